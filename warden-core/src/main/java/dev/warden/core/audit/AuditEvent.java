@@ -1,0 +1,41 @@
+package dev.warden.core.audit;
+
+import dev.warden.core.lease.Lease;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One thing that happened: a decision, an issuance, a revocation, an admin change, a key rotation.
+ * Never holds a secret: credentials appear only as HMAC fingerprints in {@code details}.
+ *
+ * @param type what kind of event, e.g. {@code token.issued}, {@code decision}, {@code admin.change}
+ * @param outcome {@code allow}, {@code deny}, {@code success} or {@code failure}
+ * @param reason a stable reason code (see {@link dev.warden.core.error.Reason})
+ * @param actor who caused it: a SPIFFE ID, {@code admin:<token id>}, or {@code system}
+ * @param lease when the event records an issuance, the lease to persist atomically with it
+ */
+public record AuditEvent(
+    String id,
+    Instant time,
+    String type,
+    String outcome,
+    String reason,
+    String actor,
+    String workload,
+    String resource,
+    Map<String, String> details,
+    Lease lease) {
+
+  public AuditEvent {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(outcome, "outcome");
+    reason = reason == null ? "" : reason;
+    actor = actor == null ? "system" : actor;
+    // sorted so the canonical hash form is deterministic
+    details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(details));
+  }
+}

@@ -1,0 +1,21 @@
+package dev.warden.core.audit;
+
+import java.time.Instant;
+
+/**
+ * Filters for reading the audit log; null fields do not filter. Pages run newest first, and
+ * {@code beforeSeq} is the cursor (the smallest seq of the previous page).
+ */
+public record AuditQuery(
+    Instant from, Instant to, String workload, String resource, String outcome, String type,
+    Long beforeSeq, int limit) {
+
+  public static final int MAX_LIMIT = 1000;
+
+  public AuditQuery {
+    if (limit <= 0) {
+      limit = 100;
+    }
+    limit = Math.min(limit, MAX_LIMIT);
+  }
+}

@@ -1,0 +1,354 @@
+package dev.warden.core.document;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.Durations;
+import dev.warden.core.model.Effect;
+import dev.warden.core.model.Named;
+import dev.warden.core.model.ProviderType;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.Sensitivity;
+import dev.warden.core.model.SpiffeId;
+import dev.warden.core.model.TrustProviderSpec;
+import dev.warden.core.model.Workload;
+import dev.warden.core.model.WorkloadMatcher;
+import dev.warden.core.model.WorkloadState;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one document form of configuration objects, shared by {@code warden apply} YAML, the admin
+ * REST API and the store: {@code {apiVersion, kind, metadata: {name}, spec: {...}}}. Parsing is
+ * strict: an unknown field is an error naming it, so a typo never silently weakens a policy.
+ */
+public final class Documents {
+  public static final String API_VERSION = "warden.dev/v1";
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Documents() {}
+
+  /**
+   * Parses a whole document ({@code kind}, {@code metadata.name}, {@code spec}).
+   *
+   * @throws ValidationException naming the first field that is wrong
+   */
+  public static Named parse(JsonNode doc) {
+    if (doc == null || !doc.isObject()) {
+      throw new ValidationException("", "a document must be an object with kind, metadata and spec");
+    }
+    allowOnly(doc, "", "apiVersion", "kind", "metadata", "spec");
+    String apiVersion = text(doc, "apiVersion");
+    if (apiVersion != null && !API_VERSION.equals(apiVersion)) {
+      throw new ValidationException("apiVersion", "'" + apiVersion + "' is not supported; use " + API_VERSION);
+    }
+    Kind kind = Kind.parse(text(doc, "kind"));
+    JsonNode meta = doc.get("metadata");
+    String name = meta == null ? null : text(meta, "name");
+    if (meta != null) {
+      allowOnly(meta, "metadata", "name", "labels");
+    }
+    JsonNode spec = doc.get("spec");
+    if (spec == null || !spec.isObject()) {
+      throw new ValidationException("spec", "is required and must be an object");
+    }
+    return fromSpec(kind, name, spec);
+  }
+
+  /** The kind of a model object. */
+  public static Kind kindOf(Named o) {
+    if (o instanceof TrustProviderSpec) {
+      return Kind.TRUST_PROVIDER;
+    } else if (o instanceof Workload) {
+      return Kind.WORKLOAD;
+    } else if (o instanceof Resource) {
+      return Kind.RESOURCE;
+    } else if (o instanceof AccessPolicy) {
+      return Kind.ACCESS_POLICY;
+    }
+    throw new IllegalArgumentException("not a document type: " + o.getClass());
+  }
+
+  /** Renders a whole document. */
+  public static ObjectNode toDocument(Named o) {
+    ObjectNode doc = F.objectNode();
+    doc.put("apiVersion", API_VERSION);
+    doc.put("kind", kindOf(o).wire());
+    doc.putObject("metadata").put("name", o.name());
+    doc.set("spec", toSpec(o));
+    return doc;
+  }
+
+  /** Parses a spec of a known kind; {@code name} may be null for workloads (the SPIFFE ID names them). */
+  public static Named fromSpec(Kind kind, String name, JsonNode spec) {
+    return switch (kind) {
+      case TRUST_PROVIDER -> trustProvider(name, spec);
+      case WORKLOAD -> workload(name, spec);
+      case RESOURCE -> resource(name, spec);
+      case ACCESS_POLICY -> policy(name, spec);
+    };
+  }
+
+  /** Renders the spec of an object: parse(toDocument(o)) equals o. */
+  public static ObjectNode toSpec(Named o) {
+    ObjectNode s = F.objectNode();
+    if (o instanceof TrustProviderSpec t) {
+      s.put("type", t.type().wire());
+      s.put("issuer", t.issuer());
+      putIfSet(s, "jwksUri", t.jwksUri());
+      if (t.jwks() != null) {
+        try {
+          s.set("jwks", JSON.readTree(t.jwks()));
+        } catch (java.io.IOException e) {
+          s.put("jwks", t.jwks());
+        }
+      }
+      strings(s, "audiences", t.audiences());
+      strings(s, "algorithms", t.algorithms());
+      s.put("maxTokenAge", Durations.format(t.maxTokenAge()));
+      s.put("clockSkew", Durations.format(t.clockSkew()));
+      if (!t.claims().isEmpty()) {
+        ObjectNode c = s.putObject("claims");
+        new java.util.TreeMap<>(t.claims()).forEach(c::put);
+      }
+      if (!t.requiredClaims().isEmpty()) {
+        strings(s, "requiredClaims", t.requiredClaims());
+      }
+    } else if (o instanceof Workload w) {
+      s.put("spiffeId", w.spiffeId().toString());
+      strings(s, "selectors", sortedSelectors(w.selectors()));
+      s.put("owner", w.owner());
+      putIfSet(s, "team", w.team());
+      putIfSet(s, "environment", w.environment());
+      s.put("state", w.state().name().toLowerCase(Locale.ROOT));
+      if (w.expiresAt() != null) {
+        s.put("expiresAt", w.expiresAt().toString());
+      }
+      putIfSet(s, "description", w.description());
+    } else if (o instanceof Resource r) {
+      s.put("audience", r.audience());
+      s.put("kind", r.kind());
+      s.put("sensitivity", r.sensitivity().name().toLowerCase(Locale.ROOT));
+      putIfSet(s, "description", r.description());
+    } else if (o instanceof AccessPolicy p) {
+      putIfSet(s, "description", p.description());
+      ObjectNode w = s.putObject("workloads");
+      if (!p.workloads().spiffeIds().isEmpty()) {
+        strings(w, "spiffeIds", p.workloads().spiffeIds());
+      }
+      if (!p.workloads().selectors().isEmpty()) {
+        strings(w, "selectors", sortedSelectors(p.workloads().selectors()));
+      }
+      strings(s, "resources", p.resources());
+      s.put("effect", p.effect().name().toLowerCase(Locale.ROOT));
+      putIfSet(s, "condition", p.condition());
+      s.put("credentialKind", p.credentialKind().name().toLowerCase(Locale.ROOT));
+      s.put("maxTtl", Durations.format(p.maxTtl()));
+      if (!p.scopes().isEmpty()) {
+        strings(s, "scopes", p.scopes());
+      }
+    } else {
+      throw new IllegalArgumentException("not a document type: " + o.getClass());
+    }
+    return s;
+  }
+
+  private static TrustProviderSpec trustProvider(String name, JsonNode s) {
+    allowOnly(s, "spec", "type", "issuer", "jwksUri", "jwks", "audiences", "algorithms", "maxTokenAge",
+        "clockSkew", "claims", "requiredClaims");
+    String jwks = null;
+    JsonNode j = s.get("jwks");
+    if (j != null && !j.isNull()) {
+      if (j.isObject()) {
+        jwks = j.toString();
+      } else if (j.isTextual()) {
+        jwks = j.asText();
+      } else {
+        throw new ValidationException("spec.jwks", "must be a JWK set object or its JSON text");
+      }
+    }
+    Map<String, String> claims = new LinkedHashMap<>();
+    JsonNode c = s.get("claims");
+    if (c != null && !c.isNull()) {
+      if (!c.isObject()) {
+        throw new ValidationException("spec.claims", "must map claim names to selector keys");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw new ValidationException("spec.claims." + e.getKey(), "must be a selector key (text)");
+        }
+        claims.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    String typeText = text(s, "type");
+    if (typeText == null) {
+      throw new ValidationException("spec.type", "is required (kubernetes, github-actions, gitlab-ci or oidc)");
+    }
+    return new TrustProviderSpec(name, ProviderType.fromWire(typeText), text(s, "issuer"), text(s, "jwksUri"),
+        jwks, stringList(s, "audiences"), stringList(s, "algorithms"),
+        Durations.parse("spec.maxTokenAge", text(s, "maxTokenAge")),
+        Durations.parse("spec.clockSkew", text(s, "clockSkew")), claims, stringList(s, "requiredClaims"));
+  }
+
+  private static Workload workload(String name, JsonNode s) {
+    allowOnly(s, "spec", "spiffeId", "selectors", "owner", "team", "environment", "state", "expiresAt",
+        "description");
+    String id = text(s, "spiffeId");
+    if (id == null) {
+      id = name;
+    } else if (name != null && !name.equals(id)) {
+      throw new ValidationException("metadata.name", "must equal spec.spiffeId for a Workload (or be omitted)");
+    }
+    if (id == null) {
+      throw new ValidationException("spec.spiffeId", "is required");
+    }
+    String state = text(s, "state");
+    WorkloadState st = null;
+    if (state != null) {
+      try {
+        st = WorkloadState.valueOf(state.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("spec.state", "'" + state + "' is not allowed; use active, suspended or retired");
+      }
+    }
+    Instant exp = null;
+    String expText = text(s, "expiresAt");
+    if (expText != null) {
+      try {
+        exp = Instant.parse(expText);
+      } catch (DateTimeParseException e) {
+        throw new ValidationException("spec.expiresAt", "'" + expText + "' is not an RFC 3339 UTC time such as 2027-01-31T00:00:00Z");
+      }
+    }
+    return new Workload(SpiffeId.parse(id), selectors(s, "selectors"), text(s, "owner"), text(s, "team"),
+        text(s, "environment"), st, exp, text(s, "description"));
+  }
+
+  private static Resource resource(String name, JsonNode s) {
+    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description");
+    String sens = text(s, "sensitivity");
+    Sensitivity se = null;
+    if (sens != null) {
+      try {
+        se = Sensitivity.valueOf(sens.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("spec.sensitivity", "'" + sens + "' is not allowed; use low, medium, high or critical");
+      }
+    }
+    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"));
+  }
+
+  private static AccessPolicy policy(String name, JsonNode s) {
+    allowOnly(s, "spec", "description", "workloads", "resources", "effect", "condition", "credentialKind",
+        "maxTtl", "scopes");
+    JsonNode w = s.get("workloads");
+    if (w == null || !w.isObject()) {
+      throw new ValidationException("spec.workloads", "is required: {spiffeIds: [...]} and/or {selectors: [...]}");
+    }
+    allowOnly(w, "spec.workloads", "spiffeIds", "selectors");
+    WorkloadMatcher m = new WorkloadMatcher(stringList(w, "spiffeIds"), selectors(w, "selectors"));
+    String eff = text(s, "effect");
+    Effect effect = null;
+    if (eff != null) {
+      try {
+        effect = Effect.valueOf(eff.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("spec.effect", "'" + eff + "' is not allowed; use allow or deny");
+      }
+    }
+    String ck = text(s, "credentialKind");
+    CredentialKind kind = null;
+    if (ck != null) {
+      try {
+        kind = CredentialKind.valueOf(ck.toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid or x509_svid");
+      }
+    }
+    return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,
+        text(s, "condition"), kind, Durations.parse("spec.maxTtl", text(s, "maxTtl")), stringList(s, "scopes"));
+  }
+
+  private static void allowOnly(JsonNode n, String where, String... fields) {
+    Set<String> allowed = Set.of(fields);
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        throw new ValidationException(where.isEmpty() ? f : where + "." + f,
+            "unknown field; allowed here: " + new TreeSet<>(allowed));
+      }
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isValueNode()) {
+      throw new ValidationException(field, "must be a single value");
+    }
+    return v.asText();
+  }
+
+  private static List<String> stringList(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (v.isTextual()) {
+      return List.of(v.asText());
+    }
+    if (!v.isArray()) {
+      throw new ValidationException(field, "must be a list");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : v) {
+      if (!e.isValueNode() || e.isNull()) {
+        throw new ValidationException(field, "must be a list of text values");
+      }
+      out.add(e.asText());
+    }
+    return out;
+  }
+
+  private static Set<Selector> selectors(JsonNode n, String field) {
+    Set<Selector> out = new LinkedHashSet<>();
+    for (String s : stringList(n, field)) {
+      out.add(Selector.parse(s));
+    }
+    return out;
+  }
+
+  private static List<String> sortedSelectors(Set<Selector> sel) {
+    return sel.stream().map(Selector::toString).sorted().toList();
+  }
+
+  private static void strings(ObjectNode s, String field, List<String> values) {
+    ArrayNode a = s.putArray(field);
+    values.forEach(a::add);
+  }
+
+  private static void putIfSet(ObjectNode s, String field, String value) {
+    if (value != null) {
+      s.put(field, value);
+    }
+  }
+}

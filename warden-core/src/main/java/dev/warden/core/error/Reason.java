@@ -1,0 +1,63 @@
+package dev.warden.core.error;
+
+/**
+ * Stable reason codes. The same code appears in the audit log, in metrics and (mapped once, at
+ * the HTTP edge) in error responses, so operators can grep one word end to end.
+ */
+public enum Reason {
+  // evidence (platform token) problems
+  MALFORMED_TOKEN("malformed_token"),
+  TOKEN_TOO_LARGE("token_too_large"),
+  ALG_NOT_ALLOWED("alg_not_allowed"),
+  UNKNOWN_KID("unknown_kid"),
+  BAD_SIGNATURE("bad_signature"),
+  UNKNOWN_ISSUER("unknown_issuer"),
+  WRONG_ISSUER("wrong_issuer"),
+  WRONG_AUDIENCE("wrong_audience"),
+  TOKEN_EXPIRED("token_expired"),
+  TOKEN_NOT_YET_VALID("token_not_yet_valid"),
+  TOKEN_TOO_OLD("token_too_old"),
+  MISSING_CLAIM("missing_claim"),
+  JWKS_UNAVAILABLE("jwks_unavailable"),
+  // identity problems
+  UNKNOWN_WORKLOAD("unknown_workload"),
+  AMBIGUOUS_WORKLOAD("ambiguous_workload"),
+  WORKLOAD_SUSPENDED("workload_suspended"),
+  WORKLOAD_RETIRED("workload_retired"),
+  WORKLOAD_EXPIRED("workload_expired"),
+  // policy problems
+  UNKNOWN_RESOURCE("unknown_resource"),
+  NO_MATCHING_POLICY("no_matching_policy"),
+  POLICY_DENY("policy_deny"),
+  CONDITION_FALSE("condition_false"),
+  CONDITION_ERROR("condition_error"),
+  // request problems
+  INVALID_REQUEST("invalid_request"),
+  UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),
+  REQUEST_TOO_LARGE("request_too_large"),
+  // platform problems
+  AUDIT_UNAVAILABLE("audit_unavailable"),
+  // success
+  ALLOWED("allowed");
+
+  private final String code;
+
+  Reason(String code) {
+    this.code = code;
+  }
+
+  /** The stable wire form, e.g. {@code unknown_workload}. */
+  public String code() {
+    return code;
+  }
+
+  /** Looks a reason up by its wire form; returns null when unknown. */
+  public static Reason fromCode(String code) {
+    for (Reason r : values()) {
+      if (r.code.equals(code)) {
+        return r;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,14 @@
+package dev.warden.core.error;
+
+/** Root of Warden's few error types; each subtype is mapped to a response in one place at the edge. */
+public abstract class WardenException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  protected WardenException(String message) {
+    super(message);
+  }
+
+  protected WardenException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.warden.core.model;
+
+import dev.warden.core.error.ValidationException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Allows or denies a set of workloads access to a set of resources, optionally under a CEL
+ * condition over {@code workload}, {@code resource} and {@code request}. Deny wins; no matching
+ * allow means deny.
+ */
+public record AccessPolicy(
+    String name,
+    String description,
+    WorkloadMatcher workloads,
+    List<String> resources,
+    Effect effect,
+    String condition,
+    CredentialKind credentialKind,
+    Duration maxTtl,
+    List<String> scopes) implements Named {
+
+  /** Upper bound on any policy TTL: credentials are meant to live minutes, not days. */
+  public static final Duration MAX_TTL_LIMIT = Duration.ofHours(24);
+  public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+
+  public AccessPolicy {
+    Names.check("name", name);
+    if (workloads == null) {
+      throw new ValidationException("workloads", "is required");
+    }
+    if (resources == null || resources.isEmpty()) {
+      throw new ValidationException("resources", "name at least one resource");
+    }
+    resources = List.copyOf(resources);
+    for (String r : resources) {
+      Names.check("resources", r);
+    }
+    effect = effect == null ? Effect.ALLOW : effect;
+    condition = condition == null || condition.isBlank() ? null : condition;
+    credentialKind = credentialKind == null ? CredentialKind.ACCESS_TOKEN : credentialKind;
+    maxTtl = maxTtl == null ? DEFAULT_TTL : maxTtl;
+    if (maxTtl.isNegative() || maxTtl.isZero() || maxTtl.compareTo(MAX_TTL_LIMIT) > 0) {
+      throw new ValidationException("maxTtl", "must be between 1s and 24h, got " + maxTtl);
+    }
+    scopes = scopes == null ? List.of() : List.copyOf(scopes);
+  }
+}

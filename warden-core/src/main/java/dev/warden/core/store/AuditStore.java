@@ -1,0 +1,29 @@
+package dev.warden.core.store;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditQuery;
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.error.StoreException;
+import java.util.List;
+
+/**
+ * The append-only, hash-chained audit log. Appends are serialized across nodes (the chain head is
+ * locked for the length of one batch) so the chain stays a single line.
+ */
+public interface AuditStore {
+
+  /**
+   * Appends a batch in one transaction: assigns sequence numbers, links each event to the one
+   * before with {@link dev.warden.core.audit.AuditChain}, and stores the lease of every event that
+   * carries one. When this returns, the batch is durable; when it throws, none of it is stored.
+   *
+   * @throws StoreException when the batch could not be made durable
+   */
+  List<AuditRecord> append(List<AuditEvent> events);
+
+  /** Events matching the query, newest first. */
+  List<AuditRecord> query(AuditQuery query);
+
+  /** Events with {@code seq >= fromSeq} in chain order, at most {@code limit}; for verification. */
+  List<AuditRecord> readChain(long fromSeq, int limit);
+}

@@ -1,0 +1,31 @@
+package dev.warden.core.store;
+
+/**
+ * Every store of one database, so wiring code passes one object. Implementations: H2 (embedded
+ * default) and PostgreSQL, in warden-store.
+ */
+public interface Store extends AutoCloseable {
+  TrustProviderStore trustProviders();
+
+  WorkloadStore workloads();
+
+  ResourceStore resources();
+
+  PolicyStore policies();
+
+  AuditStore audit();
+
+  LeaseStore leases();
+
+  AdminTokenStore adminTokens();
+
+  SigningKeyStore signingKeys();
+
+  SettingsStore settings();
+
+  /** True when the database answers a trivial query within the timeout. */
+  boolean isReachable(java.time.Duration timeout);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,6 @@
+package dev.warden.core.store;
+
+import dev.warden.core.model.TrustProviderSpec;
+
+/** Trust provider configurations, keyed by name. */
+public interface TrustProviderStore extends ObjectStore<TrustProviderSpec> {}

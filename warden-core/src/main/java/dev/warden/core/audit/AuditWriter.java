@@ -1,0 +1,123 @@
+package dev.warden.core.audit;
+
+import dev.warden.core.error.Reason;
+import dev.warden.core.error.UnavailableException;
+import dev.warden.core.store.AuditStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Group commit for the audit log. Callers hand in events and wait; one writer thread drains
+ * whatever has queued up (at most {@code maxBatch}) into a single transaction. Under load, batches
+ * grow with concurrency, so durability costs one commit per batch instead of one per request; at
+ * rest, a lone event is written at once with no added delay.
+ */
+public final class AuditWriter implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AuditWriter.class.getName());
+
+  private record Pending(AuditEvent event, CompletableFuture<AuditRecord> done) {}
+
+  private final AuditStore store;
+  private final int maxBatch;
+  private final long timeoutMillis;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+  private final Thread writer;
+  private volatile boolean closed;
+
+  public AuditWriter(AuditStore store, int maxBatch, long timeoutMillis) {
+    this.store = store;
+    this.maxBatch = maxBatch;
+    this.timeoutMillis = timeoutMillis;
+    this.writer = Thread.ofPlatform().name("warden-audit-writer").daemon(true).unstarted(this::run);
+    writer.start();
+  }
+
+  /** Queues an event; the future completes when it is durable, or fails when it cannot be. */
+  public CompletableFuture<AuditRecord> submit(AuditEvent event) {
+    CompletableFuture<AuditRecord> f = new CompletableFuture<>();
+    if (closed || !queue.offer(new Pending(event, f))) {
+      f.completeExceptionally(new UnavailableException(Reason.AUDIT_UNAVAILABLE,
+          closed ? "the audit log is shut down" : "the audit log is overloaded", null));
+    }
+    return f;
+  }
+
+  /**
+   * Writes an event and waits until it is durable.
+   *
+   * @throws UnavailableException when it could not be made durable in time: the caller must not
+   *     hand out whatever the event records
+   */
+  public AuditRecord write(AuditEvent event) {
+    try {
+      return submit(event).get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnavailableException u) {
+        throw u;
+      }
+      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written; nothing was issued", e.getCause());
+    } catch (TimeoutException e) {
+      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the write in time; nothing was issued", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
+    }
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>(maxBatch);
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, maxBatch - 1);
+        flush(batch);
+      } catch (InterruptedException e) {
+        if (closed) {
+          break;
+        }
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void flush(List<Pending> batch) {
+    List<AuditEvent> events = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      events.add(p.event());
+    }
+    try {
+      List<AuditRecord> records = store.append(events);
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).done().complete(records.get(i));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "audit append of " + batch.size() + " events failed: " + e.getMessage());
+      UnavailableException u = new UnavailableException(Reason.AUDIT_UNAVAILABLE,
+          "the audit log could not be written; nothing was issued", e);
+      for (Pending p : batch) {
+        p.done().completeExceptionally(u);
+      }
+    }
+  }
+
+  /** Writes what is queued, then stops. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,335 @@
+package dev.warden.core.policy;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.Effect;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.Workload;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An immutable, indexed view of workloads, resources and policies: the policy engine. Built once
+ * per configuration change and swapped whole; evaluation only reads.
+ *
+ * <p>Design note: cost must not grow with the number of policies. Policies are indexed by
+ * resource, then by exact SPIFFE ID, by SPIFFE ID path prefix (looked up by walking the
+ * workload's own path, so cost grows with path depth), and by one of their selectors (looked up
+ * with each of the workload's selectors). Workloads are indexed by their rarest selector, so
+ * identifying a caller touches only workloads that share its least common fact.
+ */
+public final class PolicySnapshot {
+  private static final PolicySnapshot EMPTY = new PolicySnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+      Map.of(), Map.of());
+
+  private final Map<String, Resource> resourcesByName;
+  private final Map<String, Resource> resourcesByAudience;
+  private final Map<String, ResourceIndex> policiesByResource;
+  private final Map<Selector, List<Workload>> workloadsByRarestSelector;
+  private final Map<String, Workload> workloadsById;
+  private final Map<String, Map<String, Object>> workloadVars;
+  private final Map<String, CelRuntime.Program> programs;
+
+  private PolicySnapshot(Map<String, Resource> resourcesByName, Map<String, Resource> resourcesByAudience,
+      Map<String, ResourceIndex> policiesByResource, Map<Selector, List<Workload>> workloadsByRarestSelector,
+      Map<String, Workload> workloadsById, Map<String, Map<String, Object>> workloadVars,
+      Map<String, CelRuntime.Program> programs) {
+    this.resourcesByName = resourcesByName;
+    this.resourcesByAudience = resourcesByAudience;
+    this.policiesByResource = policiesByResource;
+    this.workloadsByRarestSelector = workloadsByRarestSelector;
+    this.workloadsById = workloadsById;
+    this.workloadVars = workloadVars;
+    this.programs = programs;
+  }
+
+  public static PolicySnapshot empty() {
+    return EMPTY;
+  }
+
+  /**
+   * Builds a snapshot. Conditions already compiled in {@code previous} are reused by text, so a
+   * change to one policy does not recompile ten thousand.
+   *
+   * @throws dev.warden.core.error.ValidationException if a condition does not compile
+   */
+  public static PolicySnapshot build(Collection<Workload> workloads, Collection<Resource> resources,
+      Collection<AccessPolicy> policies, PolicySnapshot previous) {
+    Map<String, Resource> byName = new HashMap<>();
+    Map<String, Resource> byAudience = new HashMap<>();
+    for (Resource r : resources) {
+      byName.put(r.name(), r);
+      byAudience.putIfAbsent(r.audience(), r);
+    }
+    Map<String, CelRuntime.Program> programs = new HashMap<>();
+    Map<String, ResourceIndex.Builder> builders = new HashMap<>();
+    List<AccessPolicy> sorted = new ArrayList<>(policies);
+    sorted.sort(Comparator.comparing(AccessPolicy::name));
+    for (AccessPolicy p : sorted) {
+      CelRuntime.Program program = null;
+      if (p.condition() != null) {
+        program = previous == null ? null : previous.programs.get(p.condition());
+        if (program == null) {
+          program = programs.get(p.condition());
+        }
+        if (program == null) {
+          program = Conditions.compile(p.condition());
+        }
+        programs.put(p.condition(), program);
+      }
+      CompiledPolicy cp = new CompiledPolicy(p, program);
+      for (String r : p.resources()) {
+        builders.computeIfAbsent(r, k -> new ResourceIndex.Builder()).add(cp);
+      }
+    }
+    Map<String, ResourceIndex> index = new HashMap<>();
+    builders.forEach((k, b) -> index.put(k, b.build()));
+
+    Map<Selector, Integer> frequency = new HashMap<>();
+    for (Workload w : workloads) {
+      for (Selector s : w.selectors()) {
+        frequency.merge(s, 1, Integer::sum);
+      }
+    }
+    Map<Selector, List<Workload>> byRarest = new HashMap<>();
+    Map<String, Workload> byId = new HashMap<>();
+    Map<String, Map<String, Object>> vars = new HashMap<>();
+    for (Workload w : workloads) {
+      Selector rarest = null;
+      for (Selector s : w.selectors()) {
+        if (rarest == null || frequency.get(s) < frequency.get(rarest)
+            || (frequency.get(s).equals(frequency.get(rarest)) && s.toString().compareTo(rarest.toString()) < 0)) {
+          rarest = s;
+        }
+      }
+      byRarest.computeIfAbsent(rarest, k -> new ArrayList<>(1)).add(w);
+      byId.put(w.name(), w);
+      vars.put(w.name(), workloadVar(w));
+    }
+    return new PolicySnapshot(Map.copyOf(byName), Map.copyOf(byAudience), Map.copyOf(index), Map.copyOf(byRarest),
+        Map.copyOf(byId), Map.copyOf(vars), Map.copyOf(programs));
+  }
+
+  /** The resource with this audience, or null. */
+  public Resource resourceByAudience(String audience) {
+    return resourcesByAudience.get(audience);
+  }
+
+  /** The resource with this name, or null. */
+  public Resource resource(String name) {
+    return resourcesByName.get(name);
+  }
+
+  /** The workload with this SPIFFE ID, or null. */
+  public Workload workload(String spiffeId) {
+    return workloadsById.get(spiffeId);
+  }
+
+  public int workloadCount() {
+    return workloadsById.size();
+  }
+
+  /**
+   * Finds the one workload whose selectors are all among {@code attested}.
+   *
+   * @throws DeniedException {@code unknown_workload} when none matches, {@code ambiguous_workload}
+   *     when more than one does
+   */
+  public Workload identify(Set<Selector> attested) {
+    Workload found = null;
+    int count = 0;
+    for (Selector s : attested) {
+      List<Workload> candidates = workloadsByRarestSelector.get(s);
+      if (candidates == null) {
+        continue;
+      }
+      for (Workload w : candidates) {
+        if (w.matches(attested)) {
+          found = w;
+          count++;
+        }
+      }
+    }
+    if (count == 0) {
+      throw new DeniedException(Reason.UNKNOWN_WORKLOAD,
+          "no registered workload matches the attested identity; register one whose selectors are among: "
+              + describe(attested));
+    }
+    if (count > 1) {
+      throw new DeniedException(Reason.AMBIGUOUS_WORKLOAD,
+          count + " registered workloads match the attested identity; make their selectors distinct");
+    }
+    return found;
+  }
+
+  private static String describe(Set<Selector> attested) {
+    List<String> s = new ArrayList<>();
+    for (Selector sel : attested) {
+      s.add(sel.toString());
+    }
+    s.sort(null);
+    return String.join(", ", s.size() > 12 ? s.subList(0, 12) : s) + (s.size() > 12 ? ", …" : "");
+  }
+
+  /** Decides whether {@code workload} may reach {@code resource}. Never throws for a condition error: that is a deny. */
+  public Decision decide(Workload workload, Resource resource, RequestContext request) {
+    return evaluate(workload, resource, request, null);
+  }
+
+  /** Like {@link #decide} but also says, for every policy naming the resource, why it did or did not apply. */
+  public Explanation explain(Workload workload, Resource resource, RequestContext request) {
+    List<Explanation.Verdict> verdicts = new ArrayList<>();
+    Decision d = evaluate(workload, resource, request, verdicts);
+    return new Explanation(d, List.copyOf(verdicts));
+  }
+
+  private Decision evaluate(Workload workload, Resource resource, RequestContext request,
+      List<Explanation.Verdict> explain) {
+    ResourceIndex idx = policiesByResource.get(resource.name());
+    if (idx == null) {
+      return Decision.deny(Reason.NO_MATCHING_POLICY, null,
+          "no policy grants access to resource '" + resource.name() + "' (default deny)");
+    }
+    List<CompiledPolicy> candidates = explain == null ? idx.candidates(workload) : idx.all();
+    Map<String, Object> activation = null;
+    Decision allow = null;
+    Decision deny = null;
+    boolean conditionFalse = false;
+    boolean conditionError = false;
+    // deny policies are ordered first, so a matching deny is seen before any allow
+    for (CompiledPolicy cp : candidates) {
+      AccessPolicy p = cp.policy();
+      String effect = p.effect().name().toLowerCase(Locale.ROOT);
+      if (!p.workloads().matches(workload)) {
+        if (explain != null) {
+          explain.add(new Explanation.Verdict(p.name(), effect, Explanation.Outcome.WORKLOAD_NOT_MATCHED,
+              "workload " + workload.name() + " is not among this policy's workloads"));
+        }
+        continue;
+      }
+      if (cp.program() != null) {
+        if (activation == null) {
+          activation = activation(workload, resource, request);
+        }
+        Boolean result;
+        String error = null;
+        try {
+          Object r = cp.program().eval(activation);
+          result = r instanceof Boolean b ? b : null;
+          if (result == null) {
+            error = "condition did not return a bool";
+          }
+        } catch (CelEvaluationException | RuntimeException e) {
+          result = null;
+          error = "condition failed: " + firstLine(e.getMessage());
+        }
+        if (result == null) {
+          conditionError = true;
+          if (p.effect() == Effect.DENY && deny == null && allow == null) {
+            // a deny whose condition cannot be evaluated fails closed: it denies
+            deny = Decision.deny(Reason.CONDITION_ERROR, p.name(), "deny policy '" + p.name() + "': " + error);
+            addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, error + " (deny fails closed)");
+          } else {
+            addVerdict(explain, p, effect, Explanation.Outcome.CONDITION_ERROR, error);
+          }
+          continue;
+        }
+        if (!result) {
+          conditionFalse = true;
+          addVerdict(explain, p, effect, Explanation.Outcome.CONDITION_FALSE, "condition is false: " + p.condition());
+          continue;
+        }
+      }
+      if (p.effect() == Effect.DENY) {
+        if (deny == null && allow == null) {
+          deny = Decision.deny(Reason.POLICY_DENY, p.name(), "denied by policy '" + p.name() + "'");
+          addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "deny matched; deny wins");
+        } else {
+          addVerdict(explain, p, effect, Explanation.Outcome.MATCHED_NOT_DECIDING, "another deny decided first");
+        }
+        if (explain == null) {
+          return deny;
+        }
+      } else if (deny == null && allow == null) {
+        allow = new Decision(true, Reason.ALLOWED, p.name(), "allowed by policy '" + p.name() + "'", p.maxTtl(),
+            p.credentialKind(), p.scopes());
+        addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "allow matched");
+      } else {
+        addVerdict(explain, p, effect, Explanation.Outcome.MATCHED_NOT_DECIDING,
+            deny != null ? "a deny policy wins over this allow" : "an earlier allow (by name) decided");
+      }
+    }
+    if (deny != null) {
+      return deny;
+    }
+    if (allow != null) {
+      return allow;
+    }
+    if (conditionError) {
+      return Decision.deny(Reason.CONDITION_ERROR, null, "a policy condition failed at evaluation; denied");
+    }
+    if (conditionFalse) {
+      return Decision.deny(Reason.CONDITION_FALSE, null, "the conditions of the matching policies are not met");
+    }
+    return Decision.deny(Reason.NO_MATCHING_POLICY, null,
+        "no policy grants " + workload.name() + " access to resource '" + resource.name() + "' (default deny)");
+  }
+
+  private static void addVerdict(List<Explanation.Verdict> explain, AccessPolicy p, String effect,
+      Explanation.Outcome o, String detail) {
+    if (explain != null) {
+      explain.add(new Explanation.Verdict(p.name(), effect, o, detail));
+    }
+  }
+
+  private Map<String, Object> activation(Workload w, Resource r, RequestContext req) {
+    Map<String, Object> wv = workloadVars.get(w.name());
+    if (wv == null) {
+      wv = workloadVar(w);
+    }
+    Map<String, Object> rv = Map.of("name", r.name(), "audience", r.audience(), "kind", r.kind(),
+        "sensitivity", r.sensitivity().name().toLowerCase(Locale.ROOT));
+    Map<String, Object> q = new HashMap<>(8);
+    q.put("time", CelValues.timestamp(req.time()));
+    q.put("sourceAddress", req.sourceAddress());
+    q.put("claims", CelValues.normalize(req.claims(), 0));
+    q.put("scopes", req.scopes());
+    q.put("delegationChain", req.delegationChain());
+    return Map.of("workload", wv, "resource", rv, "request", q);
+  }
+
+  private static Map<String, Object> workloadVar(Workload w) {
+    List<String> selectors = new ArrayList<>();
+    for (Selector s : w.selectors()) {
+      selectors.add(s.toString());
+    }
+    selectors.sort(null);
+    Map<String, Object> m = new HashMap<>();
+    m.put("spiffeId", w.name());
+    m.put("trustDomain", w.spiffeId().trustDomain());
+    m.put("path", w.spiffeId().path());
+    m.put("owner", w.owner());
+    m.put("team", w.team() == null ? "" : w.team());
+    m.put("environment", w.environment() == null ? "" : w.environment());
+    m.put("selectors", List.copyOf(selectors));
+    return Map.copyOf(m);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

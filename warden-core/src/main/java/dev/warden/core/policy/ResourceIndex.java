@@ -1,0 +1,110 @@
+package dev.warden.core.policy;
+
+import dev.warden.core.model.Effect;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.Workload;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The policies of one resource, indexed by how they name workloads. */
+final class ResourceIndex {
+  private final Map<String, List<CompiledPolicy>> exact;
+  private final Map<String, List<CompiledPolicy>> prefix;
+  private final Map<Selector, List<CompiledPolicy>> bySelector;
+  private final List<CompiledPolicy> all;
+
+  private ResourceIndex(Map<String, List<CompiledPolicy>> exact, Map<String, List<CompiledPolicy>> prefix,
+      Map<Selector, List<CompiledPolicy>> bySelector, List<CompiledPolicy> all) {
+    this.exact = exact;
+    this.prefix = prefix;
+    this.bySelector = bySelector;
+    this.all = all;
+  }
+
+  /** Every policy naming this resource, deny first, then by name. */
+  List<CompiledPolicy> all() {
+    return all;
+  }
+
+  /** The policies that may apply to {@code w} (a superset; the caller still checks each matcher). */
+  List<CompiledPolicy> candidates(Workload w) {
+    List<CompiledPolicy> out = new ArrayList<>(4);
+    String id = w.name();
+    addAll(out, exact.get(id));
+    if (!prefix.isEmpty()) {
+      // walk up the path: spiffe://td/a/b -> spiffe://td/a/ -> spiffe://td/
+      int slash = id.lastIndexOf('/');
+      int schemeEnd = "spiffe://".length();
+      while (slash >= schemeEnd) {
+        addAll(out, prefix.get(id.substring(0, slash + 1)));
+        slash = id.lastIndexOf('/', slash - 1);
+      }
+    }
+    if (!bySelector.isEmpty()) {
+      for (Selector s : w.selectors()) {
+        addAll(out, bySelector.get(s));
+      }
+    }
+    if (out.size() > 1) {
+      out.sort(ORDER);
+    }
+    return out;
+  }
+
+  private static void addAll(List<CompiledPolicy> out, List<CompiledPolicy> add) {
+    if (add == null) {
+      return;
+    }
+    outer:
+    for (CompiledPolicy p : add) {
+      for (CompiledPolicy q : out) {
+        if (q == p) {
+          continue outer;
+        }
+      }
+      out.add(p);
+    }
+  }
+
+  static final Comparator<CompiledPolicy> ORDER = Comparator
+      .comparing((CompiledPolicy p) -> p.policy().effect() == Effect.DENY ? 0 : 1)
+      .thenComparing(p -> p.policy().name());
+
+  static final class Builder {
+    private final Map<String, List<CompiledPolicy>> exact = new HashMap<>();
+    private final Map<String, List<CompiledPolicy>> prefix = new HashMap<>();
+    private final Map<Selector, List<CompiledPolicy>> bySelector = new HashMap<>();
+    private final List<CompiledPolicy> all = new ArrayList<>();
+
+    void add(CompiledPolicy cp) {
+      all.add(cp);
+      for (String pattern : cp.policy().workloads().spiffeIds()) {
+        if (pattern.endsWith("/*")) {
+          prefix.computeIfAbsent(pattern.substring(0, pattern.length() - 1), k -> new ArrayList<>()).add(cp);
+        } else {
+          exact.computeIfAbsent(pattern, k -> new ArrayList<>()).add(cp);
+        }
+      }
+      if (!cp.policy().workloads().selectors().isEmpty()) {
+        // any one selector will do: a workload must carry all of them to match
+        Selector first = cp.policy().workloads().selectors().stream()
+            .min(Comparator.comparing(Selector::toString)).orElseThrow();
+        bySelector.computeIfAbsent(first, k -> new ArrayList<>()).add(cp);
+      }
+    }
+
+    ResourceIndex build() {
+      all.sort(ORDER);
+      return new ResourceIndex(freeze(exact), freeze(prefix), freeze(bySelector), List.copyOf(all));
+    }
+
+    private static <K> Map<K, List<CompiledPolicy>> freeze(Map<K, List<CompiledPolicy>> m) {
+      Map<K, List<CompiledPolicy>> out = new HashMap<>();
+      m.forEach((k, v) -> out.put(k, List.copyOf(v)));
+      return Map.copyOf(out);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.warden.core.token;
+
+import dev.warden.core.crypto.Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * Writes Warden's JWT access tokens (RFC 9068 shape, {@code typ: at+jwt}) directly as bytes: the
+ * claim set is small and fixed, so hand-built JSON avoids a serializer on the hot path. Every
+ * string goes through {@link #appendJsonString}, which escapes per RFC 8259.
+ */
+public final class AccessTokenMinter {
+  private AccessTokenMinter() {}
+
+  /** The claims of one access token. {@code scope} and {@code clientId} may be null. */
+  public record Claims(String issuer, String subject, String audience, String clientId, String scope,
+      String jti, Instant issuedAt, Instant expiresAt) {}
+
+  /** Signs the claims with {@code key}; the result is a compact JWS. */
+  public static Secret mint(KeyMaterial key, Claims c) {
+    String header = "{\"alg\":\"" + key.algorithm().name() + "\",\"typ\":\"at+jwt\",\"kid\":\"" + key.kid() + "\"}";
+    StringBuilder p = new StringBuilder(384);
+    p.append("{\"iss\":");
+    appendJsonString(p, c.issuer());
+    p.append(",\"sub\":");
+    appendJsonString(p, c.subject());
+    p.append(",\"aud\":");
+    appendJsonString(p, c.audience());
+    p.append(",\"exp\":").append(c.expiresAt().getEpochSecond());
+    p.append(",\"iat\":").append(c.issuedAt().getEpochSecond());
+    p.append(",\"nbf\":").append(c.issuedAt().getEpochSecond());
+    p.append(",\"jti\":");
+    appendJsonString(p, c.jti());
+    if (c.clientId() != null) {
+      p.append(",\"client_id\":");
+      appendJsonString(p, c.clientId());
+    }
+    if (c.scope() != null && !c.scope().isEmpty()) {
+      p.append(",\"scope\":");
+      appendJsonString(p, c.scope());
+    }
+    p.append('}');
+    return Secret.of(signCompact(key, header, p.toString()));
+  }
+
+  /** Signs an arbitrary header and payload (both JSON text) into a compact JWS. */
+  public static String signCompact(KeyMaterial key, String headerJson, String payloadJson) {
+    byte[] h = Base64Url.encodeBytes(headerJson.getBytes(StandardCharsets.UTF_8));
+    byte[] pl = Base64Url.encodeBytes(payloadJson.getBytes(StandardCharsets.UTF_8));
+    byte[] input = new byte[h.length + 1 + pl.length];
+    System.arraycopy(h, 0, input, 0, h.length);
+    input[h.length] = '.';
+    System.arraycopy(pl, 0, input, h.length + 1, pl.length);
+    byte[] sig = key.sign(input);
+    return new String(input, StandardCharsets.US_ASCII) + "." + Base64Url.encode(sig);
+  }
+
+  /** Appends {@code s} as a JSON string literal. */
+  public static void appendJsonString(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (ch < 0x20 || ch == 0x2028 || ch == 0x2029) {
+            sb.append(String.format("\\u%04x", (int) ch));
+          } else {
+            sb.append(ch);
+          }
+        }
+      }
+    }
+    sb.append('"');
+  }
+}

@@ -1,0 +1,205 @@
+package dev.warden.core.token;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.keys.KeyState;
+import dev.warden.core.keys.SigningKeyRecord;
+import dev.warden.core.store.SigningKeyStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Owns the signing keys: creates the first, rotates on schedule or on demand
+ * (PREPARED → ACTIVE → RETIRED → DESTROYED), and serves the current {@link Keyset}. Every state
+ * change is a compare-and-set in the store, so several nodes may run {@link #tick()} at once and
+ * exactly one wins each transition; every change is audited.
+ */
+public final class KeyManager {
+  private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
+
+  private record Snapshot(long counter, Keyset keyset) {}
+
+  private final SigningKeyStore store;
+  private final SecretBox box;
+  private final Clock clock;
+  private final RotationPolicy policy;
+  private final SigningAlgorithm algorithm;
+  private final AuditWriter audit;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicReference<Snapshot> current = new AtomicReference<>();
+
+  public KeyManager(SigningKeyStore store, SecretBox box, Clock clock, RotationPolicy policy,
+      SigningAlgorithm algorithm, AuditWriter audit) {
+    this.store = store;
+    this.box = box;
+    this.clock = clock;
+    this.policy = policy;
+    this.algorithm = algorithm;
+    this.audit = audit;
+  }
+
+  /** The current keys; reloads from the store when another node changed them. */
+  public Keyset keyset() {
+    Snapshot s = current.get();
+    if (s == null) {
+      return reload().keyset();
+    }
+    return s.keyset();
+  }
+
+  /** Re-reads the keys if the store's change counter moved; call periodically. */
+  public void refreshIfChanged() {
+    Snapshot s = current.get();
+    if (s == null || store.changeCounter() != s.counter()) {
+      reload();
+    }
+  }
+
+  private Snapshot reload() {
+    long counter = store.changeCounter();
+    Snapshot s = new Snapshot(counter, Keyset.load(store.list(), box));
+    current.set(s);
+    return s;
+  }
+
+  /** Makes sure a key signs; on first start this creates it (active at once: nothing to overlap with). */
+  public void ensureActiveKey() {
+    if (!Keyset.load(store.list(), box).hasActive()) {
+      SigningKeyRecord k = newKey(KeyState.ACTIVE);
+      store.insert(k);
+      auditChange("key.created", k.kid(), "system", Map.of("state", "active", "algorithm", k.algorithm()));
+    }
+    reload();
+  }
+
+  /** What a rotation did. */
+  public record RotationResult(String newKid, KeyState newState, String retiredKid) {}
+
+  /**
+   * Starts a rotation. Normally the new key is PREPARED and {@link #tick()} activates it once it
+   * has been published for {@code publishLead}; with {@code immediate} (a suspected compromise)
+   * it signs at once and the old key is retired now.
+   */
+  public RotationResult rotate(boolean immediate, String actor) {
+    List<SigningKeyRecord> keys = store.list();
+    if (!immediate) {
+      for (SigningKeyRecord k : keys) {
+        if (k.state() == KeyState.PREPARED) {
+          return new RotationResult(k.kid(), KeyState.PREPARED, null);
+        }
+      }
+      SigningKeyRecord k = newKey(KeyState.PREPARED);
+      store.insert(k);
+      auditChange("key.prepared", k.kid(), actor, Map.of("algorithm", k.algorithm(),
+          "activatesAfter", k.createdAt().plus(policy.publishLead()).toString()));
+      reload();
+      return new RotationResult(k.kid(), KeyState.PREPARED, null);
+    }
+    SigningKeyRecord k = newKey(KeyState.ACTIVE);
+    store.insert(k);
+    auditChange("key.activated", k.kid(), actor, Map.of("algorithm", k.algorithm(), "immediate", "true"));
+    String retired = retireOthers(k.kid(), actor);
+    reload();
+    return new RotationResult(k.kid(), KeyState.ACTIVE, retired);
+  }
+
+  /** Applies whatever transitions are due. Safe to call on every node. */
+  public void tick() {
+    Instant now = clock.instant();
+    List<SigningKeyRecord> keys = store.list();
+    boolean changed = false;
+    SigningKeyRecord active = null;
+    SigningKeyRecord prepared = null;
+    for (SigningKeyRecord k : keys) {
+      if (k.state() == KeyState.ACTIVE && (active == null || later(k.activatedAt(), active.activatedAt()))) {
+        active = k;
+      } else if (k.state() == KeyState.PREPARED) {
+        prepared = k;
+      }
+    }
+    // 1. schedule: prepare the next key publishLead before the active one is due to rotate
+    if (policy.rotateEvery() != null && prepared == null && active != null && active.activatedAt() != null
+        && !now.isBefore(active.activatedAt().plus(policy.rotateEvery()).minus(policy.publishLead()))) {
+      SigningKeyRecord k = newKey(KeyState.PREPARED);
+      store.insert(k);
+      auditChange("key.prepared", k.kid(), "system", Map.of("algorithm", k.algorithm(), "scheduled", "true"));
+      prepared = k;
+      changed = true;
+    }
+    // 2. activate a prepared key once it has been published long enough
+    if (prepared != null && !now.isBefore(prepared.createdAt().plus(policy.publishLead()))) {
+      SigningKeyRecord act = new SigningKeyRecord(prepared.kid(), prepared.algorithm(), KeyState.ACTIVE,
+          prepared.publicJwk(), prepared.encryptedPrivateKey(), prepared.createdAt(), now, null, null);
+      if (store.update(act, KeyState.PREPARED)) {
+        auditChange("key.activated", act.kid(), "system", Map.of("algorithm", act.algorithm()));
+        retireOthers(act.kid(), "system");
+        changed = true;
+      }
+    }
+    // 3. destroy retired keys whose tokens have all expired
+    for (SigningKeyRecord k : store.list()) {
+      if (k.state() == KeyState.RETIRED && k.destroyAfter() != null && !now.isBefore(k.destroyAfter())) {
+        SigningKeyRecord d = new SigningKeyRecord(k.kid(), k.algorithm(), KeyState.DESTROYED, k.publicJwk(), null,
+            k.createdAt(), k.activatedAt(), k.retiredAt(), k.destroyAfter());
+        if (store.update(d, KeyState.RETIRED)) {
+          auditChange("key.destroyed", k.kid(), "system", Map.of());
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
+      reload();
+    } else {
+      refreshIfChanged();
+    }
+  }
+
+  private String retireOthers(String keepKid, String actor) {
+    Instant now = clock.instant();
+    String retired = null;
+    for (SigningKeyRecord k : store.list()) {
+      if (k.state() == KeyState.ACTIVE && !k.kid().equals(keepKid)) {
+        Instant destroyAfter = now.plus(policy.retainAfterRetire());
+        SigningKeyRecord r = new SigningKeyRecord(k.kid(), k.algorithm(), KeyState.RETIRED, k.publicJwk(),
+            k.encryptedPrivateKey(), k.createdAt(), k.activatedAt(), now, destroyAfter);
+        if (store.update(r, KeyState.ACTIVE)) {
+          auditChange("key.retired", k.kid(), actor, Map.of("destroyAfter", destroyAfter.toString()));
+          retired = k.kid();
+        }
+      }
+    }
+    return retired;
+  }
+
+  private SigningKeyRecord newKey(KeyState state) {
+    KeyMaterial m = KeyMaterial.generate(algorithm, random);
+    Instant now = clock.instant();
+    byte[] enc = box.encrypt(m.toPkcs8(), "signing-key:" + m.kid());
+    return new SigningKeyRecord(m.kid(), algorithm.name(), state, m.publicJwk(), enc, now,
+        state == KeyState.ACTIVE ? now : null, null, null);
+  }
+
+  private static boolean later(Instant a, Instant b) {
+    return a != null && (b == null || a.isAfter(b));
+  }
+
+  private void auditChange(String type, String kid, String actor, Map<String, String> details) {
+    java.util.HashMap<String, String> d = new java.util.HashMap<>(details);
+    d.put("kid", kid);
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, null,
+        null, d, null));
+    LOG.log(System.Logger.Level.INFO, type + " kid=" + kid);
+  }
+
+  /** All keys in every state, for {@code warden keys list}. */
+  public List<SigningKeyRecord> list() {
+    return new ArrayList<>(store.list());
+  }
+}

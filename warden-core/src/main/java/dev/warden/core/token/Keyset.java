@@ -1,0 +1,95 @@
+package dev.warden.core.token;
+
+import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.keys.KeyState;
+import dev.warden.core.keys.SigningKeyRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One immutable view of the signing keys: the active key that signs, and the JWKS that publishes
+ * every prepared, active and retired key. Rebuilt as a whole and swapped behind one reference when
+ * keys change, so no reader sees half a rotation.
+ */
+public final class Keyset {
+  private final KeyMaterial active;
+  private final List<SigningKeyRecord> records;
+  private final String jwksJson;
+
+  private Keyset(KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
+    this.active = active;
+    this.records = records;
+    this.jwksJson = jwksJson;
+  }
+
+  /**
+   * Builds the view, decrypting only the active key.
+   *
+   * @throws IllegalStateException when the active key cannot be decrypted with this master key
+   */
+  public static Keyset load(List<SigningKeyRecord> keys, SecretBox box) {
+    KeyMaterial active = null;
+    StringBuilder jwks = new StringBuilder("{\"keys\":[");
+    boolean first = true;
+    List<SigningKeyRecord> sorted = new ArrayList<>(keys);
+    sorted.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
+    for (SigningKeyRecord r : sorted) {
+      if (r.state() == KeyState.DESTROYED) {
+        continue;
+      }
+      if (!first) {
+        jwks.append(',');
+      }
+      jwks.append(r.publicJwk());
+      first = false;
+      if (r.state() == KeyState.ACTIVE) {
+        if (active != null && r.activatedAt() != null) {
+          // two ACTIVE keys can only be seen mid-rotation on another node: the newest one signs
+          SigningKeyRecord prev = findRecord(sorted, active.kid());
+          if (prev != null && prev.activatedAt() != null && prev.activatedAt().isAfter(r.activatedAt())) {
+            continue;
+          }
+        }
+        byte[] pkcs8 = box.decrypt(r.encryptedPrivateKey(), "signing-key:" + r.kid());
+        active = KeyMaterial.fromPkcs8(SigningAlgorithm.parse("algorithm", r.algorithm()), pkcs8);
+      }
+    }
+    jwks.append("]}");
+    return new Keyset(active, List.copyOf(sorted), jwks.toString());
+  }
+
+  private static SigningKeyRecord findRecord(List<SigningKeyRecord> rs, String kid) {
+    for (SigningKeyRecord r : rs) {
+      if (r.kid().equals(kid)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The key that signs now.
+   *
+   * @throws IllegalStateException when there is none (start-up creates one, so this is a bug or a
+   *     wiped key table)
+   */
+  public KeyMaterial active() {
+    if (active == null) {
+      throw new IllegalStateException("no active signing key; run 'warden keys rotate --now'");
+    }
+    return active;
+  }
+
+  public boolean hasActive() {
+    return active != null;
+  }
+
+  /** The JWK set document of every published key. */
+  public String jwksJson() {
+    return jwksJson;
+  }
+
+  public List<SigningKeyRecord> records() {
+    return records;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.warden.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Durations;
+import dev.warden.core.model.SpiffeId;
+import dev.warden.core.token.RotationPolicy;
+import dev.warden.core.token.SigningAlgorithm;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads configuration from a YAML file, then environment variables ({@code WARDEN_SERVER_PORT} for
+ * {@code server.port}), then flags: later sources win. Every key is known; an unknown key or a bad
+ * value stops start-up with a message naming the key and what is allowed.
+ */
+public final class ConfigLoader {
+  /** Every key with its default (null: no default) and a one-line description. */
+  static final Map<String, String[]> KEYS = new LinkedHashMap<>();
+
+  static {
+    key("server.host", "127.0.0.1", "address to listen on (0.0.0.0 for all interfaces)");
+    key("server.port", "8080", "TCP port (0 picks a free one)");
+    key("server.issuer", null, "public base URL of this server, the 'iss' of its tokens (default http://<host>:<port>)");
+    key("server.trustDomain", "warden.local", "SPIFFE trust domain");
+    key("server.dataDir", "./warden-data", "directory for the embedded database and the master key file");
+    key("db.url", null, "JDBC URL of PostgreSQL (jdbc:postgresql://host:5432/db); unset: embedded H2 in dataDir");
+    key("db.user", null, "database user");
+    key("db.password", null, "database password");
+    key("db.maxPool", "16", "maximum database connections");
+    key("masterKey.file", null, "Tink AEAD keyset file (default <dataDir>/master.key, created 0600 on first start)");
+    key("keys.algorithm", "ES256", "signing algorithm: ES256 or EdDSA");
+    key("keys.rotateEvery", "30d", "how long a signing key signs before the next takes over ('manual' to disable)");
+    key("keys.publishLead", "10m", "how long a new key is published before it signs");
+    key("keys.retainAfterRetire", "25h", "how long a retired key stays published (>= 24h)");
+    key("keys.checkInterval", "30s", "how often rotation is checked");
+    key("tokens.defaultTtl", "5m", "access token lifetime when the policy allows more");
+    key("tokens.maxRequestBytes", "65536", "largest token request body accepted");
+    key("tokens.maxAssertionBytes", "16384", "largest platform token accepted");
+    key("audit.maxBatch", "500", "largest group commit of audit events");
+    key("audit.timeout", "5s", "how long a request waits for its audit event to be durable");
+    key("reload.interval", "1s", "how often configuration changes by other nodes are picked up");
+    key("jwks.refreshMinInterval", "30s", "least time between JWKS refreshes caused by an unknown kid");
+  }
+
+  private static void key(String k, String def, String help) {
+    KEYS.put(k, new String[] {def, help});
+  }
+
+  private ConfigLoader() {}
+
+  /** A description of every key for {@code --help} and the docs. */
+  public static String describeKeys() {
+    StringBuilder sb = new StringBuilder();
+    KEYS.forEach((k, v) -> sb.append(String.format("  %-26s %s%s%n", k, v[1], v[0] == null ? "" : " [" + v[0] + "]")));
+    return sb.toString();
+  }
+
+  /**
+   * Loads and validates.
+   *
+   * @param file YAML file, or null
+   * @param env the environment (System.getenv() in production)
+   * @param flags dotted key → value from the command line
+   * @throws ValidationException naming the key and what is allowed
+   */
+  public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+    Map<String, String> v = new TreeMap<>();
+    KEYS.forEach((k, d) -> {
+      if (d[0] != null) {
+        v.put(k, d[0]);
+      }
+    });
+    if (file != null) {
+      v.putAll(readYaml(file));
+    }
+    for (String k : KEYS.keySet()) {
+      String e = env.get(envName(k));
+      if (e != null && !e.isEmpty()) {
+        v.put(k, e);
+      }
+    }
+    for (Map.Entry<String, String> f : flags.entrySet()) {
+      if (!KEYS.containsKey(f.getKey())) {
+        throw new ValidationException(f.getKey(), "unknown configuration key; known keys:\n" + describeKeys());
+      }
+      if (f.getValue() != null) {
+        v.put(f.getKey(), f.getValue());
+      }
+    }
+    return build(v, env);
+  }
+
+  /** {@code server.port} → {@code WARDEN_SERVER_PORT}; camelCase becomes SNAKE_CASE. */
+  static String envName(String key) {
+    StringBuilder sb = new StringBuilder("WARDEN_");
+    for (char c : key.toCharArray()) {
+      if (c == '.') {
+        sb.append('_');
+      } else if (Character.isUpperCase(c)) {
+        sb.append('_').append(c);
+      } else {
+        sb.append(Character.toUpperCase(c));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static Map<String, String> readYaml(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ValidationException("--config", "cannot read " + file + ": " + e.getMessage());
+    }
+    Map<String, String> out = new TreeMap<>();
+    if (root == null || root.isNull() || root.isMissingNode()) {
+      return out;
+    }
+    if (!root.isObject()) {
+      throw new ValidationException("--config", file + " must be a YAML mapping of sections (server:, db:, keys:, ...)");
+    }
+    flatten("", root, out);
+    for (String k : out.keySet()) {
+      if (!KEYS.containsKey(k)) {
+        throw new ValidationException(k, "unknown configuration key in " + file + "; known keys:\n" + describeKeys());
+      }
+    }
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode n, Map<String, String> out) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String k = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        flatten(k, e.getValue(), out);
+      } else if (e.getValue().isValueNode()) {
+        out.put(k, e.getValue().isNull() ? null : e.getValue().asText());
+      } else {
+        throw new ValidationException(k, "must be a single value");
+      }
+    }
+  }
+
+  private static ServerConfig build(Map<String, String> v, Map<String, String> env) {
+    String host = v.get("server.host");
+    int port = intIn(v, "server.port", 0, 65535);
+    String issuer = v.get("server.issuer");
+    if (issuer == null || issuer.isBlank()) {
+      String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      issuer = "http://" + h + ":" + port;
+    }
+    issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    try {
+      URI u = new URI(issuer);
+      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null
+          || u.getQuery() != null || u.getFragment() != null) {
+        throw new ValidationException("server.issuer", "'" + issuer + "' must be an http(s) URL without query or fragment");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new ValidationException("server.issuer", "'" + issuer + "' is not a URL");
+    }
+    String td = v.get("server.trustDomain");
+    SpiffeId.parse("spiffe://" + td);
+    Path dataDir = Path.of(v.get("server.dataDir"));
+    String dbUrl = v.get("db.url");
+    if (dbUrl != null && dbUrl.isBlank()) {
+      dbUrl = null;
+    }
+    if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:") && !dbUrl.startsWith("jdbc:h2:")) {
+      throw new ValidationException("db.url", "'" + redactUrl(dbUrl) + "' is not supported; use jdbc:postgresql://host:5432/db (or jdbc:h2:... for tests)");
+    }
+    String mk = v.get("masterKey.file");
+    Path masterKeyFile = mk == null || mk.isBlank() ? dataDir.resolve("master.key") : Path.of(mk);
+    SigningAlgorithm alg = SigningAlgorithm.parse("keys.algorithm", v.get("keys.algorithm"));
+    String rotate = v.get("keys.rotateEvery");
+    Duration rotateEvery = "manual".equalsIgnoreCase(rotate) ? null : positive(v, "keys.rotateEvery");
+    RotationPolicy rotation = new RotationPolicy(rotateEvery, nonNegative(v, "keys.publishLead"),
+        positive(v, "keys.retainAfterRetire"));
+    Duration ttl = positive(v, "tokens.defaultTtl");
+    if (ttl.compareTo(Duration.ofHours(24)) > 0) {
+      throw new ValidationException("tokens.defaultTtl", "must be at most 24h");
+    }
+    return new ServerConfig(host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
+        intIn(v, "db.maxPool", 1, 1000), masterKeyFile, env.get("WARDEN_MASTER_KEY"), alg, rotation,
+        positive(v, "keys.checkInterval"), ttl, intIn(v, "tokens.maxRequestBytes", 1024, 1 << 24),
+        intIn(v, "tokens.maxAssertionBytes", 1024, 1 << 20), intIn(v, "audit.maxBatch", 1, 10_000),
+        positive(v, "audit.timeout"), positive(v, "reload.interval"), positive(v, "jwks.refreshMinInterval"));
+  }
+
+  private static int intIn(Map<String, String> v, String k, int min, int max) {
+    String s = v.get(k);
+    try {
+      int i = Integer.parseInt(s.trim());
+      if (i < min || i > max) {
+        throw new ValidationException(k, "must be between " + min + " and " + max + ", got " + i);
+      }
+      return i;
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new ValidationException(k, "must be a whole number between " + min + " and " + max + ", got '" + s + "'");
+    }
+  }
+
+  private static Duration positive(Map<String, String> v, String k) {
+    Duration d = Durations.parse(k, v.get(k));
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new ValidationException(k, "must be a positive duration such as 30s, 5m or 2h");
+    }
+    return d;
+  }
+
+  private static Duration nonNegative(Map<String, String> v, String k) {
+    Duration d = Durations.parse(k, v.get(k));
+    if (d == null || d.isNegative()) {
+      throw new ValidationException(k, "must be a duration such as 0s, 5m or 2h");
+    }
+    return d;
+  }
+
+  /** Drops user info and password parameters from a JDBC URL so it can be printed. */
+  public static String redactUrl(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^/@]*@", "//***@");
+  }
+}

@@ -1,0 +1,39 @@
+package dev.warden.server.config;
+
+import dev.warden.core.token.RotationPolicy;
+import dev.warden.core.token.SigningAlgorithm;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The validated configuration of one server node. Built only by {@link ConfigLoader}, which names
+ * the key and the allowed values when something is wrong.
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    String issuer,
+    String trustDomain,
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    int dbMaxPool,
+    Path masterKeyFile,
+    String masterKeyEnv,
+    SigningAlgorithm signingAlgorithm,
+    RotationPolicy rotation,
+    Duration keysCheckInterval,
+    Duration defaultTokenTtl,
+    int maxRequestBytes,
+    int maxAssertionBytes,
+    int auditMaxBatch,
+    Duration auditTimeout,
+    Duration reloadInterval,
+    Duration jwksRefreshMinInterval) {
+
+  /** True when the embedded H2 store is used (no db.url given). */
+  public boolean embeddedStore() {
+    return dbUrl == null;
+  }
+}

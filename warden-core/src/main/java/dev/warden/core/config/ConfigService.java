@@ -156,6 +156,12 @@ public final class ConfigService {
         details, null));
   }
 
+  /** Audits an operator's revocation of one lease. */
+  public void auditLeaseRevocation(dev.warden.core.lease.Lease l, String actor) {
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), "lease.revoked", "success", "revoked",
+        actor, l.workload(), l.resource(), Map.of("leaseId", l.id(), "fingerprint", l.fingerprint()), null));
+  }
+
   /** Field-by-field difference of two specs, as {@code path: old -> new} lines. */
   static List<String> diff(String path, JsonNode a, JsonNode b) {
     List<String> out = new ArrayList<>();

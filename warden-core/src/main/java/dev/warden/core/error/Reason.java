@@ -31,6 +31,8 @@ public enum Reason {
   POLICY_DENY("policy_deny"),
   CONDITION_FALSE("condition_false"),
   CONDITION_ERROR("condition_error"),
+  INVALID_SCOPE("invalid_scope"),
+  CREDENTIAL_KIND_UNSUPPORTED("credential_kind_unsupported"),
   // request problems
   INVALID_REQUEST("invalid_request"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),

@@ -1,0 +1,74 @@
+package dev.warden.core.lease;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.store.LeaseStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Leak response: matches reported fingerprints against the leases of credentials Warden issued,
+ * revokes every live match and audits both the report and each revocation. The report carries only
+ * fingerprints and metadata, never the secret.
+ */
+public final class LeakService {
+  /** One reported finding. */
+  public record Finding(String fingerprint, String ruleId, String path, Integer line, String commit) {}
+
+  /** A fingerprint that matched a lease. */
+  public record Match(String fingerprint, String leaseId, boolean revoked, String workload) {}
+
+  /** What a report did. */
+  public record Result(int received, List<Match> matched, int unmatched) {}
+
+  private final LeaseStore leases;
+  private final AuditWriter audit;
+  private final Clock clock;
+
+  public LeakService(LeaseStore leases, AuditWriter audit, Clock clock) {
+    this.leases = leases;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public Result report(String source, List<Finding> findings, String actor) {
+    Instant now = clock.instant();
+    List<Match> matched = new ArrayList<>();
+    int unmatched = 0;
+    for (Finding f : findings) {
+      List<Lease> hits = leases.findByFingerprint(f.fingerprint());
+      if (hits.isEmpty()) {
+        unmatched++;
+        continue;
+      }
+      for (Lease l : hits) {
+        boolean revoked = l.revokedAt() == null && leases.revoke(l.id(), now, "leaked");
+        matched.add(new Match(f.fingerprint(), l.id(), revoked || l.revokedAt() != null, l.workload()));
+        Map<String, String> d = new HashMap<>();
+        d.put("leaseId", l.id());
+        d.put("fingerprint", f.fingerprint());
+        d.put("source", source == null ? "" : source);
+        d.put("ruleId", f.ruleId() == null ? "" : f.ruleId());
+        d.put("path", f.path() == null ? "" : f.path());
+        if (f.commit() != null) {
+          d.put("commit", f.commit());
+        }
+        d.put("alreadyRevoked", Boolean.toString(!revoked));
+        audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "lease.revoked", "success", "leaked", actor,
+            l.workload(), l.resource(), d, null));
+      }
+    }
+    Map<String, String> d = new HashMap<>();
+    d.put("source", source == null ? "" : source);
+    d.put("received", Integer.toString(findings.size()));
+    d.put("matched", Integer.toString(matched.size()));
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "leak.reported", "success", "", actor, null, null, d,
+        null));
+    return new Result(findings.size(), List.copyOf(matched), unmatched);
+  }
+}

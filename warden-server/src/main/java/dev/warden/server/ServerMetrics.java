@@ -1,0 +1,56 @@
+package dev.warden.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prometheus metrics: HTTP requests, decisions by outcome and reason, and the issuance latency
+ * histogram. Counters are cached per label set so the hot path does no registry lookup.
+ */
+public final class ServerMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Timer issuance;
+
+  public ServerMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    issuance = Timer.builder("warden_token_issuance")
+        .description("time to answer a token request, from parse to response")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(0).plusNanos(100_000))
+        .maximumExpectedValue(Duration.ofSeconds(5))
+        .register(registry);
+  }
+
+  /** Records one token request: outcome allow, deny or error, with its reason code. */
+  public void grant(String outcome, String reason, long nanos) {
+    decisions.computeIfAbsent(outcome + '|' + reason, k -> Counter.builder("warden_decisions")
+        .description("token endpoint decisions by outcome and reason")
+        .tag("outcome", outcome).tag("reason", reason).register(registry)).increment();
+    issuance.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Records one HTTP request by route group and status class. */
+  public void request(String route, int status) {
+    String cls = (status / 100) + "xx";
+    requests.computeIfAbsent(route + '|' + cls, k -> Counter.builder("warden_http_requests")
+        .description("HTTP requests by route and status class")
+        .tag("route", route).tag("status", cls).register(registry)).increment();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

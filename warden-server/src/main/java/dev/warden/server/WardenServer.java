@@ -1,0 +1,174 @@
+package dev.warden.server;
+
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.config.ConfigService;
+import dev.warden.core.crypto.Fingerprinter;
+import dev.warden.core.crypto.Hashes;
+import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.grant.TokenService;
+import dev.warden.core.lease.LeakService;
+import dev.warden.core.token.KeyManager;
+import dev.warden.core.trust.TrustOptions;
+import dev.warden.server.admin.AdminTokens;
+import dev.warden.server.config.ConfigLoader;
+import dev.warden.server.config.ServerConfig;
+import dev.warden.server.federation.HttpDocumentFetcher;
+import dev.warden.server.http.AdminApi;
+import dev.warden.server.http.TokenEndpoint;
+import dev.warden.server.http.WellKnown;
+import dev.warden.store.JdbcStore;
+import dev.warden.store.StoreConfig;
+import io.helidon.webserver.WebServer;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The wiring of one server node, by hand: store, master key, audit writer, keys, trust providers,
+ * policy engine, token service, admin API and the HTTP listener. Start-up order matters: nothing
+ * is served until keys exist and the bootstrap token (first start only) has been printed.
+ */
+public final class WardenServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(WardenServer.class.getName());
+  private static final String FINGERPRINT_KEY = "fingerprint.key";
+
+  private final JdbcStore store;
+  private final AuditWriter audit;
+  private final WebServer http;
+  private final ScheduledExecutorService timers;
+  private final String issuer;
+
+  private WardenServer(JdbcStore store, AuditWriter audit, WebServer http, ScheduledExecutorService timers,
+      String issuer) {
+    this.store = store;
+    this.audit = audit;
+    this.http = http;
+    this.timers = timers;
+    this.issuer = issuer;
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @param out where the bootstrap admin token is printed, once, on first start
+   * @throws dev.warden.core.error.ValidationException when configuration is unusable
+   */
+  public static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out) {
+    StoreConfig storeConfig = cfg.embeddedStore() ? StoreConfig.embedded(cfg.dataDir())
+        : new StoreConfig(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbMaxPool());
+    JdbcStore store = JdbcStore.open(storeConfig);
+    AuditWriter audit = null;
+    try {
+      boolean freshInstall = store.signingKeys().list().isEmpty();
+      SecretBox box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
+      audit = new AuditWriter(store.audit(), cfg.auditMaxBatch(), cfg.auditTimeout().toMillis());
+      byte[] fpKey = fingerprintKey(store, box);
+      Fingerprinter fingerprinter = new Fingerprinter(fpKey);
+      KeyManager keys = new KeyManager(store.signingKeys(), box, clock, cfg.rotation(), cfg.signingAlgorithm(), audit);
+      keys.ensureActiveKey();
+      AdminTokens adminTokens = new AdminTokens(store.adminTokens(), store.settings(), audit, clock);
+      adminTokens.bootstrapOnce().ifPresent(issued -> {
+        out.println();
+        out.println("=====================================================================");
+        out.println(" Bootstrap admin token (shown once, stored only as a hash):");
+        out.println();
+        out.println("   " + issued.secret().reveal());
+        out.println();
+        out.println(" Log in with:  warden login --server " + cfg.issuer() + " --token <token>");
+        out.println("=====================================================================");
+        out.println();
+        out.flush();
+      });
+      TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.jwksRefreshMinInterval());
+      RuntimeState state = new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions);
+      ServerMetrics metrics = new ServerMetrics();
+      TokenService tokens = new TokenService(state::trust, state::policies, keys, audit, fingerprinter, clock,
+          cfg.issuer());
+      ConfigService config = new ConfigService(store, audit, clock);
+      LeakService leaks = new LeakService(store.leases(), audit, clock);
+      String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
+      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
+          fpKey, fpKeyId, () -> state.reload(false), metrics, clock);
+      TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
+      WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys);
+      Health health = new Health(store, metrics);
+
+      WebServer http = WebServer.builder()
+          .host(cfg.host())
+          .port(cfg.port())
+          .shutdownHook(false)
+          .maxPayloadSize(Math.max(cfg.maxRequestBytes(), 4 * 1024 * 1024))
+          .routing(r -> r
+              .post(WellKnown.TOKEN_PATH, tokenEndpoint::handle)
+              .get(WellKnown.JWKS_PATH, wellKnown::jwks)
+              .get("/.well-known/openid-configuration", wellKnown::metadata)
+              .get("/.well-known/oauth-authorization-server", wellKnown::metadata)
+              .get("/healthz", health::live)
+              .get("/readyz", health::ready)
+              .get("/metrics", health::metrics)
+              .any("/v1/*", admin::handle))
+          .build()
+          .start();
+
+      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("warden-timers").daemon(true).factory());
+      long reloadMs = cfg.reloadInterval().toMillis();
+      timers.scheduleWithFixedDelay(state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
+      long keyMs = cfg.keysCheckInterval().toMillis();
+      timers.scheduleWithFixedDelay(() -> {
+        try {
+          keys.tick();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "key rotation check failed: " + e.getMessage());
+        }
+      }, keyMs, keyMs, TimeUnit.MILLISECONDS);
+      LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
+          + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
+          : ConfigLoader.redactUrl(cfg.dbUrl())) + ")");
+      return new WardenServer(store, audit, http, timers, cfg.issuer());
+    } catch (RuntimeException e) {
+      if (audit != null) {
+        audit.close();
+      }
+      store.close();
+      throw e;
+    }
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return http.port();
+  }
+
+  public String issuer() {
+    return issuer;
+  }
+
+  private static byte[] fingerprintKey(JdbcStore store, SecretBox box) {
+    var existing = store.settings().get(FINGERPRINT_KEY);
+    if (existing.isEmpty()) {
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      store.settings().putIfAbsent(FINGERPRINT_KEY, box.encrypt(key, FINGERPRINT_KEY));
+      existing = store.settings().get(FINGERPRINT_KEY);
+    }
+    return box.decrypt(existing.orElseThrow(), FINGERPRINT_KEY);
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    http.stop();
+    audit.close();
+    store.close();
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

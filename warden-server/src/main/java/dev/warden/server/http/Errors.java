@@ -1,0 +1,132 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.error.ConflictException;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.NotFoundException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.error.StoreException;
+import dev.warden.core.error.UnavailableException;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.grant.GrantType;
+import dev.warden.server.admin.AuthException;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The one place where errors become HTTP responses: RFC 6749 bodies for the OAuth endpoints,
+ * {@code {"error","message","field"}} for the admin API. Messages are the exceptions' own, which
+ * are written to be safe to show; anything unexpected becomes a generic 500 with no detail.
+ */
+public final class Errors {
+  private static final System.Logger LOG = System.getLogger(Errors.class.getName());
+
+  private Errors() {}
+
+  /** Renders a token-endpoint failure. */
+  public static void oauth(ServerResponse res, Throwable t, GrantType grant) {
+    if (t instanceof DeniedException d) {
+      Reason r = d.reason();
+      String error = oauthError(r, grant);
+      String description = switch (error) {
+        case "access_denied" -> "access to the requested resource is denied by policy (" + r.code() + ")";
+        default -> d.getMessage();
+      };
+      int status = error.equals("invalid_client") ? 401 : 400;
+      if (status == 401) {
+        res.header("WWW-Authenticate", "Bearer error=\"invalid_client\"");
+      }
+      oauthBody(res, status, error, description);
+    } else if (t instanceof BadRequestException b) {
+      oauthBody(res, b.status(), "invalid_request", b.getMessage());
+    } else if (t instanceof UnavailableException u) {
+      res.header("Retry-After", "1");
+      oauthBody(res, 503, "temporarily_unavailable", u.getMessage());
+    } else {
+      LOG.log(System.Logger.Level.ERROR, "token endpoint failure", t);
+      oauthBody(res, 500, "server_error", "internal error; see the server log");
+    }
+  }
+
+  /** RFC 6749/7523/8693/8707 error code for a reason. */
+  static String oauthError(Reason r, GrantType grant) {
+    return switch (r) {
+      case MALFORMED_TOKEN, TOKEN_TOO_LARGE, ALG_NOT_ALLOWED, UNKNOWN_KID, BAD_SIGNATURE, UNKNOWN_ISSUER,
+          WRONG_ISSUER, WRONG_AUDIENCE, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_TOO_OLD, MISSING_CLAIM,
+          JWKS_UNAVAILABLE ->
+          // RFC 7523 §3.2: a bad client assertion is invalid_client; RFC 8693 §2.2.2: a bad
+          // subject_token is invalid_request
+          grant == GrantType.TOKEN_EXCHANGE ? "invalid_request" : "invalid_client";
+      case UNKNOWN_WORKLOAD, AMBIGUOUS_WORKLOAD, WORKLOAD_SUSPENDED, WORKLOAD_RETIRED, WORKLOAD_EXPIRED ->
+          grant == GrantType.TOKEN_EXCHANGE ? "invalid_grant" : "invalid_client";
+      case UNKNOWN_RESOURCE -> "invalid_target";
+      case INVALID_SCOPE -> "invalid_scope";
+      case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";
+      case INVALID_REQUEST, REQUEST_TOO_LARGE -> "invalid_request";
+      default -> "access_denied";
+    };
+  }
+
+  static void oauthBody(ServerResponse res, int status, String error, String description) {
+    ObjectNode b = Json.object();
+    b.put("error", error);
+    if (description != null) {
+      b.put("error_description", ascii(description));
+    }
+    res.status(status);
+    res.header("Content-Type", "application/json");
+    res.header("Cache-Control", "no-store");
+    res.send(Json.bytes(b));
+  }
+
+  /** Renders an admin API failure. */
+  public static void api(ServerResponse res, Throwable t) {
+    if (t instanceof ValidationException v) {
+      body(res, 400, "invalid", v.getMessage(), v.field());
+    } else if (t instanceof BadRequestException b) {
+      body(res, b.status(), b.status() == 413 ? "too_large" : "bad_request", b.getMessage(), null);
+    } else if (t instanceof AuthException a) {
+      if (a.status() == 401) {
+        res.header("WWW-Authenticate", "Bearer realm=\"warden\"");
+      }
+      body(res, a.status(), a.status() == 401 ? "unauthorized" : "forbidden", a.getMessage(), null);
+    } else if (t instanceof NotFoundException n) {
+      body(res, 404, "not_found", n.getMessage(), null);
+    } else if (t instanceof ConflictException c) {
+      body(res, 409, "conflict", c.getMessage(), null);
+    } else if (t instanceof DeniedException d) {
+      body(res, 403, d.reason().code(), d.getMessage(), null);
+    } else if (t instanceof UnavailableException u) {
+      res.header("Retry-After", "1");
+      body(res, 503, u.reason().code(), u.getMessage(), null);
+    } else if (t instanceof StoreException s) {
+      LOG.log(System.Logger.Level.ERROR, "store failure", s);
+      res.header("Retry-After", "1");
+      body(res, 503, "store_unavailable", "the database failed; retry later", null);
+    } else {
+      LOG.log(System.Logger.Level.ERROR, "admin API failure", t);
+      body(res, 500, "internal", "internal error; see the server log", null);
+    }
+  }
+
+  static void body(ServerResponse res, int status, String error, String message, String field) {
+    ObjectNode b = Json.object();
+    b.put("error", error);
+    b.put("message", message);
+    if (field != null && !field.isEmpty()) {
+      b.put("field", field);
+    }
+    res.status(status);
+    res.header("Content-Type", "application/json");
+    res.send(Json.bytes(b));
+  }
+
+  /** RFC 6749 limits error_description to printable ASCII (%x20-21 / %x23-5B / %x5D-7E). */
+  static String ascii(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      sb.append(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' ? c : c == '"' ? '\'' : '?');
+    }
+    return sb.toString();
+  }
+}

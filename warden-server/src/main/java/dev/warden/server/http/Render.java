@@ -1,0 +1,149 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.admin.AdminToken;
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.config.Change;
+import dev.warden.core.document.Documents;
+import dev.warden.core.keys.SigningKeyRecord;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Named;
+import dev.warden.core.policy.Explanation;
+import dev.warden.core.store.Versioned;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/** JSON forms of API results. Never renders a secret: tokens, keys and leases appear by id and fingerprint. */
+final class Render {
+  private Render() {}
+
+  static ObjectNode object(Versioned<Named> v) {
+    ObjectNode doc = Documents.toDocument(v.value());
+    ObjectNode meta = (ObjectNode) doc.get("metadata");
+    meta.put("version", v.version());
+    meta.put("updatedAt", str(v.updatedAt()));
+    meta.put("updatedBy", v.updatedBy());
+    return doc;
+  }
+
+  static ObjectNode change(Change c) {
+    ObjectNode o = Json.object();
+    o.put("kind", c.kind().wire());
+    o.put("name", c.name());
+    o.put("action", c.action());
+    o.put("fromVersion", c.fromVersion());
+    o.put("toVersion", c.toVersion());
+    ArrayNode d = o.putArray("diff");
+    c.diff().forEach(d::add);
+    return o;
+  }
+
+  static ObjectNode audit(AuditRecord r) {
+    AuditEvent e = r.event();
+    ObjectNode o = Json.object();
+    o.put("seq", r.seq());
+    o.put("id", e.id());
+    o.put("time", e.time().toString());
+    o.put("type", e.type());
+    o.put("outcome", e.outcome());
+    o.put("reason", e.reason());
+    o.put("actor", e.actor());
+    if (e.workload() != null) {
+      o.put("workload", e.workload());
+    }
+    if (e.resource() != null) {
+      o.put("resource", e.resource());
+    }
+    ObjectNode d = o.putObject("details");
+    e.details().forEach(d::put);
+    if (e.lease() != null) {
+      o.set("lease", lease(e.lease()));
+    }
+    o.put("prevHash", HexFormat.of().formatHex(r.prevHash()));
+    o.put("hash", HexFormat.of().formatHex(r.hash()));
+    return o;
+  }
+
+  static ObjectNode lease(Lease l) {
+    ObjectNode o = Json.object();
+    o.put("id", l.id());
+    o.put("kind", l.kind());
+    o.put("workload", l.workload());
+    o.put("resource", l.resource());
+    o.put("issuedAt", str(l.issuedAt()));
+    o.put("expiresAt", str(l.expiresAt()));
+    if (l.revokedAt() != null) {
+      o.put("revokedAt", str(l.revokedAt()));
+      o.put("revokeReason", l.revokeReason());
+    }
+    o.put("fingerprint", l.fingerprint());
+    return o;
+  }
+
+  static ObjectNode adminToken(AdminToken t) {
+    ObjectNode o = Json.object();
+    o.put("id", t.id());
+    o.put("name", t.name());
+    ArrayNode s = o.putArray("scopes");
+    new TreeSet<>(t.scopes()).forEach(s::add);
+    o.put("createdAt", str(t.createdAt()));
+    o.put("createdBy", t.createdBy());
+    if (t.expiresAt() != null) {
+      o.put("expiresAt", str(t.expiresAt()));
+    }
+    if (t.revokedAt() != null) {
+      o.put("revokedAt", str(t.revokedAt()));
+    }
+    return o;
+  }
+
+  static ObjectNode key(SigningKeyRecord k) {
+    ObjectNode o = Json.object();
+    o.put("kid", k.kid());
+    o.put("algorithm", k.algorithm());
+    o.put("state", k.state().name().toLowerCase(Locale.ROOT));
+    o.put("createdAt", str(k.createdAt()));
+    putTime(o, "activatedAt", k.activatedAt());
+    putTime(o, "retiredAt", k.retiredAt());
+    putTime(o, "destroyAfter", k.destroyAfter());
+    return o;
+  }
+
+  static ObjectNode explanation(Explanation x) {
+    ObjectNode o = Json.object();
+    ObjectNode d = o.putObject("decision");
+    d.put("allowed", x.decision().allowed());
+    d.put("reason", x.decision().reason().code());
+    if (x.decision().policy() != null) {
+      d.put("policy", x.decision().policy());
+    }
+    d.put("message", x.decision().message());
+    if (x.decision().allowed()) {
+      d.put("maxTtl", dev.warden.core.model.Durations.format(x.decision().maxTtl()));
+      d.put("credentialKind", x.decision().credentialKind().name().toLowerCase(Locale.ROOT));
+    }
+    ArrayNode ps = o.putArray("policies");
+    for (Explanation.Verdict v : x.policies()) {
+      ObjectNode p = ps.addObject();
+      p.put("policy", v.policy());
+      p.put("effect", v.effect());
+      p.put("outcome", v.outcome().name().toLowerCase(Locale.ROOT));
+      p.put("detail", v.detail());
+    }
+    return o;
+  }
+
+  private static void putTime(ObjectNode o, String f, Instant t) {
+    if (t != null) {
+      o.put(f, t.toString());
+    }
+  }
+
+  private static String str(Instant t) {
+    return t == null ? null : t.toString();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.grant.GrantRequest;
+import dev.warden.core.grant.GrantType;
+import dev.warden.core.grant.Granted;
+import dev.warden.core.grant.TokenService;
+import dev.warden.server.ServerMetrics;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code POST /oauth2/token}: parse the form into a {@link GrantRequest}, call the token service,
+ * write the RFC 6749 response. Nothing else happens here.
+ */
+public final class TokenEndpoint {
+  static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+  static final String TOKEN_TYPE_JWT = "urn:ietf:params:oauth:token-type:jwt";
+  static final String TOKEN_TYPE_ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
+  static final String TOKEN_TYPE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
+
+  private final TokenService tokens;
+  private final ServerMetrics metrics;
+  private final int maxBodyBytes;
+  private final int maxAssertionBytes;
+
+  public TokenEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
+    this.maxAssertionBytes = maxAssertionBytes;
+  }
+
+  public void handle(ServerRequest req, ServerResponse res) {
+    long start = System.nanoTime();
+    GrantType grant = null;
+    boolean audited = false;
+    String source = address(req.remotePeer().address());
+    try {
+      if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
+        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 6749 §4.4.2)");
+      }
+      FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
+      String grantType = form.required("grant_type");
+      String evidence;
+      if (GrantType.CLIENT_CREDENTIALS.wire().equals(grantType)) {
+        grant = GrantType.CLIENT_CREDENTIALS;
+        String assertionType = form.get("client_assertion_type");
+        if (!JWT_BEARER.equals(assertionType)) {
+          throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER
+              + " with the platform token as client_assertion; Warden has no client secrets");
+        }
+        evidence = form.required("client_assertion");
+      } else if (GrantType.TOKEN_EXCHANGE.wire().equals(grantType)) {
+        grant = GrantType.TOKEN_EXCHANGE;
+        evidence = form.required("subject_token");
+        String type = form.required("subject_token_type");
+        if (!TOKEN_TYPE_JWT.equals(type) && !TOKEN_TYPE_ID_TOKEN.equals(type)) {
+          throw new DeniedException(Reason.INVALID_REQUEST, "subject_token_type must be " + TOKEN_TYPE_JWT + " or "
+              + TOKEN_TYPE_ID_TOKEN);
+        }
+        String requested = form.get("requested_token_type");
+        if (requested != null && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN) && !requested.equals(TOKEN_TYPE_JWT)) {
+          throw new DeniedException(Reason.INVALID_REQUEST, "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN);
+        }
+        if (form.get("actor_token") != null) {
+          throw new DeniedException(Reason.INVALID_REQUEST, "actor_token (delegation) is not supported yet");
+        }
+      } else {
+        throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials or "
+            + GrantType.TOKEN_EXCHANGE.wire());
+      }
+      if (evidence.length() > maxAssertionBytes) {
+        throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes + " bytes");
+      }
+      String resource = form.get("resource");
+      String audience = form.get("audience");
+      if (resource != null && audience != null && !resource.equals(audience)) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
+      }
+      audited = true;
+      Granted g = tokens.grant(new GrantRequest(grant, Secret.of(evidence), resource != null ? resource : audience,
+          form.get("scope"), form.get("client_id"), source));
+      ObjectNode body = Json.object();
+      body.put("access_token", g.accessToken().reveal());
+      if (grant == GrantType.TOKEN_EXCHANGE) {
+        body.put("issued_token_type", TOKEN_TYPE_ACCESS_TOKEN);
+      }
+      body.put("token_type", "Bearer");
+      body.put("expires_in", g.expiresInSeconds());
+      if (g.scope() != null) {
+        body.put("scope", g.scope());
+      }
+      res.status(200);
+      res.header("Content-Type", "application/json");
+      res.header("Cache-Control", "no-store");
+      res.header("Pragma", "no-cache");
+      res.send(Json.bytes(body));
+      metrics.grant("allow", "allowed", System.nanoTime() - start);
+    } catch (DeniedException e) {
+      if (!audited) {
+        tokens.auditRejected(grant, e.reason(), e.getMessage(), source);
+      }
+      metrics.grant("deny", e.reason().code(), System.nanoTime() - start);
+      Errors.oauth(res, e, grant);
+    } catch (BadRequestException e) {
+      Reason r = e.status() == 413 ? Reason.REQUEST_TOO_LARGE : Reason.INVALID_REQUEST;
+      tokens.auditRejected(grant, r, e.getMessage(), source);
+      metrics.grant("deny", r.code(), System.nanoTime() - start);
+      Errors.oauth(res, e, grant);
+    } catch (RuntimeException e) {
+      metrics.grant("error", "error", System.nanoTime() - start);
+      Errors.oauth(res, e, grant);
+    }
+  }
+
+  static String address(SocketAddress a) {
+    if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+      return i.getAddress().getHostAddress();
+    }
+    return a == null ? "" : a.toString();
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

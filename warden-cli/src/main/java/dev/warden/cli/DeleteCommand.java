@@ -1,0 +1,45 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.core.document.Kind;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "delete", mixinStandardHelpOptions = true,
+    description = {"Delete a configuration object (its history is kept and the change is audited).", ""},
+    footer = {"", "Example:", "  warden delete policy deploy-to-payments"})
+final class DeleteCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "KIND")
+  String kind;
+
+  @Parameters(index = "1", paramLabel = "NAME")
+  String name;
+
+  @Option(names = "--dry-run", description = "check, delete nothing")
+  boolean dryRun;
+
+  @Mixin
+  Connection connection;
+
+  @Mixin
+  Output output;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Kind k = Kind.parse(kind);
+    JsonNode r = connection.client().delete("/v1/" + k.plural() + "/" + ApiClient.enc(name) + (dryRun ? "?dryRun=true" : ""));
+    if (output.structured()) {
+      output.print(spec.commandLine().getOut(), r);
+    } else {
+      spec.commandLine().getOut().printf("%s %s %s%n", k.wire(), name, dryRun ? "would be deleted" : "deleted");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "List and rotate the token signing keys.",
+    subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class})
+final class KeysCommand implements Runnable {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List signing keys and their states.")
+  static final class ListKeys implements Callable<Integer> {
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/keys");
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+        return 0;
+      }
+      out.printf("%-44s %-6s %-10s %-28s %s%n", "KID", "ALG", "STATE", "CREATED", "DESTROY AFTER");
+      for (JsonNode k : r.path("keys")) {
+        out.printf("%-44s %-6s %-10s %-28s %s%n", k.path("kid").asText(), k.path("algorithm").asText(),
+            k.path("state").asText(), k.path("createdAt").asText(), k.path("destroyAfter").asText("-"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rotate", mixinStandardHelpOptions = true,
+      description = {"Start a signing key rotation. The new key is published first and signs after keys.publishLead;",
+          "--now makes it sign at once and retires the current key (for a suspected compromise).", ""})
+  static final class Rotate implements Callable<Integer> {
+    @Option(names = "--now", description = "activate the new key immediately")
+    boolean now;
+
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().post("/v1/keys:rotate" + (now ? "?immediate=true" : ""),
+          ApiClient.JSON.createObjectNode());
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.printf("new key %s is %s%s%n", r.path("kid").asText(), r.path("state").asText(),
+            r.has("retired") ? "; retired " + r.path("retired").asText() : "");
+      }
+      return 0;
+    }
+  }
+}

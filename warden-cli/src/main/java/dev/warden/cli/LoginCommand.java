@@ -1,0 +1,56 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "login", mixinStandardHelpOptions = true,
+    description = {"Check an admin token against the server and keep it for later commands (mode 0600).", ""},
+    footer = {"", "Examples:", "  warden login --server http://127.0.0.1:8080 --token wdn_...",
+        "  echo \"$TOKEN\" | warden login --server https://warden.example.com --token-stdin"})
+final class LoginCommand implements Callable<Integer> {
+  @Option(names = "--server", paramLabel = "URL", description = "server URL [http://127.0.0.1:8080]")
+  String server = "http://127.0.0.1:8080";
+
+  @Option(names = "--token", description = "the admin token (prefer --token-stdin: flags end up in shell history)")
+  String token;
+
+  @Option(names = "--token-stdin", description = "read the token from standard input")
+  boolean tokenStdin;
+
+  @Mixin
+  Output output;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if (tokenStdin) {
+      token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    }
+    if (token == null || token.isBlank()) {
+      token = System.getenv("WARDEN_TOKEN");
+    }
+    if (token == null || token.isBlank()) {
+      throw new CliException(2, "give the token with --token-stdin, --token or WARDEN_TOKEN");
+    }
+    token = token.trim();
+    JsonNode who = new ApiClient(server, token).get("/v1/whoami");
+    Credentials.save(server, token);
+    if (output.structured()) {
+      output.print(spec.commandLine().getOut(), who);
+    } else {
+      spec.commandLine().getOut().printf("Logged in to %s as token '%s' (scopes: %s). Saved to %s%n", server,
+          who.path("name").asText(), who.path("scopes").toString(), Credentials.file());
+    }
+    return 0;
+  }
+}

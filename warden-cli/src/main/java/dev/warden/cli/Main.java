@@ -1,0 +1,58 @@
+package dev.warden.cli;
+
+import dev.warden.scan.cli.ScanCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code warden} command. */
+@Command(name = "warden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = {"Workload identity and access management: secretless, short-lived, audited access for machines.", ""},
+    subcommands = {ServerCommand.class, LoginCommand.class, ApplyCommand.class, GetCommand.class, DeleteCommand.class,
+        PolicyCommand.class, AuditCommand.class, KeysCommand.class, TokensCommand.class, ScanCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success, 1 a negative result (denied, findings, broken audit chain), 2 error, 3 not found.",
+        "", "Start here:  warden server    then    warden login --token <bootstrap token>",
+        "Docs: docs/getting-started.md"})
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code (used by tests). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+      if (ex instanceof CliException c) {
+        cmd.getErr().println("error: " + c.getMessage());
+        return c.exitCode();
+      }
+      if (ex instanceof dev.warden.core.error.WardenException w) {
+        cmd.getErr().println("error: " + w.getMessage());
+        return 2;
+      }
+      cmd.getErr().println("error: " + ex);
+      return 2;
+    });
+    cl.setExitCodeOnInvalidInput(2);
+    cl.setOut(new PrintWriter(System.out, true));
+    cl.setErr(new PrintWriter(System.err, true));
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"warden " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+    }
+  }
+}

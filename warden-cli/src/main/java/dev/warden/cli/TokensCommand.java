@@ -1,0 +1,125 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "tokens", mixinStandardHelpOptions = true, description = "Manage admin API tokens.",
+    subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class})
+final class TokensCommand implements Runnable {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = {"Create an admin token. The token is printed once; only its hash is stored.", ""},
+      footer = {"", "Scopes: admin, read, policy:write, audit:read, keys:manage, tokens:manage, scan:report", "",
+          "Example:", "  warden tokens create --name ci-apply --scope policy:write --ttl 90d"})
+  static final class Create implements Callable<Integer> {
+    @Option(names = "--name", required = true)
+    String name;
+
+    @Option(names = "--scope", required = true, split = ",", description = "one or more scopes")
+    List<String> scopes;
+
+    @Option(names = "--ttl", description = "lifetime, e.g. 30d (default: no expiry — a posture finding)")
+    String ttl;
+
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = ApiClient.JSON.createObjectNode();
+      body.put("name", name);
+      ArrayNode s = body.putArray("scopes");
+      scopes.forEach(s::add);
+      if (ttl != null) {
+        body.put("ttl", ttl);
+      }
+      JsonNode r = connection.client().post("/v1/admin-tokens", body);
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.println(r.path("token").asText());
+        spec.commandLine().getErr().printf("created token %s (%s); it is shown only this once%n", r.path("id").asText(),
+            r.path("scopes"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List admin tokens (never their secrets).")
+  static final class ListTokens implements Callable<Integer> {
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/admin-tokens");
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+        return 0;
+      }
+      out.printf("%-18s %-20s %-36s %-28s %s%n", "ID", "NAME", "SCOPES", "CREATED", "STATUS");
+      for (JsonNode t : r.path("items")) {
+        String status = t.has("revokedAt") ? "revoked" : t.has("expiresAt") ? "expires " + t.path("expiresAt").asText() : "active";
+        out.printf("%-18s %-20s %-36s %-28s %s%n", t.path("id").asText(), t.path("name").asText(), t.path("scopes"),
+            t.path("createdAt").asText(), status);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an admin token by id.")
+  static final class Revoke implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().delete("/v1/admin-tokens/" + ApiClient.enc(id));
+      if (output.structured()) {
+        output.print(spec.commandLine().getOut(), r);
+      } else {
+        spec.commandLine().getOut().printf("revoked %s%n", id);
+      }
+      return 0;
+    }
+  }
+}

@@ -55,7 +55,8 @@ final class RuntimeState {
     TrustProviders trust = cur == null ? null : cur.trust();
     PolicySnapshot snap = cur == null ? null : cur.policies();
     if (force || cur == null || cur.trustCounter() != tc) {
-      trust = TrustProviders.build(values(store.trustProviders()), fetcher, clock, options, trust);
+      trust = trust == null ? TrustProviders.build(values(store.trustProviders()), fetcher, clock, options)
+          : trust.rebuild(values(store.trustProviders()));
     }
     if (force || cur == null || cur.policyCounter() != pc) {
       List<Workload> w = values(store.workloads());

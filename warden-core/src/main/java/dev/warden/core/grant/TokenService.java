@@ -121,7 +121,7 @@ public final class TokenService {
     details.put("fingerprint", fp);
     details.put("kid", key.kid());
     details.put("grantType", req.grantType().wire());
-    details.put("provider", id.providerName());
+    details.put("provider", id.provider());
     details.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());
     if (scope != null) {
       details.put("scope", scope);
@@ -139,13 +139,13 @@ public final class TokenService {
     details.put("grantType", req.grantType().wire());
     details.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());
     if (id != null) {
-      details.put("provider", id.providerName());
+      details.put("provider", id.provider());
       details.put("subject", id.subject());
     }
     if (r == null && req.target() != null) {
       details.put("target", req.target().length() > 256 ? req.target().substring(0, 256) : req.target());
     }
-    String actor = w != null ? w.name() : id != null ? id.providerName() + ":" + id.subject() : "unauthenticated";
+    String actor = w != null ? w.name() : id != null ? id.provider() + ":" + id.subject() : "unauthenticated";
     try {
       audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "token.denied", "deny", e.reason().code(), actor,
           w == null ? null : w.name(), r == null ? null : r.name(), details, null));

@@ -34,7 +34,7 @@ public final class ConfigLoader {
     key("server.trustDomain", "warden.local", "SPIFFE trust domain");
     key("server.dataDir", "./warden-data", "directory for the embedded database and the master key file");
     key("db.url", null, "JDBC URL of PostgreSQL (jdbc:postgresql://host:5432/db); unset: embedded H2 in dataDir");
-    key("db.user", null, "database user");
+    key("db.user", "warden", "database user");
     key("db.password", null, "database password");
     key("db.maxPool", "16", "maximum database connections");
     key("masterKey.file", null, "Tink AEAD keyset file (default <dataDir>/master.key, created 0600 on first start)");

@@ -1,0 +1,158 @@
+package dev.warden.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.warden.server.config.ConfigLoader;
+import dev.warden.server.config.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A real server on a free loopback port with its own data directory, and an HTTP client for it. */
+final class ServerFixture implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern TOKEN = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)");
+
+  final WardenServer server;
+  final String base;
+  final String adminToken;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  private ServerFixture(WardenServer server, String adminToken) {
+    this.server = server;
+    this.base = "http://127.0.0.1:" + server.port();
+    this.adminToken = adminToken;
+  }
+
+  static ServerFixture start(Path dataDir) {
+    return start(dataDir, Map.of());
+  }
+
+  static ServerFixture start(Path dataDir, Map<String, String> extra) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("server.port", Integer.toString(freePort()));
+    flags.put("server.dataDir", dataDir.toString());
+    flags.putAll(extra);
+    ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    WardenServer s = WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m = TOKEN.matcher(out.toString(StandardCharsets.UTF_8));
+    return new ServerFixture(s, m.find() ? m.group(1) : null);
+  }
+
+  /** A free port, so that the issuer URL names the port the server really binds. */
+  static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  record Response(int status, JsonNode json, Map<String, String> headers) {}
+
+  Response token(Map<String, String> form) {
+    StringJoiner j = new StringJoiner("&");
+    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return tokenRaw(j.toString(), "application/x-www-form-urlencoded");
+  }
+
+  Response tokenRaw(String body, String contentType) {
+    return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token")).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  Response admin(String method, String path, String jsonBody) {
+    return admin(method, path, jsonBody, adminToken);
+  }
+
+  Response admin(String method, String path, String jsonBody, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (jsonBody != null) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+    return send(b.build());
+  }
+
+  Response get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+  }
+
+  /** Applies YAML documents through the admin API; fails the test if the server refuses. */
+  JsonNode apply(String yaml) {
+    try {
+      var docs = JSON.createArrayNode();
+      try (var it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+        while (it.hasNext()) {
+          JsonNode d = (JsonNode) it.next();
+          if (d != null && !d.isNull()) {
+            docs.add(d);
+          }
+        }
+      }
+      var body = JSON.createObjectNode();
+      body.set("documents", docs);
+      Response r = admin("POST", "/v1/apply", JSON.writeValueAsString(body));
+      if (r.status() != 200) {
+        throw new AssertionError("apply failed: " + r.status() + " " + r.json());
+      }
+      return r.json();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The newest audit event. */
+  JsonNode lastAuditEvent() {
+    Response r = admin("GET", "/v1/audit?limit=1", null);
+    return r.json().path("events").path(0);
+  }
+
+  private Response send(HttpRequest req) {
+    try {
+      HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+      JsonNode json = res.body().isEmpty() ? JSON.createObjectNode() : parseOrText(res.body());
+      Map<String, String> headers = new HashMap<>();
+      res.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+      return new Response(res.statusCode(), json, headers);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static JsonNode parseOrText(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      return JSON.getNodeFactory().textNode(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -113,10 +113,17 @@ public final class TokenBuilder {
     return claim("exp", t.getEpochSecond());
   }
 
-  /** Signs with another key (for instance one of another issuer) and puts that key's {@code kid} in the header. */
+  /**
+   * Signs with another key (for instance one of another issuer) and puts that key's {@code kid} in
+   * the header; the header {@code alg} becomes the key's default unless the key can sign the
+   * current one.
+   */
   public TokenBuilder signWith(TestKey other) {
     this.key = other;
     this.mode = Mode.SIGN;
+    if (!(header.get("alg") instanceof String a && other.canSign(a))) {
+      alg(other.defaultAlgorithm());
+    }
     return kid(other.kid());
   }
 

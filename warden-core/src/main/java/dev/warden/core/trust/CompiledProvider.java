@@ -97,7 +97,9 @@ final class CompiledProvider {
       keyOwners.put(key, claim);
       mappings.add(new Mapping(ClaimPath.parse(p + "claims", claim), key));
     });
-    for (Map.Entry<String, String> e : new java.util.TreeMap<>(spec.claims()).entrySet()) {
+    List<Map.Entry<String, String>> specMappings = new ArrayList<>(spec.claims().entrySet());
+    specMappings.sort(Map.Entry.<String, String>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+    for (Map.Entry<String, String> e : specMappings) {
       String claim = e.getKey();
       String key = e.getValue();
       try {

@@ -106,16 +106,16 @@ final class VerificationKey {
     String description;
     if (KeyType.RSA.equals(kty)) {
       fits = RSA_ALGS;
-      description = "RSA key";
+      description = "an RSA key";
     } else if (KeyType.EC.equals(kty)) {
       Curve crv = ((ECKey) jwk).getCurve();
       fits = Curve.P_256.equals(crv) ? Set.of("ES256") : Curve.P_384.equals(crv) ? Set.of("ES384")
           : Curve.P_521.equals(crv) ? Set.of("ES512") : Set.of();
-      description = "EC " + crv + " key";
+      description = "an EC " + crv + " key";
     } else if (KeyType.OKP.equals(kty)) {
       Curve crv = ((OctetKeyPair) jwk).getCurve();
       fits = Curve.Ed25519.equals(crv) || Curve.Ed448.equals(crv) ? Set.of("EdDSA") : Set.of();
-      description = "OKP " + crv + " key";
+      description = "an OKP " + crv + " key";
     } else {
       throw new UnusableKeyException(KeyType.OCT.equals(kty) ? "symmetric (oct) key" : "unsupported kty " + kty);
     }
@@ -197,7 +197,7 @@ final class VerificationKey {
     }
   }
 
-  /** For messages: "RSA key", "EC P-256 key", … */
+  /** For messages: "an RSA key", "an EC P-256 key", … */
   String description() {
     return description;
   }

@@ -1,0 +1,109 @@
+package dev.warden.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.warden.core.error.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+
+/**
+ * The connection pool plus the two ways the stores use it: a single auto-committed statement
+ * ({@link #run}) and a transaction ({@link #inTransaction}). Every {@link SQLException} leaves as a
+ * {@link StoreException} naming what was being done; Warden's own exceptions (a conflict decided
+ * inside a transaction) pass through after the rollback.
+ */
+final class Db {
+  /** SQLSTATE of a unique or primary-key violation, the same on H2 and PostgreSQL. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  @FunctionalInterface
+  interface Work<R> {
+    R run(Connection c) throws SQLException;
+  }
+
+  private final HikariDataSource pool;
+  private final String where;
+
+  Db(HikariDataSource pool, String redactedUrl) {
+    this.pool = pool;
+    this.where = redactedUrl;
+  }
+
+  HikariDataSource pool() {
+    return pool;
+  }
+
+  /** Runs {@code work} on a connection in auto-commit mode. */
+  <R> R run(String what, Work<R> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  /** Runs {@code work} in one transaction: commits if it returns, rolls back if it throws. */
+  <R> R inTransaction(String what, Work<R> work) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        R result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          c.rollback();
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
+        throw e;
+      } finally {
+        // a broken connection fails here too; the pool then evicts it
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  StoreException failure(String what, SQLException e) {
+    return new StoreException("could not " + what + " (database " + where + ", SQLSTATE " + e.getSQLState() + ")", e);
+  }
+
+  static boolean isUniqueViolation(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        for (SQLException n = s; n != null; n = n.getNextException()) {
+          if (UNIQUE_VIOLATION.equals(n.getSQLState())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  static void setMicros(PreparedStatement ps, int i, Instant t) throws SQLException {
+    if (t == null) {
+      ps.setNull(i, Types.BIGINT);
+    } else {
+      ps.setLong(i, Micros.of(t));
+    }
+  }
+
+  static Instant getMicros(ResultSet rs, int i) throws SQLException {
+    long v = rs.getLong(i);
+    return rs.wasNull() ? null : Micros.toInstant(v);
+  }
+
+  static void setText(PreparedStatement ps, int i, String s) throws SQLException {
+    if (s == null) {
+      ps.setNull(i, Types.VARCHAR);
+    } else {
+      ps.setString(i, s);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.warden.store;
+
+import dev.warden.core.audit.AuditChain;
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditQuery;
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.store.AuditStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The hash-chained audit log.
+ *
+ * <p>Design note. An append is one transaction: lock the single {@code audit_head} row, read the
+ * last sequence number and hash, link each event to the one before, insert the events and their
+ * leases as JDBC batches, move the head, commit. The row lock is what makes several server nodes on
+ * one PostgreSQL produce one chain rather than two interleaved ones; it is held only for the
+ * hashing and the inserts, so the JSON rendering is done before the lock is taken. Event times are
+ * stored in microseconds and lease times are hashed in milliseconds, so a record read back hashes
+ * exactly as it did when it was written. The lease of an event reads back as issued (never revoked):
+ * revocation is the lease store's business, and an audit record does not change.
+ */
+final class JdbcAuditStore implements AuditStore {
+  private static final String INSERT_EVENT =
+      "INSERT INTO audit_events (seq, event_id, event_time, event_type, outcome, reason, actor, workload, resource,"
+          + " details, lease_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String SELECT =
+      "SELECT e.seq, e.event_id, e.event_time, e.event_type, e.outcome, e.reason, e.actor, e.workload, e.resource,"
+          + " e.details, e.prev_hash, e.hash, l.id, l.kind, l.workload, l.resource, l.issued_at, l.expires_at,"
+          + " l.fingerprint FROM audit_events e LEFT JOIN leases l ON l.id = e.lease_id";
+
+  private final Db db;
+
+  JdbcAuditStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public List<AuditRecord> append(List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    int n = events.size();
+    AuditEvent[] normalized = new AuditEvent[n];
+    String[] details = new String[n];
+    List<Lease> leases = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      AuditEvent e = Objects.requireNonNull(events.get(i), "event");
+      normalized[i] = normalized(e);
+      details[i] = Json.write(e.details());
+      if (e.lease() != null) {
+        leases.add(JdbcLeaseStore.normalized(e.lease()));
+      }
+    }
+    return db.inTransaction("append " + n + " audit events", c -> {
+      long lastSeq;
+      byte[] prev;
+      try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the audit chain head row is missing; the schema is damaged", "55000");
+        }
+        lastSeq = rs.getLong(1);
+        prev = rs.getBytes(2);
+      }
+      if (prev == null) {
+        prev = AuditChain.GENESIS.clone();
+      }
+      List<AuditRecord> out = new ArrayList<>(n);
+      try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+        for (int i = 0; i < n; i++) {
+          AuditEvent e = normalized[i];
+          long seq = lastSeq + 1 + i;
+          byte[] hash = AuditChain.link(prev, seq, e);
+          ps.setLong(1, seq);
+          ps.setString(2, e.id());
+          ps.setLong(3, Micros.of(e.time()));
+          ps.setString(4, e.type());
+          ps.setString(5, e.outcome());
+          ps.setString(6, e.reason());
+          ps.setString(7, e.actor());
+          Db.setText(ps, 8, e.workload());
+          Db.setText(ps, 9, e.resource());
+          ps.setString(10, details[i]);
+          Db.setText(ps, 11, e.lease() == null ? null : e.lease().id());
+          ps.setBytes(12, prev);
+          ps.setBytes(13, hash);
+          ps.addBatch();
+          out.add(new AuditRecord(seq, e, prev, hash));
+          prev = hash;
+        }
+        ps.executeBatch();
+      }
+      JdbcLeaseStore.insertAll(c, leases);
+      try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
+        ps.setLong(1, lastSeq + n);
+        ps.setBytes(2, prev);
+        ps.executeUpdate();
+      }
+      return out;
+    });
+  }
+
+  /** The event as it will read back: times truncated to microseconds, lease as issued. */
+  private static AuditEvent normalized(AuditEvent e) {
+    Lease l = e.lease();
+    Lease nl = l == null ? null : asIssued(JdbcLeaseStore.normalized(l));
+    if (e.time().getNano() % 1_000 == 0 && nl == l) {
+      return e;
+    }
+    return new AuditEvent(e.id(), Micros.truncate(e.time()), e.type(), e.outcome(), e.reason(), e.actor(),
+        e.workload(), e.resource(), e.details(), nl);
+  }
+
+  private static Lease asIssued(Lease l) {
+    return l.revokedAt() == null && l.revokeReason() == null ? l
+        : new Lease(l.id(), l.kind(), l.workload(), l.resource(), l.issuedAt(), l.expiresAt(), null, null, l.fingerprint());
+  }
+
+  @Override
+  public List<AuditRecord> query(AuditQuery q) {
+    StringBuilder sql = new StringBuilder(SELECT);
+    List<Object> args = new ArrayList<>();
+    List<String> where = new ArrayList<>();
+    if (q.from() != null) {
+      where.add("e.event_time >= ?");
+      args.add(Micros.of(q.from()));
+    }
+    if (q.to() != null) {
+      where.add("e.event_time < ?");
+      args.add(Micros.of(q.to()));
+    }
+    if (q.workload() != null) {
+      // left(...) matches the PostgreSQL prefix index (see V2__indexes.sql); H2 uses workload = ?
+      where.add("left(e.workload, 200) = left(?, 200) AND e.workload = ?");
+      args.add(q.workload());
+      args.add(q.workload());
+    }
+    if (q.resource() != null) {
+      where.add("left(e.resource, 200) = left(?, 200) AND e.resource = ?");
+      args.add(q.resource());
+      args.add(q.resource());
+    }
+    if (q.outcome() != null) {
+      where.add("e.outcome = ?");
+      args.add(q.outcome());
+    }
+    if (q.type() != null) {
+      where.add("e.event_type = ?");
+      args.add(q.type());
+    }
+    if (q.beforeSeq() != null) {
+      where.add("e.seq < ?");
+      args.add(q.beforeSeq());
+    }
+    if (!where.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    sql.append(" ORDER BY e.seq DESC LIMIT ?");
+    args.add(q.limit());
+    return db.run("query the audit log", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setObject(i + 1, args.get(i));
+        }
+        return read(ps);
+      }
+    });
+  }
+
+  @Override
+  public List<AuditRecord> readChain(long fromSeq, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    if (limit == 0) {
+      return List.of();
+    }
+    return db.run("read the audit chain from " + fromSeq, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE e.seq >= ? ORDER BY e.seq LIMIT ?")) {
+        ps.setLong(1, fromSeq);
+        ps.setInt(2, limit);
+        return read(ps);
+      }
+    });
+  }
+
+  private static List<AuditRecord> read(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      List<AuditRecord> out = new ArrayList<>();
+      while (rs.next()) {
+        String leaseId = rs.getString(13);
+        Lease lease = leaseId == null ? null
+            : new Lease(leaseId, rs.getString(14), rs.getString(15), rs.getString(16), Micros.toInstant(rs.getLong(17)),
+                Micros.toInstant(rs.getLong(18)), null, null, rs.getString(19));
+        AuditEvent e = new AuditEvent(rs.getString(2), Micros.toInstant(rs.getLong(3)), rs.getString(4), rs.getString(5),
+            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), Json.stringMap(rs.getString(10)), lease);
+        out.add(new AuditRecord(rs.getLong(1), e, rs.getBytes(11), rs.getBytes(12)));
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.warden.store;
+
+import dev.warden.core.lease.Lease;
+import dev.warden.core.store.LeaseStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Leases. They are inserted only by {@link JdbcAuditStore#append}, with their issuance event. */
+final class JdbcLeaseStore implements LeaseStore {
+  static final String INSERT =
+      "INSERT INTO leases (id, kind, workload, resource, issued_at, expires_at, revoked_at, revoke_reason, fingerprint)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String COLUMNS =
+      "SELECT id, kind, workload, resource, issued_at, expires_at, revoked_at, revoke_reason, fingerprint FROM leases";
+
+  private final Db db;
+
+  JdbcLeaseStore(Db db) {
+    this.db = db;
+  }
+
+  /** Binds one lease to {@link #INSERT}. */
+  static void bind(PreparedStatement ps, Lease l) throws SQLException {
+    ps.setString(1, l.id());
+    ps.setString(2, l.kind());
+    Db.setText(ps, 3, l.workload());
+    Db.setText(ps, 4, l.resource());
+    ps.setLong(5, Micros.of(l.issuedAt()));
+    ps.setLong(6, Micros.of(l.expiresAt()));
+    Db.setMicros(ps, 7, l.revokedAt());
+    Db.setText(ps, 8, l.revokeReason());
+    ps.setString(9, l.fingerprint());
+  }
+
+  /** The lease as it reads back: times at microsecond precision. */
+  static Lease normalized(Lease l) {
+    if (l.issuedAt().getNano() % 1_000 == 0 && l.expiresAt().getNano() % 1_000 == 0
+        && (l.revokedAt() == null || l.revokedAt().getNano() % 1_000 == 0)) {
+      return l;
+    }
+    return new Lease(l.id(), l.kind(), l.workload(), l.resource(), Micros.truncate(l.issuedAt()),
+        Micros.truncate(l.expiresAt()), Micros.truncate(l.revokedAt()), l.revokeReason(), l.fingerprint());
+  }
+
+  @Override
+  public Optional<Lease> get(String id) {
+    Objects.requireNonNull(id, "id");
+    List<Lease> found = select("read lease '" + id + "'", COLUMNS + " WHERE id = ?", id);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+  }
+
+  @Override
+  public List<Lease> findByFingerprint(String fingerprint) {
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    return select("find leases by fingerprint", COLUMNS + " WHERE fingerprint = ? ORDER BY issued_at, id", fingerprint);
+  }
+
+  @Override
+  public List<Lease> listActive(String workload, Instant now) {
+    Objects.requireNonNull(workload, "workload");
+    long at = Micros.of(now);
+    return db.run("list active leases of '" + workload + "'", c -> {
+      // left(...) matches the PostgreSQL prefix index (see V2__indexes.sql); H2 uses workload = ?
+      try (PreparedStatement ps = c.prepareStatement(COLUMNS
+          + " WHERE left(workload, 200) = left(?, 200) AND workload = ? AND revoked_at IS NULL AND expires_at > ?"
+          + " ORDER BY issued_at, id")) {
+        ps.setString(1, workload);
+        ps.setString(2, workload);
+        ps.setLong(3, at);
+        return read(ps);
+      }
+    });
+  }
+
+  @Override
+  public boolean revoke(String id, Instant at, String reason) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(at, "at");
+    // "active" here means not yet revoked: an expired lease can still be revoked, so a reaper that
+    // revokes what expired gets true exactly once, however late it runs.
+    return db.run("revoke lease '" + id + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE leases SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL")) {
+        ps.setLong(1, Micros.of(at));
+        Db.setText(ps, 2, reason);
+        ps.setString(3, id);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  private List<Lease> select(String what, String sql, String arg) {
+    return db.run(what, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, arg);
+        return read(ps);
+      }
+    });
+  }
+
+  private static List<Lease> read(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      List<Lease> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new Lease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)), Db.getMicros(rs, 7), rs.getString(8),
+            rs.getString(9)));
+      }
+      return out;
+    }
+  }
+
+  static void insertAll(Connection c, List<Lease> leases) throws SQLException {
+    if (leases.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      for (Lease l : leases) {
+        bind(ps, l);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.warden.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.warden.core.error.StoreException;
+import dev.warden.core.store.AdminTokenStore;
+import dev.warden.core.store.AuditStore;
+import dev.warden.core.store.LeaseStore;
+import dev.warden.core.store.PolicyStore;
+import dev.warden.core.store.ResourceStore;
+import dev.warden.core.store.SettingsStore;
+import dev.warden.core.store.SigningKeyStore;
+import dev.warden.core.store.Store;
+import dev.warden.core.store.TrustProviderStore;
+import dev.warden.core.store.WorkloadStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Every Warden store on one JDBC database: an embedded H2 file database or PostgreSQL.
+ *
+ * <pre>{@code
+ * try (JdbcStore store = JdbcStore.open(StoreConfig.embedded(Path.of("/var/lib/warden")))) {
+ *   store.workloads().put(workload, 0, "admin:bootstrap");
+ * }
+ * }</pre>
+ *
+ * <p>Opening connects, then creates or upgrades the schema. Many server nodes may open the same
+ * PostgreSQL database at once. The methods of every store throw
+ * {@link dev.warden.core.error.StoreException} when the database fails.
+ */
+public final class JdbcStore implements Store {
+  private final HikariDataSource pool;
+  private final TrustProviderStore trustProviders;
+  private final WorkloadStore workloads;
+  private final ResourceStore resources;
+  private final PolicyStore policies;
+  private final AuditStore audit;
+  private final LeaseStore leases;
+  private final AdminTokenStore adminTokens;
+  private final SigningKeyStore signingKeys;
+  private final SettingsStore settings;
+
+  private JdbcStore(HikariDataSource pool, Db db, InstantSource clock) {
+    this.pool = pool;
+    this.trustProviders = new JdbcTrustProviderStore(db, clock);
+    this.workloads = new JdbcWorkloadStore(db, clock);
+    this.resources = new JdbcResourceStore(db, clock);
+    this.policies = new JdbcPolicyStore(db, clock);
+    this.audit = new JdbcAuditStore(db);
+    this.leases = new JdbcLeaseStore(db);
+    this.adminTokens = new JdbcAdminTokenStore(db);
+    this.signingKeys = new JdbcSigningKeyStore(db);
+    this.settings = new JdbcSettingsStore(db);
+  }
+
+  /**
+   * Opens the store with the system clock.
+   *
+   * @throws StoreException when the database cannot be reached (the message names the URL without
+   *     its password), or when its schema is newer than this build or cannot be migrated
+   */
+  public static JdbcStore open(StoreConfig config) {
+    return open(config, InstantSource.system());
+  }
+
+  /**
+   * Opens the store; {@code clock} stamps configuration revisions ({@code updatedAt}).
+   *
+   * @throws StoreException when the database cannot be reached (the message names the URL without
+   *     its password), or when its schema is newer than this build or cannot be migrated
+   */
+  public static JdbcStore open(StoreConfig config, InstantSource clock) {
+    Dialect dialect = Dialect.of(config.url());
+    String where = config.redactedUrl();
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("warden-store");
+    hc.setJdbcUrl(config.url());
+    hc.setUsername(config.user());
+    hc.setPassword(config.password());
+    hc.setMaximumPoolSize(config.maxPoolSize());
+    hc.setMinimumIdle(Math.min(2, config.maxPoolSize()));
+    hc.setConnectionTimeout(10_000);
+    hc.setValidationTimeout(5_000);
+    // fail at open, with one attempt, rather than hand out a store that cannot work
+    hc.setInitializationFailTimeout(1);
+    dialect.driverProperties().forEach(hc::addDataSourceProperty);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new StoreException("cannot reach the database at " + where + " as user '" + config.user() + "': "
+          + StoreConfig.redact(cause.getMessage()) + ". Check that it is running and that the URL and credentials are right.",
+          e);
+    }
+    try {
+      Migrations.apply(pool, dialect, where);
+      return new JdbcStore(pool, new Db(pool, where), clock);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public TrustProviderStore trustProviders() {
+    return trustProviders;
+  }
+
+  @Override
+  public WorkloadStore workloads() {
+    return workloads;
+  }
+
+  @Override
+  public ResourceStore resources() {
+    return resources;
+  }
+
+  @Override
+  public PolicyStore policies() {
+    return policies;
+  }
+
+  @Override
+  public AuditStore audit() {
+    return audit;
+  }
+
+  @Override
+  public LeaseStore leases() {
+    return leases;
+  }
+
+  @Override
+  public AdminTokenStore adminTokens() {
+    return adminTokens;
+  }
+
+  @Override
+  public SigningKeyStore signingKeys() {
+    return signingKeys;
+  }
+
+  @Override
+  public SettingsStore settings() {
+    return settings;
+  }
+
+  /**
+   * Borrows a connection and runs {@code SELECT 1}, on a virtual thread so that a hung database
+   * cannot hold the caller (a readiness probe) past {@code timeout}.
+   */
+  @Override
+  public boolean isReachable(Duration timeout) {
+    if (pool.isClosed()) {
+      return false;
+    }
+    CompletableFuture<Boolean> probe = new CompletableFuture<>();
+    Thread.ofVirtual().name("warden-store-probe").start(() -> {
+      try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        s.setQueryTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
+        s.execute("SELECT 1");
+        probe.complete(true);
+      } catch (SQLException | RuntimeException e) {
+        probe.complete(false);
+      }
+    });
+    try {
+      return probe.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Closes the pool; an embedded H2 database closes with its last connection. Idempotent. */
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -132,7 +132,7 @@ class BadInputTest {
         tokenCase("unknown kid", () -> gh.githubActions("acme/ok", "refs/heads/main").kid("no-such-kid").mint(), 401,
             "invalid_client", "unknown_kid"),
         tokenCase("signed by another issuer's key under the provider's kid",
-            () -> gh.githubActions("acme/ok", "refs/heads/main").signWith(TestKey.generate(KeyType.RSA))
+            () -> gh.githubActions("acme/ok", "refs/heads/main").signWith(TestKey.generate(KeyType.RSA_2048))
                 .kid(gh.currentKid()).mint(), 401, "invalid_client", "bad_signature"),
         tokenCase("wrong iss", () -> gh.githubActions("acme/ok", "refs/heads/main").issuer("https://evil.example")
             .mint(), 401, "invalid_client", "unknown_issuer"),

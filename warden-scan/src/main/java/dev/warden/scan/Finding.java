@@ -1,0 +1,58 @@
+package dev.warden.scan;
+
+import java.util.Objects;
+
+/**
+ * One hardcoded secret found by a scan.
+ *
+ * @param ruleId the rule that matched
+ * @param description the rule's description
+ * @param severity the rule's severity
+ * @param confidence how sure the match is
+ * @param path file path relative to the scanned root (or {@code <stdin>})
+ * @param line 1-based line number of the first character of the secret
+ * @param column 1-based column, counted in Unicode code points
+ * @param secret the secret value; redacted when printed
+ * @param fingerprint lowercase hex HMAC-SHA256 of the secret under the installation key
+ * @param entropy Shannon entropy of the secret in bits per character
+ * @param commit the commit that introduced the secret, or {@code null} outside history scans
+ * @param author author of {@code commit} ({@code Name <email>}), or {@code null}
+ * @param date ISO-8601 author date of {@code commit}, or {@code null}
+ */
+public record Finding(
+    String ruleId,
+    String description,
+    Severity severity,
+    Confidence confidence,
+    String path,
+    int line,
+    int column,
+    Secret secret,
+    String fingerprint,
+    double entropy,
+    String commit,
+    String author,
+    String date) {
+
+  public Finding {
+    Objects.requireNonNull(ruleId, "ruleId");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(severity, "severity");
+    Objects.requireNonNull(confidence, "confidence");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(secret, "secret");
+    Objects.requireNonNull(fingerprint, "fingerprint");
+    if (line < 1 || column < 1) {
+      throw new IllegalArgumentException("line and column are 1-based: " + line + ":" + column);
+    }
+    if (!fingerprint.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("fingerprint must be 64 lowercase hex characters");
+    }
+  }
+
+  /** A copy located in a commit of the history. */
+  public Finding inCommit(String commitSha, String commitAuthor, String commitDate) {
+    return new Finding(ruleId, description, severity, confidence, path, line, column, secret,
+        fingerprint, entropy, commitSha, commitAuthor, commitDate);
+  }
+}

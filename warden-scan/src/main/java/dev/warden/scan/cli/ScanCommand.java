@@ -1,0 +1,352 @@
+package dev.warden.scan.cli;
+
+import dev.warden.scan.Finding;
+import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.RuleInfo;
+import dev.warden.scan.ScanException;
+import dev.warden.scan.ScanProgress;
+import dev.warden.scan.ScanResult;
+import dev.warden.scan.SecretScanner;
+import dev.warden.scan.Severity;
+import dev.warden.scan.internal.config.Baseline;
+import dev.warden.scan.internal.config.KeyStore;
+import dev.warden.scan.internal.config.ScanConfig;
+import dev.warden.scan.internal.leak.LeakReporter;
+import dev.warden.scan.internal.output.Reports;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code warden scan}: finds hardcoded secrets and, with {@code --report}, hands their fingerprints
+ * to the Warden server for revocation. Exit codes: 0 nothing found, 1 findings at or above
+ * {@code --fail-on}, 2 error (bad usage, unreadable input, git failure, report failure).
+ */
+@Command(
+    name = "scan",
+    mixinStandardHelpOptions = true,
+    versionProvider = ScanCommand.Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Find hardcoded secrets (API keys, tokens, private keys, passwords) in a directory tree, a git",
+      "repository's history, a commit range, the staged changes or standard input.",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:nothing found (at or above --fail-on)",
+      "1:secrets found",
+      "2:error: bad usage, missing path, git failure, config error, report failure"
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  warden scan .                               scan the working tree (honours .gitignore)",
+      "  warden scan --git .                         scan every commit of every branch and tag",
+      "  warden scan --since origin/main .           CI: scan only the commits of this branch",
+      "  warden scan --staged                        pre-commit hook: scan what is about to be committed",
+      "  cat build.log | warden scan -               scan standard input",
+      "  warden scan -o sarif --output-file scan.sarif .   for GitHub code scanning",
+      "  warden scan --write-baseline .warden-baseline.json .   accept today's findings",
+      "  warden scan --baseline .warden-baseline.json .         report only new ones",
+      "  warden scan --report --server https://warden.example.com --token-file /run/warden/token .",
+      "",
+      "Mark a line as a known false positive with a comment containing warden:ignore.",
+      "Full guide: docs/scan.md"
+    })
+public class ScanCommand implements Callable<Integer> {
+
+  /** Output formats. */
+  enum Format { text, json, sarif }
+
+  @Parameters(paramLabel = "PATH", arity = "0..*",
+      description = "Files or directories to scan (default: the current directory); '-' reads standard input. "
+          + "With --git/--since/--staged: the repository (default: current directory).")
+  List<String> paths = new ArrayList<>();
+
+  @Option(names = "--git", description = "Scan the whole git history (every commit reachable from every ref) instead of the files.")
+  boolean git;
+
+  @Option(names = "--since", paramLabel = "REV", description = "Scan only commits in REV..HEAD (for CI on a branch).")
+  String since;
+
+  @Option(names = "--staged", description = "Scan the staged changes (for a pre-commit hook).")
+  boolean staged;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Format output = Format.text;
+
+  @Option(names = "--output-file", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
+  Path outputFile;
+
+  @Option(names = "--show-secrets", description = "Print secret values in full (default: redacted).")
+  boolean showSecrets;
+
+  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 only for findings at or above: low, medium, high, critical (default: low, or the config's failOn).")
+  String failOn;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON config: exclusions, allowlists, disabled rules (see docs/scan.md).")
+  Path config;
+
+  @Option(names = "--baseline", paramLabel = "FILE", description = "Suppress findings recorded in this baseline file.")
+  Path baseline;
+
+  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Write every finding of this scan to FILE as a baseline.")
+  Path writeBaseline;
+
+  @Option(names = "--max-file-size", paramLabel = "SIZE", description = "Skip files larger than SIZE, e.g. 10MiB (default: 25MiB).")
+  String maxFileSize;
+
+  @Option(names = "--no-gitignore", negatable = false, description = "Also scan files that .gitignore excludes.")
+  boolean noGitignore;
+
+  @Option(names = "--follow-symlinks", description = "Follow symbolic links (loops are detected and reported).")
+  boolean followSymlinks;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Worker threads for directory scans (default: number of cores).")
+  Integer threads;
+
+  @Option(names = "--fingerprint-key-file", paramLabel = "FILE", description = "Base64url 32-byte key for fingerprints (default: $WARDEN_FINGERPRINT_KEY, else ~/.config/warden/fingerprint.key).")
+  Path fingerprintKeyFile;
+
+  @Option(names = "--report", description = "Send findings (fingerprints and locations, never secrets) to the Warden server for revocation.")
+  boolean report;
+
+  @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report (default: $WARDEN_SERVER).")
+  String server;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the workload or admin token for --report (default: $WARDEN_TOKEN).")
+  Path tokenFile;
+
+  @Option(names = "--no-progress", description = "Never show the progress bar.")
+  boolean noProgress;
+
+  @Option(names = "--list-rules", description = "List the detection rules and exit.")
+  boolean listRules;
+
+  /** Everything the command touches outside itself, so tests can run it in-process. */
+  record Environment(Map<String, String> env, Supplier<InputStream> stdin, PrintStream out, PrintStream err,
+      Path home, Path cwd, java.net.http.HttpClient http) {}
+
+  private final Environment environment;
+
+  /** The command as {@code warden} and {@link ScanMain} run it, on the real process environment. */
+  public ScanCommand() {
+    this(new Environment(System.getenv(), () -> System.in,
+        new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8),
+        new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8),
+        Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath(), null));
+  }
+
+  ScanCommand(Environment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() {
+    PrintStream err = environment.err();
+    try {
+      return run();
+    } catch (ScanException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int run() throws ScanException {
+    PrintStream out = environment.out();
+    PrintStream err = environment.err();
+    if (listRules) {
+      List<RuleInfo> rules = SecretScanner.rules();
+      for (RuleInfo r : rules) {
+        out.printf(Locale.ROOT, "%-36s %-9s %s%n", r.id(), r.severity().label(), r.description());
+      }
+      out.println(rules.size() + " rules");
+      return 0;
+    }
+    int modes = (git ? 1 : 0) + (since != null ? 1 : 0) + (staged ? 1 : 0);
+    boolean stdin = paths.contains("-");
+    if (modes > 1) {
+      throw usage("choose one of --git, --since and --staged");
+    }
+    if (stdin && (modes > 0 || paths.size() > 1)) {
+      throw usage("'-' (standard input) cannot be combined with other paths or with --git/--since/--staged");
+    }
+    if (modes > 0 && paths.size() > 1) {
+      throw usage("--git, --since and --staged scan one repository; give at most one PATH");
+    }
+    Severity threshold = failOn == null ? null : Severity.parse(failOn);
+
+    LeakReporter reporter = null;
+    FingerprintKey key;
+    if (report) {
+      String url = server != null ? server : environment.env().get("WARDEN_SERVER");
+      if (url == null || url.isBlank()) {
+        throw new ScanException(ScanException.Reason.REPORT_FAILED, "--report needs --server or WARDEN_SERVER");
+      }
+      reporter = new LeakReporter(environment.http() != null ? environment.http() : LeakReporter.defaultClient(), url, readToken());
+      // The server's key, so the fingerprints we send match its lease fingerprints.
+      key = reporter.fetchKey();
+    } else {
+      key = KeyStore.resolve(fingerprintKeyFile, environment.env(), environment.home(), new SecureRandom());
+    }
+
+    SecretScanner.Builder b = SecretScanner.builder().fingerprintKey(key).gitignore(!noGitignore).followSymlinks(followSymlinks);
+    if (config != null) {
+      b.configFile(resolve(config));
+    }
+    if (baseline != null) {
+      b.baselineFile(resolve(baseline));
+    }
+    if (maxFileSize != null) {
+      Long size = ScanConfig.parseSize(maxFileSize);
+      if (size == null || size <= 0) {
+        throw usage("--max-file-size must be a size such as 10MiB or 1048576, got: " + maxFileSize);
+      }
+      b.maxFileSize(size);
+    }
+    if (threads != null) {
+      b.threads(threads);
+    }
+    SecretScanner scanner = b.build();
+    if (threshold == null && scanner.configuredFailOn() != null) {
+      threshold = scanner.configuredFailOn();
+    }
+    if (threshold == null) {
+      threshold = Severity.LOW;
+    }
+
+    ScanProgress progress = new ScanProgress();
+    boolean history = modes > 0;
+    ProgressBar bar = null;
+    if (!noProgress && ProgressBar.wanted(environment.env())) {
+      bar = new ProgressBar(progress, err, history).start();
+    }
+    ScanResult result;
+    String source;
+    try {
+      if (stdin) {
+        source = "<stdin>";
+        result = scanner.scanStream(environment.stdin().get(), "<stdin>", progress);
+      } else if (history) {
+        Path repo = paths.isEmpty() ? environment.cwd() : resolve(Path.of(paths.get(0)));
+        source = repo.toString();
+        result = git ? scanner.scanGitHistory(repo, progress)
+            : since != null ? scanner.scanGitRange(repo, since, progress) : scanner.scanStaged(repo, progress);
+      } else {
+        List<Path> roots = new ArrayList<>();
+        for (String p : paths.isEmpty() ? List.of(".") : paths) {
+          roots.add(resolve(Path.of(p)));
+        }
+        source = roots.size() == 1 ? roots.get(0).toString() : environment.cwd().toString();
+        result = scanner.scanTree(roots, progress);
+      }
+    } finally {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+
+    if (writeBaseline != null) {
+      write(resolve(writeBaseline), Baseline.write(result.findings(), key.keyId()));
+      err.println("wrote a baseline of " + result.findings().size() + " findings to " + writeBaseline);
+    }
+    String rendered = switch (output) {
+      case text -> Reports.text(result, showSecrets, Version.version());
+      case json -> Reports.json(result, showSecrets);
+      case sarif -> Reports.sarif(result, SecretScanner.rules(), showSecrets, Version.version());
+    };
+    if (outputFile != null) {
+      write(resolve(outputFile), rendered);
+    } else {
+      out.print(rendered);
+      out.flush();
+    }
+    err.print(Reports.problems(result.problems()));
+
+    int exit = 0;
+    final Severity min = threshold;
+    if (result.findings().stream().anyMatch(f -> f.severity().compareTo(min) >= 0)) {
+      exit = 1;
+    }
+    if (reporter != null) {
+      if (result.findings().isEmpty()) {
+        err.println("report: nothing to report");
+      } else {
+        LeakReporter.Outcome o = reporter.report(source, result.findings());
+        long revoked = o.matched().stream().filter(LeakReporter.Match::revoked).count();
+        err.println("report: server received " + o.received() + " findings; " + o.matched().size()
+            + " matched Warden leases (" + revoked + " revoked), " + o.unmatched() + " unmatched");
+      }
+    }
+    if (result.incomplete()) {
+      exit = 2;
+    }
+    return exit;
+  }
+
+  private String readToken() throws ScanException {
+    if (tokenFile != null) {
+      try {
+        Path f = resolve(tokenFile);
+        if (Files.size(f) > 65536) {
+          throw new ScanException(ScanException.Reason.REPORT_FAILED, "token file is too large: " + tokenFile);
+        }
+        return Files.readString(f, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new ScanException(ScanException.Reason.REPORT_FAILED, "cannot read --token-file " + tokenFile + ": "
+            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+      }
+    }
+    String t = environment.env().get("WARDEN_TOKEN");
+    if (t == null || t.isBlank()) {
+      throw new ScanException(ScanException.Reason.REPORT_FAILED, "--report needs a token: --token-file or WARDEN_TOKEN");
+    }
+    return t.strip();
+  }
+
+  private Path resolve(Path p) {
+    return p.isAbsolute() ? p : environment.cwd().resolve(p).normalize();
+  }
+
+  private static void write(Path file, String text) throws ScanException {
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ScanException(ScanException.Reason.IO, "cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static IllegalArgumentException usage(String m) {
+    return new IllegalArgumentException(m);
+  }
+
+  /** Version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    static String version() {
+      String v = ScanCommand.class.getPackage().getImplementationVersion();
+      return v == null ? "0.1.0-dev" : v;
+    }
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {"warden scan " + version()};
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.warden.scan.internal.detect;
+
+import dev.warden.scan.Confidence;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+
+/**
+ * The compiled rule set: immutable and shared by all threads. Each thread scans through its own
+ * {@link Session}, which owns the mutable regex matchers.
+ */
+public final class Detector {
+  final List<Rule> rules;
+  private final KeywordIndex index;
+  private final int[][] rulesOfKeyword;
+  /** For each keyword and each of its rules: the exact bytes to verify, or null (case-folded). */
+  private final byte[][][] exactOfKeyword;
+
+  /**
+   * Compiles a rule set.
+   *
+   * @throws IllegalArgumentException if two rules share an id or the set is empty
+   */
+  public Detector(List<Rule> rules) {
+    this.rules = List.copyOf(rules);
+    Set<String> ids = new HashSet<>();
+    Map<String, List<int[]>> byKeyword = new LinkedHashMap<>();
+    Map<String, List<byte[]>> exactByKeyword = new LinkedHashMap<>();
+    for (int r = 0; r < this.rules.size(); r++) {
+      Rule rule = this.rules.get(r);
+      if (!ids.add(rule.id)) {
+        throw new IllegalArgumentException("duplicate rule id " + rule.id);
+      }
+      for (String kw : rule.keywords) {
+        String folded = kw.toLowerCase(Locale.ROOT);
+        byKeyword.computeIfAbsent(folded, k -> new ArrayList<>()).add(new int[] {r});
+        exactByKeyword.computeIfAbsent(folded, k -> new ArrayList<>())
+            .add(rule.caseSensitiveKeywords ? kw.getBytes(StandardCharsets.ISO_8859_1) : null);
+      }
+    }
+    List<String> keywords = new ArrayList<>(byKeyword.keySet());
+    this.index = new KeywordIndex(keywords);
+    this.rulesOfKeyword = new int[keywords.size()][];
+    this.exactOfKeyword = new byte[keywords.size()][][];
+    for (int k = 0; k < keywords.size(); k++) {
+      List<int[]> rs = byKeyword.get(keywords.get(k));
+      rulesOfKeyword[k] = rs.stream().mapToInt(a -> a[0]).toArray();
+      exactOfKeyword[k] = exactByKeyword.get(keywords.get(k)).toArray(new byte[0][]);
+    }
+  }
+
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  public Session newSession() {
+    return new Session();
+  }
+
+  /** Per-thread scanning state. Not thread-safe; cheap to create, meant to be reused. */
+  public final class Session implements KeywordIndex.Hits {
+    private final ByteChars chars = new ByteChars();
+    private final Matcher[] matchers = new Matcher[rules.size()];
+    private final int[] lastFrom = new int[rules.size()];
+    private final int[] lastTo = new int[rules.size()];
+    private final Set<Long> seen = new HashSet<>();
+    private List<Candidate> out = new ArrayList<>();
+    private byte[] buf;
+    private int from;
+    private int to;
+
+    private Session() {
+      for (int r = 0; r < matchers.length; r++) {
+        matchers[r] = rules.get(r).pattern.matcher("");
+      }
+    }
+
+    /**
+     * Finds the secrets in {@code buf[from, to)}. Offsets in the candidates are indices into
+     * {@code buf}. Candidates overlapping a more specific rule's match are dropped.
+     */
+    public List<Candidate> scan(byte[] buf, int from, int to) {
+      this.buf = buf;
+      this.from = from;
+      this.to = to;
+      this.out = new ArrayList<>();
+      seen.clear();
+      java.util.Arrays.fill(lastFrom, Integer.MAX_VALUE);
+      java.util.Arrays.fill(lastTo, Integer.MIN_VALUE);
+      chars.reset(buf, 0, to);
+      for (Matcher m : matchers) {
+        m.reset(chars);
+        m.useTransparentBounds(true);
+        m.useAnchoringBounds(false);
+      }
+      index.scan(buf, from, to, this);
+      return resolveOverlaps(out);
+    }
+
+    @Override
+    public void hit(int keyword, int end) {
+      int kwStart = end - index.length(keyword) + 1;
+      int kwEnd = end + 1;
+      int[] rs = rulesOfKeyword[keyword];
+      byte[][] exact = exactOfKeyword[keyword];
+      for (int i = 0; i < rs.length; i++) {
+        if (exact[i] != null && !equalsAt(exact[i], kwStart)) {
+          continue;
+        }
+        runRule(rs[i], kwStart, kwEnd);
+      }
+    }
+
+    private boolean equalsAt(byte[] exact, int at) {
+      if (at < 0) {
+        return false;
+      }
+      for (int j = 0; j < exact.length; j++) {
+        if (buf[at + j] != exact[j]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void runRule(int r, int kwStart, int kwEnd) {
+      Rule rule = rules.get(r);
+      int a = Math.max(from, kwStart - rule.before);
+      int b = Math.min(to, kwEnd + rule.after);
+      if (!rule.multiline) {
+        for (int i = kwStart - 1; i >= a; i--) {
+          if (buf[i] == '\n') {
+            a = i + 1;
+            break;
+          }
+        }
+        for (int i = kwEnd; i < b; i++) {
+          if (buf[i] == '\n') {
+            b = i;
+            break;
+          }
+        }
+      }
+      if (a >= lastFrom[r] && b <= lastTo[r]) {
+        return; // this window was already searched for this rule
+      }
+      lastFrom[r] = a;
+      lastTo[r] = b;
+      Matcher m = matchers[r];
+      m.region(a, b);
+      while (m.find()) {
+        int s = rule.secretGroup ? m.start("s") : m.start();
+        int e = rule.secretGroup ? m.end("s") : m.end();
+        if (s < 0 || e <= s) {
+          continue;
+        }
+        if (rule.rejectMatch != null && rule.rejectMatch.matcher(m.group()).find()) {
+          continue;
+        }
+        if (seen.add(((long) r << 32) | s)) {
+          consider(rule, s, e);
+        }
+      }
+    }
+
+    private void consider(Rule rule, int s, int e) {
+      String value = chars.toString(s, e);
+      if (rule.validator != null && !rule.validator.test(value)) {
+        return;
+      }
+      if (rejectedAsPlaceholder(rule, value)) {
+        return;
+      }
+      double h = Entropy.shannon(value);
+      double expected = Entropy.expectedRandom(value);
+      if (rule.randomness > 0 && h < rule.randomness * expected) {
+        return;
+      }
+      Confidence c = rule.confidence;
+      if (rule.validatorIsChecksum) {
+        c = Confidence.HIGH;
+      } else if (rule.confidence == Confidence.LOW && rule.randomness > 0) {
+        c = h >= 0.9 * expected ? Confidence.MEDIUM : Confidence.LOW;
+      }
+      out.add(new Candidate(rule, s, e, value, h, c));
+    }
+  }
+
+  static boolean rejectedAsPlaceholder(Rule rule, String value) {
+    return switch (rule.placeholders) {
+      case FULL -> Placeholders.isPlaceholder(value);
+      case MARKERS -> Placeholders.hasMarker(value);
+      case GENERIC -> Placeholders.isPlaceholder(value) || Placeholders.isWeakGenericValue(value);
+    };
+  }
+
+  private static int priority(Candidate c) {
+    return c.rule().kind.ordinal();
+  }
+
+  /**
+   * Where two candidates overlap, keeps the one from the more specific kind of rule, then the
+   * longer one: a GitHub token inside a {@code token = "..."} assignment is reported once, as a
+   * GitHub token.
+   */
+  static List<Candidate> resolveOverlaps(List<Candidate> in) {
+    if (in.size() < 2) {
+      return in;
+    }
+    List<Candidate> sorted = new ArrayList<>(in);
+    sorted.sort(Comparator.comparingInt(Candidate::start).thenComparingInt(c -> -c.end()));
+    List<Candidate> kept = new ArrayList<>();
+    outer:
+    for (Candidate c : sorted) {
+      for (int i = kept.size() - 1; i >= 0; i--) {
+        Candidate k = kept.get(i);
+        if (k.end() <= c.start()) {
+          if (i < kept.size() - 8) {
+            break; // kept is sorted by start; far-back entries cannot overlap
+          }
+          continue;
+        }
+        boolean overlap = k.start() < c.end() && c.start() < k.end();
+        if (!overlap) {
+          continue;
+        }
+        if (k.rule() == c.rule() && k.start() == c.start()) {
+          continue outer;
+        }
+        int pk = priority(k);
+        int pc = priority(c);
+        if (pc > pk || (pc == pk && (c.end() - c.start()) > (k.end() - k.start()))) {
+          kept.remove(i);
+        } else {
+          continue outer;
+        }
+      }
+      kept.add(c);
+    }
+    kept.sort(Comparator.comparingInt(Candidate::start));
+    return kept;
+  }
+}

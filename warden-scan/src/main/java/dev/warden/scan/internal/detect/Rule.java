@@ -1,0 +1,205 @@
+package dev.warden.scan.internal.detect;
+
+import dev.warden.scan.Confidence;
+import dev.warden.scan.RuleInfo;
+import dev.warden.scan.Severity;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * One detection rule: the keywords that wake it, the expression that extracts the secret (group
+ * {@code s} when present, else the whole match), and the checks a candidate must pass.
+ */
+public final class Rule {
+  /** How a rule finds its secret; decides priority when two rules match overlapping text. */
+  public enum Kind {
+    /** A generic detector (assignments, URLs, JWTs): lowest priority. */
+    GENERIC,
+    /** Key material (PEM, OpenSSH, PuTTY, PGP). */
+    KEY,
+    /** A provider format recognised from context (a key name next to the value). */
+    CONTEXT,
+    /** A provider format with a distinctive prefix or checksum: highest priority. */
+    TOKEN
+  }
+
+  /** Which placeholder checks apply. */
+  enum PlaceholderCheck {
+    /** Markers, documented examples, repeated and sequential runs. */
+    FULL,
+    /** Markers and documented examples only: for formats with legitimate runs (PEM, "AAAA"). */
+    MARKERS,
+    /** Also the weak-value list of generic assignments. */
+    GENERIC
+  }
+
+  final String id;
+  final String description;
+  final Severity severity;
+  final Confidence confidence;
+  final Kind kind;
+  final List<String> keywords;
+  final boolean caseSensitiveKeywords;
+  final Pattern pattern;
+  final boolean secretGroup;
+  final int before;
+  final int after;
+  final boolean multiline;
+  final Predicate<String> validator;
+  final boolean validatorIsChecksum;
+  final double randomness;
+  final PlaceholderCheck placeholders;
+  final Pattern rejectMatch;
+
+  Rule(Builder b) {
+    this.id = b.id;
+    this.description = b.description;
+    this.severity = b.severity;
+    this.confidence = b.confidence;
+    this.kind = b.kind;
+    this.keywords = List.copyOf(b.keywords);
+    this.caseSensitiveKeywords = b.caseSensitiveKeywords;
+    this.pattern = Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
+    this.secretGroup = b.pattern.pattern().contains("(?<s>");
+    this.before = b.before;
+    this.after = b.after;
+    this.multiline = b.multiline;
+    this.validator = b.validator;
+    this.validatorIsChecksum = b.checksum;
+    this.randomness = b.randomness;
+    this.placeholders = b.placeholders;
+    this.rejectMatch = b.rejectMatch;
+    if (keywords.isEmpty()) {
+      throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public RuleInfo info() {
+    return new RuleInfo(id, description, severity, keywords);
+  }
+
+  static Builder builder(String id, String description) {
+    return new Builder(id, description);
+  }
+
+  static final class Builder {
+    private final String id;
+    private final String description;
+    private Severity severity = Severity.HIGH;
+    private Confidence confidence = Confidence.HIGH;
+    private Kind kind = Kind.TOKEN;
+    private List<String> keywords = List.of();
+    private boolean caseSensitiveKeywords;
+    private Pattern pattern;
+    private int before;
+    private int after = 256;
+    private boolean multiline;
+    private Predicate<String> validator;
+    private boolean checksum;
+    private double randomness = 0.6;
+    private PlaceholderCheck placeholders = PlaceholderCheck.FULL;
+    private Pattern rejectMatch;
+
+    private Builder(String id, String description) {
+      this.id = id;
+      this.description = description;
+    }
+
+    Builder severity(Severity s) {
+      this.severity = s;
+      return this;
+    }
+
+    Builder confidence(Confidence c) {
+      this.confidence = c;
+      return this;
+    }
+
+    Builder kind(Kind k) {
+      this.kind = k;
+      return this;
+    }
+
+    /** Keywords matched case-insensitively. */
+    Builder keywords(String... kw) {
+      this.keywords = List.of(kw);
+      return this;
+    }
+
+    /** Keywords that must match exactly (the prefilter folds case; the hit is then verified). */
+    Builder exactKeywords(String... kw) {
+      this.keywords = List.of(kw);
+      this.caseSensitiveKeywords = true;
+      return this;
+    }
+
+    Builder regex(String regex) {
+      this.pattern = Pattern.compile(regex);
+      return this;
+    }
+
+    /** How far before the keyword's first byte and after its last the expression may look. */
+    Builder window(int before, int after) {
+      this.before = before;
+      this.after = after;
+      return this;
+    }
+
+    /** The match may span lines (key blocks); otherwise the window stops at line ends. */
+    Builder multiline() {
+      this.multiline = true;
+      return this;
+    }
+
+    Builder validate(Predicate<String> v) {
+      this.validator = v;
+      return this;
+    }
+
+    /** A validator that proves the format (a checksum): a candidate that passes is HIGH. */
+    Builder checksum(Predicate<String> v) {
+      this.validator = v;
+      this.checksum = true;
+      return this;
+    }
+
+    /** Minimum entropy as a fraction of a random string's; 0 disables the check. */
+    Builder randomness(double fraction) {
+      this.randomness = fraction;
+      return this;
+    }
+
+    Builder placeholders(PlaceholderCheck p) {
+      this.placeholders = p;
+      return this;
+    }
+
+    /** Drops a match whose whole text (key name included) contains this expression. */
+    Builder rejectIfMatch(String regex) {
+      this.rejectMatch = Pattern.compile(regex);
+      return this;
+    }
+
+    Rule build() {
+      return new Rule(this);
+    }
+  }
+}

@@ -1,0 +1,485 @@
+package dev.warden.scan.internal.detect;
+
+import static dev.warden.scan.Severity.CRITICAL;
+import static dev.warden.scan.Severity.HIGH;
+import static dev.warden.scan.Severity.LOW;
+import static dev.warden.scan.Severity.MEDIUM;
+
+import dev.warden.scan.Confidence;
+import dev.warden.scan.Severity;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The built-in rule catalogue. Each provider rule is written from the provider's documented token
+ * format (prefix, alphabet, length, checksum); context rules are for formats without a prefix
+ * and need the provider's name in the key. Regular expressions only run where the prefilter
+ * found a keyword, so a rule's keywords must be substrings of every secret it can match (or of
+ * the key name before it).
+ */
+public final class Rules {
+  private Rules() {}
+
+  /** Left boundary: the token does not continue a longer word. */
+  private static final String B = "(?<![A-Za-z0-9_])";
+  /** Right boundary for alphanumeric bodies. */
+  private static final String E = "(?![A-Za-z0-9_])";
+  /** Right boundary for bodies that may contain '-' (base64url). */
+  private static final String EU = "(?![A-Za-z0-9_-])";
+  /** Assignment between a key name and its value: {@code = : := => ,} with optional quotes. */
+  private static final String ASSIGN = "[\"']?\\s*(?::=|=>|=|:|,)\\s*[\"'`]?";
+  private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+  private static Rule.Builder token(String id, String description, Severity severity, String regex, String... keywords) {
+    return Rule.builder(id, description).severity(severity).kind(Rule.Kind.TOKEN)
+        .exactKeywords(keywords).regex(regex).window(0, 400);
+  }
+
+  /**
+   * A provider format without a prefix: the value must follow a key naming the provider, such as
+   * {@code DATADOG_API_KEY=...}.
+   */
+  private static Rule.Builder context(String id, String description, Severity severity, String keyRegex, String valueRegex, String... keywords) {
+    return Rule.builder(id, description).severity(severity).kind(Rule.Kind.CONTEXT)
+        .confidence(Confidence.MEDIUM).keywords(keywords)
+        .regex("(?i:" + keyRegex + ")[A-Za-z0-9_.\\-]{0,30}" + ASSIGN + "(?<s>" + valueRegex + ")(?![A-Za-z0-9_+/=-])")
+        .window(0, 300).randomness(0.7);
+  }
+
+  /** All built-in rules. */
+  public static List<Rule> all() {
+    List<Rule> r = new ArrayList<>();
+    // ---- Cloud: AWS
+    r.add(token("aws-access-key-id", "AWS access key ID", HIGH,
+        B + "(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}" + E, "AKIA", "ASIA", "ABIA", "ACCA", "A3T")
+        .randomness(0.6).build());
+    r.add(context("aws-secret-access-key", "AWS secret access key", CRITICAL,
+        "aws_?secret(?:_?access)?_?key|secret_?access_?key|secret-access-key|aws_?secret|aws-secret-key",
+        "[A-Za-z0-9/+]{40}", "aws_secret", "awssecret", "secret_access_key", "secretaccesskey",
+        "secret-access-key", "aws-secret").randomness(0.75).build());
+    r.add(token("aws-session-token", "AWS temporary session token", MEDIUM,
+        B + "(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{100,1400}", "FwoGZXIvYXdz", "IQoJb3JpZ2lu")
+        .window(0, 1500).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(token("aws-bedrock-api-key", "Amazon Bedrock long-term API key", HIGH,
+        B + "ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/=]{40,300}", "ABSKQmVkcm9ja0FQSUtleS").build());
+    r.add(token("aws-mws-key", "Amazon MWS auth token", HIGH,
+        B + "amzn\\.mws\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}" + E, "amzn.mws.").build());
+    // ---- Cloud: Google
+    r.add(token("gcp-api-key", "Google API key", HIGH, B + "AIza[0-9A-Za-z_-]{35}" + EU, "AIza").build());
+    r.add(Rule.builder("gcp-service-account", "Google Cloud service account private key (JSON key file)")
+        .severity(CRITICAL).kind(Rule.Kind.TOKEN).keywords("service_account").multiline().window(3000, 6000)
+        .regex("\"private_key\"\\s*:\\s*\"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\\\n|\\\\r|[A-Za-z0-9+/=\\s]){100,8000}?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\n)?)\"")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(token("gcp-oauth-client-secret", "Google OAuth client secret", HIGH,
+        B + "GOCSPX-[0-9A-Za-z_-]{28}" + EU, "GOCSPX-").build());
+    r.add(token("google-oauth-access-token", "Google OAuth access token", MEDIUM,
+        B + "ya29\\.[0-9A-Za-z_-]{30,400}" + EU, "ya29.").build());
+    r.add(token("firebase-fcm-server-key", "Firebase Cloud Messaging legacy server key", HIGH,
+        B + "AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{120,160}" + EU, ":APA91b").window(12, 300).build());
+    // ---- Cloud: Azure
+    r.add(Rule.builder("azure-storage-account-key", "Azure storage account key in a connection string")
+        .severity(CRITICAL).kind(Rule.Kind.TOKEN).keywords("accountkey")
+        .regex("(?i:AccountKey)\\s*=\\s*(?<s>[A-Za-z0-9+/]{86}==)").window(0, 120).randomness(0.7).build());
+    r.add(context("azure-storage-key", "Azure storage key next to an Azure key name", CRITICAL,
+        "azure[A-Za-z0-9_.-]{0,30}(?:key|secret)", "[A-Za-z0-9+/]{86}==", "azure").randomness(0.7).build());
+    r.add(Rule.builder("azure-sas-token", "Azure shared access signature (SAS) token")
+        .severity(HIGH).kind(Rule.Kind.TOKEN).keywords("sig=")
+        .regex("[?&;]?sv=\\d{4}-\\d{2}-\\d{2}&(?:[A-Za-z]{2,6}=[^&\\s\"'<>]{0,200}&){0,14}sig=(?<s>[A-Za-z0-9%+/]{43,64}(?:%3D|=)?)")
+        .window(1200, 80).randomness(0.6).build());
+    r.add(Rule.builder("azure-service-bus-key", "Azure Service Bus / Event Hubs shared access key")
+        .severity(HIGH).kind(Rule.Kind.TOKEN).keywords("sharedaccesskey=")
+        .regex("(?i:SharedAccessKey)=(?<s>[A-Za-z0-9+/]{43}=)").window(0, 80).build());
+    r.add(token("azure-ad-client-secret", "Microsoft Entra ID (Azure AD) client secret", HIGH,
+        "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", "Q~").window(4, 40).build());
+    r.add(token("azure-devops-pat", "Azure DevOps personal access token", HIGH,
+        B + "[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}AZDO[A-Za-z0-9]{4}" + E, "JQQJ99").window(52, 40).build());
+    r.add(token("azure-logic-app-sig", "Azure Logic Apps / Teams workflow trigger URL with signature", HIGH,
+        "https://[A-Za-z0-9.-]+\\.logic\\.azure\\.com(?::443)?/workflows/[0-9a-f]{32}/triggers/[^\\s\"'<>]{0,300}?[?&]sig=(?<s>[A-Za-z0-9_%-]{40,64})",
+        "logic.azure.com").window(20, 600).build());
+    // ---- Other clouds and infrastructure
+    r.add(token("digitalocean-token", "DigitalOcean personal access, OAuth or refresh token", HIGH,
+        B + "do[opr]_v1_[a-f0-9]{64}" + E, "dop_v1_", "doo_v1_", "dor_v1_").build());
+    r.add(token("alibaba-access-key-id", "Alibaba Cloud AccessKey ID", MEDIUM,
+        B + "LTAI[A-Za-z0-9]{12,20}" + E, "LTAI").build());
+    r.add(token("heroku-api-key", "Heroku API key", HIGH, B + "HRKU-[A-Za-z0-9_-]{50,70}" + EU, "HRKU-").build());
+    r.add(context("heroku-api-key-legacy", "Heroku API key (legacy UUID format)", HIGH,
+        "heroku[A-Za-z0-9_.-]{0,20}(?:key|token|secret)", UUID, "heroku").randomness(0.6).build());
+    r.add(token("cloudflare-origin-ca-key", "Cloudflare Origin CA key", HIGH,
+        B + "v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}" + E, "v1.0-").build());
+    r.add(context("cloudflare-api-token", "Cloudflare API token or global API key", HIGH,
+        "cloudflare[A-Za-z0-9_.-]{0,20}(?:key|token|secret)|cf_api_(?:key|token)",
+        "[A-Za-z0-9_-]{40}|[0-9a-f]{37}", "cloudflare", "cf_api_").build());
+    r.add(token("hashicorp-vault-token", "HashiCorp Vault service, batch or recovery token", HIGH,
+        B + "hv[sbr]\\.[A-Za-z0-9_-]{90,400}" + EU, "hvs.", "hvb.", "hvr.").build());
+    r.add(token("terraform-cloud-token", "Terraform Cloud / Enterprise API token", HIGH,
+        B + "[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}" + EU, ".atlasv1.").window(14, 80).build());
+    r.add(token("pulumi-access-token", "Pulumi access token", HIGH, B + "pul-[a-f0-9]{40}" + E, "pul-").build());
+    r.add(token("doppler-token", "Doppler service, personal or CLI token", HIGH,
+        B + "dp\\.(?:pt|st|ct|scim|audit|sa)\\.[A-Za-z0-9]{40,44}" + E, "dp.pt.", "dp.st.", "dp.ct.", "dp.scim.", "dp.audit.", "dp.sa.").build());
+    r.add(token("onepassword-service-account-token", "1Password service account token", CRITICAL,
+        B + "ops_eyJ[A-Za-z0-9+/=_-]{250,}", "ops_eyJ").window(0, 2000).build());
+    r.add(token("databricks-token", "Databricks personal access token", HIGH,
+        B + "dapi[a-f0-9]{32}(?:-\\d)?" + E, "dapi").build());
+    r.add(token("planetscale-token", "PlanetScale service token, password or OAuth token", HIGH,
+        B + "pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}" + EU, "pscale_tkn_", "pscale_pw_", "pscale_oauth_").build());
+    r.add(token("supabase-pat", "Supabase personal access token", HIGH, B + "sbp_[a-f0-9]{40}" + E, "sbp_").build());
+    r.add(token("netlify-pat", "Netlify personal access token", HIGH, B + "nfp_[A-Za-z0-9]{36}" + E, "nfp_").build());
+    r.add(token("render-api-key", "Render API key", HIGH, B + "rnd_[A-Za-z0-9]{32}" + E, "rnd_").build());
+    r.add(token("grafana-cloud-token", "Grafana Cloud API token", HIGH,
+        B + "glc_[A-Za-z0-9+/]{32,400}={0,2}", "glc_").build());
+    r.add(token("grafana-service-account-token", "Grafana service account token", HIGH,
+        B + "glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}" + E, "glsa_").build());
+    r.add(token("tailscale-key", "Tailscale API, auth or OAuth client key", HIGH,
+        B + "tskey-(?:api|auth|client|scim|webhook)-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{20,40}" + E, "tskey-").build());
+    r.add(token("dynatrace-token", "Dynatrace API token", HIGH,
+        B + "dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}" + E, "dt0c01.").build());
+    // ---- VCS and CI
+    r.add(token("github-pat", "GitHub personal access token (classic)", CRITICAL,
+        B + "ghp_[A-Za-z0-9]{36}" + E, "ghp_").checksum(Checksums::prefixedCrc32).randomness(0).build());
+    r.add(token("github-fine-grained-pat", "GitHub fine-grained personal access token", CRITICAL,
+        B + "github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}" + E, "github_pat_").build());
+    r.add(token("github-oauth-token", "GitHub OAuth access token", HIGH,
+        B + "gho_[A-Za-z0-9]{36}" + E, "gho_").checksum(Checksums::prefixedCrc32).randomness(0).build());
+    r.add(token("github-app-token", "GitHub App user-to-server or installation token", HIGH,
+        B + "gh[us]_[A-Za-z0-9]{36}" + E, "ghu_", "ghs_").checksum(Checksums::prefixedCrc32).randomness(0).build());
+    r.add(token("github-refresh-token", "GitHub App refresh token", HIGH,
+        B + "ghr_[A-Za-z0-9]{36,76}" + E, "ghr_").build());
+    r.add(token("gitlab-pat", "GitLab personal, project or group access token", CRITICAL,
+        B + "glpat-(?:[A-Za-z0-9_-]{20}(?![A-Za-z0-9_.-])|[A-Za-z0-9_-]{27,300}\\.[0-9a-z]{2}\\.[0-9a-z]{7,9}" + E + ")", "glpat-").build());
+    r.add(token("gitlab-runner-token", "GitLab runner authentication token", HIGH,
+        B + "glrt-(?:t\\d_)?[A-Za-z0-9_-]{20,300}(?:\\.[0-9a-z]{2}\\.[0-9a-z]{7,9})?" + EU, "glrt-").build());
+    r.add(token("gitlab-runner-registration-token", "GitLab runner registration token", HIGH,
+        B + "GR1348941[A-Za-z0-9_-]{20}" + EU, "GR1348941").build());
+    r.add(token("gitlab-deploy-token", "GitLab deploy token", HIGH, B + "gldt-[A-Za-z0-9_-]{20,300}" + EU, "gldt-").build());
+    r.add(token("gitlab-pipeline-trigger-token", "GitLab pipeline trigger token", HIGH,
+        B + "glptt-[A-Za-z0-9_-]{20,64}" + EU, "glptt-").build());
+    r.add(token("gitlab-oauth-app-secret", "GitLab OAuth application secret", HIGH,
+        B + "gloas-[A-Za-z0-9_-]{64}" + EU, "gloas-").build());
+    r.add(token("gitlab-agent-token", "GitLab agent for Kubernetes token", HIGH,
+        B + "glagent-[A-Za-z0-9_-]{50,300}" + EU, "glagent-").build());
+    r.add(token("gitlab-feed-token", "GitLab feed token", MEDIUM, B + "glft-[A-Za-z0-9_-]{20,64}" + EU, "glft-").build());
+    r.add(token("gitlab-scim-token", "GitLab SCIM OAuth token", HIGH, B + "glsoat-[A-Za-z0-9_-]{20,64}" + EU, "glsoat-").build());
+    r.add(token("gitlab-ci-build-token", "GitLab CI/CD job token", MEDIUM, B + "glcbt-[A-Za-z0-9_-]{20,300}" + EU, "glcbt-").build());
+    r.add(token("bitbucket-app-password", "Bitbucket app password", HIGH, B + "ATBB[A-Za-z0-9_=.-]{32}" + EU, "ATBB").build());
+    r.add(token("bitbucket-access-token", "Bitbucket repository, project or workspace access token", HIGH,
+        B + "ATCTT3xFfGN0[A-Za-z0-9_=-]{150,250}" + EU, "ATCTT3xFfGN0").build());
+    r.add(token("circleci-token", "CircleCI personal or project API token", HIGH,
+        B + "CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[a-f0-9]{40}" + E, "CCIPAT_", "CCIPRJ_").build());
+    r.add(token("buildkite-token", "Buildkite API access token", HIGH, B + "bkua_[a-f0-9]{40}" + E, "bkua_").build());
+    r.add(token("jfrog-api-key", "JFrog Artifactory API key", HIGH, B + "AKCp[A-Za-z0-9]{69}" + E, "AKCp").build());
+    r.add(token("jfrog-reference-token", "JFrog reference (identity) token", HIGH,
+        B + "cmVmdGtuOjAxOj[A-Za-z0-9]{50,64}" + E, "cmVmdGtuOjAxOj").build());
+    r.add(token("sonarqube-token", "SonarQube user, project or global analysis token", HIGH,
+        B + "sq[pua]_[a-f0-9]{40}" + E, "sqp_", "squ_", "sqa_").build());
+    // ---- Chat
+    r.add(token("slack-bot-token", "Slack bot token", HIGH,
+        B + "xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24}" + E, "xoxb-").build());
+    r.add(token("slack-user-token", "Slack user token", HIGH,
+        B + "xox[pe]-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{28,34}" + E, "xoxp-", "xoxe-").build());
+    r.add(token("slack-app-token", "Slack app-level token", HIGH,
+        B + "xapp-\\d-[A-Z0-9]{9,12}-\\d{10,14}-[a-f0-9]{64}" + E, "xapp-").build());
+    r.add(token("slack-config-token", "Slack configuration access or refresh token", HIGH,
+        B + "xoxe(?:\\.xox[bp])?-\\d-[A-Z0-9]{140,170}" + E, "xoxe.xoxb-", "xoxe.xoxp-", "xoxe-").build());
+    r.add(token("slack-webhook", "Slack incoming webhook or workflow URL", HIGH,
+        "https://hooks\\.slack\\.com/(?:services/T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/[A-Za-z0-9]{24}|(?:workflows|triggers)/T[A-Z0-9]{6,12}/A[A-Z0-9]{6,12}/\\d{6,24}/[A-Za-z0-9]{24,40})" + E,
+        "hooks.slack.com").window(8, 200).build());
+    r.add(context("discord-bot-token", "Discord bot token", HIGH, "discord[A-Za-z0-9_.-]{0,20}(?:token|secret|key)|bot_token",
+        "[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}", "discord", "bot_token").confidence(Confidence.HIGH).build());
+    r.add(token("discord-webhook", "Discord webhook URL", HIGH,
+        "https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/\\d{17,20}/[A-Za-z0-9_-]{60,68}" + EU,
+        "/api/webhooks/").window(40, 120).build());
+    r.add(token("telegram-bot-token", "Telegram bot token", HIGH,
+        "(?<![0-9A-Za-z_])[0-9]{8,10}:AA[0-9A-Za-z_-]{33}" + EU, ":AA").window(12, 40).build());
+    r.add(token("teams-webhook", "Microsoft Teams incoming webhook URL", HIGH,
+        "https://[A-Za-z0-9-]+\\.webhook\\.office\\.com/webhookb2/[0-9a-fA-F-]{36}@[0-9a-fA-F-]{36}/IncomingWebhook/[0-9a-fA-F]{32}/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_-]{20,60})?",
+        "webhook.office.com").window(40, 300).build());
+    r.add(token("google-chat-webhook", "Google Chat incoming webhook URL", HIGH,
+        "https://chat\\.googleapis\\.com/v1/spaces/[A-Za-z0-9_-]{8,20}/messages\\?key=[A-Za-z0-9_-]{39}&token=[A-Za-z0-9_%=-]{40,}",
+        "chat.googleapis.com").window(10, 300).build());
+    // ---- Payments
+    r.add(token("stripe-secret-key", "Stripe live secret key", CRITICAL,
+        B + "sk_live_[0-9A-Za-z]{24,247}" + E, "sk_live_").build());
+    r.add(token("stripe-restricted-key", "Stripe live restricted key", HIGH,
+        B + "rk_live_[0-9A-Za-z]{24,247}" + E, "rk_live_").build());
+    r.add(token("stripe-test-key", "Stripe test-mode secret or restricted key", LOW,
+        B + "[sr]k_test_[0-9A-Za-z]{24,247}" + E, "sk_test_", "rk_test_").build());
+    r.add(token("stripe-webhook-secret", "Stripe webhook signing secret", HIGH,
+        B + "whsec_[A-Za-z0-9+/]{32,64}={0,2}", "whsec_").build());
+    r.add(token("square-access-token", "Square access token", HIGH,
+        B + "(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[0-9A-Za-z_-]{22})" + EU, "EAAA", "sq0atp-").build());
+    r.add(token("square-oauth-secret", "Square OAuth application secret", HIGH,
+        B + "sq0csp-[0-9A-Za-z_-]{43}" + EU, "sq0csp-").build());
+    r.add(token("braintree-access-token", "PayPal Braintree access token", CRITICAL,
+        B + "access_token\\$(?:production|sandbox)\\$[0-9a-z]{16}\\$[0-9a-f]{32}" + E, "access_token$").build());
+    r.add(token("braintree-tokenization-key", "PayPal Braintree tokenization key", MEDIUM,
+        B + "(?:production|sandbox)_[0-9a-z]{8}_[0-9a-z]{16}" + E, "production_", "sandbox_").randomness(0.6).build());
+    r.add(token("razorpay-key", "Razorpay live API key ID", MEDIUM, B + "rzp_live_[A-Za-z0-9]{14}" + E, "rzp_live_").build());
+    r.add(token("plaid-access-token", "Plaid access token", HIGH,
+        B + "access-(?:sandbox|development|production)-" + UUID + E, "access-sandbox-", "access-development-", "access-production-").build());
+    r.add(token("shippo-token", "Shippo API token", HIGH, B + "shippo_(?:live|test)_[a-f0-9]{40}" + E, "shippo_").build());
+    r.add(token("easypost-api-key", "EasyPost API key", HIGH, B + "EZ[AT]K[A-Za-z0-9]{54}" + E, "EZAK", "EZTK").build());
+    r.add(token("flutterwave-secret-key", "Flutterwave secret key", HIGH,
+        B + "FLWSECK(?:_TEST)?-[a-h0-9]{32}-X" + E, "FLWSECK").build());
+    // ---- AI
+    r.add(token("openai-api-key", "OpenAI API key", CRITICAL,
+        B + "sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}" + EU, "T3BlbkFJ")
+        .window(220, 220).build());
+    r.add(token("anthropic-api-key", "Anthropic API key", CRITICAL,
+        B + "sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA" + EU, "sk-ant-").build());
+    r.add(token("huggingface-token", "Hugging Face access token", HIGH,
+        B + "(?:hf_|api_org_)[A-Za-z]{34}" + E, "hf_", "api_org_").build());
+    r.add(token("groq-api-key", "Groq API key", HIGH, B + "gsk_[A-Za-z0-9]{52}" + E, "gsk_").build());
+    r.add(token("replicate-api-token", "Replicate API token", HIGH, B + "r8_[A-Za-z0-9]{37}" + E, "r8_").build());
+    r.add(token("perplexity-api-key", "Perplexity API key", HIGH, B + "pplx-[A-Za-z0-9]{48}" + E, "pplx-").build());
+    r.add(token("xai-api-key", "xAI (Grok) API key", HIGH, B + "xai-[A-Za-z0-9]{80}" + E, "xai-").build());
+    r.add(token("openrouter-api-key", "OpenRouter API key", HIGH, B + "sk-or-v1-[a-f0-9]{64}" + E, "sk-or-v1-").build());
+    r.add(token("langsmith-api-key", "LangSmith API key", HIGH,
+        B + "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}" + E, "lsv2_").build());
+    r.add(context("cohere-api-key", "Cohere API key", HIGH, "cohere[A-Za-z0-9_.-]{0,20}(?:key|token)|co_api_key",
+        "[A-Za-z0-9]{40}", "cohere", "co_api_key").build());
+    r.add(context("mistral-api-key", "Mistral AI API key", HIGH, "mistral[A-Za-z0-9_.-]{0,20}(?:key|token)",
+        "[A-Za-z0-9]{32}", "mistral").build());
+    r.add(context("deepseek-api-key", "DeepSeek API key", HIGH, "deepseek[A-Za-z0-9_.-]{0,20}(?:key|token)",
+        "sk-[a-f0-9]{32}", "deepseek").build());
+    r.add(context("wandb-api-key", "Weights & Biases API key", HIGH, "wandb[A-Za-z0-9_.-]{0,20}(?:key|token)",
+        "[0-9a-f]{40}", "wandb").build());
+    // ---- Package registries
+    r.add(token("npm-access-token", "npm access token", CRITICAL, B + "npm_[A-Za-z0-9]{36}" + E, "npm_").build());
+    r.add(token("pypi-upload-token", "PyPI API token", CRITICAL,
+        B + "pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,300}" + EU, "pypi-Ag")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).build());
+    r.add(token("rubygems-api-key", "RubyGems API key", HIGH, B + "rubygems_[a-f0-9]{48}" + E, "rubygems_").build());
+    r.add(token("nuget-api-key", "NuGet API key", HIGH, B + "oy2[a-z0-9]{43}" + E, "oy2").build());
+    r.add(token("dockerhub-token", "Docker Hub personal or organisation access token", HIGH,
+        B + "dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,32}" + EU, "dckr_pat_", "dckr_oat_").build());
+    r.add(token("crates-io-token", "crates.io API token", HIGH, B + "cio[A-Za-z0-9]{32}" + E, "cio").randomness(0.75).build());
+    r.add(token("clojars-token", "Clojars deploy token", HIGH, B + "CLOJARS_[a-z0-9]{60}" + E, "CLOJARS_").build());
+    r.add(Rule.builder("npmrc-auth-token", "Registry auth token in an .npmrc").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("_authtoken", "_auth=", "_password=")
+        .regex("(?:_authToken|_auth|_password)\\s*=\\s*[\"']?(?<s>[A-Za-z0-9+/=._-]{20,512})").window(20, 600).randomness(0.6).build());
+    r.add(Rule.builder("docker-config-auth", "Registry credentials in a Docker config.json").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("\"auth\"")
+        .regex("\"auth\"\\s*:\\s*\"(?<s>[A-Za-z0-9+/]{16,1024}={0,2})\"")
+        .validate(Rules::basicAuthPair).window(0, 1200).randomness(0).build());
+    // ---- SaaS
+    r.add(token("twilio-api-key", "Twilio API key SID", MEDIUM, B + "SK[0-9a-fA-F]{32}" + E, "SK").randomness(0.7).build());
+    r.add(context("twilio-auth-token", "Twilio auth token", HIGH, "twilio[A-Za-z0-9_.-]{0,20}(?:auth|token|secret)",
+        "[0-9a-f]{32}", "twilio").build());
+    r.add(token("sendgrid-api-key", "SendGrid API key", HIGH,
+        B + "SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}" + EU, "SG.").build());
+    r.add(token("mailgun-api-key", "Mailgun private API key", HIGH, B + "key-[0-9a-f]{32}" + E, "key-").build());
+    r.add(context("mailgun-signing-key", "Mailgun API or webhook signing key", HIGH, "mailgun[A-Za-z0-9_.-]{0,20}(?:key|secret|token)",
+        "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}", "mailgun").build());
+    r.add(token("mailchimp-api-key", "Mailchimp API key", HIGH, B + "[0-9a-f]{32}-us[0-9]{1,2}" + E, "-us").window(32, 8).build());
+    r.add(token("brevo-api-key", "Brevo (Sendinblue) API key", HIGH, B + "xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + E, "xkeysib-").build());
+    r.add(context("datadog-api-key", "Datadog API key", HIGH, "(?:datadog|dd)[_.-]?api[_.-]?key",
+        "[0-9a-f]{32}", "datadog", "dd_api", "dd-api", "ddapi").build());
+    r.add(context("datadog-app-key", "Datadog application key", HIGH, "(?:datadog|dd)[_.-]?(?:app|application)[_.-]?key",
+        "[0-9a-f]{40}", "datadog", "dd_app", "dd-app", "ddapp", "dd_application").build());
+    r.add(token("newrelic-user-api-key", "New Relic user API key", HIGH, B + "NRAK-[A-Z0-9]{27}" + E, "NRAK-").build());
+    r.add(token("newrelic-license-key", "New Relic ingest license key", HIGH, B + "[a-f0-9]{36}NRAL" + E, "NRAL").window(36, 4).build());
+    r.add(token("newrelic-insights-key", "New Relic Insights insert or query key", HIGH, B + "NRI[IQ]-[A-Za-z0-9_-]{32}" + EU, "NRII-", "NRIQ-").build());
+    r.add(token("newrelic-browser-key", "New Relic browser API token", MEDIUM, B + "NRJS-[a-f0-9]{19}" + E, "NRJS-").build());
+    r.add(token("shopify-token", "Shopify access token, app password or shared secret", HIGH,
+        B + "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + E, "shpat_", "shpca_", "shppa_", "shpss_").build());
+    r.add(token("atlassian-api-token", "Atlassian (Jira, Confluence) API token", HIGH,
+        B + "ATATT3[A-Za-z0-9_=-]{180,200}" + EU, "ATATT3").build());
+    r.add(context("atlassian-api-token-legacy", "Atlassian API token (legacy 24-character format)", HIGH,
+        "(?:jira|confluence|atlassian)[A-Za-z0-9_.-]{0,20}(?:token|key|secret)", "[A-Za-z0-9]{24}", "jira", "confluence", "atlassian").build());
+    r.add(Rule.builder("okta-api-token", "Okta API token").severity(CRITICAL).kind(Rule.Kind.CONTEXT)
+        .confidence(Confidence.MEDIUM).keywords("okta", "ssws")
+        .regex("(?:(?i:okta)[A-Za-z0-9_.-]{0,30}(?i:token|key|secret)[A-Za-z0-9_.-]{0,10}" + ASSIGN + "|SSWS\\s+)(?<s>00[A-Za-z0-9_-]{40})" + EU)
+        .window(0, 200).randomness(0.7).build());
+    r.add(token("hubspot-private-app-token", "HubSpot private app access token", HIGH,
+        B + "pat-(?:na|eu|ap)\\d-" + UUID + E, "pat-na", "pat-eu", "pat-ap").build());
+    r.add(token("twitter-bearer-token", "Twitter/X API bearer token", HIGH,
+        B + "AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{60,140}" + E, "AAAAAAAAAAAAAAAAAAAAA")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).build());
+    r.add(context("twitter-api-secret", "Twitter/X API key secret", HIGH, "twitter[A-Za-z0-9_.-]{0,20}(?:secret)",
+        "[A-Za-z0-9]{50}", "twitter").build());
+    r.add(token("facebook-access-token", "Facebook/Meta access token", HIGH,
+        B + "EAA[A-Za-z0-9]{1}[A-Za-z0-9]{90,250}" + E, "EAA").randomness(0.7).build());
+    r.add(context("facebook-app-secret", "Facebook/Meta app secret", HIGH, "(?:facebook|fb)[_.-]?(?:app)?[_.-]?secret",
+        "[0-9a-f]{32}", "facebook", "fb_", "fb-", "fbapp").build());
+    r.add(token("salesforce-access-token", "Salesforce access token", HIGH,
+        B + "00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{90,110}" + E, "00D").window(0, 140).build());
+    r.add(token("sentry-auth-token", "Sentry organisation or user auth token", HIGH,
+        B + "(?:sntrys_eyJ[A-Za-z0-9+/=_]{60,400}|sntryu_[a-f0-9]{64})" + E, "sntrys_", "sntryu_").build());
+    r.add(token("postman-api-key", "Postman API key", HIGH, B + "PMAK-[a-f0-9]{24}-[a-f0-9]{34}" + E, "PMAK-").build());
+    r.add(token("linear-api-key", "Linear API key", HIGH, B + "lin_api_[A-Za-z0-9]{40}" + E, "lin_api_").build());
+    r.add(token("notion-token", "Notion integration token", HIGH,
+        B + "(?:secret_[A-Za-z0-9]{43}|ntn_[0-9]{11}[A-Za-z0-9]{35})" + E, "secret_", "ntn_").randomness(0.75).build());
+    r.add(token("airtable-pat", "Airtable personal access token", HIGH, B + "pat[A-Za-z0-9]{14}\\.[a-f0-9]{64}" + E, "pat").build());
+    r.add(token("figma-token", "Figma personal access token", HIGH, B + "figd_[A-Za-z0-9_-]{40}" + EU, "figd_").build());
+    r.add(token("mapbox-secret-token", "Mapbox secret access token", HIGH,
+        B + "sk\\.eyJ[A-Za-z0-9_-]{50,}\\.[A-Za-z0-9_-]{20,}" + EU, "sk.eyJ").build());
+    r.add(token("typeform-token", "Typeform personal access token", HIGH, B + "tfp_[A-Za-z0-9_.=-]{59}" + EU, "tfp_").build());
+    r.add(token("prefect-api-key", "Prefect API key", HIGH, B + "pnu_[A-Za-z0-9]{36}" + E, "pnu_").build());
+    r.add(token("readme-api-key", "ReadMe API key", HIGH, B + "rdme_[a-z0-9]{70}" + E, "rdme_").build());
+    r.add(token("adobe-client-secret", "Adobe client secret", HIGH, B + "p8e-[A-Za-z0-9]{32}" + E, "p8e-").build());
+    r.add(context("algolia-admin-key", "Algolia admin API key", HIGH, "algolia[A-Za-z0-9_.-]{0,20}(?:key|secret)",
+        "[0-9a-f]{32}", "algolia").build());
+    r.add(context("zendesk-api-token", "Zendesk API token", HIGH, "zendesk[A-Za-z0-9_.-]{0,20}(?:token|key|secret)",
+        "[A-Za-z0-9]{40}", "zendesk").build());
+    r.add(context("pagerduty-api-key", "PagerDuty API key", HIGH, "pagerduty[A-Za-z0-9_.-]{0,20}(?:token|key|secret)",
+        "u\\+[A-Za-z0-9_+-]{18}|[A-Za-z0-9_+-]{20}", "pagerduty").build());
+    r.add(context("fastly-api-token", "Fastly API token", HIGH, "fastly[A-Za-z0-9_.-]{0,20}(?:token|key|secret)",
+        "[A-Za-z0-9_-]{32}", "fastly").build());
+    // ---- Key material
+    r.add(Rule.builder("private-key", "PEM private key (PKCS#1, PKCS#8, EC, DSA, encrypted)").severity(CRITICAL)
+        .kind(Rule.Kind.KEY).keywords("private key-----").multiline().window(40, 12_000)
+        .regex("-----BEGIN (?<t>(?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----(?:\\\\[rn]|[\\s\\S]){64,12000}?-----END \\k<t>-----")
+        .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(Rule.builder("openssh-private-key", "OpenSSH private key").severity(CRITICAL)
+        .kind(Rule.Kind.KEY).keywords("openssh private key-----").multiline().window(20, 12_000)
+        .regex("-----BEGIN OPENSSH PRIVATE KEY-----(?:\\\\[rn]|[\\s\\S]){64,12000}?-----END OPENSSH PRIVATE KEY-----")
+        .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(Rule.builder("putty-private-key", "PuTTY private key file (.ppk)").severity(CRITICAL)
+        .kind(Rule.Kind.KEY).keywords("putty-user-key-file-").multiline().window(0, 12_000)
+        .regex("PuTTY-User-Key-File-[23]: [\\s\\S]{10,8000}?Private-Lines: \\d+\\r?\\n(?<s>(?:[A-Za-z0-9+/=]+\\r?\\n){1,200})Private-MAC: [0-9a-fA-F]{40,64}")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(Rule.builder("pgp-private-key", "PGP/GPG private key block").severity(CRITICAL)
+        .kind(Rule.Kind.KEY).keywords("pgp private key block-----").multiline().window(20, 40_000)
+        .regex("-----BEGIN PGP PRIVATE KEY BLOCK-----[\\s\\S]{64,40000}?-----END PGP PRIVATE KEY BLOCK-----")
+        .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(token("age-secret-key", "age encryption secret key", CRITICAL,
+        B + "AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}" + E, "AGE-SECRET-KEY-1").randomness(0).build());
+    // ---- Generic
+    r.add(Rule.builder("jwt", "JSON Web Token").severity(MEDIUM).kind(Rule.Kind.GENERIC)
+        .confidence(Confidence.MEDIUM).exactKeywords("eyJ").window(0, 4000)
+        .regex(B + "eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{20,}" + EU)
+        .validate(Rules::jwtShape).randomness(0).build());
+    String userPass = "://[^:@/\\s\"'`<>]{1,64}:(?<s>[^@/\\s\"'`<>]{3,128})@[A-Za-z0-9\\[_-]";
+    r.add(uri("uri-postgres", "PostgreSQL connection URI with a password", "postgres(?:ql)?(?:\\+[a-z0-9]+)?", userPass, "postgres"));
+    r.add(uri("uri-mysql", "MySQL/MariaDB connection URI with a password", "(?:mysql|mariadb)(?:\\+[a-z0-9]+)?", userPass, "mysql", "mariadb"));
+    r.add(uri("uri-mongodb", "MongoDB connection URI with a password", "mongodb(?:\\+srv)?", userPass, "mongodb"));
+    r.add(uri("uri-redis", "Redis connection URI with a password", "rediss?", "://[^:@/\\s\"'`<>]{0,64}:(?<s>[^@/\\s\"'`<>]{3,128})@[A-Za-z0-9\\[_-]", "redis"));
+    r.add(uri("uri-amqp", "AMQP (RabbitMQ) connection URI with a password", "amqps?", userPass, "amqp"));
+    r.add(Rule.builder("jdbc-password", "Password in a JDBC URL").severity(HIGH).kind(Rule.Kind.GENERIC)
+        .confidence(Confidence.MEDIUM).keywords("jdbc:").window(0, 600)
+        .regex("jdbc:[a-z0-9:]+[^\\s\"'`]*?[?&;](?i:password|pwd)=(?<s>[^&;\\s\"'`]{3,128})")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(uri("url-credentials", "Credentials embedded in a URL",
+        "(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|sqlserver|mssql|nats|kafka|couchdb|neo4j|clickhouse|oracle)", userPass, "://"));
+    String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
+    r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
+        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(40, 300)
+        .regex("(?i:[A-Za-z0-9_.-]{0,30}(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
+            + String.format(genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
+        .rejectIfMatch("(?i)(?:hash|digest|salt|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
+        .validate(Rules::passwordShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
+    r.add(Rule.builder("generic-secret", "Hardcoded secret, token or API key in code or configuration").severity(MEDIUM)
+        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW)
+        .keywords("secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "auth_key", "credential", "private_key")
+        .window(40, 400)
+        .regex("(?i:[A-Za-z0-9_.-]{0,30}(?:secret|token|api[_.-]?key|access[_.-]?key|auth[_.-]?key|credentials?|private[_.-]?key)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
+            + "(?<s>[A-Za-z0-9+/=_.~-]{16,256})\\k<q>(?![^\\s,;)}\\]])")
+        .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
+        .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());
+    return List.copyOf(r);
+  }
+
+  private static Rule uri(String id, String description, String scheme, String tail, String... keywords) {
+    return Rule.builder(id, description).severity(HIGH).kind(Rule.Kind.GENERIC).confidence(Confidence.MEDIUM)
+        .keywords(keywords).window(24, 400).regex("(?i:" + scheme + ")" + tail)
+        .validate(v -> !v.startsWith("$") && !v.startsWith("%") && !v.startsWith("{"))
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build();
+  }
+
+  /** The body of a key block must be real base64, not an ellipsis or a template. */
+  static boolean keyBody(String block) {
+    String body = block.replace("\\n", "\n").replace("\\r", "\n");
+    int start = body.indexOf('\n');
+    int end = body.lastIndexOf("-----END");
+    if (start < 0 || end <= start) {
+      return false;
+    }
+    int b64 = 0;
+    for (String line : body.substring(start, end).split("\n")) {
+      String t = line.strip();
+      if (t.isEmpty() || t.contains(": ")) {
+        continue; // blank lines and RFC 1421 headers such as "Proc-Type: 4,ENCRYPTED"
+      }
+      for (int i = 0; i < t.length(); i++) {
+        char c = t.charAt(i);
+        boolean isB64 = Character.isLetterOrDigit(c) && c < 128 || c == '+' || c == '/' || c == '=';
+        if (!isB64) {
+          return false;
+        }
+      }
+      b64 += t.length();
+    }
+    return b64 >= 64;
+  }
+
+  /** A JWT's header decodes to a JSON object naming its algorithm; its payload to an object. */
+  static boolean jwtShape(String jwt) {
+    String[] parts = jwt.split("\\.");
+    if (parts.length != 3) {
+      return false;
+    }
+    try {
+      String header = new String(Base64.getUrlDecoder().decode(strip(parts[0])), StandardCharsets.UTF_8);
+      String payload = new String(Base64.getUrlDecoder().decode(strip(parts[1])), StandardCharsets.UTF_8);
+      if (!header.startsWith("{") || !header.contains("\"alg\"") || !payload.startsWith("{")) {
+        return false;
+      }
+      // Supabase/Firebase-style public "anon" keys are meant for browsers.
+      return !payload.replace(" ", "").contains("\"role\":\"anon\"");
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String strip(String b64) {
+    int end = b64.length();
+    while (end > 0 && b64.charAt(end - 1) == '=') {
+      end--;
+    }
+    return b64.substring(0, end);
+  }
+
+  /** Docker's {@code auth} is base64 of {@code user:password}. */
+  static boolean basicAuthPair(String b64) {
+    try {
+      String decoded = new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      return colon > 0 && colon < decoded.length() - 3 && decoded.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** A password mixes letters with digits or symbols; a bare word or number is not reported. */
+  static boolean passwordShape(String v) {
+    boolean letter = false;
+    boolean other = false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (Character.isLetter(c)) {
+        letter = true;
+      } else {
+        other = true;
+      }
+    }
+    return letter && other && !v.matches("[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?");
+  }
+
+  /** A generic secret is long, mixes letters and digits and is not a dotted name or a version. */
+  static boolean secretShape(String v) {
+    boolean letter = false;
+    boolean digit = false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      letter |= Character.isLetter(c);
+      digit |= Character.isDigit(c);
+    }
+    if (!letter || !digit) {
+      return false;
+    }
+    // dotted identifiers (com.example.Foo2), file names and version strings are not secrets
+    return !v.matches("(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*");
+  }
+}

@@ -37,7 +37,6 @@ public final class Main implements Runnable {
       cmd.getErr().println("error: " + ex);
       return 2;
     });
-    cl.setExitCodeOnInvalidInput(2);
     cl.setOut(new PrintWriter(System.out, true));
     cl.setErr(new PrintWriter(System.err, true));
     return cl.execute(args);

@@ -1,0 +1,181 @@
+package dev.warden.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.testkit.TestOidcIssuer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two server nodes on one real PostgreSQL: configuration written through one is served by the
+ * other, their audit events form one chain, and when the audit log cannot be written no token
+ * leaves (fail closed).
+ */
+class PostgresNodesTest {
+  static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
+  static final String AUD = "https://orders.acme.test";
+
+  @TempDir
+  static Path dir;
+
+  static String database;
+  static TestOidcIssuer gh;
+  static ServerFixture nodeA;
+  static ServerFixture nodeB;
+
+  @BeforeAll
+  static void start() throws SQLException {
+    try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null)) {
+      database = "warden_srv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE " + database);
+      }
+    } catch (SQLException e) {
+      if (System.getenv("CI") != null) {
+        throw new AssertionError("PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
+      }
+      Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
+    }
+    gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("db.url", "jdbc:postgresql://127.0.0.1:5432/" + database);
+    flags.put("db.user", "postgres");
+    flags.put("reload.interval", "200ms");
+    flags.put("audit.timeout", "2s");
+    nodeA = ServerFixture.start(dir, flags);
+    nodeB = ServerFixture.start(dir, flags); // same data dir: the nodes share the master key file
+  }
+
+  @AfterAll
+  static void stop() throws SQLException {
+    if (nodeA != null) {
+      nodeA.close();
+    }
+    if (nodeB != null) {
+      nodeB.close();
+    }
+    if (gh != null) {
+      gh.close();
+    }
+    if (database != null) {
+      try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null); Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      }
+    }
+  }
+
+  static Map<String, String> grant(String repo) {
+    return Map.of("grant_type", "client_credentials",
+        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion", gh.githubActionsToken(repo, "refs/heads/main"), "resource", AUD);
+  }
+
+  @Test
+  void configurationAppliedOnOneNodeIsServedByTheOtherAndTheAuditChainStaysOneLine() throws Exception {
+    assertThat(nodeB.adminToken).as("the bootstrap token is created once per installation").isNull();
+    nodeA.apply("""
+        kind: TrustProvider
+        metadata: {name: github}
+        spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
+        ---
+        kind: Resource
+        metadata: {name: orders}
+        spec: {audience: %s}
+        ---
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/orders, selectors: ["github:repository=acme/orders"], owner: o@acme.test}
+        ---
+        kind: AccessPolicy
+        metadata: {name: orders}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/orders]}, resources: [orders]}
+        """.formatted(gh.issuer(), AUD));
+    ServerFixture.Response onB = null;
+    for (int i = 0; i < 50; i++) {
+      onB = nodeB.token(grant("acme/orders"));
+      if (onB.status() == 200) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(onB.status()).as(onB.json().toString()).isEqualTo(200);
+
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      ServerFixture node = t % 2 == 0 ? nodeA : nodeB;
+      threads[t] = Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 10; i++) {
+          assertThat(node.token(grant("acme/orders")).status()).isEqualTo(200);
+        }
+      });
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    JsonNode chain = nodeA.admin("GET", "/v1/audit/chain?from=1&limit=5000", null).json().path("events");
+    assertThat(chain.size()).isGreaterThan(40);
+    String prev = "00".repeat(32);
+    long seq = 1;
+    for (JsonNode e : chain) {
+      assertThat(e.path("seq").asLong()).isEqualTo(seq++);
+      assertThat(e.path("prevHash").asText()).isEqualTo(prev);
+      prev = e.path("hash").asText();
+    }
+    assertThat(HexFormat.of().parseHex(prev)).hasSize(32);
+  }
+
+  @Test
+  void whenTheAuditLogCannotBeWrittenNoTokenIsIssued() throws Exception {
+    nodeA.apply("""
+        kind: TrustProvider
+        metadata: {name: github}
+        spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
+        ---
+        kind: Resource
+        metadata: {name: orders}
+        spec: {audience: %s}
+        ---
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/billing, selectors: ["github:repository=acme/billing"], owner: o@acme.test}
+        ---
+        kind: AccessPolicy
+        metadata: {name: billing}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/billing]}, resources: [orders]}
+        """.formatted(gh.issuer(), AUD));
+    assertThat(nodeA.token(grant("acme/billing")).status()).isEqualTo(200);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+        Statement s = c.createStatement()) {
+      long leasesBefore = count(s, "leases");
+      s.execute("ALTER TABLE audit_events RENAME TO audit_events_offline");
+      try {
+        ServerFixture.Response r = nodeA.token(grant("acme/billing"));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
+        assertThat(r.json().has("access_token")).isFalse();
+      } finally {
+        s.execute("ALTER TABLE audit_events_offline RENAME TO audit_events");
+      }
+      assertThat(count(s, "leases")).as("no lease without its audit event").isEqualTo(leasesBefore);
+    }
+    assertThat(nodeA.token(grant("acme/billing")).status()).isEqualTo(200);
+  }
+
+  private static long count(Statement s, String table) throws SQLException {
+    try (var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.warden.core.document;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Named;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.SpiffeId;
+import dev.warden.core.model.Durations;
+import dev.warden.core.policy.Conditions;
+import java.io.IOException;
+
+/**
+ * Fuzz targets for the policy-as-code parsers: documents, SPIFFE IDs, selectors, durations and CEL
+ * conditions. Each may return a value or throw {@link ValidationException}; anything else is a bug.
+ * Runs its seeds with every build; {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core
+ * -Dtest=DocumentsFuzzTest} fuzzes for real.
+ */
+class DocumentsFuzzTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @FuzzTest(maxDuration = "30s")
+  void parseEitherReturnsADocumentOrNamesTheBrokenField(FuzzedDataProvider data) {
+    String text = data.consumeRemainingAsString();
+    JsonNode n;
+    try {
+      n = JSON.readTree(text);
+    } catch (IOException e) {
+      return;
+    }
+    try {
+      Named parsed = Documents.parse(n);
+      // a parsed document must survive its own rendering
+      if (!Documents.parse(Documents.toDocument(parsed)).equals(parsed)) {
+        throw new IllegalStateException("round trip changed the document: " + text);
+      }
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+  }
+
+  @FuzzTest(maxDuration = "20s")
+  void identifiersParseOrAreRejected(FuzzedDataProvider data) {
+    String a = data.consumeString(300);
+    String b = data.consumeString(300);
+    String c = data.consumeRemainingAsString();
+    try {
+      SpiffeId id = SpiffeId.parse(a);
+      if (!SpiffeId.parse(id.toString()).equals(id)) {
+        throw new IllegalStateException("SPIFFE ID round trip: " + a);
+      }
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+    try {
+      Selector s = Selector.parse(b);
+      if (!Selector.parse(s.toString()).equals(s)) {
+        throw new IllegalStateException("selector round trip: " + b);
+      }
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+    try {
+      Durations.parse("d", c);
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+  }
+
+  @FuzzTest(maxDuration = "30s")
+  void conditionsCompileOrAreRejected(FuzzedDataProvider data) {
+    try {
+      Conditions.check(data.consumeRemainingAsString());
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+  }
+}

@@ -14,6 +14,7 @@ import dev.warden.server.config.ConfigLoader;
 import dev.warden.server.config.ServerConfig;
 import dev.warden.server.federation.HttpDocumentFetcher;
 import dev.warden.server.http.AdminApi;
+import dev.warden.server.http.IntrospectionEndpoint;
 import dev.warden.server.http.TokenEndpoint;
 import dev.warden.server.http.WellKnown;
 import dev.warden.store.JdbcStore;
@@ -113,6 +114,8 @@ public final class WardenServer implements AutoCloseable {
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys);
       Health health = new Health(store, metrics);
+      IntrospectionEndpoint introspection = new IntrospectionEndpoint(
+          new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
 
       WebServer http = WebServer.builder()
           .host(cfg.host())
@@ -121,6 +124,7 @@ public final class WardenServer implements AutoCloseable {
           .maxPayloadSize(Math.max(cfg.maxRequestBytes(), 4 * 1024 * 1024))
           .routing(r -> r
               .post(WellKnown.TOKEN_PATH, tokenEndpoint::handle)
+              .post(WellKnown.INTROSPECT_PATH, introspection::handle)
               .get(WellKnown.JWKS_PATH, wellKnown::jwks)
               .get("/.well-known/openid-configuration", wellKnown::metadata)
               .get("/.well-known/oauth-authorization-server", wellKnown::metadata)

@@ -94,6 +94,16 @@ final class ServerFixture implements AutoCloseable {
     return send(b.build());
   }
 
+  /** A form POST with an optional bearer token. */
+  Response send(String path, String form, String bearer) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
+  }
+
   Response get(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
   }

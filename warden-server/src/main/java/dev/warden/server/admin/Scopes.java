@@ -15,8 +15,10 @@ public final class Scopes {
   public static final String TOKENS_MANAGE = "tokens:manage";
   /** report leaked credentials found by the scanner */
   public static final String SCAN_REPORT = "scan:report";
+  /** resource servers: check whether a Warden token is still active (RFC 7662) */
+  public static final String INTROSPECT = "introspect";
 
-  public static final Set<String> ALL = Set.of(ADMIN, READ, POLICY_WRITE, AUDIT_READ, KEYS_MANAGE, TOKENS_MANAGE, SCAN_REPORT);
+  public static final Set<String> ALL = Set.of(ADMIN, READ, POLICY_WRITE, AUDIT_READ, KEYS_MANAGE, TOKENS_MANAGE, SCAN_REPORT, INTROSPECT);
 
   private Scopes() {}
 

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 public final class WellKnown {
   public static final String JWKS_PATH = "/oauth2/jwks";
   public static final String TOKEN_PATH = "/oauth2/token";
+  public static final String INTROSPECT_PATH = "/oauth2/introspect";
 
   private final KeyManager keys;
   private final byte[] metadata;
@@ -26,6 +27,8 @@ public final class WellKnown {
     m.put("issuer", issuer);
     m.put("token_endpoint", issuer + TOKEN_PATH);
     m.put("jwks_uri", issuer + JWKS_PATH);
+    m.put("introspection_endpoint", issuer + INTROSPECT_PATH);
+    m.putArray("introspection_endpoint_auth_methods_supported").add("bearer");
     ArrayNode grants = m.putArray("grant_types_supported");
     grants.add("client_credentials");
     grants.add("urn:ietf:params:oauth:grant-type:token-exchange");

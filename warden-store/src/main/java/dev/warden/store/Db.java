@@ -10,10 +10,11 @@ import java.sql.Types;
 import java.time.Instant;
 
 /**
- * The connection pool plus the two ways the stores use it: a single auto-committed statement
- * ({@link #run}) and a transaction ({@link #inTransaction}). Every {@link SQLException} leaves as a
- * {@link StoreException} naming what was being done; Warden's own exceptions (a conflict decided
- * inside a transaction) pass through after the rollback.
+ * The connection pool plus the three ways the stores use it: reads ({@link #run}), auto-committed
+ * writes ({@link #write}) and transactions ({@link #inTransaction}). A write or transaction returns
+ * only once its changes are durable (see {@link Dialect#syncAfterCommit}). Every
+ * {@link SQLException} leaves as a {@link StoreException} naming what was being done; Warden's own
+ * exceptions (a conflict decided inside a transaction) pass through after the rollback.
  */
 final class Db {
   /** SQLSTATE of a unique or primary-key violation, the same on H2 and PostgreSQL. */
@@ -26,20 +27,33 @@ final class Db {
 
   private final HikariDataSource pool;
   private final String where;
+  private final String syncAfterCommit;
 
-  Db(HikariDataSource pool, String redactedUrl) {
+  Db(HikariDataSource pool, String redactedUrl, Dialect dialect) {
     this.pool = pool;
     this.where = redactedUrl;
+    this.syncAfterCommit = dialect.syncAfterCommit();
   }
 
   HikariDataSource pool() {
     return pool;
   }
 
-  /** Runs {@code work} on a connection in auto-commit mode. */
+  /** Runs {@code work}, which only reads, on a connection in auto-commit mode. */
   <R> R run(String what, Work<R> work) {
     try (Connection c = pool.getConnection()) {
       return work.run(c);
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  /** Runs {@code work}, auto-committed statements that write, and returns once they are durable. */
+  <R> R write(String what, Work<R> work) {
+    try (Connection c = pool.getConnection()) {
+      R result = work.run(c);
+      sync(c);
+      return result;
     } catch (SQLException e) {
       throw failure(what, e);
     }
@@ -52,6 +66,7 @@ final class Db {
       try {
         R result = work.run(c);
         c.commit();
+        sync(c);
         return result;
       } catch (SQLException | RuntimeException | Error e) {
         try {
@@ -66,6 +81,15 @@ final class Db {
       }
     } catch (SQLException e) {
       throw failure(what, e);
+    }
+  }
+
+  /** Makes everything committed so far durable; a no-op where a commit already is. */
+  void sync(Connection c) throws SQLException {
+    if (syncAfterCommit != null) {
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute(syncAfterCommit);
+      }
     }
   }
 

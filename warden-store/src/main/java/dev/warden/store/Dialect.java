@@ -4,8 +4,11 @@ import java.util.Map;
 
 /** The two databases the store runs on. SQL is shared; only driver settings and some indexes differ. */
 enum Dialect {
-  H2("h2", Map.of()),
-  POSTGRESQL("postgresql", Map.of(
+  // H2 writes each commit to its file (WRITE_DELAY=0) but never fsyncs it; CHECKPOINT SYNC forces
+  // the file to disk, so a commit survives a power loss as it does on PostgreSQL.
+  H2("h2", "CHECKPOINT SYNC", Map.of()),
+  // PostgreSQL's commit is durable by itself (synchronous_commit=on, the default)
+  POSTGRESQL("postgresql", null, Map.of(
       // one multi-row INSERT per JDBC batch instead of one round trip per row: the audit hot path
       "reWriteBatchedInserts", "true",
       // keep row values (ids, keys) out of exception messages, which end up in logs
@@ -15,11 +18,18 @@ enum Dialect {
       "tcpKeepAlive", "true"));
 
   private final String migrations;
+  private final String syncAfterCommit;
   private final Map<String, String> driverProperties;
 
-  Dialect(String migrations, Map<String, String> driverProperties) {
+  Dialect(String migrations, String syncAfterCommit, Map<String, String> driverProperties) {
     this.migrations = migrations;
+    this.syncAfterCommit = syncAfterCommit;
     this.driverProperties = driverProperties;
+  }
+
+  /** A statement that makes what was committed durable, or null when a commit already is. */
+  String syncAfterCommit() {
+    return syncAfterCommit;
   }
 
   static Dialect of(String url) {

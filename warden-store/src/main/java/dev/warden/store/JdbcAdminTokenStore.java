@@ -29,7 +29,7 @@ final class JdbcAdminTokenStore implements AdminTokenStore {
     Objects.requireNonNull(t.id(), "id");
     Objects.requireNonNull(t.secretHash(), "secretHash");
     Objects.requireNonNull(t.createdAt(), "createdAt");
-    db.run("insert admin token '" + t.id() + "'", c -> {
+    db.write("insert admin token '" + t.id() + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO admin_tokens (id, name, secret_hash, scopes, created_at, expires_at, revoked_at, created_by)"
               + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -77,7 +77,7 @@ final class JdbcAdminTokenStore implements AdminTokenStore {
   public boolean revoke(String id, Instant at) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(at, "at");
-    return db.run("revoke admin token '" + id + "'", c -> {
+    return db.write("revoke admin token '" + id + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
         ps.setLong(1, Micros.of(at));

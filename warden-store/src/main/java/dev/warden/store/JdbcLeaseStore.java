@@ -85,7 +85,7 @@ final class JdbcLeaseStore implements LeaseStore {
     Objects.requireNonNull(at, "at");
     // "active" here means not yet revoked: an expired lease can still be revoked, so a reaper that
     // revokes what expired gets true exactly once, however late it runs.
-    return db.run("revoke lease '" + id + "'", c -> {
+    return db.write("revoke lease '" + id + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE leases SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL")) {
         ps.setLong(1, Micros.of(at));

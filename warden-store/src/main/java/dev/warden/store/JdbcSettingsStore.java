@@ -38,7 +38,7 @@ final class JdbcSettingsStore implements SettingsStore {
   public boolean putIfAbsent(String key, byte[] value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    return db.run("store setting '" + key + "'", c -> insert(c.prepareStatement(
+    return db.write("store setting '" + key + "'", c -> insert(c.prepareStatement(
         "INSERT INTO settings (name, setting_value) VALUES (?, ?)"), key, value));
   }
 
@@ -48,7 +48,7 @@ final class JdbcSettingsStore implements SettingsStore {
     Objects.requireNonNull(value, "value");
     // UPDATE, else INSERT; a concurrent first INSERT makes ours fail, and the next UPDATE then wins.
     // Portable on both databases, unlike MERGE or ON CONFLICT.
-    db.run("store setting '" + key + "'", c -> {
+    db.write("store setting '" + key + "'", c -> {
       for (int i = 0; i < PUT_ATTEMPTS; i++) {
         try (PreparedStatement ps = c.prepareStatement("UPDATE settings SET setting_value = ? WHERE name = ?")) {
           ps.setBytes(1, value);

@@ -103,7 +103,14 @@ public final class JdbcStore implements Store {
     }
     try {
       Migrations.apply(pool, dialect, where);
-      return new JdbcStore(pool, new Db(pool, where), clock);
+      Db db = new Db(pool, where, dialect);
+      // fail now, not at the first audit append, if commits cannot be made durable (on H2,
+      // CHECKPOINT SYNC needs the user to be an admin of the database)
+      db.write("make a commit durable", c -> {
+        db.sync(c);
+        return null;
+      });
+      return new JdbcStore(pool, db, clock);
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -1,0 +1,261 @@
+package dev.warden.store;
+
+import static dev.warden.store.AuditFixtures.decision;
+import static dev.warden.store.AuditFixtures.issued;
+import static dev.warden.store.AuditFixtures.lease;
+import static dev.warden.store.AuditFixtures.verifyWholeChain;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.warden.core.audit.AuditChain;
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditQuery;
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.error.StoreException;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.store.AuditStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+/** The contract of {@link AuditStore}: one hash chain, atomic batches, queries newest first. */
+abstract class AuditStoreContract extends StoreContract {
+  private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
+
+  AuditStore audit() {
+    return store().audit();
+  }
+
+  @Test
+  void appendAssignsConsecutiveSeqsAndLinksEachRecordToThePrevious() {
+    String w = "spiffe://example.org/" + unique("w");
+    List<AuditRecord> first = audit().append(List.of(decision(T0, w, "db", "allow")));
+    List<AuditRecord> second = audit().append(List.of(decision(T0, w, "db", "deny"), decision(T0, w, "db", "allow")));
+
+    AuditRecord a = first.getFirst();
+    assertThat(second).extracting(AuditRecord::seq).containsExactly(a.seq() + 1, a.seq() + 2);
+    assertThat(second.get(0).prevHash()).isEqualTo(a.hash());
+    assertThat(second.get(1).prevHash()).isEqualTo(second.get(0).hash());
+    assertThat(AuditChain.verifies(a.hash(), second.get(0))).isTrue();
+    verifyWholeChain(audit());
+  }
+
+  @Test
+  void appendedRecordsReadBackFieldForFieldAndReHashIdentically() {
+    String w = "spiffe://example.org/" + unique("w");
+    // nanoseconds in every time: the chain hashes event time in µs and lease times in ms, the
+    // store keeps µs; the record read back must equal what append returned and still verify
+    Instant nanos = Instant.parse("2030-05-06T07:08:09.123456789Z");
+    Lease lease = lease(unique("jti"), w, nanos, nanos.plusSeconds(300), "ab".repeat(32));
+    AuditEvent withLease = issued(nanos, lease);
+    AuditEvent plain = new AuditEvent(UUID.randomUUID().toString(), nanos.plusNanos(999), "admin.change", "failure",
+        null, null, null, null, Map.of("näme", "välue ✓", "empty", "", "quote\"", "line\nbreak"), null);
+
+    List<AuditRecord> appended = audit().append(List.of(withLease, plain));
+    List<AuditRecord> read = audit().readChain(appended.getFirst().seq(), 2);
+
+    assertThat(read).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      AuditRecord a = appended.get(i);
+      AuditRecord r = read.get(i);
+      assertThat(r.seq()).isEqualTo(a.seq());
+      assertThat(r.event()).isEqualTo(a.event());
+      assertThat(r.prevHash()).isEqualTo(a.prevHash());
+      assertThat(r.hash()).isEqualTo(a.hash());
+      assertThat(AuditChain.link(r.prevHash(), r.seq(), r.event())).as("re-hash of record %d", r.seq()).isEqualTo(r.hash());
+    }
+    assertThat(read.get(0).event().time()).isEqualTo(Instant.parse("2030-05-06T07:08:09.123456Z"));
+    assertThat(read.get(0).event().lease()).isEqualTo(new Lease(lease.id(), "access_token", w, "ledger-db",
+        Instant.parse("2030-05-06T07:08:09.123456Z"), Instant.parse("2030-05-06T07:13:09.123456Z"), null, null,
+        "ab".repeat(32)));
+    assertThat(read.get(0).event().details()).isEqualTo(withLease.details());
+    assertThat(read.get(1).event().reason()).isEmpty();
+    assertThat(read.get(1).event().actor()).isEqualTo("system");
+    assertThat(read.get(1).event().workload()).isNull();
+    assertThat(read.get(1).event().details()).isEqualTo(plain.details());
+    // the hash of the event as given equals the hash of the event as stored
+    assertThat(AuditChain.link(appended.get(0).prevHash(), appended.get(0).seq(), withLease))
+        .isEqualTo(appended.get(0).hash());
+  }
+
+  @Test
+  void chainStaysOneLineAcrossBatchesOfEverySize() {
+    String w = "spiffe://example.org/" + unique("w");
+    long before = verifyWholeChain(audit());
+    int total = 0;
+    for (int size : new int[] {1, 7, 50, 1, 500}) {
+      List<AuditEvent> batch = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        batch.add(decision(T0.plusMillis(i), w, "db", i % 2 == 0 ? "allow" : "deny"));
+      }
+      audit().append(batch);
+      total += size;
+    }
+
+    assertThat(verifyWholeChain(audit())).isEqualTo(before + total);
+  }
+
+  @Test
+  void appendsFromTwoNodesAtOnceKeepOneChain() throws InterruptedException {
+    long before = verifyWholeChain(audit());
+    try (JdbcStore otherNode = openAnother()) {
+      List<Callable<Integer>> writers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        AuditStore target = t % 2 == 0 ? audit() : otherNode.audit();
+        String w = "spiffe://example.org/" + unique("node");
+        writers.add(() -> {
+          int n = 0;
+          for (int b = 0; b < 15; b++) {
+            List<AuditEvent> batch = new ArrayList<>();
+            for (int i = 0; i <= b % 5 * 5; i++) {
+              batch.add(decision(T0, w, "db", "allow"));
+            }
+            List<AuditRecord> written = target.append(batch);
+            assertThat(written).hasSize(batch.size());
+            n += batch.size();
+          }
+          return n;
+        });
+      }
+
+      List<Race.Outcome<Integer>> outcomes = Race.run(writers);
+
+      assertThat(outcomes).allSatisfy(o -> assertThat(o.error()).isNull());
+      int written = outcomes.stream().mapToInt(Race.Outcome::result).sum();
+      assertThat(verifyWholeChain(audit())).isEqualTo(before + written);
+      assertThat(verifyWholeChain(otherNode.audit())).isEqualTo(before + written);
+    }
+  }
+
+  @Test
+  void appendStoresEachLeaseWithItsEvent() {
+    String w = "spiffe://example.org/" + unique("w");
+    Lease l1 = lease(unique("jti"), w, T0, T0.plusSeconds(60), unique("fp"));
+    Lease l2 = lease(unique("jti"), w, T0, T0.plusSeconds(120), unique("fp"));
+
+    audit().append(List.of(issued(T0, l1), decision(T0, w, "db", "allow"), issued(T0, l2)));
+
+    assertThat(store().leases().get(l1.id())).contains(l1);
+    assertThat(store().leases().get(l2.id())).contains(l2);
+  }
+
+  @Test
+  void appendWhenOneEventFailsThenNothingOfTheBatchIsStored() {
+    String w = "spiffe://example.org/" + unique("w");
+    Lease taken = lease(unique("jti"), w, T0, T0.plusSeconds(60), unique("fp"));
+    audit().append(List.of(issued(T0, taken)));
+    long before = verifyWholeChain(audit());
+    String lostWorkload = "spiffe://example.org/" + unique("lost");
+    Lease fresh = lease(unique("jti"), lostWorkload, T0, T0.plusSeconds(60), unique("fp"));
+
+    assertThatThrownBy(() -> audit().append(List.of(decision(T0, lostWorkload, "db", "allow"), issued(T0, fresh),
+        issued(T0, taken))))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("append 3 audit events");
+
+    assertThat(verifyWholeChain(audit())).isEqualTo(before);
+    assertThat(audit().query(new AuditQuery(null, null, lostWorkload, null, null, null, null, 10))).isEmpty();
+    assertThat(store().leases().get(fresh.id())).isEmpty();
+    assertThat(audit().append(List.of(decision(T0, w, "db", "allow"))).getFirst().seq()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void appendOfEmptyBatchStoresNothing() {
+    long before = verifyWholeChain(audit());
+
+    assertThat(audit().append(List.of())).isEmpty();
+    assertThat(verifyWholeChain(audit())).isEqualTo(before);
+  }
+
+  @Test
+  void queryReturnsNewestFirstAndAppliesEveryFilter() {
+    String w1 = "spiffe://example.org/" + unique("w");
+    String w2 = "spiffe://example.org/" + unique("w");
+    String r1 = unique("res");
+    Instant t = T0.plus(Duration.ofDays(1));
+    List<AuditRecord> recs = audit().append(List.of(
+        decision(t, w1, r1, "allow"),
+        decision(t.plusSeconds(1), w1, "other", "deny"),
+        decision(t.plusSeconds(2), w2, r1, "deny"),
+        decision(t.plusSeconds(3), w1, r1, "deny")));
+    long s0 = recs.get(0).seq();
+
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 0))).containsExactly(s0 + 3, s0 + 1, s0);
+    assertThat(seqs(new AuditQuery(null, null, null, r1, null, null, null, 0))).containsExactly(s0 + 3, s0 + 2, s0);
+    assertThat(seqs(new AuditQuery(null, null, w1, r1, "deny", null, null, 0))).containsExactly(s0 + 3);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, "decision", null, 0))).hasSize(3);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, "token.issued", null, 0))).isEmpty();
+    assertThat(seqs(new AuditQuery(t.plusSeconds(1), t.plusSeconds(3), null, null, null, null, null, 0)))
+        .as("from inclusive, to exclusive").containsExactly(s0 + 2, s0 + 1);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, s0 + 3, 0))).containsExactly(s0 + 1, s0);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 2))).containsExactly(s0 + 3, s0 + 1);
+    assertThat(audit().query(new AuditQuery(null, null, null, null, null, null, null, 0)))
+        .extracting(AuditRecord::seq).isSortedAccordingTo((a, b) -> Long.compare(b, a)).first().isEqualTo(s0 + 3);
+  }
+
+  @Test
+  void queryPagesWithTheBeforeSeqCursorWithoutGapsOrOverlaps() {
+    String w = "spiffe://example.org/" + unique("w");
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 95; i++) {
+      batch.add(decision(T0.plusMillis(i), w, "db", "allow"));
+    }
+    audit().append(batch);
+    audit().append(List.of(decision(T0, "spiffe://example.org/" + unique("noise"), "db", "allow")));
+
+    List<Long> seen = new ArrayList<>();
+    Long cursor = null;
+    while (true) {
+      List<AuditRecord> page = audit().query(new AuditQuery(null, null, w, null, null, null, cursor, 10));
+      if (page.isEmpty()) {
+        break;
+      }
+      page.forEach(r -> seen.add(r.seq()));
+      cursor = page.getLast().seq();
+    }
+
+    assertThat(seen).hasSize(95).doesNotHaveDuplicates().isSortedAccordingTo((a, b) -> Long.compare(b, a));
+  }
+
+  @Test
+  void queryFindsWorkloadsAndResourcesLongerThanAnIndexKey() {
+    // a PostgreSQL B-tree key may not exceed ~2,700 bytes; outside input can be longer, and a batch
+    // refused for it would fail every request waiting on that batch
+    String prefix = "spiffe://example.org/" + "x".repeat(300) + unique("long");
+    String w1 = prefix + "/" + "a".repeat(3000);
+    String w2 = prefix + "/" + "a".repeat(2999) + "b";
+    String r = "https://api.example.com/" + "é".repeat(2000);
+    List<AuditRecord> recs = audit().append(List.of(decision(T0, w1, r, "allow"), decision(T0, w2, r, "deny")));
+
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 0))).containsExactly(recs.get(0).seq());
+    assertThat(seqs(new AuditQuery(null, null, w2, r, null, null, null, 0))).containsExactly(recs.get(1).seq());
+    assertThat(audit().readChain(recs.get(0).seq(), 1).getFirst().event().workload()).isEqualTo(w1);
+  }
+
+  @Test
+  void readChainReturnsChainOrderFromSeqUpToLimit() {
+    String w = "spiffe://example.org/" + unique("w");
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(decision(T0, w, "db", "allow"));
+    }
+    long s0 = audit().append(batch).getFirst().seq();
+
+    assertThat(audit().readChain(s0 + 2, 3)).extracting(AuditRecord::seq).containsExactly(s0 + 2, s0 + 3, s0 + 4);
+    assertThat(audit().readChain(s0, 0)).isEmpty();
+    assertThat(audit().readChain(Long.MAX_VALUE, 5)).isEmpty();
+    Set<Long> all = new HashSet<>(audit().readChain(1, 100_000).stream().map(AuditRecord::seq).toList());
+    assertThat(all).contains(s0, s0 + 9);
+  }
+
+  private List<Long> seqs(AuditQuery q) {
+    return audit().query(q).stream().map(AuditRecord::seq).toList();
+  }
+}

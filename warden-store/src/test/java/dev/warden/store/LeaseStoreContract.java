@@ -1,0 +1,101 @@
+package dev.warden.store;
+
+import static dev.warden.store.AuditFixtures.issued;
+import static dev.warden.store.AuditFixtures.lease;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.store.LeaseStore;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The contract of {@link LeaseStore}. Leases enter only with their issuance audit event. */
+abstract class LeaseStoreContract extends StoreContract {
+  private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
+
+  LeaseStore leases() {
+    return store().leases();
+  }
+
+  private Lease issue(Lease l) {
+    store().audit().append(List.of(issued(l.issuedAt(), l)));
+    return l;
+  }
+
+  @Test
+  void getReturnsEveryField() {
+    Lease l = issue(new Lease(unique("jti"), "x509_svid", "spiffe://example.org/a", "ledger-db", T0,
+        T0.plusSeconds(600), null, null, "0123456789abcdef".repeat(4)));
+
+    assertThat(leases().get(l.id())).contains(l);
+    assertThat(leases().get(unique("unknown"))).isEmpty();
+  }
+
+  @Test
+  void findByFingerprintReturnsEveryLeaseWithIt() {
+    String fp = unique("fp");
+    Lease a = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), fp));
+    Lease b = issue(lease(unique("jti"), "spiffe://example.org/b", T0.plusSeconds(1), T0.plusSeconds(60), fp));
+    issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+
+    assertThat(leases().findByFingerprint(fp)).containsExactly(a, b);
+    assertThat(leases().findByFingerprint(unique("fp"))).isEmpty();
+  }
+
+  @Test
+  void listActiveReturnsOnlyUnrevokedUnexpiredLeasesOfTheWorkload() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant now = T0.plusSeconds(100);
+    Lease active = issue(lease(unique("jti"), w, T0, now.plusSeconds(1), unique("fp")));
+    issue(lease(unique("jti"), w, T0, now, unique("fp"))); // expires exactly now: no longer active
+    issue(lease(unique("jti"), w, T0, now.minusSeconds(1), unique("fp")));
+    Lease revoked = issue(lease(unique("jti"), w, T0, now.plusSeconds(60), unique("fp")));
+    leases().revoke(revoked.id(), T0.plusSeconds(50), "workload suspended");
+    issue(lease(unique("jti"), w + "-other", T0, now.plusSeconds(60), unique("fp")));
+
+    assertThat(leases().listActive(w, now)).containsExactly(active);
+    assertThat(leases().listActive("spiffe://example.org/" + unique("none"), now)).isEmpty();
+  }
+
+  @Test
+  void revokeWhenActiveThenTrueOnceAndRecordsTimeAndReason() {
+    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Instant at = Instant.parse("2030-05-06T07:08:19.999999999Z");
+
+    assertThat(leases().revoke(l.id(), at, "leaked")).isTrue();
+    assertThat(leases().revoke(l.id(), at.plusSeconds(1), "again")).isFalse();
+
+    Lease stored = leases().get(l.id()).orElseThrow();
+    assertThat(stored.revokedAt()).isEqualTo(Instant.parse("2030-05-06T07:08:19.999999Z"));
+    assertThat(stored.revokeReason()).isEqualTo("leaked");
+    assertThat(stored.isActive(T0)).isFalse();
+  }
+
+  @Test
+  void revokeWhenUnknownThenFalse() {
+    assertThat(leases().revoke(unique("unknown"), T0, "x")).isFalse();
+  }
+
+  @Test
+  void revokeAfterExpiryStillRecordsTheRevocation() {
+    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+
+    assertThat(leases().revoke(l.id(), T0.plusSeconds(3600), "reaped")).isTrue();
+    assertThat(leases().get(l.id()).orElseThrow().revokeReason()).isEqualTo("reaped");
+  }
+
+  @Test
+  void revokingALeaseLeavesItsIssuanceEventAsIssued() {
+    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    AuditRecord before = store().audit().readChain(1, 100_000).stream()
+        .filter(r -> r.event().lease() != null && r.event().lease().id().equals(l.id())).findFirst().orElseThrow();
+
+    leases().revoke(l.id(), T0.plusSeconds(1), "leaked");
+
+    AuditRecord after = store().audit().readChain(before.seq(), 1).getFirst();
+    assertThat(after.event()).isEqualTo(before.event());
+    assertThat(after.event().lease().revokedAt()).isNull();
+  }
+}

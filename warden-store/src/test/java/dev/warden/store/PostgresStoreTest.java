@@ -1,0 +1,87 @@
+package dev.warden.store;
+
+import org.junit.jupiter.api.Nested;
+
+/** Every store contract on a real PostgreSQL (a new database per suite; skipped when unreachable unless CI is set). Each nested suite gets its own fresh database. */
+class PostgresStoreTest {
+
+  @Nested
+  class TrustProviders extends TrustProviderStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Workloads extends WorkloadStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Resources extends ResourceStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Policies extends PolicyStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Audits extends AuditStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Leases extends LeaseStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class AdminTokens extends AdminTokenStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class SigningKeys extends SigningKeyStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Settingss extends SettingsStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Lifecycle extends JdbcStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+}

@@ -70,7 +70,7 @@ public final class Rules {
     r.add(token("gcp-api-key", "Google API key", HIGH, B + "AIza[0-9A-Za-z_-]{35}" + EU, "AIza").build());
     r.add(Rule.builder("gcp-service-account", "Google Cloud service account private key (JSON key file)")
         .severity(CRITICAL).kind(Rule.Kind.TOKEN).keywords("service_account").multiline().window(3000, 6000)
-        .regex("\"private_key\"\\s*:\\s*\"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\\\n|\\\\r|[A-Za-z0-9+/=\\s]){100,8000}?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\n)?)\"")
+        .regex("\"private_key\"\\s*:\\s*\"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----[A-Za-z0-9+/=\\\\\\s]{100,8000}?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\n)?)\"")
         .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     r.add(token("gcp-oauth-client-secret", "Google OAuth client secret", HIGH,
         B + "GOCSPX-[0-9A-Za-z_-]{28}" + EU, "GOCSPX-").build());
@@ -97,7 +97,7 @@ public final class Rules {
         B + "[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}AZDO[A-Za-z0-9]{4}" + E, "JQQJ99").window(52, 40).build());
     r.add(token("azure-logic-app-sig", "Azure Logic Apps / Teams workflow trigger URL with signature", HIGH,
         "https://[A-Za-z0-9.-]+\\.logic\\.azure\\.com(?::443)?/workflows/[0-9a-f]{32}/triggers/[^\\s\"'<>]{0,300}?[?&]sig=(?<s>[A-Za-z0-9_%-]{40,64})",
-        "logic.azure.com").window(20, 600).build());
+        "logic.azure.com").window(120, 600).build());
     // ---- Other clouds and infrastructure
     r.add(token("digitalocean-token", "DigitalOcean personal access, OAuth or refresh token", HIGH,
         B + "do[opr]_v1_[a-f0-9]{64}" + E, "dop_v1_", "doo_v1_", "dor_v1_").build());
@@ -330,11 +330,11 @@ public final class Rules {
     // ---- Key material
     r.add(Rule.builder("private-key", "PEM private key (PKCS#1, PKCS#8, EC, DSA, encrypted)").severity(CRITICAL)
         .kind(Rule.Kind.KEY).keywords("private key-----").multiline().window(40, 12_000)
-        .regex("-----BEGIN (?<t>(?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----(?:\\\\[rn]|[\\s\\S]){64,12000}?-----END \\k<t>-----")
+        .regex("-----BEGIN (?<t>(?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----[\\s\\S]{64,12000}?-----END \\k<t>-----")
         .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     r.add(Rule.builder("openssh-private-key", "OpenSSH private key").severity(CRITICAL)
         .kind(Rule.Kind.KEY).keywords("openssh private key-----").multiline().window(20, 12_000)
-        .regex("-----BEGIN OPENSSH PRIVATE KEY-----(?:\\\\[rn]|[\\s\\S]){64,12000}?-----END OPENSSH PRIVATE KEY-----")
+        .regex("-----BEGIN OPENSSH PRIVATE KEY-----[\\s\\S]{64,12000}?-----END OPENSSH PRIVATE KEY-----")
         .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     r.add(Rule.builder("putty-private-key", "PuTTY private key file (.ppk)").severity(CRITICAL)
         .kind(Rule.Kind.KEY).keywords("putty-user-key-file-").multiline().window(0, 12_000)
@@ -357,7 +357,7 @@ public final class Rules {
     r.add(uri("uri-mongodb", "MongoDB connection URI with a password", "mongodb(?:\\+srv)?", userPass, "mongodb"));
     r.add(uri("uri-redis", "Redis connection URI with a password", "rediss?", "://[^:@/\\s\"'`<>]{0,64}:(?<s>[^@/\\s\"'`<>]{3,128})@[A-Za-z0-9\\[_-]", "redis"));
     r.add(uri("uri-amqp", "AMQP (RabbitMQ) connection URI with a password", "amqps?", userPass, "amqp"));
-    r.add(Rule.builder("jdbc-password", "Password in a JDBC URL").severity(HIGH).kind(Rule.Kind.GENERIC)
+    r.add(Rule.builder("jdbc-password", "Password in a JDBC URL").severity(HIGH).kind(Rule.Kind.CONTEXT)
         .confidence(Confidence.MEDIUM).keywords("jdbc:").window(0, 600)
         .regex("jdbc:[a-z0-9:]+[^\\s\"'`]*?[?&;](?i:password|pwd)=(?<s>[^&;\\s\"'`]{3,128})")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());

@@ -84,7 +84,7 @@ public record ScanConfig(
     Long max = null;
     JsonNode m = root.get("maxFileSize");
     if (m != null) {
-      max = m.isIntegralNumber() ? m.asLong() : m.isTextual() ? parseSize(m.asText()) : null;
+      max = m.isIntegralNumber() ? Long.valueOf(m.asLong()) : m.isTextual() ? parseSize(m.asText()) : null;
       if (max == null || max <= 0) {
         throw bad("maxFileSize must be a positive number of bytes or a size such as \"10MiB\"");
       }

@@ -71,6 +71,9 @@ public record ScanConfig(
    * @throws ScanException BAD_CONFIG naming the offending key or value
    */
   public static ScanConfig parse(String json, Set<String> knownRules) throws ScanException {
+    if (json == null || json.isBlank()) {
+      throw bad("config is empty");
+    }
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(json);

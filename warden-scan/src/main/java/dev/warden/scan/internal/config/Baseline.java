@@ -37,6 +37,9 @@ public final class Baseline {
    * @throws ScanException BAD_CONFIG if the text is not a baseline, or was written under another key
    */
   public static Baseline parse(String json, String currentKeyId) throws ScanException {
+    if (json == null || json.isBlank()) {
+      throw bad("baseline is empty");
+    }
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(json);

@@ -71,6 +71,9 @@ public record ScanConfig(
    * @throws ScanException BAD_CONFIG naming the offending key or value
    */
   public static ScanConfig parse(String json, Set<String> knownRules) throws ScanException {
+    if (json == null || json.isBlank()) {
+      throw bad("config is empty");
+    }
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(json);
@@ -84,7 +87,7 @@ public record ScanConfig(
     Long max = null;
     JsonNode m = root.get("maxFileSize");
     if (m != null) {
-      max = m.isIntegralNumber() ? m.asLong() : m.isTextual() ? parseSize(m.asText()) : null;
+      max = m.isIntegralNumber() ? Long.valueOf(m.asLong()) : m.isTextual() ? parseSize(m.asText()) : null;
       if (max == null || max <= 0) {
         throw bad("maxFileSize must be a positive number of bytes or a size such as \"10MiB\"");
       }

@@ -148,25 +148,46 @@ public final class Detector {
           }
         }
       }
+      Matcher m = matchers[r];
+      if (rule.before == 0) {
+        // Anchored: the expression starts with the keyword, so only a match at the keyword counts.
+        // lookingAt() fails after a few characters, where find() would retry at every position.
+        m.region(kwStart, b);
+        if (m.lookingAt()) {
+          accept(r, rule, m, a);
+        }
+        return;
+      }
       if (a >= lastFrom[r] && b <= lastTo[r]) {
         return; // this window was already searched for this rule
       }
       lastFrom[r] = a;
       lastTo[r] = b;
-      Matcher m = matchers[r];
       m.region(a, b);
       while (m.find()) {
-        int s = rule.secretGroup ? m.start("s") : m.start();
-        int e = rule.secretGroup ? m.end("s") : m.end();
-        if (s < 0 || e <= s) {
-          continue;
+        accept(r, rule, m, a);
+      }
+    }
+
+    private void accept(int r, Rule rule, Matcher m, int windowStart) {
+      int s = rule.secretGroup ? m.start("s") : m.start();
+      int e = rule.secretGroup ? m.end("s") : m.end();
+      if (s < 0 || e <= s) {
+        return;
+      }
+      if (rule.rejectMatch != null) {
+        // the whole key name counts, including what precedes the keyword (hashed_password)
+        int ks = m.start();
+        int floor = Math.max(from, ks - 40);
+        while (ks > floor && isNameByte(buf[ks - 1])) {
+          ks--;
         }
-        if (rule.rejectMatch != null && rule.rejectMatch.matcher(m.group()).find()) {
-          continue;
+        if (rule.rejectMatch.matcher(chars.toString(ks, m.end())).find()) {
+          return;
         }
-        if (seen.add(((long) r << 32) | s)) {
-          consider(rule, s, e);
-        }
+      }
+      if (seen.add(((long) r << 32) | s)) {
+        consider(rule, s, e);
       }
     }
 
@@ -191,6 +212,10 @@ public final class Detector {
       }
       out.add(new Candidate(rule, s, e, value, h, c));
     }
+  }
+
+  private static boolean isNameByte(byte b) {
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '.' || b == '-';
   }
 
   static boolean rejectedAsPlaceholder(Rule rule, String value) {

@@ -59,6 +59,10 @@ public final class Entropy {
     boolean b64 = true;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c == '-' || c == '.' || c == '_') {
+        // separators (UUIDs, dotted tokens) do not widen the alphabet of the random parts
+        continue;
+      }
       boolean isHex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
       boolean isAlnum = Character.isLetterOrDigit(c) && c < 128;
       hex &= isHex;

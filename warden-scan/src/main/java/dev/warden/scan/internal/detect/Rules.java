@@ -70,7 +70,7 @@ public final class Rules {
     r.add(token("gcp-api-key", "Google API key", HIGH, B + "AIza[0-9A-Za-z_-]{35}" + EU, "AIza").build());
     r.add(Rule.builder("gcp-service-account", "Google Cloud service account private key (JSON key file)")
         .severity(CRITICAL).kind(Rule.Kind.TOKEN).keywords("service_account").multiline().window(3000, 6000)
-        .regex("\"private_key\"\\s*:\\s*\"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\\\n|\\\\r|[A-Za-z0-9+/=\\s]){100,8000}?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\n)?)\"")
+        .regex("\"private_key\"\\s*:\\s*\"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----[A-Za-z0-9+/=\\\\\\s]{100,8000}?-----END (?:RSA )?PRIVATE KEY-----(?:\\\\n)?)\"")
         .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     r.add(token("gcp-oauth-client-secret", "Google OAuth client secret", HIGH,
         B + "GOCSPX-[0-9A-Za-z_-]{28}" + EU, "GOCSPX-").build());
@@ -97,7 +97,7 @@ public final class Rules {
         B + "[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}AZDO[A-Za-z0-9]{4}" + E, "JQQJ99").window(52, 40).build());
     r.add(token("azure-logic-app-sig", "Azure Logic Apps / Teams workflow trigger URL with signature", HIGH,
         "https://[A-Za-z0-9.-]+\\.logic\\.azure\\.com(?::443)?/workflows/[0-9a-f]{32}/triggers/[^\\s\"'<>]{0,300}?[?&]sig=(?<s>[A-Za-z0-9_%-]{40,64})",
-        "logic.azure.com").window(20, 600).build());
+        "logic.azure.com").window(120, 600).build());
     // ---- Other clouds and infrastructure
     r.add(token("digitalocean-token", "DigitalOcean personal access, OAuth or refresh token", HIGH,
         B + "do[opr]_v1_[a-f0-9]{64}" + E, "dop_v1_", "doo_v1_", "dor_v1_").build());
@@ -330,11 +330,11 @@ public final class Rules {
     // ---- Key material
     r.add(Rule.builder("private-key", "PEM private key (PKCS#1, PKCS#8, EC, DSA, encrypted)").severity(CRITICAL)
         .kind(Rule.Kind.KEY).keywords("private key-----").multiline().window(40, 12_000)
-        .regex("-----BEGIN (?<t>(?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----(?:\\\\[rn]|[\\s\\S]){64,12000}?-----END \\k<t>-----")
+        .regex("-----BEGIN (?<t>(?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----[\\s\\S]{64,12000}?-----END \\k<t>-----")
         .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     r.add(Rule.builder("openssh-private-key", "OpenSSH private key").severity(CRITICAL)
         .kind(Rule.Kind.KEY).keywords("openssh private key-----").multiline().window(20, 12_000)
-        .regex("-----BEGIN OPENSSH PRIVATE KEY-----(?:\\\\[rn]|[\\s\\S]){64,12000}?-----END OPENSSH PRIVATE KEY-----")
+        .regex("-----BEGIN OPENSSH PRIVATE KEY-----[\\s\\S]{64,12000}?-----END OPENSSH PRIVATE KEY-----")
         .validate(Rules::keyBody).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     r.add(Rule.builder("putty-private-key", "PuTTY private key file (.ppk)").severity(CRITICAL)
         .kind(Rule.Kind.KEY).keywords("putty-user-key-file-").multiline().window(0, 12_000)
@@ -357,7 +357,7 @@ public final class Rules {
     r.add(uri("uri-mongodb", "MongoDB connection URI with a password", "mongodb(?:\\+srv)?", userPass, "mongodb"));
     r.add(uri("uri-redis", "Redis connection URI with a password", "rediss?", "://[^:@/\\s\"'`<>]{0,64}:(?<s>[^@/\\s\"'`<>]{3,128})@[A-Za-z0-9\\[_-]", "redis"));
     r.add(uri("uri-amqp", "AMQP (RabbitMQ) connection URI with a password", "amqps?", userPass, "amqp"));
-    r.add(Rule.builder("jdbc-password", "Password in a JDBC URL").severity(HIGH).kind(Rule.Kind.GENERIC)
+    r.add(Rule.builder("jdbc-password", "Password in a JDBC URL").severity(HIGH).kind(Rule.Kind.CONTEXT)
         .confidence(Confidence.MEDIUM).keywords("jdbc:").window(0, 600)
         .regex("jdbc:[a-z0-9:]+[^\\s\"'`]*?[?&;](?i:password|pwd)=(?<s>[^&;\\s\"'`]{3,128})")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
@@ -365,16 +365,16 @@ public final class Rules {
         "(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|sqlserver|mssql|nats|kafka|couchdb|neo4j|clickhouse|oracle)", userPass, "://"));
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
-        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(40, 300)
-        .regex("(?i:[A-Za-z0-9_.-]{0,30}(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
+        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300)
+        .regex("(?i:(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
             + String.format(genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|digest|salt|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::passwordShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
     r.add(Rule.builder("generic-secret", "Hardcoded secret, token or API key in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW)
         .keywords("secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "auth_key", "credential", "private_key")
-        .window(40, 400)
-        .regex("(?i:[A-Za-z0-9_.-]{0,30}(?:secret|token|api[_.-]?key|access[_.-]?key|auth[_.-]?key|credentials?|private[_.-]?key)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
+        .window(0, 400)
+        .regex("(?i:(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|accesskey|auth[_.-]?key|credentials?|private[_.-]?key)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
             + "(?<s>[A-Za-z0-9+/=_.~-]{16,256})\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());

@@ -1,0 +1,453 @@
+package dev.warden.scan.internal.detect;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * The labelled corpus: generated, never real. For every rule, secrets in the provider's format
+ * (correct alphabet, length and checksum) embedded in several file types; and hard negatives
+ * that have a secret's shape but are not one. Deterministic: a fixed seed, so a failure
+ * reproduces. (SplittableRandom is fine here: these values only need to look random, and must
+ * be reproducible; they are never used as real credentials.)
+ */
+final class Corpus {
+  /** A labelled sample: a file's name and text, and the secrets (rule id, value) it contains. */
+  record Sample(String name, String text, List<Label> labels) {}
+
+  record Label(String ruleId, String value) {}
+
+  /** A generated secret: the value to embed, the secret the rule must extract, the key name. */
+  record Gen(String embed, String secret, String key) {}
+
+  static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static final String HEX = "0123456789abcdef";
+
+  static final class Rnd {
+    final SplittableRandom r;
+
+    Rnd(long seed) {
+      r = new SplittableRandom(seed);
+    }
+
+    String of(String alphabet, int n) {
+      StringBuilder sb = new StringBuilder(n);
+      for (int i = 0; i < n; i++) {
+        sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      }
+      return sb.toString();
+    }
+
+    String alnum(int n) {
+      return of(ALNUM, n);
+    }
+
+    String hex(int n) {
+      return of(HEX, n);
+    }
+
+    String upperHex(int n) {
+      return of("0123456789ABCDEF", n);
+    }
+
+    String digits(int n) {
+      return of("123456789", 1) + of("0123456789", n - 1);
+    }
+
+    String lower(int n) {
+      return of("abcdefghijklmnopqrstuvwxyz", n);
+    }
+
+    String letters(int n) {
+      return of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", n);
+    }
+
+    String upperAlnum(int n) {
+      return of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", n);
+    }
+
+    String b64(int n) {
+      return of(ALNUM + "+/", n);
+    }
+
+    String b64url(int n) {
+      return of(ALNUM + "-_", n);
+    }
+
+    String uuid() {
+      return hex(8) + "-" + hex(4) + "-4" + hex(3) + "-a" + hex(3) + "-" + hex(12);
+    }
+
+    byte[] bytes(int n) {
+      byte[] b = new byte[n];
+      for (int i = 0; i < n; i++) {
+        b[i] = (byte) r.nextInt(256);
+      }
+      return b;
+    }
+
+    int between(int lo, int hi) {
+      return r.nextInt(lo, hi + 1);
+    }
+
+    String password() {
+      return of("ABCDEFGHJKLMNPQRSTUVWXYZ", 1) + of("abcdefghijkmnopqrstuvwxyz", 3) + of("23456789", 2)
+          + of("!#%&*+-_@", 1) + of("abcdefghijkmnopqrstuvwxyz0123456789ABCDEFGH", between(4, 8));
+    }
+  }
+
+  static String githubStyle(Rnd r, String prefix) {
+    String random = r.alnum(30);
+    return prefix + random + Checksums.base62Crc(Checksums.crc32(random));
+  }
+
+  static String b64Of(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  static String pemBody(Rnd r, int bytes, String lineSep) {
+    String b64 = b64Of(r.bytes(bytes));
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < b64.length(); i += 64) {
+      sb.append(b64, i, Math.min(b64.length(), i + 64)).append(lineSep);
+    }
+    return sb.toString();
+  }
+
+  static String jwt(Rnd r) {
+    Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
+    String header = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String payload = e.encodeToString(("{\"sub\":\"" + r.uuid() + "\",\"iat\":" + (1700000000 + r.between(0, 9999999))
+        + ",\"scope\":\"" + r.lower(6) + "\"}").getBytes(StandardCharsets.UTF_8));
+    return header + "." + payload + "." + e.encodeToString(r.bytes(32));
+  }
+
+  /** One generator per rule id. */
+  static Map<String, Function<Rnd, Gen>> generators() {
+    Map<String, Function<Rnd, Gen>> g = new LinkedHashMap<>();
+    tok(g, "aws-access-key-id", "aws_access_key_id", r -> "AKIA" + r.of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+    tok(g, "aws-secret-access-key", "aws_secret_access_key", r -> r.b64(40));
+    tok(g, "aws-session-token", "aws_session_token", r -> "IQoJb3JpZ2luX2Vj" + r.b64(300));
+    tok(g, "aws-bedrock-api-key", "bedrock_key", r -> "ABSKQmVkcm9ja0FQSUtleS" + r.b64(110));
+    tok(g, "aws-mws-key", "mws_auth_token", r -> "amzn.mws." + r.uuid());
+    tok(g, "gcp-api-key", "google_maps_key", r -> "AIza" + r.b64url(35));
+    g.put("gcp-service-account", r -> {
+      String key = "-----BEGIN PRIVATE KEY-----\\n" + pemBody(r, 1200, "\\n") + "-----END PRIVATE KEY-----\\n";
+      String json = "{\n  \"type\": \"service_account\",\n  \"project_id\": \"proj-" + r.lower(6) + "\",\n  \"private_key_id\": \""
+          + r.hex(40) + "\",\n  \"private_key\": \"" + key + "\",\n  \"client_email\": \"svc@proj.iam.gserviceaccount.com\"\n}\n";
+      return new Gen(json, key, null);
+    });
+    tok(g, "gcp-oauth-client-secret", "client_secret", r -> "GOCSPX-" + r.b64url(28));
+    tok(g, "google-oauth-access-token", "access_token", r -> "ya29." + r.b64url(150));
+    tok(g, "firebase-fcm-server-key", "fcm_server_key", r -> "AAAA" + r.b64url(7) + ":APA91b" + r.b64url(134));
+    g.put("azure-storage-account-key", r -> {
+      String k = r.b64(86) + "==";
+      return new Gen("DefaultEndpointsProtocol=https;AccountName=st" + r.lower(8) + ";AccountKey=" + k + ";EndpointSuffix=core.windows.net", k, "AZURE_STORAGE_CONNECTION_STRING");
+    });
+    tok(g, "azure-storage-key", "azure_storage_key", r -> r.b64(86) + "==");
+    g.put("azure-sas-token", r -> {
+      String sig = r.b64(43) + "%3D";
+      return new Gen("https://st" + r.lower(8) + ".blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https&sig=" + sig, sig, "blob_url");
+    });
+    g.put("azure-service-bus-key", r -> {
+      String k = r.b64(43) + "=";
+      return new Gen("Endpoint=sb://ns" + r.lower(6) + ".servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=" + k, k, "SERVICEBUS_CONNECTION");
+    });
+    tok(g, "azure-ad-client-secret", "AZURE_CLIENT_SECRET", r -> r.of(ALNUM, 3) + r.digits(1) + "Q~" + r.of(ALNUM + "_~.-", 31).replaceAll("[-.~]$", "a") + r.alnum(3));
+    tok(g, "azure-devops-pat", "AZDO_PAT", r -> r.alnum(52) + "JQQJ99" + r.alnum(18) + "AZDO" + r.alnum(4));
+    g.put("azure-logic-app-sig", r -> {
+      String sig = r.b64url(43);
+      return new Gen("https://prod-" + r.between(10, 99) + ".westeurope.logic.azure.com:443/workflows/" + r.hex(32)
+          + "/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + sig, sig, "teams_workflow_url");
+    });
+    tok(g, "digitalocean-token", "DIGITALOCEAN_TOKEN", r -> "dop_v1_" + r.hex(64));
+    tok(g, "alibaba-access-key-id", "alibaba_access_key_id", r -> "LTAI" + r.alnum(20));
+    tok(g, "heroku-api-key", "HEROKU_API_KEY", r -> "HRKU-AA" + r.b64url(58));
+    tok(g, "heroku-api-key-legacy", "HEROKU_API_KEY", r -> r.uuid());
+    tok(g, "cloudflare-origin-ca-key", "origin_ca_key", r -> "v1.0-" + r.hex(24) + "-" + r.hex(146));
+    tok(g, "cloudflare-api-token", "CLOUDFLARE_API_TOKEN", r -> r.b64url(40));
+    tok(g, "hashicorp-vault-token", "VAULT_TOKEN", r -> "hvs." + r.b64url(91));
+    tok(g, "terraform-cloud-token", "TFE_TOKEN", r -> r.alnum(14) + ".atlasv1." + r.alnum(67));
+    tok(g, "pulumi-access-token", "PULUMI_ACCESS_TOKEN", r -> "pul-" + r.hex(40));
+    tok(g, "doppler-token", "DOPPLER_TOKEN", r -> "dp.st." + r.alnum(43));
+    tok(g, "onepassword-service-account-token", "OP_SERVICE_ACCOUNT_TOKEN", r -> "ops_eyJ" + r.b64url(400));
+    tok(g, "databricks-token", "DATABRICKS_TOKEN", r -> "dapi" + r.hex(32));
+    tok(g, "planetscale-token", "PLANETSCALE_TOKEN", r -> "pscale_tkn_" + r.b64url(43));
+    tok(g, "supabase-pat", "SUPABASE_ACCESS_TOKEN", r -> "sbp_" + r.hex(40));
+    tok(g, "netlify-pat", "NETLIFY_AUTH_TOKEN", r -> "nfp_" + r.alnum(36));
+    tok(g, "render-api-key", "RENDER_API_KEY", r -> "rnd_" + r.alnum(32));
+    tok(g, "grafana-cloud-token", "GRAFANA_CLOUD_TOKEN", r -> "glc_" + b64Of(r.bytes(96)));
+    tok(g, "grafana-service-account-token", "GRAFANA_TOKEN", r -> "glsa_" + r.alnum(32) + "_" + r.hex(8));
+    tok(g, "tailscale-key", "TS_AUTHKEY", r -> "tskey-auth-k" + r.alnum(11) + "CNTRL-" + r.alnum(33));
+    tok(g, "dynatrace-token", "DT_API_TOKEN", r -> "dt0c01." + r.upperAlnum(24) + "." + r.upperAlnum(64));
+    tok(g, "github-pat", "GITHUB_TOKEN", r -> githubStyle(r, "ghp_"));
+    tok(g, "github-fine-grained-pat", "GH_TOKEN", r -> "github_pat_11" + r.upperAlnum(20) + "_" + r.alnum(59));
+    tok(g, "github-oauth-token", "oauth_token", r -> githubStyle(r, "gho_"));
+    tok(g, "github-app-token", "installation_token", r -> githubStyle(r, r.between(0, 1) == 0 ? "ghs_" : "ghu_"));
+    tok(g, "github-refresh-token", "refresh_token", r -> "ghr_" + r.alnum(76));
+    tok(g, "gitlab-pat", "GITLAB_TOKEN", r -> "glpat-" + r.b64url(20));
+    tok(g, "gitlab-runner-token", "runner_token", r -> "glrt-" + r.b64url(20));
+    tok(g, "gitlab-runner-registration-token", "registration_token", r -> "GR1348941" + r.b64url(20));
+    tok(g, "gitlab-deploy-token", "deploy_token", r -> "gldt-" + r.b64url(20));
+    tok(g, "gitlab-pipeline-trigger-token", "trigger_token", r -> "glptt-" + r.hex(40));
+    tok(g, "gitlab-oauth-app-secret", "gitlab_app_secret", r -> "gloas-" + r.hex(64));
+    tok(g, "gitlab-agent-token", "agent_token", r -> "glagent-" + r.b64url(50));
+    tok(g, "gitlab-feed-token", "feed_token", r -> "glft-" + r.b64url(20));
+    tok(g, "gitlab-scim-token", "scim_token", r -> "glsoat-" + r.b64url(20));
+    tok(g, "gitlab-ci-build-token", "job_token", r -> "glcbt-" + r.hex(2) + "_" + r.b64url(20));
+    tok(g, "bitbucket-app-password", "BITBUCKET_APP_PASSWORD", r -> "ATBB" + r.alnum(32));
+    tok(g, "bitbucket-access-token", "BITBUCKET_ACCESS_TOKEN", r -> "ATCTT3xFfGN0" + r.b64url(180) + "=" + r.upperHex(8));
+    tok(g, "circleci-token", "CIRCLECI_TOKEN", r -> "CCIPAT_" + r.alnum(22) + "_" + r.hex(40));
+    tok(g, "buildkite-token", "BUILDKITE_API_TOKEN", r -> "bkua_" + r.hex(40));
+    tok(g, "jfrog-api-key", "ARTIFACTORY_API_KEY", r -> "AKCp" + r.alnum(69));
+    tok(g, "jfrog-reference-token", "JFROG_ACCESS_TOKEN", r -> "cmVmdGtuOjAxOj" + r.alnum(50));
+    tok(g, "sonarqube-token", "SONAR_TOKEN", r -> "sqp_" + r.hex(40));
+    tok(g, "slack-bot-token", "SLACK_BOT_TOKEN", r -> "xoxb-" + r.digits(12) + "-" + r.digits(13) + "-" + r.alnum(24));
+    tok(g, "slack-user-token", "SLACK_USER_TOKEN", r -> "xoxp-" + r.digits(12) + "-" + r.digits(12) + "-" + r.digits(13) + "-" + r.hex(32));
+    tok(g, "slack-app-token", "SLACK_APP_TOKEN", r -> "xapp-1-A" + r.upperAlnum(10) + "-" + r.digits(13) + "-" + r.hex(64));
+    tok(g, "slack-config-token", "SLACK_CONFIG_TOKEN", r -> "xoxe.xoxp-1-" + r.upperAlnum(163));
+    tok(g, "slack-webhook", "SLACK_WEBHOOK_URL", r -> "https://hooks.slack.com/services/T" + r.upperAlnum(8) + "/B" + r.upperAlnum(10) + "/" + r.alnum(24));
+    tok(g, "discord-bot-token", "DISCORD_TOKEN", r -> "MT" + r.b64url(24) + "." + r.b64url(6) + "." + r.b64url(38));
+    tok(g, "discord-webhook", "DISCORD_WEBHOOK", r -> "https://discord.com/api/webhooks/" + r.digits(19) + "/" + r.b64url(68));
+    tok(g, "telegram-bot-token", "TELEGRAM_BOT_TOKEN", r -> r.digits(10) + ":AA" + r.b64url(33));
+    tok(g, "teams-webhook", "TEAMS_WEBHOOK_URL", r -> "https://contoso.webhook.office.com/webhookb2/" + r.uuid() + "@" + r.uuid() + "/IncomingWebhook/" + r.hex(32) + "/" + r.uuid());
+    tok(g, "google-chat-webhook", "CHAT_WEBHOOK", r -> "https://chat.googleapis.com/v1/spaces/AAAA" + r.b64url(7) + "/messages?key=AIza" + r.b64url(35) + "&token=" + r.b64url(43) + "%3D");
+    tok(g, "stripe-secret-key", "STRIPE_SECRET_KEY", r -> "sk_live_51" + r.alnum(97));
+    tok(g, "stripe-restricted-key", "STRIPE_RESTRICTED_KEY", r -> "rk_live_51" + r.alnum(97));
+    tok(g, "stripe-test-key", "STRIPE_TEST_KEY", r -> "sk_test_" + r.alnum(24));
+    tok(g, "stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", r -> "whsec_" + r.alnum(32));
+    tok(g, "square-access-token", "SQUARE_ACCESS_TOKEN", r -> "EAAA" + r.b64url(60));
+    tok(g, "square-oauth-secret", "SQUARE_APP_SECRET", r -> "sq0csp-" + r.b64url(43));
+    tok(g, "braintree-access-token", "BRAINTREE_ACCESS_TOKEN", r -> "access_token$production$" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 16) + "$" + r.hex(32));
+    tok(g, "braintree-tokenization-key", "BRAINTREE_TOKENIZATION_KEY", r -> "production_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 8) + "_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 16));
+    tok(g, "razorpay-key", "RAZORPAY_KEY_ID", r -> "rzp_live_" + r.alnum(14));
+    tok(g, "plaid-access-token", "PLAID_ACCESS_TOKEN", r -> "access-production-" + r.uuid());
+    tok(g, "shippo-token", "SHIPPO_TOKEN", r -> "shippo_live_" + r.hex(40));
+    tok(g, "easypost-api-key", "EASYPOST_API_KEY", r -> "EZAK" + r.alnum(54));
+    tok(g, "flutterwave-secret-key", "FLW_SECRET_KEY", r -> "FLWSECK-" + r.of("abcdefgh0123456789", 32) + "-X");
+    tok(g, "openai-api-key", "OPENAI_API_KEY", r -> "sk-proj-" + r.b64url(74) + "T3BlbkFJ" + r.b64url(74));
+    tok(g, "anthropic-api-key", "ANTHROPIC_API_KEY", r -> "sk-ant-api03-" + r.b64url(93) + "AA");
+    tok(g, "huggingface-token", "HF_TOKEN", r -> "hf_" + r.letters(34));
+    tok(g, "groq-api-key", "GROQ_API_KEY", r -> "gsk_" + r.alnum(52));
+    tok(g, "replicate-api-token", "REPLICATE_API_TOKEN", r -> "r8_" + r.alnum(37));
+    tok(g, "perplexity-api-key", "PPLX_API_KEY", r -> "pplx-" + r.alnum(48));
+    tok(g, "xai-api-key", "XAI_API_KEY", r -> "xai-" + r.alnum(80));
+    tok(g, "openrouter-api-key", "OPENROUTER_API_KEY", r -> "sk-or-v1-" + r.hex(64));
+    tok(g, "langsmith-api-key", "LANGSMITH_API_KEY", r -> "lsv2_pt_" + r.hex(32) + "_" + r.hex(10));
+    tok(g, "cohere-api-key", "COHERE_API_KEY", r -> r.alnum(40));
+    tok(g, "mistral-api-key", "MISTRAL_API_KEY", r -> r.alnum(32));
+    tok(g, "deepseek-api-key", "DEEPSEEK_API_KEY", r -> "sk-" + r.hex(32));
+    tok(g, "wandb-api-key", "WANDB_API_KEY", r -> r.hex(40));
+    tok(g, "npm-access-token", "NPM_TOKEN", r -> githubStyle(r, "npm_"));
+    tok(g, "pypi-upload-token", "PYPI_API_TOKEN", r -> "pypi-AgEIcHlwaS5vcmc" + r.b64url(160));
+    tok(g, "rubygems-api-key", "GEM_HOST_API_KEY", r -> "rubygems_" + r.hex(48));
+    tok(g, "nuget-api-key", "NUGET_API_KEY", r -> "oy2" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 43));
+    tok(g, "dockerhub-token", "DOCKERHUB_TOKEN", r -> "dckr_pat_" + r.b64url(27));
+    tok(g, "crates-io-token", "CARGO_REGISTRY_TOKEN", r -> "cio" + r.alnum(32));
+    tok(g, "clojars-token", "CLOJARS_PASSWORD", r -> "CLOJARS_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 60));
+    g.put("npmrc-auth-token", r -> {
+      String t = r.alnum(8) + "-" + r.hex(4) + "-" + r.hex(4) + "-" + r.hex(4) + "-" + r.hex(12);
+      return new Gen("//registry.npmjs.org/:_authToken=" + t, t, null);
+    });
+    g.put("docker-config-auth", r -> {
+      String a = b64Of((r.lower(8) + ":" + r.password()).getBytes(StandardCharsets.UTF_8));
+      return new Gen("{\"auths\": {\"registry.example.io\": {\"auth\": \"" + a + "\"}}}", a, null);
+    });
+    tok(g, "twilio-api-key", "TWILIO_API_KEY", r -> "SK" + r.hex(32));
+    tok(g, "twilio-auth-token", "TWILIO_AUTH_TOKEN", r -> r.hex(32));
+    tok(g, "sendgrid-api-key", "SENDGRID_API_KEY", r -> "SG." + r.b64url(22) + "." + r.b64url(43));
+    tok(g, "mailgun-api-key", "MAILGUN_API_KEY", r -> "key-" + r.hex(32));
+    tok(g, "mailgun-signing-key", "MAILGUN_SIGNING_KEY", r -> r.hex(32) + "-" + r.hex(8) + "-" + r.hex(8));
+    tok(g, "mailchimp-api-key", "MAILCHIMP_API_KEY", r -> r.hex(32) + "-us" + r.between(1, 21));
+    tok(g, "brevo-api-key", "BREVO_API_KEY", r -> "xkeysib-" + r.hex(64) + "-" + r.alnum(16));
+    tok(g, "datadog-api-key", "DD_API_KEY", r -> r.hex(32));
+    tok(g, "datadog-app-key", "DD_APP_KEY", r -> r.hex(40));
+    tok(g, "newrelic-user-api-key", "NEW_RELIC_API_KEY", r -> "NRAK-" + r.upperAlnum(27));
+    tok(g, "newrelic-license-key", "NEW_RELIC_LICENSE_KEY", r -> r.hex(36) + "NRAL");
+    tok(g, "newrelic-insights-key", "NEW_RELIC_INSERT_KEY", r -> "NRII-" + r.b64url(32));
+    tok(g, "newrelic-browser-key", "NEW_RELIC_BROWSER_KEY", r -> "NRJS-" + r.hex(19));
+    tok(g, "shopify-token", "SHOPIFY_ACCESS_TOKEN", r -> "shpat_" + r.hex(32));
+    tok(g, "atlassian-api-token", "JIRA_API_TOKEN", r -> "ATATT3xFfGF0" + r.b64url(170) + "=" + r.upperHex(8));
+    tok(g, "atlassian-api-token-legacy", "JIRA_API_TOKEN", r -> r.alnum(24));
+    tok(g, "okta-api-token", "OKTA_API_TOKEN", r -> "00" + r.b64url(40));
+    tok(g, "hubspot-private-app-token", "HUBSPOT_ACCESS_TOKEN", r -> "pat-na1-" + r.uuid());
+    tok(g, "twitter-bearer-token", "TWITTER_BEARER_TOKEN", r -> "AAAAAAAAAAAAAAAAAAAAA" + r.alnum(20) + "%3D" + r.alnum(50));
+    tok(g, "twitter-api-secret", "TWITTER_API_SECRET", r -> r.alnum(50));
+    tok(g, "facebook-access-token", "FACEBOOK_ACCESS_TOKEN", r -> "EAAG" + r.alnum(150));
+    tok(g, "facebook-app-secret", "FACEBOOK_APP_SECRET", r -> r.hex(32));
+    tok(g, "salesforce-access-token", "SF_ACCESS_TOKEN", r -> "00D" + r.alnum(12) + "!" + r.of(ALNUM + "._", 96));
+    tok(g, "sentry-auth-token", "SENTRY_AUTH_TOKEN", r -> "sntryu_" + r.hex(64));
+    tok(g, "postman-api-key", "POSTMAN_API_KEY", r -> "PMAK-" + r.hex(24) + "-" + r.hex(34));
+    tok(g, "linear-api-key", "LINEAR_API_KEY", r -> "lin_api_" + r.alnum(40));
+    tok(g, "notion-token", "NOTION_TOKEN", r -> "ntn_" + r.digits(11) + r.alnum(35));
+    tok(g, "airtable-pat", "AIRTABLE_TOKEN", r -> "pat" + r.alnum(14) + "." + r.hex(64));
+    tok(g, "figma-token", "FIGMA_TOKEN", r -> "figd_" + r.b64url(40));
+    tok(g, "mapbox-secret-token", "MAPBOX_SECRET_TOKEN", r -> "sk.eyJ" + r.b64url(60) + "." + r.b64url(22));
+    tok(g, "typeform-token", "TYPEFORM_TOKEN", r -> "tfp_" + r.alnum(59));
+    tok(g, "prefect-api-key", "PREFECT_API_KEY", r -> "pnu_" + r.alnum(36));
+    tok(g, "readme-api-key", "README_API_KEY", r -> "rdme_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 70));
+    tok(g, "adobe-client-secret", "ADOBE_CLIENT_SECRET", r -> "p8e-" + r.alnum(32));
+    tok(g, "algolia-admin-key", "ALGOLIA_ADMIN_KEY", r -> r.hex(32));
+    tok(g, "zendesk-api-token", "ZENDESK_API_TOKEN", r -> r.alnum(40));
+    tok(g, "pagerduty-api-key", "PAGERDUTY_TOKEN", r -> "u+" + r.b64url(18));
+    tok(g, "fastly-api-token", "FASTLY_API_TOKEN", r -> r.b64url(32));
+    g.put("private-key", r -> {
+      String type = List.of("RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY").get(r.between(0, 3));
+      String k = "-----BEGIN " + type + "-----\n" + pemBody(r, r.between(120, 1200), "\n") + "-----END " + type + "-----";
+      return new Gen(k, k, null);
+    });
+    g.put("openssh-private-key", r -> {
+      String k = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA" + pemBody(r, 300, "\n")
+          + "-----END OPENSSH PRIVATE KEY-----";
+      return new Gen(k, k, null);
+    });
+    g.put("putty-private-key", r -> {
+      String priv = pemBody(r, 200, "\n");
+      int lines = priv.split("\n").length;
+      String k = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key-" + r.digits(8) + "\nPublic-Lines: 2\n"
+          + pemBody(r, 60, "\n") + "Private-Lines: " + lines + "\n" + priv + "Private-MAC: " + r.hex(64) + "\n";
+      return new Gen(k, priv, null);
+    });
+    g.put("pgp-private-key", r -> {
+      String k = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + pemBody(r, 2000, "\n") + "=" + r.b64(4) + "\n-----END PGP PRIVATE KEY BLOCK-----";
+      return new Gen(k, k, null);
+    });
+    tok(g, "age-secret-key", "AGE_KEY", r -> "AGE-SECRET-KEY-1" + r.of("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58));
+    tok(g, "jwt", "session", Corpus::jwt);
+    uri(g, "uri-postgres", r -> "postgresql://app_" + r.lower(4) + ":%s@db-" + r.lower(5) + ".internal:5432/orders");
+    uri(g, "uri-mysql", r -> "mysql://svc" + r.lower(3) + ":%s@mysql." + r.lower(6) + ".svc:3306/shop");
+    uri(g, "uri-mongodb", r -> "mongodb+srv://reporter:%s@cluster0." + r.lower(5) + ".mongodb.net/reports?retryWrites=true");
+    uri(g, "uri-redis", r -> "redis://default:%s@redis-" + r.digits(5) + ".cache.internal:6379/0");
+    uri(g, "uri-amqp", r -> "amqps://worker:%s@mq." + r.lower(6) + ".net:5671/vhost");
+    uri(g, "url-credentials", r -> "https://deploy:%s@git." + r.lower(6) + ".com/org/repo.git");
+    g.put("jdbc-password", r -> {
+      String p = r.password().replace("&", "8");
+      return new Gen("jdbc:sqlserver://sql." + r.lower(5) + ".net:1433;databaseName=app;user=svc;password=" + p, p, "JDBC_URL");
+    });
+    tok(g, "generic-password", "db_password", Rnd::password);
+    tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
+    return g;
+  }
+
+  private static void tok(Map<String, Function<Rnd, Gen>> g, String id, String key, Function<Rnd, String> f) {
+    g.put(id, r -> {
+      String v = f.apply(r);
+      return new Gen(v, v, key);
+    });
+  }
+
+  private static void uri(Map<String, Function<Rnd, Gen>> g, String id, Function<Rnd, String> template) {
+    g.put(id, r -> {
+      String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
+      return new Gen(template.apply(r).replace("%s", p), p, "DATABASE_URL");
+    });
+  }
+
+  /** File types and how a key/value pair is written in each. */
+  private static final List<String[]> CONTEXTS = List.of(
+      new String[] {".env", "%K%=%V%\n"},
+      new String[] {".py", "import os\n\n%k% = \"%V%\"\nclient = make_client(%k%)\n"},
+      new String[] {".js", "const config = {\n  %k%: '%V%',\n  retries: 3,\n};\n"},
+      new String[] {".json", "{\n  \"name\": \"svc\",\n  \"%K%\": \"%V%\"\n}\n"},
+      new String[] {".yaml", "env:\n  - name: %K%\n    value: \"%V%\"\nservice:\n  %k%: %V%\n"},
+      new String[] {".sh", "#!/bin/sh\nexport %K%=\"%V%\"\nexec ./run\n"},
+      new String[] {".go", "package main\n\nconst %k% = \"%V%\"\n"},
+      new String[] {".tf", "resource \"x\" \"y\" {\n  %k% = \"%V%\"\n}\n"},
+      new String[] {".properties", "app.name=svc\n%k%=%V%\n"},
+      new String[] {".java", "class Cfg {\n  static final String %K% = \"%V%\";\n}\n"});
+
+  /** Positive samples: for every rule, every context, {@code perContext} secrets. */
+  static List<Sample> positives(long seed, int perContext) {
+    Rnd r = new Rnd(seed);
+    List<Sample> out = new ArrayList<>();
+    for (var e : generators().entrySet()) {
+      for (String[] ctx : CONTEXTS) {
+        for (int i = 0; i < perContext; i++) {
+          Gen gen = e.getValue().apply(r);
+          String text;
+          if (gen.key() == null) {
+            // whole-file formats (keys, JSON key files) are placed as they are, in a file of the context's type
+            text = ctx[0].equals(".py") ? "KEY = \"\"\"\n" + gen.embed() + "\n\"\"\"\n" : gen.embed() + "\n";
+          } else {
+            text = ctx[1].replace("%K%", gen.key().toUpperCase(java.util.Locale.ROOT))
+                .replace("%k%", gen.key().toLowerCase(java.util.Locale.ROOT)).replace("%V%", gen.embed());
+          }
+          out.add(new Sample(e.getKey() + "-" + out.size() + ctx[0], text, List.of(new Label(e.getKey(), gen.secret()))));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Hard negatives: secret-shaped text that is not a secret. */
+  static List<Sample> negatives(long seed, int copies) {
+    Rnd r = new Rnd(seed);
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      add(out, "ids.py", "request_id = \"" + r.uuid() + "\"\ntrace_id = '" + r.hex(32) + "'\nuser_uuid: " + r.uuid() + "\n");
+      add(out, "git.txt", "commit " + r.hex(40) + "\nMerge: " + r.hex(7) + " " + r.hex(7) + "\nrevision = \"" + r.hex(40) + "\"\n");
+      add(out, "hashes.txt", "sha256:" + r.hex(64) + "\nmd5 = " + r.hex(32) + "\nsha1sum " + r.hex(40) + "  file.tar.gz\n"
+          + "checksum: \"" + r.hex(64) + "\"\n");
+      add(out, "blob.b64", b64Of(r.bytes(3000)).replaceAll("(.{76})", "$1\n") + "\n");
+      add(out, "app.min.js", "!function(e,t){\"use strict\";var " + r.lower(1) + "=function(){return " + r.alnum(40)
+          + "};e.exports={version:\"" + r.between(1, 9) + "." + r.between(0, 20) + ".0\",key:function(e){return e.toString(36)},"
+          + "tokenize:function(t){return t.split(/\\s+/)},hash:\"" + r.b64(44) + "\"}}(this);\n");
+      add(out, "package-lock.json", "{\n  \"packages\": {\n    \"node_modules/" + r.lower(6) + "\": {\n      \"version\": \"1.2."
+          + r.between(0, 9) + "\",\n      \"resolved\": \"https://registry.npmjs.org/x/-/x-1.2.3.tgz\",\n      \"integrity\": \"sha512-"
+          + r.b64(86) + "==\"\n    }\n  }\n}\n");
+      add(out, "yarn.lock", "\"" + r.lower(5) + "@^2.0.0\":\n  version \"2.0." + r.between(0, 9) + "\"\n  resolved \"https://registry.yarnpkg.com/x/-/x-2.0.1.tgz#"
+          + r.hex(40) + "\"\n  integrity sha1-" + r.b64(27) + "=\n");
+      add(out, "go.sum", "github.com/" + r.lower(6) + "/lib v1.4.0 h1:" + r.b64(43) + "=\n");
+      add(out, "Cargo.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nversion = \"0.3.1\"\nchecksum = \"" + r.hex(64) + "\"\n");
+      add(out, "docs.md", "Use `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` as in the AWS docs.\n"
+          + "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nstripe: sk_test_4eC39HqLyjWDarjtT1zdp7dc\n");
+      add(out, "placeholders.env", "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nAPI_KEY=<your-api-key>\nSECRET=${SECRET}\n"
+          + "password=changeme\nDB_PASSWORD=\nSTRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\nTOKEN=your_token_here\n"
+          + "OPENAI_API_KEY=sk-...\nSLACK_BOT_TOKEN=xoxb-your-token\npassword: \"********\"\n");
+      add(out, "refs.py", "password = os.environ[\"DB_PASSWORD\"]\ntoken = get_token()\napi_key = settings.API_KEY\n"
+          + "secret = config.secret\npwd = os.getcwd()\nself.password = password\nclient_secret = None\n");
+      add(out, "refs.yaml", "password: {{ .Values.db.password }}\ntoken: ${{ secrets.DEPLOY_TOKEN }}\napi_key: !vault |\n"
+          + "secret: $SECRET_VALUE\naccess_key: ((aws_access_key))\n");
+      add(out, "forms.js", "const passwordField = document.getElementById('password');\nconst tokenType = 'Bearer';\n"
+          + "if (password.length < 8) { error('password too short'); }\nconst secretName = 'prod/db/credentials';\n");
+      // a GitHub-shaped token whose checksum is wrong is not a GitHub token
+      String bad = githubStyle(r, "ghp_");
+      add(out, "wrongsum.txt", "value: ghp_" + bad.substring(4, 34) + (bad.endsWith("A") ? "B" : "A") + bad.substring(35) + "\n");
+      add(out, "pub.pem", "-----BEGIN PUBLIC KEY-----\n" + pemBody(r, 294, "\n") + "-----END PUBLIC KEY-----\n"
+          + "-----BEGIN CERTIFICATE-----\n" + pemBody(r, 800, "\n") + "-----END CERTIFICATE-----\n");
+      add(out, "authorized_keys", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + r.b64(300) + " user@host\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+          + r.b64(43) + " ci@runner\n");
+      add(out, "example-key.txt", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n"
+          + "-----BEGIN PRIVATE KEY-----\n<your private key here>\n-----END PRIVATE KEY-----\n");
+      add(out, "urls.txt", "https://github.com/org/repo.git\nhttps://user@example.com/path\npostgres://localhost:5432/db\n"
+          + "postgresql://postgres:postgres@localhost:5432/test\nredis://localhost:6379\nmongodb://user:password@localhost/db\n"
+          + "amqp://guest:guest@localhost:5672/\nmysql://root:${MYSQL_ROOT_PASSWORD}@db/app\n");
+      add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
+          + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
+      add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"
+          + "implementation 'com.example:token-service:3.2.1'\n");
+      add(out, "anon.js", "const supabaseAnonKey = '" + anonJwt(r) + "';\n");
+      add(out, "camel.txt", "VeryLongIdentifierNameWithoutDigits AnotherLongCamelCaseIdentifierName_forTesting\n"
+          + "SKIPPED_TESTS_COUNT key-value-store-configuration EAA\n");
+      add(out, "i18n.json", "{\"password_label\": \"Password\", \"token_expired\": \"Your session token has expired\", "
+          + "\"secret_question\": \"What is your pet's name?\"}\n");
+    }
+    return out;
+  }
+
+  private static String anonJwt(Rnd r) {
+    Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
+    return e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+        + e.encodeToString(("{\"iss\":\"supabase\",\"ref\":\"" + r.lower(20) + "\",\"role\":\"anon\",\"iat\":1700000000}").getBytes(StandardCharsets.UTF_8))
+        + "." + e.encodeToString(r.bytes(32));
+  }
+
+  private static void add(List<Sample> out, String name, String text) {
+    out.add(new Sample("neg-" + out.size() + "-" + name, text, List.of()));
+  }
+}

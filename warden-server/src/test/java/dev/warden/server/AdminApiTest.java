@@ -115,7 +115,7 @@ class AdminApiTest {
     assertThat(denied.status()).isEqualTo(403);
     assertThat(denied.json().path("message").asText()).contains("policy:write");
     JsonNode list = warden.admin("GET", "/v1/admin-tokens", null).json();
-    assertThat(list.toString()).doesNotContain(token.substring(token.lastIndexOf('_') + 1));
+    assertThat(list.toString()).doesNotContain(token.substring(token.indexOf('_', 4) + 1));
     assertThat(warden.admin("DELETE", "/v1/admin-tokens/" + created.path("id").asText(), null).status()).isEqualTo(200);
     assertThat(warden.admin("GET", "/v1/audit?limit=1", null, token).status()).isEqualTo(401);
   }

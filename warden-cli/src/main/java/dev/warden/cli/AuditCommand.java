@@ -133,9 +133,14 @@ final class AuditCommand implements Runnable {
             break outer;
           }
           if (!java.security.MessageDigest.isEqual(prev, r.prevHash())) {
-            Long earlier = seenHashes.get(HexFormat.of().formatHex(r.prevHash()));
-            problem = earlier != null
-                ? "event " + r.seq() + " was reordered (it follows event " + earlier + " in the chain, not " + (r.seq() - 1) + ")"
+            String want = HexFormat.of().formatHex(r.prevHash());
+            Long earlier = seenHashes.get(want);
+            boolean laterMatch = false;
+            for (JsonNode other : events) {
+              laterMatch |= other.path("seq").asLong() > r.seq() && other.path("hash").asText().equals(want);
+            }
+            problem = earlier != null || laterMatch
+                ? "event " + r.seq() + " was reordered (its predecessor in the chain is not event " + (r.seq() - 1) + ")"
                 : "event " + r.seq() + " does not link to event " + (r.seq() - 1) + " (an event before it was removed or changed)";
             problemSeq = r.seq();
             break outer;

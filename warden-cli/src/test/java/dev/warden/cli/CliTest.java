@@ -1,0 +1,150 @@
+package dev.warden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.warden.server.WardenServer;
+import dev.warden.server.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The warden command against a real server: apply, get, explain, and audit verify on a tampered chain. */
+class CliTest {
+  @TempDir
+  Path dir;
+
+  WardenServer server;
+  String url;
+  String token;
+
+  @BeforeEach
+  void start() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    server = WardenServer.start(ConfigLoader.load(null, Map.of(), Map.of("server.port", Integer.toString(port),
+        "server.dataDir", dir.resolve("data").toString())), Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    assertThat(m.find()).isTrue();
+    token = m.group(1);
+    url = "http://127.0.0.1:" + port;
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  Run warden(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int exit = Main.run(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  Path policyFiles() throws IOException {
+    Path f = dir.resolve("policy.yaml");
+    Files.writeString(f, """
+        kind: Resource
+        metadata: {name: ledger}
+        spec: {audience: https://ledger.acme.test}
+        ---
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/payments, selectors: ["k8s:ns=payments"], owner: a@acme.test}
+        ---
+        kind: AccessPolicy
+        metadata: {name: payments-ledger}
+        spec: {workloads: {selectors: ["k8s:ns=payments"]}, resources: [ledger], maxTtl: 2m}
+        """);
+    return f;
+  }
+
+  @Test
+  void helpListsCommandsAndExitCodes() {
+    Run r = warden("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("server", "apply", "audit", "scan", "Exit codes");
+  }
+
+  @Test
+  void applyIsIdempotentAndExplainExitsZeroWhenAllowed() throws IOException {
+    Path f = policyFiles();
+    Run first = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("AccessPolicy payments-ledger created");
+    Run again = warden("apply", "-f", f.toString(), "--server", url, "--token", token, "--dry-run");
+    assertThat(again.out()).contains("unchanged").doesNotContain("would be");
+    Run get = warden("get", "policies", "--server", url, "--token", token, "-o", "json");
+    assertThat(get.out()).contains("\"payments-ledger\"");
+    Run explain = warden("policy", "explain", "--workload", "spiffe://acme.test/payments", "--resource", "ledger",
+        "--server", url, "--token", token);
+    assertThat(explain.exit()).isZero();
+    assertThat(explain.out()).contains("ALLOW", "payments-ledger");
+  }
+
+  @Test
+  void invalidDocumentIsReportedWithFileAndFieldAndExitCode2() throws IOException {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, "kind: Workload\nspec: {spiffeId: spiffe://acme.test/x, selectors: [a:b=c]}\n");
+    Run r = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("bad.yaml", "owner");
+  }
+
+  @Test
+  void auditVerifyPassesOnAnIntactChainAndNamesTheFirstChangedRemovedOrReorderedEvent() throws Exception {
+    warden("apply", "-f", policyFiles().toString(), "--server", url, "--token", token);
+    Run ok = warden("audit", "verify", "--server", url, "--token", token, "-o", "json");
+    assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
+    assertThat(ok.out()).contains("\"intact\" : true");
+
+    String jdbc = "jdbc:h2:file:" + dir.resolve("data").toAbsolutePath() + "/warden";
+    try (Connection c = DriverManager.getConnection(jdbc, "warden", ""); Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3");
+      Run changed = warden("audit", "verify", "--server", url, "--token", token);
+      assertThat(changed.exit()).isEqualTo(1);
+      assertThat(changed.out()).contains("event 3", "changed");
+    }
+  }
+
+  @Test
+  void auditVerifyNamesARemovedEvent() throws Exception {
+    warden("apply", "-f", policyFiles().toString(), "--server", url, "--token", token);
+    String jdbc = "jdbc:h2:file:" + dir.resolve("data").toAbsolutePath() + "/warden";
+    try (Connection c = DriverManager.getConnection(jdbc, "warden", ""); Statement s = c.createStatement()) {
+      s.executeUpdate("DELETE FROM audit_events WHERE seq = 2");
+    }
+    Run removed = warden("audit", "verify", "--server", url, "--token", token);
+    assertThat(removed.exit()).isEqualTo(1);
+    assertThat(removed.out()).contains("event 2", "removed");
+  }
+
+}

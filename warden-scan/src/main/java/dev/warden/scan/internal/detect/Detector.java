@@ -118,6 +118,28 @@ public final class Detector {
       }
     }
 
+    /**
+     * Cheap check before an assignment rule's expression: after the rest of the key name, an
+     * optional closing quote and blanks, the line must continue with {@code = : ,}.
+     */
+    private boolean assignmentFollows(int i, int limit) {
+      int end = Math.min(limit, i + 48);
+      while (i < end && isNameByte(buf[i])) {
+        i++;
+      }
+      if (i < end && (buf[i] == '"' || buf[i] == '\'')) {
+        i++;
+      }
+      while (i < end && (buf[i] == ' ' || buf[i] == '\t')) {
+        i++;
+      }
+      if (i >= end) {
+        return false;
+      }
+      byte c = buf[i];
+      return c == '=' || c == ':' || c == ',' || c == '?';
+    }
+
     private boolean equalsAt(byte[] exact, int at) {
       if (at < 0) {
         return false;
@@ -134,7 +156,11 @@ public final class Detector {
       Rule rule = rules.get(r);
       int a = Math.max(from, kwStart - rule.before);
       int b = Math.min(to, kwEnd + rule.after);
-      if (!rule.multiline) {
+      if (rule.needsAssignment && !assignmentFollows(kwEnd, b)) {
+        return; // "token" in prose or code that assigns nothing: no need to run the expression
+      }
+      boolean tokenAtKeyword = rule.before == 0 && rule.kind == Rule.Kind.TOKEN;
+      if (!rule.multiline && !tokenAtKeyword) {
         for (int i = kwStart - 1; i >= a; i--) {
           if (buf[i] == '\n') {
             a = i + 1;
@@ -149,6 +175,18 @@ public final class Detector {
         }
       }
       Matcher m = matchers[r];
+      if (rule.schemeBefore) {
+        // The match starts at the URL scheme just before "://": walk back over it and anchor there.
+        int st = kwStart;
+        while (st > a && isSchemeByte(buf[st - 1])) {
+          st--;
+        }
+        m.region(st, b);
+        if (m.lookingAt()) {
+          accept(r, rule, m, a);
+        }
+        return;
+      }
       if (rule.before == 0) {
         // Anchored: the expression starts with the keyword, so only a match at the keyword counts.
         // lookingAt() fails after a few characters, where find() would retry at every position.
@@ -212,6 +250,10 @@ public final class Detector {
       }
       out.add(new Candidate(rule, s, e, value, h, c));
     }
+  }
+
+  private static boolean isSchemeByte(byte b) {
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '+' || b == '.' || b == '-';
   }
 
   private static boolean isNameByte(byte b) {

@@ -52,6 +52,8 @@ public final class Rule {
   final double randomness;
   final PlaceholderCheck placeholders;
   final Pattern rejectMatch;
+  final boolean needsAssignment;
+  final boolean schemeBefore;
 
   Rule(Builder b) {
     this.id = b.id;
@@ -71,6 +73,8 @@ public final class Rule {
     this.randomness = b.randomness;
     this.placeholders = b.placeholders;
     this.rejectMatch = b.rejectMatch;
+    this.needsAssignment = b.needsAssignment;
+    this.schemeBefore = b.schemeBefore;
     if (keywords.isEmpty()) {
       throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
     }
@@ -117,6 +121,8 @@ public final class Rule {
     private double randomness = 0.6;
     private PlaceholderCheck placeholders = PlaceholderCheck.FULL;
     private Pattern rejectMatch;
+    private boolean needsAssignment;
+    private boolean schemeBefore;
 
     private Builder(String id, String description) {
       this.id = id;
@@ -195,6 +201,18 @@ public final class Rule {
     /** Drops a match whose whole text (key name included) contains this expression. */
     Builder rejectIfMatch(String regex) {
       this.rejectMatch = Pattern.compile(regex);
+      return this;
+    }
+
+    /** The keyword starts a key name that must be followed by an assignment (prefilter check). */
+    Builder assignment() {
+      this.needsAssignment = true;
+      return this;
+    }
+
+    /** The keyword is "://": the match is anchored at the URL scheme in front of it. */
+    Builder schemeBefore() {
+      this.schemeBefore = true;
       return this;
     }
 

@@ -45,7 +45,7 @@ public final class Rules {
     return Rule.builder(id, description).severity(severity).kind(Rule.Kind.CONTEXT)
         .confidence(Confidence.MEDIUM).keywords(keywords)
         .regex("(?i:" + keyRegex + ")[A-Za-z0-9_.\\-]{0,30}" + ASSIGN + "(?<s>" + valueRegex + ")(?![A-Za-z0-9_+/=-])")
-        .window(0, 300).randomness(0.7);
+        .window(0, 300).randomness(0.7).assignment();
   }
 
   /** All built-in rules. */
@@ -365,7 +365,7 @@ public final class Rules {
         "(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|sqlserver|mssql|nats|kafka|couchdb|neo4j|clickhouse|oracle)", userPass, "://"));
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
-        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300)
+        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
         .regex("(?i:(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
             + String.format(genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|digest|salt|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
@@ -373,7 +373,7 @@ public final class Rules {
     r.add(Rule.builder("generic-secret", "Hardcoded secret, token or API key in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW)
         .keywords("secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "auth_key", "credential", "private_key")
-        .window(0, 400)
+        .window(0, 400).assignment()
         .regex("(?i:(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|accesskey|auth[_.-]?key|credentials?|private[_.-]?key)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
             + "(?<s>[A-Za-z0-9+/=_.~-]{16,256})\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
@@ -382,8 +382,12 @@ public final class Rules {
   }
 
   private static Rule uri(String id, String description, String scheme, String tail, String... keywords) {
-    return Rule.builder(id, description).severity(HIGH).kind(Rule.Kind.GENERIC).confidence(Confidence.MEDIUM)
-        .keywords(keywords).window(24, 400).regex("(?i:" + scheme + ")" + tail)
+    boolean viaSeparator = keywords.length == 1 && keywords[0].equals("://");
+    Rule.Builder b = Rule.builder(id, description).severity(HIGH).kind(Rule.Kind.GENERIC).confidence(Confidence.MEDIUM)
+        .keywords(keywords);
+    // scheme keywords (postgres, redis...) start the match; "://" needs the scheme walked back over
+    b = viaSeparator ? b.window(24, 400).schemeBefore() : b.window(0, 400);
+    return b.regex("(?i:" + scheme + ")" + tail)
         .validate(v -> !v.startsWith("$") && !v.startsWith("%") && !v.startsWith("{"))
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build();
   }

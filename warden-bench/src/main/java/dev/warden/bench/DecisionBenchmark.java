@@ -50,6 +50,10 @@ public class DecisionBenchmark {
   @Param({"100", "10000"})
   int size;
 
+  /** Percentage of policies with a CEL condition. */
+  @Param({"0", "20"})
+  int conditionPercent;
+
   PolicySnapshot snapshot;
   Workload[] workloads;
   Resource[] targets;
@@ -74,7 +78,8 @@ public class DecisionBenchmark {
     for (int p = 0; p < size; p++) {
       int w = rnd.nextInt(size);
       String res = "res-" + (w % 100);
-      String cond = p % 5 == 0 ? "request.time.getHours() >= 0 && workload.team == \"team-" + (w % 50) + "\"" : null;
+      String cond = (p % 100) < conditionPercent
+          ? "request.time.getHours() >= 0 && workload.team == \"team-" + (w % 50) + "\"" : null;
       WorkloadMatcher m;
       Effect effect = Effect.ALLOW;
       int kind = p % 10;

@@ -81,11 +81,26 @@ public final class AuditChain {
     }
   }
 
-  private static MessageDigest sha256() {
+  private static final MessageDigest PROTOTYPE;
+
+  static {
     try {
-      return MessageDigest.getInstance("SHA-256");
+      PROTOTYPE = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+    }
+  }
+
+  // cloning a digest is far cheaper than looking the algorithm up per event
+  private static MessageDigest sha256() {
+    try {
+      return (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException x) {
+        throw new IllegalStateException("SHA-256 is required by the Java platform", x);
+      }
     }
   }
 }

@@ -102,12 +102,39 @@ public final class AuditWriter implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "audit append of " + batch.size() + " events failed: " + e.getMessage());
-      UnavailableException u = new UnavailableException(Reason.AUDIT_UNAVAILABLE,
-          "the audit log could not be written; nothing was issued", e);
-      for (Pending p : batch) {
-        p.done().completeExceptionally(u);
+      if (batch.size() > 1) {
+        retryOneByOne(batch, e);
+        return;
+      }
+      fail(batch.get(0), e);
+    }
+  }
+
+  /**
+   * One bad event (say, a duplicate lease id) must not fail every request that shared its batch:
+   * write the events singly, in order. If the first single write fails too, the store itself is
+   * failing, and the rest fail at once rather than each waiting for its own timeout.
+   */
+  private void retryOneByOne(List<Pending> batch, RuntimeException batchFailure) {
+    boolean storeFailing = false;
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      if (storeFailing) {
+        fail(p, batchFailure);
+        continue;
+      }
+      try {
+        p.done().complete(store.append(List.of(p.event())).get(0));
+      } catch (RuntimeException e) {
+        fail(p, e);
+        storeFailing = i == 0;
       }
     }
+  }
+
+  private static void fail(Pending p, RuntimeException cause) {
+    p.done().completeExceptionally(new UnavailableException(Reason.AUDIT_UNAVAILABLE,
+        "the audit log could not be written; nothing was issued", cause));
   }
 
   /** Writes what is queued, then stops. */

@@ -7,10 +7,17 @@ import dev.warden.core.error.ValidationException;
  * {@code k8s:ns=payments} or {@code github:repository=acme/api}. Selectors come only out of
  * verified evidence; a workload is identified by a set of them.
  */
-public record Selector(String type, String key, String value) {
+public final class Selector {
   private static final int MAX_PART = 512;
 
-  public Selector {
+  private final String type;
+  private final String key;
+  private final String value;
+  // selectors are index keys on the hot path: keep the text and its hash instead of recomputing
+  private final String text;
+
+  /** @throws ValidationException when a part is empty, too long, or contains ':', '=' or spaces */
+  public Selector(String type, String key, String value) {
     check("type", type, false);
     check("key", key, false);
     if (value == null) {
@@ -19,6 +26,32 @@ public record Selector(String type, String key, String value) {
     if (value.length() > MAX_PART) {
       throw new ValidationException("selector", "value must be at most " + MAX_PART + " characters");
     }
+    this.type = type;
+    this.key = key;
+    this.value = value;
+    this.text = type + ":" + key + "=" + value;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String value() {
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Selector s && text.equals(s.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
   }
 
   /**
@@ -55,6 +88,6 @@ public record Selector(String type, String key, String value) {
 
   @Override
   public String toString() {
-    return type + ":" + key + "=" + value;
+    return text;
   }
 }

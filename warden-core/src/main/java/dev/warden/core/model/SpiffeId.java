@@ -8,13 +8,40 @@ import dev.warden.core.error.ValidationException;
  * {@code [a-zA-Z0-9._-]}, no empty, "." or ".." segment, no trailing slash, no query, fragment,
  * port or user info, at most 2048 bytes.
  */
-public record SpiffeId(String trustDomain, String path) {
+public final class SpiffeId {
   private static final String SCHEME = "spiffe://";
   private static final int MAX_LENGTH = 2048;
 
-  public SpiffeId {
+  private final String trustDomain;
+  private final String path;
+  // kept, not recomputed: the string form is the key of every index lookup on the hot path
+  private final String text;
+
+  /** @throws ValidationException when either part breaks the SPIFFE-ID rules */
+  public SpiffeId(String trustDomain, String path) {
     checkTrustDomain(trustDomain);
     checkPath(path);
+    this.trustDomain = trustDomain;
+    this.path = path;
+    this.text = SCHEME + trustDomain + path;
+  }
+
+  public String trustDomain() {
+    return trustDomain;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SpiffeId s && text.equals(s.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
   }
 
   /**
@@ -98,6 +125,6 @@ public record SpiffeId(String trustDomain, String path) {
 
   @Override
   public String toString() {
-    return SCHEME + trustDomain + path;
+    return text;
   }
 }

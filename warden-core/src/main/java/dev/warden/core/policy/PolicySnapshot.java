@@ -74,7 +74,10 @@ public final class PolicySnapshot {
     Map<String, CelRuntime.Program> programs = new HashMap<>();
     Map<String, ResourceIndex.Builder> builders = new HashMap<>();
     List<AccessPolicy> sorted = new ArrayList<>(policies);
-    sorted.sort(Comparator.comparing(AccessPolicy::name));
+    // deny first, then by name: the evaluation order, fixed once as an int rank
+    sorted.sort(Comparator.comparing((AccessPolicy p) -> p.effect() == Effect.DENY ? 0 : 1)
+        .thenComparing(AccessPolicy::name));
+    int rank = 0;
     for (AccessPolicy p : sorted) {
       CelRuntime.Program program = null;
       if (p.condition() != null) {
@@ -87,7 +90,7 @@ public final class PolicySnapshot {
         }
         programs.put(p.condition(), program);
       }
-      CompiledPolicy cp = new CompiledPolicy(p, program);
+      CompiledPolicy cp = new CompiledPolicy(p, program, rank++);
       for (String r : p.resources()) {
         builders.computeIfAbsent(r, k -> new ResourceIndex.Builder()).add(cp);
       }
@@ -209,7 +212,7 @@ public final class PolicySnapshot {
     // deny policies are ordered first, so a matching deny is seen before any allow
     for (CompiledPolicy cp : candidates) {
       AccessPolicy p = cp.policy();
-      String effect = p.effect().name().toLowerCase(Locale.ROOT);
+      String effect = explain == null ? null : p.effect().name().toLowerCase(Locale.ROOT);
       if (!p.workloads().matches(workload)) {
         if (explain != null) {
           explain.add(new Explanation.Verdict(p.name(), effect, Explanation.Outcome.WORKLOAD_NOT_MATCHED,

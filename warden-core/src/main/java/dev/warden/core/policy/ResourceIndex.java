@@ -1,6 +1,5 @@
 package dev.warden.core.policy;
 
-import dev.warden.core.model.Effect;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.Workload;
 import java.util.ArrayList;
@@ -48,8 +47,15 @@ final class ResourceIndex {
         addAll(out, bySelector.get(s));
       }
     }
-    if (out.size() > 1) {
-      out.sort(ORDER);
+    // insertion sort by rank: candidate lists are tiny
+    for (int i = 1; i < out.size(); i++) {
+      CompiledPolicy p = out.get(i);
+      int j = i - 1;
+      while (j >= 0 && out.get(j).rank() > p.rank()) {
+        out.set(j + 1, out.get(j));
+        j--;
+      }
+      out.set(j + 1, p);
     }
     return out;
   }
@@ -59,9 +65,10 @@ final class ResourceIndex {
       return;
     }
     outer:
-    for (CompiledPolicy p : add) {
-      for (CompiledPolicy q : out) {
-        if (q == p) {
+    for (int i = 0, n = add.size(); i < n; i++) {
+      CompiledPolicy p = add.get(i);
+      for (int j = 0, m = out.size(); j < m; j++) {
+        if (out.get(j) == p) {
           continue outer;
         }
       }
@@ -69,9 +76,7 @@ final class ResourceIndex {
     }
   }
 
-  static final Comparator<CompiledPolicy> ORDER = Comparator
-      .comparing((CompiledPolicy p) -> p.policy().effect() == Effect.DENY ? 0 : 1)
-      .thenComparing(p -> p.policy().name());
+  static final Comparator<CompiledPolicy> ORDER = Comparator.comparingInt(CompiledPolicy::rank);
 
   static final class Builder {
     private final Map<String, List<CompiledPolicy>> exact = new HashMap<>();

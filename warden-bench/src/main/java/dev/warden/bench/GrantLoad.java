@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * ./mvnw -q -DskipTests package -pl warden-bench -am
- * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.GrantLoad [seconds=30] [connections=16] [tokens=1000] [alg=ES256]
+ * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.GrantLoad [seconds=30] [connections=16] [tokens=1000] [alg=ES256] [jdbc-url]
  * </pre>
  */
 public final class GrantLoad {
@@ -42,6 +42,7 @@ public final class GrantLoad {
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int tokens = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     String alg = args.length > 3 ? args[3] : "ES256";
+    String dbUrl = args.length > 4 ? args[4] : null;
     Path dir = Files.createTempDirectory("warden-grant-load");
     int port = 18080 + (int) (ProcessHandle.current().pid() % 1000);
     try (TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").start()) {
@@ -49,6 +50,10 @@ public final class GrantLoad {
       flags.put("server.port", Integer.toString(port));
       flags.put("server.dataDir", dir.toString());
       flags.put("keys.algorithm", alg);
+      if (dbUrl != null) {
+        flags.put("db.url", dbUrl);
+        flags.put("db.user", System.getProperty("db.user", "postgres"));
+      }
       ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {

@@ -94,6 +94,29 @@ final class ApplyCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * {@code spec.jwksFile} (a TrustProvider's keys exported from an air-gapped cluster, e.g.
+   * {@code kubectl get --raw /openid/v1/jwks > cluster-jwks.json}) is read here, relative to the
+   * YAML file, and sent inline: the server never reads files named by API callers.
+   */
+  private static void inlineJwksFile(Path yaml, JsonNode doc) {
+    JsonNode spec = doc.path("spec");
+    if (!spec.isObject() || !spec.has("jwksFile")) {
+      return;
+    }
+    Path jwks = yaml.toAbsolutePath().getParent().resolve(spec.get("jwksFile").asText());
+    try {
+      JsonNode keys = YAML.readTree(Files.readAllBytes(jwks));
+      if (!keys.path("keys").isArray()) {
+        throw new CliException(2, yaml + ": spec.jwksFile " + jwks + " is not a JWK set ({\"keys\": [...]})");
+      }
+      ((ObjectNode) spec).remove("jwksFile");
+      ((ObjectNode) spec).set("jwks", keys);
+    } catch (IOException e) {
+      throw new CliException(2, yaml + ": cannot read spec.jwksFile " + jwks + ": " + e.getMessage());
+    }
+  }
+
   private static void read(Path f, ArrayNode into) {
     int index = 0;
     try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
@@ -106,6 +129,7 @@ final class ApplyCommand implements Callable<Integer> {
         docs.add(d);
       }
       for (JsonNode d : docs) {
+        inlineJwksFile(f, d);
         try {
           Documents.parse(d);
         } catch (ValidationException e) {

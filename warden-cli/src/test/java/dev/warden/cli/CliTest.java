@@ -111,6 +111,23 @@ class CliTest {
   }
 
   @Test
+  void jwksFileNextToTheYamlIsSentInlineForAirGappedClusters() throws IOException {
+    Files.writeString(dir.resolve("cluster-jwks.json"),
+        "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k1\",\"x\":\"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4\","
+            + "\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM\"}]}");
+    Path f = dir.resolve("tp.yaml");
+    Files.writeString(f, """
+        kind: TrustProvider
+        metadata: {name: airgapped}
+        spec: {type: kubernetes, issuer: https://k8s.internal, audiences: [warden], algorithms: [ES256], jwksFile: cluster-jwks.json}
+        """);
+    Run r = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(r.exit()).as(r.err()).isZero();
+    Run get = warden("get", "trustprovider", "airgapped", "--server", url, "--token", token, "-o", "json");
+    assertThat(get.out()).contains("\"kid\" : \"k1\"");
+  }
+
+  @Test
   void invalidDocumentIsReportedWithFileAndFieldAndExitCode2() throws IOException {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "kind: Workload\nspec: {spiffeId: spiffe://acme.test/x, selectors: [a:b=c]}\n");

@@ -164,8 +164,10 @@ public final class WardenServer implements AutoCloseable {
 
   private static void warmUp() {
     try {
-      dev.warden.core.policy.Conditions.check("request.time.getHours() >= 0 && workload.spiffeId != ''");
+      // in the order start-up needs them: Tink (master key), BouncyCastle (signing key), then CEL
       SecretBox.generate();
+      dev.warden.core.token.KeyMaterial.generate(dev.warden.core.token.SigningAlgorithm.ES256, new SecureRandom());
+      dev.warden.core.policy.Conditions.check("request.time.getHours() >= 0 && workload.spiffeId != ''");
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "warm-up: " + e.getMessage());
     }

@@ -128,6 +128,39 @@ class CliTest {
   }
 
   @Test
+  void scanReportRevokesAWardenTokenFoundInATreeWithoutSendingIt() throws Exception {
+    Path issuer = dir.resolve("issuer");
+    Path tp = dir.resolve("tp.yaml");
+    Run init = warden("dev", "issuer-init", "--dir", issuer.toString());
+    Files.writeString(tp, init.out());
+    Path f = policyFiles();
+    Files.writeString(f, Files.readString(f).replace("[\"k8s:ns=payments\"], owner", "[\"k8s:ns=payments\", \"k8s:sa=api\"], owner"));
+    assertThat(warden("apply", "-f", tp.toString(), "-f", f.toString(), "--server", url, "--token", token).exit()).isZero();
+    String platform = warden("dev", "mint", "--dir", issuer.toString(), "--kubernetes", "payments/api").out().trim();
+    var http = java.net.http.HttpClient.newHttpClient();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/oauth2/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"
+            + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+            + "&client_assertion=" + platform + "&resource=ledger")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    String accessToken = ApiClient.JSON.readTree(res.body()).path("access_token").asText();
+
+    Path repo = dir.resolve("leaky-repo");
+    Files.createDirectories(repo);
+    Files.writeString(repo.resolve("deploy.env"), "LEDGER_TOKEN=" + accessToken + "\n");
+    Path tokenFile = dir.resolve("admin.token");
+    Files.writeString(tokenFile, token);
+    Run scan = warden("scan", "--report", "--server", url, "--token-file", tokenFile.toString(), "-o", "json",
+        repo.toString());
+    assertThat(scan.exit()).as(scan.err()).isEqualTo(1);
+    assertThat(scan.out()).doesNotContain(accessToken);
+    Run revoked = warden("audit", "list", "--type", "lease.revoked", "--server", url, "--token", token, "-o", "json");
+    assertThat(revoked.out()).contains("\"reason\" : \"leaked\"", "deploy.env");
+  }
+
+  @Test
   void invalidDocumentIsReportedWithFileAndFieldAndExitCode2() throws IOException {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "kind: Workload\nspec: {spiffeId: spiffe://acme.test/x, selectors: [a:b=c]}\n");

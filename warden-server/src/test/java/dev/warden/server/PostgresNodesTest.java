@@ -83,9 +83,8 @@ class PostgresNodesTest {
         "client_assertion", gh.githubActionsToken(repo, "refs/heads/main"), "resource", AUD);
   }
 
-  @Test
-  void configurationAppliedOnOneNodeIsServedByTheOtherAndTheAuditChainStaysOneLine() throws Exception {
-    assertThat(nodeB.adminToken).as("the bootstrap token is created once per installation").isNull();
+  /** Registers, through node A, a workload {@code acme/<repo>} allowed to reach the orders resource. */
+  static void register(String repo) {
     nodeA.apply("""
         kind: TrustProvider
         metadata: {name: github}
@@ -96,12 +95,18 @@ class PostgresNodesTest {
         spec: {audience: %s}
         ---
         kind: Workload
-        spec: {spiffeId: spiffe://acme.test/orders, selectors: ["github:repository=acme/orders"], owner: o@acme.test}
+        spec: {spiffeId: spiffe://acme.test/%s, selectors: ["github:repository=acme/%s"], owner: o@acme.test}
         ---
         kind: AccessPolicy
-        metadata: {name: orders}
-        spec: {workloads: {spiffeIds: [spiffe://acme.test/orders]}, resources: [orders]}
-        """.formatted(gh.issuer(), AUD));
+        metadata: {name: %s}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/%s]}, resources: [orders]}
+        """.formatted(gh.issuer(), AUD, repo, repo, repo, repo));
+  }
+
+  @Test
+  void configurationAppliedOnOneNodeIsServedByTheOtherAndTheAuditChainStaysOneLine() throws Exception {
+    assertThat(nodeB.adminToken).as("the bootstrap token is created once per installation").isNull();
+    register("orders");
     ServerFixture.Response onB = null;
     for (int i = 0; i < 50; i++) {
       onB = nodeB.token(grant("acme/orders"));
@@ -138,22 +143,7 @@ class PostgresNodesTest {
 
   @Test
   void whenTheAuditLogCannotBeWrittenNoTokenIsIssued() throws Exception {
-    nodeA.apply("""
-        kind: TrustProvider
-        metadata: {name: github}
-        spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
-        ---
-        kind: Resource
-        metadata: {name: orders}
-        spec: {audience: %s}
-        ---
-        kind: Workload
-        spec: {spiffeId: spiffe://acme.test/billing, selectors: ["github:repository=acme/billing"], owner: o@acme.test}
-        ---
-        kind: AccessPolicy
-        metadata: {name: billing}
-        spec: {workloads: {spiffeIds: [spiffe://acme.test/billing]}, resources: [orders]}
-        """.formatted(gh.issuer(), AUD));
+    register("billing");
     assertThat(nodeA.token(grant("acme/billing")).status()).isEqualTo(200);
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
         Statement s = c.createStatement()) {

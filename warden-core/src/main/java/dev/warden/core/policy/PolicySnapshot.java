@@ -119,8 +119,13 @@ public final class PolicySnapshot {
       byId.put(w.name(), w);
       vars.put(w.name(), workloadVar(w));
     }
-    return new PolicySnapshot(Map.copyOf(byName), Map.copyOf(byAudience), Map.copyOf(index), Map.copyOf(byRarest),
-        Map.copyOf(byId), Map.copyOf(vars), Map.copyOf(programs));
+    // HashMaps (see ResourceIndex.freeze): lookups compare hashes before long keys
+    return new PolicySnapshot(frozen(byName), frozen(byAudience), frozen(index), frozen(byRarest), frozen(byId),
+        frozen(vars), frozen(programs));
+  }
+
+  private static <K, V> Map<K, V> frozen(Map<K, V> m) {
+    return java.util.Collections.unmodifiableMap(new HashMap<>(m));
   }
 
   /** The resource with this audience, or null. */

@@ -106,10 +106,12 @@ final class ResourceIndex {
       return new ResourceIndex(freeze(exact), freeze(prefix), freeze(bySelector), List.copyOf(all));
     }
 
+    // HashMap, not Map.copyOf: the immutable map probes with equals() on every slot it visits,
+    // and SPIFFE IDs share long prefixes, so that costs more than the whole rest of a decision
     private static <K> Map<K, List<CompiledPolicy>> freeze(Map<K, List<CompiledPolicy>> m) {
-      Map<K, List<CompiledPolicy>> out = new HashMap<>();
+      Map<K, List<CompiledPolicy>> out = new HashMap<>(m.size() * 2);
       m.forEach((k, v) -> out.put(k, List.copyOf(v)));
-      return Map.copyOf(out);
+      return java.util.Collections.unmodifiableMap(out);
     }
   }
 }

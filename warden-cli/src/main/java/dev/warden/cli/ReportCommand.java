@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Posture findings and maturity reports.",
-    subcommands = {ReportCommand.Posture.class, ReportCommand.MaturityReport.class})
+    subcommands = {ReportCommand.Posture.class, ReportCommand.MaturityReport.class, ReportCommand.KpiReport.class})
 final class ReportCommand implements Runnable {
   private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -104,6 +104,38 @@ final class ReportCommand implements Runnable {
       for (JsonNode s : r.path("subjects")) {
         out.printf("%d  %-56s %s%n", s.path("stage").asInt(), s.path("subject").asText(), s.path("reason").asText());
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "kpi", mixinStandardHelpOptions = true,
+      description = "Governance indicators: ownership, short-lived share, credential lifetimes, static secrets, leaks.")
+  static final class KpiReport implements Callable<Integer> {
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
+    Format format = Format.text;
+
+    @Mixin
+    Connection connection;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/report/kpi");
+      PrintWriter out = spec.commandLine().getOut();
+      if (format != Format.text) {
+        out.println(pretty(r));
+        return 0;
+      }
+      out.printf("identities                     %d%n", r.path("identities").asInt());
+      out.printf("with an owner                  %.1f %%%n", 100 * r.path("ownerShare").asDouble());
+      out.printf("access through short-lived     %.1f %%%n", 100 * r.path("shortLivedShare").asDouble());
+      out.printf("credential lifetime mean / p95 %s / %s (%d sampled)%n", r.path("meanCredentialLifetime").asText("-"),
+          r.path("p95CredentialLifetime").asText("-"), r.path("credentialsSampled").asInt());
+      out.printf("static secrets                 %d%n", r.path("staticSecrets").asInt());
+      out.printf("leaks / mean report->revoked   %d / %s%n", r.path("leaks").asInt(), r.path("meanLeakToRevocation").asText("-"));
+      out.printf("stale / orphaned               %d / %d%n", r.path("stale").asInt(), r.path("orphaned").asInt());
       return 0;
     }
   }

@@ -240,6 +240,28 @@ class InventoryApiTest {
   }
 
   @Test
+  void postureThresholdsCanBeOverriddenPerRequestAndWorkstationUseIsFlagged() {
+    grant("acme/release"); // from 127.0.0.1
+    JsonNode none = warden.admin("GET", "/v1/posture?rule=NHI10", null).json();
+    assertThat(none.path("findings")).isEmpty();
+    JsonNode hit = warden.admin("GET", "/v1/posture?rule=NHI10&workstationCidrs=127.0.0.0/8", null).json();
+    assertThat(hit.path("findings").findValuesAsText("itemId")).contains("workload:" + RELEASE);
+    assertThat(hit.path("thresholds").path("workstationCidrs").path(0).asText()).isEqualTo("127.0.0.0/8");
+    assertThat(warden.admin("GET", "/v1/posture?staleDays=0", null).status()).isEqualTo(400);
+    assertThat(warden.admin("GET", "/v1/posture?workstationCidrs=intranet.acme.test/8", null).status()).isEqualTo(400);
+  }
+
+  @Test
+  void kpiReportsShares() {
+    grant("acme/release");
+    JsonNode k = warden.admin("GET", "/v1/report/kpi", null).json();
+    assertThat(k.path("identities").asInt()).isGreaterThanOrEqualTo(3);
+    assertThat(k.path("ownerShare").asDouble()).isBetween(0.0, 1.0);
+    assertThat(k.path("credentialsSampled").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(k.path("p95CredentialLifetime").asText()).isEqualTo("PT5M");
+  }
+
+  @Test
   void maturityReportsAStagePerWorkloadAndTheDistribution() {
     JsonNode m = warden.admin("GET", "/v1/report/maturity", null).json();
     assertThat(m.path("distribution").size()).isEqualTo(7);

@@ -232,6 +232,25 @@ final class JdbcInventoryStore implements InventoryStore {
   }
 
   @Override
+  public List<Duration> leaseLifetimes(Instant since, int max) {
+    long from = Micros.of(since);
+    return db.run("read lease lifetimes", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT expires_at - issued_at FROM leases WHERE issued_at >= ? ORDER BY issued_at DESC")) {
+        ps.setLong(1, from);
+        ps.setMaxRows(Math.max(1, max));
+        try (ResultSet rs = ps.executeQuery()) {
+          List<Duration> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(Duration.ofNanos(rs.getLong(1) * 1_000));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  @Override
   public List<LeakRecord> leaks() {
     return db.run("read leak revocations", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, event_time, details FROM audit_events"

@@ -118,6 +118,18 @@ abstract class InventoryStoreContract extends StoreContract {
   }
 
   @Test
+  void leaseLifetimesAreNewestFirstAndBounded() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.parse("2031-01-01T00:00:00Z");
+    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(60), null, null, FP));
+    append(new Lease(unique("jti"), "access_token", w, "db", t.plusSeconds(1), t.plusSeconds(301), null, null, FP));
+    append(new Lease(unique("jti"), "access_token", w, "db", t.minusSeconds(10), t.plusSeconds(600), null, null, FP));
+
+    assertThat(inventory().leaseLifetimes(t, 10)).containsExactly(Duration.ofSeconds(300), Duration.ofSeconds(60));
+    assertThat(inventory().leaseLifetimes(t, 1)).containsExactly(Duration.ofSeconds(300));
+  }
+
+  @Test
   void usageGroupsIssuanceEventsWithTheirSourceAddresses() {
     String w = "spiffe://example.org/" + unique("w");
     Instant t = Instant.parse("2030-06-01T00:00:00Z");

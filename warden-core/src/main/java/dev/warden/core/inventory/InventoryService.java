@@ -61,20 +61,23 @@ public final class InventoryService {
     return thresholds;
   }
 
-  /** Reads everything the inventory is computed from. */
+  /** Reads everything the inventory is computed from, with usage over the default posture windows. */
   public InventoryFacts facts() {
+    return facts(thresholds);
+  }
+
+  /** Reads everything the inventory is computed from, with usage over the windows of {@code t}. */
+  public InventoryFacts facts(PostureThresholds t) {
     Instant now = clock.instant();
     List<Workload> workloads = values(store.workloads().list());
     return new InventoryFacts(now, workloads, inventory.firstWritten(Kind.WORKLOAD.wire()),
         values(store.resources().list()), values(store.policies().list()), store.adminTokens().list(),
         inventory.listImported(), inventory.leaseSummaries(now),
-        inventory.usage(now.minus(maxWindow())), inventory.leaks(), inventory.departedOwners());
+        inventory.usage(now.minus(maxWindow(t))), inventory.leaks(), inventory.departedOwners());
   }
 
-  private java.time.Duration maxWindow() {
-    java.time.Duration d = thresholds.unusedGrant();
-    d = d.compareTo(thresholds.stale()) > 0 ? d : thresholds.stale();
-    return d;
+  private static java.time.Duration maxWindow(PostureThresholds t) {
+    return t.unusedGrant().compareTo(t.stale()) > 0 ? t.unusedGrant() : t.stale();
   }
 
   private static <T> List<T> values(List<Versioned<T>> vs) {
@@ -82,7 +85,23 @@ public final class InventoryService {
   }
 
   public List<Finding> posture() {
-    return Posture.evaluate(facts(), thresholds);
+    return posture(thresholds);
+  }
+
+  /** Findings under other thresholds than the configured ones (a what-if, or per-request overrides). */
+  public List<Finding> posture(PostureThresholds t) {
+    return Posture.evaluate(facts(t), t);
+  }
+
+  /** Governance indicators; credential lifetimes over the last {@code unusedGrant} window (at most 100,000). */
+  public Kpi kpi() {
+    InventoryFacts f = facts();
+    Map<String, Instant> revokedAt = new HashMap<>();
+    for (LeakRecord l : f.leaks()) {
+      store.leases().get(l.leaseId()).map(Lease::revokedAt).ifPresent(t -> revokedAt.put(l.leaseId(), t));
+    }
+    return Kpi.compute(f, Posture.evaluate(f, thresholds),
+        inventory.leaseLifetimes(f.now().minus(thresholds.unusedGrant()), 100_000), revokedAt);
   }
 
   /**

@@ -42,6 +42,9 @@ public interface InventoryStore {
   /** {@code token.issued} events since {@code since}, grouped by workload and resource. */
   List<Usage> usage(Instant since);
 
+  /** Lifetimes (expiry minus issuance) of credentials issued since {@code since}, newest first, at most {@code max}. */
+  List<java.time.Duration> leaseLifetimes(Instant since, int max);
+
   /** Warden-issued credentials reported leaked (from their {@code lease.revoked} events). */
   List<LeakRecord> leaks();
 

@@ -17,7 +17,9 @@ import dev.warden.core.inventory.Importers;
 import dev.warden.core.inventory.Inventory;
 import dev.warden.core.inventory.InventoryItem;
 import dev.warden.core.inventory.InventoryService;
+import dev.warden.core.inventory.Kpi;
 import dev.warden.core.inventory.Maturity;
+import dev.warden.core.inventory.PostureThresholds;
 import dev.warden.server.ServerMetrics;
 import dev.warden.server.admin.AdminPrincipal;
 import dev.warden.server.admin.AdminTokens;
@@ -29,6 +31,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +111,9 @@ public final class InventoryApi {
       ObjectNode o = Json.object();
       o.set("items", a);
       send(res, 200, o);
+    } else if (raw.equals("/v1/report/kpi") || raw.equals("/v1/reports/kpi")) {
+      need(who, Scopes.READ, m, Method.GET);
+      send(res, 200, kpi(inventory.kpi()));
     } else if (raw.equals("/v1/workloads:retire")) {
       need(who, Scopes.POLICY_WRITE, m, Method.POST);
       retire(req, res, who);
@@ -206,7 +212,8 @@ public final class InventoryApi {
   private void posture(ServerRequest req, ServerResponse res) {
     String severity = q(req, "severity");
     String rule = q(req, "rule");
-    List<Finding> findings = inventory.posture().stream()
+    var t = thresholds(req);
+    List<Finding> findings = inventory.posture(t).stream()
         .filter(f -> severity == null || f.severity().wire().equals(severity))
         .filter(f -> rule == null || f.ruleId().equals(rule) || f.owasp().equalsIgnoreCase(rule)).toList();
     ArrayNode a = Json.MAPPER.createArrayNode();
@@ -228,7 +235,6 @@ public final class InventoryApi {
     o.set("findings", a);
     o.set("bySeverity", Json.MAPPER.valueToTree(bySeverity));
     o.set("byOwasp", Json.MAPPER.valueToTree(byOwasp));
-    var t = inventory.thresholds();
     ObjectNode th = o.putObject("thresholds");
     th.put("unusedGrant", t.unusedGrant().toString());
     th.put("staticMaxAge", t.staticMaxAge().toString());
@@ -237,6 +243,32 @@ public final class InventoryApi {
     ArrayNode cidrs = th.putArray("workstationCidrs");
     t.workstationCidrs().forEach(cidrs::add);
     send(res, 200, o);
+  }
+
+  /** The configured thresholds with any per-request overrides. */
+  private PostureThresholds thresholds(ServerRequest req) {
+    PostureThresholds d = inventory.thresholds();
+    String cidrs = q(req, "workstationCidrs");
+    return new PostureThresholds(days(req, "unusedGrantDays", d.unusedGrant()),
+        days(req, "staticMaxAgeDays", d.staticMaxAge()), days(req, "rotationDays", d.rotationInterval()),
+        days(req, "staleDays", d.stale()),
+        cidrs == null ? d.workstationCidrs() : List.of(cidrs.trim().split("\\s*,\\s*")));
+  }
+
+  private static Duration days(ServerRequest req, String name, Duration fallback) {
+    String v = q(req, name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < 1 || n > 36_500) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofDays(n);
+    } catch (NumberFormatException e) {
+      throw new ValidationException(name, "must be a whole number of days between 1 and 36500");
+    }
   }
 
   private void maturity(ServerResponse res) {
@@ -294,6 +326,22 @@ public final class InventoryApi {
     strings(o, "revokedLeases", r.revokedLeases());
     o.put("applied", r.applied());
     send(res, 200, o);
+  }
+
+  static ObjectNode kpi(Kpi k) {
+    ObjectNode o = Json.object();
+    o.put("identities", k.identities());
+    o.put("ownerShare", k.ownerShare());
+    o.put("shortLivedShare", k.shortLivedShare());
+    putOpt(o, "meanCredentialLifetime", k.meanCredentialLifetime() == null ? null : k.meanCredentialLifetime().toString());
+    putOpt(o, "p95CredentialLifetime", k.p95CredentialLifetime() == null ? null : k.p95CredentialLifetime().toString());
+    o.put("credentialsSampled", k.credentialsSampled());
+    o.put("staticSecrets", k.staticSecrets());
+    o.put("leaks", k.leaks());
+    putOpt(o, "meanLeakToRevocation", k.meanLeakToRevocation() == null ? null : k.meanLeakToRevocation().toString());
+    o.put("stale", k.stale());
+    o.put("orphaned", k.orphaned());
+    return o;
   }
 
   static ObjectNode item(InventoryItem i) {

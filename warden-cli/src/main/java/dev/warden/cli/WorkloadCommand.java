@@ -22,7 +22,7 @@ final class WorkloadCommand implements Runnable {
 
   @Command(name = "retire", mixinStandardHelpOptions = true,
       description = {"Retire a workload: state retired, every live credential revoked, and every allow policy that",
-          "covers no other workload deleted (its history is kept). Exit code 1 if anything could not be revoked."})
+          "names only it deleted (its history is kept). Exit code 1 if anything could not be revoked."})
   static final class Retire implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPIFFE-ID")
     String spiffeId;
@@ -48,6 +48,8 @@ final class WorkloadCommand implements Runnable {
         out.printf("%s retired (was %s)%n", r.path("workload").asText(), r.path("previousState").asText());
         out.printf("revoked %d live credential(s)%n", r.path("revokedLeases").size());
         r.path("disabledPolicies").forEach(p -> out.println("deleted policy only it used: " + p.asText()));
+        r.path("keptPolicies").forEach(p -> out.println("kept policy only it matches today (pattern or selector; review it): "
+            + p.asText()));
         r.path("notRevoked").forEach(p -> out.println("COULD NOT REVOKE: " + p.asText()));
         out.println(r.path("verified").asBoolean() ? "verified: nothing live remains" : "NOT VERIFIED: see above");
       }

@@ -277,6 +277,10 @@ class InventoryApiTest {
         kind: AccessPolicy
         metadata: {name: old-to-ledger}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/batch/old]}, resources: [ledger]}
+        ---
+        kind: AccessPolicy
+        metadata: {name: batch-cache}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/batch/*]}, resources: [cache]}
         """);
     String token = grant("acme/old");
     List<String> leases = new ArrayList<>();
@@ -289,6 +293,7 @@ class InventoryApiTest {
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     assertThat(r.json().path("revokedLeases")).extracting(JsonNode::asText).containsExactlyInAnyOrderElementsOf(leases);
     assertThat(r.json().path("disabledPolicies")).extracting(JsonNode::asText).containsExactly("old-to-ledger");
+    assertThat(r.json().path("keptPolicies")).extracting(JsonNode::asText).containsExactly("batch-cache");
     assertThat(r.json().path("notRevoked")).isEmpty();
     assertThat(r.json().path("verified").asBoolean()).isTrue();
 
@@ -322,6 +327,26 @@ class InventoryApiTest {
     assertThat(find(items("?kind=workload"), "workload:spiffe://acme.test/ci/docs").path("owner").asText())
         .isEqualTo("rel@acme.test");
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("owner.departed");
+  }
+
+  @Test
+  void departWithSuspendSuspendsWorkloadsAndRevokesTheirCredentials() {
+    warden.apply("""
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/ops/gone, selectors: ["github:repository=acme/gone"], owner: gone@acme.test}
+        ---
+        kind: AccessPolicy
+        metadata: {name: gone-ledger}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/ops/gone]}, resources: [ledger]}
+        """);
+    grant("acme/gone");
+    JsonNode r = warden.admin("POST", "/v1/owners:depart", "{\"owner\": \"gone@acme.test\", \"suspend\": true}").json();
+    assertThat(r.path("action").asText()).isEqualTo("suspended");
+    assertThat(r.path("revokedLeases")).isNotEmpty();
+    assertThat(warden.admin("GET", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fops%2Fgone", null).json()
+        .path("spec").path("state").asText()).isEqualToIgnoringCase("suspended");
+    assertThat(warden.admin("GET", "/v1/leases?workload=" + URLEncoder.encode("spiffe://acme.test/ops/gone",
+        StandardCharsets.UTF_8), null).json().path("items")).isEmpty();
   }
 
   @Test

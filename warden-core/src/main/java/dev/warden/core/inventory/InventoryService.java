@@ -34,7 +34,7 @@ public final class InventoryService {
 
   /** What retiring a workload did. */
   public record RetireResult(String workload, String previousState, List<String> revokedLeases,
-      List<String> disabledPolicies, List<String> notRevoked, boolean verified) {}
+      List<String> disabledPolicies, List<String> keptPolicies, List<String> notRevoked, boolean verified) {}
 
   /** What an owner held and what was done with it. */
   public record DepartResult(String owner, String action, String reassignedTo, List<String> workloads,
@@ -132,9 +132,11 @@ public final class InventoryService {
   }
 
   /**
-   * Retires a workload: state RETIRED, every live lease revoked, and every allow policy that covers
-   * no other non-retired workload deleted (its history is kept, so it can be restored). Then checks
-   * that nothing live is left and reports what could not be revoked.
+   * Retires a workload: state RETIRED, every live lease revoked, and every allow policy that names
+   * only this workload's SPIFFE ID deleted (its history is kept, so it can be restored); an allow
+   * policy that covers only this workload through a pattern or selector is kept and reported, since
+   * it would also cover workloads created later. Then checks that nothing live is left and reports
+   * what could not be revoked.
    *
    * @throws NotFoundException when the workload does not exist
    */
@@ -161,15 +163,24 @@ public final class InventoryService {
     List<Workload> others = values(store.workloads().list()).stream()
         .filter(o -> !o.name().equals(spiffeId) && o.state() != WorkloadState.RETIRED).toList();
     List<String> disabled = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (AccessPolicy p : values(store.policies().list())) {
-      if (p.workloads().matches(w) && others.stream().noneMatch(o -> p.workloads().matches(o))
-          && p.effect() == dev.warden.core.model.Effect.ALLOW) {
-        try {
-          config.delete(Kind.ACCESS_POLICY, p.name(), false, actor);
-          disabled.add(p.name());
-        } catch (RuntimeException e) {
-          failed.add("policy " + p.name() + ": " + e.getMessage());
-        }
+      if (p.effect() != dev.warden.core.model.Effect.ALLOW || !p.workloads().matches(w)
+          || others.stream().anyMatch(o -> p.workloads().matches(o))) {
+        continue;
+      }
+      // a pattern or selector matcher would also cover workloads created later: report, keep
+      boolean onlyThisId = p.workloads().selectors().isEmpty()
+          && p.workloads().spiffeIds().stream().allMatch(id -> id.equals(spiffeId));
+      if (!onlyThisId) {
+        kept.add(p.name());
+        continue;
+      }
+      try {
+        config.delete(Kind.ACCESS_POLICY, p.name(), false, actor);
+        disabled.add(p.name());
+      } catch (RuntimeException e) {
+        failed.add("policy " + p.name() + ": " + e.getMessage());
       }
     }
     for (Lease l : store.leases().listActive(spiffeId, now)) {
@@ -181,10 +192,11 @@ public final class InventoryService {
     d.put("previousState", previous);
     d.put("revokedLeases", Integer.toString(revoked.size()));
     d.put("disabledPolicies", String.join(",", disabled));
+    d.put("keptPolicies", String.join(",", kept));
     d.put("notRevoked", Integer.toString(failed.size()));
     d.put("verified", Boolean.toString(verified));
     write("workload.retired", actor, spiffeId, d);
-    return new RetireResult(spiffeId, previous, revoked, disabled, failed, verified);
+    return new RetireResult(spiffeId, previous, revoked, disabled, kept, failed, verified);
   }
 
   /**

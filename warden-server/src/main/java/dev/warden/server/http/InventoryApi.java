@@ -301,6 +301,7 @@ public final class InventoryApi {
     o.put("state", "retired");
     strings(o, "revokedLeases", r.revokedLeases());
     strings(o, "disabledPolicies", r.disabledPolicies());
+    strings(o, "keptPolicies", r.keptPolicies());
     strings(o, "notRevoked", r.notRevoked());
     o.put("verified", r.verified());
     send(res, 200, o);

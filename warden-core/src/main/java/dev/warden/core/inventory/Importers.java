@@ -297,8 +297,12 @@ public final class Importers {
     if (h == lines.length) {
       throw new ValidationException("content", "the CSV is empty; the first line must be a header naming the columns");
     }
+    List<String> headerCells = splitCsv(lines[h]);
+    if (headerCells == null) {
+      throw new ValidationException("content", "line " + (h + 1) + ": the CSV header has an unterminated quote");
+    }
     List<String> header = new ArrayList<>();
-    for (String c : splitCsv(lines[h])) {
+    for (String c : headerCells) {
       header.add(c.strip().toLowerCase(Locale.ROOT));
     }
     for (String c : header) {

@@ -124,6 +124,13 @@ class ImportersTest {
   }
 
   @Test
+  void csvHeaderWithUnterminatedQuoteIsRejectedNotACrash() {
+    // regression: found by ImportersFuzzTest (splitCsv returned null for the header)
+    assertThatThrownBy(() -> parse(Format.CSV, "\"22[6")).isInstanceOf(ValidationException.class)
+        .hasMessageContaining("line 1");
+  }
+
+  @Test
   void csvWithAValueColumnIsRefused() {
     assertThatThrownBy(() -> parse(Format.CSV, "name,value\nA," + VALUE + "\n"))
         .isInstanceOf(ValidationException.class).hasMessageContaining("names only")

@@ -6,6 +6,8 @@ import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.grant.TokenService;
+import dev.warden.core.inventory.InventoryService;
+import dev.warden.core.inventory.PostureThresholds;
 import dev.warden.core.lease.LeakService;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.trust.TrustOptions;
@@ -15,6 +17,7 @@ import dev.warden.server.config.ServerConfig;
 import dev.warden.server.federation.HttpDocumentFetcher;
 import dev.warden.server.http.AdminApi;
 import dev.warden.server.http.IntrospectionEndpoint;
+import dev.warden.server.http.InventoryApi;
 import dev.warden.server.http.TokenEndpoint;
 import dev.warden.server.http.WellKnown;
 import dev.warden.store.JdbcStore;
@@ -111,6 +114,8 @@ public final class WardenServer implements AutoCloseable {
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
       AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
           fpKey, fpKeyId, () -> state.reload(false), metrics, clock);
+      InventoryApi inventoryApi = new InventoryApi(adminTokens, new InventoryService(store, store.inventory(), config,
+          audit, clock, PostureThresholds.DEFAULTS), fingerprinter, () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys);
       Health health = new Health(store, metrics);
@@ -131,7 +136,13 @@ public final class WardenServer implements AutoCloseable {
               .get("/healthz", health::live)
               .get("/readyz", health::ready)
               .get("/metrics", health::metrics)
-              .any("/v1/*", admin::handle))
+              .any("/v1/*", (req, res) -> {
+                if (InventoryApi.handles(req.path().rawPath())) {
+                  inventoryApi.handle(req, res);
+                } else {
+                  admin.handle(req, res);
+                }
+              }))
           .build()
           .start();
 

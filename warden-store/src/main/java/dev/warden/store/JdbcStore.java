@@ -47,6 +47,7 @@ public final class JdbcStore implements Store {
   private final AdminTokenStore adminTokens;
   private final SigningKeyStore signingKeys;
   private final SettingsStore settings;
+  private final JdbcInventoryStore inventory;
 
   private JdbcStore(HikariDataSource pool, Db db, InstantSource clock) {
     this.pool = pool;
@@ -59,6 +60,7 @@ public final class JdbcStore implements Store {
     this.adminTokens = new JdbcAdminTokenStore(db);
     this.signingKeys = new JdbcSigningKeyStore(db);
     this.settings = new JdbcSettingsStore(db);
+    this.inventory = new JdbcInventoryStore(db);
   }
 
   /**
@@ -160,6 +162,11 @@ public final class JdbcStore implements Store {
   @Override
   public SettingsStore settings() {
     return settings;
+  }
+
+  @Override
+  public dev.warden.core.store.InventoryStore inventory() {
+    return inventory;
   }
 
   /**

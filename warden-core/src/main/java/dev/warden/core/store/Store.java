@@ -23,6 +23,8 @@ public interface Store extends AutoCloseable {
 
   SettingsStore settings();
 
+  InventoryStore inventory();
+
   /** True when the database answers a trivial query within the timeout. */
   boolean isReachable(java.time.Duration timeout);
 

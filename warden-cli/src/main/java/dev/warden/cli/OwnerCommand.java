@@ -1,0 +1,78 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "owner", mixinStandardHelpOptions = true, description = "Owner offboarding.",
+    subcommands = {OwnerCommand.Depart.class})
+final class OwnerCommand implements Runnable {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "depart", mixinStandardHelpOptions = true,
+      description = {"An owner is leaving: list everything they hold, then hand it over or suspend it.",
+          "Without --reassign-to or --suspend only the list is shown (exit code 1)."})
+  static final class Depart implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "OWNER")
+    String owner;
+
+    @Option(names = "--reassign-to", paramLabel = "OWNER", description = "new owner of every workload and imported item")
+    String reassignTo;
+
+    @Option(names = "--suspend", description = "suspend their workloads and revoke their live credentials")
+    boolean suspend;
+
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (reassignTo != null && suspend) {
+        throw new CliException(2, "choose one of --reassign-to and --suspend");
+      }
+      boolean dryRun = reassignTo == null && !suspend;
+      ObjectNode b = ApiClient.JSON.createObjectNode();
+      b.put("owner", owner);
+      b.put("dryRun", dryRun);
+      b.put("suspend", suspend);
+      if (reassignTo != null) {
+        b.put("reassignTo", reassignTo);
+      }
+      JsonNode r = connection.client().post("/v1/owners:depart", b);
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.println(owner + " holds " + r.path("workloads").size() + " workload(s) and " + r.path("imported").size()
+            + " imported item(s):");
+        r.path("workloads").forEach(w -> out.println("  workload " + w.asText()));
+        r.path("imported").forEach(w -> out.println("  imported " + w.asText()));
+        if (dryRun) {
+          spec.commandLine().getErr().println("nothing changed: pass --reassign-to <owner> or --suspend");
+        } else {
+          out.println(r.path("action").asText() + (r.hasNonNull("reassignedTo") ? " to " + r.path("reassignedTo").asText() : "")
+              + "; revoked " + r.path("revokedLeases").size() + " live credential(s)");
+        }
+      }
+      return dryRun ? 1 : 0;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Posture findings and maturity reports.",
+    subcommands = {ReportCommand.Posture.class, ReportCommand.MaturityReport.class, ReportCommand.KpiReport.class})
+final class ReportCommand implements Runnable {
+  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  enum Format { text, json, csv, html }
+
+  @Command(name = "posture", mixinStandardHelpOptions = true,
+      description = "Posture findings (OWASP NHI Top 10), recomputed now. Exit code 1 when there are findings.",
+      footer = {"", "Examples:", "  warden report posture", "  warden report posture --severity critical -o json",
+          "  warden report posture -o html > posture.html"})
+  static final class Posture implements Callable<Integer> {
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json, csv or html")
+    Format format = Format.text;
+
+    @Option(names = "--severity", description = "only this severity: low, medium, high, critical")
+    String severity;
+
+    @Option(names = "--rule", description = "only this rule id or OWASP id (e.g. NHI7)")
+    String rule;
+
+    @Mixin
+    Connection connection;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      StringBuilder q = new StringBuilder("/v1/posture?x=1");
+      InventoryCommand.param(q, "severity", severity);
+      InventoryCommand.param(q, "rule", rule);
+      JsonNode r = connection.client().get(q.toString());
+      PrintWriter out = spec.commandLine().getOut();
+      switch (format) {
+        case json -> out.println(pretty(r));
+        case csv -> out.print(PostureReports.csv(r));
+        case html -> out.print(PostureReports.html(r));
+        case text -> {
+          for (JsonNode f : r.path("findings")) {
+            out.printf("%-8s %-6s %-40s %s%n    %s%n    fix: %s%n", f.path("severity").asText().toUpperCase(java.util.Locale.ROOT),
+                f.path("owasp").asText(), f.path("ruleId").asText(), f.path("itemId").asText(), f.path("evidence").asText(),
+                f.path("remediation").asText());
+          }
+          out.println(r.path("findings").size() + " finding(s) " + r.path("bySeverity"));
+        }
+      }
+      out.flush(); // print() does not flush an auto-flushing PrintWriter
+      return r.path("findings").isEmpty() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "maturity", mixinStandardHelpOptions = true,
+      description = "Maturity stage 1-7 of each workload and unmanaged credential, and the distribution.")
+  static final class MaturityReport implements Callable<Integer> {
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
+    Format format = Format.text;
+
+    @Mixin
+    Connection connection;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/report/maturity");
+      PrintWriter out = spec.commandLine().getOut();
+      if (format != Format.text) {
+        out.println(pretty(r));
+        return 0;
+      }
+      int total = 0;
+      for (var it = r.path("distribution").fields(); it.hasNext(); ) {
+        total += it.next().getValue().asInt();
+      }
+      for (var it = r.path("distribution").fields(); it.hasNext(); ) {
+        var e = it.next();
+        int n = e.getValue().asInt();
+        out.printf("stage %s  %-40s %d%n", e.getKey(), "#".repeat(total == 0 ? 0 : (int) Math.round(40.0 * n / total)), n);
+      }
+      out.println();
+      for (JsonNode s : r.path("subjects")) {
+        out.printf("%d  %-56s %s%n", s.path("stage").asInt(), s.path("subject").asText(), s.path("reason").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "kpi", mixinStandardHelpOptions = true,
+      description = "Governance indicators: ownership, short-lived share, credential lifetimes, static secrets, leaks.")
+  static final class KpiReport implements Callable<Integer> {
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
+    Format format = Format.text;
+
+    @Mixin
+    Connection connection;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/report/kpi");
+      PrintWriter out = spec.commandLine().getOut();
+      if (format != Format.text) {
+        out.println(pretty(r));
+        return 0;
+      }
+      out.printf("identities                     %d%n", r.path("identities").asInt());
+      out.printf("with an owner                  %.1f %%%n", 100 * r.path("ownerShare").asDouble());
+      out.printf("access through short-lived     %.1f %%%n", 100 * r.path("shortLivedShare").asDouble());
+      out.printf("credential lifetime mean / p95 %s / %s (%d sampled)%n", r.path("meanCredentialLifetime").asText("-"),
+          r.path("p95CredentialLifetime").asText("-"), r.path("credentialsSampled").asInt());
+      out.printf("static secrets                 %d%n", r.path("staticSecrets").asInt());
+      out.printf("leaks / mean report->revoked   %d / %s%n", r.path("leaks").asInt(), r.path("meanLeakToRevocation").asText("-"));
+      out.printf("stale / orphaned               %d / %d%n", r.path("stale").asInt(), r.path("orphaned").asInt());
+      return 0;
+    }
+  }
+
+  static String pretty(JsonNode n) {
+    try {
+      return PRETTY.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new CliException(2, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "workload", mixinStandardHelpOptions = true, description = "Workload lifecycle.",
+    subcommands = {WorkloadCommand.Retire.class})
+final class WorkloadCommand implements Runnable {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "retire", mixinStandardHelpOptions = true,
+      description = {"Retire a workload: state retired, every live credential revoked, and every allow policy that",
+          "names only it deleted (its history is kept). Exit code 1 if anything could not be revoked."})
+  static final class Retire implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPIFFE-ID")
+    String spiffeId;
+
+    @Mixin
+    Connection connection;
+
+    @Mixin
+    Output output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      ObjectNode b = ApiClient.JSON.createObjectNode();
+      b.put("workload", spiffeId);
+      JsonNode r = connection.client().post("/v1/workloads:retire", b);
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.printf("%s retired (was %s)%n", r.path("workload").asText(), r.path("previousState").asText());
+        out.printf("revoked %d live credential(s)%n", r.path("revokedLeases").size());
+        r.path("disabledPolicies").forEach(p -> out.println("deleted policy only it used: " + p.asText()));
+        r.path("keptPolicies").forEach(p -> out.println("kept policy only it matches today (pattern or selector; review it): "
+            + p.asText()));
+        r.path("notRevoked").forEach(p -> out.println("COULD NOT REVOKE: " + p.asText()));
+        out.println(r.path("verified").asBoolean() ? "verified: nothing live remains" : "NOT VERIFIED: see above");
+      }
+      return r.path("verified").asBoolean() ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.warden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.server.WardenServer;
+import dev.warden.server.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The inventory, report, workload and owner commands against a real server. */
+class InventoryCliTest {
+  static final String VALUE = "ghp_CliTestSecretValue0123456789abcdef";
+
+  @TempDir
+  static Path dir;
+
+  static WardenServer server;
+  static String token;
+
+  record Run(int exit, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    ByteArrayOutputStream boot = new ByteArrayOutputStream();
+    server = WardenServer.start(ConfigLoader.load(null, Map.of(), Map.of("server.port", Integer.toString(port),
+        "server.dataDir", dir.resolve("data").toString())), Clock.systemUTC(),
+        new PrintStream(boot, true, StandardCharsets.UTF_8));
+    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(boot.toString(StandardCharsets.UTF_8));
+    assertThat(m.find()).isTrue();
+    token = m.group(1);
+    Path docs = dir.resolve("w.yaml");
+    Files.writeString(docs, """
+        kind: Resource
+        metadata: {name: ledger}
+        spec: {audience: https://ledger.acme.test, sensitivity: critical}
+        ---
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/api, selectors: ["k8s:sa=api"], owner: leaver@acme.test}
+        ---
+        kind: AccessPolicy
+        metadata: {name: api-ledger}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/api]}, resources: [ledger]}
+        """);
+    assertThat(run("apply", "-f", docs.toString()).exit()).isZero();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static synchronized Run run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--server", "http://127.0.0.1:" + server.port(), "--token", token));
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(all.toArray(String[]::new));
+      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void importThenListAsJsonNeverShowsTheValue() throws Exception {
+    Path env = dir.resolve("ci.env");
+    Files.writeString(env, "GH_TOKEN=" + VALUE + "\nDEPLOY_KEY\n");
+    Run imp = run("inventory", "import", env.toString(), "--format", "env", "--source", "ci:acme", "--owner", "ops@acme.test");
+    assertThat(imp.exit()).as(imp.err()).isZero();
+    assertThat(imp.out()).contains("2 created");
+
+    Run list = run("inventory", "list", "--kind", "env-var", "-o", "json");
+    JsonNode items = new ObjectMapper().readTree(list.out()).path("items");
+    assertThat(items.findValuesAsText("name")).containsExactlyInAnyOrder("GH_TOKEN", "DEPLOY_KEY");
+    assertThat(list.out() + imp.out() + run("inventory", "list").out() + run("report", "posture", "-o", "json").out())
+        .doesNotContain(VALUE);
+  }
+
+  @Test
+  void badCsvRowFailsWithItsLineAndPartialImportsTheRest() throws Exception {
+    Path csv = dir.resolve("keys.csv");
+    Files.writeString(csv, "name,kind\nOK_KEY,api-key\n\"BROKEN\n");
+    Run bad = run("inventory", "import", csv.toString(), "--format", "csv");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("line 3");
+    Run partial = run("inventory", "import", csv.toString(), "--format", "csv", "--partial");
+    assertThat(partial.exit()).isEqualTo(1);
+    assertThat(partial.out()).contains("1 created").contains("skipped line 3");
+  }
+
+  @Test
+  void postureReportsAsCsvAndSelfContainedHtml() {
+    Run csv = run("report", "posture", "-o", "csv");
+    assertThat(csv.exit()).isEqualTo(1); // findings exist (e.g. the workload has no expiry)
+    assertThat(csv.out()).startsWith("severity,owasp,ruleId,itemId,subject,evidence,remediation");
+    Run html = run("report", "posture", "-o", "html");
+    assertThat(html.out()).contains("<svg").contains("lifetime.missing-expiry").doesNotContain("<script")
+        .doesNotContain("src=").doesNotContain("href=").doesNotContain("<link");
+  }
+
+  @Test
+  void maturityAndBlastRadius() {
+    Run m = run("report", "maturity");
+    assertThat(m.exit()).isZero();
+    assertThat(m.out()).contains("stage 7").contains("spiffe://acme.test/api");
+    assertThat(run("report", "kpi").out()).contains("with an owner").contains("static secrets");
+    Run b = run("inventory", "blast-radius", "workload:spiffe://acme.test/api");
+    assertThat(b.out()).contains("score 27").contains("ledger").contains("via api-ledger");
+  }
+
+  @Test
+  void departWithoutADecisionOnlyListsThenRetireReports() {
+    Run list = run("owner", "depart", "leaver@acme.test");
+    assertThat(list.exit()).isEqualTo(1);
+    assertThat(list.out()).contains("workload spiffe://acme.test/api");
+    assertThat(list.err()).contains("--reassign-to");
+
+    Run retire = run("workload", "retire", "spiffe://acme.test/other-does-not-exist");
+    assertThat(retire.exit()).isEqualTo(3);
+  }
+}

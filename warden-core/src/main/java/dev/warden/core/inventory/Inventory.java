@@ -1,0 +1,145 @@
+package dev.warden.core.inventory;
+
+import dev.warden.core.admin.AdminToken;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Workload;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds the one list of NHIs from {@link InventoryFacts}: workloads, credentials Warden issued
+ * (one item per workload and resource), admin tokens, imported items and leaked credentials.
+ */
+public final class Inventory {
+  /** Filters of a listing; null fields do not filter. */
+  public record Filter(String kind, String owner, String team, String environment, CredentialType credentialType) {
+    boolean test(InventoryItem i) {
+      return (kind == null || kind.equals(i.kind())) && (owner == null || owner.equals(i.owner()))
+          && (team == null || team.equals(i.team())) && (environment == null || environment.equals(i.environment()))
+          && (credentialType == null || credentialType == i.credentialType());
+    }
+  }
+
+  private Inventory() {}
+
+  /** Every item, ordered by id. */
+  public static List<InventoryItem> build(InventoryFacts f) {
+    Map<String, Resource> resources = resourcesByName(f);
+    Map<String, Workload> workloads = new HashMap<>();
+    f.workloads().forEach(w -> workloads.put(w.name(), w));
+    Map<String, Instant> lastUsed = lastUsedByWorkload(f);
+    List<InventoryItem> out = new ArrayList<>();
+    for (Workload w : f.workloads()) {
+      Map<String, String> attrs = new LinkedHashMap<>();
+      attrs.put("state", w.state().name().toLowerCase(java.util.Locale.ROOT));
+      attrs.put("selectors", w.selectors().stream().map(Object::toString).sorted().toList().toString());
+      out.add(new InventoryItem(workloadId(w.name()), "workload", w.name(), w.owner(), w.team(), w.environment(),
+          "warden", f.workloadCreated().get(w.name()), w.expiresAt(), lastUsed.get(w.name()),
+          CredentialType.ATTESTED_IDENTITY,
+          Grants.of(w, f.policies(), resources).stream().map(Grants.Grant::resource).toList(), null, attrs));
+    }
+    for (LeaseSummary s : f.leases()) {
+      Workload w = s.workload() == null ? null : workloads.get(s.workload());
+      Map<String, String> attrs = new LinkedHashMap<>();
+      attrs.put("workload", Objects.toString(s.workload(), ""));
+      attrs.put("count", Long.toString(s.count()));
+      attrs.put("active", Long.toString(s.active()));
+      attrs.put("longestTtl", s.longestTtl().toString());
+      out.add(new InventoryItem(credentialId(s.workload(), s.resource()), "issued-credential",
+          s.workload() + " -> " + s.resource(), w == null ? null : w.owner(), w == null ? null : w.team(),
+          w == null ? null : w.environment(), "warden", s.firstIssued(), s.lastExpiry(), s.lastIssued(),
+          CredentialType.SHORT_LIVED, s.resource() == null ? List.of() : List.of(s.resource()), s.lastIssued(), attrs));
+    }
+    for (AdminToken t : f.adminTokens()) {
+      Map<String, String> attrs = new LinkedHashMap<>();
+      attrs.put("scopes", String.join(" ", t.scopes().stream().sorted().toList()));
+      attrs.put("usable", Boolean.toString(t.isUsable(f.now())));
+      if (t.revokedAt() != null) {
+        attrs.put("revokedAt", t.revokedAt().toString());
+      }
+      out.add(new InventoryItem("admin-token:" + t.id(), "admin-token", t.name() == null ? t.id() : t.name(),
+          t.createdBy(), null, null, "warden", t.createdAt(), t.expiresAt(), null, CredentialType.STATIC,
+          t.scopes().stream().sorted().toList(), t.createdAt(), attrs));
+    }
+    for (ImportedNhi n : f.imported()) {
+      Map<String, String> attrs = new LinkedHashMap<>(n.attributes());
+      if (n.location() != null) {
+        attrs.put("location", n.location());
+      }
+      if (n.fingerprint() != null) {
+        attrs.put("fingerprint", n.fingerprint());
+      }
+      out.add(new InventoryItem(n.id(), n.kind(), n.name(), n.owner(), n.team(), n.environment(), n.source(),
+          n.createdAt(), n.expiresAt(), n.lastUsedAt(), importedType(n), importedPrivileges(n),
+          n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt(), attrs));
+    }
+    for (LeakRecord l : f.leaks()) {
+      Workload w = l.workload() == null ? null : workloads.get(l.workload());
+      Map<String, String> attrs = new LinkedHashMap<>();
+      attrs.put("fingerprint", l.fingerprint());
+      attrs.put("leaseId", l.leaseId());
+      attrs.put("reportedBy", Objects.toString(l.source(), ""));
+      attrs.put("path", Objects.toString(l.path(), ""));
+      out.add(new InventoryItem("leak:" + l.leaseId(), "leaked-credential", l.leaseId(), w == null ? null : w.owner(),
+          w == null ? null : w.team(), w == null ? null : w.environment(), "warden", l.reportedAt(), null, null,
+          CredentialType.SHORT_LIVED, l.resource() == null ? List.of() : List.of(l.resource()), null, attrs));
+    }
+    out.sort(Comparator.comparing(InventoryItem::id));
+    return out;
+  }
+
+  /** {@link #build} with a filter applied. */
+  public static List<InventoryItem> list(InventoryFacts f, Filter filter) {
+    return build(f).stream().filter(filter::test).toList();
+  }
+
+  public static String workloadId(String spiffeId) {
+    return "workload:" + spiffeId;
+  }
+
+  public static String credentialId(String workload, String resource) {
+    return "credential:" + workload + "|" + resource;
+  }
+
+  static Map<String, Resource> resourcesByName(InventoryFacts f) {
+    Map<String, Resource> m = new HashMap<>();
+    f.resources().forEach(r -> m.put(r.name(), r));
+    return m;
+  }
+
+  /** Newest issuance per workload, from audit events and leases (whichever is newer). */
+  static Map<String, Instant> lastUsedByWorkload(InventoryFacts f) {
+    Map<String, Instant> m = new HashMap<>();
+    for (Usage u : f.usage()) {
+      if (u.workload() != null && u.lastIssued() != null) {
+        m.merge(u.workload(), u.lastIssued(), (a, b) -> a.isAfter(b) ? a : b);
+      }
+    }
+    for (LeaseSummary s : f.leases()) {
+      if (s.workload() != null && s.lastIssued() != null) {
+        m.merge(s.workload(), s.lastIssued(), (a, b) -> a.isAfter(b) ? a : b);
+      }
+    }
+    return m;
+  }
+
+  /** Service accounts are platform identities; everything else imported is a static credential. */
+  static CredentialType importedType(ImportedNhi n) {
+    return n.kind().equals("k8s-service-account") || "true".equals(n.attributes().get("oidc"))
+        && !n.attributes().containsKey("secrets") ? CredentialType.ATTESTED_IDENTITY : CredentialType.STATIC;
+  }
+
+  static List<String> importedPrivileges(ImportedNhi n) {
+    String p = n.attributes().getOrDefault("resources", n.attributes().get("permissions"));
+    if (p == null || p.isBlank()) {
+      return List.of();
+    }
+    return List.of(p.trim().split("\\s*,\\s*"));
+  }
+}

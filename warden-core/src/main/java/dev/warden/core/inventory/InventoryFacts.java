@@ -1,0 +1,35 @@
+package dev.warden.core.inventory;
+
+import dev.warden.core.admin.AdminToken;
+import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Workload;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the inventory, posture rules, blast radius and maturity are computed from: one
+ * consistent-enough read of the stores at {@code now}. Pure data; the rules hold no state.
+ *
+ * @param workloadCreated first-seen time per workload SPIFFE ID (first configuration revision)
+ * @param departedOwners owners marked as departed, with when
+ */
+public record InventoryFacts(
+    Instant now, List<Workload> workloads, Map<String, Instant> workloadCreated, List<Resource> resources,
+    List<AccessPolicy> policies, List<AdminToken> adminTokens, List<ImportedNhi> imported,
+    List<LeaseSummary> leases, List<Usage> usage, List<LeakRecord> leaks, Map<String, Instant> departedOwners) {
+
+  public InventoryFacts {
+    workloads = List.copyOf(workloads);
+    workloadCreated = Map.copyOf(workloadCreated);
+    resources = List.copyOf(resources);
+    policies = List.copyOf(policies);
+    adminTokens = List.copyOf(adminTokens);
+    imported = List.copyOf(imported);
+    leases = List.copyOf(leases);
+    usage = List.copyOf(usage);
+    leaks = List.copyOf(leaks);
+    departedOwners = Map.copyOf(departedOwners);
+  }
+}

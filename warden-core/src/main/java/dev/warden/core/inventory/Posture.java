@@ -1,0 +1,293 @@
+package dev.warden.core.inventory;
+
+import dev.warden.core.admin.AdminToken;
+import dev.warden.core.inventory.Finding.Severity;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Workload;
+import dev.warden.core.model.WorkloadState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The posture rules. Each rule is a pure function of {@link InventoryFacts} and
+ * {@link PostureThresholds}, so findings are recomputed on demand and are always current. Rule ids
+ * and their OWASP NHI Top 10 (2025) mapping are listed in docs/inventory.md.
+ */
+public final class Posture {
+  public static final String RETIRED_IDENTITY_ACTIVE = "offboarding.retired-identity-active";
+  public static final String CREDENTIAL_OUTLIVES_WORKLOAD = "offboarding.credential-outlives-workload";
+  public static final String OWNER_DEPARTED = "offboarding.owner-departed";
+  public static final String LEAKED = "leak.reported";
+  public static final String UNUSED_GRANT = "privilege.unused-grant";
+  public static final String LONG_LIVED = "lifetime.long-lived-static";
+  public static final String ROTATION_OVERDUE = "lifetime.rotation-overdue";
+  public static final String MISSING_EXPIRY = "lifetime.missing-expiry";
+  public static final String CROSS_ENVIRONMENT = "isolation.cross-environment";
+  public static final String SHARED_SECRET = "reuse.shared-fingerprint";
+  public static final String HUMAN_USE = "human-use.workstation-address";
+  public static final String NO_OWNER = "ownership.no-owner";
+  public static final String UNKNOWN_OWNER = "ownership.unknown-owner";
+  public static final String STALE = "usage.stale";
+  public static final String OIDC_AVAILABLE = "ci.static-secret-with-oidc-available";
+
+  private Posture() {}
+
+  /** Every finding, most severe first, then by rule and item. */
+  public static List<Finding> evaluate(InventoryFacts f, PostureThresholds t) {
+    List<Finding> out = new ArrayList<>();
+    offboarding(f, out);
+    leaks(f, out);
+    unusedGrants(f, t, out);
+    lifetimes(f, t, out);
+    sharing(f, out);
+    humanUse(f, t, out);
+    ownership(f, out);
+    stale(f, t, out);
+    oidcAvailable(f, out);
+    out.sort(Comparator.comparing(Finding::severity).reversed().thenComparing(Finding::ruleId)
+        .thenComparing(Finding::itemId));
+    return out;
+  }
+
+  // NHI1: identities and credentials that outlive their purpose
+  static void offboarding(InventoryFacts f, List<Finding> out) {
+    Map<String, Workload> byId = new HashMap<>();
+    f.workloads().forEach(w -> byId.put(w.name(), w));
+    for (Workload w : f.workloads()) {
+      boolean expired = w.expiresAt() != null && !f.now().isBefore(w.expiresAt());
+      if (w.state() == WorkloadState.ACTIVE && expired) {
+        out.add(new Finding(RETIRED_IDENTITY_ACTIVE, Severity.HIGH, "NHI1", Inventory.workloadId(w.name()), w.name(),
+            "expired at " + w.expiresAt() + " but still in state active",
+            "retire it: warden workload retire " + w.name()));
+      }
+    }
+    for (LeaseSummary s : f.leases()) {
+      Workload w = s.workload() == null ? null : byId.get(s.workload());
+      if (s.active() == 0) {
+        continue;
+      }
+      String id = Inventory.credentialId(s.workload(), s.resource());
+      if (w == null) {
+        out.add(new Finding(CREDENTIAL_OUTLIVES_WORKLOAD, Severity.HIGH, "NHI1", id, s.workload(),
+            s.active() + " live credential(s) for " + s.resource() + " but the workload no longer exists",
+            "revoke them: POST /v1/leases/<id>:revoke"));
+      } else if (w.state() != WorkloadState.ACTIVE) {
+        out.add(new Finding(CREDENTIAL_OUTLIVES_WORKLOAD, Severity.HIGH, "NHI1", id, w.name(),
+            s.active() + " live credential(s) for " + s.resource() + " while the workload is "
+                + w.state().name().toLowerCase(java.util.Locale.ROOT),
+            "retire it again to revoke what it holds: warden workload retire " + w.name()));
+      } else if (w.expiresAt() != null && s.lastExpiry() != null && s.lastExpiry().isAfter(w.expiresAt())) {
+        out.add(new Finding(CREDENTIAL_OUTLIVES_WORKLOAD, Severity.MEDIUM, "NHI1", id, w.name(),
+            "a credential for " + s.resource() + " expires at " + s.lastExpiry() + ", after the workload (" + w.expiresAt()
+                + ")", "revoke it, or extend the workload's expiry on purpose"));
+      }
+    }
+    if (f.departedOwners().isEmpty()) {
+      return;
+    }
+    for (InventoryItem i : Inventory.build(f)) {
+      if (i.owner() != null && f.departedOwners().containsKey(i.owner()) && isLive(i)) {
+        out.add(new Finding(OWNER_DEPARTED, Severity.HIGH, "NHI1", i.id(), i.name(),
+            "owner " + i.owner() + " departed at " + f.departedOwners().get(i.owner()),
+            "warden owner depart " + i.owner() + " --reassign-to <owner> (or --suspend)"));
+      }
+    }
+  }
+
+  private static boolean isLive(InventoryItem i) {
+    String state = i.attributes().get("state");
+    return !"retired".equals(state) && !"false".equals(i.attributes().get("usable"));
+  }
+
+  // NHI2
+  static void leaks(InventoryFacts f, List<Finding> out) {
+    for (LeakRecord l : f.leaks()) {
+      out.add(new Finding(LEAKED, Severity.CRITICAL, "NHI2", "leak:" + l.leaseId(), l.workload(),
+          "credential fingerprint " + l.fingerprint().substring(0, Math.min(12, l.fingerprint().length()))
+              + "… reported leaked at " + l.reportedAt() + (l.path() == null || l.path().isEmpty() ? "" : " in " + l.path()),
+          "the lease was revoked; remove the credential from " + (l.source() == null || l.source().isEmpty()
+              ? "where it leaked" : l.source()) + " and find how it got there"));
+    }
+  }
+
+  // NHI5: granted but not used within the window (only for workloads older than the window)
+  static void unusedGrants(InventoryFacts f, PostureThresholds t, List<Finding> out) {
+    Map<String, Instant> used = new HashMap<>();
+    for (Usage u : f.usage()) {
+      used.merge(u.workload() + "|" + u.resource(), u.lastIssued(), (a, b) -> a.isAfter(b) ? a : b);
+    }
+    for (LeaseSummary s : f.leases()) {
+      used.merge(s.workload() + "|" + s.resource(), s.lastIssued(), (a, b) -> a.isAfter(b) ? a : b);
+    }
+    Instant cutoff = f.now().minus(t.unusedGrant());
+    Map<String, Resource> resources = Inventory.resourcesByName(f);
+    for (Workload w : f.workloads()) {
+      Instant created = f.workloadCreated().get(w.name());
+      if (w.state() != WorkloadState.ACTIVE || (created != null && created.isAfter(cutoff))) {
+        continue;
+      }
+      for (Grants.Grant g : Grants.of(w, f.policies(), resources)) {
+        Instant last = used.get(w.name() + "|" + g.resource());
+        if (last == null || last.isBefore(cutoff)) {
+          out.add(new Finding(UNUSED_GRANT, g.weight() >= 9 ? Severity.HIGH : Severity.MEDIUM, "NHI5",
+              Inventory.workloadId(w.name()), w.name(),
+              "granted " + g.resource() + " (" + g.sensitivity().name().toLowerCase(java.util.Locale.ROOT)
+                  + ") by policy " + g.policy() + " but " + (last == null ? "never used" : "last used " + last)
+                  + " (window " + days(t.unusedGrant()) + ")",
+              "remove " + g.resource() + " from policy " + g.policy() + " or narrow its workloads"));
+        }
+      }
+    }
+  }
+
+  // NHI7
+  static void lifetimes(InventoryFacts f, PostureThresholds t, List<Finding> out) {
+    for (ImportedNhi n : f.imported()) {
+      if (!isCredential(n)) {
+        continue;
+      }
+      if (n.expiresAt() == null) {
+        out.add(new Finding(MISSING_EXPIRY, Severity.MEDIUM, "NHI7", n.id(), n.name(),
+            "static credential from " + n.source() + " has no expiry",
+            "give it an expiry, or replace it with workload identity and short-lived tokens"));
+      }
+      if (n.createdAt() != null && age(f, n.createdAt()).compareTo(t.staticMaxAge()) > 0) {
+        out.add(new Finding(LONG_LIVED, Severity.HIGH, "NHI7", n.id(), n.name(),
+            "created " + n.createdAt() + ", " + days(age(f, n.createdAt())) + " old (limit " + days(t.staticMaxAge()) + ")",
+            "replace it with a Warden-issued short-lived credential (see maturity stage 7)"));
+      }
+      Instant rotated = n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt();
+      if (rotated != null && age(f, rotated).compareTo(t.rotationInterval()) > 0) {
+        out.add(new Finding(ROTATION_OVERDUE, Severity.MEDIUM, "NHI7", n.id(), n.name(),
+            "last rotated " + rotated + " (every " + days(t.rotationInterval()) + " expected)", "rotate it now"));
+      }
+    }
+    for (AdminToken a : f.adminTokens()) {
+      if (a.isUsable(f.now()) && a.expiresAt() == null) {
+        out.add(new Finding(MISSING_EXPIRY, Severity.MEDIUM, "NHI7", "admin-token:" + a.id(),
+            a.name() == null ? a.id() : a.name(), "admin token with scopes " + new TreeSet<>(a.scopes()) + " never expires",
+            "create a replacement with --ttl and revoke this one"));
+      }
+    }
+    for (Workload w : f.workloads()) {
+      if (w.state() == WorkloadState.ACTIVE && w.expiresAt() == null) {
+        out.add(new Finding(MISSING_EXPIRY, Severity.LOW, "NHI7", Inventory.workloadId(w.name()), w.name(),
+            "workload identity has no expiry", "set spec.expiresAt so it is reviewed"));
+      }
+    }
+  }
+
+  // NHI9 (same secret in several places) and NHI8 (same secret across environments)
+  static void sharing(InventoryFacts f, List<Finding> out) {
+    Map<String, List<ImportedNhi>> byFp = new TreeMap<>();
+    for (ImportedNhi n : f.imported()) {
+      if (n.fingerprint() != null) {
+        byFp.computeIfAbsent(n.fingerprint(), k -> new ArrayList<>()).add(n);
+      }
+    }
+    for (List<ImportedNhi> group : byFp.values()) {
+      if (group.size() < 2) {
+        continue;
+      }
+      List<String> places = group.stream().map(n -> n.source() + "/" + n.name()).sorted().toList();
+      Set<String> envs = new TreeSet<>();
+      group.forEach(n -> envs.add(n.environment() == null ? "(none)" : n.environment()));
+      for (ImportedNhi n : group) {
+        out.add(new Finding(SHARED_SECRET, Severity.HIGH, "NHI9", n.id(), n.name(),
+            "the same secret (by fingerprint) is in " + group.size() + " places: " + places,
+            "give each consumer its own credential (or its own workload identity)"));
+        if (envs.size() > 1) {
+          out.add(new Finding(CROSS_ENVIRONMENT, Severity.HIGH, "NHI8", n.id(), n.name(),
+              "the same secret is used in environments " + envs, "issue a separate credential per environment"));
+        }
+      }
+    }
+  }
+
+  // NHI10
+  static void humanUse(InventoryFacts f, PostureThresholds t, List<Finding> out) {
+    if (t.workstationCidrs().isEmpty()) {
+      return;
+    }
+    List<Cidr> ranges = t.workstationCidrs().stream().map(Cidr::parse).toList();
+    Map<String, Set<String>> hits = new TreeMap<>();
+    for (Usage u : f.usage()) {
+      for (String a : u.sourceAddresses()) {
+        if (ranges.stream().anyMatch(r -> r.contains(a))) {
+          hits.computeIfAbsent(u.workload(), k -> new TreeSet<>()).add(a);
+        }
+      }
+    }
+    hits.forEach((w, addrs) -> out.add(new Finding(HUMAN_USE, Severity.HIGH, "NHI10", Inventory.workloadId(w), w,
+        "credentials issued to requests from workstation addresses " + addrs,
+        "find who used the workload identity by hand; people should use their own identities")));
+  }
+
+  static void ownership(InventoryFacts f, List<Finding> out) {
+    Set<String> known = new HashSet<>();
+    f.workloads().forEach(w -> known.add(w.owner()));
+    for (ImportedNhi n : f.imported()) {
+      if (n.owner() == null) {
+        out.add(new Finding(NO_OWNER, Severity.MEDIUM, "NHI1", n.id(), n.name(), "no owner recorded (from " + n.source() + ")",
+            "assign an owner: re-import with an owner column or attribute"));
+      } else if (!known.contains(n.owner())) {
+        out.add(new Finding(UNKNOWN_OWNER, Severity.LOW, "NHI1", n.id(), n.name(),
+            "owner '" + n.owner() + "' owns no workload known to Warden", "check that the owner exists and is current"));
+      }
+    }
+  }
+
+  static void stale(InventoryFacts f, PostureThresholds t, List<Finding> out) {
+    Instant cutoff = f.now().minus(t.stale());
+    Map<String, Instant> last = Inventory.lastUsedByWorkload(f);
+    for (Workload w : f.workloads()) {
+      Instant created = f.workloadCreated().get(w.name());
+      Instant l = last.get(w.name());
+      if (w.state() == WorkloadState.ACTIVE && (created == null || created.isBefore(cutoff))
+          && (l == null || l.isBefore(cutoff))) {
+        out.add(new Finding(STALE, Severity.MEDIUM, "NHI1", Inventory.workloadId(w.name()), w.name(),
+            l == null ? "never used" : "last used " + l + " (window " + days(t.stale()) + ")",
+            "retire it if nothing needs it: warden workload retire " + w.name()));
+      }
+    }
+    for (ImportedNhi n : f.imported()) {
+      if (n.lastUsedAt() != null && n.lastUsedAt().isBefore(cutoff)) {
+        out.add(new Finding(STALE, Severity.MEDIUM, "NHI1", n.id(), n.name(), "last used " + n.lastUsedAt(),
+            "delete it at its source if nothing needs it"));
+      }
+    }
+  }
+
+  static void oidcAvailable(InventoryFacts f, List<Finding> out) {
+    for (ImportedNhi n : f.imported()) {
+      if ("github-workflow".equals(n.kind()) && "true".equals(n.attributes().get("oidc"))
+          && n.attributes().containsKey("secrets")) {
+        out.add(new Finding(OIDC_AVAILABLE, Severity.MEDIUM, "NHI7", n.id(), n.name(),
+            "uses secrets " + n.attributes().get("secrets") + " although it already has id-token: write",
+            "federate the workflow's OIDC token with Warden and drop the stored secrets"));
+      }
+    }
+  }
+
+  /** Imported items that are secrets, not the identities or pipelines that consume them. */
+  static boolean isCredential(ImportedNhi n) {
+    return Inventory.importedType(n) == CredentialType.STATIC && !n.kind().equals("github-workflow");
+  }
+
+  private static Duration age(InventoryFacts f, Instant t) {
+    return Duration.between(t, f.now());
+  }
+
+  private static String days(Duration d) {
+    return d.toDays() + "d";
+  }
+}

@@ -1,0 +1,43 @@
+package dev.warden.core.inventory;
+
+import static dev.warden.core.inventory.FactsBuilder.NOW;
+import static dev.warden.core.inventory.FactsBuilder.daysAgo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KpiTest {
+  @Test
+  void sharesLifetimesLeaksAndCounts() {
+    var b = new FactsBuilder().workload("api").workload("web")
+        .imported(FactsBuilder.staticSecret("K1", null, "prod", null, daysAgo(1), null, null))
+        .imported(FactsBuilder.staticSecret("K2", "o", "prod", null, daysAgo(1), null, null));
+    b.leases.add(new LeaseSummary("spiffe://acme.test/api", "db", 10, 0, daysAgo(2), daysAgo(1), Duration.ofMinutes(5),
+        daysAgo(1)));
+    b.leaks.add(new LeakRecord("jti-1", "spiffe://acme.test/api", "db", FactsBuilder.FP, NOW.minusSeconds(10), null, null));
+    InventoryFacts f = b.build();
+    List<Duration> ttls = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(60));
+
+    Kpi k = Kpi.compute(f, Posture.evaluate(f, PostureThresholds.DEFAULTS), ttls, Map.of("jti-1", NOW.minusSeconds(8)));
+
+    assertThat(k.identities()).isEqualTo(4);
+    assertThat(k.ownerShare()).isEqualTo(0.75);
+    assertThat(k.staticSecrets()).isEqualTo(2);
+    assertThat(k.shortLivedShare()).isEqualTo(1.0 / 3);
+    assertThat(k.meanCredentialLifetime()).isEqualTo(Duration.ofSeconds((60 + 300 + 300 + 3600) / 4));
+    assertThat(k.p95CredentialLifetime()).isEqualTo(Duration.ofMinutes(60));
+    assertThat(k.meanLeakToRevocation()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(k.stale()).isEqualTo(1); // web: never used (api was, through its leases)
+    assertThat(k.orphaned()).isEqualTo(1); // K1 has no owner
+  }
+
+  @Test
+  void emptyInventoryHasNoLifetimes() {
+    Kpi k = Kpi.compute(new FactsBuilder().build(), List.of(), List.of(), Map.of());
+    assertThat(k.meanCredentialLifetime()).isNull();
+    assertThat(k.ownerShare()).isEqualTo(1.0);
+  }
+}

@@ -1,0 +1,289 @@
+package dev.warden.store;
+
+import dev.warden.core.crypto.Hashes;
+import dev.warden.core.inventory.ImportedNhi;
+import dev.warden.core.inventory.LeakRecord;
+import dev.warden.core.inventory.LeaseSummary;
+import dev.warden.core.inventory.Usage;
+import dev.warden.core.store.InventoryStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The inventory over {@code inventory_items} and {@code departed_owners} (V3__inventory.sql), plus
+ * grouped reads of {@code leases} and {@code audit_events}.
+ */
+final class JdbcInventoryStore implements InventoryStore {
+  /** Addresses kept per (workload, resource): enough to spot a workstation, bounded in memory. */
+  static final int MAX_ADDRESSES = 64;
+  private static final String COLUMNS = "SELECT id, source, kind, name, owner, team, environment, location, fingerprint,"
+      + " created_at, expires_at, rotated_at, last_used_at, attributes FROM inventory_items";
+
+  private final Db db;
+
+  JdbcInventoryStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public List<Upserted> upsert(List<ImportedNhi> items, Instant at) {
+    Objects.requireNonNull(at, "at");
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    return db.inTransaction("import " + items.size() + " inventory items", c -> {
+      List<Upserted> out = new ArrayList<>(items.size());
+      try (PreparedStatement get = c.prepareStatement(COLUMNS + " WHERE id = ?");
+          PreparedStatement ins = c.prepareStatement("INSERT INTO inventory_items (id, source, kind, name, owner, team,"
+              + " environment, location, fingerprint, created_at, expires_at, rotated_at, last_used_at, attributes,"
+              + " first_imported, last_imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          PreparedStatement upd = c.prepareStatement("UPDATE inventory_items SET owner = ?, team = ?, environment = ?,"
+              + " location = ?, fingerprint = ?, created_at = ?, expires_at = ?, rotated_at = ?, last_used_at = ?,"
+              + " attributes = ?, last_imported = ? WHERE id = ?")) {
+        for (ImportedNhi raw : items) {
+          ImportedNhi n = normalized(raw);
+          get.setString(1, n.id());
+          ImportedNhi cur;
+          try (ResultSet rs = get.executeQuery()) {
+            cur = rs.next() ? read(rs) : null;
+          }
+          if (cur == null) {
+            ins.setString(1, n.id());
+            ins.setString(2, n.source());
+            ins.setString(3, n.kind());
+            ins.setString(4, n.name());
+            bindFields(ins, 5, n);
+            ins.setLong(15, Micros.of(at));
+            ins.setLong(16, Micros.of(at));
+            ins.executeUpdate();
+            out.add(new Upserted(n.id(), "created"));
+          } else if (cur.equals(n)) {
+            out.add(new Upserted(n.id(), "unchanged"));
+          } else {
+            bindFields(upd, 1, n);
+            upd.setLong(11, Micros.of(at));
+            upd.setString(12, n.id());
+            upd.executeUpdate();
+            out.add(new Upserted(n.id(), "updated"));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Binds owner .. attributes (10 parameters) from {@code i}. */
+  private static void bindFields(PreparedStatement ps, int i, ImportedNhi n) throws SQLException {
+    Db.setText(ps, i, n.owner());
+    Db.setText(ps, i + 1, n.team());
+    Db.setText(ps, i + 2, n.environment());
+    Db.setText(ps, i + 3, n.location());
+    Db.setText(ps, i + 4, n.fingerprint());
+    Db.setMicros(ps, i + 5, n.createdAt());
+    Db.setMicros(ps, i + 6, n.expiresAt());
+    Db.setMicros(ps, i + 7, n.lastRotatedAt());
+    Db.setMicros(ps, i + 8, n.lastUsedAt());
+    ps.setString(i + 9, Json.write(n.attributes()));
+  }
+
+  /** The item as it reads back: times at microsecond precision. */
+  static ImportedNhi normalized(ImportedNhi n) {
+    return new ImportedNhi(n.source(), n.kind(), n.name(), n.owner(), n.team(), n.environment(), n.location(),
+        n.fingerprint(), Micros.truncate(n.createdAt()), Micros.truncate(n.expiresAt()),
+        Micros.truncate(n.lastRotatedAt()), Micros.truncate(n.lastUsedAt()), n.attributes());
+  }
+
+  private static ImportedNhi read(ResultSet rs) throws SQLException {
+    return new ImportedNhi(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+        rs.getString(7), rs.getString(8), rs.getString(9), Db.getMicros(rs, 10), Db.getMicros(rs, 11),
+        Db.getMicros(rs, 12), Db.getMicros(rs, 13), Json.stringMap(rs.getString(14)));
+  }
+
+  @Override
+  public List<ImportedNhi> listImported() {
+    return db.run("list inventory items", c -> {
+      try (PreparedStatement ps = c.prepareStatement(COLUMNS + " ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+        List<ImportedNhi> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public int reassignOwner(String from, String to) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    return db.write("reassign inventory items of an owner", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE inventory_items SET owner = ? WHERE owner = ?")) {
+        ps.setString(1, to);
+        ps.setString(2, from);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void markDeparted(String owner, Instant at, String action) {
+    Objects.requireNonNull(owner, "owner");
+    String hash = HexFormat.of().formatHex(Hashes.sha256(owner));
+    db.write("record a departed owner", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO departed_owners (owner_hash, owner, departed_at, action)"
+          + " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM departed_owners WHERE owner_hash = ?)")) {
+        ps.setString(1, hash);
+        ps.setString(2, owner);
+        ps.setLong(3, Micros.of(at));
+        ps.setString(4, action);
+        ps.setString(5, hash);
+        return ps.executeUpdate();
+      } catch (SQLException e) {
+        if (Db.isUniqueViolation(e)) {
+          return 0; // another node recorded it first
+        }
+        throw e;
+      }
+    });
+  }
+
+  @Override
+  public Map<String, Instant> departedOwners() {
+    return db.run("list departed owners", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT owner, departed_at FROM departed_owners");
+          ResultSet rs = ps.executeQuery()) {
+        Map<String, Instant> out = new HashMap<>();
+        while (rs.next()) {
+          out.put(rs.getString(1), Micros.toInstant(rs.getLong(2)));
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<LeaseSummary> leaseSummaries(Instant now) {
+    long at = Micros.of(now);
+    return db.run("summarize leases", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, COUNT(*),"
+          + " SUM(CASE WHEN revoked_at IS NULL AND expires_at > ? THEN 1 ELSE 0 END), MIN(issued_at), MAX(issued_at),"
+          + " MAX(expires_at - issued_at), MAX(expires_at) FROM leases GROUP BY workload, resource"
+          + " ORDER BY workload, resource")) {
+        ps.setLong(1, at);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<LeaseSummary> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(new LeaseSummary(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)), Duration.ofNanos(rs.getLong(7) * 1_000),
+                Micros.toInstant(rs.getLong(8))));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<Usage> usage(Instant since) {
+    long from = Micros.of(since);
+    return db.run("read token issuance events", c -> {
+      record Acc(long[] count, Instant[] last, Set<String> addresses) {}
+      Map<String, Acc> groups = new LinkedHashMap<>();
+      Map<String, String[]> keys = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, event_time, details FROM audit_events"
+          + " WHERE event_type = 'token.issued' AND event_time >= ? ORDER BY event_time")) {
+        ps.setLong(1, from);
+        ps.setFetchSize(1000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String w = rs.getString(1);
+            String r = rs.getString(2);
+            String k = w + "\0" + r;
+            Acc a = groups.computeIfAbsent(k, x -> new Acc(new long[1], new Instant[1], new LinkedHashSet<>()));
+            keys.putIfAbsent(k, new String[] {w, r});
+            a.count()[0]++;
+            a.last()[0] = Micros.toInstant(rs.getLong(3));
+            if (a.addresses().size() < MAX_ADDRESSES) {
+              String addr = Json.stringMap(rs.getString(4)).get("sourceAddress");
+              if (addr != null && !addr.isEmpty()) {
+                a.addresses().add(addr);
+              }
+            }
+          }
+        }
+      }
+      List<Usage> out = new ArrayList<>();
+      groups.forEach((k, a) -> out.add(new Usage(keys.get(k)[0], keys.get(k)[1], a.count()[0], a.last()[0],
+          a.addresses())));
+      return out;
+    });
+  }
+
+  @Override
+  public List<Duration> leaseLifetimes(Instant since, int max) {
+    long from = Micros.of(since);
+    return db.run("read lease lifetimes", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT expires_at - issued_at FROM leases WHERE issued_at >= ? ORDER BY issued_at DESC")) {
+        ps.setLong(1, from);
+        ps.setMaxRows(Math.max(1, max));
+        try (ResultSet rs = ps.executeQuery()) {
+          List<Duration> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(Duration.ofNanos(rs.getLong(1) * 1_000));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<LeakRecord> leaks() {
+    return db.run("read leak revocations", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, event_time, details FROM audit_events"
+          + " WHERE event_type = 'lease.revoked' AND reason = 'leaked' ORDER BY seq");
+          ResultSet rs = ps.executeQuery()) {
+        Map<String, LeakRecord> out = new LinkedHashMap<>();
+        while (rs.next()) {
+          Map<String, String> d = Json.stringMap(rs.getString(4));
+          String lease = d.getOrDefault("leaseId", "");
+          // the first report of a lease is when it leaked; later reports repeat it
+          out.putIfAbsent(lease, new LeakRecord(lease, rs.getString(1), rs.getString(2), d.getOrDefault("fingerprint", ""),
+              Micros.toInstant(rs.getLong(3)), d.get("source"), d.get("path")));
+        }
+        return new ArrayList<>(out.values());
+      }
+    });
+  }
+
+  @Override
+  public Map<String, Instant> firstWritten(String kind) {
+    return db.run("read first revisions of " + kind, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT name, MIN(changed_at) FROM config_history WHERE kind = ? GROUP BY name")) {
+        ps.setString(1, kind);
+        try (ResultSet rs = ps.executeQuery()) {
+          Map<String, Instant> out = new HashMap<>();
+          while (rs.next()) {
+            out.put(rs.getString(1), Micros.toInstant(rs.getLong(2)));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+}

@@ -1,0 +1,181 @@
+package dev.warden.store;
+
+import static dev.warden.store.AuditFixtures.issued;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.inventory.ImportedNhi;
+import dev.warden.core.inventory.LeakRecord;
+import dev.warden.core.inventory.LeaseSummary;
+import dev.warden.core.inventory.Usage;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.SpiffeId;
+import dev.warden.core.model.Workload;
+import dev.warden.core.store.InventoryStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The contract of {@link InventoryStore}, on H2 and PostgreSQL. */
+abstract class InventoryStoreContract extends StoreContract {
+  private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456789Z");
+  private static final String FP = "ab".repeat(32);
+
+  InventoryStore inventory() {
+    return store().inventory();
+  }
+
+  private ImportedNhi item(String source, String name, String owner) {
+    return new ImportedNhi(source, "env-var", name, owner, "team-a", "prod", ".env", FP, T0, null, null, null,
+        Map.of("line", "3"));
+  }
+
+  @Test
+  void upsertCreatesThenReportsUnchangedThenUpdatedAndReadsEveryFieldBack() {
+    String source = unique("src");
+    ImportedNhi a = item(source, "API_KEY", "alice@acme.test");
+
+    assertThat(inventory().upsert(List.of(a), T0)).extracting(InventoryStore.Upserted::action).containsExactly("created");
+    assertThat(inventory().upsert(List.of(a), T0)).extracting(InventoryStore.Upserted::action).containsExactly("unchanged");
+    assertThat(inventory().upsert(List.of(a.withOwner("bob@acme.test")), T0))
+        .extracting(InventoryStore.Upserted::action).containsExactly("updated");
+
+    ImportedNhi stored = inventory().listImported().stream().filter(n -> n.id().equals(a.id())).findFirst().orElseThrow();
+    assertThat(stored.owner()).isEqualTo("bob@acme.test");
+    assertThat(stored.createdAt()).isEqualTo(Instant.parse("2030-05-06T07:08:09.123456Z"));
+    assertThat(stored.fingerprint()).isEqualTo(FP);
+    assertThat(stored.attributes()).containsEntry("line", "3");
+  }
+
+  @Test
+  void upsertIsAllOrNothing() {
+    String source = unique("src");
+    ImportedNhi ok = item(source, "A", "o");
+    // the second item fails while binding, after the first was inserted in the same transaction
+    ImportedNhi bad = new ImportedNhi(source, "env-var", "B", "o", null, null, null, null, Instant.MAX, null, null, null,
+        Map.of());
+    assertThatThrownBy(() -> inventory().upsert(List.of(ok, bad), T0)).isInstanceOf(RuntimeException.class);
+    assertThat(inventory().listImported()).noneMatch(n -> n.source().equals(source));
+  }
+
+  @Test
+  void itemsAreMergedBySourceKindAndName() {
+    String source = unique("src");
+    inventory().upsert(List.of(item(source, "A", "o1")), T0);
+    inventory().upsert(List.of(item(source, "A", "o2"), item(source + "-other", "A", "o3")), T0);
+
+    assertThat(inventory().listImported().stream().filter(n -> n.source().startsWith(source)))
+        .extracting(ImportedNhi::owner).containsExactlyInAnyOrder("o2", "o3");
+  }
+
+  @Test
+  void fingerprintMustBeHexNeverAValue() {
+    assertThatThrownBy(() -> new ImportedNhi("s", "env-var", "N", null, null, null, null, "hunter2", null, null, null,
+        null, Map.of())).isInstanceOf(ValidationException.class);
+  }
+
+  @Test
+  void reassignOwnerChangesOnlyThatOwner() {
+    String source = unique("src");
+    String from = unique("leaver") + "@acme.test";
+    inventory().upsert(List.of(item(source, "A", from), item(source, "B", "stays@acme.test")), T0);
+
+    assertThat(inventory().reassignOwner(from, "new@acme.test")).isEqualTo(1);
+    assertThat(inventory().listImported().stream().filter(n -> n.source().equals(source)))
+        .extracting(ImportedNhi::owner).containsExactlyInAnyOrder("new@acme.test", "stays@acme.test");
+  }
+
+  @Test
+  void markDepartedKeepsTheFirstTime() {
+    String owner = unique("leaver");
+    inventory().markDeparted(owner, T0, "suspended");
+    inventory().markDeparted(owner, T0.plusSeconds(60), "reassigned");
+
+    assertThat(inventory().departedOwners()).containsEntry(owner, Instant.parse("2030-05-06T07:08:09.123456Z"));
+  }
+
+  @Test
+  void leaseSummariesGroupByWorkloadAndResource() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.parse("2030-05-06T07:00:00Z");
+    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(300), null, null, FP));
+    append(new Lease(unique("jti"), "access_token", w, "db", t.plusSeconds(10), t.plusSeconds(70), null, null, FP));
+    append(new Lease(unique("jti"), "access_token", w, "api", t, t.plusSeconds(60), null, null, FP));
+
+    List<LeaseSummary> s = inventory().leaseSummaries(t.plusSeconds(100)).stream()
+        .filter(x -> w.equals(x.workload())).toList();
+    assertThat(s).containsExactly(
+        new LeaseSummary(w, "api", 1, 0, t, t, Duration.ofSeconds(60), t.plusSeconds(60)),
+        new LeaseSummary(w, "db", 2, 1, t, t.plusSeconds(10), Duration.ofSeconds(300), t.plusSeconds(300)));
+  }
+
+  @Test
+  void leaseLifetimesAreNewestFirstAndBounded() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.parse("2031-01-01T00:00:00Z");
+    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(60), null, null, FP));
+    append(new Lease(unique("jti"), "access_token", w, "db", t.plusSeconds(1), t.plusSeconds(301), null, null, FP));
+    append(new Lease(unique("jti"), "access_token", w, "db", t.minusSeconds(10), t.plusSeconds(600), null, null, FP));
+
+    assertThat(inventory().leaseLifetimes(t, 10)).containsExactly(Duration.ofSeconds(300), Duration.ofSeconds(60));
+    assertThat(inventory().leaseLifetimes(t, 1)).containsExactly(Duration.ofSeconds(300));
+  }
+
+  @Test
+  void usageGroupsIssuanceEventsWithTheirSourceAddresses() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.parse("2030-06-01T00:00:00Z");
+    store().audit().append(List.of(tokenIssued(t, w, "db", "10.0.0.1"), tokenIssued(t.plusSeconds(5), w, "db", "10.0.0.2"),
+        tokenIssued(t.plusSeconds(9), w, "db", "10.0.0.1"), tokenIssued(t.minusSeconds(3600), w, "old", "10.9.9.9")));
+
+    List<Usage> u = inventory().usage(t.minusSeconds(60)).stream().filter(x -> w.equals(x.workload())).toList();
+    assertThat(u).containsExactly(new Usage(w, "db", 3, t.plusSeconds(9), Set.of("10.0.0.1", "10.0.0.2")));
+  }
+
+  @Test
+  void leaksComeFromLeakedRevocationEventsOncePerLease() {
+    String lease = unique("jti");
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.parse("2030-06-02T00:00:00Z");
+    AuditEvent first = new AuditEvent(UUID.randomUUID().toString(), t, "lease.revoked", "success", "leaked", "admin:x",
+        w, "db", Map.of("leaseId", lease, "fingerprint", FP, "source", "git@github.com:acme/app.git", "path", ".env"),
+        null);
+    AuditEvent again = new AuditEvent(UUID.randomUUID().toString(), t.plusSeconds(60), "lease.revoked", "success",
+        "leaked", "admin:x", w, "db", Map.of("leaseId", lease, "fingerprint", FP), null);
+    AuditEvent manual = new AuditEvent(UUID.randomUUID().toString(), t, "lease.revoked", "success", "revoked",
+        "admin:x", w, "db", Map.of("leaseId", unique("jti"), "fingerprint", FP), null);
+    store().audit().append(List.of(first, again, manual));
+
+    List<LeakRecord> leaks = inventory().leaks().stream().filter(l -> w.equals(l.workload())).toList();
+    assertThat(leaks).containsExactly(new LeakRecord(lease, w, "db", FP, t, "git@github.com:acme/app.git", ".env"));
+  }
+
+  @Test
+  void firstWrittenIsTheTimeOfTheFirstRevision() {
+    String id = "spiffe://example.org/" + unique("w");
+    Workload w = new Workload(SpiffeId.parse(id), Set.of(Selector.parse("k8s:ns=a")), "o", null, null, null, null, null);
+    Instant first = clock.instant();
+    store().workloads().put(w, 0, "test");
+    clock.advance(Duration.ofMinutes(5));
+    store().workloads().put(w.withState(dev.warden.core.model.WorkloadState.SUSPENDED), -1, "test");
+
+    assertThat(inventory().firstWritten("Workload")).containsEntry(id, first.truncatedTo(ChronoUnit.MICROS));
+  }
+
+  private void append(Lease l) {
+    store().audit().append(List.of(issued(l.issuedAt(), l)));
+  }
+
+  private static AuditEvent tokenIssued(Instant t, String w, String r, String addr) {
+    return new AuditEvent(UUID.randomUUID().toString(), t, "token.issued", "allow", "allowed", w, w, r,
+        Map.of("sourceAddress", addr), null);
+  }
+}

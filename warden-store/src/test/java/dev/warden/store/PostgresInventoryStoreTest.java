@@ -1,0 +1,9 @@
+package dev.warden.store;
+
+/** The {@link dev.warden.core.store.InventoryStore} contract on Postgres (a fresh database). */
+class PostgresInventoryStoreTest extends InventoryStoreContract {
+  @Override
+  TestDatabase createDatabase() {
+    return new PostgresTestDatabase();
+  }
+}

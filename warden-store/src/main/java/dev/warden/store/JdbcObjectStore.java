@@ -145,7 +145,16 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
     } else if (!replace(c, name, cur.version(), next, spec, at, actor)) {
       throw lost(name, expected);
     }
-    appendHistory(c, name, next, spec, at, actor);
+    try {
+      appendHistory(c, name, next, spec, at, actor);
+    } catch (SQLException e) {
+      // H2 can let two conditional UPDATEs of one row both pass under load; the second writer
+      // then meets the first one's history row: that is a lost race too, and the transaction rolls back
+      if (!Db.isUniqueViolation(e)) {
+        throw e;
+      }
+      throw lost(name, expected);
+    }
     ChangeCounters.bump(c, kind.wire());
     return versioned(name, new Row(next, spec, at, actor));
   }
@@ -175,7 +184,14 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
           if (!replace(c, name, cur.version(), next, null, at, actor)) {
             throw new LostRace();
           }
-          appendHistory(c, name, next, null, at, actor);
+          try {
+            appendHistory(c, name, next, null, at, actor);
+          } catch (SQLException e) {
+            if (!Db.isUniqueViolation(e)) {
+              throw e;
+            }
+            throw new LostRace(); // see put: a concurrent writer got this version first
+          }
           ChangeCounters.bump(c, kind.wire());
           return true;
         });

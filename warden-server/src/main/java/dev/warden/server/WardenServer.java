@@ -24,7 +24,6 @@ import dev.warden.store.JdbcStore;
 import dev.warden.store.StoreConfig;
 import io.helidon.webserver.WebServer;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
@@ -214,9 +213,5 @@ public final class WardenServer implements AutoCloseable {
     http.stop();
     audit.close();
     store.close();
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -13,7 +13,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code POST /oauth2/token}: parse the form into a {@link GrantRequest}, call the token service,
@@ -125,9 +124,5 @@ public final class TokenEndpoint {
       return i.getAddress().getHostAddress();
     }
     return a == null ? "" : a.toString();
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

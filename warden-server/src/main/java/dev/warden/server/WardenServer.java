@@ -107,7 +107,7 @@ public final class WardenServer implements AutoCloseable {
       long tState = System.nanoTime();
       ServerMetrics metrics = new ServerMetrics();
       TokenService tokens = new TokenService(state::trust, state::policies, keys, audit, fingerprinter, clock,
-          cfg.issuer());
+          cfg.issuer(), cfg.tokenType());
       ConfigService config = new ConfigService(store, audit, clock);
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);

@@ -3,11 +3,9 @@ package dev.warden.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -110,8 +108,8 @@ class TokenFlowTest {
     assertThat(discovery.path("issuer").asText()).isEqualTo(warden.base);
     JWKSource<SecurityContext> jwks = JWKSourceBuilder.create(URI.create(discovery.path("jwks_uri").asText()).toURL())
         .retrying(false).build();
+    // Nimbus with its default settings (typ JWT or none), as a relying party would configure it
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, jwks));
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(AUDIENCE,
         new JWTClaimsSet.Builder().issuer(warden.base).subject("spiffe://acme.test/ci/api-deploy").build(),
@@ -127,6 +125,34 @@ class TokenFlowTest {
     assertThat(event.path("details").path("fingerprint").asText()).matches("[0-9a-f]{64}");
     assertThat(event.path("lease").path("id").asText()).isEqualTo(claims.getJWTID());
     assertThat(event.toString()).doesNotContain(r.json().path("access_token").asText());
+  }
+
+  @Test
+  void rfc9068ExplicitTypingIsAvailableAsAnOption(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+    try (ServerFixture strict = ServerFixture.start(other, Map.of("tokens.typ", "at+jwt"))) {
+      strict.apply("""
+          kind: TrustProvider
+          metadata: {name: github}
+          spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
+          ---
+          kind: Workload
+          spec: {spiffeId: spiffe://acme.test/ci/api-deploy, selectors: ["github:repository=acme/api"], owner: a@acme.test}
+          ---
+          kind: Resource
+          metadata: {name: payments-api}
+          spec: {audience: %s}
+          ---
+          kind: AccessPolicy
+          metadata: {name: p}
+          spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/api-deploy]}, resources: [payments-api]}
+          """.formatted(github.issuer(), AUDIENCE));
+      ServerFixture.Response r = strict.token(Map.of("grant_type", "client_credentials",
+          "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          "client_assertion", github.githubActionsToken("acme/api", "refs/heads/main"), "resource", AUDIENCE));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(com.nimbusds.jwt.SignedJWT.parse(r.json().path("access_token").asText()).getHeader().getType()
+          .getType()).isEqualTo("at+jwt");
+    }
   }
 
   @Test

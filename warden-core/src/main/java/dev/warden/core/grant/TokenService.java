@@ -43,9 +43,17 @@ public final class TokenService {
   private final Fingerprinter fingerprinter;
   private final Clock clock;
   private final String issuer;
+  private final String tokenType;
 
   public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
       AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer) {
+    this(trust, policies, keys, audit, fingerprinter, clock, issuer, "JWT");
+  }
+
+  /** @param tokenType the header {@code typ} of issued tokens: {@code JWT} or {@code at+jwt} */
+  public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
+      AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer, String tokenType) {
+    this.tokenType = tokenType;
     this.trust = trust;
     this.policies = policies;
     this.keys = keys;
@@ -110,7 +118,7 @@ public final class TokenService {
     KeyMaterial key = keys.keyset().active();
     String clientId = req.clientId() != null ? req.clientId() : w.name();
     Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, w.name(), r.audience(), clientId,
-        scope, jti, iat, exp));
+        scope, jti, iat, exp), tokenType);
     String fp = fingerprinter.fingerprint(token);
     String kind = d.credentialKind() == CredentialKind.JWT_SVID ? "jwt_svid" : "access_token";
     Lease lease = new Lease(jti, kind, w.name(), r.name(), iat, exp, null, null, fp);

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Writes Warden's JWT access tokens (RFC 9068 shape, {@code typ: at+jwt}) directly as bytes: the
+ * Writes Warden's JWT access tokens (RFC 9068 claims; header {@code typ} {@code JWT} by default so
+ * that verifiers with default settings, such as Nimbus's {@code DefaultJWTProcessor}, accept them,
+ * or {@code at+jwt} where RFC 9068's explicit typing is wanted) directly as bytes: the
  * claim set is small and fixed, so hand-built JSON avoids a serializer on the hot path. Every
  * string goes through {@link #appendJsonString}, which escapes per RFC 8259.
  */
@@ -16,9 +18,20 @@ public final class AccessTokenMinter {
   public record Claims(String issuer, String subject, String audience, String clientId, String scope,
       String jti, Instant issuedAt, Instant expiresAt) {}
 
-  /** Signs the claims with {@code key}; the result is a compact JWS. */
+  /** The header {@code typ} values Warden can write. */
+  public static final java.util.Set<String> TYPES = java.util.Set.of("JWT", "at+jwt");
+
+  /** Signs the claims with {@code key} under {@code typ: JWT}; the result is a compact JWS. */
   public static Secret mint(KeyMaterial key, Claims c) {
-    String header = "{\"alg\":\"" + key.algorithm().name() + "\",\"typ\":\"at+jwt\",\"kid\":\"" + key.kid() + "\"}";
+    return mint(key, c, "JWT");
+  }
+
+  /** Signs the claims with {@code key}; {@code typ} is one of {@link #TYPES}. */
+  public static Secret mint(KeyMaterial key, Claims c, String typ) {
+    if (!TYPES.contains(typ)) {
+      throw new IllegalArgumentException("typ must be one of " + TYPES);
+    }
+    String header = "{\"alg\":\"" + key.algorithm().name() + "\",\"typ\":\"" + typ + "\",\"kid\":\"" + key.kid() + "\"}";
     StringBuilder p = new StringBuilder(384);
     p.append("{\"iss\":");
     appendJsonString(p, c.issuer());

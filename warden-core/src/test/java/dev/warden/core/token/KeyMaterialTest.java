@@ -23,7 +23,7 @@ class KeyMaterialTest {
   void mintedTokenVerifiesAgainstThePublishedJwkAndSurvivesPkcs8RoundTrip(SigningAlgorithm alg) throws Exception {
     KeyMaterial k = KeyMaterial.fromPkcs8(alg, KeyMaterial.generate(alg, new SecureRandom()).toPkcs8());
     String token = AccessTokenMinter.mint(k, new AccessTokenMinter.Claims("https://warden.test", "spiffe://t/a",
-        "https://api.test", "c\"lient\n", "read", "jti-1", T, T.plusSeconds(300))).reveal();
+        "https://api.test", "c\"lient\n", "read", "jti-1", T, T.plusSeconds(300)), "at+jwt").reveal();
     SignedJWT jwt = SignedJWT.parse(token);
     JWK jwk = JWK.parse(k.publicJwk());
     assertThat(jwk.getKeyID()).isEqualTo(k.kid()).isEqualTo(jwk.computeThumbprint().toString());

@@ -44,6 +44,7 @@ public final class ConfigLoader {
     key("keys.retainAfterRetire", "25h", "how long a retired key stays published (>= 24h)");
     key("keys.checkInterval", "30s", "how often rotation is checked");
     key("tokens.defaultTtl", "5m", "access token lifetime when the policy allows more");
+    key("tokens.typ", "JWT", "header typ of issued tokens: JWT (accepted by default verifiers) or at+jwt (RFC 9068)");
     key("tokens.maxRequestBytes", "65536", "largest token request body accepted");
     key("tokens.maxAssertionBytes", "16384", "largest platform token accepted");
     key("audit.maxBatch", "500", "largest group commit of audit events");
@@ -191,9 +192,13 @@ public final class ConfigLoader {
     if (ttl.compareTo(Duration.ofHours(24)) > 0) {
       throw new ValidationException("tokens.defaultTtl", "must be at most 24h");
     }
+    String typ = v.get("tokens.typ");
+    if (!dev.warden.core.token.AccessTokenMinter.TYPES.contains(typ)) {
+      throw new ValidationException("tokens.typ", "'" + typ + "' is not allowed; use JWT or at+jwt");
+    }
     return new ServerConfig(host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
         intIn(v, "db.maxPool", 1, 1000), masterKeyFile, env.get("WARDEN_MASTER_KEY"), alg, rotation,
-        positive(v, "keys.checkInterval"), ttl, intIn(v, "tokens.maxRequestBytes", 1024, 1 << 24),
+        positive(v, "keys.checkInterval"), ttl, typ, intIn(v, "tokens.maxRequestBytes", 1024, 1 << 24),
         intIn(v, "tokens.maxAssertionBytes", 1024, 1 << 20), intIn(v, "audit.maxBatch", 1, 10_000),
         positive(v, "audit.timeout"), positive(v, "reload.interval"), positive(v, "jwks.refreshMinInterval"));
   }

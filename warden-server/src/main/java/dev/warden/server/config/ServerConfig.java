@@ -25,6 +25,7 @@ public record ServerConfig(
     RotationPolicy rotation,
     Duration keysCheckInterval,
     Duration defaultTokenTtl,
+    String tokenType,
     int maxRequestBytes,
     int maxAssertionBytes,
     int auditMaxBatch,

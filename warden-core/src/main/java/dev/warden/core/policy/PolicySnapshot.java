@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class PolicySnapshot {
   private static final PolicySnapshot EMPTY = new PolicySnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-      Map.of(), Map.of());
+      Map.of(), Map.of(), Map.of());
 
   private final Map<String, Resource> resourcesByName;
   private final Map<String, Resource> resourcesByAudience;
@@ -38,18 +38,20 @@ public final class PolicySnapshot {
   private final Map<Selector, List<Workload>> workloadsByRarestSelector;
   private final Map<String, Workload> workloadsById;
   private final Map<String, Map<String, Object>> workloadVars;
+  private final Map<String, String[]> workloadPrefixes;
   private final Map<String, CelRuntime.Program> programs;
 
   private PolicySnapshot(Map<String, Resource> resourcesByName, Map<String, Resource> resourcesByAudience,
       Map<String, ResourceIndex> policiesByResource, Map<Selector, List<Workload>> workloadsByRarestSelector,
       Map<String, Workload> workloadsById, Map<String, Map<String, Object>> workloadVars,
-      Map<String, CelRuntime.Program> programs) {
+      Map<String, String[]> workloadPrefixes, Map<String, CelRuntime.Program> programs) {
     this.resourcesByName = resourcesByName;
     this.resourcesByAudience = resourcesByAudience;
     this.policiesByResource = policiesByResource;
     this.workloadsByRarestSelector = workloadsByRarestSelector;
     this.workloadsById = workloadsById;
     this.workloadVars = workloadVars;
+    this.workloadPrefixes = workloadPrefixes;
     this.programs = programs;
   }
 
@@ -107,6 +109,7 @@ public final class PolicySnapshot {
     Map<Selector, List<Workload>> byRarest = new HashMap<>();
     Map<String, Workload> byId = new HashMap<>();
     Map<String, Map<String, Object>> vars = new HashMap<>();
+    Map<String, String[]> prefixes = new HashMap<>();
     for (Workload w : workloads) {
       Selector rarest = null;
       for (Selector s : w.selectors()) {
@@ -118,10 +121,11 @@ public final class PolicySnapshot {
       byRarest.computeIfAbsent(rarest, k -> new ArrayList<>(1)).add(w);
       byId.put(w.name(), w);
       vars.put(w.name(), workloadVar(w));
+      prefixes.put(w.name(), ResourceIndex.prefixesOf(w.name()));
     }
     // HashMaps (see ResourceIndex.freeze): lookups compare hashes before long keys
     return new PolicySnapshot(frozen(byName), frozen(byAudience), frozen(index), frozen(byRarest), frozen(byId),
-        frozen(vars), frozen(programs));
+        frozen(vars), frozen(prefixes), frozen(programs));
   }
 
   private static <K, V> Map<K, V> frozen(Map<K, V> m) {
@@ -208,7 +212,13 @@ public final class PolicySnapshot {
       return Decision.deny(Reason.NO_MATCHING_POLICY, null,
           "no policy grants access to resource '" + resource.name() + "' (default deny)");
     }
-    List<CompiledPolicy> candidates = explain == null ? idx.candidates(workload) : idx.all();
+    List<CompiledPolicy> candidates;
+    if (explain != null) {
+      candidates = idx.all();
+    } else {
+      String[] prefixes = workloadPrefixes.get(workload.name());
+      candidates = idx.candidates(workload, prefixes != null ? prefixes : ResourceIndex.prefixesOf(workload.name()));
+    }
     Map<String, Object> activation = null;
     Decision allow = null;
     Decision deny = null;

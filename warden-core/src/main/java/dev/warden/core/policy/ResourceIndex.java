@@ -28,18 +28,18 @@ final class ResourceIndex {
     return all;
   }
 
-  /** The policies that may apply to {@code w} (a superset; the caller still checks each matcher). */
-  List<CompiledPolicy> candidates(Workload w) {
+  /**
+   * The policies that may apply to {@code w} (a superset; the caller still checks each matcher).
+   *
+   * @param prefixes the path prefixes of {@code w}'s SPIFFE ID, precomputed (see {@link #prefixesOf})
+   */
+  List<CompiledPolicy> candidates(Workload w, String[] prefixes) {
     List<CompiledPolicy> out = new ArrayList<>(4);
     String id = w.name();
     addAll(out, exact.get(id));
     if (!prefix.isEmpty()) {
-      // walk up the path: spiffe://td/a/b -> spiffe://td/a/ -> spiffe://td/
-      int slash = id.lastIndexOf('/');
-      int schemeEnd = "spiffe://".length();
-      while (slash >= schemeEnd) {
-        addAll(out, prefix.get(id.substring(0, slash + 1)));
-        slash = id.lastIndexOf('/', slash - 1);
+      for (String p : prefixes) {
+        addAll(out, prefix.get(p));
       }
     }
     if (!bySelector.isEmpty()) {
@@ -58,6 +58,20 @@ final class ResourceIndex {
       out.set(j + 1, p);
     }
     return out;
+  }
+
+  /** {@code spiffe://td/a/b} → {@code spiffe://td/a/}, {@code spiffe://td/}: what a {@code /*} pattern can name. */
+  static String[] prefixesOf(String id) {
+    List<String> out = new ArrayList<>(4);
+    int slash = id.lastIndexOf('/');
+    int schemeEnd = "spiffe://".length();
+    while (slash >= schemeEnd) {
+      String p = id.substring(0, slash + 1);
+      p.hashCode(); // computed once here, not per decision
+      out.add(p);
+      slash = id.lastIndexOf('/', slash - 1);
+    }
+    return out.toArray(String[]::new);
   }
 
   private static void addAll(List<CompiledPolicy> out, List<CompiledPolicy> add) {

@@ -17,15 +17,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
     description = {"Create or update TrustProviders, Workloads, Resources and AccessPolicies from YAML (policy as code).",
         "Idempotent: unchanged documents are left alone. Every change is versioned and audited.", ""},
     footer = {"", "Examples:", "  warden apply -f examples/quickstart/", "  warden apply -f policy.yaml --dry-run"})
-final class ApplyCommand implements Callable<Integer> {
+final class ApplyCommand extends ApiCommand implements Callable<Integer> {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE_OR_DIR",
@@ -35,14 +33,6 @@ final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "print what would change, change nothing")
   boolean dryRun;
 
-  @Mixin
-  Connection connection;
-
-  @Mixin
-  Output output;
-
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {

@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,7 +31,7 @@ final class AuditCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true, description = {"List audit events, newest first.", ""},
       footer = {"", "Examples:", "  warden audit list --outcome deny --limit 20",
           "  warden audit list --workload spiffe://acme.com/ci/deploy -o json"})
-  static final class ListEvents implements Callable<Integer> {
+  static final class ListEvents extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", paramLabel = "SPIFFE_ID")
     String workload;
 
@@ -54,14 +53,6 @@ final class AuditCommand implements Runnable {
     @Option(names = "--limit", description = "at most this many events [50]")
     int limit = 50;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -96,15 +87,7 @@ final class AuditCommand implements Runnable {
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = {"Walk the whole hash chain and name the first event that was changed, removed or reordered.",
           "Exit code 0 when the chain is intact, 1 when it is broken.", ""})
-  static final class Verify implements Callable<Integer> {
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+  static final class Verify extends ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {

@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.core.document.Kind;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "delete", mixinStandardHelpOptions = true,
     description = {"Delete a configuration object (its history is kept and the change is audited).", ""},
     footer = {"", "Example:", "  warden delete policy deploy-to-payments"})
-final class DeleteCommand implements Callable<Integer> {
+final class DeleteCommand extends ApiCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KIND")
   String kind;
 
@@ -22,14 +20,6 @@ final class DeleteCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "check, delete nothing")
   boolean dryRun;
 
-  @Mixin
-  Connection connection;
-
-  @Mixin
-  Output output;
-
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {

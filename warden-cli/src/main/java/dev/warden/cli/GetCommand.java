@@ -5,17 +5,15 @@ import dev.warden.core.document.Kind;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = {"List or show configuration objects.", ""},
     footer = {"", "KIND is one of: trustproviders, workloads, resources, policies (singular forms work too).", "",
         "Examples:", "  warden get policies", "  warden get workload spiffe://acme.com/ci/deploy -o yaml",
         "  warden get policy deploy-to-payments --history"})
-final class GetCommand implements Callable<Integer> {
+final class GetCommand extends ApiCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KIND")
   String kind;
 
@@ -25,14 +23,6 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--history", description = "show every version of NAME")
   boolean history;
 
-  @Mixin
-  Connection connection;
-
-  @Mixin
-  Output output;
-
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,7 +28,7 @@ final class InventoryCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List inventory items (all pages).",
       footer = {"", "Examples:", "  warden inventory list --kind workload --owner alice@acme.com",
           "  warden inventory list --credential-type static -o json"})
-  static final class ListItems implements Callable<Integer> {
+  static final class ListItems extends ApiCommand implements Callable<Integer> {
     @Option(names = "--kind", description = "workload, issued-credential, admin-token, leaked-credential, or an imported kind")
     String kind;
 
@@ -45,14 +44,6 @@ final class InventoryCommand implements Runnable {
     @Option(names = "--credential-type", description = "static, short-lived or attested-identity")
     String credentialType;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -106,7 +97,7 @@ final class InventoryCommand implements Runnable {
           "", "A bad row fails the whole import unless --partial. Items are merged by (source, kind, name).",
           "", "Examples:", "  kubectl get sa,secrets -A -o json > k8s.json && warden inventory import k8s.json --format k8s --source k8s:prod",
           "  warden inventory import .github/workflows/deploy.yml --format github-workflow --source github:acme/api"})
-  static final class Import implements Callable<Integer> {
+  static final class Import extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the file to import, or - for standard input")
     String file;
 
@@ -128,14 +119,6 @@ final class InventoryCommand implements Runnable {
     @Option(names = "--environment")
     String environment;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -179,18 +162,10 @@ final class InventoryCommand implements Runnable {
 
   @Command(name = "blast-radius", mixinStandardHelpOptions = true,
       description = "What one identity can reach, weighted by sensitivity; without ID, every workload ranked.")
-  static final class Blast implements Callable<Integer> {
+  static final class Blast extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "an inventory id, e.g. workload:spiffe://acme.com/api")
     String id;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -20,15 +19,7 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List signing keys and their states.")
-  static final class ListKeys implements Callable<Integer> {
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+  static final class ListKeys extends ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
@@ -50,18 +41,10 @@ final class KeysCommand implements Runnable {
   @Command(name = "rotate", mixinStandardHelpOptions = true,
       description = {"Start a signing key rotation. The new key is published first and signs after keys.publishLead;",
           "--now makes it sign at once and retires the current key (for a suspected compromise).", ""})
-  static final class Rotate implements Callable<Integer> {
+  static final class Rotate extends ApiCommand implements Callable<Integer> {
     @Option(names = "--now", description = "activate the new key immediately")
     boolean now;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

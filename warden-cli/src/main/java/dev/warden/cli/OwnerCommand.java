@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,7 +23,7 @@ final class OwnerCommand implements Runnable {
   @Command(name = "depart", mixinStandardHelpOptions = true,
       description = {"An owner is leaving: list everything they hold, then hand it over or suspend it.",
           "Without --reassign-to or --suspend only the list is shown (exit code 1)."})
-  static final class Depart implements Callable<Integer> {
+  static final class Depart extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OWNER")
     String owner;
 
@@ -34,14 +33,6 @@ final class OwnerCommand implements Runnable {
     @Option(names = "--suspend", description = "suspend their workloads and revoke their live credentials")
     boolean suspend;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

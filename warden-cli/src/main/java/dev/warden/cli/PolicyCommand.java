@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -24,7 +23,7 @@ final class PolicyCommand implements Runnable {
       description = {"Say whether a workload may reach a resource, which policy decided, and why every other policy did not.",
           "Exit code 0 when allowed, 1 when denied.", ""},
       footer = {"", "Example:", "  warden policy explain --workload spiffe://acme.com/ci/deploy --resource payments-api"})
-  static final class Explain implements Callable<Integer> {
+  static final class Explain extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", required = true, paramLabel = "SPIFFE_ID")
     String workload;
 
@@ -40,14 +39,6 @@ final class PolicyCommand implements Runnable {
     @Option(names = "--scope", description = "requested scopes, space-separated")
     String scope;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,7 +26,7 @@ final class TokensCommand implements Runnable {
       description = {"Create an admin token. The token is printed once; only its hash is stored.", ""},
       footer = {"", "Scopes: admin, read, policy:write, audit:read, keys:manage, tokens:manage, scan:report", "",
           "Example:", "  warden tokens create --name ci-apply --scope policy:write --ttl 90d"})
-  static final class Create implements Callable<Integer> {
+  static final class Create extends ApiCommand implements Callable<Integer> {
     @Option(names = "--name", required = true)
     String name;
 
@@ -37,14 +36,6 @@ final class TokensCommand implements Runnable {
     @Option(names = "--ttl", description = "lifetime, e.g. 30d (default: no expiry — a posture finding)")
     String ttl;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -69,15 +60,7 @@ final class TokensCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List admin tokens (never their secrets).")
-  static final class ListTokens implements Callable<Integer> {
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+  static final class ListTokens extends ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
@@ -98,18 +81,10 @@ final class TokensCommand implements Runnable {
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an admin token by id.")
-  static final class Revoke implements Callable<Integer> {
+  static final class Revoke extends ApiCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID")
     String id;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

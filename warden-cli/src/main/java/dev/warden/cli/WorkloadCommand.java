@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,18 +22,10 @@ final class WorkloadCommand implements Runnable {
   @Command(name = "retire", mixinStandardHelpOptions = true,
       description = {"Retire a workload: state retired, every live credential revoked, and every allow policy that",
           "names only it deleted (its history is kept). Exit code 1 if anything could not be revoked."})
-  static final class Retire implements Callable<Integer> {
+  static final class Retire extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPIFFE-ID")
     String spiffeId;
 
-    @Mixin
-    Connection connection;
-
-    @Mixin
-    Output output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

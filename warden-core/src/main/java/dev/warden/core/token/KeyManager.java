@@ -71,12 +71,13 @@ public final class KeyManager {
 
   /** Makes sure a key signs; on first start this creates it (active at once: nothing to overlap with). */
   public void ensureActiveKey() {
-    if (!Keyset.load(store.list(), box).hasActive()) {
+    // load once: decrypting the active key is the costly part, and start-up needs it only once
+    if (!reload().keyset().hasActive()) {
       SigningKeyRecord k = newKey(KeyState.ACTIVE);
       store.insert(k);
       auditChange("key.created", k.kid(), "system", Map.of("state", "active", "algorithm", k.algorithm()));
+      reload();
     }
-    reload();
   }
 
   /** What a rotation did. */

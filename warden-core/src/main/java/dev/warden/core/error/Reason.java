@@ -37,6 +37,14 @@ public enum Reason {
   INVALID_REQUEST("invalid_request"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),
   REQUEST_TOO_LARGE("request_too_large"),
+  // certificate and agent problems
+  MALFORMED_CSR("malformed_csr"),
+  CSR_REJECTED("csr_rejected"),
+  WEAK_KEY("weak_key"),
+  INVALID_JOIN_TOKEN("invalid_join_token"),
+  AGENT_NOT_AUTHORIZED("agent_not_authorized"),
+  INVALID_SVID("invalid_svid"),
+  UNKNOWN_AUTHORITY("unknown_authority"),
   // platform problems
   AUDIT_UNAVAILABLE("audit_unavailable"),
   // success

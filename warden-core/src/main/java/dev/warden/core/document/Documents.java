@@ -141,6 +141,9 @@ public final class Documents {
         s.put("expiresAt", w.expiresAt().toString());
       }
       putIfSet(s, "description", w.description());
+      if (!w.nodeSelectors().isEmpty()) {
+        strings(s, "nodeSelectors", sortedSelectors(w.nodeSelectors()));
+      }
     } else if (o instanceof Resource r) {
       s.put("audience", r.audience());
       s.put("kind", r.kind());
@@ -209,7 +212,7 @@ public final class Documents {
 
   private static Workload workload(String name, JsonNode s) {
     allowOnly(s, "spec", "spiffeId", "selectors", "owner", "team", "environment", "state", "expiresAt",
-        "description");
+        "description", "nodeSelectors");
     String id = text(s, "spiffeId");
     if (id == null) {
       id = name;
@@ -238,7 +241,8 @@ public final class Documents {
       }
     }
     return new Workload(SpiffeId.parse(id), selectors(s, "selectors"), text(s, "owner"), text(s, "team"),
-        text(s, "environment"), st, exp, text(s, "description"));
+        text(s, "environment"), st, exp, text(s, "description"),
+        s.has("nodeSelectors") ? selectors(s, "nodeSelectors") : Set.of());
   }
 
   private static Resource resource(String name, JsonNode s) {

@@ -227,7 +227,7 @@ public final class InventoryService {
     for (Workload w : held) {
       if (reassign) {
         changed.add(new Workload(w.spiffeId(), w.selectors(), reassignTo, w.team(), w.environment(), w.state(),
-            w.expiresAt(), w.description()));
+            w.expiresAt(), w.description(), w.nodeSelectors()));
       } else if (w.state() == WorkloadState.ACTIVE) {
         changed.add(w.withState(WorkloadState.SUSPENDED));
       }

@@ -9,6 +9,9 @@ import java.util.Set;
  * be among the attested selectors of a request for the request to be this workload.
  *
  * @param expiresAt when the identity stops being valid; null means no expiry (a posture finding)
+ * @param nodeSelectors which agents may serve this workload its SVIDs: an agent whose node
+ *     attestation yielded all of these; empty means no agent may (the workload then authenticates
+ *     only with platform evidence at the token endpoint)
  */
 public record Workload(
     SpiffeId spiffeId,
@@ -18,7 +21,13 @@ public record Workload(
     String environment,
     WorkloadState state,
     Instant expiresAt,
-    String description) implements Named {
+    String description,
+    Set<Selector> nodeSelectors) implements Named {
+
+  public Workload(SpiffeId spiffeId, Set<Selector> selectors, String owner, String team, String environment,
+      WorkloadState state, Instant expiresAt, String description) {
+    this(spiffeId, selectors, owner, team, environment, state, expiresAt, description, Set.of());
+  }
 
   public Workload {
     if (spiffeId == null) {
@@ -29,6 +38,7 @@ public record Workload(
           "at least one selector is required (a workload with none would match any evidence)");
     }
     selectors = Set.copyOf(selectors);
+    nodeSelectors = nodeSelectors == null ? Set.of() : Set.copyOf(nodeSelectors);
     Names.required("owner", owner);
     if (state == null) {
       state = WorkloadState.ACTIVE;
@@ -46,6 +56,12 @@ public record Workload(
   }
 
   public Workload withState(WorkloadState newState) {
-    return new Workload(spiffeId, selectors, owner, team, environment, newState, expiresAt, description);
+    return new Workload(spiffeId, selectors, owner, team, environment, newState, expiresAt, description,
+        nodeSelectors);
+  }
+
+  /** True when an agent that attested {@code agentSelectors} may serve this workload. */
+  public boolean servableBy(Set<Selector> agentSelectors) {
+    return !nodeSelectors.isEmpty() && agentSelectors.containsAll(nodeSelectors);
   }
 }

@@ -1,0 +1,301 @@
+package dev.warden.core.agent;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.crypto.Hashes;
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.SpiffeId;
+import dev.warden.core.model.Workload;
+import dev.warden.core.pki.CaManager;
+import dev.warden.core.pki.CertificateAuthority;
+import dev.warden.core.pki.Csrs;
+import dev.warden.core.pki.IssuedSvid;
+import dev.warden.core.pki.JwtSvids;
+import dev.warden.core.store.AgentStore;
+import dev.warden.core.token.KeyManager;
+import dev.warden.core.trust.AttestedIdentity;
+import dev.warden.core.trust.TrustProviders;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The server's side of the agent protocol: node attestation (join token or platform token),
+ * session renewal, registration sync, and SVID issuance for the workloads an agent may serve.
+ * Every request is authorized against what the agent attested, and every outcome is audited
+ * before anything is returned.
+ */
+public final class AgentService {
+  public static final Duration MAX_JOIN_TOKEN_TTL = Duration.ofHours(1);
+  public static final int MAX_BATCH = 100;
+  private static final String JOIN_PREFIX = "wjt_";
+
+  /** One X.509-SVID request of a batch. */
+  public record SvidRequest(String spiffeId, byte[] csr) {}
+
+  /** The outcome of one request of a batch: an SVID, or the reason it was refused. */
+  public record SvidResult(String spiffeId, IssuedSvid svid, Reason reason, String message) {}
+
+  /** A created join token: the secret is shown once. */
+  public record CreatedJoinToken(String id, Secret token, Instant expiresAt) {}
+
+  private final AgentStore store;
+  private final CaManager ca;
+  private final KeyManager keys;
+  private final RegistrationIndex index;
+  private final Supplier<TrustProviders> providers;
+  private final AuditWriter audit;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  public AgentService(AgentStore store, CaManager ca, KeyManager keys, RegistrationIndex index,
+      Supplier<TrustProviders> providers, AuditWriter audit, Clock clock) {
+    this.store = store;
+    this.ca = ca;
+    this.keys = keys;
+    this.index = index;
+    this.providers = providers;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public RegistrationIndex index() {
+    return index;
+  }
+
+  /** Creates a single-use join token; {@code selectors} become the agent's node selectors. */
+  public CreatedJoinToken createJoinToken(Set<Selector> selectors, Duration ttl, String actor) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_JOIN_TOKEN_TTL) > 0) {
+      throw new ValidationException("ttl", "a join token lives at most " + MAX_JOIN_TOKEN_TTL.toMinutes()
+          + " minutes; got " + ttl);
+    }
+    String id = randomHex(8);
+    String secret = randomB64(32);
+    Instant now = clock.instant();
+    JoinToken t = new JoinToken(id, Hashes.sha256(secret), selectors, now, now.plus(ttl), null, actor);
+    store.insertJoinToken(t);
+    Map<String, String> d = new HashMap<>();
+    d.put("joinToken", id);
+    d.put("expiresAt", t.expiresAt().toString());
+    d.put("selectors", String.join(",", selectors.stream().map(Selector::toString).sorted().toList()));
+    auditEvent("agent.join_token.created", "success", "", actor, null, d);
+    return new CreatedJoinToken(id, Secret.of(JOIN_PREFIX + id + "." + secret), t.expiresAt());
+  }
+
+  /** Node attestation with a join token: single use, so a leaked token is worth one agent at most. */
+  public AgentSession attestWithJoinToken(String token, byte[] csr) {
+    String id = null;
+    try {
+      if (token == null || !token.startsWith(JOIN_PREFIX) || token.indexOf('.') < 0 || token.length() > 200) {
+        throw new DeniedException(Reason.INVALID_JOIN_TOKEN, "not a Warden join token (wjt_<id>.<secret>)");
+      }
+      int dot = token.indexOf('.');
+      id = token.substring(JOIN_PREFIX.length(), dot);
+      String secret = token.substring(dot + 1);
+      Optional<JoinToken> known = store.joinToken(id);
+      if (known.isEmpty() || !Hashes.constantTimeEquals(known.get().secretHash(), Hashes.sha256(secret))) {
+        throw new DeniedException(Reason.INVALID_JOIN_TOKEN, "unknown join token");
+      }
+      Instant now = clock.instant();
+      if (known.get().usedAt() != null) {
+        throw new DeniedException(Reason.INVALID_JOIN_TOKEN, "join token " + id + " was already used at "
+            + known.get().usedAt() + "; create a new one with 'warden agent token create'");
+      }
+      if (!now.isBefore(known.get().expiresAt())) {
+        throw new DeniedException(Reason.INVALID_JOIN_TOKEN, "join token " + id + " expired at "
+            + known.get().expiresAt() + "; create a new one with 'warden agent token create'");
+      }
+      // check the CSR before spending the token, so a typo does not burn it
+      SpiffeId agentId = new SpiffeId(ca.settings().trustDomain(), "/warden/agent/join/" + id);
+      var spki = Csrs.publicKeyFor(csr, agentId);
+      JoinToken used = store.consumeJoinToken(id, now).orElseThrow(() -> new DeniedException(
+          Reason.INVALID_JOIN_TOKEN, "join token was used or expired a moment ago"));
+      Set<Selector> node = new LinkedHashSet<>(used.selectors());
+      node.add(new Selector("warden", "join", id));
+      return newSession(agentId, node, "join_token", spki, Map.of("joinToken", id));
+    } catch (DeniedException e) {
+      auditEvent("agent.attest", "deny", e.reason().code(), id == null ? "unknown" : "join:" + id, null,
+          Map.of("method", "join_token", "message", e.getMessage()));
+      throw e;
+    }
+  }
+
+  /**
+   * Node attestation with a platform token (say, the Kubernetes service-account token of the
+   * agent's DaemonSet) verified by the configured trust providers; its selectors become the
+   * agent's node selectors.
+   */
+  public AgentSession attestWithPlatformToken(String jwt, byte[] csr) {
+    AttestedIdentity a;
+    try {
+      a = providers.get().verify(jwt);
+    } catch (DeniedException e) {
+      auditEvent("agent.attest", "deny", e.reason().code(), "unknown", null,
+          Map.of("method", "trust_provider", "message", e.getMessage()));
+      throw e;
+    }
+    String path = "/warden/agent/" + a.provider() + "/"
+        + HexFormat.of().formatHex(Hashes.sha256(a.issuer() + "\n" + a.subject()), 0, 16);
+    SpiffeId agentId = new SpiffeId(ca.settings().trustDomain(), path);
+    try {
+      var spki = Csrs.publicKeyFor(csr, agentId);
+      Optional<AgentRecord> prev = store.agent(agentId.toString());
+      if (prev.isPresent() && prev.get().bannedAt() != null) {
+        throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "agent " + agentId + " is banned");
+      }
+      return newSession(agentId, a.selectors(), "trust_provider:" + a.provider(), spki,
+          Map.of("provider", a.provider(), "subject", a.subject()));
+    } catch (DeniedException e) {
+      auditEvent("agent.attest", "deny", e.reason().code(), agentId.toString(), null,
+          Map.of("method", "trust_provider", "message", e.getMessage()));
+      throw e;
+    }
+  }
+
+  /**
+   * The agent behind a session secret.
+   *
+   * @throws DeniedException AGENT_NOT_AUTHORIZED when unknown, expired or banned
+   */
+  public AgentRecord authenticate(String sessionToken) {
+    if (sessionToken == null || sessionToken.isEmpty() || sessionToken.length() > 200) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "an agent session token is required");
+    }
+    AgentRecord a = store.agentBySession(Hashes.sha256(sessionToken)).orElseThrow(() -> new DeniedException(
+        Reason.AGENT_NOT_AUTHORIZED, "unknown or replaced agent session; the agent must attest again"));
+    if (a.bannedAt() != null) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "agent " + a.id() + " is banned");
+    }
+    if (!clock.instant().isBefore(a.sessionExpiresAt())) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "the agent session expired at "
+          + a.sessionExpiresAt() + "; the agent must attest again");
+    }
+    return a;
+  }
+
+  /** A new agent SVID and session in exchange for the current one (which stops working). */
+  public AgentSession renew(AgentRecord agent, String currentToken, byte[] csr) {
+    var spki = Csrs.publicKeyFor(csr, agent.id());
+    CertificateAuthority c = ca.current();
+    Instant now = clock.instant();
+    IssuedSvid svid = c.issue(agent.id(), spki, ca.settings().x509SvidTtl(), now);
+    String session = randomB64(32);
+    if (!store.renewSession(agent.id().toString(), Hashes.sha256(currentToken), Hashes.sha256(session),
+        svid.notAfter(), now)) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "the session was renewed concurrently; attest again");
+    }
+    auditEvent("agent.renewed", "success", Reason.ALLOWED.code(), agent.id().toString(), null,
+        Map.of("serial", svid.serial().toString(16), "expiresAt", svid.notAfter().toString()));
+    return new AgentSession(agent.id(), svid, c.bundle(), Secret.of(session), svid.notAfter());
+  }
+
+  /** The next page of registrations for an agent. */
+  public SyncPage sync(AgentRecord agent, long since, String pageToken, int limit) {
+    return index.sync(agent.nodeSelectors(), since, pageToken, limit, clock.instant());
+  }
+
+  /** X.509-SVIDs for workloads the agent serves; each request succeeds or fails on its own. */
+  public List<SvidResult> issueX509(AgentRecord agent, List<SvidRequest> requests) {
+    if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+      throw new ValidationException("requests", "send between 1 and " + MAX_BATCH + " requests per call");
+    }
+    CertificateAuthority c = ca.current();
+    return requests.stream().map(r -> issueOne(agent, r, c)).toList();
+  }
+
+  private SvidResult issueOne(AgentRecord agent, SvidRequest r, CertificateAuthority c) {
+    Instant now = clock.instant();
+    try {
+      Workload w = authorize(agent, r.spiffeId(), now);
+      var spki = Csrs.publicKeyFor(r.csr(), w.spiffeId());
+      IssuedSvid svid = c.issue(w.spiffeId(), spki, ca.settings().x509SvidTtl(), now);
+      auditEvent("svid.issued", "allow", Reason.ALLOWED.code(), agent.id().toString(), w.name(),
+          Map.of("kind", "x509", "serial", svid.serial().toString(16), "expiresAt", svid.notAfter().toString(),
+              "authority", c.authorityId().substring(0, 16)));
+      return new SvidResult(r.spiffeId(), svid, null, null);
+    } catch (DeniedException e) {
+      auditEvent("svid.denied", "deny", e.reason().code(), agent.id().toString(), r.spiffeId(),
+          Map.of("kind", "x509", "message", e.getMessage()));
+      return new SvidResult(r.spiffeId(), null, e.reason(), e.getMessage());
+    }
+  }
+
+  /** A JWT-SVID for a workload the agent serves. */
+  public String issueJwt(AgentRecord agent, String spiffeId, List<String> audience) {
+    Instant now = clock.instant();
+    try {
+      JwtSvids.checkAudience(audience);
+      Workload w = authorize(agent, spiffeId, now);
+      Duration ttl = ca.settings().jwtSvidTtl();
+      if (w.expiresAt() != null && w.expiresAt().isBefore(now.plus(ttl))) {
+        ttl = Duration.between(now, w.expiresAt());
+      }
+      String jwt = JwtSvids.mint(keys.keyset().active(), w.spiffeId(), audience, ttl, now);
+      auditEvent("svid.issued", "allow", Reason.ALLOWED.code(), agent.id().toString(), w.name(),
+          Map.of("kind", "jwt", "audience", String.join(" ", audience), "expiresAt", now.plus(ttl).toString()));
+      return jwt;
+    } catch (DeniedException e) {
+      auditEvent("svid.denied", "deny", e.reason().code(), agent.id().toString(), spiffeId,
+          Map.of("kind", "jwt", "message", e.getMessage()));
+      throw e;
+    }
+  }
+
+  private Workload authorize(AgentRecord agent, String spiffeId, Instant now) {
+    Workload w = spiffeId == null ? null : index.servableWorkload(spiffeId, agent.nodeSelectors(), now);
+    if (w == null) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "agent " + agent.id() + " may not serve '" + spiffeId
+          + "' (unknown, inactive, expired, or its nodeSelectors are not among the agent's)");
+    }
+    return w;
+  }
+
+  private AgentSession newSession(SpiffeId agentId, Set<Selector> node, String attestation,
+      org.bouncycastle.asn1.x509.SubjectPublicKeyInfo spki, Map<String, String> details) {
+    CertificateAuthority c = ca.current();
+    Instant now = clock.instant();
+    IssuedSvid svid = c.issue(agentId, spki, ca.settings().x509SvidTtl(), now);
+    String session = randomB64(32);
+    store.putAgent(new AgentRecord(agentId, node, attestation, Hashes.sha256(session), svid.notAfter(), now, now,
+        null));
+    Map<String, String> d = new HashMap<>(details);
+    d.put("method", attestation);
+    d.put("serial", svid.serial().toString(16));
+    d.put("nodeSelectors", String.join(",", node.stream().map(Selector::toString).sorted().toList()));
+    auditEvent("agent.attest", "allow", Reason.ALLOWED.code(), agentId.toString(), null, d);
+    return new AgentSession(agentId, svid, c.bundle(), Secret.of(session), svid.notAfter());
+  }
+
+  private void auditEvent(String type, String outcome, String reason, String actor, String workload,
+      Map<String, String> details) {
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, outcome, reason, actor, workload,
+        null, details, null));
+  }
+
+  private String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private String randomB64(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

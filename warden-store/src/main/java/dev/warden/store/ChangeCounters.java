@@ -12,6 +12,7 @@ import java.sql.SQLException;
  */
 final class ChangeCounters {
   static final String SIGNING_KEYS = "signing_keys";
+  static final String CA_AUTHORITIES = "ca_authorities";
 
   private ChangeCounters() {}
 

@@ -46,6 +46,8 @@ public final class JdbcStore implements Store {
   private final LeaseStore leases;
   private final AdminTokenStore adminTokens;
   private final SigningKeyStore signingKeys;
+  private final dev.warden.core.store.AuthorityStore authorities;
+  private final dev.warden.core.store.AgentStore agents;
   private final SettingsStore settings;
   private final JdbcInventoryStore inventory;
 
@@ -59,6 +61,8 @@ public final class JdbcStore implements Store {
     this.leases = new JdbcLeaseStore(db);
     this.adminTokens = new JdbcAdminTokenStore(db);
     this.signingKeys = new JdbcSigningKeyStore(db);
+    this.authorities = new JdbcAuthorityStore(db);
+    this.agents = new JdbcAgentStore(db);
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
   }
@@ -157,6 +161,16 @@ public final class JdbcStore implements Store {
   @Override
   public SigningKeyStore signingKeys() {
     return signingKeys;
+  }
+
+  @Override
+  public dev.warden.core.store.AuthorityStore authorities() {
+    return authorities;
+  }
+
+  @Override
+  public dev.warden.core.store.AgentStore agents() {
+    return agents;
   }
 
   @Override

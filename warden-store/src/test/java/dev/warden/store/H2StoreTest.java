@@ -62,6 +62,14 @@ class H2StoreTest {
   }
 
   @Nested
+  class Agents extends AgentStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
   class SigningKeys extends SigningKeyStoreContract {
     @Override
     TestDatabase createDatabase() {

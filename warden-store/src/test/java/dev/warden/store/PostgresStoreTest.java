@@ -62,6 +62,14 @@ class PostgresStoreTest {
   }
 
   @Nested
+  class Agents extends AgentStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
   class SigningKeys extends SigningKeyStoreContract {
     @Override
     TestDatabase createDatabase() {

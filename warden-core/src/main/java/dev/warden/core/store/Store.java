@@ -23,6 +23,10 @@ public interface Store extends AutoCloseable {
 
   SettingsStore settings();
 
+  AuthorityStore authorities();
+
+  AgentStore agents();
+
   InventoryStore inventory();
 
   /** True when the database answers a trivial query within the timeout. */

@@ -33,6 +33,13 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "embedded database and master key directory [./warden-data]")
   String dataDir;
 
+  @Option(names = "--upstream-ca-cert", paramLabel = "PEM",
+      description = "certificate of an upstream CA: Warden's CA becomes its intermediate (with --upstream-ca-key)")
+  String upstreamCaCert;
+
+  @Option(names = "--upstream-ca-key", paramLabel = "PEM", description = "private key of the upstream CA")
+  String upstreamCaKey;
+
   @Option(names = "--db-url", paramLabel = "JDBC_URL", description = "PostgreSQL JDBC URL (or WARDEN_DB_URL)")
   String dbUrl;
 
@@ -80,6 +87,8 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
     put(flags, "server.trustDomain", trustDomain);
     put(flags, "db.url", dbUrl);
     put(flags, "db.user", dbUser);
+    put(flags, "ca.upstreamCert", upstreamCaCert);
+    put(flags, "ca.upstreamKey", upstreamCaKey);
     long t0 = System.nanoTime();
     ServerConfig cfg = ConfigLoader.load(config, System.getenv(), flags);
     WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), System.out);

@@ -30,6 +30,7 @@ final class RuntimeState {
   private final Clock clock;
   private final TrustOptions options;
   private final AtomicReference<Loaded> loaded = new AtomicReference<>();
+  private final dev.warden.core.agent.RegistrationIndex registrations = new dev.warden.core.agent.RegistrationIndex();
 
   RuntimeState(Store store, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
     this.store = store;
@@ -47,6 +48,11 @@ final class RuntimeState {
     return loaded.get().policies();
   }
 
+  /** What agents may serve, kept in step with the workloads. */
+  dev.warden.core.agent.RegistrationIndex registrations() {
+    return registrations;
+  }
+
   /** Rebuilds what changed; {@code force} rebuilds everything. Synchronized: one rebuild at a time. */
   synchronized void reload(boolean force) {
     Loaded cur = loaded.get();
@@ -59,7 +65,15 @@ final class RuntimeState {
           : trust.rebuild(values(store.trustProviders()));
     }
     if (force || cur == null || cur.policyCounter() != pc) {
+      long wc = store.workloads().changeCounter();
       List<Workload> w = values(store.workloads());
+      // the registration index needs a snapshot exactly at counter wc (see RegistrationIndex);
+      // if a write slipped in while listing, the next reload sees the counter move and retries
+      if (store.workloads().changeCounter() == wc) {
+        registrations.update(wc, w);
+      } else {
+        pc = -1;
+      }
       List<Resource> r = values(store.resources());
       List<AccessPolicy> p = values(store.policies());
       snap = PolicySnapshot.build(w, r, p, snap);

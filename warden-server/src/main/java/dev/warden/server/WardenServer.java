@@ -84,6 +84,11 @@ public final class WardenServer implements AutoCloseable {
       Fingerprinter fingerprinter = new Fingerprinter(fpKey);
       KeyManager keys = new KeyManager(store.signingKeys(), box, clock, cfg.rotation(), cfg.signingAlgorithm(), audit);
       keys.ensureActiveKey();
+      dev.warden.core.pki.UpstreamCa upstream = cfg.upstreamCaCert() == null ? null
+          : dev.warden.core.pki.UpstreamCa.load(cfg.upstreamCaCert(), cfg.upstreamCaKey());
+      dev.warden.core.pki.CaManager ca = new dev.warden.core.pki.CaManager(store.authorities(), box, clock, cfg.pki(),
+          upstream, audit);
+      ca.ensureActive();
       long tKeys = System.nanoTime();
       AdminTokens adminTokens = new AdminTokens(store.adminTokens(), store.settings(), audit, clock);
       adminTokens.bootstrapOnce().ifPresent(issued -> {
@@ -118,6 +123,9 @@ public final class WardenServer implements AutoCloseable {
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys);
       Health health = new Health(store, metrics);
+      dev.warden.server.http.AgentApi agentApi = new dev.warden.server.http.AgentApi(
+          new dev.warden.core.agent.AgentService(store.agents(), ca, keys, state.registrations(), state::trust, audit,
+              clock), ca, keys, store.signingKeys()::changeCounter, adminTokens, metrics);
       IntrospectionEndpoint introspection = new IntrospectionEndpoint(
           new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
 
@@ -135,8 +143,11 @@ public final class WardenServer implements AutoCloseable {
               .get("/healthz", health::live)
               .get("/readyz", health::ready)
               .get("/metrics", health::metrics)
+              .get("/.well-known/spiffe-bundle", agentApi::bundle)
               .any("/v1/*", (req, res) -> {
-                if (InventoryApi.handles(req.path().rawPath())) {
+                if (dev.warden.server.http.AgentApi.handles(req.path().rawPath())) {
+                  agentApi.handle(req, res);
+                } else if (InventoryApi.handles(req.path().rawPath())) {
                   inventoryApi.handle(req, res);
                 } else {
                   admin.handle(req, res);
@@ -155,6 +166,11 @@ public final class WardenServer implements AutoCloseable {
           keys.tick();
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "key rotation check failed: " + e.getMessage());
+        }
+        try {
+          ca.tick();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "CA rotation check failed: " + e.getMessage());
         }
       }, keyMs, keyMs, TimeUnit.MILLISECONDS);
       LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "

@@ -188,6 +188,10 @@ public final class AgentService {
     return a;
   }
 
+  public List<AgentRecord> list() {
+    return store.agents();
+  }
+
   /** A new agent SVID and session in exchange for the current one (which stops working). */
   public AgentSession renew(AgentRecord agent, String currentToken, byte[] csr) {
     var spki = Csrs.publicKeyFor(csr, agent.id());

@@ -17,8 +17,10 @@ public final class Scopes {
   public static final String SCAN_REPORT = "scan:report";
   /** resource servers: check whether a Warden token is still active (RFC 7662) */
   public static final String INTROSPECT = "introspect";
+  /** create agent join tokens and list agents */
+  public static final String AGENTS_MANAGE = "agents:manage";
 
-  public static final Set<String> ALL = Set.of(ADMIN, READ, POLICY_WRITE, AUDIT_READ, KEYS_MANAGE, TOKENS_MANAGE, SCAN_REPORT, INTROSPECT);
+  public static final Set<String> ALL = Set.of(ADMIN, READ, POLICY_WRITE, AUDIT_READ, KEYS_MANAGE, TOKENS_MANAGE, SCAN_REPORT, INTROSPECT, AGENTS_MANAGE);
 
   private Scopes() {}
 

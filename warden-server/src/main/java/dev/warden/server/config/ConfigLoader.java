@@ -47,6 +47,11 @@ public final class ConfigLoader {
     key("tokens.typ", "JWT", "header typ of issued tokens: JWT (accepted by default verifiers) or at+jwt (RFC 9068)");
     key("tokens.maxRequestBytes", "65536", "largest token request body accepted");
     key("tokens.maxAssertionBytes", "16384", "largest platform token accepted");
+    key("ca.ttl", "24h", "lifetime of each CA certificate of the trust domain (next CA prepared at half, active with a sixth left)");
+    key("ca.upstreamCert", null, "PEM certificate of an upstream CA; Warden's CA becomes its intermediate");
+    key("ca.upstreamKey", null, "PEM private key of the upstream CA (with ca.upstreamCert)");
+    key("svid.x509Ttl", "1h", "lifetime of X.509-SVIDs (at most a sixth of ca.ttl)");
+    key("svid.jwtTtl", "5m", "lifetime of JWT-SVIDs");
     key("audit.maxBatch", "500", "largest group commit of audit events");
     key("audit.timeout", "5s", "how long a request waits for its audit event to be durable");
     key("reload.interval", "1s", "how often configuration changes by other nodes are picked up");
@@ -196,7 +201,16 @@ public final class ConfigLoader {
     if (!dev.warden.core.token.AccessTokenMinter.TYPES.contains(typ)) {
       throw new ValidationException("tokens.typ", "'" + typ + "' is not allowed; use JWT or at+jwt");
     }
-    return new ServerConfig(host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
+    String upCert = v.get("ca.upstreamCert");
+    String upKey = v.get("ca.upstreamKey");
+    if ((upCert == null || upCert.isBlank()) != (upKey == null || upKey.isBlank())) {
+      throw new ValidationException(upCert == null ? "ca.upstreamCert" : "ca.upstreamKey",
+          "ca.upstreamCert and ca.upstreamKey go together: give both or neither");
+    }
+    dev.warden.core.pki.PkiSettings pki = new dev.warden.core.pki.PkiSettings(td, positive(v, "ca.ttl"),
+        positive(v, "svid.x509Ttl"), positive(v, "svid.jwtTtl"));
+    return new ServerConfig(pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
+        upKey == null || upKey.isBlank() ? null : Path.of(upKey), host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
         intIn(v, "db.maxPool", 1, 1000), masterKeyFile, env.get("WARDEN_MASTER_KEY"), alg, rotation,
         positive(v, "keys.checkInterval"), ttl, typ, intIn(v, "tokens.maxRequestBytes", 1024, 1 << 24),
         intIn(v, "tokens.maxAssertionBytes", 1024, 1 << 20), intIn(v, "audit.maxBatch", 1, 10_000),

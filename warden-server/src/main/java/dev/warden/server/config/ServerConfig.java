@@ -10,6 +10,9 @@ import java.time.Duration;
  * the key and the allowed values when something is wrong.
  */
 public record ServerConfig(
+    dev.warden.core.pki.PkiSettings pki,
+    Path upstreamCaCert,
+    Path upstreamCaKey,
     String host,
     int port,
     String issuer,

@@ -94,7 +94,9 @@ public final class Errors {
     } else if (t instanceof ConflictException c) {
       body(res, 409, "conflict", c.getMessage(), null);
     } else if (t instanceof DeniedException d) {
-      body(res, 403, d.reason().code(), d.getMessage(), null);
+      boolean badInput = d.reason() == Reason.MALFORMED_CSR || d.reason() == Reason.CSR_REJECTED
+          || d.reason() == Reason.WEAK_KEY;
+      body(res, badInput ? 400 : 403, d.reason().code(), d.getMessage(), null);
     } else if (t instanceof UnavailableException u) {
       res.header("Retry-After", "1");
       body(res, 503, u.reason().code(), u.getMessage(), null);

@@ -1,0 +1,338 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.agent.AgentRecord;
+import dev.warden.core.agent.AgentService;
+import dev.warden.core.agent.AgentSession;
+import dev.warden.core.agent.SyncPage;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Durations;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.Workload;
+import dev.warden.core.pki.CaManager;
+import dev.warden.core.pki.CertificateAuthority;
+import dev.warden.core.pki.Der;
+import dev.warden.core.pki.SpiffeBundle;
+import dev.warden.core.token.KeyManager;
+import dev.warden.core.keys.KeyState;
+import dev.warden.core.keys.SigningKeyRecord;
+import dev.warden.server.ServerMetrics;
+import dev.warden.server.admin.AdminPrincipal;
+import dev.warden.server.admin.AdminTokens;
+import dev.warden.server.admin.AuthException;
+import dev.warden.server.admin.Scopes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The agent protocol and the SPIFFE bundle endpoint.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/bundle} and {@code /.well-known/spiffe-bundle}: the trust bundle in the SPIFFE
+ *       format, public (it holds only public keys).</li>
+ *   <li>{@code POST /v1/agent/attest}: node attestation with a join token or a platform token and a
+ *       CSR; returns the agent's SVID, the bundle and a session token.</li>
+ *   <li>{@code POST /v1/agent/renew}, {@code GET /v1/agent/sync}, {@code POST /v1/agent/x509-svids},
+ *       {@code POST /v1/agent/jwt-svids}: with {@code Authorization: Bearer <session token>}.</li>
+ *   <li>{@code POST /v1/agent-tokens}, {@code GET /v1/agents}: admin, scope {@code agents:manage}.</li>
+ * </ul>
+ */
+public final class AgentApi {
+  private static final int MAX_BODY = 1024 * 1024;
+  private static final Duration BUNDLE_REFRESH_HINT = Duration.ofMinutes(5);
+
+  private final AgentService agents;
+  private final CaManager ca;
+  private final KeyManager keys;
+  private final AdminTokens adminTokens;
+  private final ServerMetrics metrics;
+  private final java.util.function.LongSupplier keysCounter;
+
+  /** @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence */
+  public AgentApi(AgentService agents, CaManager ca, KeyManager keys, java.util.function.LongSupplier keysCounter,
+      AdminTokens adminTokens, ServerMetrics metrics) {
+    this.keysCounter = keysCounter;
+    this.agents = agents;
+    this.ca = ca;
+    this.keys = keys;
+    this.adminTokens = adminTokens;
+    this.metrics = metrics;
+  }
+
+  /** True for paths this API serves under /v1. */
+  public static boolean handles(String rawPath) {
+    return rawPath.startsWith("/v1/agent/") || rawPath.equals("/v1/bundle") || rawPath.equals("/v1/agent-tokens")
+        || rawPath.equals("/v1/agents");
+  }
+
+  public void handle(ServerRequest req, ServerResponse res) {
+    try {
+      route(req, res);
+    } catch (RuntimeException e) {
+      Errors.api(res, e);
+    }
+    metrics.request("agent", res.status().code());
+  }
+
+  /** The SPIFFE bundle (https_web profile document). */
+  public void bundle(ServerRequest req, ServerResponse res) {
+    CertificateAuthority c = ca.current();
+    // both counters only grow, so their sum moves whenever either set of authorities changes
+    Map<String, Object> b = SpiffeBundle.json(c.bundle(), jwtAuthorities(), c.sequence() + keysCounter.getAsLong(),
+        BUNDLE_REFRESH_HINT);
+    res.status(200);
+    res.header("Content-Type", "application/json");
+    res.header("Cache-Control", "public, max-age=60");
+    res.send(Json.bytes(Json.MAPPER.valueToTree(b)));
+  }
+
+  private void route(ServerRequest req, ServerResponse res) {
+    String path = req.path().rawPath();
+    Method m = req.prologue().method();
+    switch (path) {
+      case "/v1/bundle" -> {
+        method(m, Method.GET);
+        bundle(req, res);
+      }
+      case "/v1/agent/attest" -> {
+        method(m, Method.POST);
+        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
+        byte[] csr = base64(b, "csr");
+        String join = text(b, "join_token");
+        String token = text(b, "token");
+        if ((join == null) == (token == null)) {
+          throw new ValidationException("join_token", "send exactly one of join_token or token (a platform token)");
+        }
+        AgentSession s = join != null ? agents.attestWithJoinToken(join, csr) : agents.attestWithPlatformToken(token, csr);
+        send(res, 200, session(s));
+      }
+      case "/v1/agent/renew" -> {
+        method(m, Method.POST);
+        String tok = bearer(req);
+        AgentRecord a = session(tok);
+        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
+        send(res, 200, session(agents.renew(a, tok, base64(b, "csr"))));
+      }
+      case "/v1/agent/sync" -> {
+        method(m, Method.GET);
+        AgentRecord a = session(bearer(req));
+        long since = longParam(req, "since", 0);
+        int limit = (int) longParam(req, "limit", 1000);
+        SyncPage p = agents.sync(a, since, req.query().first("page_token").orElse(null), limit);
+        send(res, 200, page(p));
+      }
+      case "/v1/agent/x509-svids" -> {
+        method(m, Method.POST);
+        AgentRecord a = session(bearer(req));
+        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
+        JsonNode rs = b.get("requests");
+        if (rs == null || !rs.isArray()) {
+          throw new ValidationException("requests", "is required: [{\"spiffe_id\": ..., \"csr\": <base64 DER>}]");
+        }
+        List<AgentService.SvidRequest> reqs = new ArrayList<>();
+        for (JsonNode r : rs) {
+          reqs.add(new AgentService.SvidRequest(text(r, "spiffe_id"), base64(r, "csr")));
+        }
+        List<AgentService.SvidResult> results = agents.issueX509(a, reqs);
+        ObjectNode o = Json.object();
+        ArrayNode out = o.putArray("svids");
+        for (AgentService.SvidResult r : results) {
+          ObjectNode e = out.addObject();
+          e.put("spiffe_id", r.spiffeId());
+          if (r.svid() != null) {
+            ArrayNode chain = e.putArray("chain");
+            r.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
+            e.put("expires_at", r.svid().notAfter().toString());
+          } else {
+            e.put("error", r.reason().code());
+            e.put("message", r.message());
+          }
+        }
+        send(res, 200, o);
+      }
+      case "/v1/agent/jwt-svids" -> {
+        method(m, Method.POST);
+        AgentRecord a = session(bearer(req));
+        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
+        List<String> aud = new ArrayList<>();
+        JsonNode an = b.get("audience");
+        if (an != null && an.isArray()) {
+          an.forEach(x -> aud.add(x.asText()));
+        } else if (an != null && an.isTextual()) {
+          aud.add(an.asText());
+        }
+        String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
+        ObjectNode o = Json.object();
+        o.put("token", jwt);
+        send(res, 200, o);
+      }
+      case "/v1/agent-tokens" -> {
+        method(m, Method.POST);
+        AdminPrincipal who = admin(req, Scopes.AGENTS_MANAGE);
+        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
+        Set<Selector> sel = new LinkedHashSet<>();
+        JsonNode sn = b.get("selectors");
+        if (sn != null && sn.isArray()) {
+          sn.forEach(x -> sel.add(Selector.parse(x.asText())));
+        }
+        String ttlText = text(b, "ttl");
+        Duration ttl = ttlText == null ? Duration.ofMinutes(10) : Durations.parse("ttl", ttlText);
+        AgentService.CreatedJoinToken t = agents.createJoinToken(sel, ttl, who.actor());
+        ObjectNode o = Json.object();
+        o.put("id", t.id());
+        o.put("token", t.token().reveal());
+        o.put("expires_at", t.expiresAt().toString());
+        res.header("Cache-Control", "no-store");
+        send(res, 201, o);
+      }
+      case "/v1/agents" -> {
+        method(m, Method.GET);
+        admin(req, Scopes.READ);
+        ObjectNode o = Json.object();
+        ArrayNode arr = o.putArray("agents");
+        for (AgentRecord a : agents.list()) {
+          ObjectNode e = arr.addObject();
+          e.put("spiffe_id", a.id().toString());
+          e.put("attestation", a.attestation());
+          ArrayNode ns = e.putArray("node_selectors");
+          a.nodeSelectors().stream().map(Selector::toString).sorted().forEach(ns::add);
+          e.put("attested_at", a.attestedAt().toString());
+          e.put("session_expires_at", a.sessionExpiresAt().toString());
+          if (a.bannedAt() != null) {
+            e.put("banned_at", a.bannedAt().toString());
+          }
+        }
+        send(res, 200, o);
+      }
+      default -> throw new dev.warden.core.error.NotFoundException("agent API path", path);
+    }
+  }
+
+  private List<String> jwtAuthorities() {
+    List<String> out = new ArrayList<>();
+    for (SigningKeyRecord k : keys.keyset().records()) {
+      if (k.state() != KeyState.DESTROYED && "ES256".equals(k.algorithm())) {
+        out.add(k.publicJwk());
+      }
+    }
+    return out;
+  }
+
+  private AgentRecord session(String token) {
+    try {
+      return agents.authenticate(token);
+    } catch (dev.warden.core.error.DeniedException e) {
+      // 401 tells the agent to attest again; 403 is kept for "you may not serve that workload"
+      throw new AuthException(401, e.getMessage());
+    }
+  }
+
+  private ObjectNode session(AgentSession s) {
+    ObjectNode o = Json.object();
+    o.put("spiffe_id", s.agentId().toString());
+    ArrayNode chain = o.putArray("svid_chain");
+    s.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
+    ArrayNode bundle = o.putArray("bundle");
+    s.bundle().forEach(c -> bundle.add(Base64.getEncoder().encodeToString(Der.encoded(c))));
+    o.put("session_token", s.sessionToken().reveal());
+    o.put("expires_at", s.expiresAt().toString());
+    o.put("trust_domain", s.agentId().trustDomain());
+    return o;
+  }
+
+  private static ObjectNode page(SyncPage p) {
+    ObjectNode o = Json.object();
+    o.put("full", p.full());
+    o.put("revision", p.revision());
+    ArrayNode es = o.putArray("entries");
+    for (Workload w : p.entries()) {
+      ObjectNode e = es.addObject();
+      e.put("spiffe_id", w.name());
+      ArrayNode sel = e.putArray("selectors");
+      w.selectors().stream().map(Selector::toString).sorted().forEach(sel::add);
+      if (w.expiresAt() != null) {
+        e.put("expires_at", w.expiresAt().toString());
+      }
+    }
+    ArrayNode rm = o.putArray("removed");
+    p.removed().forEach(rm::add);
+    if (p.nextPageToken() != null) {
+      o.put("next_page_token", p.nextPageToken());
+    }
+    return o;
+  }
+
+  private AdminPrincipal admin(ServerRequest req, String scope) {
+    AdminPrincipal who = adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+    if (!who.has(scope)) {
+      throw new AuthException(403, "this admin token lacks the '" + scope + "' scope");
+    }
+    return who;
+  }
+
+  private static String bearer(ServerRequest req) {
+    String h = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new AuthException(401, "send the agent session token as 'Authorization: Bearer <token>'");
+    }
+    return h.substring(7).trim();
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n == null ? null : n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new ValidationException(field, "must be a string");
+    }
+    return v.asText();
+  }
+
+  private static byte[] base64(JsonNode n, String field) {
+    String s = text(n, field);
+    if (s == null) {
+      throw new ValidationException(field, "is required (base64 of the DER PKCS#10 request)");
+    }
+    try {
+      return Base64.getDecoder().decode(s);
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException(field, "is not valid base64");
+    }
+  }
+
+  private static long longParam(ServerRequest req, String name, long dflt) {
+    String v = req.query().first(name).orElse(null);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new ValidationException(name, "must be a whole number");
+    }
+  }
+
+  private static void method(Method m, Method want) {
+    if (m != want) {
+      throw new BadRequestException(405, "use " + want.text());
+    }
+  }
+
+  private static void send(ServerResponse res, int status, JsonNode body) {
+    res.status(status);
+    res.header("Content-Type", "application/json");
+    res.send(Json.bytes(body));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.warden.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = {"Run the Warden agent next to workloads, and manage agents on the server.", ""},
+    subcommands = {AgentCommand.TokenCommand.class, AgentCommand.ListAgents.class})
+final class AgentCommand implements Runnable {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "token", mixinStandardHelpOptions = true, description = "Join tokens that bootstrap an agent.",
+      subcommands = {CreateToken.class})
+  static final class TokenCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = {"Create a single-use join token for one agent (shown once).",
+          "The agent's node selectors are warden:join=<id> plus every --selector; a workload is served by the",
+          "agent when its nodeSelectors are among them.", ""},
+      footer = {"", "Example:", "  warden agent token create --selector node:pool=web --ttl 15m"})
+  static final class CreateToken extends ApiCommand implements Callable<Integer> {
+    @Option(names = "--selector", paramLabel = "TYPE:KEY=VALUE", description = "node selector for the agent (repeatable)")
+    List<String> selectors = new ArrayList<>();
+
+    @Option(names = "--ttl", defaultValue = "10m", description = "how long the token may be used, at most 1h [10m]")
+    String ttl;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = ApiClient.JSON.createObjectNode();
+      selectors.forEach(body.putArray("selectors")::add);
+      body.put("ttl", ttl);
+      JsonNode r = connection.client().post("/v1/agent-tokens", body);
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.println(r.path("token").asText());
+        spec.commandLine().getErr().printf("join token %s, single use, expires %s%n", r.path("id").asText(),
+            r.path("expires_at").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List attested agents.")
+  static final class ListAgents extends ApiCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/agents");
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+        return 0;
+      }
+      out.printf("%-64s %-22s %-26s %s%n", "AGENT", "ATTESTATION", "SESSION EXPIRES", "NODE SELECTORS");
+      for (JsonNode a : r.path("agents")) {
+        List<String> ns = new ArrayList<>();
+        a.path("node_selectors").forEach(n -> ns.add(n.asText()));
+        out.printf("%-64s %-22s %-26s %s%s%n", a.path("spiffe_id").asText(), a.path("attestation").asText(),
+            a.path("session_expires_at").asText(), String.join(",", ns), a.has("banned_at") ? " (banned)" : "");
+      }
+      return 0;
+    }
+  }
+}

@@ -121,7 +121,7 @@ public final class WardenServer implements AutoCloseable {
       InventoryApi inventoryApi = new InventoryApi(adminTokens, new InventoryService(store, store.inventory(), config,
           audit, clock, PostureThresholds.DEFAULTS), fingerprinter, () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
-      WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys);
+      WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
       Health health = new Health(store, metrics);
       dev.warden.server.http.AgentApi agentApi = new dev.warden.server.http.AgentApi(
           new dev.warden.core.agent.AgentService(store.agents(), ca, keys, state.registrations(), state::trust, audit,
@@ -129,7 +129,16 @@ public final class WardenServer implements AutoCloseable {
       IntrospectionEndpoint introspection = new IntrospectionEndpoint(
           new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
 
-      WebServer http = WebServer.builder()
+      tokens.trustClientCertificatesFrom(clientTrust(ca, cfg));
+      dev.warden.server.tls.ServerTls tls = !cfg.tls() ? null : cfg.tlsCert() != null
+          ? dev.warden.server.tls.ServerTls.fromFiles(cfg.tlsCert(), cfg.tlsKey(), clock, clientTrust(ca, cfg))
+          : dev.warden.server.tls.ServerTls.selfIssued(ca, cfg.tlsDnsNames(), clock, clientTrust(ca, cfg));
+      io.helidon.webserver.WebServerConfig.Builder httpBuilder = WebServer.builder();
+      if (tls != null) {
+        javax.net.ssl.SSLContext ssl = tls.sslContext();
+        httpBuilder.tls(t -> t.sslContext(ssl).clientAuth(io.helidon.common.tls.TlsClientAuth.OPTIONAL));
+      }
+      WebServer http = httpBuilder
           .host(cfg.host())
           .port(cfg.port())
           .shutdownHook(false)
@@ -169,6 +178,9 @@ public final class WardenServer implements AutoCloseable {
         }
         try {
           ca.tick();
+          if (tls != null) {
+            tls.renewIfDue();
+          }
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "CA rotation check failed: " + e.getMessage());
         }
@@ -186,6 +198,24 @@ public final class WardenServer implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /** Client certificates accepted over mTLS: the trust domain's bundle, plus any CAs the operator added. */
+  private static java.util.function.Supplier<java.util.List<java.security.cert.X509Certificate>> clientTrust(
+      dev.warden.core.pki.CaManager ca, ServerConfig cfg) {
+    java.util.List<java.security.cert.X509Certificate> extra;
+    try {
+      extra = cfg.tlsClientCas() == null ? java.util.List.of()
+          : dev.warden.core.pki.Der.certificates(java.nio.file.Files.readAllBytes(cfg.tlsClientCas()));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new dev.warden.core.error.ValidationException("tls.clientCas", "cannot read " + cfg.tlsClientCas()
+          + " as PEM certificates: " + e.getMessage());
+    }
+    return () -> {
+      java.util.List<java.security.cert.X509Certificate> all = new java.util.ArrayList<>(ca.current().bundle());
+      all.addAll(extra);
+      return all;
+    };
   }
 
   private static void warmUp() {

@@ -9,6 +9,13 @@ import dev.warden.core.crypto.Secret;
  * @param target the resource's audience URI or its name
  * @param scope space-separated scopes, or null
  * @param sourceAddress the caller's IP address as the server saw it
+ * @param clientCertificates the chain the client presented in the TLS handshake (leaf first), or
+ *     null; with no evidence, the request authenticates with it (RFC 8705 tls_client_auth)
  */
 public record GrantRequest(GrantType grantType, Secret evidence, String target, String scope, String clientId,
-    String sourceAddress) {}
+    String sourceAddress, java.util.List<java.security.cert.X509Certificate> clientCertificates) {
+  public GrantRequest(GrantType grantType, Secret evidence, String target, String scope, String clientId,
+      String sourceAddress) {
+    this(grantType, evidence, target, scope, clientId, sourceAddress, null);
+  }
+}

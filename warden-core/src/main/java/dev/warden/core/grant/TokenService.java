@@ -44,6 +44,7 @@ public final class TokenService {
   private final Clock clock;
   private final String issuer;
   private final String tokenType;
+  private volatile Supplier<List<java.security.cert.X509Certificate>> svidBundle = List::of;
 
   public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
       AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer) {
@@ -64,6 +65,24 @@ public final class TokenService {
   }
 
   /**
+   * Enables RFC 8705 {@code tls_client_auth}: a client certificate chaining to these authorities
+   * (the trust domain's X.509 bundle) authenticates the workload it names.
+   */
+  public void trustClientCertificatesFrom(Supplier<List<java.security.cert.X509Certificate>> bundle) {
+    this.svidBundle = bundle;
+  }
+
+  /** RFC 8705 §3.1: base64url SHA-256 of the certificate's DER, the {@code x5t#S256} confirmation. */
+  public static String thumbprint(java.security.cert.X509Certificate c) {
+    try {
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+          dev.warden.core.crypto.Hashes.sha256(c.getEncoded()));
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * Grants a credential or refuses with a reason.
    *
    * @throws DeniedException when the evidence, identity or policy refuses; already audited
@@ -75,14 +94,38 @@ public final class TokenService {
     AttestedIdentity id = null;
     Workload workload = null;
     Resource resource = null;
+    String certSubject = null;
     try {
-      id = trust.get().verify(req.evidence().reveal());
       PolicySnapshot snap = policies.get();
-      workload = snap.identify(id.selectors());
+      String thumbprint = null;
+      Map<String, Object> claims;
+      if (req.evidence() == null && req.clientCertificates() != null && !req.clientCertificates().isEmpty()) {
+        dev.warden.core.model.SpiffeId sid = dev.warden.core.pki.SvidVerifier.verify(req.clientCertificates(),
+            svidBundle.get(), now);
+        certSubject = sid.toString();
+        if (req.clientId() != null && !req.clientId().equals(certSubject)) {
+          throw new DeniedException(Reason.INVALID_REQUEST, "client_id '" + req.clientId()
+              + "' does not match the client certificate's SPIFFE ID " + certSubject + " (RFC 8705 tls_client_auth)");
+        }
+        workload = snap.workload(certSubject);
+        if (workload == null) {
+          throw new DeniedException(Reason.UNKNOWN_WORKLOAD, "no workload is registered as " + certSubject);
+        }
+        thumbprint = thumbprint(req.clientCertificates().getFirst());
+        claims = Map.of();
+      } else {
+        if (req.evidence() == null) {
+          throw new DeniedException(Reason.INVALID_REQUEST,
+              "authenticate with client_assertion (RFC 7523) or a client certificate over mTLS (RFC 8705)");
+        }
+        id = trust.get().verify(req.evidence().reveal());
+        workload = snap.identify(id.selectors());
+        claims = id.claims();
+      }
       checkState(workload, now);
       resource = resolve(snap, req.target());
       List<String> requested = scopes(req.scope());
-      RequestContext ctx = new RequestContext(now, req.sourceAddress(), id.claims(), requested, List.of());
+      RequestContext ctx = new RequestContext(now, req.sourceAddress(), claims, requested, List.of());
       Decision d = snap.decide(workload, resource, ctx);
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
@@ -96,14 +139,14 @@ public final class TokenService {
           throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + s + "' is not granted for this resource");
         }
       }
-      return issue(req, id, workload, resource, d, requested, now);
+      return issue(req, id == null ? "mtls" : id.provider(), thumbprint, workload, resource, d, requested, now);
     } catch (DeniedException e) {
-      auditDeny(req, id, workload, resource, e, now);
+      auditDeny(req, id, certSubject, workload, resource, e, now);
       throw e;
     }
   }
 
-  private Granted issue(GrantRequest req, AttestedIdentity id, Workload w, Resource r, Decision d,
+  private Granted issue(GrantRequest req, String provider, String thumbprint, Workload w, Resource r, Decision d,
       List<String> scopes, Instant now) {
     Duration ttl = d.maxTtl();
     Instant exp = now.plus(ttl);
@@ -118,7 +161,7 @@ public final class TokenService {
     KeyMaterial key = keys.keyset().active();
     String clientId = req.clientId() != null ? req.clientId() : w.name();
     Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, w.name(), r.audience(), clientId,
-        scope, jti, iat, exp), tokenType);
+        scope, jti, iat, exp, thumbprint), tokenType);
     String fp = fingerprinter.fingerprint(token);
     String kind = d.credentialKind() == CredentialKind.JWT_SVID ? "jwt_svid" : "access_token";
     Lease lease = new Lease(jti, kind, w.name(), r.name(), iat, exp, null, null, fp);
@@ -129,7 +172,10 @@ public final class TokenService {
     details.put("fingerprint", fp);
     details.put("kid", key.kid());
     details.put("grantType", req.grantType().wire());
-    details.put("provider", id.provider());
+    details.put("provider", provider);
+    if (thumbprint != null) {
+      details.put("x5t#S256", thumbprint);
+    }
     details.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());
     if (scope != null) {
       details.put("scope", scope);
@@ -140,8 +186,8 @@ public final class TokenService {
         r.name(), d.policy());
   }
 
-  private void auditDeny(GrantRequest req, AttestedIdentity id, Workload w, Resource r, DeniedException e,
-      Instant now) {
+  private void auditDeny(GrantRequest req, AttestedIdentity id, String certSubject, Workload w, Resource r,
+      DeniedException e, Instant now) {
     Map<String, String> details = new HashMap<>();
     details.put("message", e.getMessage());
     details.put("grantType", req.grantType().wire());
@@ -153,7 +199,12 @@ public final class TokenService {
     if (r == null && req.target() != null) {
       details.put("target", req.target().length() > 256 ? req.target().substring(0, 256) : req.target());
     }
-    String actor = w != null ? w.name() : id != null ? id.provider() + ":" + id.subject() : "unauthenticated";
+    if (certSubject != null) {
+      details.put("provider", "mtls");
+      details.put("subject", certSubject);
+    }
+    String actor = w != null ? w.name() : id != null ? id.provider() + ":" + id.subject()
+        : certSubject != null ? certSubject : "unauthenticated";
     try {
       audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "token.denied", "deny", e.reason().code(), actor,
           w == null ? null : w.name(), r == null ? null : r.name(), details, null));

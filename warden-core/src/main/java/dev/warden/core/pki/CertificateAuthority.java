@@ -84,6 +84,12 @@ public final class CertificateAuthority {
    * never outlives its CA.
    */
   public IssuedSvid issue(SpiffeId id, SubjectPublicKeyInfo publicKey, Duration ttl, Instant now) {
+    return issue(id, List.of(), publicKey, ttl, now);
+  }
+
+  /** An SVID that also names DNS names or IP addresses: the server's own TLS certificate. */
+  public IssuedSvid issue(SpiffeId id, List<String> dnsNames, SubjectPublicKeyInfo publicKey, Duration ttl,
+      Instant now) {
     if (!id.trustDomain().equals(trustDomain)) {
       throw new DeniedException(Reason.CSR_REJECTED, "'" + id + "' is not in trust domain '" + trustDomain + "'");
     }
@@ -95,8 +101,8 @@ public final class CertificateAuthority {
       end = notAfter;
     }
     try {
-      X509CertificateHolder h = Certificates.leaf(name, ski, id, publicKey, now.minus(Certificates.BACKDATE), end,
-          new EcContentSigner(key), random);
+      X509CertificateHolder h = Certificates.leaf(name, ski, id, dnsNames, publicKey, now.minus(Certificates.BACKDATE),
+          end, new EcContentSigner(key), random);
       byte[] leaf = h.getEncoded();
       List<byte[]> chain = new ArrayList<>(caChainDer.size() + 1);
       chain.add(leaf);

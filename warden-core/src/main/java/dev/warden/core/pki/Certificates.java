@@ -72,14 +72,27 @@ final class Certificates {
    */
   static X509CertificateHolder leaf(X500Name issuer, SubjectKeyIdentifier issuerSki, SpiffeId id, SubjectPublicKeyInfo key,
       Instant notBefore, Instant notAfter, ContentSigner signer, SecureRandom random) throws IOException {
+    return leaf(issuer, issuerSki, id, java.util.List.of(), key, notBefore, notAfter, signer, random);
+  }
+
+  /** As above, with DNS names too (SPIFFE allows other SAN types beside the one URI): a server's SVID. */
+  static X509CertificateHolder leaf(X500Name issuer, SubjectKeyIdentifier issuerSki, SpiffeId id,
+      java.util.List<String> dnsNames, SubjectPublicKeyInfo key, Instant notBefore, Instant notAfter,
+      ContentSigner signer, SecureRandom random) throws IOException {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Warden").build();
     X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial(random), Date.from(notBefore),
         Date.from(notAfter), subject, key);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     b.addExtension(Extension.keyUsage, true, LEAF_KU);
     b.addExtension(Extension.extendedKeyUsage, false, SVID_EKU);
-    b.addExtension(Extension.subjectAlternativeName, false,
-        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString())));
+    GeneralName[] names = new GeneralName[1 + dnsNames.size()];
+    names[0] = new GeneralName(GeneralName.uniformResourceIdentifier, id.toString());
+    for (int i = 0; i < dnsNames.size(); i++) {
+      String n = dnsNames.get(i);
+      boolean ip = n.matches("[0-9.]+") || n.contains(":");
+      names[i + 1] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, n);
+    }
+    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
     b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
     b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerSki.getKeyIdentifier()));
     return b.build(signer);

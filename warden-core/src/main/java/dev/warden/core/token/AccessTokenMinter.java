@@ -15,8 +15,17 @@ public final class AccessTokenMinter {
   private AccessTokenMinter() {}
 
   /** The claims of one access token. {@code scope} and {@code clientId} may be null. */
+  /**
+   * @param certificateThumbprint RFC 8705 {@code x5t#S256} of the client certificate the token is
+   *     bound to, or null for a bearer token
+   */
   public record Claims(String issuer, String subject, String audience, String clientId, String scope,
-      String jti, Instant issuedAt, Instant expiresAt) {}
+      String jti, Instant issuedAt, Instant expiresAt, String certificateThumbprint) {
+    public Claims(String issuer, String subject, String audience, String clientId, String scope, String jti,
+        Instant issuedAt, Instant expiresAt) {
+      this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, null);
+    }
+  }
 
   /** The header {@code typ} values Warden can write. */
   public static final java.util.Set<String> TYPES = java.util.Set.of("JWT", "at+jwt");
@@ -51,6 +60,11 @@ public final class AccessTokenMinter {
     if (c.scope() != null && !c.scope().isEmpty()) {
       p.append(",\"scope\":");
       appendJsonString(p, c.scope());
+    }
+    if (c.certificateThumbprint() != null) {
+      p.append(",\"cnf\":{\"x5t#S256\":");
+      appendJsonString(p, c.certificateThumbprint());
+      p.append('}');
     }
     p.append('}');
     return Secret.of(signCompact(key, header, p.toString()));

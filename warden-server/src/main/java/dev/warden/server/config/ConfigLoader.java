@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,10 +53,19 @@ public final class ConfigLoader {
     key("ca.upstreamKey", null, "PEM private key of the upstream CA (with ca.upstreamCert)");
     key("svid.x509Ttl", "1h", "lifetime of X.509-SVIDs (at most a sixth of ca.ttl)");
     key("svid.jwtTtl", "5m", "lifetime of JWT-SVIDs");
+    key("tls.cert", null, "PEM certificate chain the server presents (HTTPS); with tls.key");
+    key("tls.key", null, "PEM private key of tls.cert");
+    key("tls.selfIssued", "false", "true: serve HTTPS with a certificate from the trust domain's own CA (renewed at half-life)");
+    key("tls.dnsNames", "localhost", "names (and IP addresses) in the self-issued serving certificate, comma-separated");
+    key("tls.clientCas", null, "PEM file of extra CAs whose X.509-SVIDs may authenticate over mTLS (besides the trust domain's)");
     key("audit.maxBatch", "500", "largest group commit of audit events");
     key("audit.timeout", "5s", "how long a request waits for its audit event to be durable");
     key("reload.interval", "1s", "how often configuration changes by other nodes are picked up");
     key("jwks.refreshMinInterval", "30s", "least time between JWKS refreshes caused by an unknown kid");
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static void key(String k, String def, String help) {
@@ -164,7 +174,8 @@ public final class ConfigLoader {
     String issuer = v.get("server.issuer");
     if (issuer == null || issuer.isBlank()) {
       String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      issuer = "http://" + h + ":" + port;
+      boolean tls = blankToNull(v.get("tls.cert")) != null || "true".equalsIgnoreCase(v.get("tls.selfIssued"));
+      issuer = (tls ? "https://" : "http://") + h + ":" + port;
     }
     issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     try {
@@ -201,6 +212,22 @@ public final class ConfigLoader {
     if (!dev.warden.core.token.AccessTokenMinter.TYPES.contains(typ)) {
       throw new ValidationException("tokens.typ", "'" + typ + "' is not allowed; use JWT or at+jwt");
     }
+    String tlsCert = blankToNull(v.get("tls.cert"));
+    String tlsKey = blankToNull(v.get("tls.key"));
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ValidationException(tlsCert == null ? "tls.cert" : "tls.key", "tls.cert and tls.key go together");
+    }
+    String selfIssued = v.get("tls.selfIssued");
+    if (!"true".equalsIgnoreCase(selfIssued) && !"false".equalsIgnoreCase(selfIssued)) {
+      throw new ValidationException("tls.selfIssued", "must be true or false");
+    }
+    boolean tlsSelf = "true".equalsIgnoreCase(selfIssued);
+    if (tlsSelf && tlsCert != null) {
+      throw new ValidationException("tls.selfIssued", "give either tls.cert/tls.key or tls.selfIssued: true, not both");
+    }
+    List<String> dnsNames = java.util.Arrays.stream(v.get("tls.dnsNames").split(",")).map(String::trim)
+        .filter(x -> !x.isEmpty()).toList();
+    String clientCas = blankToNull(v.get("tls.clientCas"));
     String upCert = v.get("ca.upstreamCert");
     String upKey = v.get("ca.upstreamKey");
     if ((upCert == null || upCert.isBlank()) != (upKey == null || upKey.isBlank())) {
@@ -209,7 +236,8 @@ public final class ConfigLoader {
     }
     dev.warden.core.pki.PkiSettings pki = new dev.warden.core.pki.PkiSettings(td, positive(v, "ca.ttl"),
         positive(v, "svid.x509Ttl"), positive(v, "svid.jwtTtl"));
-    return new ServerConfig(pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
+    return new ServerConfig(tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
+        dnsNames, clientCas == null ? null : Path.of(clientCas), pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
         upKey == null || upKey.isBlank() ? null : Path.of(upKey), host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
         intIn(v, "db.maxPool", 1, 1000), masterKeyFile, env.get("WARDEN_MASTER_KEY"), alg, rotation,
         positive(v, "keys.checkInterval"), ttl, typ, intIn(v, "tokens.maxRequestBytes", 1024, 1 << 24),

@@ -10,6 +10,11 @@ import java.time.Duration;
  * the key and the allowed values when something is wrong.
  */
 public record ServerConfig(
+    Path tlsCert,
+    Path tlsKey,
+    boolean tlsSelfIssued,
+    java.util.List<String> tlsDnsNames,
+    Path tlsClientCas,
     dev.warden.core.pki.PkiSettings pki,
     Path upstreamCaCert,
     Path upstreamCaKey,
@@ -35,6 +40,11 @@ public record ServerConfig(
     Duration auditTimeout,
     Duration reloadInterval,
     Duration jwksRefreshMinInterval) {
+
+  /** True when the listener serves HTTPS. */
+  public boolean tls() {
+    return tlsCert != null || tlsSelfIssued;
+  }
 
   /** True when the embedded H2 store is used (no db.url given). */
   public boolean embeddedStore() {

@@ -13,6 +13,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
 
 /**
  * {@code POST /oauth2/token}: parse the form into a {@link GrantRequest}, call the token service,
@@ -48,14 +50,20 @@ public final class TokenEndpoint {
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.required("grant_type");
       String evidence;
+      List<X509Certificate> clientCerts = clientCertificates(req);
       if (GrantType.CLIENT_CREDENTIALS.wire().equals(grantType)) {
         grant = GrantType.CLIENT_CREDENTIALS;
         String assertionType = form.get("client_assertion_type");
-        if (!JWT_BEARER.equals(assertionType)) {
+        if (assertionType == null && form.get("client_assertion") == null && !clientCerts.isEmpty()) {
+          // RFC 8705 §2.1 tls_client_auth: the certificate authenticates; client_id names the client
+          evidence = null;
+        } else if (!JWT_BEARER.equals(assertionType)) {
           throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER
-              + " with the platform token as client_assertion; Warden has no client secrets");
+              + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS;"
+              + " Warden has no client secrets");
+        } else {
+          evidence = form.required("client_assertion");
         }
-        evidence = form.required("client_assertion");
       } else if (GrantType.TOKEN_EXCHANGE.wire().equals(grantType)) {
         grant = GrantType.TOKEN_EXCHANGE;
         evidence = form.required("subject_token");
@@ -75,7 +83,7 @@ public final class TokenEndpoint {
         throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials or "
             + GrantType.TOKEN_EXCHANGE.wire());
       }
-      if (evidence.length() > maxAssertionBytes) {
+      if (evidence != null && evidence.length() > maxAssertionBytes) {
         throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes + " bytes");
       }
       String resource = form.get("resource");
@@ -84,8 +92,9 @@ public final class TokenEndpoint {
         throw new DeniedException(Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
       }
       audited = true;
-      Granted g = tokens.grant(new GrantRequest(grant, Secret.of(evidence), resource != null ? resource : audience,
-          form.get("scope"), form.get("client_id"), source));
+      Granted g = tokens.grant(new GrantRequest(grant, evidence == null ? null : Secret.of(evidence),
+          resource != null ? resource : audience, form.get("scope"), form.get("client_id"), source,
+          evidence == null ? clientCerts : null));
       ObjectNode body = Json.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {
@@ -117,6 +126,24 @@ public final class TokenEndpoint {
       metrics.grant("error", "error", System.nanoTime() - start);
       Errors.oauth(res, e, grant);
     }
+  }
+
+  /** The chain the client presented in the TLS handshake, leaf first; empty over plain HTTP. */
+  static List<X509Certificate> clientCertificates(ServerRequest req) {
+    if (!req.isSecure()) {
+      return List.of();
+    }
+    java.util.Optional<java.security.cert.Certificate[]> certs = req.remotePeer().tlsCertificates();
+    if (certs.isEmpty()) {
+      return List.of();
+    }
+    List<X509Certificate> out = new java.util.ArrayList<>();
+    for (java.security.cert.Certificate c : certs.get()) {
+      if (c instanceof X509Certificate x) {
+        out.add(x);
+      }
+    }
+    return out;
   }
 
   static String address(SocketAddress a) {

@@ -22,6 +22,11 @@ public final class WellKnown {
   private final byte[] metadata;
 
   public WellKnown(String issuer, String signingAlg, KeyManager keys) {
+    this(issuer, signingAlg, keys, false);
+  }
+
+  /** @param mtls the listener accepts client certificates (RFC 8705 metadata is advertised) */
+  public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls) {
     this.keys = keys;
     ObjectNode m = Json.object();
     m.put("issuer", issuer);
@@ -32,7 +37,11 @@ public final class WellKnown {
     ArrayNode grants = m.putArray("grant_types_supported");
     grants.add("client_credentials");
     grants.add("urn:ietf:params:oauth:grant-type:token-exchange");
-    m.putArray("token_endpoint_auth_methods_supported").add("private_key_jwt");
+    ArrayNode authMethods = m.putArray("token_endpoint_auth_methods_supported").add("private_key_jwt");
+    if (mtls) {
+      authMethods.add("tls_client_auth");
+      m.put("tls_client_certificate_bound_access_tokens", true);
+    }
     ArrayNode assertionAlgs = m.putArray("token_endpoint_auth_signing_alg_values_supported");
     new TreeSet<>(TrustProviderSpec.ALLOWED_ALGORITHMS).forEach(assertionAlgs::add);
     m.putArray("response_types_supported").add("token");

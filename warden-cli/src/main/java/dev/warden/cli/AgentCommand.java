@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
     description = {"Run the Warden agent next to workloads, and manage agents on the server.", ""},
-    subcommands = {AgentCommand.TokenCommand.class, AgentCommand.ListAgents.class})
+    subcommands = {AgentRunCommand.class, AgentCommand.TokenCommand.class, AgentCommand.ListAgents.class})
 final class AgentCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;

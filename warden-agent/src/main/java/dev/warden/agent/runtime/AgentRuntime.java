@@ -1,0 +1,481 @@
+package dev.warden.agent.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.agent.workloadapi.IdentityException;
+import dev.warden.agent.workloadapi.IdentitySource;
+import dev.warden.agent.workloadapi.X509Svid;
+import dev.warden.core.model.Selector;
+import dev.warden.core.model.SpiffeId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The agent's state and its loop: attests the node, keeps its session renewed, syncs the
+ * registrations it may serve, keeps an X.509-SVID for each (renewed at half-life, each with a fresh
+ * key), caches JWT-SVIDs, writes file sinks, and serves all of it to the Workload API as an
+ * {@link IdentitySource}. When the server is unreachable it keeps serving cached unexpired SVIDs and
+ * retries with exponential backoff and jitter.
+ */
+public final class AgentRuntime implements IdentitySource, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AgentRuntime.class.getName());
+  private static final int PAGE = 1000;
+  private static final int BATCH = 100;
+
+  record Session(SpiffeId id, List<X509Certificate> chain, PrivateKey key, String token, Instant issuedAt,
+      Instant expiresAt) {}
+
+  record Entry(SpiffeId id, Set<Selector> selectors, Instant expiresAt) {}
+
+  record Cached(X509Svid svid, Instant issuedAt, Instant expiresAt) {}
+
+  record Jwt(String token, Instant issuedAt, Instant expiresAt) {}
+
+  record Bundle(String trustDomain, List<X509Certificate> x509, List<String> jwt, long sequence) {}
+
+  private final AgentOptions options;
+  private final ServerClient server;
+  private final Clock clock;
+  private final Path stateFile;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<String, Cached> svids = new ConcurrentHashMap<>();
+  private final Map<String, Jwt> jwts = new ConcurrentHashMap<>();
+  private final Map<String, Instant> sinkWritten = new ConcurrentHashMap<>();
+  private volatile Session session;
+  private volatile Bundle bundle = new Bundle("", List.of(), List.of(), -1);
+  private volatile long revision;
+  private volatile boolean running = true;
+  private volatile Instant lastSuccess;
+  private Thread loop;
+
+  public AgentRuntime(AgentOptions options, Clock clock) {
+    this.options = options;
+    this.server = new ServerClient(options.serverUrl());
+    this.clock = clock;
+    this.stateFile = options.dataDir().resolve("agent-state.json");
+  }
+
+  /**
+   * Attests (or resumes a persisted session) and does the first sync, then keeps going in the
+   * background. Returns once the agent has its first state, or throws when it cannot attest at all.
+   */
+  public void start() throws ServerException {
+    Session persisted = loadState();
+    if (persisted != null && clock.instant().isBefore(persisted.expiresAt())) {
+      session = persisted;
+      LOG.log(System.Logger.Level.INFO, "resumed agent session " + persisted.id() + " (valid until "
+          + persisted.expiresAt() + ")");
+    }
+    cycle();
+    loop = Thread.ofPlatform().name("warden-agent-sync").daemon(true).start(this::run);
+  }
+
+  private void run() {
+    Duration backoff = Duration.ofSeconds(1);
+    while (running) {
+      Duration wait = options.syncInterval();
+      try {
+        cycle();
+        backoff = Duration.ofSeconds(1);
+      } catch (ServerException e) {
+        // full jitter: nodes that lost the server together must not return together
+        long cap = Math.min(backoff.toMillis(), options.maxBackoff().toMillis());
+        wait = Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+        backoff = backoff.multipliedBy(2);
+        LOG.log(System.Logger.Level.WARNING, "server call failed (" + e.getMessage() + "); serving cached SVIDs, "
+            + "retrying in " + wait.toMillis() + " ms");
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "agent cycle failed", e);
+      }
+      try {
+        Thread.sleep(wait);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** One round: session, registrations, bundle, SVIDs, sinks. Package-private for tests. */
+  synchronized void cycle() throws ServerException {
+    Instant now = clock.instant();
+    try {
+      ensureSession(now);
+      boolean changed = syncEntries();
+      changed |= refreshBundle();
+      changed |= renewSvids(now);
+      writeSinks(now, changed);
+      lastSuccess = now;
+      if (changed) {
+        listeners.forEach(AgentRuntime::safeRun);
+      }
+    } catch (ServerException e) {
+      if (e.status() == 401) {
+        // the server no longer knows the session (expired, replaced, banned): attest again next round
+        LOG.log(System.Logger.Level.WARNING, "agent session refused: " + e.getMessage());
+        session = null;
+      }
+      throw e;
+    }
+  }
+
+  private void ensureSession(Instant now) throws ServerException {
+    Session s = session;
+    if (s == null || !now.isBefore(s.expiresAt())) {
+      attest();
+      return;
+    }
+    Duration life = Duration.between(s.issuedAt(), s.expiresAt());
+    if (!now.isBefore(s.issuedAt().plus(life.dividedBy(2)))) {
+      KeyPair kp = Keys.newKeyPair();
+      JsonNode r = server.renew(s.token(), Keys.csr(kp, s.id()));
+      session = toSession(r, kp.getPrivate());
+      saveState();
+    }
+  }
+
+  private void attest() throws ServerException {
+    KeyPair kp = Keys.newKeyPair();
+    JsonNode r;
+    if (options.platformTokenFile() != null) {
+      String token;
+      try {
+        token = Files.readString(options.platformTokenFile()).trim();
+      } catch (IOException e) {
+        throw new ServerException(0, "no_evidence", "cannot read the platform token " + options.platformTokenFile()
+            + ": " + e.getMessage());
+      }
+      r = server.attestWithPlatformToken(token, Keys.csr(kp, null));
+    } else if (options.joinToken() != null) {
+      r = server.attestWithJoinToken(options.joinToken(), Keys.csr(kp, null));
+    } else {
+      throw new ServerException(401, "no_evidence", "no valid session and no way to attest: give --join-token "
+          + "(a new one, they are single use) or --platform-token-file");
+    }
+    session = toSession(r, kp.getPrivate());
+    revision = 0;
+    saveState();
+    LOG.log(System.Logger.Level.INFO, "attested as " + session.id() + " (session until " + session.expiresAt() + ")");
+  }
+
+  private boolean syncEntries() throws ServerException {
+    String token = session.token();
+    JsonNode page = server.sync(token, revision, null, PAGE);
+    boolean full = page.path("full").asBoolean();
+    long rev = page.path("revision").asLong();
+    Map<String, Entry> got = new HashMap<>();
+    Set<String> removed = new HashSet<>();
+    while (true) {
+      for (JsonNode e : page.path("entries")) {
+        Entry en = toEntry(e);
+        got.put(en.id().toString(), en);
+      }
+      page.path("removed").forEach(n -> removed.add(n.asText()));
+      String next = page.path("next_page_token").asText(null);
+      if (next == null) {
+        break;
+      }
+      page = server.sync(token, revision, next, PAGE);
+    }
+    boolean changed = false;
+    if (full) {
+      for (String id : Set.copyOf(entries.keySet())) {
+        if (!got.containsKey(id)) {
+          removed.add(id);
+        }
+      }
+    }
+    for (String id : removed) {
+      if (!got.containsKey(id) && entries.remove(id) != null) {
+        svids.remove(id);
+        jwts.keySet().removeIf(k -> k.startsWith(id + "\n"));
+        changed = true;
+      }
+    }
+    for (Entry e : got.values()) {
+      Entry prev = entries.put(e.id().toString(), e);
+      changed |= !e.equals(prev);
+    }
+    revision = rev;
+    return changed;
+  }
+
+  private boolean refreshBundle() throws ServerException {
+    JsonNode b = server.bundle();
+    long seq = b.path("spiffe_sequence").asLong();
+    if (seq == bundle.sequence()) {
+      return false;
+    }
+    List<X509Certificate> x509 = new ArrayList<>();
+    List<String> jwt = new ArrayList<>();
+    for (JsonNode k : b.path("keys")) {
+      String use = k.path("use").asText();
+      if (use.equals("x509-svid") && k.path("x5c").size() > 0) {
+        x509.add(certificate(Base64.getDecoder().decode(k.path("x5c").get(0).asText())));
+      } else if (use.equals("jwt-svid") && k.hasNonNull("kid")) {
+        jwt.add(k.toString());
+      }
+    }
+    bundle = new Bundle(session.id().trustDomain(), List.copyOf(x509), List.copyOf(jwt), seq);
+    return true;
+  }
+
+  private boolean renewSvids(Instant now) throws ServerException {
+    List<ServerClient.SvidRequest> reqs = new ArrayList<>();
+    Map<String, KeyPair> keys = new HashMap<>();
+    for (Entry e : entries.values()) {
+      Cached c = svids.get(e.id().toString());
+      if (c == null || !now.isBefore(c.issuedAt().plus(Duration.between(c.issuedAt(), c.expiresAt()).dividedBy(2)))) {
+        KeyPair kp = Keys.newKeyPair();
+        keys.put(e.id().toString(), kp);
+        reqs.add(new ServerClient.SvidRequest(e.id().toString(), Keys.csr(kp, e.id())));
+      }
+    }
+    boolean changed = false;
+    for (int i = 0; i < reqs.size(); i += BATCH) {
+      JsonNode r = server.x509Svids(session.token(), reqs.subList(i, Math.min(reqs.size(), i + BATCH)));
+      for (JsonNode s : r.path("svids")) {
+        String id = s.path("spiffe_id").asText();
+        if (s.has("error")) {
+          LOG.log(System.Logger.Level.WARNING, "server refused an SVID for " + id + ": " + s.path("message").asText());
+          continue;
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        s.path("chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+        X509Certificate leaf = chain.getFirst();
+        svids.put(id, new Cached(new X509Svid(SpiffeId.parse(id), List.copyOf(chain), keys.get(id).getPrivate(), null),
+            now, leaf.getNotAfter().toInstant()));
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private void writeSinks(Instant now, boolean changed) {
+    for (FileSink sink : options.sinks()) {
+      String id = sink.spiffeId().toString();
+      Cached c = svids.get(id);
+      if (c == null) {
+        continue;
+      }
+      Instant written = sinkWritten.get(id);
+      boolean jwtDue = false;
+      for (String aud : sink.jwtAudiences()) {
+        Jwt j = jwts.get(jwtKey(id, List.of(aud)));
+        jwtDue |= j == null || !now.isBefore(halfLife(j.issuedAt(), j.expiresAt()));
+      }
+      if (written != null && !written.isBefore(c.issuedAt()) && !jwtDue) {
+        continue;
+      }
+      try {
+        SinkWriter.write(sink, c.svid(), bundle.x509(), aud -> jwtSvid(sink.spiffeId(), List.of(aud)));
+        sinkWritten.put(id, now);
+      } catch (IOException | IdentityException | RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot write files for " + id + " to " + sink.directory() + ": "
+            + e.getMessage());
+      }
+    }
+  }
+
+  // ---- IdentitySource ----
+
+  @Override
+  public List<X509Svid> x509Svids(Set<Selector> callerSelectors) {
+    Instant now = clock.instant();
+    List<X509Svid> out = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      if (callerSelectors.containsAll(e.selectors()) && (e.expiresAt() == null || now.isBefore(e.expiresAt()))) {
+        Cached c = svids.get(e.id().toString());
+        if (c != null && now.isBefore(c.expiresAt())) {
+          out.add(c.svid());
+        }
+      }
+    }
+    out.sort((a, b) -> a.id().toString().compareTo(b.id().toString()));
+    return out;
+  }
+
+  @Override
+  public Map<String, List<X509Certificate>> x509Bundles() {
+    Bundle b = bundle;
+    return b.trustDomain().isEmpty() ? Map.of() : Map.of(b.trustDomain(), b.x509());
+  }
+
+  @Override
+  public Map<String, List<String>> jwtAuthorities() {
+    Bundle b = bundle;
+    return b.trustDomain().isEmpty() ? Map.of() : Map.of(b.trustDomain(), b.jwt());
+  }
+
+  @Override
+  public String jwtSvid(SpiffeId id, List<String> audience) throws IdentityException {
+    String key = jwtKey(id.toString(), audience);
+    Instant now = clock.instant();
+    Jwt cached = jwts.get(key);
+    if (cached != null && now.isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))) {
+      return cached.token();
+    }
+    Session s = session;
+    try {
+      if (s == null) {
+        throw new ServerException(0, "no_session", "the agent has not attested yet");
+      }
+      JsonNode r = server.jwtSvid(s.token(), id.toString(), audience);
+      String token = r.path("token").asText();
+      Instant exp = expiry(token);
+      jwts.put(key, new Jwt(token, now, exp));
+      return token;
+    } catch (ServerException e) {
+      if (cached != null && now.isBefore(cached.expiresAt())) {
+        return cached.token();  // server unreachable: an unexpired cached token is still valid
+      }
+      throw new IdentityException("cannot get a JWT-SVID for " + id + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public AutoCloseable onChange(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** When the last cycle succeeded (null before the first). */
+  public Instant lastSuccess() {
+    return lastSuccess;
+  }
+
+  public SpiffeId agentId() {
+    Session s = session;
+    return s == null ? null : s.id();
+  }
+
+  public int entryCount() {
+    return entries.size();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (loop != null) {
+      loop.interrupt();
+    }
+  }
+
+  // ---- helpers ----
+
+  private static String jwtKey(String id, List<String> audience) {
+    List<String> a = new ArrayList<>(new LinkedHashSet<>(audience));
+    a.sort(null);
+    return id + "\n" + String.join("\n", a);
+  }
+
+  private static Instant halfLife(Instant from, Instant to) {
+    return from.plus(Duration.between(from, to).dividedBy(2));
+  }
+
+  private static Instant expiry(String jwt) {
+    try {
+      String[] parts = jwt.split("\\.");
+      JsonNode claims = ServerClient.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+      return Instant.ofEpochSecond(claims.path("exp").asLong());
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("the server returned a JWT-SVID that cannot be read", e);
+    }
+  }
+
+  private static Entry toEntry(JsonNode e) {
+    Set<Selector> sel = new LinkedHashSet<>();
+    e.path("selectors").forEach(n -> sel.add(Selector.parse(n.asText())));
+    String exp = e.path("expires_at").asText(null);
+    return new Entry(SpiffeId.parse(e.path("spiffe_id").asText()), Set.copyOf(sel), exp == null ? null : Instant.parse(exp));
+  }
+
+  private Session toSession(JsonNode r, PrivateKey key) {
+    List<X509Certificate> chain = new ArrayList<>();
+    r.path("svid_chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+    return new Session(SpiffeId.parse(r.path("spiffe_id").asText()), List.copyOf(chain), key,
+        r.path("session_token").asText(), clock.instant(), Instant.parse(r.path("expires_at").asText()));
+  }
+
+  static X509Certificate certificate(byte[] der) {
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(der));
+    } catch (java.security.cert.CertificateException e) {
+      throw new IllegalStateException("the server sent a certificate that cannot be parsed", e);
+    }
+  }
+
+  private void saveState() {
+    Session s = session;
+    ObjectNode o = ServerClient.JSON.createObjectNode();
+    o.put("spiffe_id", s.id().toString());
+    o.put("session_token", s.token());
+    o.put("issued_at", s.issuedAt().toString());
+    o.put("expires_at", s.expiresAt().toString());
+    o.put("key_pkcs8", Base64.getEncoder().encodeToString(s.key().getEncoded()));
+    ArrayNode chain = o.putArray("svid_chain");
+    for (X509Certificate c : s.chain()) {
+      try {
+        chain.add(Base64.getEncoder().encodeToString(c.getEncoded()));
+      } catch (java.security.cert.CertificateEncodingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    try {
+      AtomicFiles.write(stateFile, o.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PRIVATE);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot persist the agent session to " + stateFile + " (a restart will "
+          + "need new evidence): " + e.getMessage());
+    }
+  }
+
+  private Session loadState() {
+    if (!Files.exists(stateFile)) {
+      return null;
+    }
+    try {
+      JsonNode o = ServerClient.JSON.readTree(Files.readAllBytes(stateFile));
+      PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(
+          Base64.getDecoder().decode(o.path("key_pkcs8").asText())));
+      List<X509Certificate> chain = new ArrayList<>();
+      o.path("svid_chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+      return new Session(SpiffeId.parse(o.path("spiffe_id").asText()), chain, key, o.path("session_token").asText(),
+          Instant.parse(o.path("issued_at").asText()), Instant.parse(o.path("expires_at").asText()));
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "ignoring unreadable agent state " + stateFile + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static void safeRun(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "change listener failed: " + e.getMessage());
+    }
+  }
+}

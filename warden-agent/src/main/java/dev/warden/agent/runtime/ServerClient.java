@@ -1,0 +1,119 @@
+package dev.warden.agent.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+/** The server's public agent API over HTTP (see docs/agent.md for the wire format). */
+final class ServerClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  record SvidRequest(String spiffeId, byte[] csr) {}
+
+  private final String base;
+  private final HttpClient http;
+
+  ServerClient(String base) {
+    this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  JsonNode attestWithJoinToken(String joinToken, byte[] csr) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("join_token", joinToken);
+    b.put("csr", Base64.getEncoder().encodeToString(csr));
+    return call("POST", "/v1/agent/attest", null, b);
+  }
+
+  JsonNode attestWithPlatformToken(String token, byte[] csr) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("token", token);
+    b.put("csr", Base64.getEncoder().encodeToString(csr));
+    return call("POST", "/v1/agent/attest", null, b);
+  }
+
+  JsonNode renew(String session, byte[] csr) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("csr", Base64.getEncoder().encodeToString(csr));
+    return call("POST", "/v1/agent/renew", session, b);
+  }
+
+  JsonNode sync(String session, long since, String pageToken, int limit) throws ServerException {
+    StringBuilder q = new StringBuilder("/v1/agent/sync?since=").append(since).append("&limit=").append(limit);
+    if (pageToken != null) {
+      q.append("&page_token=").append(URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
+    }
+    return call("GET", q.toString(), session, null);
+  }
+
+  JsonNode x509Svids(String session, List<SvidRequest> requests) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    ArrayNode a = b.putArray("requests");
+    for (SvidRequest r : requests) {
+      ObjectNode o = a.addObject();
+      o.put("spiffe_id", r.spiffeId());
+      o.put("csr", Base64.getEncoder().encodeToString(r.csr()));
+    }
+    return call("POST", "/v1/agent/x509-svids", session, b);
+  }
+
+  JsonNode jwtSvid(String session, String spiffeId, List<String> audience) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("spiffe_id", spiffeId);
+    audience.forEach(b.putArray("audience")::add);
+    return call("POST", "/v1/agent/jwt-svids", session, b);
+  }
+
+  JsonNode bundle() throws ServerException {
+    return call("GET", "/v1/bundle", null, null);
+  }
+
+  private JsonNode call(String method, String path, String bearer, JsonNode body) throws ServerException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+      try {
+        b.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<byte[]> res;
+    try {
+      res = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new ServerException(0, "unreachable", "cannot reach " + base + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerException(0, "interrupted", "interrupted");
+    }
+    JsonNode json;
+    try {
+      json = res.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(res.body());
+    } catch (IOException e) {
+      throw new ServerException(res.statusCode() >= 500 ? res.statusCode() : 502, "bad_response",
+          "the server at " + base + " did not answer JSON (HTTP " + res.statusCode() + ")");
+    }
+    if (res.statusCode() / 100 != 2) {
+      throw new ServerException(res.statusCode(), json.path("error").asText("error"),
+          json.path("message").asText("HTTP " + res.statusCode()));
+    }
+    return json;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.warden.cli;
+
+import dev.warden.agent.runtime.AgentOptions;
+import dev.warden.agent.runtime.AgentRuntime;
+import dev.warden.agent.runtime.FileSink;
+import dev.warden.agent.runtime.ServerException;
+import dev.warden.agent.workloadapi.WorkloadApiServer;
+import dev.warden.core.model.SpiffeId;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the agent: attest this node, serve the SPIFFE Workload API on a Unix socket, and keep",
+        "X.509/JWT-SVIDs (and optional credential files) renewed for the workloads this node may serve.", ""},
+    footer = {"", "Examples:",
+        "  warden agent run --server http://warden:8080 --join-token \"$(cat join.token)\"",
+        "  warden agent run --server https://warden.example.org --platform-token-file \\",
+        "      /var/run/secrets/tokens/warden-agent --socket /run/spiffe/workload.sock",
+        "  warden agent run ... --file-sink spiffe://acme.test/api=/etc/api/svid,aud=https://db.acme.test,"
+            + "cmd=systemctl reload envoy",
+        "", "Workloads connect with SPIFFE_ENDPOINT_SOCKET=unix://<socket>.",
+        "Exit codes: 0 stopped, 1 cannot attest or bind the socket, 2 bad usage."})
+final class AgentRunCommand implements Callable<Integer> {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--server", required = true, paramLabel = "URL", description = "Warden server base URL")
+  String server;
+
+  @Option(names = "--socket", defaultValue = "/tmp/warden-agent/workload.sock", paramLabel = "PATH",
+      description = "Unix socket of the Workload API [${DEFAULT-VALUE}]")
+  Path socket;
+
+  @Option(names = "--data-dir", defaultValue = "./warden-agent-data", paramLabel = "DIR",
+      description = "where the agent keeps its own key and session (0600) [${DEFAULT-VALUE}]")
+  Path dataDir;
+
+  @Option(names = "--join-token", paramLabel = "TOKEN", description = "single-use join token (or WARDEN_JOIN_TOKEN)")
+  String joinToken;
+
+  @Option(names = "--platform-token-file", paramLabel = "FILE",
+      description = "attest with a platform token read from this file (e.g. a projected service-account token)")
+  Path platformTokenFile;
+
+  @Option(names = "--sync-interval", defaultValue = "5s", description = "how often to sync with the server [5s]")
+  String syncInterval;
+
+  @Option(names = "--file-sink", paramLabel = "SPIFFE_ID=DIR[,aud=AUDIENCE...][,cmd=COMMAND]",
+      description = "write svid.pem, svid_key.pem, bundle.pem (and jwt_<aud>.token) for a workload into DIR")
+  List<String> fileSinks = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    String jt = joinToken != null ? joinToken : System.getenv("WARDEN_JOIN_TOKEN");
+    AgentOptions opts = new AgentOptions(server, socket, dataDir, jt, platformTokenFile,
+        dev.warden.core.model.Durations.parse("--sync-interval", syncInterval), Duration.ofSeconds(60),
+        fileSinks.stream().map(AgentRunCommand::sink).toList());
+    AgentRuntime runtime = new AgentRuntime(opts, Clock.systemUTC());
+    try {
+      runtime.start();
+    } catch (ServerException e) {
+      spec.commandLine().getErr().println("warden agent: cannot start: " + e.getMessage());
+      return 1;
+    }
+    WorkloadApiServer api = WorkloadApiServer.start(socket, runtime);
+    spec.commandLine().getOut().printf("agent %s serving %d registrations on unix://%s%n", runtime.agentId(),
+        runtime.entryCount(), socket.toAbsolutePath());
+    spec.commandLine().getOut().flush();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      api.close();
+      runtime.close();
+      stop.countDown();
+    }));
+    stop.await();
+    return 0;
+  }
+
+  static FileSink sink(String spec) {
+    int eq = spec.indexOf('=');
+    if (eq < 0) {
+      throw new IllegalArgumentException("--file-sink must be SPIFFE_ID=DIR[,aud=...][,cmd=...], got '" + spec + "'");
+    }
+    SpiffeId id = SpiffeId.parse(spec.substring(0, eq));
+    String[] parts = spec.substring(eq + 1).split(",");
+    List<String> auds = new ArrayList<>();
+    List<String> cmd = List.of();
+    for (int i = 1; i < parts.length; i++) {
+      if (parts[i].startsWith("aud=")) {
+        auds.add(parts[i].substring(4));
+      } else if (parts[i].startsWith("cmd=")) {
+        cmd = Arrays.asList(parts[i].substring(4).trim().split("\\s+"));
+      } else {
+        throw new IllegalArgumentException("--file-sink: unknown option '" + parts[i] + "' (use aud= or cmd=)");
+      }
+    }
+    return new FileSink(id, Path.of(parts[0]), auds, cmd);
+  }
+}

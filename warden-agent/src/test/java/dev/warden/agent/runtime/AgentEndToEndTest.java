@@ -108,9 +108,13 @@ class AgentEndToEndTest {
   }
 
   void startAgent(String joinToken, List<FileSink> sinks) throws Exception {
+    startAgent(joinToken, sinks, Clock.systemUTC());
+  }
+
+  void startAgent(String joinToken, List<FileSink> sinks, Clock clock) throws Exception {
     AgentOptions o = new AgentOptions("http://127.0.0.1:" + port, socket, dir.resolve("agent-data"), joinToken, null,
         Duration.ofMillis(200), Duration.ofSeconds(2), sinks);
-    agent = new AgentRuntime(o, Clock.systemUTC());
+    agent = new AgentRuntime(o, clock);
     agent.start();
     api = WorkloadApiServer.start(socket, agent);
   }
@@ -175,6 +179,29 @@ class AgentEndToEndTest {
         Thread.sleep(100);
       }
       assertThat(agent.lastSuccess()).isAfter(stale);
+    }
+  }
+
+  @Test
+  void svidsAreRenewedAtHalfLifeWithAFreshKeyAndClientsSeeTheNewOne() throws Exception {
+    dev.warden.testkit.MutableClock clock = dev.warden.testkit.MutableClock.startingAt(java.time.Instant.now());
+    Path out = dir.resolve("sink");
+    startAgent(joinToken(), List.of(new FileSink(dev.warden.core.model.SpiffeId.parse(WORKLOAD), out, List.of(),
+        List.of())), clock);
+    try (DefaultX509Source src = x509Source()) {
+      X509Svid first = src.getX509Svid();
+      String firstPem = Files.readString(out.resolve("svid.pem"));
+      clock.advance(Duration.ofMinutes(31));  // past half of the 1 h SVID
+      agent.cycle();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (src.getX509Svid().getLeaf().getSerialNumber().equals(first.getLeaf().getSerialNumber())
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      X509Svid second = src.getX509Svid();
+      assertThat(second.getLeaf().getSerialNumber()).isNotEqualTo(first.getLeaf().getSerialNumber());
+      assertThat(second.getLeaf().getPublicKey()).isNotEqualTo(first.getLeaf().getPublicKey());
+      assertThat(Files.readString(out.resolve("svid.pem"))).isNotEqualTo(firstPem);
     }
   }
 

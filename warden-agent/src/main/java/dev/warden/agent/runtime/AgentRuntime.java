@@ -357,6 +357,13 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   }
 
   @Override
+  public String cachedJwtSvid(SpiffeId id, List<String> audience) {
+    Jwt cached = jwts.get(jwtKey(id.toString(), audience));
+    return cached != null && clock.instant().isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))
+        ? cached.token() : null;
+  }
+
+  @Override
   public AutoCloseable onChange(Runnable listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);

@@ -21,6 +21,14 @@ public interface IdentitySource {
   /** A JWT-SVID for one of the caller's identities (may call the server). */
   String jwtSvid(SpiffeId id, List<String> audience) throws IdentityException;
 
+  /**
+   * A JWT-SVID already held for this identity and audience, or null; must not block (it runs on
+   * the socket's event loop so a cache hit costs no thread hand-off).
+   */
+  default String cachedJwtSvid(SpiffeId id, List<String> audience) {
+    return null;
+  }
+
   /** Called whenever SVIDs or bundles change; closing the handle unregisters. */
   AutoCloseable onChange(Runnable listener);
 }

@@ -26,8 +26,8 @@ public final class UnixAttestor implements WorkloadAttestor {
   private record FileKey(Object dev, Object ino, long size, FileTime mtime) {}
 
   private final Path proc;
-  private final Path passwd;
-  private final Path group;
+  private final NameFile passwd;
+  private final NameFile group;
   // hashing an executable costs milliseconds; the same file (device, inode, size, mtime) has the same hash
   private final Map<FileKey, String> hashes = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
@@ -42,8 +42,8 @@ public final class UnixAttestor implements WorkloadAttestor {
 
   UnixAttestor(Path proc, Path passwd, Path group) {
     this.proc = proc;
-    this.passwd = passwd;
-    this.group = group;
+    this.passwd = new NameFile(passwd);
+    this.group = new NameFile(group);
   }
 
   @Override
@@ -51,11 +51,11 @@ public final class UnixAttestor implements WorkloadAttestor {
     Set<Selector> out = new LinkedHashSet<>();
     out.add(new Selector("unix", "uid", Integer.toString(peer.uid())));
     out.add(new Selector("unix", "gid", Integer.toString(peer.gid())));
-    String user = nameOf(passwd, peer.uid());
+    String user = passwd.name(peer.uid());
     if (user != null) {
       out.add(new Selector("unix", "user", user));
     }
-    String grp = nameOf(group, peer.gid());
+    String grp = group.name(peer.gid());
     if (grp != null) {
       out.add(new Selector("unix", "group", grp));
     }
@@ -120,18 +120,48 @@ public final class UnixAttestor implements WorkloadAttestor {
     return h;
   }
 
-  /** The name for an id in an /etc/passwd- or /etc/group-style file (name:x:id:...), or null. */
-  static String nameOf(Path file, int id) {
-    try {
-      for (String line : Files.readAllLines(file)) {
-        String[] f = line.split(":", 4);
-        if (f.length >= 3 && f[2].equals(Integer.toString(id)) && !f[0].isEmpty()) {
-          return f[0];
-        }
-      }
-    } catch (IOException e) {
-      return null;
+  /**
+   * An /etc/passwd- or /etc/group-style file (name:x:id:...) read again only when its modification
+   * time changes: attestation runs on every call and must not re-read it each time.
+   */
+  static final class NameFile {
+    private record Snapshot(FileTime mtime, Map<Integer, String> names) {}
+
+    private final Path file;
+    private volatile Snapshot snap = new Snapshot(null, Map.of());
+
+    NameFile(Path file) {
+      this.file = file;
     }
-    return null;
+
+    String name(int id) {
+      FileTime mtime;
+      try {
+        mtime = Files.getLastModifiedTime(file);
+      } catch (IOException e) {
+        return null;
+      }
+      Snapshot s = snap;
+      if (!mtime.equals(s.mtime())) {
+        Map<Integer, String> names = new java.util.HashMap<>();
+        try {
+          for (String line : Files.readAllLines(file)) {
+            String[] f = line.split(":", 4);
+            if (f.length >= 3 && !f[0].isEmpty()) {
+              try {
+                names.putIfAbsent(Integer.parseInt(f[2]), f[0]);
+              } catch (NumberFormatException ignored) {
+                // a malformed line names nobody
+              }
+            }
+          }
+        } catch (IOException e) {
+          return null;
+        }
+        s = new Snapshot(mtime, Map.copyOf(names));
+        snap = s;
+      }
+      return s.names().get(id);
+    }
   }
 }

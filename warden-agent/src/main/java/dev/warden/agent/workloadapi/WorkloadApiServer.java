@@ -68,8 +68,10 @@ public final class WorkloadApiServer implements AutoCloseable {
           .protocolNegotiator(new PeerCredentialsNegotiator())
           .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
           .maxInboundMetadataSize(16 * 1024)
-          .executor(executor)
-          .addService(ServerInterceptors.intercept(new WorkloadApiService(source, clock),
+          // handlers run on the event loop (no hand-off per call); only what may wait for the
+          // server moves to a virtual thread
+          .directExecutor()
+          .addService(ServerInterceptors.intercept(new WorkloadApiService(source, clock, executor),
               new CallerInterceptor(attestor)))
           .build()
           .start();

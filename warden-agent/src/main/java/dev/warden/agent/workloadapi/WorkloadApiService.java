@@ -50,10 +50,13 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
 
   private final IdentitySource source;
   private final Clock clock;
+  private final java.util.concurrent.Executor blocking;
 
-  WorkloadApiService(IdentitySource source, Clock clock) {
+  /** @param blocking where calls that may wait for the server run (never the socket's event loop) */
+  WorkloadApiService(IdentitySource source, Clock clock, java.util.concurrent.Executor blocking) {
     this.source = source;
     this.clock = clock;
+    this.blocking = blocking;
   }
 
   private static Set<Selector> caller() {
@@ -142,6 +145,26 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     } else {
       held.forEach(s -> ids.add(s.id()));
     }
+    // the common case, every token cached, is answered right here on the event loop
+    JWTSVIDResponse.Builder hit = JWTSVIDResponse.newBuilder();
+    for (SpiffeId id : ids) {
+      String t = source.cachedJwtSvid(id, request.getAudienceList());
+      if (t == null) {
+        hit = null;
+        break;
+      }
+      hit.addSvids(JWTSVID.newBuilder().setSpiffeId(id.toString()).setSvid(t));
+    }
+    if (hit != null) {
+      out.onNext(hit.build());
+      out.onCompleted();
+      return;
+    }
+    Context ctx = Context.current();
+    blocking.execute(ctx.wrap(() -> fetchJwtSvids(request, ids, out)));
+  }
+
+  private void fetchJwtSvids(JWTSVIDRequest request, List<SpiffeId> ids, StreamObserver<JWTSVIDResponse> out) {
     JWTSVIDResponse.Builder b = JWTSVIDResponse.newBuilder();
     try {
       for (SpiffeId id : ids) {

@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run the agent: attest this node, serve the SPIFFE Workload API on a Unix socket, and keep",
-        "X.509/JWT-SVIDs (and optional credential files) renewed for the workloads this node may serve.", ""},
+    description = {"Run the agent: attest this node, serve the SPIFFE Workload API on a Unix socket, and keep "
+        + "X.509/JWT-SVIDs (and optional credential files) renewed for the workloads this node may serve.", ""},
     footer = {"", "Examples:",
         "  warden agent run --server http://warden:8080 --join-token \"$(cat join.token)\"",
         "  warden agent run --server https://warden.example.org --platform-token-file \\",
@@ -51,6 +51,10 @@ final class AgentRunCommand implements Callable<Integer> {
       description = "attest with a platform token read from this file (e.g. a projected service-account token)")
   Path platformTokenFile;
 
+  @Option(names = "--server-ca", paramLabel = "PEM",
+      description = "CA certificates to trust for an HTTPS server (e.g. the bundle of a tls.selfIssued server)")
+  Path serverCa;
+
   @Option(names = "--sync-interval", defaultValue = "5s", description = "how often to sync with the server [5s]")
   String syncInterval;
 
@@ -63,7 +67,7 @@ final class AgentRunCommand implements Callable<Integer> {
     String jt = joinToken != null ? joinToken : System.getenv("WARDEN_JOIN_TOKEN");
     AgentOptions opts = new AgentOptions(server, socket, dataDir, jt, platformTokenFile,
         dev.warden.core.model.Durations.parse("--sync-interval", syncInterval), Duration.ofSeconds(60),
-        fileSinks.stream().map(AgentRunCommand::sink).toList());
+        fileSinks.stream().map(AgentRunCommand::sink).toList(), serverCa);
     AgentRuntime runtime = new AgentRuntime(opts, Clock.systemUTC());
     try {
       runtime.start();
@@ -71,7 +75,14 @@ final class AgentRunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("warden agent: cannot start: " + e.getMessage());
       return 1;
     }
-    WorkloadApiServer api = WorkloadApiServer.start(socket, runtime);
+    WorkloadApiServer api;
+    try {
+      api = WorkloadApiServer.start(socket, runtime);
+    } catch (java.io.UncheckedIOException e) {
+      runtime.close();
+      spec.commandLine().getErr().println("warden agent: " + e.getMessage());
+      return 1;
+    }
     spec.commandLine().getOut().printf("agent %s serving %d registrations on unix://%s%n", runtime.agentId(),
         runtime.entryCount(), socket.toAbsolutePath());
     spec.commandLine().getOut().flush();

@@ -12,9 +12,16 @@ import java.util.List;
  *     re-read at every attestation because the platform rotates it
  * @param dataDir where the agent keeps its own key, SVID and session (0600), so a restart does not
  *     need a new join token while the session is valid
+ * @param serverCa PEM CA certificates to trust for an HTTPS server (for example the trust bundle of
+ *     a server with tls.selfIssued); null: the JDK's default trust store
  */
 public record AgentOptions(String serverUrl, Path socket, Path dataDir, String joinToken, Path platformTokenFile,
-    Duration syncInterval, Duration maxBackoff, List<FileSink> sinks) {
+    Duration syncInterval, Duration maxBackoff, List<FileSink> sinks, Path serverCa) {
+  public AgentOptions(String serverUrl, Path socket, Path dataDir, String joinToken, Path platformTokenFile,
+      Duration syncInterval, Duration maxBackoff, List<FileSink> sinks) {
+    this(serverUrl, socket, dataDir, joinToken, platformTokenFile, syncInterval, maxBackoff, sinks, null);
+  }
+
   public AgentOptions {
     if (serverUrl == null || serverUrl.isBlank()) {
       throw new IllegalArgumentException("--server is required (the Warden server's base URL)");

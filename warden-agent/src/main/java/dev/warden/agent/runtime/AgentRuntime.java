@@ -74,7 +74,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
 
   public AgentRuntime(AgentOptions options, Clock clock) {
     this.options = options;
-    this.server = new ServerClient(options.serverUrl());
+    this.server = new ServerClient(options.serverUrl(), options.serverCa());
     this.clock = clock;
     this.stateFile = options.dataDir().resolve("agent-state.json");
   }

@@ -43,9 +43,28 @@ class AgentApiTest {
   static Path dir;
   ServerFixture f;
 
+  dev.warden.testkit.TestOidcIssuer cluster;
+
   @BeforeAll
   void start() {
+    cluster = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/k8s").start();
     f = ServerFixture.start(dir);
+    f.apply("""
+        kind: TrustProvider
+        metadata: {name: prod-cluster}
+        spec:
+          type: kubernetes
+          issuer: %s
+          audiences: [https://warden.local]
+          algorithms: [RS256]
+        ---
+        kind: Workload
+        spec:
+          spiffeId: spiffe://warden.local/ns/web/logger
+          selectors: ["unix:uid=3000"]
+          owner: web@example.org
+          nodeSelectors: ["k8s:sa=warden-agent", "trust:provider=prod-cluster"]
+        """.formatted(cluster.issuer()));
     f.apply("""
         kind: Workload
         spec:
@@ -66,6 +85,29 @@ class AgentApiTest {
   @AfterAll
   void stop() {
     f.close();
+    cluster.close();
+  }
+
+  @Test
+  void agentAttestsWithItsDaemonSetsServiceAccountTokenAndServesByItsNodeSelectors() throws Exception {
+    String sa = cluster.kubernetesToken("kube-system", "warden-agent", "warden-agent-x7k2p");
+    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
+        "{\"token\":\"" + sa + "\",\"csr\":\"" + csr() + "\"}", null);
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+    assertThat(r.json().get("spiffe_id").asText()).startsWith("spiffe://" + TD + "/warden/agent/prod-cluster/");
+    String session = r.json().get("session_token").asText();
+    ServerFixture.Response sync = agentCall("GET", "/v1/agent/sync", session, null);
+    List<String> ids = new ArrayList<>();
+    sync.json().get("entries").forEach(e -> ids.add(e.get("spiffe_id").asText()));
+    assertThat(ids).containsExactly("spiffe://warden.local/ns/web/logger");
+
+    String forged = cluster.kubernetesToken("kube-system", "warden-agent", "p").replaceAll(".$", "A");
+    ServerFixture.Response bad = f.admin("POST", "/v1/agent/attest",
+        "{\"token\":\"" + forged + "\",\"csr\":\"" + csr() + "\"}", null);
+    assertThat(bad.status()).isEqualTo(403);
+    JsonNode ev = f.lastAuditEvent();
+    assertThat(ev.get("type").asText()).isEqualTo("agent.attest");
+    assertThat(ev.get("outcome").asText()).isEqualTo("deny");
   }
 
   static KeyPair ec() throws Exception {
@@ -245,8 +287,13 @@ class AgentApiTest {
     String weakCsr = Base64.getEncoder().encodeToString(new JcaPKCS10CertificationRequestBuilder(
         new X500Principal("O=x"), weak.getPublic()).build(new JcaContentSignerBuilder("SHA256withRSA")
         .build(weak.getPrivate())).getEncoded());
+    ExtensionsGenerator other = new ExtensionsGenerator();
+    other.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+        new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+            OTHER)));
     String[][] cases = {
         {Base64.getEncoder().encodeToString("not a csr".getBytes()), "malformed_csr"},
+        {csr(ec(), other), "csr_rejected"},
         {csr(ec(), ca), "csr_rejected"},
         {weakCsr, "weak_key"},
     };

@@ -7,7 +7,6 @@ import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.grant.TokenService;
 import dev.warden.core.inventory.InventoryService;
-import dev.warden.core.inventory.PostureThresholds;
 import dev.warden.core.lease.LeakService;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.trust.TrustOptions;
@@ -113,13 +112,13 @@ public final class WardenServer implements AutoCloseable {
       ServerMetrics metrics = new ServerMetrics();
       TokenService tokens = new TokenService(state::trust, state::policies, keys, audit, fingerprinter, clock,
           cfg.issuer(), cfg.tokenType());
-      ConfigService config = new ConfigService(store, audit, clock);
+      ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning());
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
       AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
           fpKey, fpKeyId, () -> state.reload(false), metrics, clock);
       InventoryApi inventoryApi = new InventoryApi(adminTokens, new InventoryService(store, store.inventory(), config,
-          audit, clock, PostureThresholds.DEFAULTS), fingerprinter, () -> state.reload(false), metrics);
+          audit, clock, cfg.posture()), fingerprinter, () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
       Health health = new Health(store, metrics);

@@ -37,11 +37,17 @@ public final class ConfigService {
   private final Store store;
   private final AuditWriter audit;
   private final Clock clock;
+  private final ProvisioningRules rules;
 
   public ConfigService(Store store, AuditWriter audit, Clock clock) {
+    this(store, audit, clock, ProvisioningRules.DEFAULTS);
+  }
+
+  public ConfigService(Store store, AuditWriter audit, Clock clock, ProvisioningRules rules) {
     this.store = store;
     this.audit = audit;
     this.clock = clock;
+    this.rules = rules;
   }
 
   /**
@@ -117,6 +123,9 @@ public final class ConfigService {
   }
 
   private void validate(Named d, List<Named> batch) {
+    if (d instanceof dev.warden.core.model.Workload w) {
+      checkProvisioning(w);
+    }
     if (d instanceof AccessPolicy p && p.condition() != null) {
       Conditions.check(p.condition());
     }
@@ -130,6 +139,30 @@ public final class ConfigService {
               + "; an issuer maps to exactly one provider");
         }
       }
+    }
+  }
+
+  /**
+   * The guardrail applies when a workload is created or its expiry changes, so owners can still
+   * suspend, reassign or retire workloads made before the rule was switched on.
+   */
+  private void checkProvisioning(dev.warden.core.model.Workload w) {
+    Optional<Versioned<Named>> cur = store(Kind.WORKLOAD).get(w.name());
+    java.time.Instant before = cur.map(v -> ((dev.warden.core.model.Workload) v.value()).expiresAt()).orElse(null);
+    boolean expiryChanged = cur.isEmpty() || !java.util.Objects.equals(before, w.expiresAt());
+    if (!expiryChanged || w.state() != dev.warden.core.model.WorkloadState.ACTIVE) {
+      return;
+    }
+    java.time.Instant latest = clock.instant().plus(rules.maxLifetime());
+    if (w.expiresAt() == null && rules.requireExpiry()) {
+      throw new ValidationException("spec.expiresAt", "is required for " + w.name()
+          + " (workloads.requireExpiry): set an expiry no later than " + latest.truncatedTo(
+              java.time.temporal.ChronoUnit.SECONDS) + ", and renew it when the workload is recertified");
+    }
+    if (w.expiresAt() != null && w.expiresAt().isAfter(latest)) {
+      throw new ValidationException("spec.expiresAt", w.expiresAt() + " for " + w.name() + " is further than "
+          + dev.warden.core.model.Durations.format(rules.maxLifetime()) + " away (workloads.maxLifetime); use "
+          + latest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " or earlier");
     }
   }
 

@@ -58,6 +58,13 @@ public final class ConfigLoader {
     key("tls.selfIssued", "false", "true: serve HTTPS with a certificate from the trust domain's own CA (renewed at half-life)");
     key("tls.dnsNames", "localhost", "names (and IP addresses) in the self-issued serving certificate, comma-separated");
     key("tls.clientCas", null, "PEM file of extra CAs whose X.509-SVIDs may authenticate over mTLS (besides the trust domain's)");
+    key("workloads.requireExpiry", "false", "true: refuse to create a workload (or remove its expiry) without spec.expiresAt");
+    key("workloads.maxLifetime", "365d", "furthest a workload's expiresAt may be set into the future");
+    key("posture.unusedGrant", "30d", "a granted resource not used this long is an over-privilege finding (NHI5)");
+    key("posture.staticMaxAge", "90d", "a static credential older than this is a long-lived-secret finding (NHI7)");
+    key("posture.rotationInterval", "90d", "a static credential not rotated this long is rotation-overdue (NHI7)");
+    key("posture.stale", "90d", "an identity unused this long is stale");
+    key("posture.workstationCidrs", "", "comma-separated address ranges of workstations (NHI10 human use)");
     key("audit.maxBatch", "500", "largest group commit of audit events");
     key("audit.timeout", "5s", "how long a request waits for its audit event to be durable");
     key("reload.interval", "1s", "how often configuration changes by other nodes are picked up");
@@ -228,6 +235,16 @@ public final class ConfigLoader {
     List<String> dnsNames = java.util.Arrays.stream(v.get("tls.dnsNames").split(",")).map(String::trim)
         .filter(x -> !x.isEmpty()).toList();
     String clientCas = blankToNull(v.get("tls.clientCas"));
+    String reqExp = v.get("workloads.requireExpiry");
+    if (!"true".equalsIgnoreCase(reqExp) && !"false".equalsIgnoreCase(reqExp)) {
+      throw new ValidationException("workloads.requireExpiry", "must be true or false");
+    }
+    dev.warden.core.config.ProvisioningRules provisioning = new dev.warden.core.config.ProvisioningRules(
+        "true".equalsIgnoreCase(reqExp), positive(v, "workloads.maxLifetime"));
+    dev.warden.core.inventory.PostureThresholds posture = new dev.warden.core.inventory.PostureThresholds(
+        positive(v, "posture.unusedGrant"), positive(v, "posture.staticMaxAge"), positive(v, "posture.rotationInterval"),
+        positive(v, "posture.stale"), java.util.Arrays.stream(v.get("posture.workstationCidrs").split(","))
+            .map(String::trim).filter(x -> !x.isEmpty()).toList());
     String upCert = v.get("ca.upstreamCert");
     String upKey = v.get("ca.upstreamKey");
     if ((upCert == null || upCert.isBlank()) != (upKey == null || upKey.isBlank())) {
@@ -236,7 +253,7 @@ public final class ConfigLoader {
     }
     dev.warden.core.pki.PkiSettings pki = new dev.warden.core.pki.PkiSettings(td, positive(v, "ca.ttl"),
         positive(v, "svid.x509Ttl"), positive(v, "svid.jwtTtl"));
-    return new ServerConfig(tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
+    return new ServerConfig(provisioning, posture, tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
         dnsNames, clientCas == null ? null : Path.of(clientCas), pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
         upKey == null || upKey.isBlank() ? null : Path.of(upKey), host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
         intIn(v, "db.maxPool", 1, 1000), masterKeyFile, env.get("WARDEN_MASTER_KEY"), alg, rotation,

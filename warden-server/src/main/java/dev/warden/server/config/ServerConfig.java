@@ -10,6 +10,8 @@ import java.time.Duration;
  * the key and the allowed values when something is wrong.
  */
 public record ServerConfig(
+    dev.warden.core.config.ProvisioningRules provisioning,
+    dev.warden.core.inventory.PostureThresholds posture,
     Path tlsCert,
     Path tlsKey,
     boolean tlsSelfIssued,

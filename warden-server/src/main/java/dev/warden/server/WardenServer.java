@@ -117,8 +117,15 @@ public final class WardenServer implements AutoCloseable {
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
       AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
           fpKey, fpKeyId, () -> state.reload(false), metrics, clock);
-      InventoryApi inventoryApi = new InventoryApi(adminTokens, new InventoryService(store, store.inventory(), config,
-          audit, clock, cfg.posture()), fingerprinter, () -> state.reload(false), metrics);
+      InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
+          cfg.posture());
+      InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
+          () -> state.reload(false), metrics);
+      dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
+          inventoryService, new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(), cfg.webhookRetryBase(), 4,
+              audit, clock), audit, clock, cfg.recertReminderInterval());
+      dev.warden.server.http.RecertApi recertApi = new dev.warden.server.http.RecertApi(adminTokens, recert,
+          () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
       Health health = new Health(store, metrics);
@@ -155,6 +162,8 @@ public final class WardenServer implements AutoCloseable {
               .any("/v1/*", (req, res) -> {
                 if (dev.warden.server.http.AgentApi.handles(req.path().rawPath())) {
                   agentApi.handle(req, res);
+                } else if (dev.warden.server.http.RecertApi.handles(req.path().rawPath())) {
+                  recertApi.handle(req, res);
                 } else if (InventoryApi.handles(req.path().rawPath())) {
                   inventoryApi.handle(req, res);
                 } else {
@@ -174,6 +183,11 @@ public final class WardenServer implements AutoCloseable {
           keys.tick();
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "key rotation check failed: " + e.getMessage());
+        }
+        try {
+          recert.tick();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "recertification check failed: " + e.getMessage());
         }
         try {
           ca.tick();

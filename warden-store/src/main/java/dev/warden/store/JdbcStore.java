@@ -48,6 +48,7 @@ public final class JdbcStore implements Store {
   private final SigningKeyStore signingKeys;
   private final dev.warden.core.store.AuthorityStore authorities;
   private final dev.warden.core.store.AgentStore agents;
+  private final dev.warden.core.store.RecertStore recert;
   private final SettingsStore settings;
   private final JdbcInventoryStore inventory;
 
@@ -63,6 +64,7 @@ public final class JdbcStore implements Store {
     this.signingKeys = new JdbcSigningKeyStore(db);
     this.authorities = new JdbcAuthorityStore(db);
     this.agents = new JdbcAgentStore(db);
+    this.recert = new JdbcRecertStore(db);
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
   }
@@ -171,6 +173,11 @@ public final class JdbcStore implements Store {
   @Override
   public dev.warden.core.store.AgentStore agents() {
     return agents;
+  }
+
+  @Override
+  public dev.warden.core.store.RecertStore recert() {
+    return recert;
   }
 
   @Override

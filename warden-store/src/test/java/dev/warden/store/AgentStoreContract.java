@@ -59,6 +59,27 @@ abstract class AgentStoreContract extends StoreContract {
   }
 
   @Test
+  void recertificationDecisionsAreCompareAndSetOnPendingItems() {
+    String id = unique("rc");
+    dev.warden.core.recert.Campaign c = new dev.warden.core.recert.Campaign(id, java.util.Map.of("team", "payments"),
+        T0, T0.plusSeconds(3600), "admin:x", null, T0, null);
+    store().recert().create(c, java.util.List.of(
+        new dev.warden.core.recert.CampaignItem(id, "spiffe://a.test/x", "o@a.test",
+            dev.warden.core.recert.CampaignItem.Decision.PENDING, null, null, null),
+        new dev.warden.core.recert.CampaignItem(id, "spiffe://a.test/y", "o@a.test",
+            dev.warden.core.recert.CampaignItem.Decision.PENDING, null, null, null)));
+    assertThat(store().recert().campaign(id).orElseThrow().scope()).containsEntry("team", "payments");
+    assertThat(store().recert().decide(id, "spiffe://a.test/x", dev.warden.core.recert.CampaignItem.Decision.CONFIRMED,
+        T0.plusSeconds(5), "admin:x", "ok")).isTrue();
+    assertThat(store().recert().decide(id, "spiffe://a.test/x",
+        dev.warden.core.recert.CampaignItem.Decision.SUSPENDED_OVERDUE, T0.plusSeconds(6), "system", null)).isFalse();
+    assertThat(store().recert().items(id)).extracting(dev.warden.core.recert.CampaignItem::decision).containsExactly(
+        dev.warden.core.recert.CampaignItem.Decision.CONFIRMED, dev.warden.core.recert.CampaignItem.Decision.PENDING);
+    store().recert().close(id, T0.plusSeconds(7));
+    assertThat(store().recert().campaign(id).orElseThrow().open()).isFalse();
+  }
+
+  @Test
   void anExpiredJoinTokenCannotBeUsed() {
     String id = unique("jt");
     store().agents().insertJoinToken(new JoinToken(id, b("hash"), Set.of(), T0, T0.plusSeconds(60), null, null));

@@ -27,6 +27,8 @@ public interface Store extends AutoCloseable {
 
   AgentStore agents();
 
+  RecertStore recert();
+
   InventoryStore inventory();
 
   /** True when the database answers a trivial query within the timeout. */

@@ -65,6 +65,9 @@ public final class ConfigLoader {
     key("posture.rotationInterval", "90d", "a static credential not rotated this long is rotation-overdue (NHI7)");
     key("posture.stale", "90d", "an identity unused this long is stale");
     key("posture.workstationCidrs", "", "comma-separated address ranges of workstations (NHI10 human use)");
+    key("notifications.webhookUrl", null, "where recertification reminders are POSTed as JSON (a campaign may name its own)");
+    key("notifications.retryBase", "1s", "first retry delay of a failed webhook (doubles each time, 4 attempts)");
+    key("recert.reminderInterval", "24h", "how often owners with pending recertifications are reminded");
     key("audit.maxBatch", "500", "largest group commit of audit events");
     key("audit.timeout", "5s", "how long a request waits for its audit event to be durable");
     key("reload.interval", "1s", "how often configuration changes by other nodes are picked up");
@@ -253,7 +256,12 @@ public final class ConfigLoader {
     }
     dev.warden.core.pki.PkiSettings pki = new dev.warden.core.pki.PkiSettings(td, positive(v, "ca.ttl"),
         positive(v, "svid.x509Ttl"), positive(v, "svid.jwtTtl"));
-    return new ServerConfig(provisioning, posture, tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
+    String webhook = blankToNull(v.get("notifications.webhookUrl"));
+    if (webhook != null && !webhook.startsWith("http://") && !webhook.startsWith("https://")) {
+      throw new ValidationException("notifications.webhookUrl", "must be an http(s) URL");
+    }
+    return new ServerConfig(webhook, positive(v, "notifications.retryBase"), positive(v, "recert.reminderInterval"),
+        provisioning, posture, tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
         dnsNames, clientCas == null ? null : Path.of(clientCas), pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
         upKey == null || upKey.isBlank() ? null : Path.of(upKey), host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),
         intIn(v, "db.maxPool", 1, 1000), masterKeyFile, env.get("WARDEN_MASTER_KEY"), alg, rotation,

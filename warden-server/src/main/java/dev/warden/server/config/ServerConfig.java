@@ -10,6 +10,9 @@ import java.time.Duration;
  * the key and the allowed values when something is wrong.
  */
 public record ServerConfig(
+    String webhookUrl,
+    Duration webhookRetryBase,
+    Duration recertReminderInterval,
     dev.warden.core.config.ProvisioningRules provisioning,
     dev.warden.core.inventory.PostureThresholds posture,
     Path tlsCert,

@@ -166,9 +166,25 @@ public final class Posture {
             "replace it with a Warden-issued short-lived credential (see maturity stage 7)"));
       }
       Instant rotated = n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt();
-      if (rotated != null && age(f, rotated).compareTo(t.rotationInterval()) > 0) {
+      // a credential's own schedule (attribute rotationInterval, e.g. 30d) overrides the estate default
+      Duration every = t.rotationInterval();
+      String schedule = "estate default";
+      String own = n.attributes().get("rotationInterval");
+      if (own != null) {
+        try {
+          Duration d = dev.warden.core.model.Durations.parse("rotationInterval", own);
+          if (d != null && !d.isNegative() && !d.isZero()) {
+            every = d;
+            schedule = "its rotation schedule";
+          }
+        } catch (dev.warden.core.error.ValidationException e) {
+          schedule = "estate default; its rotationInterval '" + own + "' is not a duration";
+        }
+      }
+      if (rotated != null && age(f, rotated).compareTo(every) > 0) {
         out.add(new Finding(ROTATION_OVERDUE, Severity.MEDIUM, "NHI7", n.id(), n.name(),
-            "last rotated " + rotated + " (every " + days(t.rotationInterval()) + " expected)", "rotate it now"));
+            "last rotated " + rotated + ", due " + rotated.plus(every) + " (every " + days(every) + ", " + schedule + ")",
+            "rotate it now"));
       }
     }
     for (AdminToken a : f.adminTokens()) {

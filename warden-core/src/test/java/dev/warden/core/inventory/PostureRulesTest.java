@@ -125,6 +125,23 @@ class PostureRulesTest {
   }
 
   @Test
+  void aCredentialsOwnRotationScheduleOverridesTheEstateDefault() {
+    var monthly = new ImportedNhi("csv", "static", "DB_PASSWORD", "o", null, "prod", null, null, daysAgo(100),
+        NOW.plusSeconds(60), daysAgo(40), null, Map.of("rotationInterval", "30d"));
+    var yearly = new ImportedNhi("csv", "static", "SIGNING_KEY", "o", null, "prod", null, null, daysAgo(100),
+        NOW.plusSeconds(60), daysAgo(40), null, Map.of("rotationInterval", "365d"));
+    var broken = new ImportedNhi("csv", "static", "API_KEY", "o", null, "prod", null, null, daysAgo(100),
+        NOW.plusSeconds(60), daysAgo(100), null, Map.of("rotationInterval", "monthly"));
+    var f = new FactsBuilder().imported(monthly).imported(yearly).imported(broken).findings();
+    List<Finding> overdue = rule(f, Posture.ROTATION_OVERDUE);
+    assertThat(overdue).extracting(Finding::subject).containsExactlyInAnyOrder("DB_PASSWORD", "API_KEY");
+    assertThat(overdue.stream().filter(x -> x.subject().equals("DB_PASSWORD")).findFirst().orElseThrow().evidence())
+        .contains("its rotation schedule").contains("due ");
+    assertThat(overdue.stream().filter(x -> x.subject().equals("API_KEY")).findFirst().orElseThrow().evidence())
+        .contains("is not a duration");
+  }
+
+  @Test
   void adminTokenWithoutExpiryIsFlaggedUnlessRevoked() {
     var b = new FactsBuilder();
     b.adminTokens.add(new AdminToken("t1", "ci", new byte[32], Set.of("admin"), daysAgo(10), null, null, "bootstrap"));

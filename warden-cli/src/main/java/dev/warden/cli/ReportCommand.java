@@ -120,10 +120,31 @@ final class ReportCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--history", paramLabel = "DAYS", arity = "0..1", fallbackValue = "30",
+        description = "the daily snapshots of the last DAYS days (default 30) instead of now")
+    Integer history;
+
     @Override
     public Integer call() {
-      JsonNode r = connection.client().get("/v1/report/kpi");
       PrintWriter out = spec.commandLine().getOut();
+      if (history != null) {
+        JsonNode h = connection.client().get("/v1/report/kpi/history?days=" + history);
+        if (format != Format.text) {
+          out.println(pretty(h));
+          return 0;
+        }
+        out.printf("%-10s %10s %7s %11s %8s %6s %6s %8s%n", "DAY", "IDENTITIES", "OWNED", "SHORT-LIVED", "STATIC",
+            "LEAKS", "STALE", "ORPHANED");
+        for (JsonNode d : h.path("days")) {
+          JsonNode k = d.path("kpi");
+          out.printf("%-10s %10d %6.1f%% %10.1f%% %8d %6d %6d %8d%n", d.path("day").asText(), k.path("identities").asInt(),
+              100 * k.path("ownerShare").asDouble(), 100 * k.path("shortLivedShare").asDouble(),
+              k.path("staticSecrets").asInt(), k.path("leaks").asInt(), k.path("stale").asInt(),
+              k.path("orphaned").asInt());
+        }
+        return 0;
+      }
+      JsonNode r = connection.client().get("/v1/report/kpi");
       if (format != Format.text) {
         out.println(pretty(r));
         return 0;

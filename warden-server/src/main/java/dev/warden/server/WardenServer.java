@@ -120,7 +120,7 @@ public final class WardenServer implements AutoCloseable {
       InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
           cfg.posture());
       InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
-          () -> state.reload(false), metrics);
+          () -> state.reload(false), metrics).withKpiHistory(store.kpiHistory());
       dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
           inventoryService, new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(), cfg.webhookRetryBase(), 4,
               audit, clock), audit, clock, cfg.recertReminderInterval());
@@ -183,6 +183,11 @@ public final class WardenServer implements AutoCloseable {
           keys.tick();
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "key rotation check failed: " + e.getMessage());
+        }
+        try {
+          inventoryApi.recordDailyKpi(clock);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "daily KPI snapshot failed: " + e.getMessage());
         }
         try {
           recert.tick();

@@ -49,6 +49,7 @@ public final class JdbcStore implements Store {
   private final dev.warden.core.store.AuthorityStore authorities;
   private final dev.warden.core.store.AgentStore agents;
   private final dev.warden.core.store.RecertStore recert;
+  private final dev.warden.core.store.KpiHistoryStore kpiHistory;
   private final SettingsStore settings;
   private final JdbcInventoryStore inventory;
 
@@ -65,6 +66,7 @@ public final class JdbcStore implements Store {
     this.authorities = new JdbcAuthorityStore(db);
     this.agents = new JdbcAgentStore(db);
     this.recert = new JdbcRecertStore(db);
+    this.kpiHistory = new JdbcKpiHistoryStore(db);
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
   }
@@ -178,6 +180,11 @@ public final class JdbcStore implements Store {
   @Override
   public dev.warden.core.store.RecertStore recert() {
     return recert;
+  }
+
+  @Override
+  public dev.warden.core.store.KpiHistoryStore kpiHistory() {
+    return kpiHistory;
   }
 
   @Override

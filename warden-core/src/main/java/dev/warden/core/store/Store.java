@@ -29,6 +29,8 @@ public interface Store extends AutoCloseable {
 
   RecertStore recert();
 
+  KpiHistoryStore kpiHistory();
+
   InventoryStore inventory();
 
   /** True when the database answers a trivial query within the timeout. */

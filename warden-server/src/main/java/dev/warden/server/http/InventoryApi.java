@@ -56,6 +56,23 @@ public final class InventoryApi {
   private final Runnable reloadNow;
   private final ServerMetrics metrics;
 
+  private dev.warden.core.store.KpiHistoryStore kpiHistory;
+
+  /** Where daily KPI snapshots are read from (set by the wiring). */
+  public InventoryApi withKpiHistory(dev.warden.core.store.KpiHistoryStore store) {
+    this.kpiHistory = store;
+    return this;
+  }
+
+  /** Records today's KPI snapshot if no node has yet; call on a timer. */
+  public void recordDailyKpi(java.time.Clock clock) {
+    String day = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC).toString();
+    if (!kpiHistory.has(day)) {
+      kpiHistory.recordIfAbsent(new dev.warden.core.store.KpiHistoryStore.Snapshot(day, clock.instant(),
+          new String(Json.bytes(kpi(inventory.kpi())), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+  }
+
   public InventoryApi(AdminTokens adminTokens, InventoryService inventory, Fingerprinter fingerprinter,
       Runnable reloadNow, ServerMetrics metrics) {
     this.adminTokens = adminTokens;
@@ -110,6 +127,30 @@ public final class InventoryApi {
       BlastRadius.ranking(inventory.facts()).forEach(b -> a.add(blastRadius(b)));
       ObjectNode o = Json.object();
       o.set("items", a);
+      send(res, 200, o);
+    } else if (raw.equals("/v1/report/kpi/history")) {
+      need(who, Scopes.READ, m, Method.GET);
+      int days = 30;
+      if (q(req, "days") != null) {
+        try {
+          days = Integer.parseInt(q(req, "days"));
+        } catch (NumberFormatException e) {
+          days = -1;
+        }
+        if (days < 1 || days > 3660) {
+          throw new dev.warden.core.error.ValidationException("days", "must be a whole number from 1 to 3660");
+        }
+      }
+      String from = java.time.LocalDate.ofInstant(java.time.Instant.now(), java.time.ZoneOffset.UTC)
+          .minusDays(days - 1L).toString();
+      ObjectNode o = Json.object();
+      ArrayNode arr = o.putArray("days");
+      for (var snap : kpiHistory.since(from)) {
+        ObjectNode d = arr.addObject();
+        d.put("day", snap.day());
+        d.put("computedAt", snap.computedAt().toString());
+        d.set("kpi", Json.parse(snap.json().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
       send(res, 200, o);
     } else if (raw.equals("/v1/report/kpi") || raw.equals("/v1/reports/kpi")) {
       need(who, Scopes.READ, m, Method.GET);

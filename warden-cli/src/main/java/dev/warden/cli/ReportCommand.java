@@ -74,7 +74,7 @@ final class ReportCommand implements Runnable {
   @Command(name = "maturity", mixinStandardHelpOptions = true,
       description = "Maturity stage 1-7 of each workload and unmanaged credential, and the distribution.")
   static final class MaturityReport implements Callable<Integer> {
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json, csv or html")
     Format format = Format.text;
 
     @Mixin
@@ -87,9 +87,20 @@ final class ReportCommand implements Runnable {
     public Integer call() {
       JsonNode r = connection.client().get("/v1/report/maturity");
       PrintWriter out = spec.commandLine().getOut();
-      if (format != Format.text) {
-        out.println(pretty(r));
-        return 0;
+      switch (format) {
+        case json -> {
+          out.println(pretty(r));
+          return 0;
+        }
+        case csv -> {
+          out.print(PostureReports.maturityCsv(r));
+          return 0;
+        }
+        case html -> {
+          out.print(PostureReports.maturityHtml(r));
+          return 0;
+        }
+        default -> { }
       }
       int total = 0;
       for (var it = r.path("distribution").fields(); it.hasNext(); ) {
@@ -111,7 +122,8 @@ final class ReportCommand implements Runnable {
   @Command(name = "kpi", mixinStandardHelpOptions = true,
       description = "Governance indicators: ownership, short-lived share, credential lifetimes, static secrets, leaks.")
   static final class KpiReport implements Callable<Integer> {
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+        description = "text (default), json, csv (one row per day with --history) or html (with charts of the history)")
     Format format = Format.text;
 
     @Mixin
@@ -127,6 +139,13 @@ final class ReportCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if (format == Format.csv || format == Format.html) {
+        JsonNode now = connection.client().get("/v1/report/kpi");
+        JsonNode h = history == null && format == Format.csv ? null
+            : connection.client().get("/v1/report/kpi/history?days=" + (history == null ? 30 : history));
+        out.print(format == Format.csv ? PostureReports.kpiCsv(now, h) : PostureReports.kpiHtml(now, h));
+        return 0;
+      }
       if (history != null) {
         JsonNode h = connection.client().get("/v1/report/kpi/history?days=" + history);
         if (format != Format.text) {

@@ -253,16 +253,19 @@ final class JdbcInventoryStore implements InventoryStore {
   @Override
   public List<LeakRecord> leaks() {
     return db.run("read leak revocations", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, event_time, details FROM audit_events"
-          + " WHERE event_type = 'lease.revoked' AND reason = 'leaked' ORDER BY seq");
+      try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, event_time, details, event_type"
+          + " FROM audit_events WHERE (event_type = 'lease.revoked' AND reason = 'leaked')"
+          + " OR event_type = 'secret.leaked' ORDER BY seq");
           ResultSet rs = ps.executeQuery()) {
         Map<String, LeakRecord> out = new LinkedHashMap<>();
         while (rs.next()) {
           Map<String, String> d = Json.stringMap(rs.getString(4));
-          String lease = d.getOrDefault("leaseId", "");
-          // the first report of a lease is when it leaked; later reports repeat it
-          out.putIfAbsent(lease, new LeakRecord(lease, rs.getString(1), rs.getString(2), d.getOrDefault("fingerprint", ""),
-              Micros.toInstant(rs.getLong(3)), d.get("source"), d.get("path")));
+          String fp = d.getOrDefault("fingerprint", "");
+          boolean issued = rs.getString(5).equals("lease.revoked");
+          String lease = issued ? d.getOrDefault("leaseId", "") : null;
+          // the first report is when it leaked; later reports repeat it
+          out.putIfAbsent(issued ? "lease:" + lease : "fp:" + fp, new LeakRecord(lease, rs.getString(1),
+              rs.getString(2), fp, Micros.toInstant(rs.getLong(3)), d.get("source"), d.get("path")));
         }
         return new ArrayList<>(out.values());
       }

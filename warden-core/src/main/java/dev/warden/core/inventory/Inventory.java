@@ -79,7 +79,29 @@ public final class Inventory {
           n.createdAt(), n.expiresAt(), n.lastUsedAt(), importedType(n), importedPrivileges(n),
           n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt(), attrs));
     }
+    Map<String, ImportedNhi> byFingerprint = new java.util.HashMap<>();
+    for (ImportedNhi n : f.imported()) {
+      if (n.fingerprint() != null && !n.fingerprint().isEmpty()) {
+        byFingerprint.putIfAbsent(n.fingerprint(), n);
+      }
+    }
     for (LeakRecord l : f.leaks()) {
+      if (!l.issued()) {
+        // a secret Warden did not issue: owned by whoever owns the imported credential it matches
+        ImportedNhi known = byFingerprint.get(l.fingerprint());
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("fingerprint", l.fingerprint());
+        attrs.put("reportedBy", Objects.toString(l.source(), ""));
+        attrs.put("path", Objects.toString(l.path(), ""));
+        if (known != null) {
+          attrs.put("matches", known.id());
+        }
+        out.add(new InventoryItem(l.itemId(), "leaked-secret", known != null ? known.name() : attrs.get("path"),
+            known == null ? null : known.owner(), known == null ? null : known.team(),
+            known == null ? null : known.environment(), "scan", l.reportedAt(), null, null, CredentialType.STATIC,
+            List.of(), null, attrs));
+        continue;
+      }
       Workload w = l.workload() == null ? null : workloads.get(l.workload());
       Map<String, String> attrs = new LinkedHashMap<>();
       attrs.put("fingerprint", l.fingerprint());

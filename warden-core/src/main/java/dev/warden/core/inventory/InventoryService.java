@@ -98,6 +98,9 @@ public final class InventoryService {
     InventoryFacts f = facts();
     Map<String, Instant> revokedAt = new HashMap<>();
     for (LeakRecord l : f.leaks()) {
+      if (!l.issued()) {
+        continue;
+      }
       store.leases().get(l.leaseId()).map(Lease::revokedAt).ifPresent(t -> revokedAt.put(l.leaseId(), t));
     }
     return Kpi.compute(f, Posture.evaluate(f, thresholds),

@@ -48,7 +48,7 @@ public record Kpi(int identities, double ownerShare, double shortLivedShare, Dur
     long leakNanos = 0;
     int revoked = 0;
     for (LeakRecord l : f.leaks()) {
-      Instant at = leakRevokedAt.get(l.leaseId());
+      Instant at = l.issued() ? leakRevokedAt.get(l.leaseId()) : null;
       if (at != null) {
         leakNanos += Math.max(0, Duration.between(l.reportedAt(), at).toNanos());
         revoked++;

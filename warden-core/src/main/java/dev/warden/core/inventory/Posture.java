@@ -110,7 +110,26 @@ public final class Posture {
 
   // NHI2
   static void leaks(InventoryFacts f, List<Finding> out) {
+    Map<String, ImportedNhi> byFingerprint = new java.util.HashMap<>();
+    for (ImportedNhi n : f.imported()) {
+      if (n.fingerprint() != null && !n.fingerprint().isEmpty()) {
+        byFingerprint.putIfAbsent(n.fingerprint(), n);
+      }
+    }
     for (LeakRecord l : f.leaks()) {
+      if (!l.issued()) {
+        ImportedNhi known = byFingerprint.get(l.fingerprint());
+        String fp = l.fingerprint().substring(0, Math.min(12, l.fingerprint().length()));
+        out.add(new Finding(LEAKED, Severity.CRITICAL, "NHI2", known != null ? known.id() : l.itemId(),
+            known != null ? known.name() : fp + "…",
+            "a secret Warden did not issue (fingerprint " + fp + "…) was found at " + l.reportedAt()
+                + (l.path() == null || l.path().isEmpty() ? "" : " in " + l.path())
+                + (known != null ? "; it is the imported credential " + known.name() + " from " + known.source() : ""),
+            "revoke or rotate it where it was issued (Warden cannot), remove it from "
+                + (l.source() == null || l.source().isEmpty() ? "where it leaked" : l.source())
+                + ", then replace it with workload identity"));
+        continue;
+      }
       out.add(new Finding(LEAKED, Severity.CRITICAL, "NHI2", "leak:" + l.leaseId(), l.workload(),
           "credential fingerprint " + l.fingerprint().substring(0, Math.min(12, l.fingerprint().length()))
               + "… reported leaked at " + l.reportedAt() + (l.path() == null || l.path().isEmpty() ? "" : " in " + l.path()),

@@ -40,10 +40,24 @@ public final class LeakService {
     Instant now = clock.instant();
     List<Match> matched = new ArrayList<>();
     int unmatched = 0;
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (Finding f : findings) {
       List<Lease> hits = leases.findByFingerprint(f.fingerprint());
       if (hits.isEmpty()) {
         unmatched++;
+        // not Warden's to revoke, but it is an NHI in the open: the inventory and posture must see it
+        if (seen.add(f.fingerprint())) {
+          Map<String, String> d = new HashMap<>();
+          d.put("fingerprint", f.fingerprint());
+          d.put("source", source == null ? "" : source);
+          d.put("ruleId", f.ruleId() == null ? "" : f.ruleId());
+          d.put("path", f.path() == null ? "" : f.path());
+          if (f.commit() != null) {
+            d.put("commit", f.commit());
+          }
+          audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "secret.leaked", "success", "leaked", actor,
+              null, null, d, null));
+        }
         continue;
       }
       for (Lease l : hits) {

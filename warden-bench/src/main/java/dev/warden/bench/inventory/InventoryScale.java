@@ -1,0 +1,156 @@
+package dev.warden.bench.inventory;
+
+import dev.warden.server.WardenServer;
+import dev.warden.server.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Inventory and posture at scale on PostgreSQL: a fresh database filled by SQL generators with
+ * N imported items (some sharing fingerprints, many without owners or expiries) and M token.issued
+ * audit events over 90 days for 10,000 workloads, then timed through the server's HTTP API: a full
+ * posture recompute, filtered inventory queries, and the posture after one change.
+ *
+ * <pre>java -Xmx8g -cp warden-bench/target/warden-bench.jar dev.warden.bench.inventory.InventoryScale \
+ *     [items=1000000] [events=10000000] [jdbc:postgresql://127.0.0.1:5432/]</pre>
+ *
+ * The generated audit rows carry placeholder hashes: `warden audit verify` would (rightly) reject
+ * this database, which exists only to be measured and is dropped afterwards.
+ */
+public final class InventoryScale {
+  private InventoryScale() {}
+
+  public static void main(String[] args) throws Exception {
+    int items = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int events = args.length > 1 ? Integer.parseInt(args[1]) : 10_000_000;
+    String pg = args.length > 2 ? args[2] : "jdbc:postgresql://127.0.0.1:5432/";
+    String db = "warden_scale_" + ProcessHandle.current().pid();
+    try (Connection c = DriverManager.getConnection(pg + "postgres", "postgres", "")) {
+      c.createStatement().execute("CREATE DATABASE " + db);
+    }
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("server.port", Integer.toString(port));
+    flags.put("server.dataDir", Files.createTempDirectory("warden-scale").toString());
+    flags.put("db.url", pg + db);
+    flags.put("db.user", "postgres");
+    flags.put("server.trustDomain", "acme.test");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    WardenServer server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC(),
+        new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+      m.find();
+      String admin = m.group(1);
+      String base = "http://127.0.0.1:" + port;
+      long t = System.nanoTime();
+      for (int batch = 0; batch < 10; batch++) {
+        StringBuilder docs = new StringBuilder("{\"documents\":[");
+        for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
+          docs.append(i % 1000 == 0 ? "" : ",").append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":")
+              .append("\"spiffe://acme.test/svc-").append(i).append("\",\"selectors\":[\"k8s:sa=svc-").append(i)
+              .append("\"],\"owner\":\"owner").append(i % 5000).append("@acme.test\",\"team\":\"team").append(i % 200)
+              .append("\",\"environment\":\"").append(i % 3 == 0 ? "prod" : "dev").append("\"}}");
+        }
+        for (int r = 0; r < 50 && batch == 0; r++) {
+          docs.append(",{\"kind\":\"Resource\",\"metadata\":{\"name\":\"res-").append(r)
+              .append("\"},\"spec\":{\"audience\":\"https://res-").append(r).append(".acme.test\"}}");
+        }
+        if (batch == 0) {
+          docs.append(",{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"all\"},\"spec\":{\"workloads\":")
+              .append("{\"spiffeIds\":[\"spiffe://acme.test/*\"]},\"resources\":[\"res-0\",\"res-1\",\"res-2\"]}}");
+        }
+        post(base + "/v1/apply", admin, docs.append("]}").toString());
+      }
+      System.out.printf("10,000 workloads, 50 resources applied in %.1f s%n", (System.nanoTime() - t) / 1e9);
+      try (Connection c = DriverManager.getConnection(pg + db, "postgres", ""); Statement s = c.createStatement()) {
+        t = System.nanoTime();
+        s.execute("INSERT INTO inventory_items (id, source, kind, name, owner, team, environment, location, fingerprint,"
+            + " created_at, expires_at, rotated_at, last_used_at, attributes, first_imported, last_imported)"
+            + " SELECT md5('item' || i), 'bench', (ARRAY['env-var','ci-secret','k8s-secret','k8s-service-account'])[1 + i % 4],"
+            + " 'SECRET_' || i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'owner' || (i % 5000) || '@acme.test' END,"
+            + " 'team' || (i % 200), (ARRAY['prod','staging','dev'])[1 + i % 3], 'repo-' || (i % 3000),"
+           + " md5('fp' || (i % 900000)) || md5('fq' || (i % 900000)), (extract(epoch from now()) * 1000000)::bigint - (i % 400) * 86400000000,"
+            + " CASE WHEN i % 3 = 0 THEN NULL ELSE (extract(epoch from now()) * 1000000)::bigint + 86400000000 END,"
+            + " NULL, NULL, '{}', (extract(epoch from now()) * 1000000)::bigint,"
+            + " (extract(epoch from now()) * 1000000)::bigint FROM generate_series(1, " + items + ") AS i");
+        System.out.printf("%,d inventory items generated in %.1f s%n", items, (System.nanoTime() - t) / 1e9);
+        t = System.nanoTime();
+        s.execute("INSERT INTO audit_events (seq, event_id, event_time, event_type, outcome, reason, actor, workload,"
+            + " resource, details, lease_id, prev_hash, hash) SELECT 1000000 + i, md5('ev' || i),"
+            + " (extract(epoch from now()) * 1000000)::bigint- (i::bigint % 7776000) * 1000000, 'token.issued', 'allow',"
+            + " 'allowed', 'spiffe://acme.test/svc-' || (i % 10000), 'spiffe://acme.test/svc-' || (i % 10000),"
+            + " 'res-' || (i % 3), '{\"sourceAddress\":\"10.0.' || (i % 250) || '.1\"}', NULL,"
+            + " decode(md5('p' || i), 'hex'), decode(md5('h' || i), 'hex') FROM generate_series(1, " + events + ") AS i");
+        s.execute("UPDATE audit_head SET last_seq = (SELECT MAX(seq) FROM audit_events)");
+        s.execute("ANALYZE");
+        System.out.printf("%,d audit events generated in %.1f s%n", events, (System.nanoTime() - t) / 1e9);
+      }
+      long[] full = new long[3];
+      for (int i = 0; i < full.length; i++) {
+        t = System.nanoTime();
+        String p = get(base + "/v1/posture?severity=critical", admin);
+        full[i] = (System.nanoTime() - t) / 1_000_000;
+        if (i == 0) {
+          System.out.println("posture answer: " + p.length() + " bytes");
+        }
+      }
+      System.out.println("full posture recompute (ms): " + Arrays.toString(full));
+      long[] q = new long[20];
+      for (int i = 0; i < q.length; i++) {
+        t = System.nanoTime();
+        get(base + "/v1/inventory?owner=owner" + (i * 37) + "@acme.test&limit=100", admin);
+        q[i] = (System.nanoTime() - t) / 1_000_000;
+      }
+      Arrays.sort(q);
+      System.out.printf("filtered inventory query by owner (ms): p50 %d, p95 %d, max %d%n", q[10], q[19 - 1], q[19]);
+      t = System.nanoTime();
+      post(base + "/v1/apply", admin, "{\"documents\":[{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
+          + "\"spiffe://acme.test/svc-1\",\"selectors\":[\"k8s:sa=svc-1\"],\"owner\":\"new@acme.test\"}}]}");
+      get(base + "/v1/posture?severity=critical", admin);
+      System.out.printf("one change, then posture again: %d ms%n", (System.nanoTime() - t) / 1_000_000);
+    } finally {
+      server.close();
+      try (Connection c = DriverManager.getConnection(pg + "postgres", "postgres", "")) {
+        c.createStatement().execute("DROP DATABASE IF EXISTS " + db);
+      }
+    }
+  }
+
+  private static String get(String url, String token) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + token).timeout(java.time.Duration.ofMinutes(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+    }
+    return r.body();
+  }
+
+  private static void post(String url, String token, String body) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+    }
+  }
+}

@@ -43,14 +43,16 @@ public final class WardenServer implements AutoCloseable {
   private final AuditWriter audit;
   private final WebServer http;
   private final ScheduledExecutorService timers;
+  private final ScheduledExecutorService postureTimer;
   private final String issuer;
 
   private WardenServer(JdbcStore store, AuditWriter audit, WebServer http, ScheduledExecutorService timers,
-      String issuer) {
+      ScheduledExecutorService postureTimer, String issuer) {
     this.store = store;
     this.audit = audit;
     this.http = http;
     this.timers = timers;
+    this.postureTimer = postureTimer;
     this.issuer = issuer;
   }
 
@@ -117,8 +119,10 @@ public final class WardenServer implements AutoCloseable {
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
       AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
           fpKey, fpKeyId, () -> state.reload(false), metrics, clock);
+      dev.warden.core.inventory.PostureIndex postureIndex = new dev.warden.core.inventory.PostureIndex(store,
+          store.inventory(), clock, cfg.posture());
       InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
-          cfg.posture());
+          cfg.posture()).withIndex(postureIndex);
       InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
           () -> state.reload(false), metrics).withKpiHistory(store.kpiHistory());
       dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
@@ -203,12 +207,35 @@ public final class WardenServer implements AutoCloseable {
           LOG.log(System.Logger.Level.WARNING, "CA rotation check failed: " + e.getMessage());
         }
       }, keyMs, keyMs, TimeUnit.MILLISECONDS);
+      // the posture index reads everything once in the background (a minute at a million items);
+      // a request that needs it before then waits for that read
+      long rebuildMs = cfg.postureRebuildInterval().toMillis();
+      ScheduledExecutorService postureTimer = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("warden-posture").daemon(true).factory());
+      postureTimer.scheduleWithFixedDelay(() -> {
+        try {
+          long p0 = System.nanoTime();
+          postureIndex.rebuild();
+          LOG.log(System.Logger.Level.INFO, "posture index rebuilt in " + ms(p0, System.nanoTime()) + " ms");
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "posture index rebuild failed (will retry): " + e.getMessage());
+        }
+      }, 0, rebuildMs, TimeUnit.MILLISECONDS);
+      postureTimer.scheduleWithFixedDelay(() -> {
+        try {
+          if (postureIndex.ready()) {
+            postureIndex.refreshWardenSide();
+          }
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "posture refresh failed: " + e.getMessage());
+        }
+      }, 60, 60, TimeUnit.SECONDS);
       LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
           + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
           : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "
           + ms(t0, tStore) + ", keys " + ms(tStore, tKeys) + ", configuration " + ms(tKeys, tState) + ", http "
           + ms(tState, System.nanoTime()));
-      return new WardenServer(store, audit, http, timers, cfg.issuer());
+      return new WardenServer(store, audit, http, timers, postureTimer, cfg.issuer());
     } catch (RuntimeException e) {
       if (audit != null) {
         audit.close();
@@ -274,6 +301,7 @@ public final class WardenServer implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
+    postureTimer.shutdownNow();
     http.stop();
     audit.close();
     store.close();

@@ -84,6 +84,27 @@ final class Db {
     }
   }
 
+  /**
+   * Runs {@code work}, which only reads, in one repeatable-read transaction: every statement sees
+   * the same committed state.
+   */
+  <R> R snapshot(String what, Work<R> work) {
+    try (Connection c = pool.getConnection()) {
+      int isolation = c.getTransactionIsolation();
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        return work.run(c);
+      } finally {
+        c.rollback();
+        c.setTransactionIsolation(isolation);
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
   /** Makes everything committed so far durable; a no-op where a commit already is. */
   void sync(Connection c) throws SQLException {
     if (syncAfterCommit != null) {

@@ -125,16 +125,73 @@ final class JdbcInventoryStore implements InventoryStore {
   }
 
   @Override
-  public int reassignOwner(String from, String to) {
+  public int reassignOwner(String from, String to, Instant at) {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     return db.write("reassign inventory items of an owner", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE inventory_items SET owner = ? WHERE owner = ?")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE inventory_items SET owner = ?, last_imported = ? WHERE owner = ?")) {
         ps.setString(1, to);
-        ps.setString(2, from);
+        ps.setLong(2, Micros.of(at));
+        ps.setString(3, from);
         return ps.executeUpdate();
       }
     });
+  }
+
+  @Override
+  public List<ImportedNhi> importedSince(Instant at) {
+    return db.run("list changed inventory items", c -> {
+      try (PreparedStatement ps = c.prepareStatement(COLUMNS + " WHERE last_imported >= ? ORDER BY id")) {
+        ps.setLong(1, Micros.of(at));
+        ps.setFetchSize(1000);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<ImportedNhi> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  @Override
+  public long auditHead() {
+    return db.run("read the audit head", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
+          ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
+  }
+
+  @Override
+  public List<Change> changesAfter(long seq, int max) {
+    return db.run("read audit events after " + seq, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT e.seq, e.event_type, e.event_time, e.workload,"
+          + " e.resource, e.reason, e.details, e.lease_id, l.expires_at FROM audit_events e"
+          + " LEFT JOIN leases l ON l.id = e.lease_id WHERE e.seq > ? ORDER BY e.seq")) {
+        ps.setLong(1, seq);
+        ps.setMaxRows(Math.max(1, max));
+        ps.setFetchSize(Math.min(Math.max(1, max), 1000));
+        try (ResultSet rs = ps.executeQuery()) {
+          List<Change> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(new Change(rs.getLong(1), rs.getString(2), Micros.toInstant(rs.getLong(3)), rs.getString(4),
+                rs.getString(5), rs.getString(6), Json.stringMap(rs.getString(7)), rs.getString(8),
+                Db.getMicros(rs, 9)));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  private static LeaseSummary summary(ResultSet rs) throws SQLException {
+    return new LeaseSummary(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+        Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)), Duration.ofNanos(rs.getLong(7) * 1_000),
+        Micros.toInstant(rs.getLong(8)));
   }
 
   @Override
@@ -175,8 +232,12 @@ final class JdbcInventoryStore implements InventoryStore {
 
   @Override
   public List<LeaseSummary> leaseSummaries(Instant now) {
+    return db.run("summarize leases", c -> leaseSummaries(c, now));
+  }
+
+  private static List<LeaseSummary> leaseSummaries(java.sql.Connection c, Instant now) throws SQLException {
     long at = Micros.of(now);
-    return db.run("summarize leases", c -> {
+    {
       try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, COUNT(*),"
           + " SUM(CASE WHEN revoked_at IS NULL AND expires_at > ? THEN 1 ELSE 0 END), MIN(issued_at), MAX(issued_at),"
           + " MAX(expires_at - issued_at), MAX(expires_at) FROM leases GROUP BY workload, resource"
@@ -185,26 +246,82 @@ final class JdbcInventoryStore implements InventoryStore {
         try (ResultSet rs = ps.executeQuery()) {
           List<LeaseSummary> out = new ArrayList<>();
           while (rs.next()) {
-            out.add(new LeaseSummary(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)), Duration.ofNanos(rs.getLong(7) * 1_000),
-                Micros.toInstant(rs.getLong(8))));
+            out.add(summary(rs));
           }
           return out;
         }
       }
-    });
+    }
   }
 
   @Override
   public List<Usage> usage(Instant since) {
+    return db.run("read token issuance events", c -> usage(c, since, Long.MAX_VALUE, true));
+  }
+
+  @Override
+  public Baseline baseline(Instant now, Instant usageSince, boolean withAddresses) {
+    return db.snapshot("read the inventory baseline", c -> {
+      long head;
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
+          ResultSet rs = ps.executeQuery()) {
+        head = rs.next() ? rs.getLong(1) : 0L;
+      }
+      List<ImportedNhi> imported = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(COLUMNS + " ORDER BY id")) {
+        ps.setFetchSize(5000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            imported.add(read(rs));
+          }
+        }
+      }
+      List<LeaseSummary> leases = leaseSummaries(c, now);
+      List<LiveLease> live = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, workload, resource, expires_at FROM leases"
+          + " WHERE expires_at > ? AND revoked_at IS NULL")) {
+        ps.setLong(1, Micros.of(now));
+        ps.setFetchSize(5000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            live.add(new LiveLease(rs.getString(1), rs.getString(2), rs.getString(3), Micros.toInstant(rs.getLong(4))));
+          }
+        }
+      }
+      return new Baseline(head, imported, leases, live, usage(c, usageSince, head, withAddresses));
+    });
+  }
+
+  private static List<Usage> usage(java.sql.Connection c, Instant since, long uptoSeq, boolean withAddresses)
+      throws SQLException {
     long from = Micros.of(since);
-    return db.run("read token issuance events", c -> {
+    if (!withAddresses) {
+      // grouped by the database: one row per pair crosses the wire instead of one per event
+      {
+        try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, COUNT(*), MAX(event_time)"
+            + " FROM audit_events WHERE event_type = 'token.issued' AND event_time >= ? AND seq <= ?"
+            + " GROUP BY workload, resource")) {
+          ps.setLong(1, from);
+          ps.setLong(2, uptoSeq);
+          try (ResultSet rs = ps.executeQuery()) {
+            List<Usage> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(new Usage(rs.getString(1), rs.getString(2), rs.getLong(3), Micros.toInstant(rs.getLong(4)),
+                  Set.of()));
+            }
+            return out;
+          }
+        }
+      }
+    }
+    {
       record Acc(long[] count, Instant[] last, Set<String> addresses) {}
       Map<String, Acc> groups = new LinkedHashMap<>();
       Map<String, String[]> keys = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT workload, resource, event_time, details FROM audit_events"
-          + " WHERE event_type = 'token.issued' AND event_time >= ? ORDER BY event_time")) {
+          + " WHERE event_type = 'token.issued' AND event_time >= ? AND seq <= ? ORDER BY event_time")) {
         ps.setLong(1, from);
+        ps.setLong(2, uptoSeq);
         ps.setFetchSize(1000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -228,7 +345,7 @@ final class JdbcInventoryStore implements InventoryStore {
       groups.forEach((k, a) -> out.add(new Usage(keys.get(k)[0], keys.get(k)[1], a.count()[0], a.last()[0],
           a.addresses())));
       return out;
-    });
+    }
   }
 
   @Override
@@ -289,4 +406,26 @@ final class JdbcInventoryStore implements InventoryStore {
     });
   }
 
+  @Override
+  public Map<String, Instant> firstWritten(String kind, java.util.Collection<String> names) {
+    return db.run("read first revisions of " + names.size() + " " + kind, c -> {
+      Map<String, Instant> out = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT MIN(changed_at) FROM config_history WHERE kind = ? AND name = ?")) {
+        for (String name : names) {
+          ps.setString(1, kind);
+          ps.setString(2, name);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              long v = rs.getLong(1);
+              if (!rs.wasNull()) {
+                out.put(name, Micros.toInstant(v));
+              }
+            }
+          }
+        }
+      }
+      return out;
+    });
+  }
 }

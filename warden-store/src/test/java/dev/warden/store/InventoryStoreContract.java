@@ -88,7 +88,7 @@ abstract class InventoryStoreContract extends StoreContract {
     String from = unique("leaver") + "@acme.test";
     inventory().upsert(List.of(item(source, "A", from), item(source, "B", "stays@acme.test")), T0);
 
-    assertThat(inventory().reassignOwner(from, "new@acme.test")).isEqualTo(1);
+    assertThat(inventory().reassignOwner(from, "new@acme.test", Instant.now())).isEqualTo(1);
     assertThat(inventory().listImported().stream().filter(n -> n.source().equals(source)))
         .extracting(ImportedNhi::owner).containsExactlyInAnyOrder("new@acme.test", "stays@acme.test");
   }

@@ -24,12 +24,53 @@ public final class Inventory {
           && (team == null || team.equals(i.team())) && (environment == null || environment.equals(i.environment()))
           && (credentialType == null || credentialType == i.credentialType());
     }
+
+    /** {@link #test} on an imported item, without building its row. */
+    boolean testImported(ImportedNhi n) {
+      return (kind == null || kind.equals(n.kind())) && (owner == null || owner.equals(n.owner()))
+          && (team == null || team.equals(n.team())) && (environment == null || environment.equals(n.environment()))
+          && (credentialType == null || credentialType == importedType(n));
+    }
   }
 
   private Inventory() {}
 
   /** Every item, ordered by id. */
   public static List<InventoryItem> build(InventoryFacts f) {
+    Map<String, ImportedNhi> byFingerprint = new HashMap<>();
+    for (ImportedNhi n : f.imported()) {
+      if (n.fingerprint() != null && !n.fingerprint().isEmpty()) {
+        byFingerprint.putIfAbsent(n.fingerprint(), n);
+      }
+    }
+    List<InventoryItem> out = wardenItems(f, byFingerprint::get);
+    for (ImportedNhi n : f.imported()) {
+      out.add(importedItem(n, n.id()));
+    }
+    out.sort(Comparator.comparing(InventoryItem::id));
+    return out;
+  }
+
+  /** One imported item as an inventory row ({@code id} is its {@link ImportedNhi#id()}). */
+  static InventoryItem importedItem(ImportedNhi n, String id) {
+    Map<String, String> attrs = new LinkedHashMap<>(n.attributes());
+    if (n.location() != null) {
+      attrs.put("location", n.location());
+    }
+    if (n.fingerprint() != null) {
+      attrs.put("fingerprint", n.fingerprint());
+    }
+    return new InventoryItem(id, n.kind(), n.name(), n.owner(), n.team(), n.environment(), n.source(),
+        n.createdAt(), n.expiresAt(), n.lastUsedAt(), importedType(n), importedPrivileges(n),
+        n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt(), attrs);
+  }
+
+  /**
+   * The items Warden holds itself: workloads, issued credentials, admin tokens and leaks (a leak of
+   * a foreign secret takes its owner from the first imported item with its fingerprint). Unordered.
+   */
+  static List<InventoryItem> wardenItems(InventoryFacts f,
+      java.util.function.Function<String, ImportedNhi> firstByFingerprint) {
     Map<String, Resource> resources = resourcesByName(f);
     Map<String, Workload> workloads = new HashMap<>();
     f.workloads().forEach(w -> workloads.put(w.name(), w));
@@ -67,28 +108,10 @@ public final class Inventory {
           t.createdBy(), null, null, "warden", t.createdAt(), t.expiresAt(), null, CredentialType.STATIC,
           t.scopes().stream().sorted().toList(), t.createdAt(), attrs));
     }
-    for (ImportedNhi n : f.imported()) {
-      Map<String, String> attrs = new LinkedHashMap<>(n.attributes());
-      if (n.location() != null) {
-        attrs.put("location", n.location());
-      }
-      if (n.fingerprint() != null) {
-        attrs.put("fingerprint", n.fingerprint());
-      }
-      out.add(new InventoryItem(n.id(), n.kind(), n.name(), n.owner(), n.team(), n.environment(), n.source(),
-          n.createdAt(), n.expiresAt(), n.lastUsedAt(), importedType(n), importedPrivileges(n),
-          n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt(), attrs));
-    }
-    Map<String, ImportedNhi> byFingerprint = new java.util.HashMap<>();
-    for (ImportedNhi n : f.imported()) {
-      if (n.fingerprint() != null && !n.fingerprint().isEmpty()) {
-        byFingerprint.putIfAbsent(n.fingerprint(), n);
-      }
-    }
     for (LeakRecord l : f.leaks()) {
       if (!l.issued()) {
         // a secret Warden did not issue: owned by whoever owns the imported credential it matches
-        ImportedNhi known = byFingerprint.get(l.fingerprint());
+        ImportedNhi known = firstByFingerprint.apply(l.fingerprint());
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("fingerprint", l.fingerprint());
         attrs.put("reportedBy", Objects.toString(l.source(), ""));
@@ -112,7 +135,6 @@ public final class Inventory {
           w == null ? null : w.team(), w == null ? null : w.environment(), "warden", l.reportedAt(), null, null,
           CredentialType.SHORT_LIVED, l.resource() == null ? List.of() : List.of(l.resource()), null, attrs));
     }
-    out.sort(Comparator.comparing(InventoryItem::id));
     return out;
   }
 

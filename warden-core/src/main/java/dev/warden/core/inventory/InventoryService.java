@@ -57,13 +57,26 @@ public final class InventoryService {
     this.thresholds = thresholds;
   }
 
+  private PostureIndex index;
+
+  /** Serves reads under the configured thresholds from {@code index} instead of reading the store each time. */
+  public InventoryService withIndex(PostureIndex index) {
+    this.index = index;
+    return this;
+  }
+
+  /** The maintained index, or null when reads go to the store each time. */
+  public PostureIndex index() {
+    return index;
+  }
+
   public PostureThresholds thresholds() {
     return thresholds;
   }
 
   /** Reads everything the inventory is computed from, with usage over the default posture windows. */
   public InventoryFacts facts() {
-    return facts(thresholds);
+    return index != null ? index.facts() : facts(thresholds);
   }
 
   /** Reads everything the inventory is computed from, with usage over the windows of {@code t}. */
@@ -90,6 +103,14 @@ public final class InventoryService {
 
   /** Findings under other thresholds than the configured ones (a what-if, or per-request overrides). */
   public List<Finding> posture(PostureThresholds t) {
+    if (index != null && t.equals(thresholds)) {
+      return index.allFindings();
+    }
+    return Posture.evaluate(facts(t), t);
+  }
+
+  /** Findings judged now from everything in the store, bypassing the index (an on-demand recompute). */
+  public List<Finding> postureFromStore(PostureThresholds t) {
     return Posture.evaluate(facts(t), t);
   }
 
@@ -103,7 +124,7 @@ public final class InventoryService {
       }
       store.leases().get(l.leaseId()).map(Lease::revokedAt).ifPresent(t -> revokedAt.put(l.leaseId(), t));
     }
-    return Kpi.compute(f, Posture.evaluate(f, thresholds),
+    return Kpi.compute(f, index != null ? index.allFindings() : Posture.evaluate(f, thresholds),
         inventory.leaseLifetimes(f.now().minus(thresholds.unusedGrant()), 100_000), revokedAt);
   }
 
@@ -129,6 +150,8 @@ public final class InventoryService {
     d.put("unchanged", Integer.toString(unchanged));
     d.put("rejected", Integer.toString(parsed.errors().size()));
     d.put("duplicates", Integer.toString(parsed.duplicates().size()));
+    // the rows this import wrote carry this stamp: the posture index re-reads exactly those
+    d.put("changedAt", now.toString());
     write("inventory.imported", actor, null, d);
     return new ImportResult(received, created, updated, unchanged, parsed.duplicates(), parsed.errors(),
         parsed.skipped(), true);
@@ -249,7 +272,7 @@ public final class InventoryService {
       }
     }
     if (reassign) {
-      inventory.reassignOwner(owner, reassignTo);
+      inventory.reassignOwner(owner, reassignTo, now);
     }
     inventory.markDeparted(owner, now, reassign ? "reassigned" : "suspended");
     Map<String, String> d = new HashMap<>();
@@ -261,6 +284,7 @@ public final class InventoryService {
     d.put("workloads", Integer.toString(held.size()));
     d.put("imported", Integer.toString(imported.size()));
     d.put("revokedLeases", Integer.toString(revoked.size()));
+    d.put("changedAt", now.toString());
     write("owner.departed", actor, null, d);
     return new DepartResult(owner, reassign ? "reassigned" : "suspended", reassign ? reassignTo : null, names, imported,
         revoked, true);

@@ -41,25 +41,151 @@ public final class Posture {
 
   private Posture() {}
 
+  /** Most severe first, then by rule and item: the order every listing of findings uses. */
+  public static final Comparator<Finding> ORDER = Comparator.comparing(Finding::severity).reversed()
+      .thenComparing(Finding::ruleId).thenComparing(Finding::itemId);
+
+  /**
+   * What the rules on one imported item look at besides the item itself. Imported items are judged
+   * one at a time against this, which is what lets {@link PostureIndex} re-judge only the items a
+   * change touches.
+   *
+   * @param knownOwners owners of at least one workload
+   * @param fingerprintGroup every imported item with a fingerprint, ordered by id
+   * @param foreignLeaks leaks of secrets Warden did not issue, by fingerprint
+   */
+  record Context(Instant now, PostureThresholds thresholds, Set<String> knownOwners,
+      Map<String, Instant> departedOwners, java.util.function.Function<String, List<ImportedNhi>> fingerprintGroup,
+      Map<String, LeakRecord> foreignLeaks) {
+
+    static Context of(InventoryFacts f, PostureThresholds t) {
+      Map<String, List<ImportedNhi>> byFp = new HashMap<>();
+      for (ImportedNhi n : f.imported()) {
+        if (n.fingerprint() != null) {
+          byFp.computeIfAbsent(n.fingerprint(), k -> new ArrayList<>()).add(n);
+        }
+      }
+      byFp.values().forEach(g -> g.sort(Comparator.comparing(ImportedNhi::id)));
+      return new Context(f.now(), t, Posture.knownOwners(f.workloads()), f.departedOwners(),
+          fp -> byFp.getOrDefault(fp, List.of()), Posture.foreignLeaks(f.leaks()));
+    }
+  }
+
+  static Set<String> knownOwners(java.util.Collection<Workload> workloads) {
+    Set<String> known = new HashSet<>();
+    workloads.forEach(w -> known.add(w.owner()));
+    return known;
+  }
+
+  static Map<String, LeakRecord> foreignLeaks(List<LeakRecord> leaks) {
+    Map<String, LeakRecord> m = new HashMap<>();
+    for (LeakRecord l : leaks) {
+      if (!l.issued()) {
+        m.putIfAbsent(l.fingerprint(), l);
+      }
+    }
+    return m;
+  }
+
   /** Every finding, most severe first, then by rule and item. */
   public static List<Finding> evaluate(InventoryFacts f, PostureThresholds t) {
-    List<Finding> out = new ArrayList<>();
-    offboarding(f, out);
-    leaks(f, out);
-    unusedGrants(f, t, out);
-    lifetimes(f, t, out);
-    sharing(f, out);
-    humanUse(f, t, out);
-    ownership(f, out);
-    stale(f, t, out);
-    oidcAvailable(f, out);
-    out.sort(Comparator.comparing(Finding::severity).reversed().thenComparing(Finding::ruleId)
-        .thenComparing(Finding::itemId));
+    Context ctx = Context.of(f, t);
+    List<Finding> out = new ArrayList<>(wardenSide(f, t, ctx));
+    for (ImportedNhi n : f.imported()) {
+      out.addAll(imported(n, n.id(), ctx));
+    }
+    out.sort(ORDER);
     return out;
   }
 
+  /**
+   * Findings on everything Warden holds itself (workloads, issued credentials, admin tokens, leaks
+   * without a matching imported item); imported items are judged by {@link #imported}.
+   */
+  static List<Finding> wardenSide(InventoryFacts f, PostureThresholds t, Context ctx) {
+    List<Finding> out = new ArrayList<>();
+    offboarding(f, ctx, out);
+    leaks(f, ctx, out);
+    unusedGrants(f, t, out);
+    lifetimes(f, out);
+    humanUse(f, t, out);
+    stale(f, t, out);
+    out.sort(ORDER);
+    return out;
+  }
+
+  /** Findings on one imported item ({@code id} is its {@link ImportedNhi#id()}, passed to save hashing it again). */
+  static List<Finding> imported(ImportedNhi n, String id, Context ctx) {
+    List<Finding> out = new ArrayList<>(2);
+    PostureThresholds t = ctx.thresholds();
+    if (n.owner() != null && ctx.departedOwners().containsKey(n.owner())) {
+      InventoryItem i = Inventory.importedItem(n, id);
+      if (isLive(i)) {
+        out.add(ownerDeparted(i, ctx.departedOwners()));
+      }
+    }
+    if (n.fingerprint() != null) {
+      List<ImportedNhi> group = ctx.fingerprintGroup().apply(n.fingerprint());
+      LeakRecord l = ctx.foreignLeaks().get(n.fingerprint());
+      if (l != null && !group.isEmpty() && group.get(0).id().equals(id)) {
+        out.add(foreignLeak(l, n, id));
+      }
+      if (group.size() > 1) {
+        List<String> places = group.stream().map(g -> g.source() + "/" + g.name()).sorted().toList();
+        Set<String> envs = new TreeSet<>();
+        group.forEach(g -> envs.add(g.environment() == null ? "(none)" : g.environment()));
+        out.add(new Finding(SHARED_SECRET, Severity.HIGH, "NHI9", id, n.name(),
+            "the same secret (by fingerprint) is in " + group.size() + " places: " + places,
+            "give each consumer its own credential (or its own workload identity)"));
+        if (envs.size() > 1) {
+          out.add(new Finding(CROSS_ENVIRONMENT, Severity.HIGH, "NHI8", id, n.name(),
+              "the same secret is used in environments " + envs, "issue a separate credential per environment"));
+        }
+      }
+    }
+    if (isCredential(n)) {
+      lifetimes(n, id, ctx.now(), t, out);
+    }
+    if (n.owner() == null) {
+      out.add(new Finding(NO_OWNER, Severity.MEDIUM, "NHI1", id, n.name(), "no owner recorded (from " + n.source() + ")",
+          "assign an owner: re-import with an owner column or attribute"));
+    } else if (!ctx.knownOwners().contains(n.owner())) {
+      out.add(new Finding(UNKNOWN_OWNER, Severity.LOW, "NHI1", id, n.name(),
+          "owner '" + n.owner() + "' owns no workload known to Warden", "check that the owner exists and is current"));
+    }
+    if (n.lastUsedAt() != null && n.lastUsedAt().isBefore(ctx.now().minus(t.stale()))) {
+      out.add(new Finding(STALE, Severity.MEDIUM, "NHI1", id, n.name(), "last used " + n.lastUsedAt(),
+          "delete it at its source if nothing needs it"));
+    }
+    if ("github-workflow".equals(n.kind()) && "true".equals(n.attributes().get("oidc"))
+        && n.attributes().containsKey("secrets")) {
+      out.add(new Finding(OIDC_AVAILABLE, Severity.MEDIUM, "NHI7", id, n.name(),
+          "uses secrets " + n.attributes().get("secrets") + " although it already has id-token: write",
+          "federate the workflow's OIDC token with Warden and drop the stored secrets"));
+    }
+    return out;
+  }
+
+  private static Finding ownerDeparted(InventoryItem i, Map<String, Instant> departed) {
+    return new Finding(OWNER_DEPARTED, Severity.HIGH, "NHI1", i.id(), i.name(),
+        "owner " + i.owner() + " departed at " + departed.get(i.owner()),
+        "warden owner depart " + i.owner() + " --reassign-to <owner> (or --suspend)");
+  }
+
+  private static Finding foreignLeak(LeakRecord l, ImportedNhi known, String knownId) {
+    String fp = l.fingerprint().substring(0, Math.min(12, l.fingerprint().length()));
+    return new Finding(LEAKED, Severity.CRITICAL, "NHI2", known != null ? knownId : l.itemId(),
+        known != null ? known.name() : fp + "…",
+        "a secret Warden did not issue (fingerprint " + fp + "…) was found at " + l.reportedAt()
+            + (l.path() == null || l.path().isEmpty() ? "" : " in " + l.path())
+            + (known != null ? "; it is the imported credential " + known.name() + " from " + known.source() : ""),
+        "revoke or rotate it where it was issued (Warden cannot), remove it from "
+            + (l.source() == null || l.source().isEmpty() ? "where it leaked" : l.source())
+            + ", then replace it with workload identity");
+  }
+
   // NHI1: identities and credentials that outlive their purpose
-  static void offboarding(InventoryFacts f, List<Finding> out) {
+  static void offboarding(InventoryFacts f, Context ctx, List<Finding> out) {
     Map<String, Workload> byId = new HashMap<>();
     f.workloads().forEach(w -> byId.put(w.name(), w));
     for (Workload w : f.workloads()) {
@@ -94,13 +220,16 @@ public final class Posture {
     if (f.departedOwners().isEmpty()) {
       return;
     }
-    for (InventoryItem i : Inventory.build(f)) {
+    for (InventoryItem i : Inventory.wardenItems(f, fp -> first(ctx, fp))) {
       if (i.owner() != null && f.departedOwners().containsKey(i.owner()) && isLive(i)) {
-        out.add(new Finding(OWNER_DEPARTED, Severity.HIGH, "NHI1", i.id(), i.name(),
-            "owner " + i.owner() + " departed at " + f.departedOwners().get(i.owner()),
-            "warden owner depart " + i.owner() + " --reassign-to <owner> (or --suspend)"));
+        out.add(ownerDeparted(i, f.departedOwners()));
       }
     }
+  }
+
+  static ImportedNhi first(Context ctx, String fingerprint) {
+    List<ImportedNhi> g = ctx.fingerprintGroup().apply(fingerprint);
+    return g.isEmpty() ? null : g.get(0);
   }
 
   private static boolean isLive(InventoryItem i) {
@@ -108,26 +237,13 @@ public final class Posture {
     return !"retired".equals(state) && !"false".equals(i.attributes().get("usable"));
   }
 
-  // NHI2
-  static void leaks(InventoryFacts f, List<Finding> out) {
-    Map<String, ImportedNhi> byFingerprint = new java.util.HashMap<>();
-    for (ImportedNhi n : f.imported()) {
-      if (n.fingerprint() != null && !n.fingerprint().isEmpty()) {
-        byFingerprint.putIfAbsent(n.fingerprint(), n);
-      }
-    }
+  // NHI2: leaks of issued credentials, and of foreign secrets no imported item matches
+  static void leaks(InventoryFacts f, Context ctx, List<Finding> out) {
     for (LeakRecord l : f.leaks()) {
       if (!l.issued()) {
-        ImportedNhi known = byFingerprint.get(l.fingerprint());
-        String fp = l.fingerprint().substring(0, Math.min(12, l.fingerprint().length()));
-        out.add(new Finding(LEAKED, Severity.CRITICAL, "NHI2", known != null ? known.id() : l.itemId(),
-            known != null ? known.name() : fp + "…",
-            "a secret Warden did not issue (fingerprint " + fp + "…) was found at " + l.reportedAt()
-                + (l.path() == null || l.path().isEmpty() ? "" : " in " + l.path())
-                + (known != null ? "; it is the imported credential " + known.name() + " from " + known.source() : ""),
-            "revoke or rotate it where it was issued (Warden cannot), remove it from "
-                + (l.source() == null || l.source().isEmpty() ? "where it leaked" : l.source())
-                + ", then replace it with workload identity"));
+        if (ctx.fingerprintGroup().apply(l.fingerprint()).isEmpty()) {
+          out.add(foreignLeak(l, null, null));
+        }
         continue;
       }
       out.add(new Finding(LEAKED, Severity.CRITICAL, "NHI2", "leak:" + l.leaseId(), l.workload(),
@@ -168,44 +284,8 @@ public final class Posture {
     }
   }
 
-  // NHI7
-  static void lifetimes(InventoryFacts f, PostureThresholds t, List<Finding> out) {
-    for (ImportedNhi n : f.imported()) {
-      if (!isCredential(n)) {
-        continue;
-      }
-      if (n.expiresAt() == null) {
-        out.add(new Finding(MISSING_EXPIRY, Severity.MEDIUM, "NHI7", n.id(), n.name(),
-            "static credential from " + n.source() + " has no expiry",
-            "give it an expiry, or replace it with workload identity and short-lived tokens"));
-      }
-      if (n.createdAt() != null && age(f, n.createdAt()).compareTo(t.staticMaxAge()) > 0) {
-        out.add(new Finding(LONG_LIVED, Severity.HIGH, "NHI7", n.id(), n.name(),
-            "created " + n.createdAt() + ", " + days(age(f, n.createdAt())) + " old (limit " + days(t.staticMaxAge()) + ")",
-            "replace it with a Warden-issued short-lived credential (see maturity stage 7)"));
-      }
-      Instant rotated = n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt();
-      // a credential's own schedule (attribute rotationInterval, e.g. 30d) overrides the estate default
-      Duration every = t.rotationInterval();
-      String schedule = "estate default";
-      String own = n.attributes().get("rotationInterval");
-      if (own != null) {
-        try {
-          Duration d = dev.warden.core.model.Durations.parse("rotationInterval", own);
-          if (d != null && !d.isNegative() && !d.isZero()) {
-            every = d;
-            schedule = "its rotation schedule";
-          }
-        } catch (dev.warden.core.error.ValidationException e) {
-          schedule = "estate default; its rotationInterval '" + own + "' is not a duration";
-        }
-      }
-      if (rotated != null && age(f, rotated).compareTo(every) > 0) {
-        out.add(new Finding(ROTATION_OVERDUE, Severity.MEDIUM, "NHI7", n.id(), n.name(),
-            "last rotated " + rotated + ", due " + rotated.plus(every) + " (every " + days(every) + ", " + schedule + ")",
-            "rotate it now"));
-      }
-    }
+  // NHI7, on what Warden holds
+  static void lifetimes(InventoryFacts f, List<Finding> out) {
     for (AdminToken a : f.adminTokens()) {
       if (a.isUsable(f.now()) && a.expiresAt() == null) {
         out.add(new Finding(MISSING_EXPIRY, Severity.MEDIUM, "NHI7", "admin-token:" + a.id(),
@@ -221,30 +301,39 @@ public final class Posture {
     }
   }
 
-  // NHI9 (same secret in several places) and NHI8 (same secret across environments)
-  static void sharing(InventoryFacts f, List<Finding> out) {
-    Map<String, List<ImportedNhi>> byFp = new TreeMap<>();
-    for (ImportedNhi n : f.imported()) {
-      if (n.fingerprint() != null) {
-        byFp.computeIfAbsent(n.fingerprint(), k -> new ArrayList<>()).add(n);
+  // NHI7, on one imported static credential
+  static void lifetimes(ImportedNhi n, String id, Instant now, PostureThresholds t, List<Finding> out) {
+    if (n.expiresAt() == null) {
+      out.add(new Finding(MISSING_EXPIRY, Severity.MEDIUM, "NHI7", id, n.name(),
+          "static credential from " + n.source() + " has no expiry",
+          "give it an expiry, or replace it with workload identity and short-lived tokens"));
+    }
+    if (n.createdAt() != null && Duration.between(n.createdAt(), now).compareTo(t.staticMaxAge()) > 0) {
+      out.add(new Finding(LONG_LIVED, Severity.HIGH, "NHI7", id, n.name(),
+          "created " + n.createdAt() + ", " + days(Duration.between(n.createdAt(), now)) + " old (limit "
+              + days(t.staticMaxAge()) + ")",
+          "replace it with a Warden-issued short-lived credential (see maturity stage 7)"));
+    }
+    Instant rotated = n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt();
+    // a credential's own schedule (attribute rotationInterval, e.g. 30d) overrides the estate default
+    Duration every = t.rotationInterval();
+    String schedule = "estate default";
+    String own = n.attributes().get("rotationInterval");
+    if (own != null) {
+      try {
+        Duration d = dev.warden.core.model.Durations.parse("rotationInterval", own);
+        if (d != null && !d.isNegative() && !d.isZero()) {
+          every = d;
+          schedule = "its rotation schedule";
+        }
+      } catch (dev.warden.core.error.ValidationException e) {
+        schedule = "estate default; its rotationInterval '" + own + "' is not a duration";
       }
     }
-    for (List<ImportedNhi> group : byFp.values()) {
-      if (group.size() < 2) {
-        continue;
-      }
-      List<String> places = group.stream().map(n -> n.source() + "/" + n.name()).sorted().toList();
-      Set<String> envs = new TreeSet<>();
-      group.forEach(n -> envs.add(n.environment() == null ? "(none)" : n.environment()));
-      for (ImportedNhi n : group) {
-        out.add(new Finding(SHARED_SECRET, Severity.HIGH, "NHI9", n.id(), n.name(),
-            "the same secret (by fingerprint) is in " + group.size() + " places: " + places,
-            "give each consumer its own credential (or its own workload identity)"));
-        if (envs.size() > 1) {
-          out.add(new Finding(CROSS_ENVIRONMENT, Severity.HIGH, "NHI8", n.id(), n.name(),
-              "the same secret is used in environments " + envs, "issue a separate credential per environment"));
-        }
-      }
+    if (rotated != null && Duration.between(rotated, now).compareTo(every) > 0) {
+      out.add(new Finding(ROTATION_OVERDUE, Severity.MEDIUM, "NHI7", id, n.name(),
+          "last rotated " + rotated + ", due " + rotated.plus(every) + " (every " + days(every) + ", " + schedule + ")",
+          "rotate it now"));
     }
   }
 
@@ -267,20 +356,6 @@ public final class Posture {
         "find who used the workload identity by hand; people should use their own identities")));
   }
 
-  static void ownership(InventoryFacts f, List<Finding> out) {
-    Set<String> known = new HashSet<>();
-    f.workloads().forEach(w -> known.add(w.owner()));
-    for (ImportedNhi n : f.imported()) {
-      if (n.owner() == null) {
-        out.add(new Finding(NO_OWNER, Severity.MEDIUM, "NHI1", n.id(), n.name(), "no owner recorded (from " + n.source() + ")",
-            "assign an owner: re-import with an owner column or attribute"));
-      } else if (!known.contains(n.owner())) {
-        out.add(new Finding(UNKNOWN_OWNER, Severity.LOW, "NHI1", n.id(), n.name(),
-            "owner '" + n.owner() + "' owns no workload known to Warden", "check that the owner exists and is current"));
-      }
-    }
-  }
-
   static void stale(InventoryFacts f, PostureThresholds t, List<Finding> out) {
     Instant cutoff = f.now().minus(t.stale());
     Map<String, Instant> last = Inventory.lastUsedByWorkload(f);
@@ -294,23 +369,6 @@ public final class Posture {
             "retire it if nothing needs it: warden workload retire " + w.name()));
       }
     }
-    for (ImportedNhi n : f.imported()) {
-      if (n.lastUsedAt() != null && n.lastUsedAt().isBefore(cutoff)) {
-        out.add(new Finding(STALE, Severity.MEDIUM, "NHI1", n.id(), n.name(), "last used " + n.lastUsedAt(),
-            "delete it at its source if nothing needs it"));
-      }
-    }
-  }
-
-  static void oidcAvailable(InventoryFacts f, List<Finding> out) {
-    for (ImportedNhi n : f.imported()) {
-      if ("github-workflow".equals(n.kind()) && "true".equals(n.attributes().get("oidc"))
-          && n.attributes().containsKey("secrets")) {
-        out.add(new Finding(OIDC_AVAILABLE, Severity.MEDIUM, "NHI7", n.id(), n.name(),
-            "uses secrets " + n.attributes().get("secrets") + " although it already has id-token: write",
-            "federate the workflow's OIDC token with Warden and drop the stored secrets"));
-      }
-    }
   }
 
   /** Imported items that are secrets, not the identities or pipelines that consume them. */
@@ -318,9 +376,6 @@ public final class Posture {
     return Inventory.importedType(n) == CredentialType.STATIC && !n.kind().equals("github-workflow");
   }
 
-  private static Duration age(InventoryFacts f, Instant t) {
-    return Duration.between(t, f.now());
-  }
 
   private static String days(Duration d) {
     return d.toDays() + "d";

@@ -27,8 +27,45 @@ public interface InventoryStore {
   /** Every imported item, ordered by id. */
   List<ImportedNhi> listImported();
 
-  /** Sets the owner of every imported item owned by {@code from}; returns how many changed. */
-  int reassignOwner(String from, String to);
+  /**
+   * Sets the owner of every imported item owned by {@code from}, marking them changed at {@code at}
+   * (so {@link #importedSince} finds them); returns how many changed.
+   */
+  int reassignOwner(String from, String to, Instant at);
+
+  /** Imported items created or changed at or after {@code at} (by an import or a reassignment). */
+  List<ImportedNhi> importedSince(Instant at);
+
+  /**
+   * One audit event as the inventory's change feed sees it.
+   *
+   * @param details the event's details (names, ids, fingerprints; never a secret)
+   * @param leaseExpires the expiry of the lease the event is about, if any
+   */
+  record Change(long seq, String type, Instant at, String workload, String resource, String reason,
+      Map<String, String> details, String leaseId, Instant leaseExpires) {}
+
+  /** A lease neither revoked nor expired when it was read. */
+  record LiveLease(String id, String workload, String resource, Instant expiresAt) {}
+
+  /**
+   * The large part of the inventory's facts, read in one repeatable-read transaction so that it
+   * matches the audit log up to {@code head} exactly: what follows is read from {@link #changesAfter}.
+   */
+  record Baseline(long head, List<ImportedNhi> imported, List<LeaseSummary> leases, List<LiveLease> live,
+      List<Usage> usage) {}
+
+  /**
+   * Reads the {@link Baseline}; usage from {@code token.issued} events since {@code usageSince},
+   * with caller addresses only when {@code withAddresses} (they cost a read of every event's details).
+   */
+  Baseline baseline(Instant now, Instant usageSince, boolean withAddresses);
+
+  /** Audit events after {@code seq}, oldest first, at most {@code max}. */
+  List<Change> changesAfter(long seq, int max);
+
+  /** The sequence number of the newest audit event (0 when there is none). */
+  long auditHead();
 
   /** Records that an owner left (idempotent: the first time is kept). */
   void markDeparted(String owner, Instant at, String action);
@@ -50,4 +87,7 @@ public interface InventoryStore {
 
   /** When each configuration object of a kind (its wire name, e.g. {@code Workload}) was first written. */
   Map<String, Instant> firstWritten(String kind);
+
+  /** {@link #firstWritten(String)} for the named objects only (those never written are absent). */
+  Map<String, Instant> firstWritten(String kind, java.util.Collection<String> names);
 }

@@ -65,6 +65,7 @@ public final class ConfigLoader {
     key("posture.rotationInterval", "90d", "a static credential not rotated this long is rotation-overdue (NHI7)");
     key("posture.stale", "90d", "an identity unused this long is stale");
     key("posture.workstationCidrs", "", "comma-separated address ranges of workstations (NHI10 human use)");
+    key("posture.rebuildInterval", "1h", "how often the posture index re-reads everything, so age-based findings move");
     key("notifications.webhookUrl", null, "where recertification reminders are POSTed as JSON (a campaign may name its own)");
     key("notifications.retryBase", "1s", "first retry delay of a failed webhook (doubles each time, 4 attempts)");
     key("recert.reminderInterval", "24h", "how often owners with pending recertifications are reminded");
@@ -260,7 +261,7 @@ public final class ConfigLoader {
     if (webhook != null && !webhook.startsWith("http://") && !webhook.startsWith("https://")) {
       throw new ValidationException("notifications.webhookUrl", "must be an http(s) URL");
     }
-    return new ServerConfig(webhook, positive(v, "notifications.retryBase"), positive(v, "recert.reminderInterval"),
+    return new ServerConfig(positive(v, "posture.rebuildInterval"), webhook, positive(v, "notifications.retryBase"), positive(v, "recert.reminderInterval"),
         provisioning, posture, tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
         dnsNames, clientCas == null ? null : Path.of(clientCas), pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
         upKey == null || upKey.isBlank() ? null : Path.of(upKey), host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),

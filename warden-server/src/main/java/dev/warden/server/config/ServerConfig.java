@@ -10,6 +10,7 @@ import java.time.Duration;
  * the key and the allowed values when something is wrong.
  */
 public record ServerConfig(
+    Duration postureRebuildInterval,
     String webhookUrl,
     Duration webhookRetryBase,
     Duration recertReminderInterval,

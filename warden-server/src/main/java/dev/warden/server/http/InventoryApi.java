@@ -178,8 +178,19 @@ public final class InventoryApi {
       }
     }
     String cursor = q(req, "cursor");
-    List<InventoryItem> all = Inventory.list(inventory.facts(), filter);
     ArrayNode a = Json.MAPPER.createArrayNode();
+    ObjectNode o = Json.object();
+    if (inventory.index() != null && !"true".equals(q(req, "recompute"))) {
+      dev.warden.core.inventory.PostureIndex.ItemsPage page = inventory.index().items(filter, cursor, limit);
+      page.items().forEach(i -> a.add(item(i)));
+      o.set("items", a);
+      if (page.next() != null) {
+        o.put("next", page.next());
+      }
+      send(res, 200, o);
+      return;
+    }
+    List<InventoryItem> all = Inventory.list(inventory.facts(inventory.thresholds()), filter);
     String last = null;
     int n = 0;
     boolean more = false;
@@ -195,7 +206,6 @@ public final class InventoryApi {
       last = i.id();
       n++;
     }
-    ObjectNode o = Json.object();
     o.set("items", a);
     if (more) {
       o.put("next", last);
@@ -254,28 +264,46 @@ public final class InventoryApi {
     String severity = q(req, "severity");
     String rule = q(req, "rule");
     var t = thresholds(req);
-    List<Finding> findings = inventory.posture(t).stream()
-        .filter(f -> severity == null || f.severity().wire().equals(severity))
-        .filter(f -> rule == null || f.ruleId().equals(rule) || f.owasp().equalsIgnoreCase(rule)).toList();
-    ArrayNode a = Json.MAPPER.createArrayNode();
-    Map<String, Integer> bySeverity = new TreeMap<>();
-    Map<String, Integer> byOwasp = new TreeMap<>();
-    for (Finding f : findings) {
-      ObjectNode x = a.addObject();
-      x.put("ruleId", f.ruleId());
-      x.put("severity", f.severity().wire());
-      x.put("owasp", f.owasp());
-      x.put("itemId", f.itemId());
-      putOpt(x, "subject", f.subject());
-      x.put("evidence", f.evidence());
-      x.put("remediation", f.remediation());
-      bySeverity.merge(f.severity().wire(), 1, Integer::sum);
-      byOwasp.merge(f.owasp(), 1, Integer::sum);
-    }
+    int limit = intParam(req, "limit", Integer.MAX_VALUE, 1, 100_000);
+    int offset = intParam(req, "offset", 0, 0, Integer.MAX_VALUE);
+    java.util.function.Predicate<Finding> filter = f -> (severity == null || f.severity().wire().equals(severity))
+        && (rule == null || f.ruleId().equals(rule) || f.owasp().equalsIgnoreCase(rule));
     ObjectNode o = Json.object();
-    o.set("findings", a);
-    o.set("bySeverity", Json.MAPPER.valueToTree(bySeverity));
-    o.set("byOwasp", Json.MAPPER.valueToTree(byOwasp));
+    ArrayNode a = o.putArray("findings");
+    boolean recompute = "true".equals(q(req, "recompute"));
+    if (inventory.index() != null && t.equals(inventory.thresholds()) && !recompute) {
+      // the configured thresholds: served from the maintained index
+      dev.warden.core.inventory.PostureIndex.FindingsPage page = inventory.index().findings(filter, offset, limit);
+      page.findings().forEach(f -> a.add(finding(f)));
+      o.set("bySeverity", Json.MAPPER.valueToTree(page.bySeverity()));
+      o.set("byOwasp", Json.MAPPER.valueToTree(page.byOwasp()));
+      o.put("total", page.total());
+      if (page.evaluatedAt() != null) {
+        o.put("evaluatedAt", page.evaluatedAt().toString());
+      }
+      if (offset + page.findings().size() < page.total()) {
+        o.put("next", offset + page.findings().size());
+      }
+    } else {
+      // other thresholds (a what-if), or recompute=true: judged now from everything in the store
+      List<Finding> findings = inventory.postureFromStore(t).stream().filter(filter).toList();
+      Map<String, Integer> bySeverity = new TreeMap<>();
+      Map<String, Integer> byOwasp = new TreeMap<>();
+      for (int i = 0; i < findings.size(); i++) {
+        Finding f = findings.get(i);
+        if (i >= offset && a.size() < limit) {
+          a.add(finding(f));
+        }
+        bySeverity.merge(f.severity().wire(), 1, Integer::sum);
+        byOwasp.merge(f.owasp(), 1, Integer::sum);
+      }
+      o.set("bySeverity", Json.MAPPER.valueToTree(bySeverity));
+      o.set("byOwasp", Json.MAPPER.valueToTree(byOwasp));
+      o.put("total", findings.size());
+      if (offset + a.size() < findings.size()) {
+        o.put("next", offset + a.size());
+      }
+    }
     ObjectNode th = o.putObject("thresholds");
     th.put("unusedGrant", t.unusedGrant().toString());
     th.put("staticMaxAge", t.staticMaxAge().toString());
@@ -284,6 +312,34 @@ public final class InventoryApi {
     ArrayNode cidrs = th.putArray("workstationCidrs");
     t.workstationCidrs().forEach(cidrs::add);
     send(res, 200, o);
+  }
+
+  private static ObjectNode finding(Finding f) {
+    ObjectNode x = Json.object();
+    x.put("ruleId", f.ruleId());
+    x.put("severity", f.severity().wire());
+    x.put("owasp", f.owasp());
+    x.put("itemId", f.itemId());
+    putOpt(x, "subject", f.subject());
+    x.put("evidence", f.evidence());
+    x.put("remediation", f.remediation());
+    return x;
+  }
+
+  private static int intParam(ServerRequest req, String name, int fallback, int min, int max) {
+    String v = q(req, name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ValidationException(name, "must be a whole number from " + min + " to " + max);
+    }
   }
 
   /** The configured thresholds with any per-request overrides. */

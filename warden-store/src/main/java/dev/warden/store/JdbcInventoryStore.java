@@ -170,7 +170,7 @@ final class JdbcInventoryStore implements InventoryStore {
   public List<Change> changesAfter(long seq, int max) {
     return db.run("read audit events after " + seq, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT e.seq, e.event_type, e.event_time, e.workload,"
-          + " e.resource, e.reason, e.details, e.lease_id, l.expires_at FROM audit_events e"
+          + " e.resource, e.reason, e.details, e.lease_id, l.issued_at, l.expires_at FROM audit_events e"
           + " LEFT JOIN leases l ON l.id = e.lease_id WHERE e.seq > ? ORDER BY e.seq")) {
         ps.setLong(1, seq);
         ps.setMaxRows(Math.max(1, max));
@@ -180,7 +180,7 @@ final class JdbcInventoryStore implements InventoryStore {
           while (rs.next()) {
             out.add(new Change(rs.getLong(1), rs.getString(2), Micros.toInstant(rs.getLong(3)), rs.getString(4),
                 rs.getString(5), rs.getString(6), Json.stringMap(rs.getString(7)), rs.getString(8),
-                Db.getMicros(rs, 9)));
+                Db.getMicros(rs, 9), Db.getMicros(rs, 10)));
           }
           return out;
         }

@@ -51,6 +51,20 @@ final class IdIndex {
     }
   }
 
+  /** How many ids are under {@code key}. */
+  int size(String key) {
+    Object cur = key == null ? null : byKey.get(key);
+    return cur == null ? 0 : cur instanceof String ? 1 : set(cur).size();
+  }
+
+  /** The ids under {@code key} after {@code cursor} (null: all), in order. */
+  java.util.NavigableSet<String> after(String key, String cursor) {
+    Object cur = key == null ? null : byKey.get(key);
+    java.util.NavigableSet<String> all = cur == null ? new TreeSet<>()
+        : cur instanceof String s ? new TreeSet<>(List.of(s)) : set(cur);
+    return java.util.Collections.unmodifiableNavigableSet(cursor == null ? all : all.tailSet(cursor, false));
+  }
+
   /** The ids under {@code key}, in order; empty when none. */
   Collection<String> ids(String key) {
     Object cur = key == null ? null : byKey.get(key);

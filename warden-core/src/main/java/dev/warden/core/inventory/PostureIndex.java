@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Predicate;
 
 /**
  * The inventory and its findings under the configured thresholds, kept in memory and brought up to
@@ -97,7 +96,22 @@ public final class PostureIndex {
       } finally {
         lock.writeLock().unlock();
       }
-      catchUp();
+    }
+    catchUp();
+  }
+
+  /** How much the index holds: items and findings. */
+  public record Size(int imported, int wardenItems, int findings, long head) {}
+
+  public Size size() {
+    lock.readLock().lock();
+    try {
+      State s = state;
+      return s == null ? new Size(0, 0, 0, 0)
+          : new Size(s.imported.size(), s.wardenItems.size(),
+          s.findings.values().stream().mapToInt(Set::size).sum(), s.head);
+    } finally {
+      lock.readLock().unlock();
     }
   }
 
@@ -110,8 +124,13 @@ public final class PostureIndex {
   public void catchUp() {
     State s = state;
     if (s == null) {
-      rebuild();
-      return;
+      // the first read before the start-up rebuild finished: wait for it rather than read twice
+      synchronized (rebuilding) {
+        if (state == null) {
+          state = load();
+        }
+      }
+      s = state;
     }
     long head = inventory.auditHead();
     if (head <= s.head) {
@@ -152,8 +171,14 @@ public final class PostureIndex {
     }
   }
 
-  /** Findings matching {@code filter} in {@link Posture#ORDER}, from {@code offset}, at most {@code limit}. */
-  public FindingsPage findings(Predicate<Finding> filter, int offset, int limit) {
+  /**
+   * Findings in {@link Posture#ORDER}, from {@code offset}, at most {@code limit}, with counts over
+   * every match.
+   *
+   * @param severity only this severity (its wire name), or null
+   * @param rule only this rule id or OWASP id (any case), or null
+   */
+  public FindingsPage findings(String severity, String rule, int offset, int limit) {
     catchUp();
     lock.readLock().lock();
     try {
@@ -162,18 +187,33 @@ public final class PostureIndex {
       Map<String, Integer> bySeverity = new TreeMap<>();
       Map<String, Integer> byOwasp = new TreeMap<>();
       int total = 0;
-      Iterator<Finding> merged = merge(s.wardenFindings.iterator(), s.importedSorted.iterator(), SET_ORDER);
-      while (merged.hasNext()) {
-        Finding f = merged.next();
-        if (!filter.test(f)) {
+      int skip = offset;
+      for (Map.Entry<Part, TreeSet<Finding>> e : s.findings.entrySet()) {
+        Part p = e.getKey();
+        if ((severity != null && !p.severity().wire().equals(severity))
+            || (rule != null && !p.ruleId().equals(rule) && !p.owasp().equalsIgnoreCase(rule))) {
           continue;
         }
-        if (total >= offset && page.size() < limit) {
-          page.add(f);
+        int n = e.getValue().size();
+        total += n;
+        bySeverity.merge(p.severity().wire(), n, Integer::sum);
+        byOwasp.merge(p.owasp(), n, Integer::sum);
+        if (page.size() >= limit) {
+          continue;
         }
-        total++;
-        bySeverity.merge(f.severity().wire(), 1, Integer::sum);
-        byOwasp.merge(f.owasp(), 1, Integer::sum);
+        if (skip >= n) {
+          skip -= n;
+          continue;
+        }
+        for (Finding f : e.getValue()) {
+          if (skip > 0) {
+            skip--;
+          } else if (page.size() < limit) {
+            page.add(f);
+          } else {
+            break;
+          }
+        }
       }
       return new FindingsPage(page, total, bySeverity, byOwasp, s.judgedAt);
     } finally {
@@ -183,7 +223,7 @@ public final class PostureIndex {
 
   /** Every finding, in {@link Posture#ORDER}. */
   public List<Finding> allFindings() {
-    return findings(f -> true, 0, Integer.MAX_VALUE).findings();
+    return findings(null, null, 0, Integer.MAX_VALUE).findings();
   }
 
   /** Items matching {@code filter}, ordered by id, after {@code cursor} (null: from the start). */
@@ -192,23 +232,46 @@ public final class PostureIndex {
     lock.readLock().lock();
     try {
       State s = state;
-      Iterator<InventoryItem> warden = s.wardenItems.stream()
-          .filter(i -> cursor == null || i.id().compareTo(cursor) > 0).filter(filter::test).iterator();
-      Iterator<String> ids = filter.owner() != null
-          ? s.byOwner.ids(filter.owner()).iterator()
-          : (cursor == null ? s.imported.keySet() : s.imported.tailMap(cursor, false).keySet()).iterator();
+      Iterator<InventoryItem> warden = (cursor == null ? s.wardenItems : s.wardenItems.tailMap(cursor, false))
+          .values().stream().filter(filter::test).iterator();
+      // walk the smallest index that the filter names; with none, walk everything in id order
+      IdIndex best = null;
+      String key = null;
+      for (Object[] c : new Object[][] {{s.byOwner, filter.owner()}, {s.byTeam, filter.team()},
+          {s.byEnvironment, filter.environment()}, {s.byKind, filter.kind()}}) {
+        IdIndex ix = (IdIndex) c[0];
+        String k = (String) c[1];
+        if (k != null && (best == null || ix.size(k) < best.size(key))) {
+          best = ix;
+          key = k;
+        }
+      }
+      Iterator<Map.Entry<String, ImportedNhi>> entries;
+      if (best != null) {
+        Iterator<String> ids = best.after(key, cursor).iterator();
+        entries = new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return ids.hasNext();
+          }
+
+          @Override
+          public Map.Entry<String, ImportedNhi> next() {
+            String id = ids.next();
+            return Map.entry(id, s.imported.get(id));
+          }
+        };
+      } else {
+        entries = (cursor == null ? s.imported : s.imported.tailMap(cursor, false)).entrySet().iterator();
+      }
       Iterator<InventoryItem> imported = new Iterator<>() {
         InventoryItem next = advance();
 
         private InventoryItem advance() {
-          while (ids.hasNext()) {
-            String id = ids.next();
-            if (cursor != null && id.compareTo(cursor) <= 0) {
-              continue;
-            }
-            ImportedNhi n = s.imported.get(id);
-            if (filter.testImported(n)) {
-              return Inventory.importedItem(n, id);
+          while (entries.hasNext()) {
+            Map.Entry<String, ImportedNhi> e = entries.next();
+            if (filter.testImported(e.getValue())) {
+              return Inventory.importedItem(e.getValue(), e.getKey());
             }
           }
           return null;
@@ -243,7 +306,7 @@ public final class PostureIndex {
     lock.readLock().lock();
     try {
       State s = state;
-      return s.facts(clock.instant(), new ArrayList<>(s.imported.values()), false);
+      return s.facts(clock.instant(), null, new ArrayList<>(s.imported.values()));
     } finally {
       lock.readLock().unlock();
     }
@@ -257,57 +320,54 @@ public final class PostureIndex {
         !thresholds.workstationCidrs().isEmpty());
     State s = new State(thresholds);
     s.head = b.head();
-    s.workloads.clear();
     store.workloads().list().forEach(v -> s.workloads.put(v.value().name(), v.value()));
     store.resources().list().forEach(v -> s.resources.put(v.value().name(), v.value()));
     store.policies().list().forEach(v -> s.policies.put(v.value().name(), v.value()));
     s.adminTokens = store.adminTokens().list();
-    s.leaks = inventory.leaks();
+    s.setLeaks(inventory.leaks());
     s.departed = new HashMap<>(inventory.departedOwners());
     s.workloadCreated.putAll(inventory.firstWritten(Kind.WORKLOAD.wire()));
     for (Usage u : b.usage()) {
-      s.usage.put(pair(u.workload(), u.resource()), new UsageAcc(u.workload(), u.resource(), u.count(),
-          u.lastIssued(), new LinkedHashSet<>(u.sourceAddresses())));
+      s.usage.computeIfAbsent(u.workload(), k -> new HashMap<>()).put(u.resource(), new UsageAcc(u.workload(),
+          u.resource(), u.count(), u.lastIssued(), new LinkedHashSet<>(u.sourceAddresses())));
     }
     for (LeaseSummary l : b.leases()) {
-      s.leaseAggs.put(pair(l.workload(), l.resource()), new LeaseAcc(l.workload(), l.resource(), l.count(),
-          l.firstIssued(), l.lastIssued(), l.longestTtl(), l.lastExpiry()));
+      s.leaseAggs.computeIfAbsent(l.workload(), k -> new HashMap<>()).put(l.resource(), new LeaseAcc(l.workload(),
+          l.resource(), l.count(), l.firstIssued(), l.lastIssued(), l.longestTtl(), l.lastExpiry()));
     }
-    b.live().forEach(l -> s.live.put(l.id(), l));
+    b.live().forEach(s::addLive);
     for (ImportedNhi n : b.imported()) {
-      String id = n.id();
-      s.imported.put(id, n);
-      s.byFingerprint.add(n.fingerprint(), id);
-      s.byOwner.add(n.owner(), id);
+      s.putImported(n.id(), n);
     }
     s.knownOwners = Posture.knownOwners(s.workloads.values());
-    s.foreignLeaks = Posture.foreignLeaks(s.leaks);
     s.judgeAll(now);
     return s;
   }
 
   private void apply(State s, List<InventoryStore.Change> changes) {
     Instant now = clock.instant();
-    boolean warden = false;
     boolean leaks = false;
     boolean departed = false;
     boolean tokens = false;
+    boolean everyWorkload = false;
     Instant importedSince = null;
+    Set<String> dirtyWorkloads = new HashSet<>();
     Map<Kind, Set<String>> objects = new HashMap<>();
     for (InventoryStore.Change c : changes) {
       String type = c.type();
       switch (type) {
         case "token.issued" -> {
           s.recordIssuance(c);
-          warden = true;
+          if (c.workload() != null) {
+            dirtyWorkloads.add(c.workload());
+          }
         }
         case "lease.revoked" -> {
-          String id = c.details().get("leaseId");
-          if (id != null) {
-            s.live.remove(id);
+          s.removeLive(c.details().get("leaseId"));
+          if (c.workload() != null) {
+            dirtyWorkloads.add(c.workload());
           }
           leaks |= "leaked".equals(c.reason());
-          warden = true;
         }
         case "secret.leaked" -> leaks = true;
         case "config.created", "config.updated", "config.deleted" -> {
@@ -318,24 +378,15 @@ public final class PostureIndex {
               objects.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(name);
             }
           } catch (RuntimeException e) {
-            // a kind this index does not hold (a trust provider): nothing to re-judge
+            // not a kind the inventory holds: nothing to re-judge
           }
-          warden = true;
         }
         case "inventory.imported", "owner.departed" -> {
           Instant at = since(c);
           importedSince = importedSince == null || at.isBefore(importedSince) ? at : importedSince;
           departed |= type.equals("owner.departed");
-          warden = true;
         }
-        default -> {
-          if (type.startsWith("admin_token.")) {
-            tokens = true;
-            warden = true;
-          } else if (type.equals("workload.retired")) {
-            warden = true;
-          }
-        }
+        default -> tokens |= type.startsWith("admin_token.");
       }
       s.head = c.seq();
     }
@@ -344,9 +395,18 @@ public final class PostureIndex {
     for (Map.Entry<Kind, Set<String>> e : objects.entrySet()) {
       for (String name : e.getValue()) {
         switch (e.getKey()) {
-          case WORKLOAD -> put(s.workloads, name, store.workloads().get(name));
-          case RESOURCE -> put(s.resources, name, store.resources().get(name));
-          case ACCESS_POLICY -> put(s.policies, name, store.policies().get(name));
+          case WORKLOAD -> {
+            put(s.workloads, name, store.workloads().get(name));
+            dirtyWorkloads.add(name);
+          }
+          case RESOURCE -> {
+            put(s.resources, name, store.resources().get(name));
+            everyWorkload = true;
+          }
+          case ACCESS_POLICY -> {
+            put(s.policies, name, store.policies().get(name));
+            everyWorkload = true;
+          }
           default -> { }
         }
       }
@@ -364,46 +424,63 @@ public final class PostureIndex {
     if (tokens) {
       s.adminTokens = store.adminTokens().list();
     }
+    boolean global = tokens;
     if (departed) {
-      Map<String, Instant> now2 = new HashMap<>(inventory.departedOwners());
-      symmetricDifference(s.departed.keySet(), now2.keySet(), owners);
-      s.departed = now2;
+      Map<String, Instant> latest = new HashMap<>(inventory.departedOwners());
+      Set<String> changed = new HashSet<>();
+      symmetricDifference(s.departed.keySet(), latest.keySet(), changed);
+      s.departed = latest;
+      owners.addAll(changed);
+      if (!changed.isEmpty()) {
+        everyWorkload = true;
+        global = true;
+      }
     }
     for (String o : owners) {
       affected.addAll(s.byOwner.ids(o));
     }
     if (leaks) {
-      s.leaks = inventory.leaks();
-      Map<String, LeakRecord> foreign = Posture.foreignLeaks(s.leaks);
+      Map<String, LeakRecord> before = s.foreignLeaks;
+      Set<String> leakWorkloads = new HashSet<>(s.issuedLeaks.keySet());
+      s.setLeaks(inventory.leaks());
+      leakWorkloads.addAll(s.issuedLeaks.keySet());
+      dirtyWorkloads.addAll(leakWorkloads);
       Set<String> fps = new HashSet<>();
-      symmetricDifference(s.foreignLeaks.keySet(), foreign.keySet(), fps);
-      s.foreignLeaks = foreign;
+      symmetricDifference(before.keySet(), s.foreignLeaks.keySet(), fps);
       fps.forEach(fp -> affected.addAll(s.byFingerprint.ids(fp)));
-      warden = true;
+      global = true;
     }
     if (importedSince != null) {
       for (ImportedNhi n : inventory.importedSince(importedSince)) {
         String id = n.id();
-        ImportedNhi old = s.imported.put(id, n);
+        ImportedNhi old = s.imported.get(id);
         if (n.equals(old)) {
           continue;
         }
-        affected.add(id);
         if (old != null) {
           affected.addAll(s.byFingerprint.ids(old.fingerprint()));
-          s.byFingerprint.remove(old.fingerprint(), id);
-          s.byOwner.remove(old.owner(), id);
         }
-        s.byFingerprint.add(n.fingerprint(), id);
-        s.byOwner.add(n.owner(), id);
+        s.putImported(id, n);
+        affected.add(id);
         affected.addAll(s.byFingerprint.ids(n.fingerprint()));
+        // a foreign leak takes its owner from the first imported item with its fingerprint
+        global |= (old != null && s.foreignLeaks.containsKey(old.fingerprint()))
+            || s.foreignLeaks.containsKey(n.fingerprint());
       }
     }
+    Posture.Context ctx = s.context(now);
     for (String id : affected) {
-      s.judgeImported(id, now);
+      s.judgeImported(id, ctx);
     }
-    if (warden) {
+    if (everyWorkload) {
       s.judgeWardenSide(now);
+      return;
+    }
+    for (String w : dirtyWorkloads) {
+      s.judgeWorkload(w, now, ctx);
+    }
+    if (global) {
+      s.judgeGlobal(now, ctx);
     }
   }
 
@@ -515,8 +592,19 @@ public final class PostureIndex {
     }
   }
 
+  /** Findings of one severity and rule: the order of {@link Posture#ORDER} puts them together. */
+  record Part(Finding.Severity severity, String ruleId, String owasp) {
+    static final Comparator<Part> ORDER = Comparator.comparing(Part::severity).reversed()
+        .thenComparing(Part::ruleId).thenComparing(Part::owasp);
+
+    static Part of(Finding f) {
+      return new Part(f.severity(), f.ruleId(), f.owasp());
+    }
+  }
+
   /** Everything the index holds; mutated only under the write lock (or before it is published). */
   private static final class State {
+    private static final String GLOBAL = "global";
     final PostureThresholds thresholds;
     long head;
     Instant judgedAt;
@@ -525,20 +613,28 @@ public final class PostureIndex {
     final TreeMap<String, AccessPolicy> policies = new TreeMap<>();
     List<AdminToken> adminTokens = List.of();
     List<LeakRecord> leaks = List.of();
+    /** Issued-credential leaks by workload (a workload's unit holds them). */
+    Map<String, List<LeakRecord>> issuedLeaks = Map.of();
+    Map<String, LeakRecord> foreignLeaks = Map.of();
     Map<String, Instant> departed = new HashMap<>();
     final Map<String, Instant> workloadCreated = new HashMap<>();
-    final Map<String, UsageAcc> usage = new HashMap<>();
-    final Map<String, LeaseAcc> leaseAggs = new HashMap<>();
-    final Map<String, InventoryStore.LiveLease> live = new HashMap<>();
+    /** Usage and lease aggregates by workload, then resource. */
+    final Map<String, Map<String, UsageAcc>> usage = new HashMap<>();
+    final Map<String, Map<String, LeaseAcc>> leaseAggs = new HashMap<>();
+    final Map<String, Map<String, InventoryStore.LiveLease>> live = new HashMap<>();
+    final Map<String, String> liveWorkload = new HashMap<>();
     final TreeMap<String, ImportedNhi> imported = new TreeMap<>();
     final IdIndex byFingerprint = new IdIndex();
     final IdIndex byOwner = new IdIndex();
-    final Map<String, List<Finding>> importedFindings = new HashMap<>();
-    final TreeSet<Finding> importedSorted = new TreeSet<>(SET_ORDER);
+    final IdIndex byTeam = new IdIndex();
+    final IdIndex byEnvironment = new IdIndex();
+    final IdIndex byKind = new IdIndex();
     Set<String> knownOwners = Set.of();
-    Map<String, LeakRecord> foreignLeaks = Map.of();
-    List<InventoryItem> wardenItems = List.of();
-    List<Finding> wardenFindings = List.of();
+    /** Every finding, by part; and what each unit (an imported id, a workload, the global rest) contributed. */
+    final TreeMap<Part, TreeSet<Finding>> findings = new TreeMap<>(Part.ORDER);
+    final Map<String, List<Finding>> unitFindings = new HashMap<>();
+    final TreeMap<String, InventoryItem> wardenItems = new TreeMap<>();
+    final Map<String, List<String>> unitItems = new HashMap<>();
 
     State(PostureThresholds thresholds) {
       this.thresholds = thresholds;
@@ -555,103 +651,237 @@ public final class PostureIndex {
       return out;
     }
 
+    void putImported(String id, ImportedNhi n) {
+      ImportedNhi old = imported.put(id, n);
+      if (old != null) {
+        byFingerprint.remove(old.fingerprint(), id);
+        byOwner.remove(old.owner(), id);
+        byTeam.remove(old.team(), id);
+        byEnvironment.remove(old.environment(), id);
+        byKind.remove(old.kind(), id);
+      }
+      byFingerprint.add(n.fingerprint(), id);
+      byOwner.add(n.owner(), id);
+      byTeam.add(n.team(), id);
+      byEnvironment.add(n.environment(), id);
+      byKind.add(n.kind(), id);
+    }
+
+    void setLeaks(List<LeakRecord> all) {
+      leaks = List.copyOf(all);
+      Map<String, List<LeakRecord>> issued = new HashMap<>();
+      for (LeakRecord l : all) {
+        if (l.issued()) {
+          issued.computeIfAbsent(Objects.toString(l.workload(), ""), k -> new ArrayList<>()).add(l);
+        }
+      }
+      issuedLeaks = issued;
+      foreignLeaks = Posture.foreignLeaks(all);
+    }
+
+    void addLive(InventoryStore.LiveLease l) {
+      String w = Objects.toString(l.workload(), "");
+      live.computeIfAbsent(w, k -> new HashMap<>()).put(l.id(), l);
+      liveWorkload.put(l.id(), w);
+    }
+
+    void removeLive(String leaseId) {
+      String w = leaseId == null ? null : liveWorkload.remove(leaseId);
+      if (w != null) {
+        Map<String, InventoryStore.LiveLease> m = live.get(w);
+        if (m != null) {
+          m.remove(leaseId);
+          if (m.isEmpty()) {
+            live.remove(w);
+          }
+        }
+      }
+    }
+
     void recordIssuance(InventoryStore.Change c) {
       if (c.workload() == null) {
         return;
       }
-      String key = pair(c.workload(), c.resource());
-      UsageAcc u = usage.computeIfAbsent(key, k -> new UsageAcc(c.workload(), c.resource(), 0, c.at(),
-          new LinkedHashSet<>()));
+      UsageAcc u = usage.computeIfAbsent(c.workload(), k -> new HashMap<>()).computeIfAbsent(c.resource(),
+          k -> new UsageAcc(c.workload(), c.resource(), 0, c.at(), new LinkedHashSet<>()));
       u.count++;
       u.last = u.last == null || c.at().isAfter(u.last) ? c.at() : u.last;
       String addr = c.details().get("sourceAddress");
       if (addr != null && !addr.isEmpty() && u.addresses.size() < 64) {
         u.addresses.add(addr);
       }
-      if (c.leaseId() == null || c.leaseExpires() == null) {
+      if (c.leaseId() == null || c.leaseExpires() == null || c.leaseIssued() == null) {
         return;
       }
-      Duration ttl = Duration.between(c.at(), c.leaseExpires());
-      LeaseAcc l = leaseAggs.get(key);
+      Instant at = c.leaseIssued();
+      Duration ttl = Duration.between(at, c.leaseExpires());
+      Map<String, LeaseAcc> byResource = leaseAggs.computeIfAbsent(c.workload(), k -> new HashMap<>());
+      LeaseAcc l = byResource.get(c.resource());
       if (l == null) {
-        leaseAggs.put(key, new LeaseAcc(c.workload(), c.resource(), 1, c.at(), c.at(), ttl, c.leaseExpires()));
+        byResource.put(c.resource(), new LeaseAcc(c.workload(), c.resource(), 1, at, at, ttl, c.leaseExpires()));
       } else {
         l.count++;
-        l.first = c.at().isBefore(l.first) ? c.at() : l.first;
-        l.last = c.at().isAfter(l.last) ? c.at() : l.last;
+        l.first = at.isBefore(l.first) ? at : l.first;
+        l.last = at.isAfter(l.last) ? at : l.last;
         l.longestTtl = ttl.compareTo(l.longestTtl) > 0 ? ttl : l.longestTtl;
         l.lastExpiry = c.leaseExpires().isAfter(l.lastExpiry) ? c.leaseExpires() : l.lastExpiry;
       }
-      live.put(c.leaseId(), new InventoryStore.LiveLease(c.leaseId(), c.workload(), c.resource(), c.leaseExpires()));
+      addLive(new InventoryStore.LiveLease(c.leaseId(), c.workload(), c.resource(), c.leaseExpires()));
     }
 
-    /** The facts as of {@code now}; {@code prune} (only under the write lock) forgets expired leases. */
-    InventoryFacts facts(Instant now, List<ImportedNhi> importedItems, boolean prune) {
-      Map<String, long[]> active = new HashMap<>();
-      for (Iterator<InventoryStore.LiveLease> it = live.values().iterator(); it.hasNext();) {
-        InventoryStore.LiveLease l = it.next();
-        if (!l.expiresAt().isAfter(now)) {
-          if (prune) {
-            it.remove();
+    /** Lease summaries of one workload's resources (null: of every workload), live counts as of {@code now}. */
+    List<LeaseSummary> leaseSummaries(String workload, Instant now) {
+      List<LeaseSummary> out = new ArrayList<>();
+      Collection<String> ws = workload == null ? leaseAggs.keySet() : List.of(workload);
+      for (String w : ws) {
+        Map<String, LeaseAcc> byResource = leaseAggs.get(w);
+        if (byResource == null) {
+          continue;
+        }
+        Map<String, long[]> active = new HashMap<>();
+        for (InventoryStore.LiveLease l : live.getOrDefault(w, Map.of()).values()) {
+          if (l.expiresAt().isAfter(now)) {
+            active.computeIfAbsent(l.resource(), k -> new long[1])[0]++;
           }
-        } else {
-          active.computeIfAbsent(pair(l.workload(), l.resource()), k -> new long[1])[0]++;
+        }
+        for (LeaseAcc a : byResource.values()) {
+          long[] n = active.get(a.resource);
+          out.add(new LeaseSummary(a.workload, a.resource, a.count, n == null ? 0 : n[0], a.first, a.last,
+              a.longestTtl, a.lastExpiry));
         }
       }
-      List<LeaseSummary> leases = new ArrayList<>(leaseAggs.size());
-      for (Map.Entry<String, LeaseAcc> e : leaseAggs.entrySet()) {
-        LeaseAcc a = e.getValue();
-        long[] n = active.get(e.getKey());
-        leases.add(new LeaseSummary(a.workload, a.resource, a.count, n == null ? 0 : n[0], a.first, a.last,
-            a.longestTtl, a.lastExpiry));
-      }
-      leases.sort(Comparator.comparing((LeaseSummary l) -> Objects.toString(l.workload(), ""))
+      out.sort(Comparator.comparing((LeaseSummary l) -> Objects.toString(l.workload(), ""))
           .thenComparing(l -> Objects.toString(l.resource(), "")));
-      List<Usage> used = new ArrayList<>(usage.size());
-      usage.values().forEach(u -> used.add(u.value()));
-      return new InventoryFacts(now, new ArrayList<>(workloads.values()), workloadCreated,
-          new ArrayList<>(resources.values()), new ArrayList<>(policies.values()), adminTokens, importedItems, leases,
-          used, leaks, departed);
+      return out;
     }
 
-    void judgeWardenSide(Instant now) {
-      InventoryFacts f = facts(now, List.of(), true);
-      Posture.Context ctx = context(now);
-      List<InventoryItem> items = Inventory.wardenItems(f, fp -> Posture.first(ctx, fp));
-      items.sort(Comparator.comparing(InventoryItem::id));
-      List<Finding> findings = new ArrayList<>(Posture.wardenSide(f, thresholds, ctx));
-      findings.sort(SET_ORDER);
-      wardenItems = List.copyOf(items);
-      wardenFindings = List.copyOf(findings);
-      judgedAt = now;
+    List<Usage> usage(String workload) {
+      List<Usage> out = new ArrayList<>();
+      Collection<Map<String, UsageAcc>> groups = workload == null ? usage.values()
+          : List.of(usage.getOrDefault(workload, Map.of()));
+      groups.forEach(g -> g.values().forEach(u -> out.add(u.value())));
+      return out;
     }
 
-    void judgeImported(String id, Instant now) {
-      List<Finding> old = importedFindings.remove(id);
+    /**
+     * The facts as of {@code now}: of one workload's unit ({@code workload} given), or everything
+     * ({@code workload} null and {@code importedItems} given).
+     */
+    InventoryFacts facts(Instant now, String workload, List<ImportedNhi> importedItems) {
+      List<Workload> ws;
+      List<LeakRecord> ls;
+      if (workload == null) {
+        ws = new ArrayList<>(workloads.values());
+        ls = leaks;
+      } else {
+        Workload w = workloads.get(workload);
+        ws = w == null ? List.of() : List.of(w);
+        ls = issuedLeaks.getOrDefault(workload, List.of());
+      }
+      return new InventoryFacts(now, ws, workloadCreated, new ArrayList<>(resources.values()),
+          new ArrayList<>(policies.values()), workload == null ? adminTokens : List.of(),
+          importedItems == null ? List.of() : importedItems, leaseSummaries(workload, now), usage(workload), ls,
+          departed);
+    }
+
+    /** The unit of what Warden holds that is not any one workload's: admin tokens and foreign leaks. */
+    void judgeGlobal(Instant now, Posture.Context ctx) {
+      List<LeakRecord> foreign = leaks.stream().filter(l -> !l.issued()).toList();
+      InventoryFacts f = new InventoryFacts(now, List.of(), Map.of(), List.of(), List.of(), adminTokens, List.of(),
+          List.of(), List.of(), foreign, departed);
+      replaceUnit(GLOBAL, Inventory.wardenItems(f, fp -> Posture.first(ctx, fp)), Posture.wardenSide(f, thresholds, ctx));
+    }
+
+    /** One workload's unit: its identity, the credentials issued to it, their leaks. */
+    void judgeWorkload(String workload, Instant now, Posture.Context ctx) {
+      Map<String, InventoryStore.LiveLease> mine = live.get(workload);
+      if (mine != null) {
+        mine.values().removeIf(l -> {
+          boolean gone = !l.expiresAt().isAfter(now);
+          if (gone) {
+            liveWorkload.remove(l.id());
+          }
+          return gone;
+        });
+        if (mine.isEmpty()) {
+          live.remove(workload);
+        }
+      }
+      InventoryFacts f = facts(now, workload, null);
+      replaceUnit("w\0" + workload, Inventory.wardenItems(f, fp -> null), Posture.wardenSide(f, thresholds, ctx));
+    }
+
+    void replaceUnit(String unit, List<InventoryItem> items, List<Finding> fresh) {
+      List<String> oldItems = unitItems.remove(unit);
+      if (oldItems != null) {
+        oldItems.forEach(wardenItems::remove);
+      }
+      if (!items.isEmpty()) {
+        List<String> ids = new ArrayList<>(items.size());
+        for (InventoryItem i : items) {
+          wardenItems.put(i.id(), i);
+          ids.add(i.id());
+        }
+        unitItems.put(unit, ids);
+      }
+      replaceFindings(unit, fresh);
+    }
+
+    void replaceFindings(String unit, List<Finding> fresh) {
+      List<Finding> old = unitFindings.remove(unit);
       if (old != null) {
-        old.forEach(importedSorted::remove);
+        for (Finding f : old) {
+          Part p = Part.of(f);
+          TreeSet<Finding> set = findings.get(p);
+          if (set != null) {
+            set.remove(f);
+            if (set.isEmpty()) {
+              findings.remove(p);
+            }
+          }
+        }
       }
-      ImportedNhi n = imported.get(id);
-      if (n == null) {
-        return;
-      }
-      List<Finding> fresh = Posture.imported(n, id, context(now));
       if (!fresh.isEmpty()) {
-        importedFindings.put(id, fresh);
-        importedSorted.addAll(fresh);
+        unitFindings.put(unit, fresh);
+        for (Finding f : fresh) {
+          findings.computeIfAbsent(Part.of(f), k -> new TreeSet<>(SET_ORDER)).add(f);
+        }
       }
+    }
+
+    void judgeImported(String id, Posture.Context ctx) {
+      ImportedNhi n = imported.get(id);
+      replaceFindings(id, n == null ? List.of() : Posture.imported(n, id, ctx));
+    }
+
+    /** Every workload's unit and the global one (after a policy, resource or departure change). */
+    void judgeWardenSide(Instant now) {
+      Posture.Context ctx = context(now);
+      Set<String> all = new HashSet<>(workloads.keySet());
+      all.addAll(usage.keySet());
+      all.addAll(leaseAggs.keySet());
+      all.addAll(issuedLeaks.keySet());
+      for (String unit : new ArrayList<>(unitItems.keySet())) {
+        if (unit.startsWith("w\0")) {
+          all.add(unit.substring(2));
+        }
+      }
+      for (String unit : new ArrayList<>(unitFindings.keySet())) {
+        if (unit.startsWith("w\0")) {
+          all.add(unit.substring(2));
+        }
+      }
+      for (String w : all) {
+        judgeWorkload(w, now, ctx);
+      }
+      judgeGlobal(now, ctx);
+      judgedAt = now;
     }
 
     void judgeAll(Instant now) {
       Posture.Context ctx = context(now);
-      importedFindings.clear();
-      importedSorted.clear();
-      for (Map.Entry<String, ImportedNhi> e : imported.entrySet()) {
-        List<Finding> fresh = Posture.imported(e.getValue(), e.getKey(), ctx);
-        if (!fresh.isEmpty()) {
-          importedFindings.put(e.getKey(), fresh);
-          importedSorted.addAll(fresh);
-        }
+      for (String id : imported.keySet()) {
+        judgeImported(id, ctx);
       }
       judgeWardenSide(now);
     }

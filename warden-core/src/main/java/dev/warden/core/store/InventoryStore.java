@@ -40,10 +40,11 @@ public interface InventoryStore {
    * One audit event as the inventory's change feed sees it.
    *
    * @param details the event's details (names, ids, fingerprints; never a secret)
-   * @param leaseExpires the expiry of the lease the event is about, if any
+   * @param leaseIssued when the lease the event is about was issued (its credential's iat), if any
+   * @param leaseExpires the expiry of that lease
    */
   record Change(long seq, String type, Instant at, String workload, String resource, String reason,
-      Map<String, String> details, String leaseId, Instant leaseExpires) {}
+      Map<String, String> details, String leaseId, Instant leaseIssued, Instant leaseExpires) {}
 
   /** A lease neither revoked nor expired when it was read. */
   record LiveLease(String id, String workload, String resource, Instant expiresAt) {}

@@ -115,6 +115,22 @@ public final class InventoryApi {
       need(who, Scopes.READ, m, Method.GET);
       String id = decode(raw.substring("/v1/inventory/".length(), raw.length() - "/blast-radius".length()));
       send(res, 200, blastRadius(BlastRadius.of(inventory.facts(), id)));
+    } else if (raw.equals("/v1/posture:rebuild")) {
+      need(who, Scopes.POLICY_WRITE, m, Method.POST);
+      if (inventory.index() == null) {
+        throw new NotFoundException("route", raw);
+      }
+      long t0 = System.nanoTime();
+      inventory.index().rebuild();
+      var size = inventory.index().size();
+      ObjectNode o = Json.object();
+      o.put("rebuilt", true);
+      o.put("millis", (System.nanoTime() - t0) / 1_000_000);
+      o.put("importedItems", size.imported());
+      o.put("wardenItems", size.wardenItems());
+      o.put("findings", size.findings());
+      o.put("auditSeq", size.head());
+      send(res, 200, o);
     } else if (raw.equals("/v1/posture")) {
       need(who, Scopes.READ, m, Method.GET);
       posture(req, res);
@@ -273,7 +289,7 @@ public final class InventoryApi {
     boolean recompute = "true".equals(q(req, "recompute"));
     if (inventory.index() != null && t.equals(inventory.thresholds()) && !recompute) {
       // the configured thresholds: served from the maintained index
-      dev.warden.core.inventory.PostureIndex.FindingsPage page = inventory.index().findings(filter, offset, limit);
+      dev.warden.core.inventory.PostureIndex.FindingsPage page = inventory.index().findings(severity, rule, offset, limit);
       page.findings().forEach(f -> a.add(finding(f)));
       o.set("bySeverity", Json.MAPPER.valueToTree(page.bySeverity()));
       o.set("byOwasp", Json.MAPPER.valueToTree(page.byOwasp()));

@@ -216,7 +216,10 @@ public final class WardenServer implements AutoCloseable {
         try {
           long p0 = System.nanoTime();
           postureIndex.rebuild();
-          LOG.log(System.Logger.Level.INFO, "posture index rebuilt in " + ms(p0, System.nanoTime()) + " ms");
+          var size = postureIndex.size();
+          LOG.log(System.Logger.Level.INFO, "posture index rebuilt in " + ms(p0, System.nanoTime()) + " ms (read "
+              + size.readMillis() + " ms, judged " + size.judgeMillis() + " ms): " + size.imported() + " imported and "
+              + size.wardenItems() + " other items, " + size.findings() + " findings");
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "posture index rebuild failed (will retry): " + e.getMessage());
         }

@@ -46,6 +46,7 @@ public final class PostureIndex {
   /** Catching up on more events than this is slower than reading everything again. */
   static final int MAX_CATCH_UP = 200_000;
   private static final int BATCH = 20_000;
+  private static final int REFRESH_SLICE = 500;
   /** Total order of findings in a set: {@link Posture#ORDER}, then what tells two on one item apart. */
   static final Comparator<Finding> SET_ORDER = Posture.ORDER.thenComparing(Finding::evidence)
       .thenComparing(f -> Objects.toString(f.subject(), ""));
@@ -100,16 +101,16 @@ public final class PostureIndex {
     catchUp();
   }
 
-  /** How much the index holds: items and findings. */
-  public record Size(int imported, int wardenItems, int findings, long head) {}
+  /** How much the index holds (items and findings), and how long its last rebuild took to read and to judge. */
+  public record Size(int imported, int wardenItems, int findings, long head, long readMillis, long judgeMillis) {}
 
   public Size size() {
     lock.readLock().lock();
     try {
       State s = state;
-      return s == null ? new Size(0, 0, 0, 0)
+      return s == null ? new Size(0, 0, 0, 0, 0, 0)
           : new Size(s.imported.size(), s.wardenItems.size(),
-          s.findings.values().stream().mapToInt(Set::size).sum(), s.head);
+          s.findings.values().stream().mapToInt(Set::size).sum(), s.head, s.readMillis, s.judgeMillis);
     } finally {
       lock.readLock().unlock();
     }
@@ -160,12 +161,35 @@ public final class PostureIndex {
   /** Re-judges what Warden holds itself at the current time (expiring leases, workloads expiring). */
   public void refreshWardenSide() {
     catchUp();
+    State s = state;
+    if (s == null) {
+      return;
+    }
+    List<String> units;
+    lock.readLock().lock();
+    try {
+      units = new ArrayList<>(s.workloadUnits());
+    } finally {
+      lock.readLock().unlock();
+    }
+    // in slices, so that readers wait for one slice at most rather than for every workload
+    for (int i = 0; i < units.size(); i += REFRESH_SLICE) {
+      lock.writeLock().lock();
+      try {
+        Instant now = clock.instant();
+        Posture.Context ctx = s.context(now);
+        for (String w : units.subList(i, Math.min(units.size(), i + REFRESH_SLICE))) {
+          s.judgeWorkload(w, now, ctx);
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
     lock.writeLock().lock();
     try {
-      State s = state;
-      if (s != null) {
-        s.judgeWardenSide(clock.instant());
-      }
+      Instant now = clock.instant();
+      s.judgeGlobal(now, s.context(now));
+      s.judgedAt = now;
     } finally {
       lock.writeLock().unlock();
     }
@@ -313,19 +337,21 @@ public final class PostureIndex {
   }
 
   private State load() {
+    long started = System.nanoTime();
     Instant now = clock.instant();
     Duration window = thresholds.unusedGrant().compareTo(thresholds.stale()) > 0
         ? thresholds.unusedGrant() : thresholds.stale();
     InventoryStore.Baseline b = inventory.baseline(now, now.minus(window),
         !thresholds.workstationCidrs().isEmpty());
     State s = new State(thresholds);
+    long t0 = System.nanoTime();
     s.head = b.head();
     store.workloads().list().forEach(v -> s.workloads.put(v.value().name(), v.value()));
     store.resources().list().forEach(v -> s.resources.put(v.value().name(), v.value()));
     store.policies().list().forEach(v -> s.policies.put(v.value().name(), v.value()));
     s.adminTokens = store.adminTokens().list();
     s.setLeaks(inventory.leaks());
-    s.departed = new HashMap<>(inventory.departedOwners());
+    s.departed = Map.copyOf(inventory.departedOwners());
     s.workloadCreated.putAll(inventory.firstWritten(Kind.WORKLOAD.wire()));
     for (Usage u : b.usage()) {
       s.usage.computeIfAbsent(u.workload(), k -> new HashMap<>()).put(u.resource(), new UsageAcc(u.workload(),
@@ -340,7 +366,10 @@ public final class PostureIndex {
       s.putImported(n.id(), n);
     }
     s.knownOwners = Posture.knownOwners(s.workloads.values());
+    long t1 = System.nanoTime();
     s.judgeAll(now);
+    s.readMillis = (t1 - t0) / 1_000_000 + (t0 - started) / 1_000_000;
+    s.judgeMillis = (System.nanoTime() - t1) / 1_000_000;
     return s;
   }
 
@@ -401,10 +430,12 @@ public final class PostureIndex {
           }
           case RESOURCE -> {
             put(s.resources, name, store.resources().get(name));
+            s.resourceList = null;
             everyWorkload = true;
           }
           case ACCESS_POLICY -> {
             put(s.policies, name, store.policies().get(name));
+            s.resourceList = null;
             everyWorkload = true;
           }
           default -> { }
@@ -426,7 +457,7 @@ public final class PostureIndex {
     }
     boolean global = tokens;
     if (departed) {
-      Map<String, Instant> latest = new HashMap<>(inventory.departedOwners());
+      Map<String, Instant> latest = Map.copyOf(inventory.departedOwners());
       Set<String> changed = new HashSet<>();
       symmetricDifference(s.departed.keySet(), latest.keySet(), changed);
       s.departed = latest;
@@ -608,6 +639,8 @@ public final class PostureIndex {
     final PostureThresholds thresholds;
     long head;
     Instant judgedAt;
+    long readMillis;
+    long judgeMillis;
     final TreeMap<String, Workload> workloads = new TreeMap<>();
     final TreeMap<String, Resource> resources = new TreeMap<>();
     final TreeMap<String, AccessPolicy> policies = new TreeMap<>();
@@ -616,7 +649,7 @@ public final class PostureIndex {
     /** Issued-credential leaks by workload (a workload's unit holds them). */
     Map<String, List<LeakRecord>> issuedLeaks = Map.of();
     Map<String, LeakRecord> foreignLeaks = Map.of();
-    Map<String, Instant> departed = new HashMap<>();
+    Map<String, Instant> departed = Map.of();
     final Map<String, Instant> workloadCreated = new HashMap<>();
     /** Usage and lease aggregates by workload, then resource. */
     final Map<String, Map<String, UsageAcc>> usage = new HashMap<>();
@@ -630,6 +663,9 @@ public final class PostureIndex {
     final IdIndex byEnvironment = new IdIndex();
     final IdIndex byKind = new IdIndex();
     Set<String> knownOwners = Set.of();
+    /** Immutable copies of resources and policies, shared by every unit's facts; null after a change. */
+    List<Resource> resourceList;
+    List<AccessPolicy> policyList;
     /** Every finding, by part; and what each unit (an imported id, a workload, the global rest) contributed. */
     final TreeMap<Part, TreeSet<Finding>> findings = new TreeMap<>(Part.ORDER);
     final Map<String, List<Finding>> unitFindings = new HashMap<>();
@@ -770,16 +806,24 @@ public final class PostureIndex {
     InventoryFacts facts(Instant now, String workload, List<ImportedNhi> importedItems) {
       List<Workload> ws;
       List<LeakRecord> ls;
+      Map<String, Instant> created;
       if (workload == null) {
         ws = new ArrayList<>(workloads.values());
         ls = leaks;
+        created = workloadCreated;
       } else {
+        // one workload's facts hold only what is its own: copying shared maps per unit is quadratic
         Workload w = workloads.get(workload);
         ws = w == null ? List.of() : List.of(w);
         ls = issuedLeaks.getOrDefault(workload, List.of());
+        Instant c = workloadCreated.get(workload);
+        created = c == null ? Map.of() : Map.of(workload, c);
       }
-      return new InventoryFacts(now, ws, workloadCreated, new ArrayList<>(resources.values()),
-          new ArrayList<>(policies.values()), workload == null ? adminTokens : List.of(),
+      if (resourceList == null) {
+        resourceList = List.copyOf(resources.values());
+        policyList = List.copyOf(policies.values());
+      }
+      return new InventoryFacts(now, ws, created, resourceList, policyList, workload == null ? adminTokens : List.of(),
           importedItems == null ? List.of() : importedItems, leaseSummaries(workload, now), usage(workload), ls,
           departed);
     }
@@ -857,6 +901,15 @@ public final class PostureIndex {
     /** Every workload's unit and the global one (after a policy, resource or departure change). */
     void judgeWardenSide(Instant now) {
       Posture.Context ctx = context(now);
+      for (String w : workloadUnits()) {
+        judgeWorkload(w, now, ctx);
+      }
+      judgeGlobal(now, ctx);
+      judgedAt = now;
+    }
+
+    /** Every workload with anything in the index: configured, used, leased, leaked or judged before. */
+    Set<String> workloadUnits() {
       Set<String> all = new HashSet<>(workloads.keySet());
       all.addAll(usage.keySet());
       all.addAll(leaseAggs.keySet());
@@ -871,11 +924,7 @@ public final class PostureIndex {
           all.add(unit.substring(2));
         }
       }
-      for (String w : all) {
-        judgeWorkload(w, now, ctx);
-      }
-      judgeGlobal(now, ctx);
-      judgedAt = now;
+      return all;
     }
 
     void judgeAll(Instant now) {

@@ -130,6 +130,8 @@ public final class InventoryApi {
       o.put("wardenItems", size.wardenItems());
       o.put("findings", size.findings());
       o.put("auditSeq", size.head());
+      o.put("readMillis", size.readMillis());
+      o.put("judgeMillis", size.judgeMillis());
       send(res, 200, o);
     } else if (raw.equals("/v1/posture")) {
       need(who, Scopes.READ, m, Method.GET);

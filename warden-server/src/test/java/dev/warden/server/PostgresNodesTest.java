@@ -162,6 +162,44 @@ class PostgresNodesTest {
     assertThat(nodeA.token(grant("acme/billing")).status()).isEqualTo(200);
   }
 
+  @Test
+  void postureOnOneNodeFollowsImportsConfigurationAndIssuanceMadeThroughTheOther() {
+    register("reports");
+    assertThat(onB("GET", "/v1/posture").status()).isEqualTo(200); // B's index exists now
+    String fp = "ab".repeat(32);
+    ServerFixture.Response imported = nodeA.admin("POST", "/v1/inventory:import", """
+        {"format": "csv", "source": "csv:nodes", "content":
+         "name,kind,owner,environment,fingerprint\\nREPORTS_KEY,api-key,ops@acme.test,prod,%s\\nREPORTS_KEY_DEV,api-key,ops@acme.test,dev,%s\\n"}
+        """.formatted(fp, fp));
+    assertThat(imported.status()).as("%s", imported.json()).isEqualTo(200);
+
+    JsonNode onB = onB("GET", "/v1/posture?rule=NHI9").json().path("findings");
+    assertThat(onB.findValuesAsText("subject")).contains("REPORTS_KEY", "REPORTS_KEY_DEV");
+    JsonNode unknown = onB("GET", "/v1/posture?rule=ownership.unknown-owner").json().path("findings");
+    assertThat(unknown.findValuesAsText("subject")).contains("REPORTS_KEY");
+
+    // ops@ becomes the owner of a workload on A: on B the owner is no longer unknown
+    nodeA.apply("""
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/reports, selectors: ["github:repository=acme/reports"], owner: ops@acme.test}
+        """);
+    unknown = onB("GET", "/v1/posture?rule=ownership.unknown-owner").json().path("findings");
+    assertThat(unknown.findValuesAsText("subject")).doesNotContain("REPORTS_KEY", "REPORTS_KEY_DEV");
+
+    ServerFixture.Response issued = nodeA.token(grant("acme/reports"));
+    assertThat(issued.status()).as("%s", issued.json()).isEqualTo(200);
+    JsonNode items = onB("GET", "/v1/inventory?owner=ops@acme.test&kind=issued-credential").json()
+        .path("items");
+    assertThat(items.findValuesAsText("id")).containsExactly("credential:spiffe://acme.test/reports|orders");
+    assertThat(onB("GET", "/v1/posture").json().path("findings"))
+        .isEqualTo(onB("GET", "/v1/posture?recompute=true").json().path("findings"));
+  }
+
+  /** Node B has no bootstrap token of its own (one per installation): it is asked with A's. */
+  static ServerFixture.Response onB(String method, String path) {
+    return nodeB.admin(method, path, null, nodeA.adminToken);
+  }
+
   private static long count(Statement s, String table) throws SQLException {
     try (var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
       rs.next();

@@ -93,6 +93,7 @@ class PostureIndexTest {
     JsonNode indexed = warden.admin("GET", "/v1/posture", null).json();
     JsonNode recomputed = warden.admin("GET", "/v1/posture?recompute=true", null).json();
     assertThat(findings(indexed)).as("findings after\n%s", steps).isEqualTo(findings(recomputed));
+    assertThat(indexed.path("findings")).as("the same order too").isEqualTo(recomputed.path("findings"));
     assertThat(indexed.path("bySeverity")).isEqualTo(recomputed.path("bySeverity"));
     assertThat(indexed.path("total").asInt()).isEqualTo(recomputed.path("findings").size());
     JsonNode items = warden.admin("GET", "/v1/inventory?limit=1000", null).json().path("items");

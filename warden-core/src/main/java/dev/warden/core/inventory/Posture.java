@@ -41,9 +41,13 @@ public final class Posture {
 
   private Posture() {}
 
-  /** Most severe first, then by rule and item: the order every listing of findings uses. */
+  /**
+   * Most severe first, then by rule and item (then evidence and subject, so that the order is total
+   * and every listing, indexed or recomputed, is the same): the order of every listing of findings.
+   */
   public static final Comparator<Finding> ORDER = Comparator.comparing(Finding::severity).reversed()
-      .thenComparing(Finding::ruleId).thenComparing(Finding::itemId);
+      .thenComparing(Finding::ruleId).thenComparing(Finding::itemId).thenComparing(Finding::evidence)
+      .thenComparing(f -> java.util.Objects.toString(f.subject(), ""));
 
   /**
    * What the rules on one imported item look at besides the item itself. Imported items are judged

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The inventory and its findings under the configured thresholds, kept in memory and brought up to
- * date from the audit log instead of recomputed per request (decision 501).
+ * date from the audit log instead of recomputed per request (decision 504).
  *
  * <p>{@link #rebuild} reads everything once: the large part (imported items, lease aggregates,
  * token usage) in one repeatable-read transaction that also fixes the audit sequence it matches.
@@ -47,9 +47,8 @@ public final class PostureIndex {
   static final int MAX_CATCH_UP = 200_000;
   private static final int BATCH = 20_000;
   private static final int REFRESH_SLICE = 500;
-  /** Total order of findings in a set: {@link Posture#ORDER}, then what tells two on one item apart. */
-  static final Comparator<Finding> SET_ORDER = Posture.ORDER.thenComparing(Finding::evidence)
-      .thenComparing(f -> Objects.toString(f.subject(), ""));
+  /** Total order of findings in a set. */
+  static final Comparator<Finding> SET_ORDER = Posture.ORDER;
 
   /** A page of findings, with counts over every finding that matched. */
   public record FindingsPage(List<Finding> findings, int total, Map<String, Integer> bySeverity,
@@ -138,17 +137,29 @@ public final class PostureIndex {
       return;
     }
     if (head - s.head > MAX_CATCH_UP) {
-      rebuild();
-      return;
+      // far behind (a restore, a bulk load): read everything again, once, however many callers notice
+      synchronized (rebuilding) {
+        if (inventory.auditHead() - state.head > MAX_CATCH_UP) {
+          State next = load();
+          lock.writeLock().lock();
+          try {
+            state = next;
+          } finally {
+            lock.writeLock().unlock();
+          }
+        }
+      }
+      s = state;
     }
     lock.writeLock().lock();
     try {
+      State cur = state; // a rebuild may have swapped in a newer state meanwhile
       while (true) {
-        List<InventoryStore.Change> changes = inventory.changesAfter(s.head, BATCH);
+        List<InventoryStore.Change> changes = inventory.changesAfter(cur.head, BATCH);
         if (changes.isEmpty()) {
           break;
         }
-        apply(s, changes);
+        apply(cur, changes);
         if (changes.size() < BATCH) {
           break;
         }

@@ -940,8 +940,12 @@ public final class PostureIndex {
 
     void judgeAll(Instant now) {
       Posture.Context ctx = context(now);
-      for (String id : imported.keySet()) {
-        judgeImported(id, ctx);
+      // the rules are pure and the state is not yet published: judge on every core, insert on one
+      List<Map.Entry<String, ImportedNhi>> all = new ArrayList<>(imported.entrySet());
+      List<List<Finding>> judged = all.parallelStream().map(e -> Posture.imported(e.getValue(), e.getKey(), ctx))
+          .toList();
+      for (int i = 0; i < all.size(); i++) {
+        replaceFindings(all.get(i).getKey(), judged.get(i));
       }
       judgeWardenSide(now);
     }

@@ -182,7 +182,8 @@ final class InventoryCommand implements Runnable {
         out.printf("%s  score %d%n", b.path("subject").asText(), b.path("score").asInt());
         for (JsonNode g : b.path("reachable")) {
           out.printf("  %-32s %-9s %3d  via %s%s%n", g.path("resource").asText(), g.path("sensitivity").asText(),
-              g.path("weight").asInt(), g.path("policy").asText(), g.path("conditional").asBoolean() ? " (conditional)" : "");
+              g.path("weight").asInt(), g.path("path").asText(g.path("policy").asText()),
+              g.path("conditional").asBoolean() ? " (conditional)" : "");
         }
       }
       return 0;

@@ -27,8 +27,10 @@ final class ReportCommand implements Runnable {
   enum Format { text, json, csv, html }
 
   @Command(name = "posture", mixinStandardHelpOptions = true,
-      description = "Posture findings (OWASP NHI Top 10), recomputed now. Exit code 1 when there are findings.",
+      description = "Posture findings (OWASP NHI Top 10), current as of every change. Exit code 1 when there are"
+          + " findings.",
       footer = {"", "Examples:", "  warden report posture", "  warden report posture --severity critical -o json",
+          "  warden report posture --limit 50          (the 50 most severe; counts still cover every finding)",
           "  warden report posture -o html > posture.html"})
   static final class Posture implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json, csv or html")
@@ -39,6 +41,9 @@ final class ReportCommand implements Runnable {
 
     @Option(names = "--rule", description = "only this rule id or OWASP id (e.g. NHI7)")
     String rule;
+
+    @Option(names = "--limit", paramLabel = "N", description = "at most N findings, most severe first (default: all)")
+    Integer limit;
 
     @Mixin
     Connection connection;
@@ -51,6 +56,7 @@ final class ReportCommand implements Runnable {
       StringBuilder q = new StringBuilder("/v1/posture?x=1");
       InventoryCommand.param(q, "severity", severity);
       InventoryCommand.param(q, "rule", rule);
+      InventoryCommand.param(q, "limit", limit == null ? null : limit.toString());
       JsonNode r = connection.client().get(q.toString());
       PrintWriter out = spec.commandLine().getOut();
       switch (format) {
@@ -63,11 +69,13 @@ final class ReportCommand implements Runnable {
                 f.path("owasp").asText(), f.path("ruleId").asText(), f.path("itemId").asText(), f.path("evidence").asText(),
                 f.path("remediation").asText());
           }
-          out.println(r.path("findings").size() + " finding(s) " + r.path("bySeverity"));
+          int total = r.path("total").asInt(r.path("findings").size());
+          out.println((total > r.path("findings").size() ? r.path("findings").size() + " of " : "") + total
+              + " finding(s) " + r.path("bySeverity"));
         }
       }
       out.flush(); // print() does not flush an auto-flushing PrintWriter
-      return r.path("findings").isEmpty() ? 0 : 1;
+      return r.path("total").asInt(r.path("findings").size()) == 0 ? 0 : 1;
     }
   }
 

@@ -131,7 +131,7 @@ class InventoryCliTest {
     assertThat(m.out()).contains("stage 7").contains("spiffe://acme.test/api");
     assertThat(run("report", "kpi").out()).contains("with an owner").contains("static secrets");
     Run b = run("inventory", "blast-radius", "workload:spiffe://acme.test/api");
-    assertThat(b.out()).contains("score 27").contains("ledger").contains("via api-ledger");
+    assertThat(b.out()).contains("score 27").contains("ledger").contains("via policy api-ledger");
   }
 
   @Test

@@ -21,8 +21,18 @@ import java.util.Set;
  * the blast radius is what the policy could grant, not what it granted today.
  */
 public final class Grants {
-  /** One reachable resource. */
-  public record Grant(String resource, String policy, Sensitivity sensitivity, boolean conditional) {
+  /**
+   * One reachable resource and the path that reaches it.
+   *
+   * @param policy the allow policy that grants it, or null when the path is not a policy
+   * @param path how it is reached, for people: {@code policy api-ledger}, {@code static credential ...}
+   */
+  public record Grant(String resource, String policy, Sensitivity sensitivity, boolean conditional, String path) {
+    /** A grant through an allow policy. */
+    public Grant(String resource, String policy, Sensitivity sensitivity, boolean conditional) {
+      this(resource, policy, sensitivity, conditional, "policy " + policy);
+    }
+
     public int weight() {
       return sensitivity.weight();
     }

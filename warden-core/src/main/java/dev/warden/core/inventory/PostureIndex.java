@@ -335,6 +335,23 @@ public final class PostureIndex {
     }
   }
 
+  /** One inventory item by id, if the index holds it. */
+  public java.util.Optional<InventoryItem> item(String id) {
+    catchUp();
+    lock.readLock().lock();
+    try {
+      State s = state;
+      InventoryItem w = s.wardenItems.get(id);
+      if (w != null) {
+        return java.util.Optional.of(w);
+      }
+      ImportedNhi n = s.imported.get(id);
+      return n == null ? java.util.Optional.empty() : java.util.Optional.of(Inventory.importedItem(n, id));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** The facts the state holds, as of its last catch-up (for maturity, blast radius, indicators). */
   public InventoryFacts facts() {
     catchUp();

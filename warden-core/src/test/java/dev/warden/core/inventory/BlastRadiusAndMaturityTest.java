@@ -32,6 +32,34 @@ class BlastRadiusAndMaturityTest {
   }
 
   @Test
+  void aStaticCredentialAWorkloadHoldsWidensItsReachAndNamesThePath() {
+    var b = world().imported(new ImportedNhi("env:web", "env-var", "LEDGER_KEY", "o", null, null, null, null, null, null,
+        null, null, Map.of("workload", "spiffe://acme.test/web", "resources", "ledger")));
+    BlastRadius web = BlastRadius.of(b.build(), "workload:spiffe://acme.test/web");
+    assertThat(web.score()).isEqualTo(27 + 1);
+    assertThat(web.reachable()).extracting(Grants.Grant::resource, Grants.Grant::path).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("ledger", "static credential LEDGER_KEY from env:web"),
+        org.assertj.core.groups.Tuple.tuple("cache", "policy web-cache"));
+    assertThat(BlastRadius.ranking(b.build())).filteredOn(r -> r.subject().endsWith("/web")).singleElement()
+        .extracting(BlastRadius::score).isEqualTo(28);
+
+    String keyId = new ImportedNhi("env:web", "env-var", "LEDGER_KEY", null, null, null, null, null, null, null, null,
+        null, null).id();
+    BlastRadius key = BlastRadius.of(b.build(), keyId);
+    assertThat(key.reachable()).extracting(Grants.Grant::path).containsExactly("the credential itself",
+        "used by workload spiffe://acme.test/web, policy web-cache");
+  }
+
+  @Test
+  void aResourceReachedTwiceCountsOnce() {
+    var b = world().imported(new ImportedNhi("env:api", "env-var", "LEDGER_KEY", "o", null, null, null, null, null, null,
+        null, null, Map.of("workload", API, "resources", "ledger")));
+    BlastRadius api = BlastRadius.of(b.build(), "workload:" + API);
+    assertThat(api.reachable()).hasSize(3);
+    assertThat(api.score()).isEqualTo(27 + 1);
+  }
+
+  @Test
   void rankingPutsTheWidestReachFirst() {
     assertThat(BlastRadius.ranking(world().build())).extracting(BlastRadius::subject)
         .containsExactly(API, "spiffe://acme.test/web");

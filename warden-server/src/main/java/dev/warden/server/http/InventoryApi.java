@@ -114,7 +114,12 @@ public final class InventoryApi {
     } else if (raw.startsWith("/v1/inventory/") && raw.endsWith("/blast-radius")) {
       need(who, Scopes.READ, m, Method.GET);
       String id = decode(raw.substring("/v1/inventory/".length(), raw.length() - "/blast-radius".length()));
-      send(res, 200, blastRadius(BlastRadius.of(inventory.facts(), id)));
+      if (inventory.index() != null) {
+        InventoryItem item = inventory.index().item(id).orElseThrow(() -> new NotFoundException("inventory item", id));
+        send(res, 200, blastRadius(BlastRadius.of(inventory.facts(), item)));
+      } else {
+        send(res, 200, blastRadius(BlastRadius.of(inventory.facts(), id)));
+      }
     } else if (raw.equals("/v1/posture:rebuild")) {
       need(who, Scopes.POLICY_WRITE, m, Method.POST);
       if (inventory.index() == null) {
@@ -490,7 +495,8 @@ public final class InventoryApi {
       x.put("resource", g.resource());
       x.put("sensitivity", g.sensitivity().name().toLowerCase(java.util.Locale.ROOT));
       x.put("weight", g.weight());
-      x.put("policy", g.policy());
+      putOpt(x, "policy", g.policy());
+      x.put("path", g.path());
       x.put("conditional", g.conditional());
     }
     return o;

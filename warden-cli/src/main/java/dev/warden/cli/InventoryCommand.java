@@ -94,14 +94,18 @@ final class InventoryCommand implements Runnable {
           "  csv              header row with name and optional kind,source,owner,team,environment,location,",
           "                   fingerprint,createdAt,expiresAt,lastRotatedAt,lastUsedAt; other columns become attributes",
           "  json             [{\"name\": ..., \"kind\": ..., \"attributes\": {...}}, ...]",
+          "  ci-variables     gh secret list --json name,updatedAt,visibility; gh variable list --json name,value,updatedAt;",
+          "                   GitLab GET /projects/:id/variables (values reduced to HMAC fingerprints; plain",
+          "                   configuration variables skipped)",
           "", "A bad row fails the whole import unless --partial. Items are merged by (source, kind, name).",
           "", "Examples:", "  kubectl get sa,secrets -A -o json > k8s.json && warden inventory import k8s.json --format k8s --source k8s:prod",
-          "  warden inventory import .github/workflows/deploy.yml --format github-workflow --source github:acme/api"})
+          "  warden inventory import .github/workflows/deploy.yml --format github-workflow --source github:acme/api",
+          "  gh secret list --json name,updatedAt | warden inventory import - --format ci-variables --source github:acme/api"})
   static final class Import extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the file to import, or - for standard input")
     String file;
 
-    @Option(names = "--format", required = true, description = "k8s, github-workflow, env, csv or json")
+    @Option(names = "--format", required = true, description = "k8s, github-workflow, env, csv, json or ci-variables")
     String format;
 
     @Option(names = "--partial", description = "import the good rows even if some are bad")

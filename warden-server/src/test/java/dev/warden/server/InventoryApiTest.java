@@ -154,6 +154,25 @@ class InventoryApiTest {
     assertThat(reuse.findValuesAsText("subject")).contains("STRIPE_KEY", "STRIPE_KEY_COPY");
   }
 
+  @Test
+  void gitlabVariablesImportRecognisesASecretAlsoInADotEnvFileWithoutKeepingIt() {
+    String value = "glpat-CiVariablesImportTest0000";
+    assertThat(importText("env", "GITLAB_TOKEN=" + value + "\n", Map.of("source", "env:tools/.env", "owner",
+        "rel@acme.test")).status()).isEqualTo(200);
+    ServerFixture.Response r = importText("ci-variables", """
+        [{"variable_type": "env_var", "key": "GL_API_TOKEN", "value": "%s", "masked": true,
+          "environment_scope": "production"},
+         {"variable_type": "env_var", "key": "LOG_LEVEL", "value": "info", "masked": false}]
+        """.formatted(value), Map.of("source", "gitlab:acme/tools", "owner", "rel@acme.test"));
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    assertThat(r.json().path("created").asInt()).isEqualTo(1);
+    assertThat(r.json().path("skipped").asInt()).isEqualTo(1);
+    JsonNode reuse = warden.admin("GET", "/v1/posture?rule=reuse.shared-fingerprint", null).json().path("findings");
+    assertThat(reuse.findValuesAsText("subject")).contains("GL_API_TOKEN", "GITLAB_TOKEN");
+    assertThat(items("?kind=ci-secret").toString()).contains("GL_API_TOKEN").doesNotContain(value);
+    assertThat(bytesOfDataDir()).doesNotContain(value);
+  }
+
   static String bytesOfDataDir() {
     StringBuilder sb = new StringBuilder();
     try (Stream<Path> files = Files.walk(dir)) {

@@ -19,7 +19,7 @@ class ImportersFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void everyTextFormatParsesOrIsRejected(FuzzedDataProvider data) {
     Importers.Format f = data.pickValue(new Importers.Format[] {Importers.Format.K8S, Importers.Format.ENV,
-        Importers.Format.CSV, Importers.Format.JSON});
+        Importers.Format.CSV, Importers.Format.JSON, Importers.Format.CI_VARIABLES});
     String text = data.consumeRemainingAsString();
     try {
       Importers.Parsed p = Importers.parse(f, text, null, D, FP);

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 public final class Importers {
   /** Formats accepted by {@link #parse}. */
   public enum Format {
-    K8S, GITHUB_WORKFLOW, ENV, CSV, JSON;
+    K8S, GITHUB_WORKFLOW, ENV, CSV, JSON, CI_VARIABLES;
 
     /** @throws ValidationException naming the accepted formats */
     public static Format parse(String s) {
@@ -47,7 +47,8 @@ public final class Importers {
           }
         }
       }
-      throw new ValidationException("format", "'" + s + "' is not one of k8s, github-workflow, env, csv, json");
+      throw new ValidationException("format",
+          "'" + s + "' is not one of k8s, github-workflow, env, csv, json, ci-variables");
     }
 
     public String wire() {
@@ -90,6 +91,7 @@ public final class Importers {
       case ENV -> env(text, d, fingerprinter, acc);
       case CSV -> csv(text, d, acc);
       case JSON -> json(text, d, acc);
+      case CI_VARIABLES -> ciVariables(text, d, fingerprinter, acc);
     }
     return new Parsed(List.copyOf(acc.items.values()), List.copyOf(acc.errors), List.copyOf(acc.duplicates), acc.skipped);
   }
@@ -365,6 +367,83 @@ public final class Importers {
     }
     out.add(cur.toString());
     return out;
+  }
+
+  // ---- CI/CD variables: `gh secret list --json name,updatedAt,visibility`, `gh variable list
+  // --json name,value,updatedAt`, or GitLab's GET /projects/:id/variables (key, value, masked, ...)
+
+  /** Names that say they hold a credential, for variables not marked secret by their platform. */
+  private static final Pattern SECRET_NAME = Pattern.compile(
+      "(?i).*(token|secret|passw(or)?d|passwd|pwd|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth).*");
+
+  static void ciVariables(String text, Defaults d, Fingerprinter fp, Acc acc) {
+    try (JsonParser p = JSON.createParser(text)) {
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.START_OBJECT) {
+        // {"secrets": [...]} (the GitHub REST API) or {"variables": [...]}
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String f = p.currentName();
+          t = p.nextToken();
+          if (f.equals("secrets") || f.equals("variables")) {
+            break;
+          }
+          p.skipChildren();
+        }
+      }
+      if (t != JsonToken.START_ARRAY) {
+        throw new ValidationException("content", "send the JSON array printed by `gh secret list --json name,updatedAt`,"
+            + " `gh variable list --json name,value,updatedAt` or GitLab's GET /projects/:id/variables");
+      }
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+        int line = p.currentTokenLocation().getLineNr();
+        if (t != JsonToken.START_OBJECT) {
+          p.skipChildren();
+          acc.errors.add(new LineError(line, "expected an object with a name (GitHub) or key (GitLab)"));
+          continue;
+        }
+        JsonNode o = p.readValueAsTree();
+        String name = o.hasNonNull("name") ? o.get("name").asText() : o.hasNonNull("key") ? o.get("key").asText() : null;
+        if (name == null || name.isBlank()) {
+          acc.errors.add(new LineError(line, "no name (GitHub) or key (GitLab)"));
+          continue;
+        }
+        boolean hasValue = o.has("value");
+        boolean masked = o.path("masked").asBoolean(false) || o.path("hidden").asBoolean(false);
+        // a secrets listing never shows values; a variable is a secret if its platform hides it
+        // or its name says so. Plain configuration (FEATURE_FLAG=on) is not an NHI: skipped.
+        boolean secret = !hasValue || masked || SECRET_NAME.matcher(name).matches();
+        if (!secret) {
+          acc.skipped++;
+          continue;
+        }
+        String value = hasValue && o.get("value").isValueNode() ? o.get("value").asText() : "";
+        Map<String, String> attrs = new TreeMap<>();
+        for (String f : new String[] {"variable_type", "protected", "masked", "hidden", "raw", "visibility"}) {
+          if (o.hasNonNull(f) && o.get(f).isValueNode()) {
+            attrs.put(f, o.get(f).asText());
+          }
+        }
+        String scope = o.path("environment_scope").asText("");
+        try {
+          String updated = o.hasNonNull("updatedAt") ? o.get("updatedAt").asText()
+              : o.hasNonNull("updated_at") ? o.get("updated_at").asText() : null;
+          Instant rotated = updated == null || updated.isBlank() ? null : Instant.parse(updated);
+          acc.add(new ImportedNhi(src(d, "ci"), "ci-secret", name, d.owner(), d.team(),
+              scope.isEmpty() || scope.equals("*") ? d.environment() : scope, d.location(),
+              fp == null || value.isEmpty() ? null : fp.fingerprint(value), null, null, rotated, null, attrs));
+        } catch (ValidationException | DateTimeParseException e) {
+          // the message names a field or a date, never the value
+          acc.errors.add(new LineError(line, e instanceof DateTimeParseException
+              ? "updatedAt is not an ISO-8601 instant" : e.getMessage()));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      // Jackson's own message names a token kind or one character, never a value
+      acc.errors.add(new LineError(e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          "malformed JSON: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ValidationException("content", "cannot read the JSON: " + e.getMessage());
+    }
   }
 
   // ---- JSON: an array of items, or {"items": [...]}

@@ -20,6 +20,62 @@ class ImportersTest {
   }
 
   @Test
+  void githubSecretListKeepsNamesAndRotationTimes() {
+    Importers.Parsed p = parse(Format.CI_VARIABLES, """
+        [{"name": "NPM_TOKEN", "updatedAt": "2025-03-04T05:06:07Z", "visibility": "private"},
+         {"name": "DEPLOY_KEY", "updatedAt": "2026-11-01T00:00:00Z"}]
+        """);
+    assertThat(p.errors()).isEmpty();
+    assertThat(p.items()).extracting(ImportedNhi::kind, ImportedNhi::name)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ci-secret", "NPM_TOKEN"),
+            org.assertj.core.groups.Tuple.tuple("ci-secret", "DEPLOY_KEY"));
+    ImportedNhi npm = p.items().get(0);
+    assertThat(npm.lastRotatedAt()).isEqualTo(java.time.Instant.parse("2025-03-04T05:06:07Z"));
+    assertThat(npm.attributes()).containsEntry("visibility", "private");
+    assertThat(npm.fingerprint()).isNull();
+    assertThat(npm.owner()).isEqualTo("alice@acme.test");
+  }
+
+  @Test
+  void gitlabVariablesFingerprintSecretValuesNeverKeepThemAndSkipPlainConfiguration() {
+    Importers.Parsed p = parse(Format.CI_VARIABLES, """
+        [{"variable_type": "env_var", "key": "STRIPE_KEY", "value": "%s", "protected": true, "masked": true,
+          "raw": false, "environment_scope": "production", "description": null},
+         {"variable_type": "env_var", "key": "DB_PASSWORD", "value": "%s", "protected": false, "masked": false,
+          "environment_scope": "*"},
+         {"variable_type": "env_var", "key": "LOG_LEVEL", "value": "debug", "protected": false, "masked": false}]
+        """.formatted(VALUE, VALUE));
+    assertThat(p.errors()).isEmpty();
+    assertThat(p.skipped()).as("LOG_LEVEL is configuration, not a credential").isEqualTo(1);
+    assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("STRIPE_KEY", "DB_PASSWORD");
+    ImportedNhi stripe = p.items().get(0);
+    assertThat(stripe.environment()).isEqualTo("production");
+    assertThat(stripe.attributes()).containsEntry("masked", "true").containsEntry("protected", "true");
+    assertThat(p.items().get(1).environment()).as("* scope takes the default").isEqualTo("prod");
+    // the same value in two variables is recognisable (NHI9) without being kept
+    assertThat(stripe.fingerprint()).isEqualTo(FPR.fingerprint(VALUE)).isEqualTo(p.items().get(1).fingerprint());
+    assertThat(p.items().toString()).doesNotContain(VALUE).doesNotContain("sk_live");
+  }
+
+  @Test
+  void ciVariablesBadRowsAreReportedByLineWithoutTheirValues() {
+    Importers.Parsed p = parse(Format.CI_VARIABLES, """
+        [{"name": "GOOD_TOKEN"},
+         {"value": "%s"},
+         {"name": "OLD_TOKEN", "updatedAt": "yesterday"},
+         "NOT_AN_OBJECT"]
+        """.formatted(VALUE));
+    assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("GOOD_TOKEN");
+    assertThat(p.errors()).extracting(Importers.LineError::line).containsExactly(2, 3, 4);
+    assertThat(p.errors().toString()).doesNotContain(VALUE);
+    Importers.Parsed broken = parse(Format.CI_VARIABLES, "[{\"name\": \"A_TOKEN\", \"value\": \"" + VALUE);
+    assertThat(broken.errors()).singleElement().extracting(Importers.LineError::message).asString()
+        .startsWith("malformed JSON").doesNotContain(VALUE);
+    assertThatThrownBy(() -> parse(Format.CI_VARIABLES, "{\"name\": \"X\"}"))
+        .isInstanceOf(ValidationException.class).hasMessageContaining("gh secret list");
+  }
+
+  @Test
   void k8sDumpYieldsServiceAccountsAndTokenAndOpaqueSecretsByNameOnly() {
     String dump = """
         {"apiVersion": "v1", "kind": "List", "items": [

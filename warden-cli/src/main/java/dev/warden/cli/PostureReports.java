@@ -90,7 +90,8 @@ final class PostureReports {
   }
 
   private static final String[] KPI_FIELDS = {"identities", "ownerShare", "shortLivedShare", "meanCredentialLifetime",
-      "p95CredentialLifetime", "staticSecrets", "leaks", "meanLeakToRevocation", "stale", "orphaned"};
+      "p95CredentialLifetime", "staticSecrets", "manualRotations", "rotationsOverdue", "leaks", "meanLeakToRevocation",
+      "stale", "orphaned"};
 
   /** One row per day of history (or one row for now when {@code history} is null). */
   static String kpiCsv(JsonNode now, JsonNode history) {

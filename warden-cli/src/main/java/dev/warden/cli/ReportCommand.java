@@ -182,6 +182,8 @@ final class ReportCommand implements Runnable {
       out.printf("credential lifetime mean / p95 %s / %s (%d sampled)%n", r.path("meanCredentialLifetime").asText("-"),
           r.path("p95CredentialLifetime").asText("-"), r.path("credentialsSampled").asInt());
       out.printf("static secrets                 %d%n", r.path("staticSecrets").asInt());
+      out.printf("manual rotations (30 d) / due  %d / %d%n", r.path("manualRotations").asInt(),
+          r.path("rotationsOverdue").asInt());
       out.printf("leaks / mean report->revoked   %d / %s%n", r.path("leaks").asInt(), r.path("meanLeakToRevocation").asText("-"));
       out.printf("stale / orphaned               %d / %d%n", r.path("stale").asInt(), r.path("orphaned").asInt());
       return 0;

@@ -18,6 +18,9 @@ import java.util.Set;
  *       (those pairs + static credentials);
  *   <li>credential lifetime mean and p95: over the TTLs of recently issued leases;
  *   <li>{@code staticSecrets}: imported static credentials + usable admin tokens;
+ *   <li>{@code manualRotations}: imported static credentials whose last rotation falls in the last
+ *       {@link #ROTATION_WINDOW} (Warden rotates none of them, so each was rotated by hand);
+ *       {@code rotationsOverdue}: those with a rotation-overdue finding;
  *   <li>mean leak-report-to-revocation: revocation time of each leaked lease minus its report time;
  *   <li>stale and orphaned: items with a {@code usage.stale} finding; items with a no-owner,
  *       owner-departed or credential-outlives-workload finding.
@@ -25,7 +28,10 @@ import java.util.Set;
  */
 public record Kpi(int identities, double ownerShare, double shortLivedShare, Duration meanCredentialLifetime,
     Duration p95CredentialLifetime, int credentialsSampled, int staticSecrets, int leaks,
-    Duration meanLeakToRevocation, int stale, int orphaned) {
+    Duration meanLeakToRevocation, int stale, int orphaned, int manualRotations, int rotationsOverdue) {
+
+  /** How far back {@code manualRotations} counts. */
+  public static final Duration ROTATION_WINDOW = Duration.ofDays(30);
 
   /**
    * @param ttls lifetimes of recently issued credentials (any order)
@@ -54,10 +60,16 @@ public record Kpi(int identities, double ownerShare, double shortLivedShare, Dur
         revoked++;
       }
     }
+    Instant since = f.now().minus(ROTATION_WINDOW);
+    int rotations = (int) f.imported().stream().filter(Posture::isCredential)
+        .filter(n -> n.lastRotatedAt() != null && n.lastRotatedAt().isAfter(since) && !n.lastRotatedAt().isAfter(f.now()))
+        .count();
     Set<String> stale = new HashSet<>();
     Set<String> orphaned = new HashSet<>();
+    Set<String> overdue = new HashSet<>();
     for (Finding x : findings) {
       switch (x.ruleId()) {
+        case Posture.ROTATION_OVERDUE -> overdue.add(x.itemId());
         case Posture.STALE -> stale.add(x.itemId());
         case Posture.NO_OWNER, Posture.OWNER_DEPARTED, Posture.CREDENTIAL_OUTLIVES_WORKLOAD -> orphaned.add(x.itemId());
         default -> { }
@@ -66,6 +78,6 @@ public record Kpi(int identities, double ownerShare, double shortLivedShare, Dur
     return new Kpi(identities, identities == 0 ? 1.0 : (double) owned / identities,
         pairs + staticSecrets == 0 ? 0.0 : (double) pairs / (pairs + staticSecrets), mean, p95, sorted.size(),
         staticSecrets, f.leaks().size(), revoked == 0 ? null : Duration.ofNanos(leakNanos / revoked), stale.size(),
-        orphaned.size());
+        orphaned.size(), rotations, overdue.size());
   }
 }

@@ -14,7 +14,11 @@ class KpiTest {
   void sharesLifetimesLeaksAndCounts() {
     var b = new FactsBuilder().workload("api").workload("web")
         .imported(FactsBuilder.staticSecret("K1", null, "prod", null, daysAgo(1), null, null))
-        .imported(FactsBuilder.staticSecret("K2", "o", "prod", null, daysAgo(1), null, null));
+        .imported(FactsBuilder.staticSecret("K2", "o", "prod", null, daysAgo(1), null, null))
+        .imported(new ImportedNhi("csv", "api-key", "K3", "o", null, null, null, null, daysAgo(400), null, daysAgo(3),
+            null, null))
+        .imported(new ImportedNhi("csv", "api-key", "K4", "o", null, null, null, null, daysAgo(400), null, daysAgo(200),
+            null, null));
     b.leases.add(new LeaseSummary("spiffe://acme.test/api", "db", 10, 0, daysAgo(2), daysAgo(1), Duration.ofMinutes(5),
         daysAgo(1)));
     b.leaks.add(new LeakRecord("jti-1", "spiffe://acme.test/api", "db", FactsBuilder.FP, NOW.minusSeconds(10), null, null));
@@ -23,10 +27,12 @@ class KpiTest {
 
     Kpi k = Kpi.compute(f, Posture.evaluate(f, PostureThresholds.DEFAULTS), ttls, Map.of("jti-1", NOW.minusSeconds(8)));
 
-    assertThat(k.identities()).isEqualTo(4);
-    assertThat(k.ownerShare()).isEqualTo(0.75);
-    assertThat(k.staticSecrets()).isEqualTo(2);
-    assertThat(k.shortLivedShare()).isEqualTo(1.0 / 3);
+    assertThat(k.identities()).isEqualTo(6);
+    assertThat(k.ownerShare()).isEqualTo(5.0 / 6);
+    assertThat(k.staticSecrets()).isEqualTo(4);
+    assertThat(k.shortLivedShare()).isEqualTo(1.0 / 5);
+    assertThat(k.manualRotations()).as("K3, rotated 3 days ago").isEqualTo(1);
+    assertThat(k.rotationsOverdue()).as("K4, rotated 200 days ago").isEqualTo(1);
     assertThat(k.meanCredentialLifetime()).isEqualTo(Duration.ofSeconds((60 + 300 + 300 + 3600) / 4));
     assertThat(k.p95CredentialLifetime()).isEqualTo(Duration.ofMinutes(60));
     assertThat(k.meanLeakToRevocation()).isEqualTo(Duration.ofSeconds(2));

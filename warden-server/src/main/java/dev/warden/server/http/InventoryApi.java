@@ -458,6 +458,8 @@ public final class InventoryApi {
     putOpt(o, "p95CredentialLifetime", k.p95CredentialLifetime() == null ? null : k.p95CredentialLifetime().toString());
     o.put("credentialsSampled", k.credentialsSampled());
     o.put("staticSecrets", k.staticSecrets());
+    o.put("manualRotations", k.manualRotations());
+    o.put("rotationsOverdue", k.rotationsOverdue());
     o.put("leaks", k.leaks());
     putOpt(o, "meanLeakToRevocation", k.meanLeakToRevocation() == null ? null : k.meanLeakToRevocation().toString());
     o.put("stale", k.stale());

@@ -195,6 +195,28 @@ class PostgresNodesTest {
         .isEqualTo(onB("GET", "/v1/posture?recompute=true").json().path("findings"));
   }
 
+  @Test
+  void aCatchUpThatFailsHalfWayIsRepairedByAFullReadOnceTheDatabaseIsBack() throws Exception {
+    assertThat(onB("GET", "/v1/posture").status()).isEqualTo(200);
+    ServerFixture.Response imported = nodeA.admin("POST", "/v1/inventory:import",
+        "{\"format\": \"csv\", \"source\": \"csv:outage\", \"content\": \"name,kind\\nOUTAGE_KEY,api-key\\n\"}");
+    assertThat(imported.status()).as("%s", imported.json()).isEqualTo(200);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+        Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE inventory_items RENAME TO inventory_items_offline");
+      try {
+        // B sees the import event but cannot read the rows it wrote: it answers 503, not a stale list
+        assertThat(onB("GET", "/v1/posture?rule=ownership.no-owner").status()).isEqualTo(503);
+      } finally {
+        s.execute("ALTER TABLE inventory_items_offline RENAME TO inventory_items");
+      }
+    }
+    JsonNode noOwner = onB("GET", "/v1/posture?rule=ownership.no-owner").json().path("findings");
+    assertThat(noOwner.findValuesAsText("subject")).contains("OUTAGE_KEY");
+    assertThat(onB("GET", "/v1/posture").json().path("findings"))
+        .isEqualTo(onB("GET", "/v1/posture?recompute=true").json().path("findings"));
+  }
+
   /** Node B has no bootstrap token of its own (one per installation): it is asked with A's. */
   static ServerFixture.Response onB(String method, String path) {
     return nodeB.admin(method, path, null, nodeA.adminToken);

@@ -133,13 +133,13 @@ public final class PostureIndex {
       s = state;
     }
     long head = inventory.auditHead();
-    if (head <= s.head) {
+    if (head <= s.head && !s.broken) {
       return;
     }
-    if (head - s.head > MAX_CATCH_UP) {
+    if (head - s.head > MAX_CATCH_UP || s.broken) {
       // far behind (a restore, a bulk load): read everything again, once, however many callers notice
       synchronized (rebuilding) {
-        if (inventory.auditHead() - state.head > MAX_CATCH_UP) {
+        if (state.broken || inventory.auditHead() - state.head > MAX_CATCH_UP) {
           State next = load();
           lock.writeLock().lock();
           try {
@@ -159,7 +159,13 @@ public final class PostureIndex {
         if (changes.isEmpty()) {
           break;
         }
-        apply(cur, changes);
+        try {
+          apply(cur, changes);
+        } catch (RuntimeException e) {
+          // half-applied (usage counted, the rest not): only a full read is right again
+          cur.broken = true;
+          throw e;
+        }
         if (changes.size() < BATCH) {
           break;
         }
@@ -669,6 +675,8 @@ public final class PostureIndex {
     Instant judgedAt;
     long readMillis;
     long judgeMillis;
+    /** A catch-up failed half-way: the next one reads everything again. */
+    volatile boolean broken;
     final TreeMap<String, Workload> workloads = new TreeMap<>();
     final TreeMap<String, Resource> resources = new TreeMap<>();
     final TreeMap<String, AccessPolicy> policies = new TreeMap<>();

@@ -224,15 +224,21 @@ public final class WardenServer implements AutoCloseable {
           LOG.log(System.Logger.Level.WARNING, "posture index rebuild failed (will retry): " + e.getMessage());
         }
       }, 0, rebuildMs, TimeUnit.MILLISECONDS);
+      // follow the audit log even when nobody reads, so a reader never inherits a long backlog
+      long[] ticks = {0};
       postureTimer.scheduleWithFixedDelay(() -> {
         try {
           if (postureIndex.ready()) {
-            postureIndex.refreshWardenSide();
+            if (++ticks[0] % 12 == 0) {
+              postureIndex.refreshWardenSide(); // leases expiring, workloads passing their expiry
+            } else {
+              postureIndex.catchUp();
+            }
           }
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "posture refresh failed: " + e.getMessage());
+          LOG.log(System.Logger.Level.WARNING, "posture catch-up failed: " + e.getMessage());
         }
-      }, 60, 60, TimeUnit.SECONDS);
+      }, 5, 5, TimeUnit.SECONDS);
       LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
           + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
           : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "

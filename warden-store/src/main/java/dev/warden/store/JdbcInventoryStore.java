@@ -179,7 +179,7 @@ final class JdbcInventoryStore implements InventoryStore {
           List<Change> out = new ArrayList<>();
           while (rs.next()) {
             out.add(new Change(rs.getLong(1), rs.getString(2), Micros.toInstant(rs.getLong(3)), rs.getString(4),
-                rs.getString(5), rs.getString(6), Json.stringMap(rs.getString(7)), rs.getString(8),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                 Db.getMicros(rs, 9), Db.getMicros(rs, 10)));
           }
           return out;

@@ -170,6 +170,66 @@ abstract class InventoryStoreContract extends StoreContract {
     assertThat(inventory().firstWritten("Workload")).containsEntry(id, first.truncatedTo(ChronoUnit.MICROS));
   }
 
+  @Test
+  void importedSinceReturnsExactlyWhatAnImportOrAReassignmentStampedAtOrAfterATime() {
+    String source = unique("src");
+    String owner = unique("o") + "@acme.test";
+    Instant t1 = Instant.parse("2032-01-01T00:00:00Z");
+    Instant t2 = t1.plusSeconds(60);
+    inventory().upsert(List.of(item(source, "OLD", owner)), t1);
+    inventory().upsert(List.of(item(source, "NEW", "other@acme.test")), t2);
+
+    assertThat(inventory().importedSince(t2).stream().filter(n -> n.source().equals(source)))
+        .extracting(ImportedNhi::name).containsExactly("NEW");
+    Instant t3 = t2.plusSeconds(60);
+    inventory().reassignOwner(owner, "heir@acme.test", t3);
+    assertThat(inventory().importedSince(t3).stream().filter(n -> n.source().equals(source)))
+        .extracting(ImportedNhi::name, ImportedNhi::owner)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("OLD", "heir@acme.test"));
+  }
+
+  @Test
+  void changesAfterFollowsTheAuditLogInOrderWithEachIssuancesLease() {
+    long head = inventory().auditHead();
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.parse("2030-07-01T00:00:00Z");
+    Lease l = new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(300), null, null, FP);
+    append(l);
+    store().audit().append(List.of(tokenIssued(t.plusSeconds(1), w, "api", "10.0.0.7")));
+
+    List<InventoryStore.Change> changes = inventory().changesAfter(head, 10);
+    assertThat(changes).hasSize(2);
+    assertThat(changes.get(0).seq()).isLessThan(changes.get(1).seq());
+    assertThat(inventory().auditHead()).isEqualTo(changes.get(1).seq());
+    InventoryStore.Change first = changes.get(0);
+    assertThat(first.type()).isEqualTo("token.issued");
+    assertThat(first.workload()).isEqualTo(w);
+    assertThat(first.leaseId()).isEqualTo(l.id());
+    assertThat(first.leaseIssued()).isEqualTo(t);
+    assertThat(first.leaseExpires()).isEqualTo(t.plusSeconds(300));
+    assertThat(changes.get(1).leaseId()).isNull();
+    assertThat(changes.get(1).details()).containsEntry("sourceAddress", "10.0.0.7");
+    assertThat(inventory().changesAfter(head, 1)).hasSize(1);
+    assertThat(inventory().changesAfter(changes.get(1).seq(), 10)).isEmpty();
+  }
+
+  @Test
+  void baselineMatchesTheAuditHeadItWasReadAt() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(600), null, null, FP));
+    String source = unique("src");
+    inventory().upsert(List.of(item(source, "BASE", "o")), t);
+
+    InventoryStore.Baseline b = inventory().baseline(t.plusSeconds(1), t.minusSeconds(60), false);
+    assertThat(b.head()).isEqualTo(inventory().auditHead());
+    assertThat(b.imported()).anyMatch(n -> n.source().equals(source));
+    assertThat(b.leases()).anyMatch(x -> w.equals(x.workload()) && x.active() == 1);
+    assertThat(b.live()).anyMatch(x -> w.equals(x.workload()));
+    assertThat(b.usage()).filteredOn(u -> w.equals(u.workload())).singleElement()
+        .satisfies(u -> assertThat(u.count()).isEqualTo(1));
+  }
+
   private void append(Lease l) {
     store().audit().append(List.of(issued(l.issuedAt(), l)));
   }

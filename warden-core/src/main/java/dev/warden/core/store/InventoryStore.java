@@ -39,12 +39,33 @@ public interface InventoryStore {
   /**
    * One audit event as the inventory's change feed sees it.
    *
-   * @param details the event's details (names, ids, fingerprints; never a secret)
+   * @param detailsJson the event's details as stored, a JSON object of strings (names, ids,
+   *     fingerprints; never a secret)
    * @param leaseIssued when the lease the event is about was issued (its credential's iat), if any
    * @param leaseExpires the expiry of that lease
    */
   record Change(long seq, String type, Instant at, String workload, String resource, String reason,
-      Map<String, String> details, String leaseId, Instant leaseIssued, Instant leaseExpires) {}
+      String detailsJson, String leaseId, Instant leaseIssued, Instant leaseExpires) {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The event's details, parsed on each call (most events are never asked: a burst of issuance
+     * needs no parsing once addresses are collected).
+     */
+    public Map<String, String> details() {
+      if (detailsJson == null || detailsJson.equals("{}")) {
+        return Map.of();
+      }
+      try {
+        Map<String, String> m = JSON.readValue(detailsJson,
+            new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {});
+        return m == null ? Map.of() : m;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new dev.warden.core.error.StoreException("audit event " + seq + " has corrupt details", e);
+      }
+    }
+  }
 
   /** A lease neither revoked nor expired when it was read. */
   record LiveLease(String id, String workload, String resource, Instant expiresAt) {}

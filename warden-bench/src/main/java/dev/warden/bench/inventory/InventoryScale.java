@@ -123,7 +123,7 @@ public final class InventoryScale {
           {"team", "/v1/inventory?limit=100&team=team%d"},
           {"kind+environment", "/v1/inventory?limit=100&kind=ci-secret&environment=%s"},
           {"team+credentialType", "/v1/inventory?limit=100&credentialType=static&team=team%d"},
-          {"team (no match: full scan)", "/v1/inventory?limit=100&team=none%d"},
+          {"team (no such team)", "/v1/inventory?limit=100&team=none%d"},
           {"posture rule NHI9", "/v1/posture?rule=NHI9&limit=100&offset=%d"},
           {"posture severity high", "/v1/posture?severity=high&limit=100&offset=%d"}};
       for (String[] q : queries) {

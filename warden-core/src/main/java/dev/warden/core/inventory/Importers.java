@@ -369,6 +369,25 @@ public final class Importers {
     return out;
   }
 
+  /**
+   * Moves {@code p} to the start of the list: the top-level array, or the value of the first of
+   * {@code fields} in a top-level object. Returns the current token (START_ARRAY when found).
+   */
+  private static JsonToken toArray(JsonParser p, Set<String> fields) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t == JsonToken.START_OBJECT) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        t = p.nextToken();
+        if (fields.contains(f)) {
+          break;
+        }
+        p.skipChildren();
+      }
+    }
+    return t;
+  }
+
   // ---- CI/CD variables: `gh secret list --json name,updatedAt,visibility`, `gh variable list
   // --json name,value,updatedAt`, or GitLab's GET /projects/:id/variables (key, value, masked, ...)
 
@@ -378,18 +397,8 @@ public final class Importers {
 
   static void ciVariables(String text, Defaults d, Fingerprinter fp, Acc acc) {
     try (JsonParser p = JSON.createParser(text)) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.START_OBJECT) {
-        // {"secrets": [...]} (the GitHub REST API) or {"variables": [...]}
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String f = p.currentName();
-          t = p.nextToken();
-          if (f.equals("secrets") || f.equals("variables")) {
-            break;
-          }
-          p.skipChildren();
-        }
-      }
+      // {"secrets": [...]} (the GitHub REST API) or {"variables": [...]}
+      JsonToken t = toArray(p, Set.of("secrets", "variables"));
       if (t != JsonToken.START_ARRAY) {
         throw new ValidationException("content", "send the JSON array printed by `gh secret list --json name,updatedAt`,"
             + " `gh variable list --json name,value,updatedAt` or GitLab's GET /projects/:id/variables");
@@ -450,17 +459,7 @@ public final class Importers {
 
   static void json(String text, Defaults d, Acc acc) {
     try (JsonParser p = JSON.createParser(text)) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String f = p.currentName();
-          t = p.nextToken();
-          if (f.equals("items")) {
-            break;
-          }
-          p.skipChildren();
-        }
-      }
+      JsonToken t = toArray(p, Set.of("items"));
       if (t != JsonToken.START_ARRAY) {
         throw new ValidationException("content", "send a JSON array of items, or {\"items\": [...]}");
       }

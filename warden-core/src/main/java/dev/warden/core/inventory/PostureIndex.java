@@ -96,15 +96,18 @@ public final class PostureIndex {
    */
   public void rebuild() {
     synchronized (rebuilding) {
-      State next = load();
-      lock.writeLock().lock();
-      try {
-        state = next;
-      } finally {
-        lock.writeLock().unlock();
-      }
+      swapIn(load());
     }
     catchUp();
+  }
+
+  private void swapIn(State next) {
+    lock.writeLock().lock();
+    try {
+      state = next;
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /** How much the index holds (items and findings), and how long its last rebuild took to read and to judge. */
@@ -147,13 +150,7 @@ public final class PostureIndex {
       // far behind (a restore, a bulk load): read everything again, once, however many callers notice
       synchronized (rebuilding) {
         if (state.broken || inventory.auditHead() - state.head > MAX_CATCH_UP) {
-          State next = load();
-          lock.writeLock().lock();
-          try {
-            state = next;
-          } finally {
-            lock.writeLock().unlock();
-          }
+          swapIn(load());
         }
       }
       s = state;

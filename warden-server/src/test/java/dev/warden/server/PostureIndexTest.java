@@ -69,17 +69,20 @@ class PostureIndexTest {
     return String.valueOf(c).repeat(64);
   }
 
-  @Test
-  void indexAgreesWithARecomputeAfterEveryKindOfChange() {
-    Random r = new Random(20261202);
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {20261202L, 7L, 424242L})
+  void indexAgreesWithARecomputeAfterEveryKindOfChange(long seed) {
+    Random r = new Random(seed);
     List<String> log = new ArrayList<>();
     for (int step = 0; step < 40; step++) {
-      String did = switch (step < 4 ? step % 2 * 7 : r.nextInt(9)) {
+      String did = switch (step < 4 ? step % 2 * 7 : r.nextInt(11)) {
         case 0, 1 -> importRows(r);
         case 2 -> applyWorkload(r);
         case 3 -> depart(r);
         case 4 -> leak(r);
         case 5 -> retire(r);
+        case 9 -> changePolicy(r);
+        case 10 -> adminToken(r);
         default -> issue(r);
       };
       log.add(step + ": " + did);
@@ -162,6 +165,36 @@ class PostureIndexTest {
     ServerFixture.Response res = warden.admin("POST", "/v1/workloads:retire", "{\"workload\": \"" + name + "\"}");
     assertThat(res.status()).isIn(200, 404);
     return "retire " + name + " -> " + res.status();
+  }
+
+  static String changePolicy(Random r) {
+    String resources = r.nextBoolean() ? "[ledger]" : "[ledger, cache]";
+    warden.apply("""
+        kind: Resource
+        metadata: {name: cache}
+        spec: {audience: https://cache.acme.test, sensitivity: low}
+        ---
+        kind: AccessPolicy
+        metadata: {name: ci-ledger}
+        spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/*]}, resources: %s}
+        """.formatted(resources));
+    return "policy ci-ledger -> " + resources;
+  }
+
+  static final List<String> TOKENS = new ArrayList<>();
+
+  static String adminToken(Random r) {
+    if (!TOKENS.isEmpty() && r.nextBoolean()) {
+      String id = TOKENS.remove(0);
+      assertThat(warden.admin("DELETE", "/v1/admin-tokens/" + id, null).status()).isEqualTo(200);
+      return "admin token revoked " + id;
+    }
+    String body = r.nextBoolean() ? "{\"name\": \"ci-bot\", \"scopes\": [\"read\"]}"
+        : "{\"name\": \"ops\", \"scopes\": [\"read\"], \"ttl\": \"1h\"}";
+    ServerFixture.Response res = warden.admin("POST", "/v1/admin-tokens", body);
+    assertThat(res.status()).as("%s", res.json()).isIn(200, 201);
+    TOKENS.add(res.json().path("id").asText());
+    return "admin token created " + body;
   }
 
   static String issue(Random r) {

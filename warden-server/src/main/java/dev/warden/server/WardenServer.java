@@ -125,9 +125,14 @@ public final class WardenServer implements AutoCloseable {
           cfg.posture()).withIndex(postureIndex);
       InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
           () -> state.reload(false), metrics).withKpiHistory(store.kpiHistory());
+      dev.warden.server.notify.WebhookNotifier webhook = new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(),
+          cfg.webhookRetryBase(), 4, audit, clock);
       dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
-          inventoryService, new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(), cfg.webhookRetryBase(), 4,
-              audit, clock), audit, clock, cfg.recertReminderInterval());
+          inventoryService, webhook, audit, clock, cfg.recertReminderInterval());
+      if (cfg.webhookUrl() != null && cfg.notifyFindingsFrom() != null) {
+        postureIndex.onNewFindings(cfg.notifyFindingsFrom(), found -> Thread.ofVirtual().name("warden-notice")
+            .start(() -> announceFindings(found, store, webhook, clock)));
+      }
       dev.warden.server.http.RecertApi recertApi = new dev.warden.server.http.RecertApi(adminTokens, recert,
           () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
@@ -305,6 +310,32 @@ public final class WardenServer implements AutoCloseable {
       existing = store.settings().get(FINGERPRINT_KEY);
     }
     return box.decrypt(existing.orElseThrow(), FINGERPRINT_KEY);
+  }
+
+  /** Sends each new finding once across all nodes: the first node to record it in the store sends it. */
+  private static void announceFindings(java.util.List<dev.warden.core.inventory.Finding> found, JdbcStore store,
+      dev.warden.server.notify.WebhookNotifier webhook, Clock clock) {
+    for (dev.warden.core.inventory.Finding f : found) {
+      try {
+        if (!store.inventory().claimNotice(f.ruleId(), f.itemId(), clock.instant())) {
+          continue;
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "posture notice not sent (store unavailable): " + e.getMessage());
+        continue;
+      }
+      java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
+      payload.put("ruleId", f.ruleId());
+      payload.put("severity", f.severity().wire());
+      payload.put("owasp", f.owasp());
+      payload.put("itemId", f.itemId());
+      if (f.subject() != null) {
+        payload.put("subject", f.subject());
+      }
+      payload.put("evidence", f.evidence());
+      payload.put("remediation", f.remediation());
+      webhook.send(null, "posture.finding", payload);
+    }
   }
 
   @Override

@@ -428,4 +428,24 @@ final class JdbcInventoryStore implements InventoryStore {
       return out;
     });
   }
+  @Override
+  public boolean claimNotice(String ruleId, String itemId, Instant at) {
+    String key = HexFormat.of().formatHex(Hashes.sha256(ruleId + "\0" + itemId));
+    return db.write("record a posture notice", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO posture_notices (notice_key, rule_id, item_id, first_at)"
+          + " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM posture_notices WHERE notice_key = ?)")) {
+        ps.setString(1, key);
+        ps.setString(2, ruleId);
+        ps.setString(3, itemId);
+        ps.setLong(4, Micros.of(at));
+        ps.setString(5, key);
+        return ps.executeUpdate() == 1;
+      } catch (SQLException e) {
+        if (Db.isUniqueViolation(e)) {
+          return false; // another node claimed it at the same moment
+        }
+        throw e;
+      }
+    });
+  }
 }

@@ -230,6 +230,14 @@ abstract class InventoryStoreContract extends StoreContract {
         .satisfies(u -> assertThat(u.count()).isEqualTo(1));
   }
 
+  @Test
+  void aNoticeIsClaimedOnceWhoeverAsks() {
+    String item = unique("imp");
+    assertThat(inventory().claimNotice("leak.reported", item, T0)).isTrue();
+    assertThat(inventory().claimNotice("leak.reported", item, T0.plusSeconds(1))).isFalse();
+    assertThat(inventory().claimNotice("reuse.shared-fingerprint", item, T0)).isTrue();
+  }
+
   private void append(Lease l) {
     store().audit().append(List.of(issued(l.issuedAt(), l)));
   }

@@ -71,6 +71,8 @@ public final class PostureIndex {
   private final Object rebuilding = new Object();
   private final java.util.concurrent.locks.ReentrantLock catchingUp = new java.util.concurrent.locks.ReentrantLock();
   private volatile State state;
+  private volatile Finding.Severity noticeFrom;
+  private volatile java.util.function.Consumer<List<Finding>> noticeListener;
 
   public PostureIndex(Store store, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
     this.store = store;
@@ -81,6 +83,27 @@ public final class PostureIndex {
 
   public PostureThresholds thresholds() {
     return thresholds;
+  }
+
+  /**
+   * Hands findings of at least {@code from} that a change brought (a catch-up or the periodic
+   * refresh, not a rebuild) to {@code listener}, after the index is unlocked. A finding is new when
+   * its unit had no finding of the same rule on the same item before.
+   */
+  public void onNewFindings(Finding.Severity from, java.util.function.Consumer<List<Finding>> listener) {
+    this.noticeFrom = from;
+    this.noticeListener = listener;
+  }
+
+  private void announce(List<Finding> found) {
+    java.util.function.Consumer<List<Finding>> l = noticeListener;
+    if (l != null && found != null && !found.isEmpty()) {
+      try {
+        l.accept(List.copyOf(found));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "announcing new posture findings failed: " + e.getMessage());
+      }
+    }
   }
 
   /** True once the first {@link #rebuild} has finished. */
@@ -161,6 +184,7 @@ public final class PostureIndex {
     long t0 = System.nanoTime();
     int events = 0;
     int sinceJudged = 0;
+    List<Finding> found = new ArrayList<>();
     try {
       State cur = state;
       Pending pending = new Pending();
@@ -181,7 +205,13 @@ public final class PostureIndex {
           }
           // re-judge once per catch-up, not per batch: a burst of issuance touches each workload once
           if ((changes.size() < BATCH || sinceJudged >= JUDGE_EVERY) && !pending.isEmpty()) {
-            judge(cur, pending);
+            cur.noticeFrom = noticeListener == null ? null : noticeFrom;
+            cur.noticed = found;
+            try {
+              judge(cur, pending);
+            } finally {
+              cur.noticed = null;
+            }
             pending = new Pending();
             sinceJudged = 0;
           }
@@ -199,6 +229,7 @@ public final class PostureIndex {
     } finally {
       catchingUp.unlock();
     }
+    announce(found);
     if (events >= 10_000) {
       LOG.log(System.Logger.Level.INFO, "posture index caught up on " + events + " audit events in "
           + (System.nanoTime() - t0) / 1_000_000 + " ms");
@@ -221,26 +252,34 @@ public final class PostureIndex {
       lock.readLock().unlock();
     }
     // in slices, so that readers wait for one slice at most rather than for every workload
+    List<Finding> found = new ArrayList<>();
     for (int i = 0; i < units.size(); i += REFRESH_SLICE) {
       lock.writeLock().lock();
       try {
         Instant now = clock.instant();
         Posture.Context ctx = s.context(now);
+        s.noticeFrom = noticeListener == null ? null : noticeFrom;
+        s.noticed = found;
         for (String w : units.subList(i, Math.min(units.size(), i + REFRESH_SLICE))) {
           s.judgeWorkload(w, now, ctx);
         }
       } finally {
+        s.noticed = null;
         lock.writeLock().unlock();
       }
     }
     lock.writeLock().lock();
     try {
       Instant now = clock.instant();
+      s.noticeFrom = noticeListener == null ? null : noticeFrom;
+      s.noticed = found;
       s.judgeGlobal(now, s.context(now));
       s.judgedAt = now;
     } finally {
+      s.noticed = null;
       lock.writeLock().unlock();
     }
+    announce(found);
   }
 
   /**
@@ -726,6 +765,9 @@ public final class PostureIndex {
     long judgeMillis;
     /** A catch-up failed half-way: the next one reads everything again. */
     volatile boolean broken;
+    /** While a change is judged: where findings it brings are collected (null: not collected). */
+    List<Finding> noticed;
+    Finding.Severity noticeFrom;
     final TreeMap<String, Workload> workloads = new TreeMap<>();
     final TreeMap<String, Resource> resources = new TreeMap<>();
     final TreeMap<String, AccessPolicy> policies = new TreeMap<>();
@@ -960,6 +1002,17 @@ public final class PostureIndex {
 
     void replaceFindings(String unit, List<Finding> fresh) {
       List<Finding> old = unitFindings.remove(unit);
+      if (noticed != null && noticeFrom != null && !fresh.isEmpty()) {
+        Set<String> before = new HashSet<>();
+        if (old != null) {
+          old.forEach(f -> before.add(f.ruleId() + "\0" + f.itemId()));
+        }
+        for (Finding f : fresh) {
+          if (f.severity().compareTo(noticeFrom) >= 0 && !before.contains(f.ruleId() + "\0" + f.itemId())) {
+            noticed.add(f);
+          }
+        }
+      }
       if (old != null) {
         for (Finding f : old) {
           Part p = Part.of(f);

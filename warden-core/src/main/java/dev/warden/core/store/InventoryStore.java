@@ -86,6 +86,12 @@ public interface InventoryStore {
   /** Audit events after {@code seq}, oldest first, at most {@code max}. */
   List<Change> changesAfter(long seq, int max);
 
+  /**
+   * Records that a finding on (rule, item) was announced; true for the first caller on any node,
+   * false ever after.
+   */
+  boolean claimNotice(String ruleId, String itemId, Instant at);
+
   /** The sequence number of the newest audit event (0 when there is none). */
   long auditHead();
 

@@ -67,6 +67,8 @@ public final class ConfigLoader {
     key("posture.workstationCidrs", "", "comma-separated address ranges of workstations (NHI10 human use)");
     key("posture.rebuildInterval", "1h", "how often the posture index re-reads everything, so age-based findings move");
     key("notifications.webhookUrl", null, "where recertification reminders are POSTed as JSON (a campaign may name its own)");
+    key("notifications.findings", "critical", "new posture findings of at least this severity are POSTed to"
+        + " notifications.webhookUrl, once per rule and item: none, low, medium, high or critical");
     key("notifications.retryBase", "1s", "first retry delay of a failed webhook (doubles each time, 4 attempts)");
     key("recert.reminderInterval", "24h", "how often owners with pending recertifications are reminded");
     key("audit.maxBatch", "500", "largest group commit of audit events");
@@ -261,7 +263,16 @@ public final class ConfigLoader {
     if (webhook != null && !webhook.startsWith("http://") && !webhook.startsWith("https://")) {
       throw new ValidationException("notifications.webhookUrl", "must be an http(s) URL");
     }
-    return new ServerConfig(positive(v, "posture.rebuildInterval"), webhook, positive(v, "notifications.retryBase"), positive(v, "recert.reminderInterval"),
+    String notify = v.get("notifications.findings").trim().toLowerCase(java.util.Locale.ROOT);
+    dev.warden.core.inventory.Finding.Severity notifyFrom = null;
+    if (!notify.equals("none")) {
+      try {
+        notifyFrom = dev.warden.core.inventory.Finding.Severity.valueOf(notify.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("notifications.findings", "must be none, low, medium, high or critical");
+      }
+    }
+    return new ServerConfig(notifyFrom, positive(v, "posture.rebuildInterval"), webhook, positive(v, "notifications.retryBase"), positive(v, "recert.reminderInterval"),
         provisioning, posture, tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey), tlsSelf,
         dnsNames, clientCas == null ? null : Path.of(clientCas), pki, upCert == null || upCert.isBlank() ? null : Path.of(upCert),
         upKey == null || upKey.isBlank() ? null : Path.of(upKey), host, port, issuer, td, dataDir, dbUrl, v.get("db.user"), v.get("db.password"),

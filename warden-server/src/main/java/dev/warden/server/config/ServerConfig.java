@@ -10,6 +10,7 @@ import java.time.Duration;
  * the key and the allowed values when something is wrong.
  */
 public record ServerConfig(
+    dev.warden.core.inventory.Finding.Severity notifyFindingsFrom,
     Duration postureRebuildInterval,
     String webhookUrl,
     Duration webhookRetryBase,

@@ -75,6 +75,28 @@ class PostureNotificationTest {
   }
 
   @Test
+  void aSecretThatAgesPastTheLimitIsAnnouncedAfterTheNextRebuild(@TempDir Path other) throws Exception {
+    dev.warden.testkit.MutableClock clock = dev.warden.testkit.MutableClock.startingAt(java.time.Instant.now());
+    try (ServerFixture node = ServerFixture.start(other, Map.of(
+        "notifications.webhookUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+        "notifications.findings", "high"), clock)) {
+      String created = clock.instant().minus(java.time.Duration.ofDays(89)).toString();
+      assertThat(node.admin("POST", "/v1/inventory:import", """
+          {"format": "csv", "source": "csv:aging", "owner": "o@acme.test", "content":
+           "name,kind,createdAt,expiresAt\\nAGING_KEY,api-key,%s,2099-01-01T00:00:00Z\\n"}
+          """.formatted(created)).status()).isEqualTo(200);
+      assertThat(node.admin("GET", "/v1/posture?rule=lifetime.long-lived-static", null).json().path("total").asInt())
+          .isZero();
+
+      clock.advance(java.time.Duration.ofDays(2));
+      assertThat(node.admin("POST", "/v1/posture:rebuild", "{}").status()).isEqualTo(200);
+      RecertificationTest.await(() -> received.stream().anyMatch(n -> n.path("subject").asText().equals("AGING_KEY")));
+      assertThat(received).filteredOn(n -> n.path("subject").asText().equals("AGING_KEY")).singleElement()
+          .satisfies(n -> assertThat(n.path("ruleId").asText()).isEqualTo("lifetime.long-lived-static"));
+    }
+  }
+
+  @Test
   void anUnknownSeverityIsRefusedWithTheChoices() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("notifications.findings", "loud")))
         .isInstanceOf(ValidationException.class).hasMessageContaining("none, low, medium, high or critical");

@@ -45,13 +45,18 @@ final class ServerFixture implements AutoCloseable {
   }
 
   static ServerFixture start(Path dataDir, Map<String, String> extra) {
+    return start(dataDir, extra, Clock.systemUTC());
+  }
+
+  /** A node whose clock the test controls. */
+  static ServerFixture start(Path dataDir, Map<String, String> extra, Clock clock) {
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("server.port", Integer.toString(freePort()));
     flags.put("server.dataDir", dataDir.toString());
     flags.putAll(extra);
     ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    WardenServer s = WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8));
+    WardenServer s = WardenServer.start(cfg, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
     Matcher m = TOKEN.matcher(out.toString(StandardCharsets.UTF_8));
     return new ServerFixture(s, m.find() ? m.group(1) : null);
   }

@@ -118,10 +118,49 @@ public final class PostureIndex {
    * @throws dev.warden.core.error.StoreException when the database fails (the previous state stays)
    */
   public void rebuild() {
+    List<Finding> found;
     synchronized (rebuilding) {
-      swapIn(load());
+      State before = state;
+      State next = load();
+      found = appeared(before, next);
+      swapIn(next);
     }
+    announce(found);
     catchUp();
+  }
+
+  /**
+   * Findings of at least the announced severity in {@code next} on a (rule, item) that had none in
+   * {@code before}: what the passage of time brought (a secret turning 90 days old). None at the
+   * first load, which would announce the whole estate.
+   */
+  private List<Finding> appeared(State before, State next) {
+    Finding.Severity from = noticeFrom;
+    if (before == null || noticeListener == null || from == null) {
+      return List.of();
+    }
+    List<Finding> out = new ArrayList<>();
+    lock.readLock().lock();
+    try {
+      for (Map.Entry<Part, TreeSet<Finding>> e : next.findings.entrySet()) {
+        if (e.getKey().severity().compareTo(from) < 0) {
+          continue;
+        }
+        Set<String> had = new HashSet<>();
+        TreeSet<Finding> old = before.findings.get(e.getKey());
+        if (old != null) {
+          old.forEach(f -> had.add(f.itemId()));
+        }
+        for (Finding f : e.getValue()) {
+          if (!had.contains(f.itemId())) {
+            out.add(f);
+          }
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return out;
   }
 
   private void swapIn(State next) {

@@ -447,11 +447,9 @@ public final class Importers {
         }
       }
     } catch (JsonProcessingException e) {
-      // Jackson's own message names a token kind or one character, never a value
-      acc.errors.add(new LineError(e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          "malformed JSON: " + e.getOriginalMessage()));
+      acc.errors.add(new LineError(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), malformed(e)));
     } catch (IOException e) {
-      throw new ValidationException("content", "cannot read the JSON: " + e.getMessage());
+      throw new ValidationException("content", "cannot read the JSON (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -502,10 +500,9 @@ public final class Importers {
         acc.errors.add(new LineError(p.currentTokenLocation().getLineNr(), "every item must be a JSON object"));
       }
     } catch (JsonProcessingException e) {
-      acc.errors.add(new LineError(e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          "malformed JSON: " + e.getOriginalMessage()));
+      acc.errors.add(new LineError(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), malformed(e)));
     } catch (IOException e) {
-      throw new ValidationException("content", "cannot read the JSON: " + e.getMessage());
+      throw new ValidationException("content", "cannot read the JSON (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -544,8 +541,16 @@ public final class Importers {
     try {
       return JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ValidationException("content", "malformed JSON at line "
-          + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ": " + e.getOriginalMessage());
+      throw new ValidationException("content", malformed(e));
     }
+  }
+
+  /**
+   * Where the JSON broke, without Jackson's own message: that quotes the offending token ("Unrecognized
+   * token 'sk_live_…'"), which in an import may be a secret value.
+   */
+  static String malformed(JsonProcessingException e) {
+    return e.getLocation() == null ? "malformed JSON"
+        : "malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 }

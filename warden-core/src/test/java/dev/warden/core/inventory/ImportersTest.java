@@ -71,6 +71,18 @@ class ImportersTest {
     Importers.Parsed broken = parse(Format.CI_VARIABLES, "[{\"name\": \"A_TOKEN\", \"value\": \"" + VALUE);
     assertThat(broken.errors()).singleElement().extracting(Importers.LineError::message).asString()
         .startsWith("malformed JSON").doesNotContain(VALUE);
+    // an unquoted value is a token Jackson would quote in its message: only the place is reported
+    Importers.Parsed unquoted = parse(Format.CI_VARIABLES, "[{\"key\": \"A_TOKEN\", \"value\": " + VALUE + "}]");
+    assertThat(unquoted.errors()).singleElement().extracting(Importers.LineError::message).asString()
+        .startsWith("malformed JSON at line 1").doesNotContain(VALUE).doesNotContain("sk_live");
+    for (Format f : new Format[] {Format.JSON, Format.K8S}) {
+      String text = "[{\"name\": \"A\", \"owner\": " + VALUE + "}]";
+      try {
+        assertThat(parse(f, text).errors().toString()).doesNotContain("sk_live");
+      } catch (ValidationException e) {
+        assertThat(e.getMessage()).contains("malformed JSON").doesNotContain("sk_live");
+      }
+    }
     assertThatThrownBy(() -> parse(Format.CI_VARIABLES, "{\"name\": \"X\"}"))
         .isInstanceOf(ValidationException.class).hasMessageContaining("gh secret list");
   }

@@ -229,21 +229,10 @@ public final class WardenServer implements AutoCloseable {
           LOG.log(System.Logger.Level.WARNING, "posture index rebuild failed (will retry): " + e.getMessage());
         }
       }, 0, rebuildMs, TimeUnit.MILLISECONDS);
-      // follow the audit log even when nobody reads, so a reader never inherits a long backlog
-      long[] ticks = {0};
-      postureTimer.scheduleWithFixedDelay(() -> {
-        try {
-          if (postureIndex.ready()) {
-            if (++ticks[0] % 12 == 0) {
-              postureIndex.refreshWardenSide(); // leases expiring, workloads passing their expiry
-            } else {
-              postureIndex.catchUp();
-            }
-          }
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "posture catch-up failed: " + e.getMessage());
-        }
-      }, 5, 5, TimeUnit.SECONDS);
+      // follow the audit log even when nobody reads, so a reader never inherits a long backlog;
+      // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
+      schedulePosture(postureTimer, "catch-up", postureIndex::catchUp, postureIndex, 5);
+      schedulePosture(postureTimer, "refresh", postureIndex::refreshWardenSide, postureIndex, 60);
       LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
           + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
           : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "
@@ -310,6 +299,19 @@ public final class WardenServer implements AutoCloseable {
       existing = store.settings().get(FINGERPRINT_KEY);
     }
     return box.decrypt(existing.orElseThrow(), FINGERPRINT_KEY);
+  }
+
+  private static void schedulePosture(ScheduledExecutorService timer, String what, Runnable task,
+      dev.warden.core.inventory.PostureIndex index, long everySeconds) {
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        if (index.ready()) {
+          task.run();
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "posture " + what + " failed: " + e.getMessage());
+      }
+    }, everySeconds, everySeconds, TimeUnit.SECONDS);
   }
 
   /** Sends each new finding once across all nodes: the first node to record it in the store sends it. */

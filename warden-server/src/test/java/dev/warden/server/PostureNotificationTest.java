@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.warden.core.error.ValidationException;
 import dev.warden.server.config.ConfigLoader;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,28 +19,21 @@ class PostureNotificationTest {
   @TempDir
   Path dir;
 
-  final List<JsonNode> received = new CopyOnWriteArrayList<>();
-  HttpServer receiver;
+  WebhookReceiver hook;
+  List<JsonNode> received;
   ServerFixture warden;
 
   @BeforeEach
-  void start() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", ex -> {
-      received.add(ServerFixture.JSON.readTree(ex.getRequestBody().readAllBytes()));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    receiver.start();
-    warden = ServerFixture.start(dir, Map.of(
-        "notifications.webhookUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-        "notifications.findings", "high"));
+  void start() {
+    hook = new WebhookReceiver();
+    received = hook.received;
+    warden = ServerFixture.start(dir, Map.of("notifications.webhookUrl", hook.url(), "notifications.findings", "high"));
   }
 
   @AfterEach
   void stop() {
     warden.close();
-    receiver.stop(0);
+    hook.close();
   }
 
   @Test
@@ -78,8 +68,7 @@ class PostureNotificationTest {
   void aSecretThatAgesPastTheLimitIsAnnouncedAfterTheNextRebuild(@TempDir Path other) throws Exception {
     dev.warden.testkit.MutableClock clock = dev.warden.testkit.MutableClock.startingAt(java.time.Instant.now());
     try (ServerFixture node = ServerFixture.start(other, Map.of(
-        "notifications.webhookUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-        "notifications.findings", "high"), clock)) {
+        "notifications.webhookUrl", hook.url(), "notifications.findings", "high"), clock)) {
       String created = clock.instant().minus(java.time.Duration.ofDays(89)).toString();
       assertThat(node.admin("POST", "/v1/inventory:import", """
           {"format": "csv", "source": "csv:aging", "owner": "o@acme.test", "content":

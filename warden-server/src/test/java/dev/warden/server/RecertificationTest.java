@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.warden.server.config.ConfigLoader;
 import dev.warden.testkit.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,27 +37,20 @@ class RecertificationTest {
   @TempDir
   Path dir;
   final MutableClock clock = MutableClock.startingAt(Instant.now());
-  final List<JsonNode> received = new CopyOnWriteArrayList<>();
-  HttpServer receiver;
+  final WebhookReceiver hook = new WebhookReceiver();
+  final List<JsonNode> received = hook.received;
   WardenServer server;
   String base;
   String admin;
 
   @BeforeEach
   void start() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", ex -> {
-      received.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    receiver.start();
     Map<String, String> flags = new LinkedHashMap<>();
     int port = ServerFixture.freePort();
     flags.put("server.port", Integer.toString(port));
     flags.put("server.dataDir", dir.toString());
     flags.put("keys.checkInterval", "100ms");
-    flags.put("notifications.webhookUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+    flags.put("notifications.webhookUrl", hook.url());
     flags.put("notifications.retryBase", "50ms");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), clock,
@@ -83,7 +73,7 @@ class RecertificationTest {
   @AfterEach
   void stop() {
     server.close();
-    receiver.stop(0);
+    hook.close();
   }
 
   HttpResponse<String> call(String method, String path, String body) throws Exception {

@@ -139,31 +139,15 @@ public final class InventoryScale {
             ms[98] / 10.0, ms[99] / 10.0);
       }
       // incremental: one change, then the next read (which catches up with it first)
-      long[] change = new long[20];
-      for (int i = 0; i < change.length; i++) {
-        post(base + "/v1/apply", admin, "{\"documents\":[{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
-            + "\"spiffe://acme.test/svc-1\",\"selectors\":[\"k8s:sa=svc-1\"],\"owner\":\"new" + i
-            + "@acme.test\"}}]}");
-        t = System.nanoTime();
-        get(base + "/v1/posture?severity=critical&limit=10", admin);
-        change[i] = (System.nanoTime() - t) / 100_000;
-      }
-      Arrays.sort(change);
-      System.out.printf("workload owner changed, next posture read: p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
-          change[10] / 10.0, change[18] / 10.0, change[19] / 10.0);
-      long[] imp = new long[20];
-      for (int i = 0; i < imp.length; i++) {
-        // a row that shares a fingerprint with generated items: its group is re-judged too
-        String body = "{\"format\":\"csv\",\"source\":\"bench\",\"content\":\"name,kind,owner,environment,fingerprint\\n"
-            + "NEW_SECRET_" + i + ",env-var,owner" + i + "@acme.test,prod," + md5hex("fp" + i) + md5hex("fq" + i) + "\\n\"}";
-        post(base + "/v1/inventory:import", admin, body);
-        t = System.nanoTime();
-        get(base + "/v1/posture?rule=NHI9&limit=10", admin);
-        imp[i] = (System.nanoTime() - t) / 100_000;
-      }
-      Arrays.sort(imp);
-      System.out.printf("one item imported, next posture read: p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
-          imp[10] / 10.0, imp[18] / 10.0, imp[19] / 10.0);
+      changeThenRead("workload owner changed, next posture read", base + "/v1/posture?severity=critical&limit=10", admin,
+          i -> post(base + "/v1/apply", admin, "{\"documents\":[{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
+              + "\"spiffe://acme.test/svc-1\",\"selectors\":[\"k8s:sa=svc-1\"],\"owner\":\"new" + i
+              + "@acme.test\"}}]}"));
+      // a row that shares a fingerprint with generated items: its group is re-judged too
+      changeThenRead("one item imported, next posture read", base + "/v1/posture?rule=NHI9&limit=10", admin,
+          i -> post(base + "/v1/inventory:import", admin, "{\"format\":\"csv\",\"source\":\"bench\",\"content\":"
+              + "\"name,kind,owner,environment,fingerprint\\nNEW_SECRET_" + i + ",env-var,owner" + i + "@acme.test,prod,"
+              + md5hex("fp" + i) + md5hex("fq" + i) + "\\n\"}"));
       // catch-up throughput: a burst of issuance events written behind the index's back
       try (Connection c = DriverManager.getConnection(pg + db, "postgres", ""); Statement s = c.createStatement()) {
         int burst = Math.min(500_000, Math.max(10_000, events / 20));
@@ -195,6 +179,25 @@ public final class InventoryScale {
       throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
     }
     return r.body();
+  }
+
+  /** A change that returns once it is durable. */
+  private interface Change {
+    void make(int i) throws Exception;
+  }
+
+  /** Times the read that follows each of 20 changes (the read catches up with the change first). */
+  private static void changeThenRead(String label, String readUrl, String admin, Change change) throws Exception {
+    long[] ms = new long[20];
+    for (int i = 0; i < ms.length; i++) {
+      change.make(i);
+      long t = System.nanoTime();
+      get(readUrl, admin);
+      ms[i] = (System.nanoTime() - t) / 100_000;
+    }
+    Arrays.sort(ms);
+    System.out.printf("%s: p50 %.1f ms, p95 %.1f ms, max %.1f ms%n", label, ms[10] / 10.0, ms[18] / 10.0,
+        ms[19] / 10.0);
   }
 
   private static String md5hex(String s) throws Exception {

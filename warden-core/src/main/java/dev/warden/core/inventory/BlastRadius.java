@@ -65,8 +65,9 @@ public record BlastRadius(String itemId, String subject, int score, List<Grants.
                 "used by workload " + w.name() + ", " + g.path()));
           }
         }
-        if (!item.kind().equals("workload") && !item.source().equals("warden")) {
-          for (String r : item.attributes().containsKey("resources") ? item.privileges() : List.<String>of()) {
+        // an imported credential's own reach: the resources named by its `resources` attribute
+        if (!item.source().equals("warden") && item.attributes().containsKey("resources")) {
+          for (String r : item.privileges()) {
             grants.add(new Grants.Grant(r, null, sensitivity(r, resources), false, "the credential itself"));
           }
         }

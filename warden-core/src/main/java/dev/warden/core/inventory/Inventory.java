@@ -20,16 +20,19 @@ public final class Inventory {
   /** Filters of a listing; null fields do not filter. */
   public record Filter(String kind, String owner, String team, String environment, CredentialType credentialType) {
     boolean test(InventoryItem i) {
-      return (kind == null || kind.equals(i.kind())) && (owner == null || owner.equals(i.owner()))
-          && (team == null || team.equals(i.team())) && (environment == null || environment.equals(i.environment()))
-          && (credentialType == null || credentialType == i.credentialType());
+      return matches(i.kind(), i.owner(), i.team(), i.environment()) && (credentialType == null
+          || credentialType == i.credentialType());
     }
 
     /** {@link #test} on an imported item, without building its row. */
     boolean testImported(ImportedNhi n) {
-      return (kind == null || kind.equals(n.kind())) && (owner == null || owner.equals(n.owner()))
-          && (team == null || team.equals(n.team())) && (environment == null || environment.equals(n.environment()))
-          && (credentialType == null || credentialType == importedType(n));
+      return matches(n.kind(), n.owner(), n.team(), n.environment()) && (credentialType == null
+          || credentialType == importedType(n));
+    }
+
+    private boolean matches(String k, String o, String t, String e) {
+      return (kind == null || kind.equals(k)) && (owner == null || owner.equals(o)) && (team == null || team.equals(t))
+          && (environment == null || environment.equals(e));
     }
   }
 

@@ -53,8 +53,6 @@ public final class PostureIndex {
   /** During a long catch-up, re-judge at least this often so that readers see progress. */
   private static final int JUDGE_EVERY = 500_000;
   private static final int REFRESH_SLICE = 500;
-  /** Total order of findings in a set. */
-  static final Comparator<Finding> SET_ORDER = Posture.ORDER;
 
   /** A page of findings, with counts over every finding that matched. */
   public record FindingsPage(List<Finding> findings, int total, Map<String, Integer> bySeverity,
@@ -93,6 +91,11 @@ public final class PostureIndex {
   public void onNewFindings(Finding.Severity from, java.util.function.Consumer<List<Finding>> listener) {
     this.noticeFrom = from;
     this.noticeListener = listener;
+  }
+
+  /** The least severity to announce, or null when nobody listens. */
+  private Finding.Severity announcing() {
+    return noticeListener == null ? null : noticeFrom;
   }
 
   private void announce(List<Finding> found) {
@@ -135,8 +138,8 @@ public final class PostureIndex {
    * first load, which would announce the whole estate.
    */
   private List<Finding> appeared(State before, State next) {
-    Finding.Severity from = noticeFrom;
-    if (before == null || noticeListener == null || from == null) {
+    Finding.Severity from = announcing();
+    if (before == null || from == null) {
       return List.of();
     }
     List<Finding> out = new ArrayList<>();
@@ -199,7 +202,7 @@ public final class PostureIndex {
       // the first read before the start-up rebuild finished: wait for it rather than read twice
       synchronized (rebuilding) {
         if (state == null) {
-          state = load();
+          swapIn(load());
         }
       }
       s = state;
@@ -244,12 +247,11 @@ public final class PostureIndex {
           }
           // re-judge once per catch-up, not per batch: a burst of issuance touches each workload once
           if ((changes.size() < BATCH || sinceJudged >= JUDGE_EVERY) && !pending.isEmpty()) {
-            cur.noticeFrom = noticeListener == null ? null : noticeFrom;
-            cur.noticed = found;
+            cur.collect(found, announcing());
             try {
               judge(cur, pending);
             } finally {
-              cur.noticed = null;
+              cur.collect(null, null);
             }
             pending = new Pending();
             sinceJudged = 0;
@@ -297,25 +299,23 @@ public final class PostureIndex {
       try {
         Instant now = clock.instant();
         Posture.Context ctx = s.context(now);
-        s.noticeFrom = noticeListener == null ? null : noticeFrom;
-        s.noticed = found;
+        s.collect(found, announcing());
         for (String w : units.subList(i, Math.min(units.size(), i + REFRESH_SLICE))) {
           s.judgeWorkload(w, now, ctx);
         }
       } finally {
-        s.noticed = null;
+        s.collect(null, null);
         lock.writeLock().unlock();
       }
     }
     lock.writeLock().lock();
     try {
       Instant now = clock.instant();
-      s.noticeFrom = noticeListener == null ? null : noticeFrom;
-      s.noticed = found;
+      s.collect(found, announcing());
       s.judgeGlobal(now, s.context(now));
       s.judgedAt = now;
     } finally {
-      s.noticed = null;
+      s.collect(null, null);
       lock.writeLock().unlock();
     }
     announce(found);
@@ -555,13 +555,14 @@ public final class PostureIndex {
         }
         case "secret.leaked" -> leaks = true;
         case "config.created", "config.updated", "config.deleted" -> {
+          Map<String, String> d = c.details();
           try {
-            Kind k = Kind.parse(c.details().getOrDefault("kind", ""));
-            String name = c.details().get("name");
+            Kind k = Kind.parse(d.getOrDefault("kind", ""));
+            String name = d.get("name");
             if (name != null) {
               objects.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(name);
             }
-          } catch (RuntimeException e) {
+          } catch (dev.warden.core.error.ValidationException e) {
             // not a kind the inventory holds: nothing to re-judge
           }
         }
@@ -711,10 +712,6 @@ public final class PostureIndex {
     }
   }
 
-  static String pair(String workload, String resource) {
-    return workload + "\0" + resource;
-  }
-
   /** Merges two iterators already ordered by {@code order}. */
   static <T> Iterator<T> merge(Iterator<T> a, Iterator<T> b, Comparator<? super T> order) {
     return new Iterator<>() {
@@ -805,8 +802,14 @@ public final class PostureIndex {
     /** A catch-up failed half-way: the next one reads everything again. */
     volatile boolean broken;
     /** While a change is judged: where findings it brings are collected (null: not collected). */
-    List<Finding> noticed;
-    Finding.Severity noticeFrom;
+    private List<Finding> noticed;
+    private Finding.Severity noticeFrom;
+
+    /** Collects new findings of at least {@code from} into {@code into} from now on; (null, null) stops. */
+    void collect(List<Finding> into, Finding.Severity from) {
+      noticed = from == null ? null : into;
+      noticeFrom = from;
+    }
     final TreeMap<String, Workload> workloads = new TreeMap<>();
     final TreeMap<String, Resource> resources = new TreeMap<>();
     final TreeMap<String, AccessPolicy> policies = new TreeMap<>();
@@ -1067,7 +1070,7 @@ public final class PostureIndex {
       if (!fresh.isEmpty()) {
         unitFindings.put(unit, fresh);
         for (Finding f : fresh) {
-          findings.computeIfAbsent(Part.of(f), k -> new TreeSet<>(SET_ORDER)).add(f);
+          findings.computeIfAbsent(Part.of(f), k -> new TreeSet<>(Posture.ORDER)).add(f);
         }
       }
     }

@@ -97,18 +97,6 @@ public final class InventoryService {
     return vs.stream().map(Versioned::value).toList();
   }
 
-  public List<Finding> posture() {
-    return posture(thresholds);
-  }
-
-  /** Findings under other thresholds than the configured ones (a what-if, or per-request overrides). */
-  public List<Finding> posture(PostureThresholds t) {
-    if (index != null && t.equals(thresholds)) {
-      return index.allFindings();
-    }
-    return Posture.evaluate(facts(t), t);
-  }
-
   /** Findings judged now from everything in the store, bypassing the index (an on-demand recompute). */
   public List<Finding> postureFromStore(PostureThresholds t) {
     return Posture.evaluate(facts(t), t);

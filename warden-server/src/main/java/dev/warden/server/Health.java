@@ -10,10 +10,12 @@ import java.time.Duration;
 final class Health {
   private final Store store;
   private final ServerMetrics metrics;
+  private final java.util.function.Supplier<java.util.List<DisabledObject>> disabled;
 
-  Health(Store store, ServerMetrics metrics) {
+  Health(Store store, ServerMetrics metrics, java.util.function.Supplier<java.util.List<DisabledObject>> disabled) {
     this.store = store;
     this.metrics = metrics;
+    this.disabled = disabled;
   }
 
   void live(ServerRequest req, ServerResponse res) {
@@ -21,12 +23,29 @@ final class Health {
     res.send("{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * 200 while the database answers, 503 when it does not. Disabled configuration objects do not
+   * make the node unready (every node would drop out alike, and the rest of the configuration
+   * works): they are listed, and {@code configuration} says {@code degraded}.
+   */
   void ready(ServerRequest req, ServerResponse res) {
     boolean ok = store.isReachable(Duration.ofSeconds(2));
+    com.fasterxml.jackson.databind.node.ObjectNode o = dev.warden.server.http.Json.object();
+    o.put("status", ok ? "ready" : "not ready");
+    o.put("database", ok ? "up" : "down");
+    java.util.List<DisabledObject> off = disabled.get();
+    o.put("configuration", off.isEmpty() ? "ok" : "degraded");
+    if (!off.isEmpty()) {
+      com.fasterxml.jackson.databind.node.ArrayNode a = o.putArray("disabled");
+      for (DisabledObject d : off) {
+        // unauthenticated: names only; the reason is for admins (warden get, the audit log)
+        a.addObject().put("kind", d.kind().wire()).put("name", d.name());
+      }
+    }
     res.status(ok ? 200 : 503);
     res.header("Content-Type", "application/json");
-    res.send((ok ? "{\"status\":\"ready\",\"database\":\"up\"}" : "{\"status\":\"not ready\",\"database\":\"down\"}")
-        .getBytes(StandardCharsets.UTF_8));
+    res.header("Cache-Control", "no-store");
+    res.send(dev.warden.server.http.Json.bytes(o));
   }
 
   void metrics(ServerRequest req, ServerResponse res) {

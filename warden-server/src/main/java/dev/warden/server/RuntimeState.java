@@ -1,5 +1,9 @@
 package dev.warden.server;
 
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.document.Kind;
+import dev.warden.core.error.Reason;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
@@ -12,7 +16,10 @@ import dev.warden.core.trust.TrustOptions;
 import dev.warden.core.trust.TrustProviders;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,21 +30,45 @@ import java.util.concurrent.atomic.AtomicReference;
 final class RuntimeState {
   private static final System.Logger LOG = System.getLogger(RuntimeState.class.getName());
 
-  private record Loaded(long trustCounter, TrustProviders trust, long policyCounter, PolicySnapshot policies) {}
+  private record Loaded(long trustCounter, TrustProviders trust, long policyCounter, PolicySnapshot policies,
+      List<DisabledObject> disabled) {}
 
   private final Store store;
   private final DocumentFetcher fetcher;
   private final Clock clock;
   private final TrustOptions options;
+  private final AuditWriter audit;
   private final AtomicReference<Loaded> loaded = new AtomicReference<>();
   private final dev.warden.core.agent.RegistrationIndex registrations = new dev.warden.core.agent.RegistrationIndex();
 
-  RuntimeState(Store store, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
+  /**
+   * Loads the configuration. Never fails for an object that does not compile: that object is
+   * disabled and reported (see {@link #disabled()}); only a database failure stops the start.
+   *
+   * @param audit where an object becoming disabled, or working again, is recorded
+   */
+  RuntimeState(Store store, DocumentFetcher fetcher, Clock clock, TrustOptions options, AuditWriter audit) {
     this.store = store;
     this.fetcher = fetcher;
     this.clock = clock;
     this.options = options;
+    this.audit = audit;
     reload(true);
+  }
+
+  /** Stored objects that do not compile and are therefore disabled, by kind then name. */
+  List<DisabledObject> disabled() {
+    return loaded.get().disabled();
+  }
+
+  /** Why the object is disabled, or null when it works (or does not exist). */
+  String disabledReason(Kind kind, String name) {
+    for (DisabledObject d : disabled()) {
+      if (d.kind() == kind && d.name().equals(name)) {
+        return d.reason();
+      }
+    }
+    return null;
   }
 
   TrustProviders trust() {
@@ -61,7 +92,7 @@ final class RuntimeState {
     TrustProviders trust = cur == null ? null : cur.trust();
     PolicySnapshot snap = cur == null ? null : cur.policies();
     if (force || cur == null || cur.trustCounter() != tc) {
-      trust = trust == null ? TrustProviders.build(values(store.trustProviders()), fetcher, clock, options)
+      trust = trust == null ? TrustProviders.load(values(store.trustProviders()), fetcher, clock, options)
           : trust.rebuild(values(store.trustProviders()));
     }
     if (force || cur == null || cur.policyCounter() != pc) {
@@ -80,7 +111,45 @@ final class RuntimeState {
       LOG.log(System.Logger.Level.DEBUG, "policy snapshot rebuilt: " + w.size() + " workloads, " + r.size()
           + " resources, " + p.size() + " policies");
     }
-    loaded.set(new Loaded(tc, trust, pc, snap));
+    List<DisabledObject> disabled = new ArrayList<>();
+    trust.disabled().forEach((name, why) -> disabled.add(new DisabledObject(Kind.TRUST_PROVIDER, name, why)));
+    snap.disabledPolicies().forEach((name, why) -> disabled.add(new DisabledObject(Kind.ACCESS_POLICY, name, why)));
+    List<DisabledObject> before = cur == null ? List.of() : cur.disabled();
+    loaded.set(new Loaded(tc, trust, pc, snap, List.copyOf(disabled)));
+    report(before, disabled);
+  }
+
+  /** Audits and logs each object that became disabled, or works again, in this reload. */
+  private void report(List<DisabledObject> before, List<DisabledObject> now) {
+    for (DisabledObject d : now) {
+      if (!before.contains(d)) {
+        LOG.log(System.Logger.Level.WARNING, d.kind().wire() + " '" + d.name() + "' is disabled: " + d.reason());
+        record("config.disabled", "failure", d.kind(), d.name(), d.reason());
+      }
+    }
+    for (DisabledObject d : before) {
+      if (now.stream().noneMatch(n -> n.kind() == d.kind() && n.name().equals(d.name()))) {
+        LOG.log(System.Logger.Level.INFO, d.kind().wire() + " '" + d.name() + "' compiles again (or was removed)");
+        record("config.enabled", "success", d.kind(), d.name(), null);
+      }
+    }
+  }
+
+  private void record(String type, String outcome, Kind kind, String name, String why) {
+    Map<String, String> details = new HashMap<>();
+    details.put("kind", kind.wire());
+    details.put("name", name);
+    if (why != null) {
+      details.put("error", why);
+    }
+    try {
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, outcome,
+          why == null ? "" : kind == Kind.TRUST_PROVIDER ? Reason.PROVIDER_DISABLED.code() : Reason.POLICY_DISABLED.code(),
+          "system", null, null, details, null));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not audit " + type + " of " + kind.wire() + " '" + name + "': "
+          + e.getMessage());
+    }
   }
 
   /** Called on a timer; never throws (a failed reload keeps the last good state). */

@@ -49,6 +49,16 @@ public final class ServerMetrics {
         .tag("route", route).tag("status", cls).register(registry)).increment();
   }
 
+  /**
+   * Registers {@code warden_config_disabled_objects{kind}}: stored configuration objects that no
+   * longer compile and are disabled (alert when above zero).
+   */
+  public void disabledObjects(String kind, java.util.function.Supplier<Number> count) {
+    io.micrometer.core.instrument.Gauge.builder("warden_config_disabled_objects", count)
+        .description("stored configuration objects that no longer compile and are disabled")
+        .tag("kind", kind).register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

@@ -74,13 +74,14 @@ public final class WardenServer implements AutoCloseable {
     AuditWriter audit = null;
     try {
       boolean freshInstall = store.signingKeys().list().isEmpty();
+      audit = new AuditWriter(store.audit(), cfg.auditMaxBatch(), cfg.auditTimeout().toMillis());
+      AuditWriter stateAudit = audit;
       TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.jwksRefreshMinInterval());
       // compiling policies and trust providers does not depend on keys: overlap the two
       java.util.concurrent.CompletableFuture<RuntimeState> stateFuture = java.util.concurrent.CompletableFuture
-          .supplyAsync(() -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions),
+          .supplyAsync(() -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, stateAudit),
               r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
       SecretBox box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
-      audit = new AuditWriter(store.audit(), cfg.auditMaxBatch(), cfg.auditTimeout().toMillis());
       byte[] fpKey = fingerprintKey(store, box);
       Fingerprinter fingerprinter = new Fingerprinter(fpKey);
       KeyManager keys = new KeyManager(store.signingKeys(), box, clock, cfg.rotation(), cfg.signingAlgorithm(), audit);
@@ -118,7 +119,10 @@ public final class WardenServer implements AutoCloseable {
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
       AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
-          fpKey, fpKeyId, () -> state.reload(false), metrics, clock);
+          fpKey, fpKeyId, () -> state.reload(false), metrics, clock, state::disabledReason);
+      for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
+        metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
+      }
       dev.warden.core.inventory.PostureIndex postureIndex = new dev.warden.core.inventory.PostureIndex(store,
           store.inventory(), clock, cfg.posture());
       InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
@@ -137,7 +141,7 @@ public final class WardenServer implements AutoCloseable {
           () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
-      Health health = new Health(store, metrics);
+      Health health = new Health(store, metrics, state::disabled);
       dev.warden.server.http.AgentApi agentApi = new dev.warden.server.http.AgentApi(
           new dev.warden.core.agent.AgentService(store.agents(), ca, keys, state.registrations(), state::trust, audit,
               clock), ca, keys, store.signingKeys()::changeCounter, adminTokens, metrics);

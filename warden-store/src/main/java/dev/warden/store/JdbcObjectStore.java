@@ -111,7 +111,39 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
         + " attempts to write it; retry later");
   }
 
+  /** {@link #put} inside a caller's transaction, which must already hold this kind's counter lock. */
+  Versioned<T> putIn(Connection c, T value, long expectedVersion, String actor) throws SQLException {
+    if (!type.isInstance(value)) {
+      throw new IllegalArgumentException("a " + kind.wire() + " store cannot hold " + value.getClass().getName());
+    }
+    return put(c, value.name(), Json.write(Documents.toSpec(value)), expectedVersion, actor);
+  }
+
+  /**
+   * Deletes inside a caller's transaction, which must already hold this kind's counter lock.
+   *
+   * @throws ConflictException when the object is absent or not at {@code expectedVersion}
+   */
+  void deleteIn(Connection c, String name, long expectedVersion, String actor) throws SQLException {
+    Row cur = current(c, name);
+    if (cur == null || !cur.live() || cur.version() != expectedVersion) {
+      throw new ConflictException(kind.wire() + " '" + name + "' is " + (cur == null || !cur.live() ? "absent"
+          : "at version " + cur.version()) + ", not at the expected version " + expectedVersion
+          + "; read it again and reapply your change");
+    }
+    long next = cur.version() + 1;
+    long at = Micros.of(clock.instant());
+    if (!replace(c, name, cur.version(), next, null, at, actor)) {
+      throw lost(name, expectedVersion);
+    }
+    appendHistory(c, name, next, null, at, actor);
+    ChangeCounters.bump(c, kind.wire());
+  }
+
   private Versioned<T> put(Connection c, String name, String spec, long expected, String actor) throws SQLException {
+    // the counter row first: every configuration writer locks counters before objects, so a
+    // single write and a multi-kind commit (JdbcConfigStore) never wait on each other in a cycle
+    ChangeCounters.lock(c, kind.wire());
     Row cur = current(c, name);
     boolean live = cur != null && cur.live();
     if (expected == 0 && live) {
@@ -159,6 +191,10 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
     return versioned(name, new Row(next, spec, at, actor));
   }
 
+  Kind kind() {
+    return kind;
+  }
+
   private RuntimeException lost(String name, long expected) {
     if (expected == -1) {
       return new LostRace();
@@ -175,6 +211,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
     for (int attempt = 0; attempt < UNCONDITIONAL_ATTEMPTS; attempt++) {
       try {
         return db.inTransaction(what, c -> {
+          ChangeCounters.lock(c, kind.wire());
           Row cur = current(c, name);
           if (cur == null || !cur.live()) {
             return false;

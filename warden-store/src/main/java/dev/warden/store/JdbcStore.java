@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,13 +53,19 @@ public final class JdbcStore implements Store {
   private final dev.warden.core.store.KpiHistoryStore kpiHistory;
   private final SettingsStore settings;
   private final JdbcInventoryStore inventory;
+  private final JdbcConfigStore config;
 
   private JdbcStore(HikariDataSource pool, Db db, InstantSource clock) {
     this.pool = pool;
-    this.trustProviders = new JdbcTrustProviderStore(db, clock);
-    this.workloads = new JdbcWorkloadStore(db, clock);
-    this.resources = new JdbcResourceStore(db, clock);
-    this.policies = new JdbcPolicyStore(db, clock);
+    JdbcTrustProviderStore tp = new JdbcTrustProviderStore(db, clock);
+    JdbcWorkloadStore wl = new JdbcWorkloadStore(db, clock);
+    JdbcResourceStore rs = new JdbcResourceStore(db, clock);
+    JdbcPolicyStore pol = new JdbcPolicyStore(db, clock);
+    this.trustProviders = tp;
+    this.workloads = wl;
+    this.resources = rs;
+    this.policies = pol;
+    this.config = new JdbcConfigStore(db, List.of(tp, wl, rs, pol));
     this.audit = new JdbcAuditStore(db);
     this.leases = new JdbcLeaseStore(db);
     this.adminTokens = new JdbcAdminTokenStore(db);
@@ -145,6 +152,11 @@ public final class JdbcStore implements Store {
   @Override
   public PolicyStore policies() {
     return policies;
+  }
+
+  @Override
+  public dev.warden.core.store.ConfigStore config() {
+    return config;
   }
 
   @Override

@@ -30,6 +30,14 @@ class PostgresStoreTest {
   }
 
   @Nested
+  class ConfigCommits extends ConfigStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
   class Policies extends PolicyStoreContract {
     @Override
     TestDatabase createDatabase() {

@@ -14,6 +14,8 @@ import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.TrustProviderSpec;
 import dev.warden.core.policy.Conditions;
+import dev.warden.core.trust.TrustProviders;
+import dev.warden.core.store.ConfigStore;
 import dev.warden.core.store.ObjectStore;
 import dev.warden.core.store.Store;
 import dev.warden.core.store.Versioned;
@@ -50,64 +52,141 @@ public final class ConfigService {
     this.rules = rules;
   }
 
+  /** How often a change is re-validated when another change committed between validation and write. */
+  private static final int ATTEMPTS = 5;
+
+  /** One document's planned change, with the write it needs (null when unchanged). */
+  private record Planned(Change change, ConfigStore.Write write, JsonNode spec) {}
+
   /**
-   * Applies documents in order, or only computes what would change.
+   * Applies documents as one change, or only computes what would change.
    *
-   * @throws ValidationException for the first invalid document, before anything is written
-   * @throws ConflictException when a trust provider's issuer is already used by another provider
+   * <p>Validate before write: every document is checked and the configuration that would result
+   * is compiled (each new or changed trust provider and policy condition, issuer uniqueness across
+   * all providers) before anything is written; then all documents are stored in one transaction,
+   * and only if no other change committed meanwhile (else it is validated again). A refused change
+   * leaves the store exactly as it was. Objects already stored that no longer compile do not block
+   * a change to other objects: they stay disabled until fixed.
+   *
+   * @throws ValidationException for the first invalid document; nothing is written
+   * @throws ConflictException when a trust provider's issuer is already used by another provider,
+   *     or the configuration kept changing underneath; nothing is written
    */
   public List<Change> apply(List<Named> docs, boolean dryRun, String actor) {
-    for (Named d : docs) {
-      validate(d, docs);
+    checkDistinct(docs);
+    for (int attempt = 1; ; attempt++) {
+      ConfigStore.Revision base = store.config().revision();
+      List<Planned> plan = plan(docs);
+      List<ConfigStore.Write> writes = plan.stream().map(Planned::write).filter(java.util.Objects::nonNull).toList();
+      if (dryRun || writes.isEmpty()) {
+        return plan.stream().map(Planned::change).toList();
+      }
+      List<Versioned<Named>> stored;
+      try {
+        stored = store.config().commit(base, writes, actor);
+      } catch (ConflictException e) {
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+        continue;
+      }
+      List<Change> changes = new ArrayList<>();
+      int w = 0;
+      for (Planned p : plan) {
+        Change c = p.change();
+        if (p.write() == null) {
+          changes.add(c);
+          continue;
+        }
+        long version = stored.get(w++).version();
+        changes.add(new Change(c.kind(), c.name(), c.action(), c.fromVersion(), version, c.diff(), c.warnings()));
+        auditChange("created".equals(c.action()) ? "config.created" : "config.updated", c.kind(), c.name(), version,
+            p.spec(), actor);
+      }
+      return changes;
     }
-    List<Change> changes = new ArrayList<>();
-    for (Named d : docs) {
-      Kind kind = Documents.kindOf(d);
-      ObjectStore<Named> s = store(kind);
-      Optional<Versioned<Named>> cur = s.get(d.name());
-      ObjectNode newSpec = Documents.toSpec(d);
-      if (cur.isPresent()) {
-        ObjectNode oldSpec = Documents.toSpec(cur.get().value());
-        List<String> diff = diff("", oldSpec, newSpec);
-        long v = cur.get().version();
-        if (diff.isEmpty()) {
-          changes.add(new Change(kind, d.name(), "unchanged", v, v, List.of()));
-          continue;
-        }
-        if (dryRun) {
-          changes.add(new Change(kind, d.name(), "updated", v, v + 1, diff));
-          continue;
-        }
-        Versioned<Named> stored = s.put(d, v, actor);
-        changes.add(new Change(kind, d.name(), "updated", v, stored.version(), diff));
-        auditChange("config.updated", kind, d.name(), stored.version(), newSpec, actor);
-      } else {
-        List<String> diff = diff("", null, newSpec);
-        if (dryRun) {
-          changes.add(new Change(kind, d.name(), "created", 0, 1, diff));
-          continue;
-        }
-        Versioned<Named> stored = s.put(d, 0, actor);
-        changes.add(new Change(kind, d.name(), "created", 0, stored.version(), diff));
-        auditChange("config.created", kind, d.name(), stored.version(), newSpec, actor);
+  }
+
+  private static void checkDistinct(List<Named> docs) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < docs.size(); i++) {
+      Named d = docs.get(i);
+      if (!seen.add(Documents.kindOf(d).wire() + "/" + d.name())) {
+        throw new ValidationException("documents[" + i + "].metadata.name", Documents.kindOf(d).wire() + " '"
+            + d.name() + "' appears twice in one apply; keep one document per object");
       }
     }
-    return changes;
+  }
+
+  /** Reads the current state, validates every document against the configuration that would result. */
+  private List<Planned> plan(List<Named> docs) {
+    Map<String, TrustProviderSpec> providers = new java.util.LinkedHashMap<>();
+    for (Versioned<Named> v : store(Kind.TRUST_PROVIDER).list()) {
+      providers.put(v.value().name(), (TrustProviderSpec) v.value());
+    }
+    java.util.Set<String> batchResources = new java.util.HashSet<>();
+    for (Named d : docs) {
+      if (d instanceof TrustProviderSpec t) {
+        providers.put(t.name(), t);
+      } else if (d instanceof dev.warden.core.model.Resource r) {
+        batchResources.add(r.name());
+      }
+    }
+    List<Planned> plan = new ArrayList<>();
+    for (Named d : docs) {
+      Kind kind = Documents.kindOf(d);
+      Optional<Versioned<Named>> cur = store(kind).get(d.name());
+      ObjectNode newSpec = Documents.toSpec(d);
+      List<String> diff = diff("", cur.map(v -> (JsonNode) Documents.toSpec(v.value())).orElse(null), newSpec);
+      if (cur.isPresent() && diff.isEmpty()) {
+        long v = cur.get().version();
+        plan.add(new Planned(new Change(kind, d.name(), "unchanged", v, v, List.of()), null, null));
+        continue;
+      }
+      validate(d, providers);
+      List<String> warnings = d instanceof AccessPolicy p ? missingResources(p, batchResources) : List.of();
+      long from = cur.map(Versioned::version).orElse(0L);
+      plan.add(new Planned(new Change(kind, d.name(), cur.isPresent() ? "updated" : "created", from, from + 1, diff,
+          warnings), ConfigStore.Write.put(kind, d, from), newSpec));
+    }
+    return plan;
+  }
+
+  private List<String> missingResources(AccessPolicy p, java.util.Set<String> batchResources) {
+    List<String> out = new ArrayList<>();
+    for (String r : p.resources()) {
+      if (!batchResources.contains(r) && store(Kind.RESOURCE).get(r).isEmpty()) {
+        out.add("spec.resources: resource '" + r + "' does not exist; this policy grants nothing for it until a"
+            + " Resource named '" + r + "' is applied");
+      }
+    }
+    return out;
   }
 
   /**
-   * Deletes an object.
+   * Deletes an object. Deletes always take effect: removing an object cannot make the rest of the
+   * configuration fail to compile.
    *
    * @throws NotFoundException when it does not exist
    */
   public Change delete(Kind kind, String name, boolean dryRun, String actor) {
-    ObjectStore<Named> s = store(kind);
-    Versioned<Named> cur = s.get(name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
-    if (!dryRun) {
-      s.delete(name, actor);
+    for (int attempt = 1; ; attempt++) {
+      ConfigStore.Revision base = store.config().revision();
+      Versioned<Named> cur = store(kind).get(name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
+      if (dryRun) {
+        return new Change(kind, name, "deleted", cur.version(), cur.version() + 1, List.of());
+      }
+      try {
+        store.config().commit(base, List.of(ConfigStore.Write.delete(kind, name, cur.version())), actor);
+      } catch (ConflictException e) {
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+        continue;
+      }
       auditChange("config.deleted", kind, name, cur.version() + 1, null, actor);
+      return new Change(kind, name, "deleted", cur.version(), cur.version() + 1, List.of());
     }
-    return new Change(kind, name, "deleted", cur.version(), cur.version() + 1, List.of());
   }
 
   public Optional<Versioned<Named>> get(Kind kind, String name) {
@@ -122,23 +201,33 @@ public final class ConfigService {
     return store(kind).history(name);
   }
 
-  private void validate(Named d, List<Named> batch) {
+  /**
+   * Checks one new or changed document against the configuration that would result.
+   *
+   * @param providers every trust provider after the change, by name
+   */
+  private void validate(Named d, Map<String, TrustProviderSpec> providers) {
     if (d instanceof dev.warden.core.model.Workload w) {
       checkProvisioning(w);
     }
     if (d instanceof AccessPolicy p && p.condition() != null) {
-      Conditions.check(p.condition());
+      try {
+        Conditions.check(p.condition());
+      } catch (ValidationException e) {
+        String detail = e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2)
+            : e.getMessage();
+        throw new ValidationException(e.field(), "policy '" + p.name() + "': " + detail);
+      }
     }
     if (d instanceof TrustProviderSpec t) {
-      for (Versioned<Named> other : store(Kind.TRUST_PROVIDER).list()) {
-        TrustProviderSpec o = (TrustProviderSpec) other.value();
-        if (!o.name().equals(t.name()) && o.issuer().equals(t.issuer())
-            && batch.stream().noneMatch(b -> b instanceof TrustProviderSpec bt && bt.name().equals(o.name())
-                && !bt.issuer().equals(t.issuer()))) {
+      String issuer = TrustProviders.issuerOf(t);
+      for (TrustProviderSpec o : providers.values()) {
+        if (!o.name().equals(t.name()) && TrustProviders.issuerOf(o).equals(issuer)) {
           throw new ConflictException("trust provider '" + o.name() + "' already uses issuer " + t.issuer()
               + "; an issuer maps to exactly one provider");
         }
       }
+      TrustProviders.check(t, clock);
     }
   }
 

@@ -19,6 +19,8 @@ public enum Reason {
   TOKEN_TOO_OLD("token_too_old"),
   MISSING_CLAIM("missing_claim"),
   JWKS_UNAVAILABLE("jwks_unavailable"),
+  /** the trust provider for the token's issuer is stored but no longer compiles: disabled, fail closed */
+  PROVIDER_DISABLED("provider_disabled"),
   // identity problems
   UNKNOWN_WORKLOAD("unknown_workload"),
   AMBIGUOUS_WORKLOAD("ambiguous_workload"),
@@ -31,6 +33,8 @@ public enum Reason {
   POLICY_DENY("policy_deny"),
   CONDITION_FALSE("condition_false"),
   CONDITION_ERROR("condition_error"),
+  /** the policy that would decide is stored but no longer compiles: disabled, fail closed */
+  POLICY_DISABLED("policy_disabled"),
   INVALID_SCOPE("invalid_scope"),
   CREDENTIAL_KIND_UNSUPPORTED("credential_kind_unsupported"),
   // request problems

@@ -22,6 +22,8 @@ public record Explanation(Decision decision, List<Verdict> policies) {
     /** the workload matched but the condition was false */
     CONDITION_FALSE,
     /** the condition failed at run time (deny, never an error) */
-    CONDITION_ERROR
+    CONDITION_ERROR,
+    /** the stored policy no longer compiles: it grants nothing (a deny still denies) */
+    DISABLED
   }
 }

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class PolicySnapshot {
   private static final PolicySnapshot EMPTY = new PolicySnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-      Map.of(), Map.of(), Map.of());
+      Map.of(), Map.of(), Map.of(), Map.of());
 
   private final Map<String, Resource> resourcesByName;
   private final Map<String, Resource> resourcesByAudience;
@@ -40,11 +40,13 @@ public final class PolicySnapshot {
   private final Map<String, Map<String, Object>> workloadVars;
   private final Map<String, String[]> workloadPrefixes;
   private final Map<String, CelRuntime.Program> programs;
+  private final Map<String, String> disabledPolicies;
 
   private PolicySnapshot(Map<String, Resource> resourcesByName, Map<String, Resource> resourcesByAudience,
       Map<String, ResourceIndex> policiesByResource, Map<Selector, List<Workload>> workloadsByRarestSelector,
       Map<String, Workload> workloadsById, Map<String, Map<String, Object>> workloadVars,
-      Map<String, String[]> workloadPrefixes, Map<String, CelRuntime.Program> programs) {
+      Map<String, String[]> workloadPrefixes, Map<String, CelRuntime.Program> programs,
+      Map<String, String> disabledPolicies) {
     this.resourcesByName = resourcesByName;
     this.resourcesByAudience = resourcesByAudience;
     this.policiesByResource = policiesByResource;
@@ -53,6 +55,7 @@ public final class PolicySnapshot {
     this.workloadVars = workloadVars;
     this.workloadPrefixes = workloadPrefixes;
     this.programs = programs;
+    this.disabledPolicies = disabledPolicies;
   }
 
   public static PolicySnapshot empty() {
@@ -61,9 +64,9 @@ public final class PolicySnapshot {
 
   /**
    * Builds a snapshot. Conditions already compiled in {@code previous} are reused by text, so a
-   * change to one policy does not recompile ten thousand.
-   *
-   * @throws dev.warden.core.error.ValidationException if a condition does not compile
+   * change to one policy does not recompile ten thousand. Never fails for one bad policy: a
+   * policy whose condition does not compile (say, stored before a stricter checker) is disabled —
+   * it grants nothing, a deny still denies — and listed by {@link #disabledPolicies()}.
    */
   public static PolicySnapshot build(Collection<Workload> workloads, Collection<Resource> resources,
       Collection<AccessPolicy> policies, PolicySnapshot previous) {
@@ -79,20 +82,31 @@ public final class PolicySnapshot {
     // deny first, then by name: the evaluation order, fixed once as an int rank
     sorted.sort(Comparator.comparing((AccessPolicy p) -> p.effect() == Effect.DENY ? 0 : 1)
         .thenComparing(AccessPolicy::name));
+    Map<String, String> disabled = new java.util.TreeMap<>();
     int rank = 0;
     for (AccessPolicy p : sorted) {
       CelRuntime.Program program = null;
+      String broken = null;
       if (p.condition() != null) {
         program = previous == null ? null : previous.programs.get(p.condition());
         if (program == null) {
           program = programs.get(p.condition());
         }
         if (program == null) {
-          program = Conditions.compile(p.condition());
+          try {
+            program = Conditions.compile(p.condition());
+          } catch (dev.warden.core.error.ValidationException e) {
+            broken = e.getMessage();
+          }
         }
-        programs.put(p.condition(), program);
+        if (program != null) {
+          programs.put(p.condition(), program);
+        }
       }
-      CompiledPolicy cp = new CompiledPolicy(p, program, rank++);
+      if (broken != null) {
+        disabled.put(p.name(), broken);
+      }
+      CompiledPolicy cp = new CompiledPolicy(p, program, rank++, broken);
       for (String r : p.resources()) {
         builders.computeIfAbsent(r, k -> new ResourceIndex.Builder()).add(cp);
       }
@@ -125,7 +139,12 @@ public final class PolicySnapshot {
     }
     // HashMaps (see ResourceIndex.freeze): lookups compare hashes before long keys
     return new PolicySnapshot(frozen(byName), frozen(byAudience), frozen(index), frozen(byRarest), frozen(byId),
-        frozen(vars), frozen(prefixes), frozen(programs));
+        frozen(vars), frozen(prefixes), frozen(programs), java.util.Collections.unmodifiableMap(disabled));
+  }
+
+  /** Policies that no longer compile, by name, with the reason: they grant nothing; denies still deny. */
+  public Map<String, String> disabledPolicies() {
+    return disabledPolicies;
   }
 
   private static <K, V> Map<K, V> frozen(Map<K, V> m) {
@@ -224,6 +243,7 @@ public final class PolicySnapshot {
     Decision deny = null;
     boolean conditionFalse = false;
     boolean conditionError = false;
+    String disabledHit = null;
     // deny policies are ordered first, so a matching deny is seen before any allow
     for (CompiledPolicy cp : candidates) {
       AccessPolicy p = cp.policy();
@@ -232,6 +252,20 @@ public final class PolicySnapshot {
         if (explain != null) {
           explain.add(new Explanation.Verdict(p.name(), effect, Explanation.Outcome.WORKLOAD_NOT_MATCHED,
               "workload " + workload.name() + " is not among this policy's workloads"));
+        }
+        continue;
+      }
+      if (cp.disabled() != null) {
+        String why = "policy '" + p.name() + "' is disabled (it no longer compiles: " + cp.disabled() + ")";
+        if (p.effect() == Effect.DENY && deny == null && allow == null) {
+          deny = Decision.deny(Reason.POLICY_DISABLED, p.name(), "deny " + why + "; a disabled deny still denies");
+          addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, why + " (deny fails closed)");
+        } else {
+          disabledHit = disabledHit == null ? why : disabledHit;
+          addVerdict(explain, p, effect, Explanation.Outcome.DISABLED, why);
+        }
+        if (explain == null && deny != null) {
+          return deny;
         }
         continue;
       }
@@ -292,6 +326,9 @@ public final class PolicySnapshot {
     }
     if (allow != null) {
       return allow;
+    }
+    if (disabledHit != null) {
+      return Decision.deny(Reason.POLICY_DISABLED, null, disabledHit + "; fix it and apply it again");
     }
     if (conditionError) {
       return Decision.deny(Reason.CONDITION_ERROR, null, "a policy condition failed at evaluation; denied");

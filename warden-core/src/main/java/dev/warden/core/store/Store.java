@@ -13,6 +13,9 @@ public interface Store extends AutoCloseable {
 
   PolicyStore policies();
 
+  /** Atomic changes across the four configuration kinds above. */
+  ConfigStore config();
+
   AuditStore audit();
 
   LeaseStore leases();

@@ -38,8 +38,13 @@ public final class TrustProviders {
   private final Runtime rt;
   private final Map<String, CompiledProvider> byName;
   private final Map<String, CompiledProvider> byIssuer;
+  /** Stored providers that do not compile: name to reason. */
+  private final Map<String, String> disabled;
+  /** Issuer key of each disabled provider to the denial message its tokens get. */
+  private final Map<String, String> disabledIssuers;
 
-  private TrustProviders(Runtime rt, Map<String, CompiledProvider> byName) {
+  private TrustProviders(Runtime rt, Map<String, CompiledProvider> byName, Map<String, String> disabled,
+      Map<String, String> disabledIssuers) {
     this.rt = rt;
     this.byName = Map.copyOf(byName);
     Map<String, CompiledProvider> iss = new LinkedHashMap<>();
@@ -47,6 +52,27 @@ public final class TrustProviders {
       iss.put(issuerKey(p.issuer), p);
     }
     this.byIssuer = Map.copyOf(iss);
+    this.disabled = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(disabled));
+    this.disabledIssuers = Map.copyOf(disabledIssuers);
+  }
+
+  /**
+   * Checks that one spec compiles, as {@link #build} would; no I/O.
+   *
+   * @throws ValidationException naming the provider and field when it cannot work
+   */
+  public static void check(TrustProviderSpec spec, Clock clock) {
+    CompiledProvider.compile(spec, NO_FETCH, clock, TrustOptions.defaults());
+  }
+
+  /** Compiling never fetches: remote keys are fetched on first use, which a check never makes. */
+  private static final DocumentFetcher NO_FETCH = uri -> {
+    throw new IllegalStateException("compiling a trust provider fetched " + uri);
+  };
+
+  /** The issuer key used to match tokens to providers (trailing slashes dropped). */
+  public static String issuerOf(TrustProviderSpec spec) {
+    return issuerKey(spec.issuer());
   }
 
   /**
@@ -69,43 +95,90 @@ public final class TrustProviders {
    */
   public static TrustProviders build(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock,
       TrustOptions options) {
+    return create(specs, fetcher, clock, options, true);
+  }
+
+  /**
+   * Compiles the stored providers as {@link #build(List, DocumentFetcher, Clock, TrustOptions)}
+   * does, but never fails for one bad provider: a spec that does not compile (an inline JWKS no
+   * longer usable, a mapping a newer release refuses, a second provider for an issuer) is disabled
+   * — tokens from its issuer are denied with {@link Reason#PROVIDER_DISABLED} — and listed by
+   * {@link #disabled()}, while every other provider works. What a server starts from.
+   */
+  public static TrustProviders load(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock,
+      TrustOptions options) {
+    return create(specs, fetcher, clock, options, false);
+  }
+
+  private static TrustProviders create(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock,
+      TrustOptions options, boolean strict) {
     Objects.requireNonNull(fetcher, "fetcher");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(options, "options");
     VerifiedTokenCache cache = options.verifiedTokenCacheSize() == 0 ? null
         : new VerifiedTokenCache(options.verifiedTokenCacheSize());
-    return compile(specs, new Runtime(fetcher, clock, options, cache), Map.of());
+    return compile(specs, new Runtime(fetcher, clock, options, cache), Map.of(), strict);
   }
 
   /**
    * A new snapshot for {@code specs} that shares this one's fetcher, clock, options and cache, and
    * reuses every provider whose spec is unchanged (with its keys). This snapshot stays valid.
-   *
-   * @throws ValidationException as {@link #build(List, DocumentFetcher, Clock)}
+   * Bad specs are disabled as in {@link #load}.
    */
   public TrustProviders rebuild(List<TrustProviderSpec> specs) {
-    return compile(specs, rt, byName);
+    return compile(specs, rt, byName, false);
   }
 
-  private static TrustProviders compile(List<TrustProviderSpec> specs, Runtime rt, Map<String, CompiledProvider> old) {
+  private static TrustProviders compile(List<TrustProviderSpec> specs, Runtime rt, Map<String, CompiledProvider> old,
+      boolean strict) {
     Objects.requireNonNull(specs, "specs");
     Map<String, CompiledProvider> byName = new LinkedHashMap<>();
     Map<String, String> issuers = new LinkedHashMap<>();
+    Map<String, String> disabled = new LinkedHashMap<>();
+    Map<String, String> disabledIssuers = new LinkedHashMap<>();
     for (TrustProviderSpec spec : specs) {
       Objects.requireNonNull(spec, "spec");
-      if (byName.containsKey(spec.name())) {
-        throw new ValidationException("trustProviders." + spec.name(), "two trust providers have this name");
+      String problem = null;
+      if (byName.containsKey(spec.name()) || disabled.containsKey(spec.name())) {
+        problem = "two trust providers have this name";
+        if (strict) {
+          throw new ValidationException("trustProviders." + spec.name(), problem);
+        }
+      } else {
+        String other = issuers.putIfAbsent(issuerKey(spec.issuer()), spec.name());
+        if (other != null) {
+          problem = "trust provider '" + other + "' has the same issuer; a token's iss must select exactly one provider";
+          if (strict) {
+            throw new ValidationException("trustProviders." + spec.name() + ".issuer", problem);
+          }
+        }
       }
-      String other = issuers.putIfAbsent(issuerKey(spec.issuer()), spec.name());
-      if (other != null) {
-        throw new ValidationException("trustProviders." + spec.name() + ".issuer", "trust provider '" + other
-            + "' has the same issuer; a token's iss must select exactly one provider");
+      if (problem == null) {
+        CompiledProvider prev = old.get(spec.name());
+        try {
+          byName.put(spec.name(), prev != null && prev.spec.equals(spec) ? prev
+              : CompiledProvider.compile(spec, rt.fetcher(), rt.clock(), rt.options()));
+          continue;
+        } catch (ValidationException e) {
+          if (strict) {
+            throw e;
+          }
+          problem = e.getMessage();
+          issuers.remove(issuerKey(spec.issuer()));
+        }
       }
-      CompiledProvider prev = old.get(spec.name());
-      byName.put(spec.name(), prev != null && prev.spec.equals(spec) ? prev
-          : CompiledProvider.compile(spec, rt.fetcher(), rt.clock(), rt.options()));
+      disabled.putIfAbsent(spec.name(), problem);
+      disabledIssuers.putIfAbsent(issuerKey(spec.issuer()), "trust provider '" + spec.name()
+          + "' for this issuer is disabled because its configuration no longer compiles; an administrator must fix it"
+          + " (warden get trustprovider " + spec.name() + ")");
     }
-    return new TrustProviders(rt, byName);
+    disabledIssuers.keySet().removeAll(issuers.keySet());
+    return new TrustProviders(rt, byName, disabled, disabledIssuers);
+  }
+
+  /** Providers that are stored but do not compile, by name, with the reason; their tokens are denied. */
+  public Map<String, String> disabled() {
+    return disabled;
   }
 
   /**
@@ -142,6 +215,10 @@ public final class TrustProviders {
     }
     CompiledProvider p = byIssuer.get(issuerKey(issuer));
     if (p == null) {
+      String off = disabledIssuers.get(issuerKey(issuer));
+      if (off != null) {
+        throw new DeniedException(Reason.PROVIDER_DISABLED, off);
+      }
       throw new DeniedException(Reason.UNKNOWN_ISSUER, "no trust provider is configured for issuer " + Msg.q(issuer));
     }
     CompiledProvider.Verified v = p.verify(jwt, now);

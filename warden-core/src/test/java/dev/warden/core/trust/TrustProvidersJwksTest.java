@@ -325,4 +325,25 @@ class TrustProvidersJwksTest {
         }, clock);
     assertThat(reasonOf(() -> p.verify(issuer.token().mint()))).isEqualTo(Reason.JWKS_UNAVAILABLE);
   }
+
+  @Test
+  void loadingStoredProvidersDisablesOnlyTheOneThatNoLongerCompilesAndDeniesItsTokens() {
+    TestOidcIssuer other = TestOidcIssuer.builder().clock(clock).path("/other").start();
+    try {
+      TrustProviders p = TrustProviders.load(List.of(
+          Specs.of("broken", ProviderType.OIDC, other.issuer()).jwks("{\"keys\":[]}").build(),
+          Specs.of("idp", ProviderType.OIDC, issuer.issuer()).build(),
+          Specs.of("twin", ProviderType.OIDC, issuer.issuer() + "/").build()), fetcher, clock, TrustOptions.defaults());
+      assertThat(p.disabled()).containsOnlyKeys("broken", "twin");
+      assertThat(p.disabled().get("twin")).contains("same issuer");
+      assertThat(p.verify(issuer.token().mint()).provider()).isEqualTo("idp");
+      assertThat(reasonOf(() -> p.verify(other.token().mint()))).isEqualTo(Reason.PROVIDER_DISABLED);
+      // build stays strict: what apply uses refuses the same list
+      assertThatThrownBy(() -> TrustProviders.build(List.of(
+          Specs.of("broken", ProviderType.OIDC, other.issuer()).jwks("{\"keys\":[]}").build()), fetcher, clock))
+          .isInstanceOf(ValidationException.class);
+    } finally {
+      other.close();
+    }
+  }
 }

@@ -67,10 +67,13 @@ public final class AdminApi {
   private final Runnable reloadNow;
   private final ServerMetrics metrics;
   private final Clock clock;
+  private final java.util.function.BiFunction<Kind, String, String> disabledReason;
 
+  /** @param disabledReason why a stored object is disabled (it no longer compiles), or null when it works */
   public AdminApi(AdminTokens adminTokens, ConfigService config, Supplier<PolicySnapshot> policies,
       AuditStore auditStore, LeaseStore leases, KeyManager keys, LeakService leaks, byte[] fingerprintKey,
-      String fingerprintKeyId, Runnable reloadNow, ServerMetrics metrics, Clock clock) {
+      String fingerprintKeyId, Runnable reloadNow, ServerMetrics metrics, Clock clock,
+      java.util.function.BiFunction<Kind, String, String> disabledReason) {
     this.adminTokens = adminTokens;
     this.config = config;
     this.policies = policies;
@@ -83,6 +86,7 @@ public final class AdminApi {
     this.reloadNow = reloadNow;
     this.metrics = metrics;
     this.clock = clock;
+    this.disabledReason = disabledReason;
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
@@ -192,7 +196,7 @@ public final class AdminApi {
       need(who, Scopes.READ);
       ArrayNode items = Json.MAPPER.createArrayNode();
       for (Versioned<Named> v : config.list(kind)) {
-        items.add(Render.object(v));
+        items.add(Render.object(v, disabledReason.apply(kind, v.value().name())));
       }
       ObjectNode o = Json.object();
       o.set("items", items);
@@ -221,7 +225,7 @@ public final class AdminApi {
         return;
       }
       Versioned<Named> v = config.get(kind, name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
-      send(res, 200, Render.object(v));
+      send(res, 200, Render.object(v, disabledReason.apply(kind, name)));
     } else if (m == Method.PUT) {
       need(who, Scopes.POLICY_WRITE);
       Named doc = Documents.parse(Json.parse(Bodies.read(req, MAX_BODY)));

@@ -21,12 +21,18 @@ import java.util.TreeSet;
 final class Render {
   private Render() {}
 
-  static ObjectNode object(Versioned<Named> v) {
+  /** A stored object; {@code disabledReason} non-null adds {@code status: {state: disabled, reason}}. */
+  static ObjectNode object(Versioned<Named> v, String disabledReason) {
     ObjectNode doc = Documents.toDocument(v.value());
     ObjectNode meta = (ObjectNode) doc.get("metadata");
     meta.put("version", v.version());
     meta.put("updatedAt", str(v.updatedAt()));
     meta.put("updatedBy", v.updatedBy());
+    if (disabledReason != null) {
+      ObjectNode status = doc.putObject("status");
+      status.put("state", "disabled");
+      status.put("reason", disabledReason);
+    }
     return doc;
   }
 
@@ -39,6 +45,10 @@ final class Render {
     o.put("toVersion", c.toVersion());
     ArrayNode d = o.putArray("diff");
     c.diff().forEach(d::add);
+    if (!c.warnings().isEmpty()) {
+      ArrayNode w = o.putArray("warnings");
+      c.warnings().forEach(w::add);
+    }
     return o;
   }
 

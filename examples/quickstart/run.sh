@@ -3,12 +3,14 @@
 #   1. register a trust provider (a demo Kubernetes-style issuer), a workload, a resource, a policy
 #   2. obtain a Warden token with curl, using the workload's platform token (no client secret)
 #   3. read the audit event of that issuance
-# Needs: a running 'warden server', its admin token in WARDEN_TOKEN (or a prior 'warden login'),
-# bash and curl. Exits non-zero if any step fails.
+# Needs: a running 'warden server' at WARDEN_SERVER (default http://127.0.0.1:8080), its admin
+# token in WARDEN_TOKEN (or a prior 'warden login'), bash and curl. WARDEN_CLI overrides the CLI
+# (default: ./warden of this checkout). Exits non-zero at the first step that fails.
+# The build runs it against a fresh server (ExamplesTest), so it must keep working on any date.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-warden="$root/warden"
+warden="${WARDEN_CLI:-$root/warden}"
 server="${WARDEN_SERVER:-http://127.0.0.1:8080}"
 export WARDEN_SERVER="$server"
 work="$(mktemp -d)"
@@ -25,6 +27,9 @@ step "1. register a trust provider, a workload, a resource and a policy"
   > "$work/trust-provider.yaml"
 "$warden" apply -f "$work/trust-provider.yaml" -f "$here/workload.yaml" -f "$here/resource.yaml" \
   -f "$here/policy.yaml" || fail "apply"
+"$warden" apply -f "$work/trust-provider.yaml" -f "$here/" --dry-run > "$work/dry-run.txt" || fail "apply --dry-run"
+cat "$work/dry-run.txt"
+if grep -v unchanged "$work/dry-run.txt" | grep -q .; then fail "a second apply would change something"; fi
 
 step "2. the workload's platform token (what Kubernetes mounts at /var/run/secrets/tokens/...)"
 platform_token="$("$warden" dev mint --dir "$work/issuer" --kubernetes payments/api)"
@@ -53,9 +58,19 @@ status=$(curl -sS -o "$work/deny.json" -w '%{http_code}' -X POST "$server/oauth2
   --data-urlencode "client_assertion=$other_token" \
   --data-urlencode resource=https://ledger.example.com)
 cat "$work/deny.json"; echo
-[ "$status" = 401 ] || fail "expected 401 for an unregistered workload, got $status"
+# RFC 6749 section 5.2: invalid_client is 400, or 401 when the client authenticated over HTTP
+case "$status" in 400|401) ;; *) fail "expected 400 or 401 for an unregistered workload, got $status" ;; esac
+grep -q '"error":"invalid_client"' "$work/deny.json" || fail "expected error invalid_client"
+grep -q 'unknown_workload\|no registered workload' "$work/deny.json" || fail "the denial should say why"
 
-step "5. the audit log recorded both decisions (newest first)"
+step "5. why was it allowed? (explain evaluates the policy as the token request above did)"
+explained=0
+"$warden" policy explain --workload spiffe://warden.local/ns/payments/sa/api --resource ledger-api \
+  --source-address 127.0.0.1 --scope ledger:write > "$work/explain.txt" || explained=$?
+cat "$work/explain.txt"
+[ "$explained" = 0 ] && grep -q '^ALLOW' "$work/explain.txt" || fail "explain should say ALLOW for the request that was allowed"
+
+step "6. the audit log recorded both decisions (newest first)"
 "$warden" audit list --limit 3
 "$warden" audit list --type token.issued --limit 1 --output json | grep -q '"reason" : "allowed"' \
   || fail "no token.issued audit event"

@@ -79,7 +79,15 @@ class AgentApiTest {
           selectors: ["unix:uid=2000"]
           owner: billing@example.org
           nodeSelectors: ["node:pool=batch"]
-        """.formatted(API, OTHER));
+        ---
+        kind: Resource
+        metadata: {name: db}
+        spec: {audience: https://db.example.org}
+        ---
+        kind: AccessPolicy
+        metadata: {name: api-to-db}
+        spec: {workloads: {spiffeIds: ["%s"]}, resources: [db]}
+        """.formatted(API, OTHER, API));
   }
 
   @AfterAll

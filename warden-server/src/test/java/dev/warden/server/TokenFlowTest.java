@@ -108,8 +108,10 @@ class TokenFlowTest {
     assertThat(discovery.path("issuer").asText()).isEqualTo(warden.base);
     JWKSource<SecurityContext> jwks = JWKSourceBuilder.create(URI.create(discovery.path("jwks_uri").asText()).toURL())
         .retrying(false).build();
-    // Nimbus with its default settings (typ JWT or none), as a relying party would configure it
+    // Nimbus as an RFC 9068 relying party configures it: typ at+jwt
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSTypeVerifier(new com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier<>(
+        new com.nimbusds.jose.JOSEObjectType("at+jwt")));
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, jwks));
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(AUDIENCE,
         new JWTClaimsSet.Builder().issuer(warden.base).subject("spiffe://acme.test/ci/api-deploy").build(),
@@ -128,8 +130,9 @@ class TokenFlowTest {
   }
 
   @Test
-  void rfc9068ExplicitTypingIsAvailableAsAnOption(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
-    try (ServerFixture strict = ServerFixture.start(other, Map.of("tokens.typ", "at+jwt"))) {
+  void typJwtIsAvailableAsAnOptionForVerifiersThatRefuseAtJwt(@org.junit.jupiter.api.io.TempDir Path other)
+      throws Exception {
+    try (ServerFixture strict = ServerFixture.start(other, Map.of("tokens.typ", "JWT"))) {
       strict.apply("""
           kind: TrustProvider
           metadata: {name: github}
@@ -151,7 +154,7 @@ class TokenFlowTest {
           "client_assertion", github.githubActionsToken("acme/api", "refs/heads/main"), "resource", AUDIENCE));
       assertThat(r.status()).isEqualTo(200);
       assertThat(com.nimbusds.jwt.SignedJWT.parse(r.json().path("access_token").asText()).getHeader().getType()
-          .getType()).isEqualTo("at+jwt");
+          .getType()).isEqualTo("JWT");
     }
   }
 

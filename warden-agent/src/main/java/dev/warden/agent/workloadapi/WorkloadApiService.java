@@ -172,7 +172,8 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
             .setSvid(source.jwtSvid(id, request.getAudienceList())));
       }
     } catch (IdentityException e) {
-      out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+      out.onError((e.refused() ? Status.PERMISSION_DENIED : Status.UNAVAILABLE).withDescription(e.getMessage())
+          .asRuntimeException());
       return;
     } catch (ValidationException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

@@ -45,7 +45,8 @@ public final class ConfigLoader {
     key("keys.retainAfterRetire", "25h", "how long a retired key stays published (>= 24h)");
     key("keys.checkInterval", "30s", "how often rotation is checked");
     key("tokens.defaultTtl", "5m", "access token lifetime when the policy allows more");
-    key("tokens.typ", "JWT", "header typ of issued tokens: JWT (accepted by default verifiers) or at+jwt (RFC 9068)");
+    key("tokens.typ", "at+jwt", "header typ of access tokens: at+jwt (RFC 9068; JWT-SVIDs are typed JWT) or JWT for "
+        + "verifiers that refuse at+jwt");
     key("tokens.maxRequestBytes", "65536", "largest token request body accepted");
     key("tokens.maxAssertionBytes", "16384", "largest platform token accepted");
     key("ca.ttl", "24h", "lifetime of each CA certificate of the trust domain (next CA prepared at half, active with a sixth left)");
@@ -223,7 +224,7 @@ public final class ConfigLoader {
     }
     String typ = v.get("tokens.typ");
     if (!dev.warden.core.token.AccessTokenMinter.TYPES.contains(typ)) {
-      throw new ValidationException("tokens.typ", "'" + typ + "' is not allowed; use JWT or at+jwt");
+      throw new ValidationException("tokens.typ", "'" + typ + "' is not allowed; use at+jwt or JWT");
     }
     String tlsCert = blankToNull(v.get("tls.cert"));
     String tlsKey = blankToNull(v.get("tls.key"));

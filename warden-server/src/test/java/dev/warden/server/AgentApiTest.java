@@ -44,10 +44,12 @@ class AgentApiTest {
   ServerFixture f;
 
   dev.warden.testkit.TestOidcIssuer cluster;
+  dev.warden.testkit.TestOidcIssuer ci;
 
   @BeforeAll
   void start() {
     cluster = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/k8s").start();
+    ci = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/ci").start();
     f = ServerFixture.start(dir);
     f.apply("""
         kind: TrustProvider
@@ -57,6 +59,28 @@ class AgentApiTest {
           issuer: %s
           audiences: [https://warden.local]
           algorithms: [RS256]
+          nodeAttestation: true
+        ---
+        kind: TrustProvider
+        metadata: {name: ci-cluster}
+        spec:
+          type: kubernetes
+          issuer: %s
+          audiences: [https://warden.local]
+          algorithms: [RS256]
+        ---
+        kind: Workload
+        spec:
+          spiffeId: spiffe://warden.local/ns/payments/sa/api
+          selectors: ["k8s:ns=payments", "k8s:sa=api", "trust:provider=prod-cluster"]
+          owner: payments@example.org
+        ---
+        kind: Workload
+        spec:
+          spiffeId: spiffe://warden.local/ns/payments/ledger-writer
+          selectors: ["unix:uid=4000"]
+          owner: payments@example.org
+          nodeSelectors: ["k8s:ns=payments"]
         ---
         kind: Workload
         spec:
@@ -64,7 +88,7 @@ class AgentApiTest {
           selectors: ["unix:uid=3000"]
           owner: web@example.org
           nodeSelectors: ["k8s:sa=warden-agent", "trust:provider=prod-cluster"]
-        """.formatted(cluster.issuer()));
+        """.formatted(cluster.issuer(), ci.issuer()));
     f.apply("""
         kind: Workload
         spec:
@@ -94,6 +118,64 @@ class AgentApiTest {
   void stop() {
     f.close();
     cluster.close();
+    ci.close();
+  }
+
+  String agentsListed() {
+    return f.admin("GET", "/v1/agents", null).json().toString();
+  }
+
+  @Test
+  void aWorkloadsOwnTokenIsRefusedAsNodeEvidenceNamingTheWorkloadAndWhatToDo() throws Exception {
+    // the payments API's own service-account token: as node evidence its claims (k8s:ns=payments)
+    // would let the "agent" fetch SVIDs of every workload whose nodeSelectors they match
+    String own = cluster.kubernetesToken("payments", "api", "api-6f7c9");
+    String before = agentsListed();
+
+    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
+        "{\"token\":\"" + own + "\",\"csr\":\"" + csr() + "\"}", null);
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.json().get("error").asText()).isEqualTo("not_node_evidence");
+    assertThat(r.json().get("message").asText()).contains("spiffe://warden.local/ns/payments/sa/api")
+        .contains("never attests an agent").contains("join token");
+    assertThat(r.json().has("session_token")).isFalse();
+    JsonNode ev = f.lastAuditEvent();
+    assertThat(ev.get("type").asText()).isEqualTo("agent.attest");
+    assertThat(ev.get("outcome").asText()).isEqualTo("deny");
+    assertThat(ev.get("reason").asText()).isEqualTo("not_node_evidence");
+    assertThat(ev.toString()).doesNotContain(own);
+    assertThat(agentsListed()).as("no agent was recorded").isEqualTo(before);
+  }
+
+  @Test
+  void aTokenOfAProviderNotConfiguredForNodeAttestationIsRefusedNamingTheSetting() throws Exception {
+    String token = ci.kubernetesToken("kube-system", "warden-agent", "warden-agent-q1w2e");
+    String before = agentsListed();
+
+    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
+        "{\"token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}", null);
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.json().get("error").asText()).isEqualTo("not_node_evidence");
+    assertThat(r.json().get("message").asText()).contains("'ci-cluster'").contains("nodeAttestation: true");
+    JsonNode ev = f.lastAuditEvent();
+    assertThat(ev.get("reason").asText()).isEqualTo("not_node_evidence");
+    assertThat(ev.get("details").get("provider").asText()).isEqualTo("ci-cluster");
+    assertThat(agentsListed()).isEqualTo(before);
+  }
+
+  @Test
+  void nodeAttestationThatIsNotABooleanIsRefusedAndTheProviderStaysAsItWas() {
+    JsonNode before = f.admin("GET", "/v1/trustproviders/ci-cluster", null).json();
+    ServerFixture.Response r = f.admin("PUT", "/v1/trustproviders/ci-cluster", """
+        {"kind": "TrustProvider", "metadata": {"name": "ci-cluster"}, "spec": {"type": "kubernetes",
+         "issuer": "%s", "audiences": ["https://warden.local"], "algorithms": ["RS256"], "nodeAttestation": "yes"}}"""
+        .formatted(ci.issuer()));
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("spec.nodeAttestation");
+    assertThat(f.admin("GET", "/v1/trustproviders/ci-cluster", null).json()).isEqualTo(before);
   }
 
   @Test

@@ -150,13 +150,20 @@ public final class AgentService {
 
   /**
    * Node attestation with a platform token (say, the Kubernetes service-account token of the
-   * agent's DaemonSet) verified by the configured trust providers; its selectors become the
-   * agent's node selectors.
+   * agent's DaemonSet) verified by a trust provider configured for node attestation
+   * ({@code nodeAttestation: true}); its selectors become the agent's node selectors. A token that
+   * identifies a registered workload is never node evidence: otherwise any workload could attest
+   * an agent and obtain the SVIDs of every workload whose {@code nodeSelectors} its claims match.
+   *
+   * @throws DeniedException when the token does not verify (its reason), when its provider is not
+   *     configured for node attestation or it identifies a workload (NOT_NODE_EVIDENCE), or when
+   *     the agent is banned; always audited
    */
   public AgentSession attestWithPlatformToken(String jwt, byte[] csr) {
+    TrustProviders trust = providers.get();
     AttestedIdentity a;
     try {
-      a = providers.get().verify(jwt);
+      a = trust.verify(jwt);
     } catch (DeniedException e) {
       auditEvent("agent.attest", "deny", e.reason().code(), "unknown", null,
           Map.of("method", "trust_provider", "message", e.getMessage()));
@@ -166,6 +173,7 @@ public final class AgentService {
         + HexFormat.of().formatHex(Hashes.sha256(a.issuer() + "\n" + a.subject()), 0, 16);
     SpiffeId agentId = new SpiffeId(ca.settings().trustDomain(), path);
     try {
+      checkNodeEvidence(trust, a);
       var spki = Csrs.publicKeyFor(csr, agentId);
       Optional<AgentRecord> prev = store.agent(agentId.toString());
       if (prev.isPresent() && prev.get().bannedAt() != null) {
@@ -175,8 +183,33 @@ public final class AgentService {
           Map.of("provider", a.provider(), "subject", a.subject()));
     } catch (DeniedException e) {
       auditEvent("agent.attest", "deny", e.reason().code(), agentId.toString(), null,
-          Map.of("method", "trust_provider", "message", e.getMessage()));
+          Map.of("method", "trust_provider", "provider", a.provider(), "subject", a.subject(),
+              "message", e.getMessage()));
       throw e;
+    }
+  }
+
+  private void checkNodeEvidence(TrustProviders trust, AttestedIdentity a) {
+    if (!trust.acceptsNodeEvidence(a.provider())) {
+      throw new DeniedException(Reason.NOT_NODE_EVIDENCE, "trust provider '" + a.provider()
+          + "' is not configured for node attestation; set 'nodeAttestation: true' in the spec of the TrustProvider "
+          + "that verifies the agents' own tokens (for example the agent DaemonSet's service-account tokens), "
+          + "or attest the agent with a join token ('warden agent token create')");
+    }
+    String workload = workloadIdentifiedBy(a.selectors());
+    if (workload != null) {
+      throw new DeniedException(Reason.NOT_NODE_EVIDENCE, "this token identifies " + workload
+          + "; a workload's own token never attests an agent. Give the agent an identity of its own (for example "
+          + "its DaemonSet's service account) that no Workload's selectors match, or attest with a join token");
+    }
+  }
+
+  /** The registered workload these selectors identify (any state), "several workloads", or null. */
+  private String workloadIdentifiedBy(Set<Selector> selectors) {
+    try {
+      return "the registered workload " + policies.get().identify(selectors).name();
+    } catch (DeniedException e) {
+      return e.reason() == Reason.AMBIGUOUS_WORKLOAD ? "several registered workloads" : null;
     }
   }
 

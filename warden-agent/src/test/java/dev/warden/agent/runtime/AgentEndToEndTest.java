@@ -35,6 +35,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.warden.agent.workloadapi.proto.JWTBundlesRequest;
+import dev.warden.agent.workloadapi.proto.JWTBundlesResponse;
 import dev.warden.agent.workloadapi.proto.JWTSVIDRequest;
 import dev.warden.agent.workloadapi.proto.SpiffeWorkloadAPIGrpc;
 import dev.warden.testkit.TestOidcIssuer;
@@ -312,5 +314,34 @@ class AgentEndToEndTest {
             .findJwtAuthority(kid)).isInstanceOf(AuthorityNotFoundException.class);
       }
     }
+  }
+
+  @Test
+  void fetchJwtBundlesServesAPlainJwksThatStandardConsumersCanSelectAKeyFrom() throws Exception {
+    startAgent(joinToken(), List.of());
+    String svid;
+    try (JwtSource jwt = jwtSource()) {
+      svid = jwt.fetchJwtSvid(LEDGER).getToken();
+    }
+
+    JWTBundlesResponse r = withWorkloadApi(s -> s.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()).next());
+
+    String json = r.getBundlesOrThrow("spiffe://warden.local").toStringUtf8();
+    JsonNode doc = JSON.readTree(json);
+    assertThat(doc.properties()).extracting(Map.Entry::getKey).containsExactly("keys");
+    assertThat(doc.get("keys")).isNotEmpty().allSatisfy(k -> {
+      assertThat(k.has("use")).as("use belongs to the trust-domain bundle document only: " + k).isFalse();
+      assertThat(k.has("d")).as("public keys only").isFalse();
+    });
+    // select the key the way a standard JWKS consumer (Node jose's createLocalJWKSet) does: by kid,
+    // key type and alg, skipping any key whose use is present and not "sig"
+    com.nimbusds.jwt.SignedJWT t = com.nimbusds.jwt.SignedJWT.parse(svid);
+    List<com.nimbusds.jose.jwk.JWK> candidates = new com.nimbusds.jose.jwk.JWKSelector(
+        new com.nimbusds.jose.jwk.JWKMatcher.Builder().keyID(t.getHeader().getKeyID())
+            .keyType(com.nimbusds.jose.jwk.KeyType.EC).keyUses(com.nimbusds.jose.jwk.KeyUse.SIGNATURE, null)
+            .algorithms(com.nimbusds.jose.JWSAlgorithm.ES256, null).build())
+        .select(com.nimbusds.jose.jwk.JWKSet.parse(json));
+    assertThat(candidates).hasSize(1);
+    assertThat(t.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(candidates.getFirst().toECKey()))).isTrue();
   }
 }

@@ -423,4 +423,45 @@ class AgentApiTest {
     assertThat(r.json().get("agents").get(0).get("node_selectors").toString()).contains("node:pool=web");
     assertThat(f.admin("GET", "/v1/agents", null, null).status()).isEqualTo(401);
   }
+
+  static void assertNotCacheable(ServerFixture.Response r, String what) {
+    assertThat(r.headers().get("cache-control")).as(what + " Cache-Control").isEqualTo("no-store");
+    assertThat(r.headers().get("pragma")).as(what + " Pragma").isEqualTo("no-cache");
+  }
+
+  @Test
+  void responsesCarryingSessionTokensOrSvidsAreNeverCached() throws Exception {
+    ServerFixture.Response join = f.admin("POST", "/v1/agent/attest",
+        "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + csr() + "\"}", null);
+    assertThat(join.status()).isEqualTo(200);
+    assertNotCacheable(join, "attest (join token)");
+    ServerFixture.Response platform = f.admin("POST", "/v1/agent/attest", "{\"token\":\""
+        + cluster.kubernetesToken("kube-system", "warden-agent", "warden-agent-n0c4c") + "\",\"csr\":\"" + csr()
+        + "\"}", null);
+    assertThat(platform.status()).isEqualTo(200);
+    assertNotCacheable(platform, "attest (platform token)");
+    String session = join.json().get("session_token").asText();
+    ServerFixture.Response renew = agentCall("POST", "/v1/agent/renew", session, "{\"csr\":\"" + csr() + "\"}");
+    assertThat(renew.status()).isEqualTo(200);
+    assertNotCacheable(renew, "renew");
+    session = renew.json().get("session_token").asText();
+    ServerFixture.Response x509 = agentCall("POST", "/v1/agent/x509-svids", session,
+        "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + csr() + "\"}]}");
+    assertThat(x509.json().get("svids").get(0).has("chain")).isTrue();
+    assertNotCacheable(x509, "x509-svids");
+    ServerFixture.Response jwt = agentCall("POST", "/v1/agent/jwt-svids", session,
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}");
+    assertThat(jwt.status()).isEqualTo(200);
+    assertNotCacheable(jwt, "jwt-svids");
+    assertNotCacheable(agentCall("GET", "/v1/agent/sync", session, null), "sync");
+    ServerFixture.Response refused = agentCall("POST", "/v1/agent/jwt-svids", session,
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://elsewhere.example.org\"]}");
+    assertThat(refused.status()).isEqualTo(403);
+    assertNotCacheable(refused, "a refusal");
+    ServerFixture.Response created = f.admin("POST", "/v1/agent-tokens", "{\"ttl\":\"5m\"}");
+    assertThat(created.status()).isEqualTo(201);
+    assertNotCacheable(created, "agent-tokens");
+    assertThat(f.get("/v1/bundle").headers().get("cache-control")).as("the public bundle may be cached")
+        .isEqualTo("public, max-age=60");
+  }
 }

@@ -86,6 +86,11 @@ public final class AgentApi {
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
+    if (!req.path().rawPath().equals("/v1/bundle")) {
+      // session tokens, join tokens and SVIDs: no cache, shared or private, may keep a copy
+      res.header("Cache-Control", "no-store");
+      res.header("Pragma", "no-cache");
+    }
     try {
       route(req, res);
     } catch (RuntimeException e) {
@@ -202,7 +207,6 @@ public final class AgentApi {
         o.put("id", t.id());
         o.put("token", t.token().reveal());
         o.put("expires_at", t.expiresAt().toString());
-        res.header("Cache-Control", "no-store");
         send(res, 201, o);
       }
       case "/v1/agents" -> {

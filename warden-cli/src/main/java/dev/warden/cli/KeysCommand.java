@@ -49,15 +49,16 @@ final class KeysCommand implements Runnable {
     boolean now;
 
     @Option(names = "--purpose", defaultValue = "access-token",
-        description = "access-token (keys at /oauth2/jwks) or jwt-svid (keys in the SPIFFE bundle); default: ${DEFAULT-VALUE}")
+        description = "access-token (keys at /oauth2/jwks) or jwt-svid (keys in the SPIFFE bundle); "
+            + "default: ${DEFAULT-VALUE}")
     String purpose;
 
 
     @Override
     public Integer call() {
-      JsonNode r = connection.client().post("/v1/keys:rotate?purpose="
-          + java.net.URLEncoder.encode(purpose, java.nio.charset.StandardCharsets.UTF_8) + (now ? "&immediate=true" : ""),
-          ApiClient.JSON.createObjectNode());
+      String query = "?purpose=" + java.net.URLEncoder.encode(purpose, java.nio.charset.StandardCharsets.UTF_8)
+          + (now ? "&immediate=true" : "");
+      JsonNode r = connection.client().post("/v1/keys:rotate" + query, ApiClient.JSON.createObjectNode());
       PrintWriter out = spec.commandLine().getOut();
       if (output.structured()) {
         output.print(out, r);

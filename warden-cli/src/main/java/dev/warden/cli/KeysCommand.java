@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "List and rotate the token signing keys.",
+@Command(name = "keys", mixinStandardHelpOptions = true,
+    description = "List and rotate the signing keys (access tokens and JWT-SVIDs have their own).",
     subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class})
 final class KeysCommand implements Runnable {
   @Spec
@@ -29,9 +30,10 @@ final class KeysCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf("%-44s %-6s %-10s %-28s %s%n", "KID", "ALG", "STATE", "CREATED", "DESTROY AFTER");
+      out.printf("%-44s %-12s %-6s %-10s %-28s %s%n", "KID", "PURPOSE", "ALG", "STATE", "CREATED", "DESTROY AFTER");
       for (JsonNode k : r.path("keys")) {
-        out.printf("%-44s %-6s %-10s %-28s %s%n", k.path("kid").asText(), k.path("algorithm").asText(),
+        out.printf("%-44s %-12s %-6s %-10s %-28s %s%n", k.path("kid").asText(), k.path("purpose").asText(),
+            k.path("algorithm").asText(),
             k.path("state").asText(), k.path("createdAt").asText(), k.path("destroyAfter").asText("-"));
       }
       return 0;
@@ -40,21 +42,29 @@ final class KeysCommand implements Runnable {
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
       description = {"Start a signing key rotation. The new key is published first and signs after keys.publishLead;",
-          "--now makes it sign at once and retires the current key (for a suspected compromise).", ""})
+          "--now makes it sign at once and retires the current key (for a suspected compromise).",
+          "Access tokens and JWT-SVIDs have separate keys; --purpose picks which rotate.", ""})
   static final class Rotate extends ApiCommand implements Callable<Integer> {
     @Option(names = "--now", description = "activate the new key immediately")
     boolean now;
 
+    @Option(names = "--purpose", defaultValue = "access-token",
+        description = "access-token (keys at /oauth2/jwks) or jwt-svid (keys in the SPIFFE bundle); "
+            + "default: ${DEFAULT-VALUE}")
+    String purpose;
+
 
     @Override
     public Integer call() {
-      JsonNode r = connection.client().post("/v1/keys:rotate" + (now ? "?immediate=true" : ""),
-          ApiClient.JSON.createObjectNode());
+      String query = "?purpose=" + java.net.URLEncoder.encode(purpose, java.nio.charset.StandardCharsets.UTF_8)
+          + (now ? "&immediate=true" : "");
+      JsonNode r = connection.client().post("/v1/keys:rotate" + query, ApiClient.JSON.createObjectNode());
       PrintWriter out = spec.commandLine().getOut();
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf("new key %s is %s%s%n", r.path("kid").asText(), r.path("state").asText(),
+        out.printf("new %s key %s is %s%s%n", r.path("purpose").asText(), r.path("kid").asText(),
+            r.path("state").asText(),
             r.has("retired") ? "; retired " + r.path("retired").asText() : "");
       }
       return 0;

@@ -197,4 +197,17 @@ class CliTest {
     assertThat(removed.out()).contains("event 2", "removed");
   }
 
+
+  @Test
+  void keysRotateTakesAPurposeAndListShowsIt() {
+    Run rotated = warden("keys", "rotate", "--purpose", "jwt-svid", "--now", "--server", url, "--token", token);
+    assertThat(rotated.exit()).as(rotated.err()).isZero();
+    assertThat(rotated.out()).startsWith("new jwt-svid key ").contains(" is active; retired ");
+    Run list = warden("keys", "list", "--server", url, "--token", token);
+    assertThat(list.out()).contains("PURPOSE", "access-token", "jwt-svid");
+
+    Run bad = warden("keys", "rotate", "--purpose", "jwt_svid", "--server", url, "--token", token);
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.err()).contains("access-token or jwt-svid");
+  }
 }

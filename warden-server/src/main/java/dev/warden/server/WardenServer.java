@@ -84,8 +84,14 @@ public final class WardenServer implements AutoCloseable {
       SecretBox box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
       byte[] fpKey = fingerprintKey(store, box);
       Fingerprinter fingerprinter = new Fingerprinter(fpKey);
-      KeyManager keys = new KeyManager(store.signingKeys(), box, clock, cfg.rotation(), cfg.signingAlgorithm(), audit);
+      KeyManager keys = new KeyManager(dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN, store.signingKeys(), box, clock,
+          cfg.rotation(), cfg.signingAlgorithm(), audit);
       keys.ensureActiveKey();
+      // JWT-SVIDs get keys of their own, published only in the SPIFFE bundle; the JWT-SVID spec
+      // allows no EdDSA, so they are ES256 whatever keys.algorithm says
+      KeyManager jwtSvidKeys = new KeyManager(dev.warden.core.keys.KeyPurpose.JWT_SVID, store.signingKeys(), box,
+          clock, cfg.rotation(), dev.warden.core.token.SigningAlgorithm.ES256, audit);
+      jwtSvidKeys.ensureActiveKey();
       dev.warden.core.pki.UpstreamCa upstream = cfg.upstreamCaCert() == null ? null
           : dev.warden.core.pki.UpstreamCa.load(cfg.upstreamCaCert(), cfg.upstreamCaKey());
       dev.warden.core.pki.CaManager ca = new dev.warden.core.pki.CaManager(store.authorities(), box, clock, cfg.pki(),
@@ -118,7 +124,8 @@ public final class WardenServer implements AutoCloseable {
       ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning());
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
-      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(), keys, leaks,
+      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(),
+          new AdminApi.Keys(keys, jwtSvidKeys), leaks,
           fpKey, fpKeyId, () -> state.reload(false), metrics, clock, state::disabledReason);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
         metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
@@ -143,8 +150,8 @@ public final class WardenServer implements AutoCloseable {
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
       Health health = new Health(store, metrics, state::disabled);
       dev.warden.server.http.AgentApi agentApi = new dev.warden.server.http.AgentApi(
-          new dev.warden.core.agent.AgentService(store.agents(), ca, keys, state.registrations(), state::trust, audit,
-              clock), ca, keys, store.signingKeys()::changeCounter, adminTokens, metrics);
+          new dev.warden.core.agent.AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust,
+              state::policies, audit, clock), ca, jwtSvidKeys, store.signingKeys()::changeCounter, adminTokens, metrics);
       IntrospectionEndpoint introspection = new IntrospectionEndpoint(
           new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
 
@@ -192,10 +199,12 @@ public final class WardenServer implements AutoCloseable {
       timers.scheduleWithFixedDelay(state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
       long keyMs = cfg.keysCheckInterval().toMillis();
       timers.scheduleWithFixedDelay(() -> {
-        try {
-          keys.tick();
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "key rotation check failed: " + e.getMessage());
+        for (KeyManager k : java.util.List.of(keys, jwtSvidKeys)) {
+          try {
+            k.tick();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, k.purpose().wire() + " key rotation check failed: " + e.getMessage());
+          }
         }
         try {
           inventoryApi.recordDailyKpi(clock);

@@ -44,10 +44,12 @@ class AgentApiTest {
   ServerFixture f;
 
   dev.warden.testkit.TestOidcIssuer cluster;
+  dev.warden.testkit.TestOidcIssuer ci;
 
   @BeforeAll
   void start() {
     cluster = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/k8s").start();
+    ci = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/ci").start();
     f = ServerFixture.start(dir);
     f.apply("""
         kind: TrustProvider
@@ -57,6 +59,28 @@ class AgentApiTest {
           issuer: %s
           audiences: [https://warden.local]
           algorithms: [RS256]
+          nodeAttestation: true
+        ---
+        kind: TrustProvider
+        metadata: {name: ci-cluster}
+        spec:
+          type: kubernetes
+          issuer: %s
+          audiences: [https://warden.local]
+          algorithms: [RS256]
+        ---
+        kind: Workload
+        spec:
+          spiffeId: spiffe://warden.local/ns/payments/sa/api
+          selectors: ["k8s:ns=payments", "k8s:sa=api", "trust:provider=prod-cluster"]
+          owner: payments@example.org
+        ---
+        kind: Workload
+        spec:
+          spiffeId: spiffe://warden.local/ns/payments/ledger-writer
+          selectors: ["unix:uid=4000"]
+          owner: payments@example.org
+          nodeSelectors: ["k8s:ns=payments"]
         ---
         kind: Workload
         spec:
@@ -64,7 +88,7 @@ class AgentApiTest {
           selectors: ["unix:uid=3000"]
           owner: web@example.org
           nodeSelectors: ["k8s:sa=warden-agent", "trust:provider=prod-cluster"]
-        """.formatted(cluster.issuer()));
+        """.formatted(cluster.issuer(), ci.issuer()));
     f.apply("""
         kind: Workload
         spec:
@@ -79,13 +103,79 @@ class AgentApiTest {
           selectors: ["unix:uid=2000"]
           owner: billing@example.org
           nodeSelectors: ["node:pool=batch"]
-        """.formatted(API, OTHER));
+        ---
+        kind: Resource
+        metadata: {name: db}
+        spec: {audience: https://db.example.org}
+        ---
+        kind: AccessPolicy
+        metadata: {name: api-to-db}
+        spec: {workloads: {spiffeIds: ["%s"]}, resources: [db]}
+        """.formatted(API, OTHER, API));
   }
 
   @AfterAll
   void stop() {
     f.close();
     cluster.close();
+    ci.close();
+  }
+
+  String agentsListed() {
+    return f.admin("GET", "/v1/agents", null).json().toString();
+  }
+
+  @Test
+  void aWorkloadsOwnTokenIsRefusedAsNodeEvidenceNamingTheWorkloadAndWhatToDo() throws Exception {
+    // the payments API's own service-account token: as node evidence its claims (k8s:ns=payments)
+    // would let the "agent" fetch SVIDs of every workload whose nodeSelectors they match
+    String own = cluster.kubernetesToken("payments", "api", "api-6f7c9");
+    String before = agentsListed();
+
+    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
+        "{\"token\":\"" + own + "\",\"csr\":\"" + csr() + "\"}", null);
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.json().get("error").asText()).isEqualTo("not_node_evidence");
+    assertThat(r.json().get("message").asText()).contains("spiffe://warden.local/ns/payments/sa/api")
+        .contains("never attests an agent").contains("join token");
+    assertThat(r.json().has("session_token")).isFalse();
+    JsonNode ev = f.lastAuditEvent();
+    assertThat(ev.get("type").asText()).isEqualTo("agent.attest");
+    assertThat(ev.get("outcome").asText()).isEqualTo("deny");
+    assertThat(ev.get("reason").asText()).isEqualTo("not_node_evidence");
+    assertThat(ev.toString()).doesNotContain(own);
+    assertThat(agentsListed()).as("no agent was recorded").isEqualTo(before);
+  }
+
+  @Test
+  void aTokenOfAProviderNotConfiguredForNodeAttestationIsRefusedNamingTheSetting() throws Exception {
+    String token = ci.kubernetesToken("kube-system", "warden-agent", "warden-agent-q1w2e");
+    String before = agentsListed();
+
+    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
+        "{\"token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}", null);
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.json().get("error").asText()).isEqualTo("not_node_evidence");
+    assertThat(r.json().get("message").asText()).contains("'ci-cluster'").contains("nodeAttestation: true");
+    JsonNode ev = f.lastAuditEvent();
+    assertThat(ev.get("reason").asText()).isEqualTo("not_node_evidence");
+    assertThat(ev.get("details").get("provider").asText()).isEqualTo("ci-cluster");
+    assertThat(agentsListed()).isEqualTo(before);
+  }
+
+  @Test
+  void nodeAttestationThatIsNotABooleanIsRefusedAndTheProviderStaysAsItWas() {
+    JsonNode before = f.admin("GET", "/v1/trustproviders/ci-cluster", null).json();
+    ServerFixture.Response r = f.admin("PUT", "/v1/trustproviders/ci-cluster", """
+        {"kind": "TrustProvider", "metadata": {"name": "ci-cluster"}, "spec": {"type": "kubernetes",
+         "issuer": "%s", "audiences": ["https://warden.local"], "algorithms": ["RS256"], "nodeAttestation": "yes"}}"""
+        .formatted(ci.issuer()));
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("field").asText()).isEqualTo("spec.nodeAttestation");
+    assertThat(f.admin("GET", "/v1/trustproviders/ci-cluster", null).json()).isEqualTo(before);
   }
 
   @Test
@@ -332,5 +422,46 @@ class AgentApiTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("agents").get(0).get("node_selectors").toString()).contains("node:pool=web");
     assertThat(f.admin("GET", "/v1/agents", null, null).status()).isEqualTo(401);
+  }
+
+  static void assertNotCacheable(ServerFixture.Response r, String what) {
+    assertThat(r.headers().get("cache-control")).as(what + " Cache-Control").isEqualTo("no-store");
+    assertThat(r.headers().get("pragma")).as(what + " Pragma").isEqualTo("no-cache");
+  }
+
+  @Test
+  void responsesCarryingSessionTokensOrSvidsAreNeverCached() throws Exception {
+    ServerFixture.Response join = f.admin("POST", "/v1/agent/attest",
+        "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + csr() + "\"}", null);
+    assertThat(join.status()).isEqualTo(200);
+    assertNotCacheable(join, "attest (join token)");
+    ServerFixture.Response platform = f.admin("POST", "/v1/agent/attest", "{\"token\":\""
+        + cluster.kubernetesToken("kube-system", "warden-agent", "warden-agent-n0c4c") + "\",\"csr\":\"" + csr()
+        + "\"}", null);
+    assertThat(platform.status()).isEqualTo(200);
+    assertNotCacheable(platform, "attest (platform token)");
+    String session = join.json().get("session_token").asText();
+    ServerFixture.Response renew = agentCall("POST", "/v1/agent/renew", session, "{\"csr\":\"" + csr() + "\"}");
+    assertThat(renew.status()).isEqualTo(200);
+    assertNotCacheable(renew, "renew");
+    session = renew.json().get("session_token").asText();
+    ServerFixture.Response x509 = agentCall("POST", "/v1/agent/x509-svids", session,
+        "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + csr() + "\"}]}");
+    assertThat(x509.json().get("svids").get(0).has("chain")).isTrue();
+    assertNotCacheable(x509, "x509-svids");
+    ServerFixture.Response jwt = agentCall("POST", "/v1/agent/jwt-svids", session,
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}");
+    assertThat(jwt.status()).isEqualTo(200);
+    assertNotCacheable(jwt, "jwt-svids");
+    assertNotCacheable(agentCall("GET", "/v1/agent/sync", session, null), "sync");
+    ServerFixture.Response refused = agentCall("POST", "/v1/agent/jwt-svids", session,
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://elsewhere.example.org\"]}");
+    assertThat(refused.status()).isEqualTo(403);
+    assertNotCacheable(refused, "a refusal");
+    ServerFixture.Response created = f.admin("POST", "/v1/agent-tokens", "{\"ttl\":\"5m\"}");
+    assertThat(created.status()).isEqualTo(201);
+    assertNotCacheable(created, "agent-tokens");
+    assertThat(f.get("/v1/bundle").headers().get("cache-control")).as("the public bundle may be cached")
+        .isEqualTo("public, max-age=60");
   }
 }

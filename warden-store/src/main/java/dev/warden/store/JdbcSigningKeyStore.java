@@ -1,6 +1,7 @@
 package dev.warden.store;
 
 import dev.warden.core.error.ConflictException;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.store.SigningKeyStore;
@@ -14,7 +15,8 @@ import java.util.Objects;
 /**
  * Signing keys. A state change is a compare-and-set on the state column, so of two nodes rotating
  * at once exactly one moves the key; every change bumps the {@code signing_keys} counter in the
- * same transaction.
+ * same transaction. A key's purpose is written once, at insert, and is part of the compare-and-set,
+ * so no update can move a key to another purpose.
  */
 final class JdbcSigningKeyStore implements SigningKeyStore {
   private final Db db;
@@ -28,13 +30,13 @@ final class JdbcSigningKeyStore implements SigningKeyStore {
     return db.run("list signing keys", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT kid, algorithm, state, public_jwk, encrypted_private_key, created_at, activated_at, retired_at,"
-              + " destroy_after FROM signing_keys ORDER BY created_at, kid");
+              + " destroy_after, purpose FROM signing_keys ORDER BY created_at, kid");
           ResultSet rs = ps.executeQuery()) {
         List<SigningKeyRecord> out = new ArrayList<>();
         while (rs.next()) {
-          out.add(new SigningKeyRecord(rs.getString(1), rs.getString(2), KeyState.valueOf(rs.getString(3)),
-              rs.getString(4), rs.getBytes(5), Micros.toInstant(rs.getLong(6)), Db.getMicros(rs, 7),
-              Db.getMicros(rs, 8), Db.getMicros(rs, 9)));
+          out.add(new SigningKeyRecord(rs.getString(1), KeyPurpose.valueOf(rs.getString(10)), rs.getString(2),
+              KeyState.valueOf(rs.getString(3)), rs.getString(4), rs.getBytes(5), Micros.toInstant(rs.getLong(6)),
+              Db.getMicros(rs, 7), Db.getMicros(rs, 8), Db.getMicros(rs, 9)));
         }
         return out;
       }
@@ -46,8 +48,9 @@ final class JdbcSigningKeyStore implements SigningKeyStore {
     db.inTransaction("insert signing key '" + k.kid() + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO signing_keys (algorithm, state, public_jwk, encrypted_private_key, created_at, activated_at,"
-              + " retired_at, destroy_after, kid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+              + " retired_at, destroy_after, kid, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         bind(ps, k);
+        ps.setString(10, k.purpose().name());
         ps.executeUpdate();
       } catch (SQLException e) {
         if (Db.isUniqueViolation(e)) {
@@ -66,9 +69,10 @@ final class JdbcSigningKeyStore implements SigningKeyStore {
     return db.inTransaction("update signing key '" + k.kid() + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE signing_keys SET algorithm = ?, state = ?, public_jwk = ?, encrypted_private_key = ?, created_at = ?,"
-              + " activated_at = ?, retired_at = ?, destroy_after = ? WHERE kid = ? AND state = ?")) {
+              + " activated_at = ?, retired_at = ?, destroy_after = ? WHERE kid = ? AND state = ? AND purpose = ?")) {
         bind(ps, k);
         ps.setString(10, expectedState.name());
+        ps.setString(11, k.purpose().name());
         if (ps.executeUpdate() != 1) {
           return false;
         }

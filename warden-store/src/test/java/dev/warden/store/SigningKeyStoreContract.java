@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.error.ConflictException;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.store.SigningKeyStore;
@@ -20,14 +21,13 @@ abstract class SigningKeyStoreContract extends StoreContract {
   }
 
   private static SigningKeyRecord prepared(String kid, Instant createdAt) {
-    return new SigningKeyRecord(kid, "EdDSA", KeyState.PREPARED,
+    return new SigningKeyRecord(kid, KeyPurpose.ACCESS_TOKEN, "EdDSA", KeyState.PREPARED,
         "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"" + kid + "\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
         new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1}, createdAt, null, null, null);
   }
 
   private static SigningKeyRecord activated(SigningKeyRecord k, Instant at) {
-    return new SigningKeyRecord(k.kid(), k.algorithm(), KeyState.ACTIVE, k.publicJwk(), k.encryptedPrivateKey(),
-        k.createdAt(), at, null, null);
+    return k.activated(at);
   }
 
   private SigningKeyRecord find(String kid) {
@@ -36,7 +36,8 @@ abstract class SigningKeyStoreContract extends StoreContract {
 
   @Test
   void insertThenListReturnsEveryFieldOldestFirst() {
-    SigningKeyRecord newer = new SigningKeyRecord(unique("kid"), "ES256", KeyState.RETIRED, "{\"kty\":\"EC\"}",
+    SigningKeyRecord newer = new SigningKeyRecord(unique("kid"), KeyPurpose.JWT_SVID, "ES256", KeyState.RETIRED,
+        "{\"kty\":\"EC\"}",
         new byte[] {1, 2, 3}, T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(7), T0.plusSeconds(8));
     SigningKeyRecord older = prepared(unique("kid"), T0);
 
@@ -89,12 +90,27 @@ abstract class SigningKeyStoreContract extends StoreContract {
   void destroyingAKeyRemovesItsPrivateMaterial() {
     SigningKeyRecord k = prepared(unique("kid"), T0);
     keys().insert(k);
-    SigningKeyRecord destroyed = new SigningKeyRecord(k.kid(), k.algorithm(), KeyState.DESTROYED, k.publicJwk(), null,
-        k.createdAt(), T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
+    SigningKeyRecord destroyed = k.activated(T0.plusSeconds(1)).retired(T0.plusSeconds(2), T0.plusSeconds(3))
+        .destroyed();
 
     assertThat(keys().update(destroyed, KeyState.PREPARED)).isTrue();
 
     assertThat(find(k.kid()).encryptedPrivateKey()).isNull();
+  }
+
+  @Test
+  void updateNeverMovesAKeyToAnotherPurpose() {
+    SigningKeyRecord k = prepared(unique("kid"), T0);
+    keys().insert(k);
+    long before = keys().changeCounter();
+    SigningKeyRecord a = k.activated(T0.plusSeconds(60));
+    SigningKeyRecord otherPurpose = new SigningKeyRecord(a.kid(), KeyPurpose.JWT_SVID, a.algorithm(), a.state(),
+        a.publicJwk(), a.encryptedPrivateKey(), a.createdAt(), a.activatedAt(), null, null);
+
+    assertThat(keys().update(otherPurpose, KeyState.PREPARED)).isFalse();
+
+    assertThat(find(k.kid())).usingRecursiveComparison().isEqualTo(k);
+    assertThat(keys().changeCounter()).isEqualTo(before);
   }
 
   @Test

@@ -349,6 +349,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       jwts.put(key, new Jwt(token, now, exp));
       return token;
     } catch (ServerException e) {
+      if (e.status() == 403) {
+        // refused by policy now: never fall back to a token minted before the policy changed
+        jwts.remove(key);
+        throw new IdentityException("the server refused a JWT-SVID for " + id + " (" + e.error() + "): "
+            + e.getMessage(), true);
+      }
       if (cached != null && now.isBefore(cached.expiresAt())) {
         return cached.token();  // server unreachable: an unexpired cached token is still valid
       }

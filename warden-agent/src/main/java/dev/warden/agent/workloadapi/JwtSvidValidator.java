@@ -1,6 +1,7 @@
 package dev.warden.agent.workloadapi;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
@@ -17,7 +18,8 @@ import java.util.Set;
 
 /**
  * Validates a JWT-SVID as the SPIFFE JWT-SVID spec asks of a validator: an algorithm from the
- * spec's list (never {@code none} or HMAC), the key found by {@code kid} among the JWT authorities
+ * spec's list (never {@code none} or HMAC), {@code typ} absent or {@code JWT}/{@code JOSE} (so an
+ * {@code at+jwt} access token is refused whatever key signed it), the key found by {@code kid} among the JWT authorities
  * of the token's own trust domain, {@code exp} present and not passed, the audience contained in
  * {@code aud}, {@code sub} a SPIFFE ID.
  */
@@ -26,6 +28,8 @@ final class JwtSvidValidator {
       JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.PS256, JWSAlgorithm.PS384,
       JWSAlgorithm.PS512);
   static final int MAX_LENGTH = 16 * 1024;
+  /** The JWT-SVID spec: typ, when present, is JWT or JOSE. */
+  static final Set<String> TYPES = Set.of("JWT", "JOSE");
 
   record Result(SpiffeId id, Map<String, Object> claims) {}
 
@@ -47,6 +51,11 @@ final class JwtSvidValidator {
     JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
     if (!ALLOWED.contains(alg)) {
       throw new ValidationException("svid", "algorithm " + alg + " is not allowed for JWT-SVIDs");
+    }
+    JOSEObjectType typ = jwt.getHeader().getType();
+    if (typ != null && !TYPES.contains(typ.getType())) {
+      throw new ValidationException("svid", "typ " + (typ.getType().length() > 40 ? "(too long)" : typ.getType())
+          + " is not a JWT-SVID's (JWT or JOSE)");
     }
     SpiffeId id;
     try {

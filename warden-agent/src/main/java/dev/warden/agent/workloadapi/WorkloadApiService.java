@@ -30,7 +30,6 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -111,7 +110,7 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
       }
       JWTBundlesResponse.Builder b = JWTBundlesResponse.newBuilder();
       source.jwtAuthorities().forEach((td, keys) -> b.putBundles("spiffe://" + td,
-          ByteString.copyFrom(("{\"keys\":[" + String.join(",", keys) + "]}").getBytes(StandardCharsets.UTF_8))));
+          ByteString.copyFrom(JwtBundles.jwks(keys))));
       return b.build();
     });
   }
@@ -172,7 +171,8 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
             .setSvid(source.jwtSvid(id, request.getAudienceList())));
       }
     } catch (IdentityException e) {
-      out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+      out.onError((e.refused() ? Status.PERMISSION_DENIED : Status.UNAVAILABLE).withDescription(e.getMessage())
+          .asRuntimeException());
       return;
     } catch (ValidationException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

@@ -34,6 +34,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.warden.agent.workloadapi.proto.JWTBundlesRequest;
+import dev.warden.agent.workloadapi.proto.JWTBundlesResponse;
+import dev.warden.agent.workloadapi.proto.JWTSVIDRequest;
+import dev.warden.agent.workloadapi.proto.SpiffeWorkloadAPIGrpc;
+import dev.warden.testkit.TestOidcIssuer;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.MetadataUtils;
+import io.spiffe.exception.AuthorityNotFoundException;
+import io.spiffe.exception.JwtSvidException;
+import io.spiffe.spiffeid.TrustDomain;
+import io.spiffe.workloadapi.JwtSource;
+import io.spiffe.workloadapi.JwtSourceOptions;
 
 /**
  * The whole chain for real: a Warden server, the agent attesting with a join token, the Workload
@@ -43,6 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String WORKLOAD = "spiffe://warden.local/payments/api";
+  static final String LEDGER = "https://ledger.example.org";
+  static final String VAULT = "https://vault.example.org";
 
   @TempDir
   Path dir;
@@ -60,7 +82,11 @@ class AgentEndToEndTest {
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     admin("POST", "/v1/apply", JSON.writeValueAsString(Map.of("documents", List.of(Map.of("kind", "Workload", "spec",
         Map.of("spiffeId", WORKLOAD, "selectors", List.of("unix:uid=" + uid), "owner", "payments@example.org",
-            "nodeSelectors", List.of("node:pool=test")))))));
+            "nodeSelectors", List.of("node:pool=test"))),
+        Map.of("kind", "Resource", "metadata", Map.of("name", "ledger"), "spec", Map.of("audience", LEDGER)),
+        Map.of("kind", "Resource", "metadata", Map.of("name", "vault"), "spec", Map.of("audience", VAULT)),
+        Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "api-to-ledger"), "spec",
+            Map.of("workloads", Map.of("spiffeIds", List.of(WORKLOAD)), "resources", List.of("ledger")))))));
     socket = dir.resolve("agent/workload.sock");
   }
 
@@ -216,5 +242,106 @@ class AgentEndToEndTest {
     try (DefaultX509Source src = x509Source()) {
       assertThat(src.getX509Svid().getSpiffeId().toString()).isEqualTo(WORKLOAD);
     }
+  }
+
+  JwtSource jwtSource() throws Exception {
+    return DefaultJwtSource.newSource(JwtSourceOptions.builder().spiffeSocketPath("unix:" + socket)
+        .initTimeout(Duration.ofSeconds(10)).build());
+  }
+
+  /** A raw Workload API client, for what java-spiffe's wrappers hide (status codes, bundle bytes). */
+  <T> T withWorkloadApi(java.util.function.Function<SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub, T> call) {
+    EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+    ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+        .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+    try {
+      Metadata h = new Metadata();
+      h.put(Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER), "true");
+      return call.apply(SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h)));
+    } finally {
+      channel.shutdownNow();
+      group.shutdownGracefully();
+    }
+  }
+
+  @Test
+  void aJwtSvidForAnAudienceNoPolicyGrantsIsPermissionDeniedAndAudited() throws Exception {
+    startAgent(joinToken(), List.of());
+
+    assertThatThrownBy(() -> withWorkloadApi(s -> s.fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(VAULT).build())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(e.getStatus().getDescription()).contains("no_matching_policy");
+        });
+    JsonNode ev = admin("GET", "/v1/audit?limit=1", null).path("events").path(0);
+    assertThat(ev.path("type").asText()).isEqualTo("svid.denied");
+    assertThat(ev.path("reason").asText()).isEqualTo("no_matching_policy");
+    assertThat(ev.path("resource").asText()).isEqualTo("vault");
+    try (JwtSource jwt = jwtSource()) {
+      assertThat(jwt.fetchJwtSvid(LEDGER).getAudience()).as("a granted audience still works").containsExactly(LEDGER);
+    }
+  }
+
+  @Test
+  void javaSpiffeRefusesAWardenAccessTokenAsAJwtSvid() throws Exception {
+    try (TestOidcIssuer cluster = TestOidcIssuer.builder().audience("https://warden.local").path("/k8s").start()) {
+      String api = "spiffe://warden.local/ns/payments/sa/api";
+      admin("POST", "/v1/apply", JSON.writeValueAsString(Map.of("documents", List.of(
+          Map.of("kind", "TrustProvider", "metadata", Map.of("name", "cluster"), "spec", Map.of("type", "kubernetes",
+              "issuer", cluster.issuer(), "audiences", List.of("https://warden.local"), "algorithms", List.of("RS256"))),
+          Map.of("kind", "Workload", "spec", Map.of("spiffeId", api, "selectors", List.of("k8s:ns=payments",
+              "k8s:sa=api"), "owner", "payments@example.org")),
+          Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "k8s-api-to-ledger"), "spec",
+              Map.of("workloads", Map.of("spiffeIds", List.of(api)), "resources", List.of("ledger")))))));
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/oauth2/token"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_assertion_type="
+              + "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&resource=" + LEDGER
+              + "&client_assertion=" + cluster.kubernetesToken("payments", "api", "api-1"))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      String accessToken = JSON.readTree(r.body()).path("access_token").asText();
+      startAgent(joinToken(), List.of());
+
+      try (JwtSource jwt = jwtSource()) {
+        assertThatThrownBy(() -> JwtSvid.parseAndValidate(accessToken, jwt, java.util.Set.of(LEDGER)))
+            .isInstanceOfAny(JwtSvidException.class, AuthorityNotFoundException.class);
+        // nor with a validator that ignores typ: the access token's key is not a JWT authority
+        String kid = com.nimbusds.jwt.SignedJWT.parse(accessToken).getHeader().getKeyID();
+        assertThatThrownBy(() -> jwt.getBundleForTrustDomain(TrustDomain.parse("warden.local"))
+            .findJwtAuthority(kid)).isInstanceOf(AuthorityNotFoundException.class);
+      }
+    }
+  }
+
+  @Test
+  void fetchJwtBundlesServesAPlainJwksThatStandardConsumersCanSelectAKeyFrom() throws Exception {
+    startAgent(joinToken(), List.of());
+    String svid;
+    try (JwtSource jwt = jwtSource()) {
+      svid = jwt.fetchJwtSvid(LEDGER).getToken();
+    }
+
+    JWTBundlesResponse r = withWorkloadApi(s -> s.fetchJWTBundles(JWTBundlesRequest.getDefaultInstance()).next());
+
+    String json = r.getBundlesOrThrow("spiffe://warden.local").toStringUtf8();
+    JsonNode doc = JSON.readTree(json);
+    assertThat(doc.properties()).extracting(Map.Entry::getKey).containsExactly("keys");
+    assertThat(doc.get("keys")).isNotEmpty().allSatisfy(k -> {
+      assertThat(k.has("use")).as("use belongs to the trust-domain bundle document only: " + k).isFalse();
+      assertThat(k.has("d")).as("public keys only").isFalse();
+    });
+    // select the key the way a standard JWKS consumer (Node jose's createLocalJWKSet) does: by kid,
+    // key type and alg, skipping any key whose use is present and not "sig"
+    com.nimbusds.jwt.SignedJWT t = com.nimbusds.jwt.SignedJWT.parse(svid);
+    List<com.nimbusds.jose.jwk.JWK> candidates = new com.nimbusds.jose.jwk.JWKSelector(
+        new com.nimbusds.jose.jwk.JWKMatcher.Builder().keyID(t.getHeader().getKeyID())
+            .keyType(com.nimbusds.jose.jwk.KeyType.EC).keyUses(com.nimbusds.jose.jwk.KeyUse.SIGNATURE, null)
+            .algorithms(com.nimbusds.jose.JWSAlgorithm.ES256, null).build())
+        .select(com.nimbusds.jose.jwk.JWKSet.parse(json));
+    assertThat(candidates).hasSize(1);
+    assertThat(t.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(candidates.getFirst().toECKey()))).isTrue();
   }
 }

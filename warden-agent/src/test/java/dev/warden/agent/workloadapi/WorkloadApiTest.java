@@ -164,6 +164,43 @@ class WorkloadApiTest {
   }
 
   @Test
+  void validateRefusesATokenTypedAsAnythingButAJwtSvidEvenWhenATrustedKeySignedIt() {
+    Instant now = Instant.now();
+    // everything else about it would pass: a trusted kid, a SPIFFE ID subject, the audience, exp
+    for (String typ : new String[] {"at+jwt", "jwt", "JWT-SVID", "application/jwt", ""}) {
+      String accessToken = dev.warden.core.token.AccessTokenMinter.mint(ids.jwtKey,
+          new dev.warden.core.token.AccessTokenMinter.Claims("https://warden.example.org", ids.id.toString(), AUD,
+              ids.id.toString(), null, "j", now, now.plusSeconds(300)), "at+jwt").reveal();
+      String token = typ.equals("at+jwt") ? accessToken : retyped(accessToken, typ);
+      assertThat(code(() -> stub().validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(token)
+          .setAudience(AUD).build()))).as(typ).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+  }
+
+  /** The token with another typ, re-signed with the trusted key, so only typ is wrong. */
+  String retyped(String token, String typ) {
+    String[] p = token.split("\\.");
+    String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        ("{\"alg\":\"ES256\",\"kid\":\"" + ids.jwtKey.kid() + "\",\"typ\":\"" + typ + "\"}").getBytes());
+    byte[] sig = ids.jwtKey.sign((header + "." + p[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return header + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+  }
+
+  @Test
+  void validateAcceptsTypJoseAndNoTyp() {
+    String good = JwtSvids.mint(ids.jwtKey, ids.id, List.of(AUD), Duration.ofMinutes(5), Instant.now());
+    for (String typ : new String[] {"JOSE", null}) {
+      String[] p = good.split("\\.");
+      String header = Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"alg\":\"ES256\",\"kid\":\""
+          + ids.jwtKey.kid() + "\"" + (typ == null ? "" : ",\"typ\":\"" + typ + "\"") + "}").getBytes());
+      byte[] sig = ids.jwtKey.sign((header + "." + p[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String t = header + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+      assertThat(stub().validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(t).setAudience(AUD).build())
+          .getSpiffeId()).isEqualTo(ids.id.toString());
+    }
+  }
+
+  @Test
   void witMethodsAreUnimplemented() {
     assertThat(code(() -> stub().fetchWITSVID(WITSVIDRequest.getDefaultInstance()).next()))
         .isEqualTo(Status.Code.UNIMPLEMENTED);

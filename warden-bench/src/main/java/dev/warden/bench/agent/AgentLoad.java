@@ -69,6 +69,11 @@ public final class AgentLoad {
           .append(i).append("\",\"selectors\":[\"unix:uid=").append(uid)
           .append("\"],\"owner\":\"bench@example.org\",\"nodeSelectors\":[\"node:pool=bench\"]}}");
     }
+    // a JWT-SVID audience must be a resource that policy lets the workload reach
+    docs.append(workloads == 0 ? "" : ",")
+        .append("{\"kind\":\"Resource\",\"metadata\":{\"name\":\"ledger\"},\"spec\":{\"audience\":")
+        .append("\"https://ledger.bench.test\"}},{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"bench\"},")
+        .append("\"spec\":{\"workloads\":{\"spiffeIds\":[\"spiffe://bench.test/*\"]},\"resources\":[\"ledger\"]}}");
     docs.append("]}");
     post(base + "/v1/apply", admin, docs.toString());
     String join = post(base + "/v1/agent-tokens", admin, "{\"selectors\":[\"node:pool=bench\"]}")

@@ -15,6 +15,8 @@ import dev.warden.core.pki.CertificateAuthority;
 import dev.warden.core.pki.Csrs;
 import dev.warden.core.pki.IssuedSvid;
 import dev.warden.core.pki.JwtSvids;
+import dev.warden.core.policy.PolicySnapshot;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.store.AgentStore;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.trust.AttestedIdentity;
@@ -37,8 +39,8 @@ import java.util.function.Supplier;
 /**
  * The server's side of the agent protocol: node attestation (join token or platform token),
  * session renewal, registration sync, and SVID issuance for the workloads an agent may serve.
- * Every request is authorized against what the agent attested, and every outcome is audited
- * before anything is returned.
+ * Every request is authorized against what the agent attested, JWT-SVIDs also by access policy
+ * (their audience is a resource), and every outcome is audited before anything is returned.
  */
 public final class AgentService {
   public static final Duration MAX_JOIN_TOKEN_TTL = Duration.ofHours(1);
@@ -56,20 +58,31 @@ public final class AgentService {
 
   private final AgentStore store;
   private final CaManager ca;
-  private final KeyManager keys;
+  private final KeyManager jwtSvidKeys;
   private final RegistrationIndex index;
   private final Supplier<TrustProviders> providers;
+  private final Supplier<PolicySnapshot> policies;
   private final AuditWriter audit;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public AgentService(AgentStore store, CaManager ca, KeyManager keys, RegistrationIndex index,
-      Supplier<TrustProviders> providers, AuditWriter audit, Clock clock) {
+  /**
+   * @param jwtSvidKeys the keys that sign JWT-SVIDs (purpose JWT_SVID, never the access-token keys)
+   * @param policies the policy engine that decides JWT-SVID audiences and recognizes workload
+   *     tokens offered as node evidence
+   * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
+   */
+  public AgentService(AgentStore store, CaManager ca, KeyManager jwtSvidKeys, RegistrationIndex index,
+      Supplier<TrustProviders> providers, Supplier<PolicySnapshot> policies, AuditWriter audit, Clock clock) {
+    if (jwtSvidKeys != null && jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
+      throw new IllegalArgumentException("JWT-SVIDs must be signed with JWT-SVID keys, not " + jwtSvidKeys.purpose());
+    }
     this.store = store;
     this.ca = ca;
-    this.keys = keys;
+    this.jwtSvidKeys = jwtSvidKeys;
     this.index = index;
     this.providers = providers;
+    this.policies = policies;
     this.audit = audit;
     this.clock = clock;
   }
@@ -137,13 +150,20 @@ public final class AgentService {
 
   /**
    * Node attestation with a platform token (say, the Kubernetes service-account token of the
-   * agent's DaemonSet) verified by the configured trust providers; its selectors become the
-   * agent's node selectors.
+   * agent's DaemonSet) verified by a trust provider configured for node attestation
+   * ({@code nodeAttestation: true}); its selectors become the agent's node selectors. A token that
+   * identifies a registered workload is never node evidence: otherwise any workload could attest
+   * an agent and obtain the SVIDs of every workload whose {@code nodeSelectors} its claims match.
+   *
+   * @throws DeniedException when the token does not verify (its reason), when its provider is not
+   *     configured for node attestation or it identifies a workload (NOT_NODE_EVIDENCE), or when
+   *     the agent is banned; always audited
    */
   public AgentSession attestWithPlatformToken(String jwt, byte[] csr) {
+    TrustProviders trust = providers.get();
     AttestedIdentity a;
     try {
-      a = providers.get().verify(jwt);
+      a = trust.verify(jwt);
     } catch (DeniedException e) {
       auditEvent("agent.attest", "deny", e.reason().code(), "unknown", null,
           Map.of("method", "trust_provider", "message", e.getMessage()));
@@ -153,6 +173,7 @@ public final class AgentService {
         + HexFormat.of().formatHex(Hashes.sha256(a.issuer() + "\n" + a.subject()), 0, 16);
     SpiffeId agentId = new SpiffeId(ca.settings().trustDomain(), path);
     try {
+      checkNodeEvidence(trust, a);
       var spki = Csrs.publicKeyFor(csr, agentId);
       Optional<AgentRecord> prev = store.agent(agentId.toString());
       if (prev.isPresent() && prev.get().bannedAt() != null) {
@@ -162,8 +183,33 @@ public final class AgentService {
           Map.of("provider", a.provider(), "subject", a.subject()));
     } catch (DeniedException e) {
       auditEvent("agent.attest", "deny", e.reason().code(), agentId.toString(), null,
-          Map.of("method", "trust_provider", "message", e.getMessage()));
+          Map.of("method", "trust_provider", "provider", a.provider(), "subject", a.subject(),
+              "message", e.getMessage()));
       throw e;
+    }
+  }
+
+  private void checkNodeEvidence(TrustProviders trust, AttestedIdentity a) {
+    if (!trust.acceptsNodeEvidence(a.provider())) {
+      throw new DeniedException(Reason.NOT_NODE_EVIDENCE, "trust provider '" + a.provider()
+          + "' is not configured for node attestation; set 'nodeAttestation: true' in the spec of the TrustProvider "
+          + "that verifies the agents' own tokens (for example the agent DaemonSet's service-account tokens), "
+          + "or attest the agent with a join token ('warden agent token create')");
+    }
+    String workload = workloadIdentifiedBy(a.selectors());
+    if (workload != null) {
+      throw new DeniedException(Reason.NOT_NODE_EVIDENCE, "this token identifies " + workload
+          + "; a workload's own token never attests an agent. Give the agent an identity of its own (for example "
+          + "its DaemonSet's service account) that no Workload's selectors match, or attest with a join token");
+    }
+  }
+
+  /** The registered workload these selectors identify (any state), "several workloads", or null. */
+  private String workloadIdentifiedBy(Set<Selector> selectors) {
+    try {
+      return "the registered workload " + policies.get().identify(selectors).name();
+    } catch (DeniedException e) {
+      return e.reason() == Reason.AMBIGUOUS_WORKLOAD ? "several registered workloads" : null;
     }
   }
 
@@ -239,25 +285,55 @@ public final class AgentService {
     }
   }
 
-  /** A JWT-SVID for a workload the agent serves. */
+  /**
+   * A JWT-SVID for a workload the agent serves, for audiences a policy lets that workload reach:
+   * each audience must be a resource's audience (or name) and the policy engine must allow the
+   * workload to reach it. Allowed or refused, the decision is audited before anything is returned.
+   *
+   * @throws ValidationException when the audience is missing or too large
+   * @throws DeniedException AGENT_NOT_AUTHORIZED when the agent may not serve the workload; the
+   *     policy's reason (UNKNOWN_RESOURCE, NO_MATCHING_POLICY, POLICY_DENY, …) when an audience is refused
+   */
   public String issueJwt(AgentRecord agent, String spiffeId, List<String> audience) {
     Instant now = clock.instant();
+    JwtSvids.checkAudience(audience);
+    String resource = null;
     try {
-      JwtSvids.checkAudience(audience);
       Workload w = authorize(agent, spiffeId, now);
       Duration ttl = ca.settings().jwtSvidTtl();
+      JwtSvidPolicy.Verdict v = JwtSvidPolicy.decide(policies.get(), w, audience, ttl, now);
+      if (!v.allowed()) {
+        resource = v.resources().isEmpty() ? null : v.resources().getFirst();
+        throw new DeniedException(v.reason(), v.message());
+      }
+      resource = v.resources().size() == 1 ? v.resources().getFirst() : null;
+      ttl = v.ttl();
       if (w.expiresAt() != null && w.expiresAt().isBefore(now.plus(ttl))) {
         ttl = Duration.between(now, w.expiresAt());
       }
-      String jwt = JwtSvids.mint(keys.keyset().active(), w.spiffeId(), audience, ttl, now);
-      auditEvent("svid.issued", "allow", Reason.ALLOWED.code(), agent.id().toString(), w.name(),
-          Map.of("kind", "jwt", "audience", String.join(" ", audience), "expiresAt", now.plus(ttl).toString()));
+      var key = jwtSvidKeys.keyset().active();
+      String jwt = JwtSvids.mint(key, w.spiffeId(), audience, ttl, now);
+      Map<String, String> d = new HashMap<>();
+      d.put("kind", "jwt");
+      d.put("audience", audienceText(audience));
+      d.put("resources", String.join(" ", v.resources()));
+      d.put("policy", String.join(" ", v.policies()));
+      d.put("kid", key.kid());
+      d.put("expiresAt", now.plus(ttl).toString());
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "svid.issued", "allow", Reason.ALLOWED.code(),
+          agent.id().toString(), w.name(), resource, d, null));
       return jwt;
     } catch (DeniedException e) {
-      auditEvent("svid.denied", "deny", e.reason().code(), agent.id().toString(), spiffeId,
-          Map.of("kind", "jwt", "message", e.getMessage()));
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "svid.denied", "deny", e.reason().code(),
+          agent.id().toString(), spiffeId, resource, Map.of("kind", "jwt", "audience", audienceText(audience),
+              "message", e.getMessage()), null));
       throw e;
     }
+  }
+
+  private static String audienceText(List<String> audience) {
+    String s = String.join(" ", audience);
+    return s.length() > 1024 ? s.substring(0, 1024) + "…" : s;
   }
 
   private Workload authorize(AgentRecord agent, String spiffeId, Instant now) {

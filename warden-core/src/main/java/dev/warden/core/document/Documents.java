@@ -130,6 +130,9 @@ public final class Documents {
       if (!t.requiredClaims().isEmpty()) {
         strings(s, "requiredClaims", t.requiredClaims());
       }
+      if (t.nodeAttestation()) {
+        s.put("nodeAttestation", true);
+      }
     } else if (o instanceof Workload w) {
       s.put("spiffeId", w.spiffeId().toString());
       strings(s, "selectors", sortedSelectors(w.selectors()));
@@ -174,7 +177,7 @@ public final class Documents {
 
   private static TrustProviderSpec trustProvider(String name, JsonNode s) {
     allowOnly(s, "spec", "type", "issuer", "jwksUri", "jwks", "audiences", "algorithms", "maxTokenAge",
-        "clockSkew", "claims", "requiredClaims");
+        "clockSkew", "claims", "requiredClaims", "nodeAttestation");
     String jwks = null;
     JsonNode j = s.get("jwks");
     if (j != null && !j.isNull()) {
@@ -207,7 +210,20 @@ public final class Documents {
     return new TrustProviderSpec(name, ProviderType.fromWire(typeText), text(s, "issuer"), text(s, "jwksUri"),
         jwks, stringList(s, "audiences"), stringList(s, "algorithms"),
         Durations.parse("spec.maxTokenAge", text(s, "maxTokenAge")),
-        Durations.parse("spec.clockSkew", text(s, "clockSkew")), claims, stringList(s, "requiredClaims"));
+        Durations.parse("spec.clockSkew", text(s, "clockSkew")), claims, stringList(s, "requiredClaims"),
+        bool(s, "nodeAttestation"));
+  }
+
+  /** A JSON boolean; absent or null is false. "true" as text is refused: YAML and JSON both have booleans. */
+  private static boolean bool(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new ValidationException("spec." + field, "must be true or false (a boolean, not text or a number)");
+    }
+    return v.booleanValue();
   }
 
   private static Workload workload(String name, JsonNode s) {

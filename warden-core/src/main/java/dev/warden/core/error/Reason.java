@@ -47,6 +47,7 @@ public enum Reason {
   WEAK_KEY("weak_key"),
   INVALID_JOIN_TOKEN("invalid_join_token"),
   AGENT_NOT_AUTHORIZED("agent_not_authorized"),
+  NOT_NODE_EVIDENCE("not_node_evidence"),
   INVALID_SVID("invalid_svid"),
   UNKNOWN_AUTHORITY("unknown_authority"),
   // platform problems

@@ -48,12 +48,19 @@ public final class TokenService {
 
   public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
       AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer) {
-    this(trust, policies, keys, audit, fingerprinter, clock, issuer, "JWT");
+    this(trust, policies, keys, audit, fingerprinter, clock, issuer, "at+jwt");
   }
 
-  /** @param tokenType the header {@code typ} of issued tokens: {@code JWT} or {@code at+jwt} */
+  /**
+   * @param keys the access-token keys (never the JWT-SVID keys)
+   * @param tokenType the header {@code typ} of issued tokens: {@code at+jwt} or {@code JWT}
+   * @throws IllegalArgumentException when {@code keys} are not access-token keys
+   */
   public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
       AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer, String tokenType) {
+    if (keys.purpose() != dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN) {
+      throw new IllegalArgumentException("access tokens must be signed with access-token keys, not " + keys.purpose());
+    }
     this.tokenType = tokenType;
     this.trust = trust;
     this.policies = policies;

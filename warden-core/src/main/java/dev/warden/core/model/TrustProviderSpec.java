@@ -18,6 +18,10 @@ import java.util.Set;
  * @param claims extra claim → selector-key mappings, added to the preset's; a claim is a top-level
  *     name or a JSON pointer such as {@code /kubernetes.io/namespace}
  * @param requiredClaims claims that must be present (beyond the preset's)
+ * @param nodeAttestation whether this provider's tokens may attest a Warden agent (node
+ *     attestation). Off by default: a workload's platform token must not make its holder an agent,
+ *     whose node selectors decide which workloads' SVIDs it may obtain. Even when on, a token that
+ *     identifies a registered workload is refused as node evidence.
  */
 public record TrustProviderSpec(
     String name,
@@ -30,7 +34,8 @@ public record TrustProviderSpec(
     Duration maxTokenAge,
     Duration clockSkew,
     Map<String, String> claims,
-    List<String> requiredClaims) implements Named {
+    List<String> requiredClaims,
+    boolean nodeAttestation) implements Named {
 
   /** Asymmetric JWS algorithms only: never {@code none}, never HMAC (a public key is no secret). */
   public static final Set<String> ALLOWED_ALGORITHMS =
@@ -74,6 +79,14 @@ public record TrustProviderSpec(
     }
     claims = claims == null ? Map.of() : Map.copyOf(claims);
     requiredClaims = requiredClaims == null ? List.of() : List.copyOf(requiredClaims);
+  }
+
+  /** A provider for workload tokens only (no node attestation). */
+  public TrustProviderSpec(String name, ProviderType type, String issuer, String jwksUri, String jwks,
+      List<String> audiences, List<String> algorithms, Duration maxTokenAge, Duration clockSkew,
+      Map<String, String> claims, List<String> requiredClaims) {
+    this(name, type, issuer, jwksUri, jwks, audiences, algorithms, maxTokenAge, clockSkew, claims, requiredClaims,
+        false);
   }
 
   private static void checkHttpsUrl(String field, String url) {

@@ -33,7 +33,7 @@ public final class JwtSvids {
     }
     StringBuilder h = new StringBuilder("{\"alg\":\"ES256\",\"kid\":");
     AccessTokenMinter.appendJsonString(h, key.kid());
-    h.append(",\"typ\":\"JWT\"}");
+    h.append(",\"typ\":\"JOSE\"}");
     StringBuilder p = new StringBuilder("{\"sub\":");
     AccessTokenMinter.appendJsonString(p, subject.toString());
     p.append(",\"aud\":");

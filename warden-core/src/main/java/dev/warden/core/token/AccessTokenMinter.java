@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Writes Warden's JWT access tokens (RFC 9068 claims; header {@code typ} {@code JWT} by default so
- * that verifiers with default settings, such as Nimbus's {@code DefaultJWTProcessor}, accept them,
- * or {@code at+jwt} where RFC 9068's explicit typing is wanted) directly as bytes: the
+ * Writes Warden's JWT access tokens (RFC 9068 claims; header {@code typ} {@code at+jwt} by default,
+ * which tells them apart from JWT-SVIDs ({@code typ: JWT}), or {@code JWT} for verifiers that
+ * refuse {@code at+jwt} and cannot be told otherwise) directly as bytes: the
  * claim set is small and fixed, so hand-built JSON avoids a serializer on the hot path. Every
  * string goes through {@link #appendJsonString}, which escapes per RFC 8259.
  */

@@ -3,6 +3,7 @@ package dev.warden.core.token;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.store.SigningKeyStore;
@@ -16,16 +17,18 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Owns the signing keys: creates the first, rotates on schedule or on demand
- * (PREPARED → ACTIVE → RETIRED → DESTROYED), and serves the current {@link Keyset}. Every state
- * change is a compare-and-set in the store, so several nodes may run {@link #tick()} at once and
- * exactly one wins each transition; every change is audited.
+ * Owns the signing keys of one {@link KeyPurpose}: creates the first, rotates on schedule or on
+ * demand (PREPARED → ACTIVE → RETIRED → DESTROYED), and serves the current {@link Keyset}. Every
+ * state change is a compare-and-set in the store, so several nodes may run {@link #tick()} at once
+ * and exactly one wins each transition; every change is audited. The store holds the keys of every
+ * purpose; a manager sees, rotates and publishes only its own.
  */
 public final class KeyManager {
   private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
 
   private record Snapshot(long counter, Keyset keyset) {}
 
+  private final KeyPurpose purpose;
   private final SigningKeyStore store;
   private final SecretBox box;
   private final Clock clock;
@@ -35,14 +38,27 @@ public final class KeyManager {
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
 
-  public KeyManager(SigningKeyStore store, SecretBox box, Clock clock, RotationPolicy policy,
+  /**
+   * @throws IllegalArgumentException when {@code purpose} is JWT_SVID and {@code algorithm} is not
+   *     ES256 (the JWT-SVID spec allows RS, ES and PS algorithms only)
+   */
+  public KeyManager(KeyPurpose purpose, SigningKeyStore store, SecretBox box, Clock clock, RotationPolicy policy,
       SigningAlgorithm algorithm, AuditWriter audit) {
+    if (purpose == KeyPurpose.JWT_SVID && algorithm != SigningAlgorithm.ES256) {
+      throw new IllegalArgumentException("JWT-SVID keys must be ES256, not " + algorithm);
+    }
+    this.purpose = purpose;
     this.store = store;
     this.box = box;
     this.clock = clock;
     this.policy = policy;
     this.algorithm = algorithm;
     this.audit = audit;
+  }
+
+  /** What this manager's keys sign. */
+  public KeyPurpose purpose() {
+    return purpose;
   }
 
   /** The current keys; reloads from the store when another node changed them. */
@@ -64,7 +80,7 @@ public final class KeyManager {
 
   private Snapshot reload() {
     long counter = store.changeCounter();
-    Snapshot s = new Snapshot(counter, Keyset.load(store.list(), box));
+    Snapshot s = new Snapshot(counter, Keyset.load(purpose, store.list(), box));
     current.set(s);
     return s;
   }
@@ -80,6 +96,17 @@ public final class KeyManager {
     }
   }
 
+  /** The keys of this purpose in every state, oldest first. */
+  private List<SigningKeyRecord> own() {
+    List<SigningKeyRecord> out = new ArrayList<>();
+    for (SigningKeyRecord k : store.list()) {
+      if (k.purpose() == purpose) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
   /** What a rotation did. */
   public record RotationResult(String newKid, KeyState newState, String retiredKid) {}
 
@@ -89,7 +116,7 @@ public final class KeyManager {
    * it signs at once and the old key is retired now.
    */
   public RotationResult rotate(boolean immediate, String actor) {
-    List<SigningKeyRecord> keys = store.list();
+    List<SigningKeyRecord> keys = own();
     if (!immediate) {
       for (SigningKeyRecord k : keys) {
         if (k.state() == KeyState.PREPARED) {
@@ -114,7 +141,7 @@ public final class KeyManager {
   /** Applies whatever transitions are due. Safe to call on every node. */
   public void tick() {
     Instant now = clock.instant();
-    List<SigningKeyRecord> keys = store.list();
+    List<SigningKeyRecord> keys = own();
     boolean changed = false;
     SigningKeyRecord active = null;
     SigningKeyRecord prepared = null;
@@ -136,8 +163,7 @@ public final class KeyManager {
     }
     // 2. activate a prepared key once it has been published long enough
     if (prepared != null && !now.isBefore(prepared.createdAt().plus(policy.publishLead()))) {
-      SigningKeyRecord act = new SigningKeyRecord(prepared.kid(), prepared.algorithm(), KeyState.ACTIVE,
-          prepared.publicJwk(), prepared.encryptedPrivateKey(), prepared.createdAt(), now, null, null);
+      SigningKeyRecord act = prepared.activated(now);
       if (store.update(act, KeyState.PREPARED)) {
         auditChange("key.activated", act.kid(), "system", Map.of("algorithm", act.algorithm()));
         retireOthers(act.kid(), "system");
@@ -145,10 +171,9 @@ public final class KeyManager {
       }
     }
     // 3. destroy retired keys whose tokens have all expired
-    for (SigningKeyRecord k : store.list()) {
+    for (SigningKeyRecord k : own()) {
       if (k.state() == KeyState.RETIRED && k.destroyAfter() != null && !now.isBefore(k.destroyAfter())) {
-        SigningKeyRecord d = new SigningKeyRecord(k.kid(), k.algorithm(), KeyState.DESTROYED, k.publicJwk(), null,
-            k.createdAt(), k.activatedAt(), k.retiredAt(), k.destroyAfter());
+        SigningKeyRecord d = k.destroyed();
         if (store.update(d, KeyState.RETIRED)) {
           auditChange("key.destroyed", k.kid(), "system", Map.of());
           changed = true;
@@ -165,11 +190,10 @@ public final class KeyManager {
   private String retireOthers(String keepKid, String actor) {
     Instant now = clock.instant();
     String retired = null;
-    for (SigningKeyRecord k : store.list()) {
+    for (SigningKeyRecord k : own()) {
       if (k.state() == KeyState.ACTIVE && !k.kid().equals(keepKid)) {
         Instant destroyAfter = now.plus(policy.retainAfterRetire());
-        SigningKeyRecord r = new SigningKeyRecord(k.kid(), k.algorithm(), KeyState.RETIRED, k.publicJwk(),
-            k.encryptedPrivateKey(), k.createdAt(), k.activatedAt(), now, destroyAfter);
+        SigningKeyRecord r = k.retired(now, destroyAfter);
         if (store.update(r, KeyState.ACTIVE)) {
           auditChange("key.retired", k.kid(), actor, Map.of("destroyAfter", destroyAfter.toString()));
           retired = k.kid();
@@ -182,8 +206,8 @@ public final class KeyManager {
   private SigningKeyRecord newKey(KeyState state) {
     KeyMaterial m = KeyMaterial.generate(algorithm, random);
     Instant now = clock.instant();
-    byte[] enc = box.encrypt(m.toPkcs8(), "signing-key:" + m.kid());
-    return new SigningKeyRecord(m.kid(), algorithm.name(), state, m.publicJwk(), enc, now,
+    byte[] enc = box.encrypt(m.toPkcs8(), purpose.associatedData(m.kid()));
+    return new SigningKeyRecord(m.kid(), purpose, algorithm.name(), state, m.publicJwk(), enc, now,
         state == KeyState.ACTIVE ? now : null, null, null);
   }
 
@@ -194,13 +218,14 @@ public final class KeyManager {
   private void auditChange(String type, String kid, String actor, Map<String, String> details) {
     java.util.HashMap<String, String> d = new java.util.HashMap<>(details);
     d.put("kid", kid);
+    d.put("purpose", purpose.wire());
     audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, null,
         null, d, null));
-    LOG.log(System.Logger.Level.INFO, type + " kid=" + kid);
+    LOG.log(System.Logger.Level.INFO, type + " purpose=" + purpose.wire() + " kid=" + kid);
   }
 
-  /** All keys in every state, for {@code warden keys list}. */
+  /** This purpose's keys in every state, for {@code warden keys list}. */
   public List<SigningKeyRecord> list() {
-    return new ArrayList<>(store.list());
+    return own();
   }
 }

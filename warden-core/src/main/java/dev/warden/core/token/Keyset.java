@@ -1,37 +1,48 @@
 package dev.warden.core.token;
 
 import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One immutable view of the signing keys: the active key that signs, and the JWKS that publishes
- * every prepared, active and retired key. Rebuilt as a whole and swapped behind one reference when
- * keys change, so no reader sees half a rotation.
+ * One immutable view of the signing keys of one {@link KeyPurpose}: the active key that signs, and
+ * the JWKS that publishes every prepared, active and retired key of that purpose (never a key of
+ * another). Rebuilt as a whole and swapped behind one reference when keys change, so no reader
+ * sees half a rotation.
  */
 public final class Keyset {
+  private final KeyPurpose purpose;
   private final KeyMaterial active;
   private final List<SigningKeyRecord> records;
   private final String jwksJson;
 
-  private Keyset(KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
+  private Keyset(KeyPurpose purpose, KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
+    this.purpose = purpose;
     this.active = active;
     this.records = records;
     this.jwksJson = jwksJson;
   }
 
   /**
-   * Builds the view, decrypting only the active key.
+   * Builds the view of the keys of {@code purpose} among {@code keys}, decrypting only the active
+   * one.
    *
    * @throws IllegalStateException when the active key cannot be decrypted with this master key
+   *     (or its purpose was changed after it was stored)
    */
-  public static Keyset load(List<SigningKeyRecord> keys, SecretBox box) {
+  public static Keyset load(KeyPurpose purpose, List<SigningKeyRecord> keys, SecretBox box) {
     KeyMaterial active = null;
     StringBuilder jwks = new StringBuilder("{\"keys\":[");
     boolean first = true;
-    List<SigningKeyRecord> sorted = new ArrayList<>(keys);
+    List<SigningKeyRecord> sorted = new ArrayList<>();
+    for (SigningKeyRecord r : keys) {
+      if (r.purpose() == purpose) {
+        sorted.add(r);
+      }
+    }
     sorted.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
     for (SigningKeyRecord r : sorted) {
       if (r.state() == KeyState.DESTROYED) {
@@ -50,12 +61,12 @@ public final class Keyset {
             continue;
           }
         }
-        byte[] pkcs8 = box.decrypt(r.encryptedPrivateKey(), "signing-key:" + r.kid());
+        byte[] pkcs8 = box.decrypt(r.encryptedPrivateKey(), purpose.associatedData(r.kid()));
         active = KeyMaterial.fromPkcs8(SigningAlgorithm.parse("algorithm", r.algorithm()), pkcs8);
       }
     }
     jwks.append("]}");
-    return new Keyset(active, List.copyOf(sorted), jwks.toString());
+    return new Keyset(purpose, active, List.copyOf(sorted), jwks.toString());
   }
 
   private static SigningKeyRecord findRecord(List<SigningKeyRecord> rs, String kid) {
@@ -75,16 +86,22 @@ public final class Keyset {
    */
   public KeyMaterial active() {
     if (active == null) {
-      throw new IllegalStateException("no active signing key; run 'warden keys rotate --now'");
+      throw new IllegalStateException("no active " + purpose.wire() + " signing key; run 'warden keys rotate --now"
+          + (purpose == KeyPurpose.ACCESS_TOKEN ? "" : " --purpose " + purpose.wire()) + "'");
     }
     return active;
+  }
+
+  /** What these keys sign. */
+  public KeyPurpose purpose() {
+    return purpose;
   }
 
   public boolean hasActive() {
     return active != null;
   }
 
-  /** The JWK set document of every published key. */
+  /** The JWK set document of every published key of this purpose. */
   public String jwksJson() {
     return jwksJson;
   }

@@ -32,7 +32,14 @@ public final class TokenIntrospector {
   private final Clock clock;
   private final String issuer;
 
+  /**
+   * @param keys the access-token keys: a JWT-SVID is never introspected as active
+   * @throws IllegalArgumentException when {@code keys} are not access-token keys
+   */
   public TokenIntrospector(KeyManager keys, LeaseStore leases, Clock clock, String issuer) {
+    if (keys.purpose() != dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN) {
+      throw new IllegalArgumentException("introspection verifies access tokens, not " + keys.purpose() + " tokens");
+    }
     this.keys = keys;
     this.leases = leases;
     this.clock = clock;

@@ -256,6 +256,15 @@ public final class TrustProviders {
     return id;
   }
 
+  /**
+   * Whether tokens verified by the provider named {@code provider} may attest an agent (its spec's
+   * {@code nodeAttestation}); false for a provider this snapshot does not have.
+   */
+  public boolean acceptsNodeEvidence(String provider) {
+    CompiledProvider p = byName.get(provider);
+    return p != null && p.spec.nodeAttestation();
+  }
+
   /** Names of the configured providers. */
   public Set<String> providerNames() {
     return byName.keySet();

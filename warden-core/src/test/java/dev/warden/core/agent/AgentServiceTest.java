@@ -73,7 +73,7 @@ class AgentServiceTest {
     CaManager ca = new CaManager(new MemoryAuthorities(), SecretBox.generate(), clock, PkiSettings.defaults("acme.test"),
         null, audit);
     ca.ensureActive();
-    service = new AgentService(store, ca, null, new RegistrationIndex(), () -> null, audit, clock);
+    service = new AgentService(store, ca, null, new RegistrationIndex(), () -> null, () -> null, audit, clock);
   }
 
   @AfterEach

@@ -8,6 +8,7 @@ import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.store.AuditStore;
@@ -43,7 +44,7 @@ class KeyRotationTest {
     @Override
     public synchronized boolean update(SigningKeyRecord key, KeyState expectedState) {
       SigningKeyRecord cur = keys.get(key.kid());
-      if (cur == null || cur.state() != expectedState) {
+      if (cur == null || cur.state() != expectedState || cur.purpose() != key.purpose()) {
         return false;
       }
       keys.put(key.kid(), key);
@@ -107,7 +108,7 @@ class KeyRotationTest {
 
   @Test
   void scheduledRotationPublishesBeforeSigningAndKeepsTheOldKeyUntilItsTokensExpire() {
-    KeyManager km = new KeyManager(store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager km = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
     km.ensureActiveKey();
     String first = km.keyset().active().kid();
 
@@ -140,7 +141,7 @@ class KeyRotationTest {
 
   @Test
   void immediateRotationSignsAtOnceAndRetiresTheCompromisedKey() {
-    KeyManager km = new KeyManager(store, box, clock, policy, SigningAlgorithm.EdDSA, audit);
+    KeyManager km = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.EdDSA, audit);
     km.ensureActiveKey();
     String old = km.keyset().active().kid();
     KeyManager.RotationResult r = km.rotate(true, "admin:test");
@@ -151,8 +152,8 @@ class KeyRotationTest {
 
   @Test
   void twoNodesTickingAtOnceActivateThePreparedKeyOnce() {
-    KeyManager a = new KeyManager(store, box, clock, policy, SigningAlgorithm.ES256, audit);
-    KeyManager b = new KeyManager(store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager a = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager b = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
     a.ensureActiveKey();
     b.ensureActiveKey();
     a.rotate(false, "admin:test");
@@ -163,5 +164,52 @@ class KeyRotationTest {
     assertThat(auditStore.types().stream().filter("key.activated"::equals)).hasSize(1);
     b.refreshIfChanged();
     assertThat(b.keyset().active().kid()).isEqualTo(a.keyset().active().kid());
+  }
+
+  @Test
+  void accessTokenAndJwtSvidKeysAreSeparateAndRotateOnTheirOwn() {
+    KeyManager access = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256,
+        audit);
+    KeyManager svid = new KeyManager(KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    access.ensureActiveKey();
+    svid.ensureActiveKey();
+    String accessKid = access.keyset().active().kid();
+    String svidKid = svid.keyset().active().kid();
+
+    assertThat(svidKid).isNotEqualTo(accessKid);
+    assertThat(access.keyset().jwksJson()).contains(accessKid).doesNotContain(svidKid);
+    assertThat(svid.keyset().jwksJson()).contains(svidKid).doesNotContain(accessKid);
+    assertThat(access.list()).extracting(SigningKeyRecord::kid).containsExactly(accessKid);
+
+    KeyManager.RotationResult r = svid.rotate(true, "admin:test");
+    access.refreshIfChanged();
+    assertThat(access.keyset().active().kid()).as("rotating JWT-SVID keys leaves access-token keys alone")
+        .isEqualTo(accessKid);
+    assertThat(state(accessKid)).isEqualTo(KeyState.ACTIVE);
+    assertThat(svid.keyset().active().kid()).isEqualTo(r.newKid());
+    assertThat(state(svidKid)).isEqualTo(KeyState.RETIRED);
+  }
+
+  @Test
+  void aKeyWhosePurposeWasChangedInTheStoreCannotSign() {
+    KeyManager svid = new KeyManager(KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    svid.ensureActiveKey();
+    SigningKeyRecord k = store.keys.values().iterator().next();
+    // someone with write access to the table relabels the JWT-SVID key as an access-token key
+    store.keys.put(k.kid(), new SigningKeyRecord(k.kid(), KeyPurpose.ACCESS_TOKEN, k.algorithm(), k.state(),
+        k.publicJwk(), k.encryptedPrivateKey(), k.createdAt(), k.activatedAt(), null, null));
+    store.counter++;
+    KeyManager access = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256,
+        audit);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(access::keyset)
+        .as("the private key is bound to its purpose by the AEAD associated data")
+        .isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void jwtSvidKeysMustBeEs256() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new KeyManager(KeyPurpose.JWT_SVID, store, box, clock,
+        policy, SigningAlgorithm.EdDSA, audit)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ES256");
   }
 }

@@ -45,7 +45,8 @@ public final class ConfigLoader {
     key("keys.retainAfterRetire", "25h", "how long a retired key stays published (>= 24h)");
     key("keys.checkInterval", "30s", "how often rotation is checked");
     key("tokens.defaultTtl", "5m", "access token lifetime when the policy allows more");
-    key("tokens.typ", "JWT", "header typ of issued tokens: JWT (accepted by default verifiers) or at+jwt (RFC 9068)");
+    key("tokens.typ", "JWT", "header typ of access tokens: JWT (accepted by default verifiers such as Nimbus and "
+        + "Spring Security) or at+jwt (RFC 9068); JWT-SVIDs are typed JOSE either way");
     key("tokens.maxRequestBytes", "65536", "largest token request body accepted");
     key("tokens.maxAssertionBytes", "16384", "largest platform token accepted");
     key("ca.ttl", "24h", "lifetime of each CA certificate of the trust domain (next CA prepared at half, active with a sixth left)");

@@ -12,6 +12,7 @@ import dev.warden.core.document.Documents;
 import dev.warden.core.document.Kind;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeakService;
@@ -60,7 +61,7 @@ public final class AdminApi {
   private final Supplier<PolicySnapshot> policies;
   private final AuditStore auditStore;
   private final LeaseStore leases;
-  private final KeyManager keys;
+  private final Keys keys;
   private final LeakService leaks;
   private final byte[] fingerprintKey;
   private final String fingerprintKeyId;
@@ -69,9 +70,22 @@ public final class AdminApi {
   private final Clock clock;
   private final java.util.function.BiFunction<Kind, String, String> disabledReason;
 
+  /** The signing keys of each purpose, listed and rotated through {@code /v1/keys}. */
+  public record Keys(KeyManager accessTokens, KeyManager jwtSvids) {
+    public Keys {
+      if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN || jwtSvids.purpose() != KeyPurpose.JWT_SVID) {
+        throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second");
+      }
+    }
+
+    KeyManager of(KeyPurpose p) {
+      return p == KeyPurpose.ACCESS_TOKEN ? accessTokens : jwtSvids;
+    }
+  }
+
   /** @param disabledReason why a stored object is disabled (it no longer compiles), or null when it works */
   public AdminApi(AdminTokens adminTokens, ConfigService config, Supplier<PolicySnapshot> policies,
-      AuditStore auditStore, LeaseStore leases, KeyManager keys, LeakService leaks, byte[] fingerprintKey,
+      AuditStore auditStore, LeaseStore leases, Keys keys, LeakService leaks, byte[] fingerprintKey,
       String fingerprintKeyId, Runnable reloadNow, ServerMetrics metrics, Clock clock,
       java.util.function.BiFunction<Kind, String, String> disabledReason) {
     this.adminTokens = adminTokens;
@@ -141,8 +155,10 @@ public final class AdminApi {
         requireMethod(m, Method.GET);
         need(who, Scopes.READ);
         ArrayNode a = Json.MAPPER.createArrayNode();
-        for (SigningKeyRecord k : keys.list()) {
-          a.add(Render.key(k));
+        for (KeyPurpose p : KeyPurpose.values()) {
+          for (SigningKeyRecord k : keys.of(p).list()) {
+            a.add(Render.key(k));
+          }
         }
         ObjectNode o = Json.object();
         o.set("keys", a);
@@ -152,8 +168,11 @@ public final class AdminApi {
         requireMethod(m, Method.POST);
         need(who, Scopes.KEYS_MANAGE);
         boolean immediate = "true".equals(req.query().first("immediate").orElse("false"));
-        KeyManager.RotationResult r = keys.rotate(immediate, who.actor());
+        KeyPurpose purpose = KeyPurpose.parse("purpose", req.query().first("purpose")
+            .orElse(KeyPurpose.ACCESS_TOKEN.wire()));
+        KeyManager.RotationResult r = keys.of(purpose).rotate(immediate, who.actor());
         ObjectNode o = Json.object();
+        o.put("purpose", purpose.wire());
         o.put("kid", r.newKid());
         o.put("state", r.newState().name().toLowerCase(java.util.Locale.ROOT));
         if (r.retiredKid() != null) {

@@ -16,6 +16,7 @@ import dev.warden.core.pki.CertificateAuthority;
 import dev.warden.core.pki.Der;
 import dev.warden.core.pki.SpiffeBundle;
 import dev.warden.core.token.KeyManager;
+import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.server.ServerMetrics;
@@ -54,18 +55,26 @@ public final class AgentApi {
 
   private final AgentService agents;
   private final CaManager ca;
-  private final KeyManager keys;
+  private final KeyManager jwtSvidKeys;
   private final AdminTokens adminTokens;
   private final ServerMetrics metrics;
   private final java.util.function.LongSupplier keysCounter;
 
-  /** @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence */
-  public AgentApi(AgentService agents, CaManager ca, KeyManager keys, java.util.function.LongSupplier keysCounter,
-      AdminTokens adminTokens, ServerMetrics metrics) {
+  /**
+   * @param jwtSvidKeys the keys that sign JWT-SVIDs: the bundle's JWT authorities (access-token
+   *     keys are never in the bundle)
+   * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
+   * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
+   */
+  public AgentApi(AgentService agents, CaManager ca, KeyManager jwtSvidKeys,
+      java.util.function.LongSupplier keysCounter, AdminTokens adminTokens, ServerMetrics metrics) {
+    if (jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
+      throw new IllegalArgumentException("the bundle publishes JWT-SVID keys only, not " + jwtSvidKeys.purpose());
+    }
     this.keysCounter = keysCounter;
     this.agents = agents;
     this.ca = ca;
-    this.keys = keys;
+    this.jwtSvidKeys = jwtSvidKeys;
     this.adminTokens = adminTokens;
     this.metrics = metrics;
   }
@@ -77,6 +86,11 @@ public final class AgentApi {
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
+    if (!req.path().rawPath().equals("/v1/bundle")) {
+      // session tokens, join tokens and SVIDs: no cache, shared or private, may keep a copy
+      res.header("Cache-Control", "no-store");
+      res.header("Pragma", "no-cache");
+    }
     try {
       route(req, res);
     } catch (RuntimeException e) {
@@ -193,7 +207,6 @@ public final class AgentApi {
         o.put("id", t.id());
         o.put("token", t.token().reveal());
         o.put("expires_at", t.expiresAt().toString());
-        res.header("Cache-Control", "no-store");
         send(res, 201, o);
       }
       case "/v1/agents" -> {
@@ -221,8 +234,8 @@ public final class AgentApi {
 
   private List<String> jwtAuthorities() {
     List<String> out = new ArrayList<>();
-    for (SigningKeyRecord k : keys.keyset().records()) {
-      if (k.state() != KeyState.DESTROYED && "ES256".equals(k.algorithm())) {
+    for (SigningKeyRecord k : jwtSvidKeys.keyset().records()) {
+      if (k.state() != KeyState.DESTROYED) {
         out.add(k.publicJwk());
       }
     }

@@ -114,6 +114,7 @@ final class Render {
   static ObjectNode key(SigningKeyRecord k) {
     ObjectNode o = Json.object();
     o.put("kid", k.kid());
+    o.put("purpose", k.purpose().wire());
     o.put("algorithm", k.algorithm());
     o.put("state", k.state().name().toLowerCase(Locale.ROOT));
     o.put("createdAt", str(k.createdAt()));

@@ -1,0 +1,51 @@
+package dev.warden.core.keys;
+
+import dev.warden.core.error.ValidationException;
+
+/**
+ * What a signing key signs. Each purpose has its own keys, rotated on their own and published in
+ * one place only, so a token of one kind can never verify as another: access-token keys are
+ * published at {@code /oauth2/jwks}; JWT-SVID keys only as the JWT authorities of the SPIFFE trust
+ * bundle (as SPIRE keeps them).
+ */
+public enum KeyPurpose {
+  /** OAuth access tokens from {@code /oauth2/token}. */
+  ACCESS_TOKEN("access-token", "signing-key:"),
+  /** SPIFFE JWT-SVIDs, issued through the agent. */
+  JWT_SVID("jwt-svid", "jwt-svid-key:");
+
+  private final String wire;
+  private final String aadPrefix;
+
+  KeyPurpose(String wire, String aadPrefix) {
+    this.wire = wire;
+    this.aadPrefix = aadPrefix;
+  }
+
+  /** The form used in the API and the CLI: {@code access-token} or {@code jwt-svid}. */
+  public String wire() {
+    return wire;
+  }
+
+  /**
+   * The associated data that binds a key's encrypted private half to its kid and its purpose: a
+   * key whose purpose was changed in the database cannot be decrypted, so it can never sign for
+   * the other purpose. Access-token keys keep the form they had before purposes existed.
+   */
+  public String associatedData(String kid) {
+    return aadPrefix + kid;
+  }
+
+  /**
+   * @throws ValidationException naming {@code field} and the allowed values
+   */
+  public static KeyPurpose parse(String field, String text) {
+    for (KeyPurpose p : values()) {
+      if (p.wire.equals(text)) {
+        return p;
+      }
+    }
+    throw new ValidationException(field, "'" + (text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…"
+        : text) + "' is not a key purpose; use access-token or jwt-svid");
+  }
+}

@@ -160,7 +160,8 @@ class JwtSvidSeparationTest {
     assertThat(verifiesWithAny(svid, oauthJwks().getKeys())).isFalse();
     // a resource server configured the common way: Warden's JWKS and its own audience, any typ
     DefaultJWTProcessor<SecurityContext> rs = new DefaultJWTProcessor<>();
-    rs.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+    rs.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, JOSEObjectType.JOSE,
+        new JOSEObjectType("at+jwt"), null));
     rs.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
         JWKSourceBuilder.create(URI.create(f.base + "/oauth2/jwks").toURL()).retrying(false).build()));
     rs.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(LEDGER, null, new HashSet<>(List.of("exp"))));

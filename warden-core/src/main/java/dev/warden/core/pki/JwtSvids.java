@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Mints JWT-SVIDs per the SPIFFE JWT-SVID spec: header {@code alg}, {@code kid}, {@code typ: JWT};
+ * Mints JWT-SVIDs per the SPIFFE JWT-SVID spec: header {@code alg}, {@code kid}, {@code typ: JOSE} (the
+ * spec allows JWT or JOSE; JOSE keeps them apart from access tokens, which are typed JWT);
  * claims {@code sub} (the SPIFFE ID), a non-empty {@code aud}, {@code exp}, {@code iat}.
  */
 public final class JwtSvids {

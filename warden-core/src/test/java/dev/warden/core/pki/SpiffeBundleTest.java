@@ -52,7 +52,7 @@ class SpiffeBundleTest {
     String jwt = JwtSvids.mint(key, id, List.of("https://db.example.org"), Duration.ofMinutes(5), clock.instant());
     SignedJWT s = SignedJWT.parse(jwt);
     assertThat(s.getHeader().getKeyID()).isEqualTo(key.kid());
-    assertThat(s.getHeader().getType().getType()).isEqualTo("JWT");
+    assertThat(s.getHeader().getType().getType()).isEqualTo("JOSE");
     assertThat(s.getJWTClaimsSet().getSubject()).isEqualTo(id.toString());
     assertThat(s.getJWTClaimsSet().getAudience()).containsExactly("https://db.example.org");
     assertThat(s.getJWTClaimsSet().getExpirationTime().toInstant()).isEqualTo(clock.instant().plusSeconds(300));

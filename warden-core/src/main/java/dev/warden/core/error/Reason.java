@@ -25,6 +25,8 @@ public enum Reason {
   WORKLOAD_SUSPENDED("workload_suspended"),
   WORKLOAD_RETIRED("workload_retired"),
   WORKLOAD_EXPIRED("workload_expired"),
+  /** The request's {@code client_id} names a client other than the one its evidence authenticated. */
+  CLIENT_ID_MISMATCH("client_id_mismatch"),
   // policy problems
   UNKNOWN_RESOURCE("unknown_resource"),
   NO_MATCHING_POLICY("no_matching_policy"),

@@ -58,6 +58,8 @@ public final class Errors {
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_request" : "invalid_client";
       case UNKNOWN_WORKLOAD, AMBIGUOUS_WORKLOAD, WORKLOAD_SUSPENDED, WORKLOAD_RETIRED, WORKLOAD_EXPIRED ->
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_grant" : "invalid_client";
+      // RFC 7521 section 4.2, whatever the grant
+      case CLIENT_ID_MISMATCH -> "invalid_client";
       case UNKNOWN_RESOURCE -> "invalid_target";
       case INVALID_SCOPE -> "invalid_scope";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";

@@ -45,6 +45,12 @@ final class FormBody {
     return values.get(name);
   }
 
+  /** The value, or null when the parameter is absent or empty (RFC 6749 section 3.1: empty means omitted). */
+  String optional(String name) {
+    String v = values.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
   /** The value, or an error naming the missing parameter. */
   String required(String name) {
     String v = values.get(name);

@@ -93,7 +93,7 @@ public final class TokenEndpoint {
       }
       audited = true;
       Granted g = tokens.grant(new GrantRequest(grant, evidence == null ? null : Secret.of(evidence),
-          resource != null ? resource : audience, form.get("scope"), form.get("client_id"), source,
+          resource != null ? resource : audience, form.get("scope"), form.optional("client_id"), source,
           evidence == null ? clientCerts : null));
       ObjectNode body = Json.object();
       body.put("access_token", g.accessToken().reveal());

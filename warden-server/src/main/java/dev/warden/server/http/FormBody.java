@@ -51,6 +51,40 @@ final class FormBody {
     return v == null || v.isEmpty() ? null : v;
   }
 
+  /**
+   * A token-valued parameter ({@code client_assertion}, {@code subject_token}, {@code actor_token})
+   * without surrounding space, tab, CR or LF, or null when absent or blank: a token read from a file
+   * usually ends in a newline, and none of these characters can be part of a compact JWT.
+   */
+  String assertion(String name) {
+    String v = values.get(name);
+    if (v == null) {
+      return null;
+    }
+    int from = 0;
+    int to = v.length();
+    while (from < to && isSpace(v.charAt(from))) {
+      from++;
+    }
+    while (to > from && isSpace(v.charAt(to - 1))) {
+      to--;
+    }
+    return from == to ? null : v.substring(from, to);
+  }
+
+  /** {@link #assertion}, or an error naming the missing parameter. */
+  String requiredAssertion(String name) {
+    String v = assertion(name);
+    if (v == null) {
+      throw new BadRequestException("the '" + name + "' parameter is required");
+    }
+    return v;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  }
+
   /** The value, or an error naming the missing parameter. */
   String required(String name) {
     String v = values.get(name);

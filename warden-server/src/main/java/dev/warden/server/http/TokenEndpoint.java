@@ -54,7 +54,7 @@ public final class TokenEndpoint {
       if (GrantType.CLIENT_CREDENTIALS.wire().equals(grantType)) {
         grant = GrantType.CLIENT_CREDENTIALS;
         String assertionType = form.get("client_assertion_type");
-        if (assertionType == null && form.get("client_assertion") == null && !clientCerts.isEmpty()) {
+        if (assertionType == null && form.assertion("client_assertion") == null && !clientCerts.isEmpty()) {
           // RFC 8705 §2.1 tls_client_auth: the certificate authenticates; client_id names the client
           evidence = null;
         } else if (!JWT_BEARER.equals(assertionType)) {
@@ -62,11 +62,11 @@ public final class TokenEndpoint {
               + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS;"
               + " Warden has no client secrets");
         } else {
-          evidence = form.required("client_assertion");
+          evidence = form.requiredAssertion("client_assertion");
         }
       } else if (GrantType.TOKEN_EXCHANGE.wire().equals(grantType)) {
         grant = GrantType.TOKEN_EXCHANGE;
-        evidence = form.required("subject_token");
+        evidence = form.requiredAssertion("subject_token");
         String type = form.required("subject_token_type");
         if (!TOKEN_TYPE_JWT.equals(type) && !TOKEN_TYPE_ID_TOKEN.equals(type)) {
           throw new DeniedException(Reason.INVALID_REQUEST, "subject_token_type must be " + TOKEN_TYPE_JWT + " or "
@@ -76,7 +76,7 @@ public final class TokenEndpoint {
         if (requested != null && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN) && !requested.equals(TOKEN_TYPE_JWT)) {
           throw new DeniedException(Reason.INVALID_REQUEST, "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN);
         }
-        if (form.get("actor_token") != null) {
+        if (form.assertion("actor_token") != null) {
           throw new DeniedException(Reason.INVALID_REQUEST, "actor_token (delegation) is not supported yet");
         }
       } else {

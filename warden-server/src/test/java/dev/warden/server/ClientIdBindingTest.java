@@ -95,7 +95,9 @@ class ClientIdBindingTest {
   @MethodSource("foreignClientIds")
   void clientIdThatIsNotTheAttestedWorkloadIsInvalidClientAndAudited(String grant, String clientId) {
     ServerFixture.Response r = warden.token(form(grant, clientId));
-    assertThat(r.json().path("error").asText()).as(r.json().toString()).isEqualTo("invalid_client");
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(400);
+    assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
+    assertThat(r.headers()).doesNotContainKey("www-authenticate");
     assertThat(r.json().has("access_token")).isFalse();
     JsonNode event = warden.lastAuditEvent();
     assertThat(event.path("type").asText()).isEqualTo("token.denied");

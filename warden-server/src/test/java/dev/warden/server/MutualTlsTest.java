@@ -226,6 +226,8 @@ class MutualTlsTest {
     HttpResponse<String> r = token(client(trusting(svid.chain(), svid.key())),
         "grant_type=client_credentials&client_id=spiffe://warden.local/admin&resource=" + AUDIENCE);
     // RFC 7521 section 4.2 / RFC 6749 section 5.2: a client_id naming another client is invalid_client
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
     assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("invalid_client");
     JsonNode ev = admin("GET", "/v1/audit?limit=1", null).get("events").get(0);
     assertThat(ev.get("type").asText()).isEqualTo("token.denied");

@@ -22,8 +22,16 @@ public final class Errors {
 
   private Errors() {}
 
-  /** Renders a token-endpoint failure. */
-  public static void oauth(ServerResponse res, Throwable t, GrantType grant) {
+  /**
+   * Renders a token-endpoint failure. RFC 6749 section 5.2: {@code invalid_client} is 400 unless the
+   * client tried to authenticate with the Authorization header; then it must be 401 with a
+   * WWW-Authenticate challenge for the scheme the client used. (A 401 whose challenge says
+   * {@code Bearer error="invalid_client"} made clients such as openid-client report the challenge
+   * and drop the body's error_description.)
+   *
+   * @param httpAuthScheme the scheme of the request's Authorization header, or null if it sent none
+   */
+  static void oauth(ServerResponse res, Throwable t, GrantType grant, String httpAuthScheme) {
     if (t instanceof DeniedException d) {
       Reason r = d.reason();
       String error = oauthError(r, grant);
@@ -31,9 +39,10 @@ public final class Errors {
         case "access_denied" -> "access to the requested resource is denied by policy (" + r.code() + ")";
         default -> d.getMessage();
       };
-      int status = error.equals("invalid_client") ? 401 : 400;
-      if (status == 401) {
-        res.header("WWW-Authenticate", "Bearer error=\"invalid_client\"");
+      int status = 400;
+      if (error.equals("invalid_client") && httpAuthScheme != null) {
+        status = 401;
+        res.header("WWW-Authenticate", httpAuthScheme + " realm=\"warden\"");
       }
       oauthBody(res, status, error, description);
     } else if (t instanceof BadRequestException b) {
@@ -58,8 +67,8 @@ public final class Errors {
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_request" : "invalid_client";
       case UNKNOWN_WORKLOAD, AMBIGUOUS_WORKLOAD, WORKLOAD_SUSPENDED, WORKLOAD_RETIRED, WORKLOAD_EXPIRED ->
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_grant" : "invalid_client";
-      // RFC 7521 section 4.2, whatever the grant
-      case CLIENT_ID_MISMATCH -> "invalid_client";
+      // RFC 7521 section 4.2 and RFC 6749 section 5.2, whatever the grant
+      case CLIENT_ID_MISMATCH, CLIENT_AUTH_UNSUPPORTED -> "invalid_client";
       case UNKNOWN_RESOURCE -> "invalid_target";
       case INVALID_SCOPE -> "invalid_scope";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";

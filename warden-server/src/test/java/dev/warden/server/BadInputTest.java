@@ -191,7 +191,8 @@ class BadInputTest {
     ServerFixture.Response r = warden.token(form.get());
     assertThat(r.status()).as(name + ": " + r.json()).isEqualTo(status);
     assertThat(r.json().path("error").asText()).as(name).isEqualTo(error);
-    assertThat(r.json().path("error_description").asText()).as(name).isNotBlank();
+    assertThat(r.json().path("error_description").asText()).as(name).isNotBlank()
+        .matches(ErrorDescriptionTest.ALLOWED);
     assertThat(r.json().has("access_token")).isFalse();
     assertThat(r.headers()).as(name + ": no Authorization header was sent").doesNotContainKey("www-authenticate");
     JsonNode event = warden.lastAuditEvent();

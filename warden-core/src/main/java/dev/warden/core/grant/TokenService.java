@@ -273,7 +273,7 @@ public final class TokenService {
     }
     if (r == null) {
       throw new DeniedException(Reason.UNKNOWN_RESOURCE, "no resource is registered for '"
-          + (target.length() > 200 ? target.substring(0, 200) + "…" : target) + "'");
+          + (target.length() > 200 ? target.substring(0, 200) + "..." : target) + "'");
     }
     return r;
   }

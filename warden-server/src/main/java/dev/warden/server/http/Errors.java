@@ -81,7 +81,7 @@ public final class Errors {
     ObjectNode b = Json.object();
     b.put("error", error);
     if (description != null) {
-      b.put("error_description", ascii(description));
+      b.put("error_description", errorDescription(description));
     }
     res.status(status);
     res.header("Content-Type", "application/json");
@@ -133,13 +133,36 @@ public final class Errors {
     res.send(Json.bytes(b));
   }
 
-  /** RFC 6749 limits error_description to printable ASCII (%x20-21 / %x23-5B / %x5D-7E). */
-  static String ascii(String s) {
+  /**
+   * RFC 6749 section 5.2 limits error_description to %x20-21 / %x23-5B / %x5D-7E. Messages are
+   * written in that set (no section sign, no ellipsis); what a message quotes from the request may
+   * not be, so a double quote becomes a single one and anything else outside the set is spelled
+   * {@code U+XXXX} — never a silent '?', which would read as part of the text.
+   */
+  static String errorDescription(String s) {
     StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      sb.append(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' ? c : c == '"' ? '\'' : '?');
-    }
+    s.codePoints().forEach(c -> {
+      if (c == '"') {
+        sb.append('\'');
+      } else if (c >= 0x20 && c <= 0x7e && c != '\\') {
+        sb.append((char) c);
+      } else {
+        sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
+      }
+    });
+    return sb.toString();
+  }
+
+  /** Printable ASCII for quoting request text in a message: other characters spelled {@code U+XXXX}. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> {
+      if (c >= 0x20 && c <= 0x7e) {
+        sb.append((char) c);
+      } else {
+        sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
+      }
+    });
     return sb.toString();
   }
 }

@@ -33,7 +33,7 @@ final class FormBody {
         String name = decode(body, start, eq);
         String value = eq < end ? decode(body, eq + 1, end) : "";
         if (out.putIfAbsent(name, value) != null) {
-          throw new BadRequestException("parameter '" + safe(name) + "' is repeated; send each parameter once (RFC 6749 §3.2)");
+          throw new BadRequestException("parameter '" + safe(name) + "' is repeated; send each parameter once (RFC 6749 section 3.2)");
         }
       }
       start = end + 1;
@@ -120,7 +120,6 @@ final class FormBody {
   }
 
   private static String safe(String s) {
-    String t = s.length() > 40 ? s.substring(0, 40) + "…" : s;
-    return t.replaceAll("[^\\x20-\\x7e]", "?");
+    return Errors.printable(s.length() > 40 ? s.substring(0, 40) + "..." : s);
   }
 }

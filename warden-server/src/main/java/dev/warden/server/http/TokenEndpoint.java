@@ -51,7 +51,7 @@ public final class TokenEndpoint {
         httpAuthScheme = authScheme(authorization);
       }
       if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
-        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 6749 §4.4.2)");
+        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 6749 section 4.4.2)");
       }
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.required("grant_type");

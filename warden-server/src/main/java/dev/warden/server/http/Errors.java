@@ -51,7 +51,7 @@ public final class Errors {
       res.header("Retry-After", "1");
       oauthBody(res, 503, "temporarily_unavailable", u.getMessage());
     } else {
-      LOG.log(System.Logger.Level.ERROR, "token endpoint failure", t);
+      LOG.log(System.Logger.Level.ERROR, "token endpoint failure", redacted(t));
       oauthBody(res, 500, "server_error", "internal error; see the server log");
     }
   }
@@ -112,12 +112,48 @@ public final class Errors {
       res.header("Retry-After", "1");
       body(res, 503, u.reason().code(), u.getMessage(), null);
     } else if (t instanceof StoreException s) {
-      LOG.log(System.Logger.Level.ERROR, "store failure", s);
+      LOG.log(System.Logger.Level.ERROR, "store failure", redacted(s));
       res.header("Retry-After", "1");
       body(res, 503, "store_unavailable", "the database failed; retry later", null);
     } else {
-      LOG.log(System.Logger.Level.ERROR, "admin API failure", t);
+      LOG.log(System.Logger.Level.ERROR, "admin API failure", redacted(t));
       body(res, 500, "internal", "internal error; see the server log", null);
+    }
+  }
+
+  /**
+   * What the log keeps of an unexpected failure: each exception's class and stack trace, never its
+   * message. Messages of library exceptions can quote what the request sent (a parser's bytes,
+   * Jackson's token, a database's rejected value), and no request body may reach the log.
+   */
+  static Throwable redacted(Throwable t) {
+    java.util.List<Throwable> chain = new java.util.ArrayList<>();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable c = t; c != null && chain.size() < 16 && seen.add(c); c = c.getCause()) {
+      chain.add(c);
+    }
+    Redacted out = null;
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      Throwable c = chain.get(i);
+      String what = c.getClass().getName() + (c instanceof java.sql.SQLException q
+          ? " (SQLState " + q.getSQLState() + ", error code " + q.getErrorCode() + ")" : "");
+      out = new Redacted(what, out);
+      out.setStackTrace(c.getStackTrace());
+    }
+    return out;
+  }
+
+  /** An exception as {@link #redacted} logs it: the original class name, no message. */
+  static final class Redacted extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Redacted(String what, Throwable cause) {
+      super(what + " [message withheld]", cause, false, true);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
     }
   }
 

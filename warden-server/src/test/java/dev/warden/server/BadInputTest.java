@@ -117,6 +117,28 @@ class BadInputTest {
     return f;
   }
 
+  /** A correctly signed token for acme/ok whose payload also has {@code "note": "<escaped>"} (JSON text). */
+  static String withPayloadNote(String escaped) {
+    var builder = gh.githubActions("acme/ok", "refs/heads/main");
+    try {
+      String json = ServerFixture.JSON.writeValueAsString(builder.claims());
+      return builder.rawPayload("{\"note\":\"" + escaped + "\"," + json.substring(1)).mint();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A token whose payload is a JSON object holding these raw (hex) bytes in a string; unsigned. */
+  static String rawPayload(String hex) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+    p.writeBytes(("{\"iss\":\"" + gh.issuer() + "\",\"note\":\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.writeBytes(java.util.HexFormat.of().parseHex(hex));
+    p.writeBytes("\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(p.toByteArray()) + ".c2ln";
+  }
+
   static Arguments tokenCase(String name, Supplier<String> token, int status, String error, String reason) {
     return Arguments.of(name, (Supplier<Map<String, String>>) () -> cc(token.get()), status, error, reason);
   }
@@ -172,6 +194,20 @@ class BadInputTest {
             "access_denied", "condition_false"),
         tokenCase("CEL runtime error is a deny, never a 500",
             () -> gh.githubActionsToken("acme/cond-error", "refs/heads/main"), 400, "access_denied", "condition_error"),
+        // decision 301: strict UTF-8 in header and payload; the first is correctly signed
+        tokenCase("signed payload escaping a lone surrogate", () -> withPayloadNote("\\ud800"), 400,
+            "invalid_client", "malformed_token"),
+        tokenCase("payload with an overlong encoding", () -> rawPayload("c0af"), 400, "invalid_client",
+            "malformed_token"),
+        tokenCase("payload with an encoded surrogate", () -> rawPayload("eda080"), 400, "invalid_client",
+            "malformed_token"),
+        tokenCase("payload with a truncated sequence", () -> rawPayload("e282"), 400, "invalid_client",
+            "malformed_token"),
+        tokenCase("payload with 0xFF", () -> rawPayload("ff"), 400, "invalid_client", "malformed_token"),
+        Arguments.of("subject_token escaping a lone surrogate", (Supplier<Map<String, String>>) () -> Map.of(
+            "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token", withPayloadNote("x\\udc00"),
+            "subject_token_type", "urn:ietf:params:oauth:token-type:jwt", "resource", AUD), 400, "invalid_request",
+            "malformed_token"),
         Arguments.of("unknown resource", (Supplier<Map<String, String>>) () -> {
           Map<String, String> f = cc(gh.githubActionsToken("acme/ok", "refs/heads/main"));
           f.put("resource", "https://unknown.acme.test");

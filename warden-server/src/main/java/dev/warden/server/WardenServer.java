@@ -168,13 +168,16 @@ public final class WardenServer implements AutoCloseable {
           .host(cfg.host())
           .port(cfg.port())
           .shutdownHook(false)
-          .maxPayloadSize(Math.max(cfg.maxRequestBytes(), 4 * 1024 * 1024))
+          // above every endpoint's own limit (tokens.maxRequestBytes is at most 16 MiB), so that each
+          // endpoint answers an over-limit body with its own 413; see HttpLimits
+          .maxPayloadSize(dev.warden.server.http.HttpLimits.MAX_PAYLOAD)
+          .directHandlers(dev.warden.server.http.HttpLimits.directHandlers())
           .routing(r -> r
               .post(WellKnown.TOKEN_PATH, tokenEndpoint::handle)
               .post(WellKnown.INTROSPECT_PATH, introspection::handle)
               .get(WellKnown.JWKS_PATH, wellKnown::jwks)
-              .get("/.well-known/openid-configuration", wellKnown::metadata)
-              .get("/.well-known/oauth-authorization-server", wellKnown::metadata)
+              .get("/.well-known/openid-configuration", wellKnown::openidConfiguration)
+              .get("/.well-known/oauth-authorization-server", wellKnown::oauthMetadata)
               .get("/healthz", health::live)
               .get("/readyz", health::ready)
               .get("/metrics", health::metrics)

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every bad input of the token endpoint: a clear RFC 6749 error, and a deny audit event carrying
- * the same reason code.
+ * the same reason code. RFC 6749 section 5.2: invalid_client is 400 with no WWW-Authenticate unless
+ * the client tried HTTP authentication (then 401 with a challenge for its scheme).
  */
 class BadInputTest {
   static final String AUD = "https://api.acme.test";
@@ -116,6 +117,28 @@ class BadInputTest {
     return f;
   }
 
+  /** A correctly signed token for acme/ok whose payload also has {@code "note": "<escaped>"} (JSON text). */
+  static String withPayloadNote(String escaped) {
+    var builder = gh.githubActions("acme/ok", "refs/heads/main");
+    try {
+      String json = ServerFixture.JSON.writeValueAsString(builder.claims());
+      return builder.rawPayload("{\"note\":\"" + escaped + "\"," + json.substring(1)).mint();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A token whose payload is a JSON object holding these raw (hex) bytes in a string; unsigned. */
+  static String rawPayload(String hex) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+    p.writeBytes(("{\"iss\":\"" + gh.issuer() + "\",\"note\":\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.writeBytes(java.util.HexFormat.of().parseHex(hex));
+    p.writeBytes("\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(p.toByteArray()) + ".c2ln";
+  }
+
   static Arguments tokenCase(String name, Supplier<String> token, int status, String error, String reason) {
     return Arguments.of(name, (Supplier<Map<String, String>>) () -> cc(token.get()), status, error, reason);
   }
@@ -123,45 +146,45 @@ class BadInputTest {
   static Stream<Arguments> cases() {
     Instant now = Instant.now();
     return Stream.of(
-        tokenCase("malformed JWT", () -> "not.a.jwt", 401, "invalid_client", "malformed_token"),
-        tokenCase("alg none", () -> gh.githubActions("acme/ok", "refs/heads/main").unsigned().mint(), 401,
+        tokenCase("malformed JWT", () -> "not.a.jwt", 400, "invalid_client", "malformed_token"),
+        tokenCase("alg none", () -> gh.githubActions("acme/ok", "refs/heads/main").unsigned().mint(), 400,
             "invalid_client", "alg_not_allowed"),
         tokenCase("HS256 with the provider's RSA public key as secret",
-            () -> gh.githubActions("acme/ok", "refs/heads/main").hmacWithPublicKey().mint(), 401, "invalid_client",
+            () -> gh.githubActions("acme/ok", "refs/heads/main").hmacWithPublicKey().mint(), 400, "invalid_client",
             "alg_not_allowed"),
-        tokenCase("unknown kid", () -> gh.githubActions("acme/ok", "refs/heads/main").kid("no-such-kid").mint(), 401,
+        tokenCase("unknown kid", () -> gh.githubActions("acme/ok", "refs/heads/main").kid("no-such-kid").mint(), 400,
             "invalid_client", "unknown_kid"),
         tokenCase("signed by another issuer's key under the provider's kid",
             () -> gh.githubActions("acme/ok", "refs/heads/main").signWith(TestKey.generate(KeyType.RSA_2048))
-                .kid(gh.currentKid()).mint(), 401, "invalid_client", "bad_signature"),
+                .kid(gh.currentKid()).mint(), 400, "invalid_client", "bad_signature"),
         tokenCase("wrong iss", () -> gh.githubActions("acme/ok", "refs/heads/main").issuer("https://evil.example")
-            .mint(), 401, "invalid_client", "unknown_issuer"),
-        tokenCase("missing aud", () -> gh.githubActions("acme/ok", "refs/heads/main").without("aud").mint(), 401,
+            .mint(), 400, "invalid_client", "unknown_issuer"),
+        tokenCase("missing aud", () -> gh.githubActions("acme/ok", "refs/heads/main").without("aud").mint(), 400,
             "invalid_client", "wrong_audience"),
         tokenCase("wrong aud", () -> gh.githubActions("acme/ok", "refs/heads/main").audience("https://other.test")
-            .mint(), 401, "invalid_client", "wrong_audience"),
+            .mint(), 400, "invalid_client", "wrong_audience"),
         tokenCase("expired", () -> gh.githubActions("acme/ok", "refs/heads/main").issuedAt(now.minusSeconds(7200))
-            .notBefore(now.minusSeconds(7200)).expiresAt(now.minusSeconds(3600)).mint(), 401, "invalid_client",
+            .notBefore(now.minusSeconds(7200)).expiresAt(now.minusSeconds(3600)).mint(), 400, "invalid_client",
             "token_expired"),
         tokenCase("nbf in the future", () -> gh.githubActions("acme/ok", "refs/heads/main")
-            .notBefore(now.plusSeconds(3600)).expiresAt(now.plusSeconds(7200)).mint(), 401, "invalid_client",
+            .notBefore(now.plusSeconds(3600)).expiresAt(now.plusSeconds(7200)).mint(), 400, "invalid_client",
             "token_not_yet_valid"),
         tokenCase("older than the maximum age", () -> gh.githubActions("acme/ok", "refs/heads/main")
             .issuedAt(now.minus(Duration.ofHours(48))).notBefore(now.minus(Duration.ofHours(48)))
-            .expiresAt(now.plusSeconds(600)).mint(), 401, "invalid_client", "token_too_old"),
+            .expiresAt(now.plusSeconds(600)).mint(), 400, "invalid_client", "token_too_old"),
         tokenCase("missing required claim", () -> gh.githubActions("acme/ok", "refs/heads/main").without("repository")
-            .mint(), 401, "invalid_client", "missing_claim"),
+            .mint(), 400, "invalid_client", "missing_claim"),
         tokenCase("token over 16 KiB", () -> gh.githubActions("acme/ok", "refs/heads/main")
-            .claim("padding", "x".repeat(17 * 1024)).mint(), 401, "invalid_client", "token_too_large"),
-        tokenCase("unknown workload", () -> gh.githubActionsToken("acme/nobody", "refs/heads/main"), 401,
+            .claim("padding", "x".repeat(17 * 1024)).mint(), 400, "invalid_client", "token_too_large"),
+        tokenCase("unknown workload", () -> gh.githubActionsToken("acme/nobody", "refs/heads/main"), 400,
             "invalid_client", "unknown_workload"),
-        tokenCase("suspended workload", () -> gh.githubActionsToken("acme/suspended", "refs/heads/main"), 401,
+        tokenCase("suspended workload", () -> gh.githubActionsToken("acme/suspended", "refs/heads/main"), 400,
             "invalid_client", "workload_suspended"),
-        tokenCase("retired workload", () -> gh.githubActionsToken("acme/retired", "refs/heads/main"), 401,
+        tokenCase("retired workload", () -> gh.githubActionsToken("acme/retired", "refs/heads/main"), 400,
             "invalid_client", "workload_retired"),
-        tokenCase("expired workload", () -> gh.githubActionsToken("acme/expired", "refs/heads/main"), 401,
+        tokenCase("expired workload", () -> gh.githubActionsToken("acme/expired", "refs/heads/main"), 400,
             "invalid_client", "workload_expired"),
-        tokenCase("two workloads match", () -> gh.githubActionsToken("acme/dup", "refs/heads/main"), 401,
+        tokenCase("two workloads match", () -> gh.githubActionsToken("acme/dup", "refs/heads/main"), 400,
             "invalid_client", "ambiguous_workload"),
         tokenCase("policy deny wins", () -> gh.githubActionsToken("acme/denied", "refs/heads/main"), 400,
             "access_denied", "policy_deny"),
@@ -171,6 +194,20 @@ class BadInputTest {
             "access_denied", "condition_false"),
         tokenCase("CEL runtime error is a deny, never a 500",
             () -> gh.githubActionsToken("acme/cond-error", "refs/heads/main"), 400, "access_denied", "condition_error"),
+        // decision 301: strict UTF-8 in header and payload; the first is correctly signed
+        tokenCase("signed payload escaping a lone surrogate", () -> withPayloadNote("\\ud800"), 400,
+            "invalid_client", "malformed_token"),
+        tokenCase("payload with an overlong encoding", () -> rawPayload("c0af"), 400, "invalid_client",
+            "malformed_token"),
+        tokenCase("payload with an encoded surrogate", () -> rawPayload("eda080"), 400, "invalid_client",
+            "malformed_token"),
+        tokenCase("payload with a truncated sequence", () -> rawPayload("e282"), 400, "invalid_client",
+            "malformed_token"),
+        tokenCase("payload with 0xFF", () -> rawPayload("ff"), 400, "invalid_client", "malformed_token"),
+        Arguments.of("subject_token escaping a lone surrogate", (Supplier<Map<String, String>>) () -> Map.of(
+            "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token", withPayloadNote("x\\udc00"),
+            "subject_token_type", "urn:ietf:params:oauth:token-type:jwt", "resource", AUD), 400, "invalid_request",
+            "malformed_token"),
         Arguments.of("unknown resource", (Supplier<Map<String, String>>) () -> {
           Map<String, String> f = cc(gh.githubActionsToken("acme/ok", "refs/heads/main"));
           f.put("resource", "https://unknown.acme.test");
@@ -190,11 +227,48 @@ class BadInputTest {
     ServerFixture.Response r = warden.token(form.get());
     assertThat(r.status()).as(name + ": " + r.json()).isEqualTo(status);
     assertThat(r.json().path("error").asText()).as(name).isEqualTo(error);
-    assertThat(r.json().path("error_description").asText()).as(name).isNotBlank();
+    assertThat(r.json().path("error_description").asText()).as(name).isNotBlank()
+        .matches(ErrorDescriptionTest.ALLOWED);
     assertThat(r.json().has("access_token")).isFalse();
+    assertThat(r.headers()).as(name + ": no Authorization header was sent").doesNotContainKey("www-authenticate");
     JsonNode event = warden.lastAuditEvent();
     assertThat(event.path("outcome").asText()).as(name).isEqualTo("deny");
     assertThat(event.path("reason").asText()).as(name).isEqualTo(reason);
+  }
+
+  @org.junit.jupiter.api.Test
+  void clientSecretBasicIsInvalidClientWith401AndABasicChallenge() {
+    String basic = java.util.Base64.getEncoder().encodeToString("api:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials", "resource", AUD),
+        "Basic " + basic);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.headers().get("www-authenticate")).isEqualTo("Basic realm=\"warden\"");
+    assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
+    assertThat(r.json().path("error_description").asText()).contains("client_assertion");
+    assertThat(r.json().toString()).doesNotContain(basic);
+    JsonNode event = warden.lastAuditEvent();
+    assertThat(event.path("reason").asText()).isEqualTo("client_auth_unsupported");
+    assertThat(event.toString()).doesNotContain(basic);
+  }
+
+  @org.junit.jupiter.api.Test
+  void anAuthorizationHeaderBesideAValidAssertionIsRefusedWithAChallengeForItsScheme() {
+    // RFC 6749 section 2.3: one authentication method per request
+    ServerFixture.Response r = warden.token(cc(gh.githubActionsToken("acme/ok", "refs/heads/main")), "Bearer abc");
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.headers().get("www-authenticate")).isEqualTo("Bearer realm=\"warden\"")
+        .as("no RFC 6750 error code: invalid_client is not one").doesNotContain("error=");
+    assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
+    assertThat(r.json().path("error_description").asText()).isNotBlank();
+    assertThat(warden.lastAuditEvent().path("reason").asText()).isEqualTo("client_auth_unsupported");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMalformedAuthorizationHeaderIsInvalidRequest() {
+    ServerFixture.Response r = warden.token(cc(gh.githubActionsToken("acme/ok", "refs/heads/main")), "@@ x");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
+    assertThat(r.headers()).doesNotContainKey("www-authenticate");
   }
 
   @org.junit.jupiter.api.Test

@@ -225,10 +225,13 @@ class MutualTlsTest {
     Svid svid = workloadSvid();
     HttpResponse<String> r = token(client(trusting(svid.chain(), svid.key())),
         "grant_type=client_credentials&client_id=spiffe://warden.local/admin&resource=" + AUDIENCE);
+    // RFC 7521 section 4.2 / RFC 6749 section 5.2: a client_id naming another client is invalid_client
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("invalid_request");
+    assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
+    assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("invalid_client");
     JsonNode ev = admin("GET", "/v1/audit?limit=1", null).get("events").get(0);
     assertThat(ev.get("type").asText()).isEqualTo("token.denied");
+    assertThat(ev.get("reason").asText()).isEqualTo("client_id_mismatch");
   }
 
   @Test

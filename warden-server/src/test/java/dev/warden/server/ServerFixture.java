@@ -78,6 +78,15 @@ final class ServerFixture implements AutoCloseable {
     return tokenRaw(j.toString(), "application/x-www-form-urlencoded");
   }
 
+  /** A token request with an Authorization header (which Warden's token endpoint refuses). */
+  Response token(Map<String, String> form, String authorization) {
+    StringJoiner j = new StringJoiner("&");
+    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", authorization)
+        .POST(HttpRequest.BodyPublishers.ofString(j.toString())).build());
+  }
+
   Response tokenRaw(String body, String contentType) {
     return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token")).header("Content-Type", contentType)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());

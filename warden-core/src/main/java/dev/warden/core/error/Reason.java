@@ -27,6 +27,10 @@ public enum Reason {
   WORKLOAD_SUSPENDED("workload_suspended"),
   WORKLOAD_RETIRED("workload_retired"),
   WORKLOAD_EXPIRED("workload_expired"),
+  /** The request's {@code client_id} names a client other than the one its evidence authenticated. */
+  CLIENT_ID_MISMATCH("client_id_mismatch"),
+  /** The client tried HTTP authentication (an Authorization header); Warden has no client secrets. */
+  CLIENT_AUTH_UNSUPPORTED("client_auth_unsupported"),
   // policy problems
   UNKNOWN_RESOURCE("unknown_resource"),
   NO_MATCHING_POLICY("no_matching_policy"),

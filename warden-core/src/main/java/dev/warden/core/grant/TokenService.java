@@ -110,10 +110,7 @@ public final class TokenService {
         dev.warden.core.model.SpiffeId sid = dev.warden.core.pki.SvidVerifier.verify(req.clientCertificates(),
             svidBundle.get(), now);
         certSubject = sid.toString();
-        if (req.clientId() != null && !req.clientId().equals(certSubject)) {
-          throw new DeniedException(Reason.INVALID_REQUEST, "client_id '" + req.clientId()
-              + "' does not match the client certificate's SPIFFE ID " + certSubject + " (RFC 8705 tls_client_auth)");
-        }
+        requireClientIdNames(req.clientId(), certSubject);
         workload = snap.workload(certSubject);
         if (workload == null) {
           throw new DeniedException(Reason.UNKNOWN_WORKLOAD, "no workload is registered as " + certSubject);
@@ -127,6 +124,7 @@ public final class TokenService {
         }
         id = trust.get().verify(req.evidence().reveal());
         workload = snap.identify(id.selectors());
+        requireClientIdNames(req.clientId(), workload.name());
         claims = id.claims();
       }
       checkState(workload, now);
@@ -166,8 +164,8 @@ public final class TokenService {
     String jti = UUID.randomUUID().toString();
     String scope = scopes.isEmpty() ? null : String.join(" ", scopes);
     KeyMaterial key = keys.keyset().active();
-    String clientId = req.clientId() != null ? req.clientId() : w.name();
-    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, w.name(), r.audience(), clientId,
+    // client_id is the attested identity, never the request's parameter (checked equal, or absent)
+    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, w.name(), r.audience(), w.name(),
         scope, jti, iat, exp, thumbprint), tokenType);
     String fp = fingerprinter.fingerprint(token);
     String kind = d.credentialKind() == CredentialKind.JWT_SVID ? "jwt_svid" : "access_token";
@@ -204,7 +202,10 @@ public final class TokenService {
       details.put("subject", id.subject());
     }
     if (r == null && req.target() != null) {
-      details.put("target", req.target().length() > 256 ? req.target().substring(0, 256) : req.target());
+      details.put("target", cut(req.target()));
+    }
+    if (req.clientId() != null) {
+      details.put("clientId", cut(req.clientId()));
     }
     if (certSubject != null) {
       details.put("provider", "mtls");
@@ -238,6 +239,22 @@ public final class TokenService {
     }
   }
 
+  /**
+   * RFC 7521 section 4.2: a {@code client_id} that does not identify the authenticated client is
+   * {@code invalid_client}. The authenticated client is the workload the evidence attested (its
+   * SPIFFE ID); leaving {@code client_id} out is fine.
+   */
+  private static void requireClientIdNames(String clientId, String attested) {
+    if (clientId != null && !clientId.equals(attested)) {
+      throw new DeniedException(Reason.CLIENT_ID_MISMATCH, "client_id does not name the authenticated client, "
+          + attested + "; send that SPIFFE ID as client_id or leave client_id out (RFC 7521 section 4.2)");
+    }
+  }
+
+  private static String cut(String s) {
+    return s.length() > 256 ? s.substring(0, 256) : s;
+  }
+
   private static void checkState(Workload w, Instant now) {
     switch (w.state()) {
       case SUSPENDED -> throw new DeniedException(Reason.WORKLOAD_SUSPENDED,
@@ -263,7 +280,7 @@ public final class TokenService {
     }
     if (r == null) {
       throw new DeniedException(Reason.UNKNOWN_RESOURCE, "no resource is registered for '"
-          + (target.length() > 200 ? target.substring(0, 200) + "…" : target) + "'");
+          + (target.length() > 200 ? target.substring(0, 200) + "..." : target) + "'");
     }
     return r;
   }

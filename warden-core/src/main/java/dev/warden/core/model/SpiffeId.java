@@ -120,7 +120,7 @@ public final class SpiffeId {
   }
 
   private static String abbreviate(String s) {
-    return s.length() > 64 ? s.substring(0, 64) + "…" : s;
+    return s.length() > 64 ? s.substring(0, 64) + "..." : s;
   }
 
   @Override

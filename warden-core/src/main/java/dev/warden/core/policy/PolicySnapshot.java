@@ -209,7 +209,7 @@ public final class PolicySnapshot {
       s.add(sel.toString());
     }
     s.sort(null);
-    return String.join(", ", s.size() > 12 ? s.subList(0, 12) : s) + (s.size() > 12 ? ", …" : "");
+    return String.join(", ", s.size() > 12 ? s.subList(0, 12) : s) + (s.size() > 12 ? ", ..." : "");
   }
 
   /** Decides whether {@code workload} may reach {@code resource}. Never throws for a condition error: that is a deny. */

@@ -1,22 +1,24 @@
 package dev.warden.core.token;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jose.util.Base64URL;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.lease.Lease;
 import dev.warden.core.store.LeaseStore;
+import dev.warden.core.trust.UnverifiedJws;
 import java.text.ParseException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,6 +27,10 @@ import java.util.Optional;
  * under a published key, the issuer is this server, it has not expired, and its lease has not been
  * revoked (for example after a leak report). This is how revocation reaches resource servers that
  * cannot wait for expiry.
+ *
+ * <p>The token is parsed as strictly as a platform token ({@link UnverifiedJws}: strict UTF-8 and
+ * JSON in header and payload, decision 301), not by Nimbus's lenient parser, which decodes
+ * malformed UTF-8 to replacement characters.
  */
 public final class TokenIntrospector {
   private final KeyManager keys;
@@ -53,48 +59,57 @@ public final class TokenIntrospector {
       return inactive;
     }
     try {
-      SignedJWT jwt = SignedJWT.parse(token);
-      String kid = jwt.getHeader().getKeyID();
+      UnverifiedJws jwt = UnverifiedJws.parse(token);
+      Map<String, Object> header = jwt.header();
+      // Warden writes alg, typ and kid only: anything critical is not ours
+      if (!(header.get("alg") instanceof String alg) || !(header.get("kid") instanceof String kid)
+          || header.containsKey("crit")) {
+        return inactive;
+      }
       SigningKeyRecord key = null;
       for (SigningKeyRecord r : keys.keyset().records()) {
         if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {
           key = r;
         }
       }
-      if (key == null || !jwt.getHeader().getAlgorithm().getName().equals(key.algorithm())) {
+      if (key == null || !alg.equals(key.algorithm())) {
         return inactive;
       }
       JWK jwk = JWK.parse(key.publicJwk());
       JWSVerifier verifier = jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : new Ed25519Verifier((OctetKeyPair) jwk);
-      if (!jwt.verify(verifier)) {
+      if (!verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)), jwt.signingInput(), new Base64URL(jwt.signature()))) {
         return inactive;
       }
-      JWTClaimsSet c = jwt.getJWTClaimsSet();
-      Instant now = clock.instant();
-      if (!issuer.equals(c.getIssuer()) || c.getExpirationTime() == null || !now.isBefore(c.getExpirationTime().toInstant())) {
+      Map<String, Object> c = jwt.claims();
+      if (!issuer.equals(c.get("iss")) || !(c.get("exp") instanceof Long exp)
+          || clock.instant().getEpochSecond() >= exp) {
         return inactive;
       }
-      Optional<Lease> lease = c.getJWTID() == null ? Optional.empty() : leases.get(c.getJWTID());
+      Optional<Lease> lease = c.get("jti") instanceof String jti ? leases.get(jti) : Optional.empty();
       if (lease.isEmpty() || lease.get().revokedAt() != null) {
         return inactive;
       }
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("active", true);
       out.put("token_type", "Bearer");
-      out.put("iss", c.getIssuer());
-      out.put("sub", c.getSubject());
-      out.put("aud", c.getAudience().size() == 1 ? c.getAudience().get(0) : c.getAudience());
-      out.put("exp", c.getExpirationTime().toInstant().getEpochSecond());
-      out.put("iat", c.getIssueTime() == null ? null : c.getIssueTime().toInstant().getEpochSecond());
-      out.put("jti", c.getJWTID());
-      out.put("client_id", c.getStringClaim("client_id"));
-      if (c.getStringClaim("scope") != null) {
-        out.put("scope", c.getStringClaim("scope"));
-      }
+      out.put("iss", c.get("iss"));
+      out.put("sub", string(c.get("sub")));
+      Object aud = c.get("aud");
+      out.put("aud", aud instanceof List<?> l && l.size() == 1 ? string(l.get(0)) : aud);
+      out.put("exp", exp);
+      out.put("iat", c.get("iat") instanceof Long iat ? iat : null);
+      out.put("jti", c.get("jti"));
+      out.put("client_id", string(c.get("client_id")));
+      out.put("scope", string(c.get("scope")));
       out.values().removeIf(java.util.Objects::isNull);
       return out;
     } catch (ParseException | JOSEException | RuntimeException e) {
+      // RuntimeException includes DeniedException: a malformed token is simply not active
       return inactive;
     }
+  }
+
+  private static String string(Object v) {
+    return v instanceof String s ? s : null;
   }
 }

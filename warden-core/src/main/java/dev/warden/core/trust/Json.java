@@ -18,8 +18,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Strict JSON for token headers and payloads: UTF-8 only (malformed bytes refused), one object
- * and nothing after it, no duplicate member names (a classic source of parser differentials),
+ * Strict JSON for token headers and payloads: UTF-8 only (malformed bytes refused: overlong forms,
+ * encoded surrogates, truncated sequences, bytes that start nothing), and no string, member name
+ * included, that is not valid Unicode once its escapes are read (an escaped surrogate with no partner:
+ * RFC 8259 section 8.2 leaves its meaning to the parser, and RFC 7493 forbids it), one object and
+ * nothing after it, no duplicate member names (a classic source of parser differentials),
  * nesting at most {@value #MAX_DEPTH} deep and numbers at most 64 digits long. The result is
  * immutable: maps and lists cannot be changed, numbers are {@link Long}, {@link
  * java.math.BigInteger} or {@link Double}; JSON null is kept as {@code null}.
@@ -67,6 +70,8 @@ final class Json {
       return m;
     } catch (JsonProcessingException e) {
       throw new MalformedJsonException("is not valid JSON (" + Msg.q(e.getOriginalMessage()) + ")");
+    } catch (LoneSurrogate e) {
+      throw new MalformedJsonException("is not valid UTF-8 (a string escapes a lone surrogate)");
     } catch (IOException | RuntimeException e) {
       throw new MalformedJsonException("cannot be read as JSON");
     }
@@ -76,7 +81,7 @@ final class Json {
     LinkedHashMap<String, Object> m = new LinkedHashMap<>();
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
+      String name = wellFormed(p.currentName());
       p.nextToken();
       m.put(name, readValue(p));
     }
@@ -84,6 +89,28 @@ final class Json {
       throw new IOException("unexpected end of object");
     }
     return Collections.unmodifiableMap(m);
+  }
+
+  /** A JSON string escaped half of a surrogate pair; the text has no Unicode meaning. */
+  private static final class LoneSurrogate extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    LoneSurrogate() {
+      super(null, null);
+    }
+  }
+
+  /** {@code s}, if every surrogate in it is half of a pair in the right order. */
+  private static String wellFormed(String s) throws LoneSurrogate {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new LoneSurrogate();
+      }
+    }
+    return s;
   }
 
   private static Object readValue(JsonParser p) throws IOException {
@@ -100,7 +127,7 @@ final class Json {
         }
         yield Collections.unmodifiableList(l);
       }
-      case VALUE_STRING -> p.getText();
+      case VALUE_STRING -> wellFormed(p.getText());
       case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
           ? p.getBigIntegerValue() : Long.valueOf(p.getLongValue());
       case VALUE_NUMBER_FLOAT -> p.getDoubleValue();

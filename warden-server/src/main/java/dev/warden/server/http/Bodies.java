@@ -1,19 +1,25 @@
 package dev.warden.server.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
-/** Reads request bodies with a hard size limit: never more than limit + 1 bytes are buffered. */
+/**
+ * Reads request bodies with a hard size limit per endpoint: never more than limit + 1 bytes are
+ * buffered, and a body over the limit, whether its length was declared or it came chunked, is a
+ * 413 that names the limit. Nothing read from a body ever reaches an exception message: transport
+ * exceptions can quote the bytes they choked on, so they are replaced, not wrapped.
+ */
 final class Bodies {
   private Bodies() {}
 
   /** @throws BadRequestException with status 413 when the body is larger than {@code limit} */
   static byte[] read(ServerRequest req, int limit) {
     if (req.headers().contentLength().isPresent() && req.headers().contentLength().getAsLong() > limit) {
-      throw new BadRequestException(413, "the request body is larger than " + limit + " bytes");
+      throw tooLarge(limit);
     }
     byte[] buf = new byte[Math.min(limit + 1, 8192)];
     int n = 0;
@@ -21,7 +27,7 @@ final class Bodies {
       while (true) {
         if (n == buf.length) {
           if (buf.length > limit) {
-            throw new BadRequestException(413, "the request body is larger than " + limit + " bytes");
+            throw tooLarge(limit);
           }
           buf = Arrays.copyOf(buf, Math.min(limit + 1, buf.length * 2));
         }
@@ -31,13 +37,31 @@ final class Bodies {
         }
         n += r;
       }
-    } catch (IOException e) {
-      throw new BadRequestException("cannot read the request body: " + e.getMessage());
+    } catch (BadRequestException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // the transport stopped reading: past the server-wide limit (HttpLimits.MAX_PAYLOAD), a
+      // broken chunk, a closed connection. Its message may quote body bytes: keep none of it.
+      throw overTransportLimit(e) ? tooLarge(limit) : new BadRequestException("cannot read the request body");
     }
     if (n > limit) {
-      throw new BadRequestException(413, "the request body is larger than " + limit + " bytes");
+      throw tooLarge(limit);
     }
     return n == buf.length ? buf : Arrays.copyOf(buf, n);
+  }
+
+  static BadRequestException tooLarge(long limit) {
+    return new BadRequestException(413, "the request body is larger than the limit of " + limit + " bytes ("
+        + HttpLimits.readable(limit) + ")");
+  }
+
+  private static boolean overTransportLimit(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RequestException r && r.status().code() == 413) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The media type of the request without parameters, lower case, or "". */

@@ -22,8 +22,16 @@ public final class Errors {
 
   private Errors() {}
 
-  /** Renders a token-endpoint failure. */
-  public static void oauth(ServerResponse res, Throwable t, GrantType grant) {
+  /**
+   * Renders a token-endpoint failure. RFC 6749 section 5.2: {@code invalid_client} is 400 unless the
+   * client tried to authenticate with the Authorization header; then it must be 401 with a
+   * WWW-Authenticate challenge for the scheme the client used. (A 401 whose challenge says
+   * {@code Bearer error="invalid_client"} made clients such as openid-client report the challenge
+   * and drop the body's error_description.)
+   *
+   * @param httpAuthScheme the scheme of the request's Authorization header, or null if it sent none
+   */
+  static void oauth(ServerResponse res, Throwable t, GrantType grant, String httpAuthScheme) {
     if (t instanceof DeniedException d) {
       Reason r = d.reason();
       String error = oauthError(r, grant);
@@ -31,9 +39,10 @@ public final class Errors {
         case "access_denied" -> "access to the requested resource is denied by policy (" + r.code() + ")";
         default -> d.getMessage();
       };
-      int status = error.equals("invalid_client") ? 401 : 400;
-      if (status == 401) {
-        res.header("WWW-Authenticate", "Bearer error=\"invalid_client\"");
+      int status = 400;
+      if (error.equals("invalid_client") && httpAuthScheme != null) {
+        status = 401;
+        res.header("WWW-Authenticate", httpAuthScheme + " realm=\"warden\"");
       }
       oauthBody(res, status, error, description);
     } else if (t instanceof BadRequestException b) {
@@ -42,7 +51,7 @@ public final class Errors {
       res.header("Retry-After", "1");
       oauthBody(res, 503, "temporarily_unavailable", u.getMessage());
     } else {
-      LOG.log(System.Logger.Level.ERROR, "token endpoint failure", t);
+      LOG.log(System.Logger.Level.ERROR, "token endpoint failure", redacted(t));
       oauthBody(res, 500, "server_error", "internal error; see the server log");
     }
   }
@@ -58,6 +67,8 @@ public final class Errors {
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_request" : "invalid_client";
       case UNKNOWN_WORKLOAD, AMBIGUOUS_WORKLOAD, WORKLOAD_SUSPENDED, WORKLOAD_RETIRED, WORKLOAD_EXPIRED ->
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_grant" : "invalid_client";
+      // RFC 7521 section 4.2 and RFC 6749 section 5.2, whatever the grant
+      case CLIENT_ID_MISMATCH, CLIENT_AUTH_UNSUPPORTED -> "invalid_client";
       case UNKNOWN_RESOURCE -> "invalid_target";
       case INVALID_SCOPE -> "invalid_scope";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";
@@ -70,7 +81,7 @@ public final class Errors {
     ObjectNode b = Json.object();
     b.put("error", error);
     if (description != null) {
-      b.put("error_description", ascii(description));
+      b.put("error_description", errorDescription(description));
     }
     res.status(status);
     res.header("Content-Type", "application/json");
@@ -101,12 +112,48 @@ public final class Errors {
       res.header("Retry-After", "1");
       body(res, 503, u.reason().code(), u.getMessage(), null);
     } else if (t instanceof StoreException s) {
-      LOG.log(System.Logger.Level.ERROR, "store failure", s);
+      LOG.log(System.Logger.Level.ERROR, "store failure", redacted(s));
       res.header("Retry-After", "1");
       body(res, 503, "store_unavailable", "the database failed; retry later", null);
     } else {
-      LOG.log(System.Logger.Level.ERROR, "admin API failure", t);
+      LOG.log(System.Logger.Level.ERROR, "admin API failure", redacted(t));
       body(res, 500, "internal", "internal error; see the server log", null);
+    }
+  }
+
+  /**
+   * What the log keeps of an unexpected failure: each exception's class and stack trace, never its
+   * message. Messages of library exceptions can quote what the request sent (a parser's bytes,
+   * Jackson's token, a database's rejected value), and no request body may reach the log.
+   */
+  static Throwable redacted(Throwable t) {
+    java.util.List<Throwable> chain = new java.util.ArrayList<>();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable c = t; c != null && chain.size() < 16 && seen.add(c); c = c.getCause()) {
+      chain.add(c);
+    }
+    Redacted out = null;
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      Throwable c = chain.get(i);
+      String what = c.getClass().getName() + (c instanceof java.sql.SQLException q
+          ? " (SQLState " + q.getSQLState() + ", error code " + q.getErrorCode() + ")" : "");
+      out = new Redacted(what, out);
+      out.setStackTrace(c.getStackTrace());
+    }
+    return out;
+  }
+
+  /** An exception as {@link #redacted} logs it: the original class name, no message. */
+  static final class Redacted extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Redacted(String what, Throwable cause) {
+      super(what + " [message withheld]", cause, false, true);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
     }
   }
 
@@ -122,13 +169,36 @@ public final class Errors {
     res.send(Json.bytes(b));
   }
 
-  /** RFC 6749 limits error_description to printable ASCII (%x20-21 / %x23-5B / %x5D-7E). */
-  static String ascii(String s) {
+  /**
+   * RFC 6749 section 5.2 limits error_description to %x20-21 / %x23-5B / %x5D-7E. Messages are
+   * written in that set (no section sign, no ellipsis); what a message quotes from the request may
+   * not be, so a double quote becomes a single one and anything else outside the set is spelled
+   * {@code U+XXXX} — never a silent '?', which would read as part of the text.
+   */
+  static String errorDescription(String s) {
     StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      sb.append(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' ? c : c == '"' ? '\'' : '?');
-    }
+    s.codePoints().forEach(c -> {
+      if (c == '"') {
+        sb.append('\'');
+      } else if (c >= 0x20 && c <= 0x7e && c != '\\') {
+        sb.append((char) c);
+      } else {
+        sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
+      }
+    });
+    return sb.toString();
+  }
+
+  /** Printable ASCII for quoting request text in a message: other characters spelled {@code U+XXXX}. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> {
+      if (c >= 0x20 && c <= 0x7e) {
+        sb.append((char) c);
+      } else {
+        sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
+      }
+    });
     return sb.toString();
   }
 }

@@ -33,7 +33,7 @@ final class FormBody {
         String name = decode(body, start, eq);
         String value = eq < end ? decode(body, eq + 1, end) : "";
         if (out.putIfAbsent(name, value) != null) {
-          throw new BadRequestException("parameter '" + safe(name) + "' is repeated; send each parameter once (RFC 6749 §3.2)");
+          throw new BadRequestException("parameter '" + safe(name) + "' is repeated; send each parameter once (RFC 6749 section 3.2)");
         }
       }
       start = end + 1;
@@ -43,6 +43,46 @@ final class FormBody {
 
   String get(String name) {
     return values.get(name);
+  }
+
+  /** The value, or null when the parameter is absent or empty (RFC 6749 section 3.1: empty means omitted). */
+  String optional(String name) {
+    String v = values.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /**
+   * A token-valued parameter ({@code client_assertion}, {@code subject_token}, {@code actor_token})
+   * without surrounding space, tab, CR or LF, or null when absent or blank: a token read from a file
+   * usually ends in a newline, and none of these characters can be part of a compact JWT.
+   */
+  String assertion(String name) {
+    String v = values.get(name);
+    if (v == null) {
+      return null;
+    }
+    int from = 0;
+    int to = v.length();
+    while (from < to && isSpace(v.charAt(from))) {
+      from++;
+    }
+    while (to > from && isSpace(v.charAt(to - 1))) {
+      to--;
+    }
+    return from == to ? null : v.substring(from, to);
+  }
+
+  /** {@link #assertion}, or an error naming the missing parameter. */
+  String requiredAssertion(String name) {
+    String v = assertion(name);
+    if (v == null) {
+      throw new BadRequestException("the '" + name + "' parameter is required");
+    }
+    return v;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
   }
 
   /** The value, or an error naming the missing parameter. */
@@ -80,7 +120,6 @@ final class FormBody {
   }
 
   private static String safe(String s) {
-    String t = s.length() > 40 ? s.substring(0, 40) + "…" : s;
-    return t.replaceAll("[^\\x20-\\x7e]", "?");
+    return Errors.printable(s.length() > 40 ? s.substring(0, 40) + "..." : s);
   }
 }

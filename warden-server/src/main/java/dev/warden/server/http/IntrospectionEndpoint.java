@@ -31,7 +31,7 @@ public final class IntrospectionEndpoint {
         throw new AuthException(403, "this token lacks the 'introspect' scope");
       }
       if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
-        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 7662 §2.1)");
+        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 7662 section 2.1)");
       }
       FormBody form = FormBody.parse(Bodies.read(req, 65_536));
       Map<String, Object> result = introspector.introspect(form.required("token"));

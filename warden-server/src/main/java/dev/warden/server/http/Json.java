@@ -27,8 +27,13 @@ public final class Json {
         throw new BadRequestException("the request body must be JSON");
       }
       return n;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // Jackson's message quotes the offending token, which can be a secret: say where, not what
+      var at = e.getLocation();
+      throw new BadRequestException("the request body is not valid JSON" + (at == null ? ""
+          : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
-      throw new BadRequestException("the request body is not valid JSON: " + firstLine(e.getMessage()));
+      throw new BadRequestException("the request body is not valid JSON");
     }
   }
 
@@ -38,13 +43,5 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
   }
 }

@@ -9,6 +9,7 @@ import dev.warden.core.grant.GrantType;
 import dev.warden.core.grant.Granted;
 import dev.warden.core.grant.TokenService;
 import dev.warden.server.ServerMetrics;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
@@ -43,18 +44,29 @@ public final class TokenEndpoint {
     GrantType grant = null;
     boolean audited = false;
     String source = address(req.remotePeer().address());
+    String httpAuthScheme = null;
     try {
+      String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+      if (authorization != null) {
+        httpAuthScheme = authScheme(authorization);
+      }
       if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
-        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 6749 §4.4.2)");
+        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 6749 section 4.4.2)");
       }
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.required("grant_type");
+      grant = GrantType.CLIENT_CREDENTIALS.wire().equals(grantType) ? GrantType.CLIENT_CREDENTIALS
+          : GrantType.TOKEN_EXCHANGE.wire().equals(grantType) ? GrantType.TOKEN_EXCHANGE : null;
+      if (httpAuthScheme != null) {
+        throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "Warden has no client secrets and accepts no"
+            + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS"
+            + " (RFC 8705)");
+      }
       String evidence;
       List<X509Certificate> clientCerts = clientCertificates(req);
-      if (GrantType.CLIENT_CREDENTIALS.wire().equals(grantType)) {
-        grant = GrantType.CLIENT_CREDENTIALS;
+      if (grant == GrantType.CLIENT_CREDENTIALS) {
         String assertionType = form.get("client_assertion_type");
-        if (assertionType == null && form.get("client_assertion") == null && !clientCerts.isEmpty()) {
+        if (assertionType == null && form.assertion("client_assertion") == null && !clientCerts.isEmpty()) {
           // RFC 8705 §2.1 tls_client_auth: the certificate authenticates; client_id names the client
           evidence = null;
         } else if (!JWT_BEARER.equals(assertionType)) {
@@ -62,11 +74,10 @@ public final class TokenEndpoint {
               + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS;"
               + " Warden has no client secrets");
         } else {
-          evidence = form.required("client_assertion");
+          evidence = form.requiredAssertion("client_assertion");
         }
-      } else if (GrantType.TOKEN_EXCHANGE.wire().equals(grantType)) {
-        grant = GrantType.TOKEN_EXCHANGE;
-        evidence = form.required("subject_token");
+      } else if (grant == GrantType.TOKEN_EXCHANGE) {
+        evidence = form.requiredAssertion("subject_token");
         String type = form.required("subject_token_type");
         if (!TOKEN_TYPE_JWT.equals(type) && !TOKEN_TYPE_ID_TOKEN.equals(type)) {
           throw new DeniedException(Reason.INVALID_REQUEST, "subject_token_type must be " + TOKEN_TYPE_JWT + " or "
@@ -76,7 +87,7 @@ public final class TokenEndpoint {
         if (requested != null && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN) && !requested.equals(TOKEN_TYPE_JWT)) {
           throw new DeniedException(Reason.INVALID_REQUEST, "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN);
         }
-        if (form.get("actor_token") != null) {
+        if (form.assertion("actor_token") != null) {
           throw new DeniedException(Reason.INVALID_REQUEST, "actor_token (delegation) is not supported yet");
         }
       } else {
@@ -93,7 +104,7 @@ public final class TokenEndpoint {
       }
       audited = true;
       Granted g = tokens.grant(new GrantRequest(grant, evidence == null ? null : Secret.of(evidence),
-          resource != null ? resource : audience, form.get("scope"), form.get("client_id"), source,
+          resource != null ? resource : audience, form.get("scope"), form.optional("client_id"), source,
           evidence == null ? clientCerts : null));
       ObjectNode body = Json.object();
       body.put("access_token", g.accessToken().reveal());
@@ -116,16 +127,35 @@ public final class TokenEndpoint {
         tokens.auditRejected(grant, e.reason(), e.getMessage(), source);
       }
       metrics.grant("deny", e.reason().code(), System.nanoTime() - start);
-      Errors.oauth(res, e, grant);
+      Errors.oauth(res, e, grant, httpAuthScheme);
     } catch (BadRequestException e) {
       Reason r = e.status() == 413 ? Reason.REQUEST_TOO_LARGE : Reason.INVALID_REQUEST;
       tokens.auditRejected(grant, r, e.getMessage(), source);
       metrics.grant("deny", r.code(), System.nanoTime() - start);
-      Errors.oauth(res, e, grant);
+      Errors.oauth(res, e, grant, httpAuthScheme);
     } catch (RuntimeException e) {
       metrics.grant("error", "error", System.nanoTime() - start);
-      Errors.oauth(res, e, grant);
+      Errors.oauth(res, e, grant, httpAuthScheme);
     }
+  }
+
+  /**
+   * The auth-scheme of an Authorization header (RFC 9110 section 11.6.2: a token, then optionally a
+   * space and the credentials), as the client wrote it.
+   *
+   * @throws BadRequestException when the header does not start with a token
+   */
+  static String authScheme(String authorization) {
+    int end = authorization.indexOf(' ');
+    String scheme = end < 0 ? authorization : authorization.substring(0, end);
+    if (scheme.isEmpty() || scheme.length() > 64 || !scheme.chars().allMatch(TokenEndpoint::isTchar)) {
+      throw new BadRequestException("the Authorization header is malformed; the token endpoint needs none");
+    }
+    return scheme;
+  }
+
+  private static boolean isTchar(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
   }
 
   /** The chain the client presented in the TLS handshake, leaf first; empty over plain HTTP. */

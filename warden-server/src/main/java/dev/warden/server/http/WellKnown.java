@@ -10,16 +10,28 @@ import java.nio.charset.StandardCharsets;
 import java.util.TreeSet;
 
 /**
- * Discovery (OpenID Connect Discovery 1.0 and RFC 8414) and the JWK set. Relying parties need
+ * Discovery (RFC 8414 and OpenID Connect Discovery 1.0) and the JWK set. Relying parties need
  * nothing else to validate Warden's tokens.
+ *
+ * <p>Both documents say only what is true. Warden has no authorization endpoint, so
+ * {@code authorization_endpoint} and {@code response_types_supported} are left out: RFC 8414
+ * section 2 makes the first optional without such grants, any response type would advertise a flow
+ * that does not exist (the old {@code ["token"]} was the implicit grant), and both specifications
+ * forbid empty arrays (RFC 8414 section 3.2, OIDC Discovery section 4.2; see RFC 8414 erratum 7793).
+ * Clients authenticate with a platform-issued JWT, not one signed with a key they registered, so the
+ * method is not {@code private_key_jwt} but the RFC 7523 assertion type itself, an absolute URI as
+ * RFC 7591 section 2 allows for unregistered methods. docs/api.md lists every member and why.
  */
 public final class WellKnown {
   public static final String JWKS_PATH = "/oauth2/jwks";
   public static final String TOKEN_PATH = "/oauth2/token";
   public static final String INTROSPECT_PATH = "/oauth2/introspect";
+  /** RFC 7523 section 2.2: the JWT bearer client assertion, here issued by the workload's platform. */
+  static final String JWT_BEARER_ASSERTION = TokenEndpoint.JWT_BEARER;
 
   private final KeyManager keys;
-  private final byte[] metadata;
+  private final byte[] oauthMetadata;
+  private final byte[] openidConfiguration;
 
   public WellKnown(String issuer, String signingAlg, KeyManager keys) {
     this(issuer, signingAlg, keys, false);
@@ -32,30 +44,46 @@ public final class WellKnown {
     m.put("issuer", issuer);
     m.put("token_endpoint", issuer + TOKEN_PATH);
     m.put("jwks_uri", issuer + JWKS_PATH);
-    m.put("introspection_endpoint", issuer + INTROSPECT_PATH);
-    m.putArray("introspection_endpoint_auth_methods_supported").add("bearer");
     ArrayNode grants = m.putArray("grant_types_supported");
     grants.add("client_credentials");
     grants.add("urn:ietf:params:oauth:grant-type:token-exchange");
-    ArrayNode authMethods = m.putArray("token_endpoint_auth_methods_supported").add("private_key_jwt");
+    // the platform token as client_assertion (client credentials); none: token exchange needs no
+    // client authentication, the subject_token is the evidence; tls_client_auth: an X.509-SVID
+    ArrayNode authMethods = m.putArray("token_endpoint_auth_methods_supported").add(JWT_BEARER_ASSERTION).add("none");
     if (mtls) {
       authMethods.add("tls_client_auth");
-      m.put("tls_client_certificate_bound_access_tokens", true);
     }
     ArrayNode assertionAlgs = m.putArray("token_endpoint_auth_signing_alg_values_supported");
     new TreeSet<>(TrustProviderSpec.ALLOWED_ALGORITHMS).forEach(assertionAlgs::add);
-    m.putArray("response_types_supported").add("token");
+    m.put("introspection_endpoint", issuer + INTROSPECT_PATH);
+    // an access token type from the IANA registry (RFC 8414 section 2, RFC 6750)
+    m.putArray("introspection_endpoint_auth_methods_supported").add("Bearer");
+    if (mtls) {
+      m.put("tls_client_certificate_bound_access_tokens", true);
+    }
+    m.putArray("access_token_signing_alg_values_supported").add(signingAlg);
+    this.oauthMetadata = Json.bytes(m);
+    // OpenID Connect Discovery requires these two; relying parties that verify Warden's JWTs
+    // through this document read the signing algorithm here
     m.putArray("subject_types_supported").add("public");
     m.putArray("id_token_signing_alg_values_supported").add(signingAlg);
-    m.putArray("access_token_signing_alg_values_supported").add(signingAlg);
-    m.putArray("scopes_supported");
-    this.metadata = Json.bytes(m);
+    this.openidConfiguration = Json.bytes(m);
   }
 
-  public void metadata(ServerRequest req, ServerResponse res) {
+  /** {@code /.well-known/oauth-authorization-server} (RFC 8414). */
+  public void oauthMetadata(ServerRequest req, ServerResponse res) {
+    send(res, oauthMetadata);
+  }
+
+  /** {@code /.well-known/openid-configuration} (OpenID Connect Discovery 1.0). */
+  public void openidConfiguration(ServerRequest req, ServerResponse res) {
+    send(res, openidConfiguration);
+  }
+
+  private static void send(ServerResponse res, byte[] document) {
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "public, max-age=300");
-    res.send(metadata);
+    res.send(document);
   }
 
   public void jwks(ServerRequest req, ServerResponse res) {

@@ -16,6 +16,12 @@ class FormBodyTest {
   }
 
   @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"t=abc%0A|abc", "t=%0D%0Aabc%09+|abc", "t=a+b|a b", "t=+%0A|", "x=1|"})
+  void assertionsLoseSurroundingSpaceTabCrAndLf(String body, String value) {
+    assertThat(FormBody.parse(body.getBytes(StandardCharsets.UTF_8)).assertion("t")).isEqualTo(value);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"a=1&a=2", "a=%", "a=%4", "a=%zz", "x=1&x="})
   void repeatedOrBadlyEncodedParametersAreRefused(String body) {
     assertThatThrownBy(() -> FormBody.parse(body.getBytes(StandardCharsets.UTF_8)))

@@ -171,7 +171,7 @@ final class AuditCommand implements Runnable {
       Lease lease = null;
       JsonNode l = e.get("lease");
       if (l != null && l.isObject()) {
-        lease = new Lease(l.path("id").asText(), l.path("kind").asText(), text(l, "workload"), text(l, "resource"),
+        lease = new Lease(l.path("id").asText(), dev.warden.core.model.CredentialKind.fromWire(l.path("kind").asText()), text(l, "workload"), text(l, "resource"),
             Instant.parse(l.path("issuedAt").asText()), Instant.parse(l.path("expiresAt").asText()), null, null,
             l.path("fingerprint").asText());
       }

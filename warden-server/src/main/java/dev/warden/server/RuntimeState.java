@@ -1,6 +1,8 @@
 package dev.warden.server;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.document.Kind;
 import dev.warden.core.error.Reason;
@@ -19,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -124,18 +125,18 @@ final class RuntimeState {
     for (DisabledObject d : now) {
       if (!before.contains(d)) {
         LOG.log(System.Logger.Level.WARNING, d.kind().wire() + " '" + d.name() + "' is disabled: " + d.reason());
-        record("config.disabled", "failure", d.kind(), d.name(), d.reason());
+        record(AuditType.CONFIG_DISABLED, AuditOutcome.FAILURE, d.kind(), d.name(), d.reason());
       }
     }
     for (DisabledObject d : before) {
       if (now.stream().noneMatch(n -> n.kind() == d.kind() && n.name().equals(d.name()))) {
         LOG.log(System.Logger.Level.INFO, d.kind().wire() + " '" + d.name() + "' compiles again (or was removed)");
-        record("config.enabled", "success", d.kind(), d.name(), null);
+        record(AuditType.CONFIG_ENABLED, AuditOutcome.SUCCESS, d.kind(), d.name(), null);
       }
     }
   }
 
-  private void record(String type, String outcome, Kind kind, String name, String why) {
+  private void record(AuditType type, AuditOutcome outcome, Kind kind, String name, String why) {
     Map<String, String> details = new HashMap<>();
     details.put("kind", kind.wire());
     details.put("name", name);
@@ -143,11 +144,11 @@ final class RuntimeState {
       details.put("error", why);
     }
     try {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, outcome,
-          why == null ? "" : kind == Kind.TRUST_PROVIDER ? Reason.PROVIDER_DISABLED.code() : Reason.POLICY_DISABLED.code(),
-          "system", null, null, details, null));
+      audit.write(AuditEvent.of(type, outcome, why == null ? null
+          : kind == Kind.TRUST_PROVIDER ? Reason.PROVIDER_DISABLED : Reason.POLICY_DISABLED, clock.instant(), "system",
+          null, null, details));
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not audit " + type + " of " + kind.wire() + " '" + name + "': "
+      LOG.log(System.Logger.Level.WARNING, "could not audit " + type.wire() + " of " + kind.wire() + " '" + name + "': "
           + e.getMessage());
     }
   }

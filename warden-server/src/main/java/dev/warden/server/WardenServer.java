@@ -119,8 +119,9 @@ public final class WardenServer implements AutoCloseable {
       }
       long tState = System.nanoTime();
       ServerMetrics metrics = new ServerMetrics();
-      TokenService tokens = new TokenService(state::trust, state::policies, keys, audit, fingerprinter, clock,
-          cfg.issuer(), cfg.tokenType());
+      TokenService tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
+          java.util.List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.tokenType())), audit,
+          fingerprinter, clock);
       ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning());
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
@@ -155,7 +156,6 @@ public final class WardenServer implements AutoCloseable {
       IntrospectionEndpoint introspection = new IntrospectionEndpoint(
           new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
 
-      tokens.trustClientCertificatesFrom(clientTrust(ca, cfg));
       dev.warden.server.tls.ServerTls tls = !cfg.tls() ? null : cfg.tlsCert() != null
           ? dev.warden.server.tls.ServerTls.fromFiles(cfg.tlsCert(), cfg.tlsKey(), clock, clientTrust(ca, cfg))
           : dev.warden.server.tls.ServerTls.selfIssued(ca, cfg.tlsDnsNames(), clock, clientTrust(ca, cfg));

@@ -197,7 +197,7 @@ final class JdbcAuditStore implements AuditStore {
       while (rs.next()) {
         String leaseId = rs.getString(13);
         Lease lease = leaseId == null ? null
-            : new Lease(leaseId, rs.getString(14), rs.getString(15), rs.getString(16), Micros.toInstant(rs.getLong(17)),
+            : new Lease(leaseId, dev.warden.core.model.CredentialKind.fromWire(rs.getString(14)), rs.getString(15), rs.getString(16), Micros.toInstant(rs.getLong(17)),
                 Micros.toInstant(rs.getLong(18)), null, null, rs.getString(19));
         AuditEvent e = new AuditEvent(rs.getString(2), Micros.toInstant(rs.getLong(3)), rs.getString(4), rs.getString(5),
             rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), Json.stringMap(rs.getString(10)), lease);

@@ -29,7 +29,7 @@ final class JdbcLeaseStore implements LeaseStore {
   /** Binds one lease to {@link #INSERT}. */
   static void bind(PreparedStatement ps, Lease l) throws SQLException {
     ps.setString(1, l.id());
-    ps.setString(2, l.kind());
+    ps.setString(2, l.kind().wire());
     Db.setText(ps, 3, l.workload());
     Db.setText(ps, 4, l.resource());
     ps.setLong(5, Micros.of(l.issuedAt()));
@@ -109,7 +109,7 @@ final class JdbcLeaseStore implements LeaseStore {
     try (ResultSet rs = ps.executeQuery()) {
       List<Lease> out = new ArrayList<>();
       while (rs.next()) {
-        out.add(new Lease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        out.add(new Lease(rs.getString(1), dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)), rs.getString(3), rs.getString(4),
             Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)), Db.getMicros(rs, 7), rs.getString(8),
             rs.getString(9)));
       }

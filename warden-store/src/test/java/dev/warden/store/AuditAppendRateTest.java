@@ -85,7 +85,7 @@ class AuditAppendRateTest {
     String workload = "spiffe://example.org/ns/payments/sa/api-" + (i % 200);
     if (i % 5 == 0) {
       String jti = UUID.randomUUID().toString();
-      Lease l = new Lease(jti, "access_token", workload, "ledger-db", now, now.plusSeconds(300), null, null,
+      Lease l = new Lease(jti, dev.warden.core.model.CredentialKind.ACCESS_TOKEN, workload, "ledger-db", now, now.plusSeconds(300), null, null,
           UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", ""));
       return new AuditEvent(UUID.randomUUID().toString(), now, "token.issued", "success", "allowed", workload, workload,
           "ledger-db", Map.of("jti", jti, "policy", "payments-ledger", "client_ip", "10.1.2.3"), l);

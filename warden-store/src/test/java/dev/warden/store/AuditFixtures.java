@@ -23,7 +23,7 @@ final class AuditFixtures {
   }
 
   static Lease lease(String id, String workload, Instant issuedAt, Instant expiresAt, String fingerprint) {
-    return new Lease(id, "access_token", workload, "ledger-db", issuedAt, expiresAt, null, null, fingerprint);
+    return new Lease(id, dev.warden.core.model.CredentialKind.ACCESS_TOKEN, workload, "ledger-db", issuedAt, expiresAt, null, null, fingerprint);
   }
 
   static AuditEvent issued(Instant time, Lease lease) {

@@ -72,7 +72,7 @@ abstract class AuditStoreContract extends StoreContract {
       assertThat(AuditChain.link(r.prevHash(), r.seq(), r.event())).as("re-hash of record %d", r.seq()).isEqualTo(r.hash());
     }
     assertThat(read.get(0).event().time()).isEqualTo(Instant.parse("2030-05-06T07:08:09.123456Z"));
-    assertThat(read.get(0).event().lease()).isEqualTo(new Lease(lease.id(), "access_token", w, "ledger-db",
+    assertThat(read.get(0).event().lease()).isEqualTo(new Lease(lease.id(), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "ledger-db",
         Instant.parse("2030-05-06T07:08:09.123456Z"), Instant.parse("2030-05-06T07:13:09.123456Z"), null, null,
         "ab".repeat(32)));
     assertThat(read.get(0).event().details()).isEqualTo(withLease.details());

@@ -106,9 +106,9 @@ abstract class InventoryStoreContract extends StoreContract {
   void leaseSummariesGroupByWorkloadAndResource() {
     String w = "spiffe://example.org/" + unique("w");
     Instant t = Instant.parse("2030-05-06T07:00:00Z");
-    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(300), null, null, FP));
-    append(new Lease(unique("jti"), "access_token", w, "db", t.plusSeconds(10), t.plusSeconds(70), null, null, FP));
-    append(new Lease(unique("jti"), "access_token", w, "api", t, t.plusSeconds(60), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t, t.plusSeconds(300), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t.plusSeconds(10), t.plusSeconds(70), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "api", t, t.plusSeconds(60), null, null, FP));
 
     List<LeaseSummary> s = inventory().leaseSummaries(t.plusSeconds(100)).stream()
         .filter(x -> w.equals(x.workload())).toList();
@@ -121,9 +121,9 @@ abstract class InventoryStoreContract extends StoreContract {
   void leaseLifetimesAreNewestFirstAndBounded() {
     String w = "spiffe://example.org/" + unique("w");
     Instant t = Instant.parse("2031-01-01T00:00:00Z");
-    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(60), null, null, FP));
-    append(new Lease(unique("jti"), "access_token", w, "db", t.plusSeconds(1), t.plusSeconds(301), null, null, FP));
-    append(new Lease(unique("jti"), "access_token", w, "db", t.minusSeconds(10), t.plusSeconds(600), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t, t.plusSeconds(60), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t.plusSeconds(1), t.plusSeconds(301), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t.minusSeconds(10), t.plusSeconds(600), null, null, FP));
 
     assertThat(inventory().leaseLifetimes(t, 10)).containsExactly(Duration.ofSeconds(300), Duration.ofSeconds(60));
     assertThat(inventory().leaseLifetimes(t, 1)).containsExactly(Duration.ofSeconds(300));
@@ -193,7 +193,7 @@ abstract class InventoryStoreContract extends StoreContract {
     long head = inventory().auditHead();
     String w = "spiffe://example.org/" + unique("w");
     Instant t = Instant.parse("2030-07-01T00:00:00Z");
-    Lease l = new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(300), null, null, FP);
+    Lease l = new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t, t.plusSeconds(300), null, null, FP);
     append(l);
     store().audit().append(List.of(tokenIssued(t.plusSeconds(1), w, "api", "10.0.0.7")));
 
@@ -217,7 +217,7 @@ abstract class InventoryStoreContract extends StoreContract {
   void baselineMatchesTheAuditHeadItWasReadAt() {
     String w = "spiffe://example.org/" + unique("w");
     Instant t = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    append(new Lease(unique("jti"), "access_token", w, "db", t, t.plusSeconds(600), null, null, FP));
+    append(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "db", t, t.plusSeconds(600), null, null, FP));
     String source = unique("src");
     inventory().upsert(List.of(item(source, "BASE", "o")), t);
 

@@ -26,7 +26,7 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void getReturnsEveryField() {
-    Lease l = issue(new Lease(unique("jti"), "x509_svid", "spiffe://example.org/a", "ledger-db", T0,
+    Lease l = issue(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.X509_SVID, "spiffe://example.org/a", "ledger-db", T0,
         T0.plusSeconds(600), null, null, "0123456789abcdef".repeat(4)));
 
     assertThat(leases().get(l.id())).contains(l);

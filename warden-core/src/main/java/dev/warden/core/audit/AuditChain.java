@@ -55,7 +55,7 @@ public final class AuditChain {
     } else {
       writeLong(out, 1);
       write(out, l.id());
-      write(out, l.kind());
+      write(out, l.kind().wire());
       write(out, l.workload());
       write(out, l.resource());
       writeLong(out, l.issuedAt().toEpochMilli());

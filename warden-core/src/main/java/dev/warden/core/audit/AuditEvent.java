@@ -38,4 +38,22 @@ public record AuditEvent(
     // sorted so the canonical hash form is deterministic
     details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(details));
   }
+
+  /**
+   * An event of a known type, with a fresh id.
+   *
+   * @param reason the stable reason code, or null for none
+   */
+  public static AuditEvent of(AuditType type, AuditOutcome outcome, dev.warden.core.error.Reason reason,
+      Instant time, String actor, String workload, String resource, Map<String, String> details) {
+    return withId(java.util.UUID.randomUUID().toString(), type, outcome, reason, time, actor, workload, resource,
+        details, null);
+  }
+
+  /** An event with a chosen id (a credential's lease id) and, for an issuance, its lease. */
+  public static AuditEvent withId(String id, AuditType type, AuditOutcome outcome, dev.warden.core.error.Reason reason,
+      Instant time, String actor, String workload, String resource, Map<String, String> details, Lease lease) {
+    return new AuditEvent(id, time, type.wire(), outcome.wire(), reason == null ? "" : reason.code(), actor, workload,
+        resource, details, lease);
+  }
 }

@@ -3,6 +3,8 @@ package dev.warden.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.document.Documents;
@@ -100,7 +102,7 @@ public final class ConfigService {
         }
         long version = stored.get(w++).version();
         changes.add(new Change(c.kind(), c.name(), c.action(), c.fromVersion(), version, c.diff(), c.warnings()));
-        auditChange("created".equals(c.action()) ? "config.created" : "config.updated", c.kind(), c.name(), version,
+        auditChange("created".equals(c.action()) ? AuditType.CONFIG_CREATED : AuditType.CONFIG_UPDATED, c.kind(), c.name(), version,
             p.spec(), actor);
       }
       return changes;
@@ -184,7 +186,7 @@ public final class ConfigService {
         }
         continue;
       }
-      auditChange("config.deleted", kind, name, cur.version() + 1, null, actor);
+      auditChange(AuditType.CONFIG_DELETED, kind, name, cur.version() + 1, null, actor);
       return new Change(kind, name, "deleted", cur.version(), cur.version() + 1, List.of());
     }
   }
@@ -266,7 +268,7 @@ public final class ConfigService {
     return (ObjectStore<Named>) s;
   }
 
-  private void auditChange(String type, Kind kind, String name, long version, JsonNode spec, String actor) {
+  private void auditChange(AuditType type, Kind kind, String name, long version, JsonNode spec, String actor) {
     Map<String, String> details = new HashMap<>();
     details.put("kind", kind.wire());
     details.put("name", name);
@@ -274,14 +276,14 @@ public final class ConfigService {
     if (spec != null) {
       details.put("specSha256", HexFormat.of().formatHex(Hashes.sha256(spec.toString())));
     }
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, null, null,
-        details, null));
+    audit.write(AuditEvent.of(type, AuditOutcome.SUCCESS, null, clock.instant(), actor, null, null, details));
   }
 
   /** Audits an operator's revocation of one lease. */
   public void auditLeaseRevocation(dev.warden.core.lease.Lease l, String actor) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), "lease.revoked", "success", "revoked",
-        actor, l.workload(), l.resource(), Map.of("leaseId", l.id(), "fingerprint", l.fingerprint()), null));
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), AuditType.LEASE_REVOKED.wire(),
+        AuditOutcome.SUCCESS.wire(), "revoked", actor, l.workload(), l.resource(),
+        Map.of("leaseId", l.id(), "fingerprint", l.fingerprint()), null));
   }
 
   /** Field-by-field difference of two specs, as {@code path: old -> new} lines. */

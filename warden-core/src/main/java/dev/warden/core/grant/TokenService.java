@@ -1,9 +1,10 @@
 package dev.warden.core.grant;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Fingerprinter;
-import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.lease.Lease;
@@ -13,80 +14,60 @@ import dev.warden.core.model.Workload;
 import dev.warden.core.policy.Decision;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
-import dev.warden.core.token.AccessTokenMinter;
-import dev.warden.core.token.KeyManager;
-import dev.warden.core.token.KeyMaterial;
-import dev.warden.core.trust.AttestedIdentity;
 import dev.warden.core.trust.TrustProviders;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The main flow, secretless access: verify the platform evidence, identify exactly one workload,
- * decide by policy, mint a short-lived token, and make the audit event (with the lease) durable
- * before the token is returned. Every outcome, allow or deny, is audited with its reason code.
+ * The main flow, secretless access, as one path for every kind of evidence and credential:
+ * attest the evidence ({@link Attestor}), identify exactly one workload, decide by policy, mint
+ * the credential through the {@link CredentialProvider} of the granted kind, and make the one
+ * audit event (with the lease) durable before the credential is returned. Every outcome, allow or
+ * deny, is audited exactly once, with its reason code, from the request's {@link GrantContext}.
  */
 public final class TokenService {
-  private final Supplier<TrustProviders> trust;
   private final Supplier<PolicySnapshot> policies;
-  private final KeyManager keys;
+  private final PlatformTokenAttestor platformTokens;
+  private final CertificateAttestor certificates;
+  private final Map<CredentialKind, CredentialProvider> providers;
   private final AuditWriter audit;
   private final Fingerprinter fingerprinter;
   private final Clock clock;
-  private final String issuer;
-  private final String tokenType;
-  private volatile Supplier<List<java.security.cert.X509Certificate>> svidBundle = List::of;
-
-  public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
-      AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer) {
-    this(trust, policies, keys, audit, fingerprinter, clock, issuer, "at+jwt");
-  }
 
   /**
-   * @param keys the access-token keys (never the JWT-SVID keys)
-   * @param tokenType the header {@code typ} of issued tokens: {@code at+jwt} or {@code JWT}
-   * @throws IllegalArgumentException when {@code keys} are not access-token keys
+   * @param clientCertificateAuthorities the trust domain's X.509 bundle: a client certificate that
+   *     chains to it authenticates the workload it names (RFC 8705 {@code tls_client_auth})
+   * @param providers one per credential kind the token endpoint issues
    */
-  public TokenService(Supplier<TrustProviders> trust, Supplier<PolicySnapshot> policies, KeyManager keys,
-      AuditWriter audit, Fingerprinter fingerprinter, Clock clock, String issuer, String tokenType) {
-    if (keys.purpose() != dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN) {
-      throw new IllegalArgumentException("access tokens must be signed with access-token keys, not " + keys.purpose());
-    }
-    this.tokenType = tokenType;
-    this.trust = trust;
+  public TokenService(Supplier<TrustProviders> trust, Supplier<List<X509Certificate>> clientCertificateAuthorities,
+      Supplier<PolicySnapshot> policies, List<CredentialProvider> providers, AuditWriter audit,
+      Fingerprinter fingerprinter, Clock clock) {
     this.policies = policies;
-    this.keys = keys;
+    this.platformTokens = new PlatformTokenAttestor(trust);
+    this.certificates = new CertificateAttestor(clientCertificateAuthorities);
+    this.providers = new EnumMap<>(CredentialKind.class);
+    for (CredentialProvider p : providers) {
+      if (this.providers.put(p.kind(), p) != null) {
+        throw new IllegalArgumentException("two credential providers for " + p.kind());
+      }
+    }
     this.audit = audit;
     this.fingerprinter = fingerprinter;
     this.clock = clock;
-    this.issuer = issuer;
   }
 
-  /**
-   * Enables RFC 8705 {@code tls_client_auth}: a client certificate chaining to these authorities
-   * (the trust domain's X.509 bundle) authenticates the workload it names.
-   */
-  public void trustClientCertificatesFrom(Supplier<List<java.security.cert.X509Certificate>> bundle) {
-    this.svidBundle = bundle;
-  }
-
-  /** RFC 8705 §3.1: base64url SHA-256 of the certificate's DER, the {@code x5t#S256} confirmation. */
-  public static String thumbprint(java.security.cert.X509Certificate c) {
-    try {
-      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-          dev.warden.core.crypto.Hashes.sha256(c.getEncoded()));
-    } catch (java.security.cert.CertificateEncodingException e) {
-      throw new IllegalStateException(e);
-    }
+  /** RFC 8705 section 3.1: base64url SHA-256 of the certificate's DER, the {@code x5t#S256} confirmation. */
+  public static String thumbprint(X509Certificate c) {
+    return CertificateAttestor.thumbprint(c);
   }
 
   /**
@@ -97,129 +78,69 @@ public final class TokenService {
    *     nothing was issued
    */
   public Granted grant(GrantRequest req) {
-    Instant now = clock.instant();
-    AttestedIdentity id = null;
-    Workload workload = null;
-    Resource resource = null;
-    String certSubject = null;
+    GrantContext ctx = new GrantContext(req, clock.instant());
     try {
       PolicySnapshot snap = policies.get();
-      String thumbprint = null;
-      Map<String, Object> claims;
-      if (req.evidence() == null && req.clientCertificates() != null && !req.clientCertificates().isEmpty()) {
-        dev.warden.core.model.SpiffeId sid = dev.warden.core.pki.SvidVerifier.verify(req.clientCertificates(),
-            svidBundle.get(), now);
-        certSubject = sid.toString();
-        requireClientIdNames(req.clientId(), certSubject);
-        workload = snap.workload(certSubject);
-        if (workload == null) {
-          throw new DeniedException(Reason.UNKNOWN_WORKLOAD, "no workload is registered as " + certSubject);
-        }
-        thumbprint = thumbprint(req.clientCertificates().getFirst());
-        claims = Map.of();
-      } else {
-        if (req.evidence() == null) {
-          throw new DeniedException(Reason.INVALID_REQUEST,
-              "authenticate with client_assertion (RFC 7523) or a client certificate over mTLS (RFC 8705)");
-        }
-        id = trust.get().verify(req.evidence().reveal());
-        workload = snap.identify(id.selectors());
-        requireClientIdNames(req.clientId(), workload.name());
-        claims = id.claims();
-      }
-      checkState(workload, now);
-      resource = resolve(snap, req.target());
+      Workload workload = switch (req.evidence()) {
+        case Evidence.PlatformToken t -> platformTokens.attest(t, snap, ctx);
+        case Evidence.ClientCertificate c -> certificates.attest(c, snap, ctx);
+      };
+      ctx.workload(workload);
+      requireClientIdNames(req.clientId(), workload.name());
+      checkState(workload, ctx.now());
+      Resource resource = resolve(snap, req.target());
+      ctx.resource(resource);
       List<String> requested = scopes(req.scope());
-      RequestContext ctx = new RequestContext(now, req.sourceAddress(), claims, requested, List.of());
-      Decision d = snap.decide(workload, resource, ctx);
+      Decision d = snap.decide(workload, resource, new RequestContext(ctx.now(), req.sourceAddress(), ctx.claims(),
+          requested, List.of()));
+      ctx.decision(d);
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
       }
-      if (d.credentialKind() == CredentialKind.X509_SVID) {
-        throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED,
-            "the policy grants an X.509-SVID, which the agent issues; the token endpoint issues tokens only");
-      }
+      CredentialProvider provider = providerFor(d.credentialKind());
       for (String s : requested) {
         if (!d.scopes().contains(s)) {
           throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + s + "' is not granted for this resource");
         }
       }
-      return issue(req, id == null ? "mtls" : id.provider(), thumbprint, workload, resource, d, requested, now);
+      Instant notAfter = ctx.now().plus(d.maxTtl());
+      if (workload.expiresAt() != null && workload.expiresAt().isBefore(notAfter)) {
+        notAfter = workload.expiresAt();
+      }
+      IssuedCredential c = provider.issue(new Issuance(req.grantType(), workload, resource, d, requested, ctx.now(),
+          notAfter, ctx.thumbprint()));
+      String fp = fingerprinter.fingerprint(c.value());
+      Lease lease = new Lease(c.id(), c.kind(), workload.name(),
+          resource.name(), c.issuedAt(), c.expiresAt(), null, null, fp);
+      String scope = requested.isEmpty() ? null : String.join(" ", requested);
+      audit.write(ctx.allowed(c, lease, scope));
+      return new Granted(c.value(), c.id(), c.expiresAt(),
+          Math.max(0, c.expiresAt().getEpochSecond() - c.issuedAt().getEpochSecond()), scope, workload.name(),
+          resource.name(), d.policy());
     } catch (DeniedException e) {
-      auditDeny(req, id, certSubject, workload, resource, e, now);
+      try {
+        audit.write(ctx.denied(e));
+      } catch (RuntimeException auditFailure) {
+        // the request is refused either way; the failure is logged by the writer
+        e.addSuppressed(auditFailure);
+      }
       throw e;
     }
   }
 
-  private Granted issue(GrantRequest req, String provider, String thumbprint, Workload w, Resource r, Decision d,
-      List<String> scopes, Instant now) {
-    Duration ttl = d.maxTtl();
-    Instant exp = now.plus(ttl);
-    if (w.expiresAt() != null && w.expiresAt().isBefore(exp)) {
-      exp = w.expiresAt();
+  /**
+   * The token endpoint issues tokens; an X.509-SVID comes from the agent, and the JWT-SVID of a
+   * policy is served there too (here it is an access token, as it always was).
+   */
+  private CredentialProvider providerFor(CredentialKind kind) {
+    CredentialProvider p = providers.get(kind == CredentialKind.JWT_SVID ? CredentialKind.ACCESS_TOKEN : kind);
+    if (p == null) {
+      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, kind == CredentialKind.X509_SVID
+          ? "the policy grants an X.509-SVID, which the agent issues; the token endpoint issues tokens only"
+          : "the policy grants a " + kind.name().toLowerCase(java.util.Locale.ROOT)
+              + ", which this server has no provider for");
     }
-    // whole seconds: JWT NumericDate, and expires_in must agree with exp exactly
-    Instant iat = Instant.ofEpochSecond(now.getEpochSecond());
-    exp = Instant.ofEpochSecond(exp.getEpochSecond());
-    String jti = UUID.randomUUID().toString();
-    String scope = scopes.isEmpty() ? null : String.join(" ", scopes);
-    KeyMaterial key = keys.keyset().active();
-    // client_id is the attested identity, never the request's parameter (checked equal, or absent)
-    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, w.name(), r.audience(), w.name(),
-        scope, jti, iat, exp, thumbprint), tokenType);
-    String fp = fingerprinter.fingerprint(token);
-    String kind = d.credentialKind() == CredentialKind.JWT_SVID ? "jwt_svid" : "access_token";
-    Lease lease = new Lease(jti, kind, w.name(), r.name(), iat, exp, null, null, fp);
-    Map<String, String> details = new HashMap<>();
-    details.put("policy", d.policy());
-    details.put("jti", jti);
-    details.put("expiresAt", exp.toString());
-    details.put("fingerprint", fp);
-    details.put("kid", key.kid());
-    details.put("grantType", req.grantType().wire());
-    details.put("provider", provider);
-    if (thumbprint != null) {
-      details.put("x5t#S256", thumbprint);
-    }
-    details.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());
-    if (scope != null) {
-      details.put("scope", scope);
-    }
-    audit.write(new AuditEvent(jti, now, "token.issued", "allow", Reason.ALLOWED.code(), w.name(), w.name(), r.name(),
-        details, lease));
-    return new Granted(token, jti, exp, Math.max(0, exp.getEpochSecond() - iat.getEpochSecond()), scope, w.name(),
-        r.name(), d.policy());
-  }
-
-  private void auditDeny(GrantRequest req, AttestedIdentity id, String certSubject, Workload w, Resource r,
-      DeniedException e, Instant now) {
-    Map<String, String> details = new HashMap<>();
-    details.put("message", e.getMessage());
-    details.put("grantType", req.grantType().wire());
-    details.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());
-    if (id != null) {
-      details.put("provider", id.provider());
-      details.put("subject", id.subject());
-    }
-    if (r == null && req.target() != null) {
-      details.put("target", cut(req.target()));
-    }
-    if (req.clientId() != null) {
-      details.put("clientId", cut(req.clientId()));
-    }
-    if (certSubject != null) {
-      details.put("provider", "mtls");
-      details.put("subject", certSubject);
-    }
-    String actor = w != null ? w.name() : id != null ? id.provider() + ":" + id.subject()
-        : certSubject != null ? certSubject : "unauthenticated";
-    try {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "token.denied", "deny", e.reason().code(), actor,
-          w == null ? null : w.name(), r == null ? null : r.name(), details, null));
-    } catch (RuntimeException auditFailure) {
-      // the request is refused either way; the failure is logged by the writer
-      e.addSuppressed(auditFailure);
-    }
+    return p;
   }
 
   /**
@@ -232,8 +153,8 @@ public final class TokenService {
     details.put("grantType", grant == null ? "" : grant.wire());
     details.put("sourceAddress", sourceAddress == null ? "" : sourceAddress);
     try {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), "token.denied", "deny", reason.code(),
-          "unauthenticated", null, null, details, null));
+      audit.write(AuditEvent.of(AuditType.TOKEN_DENIED, AuditOutcome.DENY, reason, clock.instant(), "unauthenticated",
+          null, null, details));
     } catch (RuntimeException ignored) {
       // refused either way; the writer logs the failure
     }
@@ -249,10 +170,6 @@ public final class TokenService {
       throw new DeniedException(Reason.CLIENT_ID_MISMATCH, "client_id does not name the authenticated client, "
           + attested + "; send that SPIFFE ID as client_id or leave client_id out (RFC 7521 section 4.2)");
     }
-  }
-
-  private static String cut(String s) {
-    return s.length() > 256 ? s.substring(0, 256) : s;
   }
 
   private static void checkState(Workload w, Instant now) {

@@ -7,12 +7,12 @@ import java.util.Objects;
  * The record of one issued credential. Holds its HMAC fingerprint, never the credential.
  *
  * @param id the credential's identifier ({@code jti} for tokens, serial for certificates)
- * @param kind the credential kind, e.g. {@code access_token}
+ * @param kind what was issued
  * @param fingerprint lowercase hex HMAC-SHA256 of the credential under the installation key
  */
 public record Lease(
     String id,
-    String kind,
+    dev.warden.core.model.CredentialKind kind,
     String workload,
     String resource,
     Instant issuedAt,

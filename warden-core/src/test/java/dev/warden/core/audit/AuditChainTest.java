@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class AuditChainTest {
   static final Instant T = Instant.parse("2026-01-01T00:00:00.123456Z");
-  static final Lease LEASE = new Lease("j1", "access_token", "spiffe://t/a", "api", T, T.plusSeconds(300), null, null,
+  static final Lease LEASE = new Lease("j1", dev.warden.core.model.CredentialKind.ACCESS_TOKEN, "spiffe://t/a", "api", T, T.plusSeconds(300), null, null,
       "ab".repeat(32));
   static final AuditEvent BASE = new AuditEvent("e1", T, "token.issued", "allow", "allowed", "spiffe://t/a",
       "spiffe://t/a", "api", Map.of("jti", "j1"), LEASE);

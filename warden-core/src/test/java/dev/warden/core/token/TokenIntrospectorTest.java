@@ -62,7 +62,7 @@ class TokenIntrospectorTest {
     };
     introspector = new TokenIntrospector(keys, store, clock, ISSUER);
     Instant now = clock.instant();
-    leases.put("j1", new Lease("j1", "access_token", "spiffe://acme.test/a", "ledger", now, now.plusSeconds(300), null,
+    leases.put("j1", new Lease("j1", dev.warden.core.model.CredentialKind.ACCESS_TOKEN, "spiffe://acme.test/a", "ledger", now, now.plusSeconds(300), null,
         null, "f".repeat(64)));
   }
 

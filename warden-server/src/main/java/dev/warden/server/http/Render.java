@@ -81,7 +81,7 @@ final class Render {
   static ObjectNode lease(Lease l) {
     ObjectNode o = Json.object();
     o.put("id", l.id());
-    o.put("kind", l.kind());
+    o.put("kind", l.kind().wire());
     o.put("workload", l.workload());
     o.put("resource", l.resource());
     o.put("issuedAt", str(l.issuedAt()));

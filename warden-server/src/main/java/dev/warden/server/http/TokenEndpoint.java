@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
+import dev.warden.core.grant.Evidence;
 import dev.warden.core.grant.GrantRequest;
 import dev.warden.core.grant.GrantType;
 import dev.warden.core.grant.Granted;
@@ -103,9 +104,10 @@ public final class TokenEndpoint {
         throw new DeniedException(Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
       }
       audited = true;
-      Granted g = tokens.grant(new GrantRequest(grant, evidence == null ? null : Secret.of(evidence),
-          resource != null ? resource : audience, form.get("scope"), form.optional("client_id"), source,
-          evidence == null ? clientCerts : null));
+      Evidence proof = evidence != null ? new Evidence.PlatformToken(Secret.of(evidence))
+          : new Evidence.ClientCertificate(clientCerts);
+      Granted g = tokens.grant(new GrantRequest(grant, proof, resource != null ? resource : audience,
+          form.get("scope"), form.optional("client_id"), source));
       ObjectNode body = Json.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {

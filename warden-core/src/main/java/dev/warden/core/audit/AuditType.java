@@ -1,0 +1,66 @@
+package dev.warden.core.audit;
+
+/**
+ * Every kind of audit event, with the name it has in the log. The wire names are part of the
+ * hash-chained record and of what SIEMs and the posture index read: never rename one.
+ */
+public enum AuditType {
+  TOKEN_ISSUED("token.issued"),
+  TOKEN_DENIED("token.denied"),
+  SVID_ISSUED("svid.issued"),
+  SVID_DENIED("svid.denied"),
+  LEASE_REVOKED("lease.revoked"),
+  LEAK_REPORTED("leak.reported"),
+  SECRET_LEAKED("secret.leaked"),
+  CONFIG_CREATED("config.created"),
+  CONFIG_UPDATED("config.updated"),
+  CONFIG_DELETED("config.deleted"),
+  CONFIG_DISABLED("config.disabled"),
+  CONFIG_ENABLED("config.enabled"),
+  ADMIN_TOKEN_CREATED("admin_token.created"),
+  ADMIN_TOKEN_REVOKED("admin_token.revoked"),
+  KEY_CREATED("key.created"),
+  KEY_PREPARED("key.prepared"),
+  KEY_ACTIVATED("key.activated"),
+  KEY_RETIRED("key.retired"),
+  KEY_DESTROYED("key.destroyed"),
+  CA_PREPARED("ca.prepared"),
+  CA_ACTIVATED("ca.activated"),
+  CA_RETIRED("ca.retired"),
+  CA_DESTROYED("ca.destroyed"),
+  AGENT_JOIN_TOKEN_CREATED("agent.join_token.created"),
+  AGENT_ATTEST("agent.attest"),
+  AGENT_RENEWED("agent.renewed"),
+  INVENTORY_IMPORTED("inventory.imported"),
+  WORKLOAD_RETIRED("workload.retired"),
+  OWNER_DEPARTED("owner.departed"),
+  RECERT_STARTED("recert.started"),
+  RECERT_REQUESTED("recert.requested"),
+  RECERT_CONFIRMED("recert.confirmed"),
+  RECERT_RETIRED("recert.retired"),
+  RECERT_OVERDUE("recert.overdue"),
+  RECERT_REMINDER("recert.reminder"),
+  RECERT_CLOSED("recert.closed"),
+  NOTIFICATION_FAILED("notification.failed");
+
+  private final String wire;
+
+  AuditType(String wire) {
+    this.wire = wire;
+  }
+
+  /** The name in the log, e.g. {@code token.issued}. */
+  public String wire() {
+    return wire;
+  }
+
+  /** The type with this log name, or null for one this release does not know. */
+  public static AuditType fromWire(String wire) {
+    for (AuditType t : values()) {
+      if (t.wire.equals(wire)) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

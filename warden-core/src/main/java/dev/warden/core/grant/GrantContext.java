@@ -1,0 +1,122 @@
+package dev.warden.core.grant;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Workload;
+import dev.warden.core.policy.Decision;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What one grant request has established so far — who attested, as which workload, for which
+ * resource, with which decision — so the request is audited exactly once, at its end, with
+ * everything known at that point, whether it was allowed or where it was refused. Confined to the
+ * request's thread; never shared.
+ */
+final class GrantContext {
+  private final GrantRequest request;
+  private final Instant now;
+  private String provider;
+  private String subject;
+  private Map<String, Object> claims = Map.of();
+  private String thumbprint;
+  private Workload workload;
+  private Resource resource;
+  private Decision decision;
+
+  GrantContext(GrantRequest request, Instant now) {
+    this.request = request;
+    this.now = now;
+  }
+
+  GrantRequest request() {
+    return request;
+  }
+
+  Instant now() {
+    return now;
+  }
+
+  /** What the evidence proved before the workload was identified. */
+  void attested(String provider, String subject, Map<String, Object> claims, String thumbprint) {
+    this.provider = provider;
+    this.subject = subject;
+    this.claims = claims;
+    this.thumbprint = thumbprint;
+  }
+
+  Map<String, Object> claims() {
+    return claims;
+  }
+
+  String thumbprint() {
+    return thumbprint;
+  }
+
+  void workload(Workload w) {
+    this.workload = w;
+  }
+
+  void resource(Resource r) {
+    this.resource = r;
+  }
+
+  void decision(Decision d) {
+    this.decision = d;
+  }
+
+  /** The one event of an allowed request, carrying its lease. */
+  AuditEvent allowed(IssuedCredential c, Lease lease, String scope) {
+    Map<String, String> d = common();
+    if (scope != null) {
+      d.put("scope", scope);
+    }
+    d.putAll(c.details());
+    d.put("policy", decision.policy());
+    d.put("jti", c.id());
+    d.put("expiresAt", c.expiresAt().toString());
+    d.put("fingerprint", lease.fingerprint());
+    d.put("credentialKind", c.kind().wire());
+    return AuditEvent.withId(c.id(), AuditType.TOKEN_ISSUED, AuditOutcome.ALLOW, Reason.ALLOWED, now,
+        workload.name(), workload.name(), resource.name(), d, lease);
+  }
+
+  /** The one event of a refused request, with what was known when it was refused. */
+  AuditEvent denied(DeniedException e) {
+    Map<String, String> d = common();
+    d.put("message", e.getMessage());
+    if (subject != null) {
+      d.put("subject", subject);
+    }
+    if (resource == null && request.target() != null) {
+      d.put("target", cut(request.target()));
+    }
+    if (request.clientId() != null) {
+      d.put("clientId", cut(request.clientId()));
+    }
+    String actor = workload != null ? workload.name() : subject == null ? "unauthenticated"
+        : CertificateAttestor.PROVIDER.equals(provider) ? subject : provider + ":" + subject;
+    return AuditEvent.of(AuditType.TOKEN_DENIED, AuditOutcome.DENY, e.reason(), now, actor,
+        workload == null ? null : workload.name(), resource == null ? null : resource.name(), d);
+  }
+
+  private Map<String, String> common() {
+    Map<String, String> d = new HashMap<>();
+    d.put("grantType", request.grantType().wire());
+    d.put("sourceAddress", request.sourceAddress() == null ? "" : request.sourceAddress());
+    if (provider != null) {
+      d.put("provider", provider);
+    }
+    return d;
+  }
+
+  private static String cut(String s) {
+    return s.length() > 256 ? s.substring(0, 256) : s;
+  }
+}

@@ -45,7 +45,14 @@ public final class Main implements Runnable {
     });
     cl.setOut(new PrintWriter(System.out, true));
     cl.setErr(new PrintWriter(System.err, true));
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      // an auto-flushing PrintWriter flushes on println only: a report written with print() (CSV,
+      // HTML) would otherwise never leave the buffer
+      cl.getOut().flush();
+      cl.getErr().flush();
+    }
   }
 
   @Override

@@ -135,6 +135,21 @@ class InventoryCliTest {
   }
 
   @Test
+  void maturityAndKpiReportsPrintWellFormedCsvAndHtml() {
+    for (String report : new String[] {"maturity", "kpi"}) {
+      Run csv = run("report", report, "-o", "csv");
+      assertThat(csv.exit()).as(csv.err()).isZero();
+      String[] rows = csv.out().split("\r\n");
+      assertThat(rows.length).as(report + " csv: " + csv.out()).isGreaterThanOrEqualTo(2);
+      int columns = rows[0].split(",", -1).length;
+      assertThat(rows[1].split(",", -1)).as(rows[1]).hasSizeGreaterThanOrEqualTo(columns);
+      Run html = run("report", report, "-o", "html");
+      assertThat(html.exit()).as(html.err()).isZero();
+      assertThat(html.out()).startsWith("<!DOCTYPE html>").contains("<table>").endsWith("</html>\n");
+    }
+  }
+
+  @Test
   void departWithoutADecisionOnlyListsThenRetireReports() {
     Run list = run("owner", "depart", "leaver@acme.test");
     assertThat(list.exit()).isEqualTo(1);

@@ -54,7 +54,12 @@ class CliTest {
 
   record Run(int exit, String out, String err) {}
 
+  /** An empty environment and a home directory of the test's own: no test reads or writes the real ~/.config/warden. */
   Run warden(String... args) {
+    return warden(Map.of(), args);
+  }
+
+  Run warden(Map<String, String> env, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -62,7 +67,7 @@ class CliTest {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.run(args);
+      int exit = Main.run(new CliEnvironment(env, dir.resolve("home")), args);
       return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
@@ -127,8 +132,8 @@ class CliTest {
     assertThat(get.out()).contains("\"kid\" : \"k1\"");
   }
 
-  @Test
-  void scanReportRevokesAWardenTokenFoundInATreeWithoutSendingIt() throws Exception {
+  /** Issues a real access token and writes it into a file of a new tree; returns the token. */
+  String leakAnAccessTokenInto(Path repo) throws Exception {
     Path issuer = dir.resolve("issuer");
     Path tp = dir.resolve("tp.yaml");
     Run init = warden("dev", "issuer-init", "--dir", issuer.toString());
@@ -146,10 +151,15 @@ class CliTest {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     String accessToken = ApiClient.JSON.readTree(res.body()).path("access_token").asText();
-
-    Path repo = dir.resolve("leaky-repo");
     Files.createDirectories(repo);
     Files.writeString(repo.resolve("deploy.env"), "LEDGER_TOKEN=" + accessToken + "\n");
+    return accessToken;
+  }
+
+  @Test
+  void scanReportRevokesAWardenTokenFoundInATreeWithoutSendingIt() throws Exception {
+    Path repo = dir.resolve("leaky-repo");
+    String accessToken = leakAnAccessTokenInto(repo);
     Path tokenFile = dir.resolve("admin.token");
     Files.writeString(tokenFile, token);
     Run scan = warden("scan", "--report", "--server", url, "--token-file", tokenFile.toString(), "-o", "json",
@@ -195,6 +205,38 @@ class CliTest {
     Run removed = warden("audit", "verify", "--server", url, "--token", token);
     assertThat(removed.exit()).isEqualTo(1);
     assertThat(removed.out()).contains("event 2", "removed");
+  }
+
+  @Test
+  void scanReportWithoutServerOrTokenUsesTheSavedLogin() throws Exception {
+    Path repo = dir.resolve("leaky-repo");
+    leakAnAccessTokenInto(repo);
+    Map<String, String> env = Map.of("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
+    Run login = warden(env, "login", "--server", url, "--token", token);
+    assertThat(login.exit()).as(login.err()).isZero();
+    assertThat(dir.resolve("xdg/warden/credentials.json")).exists();
+    assertThat(dir.resolve("home/.config")).doesNotExist();
+
+    Run scan = warden(env, "scan", "--report", "--no-progress", repo.toString());
+    assertThat(scan.exit()).as(scan.err()).isEqualTo(1);
+    assertThat(scan.err()).contains("1 matched Warden leases (1 revoked)");
+  }
+
+  @Test
+  void serverWithoutASchemeOnLoopbackMeansHttp() {
+    Run r = warden("get", "policies", "--server", url.substring("http://".length()), "--token", token);
+    assertThat(r.exit()).as(r.err()).isZero();
+  }
+
+  @Test
+  void serverThatIsNotAUrlIsOneLineWithAnExampleAndExit2() {
+    for (String bad : new String[] {"ftp://127.0.0.1:8080", "http://", "not a url", ":8080"}) {
+      Run r = warden("get", "policies", "--server", bad, "--token", token);
+      assertThat(r.exit()).as(bad).isEqualTo(2);
+      assertThat(r.err()).as(bad).startsWith("error: ").contains("use a URL such as http://127.0.0.1:8080")
+          .doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(r.err().strip().lines()).as(bad).hasSize(1);
+    }
   }
 
 }

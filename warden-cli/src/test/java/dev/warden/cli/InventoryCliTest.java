@@ -79,7 +79,7 @@ class InventoryCliTest {
     try {
       System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = Main.run(all.toArray(String[]::new));
+      int code = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), all.toArray(String[]::new));
       return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);

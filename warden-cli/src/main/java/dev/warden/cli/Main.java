@@ -41,7 +41,7 @@ public final class Main implements Runnable {
 
   /** Runs the CLI with the given environment variables and home directory (tests use their own). */
   static int run(CliEnvironment environment, String... args) {
-    CommandLine cl = new CommandLine(new Main(environment), new Factory(environment));
+    CommandLine cl = commandLine(environment);
     // a user error is one line and an exit code, never a stack trace
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       cmd.getErr().println("error: " + oneLine(ex));
@@ -57,6 +57,11 @@ public final class Main implements Runnable {
       cl.getOut().flush();
       cl.getErr().flush();
     }
+  }
+
+  /** The whole command tree, unexecuted. */
+  static CommandLine commandLine(CliEnvironment environment) {
+    return new CommandLine(new Main(environment), new Factory(environment));
   }
 
   /** The environment of the {@code warden} invocation that runs {@code spec}'s command. */

@@ -43,8 +43,8 @@ import picocli.CommandLine.Parameters;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-      "Find hardcoded secrets (API keys, tokens, private keys, passwords) in a directory tree, a git",
-      "repository's history, a commit range, the staged changes or standard input.",
+      "Find hardcoded secrets such as API keys, tokens, private keys and passwords.",
+      "Scans a directory tree, a git repository's history, a commit range, the staged changes or standard input.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",

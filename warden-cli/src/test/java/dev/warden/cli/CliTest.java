@@ -180,6 +180,40 @@ class CliTest {
   }
 
   @Test
+  void yamlSyntaxErrorNamesFileLineColumnAndTheProblemOnOneLine() throws IOException {
+    Path f = dir.resolve("broken.yaml");
+    Files.writeString(f, "kind: Workload\nspec:\n  spiffeId: spiffe://acme.test/x\n  selectors: [a:b=c\n  owner: a@acme.test\n");
+    Run r = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: " + f + ":5:8: not valid YAML: expected ',' or ']'")
+        .contains("flow sequence that starts at 4:14");
+    assertThat(r.err().strip().lines()).hasSize(1);
+
+    Files.writeString(f, "kind: Resource\nmetadata: {name: a}\nspec:\n\taudience: https://a.test\n");
+    Run tab = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(tab.err()).startsWith("error: " + f + ":4:1: not valid YAML:").contains("TAB");
+  }
+
+  @Test
+  void yamlKeyGivenTwiceIsRefusedWithItsLine() throws IOException {
+    Path f = dir.resolve("twice.yaml");
+    Files.writeString(f, "kind: Resource\nmetadata: {name: a}\nspec:\n  audience: https://a.test\n  audience: https://b.test\n");
+    Run r = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: " + f + ":5:").contains("audience");
+  }
+
+  @Test
+  void invalidDocumentIsReportedWithTheLineItStartsOn() throws IOException {
+    Path f = dir.resolve("second.yaml");
+    Files.writeString(f, "kind: Resource\nmetadata: {name: a}\nspec: {audience: https://a.test}\n---\n"
+        + "kind: Workload\nspec: {spiffeId: spiffe://acme.test/x, selectors: [a:b=c]}\n");
+    Run r = warden("apply", "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: " + f + ":5: document 2: ").contains("owner");
+  }
+
+  @Test
   void auditVerifyPassesOnAnIntactChainAndNamesTheFirstChangedRemovedOrReorderedEvent() throws Exception {
     warden("apply", "-f", policyFiles().toString(), "--server", url, "--token", token);
     Run ok = warden("audit", "verify", "--server", url, "--token", token, "-o", "json");

@@ -132,6 +132,90 @@ class CliTest {
     assertThat(get.out()).contains("\"kid\" : \"k1\"");
   }
 
+  /** A real token request, as a workload makes it, with a platform token of the demo issuer in dir/issuer. */
+  java.net.http.HttpResponse<String> tokenRequest(String platformToken, String resource, String scope) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/oauth2/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"
+            + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+            + "&client_assertion=" + platformToken + "&resource=" + resource
+            + (scope == null ? "" : "&scope=" + ApiClient.enc(scope)))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The demo issuer's trust provider plus {@code docs}, applied; returns a platform token for payments/api. */
+  String applyWithDemoIssuer(String docs) throws IOException {
+    Path issuer = dir.resolve("issuer");
+    Path tp = dir.resolve("tp.yaml");
+    Files.writeString(tp, warden("dev", "issuer-init", "--dir", issuer.toString()).out());
+    Path f = dir.resolve("docs.yaml");
+    Files.writeString(f, docs);
+    Run apply = warden("apply", "-f", tp.toString(), "-f", f.toString(), "--server", url, "--token", token);
+    assertThat(apply.exit()).as(apply.err()).isZero();
+    return warden("dev", "mint", "--dir", issuer.toString(), "--kubernetes", "payments/api").out().trim();
+  }
+
+  static final String QUICKSTART_LIKE = """
+      kind: Resource
+      metadata: {name: ledger}
+      spec: {audience: https://ledger.acme.test}
+      ---
+      kind: Workload
+      spec: {spiffeId: spiffe://acme.test/payments, selectors: ["k8s:ns=payments", "k8s:sa=api"], owner: a@acme.test}
+      ---
+      kind: AccessPolicy
+      metadata: {name: payments-ledger}
+      spec:
+        workloads: {selectors: ["k8s:ns=payments"]}
+        resources: [ledger]
+        condition: request.sourceAddress.startsWith("10.") || request.sourceAddress.startsWith("127.")
+        scopes: [ledger:write]
+      """;
+
+  @Test
+  void explainAgreesWithTheTokenEndpointForARequestFromThisMachineAndMarksWhatItAssumed() throws Exception {
+    String platform = applyWithDemoIssuer(QUICKSTART_LIKE);
+    var real = tokenRequest(platform, "ledger", "ledger:write");
+    assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
+
+    String[] explain = {"policy", "explain", "--workload", "spiffe://acme.test/payments", "--resource", "ledger",
+        "--server", url, "--token", token};
+    Run defaults = warden(explain);
+    assertThat(defaults.exit()).as(defaults.out() + defaults.err()).isZero();
+    assertThat(defaults.out()).contains("ALLOW").containsPattern("sourceAddress +127\\.0\\.0\\.1 \\* .*--source-address")
+        .containsPattern("time +\\S+ \\* +now").containsPattern("claims +none \\* ");
+
+    Run elsewhere = warden(concat(explain, "--source-address", "192.0.2.7"));
+    assertThat(elsewhere.exit()).isEqualTo(1);
+    assertThat(elsewhere.out()).contains("DENY", "condition_false").containsPattern("sourceAddress +192\\.0\\.2\\.7\\n");
+
+    var badScope = tokenRequest(platform, "ledger", "ledger:admin");
+    assertThat(badScope.statusCode()).isEqualTo(400);
+    Run scope = warden(concat(explain, "--scope", "ledger:admin"));
+    assertThat(scope.exit()).isEqualTo(1);
+    assertThat(scope.out()).contains("DENY", "invalid_scope", "ledger:admin");
+  }
+
+  @Test
+  void explainEvaluatesTheClaimsGivenWithClaim() throws Exception {
+    applyWithDemoIssuer(QUICKSTART_LIKE.replace("request.sourceAddress.startsWith(\"10.\") || request.sourceAddress.startsWith(\"127.\")",
+        "request.claims.env == 'prod' && 'ops' in request.claims.groups"));
+    String[] explain = {"policy", "explain", "--workload", "spiffe://acme.test/payments", "--resource", "ledger",
+        "--server", url, "--token", token};
+    Run none = warden(explain);
+    assertThat(none.exit()).isEqualTo(1);
+    assertThat(none.out()).containsPattern("claims +none \\* .*--claim");
+    Run given = warden(concat(explain, "--claim", "env=prod", "--claim", "groups:=[\"ops\"]"));
+    assertThat(given.exit()).as(given.out() + given.err()).isZero();
+    assertThat(given.out()).containsPattern("claims +\\{\"env\":\"prod\",\"groups\":\\[\"ops\"\\]\\}\\n");
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
   /** Issues a real access token and writes it into a file of a new tree; returns the token. */
   String leakAnAccessTokenInto(Path repo) throws Exception {
     Path issuer = dir.resolve("issuer");

@@ -167,15 +167,15 @@ final class InventoryCommand implements Runnable {
   @Command(name = "blast-radius", mixinStandardHelpOptions = true,
       description = "What one identity can reach, weighted by sensitivity; without ID, every workload ranked.")
   static final class Blast extends ApiCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "an inventory id, e.g. workload:spiffe://acme.com/api")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID",
+        description = "an inventory id, e.g. workload:spiffe://acme.com/api; a bare SPIFFE ID means its workload")
     String id;
 
 
     @Override
     public Integer call() {
       ApiClient api = connection.client();
-      JsonNode r = id == null ? api.get("/v1/report/blast-radius")
-          : api.get("/v1/inventory/" + ApiClient.enc(id) + "/blast-radius");
+      JsonNode r = id == null ? api.get("/v1/report/blast-radius") : one(api, id);
       PrintWriter out = spec.commandLine().getOut();
       if (output.structured()) {
         output.print(out, r);
@@ -191,6 +191,20 @@ final class InventoryCommand implements Runnable {
         }
       }
       return 0;
+    }
+
+    private static JsonNode one(ApiClient api, String id) {
+      // inventory ids start with their kind; a SPIFFE ID alone can only mean a workload
+      String item = id.startsWith("spiffe://") ? "workload:" + id : id;
+      try {
+        return api.get("/v1/inventory/" + ApiClient.enc(item) + "/blast-radius");
+      } catch (CliException e) {
+        if (e.exitCode() != 3) {
+          throw e;
+        }
+        throw new CliException(3, "no inventory item '" + item + "'; ids start with their kind, e.g."
+            + " workload:spiffe://acme.com/api (see 'warden inventory list')");
+      }
     }
   }
 }

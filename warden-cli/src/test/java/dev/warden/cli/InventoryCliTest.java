@@ -150,6 +150,16 @@ class InventoryCliTest {
   }
 
   @Test
+  void blastRadiusOfABareSpiffeIdIsItsWorkloadsAndAnUnknownIdSaysHowIdsLook() {
+    Run b = run("inventory", "blast-radius", "spiffe://acme.test/api");
+    assertThat(b.exit()).as(b.err()).isZero();
+    assertThat(b.out()).contains("spiffe://acme.test/api  score 27", "via policy api-ledger");
+    Run unknown = run("inventory", "blast-radius", "acme-api");
+    assertThat(unknown.exit()).isEqualTo(3);
+    assertThat(unknown.err()).contains("'acme-api'", "workload:spiffe://");
+  }
+
+  @Test
   void departWithoutADecisionOnlyListsThenRetireReports() {
     Run list = run("owner", "depart", "leaver@acme.test");
     assertThat(list.exit()).isEqualTo(1);

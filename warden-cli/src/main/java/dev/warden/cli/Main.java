@@ -97,8 +97,7 @@ public final class Main implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"warden " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+      return new String[] {"warden " + dev.warden.core.WardenVersion.get() + " (Java " + Runtime.version() + ")"};
     }
   }
 }

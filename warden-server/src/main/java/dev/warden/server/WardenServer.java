@@ -233,7 +233,7 @@ public final class WardenServer implements AutoCloseable {
       // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
       schedulePosture(postureTimer, "catch-up", postureIndex::catchUp, postureIndex, 5);
       schedulePosture(postureTimer, "refresh", postureIndex::refreshWardenSide, postureIndex, 60);
-      LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
+      LOG.log(System.Logger.Level.INFO, "Warden " + dev.warden.core.WardenVersion.get() + " listening on " + cfg.host() + ":" + http.port() + " (issuer "
           + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
           : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "
           + ms(t0, tStore) + ", keys " + ms(tStore, tKeys) + ", configuration " + ms(tKeys, tState) + ", http "

@@ -373,11 +373,29 @@ public class ScanCommand implements Callable<Integer> {
     return new IllegalArgumentException(m);
   }
 
-  /** Version from the jar manifest, or "dev" when run from classes. */
-  static final class Version implements picocli.CommandLine.IVersionProvider {
-    static String version() {
-      String v = ScanCommand.class.getPackage().getImplementationVersion();
-      return v == null ? "0.1.0-dev" : v;
+  /**
+   * The Warden version, from {@code dev/warden/scan/version.properties} (the Maven project version,
+   * filtered in at build time like warden-core's: scan does not depend on core).
+   */
+  public static final class Version implements picocli.CommandLine.IVersionProvider {
+    private static final String VERSION = load();
+
+    /** The version, e.g. {@code 0.1.0-SNAPSHOT}. */
+    public static String version() {
+      return VERSION;
+    }
+
+    private static String load() {
+      try (InputStream in = ScanCommand.class.getResourceAsStream("/dev/warden/scan/version.properties")) {
+        java.util.Properties p = new java.util.Properties();
+        if (in != null) {
+          p.load(in);
+        }
+        String v = p.getProperty("version", "unknown");
+        return v.startsWith("${") ? "unknown" : v;
+      } catch (IOException e) {
+        return "unknown";
+      }
     }
 
     @Override

@@ -207,6 +207,19 @@ class ScanCommandTest {
   }
 
   @Test
+  void versionIsTheBuildsAndTheUserAgentSaysIt() throws Exception {
+    String version = ScanCommand.Version.version();
+    assertThat(version).isEqualTo(System.getProperty("warden.projectVersion"));
+    assertThat(run("--version")).isZero();
+    assertThat(out()).contains("warden scan " + version);
+    try (FakeWardenServer server = new FakeWardenServer()) {
+      savedLogin = new ScanCommand.Login(server.url(), server.token);
+      run("--report", ".");
+      assertThat(server.userAgents).isNotEmpty().allMatch(ua -> ua.equals("warden-scan/" + version));
+    }
+  }
+
+  @Test
   void reportWhenAnotherServerIsNamedThenTheSavedTokenIsNotSentToIt() throws Exception {
     try (FakeWardenServer saved = new FakeWardenServer(); FakeWardenServer other = new FakeWardenServer()) {
       savedLogin = new ScanCommand.Login(saved.url(), saved.token);

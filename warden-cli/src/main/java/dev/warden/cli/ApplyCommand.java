@@ -101,7 +101,7 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
       ((ObjectNode) spec).remove("jwksFile");
       ((ObjectNode) spec).set("jwks", keys);
     } catch (IOException e) {
-      throw new CliException(2, yaml + ": cannot read spec.jwksFile " + jwks + ": " + e.getMessage());
+      throw CliException.io(yaml + ": cannot read spec.jwksFile", jwks, e);
     }
   }
 

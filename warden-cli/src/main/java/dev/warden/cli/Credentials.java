@@ -40,7 +40,7 @@ final class Credentials {
       Files.writeString(tmp, o.toString(), StandardCharsets.UTF_8);
       Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new CliException(2, "cannot write " + f + ": " + e.getMessage());
+      throw CliException.io("cannot write", f, e);
     }
   }
 
@@ -56,7 +56,7 @@ final class Credentials {
       String token = n.path("token").asText(null);
       return server == null || token == null ? Optional.empty() : Optional.of(new Login(ServerUrl.parse(server), token));
     } catch (IOException e) {
-      throw new CliException(2, "cannot read " + f + ": " + e.getMessage());
+      throw CliException.io("cannot read", f, e);
     }
   }
 

@@ -131,7 +131,7 @@ final class InventoryCommand implements Runnable {
         content = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
             : Files.readString(Path.of(file), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new CliException(2, "cannot read " + file + ": " + e.getMessage());
+        throw CliException.io("cannot read", file, e);
       }
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("format", format);

@@ -43,7 +43,7 @@ final class YamlDocuments {
     } catch (JsonProcessingException e) {
       throw new CliException(2, describe(f, e));
     } catch (IOException e) {
-      throw new CliException(2, "cannot read " + f + ": " + e.getMessage());
+      throw CliException.io("cannot read", f, e);
     }
     return docs;
   }

@@ -195,15 +195,17 @@ final class InventoryCommand implements Runnable {
 
     private static JsonNode one(ApiClient api, String id) {
       // inventory ids start with their kind; a SPIFFE ID alone can only mean a workload
-      String item = id.startsWith("spiffe://") ? "workload:" + id : id;
+      boolean bare = id.startsWith("spiffe://");
+      String item = bare ? "workload:" + id : id;
       try {
         return api.get("/v1/inventory/" + ApiClient.enc(item) + "/blast-radius");
       } catch (CliException e) {
         if (e.exitCode() != 3) {
           throw e;
         }
-        throw new CliException(3, "no inventory item '" + item + "'; ids start with their kind, e.g."
-            + " workload:spiffe://acme.com/api (see 'warden inventory list')");
+        throw new CliException(3, bare ? "no workload " + id + " in the inventory (see 'warden inventory list --kind workload')"
+            : "no inventory item '" + item + "'; ids start with their kind, e.g. workload:spiffe://acme.com/api"
+                + " (see 'warden inventory list')");
       }
     }
   }

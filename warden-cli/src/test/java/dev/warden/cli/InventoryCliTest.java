@@ -157,6 +157,9 @@ class InventoryCliTest {
     Run unknown = run("inventory", "blast-radius", "acme-api");
     assertThat(unknown.exit()).isEqualTo(3);
     assertThat(unknown.err()).contains("'acme-api'", "workload:spiffe://");
+    Run unknownWorkload = run("inventory", "blast-radius", "spiffe://acme.test/nobody");
+    assertThat(unknownWorkload.exit()).isEqualTo(3);
+    assertThat(unknownWorkload.err()).contains("no workload spiffe://acme.test/nobody in the inventory");
   }
 
   @Test

@@ -51,12 +51,11 @@ final class ExplainRequest {
     String source = text(b, "sourceAddress");
     if (source == null) {
       source = callerAddress;
-      assumed.put("sourceAddress", "the address this explain request came from, as a token request from the same"
-          + " machine would have");
+      assumed.put("sourceAddress", "the address of the machine asking, as the server sees it");
     }
     List<String> scopes = new ArrayList<>();
     if (text(b, "scope") == null) {
-      assumed.put("scopes", "none requested");
+      assumed.put("scopes", "a request that names no scope");
     } else {
       scopes.addAll(List.of(text(b, "scope").trim().split(" +")));
     }
@@ -64,7 +63,7 @@ final class ExplainRequest {
     if (b.path("claims").isObject() && !b.path("claims").isEmpty()) {
       claims = Json.MAPPER.convertValue(b.get("claims"), Map.class);
     } else {
-      assumed.put("claims", "none; a real request carries the verified claims of its platform token");
+      assumed.put("claims", "a real request carries its platform token's verified claims");
     }
     return new ExplainRequest(new RequestContext(time, source, claims, scopes, List.of()), assumed);
   }

@@ -9,8 +9,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${1:-5}"
 data="$(mktemp -d)"
 port=$((20000 + RANDOM % 10000))
-"$root/warden" --version >/dev/null   # builds the jar and the class-data archive if needed
-"$root/warden" --version >/dev/null
+"$root/warden" --version >/dev/null   # builds the jar if needed (the server's class-data archive is
+                                      # written when the first run below is stopped)
 trap 'rm -rf "$data"' EXIT
 for i in $(seq 1 "$runs"); do
   start=$(date +%s%N)

@@ -33,7 +33,7 @@ final class AgentRunCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--server", required = true, paramLabel = "URL", description = "Warden server base URL")
+  @Option(names = "--server", required = true, paramLabel = "URL", description = "Warden server base URL; " + ServerUrl.HELP)
   String server;
 
   @Option(names = "--socket", defaultValue = "/tmp/warden-agent/workload.sock", paramLabel = "PATH",
@@ -65,7 +65,7 @@ final class AgentRunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String jt = joinToken != null ? joinToken : System.getenv("WARDEN_JOIN_TOKEN");
-    AgentOptions opts = new AgentOptions(server, socket, dataDir, jt, platformTokenFile,
+    AgentOptions opts = new AgentOptions(ServerUrl.parse(server), socket, dataDir, jt, platformTokenFile,
         dev.warden.core.model.Durations.parse("--sync-interval", syncInterval), Duration.ofSeconds(60),
         fileSinks.stream().map(AgentRunCommand::sink).toList(), serverCa);
     AgentRuntime runtime = new AgentRuntime(opts, Clock.systemUTC());

@@ -15,6 +15,7 @@ import java.time.Duration;
 /** A small client of the admin API. Errors become {@link CliException} with the server's message. */
 final class ApiClient {
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String USER_AGENT = dev.warden.core.WardenVersion.userAgent("cli");
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String server;
   private final String token;
@@ -50,7 +51,7 @@ final class ApiClient {
 
   private JsonNode send(String method, String path, JsonNode body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(60))
-        .header("Accept", "application/json");
+        .header("Accept", "application/json").header("User-Agent", USER_AGENT);
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

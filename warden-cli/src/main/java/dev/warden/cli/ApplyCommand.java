@@ -1,7 +1,6 @@
 package dev.warden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -63,7 +61,12 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
           out.println("    " + d.asText());
         }
       }
+      for (JsonNode w : c.path("warnings")) {
+        spec.commandLine().getErr().printf("warning: %s %s: %s%n", c.path("kind").asText(), c.path("name").asText(),
+            w.asText());
+      }
     }
+    spec.commandLine().getErr().flush();
     return 0;
   }
 
@@ -103,36 +106,21 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
       ((ObjectNode) spec).remove("jwksFile");
       ((ObjectNode) spec).set("jwks", keys);
     } catch (IOException e) {
-      throw new CliException(2, yaml + ": cannot read spec.jwksFile " + jwks + ": " + e.getMessage());
+      throw CliException.io(yaml + ": cannot read spec.jwksFile", jwks, e);
     }
   }
 
   private static void read(Path f, ArrayNode into) {
     int index = 0;
-    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
-      List<JsonNode> docs = new ArrayList<>();
-      while (it.hasNext()) {
-        JsonNode d = it.next();
-        if (d == null || d.isNull() || d.isMissingNode() || (d.isObject() && d.isEmpty())) {
-          continue;
-        }
-        docs.add(d);
+    for (YamlDocuments.Doc d : YamlDocuments.read(f)) {
+      index++;
+      inlineJwksFile(f, d.node());
+      try {
+        Documents.parse(d.node());
+      } catch (ValidationException e) {
+        throw new CliException(2, f + ":" + d.line() + ": document " + index + ": " + e.getMessage());
       }
-      for (JsonNode d : docs) {
-        inlineJwksFile(f, d);
-        try {
-          Documents.parse(d);
-        } catch (ValidationException e) {
-          throw new CliException(2, f + " (document " + (index + 1) + "): " + e.getMessage());
-        }
-        into.add(d);
-        index++;
-      }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof CliException c) {
-        throw c;
-      }
-      throw new CliException(2, f + ": not valid YAML: " + e.getMessage().split("\n")[0]);
+      into.add(d.node());
     }
   }
 }

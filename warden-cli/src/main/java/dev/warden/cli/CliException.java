@@ -10,6 +10,14 @@ final class CliException extends RuntimeException {
     this.exitCode = exitCode;
   }
 
+  /** "cannot read FILE: no such file" and the like: the JDK's file exceptions carry only the path as message. */
+  static CliException io(String action, Object file, java.io.IOException e) {
+    String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+    return new CliException(2, action + " " + file + ": " + why);
+  }
+
   int exitCode() {
     return exitCode;
   }

@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "dev", mixinStandardHelpOptions = true,
-    description = {"Local development helpers: a demo OIDC issuer whose tokens look like a platform's, so the",
-        "secretless flow can be tried without a Kubernetes cluster or a CI system. Not for production.", ""},
+    description = {"Try the secretless flow locally with a demo OIDC issuer (not for production).",
+        "The demo issuer's tokens look like a platform's, so no Kubernetes cluster or CI system is needed.", ""},
     subcommands = {DevCommand.IssuerInit.class, DevCommand.Mint.class})
 final class DevCommand implements Runnable {
   @Spec
@@ -43,8 +43,8 @@ final class DevCommand implements Runnable {
   }
 
   @Command(name = "issuer-init", mixinStandardHelpOptions = true,
-      description = {"Create a demo issuer key in DIR (mode 0600) and print a TrustProvider document for it,",
-          "with the public key inline (nothing is fetched).", ""},
+      description = {"Create a demo issuer key in DIR and print a TrustProvider document for it.",
+          "The key file has mode 0600; the document carries the public key inline, so nothing is fetched.", ""},
       footer = {"", "Example:", "  warden dev issuer-init --dir /tmp/demo --issuer https://demo-k8s.warden.local > tp.yaml"})
   static final class IssuerInit implements Callable<Integer> {
     @Option(names = "--dir", required = true)

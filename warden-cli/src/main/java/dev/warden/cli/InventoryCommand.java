@@ -131,7 +131,7 @@ final class InventoryCommand implements Runnable {
         content = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
             : Files.readString(Path.of(file), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new CliException(2, "cannot read " + file + ": " + e.getMessage());
+        throw CliException.io("cannot read", file, e);
       }
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("format", format);
@@ -167,15 +167,15 @@ final class InventoryCommand implements Runnable {
   @Command(name = "blast-radius", mixinStandardHelpOptions = true,
       description = "What one identity can reach, weighted by sensitivity; without ID, every workload ranked.")
   static final class Blast extends ApiCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "an inventory id, e.g. workload:spiffe://acme.com/api")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID",
+        description = "an inventory id, e.g. workload:spiffe://acme.com/api; a bare SPIFFE ID means its workload")
     String id;
 
 
     @Override
     public Integer call() {
       ApiClient api = connection.client();
-      JsonNode r = id == null ? api.get("/v1/report/blast-radius")
-          : api.get("/v1/inventory/" + ApiClient.enc(id) + "/blast-radius");
+      JsonNode r = id == null ? api.get("/v1/report/blast-radius") : one(api, id);
       PrintWriter out = spec.commandLine().getOut();
       if (output.structured()) {
         output.print(out, r);
@@ -191,6 +191,22 @@ final class InventoryCommand implements Runnable {
         }
       }
       return 0;
+    }
+
+    private static JsonNode one(ApiClient api, String id) {
+      // inventory ids start with their kind; a SPIFFE ID alone can only mean a workload
+      boolean bare = id.startsWith("spiffe://");
+      String item = bare ? "workload:" + id : id;
+      try {
+        return api.get("/v1/inventory/" + ApiClient.enc(item) + "/blast-radius");
+      } catch (CliException e) {
+        if (e.exitCode() != 3) {
+          throw e;
+        }
+        throw new CliException(3, bare ? "no workload " + id + " in the inventory (see 'warden inventory list --kind workload')"
+            : "no inventory item '" + item + "'; ids start with their kind, e.g. workload:spiffe://acme.com/api"
+                + " (see 'warden inventory list')");
+      }
     }
   }
 }

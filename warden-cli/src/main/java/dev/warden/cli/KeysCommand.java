@@ -41,9 +41,10 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = {"Start a signing key rotation. The new key is published first and signs after keys.publishLead;",
-          "--now makes it sign at once and retires the current key (for a suspected compromise).",
-          "Access tokens and JWT-SVIDs have separate keys; --purpose picks which rotate.", ""})
+      description = {"Start a signing key rotation.",
+          "The new key is published first and signs after keys.publishLead; --now makes it sign at once and retires",
+          "the current key (for a suspected compromise). Access tokens and JWT-SVIDs have separate keys;",
+          "--purpose picks which rotate.", ""})
   static final class Rotate extends ApiCommand implements Callable<Integer> {
     @Option(names = "--now", description = "activate the new key immediately")
     boolean now;

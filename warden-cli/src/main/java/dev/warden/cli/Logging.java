@@ -5,7 +5,7 @@ import java.util.logging.Logger;
 
 /** Quiet library logs: Warden's own messages at INFO, everything else from WARNING. */
 final class Logging {
-  private static final Logger[] KEEP = new Logger[4];
+  private static final Logger[] KEEP = new Logger[5];
 
   private Logging() {}
 
@@ -19,5 +19,9 @@ final class Logging {
       KEEP[i] = Logger.getLogger(quiet[i]);
       KEEP[i].setLevel(Level.WARNING);
     }
+    // a listener that cannot bind is logged here with a stack trace; the server reports it itself,
+    // in one line naming the port
+    KEEP[4] = Logger.getLogger("io.helidon.webserver.LoomServer");
+    KEEP[4].setLevel(Level.OFF);
   }
 }

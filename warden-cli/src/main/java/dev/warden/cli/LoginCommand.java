@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:", "  warden login --server http://127.0.0.1:8080 --token wdn_...",
         "  echo \"$TOKEN\" | warden login --server https://warden.example.com --token-stdin"})
 final class LoginCommand implements Callable<Integer> {
-  @Option(names = "--server", paramLabel = "URL", description = "server URL [http://127.0.0.1:8080]")
-  String server = "http://127.0.0.1:8080";
+  @Option(names = "--server", paramLabel = "URL",
+      description = "server URL [" + Credentials.DEFAULT_SERVER + "]; " + ServerUrl.HELP)
+  String server = Credentials.DEFAULT_SERVER;
 
   @Option(names = "--token", description = "the admin token (prefer --token-stdin: flags end up in shell history)")
   String token;
@@ -33,23 +34,25 @@ final class LoginCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    CliEnvironment env = Main.environment(spec);
+    server = ServerUrl.parse(server);
     if (tokenStdin) {
       token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     }
     if (token == null || token.isBlank()) {
-      token = System.getenv("WARDEN_TOKEN");
+      token = env.get("WARDEN_TOKEN");
     }
     if (token == null || token.isBlank()) {
       throw new CliException(2, "give the token with --token-stdin, --token or WARDEN_TOKEN");
     }
     token = token.trim();
     JsonNode who = new ApiClient(server, token).get("/v1/whoami");
-    Credentials.save(server, token);
+    Credentials.save(env, server, token);
     if (output.structured()) {
       output.print(spec.commandLine().getOut(), who);
     } else {
       spec.commandLine().getOut().printf("Logged in to %s as token '%s' (scopes: %s). Saved to %s%n", server,
-          who.path("name").asText(), who.path("scopes").toString(), Credentials.file());
+          who.path("name").asText(), who.path("scopes").toString(), Credentials.file(env));
     }
     return 0;
   }

@@ -19,6 +19,12 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  private final CliEnvironment environment;
+
+  private Main(CliEnvironment environment) {
+    this.environment = environment;
+  }
+
   public static void main(String[] args) {
     // one line per log record, and only warnings from libraries (the server logs its own INFO)
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
@@ -28,24 +34,59 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs the CLI and returns its exit code (used by tests). */
+  /** Runs the CLI on this process's environment and returns its exit code. */
   public static int run(String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    return run(CliEnvironment.system(), args);
+  }
+
+  /** Runs the CLI with the given environment variables and home directory (tests use their own). */
+  static int run(CliEnvironment environment, String... args) {
+    CommandLine cl = commandLine(environment);
+    // a user error is one line and an exit code, never a stack trace
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-      if (ex instanceof CliException c) {
-        cmd.getErr().println("error: " + c.getMessage());
-        return c.exitCode();
-      }
-      if (ex instanceof dev.warden.core.error.WardenException w) {
-        cmd.getErr().println("error: " + w.getMessage());
-        return 2;
-      }
-      cmd.getErr().println("error: " + ex);
-      return 2;
+      cmd.getErr().println("error: " + oneLine(ex));
+      return ex instanceof CliException c ? c.exitCode() : 2;
     });
     cl.setOut(new PrintWriter(System.out, true));
     cl.setErr(new PrintWriter(System.err, true));
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } finally {
+      // an auto-flushing PrintWriter flushes on println only: a report written with print() (CSV,
+      // HTML) would otherwise never leave the buffer
+      cl.getOut().flush();
+      cl.getErr().flush();
+    }
+  }
+
+  /** The whole command tree, unexecuted. */
+  static CommandLine commandLine(CliEnvironment environment) {
+    return new CommandLine(new Main(environment), new Factory(environment));
+  }
+
+  /** The environment of the {@code warden} invocation that runs {@code spec}'s command. */
+  static CliEnvironment environment(CommandLine.Model.CommandSpec spec) {
+    return ((Main) spec.root().userObject()).environment;
+  }
+
+  private static String oneLine(Exception ex) {
+    String m = ex.getMessage() == null ? "" : ex.getMessage().strip().lines().findFirst().orElse("");
+    if (ex instanceof CliException || ex instanceof dev.warden.core.error.WardenException) {
+      return m;
+    }
+    return m.isEmpty() ? ex.getClass().getName() : m + " (" + ex.getClass().getSimpleName() + ")";
+  }
+
+  /** Builds {@code warden scan} on the CLI's environment and saved login; every other command as picocli does. */
+  private record Factory(CliEnvironment environment) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      if (cls == ScanCommand.class) {
+        return cls.cast(ScanCommand.embedded(environment.env(), environment.home(), System.out, System.err,
+            () -> Credentials.saved(environment).map(l -> new ScanCommand.Login(l.server(), l.token()))));
+      }
+      return CommandLine.defaultFactory().create(cls);
+    }
   }
 
   @Override
@@ -56,8 +97,7 @@ public final class Main implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"warden " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+      return new String[] {"warden " + dev.warden.core.WardenVersion.get() + " (Java " + Runtime.version() + ")"};
     }
   }
 }

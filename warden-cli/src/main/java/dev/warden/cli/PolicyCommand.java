@@ -3,6 +3,8 @@ package dev.warden.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,8 +23,13 @@ final class PolicyCommand implements Runnable {
 
   @Command(name = "explain", mixinStandardHelpOptions = true,
       description = {"Say whether a workload may reach a resource, which policy decided, and why every other policy did not.",
+          "The answer is the token endpoint's for a request with the attributes shown; an attribute you do not give",
+          "is assumed as a real request would most likely carry it (the source address is this machine's, as the",
+          "server sees it) and is marked as assumed.",
           "Exit code 0 when allowed, 1 when denied.", ""},
-      footer = {"", "Example:", "  warden policy explain --workload spiffe://acme.com/ci/deploy --resource payments-api"})
+      footer = {"", "Examples:", "  warden policy explain --workload spiffe://acme.com/ci/deploy --resource payments-api",
+          "  warden policy explain --workload spiffe://acme.com/ns/payments/sa/api --resource ledger-api \\",
+          "      --source-address 10.0.3.7 --scope ledger:write --claim kubernetes.io/namespace=payments"})
   static final class Explain extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", required = true, paramLabel = "SPIFFE_ID")
     String workload;
@@ -30,15 +37,20 @@ final class PolicyCommand implements Runnable {
     @Option(names = "--resource", required = true, paramLabel = "NAME_OR_AUDIENCE")
     String resource;
 
-    @Option(names = "--source-address", paramLabel = "IP", description = "request.sourceAddress for conditions")
+    @Option(names = "--source-address", paramLabel = "IP",
+        description = "request.sourceAddress (default: this machine's address as the server sees it)")
     String sourceAddress;
 
-    @Option(names = "--time", paramLabel = "RFC3339", description = "request.time for conditions (default now)")
+    @Option(names = "--time", paramLabel = "RFC3339", description = "request.time (default: now)")
     String time;
 
-    @Option(names = "--scope", description = "requested scopes, space-separated")
+    @Option(names = "--scope", paramLabel = "SCOPES", description = "requested scopes, space-separated (default: none)")
     String scope;
 
+    @Option(names = "--claim", paramLabel = "NAME=VALUE",
+        description = "a verified claim of the platform token, repeatable: NAME=text, or NAME:=JSON for a number, list"
+            + " or object (default: none)")
+    List<String> claims = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -54,6 +66,9 @@ final class PolicyCommand implements Runnable {
       if (scope != null) {
         body.put("scope", scope);
       }
+      if (!claims.isEmpty()) {
+        body.set("claims", claims(claims));
+      }
       JsonNode r = connection.client().post("/v1/decisions:explain", body);
       PrintWriter out = spec.commandLine().getOut();
       boolean allowed = r.path("decision").path("allowed").asBoolean();
@@ -68,6 +83,7 @@ final class PolicyCommand implements Runnable {
         if (allowed) {
           out.printf("  credential: %s, max TTL %s%n", d.path("credentialKind").asText(), d.path("maxTtl").asText());
         }
+        printRequest(out, r.path("request"));
         if (r.path("policies").size() > 0) {
           out.println("  policies naming this resource:");
           for (JsonNode p : r.path("policies")) {
@@ -77,6 +93,48 @@ final class PolicyCommand implements Runnable {
         }
       }
       return allowed ? 0 : 1;
+    }
+
+    private static final String[][] ATTRIBUTES = {{"sourceAddress", "--source-address"}, {"time", "--time"},
+        {"scopes", "--scope"}, {"claims", "--claim"}};
+
+    /** The request attributes the decision was made for; assumed ones say so and name the option that sets them. */
+    private static void printRequest(PrintWriter out, JsonNode request) {
+      if (request.isMissingNode()) {
+        return;
+      }
+      out.println("  request attributes (* assumed):");
+      for (String[] a : ATTRIBUTES) {
+        JsonNode v = request.path(a[0]);
+        String value = v.isArray() || v.isObject() ? (v.isEmpty() ? "none" : v.toString()) : v.asText();
+        JsonNode why = request.path("assumed").path(a[0]);
+        out.printf("    %-14s %s%s%n", a[0], value,
+            why.isMissingNode() ? "" : " *  " + why.asText() + "; set with " + a[1]);
+      }
+    }
+
+    /** NAME=text or NAME:=JSON, as HTTPie writes them. */
+    static ObjectNode claims(List<String> args) {
+      ObjectNode o = ApiClient.JSON.createObjectNode();
+      for (String c : args) {
+        int eq = c.indexOf('=');
+        if (eq <= 0 || (eq == 1 && c.charAt(0) == ':')) {
+          throw new CliException(2, "--claim '" + c + "': write NAME=text or NAME:=JSON");
+        }
+        if (c.charAt(eq - 1) == ':') {
+          if (c.substring(eq + 1).isBlank()) {
+            throw new CliException(2, "--claim " + c.substring(0, eq - 1) + ": give a JSON value after :=");
+          }
+          try {
+            o.set(c.substring(0, eq - 1), ApiClient.JSON.readTree(c.substring(eq + 1)));
+          } catch (java.io.IOException e) {
+            throw new CliException(2, "--claim " + c.substring(0, eq - 1) + ": the value after := is not JSON");
+          }
+        } else {
+          o.put(c.substring(0, eq), c.substring(eq + 1));
+        }
+      }
+      return o;
     }
   }
 }

@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "recert", mixinStandardHelpOptions = true,
-    description = {"Recertification campaigns: owners confirm or retire each workload; what is still pending",
-        "when the campaign is due is suspended.", ""},
+    description = {"Run recertification campaigns in which owners confirm or retire each workload.",
+        "What is still pending when the campaign is due is suspended.", ""},
     subcommands = {RecertCommand.Start.class, RecertCommand.ListCampaigns.class, RecertCommand.Show.class,
         RecertCommand.Confirm.class, RecertCommand.Retire.class})
 final class RecertCommand implements Runnable {

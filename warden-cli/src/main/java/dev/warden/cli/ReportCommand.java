@@ -74,7 +74,6 @@ final class ReportCommand implements Runnable {
               + " finding(s) " + r.path("bySeverity"));
         }
       }
-      out.flush(); // print() does not flush an auto-flushing PrintWriter
       return r.path("total").asInt(r.path("findings").size()) == 0 ? 0 : 1;
     }
   }

@@ -55,28 +55,10 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--list-keys", description = "print every configuration key with its default and exit")
   boolean listKeys;
 
-  // Used by ./warden once, under -XX:ArchiveClassesAtExit: starts and stops a throwaway server so
-  // the class-data archive holds every class a real start loads.
-  @Option(names = "--train-class-archive", hidden = true)
-  boolean train;
-
   @Override
-  public Integer call() throws InterruptedException, java.io.IOException {
+  public Integer call() throws InterruptedException {
     if (listKeys) {
       System.out.print(ConfigLoader.describeKeys());
-      return 0;
-    }
-    if (train) {
-      java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("warden-train");
-      try (WardenServer s = WardenServer.start(ConfigLoader.load(null, Map.of(),
-          Map.of("server.port", "0", "server.dataDir", tmp.toString())), Clock.systemUTC(),
-          new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
-        dev.warden.core.policy.Conditions.check("request.time.getHours() >= 0");
-      } finally {
-        try (var files = java.nio.file.Files.walk(tmp)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-      }
       return 0;
     }
     Map<String, String> flags = new LinkedHashMap<>(set);
@@ -92,7 +74,8 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
     long t0 = System.nanoTime();
     ServerConfig cfg = ConfigLoader.load(config, System.getenv(), flags);
     WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), System.out);
-    System.out.printf("Warden is ready on port %d (issuer %s) in %d ms%n", server.port(), server.issuer(),
+    System.out.printf("Warden %s is ready on port %d (issuer %s) in %d ms%n", dev.warden.core.WardenVersion.get(),
+        server.port(), server.issuer(),
         (System.nanoTime() - t0) / 1_000_000);
     System.out.flush();
     CountDownLatch stop = new CountDownLatch(1);

@@ -20,8 +20,9 @@ final class WorkloadCommand implements Runnable {
   }
 
   @Command(name = "retire", mixinStandardHelpOptions = true,
-      description = {"Retire a workload: state retired, every live credential revoked, and every allow policy that",
-          "names only it deleted (its history is kept). Exit code 1 if anything could not be revoked."})
+      description = {"Retire a workload and revoke every live credential it holds.",
+          "Every allow policy that names only this workload is deleted (its history is kept).",
+          "Exit code 1 if anything could not be revoked."})
   static final class Retire extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPIFFE-ID")
     String spiffeId;

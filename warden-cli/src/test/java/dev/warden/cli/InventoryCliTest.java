@@ -79,7 +79,7 @@ class InventoryCliTest {
     try {
       System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = Main.run(all.toArray(String[]::new));
+      int code = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), all.toArray(String[]::new));
       return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
@@ -132,6 +132,34 @@ class InventoryCliTest {
     assertThat(run("report", "kpi").out()).contains("with an owner").contains("static secrets");
     Run b = run("inventory", "blast-radius", "workload:spiffe://acme.test/api");
     assertThat(b.out()).contains("score 27").contains("ledger").contains("via policy api-ledger");
+  }
+
+  @Test
+  void maturityAndKpiReportsPrintWellFormedCsvAndHtml() {
+    for (String report : new String[] {"maturity", "kpi"}) {
+      Run csv = run("report", report, "-o", "csv");
+      assertThat(csv.exit()).as(csv.err()).isZero();
+      String[] rows = csv.out().split("\r\n");
+      assertThat(rows.length).as(report + " csv: " + csv.out()).isGreaterThanOrEqualTo(2);
+      int columns = rows[0].split(",", -1).length;
+      assertThat(rows[1].split(",", -1)).as(rows[1]).hasSizeGreaterThanOrEqualTo(columns);
+      Run html = run("report", report, "-o", "html");
+      assertThat(html.exit()).as(html.err()).isZero();
+      assertThat(html.out()).startsWith("<!DOCTYPE html>").contains("<table>").endsWith("</html>\n");
+    }
+  }
+
+  @Test
+  void blastRadiusOfABareSpiffeIdIsItsWorkloadsAndAnUnknownIdSaysHowIdsLook() {
+    Run b = run("inventory", "blast-radius", "spiffe://acme.test/api");
+    assertThat(b.exit()).as(b.err()).isZero();
+    assertThat(b.out()).contains("spiffe://acme.test/api  score 27", "via policy api-ledger");
+    Run unknown = run("inventory", "blast-radius", "acme-api");
+    assertThat(unknown.exit()).isEqualTo(3);
+    assertThat(unknown.err()).contains("'acme-api'", "workload:spiffe://");
+    Run unknownWorkload = run("inventory", "blast-radius", "spiffe://acme.test/nobody");
+    assertThat(unknownWorkload.exit()).isEqualTo(3);
+    assertThat(unknownWorkload.err()).contains("no workload spiffe://acme.test/nobody in the inventory");
   }
 
   @Test

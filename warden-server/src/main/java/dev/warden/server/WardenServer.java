@@ -45,9 +45,11 @@ public final class WardenServer implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ScheduledExecutorService postureTimer;
   private final String issuer;
+  private final DataDirLock dataDirLock;
 
   private WardenServer(JdbcStore store, AuditWriter audit, WebServer http, ScheduledExecutorService timers,
-      ScheduledExecutorService postureTimer, String issuer) {
+      ScheduledExecutorService postureTimer, String issuer, DataDirLock dataDirLock) {
+    this.dataDirLock = dataDirLock;
     this.store = store;
     this.audit = audit;
     this.http = http;
@@ -60,9 +62,23 @@ public final class WardenServer implements AutoCloseable {
    * Starts a node.
    *
    * @param out where the bootstrap admin token is printed, once, on first start
-   * @throws dev.warden.core.error.ValidationException when configuration is unusable
+   * @throws dev.warden.core.error.ValidationException when configuration is unusable, the port cannot be
+   *     bound (checked before anything is created), or another server uses the embedded store's data directory
    */
   public static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out) {
+    Listener.checkFree(cfg.host(), cfg.port());
+    DataDirLock lock = cfg.embeddedStore() ? DataDirLock.acquire(cfg.dataDir()) : null;
+    try {
+      return start(cfg, clock, out, lock);
+    } catch (RuntimeException e) {
+      if (lock != null) {
+        lock.close();
+      }
+      throw e;
+    }
+  }
+
+  private static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out, DataDirLock lock) {
     StoreConfig storeConfig = cfg.embeddedStore() ? StoreConfig.embedded(cfg.dataDir())
         : new StoreConfig(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbMaxPool());
     long t0 = System.nanoTime();
@@ -195,6 +211,9 @@ public final class WardenServer implements AutoCloseable {
               }))
           .build()
           .start();
+      if (!http.isRunning() || http.port() < 0) {
+        throw Listener.notListening(cfg.host(), cfg.port());
+      }
 
       ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("warden-timers").daemon(true).factory());
@@ -249,12 +268,12 @@ public final class WardenServer implements AutoCloseable {
       // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
       schedulePosture(postureTimer, "catch-up", postureIndex::catchUp, postureIndex, 5);
       schedulePosture(postureTimer, "refresh", postureIndex::refreshWardenSide, postureIndex, 60);
-      LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
+      LOG.log(System.Logger.Level.INFO, "Warden " + dev.warden.core.WardenVersion.get() + " listening on " + cfg.host() + ":" + http.port() + " (issuer "
           + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
           : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "
           + ms(t0, tStore) + ", keys " + ms(tStore, tKeys) + ", configuration " + ms(tKeys, tState) + ", http "
           + ms(tState, System.nanoTime()));
-      return new WardenServer(store, audit, http, timers, postureTimer, cfg.issuer());
+      return new WardenServer(store, audit, http, timers, postureTimer, cfg.issuer(), lock);
     } catch (RuntimeException e) {
       if (audit != null) {
         audit.close();
@@ -363,5 +382,8 @@ public final class WardenServer implements AutoCloseable {
     http.stop();
     audit.close();
     store.close();
+    if (dataDirLock != null) {
+      dataDirLock.close();
+    }
   }
 }

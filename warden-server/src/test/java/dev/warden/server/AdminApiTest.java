@@ -108,6 +108,21 @@ class AdminApiTest {
   }
 
   @Test
+  void explainAssumesWhatARealRequestWouldCarryAndNamesEachAssumption() {
+    warden.admin("POST", "/v1/apply", POLICY.formatted("5m"));
+    JsonNode x = warden.admin("POST", "/v1/decisions:explain",
+        "{\"workload\": \"spiffe://acme.test/app\", \"resource\": \"db\", \"scope\": \"read\"}").json();
+    JsonNode request = x.path("request");
+    assertThat(request.path("sourceAddress").asText()).isEqualTo("127.0.0.1");
+    assertThat(request.path("assumed").has("sourceAddress")).isTrue();
+    assertThat(request.path("assumed").has("time")).isTrue();
+    assertThat(request.path("assumed").has("claims")).isTrue();
+    assertThat(request.path("assumed").has("scopes")).isFalse();
+    assertThat(request.path("scopes").get(0).asText()).isEqualTo("read");
+    assertThat(x.path("decision").path("reason").asText()).isEqualTo("invalid_scope"); // as the token endpoint says
+  }
+
+  @Test
   void scopedTokenCannotWritePoliciesAndRevokedTokenStopsWorking() {
     JsonNode created = warden.admin("POST", "/v1/admin-tokens", "{\"name\": \"auditor\", \"scopes\": [\"audit:read\"]}")
         .json();

@@ -90,7 +90,7 @@ class BodyLimitTest {
     Logger.getLogger("dev.warden").setLevel(Level.FINE);
     warden = ServerFixture.start(dir);
     synchronized (logged) {
-      assertThat(logged).as("the capture sees the server's log").anyMatch(l -> l.contains("Warden listening"));
+      assertThat(logged).as("the capture sees the server's log").anyMatch(l -> l.startsWith("INFO dev.warden.server.WardenServer Warden ") && l.contains(" listening on "));
       logged.clear();
     }
   }

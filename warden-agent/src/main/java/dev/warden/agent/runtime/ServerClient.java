@@ -107,7 +107,8 @@ final class ServerClient {
   }
 
   private JsonNode call(String method, String path, String bearer, JsonNode body) throws ServerException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
+        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"));
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }

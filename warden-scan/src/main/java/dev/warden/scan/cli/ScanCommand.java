@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -42,8 +43,8 @@ import picocli.CommandLine.Parameters;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-      "Find hardcoded secrets (API keys, tokens, private keys, passwords) in a directory tree, a git",
-      "repository's history, a commit range, the staged changes or standard input.",
+      "Find hardcoded secrets such as API keys, tokens, private keys and passwords.",
+      "Scans a directory tree, a git repository's history, a commit range, the staged changes or standard input.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -125,10 +126,10 @@ public class ScanCommand implements Callable<Integer> {
   @Option(names = "--report", description = "Send findings (fingerprints and locations, never secrets) to the Warden server for revocation.")
   boolean report;
 
-  @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report (default: $WARDEN_SERVER).")
+  @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report (default: $WARDEN_SERVER, else the server of 'warden login').")
   String server;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the workload or admin token for --report (default: $WARDEN_TOKEN).")
+  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the workload or admin token for --report (default: $WARDEN_TOKEN, else the token of 'warden login' when the server is its server).")
   Path tokenFile;
 
   @Option(names = "--no-progress", description = "Never show the progress bar.")
@@ -139,7 +140,10 @@ public class ScanCommand implements Callable<Integer> {
 
   /** Everything the command touches outside itself, so tests can run it in-process. */
   record Environment(Map<String, String> env, Supplier<InputStream> stdin, PrintStream out, PrintStream err,
-      Path home, Path cwd, java.net.http.HttpClient http) {}
+      Path home, Path cwd, java.net.http.HttpClient http, Supplier<Optional<Login>> savedLogin) {}
+
+  /** A server and token the user saved with {@code warden login}: the last fallback of {@code --report}. */
+  public record Login(String server, String token) {}
 
   private final Environment environment;
 
@@ -148,7 +152,17 @@ public class ScanCommand implements Callable<Integer> {
     this(new Environment(System.getenv(), () -> System.in,
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8),
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8),
-        Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath(), null));
+        Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath(), null, Optional::empty));
+  }
+
+  /**
+   * The command as the {@code warden} CLI runs it: on the CLI's environment variables, home directory
+   * and streams, with the login {@code warden login} saved as the last fallback for {@code --report}.
+   */
+  public static ScanCommand embedded(Map<String, String> env, Path home, PrintStream out, PrintStream err,
+      Supplier<Optional<Login>> savedLogin) {
+    return new ScanCommand(new Environment(env, () -> System.in, out, err, home, Path.of("").toAbsolutePath(), null,
+        savedLogin));
   }
 
   ScanCommand(Environment environment) {
@@ -197,10 +211,19 @@ public class ScanCommand implements Callable<Integer> {
     FingerprintKey key;
     if (report) {
       String url = server != null ? server : environment.env().get("WARDEN_SERVER");
-      if (url == null || url.isBlank()) {
-        throw new ScanException(ScanException.Reason.REPORT_FAILED, "--report needs --server or WARDEN_SERVER");
+      Optional<Login> saved = Optional.empty();
+      if (url == null || url.isBlank() || (tokenFile == null && blank(environment.env().get("WARDEN_TOKEN")))) {
+        saved = environment.savedLogin().get();
       }
-      reporter = new LeakReporter(environment.http() != null ? environment.http() : LeakReporter.defaultClient(), url, readToken());
+      if ((url == null || url.isBlank()) && saved.isPresent()) {
+        url = saved.get().server();
+      }
+      if (url == null || url.isBlank()) {
+        throw new ScanException(ScanException.Reason.REPORT_FAILED,
+            "--report needs --server, WARDEN_SERVER or a server saved by 'warden login'");
+      }
+      reporter = new LeakReporter(environment.http() != null ? environment.http() : LeakReporter.defaultClient(), url,
+          readToken(url, saved));
       // The server's key, so the fingerprints we send match its lease fingerprints.
       key = reporter.fetchKey();
     } else {
@@ -301,7 +324,12 @@ public class ScanCommand implements Callable<Integer> {
     return exit;
   }
 
-  private String readToken() throws ScanException {
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** --token-file, else WARDEN_TOKEN, else the saved login's token when {@code url} is the saved server. */
+  private String readToken(String url, Optional<Login> saved) throws ScanException {
     if (tokenFile != null) {
       try {
         Path f = resolve(tokenFile);
@@ -315,10 +343,18 @@ public class ScanCommand implements Callable<Integer> {
       }
     }
     String t = environment.env().get("WARDEN_TOKEN");
-    if (t == null || t.isBlank()) {
-      throw new ScanException(ScanException.Reason.REPORT_FAILED, "--report needs a token: --token-file or WARDEN_TOKEN");
+    if (blank(t) && saved.isPresent() && sameServer(saved.get().server(), url)) {
+      t = saved.get().token();
+    }
+    if (blank(t)) {
+      throw new ScanException(ScanException.Reason.REPORT_FAILED,
+          "--report needs a token: --token-file, WARDEN_TOKEN or 'warden login --server " + url + "'");
     }
     return t.strip();
+  }
+
+  private static boolean sameServer(String a, String b) {
+    return a.replaceAll("/+$", "").equals(b.strip().replaceAll("/+$", ""));
   }
 
   private Path resolve(Path p) {
@@ -337,11 +373,29 @@ public class ScanCommand implements Callable<Integer> {
     return new IllegalArgumentException(m);
   }
 
-  /** Version from the jar manifest, or "dev" when run from classes. */
-  static final class Version implements picocli.CommandLine.IVersionProvider {
-    static String version() {
-      String v = ScanCommand.class.getPackage().getImplementationVersion();
-      return v == null ? "0.1.0-dev" : v;
+  /**
+   * The Warden version, from {@code dev/warden/scan/version.properties} (the Maven project version,
+   * filtered in at build time like warden-core's: scan does not depend on core).
+   */
+  public static final class Version implements picocli.CommandLine.IVersionProvider {
+    private static final String VERSION = load();
+
+    /** The version, e.g. {@code 0.1.0-SNAPSHOT}. */
+    public static String version() {
+      return VERSION;
+    }
+
+    private static String load() {
+      try (InputStream in = ScanCommand.class.getResourceAsStream("/dev/warden/scan/version.properties")) {
+        java.util.Properties p = new java.util.Properties();
+        if (in != null) {
+          p.load(in);
+        }
+        String v = p.getProperty("version", "unknown");
+        return v.startsWith("${") ? "unknown" : v;
+      } catch (IOException e) {
+        return "unknown";
+      }
     }
 
     @Override

@@ -23,6 +23,7 @@ final class FakeWardenServer implements AutoCloseable {
   final String token = "test-token-" + System.nanoTime();
   final List<String> reports = new CopyOnWriteArrayList<>();
   final List<String> authHeaders = new CopyOnWriteArrayList<>();
+  final List<String> userAgents = new CopyOnWriteArrayList<>();
   volatile Set<String> leaseFingerprints = Set.of();
   volatile int leaksStatus = 200;
   private final HttpServer server;
@@ -41,6 +42,7 @@ final class FakeWardenServer implements AutoCloseable {
   private boolean authorized(HttpExchange ex) throws IOException {
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     authHeaders.add(String.valueOf(auth));
+    userAgents.add(String.valueOf(ex.getRequestHeaders().getFirst("User-Agent")));
     if (!("Bearer " + token).equals(auth)) {
       send(ex, 401, "{\"error\":\"unauthorized\"}");
       return false;

@@ -29,6 +29,7 @@ class ScanCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private byte[] stdin = new byte[0];
+  private ScanCommand.Login savedLogin;
   private final String pat = TestSecrets.githubPat();
 
   @BeforeEach
@@ -41,7 +42,7 @@ class ScanCommandTest {
   private int run(String... args) {
     ScanCommand cmd = new ScanCommand(new ScanCommand.Environment(env, () -> new ByteArrayInputStream(stdin),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), home, dir,
-        java.net.http.HttpClient.newHttpClient()));
+        java.net.http.HttpClient.newHttpClient(), () -> java.util.Optional.ofNullable(savedLogin)));
     CommandLine cl = new CommandLine(cmd);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
@@ -193,5 +194,38 @@ class ScanCommandTest {
     env.put("WARDEN_TOKEN", "t");
     assertThat(run("--report", "--server", "http://warden.example.com", ".")).isEqualTo(2);
     assertThat(err()).contains("must use https");
+  }
+
+  @Test
+  void reportWhenNoFlagOrEnvironmentThenUsesTheSavedLogin() throws Exception {
+    try (FakeWardenServer server = new FakeWardenServer()) {
+      savedLogin = new ScanCommand.Login(server.url(), server.token);
+      assertThat(run("--report", ".")).as(err()).isEqualTo(1);
+      assertThat(server.reports).hasSize(1);
+      assertThat(server.authHeaders).isNotEmpty().allMatch(h -> h.equals("Bearer " + server.token));
+    }
+  }
+
+  @Test
+  void versionIsTheBuildsAndTheUserAgentSaysIt() throws Exception {
+    String version = ScanCommand.Version.version();
+    assertThat(version).isEqualTo(System.getProperty("warden.projectVersion"));
+    assertThat(run("--version")).isZero();
+    assertThat(out()).contains("warden scan " + version);
+    try (FakeWardenServer server = new FakeWardenServer()) {
+      savedLogin = new ScanCommand.Login(server.url(), server.token);
+      run("--report", ".");
+      assertThat(server.userAgents).isNotEmpty().allMatch(ua -> ua.equals("warden-scan/" + version));
+    }
+  }
+
+  @Test
+  void reportWhenAnotherServerIsNamedThenTheSavedTokenIsNotSentToIt() throws Exception {
+    try (FakeWardenServer saved = new FakeWardenServer(); FakeWardenServer other = new FakeWardenServer()) {
+      savedLogin = new ScanCommand.Login(saved.url(), saved.token);
+      assertThat(run("--report", "--server", other.url(), ".")).isEqualTo(2);
+      assertThat(err()).contains("--report needs a token");
+      assertThat(other.authHeaders).isEmpty();
+    }
   }
 }

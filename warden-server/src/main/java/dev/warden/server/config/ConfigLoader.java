@@ -150,7 +150,8 @@ public final class ConfigLoader {
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
     } catch (IOException e) {
-      throw new ValidationException("--config", "cannot read " + file + ": " + e.getMessage());
+      throw new ValidationException("--config", "cannot read " + file + ": "
+          + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
     }
     Map<String, String> out = new TreeMap<>();
     if (root == null || root.isNull() || root.isMissingNode()) {

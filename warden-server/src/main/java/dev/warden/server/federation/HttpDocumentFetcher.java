@@ -108,7 +108,7 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
     if (remaining <= 0) {
       throw new HttpTimeoutException("no answer from " + uri + " within " + timeout.toMillis() + " ms");
     }
-    HttpRequest request = HttpRequest.newBuilder(uri)
+    HttpRequest request = HttpRequest.newBuilder(uri).header("User-Agent", dev.warden.core.WardenVersion.userAgent("server"))
         .timeout(Duration.ofNanos(remaining))
         .header("Accept", "application/json, application/jwk-set+json")
         .GET()

@@ -22,7 +22,6 @@ import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.Explanation;
 import dev.warden.core.policy.PolicySnapshot;
-import dev.warden.core.policy.RequestContext;
 import dev.warden.core.store.AuditStore;
 import dev.warden.core.store.LeaseStore;
 import dev.warden.core.store.Versioned;
@@ -45,7 +44,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -310,23 +308,19 @@ public final class AdminApi {
     if (r == null) {
       throw new NotFoundException("Resource", target);
     }
-    Instant time = clock.instant();
-    if (text(b, "time") != null) {
-      try {
-        time = Instant.parse(text(b, "time"));
-      } catch (DateTimeParseException e) {
-        throw new ValidationException("time", "must be an RFC 3339 UTC time such as 2027-01-31T09:00:00Z");
-      }
-    }
-    Map<String, Object> claims = b.has("claims") && b.get("claims").isObject()
-        ? Json.MAPPER.convertValue(b.get("claims"), Map.class) : Map.of();
-    List<String> scopes = new ArrayList<>();
-    if (text(b, "scope") != null) {
-      scopes.addAll(List.of(text(b, "scope").trim().split(" +")));
-    }
-    RequestContext ctx = new RequestContext(time, text(b, "sourceAddress"), claims, scopes, List.of());
-    Explanation x = snap.explain(w, r, ctx);
+    ExplainRequest request = ExplainRequest.parse(b, TokenEndpoint.address(req.remotePeer().address()), clock.instant());
+    Explanation x = snap.explain(w, r, request.context());
     ObjectNode o = Render.explanation(x);
+    ExplainRequest.Refusal refusal = request.refusal(w, x.decision());
+    if (refusal != null) {
+      // the token endpoint refuses this before or after the policy decision: say what it would say
+      ObjectNode d = (ObjectNode) o.get("decision");
+      d.put("allowed", false);
+      d.put("reason", refusal.reason().code());
+      d.put("message", refusal.message());
+      d.remove(List.of("maxTtl", "credentialKind"));
+    }
+    o.set("request", request.render());
     o.put("workload", w.name());
     o.put("resource", r.name());
     send(res, 200, o);

@@ -63,7 +63,7 @@ public final class WebhookNotifier implements Notifier {
     for (int i = 0; i < attempts; i++) {
       try {
         HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json").header("User-Agent", "warden-webhook")
+            .header("Content-Type", "application/json").header("User-Agent", dev.warden.core.WardenVersion.userAgent("webhook"))
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() / 100 == 2) {
           return;

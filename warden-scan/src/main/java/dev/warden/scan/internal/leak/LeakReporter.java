@@ -31,6 +31,8 @@ public final class LeakReporter {
   /** A reported fingerprint the server recognised as one of its leases. */
   public record Match(String fingerprint, String leaseId, boolean revoked) {}
 
+  private static final String USER_AGENT = "warden-scan/" + dev.warden.scan.cli.ScanCommand.Version.version();
+
   private final HttpClient http;
   private final URI server;
   private final String token;
@@ -79,6 +81,7 @@ public final class LeakReporter {
    */
   public FingerprintKey fetchKey() throws ScanException {
     HttpRequest req = HttpRequest.newBuilder(server.resolve(server.getPath() + "/v1/scan/fingerprint-key"))
+        .header("User-Agent", USER_AGENT)
         .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
         .header("Accept", "application/json").GET().build();
     JsonNode body = send(req, "fetching the fingerprint key");
@@ -112,6 +115,7 @@ public final class LeakReporter {
       o.put("commit", f.commit());
     }
     HttpRequest req = HttpRequest.newBuilder(server.resolve(server.getPath() + "/v1/leaks"))
+        .header("User-Agent", USER_AGENT)
         .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
         .header("Content-Type", "application/json").header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(root.toString())).build();

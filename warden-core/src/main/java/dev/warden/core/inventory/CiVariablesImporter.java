@@ -25,11 +25,6 @@ final class CiVariablesImporter implements Importer {
   private static final String[] FLAGS = {"variable_type", "protected", "masked", "hidden", "raw", "visibility"};
 
   @Override
-  public Importers.Format format() {
-    return Importers.Format.CI_VARIABLES;
-  }
-
-  @Override
   public void read(Input in, ImportRows out) {
     JsonImports.stream(in.text(), out, p -> {
       // {"secrets": [...]} (the GitHub REST API) or {"variables": [...]}

@@ -34,11 +34,6 @@ final class CsvImporter implements Importer {
       .setIgnoreEmptyLines(false).setTrailingData(true).get();
 
   @Override
-  public Importers.Format format() {
-    return Importers.Format.CSV;
-  }
-
-  @Override
   public void read(Input in, ImportRows out) {
     String[] lines = in.text().split("\r?\n", -1);
     int h = 0;

@@ -14,11 +14,6 @@ final class EnvImporter implements Importer {
   private static final Pattern BARE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
 
   @Override
-  public Importers.Format format() {
-    return Importers.Format.ENV;
-  }
-
-  @Override
   public void read(Input in, ImportRows out) {
     Importers.Defaults d = in.defaults();
     String[] lines = in.text().split("\r?\n", -1);

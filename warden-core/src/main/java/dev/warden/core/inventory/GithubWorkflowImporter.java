@@ -23,11 +23,6 @@ final class GithubWorkflowImporter implements Importer {
   private static final Pattern SECRET_REF = Pattern.compile("secrets\\.([A-Za-z_][A-Za-z0-9_]*)");
 
   @Override
-  public Importers.Format format() {
-    return Importers.Format.GITHUB_WORKFLOW;
-  }
-
-  @Override
   public void read(Input in, ImportRows out) {
     JsonNode tree = in.workflowTree();
     Importers.Defaults d = in.defaults();

@@ -5,15 +5,12 @@ import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.error.ValidationException;
 
 /**
- * One import format ({@link Importers.Format}): reads a text into NHIs by name and metadata. A
- * value (an .env value, a Kubernetes secret's data, a CI variable) never leaves the importer except
- * as an HMAC fingerprint, and no error message quotes one. Bad rows become {@link Importers.LineError}s
- * with their line; {@link Importers} holds one importer per format.
+ * The reader of one import format: reads a text into NHIs by name and metadata. A value (an .env
+ * value, a Kubernetes secret's data, a CI variable) never leaves the importer except as an HMAC
+ * fingerprint, and no error message quotes one. Bad rows become {@link Importers.LineError}s with
+ * their line. {@link Importers#of} holds one per {@link Importers.Format}.
  */
 interface Importer {
-
-  /** The format this importer reads. */
-  Importers.Format format();
 
   /**
    * Reads {@code in} into {@code out}.

@@ -52,22 +52,26 @@ public final class Importers {
   /** What parsing found. */
   public record Parsed(List<ImportedNhi> items, List<LineError> errors, List<String> duplicates, int skipped) {}
 
-  private static final Map<Format, Importer> BY_FORMAT = registry(new K8sImporter(), new GithubWorkflowImporter(),
-      new EnvImporter(), new CsvImporter(), new JsonImporter(), new CiVariablesImporter());
+  private static final Map<Format, Importer> BY_FORMAT = new EnumMap<>(Format.class);
+
+  static {
+    for (Format f : Format.values()) {
+      BY_FORMAT.put(f, create(f));
+    }
+  }
 
   private Importers() {}
 
-  private static Map<Format, Importer> registry(Importer... importers) {
-    Map<Format, Importer> m = new EnumMap<>(Format.class);
-    for (Importer i : importers) {
-      if (m.put(i.format(), i) != null) {
-        throw new IllegalStateException("two importers of " + i.format().wire());
-      }
-    }
-    if (m.size() != Format.values().length) {
-      throw new IllegalStateException("a format without an importer");
-    }
-    return m;
+  /** The registry: exhaustive over {@link Format}, so a new format does not compile without its importer. */
+  private static Importer create(Format f) {
+    return switch (f) {
+      case K8S -> new K8sImporter();
+      case GITHUB_WORKFLOW -> new GithubWorkflowImporter();
+      case ENV -> new EnvImporter();
+      case CSV -> new CsvImporter();
+      case JSON -> new JsonImporter();
+      case CI_VARIABLES -> new CiVariablesImporter();
+    };
   }
 
   /** The importer of {@code format}. */

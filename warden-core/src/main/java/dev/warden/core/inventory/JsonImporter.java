@@ -18,11 +18,6 @@ import java.util.Set;
 final class JsonImporter implements Importer {
 
   @Override
-  public Importers.Format format() {
-    return Importers.Format.JSON;
-  }
-
-  @Override
   public void read(Input in, ImportRows out) {
     JsonImports.stream(in.text(), out, p -> {
       JsonToken t = JsonImports.toArray(p, Set.of("items"));

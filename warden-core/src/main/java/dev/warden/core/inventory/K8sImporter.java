@@ -20,11 +20,6 @@ import java.util.TreeSet;
 final class K8sImporter implements Importer {
 
   @Override
-  public Importers.Format format() {
-    return Importers.Format.K8S;
-  }
-
-  @Override
   public void read(Input in, ImportRows out) {
     Importers.Defaults d = in.defaults();
     JsonNode root = JsonImports.tree(in.text());

@@ -25,7 +25,8 @@ final class IssuanceTally {
   private static final int MAX_ADDRESSES = 64;
 
   private final Map<String, Map<String, UsageAcc>> usage = new HashMap<>();
-  private final Map<String, Map<String, LeaseAcc>> leases = new HashMap<>();
+  /** Lease aggregates by workload, then resource; their {@code active} counts are taken from {@link #live} when asked. */
+  private final Map<String, Map<String, LeaseSummary>> leases = new HashMap<>();
   private final Map<String, Map<String, InventoryStore.LiveLease>> live = new HashMap<>();
   private final Map<String, String> liveWorkload = new HashMap<>();
 
@@ -37,8 +38,7 @@ final class IssuanceTally {
 
   /** Seeds lease aggregates from the baseline. */
   void add(LeaseSummary l) {
-    leases.computeIfAbsent(l.workload(), k -> new HashMap<>()).put(l.resource(), new LeaseAcc(l.workload(),
-        l.resource(), l.count(), l.firstIssued(), l.lastIssued(), l.longestTtl(), l.lastExpiry()));
+    leases.computeIfAbsent(l.workload(), k -> new HashMap<>()).put(l.resource(), l);
   }
 
   void addLive(InventoryStore.LiveLease l) {
@@ -79,18 +79,8 @@ final class IssuanceTally {
       return;
     }
     Instant at = c.leaseIssued();
-    Duration ttl = Duration.between(at, c.leaseExpires());
-    Map<String, LeaseAcc> byResource = leases.computeIfAbsent(c.workload(), k -> new HashMap<>());
-    LeaseAcc l = byResource.get(c.resource());
-    if (l == null) {
-      byResource.put(c.resource(), new LeaseAcc(c.workload(), c.resource(), 1, at, at, ttl, c.leaseExpires()));
-    } else {
-      l.count++;
-      l.first = at.isBefore(l.first) ? at : l.first;
-      l.last = at.isAfter(l.last) ? at : l.last;
-      l.longestTtl = ttl.compareTo(l.longestTtl) > 0 ? ttl : l.longestTtl;
-      l.lastExpiry = c.leaseExpires().isAfter(l.lastExpiry) ? c.leaseExpires() : l.lastExpiry;
-    }
+    leases.computeIfAbsent(c.workload(), k -> new HashMap<>()).merge(c.resource(), new LeaseSummary(c.workload(),
+        c.resource(), 1, 0, at, at, Duration.between(at, c.leaseExpires()), c.leaseExpires()), IssuanceTally::plus);
     addLive(new InventoryStore.LiveLease(c.leaseId(), c.workload(), c.resource(), c.leaseExpires()));
   }
 
@@ -122,7 +112,7 @@ final class IssuanceTally {
     List<LeaseSummary> out = new ArrayList<>();
     Collection<String> ws = workload == null ? leases.keySet() : List.of(workload);
     for (String w : ws) {
-      Map<String, LeaseAcc> byResource = leases.get(w);
+      Map<String, LeaseSummary> byResource = leases.get(w);
       if (byResource == null) {
         continue;
       }
@@ -132,10 +122,10 @@ final class IssuanceTally {
           active.computeIfAbsent(l.resource(), k -> new long[1])[0]++;
         }
       }
-      for (LeaseAcc a : byResource.values()) {
-        long[] n = active.get(a.resource);
-        out.add(new LeaseSummary(a.workload, a.resource, a.count, n == null ? 0 : n[0], a.first, a.last,
-            a.longestTtl, a.lastExpiry));
+      for (LeaseSummary a : byResource.values()) {
+        long[] n = active.get(a.resource());
+        out.add(new LeaseSummary(a.workload(), a.resource(), a.count(), n == null ? 0 : n[0], a.firstIssued(),
+            a.lastIssued(), a.longestTtl(), a.lastExpiry()));
       }
     }
     out.sort(Comparator.comparing((LeaseSummary l) -> Objects.toString(l.workload(), ""))
@@ -150,6 +140,15 @@ final class IssuanceTally {
         : List.of(usage.getOrDefault(workload, Map.of()));
     groups.forEach(g -> g.values().forEach(u -> out.add(u.value())));
     return out;
+  }
+
+  /** Two aggregates of one (workload, resource) as one; {@code active} is not kept here. */
+  private static LeaseSummary plus(LeaseSummary a, LeaseSummary b) {
+    return new LeaseSummary(a.workload(), a.resource(), a.count() + b.count(), 0,
+        b.firstIssued().isBefore(a.firstIssued()) ? b.firstIssued() : a.firstIssued(),
+        b.lastIssued().isAfter(a.lastIssued()) ? b.lastIssued() : a.lastIssued(),
+        b.longestTtl().compareTo(a.longestTtl()) > 0 ? b.longestTtl() : a.longestTtl(),
+        b.lastExpiry().isAfter(a.lastExpiry()) ? b.lastExpiry() : a.lastExpiry());
   }
 
   /** Token issuance per (workload, resource), accumulated. */
@@ -170,28 +169,6 @@ final class IssuanceTally {
 
     Usage value() {
       return new Usage(workload, resource, count, last, addresses);
-    }
-  }
-
-  /** Leases per (workload, resource), accumulated; live ones are counted from {@link #live}. */
-  private static final class LeaseAcc {
-    final String workload;
-    final String resource;
-    long count;
-    Instant first;
-    Instant last;
-    Duration longestTtl;
-    Instant lastExpiry;
-
-    LeaseAcc(String workload, String resource, long count, Instant first, Instant last, Duration longestTtl,
-        Instant lastExpiry) {
-      this.workload = workload;
-      this.resource = resource;
-      this.count = count;
-      this.first = first;
-      this.last = last;
-      this.longestTtl = longestTtl;
-      this.lastExpiry = lastExpiry;
     }
   }
 }

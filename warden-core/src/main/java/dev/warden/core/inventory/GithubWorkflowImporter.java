@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.core.error.ValidationException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +44,7 @@ final class GithubWorkflowImporter implements Importer {
     }
     Map<String, String> perms = new TreeMap<>();
     collectPermissions(tree.path("permissions"), "", perms);
-    for (Iterator<Map.Entry<String, JsonNode>> it = tree.path("jobs").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> job = it.next();
+    for (Map.Entry<String, JsonNode> job : tree.path("jobs").properties()) {
       collectPermissions(job.getValue().path("permissions"), job.getKey() + ".", perms);
     }
     boolean oidc = perms.entrySet().stream().anyMatch(e -> e.getKey().endsWith("id-token") && e.getValue().equals("write"))
@@ -73,7 +71,7 @@ final class GithubWorkflowImporter implements Importer {
     if (p.isTextual()) {
       out.put(prefix + "*", p.asText());
     } else if (p.isObject()) {
-      p.fields().forEachRemaining(e -> out.put(prefix + e.getKey(), e.getValue().asText()));
+      p.properties().forEach(e -> out.put(prefix + e.getKey(), e.getValue().asText()));
     }
   }
 }

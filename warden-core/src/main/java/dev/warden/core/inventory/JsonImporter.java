@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.core.error.ValidationException;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,12 +36,10 @@ final class JsonImporter implements Importer {
   private static void item(JsonNode o, int line, Importers.Defaults d, ImportRows out) {
     Map<String, String> row = new LinkedHashMap<>();
     String refused = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
       String k = e.getKey().toLowerCase(Locale.ROOT);
       if (k.equals("attributes") && e.getValue().isObject()) {
-        for (Iterator<Map.Entry<String, JsonNode>> a = e.getValue().fields(); a.hasNext(); ) {
-          Map.Entry<String, JsonNode> ae = a.next();
+        for (Map.Entry<String, JsonNode> ae : e.getValue().properties()) {
           if (ImportFields.VALUE_FIELDS.contains(ae.getKey().toLowerCase(Locale.ROOT))) {
             refused = "attributes." + ae.getKey();
           }

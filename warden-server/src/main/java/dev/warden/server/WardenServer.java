@@ -124,7 +124,8 @@ public final class WardenServer implements AutoCloseable {
       ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning());
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
-      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(),
+      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(),
+          new dev.warden.core.lease.LeaseService(store.leases(), audit, clock),
           new AdminApi.Keys(keys, jwtSvidKeys), leaks,
           fpKey, fpKeyId, () -> state.reload(false), metrics, clock, state::disabledReason);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
@@ -133,9 +134,9 @@ public final class WardenServer implements AutoCloseable {
       dev.warden.core.inventory.PostureIndex postureIndex = new dev.warden.core.inventory.PostureIndex(store,
           store.inventory(), clock, cfg.posture());
       InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
-          cfg.posture()).withIndex(postureIndex);
+          cfg.posture(), postureIndex);
       InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
-          () -> state.reload(false), metrics).withKpiHistory(store.kpiHistory());
+          () -> state.reload(false), metrics);
       dev.warden.server.notify.WebhookNotifier webhook = new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(),
           cfg.webhookRetryBase(), 4, audit, clock);
       dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
@@ -210,7 +211,7 @@ public final class WardenServer implements AutoCloseable {
           }
         }
         try {
-          inventoryApi.recordDailyKpi(clock);
+          inventoryService.recordDailyKpi();
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "daily KPI snapshot failed: " + e.getMessage());
         }

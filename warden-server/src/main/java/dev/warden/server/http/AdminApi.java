@@ -16,6 +16,7 @@ import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeakService;
+import dev.warden.core.lease.LeaseService;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.Resource;
@@ -24,7 +25,6 @@ import dev.warden.core.policy.Explanation;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
 import dev.warden.core.store.AuditStore;
-import dev.warden.core.store.LeaseStore;
 import dev.warden.core.store.Versioned;
 import dev.warden.core.token.KeyManager;
 import dev.warden.server.ServerMetrics;
@@ -60,7 +60,7 @@ public final class AdminApi {
   private final ConfigService config;
   private final Supplier<PolicySnapshot> policies;
   private final AuditStore auditStore;
-  private final LeaseStore leases;
+  private final LeaseService leases;
   private final Keys keys;
   private final LeakService leaks;
   private final byte[] fingerprintKey;
@@ -85,7 +85,7 @@ public final class AdminApi {
 
   /** @param disabledReason why a stored object is disabled (it no longer compiles), or null when it works */
   public AdminApi(AdminTokens adminTokens, ConfigService config, Supplier<PolicySnapshot> policies,
-      AuditStore auditStore, LeaseStore leases, Keys keys, LeakService leaks, byte[] fingerprintKey,
+      AuditStore auditStore, LeaseService leases, Keys keys, LeakService leaks, byte[] fingerprintKey,
       String fingerprintKeyId, Runnable reloadNow, ServerMetrics metrics, Clock clock,
       java.util.function.BiFunction<Kind, String, String> disabledReason) {
     this.adminTokens = adminTokens;
@@ -408,7 +408,7 @@ public final class AdminApi {
       String workload = req.query().first("workload").orElseThrow(
           () -> new BadRequestException("the 'workload' query parameter is required"));
       ArrayNode a = Json.MAPPER.createArrayNode();
-      for (Lease l : leases.listActive(workload, clock.instant())) {
+      for (Lease l : leases.active(workload)) {
         a.add(Render.lease(l));
       }
       ObjectNode o = Json.object();
@@ -416,15 +416,10 @@ public final class AdminApi {
       send(res, 200, o);
     } else if (tail != null && tail.endsWith(":revoke") && m == Method.POST) {
       need(who, Scopes.POLICY_WRITE);
-      String id = tail.substring(0, tail.length() - ":revoke".length());
-      Lease l = leases.get(id).orElseThrow(() -> new NotFoundException("lease", id));
-      boolean revoked = leases.revoke(id, clock.instant(), "revoked by " + who.actor());
-      if (revoked) {
-        config.auditLeaseRevocation(l, who.actor());
-      }
+      LeaseService.Revocation r = leases.revoke(tail.substring(0, tail.length() - ":revoke".length()), who.actor());
       ObjectNode o = Json.object();
-      o.put("id", id);
-      o.put("revoked", revoked);
+      o.put("id", r.id());
+      o.put("revoked", r.revoked());
       send(res, 200, o);
     } else {
       throw new BadRequestException(405, "use GET /v1/leases?workload=... or POST /v1/leases/<id>:revoke");

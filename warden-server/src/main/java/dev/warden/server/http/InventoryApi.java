@@ -19,6 +19,7 @@ import dev.warden.core.inventory.InventoryItem;
 import dev.warden.core.inventory.InventoryService;
 import dev.warden.core.inventory.Kpi;
 import dev.warden.core.inventory.Maturity;
+import dev.warden.core.inventory.PostureIndex;
 import dev.warden.core.inventory.PostureThresholds;
 import dev.warden.server.ServerMetrics;
 import dev.warden.server.admin.AdminPrincipal;
@@ -34,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -55,23 +55,6 @@ public final class InventoryApi {
   private final Fingerprinter fingerprinter;
   private final Runnable reloadNow;
   private final ServerMetrics metrics;
-
-  private dev.warden.core.store.KpiHistoryStore kpiHistory;
-
-  /** Where daily KPI snapshots are read from (set by the wiring). */
-  public InventoryApi withKpiHistory(dev.warden.core.store.KpiHistoryStore store) {
-    this.kpiHistory = store;
-    return this;
-  }
-
-  /** Records today's KPI snapshot if no node has yet; call on a timer. */
-  public void recordDailyKpi(java.time.Clock clock) {
-    String day = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC).toString();
-    if (!kpiHistory.has(day)) {
-      kpiHistory.recordIfAbsent(new dev.warden.core.store.KpiHistoryStore.Snapshot(day, clock.instant(),
-          new String(Json.bytes(kpi(inventory.kpi())), java.nio.charset.StandardCharsets.UTF_8)));
-    }
-  }
 
   public InventoryApi(AdminTokens adminTokens, InventoryService inventory, Fingerprinter fingerprinter,
       Runnable reloadNow, ServerMetrics metrics) {
@@ -114,23 +97,14 @@ public final class InventoryApi {
     } else if (raw.startsWith("/v1/inventory/") && raw.endsWith("/blast-radius")) {
       need(who, Scopes.READ, m, Method.GET);
       String id = decode(raw.substring("/v1/inventory/".length(), raw.length() - "/blast-radius".length()));
-      if (inventory.index() != null) {
-        InventoryItem item = inventory.index().item(id).orElseThrow(() -> new NotFoundException("inventory item", id));
-        send(res, 200, blastRadius(BlastRadius.of(inventory.facts(), item)));
-      } else {
-        send(res, 200, blastRadius(BlastRadius.of(inventory.facts(), id)));
-      }
+      send(res, 200, blastRadius(inventory.blastRadius(id)));
     } else if (raw.equals("/v1/posture:rebuild")) {
       need(who, Scopes.POLICY_WRITE, m, Method.POST);
-      if (inventory.index() == null) {
-        throw new NotFoundException("route", raw);
-      }
-      long t0 = System.nanoTime();
-      inventory.index().rebuild();
-      var size = inventory.index().size();
+      InventoryService.IndexRebuild r = inventory.rebuildIndex().orElseThrow(() -> new NotFoundException("route", raw));
+      var size = r.size();
       ObjectNode o = Json.object();
       o.put("rebuilt", true);
-      o.put("millis", (System.nanoTime() - t0) / 1_000_000);
+      o.put("millis", r.millis());
       o.put("importedItems", size.imported());
       o.put("wardenItems", size.wardenItems());
       o.put("findings", size.findings());
@@ -164,11 +138,9 @@ public final class InventoryApi {
           throw new dev.warden.core.error.ValidationException("days", "must be a whole number from 1 to 3660");
         }
       }
-      String from = java.time.LocalDate.ofInstant(java.time.Instant.now(), java.time.ZoneOffset.UTC)
-          .minusDays(days - 1L).toString();
       ObjectNode o = Json.object();
       ArrayNode arr = o.putArray("days");
-      for (var snap : kpiHistory.since(from)) {
+      for (var snap : inventory.kpiHistory(days)) {
         ObjectNode d = arr.addObject();
         d.put("day", snap.day());
         d.put("computedAt", snap.computedAt().toString());
@@ -200,38 +172,13 @@ public final class InventoryApi {
         throw new ValidationException("limit", "must be a whole number");
       }
     }
-    String cursor = q(req, "cursor");
+    PostureIndex.ItemsPage page = inventory.items(filter, q(req, "cursor"), limit, "true".equals(q(req, "recompute")));
     ArrayNode a = Json.MAPPER.createArrayNode();
+    page.items().forEach(i -> a.add(item(i)));
     ObjectNode o = Json.object();
-    if (inventory.index() != null && !"true".equals(q(req, "recompute"))) {
-      dev.warden.core.inventory.PostureIndex.ItemsPage page = inventory.index().items(filter, cursor, limit);
-      page.items().forEach(i -> a.add(item(i)));
-      o.set("items", a);
-      if (page.next() != null) {
-        o.put("next", page.next());
-      }
-      send(res, 200, o);
-      return;
-    }
-    List<InventoryItem> all = Inventory.list(inventory.facts(inventory.thresholds()), filter);
-    String last = null;
-    int n = 0;
-    boolean more = false;
-    for (InventoryItem i : all) {
-      if (cursor != null && i.id().compareTo(cursor) <= 0) {
-        continue;
-      }
-      if (n == limit) {
-        more = true;
-        break;
-      }
-      a.add(item(i));
-      last = i.id();
-      n++;
-    }
     o.set("items", a);
-    if (more) {
-      o.put("next", last);
+    if (page.next() != null) {
+      o.put("next", page.next());
     }
     send(res, 200, o);
   }
@@ -289,43 +236,19 @@ public final class InventoryApi {
     var t = thresholds(req);
     int limit = intParam(req, "limit", Integer.MAX_VALUE, 1, 100_000);
     int offset = intParam(req, "offset", 0, 0, Integer.MAX_VALUE);
-    java.util.function.Predicate<Finding> filter = f -> (severity == null || f.severity().wire().equals(severity))
-        && (rule == null || f.ruleId().equals(rule) || f.owasp().equalsIgnoreCase(rule));
+    PostureIndex.FindingsPage page = inventory.posture(severity, rule, offset, limit, t,
+        "true".equals(q(req, "recompute")));
     ObjectNode o = Json.object();
     ArrayNode a = o.putArray("findings");
-    boolean recompute = "true".equals(q(req, "recompute"));
-    if (inventory.index() != null && t.equals(inventory.thresholds()) && !recompute) {
-      // the configured thresholds: served from the maintained index
-      dev.warden.core.inventory.PostureIndex.FindingsPage page = inventory.index().findings(severity, rule, offset, limit);
-      page.findings().forEach(f -> a.add(finding(f)));
-      o.set("bySeverity", Json.MAPPER.valueToTree(page.bySeverity()));
-      o.set("byOwasp", Json.MAPPER.valueToTree(page.byOwasp()));
-      o.put("total", page.total());
-      if (page.evaluatedAt() != null) {
-        o.put("evaluatedAt", page.evaluatedAt().toString());
-      }
-      if (offset + page.findings().size() < page.total()) {
-        o.put("next", offset + page.findings().size());
-      }
-    } else {
-      // other thresholds (a what-if), or recompute=true: judged now from everything in the store
-      List<Finding> findings = inventory.postureFromStore(t).stream().filter(filter).toList();
-      Map<String, Integer> bySeverity = new TreeMap<>();
-      Map<String, Integer> byOwasp = new TreeMap<>();
-      for (int i = 0; i < findings.size(); i++) {
-        Finding f = findings.get(i);
-        if (i >= offset && a.size() < limit) {
-          a.add(finding(f));
-        }
-        bySeverity.merge(f.severity().wire(), 1, Integer::sum);
-        byOwasp.merge(f.owasp(), 1, Integer::sum);
-      }
-      o.set("bySeverity", Json.MAPPER.valueToTree(bySeverity));
-      o.set("byOwasp", Json.MAPPER.valueToTree(byOwasp));
-      o.put("total", findings.size());
-      if (offset + a.size() < findings.size()) {
-        o.put("next", offset + a.size());
-      }
+    page.findings().forEach(f -> a.add(finding(f)));
+    o.set("bySeverity", Json.MAPPER.valueToTree(page.bySeverity()));
+    o.set("byOwasp", Json.MAPPER.valueToTree(page.byOwasp()));
+    o.put("total", page.total());
+    if (page.evaluatedAt() != null) {
+      o.put("evaluatedAt", page.evaluatedAt().toString());
+    }
+    if (offset + page.findings().size() < page.total()) {
+      o.put("next", offset + page.findings().size());
     }
     ObjectNode th = o.putObject("thresholds");
     th.put("unusedGrant", t.unusedGrant().toString());
@@ -450,21 +373,7 @@ public final class InventoryApi {
   }
 
   static ObjectNode kpi(Kpi k) {
-    ObjectNode o = Json.object();
-    o.put("identities", k.identities());
-    o.put("ownerShare", k.ownerShare());
-    o.put("shortLivedShare", k.shortLivedShare());
-    putOpt(o, "meanCredentialLifetime", k.meanCredentialLifetime() == null ? null : k.meanCredentialLifetime().toString());
-    putOpt(o, "p95CredentialLifetime", k.p95CredentialLifetime() == null ? null : k.p95CredentialLifetime().toString());
-    o.put("credentialsSampled", k.credentialsSampled());
-    o.put("staticSecrets", k.staticSecrets());
-    o.put("manualRotations", k.manualRotations());
-    o.put("rotationsOverdue", k.rotationsOverdue());
-    o.put("leaks", k.leaks());
-    putOpt(o, "meanLeakToRevocation", k.meanLeakToRevocation() == null ? null : k.meanLeakToRevocation().toString());
-    o.put("stale", k.stale());
-    o.put("orphaned", k.orphaned());
-    return o;
+    return Json.MAPPER.valueToTree(k.fields());
   }
 
   static ObjectNode item(InventoryItem i) {

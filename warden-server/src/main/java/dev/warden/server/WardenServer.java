@@ -14,9 +14,8 @@ import dev.warden.server.admin.AdminTokens;
 import dev.warden.server.config.ConfigLoader;
 import dev.warden.server.config.ServerConfig;
 import dev.warden.server.federation.HttpDocumentFetcher;
-import dev.warden.server.http.AdminApi;
+import dev.warden.server.http.ApiRouter;
 import dev.warden.server.http.IntrospectionEndpoint;
-import dev.warden.server.http.InventoryApi;
 import dev.warden.server.http.TokenEndpoint;
 import dev.warden.server.http.WellKnown;
 import dev.warden.store.JdbcStore;
@@ -124,10 +123,6 @@ public final class WardenServer implements AutoCloseable {
       ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning());
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
-      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(),
-          new dev.warden.core.lease.LeaseService(store.leases(), audit, clock),
-          new AdminApi.Keys(keys, jwtSvidKeys), leaks,
-          fpKey, fpKeyId, () -> state.reload(false), metrics, clock, state::disabledReason);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
         metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
       }
@@ -135,8 +130,6 @@ public final class WardenServer implements AutoCloseable {
           store.inventory(), clock, cfg.posture());
       InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
           cfg.posture(), postureIndex);
-      InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
-          () -> state.reload(false), metrics);
       dev.warden.server.notify.WebhookNotifier webhook = new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(),
           cfg.webhookRetryBase(), 4, audit, clock);
       dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
@@ -145,14 +138,21 @@ public final class WardenServer implements AutoCloseable {
         postureIndex.onNewFindings(cfg.notifyFindingsFrom(), found -> Thread.ofVirtual().name("warden-notice")
             .start(() -> announceFindings(found, store, webhook, clock)));
       }
-      dev.warden.server.http.RecertApi recertApi = new dev.warden.server.http.RecertApi(adminTokens, recert,
-          () -> state.reload(false), metrics);
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
       Health health = new Health(store, metrics, state::disabled);
-      dev.warden.server.http.AgentApi agentApi = new dev.warden.server.http.AgentApi(
-          new dev.warden.core.agent.AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust,
-              state::policies, audit, clock), ca, jwtSvidKeys, store.signingKeys()::changeCounter, adminTokens, metrics);
+      Runnable reloadNow = () -> state.reload(false);
+      ApiRouter api = ApiRouter.builder(adminTokens, metrics)
+          .configuration(config, state::policies, state::disabledReason, reloadNow, clock)
+          .audit(store.audit())
+          .keys(keys, jwtSvidKeys)
+          .leases(new dev.warden.core.lease.LeaseService(store.leases(), audit, clock))
+          .scan(leaks, fpKey, fpKeyId)
+          .inventory(inventoryService, fingerprinter, reloadNow)
+          .recertification(recert, reloadNow)
+          .agents(new dev.warden.core.agent.AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(),
+              state::trust, state::policies, audit, clock), ca, jwtSvidKeys, store.signingKeys()::changeCounter)
+          .build();
       IntrospectionEndpoint introspection = new IntrospectionEndpoint(
           new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
 
@@ -182,18 +182,8 @@ public final class WardenServer implements AutoCloseable {
               .get("/healthz", health::live)
               .get("/readyz", health::ready)
               .get("/metrics", health::metrics)
-              .get("/.well-known/spiffe-bundle", agentApi::bundle)
-              .any("/v1/*", (req, res) -> {
-                if (dev.warden.server.http.AgentApi.handles(req.path().rawPath())) {
-                  agentApi.handle(req, res);
-                } else if (dev.warden.server.http.RecertApi.handles(req.path().rawPath())) {
-                  recertApi.handle(req, res);
-                } else if (InventoryApi.handles(req.path().rawPath())) {
-                  inventoryApi.handle(req, res);
-                } else {
-                  admin.handle(req, res);
-                }
-              }))
+              .get("/.well-known/spiffe-bundle", api::spiffeBundle)
+              .any("/v1/*", api::handle))
           .build()
           .start();
 

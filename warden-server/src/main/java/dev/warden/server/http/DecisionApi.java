@@ -1,0 +1,89 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.error.NotFoundException;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.Workload;
+import dev.warden.core.policy.Explanation;
+import dev.warden.core.policy.PolicySnapshot;
+import dev.warden.core.policy.RequestContext;
+import dev.warden.server.admin.Scopes;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code POST /v1/decisions:explain}: what the current policies decide for a workload and a resource, and why. */
+final class DecisionApi implements ApiUnit {
+  private static final int MAX_BODY = 4 * 1024 * 1024;
+
+  private final Supplier<PolicySnapshot> policies;
+  private final Clock clock;
+
+  DecisionApi(Supplier<PolicySnapshot> policies, Clock clock) {
+    this.policies = policies;
+    this.clock = clock;
+  }
+
+  @Override
+  public String group() {
+    return "admin";
+  }
+
+  @Override
+  public boolean owns(String rawPath) {
+    return ApiUnit.head(rawPath).equals("decisions:explain");
+  }
+
+  @Override
+  public void routes(RouteTable t) {
+    t.path(p -> true).post(Scopes.READ, this::explain);
+  }
+
+  private void explain(Call c) {
+    JsonNode b = c.json(MAX_BODY);
+    String wid = Params.text(b, "workload");
+    String target = Params.text(b, "resource");
+    if (wid == null || target == null) {
+      throw new BadRequestException("send {\"workload\": \"spiffe://...\", \"resource\": \"<name or audience>\"}");
+    }
+    PolicySnapshot snap = policies.get();
+    Workload w = snap.workload(wid);
+    if (w == null) {
+      throw new NotFoundException("Workload", wid);
+    }
+    Resource r = snap.resource(target);
+    if (r == null) {
+      r = snap.resourceByAudience(target);
+    }
+    if (r == null) {
+      throw new NotFoundException("Resource", target);
+    }
+    Instant time = clock.instant();
+    if (Params.text(b, "time") != null) {
+      try {
+        time = Instant.parse(Params.text(b, "time"));
+      } catch (DateTimeParseException e) {
+        throw new ValidationException("time", "must be an RFC 3339 UTC time such as 2027-01-31T09:00:00Z");
+      }
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> claims = b.has("claims") && b.get("claims").isObject()
+        ? Json.MAPPER.convertValue(b.get("claims"), Map.class) : Map.of();
+    List<String> scopes = new ArrayList<>();
+    if (Params.text(b, "scope") != null) {
+      scopes.addAll(List.of(Params.text(b, "scope").trim().split(" +")));
+    }
+    RequestContext ctx = new RequestContext(time, Params.text(b, "sourceAddress"), claims, scopes, List.of());
+    Explanation x = snap.explain(w, r, ctx);
+    ObjectNode o = Render.explanation(x);
+    o.put("workload", w.name());
+    o.put("resource", r.name());
+    c.send(200, o);
+  }
+}

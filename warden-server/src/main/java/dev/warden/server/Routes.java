@@ -1,5 +1,11 @@
 package dev.warden.server;
 
+import static dev.warden.server.config.ServerKeys.KEYS_ALGORITHM;
+import static dev.warden.server.config.ServerKeys.SERVER_HOST;
+import static dev.warden.server.config.ServerKeys.SERVER_PORT;
+import static dev.warden.server.config.ServerKeys.TOKENS_MAX_ASSERTION_BYTES;
+import static dev.warden.server.config.ServerKeys.TOKENS_MAX_REQUEST_BYTES;
+
 import dev.warden.core.token.TokenIntrospector;
 import dev.warden.server.config.ServerConfig;
 import dev.warden.server.http.ApiRouter;
@@ -34,10 +40,11 @@ final class Routes {
         .recertification(w.recert, reloadNow)
         .agents(w.agents, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
         .build();
-    TokenEndpoint token = new TokenEndpoint(w.tokens, w.metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
+    TokenEndpoint token = new TokenEndpoint(w.tokens, w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES),
+        cfg.get(TOKENS_MAX_ASSERTION_BYTES));
     IntrospectionEndpoint introspection = new IntrospectionEndpoint(
         new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);
-    WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), w.keys, cfg.tls());
+    WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls());
     Health health = new Health(w.store, w.metrics, w.state::disabled);
 
     WebServerConfig.Builder http = WebServer.builder();
@@ -46,8 +53,8 @@ final class Routes {
       http.tls(t -> t.sslContext(ssl).clientAuth(TlsClientAuth.OPTIONAL));
     }
     return http
-        .host(cfg.host())
-        .port(cfg.port())
+        .host(cfg.get(SERVER_HOST))
+        .port(cfg.get(SERVER_PORT))
         .shutdownHook(false)
         // above every endpoint's own limit (tokens.maxRequestBytes is at most 16 MiB), so that each
         // endpoint answers an over-limit body with its own 413; see HttpLimits

@@ -1,5 +1,9 @@
 package dev.warden.server;
 
+import static dev.warden.server.config.ServerKeys.KEYS_CHECK_INTERVAL;
+import static dev.warden.server.config.ServerKeys.POSTURE_REBUILD_INTERVAL;
+import static dev.warden.server.config.ServerKeys.RELOAD_INTERVAL;
+
 import dev.warden.core.inventory.PostureIndex;
 import dev.warden.core.token.KeyManager;
 import java.util.List;
@@ -28,13 +32,13 @@ final class Schedules implements AutoCloseable {
   /** Starts every timer of the node over {@code w}. */
   static Schedules start(Wiring w) {
     Schedules s = new Schedules();
-    long reloadMs = w.cfg.reloadInterval().toMillis();
+    long reloadMs = w.cfg.get(RELOAD_INTERVAL).toMillis();
     s.timers.scheduleWithFixedDelay(w.state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
-    long checkMs = w.cfg.keysCheckInterval().toMillis();
+    long checkMs = w.cfg.get(KEYS_CHECK_INTERVAL).toMillis();
     s.timers.scheduleWithFixedDelay(() -> periodicChecks(w), checkMs, checkMs, TimeUnit.MILLISECONDS);
     // the posture index reads everything once in the background (a minute at a million items);
     // a request that needs it before then waits for that read
-    long rebuildMs = w.cfg.postureRebuildInterval().toMillis();
+    long rebuildMs = w.cfg.get(POSTURE_REBUILD_INTERVAL).toMillis();
     s.postureTimer.scheduleWithFixedDelay(() -> rebuild(w.postureIndex), 0, rebuildMs, TimeUnit.MILLISECONDS);
     // follow the audit log even when nobody reads, so a reader never inherits a long backlog;
     // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)

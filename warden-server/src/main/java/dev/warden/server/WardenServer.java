@@ -1,5 +1,9 @@
 package dev.warden.server;
 
+import static dev.warden.server.config.ServerKeys.DB_URL;
+import static dev.warden.server.config.ServerKeys.SERVER_DATA_DIR;
+import static dev.warden.server.config.ServerKeys.SERVER_HOST;
+
 import dev.warden.server.config.ConfigLoader;
 import dev.warden.server.config.ServerConfig;
 import io.helidon.webserver.WebServer;
@@ -37,9 +41,9 @@ public final class WardenServer implements AutoCloseable {
       http = Routes.serve(w);
       Schedules schedules = Schedules.start(w);
       long now = System.nanoTime();
-      LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.host() + ":" + http.port() + " (issuer "
-          + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
-          : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(w.startedAt, now) + " ms: store "
+      LOG.log(System.Logger.Level.INFO, "Warden listening on " + cfg.get(SERVER_HOST) + ":" + http.port() + " (issuer "
+          + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.get(SERVER_DATA_DIR)
+          : ConfigLoader.redactUrl(cfg.get(DB_URL))) + "); start-up " + ms(w.startedAt, now) + " ms: store "
           + ms(w.startedAt, w.storeOpenAt) + ", keys " + ms(w.storeOpenAt, w.keysReadyAt) + ", configuration "
           + ms(w.keysReadyAt, w.configurationReadyAt) + ", http " + ms(w.configurationReadyAt, now));
       return new WardenServer(w, http, schedules);

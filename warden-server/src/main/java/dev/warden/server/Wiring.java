@@ -1,5 +1,26 @@
 package dev.warden.server;
 
+import static dev.warden.server.config.ServerKeys.AUDIT_MAX_BATCH;
+import static dev.warden.server.config.ServerKeys.AUDIT_TIMEOUT;
+import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_CERT;
+import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_KEY;
+import static dev.warden.server.config.ServerKeys.DB_MAX_POOL;
+import static dev.warden.server.config.ServerKeys.DB_PASSWORD;
+import static dev.warden.server.config.ServerKeys.DB_URL;
+import static dev.warden.server.config.ServerKeys.DB_USER;
+import static dev.warden.server.config.ServerKeys.JWKS_REFRESH_MIN_INTERVAL;
+import static dev.warden.server.config.ServerKeys.KEYS_ALGORITHM;
+import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_FINDINGS;
+import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_RETRY_BASE;
+import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_WEBHOOK_URL;
+import static dev.warden.server.config.ServerKeys.RECERT_REMINDER_INTERVAL;
+import static dev.warden.server.config.ServerKeys.SERVER_DATA_DIR;
+import static dev.warden.server.config.ServerKeys.TLS_CERT;
+import static dev.warden.server.config.ServerKeys.TLS_CLIENT_CAS;
+import static dev.warden.server.config.ServerKeys.TLS_DNS_NAMES;
+import static dev.warden.server.config.ServerKeys.TLS_KEY;
+import static dev.warden.server.config.ServerKeys.TOKENS_TYP;
+
 import dev.warden.core.agent.AgentService;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.config.ConfigService;
@@ -92,16 +113,16 @@ final class Wiring implements AutoCloseable {
     // Initialising CEL (protobuf descriptors) and Tink takes longer than opening the store; doing
     // it on another core meanwhile halves start-up on a 2-core machine.
     Thread.ofPlatform().name("warden-warmup").daemon(true).start(Wiring::warmUp);
-    store = JdbcStore.open(cfg.embeddedStore() ? StoreConfig.embedded(cfg.dataDir())
-        : new StoreConfig(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbMaxPool()));
+    store = JdbcStore.open(cfg.embeddedStore() ? StoreConfig.embedded(cfg.get(SERVER_DATA_DIR))
+        : new StoreConfig(cfg.get(DB_URL), cfg.get(DB_USER), cfg.get(DB_PASSWORD), cfg.get(DB_MAX_POOL)));
     storeOpenAt = System.nanoTime();
     AuditWriter auditWriter = null;
     try {
       boolean freshInstall = store.signingKeys().list().isEmpty();
-      auditWriter = new AuditWriter(store.audit(), cfg.auditMaxBatch(), cfg.auditTimeout().toMillis());
+      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis());
       audit = auditWriter;
       // compiling policies and trust providers does not depend on keys: overlap the two
-      TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.jwksRefreshMinInterval());
+      TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.get(JWKS_REFRESH_MIN_INTERVAL));
       CompletableFuture<RuntimeState> stateFuture = CompletableFuture.supplyAsync(
           () -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, audit),
           r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
@@ -110,15 +131,15 @@ final class Wiring implements AutoCloseable {
       fingerprintKeyId = HexFormat.of().formatHex(Hashes.sha256(fingerprintKey), 0, 8);
       fingerprinter = new Fingerprinter(fingerprintKey);
       keys = new KeyManager(KeyPurpose.ACCESS_TOKEN, store.signingKeys(), box, clock, cfg.rotation(),
-          cfg.signingAlgorithm(), audit);
+          cfg.get(KEYS_ALGORITHM), audit);
       keys.ensureActiveKey();
       // JWT-SVIDs get keys of their own, published only in the SPIFFE bundle; the JWT-SVID spec
       // allows no EdDSA, so they are ES256 whatever keys.algorithm says
       jwtSvidKeys = new KeyManager(KeyPurpose.JWT_SVID, store.signingKeys(), box, clock, cfg.rotation(),
           SigningAlgorithm.ES256, audit);
       jwtSvidKeys.ensureActiveKey();
-      UpstreamCa upstream = cfg.upstreamCaCert() == null ? null
-          : UpstreamCa.load(cfg.upstreamCaCert(), cfg.upstreamCaKey());
+      UpstreamCa upstream = cfg.get(CA_UPSTREAM_CERT) == null ? null
+          : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
       ca = new CaManager(store.authorities(), box, clock, cfg.pki(), upstream, audit);
       ca.ensureActive();
       keysReadyAt = System.nanoTime();
@@ -128,7 +149,7 @@ final class Wiring implements AutoCloseable {
       configurationReadyAt = System.nanoTime();
 
       tokens = new TokenService(state::trust, state::policies, keys, audit, fingerprinter, clock, cfg.issuer(),
-          cfg.tokenType());
+          cfg.get(TOKENS_TYP));
       config = new ConfigService(store, audit, clock, cfg.provisioning());
       leases = new LeaseService(store.leases(), audit, clock);
       leaks = new LeakService(store.leases(), audit, clock);
@@ -137,20 +158,22 @@ final class Wiring implements AutoCloseable {
       }
       postureIndex = new PostureIndex(store, store.inventory(), clock, cfg.posture());
       inventory = new InventoryService(store, store.inventory(), config, audit, clock, cfg.posture(), postureIndex);
-      webhook = new WebhookNotifier(cfg.webhookUrl(), cfg.webhookRetryBase(), 4, audit, clock);
-      recert = new RecertService(store.recert(), config, inventory, webhook, audit, clock, cfg.recertReminderInterval());
-      if (cfg.webhookUrl() != null && cfg.notifyFindingsFrom() != null) {
+      webhook = new WebhookNotifier(cfg.get(NOTIFICATIONS_WEBHOOK_URL), cfg.get(NOTIFICATIONS_RETRY_BASE), 4, audit,
+          clock);
+      recert = new RecertService(store.recert(), config, inventory, webhook, audit, clock,
+          cfg.get(RECERT_REMINDER_INTERVAL));
+      if (cfg.get(NOTIFICATIONS_WEBHOOK_URL) != null && cfg.get(NOTIFICATIONS_FINDINGS) != null) {
         FindingNotices notices = new FindingNotices(store.inventory(), webhook, clock);
-        postureIndex.onNewFindings(cfg.notifyFindingsFrom(),
+        postureIndex.onNewFindings(cfg.get(NOTIFICATIONS_FINDINGS),
             found -> Thread.ofVirtual().name("warden-notice").start(() -> notices.announce(found)));
       }
       agents = new AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust, state::policies,
           audit, clock);
 
       tokens.trustClientCertificatesFrom(clientTrust(ca, cfg));
-      tls = !cfg.tls() ? null : cfg.tlsCert() != null
-          ? ServerTls.fromFiles(cfg.tlsCert(), cfg.tlsKey(), clock, clientTrust(ca, cfg))
-          : ServerTls.selfIssued(ca, cfg.tlsDnsNames(), clock, clientTrust(ca, cfg));
+      tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null
+          ? ServerTls.fromFiles(cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
+          : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
     } catch (RuntimeException e) {
       if (auditWriter != null) {
         auditWriter.close();
@@ -190,9 +213,10 @@ final class Wiring implements AutoCloseable {
   private static Supplier<List<X509Certificate>> clientTrust(CaManager ca, ServerConfig cfg) {
     List<X509Certificate> extra;
     try {
-      extra = cfg.tlsClientCas() == null ? List.of() : Der.certificates(Files.readAllBytes(cfg.tlsClientCas()));
+      extra = cfg.get(TLS_CLIENT_CAS) == null ? List.of()
+          : Der.certificates(Files.readAllBytes(cfg.get(TLS_CLIENT_CAS)));
     } catch (IOException | IllegalArgumentException e) {
-      throw new ValidationException("tls.clientCas", "cannot read " + cfg.tlsClientCas()
+      throw new ValidationException("tls.clientCas", "cannot read " + cfg.get(TLS_CLIENT_CAS)
           + " as PEM certificates: " + e.getMessage());
     }
     return () -> {

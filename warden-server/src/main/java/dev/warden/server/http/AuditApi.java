@@ -61,7 +61,8 @@ final class AuditApi implements ApiUnit {
   private void chain(Call c) {
     Long from = Params.longParam(c, "from");
     Long limit = Params.longParam(c, "limit");
-    List<AuditRecord> records = audit.readChain(from == null ? 1 : from, limit == null ? 1000 : (int) Math.min(5000, limit));
+    List<AuditRecord> records = audit.readChain(from == null ? 1 : from,
+        limit == null ? 1000 : (int) Math.min(5000, limit));
     ArrayNode a = Json.MAPPER.createArrayNode();
     records.forEach(r -> a.add(Render.audit(r)));
     ObjectNode o = Json.object();

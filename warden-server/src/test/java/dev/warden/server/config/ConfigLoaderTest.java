@@ -28,33 +28,33 @@ class ConfigLoaderTest {
   void defaultsWhenNothingIsSet() {
     ServerConfig c = ConfigLoader.load(null, Map.of(), Map.of());
 
-    assertThat(c.host()).isEqualTo("127.0.0.1");
-    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.get(ServerKeys.SERVER_HOST)).isEqualTo("127.0.0.1");
+    assertThat(c.get(ServerKeys.SERVER_PORT)).isEqualTo(8080);
     assertThat(c.issuer()).isEqualTo("http://127.0.0.1:8080");
-    assertThat(c.trustDomain()).isEqualTo("warden.local");
-    assertThat(c.dataDir()).isEqualTo(Path.of("./warden-data"));
+    assertThat(c.get(ServerKeys.SERVER_TRUST_DOMAIN)).isEqualTo("warden.local");
+    assertThat(c.get(ServerKeys.SERVER_DATA_DIR)).isEqualTo(Path.of("./warden-data"));
     assertThat(c.embeddedStore()).isTrue();
-    assertThat(c.dbUser()).isEqualTo("warden");
-    assertThat(c.dbPassword()).isNull();
-    assertThat(c.dbMaxPool()).isEqualTo(16);
+    assertThat(c.get(ServerKeys.DB_USER)).isEqualTo("warden");
+    assertThat(c.get(ServerKeys.DB_PASSWORD)).isNull();
+    assertThat(c.get(ServerKeys.DB_MAX_POOL)).isEqualTo(16);
     assertThat(c.masterKeyFile()).isEqualTo(Path.of("./warden-data/master.key"));
     assertThat(c.masterKeyEnv()).isNull();
-    assertThat(c.signingAlgorithm()).isEqualTo(SigningAlgorithm.ES256);
+    assertThat(c.get(ServerKeys.KEYS_ALGORITHM)).isEqualTo(SigningAlgorithm.ES256);
     assertThat(c.rotation().rotateEvery()).isEqualTo(Duration.ofDays(30));
     assertThat(c.rotation().publishLead()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.rotation().retainAfterRetire()).isEqualTo(Duration.ofHours(25));
-    assertThat(c.keysCheckInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(c.defaultTokenTtl()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.tokenType()).isEqualTo("JWT");
-    assertThat(c.maxRequestBytes()).isEqualTo(65536);
-    assertThat(c.maxAssertionBytes()).isEqualTo(16384);
+    assertThat(c.get(ServerKeys.KEYS_CHECK_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.get(ServerKeys.TOKENS_DEFAULT_TTL)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.get(ServerKeys.TOKENS_TYP)).isEqualTo("JWT");
+    assertThat(c.get(ServerKeys.TOKENS_MAX_REQUEST_BYTES)).isEqualTo(65536);
+    assertThat(c.get(ServerKeys.TOKENS_MAX_ASSERTION_BYTES)).isEqualTo(16384);
     assertThat(c.pki().caTtl()).isEqualTo(Duration.ofHours(24));
     assertThat(c.pki().x509SvidTtl()).isEqualTo(Duration.ofHours(1));
     assertThat(c.pki().jwtSvidTtl()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.upstreamCaCert()).isNull();
+    assertThat(c.get(ServerKeys.CA_UPSTREAM_CERT)).isNull();
     assertThat(c.tls()).isFalse();
-    assertThat(c.tlsDnsNames()).containsExactly("localhost");
-    assertThat(c.tlsClientCas()).isNull();
+    assertThat(c.get(ServerKeys.TLS_DNS_NAMES)).containsExactly("localhost");
+    assertThat(c.get(ServerKeys.TLS_CLIENT_CAS)).isNull();
     assertThat(c.provisioning().requireExpiry()).isFalse();
     assertThat(c.provisioning().maxLifetime()).isEqualTo(Duration.ofDays(365));
     assertThat(c.posture().unusedGrant()).isEqualTo(Duration.ofDays(30));
@@ -62,15 +62,15 @@ class ConfigLoaderTest {
     assertThat(c.posture().rotationInterval()).isEqualTo(Duration.ofDays(90));
     assertThat(c.posture().stale()).isEqualTo(Duration.ofDays(90));
     assertThat(c.posture().workstationCidrs()).isEmpty();
-    assertThat(c.postureRebuildInterval()).isEqualTo(Duration.ofHours(1));
-    assertThat(c.webhookUrl()).isNull();
-    assertThat(c.notifyFindingsFrom()).isEqualTo(Finding.Severity.CRITICAL);
-    assertThat(c.webhookRetryBase()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.recertReminderInterval()).isEqualTo(Duration.ofHours(24));
-    assertThat(c.auditMaxBatch()).isEqualTo(500);
-    assertThat(c.auditTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(c.reloadInterval()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.jwksRefreshMinInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.get(ServerKeys.POSTURE_REBUILD_INTERVAL)).isEqualTo(Duration.ofHours(1));
+    assertThat(c.get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)).isNull();
+    assertThat(c.get(ServerKeys.NOTIFICATIONS_FINDINGS)).isEqualTo(Finding.Severity.CRITICAL);
+    assertThat(c.get(ServerKeys.NOTIFICATIONS_RETRY_BASE)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.get(ServerKeys.RECERT_REMINDER_INTERVAL)).isEqualTo(Duration.ofHours(24));
+    assertThat(c.get(ServerKeys.AUDIT_MAX_BATCH)).isEqualTo(500);
+    assertThat(c.get(ServerKeys.AUDIT_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.get(ServerKeys.RELOAD_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.get(ServerKeys.JWKS_REFRESH_MIN_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -81,8 +81,8 @@ class ConfigLoaderTest {
     ServerConfig c = ConfigLoader.load(file, Map.of("WARDEN_SERVER_PORT", "9100", "WARDEN_KEYS_PUBLISH_LEAD", "0s",
         "WARDEN_TLS_SELF_ISSUED", "true"), Map.of("server.port", "9200"));
 
-    assertThat(c.port()).isEqualTo(9200);
-    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.get(ServerKeys.SERVER_PORT)).isEqualTo(9200);
+    assertThat(c.get(ServerKeys.SERVER_HOST)).isEqualTo("0.0.0.0");
     assertThat(c.issuer()).as("wildcard host, TLS on").isEqualTo("https://127.0.0.1:9200");
     assertThat(c.rotation().rotateEvery()).as("manual").isNull();
     assertThat(c.rotation().publishLead()).isZero();
@@ -106,9 +106,9 @@ class ConfigLoaderTest {
         "tls.cert", "", "tls.key", "", "notifications.findings", " NONE "));
 
     assertThat(c.embeddedStore()).isTrue();
-    assertThat(c.webhookUrl()).isNull();
+    assertThat(c.get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)).isNull();
     assertThat(c.tls()).isFalse();
-    assertThat(c.notifyFindingsFrom()).isNull();
+    assertThat(c.get(ServerKeys.NOTIFICATIONS_FINDINGS)).isNull();
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -114,7 +114,8 @@ final class Wiring implements AutoCloseable {
     // it on another core meanwhile halves start-up on a 2-core machine.
     Thread.ofPlatform().name("warden-warmup").daemon(true).start(Wiring::warmUp);
     store = JdbcStore.open(cfg.embeddedStore() ? StoreConfig.embedded(cfg.get(SERVER_DATA_DIR))
-        : new StoreConfig(cfg.get(DB_URL), cfg.get(DB_USER), cfg.get(DB_PASSWORD), cfg.get(DB_MAX_POOL)));
+        : new StoreConfig(cfg.get(DB_URL), cfg.get(DB_USER),
+            cfg.get(DB_PASSWORD) == null ? null : cfg.get(DB_PASSWORD).reveal(), cfg.get(DB_MAX_POOL)));
     storeOpenAt = System.nanoTime();
     AuditWriter auditWriter = null;
     try {

@@ -3,6 +3,7 @@ package dev.warden.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.ValidationException;
 import java.io.IOException;
 import java.net.URI;
@@ -153,7 +154,8 @@ public final class ConfigLoader {
     if (masterKeyFile == null) {
       masterKeyFile = ((Path) values.get(ServerKeys.SERVER_DATA_DIR)).resolve("master.key");
     }
-    return new ServerConfig(values, issuer, masterKeyFile, env.get("WARDEN_MASTER_KEY"));
+    String masterKey = env.get("WARDEN_MASTER_KEY");
+    return new ServerConfig(values, issuer, masterKeyFile, masterKey == null ? null : Secret.of(masterKey));
   }
 
   /** Drops user info and password parameters from a JDBC URL so it can be printed. */

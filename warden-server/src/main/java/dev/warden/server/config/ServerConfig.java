@@ -1,6 +1,7 @@
 package dev.warden.server.config;
 
 import dev.warden.core.config.ProvisioningRules;
+import dev.warden.core.crypto.Secret;
 import dev.warden.core.inventory.PostureThresholds;
 import dev.warden.core.pki.PkiSettings;
 import dev.warden.core.token.RotationPolicy;
@@ -17,14 +18,14 @@ public final class ServerConfig {
   private final Map<ConfigKey<?>, Object> values;
   private final String issuer;
   private final Path masterKeyFile;
-  private final String masterKeyEnv;
+  private final Secret masterKeyEnv;
   private final RotationPolicy rotation;
   private final ProvisioningRules provisioning;
   private final PostureThresholds posture;
   private final PkiSettings pki;
 
   /** @throws dev.warden.core.error.ValidationException when keys contradict each other */
-  ServerConfig(Map<ConfigKey<?>, Object> values, String issuer, Path masterKeyFile, String masterKeyEnv) {
+  ServerConfig(Map<ConfigKey<?>, Object> values, String issuer, Path masterKeyFile, Secret masterKeyEnv) {
     this.values = values;
     this.issuer = issuer;
     this.masterKeyFile = masterKeyFile;
@@ -57,7 +58,7 @@ public final class ServerConfig {
   }
 
   /** The master key from {@code WARDEN_MASTER_KEY} (it wins over the file), or null. */
-  public String masterKeyEnv() {
+  public Secret masterKeyEnv() {
     return masterKeyEnv;
   }
 
@@ -91,7 +92,7 @@ public final class ServerConfig {
     return get(ServerKeys.DB_URL) == null;
   }
 
-  /** Every key with its value; the URL of the database without credentials. */
+  /** Every key with its value; secrets redacted, the URL of the database without credentials. */
   @Override
   public String toString() {
     StringJoiner j = new StringJoiner(", ", "ServerConfig[", "]");

@@ -10,6 +10,7 @@ import static dev.warden.server.config.ConfigKey.optionalText;
 import static dev.warden.server.config.ConfigKey.path;
 import static dev.warden.server.config.ConfigKey.text;
 
+import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.inventory.Finding;
 import dev.warden.core.model.SpiffeId;
@@ -53,8 +54,9 @@ public final class ServerKeys {
   }, "JDBC URL of PostgreSQL (`jdbc:postgresql://host:5432/db`); unset: embedded H2 in `server.dataDir`")
       .unsetWhenBlank().defaultShownAs("unset (embedded H2)");
   public static final ConfigKey<String> DB_USER = text("db.user", "warden", "database user");
-  public static final ConfigKey<String> DB_PASSWORD = ConfigKey.<String>of("db.password", "string", null,
-      (k, v) -> v, "database password (`WARDEN_DB_PASSWORD` keeps it out of files and process lists)");
+  /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
+  public static final ConfigKey<Secret> DB_PASSWORD = ConfigKey.<Secret>of("db.password", "secret", null,
+      (k, v) -> Secret.of(v), "database password (`WARDEN_DB_PASSWORD` keeps it out of files and process lists)");
   public static final ConfigKey<Integer> DB_MAX_POOL = integer("db.maxPool", 16, 1, 1000,
       "maximum database connections per node");
 

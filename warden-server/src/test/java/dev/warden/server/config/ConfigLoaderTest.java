@@ -191,4 +191,16 @@ class ConfigLoaderTest {
     assertThat(lines).hasSize(45);
     assertThat(lines.get(0)).startsWith("  server.host ").endsWith(" [127.0.0.1]");
   }
+
+  @Test
+  void secretsAreHeldAsSecretAndNeverPrinted() {
+    ServerConfig c = ConfigLoader.load(null, Map.of("WARDEN_DB_PASSWORD", "hunter2-db",
+        "WARDEN_MASTER_KEY", "{\"primaryKeyId\": 1, \"key\": \"master-key-material\"}"),
+        Map.of("db.url", "jdbc:postgresql://db:5432/warden?password=in-the-url"));
+
+    assertThat(c.get(ServerKeys.DB_PASSWORD).reveal()).isEqualTo("hunter2-db");
+    assertThat(c.masterKeyEnv().reveal()).contains("master-key-material");
+    assertThat(c.toString()).doesNotContain("hunter2-db").doesNotContain("master-key-material")
+        .doesNotContain("in-the-url").contains("db.password=Secret[redacted]").contains("masterKeyEnv=Secret[redacted]");
+  }
 }

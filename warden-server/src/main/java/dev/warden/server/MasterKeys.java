@@ -1,5 +1,6 @@
 package dev.warden.server;
 
+import dev.warden.core.crypto.Secret;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.error.ValidationException;
 import java.io.IOException;
@@ -20,9 +21,10 @@ import java.util.Set;
 final class MasterKeys {
   private MasterKeys() {}
 
-  static SecretBox load(String envValue, Path file, boolean mayCreate) {
-    if (envValue != null && !envValue.isBlank()) {
-      String json = envValue.trim();
+  /** @param envValue the value of {@code WARDEN_MASTER_KEY}, or null */
+  static SecretBox load(Secret envValue, Path file, boolean mayCreate) {
+    if (envValue != null && !envValue.reveal().isBlank()) {
+      String json = envValue.reveal().trim();
       if (!json.startsWith("{")) {
         try {
           json = new String(Base64.getDecoder().decode(json), StandardCharsets.UTF_8);

@@ -1,61 +1,34 @@
 package dev.warden.server;
 
-import dev.warden.core.audit.AuditWriter;
-import dev.warden.core.config.ConfigService;
-import dev.warden.core.crypto.Fingerprinter;
-import dev.warden.core.crypto.Hashes;
-import dev.warden.core.crypto.SecretBox;
-import dev.warden.core.grant.TokenService;
-import dev.warden.core.inventory.InventoryService;
-import dev.warden.core.lease.LeakService;
-import dev.warden.core.token.KeyManager;
-import dev.warden.core.trust.TrustOptions;
-import dev.warden.server.admin.AdminTokens;
+import static dev.warden.server.config.ServerKeys.DB_URL;
+import static dev.warden.server.config.ServerKeys.SERVER_PORT;
+import static dev.warden.server.config.ServerKeys.SERVER_DATA_DIR;
+import static dev.warden.server.config.ServerKeys.SERVER_HOST;
+
 import dev.warden.server.config.ConfigLoader;
 import dev.warden.server.config.ServerConfig;
-import dev.warden.server.federation.HttpDocumentFetcher;
-import dev.warden.server.http.AdminApi;
-import dev.warden.server.http.IntrospectionEndpoint;
-import dev.warden.server.http.InventoryApi;
-import dev.warden.server.http.TokenEndpoint;
-import dev.warden.server.http.WellKnown;
-import dev.warden.store.JdbcStore;
-import dev.warden.store.StoreConfig;
 import io.helidon.webserver.WebServer;
 import java.io.PrintStream;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The wiring of one server node, by hand: store, master key, audit writer, keys, trust providers,
- * policy engine, token service, admin API and the HTTP listener. Start-up order matters: nothing
- * is served until keys exist and the bootstrap token (first start only) has been printed.
+ * One server node: its object graph ({@link Wiring}), its listener ({@link Routes}) and its timers
+ * ({@link Schedules}), started in that order. Nothing is served until keys exist and the bootstrap
+ * token (first start only) has been printed.
  */
 public final class WardenServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WardenServer.class.getName());
-  private static final String FINGERPRINT_KEY = "fingerprint.key";
 
-  private final JdbcStore store;
-  private final AuditWriter audit;
+  private final Wiring wiring;
   private final WebServer http;
-  private final ScheduledExecutorService timers;
-  private final ScheduledExecutorService postureTimer;
-  private final String issuer;
+  private final Schedules schedules;
   private final DataDirLock dataDirLock;
 
-  private WardenServer(JdbcStore store, AuditWriter audit, WebServer http, ScheduledExecutorService timers,
-      ScheduledExecutorService postureTimer, String issuer, DataDirLock dataDirLock) {
-    this.dataDirLock = dataDirLock;
-    this.store = store;
-    this.audit = audit;
+  private WardenServer(Wiring wiring, WebServer http, Schedules schedules, DataDirLock dataDirLock) {
+    this.wiring = wiring;
     this.http = http;
-    this.timers = timers;
-    this.postureTimer = postureTimer;
-    this.issuer = issuer;
+    this.schedules = schedules;
+    this.dataDirLock = dataDirLock;
   }
 
   /**
@@ -66,8 +39,8 @@ public final class WardenServer implements AutoCloseable {
    *     bound (checked before anything is created), or another server uses the embedded store's data directory
    */
   public static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out) {
-    Listener.checkFree(cfg.host(), cfg.port());
-    DataDirLock lock = cfg.embeddedStore() ? DataDirLock.acquire(cfg.dataDir()) : null;
+    Listener.checkFree(cfg.get(SERVER_HOST), cfg.get(SERVER_PORT));
+    DataDirLock lock = cfg.embeddedStore() ? DataDirLock.acquire(cfg.get(SERVER_DATA_DIR)) : null;
     try {
       return start(cfg, clock, out, lock);
     } catch (RuntimeException e) {
@@ -79,236 +52,27 @@ public final class WardenServer implements AutoCloseable {
   }
 
   private static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out, DataDirLock lock) {
-    StoreConfig storeConfig = cfg.embeddedStore() ? StoreConfig.embedded(cfg.dataDir())
-        : new StoreConfig(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), cfg.dbMaxPool());
-    long t0 = System.nanoTime();
-    // Initialising CEL (protobuf descriptors) and Tink takes longer than opening the store; doing
-    // it on another core meanwhile halves start-up on a 2-core machine.
-    Thread.ofPlatform().name("warden-warmup").daemon(true).start(WardenServer::warmUp);
-    JdbcStore store = JdbcStore.open(storeConfig);
-    long tStore = System.nanoTime();
-    AuditWriter audit = null;
+    Wiring w = new Wiring(cfg, clock, out);
+    WebServer http = null;
     try {
-      boolean freshInstall = store.signingKeys().list().isEmpty();
-      audit = new AuditWriter(store.audit(), cfg.auditMaxBatch(), cfg.auditTimeout().toMillis());
-      AuditWriter stateAudit = audit;
-      TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.jwksRefreshMinInterval());
-      // compiling policies and trust providers does not depend on keys: overlap the two
-      java.util.concurrent.CompletableFuture<RuntimeState> stateFuture = java.util.concurrent.CompletableFuture
-          .supplyAsync(() -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, stateAudit),
-              r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
-      SecretBox box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
-      byte[] fpKey = fingerprintKey(store, box);
-      Fingerprinter fingerprinter = new Fingerprinter(fpKey);
-      KeyManager keys = new KeyManager(dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN, store.signingKeys(), box, clock,
-          cfg.rotation(), cfg.signingAlgorithm(), audit);
-      keys.ensureActiveKey();
-      // JWT-SVIDs get keys of their own, published only in the SPIFFE bundle; the JWT-SVID spec
-      // allows no EdDSA, so they are ES256 whatever keys.algorithm says
-      KeyManager jwtSvidKeys = new KeyManager(dev.warden.core.keys.KeyPurpose.JWT_SVID, store.signingKeys(), box,
-          clock, cfg.rotation(), dev.warden.core.token.SigningAlgorithm.ES256, audit);
-      jwtSvidKeys.ensureActiveKey();
-      dev.warden.core.pki.UpstreamCa upstream = cfg.upstreamCaCert() == null ? null
-          : dev.warden.core.pki.UpstreamCa.load(cfg.upstreamCaCert(), cfg.upstreamCaKey());
-      dev.warden.core.pki.CaManager ca = new dev.warden.core.pki.CaManager(store.authorities(), box, clock, cfg.pki(),
-          upstream, audit);
-      ca.ensureActive();
-      long tKeys = System.nanoTime();
-      AdminTokens adminTokens = new AdminTokens(store.adminTokens(), store.settings(), audit, clock);
-      adminTokens.bootstrapOnce().ifPresent(issued -> {
-        out.println();
-        out.println("=====================================================================");
-        out.println(" Bootstrap admin token (shown once, stored only as a hash):");
-        out.println();
-        out.println("   " + issued.secret().reveal());
-        out.println();
-        out.println(" Log in with:  warden login --server " + cfg.issuer() + " --token <token>");
-        out.println("=====================================================================");
-        out.println();
-        out.flush();
-      });
-      RuntimeState state;
-      try {
-        state = stateFuture.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : e;
-      }
-      long tState = System.nanoTime();
-      ServerMetrics metrics = new ServerMetrics();
-      TokenService tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
-          java.util.List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.tokenType())), audit,
-          fingerprinter, clock);
-      ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning());
-      LeakService leaks = new LeakService(store.leases(), audit, clock);
-      String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
-      AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(),
-          new AdminApi.Keys(keys, jwtSvidKeys), leaks,
-          fpKey, fpKeyId, () -> state.reload(false), metrics, clock, state::disabledReason);
-      for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
-        metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
-      }
-      dev.warden.core.inventory.PostureIndex postureIndex = new dev.warden.core.inventory.PostureIndex(store,
-          store.inventory(), clock, cfg.posture());
-      InventoryService inventoryService = new InventoryService(store, store.inventory(), config, audit, clock,
-          cfg.posture()).withIndex(postureIndex);
-      InventoryApi inventoryApi = new InventoryApi(adminTokens, inventoryService, fingerprinter,
-          () -> state.reload(false), metrics).withKpiHistory(store.kpiHistory());
-      dev.warden.server.notify.WebhookNotifier webhook = new dev.warden.server.notify.WebhookNotifier(cfg.webhookUrl(),
-          cfg.webhookRetryBase(), 4, audit, clock);
-      dev.warden.core.recert.RecertService recert = new dev.warden.core.recert.RecertService(store.recert(), config,
-          inventoryService, webhook, audit, clock, cfg.recertReminderInterval());
-      if (cfg.webhookUrl() != null && cfg.notifyFindingsFrom() != null) {
-        postureIndex.onNewFindings(cfg.notifyFindingsFrom(), found -> Thread.ofVirtual().name("warden-notice")
-            .start(() -> announceFindings(found, store, webhook, clock)));
-      }
-      dev.warden.server.http.RecertApi recertApi = new dev.warden.server.http.RecertApi(adminTokens, recert,
-          () -> state.reload(false), metrics);
-      TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
-      WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
-      Health health = new Health(store, metrics, state::disabled);
-      dev.warden.server.http.AgentApi agentApi = new dev.warden.server.http.AgentApi(
-          new dev.warden.core.agent.AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust,
-              state::policies, audit, clock), ca, jwtSvidKeys, store.signingKeys()::changeCounter, adminTokens, metrics);
-      IntrospectionEndpoint introspection = new IntrospectionEndpoint(
-          new dev.warden.core.token.TokenIntrospector(keys, store.leases(), clock, cfg.issuer()), adminTokens);
-
-      dev.warden.server.tls.ServerTls tls = !cfg.tls() ? null : cfg.tlsCert() != null
-          ? dev.warden.server.tls.ServerTls.fromFiles(cfg.tlsCert(), cfg.tlsKey(), clock, clientTrust(ca, cfg))
-          : dev.warden.server.tls.ServerTls.selfIssued(ca, cfg.tlsDnsNames(), clock, clientTrust(ca, cfg));
-      io.helidon.webserver.WebServerConfig.Builder httpBuilder = WebServer.builder();
-      if (tls != null) {
-        javax.net.ssl.SSLContext ssl = tls.sslContext();
-        httpBuilder.tls(t -> t.sslContext(ssl).clientAuth(io.helidon.common.tls.TlsClientAuth.OPTIONAL));
-      }
-      WebServer http = httpBuilder
-          .host(cfg.host())
-          .port(cfg.port())
-          .shutdownHook(false)
-          // above every endpoint's own limit (tokens.maxRequestBytes is at most 16 MiB), so that each
-          // endpoint answers an over-limit body with its own 413; see HttpLimits
-          .maxPayloadSize(dev.warden.server.http.HttpLimits.MAX_PAYLOAD)
-          .directHandlers(dev.warden.server.http.HttpLimits.directHandlers())
-          .routing(r -> r
-              .post(WellKnown.TOKEN_PATH, tokenEndpoint::handle)
-              .post(WellKnown.INTROSPECT_PATH, introspection::handle)
-              .get(WellKnown.JWKS_PATH, wellKnown::jwks)
-              .get("/.well-known/openid-configuration", wellKnown::openidConfiguration)
-              .get("/.well-known/oauth-authorization-server", wellKnown::oauthMetadata)
-              .get("/healthz", health::live)
-              .get("/readyz", health::ready)
-              .get("/metrics", health::metrics)
-              .get("/.well-known/spiffe-bundle", agentApi::bundle)
-              .any("/v1/*", (req, res) -> {
-                if (dev.warden.server.http.AgentApi.handles(req.path().rawPath())) {
-                  agentApi.handle(req, res);
-                } else if (dev.warden.server.http.RecertApi.handles(req.path().rawPath())) {
-                  recertApi.handle(req, res);
-                } else if (InventoryApi.handles(req.path().rawPath())) {
-                  inventoryApi.handle(req, res);
-                } else {
-                  admin.handle(req, res);
-                }
-              }))
-          .build()
-          .start();
+      http = Routes.serve(w);
       if (!http.isRunning() || http.port() < 0) {
-        throw Listener.notListening(cfg.host(), cfg.port());
+        throw Listener.notListening(cfg.get(SERVER_HOST), cfg.get(SERVER_PORT));
       }
-
-      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().name("warden-timers").daemon(true).factory());
-      long reloadMs = cfg.reloadInterval().toMillis();
-      timers.scheduleWithFixedDelay(state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
-      long keyMs = cfg.keysCheckInterval().toMillis();
-      timers.scheduleWithFixedDelay(() -> {
-        for (KeyManager k : java.util.List.of(keys, jwtSvidKeys)) {
-          try {
-            k.tick();
-          } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, k.purpose().wire() + " key rotation check failed: " + e.getMessage());
-          }
-        }
-        try {
-          inventoryApi.recordDailyKpi(clock);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "daily KPI snapshot failed: " + e.getMessage());
-        }
-        try {
-          recert.tick();
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "recertification check failed: " + e.getMessage());
-        }
-        try {
-          ca.tick();
-          if (tls != null) {
-            tls.renewIfDue();
-          }
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "CA rotation check failed: " + e.getMessage());
-        }
-      }, keyMs, keyMs, TimeUnit.MILLISECONDS);
-      // the posture index reads everything once in the background (a minute at a million items);
-      // a request that needs it before then waits for that read
-      long rebuildMs = cfg.postureRebuildInterval().toMillis();
-      ScheduledExecutorService postureTimer = Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().name("warden-posture").daemon(true).factory());
-      postureTimer.scheduleWithFixedDelay(() -> {
-        try {
-          long p0 = System.nanoTime();
-          postureIndex.rebuild();
-          var size = postureIndex.size();
-          LOG.log(System.Logger.Level.INFO, "posture index rebuilt in " + ms(p0, System.nanoTime()) + " ms (read "
-              + size.readMillis() + " ms, judged " + size.judgeMillis() + " ms): " + size.imported() + " imported and "
-              + size.wardenItems() + " other items, " + size.findings() + " findings");
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "posture index rebuild failed (will retry): " + e.getMessage());
-        }
-      }, 0, rebuildMs, TimeUnit.MILLISECONDS);
-      // follow the audit log even when nobody reads, so a reader never inherits a long backlog;
-      // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
-      schedulePosture(postureTimer, "catch-up", postureIndex::catchUp, postureIndex, 5);
-      schedulePosture(postureTimer, "refresh", postureIndex::refreshWardenSide, postureIndex, 60);
-      LOG.log(System.Logger.Level.INFO, "Warden " + dev.warden.core.WardenVersion.get() + " listening on " + cfg.host() + ":" + http.port() + " (issuer "
-          + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.dataDir()
-          : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "
-          + ms(t0, tStore) + ", keys " + ms(tStore, tKeys) + ", configuration " + ms(tKeys, tState) + ", http "
-          + ms(tState, System.nanoTime()));
-      return new WardenServer(store, audit, http, timers, postureTimer, cfg.issuer(), lock);
+      Schedules schedules = Schedules.start(w);
+      long now = System.nanoTime();
+      LOG.log(System.Logger.Level.INFO, "Warden " + dev.warden.core.WardenVersion.get() + " listening on " + cfg.get(SERVER_HOST) + ":" + http.port() + " (issuer "
+          + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.get(SERVER_DATA_DIR)
+          : ConfigLoader.redactUrl(cfg.get(DB_URL))) + "); start-up " + ms(w.startedAt, now) + " ms: store "
+          + ms(w.startedAt, w.storeOpenAt) + ", keys " + ms(w.storeOpenAt, w.keysReadyAt) + ", configuration "
+          + ms(w.keysReadyAt, w.configurationReadyAt) + ", http " + ms(w.configurationReadyAt, now));
+      return new WardenServer(w, http, schedules, lock);
     } catch (RuntimeException e) {
-      if (audit != null) {
-        audit.close();
+      if (http != null) {
+        http.stop();
       }
-      store.close();
+      w.close();
       throw e;
-    }
-  }
-
-  /** Client certificates accepted over mTLS: the trust domain's bundle, plus any CAs the operator added. */
-  private static java.util.function.Supplier<java.util.List<java.security.cert.X509Certificate>> clientTrust(
-      dev.warden.core.pki.CaManager ca, ServerConfig cfg) {
-    java.util.List<java.security.cert.X509Certificate> extra;
-    try {
-      extra = cfg.tlsClientCas() == null ? java.util.List.of()
-          : dev.warden.core.pki.Der.certificates(java.nio.file.Files.readAllBytes(cfg.tlsClientCas()));
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      throw new dev.warden.core.error.ValidationException("tls.clientCas", "cannot read " + cfg.tlsClientCas()
-          + " as PEM certificates: " + e.getMessage());
-    }
-    return () -> {
-      java.util.List<java.security.cert.X509Certificate> all = new java.util.ArrayList<>(ca.current().bundle());
-      all.addAll(extra);
-      return all;
-    };
-  }
-
-  private static void warmUp() {
-    try {
-      // in the order start-up needs them: Tink (master key), BouncyCastle (signing key), then CEL
-      SecretBox.generate();
-      dev.warden.core.token.KeyMaterial.generate(dev.warden.core.token.SigningAlgorithm.ES256, new SecureRandom());
-      dev.warden.core.policy.Conditions.check("request.time.getHours() >= 0 && workload.spiffeId != ''");
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "warm-up: " + e.getMessage());
     }
   }
 
@@ -322,66 +86,14 @@ public final class WardenServer implements AutoCloseable {
   }
 
   public String issuer() {
-    return issuer;
-  }
-
-  private static byte[] fingerprintKey(JdbcStore store, SecretBox box) {
-    var existing = store.settings().get(FINGERPRINT_KEY);
-    if (existing.isEmpty()) {
-      byte[] key = new byte[32];
-      new SecureRandom().nextBytes(key);
-      store.settings().putIfAbsent(FINGERPRINT_KEY, box.encrypt(key, FINGERPRINT_KEY));
-      existing = store.settings().get(FINGERPRINT_KEY);
-    }
-    return box.decrypt(existing.orElseThrow(), FINGERPRINT_KEY);
-  }
-
-  private static void schedulePosture(ScheduledExecutorService timer, String what, Runnable task,
-      dev.warden.core.inventory.PostureIndex index, long everySeconds) {
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        if (index.ready()) {
-          task.run();
-        }
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "posture " + what + " failed: " + e.getMessage());
-      }
-    }, everySeconds, everySeconds, TimeUnit.SECONDS);
-  }
-
-  /** Sends each new finding once across all nodes: the first node to record it in the store sends it. */
-  private static void announceFindings(java.util.List<dev.warden.core.inventory.Finding> found, JdbcStore store,
-      dev.warden.server.notify.WebhookNotifier webhook, Clock clock) {
-    for (dev.warden.core.inventory.Finding f : found) {
-      try {
-        if (!store.inventory().claimNotice(f.ruleId(), f.itemId(), clock.instant())) {
-          continue;
-        }
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "posture notice not sent (store unavailable): " + e.getMessage());
-        continue;
-      }
-      java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
-      payload.put("ruleId", f.ruleId());
-      payload.put("severity", f.severity().wire());
-      payload.put("owasp", f.owasp());
-      payload.put("itemId", f.itemId());
-      if (f.subject() != null) {
-        payload.put("subject", f.subject());
-      }
-      payload.put("evidence", f.evidence());
-      payload.put("remediation", f.remediation());
-      webhook.send(null, "posture.finding", payload);
-    }
+    return wiring.cfg.issuer();
   }
 
   @Override
   public void close() {
-    timers.shutdownNow();
-    postureTimer.shutdownNow();
+    schedules.close();
     http.stop();
-    audit.close();
-    store.close();
+    wiring.close();
     if (dataDirLock != null) {
       dataDirLock.close();
     }

@@ -281,9 +281,7 @@ public final class ConfigService {
 
   /** Audits an operator's revocation of one lease. */
   public void auditLeaseRevocation(dev.warden.core.lease.Lease l, String actor) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), AuditType.LEASE_REVOKED.wire(),
-        AuditOutcome.SUCCESS.wire(), "revoked", actor, l.workload(), l.resource(),
-        Map.of("leaseId", l.id(), "fingerprint", l.fingerprint()), null));
+    audit.write(dev.warden.core.lease.LeaseService.revokedEvent(l, actor, clock.instant()));
   }
 
   /** Field-by-field difference of two specs, as {@code path: old -> new} lines. */

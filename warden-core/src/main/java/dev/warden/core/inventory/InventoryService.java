@@ -1,5 +1,7 @@
 package dev.warden.core.inventory;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.config.ConfigService;
@@ -12,18 +14,24 @@ import dev.warden.core.model.Named;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadState;
 import dev.warden.core.store.InventoryStore;
+import dev.warden.core.store.KpiHistoryStore;
 import dev.warden.core.store.Store;
 import dev.warden.core.store.Versioned;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Inventory use cases: read the facts, import, retire a workload, offboard an owner. Every change
+ * Inventory use cases: read the facts (from the posture index when there is one, else from the
+ * store), import, retire a workload, offboard an owner, keep the daily KPI history. Every change
  * is audited (and durable) before the method returns; no secret value reaches the store or the
  * audit log (imports carry names and fingerprints only).
  */
@@ -40,34 +48,32 @@ public final class InventoryService {
   public record DepartResult(String owner, String action, String reassignedTo, List<String> workloads,
       List<String> imported, List<String> revokedLeases, boolean applied) {}
 
+  /** A rebuild of the posture index: how long it took and what the index holds now. */
+  public record IndexRebuild(long millis, PostureIndex.Size size) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Store store;
   private final InventoryStore inventory;
   private final ConfigService config;
   private final AuditWriter audit;
   private final Clock clock;
   private final PostureThresholds thresholds;
+  private final PostureIndex index;
 
+  /**
+   * @param index serves reads under the configured thresholds instead of reading the store each
+   *     time; null: every read goes to the store
+   */
   public InventoryService(Store store, InventoryStore inventory, ConfigService config, AuditWriter audit, Clock clock,
-      PostureThresholds thresholds) {
+      PostureThresholds thresholds, PostureIndex index) {
     this.store = store;
     this.inventory = inventory;
     this.config = config;
     this.audit = audit;
     this.clock = clock;
     this.thresholds = thresholds;
-  }
-
-  private PostureIndex index;
-
-  /** Serves reads under the configured thresholds from {@code index} instead of reading the store each time. */
-  public InventoryService withIndex(PostureIndex index) {
     this.index = index;
-    return this;
-  }
-
-  /** The maintained index, or null when reads go to the store each time. */
-  public PostureIndex index() {
-    return index;
   }
 
   public PostureThresholds thresholds() {
@@ -100,6 +106,110 @@ public final class InventoryService {
   /** Findings judged now from everything in the store, bypassing the index (an on-demand recompute). */
   public List<Finding> postureFromStore(PostureThresholds t) {
     return Posture.evaluate(facts(t), t);
+  }
+
+  /**
+   * A page of inventory items matching {@code filter}, ordered by id, after {@code cursor} (null:
+   * from the start): from the index, or read from the store when there is none or {@code recompute}.
+   */
+  public PostureIndex.ItemsPage items(Inventory.Filter filter, String cursor, int limit, boolean recompute) {
+    if (index != null && !recompute) {
+      return index.items(filter, cursor, limit);
+    }
+    List<InventoryItem> page = new ArrayList<>();
+    String last = null;
+    boolean more = false;
+    for (InventoryItem i : Inventory.list(facts(thresholds), filter)) {
+      if (cursor != null && i.id().compareTo(cursor) <= 0) {
+        continue;
+      }
+      if (page.size() == limit) {
+        more = true;
+        break;
+      }
+      page.add(i);
+      last = i.id();
+    }
+    return new PostureIndex.ItemsPage(page, more ? last : null);
+  }
+
+  /**
+   * What one inventory item can reach.
+   *
+   * @throws NotFoundException when the index holds no item with this id
+   */
+  public BlastRadius blastRadius(String itemId) {
+    if (index != null) {
+      InventoryItem item = index.item(itemId).orElseThrow(() -> new NotFoundException("inventory item", itemId));
+      return BlastRadius.of(facts(), item);
+    }
+    return BlastRadius.of(facts(), itemId);
+  }
+
+  /**
+   * Findings from {@code offset}, at most {@code limit}, with counts over every match: from the
+   * index under the configured thresholds, else (other thresholds, a what-if, or {@code recompute})
+   * judged now from everything in the store, and then without {@code evaluatedAt}.
+   *
+   * @param severity only this severity (its wire name), or null
+   * @param rule only this rule id or OWASP id (any case), or null
+   */
+  public PostureIndex.FindingsPage posture(String severity, String rule, int offset, int limit, PostureThresholds t,
+      boolean recompute) {
+    if (index != null && t.equals(thresholds) && !recompute) {
+      return index.findings(severity, rule, offset, limit);
+    }
+    List<Finding> findings = postureFromStore(t).stream()
+        .filter(f -> (severity == null || f.severity().wire().equals(severity))
+            && (rule == null || f.ruleId().equals(rule) || f.owasp().equalsIgnoreCase(rule)))
+        .toList();
+    List<Finding> page = new ArrayList<>();
+    Map<String, Integer> bySeverity = new TreeMap<>();
+    Map<String, Integer> byOwasp = new TreeMap<>();
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
+      if (i >= offset && page.size() < limit) {
+        page.add(f);
+      }
+      bySeverity.merge(f.severity().wire(), 1, Integer::sum);
+      byOwasp.merge(f.owasp(), 1, Integer::sum);
+    }
+    return new PostureIndex.FindingsPage(page, findings.size(), bySeverity, byOwasp, null);
+  }
+
+  /** Re-reads everything into the posture index now; empty when reads go to the store (no index). */
+  public Optional<IndexRebuild> rebuildIndex() {
+    if (index == null) {
+      return Optional.empty();
+    }
+    long t0 = System.nanoTime();
+    index.rebuild();
+    PostureIndex.Size size = index.size();
+    return Optional.of(new IndexRebuild((System.nanoTime() - t0) / 1_000_000, size));
+  }
+
+  /**
+   * Records today's KPI snapshot (UTC day) unless a node already has; call on a timer.
+   *
+   * @throws dev.warden.core.error.StoreException when the database fails
+   */
+  public void recordDailyKpi() {
+    String day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
+    if (!store.kpiHistory().has(day)) {
+      String json;
+      try {
+        json = JSON.writeValueAsString(kpi().fields());
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      store.kpiHistory().recordIfAbsent(new KpiHistoryStore.Snapshot(day, clock.instant(), json));
+    }
+  }
+
+  /** The daily KPI snapshots of the last {@code days} UTC days, today included, oldest first. */
+  public List<KpiHistoryStore.Snapshot> kpiHistory(int days) {
+    String from = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(days - 1L).toString();
+    return store.kpiHistory().since(from);
   }
 
   /** Governance indicators; credential lifetimes over the last {@code unusedGrant} window (at most 100,000). */

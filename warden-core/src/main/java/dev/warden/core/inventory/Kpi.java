@@ -80,4 +80,32 @@ public record Kpi(int identities, double ownerShare, double shortLivedShare, Dur
         staticSecrets, f.leaks().size(), revoked == 0 ? null : Duration.ofNanos(leakNanos / revoked), stale.size(),
         orphaned.size(), rotations, overdue.size());
   }
+
+  /**
+   * The indicators as named fields in a fixed order, absent values left out: the JSON form of the
+   * daily snapshots and of the KPI report, so history and today read alike.
+   */
+  public Map<String, Object> fields() {
+    Map<String, Object> o = new java.util.LinkedHashMap<>();
+    o.put("identities", identities);
+    o.put("ownerShare", ownerShare);
+    o.put("shortLivedShare", shortLivedShare);
+    putOpt(o, "meanCredentialLifetime", meanCredentialLifetime);
+    putOpt(o, "p95CredentialLifetime", p95CredentialLifetime);
+    o.put("credentialsSampled", credentialsSampled);
+    o.put("staticSecrets", staticSecrets);
+    o.put("manualRotations", manualRotations);
+    o.put("rotationsOverdue", rotationsOverdue);
+    o.put("leaks", leaks);
+    putOpt(o, "meanLeakToRevocation", meanLeakToRevocation);
+    o.put("stale", stale);
+    o.put("orphaned", orphaned);
+    return o;
+  }
+
+  private static void putOpt(Map<String, Object> o, String field, Duration d) {
+    if (d != null) {
+      o.put(field, d.toString());
+    }
+  }
 }

@@ -46,4 +46,14 @@ class KpiTest {
     assertThat(k.meanCredentialLifetime()).isNull();
     assertThat(k.ownerShare()).isEqualTo(1.0);
   }
+
+  @Test
+  void fieldsKeepTheirOrderAndLeaveOutAbsentDurations() {
+    Kpi k = new Kpi(3, 1.0, 0.5, Duration.ofMinutes(5), null, 2, 1, 0, null, 0, 1, 0, 0);
+
+    assertThat(k.fields()).containsExactly(Map.entry("identities", 3), Map.entry("ownerShare", 1.0),
+        Map.entry("shortLivedShare", 0.5), Map.entry("meanCredentialLifetime", "PT5M"),
+        Map.entry("credentialsSampled", 2), Map.entry("staticSecrets", 1), Map.entry("manualRotations", 0),
+        Map.entry("rotationsOverdue", 0), Map.entry("leaks", 0), Map.entry("stale", 0), Map.entry("orphaned", 1));
+  }
 }

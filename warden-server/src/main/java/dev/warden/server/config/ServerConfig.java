@@ -1,60 +1,108 @@
 package dev.warden.server.config;
 
+import dev.warden.core.config.ProvisioningRules;
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.inventory.PostureThresholds;
+import dev.warden.core.pki.PkiSettings;
 import dev.warden.core.token.RotationPolicy;
-import dev.warden.core.token.SigningAlgorithm;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /**
- * The validated configuration of one server node. Built only by {@link ConfigLoader}, which names
- * the key and the allowed values when something is wrong.
+ * The validated configuration of one server node: the value of every key in {@link ServerKeys}
+ * ({@link #get}), and the settings computed from several keys. Built only by {@link ConfigLoader},
+ * which names the key and the allowed values when something is wrong.
  */
-public record ServerConfig(
-    dev.warden.core.inventory.Finding.Severity notifyFindingsFrom,
-    Duration postureRebuildInterval,
-    String webhookUrl,
-    Duration webhookRetryBase,
-    Duration recertReminderInterval,
-    dev.warden.core.config.ProvisioningRules provisioning,
-    dev.warden.core.inventory.PostureThresholds posture,
-    Path tlsCert,
-    Path tlsKey,
-    boolean tlsSelfIssued,
-    java.util.List<String> tlsDnsNames,
-    Path tlsClientCas,
-    dev.warden.core.pki.PkiSettings pki,
-    Path upstreamCaCert,
-    Path upstreamCaKey,
-    String host,
-    int port,
-    String issuer,
-    String trustDomain,
-    Path dataDir,
-    String dbUrl,
-    String dbUser,
-    String dbPassword,
-    int dbMaxPool,
-    Path masterKeyFile,
-    String masterKeyEnv,
-    SigningAlgorithm signingAlgorithm,
-    RotationPolicy rotation,
-    Duration keysCheckInterval,
-    Duration defaultTokenTtl,
-    String tokenType,
-    int maxRequestBytes,
-    int maxAssertionBytes,
-    int auditMaxBatch,
-    Duration auditTimeout,
-    Duration reloadInterval,
-    Duration jwksRefreshMinInterval) {
+public final class ServerConfig {
+  private final Map<ConfigKey<?>, Object> values;
+  private final String issuer;
+  private final Path masterKeyFile;
+  private final Secret masterKeyEnv;
+  private final RotationPolicy rotation;
+  private final ProvisioningRules provisioning;
+  private final PostureThresholds posture;
+  private final PkiSettings pki;
+
+  /** @throws dev.warden.core.error.ValidationException when keys contradict each other */
+  ServerConfig(Map<ConfigKey<?>, Object> values, String issuer, Path masterKeyFile, Secret masterKeyEnv) {
+    this.values = values;
+    this.issuer = issuer;
+    this.masterKeyFile = masterKeyFile;
+    this.masterKeyEnv = masterKeyEnv;
+    this.rotation = new RotationPolicy(get(ServerKeys.KEYS_ROTATE_EVERY), get(ServerKeys.KEYS_PUBLISH_LEAD),
+        get(ServerKeys.KEYS_RETAIN_AFTER_RETIRE));
+    this.provisioning = new ProvisioningRules(get(ServerKeys.WORKLOADS_REQUIRE_EXPIRY),
+        get(ServerKeys.WORKLOADS_MAX_LIFETIME));
+    this.posture = new PostureThresholds(get(ServerKeys.POSTURE_UNUSED_GRANT), get(ServerKeys.POSTURE_STATIC_MAX_AGE),
+        get(ServerKeys.POSTURE_ROTATION_INTERVAL), get(ServerKeys.POSTURE_STALE),
+        get(ServerKeys.POSTURE_WORKSTATION_CIDRS));
+    this.pki = new PkiSettings(get(ServerKeys.SERVER_TRUST_DOMAIN), get(ServerKeys.CA_TTL),
+        get(ServerKeys.SVID_X509_TTL), get(ServerKeys.SVID_JWT_TTL));
+  }
+
+  /** The value of a key: its parsed value, the default, or null when it is unset. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConfigKey<T> key) {
+    return (T) values.get(key);
+  }
+
+  /** The public base URL: {@code server.issuer}, or {@code http(s)://<host>:<port>} without it. */
+  public String issuer() {
+    return issuer;
+  }
+
+  /** {@code masterKey.file}, or {@code master.key} in the data directory. */
+  public Path masterKeyFile() {
+    return masterKeyFile;
+  }
+
+  /** The master key from {@code WARDEN_MASTER_KEY} (it wins over the file), or null. */
+  public Secret masterKeyEnv() {
+    return masterKeyEnv;
+  }
+
+  /** {@code keys.rotateEvery}, {@code keys.publishLead} and {@code keys.retainAfterRetire}. */
+  public RotationPolicy rotation() {
+    return rotation;
+  }
+
+  /** {@code workloads.requireExpiry} and {@code workloads.maxLifetime}. */
+  public ProvisioningRules provisioning() {
+    return provisioning;
+  }
+
+  /** The {@code posture.*} thresholds. */
+  public PostureThresholds posture() {
+    return posture;
+  }
+
+  /** The trust domain with {@code ca.ttl}, {@code svid.x509Ttl} and {@code svid.jwtTtl}. */
+  public PkiSettings pki() {
+    return pki;
+  }
 
   /** True when the listener serves HTTPS. */
   public boolean tls() {
-    return tlsCert != null || tlsSelfIssued;
+    return get(ServerKeys.TLS_CERT) != null || get(ServerKeys.TLS_SELF_ISSUED);
   }
 
   /** True when the embedded H2 store is used (no db.url given). */
   public boolean embeddedStore() {
-    return dbUrl == null;
+    return get(ServerKeys.DB_URL) == null;
+  }
+
+  /** Every key with its value; secrets redacted, the URL of the database without credentials. */
+  @Override
+  public String toString() {
+    StringJoiner j = new StringJoiner(", ", "ServerConfig[", "]");
+    for (ConfigKey<?> k : ServerKeys.ALL) {
+      Object v = values.get(k);
+      j.add(k.name() + "=" + (k == ServerKeys.DB_URL && v != null ? ConfigLoader.redactUrl((String) v) : v));
+    }
+    j.add("issuer=" + issuer);
+    j.add("masterKeyFile=" + masterKeyFile);
+    j.add("masterKeyEnv=" + masterKeyEnv);
+    return j.toString();
   }
 }

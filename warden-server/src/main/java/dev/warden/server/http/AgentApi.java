@@ -19,13 +19,9 @@ import dev.warden.core.token.KeyManager;
 import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
-import dev.warden.server.ServerMetrics;
-import dev.warden.server.admin.AdminPrincipal;
-import dev.warden.server.admin.AdminTokens;
 import dev.warden.server.admin.AuthException;
 import dev.warden.server.admin.Scopes;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -49,15 +45,13 @@ import java.util.Set;
  *   <li>{@code POST /v1/agent-tokens}, {@code GET /v1/agents}: admin, scope {@code agents:manage}.</li>
  * </ul>
  */
-public final class AgentApi {
+final class AgentApi implements ApiUnit {
   private static final int MAX_BODY = 1024 * 1024;
   private static final Duration BUNDLE_REFRESH_HINT = Duration.ofMinutes(5);
 
   private final AgentService agents;
   private final CaManager ca;
   private final KeyManager jwtSvidKeys;
-  private final AdminTokens adminTokens;
-  private final ServerMetrics metrics;
   private final java.util.function.LongSupplier keysCounter;
 
   /**
@@ -66,8 +60,7 @@ public final class AgentApi {
    * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
    * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
    */
-  public AgentApi(AgentService agents, CaManager ca, KeyManager jwtSvidKeys,
-      java.util.function.LongSupplier keysCounter, AdminTokens adminTokens, ServerMetrics metrics) {
+  AgentApi(AgentService agents, CaManager ca, KeyManager jwtSvidKeys, java.util.function.LongSupplier keysCounter) {
     if (jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
       throw new IllegalArgumentException("the bundle publishes JWT-SVID keys only, not " + jwtSvidKeys.purpose());
     }
@@ -75,32 +68,53 @@ public final class AgentApi {
     this.agents = agents;
     this.ca = ca;
     this.jwtSvidKeys = jwtSvidKeys;
-    this.adminTokens = adminTokens;
-    this.metrics = metrics;
   }
 
-  /** True for paths this API serves under /v1. */
-  public static boolean handles(String rawPath) {
+  @Override
+  public String group() {
+    return "agent";
+  }
+
+  @Override
+  public boolean owns(String rawPath) {
     return rawPath.startsWith("/v1/agent/") || rawPath.equals("/v1/bundle") || rawPath.equals("/v1/agent-tokens")
         || rawPath.equals("/v1/agents");
   }
 
-  public void handle(ServerRequest req, ServerResponse res) {
-    if (!req.path().rawPath().equals("/v1/bundle")) {
-      // session tokens, join tokens and SVIDs: no cache, shared or private, may keep a copy
-      res.header("Cache-Control", "no-store");
-      res.header("Pragma", "no-cache");
-    }
-    try {
-      route(req, res);
-    } catch (RuntimeException e) {
-      Errors.api(res, e);
-    }
-    metrics.request("agent", res.status().code());
+  /** Agents authenticate with a session token or attest; only the two admin routes ask for an admin token. */
+  @Override
+  public boolean adminTokenFirst() {
+    return false;
   }
 
-  /** The SPIFFE bundle (https_web profile document). */
-  public void bundle(ServerRequest req, ServerResponse res) {
+  @Override
+  public void before(Call c) {
+    if (!c.rawPath().equals("/v1/bundle")) {
+      // session tokens, join tokens and SVIDs: no cache, shared or private, may keep a copy
+      c.res().header("Cache-Control", "no-store");
+      c.res().header("Pragma", "no-cache");
+    }
+  }
+
+  @Override
+  public RuntimeException notFound(Call c) {
+    return new dev.warden.core.error.NotFoundException("agent API path", c.rawPath());
+  }
+
+  @Override
+  public void routes(RouteTable t) {
+    t.exact("/v1/bundle").get(null, c -> bundle(c.req(), c.res()));
+    t.exact("/v1/agent/attest").post(null, this::attest);
+    t.exact("/v1/agent/renew").post(null, this::renew);
+    t.exact("/v1/agent/sync").get(null, this::sync);
+    t.exact("/v1/agent/x509-svids").post(null, this::x509Svids);
+    t.exact("/v1/agent/jwt-svids").post(null, this::jwtSvids);
+    t.exact("/v1/agent-tokens").post(Scopes.AGENTS_MANAGE, this::createJoinToken);
+    t.exact("/v1/agents").get(Scopes.READ, this::list);
+  }
+
+  /** The SPIFFE bundle (https_web profile document), also served at {@code /.well-known/spiffe-bundle}. */
+  void bundle(ServerRequest req, ServerResponse res) {
     CertificateAuthority c = ca.current();
     // both counters only grow, so their sum moves whenever either set of authorities changes
     Map<String, Object> b = SpiffeBundle.json(c.bundle(), jwtAuthorities(), c.sequence() + keysCounter.getAsLong(),
@@ -111,125 +125,111 @@ public final class AgentApi {
     res.send(Json.bytes(Json.MAPPER.valueToTree(b)));
   }
 
-  private void route(ServerRequest req, ServerResponse res) {
-    String path = req.path().rawPath();
-    Method m = req.prologue().method();
-    switch (path) {
-      case "/v1/bundle" -> {
-        method(m, Method.GET);
-        bundle(req, res);
-      }
-      case "/v1/agent/attest" -> {
-        method(m, Method.POST);
-        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
-        byte[] csr = base64(b, "csr");
-        String join = text(b, "join_token");
-        String token = text(b, "token");
-        if ((join == null) == (token == null)) {
-          throw new ValidationException("join_token", "send exactly one of join_token or token (a platform token)");
-        }
-        AgentSession s = join != null ? agents.attestWithJoinToken(join, csr) : agents.attestWithPlatformToken(token, csr);
-        send(res, 200, session(s));
-      }
-      case "/v1/agent/renew" -> {
-        method(m, Method.POST);
-        String tok = bearer(req);
-        AgentRecord a = session(tok);
-        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
-        send(res, 200, session(agents.renew(a, tok, base64(b, "csr"))));
-      }
-      case "/v1/agent/sync" -> {
-        method(m, Method.GET);
-        AgentRecord a = session(bearer(req));
-        long since = longParam(req, "since", 0);
-        int limit = (int) longParam(req, "limit", 1000);
-        SyncPage p = agents.sync(a, since, req.query().first("page_token").orElse(null), limit);
-        send(res, 200, page(p));
-      }
-      case "/v1/agent/x509-svids" -> {
-        method(m, Method.POST);
-        AgentRecord a = session(bearer(req));
-        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
-        JsonNode rs = b.get("requests");
-        if (rs == null || !rs.isArray()) {
-          throw new ValidationException("requests", "is required: [{\"spiffe_id\": ..., \"csr\": <base64 DER>}]");
-        }
-        List<AgentService.SvidRequest> reqs = new ArrayList<>();
-        for (JsonNode r : rs) {
-          reqs.add(new AgentService.SvidRequest(text(r, "spiffe_id"), base64(r, "csr")));
-        }
-        List<AgentService.SvidResult> results = agents.issueX509(a, reqs);
-        ObjectNode o = Json.object();
-        ArrayNode out = o.putArray("svids");
-        for (AgentService.SvidResult r : results) {
-          ObjectNode e = out.addObject();
-          e.put("spiffe_id", r.spiffeId());
-          if (r.svid() != null) {
-            ArrayNode chain = e.putArray("chain");
-            r.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
-            e.put("expires_at", r.svid().notAfter().toString());
-          } else {
-            e.put("error", r.reason().code());
-            e.put("message", r.message());
-          }
-        }
-        send(res, 200, o);
-      }
-      case "/v1/agent/jwt-svids" -> {
-        method(m, Method.POST);
-        AgentRecord a = session(bearer(req));
-        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
-        List<String> aud = new ArrayList<>();
-        JsonNode an = b.get("audience");
-        if (an != null && an.isArray()) {
-          an.forEach(x -> aud.add(x.asText()));
-        } else if (an != null && an.isTextual()) {
-          aud.add(an.asText());
-        }
-        String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
-        ObjectNode o = Json.object();
-        o.put("token", jwt);
-        send(res, 200, o);
-      }
-      case "/v1/agent-tokens" -> {
-        method(m, Method.POST);
-        AdminPrincipal who = admin(req, Scopes.AGENTS_MANAGE);
-        JsonNode b = Json.parse(Bodies.read(req, MAX_BODY));
-        Set<Selector> sel = new LinkedHashSet<>();
-        JsonNode sn = b.get("selectors");
-        if (sn != null && sn.isArray()) {
-          sn.forEach(x -> sel.add(Selector.parse(x.asText())));
-        }
-        String ttlText = text(b, "ttl");
-        Duration ttl = ttlText == null ? Duration.ofMinutes(10) : Durations.parse("ttl", ttlText);
-        AgentService.CreatedJoinToken t = agents.createJoinToken(sel, ttl, who.actor());
-        ObjectNode o = Json.object();
-        o.put("id", t.id());
-        o.put("token", t.token().reveal());
-        o.put("expires_at", t.expiresAt().toString());
-        send(res, 201, o);
-      }
-      case "/v1/agents" -> {
-        method(m, Method.GET);
-        admin(req, Scopes.READ);
-        ObjectNode o = Json.object();
-        ArrayNode arr = o.putArray("agents");
-        for (AgentRecord a : agents.list()) {
-          ObjectNode e = arr.addObject();
-          e.put("spiffe_id", a.id().toString());
-          e.put("attestation", a.attestation());
-          ArrayNode ns = e.putArray("node_selectors");
-          a.nodeSelectors().stream().map(Selector::toString).sorted().forEach(ns::add);
-          e.put("attested_at", a.attestedAt().toString());
-          e.put("session_expires_at", a.sessionExpiresAt().toString());
-          if (a.bannedAt() != null) {
-            e.put("banned_at", a.bannedAt().toString());
-          }
-        }
-        send(res, 200, o);
-      }
-      default -> throw new dev.warden.core.error.NotFoundException("agent API path", path);
+  private void attest(Call c) {
+    JsonNode b = c.json(MAX_BODY);
+    byte[] csr = base64(b, "csr");
+    String join = text(b, "join_token");
+    String token = text(b, "token");
+    if ((join == null) == (token == null)) {
+      throw new ValidationException("join_token", "send exactly one of join_token or token (a platform token)");
     }
+    AgentSession s = join != null ? agents.attestWithJoinToken(join, csr) : agents.attestWithPlatformToken(token, csr);
+    c.send(200, session(s));
+  }
+
+  private void renew(Call c) {
+    String tok = bearer(c.req());
+    AgentRecord a = session(tok);
+    JsonNode b = c.json(MAX_BODY);
+    c.send(200, session(agents.renew(a, tok, base64(b, "csr"))));
+  }
+
+  private void sync(Call c) {
+    AgentRecord a = session(bearer(c.req()));
+    long since = longParam(c.req(), "since", 0);
+    int limit = (int) longParam(c.req(), "limit", 1000);
+    SyncPage p = agents.sync(a, since, c.query("page_token"), limit);
+    c.send(200, page(p));
+  }
+
+  private void x509Svids(Call c) {
+    AgentRecord a = session(bearer(c.req()));
+    JsonNode b = c.json(MAX_BODY);
+    JsonNode rs = b.get("requests");
+    if (rs == null || !rs.isArray()) {
+      throw new ValidationException("requests", "is required: [{\"spiffe_id\": ..., \"csr\": <base64 DER>}]");
+    }
+    List<AgentService.SvidRequest> reqs = new ArrayList<>();
+    for (JsonNode r : rs) {
+      reqs.add(new AgentService.SvidRequest(text(r, "spiffe_id"), base64(r, "csr")));
+    }
+    List<AgentService.SvidResult> results = agents.issueX509(a, reqs);
+    ObjectNode o = Json.object();
+    ArrayNode out = o.putArray("svids");
+    for (AgentService.SvidResult r : results) {
+      ObjectNode e = out.addObject();
+      e.put("spiffe_id", r.spiffeId());
+      if (r.svid() != null) {
+        ArrayNode chain = e.putArray("chain");
+        r.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
+        e.put("expires_at", r.svid().notAfter().toString());
+      } else {
+        e.put("error", r.reason().code());
+        e.put("message", r.message());
+      }
+    }
+    c.send(200, o);
+  }
+
+  private void jwtSvids(Call c) {
+    AgentRecord a = session(bearer(c.req()));
+    JsonNode b = c.json(MAX_BODY);
+    List<String> aud = new ArrayList<>();
+    JsonNode an = b.get("audience");
+    if (an != null && an.isArray()) {
+      an.forEach(x -> aud.add(x.asText()));
+    } else if (an != null && an.isTextual()) {
+      aud.add(an.asText());
+    }
+    String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
+    ObjectNode o = Json.object();
+    o.put("token", jwt);
+    c.send(200, o);
+  }
+
+  private void createJoinToken(Call c) {
+    JsonNode b = c.json(MAX_BODY);
+    Set<Selector> sel = new LinkedHashSet<>();
+    JsonNode sn = b.get("selectors");
+    if (sn != null && sn.isArray()) {
+      sn.forEach(x -> sel.add(Selector.parse(x.asText())));
+    }
+    String ttlText = text(b, "ttl");
+    Duration ttl = ttlText == null ? Duration.ofMinutes(10) : Durations.parse("ttl", ttlText);
+    AgentService.CreatedJoinToken t = agents.createJoinToken(sel, ttl, c.who().actor());
+    ObjectNode o = Json.object();
+    o.put("id", t.id());
+    o.put("token", t.token().reveal());
+    o.put("expires_at", t.expiresAt().toString());
+    c.send(201, o);
+  }
+
+  private void list(Call c) {
+    ObjectNode o = Json.object();
+    ArrayNode arr = o.putArray("agents");
+    for (AgentRecord a : agents.list()) {
+      ObjectNode e = arr.addObject();
+      e.put("spiffe_id", a.id().toString());
+      e.put("attestation", a.attestation());
+      ArrayNode ns = e.putArray("node_selectors");
+      a.nodeSelectors().stream().map(Selector::toString).sorted().forEach(ns::add);
+      e.put("attested_at", a.attestedAt().toString());
+      e.put("session_expires_at", a.sessionExpiresAt().toString());
+      if (a.bannedAt() != null) {
+        e.put("banned_at", a.bannedAt().toString());
+      }
+    }
+    c.send(200, o);
   }
 
   private List<String> jwtAuthorities() {
@@ -286,14 +286,6 @@ public final class AgentApi {
     return o;
   }
 
-  private AdminPrincipal admin(ServerRequest req, String scope) {
-    AdminPrincipal who = adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-    if (!who.has(scope)) {
-      throw new AuthException(403, "this admin token lacks the '" + scope + "' scope");
-    }
-    return who;
-  }
-
   private static String bearer(ServerRequest req) {
     String h = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -335,17 +327,5 @@ public final class AgentApi {
     } catch (NumberFormatException e) {
       throw new ValidationException(name, "must be a whole number");
     }
-  }
-
-  private static void method(Method m, Method want) {
-    if (m != want) {
-      throw new BadRequestException(405, "use " + want.text());
-    }
-  }
-
-  private static void send(ServerResponse res, int status, JsonNode body) {
-    res.status(status);
-    res.header("Content-Type", "application/json");
-    res.send(Json.bytes(body));
   }
 }

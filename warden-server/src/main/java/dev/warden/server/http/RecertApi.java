@@ -3,19 +3,12 @@ package dev.warden.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.Durations;
 import dev.warden.core.recert.CampaignItem;
 import dev.warden.core.recert.RecertService;
-import dev.warden.server.ServerMetrics;
-import dev.warden.server.admin.AdminPrincipal;
-import dev.warden.server.admin.AdminTokens;
-import dev.warden.server.admin.AuthException;
 import dev.warden.server.admin.Scopes;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Method;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -26,81 +19,89 @@ import java.util.Map;
  * /v1/recert/campaigns[/{id}]}, {@code POST /v1/recert/campaigns/{id}/decisions}. Reads need
  * {@code read}, changes {@code policy:write}.
  */
-public final class RecertApi {
+final class RecertApi implements ApiUnit {
   private static final String BASE = "/v1/recert/campaigns";
 
-  private final AdminTokens adminTokens;
   private final RecertService recert;
   private final Runnable reloadNow;
-  private final ServerMetrics metrics;
 
-  public RecertApi(AdminTokens adminTokens, RecertService recert, Runnable reloadNow, ServerMetrics metrics) {
-    this.adminTokens = adminTokens;
+  RecertApi(RecertService recert, Runnable reloadNow) {
     this.recert = recert;
     this.reloadNow = reloadNow;
-    this.metrics = metrics;
   }
 
-  public static boolean handles(String rawPath) {
+  @Override
+  public String group() {
+    return "recert";
+  }
+
+  @Override
+  public boolean owns(String rawPath) {
     return rawPath.equals(BASE) || rawPath.startsWith(BASE + "/");
   }
 
-  public void handle(ServerRequest req, ServerResponse res) {
-    try {
-      AdminPrincipal who = adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-      route(req, res, who);
-    } catch (RuntimeException e) {
-      Errors.api(res, e);
-    }
-    metrics.request("recert", res.status().code());
+  @Override
+  public void routes(RouteTable t) {
+    t.path(p -> rest(p).isEmpty()).post(Scopes.POLICY_WRITE, this::start).any(Scopes.READ, this::list);
+    t.path(p -> tail(p).isEmpty()).any(Scopes.READ, c -> c.send(200, render(recert.view(id(c.rawPath())))));
+    // another method on the decisions is an unknown route (404), not a 405
+    t.path(p -> tail(p).equals("decisions")).post(Scopes.POLICY_WRITE, this::decide).any(null, c -> {
+      throw notFound(c);
+    });
   }
 
-  private void route(ServerRequest req, ServerResponse res, AdminPrincipal who) {
-    String raw = req.path().rawPath();
-    Method m = req.prologue().method();
-    String rest = raw.length() > BASE.length() ? raw.substring(BASE.length() + 1) : "";
-    if (rest.isEmpty()) {
-      if (m == Method.POST) {
-        need(who, Scopes.POLICY_WRITE);
-        JsonNode b = Json.parse(Bodies.read(req, 64 * 1024));
-        Map<String, String> scope = new LinkedHashMap<>();
-        JsonNode s = b.get("scope");
-        if (s != null && s.isObject()) {
-          s.fields().forEachRemaining(e -> scope.put(e.getKey(), e.getValue().asText()));
-        }
-        String due = b.path("due").asText("14d");
-        String webhook = b.hasNonNull("webhook") ? b.get("webhook").asText() : null;
-        RecertService.View v = recert.start(scope, Durations.parse("due", due), webhook, who.actor());
-        send(res, 201, render(v));
-      } else {
-        need(who, Scopes.READ);
-        ObjectNode o = Json.object();
-        ArrayNode a = o.putArray("campaigns");
-        recert.list().forEach(v -> a.add(summary(v)));
-        send(res, 200, o);
-      }
-      return;
+  @Override
+  public RuntimeException notFound(Call c) {
+    return new NotFoundException("route", URLDecoder.decode(c.rawPath(), StandardCharsets.UTF_8));
+  }
+
+  private void start(Call c) {
+    JsonNode b = c.json(64 * 1024);
+    Map<String, String> scope = new LinkedHashMap<>();
+    JsonNode s = b.get("scope");
+    if (s != null && s.isObject()) {
+      s.fields().forEachRemaining(e -> scope.put(e.getKey(), e.getValue().asText()));
     }
+    String due = b.path("due").asText("14d");
+    String webhook = b.hasNonNull("webhook") ? b.get("webhook").asText() : null;
+    RecertService.View v = recert.start(scope, Durations.parse("due", due), webhook, c.who().actor());
+    c.send(201, render(v));
+  }
+
+  private void list(Call c) {
+    ObjectNode o = Json.object();
+    ArrayNode a = o.putArray("campaigns");
+    recert.list().forEach(v -> a.add(summary(v)));
+    c.send(200, o);
+  }
+
+  private void decide(Call c) {
+    JsonNode b = c.json(64 * 1024);
+    String workload = b.path("workload").asText(null);
+    if (workload == null) {
+      throw new ValidationException("workload", "is required (the SPIFFE ID of the campaign item)");
+    }
+    CampaignItem i = recert.decide(id(c.rawPath()), workload, b.path("decision").asText(null),
+        b.hasNonNull("note") ? b.get("note").asText() : null, c.who().actor());
+    reloadNow.run();
+    c.send(200, item(i));
+  }
+
+  /** The path below {@code /v1/recert/campaigns/}, still encoded; "" for the collection. */
+  private static String rest(String rawPath) {
+    return rawPath.length() > BASE.length() ? rawPath.substring(BASE.length() + 1) : "";
+  }
+
+  private static String id(String rawPath) {
+    String rest = rest(rawPath);
     int slash = rest.indexOf('/');
-    String id = slash < 0 ? rest : rest.substring(0, slash);
-    String tail = slash < 0 ? "" : rest.substring(slash + 1);
-    if (tail.isEmpty()) {
-      need(who, Scopes.READ);
-      send(res, 200, render(recert.view(id)));
-    } else if (tail.equals("decisions") && m == Method.POST) {
-      need(who, Scopes.POLICY_WRITE);
-      JsonNode b = Json.parse(Bodies.read(req, 64 * 1024));
-      String workload = b.path("workload").asText(null);
-      if (workload == null) {
-        throw new ValidationException("workload", "is required (the SPIFFE ID of the campaign item)");
-      }
-      CampaignItem i = recert.decide(id, workload, b.path("decision").asText(null),
-          b.hasNonNull("note") ? b.get("note").asText() : null, who.actor());
-      reloadNow.run();
-      send(res, 200, item(i));
-    } else {
-      throw new dev.warden.core.error.NotFoundException("route", URLDecoder.decode(raw, StandardCharsets.UTF_8));
-    }
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
+
+  private static String tail(String rawPath) {
+    String rest = rest(rawPath);
+    int slash = rest.indexOf('/');
+    return slash < 0 ? "" : rest.substring(slash + 1);
   }
 
   private static ObjectNode summary(RecertService.View v) {
@@ -136,17 +137,5 @@ public final class RecertApi {
       e.put("note", i.note());
     }
     return e;
-  }
-
-  private static void need(AdminPrincipal who, String scope) {
-    if (!who.has(scope)) {
-      throw new AuthException(403, "this admin token lacks the '" + scope + "' scope");
-    }
-  }
-
-  private static void send(ServerResponse res, int status, JsonNode body) {
-    res.status(status);
-    res.header("Content-Type", "application/json");
-    res.send(Json.bytes(body));
   }
 }

@@ -1,0 +1,77 @@
+package dev.warden.server;
+
+import static dev.warden.server.config.ServerKeys.KEYS_ALGORITHM;
+import static dev.warden.server.config.ServerKeys.SERVER_HOST;
+import static dev.warden.server.config.ServerKeys.SERVER_PORT;
+import static dev.warden.server.config.ServerKeys.TOKENS_MAX_ASSERTION_BYTES;
+import static dev.warden.server.config.ServerKeys.TOKENS_MAX_REQUEST_BYTES;
+
+import dev.warden.core.token.TokenIntrospector;
+import dev.warden.server.config.ServerConfig;
+import dev.warden.server.http.ApiRouter;
+import dev.warden.server.http.HttpLimits;
+import dev.warden.server.http.IntrospectionEndpoint;
+import dev.warden.server.http.TokenEndpoint;
+import dev.warden.server.http.WellKnown;
+import io.helidon.common.tls.TlsClientAuth;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Every route of a node, registered by hand, and the listener that serves them: the OAuth and
+ * discovery endpoints, health and metrics, and {@code /v1/*} through {@link ApiRouter}, which
+ * registers each API unit under its own path prefixes.
+ */
+final class Routes {
+  private Routes() {}
+
+  /** Builds the endpoints over {@code w} and starts listening. */
+  static WebServer serve(Wiring w) {
+    ServerConfig cfg = w.cfg;
+    Runnable reloadNow = w::reloadNow;
+    ApiRouter api = ApiRouter.builder(w.adminTokens, w.metrics)
+        .configuration(w.config, w.state::policies, w.state::disabledReason, reloadNow, w.clock)
+        .audit(w.store.audit())
+        .keys(w.keys, w.jwtSvidKeys)
+        .leases(w.leases)
+        .scan(w.leaks, w.fingerprintKey, w.fingerprintKeyId)
+        .inventory(w.inventory, w.fingerprinter, reloadNow)
+        .recertification(w.recert, reloadNow)
+        .agents(w.agents, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
+        .build();
+    TokenEndpoint token = new TokenEndpoint(w.tokens, w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES),
+        cfg.get(TOKENS_MAX_ASSERTION_BYTES));
+    IntrospectionEndpoint introspection = new IntrospectionEndpoint(
+        new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);
+    WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls());
+    Health health = new Health(w.store, w.metrics, w.state::disabled);
+
+    WebServerConfig.Builder http = WebServer.builder();
+    if (w.tls != null) {
+      SSLContext ssl = w.tls.sslContext();
+      http.tls(t -> t.sslContext(ssl).clientAuth(TlsClientAuth.OPTIONAL));
+    }
+    return http
+        .host(cfg.get(SERVER_HOST))
+        .port(cfg.get(SERVER_PORT))
+        .shutdownHook(false)
+        // above every endpoint's own limit (tokens.maxRequestBytes is at most 16 MiB), so that each
+        // endpoint answers an over-limit body with its own 413; see HttpLimits
+        .maxPayloadSize(HttpLimits.MAX_PAYLOAD)
+        .directHandlers(HttpLimits.directHandlers())
+        .routing(r -> r
+            .post(WellKnown.TOKEN_PATH, token::handle)
+            .post(WellKnown.INTROSPECT_PATH, introspection::handle)
+            .get(WellKnown.JWKS_PATH, wellKnown::jwks)
+            .get("/.well-known/openid-configuration", wellKnown::openidConfiguration)
+            .get("/.well-known/oauth-authorization-server", wellKnown::oauthMetadata)
+            .get("/healthz", health::live)
+            .get("/readyz", health::ready)
+            .get("/metrics", health::metrics)
+            .get("/.well-known/spiffe-bundle", api::spiffeBundle)
+            .any("/v1/*", api::handle))
+        .build()
+        .start();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.warden.server;
+
+import static dev.warden.server.config.ServerKeys.KEYS_CHECK_INTERVAL;
+import static dev.warden.server.config.ServerKeys.POSTURE_REBUILD_INTERVAL;
+import static dev.warden.server.config.ServerKeys.RELOAD_INTERVAL;
+
+import dev.warden.core.inventory.PostureIndex;
+import dev.warden.core.token.KeyManager;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The timers of a node. One thread reloads configuration changed by other nodes, and on
+ * {@code keys.checkInterval} rotates signing keys, records the daily KPI snapshot, reminds owners
+ * of pending recertifications, rotates the CA and renews a self-issued serving certificate.
+ * Another keeps the posture index: a full read at start and every {@code posture.rebuildInterval},
+ * following the audit log every 5 s and re-judging Warden's own items every minute. A failed task
+ * is logged and tried again on its next turn; it never stops the timer.
+ */
+final class Schedules implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Schedules.class.getName());
+
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("warden-timers").daemon(true).factory());
+  private final ScheduledExecutorService postureTimer = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("warden-posture").daemon(true).factory());
+
+  private Schedules() {}
+
+  /** Starts every timer of the node over {@code w}. */
+  static Schedules start(Wiring w) {
+    Schedules s = new Schedules();
+    long reloadMs = w.cfg.get(RELOAD_INTERVAL).toMillis();
+    s.timers.scheduleWithFixedDelay(w.state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
+    long checkMs = w.cfg.get(KEYS_CHECK_INTERVAL).toMillis();
+    s.timers.scheduleWithFixedDelay(() -> periodicChecks(w), checkMs, checkMs, TimeUnit.MILLISECONDS);
+    // the posture index reads everything once in the background (a minute at a million items);
+    // a request that needs it before then waits for that read
+    long rebuildMs = w.cfg.get(POSTURE_REBUILD_INTERVAL).toMillis();
+    s.postureTimer.scheduleWithFixedDelay(() -> rebuild(w.postureIndex), 0, rebuildMs, TimeUnit.MILLISECONDS);
+    // follow the audit log even when nobody reads, so a reader never inherits a long backlog;
+    // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
+    s.schedulePosture("catch-up", w.postureIndex::catchUp, w.postureIndex, 5);
+    s.schedulePosture("refresh", w.postureIndex::refreshWardenSide, w.postureIndex, 60);
+    return s;
+  }
+
+  private static void periodicChecks(Wiring w) {
+    for (KeyManager k : List.of(w.keys, w.jwtSvidKeys)) {
+      attempt(k.purpose().wire() + " key rotation check", k::tick);
+    }
+    attempt("daily KPI snapshot", w.inventory::recordDailyKpi);
+    attempt("recertification check", w.recert::tick);
+    attempt("CA rotation check", () -> {
+      w.ca.tick();
+      if (w.tls != null) {
+        w.tls.renewIfDue();
+      }
+    });
+  }
+
+  private static void rebuild(PostureIndex index) {
+    try {
+      long p0 = System.nanoTime();
+      index.rebuild();
+      var size = index.size();
+      LOG.log(System.Logger.Level.INFO, "posture index rebuilt in " + (System.nanoTime() - p0) / 1_000_000
+          + " ms (read " + size.readMillis() + " ms, judged " + size.judgeMillis() + " ms): " + size.imported()
+          + " imported and " + size.wardenItems() + " other items, " + size.findings() + " findings");
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "posture index rebuild failed (will retry): " + e.getMessage());
+    }
+  }
+
+  private void schedulePosture(String what, Runnable task, PostureIndex index, long everySeconds) {
+    postureTimer.scheduleWithFixedDelay(() -> {
+      try {
+        if (index.ready()) {
+          task.run();
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "posture " + what + " failed: " + e.getMessage());
+      }
+    }, everySeconds, everySeconds, TimeUnit.SECONDS);
+  }
+
+  private static void attempt(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, what + " failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    postureTimer.shutdownNow();
+  }
+}

@@ -1,0 +1,258 @@
+package dev.warden.server;
+
+import static dev.warden.server.config.ServerKeys.AUDIT_MAX_BATCH;
+import static dev.warden.server.config.ServerKeys.AUDIT_TIMEOUT;
+import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_CERT;
+import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_KEY;
+import static dev.warden.server.config.ServerKeys.DB_MAX_POOL;
+import static dev.warden.server.config.ServerKeys.DB_PASSWORD;
+import static dev.warden.server.config.ServerKeys.DB_URL;
+import static dev.warden.server.config.ServerKeys.DB_USER;
+import static dev.warden.server.config.ServerKeys.JWKS_REFRESH_MIN_INTERVAL;
+import static dev.warden.server.config.ServerKeys.KEYS_ALGORITHM;
+import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_FINDINGS;
+import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_RETRY_BASE;
+import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_WEBHOOK_URL;
+import static dev.warden.server.config.ServerKeys.RECERT_REMINDER_INTERVAL;
+import static dev.warden.server.config.ServerKeys.SERVER_DATA_DIR;
+import static dev.warden.server.config.ServerKeys.TLS_CERT;
+import static dev.warden.server.config.ServerKeys.TLS_CLIENT_CAS;
+import static dev.warden.server.config.ServerKeys.TLS_DNS_NAMES;
+import static dev.warden.server.config.ServerKeys.TLS_KEY;
+import static dev.warden.server.config.ServerKeys.TOKENS_TYP;
+
+import dev.warden.core.agent.AgentService;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.config.ConfigService;
+import dev.warden.core.crypto.Fingerprinter;
+import dev.warden.core.crypto.Hashes;
+import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.grant.TokenService;
+import dev.warden.core.inventory.InventoryService;
+import dev.warden.core.inventory.PostureIndex;
+import dev.warden.core.keys.KeyPurpose;
+import dev.warden.core.lease.LeakService;
+import dev.warden.core.lease.LeaseService;
+import dev.warden.core.pki.CaManager;
+import dev.warden.core.pki.Der;
+import dev.warden.core.pki.UpstreamCa;
+import dev.warden.core.recert.RecertService;
+import dev.warden.core.token.KeyManager;
+import dev.warden.core.token.SigningAlgorithm;
+import dev.warden.core.trust.TrustOptions;
+import dev.warden.server.admin.AdminTokens;
+import dev.warden.server.config.ServerConfig;
+import dev.warden.server.federation.HttpDocumentFetcher;
+import dev.warden.server.notify.FindingNotices;
+import dev.warden.server.notify.WebhookNotifier;
+import dev.warden.server.tls.ServerTls;
+import dev.warden.store.JdbcStore;
+import dev.warden.store.StoreConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * The object graph of one node, built by hand and in start-up order: store, audit writer, master
+ * key, signing keys, CA, bootstrap admin token (printed on first start), compiled configuration,
+ * then the core services. Nothing here serves or schedules anything: {@link Routes} and
+ * {@link Schedules} take it from here. Compiling the configuration overlaps with key loading.
+ */
+final class Wiring implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
+  private static final String FINGERPRINT_KEY = "fingerprint.key";
+
+  final ServerConfig cfg;
+  final Clock clock;
+  final JdbcStore store;
+  final AuditWriter audit;
+  final KeyManager keys;
+  final KeyManager jwtSvidKeys;
+  final CaManager ca;
+  final AdminTokens adminTokens;
+  final RuntimeState state;
+  final ServerMetrics metrics = new ServerMetrics();
+  final Fingerprinter fingerprinter;
+  final byte[] fingerprintKey;
+  final String fingerprintKeyId;
+  final TokenService tokens;
+  final ConfigService config;
+  final LeaseService leases;
+  final LeakService leaks;
+  final PostureIndex postureIndex;
+  final InventoryService inventory;
+  final WebhookNotifier webhook;
+  final RecertService recert;
+  final AgentService agents;
+  /** The HTTPS identity of the listener; null when it serves plain HTTP. */
+  final ServerTls tls;
+  /** Start-up milestones (System.nanoTime), for the start-up log line. */
+  final long startedAt;
+  final long storeOpenAt;
+  final long keysReadyAt;
+  final long configurationReadyAt;
+
+  /**
+   * @param out where the bootstrap admin token is printed, once, on first start
+   * @throws ValidationException when configuration is unusable
+   */
+  Wiring(ServerConfig cfg, Clock clock, PrintStream out) {
+    this.cfg = cfg;
+    this.clock = clock;
+    startedAt = System.nanoTime();
+    // Initialising CEL (protobuf descriptors) and Tink takes longer than opening the store; doing
+    // it on another core meanwhile halves start-up on a 2-core machine.
+    Thread.ofPlatform().name("warden-warmup").daemon(true).start(Wiring::warmUp);
+    store = JdbcStore.open(cfg.embeddedStore() ? StoreConfig.embedded(cfg.get(SERVER_DATA_DIR))
+        : new StoreConfig(cfg.get(DB_URL), cfg.get(DB_USER),
+            cfg.get(DB_PASSWORD) == null ? null : cfg.get(DB_PASSWORD).reveal(), cfg.get(DB_MAX_POOL)));
+    storeOpenAt = System.nanoTime();
+    AuditWriter auditWriter = null;
+    try {
+      boolean freshInstall = store.signingKeys().list().isEmpty();
+      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis());
+      audit = auditWriter;
+      // compiling policies and trust providers does not depend on keys: overlap the two
+      TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.get(JWKS_REFRESH_MIN_INTERVAL));
+      CompletableFuture<RuntimeState> stateFuture = CompletableFuture.supplyAsync(
+          () -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, audit),
+          r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
+      SecretBox box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
+      fingerprintKey = fingerprintKey(store, box);
+      fingerprintKeyId = HexFormat.of().formatHex(Hashes.sha256(fingerprintKey), 0, 8);
+      fingerprinter = new Fingerprinter(fingerprintKey);
+      keys = new KeyManager(KeyPurpose.ACCESS_TOKEN, store.signingKeys(), box, clock, cfg.rotation(),
+          cfg.get(KEYS_ALGORITHM), audit);
+      keys.ensureActiveKey();
+      // JWT-SVIDs get keys of their own, published only in the SPIFFE bundle; the JWT-SVID spec
+      // allows no EdDSA, so they are ES256 whatever keys.algorithm says
+      jwtSvidKeys = new KeyManager(KeyPurpose.JWT_SVID, store.signingKeys(), box, clock, cfg.rotation(),
+          SigningAlgorithm.ES256, audit);
+      jwtSvidKeys.ensureActiveKey();
+      UpstreamCa upstream = cfg.get(CA_UPSTREAM_CERT) == null ? null
+          : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
+      ca = new CaManager(store.authorities(), box, clock, cfg.pki(), upstream, audit);
+      ca.ensureActive();
+      keysReadyAt = System.nanoTime();
+      adminTokens = new AdminTokens(store.adminTokens(), store.settings(), audit, clock);
+      adminTokens.bootstrapOnce().ifPresent(issued -> printBootstrap(out, issued, cfg.issuer()));
+      state = join(stateFuture);
+      configurationReadyAt = System.nanoTime();
+
+      tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
+          List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP))), audit,
+          fingerprinter, clock);
+      config = new ConfigService(store, audit, clock, cfg.provisioning());
+      leases = new LeaseService(store.leases(), audit, clock);
+      leaks = new LeakService(store.leases(), audit, clock);
+      for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
+        metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
+      }
+      postureIndex = new PostureIndex(store, store.inventory(), clock, cfg.posture());
+      inventory = new InventoryService(store, store.inventory(), config, audit, clock, cfg.posture(), postureIndex);
+      webhook = new WebhookNotifier(cfg.get(NOTIFICATIONS_WEBHOOK_URL), cfg.get(NOTIFICATIONS_RETRY_BASE), 4, audit,
+          clock);
+      recert = new RecertService(store.recert(), config, inventory, webhook, audit, clock,
+          cfg.get(RECERT_REMINDER_INTERVAL));
+      if (cfg.get(NOTIFICATIONS_WEBHOOK_URL) != null && cfg.get(NOTIFICATIONS_FINDINGS) != null) {
+        FindingNotices notices = new FindingNotices(store.inventory(), webhook, clock);
+        postureIndex.onNewFindings(cfg.get(NOTIFICATIONS_FINDINGS),
+            found -> Thread.ofVirtual().name("warden-notice").start(() -> notices.announce(found)));
+      }
+      agents = new AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust, state::policies,
+          audit, clock);
+
+      tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null
+          ? ServerTls.fromFiles(cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
+          : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
+    } catch (RuntimeException e) {
+      if (auditWriter != null) {
+        auditWriter.close();
+      }
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Re-reads the configuration now (after a change through this node's API). */
+  void reloadNow() {
+    state.reload(false);
+  }
+
+  private static RuntimeState join(CompletableFuture<RuntimeState> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private static void printBootstrap(PrintStream out, AdminTokens.Issued issued, String issuer) {
+    out.println();
+    out.println("=====================================================================");
+    out.println(" Bootstrap admin token (shown once, stored only as a hash):");
+    out.println();
+    out.println("   " + issued.secret().reveal());
+    out.println();
+    out.println(" Log in with:  warden login --server " + issuer + " --token <token>");
+    out.println("=====================================================================");
+    out.println();
+    out.flush();
+  }
+
+  /** Client certificates accepted over mTLS: the trust domain's bundle, plus any CAs the operator added. */
+  private static Supplier<List<X509Certificate>> clientTrust(CaManager ca, ServerConfig cfg) {
+    List<X509Certificate> extra;
+    try {
+      extra = cfg.get(TLS_CLIENT_CAS) == null ? List.of()
+          : Der.certificates(Files.readAllBytes(cfg.get(TLS_CLIENT_CAS)));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ValidationException("tls.clientCas", "cannot read " + cfg.get(TLS_CLIENT_CAS)
+          + " as PEM certificates: " + e.getMessage());
+    }
+    return () -> {
+      List<X509Certificate> all = new ArrayList<>(ca.current().bundle());
+      all.addAll(extra);
+      return all;
+    };
+  }
+
+  private static byte[] fingerprintKey(JdbcStore store, SecretBox box) {
+    var existing = store.settings().get(FINGERPRINT_KEY);
+    if (existing.isEmpty()) {
+      byte[] key = new byte[32];
+      new SecureRandom().nextBytes(key);
+      store.settings().putIfAbsent(FINGERPRINT_KEY, box.encrypt(key, FINGERPRINT_KEY));
+      existing = store.settings().get(FINGERPRINT_KEY);
+    }
+    return box.decrypt(existing.orElseThrow(), FINGERPRINT_KEY);
+  }
+
+  private static void warmUp() {
+    try {
+      // in the order start-up needs them: Tink (master key), BouncyCastle (signing key), then CEL
+      SecretBox.generate();
+      dev.warden.core.token.KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom());
+      dev.warden.core.policy.Conditions.check("request.time.getHours() >= 0 && workload.spiffeId != ''");
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "warm-up: " + e.getMessage());
+    }
+  }
+
+  /** Closes the audit writer (flushing it) and then the store. */
+  @Override
+  public void close() {
+    audit.close();
+    store.close();
+  }
+}

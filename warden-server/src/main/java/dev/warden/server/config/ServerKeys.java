@@ -1,0 +1,205 @@
+package dev.warden.server.config;
+
+import static dev.warden.server.config.ConfigKey.bool;
+import static dev.warden.server.config.ConfigKey.duration;
+import static dev.warden.server.config.ConfigKey.durationOrZero;
+import static dev.warden.server.config.ConfigKey.integer;
+import static dev.warden.server.config.ConfigKey.list;
+import static dev.warden.server.config.ConfigKey.optionalPath;
+import static dev.warden.server.config.ConfigKey.optionalText;
+import static dev.warden.server.config.ConfigKey.path;
+import static dev.warden.server.config.ConfigKey.text;
+
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.inventory.Finding;
+import dev.warden.core.model.SpiffeId;
+import dev.warden.core.token.AccessTokenMinter;
+import dev.warden.core.token.SigningAlgorithm;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every configuration key of the server, in the order they are listed. Adding a setting means
+ * adding its key here (and reading it where it is used, {@code cfg.get(KEY)}); the loader, the
+ * environment variable, {@code warden server --list-keys} and the table in docs/configuration.md
+ * follow from this declaration ({@code ConfigDocTest} fails when the doc lags behind).
+ */
+public final class ServerKeys {
+  private ServerKeys() {}
+
+  public static final ConfigKey<String> SERVER_HOST = text("server.host", "127.0.0.1",
+      "address to listen on (`0.0.0.0` for all interfaces)");
+  public static final ConfigKey<Integer> SERVER_PORT = integer("server.port", 8080, 0, 65535,
+      "TCP port (`0` picks a free one); checked before anything is created: a port in use stops the start with "
+          + "one line naming it");
+  public static final ConfigKey<String> SERVER_ISSUER = optionalText("server.issuer", "URL",
+      "public base URL of this server, the `iss` of its tokens; set it behind a proxy or TLS terminator")
+      .defaultShownAs("`http://<host>:<port>` (`https://` with TLS)");
+  public static final ConfigKey<String> SERVER_TRUST_DOMAIN = ConfigKey.<String>of("server.trustDomain", "string",
+      "warden.local", (k, td) -> {
+        SpiffeId.parse("spiffe://" + td);
+        return td;
+      }, "SPIFFE trust domain");
+  public static final ConfigKey<Path> SERVER_DATA_DIR = path("server.dataDir", "./warden-data",
+      "directory for the embedded database and the master key file; with the embedded store one server at a time "
+          + "holds it (`warden.lock`, with its pid) and a second is refused with \"another Warden server is using DIR\"");
+
+  public static final ConfigKey<String> DB_URL = ConfigKey.<String>of("db.url", "JDBC URL", null, (k, url) -> {
+    if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
+      throw new ValidationException(k, "'" + ConfigLoader.redactUrl(url)
+          + "' is not supported; use jdbc:postgresql://host:5432/db (or jdbc:h2:... for tests)");
+    }
+    return url;
+  }, "JDBC URL of PostgreSQL (`jdbc:postgresql://host:5432/db`); unset: embedded H2 in `server.dataDir`")
+      .unsetWhenBlank().defaultShownAs("unset (embedded H2)");
+  public static final ConfigKey<String> DB_USER = text("db.user", "warden", "database user");
+  /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
+  public static final ConfigKey<Secret> DB_PASSWORD = ConfigKey.<Secret>of("db.password", "secret", null,
+      (k, v) -> Secret.of(v), "database password (`WARDEN_DB_PASSWORD` keeps it out of files and process lists)");
+  public static final ConfigKey<Integer> DB_MAX_POOL = integer("db.maxPool", 16, 1, 1000,
+      "maximum database connections per node");
+
+  public static final ConfigKey<Path> MASTER_KEY_FILE = optionalPath("masterKey.file",
+      "Tink AEAD keyset (JSON), created `0600` on first start; `WARDEN_MASTER_KEY` wins over it")
+      .defaultShownAs("`<dataDir>/master.key`");
+
+  public static final ConfigKey<SigningAlgorithm> KEYS_ALGORITHM = ConfigKey.of("keys.algorithm", "`ES256` or `EdDSA`",
+      "ES256", SigningAlgorithm::parse, "signing algorithm of new access-token keys");
+  /** Unset ({@code manual}): no automatic rotation. */
+  public static final ConfigKey<Duration> KEYS_ROTATE_EVERY = ConfigKey.of("keys.rotateEvery", "duration or `manual`",
+      "30d", (k, s) -> "manual".equalsIgnoreCase(s) ? null : ConfigKey.positive(k, s),
+      "how long a signing key signs before the next takes over; `manual` rotates only on request");
+  public static final ConfigKey<Duration> KEYS_PUBLISH_LEAD = durationOrZero("keys.publishLead", "10m",
+      "how long a new key is published before it signs");
+  public static final ConfigKey<Duration> KEYS_RETAIN_AFTER_RETIRE = duration("keys.retainAfterRetire", "25h",
+      "how long a retired key stays published (at least 24h, the longest token)");
+  public static final ConfigKey<Duration> KEYS_CHECK_INTERVAL = duration("keys.checkInterval", "30s",
+      "how often rotation is checked (and the CA, the daily KPI snapshot and recertification reminders)");
+
+  public static final ConfigKey<Duration> TOKENS_DEFAULT_TTL = duration("tokens.defaultTtl", "5m",
+      "access token lifetime when the policy allows more (at most 24h; policies set their own `maxTtl`)")
+      .check(d -> d.compareTo(Duration.ofHours(24)) <= 0, "must be at most 24h");
+  public static final ConfigKey<String> TOKENS_TYP = ConfigKey.<String>of("tokens.typ", "`JWT` or `at+jwt`", "JWT",
+      (k, typ) -> {
+        if (typ == null || !AccessTokenMinter.TYPES.contains(typ)) {
+          throw new ValidationException(k, "'" + typ + "' is not allowed; use JWT or at+jwt");
+        }
+        return typ;
+      }, "header `typ` of access tokens: `JWT` (accepted by default verifiers such as Nimbus and Spring Security) "
+          + "or `at+jwt` (RFC 9068); JWT-SVIDs are typed `JOSE` either way, and signed by other keys");
+  public static final ConfigKey<Integer> TOKENS_MAX_REQUEST_BYTES = integer("tokens.maxRequestBytes", 65536, 1024,
+      1 << 24, "largest `/oauth2/token` body; a larger one is refused with `413`");
+  public static final ConfigKey<Integer> TOKENS_MAX_ASSERTION_BYTES = integer("tokens.maxAssertionBytes", 16384, 1024,
+      1 << 20, "largest platform token accepted");
+
+  public static final ConfigKey<Duration> CA_TTL = duration("ca.ttl", "24h",
+      "lifetime of each CA certificate of the trust domain (next CA published at half, active with a sixth left; "
+          + "at most 365d)");
+  public static final ConfigKey<Path> CA_UPSTREAM_CERT = optionalPath("ca.upstreamCert",
+      "PEM certificate of an upstream CA; Warden's CA becomes its intermediate (with `ca.upstreamKey`; "
+          + "`--upstream-ca-cert`)");
+  public static final ConfigKey<Path> CA_UPSTREAM_KEY = optionalPath("ca.upstreamKey",
+      "PEM private key of the upstream CA (with `ca.upstreamCert`; `--upstream-ca-key`)");
+  public static final ConfigKey<Duration> SVID_X509_TTL = duration("svid.x509Ttl", "1h",
+      "lifetime of X.509-SVIDs (at most 7d and at most a sixth of `ca.ttl`)");
+  public static final ConfigKey<Duration> SVID_JWT_TTL = duration("svid.jwtTtl", "5m",
+      "lifetime of JWT-SVIDs (at most 24h)");
+
+  public static final ConfigKey<Path> TLS_CERT = optionalPath("tls.cert",
+      "PEM certificate chain the server presents (HTTPS), with `tls.key`");
+  public static final ConfigKey<Path> TLS_KEY = optionalPath("tls.key", "PEM private key of `tls.cert`");
+  public static final ConfigKey<Boolean> TLS_SELF_ISSUED = bool("tls.selfIssued", "false",
+      "`true`: serve HTTPS with a certificate from the trust domain's own CA, renewed at half-life");
+  public static final ConfigKey<List<String>> TLS_DNS_NAMES = list("tls.dnsNames", "localhost",
+      "names and IP addresses in the self-issued serving certificate, comma-separated");
+  public static final ConfigKey<Path> TLS_CLIENT_CAS = optionalPath("tls.clientCas",
+      "PEM file of extra CAs whose X.509-SVIDs may authenticate over mTLS (besides the trust domain's)");
+
+  public static final ConfigKey<Boolean> WORKLOADS_REQUIRE_EXPIRY = bool("workloads.requireExpiry", "false",
+      "`true`: a workload cannot be created (or lose its expiry) without `spec.expiresAt`, the provisioning guardrail");
+  public static final ConfigKey<Duration> WORKLOADS_MAX_LIFETIME = duration("workloads.maxLifetime", "365d",
+      "furthest a workload's `expiresAt` may be set into the future");
+
+  public static final ConfigKey<Duration> POSTURE_UNUSED_GRANT = duration("posture.unusedGrant", "30d",
+      "a granted resource not used this long is an over-privilege finding (NHI5); a request may override each "
+          + "posture threshold (docs/inventory.md)");
+  public static final ConfigKey<Duration> POSTURE_STATIC_MAX_AGE = duration("posture.staticMaxAge", "90d",
+      "a static credential older than this is a long-lived-secret finding (NHI7)");
+  public static final ConfigKey<Duration> POSTURE_ROTATION_INTERVAL = duration("posture.rotationInterval", "90d",
+      "a static credential not rotated this long is rotation-overdue (NHI7)");
+  public static final ConfigKey<Duration> POSTURE_STALE = duration("posture.stale", "90d",
+      "an identity unused this long is stale");
+  public static final ConfigKey<List<String>> POSTURE_WORKSTATION_CIDRS = list("posture.workstationCidrs", "",
+      "comma-separated address ranges of workstations, for the NHI10 human-use rule");
+  public static final ConfigKey<Duration> POSTURE_REBUILD_INTERVAL = duration("posture.rebuildInterval", "1h",
+      "how often the posture index re-reads everything (changes are followed from the audit log in between; "
+          + "age-based findings move at each rebuild)");
+
+  public static final ConfigKey<String> NOTIFICATIONS_WEBHOOK_URL = ConfigKey.<String>of("notifications.webhookUrl",
+      "URL", null, (k, url) -> {
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+          throw new ValidationException(k, "must be an http(s) URL");
+        }
+        return url;
+      }, "where recertification notifications and new posture findings are POSTed as JSON (a campaign may name "
+          + "its own)").unsetWhenBlank();
+  /** Unset ({@code none}): no finding is announced. */
+  public static final ConfigKey<Finding.Severity> NOTIFICATIONS_FINDINGS = ConfigKey.<Finding.Severity>of(
+      "notifications.findings", "`none`, `low`, `medium`, `high` or `critical`", "critical", (k, s) -> {
+        String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("none")) {
+          return null;
+        }
+        try {
+          return Finding.Severity.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new ValidationException(k, "must be none, low, medium, high or critical");
+        }
+      }, "new posture findings of at least this severity are POSTed to `notifications.webhookUrl`, once per rule "
+          + "and item across all nodes");
+  public static final ConfigKey<Duration> NOTIFICATIONS_RETRY_BASE = duration("notifications.retryBase", "1s",
+      "first retry delay of a failed webhook (doubles each time, 4 attempts)");
+  public static final ConfigKey<Duration> RECERT_REMINDER_INTERVAL = duration("recert.reminderInterval", "24h",
+      "how often owners with pending recertifications are reminded");
+
+  public static final ConfigKey<Integer> AUDIT_MAX_BATCH = integer("audit.maxBatch", 500, 1, 10_000,
+      "largest group commit of audit events");
+  public static final ConfigKey<Duration> AUDIT_TIMEOUT = duration("audit.timeout", "5s",
+      "how long a request waits for its audit event to be durable");
+  public static final ConfigKey<Duration> RELOAD_INTERVAL = duration("reload.interval", "1s",
+      "how often configuration changes made on other nodes are picked up");
+  public static final ConfigKey<Duration> JWKS_REFRESH_MIN_INTERVAL = duration("jwks.refreshMinInterval", "30s",
+      "least time between JWKS refreshes caused by an unknown `kid`");
+
+  /** Every key, in the order of {@code --list-keys} and the docs. */
+  public static final List<ConfigKey<?>> ALL = List.of(SERVER_HOST, SERVER_PORT, SERVER_ISSUER, SERVER_TRUST_DOMAIN,
+      SERVER_DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_MAX_POOL, MASTER_KEY_FILE, KEYS_ALGORITHM, KEYS_ROTATE_EVERY,
+      KEYS_PUBLISH_LEAD, KEYS_RETAIN_AFTER_RETIRE, KEYS_CHECK_INTERVAL, TOKENS_DEFAULT_TTL, TOKENS_TYP,
+      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
+      SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
+      WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,
+      POSTURE_WORKSTATION_CIDRS, POSTURE_REBUILD_INTERVAL, NOTIFICATIONS_WEBHOOK_URL, NOTIFICATIONS_FINDINGS,
+      NOTIFICATIONS_RETRY_BASE, RECERT_REMINDER_INTERVAL, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
+      JWKS_REFRESH_MIN_INTERVAL);
+
+  /** Where the generated key table sits in docs/configuration.md: between these two lines. */
+  public static final String DOC_BEGIN = "<!-- BEGIN GENERATED: configuration keys, from ServerKeys; "
+      + "regenerate with WARDEN_UPDATE_DOCS=1 ./mvnw -o test -pl warden-server -am -Dtest=ConfigDocTest "
+      + "-Dsurefire.failIfNoSpecifiedTests=false -->";
+  public static final String DOC_END = "<!-- END GENERATED: configuration keys -->";
+
+  /** The Markdown table of every key, as docs/configuration.md shows it (without the marker lines). */
+  public static String markdownTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| key | environment | type | default | meaning |\n");
+    sb.append("| --- | --- | --- | --- | --- |\n");
+    for (ConfigKey<?> k : ALL) {
+      sb.append("| `").append(k.name()).append("` | `").append(k.envName()).append("` | ").append(k.type())
+          .append(" | ").append(k.defaultMarkdown()).append(" | ").append(k.doc()).append(" |\n");
+    }
+    return sb.toString();
+  }
+}

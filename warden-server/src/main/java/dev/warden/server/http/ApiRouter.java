@@ -1,0 +1,198 @@
+package dev.warden.server.http;
+
+import dev.warden.core.agent.AgentService;
+import dev.warden.core.config.ConfigService;
+import dev.warden.core.crypto.Fingerprinter;
+import dev.warden.core.document.Kind;
+import dev.warden.core.inventory.InventoryService;
+import dev.warden.core.lease.LeakService;
+import dev.warden.core.lease.LeaseService;
+import dev.warden.core.pki.CaManager;
+import dev.warden.core.policy.PolicySnapshot;
+import dev.warden.core.recert.RecertService;
+import dev.warden.core.store.AuditStore;
+import dev.warden.core.token.KeyManager;
+import dev.warden.server.ServerMetrics;
+import dev.warden.server.admin.AdminTokens;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The REST API under {@code /v1}: each API unit owns its path prefixes, and this is the one filter
+ * around all of them. Per request it picks the unit that owns the raw path, authenticates the admin
+ * token (before routing, or when a route asks for a scope, as the unit says), runs the route's
+ * scope checks, renders any failure through {@link Errors#api}, and counts the request under the
+ * unit's metrics group. A path no unit owns is a 404, after authentication.
+ *
+ * <p>Design note: matching is on the raw path, not Helidon's decoded one, because a SPIFFE ID is
+ * a single percent-encoded path segment ({@code /v1/workloads/spiffe%3A%2F%2Facme%2Fapi}) and
+ * decoding first would split it (decision 001).
+ */
+public final class ApiRouter {
+  private record Unit(ApiUnit api, RouteTable routes) {}
+
+  /** Where no unit owns the path: an admin token first, then 404. */
+  private static final ApiUnit NOWHERE = new ApiUnit() {
+    @Override
+    public String group() {
+      return "admin";
+    }
+
+    @Override
+    public boolean owns(String rawPath) {
+      return true;
+    }
+
+    @Override
+    public void routes(RouteTable routes) {}
+  };
+
+  private final AdminTokens adminTokens;
+  private final ServerMetrics metrics;
+  private final List<Unit> units;
+  private final Unit nowhere = unit(NOWHERE);
+  private final AgentApi agents;
+
+  private ApiRouter(Builder b) {
+    this.adminTokens = b.adminTokens;
+    this.metrics = b.metrics;
+    this.units = b.units.stream().map(ApiRouter::unit).toList();
+    this.agents = b.agents;
+  }
+
+  /** @param adminTokens checks the admin token of every call that needs one */
+  public static Builder builder(AdminTokens adminTokens, ServerMetrics metrics) {
+    return new Builder(adminTokens, metrics);
+  }
+
+  /** Serves one request under {@code /v1}. */
+  public void handle(ServerRequest req, ServerResponse res) {
+    String raw = req.path().rawPath();
+    Unit u = nowhere;
+    for (Unit candidate : units) {
+      if (candidate.api().owns(raw)) {
+        u = candidate;
+        break;
+      }
+    }
+    Call call = new Call(req, res,
+        () -> adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null)));
+    u.api().before(call);
+    try {
+      if (u.api().adminTokenFirst()) {
+        call.who();
+      }
+      if (!u.routes().dispatch(call)) {
+        throw u.api().notFound(call);
+      }
+    } catch (RuntimeException e) {
+      Errors.api(res, e);
+    }
+    metrics.request(u.api().group(), res.status().code());
+  }
+
+  /**
+   * The SPIFFE bundle, public, for {@code /.well-known/spiffe-bundle}.
+   *
+   * @throws IllegalStateException when the router was built without the agent API
+   */
+  public void spiffeBundle(ServerRequest req, ServerResponse res) {
+    if (agents == null) {
+      throw new IllegalStateException("built without the agent API");
+    }
+    agents.bundle(req, res);
+  }
+
+  private static Unit unit(ApiUnit api) {
+    RouteTable t = new RouteTable();
+    api.routes(t);
+    return new Unit(api, t);
+  }
+
+  /** Registers the API units; each method adds the units of one area with what they need. */
+  public static final class Builder {
+    private final AdminTokens adminTokens;
+    private final ServerMetrics metrics;
+    private final List<ApiUnit> units = new ArrayList<>();
+    private AgentApi agents;
+
+    private Builder(AdminTokens adminTokens, ServerMetrics metrics) {
+      this.adminTokens = adminTokens;
+      this.metrics = metrics;
+    }
+
+    /**
+     * Configuration objects, {@code apply}, {@code decisions:explain} and {@code whoami}/admin tokens.
+     *
+     * @param disabledReason why a stored object is disabled (it no longer compiles), or null when it works
+     * @param reloadNow reloads this node's configuration after a change
+     */
+    public Builder configuration(ConfigService config, Supplier<PolicySnapshot> policies,
+        BiFunction<Kind, String, String> disabledReason, Runnable reloadNow, Clock clock) {
+      units.add(new ConfigApi(config, disabledReason, reloadNow));
+      units.add(new DecisionApi(policies, clock));
+      units.add(new AdminTokenApi(adminTokens));
+      return this;
+    }
+
+    public Builder audit(AuditStore audit) {
+      units.add(new AuditApi(audit));
+      return this;
+    }
+
+    /** @throws IllegalArgumentException unless the access-token keys come first and the JWT-SVID keys second */
+    public Builder keys(KeyManager accessTokens, KeyManager jwtSvids) {
+      units.add(new KeysApi(accessTokens, jwtSvids));
+      return this;
+    }
+
+    public Builder leases(LeaseService leases) {
+      units.add(new LeaseApi(leases));
+      return this;
+    }
+
+    /** @param fingerprintKey the installation's fingerprint key, given to scanners with scope scan:report */
+    public Builder scan(LeakService leaks, byte[] fingerprintKey, String fingerprintKeyId) {
+      units.add(new ScanApi(leaks, fingerprintKey, fingerprintKeyId));
+      return this;
+    }
+
+    /** Inventory, posture, reports and lifecycle (retire, offboarding). */
+    public Builder inventory(InventoryService inventory, Fingerprinter fingerprinter, Runnable reloadNow) {
+      units.add(new InventoryApi(inventory, fingerprinter));
+      units.add(new PostureApi(inventory));
+      units.add(new ReportApi(inventory));
+      units.add(new LifecycleApi(inventory, reloadNow));
+      return this;
+    }
+
+    public Builder recertification(RecertService recert, Runnable reloadNow) {
+      units.add(new RecertApi(recert, reloadNow));
+      return this;
+    }
+
+    /**
+     * The agent protocol and the SPIFFE bundle.
+     *
+     * @param jwtSvidKeys the keys that sign JWT-SVIDs: the bundle's JWT authorities
+     * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
+     * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
+     */
+    public Builder agents(AgentService agentService, CaManager ca, KeyManager jwtSvidKeys, LongSupplier keysCounter) {
+      agents = new AgentApi(agentService, ca, jwtSvidKeys, keysCounter);
+      units.add(agents);
+      return this;
+    }
+
+    public ApiRouter build() {
+      return new ApiRouter(this);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.warden.server.http;
+
+import dev.warden.core.error.NotFoundException;
+
+/**
+ * One API under {@code /v1}, registered with {@link ApiRouter}: the raw paths it owns (no two
+ * units own the same path), the label of its requests in the metrics, and its routes.
+ * Authentication, scope checks, error rendering and metrics are the router's, not the unit's.
+ */
+interface ApiUnit {
+  /** The {@code route} label of this unit's requests in {@code warden_http_requests}. */
+  String group();
+
+  /** True for the raw paths this unit serves. */
+  boolean owns(String rawPath);
+
+  void routes(RouteTable routes);
+
+  /**
+   * True (the default): every request must carry a valid admin token, checked before routing, so
+   * even an unknown path answers 401 without one. False: only routes with a scope ask for one.
+   */
+  default boolean adminTokenFirst() {
+    return true;
+  }
+
+  /** Runs before anything else, even authentication, for headers every answer carries. */
+  default void before(Call call) {}
+
+  /** What a path this unit owns but does not route answers. */
+  default RuntimeException notFound(Call call) {
+    return new NotFoundException("route", call.rawPath());
+  }
+
+  /** The first segment below {@code /v1/} of a raw path: "" for {@code /v1} itself. */
+  static String head(String rawPath) {
+    String rest = rest(rawPath);
+    int slash = rest.indexOf('/');
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
+
+  /**
+   * What follows the first segment below {@code /v1/}, percent-decoded; null when nothing does.
+   *
+   * @throws BadRequestException when the percent-encoding is broken
+   */
+  static String tail(String rawPath) {
+    String rest = rest(rawPath);
+    int slash = rest.indexOf('/');
+    return slash < 0 ? null : Params.decode(rest.substring(slash + 1));
+  }
+
+  private static String rest(String rawPath) {
+    return rawPath.length() > 4 ? rawPath.substring(4) : "";
+  }
+}

@@ -1,0 +1,72 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.keys.KeyPurpose;
+import dev.warden.core.keys.SigningKeyRecord;
+import dev.warden.core.token.KeyManager;
+import dev.warden.server.admin.Scopes;
+import java.util.Locale;
+
+/** Signing keys of each purpose: {@code GET /v1/keys}, {@code POST /v1/keys:rotate?purpose=&immediate=}. */
+final class KeysApi implements ApiUnit {
+  private final KeyManager accessTokens;
+  private final KeyManager jwtSvids;
+
+  /** @throws IllegalArgumentException unless the access-token keys come first and the JWT-SVID keys second */
+  KeysApi(KeyManager accessTokens, KeyManager jwtSvids) {
+    if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN || jwtSvids.purpose() != KeyPurpose.JWT_SVID) {
+      throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second");
+    }
+    this.accessTokens = accessTokens;
+    this.jwtSvids = jwtSvids;
+  }
+
+  @Override
+  public String group() {
+    return "admin";
+  }
+
+  @Override
+  public boolean owns(String rawPath) {
+    String head = ApiUnit.head(rawPath);
+    return head.equals("keys") || head.equals("keys:rotate");
+  }
+
+  @Override
+  public void routes(RouteTable t) {
+    t.path(p -> ApiUnit.head(p).equals("keys")).get(Scopes.READ, this::list);
+    t.path(p -> true).post(Scopes.KEYS_MANAGE, this::rotate);
+  }
+
+  private void list(Call c) {
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    for (KeyPurpose p : KeyPurpose.values()) {
+      for (SigningKeyRecord k : of(p).list()) {
+        a.add(Render.key(k));
+      }
+    }
+    ObjectNode o = Json.object();
+    o.set("keys", a);
+    c.send(200, o);
+  }
+
+  private void rotate(Call c) {
+    boolean immediate = Params.flag(c, "immediate");
+    String wanted = c.query("purpose");
+    KeyPurpose purpose = KeyPurpose.parse("purpose", wanted == null ? KeyPurpose.ACCESS_TOKEN.wire() : wanted);
+    KeyManager.RotationResult r = of(purpose).rotate(immediate, c.who().actor());
+    ObjectNode o = Json.object();
+    o.put("purpose", purpose.wire());
+    o.put("kid", r.newKid());
+    o.put("state", r.newState().name().toLowerCase(Locale.ROOT));
+    if (r.retiredKid() != null) {
+      o.put("retired", r.retiredKid());
+    }
+    c.send(200, o);
+  }
+
+  private KeyManager of(KeyPurpose p) {
+    return p == KeyPurpose.ACCESS_TOKEN ? accessTokens : jwtSvids;
+  }
+}

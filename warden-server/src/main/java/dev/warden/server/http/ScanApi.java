@@ -1,0 +1,87 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.lease.LeakService;
+import dev.warden.server.admin.Scopes;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The scanner's side of the API, scope {@code scan:report}: {@code GET /v1/scan/fingerprint-key}
+ * (the key that makes scanner fingerprints match lease fingerprints) and {@code POST /v1/leaks}
+ * (fingerprints found in the open; matching leases are revoked).
+ */
+final class ScanApi implements ApiUnit {
+  private static final int MAX_BODY = 4 * 1024 * 1024;
+
+  private final LeakService leaks;
+  private final byte[] fingerprintKey;
+  private final String fingerprintKeyId;
+
+  ScanApi(LeakService leaks, byte[] fingerprintKey, String fingerprintKeyId) {
+    this.leaks = leaks;
+    this.fingerprintKey = fingerprintKey.clone();
+    this.fingerprintKeyId = fingerprintKeyId;
+  }
+
+  @Override
+  public String group() {
+    return "admin";
+  }
+
+  @Override
+  public boolean owns(String rawPath) {
+    String head = ApiUnit.head(rawPath);
+    return head.equals("scan") || head.equals("leaks");
+  }
+
+  @Override
+  public void routes(RouteTable t) {
+    t.path(p -> ApiUnit.head(p).equals("leaks")).post(Scopes.SCAN_REPORT, this::report);
+    t.path(p -> "fingerprint-key".equals(ApiUnit.tail(p))).get(Scopes.SCAN_REPORT, this::fingerprintKey);
+  }
+
+  private void fingerprintKey(Call c) {
+    ObjectNode o = Json.object();
+    o.put("key", Base64.getUrlEncoder().withoutPadding().encodeToString(fingerprintKey));
+    o.put("keyId", fingerprintKeyId);
+    c.res().header("Cache-Control", "no-store");
+    c.send(200, o);
+  }
+
+  private void report(Call c) {
+    JsonNode b = c.json(MAX_BODY);
+    JsonNode fs = b.get("findings");
+    if (fs == null || !fs.isArray()) {
+      throw new BadRequestException("send {\"source\": \"...\", \"findings\": [{\"fingerprint\": \"<hex>\", ...}]}");
+    }
+    List<LeakService.Finding> findings = new ArrayList<>();
+    for (JsonNode f : fs) {
+      String fp = Params.text(f, "fingerprint");
+      if (fp == null || !fp.matches("[0-9a-f]{64}")) {
+        throw new ValidationException("findings.fingerprint", "must be 64 lowercase hex characters (HMAC-SHA256)");
+      }
+      findings.add(new LeakService.Finding(fp, Params.text(f, "ruleId"), Params.text(f, "path"),
+          f.has("line") && f.get("line").canConvertToInt() ? f.get("line").asInt() : null, Params.text(f, "commit")));
+    }
+    LeakService.Result r = leaks.report(Params.text(b, "source"), findings, c.who().actor());
+    ObjectNode o = Json.object();
+    o.put("received", r.received());
+    ArrayNode a = o.putArray("matched");
+    for (LeakService.Match mt : r.matched()) {
+      ObjectNode x = a.addObject();
+      x.put("fingerprint", mt.fingerprint());
+      x.put("leaseId", mt.leaseId());
+      x.put("revoked", mt.revoked());
+      if (mt.workload() != null) {
+        x.put("workload", mt.workload());
+      }
+    }
+    o.put("unmatched", r.unmatched());
+    c.send(200, o);
+  }
+}

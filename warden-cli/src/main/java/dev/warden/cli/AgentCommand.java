@@ -57,7 +57,7 @@ final class AgentCommand implements Runnable {
         output.print(out, r);
       } else {
         out.println(r.path("token").asText());
-        spec.commandLine().getErr().printf("join token %s, single use, expires %s%n", r.path("id").asText(),
+        spec.commandLine().getErr().printf(java.util.Locale.ROOT, "join token %s, single use, expires %s%n", r.path("id").asText(),
             r.path("expires_at").asText());
       }
       return 0;
@@ -74,11 +74,11 @@ final class AgentCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf("%-64s %-22s %-26s %s%n", "AGENT", "ATTESTATION", "SESSION EXPIRES", "NODE SELECTORS");
+      out.printf(java.util.Locale.ROOT, "%-64s %-22s %-26s %s%n", "AGENT", "ATTESTATION", "SESSION EXPIRES", "NODE SELECTORS");
       for (JsonNode a : r.path("agents")) {
         List<String> ns = new ArrayList<>();
         a.path("node_selectors").forEach(n -> ns.add(n.asText()));
-        out.printf("%-64s %-22s %-26s %s%s%n", a.path("spiffe_id").asText(), a.path("attestation").asText(),
+        out.printf(java.util.Locale.ROOT, "%-64s %-22s %-26s %s%s%n", a.path("spiffe_id").asText(), a.path("attestation").asText(),
             a.path("session_expires_at").asText(), String.join(",", ns), a.has("banned_at") ? " (banned)" : "");
       }
       return 0;

@@ -83,7 +83,7 @@ final class AgentRunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("warden agent: " + e.getMessage());
       return 1;
     }
-    spec.commandLine().getOut().printf("agent %s serving %d registrations on unix://%s%n", runtime.agentId(),
+    spec.commandLine().getOut().printf(java.util.Locale.ROOT, "agent %s serving %d registrations on unix://%s%n", runtime.agentId(),
         runtime.entryCount(), socket.toAbsolutePath());
     spec.commandLine().getOut().flush();
     CountDownLatch stop = new CountDownLatch(1);

@@ -53,7 +53,7 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
     }
     for (JsonNode c : result.path("changes")) {
       String action = c.path("action").asText();
-      out.printf("%s %s %s%s%n", c.path("kind").asText(), c.path("name").asText(),
+      out.printf(java.util.Locale.ROOT, "%s %s %s%s%n", c.path("kind").asText(), c.path("name").asText(),
           dryRun && !action.equals("unchanged") ? "would be " + action : action,
           action.equals("unchanged") ? "" : " (version " + c.path("toVersion").asLong() + ")");
       if (dryRun) {
@@ -62,7 +62,7 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
         }
       }
       for (JsonNode w : c.path("warnings")) {
-        spec.commandLine().getErr().printf("warning: %s %s: %s%n", c.path("kind").asText(), c.path("name").asText(),
+        spec.commandLine().getErr().printf(java.util.Locale.ROOT, "warning: %s %s: %s%n", c.path("kind").asText(), c.path("name").asText(),
             w.asText());
       }
     }

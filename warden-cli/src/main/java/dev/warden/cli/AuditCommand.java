@@ -70,7 +70,7 @@ final class AuditCommand implements Runnable {
         return 0;
       }
       for (JsonNode e : r.path("events")) {
-        out.printf("%6d %s %-16s %-7s %-20s %s%s%n", e.path("seq").asLong(), e.path("time").asText(),
+        out.printf(java.util.Locale.ROOT, "%6d %s %-16s %-7s %-20s %s%s%n", e.path("seq").asLong(), e.path("time").asText(),
             e.path("type").asText(), e.path("outcome").asText(), e.path("reason").asText(),
             e.path("actor").asText(), e.has("resource") ? " -> " + e.path("resource").asText() : "");
       }
@@ -139,7 +139,7 @@ final class AuditCommand implements Runnable {
           checked++;
         }
         if (progress) {
-          System.err.printf("\rverified %d events", checked);
+          System.err.printf(java.util.Locale.ROOT, "\rverified %d events", checked);
         }
       }
       if (progress) {
@@ -155,9 +155,9 @@ final class AuditCommand implements Runnable {
         }
         output.print(out, o);
       } else if (problem == null) {
-        out.printf("audit chain intact: %d events verified%n", checked);
+        out.printf(java.util.Locale.ROOT, "audit chain intact: %d events verified%n", checked);
       } else {
-        out.printf("AUDIT CHAIN BROKEN: %s (%d events before it verified)%n", problem, checked);
+        out.printf(java.util.Locale.ROOT, "AUDIT CHAIN BROKEN: %s (%d events before it verified)%n", problem, checked);
       }
       return problem == null ? 0 : 1;
     }

@@ -28,7 +28,7 @@ final class DeleteCommand extends ApiCommand implements Callable<Integer> {
     if (output.structured()) {
       output.print(spec.commandLine().getOut(), r);
     } else {
-      spec.commandLine().getOut().printf("%s %s %s%n", k.wire(), name, dryRun ? "would be deleted" : "deleted");
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s %s %s%n", k.wire(), name, dryRun ? "would be deleted" : "deleted");
     }
     return 0;
   }

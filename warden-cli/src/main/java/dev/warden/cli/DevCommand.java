@@ -78,7 +78,7 @@ final class DevCommand implements Runnable {
       Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(f, ApiClient.JSON.writeValueAsString(state), StandardCharsets.UTF_8);
       String jwks = new JWKSet(key.toPublicJWK()).toString(true);
-      spec.commandLine().getOut().printf("""
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT, """
           apiVersion: warden.dev/v1
           kind: TrustProvider
           metadata:
@@ -122,7 +122,7 @@ final class DevCommand implements Runnable {
       }
       var state = ApiClient.JSON.readTree(Files.readAllBytes(f));
       RSAKey key = RSAKey.parse(state.get("key").toString());
-      Instant now = Instant.now();
+      Instant now = java.time.Clock.systemUTC().instant(); // the CLI is the edge: it reads the clock here
       Duration life = dev.warden.core.model.Durations.parse("--ttl", ttl);
       JWTClaimsSet.Builder c = new JWTClaimsSet.Builder().issuer(state.get("issuer").asText())
           .audience(state.get("audience").asText()).issueTime(Date.from(now)).notBeforeTime(Date.from(now))

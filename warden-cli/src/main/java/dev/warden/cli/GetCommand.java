@@ -35,9 +35,9 @@ final class GetCommand extends ApiCommand implements Callable<Integer> {
         output.print(out, r);
         return 0;
       }
-      out.printf("%-48s %-8s %s%n", "NAME", "VERSION", "SUMMARY");
+      out.printf(java.util.Locale.ROOT, "%-48s %-8s %s%n", "NAME", "VERSION", "SUMMARY");
       for (JsonNode d : r.path("items")) {
-        out.printf("%-48s %-8d %s%n", d.path("metadata").path("name").asText(),
+        out.printf(java.util.Locale.ROOT, "%-48s %-8d %s%n", d.path("metadata").path("name").asText(),
             d.path("metadata").path("version").asLong(), summary(k, d.path("spec")));
       }
       return 0;

@@ -68,9 +68,9 @@ final class InventoryCommand implements Runnable {
         output.print(out, o);
         return 0;
       }
-      out.printf("%-20s %-18s %-48s %-22s %-12s %-22s %s%n", "KIND", "TYPE", "NAME", "OWNER", "ENV", "LAST USED", "EXPIRY");
+      out.printf(java.util.Locale.ROOT, "%-20s %-18s %-48s %-22s %-12s %-22s %s%n", "KIND", "TYPE", "NAME", "OWNER", "ENV", "LAST USED", "EXPIRY");
       for (JsonNode i : all) {
-        out.printf("%-20s %-18s %-48s %-22s %-12s %-22s %s%n", i.path("kind").asText(), i.path("credentialType").asText(),
+        out.printf(java.util.Locale.ROOT, "%-20s %-18s %-48s %-22s %-12s %-22s %s%n", i.path("kind").asText(), i.path("credentialType").asText(),
             i.path("name").asText(), i.path("owner").asText("-"), i.path("environment").asText("-"),
             i.path("lastUsed").asText("-"), i.path("expiry").asText("never"));
       }
@@ -150,7 +150,7 @@ final class InventoryCommand implements Runnable {
         output.print(out, r);
         return r.path("errors").isEmpty() ? 0 : 1;
       }
-      out.printf("imported: %d created, %d updated, %d unchanged, %d skipped%n", r.path("created").asInt(),
+      out.printf(java.util.Locale.ROOT, "imported: %d created, %d updated, %d unchanged, %d skipped%n", r.path("created").asInt(),
           r.path("updated").asInt(), r.path("unchanged").asInt(), r.path("skipped").asInt());
       r.path("duplicates").forEach(d -> out.println("merged duplicate: " + d.asText()));
       r.path("errors").forEach(e -> out.println("skipped line " + e.path("line").asInt() + ": " + e.path("message").asText()));
@@ -183,9 +183,9 @@ final class InventoryCommand implements Runnable {
       }
       Iterable<JsonNode> list = id == null ? r.path("items") : java.util.List.of(r);
       for (JsonNode b : list) {
-        out.printf("%s  score %d%n", b.path("subject").asText(), b.path("score").asInt());
+        out.printf(java.util.Locale.ROOT, "%s  score %d%n", b.path("subject").asText(), b.path("score").asInt());
         for (JsonNode g : b.path("reachable")) {
-          out.printf("  %-32s %-9s %3d  via %s%s%n", g.path("resource").asText(), g.path("sensitivity").asText(),
+          out.printf(java.util.Locale.ROOT, "  %-32s %-9s %3d  via %s%s%n", g.path("resource").asText(), g.path("sensitivity").asText(),
               g.path("weight").asInt(), g.path("path").asText(g.path("policy").asText()),
               g.path("conditional").asBoolean() ? " (conditional)" : "");
         }

@@ -30,9 +30,9 @@ final class KeysCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf("%-44s %-12s %-6s %-10s %-28s %s%n", "KID", "PURPOSE", "ALG", "STATE", "CREATED", "DESTROY AFTER");
+      out.printf(java.util.Locale.ROOT, "%-44s %-12s %-6s %-10s %-28s %s%n", "KID", "PURPOSE", "ALG", "STATE", "CREATED", "DESTROY AFTER");
       for (JsonNode k : r.path("keys")) {
-        out.printf("%-44s %-12s %-6s %-10s %-28s %s%n", k.path("kid").asText(), k.path("purpose").asText(),
+        out.printf(java.util.Locale.ROOT, "%-44s %-12s %-6s %-10s %-28s %s%n", k.path("kid").asText(), k.path("purpose").asText(),
             k.path("algorithm").asText(),
             k.path("state").asText(), k.path("createdAt").asText(), k.path("destroyAfter").asText("-"));
       }
@@ -64,7 +64,7 @@ final class KeysCommand implements Runnable {
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf("new %s key %s is %s%s%n", r.path("purpose").asText(), r.path("kid").asText(),
+        out.printf(java.util.Locale.ROOT, "new %s key %s is %s%s%n", r.path("purpose").asText(), r.path("kid").asText(),
             r.path("state").asText(),
             r.has("retired") ? "; retired " + r.path("retired").asText() : "");
       }

@@ -51,7 +51,7 @@ final class LoginCommand implements Callable<Integer> {
     if (output.structured()) {
       output.print(spec.commandLine().getOut(), who);
     } else {
-      spec.commandLine().getOut().printf("Logged in to %s as token '%s' (scopes: %s). Saved to %s%n", server,
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT, "Logged in to %s as token '%s' (scopes: %s). Saved to %s%n", server,
           who.path("name").asText(), who.path("scopes").toString(), Credentials.file(env));
     }
     return 0;

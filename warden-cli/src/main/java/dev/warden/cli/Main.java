@@ -47,8 +47,8 @@ public final class Main implements Runnable {
       cmd.getErr().println("error: " + oneLine(ex));
       return ex instanceof CliException c ? c.exitCode() : 2;
     });
-    cl.setOut(new PrintWriter(System.out, true));
-    cl.setErr(new PrintWriter(System.err, true));
+    cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, System.out.charset()), true));
+    cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, System.err.charset()), true));
     try {
       return cl.execute(args);
     } finally {

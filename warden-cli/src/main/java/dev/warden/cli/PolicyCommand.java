@@ -76,18 +76,18 @@ final class PolicyCommand implements Runnable {
         output.print(out, r);
       } else {
         JsonNode d = r.path("decision");
-        out.printf("%s: %s -> %s%n", allowed ? "ALLOW" : "DENY", r.path("workload").asText(), r.path("resource").asText());
-        out.printf("  reason: %s%s%n", d.path("reason").asText(),
+        out.printf(java.util.Locale.ROOT, "%s: %s -> %s%n", allowed ? "ALLOW" : "DENY", r.path("workload").asText(), r.path("resource").asText());
+        out.printf(java.util.Locale.ROOT, "  reason: %s%s%n", d.path("reason").asText(),
             d.has("policy") ? " (policy " + d.path("policy").asText() + ")" : "");
-        out.printf("  %s%n", d.path("message").asText());
+        out.printf(java.util.Locale.ROOT, "  %s%n", d.path("message").asText());
         if (allowed) {
-          out.printf("  credential: %s, max TTL %s%n", d.path("credentialKind").asText(), d.path("maxTtl").asText());
+          out.printf(java.util.Locale.ROOT, "  credential: %s, max TTL %s%n", d.path("credentialKind").asText(), d.path("maxTtl").asText());
         }
         printRequest(out, r.path("request"));
         if (r.path("policies").size() > 0) {
           out.println("  policies naming this resource:");
           for (JsonNode p : r.path("policies")) {
-            out.printf("    %-32s %-5s %-22s %s%n", p.path("policy").asText(), p.path("effect").asText(),
+            out.printf(java.util.Locale.ROOT, "    %-32s %-5s %-22s %s%n", p.path("policy").asText(), p.path("effect").asText(),
                 p.path("outcome").asText(), p.path("detail").asText());
           }
         }
@@ -108,7 +108,7 @@ final class PolicyCommand implements Runnable {
         JsonNode v = request.path(a[0]);
         String value = v.isArray() || v.isObject() ? (v.isEmpty() ? "none" : v.toString()) : v.asText();
         JsonNode why = request.path("assumed").path(a[0]);
-        out.printf("    %-14s %s%s%n", a[0], value,
+        out.printf(java.util.Locale.ROOT, "    %-14s %s%s%n", a[0], value,
             why.isMissingNode() ? "" : " *  " + why.asText() + "; set with " + a[1]);
       }
     }

@@ -26,11 +26,11 @@ final class RecertCommand implements Runnable {
   }
 
   static void printCampaign(PrintWriter out, JsonNode c) {
-    out.printf("campaign %s  scope %s  due %s  %s  %d pending of %d%n", c.path("id").asText(),
+    out.printf(java.util.Locale.ROOT, "campaign %s  scope %s  due %s  %s  %d pending of %d%n", c.path("id").asText(),
         c.path("scope").toString(), c.path("dueAt").asText(), c.path("state").asText(), c.path("pending").asLong(),
         c.path("items").asLong());
     for (JsonNode w : c.path("workloads")) {
-      out.printf("  %-18s %-50s %s%n", w.path("decision").asText(), w.path("workload").asText(),
+      out.printf(java.util.Locale.ROOT, "  %-18s %-50s %s%n", w.path("decision").asText(), w.path("workload").asText(),
           w.path("owner").asText());
     }
   }
@@ -123,7 +123,7 @@ final class RecertCommand implements Runnable {
       if (output.structured()) {
         output.print(spec.commandLine().getOut(), r);
       } else {
-        spec.commandLine().getOut().printf("%s: %s%n", workload, r.path("decision").asText());
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: %s%n", workload, r.path("decision").asText());
       }
       return 0;
     }

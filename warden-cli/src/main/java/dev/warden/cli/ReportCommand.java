@@ -65,7 +65,7 @@ final class ReportCommand implements Runnable {
         case html -> out.print(PostureReports.html(r));
         case text -> {
           for (JsonNode f : r.path("findings")) {
-            out.printf("%-8s %-6s %-40s %s%n    %s%n    fix: %s%n", f.path("severity").asText().toUpperCase(java.util.Locale.ROOT),
+            out.printf(java.util.Locale.ROOT, "%-8s %-6s %-40s %s%n    %s%n    fix: %s%n", f.path("severity").asText().toUpperCase(java.util.Locale.ROOT),
                 f.path("owasp").asText(), f.path("ruleId").asText(), f.path("itemId").asText(), f.path("evidence").asText(),
                 f.path("remediation").asText());
           }
@@ -116,11 +116,11 @@ final class ReportCommand implements Runnable {
       for (var it = r.path("distribution").fields(); it.hasNext(); ) {
         var e = it.next();
         int n = e.getValue().asInt();
-        out.printf("stage %s  %-40s %d%n", e.getKey(), "#".repeat(total == 0 ? 0 : (int) Math.round(40.0 * n / total)), n);
+        out.printf(java.util.Locale.ROOT, "stage %s  %-40s %d%n", e.getKey(), "#".repeat(total == 0 ? 0 : (int) Math.round(40.0 * n / total)), n);
       }
       out.println();
       for (JsonNode s : r.path("subjects")) {
-        out.printf("%d  %-56s %s%n", s.path("stage").asInt(), s.path("subject").asText(), s.path("reason").asText());
+        out.printf(java.util.Locale.ROOT, "%d  %-56s %s%n", s.path("stage").asInt(), s.path("subject").asText(), s.path("reason").asText());
       }
       return 0;
     }
@@ -159,11 +159,11 @@ final class ReportCommand implements Runnable {
           out.println(pretty(h));
           return 0;
         }
-        out.printf("%-10s %10s %7s %11s %8s %6s %6s %8s%n", "DAY", "IDENTITIES", "OWNED", "SHORT-LIVED", "STATIC",
+        out.printf(java.util.Locale.ROOT, "%-10s %10s %7s %11s %8s %6s %6s %8s%n", "DAY", "IDENTITIES", "OWNED", "SHORT-LIVED", "STATIC",
             "LEAKS", "STALE", "ORPHANED");
         for (JsonNode d : h.path("days")) {
           JsonNode k = d.path("kpi");
-          out.printf("%-10s %10d %6.1f%% %10.1f%% %8d %6d %6d %8d%n", d.path("day").asText(), k.path("identities").asInt(),
+          out.printf(java.util.Locale.ROOT, "%-10s %10d %6.1f%% %10.1f%% %8d %6d %6d %8d%n", d.path("day").asText(), k.path("identities").asInt(),
               100 * k.path("ownerShare").asDouble(), 100 * k.path("shortLivedShare").asDouble(),
               k.path("staticSecrets").asInt(), k.path("leaks").asInt(), k.path("stale").asInt(),
               k.path("orphaned").asInt());
@@ -175,16 +175,16 @@ final class ReportCommand implements Runnable {
         out.println(pretty(r));
         return 0;
       }
-      out.printf("identities                     %d%n", r.path("identities").asInt());
-      out.printf("with an owner                  %.1f %%%n", 100 * r.path("ownerShare").asDouble());
-      out.printf("access through short-lived     %.1f %%%n", 100 * r.path("shortLivedShare").asDouble());
-      out.printf("credential lifetime mean / p95 %s / %s (%d sampled)%n", r.path("meanCredentialLifetime").asText("-"),
+      out.printf(java.util.Locale.ROOT, "identities                     %d%n", r.path("identities").asInt());
+      out.printf(java.util.Locale.ROOT, "with an owner                  %.1f %%%n", 100 * r.path("ownerShare").asDouble());
+      out.printf(java.util.Locale.ROOT, "access through short-lived     %.1f %%%n", 100 * r.path("shortLivedShare").asDouble());
+      out.printf(java.util.Locale.ROOT, "credential lifetime mean / p95 %s / %s (%d sampled)%n", r.path("meanCredentialLifetime").asText("-"),
           r.path("p95CredentialLifetime").asText("-"), r.path("credentialsSampled").asInt());
-      out.printf("static secrets                 %d%n", r.path("staticSecrets").asInt());
-      out.printf("manual rotations (30 d) / due  %d / %d%n", r.path("manualRotations").asInt(),
+      out.printf(java.util.Locale.ROOT, "static secrets                 %d%n", r.path("staticSecrets").asInt());
+      out.printf(java.util.Locale.ROOT, "manual rotations (30 d) / due  %d / %d%n", r.path("manualRotations").asInt(),
           r.path("rotationsOverdue").asInt());
-      out.printf("leaks / mean report->revoked   %d / %s%n", r.path("leaks").asInt(), r.path("meanLeakToRevocation").asText("-"));
-      out.printf("stale / orphaned               %d / %d%n", r.path("stale").asInt(), r.path("orphaned").asInt());
+      out.printf(java.util.Locale.ROOT, "leaks / mean report->revoked   %d / %s%n", r.path("leaks").asInt(), r.path("meanLeakToRevocation").asText("-"));
+      out.printf(java.util.Locale.ROOT, "stale / orphaned               %d / %d%n", r.path("stale").asInt(), r.path("orphaned").asInt());
       return 0;
     }
   }

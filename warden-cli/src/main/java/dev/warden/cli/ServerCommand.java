@@ -74,7 +74,7 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
     long t0 = System.nanoTime();
     ServerConfig cfg = ConfigLoader.load(config, System.getenv(), flags);
     WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), System.out);
-    System.out.printf("Warden %s is ready on port %d (issuer %s) in %d ms%n", dev.warden.core.WardenVersion.get(),
+    System.out.printf(java.util.Locale.ROOT, "Warden %s is ready on port %d (issuer %s) in %d ms%n", dev.warden.core.WardenVersion.get(),
         server.port(), server.issuer(),
         (System.nanoTime() - t0) / 1_000_000);
     System.out.flush();

@@ -52,7 +52,7 @@ final class TokensCommand implements Runnable {
         output.print(out, r);
       } else {
         out.println(r.path("token").asText());
-        spec.commandLine().getErr().printf("created token %s (%s); it is shown only this once%n", r.path("id").asText(),
+        spec.commandLine().getErr().printf(java.util.Locale.ROOT, "created token %s (%s); it is shown only this once%n", r.path("id").asText(),
             r.path("scopes"));
       }
       return 0;
@@ -70,10 +70,10 @@ final class TokensCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf("%-18s %-20s %-36s %-28s %s%n", "ID", "NAME", "SCOPES", "CREATED", "STATUS");
+      out.printf(java.util.Locale.ROOT, "%-18s %-20s %-36s %-28s %s%n", "ID", "NAME", "SCOPES", "CREATED", "STATUS");
       for (JsonNode t : r.path("items")) {
         String status = t.has("revokedAt") ? "revoked" : t.has("expiresAt") ? "expires " + t.path("expiresAt").asText() : "active";
-        out.printf("%-18s %-20s %-36s %-28s %s%n", t.path("id").asText(), t.path("name").asText(), t.path("scopes"),
+        out.printf(java.util.Locale.ROOT, "%-18s %-20s %-36s %-28s %s%n", t.path("id").asText(), t.path("name").asText(), t.path("scopes"),
             t.path("createdAt").asText(), status);
       }
       return 0;
@@ -92,7 +92,7 @@ final class TokensCommand implements Runnable {
       if (output.structured()) {
         output.print(spec.commandLine().getOut(), r);
       } else {
-        spec.commandLine().getOut().printf("revoked %s%n", id);
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "revoked %s%n", id);
       }
       return 0;
     }

@@ -37,8 +37,8 @@ final class WorkloadCommand implements Runnable {
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf("%s retired (was %s)%n", r.path("workload").asText(), r.path("previousState").asText());
-        out.printf("revoked %d live credential(s)%n", r.path("revokedLeases").size());
+        out.printf(java.util.Locale.ROOT, "%s retired (was %s)%n", r.path("workload").asText(), r.path("previousState").asText());
+        out.printf(java.util.Locale.ROOT, "revoked %d live credential(s)%n", r.path("revokedLeases").size());
         r.path("disabledPolicies").forEach(p -> out.println("deleted policy only it used: " + p.asText()));
         r.path("keptPolicies").forEach(p -> out.println("kept policy only it matches today (pattern or selector; review it): "
             + p.asText()));

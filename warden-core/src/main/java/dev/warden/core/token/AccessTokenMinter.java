@@ -97,7 +97,7 @@ public final class AccessTokenMinter {
         case '\f' -> sb.append("\\f");
         default -> {
           if (ch < 0x20 || ch == 0x2028 || ch == 0x2029) {
-            sb.append(String.format("\\u%04x", (int) ch));
+            sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) ch));
           } else {
             sb.append(ch);
           }

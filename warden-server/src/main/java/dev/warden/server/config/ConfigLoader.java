@@ -35,7 +35,7 @@ public final class ConfigLoader {
   public static String describeKeys() {
     StringBuilder sb = new StringBuilder();
     for (ConfigKey<?> k : ServerKeys.ALL) {
-      sb.append(String.format("  %-26s %s%s%n", k.name(), k.doc().replace("`", ""),
+      sb.append(String.format(java.util.Locale.ROOT, "  %-26s %s%s%n", k.name(), k.doc().replace("`", ""),
           k.defaultValue() == null ? "" : " [" + k.defaultValue() + "]"));
     }
     return sb.toString();

@@ -367,7 +367,7 @@ public final class Rules {
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
         .regex("(?i:(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
-            + String.format(genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
+            + String.format(java.util.Locale.ROOT, genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|digest|salt|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::passwordShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
     r.add(Rule.builder("generic-secret", "Hardcoded secret, token or API key in code or configuration").severity(MEDIUM)

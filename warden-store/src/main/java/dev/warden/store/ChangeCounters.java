@@ -27,20 +27,20 @@ final class ChangeCounters {
 
   /** Locks the counter row until the transaction ends and returns its value. */
   static long lock(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT counter FROM change_counters WHERE name = ? FOR UPDATE")) {
-      ps.setString(1, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("change counter '" + name + "' is missing; the schema is damaged", "55000");
-        }
-        return rs.getLong(1);
-      }
-    }
+    return select(c, name, "SELECT counter FROM change_counters WHERE name = ? FOR UPDATE");
   }
 
   /** Reads the counter on the caller's connection. */
   static long read(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT counter FROM change_counters WHERE name = ?")) {
+    return select(c, name, "SELECT counter FROM change_counters WHERE name = ?");
+  }
+
+  static long read(Db db, String name) {
+    return db.run("read the change counter of " + name, c -> read(c, name));
+  }
+
+  private static long select(Connection c, String name, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -49,19 +49,5 @@ final class ChangeCounters {
         return rs.getLong(1);
       }
     }
-  }
-
-  static long read(Db db, String name) {
-    return db.run("read the change counter of " + name, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT counter FROM change_counters WHERE name = ?")) {
-        ps.setString(1, name);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new SQLException("change counter '" + name + "' is missing; the schema is damaged", "55000");
-          }
-          return rs.getLong(1);
-        }
-      }
-    });
   }
 }

@@ -119,15 +119,16 @@ public final class WardenServer implements AutoCloseable {
       }
       long tState = System.nanoTime();
       ServerMetrics metrics = new ServerMetrics();
-      TokenService tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
-          java.util.List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.tokenType())), audit,
-          fingerprinter, clock);
       dev.warden.core.database.DatabaseTargets databases = new dev.warden.core.database.DatabaseTargets(
           new dev.warden.server.database.PostgresUsers(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
           store.targetSecrets(), () -> store.resources().list().stream().map(dev.warden.core.store.Versioned::value)
               .toList(), box, fingerprinter, audit, clock);
       ConfigService config = new ConfigService(store, audit, clock, cfg.provisioning())
           .withResourceCheck(databases::verify);
+      TokenService tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
+          java.util.List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.tokenType()),
+              new dev.warden.core.database.DatabaseUserProvider(databases)), audit, fingerprinter, clock,
+          store.targetLeases());
       LeakService leaks = new LeakService(store.leases(), audit, clock);
       String fpKeyId = HexFormat.of().formatHex(Hashes.sha256(fpKey), 0, 8);
       AdminApi admin = new AdminApi(adminTokens, config, state::policies, store.audit(), store.leases(),
@@ -154,6 +155,8 @@ public final class WardenServer implements AutoCloseable {
           () -> state.reload(false), metrics);
       dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(adminTokens, databases,
           metrics);
+      dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(tokens,
+          metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.signingAlgorithm().name(), keys, cfg.tls());
       Health health = new Health(store, metrics, state::disabled);
@@ -190,7 +193,9 @@ public final class WardenServer implements AutoCloseable {
               .get("/metrics", health::metrics)
               .get("/.well-known/spiffe-bundle", agentApi::bundle)
               .any("/v1/*", (req, res) -> {
-                if (dev.warden.server.http.DatabaseApi.handles(req.path().rawPath())) {
+                if (dev.warden.server.http.CredentialsEndpoint.handles(req.path().rawPath())) {
+                  credentials.handle(req, res);
+                } else if (dev.warden.server.http.DatabaseApi.handles(req.path().rawPath())) {
                   databaseApi.handle(req, res);
                 } else if (dev.warden.server.http.AgentApi.handles(req.path().rawPath())) {
                   agentApi.handle(req, res);

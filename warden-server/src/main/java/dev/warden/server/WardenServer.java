@@ -44,15 +44,17 @@ public final class WardenServer implements AutoCloseable {
   private final WebServer http;
   private final ScheduledExecutorService timers;
   private final ScheduledExecutorService postureTimer;
+  private final ScheduledExecutorService reaperTimer;
   private final String issuer;
 
   private WardenServer(JdbcStore store, AuditWriter audit, WebServer http, ScheduledExecutorService timers,
-      ScheduledExecutorService postureTimer, String issuer) {
+      ScheduledExecutorService postureTimer, ScheduledExecutorService reaperTimer, String issuer) {
     this.store = store;
     this.audit = audit;
     this.http = http;
     this.timers = timers;
     this.postureTimer = postureTimer;
+    this.reaperTimer = reaperTimer;
     this.issuer = issuer;
   }
 
@@ -153,8 +155,12 @@ public final class WardenServer implements AutoCloseable {
       }
       dev.warden.server.http.RecertApi recertApi = new dev.warden.server.http.RecertApi(adminTokens, recert,
           () -> state.reload(false), metrics);
+      dev.warden.core.database.LeaseReaper reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(),
+          store.leases(), databases, () -> store.resources().list().stream().map(dev.warden.core.store.Versioned::value)
+              .toList(), audit, clock, dev.warden.core.database.LeaseReaper.Settings.DEFAULTS);
+      metrics.databaseLeases(reaper::counts, reaper::totals);
       dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(adminTokens, databases,
-          metrics);
+          store.targetLeases(), reaper, metrics);
       dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(tokens,
           metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
       TokenEndpoint tokenEndpoint = new TokenEndpoint(tokens, metrics, cfg.maxRequestBytes(), cfg.maxAssertionBytes());
@@ -268,7 +274,28 @@ public final class WardenServer implements AutoCloseable {
           : ConfigLoader.redactUrl(cfg.dbUrl())) + "); start-up " + ms(t0, System.nanoTime()) + " ms: store "
           + ms(t0, tStore) + ", keys " + ms(tStore, tKeys) + ", configuration " + ms(tKeys, tState) + ", http "
           + ms(tState, System.nanoTime()));
-      return new WardenServer(store, audit, http, timers, postureTimer, cfg.issuer());
+      // database users end off the request path, on a timer of their own: a database that does
+      // not answer delays only its own removals, never key rotation or a grant
+      ScheduledExecutorService reaperTimer = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("warden-reaper").daemon(true).factory());
+      reaperTimer.scheduleWithFixedDelay(() -> {
+        try {
+          reaper.reap();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "database lease reaper failed (will retry): " + e.getMessage());
+        }
+      }, 2, 2, TimeUnit.SECONDS);
+      reaperTimer.scheduleWithFixedDelay(() -> {
+        try {
+          dev.warden.core.database.LeaseReaper.Outcome o = reaper.sweep();
+          if (o.orphans() > 0) {
+            LOG.log(System.Logger.Level.INFO, "orphan sweep dropped " + o.orphans() + " tagged database users");
+          }
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "orphan sweep failed (will retry): " + e.getMessage());
+        }
+      }, 10, 300, TimeUnit.SECONDS);
+      return new WardenServer(store, audit, http, timers, postureTimer, reaperTimer, cfg.issuer());
     } catch (RuntimeException e) {
       if (audit != null) {
         audit.close();
@@ -374,6 +401,7 @@ public final class WardenServer implements AutoCloseable {
   public void close() {
     timers.shutdownNow();
     postureTimer.shutdownNow();
+    reaperTimer.shutdownNow();
     http.stop();
     audit.close();
     store.close();

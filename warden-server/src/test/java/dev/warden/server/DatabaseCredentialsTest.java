@@ -268,4 +268,75 @@ class DatabaseCredentialsTest {
       assertThat(credential("down-app", "down-db").status()).as("back once the database is").isEqualTo(200);
     }
   }
+
+  /** Waits (the reaper runs every 2 s) until the role is gone from the database. */
+  static void awaitDropped(String user) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (pg.roleExists(user)) {
+      assertThat(System.nanoTime()).as("%s dropped within 20 s", user).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void revokeThroughTheApiDropsTheUserAndEndsItsLiveSession() throws Exception {
+    register("revoked-app", "ledger-db");
+    JsonNode c = credential("revoked-app", "ledger-db").json();
+    String user = c.path("username").asText();
+    try (Connection session = pg.connectAs(user, c.path("password").asText()); Statement s = session.createStatement()) {
+      s.execute("SELECT 1 FROM ledger");
+
+      ServerFixture.Response r = warden.admin("POST", "/v1/leases/" + user + ":revoke", null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().path("revoked").asBoolean()).isTrue();
+      awaitDropped(user);
+
+      assertThatSessionEnded(s);
+    }
+    assertThat(pg.sessionsOf(user)).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pg.connectAs(user, c.path("password").asText()).close())
+        .isInstanceOf(java.sql.SQLException.class);
+    JsonNode revoked = warden.admin("GET", "/v1/database-leases?state=revoked", null).json();
+    assertThat(revoked.path("items").toString()).contains(user);
+    assertThat(warden.admin("GET", "/v1/audit?type=credential.removed&limit=50", null).json().toString()).contains(user);
+    assertThat(warden.get("/metrics").json().asText()).contains("warden_database_leases{state=\"irrevocable\"}")
+        .contains("warden_database_removals_total{outcome=\"removed\"}");
+  }
+
+  @Test
+  void aLeakReportOfThePasswordRevokesAndDropsTheUser() throws Exception {
+    register("leaky-app", "ledger-db");
+    JsonNode c = credential("leaky-app", "ledger-db").json();
+    String key = warden.admin("GET", "/v1/scan/fingerprint-key", null).json().path("key").asText();
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getUrlDecoder().decode(key), "HmacSHA256"));
+    String fp = java.util.HexFormat.of().formatHex(mac.doFinal(c.path("password").asText().getBytes(StandardCharsets.UTF_8)));
+
+    ServerFixture.Response r = warden.admin("POST", "/v1/leaks", "{\"source\": \"ci\", \"findings\": [{\"fingerprint\": \""
+        + fp + "\", \"ruleId\": \"postgres-url\", \"path\": \"app.env\"}]}");
+
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+    assertThat(r.json().path("matched").path(0).path("leaseId").asText()).isEqualTo(c.path("username").asText());
+    awaitDropped(c.path("username").asText());
+  }
+
+  @Test
+  void retiringTheWorkloadDropsItsUsers() throws Exception {
+    register("retired-app", "ledger-db");
+    String a = credential("retired-app", "ledger-db").json().path("username").asText();
+    String b = credential("retired-app", "ledger-db").json().path("username").asText();
+
+    ServerFixture.Response r = warden.admin("POST", "/v1/workloads:retire",
+        "{\"workload\": \"spiffe://acme.test/gh/retired-app\"}");
+
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+    assertThat(r.json().path("revokedLeases").toString()).contains(a).contains(b);
+    awaitDropped(a);
+    awaitDropped(b);
+  }
+
+  static void assertThatSessionEnded(Statement s) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("SELECT 1"))
+        .as("the live session was ended").isInstanceOf(java.sql.SQLException.class);
+  }
 }

@@ -9,10 +9,26 @@ package dev.warden.core.error;
 public final class TargetException extends WardenException {
   private static final long serialVersionUID = 1L;
   private final boolean maybeChanged;
+  private final boolean unreachable;
 
   public TargetException(String message, boolean maybeChanged, Throwable cause) {
+    this(message, maybeChanged, false, cause);
+  }
+
+  private TargetException(String message, boolean maybeChanged, boolean unreachable, Throwable cause) {
     super(message, cause);
     this.maybeChanged = maybeChanged;
+    this.unreachable = unreachable;
+  }
+
+  /** The target could not be reached (or refused the login): nothing was done there. */
+  public static TargetException unreachable(String message, Throwable cause) {
+    return new TargetException(message, false, true, cause);
+  }
+
+  /** True when the target could not be reached at all: other work for it will fail the same way now. */
+  public boolean unreachable() {
+    return unreachable;
   }
 
   /** True unless the target certainly did nothing (unreachable, or it rolled the work back). */

@@ -108,7 +108,7 @@ public final class PostgresUsers implements UserDatabase {
     try {
       c = connect(t, adminPassword);
     } catch (SQLException e) {
-      throw new TargetException("cannot reach " + where(t) + ": " + reason(e), false, e);
+      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
     }
     boolean commitSent = false;
     try (c) {
@@ -147,7 +147,8 @@ public final class PostgresUsers implements UserDatabase {
 
   @Override
   public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
-    try (Connection c = connect(t, adminPassword)) {
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn) {
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
         ps.setString(1, username);
         try (ResultSet rs = ps.executeQuery()) {
@@ -163,6 +164,11 @@ public final class PostgresUsers implements UserDatabase {
       try (Statement s = c.createStatement()) {
         // no new session from here on, then end the live ones, then drop
         s.execute(ident(new StringBuilder("ALTER ROLE "), username).append(" NOLOGIN").toString());
+        if (!isMember(c, username)) {
+          // a tagged user Warden did not create itself (or created before it granted itself the
+          // user): membership lets a non-superuser admin end its sessions and reassign its objects
+          s.execute(ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
+        }
       }
       endSessions(c, t, username);
       c.setAutoCommit(false);
@@ -183,7 +189,8 @@ public final class PostgresUsers implements UserDatabase {
 
   @Override
   public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
-    try (Connection c = connect(t, adminPassword);
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn;
         PreparedStatement ps = c.prepareStatement("SELECT u.rolname FROM pg_auth_members m"
             + " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ?"
             + " ORDER BY u.rolname")) {
@@ -202,12 +209,22 @@ public final class PostgresUsers implements UserDatabase {
 
   @Override
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
-    try (Connection c = connect(t, current); Statement s = c.createStatement()) {
+    Connection conn = open(t, current);
+    try (Connection c = conn; Statement s = c.createStatement()) {
       StringBuilder sql = new StringBuilder("ALTER ROLE CURRENT_USER PASSWORD ");
       literal(sql, PasswordUtil.encodeScramSha256(next.reveal().toCharArray()), standardStrings(c));
       s.execute(sql.toString());
     } catch (SQLException e) {
       throw new TargetException("could not change the admin password on " + where(t) + ": " + reason(e), true, e);
+    }
+  }
+
+  /** {@link #connect}, failing as {@link TargetException#unreachable}. */
+  private Connection open(DatabaseTarget t, Secret password) {
+    try {
+      return connect(t, password);
+    } catch (SQLException e) {
+      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
     }
   }
 
@@ -282,6 +299,15 @@ public final class PostgresUsers implements UserDatabase {
       }
     }
     throw new SQLException("sessions of '" + username + "' on " + where(t) + " did not end", "57014");
+  }
+
+  private static boolean isMember(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER')")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   private static boolean hasAdminOption(Connection c, String role) throws SQLException {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "database", mixinStandardHelpOptions = true,
     description = {"Dynamic database users: admin passwords (write-only) and the leases of issued users.",
         "A workload asks for a user at POST /v1/credentials; see docs/credentials.md.", ""},
-    subcommands = {DatabaseCommand.Password.class, DatabaseCommand.Leases.class, DatabaseCommand.Reap.class})
+    subcommands = {DatabaseCommand.Password.class, DatabaseCommand.Leases.class, DatabaseCommand.Revoke.class,
+        DatabaseCommand.Reap.class})
 final class DatabaseCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -181,6 +182,28 @@ final class DatabaseCommand implements Runnable {
             + " --state irrevocable'");
       }
       return irrevocable > 0 ? 1 : 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = {"Revoke the lease of an issued user (its lease id is its user name). The server's reaper then",
+          "ends its sessions and drops it, within seconds; 'warden database leases' shows when it is gone.", ""})
+  static final class Revoke extends ApiCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "LEASE-ID")
+    String id;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().post("/v1/leases/" + ApiClient.enc(id) + ":revoke",
+          ApiClient.JSON.createObjectNode());
+      PrintWriter out = out();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.println(r.path("revoked").asBoolean() ? "revoked " + id + "; its user is dropped within seconds"
+            : id + " was already revoked");
+      }
+      return 0;
     }
   }
 

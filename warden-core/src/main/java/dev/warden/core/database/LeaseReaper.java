@@ -304,7 +304,7 @@ public final class LeaseReaper {
     try {
       Map<LeaseState, Long> c = new EnumMap<>(LeaseState.class);
       c.putAll(targetLeases.countByState());
-      counts.set(Map.copyOf(c));
+      counts.set(java.util.Collections.unmodifiableMap(c));
     } catch (RuntimeException e) {
       // keep the last counts; the next run retries
     }

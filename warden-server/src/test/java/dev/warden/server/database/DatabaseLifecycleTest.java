@@ -367,4 +367,49 @@ class DatabaseLifecycleTest {
     assertThat(lease(g.jti()).removalError()).contains("does not carry the marker role");
     pg.sql("DROP ROLE " + g.jti());
   }
+
+  @Test
+  void theDatabaseStoresOnlyASaltedScramVerifierThatTheIssuedPasswordMatches() throws Exception {
+    Granted g = grant();
+    String stored;
+    try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + g.jti() + "'")) {
+      rs.next();
+      stored = rs.getString(1);
+    }
+    // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey> (RFC 5802, RFC 7677)
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)")
+        .matcher(stored);
+    assertThat(m.matches()).as(stored).isTrue();
+    assertThat(stored).doesNotContain(g.accessToken().reveal());
+    byte[] salt = java.util.Base64.getDecoder().decode(m.group(2));
+    javax.crypto.SecretKeyFactory f = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+    byte[] salted = f.generateSecret(new javax.crypto.spec.PBEKeySpec(g.accessToken().reveal().toCharArray(), salt,
+        Integer.parseInt(m.group(1)), 256)).getEncoded();
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(salted, "HmacSHA256"));
+    byte[] clientKey = mac.doFinal("Client Key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    byte[] storedKey = java.security.MessageDigest.getInstance("SHA-256").digest(clientKey);
+    assertThat(java.util.Base64.getEncoder().encodeToString(storedKey)).isEqualTo(m.group(3));
+  }
+
+  @Test
+  void rotatingTheAdminPasswordChangesItOnTheDatabaseAndIssuingGoesOn() throws Exception {
+    String before = adminVerifier();
+    DatabaseTargets.SecretInfo r = targets.rotate("ledger-admin", "admin:test");
+
+    assertThat(r.version()).isGreaterThan(1);
+    assertThat(adminVerifier()).startsWith("SCRAM-SHA-256$").isNotEqualTo(before);
+    assertThat(grant().jti()).isNotEmpty();
+    assertThat(store.audit().query(new AuditQuery(null, null, null, null, null, "target_secret.set", null, 5))
+        .getFirst().event().details()).containsEntry("action", "rotated").doesNotContainValue("initial-admin-password");
+  }
+
+  private static String adminVerifier() throws SQLException {
+    try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + pg.admin + "'")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
 }

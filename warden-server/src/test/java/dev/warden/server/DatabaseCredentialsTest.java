@@ -339,4 +339,57 @@ class DatabaseCredentialsTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("SELECT 1"))
         .as("the live session was ended").isInstanceOf(java.sql.SQLException.class);
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+      no resource              | ASSERTION                                                       | 400 | invalid_request
+      no evidence              | resource=ledger-db                                              | 400 | invalid_request
+      wrong assertion type     | client_assertion_type=x&client_assertion=a.b.c&resource=ledger-db | 400 | invalid_request
+      empty assertion          | client_assertion_type=JWT&client_assertion=&resource=ledger-db    | 400 | invalid_request
+      not a JWT                | client_assertion_type=JWT&client_assertion=not.a.jwt&resource=ledger-db | 400 | invalid_client
+      scope sent               | ASSERTION&resource=ledger-db&scope=read                         | 400 | invalid_request
+      other grant type         | ASSERTION&resource=ledger-db&grant_type=password                | 400 | unsupported_grant_type
+      repeated resource        | ASSERTION&resource=ledger-db&resource=orders-api                | 400 | invalid_request
+      unknown resource         | ASSERTION&resource=nope                                         | 400 | invalid_target
+      bad percent-encoding     | ASSERTION&resource=%zz                                          | 400 | invalid_request
+      client_id of another     | ASSERTION&resource=ledger-db&client_id=spiffe://acme.test/other | 400 | invalid_client
+      """)
+  void badCredentialRequestsAreRefusedAuditedAndIssueNothing(String what, String form, int status, String error) {
+    register("strict-app", "ledger-db");
+    String assertion = "client_assertion_type=" + URLEncoder.encode(JWT_BEARER, StandardCharsets.UTF_8)
+        + "&client_assertion=" + gh.githubActionsToken("acme/strict-app", "refs/heads/main");
+    int tagged = pg.tagged().size();
+
+    ServerFixture.Response r = warden.send("/v1/credentials", form.replace("ASSERTION", assertion)
+        .replace("JWT", URLEncoder.encode(JWT_BEARER, StandardCharsets.UTF_8)), null);
+
+    assertThat(r.status()).as(what + ": " + r.json()).isEqualTo(status);
+    assertThat(r.json().path("error").asText()).as(what).isEqualTo(error);
+    assertThat(r.json().has("password")).isFalse();
+    assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("token.denied");
+    assertThat(pg.tagged()).hasSize(tagged);
+  }
+
+  @Test
+  void credentialsEndpointRefusesOtherMethodsMediaTypesAndHttpAuthentication() {
+    ServerFixture.Response get = warden.get("/v1/credentials");
+    assertThat(get.status()).isEqualTo(405);
+    ServerFixture.Response json = warden.admin("POST", "/v1/credentials", "{\"resource\": \"ledger-db\"}", null);
+    assertThat(json.status()).isEqualTo(400);
+    ServerFixture.Response basic = warden.send("/v1/credentials", "resource=ledger-db", "x");
+    assertThat(basic.status()).isEqualTo(401);
+    assertThat(basic.json().path("error").asText()).isEqualTo("invalid_client");
+  }
+
+  @Test
+  void databaseLeaseQueriesAreCheckedAndScoped() {
+    assertThat(warden.admin("GET", "/v1/database-leases?state=bogus", null).status()).isEqualTo(400);
+    assertThat(warden.admin("GET", "/v1/database-leases?limit=0", null).status()).isEqualTo(400);
+    assertThat(warden.admin("GET", "/v1/database-leases?limit=abc", null).status()).isEqualTo(400);
+    assertThat(warden.admin("GET", "/v1/database-leases?limit=5001", null).status()).isEqualTo(400);
+    assertThat(warden.admin("POST", "/v1/database-leases", "{}").status()).isEqualTo(405);
+    assertThat(warden.admin("GET", "/v1/database-leases:reap", null).status()).isEqualTo(405);
+    assertThat(warden.admin("GET", "/v1/database-leases", null, null).status()).isEqualTo(401);
+    assertThat(warden.admin("GET", "/v1/database-leases?state=active", null).json().path("items").isArray()).isTrue();
+  }
 }

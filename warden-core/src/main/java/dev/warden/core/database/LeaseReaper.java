@@ -145,10 +145,10 @@ public final class LeaseReaper {
         }
         Optional<TargetLease> l = targetLeases.get(user);
         if (l.isEmpty()) {
-          if (dropOrphan(t, user, now)) {
-            orphans++;
-          } else {
-            failed++;
+          switch (dropOrphan(t, user, now)) {
+            case DROPPED -> orphans++;
+            case FAILED -> failed++;
+            default -> { }
           }
           continue;
         }
@@ -167,10 +167,10 @@ public final class LeaseReaper {
           }
           case REVOKED -> {
             // marked removed, yet there: remove again
-            if (dropOrphan(t, user, now)) {
-              orphans++;
-            } else {
-              failed++;
+            switch (dropOrphan(t, user, now)) {
+              case DROPPED -> orphans++;
+              case FAILED -> failed++;
+              default -> { }
             }
           }
           default -> {
@@ -251,20 +251,25 @@ public final class LeaseReaper {
     return d.compareTo(settings.maxRetry()) > 0 ? settings.maxRetry() : d;
   }
 
-  private boolean dropOrphan(DatabaseTarget t, String user, Instant now) {
+  private enum Sweep { DROPPED, GONE, FAILED }
+
+  private Sweep dropOrphan(DatabaseTarget t, String user, Instant now) {
     try {
       UserDatabase.Removal r = targets.database().removeUser(t, targets.adminPassword(t), user);
+      if (r == UserDatabase.Removal.ABSENT) {
+        return Sweep.GONE; // another node's sweep dropped it first, and audited it
+      }
       Map<String, String> d = new HashMap<>();
       d.put("username", user);
       d.put("database", where(t));
       d.put("result", r.name().toLowerCase(java.util.Locale.ROOT));
       d.put("why", "no live lease accounts for this tagged user");
       audit.write(AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system", null, null, d));
-      return true;
+      return Sweep.DROPPED;
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "orphan sweep could not drop " + user + " on " + where(t) + ": "
           + e.getMessage());
-      return false;
+      return Sweep.FAILED;
     }
   }
 

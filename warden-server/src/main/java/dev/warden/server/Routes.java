@@ -46,6 +46,10 @@ final class Routes {
         new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);
     WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls());
     Health health = new Health(w.store, w.metrics, w.state::disabled);
+    dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(w.adminTokens,
+        w.databases, w.store.targetLeases(), w.reaper, w.metrics);
+    dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(w.tokens,
+        w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES), cfg.get(TOKENS_MAX_ASSERTION_BYTES));
 
     WebServerConfig.Builder http = WebServer.builder();
     if (w.tls != null) {
@@ -70,7 +74,17 @@ final class Routes {
             .get("/readyz", health::ready)
             .get("/metrics", health::metrics)
             .get("/.well-known/spiffe-bundle", api::spiffeBundle)
-            .any("/v1/*", api::handle))
+            .any("/v1/*", (req, res) -> {
+              // workload-facing credentials and database administration keep their own handlers
+              String path = req.path().rawPath();
+              if (dev.warden.server.http.CredentialsEndpoint.handles(path)) {
+                credentials.handle(req, res);
+              } else if (dev.warden.server.http.DatabaseApi.handles(path)) {
+                databaseApi.handle(req, res);
+              } else {
+                api.handle(req, res);
+              }
+            }))
         .build()
         .start();
   }

@@ -26,6 +26,10 @@ final class Schedules implements AutoCloseable {
       Thread.ofPlatform().name("warden-timers").daemon(true).factory());
   private final ScheduledExecutorService postureTimer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("warden-posture").daemon(true).factory());
+  // database users end off the request path, on a timer of their own: a database that does not
+  // answer delays only its own removals, never key rotation or a grant
+  private final ScheduledExecutorService reaperTimer = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("warden-reaper").daemon(true).factory());
 
   private Schedules() {}
 
@@ -44,6 +48,14 @@ final class Schedules implements AutoCloseable {
     // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
     s.schedulePosture("catch-up", w.postureIndex::catchUp, w.postureIndex, 5);
     s.schedulePosture("refresh", w.postureIndex::refreshWardenSide, w.postureIndex, 60);
+    s.reaperTimer.scheduleWithFixedDelay(() -> attempt("database lease reaper", w.reaper::reap), 2, 2,
+        TimeUnit.SECONDS);
+    s.reaperTimer.scheduleWithFixedDelay(() -> attempt("orphan sweep", () -> {
+      dev.warden.core.database.LeaseReaper.Outcome o = w.reaper.sweep();
+      if (o.orphans() > 0) {
+        LOG.log(System.Logger.Level.INFO, "orphan sweep dropped " + o.orphans() + " tagged database users");
+      }
+    }), 10, 300, TimeUnit.SECONDS);
     return s;
   }
 
@@ -98,5 +110,6 @@ final class Schedules implements AutoCloseable {
   public void close() {
     timers.shutdownNow();
     postureTimer.shutdownNow();
+    reaperTimer.shutdownNow();
   }
 }

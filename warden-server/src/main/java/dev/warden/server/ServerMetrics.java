@@ -59,6 +59,26 @@ public final class ServerMetrics {
         .tag("kind", kind).register(registry);
   }
 
+  /**
+   * Registers {@code warden_database_leases{state}} (leases of database users by state, as of the
+   * reaper's last run: alert when {@code irrevocable} is above zero) and
+   * {@code warden_database_removals_total{outcome}} (removed, failed, irrevocable, orphan, expired,
+   * abandoned since start).
+   */
+  public void databaseLeases(java.util.function.Supplier<java.util.Map<dev.warden.core.lease.LeaseState, Long>> states,
+      java.util.function.Supplier<java.util.Map<String, Long>> totals) {
+    for (dev.warden.core.lease.LeaseState s : dev.warden.core.lease.LeaseState.values()) {
+      io.micrometer.core.instrument.Gauge.builder("warden_database_leases",
+          () -> states.get().getOrDefault(s, 0L)).description("leases of database users by state")
+          .tag("state", s.wire()).register(registry);
+    }
+    for (String outcome : totals.get().keySet()) {
+      io.micrometer.core.instrument.FunctionCounter.builder("warden_database_removals", totals,
+          t -> t.get().getOrDefault(outcome, 0L)).description("database user lifecycle actions of the reaper")
+          .tag("outcome", outcome).register(registry);
+    }
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

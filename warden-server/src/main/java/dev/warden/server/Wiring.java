@@ -94,6 +94,8 @@ final class Wiring implements AutoCloseable {
   final WebhookNotifier webhook;
   final RecertService recert;
   final AgentService agents;
+  final dev.warden.core.database.DatabaseTargets databases;
+  final dev.warden.core.database.LeaseReaper reaper;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
@@ -149,10 +151,19 @@ final class Wiring implements AutoCloseable {
       state = join(stateFuture);
       configurationReadyAt = System.nanoTime();
 
+      java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources = () -> store.resources().list()
+          .stream().map(dev.warden.core.store.Versioned::value).toList();
+      databases = new dev.warden.core.database.DatabaseTargets(
+          new dev.warden.server.database.PostgresUsers(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
+          store.targetSecrets(), resources, box, fingerprinter, audit, clock);
+      config = new ConfigService(store, audit, clock, cfg.provisioning()).withResourceCheck(databases::verify);
       tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
-          List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP))), audit,
-          fingerprinter, clock);
-      config = new ConfigService(store, audit, clock, cfg.provisioning());
+          List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP)),
+              new dev.warden.core.database.DatabaseUserProvider(databases)), audit, fingerprinter, clock,
+          store.targetLeases());
+      reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
+          audit, clock, dev.warden.core.database.LeaseReaper.Settings.DEFAULTS);
+      metrics.databaseLeases(reaper::counts, reaper::totals);
       leases = new LeaseService(store.leases(), audit, clock);
       leaks = new LeakService(store.leases(), audit, clock);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {

@@ -97,7 +97,8 @@ final class JdbcAuditStore implements AuditStore {
         }
         ps.executeBatch();
       }
-      JdbcLeaseStore.insertAll(c, leases);
+      JdbcLeaseStore.insertAll(c, leases.stream().filter(l -> !l.kind().livesAtTarget()).toList());
+      JdbcTargetLeaseStore.activate(c, leases.stream().filter(l -> l.kind().livesAtTarget()).toList());
       try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
         ps.setLong(1, lastSeq + n);
         ps.setBytes(2, prev);

@@ -12,7 +12,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Leases. They are inserted only by {@link JdbcAuditStore#append}, with their issuance event. */
+/**
+ * Leases. Warden's own are inserted only by {@link JdbcAuditStore#append}, with their issuance
+ * event; those whose credential lives at a target are recorded first by
+ * {@link JdbcTargetLeaseStore#recordIntent} and activated by that append.
+ */
 final class JdbcLeaseStore implements LeaseStore {
   static final String INSERT =
       "INSERT INTO leases (id, kind, workload, resource, issued_at, expires_at, revoked_at, revoke_reason, fingerprint)"
@@ -86,11 +90,15 @@ final class JdbcLeaseStore implements LeaseStore {
     // "active" here means not yet revoked: an expired lease can still be revoked, so a reaper that
     // revokes what expired gets true exactly once, however late it runs.
     return db.write("revoke lease '" + id + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE leases SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL")) {
+      // a credential that lives at its target is not gone until it is removed there: REVOKING,
+      // which the reaper picks up (see JdbcTargetLeaseStore); Warden's own tokens end here
+      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET revoked_at = ?, revoke_reason = ?,"
+          + " state = CASE WHEN target IS NULL THEN 'revoked' ELSE 'revoking' END,"
+          + " removal_due = CASE WHEN target IS NULL THEN NULL ELSE ? END WHERE id = ? AND revoked_at IS NULL")) {
         ps.setLong(1, Micros.of(at));
         Db.setText(ps, 2, reason);
-        ps.setString(3, id);
+        ps.setLong(3, Micros.of(at));
+        ps.setString(4, id);
         return ps.executeUpdate() == 1;
       }
     });

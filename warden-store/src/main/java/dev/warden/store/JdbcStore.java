@@ -45,6 +45,8 @@ public final class JdbcStore implements Store {
   private final PolicyStore policies;
   private final AuditStore audit;
   private final LeaseStore leases;
+  private final dev.warden.core.store.TargetLeaseStore targetLeases;
+  private final dev.warden.core.store.TargetSecretStore targetSecrets;
   private final AdminTokenStore adminTokens;
   private final SigningKeyStore signingKeys;
   private final dev.warden.core.store.AuthorityStore authorities;
@@ -68,6 +70,8 @@ public final class JdbcStore implements Store {
     this.config = new JdbcConfigStore(db, List.of(tp, wl, rs, pol));
     this.audit = new JdbcAuditStore(db);
     this.leases = new JdbcLeaseStore(db);
+    this.targetLeases = new JdbcTargetLeaseStore(db);
+    this.targetSecrets = new JdbcTargetSecretStore(db);
     this.adminTokens = new JdbcAdminTokenStore(db);
     this.signingKeys = new JdbcSigningKeyStore(db);
     this.authorities = new JdbcAuthorityStore(db);
@@ -167,6 +171,16 @@ public final class JdbcStore implements Store {
   @Override
   public LeaseStore leases() {
     return leases;
+  }
+
+  @Override
+  public dev.warden.core.store.TargetLeaseStore targetLeases() {
+    return targetLeases;
+  }
+
+  @Override
+  public dev.warden.core.store.TargetSecretStore targetSecrets() {
+    return targetSecrets;
   }
 
   @Override

@@ -100,4 +100,20 @@ class H2StoreTest {
       return new H2TestDatabase();
     }
   }
+
+  @Nested
+  class TargetLeases extends TargetLeaseStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
+  class TargetSecrets extends TargetSecretStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
 }

@@ -100,4 +100,20 @@ class PostgresStoreTest {
       return new PostgresTestDatabase();
     }
   }
+
+  @Nested
+  class TargetLeases extends TargetLeaseStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class TargetSecrets extends TargetSecretStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
 }

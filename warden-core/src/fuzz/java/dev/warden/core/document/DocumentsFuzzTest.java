@@ -77,4 +77,40 @@ class DocumentsFuzzTest {
       // documented outcome
     }
   }
+
+  /**
+   * A database target (JDBC URL, roles, user-name template) is built or refused with
+   * {@link ValidationException}; a template that is accepted always yields names of at most 63
+   * bytes in {@code [a-z0-9_]} that match its own pattern, for any workload.
+   */
+  @FuzzTest(maxDuration = "20s")
+  void databaseTargetsBuildOrAreRejectedAndNamesAlwaysFit(FuzzedDataProvider data) {
+    String url = data.consumeString(200);
+    String role = data.consumeString(80);
+    String template = data.consumeString(80);
+    String path = data.consumeRemainingAsString();
+    try {
+      new dev.warden.core.model.DatabaseTarget(url, "warden_admin", "admin-secret", java.util.List.of(role), null,
+          null, 0, null);
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+    dev.warden.core.model.UsernameTemplate t;
+    try {
+      t = new dev.warden.core.model.UsernameTemplate(template);
+    } catch (ValidationException expected) {
+      t = dev.warden.core.model.UsernameTemplate.DEFAULT;
+    }
+    SpiffeId id;
+    try {
+      id = SpiffeId.parse("spiffe://example.org/" + path);
+    } catch (ValidationException expected) {
+      return;
+    }
+    String name = t.expand(id, "abcdefghij23");
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63 || !name.matches("[a-z0-9_]+")
+        || !t.pattern().matcher(name).matches()) {
+      throw new IllegalStateException("template " + t + " gave '" + name + "' for " + id);
+    }
+  }
 }

@@ -41,7 +41,15 @@ public enum AuditType {
   RECERT_OVERDUE("recert.overdue"),
   RECERT_REMINDER("recert.reminder"),
   RECERT_CLOSED("recert.closed"),
-  NOTIFICATION_FAILED("notification.failed");
+  NOTIFICATION_FAILED("notification.failed"),
+  /** A grant the policy allowed could not be issued at its target (database down): nothing issued. */
+  CREDENTIAL_FAILED("credential.failed"),
+  /** A credential that lived at its target was removed there (user dropped, sessions ended). */
+  CREDENTIAL_REMOVED("credential.removed"),
+  /** Removing a credential at its target failed too often; an operator must look. */
+  CREDENTIAL_IRREVOCABLE("credential.irrevocable"),
+  /** A secret for reaching a target (database admin password) was stored or rotated. */
+  TARGET_SECRET_SET("target_secret.set");
 
   private final String wire;
 

@@ -42,16 +42,33 @@ public final class ConfigService {
   private final AuditWriter audit;
   private final Clock clock;
   private final ProvisioningRules rules;
+  private final java.util.function.Consumer<dev.warden.core.model.Resource> resourceCheck;
 
   public ConfigService(Store store, AuditWriter audit, Clock clock) {
     this(store, audit, clock, ProvisioningRules.DEFAULTS);
   }
 
   public ConfigService(Store store, AuditWriter audit, Clock clock, ProvisioningRules rules) {
+    this(store, audit, clock, rules, r -> {});
+  }
+
+  private ConfigService(Store store, AuditWriter audit, Clock clock, ProvisioningRules rules,
+      java.util.function.Consumer<dev.warden.core.model.Resource> resourceCheck) {
     this.store = store;
     this.audit = audit;
     this.clock = clock;
     this.rules = rules;
+    this.resourceCheck = resourceCheck;
+  }
+
+  /**
+   * This service, also checking each new or changed resource against the world before it is
+   * stored: a database resource must be reachable with its admin credentials (see
+   * {@link dev.warden.core.database.DatabaseTargets#verify}). The check throws
+   * {@link ValidationException}; then nothing is written.
+   */
+  public ConfigService withResourceCheck(java.util.function.Consumer<dev.warden.core.model.Resource> check) {
+    return new ConfigService(store, audit, clock, rules, check);
   }
 
   /** How often a change is re-validated when another change committed between validation and write. */
@@ -211,6 +228,9 @@ public final class ConfigService {
   private void validate(Named d, Map<String, TrustProviderSpec> providers) {
     if (d instanceof dev.warden.core.model.Workload w) {
       checkProvisioning(w);
+    }
+    if (d instanceof dev.warden.core.model.Resource r) {
+      resourceCheck.accept(r);
     }
     if (d instanceof AccessPolicy p && p.condition() != null) {
       try {

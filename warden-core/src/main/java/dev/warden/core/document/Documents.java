@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.DatabaseTarget;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Effect;
 import dev.warden.core.model.Named;
@@ -17,6 +18,7 @@ import dev.warden.core.model.Selector;
 import dev.warden.core.model.Sensitivity;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.TrustProviderSpec;
+import dev.warden.core.model.UsernameTemplate;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadMatcher;
 import dev.warden.core.model.WorkloadState;
@@ -152,6 +154,9 @@ public final class Documents {
       s.put("kind", r.kind());
       s.put("sensitivity", r.sensitivity().name().toLowerCase(Locale.ROOT));
       putIfSet(s, "description", r.description());
+      if (r.database() != null) {
+        s.set("database", databaseSpec(r.database()));
+      }
     } else if (o instanceof AccessPolicy p) {
       putIfSet(s, "description", p.description());
       ObjectNode w = s.putObject("workloads");
@@ -262,7 +267,7 @@ public final class Documents {
   }
 
   private static Resource resource(String name, JsonNode s) {
-    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description");
+    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database");
     String sens = text(s, "sensitivity");
     Sensitivity se = null;
     if (sens != null) {
@@ -272,7 +277,55 @@ public final class Documents {
         throw new ValidationException("spec.sensitivity", "'" + sens + "' is not allowed; use low, medium, high or critical");
       }
     }
-    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"));
+    JsonNode db = s.get("database");
+    DatabaseTarget target = db == null || db.isNull() ? null : databaseTarget(db);
+    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target);
+  }
+
+  /**
+   * Parses a resource's {@code spec.database}. It names the admin password's secret; a password
+   * itself is refused, so it can never reach a document, its history or a diff.
+   *
+   * @throws ValidationException naming the first field that is wrong
+   */
+  public static DatabaseTarget databaseTarget(JsonNode d) {
+    if (!d.isObject()) {
+      throw new ValidationException("spec.database", "must be an object: {url, adminUser, adminPasswordSecret, roles}");
+    }
+    if (d.has("adminPassword") || d.has("password")) {
+      throw new ValidationException("spec.database." + (d.has("adminPassword") ? "adminPassword" : "password"),
+          "a password never goes in a document; store it with 'warden database password set <name>' and name it in"
+              + " spec.database.adminPasswordSecret");
+    }
+    allowOnly(d, "spec.database", "url", "adminUser", "adminPasswordSecret", "roles", "usernameTemplate", "maxTtl",
+        "maxLeasesPerWorkload", "markerRole");
+    String template = text(d, "usernameTemplate");
+    JsonNode max = d.get("maxLeasesPerWorkload");
+    int maxLeases = 0;
+    if (max != null && !max.isNull()) {
+      if (!max.isIntegralNumber() || !max.canConvertToInt() || max.intValue() < 1) {
+        throw new ValidationException("spec.database.maxLeasesPerWorkload", "must be a whole number from 1 to "
+            + DatabaseTarget.MAX_LEASES_LIMIT);
+      }
+      maxLeases = max.intValue();
+    }
+    return new DatabaseTarget(text(d, "url"), text(d, "adminUser"), text(d, "adminPasswordSecret"),
+        stringList(d, "roles"), template == null ? null : new UsernameTemplate(template),
+        Durations.parse("spec.database.maxTtl", text(d, "maxTtl")), maxLeases, text(d, "markerRole"));
+  }
+
+  /** Renders a database target: {@code databaseTarget(databaseSpec(t))} equals t. */
+  public static ObjectNode databaseSpec(DatabaseTarget t) {
+    ObjectNode d = F.objectNode();
+    d.put("url", t.url());
+    d.put("adminUser", t.adminUser());
+    d.put("adminPasswordSecret", t.adminPasswordSecret());
+    strings(d, "roles", t.roles());
+    d.put("usernameTemplate", t.usernameTemplate().text());
+    d.put("maxTtl", Durations.format(t.maxTtl()));
+    d.put("maxLeasesPerWorkload", t.maxLeasesPerWorkload());
+    d.put("markerRole", t.markerRole());
+    return d;
   }
 
   private static AccessPolicy policy(String name, JsonNode s) {
@@ -299,7 +352,7 @@ public final class Documents {
       try {
         kind = CredentialKind.valueOf(ck.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid or x509_svid");
+        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid or database_user");
       }
     }
     return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,

@@ -54,8 +54,12 @@ public enum Reason {
   NOT_NODE_EVIDENCE("not_node_evidence"),
   INVALID_SVID("invalid_svid"),
   UNKNOWN_AUTHORITY("unknown_authority"),
+  /** the workload already holds the most live credentials the resource allows */
+  QUOTA_EXCEEDED("quota_exceeded"),
   // platform problems
   AUDIT_UNAVAILABLE("audit_unavailable"),
+  /** the target (a resource's database) cannot be reached or refused: nothing was issued there */
+  TARGET_UNAVAILABLE("target_unavailable"),
   // success
   ALLOWED("allowed");
 

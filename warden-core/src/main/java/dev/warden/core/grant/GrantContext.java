@@ -87,6 +87,22 @@ final class GrantContext {
         workload.name(), workload.name(), resource.name(), d, lease);
   }
 
+  /**
+   * The one event of a request the policy allowed but whose target could not issue (its database
+   * is down): nothing was issued. The details say why, never a secret.
+   */
+  AuditEvent failed(dev.warden.core.error.TargetException e, String leaseId) {
+    Map<String, String> d = common();
+    d.put("message", cut(e.getMessage() == null ? "" : e.getMessage()));
+    d.put("policy", decision.policy());
+    d.put("credentialKind", decision.credentialKind().wire());
+    if (leaseId != null) {
+      d.put("leaseId", leaseId);
+    }
+    return AuditEvent.of(AuditType.CREDENTIAL_FAILED, AuditOutcome.FAILURE, Reason.TARGET_UNAVAILABLE, now,
+        workload.name(), workload.name(), resource.name(), d);
+  }
+
   /** The one event of a refused request, with what was known when it was refused. */
   AuditEvent denied(DeniedException e) {
     Map<String, String> d = common();

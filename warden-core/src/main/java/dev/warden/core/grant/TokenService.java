@@ -7,6 +7,7 @@ import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
+import dev.warden.core.error.UnavailableException;
 import dev.warden.core.lease.Lease;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.Resource;
@@ -14,6 +15,7 @@ import dev.warden.core.model.Workload;
 import dev.warden.core.policy.Decision;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
+import dev.warden.core.store.TargetLeaseStore;
 import dev.warden.core.trust.TrustProviders;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -42,6 +44,7 @@ public final class TokenService {
   private final AuditWriter audit;
   private final Fingerprinter fingerprinter;
   private final Clock clock;
+  private final TargetLeaseStore intents;
 
   /**
    * @param clientCertificateAuthorities the trust domain's X.509 bundle: a client certificate that
@@ -51,6 +54,17 @@ public final class TokenService {
   public TokenService(Supplier<TrustProviders> trust, Supplier<List<X509Certificate>> clientCertificateAuthorities,
       Supplier<PolicySnapshot> policies, List<CredentialProvider> providers, AuditWriter audit,
       Fingerprinter fingerprinter, Clock clock) {
+    this(trust, clientCertificateAuthorities, policies, providers, audit, fingerprinter, clock, null);
+  }
+
+  /**
+   * @param intents where the lease of a credential that lives at its target is recorded before the
+   *     credential is created there; required when a provider is a {@link TargetCredentialProvider}
+   */
+  public TokenService(Supplier<TrustProviders> trust, Supplier<List<X509Certificate>> clientCertificateAuthorities,
+      Supplier<PolicySnapshot> policies, List<CredentialProvider> providers, AuditWriter audit,
+      Fingerprinter fingerprinter, Clock clock, TargetLeaseStore intents) {
+    this.intents = intents;
     this.policies = policies;
     this.platformTokens = new PlatformTokenAttestor(trust);
     this.certificates = new CertificateAttestor(clientCertificateAuthorities);
@@ -58,6 +72,9 @@ public final class TokenService {
     for (CredentialProvider p : providers) {
       if (this.providers.put(p.kind(), p) != null) {
         throw new IllegalArgumentException("two credential providers for " + p.kind());
+      }
+      if (p instanceof TargetCredentialProvider && intents == null) {
+        throw new IllegalArgumentException(p.kind() + " lives at its target: its leases need a TargetLeaseStore");
       }
     }
     this.audit = audit;
@@ -74,8 +91,8 @@ public final class TokenService {
    * Grants a credential or refuses with a reason.
    *
    * @throws DeniedException when the evidence, identity or policy refuses; already audited
-   * @throws dev.warden.core.error.UnavailableException when the audit log cannot be written;
-   *     nothing was issued
+   * @throws dev.warden.core.error.UnavailableException when the audit log cannot be written, or
+   *     ({@code target_unavailable}, audited) the resource's database cannot issue; nothing was issued
    */
   public Granted grant(GrantRequest req) {
     GrantContext ctx = new GrantContext(req, clock.instant());
@@ -97,7 +114,7 @@ public final class TokenService {
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
       }
-      CredentialProvider provider = providerFor(d.credentialKind());
+      CredentialProvider provider = providerFor(d.credentialKind(), req.requestedKind());
       for (String s : requested) {
         if (!d.scopes().contains(s)) {
           throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + s + "' is not granted for this resource");
@@ -107,16 +124,42 @@ public final class TokenService {
       if (workload.expiresAt() != null && workload.expiresAt().isBefore(notAfter)) {
         notAfter = workload.expiresAt();
       }
-      IssuedCredential c = provider.issue(new Issuance(req.grantType(), workload, resource, d, requested, ctx.now(),
-          notAfter, ctx.thumbprint()));
-      String fp = fingerprinter.fingerprint(c.value());
-      Lease lease = new Lease(c.id(), c.kind(), workload.name(),
-          resource.name(), c.issuedAt(), c.expiresAt(), null, null, fp);
+      Issuance issuance = new Issuance(req.grantType(), workload, resource, d, requested, ctx.now(), notAfter,
+          ctx.thumbprint());
+      IssuedCredential c;
+      Lease lease;
+      Map<String, String> connection = Map.of();
+      if (provider instanceof TargetCredentialProvider t) {
+        TargetCredentialProvider.Prepared p = t.prepare(issuance);
+        c = p.credential();
+        lease = lease(c, workload, resource);
+        createAtTarget(t, issuance, p, lease, ctx);
+        connection = c.details();
+      } else {
+        c = provider.issue(issuance);
+        lease = lease(c, workload, resource);
+      }
       String scope = requested.isEmpty() ? null : String.join(" ", requested);
-      audit.write(ctx.allowed(c, lease, scope));
+      try {
+        audit.write(ctx.allowed(c, lease, scope));
+      } catch (RuntimeException e) {
+        if (provider instanceof TargetCredentialProvider) {
+          // created but never handed out: remove it now rather than at the next sweep
+          abandon(lease.id(), false, "issuance could not be audited");
+        }
+        throw e;
+      }
       return new Granted(c.value(), c.id(), c.expiresAt(),
           Math.max(0, c.expiresAt().getEpochSecond() - c.issuedAt().getEpochSecond()), scope, workload.name(),
-          resource.name(), d.policy());
+          resource.name(), d.policy(), connection);
+    } catch (TargetFailed f) {
+      try {
+        audit.write(ctx.failed(f.cause, f.leaseId));
+      } catch (RuntimeException auditFailure) {
+        f.cause.addSuppressed(auditFailure);
+      }
+      throw new UnavailableException(Reason.TARGET_UNAVAILABLE, "the database of resource '" + f.resource
+          + "' cannot issue a user now; nothing was issued; retry later", f.cause);
     } catch (DeniedException e) {
       try {
         audit.write(ctx.denied(e));
@@ -128,11 +171,73 @@ public final class TokenService {
     }
   }
 
+  private Lease lease(IssuedCredential c, Workload workload, Resource resource) {
+    return new Lease(c.id(), c.kind(), workload.name(), resource.name(), c.issuedAt(), c.expiresAt(), null, null,
+        fingerprinter.fingerprint(c.value()));
+  }
+
+  /**
+   * Intent before effect: the lease is durable as {@code issuing} (and within the quota) before
+   * the credential is created at its target. A creation that fails gives the intent up: revoked at
+   * once when the target certainly holds nothing, else left for the reaper to remove.
+   */
+  private void createAtTarget(TargetCredentialProvider t, Issuance issuance, TargetCredentialProvider.Prepared p,
+      Lease lease, GrantContext ctx) {
+    if (!intents.recordIntent(lease, p.target(), p.maxLive(), ctx.now())) {
+      throw new DeniedException(Reason.QUOTA_EXCEEDED, "workload " + lease.workload() + " already holds "
+          + p.maxLive() + " live credentials for resource '" + lease.resource()
+          + "' (spec.database.maxLeasesPerWorkload); reuse one, or revoke some or let them expire");
+    }
+    try {
+      t.create(issuance, p);
+    } catch (dev.warden.core.error.TargetException e) {
+      abandon(lease.id(), !e.maybeChanged(), "not issued: " + e.getMessage());
+      throw new TargetFailed(e, lease.id(), lease.resource());
+    } catch (RuntimeException e) {
+      abandon(lease.id(), false, "not issued: " + e.getClass().getSimpleName());
+      throw e;
+    }
+  }
+
+  /** Best effort: if the store cannot take it now, the stale intent is found by the reaper's sweep. */
+  private void abandon(String leaseId, boolean nothingCreated, String reason) {
+    try {
+      intents.abandon(leaseId, clock.instant(), reason.length() > 500 ? reason.substring(0, 500) : reason,
+          nothingCreated);
+    } catch (RuntimeException ignored) {
+      // the intent stays issuing; the reaper's sweep removes what it may have created
+    }
+  }
+
+  /** Carries a target's failure out of the flow, to be audited once as such. */
+  private static final class TargetFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient dev.warden.core.error.TargetException cause;
+    final String leaseId;
+    final String resource;
+
+    TargetFailed(dev.warden.core.error.TargetException cause, String leaseId, String resource) {
+      super(null, null, false, false);
+      this.cause = cause;
+      this.leaseId = leaseId;
+      this.resource = resource;
+    }
+  }
+
   /**
    * The token endpoint issues tokens; an X.509-SVID comes from the agent, and the JWT-SVID of a
-   * policy is served there too (here it is an access token, as it always was).
+   * policy is served there too (here it is an access token, as it always was). A database user is
+   * handed out only at {@code /v1/credentials}, which asks for exactly that kind.
    */
-  private CredentialProvider providerFor(CredentialKind kind) {
+  private CredentialProvider providerFor(CredentialKind kind, CredentialKind requestedKind) {
+    if (requestedKind == null && kind.livesAtTarget()) {
+      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "the policy grants a " + kind.wire()
+          + " for this resource; request it at POST /v1/credentials (see docs/credentials.md)");
+    }
+    if (requestedKind != null && requestedKind != kind) {
+      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "the policy grants a " + kind.wire()
+          + " for this resource, not a " + requestedKind.wire() + "; request tokens at POST /oauth2/token");
+    }
     CredentialProvider p = providers.get(kind == CredentialKind.JWT_SVID ? CredentialKind.ACCESS_TOKEN : kind);
     if (p == null) {
       throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, kind == CredentialKind.X509_SVID

@@ -9,11 +9,22 @@ public enum CredentialKind {
   /** A SPIFFE JWT-SVID. */
   JWT_SVID,
   /** A SPIFFE X.509-SVID. */
-  X509_SVID;
+  X509_SVID,
+  /**
+   * A user created for one lease in the resource's own database (PostgreSQL): the credential the
+   * target itself understands. It lives at the target, so its lease is recorded before it exists
+   * there and it is removed there when the lease ends.
+   */
+  DATABASE_USER;
 
   /** The name in documents, leases and the audit log, e.g. {@code access_token}. */
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** True when the credential exists at its target (a database user), not only as Warden's signature. */
+  public boolean livesAtTarget() {
+    return this == DATABASE_USER;
   }
 
   /**
@@ -27,6 +38,6 @@ public enum CredentialKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown credential kind '" + wire + "'; one of access_token, jwt_svid, x509_svid");
+    throw new IllegalArgumentException("unknown credential kind '" + wire + "'; one of access_token, jwt_svid, x509_svid, database_user");
   }
 }

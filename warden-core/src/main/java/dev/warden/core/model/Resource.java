@@ -6,9 +6,15 @@ import java.net.URI;
 /**
  * Something a workload reaches: an HTTP API, a database, a cache. Requests name it by its
  * {@code audience} (RFC 8707 {@code resource} or the {@code audience} parameter) or by name.
+ *
+ * @param database for kind {@code postgres}: where and how its users are created; null when Warden
+ *     issues no database users for it (a resource of any other kind never has one)
  */
-public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description)
-    implements Named {
+public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
+    DatabaseTarget database) implements Named {
+
+  /** The resource kind whose credentials are dynamic PostgreSQL users. */
+  public static final String POSTGRES = "postgres";
 
   public Resource {
     Names.check("name", name);
@@ -29,5 +35,13 @@ public record Resource(String name, String audience, String kind, Sensitivity se
     }
     kind = kind == null || kind.isBlank() ? "http" : kind;
     sensitivity = sensitivity == null ? Sensitivity.MEDIUM : sensitivity;
+    if (!POSTGRES.equals(kind) && database != null) {
+      throw new ValidationException("spec.database", "is only allowed for a resource of kind postgres");
+    }
+  }
+
+  /** A resource without a database target. */
+  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description) {
+    this(name, audience, kind, sensitivity, description, null);
   }
 }

@@ -20,6 +20,12 @@ public interface Store extends AutoCloseable {
 
   LeaseStore leases();
 
+  /** The lifecycle of leases whose credential lives at its target (database users). */
+  TargetLeaseStore targetLeases();
+
+  /** Sealed secrets for reaching targets (database admin passwords). */
+  TargetSecretStore targetSecrets();
+
   AdminTokenStore adminTokens();
 
   SigningKeyStore signingKeys();

@@ -1,0 +1,100 @@
+package dev.warden.core.database;
+
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.document.Documents;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.grant.IssuedCredential;
+import dev.warden.core.grant.Issuance;
+import dev.warden.core.grant.TargetCredentialProvider;
+import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.DatabaseTarget;
+import dev.warden.core.model.UsernameTemplate;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Dynamic database users behind the {@link dev.warden.core.grant.CredentialProvider} seam: a user
+ * that did not exist a moment before, named after its workload ({@link UsernameTemplate}), with a
+ * random password and the resource's roles, living no longer than the lease (the database itself
+ * refuses logins shortly after: VALID UNTIL is the lease's end plus {@link #VALID_UNTIL_MARGIN},
+ * the time the reaper needs to drop it first).
+ */
+public final class DatabaseUserProvider implements TargetCredentialProvider {
+  /** How long after its lease ends the database still accepts the user's logins, at most. */
+  public static final Duration VALID_UNTIL_MARGIN = Duration.ofMinutes(1);
+  static final int PASSWORD_LENGTH = 32;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final DatabaseTargets targets;
+
+  public DatabaseUserProvider(DatabaseTargets targets) {
+    this.targets = targets;
+  }
+
+  @Override
+  public CredentialKind kind() {
+    return CredentialKind.DATABASE_USER;
+  }
+
+  @Override
+  public Prepared prepare(Issuance in) {
+    DatabaseTarget t = in.resource().database();
+    if (t == null) {
+      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "resource '" + in.resource().name()
+          + "' has no spec.database, so Warden cannot create users for it");
+    }
+    String username = t.usernameTemplate().expand(in.workload().spiffeId(), random());
+    Secret password = DatabaseTargets.generate(PASSWORD_LENGTH);
+    // whole seconds, so that expires_in agrees with expires_at exactly
+    Instant iat = Instant.ofEpochSecond(in.now().getEpochSecond());
+    Instant cap = iat.plus(t.maxTtl());
+    Instant exp = Instant.ofEpochSecond((in.notAfter().isBefore(cap) ? in.notAfter() : cap).getEpochSecond());
+    Map<String, String> details = new LinkedHashMap<>(connection(t));
+    details.put("username", username);
+    details.put("roles", String.join(",", t.roles()));
+    return new Prepared(new IssuedCredential(CredentialKind.DATABASE_USER, password, username, iat, exp, details),
+        Documents.databaseSpec(t).toString(), t.maxLeasesPerWorkload());
+  }
+
+  @Override
+  public void create(Issuance in, Prepared p) {
+    DatabaseTarget t = in.resource().database();
+    IssuedCredential c = p.credential();
+    targets.database().createUser(t, targets.adminPassword(t), c.id(), c.value(),
+        c.expiresAt().plus(VALID_UNTIL_MARGIN));
+  }
+
+  /** How a client reaches the database: its JDBC URL, host, port and database name. */
+  public static Map<String, String> connection(DatabaseTarget t) {
+    String rest = t.url().substring("jdbc:postgresql://".length());
+    String hostPort = rest.substring(0, rest.indexOf('/'));
+    String host = hostPort;
+    String port = "5432";
+    int colon = hostPort.lastIndexOf(':');
+    if (colon > hostPort.lastIndexOf(']')) {
+      host = hostPort.substring(0, colon);
+      port = hostPort.substring(colon + 1);
+    }
+    if (host.startsWith("[")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("jdbcUrl", t.url());
+    m.put("host", host);
+    m.put("port", port);
+    m.put("database", t.database());
+    return m;
+  }
+
+  private static String random() {
+    char[] c = new char[UsernameTemplate.RANDOM_LENGTH];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = UsernameTemplate.RANDOM_ALPHABET.charAt(RANDOM.nextInt(UsernameTemplate.RANDOM_ALPHABET.length()));
+    }
+    return new String(c);
+  }
+}

@@ -1,0 +1,339 @@
+package dev.warden.core.database;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.document.Documents;
+import dev.warden.core.error.TargetException;
+import dev.warden.core.lease.LeaseState;
+import dev.warden.core.lease.TargetLease;
+import dev.warden.core.model.DatabaseTarget;
+import dev.warden.core.model.Resource;
+import dev.warden.core.store.LeaseStore;
+import dev.warden.core.store.TargetLeaseStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Ends database users off the request path. {@link #reap} (every few seconds) revokes expired
+ * leases, gives up intents whose issuance never completed, and removes at their target the users
+ * of every REVOKING lease — however it was revoked: the API, a leak report, a retirement, expiry —
+ * with exponential backoff, and marks a lease IRREVOCABLE after {@link Settings#irrevocableAfter}
+ * failed attempts (still retried, hourly, and reported). {@link #sweep} (every few minutes, and at
+ * start) lists the users that carry a target's marker role and drops those with no live lease:
+ * the repair for a crash between the intent record and activation, and for anything else that
+ * left a tagged user behind. Every drop is audited.
+ *
+ * <p>Several nodes may run it at once: a removal is claimed in the store first, so one node
+ * attempts it. A target that is down costs one connection timeout per run, not one per lease, and
+ * never holds up another target's removals or any grant.
+ */
+public final class LeaseReaper {
+  private static final System.Logger LOG = System.getLogger(LeaseReaper.class.getName());
+
+  /**
+   * @param staleIntent how long an issuing lease may wait for its activation before it counts as
+   *     crashed (longer than any issuance takes: connect timeout plus statements)
+   * @param firstRetry the wait after the first failed removal; doubled after each, up to maxRetry
+   */
+  public record Settings(Duration staleIntent, Duration firstRetry, Duration maxRetry, int irrevocableAfter,
+      Duration irrevocableRetry, int batch) {
+    public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
+        Duration.ofMinutes(10), 8, Duration.ofHours(1), 200);
+  }
+
+  /** What one run did. */
+  public record Outcome(int expired, int abandoned, int removed, int failed, int irrevocable, int orphans) {
+    Outcome plus(Outcome o) {
+      return new Outcome(expired + o.expired, abandoned + o.abandoned, removed + o.removed, failed + o.failed,
+          irrevocable + o.irrevocable, orphans + o.orphans);
+    }
+  }
+
+  private final TargetLeaseStore targetLeases;
+  private final LeaseStore leases;
+  private final DatabaseTargets targets;
+  private final Supplier<List<Resource>> resources;
+  private final AuditWriter audit;
+  private final Clock clock;
+  private final Settings settings;
+  private final AtomicReference<Map<LeaseState, Long>> counts = new AtomicReference<>(Map.of());
+  private final Map<String, AtomicLong> totals = new LinkedHashMap<>();
+
+  public LeaseReaper(TargetLeaseStore targetLeases, LeaseStore leases, DatabaseTargets targets,
+      Supplier<List<Resource>> resources, AuditWriter audit, Clock clock, Settings settings) {
+    this.targetLeases = targetLeases;
+    this.leases = leases;
+    this.targets = targets;
+    this.resources = resources;
+    this.audit = audit;
+    this.clock = clock;
+    this.settings = settings;
+    for (String k : List.of("removed", "failed", "irrevocable", "orphan", "expired", "abandoned")) {
+      totals.put(k, new AtomicLong());
+    }
+  }
+
+  /**
+   * Revokes what expired, gives up stale intents, and attempts every removal that is due.
+   *
+   * @throws dev.warden.core.error.StoreException when Warden's own database fails (next run retries)
+   */
+  public Outcome reap() {
+    Instant now = clock.instant();
+    int expired = 0;
+    for (TargetLease l : targetLeases.expired(now, settings.batch())) {
+      if (leases.revoke(l.id(), now, "expired")) {
+        expired++;
+        revokedEvent(l, "expired", now);
+      }
+    }
+    int abandoned = 0;
+    for (TargetLease l : targetLeases.staleIntents(now.minus(settings.staleIntent()), settings.batch())) {
+      if (targetLeases.abandon(l.id(), now, "issuance did not complete", false)) {
+        abandoned++;
+        revokedEvent(l, "incomplete_issuance", now);
+      }
+    }
+    Outcome o = new Outcome(expired, abandoned, 0, 0, 0, 0).plus(removeDue(now));
+    count("expired", expired);
+    count("abandoned", abandoned);
+    refreshCounts();
+    return o;
+  }
+
+  /**
+   * Drops every user carrying a target's marker that no live lease accounts for, then reaps.
+   * Targets are those of the current resources and of every lease not yet removed.
+   */
+  public Outcome sweep() {
+    Instant now = clock.instant();
+    Map<String, DatabaseTarget> all = new LinkedHashMap<>();
+    for (Resource r : resources.get()) {
+      if (r.database() != null) {
+        all.putIfAbsent(key(r.database()), r.database());
+      }
+    }
+    for (String json : targetLeases.openTargets()) {
+      parse(json).ifPresent(t -> all.putIfAbsent(key(t), t));
+    }
+    int orphans = 0;
+    int failed = 0;
+    for (DatabaseTarget t : all.values()) {
+      List<String> users;
+      try {
+        users = targets.database().markedUsers(t, targets.adminPassword(t));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "orphan sweep skipped " + where(t) + ": " + e.getMessage());
+        failed++;
+        continue;
+      }
+      for (String user : users) {
+        if (!t.usernameTemplate().pattern().matcher(user).matches()) {
+          continue; // carries the marker but could not be a name Warden gave: not touched
+        }
+        Optional<TargetLease> l = targetLeases.get(user);
+        if (l.isEmpty()) {
+          switch (dropOrphan(t, user, now)) {
+            case DROPPED -> orphans++;
+            case FAILED -> failed++;
+            default -> { }
+          }
+          continue;
+        }
+        TargetLease lease = l.get();
+        switch (lease.state()) {
+          case ISSUING -> {
+            if (lease.lease().issuedAt().isBefore(now.minus(settings.staleIntent()))
+                && targetLeases.abandon(user, now, "issuance did not complete", false)) {
+              revokedEvent(lease, "incomplete_issuance", now);
+            }
+          }
+          case ACTIVE -> {
+            if (!now.isBefore(lease.lease().expiresAt()) && leases.revoke(user, now, "expired")) {
+              revokedEvent(lease, "expired", now);
+            }
+          }
+          case REVOKED -> {
+            // marked removed, yet there: remove again
+            switch (dropOrphan(t, user, now)) {
+              case DROPPED -> orphans++;
+              case FAILED -> failed++;
+              default -> { }
+            }
+          }
+          default -> {
+            // REVOKING, IRREVOCABLE: the removal queue has it
+          }
+        }
+      }
+    }
+    count("orphan", orphans);
+    return new Outcome(0, 0, 0, failed, 0, orphans).plus(reap());
+  }
+
+  /** How many database leases are in each state, as of the last run. */
+  public Map<LeaseState, Long> counts() {
+    return counts.get();
+  }
+
+  /** Totals since start: removed, failed, irrevocable, orphan, expired, abandoned. */
+  public Map<String, Long> totals() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    totals.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  private Outcome removeDue(Instant now) {
+    int removed = 0;
+    int failed = 0;
+    int irrevocable = 0;
+    Map<String, RuntimeException> down = new HashMap<>();
+    for (TargetLease l : targetLeases.dueForRemoval(now, settings.batch())) {
+      if (!targetLeases.claimRemoval(l.id(), l.removalDue(), now.plus(settings.maxRetry()))) {
+        continue; // another node has it
+      }
+      Optional<DatabaseTarget> t = parse(l.target());
+      RuntimeException failure;
+      if (t.isEmpty()) {
+        failure = new TargetException("the lease's target record cannot be read", false, null);
+      } else if (down.containsKey(key(t.get()))) {
+        failure = down.get(key(t.get()));
+      } else {
+        try {
+          UserDatabase.Removal r = targets.database().removeUser(t.get(), targets.adminPassword(t.get()), l.id());
+          targetLeases.removed(l.id(), clock.instant());
+          removed++;
+          removedEvent(l, r, "revoked", now);
+          continue;
+        } catch (RuntimeException e) {
+          failure = e;
+          if (e instanceof TargetException te && te.unreachable()) {
+            down.put(key(t.get()), e);
+          }
+        }
+      }
+      int attempts = l.removalAttempts() + 1;
+      boolean nowIrrevocable = attempts >= settings.irrevocableAfter();
+      Instant next = now.plus(nowIrrevocable ? settings.irrevocableRetry() : backoff(attempts));
+      String error = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+      targetLeases.removalFailed(l.id(), attempts, next, error, nowIrrevocable);
+      failed++;
+      if (nowIrrevocable && l.state() != LeaseState.IRREVOCABLE) {
+        irrevocable++;
+        irrevocableEvent(l, attempts, error, now);
+      }
+      LOG.log(System.Logger.Level.WARNING, "removal of database user " + l.id() + " failed (attempt " + attempts
+          + (nowIrrevocable ? ", irrevocable" : "") + "): " + error);
+    }
+    count("removed", removed);
+    count("failed", failed);
+    count("irrevocable", irrevocable);
+    return new Outcome(0, 0, removed, failed, irrevocable, 0);
+  }
+
+  private Duration backoff(int attempts) {
+    Duration d = settings.firstRetry();
+    for (int i = 1; i < attempts && d.compareTo(settings.maxRetry()) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(settings.maxRetry()) > 0 ? settings.maxRetry() : d;
+  }
+
+  private enum Sweep { DROPPED, GONE, FAILED }
+
+  private Sweep dropOrphan(DatabaseTarget t, String user, Instant now) {
+    try {
+      UserDatabase.Removal r = targets.database().removeUser(t, targets.adminPassword(t), user);
+      if (r == UserDatabase.Removal.ABSENT) {
+        return Sweep.GONE; // another node's sweep dropped it first, and audited it
+      }
+      Map<String, String> d = new HashMap<>();
+      d.put("username", user);
+      d.put("database", where(t));
+      d.put("result", r.name().toLowerCase(java.util.Locale.ROOT));
+      d.put("why", "no live lease accounts for this tagged user");
+      audit.write(AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system", null, null, d));
+      return Sweep.DROPPED;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "orphan sweep could not drop " + user + " on " + where(t) + ": "
+          + e.getMessage());
+      return Sweep.FAILED;
+    }
+  }
+
+  private void revokedEvent(TargetLease l, String reason, Instant now) {
+    Map<String, String> d = new HashMap<>();
+    d.put("leaseId", l.id());
+    d.put("fingerprint", l.lease().fingerprint());
+    d.put("credentialKind", l.lease().kind().wire());
+    audit.write(new AuditEvent(java.util.UUID.randomUUID().toString(), now, AuditType.LEASE_REVOKED.wire(),
+        AuditOutcome.SUCCESS.wire(), reason, "system", l.lease().workload(), l.lease().resource(), d, null));
+  }
+
+  private void removedEvent(TargetLease l, UserDatabase.Removal r, String why, Instant now) {
+    Map<String, String> d = new HashMap<>();
+    d.put("leaseId", l.id());
+    d.put("username", l.id());
+    d.put("fingerprint", l.lease().fingerprint());
+    d.put("result", r.name().toLowerCase(java.util.Locale.ROOT));
+    d.put("attempts", Integer.toString(l.removalAttempts() + 1));
+    d.put("revokeReason", l.lease().revokeReason() == null ? why : l.lease().revokeReason());
+    audit.write(AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system",
+        l.lease().workload(), l.lease().resource(), d));
+  }
+
+  private void irrevocableEvent(TargetLease l, int attempts, String error, Instant now) {
+    Map<String, String> d = new HashMap<>();
+    d.put("leaseId", l.id());
+    d.put("username", l.id());
+    d.put("fingerprint", l.lease().fingerprint());
+    d.put("attempts", Integer.toString(attempts));
+    d.put("error", error.length() > 500 ? error.substring(0, 500) : error);
+    audit.write(AuditEvent.of(AuditType.CREDENTIAL_IRREVOCABLE, AuditOutcome.FAILURE, null, now, "system",
+        l.lease().workload(), l.lease().resource(), d));
+  }
+
+  private void refreshCounts() {
+    try {
+      Map<LeaseState, Long> c = new EnumMap<>(LeaseState.class);
+      c.putAll(targetLeases.countByState());
+      counts.set(java.util.Collections.unmodifiableMap(c));
+    } catch (RuntimeException e) {
+      // keep the last counts; the next run retries
+    }
+  }
+
+  private void count(String what, int n) {
+    totals.get(what).addAndGet(n);
+  }
+
+  private static Optional<DatabaseTarget> parse(String json) {
+    try {
+      return Optional.of(Documents.databaseTarget(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)));
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.WARNING, "a lease's target record cannot be read: " + e.getClass().getSimpleName());
+      return Optional.empty();
+    }
+  }
+
+  private static String key(DatabaseTarget t) {
+    return t.url() + "|" + t.adminUser() + "|" + t.markerRole();
+  }
+
+  private static String where(DatabaseTarget t) {
+    Map<String, String> c = DatabaseUserProvider.connection(t);
+    return c.get("host") + ":" + c.get("port") + "/" + c.get("database");
+  }
+}

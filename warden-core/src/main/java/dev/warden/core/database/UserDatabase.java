@@ -1,0 +1,64 @@
+package dev.warden.core.database;
+
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.TargetException;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.DatabaseTarget;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The one thing Warden needs from a kind of database: create, find and remove the users it
+ * issues. Implementations (PostgreSQL, in warden-server) quote every identifier by the database's
+ * own rules and never put a password or a statement's text in an error.
+ */
+public interface UserDatabase {
+
+  /** What a removal found and did. */
+  enum Removal {
+    /** The user existed, carried the marker, and is gone; its sessions were ended. */
+    DROPPED,
+    /** No such user: nothing to do (it was never created, or is already gone). */
+    ABSENT
+  }
+
+  /**
+   * Checks that Warden can manage users at {@code target} as its admin: connects, and checks the
+   * privileges and the roles the target names.
+   *
+   * @throws ValidationException naming the field that is wrong, with what to do
+   */
+  void verify(DatabaseTarget target, Secret adminPassword);
+
+  /**
+   * Creates a login user in one transaction: its password (sent only as a salted verifier), an
+   * expiry, membership in the target's roles and in its marker role.
+   *
+   * @throws TargetException when it could not; {@link TargetException#maybeChanged()} is false
+   *     when nothing was created
+   */
+  void createUser(DatabaseTarget target, Secret adminPassword, String username, Secret password, Instant validUntil);
+
+  /**
+   * Removes a user Warden created: blocks its logins, ends its live sessions, and drops it — only
+   * when it carries the target's marker role. Idempotent.
+   *
+   * @throws TargetException when the target cannot be reached, refuses, or the user exists without
+   *     the marker (then it is not Warden's to drop)
+   */
+  Removal removeUser(DatabaseTarget target, Secret adminPassword, String username);
+
+  /**
+   * Every user carrying the target's marker role.
+   *
+   * @throws TargetException when the target cannot be reached or refuses
+   */
+  List<String> markedUsers(DatabaseTarget target, Secret adminPassword);
+
+  /**
+   * Sets a new password for the admin user itself (the connection's own role).
+   *
+   * @throws TargetException when the target cannot be reached or refuses
+   */
+  void changeAdminPassword(DatabaseTarget target, Secret current, Secret next);
+}

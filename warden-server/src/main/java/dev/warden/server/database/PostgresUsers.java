@@ -1,0 +1,384 @@
+package dev.warden.server.database;
+
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.TargetException;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.DatabaseTarget;
+import dev.warden.core.database.UserDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Utils;
+import org.postgresql.util.PasswordUtil;
+
+/**
+ * Dynamic users in PostgreSQL, through its JDBC driver.
+ *
+ * <p>Design note. Every identifier is quoted with the driver's own {@link Utils#escapeIdentifier}
+ * and every literal with {@link Utils#escapeLiteral}; nothing is concatenated unquoted, so a role
+ * name with quotes or semicolons is just a name. A password travels only as a SCRAM-SHA-256
+ * verifier computed here ({@link PasswordUtil#encodeScramSha256}), so neither the wire nor the
+ * server's statement log ever sees it. A user is created in one transaction (CREATE ROLE with
+ * LOGIN, its verifier and VALID UNTIL; GRANT of the target's roles and of the marker role; and of
+ * the user to the admin, which lets a non-superuser admin end its sessions and reassign what it
+ * created when it is removed). Removal first makes the user NOLOGIN, then ends its sessions, then
+ * drops it with whatever it owns reassigned to the admin — and only ever a user carrying the
+ * marker. Errors name the SQLSTATE and never quote a statement.
+ */
+public final class PostgresUsers implements UserDatabase {
+  private static final DateTimeFormatter VALID_UNTIL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'+00'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
+
+  private final Duration connectTimeout;
+  private final Duration socketTimeout;
+
+  /** @param connectTimeout how long a target that does not answer may hold up a request */
+  public PostgresUsers(Duration connectTimeout, Duration socketTimeout) {
+    this.connectTimeout = connectTimeout;
+    this.socketTimeout = socketTimeout;
+  }
+
+  @Override
+  public void verify(DatabaseTarget t, Secret adminPassword) {
+    try (Connection c = connect(t, adminPassword)) {
+      boolean superuser;
+      boolean createRole;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        superuser = rs.getBoolean(1);
+        createRole = rs.getBoolean(2);
+      }
+      if (!superuser && !createRole) {
+        throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' may not create roles;"
+            + " give it CREATEROLE (ALTER ROLE ... CREATEROLE), which is all Warden needs");
+      }
+      boolean adminOptionNeeded = !superuser && serverVersion(c) >= 160000;
+      for (String role : t.roles()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+          ps.setString(1, role);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw new ValidationException("spec.database.roles", "role '" + role + "' does not exist on "
+                  + where(t) + "; create it (NOLOGIN, with the privileges issued users should have) first");
+            }
+            if (rs.getBoolean(1)) {
+              throw new ValidationException("spec.database.roles", "role '" + role
+                  + "' is a superuser; Warden never grants superuser to issued users");
+            }
+          }
+        }
+        if (adminOptionNeeded && !hasAdminOption(c, role)) {
+          throw new ValidationException("spec.database.roles", "'" + t.adminUser() + "' may not grant role '"
+              + role + "' (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ?")) {
+        ps.setString(1, t.markerRole());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && (rs.getBoolean(1) || rs.getBoolean(2))) {
+            throw new ValidationException("spec.database.markerRole", "role '" + t.markerRole()
+                + "' exists and can log in or is a superuser; the marker must be a NOLOGIN role of its own");
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new ValidationException(field(e), "cannot manage users on " + where(t) + " as '" + t.adminUser()
+          + "': " + reason(e));
+    }
+  }
+
+  @Override
+  public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password,
+      Instant validUntil) {
+    Connection c;
+    try {
+      c = connect(t, adminPassword);
+    } catch (SQLException e) {
+      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+    }
+    boolean commitSent = false;
+    try (c) {
+      ensureMarker(c, t.markerRole());
+      boolean std = standardStrings(c);
+      StringBuilder create = new StringBuilder("CREATE ROLE ");
+      ident(create, username);
+      create.append(" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ");
+      literal(create, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), std);
+      create.append(" VALID UNTIL ");
+      literal(create, VALID_UNTIL.format(validUntil), std);
+      StringBuilder grant = new StringBuilder("GRANT ");
+      List<String> roles = new ArrayList<>(t.roles());
+      roles.add(t.markerRole());
+      for (int i = 0; i < roles.size(); i++) {
+        if (i > 0) {
+          grant.append(", ");
+        }
+        ident(grant, roles.get(i));
+      }
+      ident(grant.append(" TO "), username);
+      StringBuilder toAdmin = ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER");
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute(create.toString());
+        s.execute(grant.toString());
+        s.execute(toAdmin.toString());
+      }
+      commitSent = true;
+      c.commit();
+    } catch (SQLException e) {
+      throw new TargetException("could not create the user on " + where(t) + ": " + reason(e)
+          + (commitSent ? " (during commit: it may exist)" : "; nothing was created"), commitSent, e);
+    }
+  }
+
+  @Override
+  public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+        ps.setString(1, username);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Removal.ABSENT;
+          }
+        }
+      }
+      if (!marked(c, username, t.markerRole())) {
+        throw new TargetException("user '" + username + "' on " + where(t) + " does not carry the marker role '"
+            + t.markerRole() + "'; Warden drops only users it tagged, so it is left alone", false, null);
+      }
+      try (Statement s = c.createStatement()) {
+        // no new session from here on, then end the live ones, then drop
+        s.execute(ident(new StringBuilder("ALTER ROLE "), username).append(" NOLOGIN").toString());
+        if (!isMember(c, username)) {
+          // a tagged user Warden did not create itself (or created before it granted itself the
+          // user): membership lets a non-superuser admin end its sessions and reassign its objects
+          s.execute(ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
+        }
+      }
+      endSessions(c, t, username);
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute(ident(new StringBuilder("REASSIGN OWNED BY "), username).append(" TO CURRENT_USER").toString());
+        s.execute(ident(new StringBuilder("DROP OWNED BY "), username).toString());
+        s.execute(ident(new StringBuilder("DROP ROLE "), username).toString());
+      }
+      c.commit();
+      return Removal.DROPPED;
+    } catch (SQLException e) {
+      String hint = "2BP01".equals(e.getSQLState())
+          ? " (it owns objects or holds privileges in another database of the server; reassign or drop them there)" : "";
+      throw new TargetException("could not remove user '" + username + "' from " + where(t) + ": " + reason(e) + hint,
+          true, e);
+    }
+  }
+
+  @Override
+  public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn;
+        PreparedStatement ps = c.prepareStatement("SELECT u.rolname FROM pg_auth_members m"
+            + " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ?"
+            + " ORDER BY u.rolname")) {
+      ps.setString(1, t.markerRole());
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new TargetException("cannot list the users of " + where(t) + ": " + reason(e), false, e);
+    }
+  }
+
+  @Override
+  public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
+    Connection conn = open(t, current);
+    try (Connection c = conn; Statement s = c.createStatement()) {
+      StringBuilder sql = new StringBuilder("ALTER ROLE CURRENT_USER PASSWORD ");
+      literal(sql, PasswordUtil.encodeScramSha256(next.reveal().toCharArray()), standardStrings(c));
+      s.execute(sql.toString());
+    } catch (SQLException e) {
+      throw new TargetException("could not change the admin password on " + where(t) + ": " + reason(e), true, e);
+    }
+  }
+
+  /** {@link #connect}, failing as {@link TargetException#unreachable}. */
+  private Connection open(DatabaseTarget t, Secret password) {
+    try {
+      return connect(t, password);
+    } catch (SQLException e) {
+      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+    }
+  }
+
+  private Connection connect(DatabaseTarget t, Secret password) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", t.adminUser());
+    p.setProperty("password", password.reveal());
+    p.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
+    p.setProperty("loginTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
+    p.setProperty("socketTimeout", Long.toString(Math.max(1, socketTimeout.toSeconds())));
+    p.setProperty("ApplicationName", "warden");
+    // keep row values out of exception messages, which may be logged
+    p.setProperty("logServerErrorDetail", "false");
+    p.setProperty("tcpKeepAlive", "true");
+    // no driver-side statement cache of the statements that carry verifiers
+    p.setProperty("prepareThreshold", "0");
+    Connection c = DRIVER.connect(t.url(), p);
+    if (c == null) {
+      throw new SQLException("not a PostgreSQL JDBC URL", "08001");
+    }
+    return c;
+  }
+
+  /** Creates the NOLOGIN marker role once; a concurrent creator's win is as good as ours. */
+  private static void ensureMarker(Connection c, String marker) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+      ps.setString(1, marker);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute(ident(new StringBuilder("CREATE ROLE "), marker).append(" NOLOGIN").toString());
+    } catch (SQLException e) {
+      // 42710 duplicate_object, 23505 unique_violation: another request created it meanwhile
+      if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
+        throw e;
+      }
+    }
+  }
+
+  private static boolean marked(Connection c, String username, String marker) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+        + " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = ? AND g.rolname = ?")) {
+      ps.setString(1, username);
+      ps.setString(2, marker);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Ends every session of the user, on every database of the server, and waits until they are gone. */
+  private static void endSessions(Connection c, DatabaseTarget t, String username) throws SQLException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int left = 0;
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+          + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
+        ps.setString(1, username);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (!rs.getBoolean(1)) {
+              left++;
+            }
+          }
+        }
+      }
+      if (left == 0) {
+        return;
+      }
+    }
+    throw new SQLException("sessions of '" + username + "' on " + where(t) + " did not end", "57014");
+  }
+
+  private static boolean isMember(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER')")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static boolean hasAdminOption(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER WITH ADMIN OPTION')")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static int serverVersion(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+      rs.next();
+      return Integer.parseInt(rs.getString(1).trim());
+    }
+  }
+
+  private static boolean standardStrings(Connection c) throws SQLException {
+    return c.unwrap(BaseConnection.class).getStandardConformingStrings();
+  }
+
+  /** Appends {@code name} as a quoted identifier, by the driver's rules. */
+  static StringBuilder ident(StringBuilder sb, String name) throws SQLException {
+    return Utils.escapeIdentifier(sb, name);
+  }
+
+  /** Appends {@code value} as a quoted string literal, by the driver's rules. */
+  static StringBuilder literal(StringBuilder sb, String value, boolean standardConformingStrings) throws SQLException {
+    sb.append('\'');
+    Utils.escapeLiteral(sb, value, standardConformingStrings);
+    return sb.append('\'');
+  }
+
+  /** host:port/database of the target: its URL has no credentials (DatabaseTarget refuses them). */
+  static String where(DatabaseTarget t) {
+    String rest = t.url().substring("jdbc:postgresql://".length());
+    int q = rest.indexOf('?');
+    return q < 0 ? rest : rest.substring(0, q);
+  }
+
+  /**
+   * What went wrong, from the SQLSTATE: a fixed phrase per class, plus the server's or driver's
+   * first line for the classes whose messages are about the connection, never about a statement.
+   */
+  static String reason(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    String phrase = switch (state) {
+      case "28P01" -> "the password was refused";
+      case "28000" -> "the login was refused (unknown role, or no pg_hba.conf entry)";
+      case "3D000" -> "the database does not exist";
+      case "42501" -> "permission denied";
+      case "42704" -> "a role it names does not exist";
+      case "42710" -> "the user already exists";
+      case "2BP01" -> "objects depend on it";
+      case "57014" -> "sessions did not end in time";
+      case "57P01", "57P02", "57P03" -> "the server is shutting down or starting up";
+      case "53300" -> "too many connections";
+      default -> state.startsWith("08") ? "cannot connect" : "the database refused";
+    };
+    String detail = "";
+    if (state.startsWith("08") || state.startsWith("28") || state.equals("3D000") || state.startsWith("57")) {
+      String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      detail = m.isEmpty() ? "" : " - " + (m.length() > 200 ? m.substring(0, 200) : m);
+    }
+    return phrase + " (SQLSTATE " + (state.isEmpty() ? "none" : state) + ")" + detail;
+  }
+
+  private static String field(SQLException e) {
+    String s = e.getSQLState() == null ? "" : e.getSQLState();
+    return s.equals("28P01") ? "spec.database.adminPasswordSecret" : s.startsWith("28") ? "spec.database.adminUser"
+        : "spec.database.url";
+  }
+}

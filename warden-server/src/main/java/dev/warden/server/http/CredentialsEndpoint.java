@@ -1,0 +1,143 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.grant.Evidence;
+import dev.warden.core.grant.GrantRequest;
+import dev.warden.core.grant.GrantType;
+import dev.warden.core.grant.Granted;
+import dev.warden.core.grant.TokenService;
+import dev.warden.core.model.CredentialKind;
+import dev.warden.server.ServerMetrics;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * {@code POST /v1/credentials}: a credential the resource itself understands — today a dynamic
+ * PostgreSQL user — under the same attest, policy and audit flow as the token endpoint, and
+ * authenticated the same way: the workload's platform token as an RFC 7523 client assertion, or
+ * its X.509-SVID over mTLS. Form parameters: {@code client_assertion_type},
+ * {@code client_assertion} (or none with mTLS), {@code resource} (name or audience),
+ * {@code client_id} (optional). The answer carries the user name, its password (the secret), the
+ * lease id and the expiry, with {@code Cache-Control: no-store}. See docs/credentials.md.
+ */
+public final class CredentialsEndpoint {
+  public static final String PATH = "/v1/credentials";
+  static final String TYPE = "database_user";
+
+  private final TokenService tokens;
+  private final ServerMetrics metrics;
+  private final int maxBodyBytes;
+  private final int maxAssertionBytes;
+
+  public CredentialsEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
+    this.maxAssertionBytes = maxAssertionBytes;
+  }
+
+  public static boolean handles(String rawPath) {
+    return rawPath.equals(PATH);
+  }
+
+  public void handle(ServerRequest req, ServerResponse res) {
+    long start = System.nanoTime();
+    boolean audited = false;
+    String source = TokenEndpoint.address(req.remotePeer().address());
+    GrantType grant = GrantType.CLIENT_CREDENTIALS;
+    String httpAuthScheme = null;
+    try {
+      if (req.prologue().method() != io.helidon.http.Method.POST) {
+        throw new BadRequestException(405, "use POST " + PATH + " with a form body (see docs/credentials.md)");
+      }
+      String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+      if (authorization != null) {
+        httpAuthScheme = TokenEndpoint.authScheme(authorization);
+        throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "Warden has no client secrets and accepts no"
+            + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS");
+      }
+      if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
+        throw new BadRequestException("send the request as application/x-www-form-urlencoded");
+      }
+      FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
+      String grantType = form.optional("grant_type");
+      if (grantType != null && !grantType.equals(GrantType.CLIENT_CREDENTIALS.wire())) {
+        throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type, if sent, must be client_credentials");
+      }
+      List<X509Certificate> clientCerts = TokenEndpoint.clientCertificates(req);
+      String assertionType = form.get("client_assertion_type");
+      String assertion = form.assertion("client_assertion");
+      Evidence proof;
+      if (assertionType == null && assertion == null && !clientCerts.isEmpty()) {
+        proof = new Evidence.ClientCertificate(clientCerts);
+      } else if (!TokenEndpoint.JWT_BEARER.equals(assertionType)) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + TokenEndpoint.JWT_BEARER
+            + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS");
+      } else {
+        String token = form.requiredAssertion("client_assertion");
+        if (token.length() > maxAssertionBytes) {
+          throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes
+              + " bytes");
+        }
+        proof = new Evidence.PlatformToken(Secret.of(token));
+      }
+      String resource = form.optional("resource");
+      if (resource == null) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "name the database with the 'resource' parameter (its"
+            + " name or audience)");
+      }
+      if (form.get("scope") != null) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "scope does not apply to database users; the resource's"
+            + " spec.database.roles decide what they may do");
+      }
+      audited = true;
+      Granted g = tokens.grant(new GrantRequest(grant, proof, resource, null, form.optional("client_id"), source,
+          CredentialKind.DATABASE_USER));
+      ObjectNode body = Json.object();
+      body.put("credential_type", TYPE);
+      body.put("lease_id", g.jti());
+      body.put("username", g.jti());
+      body.put("password", g.accessToken().reveal());
+      body.put("expires_at", g.expiresAt().toString());
+      body.put("expires_in", g.expiresInSeconds());
+      body.put("resource", g.resource());
+      body.put("jdbc_url", g.connection().get("jdbcUrl"));
+      body.put("host", g.connection().get("host"));
+      body.put("port", Integer.parseInt(g.connection().get("port")));
+      body.put("database", g.connection().get("database"));
+      res.status(200);
+      res.header("Content-Type", "application/json");
+      res.header("Cache-Control", "no-store");
+      res.header("Pragma", "no-cache");
+      res.send(Json.bytes(body));
+      metrics.grant("allow", "allowed", System.nanoTime() - start);
+    } catch (DeniedException e) {
+      if (!audited) {
+        tokens.auditRejected(grant, e.reason(), e.getMessage(), source);
+      }
+      metrics.grant("deny", e.reason().code(), System.nanoTime() - start);
+      if (e.reason() == Reason.QUOTA_EXCEEDED) {
+        // not a policy refusal: the same request succeeds once a live credential ends
+        Errors.oauthBody(res, 429, "quota_exceeded", e.getMessage());
+      } else {
+        Errors.oauth(res, e, grant, httpAuthScheme);
+      }
+    } catch (BadRequestException e) {
+      Reason r = e.status() == 413 ? Reason.REQUEST_TOO_LARGE : Reason.INVALID_REQUEST;
+      tokens.auditRejected(grant, r, e.getMessage(), source);
+      metrics.grant("deny", r.code(), System.nanoTime() - start);
+      Errors.oauth(res, e, grant, httpAuthScheme);
+    } catch (RuntimeException e) {
+      metrics.grant(e instanceof dev.warden.core.error.UnavailableException ? "unavailable" : "error", "error",
+          System.nanoTime() - start);
+      Errors.oauth(res, e, grant, httpAuthScheme);
+    }
+    metrics.request("credentials", res.status().code());
+  }
+}

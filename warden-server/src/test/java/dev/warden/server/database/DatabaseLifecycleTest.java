@@ -1,0 +1,415 @@
+package dev.warden.server.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.core.audit.AuditQuery;
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.crypto.Fingerprinter;
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.document.Documents;
+import dev.warden.core.error.TargetException;
+import dev.warden.core.grant.Evidence;
+import dev.warden.core.grant.GrantRequest;
+import dev.warden.core.grant.GrantType;
+import dev.warden.core.grant.Granted;
+import dev.warden.core.grant.TokenService;
+import dev.warden.core.lease.LeaseState;
+import dev.warden.core.lease.TargetLease;
+import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.DatabaseTarget;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.TrustProviderSpec;
+import dev.warden.core.model.Workload;
+import dev.warden.core.policy.PolicySnapshot;
+import dev.warden.core.database.DatabaseTargets;
+import dev.warden.core.database.DatabaseUserProvider;
+import dev.warden.core.database.LeaseReaper;
+import dev.warden.core.database.UserDatabase;
+import dev.warden.core.trust.TrustProviders;
+import dev.warden.store.JdbcStore;
+import dev.warden.store.StoreConfig;
+import dev.warden.testkit.MutableClock;
+import dev.warden.testkit.TestOidcIssuer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The life of a dynamic PostgreSQL user after it is issued, against a real PostgreSQL: revocation
+ * and expiry drop the user and end its live sessions, off the request path; a crash between the
+ * intent record and activation is repaired by the next start's sweep; a removal that keeps failing
+ * becomes irrevocable, visible and audited; and the orphan sweep drops exactly the tagged users no
+ * lease accounts for. After every test: no tagged user without an active lease.
+ */
+class DatabaseLifecycleTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path dir;
+
+  static final MutableClock clock = MutableClock.startingAt(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+  static PgTarget pg;
+  static TestOidcIssuer k8s;
+  static JdbcStore store;
+  static AuditWriter audit;
+  static Faults faults;
+  static DatabaseTargets targets;
+  static TokenService tokens;
+  static Resource resource;
+  static final List<Workload> workloads = new ArrayList<>();
+  static final AtomicInteger names = new AtomicInteger();
+
+  /** The process dies mid-grant: nothing after this runs, no catch, no cleanup. */
+  static final class Crash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    Crash() {
+      super("simulated crash", null, false, false);
+    }
+  }
+
+  /** The real PostgreSQL users, with the failure modes a test switches on. */
+  static final class Faults implements UserDatabase {
+    final PostgresUsers real = new PostgresUsers(Duration.ofSeconds(3), Duration.ofSeconds(20));
+    volatile boolean crashBeforeCreate;
+    volatile boolean crashAfterCreate;
+    volatile boolean removalFails;
+
+    @Override
+    public void verify(DatabaseTarget t, Secret admin) {
+      real.verify(t, admin);
+    }
+
+    @Override
+    public void createUser(DatabaseTarget t, Secret admin, String user, Secret password, Instant validUntil) {
+      if (crashBeforeCreate) {
+        throw new Crash();
+      }
+      real.createUser(t, admin, user, password, validUntil);
+      if (crashAfterCreate) {
+        throw new Crash();
+      }
+    }
+
+    @Override
+    public Removal removeUser(DatabaseTarget t, Secret admin, String user) {
+      if (removalFails) {
+        throw new TargetException("simulated: the database refuses the drop (SQLSTATE 42501)", true, null);
+      }
+      return real.removeUser(t, admin, user);
+    }
+
+    @Override
+    public List<String> markedUsers(DatabaseTarget t, Secret admin) {
+      return real.markedUsers(t, admin);
+    }
+
+    @Override
+    public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
+      real.changeAdminPassword(t, current, next);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    pg = PgTarget.create();
+    k8s = TestOidcIssuer.builder().audience("warden").clock(clock).start();
+    store = JdbcStore.open(StoreConfig.embedded(dir));
+    audit = new AuditWriter(store.audit(), 10, 5_000);
+    faults = new Faults();
+    byte[] fpKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(fpKey);
+    Fingerprinter fp = new Fingerprinter(fpKey);
+    resource = new Resource("ledger-db", "postgres://127.0.0.1/" + pg.database, "postgres", null, null,
+        pg.target("ledger-admin", 3));
+    targets = new DatabaseTargets(faults, store.targetSecrets(), () -> List.of(resource), SecretBox.generate(), fp,
+        audit, clock);
+    targets.set("ledger-admin", Secret.of("initial-admin-password"), "test");
+    TrustProviders trust = TrustProviders.build(List.of((TrustProviderSpec) Documents.parse(JSON.readTree(
+        "{\"kind\":\"TrustProvider\",\"metadata\":{\"name\":\"cluster\"},\"spec\":{\"type\":\"kubernetes\","
+            + "\"issuer\":\"" + k8s.issuer() + "\",\"audiences\":[\"warden\"],\"algorithms\":[\"RS256\"],\"jwks\":"
+            + k8s.jwksJson() + "}}"))), uri -> {
+              throw new AssertionError("no fetch for an inline JWKS");
+            }, clock);
+    for (int i = 0; i < 12; i++) {
+      workloads.add((Workload) Documents.parse(JSON.readTree("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
+          + "\"spiffe://acme.test/ns/team" + i + "/sa/app\",\"selectors\":[\"k8s:ns=team" + i + "\",\"k8s:sa=app\"],"
+          + "\"owner\":\"o@acme.test\"}}")));
+    }
+    AccessPolicy p = (AccessPolicy) Documents.parse(JSON.readTree("{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":"
+        + "\"apps-db\"},\"spec\":{\"workloads\":{\"selectors\":[\"k8s:sa=app\"]},\"resources\":[\"ledger-db\"],"
+        + "\"credentialKind\":\"database_user\",\"maxTtl\":\"10m\"}}"));
+    PolicySnapshot snap = PolicySnapshot.build(workloads, List.of(resource), List.of(p), null);
+    tokens = new TokenService(() -> trust, List::of, () -> snap, List.of(new DatabaseUserProvider(targets)), audit, fp,
+        clock, store.targetLeases());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (audit != null) {
+      audit.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    if (k8s != null) {
+      k8s.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @AfterEach
+  void noTaggedUserWithoutAnActiveLease() {
+    faults.crashBeforeCreate = false;
+    faults.crashAfterCreate = false;
+    faults.removalFails = false;
+    for (String user : pg.tagged()) {
+      TargetLease l = store.targetLeases().get(user).orElseThrow(() -> new AssertionError(user + " has no lease"));
+      assertThat(l.state()).as("the lease of tagged user %s", user).isEqualTo(LeaseState.ACTIVE);
+    }
+  }
+
+  static LeaseReaper reaper() {
+    return reaper(LeaseReaper.Settings.DEFAULTS);
+  }
+
+  static LeaseReaper reaper(LeaseReaper.Settings s) {
+    return new LeaseReaper(store.targetLeases(), store.leases(), targets, () -> List.of(resource), audit, clock, s);
+  }
+
+  /** A grant for a workload no other test uses. */
+  static Granted grant() {
+    return grant(names.getAndIncrement());
+  }
+
+  static Granted grant(int team) {
+    return tokens.grant(new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
+        k8s.kubernetesToken("team" + team, "app", "app-0"))), "ledger-db", null, null, "10.0.0.7",
+        CredentialKind.DATABASE_USER));
+  }
+
+  static TargetLease lease(String id) {
+    return store.targetLeases().get(id).orElseThrow();
+  }
+
+  static List<String> auditTypes(String leaseOrUser) {
+    List<String> out = new ArrayList<>();
+    for (AuditRecord r : store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 500))) {
+      if (r.event().details().containsValue(leaseOrUser)) {
+        out.add(r.event().type());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void revokedLeaseDropsTheUserAndEndsItsLiveSessionOffTheRequestPath() throws Exception {
+    Granted g = grant();
+    String user = g.jti();
+    try (Connection session = pg.connectAs(user, g.accessToken().reveal()); Statement s = session.createStatement()) {
+      s.execute("SELECT 1 FROM ledger");
+      assertThat(pg.sessionsOf(user)).isEqualTo(1);
+
+      assertThat(store.leases().revoke(user, clock.instant(), "revoked by admin:test")).isTrue();
+      assertThat(pg.roleExists(user)).as("revoking only records it; the reaper removes").isTrue();
+      assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKING);
+
+      LeaseReaper.Outcome o = reaper().reap();
+
+      assertThat(o.removed()).isEqualTo(1);
+      assertThat(pg.roleExists(user)).isFalse();
+      assertThat(pg.sessionsOf(user)).isZero();
+      assertThatThrownBy(() -> s.execute("SELECT 1 FROM ledger")).as("the live session was ended")
+          .isInstanceOf(SQLException.class);
+    }
+    assertThatThrownBy(() -> pg.connectAs(user, g.accessToken().reveal()).close())
+        .as("a new connection is refused").isInstanceOf(SQLException.class).hasMessageContaining("does not exist");
+    assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(lease(user).removedAt()).isNotNull();
+    assertThat(auditTypes(user)).contains("token.issued", "credential.removed");
+  }
+
+  @Test
+  void expiredLeaseIsReapedAndItsUserDropped() {
+    Granted g = grant();
+    assertThat(reaper().reap().expired()).isZero();
+
+    clock.advance(Duration.ofMinutes(10));
+    LeaseReaper.Outcome o = reaper().reap();
+
+    assertThat(o.expired()).isEqualTo(1);
+    assertThat(o.removed()).isEqualTo(1);
+    assertThat(pg.roleExists(g.jti())).isFalse();
+    assertThat(lease(g.jti()).lease().revokeReason()).isEqualTo("expired");
+    assertThat(auditTypes(g.jti())).contains("lease.revoked", "credential.removed");
+  }
+
+  @Test
+  void crashAfterTheIntentRecordBeforeCreateRoleLeavesNothingAfterTheNextStartsSweep() {
+    faults.crashBeforeCreate = true;
+    int team = names.getAndIncrement();
+    assertThatThrownBy(() -> grant(team)).isInstanceOf(Crash.class);
+    faults.crashBeforeCreate = false;
+    List<TargetLease> issuing = store.targetLeases().list(LeaseState.ISSUING, 10);
+    assertThat(issuing).hasSize(1);
+    String user = issuing.getFirst().id();
+    assertThat(pg.roleExists(user)).isFalse();
+    assertThat(reaper().sweep().abandoned()).as("an issuance in flight is left alone").isZero();
+
+    clock.advance(Duration.ofMinutes(3));
+    reaper().sweep(); // the restarted node
+
+    assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(lease(user).lease().revokeReason()).isEqualTo("issuance did not complete");
+  }
+
+  @Test
+  void crashAfterCreateRoleIsRepairedByTheNextStartsSweep() {
+    faults.crashAfterCreate = true;
+    int team = names.getAndIncrement();
+    assertThatThrownBy(() -> grant(team)).isInstanceOf(Crash.class);
+    faults.crashAfterCreate = false;
+    String user = store.targetLeases().list(LeaseState.ISSUING, 10).getFirst().id();
+    assertThat(pg.tagged()).as("created, tagged, but never handed out").contains(user);
+
+    clock.advance(Duration.ofMinutes(3));
+    reaper().sweep();
+
+    assertThat(pg.roleExists(user)).isFalse();
+    assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(auditTypes(user)).contains("lease.revoked", "credential.removed").doesNotContain("token.issued");
+  }
+
+  @Test
+  void removalThatKeepsFailingBecomesIrrevocableVisibleAndAuditedThenHealsWhenTheDatabaseDoes() {
+    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(1),
+        Duration.ofMinutes(10), 3, Duration.ofHours(1), 100));
+    Granted g = grant();
+    faults.removalFails = true;
+    store.leases().revoke(g.jti(), clock.instant(), "leaked");
+
+    assertThat(r.reap().failed()).isEqualTo(1);
+    assertThat(r.reap().failed()).as("backoff: not due again yet").isZero();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(r.reap().failed()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(2));
+    LeaseReaper.Outcome third = r.reap();
+
+    assertThat(third.irrevocable()).isEqualTo(1);
+    TargetLease l = lease(g.jti());
+    assertThat(l.state()).isEqualTo(LeaseState.IRREVOCABLE);
+    assertThat(l.removalAttempts()).isEqualTo(3);
+    assertThat(l.removalError()).contains("SQLSTATE 42501");
+    assertThat(r.counts().get(LeaseState.IRREVOCABLE)).isPositive();
+    assertThat(auditTypes(g.jti())).contains("credential.irrevocable");
+    assertThat(pg.roleExists(g.jti())).isTrue();
+
+    faults.removalFails = false;
+    clock.advance(Duration.ofHours(1));
+    assertThat(r.reap().removed()).isPositive();
+    assertThat(lease(g.jti()).state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(pg.roleExists(g.jti())).isFalse();
+  }
+
+  @Test
+  void orphanSweepDropsExactlyTheTaggedUsersNoLeaseAccountsFor() {
+    Granted live = grant();
+    String orphan = "w_ns_x_sa_y_abcdefghij23";
+    String notOurName = "app_owner_" + pg.suffix;
+    String untagged = "w_ns_x_sa_z_abcdefghij23";
+    pg.sql("CREATE ROLE " + orphan + " LOGIN", "GRANT " + pg.marker + " TO " + orphan,
+        "CREATE ROLE " + notOurName + " LOGIN", "GRANT " + pg.marker + " TO " + notOurName,
+        "CREATE ROLE " + untagged + " LOGIN");
+    pg.ownRole(notOurName);
+    pg.ownRole(untagged);
+    pg.ownRole(orphan);
+    try {
+      LeaseReaper.Outcome o = reaper().sweep();
+
+      assertThat(o.orphans()).isEqualTo(1);
+      assertThat(pg.roleExists(orphan)).isFalse();
+      assertThat(pg.roleExists(live.jti())).as("a user with a live lease is kept").isTrue();
+      assertThat(pg.roleExists(notOurName)).as("tagged, but no name Warden could have given").isTrue();
+      assertThat(pg.roleExists(untagged)).as("never a user without the marker").isTrue();
+      assertThat(auditTypes(orphan)).containsExactly("credential.removed");
+    } finally {
+      pg.sql("REVOKE " + pg.marker + " FROM " + notOurName);
+    }
+  }
+
+  @Test
+  void aUserWithoutTheMarkerIsNeverDroppedEvenWhenItsLeaseSaysSo() {
+    Granted g = grant();
+    pg.sql("REVOKE " + pg.marker + " FROM " + g.jti());
+    store.leases().revoke(g.jti(), clock.instant(), "revoked by admin:test");
+
+    assertThat(reaper().reap().failed()).isEqualTo(1);
+
+    assertThat(pg.roleExists(g.jti())).isTrue();
+    assertThat(lease(g.jti()).removalError()).contains("does not carry the marker role");
+    pg.sql("DROP ROLE " + g.jti());
+  }
+
+  @Test
+  void theDatabaseStoresOnlyASaltedScramVerifierThatTheIssuedPasswordMatches() throws Exception {
+    Granted g = grant();
+    String stored;
+    try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + g.jti() + "'")) {
+      rs.next();
+      stored = rs.getString(1);
+    }
+    // SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey> (RFC 5802, RFC 7677)
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)")
+        .matcher(stored);
+    assertThat(m.matches()).as(stored).isTrue();
+    assertThat(stored).doesNotContain(g.accessToken().reveal());
+    byte[] salt = java.util.Base64.getDecoder().decode(m.group(2));
+    javax.crypto.SecretKeyFactory f = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+    byte[] salted = f.generateSecret(new javax.crypto.spec.PBEKeySpec(g.accessToken().reveal().toCharArray(), salt,
+        Integer.parseInt(m.group(1)), 256)).getEncoded();
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(salted, "HmacSHA256"));
+    byte[] clientKey = mac.doFinal("Client Key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    byte[] storedKey = java.security.MessageDigest.getInstance("SHA-256").digest(clientKey);
+    assertThat(java.util.Base64.getEncoder().encodeToString(storedKey)).isEqualTo(m.group(3));
+  }
+
+  @Test
+  void rotatingTheAdminPasswordChangesItOnTheDatabaseAndIssuingGoesOn() throws Exception {
+    String before = adminVerifier();
+    DatabaseTargets.SecretInfo r = targets.rotate("ledger-admin", "admin:test");
+
+    assertThat(r.version()).isGreaterThan(1);
+    assertThat(adminVerifier()).startsWith("SCRAM-SHA-256$").isNotEqualTo(before);
+    assertThat(grant().jti()).isNotEmpty();
+    assertThat(store.audit().query(new AuditQuery(null, null, null, null, null, "target_secret.set", null, 5))
+        .getFirst().event().details()).containsEntry("action", "rotated").doesNotContainValue("initial-admin-password");
+  }
+
+  private static String adminVerifier() throws SQLException {
+    try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + pg.admin + "'")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.warden.store;
+
+import static dev.warden.store.AuditFixtures.issued;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.warden.core.lease.Lease;
+import dev.warden.core.lease.LeaseState;
+import dev.warden.core.lease.TargetLease;
+import dev.warden.core.model.CredentialKind;
+import dev.warden.core.store.TargetLeaseStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link TargetLeaseStore}: intent before effect, activation only with the
+ * issuance event, revocation into REVOKING, removal with retries, and the quota.
+ */
+abstract class TargetLeaseStoreContract extends StoreContract {
+  private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
+  private static final String TARGET = "{\"url\":\"jdbc:postgresql://db/ledger\"}";
+
+  TargetLeaseStore targets() {
+    return store().targetLeases();
+  }
+
+  private Lease dbLease(String workload, Instant issued, Instant expires) {
+    return new Lease(unique("w_user"), CredentialKind.DATABASE_USER, workload, "ledger-db", issued, expires, null,
+        null, unique("fp"));
+  }
+
+  private String workload() {
+    return "spiffe://example.org/" + unique("w");
+  }
+
+  @Test
+  void recordIntentStoresAnIssuingLeaseWithItsTarget() {
+    Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+
+    assertThat(targets().recordIntent(l, TARGET, 5, T0)).isTrue();
+
+    TargetLease t = targets().get(l.id()).orElseThrow();
+    assertThat(t.state()).isEqualTo(LeaseState.ISSUING);
+    assertThat(t.target()).isEqualTo(TARGET);
+    assertThat(t.lease()).isEqualTo(l);
+  }
+
+  @Test
+  void issuanceEventActivatesTheIntentInItsTransaction() {
+    Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+    targets().recordIntent(l, TARGET, 5, T0);
+
+    store().audit().append(List.of(issued(T0, l)));
+
+    assertThat(targets().get(l.id()).orElseThrow().state()).isEqualTo(LeaseState.ACTIVE);
+    assertThat(store().leases().get(l.id())).contains(l);
+  }
+
+  @Test
+  void issuanceEventWhenTheIntentWasRevokedMeanwhileThenFailsAndNothingIsAppended() {
+    Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+    targets().recordIntent(l, TARGET, 5, T0);
+    store().leases().revoke(l.id(), T0.plusSeconds(1), "workload retired");
+    long before = AuditFixtures.verifyWholeChain(store().audit());
+
+    assertThatThrownBy(() -> store().audit().append(List.of(issued(T0, l))));
+
+    assertThat(AuditFixtures.verifyWholeChain(store().audit())).isEqualTo(before);
+    assertThat(targets().get(l.id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
+  }
+
+  @Test
+  void revokeMovesATargetLeaseToRevokingAndDueAtOnce() {
+    Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+    targets().recordIntent(l, TARGET, 5, T0);
+    store().audit().append(List.of(issued(T0, l)));
+    Instant at = T0.plusSeconds(10);
+
+    assertThat(store().leases().revoke(l.id(), at, "revoked by admin:x")).isTrue();
+
+    TargetLease t = targets().get(l.id()).orElseThrow();
+    assertThat(t.state()).isEqualTo(LeaseState.REVOKING);
+    assertThat(t.removalDue()).isEqualTo(at);
+    assertThat(targets().dueForRemoval(at, 100)).extracting(TargetLease::id).contains(l.id());
+    assertThat(targets().dueForRemoval(at.minusSeconds(1), 100)).extracting(TargetLease::id).doesNotContain(l.id());
+  }
+
+  @Test
+  void claimRemovalLetsOnlyOneNodeAttempt() {
+    Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+    targets().recordIntent(l, TARGET, 5, T0);
+    store().leases().revoke(l.id(), T0, "x");
+
+    assertThat(targets().claimRemoval(l.id(), T0, T0.plusSeconds(60))).isTrue();
+    assertThat(targets().claimRemoval(l.id(), T0, T0.plusSeconds(60))).isFalse();
+    assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100)).extracting(TargetLease::id).doesNotContain(l.id());
+  }
+
+  @Test
+  void removalFailuresCountUpThenIrrevocableAndRemovedIsFinal() {
+    Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+    targets().recordIntent(l, TARGET, 5, T0);
+    store().leases().revoke(l.id(), T0, "x");
+
+    targets().removalFailed(l.id(), 1, T0.plusSeconds(5), "cannot connect (SQLSTATE 08001)", false);
+    assertThat(targets().get(l.id()).orElseThrow()).extracting(TargetLease::state, TargetLease::removalAttempts,
+        TargetLease::removalError).containsExactly(LeaseState.REVOKING, 1, "cannot connect (SQLSTATE 08001)");
+    targets().removalFailed(l.id(), 2, T0.plusSeconds(60), "still down", true);
+    assertThat(targets().get(l.id()).orElseThrow().state()).isEqualTo(LeaseState.IRREVOCABLE);
+    assertThat(targets().list(LeaseState.IRREVOCABLE, 100)).extracting(TargetLease::id).contains(l.id());
+    assertThat(targets().countByState().get(LeaseState.IRREVOCABLE)).isPositive();
+
+    targets().removed(l.id(), T0.plusSeconds(70));
+    TargetLease t = targets().get(l.id()).orElseThrow();
+    assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(t.removedAt()).isEqualTo(T0.plusSeconds(70));
+    assertThat(t.removalDue()).isNull();
+    assertThat(targets().openTargets()).isNotNull();
+  }
+
+  @Test
+  void abandonWhenNothingWasCreatedIsRevokedElseRevoking() {
+    Lease a = dbLease(workload(), T0, T0.plusSeconds(600));
+    Lease b = dbLease(workload(), T0, T0.plusSeconds(600));
+    targets().recordIntent(a, TARGET, 5, T0);
+    targets().recordIntent(b, TARGET, 5, T0);
+
+    assertThat(targets().abandon(a.id(), T0, "target unavailable", true)).isTrue();
+    assertThat(targets().abandon(b.id(), T0, "commit lost", false)).isTrue();
+    assertThat(targets().abandon(b.id(), T0, "again", false)).isFalse();
+
+    assertThat(targets().get(a.id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(targets().get(b.id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
+  }
+
+  @Test
+  void expiredAndStaleIntentsAreListed() {
+    String w = workload();
+    Lease active = dbLease(w, T0, T0.plusSeconds(60));
+    targets().recordIntent(active, TARGET, 5, T0);
+    store().audit().append(List.of(issued(T0, active)));
+    Lease issuing = dbLease(w, T0, T0.plusSeconds(600));
+    targets().recordIntent(issuing, TARGET, 5, T0);
+
+    assertThat(targets().expired(T0.plusSeconds(59), 100)).extracting(TargetLease::id).doesNotContain(active.id());
+    assertThat(targets().expired(T0.plusSeconds(60), 100)).extracting(TargetLease::id).contains(active.id());
+    assertThat(targets().staleIntents(T0, 100)).extracting(TargetLease::id).doesNotContain(issuing.id());
+    assertThat(targets().staleIntents(T0.plusSeconds(1), 100)).extracting(TargetLease::id).contains(issuing.id())
+        .doesNotContain(active.id());
+  }
+
+  @Test
+  void recordIntentOverTheQuotaIsRefusedAndKeptAsRevoked() {
+    String w = workload();
+    for (int i = 0; i < 3; i++) {
+      assertThat(targets().recordIntent(dbLease(w, T0, T0.plusSeconds(600)), TARGET, 3, T0)).isTrue();
+    }
+    Lease over = dbLease(w, T0, T0.plusSeconds(600));
+
+    assertThat(targets().recordIntent(over, TARGET, 3, T0)).isFalse();
+
+    TargetLease t = targets().get(over.id()).orElseThrow();
+    assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(t.lease().revokeReason()).isEqualTo("quota exceeded");
+    // another workload, and the same workload once its leases expired, are not affected
+    assertThat(targets().recordIntent(dbLease(workload(), T0, T0.plusSeconds(600)), TARGET, 3, T0)).isTrue();
+    assertThat(targets().recordIntent(dbLease(w, T0, T0.plusSeconds(1200)), TARGET, 3, T0.plusSeconds(600))).isTrue();
+  }
+
+  @Test
+  void concurrentIntentsNeverExceedTheQuota() throws Exception {
+    String w = workload();
+    int max = 3;
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<Boolean>> tasks = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        tasks.add(() -> targets().recordIntent(dbLease(w, T0, T0.plusSeconds(600)), TARGET, max, T0));
+      }
+      long accepted = 0;
+      for (Future<Boolean> f : pool.invokeAll(tasks)) {
+        accepted += f.get() ? 1 : 0;
+      }
+      assertThat(accepted).isBetween(1L, (long) max);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void revokingAnAccessTokenLeaseEndsItAtOnce() {
+    Lease l = AuditFixtures.lease(unique("jti"), workload(), T0, T0.plusSeconds(60), unique("fp"));
+    store().audit().append(List.of(issued(T0, l)));
+
+    store().leases().revoke(l.id(), T0, "x");
+
+    assertThat(targets().get(l.id())).isEmpty();
+    assertThat(targets().dueForRemoval(T0.plusSeconds(1), 1000)).extracting(TargetLease::id).doesNotContain(l.id());
+  }
+}

@@ -1,6 +1,8 @@
 package dev.warden.core.agent;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.Secret;
@@ -106,7 +108,7 @@ public final class AgentService {
     d.put("joinToken", id);
     d.put("expiresAt", t.expiresAt().toString());
     d.put("selectors", String.join(",", selectors.stream().map(Selector::toString).sorted().toList()));
-    auditEvent("agent.join_token.created", "success", "", actor, null, d);
+    auditEvent(AuditType.AGENT_JOIN_TOKEN_CREATED, AuditOutcome.SUCCESS, "", actor, null, d);
     return new CreatedJoinToken(id, Secret.of(JOIN_PREFIX + id + "." + secret), t.expiresAt());
   }
 
@@ -142,7 +144,8 @@ public final class AgentService {
       node.add(new Selector("warden", "join", id));
       return newSession(agentId, node, "join_token", spki, Map.of("joinToken", id));
     } catch (DeniedException e) {
-      auditEvent("agent.attest", "deny", e.reason().code(), id == null ? "unknown" : "join:" + id, null,
+      auditEvent(AuditType.AGENT_ATTEST, AuditOutcome.DENY, e.reason().code(), id == null ? "unknown" : "join:" + id,
+          null,
           Map.of("method", "join_token", "message", e.getMessage()));
       throw e;
     }
@@ -165,7 +168,7 @@ public final class AgentService {
     try {
       a = trust.verify(jwt);
     } catch (DeniedException e) {
-      auditEvent("agent.attest", "deny", e.reason().code(), "unknown", null,
+      auditEvent(AuditType.AGENT_ATTEST, AuditOutcome.DENY, e.reason().code(), "unknown", null,
           Map.of("method", "trust_provider", "message", e.getMessage()));
       throw e;
     }
@@ -182,7 +185,7 @@ public final class AgentService {
       return newSession(agentId, a.selectors(), "trust_provider:" + a.provider(), spki,
           Map.of("provider", a.provider(), "subject", a.subject()));
     } catch (DeniedException e) {
-      auditEvent("agent.attest", "deny", e.reason().code(), agentId.toString(), null,
+      auditEvent(AuditType.AGENT_ATTEST, AuditOutcome.DENY, e.reason().code(), agentId.toString(), null,
           Map.of("method", "trust_provider", "provider", a.provider(), "subject", a.subject(),
               "message", e.getMessage()));
       throw e;
@@ -249,7 +252,7 @@ public final class AgentService {
         svid.notAfter(), now)) {
       throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "the session was renewed concurrently; attest again");
     }
-    auditEvent("agent.renewed", "success", Reason.ALLOWED.code(), agent.id().toString(), null,
+    auditEvent(AuditType.AGENT_RENEWED, AuditOutcome.SUCCESS, Reason.ALLOWED.code(), agent.id().toString(), null,
         Map.of("serial", svid.serial().toString(16), "expiresAt", svid.notAfter().toString()));
     return new AgentSession(agent.id(), svid, c.bundle(), Secret.of(session), svid.notAfter());
   }
@@ -274,12 +277,12 @@ public final class AgentService {
       Workload w = authorize(agent, r.spiffeId(), now);
       var spki = Csrs.publicKeyFor(r.csr(), w.spiffeId());
       IssuedSvid svid = c.issue(w.spiffeId(), spki, ca.settings().x509SvidTtl(), now);
-      auditEvent("svid.issued", "allow", Reason.ALLOWED.code(), agent.id().toString(), w.name(),
+      auditEvent(AuditType.SVID_ISSUED, AuditOutcome.ALLOW, Reason.ALLOWED.code(), agent.id().toString(), w.name(),
           Map.of("kind", "x509", "serial", svid.serial().toString(16), "expiresAt", svid.notAfter().toString(),
               "authority", c.authorityId().substring(0, 16)));
       return new SvidResult(r.spiffeId(), svid, null, null);
     } catch (DeniedException e) {
-      auditEvent("svid.denied", "deny", e.reason().code(), agent.id().toString(), r.spiffeId(),
+      auditEvent(AuditType.SVID_DENIED, AuditOutcome.DENY, e.reason().code(), agent.id().toString(), r.spiffeId(),
           Map.of("kind", "x509", "message", e.getMessage()));
       return new SvidResult(r.spiffeId(), null, e.reason(), e.getMessage());
     }
@@ -320,11 +323,13 @@ public final class AgentService {
       d.put("policy", String.join(" ", v.policies()));
       d.put("kid", key.kid());
       d.put("expiresAt", now.plus(ttl).toString());
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "svid.issued", "allow", Reason.ALLOWED.code(),
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.SVID_ISSUED.wire(),
+          AuditOutcome.ALLOW.wire(), Reason.ALLOWED.code(),
           agent.id().toString(), w.name(), resource, d, null));
       return jwt;
     } catch (DeniedException e) {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "svid.denied", "deny", e.reason().code(),
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.SVID_DENIED.wire(),
+          AuditOutcome.DENY.wire(), e.reason().code(),
           agent.id().toString(), spiffeId, resource, Map.of("kind", "jwt", "audience", audienceText(audience),
               "message", e.getMessage()), null));
       throw e;
@@ -357,13 +362,14 @@ public final class AgentService {
     d.put("method", attestation);
     d.put("serial", svid.serial().toString(16));
     d.put("nodeSelectors", String.join(",", node.stream().map(Selector::toString).sorted().toList()));
-    auditEvent("agent.attest", "allow", Reason.ALLOWED.code(), agentId.toString(), null, d);
+    auditEvent(AuditType.AGENT_ATTEST, AuditOutcome.ALLOW, Reason.ALLOWED.code(), agentId.toString(), null, d);
     return new AgentSession(agentId, svid, c.bundle(), Secret.of(session), svid.notAfter());
   }
 
-  private void auditEvent(String type, String outcome, String reason, String actor, String workload,
+  private void auditEvent(AuditType type, AuditOutcome outcome, String reason, String actor, String workload,
       Map<String, String> details) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, outcome, reason, actor, workload,
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(), outcome.wire(), reason,
+        actor, workload,
         null, details, null));
   }
 

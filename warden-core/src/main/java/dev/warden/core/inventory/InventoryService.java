@@ -3,6 +3,8 @@ package dev.warden.core.inventory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.config.ConfigService;
 import dev.warden.core.document.Kind;
@@ -250,7 +252,7 @@ public final class InventoryService {
     d.put("duplicates", Integer.toString(parsed.duplicates().size()));
     // the rows this import wrote carry this stamp: the posture index re-reads exactly those
     d.put("changedAt", now.toString());
-    write("inventory.imported", actor, null, d);
+    write(AuditType.INVENTORY_IMPORTED, actor, null, d);
     return new ImportResult(received, created, updated, unchanged, parsed.duplicates(), parsed.errors(),
         parsed.skipped(), true);
   }
@@ -319,7 +321,7 @@ public final class InventoryService {
     d.put("keptPolicies", String.join(",", kept));
     d.put("notRevoked", Integer.toString(failed.size()));
     d.put("verified", Boolean.toString(verified));
-    write("workload.retired", actor, spiffeId, d);
+    write(AuditType.WORKLOAD_RETIRED, actor, spiffeId, d);
     return new RetireResult(spiffeId, previous, revoked, disabled, kept, failed, verified);
   }
 
@@ -383,13 +385,14 @@ public final class InventoryService {
     d.put("imported", Integer.toString(imported.size()));
     d.put("revokedLeases", Integer.toString(revoked.size()));
     d.put("changedAt", now.toString());
-    write("owner.departed", actor, null, d);
+    write(AuditType.OWNER_DEPARTED, actor, null, d);
     return new DepartResult(owner, reassign ? "reassigned" : "suspended", reassign ? reassignTo : null, names, imported,
         revoked, true);
   }
 
-  private void write(String type, String actor, String workload, Map<String, String> details) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, workload, null,
+  private void write(AuditType type, String actor, String workload, Map<String, String> details) {
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(),
+        AuditOutcome.SUCCESS.wire(), "", actor, workload, null,
         details, null));
   }
 }

@@ -1,6 +1,8 @@
 package dev.warden.core.lease;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.store.LeaseStore;
 import java.time.Clock;
@@ -55,7 +57,8 @@ public final class LeakService {
           if (f.commit() != null) {
             d.put("commit", f.commit());
           }
-          audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "secret.leaked", "success", "leaked", actor,
+          audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.SECRET_LEAKED.wire(),
+              AuditOutcome.SUCCESS.wire(), "leaked", actor,
               null, null, d, null));
         }
         continue;
@@ -73,7 +76,8 @@ public final class LeakService {
           d.put("commit", f.commit());
         }
         d.put("alreadyRevoked", Boolean.toString(!revoked));
-        audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "lease.revoked", "success", "leaked", actor,
+        audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.LEASE_REVOKED.wire(),
+            AuditOutcome.SUCCESS.wire(), "leaked", actor,
             l.workload(), l.resource(), d, null));
       }
     }
@@ -81,7 +85,8 @@ public final class LeakService {
     d.put("source", source == null ? "" : source);
     d.put("received", Integer.toString(findings.size()));
     d.put("matched", Integer.toString(matched.size()));
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), now, "leak.reported", "success", "", actor, null, null, d,
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.LEAK_REPORTED.wire(),
+        AuditOutcome.SUCCESS.wire(), "", actor, null, null, d,
         null));
     return new Result(findings.size(), List.copyOf(matched), unmatched);
   }

@@ -1,6 +1,8 @@
 package dev.warden.core.pki;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.SecretBox;
@@ -114,7 +116,7 @@ public final class CaManager {
       if (a == null) {
         a = newAuthority(KeyState.ACTIVE, now);
         store.insert(a);
-        auditChange("ca.activated", a, Map.of("reason", "no active CA"));
+        auditChange(AuditType.CA_ACTIVATED, a, Map.of("reason", "no active CA"));
       }
       active = a;
       prepared = null;
@@ -124,7 +126,7 @@ public final class CaManager {
     if (prepared == null && !now.isBefore(active.notBefore().plus(life.dividedBy(2)))) {
       prepared = newAuthority(KeyState.PREPARED, now);
       store.insert(prepared);
-      auditChange("ca.prepared", prepared, Map.of("activatesAt",
+      auditChange(AuditType.CA_PREPARED, prepared, Map.of("activatesAt",
           active.notAfter().minus(life.dividedBy(6)).toString()));
       changed = true;
     }
@@ -138,7 +140,7 @@ public final class CaManager {
       if (a.state() != KeyState.DESTROYED && over) {
         // expired: no leaf it signed is valid any more, so the key has nothing left to do
         if (store.update(a.withState(KeyState.DESTROYED, a.activatedAt(), null), a.state())) {
-          auditChange("ca.destroyed", a, Map.of());
+          auditChange(AuditType.CA_DESTROYED, a, Map.of());
           changed = true;
         }
       }
@@ -155,7 +157,7 @@ public final class CaManager {
     Instant now = clock.instant();
     AuthorityRecord a = newAuthority(KeyState.ACTIVE, now);
     store.insert(a);
-    auditChange("ca.activated", a, Map.of("reason", "rotated by " + actor));
+    auditChange(AuditType.CA_ACTIVATED, a, Map.of("reason", "rotated by " + actor));
     retireOthers(a.id(), now);
     reload();
     return a.id();
@@ -166,7 +168,7 @@ public final class CaManager {
     if (!store.update(act, KeyState.PREPARED)) {
       return null;
     }
-    auditChange("ca.activated", act, Map.of());
+    auditChange(AuditType.CA_ACTIVATED, act, Map.of());
     retireOthers(act.id(), now);
     return act;
   }
@@ -175,7 +177,7 @@ public final class CaManager {
     for (AuthorityRecord a : store.list()) {
       if (a.state() == KeyState.ACTIVE && !a.id().equals(keepId)) {
         if (store.update(a.withState(KeyState.RETIRED, a.activatedAt(), a.encryptedPrivateKey()), KeyState.ACTIVE)) {
-          auditChange("ca.retired", a, Map.of("trustedUntil", a.notAfter().toString()));
+          auditChange(AuditType.CA_RETIRED, a, Map.of("trustedUntil", a.notAfter().toString()));
         }
       }
     }
@@ -259,12 +261,13 @@ public final class CaManager {
     return "ca-key:" + id;
   }
 
-  private void auditChange(String type, AuthorityRecord a, Map<String, String> details) {
+  private void auditChange(AuditType type, AuthorityRecord a, Map<String, String> details) {
     HashMap<String, String> d = new HashMap<>(details);
     d.put("authority", a.id());
     d.put("notAfter", a.notAfter().toString());
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", "system", null,
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(),
+        AuditOutcome.SUCCESS.wire(), "", "system", null,
         null, d, null));
-    LOG.log(System.Logger.Level.INFO, type + " authority=" + a.id().substring(0, 16) + " notAfter=" + a.notAfter());
+    LOG.log(System.Logger.Level.INFO, type.wire() + " authority=" + a.id().substring(0, 16) + " notAfter=" + a.notAfter());
   }
 }

@@ -1,6 +1,8 @@
 package dev.warden.core.recert;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.config.ConfigService;
 import dev.warden.core.document.Kind;
@@ -97,9 +99,9 @@ public final class RecertService {
     }
     Campaign c = new Campaign(id, new TreeMap<>(scope), now, now.plus(due), actor, webhookUrl, now, null);
     store.create(c, items);
-    auditEvent("recert.started", actor, null, Map.of("campaign", id, "scope", new TreeMap<>(scope).toString(),
+    auditEvent(AuditType.RECERT_STARTED, actor, null, Map.of("campaign", id, "scope", new TreeMap<>(scope).toString(),
         "dueAt", c.dueAt().toString(), "workloads", Integer.toString(items.size())));
-    remind(c, items, "recert.requested");
+    remind(c, items, AuditType.RECERT_REQUESTED);
     return new View(c, items);
   }
 
@@ -151,7 +153,7 @@ public final class RecertService {
     if (!store.decide(campaignId, workload, d, now, actor, note)) {
       throw new ValidationException("workload", workload + " was decided concurrently; reload the campaign");
     }
-    auditEvent(d == CampaignItem.Decision.CONFIRMED ? "recert.confirmed" : "recert.retired", actor, workload, details);
+    auditEvent(d == CampaignItem.Decision.CONFIRMED ? AuditType.RECERT_CONFIRMED : AuditType.RECERT_RETIRED, actor, workload, details);
     closeIfDone(campaignId, now);
     return new CampaignItem(campaignId, workload, item.owner(), d, now, actor, note);
   }
@@ -174,17 +176,18 @@ public final class RecertService {
         for (CampaignItem i : pending) {
           if (store.decide(c.id(), i.workload(), CampaignItem.Decision.SUSPENDED_OVERDUE, now, SYSTEM, "overdue")) {
             suspend(i.workload());
-            auditEvent("recert.overdue", SYSTEM, i.workload(), Map.of("campaign", c.id(), "dueAt", c.dueAt().toString()));
+            auditEvent(AuditType.RECERT_OVERDUE, SYSTEM, i.workload(), Map.of("campaign", c.id(), "dueAt",
+                c.dueAt().toString()));
             suspended.add(i);
           }
         }
         if (!suspended.isEmpty()) {
-          remind(c, suspended, "recert.overdue");
+          remind(c, suspended, AuditType.RECERT_OVERDUE);
         }
         closeIfDone(c.id(), now);
       } else if (c.lastReminderAt() == null || !now.isBefore(c.lastReminderAt().plus(reminderInterval))) {
         store.markReminded(c.id(), now);
-        remind(c, pending, "recert.reminder");
+        remind(c, pending, AuditType.RECERT_REMINDER);
       }
     }
   }
@@ -202,13 +205,15 @@ public final class RecertService {
     if (store.items(campaignId).stream().noneMatch(i -> i.decision() == CampaignItem.Decision.PENDING)) {
       store.campaign(campaignId).filter(Campaign::open).ifPresent(c -> {
         store.close(campaignId, now);
-        auditEvent("recert.closed", SYSTEM, null, Map.of("campaign", campaignId));
+        auditEvent(AuditType.RECERT_CLOSED, SYSTEM, null, Map.of("campaign", campaignId));
       });
     }
   }
 
   /** One notification per owner, listing their items: owners act on their own list. */
-  private void remind(Campaign c, List<CampaignItem> items, String event) {
+  /** Webhook events are named like the audit events they accompany. */
+  private void remind(Campaign c, List<CampaignItem> items, AuditType type) {
+    String event = type.wire();
     Map<String, List<String>> byOwner = new LinkedHashMap<>();
     for (CampaignItem i : items) {
       byOwner.computeIfAbsent(i.owner() == null ? "" : i.owner(), k -> new ArrayList<>()).add(i.workload());
@@ -245,8 +250,9 @@ public final class RecertService {
     return b;
   }
 
-  private void auditEvent(String type, String actor, String workload, Map<String, String> details) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, workload,
+  private void auditEvent(AuditType type, String actor, String workload, Map<String, String> details) {
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(),
+        AuditOutcome.SUCCESS.wire(), "", actor, workload,
         null, details, null));
   }
 }

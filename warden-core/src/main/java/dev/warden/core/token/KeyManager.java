@@ -1,6 +1,8 @@
 package dev.warden.core.token;
 
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.keys.KeyPurpose;
@@ -91,7 +93,7 @@ public final class KeyManager {
     if (!reload().keyset().hasActive()) {
       SigningKeyRecord k = newKey(KeyState.ACTIVE);
       store.insert(k);
-      auditChange("key.created", k.kid(), "system", Map.of("state", "active", "algorithm", k.algorithm()));
+      auditChange(AuditType.KEY_CREATED, k.kid(), "system", Map.of("state", "active", "algorithm", k.algorithm()));
       reload();
     }
   }
@@ -125,14 +127,14 @@ public final class KeyManager {
       }
       SigningKeyRecord k = newKey(KeyState.PREPARED);
       store.insert(k);
-      auditChange("key.prepared", k.kid(), actor, Map.of("algorithm", k.algorithm(),
+      auditChange(AuditType.KEY_PREPARED, k.kid(), actor, Map.of("algorithm", k.algorithm(),
           "activatesAfter", k.createdAt().plus(policy.publishLead()).toString()));
       reload();
       return new RotationResult(k.kid(), KeyState.PREPARED, null);
     }
     SigningKeyRecord k = newKey(KeyState.ACTIVE);
     store.insert(k);
-    auditChange("key.activated", k.kid(), actor, Map.of("algorithm", k.algorithm(), "immediate", "true"));
+    auditChange(AuditType.KEY_ACTIVATED, k.kid(), actor, Map.of("algorithm", k.algorithm(), "immediate", "true"));
     String retired = retireOthers(k.kid(), actor);
     reload();
     return new RotationResult(k.kid(), KeyState.ACTIVE, retired);
@@ -157,7 +159,7 @@ public final class KeyManager {
         && !now.isBefore(active.activatedAt().plus(policy.rotateEvery()).minus(policy.publishLead()))) {
       SigningKeyRecord k = newKey(KeyState.PREPARED);
       store.insert(k);
-      auditChange("key.prepared", k.kid(), "system", Map.of("algorithm", k.algorithm(), "scheduled", "true"));
+      auditChange(AuditType.KEY_PREPARED, k.kid(), "system", Map.of("algorithm", k.algorithm(), "scheduled", "true"));
       prepared = k;
       changed = true;
     }
@@ -165,7 +167,7 @@ public final class KeyManager {
     if (prepared != null && !now.isBefore(prepared.createdAt().plus(policy.publishLead()))) {
       SigningKeyRecord act = prepared.activated(now);
       if (store.update(act, KeyState.PREPARED)) {
-        auditChange("key.activated", act.kid(), "system", Map.of("algorithm", act.algorithm()));
+        auditChange(AuditType.KEY_ACTIVATED, act.kid(), "system", Map.of("algorithm", act.algorithm()));
         retireOthers(act.kid(), "system");
         changed = true;
       }
@@ -175,7 +177,7 @@ public final class KeyManager {
       if (k.state() == KeyState.RETIRED && k.destroyAfter() != null && !now.isBefore(k.destroyAfter())) {
         SigningKeyRecord d = k.destroyed();
         if (store.update(d, KeyState.RETIRED)) {
-          auditChange("key.destroyed", k.kid(), "system", Map.of());
+          auditChange(AuditType.KEY_DESTROYED, k.kid(), "system", Map.of());
           changed = true;
         }
       }
@@ -195,7 +197,7 @@ public final class KeyManager {
         Instant destroyAfter = now.plus(policy.retainAfterRetire());
         SigningKeyRecord r = k.retired(now, destroyAfter);
         if (store.update(r, KeyState.ACTIVE)) {
-          auditChange("key.retired", k.kid(), actor, Map.of("destroyAfter", destroyAfter.toString()));
+          auditChange(AuditType.KEY_RETIRED, k.kid(), actor, Map.of("destroyAfter", destroyAfter.toString()));
           retired = k.kid();
         }
       }
@@ -215,13 +217,13 @@ public final class KeyManager {
     return a != null && (b == null || a.isAfter(b));
   }
 
-  private void auditChange(String type, String kid, String actor, Map<String, String> details) {
+  private void auditChange(AuditType type, String kid, String actor, Map<String, String> details) {
     java.util.HashMap<String, String> d = new java.util.HashMap<>(details);
     d.put("kid", kid);
     d.put("purpose", purpose.wire());
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, null,
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(), AuditOutcome.SUCCESS.wire(), "", actor, null,
         null, d, null));
-    LOG.log(System.Logger.Level.INFO, type + " purpose=" + purpose.wire() + " kid=" + kid);
+    LOG.log(System.Logger.Level.INFO, type.wire() + " purpose=" + purpose.wire() + " kid=" + kid);
   }
 
   /** This purpose's keys in every state, for {@code warden keys list}. */

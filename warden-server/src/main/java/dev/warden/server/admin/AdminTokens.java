@@ -2,6 +2,8 @@ package dev.warden.server.admin;
 
 import dev.warden.core.admin.AdminToken;
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.Secret;
@@ -61,7 +63,7 @@ public final class AdminTokens {
       return Optional.empty();
     }
     store.insert(issued.token());
-    auditTokenChange("admin_token.created", issued.token(), "system");
+    auditTokenChange(AuditType.ADMIN_TOKEN_CREATED, issued.token(), "system");
     return Optional.of(issued);
   }
 
@@ -74,7 +76,7 @@ public final class AdminTokens {
     }
     Issued issued = build(name, checked, ttl, actor);
     store.insert(issued.token());
-    auditTokenChange("admin_token.created", issued.token(), actor);
+    auditTokenChange(AuditType.ADMIN_TOKEN_CREATED, issued.token(), actor);
     return issued;
   }
 
@@ -86,7 +88,7 @@ public final class AdminTokens {
   public boolean revoke(String id, String actor) {
     boolean revoked = store.revoke(id, clock.instant());
     if (revoked) {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), "admin_token.revoked", "success", "",
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), AuditType.ADMIN_TOKEN_REVOKED.wire(), AuditOutcome.SUCCESS.wire(), "",
           actor, null, null, Map.of("tokenId", id), null));
     }
     return revoked;
@@ -141,8 +143,8 @@ public final class AdminTokens {
     return new Issued(t, Secret.of(PREFIX + id + "_" + secret));
   }
 
-  private void auditTokenChange(String type, AdminToken t, String actor) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type, "success", "", actor, null, null,
+  private void auditTokenChange(AuditType type, AdminToken t, String actor) {
+    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(), AuditOutcome.SUCCESS.wire(), "", actor, null, null,
         Map.of("tokenId", t.id(), "name", t.name(), "scopes", String.join(" ", new java.util.TreeSet<>(t.scopes()))),
         null));
   }

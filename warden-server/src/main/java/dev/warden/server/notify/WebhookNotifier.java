@@ -2,6 +2,8 @@ package dev.warden.server.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.recert.Notifier;
 import java.io.IOException;
@@ -90,7 +92,7 @@ public final class WebhookNotifier implements Notifier {
     LOG.log(System.Logger.Level.WARNING, "webhook " + event + " to " + url + " failed after " + attempts
         + " attempts: " + last);
     try {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), "notification.failed", "failure", "",
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), AuditType.NOTIFICATION_FAILED.wire(), AuditOutcome.FAILURE.wire(), "",
           "system", null, null, Map.of("event", event, "url", url, "error", last), null));
     } catch (RuntimeException ignored) {
       // the warning above is all that can be done

@@ -2,7 +2,7 @@ package dev.warden.store;
 
 import dev.warden.core.admin.AdminToken;
 import dev.warden.core.error.ConflictException;
-import dev.warden.core.store.AdminTokenStore;
+import dev.warden.core.admin.AdminTokenStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -5,7 +5,7 @@ import dev.warden.core.agent.JoinToken;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
-import dev.warden.core.store.AgentStore;
+import dev.warden.core.agent.AgentStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -5,7 +5,7 @@ import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.lease.Lease;
-import dev.warden.core.store.AuditStore;
+import dev.warden.core.audit.AuditStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,7 +3,7 @@ package dev.warden.store;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.pki.AuthorityRecord;
-import dev.warden.core.store.AuthorityStore;
+import dev.warden.core.pki.AuthorityStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -5,7 +5,7 @@ import dev.warden.core.inventory.ImportedNhi;
 import dev.warden.core.inventory.LeakRecord;
 import dev.warden.core.inventory.LeaseSummary;
 import dev.warden.core.inventory.Usage;
-import dev.warden.core.store.InventoryStore;
+import dev.warden.core.inventory.InventoryStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.warden.store;
 
-import dev.warden.core.store.KpiHistoryStore;
+import dev.warden.core.inventory.KpiHistoryStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package dev.warden.store;
 
 import dev.warden.core.lease.Lease;
-import dev.warden.core.store.LeaseStore;
+import dev.warden.core.lease.LeaseStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

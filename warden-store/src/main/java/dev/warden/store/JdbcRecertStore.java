@@ -2,7 +2,7 @@ package dev.warden.store;
 
 import dev.warden.core.recert.Campaign;
 import dev.warden.core.recert.CampaignItem;
-import dev.warden.core.store.RecertStore;
+import dev.warden.core.recert.RecertStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

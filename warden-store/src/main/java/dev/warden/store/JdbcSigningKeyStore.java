@@ -4,7 +4,7 @@ import dev.warden.core.error.ConflictException;
 import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
-import dev.warden.core.store.SigningKeyStore;
+import dev.warden.core.keys.SigningKeyStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -3,13 +3,13 @@ package dev.warden.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.warden.core.error.StoreException;
-import dev.warden.core.store.AdminTokenStore;
-import dev.warden.core.store.AuditStore;
-import dev.warden.core.store.LeaseStore;
+import dev.warden.core.admin.AdminTokenStore;
+import dev.warden.core.audit.AuditStore;
+import dev.warden.core.lease.LeaseStore;
 import dev.warden.core.store.PolicyStore;
 import dev.warden.core.store.ResourceStore;
 import dev.warden.core.store.SettingsStore;
-import dev.warden.core.store.SigningKeyStore;
+import dev.warden.core.keys.SigningKeyStore;
 import dev.warden.core.store.Store;
 import dev.warden.core.store.TrustProviderStore;
 import dev.warden.core.store.WorkloadStore;
@@ -45,14 +45,14 @@ public final class JdbcStore implements Store {
   private final PolicyStore policies;
   private final AuditStore audit;
   private final LeaseStore leases;
-  private final dev.warden.core.store.TargetLeaseStore targetLeases;
-  private final dev.warden.core.store.TargetSecretStore targetSecrets;
+  private final dev.warden.core.lease.TargetLeaseStore targetLeases;
+  private final dev.warden.core.database.TargetSecretStore targetSecrets;
   private final AdminTokenStore adminTokens;
   private final SigningKeyStore signingKeys;
-  private final dev.warden.core.store.AuthorityStore authorities;
-  private final dev.warden.core.store.AgentStore agents;
-  private final dev.warden.core.store.RecertStore recert;
-  private final dev.warden.core.store.KpiHistoryStore kpiHistory;
+  private final dev.warden.core.pki.AuthorityStore authorities;
+  private final dev.warden.core.agent.AgentStore agents;
+  private final dev.warden.core.recert.RecertStore recert;
+  private final dev.warden.core.inventory.KpiHistoryStore kpiHistory;
   private final SettingsStore settings;
   private final JdbcInventoryStore inventory;
   private final JdbcConfigStore config;
@@ -174,12 +174,12 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public dev.warden.core.store.TargetLeaseStore targetLeases() {
+  public dev.warden.core.lease.TargetLeaseStore targetLeases() {
     return targetLeases;
   }
 
   @Override
-  public dev.warden.core.store.TargetSecretStore targetSecrets() {
+  public dev.warden.core.database.TargetSecretStore targetSecrets() {
     return targetSecrets;
   }
 
@@ -194,22 +194,22 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public dev.warden.core.store.AuthorityStore authorities() {
+  public dev.warden.core.pki.AuthorityStore authorities() {
     return authorities;
   }
 
   @Override
-  public dev.warden.core.store.AgentStore agents() {
+  public dev.warden.core.agent.AgentStore agents() {
     return agents;
   }
 
   @Override
-  public dev.warden.core.store.RecertStore recert() {
+  public dev.warden.core.recert.RecertStore recert() {
     return recert;
   }
 
   @Override
-  public dev.warden.core.store.KpiHistoryStore kpiHistory() {
+  public dev.warden.core.inventory.KpiHistoryStore kpiHistory() {
     return kpiHistory;
   }
 
@@ -219,7 +219,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public dev.warden.core.store.InventoryStore inventory() {
+  public dev.warden.core.inventory.InventoryStore inventory() {
     return inventory;
   }
 

@@ -4,7 +4,7 @@ import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
 import dev.warden.core.model.CredentialKind;
-import dev.warden.core.store.TargetLeaseStore;
+import dev.warden.core.lease.TargetLeaseStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

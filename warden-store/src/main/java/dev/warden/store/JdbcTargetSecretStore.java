@@ -1,7 +1,7 @@
 package dev.warden.store;
 
 import dev.warden.core.error.ConflictException;
-import dev.warden.core.store.TargetSecretStore;
+import dev.warden.core.database.TargetSecretStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.admin.AdminToken;
 import dev.warden.core.error.ConflictException;
-import dev.warden.core.store.AdminTokenStore;
+import dev.warden.core.admin.AdminTokenStore;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

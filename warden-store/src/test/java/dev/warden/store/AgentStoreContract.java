@@ -82,8 +82,8 @@ abstract class AgentStoreContract extends StoreContract {
   @Test
   void aDaysKpiSnapshotIsRecordedOnce() {
     String day = "2031-0" + (1 + Math.floorMod(unique("d").hashCode(), 9)) + "-" + (10 + Math.floorMod(unique("e").hashCode(), 18));
-    var first = new dev.warden.core.store.KpiHistoryStore.Snapshot(day, T0, "{\"identities\":1}");
-    var second = new dev.warden.core.store.KpiHistoryStore.Snapshot(day, T0.plusSeconds(5), "{\"identities\":2}");
+    var first = new dev.warden.core.inventory.KpiHistoryStore.Snapshot(day, T0, "{\"identities\":1}");
+    var second = new dev.warden.core.inventory.KpiHistoryStore.Snapshot(day, T0.plusSeconds(5), "{\"identities\":2}");
     boolean recorded = store().kpiHistory().recordIfAbsent(first);
     assertThat(store().kpiHistory().recordIfAbsent(second)).isFalse();
     assertThat(store().kpiHistory().has(day)).isTrue();

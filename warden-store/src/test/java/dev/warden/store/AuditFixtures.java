@@ -6,7 +6,7 @@ import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.lease.Lease;
-import dev.warden.core.store.AuditStore;
+import dev.warden.core.audit.AuditStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -13,7 +13,7 @@ import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.error.StoreException;
 import dev.warden.core.lease.Lease;
-import dev.warden.core.store.AuditStore;
+import dev.warden.core.audit.AuditStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

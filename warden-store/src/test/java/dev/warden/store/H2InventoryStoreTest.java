@@ -1,6 +1,6 @@
 package dev.warden.store;
 
-/** The {@link dev.warden.core.store.InventoryStore} contract on H2 (a fresh database). */
+/** The {@link dev.warden.core.inventory.InventoryStore} contract on H2 (a fresh database). */
 class H2InventoryStoreTest extends InventoryStoreContract {
   @Override
   TestDatabase createDatabase() {

@@ -14,7 +14,7 @@ import dev.warden.core.lease.Lease;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.Workload;
-import dev.warden.core.store.InventoryStore;
+import dev.warden.core.inventory.InventoryStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.lease.Lease;
-import dev.warden.core.store.LeaseStore;
+import dev.warden.core.lease.LeaseStore;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.warden.store;
 
-/** The {@link dev.warden.core.store.InventoryStore} contract on Postgres (a fresh database). */
+/** The {@link dev.warden.core.inventory.InventoryStore} contract on Postgres (a fresh database). */
 class PostgresInventoryStoreTest extends InventoryStoreContract {
   @Override
   TestDatabase createDatabase() {

@@ -7,7 +7,7 @@ import dev.warden.core.error.ConflictException;
 import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
-import dev.warden.core.store.SigningKeyStore;
+import dev.warden.core.keys.SigningKeyStore;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
 import dev.warden.core.model.CredentialKind;
-import dev.warden.core.store.TargetLeaseStore;
+import dev.warden.core.lease.TargetLeaseStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.error.ConflictException;
-import dev.warden.core.store.TargetSecretStore;
+import dev.warden.core.database.TargetSecretStore;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -19,7 +19,6 @@ import dev.warden.core.pki.IssuedSvid;
 import dev.warden.core.pki.JwtSvids;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.keys.KeyPurpose;
-import dev.warden.core.store.AgentStore;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.trust.AttestedIdentity;
 import dev.warden.core.trust.TrustProviders;

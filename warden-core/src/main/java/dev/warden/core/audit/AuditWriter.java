@@ -2,7 +2,6 @@ package dev.warden.core.audit;
 
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.UnavailableException;
-import dev.warden.core.store.AuditStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -15,7 +15,7 @@ import dev.warden.core.model.Workload;
 import dev.warden.core.policy.Decision;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
-import dev.warden.core.store.TargetLeaseStore;
+import dev.warden.core.lease.TargetLeaseStore;
 import dev.warden.core.trust.TrustProviders;
 import java.security.cert.X509Certificate;
 import java.time.Clock;

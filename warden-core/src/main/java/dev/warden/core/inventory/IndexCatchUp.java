@@ -2,7 +2,6 @@ package dev.warden.core.inventory;
 
 import dev.warden.core.document.Kind;
 import dev.warden.core.error.ValidationException;
-import dev.warden.core.store.InventoryStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

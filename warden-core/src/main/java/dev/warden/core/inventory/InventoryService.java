@@ -15,8 +15,6 @@ import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadState;
-import dev.warden.core.store.InventoryStore;
-import dev.warden.core.store.KpiHistoryStore;
 import dev.warden.core.store.Store;
 import dev.warden.core.store.Versioned;
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package dev.warden.core.inventory;
 
-import dev.warden.core.store.InventoryStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

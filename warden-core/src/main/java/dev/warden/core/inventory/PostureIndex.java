@@ -1,6 +1,5 @@
 package dev.warden.core.inventory;
 
-import dev.warden.core.store.InventoryStore;
 import dev.warden.core.store.Store;
 import java.time.Clock;
 import java.time.Instant;

@@ -4,7 +4,6 @@ import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditOutcome;
 import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
-import dev.warden.core.store.LeaseStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

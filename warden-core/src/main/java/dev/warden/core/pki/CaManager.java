@@ -7,7 +7,6 @@ import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.keys.KeyState;
-import dev.warden.core.store.AuthorityStore;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.SecureRandom;

@@ -13,7 +13,6 @@ import dev.warden.core.model.Durations;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadState;
-import dev.warden.core.store.RecertStore;
 import dev.warden.core.store.Versioned;
 import java.security.SecureRandom;
 import java.time.Clock;

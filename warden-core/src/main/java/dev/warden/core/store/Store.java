@@ -1,5 +1,17 @@
 package dev.warden.core.store;
 
+import dev.warden.core.admin.AdminTokenStore;
+import dev.warden.core.agent.AgentStore;
+import dev.warden.core.audit.AuditStore;
+import dev.warden.core.database.TargetSecretStore;
+import dev.warden.core.inventory.InventoryStore;
+import dev.warden.core.inventory.KpiHistoryStore;
+import dev.warden.core.keys.SigningKeyStore;
+import dev.warden.core.lease.LeaseStore;
+import dev.warden.core.lease.TargetLeaseStore;
+import dev.warden.core.pki.AuthorityStore;
+import dev.warden.core.recert.RecertStore;
+
 /**
  * Every store of one database, so wiring code passes one object. Implementations: H2 (embedded
  * default) and PostgreSQL, in warden-store.

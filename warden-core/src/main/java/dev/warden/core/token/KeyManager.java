@@ -8,7 +8,7 @@ import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
-import dev.warden.core.store.SigningKeyStore;
+import dev.warden.core.keys.SigningKeyStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;

@@ -13,7 +13,7 @@ import com.nimbusds.jose.util.Base64URL;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.lease.Lease;
-import dev.warden.core.store.LeaseStore;
+import dev.warden.core.lease.LeaseStore;
 import dev.warden.core.trust.UnverifiedJws;
 import java.text.ParseException;
 import java.time.Clock;

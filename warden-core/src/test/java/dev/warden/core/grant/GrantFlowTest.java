@@ -21,7 +21,7 @@ import dev.warden.core.model.Resource;
 import dev.warden.core.model.TrustProviderSpec;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
-import dev.warden.core.store.AuditStore;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.core.trust.TrustProviders;
 import dev.warden.testkit.TestOidcIssuer;
 import java.time.Clock;

@@ -23,7 +23,7 @@ import dev.warden.core.model.Resource;
 import dev.warden.core.model.TrustProviderSpec;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
-import dev.warden.core.store.TargetLeaseStore;
+import dev.warden.core.lease.TargetLeaseStore;
 import dev.warden.core.trust.TrustProviders;
 import dev.warden.testkit.TestOidcIssuer;
 import java.time.Clock;
@@ -252,7 +252,7 @@ class TargetGrantFlowTest {
   @Test
   void anIssuanceThatCannotBeAuditedIsNeverHandedOutAndIsLeftForRemoval() throws Exception {
     PolicySnapshot snap = snapshot("database_user");
-    AuditWriter broken = new AuditWriter(new dev.warden.core.store.AuditStore() {
+    AuditWriter broken = new AuditWriter(new dev.warden.core.audit.AuditStore() {
       @Override
       public List<dev.warden.core.audit.AuditRecord> append(List<AuditEvent> events) {
         throw new IllegalStateException("audit store down");

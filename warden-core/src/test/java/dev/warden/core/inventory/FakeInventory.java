@@ -6,7 +6,6 @@ import dev.warden.core.document.Kind;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
-import dev.warden.core.store.InventoryStore;
 import dev.warden.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -9,7 +9,6 @@ import static dev.warden.core.inventory.IndexFixtures.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.model.Sensitivity;
-import dev.warden.core.store.InventoryStore;
 import dev.warden.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,7 +2,6 @@ package dev.warden.core.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.core.store.InventoryStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;

@@ -9,7 +9,7 @@ import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.Names;
-import dev.warden.core.store.AdminTokenStore;
+import dev.warden.core.admin.AdminTokenStore;
 import dev.warden.core.store.SettingsStore;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -10,7 +10,7 @@ import dev.warden.core.lease.LeaseService;
 import dev.warden.core.pki.CaManager;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.recert.RecertService;
-import dev.warden.core.store.AuditStore;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.core.token.KeyManager;
 import dev.warden.server.ServerMetrics;
 import dev.warden.server.admin.AdminTokens;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.error.NotFoundException;
-import dev.warden.core.store.AuditStore;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.server.admin.Scopes;
 import java.util.List;
 

@@ -7,7 +7,7 @@ import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
-import dev.warden.core.store.TargetLeaseStore;
+import dev.warden.core.lease.TargetLeaseStore;
 import dev.warden.core.database.DatabaseTargets;
 import dev.warden.core.database.LeaseReaper;
 import dev.warden.server.ServerMetrics;

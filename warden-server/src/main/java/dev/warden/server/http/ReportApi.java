@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.inventory.BlastRadius;
 import dev.warden.core.inventory.InventoryService;
 import dev.warden.core.inventory.Maturity;
-import dev.warden.core.store.KpiHistoryStore;
+import dev.warden.core.inventory.KpiHistoryStore;
 import dev.warden.server.admin.Scopes;
 import java.nio.charset.StandardCharsets;
 

@@ -1,7 +1,7 @@
 package dev.warden.server.notify;
 
 import dev.warden.core.inventory.Finding;
-import dev.warden.core.store.InventoryStore;
+import dev.warden.core.inventory.InventoryStore;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.lease;
 
-import dev.warden.core.lease.Lease;
-import dev.warden.core.lease.LeaseState;
-import dev.warden.core.lease.TargetLease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,6 @@
-package dev.warden.core.store;
+package dev.warden.core.pki;
 
 import dev.warden.core.keys.KeyState;
-import dev.warden.core.pki.AuthorityRecord;
 import java.util.List;
 
 /** The trust domain's certificate authorities in every state, so any node can rebuild the CA. */

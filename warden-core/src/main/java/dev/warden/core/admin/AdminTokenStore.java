@@ -1,6 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.admin;
 
-import dev.warden.core.admin.AdminToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.keys;
 
-import dev.warden.core.keys.KeyState;
-import dev.warden.core.keys.SigningKeyRecord;
 import java.util.List;
 
 /** Signing keys in every state, so the keyset can be rebuilt on any node. */

@@ -1,7 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.recert;
 
-import dev.warden.core.recert.Campaign;
-import dev.warden.core.recert.CampaignItem;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

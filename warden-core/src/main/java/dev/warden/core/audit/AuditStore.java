@@ -1,8 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.audit;
 
-import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.audit.AuditQuery;
-import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.error.StoreException;
 import java.util.List;
 

@@ -1,7 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.agent;
 
-import dev.warden.core.agent.AgentRecord;
-import dev.warden.core.agent.JoinToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.warden.core.store;
+package dev.warden.core.inventory;
 
 import java.time.Instant;
 import java.util.List;

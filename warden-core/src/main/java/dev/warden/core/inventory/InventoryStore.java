@@ -1,9 +1,5 @@
-package dev.warden.core.store;
+package dev.warden.core.inventory;
 
-import dev.warden.core.inventory.ImportedNhi;
-import dev.warden.core.inventory.LeakRecord;
-import dev.warden.core.inventory.LeaseSummary;
-import dev.warden.core.inventory.Usage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -48,14 +48,16 @@ final class Schedules implements AutoCloseable {
     // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
     s.schedulePosture("catch-up", w.postureIndex::catchUp, w.postureIndex, 5);
     s.schedulePosture("refresh", w.postureIndex::refreshWardenSide, w.postureIndex, 60);
-    s.reaperTimer.scheduleWithFixedDelay(() -> attempt("database lease reaper", w.reaper::reap), 2, 2,
-        TimeUnit.SECONDS);
+    long reapMs = w.cfg.get(dev.warden.server.config.ServerKeys.DATABASES_REAP_INTERVAL).toMillis();
+    s.reaperTimer.scheduleWithFixedDelay(() -> attempt("database lease reaper", w.reaper::reap), reapMs, reapMs,
+        TimeUnit.MILLISECONDS);
+    long sweepMs = w.cfg.get(dev.warden.server.config.ServerKeys.DATABASES_SWEEP_INTERVAL).toMillis();
     s.reaperTimer.scheduleWithFixedDelay(() -> attempt("orphan sweep", () -> {
       dev.warden.core.database.LeaseReaper.Outcome o = w.reaper.sweep();
       if (o.orphans() > 0) {
         LOG.log(System.Logger.Level.INFO, "orphan sweep dropped " + o.orphans() + " tagged database users");
       }
-    }), 10, 300, TimeUnit.SECONDS);
+    }), 10_000, sweepMs, TimeUnit.MILLISECONDS);
     return s;
   }
 

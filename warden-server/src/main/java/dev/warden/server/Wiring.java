@@ -162,7 +162,7 @@ final class Wiring implements AutoCloseable {
               new dev.warden.core.database.DatabaseUserProvider(databases)), audit, fingerprinter, clock,
           store.targetLeases());
       reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
-          audit, clock, dev.warden.core.database.LeaseReaper.Settings.DEFAULTS);
+          audit, clock, reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);
       leases = new LeaseService(store.leases(), audit, clock);
       leaks = new LeakService(store.leases(), audit, clock);
@@ -193,6 +193,13 @@ final class Wiring implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  private static dev.warden.core.database.LeaseReaper.Settings reaperSettings(ServerConfig cfg) {
+    dev.warden.core.database.LeaseReaper.Settings d = dev.warden.core.database.LeaseReaper.Settings.DEFAULTS;
+    return new dev.warden.core.database.LeaseReaper.Settings(
+        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_STALE_INTENT), d.firstRetry(), d.maxRetry(),
+        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_IRREVOCABLE_AFTER), d.irrevocableRetry(), d.batch());
   }
 
   /** Re-reads the configuration now (after a change through this node's API). */

@@ -165,6 +165,15 @@ public final class ServerKeys {
   public static final ConfigKey<Duration> RECERT_REMINDER_INTERVAL = duration("recert.reminderInterval", "24h",
       "how often owners with pending recertifications are reminded");
 
+  public static final ConfigKey<Duration> DATABASES_REAP_INTERVAL = duration("databases.reapInterval", "2s",
+      "how often database users of revoked or expired leases are dropped (and their sessions ended)");
+  public static final ConfigKey<Duration> DATABASES_SWEEP_INTERVAL = duration("databases.sweepInterval", "5m",
+      "how often tagged database users with no live lease are looked for and dropped (first 10 s after start)");
+  public static final ConfigKey<Duration> DATABASES_STALE_INTENT = duration("databases.staleIntent", "2m",
+      "an issuing lease older than this is taken as a crash between its steps: its user is dropped if it exists");
+  public static final ConfigKey<Integer> DATABASES_IRREVOCABLE_AFTER = integer("databases.irrevocableAfter", 8, 1, 100,
+      "failed removals after which a lease is marked irrevocable (shown in /metrics, audited; retried hourly)");
+
   public static final ConfigKey<Integer> AUDIT_MAX_BATCH = integer("audit.maxBatch", 500, 1, 10_000,
       "largest group commit of audit events");
   public static final ConfigKey<Duration> AUDIT_TIMEOUT = duration("audit.timeout", "5s",
@@ -182,7 +191,8 @@ public final class ServerKeys {
       SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,
       POSTURE_WORKSTATION_CIDRS, POSTURE_REBUILD_INTERVAL, NOTIFICATIONS_WEBHOOK_URL, NOTIFICATIONS_FINDINGS,
-      NOTIFICATIONS_RETRY_BASE, RECERT_REMINDER_INTERVAL, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
+      NOTIFICATIONS_RETRY_BASE, RECERT_REMINDER_INTERVAL, DATABASES_REAP_INTERVAL, DATABASES_SWEEP_INTERVAL,
+      DATABASES_STALE_INTENT, DATABASES_IRREVOCABLE_AFTER, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
       JWKS_REFRESH_MIN_INTERVAL);
 
   /** Where the generated key table sits in docs/configuration.md: between these two lines. */

@@ -188,8 +188,23 @@ class ConfigLoaderTest {
   @Test
   void listsEveryKeyOnce() {
     List<String> lines = ConfigLoader.describeKeys().lines().toList();
-    assertThat(lines).hasSize(45);
+    assertThat(lines).hasSize(49);
     assertThat(lines.get(0)).startsWith("  server.host ").endsWith(" [127.0.0.1]");
+  }
+
+  @Test
+  void theDatabaseReaperIsConfigurableWithDefaultsAndBounds() {
+    ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+    assertThat(d.get(ServerKeys.DATABASES_REAP_INTERVAL)).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(d.get(ServerKeys.DATABASES_SWEEP_INTERVAL)).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(d.get(ServerKeys.DATABASES_STALE_INTENT)).isEqualTo(java.time.Duration.ofMinutes(2));
+    assertThat(d.get(ServerKeys.DATABASES_IRREVOCABLE_AFTER)).isEqualTo(8);
+    ServerConfig c = ConfigLoader.load(null, Map.of("WARDEN_DATABASES_REAP_INTERVAL", "500ms"),
+        Map.of("databases.irrevocableAfter", "3"));
+    assertThat(c.get(ServerKeys.DATABASES_REAP_INTERVAL)).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(c.get(ServerKeys.DATABASES_IRREVOCABLE_AFTER)).isEqualTo(3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+        Map.of("databases.irrevocableAfter", "0"))).hasMessageContaining("databases.irrevocableAfter");
   }
 
   @Test

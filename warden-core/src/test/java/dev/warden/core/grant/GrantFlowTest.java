@@ -1,13 +1,11 @@
 package dev.warden.core.grant;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.audit.AuditQuery;
-import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.crypto.Secret;
@@ -21,11 +19,9 @@ import dev.warden.core.model.Resource;
 import dev.warden.core.model.TrustProviderSpec;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
-import dev.warden.core.audit.AuditStore;
 import dev.warden.core.trust.TrustProviders;
 import dev.warden.testkit.TestOidcIssuer;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,7 +39,7 @@ class GrantFlowTest {
   static TestOidcIssuer k8s;
   static TrustProviders trust;
 
-  final Recorder records = new Recorder();
+  final MemoryAuditStore records = new MemoryAuditStore();
   final AuditWriter audit = new AuditWriter(records, 10, 5_000);
   final AtomicReference<Issuance> minted = new AtomicReference<>();
 
@@ -165,34 +161,4 @@ class GrantFlowTest {
     assertThat(records.events().getFirst().lease().kind()).isEqualTo(CredentialKind.ACCESS_TOKEN);
   }
 
-  /** Records what the writer appends, chained like the real store. */
-  static final class Recorder implements AuditStore {
-    private final List<AuditRecord> records = new ArrayList<>();
-
-    @Override
-    public synchronized List<AuditRecord> append(List<AuditEvent> events) {
-      List<AuditRecord> out = new ArrayList<>();
-      for (AuditEvent e : events) {
-        byte[] prev = records.isEmpty() ? AuditChain.GENESIS : records.getLast().hash();
-        AuditRecord r = new AuditRecord(records.size() + 1, e, prev, AuditChain.link(prev, records.size() + 1, e));
-        records.add(r);
-        out.add(r);
-      }
-      return out;
-    }
-
-    synchronized List<AuditEvent> events() {
-      return records.stream().map(AuditRecord::event).toList();
-    }
-
-    @Override
-    public List<AuditRecord> query(AuditQuery query) {
-      return List.copyOf(records);
-    }
-
-    @Override
-    public List<AuditRecord> readChain(long fromSeq, int limit) {
-      return List.copyOf(records);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.warden.core.grant;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +49,7 @@ class TargetGrantFlowTest {
   static TrustProviders trust;
 
   final List<String> log = new ArrayList<>();
-  final GrantFlowTest.Recorder records = new GrantFlowTest.Recorder();
+  final MemoryAuditStore records = new MemoryAuditStore();
   final AuditWriter audit = new AuditWriter(records, 10, 5_000);
   final FakeIntents intents = new FakeIntents();
 

@@ -1,19 +1,15 @@
 package dev.warden.core.lease;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.audit.AuditQuery;
-import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.error.NotFoundException;
-import dev.warden.core.audit.AuditStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +22,7 @@ class LeaseServiceTest {
   static final String APP = "spiffe://acme.test/app";
 
   final MemoryLeases leases = new MemoryLeases();
-  final MemoryAudit auditStore = new MemoryAudit();
+  final MemoryAuditStore auditStore = new MemoryAuditStore();
   final AuditWriter audit = new AuditWriter(auditStore, 10, 5000);
   final LeaseService service = new LeaseService(leases, audit, Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -44,7 +40,7 @@ class LeaseServiceTest {
     assertThat(r).isEqualTo(new LeaseService.Revocation("jti-1", true));
     assertThat(leases.get("jti-1").orElseThrow().revokeReason()).isEqualTo("revoked by admin:abc");
     assertThat(service.active(APP)).isEmpty();
-    AuditEvent e = auditStore.records.get(0).event();
+    AuditEvent e = auditStore.events().get(0);
     assertThat(e.type()).isEqualTo("lease.revoked");
     assertThat(e.actor()).isEqualTo("admin:abc");
     assertThat(e.details()).containsEntry("leaseId", "jti-1").containsEntry("fingerprint", "fp-jti-1");
@@ -56,14 +52,14 @@ class LeaseServiceTest {
     service.revoke("jti-1", "admin:abc");
 
     assertThat(service.revoke("jti-1", "admin:abc").revoked()).isFalse();
-    assertThat(auditStore.records).hasSize(1);
+    assertThat(auditStore.events()).hasSize(1);
   }
 
   @Test
   void revokeWhenUnknownThenNotFound() {
     assertThatThrownBy(() -> service.revoke("nope", "admin:abc")).isInstanceOf(NotFoundException.class)
         .hasMessage("lease 'nope' does not exist");
-    assertThat(auditStore.records).isEmpty();
+    assertThat(auditStore.events()).isEmpty();
   }
 
   @Test
@@ -113,31 +109,4 @@ class LeaseServiceTest {
     }
   }
 
-  /** An audit store that chains events in memory. */
-  static final class MemoryAudit implements AuditStore {
-    final List<AuditRecord> records = new ArrayList<>();
-
-    @Override
-    public synchronized List<AuditRecord> append(List<AuditEvent> events) {
-      List<AuditRecord> out = new ArrayList<>();
-      for (AuditEvent e : events) {
-        byte[] prev = records.isEmpty() ? AuditChain.GENESIS : records.get(records.size() - 1).hash();
-        long seq = records.size() + 1;
-        AuditRecord r = new AuditRecord(seq, e, prev, AuditChain.link(prev, seq, e));
-        records.add(r);
-        out.add(r);
-      }
-      return out;
-    }
-
-    @Override
-    public List<AuditRecord> query(AuditQuery query) {
-      return List.copyOf(records);
-    }
-
-    @Override
-    public List<AuditRecord> readChain(long fromSeq, int limit) {
-      return List.copyOf(records);
-    }
-  }
 }

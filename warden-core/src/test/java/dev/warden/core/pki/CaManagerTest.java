@@ -1,5 +1,6 @@
 package dev.warden.core.pki;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static dev.warden.core.pki.PkiFixtures.csr;
 import static dev.warden.core.pki.PkiFixtures.ec;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,7 @@ class CaManagerTest {
 
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
   final PkiFixtures.MemoryAuthorities store = new PkiFixtures.MemoryAuthorities();
-  final PkiFixtures.MemoryAudit auditStore = new PkiFixtures.MemoryAudit();
+  final MemoryAuditStore auditStore = new MemoryAuditStore();
   final AuditWriter audit = new AuditWriter(auditStore, 100, 5000);
   final SecretBox box = SecretBox.generate();
   final PkiSettings settings = PkiSettings.defaults("example.org");

@@ -1,16 +1,10 @@
 package dev.warden.core.pki;
 
-import dev.warden.core.audit.AuditChain;
-import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.audit.AuditQuery;
-import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.keys.KeyState;
-import dev.warden.core.audit.AuditStore;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,36 +53,6 @@ final class PkiFixtures {
     }
   }
 
-  static final class MemoryAudit implements AuditStore {
-    final List<AuditRecord> records = new ArrayList<>();
-
-    @Override
-    public synchronized List<AuditRecord> append(List<AuditEvent> events) {
-      List<AuditRecord> out = new ArrayList<>();
-      for (AuditEvent e : events) {
-        byte[] prev = records.isEmpty() ? AuditChain.GENESIS : records.getLast().hash();
-        long seq = records.size() + 1;
-        AuditRecord r = new AuditRecord(seq, e, prev, AuditChain.link(prev, seq, e));
-        records.add(r);
-        out.add(r);
-      }
-      return out;
-    }
-
-    @Override
-    public List<AuditRecord> query(AuditQuery query) {
-      return List.copyOf(records);
-    }
-
-    @Override
-    public List<AuditRecord> readChain(long fromSeq, int limit) {
-      return List.copyOf(records);
-    }
-
-    synchronized List<String> types() {
-      return records.stream().map(r -> r.event().type()).toList();
-    }
-  }
 
   static KeyPair ec(String curve) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");

@@ -1,5 +1,6 @@
 package dev.warden.core.pki;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWK;
@@ -24,7 +25,7 @@ class SpiffeBundleTest {
 
   @Test
   void bundleCarriesX509AuthoritiesWithX5cAndNoKidAndJwtAuthoritiesWithKid() throws Exception {
-    try (AuditWriter audit = new AuditWriter(new PkiFixtures.MemoryAudit(), 100, 5000)) {
+    try (AuditWriter audit = new AuditWriter(new MemoryAuditStore(), 100, 5000)) {
       CaManager ca = new CaManager(new PkiFixtures.MemoryAuthorities(), SecretBox.generate(), clock,
           PkiSettings.defaults("example.org"), null, audit);
       ca.ensureActive();

@@ -1,5 +1,6 @@
 package dev.warden.core.pki;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static dev.warden.core.pki.PkiFixtures.ec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class SvidVerifierTest {
   static final SpiffeId ID = SpiffeId.parse("spiffe://example.org/api");
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
-  final AuditWriter audit = new AuditWriter(new PkiFixtures.MemoryAudit(), 100, 5000);
+  final AuditWriter audit = new AuditWriter(new MemoryAuditStore(), 100, 5000);
   final CaManager ca = new CaManager(new PkiFixtures.MemoryAuthorities(), SecretBox.generate(), clock,
       PkiSettings.defaults("example.org"), null, audit);
   final KeyPair caKey;

@@ -1,17 +1,13 @@
 package dev.warden.core.token;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.core.audit.AuditChain;
-import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.audit.AuditQuery;
-import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
-import dev.warden.core.audit.AuditStore;
 import dev.warden.core.keys.SigningKeyStore;
 import dev.warden.testkit.MutableClock;
 import java.time.Duration;
@@ -58,41 +54,10 @@ class KeyRotationTest {
     }
   }
 
-  /** A fake audit store that chains events in memory. */
-  static final class MemoryAudit implements AuditStore {
-    final List<AuditRecord> records = new ArrayList<>();
-
-    @Override
-    public synchronized List<AuditRecord> append(List<AuditEvent> events) {
-      List<AuditRecord> out = new ArrayList<>();
-      for (AuditEvent e : events) {
-        byte[] prev = records.isEmpty() ? AuditChain.GENESIS : records.get(records.size() - 1).hash();
-        long seq = records.size() + 1;
-        AuditRecord r = new AuditRecord(seq, e, prev, AuditChain.link(prev, seq, e));
-        records.add(r);
-        out.add(r);
-      }
-      return out;
-    }
-
-    @Override
-    public List<AuditRecord> query(AuditQuery query) {
-      return List.copyOf(records);
-    }
-
-    @Override
-    public List<AuditRecord> readChain(long fromSeq, int limit) {
-      return List.copyOf(records);
-    }
-
-    synchronized List<String> types() {
-      return records.stream().map(r -> r.event().type()).toList();
-    }
-  }
 
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-01-01T00:00:00Z"));
   final MemoryKeys store = new MemoryKeys();
-  final MemoryAudit auditStore = new MemoryAudit();
+  final MemoryAuditStore auditStore = new MemoryAuditStore();
   final AuditWriter audit = new AuditWriter(auditStore, 100, 5000);
   final SecretBox box = SecretBox.generate();
   final RotationPolicy policy = new RotationPolicy(Duration.ofDays(30), Duration.ofMinutes(10), Duration.ofHours(25));

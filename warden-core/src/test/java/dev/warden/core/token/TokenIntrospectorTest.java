@@ -1,5 +1,6 @@
 package dev.warden.core.token;
 
+import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditWriter;
@@ -30,7 +31,7 @@ class TokenIntrospectorTest {
   static final String ISSUER = "https://warden.acme.test";
 
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-01-01T00:00:00Z"));
-  final AuditWriter audit = new AuditWriter(new KeyRotationTest.MemoryAudit(), 100, 5000);
+  final AuditWriter audit = new AuditWriter(new MemoryAuditStore(), 100, 5000);
   final KeyManager keys = new KeyManager(dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN, new KeyRotationTest.MemoryKeys(), SecretBox.generate(), clock,
       new RotationPolicy(Duration.ofDays(30), Duration.ofMinutes(10), Duration.ofHours(25)), SigningAlgorithm.ES256,
       audit);

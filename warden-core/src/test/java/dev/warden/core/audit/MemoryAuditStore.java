@@ -1,0 +1,42 @@
+package dev.warden.core.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Test fake: an audit store that chains events in memory, as the JDBC store does, for core's unit tests. */
+public final class MemoryAuditStore implements AuditStore {
+  private final List<AuditRecord> records = new ArrayList<>();
+
+  @Override
+  public synchronized List<AuditRecord> append(List<AuditEvent> events) {
+    List<AuditRecord> out = new ArrayList<>();
+    for (AuditEvent e : events) {
+      byte[] prev = records.isEmpty() ? AuditChain.GENESIS : records.getLast().hash();
+      long seq = records.size() + 1;
+      AuditRecord r = new AuditRecord(seq, e, prev, AuditChain.link(prev, seq, e));
+      records.add(r);
+      out.add(r);
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<AuditRecord> query(AuditQuery query) {
+    return List.copyOf(records);
+  }
+
+  @Override
+  public synchronized List<AuditRecord> readChain(long fromSeq, int limit) {
+    return List.copyOf(records);
+  }
+
+  /** The events appended so far, oldest first. */
+  public synchronized List<AuditEvent> events() {
+    return records.stream().map(AuditRecord::event).toList();
+  }
+
+  /** Their types, oldest first. */
+  public synchronized List<String> types() {
+    return records.stream().map(r -> r.event().type()).toList();
+  }
+}

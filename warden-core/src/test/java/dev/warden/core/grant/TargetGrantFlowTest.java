@@ -4,12 +4,10 @@ import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.crypto.Secret;
-import dev.warden.core.document.Documents;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.TargetException;
@@ -19,9 +17,7 @@ import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.CredentialKind;
-import dev.warden.core.model.Named;
 import dev.warden.core.model.Resource;
-import dev.warden.core.model.TrustProviderSpec;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.lease.TargetLeaseStore;
@@ -44,7 +40,6 @@ import org.junit.jupiter.api.Test;
  * is checked before anything is created, and every request is audited exactly once.
  */
 class TargetGrantFlowTest {
-  static final ObjectMapper JSON = new ObjectMapper();
   static TestOidcIssuer k8s;
   static TrustProviders trust;
 
@@ -56,11 +51,7 @@ class TargetGrantFlowTest {
   @BeforeAll
   static void issuer() throws Exception {
     k8s = TestOidcIssuer.builder().audience("warden").start();
-    trust = TrustProviders.build(List.of((TrustProviderSpec) doc("{\"kind\":\"TrustProvider\",\"metadata\":{\"name\":"
-        + "\"cluster\"},\"spec\":{\"type\":\"kubernetes\",\"issuer\":\"" + k8s.issuer() + "\",\"audiences\":[\"warden\"],"
-        + "\"algorithms\":[\"RS256\"],\"jwks\":" + k8s.jwksJson() + "}}")), uri -> {
-          throw new AssertionError("no fetch for an inline JWKS");
-        }, Clock.systemUTC());
+    trust = GrantFixtures.inlineTrust(k8s);
   }
 
   @AfterAll
@@ -68,16 +59,12 @@ class TargetGrantFlowTest {
     k8s.close();
   }
 
-  static Named doc(String json) throws Exception {
-    return Documents.parse(JSON.readTree(json));
-  }
-
   static PolicySnapshot snapshot(String kind) throws Exception {
-    Workload w = (Workload) doc("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":\"spiffe://acme.test/ns/pay/sa/api\","
+    Workload w = (Workload) GrantFixtures.doc("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":\"spiffe://acme.test/ns/pay/sa/api\","
         + "\"selectors\":[\"k8s:ns=pay\",\"k8s:sa=api\"],\"owner\":\"a@acme.test\"}}");
-    Resource r = (Resource) doc("{\"kind\":\"Resource\",\"metadata\":{\"name\":\"ledger\"},\"spec\":{\"audience\":"
+    Resource r = (Resource) GrantFixtures.doc("{\"kind\":\"Resource\",\"metadata\":{\"name\":\"ledger\"},\"spec\":{\"audience\":"
         + "\"postgres://db/ledger\",\"kind\":\"postgres\"}}");
-    AccessPolicy p = (AccessPolicy) doc("{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"p\"},\"spec\":{"
+    AccessPolicy p = (AccessPolicy) GrantFixtures.doc("{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"p\"},\"spec\":{"
         + "\"workloads\":{\"spiffeIds\":[\"spiffe://acme.test/ns/pay/sa/api\"]},\"resources\":[\"ledger\"],"
         + "\"credentialKind\":\"" + kind + "\",\"maxTtl\":\"2m\"}}");
     return PolicySnapshot.build(List.of(w), List.of(r), List.of(p), null);

@@ -12,20 +12,25 @@ import java.util.Objects;
  * @param clientId the {@code client_id} the request named, or null; it never reaches the credential
  *     (whose client is the attested workload) and must name that workload
  * @param sourceAddress the caller's IP address as the server saw it
- * @param requestedKind the kind of credential the endpoint hands out: null at the token endpoint
- *     (tokens), {@link CredentialKind#DATABASE_USER} at {@code /v1/credentials}; a policy that
- *     grants another kind is refused with a pointer to the right endpoint
+ * @param endpoint where the request arrived; a policy that grants a kind served at the other
+ *     endpoint is refused with a pointer to the right one
+ * @param requestedKind the kind the caller asked for ({@code credential_type} at
+ *     {@code /v1/credentials}), or null for whatever the policy grants there
  */
 public record GrantRequest(GrantType grantType, Evidence evidence, String target, String scope, String clientId,
-    String sourceAddress, CredentialKind requestedKind) {
+    String sourceAddress, CredentialKind.Endpoint endpoint, CredentialKind requestedKind) {
   public GrantRequest {
     Objects.requireNonNull(grantType, "grantType");
     Objects.requireNonNull(evidence, "evidence");
+    Objects.requireNonNull(endpoint, "endpoint");
+    if (requestedKind != null && requestedKind.endpoint() != endpoint) {
+      throw new IllegalArgumentException(requestedKind + " is not served at " + endpoint);
+    }
   }
 
   /** A request at the token endpoint. */
   public GrantRequest(GrantType grantType, Evidence evidence, String target, String scope, String clientId,
       String sourceAddress) {
-    this(grantType, evidence, target, scope, clientId, sourceAddress, null);
+    this(grantType, evidence, target, scope, clientId, sourceAddress, CredentialKind.Endpoint.TOKEN, null);
   }
 }

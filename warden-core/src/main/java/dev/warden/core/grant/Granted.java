@@ -8,17 +8,21 @@ import java.time.Instant;
  *
  * @param accessToken the credential: the token, or a database user's password
  * @param jti the lease id: the token's {@code jti}, or the database user's name
- * @param connection how to use a credential that lives at a target (JDBC URL, host, port,
- *     database); empty for tokens
+ * @param connection how to use a credential served at {@code /v1/credentials} (a database's JDBC
+ *     URL, host, port and user name; a secret's version); empty for tokens
+ * @param kind what the credential is
  */
 public record Granted(Secret accessToken, String jti, Instant expiresAt, long expiresInSeconds, String scope,
-    String spiffeId, String resource, String policy, java.util.Map<String, String> connection) {
+    String spiffeId, String resource, String policy, java.util.Map<String, String> connection,
+    dev.warden.core.model.CredentialKind kind) {
   public Granted {
     connection = java.util.Map.copyOf(connection);
+    java.util.Objects.requireNonNull(kind, "kind");
   }
 
   public Granted(Secret accessToken, String jti, Instant expiresAt, long expiresInSeconds, String scope,
       String spiffeId, String resource, String policy) {
-    this(accessToken, jti, expiresAt, expiresInSeconds, scope, spiffeId, resource, policy, java.util.Map.of());
+    this(accessToken, jti, expiresAt, expiresInSeconds, scope, spiffeId, resource, policy, java.util.Map.of(),
+        dev.warden.core.model.CredentialKind.ACCESS_TOKEN);
   }
 }

@@ -114,7 +114,7 @@ public final class TokenService {
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
       }
-      CredentialProvider provider = providerFor(d.credentialKind(), req.requestedKind());
+      CredentialProvider provider = providerFor(d.credentialKind(), req.endpoint(), req.requestedKind());
       for (String s : requested) {
         if (!d.scopes().contains(s)) {
           throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + s + "' is not granted for this resource");
@@ -138,6 +138,9 @@ public final class TokenService {
       } else {
         c = provider.issue(issuance);
         lease = lease(c, workload, resource);
+        if (c.kind().endpoint() == CredentialKind.Endpoint.CREDENTIALS) {
+          connection = c.details();
+        }
       }
       String scope = requested.isEmpty() ? null : String.join(" ", requested);
       try {
@@ -151,7 +154,7 @@ public final class TokenService {
       }
       return new Granted(c.value(), c.id(), c.expiresAt(),
           Math.max(0, c.expiresAt().getEpochSecond() - c.issuedAt().getEpochSecond()), scope, workload.name(),
-          resource.name(), d.policy(), connection);
+          resource.name(), d.policy(), connection, c.kind());
     } catch (TargetFailed f) {
       try {
         audit.write(ctx.failed(f.cause, f.leaseId));
@@ -225,18 +228,21 @@ public final class TokenService {
   }
 
   /**
-   * The token endpoint issues tokens; an X.509-SVID comes from the agent, and the JWT-SVID of a
-   * policy is served there too (here it is an access token, as it always was). A database user is
-   * handed out only at {@code /v1/credentials}, which asks for exactly that kind.
+   * The token endpoint issues Warden's tokens; an X.509-SVID comes from the agent, and the
+   * JWT-SVID of a policy is served there too (here it is an access token, as it always was).
+   * Credentials the resource itself understands (database users, brokered secrets, upstream
+   * tokens) are handed out only at {@code /v1/credentials}.
    */
-  private CredentialProvider providerFor(CredentialKind kind, CredentialKind requestedKind) {
-    if (requestedKind == null && kind.livesAtTarget()) {
+  private CredentialProvider providerFor(CredentialKind kind, CredentialKind.Endpoint endpoint,
+      CredentialKind requestedKind) {
+    if (kind.endpoint() != endpoint) {
       throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "the policy grants a " + kind.wire()
-          + " for this resource; request it at POST /v1/credentials (see docs/credentials.md)");
+          + " for this resource; request it at " + (kind.endpoint() == CredentialKind.Endpoint.TOKEN
+              ? "POST /oauth2/token" : "POST /v1/credentials (see docs/credentials.md)"));
     }
     if (requestedKind != null && requestedKind != kind) {
       throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "the policy grants a " + kind.wire()
-          + " for this resource, not a " + requestedKind.wire() + "; request tokens at POST /oauth2/token");
+          + " for this resource, not a " + requestedKind.wire());
     }
     CredentialProvider p = providers.get(kind == CredentialKind.JWT_SVID ? CredentialKind.ACCESS_TOKEN : kind);
     if (p == null) {

@@ -15,11 +15,37 @@ public enum CredentialKind {
    * target itself understands. It lives at the target, so its lease is recorded before it exists
    * there and it is removed there when the lease ends.
    */
-  DATABASE_USER;
+  DATABASE_USER,
+  /**
+   * A fixed secret (API key, password) Warden stores encrypted and hands, per read, to a workload
+   * that policy allows: the bridge for targets that accept nothing else.
+   */
+  BROKERED_SECRET,
+  /**
+   * An access token of a third-party OAuth server (a SaaS API), which Warden obtains with the
+   * client credentials it holds for that server; the workload never sees the client secret.
+   */
+  UPSTREAM_TOKEN;
+
+  /** Where a workload asks for a credential of a kind. */
+  public enum Endpoint {
+    /** {@code POST /oauth2/token}: Warden's own tokens. */
+    TOKEN,
+    /** {@code POST /v1/credentials}: a credential the resource itself understands. */
+    CREDENTIALS
+  }
 
   /** The name in documents, leases and the audit log, e.g. {@code access_token}. */
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Where this kind is requested: Warden's own tokens at the token endpoint, the rest at {@code /v1/credentials}. */
+  public Endpoint endpoint() {
+    return switch (this) {
+      case ACCESS_TOKEN, JWT_SVID, X509_SVID -> Endpoint.TOKEN;
+      case DATABASE_USER, BROKERED_SECRET, UPSTREAM_TOKEN -> Endpoint.CREDENTIALS;
+    };
   }
 
   /** True when the credential exists at its target (a database user), not only as Warden's signature. */
@@ -38,6 +64,7 @@ public enum CredentialKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown credential kind '" + wire + "'; one of access_token, jwt_svid, x509_svid, database_user");
+    throw new IllegalArgumentException("unknown credential kind '" + wire + "'; one of "
+        + java.util.Arrays.stream(values()).map(CredentialKind::wire).toList());
   }
 }

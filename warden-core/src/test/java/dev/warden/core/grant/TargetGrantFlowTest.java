@@ -169,9 +169,17 @@ class TargetGrantFlowTest {
         Clock.systemUTC(), intents);
   }
 
+  /** A request at {@code /v1/credentials} asking for {@code requested}; null: at the token endpoint. */
   GrantRequest request(CredentialKind requested) {
     return new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
-        k8s.kubernetesToken("pay", "api", "api-0"))), "ledger", null, null, "10.0.0.7", requested);
+        k8s.kubernetesToken("pay", "api", "api-0"))), "ledger", null, null, "10.0.0.7",
+        requested == null ? CredentialKind.Endpoint.TOKEN : CredentialKind.Endpoint.CREDENTIALS, requested);
+  }
+
+  GrantRequest anyAtCredentialsEndpoint() {
+    return new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
+        k8s.kubernetesToken("pay", "api", "api-0"))), "ledger", null, null, "10.0.0.7",
+        CredentialKind.Endpoint.CREDENTIALS, null);
   }
 
   @Test
@@ -232,9 +240,17 @@ class TargetGrantFlowTest {
     assertThatThrownBy(() -> service("database_user", provider(null)).grant(request(null)))
         .isInstanceOfSatisfying(DeniedException.class,
             e -> assertThat(e.getMessage()).contains("POST /v1/credentials"));
-    assertThatThrownBy(() -> service("access_token", provider(null)).grant(request(CredentialKind.DATABASE_USER)))
+    assertThatThrownBy(() -> service("access_token", provider(null)).grant(anyAtCredentialsEndpoint()))
         .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.getMessage()).contains("/oauth2/token"));
     assertThat(log).isEmpty();
+  }
+
+  @Test
+  void theCredentialsEndpointServesWhateverTargetKindThePolicyGrantsUnlessTheCallerNamedAnother() throws Exception {
+    assertThat(service("database_user", provider(null)).grant(anyAtCredentialsEndpoint()).jti()).isNotBlank();
+    assertThatThrownBy(() -> service("database_user", provider(null)).grant(request(CredentialKind.BROKERED_SECRET)))
+        .isInstanceOfSatisfying(DeniedException.class,
+            e -> assertThat(e.getMessage()).contains("grants a database_user", "not a brokered_secret"));
   }
 
   @Test

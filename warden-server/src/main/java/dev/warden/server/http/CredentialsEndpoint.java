@@ -28,7 +28,6 @@ import java.util.List;
  */
 public final class CredentialsEndpoint {
   public static final String PATH = "/v1/credentials";
-  static final String TYPE = "database_user";
 
   private final TokenService tokens;
   private final ServerMetrics metrics;
@@ -40,6 +39,21 @@ public final class CredentialsEndpoint {
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
     this.maxAssertionBytes = maxAssertionBytes;
+  }
+
+  /** The {@code credential_type} a caller may name: a kind served here, by its wire name. */
+  private static CredentialKind requestedKind(String wire) {
+    if (wire == null) {
+      return null;
+    }
+    for (CredentialKind k : CredentialKind.values()) {
+      if (k.endpoint() == CredentialKind.Endpoint.CREDENTIALS && k.wire().equals(wire)) {
+        return k;
+      }
+    }
+    throw new DeniedException(Reason.INVALID_REQUEST, "credential_type '" + wire + "' is not served here; one of "
+        + java.util.Arrays.stream(CredentialKind.values()).filter(k -> k.endpoint() == CredentialKind.Endpoint.CREDENTIALS)
+            .map(CredentialKind::wire).toList() + ", or leave it out for what the policy grants");
   }
 
   public static boolean handles(String rawPath) {
@@ -89,28 +103,18 @@ public final class CredentialsEndpoint {
       }
       String resource = form.optional("resource");
       if (resource == null) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "name the database with the 'resource' parameter (its"
+        throw new DeniedException(Reason.INVALID_REQUEST, "name the target with the 'resource' parameter (its"
             + " name or audience)");
       }
       if (form.get("scope") != null) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "scope does not apply to database users; the resource's"
-            + " spec.database.roles decide what they may do");
+        throw new DeniedException(Reason.INVALID_REQUEST, "scope does not apply here; the resource's spec decides"
+            + " what its credentials may do");
       }
+      CredentialKind requested = requestedKind(form.optional("credential_type"));
       audited = true;
       Granted g = tokens.grant(new GrantRequest(grant, proof, resource, null, form.optional("client_id"), source,
-          CredentialKind.DATABASE_USER));
-      ObjectNode body = Json.object();
-      body.put("credential_type", TYPE);
-      body.put("lease_id", g.jti());
-      body.put("username", g.jti());
-      body.put("password", g.accessToken().reveal());
-      body.put("expires_at", g.expiresAt().toString());
-      body.put("expires_in", g.expiresInSeconds());
-      body.put("resource", g.resource());
-      body.put("jdbc_url", g.connection().get("jdbcUrl"));
-      body.put("host", g.connection().get("host"));
-      body.put("port", Integer.parseInt(g.connection().get("port")));
-      body.put("database", g.connection().get("database"));
+          CredentialKind.Endpoint.CREDENTIALS, requested));
+      ObjectNode body = CredentialResponses.body(g);
       res.status(200);
       res.header("Content-Type", "application/json");
       res.header("Cache-Control", "no-store");

@@ -203,7 +203,7 @@ class DatabaseLifecycleTest {
   static Granted grant(int team) {
     return tokens.grant(new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
         k8s.kubernetesToken("team" + team, "app", "app-0"))), "ledger-db", null, null, "10.0.0.7",
-        CredentialKind.DATABASE_USER));
+        CredentialKind.Endpoint.CREDENTIALS, CredentialKind.DATABASE_USER));
   }
 
   static TargetLease lease(String id) {

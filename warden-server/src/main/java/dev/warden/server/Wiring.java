@@ -154,7 +154,7 @@ final class Wiring implements AutoCloseable {
       java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources = () -> store.resources().list()
           .stream().map(dev.warden.core.store.Versioned::value).toList();
       databases = new dev.warden.core.database.DatabaseTargets(
-          new dev.warden.server.database.PostgresUsers(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
+          new dev.warden.server.database.UserDatabases(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
           store.targetSecrets(), resources, box, fingerprinter, audit, clock);
       config = new ConfigService(store, audit, clock, cfg.provisioning()).withResourceCheck(databases::verify);
       tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,

@@ -140,7 +140,8 @@ public final class DatabaseTargets {
     }
     DatabaseTarget t = users.getFirst().database();
     for (Resource r : users) {
-      if (!r.database().adminUser().equals(t.adminUser()) || !server(r.database().url()).equals(server(t.url()))) {
+      if (!r.database().adminUser().equals(t.adminUser()) || r.database().engine() != t.engine()
+          || !r.database().hostPort().equals(t.hostPort())) {
         throw new ValidationException("name", "resources '" + users.getFirst().name() + "' and '" + r.name()
             + "' use this secret for different admin users or servers; give each its own secret to rotate it");
       }
@@ -218,12 +219,6 @@ public final class DatabaseTargets {
         throw new ValidationException("value", "must not contain NUL characters");
       }
     }
-  }
-
-  /** host:port of a JDBC URL (the server), without the database. */
-  private static String server(String url) {
-    String rest = url.substring("jdbc:postgresql://".length());
-    return rest.substring(0, rest.indexOf('/'));
   }
 
   private static String detail(ValidationException e) {

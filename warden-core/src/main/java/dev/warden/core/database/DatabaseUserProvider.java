@@ -8,6 +8,7 @@ import dev.warden.core.grant.IssuedCredential;
 import dev.warden.core.grant.Issuance;
 import dev.warden.core.grant.TargetCredentialProvider;
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.DatabaseEngine;
 import dev.warden.core.model.DatabaseTarget;
 import dev.warden.core.model.UsernameTemplate;
 import java.security.SecureRandom;
@@ -68,24 +69,16 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
         c.expiresAt().plus(VALID_UNTIL_MARGIN));
   }
 
-  /** How a client reaches the database: its JDBC URL, host, port and database name. */
+  /**
+   * How a client reaches the database: host, port and database (for Redis its number), and the
+   * URL in the form its clients take — {@code jdbcUrl} for SQL engines, {@code url} for Redis.
+   */
   public static Map<String, String> connection(DatabaseTarget t) {
-    String rest = t.url().substring("jdbc:postgresql://".length());
-    String hostPort = rest.substring(0, rest.indexOf('/'));
-    String host = hostPort;
-    String port = "5432";
-    int colon = hostPort.lastIndexOf(':');
-    if (colon > hostPort.lastIndexOf(']')) {
-      host = hostPort.substring(0, colon);
-      port = hostPort.substring(colon + 1);
-    }
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("jdbcUrl", t.url());
-    m.put("host", host);
-    m.put("port", port);
+    m.put(t.engine() == DatabaseEngine.REDIS ? "url" : "jdbcUrl", t.url());
+    m.put("engine", t.engine().kind());
+    m.put("host", t.host());
+    m.put("port", Integer.toString(t.port()));
     m.put("database", t.database());
     return m;
   }

@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * The one thing Warden needs from a kind of database: create, find and remove the users it
- * issues. Implementations (PostgreSQL, in warden-server) quote every identifier by the database's
- * own rules and never put a password or a statement's text in an error.
+ * issues. Implementations (PostgreSQL, MariaDB and Redis, in warden-server) quote every identifier
+ * by the database's own rules, send a password only as the verifier or hash the database stores,
+ * and never put a password or a statement's text in an error.
  */
 public interface UserDatabase {
 
@@ -31,8 +32,9 @@ public interface UserDatabase {
   void verify(DatabaseTarget target, Secret adminPassword);
 
   /**
-   * Creates a login user in one transaction: its password (sent only as a salted verifier), an
-   * expiry, membership in the target's roles and in its marker role.
+   * Creates a login user: its password (sent only as the verifier or hash the database stores),
+   * its privileges (roles, ACL rules) and its tag — in one transaction or one atomic command where
+   * the database has them; PostgreSQL also gets the expiry ({@code VALID UNTIL}).
    *
    * @throws TargetException when it could not; {@link TargetException#maybeChanged()} is false
    *     when nothing was created
@@ -41,7 +43,8 @@ public interface UserDatabase {
 
   /**
    * Removes a user Warden created: blocks its logins, ends its live sessions, and drops it — only
-   * when it carries the target's marker role. Idempotent.
+   * when it carries the target's tag (PostgreSQL: the marker role; MariaDB and Redis: a name the
+   * template makes). Idempotent.
    *
    * @throws TargetException when the target cannot be reached, refuses, or the user exists without
    *     the marker (then it is not Warden's to drop)
@@ -49,7 +52,8 @@ public interface UserDatabase {
   Removal removeUser(DatabaseTarget target, Secret adminPassword, String username);
 
   /**
-   * Every user carrying the target's marker role.
+   * Every user carrying the target's tag (for name-tagged engines: every name with the template's
+   * prefix; the caller checks the whole shape).
    *
    * @throws TargetException when the target cannot be reached or refuses
    */

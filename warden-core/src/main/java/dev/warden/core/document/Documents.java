@@ -298,7 +298,7 @@ public final class Documents {
               + " spec.database.adminPasswordSecret");
     }
     allowOnly(d, "spec.database", "url", "adminUser", "adminPasswordSecret", "roles", "usernameTemplate", "maxTtl",
-        "maxLeasesPerWorkload", "markerRole");
+        "maxLeasesPerWorkload", "markerRole", "acl");
     String template = text(d, "usernameTemplate");
     JsonNode max = d.get("maxLeasesPerWorkload");
     int maxLeases = 0;
@@ -311,7 +311,8 @@ public final class Documents {
     }
     return new DatabaseTarget(text(d, "url"), text(d, "adminUser"), text(d, "adminPasswordSecret"),
         stringList(d, "roles"), template == null ? null : new UsernameTemplate(template),
-        Durations.parse("spec.database.maxTtl", text(d, "maxTtl")), maxLeases, text(d, "markerRole"));
+        Durations.parse("spec.database.maxTtl", text(d, "maxTtl")), maxLeases, text(d, "markerRole"),
+        stringList(d, "acl"));
   }
 
   /** Renders a database target: {@code databaseTarget(databaseSpec(t))} equals t. */
@@ -324,7 +325,12 @@ public final class Documents {
     d.put("usernameTemplate", t.usernameTemplate().text());
     d.put("maxTtl", Durations.format(t.maxTtl()));
     d.put("maxLeasesPerWorkload", t.maxLeasesPerWorkload());
-    d.put("markerRole", t.markerRole());
+    if (t.markerRole() != null) {
+      d.put("markerRole", t.markerRole());
+    }
+    if (!t.acl().isEmpty()) {
+      strings(d, "acl", t.acl());
+    }
     return d;
   }
 

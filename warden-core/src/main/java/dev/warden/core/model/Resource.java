@@ -7,8 +7,9 @@ import java.net.URI;
  * Something a workload reaches: an HTTP API, a database, a cache. Requests name it by its
  * {@code audience} (RFC 8707 {@code resource} or the {@code audience} parameter) or by name.
  *
- * @param database for kind {@code postgres}: where and how its users are created; null when Warden
- *     issues no database users for it (a resource of any other kind never has one)
+ * @param database for kinds {@code postgres}, {@code mariadb} (or {@code mysql}) and {@code redis}:
+ *     where and how its users are created; null when Warden issues no database users for it (a
+ *     resource of any other kind never has one)
  */
 public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
     DatabaseTarget database) implements Named {
@@ -35,8 +36,16 @@ public record Resource(String name, String audience, String kind, Sensitivity se
     }
     kind = kind == null || kind.isBlank() ? "http" : kind;
     sensitivity = sensitivity == null ? Sensitivity.MEDIUM : sensitivity;
-    if (!POSTGRES.equals(kind) && database != null) {
-      throw new ValidationException("spec.database", "is only allowed for a resource of kind postgres");
+    if (database != null) {
+      DatabaseEngine engine = DatabaseEngine.ofKind(kind);
+      if (engine == null) {
+        throw new ValidationException("spec.database", "is only allowed for a resource of kind postgres, mariadb,"
+            + " mysql or redis");
+      }
+      if (engine != database.engine()) {
+        throw new ValidationException("spec.database.url", "a resource of kind " + kind + " needs a "
+            + engine.schemes().getFirst() + " URL, not " + database.url().substring(0, database.url().indexOf("://") + 3));
+      }
     }
   }
 

@@ -57,6 +57,14 @@ public record UsernameTemplate(String text) {
     return text.replace(WORKLOAD, slug).replace(RANDOM, random);
   }
 
+  /** The literal text before the first placeholder: every name this template makes starts with it. */
+  public String prefix() {
+    int w = text.indexOf(WORKLOAD);
+    int r = text.indexOf(RANDOM);
+    int first = w < 0 ? r : Math.min(w, r);
+    return text.substring(0, first);
+  }
+
   /**
    * A pattern that every name this template can produce matches. With the marker role it is the
    * second check before Warden drops a user: a role that merely carries the marker, but could not

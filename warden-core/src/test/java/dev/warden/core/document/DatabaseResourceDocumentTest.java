@@ -47,6 +47,65 @@ class DatabaseResourceDocumentTest {
     assertThat(Documents.parse(Documents.toDocument(r))).isEqualTo(r);
   }
 
+  private static ObjectNode engineDoc(String kind, String databaseJson) throws Exception {
+    return (ObjectNode) JSON.readTree("""
+        {"kind": "Resource", "metadata": {"name": "cache"}, "spec": {
+          "audience": "db://cache", "kind": "%s", "database": %s}}""".formatted(kind, databaseJson));
+  }
+
+  @Test
+  void mariadbAndRedisTargetsParseTagByNameAndRoundTrip() throws Exception {
+    Resource m = (Resource) Documents.parse(engineDoc("mariadb", """
+        {"url": "jdbc:mariadb://db.example.com/shop?sslMode=verify-full", "adminUser": "warden_admin",
+         "adminPasswordSecret": "shop-admin", "roles": ["shop_rw"]}"""));
+    Resource r = (Resource) Documents.parse(engineDoc("redis", """
+        {"url": "rediss://cache.example.com:6380/2", "adminUser": "warden", "adminPasswordSecret": "cache-admin",
+         "acl": ["~app:*", "+@read", "%R~shared:*", "-flushall"]}"""));
+
+    assertThat(m.database().engine()).isEqualTo(dev.warden.core.model.DatabaseEngine.MARIADB);
+    assertThat(m.database().port()).isEqualTo(3306);
+    assertThat(m.database().markerRole()).as("tagged by name, no marker role").isNull();
+    assertThat(r.database().engine()).isEqualTo(dev.warden.core.model.DatabaseEngine.REDIS);
+    assertThat(r.database().host()).isEqualTo("cache.example.com");
+    assertThat(r.database().port()).isEqualTo(6380);
+    assertThat(r.database().database()).isEqualTo("2");
+    assertThat(Documents.parse(Documents.toDocument(m))).isEqualTo(m);
+    assertThat(Documents.parse(Documents.toDocument(r))).isEqualTo(r);
+    assertThat(Documents.parse(engineDoc("mysql", """
+        {"url": "jdbc:mysql://db/shop", "adminUser": "a", "adminPasswordSecret": "s"}"""))).isNotNull();
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      redis   | {"url": "redis://:pw@cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}      | must not contain a user or password
+      redis   | {"url": "redis://cache?password=x", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]} | takes no parameters
+      redis   | {"url": "redis://cache/x", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}         | must be a number
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s"}                            | spec.database.acl: is required
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["nopass"]}         | sets
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": [">hunter2"]}       | sets
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["#abc"]}           | sets
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["on"]}             | sets
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["reset"]}          | sets
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get +set"]}      | must not contain spaces
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["(+get ~x)"]}      | must not contain spaces
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["(+get)"]}         | selectors
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["get"]}            | is not a Redis ACL
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"], "roles": ["r"]} | Redis has no roles
+      redis   | {"url": "redis://cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"], "markerRole": "m"} | applies to postgres only
+      redis   | {"url": "jdbc:mariadb://db/x", "adminUser": "a", "adminPasswordSecret": "s"}                      | needs a redis:// URL
+      mariadb | {"url": "jdbc:mariadb://db/shop", "adminUser": "a", "adminPasswordSecret": "s", "roles": ["a1", "a2"]} | one default role
+      mariadb | {"url": "jdbc:mariadb://db/shop?sslmode=require", "adminUser": "a", "adminPasswordSecret": "s"}   | the only parameter allowed is sslMode
+      mariadb | {"url": "jdbc:mariadb://db/shop", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}  | applies to redis only
+      mariadb | {"url": "jdbc:mariadb://db/shop", "adminUser": "a", "adminPasswordSecret": "s", "usernameTemplate": "_{random}"} | at least 2 literal characters
+      mariadb | {"url": "jdbc:mariadb://db/shop", "adminUser": "a", "adminPasswordSecret": "s", "usernameTemplate": "{workload}_{random}"} | must start with a letter
+      postgres | {"url": "jdbc:postgresql://db/x", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}  | applies to redis only
+      http    | {"url": "jdbc:mariadb://db/shop", "adminUser": "a", "adminPasswordSecret": "s"}                   | only allowed for a resource of kind postgres, mariadb
+      """)
+  void badEngineTargetIsRefusedSayingWhy(String kind, String database, String expected) throws Exception {
+    assertThatThrownBy(() -> Documents.parse(engineDoc(kind, database))).isInstanceOf(ValidationException.class)
+        .hasMessageContaining(expected).hasMessageNotContaining("hunter2");
+  }
+
   @Test
   void aPasswordInTheDocumentIsRefusedWithoutQuotingIt() throws Exception {
     ObjectNode d = doc();
@@ -63,7 +122,8 @@ class DatabaseResourceDocumentTest {
       url                | jdbc:postgresql://db/ledger?password=x           | the only parameter allowed is sslmode
       url                | jdbc:postgresql://db/ledger?sslmode=require&user=x | the only parameter allowed is sslmode
       url                | jdbc:postgresql://db/ledger?sslmode=bogus        | the only parameter allowed is sslmode
-      url                | jdbc:mysql://db/ledger                           | must start with jdbc:postgresql://
+      url                | jdbc:mysql://db/ledger                           | needs a jdbc:postgresql:// URL
+      url                | odbc:postgresql://db/ledger                      | must start with jdbc:postgresql://
       url                | jdbc:postgresql://db                             | must name a host and a database
       url                | jdbc:postgresql:///ledger                        | must name a host and a database
       url                | jdbc:postgresql://db:0/ledger                    | the port must be a number from 1 to 65535

@@ -344,9 +344,7 @@ public final class PostgresUsers implements UserDatabase {
 
   /** host:port/database of the target: its URL has no credentials (DatabaseTarget refuses them). */
   static String where(DatabaseTarget t) {
-    String rest = t.url().substring("jdbc:postgresql://".length());
-    int q = rest.indexOf('?');
-    return q < 0 ? rest : rest.substring(0, q);
+    return t.where();
   }
 
   /**

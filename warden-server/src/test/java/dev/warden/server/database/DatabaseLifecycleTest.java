@@ -51,11 +51,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The life of a dynamic PostgreSQL user after it is issued, against a real PostgreSQL: revocation
- * and expiry drop the user and end its live sessions, off the request path; a crash between the
- * intent record and activation is repaired by the next start's sweep; a removal that keeps failing
- * becomes irrevocable, visible and audited; and the orphan sweep drops exactly the tagged users no
- * lease accounts for. After every test: no tagged user without an active lease.
+ * What only PostgreSQL users have, against a real PostgreSQL: the marker role as the tag (a user
+ * without it is never dropped, a marked role of another shape is kept), the SCRAM verifier as the
+ * only form of the password the database sees, and admin password rotation. The lifecycle every
+ * engine shares (revoke, expiry, crashes, irrevocable, orphans, target down, quota) is
+ * {@link TargetProviderContract}, run here by {@link PostgresProviderTest}. After every test: no
+ * tagged user without an active lease.
  */
 class DatabaseLifecycleTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -218,115 +219,6 @@ class DatabaseLifecycleTest {
       }
     }
     return out;
-  }
-
-  @Test
-  void revokedLeaseDropsTheUserAndEndsItsLiveSessionOffTheRequestPath() throws Exception {
-    Granted g = grant();
-    String user = g.jti();
-    try (Connection session = pg.connectAs(user, g.accessToken().reveal()); Statement s = session.createStatement()) {
-      s.execute("SELECT 1 FROM ledger");
-      assertThat(pg.sessionsOf(user)).isEqualTo(1);
-
-      assertThat(store.leases().revoke(user, clock.instant(), "revoked by admin:test")).isTrue();
-      assertThat(pg.roleExists(user)).as("revoking only records it; the reaper removes").isTrue();
-      assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKING);
-
-      LeaseReaper.Outcome o = reaper().reap();
-
-      assertThat(o.removed()).isEqualTo(1);
-      assertThat(pg.roleExists(user)).isFalse();
-      assertThat(pg.sessionsOf(user)).isZero();
-      assertThatThrownBy(() -> s.execute("SELECT 1 FROM ledger")).as("the live session was ended")
-          .isInstanceOf(SQLException.class);
-    }
-    assertThatThrownBy(() -> pg.connectAs(user, g.accessToken().reveal()).close())
-        .as("a new connection is refused").isInstanceOf(SQLException.class).hasMessageContaining("does not exist");
-    assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
-    assertThat(lease(user).removedAt()).isNotNull();
-    assertThat(auditTypes(user)).contains("token.issued", "credential.removed");
-  }
-
-  @Test
-  void expiredLeaseIsReapedAndItsUserDropped() {
-    Granted g = grant();
-    assertThat(reaper().reap().expired()).isZero();
-
-    clock.advance(Duration.ofMinutes(10));
-    LeaseReaper.Outcome o = reaper().reap();
-
-    assertThat(o.expired()).isEqualTo(1);
-    assertThat(o.removed()).isEqualTo(1);
-    assertThat(pg.roleExists(g.jti())).isFalse();
-    assertThat(lease(g.jti()).lease().revokeReason()).isEqualTo("expired");
-    assertThat(auditTypes(g.jti())).contains("lease.revoked", "credential.removed");
-  }
-
-  @Test
-  void crashAfterTheIntentRecordBeforeCreateRoleLeavesNothingAfterTheNextStartsSweep() {
-    faults.crashBeforeCreate = true;
-    int team = names.getAndIncrement();
-    assertThatThrownBy(() -> grant(team)).isInstanceOf(Crash.class);
-    faults.crashBeforeCreate = false;
-    List<TargetLease> issuing = store.targetLeases().list(LeaseState.ISSUING, 10);
-    assertThat(issuing).hasSize(1);
-    String user = issuing.getFirst().id();
-    assertThat(pg.roleExists(user)).isFalse();
-    assertThat(reaper().sweep().abandoned()).as("an issuance in flight is left alone").isZero();
-
-    clock.advance(Duration.ofMinutes(3));
-    reaper().sweep(); // the restarted node
-
-    assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
-    assertThat(lease(user).lease().revokeReason()).isEqualTo("issuance did not complete");
-  }
-
-  @Test
-  void crashAfterCreateRoleIsRepairedByTheNextStartsSweep() {
-    faults.crashAfterCreate = true;
-    int team = names.getAndIncrement();
-    assertThatThrownBy(() -> grant(team)).isInstanceOf(Crash.class);
-    faults.crashAfterCreate = false;
-    String user = store.targetLeases().list(LeaseState.ISSUING, 10).getFirst().id();
-    assertThat(pg.tagged()).as("created, tagged, but never handed out").contains(user);
-
-    clock.advance(Duration.ofMinutes(3));
-    reaper().sweep();
-
-    assertThat(pg.roleExists(user)).isFalse();
-    assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
-    assertThat(auditTypes(user)).contains("lease.revoked", "credential.removed").doesNotContain("token.issued");
-  }
-
-  @Test
-  void removalThatKeepsFailingBecomesIrrevocableVisibleAndAuditedThenHealsWhenTheDatabaseDoes() {
-    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(1),
-        Duration.ofMinutes(10), 3, Duration.ofHours(1), 100));
-    Granted g = grant();
-    faults.removalFails = true;
-    store.leases().revoke(g.jti(), clock.instant(), "leaked");
-
-    assertThat(r.reap().failed()).isEqualTo(1);
-    assertThat(r.reap().failed()).as("backoff: not due again yet").isZero();
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(r.reap().failed()).isEqualTo(1);
-    clock.advance(Duration.ofSeconds(2));
-    LeaseReaper.Outcome third = r.reap();
-
-    assertThat(third.irrevocable()).isEqualTo(1);
-    TargetLease l = lease(g.jti());
-    assertThat(l.state()).isEqualTo(LeaseState.IRREVOCABLE);
-    assertThat(l.removalAttempts()).isEqualTo(3);
-    assertThat(l.removalError()).contains("SQLSTATE 42501");
-    assertThat(r.counts().get(LeaseState.IRREVOCABLE)).isPositive();
-    assertThat(auditTypes(g.jti())).contains("credential.irrevocable");
-    assertThat(pg.roleExists(g.jti())).isTrue();
-
-    faults.removalFails = false;
-    clock.advance(Duration.ofHours(1));
-    assertThat(r.reap().removed()).isPositive();
-    assertThat(lease(g.jti()).state()).isEqualTo(LeaseState.REVOKED);
-    assertThat(pg.roleExists(g.jti())).isFalse();
   }
 
   @Test

@@ -1,0 +1,389 @@
+package dev.warden.server.database;
+
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.database.UserDatabase;
+import dev.warden.core.error.TargetException;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.DatabaseTarget;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Dynamic users in MariaDB (and servers speaking MySQL's protocol), through MariaDB's JDBC driver.
+ *
+ * <p>Design note. MariaDB's DDL is not transactional and it has no user comments, so a user's tag
+ * is its name: Warden creates and drops only names its template makes (the literal prefix, the
+ * workload slug, twelve base32 characters), which exist as such from the first statement — a crash
+ * after {@code CREATE USER} leaves a user the reaper recognises. User names and hosts travel as
+ * string literals bound by the driver ({@code ?} in a client-side prepared statement, escaped by the
+ * driver's rules for the session's SQL mode); role names are backtick-quoted identifiers. A
+ * password is sent only as its {@code mysql_native_password} hash. Removal locks the account,
+ * kills its connections and drops it; MariaDB has no {@code VALID UNTIL}, so the reaper is the
+ * only path to expiry.
+ */
+public final class MariaDbUsers implements UserDatabase {
+  /** Issued users may connect from anywhere the server's network allows, like any application user. */
+  static final String HOST = "%";
+  private static final org.mariadb.jdbc.Driver DRIVER = new org.mariadb.jdbc.Driver();
+
+  private final Duration connectTimeout;
+  private final Duration socketTimeout;
+
+  public MariaDbUsers(Duration connectTimeout, Duration socketTimeout) {
+    this.connectTimeout = connectTimeout;
+    this.socketTimeout = socketTimeout;
+  }
+
+  @Override
+  public void verify(DatabaseTarget t, Secret adminPassword) {
+    try (Connection c = connect(t, adminPassword)) {
+      Set<String> privileges = globalPrivileges(c);
+      List<String> missing = new ArrayList<>();
+      if (!privileges.contains("CREATE USER")) {
+        missing.add("CREATE USER");
+      }
+      if (!privileges.contains("PROCESS") && !privileges.contains("SUPER")) {
+        missing.add("PROCESS");
+      }
+      if (!privileges.contains("CONNECTION ADMIN") && !privileges.contains("SUPER")) {
+        missing.add("CONNECTION ADMIN");
+      }
+      if (!missing.isEmpty()) {
+        throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' lacks " + missing
+            + " on " + t.where() + "; Warden needs GRANT CREATE USER, PROCESS, CONNECTION ADMIN ON *.* and"
+            + " GRANT SELECT ON mysql.user (see docs/credentials.md)");
+      }
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mysql.user WHERE 1 = 0")) {
+        rs.next();
+      } catch (SQLException e) {
+        throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' cannot read mysql.user on "
+            + t.where() + ", which Warden needs to find the users it created; GRANT SELECT ON mysql.user TO it");
+      }
+      for (String role : t.roles()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mysql.user WHERE User = ? AND is_role = 'Y'")) {
+          ps.setString(1, role);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw new ValidationException("spec.database.roles", "role '" + role + "' does not exist on " + t.where()
+                  + "; create it (CREATE ROLE, with the privileges issued users should have) first");
+            }
+          }
+        }
+        if (!privileges.contains("SUPER") && !grantable(c, role)) {
+          throw new ValidationException("spec.database.roles", "'" + t.adminUser() + "' may not grant role '" + role
+              + "'; GRANT " + role + " TO " + t.adminUser() + " WITH ADMIN OPTION");
+        }
+      }
+    } catch (SQLException e) {
+      throw new ValidationException(field(e), "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': "
+          + reason(e));
+    }
+  }
+
+  @Override
+  public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password, Instant validUntil) {
+    Connection conn;
+    try {
+      conn = connect(t, adminPassword);
+    } catch (SQLException e) {
+      throw TargetException.unreachable("cannot reach " + t.where() + ": " + reason(e), e);
+    }
+    boolean created = false;
+    try (Connection c = conn) {
+      try (PreparedStatement ps = c.prepareStatement("CREATE USER ?@? IDENTIFIED BY PASSWORD ?")) {
+        ps.setString(1, username);
+        ps.setString(2, HOST);
+        ps.setString(3, nativeHash(password));
+        created = true;
+        ps.execute();
+      }
+      for (String role : t.roles()) {
+        try (PreparedStatement ps = c.prepareStatement("GRANT " + ident(role) + " TO ?@?")) {
+          ps.setString(1, username);
+          ps.setString(2, HOST);
+          ps.execute();
+        }
+      }
+      if (!t.roles().isEmpty()) {
+        setDefaultRoleAsTheUser(t, username, password, t.roles().getFirst());
+      }
+    } catch (SQLException e) {
+      boolean exists = created && !isRefusedCreate(e);
+      if (exists) {
+        exists = !dropQuietly(t, adminPassword, username);
+      }
+      throw new TargetException("could not create the user on " + t.where() + ": " + reason(e)
+          + (exists ? " (it may exist; the reaper removes it)" : "; nothing was created"), exists, e);
+    }
+  }
+
+  @Override
+  public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
+    requireTagged(t, username);
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn) {
+      List<String> hosts = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
+        ps.setString(1, username);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            hosts.add(rs.getString(1));
+          }
+        }
+      }
+      if (hosts.isEmpty()) {
+        return Removal.ABSENT;
+      }
+      for (String host : hosts) {
+        // no new session from here on, then end the live ones, then drop
+        try (PreparedStatement ps = c.prepareStatement("ALTER USER ?@? ACCOUNT LOCK")) {
+          ps.setString(1, username);
+          ps.setString(2, host);
+          ps.execute();
+        }
+      }
+      killSessions(c, username);
+      for (String host : hosts) {
+        try (PreparedStatement ps = c.prepareStatement("DROP USER IF EXISTS ?@?")) {
+          ps.setString(1, username);
+          ps.setString(2, host);
+          ps.execute();
+        }
+      }
+      return Removal.DROPPED;
+    } catch (SQLException e) {
+      throw new TargetException("could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
+    }
+  }
+
+  @Override
+  public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn;
+        PreparedStatement ps = c.prepareStatement("SELECT DISTINCT User FROM mysql.user WHERE User LIKE ? ESCAPE '!'"
+            + " AND is_role = 'N' ORDER BY User")) {
+      ps.setString(1, likePrefix(t.usernameTemplate().prefix()));
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new TargetException("cannot list the users of " + t.where() + ": " + reason(e), false, e);
+    }
+  }
+
+  @Override
+  public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
+    Connection conn = open(t, current);
+    try (Connection c = conn; PreparedStatement ps = c.prepareStatement(
+        "ALTER USER CURRENT_USER() IDENTIFIED BY PASSWORD ?")) {
+      ps.setString(1, nativeHash(next));
+      ps.execute();
+    } catch (SQLException e) {
+      throw new TargetException("could not change the admin password on " + t.where() + ": " + reason(e), true, e);
+    }
+  }
+
+  /**
+   * Makes the granted role the user's default by logging in as the user: {@code SET DEFAULT ROLE
+   * ... FOR user} would need write access to the {@code mysql} schema, far more than the admin
+   * should hold, while every user may set its own default role.
+   */
+  private void setDefaultRoleAsTheUser(DatabaseTarget t, String username, Secret password, String role)
+      throws SQLException {
+    Properties p = properties(t, username, password);
+    try (Connection c = DRIVER.connect("jdbc:mariadb://" + t.hostPort() + "/", p); Statement s = c.createStatement()) {
+      s.execute("SET DEFAULT ROLE " + ident(role));
+    }
+  }
+
+  /** Only names the target's template makes are Warden's: the tag is the name. */
+  static void requireTagged(DatabaseTarget t, String username) {
+    if (!t.usernameTemplate().pattern().matcher(username).matches()) {
+      throw new TargetException("user '" + username + "' on " + t.where() + " does not have the shape of spec.database"
+          + ".usernameTemplate '" + t.usernameTemplate() + "'; Warden drops only users it named, so it is left alone",
+          false, null);
+    }
+  }
+
+  private void killSessions(Connection c, String username) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()")) {
+      ps.setString(1, username);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    for (long id : ids) {
+      try (Statement s = c.createStatement()) {
+        s.execute("KILL CONNECTION " + id);
+      } catch (SQLException e) {
+        // 1094 unknown thread: it ended on its own meanwhile
+        if (e.getErrorCode() != 1094) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Removes a user whose creation did not finish; false when it could not (the reaper will). */
+  private boolean dropQuietly(DatabaseTarget t, Secret adminPassword, String username) {
+    try (Connection c = connect(t, adminPassword); PreparedStatement ps = c.prepareStatement("DROP USER IF EXISTS ?@?")) {
+      ps.setString(1, username);
+      ps.setString(2, HOST);
+      ps.execute();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** CREATE USER refused by the server (not lost on the way): nothing was created. */
+  private static boolean isRefusedCreate(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    return !state.startsWith("08") && e.getErrorCode() != 0;
+  }
+
+  private Connection connect(DatabaseTarget t, Secret password) throws SQLException {
+    Properties p = properties(t, t.adminUser(), password);
+    // no database: users are server-wide, and the admin needs no privilege on any database
+    String url = "jdbc:mariadb://" + t.hostPort() + "/";
+    Connection c = DRIVER.connect(url, p);
+    if (c == null) {
+      throw new SQLException("not a MariaDB JDBC URL", "08001");
+    }
+    return c;
+  }
+
+  private Properties properties(DatabaseTarget t, String user, Secret password) {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password.reveal());
+    p.setProperty("connectTimeout", Long.toString(Math.max(1000, connectTimeout.toMillis())));
+    p.setProperty("socketTimeout", Long.toString(Math.max(1000, socketTimeout.toMillis())));
+    // client-side prepared statements: '?' becomes a literal escaped by the driver, which DDL needs
+    p.setProperty("useServerPrepStmts", "false");
+    p.setProperty("connectionAttributes", "program_name:warden");
+    p.setProperty("tcpKeepAlive", "true");
+    String ssl = t.parameter("sslMode");
+    if (ssl != null) {
+      p.setProperty("sslMode", ssl);
+    }
+    return p;
+  }
+
+  private Connection open(DatabaseTarget t, Secret password) {
+    try {
+      return connect(t, password);
+    } catch (SQLException e) {
+      throw TargetException.unreachable("cannot reach " + t.where() + ": " + reason(e), e);
+    }
+  }
+
+  private static Set<String> globalPrivileges(Connection c) throws SQLException {
+    String current;
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+      rs.next();
+      current = rs.getString(1);
+    }
+    int at = current.lastIndexOf('@');
+    String grantee = "'" + current.substring(0, at) + "'@'" + current.substring(at + 1) + "'";
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?")) {
+      ps.setString(1, grantee);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1).toUpperCase(Locale.ROOT));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean grantable(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT IS_GRANTABLE FROM information_schema.APPLICABLE_ROLES WHERE ROLE_NAME = ?")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if ("YES".equalsIgnoreCase(rs.getString(1))) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** {@code mysql_native_password}'s stored form: '*' and the upper-case hex of SHA1(SHA1(password)). */
+  static String nativeHash(Secret password) {
+    try {
+      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+      byte[] once = sha1.digest(password.reveal().getBytes(StandardCharsets.UTF_8));
+      return "*" + HexFormat.of().withUpperCase().formatHex(sha1.digest(once));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every JDK", e);
+    }
+  }
+
+  /** A backtick-quoted identifier: backticks inside are doubled, as MariaDB reads them. */
+  static String ident(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  /** A LIKE pattern matching names that start with {@code prefix}, with '!' as the escape character. */
+  static String likePrefix(String prefix) {
+    return prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+  }
+
+  /** What went wrong, from MariaDB's error code; never a statement's text. */
+  static String reason(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    String phrase = switch (e.getErrorCode()) {
+      case 1045 -> "the login was refused (wrong password or unknown user)";
+      case 1044 -> "access to the database was denied";
+      case 1049 -> "the database does not exist";
+      case 1227, 1142, 1370 -> "permission denied";
+      case 1396 -> "the user operation failed (the user already exists or does not)";
+      case 1040 -> "too many connections";
+      case 1094 -> "no such session";
+      default -> state.startsWith("08") || e.getErrorCode() == 0 ? "cannot connect" : "the database refused";
+    };
+    String detail = "";
+    if (state.startsWith("08") || e.getErrorCode() == 1045 || e.getErrorCode() == 1049 || e.getErrorCode() == 0) {
+      String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      detail = m.isEmpty() ? "" : " - " + (m.length() > 200 ? m.substring(0, 200) : m);
+    }
+    return phrase + " (error " + e.getErrorCode() + (state.isEmpty() ? "" : ", SQLSTATE " + state) + ")" + detail;
+  }
+
+  private static String field(SQLException e) {
+    return switch (e.getErrorCode()) {
+      case 1045 -> "spec.database.adminPasswordSecret";
+      case 1044, 1227, 1142 -> "spec.database.adminUser";
+      default -> "spec.database.url";
+    };
+  }
+}

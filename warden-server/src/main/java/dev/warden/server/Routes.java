@@ -49,7 +49,7 @@ final class Routes {
     dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(w.adminTokens,
         w.databases, w.store.targetLeases(), w.reaper, w.metrics);
     dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(w.tokens,
-        w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES), cfg.get(TOKENS_MAX_ASSERTION_BYTES));
+        new dev.warden.core.grant.OwnLeases(w.tokens, w.store.leases(), w.store.targetLeases()), w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES), cfg.get(TOKENS_MAX_ASSERTION_BYTES));
 
     WebServerConfig.Builder http = WebServer.builder();
     if (w.tls != null) {

@@ -104,6 +104,22 @@ final class JdbcLeaseStore implements LeaseStore {
     });
   }
 
+  @Override
+  public boolean extend(String id, Instant expiresAt, Instant now) {
+    Objects.requireNonNull(id, "id");
+    return db.write("extend lease '" + id + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'active'"
+          + " AND revoked_at IS NULL AND expires_at > ? AND expires_at < ?")) {
+        long to = Micros.of(Micros.truncate(expiresAt));
+        ps.setLong(1, to);
+        ps.setString(2, id);
+        ps.setLong(3, Micros.of(now));
+        ps.setLong(4, to);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
   private List<Lease> select(String what, String sql, String arg) {
     return db.run(what, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {

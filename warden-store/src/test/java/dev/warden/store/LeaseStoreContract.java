@@ -74,6 +74,21 @@ abstract class LeaseStoreContract extends StoreContract {
   }
 
   @Test
+  void extendMovesOnlyALiveLeasesEndAndOnlyLater() {
+    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Instant now = T0.plusSeconds(30);
+
+    assertThat(leases().extend(l.id(), T0.plusSeconds(50), now)).as("never earlier").isFalse();
+    assertThat(leases().extend(l.id(), T0.plusSeconds(120), now)).isTrue();
+    assertThat(leases().get(l.id()).orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(120));
+    assertThat(leases().extend(l.id(), T0.plusSeconds(500), T0.plusSeconds(121))).as("not once expired").isFalse();
+    Lease revoked = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    leases().revoke(revoked.id(), now, "leaked");
+    assertThat(leases().extend(revoked.id(), T0.plusSeconds(120), now)).as("not once revoked").isFalse();
+    assertThat(leases().extend(unique("unknown"), T0.plusSeconds(120), now)).isFalse();
+  }
+
+  @Test
   void revokeWhenUnknownThenFalse() {
     assertThat(leases().revoke(unique("unknown"), T0, "x")).isFalse();
   }

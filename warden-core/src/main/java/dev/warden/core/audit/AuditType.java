@@ -10,6 +10,7 @@ public enum AuditType {
   SVID_ISSUED("svid.issued"),
   SVID_DENIED("svid.denied"),
   LEASE_REVOKED("lease.revoked"),
+  LEASE_RENEWED("lease.renewed"),
   LEAK_REPORTED("leak.reported"),
   SECRET_LEAKED("secret.leaked"),
   CONFIG_CREATED("config.created"),

@@ -29,6 +29,7 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
   public static final Duration VALID_UNTIL_MARGIN = Duration.ofMinutes(1);
   static final int PASSWORD_LENGTH = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final DatabaseTargets targets;
 
@@ -67,6 +68,26 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
     IssuedCredential c = p.credential();
     targets.database().createUser(t, targets.adminPassword(t), c.id(), c.value(),
         c.expiresAt().plus(VALID_UNTIL_MARGIN));
+  }
+
+  @Override
+  public Duration maxLifetime(String target) {
+    return parse(target).maxTtl();
+  }
+
+  @Override
+  public void extend(String target, String id, Instant validUntil) {
+    DatabaseTarget t = parse(target);
+    targets.database().extendUser(t, targets.adminPassword(t), id, validUntil.plus(VALID_UNTIL_MARGIN));
+  }
+
+  /** The target as recorded with a lease ({@link Documents#databaseSpec}). */
+  private static DatabaseTarget parse(String target) {
+    try {
+      return Documents.databaseTarget(JSON.readTree(target));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a lease's recorded target is not JSON", e);
+    }
   }
 
   /**

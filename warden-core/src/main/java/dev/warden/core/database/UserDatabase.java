@@ -42,6 +42,15 @@ public interface UserDatabase {
   void createUser(DatabaseTarget target, Secret adminPassword, String username, Secret password, Instant validUntil);
 
   /**
+   * Moves the end of an issued user's logins to {@code validUntil}, for a renewed lease, where the
+   * database has such an end (PostgreSQL's VALID UNTIL); nothing elsewhere, where the reaper alone
+   * ends a user.
+   *
+   * @throws TargetException when the target cannot be reached or refuses
+   */
+  default void extendUser(DatabaseTarget target, Secret adminPassword, String username, Instant validUntil) {}
+
+  /**
    * Removes a user Warden created: blocks its logins, ends its live sessions, and drops it — only
    * when it carries the target's tag (PostgreSQL: the marker role; MariaDB and Redis: a name the
    * template makes). Idempotent.

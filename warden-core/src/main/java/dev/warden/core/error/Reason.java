@@ -56,6 +56,8 @@ public enum Reason {
   UNKNOWN_AUTHORITY("unknown_authority"),
   /** the workload already holds the most live credentials the resource allows */
   QUOTA_EXCEEDED("quota_exceeded"),
+  /** The lease named is not a live lease of the calling workload (or does not exist: not told apart). */
+  UNKNOWN_LEASE("unknown_lease"),
   // platform problems
   AUDIT_UNAVAILABLE("audit_unavailable"),
   /** the target (a resource's database) cannot be reached or refused: nothing was issued there */

@@ -36,6 +36,22 @@ public interface TargetCredentialProvider extends CredentialProvider {
    */
   void create(Issuance issuance, Prepared prepared);
 
+  /**
+   * The longest a credential recorded with {@code target} may live from its issuance, renewals
+   * included; {@link java.time.Duration#ZERO} when it cannot be renewed.
+   */
+  default java.time.Duration maxLifetime(String target) {
+    return java.time.Duration.ZERO;
+  }
+
+  /**
+   * Moves the credential's end at the target to {@code validUntil} where the target keeps an end
+   * of its own (PostgreSQL's VALID UNTIL); nothing where only the reaper ends it.
+   *
+   * @throws TargetException when the target cannot be reached or refuses
+   */
+  default void extend(String target, String id, java.time.Instant validUntil) {}
+
   /** Not used: a credential that lives at its target is issued through {@link #prepare} and {@link #create}. */
   @Override
   default IssuedCredential issue(Issuance issuance) {

@@ -88,6 +88,39 @@ public final class TokenService {
   }
 
   /**
+   * Attests the evidence of a request about the caller's own leases and identifies its workload,
+   * as {@link #grant} does; refusals are audited by the caller through {@code ctx}.
+   */
+  Workload identify(GrantContext ctx) {
+    PolicySnapshot snap = policies.get();
+    Workload workload = switch (ctx.request().evidence()) {
+      case Evidence.PlatformToken t -> platformTokens.attest(t, snap, ctx);
+      case Evidence.ClientCertificate c -> certificates.attest(c, snap, ctx);
+    };
+    ctx.workload(workload);
+    requireClientIdNames(ctx.request().clientId(), workload.name());
+    checkState(workload, ctx.now());
+    return workload;
+  }
+
+  PolicySnapshot policies() {
+    return policies.get();
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  AuditWriter audit() {
+    return audit;
+  }
+
+  /** The provider of a kind, if it is one whose credentials live at a target. */
+  TargetCredentialProvider targetProvider(CredentialKind kind) {
+    return providers.get(kind) instanceof TargetCredentialProvider t ? t : null;
+  }
+
+  /**
    * Grants a credential or refuses with a reason.
    *
    * @throws DeniedException when the evidence, identity or policy refuses; already audited

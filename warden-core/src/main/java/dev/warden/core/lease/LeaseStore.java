@@ -21,4 +21,12 @@ public interface LeaseStore {
    * @return true if it was active and is now revoked; false if unknown or already revoked
    */
   boolean revoke(String id, Instant at, String reason);
+
+  /**
+   * Moves the end of a live lease later, to {@code expiresAt}: only while it is active, unrevoked
+   * and not yet expired at {@code now}, and only later than it was.
+   *
+   * @return true when the lease was extended
+   */
+  boolean extend(String id, Instant expiresAt, Instant now);
 }

@@ -83,6 +83,17 @@ class LeaseServiceTest {
     }
 
     @Override
+    public boolean extend(String id, Instant expiresAt, Instant now) {
+      Lease l = byId.get(id);
+      if (l == null || !l.isActive(now) || !expiresAt.isAfter(l.expiresAt())) {
+        return false;
+      }
+      byId.put(id, new Lease(l.id(), l.kind(), l.workload(), l.resource(), l.issuedAt(), expiresAt, null, null,
+          l.fingerprint()));
+      return true;
+    }
+
+    @Override
     public Optional<Lease> get(String id) {
       return Optional.ofNullable(byId.get(id));
     }

@@ -60,6 +60,11 @@ class TokenIntrospectorTest {
       public boolean revoke(String id, Instant at, String reason) {
         return false;
       }
+
+      @Override
+      public boolean extend(String id, Instant expiresAt, Instant now) {
+        return false;
+      }
     };
     introspector = new TokenIntrospector(keys, store, clock, ISSUER);
     Instant now = clock.instant();

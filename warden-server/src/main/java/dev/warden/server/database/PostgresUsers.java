@@ -146,6 +146,22 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   @Override
+  public void extendUser(DatabaseTarget t, Secret adminPassword, String username, Instant validUntil) {
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn; Statement s = c.createStatement()) {
+      if (!marked(c, username, t.markerRole())) {
+        throw new TargetException("user '" + username + "' on " + where(t) + " does not carry the marker role '"
+            + t.markerRole() + "'", false, null);
+      }
+      StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), username).append(" VALID UNTIL ");
+      literal(sql, VALID_UNTIL.format(validUntil), standardStrings(c));
+      s.execute(sql.toString());
+    } catch (SQLException e) {
+      throw new TargetException("could not extend user '" + username + "' on " + where(t) + ": " + reason(e), true, e);
+    }
+  }
+
+  @Override
   public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {

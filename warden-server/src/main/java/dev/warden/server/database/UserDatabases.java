@@ -36,6 +36,11 @@ public final class UserDatabases implements UserDatabase {
   }
 
   @Override
+  public void extendUser(DatabaseTarget t, Secret adminPassword, String username, Instant validUntil) {
+    of(t).extendUser(t, adminPassword, username, validUntil);
+  }
+
+  @Override
   public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
     return of(t).removeUser(t, adminPassword, username);
   }

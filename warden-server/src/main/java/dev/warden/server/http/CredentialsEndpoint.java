@@ -29,13 +29,17 @@ import java.util.List;
 public final class CredentialsEndpoint {
   public static final String PATH = "/v1/credentials";
 
+  static final String LEASES = PATH + "/leases/";
   private final TokenService tokens;
+  private final dev.warden.core.grant.OwnLeases ownLeases;
   private final ServerMetrics metrics;
   private final int maxBodyBytes;
   private final int maxAssertionBytes;
 
-  public CredentialsEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
+  public CredentialsEndpoint(TokenService tokens, dev.warden.core.grant.OwnLeases ownLeases, ServerMetrics metrics,
+      int maxBodyBytes, int maxAssertionBytes) {
     this.tokens = tokens;
+    this.ownLeases = ownLeases;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
     this.maxAssertionBytes = maxAssertionBytes;
@@ -57,10 +61,106 @@ public final class CredentialsEndpoint {
   }
 
   public static boolean handles(String rawPath) {
-    return rawPath.equals(PATH);
+    return rawPath.equals(PATH) || rawPath.startsWith(LEASES);
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
+    String path = req.path().rawPath();
+    if (path.startsWith(LEASES)) {
+      handleOwnLease(req, res, path.substring(LEASES.length()));
+    } else {
+      handleIssue(req, res);
+    }
+  }
+
+  /**
+   * {@code POST /v1/credentials/leases/<id>:renew} and {@code :revoke}: the workload acting on
+   * its own lease, authenticated as when it got it.
+   */
+  private void handleOwnLease(ServerRequest req, ServerResponse res, String tail) {
+    GrantType grant = GrantType.CLIENT_CREDENTIALS;
+    String source = TokenEndpoint.address(req.remotePeer().address());
+    boolean audited = false;
+    try {
+      boolean renew = tail.endsWith(":renew");
+      if (!renew && !tail.endsWith(":revoke")) {
+        throw new BadRequestException(404, "use POST " + LEASES + "<lease-id>:renew or :revoke");
+      }
+      String leaseId = java.net.URLDecoder.decode(tail.substring(0, tail.lastIndexOf(':')),
+          java.nio.charset.StandardCharsets.UTF_8);
+      if (req.prologue().method() != io.helidon.http.Method.POST) {
+        throw new BadRequestException(405, "use POST with a form body (see docs/credentials.md)");
+      }
+      FormBody form = form(req);
+      Evidence proof = evidence(req, form);
+      audited = true;
+      dev.warden.core.grant.OwnLeases.Result r = renew
+          ? ownLeases.renew(proof, form.optional("client_id"), source, leaseId)
+          : ownLeases.revoke(proof, form.optional("client_id"), source, leaseId);
+      ObjectNode body = Json.object();
+      body.put("lease_id", r.leaseId());
+      if (renew) {
+        body.put("expires_at", r.expiresAt().toString());
+        body.put("expires_in", Math.max(0, r.expiresAt().getEpochSecond() - r.at().getEpochSecond()));
+        body.put("renewed", r.changed());
+      } else {
+        body.put("revoked", r.changed());
+      }
+      res.status(200);
+      res.header("Content-Type", "application/json");
+      res.header("Cache-Control", "no-store");
+      res.send(Json.bytes(body));
+    } catch (DeniedException e) {
+      if (!audited) {
+        tokens.auditRejected(grant, e.reason(), e.getMessage(), source);
+      }
+      if (e.reason() == Reason.UNKNOWN_LEASE) {
+        Errors.oauthBody(res, 404, "invalid_request", e.getMessage());
+      } else {
+        Errors.oauth(res, e, grant, null);
+      }
+    } catch (BadRequestException e) {
+      tokens.auditRejected(grant, Reason.INVALID_REQUEST, e.getMessage(), source);
+      Errors.oauth(res, e, grant, null);
+    } catch (RuntimeException e) {
+      Errors.oauth(res, e, grant, null);
+    }
+    metrics.request("credentials", res.status().code());
+  }
+
+  private FormBody form(ServerRequest req) {
+    String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+    if (authorization != null) {
+      throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "Warden has no client secrets and accepts no"
+          + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS");
+    }
+    if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
+      throw new BadRequestException("send the request as application/x-www-form-urlencoded");
+    }
+    return FormBody.parse(Bodies.read(req, maxBodyBytes));
+  }
+
+  /** The caller's proof: an X.509-SVID over mTLS, or its platform token as an RFC 7523 client assertion. */
+  private Evidence evidence(ServerRequest req, FormBody form) {
+    List<X509Certificate> clientCerts = TokenEndpoint.clientCertificates(req);
+    String assertionType = form.get("client_assertion_type");
+    String assertion = form.assertion("client_assertion");
+    if (assertionType == null && assertion == null && !clientCerts.isEmpty()) {
+      return new Evidence.ClientCertificate(clientCerts);
+    }
+    if (!TokenEndpoint.JWT_BEARER.equals(assertionType)) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + TokenEndpoint.JWT_BEARER
+          + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS");
+    }
+    String token = form.requiredAssertion("client_assertion");
+    if (token.length() > maxAssertionBytes) {
+      throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes
+          + " bytes");
+    }
+    return new Evidence.PlatformToken(Secret.of(token));
+  }
+
+  private void handleIssue(ServerRequest req, ServerResponse res) {
     long start = System.nanoTime();
     boolean audited = false;
     String source = TokenEndpoint.address(req.remotePeer().address());
@@ -84,23 +184,7 @@ public final class CredentialsEndpoint {
       if (grantType != null && !grantType.equals(GrantType.CLIENT_CREDENTIALS.wire())) {
         throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type, if sent, must be client_credentials");
       }
-      List<X509Certificate> clientCerts = TokenEndpoint.clientCertificates(req);
-      String assertionType = form.get("client_assertion_type");
-      String assertion = form.assertion("client_assertion");
-      Evidence proof;
-      if (assertionType == null && assertion == null && !clientCerts.isEmpty()) {
-        proof = new Evidence.ClientCertificate(clientCerts);
-      } else if (!TokenEndpoint.JWT_BEARER.equals(assertionType)) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + TokenEndpoint.JWT_BEARER
-            + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS");
-      } else {
-        String token = form.requiredAssertion("client_assertion");
-        if (token.length() > maxAssertionBytes) {
-          throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes
-              + " bytes");
-        }
-        proof = new Evidence.PlatformToken(Secret.of(token));
-      }
+      Evidence proof = evidence(req, form);
       String resource = form.optional("resource");
       if (resource == null) {
         throw new DeniedException(Reason.INVALID_REQUEST, "name the target with the 'resource' parameter (its"

@@ -24,19 +24,19 @@ import org.junit.jupiter.api.Assumptions;
  * see each other's users. Dropped on close with every user carrying the prefix. Skipped when
  * MariaDB is unreachable, unless CI is set.
  */
-final class MariaDbTarget implements TargetDb {
+public final class MariaDbTarget implements TargetDb {
   static final String SERVER = System.getenv().getOrDefault("WARDEN_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/");
 
-  final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
-  final String database = "wt_db_" + suffix;
-  final String admin = "wt_admin_" + suffix;
-  final String app = "wt_app_" + suffix;
-  final String prefix = "wm" + suffix + "_";
+  public final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
+  public final String database = "wt_db_" + suffix;
+  public final String admin = "wt_admin_" + suffix;
+  public final String app = "wt_app_" + suffix;
+  public final String prefix = "wm" + suffix + "_";
   final MariaDbUsers users = new MariaDbUsers(Duration.ofSeconds(3), Duration.ofSeconds(20));
 
   private MariaDbTarget() {}
 
-  static MariaDbTarget create() {
+  public static MariaDbTarget create() {
     MariaDbTarget t = new MariaDbTarget();
     try {
       t.root("CREATE DATABASE " + t.database,
@@ -68,7 +68,7 @@ final class MariaDbTarget implements TargetDb {
     return "mariadb";
   }
 
-  String url() {
+  public String url() {
     return SERVER + database;
   }
 

@@ -21,19 +21,19 @@ import redis.clients.jedis.util.SafeEncoder;
  * keys {@code <prefix>:*}. Issued names start with a per-instance prefix. Deleted on close with
  * every user carrying the prefix. Skipped when Redis is unreachable, unless CI is set.
  */
-final class RedisTarget implements TargetDb {
+public final class RedisTarget implements TargetDb {
   static final String HOST = System.getenv().getOrDefault("WARDEN_TEST_REDIS_HOST", "127.0.0.1");
   static final int PORT = Integer.parseInt(System.getenv().getOrDefault("WARDEN_TEST_REDIS_PORT", "6379"));
 
-  final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
-  final String admin = "wt_admin_" + suffix;
-  final String prefix = "wr" + suffix + "_";
-  final String keys = "wt" + suffix + ":";
+  public final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
+  public final String admin = "wt_admin_" + suffix;
+  public final String prefix = "wr" + suffix + "_";
+  public final String keys = "wt" + suffix + ":";
   final RedisUsers users = new RedisUsers(Duration.ofSeconds(3), Duration.ofSeconds(20));
 
   private RedisTarget() {}
 
-  static RedisTarget create() {
+  public static RedisTarget create() {
     RedisTarget t = new RedisTarget();
     try (Jedis j = root()) {
       j.sendCommand(Protocol.Command.ACL, "SETUSER", t.admin, "on", ">" + INITIAL_ADMIN_PASSWORD, "+acl", "+client",

@@ -8,7 +8,7 @@ import java.util.List;
  * A real database of one engine set up for one test class: an admin with only the privileges
  * Warden documents, and what issued users may use. What the provider contract needs to watch.
  */
-interface TargetDb extends AutoCloseable {
+public interface TargetDb extends AutoCloseable {
   /** The admin's password before any rotation. */
   String INITIAL_ADMIN_PASSWORD = "initial-admin-password";
 

@@ -181,9 +181,12 @@ public final class ImpactService {
       Verdict why = a;
       if (a.allowed()) {
         access = Access.KEEPS;
+      } else if (b.allowed()) {
+        // the same request context both times: whatever denies it now, the change caused it
+        access = Access.LOSES;
       } else if (a.conditional()) {
         access = Access.CONDITIONAL;
-      } else if (!b.allowed() && !b.conditional()) {
+      } else if (!b.conditional()) {
         access = Access.ALREADY_DENIED;
         why = b;
       } else {
@@ -269,7 +272,10 @@ public final class ImpactService {
       return;
     }
     Use u = uses.computeIfAbsent(key(g.workload(), g.resource()), k -> new Use(g.workload(), g.resource()));
-    u.kinds.add(g.credentialKind());
+    // read once for the workload and again for the resource: count each group once
+    if (!u.kinds.add(g.credentialKind())) {
+      return;
+    }
     u.count += g.count();
     u.last = u.last == null || g.lastUsed().isAfter(u.last) ? g.lastUsed() : u.last;
   }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -188,20 +189,27 @@ final class DatabaseCommand implements Runnable {
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
-      description = {"Revoke the lease of an issued user (its lease id is its user name).",
+      description = {"Revoke the lease of an issued user (its lease id is its user name), or of any credential.",
           "The server's reaper then ends its sessions and drops it, within seconds; 'warden database leases'",
-          "shows when it is gone.", ""})
+          "shows when it is gone. With --dry-run nothing changes: the report shows the lease, its holder, what",
+          "the holder obtained for that resource in the window, and whether it can obtain a new one.", ""})
   static final class Revoke extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LEASE-ID")
     String id;
 
+    @Mixin
+    ImpactReport impact;
+
     @Override
     public Integer call() {
-      JsonNode r = connection.client().post("/v1/leases/" + ApiClient.enc(id) + ":revoke",
-          ApiClient.JSON.createObjectNode());
+      ObjectNode b = ApiClient.JSON.createObjectNode();
+      impact.into(b);
+      JsonNode r = connection.client().post("/v1/leases/" + ApiClient.enc(id) + ":revoke", b);
       PrintWriter out = out();
       if (output.structured()) {
         output.print(out, r);
+      } else if (impact.dryRun) {
+        ImpactReport.print(out, r, "Revoking " + id + " would:");
       } else {
         out.println(r.path("revoked").asBoolean() ? "revoked " + id + "; its user is dropped within seconds"
             : id + " was already revoked");

@@ -163,6 +163,75 @@ class InventoryCliTest {
   }
 
   @Test
+  void dryRunsPrintWhoUsedWhatAndWhoLosesAccessAsATableOrJsonAndChangeNothing() throws Exception {
+    try (dev.warden.testkit.TestOidcIssuer gh = dev.warden.testkit.TestOidcIssuer.builder()
+        .audience("https://warden.acme.test").start()) {
+      Path docs = dir.resolve("impact.yaml");
+      Files.writeString(docs, """
+          kind: TrustProvider
+          metadata: {name: github}
+          spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
+          ---
+          kind: Resource
+          metadata: {name: billing}
+          spec: {audience: https://billing.acme.test}
+          ---
+          kind: Workload
+          spec: {spiffeId: spiffe://acme.test/gh/invoicer, selectors: ["github:repository=acme/invoicer"], owner: finance@acme.test}
+          ---
+          kind: AccessPolicy
+          metadata: {name: invoicer-billing}
+          spec: {workloads: {spiffeIds: [spiffe://acme.test/gh/invoicer]}, resources: [billing]}
+          """.formatted(gh.issuer()));
+      assertThat(run("apply", "-f", docs.toString()).exit()).isZero();
+      java.net.http.HttpResponse<String> t = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + "/oauth2/token"))
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"
+                  + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                  + "&resource=https%3A%2F%2Fbilling.acme.test&client_assertion="
+                  + gh.githubActionsToken("acme/invoicer", "refs/heads/main"))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(t.statusCode()).as(t.body()).isEqualTo(200);
+
+      Run human = run("workload", "retire", "spiffe://acme.test/gh/invoicer", "--dry-run");
+      assertThat(human.exit()).as(human.err()).isZero();
+      assertThat(human.out()).startsWith("DRY RUN, nothing was changed. Retiring spiffe://acme.test/gh/invoicer would:")
+          .contains("workload spiffe://acme.test/gh/invoicer: active -> retired")
+          .contains("revoke 1 live credential(s): access_token 1")
+          .contains("delete policy invoicer-billing")
+          .contains("Used in the last 30d")
+          .containsPattern("spiffe://acme.test/gh/invoicer +billing +access_token +1 +\\S+ +LOSES \\(workload_retired")
+          .contains("1 workload/resource pair(s) will lose access.");
+
+      Run json = run("workload", "retire", "spiffe://acme.test/gh/invoicer", "--dry-run", "--window", "7d", "-o", "json");
+      assertThat(json.exit()).isZero();
+      JsonNode r = new ObjectMapper().readTree(json.out());
+      assertThat(r.path("dryRun").asBoolean()).isTrue();
+      assertThat(r.path("window").asText()).isEqualTo("7d");
+      assertThat(r.path("loseAccess").get(0).path("resource").asText()).isEqualTo("billing");
+      assertThat(r.path("loseAccess").get(0).path("credentialKinds").get(0).asText()).isEqualTo("access_token");
+
+      Run depart = run("owner", "depart", "finance@acme.test", "--suspend", "--dry-run");
+      assertThat(depart.exit()).as(depart.err()).isZero();
+      assertThat(depart.out()).contains("active -> suspended").contains("LOSES (workload_suspended");
+
+      Run lease = run("database", "revoke", r.path("revokedLeases").get(0).asText(), "--dry-run");
+      assertThat(lease.exit()).as(lease.err()).isZero();
+      assertThat(lease.out()).contains("revoke 1 live credential(s)").contains("keeps (policy invoicer-billing)")
+          .contains("Nobody loses access.");
+
+      Run bad = run("workload", "retire", "spiffe://acme.test/gh/invoicer", "--dry-run", "--window", "soon");
+      assertThat(bad.exit()).isEqualTo(2);
+      assertThat(bad.err()).contains("window");
+
+      Run after = run("workload", "retire", "spiffe://acme.test/gh/invoicer", "--dry-run", "-o", "json");
+      assertThat(new ObjectMapper().readTree(after.out()).path("revokedLeases")).as("nothing was revoked")
+          .isEqualTo(r.path("revokedLeases"));
+    }
+  }
+
+  @Test
   void departWithoutADecisionOnlyListsThenRetireReports() {
     Run list = run("owner", "depart", "leaver@acme.test");
     assertThat(list.exit()).isEqualTo(1);

@@ -34,9 +34,9 @@ final class Routes {
         .configuration(w.config, w.state::policies, w.state::disabledReason, reloadNow, w.clock)
         .audit(w.store.audit())
         .keys(w.keys, w.jwtSvidKeys)
-        .leases(w.leases)
+        .leases(w.leases, w.impact)
         .scan(w.leaks, w.fingerprintKey, w.fingerprintKeyId)
-        .inventory(w.inventory, w.fingerprinter, reloadNow)
+        .inventory(w.inventory, w.impact, w.fingerprinter, reloadNow)
         .recertification(w.recert, reloadNow)
         .agents(w.agents, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
         .build();

@@ -91,6 +91,7 @@ final class Wiring implements AutoCloseable {
   final LeakService leaks;
   final PostureIndex postureIndex;
   final InventoryService inventory;
+  final dev.warden.core.impact.ImpactService impact;
   final WebhookNotifier webhook;
   final RecertService recert;
   final AgentService agents;
@@ -171,6 +172,7 @@ final class Wiring implements AutoCloseable {
       }
       postureIndex = new PostureIndex(store, store.inventory(), clock, cfg.posture());
       inventory = new InventoryService(store, store.inventory(), config, audit, clock, cfg.posture(), postureIndex);
+      impact = new dev.warden.core.impact.ImpactService(store, inventory, state::policies, clock);
       webhook = new WebhookNotifier(cfg.get(NOTIFICATIONS_WEBHOOK_URL), cfg.get(NOTIFICATIONS_RETRY_BASE), 4, audit,
           clock);
       recert = new RecertService(store.recert(), config, inventory, webhook, audit, clock,

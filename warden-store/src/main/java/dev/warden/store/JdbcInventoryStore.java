@@ -348,6 +348,65 @@ final class JdbcInventoryStore implements InventoryStore {
     }
   }
 
+  /**
+   * How far before a window's start the sequence-number bound is taken: events are stamped when
+   * made and numbered when their batch is appended, so time and seq agree only to within a batch's
+   * delay. An hour is far more than that and costs nothing against a window of days.
+   */
+  static final Duration SEQ_SLACK = Duration.ofHours(1);
+
+  @Override
+  public List<GrantUse> grantUses(String workload, String resource, Instant since) {
+    if (workload == null && resource == null) {
+      throw new IllegalArgumentException("name a workload or a resource");
+    }
+    return db.run("read grant events", c -> {
+      // the (workload, seq) and (resource, seq) indexes are ranged from the first seq of the window,
+      // found through the event_time index, instead of reading the subject's whole history
+      long fromSeq = 0;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT seq FROM audit_events WHERE event_time >= ? ORDER BY event_time LIMIT 1")) {
+        ps.setLong(1, Micros.of(since.minus(SEQ_SLACK)));
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return List.of();
+          }
+          fromSeq = rs.getLong(1);
+        }
+      }
+      StringBuilder sql = new StringBuilder("SELECT e.workload, e.resource, l.kind, COUNT(*), MAX(e.event_time)"
+          + " FROM audit_events e LEFT JOIN leases l ON l.id = e.lease_id"
+          + " WHERE e.event_type = 'token.issued' AND e.seq >= ? AND e.event_time >= ?");
+      List<Object> args = new ArrayList<>(List.of(fromSeq, Micros.of(since)));
+      if (workload != null) {
+        // left(...) matches the PostgreSQL prefix index (V2__indexes.sql); H2 uses workload = ?
+        sql.append(" AND left(e.workload, 200) = left(?, 200) AND e.workload = ?");
+        args.add(workload);
+        args.add(workload);
+      }
+      if (resource != null) {
+        sql.append(" AND left(e.resource, 200) = left(?, 200) AND e.resource = ?");
+        args.add(resource);
+        args.add(resource);
+      }
+      sql.append(" GROUP BY e.workload, e.resource, l.kind ORDER BY e.workload, e.resource, l.kind");
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setObject(i + 1, args.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          List<GrantUse> out = new ArrayList<>();
+          while (rs.next()) {
+            String kind = rs.getString(3);
+            out.add(new GrantUse(rs.getString(1), rs.getString(2), kind == null ? "unknown" : kind, rs.getLong(4),
+                Micros.toInstant(rs.getLong(5))));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
   @Override
   public List<Duration> leaseLifetimes(Instant since, int max) {
     long from = Micros.of(since);

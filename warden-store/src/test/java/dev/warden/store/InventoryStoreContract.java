@@ -11,6 +11,7 @@ import dev.warden.core.inventory.LeakRecord;
 import dev.warden.core.inventory.LeaseSummary;
 import dev.warden.core.inventory.Usage;
 import dev.warden.core.lease.Lease;
+import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.Workload;
@@ -236,6 +237,48 @@ abstract class InventoryStoreContract extends StoreContract {
     assertThat(inventory().claimNotice("leak.reported", item, T0)).isTrue();
     assertThat(inventory().claimNotice("leak.reported", item, T0.plusSeconds(1))).isFalse();
     assertThat(inventory().claimNotice("reuse.shared-fingerprint", item, T0)).isTrue();
+  }
+
+  @Test
+  void grantUsesGroupAWorkloadsOrAResourcesGrantsByKindWithinTheWindow() {
+    String w = "spiffe://example.org/" + unique("w") + "/" + "x".repeat(300);
+    String other = "spiffe://example.org/" + unique("other");
+    String db = unique("ledger-db");
+    String vault = unique("vault");
+    Instant t = Instant.parse("2032-03-01T00:00:00Z");
+    Lease old = new Lease(unique("jti"), CredentialKind.ACCESS_TOKEN, w, db, t.minus(Duration.ofDays(31)),
+        t.minus(Duration.ofDays(31)).plusSeconds(60), null, null, FP);
+    Lease a1 = new Lease(unique("jti"), CredentialKind.ACCESS_TOKEN, w, db, t, t.plusSeconds(60), null, null, FP);
+    Lease a2 = new Lease(unique("jti"), CredentialKind.ACCESS_TOKEN, w, db, t.plusSeconds(5), t.plusSeconds(65), null,
+        null, FP);
+    Lease u = new Lease(unique("jti"), CredentialKind.DATABASE_USER, w, db, t.plusSeconds(6), t.plusSeconds(600), null,
+        null, FP);
+    Lease s = new Lease(unique("jti"), CredentialKind.BROKERED_SECRET, w, vault, t.plusSeconds(7), t.plusSeconds(60),
+        null, null, FP);
+    Lease o = new Lease(unique("jti"), CredentialKind.ACCESS_TOKEN, other, db, t.plusSeconds(8), t.plusSeconds(60),
+        null, null, FP);
+    append(old);
+    // a database user's lease is recorded as an intent before its issuance event
+    assertThat(store().targetLeases().recordIntent(u, "{}", 10, t)).isTrue();
+    store().audit().append(List.of(issued(t, a1), issued(t.plusSeconds(5), a2), issued(t.plusSeconds(6), u),
+        issued(t.plusSeconds(7), s), issued(t.plusSeconds(8), o),
+        new AuditEvent(UUID.randomUUID().toString(), t.plusSeconds(9), "token.denied", "deny", "no_matching_policy",
+            w, w, db, Map.of(), null)));
+    Instant since = t.minus(Duration.ofDays(30));
+
+    assertThat(inventory().grantUses(w, null, since)).containsExactly(
+        new InventoryStore.GrantUse(w, db, "access_token", 2, t.plusSeconds(5)),
+        new InventoryStore.GrantUse(w, db, "database_user", 1, t.plusSeconds(6)),
+        new InventoryStore.GrantUse(w, vault, "brokered_secret", 1, t.plusSeconds(7)));
+    assertThat(inventory().grantUses(null, db, since)).containsExactly(
+        new InventoryStore.GrantUse(other, db, "access_token", 1, t.plusSeconds(8)),
+        new InventoryStore.GrantUse(w, db, "access_token", 2, t.plusSeconds(5)),
+        new InventoryStore.GrantUse(w, db, "database_user", 1, t.plusSeconds(6)));
+    assertThat(inventory().grantUses(other, vault, since)).isEmpty();
+    assertThat(inventory().grantUses(w, db, t.minus(Duration.ofDays(40))))
+        .extracting(InventoryStore.GrantUse::count).containsExactly(3L, 1L);
+    assertThat(inventory().grantUses(w, null, t.plus(Duration.ofDays(1)))).isEmpty();
+    assertThatThrownBy(() -> inventory().grantUses(null, null, since)).isInstanceOf(IllegalArgumentException.class);
   }
 
   private void append(Lease l) {

@@ -48,6 +48,40 @@ public final class InventoryService {
   public record DepartResult(String owner, String action, String reassignedTo, List<String> workloads,
       List<String> imported, List<String> revokedLeases, boolean applied) {}
 
+  /**
+   * What retiring a workload will do.
+   *
+   * @param leases its live leases, to be revoked
+   * @param deletePolicies allow policies that name only it, to be deleted
+   * @param keptPolicies allow policies that cover only it today through a pattern or selector, kept
+   */
+  public record RetirePlan(Workload workload, List<Lease> leases, List<String> deletePolicies,
+      List<String> keptPolicies) {
+    public RetirePlan {
+      leases = List.copyOf(leases);
+      deletePolicies = List.copyOf(deletePolicies);
+      keptPolicies = List.copyOf(keptPolicies);
+    }
+  }
+
+  /**
+   * What an owner's departure will do.
+   *
+   * @param action {@code reassigned}, {@code suspended}, or {@code list} (nothing changes)
+   * @param workloads the workloads the owner holds, as they are
+   * @param changed those that change, as they will be
+   * @param leases the live leases that will be revoked
+   */
+  public record DepartPlan(String owner, String action, String reassignTo, List<Workload> workloads,
+      List<String> imported, List<Workload> changed, List<Lease> leases) {
+    public DepartPlan {
+      workloads = List.copyOf(workloads);
+      imported = List.copyOf(imported);
+      changed = List.copyOf(changed);
+      leases = List.copyOf(leases);
+    }
+  }
+
   /** A rebuild of the posture index: how long it took and what the index holds now. */
   public record IndexRebuild(long millis, PostureIndex.Size size) {}
 
@@ -256,17 +290,42 @@ public final class InventoryService {
   }
 
   /**
-   * Retires a workload: state RETIRED, every live lease revoked, and every allow policy that names
-   * only this workload's SPIFFE ID deleted (its history is kept, so it can be restored); an allow
-   * policy that covers only this workload through a pattern or selector is kept and reported, since
-   * it would also cover workloads created later. Then checks that nothing live is left and reports
-   * what could not be revoked.
+   * What retiring a workload will do, computed from the store and changing nothing: the live
+   * leases to revoke, the allow policies to delete (they name only this workload's SPIFFE ID and
+   * cover no other non-retired workload) and those to keep and report (they cover only this
+   * workload today, but through a pattern or selector that would also cover workloads created later).
+   *
+   * @throws NotFoundException when the workload does not exist
+   */
+  public RetirePlan retirePlan(String spiffeId) {
+    Workload w = store.workloads().get(spiffeId).map(Versioned::value)
+        .orElseThrow(() -> new NotFoundException("Workload", spiffeId));
+    List<Workload> others = values(store.workloads().list()).stream()
+        .filter(o -> !o.name().equals(spiffeId) && o.state() != WorkloadState.RETIRED).toList();
+    List<String> delete = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (AccessPolicy p : values(store.policies().list())) {
+      if (p.effect() != dev.warden.core.model.Effect.ALLOW || !p.workloads().matches(w)
+          || others.stream().anyMatch(o -> p.workloads().matches(o))) {
+        continue;
+      }
+      boolean onlyThisId = p.workloads().selectors().isEmpty()
+          && p.workloads().spiffeIds().stream().allMatch(id -> id.equals(spiffeId));
+      (onlyThisId ? delete : kept).add(p.name());
+    }
+    return new RetirePlan(w, store.leases().listActive(spiffeId, clock.instant()), delete, kept);
+  }
+
+  /**
+   * Retires a workload: state RETIRED, every live lease revoked, and the policies of
+   * {@link #retirePlan} deleted (their history is kept, so they can be restored). Then checks that
+   * nothing live is left and reports what could not be revoked.
    *
    * @throws NotFoundException when the workload does not exist
    */
   public RetireResult retire(String spiffeId, String actor) {
-    Workload w = store.workloads().get(spiffeId).map(Versioned::value)
-        .orElseThrow(() -> new NotFoundException("Workload", spiffeId));
+    RetirePlan plan = retirePlan(spiffeId);
+    Workload w = plan.workload();
     Instant now = clock.instant();
     String previous = w.state().name().toLowerCase(java.util.Locale.ROOT);
     if (w.state() != WorkloadState.RETIRED) {
@@ -274,6 +333,7 @@ public final class InventoryService {
     }
     List<String> revoked = new ArrayList<>();
     List<String> failed = new ArrayList<>();
+    // listed again after the state change: a lease issued since the plan was read is revoked too
     for (Lease l : store.leases().listActive(spiffeId, now)) {
       try {
         if (store.leases().revoke(l.id(), now, "workload retired")) {
@@ -284,29 +344,16 @@ public final class InventoryService {
         failed.add(l.id() + ": " + e.getMessage());
       }
     }
-    List<Workload> others = values(store.workloads().list()).stream()
-        .filter(o -> !o.name().equals(spiffeId) && o.state() != WorkloadState.RETIRED).toList();
     List<String> disabled = new ArrayList<>();
-    List<String> kept = new ArrayList<>();
-    for (AccessPolicy p : values(store.policies().list())) {
-      if (p.effect() != dev.warden.core.model.Effect.ALLOW || !p.workloads().matches(w)
-          || others.stream().anyMatch(o -> p.workloads().matches(o))) {
-        continue;
-      }
-      // a pattern or selector matcher would also cover workloads created later: report, keep
-      boolean onlyThisId = p.workloads().selectors().isEmpty()
-          && p.workloads().spiffeIds().stream().allMatch(id -> id.equals(spiffeId));
-      if (!onlyThisId) {
-        kept.add(p.name());
-        continue;
-      }
+    for (String p : plan.deletePolicies()) {
       try {
-        config.delete(Kind.ACCESS_POLICY, p.name(), false, actor);
-        disabled.add(p.name());
+        config.delete(Kind.ACCESS_POLICY, p, false, actor);
+        disabled.add(p);
       } catch (RuntimeException e) {
-        failed.add("policy " + p.name() + ": " + e.getMessage());
+        failed.add("policy " + p + ": " + e.getMessage());
       }
     }
+    List<String> kept = plan.keptPolicies();
     for (Lease l : store.leases().listActive(spiffeId, now)) {
       failed.add(l.id() + ": still active after revocation");
     }
@@ -324,42 +371,68 @@ public final class InventoryService {
   }
 
   /**
-   * Lists what an owner holds and, unless {@code dryRun}, hands it over ({@code reassignTo}) or
-   * suspends their workloads and revokes their live leases ({@code suspend}).
+   * What an owner's departure will do, computed from the store and changing nothing: the workloads
+   * and imported items they hold, each workload as it will be afterwards (new owner, or suspended),
+   * and the live leases that {@code suspend} revokes. With neither {@code reassignTo} nor
+   * {@code suspend} the plan only lists.
    *
-   * @throws ValidationException unless exactly one of reassignTo and suspend is given (or dryRun)
+   * @throws ValidationException when the owner is missing, or both reassignTo and suspend are given
    */
-  public DepartResult depart(String owner, String reassignTo, boolean suspend, boolean dryRun, String actor) {
+  public DepartPlan departPlan(String owner, String reassignTo, boolean suspend) {
     if (owner == null || owner.isBlank()) {
       throw new ValidationException("owner", "is required");
     }
     boolean reassign = reassignTo != null && !reassignTo.isBlank();
-    if (!dryRun && reassign == suspend) {
-      throw new ValidationException("owner", "say what happens to what " + owner
-          + " holds: --reassign-to <owner> or --suspend (or --dry-run to only list it)");
+    if (reassign && suspend) {
+      throw new ValidationException("owner", "choose one of --reassign-to <owner> and --suspend");
     }
     List<Workload> held = values(store.workloads().list()).stream().filter(w -> owner.equals(w.owner())).toList();
     List<String> imported = inventory.listImported().stream().filter(n -> owner.equals(n.owner()))
         .map(ImportedNhi::id).toList();
+    List<Workload> changed = new ArrayList<>();
+    List<Lease> leases = new ArrayList<>();
+    Instant now = clock.instant();
+    for (Workload w : held) {
+      if (reassign) {
+        changed.add(new Workload(w.spiffeId(), w.selectors(), reassignTo, w.team(), w.environment(), w.state(),
+            w.expiresAt(), w.description(), w.nodeSelectors()));
+      } else if (suspend && w.state() == WorkloadState.ACTIVE) {
+        changed.add(w.withState(WorkloadState.SUSPENDED));
+      }
+      if (suspend) {
+        leases.addAll(store.leases().listActive(w.name(), now));
+      }
+    }
+    String action = reassign ? "reassigned" : suspend ? "suspended" : "list";
+    return new DepartPlan(owner, action, reassign ? reassignTo : null, held, imported, changed, leases);
+  }
+
+  /**
+   * Lists what an owner holds and, unless {@code dryRun}, hands it over ({@code reassignTo}) or
+   * suspends their workloads and revokes their live leases ({@code suspend}), as {@link #departPlan} says.
+   *
+   * @throws ValidationException unless exactly one of reassignTo and suspend is given (or dryRun)
+   */
+  public DepartResult depart(String owner, String reassignTo, boolean suspend, boolean dryRun, String actor) {
+    boolean reassign = reassignTo != null && !reassignTo.isBlank();
+    if (!dryRun && owner != null && !owner.isBlank() && reassign == suspend) {
+      throw new ValidationException("owner", "say what happens to what " + owner
+          + " holds: --reassign-to <owner> or --suspend (or --dry-run to only list it)");
+    }
+    DepartPlan plan = departPlan(owner, dryRun ? null : reassignTo, !dryRun && suspend);
+    List<Workload> held = plan.workloads();
+    List<String> imported = plan.imported();
     List<String> names = held.stream().map(Workload::name).toList();
     if (dryRun) {
       return new DepartResult(owner, "list", null, names, imported, List.of(), false);
     }
     Instant now = clock.instant();
     List<String> revoked = new ArrayList<>();
-    List<Named> changed = new ArrayList<>();
-    for (Workload w : held) {
-      if (reassign) {
-        changed.add(new Workload(w.spiffeId(), w.selectors(), reassignTo, w.team(), w.environment(), w.state(),
-            w.expiresAt(), w.description(), w.nodeSelectors()));
-      } else if (w.state() == WorkloadState.ACTIVE) {
-        changed.add(w.withState(WorkloadState.SUSPENDED));
-      }
-    }
-    if (!changed.isEmpty()) {
-      config.apply(changed, false, actor);
+    if (!plan.changed().isEmpty()) {
+      config.apply(new ArrayList<Named>(plan.changed()), false, actor);
     }
     if (suspend) {
+      // listed again after the suspension: a lease issued since the plan was read is revoked too
       for (Workload w : held) {
         for (Lease l : store.leases().listActive(w.name(), now)) {
           if (store.leases().revoke(l.id(), now, "owner departed")) {

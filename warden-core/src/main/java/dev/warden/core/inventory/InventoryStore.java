@@ -103,6 +103,24 @@ public interface InventoryStore {
   /** {@code token.issued} events since {@code since}, grouped by workload and resource. */
   List<Usage> usage(Instant since);
 
+  /**
+   * Credentials of one kind a workload obtained for a resource over a window, from the grant
+   * events ({@code token.issued}, every credential kind: tokens, SVIDs, database users, brokered
+   * secrets, upstream tokens).
+   *
+   * @param credentialKind the wire name of the issued lease's kind, e.g. {@code brokered_secret}
+   */
+  record GrantUse(String workload, String resource, String credentialKind, long count, Instant lastUsed) {}
+
+  /**
+   * Grant events since {@code since} of {@code workload} (null: any) for {@code resource} (null:
+   * any), grouped by workload, resource and credential kind, ordered by workload, resource, kind.
+   * Reads only the events of the named workload or resource, through their index.
+   *
+   * @throws IllegalArgumentException when both workload and resource are null
+   */
+  List<GrantUse> grantUses(String workload, String resource, Instant since);
+
   /** Lifetimes (expiry minus issuance) of credentials issued since {@code since}, newest first, at most {@code max}. */
   List<java.time.Duration> leaseLifetimes(Instant since, int max);
 

@@ -270,6 +270,11 @@ final class FakeInventory implements InventoryStore, IndexSource {
   // ---- not read by the index
 
   @Override
+  public List<GrantUse> grantUses(String workload, String resource, Instant since) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
   public List<Upserted> upsert(List<ImportedNhi> items, Instant at) {
     throw new UnsupportedOperationException();
   }

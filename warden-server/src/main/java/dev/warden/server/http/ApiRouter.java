@@ -4,6 +4,7 @@ import dev.warden.core.agent.AgentService;
 import dev.warden.core.config.ConfigService;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.document.Kind;
+import dev.warden.core.impact.ImpactService;
 import dev.warden.core.inventory.InventoryService;
 import dev.warden.core.lease.LeakService;
 import dev.warden.core.lease.LeaseService;
@@ -153,8 +154,9 @@ public final class ApiRouter {
       return this;
     }
 
-    public Builder leases(LeaseService leases) {
-      units.add(new LeaseApi(leases));
+    /** @param impact answers the dry run of a revocation */
+    public Builder leases(LeaseService leases, ImpactService impact) {
+      units.add(new LeaseApi(leases, impact));
       return this;
     }
 
@@ -165,11 +167,12 @@ public final class ApiRouter {
     }
 
     /** Inventory, posture, reports and lifecycle (retire, offboarding). */
-    public Builder inventory(InventoryService inventory, Fingerprinter fingerprinter, Runnable reloadNow) {
+    public Builder inventory(InventoryService inventory, ImpactService impact, Fingerprinter fingerprinter,
+        Runnable reloadNow) {
       units.add(new InventoryApi(inventory, fingerprinter));
       units.add(new PostureApi(inventory));
       units.add(new ReportApi(inventory));
-      units.add(new LifecycleApi(inventory, reloadNow));
+      units.add(new LifecycleApi(inventory, impact, reloadNow));
       return this;
     }
 

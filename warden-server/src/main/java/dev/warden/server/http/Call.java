@@ -81,6 +81,12 @@ final class Call {
     return Json.parse(Bodies.read(req, limit));
   }
 
+  /** The JSON body, or an empty object when the request has none (a body that only adds options). */
+  JsonNode optionalJson(int limit) {
+    byte[] b = Bodies.read(req, limit);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8).isBlank() ? Json.object() : Json.parse(b);
+  }
+
   void send(int status, JsonNode body) {
     res.status(status);
     res.header("Content-Type", "application/json");

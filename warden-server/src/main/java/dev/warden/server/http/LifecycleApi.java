@@ -2,19 +2,25 @@ package dev.warden.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.impact.Impact;
+import dev.warden.core.impact.ImpactService;
 import dev.warden.core.inventory.InventoryService;
 import dev.warden.server.admin.Scopes;
 
 /**
  * Lifecycle: {@code POST /v1/workloads:retire} and {@code POST /v1/owners:depart} (offboarding an
- * owner; a dry run needs only {@code read}). Each change reloads this node's configuration.
+ * owner). With {@code "dryRun": true} (and an optional {@code "window": "30d"}) either answers the
+ * impact report of {@link ImpactService} and changes nothing; a dry run needs only {@code read}.
+ * Each change reloads this node's configuration.
  */
 final class LifecycleApi implements ApiUnit {
   private final InventoryService inventory;
+  private final ImpactService impact;
   private final Runnable reloadNow;
 
-  LifecycleApi(InventoryService inventory, Runnable reloadNow) {
+  LifecycleApi(InventoryService inventory, ImpactService impact, Runnable reloadNow) {
     this.inventory = inventory;
+    this.impact = impact;
     this.reloadNow = reloadNow;
   }
 
@@ -30,8 +36,8 @@ final class LifecycleApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.exact("/v1/workloads:retire").guard(Scopes.POLICY_WRITE).post(null, this::retire);
-    // the scope depends on the body (a dry run only reads), so the handler checks it
+    // the scope depends on the body (a dry run only reads), so the handlers check it
+    t.exact("/v1/workloads:retire").post(null, this::retire);
     t.exact("/v1/owners:depart").post(null, this::depart);
   }
 
@@ -40,6 +46,15 @@ final class LifecycleApi implements ApiUnit {
     String w = Params.text(b, "workload");
     if (w == null) {
       throw new BadRequestException("send {\"workload\": \"spiffe://...\"}");
+    }
+    boolean dryRun = b.path("dryRun").asBoolean(false);
+    c.need(dryRun ? Scopes.READ : Scopes.POLICY_WRITE);
+    if (dryRun) {
+      Impact i = impact.retire(w, ImpactRender.window(b));
+      ObjectNode o = ImpactRender.render(i);
+      o.put("workload", w);
+      c.send(200, o);
+      return;
     }
     InventoryService.RetireResult r = inventory.retire(w, c.who().actor());
     reloadNow.run();
@@ -59,6 +74,19 @@ final class LifecycleApi implements ApiUnit {
     JsonNode b = c.json(64 * 1024);
     boolean dryRun = b.path("dryRun").asBoolean(false);
     c.need(dryRun ? Scopes.READ : Scopes.POLICY_WRITE);
+    if (dryRun) {
+      Impact i = impact.depart(Params.text(b, "owner"), Params.text(b, "reassignTo"), b.path("suspend").asBoolean(false),
+          ImpactRender.window(b));
+      ObjectNode o = ImpactRender.render(i);
+      o.put("owner", i.subject());
+      o.put("action", b.path("suspend").asBoolean(false) ? "suspended"
+          : Params.text(b, "reassignTo") != null ? "reassigned" : "list");
+      InventoryRender.putOpt(o, "reassignedTo", Params.text(b, "reassignTo"));
+      InventoryRender.strings(o, "workloads", i.concerned());
+      o.put("applied", false);
+      c.send(200, o);
+      return;
+    }
     InventoryService.DepartResult r = inventory.depart(Params.text(b, "owner"), Params.text(b, "reassignTo"),
         b.path("suspend").asBoolean(false), dryRun, c.who().actor());
     if (r.applied()) {

@@ -86,11 +86,16 @@ final class DatabaseCommand implements Runnable {
 
     /** The first line of the stream without its line ending; at most {@link #MAX} characters. */
     static String firstLine(InputStream in) throws IOException {
+      return firstLine(in, MAX);
+    }
+
+    /** The first line of the stream without its line ending; at most {@code max} characters. */
+    static String firstLine(InputStream in, int max) throws IOException {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       int c;
       while ((c = in.read()) >= 0 && c != '\n') {
-        if (buf.size() > MAX * 4) {
-          throw new CliException(2, "the password on standard input is longer than " + MAX + " characters");
+        if (buf.size() > max * 4) {
+          throw new CliException(2, "the value on standard input is longer than " + max + " characters");
         }
         buf.write(c);
       }
@@ -99,7 +104,8 @@ final class DatabaseCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List stored admin passwords (never their values).")
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List stored target secrets, such as admin passwords, by name and fingerprint (never their values).")
   static final class ListPasswords extends ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {

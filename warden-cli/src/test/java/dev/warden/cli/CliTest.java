@@ -100,6 +100,30 @@ class CliTest {
   }
 
   @Test
+  void targetSecretSetStoresAMultiLinePemFromAFileAndTheDatabaseCommandsListIt() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+        .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    Path key = dir.resolve("client.pem");
+    Files.writeString(key, pem);
+
+    Run set = warden("target-secret", "set", "crm-key", "--from-file", key.toString(), "--server", url, "--token", token,
+        "-o", "json");
+
+    assertThat(set.exit()).as(set.err()).isZero();
+    assertThat(set.out()).contains("\"crm-key\"").contains("fingerprint").doesNotContain("PRIVATE KEY");
+    Run list = warden("target-secret", "list", "--server", url, "--token", token, "-o", "json");
+    assertThat(list.out()).contains("\"crm-key\"").doesNotContain("PRIVATE KEY");
+    Run old = warden("database", "password", "list", "--server", url, "--token", token);
+    assertThat(old.exit()).isZero();
+    assertThat(old.out()).contains("crm-key");
+    Run both = warden("target-secret", "set", "x", "--from-file", key.toString(), "--from-env", "V", "--server", url,
+        "--token", token);
+    assertThat(both.exit()).isEqualTo(2);
+  }
+
+  @Test
   void applyIsIdempotentAndExplainExitsZeroWhenAllowed() throws IOException {
     Path f = policyFiles();
     Run first = warden("apply", "-f", f.toString(), "--server", url, "--token", token);

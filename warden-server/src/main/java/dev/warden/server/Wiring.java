@@ -97,6 +97,7 @@ final class Wiring implements AutoCloseable {
   final AgentService agents;
   final dev.warden.core.database.DatabaseTargets databases;
   final dev.warden.core.database.LeaseReaper reaper;
+  final dev.warden.core.upstream.UpstreamTokenProvider upstreamTokens;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
@@ -156,12 +157,19 @@ final class Wiring implements AutoCloseable {
           .stream().map(dev.warden.core.store.Versioned::value).toList();
       databases = new dev.warden.core.database.DatabaseTargets(
           new dev.warden.server.database.UserDatabases(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
-          store.targetSecrets(), resources, box, fingerprinter, audit, clock);
-      config = new ConfigService(store, audit, clock, cfg.provisioning()).withResourceCheck(databases::verify);
+          store.targetSecrets(), resources, box, fingerprinter, audit, clock,
+          dev.warden.core.upstream.UpstreamTokenProvider::checkSecret);
+      // upstream OAuth clients authenticate with target secrets too: the same sealed store
+      upstreamTokens = new dev.warden.core.upstream.UpstreamTokenProvider(
+          new dev.warden.server.upstream.HttpUpstreamTokenClient(), databases::targetSecret, clock);
+      config = new ConfigService(store, audit, clock, cfg.provisioning()).withResourceCheck(r -> {
+        databases.verify(r);
+        upstreamTokens.verify(r);
+      });
       tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
           List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP)),
-              new dev.warden.core.database.DatabaseUserProvider(databases)), audit, fingerprinter, clock,
-          store.targetLeases());
+              new dev.warden.core.database.DatabaseUserProvider(databases), upstreamTokens), audit, fingerprinter,
+          clock, store.targetLeases());
       reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
           audit, clock, reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);

@@ -24,7 +24,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The databases Warden issues users in, and the admin passwords it reaches them with.
+ * The databases Warden issues users in, and the target secrets Warden reaches targets with: database
+ * admin passwords, and the client secrets and private keys of upstream OAuth clients.
  *
  * <p>Design note (decision 111). An admin password is never part of a configuration document: a
  * resource names a <em>target secret</em>, which is set through its own write-only endpoint,
@@ -38,7 +39,8 @@ public final class DatabaseTargets {
   public record SecretInfo(String name, String fingerprint, long version, java.time.Instant updatedAt,
       String updatedBy, List<String> usedBy) {}
 
-  static final int MAX_SECRET_LENGTH = 1024;
+  /** Long enough for a PEM RSA-4096 private key (an OAuth client's {@code private_key_jwt} key). */
+  static final int MAX_SECRET_LENGTH = 8192;
   private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -49,10 +51,22 @@ public final class DatabaseTargets {
   private final Fingerprinter fingerprinter;
   private final AuditWriter audit;
   private final Clock clock;
+  private final java.util.function.BiConsumer<Resource, Secret> otherCheck;
 
   /** @param resources the stored resources (not a cached snapshot) */
   public DatabaseTargets(UserDatabase database, TargetSecretStore secrets, Supplier<List<Resource>> resources,
       SecretBox box, Fingerprinter fingerprinter, AuditWriter audit, Clock clock) {
+    this(database, secrets, resources, box, fingerprinter, audit, clock, (r, v) -> {});
+  }
+
+  /**
+   * @param otherCheck checks a value about to be stored against a resource without a database that
+   *     uses it (an {@code oauth-client} whose private key it is); throws {@link ValidationException}
+   */
+  public DatabaseTargets(UserDatabase database, TargetSecretStore secrets, Supplier<List<Resource>> resources,
+      SecretBox box, Fingerprinter fingerprinter, AuditWriter audit, Clock clock,
+      java.util.function.BiConsumer<Resource, Secret> otherCheck) {
+    this.otherCheck = otherCheck;
     this.database = database;
     this.secrets = secrets;
     this.resources = resources;
@@ -108,6 +122,10 @@ public final class DatabaseTargets {
     checkValue(value);
     List<Resource> users = usedBy(name);
     for (Resource r : users) {
+      if (r.database() == null) {
+        otherCheck.accept(r, value);
+        continue;
+      }
       try {
         database.verify(r.database(), value);
       } catch (ValidationException e) {
@@ -137,6 +155,13 @@ public final class DatabaseTargets {
     if (users.isEmpty()) {
       throw new ValidationException("name", "no resource uses target secret '" + name
           + "'; Warden rotates only a password it can set on a database");
+    }
+    for (Resource r : users) {
+      if (r.database() == null) {
+        throw new ValidationException("name", "resource '" + r.name() + "' uses target secret '" + name
+            + "' as an OAuth client credential, which only its upstream can change; rotate it there and store the"
+            + " new value with 'warden target-secret set " + name + "'");
+      }
     }
     DatabaseTarget t = users.getFirst().database();
     for (Resource r : users) {
@@ -184,6 +209,14 @@ public final class DatabaseTargets {
     return info(secrets.get(name).orElseThrow(), users);
   }
 
+  /**
+   * The value of a stored target secret, for a provider that authenticates with it at its target
+   * (an OAuth client's secret or private key). Never log or audit what it holds.
+   */
+  public Optional<Secret> targetSecret(String name) {
+    return secret(name);
+  }
+
   private Optional<Secret> secret(String name) {
     return secrets.get(name).map(this::open);
   }
@@ -194,7 +227,8 @@ public final class DatabaseTargets {
 
   private List<Resource> usedBy(String name) {
     return resources.get().stream()
-        .filter(r -> r.database() != null && r.database().adminPasswordSecret().equals(name)).toList();
+        .filter(r -> r.database() != null && r.database().adminPasswordSecret().equals(name)
+            || r.oauth() != null && r.oauth().secret().equals(name)).toList();
   }
 
   private static SecretInfo info(Sealed s, List<Resource> users) {

@@ -9,6 +9,7 @@ import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.DatabaseTarget;
+import dev.warden.core.model.OAuthClient;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Effect;
 import dev.warden.core.model.Named;
@@ -157,6 +158,9 @@ public final class Documents {
       if (r.database() != null) {
         s.set("database", databaseSpec(r.database()));
       }
+      if (r.oauth() != null) {
+        s.set("oauth", oauthSpec(r.oauth()));
+      }
     } else if (o instanceof AccessPolicy p) {
       putIfSet(s, "description", p.description());
       ObjectNode w = s.putObject("workloads");
@@ -267,7 +271,7 @@ public final class Documents {
   }
 
   private static Resource resource(String name, JsonNode s) {
-    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database");
+    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "oauth");
     String sens = text(s, "sensitivity");
     Sensitivity se = null;
     if (sens != null) {
@@ -279,7 +283,67 @@ public final class Documents {
     }
     JsonNode db = s.get("database");
     DatabaseTarget target = db == null || db.isNull() ? null : databaseTarget(db);
-    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target);
+    JsonNode oa = s.get("oauth");
+    OAuthClient oauth = oa == null || oa.isNull() ? null : oauthClient(oa);
+    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target, oauth);
+  }
+
+  /**
+   * Parses a resource's {@code spec.oauth}. It names the target secret holding the client secret or
+   * private key; the secret itself is refused, so it can never reach a document, its history or a diff.
+   *
+   * @throws ValidationException naming the first field that is wrong
+   */
+  public static OAuthClient oauthClient(JsonNode o) {
+    if (!o.isObject()) {
+      throw new ValidationException("spec.oauth", "must be an object: {tokenUrl, clientId, authMethod,"
+          + " clientSecretSecret or privateKeySecret, scopes}");
+    }
+    for (String f : List.of("clientSecret", "client_secret", "privateKey", "secret", "password")) {
+      if (o.has(f)) {
+        throw new ValidationException("spec.oauth." + f, "a secret never goes in a document; store it with"
+            + " 'warden target-secret set <name>' and name it in spec.oauth.clientSecretSecret (or privateKeySecret)");
+      }
+    }
+    allowOnly(o, "spec.oauth", "tokenUrl", "clientId", "authMethod", "clientSecretSecret", "privateKeySecret",
+        "signingAlg", "keyId", "scopes", "audience", "resource", "defaultExpiresIn");
+    String m = text(o, "authMethod");
+    OAuthClient.AuthMethod method = m == null ? OAuthClient.AuthMethod.CLIENT_SECRET_BASIC
+        : OAuthClient.AuthMethod.fromWire(m);
+    String clientSecret = text(o, "clientSecretSecret");
+    String privateKey = text(o, "privateKeySecret");
+    if (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? clientSecret != null : privateKey != null) {
+      throw new ValidationException("spec.oauth." + (clientSecret != null ? "clientSecretSecret" : "privateKeySecret"),
+          "does not go with authMethod: " + method.wire() + "; private_key_jwt takes privateKeySecret, the"
+              + " client_secret methods take clientSecretSecret");
+    }
+    String secret = method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? privateKey : clientSecret;
+    if (secret == null) {
+      throw new ValidationException("spec.oauth." + (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT
+          ? "privateKeySecret" : "clientSecretSecret"), "is required: the name of the target secret holding the "
+          + (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? "PEM private key" : "client secret")
+          + " (store it with 'warden target-secret set <name>')");
+    }
+    return new OAuthClient(text(o, "tokenUrl"), text(o, "clientId"), method, secret, text(o, "signingAlg"),
+        text(o, "keyId"), stringList(o, "scopes"), text(o, "audience"), text(o, "resource"),
+        Durations.parse("spec.oauth.defaultExpiresIn", text(o, "defaultExpiresIn")));
+  }
+
+  /** Renders an OAuth client: {@code oauthClient(oauthSpec(c))} equals c. */
+  public static ObjectNode oauthSpec(OAuthClient c) {
+    ObjectNode o = F.objectNode();
+    o.put("tokenUrl", c.tokenUrl());
+    o.put("clientId", c.clientId());
+    o.put("authMethod", c.authMethod().wire());
+    o.put(c.authMethod() == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? "privateKeySecret" : "clientSecretSecret",
+        c.secret());
+    putIfSet(o, "signingAlg", c.signingAlg());
+    putIfSet(o, "keyId", c.keyId());
+    strings(o, "scopes", c.scopes());
+    putIfSet(o, "audience", c.audience());
+    putIfSet(o, "resource", c.resourceIndicator());
+    o.put("defaultExpiresIn", Durations.format(c.defaultExpiresIn()));
+    return o;
   }
 
   /**
@@ -358,7 +422,7 @@ public final class Documents {
       try {
         kind = CredentialKind.valueOf(ck.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid or database_user");
+        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid, database_user or upstream_token");
       }
     }
     return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,

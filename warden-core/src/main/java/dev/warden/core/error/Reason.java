@@ -41,6 +41,11 @@ public enum Reason {
   POLICY_DISABLED("policy_disabled"),
   INVALID_SCOPE("invalid_scope"),
   CREDENTIAL_KIND_UNSUPPORTED("credential_kind_unsupported"),
+  /**
+   * the credential would outlive what the policy allows (its maxTtl, or the workload's expiry) and
+   * cannot be shortened: an upstream token Warden did not mint
+   */
+  TTL_EXCEEDS_POLICY("ttl_exceeds_policy"),
   // request problems
   INVALID_REQUEST("invalid_request"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),
@@ -60,7 +65,7 @@ public enum Reason {
   UNKNOWN_LEASE("unknown_lease"),
   // platform problems
   AUDIT_UNAVAILABLE("audit_unavailable"),
-  /** the target (a resource's database) cannot be reached or refused: nothing was issued there */
+  /** the target (a resource's database, an upstream OAuth server) cannot be reached or refused: nothing was issued there */
   TARGET_UNAVAILABLE("target_unavailable"),
   // success
   ALLOWED("allowed");

@@ -15,7 +15,8 @@ public interface CredentialProvider {
 
   /**
    * Mints the credential for {@code issuance}; its lifetime must end no later than
-   * {@link Issuance#notAfter()}.
+   * {@link Issuance#notAfter()}. (A credential Warden obtains rather than mints, an upstream token,
+   * cannot be shortened: its provider refuses instead when its stated lifetime exceeds the policy's.)
    *
    * @throws dev.warden.core.error.UnavailableException when the target cannot mint now
    */

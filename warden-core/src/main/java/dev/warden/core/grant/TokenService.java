@@ -125,7 +125,8 @@ public final class TokenService {
    *
    * @throws DeniedException when the evidence, identity or policy refuses; already audited
    * @throws dev.warden.core.error.UnavailableException when the audit log cannot be written, or
-   *     ({@code target_unavailable}, audited) the resource's database cannot issue; nothing was issued
+   *     ({@code target_unavailable}, audited) the resource's database or upstream OAuth server cannot
+   *     issue; nothing was issued
    */
   public Granted grant(GrantRequest req) {
     GrantContext ctx = new GrantContext(req, clock.instant());
@@ -169,7 +170,12 @@ public final class TokenService {
         createAtTarget(t, issuance, p, lease, ctx);
         connection = c.details();
       } else {
-        c = provider.issue(issuance);
+        try {
+          c = provider.issue(issuance);
+        } catch (dev.warden.core.error.TargetException e) {
+          // nothing exists anywhere (an upstream token that was not obtained): audited once as a failure
+          throw new TargetFailed(e, null, resource.name(), d.credentialKind());
+        }
         lease = lease(c, workload, resource);
         if (c.kind().endpoint() == CredentialKind.Endpoint.CREDENTIALS) {
           connection = c.details();
@@ -194,8 +200,10 @@ public final class TokenService {
       } catch (RuntimeException auditFailure) {
         f.cause.addSuppressed(auditFailure);
       }
-      throw new UnavailableException(Reason.TARGET_UNAVAILABLE, "the database of resource '" + f.resource
-          + "' cannot issue a user now; nothing was issued; retry later", f.cause);
+      throw new UnavailableException(Reason.TARGET_UNAVAILABLE, f.kind == CredentialKind.DATABASE_USER
+          ? "the database of resource '" + f.resource + "' cannot issue a user now; nothing was issued; retry later"
+          // the provider's message names the resource and says what to do, never a secret
+          : f.cause.getMessage() + "; nothing was issued", f.cause);
     } catch (DeniedException e) {
       try {
         audit.write(ctx.denied(e));
@@ -228,7 +236,7 @@ public final class TokenService {
       t.create(issuance, p);
     } catch (dev.warden.core.error.TargetException e) {
       abandon(lease.id(), !e.maybeChanged(), "not issued: " + e.getMessage());
-      throw new TargetFailed(e, lease.id(), lease.resource());
+      throw new TargetFailed(e, lease.id(), lease.resource(), lease.kind());
     } catch (RuntimeException e) {
       abandon(lease.id(), false, "not issued: " + e.getClass().getSimpleName());
       throw e;
@@ -251,12 +259,14 @@ public final class TokenService {
     final transient dev.warden.core.error.TargetException cause;
     final String leaseId;
     final String resource;
+    final CredentialKind kind;
 
-    TargetFailed(dev.warden.core.error.TargetException cause, String leaseId, String resource) {
+    TargetFailed(dev.warden.core.error.TargetException cause, String leaseId, String resource, CredentialKind kind) {
       super(null, null, false, false);
       this.cause = cause;
       this.leaseId = leaseId;
       this.resource = resource;
+      this.kind = kind;
     }
   }
 

@@ -10,12 +10,16 @@ import java.net.URI;
  * @param database for kinds {@code postgres}, {@code mariadb} (or {@code mysql}) and {@code redis}:
  *     where and how its users are created; null when Warden issues no database users for it (a
  *     resource of any other kind never has one)
+ * @param oauth for kind {@code oauth-client} (required there, refused elsewhere): the upstream OAuth
+ *     client whose access tokens Warden obtains and hands out
  */
 public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
-    DatabaseTarget database) implements Named {
+    DatabaseTarget database, OAuthClient oauth) implements Named {
 
   /** The resource kind whose credentials are dynamic PostgreSQL users. */
   public static final String POSTGRES = "postgres";
+  /** The resource kind whose credentials are access tokens of a third-party OAuth server. */
+  public static final String OAUTH_CLIENT = "oauth-client";
 
   public Resource {
     Names.check("name", name);
@@ -47,10 +51,23 @@ public record Resource(String name, String audience, String kind, Sensitivity se
             + engine.schemes().getFirst() + " URL, not " + database.url().substring(0, database.url().indexOf("://") + 3));
       }
     }
+    if (!OAUTH_CLIENT.equals(kind) && oauth != null) {
+      throw new ValidationException("spec.oauth", "is only allowed for a resource of kind oauth-client");
+    }
+    if (OAUTH_CLIENT.equals(kind) && oauth == null) {
+      throw new ValidationException("spec.oauth", "is required for a resource of kind oauth-client: {tokenUrl,"
+          + " clientId, authMethod, clientSecretSecret or privateKeySecret, scopes}");
+    }
+  }
+
+  /** A resource that may have a database target but no OAuth client. */
+  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
+      DatabaseTarget database) {
+    this(name, audience, kind, sensitivity, description, database, null);
   }
 
   /** A resource without a database target. */
   public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description) {
-    this(name, audience, kind, sensitivity, description, null);
+    this(name, audience, kind, sensitivity, description, null, null);
   }
 }

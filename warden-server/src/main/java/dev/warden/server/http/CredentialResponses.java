@@ -38,7 +38,10 @@ final class CredentialResponses {
       case UPSTREAM_TOKEN -> {
         body.put("access_token", g.accessToken().reveal());
         body.put("token_type", "Bearer");
-        g.connection().forEach(body::put);
+        // the rest of the details (cache hit or miss) is for the audit log, not the workload
+        if (g.connection().containsKey("scope")) {
+          body.put("scope", g.connection().get("scope"));
+        }
       }
       case ACCESS_TOKEN, JWT_SVID, X509_SVID -> throw new IllegalStateException(g.kind() + " is served at the token endpoint");
     }

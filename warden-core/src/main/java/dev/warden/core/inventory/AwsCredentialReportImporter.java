@@ -132,8 +132,9 @@ final class AwsCredentialReportImporter implements Importer {
     if (root) {
       Map<String, String> attrs = new TreeMap<>(common);
       put(attrs, "passwordLastUsed", r.get("password_last_used"));
+      // its last sign-in stays an attribute: an unused root user is the goal, never "stale, delete it"
       out.add(new ImportedNhi(source, ROOT_ACCOUNT, ROOT_USER, d.owner(), d.team(), d.environment(), arn, null,
-          userCreated, null, null, r.time("password_last_used"), attrs));
+          userCreated, null, null, null, attrs));
       found++;
     }
     for (int n = 1; n <= 2; n++) {

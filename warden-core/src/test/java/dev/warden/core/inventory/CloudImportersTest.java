@@ -71,7 +71,8 @@ class CloudImportersTest {
     assertThat(unused.lastUsedAt()).as("N/A: never used").isNull();
     assertThat(unused.attributes()).containsEntry("neverUsed", "true").doesNotContainKey("lastUsedService");
     assertThat(items.get("<root_account>/access_key_1").attributes()).containsEntry("root", "true");
-    assertThat(items.get("<root_account>").lastUsedAt()).isEqualTo(Instant.parse("2025-11-02T10:11:12Z"));
+    assertThat(items.get("<root_account>").attributes()).containsEntry("passwordLastUsed", "2025-11-02T10:11:12+00:00")
+        .containsEntry("mfaActive", "true");
     assertThat(Inventory.importedType(ci)).isEqualTo(CredentialType.STATIC);
     assertThat(Posture.isCredential(ci)).isTrue();
     assertThat(Posture.isCredential(items.get("<root_account>"))).as("judged by its keys").isFalse();

@@ -65,7 +65,7 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     for (JsonNode u : root.path("UserDetailList")) {
       i++;
       try {
-        user(u, i, groups, adminByArn, d, out);
+        user(u, groups, adminByArn, d, out);
       } catch (ValidationException e) {
         out.error(i, "UserDetailList item " + i + ": " + e.getMessage());
       }
@@ -105,7 +105,7 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     }
   }
 
-  private static void user(JsonNode u, int i, Map<String, Principal> groups, Map<String, Boolean> adminByArn,
+  private static void user(JsonNode u, Map<String, Principal> groups, Map<String, Boolean> adminByArn,
       Importers.Defaults d, ImportRows out) {
     String name = CloudImports.text(u, "UserName");
     if (name == null) {

@@ -41,7 +41,7 @@ final class InventoryCommand implements Runnable {
     @Option(names = "--environment")
     String environment;
 
-    @Option(names = "--credential-type", description = "static, short-lived or attested-identity")
+    @Option(names = "--credential-type", description = "static, short-lived, attested-identity or federated")
     String credentialType;
 
 
@@ -97,15 +97,27 @@ final class InventoryCommand implements Runnable {
           "  ci-variables     gh secret list --json name,updatedAt,visibility; gh variable list --json name,value,updatedAt;",
           "                   GitLab GET /projects/:id/variables (values reduced to HMAC fingerprints; plain",
           "                   configuration variables skipped)",
+          "  aws-credential-report      aws iam get-credential-report (its JSON, or the CSV of its base64 Content):",
+          "                             each active access key and signing certificate, and the root account",
+          "  aws-authorization-details  aws iam get-account-authorization-details: users with their policies, roles",
+          "                             with their trust (OIDC-federated roles have credential type federated)",
+          "  gcp-service-account-keys   gcloud iam service-accounts keys list --iam-account=SA --format=json (one or",
+          "                             more): enabled USER_MANAGED keys",
+          "  azure-credentials          az ad sp|app credential list [--cert], az ad sp|app list: client secrets and",
+          "                             certificates (secretText and hint are never read)",
+          "  vault-kv-metadata          vault kv metadata get -format=json, with \"path\" added (one object or a list)",
           "", "A bad row fails the whole import unless --partial. Items are merged by (source, kind, name).",
           "", "Examples:", "  kubectl get sa,secrets -A -o json > k8s.json && warden inventory import k8s.json --format k8s --source k8s:prod",
           "  warden inventory import .github/workflows/deploy.yml --format github-workflow --source github:acme/api",
-          "  gh secret list --json name,updatedAt | warden inventory import - --format ci-variables --source github:acme/api"})
+          "  gh secret list --json name,updatedAt | warden inventory import - --format ci-variables --source github:acme/api",
+          "  aws iam get-credential-report > report.json && warden inventory import report.json --format aws-credential-report"})
   static final class Import extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the file to import, or - for standard input")
     String file;
 
-    @Option(names = "--format", required = true, description = "k8s, github-workflow, env, csv, json or ci-variables")
+    @Option(names = "--format", required = true, description = "k8s, github-workflow, env, csv, json, ci-variables,"
+        + " aws-credential-report, aws-authorization-details, gcp-service-account-keys, azure-credentials or"
+        + " vault-kv-metadata")
     String format;
 
     @Option(names = "--partial", description = "import the good rows even if some are bad")

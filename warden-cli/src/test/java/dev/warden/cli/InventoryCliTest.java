@@ -103,6 +103,43 @@ class InventoryCliTest {
   }
 
   @Test
+  void cloudExportsImportByFormatAndPostureSaysWhatFederationReplaces() throws Exception {
+    Path details = dir.resolve("aws-authorization-details.json");
+    Files.writeString(details, """
+        {"UserDetailList": [{"UserName": "cli-deployer", "Arn": "arn:aws:iam::111122223333:user/cli-deployer",
+           "CreateDate": "2019-01-01T00:00:00Z", "SecretAccessKey": "%s"}],
+         "RoleDetailList": [{"RoleName": "cli-federated", "Arn": "arn:aws:iam::111122223333:role/cli-federated",
+           "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+             "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/warden.acme.test"},
+             "Condition": {"StringEquals": {"warden.acme.test:sub": "spiffe://acme.test/api"}}}]}}]}
+        """.formatted(VALUE));
+    Run imp = run("inventory", "import", details.toString(), "--format", "aws-authorization-details", "-o", "json");
+    assertThat(imp.exit()).as(imp.err()).isZero();
+    assertThat(new ObjectMapper().readTree(imp.out()).path("created").asInt()).isEqualTo(2);
+    Run federated = run("inventory", "list", "--credential-type", "federated", "-o", "json");
+    assertThat(new ObjectMapper().readTree(federated.out()).path("items").findValuesAsText("name"))
+        .containsExactly("cli-federated");
+
+    Path keys = dir.resolve("keys.json");
+    Files.writeString(keys, """
+        [{"keyType": "USER_MANAGED", "name": "projects/p/serviceAccounts/cli@p.iam.gserviceaccount.com/keys/k1",
+          "validAfterTime": "2021-01-01T00:00:00Z", "validBeforeTime": "9999-12-31T23:59:59Z"}]
+        """);
+    Run gcp = run("inventory", "import", keys.toString(), "--format", "gcp-service-account-keys", "--owner",
+        "ops@acme.test");
+    assertThat(gcp.exit()).as(gcp.err()).isZero();
+    assertThat(gcp.out()).contains("1 created");
+    Run posture = run("report", "posture", "--rule", "federation.replace-static-credential", "-o", "json");
+    assertThat(posture.out()).contains("cli@p.iam.gserviceaccount.com/k1").contains("Workload Identity Federation");
+    assertThat(imp.out() + federated.out() + posture.out() + run("inventory", "list").out()).doesNotContain(VALUE);
+
+    Run wrong = run("inventory", "import", keys.toString(), "--format", "aws-credential-report");
+    assertThat(wrong.exit()).isEqualTo(2);
+    assertThat(wrong.err()).contains("not an AWS credential report");
+    assertThat(run("inventory", "import", "--help").out()).contains("vault-kv-metadata", "azure-credentials");
+  }
+
+  @Test
   void badCsvRowFailsWithItsLineAndPartialImportsTheRest() throws Exception {
     Path csv = dir.resolve("keys.csv");
     Files.writeString(csv, "name,kind\nOK_KEY,api-key\n\"BROKEN\n");

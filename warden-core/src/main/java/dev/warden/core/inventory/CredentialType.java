@@ -9,9 +9,14 @@ public enum CredentialType {
   /** a credential Warden minted with a TTL of minutes */
   SHORT_LIVED,
   /** an identity proven from platform evidence, holding no stored secret */
-  ATTESTED_IDENTITY;
+  ATTESTED_IDENTITY,
+  /**
+   * a cloud identity that workloads already reach by exchanging an OIDC token (an AWS role trusting
+   * an OIDC provider for sts:AssumeRoleWithWebIdentity): no stored secret, not yet through Warden
+   */
+  FEDERATED;
 
-  /** Wire form: {@code static}, {@code short-lived}, {@code attested-identity}. */
+  /** Wire form: {@code static}, {@code short-lived}, {@code attested-identity}, {@code federated}. */
   public String wire() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
@@ -27,6 +32,6 @@ public enum CredentialType {
       }
     }
     throw new dev.warden.core.error.ValidationException("credentialType",
-        "'" + s + "' is not one of static, short-lived, attested-identity");
+        "'" + s + "' is not one of static, short-lived, attested-identity, federated");
   }
 }

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * Inventory imports: Kubernetes dumps, GitHub Actions workflows, .env files, CI/CD variables, CSV
- * and JSON, one {@link Importer} per {@link Format}. They keep names and metadata and drop every
+ * and JSON, and cloud IAM exports (AWS, GCP, Azure, Vault), one {@link Importer} per {@link Format}. They keep names and metadata and drop every
  * value: an .env value or a Kubernetes secret's data never leaves its importer, except as an HMAC
  * fingerprint when a {@link Fingerprinter} is given (so the same secret found twice can be
  * recognised, NHI9).
@@ -23,7 +23,17 @@ import java.util.TreeMap;
 public final class Importers {
   /** Formats accepted by {@link #parse}. */
   public enum Format {
-    K8S, GITHUB_WORKFLOW, ENV, CSV, JSON, CI_VARIABLES;
+    K8S, GITHUB_WORKFLOW, ENV, CSV, JSON, CI_VARIABLES,
+    /** {@code aws iam get-credential-report}: access keys and signing certificates */
+    AWS_CREDENTIAL_REPORT,
+    /** {@code aws iam get-account-authorization-details}: users and roles, with trust */
+    AWS_AUTHORIZATION_DETAILS,
+    /** {@code gcloud iam service-accounts keys list --format=json} */
+    GCP_SERVICE_ACCOUNT_KEYS,
+    /** {@code az ad sp|app credential list}, {@code az ad sp|app list} */
+    AZURE_CREDENTIALS,
+    /** {@code vault kv metadata get -format=json}, with the path added */
+    VAULT_KV_METADATA;
 
     /** @throws ValidationException naming the accepted formats */
     public static Format parse(String s) {
@@ -34,12 +44,16 @@ public final class Importers {
           }
         }
       }
-      throw new ValidationException("format",
-          "'" + s + "' is not one of k8s, github-workflow, env, csv, json, ci-variables");
+      throw new ValidationException("format", "'" + s + "' is not one of " + names());
     }
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Every wire name, comma-separated, in declaration order. */
+    public static String names() {
+      return String.join(", ", java.util.Arrays.stream(values()).map(Format::wire).toList());
     }
   }
 
@@ -71,6 +85,11 @@ public final class Importers {
       case CSV -> new CsvImporter();
       case JSON -> new JsonImporter();
       case CI_VARIABLES -> new CiVariablesImporter();
+      case AWS_CREDENTIAL_REPORT -> new AwsCredentialReportImporter();
+      case AWS_AUTHORIZATION_DETAILS -> new AwsAuthorizationDetailsImporter();
+      case GCP_SERVICE_ACCOUNT_KEYS -> new GcpServiceAccountKeysImporter();
+      case AZURE_CREDENTIALS -> new AzureCredentialsImporter();
+      case VAULT_KV_METADATA -> new VaultKvMetadataImporter();
     };
   }
 

@@ -176,8 +176,15 @@ public final class Inventory {
     return m;
   }
 
-  /** Service accounts are platform identities; everything else imported is a static credential. */
+  /**
+   * Service accounts are platform identities; an AWS role holds no secret (federated when it trusts
+   * an OIDC provider, else assumed by the services and principals it trusts); everything else
+   * imported is static.
+   */
   static CredentialType importedType(ImportedNhi n) {
+    if (n.kind().equals(AwsAuthorizationDetailsImporter.ROLE)) {
+      return "true".equals(n.attributes().get("federated")) ? CredentialType.FEDERATED : CredentialType.ATTESTED_IDENTITY;
+    }
     return n.kind().equals("k8s-service-account") || "true".equals(n.attributes().get("oidc"))
         && !n.attributes().containsKey("secrets") ? CredentialType.ATTESTED_IDENTITY : CredentialType.STATIC;
   }

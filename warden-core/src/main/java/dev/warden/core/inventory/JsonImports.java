@@ -68,6 +68,60 @@ final class JsonImports {
     return t;
   }
 
+  /** What takes one listed JSON value (an object, or whatever else stood in the list) and its line. */
+  @FunctionalInterface
+  interface Listed {
+    void accept(JsonNode value, int line);
+  }
+
+  /**
+   * Streams every listed value of {@code text} to {@code each}: the text may be one object, an
+   * array of them, an object wrapping the array under one of {@code wrappers} (a REST API's {@code
+   * {"keys": [...]}}), several of these one after another (a shell loop's output) or an array of
+   * arrays ({@code jq -s}). Malformed JSON becomes one error at its line.
+   *
+   * @throws ValidationException when the text holds no JSON value at all
+   */
+  static void listed(String text, ImportRows out, Set<String> wrappers, String what, Listed each) {
+    stream(text, out, p -> {
+      JsonToken t;
+      int roots = 0;
+      while ((t = p.nextToken()) != null) {
+        roots++;
+        listed(p, t, wrappers, each, 0);
+      }
+      if (roots == 0) {
+        throw new ValidationException("content", "the input is empty; send " + what);
+      }
+    });
+  }
+
+  private static void listed(JsonParser p, JsonToken t, Set<String> wrappers, Listed each, int depth)
+      throws IOException {
+    int line = p.currentTokenLocation().getLineNr();
+    if (t == JsonToken.START_ARRAY && depth < 2) {
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new com.fasterxml.jackson.core.JsonParseException(p, "unclosed array");
+        }
+        listed(p, t, wrappers, each, depth + 1);
+      }
+      return;
+    }
+    JsonNode read = p.readValueAsTree();
+    JsonNode v = read == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : read;
+    if (v.isObject()) {
+      for (String w : wrappers) {
+        JsonNode list = v.get(w);
+        if (list != null && list.isArray()) {
+          list.forEach(x -> each.accept(x, line));
+          return;
+        }
+      }
+    }
+    each.accept(v, line);
+  }
+
   /** Where the JSON broke, without Jackson's own message. */
   static String malformed(JsonProcessingException e) {
     return e.getLocation() == null ? "malformed JSON"

@@ -89,6 +89,12 @@ public final class Maturity {
           ? new Assessment(id, n.name(), 4, "long-lived service-account token stored as a cluster secret")
           : new Assessment(id, n.name(), 4, "static secret in a cluster secret store, rotated by hand");
       case "env-var", "ci-secret" -> new Assessment(id, n.name(), 3, "secret in configuration, environment or CI variables");
+      // a role is reached with its callers' credentials; only a federated one says how they authenticate
+      case AwsAuthorizationDetailsImporter.ROLE -> "true".equals(a.get("federated"))
+          ? new Assessment(id, n.name(), 6, "cloud role assumed with an OIDC token, not yet exchanged via Warden")
+          : null;
+      // users and the root account are judged by their keys, which are subjects of their own
+      case AwsAuthorizationDetailsImporter.USER, AwsCredentialReportImporter.ROOT_ACCOUNT -> null;
       default -> n.lastRotatedAt() != null
           ? new Assessment(id, n.name(), 4, "protected static secret, rotated by hand")
           : new Assessment(id, n.name(), 3, "static secret in configuration");

@@ -38,6 +38,10 @@ public final class Posture {
   public static final String UNKNOWN_OWNER = "ownership.unknown-owner";
   public static final String STALE = "usage.stale";
   public static final String OIDC_AVAILABLE = "ci.static-secret-with-oidc-available";
+  public static final String FEDERATION_AVAILABLE = "federation.replace-static-credential";
+  public static final String UNCONSTRAINED_WEB_IDENTITY = "federation.unconstrained-web-identity";
+  public static final String ROOT_ACCESS_KEY = "privilege.root-access-key";
+  public static final String EXPIRED = "lifetime.expired-credential";
 
   private Posture() {}
 
@@ -148,8 +152,16 @@ public final class Posture {
       }
     }
     if (isCredential(n)) {
-      lifetimes(n, id, ctx.now(), t, out);
+      if (n.expiresAt() != null && !ctx.now().isBefore(n.expiresAt())) {
+        // it can no longer authenticate: age and rotation no longer matter, only the clutter
+        out.add(new Finding(EXPIRED, Severity.LOW, "NHI1", id, n.name(), "expired at " + n.expiresAt()
+            + " but still registered at " + n.source(), "delete it at its source"));
+      } else {
+        lifetimes(n, id, ctx.now(), t, out);
+        replaceable(n, id, out);
+      }
     }
+    cloudIdentity(n, id, out);
     if (n.owner() == null) {
       out.add(new Finding(NO_OWNER, Severity.MEDIUM, "NHI1", id, n.name(), "no owner recorded (from " + n.source() + ")",
           "assign an owner: re-import with an owner column or attribute"));
@@ -168,6 +180,50 @@ public final class Posture {
           "federate the workflow's OIDC token with Warden and drop the stored secrets"));
     }
     return out;
+  }
+
+  // NHI7: a live static credential that its platform can replace with federation
+  private static void replaceable(ImportedNhi n, String id, List<Finding> out) {
+    FederationPath p = FederationPath.of(n.attributes().get("replaceWith"));
+    if (p == null) {
+      return;
+    }
+    Map<String, String> a = n.attributes();
+    StringBuilder evidence = new StringBuilder(p.label()).append(" from ").append(n.source());
+    if (n.lastUsedAt() != null) {
+      evidence.append(", last used ").append(n.lastUsedAt());
+      if (a.containsKey("lastUsedService")) {
+        evidence.append(" (").append(a.get("lastUsedService"))
+            .append(a.containsKey("lastUsedRegion") ? " in " + a.get("lastUsedRegion") : "").append(')');
+      }
+    } else if ("true".equals(a.get("neverUsed"))) {
+      evidence.append(", never used");
+    }
+    String remediation = p.remediation();
+    if (p == FederationPath.AWS_WEB_IDENTITY && "true".equalsIgnoreCase(a.get("passwordEnabled"))) {
+      evidence.append("; its user also signs in to the console, so a person may hold it");
+      remediation = "if a workload uses it: " + remediation + "; if a person does: give them federated sign-in"
+          + " (IAM Identity Center) and delete the key";
+    }
+    out.add(new Finding(FEDERATION_AVAILABLE, Severity.MEDIUM, "NHI7", id, n.name(), evidence.toString(), remediation));
+  }
+
+  // the AWS root user's keys (NHI5) and roles any token of an OIDC issuer may assume (NHI6)
+  private static void cloudIdentity(ImportedNhi n, String id, List<Finding> out) {
+    if (n.kind().equals(AwsCredentialReportImporter.ACCESS_KEY) && "true".equals(n.attributes().get("root"))) {
+      out.add(new Finding(ROOT_ACCESS_KEY, Severity.CRITICAL, "NHI5", id, n.name(),
+          "the AWS account's root user has an active access key (" + n.source() + "): it can do anything, and no"
+              + " policy can limit it",
+          "delete the root user's access keys; give the workload an IAM role (federated with"
+              + " sts:AssumeRoleWithWebIdentity) instead"));
+    }
+    if (n.kind().equals(AwsAuthorizationDetailsImporter.ROLE) && "false".equals(n.attributes().get("tokenConstrained"))) {
+      out.add(new Finding(UNCONSTRAINED_WEB_IDENTITY, Severity.HIGH, "NHI6", id, n.name(),
+          "trusts " + n.attributes().get("oidcProviders") + " for sts:AssumeRoleWithWebIdentity without a condition on"
+              + " the token's sub or aud: any identity that issuer signs for may assume it",
+          "add a StringEquals condition on <provider>:aud and <provider>:sub (the one repository, service account or"
+              + " workload) to the role's trust policy"));
+    }
   }
 
   private static Finding ownerDeparted(InventoryItem i, Map<String, Instant> departed) {
@@ -375,10 +431,16 @@ public final class Posture {
     }
   }
 
-  /** Imported items that are secrets, not the identities or pipelines that consume them. */
+  /**
+   * Imported items that are secrets, not the identities or pipelines that consume them (an IAM user
+   * or the root account is judged through its keys, which are items of their own).
+   */
   static boolean isCredential(ImportedNhi n) {
-    return Inventory.importedType(n) == CredentialType.STATIC && !n.kind().equals("github-workflow");
+    return Inventory.importedType(n) == CredentialType.STATIC && !IDENTITY_KINDS.contains(n.kind());
   }
+
+  private static final Set<String> IDENTITY_KINDS = Set.of("github-workflow", AwsAuthorizationDetailsImporter.USER,
+      AwsCredentialReportImporter.ROOT_ACCOUNT);
 
 
   private static String days(Duration d) {

@@ -83,7 +83,8 @@ final class InventoryApi implements ApiUnit {
     Importers.Format format = Importers.Format.parse(Params.text(b, "format"));
     String content = Params.text(b, "content");
     if (content == null) {
-      throw new BadRequestException("send {\"format\": \"k8s|github-workflow|env|csv|json\", \"content\": \"...\"}");
+      throw new BadRequestException("send {\"format\": \"" + Importers.Format.names().replace(", ", "|")
+          + "\", \"content\": \"...\"}");
     }
     JsonNode tree = null;
     if (format == Importers.Format.GITHUB_WORKFLOW) {

@@ -64,6 +64,9 @@ public record FederationTarget(String resource, FederationCloud cloud, String is
         continue;
       }
       for (Grants.Grant g : Grants.of(w, policies, only)) {
+        if (!g.resource().equals(resource.name())) {
+          continue;
+        }
         AccessPolicy p = policies.stream().filter(x -> x.name().equals(g.policy())).findFirst().orElseThrow();
         if (p.credentialKind() != CredentialKind.ACCESS_TOKEN) {
           continue;

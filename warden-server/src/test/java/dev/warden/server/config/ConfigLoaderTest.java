@@ -185,10 +185,35 @@ class ConfigLoaderTest {
         .hasMessage("tls.selfIssued: give either tls.cert/tls.key or tls.selfIssued: true, not both");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"http://id.acme.example", "https://id.acme.example:8443",
+      "https://user@id.acme.example"})
+  void federationRefusesAnIssuerNoCloudAccepts(String issuer) {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("federation.enabled", "true", "server.issuer",
+        issuer))).isInstanceOf(ValidationException.class).hasMessageContaining("cannot be a federation issuer")
+        .hasMessageContaining("no port");
+  }
+
+  @Test
+  void federationTakesAnHttpsIssuerWithAPathOrAnInsecureOneWhenToldItIsATest() {
+    ServerConfig c = ConfigLoader.load(null, Map.of(), Map.of("federation.enabled", "true", "server.issuer",
+        "https://id.acme.example/warden/"));
+    assertThat(c.issuer()).isEqualTo("https://id.acme.example/warden");
+    assertThat(c.get(ServerKeys.FEDERATION_ALGORITHM).name()).isEqualTo("RS256");
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of("federation.enabled", "true", "federation.insecureIssuer",
+        "true")).issuer()).startsWith("http://127.0.0.1:");
+  }
+
+  @Test
+  void federationAlgorithmIsRs256OrEs256() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("federation.algorithm", "EdDSA")))
+        .hasMessage("federation.algorithm: 'EdDSA' is not accepted by AWS, GCP or Entra; use RS256 or ES256");
+  }
+
   @Test
   void listsEveryKeyOnce() {
     List<String> lines = ConfigLoader.describeKeys().lines().toList();
-    assertThat(lines).hasSize(49);
+    assertThat(lines).hasSize(52);
     assertThat(lines.get(0)).startsWith("  server.host ").endsWith(" [127.0.0.1]");
   }
 

@@ -123,8 +123,8 @@ final class FederationCommand implements Runnable {
 
   @Command(name = "config", mixinStandardHelpOptions = true,
       description = {"Print the cloud-side configuration that trusts a federation resource, generated from policy.",
-          "aws: the IAM role trust policy; gcp: the provider's attribute mapping and CEL condition; azure: one Entra",
-          "federated identity credential per allowed workload. Commands to apply it follow on stderr (text output).",
+          "For AWS the IAM role trust policy, for GCP the provider's attribute mapping and CEL condition, for Azure one",
+          "Entra federated identity credential per allowed workload. Commands to apply it follow on stderr (text).",
           "Exit code 1 when the cloud would refuse the result (see the printed problems).", ""})
   static final class Config extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CLOUD", description = "aws, gcp or azure")

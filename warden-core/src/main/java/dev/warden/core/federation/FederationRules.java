@@ -127,7 +127,7 @@ public final class FederationRules {
     return out;
   }
 
-  /** One rule's verdict. */
+  /** One rule's verdict; never throws for what the issuer served or the token holds. */
   public static Finding check(Rule r, FederationCloud cloud, IssuerFacts f) {
     String problem;
     try {
@@ -158,6 +158,9 @@ public final class FederationRules {
       };
     } catch (java.text.ParseException | com.nimbusds.jose.JOSEException e) {
       problem = "the token cannot be parsed or verified: " + e.getMessage();
+    } catch (RuntimeException e) {
+      // what the issuer serves is outside input: whatever a JOSE parser makes of it is a broken rule
+      problem = "cannot be checked: " + e;
     }
     return new Finding(r, problem == null, problem == null ? r.summary() : problem);
   }

@@ -1,5 +1,6 @@
 package dev.warden.server;
 
+import static dev.warden.server.config.ServerKeys.FEDERATION_ALGORITHM;
 import static dev.warden.server.config.ServerKeys.KEYS_ALGORITHM;
 import static dev.warden.server.config.ServerKeys.SERVER_HOST;
 import static dev.warden.server.config.ServerKeys.SERVER_PORT;
@@ -33,7 +34,8 @@ final class Routes {
     ApiRouter api = ApiRouter.builder(w.adminTokens, w.metrics)
         .configuration(w.config, w.state::policies, w.state::disabledReason, reloadNow, w.clock)
         .audit(w.store.audit())
-        .keys(w.keys, w.jwtSvidKeys)
+        .keys(w.keys, w.jwtSvidKeys, w.federationKeys)
+        .federation(w.store, w.federationKeys, cfg.issuer(), cfg.get(FEDERATION_ALGORITHM).name(), w.audit, w.clock)
         .leases(w.leases, w.impact)
         .scan(w.leaks, w.fingerprintKey, w.fingerprintKeyId)
         .inventory(w.inventory, w.impact, w.fingerprinter, reloadNow)
@@ -44,7 +46,8 @@ final class Routes {
         cfg.get(TOKENS_MAX_ASSERTION_BYTES));
     IntrospectionEndpoint introspection = new IntrospectionEndpoint(
         new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);
-    WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls());
+    WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls(),
+        w.federationKeys, cfg.get(FEDERATION_ALGORITHM).name());
     Health health = new Health(w.store, w.metrics, w.state::disabled);
     dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(w.adminTokens,
         w.databases, w.store.targetLeases(), w.reaper, w.metrics);

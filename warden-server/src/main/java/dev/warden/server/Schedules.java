@@ -62,7 +62,9 @@ final class Schedules implements AutoCloseable {
   }
 
   private static void periodicChecks(Wiring w) {
-    for (KeyManager k : List.of(w.keys, w.jwtSvidKeys)) {
+    List<KeyManager> managers = w.federationKeys == null ? List.of(w.keys, w.jwtSvidKeys)
+        : List.of(w.keys, w.jwtSvidKeys, w.federationKeys);
+    for (KeyManager k : managers) {
       attempt(k.purpose().wire() + " key rotation check", k::tick);
     }
     attempt("daily KPI snapshot", w.inventory::recordDailyKpi);

@@ -78,6 +78,8 @@ final class Wiring implements AutoCloseable {
   final AuditWriter audit;
   final KeyManager keys;
   final KeyManager jwtSvidKeys;
+  /** Keys of cloud federation tokens; null unless federation.enabled. */
+  final KeyManager federationKeys;
   final CaManager ca;
   final AdminTokens adminTokens;
   final RuntimeState state;
@@ -143,6 +145,13 @@ final class Wiring implements AutoCloseable {
       jwtSvidKeys = new KeyManager(KeyPurpose.JWT_SVID, store.signingKeys(), box, clock, cfg.rotation(),
           SigningAlgorithm.ES256, audit);
       jwtSvidKeys.ensureActiveKey();
+      // only when asked for: an RSA key costs a noticeable part of first start on a small machine
+      federationKeys = !cfg.get(dev.warden.server.config.ServerKeys.FEDERATION_ENABLED) ? null
+          : new KeyManager(KeyPurpose.FEDERATION, store.signingKeys(), box, clock, cfg.rotation(),
+              cfg.get(dev.warden.server.config.ServerKeys.FEDERATION_ALGORITHM), audit);
+      if (federationKeys != null) {
+        federationKeys.ensureActiveKey();
+      }
       UpstreamCa upstream = cfg.get(CA_UPSTREAM_CERT) == null ? null
           : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
       ca = new CaManager(store.authorities(), box, clock, cfg.pki(), upstream, audit);
@@ -167,7 +176,8 @@ final class Wiring implements AutoCloseable {
         upstreamTokens.verify(r);
       });
       tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
-          List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP)),
+          List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP),
+              federationKeys),
               new dev.warden.core.database.DatabaseUserProvider(databases), upstreamTokens), audit, fingerprinter,
           clock, store.targetLeases());
       reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,

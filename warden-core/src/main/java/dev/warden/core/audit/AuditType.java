@@ -25,6 +25,8 @@ public enum AuditType {
   KEY_ACTIVATED("key.activated"),
   KEY_RETIRED("key.retired"),
   KEY_DESTROYED("key.destroyed"),
+  /** An admin had an already-expired sample federation token signed, for {@code warden federation check}. */
+  FEDERATION_SAMPLE("federation.sample"),
   CA_PREPARED("ca.prepared"),
   CA_ACTIVATED("ca.activated"),
   CA_RETIRED("ca.retired"),

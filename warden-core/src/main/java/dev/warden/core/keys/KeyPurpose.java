@@ -6,13 +6,17 @@ import dev.warden.core.error.ValidationException;
  * What a signing key signs. Each purpose has its own keys, rotated on their own and published in
  * one place only, so a token of one kind can never verify as another: access-token keys are
  * published at {@code /oauth2/jwks}; JWT-SVID keys only as the JWT authorities of the SPIFFE trust
- * bundle (as SPIRE keeps them).
+ * bundle (as SPIRE keeps them); federation keys sign the tokens workloads present to AWS, GCP and
+ * Entra, and are published beside the access-token keys at {@code /oauth2/jwks}, because those
+ * clouds find keys only through the issuer's discovery document (decision 115).
  */
 public enum KeyPurpose {
   /** OAuth access tokens from {@code /oauth2/token}. */
   ACCESS_TOKEN("access-token", "signing-key:"),
   /** SPIFFE JWT-SVIDs, issued through the agent. */
-  JWT_SVID("jwt-svid", "jwt-svid-key:");
+  JWT_SVID("jwt-svid", "jwt-svid-key:"),
+  /** Tokens for cloud federation (resources of kind aws, gcp or azure): RS256 by default, at most 1 h. */
+  FEDERATION("federation", "federation-key:");
 
   private final String wire;
   private final String aadPrefix;
@@ -22,7 +26,7 @@ public enum KeyPurpose {
     this.aadPrefix = aadPrefix;
   }
 
-  /** The form used in the API and the CLI: {@code access-token} or {@code jwt-svid}. */
+  /** The form used in the API and the CLI: {@code access-token}, {@code jwt-svid} or {@code federation}. */
   public String wire() {
     return wire;
   }
@@ -46,6 +50,6 @@ public enum KeyPurpose {
       }
     }
     throw new ValidationException(field, "'" + (text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…"
-        : text) + "' is not a key purpose; use access-token or jwt-svid");
+        : text) + "' is not a key purpose; use access-token, jwt-svid or federation");
   }
 }

@@ -7,6 +7,10 @@ import java.net.URI;
  * Something a workload reaches: an HTTP API, a database, a cache. Requests name it by its
  * {@code audience} (RFC 8707 {@code resource} or the {@code audience} parameter) or by name.
  *
+ * <p>A resource of kind {@code aws}, {@code gcp} or {@code azure} is a cloud federation target: its
+ * audience follows that cloud's rules ({@link FederationCloud}) and its tokens are signed with the
+ * federation keys (decision 115).
+ *
  * @param database for kinds {@code postgres}, {@code mariadb} (or {@code mysql}) and {@code redis}:
  *     where and how its users are created; null when Warden issues no database users for it (a
  *     resource of any other kind never has one)
@@ -24,19 +28,12 @@ public record Resource(String name, String audience, String kind, Sensitivity se
   public Resource {
     Names.check("name", name);
     Names.required("audience", audience);
-    if (audience.length() > 2048) {
-      throw new ValidationException("audience", "must be at most 2048 characters");
-    }
-    try {
-      URI u = new URI(audience);
-      if (u.getScheme() == null) {
-        throw new ValidationException("audience", "'" + audience + "' must be an absolute URI (e.g. https://api.example.com)");
-      }
-      if (u.getFragment() != null) {
-        throw new ValidationException("audience", "must not contain a fragment (RFC 8707)");
-      }
-    } catch (java.net.URISyntaxException e) {
-      throw new ValidationException("audience", "'" + audience + "' is not a valid URI: " + e.getReason());
+    FederationCloud cloud = FederationCloud.ofKind(kind);
+    if (cloud != null) {
+      // a cloud matches its audience exactly, and it is often not a URI (sts.amazonaws.com)
+      cloud.checkAudience("audience", audience);
+    } else {
+      checkUri(audience);
     }
     kind = kind == null || kind.isBlank() ? "http" : kind;
     sensitivity = sensitivity == null ? Sensitivity.MEDIUM : sensitivity;
@@ -58,6 +55,28 @@ public record Resource(String name, String audience, String kind, Sensitivity se
       throw new ValidationException("spec.oauth", "is required for a resource of kind oauth-client: {tokenUrl,"
           + " clientId, authMethod, clientSecretSecret or privateKeySecret, scopes}");
     }
+  }
+
+  private static void checkUri(String audience) {
+    if (audience.length() > 2048) {
+      throw new ValidationException("audience", "must be at most 2048 characters");
+    }
+    try {
+      URI u = new URI(audience);
+      if (u.getScheme() == null) {
+        throw new ValidationException("audience", "'" + audience + "' must be an absolute URI (e.g. https://api.example.com)");
+      }
+      if (u.getFragment() != null) {
+        throw new ValidationException("audience", "must not contain a fragment (RFC 8707)");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new ValidationException("audience", "'" + audience + "' is not a valid URI: " + e.getReason());
+    }
+  }
+
+  /** The cloud this resource federates with (kind aws, gcp or azure), or null. */
+  public FederationCloud cloud() {
+    return FederationCloud.ofKind(kind);
   }
 
   /** A resource that may have a database target but no OAuth client. */

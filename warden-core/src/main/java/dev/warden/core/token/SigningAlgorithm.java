@@ -4,11 +4,13 @@ import dev.warden.core.error.ValidationException;
 
 /**
  * Algorithms Warden signs its own tokens with. ES256 is the default because every JOSE library and
- * OIDC relying party verifies it; EdDSA (Ed25519) signs faster but is not yet accepted everywhere.
- * See docs/decisions/003-signing-algorithm.md for the measurements.
+ * OIDC relying party verifies it; EdDSA (Ed25519) signs faster but is not yet accepted everywhere;
+ * RS256 (RSA 2048) is the one algorithm AWS STS, GCP Workload Identity Federation and Microsoft Entra
+ * all accept, so cloud federation tokens use it (decision 115). See
+ * docs/decisions/003-signing-algorithm.md for the measurements.
  */
 public enum SigningAlgorithm {
-  ES256, EdDSA;
+  ES256, EdDSA, RS256;
 
   /** @throws ValidationException listing the allowed values */
   public static SigningAlgorithm parse(String field, String s) {
@@ -17,6 +19,6 @@ public enum SigningAlgorithm {
         return a;
       }
     }
-    throw new ValidationException(field, "'" + s + "' is not supported; use ES256 or EdDSA");
+    throw new ValidationException(field, "'" + s + "' is not supported; use ES256, EdDSA or RS256");
   }
 }

@@ -76,7 +76,9 @@ public final class TokenIntrospector {
         return inactive;
       }
       JWK jwk = JWK.parse(key.publicJwk());
-      JWSVerifier verifier = jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : new Ed25519Verifier((OctetKeyPair) jwk);
+      JWSVerifier verifier = jwk instanceof ECKey ec ? new ECDSAVerifier(ec)
+          : jwk instanceof com.nimbusds.jose.jwk.RSAKey rsa ? new com.nimbusds.jose.crypto.RSASSAVerifier(rsa)
+          : new Ed25519Verifier((OctetKeyPair) jwk);
       if (!verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)), jwt.signingInput(), new Base64URL(jwt.signature()))) {
         return inactive;
       }

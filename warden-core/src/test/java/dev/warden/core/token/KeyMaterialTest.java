@@ -32,6 +32,8 @@ class KeyMaterialTest {
     boolean valid;
     if (alg == SigningAlgorithm.ES256) {
       valid = jwt.verify(new ECDSAVerifier((ECKey) jwk));
+    } else if (alg == SigningAlgorithm.RS256) {
+      valid = jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier((com.nimbusds.jose.jwk.RSAKey) jwk));
     } else {
       Ed25519Signer v = new Ed25519Signer();
       v.init(false, new Ed25519PublicKeyParameters(((OctetKeyPair) jwk).getDecodedX()));
@@ -51,5 +53,18 @@ class KeyMaterialTest {
     KeyMaterial k = KeyMaterial.generate(alg, new SecureRandom());
     assertThat(k.toString()).contains("redacted").doesNotContain(new String(k.toPkcs8(), java.nio.charset.StandardCharsets.ISO_8859_1));
     assertThat(k.publicJwk()).doesNotContain("\"d\"");
+  }
+
+  @org.junit.jupiter.api.Test
+  void rs256KeyIsPublishedAsA2048BitRsaJwkWithAlgUseKidNAndE() throws Exception {
+    KeyMaterial k = KeyMaterial.generate(SigningAlgorithm.RS256, new SecureRandom());
+    com.nimbusds.jose.jwk.RSAKey jwk = (com.nimbusds.jose.jwk.RSAKey) JWK.parse(k.publicJwk());
+    assertThat(jwk.size()).isEqualTo(2048);
+    assertThat(jwk.getAlgorithm().getName()).isEqualTo("RS256");
+    assertThat(jwk.getKeyUse().identifier()).isEqualTo("sig");
+    assertThat(jwk.getPublicExponent().decodeToBigInteger()).isEqualTo(java.math.BigInteger.valueOf(65537));
+    // n is unsigned: no leading zero octet (RFC 7518 section 6.3.1.1)
+    assertThat(jwk.getModulus().decode()).hasSize(256);
+    assertThat(JWK.parse(k.publicJwk()).toJSONObject()).containsKeys("kty", "n", "e", "kid", "alg", "use");
   }
 }

@@ -114,6 +114,20 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * AWS, GCP and Entra fetch discovery and keys from the issuer over https, and AWS refuses an OIDC
+   * provider URL with a port; a federation server whose issuer breaks this would start and sign
+   * tokens that no cloud accepts, so it does not start (decision 115).
+   */
+  private static void checkFederationIssuer(String issuer) {
+    URI u = URI.create(issuer);
+    if (!"https".equals(u.getScheme()) || u.getPort() != -1 || u.getRawUserInfo() != null) {
+      throw new ValidationException("server.issuer", "'" + issuer + "' cannot be a federation issuer: AWS, GCP and "
+          + "Entra need https://<public-host>[/path] with no port (serve on 443 or behind a TLS proxy); "
+          + "federation.insecureIssuer: true allows it for local tests only");
+    }
+  }
+
   /** Parses every key in table order, then checks and derives what depends on several keys. */
   private static ServerConfig build(Map<String, String> raw, Map<String, String> env) {
     Map<ConfigKey<?>, Object> values = new HashMap<>();
@@ -139,6 +153,9 @@ public final class ConfigLoader {
       }
     } catch (java.net.URISyntaxException e) {
       throw new ValidationException("server.issuer", "'" + issuer + "' is not a URL");
+    }
+    if ((Boolean) values.get(ServerKeys.FEDERATION_ENABLED) && !(Boolean) values.get(ServerKeys.FEDERATION_INSECURE_ISSUER)) {
+      checkFederationIssuer(issuer);
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new ValidationException(tlsCert == null ? "tls.cert" : "tls.key", "tls.cert and tls.key go together");

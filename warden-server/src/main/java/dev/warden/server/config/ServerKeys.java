@@ -95,6 +95,22 @@ public final class ServerKeys {
   public static final ConfigKey<Integer> TOKENS_MAX_ASSERTION_BYTES = integer("tokens.maxAssertionBytes", 16384, 1024,
       1 << 20, "largest platform token accepted");
 
+  public static final ConfigKey<Boolean> FEDERATION_ENABLED = bool("federation.enabled", "false",
+      "sign tokens for resources of kind `aws`, `gcp` and `azure` with federation keys and advertise what the "
+          + "clouds read; requires an `https` `server.issuer` without port (docs/federation.md)");
+  public static final ConfigKey<SigningAlgorithm> FEDERATION_ALGORITHM = ConfigKey.of("federation.algorithm",
+      "`RS256` or `ES256`", "RS256", (k, s) -> {
+        SigningAlgorithm a = SigningAlgorithm.parse(k, s);
+        if (a == SigningAlgorithm.EdDSA) {
+          throw new ValidationException(k, "'" + s + "' is not accepted by AWS, GCP or Entra; use RS256 or ES256");
+        }
+        return a;
+      }, "algorithm of new federation keys: `RS256` (RSA 2048, accepted by AWS, GCP and Entra) or `ES256` (AWS and "
+          + "GCP only)");
+  public static final ConfigKey<Boolean> FEDERATION_INSECURE_ISSUER = bool("federation.insecureIssuer", "false",
+      "let federation run with an issuer no cloud accepts (`http`, a port): for tests and local trials only; "
+          + "`warden federation check` still reports every broken rule");
+
   public static final ConfigKey<Duration> CA_TTL = duration("ca.ttl", "24h",
       "lifetime of each CA certificate of the trust domain (next CA published at half, active with a sixth left; "
           + "at most 365d)");
@@ -187,7 +203,8 @@ public final class ServerKeys {
   public static final List<ConfigKey<?>> ALL = List.of(SERVER_HOST, SERVER_PORT, SERVER_ISSUER, SERVER_TRUST_DOMAIN,
       SERVER_DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_MAX_POOL, MASTER_KEY_FILE, KEYS_ALGORITHM, KEYS_ROTATE_EVERY,
       KEYS_PUBLISH_LEAD, KEYS_RETAIN_AFTER_RETIRE, KEYS_CHECK_INTERVAL, TOKENS_DEFAULT_TTL, TOKENS_TYP,
-      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
+      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
+      FEDERATION_INSECURE_ISSUER, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
       SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,
       POSTURE_WORKSTATION_CIDRS, POSTURE_REBUILD_INTERVAL, NOTIFICATIONS_WEBHOOK_URL, NOTIFICATIONS_FINDINGS,

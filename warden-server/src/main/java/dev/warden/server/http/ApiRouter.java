@@ -150,7 +150,23 @@ public final class ApiRouter {
 
     /** @throws IllegalArgumentException unless the access-token keys come first and the JWT-SVID keys second */
     public Builder keys(KeyManager accessTokens, KeyManager jwtSvids) {
-      units.add(new KeysApi(accessTokens, jwtSvids));
+      return keys(accessTokens, jwtSvids, null);
+    }
+
+    /**
+     * {@code GET /v1/federation/<resource>}: what a cloud must trust for a federation resource.
+     *
+     * @param federationKeys the federation keys, or null when federation is off
+     */
+    public Builder federation(dev.warden.core.store.Store store, KeyManager federationKeys, String issuer,
+        String algorithm, dev.warden.core.audit.AuditWriter audit, java.time.Clock clock) {
+      units.add(new FederationApi(store, federationKeys, issuer, algorithm, audit, clock));
+      return this;
+    }
+
+    /** @param federation the federation keys, or null when federation is off */
+    public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
+      units.add(new KeysApi(accessTokens, jwtSvids, federation));
       return this;
     }
 

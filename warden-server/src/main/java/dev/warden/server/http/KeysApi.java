@@ -12,14 +12,21 @@ import java.util.Locale;
 final class KeysApi implements ApiUnit {
   private final KeyManager accessTokens;
   private final KeyManager jwtSvids;
+  private final KeyManager federation;
 
-  /** @throws IllegalArgumentException unless the access-token keys come first and the JWT-SVID keys second */
-  KeysApi(KeyManager accessTokens, KeyManager jwtSvids) {
-    if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN || jwtSvids.purpose() != KeyPurpose.JWT_SVID) {
-      throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second");
+  /**
+   * @param federation the federation keys, or null when federation is off
+   * @throws IllegalArgumentException unless the access-token keys come first, the JWT-SVID keys
+   *     second and the federation keys (if any) third
+   */
+  KeysApi(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
+    if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN || jwtSvids.purpose() != KeyPurpose.JWT_SVID
+        || federation != null && federation.purpose() != KeyPurpose.FEDERATION) {
+      throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second, federation keys third");
     }
     this.accessTokens = accessTokens;
     this.jwtSvids = jwtSvids;
+    this.federation = federation;
   }
 
   @Override
@@ -42,6 +49,9 @@ final class KeysApi implements ApiUnit {
   private void list(Call c) {
     ArrayNode a = Json.MAPPER.createArrayNode();
     for (KeyPurpose p : KeyPurpose.values()) {
+      if (p == KeyPurpose.FEDERATION && federation == null) {
+        continue;
+      }
       for (SigningKeyRecord k : of(p).list()) {
         a.add(Render.key(k));
       }
@@ -67,6 +77,16 @@ final class KeysApi implements ApiUnit {
   }
 
   private KeyManager of(KeyPurpose p) {
-    return p == KeyPurpose.ACCESS_TOKEN ? accessTokens : jwtSvids;
+    return switch (p) {
+      case ACCESS_TOKEN -> accessTokens;
+      case JWT_SVID -> jwtSvids;
+      case FEDERATION -> {
+        if (federation == null) {
+          throw new dev.warden.core.error.ValidationException("purpose",
+              "federation is off on this server; set federation.enabled: true");
+        }
+        yield federation;
+      }
+    };
   }
 }

@@ -30,6 +30,7 @@ public final class WellKnown {
   static final String JWT_BEARER_ASSERTION = TokenEndpoint.JWT_BEARER;
 
   private final KeyManager keys;
+  private final KeyManager federationKeys;
   private final byte[] oauthMetadata;
   private final byte[] openidConfiguration;
 
@@ -39,7 +40,24 @@ public final class WellKnown {
 
   /** @param mtls the listener accepts client certificates (RFC 8705 metadata is advertised) */
   public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls) {
+    this(issuer, signingAlg, keys, mtls, null, null);
+  }
+
+  /**
+   * With federation on, the JWK set also publishes the federation keys, and the OpenID document
+   * adds what the clouds read: {@code response_types_supported: ["id_token"]} (REQUIRED by OpenID
+   * Connect Discovery section 3, which GCP names as the format it parses, and what Kubernetes and
+   * SPIRE's OIDC discovery provider serve for the same purpose: relying parties receive signed
+   * identity JWTs, never through an authorization endpoint) and the federation algorithm among the
+   * signing algorithms. RFC 8414 metadata stays as it was: no OAuth client uses these flows.
+   *
+   * @param federationKeys the federation keys, or null when federation is off
+   * @param federationAlg their algorithm; ignored when {@code federationKeys} is null
+   */
+  public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls, KeyManager federationKeys,
+      String federationAlg) {
     this.keys = keys;
+    this.federationKeys = federationKeys;
     ObjectNode m = Json.object();
     m.put("issuer", issuer);
     m.put("token_endpoint", issuer + TOKEN_PATH);
@@ -65,8 +83,16 @@ public final class WellKnown {
     this.oauthMetadata = Json.bytes(m);
     // OpenID Connect Discovery requires these two; relying parties that verify Warden's JWTs
     // through this document read the signing algorithm here
+    if (federationKeys != null) {
+      m.putArray("response_types_supported").add("id_token");
+      // claims the federation tokens carry, for relying parties that map them (GCP attribute mapping)
+      m.putArray("claims_supported").add("iss").add("sub").add("aud").add("exp").add("iat").add("nbf").add("jti");
+    }
     m.putArray("subject_types_supported").add("public");
-    m.putArray("id_token_signing_alg_values_supported").add(signingAlg);
+    ArrayNode algs = m.putArray("id_token_signing_alg_values_supported").add(signingAlg);
+    if (federationKeys != null && !federationAlg.equals(signingAlg)) {
+      algs.add(federationAlg);
+    }
     this.openidConfiguration = Json.bytes(m);
   }
 
@@ -90,6 +116,19 @@ public final class WellKnown {
     res.header("Content-Type", "application/json");
     // shorter than the key publish lead, so caches learn a prepared key before it signs
     res.header("Cache-Control", "public, max-age=60");
-    res.send(keys.keyset().jwksJson().getBytes(StandardCharsets.UTF_8));
+    res.send(jwksJson().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The access-token keys, and the federation keys after them when federation is on. */
+  String jwksJson() {
+    String access = keys.keyset().jwksJson();
+    if (federationKeys == null) {
+      return access;
+    }
+    String fed = federationKeys.keyset().jwksJson();
+    // both are {"keys":[...]} as Keyset writes them; join the two arrays
+    String a = access.substring("{\"keys\":[".length(), access.length() - 2);
+    String f = fed.substring("{\"keys\":[".length(), fed.length() - 2);
+    return "{\"keys\":[" + a + (a.isEmpty() || f.isEmpty() ? "" : ",") + f + "]}";
   }
 }

@@ -134,8 +134,8 @@ class ConfigLoaderTest {
         Arguments.of("db.url", "jdbc:mysql://u:pw@x?password=s3", "db.url: 'jdbc:mysql://***@x?password=***' is not supported; use jdbc:postgresql://host:5432/db (or jdbc:h2:... for tests)"),
         Arguments.of("db.maxPool", "0", "db.maxPool: must be between 1 and 1000, got 0"),
         Arguments.of("db.maxPool", "1001", "db.maxPool: must be between 1 and 1000, got 1001"),
-        Arguments.of("keys.algorithm", "RS256", "keys.algorithm: 'RS256' is not supported; use ES256 or EdDSA"),
-        Arguments.of("keys.algorithm", "none", "keys.algorithm: 'none' is not supported; use ES256 or EdDSA"),
+        Arguments.of("keys.algorithm", "HS256", "keys.algorithm: 'HS256' is not supported; use ES256, EdDSA or RS256"),
+        Arguments.of("keys.algorithm", "none", "keys.algorithm: 'none' is not supported; use ES256, EdDSA or RS256"),
         Arguments.of("keys.rotateEvery", "0s", "keys.rotateEvery: must be a positive duration such as 30s, 5m or 2h"),
         Arguments.of("keys.rotateEvery", "soon", "keys.rotateEvery: 'soon' is not a duration; write e.g. 30s, 5m, 2h, 7d or PT5M"),
         Arguments.of("keys.publishLead", "-1s", "keys.publishLead: '-1s' is not a duration; write e.g. 30s, 5m, 2h, 7d or PT5M"),
@@ -185,10 +185,35 @@ class ConfigLoaderTest {
         .hasMessage("tls.selfIssued: give either tls.cert/tls.key or tls.selfIssued: true, not both");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"http://id.acme.example", "https://id.acme.example:8443",
+      "https://user@id.acme.example"})
+  void federationRefusesAnIssuerNoCloudAccepts(String issuer) {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("federation.enabled", "true", "server.issuer",
+        issuer))).isInstanceOf(ValidationException.class).hasMessageContaining("cannot be a federation issuer")
+        .hasMessageContaining("no port");
+  }
+
+  @Test
+  void federationTakesAnHttpsIssuerWithAPathOrAnInsecureOneWhenToldItIsATest() {
+    ServerConfig c = ConfigLoader.load(null, Map.of(), Map.of("federation.enabled", "true", "server.issuer",
+        "https://id.acme.example/warden/"));
+    assertThat(c.issuer()).isEqualTo("https://id.acme.example/warden");
+    assertThat(c.get(ServerKeys.FEDERATION_ALGORITHM).name()).isEqualTo("RS256");
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of("federation.enabled", "true", "federation.insecureIssuer",
+        "true")).issuer()).startsWith("http://127.0.0.1:");
+  }
+
+  @Test
+  void federationAlgorithmIsRs256OrEs256() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("federation.algorithm", "EdDSA")))
+        .hasMessage("federation.algorithm: 'EdDSA' is not accepted by AWS, GCP or Entra; use RS256 or ES256");
+  }
+
   @Test
   void listsEveryKeyOnce() {
     List<String> lines = ConfigLoader.describeKeys().lines().toList();
-    assertThat(lines).hasSize(49);
+    assertThat(lines).hasSize(52);
     assertThat(lines.get(0)).startsWith("  server.host ").endsWith(" [127.0.0.1]");
   }
 

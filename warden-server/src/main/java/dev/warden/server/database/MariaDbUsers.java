@@ -134,7 +134,7 @@ public final class MariaDbUsers implements UserDatabase {
 
   @Override
   public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
-    requireTagged(t, username);
+    NameTag.require(t, username);
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
       List<String> hosts = new ArrayList<>();
@@ -212,15 +212,6 @@ public final class MariaDbUsers implements UserDatabase {
     Properties p = properties(t, username, password);
     try (Connection c = DRIVER.connect("jdbc:mariadb://" + t.hostPort() + "/", p); Statement s = c.createStatement()) {
       s.execute("SET DEFAULT ROLE " + ident(role));
-    }
-  }
-
-  /** Only names the target's template makes are Warden's: the tag is the name. */
-  static void requireTagged(DatabaseTarget t, String username) {
-    if (!t.usernameTemplate().pattern().matcher(username).matches()) {
-      throw new TargetException("user '" + username + "' on " + t.where() + " does not have the shape of spec.database"
-          + ".usernameTemplate '" + t.usernameTemplate() + "'; Warden drops only users it named, so it is left alone",
-          false, null);
     }
   }
 

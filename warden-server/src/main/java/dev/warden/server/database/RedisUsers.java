@@ -91,7 +91,7 @@ public final class RedisUsers implements UserDatabase {
 
   @Override
   public Removal removeUser(DatabaseTarget t, Secret adminPassword, String username) {
-    MariaDbUsers.requireTagged(t, username);
+    NameTag.require(t, username);
     Jedis jedis = open(t, adminPassword);
     try (Jedis j = jedis) {
       if (j.sendCommand(Protocol.Command.ACL, "GETUSER", username) == null) {

@@ -11,7 +11,6 @@ import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.document.Documents;
-import dev.warden.core.error.TargetException;
 import dev.warden.core.grant.Evidence;
 import dev.warden.core.grant.GrantRequest;
 import dev.warden.core.grant.GrantType;
@@ -29,7 +28,6 @@ import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.database.DatabaseTargets;
 import dev.warden.core.database.DatabaseUserProvider;
 import dev.warden.core.database.LeaseReaper;
-import dev.warden.core.database.UserDatabase;
 import dev.warden.core.trust.TrustProviders;
 import dev.warden.store.JdbcStore;
 import dev.warden.store.StoreConfig;
@@ -69,63 +67,11 @@ class DatabaseLifecycleTest {
   static TestOidcIssuer k8s;
   static JdbcStore store;
   static AuditWriter audit;
-  static Faults faults;
   static DatabaseTargets targets;
   static TokenService tokens;
   static Resource resource;
   static final List<Workload> workloads = new ArrayList<>();
   static final AtomicInteger names = new AtomicInteger();
-
-  /** The process dies mid-grant: nothing after this runs, no catch, no cleanup. */
-  static final class Crash extends Error {
-    private static final long serialVersionUID = 1L;
-
-    Crash() {
-      super("simulated crash", null, false, false);
-    }
-  }
-
-  /** The real PostgreSQL users, with the failure modes a test switches on. */
-  static final class Faults implements UserDatabase {
-    final PostgresUsers real = new PostgresUsers(Duration.ofSeconds(3), Duration.ofSeconds(20));
-    volatile boolean crashBeforeCreate;
-    volatile boolean crashAfterCreate;
-    volatile boolean removalFails;
-
-    @Override
-    public void verify(DatabaseTarget t, Secret admin) {
-      real.verify(t, admin);
-    }
-
-    @Override
-    public void createUser(DatabaseTarget t, Secret admin, String user, Secret password, Instant validUntil) {
-      if (crashBeforeCreate) {
-        throw new Crash();
-      }
-      real.createUser(t, admin, user, password, validUntil);
-      if (crashAfterCreate) {
-        throw new Crash();
-      }
-    }
-
-    @Override
-    public Removal removeUser(DatabaseTarget t, Secret admin, String user) {
-      if (removalFails) {
-        throw new TargetException("simulated: the database refuses the drop (SQLSTATE 42501)", true, null);
-      }
-      return real.removeUser(t, admin, user);
-    }
-
-    @Override
-    public List<String> markedUsers(DatabaseTarget t, Secret admin) {
-      return real.markedUsers(t, admin);
-    }
-
-    @Override
-    public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
-      real.changeAdminPassword(t, current, next);
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -133,13 +79,13 @@ class DatabaseLifecycleTest {
     k8s = TestOidcIssuer.builder().audience("warden").clock(clock).start();
     store = JdbcStore.open(StoreConfig.embedded(dir));
     audit = new AuditWriter(store.audit(), 10, 5_000);
-    faults = new Faults();
     byte[] fpKey = new byte[32];
     new java.security.SecureRandom().nextBytes(fpKey);
     Fingerprinter fp = new Fingerprinter(fpKey);
     resource = new Resource("ledger-db", "postgres://127.0.0.1/" + pg.database, "postgres", null, null,
         pg.target("ledger-admin", 3));
-    targets = new DatabaseTargets(faults, store.targetSecrets(), () -> List.of(resource), SecretBox.generate(), fp,
+    targets = new DatabaseTargets(new PostgresUsers(Duration.ofSeconds(3), Duration.ofSeconds(20)),
+        store.targetSecrets(), () -> List.of(resource), SecretBox.generate(), fp,
         audit, clock);
     targets.set("ledger-admin", Secret.of("initial-admin-password"), "test");
     TrustProviders trust = TrustProviders.build(List.of((TrustProviderSpec) Documents.parse(JSON.readTree(
@@ -179,9 +125,6 @@ class DatabaseLifecycleTest {
 
   @AfterEach
   void noTaggedUserWithoutAnActiveLease() {
-    faults.crashBeforeCreate = false;
-    faults.crashAfterCreate = false;
-    faults.removalFails = false;
     for (String user : pg.tagged()) {
       TargetLease l = store.targetLeases().get(user).orElseThrow(() -> new AssertionError(user + " has no lease"));
       assertThat(l.state()).as("the lease of tagged user %s", user).isEqualTo(LeaseState.ACTIVE);

@@ -157,6 +157,9 @@ public final class Documents {
       if (r.database() != null) {
         s.set("database", databaseSpec(r.database()));
       }
+      if (r.secret() != null) {
+        s.putObject("secret").put("name", r.secret());
+      }
     } else if (o instanceof AccessPolicy p) {
       putIfSet(s, "description", p.description());
       ObjectNode w = s.putObject("workloads");
@@ -267,7 +270,7 @@ public final class Documents {
   }
 
   private static Resource resource(String name, JsonNode s) {
-    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database");
+    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "secret");
     String sens = text(s, "sensitivity");
     Sensitivity se = null;
     if (sens != null) {
@@ -279,7 +282,31 @@ public final class Documents {
     }
     JsonNode db = s.get("database");
     DatabaseTarget target = db == null || db.isNull() ? null : databaseTarget(db);
-    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target);
+    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target,
+        secretName(s.get("secret")));
+  }
+
+  /**
+   * A resource's {@code spec.secret}: {@code {name: <brokered secret>}}. Only the name: a value never
+   * goes in a document.
+   */
+  private static String secretName(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw new ValidationException("spec.secret", "must be an object: {name: <brokered secret>}");
+    }
+    if (n.has("value")) {
+      throw new ValidationException("spec.secret.value", "a secret's value never goes in a document; write it with"
+          + " 'warden secret put <name> --value-file <file>' and name it in spec.secret.name");
+    }
+    allowOnly(n, "spec.secret", "name");
+    JsonNode name = n.get("name");
+    if (name == null || !name.isTextual()) {
+      throw new ValidationException("spec.secret.name", "is required: the name of a brokered secret");
+    }
+    return name.asText();
   }
 
   /**
@@ -352,7 +379,7 @@ public final class Documents {
       try {
         kind = CredentialKind.valueOf(ck.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid or database_user");
+        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid, database_user or brokered_secret");
       }
     }
     return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,

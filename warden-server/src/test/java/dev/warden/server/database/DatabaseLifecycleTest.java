@@ -124,6 +124,11 @@ class DatabaseLifecycleTest {
     public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
       real.changeAdminPassword(t, current, next);
     }
+
+    @Override
+    public void setPassword(DatabaseTarget t, Secret admin, String account, Secret password) {
+      real.setPassword(t, admin, account, password);
+    }
   }
 
   @BeforeAll

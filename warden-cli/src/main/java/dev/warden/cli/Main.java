@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = {"Workload identity and access management: secretless, short-lived, audited access for machines.", ""},
     subcommands = {ServerCommand.class, LoginCommand.class, ApplyCommand.class, GetCommand.class, DeleteCommand.class,
         PolicyCommand.class, AuditCommand.class, KeysCommand.class, TokensCommand.class, AgentCommand.class, RecertCommand.class, ScanCommand.class, DevCommand.class,
-        InventoryCommand.class, ReportCommand.class, WorkloadCommand.class, OwnerCommand.class, DatabaseCommand.class,
+        InventoryCommand.class, ReportCommand.class, WorkloadCommand.class, OwnerCommand.class, DatabaseCommand.class, SecretCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 a negative result (denied, findings, broken audit chain), 2 error, 3 not found.",
         "", "Start here:  warden server    then    warden login --token <bootstrap token>",

@@ -163,6 +163,33 @@ class BrokeredSecretsTest {
   }
 
   @Test
+  void aSecretReadByOneWorkloadIsInTheInventoryWithItsReaderAndAPostureFinding() throws Exception {
+    secretResource("mailgun");
+    assertThat(put("mailgun", "{\"value\": \"mg-key\", \"owner\": \"mail@acme.test\"}").status()).isEqualTo(200);
+    assertThat(billingReads("mailgun").status()).isEqualTo(200);
+
+    JsonNode item = null;
+    for (int i = 0; i < 50 && item == null; i++) {
+      for (JsonNode x : warden.admin("GET", "/v1/inventory?kind=brokered-secret&recompute=true&limit=1000", null).json()
+          .path("items")) {
+        if (x.path("name").asText().equals("mailgun") && x.toString().contains("sa/billing")) {
+          item = x;
+        }
+      }
+      if (item == null) {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(item).as("the secret's inventory item, with its reader").isNotNull();
+    assertThat(item.path("owner").asText()).isEqualTo("mail@acme.test");
+    assertThat(item.toString()).contains("mailgun-api").doesNotContain("mg-key");
+    String findings = warden.admin("GET", "/v1/posture?rule=secret.brokered-single-reader&recompute=true&limit=500",
+        null).json().toString();
+    assertThat(findings).contains("brokered-secret:mailgun")
+        .contains("read only by workload spiffe://acme.test/ns/payments/sa/billing");
+  }
+
+  @Test
   void aWorkloadThePolicyDoesNotAllowIsDeniedAndAudited() {
     secretResource("twilio");
     assertThat(put("twilio", "{\"value\": \"tw-secret-value\", \"owner\": \"sms@acme.test\"}").status()).isEqualTo(200);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServerCommand.class, LoginCommand.class, ApplyCommand.class, GetCommand.class, DeleteCommand.class,
         PolicyCommand.class, AuditCommand.class, KeysCommand.class, TokensCommand.class, AgentCommand.class, RecertCommand.class, ScanCommand.class, DevCommand.class,
         InventoryCommand.class, ReportCommand.class, WorkloadCommand.class, OwnerCommand.class, DatabaseCommand.class,
-        TargetSecretCommand.class, FederationCommand.class,
+        TargetSecretCommand.class, FederationCommand.class, SecretCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 a negative result (denied, findings, broken audit chain), 2 error, 3 not found.",
         "", "Start here:  warden server    then    warden login --token <bootstrap token>",

@@ -40,6 +40,7 @@ final class Routes {
         .scan(w.leaks, w.fingerprintKey, w.fingerprintKeyId)
         .inventory(w.inventory, w.impact, w.fingerprinter, reloadNow)
         .recertification(w.recert, reloadNow)
+        .secrets(w.secrets, w.clock)
         .agents(w.agents, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
         .build();
     TokenEndpoint token = new TokenEndpoint(w.tokens, w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES),

@@ -48,6 +48,9 @@ final class Schedules implements AutoCloseable {
     // re-judge what Warden holds each minute (leases expiring, workloads passing their expiry)
     s.schedulePosture("catch-up", w.postureIndex::catchUp, w.postureIndex, 5);
     s.schedulePosture("refresh", w.postureIndex::refreshWardenSide, w.postureIndex, 60);
+    // who read which brokered secret, batched off the request path
+    s.timers.scheduleWithFixedDelay(() -> attempt("brokered secret read records", w.secretReads::flush), 2, 2,
+        TimeUnit.SECONDS);
     long reapMs = w.cfg.get(dev.warden.server.config.ServerKeys.DATABASES_REAP_INTERVAL).toMillis();
     s.reaperTimer.scheduleWithFixedDelay(() -> attempt("database lease reaper", w.reaper::reap), reapMs, reapMs,
         TimeUnit.MILLISECONDS);
@@ -62,6 +65,13 @@ final class Schedules implements AutoCloseable {
   }
 
   private static void periodicChecks(Wiring w) {
+    attempt("brokered secret rotation check", () -> {
+      var r = w.secrets.checkRotations((event, payload) -> w.webhook.send(null, event, payload));
+      if (r.rotated() + r.reminded() + r.failed() > 0) {
+        LOG.log(System.Logger.Level.INFO, "brokered secrets: " + r.rotated() + " rotated, " + r.reminded()
+            + " owners reminded, " + r.failed() + " rotations failed");
+      }
+    });
     List<KeyManager> managers = w.federationKeys == null ? List.of(w.keys, w.jwtSvidKeys)
         : List.of(w.keys, w.jwtSvidKeys, w.federationKeys);
     for (KeyManager k : managers) {

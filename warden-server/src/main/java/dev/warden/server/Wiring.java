@@ -100,6 +100,8 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.database.DatabaseTargets databases;
   final dev.warden.core.database.LeaseReaper reaper;
   final dev.warden.core.upstream.UpstreamTokenProvider upstreamTokens;
+  final dev.warden.core.secret.BrokeredSecrets secrets;
+  final dev.warden.core.secret.ReadLog secretReads;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
@@ -175,10 +177,15 @@ final class Wiring implements AutoCloseable {
         databases.verify(r);
         upstreamTokens.verify(r);
       });
+      secrets = new dev.warden.core.secret.BrokeredSecrets(store.brokeredSecrets(),
+          new dev.warden.core.crypto.EnvelopeCipher(box), fingerprinter, audit, clock,
+          dev.warden.core.secret.DatabaseRotation.all(databases, resources));
+      secretReads = new dev.warden.core.secret.ReadLog(store.brokeredSecrets());
       tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
           List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP),
               federationKeys),
-              new dev.warden.core.database.DatabaseUserProvider(databases), upstreamTokens), audit, fingerprinter,
+              new dev.warden.core.database.DatabaseUserProvider(databases), upstreamTokens,
+              new dev.warden.core.secret.BrokeredSecretProvider(secrets, secretReads)), audit, fingerprinter,
           clock, store.targetLeases());
       reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
           audit, clock, reaperSettings(cfg));
@@ -290,6 +297,11 @@ final class Wiring implements AutoCloseable {
   /** Closes the audit writer (flushing it) and then the store. */
   @Override
   public void close() {
+    try {
+      secretReads.flush();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not record the last brokered secret reads: " + e.getMessage());
+    }
     audit.close();
     store.close();
   }

@@ -47,6 +47,7 @@ public final class JdbcStore implements Store {
   private final LeaseStore leases;
   private final dev.warden.core.lease.TargetLeaseStore targetLeases;
   private final dev.warden.core.database.TargetSecretStore targetSecrets;
+  private final dev.warden.core.secret.BrokeredSecretStore brokeredSecrets;
   private final AdminTokenStore adminTokens;
   private final SigningKeyStore signingKeys;
   private final dev.warden.core.pki.AuthorityStore authorities;
@@ -72,6 +73,7 @@ public final class JdbcStore implements Store {
     this.leases = new JdbcLeaseStore(db);
     this.targetLeases = new JdbcTargetLeaseStore(db);
     this.targetSecrets = new JdbcTargetSecretStore(db);
+    this.brokeredSecrets = new JdbcBrokeredSecretStore(db);
     this.adminTokens = new JdbcAdminTokenStore(db);
     this.signingKeys = new JdbcSigningKeyStore(db);
     this.authorities = new JdbcAuthorityStore(db);
@@ -181,6 +183,11 @@ public final class JdbcStore implements Store {
   @Override
   public dev.warden.core.database.TargetSecretStore targetSecrets() {
     return targetSecrets;
+  }
+
+  @Override
+  public dev.warden.core.secret.BrokeredSecretStore brokeredSecrets() {
+    return brokeredSecrets;
   }
 
   @Override

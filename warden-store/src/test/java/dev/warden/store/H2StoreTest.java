@@ -116,4 +116,12 @@ class H2StoreTest {
       return new H2TestDatabase();
     }
   }
+
+  @Nested
+  class BrokeredSecrets extends BrokeredSecretStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
 }

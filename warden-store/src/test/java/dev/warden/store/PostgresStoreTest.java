@@ -116,4 +116,12 @@ class PostgresStoreTest {
       return new PostgresTestDatabase();
     }
   }
+
+  @Nested
+  class BrokeredSecrets extends BrokeredSecretStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
 }

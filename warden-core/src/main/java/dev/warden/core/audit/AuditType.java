@@ -52,7 +52,19 @@ public enum AuditType {
   /** Removing a credential at its target failed too often; an operator must look. */
   CREDENTIAL_IRREVOCABLE("credential.irrevocable"),
   /** A secret for reaching a target (database admin password) was stored or rotated. */
-  TARGET_SECRET_SET("target_secret.set");
+  TARGET_SECRET_SET("target_secret.set"),
+  /** A brokered secret got a new version: written by an admin ({@code action=written}) or rotated. */
+  BROKERED_SECRET_WRITTEN("brokered_secret.written"),
+  /** A brokered secret's settings (owner, rotation…) changed. */
+  BROKERED_SECRET_UPDATED("brokered_secret.updated"),
+  /** A version was soft-deleted, undeleted or destroyed ({@code action}). */
+  BROKERED_SECRET_VERSION_CHANGED("brokered_secret.version_changed"),
+  /** A brokered secret and all its versions were removed. */
+  BROKERED_SECRET_DELETED("brokered_secret.deleted"),
+  /** Rotation at the target failed; the stored value is unchanged. */
+  BROKERED_SECRET_ROTATION_FAILED("brokered_secret.rotation_failed"),
+  /** The owner was reminded that a secret without a connector is due for rotation. */
+  BROKERED_SECRET_ROTATION_DUE("brokered_secret.rotation_due");
 
   private final String wire;
 

@@ -163,12 +163,26 @@ public final class ConfigService {
         continue;
       }
       validate(d, providers);
-      List<String> warnings = d instanceof AccessPolicy p ? missingResources(p, batchResources) : List.of();
+      List<String> warnings = d instanceof AccessPolicy p ? missingResources(p, batchResources)
+          : d instanceof dev.warden.core.model.Resource r ? missingSecret(r) : List.of();
       long from = cur.map(Versioned::version).orElse(0L);
       plan.add(new Planned(new Change(kind, d.name(), cur.isPresent() ? "updated" : "created", from, from + 1, diff,
           warnings), ConfigStore.Write.put(kind, d, from), newSpec));
     }
     return plan;
+  }
+
+  /**
+   * A secret resource may be applied before its secret is written (configuration and secret values
+   * come from different people and pipelines): a warning, and reads are refused until it exists.
+   */
+  private List<String> missingSecret(dev.warden.core.model.Resource r) {
+    if (r.secret() == null || store.brokeredSecrets().get(r.secret()).isPresent()) {
+      return List.of();
+    }
+    return List.of("spec.secret.name: no brokered secret named '" + r.secret() + "' is stored yet; reads through"
+        + " this resource are refused (secret_unavailable) until it is written with 'warden secret put "
+        + r.secret() + "'");
   }
 
   private List<String> missingResources(AccessPolicy p, java.util.Set<String> batchResources) {

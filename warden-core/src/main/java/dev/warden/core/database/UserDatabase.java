@@ -74,4 +74,18 @@ public interface UserDatabase {
    * @throws TargetException when the target cannot be reached or refuses
    */
   void changeAdminPassword(DatabaseTarget target, Secret current, Secret next);
+
+  /**
+   * Sets a new password for an existing login account that Warden does not manage (a static
+   * account a brokered secret holds the password of), as the admin. The account must exist, must
+   * not be the admin itself and must not carry the target's marker role (Warden's own users);
+   * nothing else about it changes. The password never appears in a statement's text or an error
+   * (PostgreSQL: sent only as a SCRAM verifier).
+   *
+   * @throws ValidationException (field {@code rotation.account}) when the account does not exist,
+   *     is the admin, or carries the marker; nothing was changed
+   * @throws TargetException when the target cannot be reached or refuses;
+   *     {@link TargetException#maybeChanged()} is false when the password certainly did not change
+   */
+  void setPassword(DatabaseTarget target, Secret adminPassword, String account, Secret password);
 }

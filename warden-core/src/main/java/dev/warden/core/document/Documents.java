@@ -161,6 +161,9 @@ public final class Documents {
       if (r.oauth() != null) {
         s.set("oauth", oauthSpec(r.oauth()));
       }
+      if (r.secret() != null) {
+        s.putObject("secret").put("name", r.secret());
+      }
     } else if (o instanceof AccessPolicy p) {
       putIfSet(s, "description", p.description());
       ObjectNode w = s.putObject("workloads");
@@ -271,7 +274,7 @@ public final class Documents {
   }
 
   private static Resource resource(String name, JsonNode s) {
-    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "oauth");
+    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "oauth", "secret");
     String sens = text(s, "sensitivity");
     Sensitivity se = null;
     if (sens != null) {
@@ -285,7 +288,8 @@ public final class Documents {
     DatabaseTarget target = db == null || db.isNull() ? null : databaseTarget(db);
     JsonNode oa = s.get("oauth");
     OAuthClient oauth = oa == null || oa.isNull() ? null : oauthClient(oa);
-    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target, oauth);
+    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target, oauth,
+        secretName(s.get("secret")));
   }
 
   /**
@@ -344,6 +348,29 @@ public final class Documents {
     putIfSet(o, "resource", c.resourceIndicator());
     o.put("defaultExpiresIn", Durations.format(c.defaultExpiresIn()));
     return o;
+  }
+
+  /**
+   * A resource's {@code spec.secret}: {@code {name: <brokered secret>}}. Only the name: a value never
+   * goes in a document.
+   */
+  private static String secretName(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw new ValidationException("spec.secret", "must be an object: {name: <brokered secret>}");
+    }
+    if (n.has("value")) {
+      throw new ValidationException("spec.secret.value", "a secret's value never goes in a document; write it with"
+          + " 'warden secret put <name> --value-file <file>' and name it in spec.secret.name");
+    }
+    allowOnly(n, "spec.secret", "name");
+    JsonNode name = n.get("name");
+    if (name == null || !name.isTextual()) {
+      throw new ValidationException("spec.secret.name", "is required: the name of a brokered secret");
+    }
+    return name.asText();
   }
 
   /**
@@ -422,7 +449,7 @@ public final class Documents {
       try {
         kind = CredentialKind.valueOf(ck.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid, database_user or upstream_token");
+        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid, database_user, brokered_secret or upstream_token");
       }
     }
     return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,

@@ -67,6 +67,8 @@ public enum Reason {
   AUDIT_UNAVAILABLE("audit_unavailable"),
   /** the target (a resource's database, an upstream OAuth server) cannot be reached or refused: nothing was issued there */
   TARGET_UNAVAILABLE("target_unavailable"),
+  /** The brokered secret a resource names does not exist, or its current version is deleted or destroyed. */
+  SECRET_UNAVAILABLE("secret_unavailable"),
   // success
   ALLOWED("allowed");
 

@@ -67,6 +67,7 @@ final class IndexCatchUp {
     boolean leaks = false;
     boolean departed = false;
     boolean tokens = false;
+    boolean secrets = false;
     Instant importedSince = null;
     Set<String> dirtyWorkloads = pending.dirtyWorkloads;
     Map<Kind, Set<String>> objects = new HashMap<>();
@@ -104,7 +105,10 @@ final class IndexCatchUp {
           importedSince = importedSince == null || at.isBefore(importedSince) ? at : importedSince;
           departed |= type.equals("owner.departed");
         }
-        default -> tokens |= type.startsWith("admin_token.");
+        default -> {
+          tokens |= type.startsWith("admin_token.");
+          secrets |= type.startsWith("brokered_secret.");
+        }
       }
       s.head = c.seq();
     }
@@ -112,6 +116,10 @@ final class IndexCatchUp {
     reloadObjects(s, objects, owners, pending);
     if (tokens) {
       s.adminTokens = config.adminTokens();
+      pending.global = true;
+    }
+    if (secrets) {
+      s.secrets = config.brokeredSecrets(clock.instant());
       pending.global = true;
     }
     if (departed) {

@@ -30,6 +30,11 @@ interface IndexSource {
 
   List<AdminToken> adminTokens();
 
+  /** Brokered secrets with their readers of the last 30 days. */
+  default List<SecretSummary> brokeredSecrets(java.time.Instant now) {
+    return List.of();
+  }
+
   /** The configuration kept in {@code store}. */
   static IndexSource of(Store store) {
     return new IndexSource() {
@@ -66,6 +71,11 @@ interface IndexSource {
       @Override
       public List<AdminToken> adminTokens() {
         return store.adminTokens().list();
+      }
+
+      @Override
+      public List<SecretSummary> brokeredSecrets(java.time.Instant now) {
+        return SecretSummary.read(store.brokeredSecrets(), now);
       }
     };
   }

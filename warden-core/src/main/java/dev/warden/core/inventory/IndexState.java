@@ -44,6 +44,8 @@ final class IndexState {
   final TreeMap<String, Resource> resources = new TreeMap<>();
   final TreeMap<String, AccessPolicy> policies = new TreeMap<>();
   List<AdminToken> adminTokens = List.of();
+  /** Global like admin tokens: taken again on brokered_secret events and each refresh. */
+  List<SecretSummary> secrets = List.of();
   /** When each workload was first written. */
   final Map<String, Instant> workloadCreated = new HashMap<>();
   /** Departed owners and when they left. */
@@ -93,6 +95,7 @@ final class IndexState {
     config.resources().forEach(r -> s.resources.put(r.name(), r));
     config.policies().forEach(p -> s.policies.put(p.name(), p));
     s.adminTokens = config.adminTokens();
+    s.secrets = config.brokeredSecrets(now);
     s.setLeaks(inventory.leaks());
     s.departed = Map.copyOf(inventory.departedOwners());
     s.workloadCreated.putAll(inventory.firstWritten(Kind.WORKLOAD.wire()));
@@ -192,14 +195,15 @@ final class IndexState {
     }
     return new InventoryFacts(now, ws, created, resourceList, policyList, workload == null ? adminTokens : List.of(),
         importedItems == null ? List.of() : importedItems, issued.leaseSummaries(workload, now),
-        issued.usage(workload), ls, departed);
+        issued.usage(workload), ls, departed, workload == null ? secrets : List.of());
   }
 
   /** The unit of what Warden holds that is not any one workload's: admin tokens and foreign leaks. */
   void judgeGlobal(Instant now, Posture.Context ctx) {
     List<LeakRecord> foreign = leaks.stream().filter(l -> !l.issued()).toList();
-    InventoryFacts f = new InventoryFacts(now, List.of(), Map.of(), List.of(), List.of(), adminTokens, List.of(),
-        List.of(), List.of(), foreign, departed);
+    // resources too: a secret's item lists the resources that name it
+    InventoryFacts f = new InventoryFacts(now, List.of(), Map.of(), List.copyOf(resources.values()), List.of(),
+        adminTokens, List.of(), List.of(), List.of(), foreign, departed, secrets);
     findings.replaceUnit(GLOBAL, Inventory.wardenItems(f, fp -> Posture.first(ctx, fp)),
         Posture.wardenSide(f, thresholds, ctx));
   }

@@ -111,6 +111,20 @@ public final class Inventory {
           t.createdBy(), null, null, "warden", t.createdAt(), t.expiresAt(), null, CredentialType.STATIC,
           t.scopes().stream().sorted().toList(), t.createdAt(), attrs));
     }
+    for (SecretSummary s : f.secrets()) {
+      var m = s.metadata();
+      Map<String, String> attrs = new LinkedHashMap<>();
+      attrs.put("currentVersion", Long.toString(m.currentVersion()));
+      attrs.put("readers", String.join(",", s.readers().stream().map(r -> r.workload()).toList()));
+      if (m.settings().rotationInterval() != null) {
+        attrs.put("rotationInterval", dev.warden.core.model.Durations.format(m.settings().rotationInterval()));
+      }
+      attrs.put("rotation", m.settings().rotation() == null ? "by its owner" : m.settings().rotation().connector());
+      List<String> usedBy = f.resources().stream().filter(r -> m.name().equals(r.secret())).map(Resource::name)
+          .sorted().toList();
+      out.add(new InventoryItem(secretId(m.name()), "brokered-secret", m.name(), m.settings().owner(), null, null,
+          "warden", m.createdAt(), null, m.lastReadAt(), CredentialType.STATIC, usedBy, m.lastRotatedAt(), attrs));
+    }
     for (LeakRecord l : f.leaks()) {
       if (!l.issued()) {
         // a secret Warden did not issue: owned by whoever owns the imported credential it matches
@@ -148,6 +162,10 @@ public final class Inventory {
 
   public static String workloadId(String spiffeId) {
     return "workload:" + spiffeId;
+  }
+
+  public static String secretId(String name) {
+    return "brokered-secret:" + name;
   }
 
   public static String credentialId(String workload, String resource) {

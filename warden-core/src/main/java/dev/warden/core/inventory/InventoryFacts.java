@@ -14,11 +14,13 @@ import java.util.Map;
  *
  * @param workloadCreated first-seen time per workload SPIFFE ID (first configuration revision)
  * @param departedOwners owners marked as departed, with when
+ * @param secrets brokered secrets with their recent readers
  */
 public record InventoryFacts(
     Instant now, List<Workload> workloads, Map<String, Instant> workloadCreated, List<Resource> resources,
     List<AccessPolicy> policies, List<AdminToken> adminTokens, List<ImportedNhi> imported,
-    List<LeaseSummary> leases, List<Usage> usage, List<LeakRecord> leaks, Map<String, Instant> departedOwners) {
+    List<LeaseSummary> leases, List<Usage> usage, List<LeakRecord> leaks, Map<String, Instant> departedOwners,
+    List<SecretSummary> secrets) {
 
   public InventoryFacts {
     workloads = List.copyOf(workloads);
@@ -31,5 +33,14 @@ public record InventoryFacts(
     usage = List.copyOf(usage);
     leaks = List.copyOf(leaks);
     departedOwners = Map.copyOf(departedOwners);
+    secrets = List.copyOf(secrets);
+  }
+
+  /** Facts without brokered secrets. */
+  public InventoryFacts(Instant now, List<Workload> workloads, Map<String, Instant> workloadCreated,
+      List<Resource> resources, List<AccessPolicy> policies, List<AdminToken> adminTokens, List<ImportedNhi> imported,
+      List<LeaseSummary> leases, List<Usage> usage, List<LeakRecord> leaks, Map<String, Instant> departedOwners) {
+    this(now, workloads, workloadCreated, resources, policies, adminTokens, imported, leases, usage, leaks,
+        departedOwners, List.of());
   }
 }

@@ -126,7 +126,8 @@ public final class InventoryService {
     return new InventoryFacts(now, workloads, inventory.firstWritten(Kind.WORKLOAD.wire()),
         values(store.resources().list()), values(store.policies().list()), store.adminTokens().list(),
         inventory.listImported(), inventory.leaseSummaries(now),
-        inventory.usage(now.minus(maxWindow(t))), inventory.leaks(), inventory.departedOwners());
+        inventory.usage(now.minus(maxWindow(t))), inventory.leaks(), inventory.departedOwners(),
+        SecretSummary.read(store.brokeredSecrets(), now));
   }
 
   private static java.time.Duration maxWindow(PostureThresholds t) {

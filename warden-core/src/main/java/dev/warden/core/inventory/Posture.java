@@ -42,6 +42,7 @@ public final class Posture {
   public static final String UNCONSTRAINED_WEB_IDENTITY = "federation.unconstrained-web-identity";
   public static final String ROOT_ACCESS_KEY = "privilege.root-access-key";
   public static final String EXPIRED = "lifetime.expired-credential";
+  public static final String SECRET_SINGLE_READER = "secret.brokered-single-reader";
 
   private Posture() {}
 
@@ -116,6 +117,7 @@ public final class Posture {
     leaks(f, ctx, out);
     unusedGrants(f, t, out);
     lifetimes(f, out);
+    brokeredSecrets(f, out);
     humanUse(f, t, out);
     stale(f, t, out);
     out.sort(ORDER);
@@ -357,6 +359,32 @@ public final class Posture {
       if (w.state() == WorkloadState.ACTIVE && w.expiresAt() == null) {
         out.add(new Finding(MISSING_EXPIRY, Severity.LOW, "NHI7", Inventory.workloadId(w.name()), w.name(),
             "workload identity has no expiry", "set spec.expiresAt so it is reviewed"));
+      }
+    }
+  }
+
+  /**
+   * NHI7 on brokered secrets: one read by a single workload is a static secret that workload could
+   * replace with a dynamic credential; one past its rotation interval is overdue.
+   */
+  static void brokeredSecrets(InventoryFacts f, List<Finding> out) {
+    for (SecretSummary s : f.secrets()) {
+      var m = s.metadata();
+      String id = Inventory.secretId(m.name());
+      if (s.readers().size() == 1) {
+        String w = s.readers().getFirst().workload();
+        out.add(new Finding(SECRET_SINGLE_READER, Severity.LOW, "NHI7", id, m.name(),
+            "read only by workload " + w + " in the last " + days(SecretSummary.READERS_WINDOW),
+            "replace it with a dynamic credential for " + w + " (a database user, an upstream token) and retire the"
+                + " static secret"));
+      }
+      var due = m.rotationDueAt();
+      if (due != null && !f.now().isBefore(due)) {
+        out.add(new Finding(ROTATION_OVERDUE, Severity.MEDIUM, "NHI7", id, m.name(),
+            "last rotated " + m.lastRotatedAt() + ", due " + due,
+            m.settings().rotation() != null ? "run 'warden secret rotate " + m.name() + "'"
+                : "change it at its target, then 'warden secret put " + m.name() + " --cas " + m.currentVersion()
+                    + " --value-file ...'"));
       }
     }
   }

@@ -292,9 +292,11 @@ public final class PostureIndex {
         lock.writeLock().unlock();
       }
     }
+    List<SecretSummary> secrets = config.brokeredSecrets(clock.instant());
     lock.writeLock().lock();
     try {
       Instant now = clock.instant();
+      s.secrets = secrets;
       s.findings.collect(found, announcing());
       s.judgeGlobal(now, s.context(now));
       s.judgedAt = now;

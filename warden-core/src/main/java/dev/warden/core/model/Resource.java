@@ -16,14 +16,18 @@ import java.net.URI;
  *     resource of any other kind never has one)
  * @param oauth for kind {@code oauth-client} (required there, refused elsewhere): the upstream OAuth
  *     client whose access tokens Warden obtains and hands out
+ * @param secret for kind {@code secret}: the name of the brokered secret a workload reads through
+ *     it ({@code spec.secret.name}); null for every other kind
  */
 public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
-    DatabaseTarget database, OAuthClient oauth) implements Named {
+    DatabaseTarget database, OAuthClient oauth, String secret) implements Named {
 
   /** The resource kind whose credentials are dynamic PostgreSQL users. */
   public static final String POSTGRES = "postgres";
   /** The resource kind whose credentials are access tokens of a third-party OAuth server. */
   public static final String OAUTH_CLIENT = "oauth-client";
+  /** The resource kind whose credential is a brokered static secret (an API key, a password). */
+  public static final String SECRET = "secret";
 
   public Resource {
     Names.check("name", name);
@@ -55,6 +59,16 @@ public record Resource(String name, String audience, String kind, Sensitivity se
       throw new ValidationException("spec.oauth", "is required for a resource of kind oauth-client: {tokenUrl,"
           + " clientId, authMethod, clientSecretSecret or privateKeySecret, scopes}");
     }
+    if (SECRET.equals(kind) && secret == null) {
+      throw new ValidationException("spec.secret", "is required for a resource of kind secret: {name: <brokered"
+          + " secret>}");
+    }
+    if (secret != null) {
+      if (!SECRET.equals(kind)) {
+        throw new ValidationException("spec.secret", "is only allowed for a resource of kind secret");
+      }
+      Names.check("spec.secret.name", secret);
+    }
   }
 
   private static void checkUri(String audience) {
@@ -79,14 +93,20 @@ public record Resource(String name, String audience, String kind, Sensitivity se
     return FederationCloud.ofKind(kind);
   }
 
-  /** A resource that may have a database target but no OAuth client. */
+  /** A resource without a brokered secret. */
+  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
+      DatabaseTarget database, OAuthClient oauth) {
+    this(name, audience, kind, sensitivity, description, database, oauth, null);
+  }
+
+  /** A resource that may have a database target but no OAuth client or brokered secret. */
   public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
       DatabaseTarget database) {
-    this(name, audience, kind, sensitivity, description, database, null);
+    this(name, audience, kind, sensitivity, description, database, null, null);
   }
 
   /** A resource without a database target. */
   public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description) {
-    this(name, audience, kind, sensitivity, description, null, null);
+    this(name, audience, kind, sensitivity, description, null, null, null);
   }
 }

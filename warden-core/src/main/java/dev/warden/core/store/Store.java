@@ -38,6 +38,9 @@ public interface Store extends AutoCloseable {
   /** Sealed secrets for reaching targets (database admin passwords). */
   TargetSecretStore targetSecrets();
 
+  /** Brokered static secrets: envelopes, versions and read records. */
+  dev.warden.core.secret.BrokeredSecretStore brokeredSecrets();
+
   AdminTokenStore adminTokens();
 
   SigningKeyStore signingKeys();

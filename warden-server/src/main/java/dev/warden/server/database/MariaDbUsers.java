@@ -191,6 +191,38 @@ public final class MariaDbUsers implements UserDatabase {
   }
 
   @Override
+  public void setPassword(DatabaseTarget t, Secret adminPassword, String account, Secret password) {
+    NameTag.requireStatic(t, account);
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn) {
+      List<String> hosts = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
+        ps.setString(1, account);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            hosts.add(rs.getString(1));
+          }
+        }
+      }
+      if (hosts.isEmpty()) {
+        throw new ValidationException("rotation.account", "no user named '" + account + "' exists on " + t.where()
+            + "; create the account first, or name the right one");
+      }
+      for (String host : hosts) {
+        try (PreparedStatement ps = c.prepareStatement("ALTER USER ?@? IDENTIFIED BY PASSWORD ?")) {
+          ps.setString(1, account);
+          ps.setString(2, host);
+          ps.setString(3, nativeHash(password));
+          ps.execute();
+        }
+      }
+    } catch (SQLException e) {
+      throw new TargetException("could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
+          true, e);
+    }
+  }
+
+  @Override
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
     Connection conn = open(t, current);
     try (Connection c = conn; PreparedStatement ps = c.prepareStatement(

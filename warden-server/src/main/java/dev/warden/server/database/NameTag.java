@@ -10,9 +10,30 @@ import dev.warden.core.model.DatabaseTarget;
 final class NameTag {
   private NameTag() {}
 
+  /** True when {@code username} is a name the target's template makes: a user Warden issued. */
+  static boolean matches(DatabaseTarget t, String username) {
+    return t.usernameTemplate().pattern().matcher(username).matches();
+  }
+
+  /**
+   * Checks an account a brokered secret's rotation names: not the admin, not a user Warden issued.
+   *
+   * @throws dev.warden.core.error.ValidationException (field {@code rotation.account}) otherwise
+   */
+  static void requireStatic(DatabaseTarget t, String account) {
+    if (account.equals(t.adminUser())) {
+      throw new dev.warden.core.error.ValidationException("rotation.account", "'" + account + "' is the admin of "
+          + t.where() + "; Warden sets only the passwords of other accounts");
+    }
+    if (matches(t, account)) {
+      throw new dev.warden.core.error.ValidationException("rotation.account", "'" + account + "' has the shape of"
+          + " the users Warden issues on " + t.where() + " (spec.database.usernameTemplate): it is not a static account");
+    }
+  }
+
   /** @throws TargetException when {@code username} is not a name the target's template makes */
   static void require(DatabaseTarget t, String username) {
-    if (!t.usernameTemplate().pattern().matcher(username).matches()) {
+    if (!matches(t, username)) {
       throw new TargetException("user '" + username + "' on " + t.where() + " does not have the shape of spec.database"
           + ".usernameTemplate '" + t.usernameTemplate() + "'; Warden drops only users it named, so it is left alone",
           false, null);

@@ -235,6 +235,42 @@ public final class PostgresUsers implements UserDatabase {
     }
   }
 
+  @Override
+  public void setPassword(DatabaseTarget t, Secret adminPassword, String account, Secret password) {
+    if (account.equals(t.adminUser())) {
+      throw new ValidationException("rotation.account", "'" + account + "' is the admin of " + where(t)
+          + "; Warden sets only the passwords of other accounts");
+    }
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+        ps.setString(1, account);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new ValidationException("rotation.account", "no role named '" + account + "' exists on " + where(t)
+                + "; create the account first, or name the right one");
+          }
+          if (!rs.getBoolean(1)) {
+            throw new ValidationException("rotation.account", "role '" + account + "' on " + where(t)
+                + " cannot log in (NOLOGIN), so a password would be of no use");
+          }
+        }
+      }
+      if (marked(c, account, t.markerRole())) {
+        throw new ValidationException("rotation.account", "role '" + account + "' carries the marker role '"
+            + t.markerRole() + "': it is a user Warden issued and removes itself, not a static account");
+      }
+      try (Statement s = c.createStatement()) {
+        StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), account).append(" PASSWORD ");
+        literal(sql, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), standardStrings(c));
+        s.execute(sql.toString());
+      }
+    } catch (SQLException e) {
+      throw new TargetException("could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
+          true, e);
+    }
+  }
+
   /** {@link #connect}, failing as {@link TargetException#unreachable}. */
   private Connection open(DatabaseTarget t, Secret password) {
     try {

@@ -129,6 +129,23 @@ public final class RedisUsers implements UserDatabase {
   }
 
   @Override
+  public void setPassword(DatabaseTarget t, Secret adminPassword, String account, Secret password) {
+    NameTag.requireStatic(t, account);
+    Jedis jedis = open(t, adminPassword);
+    try (Jedis j = jedis) {
+      if (j.sendCommand(Protocol.Command.ACL, "GETUSER", account) == null) {
+        throw new ValidationException("rotation.account", "no ACL user named '" + account + "' exists on " + t.where()
+            + "; create the account first, or name the right one");
+      }
+      j.sendCommand(Protocol.Command.ACL, "SETUSER", account, "resetpass", "#" + sha256(password));
+      saveAclFile(j);
+    } catch (JedisException e) {
+      throw new TargetException("could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
+          true, e);
+    }
+  }
+
+  @Override
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
     Jedis jedis = open(t, current);
     try (Jedis j = jedis) {

@@ -51,6 +51,11 @@ public final class UserDatabases implements UserDatabase {
   }
 
   @Override
+  public void setPassword(DatabaseTarget t, Secret adminPassword, String account, Secret password) {
+    of(t).setPassword(t, adminPassword, account, password);
+  }
+
+  @Override
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
     of(t).changeAdminPassword(t, current, next);
   }

@@ -192,6 +192,12 @@ public final class ApiRouter {
       return this;
     }
 
+    /** Brokered static secrets (metadata and versions; values are written, never read back). */
+    public Builder secrets(dev.warden.core.secret.BrokeredSecrets secrets, Clock clock) {
+      units.add(new SecretApi(secrets, clock));
+      return this;
+    }
+
     public Builder recertification(RecertService recert, Runnable reloadNow) {
       units.add(new RecertApi(recert, reloadNow));
       return this;

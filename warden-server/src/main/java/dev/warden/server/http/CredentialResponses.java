@@ -33,7 +33,13 @@ final class CredentialResponses {
       }
       case BROKERED_SECRET -> {
         body.put("value", g.accessToken().reveal());
-        g.connection().forEach(body::put);
+        g.connection().forEach((k, v) -> {
+          if (k.equals("version")) {
+            body.put("version", Long.parseLong(v));
+          } else {
+            body.put(k, v);
+          }
+        });
       }
       case UPSTREAM_TOKEN -> {
         body.put("access_token", g.accessToken().reveal());

@@ -69,7 +69,8 @@ public final class Errors {
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_grant" : "invalid_client";
       // RFC 7521 section 4.2 and RFC 6749 section 5.2, whatever the grant
       case CLIENT_ID_MISMATCH, CLIENT_AUTH_UNSUPPORTED -> "invalid_client";
-      case UNKNOWN_RESOURCE -> "invalid_target";
+      // a secret resource whose secret is missing or deleted: the target cannot be served (RFC 8707)
+      case UNKNOWN_RESOURCE, SECRET_UNAVAILABLE -> "invalid_target";
       case INVALID_SCOPE -> "invalid_scope";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";
       case INVALID_REQUEST, REQUEST_TOO_LARGE -> "invalid_request";

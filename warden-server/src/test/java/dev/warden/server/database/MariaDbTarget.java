@@ -138,6 +138,12 @@ public final class MariaDbTarget implements TargetDb {
   }
 
   @Override
+  public void createStaticAccount(String name, String password) {
+    root("CREATE USER '" + name + "'@'%' IDENTIFIED BY '" + password + "'", "GRANT SELECT ON " + database + ".* TO '"
+        + name + "'@'%'");
+  }
+
+  @Override
   public void dropForeignUser(String name) {
     root("DROP USER IF EXISTS '" + name + "'@'%'");
   }

@@ -80,6 +80,12 @@ final class PgTargetDb implements TargetDb {
   }
 
   @Override
+  public void createStaticAccount(String name, String password) {
+    pg.sql("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
+    pg.ownRole(name);
+  }
+
+  @Override
   public void dropForeignUser(String name) {
     pg.sql("DROP ROLE IF EXISTS " + name);
   }

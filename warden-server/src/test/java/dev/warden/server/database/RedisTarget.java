@@ -136,6 +136,13 @@ public final class RedisTarget implements TargetDb {
   }
 
   @Override
+  public void createStaticAccount(String name, String password) {
+    try (Jedis j = root()) {
+      j.sendCommand(Protocol.Command.ACL, "SETUSER", name, "on", ">" + password, "+ping");
+    }
+  }
+
+  @Override
   public void dropForeignUser(String name) {
     try (Jedis j = root()) {
       j.sendCommand(Protocol.Command.ACL, "DELUSER", name);

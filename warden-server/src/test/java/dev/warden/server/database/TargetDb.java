@@ -41,6 +41,9 @@ public interface TargetDb extends AutoCloseable {
 
   void dropForeignUser(String name);
 
+  /** Creates a static login account (not Warden's) that may connect, with {@code password}; dropped by {@link #dropForeignUser}. */
+  void createStaticAccount(String name, String password);
+
   @Override
   void close();
 

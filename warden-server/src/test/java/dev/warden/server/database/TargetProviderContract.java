@@ -136,6 +136,11 @@ abstract class TargetProviderContract {
     public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
       real.changeAdminPassword(t, current, next);
     }
+
+    @Override
+    public void setPassword(DatabaseTarget t, Secret admin, String account, Secret password) {
+      real.setPassword(t, admin, account, password);
+    }
   }
 
   @BeforeAll
@@ -390,6 +395,34 @@ abstract class TargetProviderContract {
     }
     assertThatThrownBy(() -> grant(team, "ledger-db")).isInstanceOfSatisfying(DeniedException.class,
         e -> assertThat(e.reason()).isEqualTo(Reason.QUOTA_EXCEEDED));
+  }
+
+  @Test
+  void aStaticAccountsPasswordIsSetButNeverTheAdminsOrAnIssuedUsersOrAMissingAccounts() throws Exception {
+    DatabaseTarget t = resource.database();
+    Secret admin = Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD);
+    String account = "legacy_app_" + names.getAndIncrement() + "_" + Long.toHexString(System.nanoTime());
+    db.createStaticAccount(account, "old-password-1");
+    try {
+      db.users().setPassword(t, admin, account, Secret.of("new-password-2"));
+
+      if (db.checksPasswords()) {
+        db.connectAs(account, "new-password-2").close();
+        assertThatThrownBy(() -> db.connectAs(account, "old-password-1").close()).as("the old password is refused")
+            .isInstanceOf(Exception.class);
+      }
+      Granted issued = grant();
+      for (String refused : List.of(t.adminUser(), issued.jti(), "no_such_account_" + names.getAndIncrement())) {
+        assertThatThrownBy(() -> db.users().setPassword(t, admin, refused, Secret.of("x-password-3")))
+            .as(refused).isInstanceOfSatisfying(dev.warden.core.error.ValidationException.class,
+                e -> assertThat(e.field()).isEqualTo("rotation.account"));
+      }
+      if (db.checksPasswords()) {
+        db.connectAs(issued.jti(), issued.accessToken().reveal()).close();
+      }
+    } finally {
+      db.dropForeignUser(account);
+    }
   }
 
   @Test

@@ -226,7 +226,8 @@ final class Wiring implements AutoCloseable {
     dev.warden.core.database.LeaseReaper.Settings d = dev.warden.core.database.LeaseReaper.Settings.DEFAULTS;
     return new dev.warden.core.database.LeaseReaper.Settings(
         cfg.get(dev.warden.server.config.ServerKeys.DATABASES_STALE_INTENT), d.firstRetry(), d.maxRetry(),
-        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_IRREVOCABLE_AFTER), d.irrevocableRetry(), d.batch());
+        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_IRREVOCABLE_AFTER), d.irrevocableRetry(), d.batch(),
+        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_REAP_PARALLELISM));
   }
 
   /** Re-reads the configuration now (after a change through this node's API). */

@@ -189,6 +189,8 @@ public final class ServerKeys {
       "an issuing lease older than this is taken as a crash between its steps: its user is dropped if it exists");
   public static final ConfigKey<Integer> DATABASES_IRREVOCABLE_AFTER = integer("databases.irrevocableAfter", 8, 1, 100,
       "failed removals after which a lease is marked irrevocable (shown in /metrics, audited; retried hourly)");
+  public static final ConfigKey<Integer> DATABASES_REAP_PARALLELISM = integer("databases.reapParallelism", 8, 1, 64,
+      "how many expirations and user removals the reaper runs at once (each waits on its database and on durable writes)");
 
   public static final ConfigKey<Integer> AUDIT_MAX_BATCH = integer("audit.maxBatch", 500, 1, 10_000,
       "largest group commit of audit events");
@@ -209,7 +211,7 @@ public final class ServerKeys {
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,
       POSTURE_WORKSTATION_CIDRS, POSTURE_REBUILD_INTERVAL, NOTIFICATIONS_WEBHOOK_URL, NOTIFICATIONS_FINDINGS,
       NOTIFICATIONS_RETRY_BASE, RECERT_REMINDER_INTERVAL, DATABASES_REAP_INTERVAL, DATABASES_SWEEP_INTERVAL,
-      DATABASES_STALE_INTENT, DATABASES_IRREVOCABLE_AFTER, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
+      DATABASES_STALE_INTENT, DATABASES_IRREVOCABLE_AFTER, DATABASES_REAP_PARALLELISM, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
       JWKS_REFRESH_MIN_INTERVAL);
 
   /** Where the generated key table sits in docs/configuration.md: between these two lines. */

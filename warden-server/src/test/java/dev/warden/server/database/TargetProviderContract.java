@@ -280,6 +280,22 @@ abstract class TargetProviderContract {
   }
 
   @Test
+  void oneRunDrainsABacklogLargerThanItsBatchRemovingSeveralUsersAtOnce() {
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      users.add(grant(names.getAndIncrement(), "ledger-db").jti());
+    }
+    users.forEach(u -> store.leases().revoke(u, clock.instant(), "revoked by admin:test"));
+    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
+        Duration.ofMinutes(10), 8, Duration.ofHours(1), 2, 3));
+
+    assertThat(r.reap().removed()).isEqualTo(5);
+
+    users.forEach(u -> assertThat(db.userExists(u)).as(u).isFalse());
+    users.forEach(u -> assertThat(lease(u).state()).isEqualTo(LeaseState.REVOKED));
+  }
+
+  @Test
   void anExpiredLeaseIsReapedAndItsUserDropped() {
     Granted g = grant();
     assertThat(reaper().reap().expired()).isZero();

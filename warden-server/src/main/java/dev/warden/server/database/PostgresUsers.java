@@ -30,11 +30,12 @@ import org.postgresql.util.PasswordUtil;
  * name with quotes or semicolons is just a name. A password travels only as a SCRAM-SHA-256
  * verifier computed here ({@link PasswordUtil#encodeScramSha256}), so neither the wire nor the
  * server's statement log ever sees it. A user is created in one transaction (CREATE ROLE with
- * LOGIN, its verifier and VALID UNTIL; GRANT of the target's roles and of the marker role; and of
- * the user to the admin, which lets a non-superuser admin end its sessions and reassign what it
- * created when it is removed). Removal first makes the user NOLOGIN, then ends its sessions, then
- * drops it with whatever it owns reassigned to the admin — and only ever a user carrying the
- * marker. Errors name the SQLSTATE and never quote a statement.
+ * LOGIN, its verifier and VALID UNTIL; GRANT of the target's roles and of the marker role). The
+ * admin is not made a member of each user: with thousands of live users every privilege check
+ * would walk them all. At removal it takes membership only when it needs it (the user owns
+ * objects, or the admin lacks pg_signal_backend to end the sessions). Removal first makes the user
+ * NOLOGIN, then ends its sessions, then drops it with whatever it owns reassigned to the admin —
+ * and only ever a user carrying the marker. Errors name the SQLSTATE and never quote a statement.
  */
 public final class PostgresUsers implements UserDatabase {
   private static final DateTimeFormatter VALID_UNTIL =
@@ -43,6 +44,9 @@ public final class PostgresUsers implements UserDatabase {
 
   private final Duration connectTimeout;
   private final Duration socketTimeout;
+  private final AdminConnections pool = new AdminConnections(8, Duration.ofSeconds(60), Duration.ofMinutes(5));
+  /** Targets whose marker role is known to exist, so an issuance does not look it up each time. */
+  private final java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** @param connectTimeout how long a target that does not answer may hold up a request */
   public PostgresUsers(Duration connectTimeout, Duration socketTimeout) {
@@ -104,15 +108,13 @@ public final class PostgresUsers implements UserDatabase {
   @Override
   public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password,
       Instant validUntil) {
-    Connection c;
-    try {
-      c = connect(t, adminPassword);
-    } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
-    }
+    Connection c = open(t, adminPassword);
     boolean commitSent = false;
     try (c) {
-      ensureMarker(c, t.markerRole());
+      if (!markers.contains(t.url() + " " + t.markerRole())) {
+        ensureMarker(c, t.markerRole());
+        markers.add(t.url() + " " + t.markerRole());
+      }
       boolean std = standardStrings(c);
       StringBuilder create = new StringBuilder("CREATE ROLE ");
       ident(create, username);
@@ -130,16 +132,22 @@ public final class PostgresUsers implements UserDatabase {
         ident(grant, roles.get(i));
       }
       ident(grant.append(" TO "), username);
-      StringBuilder toAdmin = ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER");
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
+        // A creation need not survive a crash of the database: a user lost with its commit is a
+        // credential that fails closed, and the reaper finds it ABSENT. Not waiting for the WAL
+        // flush shortens the time GRANT holds the lock on the shared roles (marker, grants), which
+        // every concurrent issuance waits for. Removals keep synchronous commits.
+        s.execute("SET LOCAL synchronous_commit TO OFF");
         s.execute(create.toString());
         s.execute(grant.toString());
-        s.execute(toAdmin.toString());
       }
       commitSent = true;
       c.commit();
     } catch (SQLException e) {
+      if ("42704".equals(e.getSQLState())) {
+        markers.remove(t.url() + " " + t.markerRole()); // dropped behind Warden's back: create it again next time
+      }
       throw new TargetException("could not create the user on " + where(t) + ": " + reason(e)
           + (commitSent ? " (during commit: it may exist)" : "; nothing was created"), commitSent, e);
     }
@@ -177,20 +185,24 @@ public final class PostgresUsers implements UserDatabase {
         throw new TargetException("user '" + username + "' on " + where(t) + " does not carry the marker role '"
             + t.markerRole() + "'; Warden drops only users it tagged, so it is left alone", false, null);
       }
+      boolean owns = ownsAnything(c, username);
       try (Statement s = c.createStatement()) {
         // no new session from here on, then end the live ones, then drop
         s.execute(ident(new StringBuilder("ALTER ROLE "), username).append(" NOLOGIN").toString());
-        if (!isMember(c, username)) {
-          // a tagged user Warden did not create itself (or created before it granted itself the
-          // user): membership lets a non-superuser admin end its sessions and reassign its objects
+        if ((owns || !maySignalAnyBackend(c)) && !isMember(c, username)) {
+          // membership lets a non-superuser admin end the user's sessions and reassign its objects;
+          // taken only when needed, since an admin that is a member of every issued user makes each
+          // privilege check walk thousands of memberships
           s.execute(ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
         }
       }
       endSessions(c, t, username);
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        s.execute(ident(new StringBuilder("REASSIGN OWNED BY "), username).append(" TO CURRENT_USER").toString());
-        s.execute(ident(new StringBuilder("DROP OWNED BY "), username).toString());
+        if (owns) {
+          s.execute(ident(new StringBuilder("REASSIGN OWNED BY "), username).append(" TO CURRENT_USER").toString());
+          s.execute(ident(new StringBuilder("DROP OWNED BY "), username).toString());
+        }
         s.execute(ident(new StringBuilder("DROP ROLE "), username).toString());
       }
       c.commit();
@@ -225,7 +237,12 @@ public final class PostgresUsers implements UserDatabase {
 
   @Override
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
-    Connection conn = open(t, current);
+    Connection conn;
+    try {
+      conn = connect(t, current);
+    } catch (SQLException e) {
+      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+    }
     try (Connection c = conn; Statement s = c.createStatement()) {
       StringBuilder sql = new StringBuilder("ALTER ROLE CURRENT_USER PASSWORD ");
       literal(sql, PasswordUtil.encodeScramSha256(next.reveal().toCharArray()), standardStrings(c));
@@ -271,10 +288,10 @@ public final class PostgresUsers implements UserDatabase {
     }
   }
 
-  /** {@link #connect}, failing as {@link TargetException#unreachable}. */
+  /** A kept or new admin connection ({@link AdminConnections}), failing as {@link TargetException#unreachable}. */
   private Connection open(DatabaseTarget t, Secret password) {
     try {
-      return connect(t, password);
+      return pool.borrow(t.url(), t.adminUser(), password, () -> connect(t, password));
     } catch (SQLException e) {
       throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
     }
@@ -351,6 +368,25 @@ public final class PostgresUsers implements UserDatabase {
       }
     }
     throw new SQLException("sessions of '" + username + "' on " + where(t) + " did not end", "57014");
+  }
+
+  /** True when the user owns objects or holds privileges anywhere on the server (shared dependencies). */
+  private static boolean ownsAnything(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_shdepend d JOIN pg_roles r"
+        + " ON r.oid = d.refobjid WHERE d.refclassid = 'pg_authid'::regclass AND r.rolname = ?)")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** A superuser, or a member of pg_signal_backend, may end any non-superuser's sessions. */
+  private static boolean maySignalAnyBackend(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT rolsuper OR pg_has_role(current_user,"
+        + " 'pg_signal_backend', 'MEMBER') FROM pg_roles WHERE rolname = current_user")) {
+      return rs.next() && rs.getBoolean(1);
+    }
   }
 
   private static boolean isMember(Connection c, String role) throws SQLException {

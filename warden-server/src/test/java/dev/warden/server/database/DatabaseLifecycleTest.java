@@ -204,6 +204,37 @@ class DatabaseLifecycleTest {
   }
 
   @Test
+  void aUserThatCreatedObjectsIsDroppedWithThemReassignedToTheAdminWhoIsNotAMemberOfIssuedUsers() throws Exception {
+    pg.sql("GRANT CREATE ON SCHEMA public TO " + pg.app);
+    Granted g = grant();
+    assertThat(isAdminMemberOf(g.jti())).as("issuing does not make the admin a member of the user").isFalse();
+    try (Connection c = pg.connectAs(g.jti(), g.accessToken().reveal()); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE made_by_" + g.jti() + " (x int)");
+    }
+    store.leases().revoke(g.jti(), clock.instant(), "revoked by admin:test");
+
+    assertThat(reaper().reap().removed()).isEqualTo(1);
+
+    assertThat(pg.roleExists(g.jti())).isFalse();
+    try (Connection su = PgTarget.superuser(pg.database); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_"
+            + g.jti() + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(pg.admin);
+    }
+  }
+
+  private static boolean isAdminMemberOf(String user) throws SQLException {
+    try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid ="
+            + " m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = '" + user + "' AND u.rolname = '"
+            + pg.admin + "'")) {
+      rs.next();
+      return rs.getInt(1) > 0;
+    }
+  }
+
+  @Test
   void theDatabaseStoresOnlyASaltedScramVerifierThatTheIssuedPasswordMatches() throws Exception {
     Granted g = grant();
     String stored;

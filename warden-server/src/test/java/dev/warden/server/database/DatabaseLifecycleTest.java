@@ -248,6 +248,8 @@ class DatabaseLifecycleTest {
         .matcher(stored);
     assertThat(m.matches()).as(stored).isTrue();
     assertThat(stored).doesNotContain(g.accessToken().reveal());
+    assertThat(Integer.parseInt(m.group(1))).as("iterations of a high-entropy issued password")
+        .isEqualTo(PostgresUsers.ISSUED_ITERATIONS);
     byte[] salt = java.util.Base64.getDecoder().decode(m.group(2));
     javax.crypto.SecretKeyFactory f = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
     byte[] salted = f.generateSecret(new javax.crypto.spec.PBEKeySpec(g.accessToken().reveal().toCharArray(), salt,

@@ -67,7 +67,8 @@ public final class CredentialLoad {
     String app = "wb_app_" + sfx;
     String marker = "wb_marker_" + sfx;
     sql("postgres", "CREATE DATABASE " + store, "CREATE DATABASE " + target,
-        "CREATE ROLE " + admin + " LOGIN CREATEROLE PASSWORD 'bench-admin-password'", "CREATE ROLE " + app + " NOLOGIN");
+        "CREATE ROLE " + admin + " LOGIN CREATEROLE PASSWORD 'bench-admin-password'",
+        "GRANT pg_signal_backend TO " + admin, "CREATE ROLE " + app + " NOLOGIN");
     sql(target, "CREATE TABLE ledger (id INT PRIMARY KEY)", "GRANT SELECT ON ledger TO " + app);
     Path dir = Files.createTempDirectory("warden-credential-load");
     int port = 19080 + (int) (ProcessHandle.current().pid() % 1000);

@@ -189,8 +189,9 @@ public final class PostgresUsers implements UserDatabase {
             + t.markerRole() + "'; Warden drops only users it tagged, so it is left alone", false, null);
       }
       boolean owns = ownsAnything(c, username);
+      // one commit: no new session from here on; then end the live ones; then drop
+      c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        // no new session from here on, then end the live ones, then drop
         s.execute(ident(new StringBuilder("ALTER ROLE "), username).append(" NOLOGIN").toString());
         if ((owns || !maySignalAnyBackend(c)) && !isMember(c, username)) {
           // membership lets a non-superuser admin end the user's sessions and reassign its objects;
@@ -199,6 +200,8 @@ public final class PostgresUsers implements UserDatabase {
           s.execute(ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
         }
       }
+      c.commit();
+      c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
       endSessions(c, t, username);
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {

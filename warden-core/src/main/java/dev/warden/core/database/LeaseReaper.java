@@ -45,7 +45,8 @@ public final class LeaseReaper {
 
   /**
    * @param staleIntent how long an issuing lease may wait for its activation before it counts as
-   *     crashed (longer than any issuance takes: connect timeout plus statements)
+   *     crashed (longer than any issuance takes: connect timeout plus statements); also how long a
+   *     node's claim on a removal holds before another may retry it
    * @param firstRetry the wait after the first failed removal; doubled after each, up to maxRetry
    */
   public record Settings(Duration staleIntent, Duration firstRetry, Duration maxRetry, int irrevocableAfter,
@@ -262,7 +263,10 @@ public final class LeaseReaper {
     Map<String, RuntimeException> down = new java.util.concurrent.ConcurrentHashMap<>();
     List<TargetLease> due = targetLeases.dueForRemoval(now, settings.batch());
     each(due, l -> {
-      if (!targetLeases.claimRemoval(l.id(), l.removalDue(), now.plus(settings.maxRetry()))) {
+      // the claim lasts as long as an intent may (a connect timeout plus statements): if this node
+      // dies holding it, another node, or this one restarted, removes the user that soon after —
+      // not after maxRetry, which would leave a revoked credential working for minutes
+      if (!targetLeases.claimRemoval(l.id(), l.removalDue(), now.plus(settings.staleIntent()))) {
         return; // another node has it
       }
       Optional<DatabaseTarget> t = parse(l.target());

@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
         "      /var/run/secrets/tokens/warden-agent --socket /run/spiffe/workload.sock",
         "  warden agent run ... --file-sink spiffe://acme.test/api=/etc/api/svid,aud=https://db.acme.test,"
             + "cmd=systemctl reload envoy",
+        "  warden agent run ... --proxy postgres:resource=ledger-db,listen=unix:/run/warden/pg/.s.PGSQL.5432",
+        "      (then: psql -h /run/warden/pg -p 5432 — no user, no password; see docs/edge.md)",
         "", "Workloads connect with SPIFFE_ENDPOINT_SOCKET=unix://<socket>.",
         "Exit codes: 0 stopped, 1 cannot attest or bind the socket, 2 bad usage."})
 final class AgentRunCommand implements Callable<Integer> {
@@ -62,8 +64,20 @@ final class AgentRunCommand implements Callable<Integer> {
       description = "write svid.pem, svid_key.pem, bundle.pem (and jwt_<aud>.token) for a workload into DIR")
   List<String> fileSinks = new ArrayList<>();
 
+  @Option(names = "--proxy", paramLabel = "postgres:resource=NAME,listen=unix:PATH|127.0.0.1:PORT[,...]",
+      description = "serve a credential-injecting proxy for a Warden resource (repeatable; options: upstream-tls="
+          + "verify-full|verify-ca|disable, upstream-ca=PEM, allow-weak-auth=true); needs an https --server")
+  List<String> proxies = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
+    List<dev.warden.agent.edge.ProxySpec> proxySpecs;
+    try {
+      proxySpecs = proxies.stream().map(dev.warden.agent.edge.ProxySpec::parse).toList();
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("warden agent: " + e.getMessage());
+      return 2;
+    }
     String jt = joinToken != null ? joinToken : System.getenv("WARDEN_JOIN_TOKEN");
     AgentOptions opts = new AgentOptions(ServerUrl.parse(server), socket, dataDir, jt, platformTokenFile,
         dev.warden.core.model.Durations.parse("--sync-interval", syncInterval), Duration.ofSeconds(60),
@@ -83,11 +97,31 @@ final class AgentRunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("warden agent: " + e.getMessage());
       return 1;
     }
+    dev.warden.agent.runtime.EdgeProxies edge = null;
+    if (!proxySpecs.isEmpty()) {
+      try {
+        edge = dev.warden.agent.runtime.EdgeProxies.start(proxySpecs, opts, runtime,
+            new dev.warden.agent.workloadapi.UnixAttestor(), Clock.systemUTC());
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        api.close();
+        runtime.close();
+        spec.commandLine().getErr().println("warden agent: " + e.getMessage());
+        return 1;
+      }
+    }
     spec.commandLine().getOut().printf(java.util.Locale.ROOT, "agent %s serving %d registrations on unix://%s%n", runtime.agentId(),
         runtime.entryCount(), socket.toAbsolutePath());
+    for (dev.warden.agent.edge.ProxySpec p : proxySpecs) {
+      spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s proxy for resource %s on %s%n",
+          p.protocol().name().toLowerCase(java.util.Locale.ROOT), p.resource(), p.where());
+    }
+    dev.warden.agent.runtime.EdgeProxies edgeProxies = edge;
     spec.commandLine().getOut().flush();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (edgeProxies != null) {
+        edgeProxies.close();
+      }
       api.close();
       runtime.close();
       stop.countDown();

@@ -1,0 +1,118 @@
+package dev.warden.agent.edge;
+
+import dev.warden.agent.workloadapi.X509Svid;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Keeps each workload's credential for each target off the connection path. A connection takes
+ * the cached credential while it is valid; at 80 % of its life the next one is fetched in the
+ * background (one fetch per workload and target however many connections arrive), so a handshake
+ * waits on the server only for the very first connection. While the server cannot be reached the
+ * cached credential serves until it expires; a refusal by policy drops it at once, since policy
+ * changed and the old credential must not outlive that decision for new connections.
+ */
+public final class CredentialCache implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(CredentialCache.class.getName());
+
+  private record Key(String spiffeId, String resource) {}
+
+  private static final class Entry {
+    volatile EdgeCredential current;
+    CompletableFuture<EdgeCredential> inflight;
+  }
+
+  private final CredentialFetcher fetcher;
+  private final Clock clock;
+  private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+
+  public CredentialCache(CredentialFetcher fetcher, Clock clock) {
+    this.fetcher = fetcher;
+    this.clock = clock;
+  }
+
+  /**
+   * The credential for this workload and resource: cached when valid (refreshing ahead when due),
+   * else fetched now.
+   */
+  public EdgeCredential get(X509Svid workload, String resource) throws EdgeException {
+    Entry e = entries.computeIfAbsent(new Key(workload.id().toString(), resource), k -> new Entry());
+    Instant now = clock.instant();
+    EdgeCredential c = e.current;
+    if (c != null && c.usableAt(now)) {
+      if (!now.isBefore(c.refreshAt())) {
+        refresh(e, workload, resource);  // in the background: this connection goes on with c
+      }
+      return c;
+    }
+    try {
+      return refresh(e, workload, resource).get();
+    } catch (ExecutionException ex) {
+      if (ex.getCause() instanceof EdgeException ee) {
+        throw ee;
+      }
+      throw new EdgeException(EdgeException.Kind.FAILED, "fetching a credential failed: " + ex.getCause());
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted while fetching a credential");
+    }
+  }
+
+  /** Forgets every credential of this workload (its registration is gone). */
+  public void forget(String spiffeId) {
+    entries.keySet().removeIf(k -> k.spiffeId().equals(spiffeId));
+  }
+
+  /** How many workload/target pairs hold a credential now. */
+  public int size() {
+    return (int) entries.values().stream().filter(e -> e.current != null).count();
+  }
+
+  private CompletableFuture<EdgeCredential> refresh(Entry e, X509Svid workload, String resource) {
+    synchronized (e) {
+      if (e.inflight != null) {
+        return e.inflight;
+      }
+      CompletableFuture<EdgeCredential> f = new CompletableFuture<>();
+      e.inflight = f;
+      background.execute(() -> {
+        try {
+          EdgeCredential c = fetcher.fetch(workload, resource);
+          e.current = c;
+          f.complete(c);
+        } catch (EdgeException ex) {
+          if (ex.kind() == EdgeException.Kind.DENIED) {
+            e.current = null;
+          }
+          EdgeCredential held = e.current;
+          if (held != null && held.usableAt(clock.instant())) {
+            LOG.log(System.Logger.Level.WARNING, "could not refresh the credential of " + workload.id() + " for "
+                + resource + " (" + ex.getMessage() + "); the cached one serves until " + held.expiresAt());
+            f.complete(held);
+          } else {
+            f.completeExceptionally(ex);
+          }
+        } catch (RuntimeException ex) {
+          f.completeExceptionally(ex);
+        } finally {
+          synchronized (e) {
+            e.inflight = null;
+          }
+        }
+      });
+      return f;
+    }
+  }
+
+  @Override
+  public void close() {
+    background.shutdownNow();
+  }
+}

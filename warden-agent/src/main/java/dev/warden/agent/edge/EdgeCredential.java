@@ -1,0 +1,32 @@
+package dev.warden.agent.edge;
+
+import dev.warden.core.crypto.Secret;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A credential the server issued to one workload for one target, held by the agent so the
+ * application never sees it: where the target is, the user, the password (never logged: {@link
+ * Secret}), and the lease it belongs to.
+ */
+public record EdgeCredential(String leaseId, String username, Secret password, String host, int port,
+    String database, Instant issuedAt, Instant expiresAt) {
+  public EdgeCredential {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(host, "host");
+    if (!expiresAt.isAfter(issuedAt)) {
+      throw new IllegalArgumentException("a credential must expire after it was issued");
+    }
+  }
+
+  /** When to fetch the next one: at 80 % of its life, so a handshake never waits for the server. */
+  public Instant refreshAt() {
+    return issuedAt.plus(Duration.between(issuedAt, expiresAt).multipliedBy(4).dividedBy(5));
+  }
+
+  public boolean usableAt(Instant now) {
+    return now.isBefore(expiresAt);
+  }
+}

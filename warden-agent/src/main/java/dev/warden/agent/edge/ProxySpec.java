@@ -1,0 +1,145 @@
+package dev.warden.agent.edge;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One credential-injecting proxy the agent runs: which protocol, which Warden resource it reaches,
+ * where it listens, and how it protects the way to the target.
+ *
+ * @param listenUnix a Unix socket path (the kernel names the caller), or null
+ * @param listenTcp a loopback address and port, or null (one of the two is set)
+ * @param upstreamCa PEM CA certificates for the target's TLS certificate; null: the JDK's trust store
+ * @param allowWeakAuth send a cleartext password or an MD5 hash to a target over an unencrypted
+ *     connection if it asks for one (off: only SCRAM, or TLS)
+ */
+public record ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
+    UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth) {
+
+  /** The wire protocols the agent can inject credentials into. */
+  public enum Protocol { POSTGRES }
+
+  /** How the agent connects to the target, in libpq's terms. */
+  public enum UpstreamTls {
+    /** No TLS: only for a target on a network the operator trusts. */
+    DISABLE,
+    /** TLS, the certificate chains to the trusted CAs; the name is not checked. */
+    VERIFY_CA,
+    /** TLS, chain and host name checked: the default. */
+    VERIFY_FULL;
+
+    static UpstreamTls parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("upstream-tls must be verify-full, verify-ca or disable, not " + s);
+      }
+    }
+  }
+
+  public ProxySpec {
+    Objects.requireNonNull(protocol, "protocol");
+    if (resource == null || resource.isBlank()) {
+      throw new IllegalArgumentException("a proxy needs resource=<the Warden resource it reaches>");
+    }
+    if ((listenUnix == null) == (listenTcp == null)) {
+      throw new IllegalArgumentException("a proxy listens on exactly one of listen=unix:<path> or "
+          + "listen=<loopback address>:<port>");
+    }
+    if (listenTcp != null && !listenTcp.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("a proxy listens on loopback only (" + listenTcp + " is not): the agent "
+          + "identifies callers as processes on this host");
+    }
+    upstreamTls = upstreamTls == null ? UpstreamTls.VERIFY_FULL : upstreamTls;
+  }
+
+  /**
+   * Parses the command line's form: {@code postgres:resource=ledger-db,listen=unix:/run/warden/ledger.sock}
+   * with optional {@code upstream-tls=verify-full|verify-ca|disable}, {@code upstream-ca=<pem>},
+   * {@code allow-weak-auth=true}.
+   */
+  public static ProxySpec parse(String spec) {
+    int colon = spec.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--proxy takes <protocol>:resource=<name>,listen=<where>, not " + spec);
+    }
+    Protocol p;
+    try {
+      p = Protocol.valueOf(spec.substring(0, colon).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon) + " (postgres)");
+    }
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String part : spec.substring(colon + 1).split(",")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--proxy option " + part + " is not key=value");
+      }
+      String k = part.substring(0, eq).trim();
+      if (kv.put(k, part.substring(eq + 1).trim()) != null) {
+        throw new IllegalArgumentException("--proxy option " + k + " given twice");
+      }
+    }
+    for (String k : kv.keySet()) {
+      if (!java.util.Set.of("resource", "listen", "upstream-tls", "upstream-ca", "allow-weak-auth").contains(k)) {
+        throw new IllegalArgumentException("unknown --proxy option " + k
+            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth)");
+      }
+    }
+    String listen = kv.get("listen");
+    if (listen == null) {
+      throw new IllegalArgumentException("--proxy needs listen=unix:<path> or listen=127.0.0.1:<port>");
+    }
+    Path unix = null;
+    InetSocketAddress tcp = null;
+    if (listen.startsWith("unix:")) {
+      unix = Path.of(listen.substring(5));
+    } else {
+      tcp = tcp(listen);
+    }
+    return new ProxySpec(p, kv.get("resource"), unix, tcp,
+        kv.containsKey("upstream-tls") ? UpstreamTls.parse(kv.get("upstream-tls")) : null,
+        kv.containsKey("upstream-ca") ? Path.of(kv.get("upstream-ca")) : null,
+        Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")));
+  }
+
+  private static InetSocketAddress tcp(String s) {
+    int c = s.lastIndexOf(':');
+    if (c <= 0) {
+      throw new IllegalArgumentException("listen=" + s + " is neither unix:<path> nor <address>:<port>");
+    }
+    String host = s.substring(0, c);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(c + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("listen=" + s + ": the port is not a number");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("listen=" + s + ": the port must be 1..65535");
+    }
+    try {
+      // a literal only: a name would need a lookup that could answer something that is not loopback
+      if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+        throw new IllegalArgumentException("listen=" + s + ": give a loopback address (127.0.0.1 or ::1), not a name");
+      }
+      return new InetSocketAddress(InetAddress.getByName(host), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("listen=" + s + ": not an address");
+    }
+  }
+
+  /** Where it listens, as a user would write it. */
+  public String where() {
+    return listenUnix != null ? "unix:" + listenUnix : listenTcp.getAddress().getHostAddress() + ":" + listenTcp.getPort();
+  }
+}

@@ -1,0 +1,293 @@
+package dev.warden.agent.edge.postgres;
+
+import dev.warden.agent.edge.Callers;
+import dev.warden.agent.edge.EdgeCredential;
+import dev.warden.agent.edge.EdgeException;
+import dev.warden.agent.workloadapi.PeerCredentials;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One application connection, from its first byte until it is spliced to the database: the
+ * startup packet (TLS and GSS requests declined — the application is on this host), then, off the
+ * event loop, the caller attested and its credential taken from the cache, then {@link
+ * UpstreamSide} logs in. Only when the database said AuthenticationOk does the application see it;
+ * any byte the application sends before that is refused, so nothing it says can reach the database
+ * unauthenticated or ride on the agent's login.
+ */
+final class ClientSide extends ChannelInboundHandlerAdapter {
+  private static final System.Logger LOG = System.getLogger(ClientSide.class.getName());
+  /** Start-up, attestation, credential and the database's login together must finish within this. */
+  static final long HANDSHAKE_TIMEOUT_SECONDS = 30;
+
+  private enum State { STARTUP, CONNECTING, RELAY, CLOSED }
+
+  private final PostgresProxy proxy;
+  private ByteBuf buf = Unpooled.EMPTY_BUFFER;
+  private State state = State.STARTUP;
+
+  ClientSide(PostgresProxy proxy) {
+    this.proxy = proxy;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.executor().schedule(() -> {
+      if (state == State.STARTUP || state == State.CONNECTING) {
+        refuse(ctx, "08006", "the connection did not complete its start-up within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
+      }
+    }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    try {
+      if (state == State.STARTUP) {
+        buf = buf.isReadable() ? Unpooled.wrappedBuffer(buf, in.retain()) : in.retain();
+        startup(ctx);
+      } else if (state == State.CONNECTING && in.isReadable()) {
+        refuse(ctx, "08P01", "the client sent data before authentication completed");
+      }
+    } catch (PgProtocolException e) {
+      refuse(ctx, e.sqlState(), e.getMessage());
+    } finally {
+      in.release();
+    }
+  }
+
+  private void startup(ChannelHandlerContext ctx) {
+    while (state == State.STARTUP) {
+      int len = Startup.length(buf.nioBuffer());
+      if (len < 0 || buf.readableBytes() < len) {
+        return;
+      }
+      byte[] packet = new byte[len];
+      buf.readBytes(packet);
+      switch (Startup.parse(packet)) {
+        case Startup.SslRequest r -> {
+          requireNothingMore();
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+        }
+        case Startup.GssEncRequest r -> {
+          requireNothingMore();
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+        }
+        case Startup.CancelRequest c -> {
+          state = State.CONNECTING;
+          identifyThen(ctx, cred -> upstream(proxy.connect(ctx.channel().eventLoop(), cred, Map.of(),
+              PgMessages.cancelRequest(c.pid(), c.key()), new UpstreamSide.Listener() {
+                @Override
+                public void authenticated(ByteBuf firstBytes) {
+                  firstBytes.release();
+                }
+
+                @Override
+                public void refused(byte[] errorResponse, String why) {
+                  ctx.close();
+                }
+
+                @Override
+                public void failed(String sqlState, String message) {
+                  ctx.close();
+                }
+              })).addListener((ChannelFutureListener) f -> ctx.close()));
+        }
+        case Startup.Message m -> {
+          requireNothingMore();
+          state = State.CONNECTING;
+          login(ctx, m);
+        }
+      }
+    }
+  }
+
+  /** Bytes after an SSLRequest or the startup message, before the answer: not a client that follows the protocol. */
+  private void requireNothingMore() {
+    if (buf.isReadable()) {
+      throw new PgProtocolException("08P01", "the client sent data before the server answered its start-up");
+    }
+  }
+
+  private void login(ChannelHandlerContext ctx, Startup.Message m) {
+    Map<String, String> passOn = new LinkedHashMap<>();
+    List<String> unsupported = new ArrayList<>();
+    m.parameters().forEach((k, v) -> {
+      if (k.startsWith("_pq_.")) {
+        unsupported.add(k);
+      } else if (!k.equals("user") && !k.equals("database")) {
+        // user and database are the resource's: the application's configuration holds neither
+        passOn.put(k, v);
+      }
+    });
+    if (passOn.containsKey("replication")) {
+      throw new PgProtocolException("28000", "replication connections are not proxied");
+    }
+    byte[] negotiate = m.minor() > 0 || !unsupported.isEmpty()
+        ? PgMessages.negotiateProtocolVersion(unsupported) : null;
+    identifyThen(ctx, cred -> upstream(proxy.connect(ctx.channel().eventLoop(), cred, passOn, null,
+        new UpstreamSide.Listener() {
+          @Override
+          public void authenticated(ByteBuf firstBytes) {
+            splice(ctx, firstBytes, negotiate, cred);
+          }
+
+          @Override
+          public void refused(byte[] errorResponse, String why) {
+            LOG.log(System.Logger.Level.WARNING, "postgres proxy " + proxy.spec().where() + ": the database refused "
+                + cred.username() + ": " + why);
+            closeWith(ctx, errorResponse);
+          }
+
+          @Override
+          public void failed(String sqlState, String message) {
+            refuse(ctx, sqlState, message);
+          }
+        })).addListener((ChannelFutureListener) f -> {
+          if (!f.isSuccess()) {
+            refuse(ctx, "08001", "cannot connect to the database at " + cred.host() + ":" + cred.port() + ": "
+                + UpstreamSide.rootMessage(f.cause()));
+          }
+        }));
+  }
+
+  private Channel upstream;
+
+  /** Remembers the database connection at once, so that closing either side closes both. */
+  private ChannelFuture upstream(ChannelFuture f) {
+    upstream = f.channel();
+    return f;
+  }
+
+  private interface Then {
+    void run(EdgeCredential credential);
+  }
+
+  /** Attests the caller and takes its credential on a virtual thread; continues on the event loop. */
+  private void identifyThen(ChannelHandlerContext ctx, Then then) {
+    Channel ch = ctx.channel();
+    proxy.executor().execute(() -> {
+      try {
+        PeerCredentials peer = peer(ch);
+        Callers.Caller caller = proxy.callers().identify(peer);
+        EdgeCredential cred = proxy.credentials().get(caller.svid(), proxy.spec().resource());
+        LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + proxy.spec().where() + ": pid " + peer.pid()
+            + " as " + caller.svid().id() + " -> " + cred.host() + ":" + cred.port() + " as " + cred.username());
+        ch.eventLoop().execute(() -> {
+          if (state == State.CONNECTING && ch.isActive()) {
+            then.run(cred);
+          }
+        });
+      } catch (EdgeException e) {
+        ch.eventLoop().execute(() -> refuse(ctx, sqlState(e.kind()), e.getMessage()));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "postgres proxy: identifying a caller failed", e);
+        ch.eventLoop().execute(() -> refuse(ctx, "XX000", "the Warden agent failed: " + e));
+      }
+    });
+  }
+
+  private PeerCredentials peer(Channel ch) throws EdgeException {
+    if (ch instanceof EpollDomainSocketChannel d) {
+      try {
+        var c = d.peerCredentials();
+        int[] gids = c.gids();
+        return new PeerCredentials(c.pid(), c.uid(), gids.length > 0 ? gids[0] : -1);
+      } catch (IOException e) {
+        throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "the kernel gave no credentials for the caller: "
+            + e.getMessage());
+      }
+    }
+    return proxy.loopbackPeers().owner((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+  }
+
+  private void splice(ChannelHandlerContext ctx, ByteBuf firstBytes, byte[] negotiate, EdgeCredential cred) {
+    Channel client = ctx.channel();
+    if (state != State.CONNECTING || !client.isActive() || upstream == null) {
+      firstBytes.release();
+      ctx.close();
+      if (upstream != null) {
+        upstream.close();
+      }
+      return;
+    }
+    state = State.RELAY;
+    releaseBuf();
+    upstream.pipeline().replace(UpstreamSide.class, "relay", new Relay(client));
+    ctx.pipeline().replace(this, "relay", new Relay(upstream));
+    if (negotiate != null) {
+      client.write(Unpooled.wrappedBuffer(negotiate));
+    }
+    client.writeAndFlush(firstBytes);
+    proxy.connected(cred);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, String sqlState, String message) {
+    closeWith(ctx, PgMessages.fatal(sqlState, message));
+  }
+
+  private void closeWith(ChannelHandlerContext ctx, byte[] errorResponse) {
+    if (state == State.CLOSED || state == State.RELAY) {
+      return;
+    }
+    state = State.CLOSED;
+    releaseBuf();
+    if (upstream != null) {
+      upstream.close();
+    }
+    if (ctx.channel().isActive()) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(errorResponse)).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  static String sqlState(EdgeException.Kind kind) {
+    return switch (kind) {
+      case UNIDENTIFIED, DENIED -> "28000";   // invalid_authorization_specification
+      case UNAVAILABLE -> "08001";            // sqlclient_unable_to_establish_sqlconnection
+      case FAILED -> "XX000";
+    };
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (state != State.RELAY) {
+      state = State.CLOSED;
+      if (upstream != null) {
+        upstream.close();
+      }
+    }
+    releaseBuf();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseBuf();
+  }
+
+  private void releaseBuf() {
+    if (buf != Unpooled.EMPTY_BUFFER && buf.refCnt() > 0) {
+      buf.release();
+    }
+    buf = Unpooled.EMPTY_BUFFER;
+  }
+}

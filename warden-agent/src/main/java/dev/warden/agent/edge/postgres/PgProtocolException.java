@@ -1,0 +1,20 @@
+package dev.warden.agent.edge.postgres;
+
+/**
+ * Something the proxy must refuse, with the SQLSTATE the client sees in its ErrorResponse: the
+ * message is what psql prints, so it says what went wrong and, where it can, what to do.
+ */
+final class PgProtocolException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String sqlState;
+
+  PgProtocolException(String sqlState, String message) {
+    super(message);
+    this.sqlState = sqlState;
+  }
+
+  String sqlState() {
+    return sqlState;
+  }
+}

@@ -1,0 +1,191 @@
+package dev.warden.agent.edge.postgres;
+
+import dev.warden.agent.edge.Callers;
+import dev.warden.agent.edge.CredentialCache;
+import dev.warden.agent.edge.EdgeCredential;
+import dev.warden.agent.edge.LoopbackPeers;
+import dev.warden.agent.edge.ProxySpec;
+import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
+import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A PostgreSQL endpoint for applications that hold no database credential: they connect here (a
+ * Unix socket or loopback TCP) with any user name and no password; the agent attests the calling
+ * process, takes the credential Warden issued to that workload for the proxy's resource, logs in
+ * to the database itself (TLS verified, SCRAM), and only then lets the application in.
+ */
+public final class PostgresProxy implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PostgresProxy.class.getName());
+
+  private final ProxySpec spec;
+  private final Callers callers;
+  private final CredentialCache credentials;
+  private final LoopbackPeers loopbackPeers;
+  private final ExecutorService executor;
+  private final SSLContext upstreamTls;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicLong accepted = new AtomicLong();
+  private Channel listener;
+
+  private PostgresProxy(ProxySpec spec, Callers callers, CredentialCache credentials, LoopbackPeers loopbackPeers,
+      ExecutorService executor) {
+    this.spec = spec;
+    this.callers = callers;
+    this.credentials = credentials;
+    this.loopbackPeers = loopbackPeers;
+    this.executor = executor;
+    this.upstreamTls = spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE ? null : sslContext(spec.upstreamCa());
+  }
+
+  /**
+   * Binds the listener on {@code group}; blocking work (attestation, the server) runs on {@code executor}.
+   *
+   * @throws UncheckedIOException when the address cannot be bound (the message names it)
+   */
+  public static PostgresProxy start(ProxySpec spec, Callers callers, CredentialCache credentials,
+      LoopbackPeers loopbackPeers, EventLoopGroup group, ExecutorService executor) {
+    PostgresProxy p = new PostgresProxy(spec, callers, credentials, loopbackPeers, executor);
+    ServerBootstrap b = new ServerBootstrap().group(group)
+        .childOption(ChannelOption.AUTO_READ, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            p.accepted.incrementAndGet();
+            ch.pipeline().addLast(new ClientSide(p));
+          }
+        });
+    try {
+      if (spec.listenUnix() != null) {
+        Path abs = spec.listenUnix().toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Files.deleteIfExists(abs);  // a stale socket from a killed agent
+        p.listener = b.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(abs.toString()))
+            .sync().channel();
+        // who may connect is decided by attesting the caller, not by file permissions
+        Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwxrwxrwx"));
+      } else {
+        p.listener = b.channel(EpollServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true)
+            .bind(spec.listenTcp()).sync().channel();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new UncheckedIOException("cannot listen for the postgres proxy on " + spec.where() + ": "
+          + UpstreamSide.rootMessage(e), e instanceof IOException io ? io : new IOException(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + spec.where());
+    }
+    LOG.log(System.Logger.Level.INFO, "postgres proxy for resource " + spec.resource() + " listening on "
+        + spec.where() + " (upstream TLS " + spec.upstreamTls() + ")");
+    return p;
+  }
+
+  ChannelFuture connect(EventLoop loop, EdgeCredential cred, Map<String, String> clientParameters, byte[] cancel,
+      UpstreamSide.Listener listener) {
+    return new Bootstrap().group(loop).channel(EpollSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new UpstreamSide(spec, upstreamTls, cred, clientParameters, cancel, listener, random))
+        .connect(cred.host(), cred.port());
+  }
+
+  void connected(EdgeCredential cred) {
+    LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + spec.where() + ": spliced as " + cred.username());
+  }
+
+  public ProxySpec spec() {
+    return spec;
+  }
+
+  /** Connections accepted since start. */
+  public long accepted() {
+    return accepted.get();
+  }
+
+  /** The bound address (for a TCP listener on port 0, the port chosen). */
+  public java.net.SocketAddress address() {
+    return listener.localAddress();
+  }
+
+  Callers callers() {
+    return callers;
+  }
+
+  CredentialCache credentials() {
+    return credentials;
+  }
+
+  LoopbackPeers loopbackPeers() {
+    return loopbackPeers;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  @Override
+  public void close() {
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+    if (spec.listenUnix() != null) {
+      try {
+        Files.deleteIfExists(spec.listenUnix().toAbsolutePath());
+      } catch (IOException ignored) {
+        // best effort: the next start removes a stale socket anyway
+      }
+    }
+  }
+
+  private static SSLContext sslContext(Path ca) {
+    try {
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      if (ca == null) {
+        tmf.init((KeyStore) null);
+      } else {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        int i = 0;
+        try (InputStream in = Files.newInputStream(ca)) {
+          for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            ks.setCertificateEntry("ca" + i++, c);
+          }
+        }
+        if (i == 0) {
+          throw new IllegalArgumentException("upstream-ca " + ca + " holds no certificate");
+        }
+        tmf.init(ks);
+      }
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
+    }
+  }
+}

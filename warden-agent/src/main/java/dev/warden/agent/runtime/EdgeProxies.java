@@ -1,0 +1,77 @@
+package dev.warden.agent.runtime;
+
+import dev.warden.agent.edge.Callers;
+import dev.warden.agent.edge.CredentialCache;
+import dev.warden.agent.edge.LoopbackPeers;
+import dev.warden.agent.edge.ProxySpec;
+import dev.warden.agent.edge.postgres.PostgresProxy;
+import dev.warden.agent.workloadapi.IdentitySource;
+import dev.warden.agent.workloadapi.WorkloadAttestor;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's credential-injecting proxies (docs/edge.md): one event loop per core shared by all
+ * of them, attestation and server calls on virtual threads, one credential cache.
+ */
+public final class EdgeProxies implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final ExecutorService executor;
+  private final CredentialCache credentials;
+  private final List<PostgresProxy> proxies = new ArrayList<>();
+
+  private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials) {
+    this.group = group;
+    this.executor = executor;
+    this.credentials = credentials;
+  }
+
+  /**
+   * Starts every proxy; on any failure, those already started are closed.
+   *
+   * @throws IllegalArgumentException when the server is not HTTPS, or a proxy's options are wrong
+   * @throws java.io.UncheckedIOException when an address cannot be bound
+   */
+  public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, IdentitySource identities,
+      WorkloadAttestor attestor, Clock clock) {
+    CredentialCache cache = new CredentialCache(new WorkloadCredentials(options.serverUrl(), options.serverCa(), clock),
+        clock);
+    EdgeProxies e = new EdgeProxies(new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
+        Executors.newVirtualThreadPerTaskExecutor(), cache);
+    Callers callers = new Callers(attestor, identities);
+    LoopbackPeers peers = new LoopbackPeers();
+    try {
+      for (ProxySpec s : specs) {
+        e.proxies.add(switch (s.protocol()) {
+          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, e.group, e.executor);
+        });
+      }
+    } catch (RuntimeException ex) {
+      e.close();
+      throw ex;
+    }
+    return e;
+  }
+
+  public List<PostgresProxy> proxies() {
+    return List.copyOf(proxies);
+  }
+
+  public CredentialCache credentials() {
+    return credentials;
+  }
+
+  @Override
+  public void close() {
+    proxies.forEach(PostgresProxy::close);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    executor.shutdownNow();
+    credentials.close();
+  }
+}

@@ -1,0 +1,145 @@
+package dev.warden.agent.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.agent.edge.CredentialFetcher;
+import dev.warden.agent.edge.EdgeCredential;
+import dev.warden.agent.edge.EdgeException;
+import dev.warden.agent.workloadapi.X509Svid;
+import dev.warden.core.crypto.Secret;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Fetches credentials from the server's {@code /v1/credentials} as the workload itself: the
+ * request is authenticated by the workload's X.509-SVID over mTLS, so the server attests, decides
+ * and audits exactly as if the workload had asked — the agent holds no power of its own here.
+ * One HTTP client per SVID (a new one after each rotation), reusing its TLS connections.
+ */
+public final class WorkloadCredentials implements CredentialFetcher {
+  private final String base;
+  private final Path serverCa;
+  private final Clock clock;
+  private final Map<BigInteger, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<BigInteger, HttpClient> e) {
+      return size() > 256;
+    }
+  };
+
+  /**
+   * @throws IllegalArgumentException when the server URL is not HTTPS: the workload's SVID can only
+   *     authenticate over TLS
+   */
+  public WorkloadCredentials(String serverUrl, Path serverCa, Clock clock) {
+    if (!serverUrl.startsWith("https://")) {
+      throw new IllegalArgumentException("proxies need the server over HTTPS: the agent asks for each workload's "
+          + "credential with that workload's X.509-SVID (mTLS); " + serverUrl + " is not https");
+    }
+    this.base = serverUrl.endsWith("/") ? serverUrl.substring(0, serverUrl.length() - 1) : serverUrl;
+    this.serverCa = serverCa;
+    this.clock = clock;
+  }
+
+  @Override
+  public EdgeCredential fetch(X509Svid workload, String resource) throws EdgeException {
+    Instant now = clock.instant();
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/credentials")).timeout(Duration.ofSeconds(15))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
+        .POST(HttpRequest.BodyPublishers.ofString("resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
+        .build();
+    HttpResponse<byte[]> res;
+    try {
+      res = client(workload).send(req, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "cannot reach the Warden server at " + base + ": "
+          + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
+    }
+    JsonNode json;
+    try {
+      json = ServerClient.JSON.readTree(res.body());
+    } catch (IOException e) {
+      throw new EdgeException(EdgeException.Kind.FAILED, "the Warden server did not answer JSON (HTTP "
+          + res.statusCode() + ")");
+    }
+    if (res.statusCode() != 200) {
+      String why = "Warden refused a credential for " + resource + " to " + workload.id() + ": "
+          + json.path("error").asText("error") + ": " + json.path("error_description").asText("HTTP " + res.statusCode());
+      EdgeException.Kind kind = switch (res.statusCode()) {
+        case 400, 401, 403, 404, 429 -> EdgeException.Kind.DENIED;
+        case 502, 503, 504 -> EdgeException.Kind.UNAVAILABLE;
+        default -> EdgeException.Kind.FAILED;
+      };
+      throw new EdgeException(kind, why);
+    }
+    if (!json.hasNonNull("username") || !json.hasNonNull("password") || !json.hasNonNull("host")) {
+      throw new EdgeException(EdgeException.Kind.FAILED, "resource " + resource + " answers a "
+          + json.path("credential_type").asText("?") + ", not a database user: the proxy cannot log in with it");
+    }
+    Instant expires = Instant.parse(json.path("expires_at").asText());
+    return new EdgeCredential(json.path("lease_id").asText(null), json.path("username").asText(),
+        Secret.of(json.path("password").asText()), json.path("host").asText(), json.path("port").asInt(5432),
+        json.path("database").asText(null), now, expires);
+  }
+
+  private HttpClient client(X509Svid svid) throws EdgeException {
+    X509Certificate leaf = svid.chain().getFirst();
+    synchronized (clients) {
+      HttpClient c = clients.get(leaf.getSerialNumber());
+      if (c != null) {
+        return c;
+      }
+      try {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        char[] pw = new char[0];
+        ks.setKeyEntry("svid", svid.privateKey(), pw, svid.chain().toArray(new X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, pw);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(serverCa == null ? null : trustStore(serverCa));
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        c = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+        clients.put(leaf.getSerialNumber(), c);
+        return c;
+      } catch (IOException | GeneralSecurityException e) {
+        throw new EdgeException(EdgeException.Kind.FAILED, "cannot set up mTLS with the SVID of " + svid.id() + ": "
+            + e.getMessage());
+      }
+    }
+  }
+
+  private static KeyStore trustStore(Path pem) throws IOException, GeneralSecurityException {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    int i = 0;
+    try (var in = java.nio.file.Files.newInputStream(pem)) {
+      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+    }
+    return ks;
+  }
+}

@@ -53,7 +53,17 @@ public final class CredentialCache implements AutoCloseable {
       return c;
     }
     try {
-      return refresh(e, workload, resource).get();
+      EdgeCredential got = refresh(e, workload, resource).get();
+      if (!got.usableAt(clock.instant())) {
+        // a refresh started earlier fell back to the credential held then, expired since: ask again,
+        // so that the caller gets a valid credential or the server's reason, never an expired one
+        got = refresh(e, workload, resource).get();
+        if (!got.usableAt(clock.instant())) {
+          throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "the credential for " + resource + " expired at "
+              + got.expiresAt() + " and no new one could be fetched");
+        }
+      }
+      return got;
     } catch (ExecutionException ex) {
       if (ex.getCause() instanceof EdgeException ee) {
         throw ee;
@@ -83,10 +93,11 @@ public final class CredentialCache implements AutoCloseable {
       CompletableFuture<EdgeCredential> f = new CompletableFuture<>();
       e.inflight = f;
       background.execute(() -> {
+        EdgeCredential result = null;
+        Throwable failure = null;
         try {
-          EdgeCredential c = fetcher.fetch(workload, resource);
-          e.current = c;
-          f.complete(c);
+          result = fetcher.fetch(workload, resource);
+          e.current = result;
         } catch (EdgeException ex) {
           if (ex.kind() == EdgeException.Kind.DENIED) {
             e.current = null;
@@ -95,16 +106,21 @@ public final class CredentialCache implements AutoCloseable {
           if (held != null && held.usableAt(clock.instant())) {
             LOG.log(System.Logger.Level.WARNING, "could not refresh the credential of " + workload.id() + " for "
                 + resource + " (" + ex.getMessage() + "); the cached one serves until " + held.expiresAt());
-            f.complete(held);
+            result = held;
           } else {
-            f.completeExceptionally(ex);
+            failure = ex;
           }
         } catch (RuntimeException ex) {
-          f.completeExceptionally(ex);
-        } finally {
-          synchronized (e) {
-            e.inflight = null;
-          }
+          failure = ex;
+        }
+        // the next caller must start a new fetch, not find this finished one
+        synchronized (e) {
+          e.inflight = null;
+        }
+        if (failure != null) {
+          f.completeExceptionally(failure);
+        } else {
+          f.complete(result);
         }
       });
       return f;

@@ -27,6 +27,7 @@ final class ScramClient {
   private final String gs2Header;
   private final byte[] bindingData;
   private final String clientNonce;
+  private final String user;
   private String clientFirstBare;
   private byte[] expectedServerSignature;
 
@@ -36,12 +37,25 @@ final class ScramClient {
    * @param tls the connection is TLS (so, without binding, the header says the client supports it)
    */
   ScramClient(String password, byte[] endPoint, boolean tls, SecureRandom random) {
+    this(password, endPoint, tls, "", nonce(random));
+  }
+
+  /** With a given user name and nonce: the RFC's test vectors. */
+  ScramClient(String password, byte[] endPoint, boolean tls, String user, String nonce) {
+    if (password.isEmpty()) {
+      throw new PgProtocolException("28P01", "the credential has an empty password");
+    }
     this.password = password;
     this.bindingData = endPoint;
     this.gs2Header = endPoint != null ? "p=tls-server-end-point,," : tls ? "y,," : "n,,";
+    this.user = user;
+    this.clientNonce = nonce;
+  }
+
+  private static String nonce(SecureRandom random) {
     byte[] n = new byte[18];
     random.nextBytes(n);
-    this.clientNonce = Base64.getEncoder().encodeToString(n);
+    return Base64.getEncoder().encodeToString(n);
   }
 
   String mechanism() {
@@ -49,7 +63,8 @@ final class ScramClient {
   }
 
   byte[] clientFirst() {
-    clientFirstBare = "n=,r=" + clientNonce;
+    // PostgreSQL takes the user from the startup message and ignores this one (empty, as libpq sends)
+    clientFirstBare = "n=" + user.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
     return (gs2Header + clientFirstBare).getBytes(StandardCharsets.UTF_8);
   }
 

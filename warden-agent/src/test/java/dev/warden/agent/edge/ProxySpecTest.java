@@ -1,0 +1,54 @@
+package dev.warden.agent.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ProxySpecTest {
+  @Test
+  void theCommandLineFormGivesAProxyWithVerifyFullByDefault() {
+    ProxySpec p = ProxySpec.parse("postgres:resource=ledger-db,listen=unix:/run/warden/.s.PGSQL.5432");
+    assertThat(p.protocol()).isEqualTo(ProxySpec.Protocol.POSTGRES);
+    assertThat(p.resource()).isEqualTo("ledger-db");
+    assertThat(p.listenUnix()).isEqualTo(Path.of("/run/warden/.s.PGSQL.5432"));
+    assertThat(p.upstreamTls()).isEqualTo(ProxySpec.UpstreamTls.VERIFY_FULL);
+    assertThat(p.allowWeakAuth()).isFalse();
+    ProxySpec t = ProxySpec.parse("postgres:resource=x,listen=[::1]:6432,upstream-tls=verify-ca,upstream-ca=/ca.pem");
+    assertThat(t.listenTcp().getPort()).isEqualTo(6432);
+    assertThat(t.upstreamTls()).isEqualTo(ProxySpec.UpstreamTls.VERIFY_CA);
+    assertThat(t.where()).isEqualTo("0:0:0:0:0:0:0:1:6432");
+  }
+
+  @Test
+  void aNonLoopbackListenerANameOrAMissingPieceIsRefusedWithWhatToWrite() {
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=0.0.0.0:5432"))
+        .hasMessageContaining("loopback only");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=localhost:5432"))
+        .hasMessageContaining("not a name");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:listen=unix:/a")).hasMessageContaining("resource=");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x")).hasMessageContaining("listen=");
+    assertThatThrownBy(() -> ProxySpec.parse("oracle:resource=x,listen=unix:/a")).hasMessageContaining("unknown proxy");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=unix:/a,upstream-tls=prefer"))
+        .hasMessageContaining("verify-full, verify-ca or disable");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=unix:/a,colour=red"))
+        .hasMessageContaining("unknown --proxy option colour");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=127.0.0.1:99999"))
+        .hasMessageContaining("1..65535");
+  }
+
+  @Test
+  void loopbackAddressesAreWrittenAsTheKernelsSocketTableShowsThem() throws Exception {
+    assertThat(LoopbackPeers.hex(InetAddress.getByName("127.0.0.1"), 5432)).isEqualTo("0100007F:1538");
+    assertThat(LoopbackPeers.hex6(InetAddress.getByName("127.0.0.1"), 5432))
+        .isEqualTo("0000000000000000FFFF00000100007F:1538");
+    assertThat(LoopbackPeers.hex(InetAddress.getByName("::1"), 80)).isEqualTo("00000000000000000000000001000000:0050");
+    LoopbackPeers.Socket s = LoopbackPeers.parseLine(
+        "   3: 0100007F:D431 0100007F:1538 01 00000000:00000000 00:00000000 00000000  1000        0 778899 1 0",
+        "0100007F:D431", "0100007F:1538");
+    assertThat(s).isEqualTo(new LoopbackPeers.Socket(1000, 778899));
+    assertThat(LoopbackPeers.parseLine("garbage", "a", "b")).isNull();
+  }
+}

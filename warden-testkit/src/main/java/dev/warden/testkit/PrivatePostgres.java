@@ -115,6 +115,14 @@ public final class PrivatePostgres implements AutoCloseable {
         Integer.toString(port), "-U", "postgres", "-d", "postgres", "-Atc", sql));
   }
 
+  /** Runs one of the server's client tools (pgbench, psql...) as the superuser over the Unix socket. */
+  public String tool(String name, String... args) {
+    List<String> c = new ArrayList<>(List.of(bin.resolve(name).toString(), "-h", dir.toString(), "-p",
+        Integer.toString(port), "-U", "postgres"));
+    c.addAll(List.of(args));
+    return asOwner(c);
+  }
+
   @Override
   public void close() {
     try {

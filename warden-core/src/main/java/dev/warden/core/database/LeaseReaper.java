@@ -50,7 +50,7 @@ public final class LeaseReaper {
    */
   public record Settings(Duration staleIntent, Duration firstRetry, Duration maxRetry, int irrevocableAfter,
       Duration irrevocableRetry, int batch, int parallelism) {
-    /** How many revocations and removals run at once: each waits on a target and on durable writes. */
+    /** How many shares of a batch's removals run at once: each waits on its target. */
     public static final int DEFAULT_PARALLELISM = 8;
     public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
         Duration.ofMinutes(10), 8, Duration.ofHours(1), 200);

@@ -8,9 +8,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Leases. Warden's own are inserted only by {@link JdbcAuditStore#append}, with their issuance
@@ -83,25 +86,68 @@ final class JdbcLeaseStore implements LeaseStore {
     });
   }
 
+  /**
+   * "active" here means not yet revoked: an expired lease can still be revoked, so a reaper that
+   * revokes what expired gets true exactly once, however late it runs. A credential that lives at
+   * its target is not gone until it is removed there: REVOKING, which the reaper picks up (see
+   * JdbcTargetLeaseStore); Warden's own tokens end here.
+   */
+  private static final String REVOKE = "UPDATE leases SET revoked_at = ?, revoke_reason = ?,"
+      + " state = CASE WHEN target IS NULL THEN 'revoked' ELSE 'revoking' END,"
+      + " removal_due = CASE WHEN target IS NULL THEN NULL ELSE ? END WHERE id = ? AND revoked_at IS NULL";
+
   @Override
   public boolean revoke(String id, Instant at, String reason) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(at, "at");
-    // "active" here means not yet revoked: an expired lease can still be revoked, so a reaper that
-    // revokes what expired gets true exactly once, however late it runs.
     return db.write("revoke lease '" + id + "'", c -> {
-      // a credential that lives at its target is not gone until it is removed there: REVOKING,
-      // which the reaper picks up (see JdbcTargetLeaseStore); Warden's own tokens end here
-      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET revoked_at = ?, revoke_reason = ?,"
-          + " state = CASE WHEN target IS NULL THEN 'revoked' ELSE 'revoking' END,"
-          + " removal_due = CASE WHEN target IS NULL THEN NULL ELSE ? END WHERE id = ? AND revoked_at IS NULL")) {
-        ps.setLong(1, Micros.of(at));
-        Db.setText(ps, 2, reason);
-        ps.setLong(3, Micros.of(at));
-        ps.setString(4, id);
+      try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+        bindRevoke(ps, id, at, reason);
         return ps.executeUpdate() == 1;
       }
     });
+  }
+
+  @Override
+  public Set<String> revokeAll(Collection<String> ids, Instant at, String reason) {
+    Objects.requireNonNull(at, "at");
+    List<String> sorted = ids.stream().distinct().sorted().toList(); // one lock order: no deadlock between nodes
+    if (sorted.isEmpty()) {
+      return Set.of();
+    }
+    return db.inTransaction("revoke " + sorted.size() + " leases", c -> {
+      try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+        for (String id : sorted) {
+          bindRevoke(ps, id, at, reason);
+          ps.addBatch();
+        }
+        return moved(sorted, ps.executeBatch());
+      }
+    });
+  }
+
+  private static void bindRevoke(PreparedStatement ps, String id, Instant at, String reason) throws SQLException {
+    ps.setLong(1, Micros.of(at));
+    Db.setText(ps, 2, reason);
+    ps.setLong(3, Micros.of(at));
+    ps.setString(4, id);
+  }
+
+  /** The ids whose statement in a batch changed a row, by the batch's update counts. */
+  static Set<String> moved(List<String> ids, int[] counts) throws SQLException {
+    if (counts.length != ids.size()) {
+      throw new SQLException("a batch of " + ids.size() + " updates returned " + counts.length + " counts");
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+        throw new SQLException("the driver did not report which updates of a batch changed a row");
+      }
+      if (counts[i] > 0) {
+        out.add(ids.get(i));
+      }
+    }
+    return out;
   }
 
   @Override

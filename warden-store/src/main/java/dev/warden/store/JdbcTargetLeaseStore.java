@@ -11,11 +11,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Leases of credentials that live at their target, in the {@code leases} table beside Warden's
@@ -133,11 +136,15 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
         });
   }
 
+  private static final String CLAIM = "UPDATE leases SET removal_due = ? WHERE id = ? AND removal_due = ?"
+      + " AND state IN ('revoking', 'irrevocable')";
+  private static final String REMOVED = "UPDATE leases SET state = 'revoked', removed_at = ?, removal_due = NULL,"
+      + " removal_error = NULL WHERE id = ? AND state IN ('revoking', 'irrevocable')";
+
   @Override
   public boolean claimRemoval(String id, Instant due, Instant until) {
     return db.write("claim the removal of lease '" + id + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET removal_due = ? WHERE id = ?"
-          + " AND removal_due = ? AND state IN ('revoking', 'irrevocable')")) {
+      try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
         ps.setLong(1, Micros.of(until));
         ps.setString(2, id);
         ps.setLong(3, Micros.of(due));
@@ -146,14 +153,55 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
     });
   }
 
+  /**
+   * One transaction, its updates sent as one JDBC batch, in id order so that two nodes claiming
+   * overlapping batches wait for each other instead of deadlocking; the row lock makes the later
+   * one see the earlier's new {@code removal_due} and skip that lease.
+   */
+  @Override
+  public Set<String> claimRemovals(Collection<Claim> claims, Instant until) {
+    List<Claim> sorted = claims.stream().sorted(Comparator.comparing(Claim::id)).toList();
+    if (sorted.isEmpty()) {
+      return Set.of();
+    }
+    return db.inTransaction("claim the removal of " + sorted.size() + " leases", c -> {
+      try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        for (Claim cl : sorted) {
+          ps.setLong(1, Micros.of(until));
+          ps.setString(2, cl.id());
+          ps.setLong(3, Micros.of(cl.due()));
+          ps.addBatch();
+        }
+        return JdbcLeaseStore.moved(sorted.stream().map(Claim::id).toList(), ps.executeBatch());
+      }
+    });
+  }
+
   @Override
   public void removed(String id, Instant at) {
     db.write("mark lease '" + id + "' removed", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET state = 'revoked', removed_at = ?,"
-          + " removal_due = NULL, removal_error = NULL WHERE id = ? AND state IN ('revoking', 'irrevocable')")) {
+      try (PreparedStatement ps = c.prepareStatement(REMOVED)) {
         ps.setLong(1, Micros.of(at));
         ps.setString(2, id);
         return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void removedAll(Collection<String> ids, Instant at) {
+    List<String> sorted = ids.stream().distinct().sorted().toList();
+    if (sorted.isEmpty()) {
+      return;
+    }
+    db.inTransaction("mark " + sorted.size() + " leases removed", c -> {
+      try (PreparedStatement ps = c.prepareStatement(REMOVED)) {
+        for (String id : sorted) {
+          ps.setLong(1, Micros.of(at));
+          ps.setString(2, id);
+          ps.addBatch();
+        }
+        return ps.executeBatch();
       }
     });
   }

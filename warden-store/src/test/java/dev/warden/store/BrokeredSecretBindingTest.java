@@ -101,6 +101,33 @@ class BrokeredSecretBindingTest {
     assertThat(bytes("beta", 1, "wrapped_key")).isNull();
   }
 
+  @Test
+  void readsAfterTheFirstStillSeeEveryChangeToTheRow() throws SQLException {
+    assertThat(secrets.open("alpha").value().reveal()).isEqualTo("alpha-value-2"); // its data key is kept now
+
+    sql("UPDATE brokered_secret_versions SET ciphertext = (SELECT ciphertext FROM brokered_secret_versions"
+        + " WHERE name = 'alpha' AND version = 1) WHERE name = 'alpha' AND version = 2");
+    assertThatThrownBy(() -> secrets.open("alpha")).as("another ciphertext under the kept key")
+        .isInstanceOf(IllegalStateException.class);
+
+    copyEnvelope("beta", 1, "alpha", 2);
+    assertThatThrownBy(() -> secrets.open("alpha")).as("another wrapped key").isInstanceOf(IllegalStateException.class)
+        .hasMessageNotContaining("beta-value");
+  }
+
+  @Test
+  void aVersionReadBeforeIsNotServedOnceDestroyedAndANewOneIsServedAtOnce() {
+    assertThat(secrets.open("beta").value().reveal()).isEqualTo("beta-value-1");
+
+    secrets.destroyVersion("beta", 1, "admin:t");
+    assertThatThrownBy(() -> secrets.open("beta")).isInstanceOf(DeniedException.class).hasMessageContaining("destroyed");
+
+    assertThat(secrets.open("alpha").value().reveal()).isEqualTo("alpha-value-2");
+    secrets.put("alpha", Secret.of("alpha-value-3"), 2L, null, "admin:t");
+    assertThat(secrets.open("alpha").value().reveal()).isEqualTo("alpha-value-3");
+    assertThat(secrets.open("alpha").version()).isEqualTo(3);
+  }
+
   private void copyEnvelope(String fromName, long fromVersion, String toName, long toVersion) throws SQLException {
     byte[] key = bytes(fromName, fromVersion, "wrapped_key");
     byte[] ct = bytes(fromName, fromVersion, "ciphertext");

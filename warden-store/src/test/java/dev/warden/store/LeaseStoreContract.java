@@ -60,6 +60,23 @@ abstract class LeaseStoreContract extends StoreContract {
   }
 
   @Test
+  void revokeAllRevokesEachUnrevokedLeaseOnceAndSaysWhich() {
+    Lease a = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Lease b = issue(lease(unique("jti"), "spiffe://example.org/b", T0, T0.plusSeconds(60), unique("fp")));
+    Lease earlier = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    leases().revoke(earlier.id(), T0.plusSeconds(1), "leaked");
+    Instant at = T0.plusSeconds(2);
+
+    assertThat(leases().revokeAll(List.of(b.id(), earlier.id(), a.id(), unique("unknown")), at, "expired"))
+        .containsExactlyInAnyOrder(a.id(), b.id());
+    assertThat(leases().revokeAll(List.of(a.id(), b.id()), at, "again")).isEmpty();
+
+    assertThat(leases().get(a.id()).orElseThrow().revokeReason()).isEqualTo("expired");
+    assertThat(leases().get(b.id()).orElseThrow().revokedAt()).isEqualTo(at);
+    assertThat(leases().get(earlier.id()).orElseThrow().revokeReason()).isEqualTo("leaked");
+  }
+
+  @Test
   void revokeWhenActiveThenTrueOnceAndRecordsTimeAndReason() {
     Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
     Instant at = Instant.parse("2030-05-06T07:08:19.999999999Z");

@@ -102,6 +102,108 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100)).extracting(TargetLease::id).doesNotContain(l.id());
   }
 
+  private Lease active(Instant expires) {
+    Lease l = dbLease(workload(), T0, expires);
+    targets().recordIntent(l, TARGET, 5, T0);
+    store().audit().append(List.of(issued(T0, l)));
+    return l;
+  }
+
+  @Test
+  void revokeAllMovesOnlyTheUnrevokedAndSaysWhich() {
+    Lease a = active(T0.plusSeconds(60));
+    Lease b = active(T0.plusSeconds(60));
+    Lease gone = active(T0.plusSeconds(60));
+    store().leases().revoke(gone.id(), T0, "revoked by admin:x");
+    Instant at = T0.plusSeconds(61);
+
+    assertThat(store().leases().revokeAll(List.of(a.id(), gone.id(), b.id(), "no-such-lease"), at, "expired"))
+        .containsExactlyInAnyOrder(a.id(), b.id());
+
+    for (Lease l : List.of(a, b)) {
+      TargetLease t = targets().get(l.id()).orElseThrow();
+      assertThat(t.state()).isEqualTo(LeaseState.REVOKING);
+      assertThat(t.removalDue()).isEqualTo(at);
+      assertThat(t.lease().revokeReason()).isEqualTo("expired");
+    }
+    assertThat(targets().get(gone.id()).orElseThrow().lease().revokeReason()).as("revoked once, not again")
+        .isEqualTo("revoked by admin:x");
+    assertThat(store().leases().revokeAll(List.of(a.id(), b.id()), at, "expired")).isEmpty();
+    assertThat(store().leases().revokeAll(List.of(), at, "expired")).isEmpty();
+  }
+
+  @Test
+  void claimRemovalsTakesOnlyWhatNoOtherNodeClaimedFirst() {
+    List<Lease> ls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+      targets().recordIntent(l, TARGET, 5, T0);
+      store().leases().revoke(l.id(), T0, "x");
+      ls.add(l);
+    }
+    // another node claimed one, and one moved on (removed) since this node read them
+    assertThat(targets().claimRemoval(ls.get(1).id(), T0, T0.plusSeconds(120))).isTrue();
+    targets().removed(ls.get(3).id(), T0.plusSeconds(1));
+    List<TargetLeaseStore.Claim> claims = ls.stream().map(l -> new TargetLeaseStore.Claim(l.id(), T0)).toList();
+
+    assertThat(targets().claimRemovals(claims, T0.plusSeconds(60)))
+        .containsExactlyInAnyOrder(ls.get(0).id(), ls.get(2).id(), ls.get(4).id());
+
+    assertThat(targets().claimRemovals(claims, T0.plusSeconds(60))).as("a second node gets nothing").isEmpty();
+    assertThat(targets().get(ls.get(1).id()).orElseThrow().removalDue()).as("the other node's claim is kept")
+        .isEqualTo(T0.plusSeconds(120));
+    assertThat(targets().get(ls.get(0).id()).orElseThrow().removalDue()).isEqualTo(T0.plusSeconds(60));
+    assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100)).extracting(TargetLease::id)
+        .doesNotContainAnyElementsOf(ls.stream().map(Lease::id).toList());
+    assertThat(targets().claimRemovals(List.of(), T0)).isEmpty();
+  }
+
+  @Test
+  void concurrentBatchClaimsNeverGiveOneLeaseToTwoNodes() throws Exception {
+    List<TargetLeaseStore.Claim> claims = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+      targets().recordIntent(l, TARGET, 5, T0);
+      store().leases().revoke(l.id(), T0, "x");
+      claims.add(new TargetLeaseStore.Claim(l.id(), T0));
+    }
+    List<TargetLeaseStore.Claim> reversed = new ArrayList<>(claims);
+    java.util.Collections.reverse(reversed);
+    ExecutorService ex = Executors.newFixedThreadPool(2);
+    try {
+      Future<java.util.Set<String>> a = ex.submit(() -> targets().claimRemovals(claims, T0.plusSeconds(60)));
+      Future<java.util.Set<String>> b = ex.submit(() -> targets().claimRemovals(reversed, T0.plusSeconds(60)));
+      java.util.Set<String> both = new java.util.HashSet<>(a.get());
+      both.retainAll(b.get());
+      assertThat(both).as("claimed by both nodes").isEmpty();
+      assertThat(a.get().size() + b.get().size()).isEqualTo(40);
+    } finally {
+      ex.shutdown();
+    }
+  }
+
+  @Test
+  void removedAllMakesEveryClaimedLeaseFinal() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Lease l = dbLease(workload(), T0, T0.plusSeconds(600));
+      targets().recordIntent(l, TARGET, 5, T0);
+      store().leases().revoke(l.id(), T0, "x");
+      ids.add(l.id());
+    }
+    targets().removalFailed(ids.get(2), 9, T0.plusSeconds(5), "down", true);
+
+    targets().removedAll(ids, T0.plusSeconds(7));
+
+    for (String id : ids) {
+      TargetLease t = targets().get(id).orElseThrow();
+      assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
+      assertThat(t.removedAt()).isEqualTo(T0.plusSeconds(7));
+      assertThat(t.removalDue()).isNull();
+      assertThat(t.removalError()).isNull();
+    }
+  }
+
   @Test
   void removalFailuresCountUpThenIrrevocableAndRemovedIsFinal() {
     Lease l = dbLease(workload(), T0, T0.plusSeconds(600));

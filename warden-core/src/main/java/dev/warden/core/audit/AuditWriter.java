@@ -68,6 +68,37 @@ public final class AuditWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes several events and waits until all are durable. They are queued together, so they
+   * share the writer's group commits (one commit per {@code maxBatch} events, not one each).
+   *
+   * @throws UnavailableException when one could not be made durable in time (the others may be)
+   */
+  public List<AuditRecord> writeAll(List<AuditEvent> events) {
+    List<CompletableFuture<AuditRecord>> pending = new ArrayList<>(events.size());
+    for (AuditEvent e : events) {
+      pending.add(submit(e));
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    List<AuditRecord> out = new ArrayList<>(events.size());
+    try {
+      for (CompletableFuture<AuditRecord> f : pending) {
+        out.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      }
+      return out;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnavailableException u) {
+        throw u;
+      }
+      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
+    } catch (TimeoutException e) {
+      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the writes in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
+    }
+  }
+
   private void run() {
     List<Pending> batch = new ArrayList<>(maxBatch);
     while (!closed || !queue.isEmpty()) {

@@ -70,15 +70,58 @@ public final class EnvelopeCipher {
    *     record, never a value
    */
   public byte[] open(Envelope e, String associatedData) {
-    byte[] keyBytes = master.decrypt(e.wrappedKey(), KEY_AD_PREFIX + associatedData);
+    return unwrap(e, associatedData).open(e);
+  }
+
+  /**
+   * The data key of an envelope, unwrapped for {@code associatedData}, to open that record again
+   * without unwrapping and parsing the key each time (a brokered secret's reads).
+   *
+   * @throws IllegalStateException when the wrapped key was not made for this record
+   */
+  public DataKey unwrap(Envelope e, String associatedData) {
+    byte[] keyBytes = master.decrypt(e.wrappedKey, KEY_AD_PREFIX + associatedData);
     try {
       KeysetHandle dataKey = TinkProtoKeysetFormat.parseKeyset(keyBytes, InsecureSecretKeyAccess.get());
-      return dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).decrypt(e.ciphertext(), ad(associatedData));
+      return new DataKey(dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class), e.wrappedKey.clone(),
+          associatedData);
     } catch (GeneralSecurityException ex) {
       throw new IllegalStateException("cannot decrypt '" + associatedData
           + "': the ciphertext does not belong to this data key, or it was altered");
     } finally {
       java.util.Arrays.fill(keyBytes, (byte) 0);
+    }
+  }
+
+  /** An unwrapped data key, bound to the record (associated data) and the wrapped key it came from. */
+  public static final class DataKey {
+    private final Aead aead;
+    private final byte[] wrappedKey;
+    private final String associatedData;
+
+    private DataKey(Aead aead, byte[] wrappedKey, String associatedData) {
+      this.aead = aead;
+      this.wrappedKey = wrappedKey;
+      this.associatedData = associatedData;
+    }
+
+    /** True when {@code e} is of this record and carries this very wrapped key (not a rewrapped or replaced one). */
+    public boolean opens(Envelope e, String associatedData) {
+      return this.associatedData.equals(associatedData) && java.security.MessageDigest.isEqual(wrappedKey, e.wrappedKey);
+    }
+
+    /**
+     * Decrypts the envelope's ciphertext, checked against the record's associated data.
+     *
+     * @throws IllegalStateException when the ciphertext is not this key's for this record
+     */
+    public byte[] open(Envelope e) {
+      try {
+        return aead.decrypt(e.ciphertext, ad(associatedData));
+      } catch (GeneralSecurityException ex) {
+        throw new IllegalStateException("cannot decrypt '" + associatedData
+            + "': the ciphertext does not belong to this data key, or it was altered");
+      }
     }
   }
 

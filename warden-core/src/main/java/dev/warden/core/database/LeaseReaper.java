@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -51,7 +50,7 @@ public final class LeaseReaper {
    */
   public record Settings(Duration staleIntent, Duration firstRetry, Duration maxRetry, int irrevocableAfter,
       Duration irrevocableRetry, int batch, int parallelism) {
-    /** How many revocations and removals run at once: each waits on a target and on durable writes. */
+    /** How many shares of a batch's removals run at once: each waits on its target. */
     public static final int DEFAULT_PARALLELISM = 8;
     public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
         Duration.ofMinutes(10), 8, Duration.ofHours(1), 200);
@@ -71,6 +70,9 @@ public final class LeaseReaper {
 
   /** How many batches one run works through at most before it yields to the next (and to the sweep). */
   static final int MAX_BATCHES_PER_RUN = 50;
+
+  /** Fewer users than this per target are not split further to run side by side. */
+  static final int MIN_SHARE = 4;
 
   /** What one run did. */
   public record Outcome(int expired, int abandoned, int removed, int failed, int irrevocable, int orphans) {
@@ -113,15 +115,13 @@ public final class LeaseReaper {
     Instant now = clock.instant();
     // drain: a backlog (10,000 leases that expired together) is worked through batch after batch in
     // this run, not one batch per interval
-    AtomicInteger expired = new AtomicInteger();
+    int expired = 0;
     for (int b = 0; b < MAX_BATCHES_PER_RUN; b++) {
       List<TargetLease> due = targetLeases.expired(now, settings.batch());
-      each(due, l -> {
-        if (leases.revoke(l.id(), now, "expired")) {
-          expired.incrementAndGet();
-          revokedEvent(l, "expired", now);
-        }
-      });
+      // one commit for the batch, then its events together in the audit log's group commits
+      java.util.Set<String> moved = leases.revokeAll(due.stream().map(TargetLease::id).toList(), now, "expired");
+      expired += moved.size();
+      writeAll(due.stream().filter(l -> moved.contains(l.id())).map(l -> revokedEvent(l, "expired", now)).toList());
       if (due.size() < settings.batch()) {
         break;
       }
@@ -130,10 +130,10 @@ public final class LeaseReaper {
     for (TargetLease l : targetLeases.staleIntents(now.minus(settings.staleIntent()), settings.batch())) {
       if (targetLeases.abandon(l.id(), now, "issuance did not complete", false)) {
         abandoned++;
-        revokedEvent(l, "incomplete_issuance", now);
+        audit.write(revokedEvent(l, "incomplete_issuance", now));
       }
     }
-    Outcome o = new Outcome(expired.get(), abandoned, 0, 0, 0, 0);
+    Outcome o = new Outcome(expired, abandoned, 0, 0, 0, 0);
     for (int b = 0; b < MAX_BATCHES_PER_RUN; b++) {
       Outcome r = removeDue(now);
       o = o.plus(r);
@@ -141,36 +141,56 @@ public final class LeaseReaper {
         break;
       }
     }
-    count("expired", expired.get());
+    count("expired", expired);
     count("abandoned", abandoned);
     refreshCounts();
     return o;
   }
 
   /**
-   * Runs {@code action} for every lease, {@link Settings#parallelism()} at a time: each one waits
-   * on its target and on durable writes (the audit log's group commit gathers concurrent events
-   * into one), so running them side by side multiplies throughput. Returns when all are done.
+   * Runs {@code action} for every item (a target's share of a batch), {@link Settings#parallelism()}
+   * at a time: each one waits on its target, so running them side by side multiplies throughput.
+   * Returns when all are done.
    */
-  private void each(List<TargetLease> due, java.util.function.Consumer<TargetLease> action) {
-    if (due.size() <= 1 || settings.parallelism() == 1) {
-      due.forEach(action);
+  private <T> void each(List<T> items, java.util.function.Consumer<T> action) {
+    if (items.size() <= 1 || settings.parallelism() == 1) {
+      for (T item : items) {
+        run(item, action);
+      }
       return;
     }
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(settings.parallelism());
     try (java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      for (TargetLease l : due) {
+      for (T item : items) {
         slots.acquireUninterruptibly();
         ex.execute(() -> {
           try {
-            action.accept(l);
-          } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "reaper: lease " + l.id() + ": " + e.getMessage());
+            run(item, action);
           } finally {
             slots.release();
           }
         });
       }
+    }
+  }
+
+  private static <T> void run(T item, java.util.function.Consumer<T> action) {
+    try {
+      action.accept(item);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "reaper: " + e.getMessage());
+    }
+  }
+
+  /** Writes events of leases already changed; a failure is logged, and the run goes on. */
+  private void writeAll(List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    try {
+      audit.writeAll(events);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "reaper: " + events.size() + " audit events not written: " + e.getMessage());
     }
   }
 
@@ -218,12 +238,12 @@ public final class LeaseReaper {
           case ISSUING -> {
             if (lease.lease().issuedAt().isBefore(now.minus(settings.staleIntent()))
                 && targetLeases.abandon(user, now, "issuance did not complete", false)) {
-              revokedEvent(lease, "incomplete_issuance", now);
+              audit.write(revokedEvent(lease, "incomplete_issuance", now));
             }
           }
           case ACTIVE -> {
             if (!now.isBefore(lease.lease().expiresAt()) && leases.revoke(user, now, "expired")) {
-              revokedEvent(lease, "expired", now);
+              audit.write(revokedEvent(lease, "expired", now));
             }
           }
           case REVOKED -> {
@@ -256,56 +276,126 @@ public final class LeaseReaper {
     return out;
   }
 
+  /** Some of one target's claimed leases, removed together. */
+  private record Share(Optional<DatabaseTarget> target, List<TargetLease> leases) {}
+
+  /**
+   * One batch: claimed with one commit, grouped by target, each target's share removed with
+   * {@link UserDatabase#removeUsers} (split so that {@link Settings#parallelism()} run at once),
+   * recorded with one commit and its events in the audit log's group commits. A share that fails
+   * as a whole is retried one user at a time, so one bad user does not hold up the others; every
+   * lease still fails, backs off and becomes irrevocable on its own.
+   */
   private Outcome removeDue(Instant now) {
-    AtomicInteger removed = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    AtomicInteger irrevocable = new AtomicInteger();
-    Map<String, RuntimeException> down = new java.util.concurrent.ConcurrentHashMap<>();
     List<TargetLease> due = targetLeases.dueForRemoval(now, settings.batch());
-    each(due, l -> {
-      // the claim lasts as long as an intent may (a connect timeout plus statements): if this node
-      // dies holding it, another node, or this one restarted, removes the user that soon after —
-      // not after maxRetry, which would leave a revoked credential working for minutes
-      if (!targetLeases.claimRemoval(l.id(), l.removalDue(), now.plus(settings.staleIntent()))) {
-        return; // another node has it
+    if (due.isEmpty()) {
+      return new Outcome(0, 0, 0, 0, 0, 0);
+    }
+    // the claim lasts as long as an intent may (a connect timeout plus statements): if this node
+    // dies holding it, another node, or this one restarted, removes the user that soon after —
+    // not after maxRetry, which would leave a revoked credential working for minutes
+    java.util.Set<String> claimed = targetLeases.claimRemovals(due.stream()
+        .map(l -> new TargetLeaseStore.Claim(l.id(), l.removalDue())).toList(), now.plus(settings.staleIntent()));
+    Map<String, List<TargetLease>> byTarget = new LinkedHashMap<>();
+    for (TargetLease l : due) {
+      if (claimed.contains(l.id())) { // the others, another node has
+        byTarget.computeIfAbsent(l.target(), k -> new java.util.ArrayList<>()).add(l);
       }
-      Optional<DatabaseTarget> t = parse(l.target());
-      RuntimeException failure;
-      if (t.isEmpty()) {
-        failure = new TargetException("the lease's target record cannot be read", false, null);
-      } else if (down.containsKey(key(t.get()))) {
-        failure = down.get(key(t.get()));
-      } else {
-        try {
-          UserDatabase.Removal r = targets.database().removeUser(t.get(), targets.adminPassword(t.get()), l.id());
-          targetLeases.removed(l.id(), clock.instant());
-          removed.incrementAndGet();
-          removedEvent(l, r, "revoked", now);
-          return;
-        } catch (RuntimeException e) {
-          failure = e;
-          if (e instanceof TargetException te && te.unreachable()) {
-            down.put(key(t.get()), e);
-          }
+    }
+    List<Share> shares = new java.util.ArrayList<>();
+    for (Map.Entry<String, List<TargetLease>> e : byTarget.entrySet()) {
+      Optional<DatabaseTarget> t = parse(e.getKey());
+      List<TargetLease> ls = e.getValue();
+      // nearly equal shares of at least MIN_SHARE users, up to parallelism of them
+      int n = Math.max(1, Math.min(settings.parallelism(), ls.size() / MIN_SHARE));
+      for (int i = 0, from = 0; i < n; i++) {
+        int to = from + ls.size() / n + (i < ls.size() % n ? 1 : 0);
+        shares.add(new Share(t, ls.subList(from, to)));
+        from = to;
+      }
+    }
+    Map<TargetLease, UserDatabase.Removal> done = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<TargetLease, RuntimeException> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, RuntimeException> down = new java.util.concurrent.ConcurrentHashMap<>();
+    each(shares, s -> remove(s, down, done, failures));
+
+    List<TargetLease> removedLeases = due.stream().filter(done::containsKey).toList();
+    targetLeases.removedAll(removedLeases.stream().map(TargetLease::id).toList(), clock.instant());
+    writeAll(removedLeases.stream().map(l -> removedEvent(l, done.get(l), "revoked", now)).toList());
+    int irrevocable = 0;
+    for (TargetLease l : due) {
+      RuntimeException failure = failures.get(l);
+      if (failure != null && failed(l, failure, now)) {
+        irrevocable++;
+      }
+    }
+    count("removed", removedLeases.size());
+    count("failed", failures.size());
+    count("irrevocable", irrevocable);
+    return new Outcome(0, 0, removedLeases.size(), failures.size(), irrevocable, 0);
+  }
+
+  private void remove(Share s, Map<String, RuntimeException> down, Map<TargetLease, UserDatabase.Removal> done,
+      Map<TargetLease, RuntimeException> failures) {
+    if (s.target().isEmpty()) {
+      s.leases().forEach(l -> failures.put(l, new TargetException("the lease's target record cannot be read", false,
+          null)));
+      return;
+    }
+    DatabaseTarget t = s.target().get();
+    Map<String, UserDatabase.Removal> batch = Map.of();
+    if (s.leases().size() > 1 && !down.containsKey(key(t))) {
+      try {
+        batch = targets.database().removeUsers(t, targets.adminPassword(t),
+            s.leases().stream().map(TargetLease::id).toList());
+      } catch (TargetException e) {
+        if (e.unreachable()) {
+          down.put(key(t), e);
+        } else {
+          LOG.log(System.Logger.Level.WARNING, "removal of " + s.leases().size() + " users from " + where(t)
+              + " failed as a whole, removing them one by one: " + e.getMessage());
+        }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "removal of " + s.leases().size() + " users from " + where(t)
+            + " failed as a whole, removing them one by one: " + e.getMessage());
+      }
+    }
+    for (TargetLease l : s.leases()) {
+      UserDatabase.Removal r = batch.get(l.id());
+      if (r != null) {
+        done.put(l, r);
+        continue;
+      }
+      RuntimeException known = down.get(key(t)); // a target that is down costs one timeout, not one per lease
+      if (known != null) {
+        failures.put(l, known);
+        continue;
+      }
+      try {
+        done.put(l, targets.database().removeUser(t, targets.adminPassword(t), l.id()));
+      } catch (RuntimeException e) {
+        failures.put(l, e);
+        if (e instanceof TargetException te && te.unreachable()) {
+          down.put(key(t), e);
         }
       }
-      int attempts = l.removalAttempts() + 1;
-      boolean nowIrrevocable = attempts >= settings.irrevocableAfter();
-      Instant next = now.plus(nowIrrevocable ? settings.irrevocableRetry() : backoff(attempts));
-      String error = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-      targetLeases.removalFailed(l.id(), attempts, next, error, nowIrrevocable);
-      failed.incrementAndGet();
-      if (nowIrrevocable && l.state() != LeaseState.IRREVOCABLE) {
-        irrevocable.incrementAndGet();
-        irrevocableEvent(l, attempts, error, now);
-      }
-      LOG.log(System.Logger.Level.WARNING, "removal of database user " + l.id() + " failed (attempt " + attempts
-          + (nowIrrevocable ? ", irrevocable" : "") + "): " + error);
-    });
-    count("removed", removed.get());
-    count("failed", failed.get());
-    count("irrevocable", irrevocable.get());
-    return new Outcome(0, 0, removed.get(), failed.get(), irrevocable.get(), 0);
+    }
+  }
+
+  /** Records a failed attempt, with its backoff; true when the lease has just become irrevocable. */
+  private boolean failed(TargetLease l, RuntimeException failure, Instant now) {
+    int attempts = l.removalAttempts() + 1;
+    boolean nowIrrevocable = attempts >= settings.irrevocableAfter();
+    Instant next = now.plus(nowIrrevocable ? settings.irrevocableRetry() : backoff(attempts));
+    String error = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    targetLeases.removalFailed(l.id(), attempts, next, error, nowIrrevocable);
+    LOG.log(System.Logger.Level.WARNING, "removal of database user " + l.id() + " failed (attempt " + attempts
+        + (nowIrrevocable ? ", irrevocable" : "") + "): " + error);
+    if (nowIrrevocable && l.state() != LeaseState.IRREVOCABLE) {
+      irrevocableEvent(l, attempts, error, now);
+      return true;
+    }
+    return false;
   }
 
   private Duration backoff(int attempts) {
@@ -338,16 +428,16 @@ public final class LeaseReaper {
     }
   }
 
-  private void revokedEvent(TargetLease l, String reason, Instant now) {
+  private static AuditEvent revokedEvent(TargetLease l, String reason, Instant now) {
     Map<String, String> d = new HashMap<>();
     d.put("leaseId", l.id());
     d.put("fingerprint", l.lease().fingerprint());
     d.put("credentialKind", l.lease().kind().wire());
-    audit.write(new AuditEvent(java.util.UUID.randomUUID().toString(), now, AuditType.LEASE_REVOKED.wire(),
-        AuditOutcome.SUCCESS.wire(), reason, "system", l.lease().workload(), l.lease().resource(), d, null));
+    return new AuditEvent(java.util.UUID.randomUUID().toString(), now, AuditType.LEASE_REVOKED.wire(),
+        AuditOutcome.SUCCESS.wire(), reason, "system", l.lease().workload(), l.lease().resource(), d, null);
   }
 
-  private void removedEvent(TargetLease l, UserDatabase.Removal r, String why, Instant now) {
+  private static AuditEvent removedEvent(TargetLease l, UserDatabase.Removal r, String why, Instant now) {
     Map<String, String> d = new HashMap<>();
     d.put("leaseId", l.id());
     d.put("username", l.id());
@@ -355,8 +445,8 @@ public final class LeaseReaper {
     d.put("result", r.name().toLowerCase(java.util.Locale.ROOT));
     d.put("attempts", Integer.toString(l.removalAttempts() + 1));
     d.put("revokeReason", l.lease().revokeReason() == null ? why : l.lease().revokeReason());
-    audit.write(AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system",
-        l.lease().workload(), l.lease().resource(), d));
+    return AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system",
+        l.lease().workload(), l.lease().resource(), d);
   }
 
   private void irrevocableEvent(TargetLease l, int attempts, String error, Instant now) {

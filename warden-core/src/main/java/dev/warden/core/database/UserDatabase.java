@@ -5,7 +5,9 @@ import dev.warden.core.error.TargetException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.DatabaseTarget;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one thing Warden needs from a kind of database: create, find and remove the users it
@@ -59,6 +61,33 @@ public interface UserDatabase {
    *     the marker (then it is not Warden's to drop)
    */
   Removal removeUser(DatabaseTarget target, Secret adminPassword, String username);
+
+  /**
+   * Removes several users of one target, each as {@link #removeUser} would, with fewer round trips
+   * and commits where the database allows (the reaper removes a backlog of thousands). This
+   * default removes them one at a time.
+   *
+   * @return what the removal found for each user it removed or found absent; a user missing from
+   *     the map was not removed (it failed on its own, say it lacks the marker): removing it alone
+   *     with {@link #removeUser} says why
+   * @throws TargetException when the batch failed as a whole: with {@link TargetException#unreachable}
+   *     the target cannot be reached; otherwise some users may be gone and some not, and the
+   *     caller removes them one by one
+   */
+  default Map<String, Removal> removeUsers(DatabaseTarget target, Secret adminPassword, List<String> usernames) {
+    Map<String, Removal> out = new LinkedHashMap<>();
+    for (String u : usernames) {
+      try {
+        out.put(u, removeUser(target, adminPassword, u));
+      } catch (TargetException e) {
+        if (e.unreachable()) {
+          throw e;
+        }
+        // left out: the caller tries it alone and records its error
+      }
+    }
+    return out;
+  }
 
   /**
    * Every user carrying the target's tag (for name-tagged engines: every name with the template's

@@ -1,9 +1,12 @@
 package dev.warden.core.lease;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The lifecycle of leases whose credential lives at its target (a database user): intent before
@@ -53,8 +56,35 @@ public interface TargetLeaseStore {
    */
   boolean claimRemoval(String id, Instant due, Instant until);
 
+  /** One lease's claim: its id and the {@code removalDue} read with it. */
+  record Claim(String id, Instant due) {}
+
+  /**
+   * {@link #claimRemoval} for many leases, durable with one commit: each is taken only if its
+   * {@code removalDue} is still the value read, so leases another node claimed meanwhile are
+   * skipped. This default claims them one by one.
+   *
+   * @return the ids this node now holds
+   */
+  default Set<String> claimRemovals(Collection<Claim> claims, Instant until) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Claim c : claims) {
+      if (claimRemoval(c.id(), c.due(), until)) {
+        out.add(c.id());
+      }
+    }
+    return out;
+  }
+
   /** The target confirmed the credential gone: REVOKED, final. */
   void removed(String id, Instant at);
+
+  /** {@link #removed} for many leases, durable with one commit. This default marks them one by one. */
+  default void removedAll(Collection<String> ids, Instant at) {
+    for (String id : ids) {
+      removed(id, at);
+    }
+  }
 
   /** A removal attempt failed; the lease stays REVOKING, or becomes IRREVOCABLE. */
   void removalFailed(String id, int attempts, Instant nextDue, String error, boolean irrevocable);

@@ -47,6 +47,14 @@ public final class BrokeredSecrets {
   private final AuditWriter audit;
   private final Clock clock;
   private final Map<String, RotationConnector> connectors = new HashMap<>();
+  /**
+   * The unwrapped data key of each secret's current version, kept after its first read: unwrapping
+   * and parsing a Tink keyset cost more than the rest of opening. Every read still reads the
+   * current version from the store (so a new, deleted or destroyed version counts at once, on
+   * every node) and decrypts its ciphertext; a key is used only for the very wrapped key it came
+   * from, and dropped when its version is no longer readable.
+   */
+  private final Map<String, EnvelopeCipher.DataKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
 
   public BrokeredSecrets(BrokeredSecretStore store, EnvelopeCipher cipher, Fingerprinter fingerprinter,
       AuditWriter audit, Clock clock, List<RotationConnector> connectors) {
@@ -180,11 +188,19 @@ public final class BrokeredSecrets {
         Reason.SECRET_UNAVAILABLE, "no brokered secret named '" + name + "' is stored; an admin must write it first"));
     SecretVersion v = c.version();
     if (v == null || v.state() != VersionState.ACTIVE) {
+      keys.remove(name);
       throw new dev.warden.core.error.DeniedException(Reason.SECRET_UNAVAILABLE, "the current version ("
           + c.metadata().currentVersion() + ") of brokered secret '" + name + "' is "
           + (v == null ? "gone" : v.state().wire()) + "; an admin must undelete it or write a new version");
     }
-    byte[] plain = cipher.open(v.envelope(), associatedData(name, v.version()));
+    String ad = associatedData(name, v.version());
+    EnvelopeCipher.Envelope e = v.envelope();
+    EnvelopeCipher.DataKey key = keys.get(name);
+    if (key == null || !key.opens(e, ad)) {
+      key = cipher.unwrap(e, ad);
+      keys.put(name, key);
+    }
+    byte[] plain = key.open(e);
     return new Opened(name, v.version(), Secret.of(new String(plain, StandardCharsets.UTF_8)), v.fingerprint());
   }
 
@@ -210,6 +226,7 @@ public final class BrokeredSecrets {
 
   /** Removes the secret and every version of it. @throws NotFoundException */
   public void delete(String name, String actor) {
+    keys.remove(name);
     if (!store.delete(name)) {
       throw new NotFoundException("brokered secret", name);
     }
@@ -334,6 +351,7 @@ public final class BrokeredSecrets {
 
   private void change(String name, long version, VersionState from, VersionState to, String action, String actor) {
     metadata(name);
+    keys.remove(name);
     Instant now = clock.instant();
     if (!store.changeState(name, version, from, to, now)) {
       SecretVersion v = store.version(name, version).orElseThrow(() -> new NotFoundException("version",

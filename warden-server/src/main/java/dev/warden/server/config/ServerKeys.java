@@ -190,7 +190,8 @@ public final class ServerKeys {
   public static final ConfigKey<Integer> DATABASES_IRREVOCABLE_AFTER = integer("databases.irrevocableAfter", 8, 1, 100,
       "failed removals after which a lease is marked irrevocable (shown in /metrics, audited; retried hourly)");
   public static final ConfigKey<Integer> DATABASES_REAP_PARALLELISM = integer("databases.reapParallelism", 8, 1, 64,
-      "how many expirations and user removals the reaper runs at once (each waits on its database and on durable writes)");
+      "how many batched user removals the reaper runs at once: a batch's users of one target are split into up to this"
+          + " many shares of at least 4, each removed with a few round trips (each waits on its database)");
 
   public static final ConfigKey<Integer> AUDIT_MAX_BATCH = integer("audit.maxBatch", 500, 1, 10_000,
       "largest group commit of audit events");

@@ -15,8 +15,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Utils;
@@ -221,6 +225,92 @@ public final class PostgresUsers implements UserDatabase {
     }
   }
 
+  /**
+   * The same steps as {@link #removeUser}, each taken for all the users at once: one query finds
+   * which exist, carry the marker, own anything and have the admin as a member; one commit makes
+   * them NOLOGIN (with membership where needed); one query ends all their sessions; one commit
+   * drops them. Statements of a step go as one JDBC batch, so a hundred users cost a handful of
+   * round trips. A user without the marker is left out of the answer (and untouched): removing it
+   * alone reports it.
+   */
+  @Override
+  public Map<String, Removal> removeUsers(DatabaseTarget t, Secret adminPassword, List<String> usernames) {
+    if (usernames.size() < 2) {
+      return UserDatabase.super.removeUsers(t, adminPassword, usernames);
+    }
+    Connection conn = open(t, adminPassword);
+    try (Connection c = conn) {
+      Map<String, Removal> out = new LinkedHashMap<>();
+      usernames.forEach(u -> out.put(u, Removal.ABSENT));
+      List<String> drop = new ArrayList<>();
+      Set<String> owners = new HashSet<>();
+      Set<String> members = new HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname,"
+          + " EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid"
+          + " AND g.rolname = ?),"
+          + " EXISTS (SELECT 1 FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid),"
+          + " pg_has_role(current_user, r.oid, 'MEMBER')"
+          + " FROM pg_roles r WHERE r.rolname = ANY (?)")) {
+        ps.setString(1, t.markerRole());
+        ps.setArray(2, c.createArrayOf("text", usernames.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String user = rs.getString(1);
+            if (!rs.getBoolean(2)) {
+              out.remove(user); // not Warden's to drop
+              continue;
+            }
+            drop.add(user);
+            if (rs.getBoolean(3)) {
+              owners.add(user);
+            }
+            if (rs.getBoolean(4)) {
+              members.add(user);
+            }
+          }
+        }
+      }
+      if (drop.isEmpty()) {
+        return out;
+      }
+      boolean maySignal = maySignalAnyBackend(c);
+      // one commit: no new session of any of them from here on; then end the live ones; then drop
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        for (String user : drop) {
+          s.addBatch(ident(new StringBuilder("ALTER ROLE "), user).append(" NOLOGIN").toString());
+          if ((owners.contains(user) || !maySignal) && !members.contains(user)) {
+            s.addBatch(ident(new StringBuilder("GRANT "), user).append(" TO CURRENT_USER").toString());
+          }
+        }
+        s.executeBatch();
+      }
+      c.commit();
+      c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
+      endSessions(c, t, drop);
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        for (String user : drop) {
+          if (owners.contains(user)) {
+            s.addBatch(ident(new StringBuilder("REASSIGN OWNED BY "), user).append(" TO CURRENT_USER").toString());
+            s.addBatch(ident(new StringBuilder("DROP OWNED BY "), user).toString());
+          }
+          s.addBatch(ident(new StringBuilder("DROP ROLE "), user).toString());
+        }
+        s.executeBatch();
+      }
+      c.commit();
+      drop.forEach(u -> out.put(u, Removal.DROPPED));
+      return out;
+    } catch (SQLException e) {
+      SQLException cause = e.getNextException() != null ? e.getNextException() : e; // a batch's own error
+      String hint = "2BP01".equals(cause.getSQLState())
+          ? " (one owns objects or holds privileges in another database of the server)" : "";
+      throw new TargetException("could not remove " + usernames.size() + " users from " + where(t) + ": "
+          + reason(cause) + hint, true, e);
+    }
+  }
+
   @Override
   public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
     Connection conn = open(t, adminPassword);
@@ -356,11 +446,16 @@ public final class PostgresUsers implements UserDatabase {
 
   /** Ends every session of the user, on every database of the server, and waits until they are gone. */
   private static void endSessions(Connection c, DatabaseTarget t, String username) throws SQLException {
+    endSessions(c, t, List.of(username));
+  }
+
+  /** Ends every session of these users, on every database of the server, and waits until they are gone. */
+  private static void endSessions(Connection c, DatabaseTarget t, List<String> usernames) throws SQLException {
     for (int attempt = 0; attempt < 3; attempt++) {
       int left = 0;
       try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-          + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
-        ps.setString(1, username);
+          + " WHERE usename = ANY (?) AND pid <> pg_backend_pid()")) {
+        ps.setArray(1, c.createArrayOf("text", usernames.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             if (!rs.getBoolean(1)) {
@@ -373,7 +468,8 @@ public final class PostgresUsers implements UserDatabase {
         return;
       }
     }
-    throw new SQLException("sessions of '" + username + "' on " + where(t) + " did not end", "57014");
+    throw new SQLException("sessions of " + (usernames.size() == 1 ? "'" + usernames.getFirst() + "'"
+        : usernames.size() + " users") + " on " + where(t) + " did not end", "57014");
   }
 
   /** True when the user owns objects or holds privileges anywhere on the server (shared dependencies). */

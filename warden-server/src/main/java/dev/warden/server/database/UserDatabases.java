@@ -46,6 +46,11 @@ public final class UserDatabases implements UserDatabase {
   }
 
   @Override
+  public Map<String, Removal> removeUsers(DatabaseTarget t, Secret adminPassword, List<String> usernames) {
+    return of(t).removeUsers(t, adminPassword, usernames);
+  }
+
+  @Override
   public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
     return of(t).markedUsers(t, adminPassword);
   }

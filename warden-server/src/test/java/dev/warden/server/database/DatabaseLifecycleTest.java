@@ -94,7 +94,7 @@ class DatabaseLifecycleTest {
             + k8s.jwksJson() + "}}"))), uri -> {
               throw new AssertionError("no fetch for an inline JWKS");
             }, clock);
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 24; i++) {
       workloads.add((Workload) Documents.parse(JSON.readTree("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
           + "\"spiffe://acme.test/ns/team" + i + "/sa/app\",\"selectors\":[\"k8s:ns=team" + i + "\",\"k8s:sa=app\"],"
           + "\"owner\":\"o@acme.test\"}}")));
@@ -222,6 +222,76 @@ class DatabaseLifecycleTest {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo(pg.admin);
     }
+  }
+
+  /** Four live users, of two workloads no other test uses. */
+  static List<Granted> fourUsers() {
+    int a = names.getAndIncrement();
+    int b = names.getAndIncrement();
+    return List.of(grant(a), grant(a), grant(b), grant(b));
+  }
+
+  @Test
+  void oneBatchDropsTheMarkedUsersReassigningWhatOneOwnedAndLeavesTheUnmarkedOneToFailAlone() throws Exception {
+    pg.sql("GRANT CREATE ON SCHEMA public TO " + pg.app);
+    List<Granted> gs = fourUsers();
+    String owner = gs.get(1).jti();
+    String unmarked = gs.get(2).jti();
+    try (Connection c = pg.connectAs(owner, gs.get(1).accessToken().reveal()); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE made_by_" + owner + " (x int)");
+    }
+    pg.sql("REVOKE " + pg.marker + " FROM " + unmarked);
+    gs.forEach(g -> store.leases().revoke(g.jti(), clock.instant(), "revoked by admin:test"));
+
+    LeaseReaper.Outcome o = reaper().reap(); // four users of one target: one share, removed as a batch
+
+    assertThat(o.removed()).isEqualTo(3);
+    assertThat(o.failed()).isEqualTo(1);
+    for (Granted g : gs) {
+      assertThat(pg.roleExists(g.jti())).as(g.jti()).isEqualTo(g.jti().equals(unmarked));
+    }
+    assertThat(lease(unmarked).removalError()).contains("does not carry the marker role");
+    try (Connection su = PgTarget.superuser(pg.database); Statement s = su.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_"
+            + owner + "'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(pg.admin);
+    }
+    pg.sql("DROP ROLE " + unmarked);
+  }
+
+  @Test
+  void aBatchWhoseDropFailsForOneUserIsRetriedOneByOneAndTheOthersAreDropped() throws Exception {
+    List<Granted> gs = fourUsers();
+    String stuck = gs.get(0).jti();
+    // it owns a table in another database of the server: DROP ROLE fails there (2BP01), and with it the batch
+    try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement()) {
+      s.execute("CREATE TABLE elsewhere_" + stuck + " (x int)");
+      s.execute("ALTER TABLE elsewhere_" + stuck + " OWNER TO " + stuck);
+    }
+    try {
+      gs.forEach(g -> store.leases().revoke(g.jti(), clock.instant(), "revoked by admin:test"));
+
+      LeaseReaper.Outcome o = reaper().reap();
+
+      assertThat(o.removed()).isEqualTo(3);
+      assertThat(o.failed()).isEqualTo(1);
+      gs.stream().skip(1).forEach(g -> {
+        assertThat(pg.roleExists(g.jti())).as(g.jti()).isFalse();
+        assertThat(lease(g.jti()).state()).isEqualTo(LeaseState.REVOKED);
+        assertThat(auditTypes(g.jti())).contains("credential.removed");
+      });
+      assertThat(pg.roleExists(stuck)).isTrue();
+      assertThat(lease(stuck).state()).isEqualTo(LeaseState.REVOKING);
+      assertThat(lease(stuck).removalError()).contains("another database");
+    } finally {
+      try (Connection su = PgTarget.superuser("postgres"); Statement s = su.createStatement()) {
+        s.execute("DROP TABLE IF EXISTS elsewhere_" + stuck);
+      }
+    }
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(reaper().reap().removed()).isEqualTo(1);
+    assertThat(pg.roleExists(stuck)).isFalse();
   }
 
   private static boolean isAdminMemberOf(String user) throws SQLException {

@@ -98,6 +98,10 @@ abstract class TargetProviderContract {
     volatile boolean crashBeforeCreate;
     volatile boolean crashAfterCreate;
     volatile boolean removalFails;
+    /** Users whose removal the database refuses: alone, and any batch that holds one. */
+    final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final AtomicInteger batches = new AtomicInteger();
+    final AtomicInteger singles = new AtomicInteger();
 
     Faults(UserDatabase real) {
       this.real = real;
@@ -121,10 +125,20 @@ abstract class TargetProviderContract {
 
     @Override
     public Removal removeUser(DatabaseTarget t, Secret admin, String user) {
-      if (removalFails) {
+      singles.incrementAndGet();
+      if (removalFails || refused.contains(user)) {
         throw new TargetException("simulated: the database refuses the drop", true, null);
       }
       return real.removeUser(t, admin, user);
+    }
+
+    @Override
+    public java.util.Map<String, Removal> removeUsers(DatabaseTarget t, Secret admin, List<String> users) {
+      batches.incrementAndGet();
+      if (removalFails || users.stream().anyMatch(refused::contains)) {
+        throw new TargetException("simulated: the database refuses the batch", true, null);
+      }
+      return real.removeUsers(t, admin, users);
     }
 
     @Override
@@ -169,7 +183,7 @@ abstract class TargetProviderContract {
               throw new AssertionError("no fetch for an inline JWKS");
             }, clock);
     List<Workload> workloads = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 120; i++) {
       workloads.add((Workload) Documents.parse(JSON.readTree("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
           + "\"spiffe://acme.test/ns/team" + i + "/sa/app\",\"selectors\":[\"k8s:ns=team" + i + "\",\"k8s:sa=app\"],"
           + "\"owner\":\"o@acme.test\"}}")));
@@ -203,6 +217,7 @@ abstract class TargetProviderContract {
     faults.crashBeforeCreate = false;
     faults.crashAfterCreate = false;
     faults.removalFails = false;
+    faults.refused.clear();
     for (String user : db.tagged()) {
       TargetLease l = store.targetLeases().get(user).orElse(null);
       if (l == null) {
@@ -293,6 +308,113 @@ abstract class TargetProviderContract {
 
     users.forEach(u -> assertThat(db.userExists(u)).as(u).isFalse());
     users.forEach(u -> assertThat(lease(u).state()).isEqualTo(LeaseState.REVOKED));
+  }
+
+  /** {@code n} live users, {@link #MAX_LEASES} per workload. */
+  List<Granted> grants(int n) {
+    List<Granted> out = new ArrayList<>();
+    int team = names.getAndIncrement();
+    for (int i = 0; i < n; i++) {
+      if (i > 0 && i % MAX_LEASES == 0) {
+        team = names.getAndIncrement();
+      }
+      out.add(grant(team, "ledger-db"));
+    }
+    return out;
+  }
+
+  @Test
+  void fiftyRevokedUsersOfOneTargetAreRemovedByOneRunInBatchesEachAudited() throws Exception {
+    List<Granted> gs = grants(50);
+    List<String> users = gs.stream().map(Granted::jti).toList();
+    users.forEach(u -> store.leases().revoke(u, clock.instant(), "revoked by admin:test"));
+    int singles = faults.singles.get();
+    int batches = faults.batches.get();
+    try (TargetDb.Session session = db.connectAs(users.get(17), gs.get(17).accessToken().reveal())) {
+      session.use();
+
+      LeaseReaper.Outcome o = reaper().reap();
+
+      assertThat(o.removed()).isEqualTo(50);
+      assertThat(o.failed()).isZero();
+      assertThatThrownBy(session::use).as("a live session was ended").isInstanceOf(Exception.class);
+    }
+    assertThat(faults.singles.get() - singles).as("no user removed alone").isZero();
+    assertThat(faults.batches.get() - batches).as("shares of the batch, parallelism at a time")
+        .isEqualTo(LeaseReaper.Settings.DEFAULT_PARALLELISM);
+    users.forEach(u -> assertThat(db.userExists(u)).as(u).isFalse());
+    users.forEach(u -> assertThat(lease(u).state()).as(u).isEqualTo(LeaseState.REVOKED));
+    List<AuditRecord> removed = store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 1000))
+        .stream().filter(r -> r.event().type().equals("credential.removed")
+            && users.contains(r.event().details().get("username"))).toList();
+    assertThat(removed).hasSize(50);
+    assertThat(removed).allSatisfy(r -> assertThat(r.event().details()).containsEntry("result", "dropped")
+        .containsEntry("revokeReason", "revoked by admin:test"));
+  }
+
+  @Test
+  void aBatchHoldingAUserTheDatabaseRefusesIsRetriedOneByOneAndTheOthersAreRemoved() {
+    List<String> users = grants(10).stream().map(Granted::jti).toList();
+    String bad = users.get(4);
+    faults.refused.add(bad);
+    users.forEach(u -> store.leases().revoke(u, clock.instant(), "leaked"));
+    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
+        Duration.ofMinutes(10), 8, Duration.ofHours(1), 200, 1)); // one share: the whole batch fails
+
+    LeaseReaper.Outcome o = r.reap();
+
+    assertThat(o.removed()).isEqualTo(9);
+    assertThat(o.failed()).isEqualTo(1);
+    users.stream().filter(u -> !u.equals(bad)).forEach(u -> {
+      assertThat(db.userExists(u)).as(u).isFalse();
+      assertThat(lease(u).state()).isEqualTo(LeaseState.REVOKED);
+    });
+    assertThat(auditTypes(users.get(0))).contains("credential.removed");
+    TargetLease failed = lease(bad);
+    assertThat(failed.state()).isEqualTo(LeaseState.REVOKING);
+    assertThat(failed.removalAttempts()).isEqualTo(1);
+    assertThat(failed.removalError()).contains("refuses the drop");
+    assertThat(failed.removalDue()).as("backed off").isEqualTo(clock.instant().plusSeconds(5));
+    assertThat(db.userExists(bad)).isTrue();
+
+    faults.refused.clear();
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(r.reap().removed()).isEqualTo(1);
+    assertThat(db.userExists(bad)).isFalse();
+    assertThat(lease(bad).state()).isEqualTo(LeaseState.REVOKED);
+  }
+
+  @Test
+  void removeUsersDropsTaggedUsersEndsTheirSessionsAndLeavesAnUntaggedAccountAlone() throws Exception {
+    DatabaseTarget t = resource.database();
+    Secret admin = Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD);
+    List<Granted> gs = grants(3);
+    String account = "legacy_app_" + names.getAndIncrement() + "_" + Long.toHexString(System.nanoTime());
+    String absent = t.usernameTemplate().prefix() + "ns_q_sa_z_abcdefghij45";
+    db.createStaticAccount(account, "static-password-1");
+    try (TargetDb.Session session = db.connectAs(gs.get(1).jti(), gs.get(1).accessToken().reveal())) {
+      session.use();
+      List<String> asked = new ArrayList<>(gs.stream().map(Granted::jti).toList());
+      asked.add(account);
+      asked.add(absent);
+
+      java.util.Map<String, UserDatabase.Removal> r = db.users().removeUsers(t, admin, asked);
+
+      assertThat(r).containsEntry(gs.get(0).jti(), UserDatabase.Removal.DROPPED)
+          .containsEntry(gs.get(1).jti(), UserDatabase.Removal.DROPPED)
+          .containsEntry(gs.get(2).jti(), UserDatabase.Removal.DROPPED)
+          .containsEntry(absent, UserDatabase.Removal.ABSENT)
+          .doesNotContainKey(account);
+      assertThatThrownBy(session::use).as("the live session was ended").isInstanceOf(Exception.class);
+      gs.forEach(g -> assertThat(db.userExists(g.jti())).isFalse());
+      assertThat(db.userExists(account)).as("not Warden's: untouched").isTrue();
+      assertThatThrownBy(() -> db.users().removeUser(t, admin, account)).as("alone, it says why")
+          .isInstanceOf(TargetException.class);
+    } finally {
+      db.dropForeignUser(account);
+      gs.forEach(g -> store.leases().revoke(g.jti(), clock.instant(), "test over"));
+      reaper().reap();
+    }
   }
 
   @Test

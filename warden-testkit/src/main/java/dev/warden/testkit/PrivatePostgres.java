@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * A PostgreSQL cluster of the test's own, from the machine's binaries: TLS on with a certificate
  * from a throw-away CA (for 127.0.0.1 and localhost), and SCRAM-SHA-256 required on TCP — what
  * the machine's shared server (trust on loopback, no TLS) cannot show. Run as the {@code postgres}
- * user when the test runs as root (initdb refuses root). About two seconds to start.
+ * user when the test runs as root (initdb refuses root). About two seconds to start. It also
+ * listens on 127.0.0.2, an address its certificate does not name, to test host name checks.
  */
 public final class PrivatePostgres implements AutoCloseable {
   public static final String SUPERUSER_PASSWORD = "private-pg-superuser";
@@ -67,7 +68,7 @@ public final class PrivatePostgres implements AutoCloseable {
       String conf = """
 
           port = %d
-          listen_addresses = '127.0.0.1'
+          listen_addresses = '127.0.0.1,127.0.0.2'
           unix_socket_directories = '%s'
           ssl = on
           ssl_cert_file = '%s'
@@ -80,7 +81,7 @@ public final class PrivatePostgres implements AutoCloseable {
           shared_buffers = 16MB
           """.formatted(port, dir, dir.resolve("server.crt"), dir.resolve("server.key"));
       pg.asOwner(List.of("sh", "-c", "cat >> " + data.resolve("postgresql.conf") + " <<'EOF'\n" + conf + "EOF\n"
-          + "printf 'local all all trust\\nhost all all 127.0.0.1/32 scram-sha-256\\n' > " + data.resolve("pg_hba.conf")));
+          + "printf 'local all all trust\\nhost all all 127.0.0.1/32 scram-sha-256\\nhost all all 127.0.0.2/32 scram-sha-256\\n' > " + data.resolve("pg_hba.conf")));
       pg.asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
           "-w", "-t", "60", "start"));
       pg.psql("ALTER ROLE postgres PASSWORD '" + SUPERUSER_PASSWORD + "'");

@@ -53,12 +53,22 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     ctx.fireChannelActive();
   }
 
+  /** Adds what arrived to what is buffered; a fully read buffer is released, not dropped (it would leak). */
+  private void append(ByteBuf in) {
+    if (buf.isReadable()) {
+      buf = Unpooled.wrappedBuffer(buf, in.retain());
+    } else {
+      releaseBuf();
+      buf = in.retain();
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf in = (ByteBuf) msg;
     try {
       if (state == State.STARTUP) {
-        buf = buf.isReadable() ? Unpooled.wrappedBuffer(buf, in.retain()) : in.retain();
+        append(in);
         startup(ctx);
       } else if (state == State.CONNECTING && in.isReadable()) {
         refuse(ctx, "08P01", "the client sent data before authentication completed");

@@ -10,9 +10,8 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The agent's connection to the database: TLS first (SSLRequest, then the handshake, verified as
@@ -38,7 +37,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
   private enum State { SSL_ANSWER, HANDSHAKE, AUTH, DONE }
 
   private final ProxySpec spec;
-  private final SSLContext tls;
+  private final SslContext tls;
   private final EdgeCredential credential;
   private final Map<String, String> clientParameters;
   private final byte[] cancel;
@@ -52,7 +51,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
    * @param clientParameters the client's startup parameters, user and database excluded
    * @param cancel a CancelRequest packet to deliver instead of logging in, or null
    */
-  UpstreamSide(ProxySpec spec, SSLContext tls, EdgeCredential credential, Map<String, String> clientParameters,
+  UpstreamSide(ProxySpec spec, SslContext tls, EdgeCredential credential, Map<String, String> clientParameters,
       byte[] cancel, Listener listener, SecureRandom random) {
     this.spec = spec;
     this.tls = tls;
@@ -90,6 +89,16 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(PgMessages.startup(p)));
   }
 
+  /** Adds what arrived to what is buffered; a fully read buffer is released, not dropped (it would leak). */
+  private void append(ByteBuf in) {
+    if (buf.isReadable()) {
+      buf = Unpooled.wrappedBuffer(buf, in.retain());
+    } else {
+      release();
+      buf = in.retain();
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf in = (ByteBuf) msg;
@@ -97,7 +106,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
       switch (state) {
         case SSL_ANSWER -> sslAnswer(ctx, in);
         case AUTH -> {
-          buf = buf.isReadable() ? Unpooled.wrappedBuffer(buf, in.retain()) : in.retain();
+          append(in);
           authenticate(ctx);
         }
         default -> {
@@ -120,14 +129,9 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
     switch (answer) {
       case 'S' -> {
         state = State.HANDSHAKE;
-        SSLEngine engine = tls.createSSLEngine(credential.host(), credential.port());
-        engine.setUseClientMode(true);
-        if (spec.upstreamTls() == ProxySpec.UpstreamTls.VERIFY_FULL) {
-          SSLParameters params = engine.getSSLParameters();
-          params.setEndpointIdentificationAlgorithm("HTTPS");
-          engine.setSSLParameters(params);
-        }
-        SslHandler ssl = new SslHandler(engine);
+        // the host name is checked (verify-full) or not (verify-ca) as the context was built
+        SslHandler ssl = tls.newHandler(ctx.alloc(), credential.host(), credential.port());
+        SSLEngine engine = ssl.engine();
         ctx.pipeline().addFirst(ssl);
         ssl.handshakeFuture().addListener(f -> {
           if (!f.isSuccess()) {

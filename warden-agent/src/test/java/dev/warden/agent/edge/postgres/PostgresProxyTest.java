@@ -125,8 +125,11 @@ class PostgresProxyTest {
         Map.of("kind", "Resource", "metadata", Map.of("name", "other-db"), "spec", Map.of("audience",
             "postgres://other", "kind", "postgres", "database", Map.of("url", dbUrl, "adminUser", "warden_admin",
                 "adminPasswordSecret", "ledger-admin", "roles", List.of("ledger_rw")))),
+        Map.of("kind", "Resource", "metadata", Map.of("name", "alias-db"), "spec", Map.of("audience",
+            "postgres://alias", "kind", "postgres", "database", Map.of("url", dbUrl.replace("127.0.0.1", "127.0.0.2"),
+                "adminUser", "warden_admin", "adminPasswordSecret", "ledger-admin", "roles", List.of("ledger_rw")))),
         Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "api-to-ledger"), "spec",
-            Map.of("workloads", Map.of("spiffeIds", List.of(WORKLOAD)), "resources", List.of("ledger-db"),
+            Map.of("workloads", Map.of("spiffeIds", List.of(WORKLOAD)), "resources", List.of("ledger-db", "alias-db"),
                 "credentialKind", "database_user", "maxTtl", "5m"))))));
     String join = admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=test\"]}").get("token").asText();
     AgentOptions o = new AgentOptions(base, dir.resolve("agent/workload.sock"), dir.resolve("agent-data"), join, null,
@@ -144,7 +147,11 @@ class PostgresProxyTest {
         ProxySpec.parse("postgres:resource=other-db,listen=unix:" + dir.resolve("other/.s.PGSQL.5432")
             + ",upstream-ca=" + db.caFile()),
         ProxySpec.parse("postgres:resource=ledger-db,listen=unix:" + dir.resolve("wrongca/.s.PGSQL.5432")
-            + ",upstream-ca=" + wrongCa)),
+            + ",upstream-ca=" + wrongCa),
+        ProxySpec.parse("postgres:resource=alias-db,listen=unix:" + dir.resolve("alias-full/.s.PGSQL.5432")
+            + ",upstream-ca=" + db.caFile()),
+        ProxySpec.parse("postgres:resource=alias-db,listen=unix:" + dir.resolve("alias-ca/.s.PGSQL.5432")
+            + ",upstream-ca=" + db.caFile() + ",upstream-tls=verify-ca")),
         o, agent, new UnixAttestor(), Clock.systemUTC());
   }
 
@@ -214,6 +221,17 @@ class PostgresProxyTest {
     Result r = psql(dir.resolve("wrongca"), "SELECT 1");
     assertThat(r.exit()).isNotZero();
     assertThat(r.output()).contains("TLS to the database").contains("failed");
+  }
+
+  @Test
+  void verifyFullRefusesACertificateThatDoesNotNameTheDatabasesHostAndVerifyCaAcceptsIt() throws Exception {
+    // the database's certificate names 127.0.0.1 and localhost; alias-db reaches it as 127.0.0.2
+    Result full = psql(dir.resolve("alias-full"), "SELECT 1");
+    assertThat(full.exit()).isNotZero();
+    assertThat(full.output()).contains("TLS to the database at 127.0.0.2").contains("verify-full");
+    Result ca = psql(dir.resolve("alias-ca"), "SELECT current_user");
+    assertThat(ca.exit()).as(ca.output()).isZero();
+    assertThat(ca.output()).startsWith("w_");
   }
 
   @Test

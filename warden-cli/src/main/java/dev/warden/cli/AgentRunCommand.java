@@ -101,7 +101,7 @@ final class AgentRunCommand implements Callable<Integer> {
     if (!proxySpecs.isEmpty()) {
       try {
         edge = dev.warden.agent.runtime.EdgeProxies.start(proxySpecs, opts, runtime,
-            new dev.warden.agent.workloadapi.UnixAttestor(), Clock.systemUTC());
+            new dev.warden.agent.workloadapi.UnixAttestor(), runtime::reportConnections, Clock.systemUTC());
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         api.close();
         runtime.close();

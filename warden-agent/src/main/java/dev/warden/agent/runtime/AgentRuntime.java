@@ -375,6 +375,19 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     return () -> listeners.remove(listener);
   }
 
+  /**
+   * Sends connection events of the agent's proxies to the server's audit log, with the agent's session.
+   *
+   * @throws ServerException when there is no session or the server did not take them
+   */
+  public void reportConnections(List<dev.warden.core.agent.ProxiedConnection> events) throws ServerException {
+    Session s = session;
+    if (s == null) {
+      throw new ServerException(0, "no_session", "the agent has not attested yet");
+    }
+    server.connections(s.token(), events);
+  }
+
   /** When the last cycle succeeded (null before the first). */
   public Instant lastSuccess() {
     return lastSuccess;

@@ -10,6 +10,7 @@ import dev.warden.agent.workloadapi.WorkloadAttestor;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -24,9 +25,11 @@ public final class EdgeProxies implements AutoCloseable {
   private final EventLoopGroup group;
   private final ExecutorService executor;
   private final CredentialCache credentials;
+  private final AuditSpool spool;
   private final List<PostgresProxy> proxies = new ArrayList<>();
 
-  private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials) {
+  private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials, AuditSpool spool) {
+    this.spool = spool;
     this.group = group;
     this.executor = executor;
     this.credentials = credentials;
@@ -39,17 +42,24 @@ public final class EdgeProxies implements AutoCloseable {
    * @throws java.io.UncheckedIOException when an address cannot be bound
    */
   public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, IdentitySource identities,
-      WorkloadAttestor attestor, Clock clock) {
+      WorkloadAttestor attestor, AuditSpool.Sender reporter, Clock clock) {
+    AuditSpool spool;
+    try {
+      spool = new AuditSpool(options.dataDir().resolve("connection-spool"), reporter, Duration.ofSeconds(1), clock);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot keep connection events in " + options.dataDir()
+          + "/connection-spool: " + e.getMessage(), e);
+    }
     CredentialCache cache = new CredentialCache(new WorkloadCredentials(options.serverUrl(), options.serverCa(), clock),
         clock);
     EdgeProxies e = new EdgeProxies(new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
-        Executors.newVirtualThreadPerTaskExecutor(), cache);
+        Executors.newVirtualThreadPerTaskExecutor(), cache, spool);
     Callers callers = new Callers(attestor, identities);
     LoopbackPeers peers = new LoopbackPeers();
     try {
       for (ProxySpec s : specs) {
         e.proxies.add(switch (s.protocol()) {
-          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, e.group, e.executor);
+          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, e.group, e.executor, clock);
         });
       }
     } catch (RuntimeException ex) {
@@ -73,5 +83,11 @@ public final class EdgeProxies implements AutoCloseable {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     executor.shutdownNow();
     credentials.close();
+    spool.close();
+  }
+
+  /** Connection events not yet taken by the server. */
+  public long pendingAuditEvents() {
+    return spool.pending();
   }
 }

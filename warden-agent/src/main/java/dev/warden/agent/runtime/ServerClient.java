@@ -102,6 +102,13 @@ final class ServerClient {
     return call("POST", "/v1/agent/jwt-svids", session, b);
   }
 
+  JsonNode connections(String session, List<dev.warden.core.agent.ProxiedConnection> events) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    ArrayNode a = b.putArray("events");
+    events.forEach(e -> a.add(AuditSpool.json(e)));
+    return call("POST", "/v1/agent/connections", session, b);
+  }
+
   JsonNode bundle() throws ServerException {
     return call("GET", "/v1/bundle", null, null);
   }

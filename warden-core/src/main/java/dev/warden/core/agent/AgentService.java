@@ -340,6 +340,51 @@ public final class AgentService {
     return s.length() > 1024 ? s.substring(0, 1024) + "…" : s;
   }
 
+  /** At most this many connection events in one report. */
+  public static final int MAX_CONNECTION_EVENTS = 1000;
+
+  /**
+   * Records connections the agent's proxies accepted or refused. A proxied connection must name a
+   * workload this agent may serve (an agent cannot write events about workloads on other nodes); a
+   * refused one may name none (its caller was never identified). All are checked before any is written.
+   *
+   * @throws DeniedException when an event names a workload this agent may not serve
+   */
+  public void recordConnections(AgentRecord agent, List<ProxiedConnection> events) {
+    if (events.size() > MAX_CONNECTION_EVENTS) {
+      throw new dev.warden.core.error.ValidationException("events", "at most " + MAX_CONNECTION_EVENTS
+          + " connection events per report");
+    }
+    Instant now = clock.instant();
+    List<AuditEvent> out = new java.util.ArrayList<>();
+    for (ProxiedConnection e : events) {
+      if (e.workload() != null) {
+        authorize(agent, e.workload(), now);
+      } else if (e.outcome() == ProxiedConnection.Outcome.PROXIED) {
+        throw new dev.warden.core.error.ValidationException("workload", "a proxied connection names its workload");
+      }
+      Map<String, String> d = new HashMap<>();
+      d.put("protocol", String.valueOf(e.protocol()));
+      d.put("listener", String.valueOf(e.listener()));
+      d.put("at", e.at().toString());
+      if (e.leaseId() != null) {
+        d.put("leaseId", e.leaseId());
+      }
+      if (e.destination() != null) {
+        d.put("destination", e.destination());
+      }
+      if (e.reason() != null) {
+        d.put("message", e.reason());
+      }
+      e.caller().forEach((k, v) -> d.put("caller." + k, v));
+      boolean ok = e.outcome() == ProxiedConnection.Outcome.PROXIED;
+      out.add(new AuditEvent(e.id(), now, (ok ? AuditType.CONNECTION_PROXIED : AuditType.CONNECTION_REFUSED).wire(),
+          (ok ? AuditOutcome.ALLOW : AuditOutcome.DENY).wire(), e.outcome().wire(), agent.id().toString(),
+          e.workload(), e.resource(), d, null));
+    }
+    audit.writeAll(out);
+  }
+
   private Workload authorize(AgentRecord agent, String spiffeId, Instant now) {
     Workload w = spiffeId == null ? null : index.servableWorkload(spiffeId, agent.nodeSelectors(), now);
     if (w == null) {

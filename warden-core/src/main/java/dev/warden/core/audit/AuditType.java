@@ -64,7 +64,11 @@ public enum AuditType {
   /** Rotation at the target failed; the stored value is unchanged. */
   BROKERED_SECRET_ROTATION_FAILED("brokered_secret.rotation_failed"),
   /** The owner was reminded that a secret without a connector is due for rotation. */
-  BROKERED_SECRET_ROTATION_DUE("brokered_secret.rotation_due");
+  BROKERED_SECRET_ROTATION_DUE("brokered_secret.rotation_due"),
+  /** An agent's proxy let a workload's connection through to its target with the workload's credential. */
+  CONNECTION_PROXIED("connection.proxied"),
+  /** An agent's proxy refused a connection (caller not attested, policy, target or protocol), with the reason. */
+  CONNECTION_REFUSED("connection.refused");
 
   private final String wire;
 

@@ -41,7 +41,8 @@ import java.util.Set;
  *   <li>{@code POST /v1/agent/attest}: node attestation with a join token or a platform token and a
  *       CSR; returns the agent's SVID, the bundle and a session token.</li>
  *   <li>{@code POST /v1/agent/renew}, {@code GET /v1/agent/sync}, {@code POST /v1/agent/x509-svids},
- *       {@code POST /v1/agent/jwt-svids}: with {@code Authorization: Bearer <session token>}.</li>
+ *       {@code POST /v1/agent/jwt-svids}, {@code POST /v1/agent/connections} (what the agent's
+ *       proxies accepted and refused, for the audit log): with {@code Authorization: Bearer <session token>}.</li>
  *   <li>{@code POST /v1/agent-tokens}, {@code GET /v1/agents}: admin, scope {@code agents:manage}.</li>
  * </ul>
  */
@@ -109,6 +110,7 @@ final class AgentApi implements ApiUnit {
     t.exact("/v1/agent/sync").get(null, this::sync);
     t.exact("/v1/agent/x509-svids").post(null, this::x509Svids);
     t.exact("/v1/agent/jwt-svids").post(null, this::jwtSvids);
+    t.exact("/v1/agent/connections").post(null, this::connections);
     t.exact("/v1/agent-tokens").post(Scopes.AGENTS_MANAGE, this::createJoinToken);
     t.exact("/v1/agents").get(Scopes.READ, this::list);
   }
@@ -194,6 +196,34 @@ final class AgentApi implements ApiUnit {
     String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
     ObjectNode o = Json.object();
     o.put("token", jwt);
+    c.send(200, o);
+  }
+
+  private void connections(Call c) {
+    AgentRecord a = session(bearer(c.req()));
+    JsonNode b = c.json(4 * MAX_BODY);
+    JsonNode events = b.get("events");
+    if (events == null || !events.isArray()) {
+      throw new ValidationException("events", "send {\"events\": [...]}");
+    }
+    List<dev.warden.core.agent.ProxiedConnection> list = new ArrayList<>();
+    for (JsonNode e : events) {
+      java.time.Instant at;
+      try {
+        at = java.time.Instant.parse(e.path("at").asText());
+      } catch (java.time.format.DateTimeParseException ex) {
+        throw new ValidationException("at", "each event's at is an RFC 3339 time");
+      }
+      Map<String, String> caller = new java.util.LinkedHashMap<>();
+      e.path("caller").properties().forEach(f -> caller.put(f.getKey(), f.getValue().asText()));
+      list.add(new dev.warden.core.agent.ProxiedConnection(text(e, "id"), at,
+          dev.warden.core.agent.ProxiedConnection.Outcome.parse(e.path("outcome").asText()), text(e, "protocol"),
+          text(e, "listener"), text(e, "resource"), text(e, "workload"), text(e, "lease_id"), text(e, "destination"),
+          text(e, "reason"), caller));
+    }
+    agents.recordConnections(a, list);
+    ObjectNode o = Json.object();
+    o.put("recorded", list.size());
     c.send(200, o);
   }
 

@@ -4,6 +4,7 @@ import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.workloadapi.PeerCredentials;
+import dev.warden.core.agent.ProxiedConnection;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -38,6 +39,11 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   private final PostgresProxy proxy;
   private ByteBuf buf = Unpooled.EMPTY_BUFFER;
   private State state = State.STARTUP;
+  // what is known of the connection so far, for its audit event
+  private PeerCredentials peer;
+  private Callers.Caller caller;
+  private EdgeCredential credential;
+  private boolean cancel;
 
   ClientSide(PostgresProxy proxy) {
     this.proxy = proxy;
@@ -99,6 +105,7 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
         }
         case Startup.CancelRequest c -> {
           state = State.CONNECTING;
+          cancel = true;
           identifyThen(ctx, cred -> upstream(proxy.connect(ctx.channel().eventLoop(), cred, Map.of(),
               PgMessages.cancelRequest(c.pid(), c.key()), new UpstreamSide.Listener() {
                 @Override
@@ -160,7 +167,7 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
           public void refused(byte[] errorResponse, String why) {
             LOG.log(System.Logger.Level.WARNING, "postgres proxy " + proxy.spec().where() + ": the database refused "
                 + cred.username() + ": " + why);
-            closeWith(ctx, errorResponse);
+            closeWith(ctx, errorResponse, ProxiedConnection.Outcome.UNAVAILABLE, "the database refused the login: " + why);
           }
 
           @Override
@@ -192,18 +199,21 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     Channel ch = ctx.channel();
     proxy.executor().execute(() -> {
       try {
-        PeerCredentials peer = peer(ch);
-        Callers.Caller caller = proxy.callers().identify(peer);
-        EdgeCredential cred = proxy.credentials().get(caller.svid(), proxy.spec().resource());
-        LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + proxy.spec().where() + ": pid " + peer.pid()
-            + " as " + caller.svid().id() + " -> " + cred.host() + ":" + cred.port() + " as " + cred.username());
+        PeerCredentials p = peerOf(ch);
+        Callers.Caller who = proxy.callers().identify(p);
+        EdgeCredential cred = proxy.credentials().get(who.svid(), proxy.spec().resource());
+        LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + proxy.spec().where() + ": pid " + p.pid()
+            + " as " + who.svid().id() + " -> " + cred.host() + ":" + cred.port() + " as " + cred.username());
         ch.eventLoop().execute(() -> {
+          peer = p;
+          caller = who;
+          credential = cred;
           if (state == State.CONNECTING && ch.isActive()) {
             then.run(cred);
           }
         });
       } catch (EdgeException e) {
-        ch.eventLoop().execute(() -> refuse(ctx, sqlState(e.kind()), e.getMessage()));
+        ch.eventLoop().execute(() -> refuse(ctx, sqlState(e.kind()), e.getMessage(), outcome(e.kind())));
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "postgres proxy: identifying a caller failed", e);
         ch.eventLoop().execute(() -> refuse(ctx, "XX000", "the Warden agent failed: " + e));
@@ -211,7 +221,7 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     });
   }
 
-  private PeerCredentials peer(Channel ch) throws EdgeException {
+  private PeerCredentials peerOf(Channel ch) throws EdgeException {
     if (ch instanceof EpollDomainSocketChannel d) {
       try {
         var c = d.peerCredentials();
@@ -223,6 +233,14 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
       }
     }
     return proxy.loopbackPeers().owner((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+  }
+
+  static ProxiedConnection.Outcome outcome(EdgeException.Kind kind) {
+    return switch (kind) {
+      case UNIDENTIFIED -> ProxiedConnection.Outcome.UNIDENTIFIED;
+      case DENIED -> ProxiedConnection.Outcome.DENIED;
+      case UNAVAILABLE, FAILED -> ProxiedConnection.Outcome.UNAVAILABLE;
+    };
   }
 
   private void splice(ChannelHandlerContext ctx, ByteBuf firstBytes, byte[] negotiate, EdgeCredential cred) {
@@ -243,16 +261,25 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
       client.write(Unpooled.wrappedBuffer(negotiate));
     }
     client.writeAndFlush(firstBytes);
-    proxy.connected(cred);
+    proxy.audit(ProxiedConnection.Outcome.PROXIED, caller, peer, cred, null);
   }
 
   private void refuse(ChannelHandlerContext ctx, String sqlState, String message) {
-    closeWith(ctx, PgMessages.fatal(sqlState, message));
+    refuse(ctx, sqlState, message, sqlState.startsWith("08P") || sqlState.startsWith("0A")
+        ? ProxiedConnection.Outcome.PROTOCOL_ERROR : ProxiedConnection.Outcome.UNAVAILABLE);
   }
 
-  private void closeWith(ChannelHandlerContext ctx, byte[] errorResponse) {
+  private void refuse(ChannelHandlerContext ctx, String sqlState, String message, ProxiedConnection.Outcome outcome) {
+    closeWith(ctx, PgMessages.fatal(sqlState, message), outcome, message);
+  }
+
+  private void closeWith(ChannelHandlerContext ctx, byte[] errorResponse, ProxiedConnection.Outcome outcome,
+      String reason) {
     if (state == State.CLOSED || state == State.RELAY) {
       return;
+    }
+    if (!cancel) {
+      proxy.audit(outcome, caller, peer, credential, reason);
     }
     state = State.CLOSED;
     releaseBuf();

@@ -1,6 +1,9 @@
 package dev.warden.agent.edge.postgres;
 
 import dev.warden.agent.edge.Callers;
+import dev.warden.agent.edge.ConnectionAudit;
+import dev.warden.agent.workloadapi.PeerCredentials;
+import dev.warden.core.agent.ProxiedConnection;
 import dev.warden.agent.edge.CredentialCache;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.LoopbackPeers;
@@ -50,6 +53,8 @@ public final class PostgresProxy implements AutoCloseable {
   private final Callers callers;
   private final CredentialCache credentials;
   private final LoopbackPeers loopbackPeers;
+  private final ConnectionAudit audit;
+  private final java.time.Clock clock;
   private final ExecutorService executor;
   private final SslContext upstreamTls;
   private final SecureRandom random = new SecureRandom();
@@ -57,7 +62,9 @@ public final class PostgresProxy implements AutoCloseable {
   private Channel listener;
 
   private PostgresProxy(ProxySpec spec, Callers callers, CredentialCache credentials, LoopbackPeers loopbackPeers,
-      ExecutorService executor) {
+      ConnectionAudit audit, ExecutorService executor, java.time.Clock clock) {
+    this.audit = audit;
+    this.clock = clock;
     this.spec = spec;
     this.callers = callers;
     this.credentials = credentials;
@@ -73,8 +80,9 @@ public final class PostgresProxy implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
   public static PostgresProxy start(ProxySpec spec, Callers callers, CredentialCache credentials,
-      LoopbackPeers loopbackPeers, EventLoopGroup group, ExecutorService executor) {
-    PostgresProxy p = new PostgresProxy(spec, callers, credentials, loopbackPeers, executor);
+      LoopbackPeers loopbackPeers, ConnectionAudit audit, EventLoopGroup group, ExecutorService executor,
+      java.time.Clock clock) {
+    PostgresProxy p = new PostgresProxy(spec, callers, credentials, loopbackPeers, audit, executor, clock);
     ServerBootstrap b = new ServerBootstrap().group(group)
         .childOption(ChannelOption.AUTO_READ, true)
         .childHandler(new ChannelInitializer<Channel>() {
@@ -118,8 +126,26 @@ public final class PostgresProxy implements AutoCloseable {
         .connect(cred.host(), cred.port());
   }
 
-  void connected(EdgeCredential cred) {
-    LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + spec.where() + ": spliced as " + cred.username());
+  /** Reports one connection's outcome for the audit log (off the event loop's critical path: a file append). */
+  void audit(ProxiedConnection.Outcome outcome, Callers.Caller caller, PeerCredentials peer, EdgeCredential cred,
+      String reason) {
+    Map<String, String> who = new java.util.LinkedHashMap<>();
+    PeerCredentials p = caller != null ? caller.peer() : peer;
+    if (p != null) {
+      who.put("pid", Integer.toString(p.pid()));
+      who.put("uid", Integer.toString(p.uid()));
+    }
+    if (caller != null) {
+      caller.selectors().stream().filter(s -> s.type().equals("unix") && (s.key().equals("path") || s.key().equals("sha256")))
+          .forEach(s -> who.put(s.key(), s.value()));
+    }
+    try {
+      audit.record(new ProxiedConnection(java.util.UUID.randomUUID().toString(), clock.instant(), outcome,
+          "postgres", spec.where(), spec.resource(), caller == null ? null : caller.svid().id().toString(),
+          cred == null ? null : cred.leaseId(), cred == null ? null : cred.host() + ":" + cred.port(), reason, who));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
+    }
   }
 
   public ProxySpec spec() {

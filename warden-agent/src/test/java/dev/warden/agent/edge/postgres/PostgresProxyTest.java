@@ -152,7 +152,7 @@ class PostgresProxyTest {
             + ",upstream-ca=" + db.caFile()),
         ProxySpec.parse("postgres:resource=alias-db,listen=unix:" + dir.resolve("alias-ca/.s.PGSQL.5432")
             + ",upstream-ca=" + db.caFile() + ",upstream-tls=verify-ca")),
-        o, agent, new UnixAttestor(), Clock.systemUTC());
+        o, agent, new UnixAttestor(), agent::reportConnections, Clock.systemUTC());
   }
 
   @AfterAll
@@ -179,6 +179,55 @@ class PostgresProxyTest {
     assertThat(f[2]).isEqualTo("first");
     JsonNode leases = admin("GET", "/v1/database-leases?state=active", null);
     assertThat(leases.toString()).contains(f[0]);
+  }
+
+  @Test
+  void eachConnectionIsInTheServersAuditLogWithTheAttestedCallerAndItsLeaseAndEachRefusalWithItsReason()
+      throws Exception {
+    Result ok = psql(socketDir, "SELECT current_user");
+    assertThat(ok.exit()).as(ok.output()).isZero();
+    String user = ok.output().strip();
+    Result denied = psql(dir.resolve("other"), "SELECT 1");
+    assertThat(denied.exit()).isNotZero();
+    JsonNode proxied = awaitEvent("connection.proxied", e -> user.equals(e.path("details").path("leaseId").asText()));
+    assertThat(proxied.path("workload").asText()).isEqualTo(WORKLOAD);
+    assertThat(proxied.path("resource").asText()).isEqualTo("ledger-db");
+    assertThat(proxied.path("actor").asText()).startsWith("spiffe://warden.local/");
+    assertThat(proxied.path("details").path("caller.path").asText()).contains("psql");
+    assertThat(proxied.path("details").path("caller.pid").asText()).isNotEmpty();
+    assertThat(proxied.path("details").path("listener").asText()).endsWith(".s.PGSQL.5432");
+    assertThat(proxied.toString()).doesNotContain("password");
+    JsonNode refused = awaitEvent("connection.refused", e -> "other-db".equals(e.path("resource").asText()));
+    assertThat(refused.path("reason").asText()).isEqualTo("denied");
+    assertThat(refused.path("details").path("message").asText()).contains("access_denied");
+  }
+
+  @Test
+  void anAgentCannotWriteConnectionEventsAboutAWorkloadItMayNotServe() throws Exception {
+    String session = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")))
+        .path("session_token").asText();
+    String body = JSON.writeValueAsString(Map.of("events", List.of(Map.of("id", "e1", "at", "2030-01-01T00:00:00Z",
+        "outcome", "proxied", "protocol", "postgres", "listener", "x", "resource", "ledger-db",
+        "workload", "spiffe://warden.local/someone/else"))));
+    HttpResponse<String> r = adminHttp.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/connections"))
+        .header("Authorization", "Bearer " + session).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+    assertThat(admin("GET", "/v1/audit?type=connection.proxied&limit=500", null).toString())
+        .doesNotContain("someone/else");
+  }
+
+  static JsonNode awaitEvent(String type, java.util.function.Predicate<JsonNode> match) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      for (JsonNode e : admin("GET", "/v1/audit?type=" + type + "&limit=200", null).path("events")) {
+        if (match.test(e)) {
+          return e;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no " + type + " event arrived in the audit log");
   }
 
   @Test

@@ -1,0 +1,82 @@
+package dev.warden.core.agent;
+
+import dev.warden.core.error.ValidationException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One connection an agent's credential-injecting proxy accepted or refused, as the agent reports it
+ * for the audit log: who called (the attested process and the workload it was identified as), where
+ * to, with which lease, and the outcome. The agent assigns the id, so a batch it sends again after
+ * a lost answer carries the same ids (delivery is at least once; readers may de-duplicate by id).
+ *
+ * @param workload the SPIFFE ID the caller was identified as; null when it was not identified
+ * @param caller what the agent attested: pid, uid, path, sha256 (values, not secrets)
+ */
+public record ProxiedConnection(String id, Instant at, Outcome outcome, String protocol, String listener,
+    String resource, String workload, String leaseId, String destination, String reason,
+    Map<String, String> caller) {
+  /** Limits on what one event may carry: an agent reports, it does not get to fill the log. */
+  static final int MAX_FIELD = 1024;
+
+  /** Closed set of outcomes, with the reason codes the proxies use. */
+  public enum Outcome {
+    /** Spliced to the target after it accepted the workload's credential. */
+    PROXIED,
+    /** The calling process could not be attested or matched no registration. */
+    UNIDENTIFIED,
+    /** The server refused the workload a credential for the target. */
+    DENIED,
+    /** The server or the target could not be reached, or the target refused the login. */
+    UNAVAILABLE,
+    /** The client or the target broke the protocol. */
+    PROTOCOL_ERROR;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Outcome parse(String s) {
+      for (Outcome o : values()) {
+        if (o.wire().equals(s)) {
+          return o;
+        }
+      }
+      throw new ValidationException("outcome", "unknown connection outcome '" + s + "' (proxied, unidentified, "
+          + "denied, unavailable, protocol_error)");
+    }
+  }
+
+  public ProxiedConnection {
+    if (id == null || id.isBlank() || id.length() > 64) {
+      throw new ValidationException("id", "each connection event needs an id of at most 64 characters");
+    }
+    if (at == null || outcome == null) {
+      throw new ValidationException("at", "each connection event needs its time and outcome");
+    }
+    protocol = cap("protocol", protocol);
+    listener = cap("listener", listener);
+    resource = cap("resource", resource);
+    workload = cap("workload", workload);
+    leaseId = cap("lease_id", leaseId);
+    destination = cap("destination", destination);
+    reason = cap("reason", reason);
+    Map<String, String> c = new LinkedHashMap<>();
+    if (caller != null) {
+      if (caller.size() > 16) {
+        throw new ValidationException("caller", "at most 16 caller attributes");
+      }
+      caller.forEach((k, v) -> c.put(cap("caller", k), cap("caller", v)));
+    }
+    caller = Map.copyOf(c);
+  }
+
+  private static String cap(String field, String v) {
+    if (v != null && v.length() > MAX_FIELD) {
+      throw new ValidationException(field, field + " is longer than " + MAX_FIELD + " characters");
+    }
+    return v;
+  }
+}

@@ -18,10 +18,16 @@ import java.util.Locale;
  * /proc/net/tcp}, {@code tcp6}) gives the uid and inode of the socket bound to the client's
  * address and port; the process is the one holding that inode among its file descriptors.
  *
- * <p>The trust boundary: this proves which local process owns the connecting socket at the moment
- * of the check, in the agent's network namespace. It cannot tell who a socket was handed to over
- * SCM_RIGHTS afterwards, so a socket held by more than one process is refused, and a Unix socket
- * (where the kernel names the peer itself) is the stronger choice wherever the client can use one.
+ * <p>The trust boundary: this proves which local process holds the connecting socket at the moment
+ * of the check, in the agent's network namespaces, and that the socket was created by that
+ * process's uid. A socket that several processes hold (inherited across {@code fork}, passed with
+ * SCM_RIGHTS) is attributed to the one found — a sharing only a holder can arrange, so it grants
+ * nothing a holder could not already do by relaying. A Unix socket, where the kernel names the
+ * peer itself, is the stronger choice wherever the client can use one.
+ *
+ * <p>Cost: the kernel's socket table is read only up to the match, and the processes that held the
+ * last sockets are looked at first — a connection pool reconnecting costs one process's
+ * descriptor list, not the whole of {@code /proc}.
  */
 public final class LoopbackPeers {
   private final Path proc;
@@ -49,16 +55,12 @@ public final class LoopbackPeers {
       throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "no local socket matches the connection from "
           + client + " (it closed, or belongs to another network namespace)");
     }
-    List<Integer> pids = holders(s.inode());
-    if (pids.isEmpty()) {
+    int found = holder(s.inode());
+    if (found < 0) {
       throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "no process holds the socket connecting from "
           + client + " (the agent needs to read /proc/<pid>/fd: run it as root or with CAP_SYS_PTRACE)");
     }
-    if (pids.size() > 1) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "the socket connecting from " + client
-          + " is shared by processes " + pids + ": which one is calling cannot be told, so none is trusted");
-    }
-    int pid = pids.getFirst();
+    int pid = found;
     int gid;
     try {
       gid = (Integer) Files.getAttribute(proc.resolve(Integer.toString(pid)), "unix:gid");
@@ -70,35 +72,47 @@ public final class LoopbackPeers {
 
   record Socket(int uid, long inode) {}
 
+  /** Where the last IPv4 client was found: Java clients use dual-stack sockets (tcp6), libpq plain IPv4. */
+  private volatile boolean v4InTcp6;
+
   private Socket find(InetSocketAddress client, InetSocketAddress local) throws EdgeException {
     // an IPv4 connection is in tcp; one from a dual-stack socket is in tcp6 with v4-mapped addresses
-    Socket s = null;
-    if (client.getAddress() instanceof Inet4Address) {
-      s = search("tcp", hex(client.getAddress(), client.getPort()), hex(local.getAddress(), local.getPort()));
+    String v6 = hex6(client.getAddress(), client.getPort());
+    String v6Local = hex6(local.getAddress(), local.getPort());
+    if (!(client.getAddress() instanceof Inet4Address)) {
+      return search("tcp6", v6, v6Local);
     }
+    String v4 = hex(client.getAddress(), client.getPort());
+    String v4Local = hex(local.getAddress(), local.getPort());
+    boolean six = v4InTcp6;
+    Socket s = six ? search("tcp6", v6, v6Local) : search("tcp", v4, v4Local);
     if (s == null) {
-      s = search("tcp6", hex6(client.getAddress(), client.getPort()), hex6(local.getAddress(), local.getPort()));
+      s = six ? search("tcp", v4, v4Local) : search("tcp6", v6, v6Local);
+      if (s != null) {
+        v4InTcp6 = !six;
+      }
     }
     return s;
   }
 
   private Socket search(String name, String want, String peer) throws EdgeException {
     Path table = proc.resolve("net").resolve(name);
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(table);
+    // read up to the match only: the kernel writes this table as it is read, and under load it
+    // holds thousands of sockets
+    try (java.io.BufferedReader r = Files.newBufferedReader(table, java.nio.charset.StandardCharsets.US_ASCII)) {
+      r.readLine();  // header
+      for (String line; (line = r.readLine()) != null; ) {
+        Socket s = parseLine(line, want, peer);
+        if (s != null) {
+          return s;
+        }
+      }
+      return null;
     } catch (java.nio.file.NoSuchFileException e) {
       return null;  // no IPv6 on this host
     } catch (IOException e) {
       throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "cannot read " + table + ": " + e.getMessage());
     }
-    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-      Socket s = parseLine(line, want, peer);
-      if (s != null) {
-        return s;
-      }
-    }
-    return null;
   }
 
   /** The address as tcp6 shows it: IPv4 addresses as v4-mapped (::ffff:a.b.c.d). */
@@ -142,30 +156,60 @@ public final class LoopbackPeers {
     return (s + ":" + String.format(Locale.ROOT, "%04X", port)).toUpperCase(Locale.ROOT);
   }
 
-  private List<Integer> holders(long inode) {
+  /** Pids that held the last sockets found, most recent first: the usual caller is a process seen before. */
+  private final java.util.Deque<Integer> recent = new java.util.ArrayDeque<>();
+
+  private int holder(long inode) {
     String target = "socket:[" + inode + "]";
-    List<Integer> out = new ArrayList<>();
+    List<Integer> first;
+    synchronized (recent) {
+      first = new ArrayList<>(recent);
+    }
+    for (int pid : first) {
+      if (holds(proc.resolve(Integer.toString(pid)), target)) {
+        remember(pid);
+        return pid;
+      }
+    }
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(proc, p -> isPid(p.getFileName().toString()))) {
       for (Path p : procs) {
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(p.resolve("fd"))) {
-          for (Path fd : fds) {
-            try {
-              if (Files.readSymbolicLink(fd).toString().equals(target)) {
-                out.add(Integer.parseInt(p.getFileName().toString()));
-                break;
-              }
-            } catch (IOException ignored) {
-              // the descriptor closed meanwhile
-            }
-          }
-        } catch (IOException ignored) {
-          // the process exited, or its descriptors are not readable
+        int pid = Integer.parseInt(p.getFileName().toString());
+        if (!first.contains(pid) && holds(p, target)) {
+          remember(pid);
+          return pid;
         }
       }
     } catch (IOException e) {
-      return out;
+      return -1;
     }
-    return out;
+    return -1;
+  }
+
+  private static boolean holds(Path process, String target) {
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
+      for (Path fd : fds) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().equals(target)) {
+            return true;
+          }
+        } catch (IOException ignored) {
+          // the descriptor closed meanwhile
+        }
+      }
+    } catch (IOException ignored) {
+      // the process exited, or its descriptors are not readable
+    }
+    return false;
+  }
+
+  private void remember(int pid) {
+    synchronized (recent) {
+      recent.remove(pid);
+      recent.addFirst(pid);
+      while (recent.size() > 16) {
+        recent.removeLast();
+      }
+    }
   }
 
   private static boolean isPid(String name) {

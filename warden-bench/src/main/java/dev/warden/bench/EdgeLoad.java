@@ -98,7 +98,7 @@ public final class EdgeLoad {
               ProxySpec.parse("postgres:resource=bench-db,listen=unix:" + sock.resolve(".s.PGSQL.5432")
                   + ",upstream-ca=" + db.caFile()),
               ProxySpec.parse("postgres:resource=bench-db,listen=127.0.0.1:" + tcp + ",upstream-ca=" + db.caFile())),
-              o, agent, new UnixAttestor(), agent::reportConnections, Clock.systemUTC())) {
+              o, agent, Clock.systemUTC())) {
             // dir is root's temp directory: pgbench runs as root, the same uid as the registration
             String directTls = "host=127.0.0.1 port=" + db.port() + " sslmode=require user=bench_direct dbname=postgres";
             String directUnix = "host=" + db.socketDirectory() + " port=" + db.port() + " user=bench_direct dbname=postgres";

@@ -100,8 +100,7 @@ final class AgentRunCommand implements Callable<Integer> {
     dev.warden.agent.runtime.EdgeProxies edge = null;
     if (!proxySpecs.isEmpty()) {
       try {
-        edge = dev.warden.agent.runtime.EdgeProxies.start(proxySpecs, opts, runtime,
-            new dev.warden.agent.workloadapi.UnixAttestor(), runtime::reportConnections, Clock.systemUTC());
+        edge = dev.warden.agent.runtime.EdgeProxies.start(proxySpecs, opts, runtime, Clock.systemUTC());
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         api.close();
         runtime.close();

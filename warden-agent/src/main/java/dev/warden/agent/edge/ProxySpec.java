@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param upstreamCa PEM CA certificates for the target's TLS certificate; null: the JDK's trust store
  * @param allowWeakAuth send a cleartext password or an MD5 hash to a target over an unencrypted
  *     connection if it asks for one (off: only SCRAM, or TLS)
+ * @param clientTls TLS between the application and the agent (TCP listeners; default {@code allow})
  */
 public record ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
-    UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth) {
+    UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls) {
 
   /** The wire protocols the agent can inject credentials into. */
   public enum Protocol { POSTGRES }
@@ -43,6 +44,24 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     }
   }
 
+  /** Whether the application may or must use TLS to the agent. */
+  public enum ClientTlsMode {
+    /** Plaintext only: the default, and the only mode, on a Unix socket. */
+    OFF,
+    /** TLS when the client asks (a certificate from Warden's CA), plaintext otherwise: the TCP default. */
+    ALLOW,
+    /** TLS only: a client that does not ask for it is refused. */
+    REQUIRE;
+
+    static ClientTlsMode parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("client-tls must be allow, require or off, not " + s);
+      }
+    }
+  }
+
   public ProxySpec {
     Objects.requireNonNull(protocol, "protocol");
     if (resource == null || resource.isBlank()) {
@@ -57,12 +76,17 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
           + "identifies callers as processes on this host");
     }
     upstreamTls = upstreamTls == null ? UpstreamTls.VERIFY_FULL : upstreamTls;
+    if (listenUnix != null && clientTls != null && clientTls != ClientTlsMode.OFF) {
+      throw new IllegalArgumentException("client-tls applies to TCP listeners: on a Unix socket the kernel already "
+          + "protects the connection (and libpq does not use TLS there)");
+    }
+    clientTls = clientTls != null ? clientTls : listenUnix != null ? ClientTlsMode.OFF : ClientTlsMode.ALLOW;
   }
 
   /**
    * Parses the command line's form: {@code postgres:resource=ledger-db,listen=unix:/run/warden/ledger.sock}
    * with optional {@code upstream-tls=verify-full|verify-ca|disable}, {@code upstream-ca=<pem>},
-   * {@code allow-weak-auth=true}.
+   * {@code allow-weak-auth=true}, {@code client-tls=allow|require|off}.
    */
   public static ProxySpec parse(String spec) {
     int colon = spec.indexOf(':');
@@ -87,9 +111,10 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
       }
     }
     for (String k : kv.keySet()) {
-      if (!java.util.Set.of("resource", "listen", "upstream-tls", "upstream-ca", "allow-weak-auth").contains(k)) {
+      if (!java.util.Set.of("resource", "listen", "upstream-tls", "upstream-ca", "allow-weak-auth", "client-tls")
+          .contains(k)) {
         throw new IllegalArgumentException("unknown --proxy option " + k
-            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth)");
+            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth, client-tls)");
       }
     }
     String listen = kv.get("listen");
@@ -106,7 +131,8 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     return new ProxySpec(p, kv.get("resource"), unix, tcp,
         kv.containsKey("upstream-tls") ? UpstreamTls.parse(kv.get("upstream-tls")) : null,
         kv.containsKey("upstream-ca") ? Path.of(kv.get("upstream-ca")) : null,
-        Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")));
+        Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")),
+        kv.containsKey("client-tls") ? ClientTlsMode.parse(kv.get("client-tls")) : null);
   }
 
   private static InetSocketAddress tcp(String s) {

@@ -388,6 +388,23 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     server.connections(s.token(), events);
   }
 
+  /**
+   * A TLS server certificate for the agent's proxy of {@code resource}, from the trust domain's CA;
+   * a fresh key each time.
+   */
+  public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(String resource) throws ServerException {
+    Session s = session;
+    if (s == null) {
+      throw new ServerException(0, "no_session", "the agent has not attested yet");
+    }
+    KeyPair kp = Keys.newKeyPair();
+    JsonNode r = server.edgeCertificate(s.token(), Keys.csr(kp, s.id()), resource);
+    List<X509Certificate> chain = new ArrayList<>();
+    r.path("chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+    return new dev.warden.agent.edge.ClientTls.Certificate(chain, kp.getPrivate(),
+        Instant.parse(r.path("expires_at").asText()));
+  }
+
   /** When the last cycle succeeded (null before the first). */
   public Instant lastSuccess() {
     return lastSuccess;

@@ -35,6 +35,12 @@ public final class EdgeProxies implements AutoCloseable {
     this.credentials = credentials;
   }
 
+  /** Starts the proxies of a running agent: Unix attestation, its session for events and certificates. */
+  public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, AgentRuntime runtime, Clock clock) {
+    return start(specs, options, runtime, new dev.warden.agent.workloadapi.UnixAttestor(), runtime::reportConnections,
+        new EdgeCertificates(runtime, clock), clock);
+  }
+
   /**
    * Starts every proxy; on any failure, those already started are closed.
    *
@@ -42,7 +48,8 @@ public final class EdgeProxies implements AutoCloseable {
    * @throws java.io.UncheckedIOException when an address cannot be bound
    */
   public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, IdentitySource identities,
-      WorkloadAttestor attestor, AuditSpool.Sender reporter, Clock clock) {
+      WorkloadAttestor attestor, AuditSpool.Sender reporter, dev.warden.agent.edge.ClientTls certificates,
+      Clock clock) {
     AuditSpool spool;
     try {
       spool = new AuditSpool(options.dataDir().resolve("connection-spool"), reporter, Duration.ofSeconds(1), clock);
@@ -55,11 +62,12 @@ public final class EdgeProxies implements AutoCloseable {
     EdgeProxies e = new EdgeProxies(new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
         Executors.newVirtualThreadPerTaskExecutor(), cache, spool);
     Callers callers = new Callers(attestor, identities);
+    dev.warden.agent.edge.ClientTls tls = certificates;
     LoopbackPeers peers = new LoopbackPeers();
     try {
       for (ProxySpec s : specs) {
         e.proxies.add(switch (s.protocol()) {
-          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, e.group, e.executor, clock);
+          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, e.group, e.executor, clock);
         });
       }
     } catch (RuntimeException ex) {

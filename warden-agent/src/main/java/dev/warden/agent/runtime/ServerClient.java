@@ -109,6 +109,13 @@ final class ServerClient {
     return call("POST", "/v1/agent/connections", session, b);
   }
 
+  JsonNode edgeCertificate(String session, byte[] csr, String resource) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("csr", Base64.getEncoder().encodeToString(csr));
+    b.put("resource", resource);
+    return call("POST", "/v1/agent/edge-certificates", session, b);
+  }
+
   JsonNode bundle() throws ServerException {
     return call("GET", "/v1/bundle", null, null);
   }

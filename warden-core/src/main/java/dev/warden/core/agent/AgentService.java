@@ -340,6 +340,31 @@ public final class AgentService {
     return s.length() > 1024 ? s.substring(0, 1024) + "…" : s;
   }
 
+  /** The DNS suffix of the names the agent's proxies are reached by: {@code <resource>.warden.internal}. */
+  public static final String EDGE_DNS_SUFFIX = ".warden.internal";
+
+  /**
+   * A TLS server certificate for the agent's proxy of {@code resource}: the agent's SPIFFE ID, the
+   * name {@code <resource>.warden.internal} and the loopback names (localhost, 127.0.0.1, ::1) —
+   * never a name the agent chooses, so an agent cannot obtain a certificate for anything but its
+   * own local endpoints. Lives as long as an X.509-SVID.
+   *
+   * @throws dev.warden.core.error.NotFoundException when no such resource exists
+   */
+  public IssuedSvid issueEdgeCertificate(AgentRecord agent, byte[] csr, String resource) {
+    if (resource == null || policies.get().resource(resource) == null) {
+      throw new dev.warden.core.error.NotFoundException("resource", String.valueOf(resource));
+    }
+    var spki = Csrs.publicKeyFor(csr, agent.id());
+    Instant now = clock.instant();
+    List<String> names = List.of(resource + EDGE_DNS_SUFFIX, "localhost", "127.0.0.1", "::1");
+    IssuedSvid cert = ca.current().issue(agent.id(), names, spki, ca.settings().x509SvidTtl(), now);
+    auditEvent(AuditType.SVID_ISSUED, AuditOutcome.ALLOW, Reason.ALLOWED.code(), agent.id().toString(), null,
+        Map.of("kind", "edge-tls", "resource", resource, "names", String.join(" ", names),
+            "serial", cert.serial().toString(16), "expiresAt", cert.notAfter().toString()));
+    return cert;
+  }
+
   /** At most this many connection events in one report. */
   public static final int MAX_CONNECTION_EVENTS = 1000;
 

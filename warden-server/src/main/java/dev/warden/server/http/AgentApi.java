@@ -111,6 +111,7 @@ final class AgentApi implements ApiUnit {
     t.exact("/v1/agent/x509-svids").post(null, this::x509Svids);
     t.exact("/v1/agent/jwt-svids").post(null, this::jwtSvids);
     t.exact("/v1/agent/connections").post(null, this::connections);
+    t.exact("/v1/agent/edge-certificates").post(null, this::edgeCertificate);
     t.exact("/v1/agent-tokens").post(Scopes.AGENTS_MANAGE, this::createJoinToken);
     t.exact("/v1/agents").get(Scopes.READ, this::list);
   }
@@ -196,6 +197,17 @@ final class AgentApi implements ApiUnit {
     String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
     ObjectNode o = Json.object();
     o.put("token", jwt);
+    c.send(200, o);
+  }
+
+  private void edgeCertificate(Call c) {
+    AgentRecord a = session(bearer(c.req()));
+    JsonNode b = c.json(MAX_BODY);
+    var cert = agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"));
+    ObjectNode o = Json.object();
+    ArrayNode chain = o.putArray("chain");
+    cert.chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
+    o.put("expires_at", cert.notAfter().toString());
     c.send(200, o);
   }
 

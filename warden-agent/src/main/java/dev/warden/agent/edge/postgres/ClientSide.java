@@ -3,6 +3,9 @@ package dev.warden.agent.edge.postgres;
 import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
+import dev.warden.agent.edge.ProxySpec;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
@@ -44,6 +47,7 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   private Callers.Caller caller;
   private EdgeCredential credential;
   private boolean cancel;
+  private boolean secured;
 
   ClientSide(PostgresProxy proxy) {
     this.proxy = proxy;
@@ -97,7 +101,15 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
       switch (Startup.parse(packet)) {
         case Startup.SslRequest r -> {
           requireNothingMore();
-          ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+          SslContext tls = proxy.clientTls();
+          if (tls != null && !secured) {
+            // startTls: the 'S' itself goes out in the clear, everything after it encrypted
+            ctx.pipeline().addFirst("tls", new SslHandler(tls.newEngine(ctx.alloc()), true));
+            secured = true;
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+          } else {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+          }
         }
         case Startup.GssEncRequest r -> {
           requireNothingMore();
@@ -126,6 +138,10 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
         }
         case Startup.Message m -> {
           requireNothingMore();
+          if (!secured && proxy.spec().clientTls() == ProxySpec.ClientTlsMode.REQUIRE) {
+            throw new PgProtocolException("28000", "this proxy accepts TLS connections only: connect with "
+                + "sslmode=verify-full (trusting Warden's bundle) or at least sslmode=require");
+          }
           state = State.CONNECTING;
           login(ctx, m);
         }

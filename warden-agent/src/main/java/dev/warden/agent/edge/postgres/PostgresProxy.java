@@ -1,6 +1,8 @@
 package dev.warden.agent.edge.postgres;
 
 import dev.warden.agent.edge.Callers;
+import dev.warden.agent.edge.ClientTls;
+import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.ConnectionAudit;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;
@@ -54,6 +56,9 @@ public final class PostgresProxy implements AutoCloseable {
   private final CredentialCache credentials;
   private final LoopbackPeers loopbackPeers;
   private final ConnectionAudit audit;
+  private ClientTls tlsSource;
+  private volatile SslContext clientTlsContext;
+  private volatile ClientTls.Certificate clientCertificate;
   private final java.time.Clock clock;
   private final ExecutorService executor;
   private final SslContext upstreamTls;
@@ -80,9 +85,25 @@ public final class PostgresProxy implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
   public static PostgresProxy start(ProxySpec spec, Callers callers, CredentialCache credentials,
-      LoopbackPeers loopbackPeers, ConnectionAudit audit, EventLoopGroup group, ExecutorService executor,
-      java.time.Clock clock) {
+      LoopbackPeers loopbackPeers, ConnectionAudit audit, ClientTls clientTls, EventLoopGroup group,
+      ExecutorService executor, java.time.Clock clock) {
     PostgresProxy p = new PostgresProxy(spec, callers, credentials, loopbackPeers, audit, executor, clock);
+    if (spec.clientTls() != ProxySpec.ClientTlsMode.OFF) {
+      p.tlsSource = clientTls;
+      try {
+        p.refreshClientTls();
+      } catch (EdgeException e) {
+        throw new IllegalArgumentException("cannot start the postgres proxy on " + spec.where() + ": " + e.getMessage());
+      }
+      // checked every minute; renewed at half-life by the source
+      group.scheduleAtFixedRate(() -> executor.execute(() -> {
+        try {
+          p.refreshClientTls();
+        } catch (EdgeException e) {
+          LOG.log(System.Logger.Level.WARNING, "postgres proxy " + spec.where() + ": " + e.getMessage());
+        }
+      }), 1, 1, java.util.concurrent.TimeUnit.MINUTES);
+    }
     ServerBootstrap b = new ServerBootstrap().group(group)
         .childOption(ChannelOption.AUTO_READ, true)
         .childHandler(new ChannelInitializer<Channel>() {
@@ -146,6 +167,26 @@ public final class PostgresProxy implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
     }
+  }
+
+  private void refreshClientTls() throws EdgeException {
+    ClientTls.Certificate c = tlsSource.certificate(spec.resource());
+    if (c == clientCertificate) {
+      return;
+    }
+    try {
+      clientTlsContext = SslContextBuilder.forServer(c.key(), c.chain().toArray(new java.security.cert.X509Certificate[0]))
+          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+          .protocols("TLSv1.3", "TLSv1.2").build();
+      clientCertificate = c;
+    } catch (javax.net.ssl.SSLException e) {
+      throw new EdgeException(EdgeException.Kind.FAILED, "cannot use the proxy's TLS certificate: " + e.getMessage());
+    }
+  }
+
+  /** TLS towards the application, or null when this proxy serves plaintext only. */
+  SslContext clientTls() {
+    return clientTlsContext;
   }
 
   public ProxySpec spec() {

@@ -152,7 +152,7 @@ class PostgresProxyTest {
             + ",upstream-ca=" + db.caFile()),
         ProxySpec.parse("postgres:resource=alias-db,listen=unix:" + dir.resolve("alias-ca/.s.PGSQL.5432")
             + ",upstream-ca=" + db.caFile() + ",upstream-tls=verify-ca")),
-        o, agent, new UnixAttestor(), agent::reportConnections, Clock.systemUTC());
+        o, agent, Clock.systemUTC());
   }
 
   @AfterAll
@@ -245,6 +245,35 @@ class PostgresProxyTest {
       }
     }
     assertThat(admin("GET", "/v1/database-leases?state=active", null).path("leases").size()).isEqualTo(leasesBefore);
+  }
+
+  @Test
+  void overTcpTheClientCanVerifyTheAgentWithWardensBundleUsingSslmodeVerifyFull() throws Exception {
+    Path bundle = dir.resolve("server-ca.pem");
+    for (String host : List.of("127.0.0.1", "localhost")) {
+      Properties p = new Properties();
+      p.setProperty("user", "app");
+      p.setProperty("sslmode", "verify-full");
+      p.setProperty("sslrootcert", bundle.toString());
+      try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + tcpPort + "/app", p);
+          Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
+        rs.next();
+        assertThat(rs.getString(1)).startsWith("w_");
+      }
+    }
+    Result r = run(List.of("psql", "-X", "host=127.0.0.1 port=" + tcpPort + " sslmode=verify-full sslrootcert=" + bundle
+        + " dbname=x", "-c", "\\conninfo"));
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("SSL connection (protocol: TLSv1.3");
+    // a client that trusts another CA refuses the agent: the certificate really is Warden's
+    Path other = dir.resolve("other-ca.pem");
+    Files.writeString(other, dev.warden.testkit.TestTlsCertificates.newCa("someone else").pem());
+    Properties p = new Properties();
+    p.setProperty("user", "app");
+    p.setProperty("sslmode", "verify-full");
+    p.setProperty("sslrootcert", other.toString());
+    assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + tcpPort + "/app", p))
+        .isInstanceOf(SQLException.class);
   }
 
   @Test

@@ -1,0 +1,52 @@
+package dev.warden.agent.runtime;
+
+import dev.warden.agent.edge.ClientTls;
+import dev.warden.agent.edge.EdgeException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The proxies' TLS certificates, one per resource, asked from the server with the agent's session
+ * and renewed at half their life; while the server cannot be reached the held one serves until it
+ * expires.
+ */
+final class EdgeCertificates implements ClientTls {
+  private final AgentRuntime runtime;
+  private final Clock clock;
+  private final Map<String, Certificate> held = new ConcurrentHashMap<>();
+  private final Map<String, Instant> issuedAt = new ConcurrentHashMap<>();
+
+  EdgeCertificates(AgentRuntime runtime, Clock clock) {
+    this.runtime = runtime;
+    this.clock = clock;
+  }
+
+  @Override
+  public Certificate certificate(String resource) throws EdgeException {
+    Instant now = clock.instant();
+    Certificate c = held.get(resource);
+    if (c != null) {
+      Instant from = issuedAt.get(resource);
+      if (now.isBefore(from.plus(Duration.between(from, c.expiresAt()).dividedBy(2)))) {
+        return c;
+      }
+    }
+    synchronized (this) {
+      try {
+        Certificate fresh = runtime.edgeCertificate(resource);
+        held.put(resource, fresh);
+        issuedAt.put(resource, now);
+        return fresh;
+      } catch (ServerException e) {
+        if (c != null && now.isBefore(c.expiresAt())) {
+          return c;
+        }
+        throw new EdgeException(e.status() == 404 || e.status() == 403 ? EdgeException.Kind.DENIED
+            : EdgeException.Kind.UNAVAILABLE, "no TLS certificate for the proxy of " + resource + ": " + e.getMessage());
+      }
+    }
+  }
+}

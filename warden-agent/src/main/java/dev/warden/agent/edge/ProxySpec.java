@@ -17,13 +17,17 @@ import java.util.Objects;
  * @param listenTcp a loopback address and port, or null (one of the two is set)
  * @param upstreamCa PEM CA certificates for the target's TLS certificate; null: the JDK's trust store
  * @param allowWeakAuth send a cleartext password or an MD5 hash to a target over an unencrypted
- *     connection if it asks for one (off: only SCRAM, or TLS)
+ *     connection if it asks for one (off: only SCRAM, or TLS); for MySQL, fetch the server's RSA
+ *     key over an unencrypted connection for caching_sha2_password's full authentication
  */
 public record ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
     UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth) {
 
-  /** The wire protocols the agent can inject credentials into. */
-  public enum Protocol { POSTGRES }
+  /**
+   * The wire protocols the agent can inject credentials into: PostgreSQL, MySQL's (MariaDB and
+   * MySQL servers, resource kind {@code mariadb}) and Redis's RESP.
+   */
+  public enum Protocol { POSTGRES, MYSQL, REDIS }
 
   /** How the agent connects to the target, in libpq's terms. */
   public enum UpstreamTls {
@@ -61,6 +65,7 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
 
   /**
    * Parses the command line's form: {@code postgres:resource=ledger-db,listen=unix:/run/warden/ledger.sock}
+   * (or {@code mysql:...}, {@code redis:...}; TLS to the target is verify-full unless told otherwise)
    * with optional {@code upstream-tls=verify-full|verify-ca|disable}, {@code upstream-ca=<pem>},
    * {@code allow-weak-auth=true}.
    */
@@ -73,7 +78,7 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     try {
       p = Protocol.valueOf(spec.substring(0, colon).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon) + " (postgres)");
+      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon) + " (postgres, mysql, redis)");
     }
     Map<String, String> kv = new LinkedHashMap<>();
     for (String part : spec.substring(colon + 1).split(",")) {

@@ -2,9 +2,12 @@ package dev.warden.agent.runtime;
 
 import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.CredentialCache;
+import dev.warden.agent.edge.EdgeContext;
+import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.LoopbackPeers;
 import dev.warden.agent.edge.ProxySpec;
 import dev.warden.agent.edge.postgres.PostgresProxy;
+import dev.warden.agent.edge.redis.RedisProxy;
 import dev.warden.agent.workloadapi.IdentitySource;
 import dev.warden.agent.workloadapi.WorkloadAttestor;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -24,7 +27,7 @@ public final class EdgeProxies implements AutoCloseable {
   private final EventLoopGroup group;
   private final ExecutorService executor;
   private final CredentialCache credentials;
-  private final List<PostgresProxy> proxies = new ArrayList<>();
+  private final List<EdgeProxy> proxies = new ArrayList<>();
 
   private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials) {
     this.group = group;
@@ -50,6 +53,8 @@ public final class EdgeProxies implements AutoCloseable {
       for (ProxySpec s : specs) {
         e.proxies.add(switch (s.protocol()) {
           case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, e.group, e.executor);
+          case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis"), e.group);
+          case MYSQL -> throw new IllegalArgumentException("mysql proxy not built yet");
         });
       }
     } catch (RuntimeException ex) {
@@ -59,7 +64,7 @@ public final class EdgeProxies implements AutoCloseable {
     return e;
   }
 
-  public List<PostgresProxy> proxies() {
+  public List<EdgeProxy> proxies() {
     return List.copyOf(proxies);
   }
 
@@ -69,7 +74,7 @@ public final class EdgeProxies implements AutoCloseable {
 
   @Override
   public void close() {
-    proxies.forEach(PostgresProxy::close);
+    proxies.forEach(EdgeProxy::close);
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     executor.shutdownNow();
     credentials.close();

@@ -6,6 +6,7 @@ import dev.warden.agent.edge.EdgeContext;
 import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.LoopbackPeers;
 import dev.warden.agent.edge.ProxySpec;
+import dev.warden.agent.edge.mysql.MysqlProxy;
 import dev.warden.agent.edge.postgres.PostgresProxy;
 import dev.warden.agent.edge.redis.RedisProxy;
 import dev.warden.agent.workloadapi.IdentitySource;
@@ -20,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's credential-injecting proxies (docs/edge.md): one event loop per core shared by all
+ * The agent's credential-injecting proxies (docs/edge.md, docs/edge-mysql-redis.md): one event loop per core shared by all
  * of them, attestation and server calls on virtual threads, one credential cache.
  */
 public final class EdgeProxies implements AutoCloseable {
@@ -54,7 +55,7 @@ public final class EdgeProxies implements AutoCloseable {
         e.proxies.add(switch (s.protocol()) {
           case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, e.group, e.executor);
           case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis"), e.group);
-          case MYSQL -> throw new IllegalArgumentException("mysql proxy not built yet");
+          case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb"), e.group);
         });
       }
     } catch (RuntimeException ex) {

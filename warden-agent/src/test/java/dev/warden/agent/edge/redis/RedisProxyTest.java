@@ -63,9 +63,10 @@ class RedisProxyTest {
         resource("cache", "redis://127.0.0.1:6379", acl),
         resource("other-cache", "redis://127.0.0.1:6379", acl),
         resource("flaky-cache", "redis://127.0.0.1:" + flaky.port(), acl),
+        resource("cache-db2", "redis://127.0.0.1:6379/2", List.of("~" + KEYS + "*", "+get", "+set", "+select")),
         Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "api-to-cache"), "spec",
             Map.of("workloads", Map.of("spiffeIds", List.of(EdgeFixture.WORKLOAD)),
-                "resources", List.of("cache", "flaky-cache"), "credentialKind", "database_user", "maxTtl", "5m"))));
+                "resources", List.of("cache", "flaky-cache", "cache-db2"), "credentialKind", "database_user", "maxTtl", "5m"))));
     socket = dir.resolve("redis/cache.sock");
     tcpPort = EdgeFixture.freePort();
     flakyPort = EdgeFixture.freePort();
@@ -75,7 +76,9 @@ class RedisProxyTest {
         ProxySpec.parse("redis:resource=other-cache,listen=unix:" + dir.resolve("redis/other.sock")
             + ",upstream-tls=disable"),
         ProxySpec.parse("redis:resource=flaky-cache,listen=127.0.0.1:" + flakyPort + ",upstream-tls=disable"),
-        ProxySpec.parse("redis:resource=cache,listen=unix:" + dir.resolve("redis/tls.sock"))));
+        ProxySpec.parse("redis:resource=cache,listen=unix:" + dir.resolve("redis/tls.sock")),
+        ProxySpec.parse("redis:resource=cache-db2,listen=unix:" + dir.resolve("redis/db2.sock")
+            + ",upstream-tls=disable")));
   }
 
   static Map<String, Object> resource(String name, String url, List<String> acl) {
@@ -138,6 +141,19 @@ class RedisProxyTest {
         // the issued ACL, not the default user's: other keys are refused by Redis itself
         assertThatThrownBy(() -> j.get("not-ours")).hasMessageContaining("NOPERM");
       }
+    }
+  }
+
+  @Test
+  void aResourceNamingADatabaseNumberIsSelectedByTheAgentsLogin() throws Exception {
+    EdgeFixture.Result r = EdgeFixture.run(List.of("redis-cli", "-s", dir.resolve("redis/db2.sock").toString(),
+        "SET", KEYS + "in-db2", "yes"));
+    assertThat(r.output().strip()).as(r.output()).isEqualTo("OK");
+    try (Jedis root = root()) {
+      assertThat(root.get(KEYS + "in-db2")).isNull();
+      root.select(2);
+      assertThat(root.get(KEYS + "in-db2")).isEqualTo("yes");
+      root.del(KEYS + "in-db2");
     }
   }
 

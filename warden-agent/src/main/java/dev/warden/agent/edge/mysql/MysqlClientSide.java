@@ -110,7 +110,7 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
     state = State.RESPONSE;
     ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(0,
         Handshake.greeting(Handshake.toClient(upstreamGreeting, proxy.nonce())))));
-    seq = 1;
+    seq = 2;  // the client answers with 1; a refusal of a packet that never parsed still comes next
   }
 
   @Override

@@ -271,6 +271,7 @@ class MysqlProxyTest {
       s.getOutputStream().write(bytes);
       byte[] reply = s.getInputStream().readAllBytes();
       assertThat(reply[4] & 0xff).as("an ERR packet").isEqualTo(0xff);
+      assertThat(reply[3]).as("the answer to the client's response, sequence id 1").isEqualTo((byte) 2);
       return new String(reply, StandardCharsets.UTF_8);
     }
   }

@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
             + "cmd=systemctl reload envoy",
         "  warden agent run ... --proxy postgres:resource=ledger-db,listen=unix:/run/warden/pg/.s.PGSQL.5432",
         "      (then: psql -h /run/warden/pg -p 5432 — no user, no password; see docs/edge.md)",
+        "  warden agent run ... --proxy mysql:resource=shop-db,listen=unix:/run/warden/shop.sock \\",
+        "      --proxy redis:resource=cache,listen=127.0.0.1:6380",
+        "      (then: mariadb --socket=/run/warden/shop.sock, redis-cli -p 6380; see docs/edge.md)",
         "", "Workloads connect with SPIFFE_ENDPOINT_SOCKET=unix://<socket>.",
         "Exit codes: 0 stopped, 1 cannot attest or bind the socket, 2 bad usage."})
 final class AgentRunCommand implements Callable<Integer> {
@@ -64,7 +67,7 @@ final class AgentRunCommand implements Callable<Integer> {
       description = "write svid.pem, svid_key.pem, bundle.pem (and jwt_<aud>.token) for a workload into DIR")
   List<String> fileSinks = new ArrayList<>();
 
-  @Option(names = "--proxy", paramLabel = "postgres:resource=NAME,listen=unix:PATH|127.0.0.1:PORT[,...]",
+  @Option(names = "--proxy", paramLabel = "postgres|mysql|redis:resource=NAME,listen=unix:PATH|127.0.0.1:PORT[,...]",
       description = "serve a credential-injecting proxy for a Warden resource (repeatable; options: upstream-tls="
           + "verify-full|verify-ca|disable, upstream-ca=PEM, allow-weak-auth=true); needs an https --server")
   List<String> proxies = new ArrayList<>();

@@ -80,6 +80,21 @@ public final class CredentialCache implements AutoCloseable {
     entries.keySet().removeIf(k -> k.spiffeId().equals(spiffeId));
   }
 
+  /**
+   * Drops this credential if it is still the one cached: the target refused it (its lease was
+   * revoked, or the user removed), so the next connection must fetch a new one rather than be
+   * refused until the credential is due for refresh.
+   */
+  public void discard(EdgeCredential credential) {
+    for (Entry e : entries.values()) {
+      synchronized (e) {
+        if (e.current == credential) {
+          e.current = null;
+        }
+      }
+    }
+  }
+
   /** How many workload/target pairs hold a credential now. */
   public int size() {
     return (int) entries.values().stream().filter(e -> e.current != null).count();

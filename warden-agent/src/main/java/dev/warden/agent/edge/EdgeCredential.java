@@ -9,9 +9,13 @@ import java.util.Objects;
  * A credential the server issued to one workload for one target, held by the agent so the
  * application never sees it: where the target is, the user, the password (never logged: {@link
  * Secret}), and the lease it belongs to.
+ *
+ * @param engine the server's name for the target's kind ({@code postgres}, {@code mariadb},
+ *     {@code redis}), or null when it did not say: a proxy refuses a credential for another engine
+ *     rather than send its password in a protocol the target does not speak
  */
 public record EdgeCredential(String leaseId, String username, Secret password, String host, int port,
-    String database, Instant issuedAt, Instant expiresAt) {
+    String database, Instant issuedAt, Instant expiresAt, String engine) {
   public EdgeCredential {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");
@@ -19,6 +23,12 @@ public record EdgeCredential(String leaseId, String username, Secret password, S
     if (!expiresAt.isAfter(issuedAt)) {
       throw new IllegalArgumentException("a credential must expire after it was issued");
     }
+  }
+
+  /** A credential whose engine the server did not name. */
+  public EdgeCredential(String leaseId, String username, Secret password, String host, int port, String database,
+      Instant issuedAt, Instant expiresAt) {
+    this(leaseId, username, password, host, port, database, issuedAt, expiresAt, null);
   }
 
   /** When to fetch the next one: at 80 % of its life, so a handshake never waits for the server. */

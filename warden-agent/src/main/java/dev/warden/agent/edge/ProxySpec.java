@@ -17,14 +17,19 @@ import java.util.Objects;
  * @param listenTcp a loopback address and port, or null (one of the two is set)
  * @param upstreamCa PEM CA certificates for the target's TLS certificate; null: the JDK's trust store
  * @param allowWeakAuth send a cleartext password or an MD5 hash to a target over an unencrypted
- *     connection if it asks for one (off: only SCRAM, or TLS)
- * @param clientTls TLS between the application and the agent (TCP listeners; default {@code allow})
+ *     connection if it asks for one (off: only SCRAM, or TLS); for MySQL, fetch the server's RSA
+ *     key over an unencrypted connection for caching_sha2_password's full authentication
+ * @param clientTls TLS between the application and the agent (postgres TCP listeners; default
+ *     {@code allow} there, {@code off} elsewhere)
  */
 public record ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
     UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls) {
 
-  /** The wire protocols the agent can inject credentials into. */
-  public enum Protocol { POSTGRES }
+  /**
+   * The wire protocols the agent can inject credentials into: PostgreSQL, MySQL's (MariaDB and
+   * MySQL servers, resource kind {@code mariadb}) and Redis's RESP.
+   */
+  public enum Protocol { POSTGRES, MYSQL, REDIS }
 
   /** How the agent connects to the target, in libpq's terms. */
   public enum UpstreamTls {
@@ -80,11 +85,16 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
       throw new IllegalArgumentException("client-tls applies to TCP listeners: on a Unix socket the kernel already "
           + "protects the connection (and libpq does not use TLS there)");
     }
-    clientTls = clientTls != null ? clientTls : listenUnix != null ? ClientTlsMode.OFF : ClientTlsMode.ALLOW;
+    if (protocol != Protocol.POSTGRES && clientTls != null && clientTls != ClientTlsMode.OFF) {
+      throw new IllegalArgumentException("client-tls is supported by the postgres proxy only (so far)");
+    }
+    clientTls = clientTls != null ? clientTls
+        : listenUnix == null && protocol == Protocol.POSTGRES ? ClientTlsMode.ALLOW : ClientTlsMode.OFF;
   }
 
   /**
    * Parses the command line's form: {@code postgres:resource=ledger-db,listen=unix:/run/warden/ledger.sock}
+   * (or {@code mysql:...}, {@code redis:...}; TLS to the target is verify-full unless told otherwise)
    * with optional {@code upstream-tls=verify-full|verify-ca|disable}, {@code upstream-ca=<pem>},
    * {@code allow-weak-auth=true}, {@code client-tls=allow|require|off}.
    */
@@ -97,7 +107,7 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     try {
       p = Protocol.valueOf(spec.substring(0, colon).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon) + " (postgres)");
+      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon) + " (postgres, mysql, redis)");
     }
     Map<String, String> kv = new LinkedHashMap<>();
     for (String part : spec.substring(colon + 1).split(",")) {

@@ -2,9 +2,13 @@ package dev.warden.agent.runtime;
 
 import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.CredentialCache;
+import dev.warden.agent.edge.EdgeContext;
+import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.LoopbackPeers;
 import dev.warden.agent.edge.ProxySpec;
+import dev.warden.agent.edge.mysql.MysqlProxy;
 import dev.warden.agent.edge.postgres.PostgresProxy;
+import dev.warden.agent.edge.redis.RedisProxy;
 import dev.warden.agent.workloadapi.IdentitySource;
 import dev.warden.agent.workloadapi.WorkloadAttestor;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -26,7 +30,7 @@ public final class EdgeProxies implements AutoCloseable {
   private final ExecutorService executor;
   private final CredentialCache credentials;
   private final AuditSpool spool;
-  private final List<PostgresProxy> proxies = new ArrayList<>();
+  private final List<EdgeProxy> proxies = new ArrayList<>();
 
   private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials, AuditSpool spool) {
     this.spool = spool;
@@ -68,6 +72,8 @@ public final class EdgeProxies implements AutoCloseable {
       for (ProxySpec s : specs) {
         e.proxies.add(switch (s.protocol()) {
           case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, e.group, e.executor, clock);
+          case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis", spool, clock), e.group);
+          case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb", spool, clock), e.group);
         });
       }
     } catch (RuntimeException ex) {
@@ -77,7 +83,7 @@ public final class EdgeProxies implements AutoCloseable {
     return e;
   }
 
-  public List<PostgresProxy> proxies() {
+  public List<EdgeProxy> proxies() {
     return List.copyOf(proxies);
   }
 
@@ -87,7 +93,7 @@ public final class EdgeProxies implements AutoCloseable {
 
   @Override
   public void close() {
-    proxies.forEach(PostgresProxy::close);
+    proxies.forEach(EdgeProxy::close);
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     executor.shutdownNow();
     credentials.close();

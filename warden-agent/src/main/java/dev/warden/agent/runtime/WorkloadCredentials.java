@@ -6,6 +6,7 @@ import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.workloadapi.X509Svid;
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.model.DatabaseEngine;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -93,14 +94,34 @@ public final class WorkloadCredentials implements CredentialFetcher {
       };
       throw new EdgeException(kind, why);
     }
+    return credential(json, resource, now);
+  }
+
+  /** The credential in a {@code /v1/credentials} answer (CredentialResponses on the server) for any database engine. */
+  static EdgeCredential credential(JsonNode json, String resource, Instant now) throws EdgeException {
     if (!json.hasNonNull("username") || !json.hasNonNull("password") || !json.hasNonNull("host")) {
       throw new EdgeException(EdgeException.Kind.FAILED, "resource " + resource + " answers a "
           + json.path("credential_type").asText("?") + ", not a database user: the proxy cannot log in with it");
     }
     Instant expires = Instant.parse(json.path("expires_at").asText());
+    String engine = json.path("engine").asText(null);
+    if (engine == null) {
+      // the URL's scheme says it too (jdbc_url for SQL engines, url for Redis)
+      DatabaseEngine e = DatabaseEngine.ofUrl(json.path("jdbc_url").asText(json.path("url").asText(null)));
+      engine = e == null ? null : e.kind();
+    }
     return new EdgeCredential(json.path("lease_id").asText(null), json.path("username").asText(),
-        Secret.of(json.path("password").asText()), json.path("host").asText(), json.path("port").asInt(5432),
-        json.path("database").asText(null), now, expires);
+        Secret.of(json.path("password").asText()), json.path("host").asText(),
+        json.path("port").asInt(defaultPort(engine)), json.path("database").asText(null), now, expires, engine);
+  }
+
+  /**
+   * The port when the server names none: the engine's default (3306 for MariaDB, 6379 for Redis);
+   * PostgreSQL's when the engine is not named either, as servers before engines were added answered.
+   */
+  static int defaultPort(String engine) {
+    DatabaseEngine e = DatabaseEngine.ofKind(engine);
+    return e == null ? DatabaseEngine.POSTGRES.defaultPort() : e.defaultPort();
   }
 
   private HttpClient client(X509Svid svid) throws EdgeException {

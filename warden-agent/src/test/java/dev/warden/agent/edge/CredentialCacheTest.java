@@ -58,6 +58,21 @@ class CredentialCacheTest {
   }
 
   @Test
+  void aCredentialTheTargetRefusedIsDiscardedSoTheNextConnectionFetchesANewOne() throws Exception {
+    try (CredentialCache c = new CredentialCache(fetcher(Duration.ofMinutes(10)), clock)) {
+      X509Svid w = svid("spiffe://td/a");
+      EdgeCredential revoked = c.get(w, "db");
+      c.discard(revoked);
+      EdgeCredential next = c.get(w, "db");
+      assertThat(next.username()).isEqualTo("w_user_2");
+      // a connection still holding the old one must not throw away the new one
+      c.discard(revoked);
+      assertThat(c.get(w, "db")).isSameAs(next);
+      assertThat(fetches).hasValue(2);
+    }
+  }
+
+  @Test
   void pastEightyPercentTheOldCredentialServesWhileTheNextIsFetchedInTheBackground() throws Exception {
     try (CredentialCache c = new CredentialCache(fetcher(Duration.ofMinutes(10)), clock)) {
       X509Svid w = svid("spiffe://td/a");

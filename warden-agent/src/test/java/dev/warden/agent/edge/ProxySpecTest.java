@@ -23,6 +23,18 @@ class ProxySpecTest {
   }
 
   @Test
+  void mysqlAndRedisProxiesParseLikePostgresAndAlsoDefaultToVerifiedTls() {
+    ProxySpec m = ProxySpec.parse("mysql:resource=shop-db,listen=127.0.0.1:3307");
+    assertThat(m.protocol()).isEqualTo(ProxySpec.Protocol.MYSQL);
+    assertThat(m.upstreamTls()).isEqualTo(ProxySpec.UpstreamTls.VERIFY_FULL);
+    ProxySpec r = ProxySpec.parse("redis:resource=cache,listen=unix:/run/warden/cache.sock,upstream-tls=disable");
+    assertThat(r.protocol()).isEqualTo(ProxySpec.Protocol.REDIS);
+    assertThat(r.upstreamTls()).isEqualTo(ProxySpec.UpstreamTls.DISABLE);
+    assertThatThrownBy(() -> ProxySpec.parse("memcached:resource=x,listen=unix:/a"))
+        .hasMessageContaining("(postgres, mysql, redis)");
+  }
+
+  @Test
   void aNonLoopbackListenerANameOrAMissingPieceIsRefusedWithWhatToWrite() {
     assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=0.0.0.0:5432"))
         .hasMessageContaining("loopback only");

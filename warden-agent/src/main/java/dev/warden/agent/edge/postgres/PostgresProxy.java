@@ -48,7 +48,7 @@ import javax.net.ssl.TrustManagerFactory;
  * process, takes the credential Warden issued to that workload for the proxy's resource, logs in
  * to the database itself (TLS verified, SCRAM), and only then lets the application in.
  */
-public final class PostgresProxy implements AutoCloseable {
+public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
   private static final System.Logger LOG = System.getLogger(PostgresProxy.class.getName());
 
   private final ProxySpec spec;

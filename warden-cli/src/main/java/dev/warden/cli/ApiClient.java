@@ -16,13 +16,48 @@ import java.time.Duration;
 final class ApiClient {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String USER_AGENT = dev.warden.core.WardenVersion.userAgent("cli");
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final String server;
   private final String token;
 
   ApiClient(String server, String token) {
+    this(server, token, null);
+  }
+
+  /**
+   * @param caFile PEM CA certificates to trust for an HTTPS server instead of the JDK's trust store
+   *     ({@code WARDEN_CA_FILE}: for example the bundle of a server with {@code tls.selfIssued})
+   */
+  ApiClient(String server, String token, java.nio.file.Path caFile) {
     this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
     this.token = token;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (caFile != null) {
+      b.sslContext(trusting(caFile));
+    }
+    this.http = b.build();
+  }
+
+  private static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) {
+    try (var in = java.nio.file.Files.newInputStream(pem)) {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      int i = 0;
+      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+      if (i == 0) {
+        throw new CliException(2, "WARDEN_CA_FILE " + pem + " holds no certificate");
+      }
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new CliException(2, "cannot read WARDEN_CA_FILE " + pem + ": " + e.getMessage());
+    }
   }
 
   String server() {

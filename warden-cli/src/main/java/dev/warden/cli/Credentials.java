@@ -72,6 +72,7 @@ final class Credentials {
       throw new CliException(2, "no admin token for " + server + ": run 'warden login --server " + server
           + " --token-stdin' or set WARDEN_TOKEN");
     }
-    return new ApiClient(server, token);
+    String ca = env.get("WARDEN_CA_FILE");
+    return ca == null || ca.isBlank() ? new ApiClient(server, token) : new ApiClient(server, token, java.nio.file.Path.of(ca));
   }
 }

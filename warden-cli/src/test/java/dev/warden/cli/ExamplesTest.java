@@ -66,10 +66,13 @@ class ExamplesTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    url = "http://127.0.0.1:" + port;
+    // HTTPS, as production runs it (and as the agent's proxies need: they ask as each workload over
+    // mTLS); the examples trust the server's own bundle through WARDEN_CA_FILE and CURL_CA_BUNDLE
+    url = "https://localhost:" + port;
     ProcessBuilder pb = new ProcessBuilder(cli.toString(), "server", "--port", Integer.toString(port),
         "--data-dir", tmp.resolve("data").toString()).redirectErrorStream(true);
     isolate(pb.environment());
+    pb.environment().put("WARDEN_TLS_SELF_ISSUED", "true");
     server = pb.start();
     CompletableFuture<String> token = new CompletableFuture<>();
     Thread.ofPlatform().daemon(true).start(() -> {
@@ -93,7 +96,7 @@ class ExamplesTest {
     } catch (Exception e) {
       throw new AssertionError("no bootstrap token from 'warden server'; it printed:\n" + log(), e);
     }
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
@@ -110,6 +113,38 @@ class ExamplesTest {
       }
       Thread.sleep(200);
     }
+    // the trust bundle, fetched once the way an operator bootstraps trust
+    com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        http.send(HttpRequest.newBuilder(URI.create(url + "/v1/bundle")).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+    StringBuilder pem = new StringBuilder();
+    for (com.fasterxml.jackson.databind.JsonNode k : b.path("keys")) {
+      if (k.path("use").asText().equals("x509-svid")) {
+        pem.append("-----BEGIN CERTIFICATE-----\n").append(k.path("x5c").get(0).asText())
+            .append("\n-----END CERTIFICATE-----\n");
+      }
+    }
+    bundle = tmp.resolve("bundle.pem");
+    Files.writeString(bundle, pem);
+  }
+
+  static Path bundle;
+
+  static javax.net.ssl.SSLContext trustAll() throws Exception {
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    return ctx;
   }
 
   @AfterAll
@@ -158,6 +193,8 @@ class ExamplesTest {
     env.put("WARDEN_SERVER", url);
     env.put("WARDEN_TOKEN", adminToken);
     env.put("WARDEN_CLI", cli.toString());
+    env.put("WARDEN_CA_FILE", bundle.toString());
+    env.put("CURL_CA_BUNDLE", bundle.toString());
     Process p = pb.start();
     boolean done = p.waitFor(Duration.ofMinutes(5).toSeconds(), TimeUnit.SECONDS);
     if (!done) {

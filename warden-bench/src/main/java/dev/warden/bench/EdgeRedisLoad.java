@@ -101,6 +101,13 @@ public final class EdgeRedisLoad {
       }
     } finally {
       redis("ACL", "DELUSER", admin, direct);
+      // the users Warden issued live until the reaper ends them, and this server is gone: end them here
+      Process p = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", "6379", "ACL", "USERS").start();
+      for (String u : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
+        if (u.startsWith("wb_bench_app_")) {
+          redis("ACL", "DELUSER", u);
+        }
+      }
     }
   }
 

@@ -183,6 +183,9 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
           public void refused(byte[] errorResponse, String why) {
             LOG.log(System.Logger.Level.WARNING, "postgres proxy " + proxy.spec().where() + ": the database refused "
                 + cred.username() + ": " + why);
+            // a user the database no longer takes (revoked, dropped, expired there): the next
+            // connection fetches a new one instead of failing until the cached one is due
+            proxy.credentials().discard(cred);
             closeWith(ctx, errorResponse, ProxiedConnection.Outcome.UNAVAILABLE, "the database refused the login: " + why);
           }
 

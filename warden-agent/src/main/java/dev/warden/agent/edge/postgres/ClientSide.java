@@ -91,6 +91,10 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   }
 
   private void startup(ChannelHandlerContext ctx) {
+    if (!secured && buf.isReadable() && buf.getByte(buf.readerIndex()) == TLS_HANDSHAKE) {
+      directTls(ctx);
+      return;
+    }
     while (state == State.STARTUP) {
       int len = Startup.length(buf.nioBuffer());
       if (len < 0 || buf.readableBytes() < len) {
@@ -147,6 +151,33 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
         }
       }
     }
+  }
+
+  /** The first byte of a TLS ClientHello: a client using PostgreSQL 17's direct TLS (sslnegotiation=direct). */
+  private static final byte TLS_HANDSHAKE = 0x16;
+
+  /**
+   * Direct TLS: the connection starts with a ClientHello instead of SSLRequest. TLS is set up and
+   * what arrived is handed to it; the client must have negotiated ALPN "postgresql" (as the server
+   * requires, so that a TLS connection meant for another protocol is never taken for this one).
+   */
+  private void directTls(ChannelHandlerContext ctx) {
+    SslContext tls = proxy.clientTls();
+    if (tls == null) {
+      throw new PgProtocolException("08P01", "this proxy does not accept TLS (client-tls=off): connect without "
+          + "sslnegotiation=direct");
+    }
+    SslHandler h = new SslHandler(tls.newEngine(ctx.alloc()));
+    ctx.pipeline().addFirst("tls", h);
+    secured = true;
+    h.handshakeFuture().addListener(f -> {
+      if (f.isSuccess() && !PostgresProxy.ALPN.equals(h.applicationProtocol())) {
+        refuse(ctx, "08P01", "direct TLS without ALPN \"postgresql\": the client must negotiate it");
+      }
+    });
+    ByteBuf hello = buf;
+    buf = Unpooled.EMPTY_BUFFER;
+    ctx.pipeline().fireChannelRead(hello);  // from the head: through the new SslHandler, then back here decrypted
   }
 
   /** Bytes after an SSLRequest or the startup message, before the answer: not a client that follows the protocol. */

@@ -51,6 +51,9 @@ import javax.net.ssl.TrustManagerFactory;
 public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
   private static final System.Logger LOG = System.getLogger(PostgresProxy.class.getName());
 
+  /** The ALPN protocol name PostgreSQL 17 registered for direct TLS. */
+  static final String ALPN = "postgresql";
+
   private final ProxySpec spec;
   private final Callers callers;
   private final CredentialCache credentials;
@@ -177,7 +180,14 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
     try {
       clientTlsContext = SslContextBuilder.forServer(c.key(), c.chain().toArray(new java.security.cert.X509Certificate[0]))
           .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-          .protocols("TLSv1.3", "TLSv1.2").build();
+          .protocols("TLSv1.3", "TLSv1.2")
+          // PostgreSQL 17's ALPN name: required with direct TLS, checked in ClientSide
+          .applicationProtocolConfig(new io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig(
+              io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+              io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ALPN))
+          .build();
       clientCertificate = c;
     } catch (javax.net.ssl.SSLException e) {
       throw new EdgeException(EdgeException.Kind.FAILED, "cannot use the proxy's TLS certificate: " + e.getMessage());

@@ -261,6 +261,17 @@ class PostgresProxyTest {
         assertThat(rs.getString(1)).startsWith("w_");
       }
     }
+    // PostgreSQL 17's direct TLS: no SSLRequest, a ClientHello with ALPN "postgresql" straight away
+    Properties direct = new Properties();
+    direct.setProperty("user", "app");
+    direct.setProperty("sslmode", "verify-full");
+    direct.setProperty("sslrootcert", bundle.toString());
+    direct.setProperty("sslNegotiation", "direct");
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + tcpPort + "/app", direct);
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
+      rs.next();
+      assertThat(rs.getString(1)).startsWith("w_");
+    }
     Result r = run(List.of("psql", "-X", "host=127.0.0.1 port=" + tcpPort + " sslmode=verify-full sslrootcert=" + bundle
         + " dbname=x", "-c", "\\conninfo"));
     assertThat(r.exit()).as(r.output()).isZero();
@@ -274,6 +285,18 @@ class PostgresProxyTest {
     p.setProperty("sslrootcert", other.toString());
     assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + tcpPort + "/app", p))
         .isInstanceOf(SQLException.class);
+  }
+
+  @Test
+  void directTlsWithoutAlpnPostgresqlIsRefused() throws Exception {
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trustAll().getSocketFactory()
+        .createSocket("127.0.0.1", tcpPort)) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();  // no ALPN offered
+      s.getOutputStream().write(PgMessages.startup(Map.of("user", "x")));
+      byte[] reply = s.getInputStream().readAllBytes();
+      assertThat(new String(reply, StandardCharsets.UTF_8)).contains("08P01").contains("ALPN");
+    }
   }
 
   @Test

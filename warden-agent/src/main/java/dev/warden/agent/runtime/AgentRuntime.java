@@ -87,6 +87,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     Session persisted = loadState();
     if (persisted != null && clock.instant().isBefore(persisted.expiresAt())) {
       session = persisted;
+      server.useIdentity(persisted.chain(), persisted.key());
       LOG.log(System.Logger.Level.INFO, "resumed agent session " + persisted.id() + " (valid until "
           + persisted.expiresAt() + ")");
     }
@@ -153,6 +154,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       KeyPair kp = Keys.newKeyPair();
       JsonNode r = server.renew(s.token(), Keys.csr(kp, s.id()));
       session = toSession(r, kp.getPrivate());
+      server.useIdentity(session.chain(), session.key());
       saveState();
     }
   }
@@ -176,6 +178,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
           + "(a new one, they are single use) or --platform-token-file");
     }
     session = toSession(r, kp.getPrivate());
+    server.useIdentity(session.chain(), session.key());
     revision = 0;
     saveState();
     LOG.log(System.Logger.Level.INFO, "attested as " + session.id() + " (session until " + session.expiresAt() + ")");

@@ -22,18 +22,60 @@ final class ServerClient {
   record SvidRequest(String spiffeId, byte[] csr) {}
 
   private final String base;
-  private final HttpClient http;
+  private final java.nio.file.Path serverCa;
+  private volatile HttpClient http;
+  private volatile boolean mtls;
 
   ServerClient(String base, java.nio.file.Path serverCa) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.serverCa = serverCa;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
     if (serverCa != null) {
-      b.sslContext(trusting(serverCa));
+      b.sslContext(trusting(serverCa, null, null));
     }
     this.http = b.build();
   }
 
-  private static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) {
+  /**
+   * From now on, over HTTPS, the agent authenticates with this X.509-SVID (mTLS) instead of its
+   * session token (kept only to renew the session). A new client each time: connections opened with
+   * the SVID a renewal replaced must not be reused, since the server accepts only the current one.
+   */
+  void useIdentity(java.util.List<java.security.cert.X509Certificate> chain, java.security.PrivateKey key) {
+    if (!base.startsWith("https://")) {
+      return;  // no TLS, no client certificate: the session token it is
+    }
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(serverCa, chain, key))
+        .build();
+    mtls = true;
+  }
+
+  private static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem,
+      java.util.List<java.security.cert.X509Certificate> chain, java.security.PrivateKey key) {
+    try {
+      javax.net.ssl.KeyManager[] km = null;
+      if (chain != null) {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("svid", key, new char[0], chain.toArray(new java.security.cert.X509Certificate[0]));
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        km = kmf.getKeyManagers();
+      }
+      javax.net.ssl.TrustManager[] tm = null;
+      if (pem != null) {
+        tm = trustManagers(pem);
+      }
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(km, tm, null);
+      return ctx;
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS to the server: " + e.getMessage(), e);
+    }
+  }
+
+  private static javax.net.ssl.TrustManager[] trustManagers(java.nio.file.Path pem) {
     try {
       java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
       ks.load(null, null);
@@ -48,9 +90,7 @@ final class ServerClient {
       javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
           javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
-      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
+      return tmf.getTrustManagers();
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot read the server CA file " + pem + ": " + e.getMessage(), e);
     }
@@ -123,7 +163,8 @@ final class ServerClient {
   private JsonNode call(String method, String path, String bearer, JsonNode body) throws ServerException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
         .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"));
-    if (bearer != null) {
+    // over mTLS the SVID authenticates; the session token goes only to renew the session
+    if (bearer != null && (!mtls || path.startsWith("/v1/agent/renew"))) {
       b.header("Authorization", "Bearer " + bearer);
     }
     if (body != null) {

@@ -236,6 +236,39 @@ public final class AgentService {
     return a;
   }
 
+  /**
+   * The agent presenting this X.509-SVID over mTLS: the chain must lead to the trust domain's CA,
+   * name an attested agent that is not banned, and be that agent's current SVID — the one its
+   * session was last issued or renewed with (its expiry is the session's), so an SVID replaced by a
+   * renewal stops working at once, as the replaced session token does.
+   *
+   * @throws DeniedException AGENT_NOT_AUTHORIZED otherwise
+   */
+  public AgentRecord authenticate(List<java.security.cert.X509Certificate> chain) {
+    Instant now = clock.instant();
+    SpiffeId id;
+    try {
+      id = dev.warden.core.pki.SvidVerifier.verify(chain, ca.current().bundle(), now);
+    } catch (RuntimeException e) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "the client certificate is not a valid X.509-SVID of this "
+          + "trust domain: " + e.getMessage());
+    }
+    AgentRecord a = store.agent(id.toString()).orElseThrow(() -> new DeniedException(Reason.AGENT_NOT_AUTHORIZED,
+        id + " is not an attested agent"));
+    if (a.bannedAt() != null) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "agent " + a.id() + " is banned");
+    }
+    if (!now.isBefore(a.sessionExpiresAt())) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "the agent session expired at " + a.sessionExpiresAt()
+          + "; the agent must attest again");
+    }
+    if (chain.getFirst().getNotAfter().toInstant().getEpochSecond() != a.sessionExpiresAt().getEpochSecond()) {
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, "this SVID of " + a.id() + " was replaced by a renewal;"
+          + " present the current one");
+    }
+    return a;
+  }
+
   public List<AgentRecord> list() {
     return store.agents();
   }

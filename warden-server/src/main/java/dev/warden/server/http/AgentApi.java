@@ -148,7 +148,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void sync(Call c) {
-    AgentRecord a = session(bearer(c.req()));
+    AgentRecord a = caller(c);
     long since = longParam(c.req(), "since", 0);
     int limit = (int) longParam(c.req(), "limit", 1000);
     SyncPage p = agents.sync(a, since, c.query("page_token"), limit);
@@ -156,7 +156,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void x509Svids(Call c) {
-    AgentRecord a = session(bearer(c.req()));
+    AgentRecord a = caller(c);
     JsonNode b = c.json(MAX_BODY);
     JsonNode rs = b.get("requests");
     if (rs == null || !rs.isArray()) {
@@ -185,7 +185,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void jwtSvids(Call c) {
-    AgentRecord a = session(bearer(c.req()));
+    AgentRecord a = caller(c);
     JsonNode b = c.json(MAX_BODY);
     List<String> aud = new ArrayList<>();
     JsonNode an = b.get("audience");
@@ -201,7 +201,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void edgeCertificate(Call c) {
-    AgentRecord a = session(bearer(c.req()));
+    AgentRecord a = caller(c);
     JsonNode b = c.json(MAX_BODY);
     var cert = agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"));
     ObjectNode o = Json.object();
@@ -212,7 +212,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void connections(Call c) {
-    AgentRecord a = session(bearer(c.req()));
+    AgentRecord a = caller(c);
     JsonNode b = c.json(4 * MAX_BODY);
     JsonNode events = b.get("events");
     if (events == null || !events.isArray()) {
@@ -282,6 +282,24 @@ final class AgentApi implements ApiUnit {
       }
     }
     return out;
+  }
+
+  /**
+   * The agent calling: by its X.509-SVID over mTLS when it sends no session token (the agent does
+   * so whenever the server is HTTPS), else by the session token.
+   */
+  private AgentRecord caller(Call c) {
+    if (c.req().headers().first(HeaderNames.AUTHORIZATION).isEmpty()) {
+      List<java.security.cert.X509Certificate> chain = TokenEndpoint.clientCertificates(c.req());
+      if (!chain.isEmpty()) {
+        try {
+          return agents.authenticate(chain);
+        } catch (dev.warden.core.error.DeniedException e) {
+          throw new AuthException(401, e.getMessage());
+        }
+      }
+    }
+    return session(bearer(c.req()));
   }
 
   private AgentRecord session(String token) {

@@ -203,6 +203,49 @@ class PostgresProxyTest {
   }
 
   @Test
+  void overHttpsTheAgentAuthenticatesWithItsSvidAndAnotherCertificateIsRefused() throws Exception {
+    JsonNode state = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")));
+    java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+        new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(state.path("key_pkcs8").asText())));
+    List<X509Certificate> chain = new ArrayList<>();
+    for (JsonNode n : state.path("svid_chain")) {
+      chain.add((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(n.asText()))));
+    }
+    // no session token: the agent's X.509-SVID alone
+    HttpResponse<String> ok = mtls(chain, key).send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/sync?since=0"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(ok.body()).contains(WORKLOAD);
+    // a certificate from another CA, with the same key: not an agent of this trust domain
+    var other = dev.warden.testkit.TestTlsCertificates.newCa("impostor").server(List.of("localhost"));
+    HttpResponse<String> refused = mtls(List.of(other.certificate()), other.keys().getPrivate()).send(
+        HttpRequest.newBuilder(URI.create(base + "/v1/agent/sync?since=0")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
+  }
+
+  static HttpClient mtls(List<X509Certificate> chain, java.security.PrivateKey key) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("k", key, new char[0], chain.toArray(new X509Certificate[0]));
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+    kmf.init(ks, new char[0]);
+    java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+    ts.load(null, null);
+    int i = 0;
+    for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(
+        Files.newInputStream(dir.resolve("server-ca.pem")))) {
+      ts.setCertificateEntry("ca" + i++, c);
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ts);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(ctx).build();
+  }
+
+  @Test
   void anAgentCannotWriteConnectionEventsAboutAWorkloadItMayNotServe() throws Exception {
     String session = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")))
         .path("session_token").asText();

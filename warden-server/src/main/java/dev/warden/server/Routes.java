@@ -41,7 +41,7 @@ final class Routes {
         .inventory(w.inventory, w.impact, w.fingerprinter, reloadNow)
         .recertification(w.recert, reloadNow)
         .secrets(w.secrets, w.clock)
-        .agents(w.agents, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
+        .agents(w.agents, w.agentLeases, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
         .build();
     TokenEndpoint token = new TokenEndpoint(w.tokens, w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES),
         cfg.get(TOKENS_MAX_ASSERTION_BYTES));

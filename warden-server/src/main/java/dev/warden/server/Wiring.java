@@ -97,6 +97,7 @@ final class Wiring implements AutoCloseable {
   final WebhookNotifier webhook;
   final RecertService recert;
   final AgentService agents;
+  final dev.warden.core.agent.AgentLeases agentLeases;
   final dev.warden.core.database.DatabaseTargets databases;
   final dev.warden.core.database.LeaseReaper reaper;
   final dev.warden.core.upstream.UpstreamTokenProvider upstreamTokens;
@@ -209,6 +210,7 @@ final class Wiring implements AutoCloseable {
       }
       agents = new AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust, state::policies,
           audit, clock);
+      agentLeases = new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);
 
       tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null
           ? ServerTls.fromFiles(cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))

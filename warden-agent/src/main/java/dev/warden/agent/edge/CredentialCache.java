@@ -95,6 +95,29 @@ public final class CredentialCache implements AutoCloseable {
     }
   }
 
+  /** The leases of the credentials held now. */
+  public java.util.List<String> leaseIds() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (Entry e : entries.values()) {
+      EdgeCredential c = e.current;
+      if (c != null && c.leaseId() != null) {
+        out.add(c.leaseId());
+      }
+    }
+    return out;
+  }
+
+  /** Drops the credential of this lease, if held: the next connection asks for a new one. */
+  public void discardLease(String leaseId) {
+    for (Entry e : entries.values()) {
+      synchronized (e) {
+        if (e.current != null && leaseId.equals(e.current.leaseId())) {
+          e.current = null;
+        }
+      }
+    }
+  }
+
   /** How many workload/target pairs hold a credential now. */
   public int size() {
     return (int) entries.values().stream().filter(e -> e.current != null).count();

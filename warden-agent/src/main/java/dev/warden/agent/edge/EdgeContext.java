@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  *     {@code redis}); a credential naming another is refused before anything is sent
  */
 public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache credentials, LoopbackPeers loopbackPeers,
-    ExecutorService executor, String engine, ConnectionAudit audit, java.time.Clock clock) {
+    ExecutorService executor, String engine, ConnectionAudit audit, java.time.Clock clock, LiveConnections live) {
   private static final System.Logger LOG = System.getLogger(EdgeContext.class.getName());
   private static final AttributeKey<Callers.Caller> CALLER = AttributeKey.valueOf("warden.edge.caller");
   private static final AttributeKey<PeerCredentials> PEER = AttributeKey.valueOf("warden.edge.peer");
@@ -38,6 +38,9 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
     Callers.Caller caller = ch.attr(CALLER).get();
     PeerCredentials peer = caller != null ? caller.peer() : ch.attr(PEER).get();
     EdgeCredential cred = ch.attr(CREDENTIAL).get();
+    if (outcome == ProxiedConnection.Outcome.PROXIED && cred != null) {
+      live.add(cred.leaseId(), ch);
+    }
     java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
     if (peer != null) {
       who.put("pid", Integer.toString(peer.pid()));

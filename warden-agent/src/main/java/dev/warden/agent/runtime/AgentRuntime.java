@@ -408,6 +408,17 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         Instant.parse(r.path("expires_at").asText()));
   }
 
+  /** Which of these leases ended (revoked, expired, unknown, or of a workload this agent no longer serves). */
+  public List<String> endedLeases(List<String> leaseIds) throws ServerException {
+    Session s = session;
+    if (s == null) {
+      throw new ServerException(0, "no_session", "the agent has not attested yet");
+    }
+    List<String> out = new ArrayList<>();
+    server.leaseStates(s.token(), leaseIds).path("ended").forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
   /** When the last cycle succeeded (null before the first). */
   public Instant lastSuccess() {
     return lastSuccess;

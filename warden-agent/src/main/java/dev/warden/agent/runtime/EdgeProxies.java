@@ -30,9 +30,13 @@ public final class EdgeProxies implements AutoCloseable {
   private final ExecutorService executor;
   private final CredentialCache credentials;
   private final AuditSpool spool;
+  private final Clock clock;
+  private final dev.warden.agent.edge.LiveConnections live = new dev.warden.agent.edge.LiveConnections();
   private final List<EdgeProxy> proxies = new ArrayList<>();
 
-  private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials, AuditSpool spool) {
+  private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials, AuditSpool spool,
+      Clock clock) {
+    this.clock = clock;
     this.spool = spool;
     this.group = group;
     this.executor = executor;
@@ -41,8 +45,52 @@ public final class EdgeProxies implements AutoCloseable {
 
   /** Starts the proxies of a running agent: Unix attestation, its session for events and certificates. */
   public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, AgentRuntime runtime, Clock clock) {
-    return start(specs, options, runtime, new dev.warden.agent.workloadapi.UnixAttestor(), runtime::reportConnections,
-        new EdgeCertificates(runtime, clock), clock);
+    EdgeProxies e = start(specs, options, runtime, new dev.warden.agent.workloadapi.UnixAttestor(),
+        runtime::reportConnections, new EdgeCertificates(runtime, clock), clock);
+    e.watchLeases(runtime::endedLeases, java.time.Duration.ofSeconds(2));
+    return e;
+  }
+
+  /** Asks the server which leases ended. */
+  @FunctionalInterface
+  public interface EndedLeases {
+    List<String> ended(List<String> leaseIds) throws ServerException;
+  }
+
+  /**
+   * Every {@code interval}, asks which leases of the held credentials and open connections ended,
+   * closes those connections, drops those credentials, and records the closing for the audit log.
+   */
+  public void watchLeases(EndedLeases server, java.time.Duration interval) {
+    group.scheduleAtFixedRate(() -> executor.execute(() -> checkLeases(server)), interval.toMillis(),
+        interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** One check; package-private for tests. */
+  void checkLeases(EndedLeases server) {
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>(live.leaseIds());
+    ids.addAll(credentials.leaseIds());
+    if (ids.isEmpty()) {
+      return;
+    }
+    List<String> all = List.copyOf(ids);
+    for (int i = 0; i < all.size(); i += dev.warden.core.agent.AgentLeases.MAX_IDS) {
+      List<String> ended;
+      try {
+        ended = server.ended(all.subList(i, Math.min(all.size(), i + dev.warden.core.agent.AgentLeases.MAX_IDS)));
+      } catch (ServerException ex) {
+        return;  // the server is away: the target still ends revoked users' sessions itself
+      }
+      for (String id : ended) {
+        credentials.discardLease(id);
+        int n = live.close(id);
+        if (n > 0) {
+          spool.record(new dev.warden.core.agent.ProxiedConnection(java.util.UUID.randomUUID().toString(),
+              clock.instant(), dev.warden.core.agent.ProxiedConnection.Outcome.ENDED, null, null, null, null, id, null,
+              "closed " + n + " connection(s): the credential's lease ended", java.util.Map.of()));
+        }
+      }
+    }
   }
 
   /**
@@ -64,16 +112,17 @@ public final class EdgeProxies implements AutoCloseable {
     CredentialCache cache = new CredentialCache(new WorkloadCredentials(options.serverUrl(), options.serverCa(), clock),
         clock);
     EdgeProxies e = new EdgeProxies(new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
-        Executors.newVirtualThreadPerTaskExecutor(), cache, spool);
+        Executors.newVirtualThreadPerTaskExecutor(), cache, spool, clock);
     Callers callers = new Callers(attestor, identities);
     dev.warden.agent.edge.ClientTls tls = certificates;
     LoopbackPeers peers = new LoopbackPeers();
     try {
       for (ProxySpec s : specs) {
         e.proxies.add(switch (s.protocol()) {
-          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, e.group, e.executor, clock);
-          case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis", spool, clock), e.group);
-          case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb", spool, clock), e.group);
+          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, e.live, e.group, e.executor,
+              clock);
+          case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis", spool, clock, e.live), e.group);
+          case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb", spool, clock, e.live), e.group);
         });
       }
     } catch (RuntimeException ex) {

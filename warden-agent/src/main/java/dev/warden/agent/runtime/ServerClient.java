@@ -156,6 +156,12 @@ final class ServerClient {
     return call("POST", "/v1/agent/edge-certificates", session, b);
   }
 
+  JsonNode leaseStates(String session, List<String> leaseIds) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    leaseIds.forEach(b.putArray("lease_ids")::add);
+    return call("POST", "/v1/agent/lease-states", session, b);
+  }
+
   JsonNode bundle() throws ServerException {
     return call("GET", "/v1/bundle", null, null);
   }

@@ -59,6 +59,11 @@ public final class EdgeFixture implements AutoCloseable {
 
   /** Starts the server and stores a target secret; apply documents, then {@link #startAgent}. */
   public static EdgeFixture start(Path dir) throws Exception {
+    return start(dir, Map.of());
+  }
+
+  /** With more server settings (they override the defaults above). */
+  public static EdgeFixture start(Path dir, Map<String, String> extra) throws Exception {
     EdgeFixture f = new EdgeFixture(dir);
     int port = freePort();
     Map<String, String> flags = new LinkedHashMap<>();
@@ -66,6 +71,7 @@ public final class EdgeFixture implements AutoCloseable {
     flags.put("server.dataDir", dir.resolve("server").toString());
     flags.put("tls.selfIssued", "true");
     flags.put("databases.reapInterval", "200ms");
+    flags.putAll(extra);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     java.io.OutputStream tee = new java.io.OutputStream() {  // the server's log in the test's output too
       @Override

@@ -435,9 +435,17 @@ public final class AgentService {
         d.put("message", e.reason());
       }
       e.caller().forEach((k, v) -> d.put("caller." + k, v));
-      boolean ok = e.outcome() == ProxiedConnection.Outcome.PROXIED;
-      out.add(new AuditEvent(e.id(), now, (ok ? AuditType.CONNECTION_PROXIED : AuditType.CONNECTION_REFUSED).wire(),
-          (ok ? AuditOutcome.ALLOW : AuditOutcome.DENY).wire(), e.outcome().wire(), agent.id().toString(),
+      AuditType type = switch (e.outcome()) {
+        case PROXIED -> AuditType.CONNECTION_PROXIED;
+        case ENDED -> AuditType.CONNECTION_CLOSED;
+        default -> AuditType.CONNECTION_REFUSED;
+      };
+      AuditOutcome outcome = switch (e.outcome()) {
+        case PROXIED -> AuditOutcome.ALLOW;
+        case ENDED -> AuditOutcome.SUCCESS;
+        default -> AuditOutcome.DENY;
+      };
+      out.add(new AuditEvent(e.id(), now, type.wire(), outcome.wire(), e.outcome().wire(), agent.id().toString(),
           e.workload(), e.resource(), d, null));
     }
     audit.writeAll(out);

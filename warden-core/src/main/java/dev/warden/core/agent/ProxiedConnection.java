@@ -32,7 +32,9 @@ public record ProxiedConnection(String id, Instant at, Outcome outcome, String p
     /** The server or the target could not be reached, or the target refused the login. */
     UNAVAILABLE,
     /** The client or the target broke the protocol. */
-    PROTOCOL_ERROR;
+    PROTOCOL_ERROR,
+    /** Open connections closed by the agent because their credential's lease ended (revoked, expired). */
+    ENDED;
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
@@ -45,7 +47,7 @@ public record ProxiedConnection(String id, Instant at, Outcome outcome, String p
         }
       }
       throw new ValidationException("outcome", "unknown connection outcome '" + s + "' (proxied, unidentified, "
-          + "denied, unavailable, protocol_error)");
+          + "denied, unavailable, protocol_error, ended)");
     }
   }
 

@@ -68,7 +68,9 @@ public enum AuditType {
   /** An agent's proxy let a workload's connection through to its target with the workload's credential. */
   CONNECTION_PROXIED("connection.proxied"),
   /** An agent's proxy refused a connection (caller not attested, policy, target or protocol), with the reason. */
-  CONNECTION_REFUSED("connection.refused");
+  CONNECTION_REFUSED("connection.refused"),
+  /** An agent closed proxied connections because the lease of their credential ended. */
+  CONNECTION_CLOSED("connection.closed");
 
   private final String wire;
 

@@ -51,6 +51,7 @@ final class AgentApi implements ApiUnit {
   private static final Duration BUNDLE_REFRESH_HINT = Duration.ofMinutes(5);
 
   private final AgentService agents;
+  private final dev.warden.core.agent.AgentLeases agentLeases;
   private final CaManager ca;
   private final KeyManager jwtSvidKeys;
   private final java.util.function.LongSupplier keysCounter;
@@ -61,7 +62,9 @@ final class AgentApi implements ApiUnit {
    * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
    * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
    */
-  AgentApi(AgentService agents, CaManager ca, KeyManager jwtSvidKeys, java.util.function.LongSupplier keysCounter) {
+  AgentApi(AgentService agents, dev.warden.core.agent.AgentLeases agentLeases, CaManager ca, KeyManager jwtSvidKeys,
+      java.util.function.LongSupplier keysCounter) {
+    this.agentLeases = agentLeases;
     if (jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
       throw new IllegalArgumentException("the bundle publishes JWT-SVID keys only, not " + jwtSvidKeys.purpose());
     }
@@ -112,6 +115,7 @@ final class AgentApi implements ApiUnit {
     t.exact("/v1/agent/jwt-svids").post(null, this::jwtSvids);
     t.exact("/v1/agent/connections").post(null, this::connections);
     t.exact("/v1/agent/edge-certificates").post(null, this::edgeCertificate);
+    t.exact("/v1/agent/lease-states").post(null, this::leaseStates);
     t.exact("/v1/agent-tokens").post(Scopes.AGENTS_MANAGE, this::createJoinToken);
     t.exact("/v1/agents").get(Scopes.READ, this::list);
   }
@@ -197,6 +201,23 @@ final class AgentApi implements ApiUnit {
     String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
     ObjectNode o = Json.object();
     o.put("token", jwt);
+    c.send(200, o);
+  }
+
+  private void leaseStates(Call c) {
+    AgentRecord a = caller(c);
+    JsonNode b = c.json(MAX_BODY);
+    JsonNode ids = b.get("lease_ids");
+    if (ids == null || !ids.isArray()) {
+      throw new ValidationException("lease_ids", "send {\"lease_ids\": [...]}");
+    }
+    List<String> list = new ArrayList<>();
+    ids.forEach(n -> list.add(n.asText()));
+    ObjectNode o = Json.object();
+    agentLeases.ended(a, list).forEach(o.putArray("ended")::add);
+    if (!o.has("ended")) {
+      o.putArray("ended");
+    }
     c.send(200, o);
   }
 

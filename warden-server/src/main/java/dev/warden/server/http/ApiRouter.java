@@ -210,8 +210,9 @@ public final class ApiRouter {
      * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
      * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
      */
-    public Builder agents(AgentService agentService, CaManager ca, KeyManager jwtSvidKeys, LongSupplier keysCounter) {
-      agents = new AgentApi(agentService, ca, jwtSvidKeys, keysCounter);
+    public Builder agents(AgentService agentService, dev.warden.core.agent.AgentLeases agentLeases, CaManager ca,
+        KeyManager jwtSvidKeys, LongSupplier keysCounter) {
+      agents = new AgentApi(agentService, agentLeases, ca, jwtSvidKeys, keysCounter);
       units.add(agents);
       return this;
     }

@@ -312,6 +312,7 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     }
     client.writeAndFlush(firstBytes);
     proxy.audit(ProxiedConnection.Outcome.PROXIED, caller, peer, cred, null);
+    proxy.live().add(cred.leaseId(), client);
   }
 
   private void refuse(ChannelHandlerContext ctx, String sqlState, String message) {

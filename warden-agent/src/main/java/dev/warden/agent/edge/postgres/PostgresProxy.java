@@ -60,6 +60,7 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
   private final LoopbackPeers loopbackPeers;
   private final ConnectionAudit audit;
   private ClientTls tlsSource;
+  private dev.warden.agent.edge.LiveConnections live;
   private volatile SslContext clientTlsContext;
   private volatile ClientTls.Certificate clientCertificate;
   private final java.time.Clock clock;
@@ -88,9 +89,10 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
   public static PostgresProxy start(ProxySpec spec, Callers callers, CredentialCache credentials,
-      LoopbackPeers loopbackPeers, ConnectionAudit audit, ClientTls clientTls, EventLoopGroup group,
-      ExecutorService executor, java.time.Clock clock) {
+      LoopbackPeers loopbackPeers, ConnectionAudit audit, ClientTls clientTls, dev.warden.agent.edge.LiveConnections live,
+      EventLoopGroup group, ExecutorService executor, java.time.Clock clock) {
     PostgresProxy p = new PostgresProxy(spec, callers, credentials, loopbackPeers, audit, executor, clock);
+    p.live = live;
     if (spec.clientTls() != ProxySpec.ClientTlsMode.OFF) {
       p.tlsSource = clientTls;
       try {
@@ -192,6 +194,10 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
     } catch (javax.net.ssl.SSLException e) {
       throw new EdgeException(EdgeException.Kind.FAILED, "cannot use the proxy's TLS certificate: " + e.getMessage());
     }
+  }
+
+  dev.warden.agent.edge.LiveConnections live() {
+    return live;
   }
 
   /** TLS towards the application, or null when this proxy serves plaintext only. */

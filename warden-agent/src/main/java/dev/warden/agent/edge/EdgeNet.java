@@ -98,32 +98,41 @@ public final class EdgeNet {
     if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
       return null;
     }
-    Path ca = spec.upstreamCa();
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, upstreamTrust(spec.upstreamCa()).getTrustManagers(), null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot set up TLS to the target: " + e.getMessage(), e);
+    }
+  }
+
+  /** Trust managers for {@code upstream-ca} (PEM), or the JDK's trust store when it is null. */
+  public static TrustManagerFactory upstreamTrust(Path ca) {
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (ca == null) {
         tmf.init((KeyStore) null);
-      } else {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        int i = 0;
-        try (InputStream in = Files.newInputStream(ca)) {
-          for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-            ks.setCertificateEntry("ca" + i++, c);
-          }
-        }
-        if (i == 0) {
-          throw new IllegalArgumentException("upstream-ca " + ca + " holds no certificate");
-        }
-        tmf.init(ks);
+        return tmf;
       }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      int i = 0;
+      try (InputStream in = Files.newInputStream(ca)) {
+        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          ks.setCertificateEntry("ca" + i++, c);
+        }
+      }
+      if (i == 0) {
+        throw new IllegalArgumentException("upstream-ca " + ca + " holds no certificate");
+      }
+      tmf.init(ks);
+      return tmf;
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
     }
   }
+
 
   /** A client-mode TLS handler for the target, checking its host name when the spec says verify-full. */
   public static SslHandler upstreamTls(SSLContext ctx, ProxySpec spec, String host, int port) {

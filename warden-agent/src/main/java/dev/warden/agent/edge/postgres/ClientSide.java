@@ -305,8 +305,8 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     }
     state = State.RELAY;
     releaseBuf();
-    upstream.pipeline().replace(UpstreamSide.class, "relay", new Relay(client));
-    ctx.pipeline().replace(this, "relay", new Relay(upstream));
+    upstream.pipeline().replace(UpstreamSide.class, "relay", new dev.warden.agent.edge.Pipe(client));
+    ctx.pipeline().replace(this, "relay", new dev.warden.agent.edge.Pipe(upstream));
     if (negotiate != null) {
       client.write(Unpooled.wrappedBuffer(negotiate));
     }

@@ -23,16 +23,12 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -255,30 +251,14 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
    */
   private static SslContext sslContext(Path ca, boolean checkHostName) {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      if (ca == null) {
-        tmf.init((KeyStore) null);
-      } else {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        int i = 0;
-        try (InputStream in = Files.newInputStream(ca)) {
-          for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-            ks.setCertificateEntry("ca" + i++, c);
-          }
-        }
-        if (i == 0) {
-          throw new IllegalArgumentException("upstream-ca " + ca + " holds no certificate");
-        }
-        tmf.init(ks);
-      }
+      TrustManagerFactory tmf = dev.warden.agent.edge.EdgeNet.upstreamTrust(ca);
       return SslContextBuilder.forClient().trustManager(tmf)
           .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
           .protocols("TLSv1.3", "TLSv1.2")
           // Netty checks the host name by default; verify-ca must not, verify-full must
           .endpointIdentificationAlgorithm(checkHostName ? "HTTPS" : null).build();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("cannot set up TLS to the database: " + e.getMessage(), e);
     }
   }
 }

@@ -94,6 +94,30 @@ class LeakResponseTest {
   }
 
   @Test
+  void aDryRunReportSaysWhatWouldBeRevokedAndRevokesNothing() {
+    String leaked = grant();
+    String rs = warden.admin("POST", "/v1/admin-tokens", "{\"name\": \"rs-dry\", \"scopes\": [\"introspect\"]}")
+        .json().path("token").asText();
+    JsonNode keyDoc = warden.admin("GET", "/v1/scan/fingerprint-key", null).json();
+    String fp = new Fingerprinter(Base64.getUrlDecoder().decode(keyDoc.path("key").asText())).fingerprint(leaked);
+    int leakedBefore = warden.admin("GET", "/v1/audit?type=secret.leaked&limit=500", null).json().path("events").size();
+    ServerFixture.Response report = warden.admin("POST", "/v1/leaks", """
+        {"source": "dry", "dryRun": true, "findings": [
+          {"fingerprint": "%s", "ruleId": "jwt", "path": "deploy/.env"},
+          {"fingerprint": "%s", "ruleId": "generic-api-key", "path": "x"}]}""".formatted(fp, "1".repeat(64)));
+    assertThat(report.status()).isEqualTo(200);
+    assertThat(report.json().path("dryRun").asBoolean()).isTrue();
+    JsonNode m = report.json().path("matched").get(0);
+    assertThat(m.path("active").asBoolean()).as("would be revoked").isTrue();
+    assertThat(m.path("revoked").asBoolean()).isFalse();
+    assertThat(introspect(leaked, rs).json().path("active").asBoolean()).as("still live after a dry run").isTrue();
+    assertThat(warden.admin("GET", "/v1/audit?type=secret.leaked&limit=500", null).json().path("events").size())
+        .as("a dry run records no leak").isEqualTo(leakedBefore);
+    JsonNode reported = warden.admin("GET", "/v1/audit?type=leak.reported&limit=1", null).json().path("events").get(0);
+    assertThat(reported.path("details").path("dryRun").asText()).isEqualTo("true");
+  }
+
+  @Test
   void introspectionNeedsTheIntrospectScopeAndRejectsForgedTokens() {
     String token = grant();
     assertThat(introspect(token, null).status()).isEqualTo(401);

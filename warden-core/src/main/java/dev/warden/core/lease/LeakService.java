@@ -22,7 +22,11 @@ public final class LeakService {
   public record Finding(String fingerprint, String ruleId, String path, Integer line, String commit) {}
 
   /** A fingerprint that matched a lease. */
-  public record Match(String fingerprint, String leaseId, boolean revoked, String workload) {}
+  /**
+   * @param revoked the lease is revoked now (by this report, or before it)
+   * @param active the lease was live when the report arrived: what a dry run would revoke
+   */
+  public record Match(String fingerprint, String leaseId, boolean revoked, String workload, boolean active) {}
 
   /** What a report did. */
   public record Result(int received, List<Match> matched, int unmatched) {}
@@ -38,6 +42,15 @@ public final class LeakService {
   }
 
   public Result report(String source, List<Finding> findings, String actor) {
+    return report(source, findings, actor, false);
+  }
+
+  /**
+   * @param dryRun match only: nothing is revoked and no leak is recorded except the report itself
+   *     (audited as {@code leak.reported} with {@code dryRun=true}), so a team can see what a report
+   *     would revoke before sending it
+   */
+  public Result report(String source, List<Finding> findings, String actor, boolean dryRun) {
     Instant now = clock.instant();
     List<Match> matched = new ArrayList<>();
     int unmatched = 0;
@@ -46,6 +59,9 @@ public final class LeakService {
       List<Lease> hits = leases.findByFingerprint(f.fingerprint());
       if (hits.isEmpty()) {
         unmatched++;
+        if (dryRun) {
+          continue;
+        }
         // not Warden's to revoke, but it is an NHI in the open: the inventory and posture must see it
         if (seen.add(f.fingerprint())) {
           Map<String, String> d = new HashMap<>();
@@ -63,8 +79,13 @@ public final class LeakService {
         continue;
       }
       for (Lease l : hits) {
+        boolean active = l.isActive(now);
+        if (dryRun) {
+          matched.add(new Match(f.fingerprint(), l.id(), l.revokedAt() != null, l.workload(), active));
+          continue;
+        }
         boolean revoked = l.revokedAt() == null && leases.revoke(l.id(), now, "leaked");
-        matched.add(new Match(f.fingerprint(), l.id(), revoked || l.revokedAt() != null, l.workload()));
+        matched.add(new Match(f.fingerprint(), l.id(), revoked || l.revokedAt() != null, l.workload(), active));
         Map<String, String> d = new HashMap<>();
         d.put("leaseId", l.id());
         d.put("fingerprint", f.fingerprint());
@@ -84,6 +105,9 @@ public final class LeakService {
     d.put("source", source == null ? "" : source);
     d.put("received", Integer.toString(findings.size()));
     d.put("matched", Integer.toString(matched.size()));
+    if (dryRun) {
+      d.put("dryRun", "true");
+    }
     audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.LEAK_REPORTED.wire(),
         AuditOutcome.SUCCESS.wire(), "", actor, null, null, d,
         null));

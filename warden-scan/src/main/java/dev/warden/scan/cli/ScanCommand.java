@@ -126,6 +126,9 @@ public class ScanCommand implements Callable<Integer> {
   @Option(names = "--report", description = "Send findings (fingerprints and locations, never secrets) to the Warden server for revocation.")
   boolean report;
 
+  @Option(names = "--dry-run", description = "With --report: ask the server what the report would revoke; nothing is revoked.")
+  boolean dryRun;
+
   @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report (default: $WARDEN_SERVER, else the server of 'warden login').")
   String server;
 
@@ -204,6 +207,9 @@ public class ScanCommand implements Callable<Integer> {
     }
     if (modes > 0 && paths.size() > 1) {
       throw usage("--git, --since and --staged scan one repository; give at most one PATH");
+    }
+    if (dryRun && !report) {
+      throw usage("--dry-run asks the server what --report would revoke: give it with --report");
     }
     Severity threshold = failOn == null ? null : Severity.parse(failOn);
 
@@ -312,10 +318,18 @@ public class ScanCommand implements Callable<Integer> {
       if (result.findings().isEmpty()) {
         err.println("report: nothing to report");
       } else {
-        LeakReporter.Outcome o = reporter.report(source, result.findings());
-        long revoked = o.matched().stream().filter(LeakReporter.Match::revoked).count();
-        err.println("report: server received " + o.received() + " findings; " + o.matched().size()
-            + " matched Warden leases (" + revoked + " revoked), " + o.unmatched() + " unmatched");
+        LeakReporter.Outcome o = reporter.report(source, result.findings(), dryRun);
+        if (dryRun) {
+          err.println("report (dry run, nothing revoked): " + o.received() + " findings; " + o.matched().size()
+              + " matched Warden leases, " + o.matched().stream().filter(LeakReporter.Match::active).count()
+              + " live that a report would revoke, " + o.unmatched() + " unmatched");
+          o.matched().stream().filter(LeakReporter.Match::active)
+              .forEach(m -> err.println("  would revoke lease " + m.leaseId()));
+        } else {
+          long revoked = o.matched().stream().filter(LeakReporter.Match::revoked).count();
+          err.println("report: server received " + o.received() + " findings; " + o.matched().size()
+              + " matched Warden leases (" + revoked + " revoked), " + o.unmatched() + " unmatched");
+        }
       }
     }
     if (result.incomplete()) {

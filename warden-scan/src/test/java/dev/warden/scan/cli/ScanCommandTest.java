@@ -100,7 +100,8 @@ class ScanCommandTest {
       "--output=xml .|Invalid value",
       "--max-file-size=huge .|--max-file-size",
       "--config=nope.json .|cannot read config file",
-      "--report .|--report needs --server"})
+      "--report .|--report needs --server",
+      "--dry-run .|give it with --report"})
   void badInvocationWhenRunThenExit2WithMessage(String args, String message) {
     assertThat(run(args.split(" "))).isEqualTo(2);
     assertThat(err() + out()).contains(message);

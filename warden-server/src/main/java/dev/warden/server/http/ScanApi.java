@@ -68,8 +68,12 @@ final class ScanApi implements ApiUnit {
       findings.add(new LeakService.Finding(fp, Params.text(f, "ruleId"), Params.text(f, "path"),
           f.has("line") && f.get("line").canConvertToInt() ? f.get("line").asInt() : null, Params.text(f, "commit")));
     }
-    LeakService.Result r = leaks.report(Params.text(b, "source"), findings, c.who().actor());
+    boolean dryRun = b.path("dryRun").asBoolean(false);
+    LeakService.Result r = leaks.report(Params.text(b, "source"), findings, c.who().actor(), dryRun);
     ObjectNode o = Json.object();
+    if (dryRun) {
+      o.put("dryRun", true);
+    }
     o.put("received", r.received());
     ArrayNode a = o.putArray("matched");
     for (LeakService.Match mt : r.matched()) {
@@ -77,6 +81,7 @@ final class ScanApi implements ApiUnit {
       x.put("fingerprint", mt.fingerprint());
       x.put("leaseId", mt.leaseId());
       x.put("revoked", mt.revoked());
+      x.put("active", mt.active());
       if (mt.workload() != null) {
         x.put("workload", mt.workload());
       }

@@ -29,7 +29,8 @@ public final class LeakReporter {
   }
 
   /** A reported fingerprint the server recognised as one of its leases. */
-  public record Match(String fingerprint, String leaseId, boolean revoked) {}
+  /** @param active the lease was live: a dry run's "would be revoked" */
+  public record Match(String fingerprint, String leaseId, boolean revoked, boolean active) {}
 
   private static final String USER_AGENT = "warden-scan/" + dev.warden.scan.cli.ScanCommand.Version.version();
 
@@ -103,8 +104,16 @@ public final class LeakReporter {
    * @throws ScanException REPORT_FAILED on a network error, a non-200 answer or a malformed body
    */
   public Outcome report(String source, List<Finding> findings) throws ScanException {
+    return report(source, findings, false);
+  }
+
+  /** @param dryRun the server only matches: nothing is revoked */
+  public Outcome report(String source, List<Finding> findings, boolean dryRun) throws ScanException {
     ObjectNode root = om.createObjectNode();
     root.put("source", source);
+    if (dryRun) {
+      root.put("dryRun", true);
+    }
     ArrayNode arr = root.putArray("findings");
     for (Finding f : findings) {
       ObjectNode o = arr.addObject();
@@ -125,7 +134,8 @@ public final class LeakReporter {
     }
     List<Match> matched = new ArrayList<>();
     for (JsonNode m : body.get("matched")) {
-      matched.add(new Match(m.path("fingerprint").asText(""), m.path("leaseId").asText(""), m.path("revoked").asBoolean(false)));
+      matched.add(new Match(m.path("fingerprint").asText(""), m.path("leaseId").asText(""),
+          m.path("revoked").asBoolean(false), m.path("active").asBoolean(false)));
     }
     return new Outcome(body.path("received").asInt(), matched, body.path("unmatched").asInt());
   }

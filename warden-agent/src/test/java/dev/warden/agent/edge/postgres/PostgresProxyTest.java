@@ -77,6 +77,12 @@ class PostgresProxyTest {
 
   @BeforeAll
   static void start() throws Exception {
+    if (!PrivatePostgres.available()) {
+      if (System.getenv("CI") != null) {
+        throw new AssertionError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (failing: CI is set)");
+      }
+      org.junit.jupiter.api.Assumptions.abort("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin");
+    }
     db = PrivatePostgres.start();
     db.psql("CREATE ROLE warden_admin LOGIN CREATEROLE PASSWORD 'admin-pw'; GRANT pg_signal_backend TO warden_admin; "
         + "CREATE ROLE ledger_rw NOLOGIN; CREATE TABLE entries (id INT PRIMARY KEY, note TEXT); "

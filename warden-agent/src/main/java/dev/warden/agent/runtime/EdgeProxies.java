@@ -74,6 +74,8 @@ public final class EdgeProxies implements AutoCloseable {
           case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, e.group, e.executor, clock);
           case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis", spool, clock), e.group);
           case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb", spool, clock), e.group);
+          case HTTP -> dev.warden.agent.edge.http.HttpProxy.start(
+              new EdgeContext(s, callers, cache, peers, e.executor, "http", spool, clock), tls, e.group);
         });
       }
     } catch (RuntimeException ex) {

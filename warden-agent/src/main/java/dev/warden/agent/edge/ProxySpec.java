@@ -23,10 +23,12 @@ import java.util.Objects;
  *     {@code allow} there, {@code off} elsewhere)
  * @param routes the http proxy's destinations that get a credential (empty for other protocols)
  * @param refuseUnlisted the http proxy refuses destinations no route names, instead of tunnelling them
+ * @param responseTimeout how long the http proxy waits for a destination's response head before
+ *     answering 504 (default 60 s)
  */
 public record ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
     UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls,
-    java.util.List<HttpRoute> routes, boolean refuseUnlisted) {
+    java.util.List<HttpRoute> routes, boolean refuseUnlisted, java.time.Duration responseTimeout) {
 
   /**
    * The wire protocols the agent can inject credentials into: PostgreSQL, MySQL's (MariaDB and
@@ -73,6 +75,10 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
   public ProxySpec {
     Objects.requireNonNull(protocol, "protocol");
     routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
+    responseTimeout = responseTimeout == null ? java.time.Duration.ofSeconds(60) : responseTimeout;
+    if (responseTimeout.isNegative() || responseTimeout.isZero()) {
+      throw new IllegalArgumentException("response-timeout must be positive");
+    }
     if (protocol == Protocol.HTTP) {
       if (resource != null) {
         throw new IllegalArgumentException("the http proxy takes route=<host>=resource:<name> per destination, "
@@ -110,7 +116,8 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
   /** A database proxy (no HTTP routes). */
   public ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
       UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls) {
-    this(protocol, resource, listenUnix, listenTcp, upstreamTls, upstreamCa, allowWeakAuth, clientTls, null, false);
+    this(protocol, resource, listenUnix, listenTcp, upstreamTls, upstreamCa, allowWeakAuth, clientTls, null, false,
+        null);
   }
 
   /**
@@ -149,10 +156,14 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     }
     for (String k : kv.keySet()) {
       if (!java.util.Set.of("resource", "listen", "upstream-tls", "upstream-ca", "allow-weak-auth", "client-tls",
-          "unlisted").contains(k)) {
+          "unlisted", "response-timeout").contains(k)) {
         throw new IllegalArgumentException("unknown --proxy option " + k
-            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth, client-tls; http: route, unlisted)");
+            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth, client-tls; http: route, unlisted, "
+            + "response-timeout)");
       }
+    }
+    if (p != Protocol.HTTP && kv.containsKey("response-timeout")) {
+      throw new IllegalArgumentException("response-timeout applies to the http proxy only");
     }
     String listen = kv.get("listen");
     if (listen == null) {
@@ -170,7 +181,18 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
         kv.containsKey("upstream-ca") ? Path.of(kv.get("upstream-ca")) : null,
         Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")),
         kv.containsKey("client-tls") ? ClientTlsMode.parse(kv.get("client-tls")) : null, routes,
-        unlisted(kv.get("unlisted")));
+        unlisted(kv.get("unlisted")), seconds(kv.get("response-timeout")));
+  }
+
+  private static java.time.Duration seconds(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return java.time.Duration.ofSeconds(Long.parseLong(s.endsWith("s") ? s.substring(0, s.length() - 1) : s));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("response-timeout takes seconds (30 or 30s), not " + s);
+    }
   }
 
   private static boolean unlisted(String s) {

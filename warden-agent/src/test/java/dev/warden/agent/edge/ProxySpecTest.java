@@ -80,6 +80,9 @@ class ProxySpecTest {
     assertThat(h.routes().get(0).matches("API.example.com", 443)).isTrue();
     assertThat(h.routes().get(1).matches("keys.example.com", 443)).isFalse();
     assertThat(ProxySpec.parse("http:listen=127.0.0.1:3128").refuseUnlisted()).isFalse();
+    assertThat(h.responseTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(ProxySpec.parse("http:listen=127.0.0.1:3128,response-timeout=5s").responseTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(5));
   }
 
   @Test
@@ -102,5 +105,9 @@ class ProxySpecTest {
         .hasMessageContaining("unknown --proxy option route");
     assertThatThrownBy(() -> ProxySpec.parse("redis:resource=c,listen=127.0.0.1:1,unlisted=refuse"))
         .hasMessageContaining("http proxy only");
+    assertThatThrownBy(() -> ProxySpec.parse("redis:resource=c,listen=127.0.0.1:1,response-timeout=5"))
+        .hasMessageContaining("http proxy only");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,response-timeout=0"))
+        .hasMessageContaining("must be positive");
   }
 }

@@ -34,6 +34,7 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.LastHttpContent;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -443,6 +444,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (!requestComplete) {
       client.config().setAutoRead(true);
     }
+    long timeout = proxy.spec().responseTimeout().toMillis();
+    Channel to = upstream;
+    client.eventLoop().schedule(() -> {
+      if (state == State.SENDING && upstream == to) {
+        refuse(ctx, new HttpRefusal(504, destination + " did not answer within " + timeout / 1000 + " s"));
+      }
+    }, timeout, TimeUnit.MILLISECONDS);
   }
 
   private HttpRefusal connectFailure(Throwable cause) {
@@ -530,6 +538,18 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       }
     }
     ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (intercept != null && evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+      // the operator's first question when a client "cannot connect": does it trust Warden's bundle?
+      route = intercept.route();
+      destination = intercept.destination();
+      record(ProxiedConnection.Outcome.PROTOCOL_ERROR, "the application's TLS handshake with the agent for "
+          + destination.host() + " failed (does it trust Warden's bundle?): " + EdgeNet.rootMessage(e.cause()));
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -90,6 +90,12 @@ public final class HttpProxy implements EdgeProxy {
    */
   SslContext serverTls(String resource, String host) throws EdgeException {
     ClientTls.Certificate c = certificates.destinationCertificate(resource, host);
+    if (!namesOnly(c.chain().getFirst(), host)) {
+      // a server that predates destination certificates answers its loopback edge certificate,
+      // which must never stand in for a destination (it names 127.0.0.1)
+      throw new EdgeException(EdgeException.Kind.FAILED, "the Warden server answered a certificate that does not "
+          + "name " + host + " alone (does it predate destination certificates? upgrade it)");
+    }
     String key = resource + "\n" + host;
     Held h = serverTls.get(key);
     if (h != null && h.certificate() == c) {
@@ -104,6 +110,28 @@ public final class HttpProxy implements EdgeProxy {
     } catch (javax.net.ssl.SSLException e) {
       throw new EdgeException(EdgeException.Kind.FAILED, "cannot use the certificate for " + host + ": "
           + e.getMessage());
+    }
+  }
+
+  /** Whether the certificate names this host and no other host or address (a SPIFFE ID URI aside). */
+  static boolean namesOnly(X509Certificate cert, String host) {
+    try {
+      var sans = cert.getSubjectAlternativeNames();
+      if (sans == null) {
+        return false;
+      }
+      boolean named = false;
+      for (var san : sans) {
+        int type = (Integer) san.get(0);
+        if (type == 2 && host.equalsIgnoreCase(String.valueOf(san.get(1)))) {
+          named = true;
+        } else if (type != 6) {
+          return false;
+        }
+      }
+      return named;
+    } catch (java.security.cert.CertificateParsingException e) {
+      return false;
     }
   }
 

@@ -65,6 +65,8 @@ class HttpProxyTest {
   static int proxy;
   static int refusing;
   static int undeclared;
+  static int impatient;
+  static java.net.ServerSocket silent;
 
   @BeforeAll
   static void start() throws Exception {
@@ -106,6 +108,8 @@ class HttpProxyTest {
     proxy = EdgeFixture.freePort();
     refusing = EdgeFixture.freePort();
     undeclared = EdgeFixture.freePort();
+    impatient = EdgeFixture.freePort();
+    silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());  // accepts, never answers
     String ca = ",upstream-ca=" + destinationCaPem;
     warden.startAgent(List.of(
         ProxySpec.parse("http:listen=127.0.0.1:" + proxy + ca
@@ -123,6 +127,7 @@ class HttpProxyTest {
         // a database proxy pointed at a resource whose credential is an HTTP one
         ProxySpec.parse("postgres:resource=billing-api,listen=unix:" + dir.resolve("pg/.s.PGSQL.5432")),
         // a route to a host the resource does not declare: the server issues no certificate for it
+        ProxySpec.parse("http:listen=127.0.0.1:" + impatient + ",response-timeout=1s"),
         ProxySpec.parse("http:listen=127.0.0.1:" + undeclared + ca
             + ",route=127.0.0.1:" + billingTls.port() + "=resource:billing-api")));
   }
@@ -137,9 +142,12 @@ class HttpProxyTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (warden != null) {
       warden.close();
+    }
+    if (silent != null) {
+      silent.close();
     }
     for (EchoServer s : new EchoServer[] {billingTls, wardenTls, billingPlain, keyed, query, basic, other, badCert}) {
       if (s != null) {
@@ -366,10 +374,34 @@ class HttpProxyTest {
   }
 
   @Test
+  void aDestinationThatNeverAnswersGives504AfterTheResponseTimeout() throws Exception {
+    long start = System.nanoTime();
+    EdgeFixture.Result r = curl(List.of("-x", proxyUrl(impatient), "http://127.0.0.1:" + silent.getLocalPort() + "/"));
+    assertThat(r.output()).contains("Warden: 127.0.0.1:" + silent.getLocalPort() + " did not answer within 1 s")
+        .endsWith("504 000");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+  }
+
+  @Test
+  void anApplicationThatDoesNotTrustWardensBundleFailsItsHandshakeAndTheRefusalIsAudited() throws Exception {
+    HttpClient distrusting = jdk(proxy, destinationCaPem);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> get(distrusting, "https://localhost:" + keyedTlsPort()
+        + "/")).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+    JsonNode e = warden.awaitEvent("connection.refused", x -> x.path("details").path("message").asText()
+        .contains("does it trust Warden's bundle?"));
+    assertThat(e.path("resource").asText()).isEqualTo("billing-api");
+    assertThat(e.path("reason").asText()).isEqualTo("protocol_error");
+  }
+
+  static int keyedTlsPort() {
+    return billingTls.port();
+  }
+
+  @Test
   void aHostTheResourceDoesNotDeclareGetsNoCertificate() throws Exception {
     EdgeFixture.Result r = curl(List.of("-v", "-x", proxyUrl(undeclared), "--cacert", warden.bundle().toString(),
         "https://127.0.0.1:" + billingTls.port() + "/"));
-    assertThat(r.exit()).isNotZero();
+    assertThat(r.exit()).as(r.output()).isNotZero();
     assertThat(r.output()).endsWith("000 403");
     assertThat(connect(undeclared, "127.0.0.1:" + billingTls.port())).startsWith("HTTP/1.1 403 ")
         .contains("resource billing-api declares localhost as its destination, not 127.0.0.1");

@@ -98,6 +98,17 @@ public final class EdgeNet {
     if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
       return null;
     }
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, upstreamTrust(spec), null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot set up TLS to the target: " + e.getMessage(), e);
+    }
+  }
+
+  /** The trust managers for the target's certificate: {@code upstream-ca}, else the JDK's. */
+  public static javax.net.ssl.TrustManager[] upstreamTrust(ProxySpec spec) {
     Path ca = spec.upstreamCa();
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -117,9 +128,7 @@ public final class EdgeNet {
         }
         tmf.init(ks);
       }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
+      return tmf.getTrustManagers();
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
     }

@@ -45,6 +45,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * One application connection to the HTTP proxy, or one intercepted TLS tunnel inside it: one
@@ -225,6 +226,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       EdgeCredential cred = null;
       SslContext serverTls = null;
       InetAddress address = null;
+      SSLContext bound = null;
       try {
         if (caller == null) {
           caller = proxy.context().identify(ch, p -> peer = p);
@@ -242,6 +244,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
           }
           if (connect) {
             serverTls = proxy.serverTls(r.resource(), dest.host());
+          }
+          if (https && "access_token".equals(cred.engine())) {
+            bound = proxy.upstreamTls(caller.svid());
           }
         }
         if (!connect || r == null) {
@@ -261,6 +266,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       EdgeCredential got = cred;
       SslContext terminate = serverTls;
       InetSocketAddress to = address == null ? null : new InetSocketAddress(address, dest.port());
+      SSLContext upstreamTls = bound != null ? bound : proxy.upstreamTls();
       ch.eventLoop().execute(() -> {
         if (state != State.PREPARING || !ch.isActive()) {
           return;
@@ -271,7 +277,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         }
         credential = got;
         if (!connect) {
-          forward(ctx, req, https, target, to);
+          forward(ctx, req, https, target, to, upstreamTls);
         } else if (r == null) {
           tunnel(ctx, to);
         } else {
@@ -338,7 +344,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   /** Forwards the request with the route's credential in place of any the application sent. */
   private void forward(ChannelHandlerContext ctx, HttpRequest req, boolean tls, String originForm,
-      InetSocketAddress to) {
+      InetSocketAddress to, SSLContext upstreamTls) {
     HttpHeaders h = req.headers().copy();
     HttpWire.removeHopByHop(h);
     String target = originForm;
@@ -358,7 +364,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       @Override
       protected void initChannel(Channel ch) {
         if (tls) {
-          ch.pipeline().addLast("tls", EdgeNet.upstreamTls(proxy.upstreamTls(), proxy.spec(), destination.host(),
+          ch.pipeline().addLast("tls", EdgeNet.upstreamTls(upstreamTls, proxy.spec(), destination.host(),
               destination.port()));
         }
         ch.pipeline().addLast("codec", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));

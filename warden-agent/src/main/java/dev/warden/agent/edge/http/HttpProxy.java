@@ -7,6 +7,7 @@ import dev.warden.agent.edge.EdgeNet;
 import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.HttpRoute;
 import dev.warden.agent.edge.ProxySpec;
+import dev.warden.agent.workloadapi.X509Svid;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
@@ -40,6 +41,13 @@ public final class HttpProxy implements EdgeProxy {
   private final AtomicLong accepted = new AtomicLong();
   private final Map<String, Held> serverTls = new ConcurrentHashMap<>();
   private Channel listener;
+  /** Per SVID (a new one after each rotation), the most recent few hundred. */
+  private final Map<java.math.BigInteger, SSLContext> withSvid = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<java.math.BigInteger, SSLContext> e) {
+      return size() > 256;
+    }
+  };
 
   private HttpProxy(EdgeContext context, ClientTls certificates) {
     if (context.spec().upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
@@ -137,6 +145,36 @@ public final class HttpProxy implements EdgeProxy {
 
   SSLContext upstreamTls() {
     return upstreamTls;
+  }
+
+  /**
+   * TLS to a destination presenting the workload's X.509-SVID as the client certificate: a Warden
+   * access token obtained over mTLS is bound to that certificate (RFC 8705 {@code cnf}), so a
+   * destination enforcing the binding sees the certificate the token names.
+   */
+  SSLContext upstreamTls(X509Svid svid) throws EdgeException {
+    java.math.BigInteger serial = svid.chain().getFirst().getSerialNumber();
+    synchronized (withSvid) {
+      SSLContext c = withSvid.get(serial);
+      if (c != null) {
+        return c;
+      }
+      try {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("svid", svid.privateKey(), new char[0], svid.chain().toArray(new X509Certificate[0]));
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        c = SSLContext.getInstance("TLS");
+        c.init(kmf.getKeyManagers(), EdgeNet.upstreamTrust(context.spec()), null);
+        withSvid.put(serial, c);
+        return c;
+      } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        throw new EdgeException(EdgeException.Kind.FAILED, "cannot present the SVID of " + svid.id() + ": "
+            + e.getMessage());
+      }
+    }
   }
 
   EdgeContext context() {

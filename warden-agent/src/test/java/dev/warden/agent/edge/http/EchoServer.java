@@ -42,6 +42,14 @@ final class EchoServer implements AutoCloseable {
 
   /** HTTPS with a certificate for localhost and 127.0.0.1 from {@code ca}. */
   static EchoServer tls(TestTlsCertificates ca) throws Exception {
+    return tls(ca, null);
+  }
+
+  /**
+   * HTTPS asking for a client certificate (optional) that chains to {@code clientCas}: the echo
+   * then also says the certificate's SHA-256 and URI name.
+   */
+  static EchoServer tls(TestTlsCertificates ca, java.nio.file.Path clientCas) throws Exception {
     TestTlsCertificates.Issued leaf = ca.server(List.of("localhost", "127.0.0.1"));
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
@@ -50,9 +58,31 @@ final class EchoServer implements AutoCloseable {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, new char[0]);
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), null, null);
+    javax.net.ssl.TrustManager[] trust = null;
+    if (clientCas != null) {
+      KeyStore ts = KeyStore.getInstance("PKCS12");
+      ts.load(null, null);
+      int i = 0;
+      try (var in = java.nio.file.Files.newInputStream(clientCas)) {
+        for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          ts.setCertificateEntry("ca" + i++, c);
+        }
+      }
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+      tmf.init(ts);
+      trust = tmf.getTrustManagers();
+    }
+    ctx.init(kmf.getKeyManagers(), trust, null);
     HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    s.setHttpsConfigurator(new HttpsConfigurator(ctx));
+    boolean want = clientCas != null;
+    s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
+      @Override
+      public void configure(com.sun.net.httpserver.HttpsParameters params) {
+        javax.net.ssl.SSLParameters p = ctx.getDefaultSSLParameters();
+        p.setWantClientAuth(want);
+        params.setSSLParameters(p);
+      }
+    });
     return new EchoServer(s);
   }
 
@@ -69,7 +99,21 @@ final class EchoServer implements AutoCloseable {
         x.getRequestHeaders().getFirst("Authorization"), x.getRequestHeaders().getFirst("X-Api-Key"), body,
         headers.toString());
     seen.add(s);
-    byte[] out = ("method: " + s.method() + "\ntarget: " + s.target() + "\nauthorization: " + s.authorization()
+    String client = "";
+    if (x instanceof com.sun.net.httpserver.HttpsExchange hx) {
+      try {
+        var peer = (X509Certificate) hx.getSSLSession().getPeerCertificates()[0];
+        client = "client-cert-sha256: " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+            java.security.MessageDigest.getInstance("SHA-256").digest(peer.getEncoded()))
+            + "\nclient-cert-uri: " + peer.getSubjectAlternativeNames().stream().filter(n -> (Integer) n.get(0) == 6)
+                .map(n -> String.valueOf(n.get(1))).findFirst().orElse("") + "\n";
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        client = "client-cert: none\n";
+      } catch (Exception e) {
+        client = "client-cert: " + e + "\n";
+      }
+    }
+    byte[] out = (client + "method: " + s.method() + "\ntarget: " + s.target() + "\nauthorization: " + s.authorization()
         + "\nx-api-key: " + s.apiKey() + "\nbody: " + body + "\n--\n" + headers).getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", "text/plain");
     x.sendResponseHeaders(200, out.length);

@@ -74,7 +74,6 @@ class HttpProxyTest {
     destinationCaPem = dir.resolve("destination-ca.pem");
     Files.writeString(destinationCaPem, destinationCa.pem());
     billingTls = EchoServer.tls(destinationCa);
-    wardenTls = EchoServer.tls(destinationCa);
     billingPlain = EchoServer.plain();
     keyed = EchoServer.plain();
     query = EchoServer.plain();
@@ -84,6 +83,7 @@ class HttpProxyTest {
     down = EdgeFixture.freePort();
 
     warden = EdgeFixture.start(dir);
+    wardenTls = EchoServer.tls(destinationCa, warden.bundle());  // asks for the client's certificate
     secret("billing-key", BILLING_KEY);
     secret("api-key", API_KEY);
     secret("query-key", QUERY_KEY);
@@ -271,6 +271,14 @@ class HttpProxyTest {
     JsonNode claims = EdgeFixture.JSON.readTree(Base64.getUrlDecoder().decode(jwt[1]));
     assertThat(claims.path("aud").toString()).contains("https://localhost/warden");
     assertThat(claims.path("sub").asText()).isEqualTo(EdgeFixture.WORKLOAD);
+    // the token is bound to the workload's SVID (RFC 8705), and that is the certificate the agent presented
+    String thumbprint = claims.path("cnf").path("x5t#S256").asText();
+    assertThat(thumbprint).isNotBlank();
+    assertThat(r.body()).contains("client-cert-sha256: " + thumbprint + "\n")
+        .contains("client-cert-uri: " + EdgeFixture.WORKLOAD);
+    // a brokered secret's destination is not shown the workload's certificate
+    assertThat(get(jdk(proxy, warden.bundle()), "https://localhost:" + billingTls.port() + "/").body())
+        .doesNotContain("client-cert-uri");
   }
 
   @Test

@@ -85,6 +85,12 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private HttpRoute route;
   private HttpWire.Authority destination;
   private EdgeCredential credential;
+  /** Whether the connection stays open after this exchange: an HTTP/1.1 client not asking to close. */
+  private boolean keepAlive;
+  private HttpMethod method;
+  /** The next request(s) a client sent before this exchange ended: read after it. */
+  private final java.util.ArrayDeque<Object> pipelined = new java.util.ArrayDeque<>();
+  private long exchanges;
 
   HttpFrontend(HttpProxy proxy, Intercept intercept, Callers.Caller caller, PeerCredentials peer) {
     this.proxy = proxy;
@@ -99,8 +105,14 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
+    closeIfIdle(ctx);
+  }
+
+  /** Closes the connection if no request has begun within the timeout (first, or next on a kept-alive one). */
+  private void closeIfIdle(ChannelHandlerContext ctx) {
+    long exchange = exchanges;
     ctx.executor().schedule(() -> {
-      if (state == State.IDLE && ctx.channel().isActive()) {
+      if (state == State.IDLE && exchanges == exchange && ctx.channel().isActive()) {
         ctx.close();
       }
     }, REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -108,11 +120,21 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (requestComplete && (state == State.PREPARING || state == State.SENDING || state == State.RESPONDING)
+        && msg instanceof io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObject) {
+      pipelined.add(msg);  // the next request, sent before this exchange ended: read once it has
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
     if (msg instanceof HttpRequest req) {
       if (state != State.IDLE) {
-        ReferenceCountUtil.release(msg);  // a pipelined second request: this connection ends after the first
+        ReferenceCountUtil.release(msg);
         return;
       }
+      exchanges++;
+      method = req.method();
+      keepAlive = req.protocolVersion().equals(HttpVersion.HTTP_1_1)
+          && io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
       state = State.PREPARING;
       ctx.channel().config().setAutoRead(false);
       if (msg instanceof HttpContent c) {
@@ -215,6 +237,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     }
     if (!connect) {
       HttpWire.checkFraming(req.headers());
+    } else {
+      keepAlive = false;
     }
     route = r;
     destination = dest;
@@ -285,6 +309,27 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         }
       });
     });
+  }
+
+  /**
+   * Ends an exchange on a connection that stays open: forgets its destination, credential and
+   * upstream connection, then reads the next request (one the client already sent, else from the
+   * socket).
+   */
+  private void next(ChannelHandlerContext ctx) {
+    state = State.IDLE;
+    upstream = null;
+    route = null;
+    destination = null;
+    credential = null;
+    requestComplete = false;
+    keepAlive = false;
+    method = null;
+    ctx.channel().config().setAutoRead(true);
+    closeIfIdle(ctx);
+    List<Object> again = new ArrayList<>(pipelined);
+    pipelined.clear();
+    again.forEach(m -> channelRead(ctx, m));
   }
 
   static HttpRefusal refusal(EdgeException e) {
@@ -532,6 +577,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private void releaseHeld() {
     held.forEach(ReferenceCountUtil::release);
     held.clear();
+    pipelined.forEach(ReferenceCountUtil::release);
+    pipelined.clear();
   }
 
   @Override
@@ -578,7 +625,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext uctx, Object msg) {
       Channel c = client.channel();
-      if (state == State.DONE) {
+      if (state == State.DONE || uctx.channel() != upstream) {
         ReferenceCountUtil.release(msg);
         return;
       }
@@ -598,7 +645,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         informational = code < 200;
         HttpWire.removeHopByHop(res.headers());
         if (!informational) {
-          res.headers().set(HttpHeaderNames.CONNECTION, "close");
+          // the connection can carry the next request only if this response's end is known without closing it
+          keepAlive &= code == 204 || code == 304 || HttpMethod.HEAD.equals(method)
+              || io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isContentLengthSet(res)
+              || io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(res);
+          if (!keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, "close");
+          }
           state = State.RESPONDING;
         }
         c.write(msg, c.voidPromise());
@@ -606,9 +659,14 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         boolean last = content instanceof LastHttpContent;
         c.write(msg, c.voidPromise());
         if (last && !informational) {
-          state = State.DONE;
-          c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
           uctx.close();
+          if (keepAlive && requestComplete) {
+            c.flush();
+            next(client);
+          } else {
+            state = State.DONE;
+            c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+          }
           return;
         }
         if (last) {
@@ -637,6 +695,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext uctx) {
+      if (uctx.channel() != upstream) {
+        return;  // an earlier exchange's connection, closed after its response
+      }
       if (state == State.SENDING) {
         refuse(client, new HttpRefusal(502, "the destination " + destination + " closed the connection without "
             + "answering"));
@@ -648,6 +709,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext uctx, Throwable cause) {
+      if (uctx.channel() != upstream) {
+        uctx.close();
+        return;
+      }
       if (state == State.PREPARING || state == State.SENDING) {
         refuse(client, new HttpRefusal(502, "the exchange with " + destination + " failed: "
             + EdgeNet.rootMessage(cause)));

@@ -313,6 +313,43 @@ class HttpProxyTest {
         + Base64.getEncoder().encodeToString(BASIC.getBytes(StandardCharsets.UTF_8)));
   }
 
+  @Test
+  void aClientKeepsItsConnectionAcrossRequestsAndEachGetsTheCredential() throws Exception {
+    var edge = warden.edge().proxies().stream().filter(p -> p.spec().listenTcp().getPort() == proxy).findFirst()
+        .orElseThrow();
+    HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy))).sslContext(trusting(warden.bundle()))
+        .build();
+    get(c, "https://localhost:" + billingTls.port() + "/warm");
+    long before = edge.accepted();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = get(c, "https://localhost:" + billingTls.port() + "/again-" + i);
+      assertThat(r.body()).contains("authorization: Bearer " + BILLING_KEY).contains("target: /again-" + i);
+    }
+    assertThat(edge.accepted()).as("one intercepted tunnel carries every request").isEqualTo(before);
+    // requests pipelined in one write are answered in order on the one connection
+    String two = raw(proxy, "GET http://localhost:" + billingPlain.port() + "/first HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "GET http://localhost:" + billingPlain.port() + "/second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(two.indexOf("target: /first")).isPositive().isLessThan(two.indexOf("target: /second"));
+    assertThat(two.split("HTTP/1.1 200 ", -1)).hasSize(3);
+  }
+
+  static SSLContext trusting(Path pem) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    int i = 0;
+    try (InputStream in = Files.newInputStream(pem)) {
+      for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ks);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
   // ---- destinations no route names ----
 
   @Test

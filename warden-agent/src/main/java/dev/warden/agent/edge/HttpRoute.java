@@ -9,9 +9,14 @@ import java.util.Locale;
  * token, an upstream OAuth token, a brokered secret); the placement applies to brokered secrets
  * only, since tokens are always {@code Authorization: Bearer}.
  *
- * <p>Written {@code route=<host>[:<port>]=resource:<name>[;header=<Name>|;query=<param>|;basic]}.
+ * <p>Written {@code route=<host>[:<port>]=resource:<name>[;header=<Name>|;query=<param>|;basic][;plaintext]}.
+ *
+ * @param plaintext the credential may go to this destination over plain {@code http://}; without it
+ *     only over verified TLS, so a URL that says {@code http://} cannot send the credential over the
+ *     network in the clear
  */
-public record HttpRoute(String host, int port, String resource, Placement placement, String name) {
+public record HttpRoute(String host, int port, String resource, Placement placement, String name,
+    boolean plaintext) {
 
   /** Where a brokered secret goes. */
   public enum Placement {
@@ -47,6 +52,11 @@ public record HttpRoute(String host, int port, String resource, Placement placem
     if (placement == Placement.BASIC) {
       name = "Authorization";
     }
+  }
+
+  /** A route whose credential goes over TLS only. */
+  public HttpRoute(String host, int port, String resource, Placement placement, String name) {
+    this(host, port, resource, placement, name, false);
   }
 
   /** Whether a request to this host and port takes this route. */
@@ -88,8 +98,13 @@ public record HttpRoute(String host, int port, String resource, Placement placem
     }
     Placement placement = null;
     String name = null;
+    boolean plaintext = false;
     for (int i = 1; i < parts.length; i++) {
       String o = parts[i];
+      if (o.equals("plaintext")) {
+        plaintext = true;
+        continue;
+      }
       if (placement != null) {
         throw new IllegalArgumentException("route=" + s + ": give at most one of header=, query=, basic");
       }
@@ -102,9 +117,10 @@ public record HttpRoute(String host, int port, String resource, Placement placem
       } else if (o.equals("basic")) {
         placement = Placement.BASIC;
       } else {
-        throw new IllegalArgumentException("route=" + s + ": unknown option " + o + " (header=<Name>, query=<param>, basic)");
+        throw new IllegalArgumentException("route=" + s + ": unknown option " + o
+            + " (header=<Name>, query=<param>, basic, plaintext)");
       }
     }
-    return new HttpRoute(host, port, parts[0].substring(9), placement, name);
+    return new HttpRoute(host, port, parts[0].substring(9), placement, name, plaintext);
   }
 }

@@ -68,7 +68,7 @@ class ProxySpecTest {
   void anHttpProxyTakesRoutesPerDestinationAndNoResource() {
     ProxySpec h = ProxySpec.parse("http:listen=127.0.0.1:3128,route=api.example.com=resource:billing-api,"
         + "route=Keys.Example.com:8443=resource:keyed;header=X-Api-Key,route=q.example.com=resource:q;query=api_key,"
-        + "route=legacy.example.com=resource:legacy;basic,unlisted=refuse,upstream-ca=/ca.pem");
+        + "route=legacy.example.com=resource:legacy;basic;plaintext,unlisted=refuse,upstream-ca=/ca.pem");
     assertThat(h.protocol()).isEqualTo(ProxySpec.Protocol.HTTP);
     assertThat(h.resource()).isNull();
     assertThat(h.refuseUnlisted()).isTrue();
@@ -76,7 +76,8 @@ class ProxySpecTest {
         new HttpRoute("api.example.com", 0, "billing-api", HttpRoute.Placement.HEADER, "Authorization"),
         new HttpRoute("keys.example.com", 8443, "keyed", HttpRoute.Placement.HEADER, "X-Api-Key"),
         new HttpRoute("q.example.com", 0, "q", HttpRoute.Placement.QUERY, "api_key"),
-        new HttpRoute("legacy.example.com", 0, "legacy", HttpRoute.Placement.BASIC, "Authorization"));
+        new HttpRoute("legacy.example.com", 0, "legacy", HttpRoute.Placement.BASIC, "Authorization", true));
+    assertThat(h.routes().get(0).plaintext()).isFalse();
     assertThat(h.routes().get(0).matches("API.example.com", 443)).isTrue();
     assertThat(h.routes().get(1).matches("keys.example.com", 443)).isFalse();
     assertThat(ProxySpec.parse("http:listen=127.0.0.1:3128").refuseUnlisted()).isFalse();
@@ -93,7 +94,7 @@ class ProxySpecTest {
     assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=billing"))
         .hasMessageContaining("resource:<name>");
     assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=resource:b;cookie"))
-        .hasMessageContaining("unknown option cookie");
+        .hasMessageContaining("unknown option cookie").hasMessageContaining("plaintext");
     assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=resource:b;header=X;basic"))
         .hasMessageContaining("at most one");
     assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=resource:b;header=Bad Name"))

@@ -259,6 +259,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
           throw new HttpRefusal(403, dest.host() + ":" + dest.port() + " is not a destination of this proxy "
               + "(unlisted=refuse)", ProxiedConnection.Outcome.DENIED);
         }
+        if (r != null && !connect && !https && !r.plaintext()) {
+          throw new HttpRefusal(403, "refusing to send the credential of resource " + r.resource() + " to " + dest
+              + " over plain http (use https://, or add ;plaintext to the route if that network is trusted)",
+              ProxiedConnection.Outcome.DENIED);
+        }
         if (r != null) {
           cred = proxy.context().credentials().get(caller.svid(), r.resource());
           if (!HTTP_KINDS.contains(cred.engine())) {

@@ -115,15 +115,16 @@ class HttpProxyTest {
         ProxySpec.parse("http:listen=127.0.0.1:" + proxy + ca
             + ",route=localhost:" + billingTls.port() + "=resource:billing-api"
             + ",route=localhost:" + wardenTls.port() + "=resource:warden-api"
-            + ",route=localhost:" + billingPlain.port() + "=resource:billing-api"
-            + ",route=localhost:" + keyed.port() + "=resource:keyed-api;header=X-Api-Key"
-            + ",route=localhost:" + query.port() + "=resource:query-api;query=api_key"
-            + ",route=localhost:" + basic.port() + "=resource:basic-api;basic"
-            + ",route=localhost:" + other.port() + "=resource:other-api"
+            + ",route=localhost:" + billingPlain.port() + "=resource:billing-api;plaintext"
+            + ",route=localhost:" + keyed.port() + "=resource:keyed-api;header=X-Api-Key;plaintext"
+            + ",route=localhost:" + query.port() + "=resource:query-api;query=api_key;plaintext"
+            + ",route=localhost:" + basic.port() + "=resource:basic-api;plaintext;basic"
+            + ",route=localhost:" + other.port() + "=resource:other-api;plaintext"
             + ",route=localhost:" + badCert.port() + "=resource:bad-cert-api"
-            + ",route=localhost:" + down + "=resource:down-api"),
+            + ",route=localhost:" + down + "=resource:down-api;plaintext"),
         ProxySpec.parse("http:listen=127.0.0.1:" + refusing + ca + ",unlisted=refuse"
-            + ",route=localhost:" + billingPlain.port() + "=resource:billing-api"),
+            + ",route=localhost:" + billingPlain.port() + "=resource:billing-api;plaintext"
+            + ",route=localhost:" + keyed.port() + "=resource:keyed-api;header=X-Api-Key"),
         // a database proxy pointed at a resource whose credential is an HTTP one
         ProxySpec.parse("postgres:resource=billing-api,listen=unix:" + dir.resolve("pg/.s.PGSQL.5432")),
         // a route to a host the resource does not declare: the server issues no certificate for it
@@ -376,6 +377,15 @@ class HttpProxyTest {
     // the routed destination still works on this proxy
     EdgeFixture.Result ok = curl(List.of("-x", proxyUrl(refusing), "http://localhost:" + billingPlain.port() + "/"));
     assertThat(ok.output()).contains("authorization: Bearer " + BILLING_KEY);
+  }
+
+  @Test
+  void aRouteWithoutPlaintextNeverSendsItsCredentialOverPlainHttp() throws Exception {
+    int before = keyed.seen.size();
+    EdgeFixture.Result r = curl(List.of("-x", proxyUrl(refusing), "http://localhost:" + keyed.port() + "/leak"));
+    assertThat(r.output()).contains("Warden: refusing to send the credential of resource keyed-api to localhost:"
+        + keyed.port() + " over plain http").endsWith("403 000").doesNotContain(API_KEY);
+    assertThat(keyed.seen).hasSize(before);
   }
 
   // ---- refusals ----

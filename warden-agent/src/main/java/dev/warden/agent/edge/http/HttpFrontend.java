@@ -361,6 +361,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         return;
       }
       state = State.TUNNEL;
+      dropPipelined();
       record(ProxiedConnection.Outcome.PROXIED, "tunnel");
       ctx.pipeline().remove(CODEC);  // what it had buffered arrives here as bytes (held)
       ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
@@ -379,6 +380,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    */
   private void intercept(ChannelHandlerContext ctx, SslContext serverTls) {
     state = State.TUNNEL;
+    dropPipelined();
     ChannelPipeline p = ctx.pipeline();
     p.remove(CODEC);
     ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
@@ -577,6 +579,12 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       upstream.close();
     }
     Pipe.closeAfterFlush(ctx.channel());
+  }
+
+  /** Whatever the codec framed after a CONNECT was not HTTP (a client must wait for the 200): dropped. */
+  private void dropPipelined() {
+    pipelined.forEach(ReferenceCountUtil::release);
+    pipelined.clear();
   }
 
   private void releaseHeld() {

@@ -69,7 +69,9 @@ final class AgentRunCommand implements Callable<Integer> {
 
   @Option(names = "--proxy", paramLabel = "postgres|mysql|redis:resource=NAME,listen=unix:PATH|127.0.0.1:PORT[,...]",
       description = "serve a credential-injecting proxy for a Warden resource (repeatable; options: upstream-tls="
-          + "verify-full|verify-ca|disable, upstream-ca=PEM, allow-weak-auth=true); needs an https --server")
+          + "verify-full|verify-ca|disable, upstream-ca=PEM, allow-weak-auth=true); or an HTTP(S) egress proxy: "
+          + "http:listen=127.0.0.1:PORT,route=HOST[:PORT]=resource:NAME[;header=NAME|;query=NAME|;basic][;plaintext]"
+          + "[,route=...][,unlisted=tunnel|refuse][,upstream-ca=PEM]; needs an https --server")
   List<String> proxies = new ArrayList<>();
 
   @Override

@@ -20,4 +20,15 @@ public interface ClientTls {
 
   /** @throws EdgeException when the server cannot be asked and no valid certificate is held */
   Certificate certificate(String resource) throws EdgeException;
+
+  /**
+   * A server certificate naming {@code host}, an outside destination that {@code resource}
+   * declares as its own (the server checks), for the HTTP egress proxy to terminate an
+   * application's TLS to that host (decision 406).
+   *
+   * @throws EdgeException when the server refuses (DENIED) or cannot be asked and none is held
+   */
+  default Certificate destinationCertificate(String resource, String host) throws EdgeException {
+    throw new EdgeException(EdgeException.Kind.FAILED, "this agent cannot obtain certificates for destinations");
+  }
 }

@@ -36,11 +36,21 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
       return;
     }
     Callers.Caller caller = ch.attr(CALLER).get();
-    PeerCredentials peer = caller != null ? caller.peer() : ch.attr(PEER).get();
     EdgeCredential cred = ch.attr(CREDENTIAL).get();
     if (outcome == ProxiedConnection.Outcome.PROXIED && cred != null) {
       live.add(cred.leaseId(), ch);
     }
+    recordEvent(caller, ch.attr(PEER).get(), spec.resource(), cred, cred == null ? null : cred.host() + ":" + cred.port(),
+        outcome, reason);
+  }
+
+  /**
+   * Records one proxied exchange (the HTTP proxy records each request or tunnel, with its own
+   * resource and destination) for the server's audit log.
+   */
+  public void recordEvent(Callers.Caller caller, PeerCredentials peerIfUnidentified, String resource,
+      EdgeCredential cred, String destination, ProxiedConnection.Outcome outcome, String reason) {
+    PeerCredentials peer = caller != null ? caller.peer() : peerIfUnidentified;
     java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
     if (peer != null) {
       who.put("pid", Integer.toString(peer.pid()));
@@ -52,12 +62,24 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
     }
     try {
       audit.record(new ProxiedConnection(java.util.UUID.randomUUID().toString(), clock.instant(), outcome,
-          spec.protocol().name().toLowerCase(java.util.Locale.ROOT), spec.where(), spec.resource(),
+          spec.protocol().name().toLowerCase(java.util.Locale.ROOT), spec.where(), resource,
           caller == null ? null : caller.svid().id().toString(), cred == null ? null : cred.leaseId(),
-          cred == null ? null : cred.host() + ":" + cred.port(), reason, who));
+          destination, reason == null || reason.length() <= 1000 ? reason : reason.substring(0, 1000) + "...", who));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
     }
+  }
+
+  /**
+   * Attests the process on the other end of {@code ch} (blocking: call it off the event loop).
+   *
+   * @throws EdgeException (UNIDENTIFIED) with the reason when no registration matches it
+   */
+  public Callers.Caller identify(Channel ch, java.util.function.Consumer<PeerCredentials> peerSeen)
+      throws EdgeException {
+    PeerCredentials peer = peer(ch);
+    peerSeen.accept(peer);
+    return callers.identify(peer);
   }
 
   /** The audit outcome of a refusal for this cause. */

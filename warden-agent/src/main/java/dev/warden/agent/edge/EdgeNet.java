@@ -100,14 +100,19 @@ public final class EdgeNet {
     }
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, upstreamTrust(spec.upstreamCa()).getTrustManagers(), null);
+      ctx.init(null, upstreamTrust(spec), null);
       return ctx;
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up TLS to the target: " + e.getMessage(), e);
     }
   }
 
-  /** Trust managers for {@code upstream-ca} (PEM), or the JDK's trust store when it is null. */
+  /** The trust managers for the target's certificate: {@code upstream-ca}, else the JDK's. */
+  public static javax.net.ssl.TrustManager[] upstreamTrust(ProxySpec spec) {
+    return upstreamTrust(spec.upstreamCa()).getTrustManagers();
+  }
+
+  /** Trust for {@code upstream-ca} (PEM), or the JDK's trust store when it is null. */
   public static TrustManagerFactory upstreamTrust(Path ca) {
     try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -132,7 +137,6 @@ public final class EdgeNet {
       throw new IllegalArgumentException("cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
     }
   }
-
 
   /** A client-mode TLS handler for the target, checking its host name when the spec says verify-full. */
   public static SslHandler upstreamTls(SSLContext ctx, ProxySpec spec, String host, int port) {

@@ -21,15 +21,20 @@ import java.util.Objects;
  *     key over an unencrypted connection for caching_sha2_password's full authentication
  * @param clientTls TLS between the application and the agent (postgres TCP listeners; default
  *     {@code allow} there, {@code off} elsewhere)
+ * @param routes the http proxy's destinations that get a credential (empty for other protocols)
+ * @param refuseUnlisted the http proxy refuses destinations no route names, instead of tunnelling them
+ * @param responseTimeout how long the http proxy waits for a destination's response head before
+ *     answering 504 (default 60 s)
  */
 public record ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
-    UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls) {
+    UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls,
+    java.util.List<HttpRoute> routes, boolean refuseUnlisted, java.time.Duration responseTimeout) {
 
   /**
    * The wire protocols the agent can inject credentials into: PostgreSQL, MySQL's (MariaDB and
    * MySQL servers, resource kind {@code mariadb}) and Redis's RESP.
    */
-  public enum Protocol { POSTGRES, MYSQL, REDIS }
+  public enum Protocol { POSTGRES, MYSQL, REDIS, HTTP }
 
   /** How the agent connects to the target, in libpq's terms. */
   public enum UpstreamTls {
@@ -69,7 +74,23 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
 
   public ProxySpec {
     Objects.requireNonNull(protocol, "protocol");
-    if (resource == null || resource.isBlank()) {
+    routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
+    responseTimeout = responseTimeout == null ? java.time.Duration.ofSeconds(60) : responseTimeout;
+    if (responseTimeout.isNegative() || responseTimeout.isZero()) {
+      throw new IllegalArgumentException("response-timeout must be positive");
+    }
+    if (protocol == Protocol.HTTP) {
+      if (resource != null) {
+        throw new IllegalArgumentException("the http proxy takes route=<host>=resource:<name> per destination, "
+            + "not resource=");
+      }
+      if (listenUnix != null) {
+        throw new IllegalArgumentException("the http proxy listens on loopback TCP (HTTP_PROXY names a host and port)");
+      }
+    } else if (!routes.isEmpty() || refuseUnlisted) {
+      throw new IllegalArgumentException("route= and unlisted= apply to the http proxy only");
+    }
+    if (protocol != Protocol.HTTP && (resource == null || resource.isBlank())) {
       throw new IllegalArgumentException("a proxy needs resource=<the Warden resource it reaches>");
     }
     if ((listenUnix == null) == (listenTcp == null)) {
@@ -92,6 +113,13 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
         : listenUnix == null && protocol == Protocol.POSTGRES ? ClientTlsMode.ALLOW : ClientTlsMode.OFF;
   }
 
+  /** A database proxy (no HTTP routes). */
+  public ProxySpec(Protocol protocol, String resource, Path listenUnix, InetSocketAddress listenTcp,
+      UpstreamTls upstreamTls, Path upstreamCa, boolean allowWeakAuth, ClientTlsMode clientTls) {
+    this(protocol, resource, listenUnix, listenTcp, upstreamTls, upstreamCa, allowWeakAuth, clientTls, null, false,
+        null);
+  }
+
   /**
    * Parses the command line's form: {@code postgres:resource=ledger-db,listen=unix:/run/warden/ledger.sock}
    * (or {@code mysql:...}, {@code redis:...}; TLS to the target is verify-full unless told otherwise)
@@ -107,25 +135,35 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     try {
       p = Protocol.valueOf(spec.substring(0, colon).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon) + " (postgres, mysql, redis)");
+      throw new IllegalArgumentException("unknown proxy protocol " + spec.substring(0, colon)
+          + " (postgres, mysql, redis, http)");
     }
     Map<String, String> kv = new LinkedHashMap<>();
+    java.util.List<HttpRoute> routes = new java.util.ArrayList<>();
     for (String part : spec.substring(colon + 1).split(",")) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("--proxy option " + part + " is not key=value");
       }
       String k = part.substring(0, eq).trim();
+      if (k.equals("route") && p == Protocol.HTTP) {  // the one option given once per destination
+        routes.add(HttpRoute.parse(part.substring(eq + 1).trim()));
+        continue;
+      }
       if (kv.put(k, part.substring(eq + 1).trim()) != null) {
         throw new IllegalArgumentException("--proxy option " + k + " given twice");
       }
     }
     for (String k : kv.keySet()) {
-      if (!java.util.Set.of("resource", "listen", "upstream-tls", "upstream-ca", "allow-weak-auth", "client-tls")
-          .contains(k)) {
+      if (!java.util.Set.of("resource", "listen", "upstream-tls", "upstream-ca", "allow-weak-auth", "client-tls",
+          "unlisted", "response-timeout").contains(k)) {
         throw new IllegalArgumentException("unknown --proxy option " + k
-            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth, client-tls)");
+            + " (resource, listen, upstream-tls, upstream-ca, allow-weak-auth, client-tls; http: route, unlisted, "
+            + "response-timeout)");
       }
+    }
+    if (p != Protocol.HTTP && kv.containsKey("response-timeout")) {
+      throw new IllegalArgumentException("response-timeout applies to the http proxy only");
     }
     String listen = kv.get("listen");
     if (listen == null) {
@@ -142,7 +180,29 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
         kv.containsKey("upstream-tls") ? UpstreamTls.parse(kv.get("upstream-tls")) : null,
         kv.containsKey("upstream-ca") ? Path.of(kv.get("upstream-ca")) : null,
         Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")),
-        kv.containsKey("client-tls") ? ClientTlsMode.parse(kv.get("client-tls")) : null);
+        kv.containsKey("client-tls") ? ClientTlsMode.parse(kv.get("client-tls")) : null, routes,
+        unlisted(kv.get("unlisted")), seconds(kv.get("response-timeout")));
+  }
+
+  private static java.time.Duration seconds(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return java.time.Duration.ofSeconds(Long.parseLong(s.endsWith("s") ? s.substring(0, s.length() - 1) : s));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("response-timeout takes seconds (30 or 30s), not " + s);
+    }
+  }
+
+  private static boolean unlisted(String s) {
+    if (s == null || s.equals("tunnel")) {
+      return false;
+    }
+    if (s.equals("refuse")) {
+      return true;
+    }
+    throw new IllegalArgumentException("unlisted must be tunnel or refuse, not " + s);
   }
 
   private static InetSocketAddress tcp(String s) {

@@ -396,12 +396,21 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * a fresh key each time.
    */
   public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(String resource) throws ServerException {
+    return edgeCertificate(resource, null);
+  }
+
+  /**
+   * A certificate for the proxy of {@code resource}; with a {@code destination}, one naming that
+   * outside host (the resource's declared destination) for the HTTP egress proxy.
+   */
+  public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(String resource, String destination)
+      throws ServerException {
     Session s = session;
     if (s == null) {
       throw new ServerException(0, "no_session", "the agent has not attested yet");
     }
     KeyPair kp = Keys.newKeyPair();
-    JsonNode r = server.edgeCertificate(s.token(), Keys.csr(kp, s.id()), resource);
+    JsonNode r = server.edgeCertificate(s.token(), Keys.csr(kp, s.id()), resource, destination);
     List<X509Certificate> chain = new ArrayList<>();
     r.path("chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
     return new dev.warden.agent.edge.ClientTls.Certificate(chain, kp.getPrivate(),

@@ -26,26 +26,37 @@ final class EdgeCertificates implements ClientTls {
 
   @Override
   public Certificate certificate(String resource) throws EdgeException {
+    return get(resource, null);
+  }
+
+  @Override
+  public Certificate destinationCertificate(String resource, String host) throws EdgeException {
+    return get(resource, host);
+  }
+
+  private Certificate get(String resource, String destination) throws EdgeException {
+    String key = destination == null ? resource : resource + "\n" + destination;
     Instant now = clock.instant();
-    Certificate c = held.get(resource);
+    Certificate c = held.get(key);
     if (c != null) {
-      Instant from = issuedAt.get(resource);
+      Instant from = issuedAt.get(key);
       if (now.isBefore(from.plus(Duration.between(from, c.expiresAt()).dividedBy(2)))) {
         return c;
       }
     }
     synchronized (this) {
       try {
-        Certificate fresh = runtime.edgeCertificate(resource);
-        held.put(resource, fresh);
-        issuedAt.put(resource, now);
+        Certificate fresh = runtime.edgeCertificate(resource, destination);
+        held.put(key, fresh);
+        issuedAt.put(key, now);
         return fresh;
       } catch (ServerException e) {
         if (c != null && now.isBefore(c.expiresAt())) {
           return c;
         }
         throw new EdgeException(e.status() == 404 || e.status() == 403 ? EdgeException.Kind.DENIED
-            : EdgeException.Kind.UNAVAILABLE, "no TLS certificate for the proxy of " + resource + ": " + e.getMessage());
+            : EdgeException.Kind.UNAVAILABLE, "no TLS certificate for " + (destination == null
+                ? "the proxy of " + resource : destination + " (resource " + resource + ")") + ": " + e.getMessage());
       }
     }
   }

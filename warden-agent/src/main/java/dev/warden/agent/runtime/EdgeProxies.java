@@ -123,6 +123,8 @@ public final class EdgeProxies implements AutoCloseable {
               clock);
           case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis", spool, clock, e.live), e.group);
           case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb", spool, clock, e.live), e.group);
+          case HTTP -> dev.warden.agent.edge.http.HttpProxy.start(
+              new EdgeContext(s, callers, cache, peers, e.executor, "http", spool, clock, e.live), tls, e.group);
         });
       }
     } catch (RuntimeException ex) {

@@ -150,9 +150,17 @@ final class ServerClient {
   }
 
   JsonNode edgeCertificate(String session, byte[] csr, String resource) throws ServerException {
+    return edgeCertificate(session, csr, resource, null);
+  }
+
+  /** With a destination: a certificate naming that outside host, for the HTTP egress proxy (decision 406). */
+  JsonNode edgeCertificate(String session, byte[] csr, String resource, String destination) throws ServerException {
     ObjectNode b = JSON.createObjectNode();
     b.put("csr", Base64.getEncoder().encodeToString(csr));
     b.put("resource", resource);
+    if (destination != null) {
+      b.put("destination", destination);
+    }
     return call("POST", "/v1/agent/edge-certificates", session, b);
   }
 

@@ -84,6 +84,11 @@ public final class WorkloadCredentials implements CredentialFetcher {
       throw new EdgeException(EdgeException.Kind.FAILED, "the Warden server did not answer JSON (HTTP "
           + res.statusCode() + ")");
     }
+    if (res.statusCode() == 400 && json.path("error_description").asText().contains("credential_kind_unsupported")) {
+      // what the policy grants is not served here; a Warden access token is served by the token
+      // endpoint (RFC 8705 mTLS), which gives its own reason if that is not it either
+      return accessToken(workload, resource, now);
+    }
     if (res.statusCode() != 200) {
       String why = "Warden refused a credential for " + resource + " to " + workload.id() + ": "
           + json.path("error").asText("error") + ": " + json.path("error_description").asText("HTTP " + res.statusCode());
@@ -97,8 +102,61 @@ public final class WorkloadCredentials implements CredentialFetcher {
     return credential(json, resource, now);
   }
 
+  /** A Warden access token for the resource: client_credentials at {@code /oauth2/token}, authenticated by the SVID. */
+  private EdgeCredential accessToken(X509Svid workload, String resource, Instant now) throws EdgeException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/oauth2/token")).timeout(Duration.ofSeconds(15))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&resource="
+            + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
+        .build();
+    HttpResponse<byte[]> res;
+    try {
+      res = client(workload).send(req, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "cannot reach the Warden server at " + base + ": "
+          + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
+    }
+    JsonNode json;
+    try {
+      json = ServerClient.JSON.readTree(res.body());
+    } catch (IOException e) {
+      throw new EdgeException(EdgeException.Kind.FAILED, "the Warden token endpoint did not answer JSON (HTTP "
+          + res.statusCode() + ")");
+    }
+    if (res.statusCode() != 200 || !json.hasNonNull("access_token")) {
+      throw new EdgeException(res.statusCode() >= 500 ? EdgeException.Kind.UNAVAILABLE : EdgeException.Kind.DENIED,
+          "Warden refused an access token for " + resource + " to " + workload.id() + ": "
+              + json.path("error").asText("error") + ": " + json.path("error_description").asText("HTTP "
+              + res.statusCode()));
+    }
+    return token(ACCESS_TOKEN, null, json.path("access_token").asText(), now,
+        now.plusSeconds(Math.max(1, json.path("expires_in").asLong(60))));
+  }
+
+  /** The engine name an HTTP credential carries: its kind, so a database proxy refuses it. */
+  public static final String ACCESS_TOKEN = "access_token";
+  public static final String UPSTREAM_TOKEN = "upstream_token";
+  public static final String BROKERED_SECRET = "brokered_secret";
+
+  private static EdgeCredential token(String kind, String leaseId, String value, Instant now, Instant expires) {
+    return new EdgeCredential(leaseId, "", Secret.of(value), "", 0, null, now, expires, kind);
+  }
+
   /** The credential in a {@code /v1/credentials} answer (CredentialResponses on the server) for any database engine. */
   static EdgeCredential credential(JsonNode json, String resource, Instant now) throws EdgeException {
+    String type = json.path("credential_type").asText("");
+    if (type.equals(BROKERED_SECRET) && json.hasNonNull("value")) {
+      return token(BROKERED_SECRET, json.path("lease_id").asText(null), json.path("value").asText(), now,
+          Instant.parse(json.path("expires_at").asText()));
+    }
+    if (type.equals(UPSTREAM_TOKEN) && json.hasNonNull("access_token")) {
+      return token(UPSTREAM_TOKEN, json.path("lease_id").asText(null), json.path("access_token").asText(), now,
+          Instant.parse(json.path("expires_at").asText()));
+    }
     if (!json.hasNonNull("username") || !json.hasNonNull("password") || !json.hasNonNull("host")) {
       throw new EdgeException(EdgeException.Kind.FAILED, "resource " + resource + " answers a "
           + json.path("credential_type").asText("?") + ", not a database user: the proxy cannot log in with it");

@@ -122,6 +122,11 @@ public final class EdgeFixture implements AutoCloseable {
     edge = EdgeProxies.start(proxies, o, agent, Clock.systemUTC());
   }
 
+  /** Warden's trust bundle (the X.509-SVID CA) as PEM: what applications trust for the agent's TLS. */
+  public Path bundle() {
+    return serverCa;
+  }
+
   public EdgeProxies edge() {
     return edge;
   }

@@ -31,7 +31,7 @@ class ProxySpecTest {
     assertThat(r.protocol()).isEqualTo(ProxySpec.Protocol.REDIS);
     assertThat(r.upstreamTls()).isEqualTo(ProxySpec.UpstreamTls.DISABLE);
     assertThatThrownBy(() -> ProxySpec.parse("memcached:resource=x,listen=unix:/a"))
-        .hasMessageContaining("(postgres, mysql, redis)");
+        .hasMessageContaining("(postgres, mysql, redis, http)");
   }
 
   @Test
@@ -62,5 +62,53 @@ class ProxySpecTest {
         "0100007F:D431", "0100007F:1538");
     assertThat(s).isEqualTo(new LoopbackPeers.Socket(1000, 778899));
     assertThat(LoopbackPeers.parseLine("garbage", "a", "b")).isNull();
+  }
+
+  @Test
+  void anHttpProxyTakesRoutesPerDestinationAndNoResource() {
+    ProxySpec h = ProxySpec.parse("http:listen=127.0.0.1:3128,route=api.example.com=resource:billing-api,"
+        + "route=Keys.Example.com:8443=resource:keyed;header=X-Api-Key,route=q.example.com=resource:q;query=api_key,"
+        + "route=legacy.example.com=resource:legacy;basic;plaintext,unlisted=refuse,upstream-ca=/ca.pem");
+    assertThat(h.protocol()).isEqualTo(ProxySpec.Protocol.HTTP);
+    assertThat(h.resource()).isNull();
+    assertThat(h.refuseUnlisted()).isTrue();
+    assertThat(h.routes()).containsExactly(
+        new HttpRoute("api.example.com", 0, "billing-api", HttpRoute.Placement.HEADER, "Authorization"),
+        new HttpRoute("keys.example.com", 8443, "keyed", HttpRoute.Placement.HEADER, "X-Api-Key"),
+        new HttpRoute("q.example.com", 0, "q", HttpRoute.Placement.QUERY, "api_key"),
+        new HttpRoute("legacy.example.com", 0, "legacy", HttpRoute.Placement.BASIC, "Authorization", true));
+    assertThat(h.routes().get(0).plaintext()).isFalse();
+    assertThat(h.routes().get(0).matches("API.example.com", 443)).isTrue();
+    assertThat(h.routes().get(1).matches("keys.example.com", 443)).isFalse();
+    assertThat(ProxySpec.parse("http:listen=127.0.0.1:3128").refuseUnlisted()).isFalse();
+    assertThat(h.responseTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(ProxySpec.parse("http:listen=127.0.0.1:3128,response-timeout=5s").responseTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
+  void httpRouteMistakesAreRefusedWithWhatToWrite() {
+    assertThatThrownBy(() -> ProxySpec.parse("http:resource=x,listen=127.0.0.1:3128"))
+        .hasMessageContaining("route=<host>=resource:<name>");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=unix:/run/h.sock")).hasMessageContaining("loopback TCP");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=billing"))
+        .hasMessageContaining("resource:<name>");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=resource:b;cookie"))
+        .hasMessageContaining("unknown option cookie").hasMessageContaining("plaintext");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=resource:b;header=X;basic"))
+        .hasMessageContaining("at most one");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=resource:b;header=Bad Name"))
+        .hasMessageContaining("not a header name");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=*.example=resource:b"))
+        .hasMessageContaining("not a host name");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,unlisted=allow")).hasMessageContaining("tunnel or refuse");
+    assertThatThrownBy(() -> ProxySpec.parse("redis:resource=c,listen=127.0.0.1:1,route=a=resource:b"))
+        .hasMessageContaining("unknown --proxy option route");
+    assertThatThrownBy(() -> ProxySpec.parse("redis:resource=c,listen=127.0.0.1:1,unlisted=refuse"))
+        .hasMessageContaining("http proxy only");
+    assertThatThrownBy(() -> ProxySpec.parse("redis:resource=c,listen=127.0.0.1:1,response-timeout=5"))
+        .hasMessageContaining("http proxy only");
+    assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,response-timeout=0"))
+        .hasMessageContaining("must be positive");
   }
 }

@@ -47,4 +47,20 @@ class WorkloadCredentialsTest {
     assertThat(parse("{" + common + ",\"url\":\"rediss://h\"}").port()).isEqualTo(6379);
     assertThat(parse("{" + common + ",\"jdbc_url\":\"jdbc:mysql://h/x\"}").engine()).isEqualTo("mariadb");
   }
+
+  @Test
+  void brokeredSecretsAndUpstreamTokensAreHttpCredentialsNamedByTheirKind() throws Exception {
+    EdgeCredential s = parse("""
+        {"credential_type":"brokered_secret","lease_id":"bs_1","expires_at":"2026-01-01T00:10:00Z","expires_in":600,
+         "resource":"stripe","value":"sk_live_x","secret":"stripe-key","version":3}""");
+    assertThat(s.engine()).isEqualTo("brokered_secret");
+    assertThat(s.password().reveal()).isEqualTo("sk_live_x");
+    assertThat(s.leaseId()).isEqualTo("bs_1");
+    assertThat(s.expiresAt()).isEqualTo(Instant.parse("2026-01-01T00:10:00Z"));
+    EdgeCredential t = parse("""
+        {"credential_type":"upstream_token","lease_id":"u_1","expires_at":"2026-01-01T01:00:00Z","expires_in":3600,
+         "resource":"crm","access_token":"at-123","token_type":"Bearer","scope":"read"}""");
+    assertThat(t.engine()).isEqualTo("upstream_token");
+    assertThat(t.password().reveal()).isEqualTo("at-123");
+  }
 }

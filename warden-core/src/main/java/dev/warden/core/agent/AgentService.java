@@ -9,6 +9,7 @@ import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Resource;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.Workload;
@@ -396,6 +397,69 @@ public final class AgentService {
         Map.of("kind", "edge-tls", "resource", resource, "names", String.join(" ", names),
             "serial", cert.serial().toString(16), "expiresAt", cert.notAfter().toString()));
     return cert;
+  }
+
+  /** Resource kinds whose credentials the agent's HTTP egress proxy injects (decision 406). */
+  private static final java.util.Set<String> EGRESS_KINDS = java.util.Set.of("http", Resource.SECRET,
+      Resource.OAUTH_CLIENT);
+
+  /**
+   * A TLS server certificate naming one outside host, for the agent's HTTP egress proxy to
+   * terminate an application's TLS to that host and inject the resource's credential (decision
+   * 406). The host is not the agent's choice: it must be the host of the resource's own
+   * {@code https://} audience, so an agent can obtain certificates only for destinations an
+   * administrator declared as a resource's, and only for resource kinds whose credential is an
+   * HTTP one (never a database, never a cloud federation audience). The certificate names that
+   * host alone (plus the agent's SPIFFE ID), lives as long as an X.509-SVID and is audited as
+   * {@code svid.issued} with {@code kind: edge-egress-tls}.
+   *
+   * @throws dev.warden.core.error.NotFoundException when no such resource exists
+   * @throws DeniedException when the host is not the resource's declared destination
+   */
+  public IssuedSvid issueEgressCertificate(AgentRecord agent, byte[] csr, String resource, String host) {
+    Resource r = resource == null ? null : policies.get().resource(resource);
+    if (r == null) {
+      throw new dev.warden.core.error.NotFoundException("resource", String.valueOf(resource));
+    }
+    String declared = egressHost(r);
+    Instant now = clock.instant();
+    if (declared == null || host == null || !declared.equals(host.toLowerCase(java.util.Locale.ROOT))) {
+      String why = declared == null
+          ? "resource " + resource + " declares no egress destination (a resource of kind http, secret or oauth-client"
+              + " with an https:// audience naming a host)"
+          : "resource " + resource + " declares " + declared + " as its destination, not " + host;
+      auditEvent(AuditType.SVID_DENIED, AuditOutcome.DENY, Reason.AGENT_NOT_AUTHORIZED.code(), agent.id().toString(), null,
+          Map.of("kind", "edge-egress-tls", "resource", resource, "names", String.valueOf(host), "message", why));
+      throw new DeniedException(Reason.AGENT_NOT_AUTHORIZED, why);
+    }
+    var spki = Csrs.publicKeyFor(csr, agent.id());
+    IssuedSvid cert = ca.current().issue(agent.id(), List.of(declared), spki, ca.settings().x509SvidTtl(), now);
+    auditEvent(AuditType.SVID_ISSUED, AuditOutcome.ALLOW, Reason.ALLOWED.code(), agent.id().toString(), null,
+        Map.of("kind", "edge-egress-tls", "resource", resource, "names", declared,
+            "serial", cert.serial().toString(16), "expiresAt", cert.notAfter().toString()));
+    return cert;
+  }
+
+  /**
+   * The outside host a resource declares as its HTTP destination: its {@code https://} audience's
+   * host name (lower case), for kinds http, secret and oauth-client; null otherwise (an IP literal
+   * or a wildcard is never a destination).
+   */
+  static String egressHost(Resource r) {
+    if (!EGRESS_KINDS.contains(r.kind())) {
+      return null;
+    }
+    try {
+      java.net.URI u = new java.net.URI(r.audience());
+      String h = u.getHost();
+      if (!"https".equalsIgnoreCase(u.getScheme()) || h == null || h.contains("*") || h.startsWith("[")
+          || h.matches("[0-9.]+") || !h.contains(".") && !h.equals("localhost")) {
+        return null;
+      }
+      return h.toLowerCase(java.util.Locale.ROOT);
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
   }
 
   /** At most this many connection events in one report. */

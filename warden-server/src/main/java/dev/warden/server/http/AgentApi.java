@@ -224,7 +224,9 @@ final class AgentApi implements ApiUnit {
   private void edgeCertificate(Call c) {
     AgentRecord a = caller(c);
     JsonNode b = c.json(MAX_BODY);
-    var cert = agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"));
+    String destination = b.hasNonNull("destination") ? b.get("destination").asText() : null;
+    var cert = destination == null ? agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"))
+        : agents.issueEgressCertificate(a, base64(b, "csr"), text(b, "resource"), destination);
     ObjectNode o = Json.object();
     ArrayNode chain = o.putArray("chain");
     cert.chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));

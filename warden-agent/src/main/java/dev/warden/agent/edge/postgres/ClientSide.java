@@ -252,6 +252,11 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
         PeerCredentials p = peerOf(ch);
         Callers.Caller who = proxy.callers().identify(p);
         EdgeCredential cred = proxy.credentials().get(who.svid(), proxy.spec().resource());
+        if (cred.engine() != null && !cred.engine().equals("postgres")) {
+          // a brokered secret or a token (the HTTP proxy's credentials) has no user to log in with
+          throw new EdgeException(EdgeException.Kind.FAILED, "resource " + proxy.spec().resource() + " answers a "
+              + cred.engine() + ", not a postgres user: the postgres proxy cannot log in with it");
+        }
         LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + proxy.spec().where() + ": pid " + p.pid()
             + " as " + who.svid().id() + " -> " + cred.host() + ":" + cred.port() + " as " + cred.username());
         ch.eventLoop().execute(() -> {

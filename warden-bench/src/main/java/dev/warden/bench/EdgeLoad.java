@@ -104,6 +104,8 @@ public final class EdgeLoad {
             String directUnix = "host=" + db.socketDirectory() + " port=" + db.port() + " user=bench_direct dbname=postgres";
             String proxUnix = "host=" + sock + " port=5432 user=app dbname=app";
             String proxTcp = "host=127.0.0.1 port=" + tcp + " sslmode=disable user=app dbname=app";
+            String proxTls = "host=127.0.0.1 port=" + tcp + " sslmode=verify-full sslrootcert=" + admin.ca
+                + " user=app dbname=app";
             pgbench(proxUnix, List.of("-S", "-T", "3", "-c", "2"));  // first connection fetches the credential
             System.out.printf(Locale.ROOT, "pgbench, %d clients, 2 threads, %d s per run, scale 10%n", clients, seconds);
             for (String mode : List.of("select-only", "tpc-b")) {
@@ -113,10 +115,12 @@ public final class EdgeLoad {
               double dU = pgbench(directUnix, a);
               double pU = pgbench(proxUnix, a);
               double pT = pgbench(proxTcp, a);
+              double pS = pgbench(proxTls, a);
               System.out.printf(Locale.ROOT, "%-11s direct TCP+TLS %8.0f tps | direct Unix socket (no TLS, trust) %8.0f"
                   + " | proxy Unix socket -> TLS %8.0f (%.0f%% of direct TCP+TLS, %.0f%% of direct Unix)"
-                  + " | proxy loopback TCP -> TLS %8.0f (%.0f%% of direct TCP+TLS)%n", mode, dT, dU, pU,
-                  100 * pU / dT, 100 * pU / dU, pT, 100 * pT / dT);
+                  + " | proxy loopback TCP -> TLS %8.0f (%.0f%% of direct TCP+TLS)"
+                  + " | proxy loopback TCP+TLS (verify-full) -> TLS %8.0f (%.0f%% of direct TCP+TLS)%n", mode, dT, dU,
+                  pU, 100 * pU / dT, 100 * pU / dU, pT, 100 * pT / dT, pS, 100 * pS / dT);
             }
             long[] direct = connectTimes("jdbc:postgresql://127.0.0.1:" + db.port() + "/postgres?sslmode=require",
                 "bench_direct", "direct-pw", connects);

@@ -2,9 +2,9 @@ package dev.warden.agent.edge.http;
 
 import dev.warden.agent.edge.ClientTls;
 import dev.warden.agent.edge.EdgeContext;
+import dev.warden.agent.edge.ListeningProxy;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.EdgeNet;
-import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.HttpRoute;
 import dev.warden.agent.edge.ProxySpec;
 import dev.warden.agent.workloadapi.X509Svid;
@@ -14,11 +14,9 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
-import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -30,7 +28,7 @@ import javax.net.ssl.SSLContext;
  * resource declares) and re-originating TLS to the destination, verified. Other destinations are
  * tunnelled untouched, or refused with {@code unlisted=refuse}.
  */
-public final class HttpProxy implements EdgeProxy {
+public final class HttpProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(HttpProxy.class.getName());
 
   private record Held(ClientTls.Certificate certificate, SslContext context) {}
@@ -38,9 +36,7 @@ public final class HttpProxy implements EdgeProxy {
   private final EdgeContext context;
   private final ClientTls certificates;
   private final SSLContext upstreamTls;
-  private final AtomicLong accepted = new AtomicLong();
   private final Map<String, Held> serverTls = new ConcurrentHashMap<>();
-  private Channel listener;
   /** Per SVID (a new one after each rotation), the most recent few hundred. */
   private final Map<java.math.BigInteger, SSLContext> withSvid = new java.util.LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -50,13 +46,18 @@ public final class HttpProxy implements EdgeProxy {
   };
 
   private HttpProxy(EdgeContext context, ClientTls certificates) {
-    if (context.spec().upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
-      throw new IllegalArgumentException("upstream-tls=disable does not apply to the http proxy: an https:// "
-          + "destination is always verified (http:// destinations are plaintext anyway)");
-    }
+    super(verifiedUpstream(context.spec()));
     this.context = context;
     this.certificates = certificates;
     this.upstreamTls = EdgeNet.upstreamContext(context.spec());
+  }
+
+  private static ProxySpec verifiedUpstream(ProxySpec spec) {
+    if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
+      throw new IllegalArgumentException("upstream-tls=disable does not apply to the http proxy: an https:// "
+          + "destination is always verified (http:// destinations are plaintext anyway)");
+    }
+    return spec;
   }
 
   /**
@@ -66,15 +67,12 @@ public final class HttpProxy implements EdgeProxy {
    */
   public static HttpProxy start(EdgeContext context, ClientTls certificates, EventLoopGroup group) {
     HttpProxy p = new HttpProxy(context, certificates);
-    p.listener = EdgeNet.listen(context.spec(), group, () -> {
-      p.accepted.incrementAndGet();
-      return new io.grpc.netty.shaded.io.netty.channel.ChannelInitializer<Channel>() {
-        @Override
-        protected void initChannel(Channel ch) {
-          ch.pipeline().addLast(HttpFrontend.CODEC, HttpFrontend.codec());
-          ch.pipeline().addLast(new HttpFrontend(p, null, null, null));
-        }
-      };
+    p.listen(group, () -> new io.grpc.netty.shaded.io.netty.channel.ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(HttpFrontend.CODEC, HttpFrontend.codec());
+        ch.pipeline().addLast(new HttpFrontend(p, null, null, null));
+      }
     });
     LOG.log(System.Logger.Level.INFO, "http proxy listening on " + context.spec().where() + " with "
         + context.spec().routes().size() + " route(s); unlisted destinations are "
@@ -181,23 +179,4 @@ public final class HttpProxy implements EdgeProxy {
     return context;
   }
 
-  @Override
-  public ProxySpec spec() {
-    return context.spec();
-  }
-
-  @Override
-  public long accepted() {
-    return accepted.get();
-  }
-
-  @Override
-  public SocketAddress address() {
-    return listener.localAddress();
-  }
-
-  @Override
-  public void close() {
-    EdgeNet.close(context.spec(), listener);
-  }
 }

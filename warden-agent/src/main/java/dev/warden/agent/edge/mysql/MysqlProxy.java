@@ -1,17 +1,13 @@
 package dev.warden.agent.edge.mysql;
 
 import dev.warden.agent.edge.EdgeContext;
+import dev.warden.agent.edge.ListeningProxy;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeNet;
-import dev.warden.agent.edge.EdgeProxy;
-import dev.warden.agent.edge.ProxySpec;
-import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import java.net.SocketAddress;
 import java.security.SecureRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -21,16 +17,15 @@ import javax.net.ssl.SSLContext;
  * resource, logs in to the server itself, and only then lets the application in
  * (docs/edge.md).
  */
-public final class MysqlProxy implements EdgeProxy {
+public final class MysqlProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(MysqlProxy.class.getName());
 
   private final EdgeContext context;
   private final SSLContext upstreamTls;
   private final SecureRandom random = new SecureRandom();
-  private final AtomicLong accepted = new AtomicLong();
-  private Channel listener;
 
   private MysqlProxy(EdgeContext context) {
+    super(context.spec());
     this.context = context;
     this.upstreamTls = EdgeNet.upstreamContext(context.spec());
   }
@@ -42,10 +37,7 @@ public final class MysqlProxy implements EdgeProxy {
    */
   public static MysqlProxy start(EdgeContext context, EventLoopGroup group) {
     MysqlProxy p = new MysqlProxy(context);
-    p.listener = EdgeNet.listen(context.spec(), group, () -> {
-      p.accepted.incrementAndGet();
-      return new MysqlClientSide(p);
-    });
+    p.listen(group, () -> new MysqlClientSide(p));
     LOG.log(System.Logger.Level.INFO, "mysql proxy for resource " + context.spec().resource() + " listening on "
         + context.spec().where() + " (upstream TLS " + context.spec().upstreamTls() + ")");
     return p;
@@ -76,23 +68,4 @@ public final class MysqlProxy implements EdgeProxy {
     return context;
   }
 
-  @Override
-  public ProxySpec spec() {
-    return context.spec();
-  }
-
-  @Override
-  public long accepted() {
-    return accepted.get();
-  }
-
-  @Override
-  public SocketAddress address() {
-    return listener.localAddress();
-  }
-
-  @Override
-  public void close() {
-    EdgeNet.close(context.spec(), listener);
-  }
 }

@@ -10,28 +10,15 @@ import dev.warden.agent.edge.CredentialCache;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.LoopbackPeers;
 import dev.warden.agent.edge.ProxySpec;
-import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
-import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
-import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
-import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
@@ -44,13 +31,12 @@ import javax.net.ssl.TrustManagerFactory;
  * process, takes the credential Warden issued to that workload for the proxy's resource, logs in
  * to the database itself (TLS verified, SCRAM), and only then lets the application in.
  */
-public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
+public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   private static final System.Logger LOG = System.getLogger(PostgresProxy.class.getName());
 
   /** The ALPN protocol name PostgreSQL 17 registered for direct TLS. */
   static final String ALPN = "postgresql";
 
-  private final ProxySpec spec;
   private final Callers callers;
   private final CredentialCache credentials;
   private final LoopbackPeers loopbackPeers;
@@ -63,14 +49,12 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
   private final ExecutorService executor;
   private final SslContext upstreamTls;
   private final SecureRandom random = new SecureRandom();
-  private final AtomicLong accepted = new AtomicLong();
-  private Channel listener;
 
   private PostgresProxy(ProxySpec spec, Callers callers, CredentialCache credentials, LoopbackPeers loopbackPeers,
       ConnectionAudit audit, ExecutorService executor, java.time.Clock clock) {
+    super(spec);
     this.audit = audit;
     this.clock = clock;
-    this.spec = spec;
     this.callers = callers;
     this.credentials = credentials;
     this.loopbackPeers = loopbackPeers;
@@ -105,35 +89,7 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
         }
       }), 1, 1, java.util.concurrent.TimeUnit.MINUTES);
     }
-    ServerBootstrap b = new ServerBootstrap().group(group)
-        .childOption(ChannelOption.AUTO_READ, true)
-        .childHandler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            p.accepted.incrementAndGet();
-            ch.pipeline().addLast(new ClientSide(p));
-          }
-        });
-    try {
-      if (spec.listenUnix() != null) {
-        Path abs = spec.listenUnix().toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Files.deleteIfExists(abs);  // a stale socket from a killed agent
-        p.listener = b.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(abs.toString()))
-            .sync().channel();
-        // who may connect is decided by attesting the caller, not by file permissions
-        Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwxrwxrwx"));
-      } else {
-        p.listener = b.channel(EpollServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true)
-            .bind(spec.listenTcp()).sync().channel();
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException("cannot listen for the postgres proxy on " + spec.where() + ": "
-          + UpstreamSide.rootMessage(e), e instanceof IOException io ? io : new IOException(e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while binding " + spec.where());
-    }
+    p.listen(group, () -> new ClientSide(p));
     LOG.log(System.Logger.Level.INFO, "postgres proxy for resource " + spec.resource() + " listening on "
         + spec.where() + " (upstream TLS " + spec.upstreamTls() + ")");
     return p;
@@ -141,10 +97,8 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
 
   ChannelFuture connect(EventLoop loop, EdgeCredential cred, Map<String, String> clientParameters, byte[] cancel,
       UpstreamSide.Listener listener) {
-    return new Bootstrap().group(loop).channel(EpollSocketChannel.class)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .handler(new UpstreamSide(spec, upstreamTls, cred, clientParameters, cancel, listener, random))
+    return dev.warden.agent.edge.EdgeNet.connector(loop,
+        new UpstreamSide(spec(), upstreamTls, cred, clientParameters, cancel, listener, random))
         .connect(cred.host(), cred.port());
   }
 
@@ -163,7 +117,7 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
     }
     try {
       audit.record(new ProxiedConnection(java.util.UUID.randomUUID().toString(), clock.instant(), outcome,
-          "postgres", spec.where(), spec.resource(), caller == null ? null : caller.svid().id().toString(),
+          "postgres", spec().where(), spec().resource(), caller == null ? null : caller.svid().id().toString(),
           cred == null ? null : cred.leaseId(), cred == null ? null : cred.host() + ":" + cred.port(), reason, who));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
@@ -171,7 +125,7 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
   }
 
   private void refreshClientTls() throws EdgeException {
-    ClientTls.Certificate c = tlsSource.certificate(spec.resource());
+    ClientTls.Certificate c = tlsSource.certificate(spec().resource());
     if (c == clientCertificate) {
       return;
     }
@@ -201,20 +155,6 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
     return clientTlsContext;
   }
 
-  public ProxySpec spec() {
-    return spec;
-  }
-
-  /** Connections accepted since start. */
-  public long accepted() {
-    return accepted.get();
-  }
-
-  /** The bound address (for a TCP listener on port 0, the port chosen). */
-  public java.net.SocketAddress address() {
-    return listener.localAddress();
-  }
-
   Callers callers() {
     return callers;
   }
@@ -229,20 +169,6 @@ public final class PostgresProxy implements dev.warden.agent.edge.EdgeProxy {
 
   ExecutorService executor() {
     return executor;
-  }
-
-  @Override
-  public void close() {
-    if (listener != null) {
-      listener.close().syncUninterruptibly();
-    }
-    if (spec.listenUnix() != null) {
-      try {
-        Files.deleteIfExists(spec.listenUnix().toAbsolutePath());
-      } catch (IOException ignored) {
-        // best effort: the next start removes a stale socket anyway
-      }
-    }
   }
 
   /**

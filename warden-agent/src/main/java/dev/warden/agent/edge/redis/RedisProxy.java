@@ -1,16 +1,12 @@
 package dev.warden.agent.edge.redis;
 
 import dev.warden.agent.edge.EdgeContext;
+import dev.warden.agent.edge.ListeningProxy;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeNet;
-import dev.warden.agent.edge.EdgeProxy;
-import dev.warden.agent.edge.ProxySpec;
-import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -19,15 +15,14 @@ import javax.net.ssl.SSLContext;
  * Warden issued to that workload for the proxy's resource, logs in to Redis itself, and passes the
  * application's commands on, never its own AUTH (docs/edge.md).
  */
-public final class RedisProxy implements EdgeProxy {
+public final class RedisProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(RedisProxy.class.getName());
 
   private final EdgeContext context;
   private final SSLContext upstreamTls;
-  private final AtomicLong accepted = new AtomicLong();
-  private Channel listener;
 
   private RedisProxy(EdgeContext context) {
+    super(context.spec());
     this.context = context;
     this.upstreamTls = EdgeNet.upstreamContext(context.spec());
   }
@@ -39,10 +34,7 @@ public final class RedisProxy implements EdgeProxy {
    */
   public static RedisProxy start(EdgeContext context, EventLoopGroup group) {
     RedisProxy p = new RedisProxy(context);
-    p.listener = EdgeNet.listen(context.spec(), group, () -> {
-      p.accepted.incrementAndGet();
-      return new RedisClientSide(p);
-    });
+    p.listen(group, () -> new RedisClientSide(p));
     LOG.log(System.Logger.Level.INFO, "redis proxy for resource " + context.spec().resource() + " listening on "
         + context.spec().where() + " (upstream TLS " + context.spec().upstreamTls() + ")");
     return p;
@@ -57,23 +49,4 @@ public final class RedisProxy implements EdgeProxy {
     return context;
   }
 
-  @Override
-  public ProxySpec spec() {
-    return context.spec();
-  }
-
-  @Override
-  public long accepted() {
-    return accepted.get();
-  }
-
-  @Override
-  public SocketAddress address() {
-    return listener.localAddress();
-  }
-
-  @Override
-  public void close() {
-    EdgeNet.close(context.spec(), listener);
-  }
 }

@@ -46,6 +46,19 @@ public enum Reason {
    * cannot be shortened: an upstream token Warden did not mint
    */
   TTL_EXCEEDS_POLICY("ttl_exceeds_policy"),
+  // delegation problems (RFC 8693 token exchange with an actor)
+  /** A subject or actor token that does not hold up: malformed {@code act}, not Warden's, revoked. */
+  INVALID_GRANT("invalid_grant"),
+  /** A token Warden did not sign carries an {@code act} claim: only Warden-issued chains are trusted. */
+  ACT_NOT_TRUSTED("act_not_trusted"),
+  /** The subject token's {@code may_act} names someone other than the actor. */
+  MAY_ACT_VIOLATED("may_act_violated"),
+  /** The chain would be deeper than the server allows. */
+  DELEGATION_TOO_DEEP("delegation_too_deep"),
+  /** The exchange asks for an audience the subject token was not issued for (never wider). */
+  AUDIENCE_NOT_DELEGATED("audience_not_delegated"),
+  /** A Warden token presented as evidence whose lease was revoked. */
+  TOKEN_REVOKED("token_revoked"),
   // request problems
   INVALID_REQUEST("invalid_request"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),

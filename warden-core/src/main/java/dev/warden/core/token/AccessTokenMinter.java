@@ -14,16 +14,28 @@ import java.time.Instant;
 public final class AccessTokenMinter {
   private AccessTokenMinter() {}
 
-  /** The claims of one access token. {@code scope} and {@code clientId} may be null. */
   /**
+   * The claims of one access token. {@code scope} and {@code clientId} may be null.
+   *
    * @param certificateThumbprint RFC 8705 {@code x5t#S256} of the client certificate the token is
    *     bound to, or null for a bearer token
+   * @param actor the RFC 8693 {@code act} chain (current actor outermost) of a delegated token, or null
+   * @param mayAct the one party (RFC 8693 section 4.4 {@code may_act.sub}) allowed to act for the
+   *     subject with this token, or null when any actor the policies allow may
+   * @param txn the transaction id of the transaction token the request presented, or null
    */
   public record Claims(String issuer, String subject, String audience, String clientId, String scope,
-      String jti, Instant issuedAt, Instant expiresAt, String certificateThumbprint) {
+      String jti, Instant issuedAt, Instant expiresAt, String certificateThumbprint, Actor actor, String mayAct,
+      String txn) {
     public Claims(String issuer, String subject, String audience, String clientId, String scope, String jti,
         Instant issuedAt, Instant expiresAt) {
       this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, null);
+    }
+
+    public Claims(String issuer, String subject, String audience, String clientId, String scope, String jti,
+        Instant issuedAt, Instant expiresAt, String certificateThumbprint) {
+      this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, certificateThumbprint, null, null,
+          null);
     }
   }
 
@@ -65,6 +77,19 @@ public final class AccessTokenMinter {
       p.append(",\"cnf\":{\"x5t#S256\":");
       appendJsonString(p, c.certificateThumbprint());
       p.append('}');
+    }
+    if (c.actor() != null) {
+      p.append(",\"act\":");
+      c.actor().appendJson(p);
+    }
+    if (c.mayAct() != null) {
+      p.append(",\"may_act\":{\"sub\":");
+      appendJsonString(p, c.mayAct());
+      p.append('}');
+    }
+    if (c.txn() != null) {
+      p.append(",\"txn\":");
+      appendJsonString(p, c.txn());
     }
     p.append('}');
     return Secret.of(signCompact(key, header, p.toString()));

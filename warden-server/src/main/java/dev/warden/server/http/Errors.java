@@ -72,6 +72,9 @@ public final class Errors {
       // a secret resource whose secret is missing or deleted: the target cannot be served (RFC 8707)
       case UNKNOWN_RESOURCE, SECRET_UNAVAILABLE -> "invalid_target";
       case INVALID_SCOPE -> "invalid_scope";
+      // RFC 8693 §2.2.2: a subject or actor token that is invalid for any reason is invalid_request
+      case INVALID_GRANT, ACT_NOT_TRUSTED, MAY_ACT_VIOLATED, TOKEN_REVOKED -> "invalid_request";
+      case AUDIENCE_NOT_DELEGATED -> "invalid_target";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";
       case INVALID_REQUEST, REQUEST_TOO_LARGE -> "invalid_request";
       default -> "access_denied";

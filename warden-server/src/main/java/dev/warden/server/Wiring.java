@@ -187,7 +187,9 @@ final class Wiring implements AutoCloseable {
               federationKeys),
               new dev.warden.core.database.DatabaseUserProvider(databases), upstreamTokens,
               new dev.warden.core.secret.BrokeredSecretProvider(secrets, secretReads)), audit, fingerprinter,
-          clock, store.targetLeases());
+          clock, store.targetLeases(), new TokenService.Chains(
+              new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), cfg.issuer(),
+              cfg.pki().trustDomain(), keys, store.audit(), cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH)));
       reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
           audit, clock, reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);

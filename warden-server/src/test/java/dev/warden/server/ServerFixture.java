@@ -87,6 +87,16 @@ final class ServerFixture implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(j.toString())).build());
   }
 
+  /** A token request with extra headers (a {@code Txn-Token}, a {@code traceparent}). */
+  Response tokenWithHeaders(Map<String, String> form, Map<String, String> headers) {
+    StringJoiner j = new StringJoiner("&");
+    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded");
+    headers.forEach(b::header);
+    return send(b.POST(HttpRequest.BodyPublishers.ofString(j.toString())).build());
+  }
+
   Response tokenRaw(String body, String contentType) {
     return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token")).header("Content-Type", contentType)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());

@@ -1,6 +1,7 @@
 package dev.warden.store;
 
 import dev.warden.core.audit.AuditChain;
+import dev.warden.core.audit.ChainFields;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The hash-chained audit log.
@@ -29,7 +31,7 @@ import java.util.Objects;
 final class JdbcAuditStore implements AuditStore {
   private static final String INSERT_EVENT =
       "INSERT INTO audit_events (seq, event_id, event_time, event_type, outcome, reason, actor, workload, resource,"
-          + " details, lease_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " details, lease_id, prev_hash, hash, chain_root, chain_txn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String SELECT =
       "SELECT e.seq, e.event_id, e.event_time, e.event_type, e.outcome, e.reason, e.actor, e.workload, e.resource,"
           + " e.details, e.prev_hash, e.hash, l.id, l.kind, l.workload, l.resource, l.issued_at, l.expires_at,"
@@ -91,6 +93,9 @@ final class JdbcAuditStore implements AuditStore {
           Db.setText(ps, 11, e.lease() == null ? null : e.lease().id());
           ps.setBytes(12, prev);
           ps.setBytes(13, hash);
+          // the chain keys are indexed copies of two details, so every hop of a chain is found at once
+          Db.setText(ps, 14, chainKey(e.details().get(ChainFields.ROOT)));
+          Db.setText(ps, 15, chainKey(e.details().get(ChainFields.TXN)));
           ps.addBatch();
           out.add(new AuditRecord(seq, e, prev, hash));
           prev = hash;
@@ -170,6 +175,41 @@ final class JdbcAuditStore implements AuditStore {
         for (int i = 0; i < args.size(); i++) {
           ps.setObject(i + 1, args.get(i));
         }
+        return read(ps);
+      }
+    });
+  }
+
+  /** Only values Warden writes (UUIDs) are indexed: anything longer is not a chain key. */
+  private static String chainKey(String v) {
+    return v == null || v.isEmpty() || v.length() > 200 ? null : v;
+  }
+
+  @Override
+  public Optional<AuditRecord> byEventId(String eventId) {
+    if (eventId == null || eventId.isEmpty() || eventId.length() > 200) {
+      return Optional.empty();
+    }
+    return db.run("read audit event " + eventId, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE e.event_id = ? ORDER BY e.seq LIMIT 1")) {
+        ps.setString(1, eventId);
+        return read(ps).stream().findFirst();
+      }
+    });
+  }
+
+  @Override
+  public List<AuditRecord> chainOf(String key, int limit) {
+    if (limit <= 0 || key == null || key.isEmpty() || key.length() > 200) {
+      return List.of();
+    }
+    return db.run("read the audit chain of " + key, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SELECT
+          + " WHERE e.event_id = ? OR e.chain_root = ? OR e.chain_txn = ? ORDER BY e.seq LIMIT ?")) {
+        ps.setString(1, key);
+        ps.setString(2, key);
+        ps.setString(3, key);
+        ps.setInt(4, limit);
         return read(ps);
       }
     });

@@ -148,5 +148,15 @@ public class SvidIssuanceBenchmark {
     public List<AuditRecord> readChain(long fromSeq, int limit) {
       return List.of();
     }
+
+    @Override
+    public java.util.Optional<AuditRecord> byEventId(String eventId) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public List<AuditRecord> chainOf(String key, int limit) {
+      return List.of();
+    }
   }
 }

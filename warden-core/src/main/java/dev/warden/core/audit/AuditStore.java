@@ -7,7 +7,7 @@ import java.util.List;
  * The append-only, hash-chained audit log. Appends are serialized across nodes (the chain head is
  * locked for the length of one batch) so the chain stays a single line.
  */
-public interface AuditStore {
+public interface AuditStore extends AuditLookup {
 
   /**
    * Appends a batch in one transaction: assigns sequence numbers, links each event to the one
@@ -20,6 +20,13 @@ public interface AuditStore {
 
   /** Events matching the query, newest first. */
   List<AuditRecord> query(AuditQuery query);
+
+  /**
+   * Every hop of a chain: the event whose id is {@code key}, the events whose
+   * {@link ChainFields#ROOT} or {@link ChainFields#TXN} is {@code key}; in chain order, at most
+   * {@code limit}.
+   */
+  List<AuditRecord> chainOf(String key, int limit);
 
   /** Events with {@code seq >= fromSeq} in chain order, at most {@code limit}; for verification. */
   List<AuditRecord> readChain(long fromSeq, int limit);

@@ -68,8 +68,10 @@ public final class AccessTokenProvider implements CredentialProvider {
     String scope = in.scopes().isEmpty() ? null : String.join(" ", in.scopes());
     KeyMaterial key = keys.keyset().active();
     // client_id is the attested workload, never the request's parameter (checked equal, or absent)
-    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, in.workload().name(),
-        in.resource().audience(), in.workload().name(), scope, jti, iat, exp, in.certificateThumbprint()), tokenType);
+    // sub is whom the token is for; client_id and the outermost act are the workload that asked
+    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, in.tokenSubject(),
+        in.resource().audience(), in.workload().name(), scope, jti, iat, exp, in.certificateThumbprint(), in.actor(),
+        null, in.txn()), tokenType);
     Map<String, String> details = new HashMap<>();
     details.put("kid", key.kid());
     if (in.certificateThumbprint() != null) {

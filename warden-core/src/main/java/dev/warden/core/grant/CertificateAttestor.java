@@ -32,6 +32,7 @@ final class CertificateAttestor implements Attestor<Evidence.ClientCertificate> 
   public Workload attest(Evidence.ClientCertificate evidence, PolicySnapshot snapshot, GrantContext ctx) {
     SpiffeId id = SvidVerifier.verify(evidence.chain(), bundle.get(), ctx.now());
     ctx.attested(PROVIDER, id.toString(), Map.of(), thumbprint(evidence.chain().getFirst()));
+    ctx.evidenceExpiresAt(evidence.chain().getFirst().getNotAfter().toInstant());
     Workload w = snapshot.workload(id.toString());
     if (w == null) {
       throw new DeniedException(Reason.UNKNOWN_WORKLOAD, "no workload is registered as " + id);

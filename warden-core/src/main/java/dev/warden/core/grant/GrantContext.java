@@ -29,6 +29,15 @@ final class GrantContext {
   private Workload workload;
   private Resource resource;
   private Decision decision;
+  private java.time.Instant evidenceExpiresAt;
+  // the request's place in a chain of delegated actions (ChainFields)
+  private String chainSubject;
+  private dev.warden.core.token.Actor actors;
+  private String txn;
+  private String previousHop;
+  private String previousHopHash;
+  private String chainRoot;
+  private String decisionInputs;
 
   GrantContext(GrantRequest request, Instant now) {
     this.request = request;
@@ -49,6 +58,50 @@ final class GrantContext {
     this.subject = subject;
     this.claims = claims;
     this.thumbprint = thumbprint;
+  }
+
+  /** When the evidence itself stops being valid (the token's exp, the certificate's notAfter). */
+  void evidenceExpiresAt(Instant t) {
+    this.evidenceExpiresAt = t;
+  }
+
+  Instant evidenceExpiresAt() {
+    return evidenceExpiresAt;
+  }
+
+  /** The delegation the request makes: who it acts for, through which actors. */
+  void delegation(String subject, dev.warden.core.token.Actor chain) {
+    this.chainSubject = subject;
+    this.actors = chain;
+  }
+
+  void txn(String txn) {
+    this.txn = txn;
+  }
+
+  String txn() {
+    return txn;
+  }
+
+  /**
+   * Links the request to the hop before it.
+   *
+   * @param hash the hex hash of that hop's audit record, or null when it cannot be read
+   * @param root the chain's first event, or null when the previous hop is itself the first
+   */
+  void previousHop(String eventId, String hash, String root) {
+    this.previousHop = eventId;
+    this.previousHopHash = hash;
+    this.chainRoot = root != null ? root : eventId;
+  }
+
+  String previousHop() {
+    return previousHop;
+  }
+
+  /** The CEL {@code request} inputs the decision saw, as JSON, for the audit record. */
+  void decisionInputs(String json) {
+    this.decisionInputs = json;
   }
 
   Map<String, Object> claims() {
@@ -124,12 +177,33 @@ final class GrantContext {
 
   private Map<String, String> common() {
     Map<String, String> d = new HashMap<>();
+    chain(d);
     d.put("grantType", request.grantType().wire());
     d.put("sourceAddress", request.sourceAddress() == null ? "" : request.sourceAddress());
     if (provider != null) {
       d.put("provider", provider);
     }
     return d;
+  }
+
+  private void chain(Map<String, String> d) {
+    putIf(d, dev.warden.core.audit.ChainFields.SUBJECT, chainSubject);
+    if (actors != null) {
+      d.put(dev.warden.core.audit.ChainFields.ACTORS, String.join(" ", actors.subjectsInOrder().reversed()));
+      d.put(dev.warden.core.audit.ChainFields.DEPTH, Integer.toString(actors.depth()));
+    }
+    putIf(d, dev.warden.core.audit.ChainFields.TXN, txn);
+    putIf(d, dev.warden.core.audit.ChainFields.PREVIOUS, previousHop);
+    putIf(d, dev.warden.core.audit.ChainFields.PREVIOUS_HASH, previousHopHash);
+    putIf(d, dev.warden.core.audit.ChainFields.ROOT, chainRoot);
+    putIf(d, dev.warden.core.audit.ChainFields.TRACEPARENT, request.hop().traceparent());
+    putIf(d, dev.warden.core.audit.ChainFields.INPUTS, decisionInputs);
+  }
+
+  private static void putIf(Map<String, String> d, String key, String value) {
+    if (value != null) {
+      d.put(key, value);
+    }
   }
 
   private static String cut(String s) {

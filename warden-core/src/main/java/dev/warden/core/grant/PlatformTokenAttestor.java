@@ -18,6 +18,7 @@ final class PlatformTokenAttestor implements Attestor<Evidence.PlatformToken> {
   public Workload attest(Evidence.PlatformToken evidence, PolicySnapshot snapshot, GrantContext ctx) {
     AttestedIdentity id = trust.get().verify(evidence.token().reveal());
     ctx.attested(id.provider(), id.subject(), id.claims(), null);
+    ctx.evidenceExpiresAt(id.expiresAt());
     return snapshot.identify(id.selectors());
   }
 }

@@ -45,6 +45,33 @@ public final class TokenService {
   private final Fingerprinter fingerprinter;
   private final Clock clock;
   private final TargetLeaseStore intents;
+  private final Chains chains;
+  private final SubjectTokens subjects;
+
+  /**
+   * What the token service needs for delegation (RFC 8693 actors), transaction tokens and the
+   * hop-by-hop audit of chains; without it, those requests are refused as unsupported.
+   *
+   * @param wardenTokens verifies Warden's own tokens presented as subject or transaction tokens
+   * @param issuer the {@code iss} of transaction tokens
+   * @param trustDomain the trust domain's name ({@code acme.test}); transaction tokens are for
+   *     {@code spiffe://acme.test}, asked for with either form as {@code audience}
+   * @param keys signs transaction tokens (the access-token keys)
+   * @param audit finds the record of a hop's previous hop
+   * @param maxDepth the deepest actor chain issued, whatever the policies allow
+   */
+  public record Chains(dev.warden.core.token.WardenTokens wardenTokens, String issuer, String trustDomain,
+      dev.warden.core.token.KeyManager keys, dev.warden.core.audit.AuditLookup audit, int maxDepth) {
+    public Chains {
+      java.util.Objects.requireNonNull(wardenTokens, "wardenTokens");
+      java.util.Objects.requireNonNull(trustDomain, "trustDomain");
+      java.util.Objects.requireNonNull(keys, "keys");
+      java.util.Objects.requireNonNull(audit, "audit");
+      if (maxDepth < 1 || maxDepth > dev.warden.core.token.Actor.MAX_DEPTH) {
+        throw new IllegalArgumentException("maxDepth is 1 to " + dev.warden.core.token.Actor.MAX_DEPTH);
+      }
+    }
+  }
 
   /**
    * @param clientCertificateAuthorities the trust domain's X.509 bundle: a client certificate that
@@ -64,7 +91,16 @@ public final class TokenService {
   public TokenService(Supplier<TrustProviders> trust, Supplier<List<X509Certificate>> clientCertificateAuthorities,
       Supplier<PolicySnapshot> policies, List<CredentialProvider> providers, AuditWriter audit,
       Fingerprinter fingerprinter, Clock clock, TargetLeaseStore intents) {
+    this(trust, clientCertificateAuthorities, policies, providers, audit, fingerprinter, clock, intents, null);
+  }
+
+  /** @param chains delegation and transaction tokens, or null to refuse them */
+  public TokenService(Supplier<TrustProviders> trust, Supplier<List<X509Certificate>> clientCertificateAuthorities,
+      Supplier<PolicySnapshot> policies, List<CredentialProvider> providers, AuditWriter audit,
+      Fingerprinter fingerprinter, Clock clock, TargetLeaseStore intents, Chains chains) {
     this.intents = intents;
+    this.chains = chains;
+    this.subjects = new SubjectTokens(trust, chains == null ? null : chains.wardenTokens());
     this.policies = policies;
     this.platformTokens = new PlatformTokenAttestor(trust);
     this.certificates = new CertificateAttestor(clientCertificateAuthorities);
@@ -80,6 +116,14 @@ public final class TokenService {
     this.audit = audit;
     this.fingerprinter = fingerprinter;
     this.clock = clock;
+  }
+
+  /**
+   * True if {@code token} says it was issued by this server (unverified: only to choose how to read
+   * it); false when delegation is off.
+   */
+  public boolean issuedHere(String token) {
+    return chains != null && chains.wardenTokens().claimsToBeOurs(token);
   }
 
   /** RFC 8705 section 3.1: base64url SHA-256 of the certificate's DER, the {@code x5t#S256} confirmation. */
@@ -139,11 +183,56 @@ public final class TokenService {
       ctx.workload(workload);
       requireClientIdNames(req.clientId(), workload.name());
       checkState(workload, ctx.now());
-      Resource resource = resolve(snap, req.target());
+      GrantRequest.Exchange ex = req.exchange();
+      if ((ex != null || req.hop().transactionToken() != null) && chains == null) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "delegation and transaction tokens are not enabled on"
+            + " this server");
+      }
+      linkTransaction(req.hop(), ctx);
+      SubjectSide side = null;
+      if (ex != null) {
+        if (ex.purpose() == GrantRequest.Purpose.DELEGATION && ctx.claims().containsKey("act")) {
+          throw new DeniedException(Reason.ACT_NOT_TRUSTED, "the actor's own token carries an act claim; an actor"
+              + " token names the actor alone, and only act chains Warden signed are trusted");
+        }
+        side = subjects.verify(ex, workload, snap);
+        if (side.workload() != null && side.audiences() == null) {
+          checkState(side.workload(), ctx.now());
+        }
+        if (side.previousHop() != null) {
+          link(side.previousHop(), ctx);
+        }
+        if (ctx.txn() == null) {
+          ctx.txn(side.txn());
+        }
+      }
+      boolean txnRequest = ex != null && ex.purpose() == GrantRequest.Purpose.TRANSACTION_TOKEN;
+      Resource resource = resolve(snap, txnRequest && chains.trustDomain().equals(req.target())
+          ? trustDomainUri() : req.target());
       ctx.resource(resource);
       List<String> requested = scopes(req.scope());
-      Decision d = snap.decide(workload, resource, new RequestContext(ctx.now(), req.sourceAddress(), ctx.claims(),
-          requested, List.of()));
+      if (txnRequest) {
+        return transactionToken(req, ex, side, workload, resource, requested, snap, ctx);
+      }
+      RequestContext request = new RequestContext(ctx.now(), req.sourceAddress(), ctx.claims(), requested, List.of());
+      dev.warden.core.token.Actor chain = null;
+      if (side != null) {
+        chain = delegate(side, workload, resource, ctx);
+        List<dev.warden.core.policy.Delegation.Party> parties = new java.util.ArrayList<>();
+        for (dev.warden.core.token.Actor a = chain; a != null; a = a.prior()) {
+          parties.add(a == chain ? new dev.warden.core.policy.Delegation.Party(workload.name(),
+              snap.party(workload.name()).selectors(), true) : snap.party(a.subject()));
+        }
+        request = request.delegated(new dev.warden.core.policy.Delegation(snap.party(side.subject()), parties,
+            ctx.txn()));
+      } else if (ctx.txn() != null) {
+        request = request.delegated(new dev.warden.core.policy.Delegation(snap.party(workload.name()), List.of(),
+            ctx.txn()));
+      }
+      if (side != null || ctx.txn() != null) {
+        ctx.decisionInputs(DecisionInputs.json(workload, resource, request));
+      }
+      Decision d = snap.decide(workload, resource, request);
       ctx.decision(d);
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
@@ -158,8 +247,11 @@ public final class TokenService {
       if (workload.expiresAt() != null && workload.expiresAt().isBefore(notAfter)) {
         notAfter = workload.expiresAt();
       }
+      if (side != null) {
+        notAfter = downScope(side, resource, requested, notAfter, snap, req, ctx);
+      }
       Issuance issuance = new Issuance(req.grantType(), workload, resource, d, requested, ctx.now(), notAfter,
-          ctx.thumbprint());
+          ctx.thumbprint(), side == null ? null : side.subject(), chain, ctx.txn());
       IssuedCredential c;
       Lease lease;
       Map<String, String> connection = Map.of();
@@ -213,6 +305,164 @@ public final class TokenService {
       }
       throw e;
     }
+  }
+
+  /**
+   * Checks what a delegation may do before policy sees it: {@code may_act}, the chain's depth, the
+   * audience, and a resource that can carry an {@code act} at all.
+   *
+   * @return the chain of the issued token, the requesting workload outermost
+   */
+  private dev.warden.core.token.Actor delegate(SubjectSide side, Workload actor, Resource resource,
+      GrantContext ctx) {
+    if (side.mayAct() != null && !side.mayAct().equals(actor.name())) {
+      throw new DeniedException(Reason.MAY_ACT_VIOLATED, "the subject token allows only " + side.mayAct()
+          + " to act for " + side.subject() + " (may_act), not " + actor.name());
+    }
+    int depth = side.prior() == null ? 1 : side.prior().depth() + 1;
+    if (depth > chains.maxDepth()) {
+      throw new DeniedException(Reason.DELEGATION_TOO_DEEP, "the chain would be " + depth + " actors deep; this"
+          + " server issues at most " + chains.maxDepth() + " (delegation.maxDepth)");
+    }
+    dev.warden.core.token.Actor chain = side.prior() == null ? dev.warden.core.token.Actor.of(actor.name())
+        : side.prior().then(actor.name());
+    ctx.delegation(side.subject(), chain);
+    if (side.audiences() != null && !side.audiences().contains(resource.audience())) {
+      throw new DeniedException(Reason.AUDIENCE_NOT_DELEGATED, "the subject token was issued for "
+          + side.audiences() + ", not for " + resource.audience() + "; an exchange never widens the audience");
+    }
+    if (resource.cloud() != null) {
+      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "resource '" + resource.name() + "' is a cloud"
+          + " federation target; clouds read no act claim, so delegated tokens are not issued for it");
+    }
+    return chain;
+  }
+
+  /**
+   * Never wider than the subject: scopes within the subject token's (or, for a platform subject
+   * token, within what the subject's own policy grants), and no later than the subject token, the
+   * actor's own evidence, or the subject's own policy allow.
+   */
+  private Instant downScope(SubjectSide side, Resource resource, List<String> requested, Instant notAfter,
+      PolicySnapshot snap, GrantRequest req, GrantContext ctx) {
+    List<String> bound = side.scopes();
+    if (side.audiences() == null) {
+      Decision own = snap.decide(side.workload(), resource, new RequestContext(ctx.now(), req.sourceAddress(),
+          Map.of(), requested, List.of()));
+      if (!own.allowed()) {
+        throw new DeniedException(own.reason(), "the subject " + side.subject() + " may not reach resource '"
+            + resource.name() + "' itself, so no one may act for it there: " + own.message());
+      }
+      bound = own.scopes();
+      notAfter = min(notAfter, ctx.now().plus(own.maxTtl()));
+    }
+    for (String s : requested) {
+      if (!bound.contains(s)) {
+        throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + s + "' is wider than the subject's "
+            + (side.audiences() == null ? "own grant" : "token") + " (" + String.join(" ", bound)
+            + "); an exchange never widens scopes");
+      }
+    }
+    notAfter = min(notAfter, side.expiresAt());
+    return ctx.evidenceExpiresAt() == null ? notAfter : min(notAfter, ctx.evidenceExpiresAt());
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return b.isBefore(a) ? b : a;
+  }
+
+  /** A presented {@code Txn-Token}: verified as Warden's, for this trust domain; its hop is the previous one. */
+  private void linkTransaction(GrantRequest.Hop hop, GrantContext ctx) {
+    if (hop.transactionToken() == null) {
+      return;
+    }
+    dev.warden.core.token.VerifiedWardenToken t;
+    try {
+      t = chains.wardenTokens().verify(hop.transactionToken().reveal(),
+          dev.warden.core.token.TransactionTokenMinter.TYP);
+    } catch (DeniedException e) {
+      throw new DeniedException(Reason.INVALID_GRANT, "the Txn-Token does not hold: " + e.getMessage());
+    }
+    if (!t.audiences().contains(trustDomainUri()) || t.txn() == null) {
+      throw new DeniedException(Reason.INVALID_GRANT, "the Txn-Token is not for trust domain "
+          + chains.trustDomain() + " or has no txn");
+    }
+    ctx.txn(t.txn());
+    link(t.jti(), ctx);
+  }
+
+  /** The audience of transaction tokens: {@code spiffe://<trust domain>}, a URI as resources' audiences are. */
+  private String trustDomainUri() {
+    return "spiffe://" + chains.trustDomain();
+  }
+
+  /** Links the request to the audit record of the event that issued the token it presents. */
+  private void link(String eventId, GrantContext ctx) {
+    java.util.Optional<dev.warden.core.audit.AuditRecord> r = chains.audit().byEventId(eventId);
+    String root = r.map(x -> x.event().details().get(dev.warden.core.audit.ChainFields.ROOT)).orElse(null);
+    ctx.previousHop(eventId, r.map(x -> java.util.HexFormat.of().formatHex(x.hash())).orElse(null), root);
+  }
+
+  /**
+   * A transaction token (draft-ietf-oauth-transaction-tokens section 7): asked for with the trust
+   * domain as audience, allowed by the policies of the resource registered with that audience, at
+   * most five minutes, with {@code req_wl}, {@code tctx} and {@code rctx}, audited as a hop.
+   */
+  private Granted transactionToken(GrantRequest req, GrantRequest.Exchange ex, SubjectSide side, Workload workload,
+      Resource resource, List<String> requested, PolicySnapshot snap, GrantContext ctx) {
+    if (!trustDomainUri().equals(resource.audience())) {
+      throw new DeniedException(Reason.UNKNOWN_RESOURCE, "a transaction token is asked for with the trust domain as"
+          + " audience (" + chains.trustDomain() + "), not " + resource.audience());
+    }
+    if (requested.isEmpty()) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "scope is required: the purpose of the transaction");
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode tctx =
+        dev.warden.core.token.TransactionTokenMinter.jsonObject("request_details", ex.requestDetails());
+    com.fasterxml.jackson.databind.node.ObjectNode rctx =
+        dev.warden.core.token.TransactionTokenMinter.jsonObject("request_context", ex.requestContext());
+    String txn = java.util.UUID.randomUUID().toString();
+    ctx.txn(txn);
+    ctx.delegation(side.subject(), null);
+    RequestContext request = new RequestContext(ctx.now(), req.sourceAddress(), ctx.claims(), requested, List.of())
+        .delegated(new dev.warden.core.policy.Delegation(snap.party(side.subject()), List.of(), txn));
+    ctx.decisionInputs(DecisionInputs.json(workload, resource, request));
+    Decision d = snap.decide(workload, resource, request);
+    ctx.decision(d);
+    if (!d.allowed()) {
+      throw new DeniedException(d.reason(), d.message());
+    }
+    for (String s : requested) {
+      if (!d.scopes().contains(s)) {
+        throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + s + "' is not granted for transactions of "
+            + workload.name());
+      }
+    }
+    Instant iat = Instant.ofEpochSecond(ctx.now().getEpochSecond());
+    Instant exp = min(iat.plus(d.maxTtl()), iat.plus(dev.warden.core.token.TransactionTokenMinter.MAX_LIFETIME));
+    exp = min(exp, side.expiresAt());
+    if (workload.expiresAt() != null) {
+      exp = min(exp, workload.expiresAt());
+    }
+    exp = Instant.ofEpochSecond(exp.getEpochSecond());
+    if (rctx == null) {
+      rctx = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    }
+    // what Warden itself saw is authoritative over what the requester said
+    rctx.put("req_ip", req.sourceAddress() == null ? "" : req.sourceAddress());
+    rctx.put("authn", req.evidence() instanceof Evidence.ClientCertificate ? "x509-svid" : "jwt-bearer");
+    String scope = String.join(" ", requested);
+    String jti = java.util.UUID.randomUUID().toString();
+    dev.warden.core.token.KeyMaterial key = chains.keys().keyset().active();
+    dev.warden.core.crypto.Secret token = dev.warden.core.token.TransactionTokenMinter.mint(key,
+        new dev.warden.core.token.TransactionTokenMinter.Claims(chains.issuer(), side.subject(),
+            trustDomainUri(), txn, scope, workload.name(), tctx, rctx, jti, iat, exp));
+    IssuedCredential c = new IssuedCredential(CredentialKind.ACCESS_TOKEN, token, jti, iat, exp,
+        Map.of("kid", key.kid(), "tokenType", "txn_token"));
+    Lease lease = lease(c, workload, resource);
+    audit.write(ctx.allowed(c, lease, scope));
+    return new Granted(c.value(), jti, exp, Math.max(0, exp.getEpochSecond() - iat.getEpochSecond()), scope,
+        workload.name(), resource.name(), d.policy(), Map.of(), CredentialKind.ACCESS_TOKEN);
   }
 
   private Lease lease(IssuedCredential c, Workload workload, Resource resource) {

@@ -41,6 +41,8 @@ public final class Conditions {
   public static final int MAX_LENGTH = 4096;
 
   private static final CelType STRINGS = ListType.create(SimpleType.STRING);
+  /** A party of a delegation: {@code id}, {@code selectors}, {@code registered} (see {@link Delegation.Party}). */
+  private static final CelType PARTY = MapType.create(SimpleType.STRING, SimpleType.DYN);
 
   /** Field name to type, per variable, in documentation order. */
   static final Map<String, Map<String, CelType>> VARIABLES = Map.of(
@@ -51,7 +53,8 @@ public final class Conditions {
           "sensitivity", SimpleType.STRING),
       "request", ordered("time", SimpleType.TIMESTAMP, "sourceAddress", SimpleType.STRING,
           "claims", MapType.create(SimpleType.STRING, SimpleType.DYN), "scopes", STRINGS,
-          "delegationChain", STRINGS));
+          "delegationChain", STRINGS, "subject", PARTY, "actor_chain", ListType.create(PARTY),
+          "delegation_depth", SimpleType.INT, "txn", SimpleType.STRING));
 
   private static final Pattern UNDEFINED_FIELD = Pattern.compile("undefined field '([^']*)'");
 

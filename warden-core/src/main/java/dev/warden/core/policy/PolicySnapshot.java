@@ -354,13 +354,45 @@ public final class PolicySnapshot {
     }
     Map<String, Object> rv = Map.of("name", r.name(), "audience", r.audience(), "kind", r.kind(),
         "sensitivity", r.sensitivity().name().toLowerCase(Locale.ROOT));
-    Map<String, Object> q = new HashMap<>(8);
+    Map<String, Object> q = new HashMap<>(16);
     q.put("time", CelValues.timestamp(req.time()));
     q.put("sourceAddress", req.sourceAddress());
     q.put("claims", CelValues.normalize(req.claims(), 0));
     q.put("scopes", req.scopes());
     q.put("delegationChain", req.delegationChain());
+    Delegation d = req.delegation();
+    if (d == null) {
+      // not delegated: the workload acts for itself, through no one
+      q.put("subject", Map.of("id", w.name(), "selectors", wv.get("selectors"), "registered", true));
+      q.put("actor_chain", List.of());
+      q.put("delegation_depth", 0L);
+      q.put("txn", "");
+    } else {
+      q.put("subject", party(d.subject()));
+      q.put("actor_chain", d.actors().stream().map(PolicySnapshot::party).toList());
+      q.put("delegation_depth", (long) d.depth());
+      q.put("txn", d.txn() == null ? "" : d.txn());
+    }
     return Map.of("workload", wv, "resource", rv, "request", q);
+  }
+
+  private static Map<String, Object> party(Delegation.Party p) {
+    return Map.of("id", p.id(), "selectors", p.selectors(), "registered", p.registered());
+  }
+
+  /**
+   * A party of a delegation chain as this snapshot knows it: a registered workload with its
+   * selectors, or an unregistered subject (a user, a client, a workload deleted since).
+   */
+  public Delegation.Party party(String id) {
+    Workload w = workloadsById.get(id);
+    if (w == null) {
+      return new Delegation.Party(id, List.of(), false);
+    }
+    Map<String, Object> wv = workloadVars.get(w.name());
+    @SuppressWarnings("unchecked")
+    List<String> selectors = (List<String>) (wv == null ? workloadVar(w) : wv).get("selectors");
+    return new Delegation.Party(id, selectors, true);
   }
 
   private static Map<String, Object> workloadVar(Workload w) {

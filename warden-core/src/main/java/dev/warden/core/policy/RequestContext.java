@@ -9,14 +9,29 @@ import java.util.Map;
  *
  * @param claims the verified claims of the evidence (never unverified input)
  * @param delegationChain SPIFFE IDs of the actors a request was delegated through, outermost first
+ * @param delegation the subject and actors of a delegated request (RFC 8693 token exchange with an
+ *     actor), or null when the workload asks for itself
  */
 public record RequestContext(Instant time, String sourceAddress, Map<String, Object> claims, List<String> scopes,
-    List<String> delegationChain) {
+    List<String> delegationChain, Delegation delegation) {
   public RequestContext {
     sourceAddress = sourceAddress == null ? "" : sourceAddress;
     claims = claims == null ? Map.of() : claims;
     scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    if (delegation != null) {
+      delegationChain = delegation.actors().stream().map(Delegation.Party::id).toList();
+    }
     delegationChain = delegationChain == null ? List.of() : List.copyOf(delegationChain);
+  }
+
+  public RequestContext(Instant time, String sourceAddress, Map<String, Object> claims, List<String> scopes,
+      List<String> delegationChain) {
+    this(time, sourceAddress, claims, scopes, delegationChain, null);
+  }
+
+  /** The same request, delegated. */
+  public RequestContext delegated(Delegation d) {
+    return new RequestContext(time, sourceAddress, claims, scopes, null, d);
   }
 
   public static RequestContext at(Instant time) {

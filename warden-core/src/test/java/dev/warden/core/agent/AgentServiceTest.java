@@ -64,6 +64,16 @@ class AgentServiceTest {
     public List<AuditRecord> readChain(long from, int limit) {
       return List.of();
     }
+
+      @Override
+      public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
+        return java.util.Optional.empty();
+      }
+
+      @Override
+      public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
+        return List.of();
+      }
   }, 100, 5000);
   final MemoryAgents store = new MemoryAgents();
   final AgentService service;

@@ -33,6 +33,16 @@ class AuditWriterTest {
       public List<AuditRecord> readChain(long fromSeq, int limit) {
         return memory.readChain(fromSeq, limit);
       }
+
+      @Override
+      public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
+        return java.util.Optional.empty();
+      }
+
+      @Override
+      public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
+        return List.of();
+      }
     };
     List<AuditEvent> events = new ArrayList<>();
     for (int i = 0; i < 50; i++) {

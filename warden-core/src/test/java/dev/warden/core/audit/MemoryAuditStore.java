@@ -30,6 +30,18 @@ public final class MemoryAuditStore implements AuditStore {
     return List.copyOf(records);
   }
 
+  @Override
+  public synchronized java.util.Optional<AuditRecord> byEventId(String eventId) {
+    return records.stream().filter(r -> r.event().id().equals(eventId)).findFirst();
+  }
+
+  @Override
+  public synchronized List<AuditRecord> chainOf(String key, int limit) {
+    return records.stream().filter(r -> r.event().id().equals(key)
+        || key.equals(r.event().details().get(ChainFields.ROOT)) || key.equals(r.event().details().get(ChainFields.TXN)))
+        .limit(limit).toList();
+  }
+
   /** The events appended so far, oldest first. */
   public synchronized List<AuditEvent> events() {
     return records.stream().map(AuditRecord::event).toList();

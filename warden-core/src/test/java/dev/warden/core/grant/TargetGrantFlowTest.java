@@ -271,6 +271,16 @@ class TargetGrantFlowTest {
       public List<dev.warden.core.audit.AuditRecord> readChain(long fromSeq, int limit) {
         return List.of();
       }
+
+      @Override
+      public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
+        return java.util.Optional.empty();
+      }
+
+      @Override
+      public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
+        return List.of();
+      }
     }, 10, 2_000);
     TokenService s = new TokenService(() -> trust, List::of, () -> snap, List.of(provider(null)), broken,
         new Fingerprinter(new byte[32]), Clock.systemUTC(), intents);

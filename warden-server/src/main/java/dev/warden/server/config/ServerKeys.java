@@ -95,6 +95,10 @@ public final class ServerKeys {
   public static final ConfigKey<Integer> TOKENS_MAX_ASSERTION_BYTES = integer("tokens.maxAssertionBytes", 16384, 1024,
       1 << 20, "largest platform token accepted");
 
+  public static final ConfigKey<Integer> DELEGATION_MAX_DEPTH = integer("delegation.maxDepth", 5, 1,
+      dev.warden.core.token.Actor.MAX_DEPTH, "most actors a delegated token's `act` chain may hold, whatever "
+          + "the policies allow (RFC 8693 token exchange with `actor_token`; docs/agents.md)");
+
   public static final ConfigKey<Boolean> FEDERATION_ENABLED = bool("federation.enabled", "false",
       "sign tokens for resources of kind `aws`, `gcp` and `azure` with federation keys and advertise what the "
           + "clouds read; requires an `https` `server.issuer` without port (docs/federation.md)");
@@ -206,7 +210,7 @@ public final class ServerKeys {
   public static final List<ConfigKey<?>> ALL = List.of(SERVER_HOST, SERVER_PORT, SERVER_ISSUER, SERVER_TRUST_DOMAIN,
       SERVER_DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_MAX_POOL, MASTER_KEY_FILE, KEYS_ALGORITHM, KEYS_ROTATE_EVERY,
       KEYS_PUBLISH_LEAD, KEYS_RETAIN_AFTER_RETIRE, KEYS_CHECK_INTERVAL, TOKENS_DEFAULT_TTL, TOKENS_TYP,
-      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
+      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, DELEGATION_MAX_DEPTH, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
       FEDERATION_INSECURE_ISSUER, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
       SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,

@@ -33,6 +33,8 @@ final class AuditApi implements ApiUnit {
       String tail = ApiUnit.tail(c.rawPath());
       if ("chain".equals(tail)) {
         chain(c);
+      } else if (tail != null && tail.startsWith("chains/") && tail.length() > "chains/".length()) {
+        chainOf(c, tail.substring("chains/".length()));
       } else if (tail == null) {
         query(c);
       } else {
@@ -56,6 +58,60 @@ final class AuditApi implements ApiUnit {
       o.put("next", records.get(records.size() - 1).seq());
     }
     c.send(200, o);
+  }
+
+  /** The most hops one chain read returns; a longer chain is cut and says so. */
+  static final int MAX_HOPS = 5000;
+
+  /**
+   * {@code GET /v1/audit/chains/<txn or root event id>}: every hop of one chain of delegated
+   * actions in log order, the tree they form (by previous hop), and whether they verify.
+   */
+  private void chainOf(Call c, String key) {
+    List<AuditRecord> records = audit.chainOf(key, MAX_HOPS + 1);
+    if (records.isEmpty()) {
+      throw new NotFoundException("chain", key);
+    }
+    boolean cut = records.size() > MAX_HOPS;
+    if (cut) {
+      records = records.subList(0, MAX_HOPS);
+    }
+    records = withAncestors(records);
+    ObjectNode o = Json.object();
+    o.put("key", key);
+    ArrayNode hops = o.putArray("hops");
+    records.forEach(r -> hops.add(Render.audit(r)));
+    o.set("tree", ChainTree.render(records));
+    dev.warden.core.audit.ChainCheck check = dev.warden.core.audit.ChainCheck.of(records);
+    o.put("intact", check.intact());
+    ArrayNode problems = o.putArray("problems");
+    check.problems().forEach(problems::add);
+    o.put("truncated", cut);
+    c.send(200, o);
+  }
+
+  /**
+   * Adds the hops a chain's first hops came from (a transaction's txn token was asked for with a
+   * Warden token issued before the transaction), so the tree reaches its real root and verifies.
+   */
+  private List<AuditRecord> withAncestors(List<AuditRecord> records) {
+    java.util.Map<String, AuditRecord> byId = new java.util.LinkedHashMap<>();
+    records.forEach(r -> byId.put(r.event().id(), r));
+    java.util.Deque<AuditRecord> todo = new java.util.ArrayDeque<>(records);
+    int fetched = 0;
+    while (!todo.isEmpty() && fetched < 64) {
+      String p = todo.pop().event().details().get(dev.warden.core.audit.ChainFields.PREVIOUS);
+      if (p != null && !byId.containsKey(p)) {
+        fetched++;
+        audit.byEventId(p).ifPresent(r -> {
+          byId.put(r.event().id(), r);
+          todo.push(r);
+        });
+      }
+    }
+    List<AuditRecord> all = new java.util.ArrayList<>(byId.values());
+    all.sort(java.util.Comparator.comparingLong(AuditRecord::seq));
+    return all;
   }
 
   private void chain(Call c) {

@@ -197,7 +197,7 @@ public final class CredentialsEndpoint {
       CredentialKind requested = requestedKind(form.optional("credential_type"));
       audited = true;
       Granted g = tokens.grant(new GrantRequest(grant, proof, resource, null, form.optional("client_id"), source,
-          CredentialKind.Endpoint.CREDENTIALS, requested));
+          CredentialKind.Endpoint.CREDENTIALS, requested, null, TokenEndpoint.hop(req)));
       ObjectNode body = CredentialResponses.body(g);
       res.status(200);
       res.header("Content-Type", "application/json");

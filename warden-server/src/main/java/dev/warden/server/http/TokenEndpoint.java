@@ -9,6 +9,7 @@ import dev.warden.core.grant.GrantRequest;
 import dev.warden.core.grant.GrantType;
 import dev.warden.core.grant.Granted;
 import dev.warden.core.grant.TokenService;
+import dev.warden.core.model.CredentialKind;
 import dev.warden.server.ServerMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -27,6 +28,8 @@ public final class TokenEndpoint {
   static final String TOKEN_TYPE_JWT = "urn:ietf:params:oauth:token-type:jwt";
   static final String TOKEN_TYPE_ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
   static final String TOKEN_TYPE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
+  static final String TOKEN_TYPE_TXN = "urn:ietf:params:oauth:token-type:txn_token";
+  static final String TOKEN_TYPE_UNSIGNED_JSON = "urn:ietf:params:oauth:token-type:unsigned_json";
 
   private final TokenService tokens;
   private final ServerMetrics metrics;
@@ -64,6 +67,8 @@ public final class TokenEndpoint {
             + " (RFC 8705)");
       }
       String evidence;
+      GrantRequest.Exchange exchange = null;
+      Evidence proof = null;
       List<X509Certificate> clientCerts = clientCertificates(req);
       if (grant == GrantType.CLIENT_CREDENTIALS) {
         String assertionType = form.get("client_assertion_type");
@@ -78,18 +83,11 @@ public final class TokenEndpoint {
           evidence = form.requiredAssertion("client_assertion");
         }
       } else if (grant == GrantType.TOKEN_EXCHANGE) {
-        evidence = form.requiredAssertion("subject_token");
-        String type = form.required("subject_token_type");
-        if (!TOKEN_TYPE_JWT.equals(type) && !TOKEN_TYPE_ID_TOKEN.equals(type)) {
-          throw new DeniedException(Reason.INVALID_REQUEST, "subject_token_type must be " + TOKEN_TYPE_JWT + " or "
-              + TOKEN_TYPE_ID_TOKEN);
-        }
-        String requested = form.get("requested_token_type");
-        if (requested != null && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN) && !requested.equals(TOKEN_TYPE_JWT)) {
-          throw new DeniedException(Reason.INVALID_REQUEST, "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN);
-        }
-        if (form.assertion("actor_token") != null) {
-          throw new DeniedException(Reason.INVALID_REQUEST, "actor_token (delegation) is not supported yet");
+        Exchanged x = exchange(form, clientCerts);
+        evidence = x.evidence();
+        exchange = x.exchange();
+        if (exchange != null && evidence == null) {
+          proof = new Evidence.ClientCertificate(clientCerts);
         }
       } else {
         throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials or "
@@ -98,22 +96,31 @@ public final class TokenEndpoint {
       if (evidence != null && evidence.length() > maxAssertionBytes) {
         throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes + " bytes");
       }
+      if (exchange != null && exchange.subjectToken().reveal().length() > maxAssertionBytes) {
+        throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the subject token is larger than " + maxAssertionBytes
+            + " bytes");
+      }
       String resource = form.get("resource");
       String audience = form.get("audience");
       if (resource != null && audience != null && !resource.equals(audience)) {
         throw new DeniedException(Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
       }
       audited = true;
-      Evidence proof = evidence != null ? new Evidence.PlatformToken(Secret.of(evidence))
-          : new Evidence.ClientCertificate(clientCerts);
+      if (proof == null) {
+        proof = evidence != null ? new Evidence.PlatformToken(Secret.of(evidence))
+            : new Evidence.ClientCertificate(clientCerts);
+      }
+      boolean txn = exchange != null && exchange.purpose() == GrantRequest.Purpose.TRANSACTION_TOKEN;
       Granted g = tokens.grant(new GrantRequest(grant, proof, resource != null ? resource : audience,
-          form.get("scope"), form.optional("client_id"), source));
+          form.get("scope"), form.optional("client_id"), source, CredentialKind.Endpoint.TOKEN, null, exchange,
+          hop(req)));
       ObjectNode body = Json.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {
-        body.put("issued_token_type", TOKEN_TYPE_ACCESS_TOKEN);
+        body.put("issued_token_type", txn ? TOKEN_TYPE_TXN : TOKEN_TYPE_ACCESS_TOKEN);
       }
-      body.put("token_type", "Bearer");
+      // draft-ietf-oauth-transaction-tokens section 7.3: a Txn-Token is not an access token
+      body.put("token_type", txn ? "N_A" : "Bearer");
       body.put("expires_in", g.expiresInSeconds());
       if (g.scope() != null) {
         body.put("scope", g.scope());
@@ -140,6 +147,92 @@ public final class TokenEndpoint {
       Errors.oauth(res, e, grant, httpAuthScheme);
     }
   }
+
+  /** What the form of a token-exchange request says: the requester's evidence and the subject side. */
+  private record Exchanged(String evidence, GrantRequest.Exchange exchange) {}
+
+  /**
+   * Reads a token exchange (RFC 8693). The requester is the actor ({@code actor_token}, or a
+   * {@code client_assertion}, or an X.509-SVID over mTLS when the subject token is Warden's);
+   * without one, the subject token is the requester's own platform token, exchanged for itself.
+   * A transaction-token request (draft-ietf-oauth-transaction-tokens) always names its requester.
+   */
+  private Exchanged exchange(FormBody form, List<X509Certificate> clientCerts) {
+    String subjectToken = form.requiredAssertion("subject_token");
+    String type = form.required("subject_token_type");
+    String requested = form.get("requested_token_type");
+    boolean txn = TOKEN_TYPE_TXN.equals(requested);
+    if (requested != null && !txn && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN) && !requested.equals(TOKEN_TYPE_JWT)) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN
+          + " or " + TOKEN_TYPE_TXN);
+    }
+    GrantRequest.SubjectTokenType subjectType;
+    if (TOKEN_TYPE_UNSIGNED_JSON.equals(type) && txn) {
+      subjectType = GrantRequest.SubjectTokenType.UNSIGNED_JSON;
+    } else if (TOKEN_TYPE_JWT.equals(type) || TOKEN_TYPE_ID_TOKEN.equals(type) || TOKEN_TYPE_ACCESS_TOKEN.equals(type)) {
+      subjectType = GrantRequest.SubjectTokenType.JWT;
+    } else {
+      throw new DeniedException(Reason.INVALID_REQUEST, "subject_token_type must be " + TOKEN_TYPE_JWT + ", "
+          + TOKEN_TYPE_ID_TOKEN + " or " + TOKEN_TYPE_ACCESS_TOKEN
+          + (txn ? " (or " + TOKEN_TYPE_UNSIGNED_JSON + " naming yourself)" : ""));
+    }
+    String actorToken = form.assertion("actor_token");
+    String actorType = form.get("actor_token_type");
+    if (actorToken != null && !TOKEN_TYPE_JWT.equals(actorType) && !TOKEN_TYPE_ID_TOKEN.equals(actorType)
+        && !TOKEN_TYPE_ACCESS_TOKEN.equals(actorType)) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "actor_token_type is required with actor_token and must be "
+          + TOKEN_TYPE_JWT + " (RFC 8693 section 2.1)");
+    }
+    if (actorToken == null && actorType != null) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "actor_token_type was sent without actor_token");
+    }
+    String assertion = form.assertion("client_assertion");
+    if (assertion != null && !JWT_BEARER.equals(form.get("client_assertion_type"))) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER);
+    }
+    if (actorToken != null && assertion != null) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "send the actor's token once: as actor_token or as"
+          + " client_assertion, not both");
+    }
+    if (!txn && (form.get("request_context") != null || form.get("request_details") != null)) {
+      throw new DeniedException(Reason.INVALID_REQUEST, "request_context and request_details belong to"
+          + " transaction-token requests (requested_token_type=" + TOKEN_TYPE_TXN + ")");
+    }
+    String requester = actorToken != null ? actorToken : assertion;
+    boolean ours = tokens.issuedHere(subjectToken);
+    if (requester == null && (clientCerts.isEmpty() || !(txn || ours))) {
+      if (txn) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "a transaction token is issued to an authenticated"
+            + " workload: send client_assertion (RFC 7523) or present an X.509-SVID over mTLS");
+      }
+      if (ours) {
+        throw new DeniedException(Reason.INVALID_REQUEST, "a Warden token is exchanged by the party acting for its"
+            + " subject: send actor_token (RFC 8693 section 4.1) or present an X.509-SVID over mTLS");
+      }
+      return new Exchanged(subjectToken, null);
+    }
+    GrantRequest.Exchange ex = new GrantRequest.Exchange(txn ? GrantRequest.Purpose.TRANSACTION_TOKEN
+        : GrantRequest.Purpose.DELEGATION, Secret.of(subjectToken), subjectType,
+        txn ? form.get("request_context") : null, txn ? form.get("request_details") : null);
+    return new Exchanged(requester, ex);
+  }
+
+  /** The chain a request belongs to: a {@code Txn-Token} header, a W3C {@code traceparent}. */
+  static GrantRequest.Hop hop(ServerRequest req) {
+    String txn = req.headers().first(TXN_TOKEN).orElse(null);
+    String trace = req.headers().first(TRACEPARENT).orElse(null);
+    // W3C Trace Context section 3.2: a traceparent that does not parse is ignored, not refused
+    if (trace != null && !TRACEPARENT_FORMAT.matcher(trace).matches()) {
+      trace = null;
+    }
+    return txn == null && trace == null ? GrantRequest.Hop.NONE
+        : new GrantRequest.Hop(txn == null || txn.isEmpty() ? null : Secret.of(txn.trim()), trace);
+  }
+
+  private static final io.helidon.http.HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
+  private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+  private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
+      java.util.regex.Pattern.compile("[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   /**
    * The auth-scheme of an Authorization header (RFC 9110 section 11.6.2: a token, then optionally a

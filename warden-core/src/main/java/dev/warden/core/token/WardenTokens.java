@@ -1,0 +1,152 @@
+package dev.warden.core.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import dev.warden.core.error.DeniedException;
+import dev.warden.core.error.Reason;
+import dev.warden.core.keys.KeyPurpose;
+import dev.warden.core.keys.KeyState;
+import dev.warden.core.keys.SigningKeyRecord;
+import dev.warden.core.lease.Lease;
+import dev.warden.core.lease.LeaseStore;
+import dev.warden.core.trust.UnverifiedJws;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Verifies tokens Warden itself signed with its access-token keys: the signature under a
+ * published (not destroyed) key whose algorithm the header names, this server as {@code iss}, a
+ * future {@code exp}, and a lease that exists and is not revoked. Used by introspection (RFC 7662)
+ * and by token exchange, where a Warden token is the subject token of a delegation or the
+ * transaction token of a request.
+ *
+ * <p>The token is parsed as strictly as a platform token ({@link UnverifiedJws}: strict UTF-8 and
+ * JSON in header and payload, decision 301), not by Nimbus's lenient parser.
+ */
+public final class WardenTokens {
+  private final KeyManager keys;
+  private final LeaseStore leases;
+  private final Clock clock;
+  private final String issuer;
+
+  /**
+   * @param keys the access-token keys: a JWT-SVID or federation token is never accepted here
+   * @throws IllegalArgumentException when {@code keys} are not access-token keys
+   */
+  public WardenTokens(KeyManager keys, LeaseStore leases, Clock clock, String issuer) {
+    if (keys.purpose() != KeyPurpose.ACCESS_TOKEN) {
+      throw new IllegalArgumentException("Warden tokens are verified with access-token keys, not " + keys.purpose());
+    }
+    this.keys = keys;
+    this.leases = leases;
+    this.clock = clock;
+    this.issuer = issuer;
+  }
+
+  /** This server's issuer: a token whose {@code iss} is this is verified here, never by a trust provider. */
+  public String issuer() {
+    return issuer;
+  }
+
+  /** True if the unverified {@code iss} of a compact JWS is this server; false for anything unreadable. */
+  public boolean claimsToBeOurs(String token) {
+    try {
+      return issuer.equals(UnverifiedJws.parse(token).claims().get("iss"));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Verifies a Warden token.
+   *
+   * @param typ the header {@code typ} the token must carry, or null to accept the access-token
+   *     types ({@code at+jwt}, {@code JWT})
+   * @throws DeniedException {@code malformed_token}, {@code token_too_large}, {@code unknown_kid},
+   *     {@code alg_not_allowed}, {@code bad_signature}, {@code wrong_issuer}, {@code token_expired},
+   *     {@code token_revoked} — the first rule the token breaks
+   */
+  public VerifiedWardenToken verify(String token, String typ) {
+    UnverifiedJws jwt = UnverifiedJws.parse(token);
+    Map<String, Object> header = jwt.header();
+    if (!(header.get("alg") instanceof String alg) || !(header.get("kid") instanceof String kid)) {
+      throw new DeniedException(Reason.MALFORMED_TOKEN, "a Warden token has alg and kid in its header");
+    }
+    // Warden writes alg, typ and kid only: anything critical is not ours
+    if (header.containsKey("crit")) {
+      throw new DeniedException(Reason.MALFORMED_TOKEN, "Warden never writes crit; this token is not Warden's");
+    }
+    Object t = header.get("typ");
+    if (typ != null ? !typ.equals(t) : !(t == null || AccessTokenMinter.TYPES.contains(t))) {
+      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token's typ is " + t + ", expected "
+          + (typ != null ? typ : String.join(" or ", AccessTokenMinter.TYPES)));
+    }
+    SigningKeyRecord key = null;
+    for (SigningKeyRecord r : keys.keyset().records()) {
+      if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {
+        key = r;
+      }
+    }
+    if (key == null) {
+      throw new DeniedException(Reason.UNKNOWN_KID, "no published Warden access-token key has this kid");
+    }
+    if (!alg.equals(key.algorithm())) {
+      throw new DeniedException(Reason.ALG_NOT_ALLOWED, "the key named by kid signs with " + key.algorithm()
+          + ", not " + alg);
+    }
+    try {
+      JWK jwk = JWK.parse(key.publicJwk());
+      JWSVerifier verifier = jwk instanceof ECKey ec ? new ECDSAVerifier(ec)
+          : jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa)
+          : new Ed25519Verifier((OctetKeyPair) jwk);
+      if (!verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)), jwt.signingInput(),
+          new Base64URL(jwt.signature()))) {
+        throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
+      }
+    } catch (ParseException | JOSEException | ClassCastException e) {
+      throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature cannot be verified");
+    }
+    Map<String, Object> c = jwt.claims();
+    if (!issuer.equals(c.get("iss"))) {
+      throw new DeniedException(Reason.WRONG_ISSUER, "the token was not issued by this server");
+    }
+    if (!(c.get("exp") instanceof Long exp)) {
+      throw new DeniedException(Reason.MISSING_CLAIM, "the token has no numeric exp");
+    }
+    if (clock.instant().getEpochSecond() >= exp) {
+      throw new DeniedException(Reason.TOKEN_EXPIRED, "the token expired");
+    }
+    if (!(c.get("jti") instanceof String jti) || !(c.get("sub") instanceof String sub)) {
+      throw new DeniedException(Reason.MISSING_CLAIM, "the token has no jti or sub");
+    }
+    Optional<Lease> lease = leases.get(jti);
+    if (lease.isEmpty() || lease.get().revokedAt() != null) {
+      throw new DeniedException(Reason.TOKEN_REVOKED, "the token was revoked (or was never issued here)");
+    }
+    return new VerifiedWardenToken(c, sub, audiences(c.get("aud")), jti, java.time.Instant.ofEpochSecond(exp),
+        lease.get());
+  }
+
+  private static List<String> audiences(Object aud) {
+    if (aud instanceof String s) {
+      return List.of(s);
+    }
+    if (aud instanceof List<?> l) {
+      return l.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+    }
+    return List.of();
+  }
+}

@@ -1,5 +1,7 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.HttpRoute;
+import dev.warden.core.edge.ProxySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

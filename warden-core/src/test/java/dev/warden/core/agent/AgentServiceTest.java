@@ -184,6 +184,18 @@ class AgentServiceTest {
     public synchronized boolean ban(String id, Instant at) {
       return false;
     }
+
+    final Map<String, List<ProxyStatus>> proxies = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void putProxyStatuses(String id, List<ProxyStatus> statuses, Instant at) {
+      proxies.put(id, List.copyOf(statuses));
+    }
+
+    @Override
+    public synchronized List<ProxyStatus> proxyStatuses(String id) {
+      return proxies.getOrDefault(id, List.of());
+    }
   }
 
   static final class MemoryAuthorities implements AuthorityStore {

@@ -2,7 +2,7 @@ package dev.warden.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.runtime.AgentOptions;
 import dev.warden.agent.runtime.AgentRuntime;
 import dev.warden.agent.runtime.EdgeProxies;

@@ -64,7 +64,8 @@ final class AgentCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List attested agents.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = {"List attested agents, and how the"
+      + " proxies declared for each (EdgeProxy documents) fare there: running, failed or refused, with the reason."})
   static final class ListAgents extends ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -80,6 +81,10 @@ final class AgentCommand implements Runnable {
         a.path("node_selectors").forEach(n -> ns.add(n.asText()));
         out.printf(java.util.Locale.ROOT, "%-64s %-22s %-26s %s%s%n", a.path("spiffe_id").asText(), a.path("attestation").asText(),
             a.path("session_expires_at").asText(), String.join(",", ns), a.has("banned_at") ? " (banned)" : "");
+        for (JsonNode p : a.path("proxies")) {
+          out.printf(java.util.Locale.ROOT, "  proxy %-40s %-8s %s%n", p.path("name").asText(), p.path("state").asText(),
+              p.path("message").asText(""));
+        }
       }
       return 0;
     }

@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
         "  warden agent run ... --proxy mysql:resource=shop-db,listen=unix:/run/warden/shop.sock \\",
         "      --proxy redis:resource=cache,listen=127.0.0.1:6380",
         "      (then: mariadb --socket=/run/warden/shop.sock, redis-cli -p 6380; see docs/edge.md)",
+        "", "Proxies can also be declared on the server (kind EdgeProxy, 'warden apply -f'): the agent starts, restarts",
+        "and stops them as they are applied and deleted, beside its --proxy ones, and reports each one's state",
+        "('warden agent list'). A declaration on an address a --proxy already uses is refused (logged, reported).",
         "", "Workloads connect with SPIFFE_ENDPOINT_SOCKET=unix://<socket>.",
         "Exit codes: 0 stopped, 1 cannot attest or bind the socket, 2 bad usage."})
 final class AgentRunCommand implements Callable<Integer> {
@@ -71,14 +74,15 @@ final class AgentRunCommand implements Callable<Integer> {
       description = "serve a credential-injecting proxy for a Warden resource (repeatable; options: upstream-tls="
           + "verify-full|verify-ca|disable, upstream-ca=PEM, allow-weak-auth=true); or an HTTP(S) egress proxy: "
           + "http:listen=127.0.0.1:PORT,route=HOST[:PORT]=resource:NAME[;header=NAME|;query=NAME|;basic][;plaintext]"
-          + "[,route=...][,unlisted=tunnel|refuse][,upstream-ca=PEM]; needs an https --server")
+          + "[,route=...][,unlisted=tunnel|refuse][,upstream-ca=PEM]; needs an https --server. Proxies declared on "
+          + "the server (EdgeProxy documents) run beside these")
   List<String> proxies = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
-    List<dev.warden.agent.edge.ProxySpec> proxySpecs;
+    List<dev.warden.core.edge.ProxySpec> proxySpecs;
     try {
-      proxySpecs = proxies.stream().map(dev.warden.agent.edge.ProxySpec::parse).toList();
+      proxySpecs = proxies.stream().map(dev.warden.core.edge.ProxySpec::parse).toList();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("warden agent: " + e.getMessage());
       return 2;
@@ -115,14 +119,21 @@ final class AgentRunCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().printf(java.util.Locale.ROOT, "agent %s serving %d registrations on unix://%s%n", runtime.agentId(),
         runtime.entryCount(), socket.toAbsolutePath());
-    for (dev.warden.agent.edge.ProxySpec p : proxySpecs) {
+    for (dev.warden.core.edge.ProxySpec p : proxySpecs) {
       spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s proxy for resource %s on %s%n",
           p.protocol().name().toLowerCase(java.util.Locale.ROOT), p.resource(), p.where());
     }
     dev.warden.agent.runtime.EdgeProxies edgeProxies = edge;
+    // the declared proxies come after the command line's: on one address, the flag wins
+    dev.warden.agent.runtime.ProxyReconciler declared = dev.warden.agent.runtime.ProxyReconciler.follow(runtime,
+        edge, () -> dev.warden.agent.runtime.EdgeProxies.start(List.of(), opts, runtime, Clock.systemUTC()),
+        Clock.systemUTC());
+    declared.statuses().forEach((name, st) -> spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+        "declared proxy %s: %s%s%n", name, st.state().wire(), st.message() == null ? "" : " (" + st.message() + ")"));
     spec.commandLine().getOut().flush();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      declared.close();
       if (edgeProxies != null) {
         edgeProxies.close();
       }

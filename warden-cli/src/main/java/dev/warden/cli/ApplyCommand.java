@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
-    description = {"Create or update TrustProviders, Workloads, Resources and AccessPolicies from YAML (policy as code).",
+    description = {"Create or update TrustProviders, Workloads, Resources, AccessPolicies and EdgeProxies (proxies the"
+        + " agents run, docs/edge.md) from YAML (policy as code).",
         "Idempotent: unchanged documents are left alone. Every change is versioned and audited.", ""},
     footer = {"", "Examples:", "  warden apply -f examples/quickstart/", "  warden apply -f policy.yaml --dry-run"})
 final class ApplyCommand extends ApiCommand implements Callable<Integer> {

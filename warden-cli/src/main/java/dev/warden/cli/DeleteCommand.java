@@ -9,7 +9,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "delete", mixinStandardHelpOptions = true,
     description = {"Delete a configuration object (its history is kept and the change is audited).", ""},
-    footer = {"", "Example:", "  warden delete policy deploy-to-payments"})
+    footer = {"", "KIND is one of: trustproviders, workloads, resources, policies, edgeproxies (singular forms work"
+        + " too).", "", "Examples:", "  warden delete policy deploy-to-payments",
+        "  warden delete edgeproxy ledger-db   (the agents running it close its listener and its connections)"})
 final class DeleteCommand extends ApiCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KIND")
   String kind;

@@ -10,9 +10,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = {"List or show configuration objects.", ""},
-    footer = {"", "KIND is one of: trustproviders, workloads, resources, policies (singular forms work too).", "",
-        "Examples:", "  warden get policies", "  warden get workload spiffe://acme.com/ci/deploy -o yaml",
-        "  warden get policy deploy-to-payments --history"})
+    footer = {"", "KIND is one of: trustproviders, workloads, resources, policies, edgeproxies (singular forms work"
+        + " too).", "", "Examples:", "  warden get policies", "  warden get workload spiffe://acme.com/ci/deploy -o yaml",
+        "  warden get policy deploy-to-payments --history",
+        "  warden get edgeproxies -o yaml > proxies.yaml   (documents 'warden apply -f' takes back)",
+        "", "Which agents run each EdgeProxy, and how it fares there: warden agent list"})
 final class GetCommand extends ApiCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KIND")
   String kind;
@@ -56,6 +58,8 @@ final class GetCommand extends ApiCommand implements Callable<Integer> {
       case WORKLOAD -> s.path("state").asText() + " owner=" + s.path("owner").asText() + " " + s.path("selectors");
       case RESOURCE -> s.path("kind").asText() + " " + s.path("audience").asText() + " " + s.path("sensitivity").asText();
       case ACCESS_POLICY -> s.path("effect").asText() + " " + s.path("resources") + " ttl=" + s.path("maxTtl").asText();
+      case EDGE_PROXY -> s.path("protocol").asText() + " " + (s.hasNonNull("resource") ? s.path("resource").asText()
+          : s.path("routes").size() + " route(s)") + " on " + s.path("listen").asText() + " for " + s.path("nodeSelectors");
     };
   }
 }

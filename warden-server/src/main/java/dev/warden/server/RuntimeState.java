@@ -41,6 +41,7 @@ final class RuntimeState {
   private final AuditWriter audit;
   private final AtomicReference<Loaded> loaded = new AtomicReference<>();
   private final dev.warden.core.agent.RegistrationIndex registrations = new dev.warden.core.agent.RegistrationIndex();
+  private final dev.warden.core.agent.DeclaredProxies declaredProxies = new dev.warden.core.agent.DeclaredProxies();
 
   /**
    * Loads the configuration. Never fails for an object that does not compile: that object is
@@ -85,6 +86,11 @@ final class RuntimeState {
     return registrations;
   }
 
+  /** The proxies declared for agents, kept in step with the EdgeProxy documents. */
+  dev.warden.core.agent.DeclaredProxies declaredProxies() {
+    return declaredProxies;
+  }
+
   /** Rebuilds what changed; {@code force} rebuilds everything. Synchronized: one rebuild at a time. */
   synchronized void reload(boolean force) {
     Loaded cur = loaded.get();
@@ -111,6 +117,14 @@ final class RuntimeState {
       snap = PolicySnapshot.build(w, r, p, snap);
       LOG.log(System.Logger.Level.DEBUG, "policy snapshot rebuilt: " + w.size() + " workloads, " + r.size()
           + " resources, " + p.size() + " policies");
+    }
+    long ec = store.edgeProxies().changeCounter();
+    if (force || ec != declaredProxies.counter()) {
+      List<dev.warden.core.edge.ProxyDeclaration> edge = values(store.edgeProxies());
+      // as for registrations: only a listing the counter did not move under is a snapshot at that counter
+      if (store.edgeProxies().changeCounter() == ec) {
+        declaredProxies.update(ec, edge);
+      }
     }
     List<DisabledObject> disabled = new ArrayList<>();
     trust.disabled().forEach((name, why) -> disabled.add(new DisabledObject(Kind.TRUST_PROVIDER, name, why)));

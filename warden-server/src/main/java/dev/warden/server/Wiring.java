@@ -210,8 +210,8 @@ final class Wiring implements AutoCloseable {
         postureIndex.onNewFindings(cfg.get(NOTIFICATIONS_FINDINGS),
             found -> Thread.ofVirtual().name("warden-notice").start(() -> notices.announce(found)));
       }
-      agents = new AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state::trust, state::policies,
-          audit, clock);
+      agents = new AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state.declaredProxies(),
+          state::trust, state::policies, audit, clock);
       agentLeases = new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);
 
       tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null

@@ -39,7 +39,7 @@ class RoutingTableTest {
       "/v1/leaks", "/v1/workloads", "/v1/workloads/", "/v1/workloads/" + APP,
       "/v1/workloads/" + APP + "?history=true", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fmissing",
       "/v1/policies/app-db", "/v1/policy/app-db", "/v1/policies/a+b", "/v1/Workload", "/v1/tp",
-      "/v1/resources/db", "/v1/nothing", "/v1/nothing/x",
+      "/v1/resources/db", "/v1/edgeproxies", "/v1/edgeproxies/nope", "/v1/nothing", "/v1/nothing/x",
       "/v1/inventory", "/v1/inventoryx", "/v1/inventory:import", "/v1/inventory/" + APP + "/blast-radius",
       "/v1/inventory/x", "/v1/posture", "/v1/posture?severity=critical", "/v1/posture:rebuild", "/v1/posturex",
       "/v1/report/maturity", "/v1/reports/maturity", "/v1/report/blast-radius", "/v1/reports/blast-radius",
@@ -49,7 +49,8 @@ class RoutingTableTest {
       "/v1/recert/campaigns", "/v1/recert/campaigns/", "/v1/recert/campaigns/nope",
       "/v1/recert/campaigns/nope/decisions", "/v1/recert/campaigns/nope/other", "/v1/recert/campaignsx",
       "/v1/recert", "/v1/bundle", "/v1/agent/attest", "/v1/agent/renew", "/v1/agent/sync",
-      "/v1/agent/x509-svids", "/v1/agent/jwt-svids", "/v1/agent/other", "/v1/agent-tokens", "/v1/agents",
+      "/v1/agent/x509-svids", "/v1/agent/jwt-svids", "/v1/agent/proxy-status", "/v1/agent/other", "/v1/agent-tokens",
+      "/v1/agents",
       "/v1/agentsx", "/v2/nothing");
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE");
   /** Percent-encoding that java.net.http refuses to send, so these go over a plain socket. */

@@ -2,6 +2,7 @@ package dev.warden.store;
 
 import dev.warden.core.agent.AgentRecord;
 import dev.warden.core.agent.JoinToken;
+import dev.warden.core.agent.ProxyStatus;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
@@ -165,6 +166,51 @@ final class JdbcAgentStore implements AgentStore {
         ps.setLong(1, Micros.of(at));
         ps.setString(2, spiffeId);
         return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public void putProxyStatuses(String spiffeId, List<ProxyStatus> statuses, Instant at) {
+    db.inTransaction("store the proxy statuses of agent " + spiffeId, c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM agent_proxy_status WHERE agent_id = ?")) {
+        del.setString(1, spiffeId);
+        del.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_proxy_status (agent_id, name, version, state,"
+          + " message, since, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        for (ProxyStatus p : statuses) {
+          ps.setString(1, spiffeId);
+          ps.setString(2, p.name());
+          ps.setString(3, p.version());
+          ps.setString(4, p.state().wire());
+          Db.setText(ps, 5, p.message());
+          ps.setLong(6, Micros.of(p.since()));
+          ps.setLong(7, Micros.of(at));
+          ps.addBatch();
+        }
+        if (!statuses.isEmpty()) {
+          ps.executeBatch();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<ProxyStatus> proxyStatuses(String spiffeId) {
+    return db.run("read the proxy statuses of agent " + spiffeId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, version, state, message, since"
+          + " FROM agent_proxy_status WHERE agent_id = ? ORDER BY name")) {
+        ps.setString(1, spiffeId);
+        try (ResultSet rs = ps.executeQuery()) {
+          List<ProxyStatus> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(new ProxyStatus(rs.getString(1), rs.getString(2), ProxyStatus.State.parse(rs.getString(3)),
+                rs.getString(4), Micros.toInstant(rs.getLong(5))));
+          }
+          return out;
+        }
       }
     });
   }

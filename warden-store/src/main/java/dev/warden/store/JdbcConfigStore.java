@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Multi-kind configuration changes in one transaction. The four kinds' counter rows are locked
+ * Multi-kind configuration changes in one transaction. The kinds' counter rows are locked
  * first, always in {@link Kind} order (as single writes lock their one counter first), then
  * compared with the revision the caller validated against: if any moved, another change slipped
  * in between validation and commit, and nothing is written.
@@ -68,11 +68,12 @@ final class JdbcConfigStore implements ConfigStore {
   }
 
   private static Revision read(Connection c, boolean lock) throws SQLException {
-    long[] v = new long[4];
-    Kind[] kinds = {Kind.TRUST_PROVIDER, Kind.WORKLOAD, Kind.RESOURCE, Kind.ACCESS_POLICY};
+    Kind[] kinds = Kind.values();  // declaration order: every writer locks counters in this order
+    long[] v = new long[kinds.length];
     for (int i = 0; i < kinds.length; i++) {
       v[i] = lock ? ChangeCounters.lock(c, kinds[i].wire()) : ChangeCounters.read(c, kinds[i].wire());
     }
-    return new Revision(v[0], v[1], v[2], v[3]);
+    return new Revision(v[Kind.TRUST_PROVIDER.ordinal()], v[Kind.WORKLOAD.ordinal()], v[Kind.RESOURCE.ordinal()],
+        v[Kind.ACCESS_POLICY.ordinal()], v[Kind.EDGE_PROXY.ordinal()]);
   }
 }

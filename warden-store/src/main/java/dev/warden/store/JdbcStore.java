@@ -43,6 +43,7 @@ public final class JdbcStore implements Store {
   private final WorkloadStore workloads;
   private final ResourceStore resources;
   private final PolicyStore policies;
+  private final JdbcEdgeProxyStore edgeProxies;
   private final AuditStore audit;
   private final LeaseStore leases;
   private final dev.warden.core.lease.TargetLeaseStore targetLeases;
@@ -68,7 +69,8 @@ public final class JdbcStore implements Store {
     this.workloads = wl;
     this.resources = rs;
     this.policies = pol;
-    this.config = new JdbcConfigStore(db, List.of(tp, wl, rs, pol));
+    this.edgeProxies = new JdbcEdgeProxyStore(db, clock);
+    this.config = new JdbcConfigStore(db, List.of(tp, wl, rs, pol, edgeProxies));
     this.audit = new JdbcAuditStore(db);
     this.leases = new JdbcLeaseStore(db);
     this.targetLeases = new JdbcTargetLeaseStore(db);
@@ -158,6 +160,11 @@ public final class JdbcStore implements Store {
   @Override
   public PolicyStore policies() {
     return policies;
+  }
+
+  @Override
+  public dev.warden.core.store.EdgeProxyStore edgeProxies() {
+    return edgeProxies;
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.agent.AgentRecord;
 import dev.warden.core.agent.JoinToken;
+import dev.warden.core.agent.ProxyStatus;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.model.Selector;
@@ -12,6 +13,7 @@ import dev.warden.core.model.SpiffeId;
 import dev.warden.core.pki.AuthorityRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -116,5 +118,27 @@ abstract class AgentStoreContract extends StoreContract {
     assertThat(r.nodeSelectors()).containsExactly(Selector.parse("warden:join=x"));
     assertThat(store().agents().ban(id.toString(), T0.plusSeconds(20))).isTrue();
     assertThat(store().agents().agent(id.toString()).orElseThrow().bannedAt()).isEqualTo(T0.plusSeconds(20));
+  }
+
+  @Test
+  void aProxyReportReplacesTheAgentsLastOneAndReadsBackInNameOrder() {
+    String agent = "spiffe://example.org/warden/agent/join/" + unique("a");
+    String other = "spiffe://example.org/warden/agent/join/" + unique("b");
+    assertThat(store().agents().proxyStatuses(agent)).isEmpty();
+    ProxyStatus failed = new ProxyStatus("ledger-db", "0a1b", ProxyStatus.State.FAILED,
+        "cannot listen for the postgres proxy on 127.0.0.1:5432: Address already in use — ünïcode", T0);
+    ProxyStatus running = new ProxyStatus("cache", "2c3d", ProxyStatus.State.RUNNING, null, T0.plusSeconds(1));
+    store().agents().putProxyStatuses(agent, List.of(failed, running), T0.plusSeconds(2));
+    store().agents().putProxyStatuses(other, List.of(running), T0.plusSeconds(2));
+
+    assertThat(store().agents().proxyStatuses(agent)).containsExactly(running, failed);
+
+    ProxyStatus refused = new ProxyStatus("ledger-db", "0a1b", ProxyStatus.State.REFUSED,
+        "the command line's --proxy postgres proxy already listens on 127.0.0.1:5432", T0.plusSeconds(3));
+    store().agents().putProxyStatuses(agent, List.of(refused), T0.plusSeconds(4));
+    assertThat(store().agents().proxyStatuses(agent)).containsExactly(refused);
+    store().agents().putProxyStatuses(agent, List.of(), T0.plusSeconds(5));
+    assertThat(store().agents().proxyStatuses(agent)).isEmpty();
+    assertThat(store().agents().proxyStatuses(other)).containsExactly(running);
   }
 }

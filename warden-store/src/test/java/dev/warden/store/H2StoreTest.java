@@ -30,6 +30,14 @@ class H2StoreTest {
   }
 
   @Nested
+  class EdgeProxies extends EdgeProxyStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
   class ConfigCommits extends ConfigStoreContract {
     @Override
     TestDatabase createDatabase() {

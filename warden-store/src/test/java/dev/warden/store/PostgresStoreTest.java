@@ -30,6 +30,14 @@ class PostgresStoreTest {
   }
 
   @Nested
+  class EdgeProxies extends EdgeProxyStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
   class ConfigCommits extends ConfigStoreContract {
     @Override
     TestDatabase createDatabase() {

@@ -1,5 +1,6 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;
 import io.grpc.netty.shaded.io.netty.util.AttributeKey;

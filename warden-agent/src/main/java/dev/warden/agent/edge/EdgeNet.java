@@ -1,5 +1,6 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
 import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -41,11 +42,23 @@ public final class EdgeNet {
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
   public static Channel listen(ProxySpec spec, EventLoopGroup group, Supplier<ChannelHandler> handler) {
+    return listen(spec, group, handler, ch -> { });
+  }
+
+  /**
+   * As {@link #listen(ProxySpec, EventLoopGroup, Supplier)}, telling {@code accepted} of each
+   * connection before its handler is added.
+   *
+   * @throws UncheckedIOException when the address cannot be bound (the message names it)
+   */
+  public static Channel listen(ProxySpec spec, EventLoopGroup group, Supplier<ChannelHandler> handler,
+      java.util.function.Consumer<Channel> accepted) {
     ServerBootstrap b = new ServerBootstrap().group(group)
         .childOption(ChannelOption.AUTO_READ, true)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            accepted.accept(ch);
             ch.pipeline().addLast(handler.get());
           }
         });

@@ -1,5 +1,6 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -9,11 +10,13 @@ import java.util.function.Supplier;
 
 /**
  * What every proxy does the same way: listen where its spec says (through {@link EdgeNet#listen}),
- * count the connections it accepted, and close its listener (removing a Unix socket file).
+ * count the connections it accepted, keep the open ones (so that a proxy whose declaration was
+ * removed can close them), and close its listener (removing a Unix socket file).
  */
 public abstract class ListeningProxy implements EdgeProxy {
   private final ProxySpec spec;
   private final AtomicLong accepted = new AtomicLong();
+  private final java.util.Set<Channel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private Channel listener;
 
   protected ListeningProxy(ProxySpec spec) {
@@ -29,6 +32,9 @@ public abstract class ListeningProxy implements EdgeProxy {
     listener = EdgeNet.listen(spec, group, () -> {
       accepted.incrementAndGet();
       return handler.get();
+    }, ch -> {
+      open.add(ch);
+      ch.closeFuture().addListener(f -> open.remove(ch));
     });
   }
 
@@ -45,6 +51,13 @@ public abstract class ListeningProxy implements EdgeProxy {
   @Override
   public final SocketAddress address() {
     return listener.localAddress();
+  }
+
+  @Override
+  public final int closeConnections() {
+    java.util.List<Channel> now = java.util.List.copyOf(open);
+    now.forEach(Channel::close);
+    return now.size();
   }
 
   @Override

@@ -56,6 +56,22 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
 
   record Bundle(String trustDomain, List<X509Certificate> x509, List<String> jwt, long sequence) {}
 
+  /**
+   * The proxies the server declares for this agent (EdgeProxy documents), as of the last sync.
+   *
+   * @param version the server's version of this set; null before the server sent one (an older
+   *     server declares none)
+   * @param unreadable declarations this agent could not read (a field a newer server added), by
+   *     name, with the reason: reported back as failed, never guessed at
+   */
+  public record DeclaredProxySet(String version, List<dev.warden.core.edge.ProxyDeclaration> proxies,
+      Map<String, String> unreadable) {
+    public DeclaredProxySet {
+      proxies = List.copyOf(proxies);
+      unreadable = Map.copyOf(unreadable);
+    }
+  }
+
   private final AgentOptions options;
   private final ServerClient server;
   private final Clock clock;
@@ -68,6 +84,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private volatile Session session;
   private volatile Bundle bundle = new Bundle("", List.of(), List.of(), -1);
   private volatile long revision;
+  private volatile DeclaredProxySet declaredProxies = new DeclaredProxySet(null, List.of(), Map.of());
+  private final List<Runnable> cycleListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
   private volatile Instant lastSuccess;
   private Thread loop;
@@ -133,6 +151,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       if (changed) {
         listeners.forEach(AgentRuntime::safeRun);
       }
+      cycleListeners.forEach(AgentRuntime::safeRun);
     } catch (ServerException e) {
       if (e.status() == 401) {
         // the server no longer knows the session (expired, replaced, banned): attest again next round
@@ -186,7 +205,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
 
   private boolean syncEntries() throws ServerException {
     String token = session.token();
-    JsonNode page = server.sync(token, revision, null, PAGE);
+    JsonNode page = server.sync(token, revision, null, PAGE, declaredProxies.version());
+    readProxies(page.path("proxies"));
     boolean full = page.path("full").asBoolean();
     long rev = page.path("revision").asLong();
     Map<String, Entry> got = new HashMap<>();
@@ -201,7 +221,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       if (next == null) {
         break;
       }
-      page = server.sync(token, revision, next, PAGE);
+      page = server.sync(token, revision, next, PAGE, null);
     }
     boolean changed = false;
     if (full) {
@@ -224,6 +244,56 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
     revision = rev;
     return changed;
+  }
+
+  /**
+   * Takes the declared proxies from a sync's first page: a version alone means they did not change
+   * since the version this agent sent; with items, they replace the set.
+   */
+  private void readProxies(JsonNode p) {
+    if (p.isMissingNode() || !p.hasNonNull("version") || !p.has("items")) {
+      return;
+    }
+    List<dev.warden.core.edge.ProxyDeclaration> ok = new ArrayList<>();
+    Map<String, String> unreadable = new java.util.TreeMap<>();
+    for (JsonNode d : p.path("items")) {
+      try {
+        ok.add((dev.warden.core.edge.ProxyDeclaration) dev.warden.core.document.Documents.parse(d));
+      } catch (dev.warden.core.error.ValidationException | ClassCastException e) {
+        String name = d.path("metadata").path("name").asText("");
+        LOG.log(System.Logger.Level.WARNING, "cannot read the declaration of proxy '" + name + "': " + e.getMessage());
+        unreadable.put(name, "this agent cannot read the declaration (" + e.getMessage() + "); upgrade the agent");
+      }
+    }
+    declaredProxies = new DeclaredProxySet(p.path("version").asText(), ok, unreadable);
+  }
+
+  /** The proxies the server declares for this agent, as of the last sync. */
+  public DeclaredProxySet declaredProxies() {
+    return declaredProxies;
+  }
+
+  /**
+   * Runs {@code listener} after every successful cycle (on the sync thread), whether or not anything
+   * changed; closing the returned handle removes it.
+   */
+  public AutoCloseable afterEachCycle(Runnable listener) {
+    cycleListeners.add(listener);
+    return () -> cycleListeners.remove(listener);
+  }
+
+  /**
+   * Tells the server how the proxies declared for this agent fare, replacing its last report.
+   *
+   * @return how many of them the server recorded (it drops those it does not declare for this agent)
+   * @throws ServerException when there is no session or the server did not take them
+   */
+  public int reportProxies(List<dev.warden.core.agent.ProxyStatus> statuses) throws ServerException {
+    Session s = session;
+    if (s == null) {
+      throw new ServerException(0, "no_session", "the agent has not attested yet");
+    }
+    return server.proxyStatus(s.token(), statuses).path("recorded").asInt(-1);
   }
 
   private boolean refreshBundle() throws ServerException {

@@ -5,7 +5,7 @@ import dev.warden.agent.edge.CredentialCache;
 import dev.warden.agent.edge.EdgeContext;
 import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.LoopbackPeers;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.edge.mysql.MysqlProxy;
 import dev.warden.agent.edge.postgres.PostgresProxy;
 import dev.warden.agent.edge.redis.RedisProxy;
@@ -15,7 +15,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +31,10 @@ public final class EdgeProxies implements AutoCloseable {
   private final AuditSpool spool;
   private final Clock clock;
   private final dev.warden.agent.edge.LiveConnections live = new dev.warden.agent.edge.LiveConnections();
-  private final List<EdgeProxy> proxies = new ArrayList<>();
+  private final List<EdgeProxy> proxies = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private Callers callers;
+  private dev.warden.agent.edge.ClientTls tls;
+  private LoopbackPeers peers;
 
   private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials, AuditSpool spool,
       Clock clock) {
@@ -113,25 +115,55 @@ public final class EdgeProxies implements AutoCloseable {
         clock);
     EdgeProxies e = new EdgeProxies(new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
         Executors.newVirtualThreadPerTaskExecutor(), cache, spool, clock);
-    Callers callers = new Callers(attestor, identities);
-    dev.warden.agent.edge.ClientTls tls = certificates;
-    LoopbackPeers peers = new LoopbackPeers();
+    e.callers = new Callers(attestor, identities);
+    e.tls = certificates;
+    e.peers = new LoopbackPeers();
     try {
       for (ProxySpec s : specs) {
-        e.proxies.add(switch (s.protocol()) {
-          case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, e.live, e.group, e.executor,
-              clock);
-          case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "redis", spool, clock, e.live), e.group);
-          case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, e.executor, "mariadb", spool, clock, e.live), e.group);
-          case HTTP -> dev.warden.agent.edge.http.HttpProxy.start(
-              new EdgeContext(s, callers, cache, peers, e.executor, "http", spool, clock, e.live), tls, e.group);
-        });
+        e.startProxy(s);
       }
     } catch (RuntimeException ex) {
       e.close();
       throw ex;
     }
     return e;
+  }
+
+  /**
+   * Starts one more proxy beside the running ones, sharing their event loops and credential cache.
+   *
+   * @throws IllegalArgumentException when its options are wrong (an unreadable upstream CA)
+   * @throws java.io.UncheckedIOException when its address cannot be bound (the message names it)
+   * @throws IllegalStateException when TLS to the client cannot be set up
+   */
+  public EdgeProxy startProxy(ProxySpec s) {
+    Clock c = clock;
+    CredentialCache cache = credentials;
+    EdgeProxy p = switch (s.protocol()) {
+      case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, live, group, executor, c);
+      case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, executor, "redis", spool, c, live), group);
+      case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, executor, "mariadb", spool, c, live), group);
+      case HTTP -> dev.warden.agent.edge.http.HttpProxy.start(
+          new EdgeContext(s, callers, cache, peers, executor, "http", spool, c, live), tls, group);
+    };
+    proxies.add(p);
+    return p;
+  }
+
+  /**
+   * Stops one proxy: closes its listener (removing its Unix socket) and then every connection it
+   * still carries, and records the closing for the audit log with {@code why}.
+   */
+  public void stopProxy(EdgeProxy p, String why) {
+    proxies.remove(p);
+    p.close();
+    int n = p.closeConnections();
+    if (n > 0) {
+      spool.record(new dev.warden.core.agent.ProxiedConnection(java.util.UUID.randomUUID().toString(),
+          clock.instant(), dev.warden.core.agent.ProxiedConnection.Outcome.ENDED,
+          p.spec().protocol().wire(), p.spec().where(), p.spec().resource(), null, null, null,
+          "closed " + n + " connection(s): " + why, java.util.Map.of()));
+    }
   }
 
   public List<EdgeProxy> proxies() {

@@ -116,10 +116,14 @@ final class ServerClient {
     return call("POST", "/v1/agent/renew", session, b);
   }
 
-  JsonNode sync(String session, long since, String pageToken, int limit) throws ServerException {
+  /** @param proxiesVersion the version of the declared proxies the agent holds, or null for none */
+  JsonNode sync(String session, long since, String pageToken, int limit, String proxiesVersion) throws ServerException {
     StringBuilder q = new StringBuilder("/v1/agent/sync?since=").append(since).append("&limit=").append(limit);
     if (pageToken != null) {
       q.append("&page_token=").append(URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
+    }
+    if (proxiesVersion != null) {
+      q.append("&proxies_version=").append(URLEncoder.encode(proxiesVersion, StandardCharsets.UTF_8));
     }
     return call("GET", q.toString(), session, null);
   }
@@ -168,6 +172,22 @@ final class ServerClient {
     ObjectNode b = JSON.createObjectNode();
     leaseIds.forEach(b.putArray("lease_ids")::add);
     return call("POST", "/v1/agent/lease-states", session, b);
+  }
+
+  JsonNode proxyStatus(String session, List<dev.warden.core.agent.ProxyStatus> statuses) throws ServerException {
+    ObjectNode b = JSON.createObjectNode();
+    ArrayNode a = b.putArray("proxies");
+    for (dev.warden.core.agent.ProxyStatus p : statuses) {
+      ObjectNode o = a.addObject();
+      o.put("name", p.name());
+      o.put("version", p.version());
+      o.put("state", p.state().wire());
+      if (p.message() != null) {
+        o.put("message", p.message());
+      }
+      o.put("since", p.since().toString());
+    }
+    return call("POST", "/v1/agent/proxy-status", session, b);
   }
 
   JsonNode bundle() throws ServerException {

@@ -1,5 +1,6 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.ProxySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,6 +53,7 @@ public final class EdgeFixture implements AutoCloseable {
   private Path serverCa;
   private AgentRuntime agent;
   private EdgeProxies edge;
+  private dev.warden.agent.runtime.ProxyReconciler declared;
 
   private EdgeFixture(Path dir) {
     this.dir = dir;
@@ -120,6 +122,14 @@ public final class EdgeFixture implements AutoCloseable {
     agent = new AgentRuntime(o, Clock.systemUTC());
     agent.start();
     edge = EdgeProxies.start(proxies, o, agent, Clock.systemUTC());
+    declared = dev.warden.agent.runtime.ProxyReconciler.follow(agent, edge, () -> {
+      throw new IllegalStateException("the fixture's agent always has its proxies' machinery");
+    }, Clock.systemUTC());
+  }
+
+  /** The proxies declared on the server that the agent runs (EdgeProxy documents). */
+  public dev.warden.agent.runtime.ProxyReconciler declared() {
+    return declared;
   }
 
   /** Warden's trust bundle (the X.509-SVID CA) as PEM: what applications trust for the agent's TLS. */
@@ -132,17 +142,22 @@ public final class EdgeFixture implements AutoCloseable {
   }
 
   public JsonNode admin(String method, String path, String body) throws Exception {
-    HttpResponse<String> r = adminHttp.send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = adminResponse(method, path, body);
     assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
     return JSON.readTree(r.body());
   }
 
+  /** An admin call whatever its status, for refusals. */
+  public HttpResponse<String> adminResponse(String method, String path, String body) throws Exception {
+    return adminHttp.send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Override
   public void close() {
-    for (AutoCloseable c : new AutoCloseable[] {edge, agent, server}) {
+    for (AutoCloseable c : new AutoCloseable[] {declared, edge, agent, server}) {
       try {
         if (c != null) {
           c.close();

@@ -1,5 +1,6 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.ProxySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

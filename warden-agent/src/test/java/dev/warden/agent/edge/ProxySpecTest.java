@@ -1,5 +1,7 @@
 package dev.warden.agent.edge;
 
+import dev.warden.core.edge.HttpRoute;
+import dev.warden.core.edge.ProxySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +42,8 @@ class ProxySpecTest {
         .hasMessageContaining("loopback only");
     assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=localhost:5432"))
         .hasMessageContaining("not a name");
-    assertThatThrownBy(() -> ProxySpec.parse("postgres:listen=unix:/a")).hasMessageContaining("resource=");
+    assertThatThrownBy(() -> ProxySpec.parse("postgres:listen=unix:/a"))
+        .hasMessageContaining("--proxy resource: a postgres proxy needs the Warden resource");
     assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x")).hasMessageContaining("listen=");
     assertThatThrownBy(() -> ProxySpec.parse("oracle:resource=x,listen=unix:/a")).hasMessageContaining("unknown proxy");
     assertThatThrownBy(() -> ProxySpec.parse("postgres:resource=x,listen=unix:/a,upstream-tls=prefer"))
@@ -89,7 +92,7 @@ class ProxySpecTest {
   @Test
   void httpRouteMistakesAreRefusedWithWhatToWrite() {
     assertThatThrownBy(() -> ProxySpec.parse("http:resource=x,listen=127.0.0.1:3128"))
-        .hasMessageContaining("route=<host>=resource:<name>");
+        .hasMessageContaining("--proxy resource:").hasMessageContaining("a resource per route");
     assertThatThrownBy(() -> ProxySpec.parse("http:listen=unix:/run/h.sock")).hasMessageContaining("loopback TCP");
     assertThatThrownBy(() -> ProxySpec.parse("http:listen=127.0.0.1:1,route=a.example=billing"))
         .hasMessageContaining("resource:<name>");

@@ -41,6 +41,45 @@ class DocumentsFuzzTest {
     }
   }
 
+  /**
+   * An EdgeProxy document whose fields come from the fuzzer (the listen address, the protocol, the
+   * options, a route) parses to a declaration that survives its own rendering, or is refused with
+   * {@link ValidationException}: never another exception, whatever the proxy rules meet.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void edgeProxiesParseOrNameTheBrokenField(FuzzedDataProvider data) {
+    com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.createObjectNode();
+    doc.put("kind", "EdgeProxy");
+    doc.putObject("metadata").put("name", "p");
+    com.fasterxml.jackson.databind.node.ObjectNode spec = doc.putObject("spec");
+    spec.putArray("nodeSelectors").add(data.consumeBoolean() ? "node:pool=a" : data.consumeString(40));
+    spec.put("protocol", data.pickValue(new String[] {"postgres", "mysql", "redis", "http", data.consumeString(10)}));
+    spec.put("listen", data.consumeString(120));
+    if (data.consumeBoolean()) {
+      spec.put("resource", data.consumeString(40));
+    }
+    for (String f : new String[] {"upstreamTls", "clientTls", "unlisted", "responseTimeout", "upstreamCa"}) {
+      if (data.consumeBoolean()) {
+        spec.put(f, data.consumeString(30));
+      }
+    }
+    if (data.consumeBoolean()) {
+      com.fasterxml.jackson.databind.node.ObjectNode r = spec.putArray("routes").addObject();
+      r.put("host", data.consumeString(60));
+      r.put("resource", data.consumeString(20));
+      r.put("port", data.consumeInt());
+      r.put(data.pickValue(new String[] {"header", "query", "basic"}), data.consumeString(20));
+    }
+    try {
+      Named parsed = Documents.parse(doc);
+      if (!Documents.parse(Documents.toDocument(parsed)).equals(parsed)) {
+        throw new IllegalStateException("round trip changed the EdgeProxy: " + doc);
+      }
+    } catch (ValidationException expected) {
+      // documented outcome
+    }
+  }
+
   @FuzzTest(maxDuration = "20s")
   void identifiersParseOrAreRejected(FuzzedDataProvider data) {
     String a = data.consumeString(300);

@@ -62,6 +62,7 @@ public final class AgentService {
   private final CaManager ca;
   private final KeyManager jwtSvidKeys;
   private final RegistrationIndex index;
+  private final DeclaredProxies declaredProxies;
   private final Supplier<TrustProviders> providers;
   private final Supplier<PolicySnapshot> policies;
   private final AuditWriter audit;
@@ -76,6 +77,16 @@ public final class AgentService {
    */
   public AgentService(AgentStore store, CaManager ca, KeyManager jwtSvidKeys, RegistrationIndex index,
       Supplier<TrustProviders> providers, Supplier<PolicySnapshot> policies, AuditWriter audit, Clock clock) {
+    this(store, ca, jwtSvidKeys, index, new DeclaredProxies(), providers, policies, audit, clock);
+  }
+
+  /**
+   * @param declaredProxies the proxies declared on the server, kept current by the caller
+   * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
+   */
+  public AgentService(AgentStore store, CaManager ca, KeyManager jwtSvidKeys, RegistrationIndex index,
+      DeclaredProxies declaredProxies, Supplier<TrustProviders> providers, Supplier<PolicySnapshot> policies,
+      AuditWriter audit, Clock clock) {
     if (jwtSvidKeys != null && jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
       throw new IllegalArgumentException("JWT-SVIDs must be signed with JWT-SVID keys, not " + jwtSvidKeys.purpose());
     }
@@ -83,6 +94,7 @@ public final class AgentService {
     this.ca = ca;
     this.jwtSvidKeys = jwtSvidKeys;
     this.index = index;
+    this.declaredProxies = declaredProxies;
     this.providers = providers;
     this.policies = policies;
     this.audit = audit;
@@ -293,6 +305,64 @@ public final class AgentService {
   /** The next page of registrations for an agent. */
   public SyncPage sync(AgentRecord agent, long since, String pageToken, int limit) {
     return index.sync(agent.nodeSelectors(), since, pageToken, limit, clock.instant());
+  }
+
+  /** The proxies declared on the server that this agent runs, with their version. */
+  public DeclaredProxies.View proxies(AgentRecord agent) {
+    return declaredProxies.forAgent(agent.nodeSelectors());
+  }
+
+  /** At most this many proxy statuses in one report. */
+  public static final int MAX_PROXY_STATUSES = 1000;
+
+  /**
+   * Stores what an agent reports about the proxies declared for it, replacing its previous report,
+   * and audits each proxy whose state changed: {@code agent.proxy.failed} (with the agent's reason)
+   * when one could not start or was refused, {@code agent.proxy.running} when it runs. A status
+   * about a declaration this agent does not run (deleted meanwhile, or never its) is dropped, so an
+   * agent cannot fill another's view or the audit log with names of its choosing.
+   *
+   * @throws ValidationException when the report is too large or names a proxy twice
+   */
+  public void reportProxies(AgentRecord agent, List<ProxyStatus> statuses) {
+    if (statuses.size() > MAX_PROXY_STATUSES) {
+      throw new ValidationException("proxies", "at most " + MAX_PROXY_STATUSES + " proxy statuses per report");
+    }
+    Set<String> mine = new java.util.HashSet<>();
+    declaredProxies.forAgent(agent.nodeSelectors()).proxies().forEach(d -> mine.add(d.name()));
+    Map<String, ProxyStatus> before = new HashMap<>();
+    store.proxyStatuses(agent.id().toString()).forEach(p -> before.put(p.name(), p));
+    Map<String, ProxyStatus> now = new java.util.TreeMap<>();
+    for (ProxyStatus p : statuses) {
+      if (now.put(p.name(), p) != null) {
+        throw new ValidationException("proxies", "proxy '" + p.name() + "' is reported twice");
+      }
+    }
+    now.keySet().retainAll(mine);
+    Instant at = clock.instant();
+    store.putProxyStatuses(agent.id().toString(), List.copyOf(now.values()), at);
+    for (ProxyStatus p : now.values()) {
+      ProxyStatus was = before.get(p.name());
+      if (was != null && was.state() == p.state() && java.util.Objects.equals(was.message(), p.message())) {
+        continue;
+      }
+      Map<String, String> d = new HashMap<>();
+      d.put("proxy", p.name());
+      d.put("state", p.state().wire());
+      d.put("version", p.version());
+      if (p.message() != null) {
+        d.put("message", p.message());
+      }
+      boolean running = p.state() == ProxyStatus.State.RUNNING;
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), at, (running ? AuditType.AGENT_PROXY_RUNNING
+          : AuditType.AGENT_PROXY_FAILED).wire(), (running ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE).wire(),
+          running ? "" : "proxy_" + p.state().wire(), agent.id().toString(), null, null, d, null));
+    }
+  }
+
+  /** What an agent last reported about its declared proxies. */
+  public List<ProxyStatus> proxyStatuses(AgentRecord agent) {
+    return store.proxyStatuses(agent.id().toString());
   }
 
   /** X.509-SVIDs for workloads the agent serves; each request succeeds or fails on its own. */

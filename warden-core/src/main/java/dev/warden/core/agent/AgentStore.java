@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Join tokens and attested agents. */
+/** Join tokens, attested agents, and what each reports about the proxies declared for it. */
 public interface AgentStore {
 
   /** @throws dev.warden.core.error.ConflictException when the id exists */
@@ -37,4 +37,14 @@ public interface AgentStore {
 
   /** Bans an agent: its session stops working and it cannot re-attest with the same identity. */
   boolean ban(String spiffeId, Instant at);
+
+  /**
+   * Replaces what an agent last reported about the proxies declared for it.
+   *
+   * @param at when the server received the report
+   */
+  void putProxyStatuses(String spiffeId, List<ProxyStatus> statuses, Instant at);
+
+  /** What the agent last reported about its declared proxies, in name order; empty before any report. */
+  List<ProxyStatus> proxyStatuses(String spiffeId);
 }

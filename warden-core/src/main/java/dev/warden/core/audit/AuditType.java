@@ -70,7 +70,11 @@ public enum AuditType {
   /** An agent's proxy refused a connection (caller not attested, policy, target or protocol), with the reason. */
   CONNECTION_REFUSED("connection.refused"),
   /** An agent closed proxied connections because the lease of their credential ended. */
-  CONNECTION_CLOSED("connection.closed");
+  CONNECTION_CLOSED("connection.closed"),
+  /** An agent started a proxy declared on the server (an EdgeProxy document), or one that failed works again. */
+  AGENT_PROXY_RUNNING("agent.proxy.running"),
+  /** An agent could not run a proxy declared on the server (address in use, bad path, refused), with the reason. */
+  AGENT_PROXY_FAILED("agent.proxy.failed");
 
   private final String wire;
 

@@ -9,6 +9,7 @@ import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.document.Documents;
 import dev.warden.core.document.Kind;
+import dev.warden.core.edge.ProxyDeclaration;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
@@ -163,8 +164,13 @@ public final class ConfigService {
         continue;
       }
       validate(d, providers);
+      if (d instanceof ProxyDeclaration e) {
+        EdgeProxyRules.check(e, resourceLookup(docs));
+      }
       List<String> warnings = d instanceof AccessPolicy p ? missingResources(p, batchResources)
-          : d instanceof dev.warden.core.model.Resource r ? missingSecret(r) : List.of();
+          : d instanceof dev.warden.core.model.Resource r ? missingSecret(r)
+          : d instanceof ProxyDeclaration e ? EdgeProxyRules.warnings(e, docs, resourceLookup(docs),
+              store.edgeProxies().list().stream().map(Versioned::value).toList()) : List.of();
       long from = cur.map(Versioned::version).orElse(0L);
       plan.add(new Planned(new Change(kind, d.name(), cur.isPresent() ? "updated" : "created", from, from + 1, diff,
           warnings), ConfigStore.Write.put(kind, d, from), newSpec));
@@ -183,6 +189,18 @@ public final class ConfigService {
     return List.of("spec.secret.name: no brokered secret named '" + r.secret() + "' is stored yet; reads through"
         + " this resource are refused (secret_unavailable) until it is written with 'warden secret put "
         + r.secret() + "'");
+  }
+
+  /** Resources by name as they will be after the change: the batch's first, then the store's. */
+  private java.util.function.Function<String, dev.warden.core.model.Resource> resourceLookup(List<Named> batch) {
+    return name -> {
+      for (Named n : batch) {
+        if (n instanceof dev.warden.core.model.Resource r && r.name().equals(name)) {
+          return r;
+        }
+      }
+      return store.resources().get(name).map(Versioned::value).orElse(null);
+    };
   }
 
   private List<String> missingResources(AccessPolicy p, java.util.Set<String> batchResources) {
@@ -298,6 +316,7 @@ public final class ConfigService {
       case WORKLOAD -> store.workloads();
       case RESOURCE -> store.resources();
       case ACCESS_POLICY -> store.policies();
+      case EDGE_PROXY -> store.edgeProxies();
     };
     return (ObjectStore<Named>) s;
   }

@@ -9,7 +9,9 @@ public enum Kind {
   TRUST_PROVIDER("TrustProvider", "trustproviders"),
   WORKLOAD("Workload", "workloads"),
   RESOURCE("Resource", "resources"),
-  ACCESS_POLICY("AccessPolicy", "policies");
+  ACCESS_POLICY("AccessPolicy", "policies"),
+  /** A credential-injecting proxy declared for agents ({@link dev.warden.core.edge.ProxyDeclaration}). */
+  EDGE_PROXY("EdgeProxy", "edgeproxies");
 
   private final String wire;
   private final String plural;

@@ -10,13 +10,13 @@ import java.util.Objects;
 /**
  * Changes to configuration objects of several kinds made as one: all written or none. Used by
  * policy-as-code so that a change validated against the whole configuration is stored only if
- * nothing changed in between (optimistic concurrency over the four kinds' change counters).
+ * nothing changed in between (optimistic concurrency over the kinds' change counters).
  *
  * <p>All methods throw {@link StoreException} when the database fails.
  */
 public interface ConfigStore {
 
-  /** The change counters of the four configuration kinds, read together. */
+  /** The change counters of the configuration kinds, read together. */
   Revision revision();
 
   /**
@@ -29,8 +29,8 @@ public interface ConfigStore {
    */
   List<Versioned<Named>> commit(Revision base, List<Write> writes, String actor);
 
-  /** The four kinds' change counters at one moment. */
-  record Revision(long trustProviders, long workloads, long resources, long policies) {}
+  /** The configuration kinds' change counters at one moment. */
+  record Revision(long trustProviders, long workloads, long resources, long policies, long edgeProxies) {}
 
   /**
    * One object to create, replace or delete.

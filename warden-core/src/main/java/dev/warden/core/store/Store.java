@@ -25,7 +25,10 @@ public interface Store extends AutoCloseable {
 
   PolicyStore policies();
 
-  /** Atomic changes across the four configuration kinds above. */
+  /** Credential-injecting proxies declared for agents. */
+  EdgeProxyStore edgeProxies();
+
+  /** Atomic changes across the five configuration kinds above. */
   ConfigStore config();
 
   AuditStore audit();

@@ -76,13 +76,15 @@ class AgentServiceTest {
       }
   }, 100, 5000);
   final MemoryAgents store = new MemoryAgents();
+  final DeclaredProxies declared = new DeclaredProxies();
   final AgentService service;
 
   AgentServiceTest() {
     CaManager ca = new CaManager(new MemoryAuthorities(), SecretBox.generate(), clock, PkiSettings.defaults("acme.test"),
         null, audit);
     ca.ensureActive();
-    service = new AgentService(store, ca, null, new RegistrationIndex(), () -> null, () -> null, audit, clock);
+    service = new AgentService(store, ca, null, new RegistrationIndex(), declared, () -> null, () -> null, audit,
+        clock);
   }
 
   @AfterEach
@@ -127,6 +129,52 @@ class AgentServiceTest {
     assertThatThrownBy(() -> service.attestWithJoinToken(t.token().reveal(), new byte[] {1, 2, 3}))
         .isInstanceOf(DeniedException.class);
     assertThat(service.attestWithJoinToken(t.token().reveal(), csr())).isNotNull();
+  }
+
+  static dev.warden.core.edge.ProxyDeclaration declaration(String name, String pool, int port) {
+    return new dev.warden.core.edge.ProxyDeclaration(name, Set.of(Selector.parse("node:pool=" + pool)),
+        dev.warden.core.edge.ProxySpec.parse("redis:resource=cache,listen=127.0.0.1:" + port), null);
+  }
+
+  @Test
+  void anAgentGetsOnlyTheProxiesItsNodeSelectorsPickAndTheirVersionMovesOnlyWithThem() throws Exception {
+    var t = service.createJoinToken(Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
+    AgentRecord agent = store.agent(service.attestWithJoinToken(t.token().reveal(), csr()).agentId().toString())
+        .orElseThrow();
+    declared.update(1, List.of(declaration("mine", "a", 6380), declaration("theirs", "b", 6381)));
+    DeclaredProxies.View v1 = service.proxies(agent);
+
+    declared.update(2, List.of(declaration("mine", "a", 6380), declaration("theirs", "b", 6399)));
+    DeclaredProxies.View v2 = service.proxies(agent);
+    declared.update(3, List.of(declaration("mine", "a", 6390), declaration("theirs", "b", 6399)));
+
+    assertThat(v1.proxies()).extracting(dev.warden.core.edge.ProxyDeclaration::name).containsExactly("mine");
+    assertThat(v2.version()).as("a change on other agents only").isEqualTo(v1.version());
+    assertThat(service.proxies(agent).version()).isNotEqualTo(v1.version());
+  }
+
+  @Test
+  void aProxyReportKeepsOnlyTheAgentsOwnDeclarationsAndAuditsEachChangeOfState() throws Exception {
+    var t = service.createJoinToken(Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
+    AgentRecord agent = store.agent(service.attestWithJoinToken(t.token().reveal(), csr()).agentId().toString())
+        .orElseThrow();
+    declared.update(1, List.of(declaration("mine", "a", 6380), declaration("theirs", "b", 6381)));
+    ProxyStatus failed = new ProxyStatus("mine", "v", ProxyStatus.State.FAILED, "Address already in use",
+        clock.instant());
+    ProxyStatus foreign = new ProxyStatus("theirs", "v", ProxyStatus.State.RUNNING, null, clock.instant());
+    int before = events.size();
+
+    service.reportProxies(agent, List.of(failed, foreign));
+    service.reportProxies(agent, List.of(failed));
+
+    assertThat(service.proxyStatuses(agent)).containsExactly(failed);
+    List<AuditEvent> audited = events.subList(before, events.size());
+    assertThat(audited).hasSize(1);
+    assertThat(audited.getFirst().type()).isEqualTo("agent.proxy.failed");
+    assertThat(audited.getFirst().reason()).isEqualTo("proxy_failed");
+    assertThat(audited.getFirst().details()).containsEntry("message", "Address already in use");
+    assertThatThrownBy(() -> service.reportProxies(agent, List.of(failed, failed)))
+        .isInstanceOf(ValidationException.class).hasMessageContaining("reported twice");
   }
 
   @Test
@@ -193,6 +241,18 @@ class AgentServiceTest {
     @Override
     public synchronized boolean ban(String id, Instant at) {
       return false;
+    }
+
+    final Map<String, List<ProxyStatus>> proxies = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void putProxyStatuses(String id, List<ProxyStatus> statuses, Instant at) {
+      proxies.put(id, List.copyOf(statuses));
+    }
+
+    @Override
+    public synchronized List<ProxyStatus> proxyStatuses(String id) {
+      return proxies.getOrDefault(id, List.of());
     }
   }
 

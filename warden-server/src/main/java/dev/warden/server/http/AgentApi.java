@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.agent.AgentRecord;
 import dev.warden.core.agent.AgentService;
 import dev.warden.core.agent.AgentSession;
+import dev.warden.core.agent.DeclaredProxies;
+import dev.warden.core.agent.ProxyStatus;
 import dev.warden.core.agent.SyncPage;
+import dev.warden.core.document.Documents;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Selector;
@@ -40,10 +43,14 @@ import java.util.Set;
  *       format, public (it holds only public keys).</li>
  *   <li>{@code POST /v1/agent/attest}: node attestation with a join token or a platform token and a
  *       CSR; returns the agent's SVID, the bundle and a session token.</li>
- *   <li>{@code POST /v1/agent/renew}, {@code GET /v1/agent/sync}, {@code POST /v1/agent/x509-svids},
- *       {@code POST /v1/agent/jwt-svids}, {@code POST /v1/agent/connections} (what the agent's
- *       proxies accepted and refused, for the audit log): with {@code Authorization: Bearer <session token>}.</li>
- *   <li>{@code POST /v1/agent-tokens}, {@code GET /v1/agents}: admin, scope {@code agents:manage}.</li>
+ *   <li>{@code POST /v1/agent/renew}, {@code GET /v1/agent/sync} (registrations, and on the first page
+ *       the proxies declared for the agent when their version differs from {@code proxies_version}),
+ *       {@code POST /v1/agent/x509-svids}, {@code POST /v1/agent/jwt-svids}, {@code POST
+ *       /v1/agent/connections} (what the agent's proxies accepted and refused, for the audit log),
+ *       {@code POST /v1/agent/proxy-status} (how its declared proxies fare): with
+ *       {@code Authorization: Bearer <session token>} or the agent's SVID over mTLS.</li>
+ *   <li>{@code POST /v1/agent-tokens}, {@code GET /v1/agents} (with each agent's declared proxies'
+ *       states): admin, scope {@code agents:manage}.</li>
  * </ul>
  */
 final class AgentApi implements ApiUnit {
@@ -116,6 +123,7 @@ final class AgentApi implements ApiUnit {
     t.exact("/v1/agent/connections").post(null, this::connections);
     t.exact("/v1/agent/edge-certificates").post(null, this::edgeCertificate);
     t.exact("/v1/agent/lease-states").post(null, this::leaseStates);
+    t.exact("/v1/agent/proxy-status").post(null, this::proxyStatus);
     t.exact("/v1/agent-tokens").post(Scopes.AGENTS_MANAGE, this::createJoinToken);
     t.exact("/v1/agents").get(Scopes.READ, this::list);
   }
@@ -155,8 +163,45 @@ final class AgentApi implements ApiUnit {
     AgentRecord a = caller(c);
     long since = longParam(c.req(), "since", 0);
     int limit = (int) longParam(c.req(), "limit", 1000);
-    SyncPage p = agents.sync(a, since, c.query("page_token"), limit);
-    c.send(200, page(p));
+    String pageToken = c.query("page_token");
+    SyncPage p = agents.sync(a, since, pageToken, limit);
+    ObjectNode o = page(p);
+    if (pageToken == null) {
+      // on the first page only: the agent acts on them once the registrations are in
+      DeclaredProxies.View v = agents.proxies(a);
+      ObjectNode px = o.putObject("proxies");
+      px.put("version", v.version());
+      if (!v.version().equals(c.query("proxies_version"))) {
+        ArrayNode items = px.putArray("items");
+        v.proxies().forEach(d -> items.add(Documents.toDocument(d)));
+      }
+    }
+    c.send(200, o);
+  }
+
+  private void proxyStatus(Call c) {
+    AgentRecord a = caller(c);
+    JsonNode b = c.json(MAX_BODY);
+    JsonNode ps = b.get("proxies");
+    if (ps == null || !ps.isArray()) {
+      throw new ValidationException("proxies", "send {\"proxies\": [{\"name\", \"version\", \"state\", \"message\","
+          + " \"since\"}]}");
+    }
+    List<ProxyStatus> list = new ArrayList<>();
+    for (JsonNode p : ps) {
+      java.time.Instant since;
+      try {
+        since = java.time.Instant.parse(p.path("since").asText());
+      } catch (java.time.format.DateTimeParseException ex) {
+        throw new ValidationException("since", "each proxy's since is an RFC 3339 time");
+      }
+      list.add(new ProxyStatus(text(p, "name"), text(p, "version"), ProxyStatus.State.parse(p.path("state").asText()),
+          text(p, "message"), since));
+    }
+    agents.reportProxies(a, list);
+    ObjectNode o = Json.object();
+    o.put("recorded", agents.proxyStatuses(a).size());
+    c.send(200, o);
   }
 
   private void x509Svids(Call c) {
@@ -292,6 +337,17 @@ final class AgentApi implements ApiUnit {
       e.put("session_expires_at", a.sessionExpiresAt().toString());
       if (a.bannedAt() != null) {
         e.put("banned_at", a.bannedAt().toString());
+      }
+      ArrayNode px = e.putArray("proxies");
+      for (ProxyStatus p : agents.proxyStatuses(a)) {
+        ObjectNode s = px.addObject();
+        s.put("name", p.name());
+        s.put("state", p.state().wire());
+        s.put("version", p.version());
+        if (p.message() != null) {
+          s.put("message", p.message());
+        }
+        s.put("since", p.since().toString());
       }
     }
     c.send(200, o);

@@ -2,7 +2,7 @@ package dev.warden.agent.edge.http;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.warden.agent.edge.EdgeCredential;
-import dev.warden.agent.edge.HttpRoute;
+import dev.warden.core.edge.HttpRoute;
 import dev.warden.core.crypto.Secret;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaders;

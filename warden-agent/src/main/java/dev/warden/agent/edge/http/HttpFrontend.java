@@ -4,7 +4,7 @@ import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.EdgeNet;
-import dev.warden.agent.edge.HttpRoute;
+import dev.warden.core.edge.HttpRoute;
 import dev.warden.agent.edge.Pipe;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;

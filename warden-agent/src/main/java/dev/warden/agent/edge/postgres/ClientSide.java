@@ -3,7 +3,7 @@ package dev.warden.agent.edge.postgres;
 import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import dev.warden.agent.workloadapi.PeerCredentials;

@@ -9,7 +9,7 @@ import dev.warden.core.agent.ProxiedConnection;
 import dev.warden.agent.edge.CredentialCache;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.LoopbackPeers;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;

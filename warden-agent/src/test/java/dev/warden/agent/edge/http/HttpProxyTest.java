@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.agent.edge.EdgeFixture;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.testkit.TestTlsCertificates;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.agent.edge.EdgeFixture;
 import dev.warden.agent.edge.Forwarder;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.agent.edge.ProxySpec;
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.runtime.AgentOptions;
 import dev.warden.agent.runtime.AgentRuntime;
 import dev.warden.agent.runtime.EdgeProxies;

@@ -1,4 +1,4 @@
-package dev.warden.agent.edge;
+package dev.warden.core.edge;
 
 import java.util.Locale;
 

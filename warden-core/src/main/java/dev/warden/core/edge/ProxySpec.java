@@ -1,4 +1,4 @@
-package dev.warden.agent.edge;
+package dev.warden.core.edge;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One credential-injecting proxy the agent runs: which protocol, which Warden resource it reaches,
@@ -34,7 +33,27 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
    * The wire protocols the agent can inject credentials into: PostgreSQL, MySQL's (MariaDB and
    * MySQL servers, resource kind {@code mariadb}) and Redis's RESP.
    */
-  public enum Protocol { POSTGRES, MYSQL, REDIS, HTTP }
+  public enum Protocol {
+    POSTGRES, MYSQL, REDIS, HTTP;
+
+    /**
+     * Parses {@code postgres}, {@code mysql}, {@code redis} or {@code http}.
+     *
+     * @throws ProxySpecException (option {@code protocol}) for anything else
+     */
+    public static Protocol parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ProxySpecException("protocol", "'" + s + "' is not a proxy protocol; use postgres, mysql, redis or http");
+      }
+    }
+
+    /** As the user writes it: {@code postgres}. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** How the agent connects to the target, in libpq's terms. */
   public enum UpstreamTls {
@@ -45,12 +64,22 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     /** TLS, chain and host name checked: the default. */
     VERIFY_FULL;
 
-    static UpstreamTls parse(String s) {
+    /**
+     * Parses {@code verify-full}, {@code verify-ca} or {@code disable}.
+     *
+     * @throws ProxySpecException (option {@code upstream-tls}) for anything else
+     */
+    public static UpstreamTls parse(String s) {
       try {
         return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("upstream-tls must be verify-full, verify-ca or disable, not " + s);
+        throw new ProxySpecException("upstream-tls", "must be verify-full, verify-ca or disable, not " + s);
       }
+    }
+
+    /** As the user writes it: {@code verify-full}. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
@@ -63,51 +92,107 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     /** TLS only: a client that does not ask for it is refused. */
     REQUIRE;
 
-    static ClientTlsMode parse(String s) {
+    /**
+     * Parses {@code allow}, {@code require} or {@code off}.
+     *
+     * @throws ProxySpecException (option {@code client-tls}) for anything else
+     */
+    public static ClientTlsMode parse(String s) {
       try {
         return valueOf(s.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("client-tls must be allow, require or off, not " + s);
+        throw new ProxySpecException("client-tls", "must be allow, require or off, not " + s);
       }
+    }
+
+    /** As the user writes it: {@code allow}. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
+  /**
+   * Where a proxy listens: a Unix socket path or a loopback address, one of the two.
+   *
+   * @param unix a Unix socket path, or null
+   * @param tcp a loopback address and port, or null
+   */
+  public record Listen(Path unix, InetSocketAddress tcp) {
+    /**
+     * Parses {@code unix:<path>} or {@code <loopback address>:<port>} ({@code [::1]:<port>} for IPv6).
+     *
+     * @throws ProxySpecException (option {@code listen}) when it is neither
+     */
+    public static Listen parse(String s) {
+      if (s.startsWith("unix:")) {
+        if (s.length() == 5) {
+          throw new ProxySpecException("listen", "unix: needs the socket's path, e.g. unix:/run/warden/db.sock");
+        }
+        try {
+          return new Listen(Path.of(s.substring(5)), null);
+        } catch (java.nio.file.InvalidPathException e) {
+          throw new ProxySpecException("listen", s + " is not a usable path: " + e.getReason());
+        }
+      }
+      return new Listen(null, ProxySpec.tcp(s));
+    }
+  }
+
+  /** The longest Unix socket path the kernel accepts (sun_path holds 108 bytes with its NUL). */
+  public static final int MAX_UNIX_PATH_BYTES = 107;
+
+  /**
+   * Checks every rule that concerns the settings together.
+   *
+   * @throws ProxySpecException naming the option that breaks one
+   */
   public ProxySpec {
-    Objects.requireNonNull(protocol, "protocol");
+    if (protocol == null) {
+      throw new ProxySpecException("protocol", "is required: postgres, mysql, redis or http");
+    }
     routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
     responseTimeout = responseTimeout == null ? java.time.Duration.ofSeconds(60) : responseTimeout;
     if (responseTimeout.isNegative() || responseTimeout.isZero()) {
-      throw new IllegalArgumentException("response-timeout must be positive");
+      throw new ProxySpecException("response-timeout", "must be positive");
     }
     if (protocol == Protocol.HTTP) {
       if (resource != null) {
-        throw new IllegalArgumentException("the http proxy takes route=<host>=resource:<name> per destination, "
-            + "not resource=");
+        throw new ProxySpecException("resource", "the http proxy takes a resource per route (per destination host),"
+            + " not one for the whole proxy");
       }
       if (listenUnix != null) {
-        throw new IllegalArgumentException("the http proxy listens on loopback TCP (HTTP_PROXY names a host and port)");
+        throw new ProxySpecException("listen", "the http proxy listens on loopback TCP (HTTP_PROXY names a host and"
+            + " port), not a Unix socket");
       }
-    } else if (!routes.isEmpty() || refuseUnlisted) {
-      throw new IllegalArgumentException("route= and unlisted= apply to the http proxy only");
+    } else if (!routes.isEmpty()) {
+      throw new ProxySpecException("route", "routes apply to the http proxy only");
+    } else if (refuseUnlisted) {
+      throw new ProxySpecException("unlisted", "applies to the http proxy only");
     }
     if (protocol != Protocol.HTTP && (resource == null || resource.isBlank())) {
-      throw new IllegalArgumentException("a proxy needs resource=<the Warden resource it reaches>");
+      throw new ProxySpecException("resource", "a " + protocol.name().toLowerCase(Locale.ROOT)
+          + " proxy needs the Warden resource it reaches");
     }
     if ((listenUnix == null) == (listenTcp == null)) {
-      throw new IllegalArgumentException("a proxy listens on exactly one of listen=unix:<path> or "
-          + "listen=<loopback address>:<port>");
+      throw new ProxySpecException("listen", "a proxy listens on exactly one Unix socket (unix:<path>) or loopback"
+          + " address (127.0.0.1:<port>)");
     }
-    if (listenTcp != null && !listenTcp.getAddress().isLoopbackAddress()) {
-      throw new IllegalArgumentException("a proxy listens on loopback only (" + listenTcp + " is not): the agent "
+    if (listenTcp != null && (listenTcp.getAddress() == null || !listenTcp.getAddress().isLoopbackAddress())) {
+      throw new ProxySpecException("listen", "a proxy listens on loopback only (" + listenTcp + " is not): the agent "
           + "identifies callers as processes on this host");
+    }
+    if (listenUnix != null && listenUnix.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+        .length > MAX_UNIX_PATH_BYTES) {
+      throw new ProxySpecException("listen", "the Unix socket path " + listenUnix + " is longer than the kernel's "
+          + MAX_UNIX_PATH_BYTES + " bytes; choose a shorter one");
     }
     upstreamTls = upstreamTls == null ? UpstreamTls.VERIFY_FULL : upstreamTls;
     if (listenUnix != null && clientTls != null && clientTls != ClientTlsMode.OFF) {
-      throw new IllegalArgumentException("client-tls applies to TCP listeners: on a Unix socket the kernel already "
+      throw new ProxySpecException("client-tls", "applies to TCP listeners: on a Unix socket the kernel already "
           + "protects the connection (and libpq does not use TLS there)");
     }
     if (protocol != Protocol.POSTGRES && clientTls != null && clientTls != ClientTlsMode.OFF) {
-      throw new IllegalArgumentException("client-tls is supported by the postgres proxy only (so far)");
+      throw new ProxySpecException("client-tls", "is supported by the postgres proxy only (so far)");
     }
     clientTls = clientTls != null ? clientTls
         : listenUnix == null && protocol == Protocol.POSTGRES ? ClientTlsMode.ALLOW : ClientTlsMode.OFF;
@@ -169,19 +254,17 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     if (listen == null) {
       throw new IllegalArgumentException("--proxy needs listen=unix:<path> or listen=127.0.0.1:<port>");
     }
-    Path unix = null;
-    InetSocketAddress tcp = null;
-    if (listen.startsWith("unix:")) {
-      unix = Path.of(listen.substring(5));
-    } else {
-      tcp = tcp(listen);
+    try {
+      Listen l = Listen.parse(listen);
+      return new ProxySpec(p, kv.get("resource"), l.unix(), l.tcp(),
+          kv.containsKey("upstream-tls") ? UpstreamTls.parse(kv.get("upstream-tls")) : null,
+          kv.containsKey("upstream-ca") ? Path.of(kv.get("upstream-ca")) : null,
+          Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")),
+          kv.containsKey("client-tls") ? ClientTlsMode.parse(kv.get("client-tls")) : null, routes,
+          unlisted(kv.get("unlisted")), seconds(kv.get("response-timeout")));
+    } catch (ProxySpecException e) {
+      throw new IllegalArgumentException("--proxy " + e.option() + ": " + e.getMessage(), e);
     }
-    return new ProxySpec(p, kv.get("resource"), unix, tcp,
-        kv.containsKey("upstream-tls") ? UpstreamTls.parse(kv.get("upstream-tls")) : null,
-        kv.containsKey("upstream-ca") ? Path.of(kv.get("upstream-ca")) : null,
-        Boolean.parseBoolean(kv.getOrDefault("allow-weak-auth", "false")),
-        kv.containsKey("client-tls") ? ClientTlsMode.parse(kv.get("client-tls")) : null, routes,
-        unlisted(kv.get("unlisted")), seconds(kv.get("response-timeout")));
   }
 
   private static java.time.Duration seconds(String s) {
@@ -191,24 +274,29 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     try {
       return java.time.Duration.ofSeconds(Long.parseLong(s.endsWith("s") ? s.substring(0, s.length() - 1) : s));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("response-timeout takes seconds (30 or 30s), not " + s);
+      throw new ProxySpecException("response-timeout", "takes seconds (30 or 30s), not " + s);
     }
   }
 
-  private static boolean unlisted(String s) {
+  /**
+   * The http proxy's {@code unlisted}: {@code tunnel} (the default, also for null) or {@code refuse}.
+   *
+   * @throws ProxySpecException (option {@code unlisted}) for anything else
+   */
+  public static boolean unlisted(String s) {
     if (s == null || s.equals("tunnel")) {
       return false;
     }
     if (s.equals("refuse")) {
       return true;
     }
-    throw new IllegalArgumentException("unlisted must be tunnel or refuse, not " + s);
+    throw new ProxySpecException("unlisted", "must be tunnel or refuse, not " + s);
   }
 
   private static InetSocketAddress tcp(String s) {
     int c = s.lastIndexOf(':');
     if (c <= 0) {
-      throw new IllegalArgumentException("listen=" + s + " is neither unix:<path> nor <address>:<port>");
+      throw new ProxySpecException("listen", s + " is neither unix:<path> nor <loopback address>:<port>");
     }
     String host = s.substring(0, c);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -218,19 +306,19 @@ public record ProxySpec(Protocol protocol, String resource, Path listenUnix, Ine
     try {
       port = Integer.parseInt(s.substring(c + 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("listen=" + s + ": the port is not a number");
+      throw new ProxySpecException("listen", s + ": the port is not a number");
     }
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("listen=" + s + ": the port must be 1..65535");
+      throw new ProxySpecException("listen", s + ": the port must be 1..65535");
     }
     try {
       // a literal only: a name would need a lookup that could answer something that is not loopback
       if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-        throw new IllegalArgumentException("listen=" + s + ": give a loopback address (127.0.0.1 or ::1), not a name");
+        throw new ProxySpecException("listen", s + ": give a loopback address (127.0.0.1 or ::1), not a name");
       }
       return new InetSocketAddress(InetAddress.getByName(host), port);
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("listen=" + s + ": not an address");
+      throw new ProxySpecException("listen", s + ": not an address");
     }
   }
 

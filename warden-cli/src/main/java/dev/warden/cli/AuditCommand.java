@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Read and verify the audit log.",
-    subcommands = {AuditCommand.ListEvents.class, AuditCommand.Verify.class})
+    subcommands = {AuditCommand.ListEvents.class, AuditCommand.Verify.class, AuditChainCommand.class})
 final class AuditCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -29,7 +29,9 @@ final class PolicyCommand implements Runnable {
           "Exit code 0 when allowed, 1 when denied.", ""},
       footer = {"", "Examples:", "  warden policy explain --workload spiffe://acme.com/ci/deploy --resource payments-api",
           "  warden policy explain --workload spiffe://acme.com/ns/payments/sa/api --resource ledger-api \\",
-          "      --source-address 10.0.3.7 --scope ledger:write --claim kubernetes.io/namespace=payments"})
+          "      --source-address 10.0.3.7 --scope ledger:write --claim kubernetes.io/namespace=payments",
+          "  warden policy explain --workload spiffe://acme.com/ns/ai/sa/sub-agent --resource ledger-api \\",
+          "      --on-behalf-of spiffe://acme.com/ns/shop/sa/frontend --through spiffe://acme.com/ns/ai/sa/planner"})
   static final class Explain extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", required = true, paramLabel = "SPIFFE_ID")
     String workload;
@@ -52,10 +54,30 @@ final class PolicyCommand implements Runnable {
             + " or object (default: none)")
     List<String> claims = new ArrayList<>();
 
+    @Option(names = "--on-behalf-of", paramLabel = "SUBJECT",
+        description = "explain a delegated request: the workload acts for this subject (request.subject)")
+    String onBehalfOf;
+
+    @Option(names = "--through", paramLabel = "ACTOR",
+        description = "an actor before the workload in the chain, repeatable, most recent first (request.actor_chain)")
+    List<String> through = new ArrayList<>();
+
+    @Option(names = "--txn", paramLabel = "TXN", description = "the transaction id of a presented Txn-Token (request.txn)")
+    String txn;
+
     @Override
     public Integer call() {
       ObjectNode body = ApiClient.JSON.createObjectNode();
       body.put("workload", workload);
+      if (onBehalfOf != null) {
+        body.put("onBehalfOf", onBehalfOf);
+      }
+      if (!through.isEmpty()) {
+        through.forEach(body.putArray("through")::add);
+      }
+      if (txn != null) {
+        body.put("txn", txn);
+      }
       body.put("resource", resource);
       if (sourceAddress != null) {
         body.put("sourceAddress", sourceAddress);
@@ -84,6 +106,15 @@ final class PolicyCommand implements Runnable {
           out.printf(java.util.Locale.ROOT, "  credential: %s, max TTL %s%n", d.path("credentialKind").asText(), d.path("maxTtl").asText());
         }
         printRequest(out, r.path("request"));
+        JsonNode del = r.path("request").path("delegation");
+        if (del.isObject()) {
+          out.printf(java.util.Locale.ROOT, "  delegation: on behalf of %s, %d actor(s) deep%s%n", del.path("subject").asText(),
+              del.path("depth").asInt(), del.has("txn") ? ", txn " + del.path("txn").asText() : "");
+          for (JsonNode a : del.path("actorChain")) {
+            out.printf(java.util.Locale.ROOT, "    actor %s%s%n", a.path("id").asText(),
+                a.path("registered").asBoolean() ? "" : " (not a registered workload)");
+          }
+        }
         if (r.path("policies").size() > 0) {
           out.println("  policies naming this resource:");
           for (JsonNode p : r.path("policies")) {

@@ -59,7 +59,7 @@ final class DecisionApi implements ApiUnit {
       throw new NotFoundException("Resource", target);
     }
     ExplainRequest request = ExplainRequest.parse(b, TokenEndpoint.address(c.req().remotePeer().address()),
-        clock.instant());
+        clock.instant(), w.name(), snap::party);
     Explanation x = snap.explain(w, r, request.context());
     ObjectNode o = Render.explanation(x);
     ExplainRequest.Refusal refusal = request.refusal(w, x.decision());

@@ -36,7 +36,8 @@ final class ExplainRequest {
    * @throws ValidationException when {@code time} is not an RFC 3339 UTC time
    */
   @SuppressWarnings("unchecked")
-  static ExplainRequest parse(JsonNode b, String callerAddress, Instant now) {
+  static ExplainRequest parse(JsonNode b, String callerAddress, Instant now, String workload,
+      java.util.function.Function<String, dev.warden.core.policy.Delegation.Party> parties) {
     Map<String, String> assumed = new LinkedHashMap<>();
     Instant time = now;
     if (text(b, "time") == null) {
@@ -65,7 +66,29 @@ final class ExplainRequest {
     } else {
       assumed.put("claims", "a real request carries its platform token's verified claims");
     }
-    return new ExplainRequest(new RequestContext(time, source, claims, scopes, List.of()), assumed);
+    RequestContext ctx = new RequestContext(time, source, claims, scopes, List.of());
+    String subject = text(b, "onBehalfOf");
+    String txn = text(b, "txn");
+    if (subject != null) {
+      // the workload is the current actor; "through" lists the actors before it, most recent first
+      List<dev.warden.core.policy.Delegation.Party> chain = new ArrayList<>();
+      chain.add(parties.apply(workload));
+      for (JsonNode a : b.path("through")) {
+        if (!a.isTextual() || a.asText().isEmpty()) {
+          throw new ValidationException("through", "must be a list of SPIFFE IDs or subjects, most recent first");
+        }
+        chain.add(parties.apply(a.asText()));
+      }
+      ctx = ctx.delegated(new dev.warden.core.policy.Delegation(parties.apply(subject), chain, txn));
+    } else if (b.has("through")) {
+      throw new ValidationException("through", "name the subject acted for with onBehalfOf");
+    } else {
+      if (txn != null) {
+        ctx = ctx.delegated(new dev.warden.core.policy.Delegation(parties.apply(workload), List.of(), txn));
+      }
+      assumed.put("delegation", "the workload asks for itself (no subject, no actors)");
+    }
+    return new ExplainRequest(ctx, assumed);
   }
 
   RequestContext context() {
@@ -79,6 +102,17 @@ final class ExplainRequest {
     o.put("sourceAddress", context.sourceAddress());
     context.scopes().forEach(o.putArray("scopes")::add);
     o.set("claims", Json.MAPPER.valueToTree(context.claims()));
+    dev.warden.core.policy.Delegation d = context.delegation();
+    if (d != null) {
+      ObjectNode del = o.putObject("delegation");
+      del.put("subject", d.subject().id());
+      var chain = del.putArray("actorChain");
+      d.actors().forEach(p -> chain.addObject().put("id", p.id()).put("registered", p.registered()));
+      del.put("depth", d.depth());
+      if (d.txn() != null) {
+        del.put("txn", d.txn());
+      }
+    }
     ObjectNode a = o.putObject("assumed");
     assumed.forEach(a::put);
     return o;

@@ -70,7 +70,11 @@ public enum AuditType {
   /** An agent's proxy refused a connection (caller not attested, policy, target or protocol), with the reason. */
   CONNECTION_REFUSED("connection.refused"),
   /** An agent closed proxied connections because the lease of their credential ended. */
-  CONNECTION_CLOSED("connection.closed");
+  CONNECTION_CLOSED("connection.closed"),
+  /** A user let an MCP client (a Client ID Metadata Document URL) reach a resource: an authorization code was issued. */
+  AUTHORIZATION_GRANTED("authorization.granted"),
+  /** An authorization request was refused (client metadata, redirect_uri, resource, login or policy), with the reason. */
+  AUTHORIZATION_DENIED("authorization.denied");
 
   private final String wire;
 

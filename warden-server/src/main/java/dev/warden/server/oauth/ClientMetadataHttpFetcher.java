@@ -83,6 +83,32 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     InetAddress target = resolve(bareHost);
     long deadline = System.nanoTime() + totalTimeout.toNanos();
     try (Socket raw = new Socket()) {
+      // the deadline holds whatever TLS does while reading or closing: at it, the socket is closed under it
+      Thread watchdog = Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(Math.max(1, remainingMillis(deadline)));
+          raw.close();
+        } catch (InterruptedException | IOException e) {
+          // finished in time, or already closed
+        }
+      });
+      try {
+        return exchange(url, raw, target, port, bareHost, deadline);
+      } catch (IOException e) {
+        if (remainingMillis(deadline) <= 0) {
+          throw new IOException("no complete answer within " + totalTimeout.toMillis() + " ms");
+        }
+        throw e;
+      } finally {
+        watchdog.interrupt();
+      }
+    }
+  }
+
+  private Fetched exchange(URI url, Socket raw, InetAddress target, int port, String bareHost, long deadline)
+      throws IOException {
+    String host = url.getHost();
+    try {
       raw.connect(new InetSocketAddress(target, port), (int) connectTimeout.toMillis());
       raw.setSoTimeout((int) Math.max(1, remainingMillis(deadline)));
       try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, bareHost, port, true)) {
@@ -105,6 +131,9 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     } catch (SocketTimeoutException e) {
       throw new IOException("no complete answer within " + totalTimeout.toMillis() + " ms");
     } catch (javax.net.ssl.SSLException e) {
+      if (remainingMillis(deadline) <= 0) {
+        throw new IOException("no complete answer within " + totalTimeout.toMillis() + " ms");
+      }
       throw new IOException("TLS with " + host + " failed: " + e.getMessage());
     }
   }

@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * Discovery (RFC 8414 and OpenID Connect Discovery 1.0) and the JWK set. Relying parties need
  * nothing else to validate Warden's tokens.
  *
- * <p>Both documents say only what is true. Warden has no authorization endpoint, so
+ * <p>Both documents say only what is true. Unless user sign-in is configured ({@code login.provider},
+ * the authorization code flow of MCP clients) Warden has no authorization endpoint, so
  * {@code authorization_endpoint} and {@code response_types_supported} are left out: RFC 8414
  * section 2 makes the first optional without such grants, any response type would advertise a flow
  * that does not exist (the old {@code ["token"]} was the implicit grant), and both specifications

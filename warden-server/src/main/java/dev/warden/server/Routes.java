@@ -44,11 +44,15 @@ final class Routes {
         .agents(w.agents, w.agentLeases, w.ca, w.jwtSvidKeys, w.store.signingKeys()::changeCounter)
         .build();
     TokenEndpoint token = new TokenEndpoint(w.tokens, w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES),
-        cfg.get(TOKENS_MAX_ASSERTION_BYTES));
+        cfg.get(TOKENS_MAX_ASSERTION_BYTES),
+        w.codeGrant == null ? null : new dev.warden.server.http.AuthorizationCodeGrant(w.codeGrant, w.metrics));
+    dev.warden.server.http.AuthorizeEndpoint authorize = w.login == null ? null
+        : new dev.warden.server.http.AuthorizeEndpoint(w.clients, w.authorizations, w.login, w.box, cfg.issuer(),
+            w.clock);
     IntrospectionEndpoint introspection = new IntrospectionEndpoint(
         new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);
     WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls(),
-        w.federationKeys, cfg.get(FEDERATION_ALGORITHM).name());
+        w.federationKeys, cfg.get(FEDERATION_ALGORITHM).name(), authorize != null);
     Health health = new Health(w.store, w.metrics, w.state::disabled);
     dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(w.adminTokens,
         w.databases, w.store.targetLeases(), w.reaper, w.metrics);
@@ -68,7 +72,12 @@ final class Routes {
         // endpoint answers an over-limit body with its own 413; see HttpLimits
         .maxPayloadSize(HttpLimits.MAX_PAYLOAD)
         .directHandlers(HttpLimits.directHandlers())
-        .routing(r -> r
+        .routing(r -> {
+          if (authorize != null) {
+            r.get(WellKnown.AUTHORIZE_PATH, authorize::authorize)
+                .get(dev.warden.server.http.AuthorizeEndpoint.CALLBACK_PATH, authorize::callback);
+          }
+          r
             .post(WellKnown.TOKEN_PATH, token::handle)
             .post(WellKnown.INTROSPECT_PATH, introspection::handle)
             .get(WellKnown.JWKS_PATH, wellKnown::jwks)
@@ -88,7 +97,8 @@ final class Routes {
               } else {
                 api.handle(req, res);
               }
-            }))
+            });
+        })
         .build()
         .start();
   }

@@ -1,6 +1,15 @@
 package dev.warden.server;
 
 import static dev.warden.server.config.ServerKeys.AUDIT_MAX_BATCH;
+import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_ALLOWED_NETWORKS;
+import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_TRUSTED_CAS;
+import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_ID;
+import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_SECRET;
+import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_SECRET_NAME;
+import static dev.warden.server.config.ServerKeys.LOGIN_PROVIDER;
+import static dev.warden.server.config.ServerKeys.LOGIN_SCOPES;
+import static dev.warden.server.config.ServerKeys.SERVER_TRUST_DOMAIN;
+import static dev.warden.server.config.ServerKeys.TOKENS_DEFAULT_TTL;
 import static dev.warden.server.config.ServerKeys.AUDIT_TIMEOUT;
 import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_CERT;
 import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_KEY;
@@ -103,6 +112,13 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.upstream.UpstreamTokenProvider upstreamTokens;
   final dev.warden.core.secret.BrokeredSecrets secrets;
   final dev.warden.core.secret.ReadLog secretReads;
+  /** The master key's AEAD: seals what this installation stores or hands out to be given back. */
+  final SecretBox box;
+  /** The authorization endpoint's parts; all null unless login.provider is set (docs/agents.md). */
+  final dev.warden.core.oauth.ClientRegistry clients;
+  final dev.warden.core.oauth.Authorizations authorizations;
+  final dev.warden.core.oauth.CodeGrant codeGrant;
+  final dev.warden.server.oauth.UpstreamLogin login;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
@@ -136,7 +152,7 @@ final class Wiring implements AutoCloseable {
       CompletableFuture<RuntimeState> stateFuture = CompletableFuture.supplyAsync(
           () -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, audit),
           r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
-      SecretBox box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
+      box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
       fingerprintKey = fingerprintKey(store, box);
       fingerprintKeyId = HexFormat.of().formatHex(Hashes.sha256(fingerprintKey), 0, 8);
       fingerprinter = new Fingerprinter(fingerprintKey);
@@ -214,6 +230,22 @@ final class Wiring implements AutoCloseable {
           state::trust, state::policies, audit, clock);
       agentLeases = new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);
 
+      if (cfg.get(LOGIN_PROVIDER) != null) {
+        login = upstreamLogin(cfg, store, state, databases);
+        clients = new dev.warden.core.oauth.ClientRegistry(new dev.warden.server.oauth.ClientMetadataHttpFetcher(
+            dev.warden.server.oauth.FetchTrust.context(cfg.get(CLIENT_METADATA_TRUSTED_CAS),
+                CLIENT_METADATA_TRUSTED_CAS.name()), allowedNetworks(cfg)), clock);
+        authorizations = new dev.warden.core.oauth.Authorizations(state::policies, store.authorizationCodes(), audit,
+            clock, cfg.get(SERVER_TRUST_DOMAIN), cfg.get(TOKENS_DEFAULT_TTL));
+        codeGrant = new dev.warden.core.oauth.CodeGrant(store.authorizationCodes(), store.leases(), keys, cfg.issuer(),
+            cfg.get(TOKENS_TYP), audit, fingerprinter, clock);
+      } else {
+        login = null;
+        clients = null;
+        authorizations = null;
+        codeGrant = null;
+      }
+
       tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null
           ? ServerTls.fromFiles(cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
           : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
@@ -223,6 +255,45 @@ final class Wiring implements AutoCloseable {
       }
       store.close();
       throw e;
+    }
+  }
+
+  /**
+   * @throws ValidationException when login.clientId is missing or both kinds of client secret are set
+   */
+  private static dev.warden.server.oauth.UpstreamLogin upstreamLogin(ServerConfig cfg, JdbcStore store,
+      RuntimeState state, dev.warden.core.database.DatabaseTargets databases) {
+    if (cfg.get(LOGIN_CLIENT_ID) == null) {
+      throw new ValidationException(LOGIN_CLIENT_ID.name(), "is required with login.provider: Warden's client id at"
+          + " the identity provider");
+    }
+    if (!java.util.Arrays.asList(cfg.get(LOGIN_SCOPES).split(" +")).contains("openid")) {
+      throw new ValidationException(LOGIN_SCOPES.name(), "must include openid, or no ID token comes back");
+    }
+    dev.warden.core.crypto.Secret literal = cfg.get(LOGIN_CLIENT_SECRET);
+    String sealed = cfg.get(LOGIN_CLIENT_SECRET_NAME);
+    if (literal != null && sealed != null) {
+      throw new ValidationException(LOGIN_CLIENT_SECRET_NAME.name(), "set login.clientSecret or"
+          + " login.clientSecretName, not both");
+    }
+    Supplier<dev.warden.core.crypto.Secret> secret = sealed == null ? () -> literal
+        : () -> databases.targetSecret(sealed).orElseThrow(() -> new dev.warden.core.error.DeniedException(
+            dev.warden.core.error.Reason.LOGIN_FAILED, "login.clientSecretName names target secret '" + sealed
+                + "', which is not set; store it with PUT /v1/target-secrets/" + sealed));
+    return new dev.warden.server.oauth.UpstreamLogin(cfg.get(LOGIN_PROVIDER), cfg.get(LOGIN_CLIENT_ID), secret,
+        cfg.get(LOGIN_SCOPES), cfg.issuer() + dev.warden.server.http.AuthorizeEndpoint.CALLBACK_PATH,
+        name -> store.trustProviders().get(name).map(dev.warden.core.store.Versioned::value).orElse(null),
+        state::trust, new HttpDocumentFetcher());
+  }
+
+  private static List<String> allowedNetworks(ServerConfig cfg) {
+    try {
+      List<String> nets = cfg.get(CLIENT_METADATA_ALLOWED_NETWORKS).stream().map(String::trim)
+          .filter(n -> !n.isEmpty()).toList();
+      nets.forEach(n -> new dev.warden.server.oauth.ClientMetadataHttpFetcher(null, List.of(n)));
+      return nets;
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException(CLIENT_METADATA_ALLOWED_NETWORKS.name(), e.getMessage());
     }
   }
 

@@ -58,6 +58,7 @@ public final class JdbcStore implements Store {
   private final SettingsStore settings;
   private final JdbcInventoryStore inventory;
   private final JdbcConfigStore config;
+  private final dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes;
 
   private JdbcStore(HikariDataSource pool, Db db, InstantSource clock) {
     this.pool = pool;
@@ -84,6 +85,7 @@ public final class JdbcStore implements Store {
     this.kpiHistory = new JdbcKpiHistoryStore(db);
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
+    this.authorizationCodes = new JdbcAuthorizationCodeStore(db);
   }
 
   /**
@@ -230,6 +232,11 @@ public final class JdbcStore implements Store {
   @Override
   public SettingsStore settings() {
     return settings;
+  }
+
+  @Override
+  public dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes() {
+    return authorizationCodes;
   }
 
   @Override

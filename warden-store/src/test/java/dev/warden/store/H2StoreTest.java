@@ -62,6 +62,14 @@ class H2StoreTest {
   }
 
   @Nested
+  class AuthorizationCodes extends AuthorizationCodeStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
   class Leases extends LeaseStoreContract {
     @Override
     TestDatabase createDatabase() {

@@ -62,6 +62,14 @@ class PostgresStoreTest {
   }
 
   @Nested
+  class AuthorizationCodes extends AuthorizationCodeStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
   class Leases extends LeaseStoreContract {
     @Override
     TestDatabase createDatabase() {

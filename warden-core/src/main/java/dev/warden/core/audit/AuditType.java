@@ -74,7 +74,11 @@ public enum AuditType {
   /** An agent started a proxy declared on the server (an EdgeProxy document), or one that failed works again. */
   AGENT_PROXY_RUNNING("agent.proxy.running"),
   /** An agent could not run a proxy declared on the server (address in use, bad path, refused), with the reason. */
-  AGENT_PROXY_FAILED("agent.proxy.failed");
+  AGENT_PROXY_FAILED("agent.proxy.failed"),
+  /** A user let an MCP client (a Client ID Metadata Document URL) reach a resource: an authorization code was issued. */
+  AUTHORIZATION_GRANTED("authorization.granted"),
+  /** An authorization request was refused (client metadata, redirect_uri, resource, login or policy), with the reason. */
+  AUTHORIZATION_DENIED("authorization.denied");
 
   private final String wire;
 

@@ -59,6 +59,23 @@ public enum Reason {
   AUDIENCE_NOT_DELEGATED("audience_not_delegated"),
   /** A Warden token presented as evidence whose lease was revoked. */
   TOKEN_REVOKED("token_revoked"),
+  // authorization code flow (MCP clients acting for a user; docs/agents.md)
+  /** The client's Client ID Metadata Document is malformed or breaks a rule (client_id, redirect_uris). */
+  INVALID_CLIENT_METADATA("invalid_client_metadata"),
+  /** The Client ID Metadata Document could not be fetched: refused address, redirect, size, time, status. */
+  CLIENT_METADATA_UNAVAILABLE("client_metadata_unavailable"),
+  /** The redirect_uri is not one the client's metadata document lists, or differs from the authorization request's. */
+  REDIRECT_URI_MISMATCH("redirect_uri_mismatch"),
+  /** The resource is not a registered MCP server, or differs from the one the code was issued for (RFC 8707). */
+  INVALID_TARGET("invalid_target"),
+  /** The authorization code is unknown, expired, or was issued to another client. */
+  INVALID_CODE("invalid_code"),
+  /** The authorization code was used before: refused, and the tokens issued from it revoked (RFC 6749 section 4.1.2). */
+  CODE_REUSED("code_reused"),
+  /** The code_verifier does not match the code_challenge (RFC 7636 S256). */
+  PKCE_MISMATCH("pkce_mismatch"),
+  /** The user did not sign in at the upstream identity provider, or its answer did not hold up. */
+  LOGIN_FAILED("login_failed"),
   // request problems
   INVALID_REQUEST("invalid_request"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),

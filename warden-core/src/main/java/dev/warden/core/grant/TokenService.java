@@ -598,6 +598,10 @@ public final class TokenService {
     Resource r = snap.resourceByAudience(target);
     if (r == null) {
       r = snap.resource(target);
+      // an MCP server is named by its canonical URI only (RFC 8707, MCP authorization), never by name
+      if (r != null && Resource.MCP.equals(r.kind())) {
+        r = null;
+      }
     }
     if (r == null) {
       throw new DeniedException(Reason.UNKNOWN_RESOURCE, "no resource is registered for '"

@@ -26,6 +26,12 @@ public record Resource(String name, String audience, String kind, Sensitivity se
   public static final String POSTGRES = "postgres";
   /** The resource kind whose credentials are access tokens of a third-party OAuth server. */
   public static final String OAUTH_CLIENT = "oauth-client";
+  /**
+   * The resource kind of an MCP server: its audience is the server's canonical URI (RFC 8707, the
+   * {@code resource} of its RFC 9728 metadata), and tokens for it are issued only to a request that
+   * names exactly that URI, never the resource's name (docs/agents.md).
+   */
+  public static final String MCP = "mcp";
   /** The resource kind whose credential is a brokered static secret (an API key, a password). */
   public static final String SECRET = "secret";
 
@@ -51,6 +57,10 @@ public record Resource(String name, String audience, String kind, Sensitivity se
         throw new ValidationException("spec.database.url", "a resource of kind " + kind + " needs a "
             + engine.schemes().getFirst() + " URL, not " + database.url().substring(0, database.url().indexOf("://") + 3));
       }
+    }
+    if (MCP.equals(kind) && !McpUris.isCanonical(audience)) {
+      throw new ValidationException("audience", "an MCP server's audience is its canonical URI: https (or http on"
+          + " a loopback host, for tests), lowercase scheme and host, no fragment, e.g. https://mcp.example.com/mcp");
     }
     if (!OAUTH_CLIENT.equals(kind) && oauth != null) {
       throw new ValidationException("spec.oauth", "is only allowed for a resource of kind oauth-client");

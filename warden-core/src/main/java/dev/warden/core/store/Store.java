@@ -60,6 +60,9 @@ public interface Store extends AutoCloseable {
 
   InventoryStore inventory();
 
+  /** Authorization codes of the authorization code grant, shared by every node. */
+  dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes();
+
   /** True when the database answers a trivial query within the timeout. */
   boolean isReachable(java.time.Duration timeout);
 

@@ -99,6 +99,28 @@ public final class ServerKeys {
       dev.warden.core.token.Actor.MAX_DEPTH, "most actors a delegated token's `act` chain may hold, whatever "
           + "the policies allow (RFC 8693 token exchange with `actor_token`; docs/agents.md)");
 
+  public static final ConfigKey<String> LOGIN_PROVIDER = optionalText("login.provider", "trust provider name",
+      "the `oidc` trust provider at whose issuer users sign in when an MCP client asks for access on their behalf "
+          + "(`/oauth2/authorize`, docs/agents.md); unset: no authorization endpoint");
+  public static final ConfigKey<String> LOGIN_CLIENT_ID = optionalText("login.clientId", "string",
+      "Warden's client id at that identity provider (one of the trust provider's `audiences`)");
+  /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
+  public static final ConfigKey<Secret> LOGIN_CLIENT_SECRET = ConfigKey.<Secret>of("login.clientSecret", "secret",
+      null, (k, v) -> Secret.of(v), "Warden's client secret at the identity provider (`WARDEN_LOGIN_CLIENTSECRET` "
+          + "keeps it out of files); or use `login.clientSecretName`; neither: a public client (PKCE only)")
+      .unsetWhenBlank();
+  public static final ConfigKey<String> LOGIN_CLIENT_SECRET_NAME = optionalText("login.clientSecretName",
+      "target secret name", "the client secret as a sealed target secret (`PUT /v1/target-secrets/<name>`), read "
+          + "at each login, so it rotates without a restart");
+  public static final ConfigKey<String> LOGIN_SCOPES = text("login.scopes", "openid email profile",
+      "scopes asked of the identity provider (space-separated; must include `openid`)");
+  public static final ConfigKey<List<String>> CLIENT_METADATA_ALLOWED_NETWORKS = list(
+      "oauth.clientMetadata.allowedNetworks", "", "address ranges (CIDR, comma-separated) a Client ID Metadata "
+          + "Document may be fetched from although they are not public (loopback, private, link-local); empty: "
+          + "public addresses only");
+  public static final ConfigKey<Path> CLIENT_METADATA_TRUSTED_CAS = optionalPath("oauth.clientMetadata.trustedCas",
+      "PEM file of CAs trusted for fetching Client ID Metadata Documents, besides the JDK's");
+
   public static final ConfigKey<Boolean> FEDERATION_ENABLED = bool("federation.enabled", "false",
       "sign tokens for resources of kind `aws`, `gcp` and `azure` with federation keys and advertise what the "
           + "clouds read; requires an `https` `server.issuer` without port (docs/federation.md)");
@@ -210,7 +232,9 @@ public final class ServerKeys {
   public static final List<ConfigKey<?>> ALL = List.of(SERVER_HOST, SERVER_PORT, SERVER_ISSUER, SERVER_TRUST_DOMAIN,
       SERVER_DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_MAX_POOL, MASTER_KEY_FILE, KEYS_ALGORITHM, KEYS_ROTATE_EVERY,
       KEYS_PUBLISH_LEAD, KEYS_RETAIN_AFTER_RETIRE, KEYS_CHECK_INTERVAL, TOKENS_DEFAULT_TTL, TOKENS_TYP,
-      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, DELEGATION_MAX_DEPTH, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
+      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, DELEGATION_MAX_DEPTH, LOGIN_PROVIDER, LOGIN_CLIENT_ID,
+      LOGIN_CLIENT_SECRET, LOGIN_CLIENT_SECRET_NAME, LOGIN_SCOPES, CLIENT_METADATA_ALLOWED_NETWORKS,
+      CLIENT_METADATA_TRUSTED_CAS, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
       FEDERATION_INSECURE_ISSUER, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
       SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,

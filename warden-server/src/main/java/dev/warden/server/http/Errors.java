@@ -76,6 +76,10 @@ public final class Errors {
       case INVALID_GRANT, ACT_NOT_TRUSTED, MAY_ACT_VIOLATED, TOKEN_REVOKED -> "invalid_request";
       case AUDIENCE_NOT_DELEGATED -> "invalid_target";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";
+      // the authorization code grant (RFC 6749 section 5.2, RFC 8707 section 2)
+      case INVALID_CODE, CODE_REUSED, PKCE_MISMATCH, REDIRECT_URI_MISMATCH, LOGIN_FAILED -> "invalid_grant";
+      case INVALID_TARGET -> "invalid_target";
+      case INVALID_CLIENT_METADATA, CLIENT_METADATA_UNAVAILABLE -> "invalid_client";
       case INVALID_REQUEST, REQUEST_TOO_LARGE -> "invalid_request";
       default -> "access_denied";
     };

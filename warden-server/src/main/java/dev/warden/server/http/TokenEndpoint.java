@@ -35,8 +35,16 @@ public final class TokenEndpoint {
   private final ServerMetrics metrics;
   private final int maxBodyBytes;
   private final int maxAssertionBytes;
+  private final AuthorizationCodeGrant codes;
 
   public TokenEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
+    this(tokens, metrics, maxBodyBytes, maxAssertionBytes, null);
+  }
+
+  /** @param codes the authorization code grant, or null when the authorization endpoint is off */
+  public TokenEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes,
+      AuthorizationCodeGrant codes) {
+    this.codes = codes;
     this.tokens = tokens;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
@@ -59,6 +67,10 @@ public final class TokenEndpoint {
       }
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.required("grant_type");
+      if (codes != null && GrantType.AUTHORIZATION_CODE.wire().equals(grantType)) {
+        codes.handle(form, httpAuthScheme, source, res, start);
+        return;
+      }
       grant = GrantType.CLIENT_CREDENTIALS.wire().equals(grantType) ? GrantType.CLIENT_CREDENTIALS
           : GrantType.TOKEN_EXCHANGE.wire().equals(grantType) ? GrantType.TOKEN_EXCHANGE : null;
       if (httpAuthScheme != null) {

@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * Discovery (RFC 8414 and OpenID Connect Discovery 1.0) and the JWK set. Relying parties need
  * nothing else to validate Warden's tokens.
  *
- * <p>Both documents say only what is true. Warden has no authorization endpoint, so
+ * <p>Both documents say only what is true. Unless user sign-in is configured ({@code login.provider},
+ * the authorization code flow of MCP clients) Warden has no authorization endpoint, so
  * {@code authorization_endpoint} and {@code response_types_supported} are left out: RFC 8414
  * section 2 makes the first optional without such grants, any response type would advertise a flow
  * that does not exist (the old {@code ["token"]} was the implicit grant), and both specifications
@@ -26,6 +27,7 @@ public final class WellKnown {
   public static final String JWKS_PATH = "/oauth2/jwks";
   public static final String TOKEN_PATH = "/oauth2/token";
   public static final String INTROSPECT_PATH = "/oauth2/introspect";
+  public static final String AUTHORIZE_PATH = "/oauth2/authorize";
   /** RFC 7523 section 2.2: the JWT bearer client assertion, here issued by the workload's platform. */
   static final String JWT_BEARER_ASSERTION = TokenEndpoint.JWT_BEARER;
 
@@ -56,17 +58,43 @@ public final class WellKnown {
    */
   public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls, KeyManager federationKeys,
       String federationAlg) {
+    this(issuer, signingAlg, keys, mtls, federationKeys, federationAlg, false);
+  }
+
+  /**
+   * With the authorization endpoint on ({@code login.provider} set: MCP clients acting for a user,
+   * docs/agents.md), both documents add it with what the MCP authorization specification reads:
+   * {@code response_types_supported: ["code"]}, the {@code authorization_code} grant, PKCE with
+   * {@code S256} only, RFC 9207 {@code iss} in authorization responses and Client ID Metadata
+   * Documents. Without it none of these is advertised, since none would work.
+   *
+   * @param authorizationCode the authorization endpoint is served
+   */
+  public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls, KeyManager federationKeys,
+      String federationAlg, boolean authorizationCode) {
     this.keys = keys;
     this.federationKeys = federationKeys;
     ObjectNode m = Json.object();
     m.put("issuer", issuer);
+    if (authorizationCode) {
+      m.put("authorization_endpoint", issuer + AUTHORIZE_PATH);
+    }
     m.put("token_endpoint", issuer + TOKEN_PATH);
     m.put("jwks_uri", issuer + JWKS_PATH);
     ArrayNode grants = m.putArray("grant_types_supported");
     grants.add("client_credentials");
     grants.add("urn:ietf:params:oauth:grant-type:token-exchange");
+    if (authorizationCode) {
+      grants.add("authorization_code");
+      m.putArray("response_types_supported").add("code");
+      m.putArray("response_modes_supported").add("query");
+      m.putArray("code_challenge_methods_supported").add("S256");
+      m.put("authorization_response_iss_parameter_supported", true);
+      m.put("client_id_metadata_document_supported", true);
+    }
     // the platform token as client_assertion (client credentials); none: token exchange needs no
-    // client authentication, the subject_token is the evidence; tls_client_auth: an X.509-SVID
+    // client authentication, the subject_token is the evidence, and the authorization code grant's
+    // clients are public clients bound by PKCE; tls_client_auth: an X.509-SVID
     ArrayNode authMethods = m.putArray("token_endpoint_auth_methods_supported").add(JWT_BEARER_ASSERTION).add("none");
     if (mtls) {
       authMethods.add("tls_client_auth");
@@ -84,7 +112,9 @@ public final class WellKnown {
     // OpenID Connect Discovery requires these two; relying parties that verify Warden's JWTs
     // through this document read the signing algorithm here
     if (federationKeys != null) {
-      m.putArray("response_types_supported").add("id_token");
+      ArrayNode types = m.has("response_types_supported") ? (ArrayNode) m.get("response_types_supported")
+          : m.putArray("response_types_supported");
+      types.add("id_token");
       // claims the federation tokens carry, for relying parties that map them (GCP attribute mapping)
       m.putArray("claims_supported").add("iss").add("sub").add("aud").add("exp").add("iat").add("nbf").add("jti");
     }

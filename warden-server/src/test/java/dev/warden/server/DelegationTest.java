@@ -256,6 +256,53 @@ class DelegationTest {
   }
 
   @Test
+  void policyMayActIsWrittenIntoTheTokenAndOnlyThatActorMayExchangeIt() throws Exception {
+    warden.apply("""
+        kind: Resource
+        metadata: {name: payroll}
+        spec: {audience: https://payroll.acme.test, kind: http}
+        ---
+        kind: AccessPolicy
+        metadata: {name: frontend-to-payroll-via-planner}
+        spec:
+          workloads: {spiffeIds: [%s]}
+          resources: [payroll]
+          maxTtl: 5m
+          mayAct: %s
+        ---
+        kind: AccessPolicy
+        metadata: {name: agents-to-payroll}
+        spec:
+          workloads: {spiffeIds: ["spiffe://acme.test/ns/ai/*"]}
+          resources: [payroll]
+          maxTtl: 5m
+        """.formatted(FRONTEND, SUBAGENT));
+    ServerFixture.Response t = warden.token(Map.of("grant_type", "client_credentials",
+        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion", platform("frontend"), "resource", "https://payroll.acme.test"));
+    String subject = t.json().path("access_token").asText();
+    assertThat(SignedJWT.parse(subject).getJWTClaimsSet().getJSONObjectClaim("may_act"))
+        .isEqualTo(Map.of("sub", SUBAGENT));
+
+    ServerFixture.Response other = warden.token(exchange(subject, platform("agent"), "https://payroll.acme.test", null));
+    assertThat(other.status()).isEqualTo(400);
+    assertThat(lastEvent().path("reason").asText()).isEqualTo("may_act_violated");
+    assertThat(warden.token(exchange(subject, platform("subagent"), "https://payroll.acme.test", null)).status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void policyMayActMustBeASpiffeIdOnAnAllowPolicy() {
+    ServerFixture.Response r = warden.admin("POST", "/v1/apply", """
+        {"documents": [{"kind": "AccessPolicy", "metadata": {"name": "bad-may-act"}, "spec": {
+          "workloads": {"spiffeIds": ["%s"]}, "resources": ["ledger"], "mayAct": "not a spiffe id"}}]}
+        """.formatted(FRONTEND));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("message").asText()).contains("may_act");
+    assertThat(warden.admin("GET", "/v1/policies/bad-may-act", null).status()).isEqualTo(404);
+  }
+
+  @Test
   void actorTokenForAnotherAudienceOrExpiredIsRefused() {
     String otherAudience = k8s.kubernetes("ai", "agent", "agent-pod").claim("aud", List.of("https://elsewhere.test"))
         .mint();
@@ -303,6 +350,8 @@ class DelegationTest {
   void revokedOrForgedWardenSubjectTokenIsRefused() throws Exception {
     String subject = frontendToken("read");
     String jti = SignedJWT.parse(subject).getJWTClaimsSet().getJWTID();
+    // exchanged once (its verified signature is now remembered), then revoked: refused all the same
+    assertThat(warden.token(exchange(subject, platform("agent"), LEDGER, "read")).status()).isEqualTo(200);
     assertThat(warden.admin("POST", "/v1/leases/" + jti + ":revoke", "{\"reason\":\"test\"}").status())
         .isBetween(200, 204);
     ServerFixture.Response r = warden.token(exchange(subject, platform("agent"), LEDGER, "read"));

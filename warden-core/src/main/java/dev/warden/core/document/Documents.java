@@ -188,6 +188,7 @@ public final class Documents {
       if (!p.scopes().isEmpty()) {
         strings(s, "scopes", p.scopes());
       }
+      putIfSet(s, "mayAct", p.mayAct());
     } else if (o instanceof ProxyDeclaration d) {
       edgeProxySpec(s, d);
     } else {
@@ -573,7 +574,7 @@ public final class Documents {
 
   private static AccessPolicy policy(String name, JsonNode s) {
     allowOnly(s, "spec", "description", "workloads", "resources", "effect", "condition", "credentialKind",
-        "maxTtl", "scopes");
+        "maxTtl", "scopes", "mayAct");
     JsonNode w = s.get("workloads");
     if (w == null || !w.isObject()) {
       throw new ValidationException("spec.workloads", "is required: {spiffeIds: [...]} and/or {selectors: [...]}");
@@ -599,7 +600,8 @@ public final class Documents {
       }
     }
     return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,
-        text(s, "condition"), kind, Durations.parse("spec.maxTtl", text(s, "maxTtl")), stringList(s, "scopes"));
+        text(s, "condition"), kind, Durations.parse("spec.maxTtl", text(s, "maxTtl")), stringList(s, "scopes"),
+        text(s, "mayAct"));
   }
 
   private static void allowOnly(JsonNode n, String where, String... fields) {

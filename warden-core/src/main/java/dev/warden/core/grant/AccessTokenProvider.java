@@ -71,7 +71,7 @@ public final class AccessTokenProvider implements CredentialProvider {
     // sub is whom the token is for; client_id and the outermost act are the workload that asked
     Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, in.tokenSubject(),
         in.resource().audience(), in.workload().name(), scope, jti, iat, exp, in.certificateThumbprint(), in.actor(),
-        null, in.txn()), tokenType);
+        in.decision().mayAct(), in.txn()), tokenType);
     Map<String, String> details = new HashMap<>();
     details.put("kid", key.kid());
     if (in.certificateThumbprint() != null) {

@@ -18,7 +18,8 @@ public record AccessPolicy(
     String condition,
     CredentialKind credentialKind,
     Duration maxTtl,
-    List<String> scopes) implements Named {
+    List<String> scopes,
+    String mayAct) implements Named {
 
   /** Upper bound on any policy TTL: credentials are meant to live minutes, not days. */
   public static final Duration MAX_TTL_LIMIT = Duration.ofHours(24);
@@ -44,5 +45,21 @@ public record AccessPolicy(
       throw new ValidationException("maxTtl", "must be between 1s and 24h, got " + maxTtl);
     }
     scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    if (mayAct != null) {
+      if (effect == Effect.DENY || credentialKind != CredentialKind.ACCESS_TOKEN) {
+        throw new ValidationException("mayAct", "applies only to an allow policy granting access tokens");
+      }
+      try {
+        SpiffeId.parse(mayAct);
+      } catch (ValidationException e) {
+        throw new ValidationException("mayAct", "must be the SPIFFE ID of the one workload that may act for the"
+            + " token's subject (RFC 8693 may_act), got '" + mayAct + "'");
+      }
+    }
+  }
+
+  public AccessPolicy(String name, String description, WorkloadMatcher workloads, List<String> resources,
+      Effect effect, String condition, CredentialKind credentialKind, Duration maxTtl, List<String> scopes) {
+    this(name, description, workloads, resources, effect, condition, credentialKind, maxTtl, scopes, null);
   }
 }

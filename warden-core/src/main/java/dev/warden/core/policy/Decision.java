@@ -17,9 +17,16 @@ public final class Decision {
   private final Duration maxTtl;
   private final CredentialKind credentialKind;
   private final List<String> scopes;
+  private final String mayAct;
 
   Decision(boolean allowed, Reason reason, String policy, String message, Duration maxTtl,
       CredentialKind credentialKind, List<String> scopes) {
+    this(allowed, reason, policy, message, maxTtl, credentialKind, scopes, null);
+  }
+
+  Decision(boolean allowed, Reason reason, String policy, String message, Duration maxTtl,
+      CredentialKind credentialKind, List<String> scopes, String mayAct) {
+    this.mayAct = mayAct;
     this.allowed = allowed;
     this.reason = reason;
     this.policy = policy;
@@ -31,6 +38,11 @@ public final class Decision {
 
   static Decision deny(Reason reason, String policy, String message) {
     return new Decision(false, reason, policy, message, null, null, null);
+  }
+
+  /** For an allow: the one workload the deciding policy lets act for the token's subject, or null. */
+  public String mayAct() {
+    return mayAct;
   }
 
   public boolean allowed() {

@@ -314,7 +314,7 @@ public final class PolicySnapshot {
         }
       } else if (deny == null && allow == null) {
         allow = new Decision(true, Reason.ALLOWED, p.name(), "allowed by policy '" + p.name() + "'", p.maxTtl(),
-            p.credentialKind(), p.scopes());
+            p.credentialKind(), p.scopes(), p.mayAct());
         addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "allow matched");
       } else {
         addVerdict(explain, p, effect, Explanation.Outcome.MATCHED_NOT_DECIDING,

@@ -41,6 +41,35 @@ public final class WardenTokens {
   private final LeaseStore leases;
   private final Clock clock;
   private final String issuer;
+  // verifiers of the current keyset's keys, built once per key: parsing a JWK and validating its
+  // point costs more than the signature check itself
+  private volatile Verifiers verifiers = new Verifiers(null, new java.util.concurrent.ConcurrentHashMap<>());
+
+  private record Verifiers(Keyset keyset, java.util.concurrent.ConcurrentHashMap<String, JWSVerifier> byKid) {}
+
+  /**
+   * Tokens whose signature verified, by the SHA-256 of their exact text, so a token exchanged
+   * again (an agent acting for the same subject toward several resources) skips parsing and the
+   * signature check. Safe for the reasons {@code trust.VerifiedTokenCache} gives: only verified
+   * bytes are stored, and on a hit the key must still be published and expiry and lease are
+   * checked again. Two generations bound it.
+   */
+  private static final int CACHE_GENERATION = 5_000;
+  private volatile java.util.concurrent.ConcurrentHashMap<Digest, Signed> current =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile java.util.concurrent.ConcurrentHashMap<Digest, Signed> previous =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Digest(long a, long b, long c, long d) {
+    static Digest of(String token) {
+      java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(dev.warden.core.crypto.Hashes.sha256(
+          token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return new Digest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
+    }
+  }
+
+  /** What a verified signature established: the claims and the header's typ, by the key {@code kid}. */
+  private record Signed(Map<String, Object> claims, Object typ, String kid) {}
 
   /**
    * @param keys the access-token keys: a JWT-SVID or federation token is never accepted here
@@ -63,6 +92,9 @@ public final class WardenTokens {
 
   /** True if the unverified {@code iss} of a compact JWS is this server; false for anything unreadable. */
   public boolean claimsToBeOurs(String token) {
+    if (token.length() <= 16_384 && cached(Digest.of(token)) != null) {
+      return true;
+    }
     try {
       return issuer.equals(UnverifiedJws.parse(token).claims().get("iss"));
     } catch (RuntimeException e) {
@@ -80,6 +112,63 @@ public final class WardenTokens {
    *     {@code token_revoked} — the first rule the token breaks
    */
   public VerifiedWardenToken verify(String token, String typ) {
+    Digest digest = token.length() <= 16_384 ? Digest.of(token) : null;
+    Signed hit = digest == null ? null : cached(digest);
+    Map<String, Object> c;
+    if (hit != null && published(keys.keyset(), hit.kid())) {
+      checkTyp(hit.typ(), typ);
+      c = hit.claims();
+    } else {
+      Signed signed = verifySignature(token, typ);
+      if (digest != null) {
+        remember(digest, signed);
+      }
+      c = signed.claims();
+    }
+    return checkClaims(c);
+  }
+
+  private static void checkTyp(Object t, String typ) {
+    if (typ != null ? !typ.equals(t) : !(t == null || AccessTokenMinter.TYPES.contains(t))) {
+      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token's typ is " + t + ", expected "
+          + (typ != null ? typ : String.join(" or ", AccessTokenMinter.TYPES)));
+    }
+  }
+
+  private static boolean published(Keyset keyset, String kid) {
+    for (SigningKeyRecord r : keyset.records()) {
+      if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Signed cached(Digest d) {
+    Signed s = current.get(d);
+    if (s == null) {
+      s = previous.get(d);
+      if (s != null) {
+        remember(d, s);
+      }
+    }
+    return s;
+  }
+
+  private void remember(Digest d, Signed s) {
+    java.util.concurrent.ConcurrentHashMap<Digest, Signed> cur = current;
+    if (cur.size() >= CACHE_GENERATION) {
+      synchronized (this) {
+        if (current == cur) {
+          previous = cur;
+          current = new java.util.concurrent.ConcurrentHashMap<>();
+        }
+      }
+    }
+    current.put(d, s);
+  }
+
+  private Signed verifySignature(String token, String typ) {
     UnverifiedJws jwt = UnverifiedJws.parse(token);
     Map<String, Object> header = jwt.header();
     if (!(header.get("alg") instanceof String alg) || !(header.get("kid") instanceof String kid)) {
@@ -90,12 +179,10 @@ public final class WardenTokens {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "Warden never writes crit; this token is not Warden's");
     }
     Object t = header.get("typ");
-    if (typ != null ? !typ.equals(t) : !(t == null || AccessTokenMinter.TYPES.contains(t))) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token's typ is " + t + ", expected "
-          + (typ != null ? typ : String.join(" or ", AccessTokenMinter.TYPES)));
-    }
+    checkTyp(t, typ);
+    Keyset keyset = keys.keyset();
     SigningKeyRecord key = null;
-    for (SigningKeyRecord r : keys.keyset().records()) {
+    for (SigningKeyRecord r : keyset.records()) {
       if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {
         key = r;
       }
@@ -108,10 +195,7 @@ public final class WardenTokens {
           + ", not " + alg);
     }
     try {
-      JWK jwk = JWK.parse(key.publicJwk());
-      JWSVerifier verifier = jwk instanceof ECKey ec ? new ECDSAVerifier(ec)
-          : jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa)
-          : new Ed25519Verifier((OctetKeyPair) jwk);
+      JWSVerifier verifier = verifier(keyset, key);
       if (!verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)), jwt.signingInput(),
           new Base64URL(jwt.signature()))) {
         throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
@@ -119,7 +203,10 @@ public final class WardenTokens {
     } catch (ParseException | JOSEException | ClassCastException e) {
       throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature cannot be verified");
     }
-    Map<String, Object> c = jwt.claims();
+    return new Signed(jwt.claims(), t, kid);
+  }
+
+  private VerifiedWardenToken checkClaims(Map<String, Object> c) {
     if (!issuer.equals(c.get("iss"))) {
       throw new DeniedException(Reason.WRONG_ISSUER, "the token was not issued by this server");
     }
@@ -138,6 +225,23 @@ public final class WardenTokens {
     }
     return new VerifiedWardenToken(c, sub, audiences(c.get("aud")), jti, java.time.Instant.ofEpochSecond(exp),
         lease.get());
+  }
+
+  private JWSVerifier verifier(Keyset keyset, SigningKeyRecord key) throws ParseException, JOSEException {
+    Verifiers v = verifiers;
+    if (v.keyset() != keyset) {
+      v = new Verifiers(keyset, new java.util.concurrent.ConcurrentHashMap<>());
+      verifiers = v;
+    }
+    JWSVerifier cached = v.byKid().get(key.kid());
+    if (cached == null) {
+      JWK jwk = JWK.parse(key.publicJwk());
+      cached = jwk instanceof ECKey ec ? new ECDSAVerifier(ec)
+          : jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa)
+          : new Ed25519Verifier((OctetKeyPair) jwk);
+      v.byKid().put(key.kid(), cached);
+    }
+    return cached;
   }
 
   private static List<String> audiences(Object aud) {

@@ -303,13 +303,19 @@ class DelegationTest {
   }
 
   @Test
-  void actorTokenForAnotherAudienceOrExpiredIsRefused() {
+  void actorTokenForAnotherAudienceOrExpiredIsRefused() throws Exception {
     String otherAudience = k8s.kubernetes("ai", "agent", "agent-pod").claim("aud", List.of("https://elsewhere.test"))
         .mint();
-    ServerFixture.Response r = warden.token(exchange(frontendToken("read"), otherAudience, LEDGER, "read"));
+    String subject = frontendToken("read");
+    ServerFixture.Response r = warden.token(exchange(subject, otherAudience, LEDGER, "read"));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
     assertThat(lastEvent().path("reason").asText()).isEqualTo("wrong_audience");
+    // the refusal is a hop of the subject token's chain
+    String root = SignedJWT.parse(subject).getJWTClaimsSet().getJWTID();
+    assertThat(lastEvent().path("details").path("previousHop").asText()).isEqualTo(root);
+    JsonNode chain = warden.admin("GET", "/v1/audit/chains/" + root, null).json();
+    assertThat(chain.path("tree").path(0).path("children").path(0).path("reason").asText()).isEqualTo("wrong_audience");
 
     Instant past = Instant.now().minusSeconds(3600);
     String expired = k8s.kubernetes("ai", "agent", "agent-pod").issuedAt(past.minusSeconds(60)).notBefore(

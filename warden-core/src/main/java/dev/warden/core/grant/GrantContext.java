@@ -75,6 +75,13 @@ final class GrantContext {
     this.actors = chain;
   }
 
+  /** Whom a refused delegation was for, when its actors are not known. */
+  void delegationSubject(String subject) {
+    if (chainSubject == null) {
+      this.chainSubject = subject;
+    }
+  }
+
   void txn(String txn) {
     this.txn = txn;
   }

@@ -297,6 +297,7 @@ public final class TokenService {
           // the provider's message names the resource and says what to do, never a secret
           : f.cause.getMessage() + "; nothing was issued", f.cause);
     } catch (DeniedException e) {
+      linkRefusal(req, ctx);
       try {
         audit.write(ctx.denied(e));
       } catch (RuntimeException auditFailure) {
@@ -394,6 +395,29 @@ public final class TokenService {
   /** The audience of transaction tokens: {@code spiffe://<trust domain>}, a URI as resources' audiences are. */
   private String trustDomainUri() {
     return "spiffe://" + chains.trustDomain();
+  }
+
+  /**
+   * A refused exchange is still a hop of the chain its subject token belongs to (an actor token for
+   * the wrong audience, an expired actor): link the deny event when the subject token is Warden's
+   * and verifies, so the refusal shows in {@code warden audit chain}. Best effort, never a new
+   * reason to refuse.
+   */
+  private void linkRefusal(GrantRequest req, GrantContext ctx) {
+    if (chains == null || ctx.previousHop() != null || req.exchange() == null) {
+      return;
+    }
+    String token = req.exchange().subjectToken().reveal();
+    if (!chains.wardenTokens().claimsToBeOurs(token)) {
+      return;
+    }
+    try {
+      dev.warden.core.token.VerifiedWardenToken t = chains.wardenTokens().verify(token, null);
+      ctx.delegationSubject(t.subject());
+      link(t.jti(), ctx);
+    } catch (RuntimeException ignored) {
+      // an invalid subject token links to nothing; the refusal is audited either way
+    }
   }
 
   /** Links the request to the audit record of the event that issued the token it presents. */

@@ -167,20 +167,41 @@ class MutualTlsTest {
     return g.generateKeyPair();
   }
 
+  String lastAgentSession;
+
+  static List<X509Certificate> chain(JsonNode der) {
+    List<X509Certificate> out = new ArrayList<>();
+    der.forEach(n -> out.add(Der.certificate(Base64.getDecoder().decode(n.asText()))));
+    return out;
+  }
+
+  @Test
+  void overHttpsAnAgentSessionTokenAloneIsRefused() throws Exception {
+    workloadSvid();
+    HttpResponse<String> r = client(trusting(null, null)).send(HttpRequest.newBuilder(
+        URI.create(base + "/v1/agent/sync")).header("Authorization", "Bearer " + lastAgentSession).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).contains("X.509-SVID");
+  }
+
   /** A workload SVID obtained the way an agent gets one: join token, attest, request. */
   record Svid(List<X509Certificate> chain, PrivateKey key) {}
 
   Svid workloadSvid() throws Exception {
     String join = admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"]}").get("token").asText();
     HttpClient c = client(trusting(null, null));
-    String attest = JSON.writeValueAsString(Map.of("join_token", join, "csr", csr(ec())));
+    KeyPair agentKey = ec();
+    String attest = JSON.writeValueAsString(Map.of("join_token", join, "csr", csr(agentKey)));
     JsonNode s = JSON.readTree(c.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/attest"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(attest)).build(),
         HttpResponse.BodyHandlers.ofString()).body());
+    lastAgentSession = s.get("session_token").asText();
+    // over HTTPS the agent authenticates with its own SVID (mTLS), as the real agent does
+    HttpClient agent = client(trusting(chain(s.get("svid_chain")), agentKey.getPrivate()));
     KeyPair kp = ec();
     String req = JSON.writeValueAsString(Map.of("requests", List.of(Map.of("spiffe_id", API, "csr", csr(kp)))));
-    JsonNode r = JSON.readTree(c.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/x509-svids"))
-        .header("Authorization", "Bearer " + s.get("session_token").asText())
+    JsonNode r = JSON.readTree(agent.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/x509-svids"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(req)).build(),
         HttpResponse.BodyHandlers.ofString()).body());
     List<X509Certificate> chain = new ArrayList<>();

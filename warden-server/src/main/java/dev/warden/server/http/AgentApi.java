@@ -155,6 +155,13 @@ final class AgentApi implements ApiUnit {
   private void renew(Call c) {
     String tok = bearer(c.req());
     AgentRecord a = session(tok);
+    if (c.req().isSecure()) {
+      // both: the session token says which session, the SVID that the caller holds its key
+      AgentRecord holder = caller(c);
+      if (!holder.id().equals(a.id())) {
+        throw new AuthException(401, "the session token and the X.509-SVID name different agents");
+      }
+    }
     JsonNode b = c.json(MAX_BODY);
     c.send(200, session(agents.renew(a, tok, base64(b, "csr"))));
   }
@@ -364,19 +371,22 @@ final class AgentApi implements ApiUnit {
   }
 
   /**
-   * The agent calling: by its X.509-SVID over mTLS when it sends no session token (the agent does
-   * so whenever the server is HTTPS), else by the session token.
+   * The agent calling. Over HTTPS only its X.509-SVID over mTLS authenticates it (decision 402): a
+   * session token alone, which a log or a proxy could leak, is refused there. Over plain HTTP (a
+   * development server) the session token does.
    */
   private AgentRecord caller(Call c) {
-    if (c.req().headers().first(HeaderNames.AUTHORIZATION).isEmpty()) {
-      List<java.security.cert.X509Certificate> chain = TokenEndpoint.clientCertificates(c.req());
-      if (!chain.isEmpty()) {
-        try {
-          return agents.authenticate(chain);
-        } catch (dev.warden.core.error.DeniedException e) {
-          throw new AuthException(401, e.getMessage());
-        }
+    List<java.security.cert.X509Certificate> chain = TokenEndpoint.clientCertificates(c.req());
+    if (!chain.isEmpty()) {
+      try {
+        return agents.authenticate(chain);
+      } catch (dev.warden.core.error.DeniedException e) {
+        throw new AuthException(401, e.getMessage());
       }
+    }
+    if (c.req().isSecure()) {
+      throw new AuthException(401, "over HTTPS an agent authenticates with its X.509-SVID (mTLS); a session token"
+          + " alone is not accepted: present the SVID in the TLS handshake, or attest again");
     }
     return session(bearer(c.req()));
   }

@@ -253,17 +253,33 @@ class PostgresProxyTest {
 
   @Test
   void anAgentCannotWriteConnectionEventsAboutAWorkloadItMayNotServe() throws Exception {
-    String session = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")))
-        .path("session_token").asText();
+    JsonNode state = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")));
+    java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+        new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(state.path("key_pkcs8").asText())));
+    List<X509Certificate> chain = new ArrayList<>();
+    for (JsonNode n : state.path("svid_chain")) {
+      chain.add((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(n.asText()))));
+    }
     String body = JSON.writeValueAsString(Map.of("events", List.of(Map.of("id", "e1", "at", "2030-01-01T00:00:00Z",
         "outcome", "proxied", "protocol", "postgres", "listener", "x", "resource", "ledger-db",
         "workload", "spiffe://warden.local/someone/else"))));
-    HttpResponse<String> r = adminHttp.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/connections"))
-        .header("Authorization", "Bearer " + session).header("Content-Type", "application/json")
+    // the agent itself (its SVID over mTLS), writing about a workload it does not serve
+    HttpResponse<String> r = mtls(chain, key).send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/connections"))
+        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     assertThat(admin("GET", "/v1/audit?type=connection.proxied&limit=500", null).toString())
         .doesNotContain("someone/else");
+  }
+
+  @Test
+  void overHttpsTheAgentSessionTokenAloneIsRefused() throws Exception {
+    String session = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")))
+        .path("session_token").asText();
+    HttpResponse<String> r = adminHttp.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/sync?since=0"))
+        .header("Authorization", "Bearer " + session).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
   }
 
   static JsonNode awaitEvent(String type, java.util.function.Predicate<JsonNode> match) throws Exception {

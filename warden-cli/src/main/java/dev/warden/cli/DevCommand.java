@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = {"Try the secretless flow locally with a demo OIDC issuer (not for production).",
         "The demo issuer's tokens look like a platform's, so no Kubernetes cluster or CI system is needed.", ""},
-    subcommands = {DevCommand.IssuerInit.class, DevCommand.Mint.class})
+    subcommands = {DevCommand.IssuerInit.class, DevCommand.Mint.class, DevMcpServer.class})
 final class DevCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;

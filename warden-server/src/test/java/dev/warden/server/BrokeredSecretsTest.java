@@ -8,12 +8,6 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -393,34 +387,8 @@ class BrokeredSecretsTest {
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("brokered_secret.rotation_failed");
   }
 
-  /** True when {@code password} matches the SCRAM-SHA-256 verifier PostgreSQL stores for {@code role}. */
-  static boolean scramMatches(String role, String password) throws Exception {
-    String stored;
-    try (Connection su = pgSuperuser(); Statement s = su.createStatement();
-        ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + role + "'")) {
-      rs.next();
-      stored = rs.getString(1);
-    }
-    Matcher m = Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)").matcher(stored);
-    assertThat(m.matches()).as("a SCRAM verifier").isTrue();
-    byte[] salt = Base64.getDecoder().decode(m.group(2));
-    byte[] salted = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
-        new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, Integer.parseInt(m.group(1)), 256)).getEncoded();
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-    mac.init(new javax.crypto.spec.SecretKeySpec(salted, "HmacSHA256"));
-    byte[] clientKey = mac.doFinal("Client Key".getBytes(StandardCharsets.US_ASCII));
-    byte[] storedKey = java.security.MessageDigest.getInstance("SHA-256").digest(clientKey);
-    return Base64.getEncoder().encodeToString(storedKey).equals(m.group(3));
-  }
-
-  private static Connection pgSuperuser() throws Exception {
-    java.util.Properties p = new java.util.Properties();
-    p.setProperty("user", System.getenv().getOrDefault("WARDEN_TEST_PG_USER", "postgres"));
-    String pw = System.getenv("WARDEN_TEST_PG_PASSWORD");
-    if (pw != null) {
-      p.setProperty("password", pw);
-    }
-    return new org.postgresql.Driver().connect(PgTarget.SERVER + "postgres", p);
+  static boolean scramMatches(String role, String password) {
+    return PgTarget.scramMatches(role, password);
   }
 
   private static String yamlToJson(String yaml) {

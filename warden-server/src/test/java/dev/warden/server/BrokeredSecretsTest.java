@@ -324,6 +324,7 @@ class BrokeredSecretsTest {
       "POST   | /v1/secrets/nope/versions/0:delete        | 400",
       "POST   | /v1/secrets/nope/versions/1:explode       | 404",
       "POST   | /v1/secrets/nope:rotate                   | 404",
+      "POST   | /v1/secrets/nope/versions/2:discard       | 404",
       "DELETE | /v1/secrets/nope                          | 404",
       "POST   | /v1/secrets                               | 405",
       "PUT    | /v1/secrets/not-json                      | 400",
@@ -385,6 +386,41 @@ class BrokeredSecretsTest {
     assertThat(r.json().path("field").asText()).isEqualTo("rotation.account");
     assertThat(warden.admin("GET", "/v1/secrets/ghost", null).json().path("currentVersion").asLong()).isEqualTo(1);
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("brokered_secret.rotation_failed");
+  }
+
+  /**
+   * Regression: a refusal by the database answered 500 "internal error" (TargetException had no
+   * mapping at the admin API), hiding what to fix. It answers 502 with the target's reason now, and
+   * with two-step rotation a refusal the database answered (nothing changed) leaves no pending value.
+   */
+  @Test
+  void aRotationTheDatabaseRefusesAnswers502AndKeepsTheValueWithNothingPending() throws Exception {
+    String account = "wt_super_" + pg.suffix;
+    pg.ownRole(account);
+    // a CREATEROLE admin may not alter a superuser: PostgreSQL answers 42501 and changes nothing
+    pg.sql("CREATE ROLE " + account + " SUPERUSER LOGIN PASSWORD 'super-initial-password'");
+    secretResource("refused-db");
+    assertThat(put("refused-db", ("{\"value\": \"super-initial-password\", \"owner\": \"dba@acme.test\","
+        + " \"rotation\": {\"connector\": \"postgres\", \"resource\": \"orders-db\", \"account\": \"%s\"}}")
+        .formatted(account)).status()).isEqualTo(200);
+
+    ServerFixture.Response r = warden.admin("POST", "/v1/secrets/refused-db:rotate", null);
+
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(502);
+    assertThat(r.json().path("error").asText()).isEqualTo("target_unavailable");
+    assertThat(r.json().path("message").asText()).contains("permission denied").doesNotContain("pending version");
+    JsonNode m = warden.admin("GET", "/v1/secrets/refused-db", null).json();
+    assertThat(m.has("pendingRotation")).isFalse();
+    assertThat(m.path("currentVersion").asLong()).isEqualTo(1);
+    assertThat(m.path("versions")).hasSize(1);
+    assertThat(scramMatches(account, "super-initial-password")).isTrue();
+    JsonNode event = warden.lastAuditEvent();
+    assertThat(event.path("type").asText()).isEqualTo("brokered_secret.rotation_failed");
+    assertThat(event.path("details").path("pending").asText()).isEqualTo("dropped");
+    assertThat(billingReads("refused-db").json().path("value").asText()).isEqualTo("super-initial-password");
+    ServerFixture.Response discard = warden.admin("POST", "/v1/secrets/refused-db/versions/2:discard", null);
+    assertThat(discard.status()).isEqualTo(409);
+    assertThat(discard.json().path("message").asText()).contains("no rotation is pending");
   }
 
   static boolean scramMatches(String role, String password) {

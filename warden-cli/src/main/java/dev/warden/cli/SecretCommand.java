@@ -292,9 +292,10 @@ final class SecretCommand implements Runnable {
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = {"Rotate a secret now through its connector: Warden stores a new value as a pending version,",
-          "sets it at the target, then makes it current. If the target may hold it but the rotation could not",
-          "finish, the version stays pending and this command (or the server's rotation check) completes it.",
+      description = {"Rotate a secret now through its connector.",
+          "Warden stores a new value as a pending version, sets it at the target, then makes it current. If the",
+          "target may hold it but the rotation could not finish, the version stays pending and this command (or",
+          "the server's rotation check) completes it.",
           "A secret without a connector is rotated by its owner with 'warden secret put NAME --cas N'.", ""})
   static final class Rotate extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
@@ -316,8 +317,8 @@ final class SecretCommand implements Runnable {
   }
 
   @Command(name = "discard-pending", mixinStandardHelpOptions = true,
-      description = {"Drop the pending version of a rotation that could not finish (see 'warden secret get-metadata'),",
-          "without setting it anywhere. Use it only once the target is known NOT to hold that value (for example",
+      description = {"Drop the pending version of a rotation that could not finish, without setting it anywhere.",
+          "See it with 'warden secret get-metadata'. Use it only once the target is known NOT to hold that value (for example",
           "the account's password was reset by hand): the value is gone for good. Audited, with its fingerprint.",
           "Refused while an attempt to set it is under way. Example: warden secret discard-pending legacy-db --version 4",
           ""})

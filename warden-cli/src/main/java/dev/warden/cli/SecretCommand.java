@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         "A workload reads one through a Resource of kind secret; see docs/credentials.md.", ""},
     subcommands = {SecretCommand.Put.class, SecretCommand.GetMetadata.class, SecretCommand.ListSecrets.class,
         SecretCommand.Delete.class, SecretCommand.Undelete.class, SecretCommand.Destroy.class,
-        SecretCommand.Rotate.class})
+        SecretCommand.Rotate.class, SecretCommand.DiscardPending.class})
 final class SecretCommand implements Runnable {
   /** Longest value accepted, in bytes read (the server's limit is in characters). */
   static final int MAX_BYTES = 32 * 1024;
@@ -177,6 +177,17 @@ final class SecretCommand implements Runnable {
       }
       out.printf(Locale.ROOT, "last read:       %s%n", m.has("lastReadAt")
           ? m.path("lastReadAt").asText() + " by " + m.path("lastReadBy").asText() : "never");
+      if (m.has("pendingRotation")) {
+        JsonNode p = m.path("pendingRotation");
+        out.printf(Locale.ROOT, "PENDING ROTATION: version %d, %d failed attempts%s%n", p.path("version").asLong(),
+            p.path("attempts").asLong(), p.has("claimedAt") ? ", being set since " + p.path("claimedAt").asText() : "");
+        if (p.has("lastError")) {
+          out.printf(Locale.ROOT, "  last failure:  %s: %s%n", p.path("failedAt").asText(), p.path("lastError").asText());
+        }
+        out.printf(Locale.ROOT, "  the target may hold it: 'warden secret rotate %s' completes it; 'warden secret"
+            + " discard-pending %s --version %d' drops it once the target is known not to%n", m.path("name").asText(),
+            m.path("name").asText(), p.path("version").asLong());
+      }
       out.printf(Locale.ROOT, "%nVERSION  STATE      CREATED                       FINGERPRINT%n");
       for (JsonNode v : m.path("versions")) {
         out.printf(Locale.ROOT, "%-8d %-10s %-29s %s%n", v.path("version").asLong(), v.path("state").asText(),
@@ -281,7 +292,10 @@ final class SecretCommand implements Runnable {
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = {"Rotate a secret now through its connector (Warden sets a new value at the target and stores it).",
+      description = {"Rotate a secret now through its connector.",
+          "Warden stores a new value as a pending version, sets it at the target, then makes it current. If the",
+          "target may hold it but the rotation could not finish, the version stays pending and this command (or",
+          "the server's rotation check) completes it.",
           "A secret without a connector is rotated by its owner with 'warden secret put NAME --cas N'.", ""})
   static final class Rotate extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
@@ -299,6 +313,19 @@ final class SecretCommand implements Runnable {
             r.path("version").asLong(), r.path("fingerprint").asText());
       }
       return 0;
+    }
+  }
+
+  @Command(name = "discard-pending", mixinStandardHelpOptions = true,
+      description = {"Drop the pending version of a rotation that could not finish, without setting it anywhere.",
+          "See it with 'warden secret get-metadata'. Use it only once the target is known NOT to hold that value (for example",
+          "the account's password was reset by hand): the value is gone for good. Audited, with its fingerprint.",
+          "Refused while an attempt to set it is under way. Example: warden secret discard-pending legacy-db --version 4",
+          ""})
+  static final class DiscardPending extends VersionCommand {
+    @Override
+    public Integer call() {
+      return change("discard", "discarded pending");
     }
   }
 }

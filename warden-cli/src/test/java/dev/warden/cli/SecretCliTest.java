@@ -150,4 +150,16 @@ class SecretCliTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("no rotation connector").contains("warden secret put k --cas 1");
   }
+
+  @Test
+  void discardPendingNamesTheVersionAndRefusesWhenNoRotationIsPending() {
+    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit()).isZero();
+
+    assertThat(warden(null, "secret", "discard-pending", "k").err()).contains("--version N");
+    Run r = warden(null, "secret", "discard-pending", "k", "--version", "2");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no pending version 2").contains("no rotation is pending");
+    assertThat(warden(null, "secret", "get-metadata", "k").out()).doesNotContain("PENDING ROTATION");
+  }
 }

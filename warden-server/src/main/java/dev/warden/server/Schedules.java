@@ -38,6 +38,14 @@ final class Schedules implements AutoCloseable {
     Schedules s = new Schedules();
     long reloadMs = w.cfg.get(RELOAD_INTERVAL).toMillis();
     s.timers.scheduleWithFixedDelay(w.state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
+    // a rotation a stopped process left pending is completed first thing (decision 117)
+    s.timers.execute(() -> attempt("pending rotation recovery", () -> {
+      var r = w.secrets.recoverPending();
+      if (r.completed() + r.failed() > 0) {
+        LOG.log(System.Logger.Level.INFO, "brokered secrets: " + r.completed() + " pending rotations completed, "
+            + r.failed() + " still refused by their targets");
+      }
+    }));
     long checkMs = w.cfg.get(KEYS_CHECK_INTERVAL).toMillis();
     s.timers.scheduleWithFixedDelay(() -> periodicChecks(w), checkMs, checkMs, TimeUnit.MILLISECONDS);
     // the posture index reads everything once in the background (a minute at a million items);
@@ -67,9 +75,10 @@ final class Schedules implements AutoCloseable {
   private static void periodicChecks(Wiring w) {
     attempt("brokered secret rotation check", () -> {
       var r = w.secrets.checkRotations((event, payload) -> w.webhook.send(null, event, payload));
-      if (r.rotated() + r.reminded() + r.failed() > 0) {
-        LOG.log(System.Logger.Level.INFO, "brokered secrets: " + r.rotated() + " rotated, " + r.reminded()
-            + " owners reminded, " + r.failed() + " rotations failed");
+      if (r.rotated() + r.reminded() + r.failed() + r.recovered() > 0) {
+        LOG.log(System.Logger.Level.INFO, "brokered secrets: " + r.rotated() + " rotated, " + r.recovered()
+            + " pending rotations completed, " + r.reminded() + " owners reminded, " + r.failed()
+            + " rotations failed");
       }
     });
     List<KeyManager> managers = w.federationKeys == null ? List.of(w.keys, w.jwtSvidKeys)

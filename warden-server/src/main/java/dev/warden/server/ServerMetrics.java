@@ -79,6 +79,17 @@ public final class ServerMetrics {
     }
   }
 
+  /**
+   * Registers {@code warden_brokered_secret_rotations_stuck}: brokered secrets whose pending
+   * rotation the target refused and that are not complete, as of the last rotation check (alert
+   * when above zero: fix the target, or discard the pending version).
+   */
+  public void stuckRotations(java.util.function.Supplier<Number> count) {
+    io.micrometer.core.instrument.Gauge.builder("warden_brokered_secret_rotations_stuck", count)
+        .description("brokered secrets whose pending rotation their target refused, as of the last check")
+        .register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

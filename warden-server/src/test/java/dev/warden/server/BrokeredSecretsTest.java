@@ -8,12 +8,6 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -330,6 +324,7 @@ class BrokeredSecretsTest {
       "POST   | /v1/secrets/nope/versions/0:delete        | 400",
       "POST   | /v1/secrets/nope/versions/1:explode       | 404",
       "POST   | /v1/secrets/nope:rotate                   | 404",
+      "POST   | /v1/secrets/nope/versions/2:discard       | 404",
       "DELETE | /v1/secrets/nope                          | 404",
       "POST   | /v1/secrets                               | 405",
       "PUT    | /v1/secrets/not-json                      | 400",
@@ -393,34 +388,43 @@ class BrokeredSecretsTest {
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("brokered_secret.rotation_failed");
   }
 
-  /** True when {@code password} matches the SCRAM-SHA-256 verifier PostgreSQL stores for {@code role}. */
-  static boolean scramMatches(String role, String password) throws Exception {
-    String stored;
-    try (Connection su = pgSuperuser(); Statement s = su.createStatement();
-        ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + role + "'")) {
-      rs.next();
-      stored = rs.getString(1);
-    }
-    Matcher m = Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)").matcher(stored);
-    assertThat(m.matches()).as("a SCRAM verifier").isTrue();
-    byte[] salt = Base64.getDecoder().decode(m.group(2));
-    byte[] salted = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
-        new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, Integer.parseInt(m.group(1)), 256)).getEncoded();
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-    mac.init(new javax.crypto.spec.SecretKeySpec(salted, "HmacSHA256"));
-    byte[] clientKey = mac.doFinal("Client Key".getBytes(StandardCharsets.US_ASCII));
-    byte[] storedKey = java.security.MessageDigest.getInstance("SHA-256").digest(clientKey);
-    return Base64.getEncoder().encodeToString(storedKey).equals(m.group(3));
+  /**
+   * Regression: a refusal by the database answered 500 "internal error" (TargetException had no
+   * mapping at the admin API), hiding what to fix. It answers 502 with the target's reason now, and
+   * with two-step rotation a refusal the database answered (nothing changed) leaves no pending value.
+   */
+  @Test
+  void aRotationTheDatabaseRefusesAnswers502AndKeepsTheValueWithNothingPending() throws Exception {
+    String account = "wt_super_" + pg.suffix;
+    pg.ownRole(account);
+    // a CREATEROLE admin may not alter a superuser: PostgreSQL answers 42501 and changes nothing
+    pg.sql("CREATE ROLE " + account + " SUPERUSER LOGIN PASSWORD 'super-initial-password'");
+    secretResource("refused-db");
+    assertThat(put("refused-db", ("{\"value\": \"super-initial-password\", \"owner\": \"dba@acme.test\","
+        + " \"rotation\": {\"connector\": \"postgres\", \"resource\": \"orders-db\", \"account\": \"%s\"}}")
+        .formatted(account)).status()).isEqualTo(200);
+
+    ServerFixture.Response r = warden.admin("POST", "/v1/secrets/refused-db:rotate", null);
+
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(502);
+    assertThat(r.json().path("error").asText()).isEqualTo("target_unavailable");
+    assertThat(r.json().path("message").asText()).contains("permission denied").doesNotContain("pending version");
+    JsonNode m = warden.admin("GET", "/v1/secrets/refused-db", null).json();
+    assertThat(m.has("pendingRotation")).isFalse();
+    assertThat(m.path("currentVersion").asLong()).isEqualTo(1);
+    assertThat(m.path("versions")).hasSize(1);
+    assertThat(scramMatches(account, "super-initial-password")).isTrue();
+    JsonNode event = warden.lastAuditEvent();
+    assertThat(event.path("type").asText()).isEqualTo("brokered_secret.rotation_failed");
+    assertThat(event.path("details").path("pending").asText()).isEqualTo("dropped");
+    assertThat(billingReads("refused-db").json().path("value").asText()).isEqualTo("super-initial-password");
+    ServerFixture.Response discard = warden.admin("POST", "/v1/secrets/refused-db/versions/2:discard", null);
+    assertThat(discard.status()).isEqualTo(409);
+    assertThat(discard.json().path("message").asText()).contains("no rotation is pending");
   }
 
-  private static Connection pgSuperuser() throws Exception {
-    java.util.Properties p = new java.util.Properties();
-    p.setProperty("user", System.getenv().getOrDefault("WARDEN_TEST_PG_USER", "postgres"));
-    String pw = System.getenv("WARDEN_TEST_PG_PASSWORD");
-    if (pw != null) {
-      p.setProperty("password", pw);
-    }
-    return new org.postgresql.Driver().connect(PgTarget.SERVER + "postgres", p);
+  static boolean scramMatches(String role, String password) {
+    return PgTarget.scramMatches(role, password);
   }
 
   private static String yamlToJson(String yaml) {

@@ -4,6 +4,7 @@ import dev.warden.core.crypto.EnvelopeCipher.Envelope;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.secret.BrokeredSecretStore;
+import dev.warden.core.secret.PendingRotation;
 import dev.warden.core.secret.RotationSpec;
 import dev.warden.core.secret.SecretMetadata;
 import dev.warden.core.secret.SecretSettings;
@@ -25,15 +26,21 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Brokered secrets (see V11__brokered_secrets.sql). A new version and the pruning of old ones
- * happen in one transaction guarded by the current version, so of two writers with the same
- * expected version exactly one wins.
+ * Brokered secrets (see V11__brokered_secrets.sql and V17__brokered_secret_pending_rotation.sql).
+ * A new version and the pruning of old ones happen in one transaction guarded by the current
+ * version, so of two writers with the same expected version exactly one wins. A pending rotation
+ * is a version row in state 'pending' plus {@code pending_*} columns on the secret; every change
+ * of it is one guarded UPDATE of the secret's row, so nodes racing on it serialize on that row.
  */
 final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
   private static final String META = "SELECT s.name, s.owner, s.description, s.rotation_interval_s, s.max_versions,"
       + " s.rotation_connector, s.rotation_resource, s.rotation_account, s.current_version, s.created_at,"
       + " s.created_by, s.updated_at, s.updated_by, s.last_rotated_at, s.last_read_at, s.last_read_by,"
-      + " s.rotation_notice_at";
+      + " s.rotation_notice_at, s.pending_version, s.pending_claimed_at, s.pending_attempts, s.pending_failed_at,"
+      + " s.pending_error";
+  /** Clears every pending_* column. */
+  private static final String NO_PENDING = "pending_version = NULL, pending_claimed_at = NULL, pending_attempts = 0,"
+      + " pending_failed_at = NULL, pending_error = NULL";
   private static final String VERSION = "SELECT v.name, v.version, v.state, v.wrapped_key, v.ciphertext,"
       + " v.fingerprint, v.created_at, v.created_by, v.deleted_at, v.destroyed_at";
 
@@ -70,8 +77,8 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
             return Optional.<Current>empty();
           }
           SecretMetadata m = metadata(rs, 1);
-          rs.getString(18);
-          SecretVersion v = rs.wasNull() ? null : version(rs, 18);
+          rs.getString(23);
+          SecretVersion v = rs.wasNull() ? null : version(rs, 23);
           return Optional.of(new Current(m, v));
         }
       }
@@ -162,7 +169,8 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
     }
     db.inTransaction("add brokered secret version", c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secrets SET current_version = ?,"
-          + " last_rotated_at = ?, updated_at = ?, updated_by = ? WHERE name = ? AND current_version = ?")) {
+          + " last_rotated_at = ?, updated_at = ?, updated_by = ? WHERE name = ? AND current_version = ?"
+          + " AND pending_version IS NULL")) {
         ps.setLong(1, v.version());
         ps.setLong(2, Micros.of(rotatedAt));
         ps.setLong(3, Micros.of(rotatedAt));
@@ -170,10 +178,7 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
         ps.setString(5, name);
         ps.setLong(6, expectedCurrent);
         if (ps.executeUpdate() != 1) {
-          if (exists(c, name)) {
-            throw new ConflictException("secret '" + name + "' is no longer at version " + expectedCurrent);
-          }
-          throw new NotFoundException("brokered secret", name);
+          throw notAt(c, name, expectedCurrent);
         }
       }
       try {
@@ -186,6 +191,118 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
       }
       prune(c, name);
       return null;
+    });
+  }
+
+  @Override
+  public void addPending(String name, long expectedCurrent, SecretVersion v, Instant at) {
+    if (v.version() != expectedCurrent + 1 || v.state() != VersionState.PENDING) {
+      throw new IllegalArgumentException("a pending version is in state pending and follows the expected current one");
+    }
+    db.inTransaction("add pending brokered secret version", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secrets SET pending_version = ?,"
+          + " pending_claimed_at = ?, pending_attempts = 0, pending_failed_at = NULL, pending_error = NULL"
+          + " WHERE name = ? AND current_version = ? AND pending_version IS NULL")) {
+        ps.setLong(1, v.version());
+        ps.setLong(2, Micros.of(at));
+        ps.setString(3, name);
+        ps.setLong(4, expectedCurrent);
+        if (ps.executeUpdate() != 1) {
+          throw notAt(c, name, expectedCurrent);
+        }
+      }
+      try {
+        insertVersion(c, v);
+      } catch (SQLException e) {
+        if (Db.isUniqueViolation(e)) {
+          throw new ConflictException("version " + v.version() + " of secret '" + name + "' exists already");
+        }
+        throw e;
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public boolean claimPending(String name, long version, Instant staleBefore, Instant at) {
+    return db.write("claim pending brokered secret version", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secrets SET pending_claimed_at = ?"
+          + " WHERE name = ? AND pending_version = ? AND (pending_claimed_at IS NULL OR pending_claimed_at < ?)")) {
+        ps.setLong(1, Micros.of(at));
+        ps.setString(2, name);
+        ps.setLong(3, version);
+        ps.setLong(4, Micros.of(staleBefore));
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean releasePending(String name, long version, Instant claimedAt, String error, Instant at) {
+    return db.write("release pending brokered secret version", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secrets SET pending_claimed_at = NULL,"
+          + " pending_attempts = pending_attempts + 1, pending_failed_at = ?, pending_error = ?"
+          + " WHERE name = ? AND pending_version = ? AND pending_claimed_at = ?")) {
+        ps.setLong(1, Micros.of(at));
+        ps.setString(2, error == null ? null : error.length() > 1024 ? error.substring(0, 1024) : error);
+        ps.setString(3, name);
+        ps.setLong(4, version);
+        ps.setLong(5, Micros.of(claimedAt));
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean promotePending(String name, long version, Instant at, String by) {
+    return db.inTransaction("promote pending brokered secret version", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secrets SET current_version = ?,"
+          + " last_rotated_at = ?, updated_at = ?, updated_by = ?, " + NO_PENDING
+          + " WHERE name = ? AND pending_version = ? AND current_version = ?")) {
+        ps.setLong(1, version);
+        ps.setLong(2, Micros.of(at));
+        ps.setLong(3, Micros.of(at));
+        ps.setString(4, by);
+        ps.setString(5, name);
+        ps.setLong(6, version);
+        ps.setLong(7, version - 1);
+        if (ps.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secret_versions SET state = 'active'"
+          + " WHERE name = ? AND version = ? AND state = 'pending'")) {
+        ps.setString(1, name);
+        ps.setLong(2, version);
+        if (ps.executeUpdate() != 1) {
+          // the secret said pending but the row is not: roll back rather than point at nothing
+          throw new IllegalStateException("pending version " + version + " of secret '" + name + "' has no row");
+        }
+      }
+      prune(c, name);
+      return true;
+    });
+  }
+
+  @Override
+  public boolean dropPending(String name, long version, Instant claimedAt) {
+    return db.inTransaction("drop pending brokered secret version", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secrets SET " + NO_PENDING
+          + " WHERE name = ? AND pending_version = ? AND pending_claimed_at = ?")) {
+        ps.setString(1, name);
+        ps.setLong(2, version);
+        ps.setLong(3, Micros.of(claimedAt));
+        if (ps.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM brokered_secret_versions WHERE name = ? AND version = ? AND state = 'pending'")) {
+        ps.setString(1, name);
+        ps.setLong(2, version);
+        ps.executeUpdate();
+      }
+      return true;
     });
   }
 
@@ -210,14 +327,15 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
 
   @Override
   public boolean changeState(String name, long version, VersionState from, VersionState to, Instant at) {
-    if (from == VersionState.DESTROYED || from == to) {
-      // nothing comes back from destroyed: its ciphertext is gone
+    if (from == VersionState.DESTROYED || from == to || from == VersionState.PENDING || to == VersionState.PENDING) {
+      // nothing comes back from destroyed: its ciphertext is gone; pending moves only by its own methods
       return false;
     }
     String set = switch (to) {
       case DELETED -> "state = 'deleted', deleted_at = ?";
       case ACTIVE -> "state = 'active', deleted_at = ?";
       case DESTROYED -> "state = 'destroyed', wrapped_key = NULL, ciphertext = NULL, destroyed_at = ?";
+      case PENDING -> throw new IllegalStateException("unreachable");
     };
     return db.write("change brokered secret version", c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE brokered_secret_versions SET " + set
@@ -338,11 +456,21 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
     });
   }
 
-  private static boolean exists(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM brokered_secrets WHERE name = ?")) {
+  /** Why a write guarded by the current version (and no pending rotation) changed nothing. */
+  private static RuntimeException notAt(Connection c, String name, long expectedCurrent) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT current_version, pending_version FROM brokered_secrets WHERE name = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
+        if (!rs.next()) {
+          return new NotFoundException("brokered secret", name);
+        }
+        long current = rs.getLong(1);
+        long pending = rs.getLong(2);
+        if (!rs.wasNull()) {
+          return new ConflictException("secret '" + name + "' has a rotation pending (version " + pending + ")");
+        }
+        return new ConflictException("secret '" + name + "' is at version " + current + ", not " + expectedCurrent);
       }
     }
   }
@@ -419,7 +547,15 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
     return new SecretMetadata(name, new SecretSettings(owner, description, rotationInterval, max, rotation),
         rs.getLong(i + 8), Micros.toInstant(rs.getLong(i + 9)), rs.getString(i + 10),
         Micros.toInstant(rs.getLong(i + 11)), rs.getString(i + 12), Micros.toInstant(rs.getLong(i + 13)),
-        instant(rs, i + 14), rs.getString(i + 15), instant(rs, i + 16));
+        instant(rs, i + 14), rs.getString(i + 15), instant(rs, i + 16), pending(rs, i + 17));
+  }
+
+  private static PendingRotation pending(ResultSet rs, int i) throws SQLException {
+    long version = rs.getLong(i);
+    if (rs.wasNull()) {
+      return null;
+    }
+    return new PendingRotation(version, instant(rs, i + 1), rs.getInt(i + 2), instant(rs, i + 3), rs.getString(i + 4));
   }
 
   private static SecretVersion version(ResultSet rs, int i) throws SQLException {

@@ -8,6 +8,7 @@ import dev.warden.core.error.ConflictException;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.secret.BrokeredSecretStore;
 import dev.warden.core.secret.BrokeredSecretStore.Read;
+import dev.warden.core.secret.PendingRotation;
 import dev.warden.core.secret.RotationSpec;
 import dev.warden.core.secret.SecretMetadata;
 import dev.warden.core.secret.SecretSettings;
@@ -34,9 +35,15 @@ abstract class BrokeredSecretStoreContract extends StoreContract {
         T0.plusSeconds(version), "admin:a", null, null);
   }
 
+  private static SecretVersion pending(String name, long version) {
+    return new SecretVersion(name, version, VersionState.PENDING,
+        new Envelope(new byte[] {3, (byte) version}, new byte[] {4, (byte) version}), "pfp" + version,
+        T0.plusSeconds(version), "admin:r", null, null);
+  }
+
   private String create() {
     String name = unique("stripe");
-    secrets().create(new SecretMetadata(name, SETTINGS, 1, T0, "admin:a", T0, "admin:a", T0, null, null, null),
+    secrets().create(new SecretMetadata(name, SETTINGS, 1, T0, "admin:a", T0, "admin:a", T0, null, null, null, null),
         v(name, 1));
     return name;
   }
@@ -64,7 +71,7 @@ abstract class BrokeredSecretStoreContract extends StoreContract {
     String name = create();
 
     assertThatThrownBy(() -> secrets().create(new SecretMetadata(name, SETTINGS, 1, T0, "b", T0, "b", T0, null, null,
-        null), v(name, 1))).isInstanceOf(ConflictException.class);
+        null, null), v(name, 1))).isInstanceOf(ConflictException.class);
     assertThat(secrets().get(name).orElseThrow().createdBy()).isEqualTo("admin:a");
   }
 
@@ -177,5 +184,152 @@ abstract class BrokeredSecretStoreContract extends StoreContract {
     assertThat(secrets().markRotationNotice(name, null, T0.plusSeconds(1))).isFalse();
     assertThat(secrets().markRotationNotice(name, T0, T0.plusSeconds(2))).isTrue();
     assertThat(secrets().get(name).orElseThrow().rotationNoticeAt()).isEqualTo(T0.plusSeconds(2));
+  }
+
+  @Test
+  void aPendingVersionIsStoredButNeitherCurrentNorReadable() {
+    String name = create();
+
+    secrets().addPending(name, 1, pending(name, 2), T0.plusSeconds(5));
+
+    SecretMetadata m = secrets().get(name).orElseThrow();
+    assertThat(m.currentVersion()).isEqualTo(1);
+    assertThat(m.pending()).isEqualTo(new PendingRotation(2, T0.plusSeconds(5), 0, null, null));
+    assertThat(secrets().current(name).orElseThrow().version().version()).isEqualTo(1);
+    SecretVersion p = secrets().version(name, 2).orElseThrow();
+    assertThat(p.state()).isEqualTo(VersionState.PENDING);
+    assertThat(p.envelope().ciphertext()).containsExactly(4, 2);
+    assertThat(secrets().versions(name)).extracting(SecretVersion::version).containsExactly(2L, 1L);
+  }
+
+  @Test
+  void aSecondPendingVersionOrAStaleOneIsRefused() {
+    String name = create();
+    assertThatThrownBy(() -> secrets().addPending(name, 1, pending(name, 3), T0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> secrets().addPending(name, 1, v(name, 2), T0))
+        .isInstanceOf(IllegalArgumentException.class);
+    secrets().addVersion(name, 1, v(name, 2), T0, "a");
+    assertThatThrownBy(() -> secrets().addPending(name, 1, pending(name, 2), T0))
+        .isInstanceOf(ConflictException.class);
+    assertThatThrownBy(() -> secrets().addPending(unique("none"), 1, pending(name, 2), T0))
+        .isInstanceOf(NotFoundException.class);
+
+    secrets().addPending(name, 2, pending(name, 3), T0);
+
+    assertThatThrownBy(() -> secrets().addPending(name, 2, pending(name, 3), T0))
+        .isInstanceOf(ConflictException.class).hasMessageContaining("pending");
+    assertThat(secrets().get(name).orElseThrow().pending().version()).isEqualTo(3);
+  }
+
+  @Test
+  void whileARotationIsPendingNoOtherVersionIsAdded() {
+    String name = create();
+    secrets().addPending(name, 1, pending(name, 2), T0);
+
+    assertThatThrownBy(() -> secrets().addVersion(name, 1, v(name, 2), T0, "owner"))
+        .isInstanceOf(ConflictException.class).hasMessageContaining("pending");
+    assertThat(secrets().version(name, 2).orElseThrow().state()).isEqualTo(VersionState.PENDING);
+    assertThat(secrets().changeState(name, 2, VersionState.PENDING, VersionState.ACTIVE, T0)).isFalse();
+    assertThat(secrets().changeState(name, 2, VersionState.PENDING, VersionState.DESTROYED, T0)).isFalse();
+    assertThat(secrets().changeState(name, 1, VersionState.ACTIVE, VersionState.PENDING, T0)).isFalse();
+  }
+
+  @Test
+  void promoteMakesThePendingVersionCurrentOnceAndPrunes() {
+    String name = create();
+    for (long n = 1; n <= 2; n++) {
+      secrets().addVersion(name, n, v(name, n + 1), T0, "a");
+    }
+    secrets().addPending(name, 3, pending(name, 4), T0);
+    assertThat(secrets().versions(name)).hasSize(4); // max 3, the pending one comes on top
+
+    assertThat(secrets().promotePending(name, 4, T0.plusSeconds(90), "warden:r")).isTrue();
+    assertThat(secrets().promotePending(name, 4, T0.plusSeconds(91), "warden:r")).isFalse();
+
+    SecretMetadata m = secrets().get(name).orElseThrow();
+    assertThat(m.currentVersion()).isEqualTo(4);
+    assertThat(m.pending()).isNull();
+    assertThat(m.lastRotatedAt()).isEqualTo(T0.plusSeconds(90));
+    assertThat(m.updatedBy()).isEqualTo("warden:r");
+    SecretVersion c = secrets().current(name).orElseThrow().version();
+    assertThat(c.state()).isEqualTo(VersionState.ACTIVE);
+    assertThat(c.fingerprint()).isEqualTo("pfp4");
+    assertThat(secrets().versions(name)).extracting(SecretVersion::version).containsExactly(4L, 3L, 2L);
+    secrets().addVersion(name, 4, v(name, 5), T0, "owner");
+  }
+
+  @Test
+  void aClaimHoldsUntilItIsStaleOrReleased() {
+    String name = create();
+    Instant t1 = T0.plusSeconds(10);
+    secrets().addPending(name, 1, pending(name, 2), t1);
+
+    assertThat(secrets().claimPending(name, 2, t1, T0.plusSeconds(20))).as("claim not yet stale").isFalse();
+    assertThat(secrets().claimPending(name, 3, t1.plusSeconds(1), T0.plusSeconds(20))).as("wrong version").isFalse();
+    assertThat(secrets().claimPending(name, 2, t1.plusSeconds(1), T0.plusSeconds(20))).isTrue();
+    assertThat(secrets().releasePending(name, 2, t1, "stale claim", T0.plusSeconds(21))).isFalse();
+
+    assertThat(secrets().releasePending(name, 2, T0.plusSeconds(20), "permission denied", T0.plusSeconds(21)))
+        .isTrue();
+    assertThat(secrets().get(name).orElseThrow().pending())
+        .isEqualTo(new PendingRotation(2, null, 1, T0.plusSeconds(21), "permission denied"));
+    assertThat(secrets().claimPending(name, 2, T0, T0.plusSeconds(22))).as("released: free at once").isTrue();
+    assertThat(secrets().releasePending(name, 2, T0.plusSeconds(22), "again", T0.plusSeconds(23))).isTrue();
+    assertThat(secrets().get(name).orElseThrow().pending().attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void dropRemovesThePendingVersionOnlyForItsClaim() {
+    String name = create();
+    secrets().addPending(name, 1, pending(name, 2), T0);
+
+    assertThat(secrets().dropPending(name, 2, T0.plusSeconds(1))).isFalse();
+    assertThat(secrets().dropPending(name, 3, T0)).isFalse();
+    assertThat(secrets().dropPending(name, 2, T0)).isTrue();
+
+    assertThat(secrets().get(name).orElseThrow().pending()).isNull();
+    assertThat(secrets().version(name, 2)).isEmpty();
+    assertThat(secrets().promotePending(name, 2, T0, "r")).isFalse();
+    // the number is free again for the next rotation or write
+    secrets().addPending(name, 1, pending(name, 2), T0.plusSeconds(3));
+    assertThat(secrets().get(name).orElseThrow().pending().attempts()).isZero();
+  }
+
+  @Test
+  void concurrentRotationsThenExactlyOnePendingWins() throws Exception {
+    String name = create();
+    List<java.util.concurrent.Callable<Long>> writers = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      writers.add(() -> {
+        secrets().addPending(name, 1, pending(name, 2), T0);
+        return 2L;
+      });
+    }
+    List<Race.Outcome<Long>> outcomes = Race.run(writers);
+    assertThat(outcomes).filteredOn(Race.Outcome::succeeded).hasSize(1);
+    assertThat(outcomes).filteredOn(o -> !o.succeeded())
+        .allSatisfy(o -> assertThat(o.error()).isInstanceOf(ConflictException.class));
+  }
+
+  @Test
+  void concurrentClaimsOfAStalePendingVersionThenExactlyOneWins() throws Exception {
+    String name = create();
+    secrets().addPending(name, 1, pending(name, 2), T0);
+    List<java.util.concurrent.Callable<Boolean>> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Instant at = T0.plusSeconds(200 + i);
+      nodes.add(() -> secrets().claimPending(name, 2, T0.plusSeconds(120), at));
+    }
+    assertThat(Race.run(nodes)).filteredOn(o -> o.succeeded() && o.result()).hasSize(1);
+  }
+
+  @Test
+  void deletingASecretRemovesItsPendingVersion() {
+    String name = create();
+    secrets().addPending(name, 1, pending(name, 2), T0);
+
+    assertThat(secrets().delete(name)).isTrue();
+    assertThat(secrets().version(name, 2)).isEmpty();
   }
 }

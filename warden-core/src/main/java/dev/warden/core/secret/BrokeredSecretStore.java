@@ -8,6 +8,10 @@ import java.util.Optional;
 /**
  * Brokered secrets: metadata per name and versions per name, values only as envelopes. Every
  * change of versions is check-and-set on the current version, so two writers never both win.
+ *
+ * <p>A rotation stores its new value first as the one {@link VersionState#PENDING} version
+ * (current + 1), claimed by the node attempting it, and promotes it once the target accepted it
+ * (decision 117). While a version is pending no other version can be added.
  */
 public interface BrokeredSecretStore {
 
@@ -46,9 +50,53 @@ public interface BrokeredSecretStore {
    *
    * @param rotatedAt the new last-rotated time
    * @throws dev.warden.core.error.ConflictException when the current version is not {@code expectedCurrent}
+   *     or a rotation is pending
    * @throws dev.warden.core.error.NotFoundException when there is no such secret
    */
   void addVersion(String name, long expectedCurrent, SecretVersion v, Instant rotatedAt, String by);
+
+  /**
+   * Stores {@code v} (state {@link VersionState#PENDING}, numbered {@code expectedCurrent + 1}) as
+   * the secret's pending rotation, claimed at {@code at}, without changing the current version.
+   *
+   * @throws dev.warden.core.error.ConflictException when the current version is not {@code expectedCurrent}
+   *     or a rotation is pending already
+   * @throws dev.warden.core.error.NotFoundException when there is no such secret
+   */
+  void addPending(String name, long expectedCurrent, SecretVersion v, Instant at);
+
+  /**
+   * Claims pending {@code version} for an attempt at {@code at}: only when no attempt holds it, or
+   * the one that does claimed it before {@code staleBefore} (its node stopped).
+   *
+   * @return false when {@code version} is not pending or a fresh claim holds it
+   */
+  boolean claimPending(String name, long version, Instant staleBefore, Instant at);
+
+  /**
+   * Ends the attempt that claimed pending {@code version} at {@code claimedAt} as failed: counts it,
+   * keeps {@code error} and {@code at}, and releases the claim.
+   *
+   * @return false when that claim no longer holds the version
+   */
+  boolean releasePending(String name, long version, Instant claimedAt, String error, Instant at);
+
+  /**
+   * Makes pending {@code version} current and active (check-and-set: it must still be pending and
+   * follow the current version), sets the last-rotated time and removes versions beyond
+   * {@code maxVersions}, in one transaction.
+   *
+   * @return false when {@code version} is not pending (completed or discarded elsewhere)
+   */
+  boolean promotePending(String name, long version, Instant at, String by);
+
+  /**
+   * Removes pending {@code version}, envelope and all, when the attempt that claimed it at
+   * {@code claimedAt} still holds it.
+   *
+   * @return false when it is not pending or another claim holds it
+   */
+  boolean dropPending(String name, long version, Instant claimedAt);
 
   /**
    * Replaces the settings (owner, description, rotation…) and removes versions beyond a smaller
@@ -59,9 +107,10 @@ public interface BrokeredSecretStore {
   boolean updateSettings(String name, SecretSettings settings, Instant at, String by);
 
   /**
-   * Moves a version from {@code from} to {@code to}; to DESTROYED also erases its envelope.
+   * Moves a version from {@code from} to {@code to}; to DESTROYED also erases its envelope. Pending
+   * versions move only through the pending methods above.
    *
-   * @return false when the version does not exist or is not in {@code from}
+   * @return false when the version does not exist or is not in {@code from}, or either state is PENDING
    */
   boolean changeState(String name, long version, VersionState from, VersionState to, Instant at);
 

@@ -15,6 +15,7 @@ import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -27,11 +28,16 @@ import java.util.Optional;
  * <p>Design note (decision 113). Each version is sealed by {@link EnvelopeCipher} under a data key
  * of its own, wrapped by the master key, with {@code brokered-secret|<name>|<version>} as the
  * associated data of both layers, so a ciphertext moved to another name or version does not
- * decrypt. Writes are check-and-set on the current version. Values leave only through
+ * decrypt. Writes are check-and-set on the current version. A rotation stores its new value as a
+ * pending version before the target sees it, so a crash never leaves the target with a value Warden
+ * lost (decision 117, {@link #rotate}). Values leave only through
  * {@link #open} (a workload's read, through {@link BrokeredSecretProvider}) — admins write values
  * and never read them back — and only their HMAC fingerprints reach the audit log.
  */
 public final class BrokeredSecrets {
+  /** Who completes pending rotations in the audit log. */
+  static final String RECOVERY_ACTOR = "warden:rotation-recovery";
+
   /** Longest value accepted, in characters. */
   public static final int MAX_VALUE_LENGTH = 8192;
 
@@ -47,6 +53,7 @@ public final class BrokeredSecrets {
   private final AuditWriter audit;
   private final Clock clock;
   private final Map<String, RotationConnector> connectors = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger stuckRotations = new java.util.concurrent.atomic.AtomicInteger();
   /**
    * The unwrapped data key of each secret's current version, kept after its first read: unwrapping
    * and parsing a Tink keyset cost more than the rest of opening. Every read still reads the
@@ -80,6 +87,7 @@ public final class BrokeredSecrets {
    * @throws ValidationException for a bad name, value or settings; nothing is written
    * @throws ConflictException when {@code cas} is not the current version (HTTP 409)
    * @throws NotFoundException when {@code cas} is above 0 and there is no such secret
+   * @throws ConflictException also while a rotation is pending: its value may be at the target already
    */
   public Written put(String name, Secret value, Long cas, SecretSettings settings, String actor) {
     Names.check("name", name);
@@ -102,6 +110,9 @@ public final class BrokeredSecrets {
     if (expected > 0 && existing.get().currentVersion() != expected) {
       throw casMismatch(name, expected, existing.get().currentVersion());
     }
+    if (existing.isPresent() && existing.get().pending() != null) {
+      throw rotationPending(existing.get());
+    }
     if (expected == 0 && settings == null) {
       throw new ValidationException("owner", "is required for a new secret: say who answers for it");
     }
@@ -109,13 +120,13 @@ public final class BrokeredSecrets {
     long version = expected + 1;
     SecretVersion v = seal(name, version, value, now, actor);
     if (expected == 0) {
-      store.create(new SecretMetadata(name, settings, 1, now, actor, now, actor, now, null, null, null), v);
+      store.create(new SecretMetadata(name, settings, 1, now, actor, now, actor, now, null, null, null, null), v);
     } else {
       try {
         store.addVersion(name, expected, v, now, actor);
       } catch (ConflictException e) {
-        long current = store.get(name).map(SecretMetadata::currentVersion).orElse(0L);
-        throw casMismatch(name, expected, current);
+        SecretMetadata after = metadata(name);
+        throw after.pending() != null ? rotationPending(after) : casMismatch(name, expected, after.currentVersion());
       }
       if (settings != null) {
         update(name, settings, actor);
@@ -130,10 +141,19 @@ public final class BrokeredSecrets {
    *
    * @throws NotFoundException when there is no such secret
    * @throws ValidationException when the rotation spec cannot work; nothing is written
+   * @throws ConflictException when the rotation spec changes while a rotation is pending
    */
   public SecretMetadata update(String name, SecretSettings settings, String actor) {
     if (settings.rotation() != null) {
       connector(settings.rotation()).check(settings.rotation());
+    }
+    SecretMetadata before = metadata(name);
+    if (before.pending() != null && !java.util.Objects.equals(before.settings().rotation(), settings.rotation())) {
+      // the pending value belongs to the account of the old spec: setting it elsewhere would be wrong
+      throw new ConflictException("secret '" + name + "' has a rotation pending (version " + before.pending().version()
+          + ") for its current rotation spec; complete it ('warden secret rotate " + name + "') or discard it"
+          + " ('warden secret discard-pending " + name + " --version " + before.pending().version()
+          + "') before changing rotation");
     }
     Instant now = clock.instant();
     if (!store.updateSettings(name, settings, now, actor)) {
@@ -221,6 +241,11 @@ public final class BrokeredSecrets {
     if (v.state() == VersionState.DESTROYED) {
       throw new ConflictException("version " + version + " of secret '" + name + "' is destroyed already");
     }
+    if (v.state() == VersionState.PENDING) {
+      throw new ConflictException("version " + version + " of secret '" + name + "' is a pending rotation; its"
+          + " target may hold it. Complete it ('warden secret rotate " + name + "') or discard it ('warden secret"
+          + " discard-pending " + name + " --version " + version + "')");
+    }
     change(name, version, v.state(), VersionState.DESTROYED, "destroyed", actor);
   }
 
@@ -235,12 +260,25 @@ public final class BrokeredSecrets {
   }
 
   /**
-   * Rotates a secret through its connector: a new value is set at the target, then stored as the
-   * next version. The target changes first: if storing then fails, the target holds a password
-   * Warden has lost (the audit event says so with its fingerprint) and an admin must write it again.
+   * How long a node's claim on a pending rotation lasts: a claim older than this belongs to a node
+   * that stopped, and another may complete the rotation. It is also the least time between two
+   * scheduled retries of a rotation whose target refused.
+   */
+  public static final Duration PENDING_CLAIM = Duration.ofMinutes(2);
+
+  /**
+   * Rotates a secret through its connector in two steps, so that no value reaches the target that
+   * Warden has not stored first (decision 117): the new value is sealed and stored as a pending
+   * version (check-and-set on the current one), then set at the target, then made current. When
+   * the target refused and certainly holds nothing new, the pending version is dropped; when it
+   * may hold it, the version stays pending and {@link #recoverPending} sets it again and completes
+   * the rotation. A secret that has a pending version already completes that one instead.
    *
-   * @throws ValidationException when the secret has no rotation connector (its owner writes new versions)
-   * @throws TargetException when the target refuses; the stored value is unchanged
+   * @throws ValidationException when the secret has no rotation connector (its owner writes new
+   *     versions), or its spec no longer fits; nothing was changed
+   * @throws TargetException when the target refused; the current value is unchanged, and the message
+   *     says whether the new value was kept pending
+   * @throws ConflictException when another rotation or write of the secret is under way
    */
   public Written rotate(String name, String actor) {
     SecretMetadata m = metadata(name);
@@ -250,55 +288,256 @@ public final class BrokeredSecrets {
           + " change it at its target. Its owner rotates it by writing a new version ('warden secret put " + name
           + " --cas " + m.currentVersion() + " --value-file ...'), or set rotation.connector");
     }
+    if (m.pending() != null) {
+      return complete(m, actor);
+    }
     Instant now = clock.instant();
+    RotationConnector connector = connector(spec);
     Secret next;
     try {
-      next = connector(spec).rotate(m, spec);
-    } catch (TargetException | ValidationException e) {
-      Map<String, String> d = new HashMap<>();
-      d.put("name", name);
-      d.put("connector", spec.connector());
-      d.put("message", e.getMessage() == null ? "" : e.getMessage());
-      audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_ROTATION_FAILED, AuditOutcome.FAILURE,
-          Reason.TARGET_UNAVAILABLE, now, actor, null, null, d));
+      next = connector.generate(spec);
+    } catch (ValidationException e) {
+      auditRotationFailed(name, spec, null, null, null, e, actor, now);
       throw e;
     }
     long version = m.currentVersion() + 1;
-    SecretVersion v = seal(name, version, next, now, actor);
+    SecretVersion v = seal(name, version, next, VersionState.PENDING, now, actor);
     try {
-      store.addVersion(name, m.currentVersion(), v, now, actor);
+      store.addPending(name, m.currentVersion(), v, now);
+    } catch (ConflictException e) {
+      throw new ConflictException("secret '" + name + "' changed while this rotation began (a new version was"
+          + " written or another rotation started); nothing was changed at the target. Read its metadata and retry");
+    }
+    try {
+      connector.apply(spec, next);
+    } catch (RuntimeException e) {
+      boolean unchanged = e instanceof ValidationException || e instanceof TargetException t && !t.maybeChanged();
+      if (unchanged && store.dropPending(name, version, now)) {
+        auditRotationFailed(name, spec, version, v.fingerprint(), "dropped", e, actor, now);
+        throw e;
+      }
+      store.releasePending(name, version, now, message(e), clock.instant());
+      auditRotationFailed(name, spec, version, v.fingerprint(), "kept", e, actor, now);
+      throw keptPending(name, version, e);
+    }
+    return promote(name, v, actor, false);
+  }
+
+  /** What one {@link #recoverPending} did. */
+  public record Recovery(int completed, int failed) {}
+
+  /**
+   * Completes every pending rotation no live attempt holds: sets its value at the target again and
+   * makes it current. One whose target refuses stays pending (audited, counted in
+   * {@link #stuckRotations()}); it is retried at most every {@link #PENDING_CLAIM}, or at once by
+   * {@link #rotate}, until it succeeds or an admin discards it ({@link #discardPending}). Runs at
+   * server start and from {@link #checkRotations}.
+   */
+  public Recovery recoverPending() {
+    Instant now = clock.instant();
+    int completed = 0;
+    int failed = 0;
+    int stuck = 0;
+    for (SecretMetadata m : store.list()) {
+      PendingRotation p = m.pending();
+      if (p == null) {
+        continue;
+      }
+      boolean heldByLiveAttempt = p.claimedAt() != null && !p.claimedAt().isBefore(now.minus(PENDING_CLAIM));
+      boolean failedRecently = p.failedAt() != null && !p.failedAt().isBefore(now.minus(PENDING_CLAIM));
+      if (heldByLiveAttempt || failedRecently) {
+        stuck += p.attempts() > 0 ? 1 : 0;
+        continue;
+      }
+      try {
+        complete(m, RECOVERY_ACTOR);
+        completed++;
+      } catch (ConflictException e) {
+        // another node claimed it first: it completes it
+      } catch (RuntimeException e) {
+        failed++;
+        stuck++;
+      }
+    }
+    stuckRotations.set(stuck);
+    return new Recovery(completed, failed);
+  }
+
+  /**
+   * Secrets whose pending rotation failed at least once and is not complete, as of the last
+   * {@link #recoverPending}: each needs the target fixed or an admin's {@link #discardPending}.
+   */
+  public int stuckRotations() {
+    return stuckRotations.get();
+  }
+
+  /**
+   * Removes the pending version {@code version} of a secret without setting it anywhere, when an
+   * admin knows the target does not hold it (the value is gone for good; the audit event keeps its
+   * fingerprint). Refused while an attempt to set it is under way.
+   *
+   * @throws NotFoundException when there is no such secret
+   * @throws ConflictException when {@code version} is not the pending version, or an attempt holds it
+   */
+  public void discardPending(String name, long version, String actor) {
+    SecretMetadata m = metadata(name);
+    PendingRotation p = m.pending();
+    if (p == null || p.version() != version) {
+      throw new ConflictException("secret '" + name + "' has no pending version " + version + " ("
+          + (p == null ? "no rotation is pending" : "the pending version is " + p.version()) + "); nothing changed");
+    }
+    Instant now = clock.instant();
+    if (!store.claimPending(name, version, now.minus(PENDING_CLAIM), now)) {
+      throw attemptUnderWay(name, p);
+    }
+    String fingerprint = store.version(name, version).map(SecretVersion::fingerprint).orElse("");
+    if (!store.dropPending(name, version, now)) {
+      throw new ConflictException("the pending version " + version + " of secret '" + name + "' changed meanwhile;"
+          + " read its metadata and retry");
+    }
+    Map<String, String> d = new HashMap<>();
+    d.put("name", name);
+    d.put("version", Long.toString(version));
+    d.put("fingerprint", fingerprint);
+    d.put("action", "pending_discarded");
+    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_VERSION_CHANGED, AuditOutcome.SUCCESS, null, now, actor, null,
+        null, d));
+  }
+
+  /**
+   * Completes the pending rotation of {@code m}: claims it, sets its value at the target again and
+   * promotes it. Never drops it: an earlier attempt may have set it at the target already.
+   */
+  private Written complete(SecretMetadata m, String actor) {
+    String name = m.name();
+    PendingRotation p = m.pending();
+    Instant at = clock.instant();
+    if (!store.claimPending(name, p.version(), at.minus(PENDING_CLAIM), at)) {
+      throw attemptUnderWay(name, p);
+    }
+    SecretVersion v = store.version(name, p.version()).filter(x -> x.state() == VersionState.PENDING)
+        .orElseThrow(() -> new ConflictException("the pending version " + p.version() + " of secret '" + name
+            + "' was completed or discarded meanwhile; read its metadata"));
+    RotationSpec spec = m.settings().rotation();
+    try {
+      if (spec == null) {
+        throw new ValidationException("rotation", "secret '" + name + "' has a pending version " + p.version()
+            + " but no rotation connector to set it with; discard it ('warden secret discard-pending " + name
+            + " --version " + p.version() + "') once the target is known not to hold it");
+      }
+      connector(spec).apply(spec, open(v));
+    } catch (RuntimeException e) {
+      store.releasePending(name, p.version(), at, message(e), clock.instant());
+      auditRotationFailed(name, spec, p.version(), v.fingerprint(), "kept", e, actor, at);
+      throw keptPending(name, p.version(), e);
+    }
+    return promote(name, v, actor, true);
+  }
+
+  /** Step 3: the target holds {@code v}; make it current. */
+  private Written promote(String name, SecretVersion v, String actor, boolean recovered) {
+    Instant now = clock.instant();
+    boolean promoted;
+    try {
+      promoted = store.promotePending(name, v.version(), now, actor);
     } catch (RuntimeException e) {
       Map<String, String> d = new HashMap<>();
       d.put("name", name);
+      d.put("version", Long.toString(v.version()));
       d.put("fingerprint", v.fingerprint());
-      d.put("message", "the target accepted a new value that could not be stored; write the account's password"
-          + " again");
+      d.put("pending", "kept");
+      d.put("message", "the target holds the new value but it could not be made current; it stays pending and"
+          + " Warden completes the rotation at its next rotation check");
       audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_ROTATION_FAILED, AuditOutcome.FAILURE, null, now, actor,
           null, null, d));
       throw e;
     }
-    auditWritten(name, version, v.fingerprint(), "rotated", actor, now);
-    return new Written(name, version, v.fingerprint());
+    if (!promoted) {
+      SecretMetadata after = metadata(name);
+      if (after.currentVersion() == v.version()) {
+        // another node completed this very version (a recovery racing this attempt): done, audited there
+        return new Written(name, v.version(), v.fingerprint());
+      }
+      throw new ConflictException("the pending version " + v.version() + " of secret '" + name + "' was discarded"
+          + " while it was being set at the target, which now holds it (fingerprint " + v.fingerprint()
+          + "); write the account's password again");
+    }
+    keys.remove(name);
+    Map<String, String> d = new HashMap<>();
+    d.put("name", name);
+    d.put("version", Long.toString(v.version()));
+    d.put("fingerprint", v.fingerprint());
+    d.put("action", "rotated");
+    if (recovered) {
+      d.put("recovered", "true");
+    }
+    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_WRITTEN, AuditOutcome.SUCCESS, null, now, actor, null, null,
+        d));
+    return new Written(name, v.version(), v.fingerprint());
+  }
+
+  private void auditRotationFailed(String name, RotationSpec spec, Long version, String fingerprint, String pending,
+      RuntimeException e, String actor, Instant now) {
+    Map<String, String> d = new HashMap<>();
+    d.put("name", name);
+    if (spec != null) {
+      d.put("connector", spec.connector());
+    }
+    if (version != null) {
+      d.put("version", Long.toString(version));
+      d.put("fingerprint", fingerprint);
+      d.put("pending", pending);
+    }
+    d.put("message", message(e));
+    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_ROTATION_FAILED, AuditOutcome.FAILURE,
+        Reason.TARGET_UNAVAILABLE, now, actor, null, null, d));
+  }
+
+  /** The error of an attempt that kept its value pending, saying so and what happens next. */
+  private static RuntimeException keptPending(String name, long version, RuntimeException e) {
+    String next = "; the new value is kept as pending version " + version + " (the target may hold it): Warden sets"
+        + " it again at its next rotation check, 'warden secret rotate " + name + "' retries now, and 'warden secret"
+        + " discard-pending " + name + " --version " + version + "' drops it once the target is known not to hold it";
+    if (e instanceof TargetException t) {
+      return new TargetException(message(t) + next, true, t);
+    }
+    if (e instanceof ValidationException) {
+      return e;
+    }
+    return new IllegalStateException(message(e) + next, e);
+  }
+
+  private static ConflictException attemptUnderWay(String name, PendingRotation p) {
+    return new ConflictException("a rotation of secret '" + name + "' is under way: version " + p.version()
+        + " is pending, claimed at " + p.claimedAt() + "; retry after " + (p.claimedAt() == null ? "a moment"
+        : p.claimedAt().plus(PENDING_CLAIM).toString()) + ", or read its metadata");
+  }
+
+  private static String message(RuntimeException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.length() > 900 ? m.substring(0, 900) : m;
   }
 
   /** What one {@link #checkRotations} did. */
-  public record RotationCheck(int rotated, int reminded, int failed) {}
+  public record RotationCheck(int rotated, int reminded, int failed, int recovered) {}
 
   /**
    * Handles every secret whose rotation is due: one with a connector is rotated, the owner of one
    * without is reminded through {@code notify} — each once per due period. A node first claims the
-   * period (check-and-set on the notice time), so of several nodes exactly one acts.
+   * period (check-and-set on the notice time), so of several nodes exactly one acts. Pending
+   * rotations are completed first ({@link #recoverPending}).
    *
    * @param notify sends {@code (event, payload)} to the owner's channel (a webhook); must not block
    */
   public RotationCheck checkRotations(java.util.function.BiConsumer<String, Map<String, Object>> notify) {
+    Recovery recovery = recoverPending();
     Instant now = clock.instant();
     int rotated = 0;
     int reminded = 0;
-    int failed = 0;
+    int failed = recovery.failed();
     for (SecretMetadata m : store.list()) {
       Instant due = m.rotationDueAt();
-      if (due == null || now.isBefore(due)
+      if (due == null || now.isBefore(due) || m.pending() != null
           || (m.rotationNoticeAt() != null && !m.rotationNoticeAt().isBefore(due))) {
         continue;
       }
@@ -332,7 +571,7 @@ public final class BrokeredSecrets {
           null, null, d));
       reminded++;
     }
-    return new RotationCheck(rotated, reminded, failed);
+    return new RotationCheck(rotated, reminded, failed, recovery.completed());
   }
 
   /** Connectors by name, for listing. */
@@ -368,7 +607,11 @@ public final class BrokeredSecrets {
   }
 
   private SecretVersion seal(String name, long version, Secret value, Instant now, String actor) {
-    return new SecretVersion(name, version, VersionState.ACTIVE,
+    return seal(name, version, value, VersionState.ACTIVE, now, actor);
+  }
+
+  private SecretVersion seal(String name, long version, Secret value, VersionState state, Instant now, String actor) {
+    return new SecretVersion(name, version, state,
         cipher.seal(value.reveal().getBytes(StandardCharsets.UTF_8), associatedData(name, version)),
         fingerprinter.fingerprint(value), now, actor, null, null);
   }
@@ -380,6 +623,23 @@ public final class BrokeredSecrets {
     d.put("fingerprint", fingerprint);
     d.put("action", action);
     audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_WRITTEN, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
+  }
+
+  /** The value of a stored version, for setting a pending one at its target again. */
+  private Secret open(SecretVersion v) {
+    String ad = associatedData(v.name(), v.version());
+    byte[] plain = cipher.unwrap(v.envelope(), ad).open(v.envelope());
+    return Secret.of(new String(plain, StandardCharsets.UTF_8));
+  }
+
+  /** An owner's write refused while a rotation's value is pending: the target may hold that one. */
+  private static ConflictException rotationPending(SecretMetadata m) {
+    PendingRotation p = m.pending();
+    return new ConflictException("secret '" + m.name() + "' has a rotation pending (version " + p.version()
+        + (p.lastError() == null ? "" : ", last attempt failed: " + p.lastError()) + "): its target may hold that"
+        + " value already, so no other version is written until it is resolved. Complete it with 'warden secret"
+        + " rotate " + m.name() + "', or, once the target is known not to hold it, 'warden secret discard-pending "
+        + m.name() + " --version " + p.version() + "'; then write with --cas " + m.currentVersion());
   }
 
   private static ConflictException casMismatch(String name, long expected, long current) {

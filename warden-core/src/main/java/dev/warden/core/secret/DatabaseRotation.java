@@ -53,12 +53,17 @@ public final class DatabaseRotation implements RotationConnector {
   }
 
   @Override
-  public Secret rotate(SecretMetadata secret, RotationSpec spec) {
+  public Secret generate(RotationSpec spec) {
+    check(spec);
+    return DatabaseTargets.generate(PASSWORD_LENGTH);
+  }
+
+  /** Sets the password; the same password twice only renews the stored verifier or hash. */
+  @Override
+  public void apply(RotationSpec spec, Secret value) {
     check(spec);
     DatabaseTarget t = target(spec);
-    Secret next = DatabaseTargets.generate(PASSWORD_LENGTH);
-    targets.database().setPassword(t, targets.adminPassword(t), spec.account(), next);
-    return next;
+    targets.database().setPassword(t, targets.adminPassword(t), spec.account(), value);
   }
 
   private DatabaseTarget target(RotationSpec spec) {

@@ -3,9 +3,10 @@ package dev.warden.core.secret;
 import dev.warden.core.crypto.Secret;
 
 /**
- * Rotates a brokered secret at its target: makes a new value and sets it there, so that the
- * target accepts only the new value afterwards. Warden stores the new value as the next version
- * only once the target accepted it (see {@link BrokeredSecrets#rotate}).
+ * Rotates a brokered secret at its target in two steps, so that Warden stores a new value before
+ * the target knows it (decision 117): {@link #generate} makes the value, {@link BrokeredSecrets}
+ * stores it as a pending version, then {@link #apply} sets it at the target. Applying the same
+ * value again must be harmless: after a crash Warden applies a pending value a second time.
  */
 public interface RotationConnector {
 
@@ -20,12 +21,20 @@ public interface RotationConnector {
   void check(RotationSpec spec);
 
   /**
-   * Generates a new value and sets it at the target.
+   * A new random value for the target, without touching it.
    *
-   * @return the value the target now accepts
-   * @throws dev.warden.core.error.TargetException when the target cannot be reached or refuses;
-   *     {@link dev.warden.core.error.TargetException#maybeChanged()} says whether it may hold the new value
    * @throws dev.warden.core.error.ValidationException when the spec no longer fits (its resource was removed)
    */
-  Secret rotate(SecretMetadata secret, RotationSpec spec);
+  Secret generate(RotationSpec spec);
+
+  /**
+   * Sets {@code value} at the target, so that it accepts only that value afterwards. Idempotent:
+   * setting the value it already holds changes nothing that matters.
+   *
+   * @throws dev.warden.core.error.TargetException when the target cannot be reached or refuses;
+   *     {@link dev.warden.core.error.TargetException#maybeChanged()} says whether it may hold the value
+   * @throws dev.warden.core.error.ValidationException when the spec no longer fits (its resource or
+   *     account was removed); nothing was changed
+   */
+  void apply(RotationSpec spec, Secret value);
 }

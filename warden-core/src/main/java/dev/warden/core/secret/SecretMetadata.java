@@ -10,10 +10,11 @@ import java.time.Instant;
  * @param lastReadAt when a workload last read it (null: never), flushed from reads every few seconds
  * @param lastReadBy the workload (SPIFFE ID) of that read
  * @param rotationNoticeAt when the owner was last reminded that rotation is due (null: never)
+ * @param pending the rotation whose new value is stored but not yet current (null: none)
  */
 public record SecretMetadata(String name, SecretSettings settings, long currentVersion, Instant createdAt,
     String createdBy, Instant updatedAt, String updatedBy, Instant lastRotatedAt, Instant lastReadAt,
-    String lastReadBy, Instant rotationNoticeAt) {
+    String lastReadBy, Instant rotationNoticeAt, PendingRotation pending) {
 
   /** When rotation is due, or null when the secret has no rotation interval. */
   public Instant rotationDueAt() {

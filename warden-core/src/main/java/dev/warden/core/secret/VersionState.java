@@ -9,7 +9,13 @@ public enum VersionState {
   /** Soft-deleted: kept, unreadable, can be undeleted. */
   DELETED,
   /** Its ciphertext and wrapped key are gone for good; only its metadata remains. */
-  DESTROYED;
+  DESTROYED,
+  /**
+   * A rotation's new value, stored before it is set at the target and made current once the target
+   * accepted it (decision 117). Never readable by workloads; at most one per secret, numbered
+   * current + 1.
+   */
+  PENDING;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -355,6 +355,7 @@ public final class PostgresUsers implements UserDatabase {
           + "; Warden sets only the passwords of other accounts");
     }
     Connection conn = open(t, adminPassword);
+    boolean sent = false;
     try (Connection c = conn) {
       try (PreparedStatement ps = c.prepareStatement("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")) {
         ps.setString(1, account);
@@ -373,15 +374,28 @@ public final class PostgresUsers implements UserDatabase {
         throw new ValidationException("rotation.account", "role '" + account + "' carries the marker role '"
             + t.markerRole() + "': it is a user Warden issued and removes itself, not a static account");
       }
+      StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), account).append(" PASSWORD ");
+      literal(sql, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), standardStrings(c));
       try (Statement s = c.createStatement()) {
-        StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), account).append(" PASSWORD ");
-        literal(sql, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), standardStrings(c));
+        sent = true;
         s.execute(sql.toString());
+      } catch (SQLException e) {
+        // one statement in autocommit: an error the server answered with means it was rolled back;
+        // only a connection lost on the way (class 08, or no SQLSTATE) may hide a commit
+        throw new TargetException("could not set the password of '" + account + "' on " + where(t) + ": "
+            + reason(e), !answeredByServer(e), e);
       }
     } catch (SQLException e) {
+      // the look-ups before ALTER ROLE change nothing; after it (closing the connection) it may have
       throw new TargetException("could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
-          true, e);
+          sent, e);
     }
+  }
+
+  /** An error the server itself answered with (a statement refused), not a connection lost on the way. */
+  private static boolean answeredByServer(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && !state.isEmpty() && !state.startsWith("08") && !state.startsWith("57P");
   }
 
   /** A kept or new admin connection ({@link AdminConnections}), failing as {@link TargetException#unreachable}. */

@@ -119,6 +119,10 @@ public final class Errors {
     } else if (t instanceof UnavailableException u) {
       res.header("Retry-After", "1");
       body(res, 503, u.reason().code(), u.getMessage(), null);
+    } else if (t instanceof dev.warden.core.error.TargetException x) {
+      // a target (a database) refused or could not be reached; its message names the target and the
+      // SQLSTATE, never a secret, and says what Warden kept (a pending rotation, decision 117)
+      body(res, 502, Reason.TARGET_UNAVAILABLE.code(), x.getMessage(), null);
     } else if (t instanceof StoreException s) {
       LOG.log(System.Logger.Level.ERROR, "store failure", redacted(s));
       res.header("Retry-After", "1");

@@ -23,13 +23,14 @@ import java.util.Set;
  * {@code GET /v1/secrets/<name>} (metadata, versions, readers of the last 30 days),
  * {@code PUT /v1/secrets/<name>} with {@code {"value", "cas", "owner", ...}} (a new version; the
  * value is never echoed), {@code POST /v1/secrets/<name>:settings}, {@code :rotate},
- * {@code POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy} and
+ * {@code POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy|:discard} (discard: a
+ * pending rotation's version, decision 117) and
  * {@code DELETE /v1/secrets/<name>}. No route returns a value: workloads read values at
  * {@code POST /v1/credentials} (decision 113). Reads need {@code read}, changes {@code policy:write}.
  */
 final class SecretApi implements ApiUnit {
   private static final String HINT = "use GET /v1/secrets[/<name>], PUT /v1/secrets/<name>, DELETE /v1/secrets/<name>,"
-      + " POST /v1/secrets/<name>:settings|:rotate or POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy";
+      + " POST /v1/secrets/<name>:settings|:rotate or POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy|:discard";
   private static final int MAX_BODY = 64 * 1024;
   private static final Duration READERS_WINDOW = Duration.ofDays(30);
   private static final Set<String> SETTINGS_FIELDS = Set.of("owner", "description", "rotationInterval",
@@ -170,7 +171,8 @@ final class SecretApi implements ApiUnit {
     String rest = tail.substring(at + "/versions/".length());
     int colon = rest.indexOf(':');
     if (colon < 0) {
-      throw new BadRequestException(404, "use POST /v1/secrets/<name>/versions/<n>:delete, :undelete or :destroy");
+      throw new BadRequestException(404, "use POST /v1/secrets/<name>/versions/<n>:delete, :undelete, :destroy or"
+          + " :discard");
     }
     long version;
     try {
@@ -187,7 +189,8 @@ final class SecretApi implements ApiUnit {
       case "delete" -> secrets.deleteVersion(name, version, actor);
       case "undelete" -> secrets.undeleteVersion(name, version, actor);
       case "destroy" -> secrets.destroyVersion(name, version, actor);
-      default -> throw new BadRequestException(404, "unknown action; use :delete, :undelete or :destroy");
+      case "discard" -> secrets.discardPending(name, version, actor);
+      default -> throw new BadRequestException(404, "unknown action; use :delete, :undelete, :destroy or :discard");
     }
     ObjectNode o = Json.object();
     o.put("name", name);
@@ -311,6 +314,18 @@ final class SecretApi implements ApiUnit {
     if (m.lastReadAt() != null) {
       o.put("lastReadAt", m.lastReadAt().toString());
       o.put("lastReadBy", m.lastReadBy());
+    }
+    if (m.pending() != null) {
+      ObjectNode p = o.putObject("pendingRotation");
+      p.put("version", m.pending().version());
+      if (m.pending().claimedAt() != null) {
+        p.put("claimedAt", m.pending().claimedAt().toString());
+      }
+      p.put("attempts", m.pending().attempts());
+      if (m.pending().failedAt() != null) {
+        p.put("failedAt", m.pending().failedAt().toString());
+        p.put("lastError", m.pending().lastError());
+      }
     }
     return o;
   }

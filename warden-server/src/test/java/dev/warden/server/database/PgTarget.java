@@ -129,6 +129,41 @@ public final class PgTarget implements AutoCloseable {
     }
   }
 
+  /** True when {@code password} matches the SCRAM-SHA-256 verifier PostgreSQL stores for {@code role}. */
+  public static boolean scramMatches(String role, String password) {
+    String stored;
+    try (Connection su = superuser("postgres");
+        PreparedStatement ps = su.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null) {
+          return false;
+        }
+        stored = rs.getString(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)")
+        .matcher(stored);
+    if (!m.matches()) {
+      throw new IllegalStateException("not a SCRAM verifier for " + role);
+    }
+    try {
+      byte[] salt = java.util.Base64.getDecoder().decode(m.group(2));
+      byte[] salted = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
+          new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, Integer.parseInt(m.group(1)), 256))
+          .getEncoded();
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(salted, "HmacSHA256"));
+      byte[] clientKey = mac.doFinal("Client Key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] storedKey = java.security.MessageDigest.getInstance("SHA-256").digest(clientKey);
+      return java.util.Base64.getEncoder().encodeToString(storedKey).equals(m.group(3));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public int sessionsOf(String user) {
     return query("SELECT count(*) FROM pg_stat_activity WHERE usename = ?", user);
   }

@@ -55,6 +55,12 @@ final class PgTargetDb implements TargetDb {
     return false;
   }
 
+  /** The test server trusts local logins: check the SCRAM verifier PostgreSQL would check. */
+  @Override
+  public boolean passwordMatches(String user, String password) {
+    return pg.scramMatches(user, password);
+  }
+
   @Override
   public boolean userExists(String user) {
     return pg.roleExists(user);

@@ -31,6 +31,15 @@ public interface TargetDb extends AutoCloseable {
     return true;
   }
 
+  /** True when the database would accept {@code password} for {@code user} (by a login where it checks passwords). */
+  default boolean passwordMatches(String user, String password) {
+    try (Session s = connectAs(user, password)) {
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   /** Users that carry this target's tag (marker role, or the template's name prefix). */
   List<String> tagged();
 

@@ -151,9 +151,23 @@ abstract class TargetProviderContract {
       real.changeAdminPassword(t, current, next);
     }
 
+    /** When set, setting a password fails with it, without reaching the database. */
+    volatile RuntimeException setPasswordFails;
+    /** When set, the process dies right after the database took the password. */
+    volatile boolean crashAfterSetPassword;
+    final AtomicInteger passwordsSet = new AtomicInteger();
+
     @Override
     public void setPassword(DatabaseTarget t, Secret admin, String account, Secret password) {
+      RuntimeException fail = setPasswordFails;
+      if (fail != null) {
+        throw fail;
+      }
       real.setPassword(t, admin, account, password);
+      passwordsSet.incrementAndGet();
+      if (crashAfterSetPassword) {
+        throw new Crash();
+      }
     }
   }
 

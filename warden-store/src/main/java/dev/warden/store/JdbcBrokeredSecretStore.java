@@ -26,7 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Brokered secrets (see V11__brokered_secrets.sql and V17__brokered_secret_pending_rotation.sql).
+ * Brokered secrets (see V11__brokered_secrets.sql and V16__brokered_secret_pending_rotation.sql).
  * A new version and the pruning of old ones happen in one transaction guarded by the current
  * version, so of two writers with the same expected version exactly one wins. A pending rotation
  * is a version row in state 'pending' plus {@code pending_*} columns on the secret; every change

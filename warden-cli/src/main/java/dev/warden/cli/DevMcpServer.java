@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
  * Not for production.
  */
 @Command(name = "mcp-server", mixinStandardHelpOptions = true,
-    description = {"Run a demo MCP server (streamable HTTP on loopback) whose tools echo their arguments, to try the",
-        "MCP gateway locally. With --require-bearer-file it answers 401 unless the request carries that bearer",
-        "credential, which the gateway injects from a brokered secret. Stops on SIGTERM. Not for production.", ""},
+    description = {"Run a demo MCP server on loopback whose tools echo their arguments.",
+        "It is for trying the MCP gateway locally (streamable HTTP, JSON responses). With --require-bearer-file it",
+        "answers 401 unless the request carries that bearer credential, which the gateway injects from a brokered",
+        "secret. Stops on SIGTERM. Not for production.", ""},
     footer = {"", "Example:", "  warden dev mcp-server --port 0 --url-file /tmp/mcp.url --tools search_tickets,delete_ticket \\",
         "      --require-bearer-file /tmp/upstream.key &"})
 final class DevMcpServer implements Callable<Integer> {

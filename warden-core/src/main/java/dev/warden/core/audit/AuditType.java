@@ -74,7 +74,15 @@ public enum AuditType {
   /** An agent started a proxy declared on the server (an EdgeProxy document), or one that failed works again. */
   AGENT_PROXY_RUNNING("agent.proxy.running"),
   /** An agent could not run a proxy declared on the server (address in use, bad path, refused), with the reason. */
-  AGENT_PROXY_FAILED("agent.proxy.failed");
+  AGENT_PROXY_FAILED("agent.proxy.failed"),
+  /** The MCP gateway let a tool call through to its MCP server (a hop of the caller's chain). */
+  MCP_TOOL_CALL("mcp.tool_call"),
+  /** The MCP gateway refused a tool call: policy, a bad tool name, headers that disagree with the body. */
+  MCP_TOOL_DENIED("mcp.tool_denied"),
+  /** The MCP gateway let through a request on a named prompt or resource ({@code prompts/get}, {@code resources/read}). */
+  MCP_REQUEST("mcp.request"),
+  /** The MCP gateway refused a request that is not a tool call: its token, its body, or the policy. */
+  MCP_REQUEST_DENIED("mcp.request_denied");
 
   private final String wire;
 

@@ -55,6 +55,10 @@ final class Routes {
     dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(w.tokens,
         new dev.warden.core.grant.OwnLeases(w.tokens, w.store.leases(), w.store.targetLeases()), w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES), cfg.get(TOKENS_MAX_ASSERTION_BYTES));
 
+    dev.warden.server.http.McpGatewayEndpoint mcp = new dev.warden.server.http.McpGatewayEndpoint(w.mcpGateway,
+        w.state::policies, cfg.get(dev.warden.server.config.ServerKeys.MCP_AUDIT_BEFORE_FORWARD),
+        cfg.get(dev.warden.server.config.ServerKeys.MCP_RESPONSE_TIMEOUT));
+
     WebServerConfig.Builder http = WebServer.builder();
     if (w.tls != null) {
       SSLContext ssl = w.tls.sslContext();
@@ -78,6 +82,8 @@ final class Routes {
             .get("/readyz", health::ready)
             .get("/metrics", health::metrics)
             .get("/.well-known/spiffe-bundle", api::spiffeBundle)
+            .get(dev.warden.server.http.McpGatewayEndpoint.METADATA_PREFIX + "*", mcp::metadata)
+            .any(dev.warden.server.http.McpGatewayEndpoint.PREFIX + "*", mcp::handle)
             .any("/v1/*", (req, res) -> {
               // workload-facing credentials and database administration keep their own handlers
               String path = req.path().rawPath();

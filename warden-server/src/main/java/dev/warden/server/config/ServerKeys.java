@@ -99,6 +99,13 @@ public final class ServerKeys {
       dev.warden.core.token.Actor.MAX_DEPTH, "most actors a delegated token's `act` chain may hold, whatever "
           + "the policies allow (RFC 8693 token exchange with `actor_token`; docs/agents.md)");
 
+  public static final ConfigKey<Boolean> MCP_AUDIT_BEFORE_FORWARD = bool("mcp.auditBeforeForward", "true",
+      "the MCP gateway forwards a tool call only once its audit event is durable; `false` writes the event while the "
+          + "upstream works and answers only once it is durable (a crash in between can lose the record of a call "
+          + "that ran; docs/decisions/660-mcp-gateway.md)");
+  public static final ConfigKey<Duration> MCP_RESPONSE_TIMEOUT = duration("mcp.responseTimeout", "60s",
+      "how long the MCP gateway waits for an upstream MCP server's response head");
+
   public static final ConfigKey<Boolean> FEDERATION_ENABLED = bool("federation.enabled", "false",
       "sign tokens for resources of kind `aws`, `gcp` and `azure` with federation keys and advertise what the "
           + "clouds read; requires an `https` `server.issuer` without port (docs/federation.md)");
@@ -210,7 +217,8 @@ public final class ServerKeys {
   public static final List<ConfigKey<?>> ALL = List.of(SERVER_HOST, SERVER_PORT, SERVER_ISSUER, SERVER_TRUST_DOMAIN,
       SERVER_DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_MAX_POOL, MASTER_KEY_FILE, KEYS_ALGORITHM, KEYS_ROTATE_EVERY,
       KEYS_PUBLISH_LEAD, KEYS_RETAIN_AFTER_RETIRE, KEYS_CHECK_INTERVAL, TOKENS_DEFAULT_TTL, TOKENS_TYP,
-      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, DELEGATION_MAX_DEPTH, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
+      TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, DELEGATION_MAX_DEPTH, MCP_AUDIT_BEFORE_FORWARD,
+      MCP_RESPONSE_TIMEOUT, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
       FEDERATION_INSECURE_ISSUER, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
       SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,

@@ -374,7 +374,6 @@ public final class McpGateway {
     if (t != null) {
       actor = t.clientId() != null ? t.clientId() : t.subject();
       d.put("jti", t.jti());
-      d.put(ChainFields.SUBJECT, t.subject());
       chain(d, t, link, t.txn());
     }
     await(audit.submit(AuditEvent.of(AuditType.MCP_REQUEST_DENIED, AuditOutcome.DENY, reason, clock.instant(), actor,
@@ -392,7 +391,6 @@ public final class McpGateway {
     Map<String, String> det = new HashMap<>();
     det.put("sourceAddress", r.sourceAddress() == null ? "" : r.sourceAddress());
     det.put("jti", c.token.jti());
-    det.put(ChainFields.SUBJECT, c.token.subject());
     chain(det, c.token, c.previous, txn);
     putIf(det, ChainFields.TRACEPARENT, r.traceparent());
     putIf(det, ChainFields.INPUTS, inputs);
@@ -424,6 +422,11 @@ public final class McpGateway {
   }
 
   private static void chain(Map<String, String> d, VerifiedWardenToken t, Link link, String txn) {
+    String client = t.clientId() != null ? t.clientId() : t.subject();
+    if (!t.subject().equals(client) || t.actor() != null) {
+      // as token grants do: the subject is named only when the call acts for someone else
+      d.put(ChainFields.SUBJECT, t.subject());
+    }
     Actor act = t.actor();
     if (act != null) {
       d.put(ChainFields.ACTORS, String.join(" ", act.subjectsInOrder().reversed()));

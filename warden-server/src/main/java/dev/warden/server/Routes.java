@@ -59,6 +59,10 @@ final class Routes {
     dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(w.tokens,
         new dev.warden.core.grant.OwnLeases(w.tokens, w.store.leases(), w.store.targetLeases()), w.metrics, cfg.get(TOKENS_MAX_REQUEST_BYTES), cfg.get(TOKENS_MAX_ASSERTION_BYTES));
 
+    dev.warden.server.http.McpGatewayEndpoint mcp = new dev.warden.server.http.McpGatewayEndpoint(w.mcpGateway,
+        w.state::policies, cfg.get(dev.warden.server.config.ServerKeys.MCP_AUDIT_BEFORE_FORWARD),
+        cfg.get(dev.warden.server.config.ServerKeys.MCP_RESPONSE_TIMEOUT));
+
     WebServerConfig.Builder http = WebServer.builder();
     if (w.tls != null) {
       SSLContext ssl = w.tls.sslContext();
@@ -68,6 +72,9 @@ final class Routes {
         .host(cfg.get(SERVER_HOST))
         .port(cfg.get(SERVER_PORT))
         .shutdownHook(false)
+        // the MCP gateway flushes each SSE event as it comes; with Nagle's algorithm a small
+        // segment waits for the client's delayed ACK (~40 ms) before the next goes out
+        .connectionOptions(o -> o.tcpNoDelay(true))
         // above every endpoint's own limit (tokens.maxRequestBytes is at most 16 MiB), so that each
         // endpoint answers an over-limit body with its own 413; see HttpLimits
         .maxPayloadSize(HttpLimits.MAX_PAYLOAD)
@@ -87,6 +94,8 @@ final class Routes {
             .get("/readyz", health::ready)
             .get("/metrics", health::metrics)
             .get("/.well-known/spiffe-bundle", api::spiffeBundle)
+            .get(dev.warden.server.http.McpGatewayEndpoint.METADATA_PREFIX + "*", mcp::metadata)
+            .any(dev.warden.server.http.McpGatewayEndpoint.PREFIX + "*", mcp::handle)
             .any("/v1/*", (req, res) -> {
               // workload-facing credentials and database administration keep their own handlers
               String path = req.path().rawPath();

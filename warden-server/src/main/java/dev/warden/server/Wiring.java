@@ -119,6 +119,7 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.oauth.Authorizations authorizations;
   final dev.warden.core.oauth.CodeGrant codeGrant;
   final dev.warden.server.oauth.UpstreamLogin login;
+  final dev.warden.core.mcp.McpGateway mcpGateway;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
@@ -206,6 +207,10 @@ final class Wiring implements AutoCloseable {
           clock, store.targetLeases(), new TokenService.Chains(
               new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), cfg.issuer(),
               cfg.pki().trustDomain(), keys, store.audit(), cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH)));
+      mcpGateway = new dev.warden.core.mcp.McpGateway(
+          new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), state::policies, audit,
+          store.audit(), new dev.warden.core.mcp.McpCredentials(secrets, secretReads, upstreamTokens, state::policies),
+          cfg.pki().trustDomain(), cfg.get(AUDIT_TIMEOUT).toMillis(), clock);
       reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
           audit, clock, reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);

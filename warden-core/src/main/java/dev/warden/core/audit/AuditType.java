@@ -78,7 +78,15 @@ public enum AuditType {
   /** A user let an MCP client (a Client ID Metadata Document URL) reach a resource: an authorization code was issued. */
   AUTHORIZATION_GRANTED("authorization.granted"),
   /** An authorization request was refused (client metadata, redirect_uri, resource, login or policy), with the reason. */
-  AUTHORIZATION_DENIED("authorization.denied");
+  AUTHORIZATION_DENIED("authorization.denied"),
+  /** The MCP gateway let a tool call through to its MCP server (a hop of the caller's chain). */
+  MCP_TOOL_CALL("mcp.tool_call"),
+  /** The MCP gateway refused a tool call: policy, a bad tool name, headers that disagree with the body. */
+  MCP_TOOL_DENIED("mcp.tool_denied"),
+  /** The MCP gateway let through a request on a named prompt or resource ({@code prompts/get}, {@code resources/read}). */
+  MCP_REQUEST("mcp.request"),
+  /** The MCP gateway refused a request that is not a tool call: its token, its body, or the policy. */
+  MCP_REQUEST_DENIED("mcp.request_denied");
 
   private final String wire;
 

@@ -16,6 +16,7 @@ import dev.warden.core.model.DatabaseTarget;
 import dev.warden.core.model.OAuthClient;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Effect;
+import dev.warden.core.model.McpUpstream;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.ProviderType;
 import dev.warden.core.model.Resource;
@@ -170,6 +171,9 @@ public final class Documents {
       }
       if (r.secret() != null) {
         s.putObject("secret").put("name", r.secret());
+      }
+      if (r.mcp() != null) {
+        s.set("mcp", mcpSpec(r.mcp()));
       }
     } else if (o instanceof AccessPolicy p) {
       putIfSet(s, "description", p.description());
@@ -421,7 +425,7 @@ public final class Documents {
   }
 
   private static Resource resource(String name, JsonNode s) {
-    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "oauth", "secret");
+    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "oauth", "secret", "mcp");
     String sens = text(s, "sensitivity");
     Sensitivity se = null;
     if (sens != null) {
@@ -435,8 +439,66 @@ public final class Documents {
     DatabaseTarget target = db == null || db.isNull() ? null : databaseTarget(db);
     JsonNode oa = s.get("oauth");
     OAuthClient oauth = oa == null || oa.isNull() ? null : oauthClient(oa);
+    JsonNode mc = s.get("mcp");
+    McpUpstream mcp = mc == null || mc.isNull() ? null : mcpUpstream(mc);
     return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target, oauth,
-        secretName(s.get("secret")));
+        secretName(s.get("secret")), mcp);
+  }
+
+  /**
+   * A resource's {@code spec.mcp}: {@code {url, credential: {secret, header | basic} | {oauthClient},
+   * plaintext}}. Only names of credentials: a value is refused, so it never reaches a document.
+   *
+   * @throws ValidationException naming the first field that is wrong
+   */
+  private static McpUpstream mcpUpstream(JsonNode m) {
+    if (!m.isObject()) {
+      throw new ValidationException("spec.mcp", "must be an object: {url, credential, plaintext}");
+    }
+    allowOnly(m, "spec.mcp", "url", "credential", "plaintext");
+    JsonNode c = m.get("credential");
+    McpUpstream.Credential credential = null;
+    if (c != null && !c.isNull()) {
+      if (!c.isObject()) {
+        throw new ValidationException("spec.mcp.credential", "must be an object: {secret, header | basic} or"
+            + " {oauthClient}");
+      }
+      for (String f : List.of("value", "token", "password", "apiKey")) {
+        if (c.has(f)) {
+          throw new ValidationException("spec.mcp.credential." + f, "a credential never goes in a document; store it"
+              + " as a brokered secret ('warden secret put <name>') and name it in spec.mcp.credential.secret");
+        }
+      }
+      allowOnly(c, "spec.mcp.credential", "secret", "oauthClient", "header", "basic");
+      boolean basic = bool(c, "basic", "spec.mcp.credential");
+      String header = text(c, "header");
+      if (basic && header != null) {
+        throw new ValidationException("spec.mcp.credential", "give header or basic, not both");
+      }
+      credential = new McpUpstream.Credential(text(c, "secret"), text(c, "oauthClient"),
+          basic ? McpUpstream.Placement.BASIC : null, header);
+    }
+    return new McpUpstream(text(m, "url"), credential, bool(m, "plaintext", "spec.mcp"));
+  }
+
+  private static ObjectNode mcpSpec(McpUpstream m) {
+    ObjectNode o = F.objectNode();
+    o.put("url", m.url());
+    McpUpstream.Credential c = m.credential();
+    if (c != null) {
+      ObjectNode co = o.putObject("credential");
+      putIfSet(co, "secret", c.secret());
+      putIfSet(co, "oauthClient", c.oauthClient());
+      if (c.placement() == McpUpstream.Placement.HEADER) {
+        co.put("header", c.header());
+      } else if (c.placement() == McpUpstream.Placement.BASIC) {
+        co.put("basic", true);
+      }
+    }
+    if (m.plaintext()) {
+      o.put("plaintext", true);
+    }
+    return o;
   }
 
   /**

@@ -76,8 +76,16 @@ public enum Reason {
   PKCE_MISMATCH("pkce_mismatch"),
   /** The user did not sign in at the upstream identity provider, or its answer did not hold up. */
   LOGIN_FAILED("login_failed"),
+  /** A token bound to a certificate (RFC 8705 {@code cnf}) presented without that certificate. */
+  CERTIFICATE_MISMATCH("certificate_mismatch"),
   // request problems
   INVALID_REQUEST("invalid_request"),
+  /** A message to the MCP gateway that is not one JSON-RPC 2.0 request, notification or response. */
+  MALFORMED_MESSAGE("malformed_message"),
+  /** A tool name outside the MCP tool-name rules (ASCII letters, digits, {@code _ - .}; 1 to 128). */
+  INVALID_TOOL_NAME("invalid_tool_name"),
+  /** {@code Mcp-Method} or {@code Mcp-Name} disagrees with the JSON-RPC body, or is missing where required. */
+  HEADER_MISMATCH("header_mismatch"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),
   REQUEST_TOO_LARGE("request_too_large"),
   // certificate and agent problems

@@ -15,12 +15,13 @@ import dev.warden.core.policy.RequestContext;
  * were given ({@code request.subject}, {@code request.actor_chain}, {@code request.delegation_depth},
  * {@code request.txn}, {@code request.scopes}) without the verified claims, which stay in the token.
  */
-final class DecisionInputs {
+public final class DecisionInputs {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private DecisionInputs() {}
 
-  static String json(Workload workload, Resource resource, RequestContext request) {
+  /** The inputs as compact JSON. */
+  public static String json(Workload workload, Resource resource, RequestContext request) {
     ObjectNode o = JSON.createObjectNode();
     o.put("workload", workload.name());
     o.put("resource", resource.name());
@@ -36,6 +37,16 @@ final class DecisionInputs {
       if (d.txn() != null) {
         o.put("txn", d.txn());
       }
+    }
+    dev.warden.core.policy.McpRequest m = request.mcp();
+    if (m != dev.warden.core.policy.McpRequest.NONE) {
+      // the arguments are the agent's data (file contents, queries, perhaps secrets): their names
+      // and a hash go to the log, never the values
+      ObjectNode mo = o.putObject("mcp");
+      mo.put("method", m.method());
+      mo.put("name", m.name());
+      ArrayNode keys = mo.putArray("argumentNames");
+      new java.util.TreeSet<>(m.arguments().keySet()).forEach(keys::add);
     }
     try {
       return JSON.writeValueAsString(o);

@@ -600,7 +600,12 @@ public final class TokenService {
     }
   }
 
-  private static void checkState(Workload w, Instant now) {
+  /**
+   * Refuses a workload that may not act now.
+   *
+   * @throws DeniedException {@code workload_suspended}, {@code workload_retired} or {@code workload_expired}
+   */
+  public static void checkState(Workload w, Instant now) {
     switch (w.state()) {
       case SUSPENDED -> throw new DeniedException(Reason.WORKLOAD_SUSPENDED,
           "workload " + w.name() + " is suspended; its owner must reactivate it");

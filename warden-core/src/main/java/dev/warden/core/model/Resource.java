@@ -18,9 +18,12 @@ import java.net.URI;
  *     client whose access tokens Warden obtains and hands out
  * @param secret for kind {@code secret}: the name of the brokered secret a workload reads through
  *     it ({@code spec.secret.name}); null for every other kind
+ * @param mcp for kind {@code mcp}: the MCP server Warden's MCP gateway forwards to
+ *     ({@code spec.mcp}); null for an MCP server that checks Warden's tokens itself, and for every
+ *     other kind
  */
 public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
-    DatabaseTarget database, OAuthClient oauth, String secret) implements Named {
+    DatabaseTarget database, OAuthClient oauth, String secret, McpUpstream mcp) implements Named {
 
   /** The resource kind whose credentials are dynamic PostgreSQL users. */
   public static final String POSTGRES = "postgres";
@@ -79,6 +82,13 @@ public record Resource(String name, String audience, String kind, Sensitivity se
       }
       Names.check("spec.secret.name", secret);
     }
+    if (mcp != null && !MCP.equals(kind)) {
+      throw new ValidationException("spec.mcp", "is only allowed for a resource of kind mcp");
+    }
+    if (mcp != null && !audience.startsWith("https://") && !audience.startsWith("http://")) {
+      throw new ValidationException("audience", "of a resource behind the MCP gateway is the gateway's URL that"
+          + " clients connect to, e.g. https://warden.example.com/mcp/" + name);
+    }
   }
 
   private static void checkUri(String audience) {
@@ -103,20 +113,26 @@ public record Resource(String name, String audience, String kind, Sensitivity se
     return FederationCloud.ofKind(kind);
   }
 
+  /** A resource that is not behind the MCP gateway. */
+  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
+      DatabaseTarget database, OAuthClient oauth, String secret) {
+    this(name, audience, kind, sensitivity, description, database, oauth, secret, null);
+  }
+
   /** A resource without a brokered secret. */
   public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
       DatabaseTarget database, OAuthClient oauth) {
-    this(name, audience, kind, sensitivity, description, database, oauth, null);
+    this(name, audience, kind, sensitivity, description, database, oauth, null, null);
   }
 
   /** A resource that may have a database target but no OAuth client or brokered secret. */
   public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
       DatabaseTarget database) {
-    this(name, audience, kind, sensitivity, description, database, null, null);
+    this(name, audience, kind, sensitivity, description, database, null, null, null);
   }
 
   /** A resource without a database target. */
   public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description) {
-    this(name, audience, kind, sensitivity, description, null, null, null);
+    this(name, audience, kind, sensitivity, description, null, null, null, null);
   }
 }

@@ -19,6 +19,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.warden.core.error.ValidationException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -44,6 +45,12 @@ public final class Conditions {
   /** A party of a delegation: {@code id}, {@code selectors}, {@code registered} (see {@link Delegation.Party}). */
   private static final CelType PARTY = MapType.create(SimpleType.STRING, SimpleType.DYN);
 
+  /** {@code request.mcp}: the MCP message of a request through the MCP gateway (see {@link McpRequest}). */
+  static final Map<String, CelType> MCP_FIELDS = ordered("method", SimpleType.STRING, "tool", SimpleType.STRING,
+      "name", SimpleType.STRING, "arguments", MapType.create(SimpleType.STRING, SimpleType.DYN));
+  private static final StructType MCP = StructType.create("warden.mcp", ImmutableSet.copyOf(MCP_FIELDS.keySet()),
+      f -> Optional.ofNullable(MCP_FIELDS.get(f)));
+
   /** Field name to type, per variable, in documentation order. */
   static final Map<String, Map<String, CelType>> VARIABLES = Map.of(
       "workload", ordered("spiffeId", SimpleType.STRING, "trustDomain", SimpleType.STRING, "path", SimpleType.STRING,
@@ -54,7 +61,7 @@ public final class Conditions {
       "request", ordered("time", SimpleType.TIMESTAMP, "sourceAddress", SimpleType.STRING,
           "claims", MapType.create(SimpleType.STRING, SimpleType.DYN), "scopes", STRINGS,
           "delegationChain", STRINGS, "subject", PARTY, "actor_chain", ListType.create(PARTY),
-          "delegation_depth", SimpleType.INT, "txn", SimpleType.STRING));
+          "delegation_depth", SimpleType.INT, "txn", SimpleType.STRING, "mcp", MCP));
 
   private static final Pattern UNDEFINED_FIELD = Pattern.compile("undefined field '([^']*)'");
 
@@ -74,15 +81,17 @@ public final class Conditions {
     Map<String, StructType> structs = new LinkedHashMap<>();
     VARIABLES.forEach((var, fields) -> structs.put(var, StructType.create("warden." + var,
         ImmutableSet.copyOf(fields.keySet()), f -> Optional.ofNullable(fields.get(f)))));
+    List<StructType> all = new java.util.ArrayList<>(structs.values());
+    all.add(MCP);
     CelTypeProvider types = new CelTypeProvider() {
       @Override
       public ImmutableCollection<CelType> types() {
-        return ImmutableList.copyOf(structs.values());
+        return ImmutableList.copyOf(all);
       }
 
       @Override
       public Optional<CelType> findType(String name) {
-        return structs.values().stream().filter(s -> s.name().equals(name)).map(s -> (CelType) s).findFirst();
+        return all.stream().filter(s -> s.name().equals(name)).map(s -> (CelType) s).findFirst();
       }
     };
     var b = CelFactory.standardCelBuilder()

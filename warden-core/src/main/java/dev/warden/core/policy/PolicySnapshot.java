@@ -373,8 +373,13 @@ public final class PolicySnapshot {
       q.put("delegation_depth", (long) d.depth());
       q.put("txn", d.txn() == null ? "" : d.txn());
     }
+    McpRequest m = req.mcp();
+    q.put("mcp", m == McpRequest.NONE ? NO_MCP : Map.of("method", m.method(), "tool", m.tool(), "name", m.name(),
+        "arguments", CelValues.normalize(m.arguments(), 0)));
     return Map.of("workload", wv, "resource", rv, "request", q);
   }
+
+  private static final Map<String, Object> NO_MCP = Map.of("method", "", "tool", "", "name", "", "arguments", Map.of());
 
   private static Map<String, Object> party(Delegation.Party p) {
     return Map.of("id", p.id(), "selectors", p.selectors(), "registered", p.registered());

@@ -22,7 +22,8 @@ public final class ReadLog {
     this.store = store;
   }
 
-  void record(String name, String workload, long version, Instant at) {
+  /** Notes that {@code workload} used version {@code version} of secret {@code name} (directly, or through the MCP gateway). */
+  public void record(String name, String workload, long version, Instant at) {
     pending.merge(new Key(name, workload), new BrokeredSecretStore.Read(name, workload, version, at),
         (a, b) -> b.at().isAfter(a.at()) ? b : a);
   }

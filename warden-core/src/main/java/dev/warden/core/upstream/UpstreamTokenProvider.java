@@ -108,6 +108,25 @@ public final class UpstreamTokenProvider implements CredentialProvider {
   }
 
   /**
+   * The cached (or freshly obtained) token of an {@code oauth-client} resource's client with the
+   * scopes it is configured for: what the MCP gateway adds to the requests it forwards. The agent
+   * never receives it, so no lease and no policy {@code maxTtl} apply; the gateway's own decision
+   * and audit event cover each use.
+   *
+   * @throws DeniedException when the resource has no {@code spec.oauth}
+   * @throws TargetException when the upstream did not issue a token
+   */
+  public Secret token(Resource r) {
+    OAuthClient c = r.oauth();
+    if (c == null) {
+      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "resource '" + r.name()
+          + "' has no spec.oauth, so Warden holds no OAuth client for it");
+    }
+    List<String> scopes = c.scopes();
+    return cache.get(new Key(r.name(), c, scopes), clock.instant(), () -> fetch(r, c, scopes)).token().token();
+  }
+
+  /**
    * Checks an {@code oauth-client} resource before it is stored: its target secret must be stored,
    * and a private key must be able to sign the client's assertions.
    *

@@ -120,6 +120,12 @@ public final class ServerKeys {
           + "public addresses only");
   public static final ConfigKey<Path> CLIENT_METADATA_TRUSTED_CAS = optionalPath("oauth.clientMetadata.trustedCas",
       "PEM file of CAs trusted for fetching Client ID Metadata Documents, besides the JDK's");
+  public static final ConfigKey<Boolean> MCP_AUDIT_BEFORE_FORWARD = bool("mcp.auditBeforeForward", "true",
+      "the MCP gateway forwards a tool call only once its audit event is durable; `false` writes the event while the "
+          + "upstream works and answers only once it is durable (a crash in between can lose the record of a call "
+          + "that ran; docs/decisions/660-mcp-gateway.md)");
+  public static final ConfigKey<Duration> MCP_RESPONSE_TIMEOUT = duration("mcp.responseTimeout", "60s",
+      "how long the MCP gateway waits for an upstream MCP server's response head");
 
   public static final ConfigKey<Boolean> FEDERATION_ENABLED = bool("federation.enabled", "false",
       "sign tokens for resources of kind `aws`, `gcp` and `azure` with federation keys and advertise what the "
@@ -234,7 +240,7 @@ public final class ServerKeys {
       KEYS_PUBLISH_LEAD, KEYS_RETAIN_AFTER_RETIRE, KEYS_CHECK_INTERVAL, TOKENS_DEFAULT_TTL, TOKENS_TYP,
       TOKENS_MAX_REQUEST_BYTES, TOKENS_MAX_ASSERTION_BYTES, DELEGATION_MAX_DEPTH, LOGIN_PROVIDER, LOGIN_CLIENT_ID,
       LOGIN_CLIENT_SECRET, LOGIN_CLIENT_SECRET_NAME, LOGIN_SCOPES, CLIENT_METADATA_ALLOWED_NETWORKS,
-      CLIENT_METADATA_TRUSTED_CAS, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
+      CLIENT_METADATA_TRUSTED_CAS, MCP_AUDIT_BEFORE_FORWARD, MCP_RESPONSE_TIMEOUT, FEDERATION_ENABLED, FEDERATION_ALGORITHM,
       FEDERATION_INSECURE_ISSUER, CA_TTL, CA_UPSTREAM_CERT, CA_UPSTREAM_KEY, SVID_X509_TTL,
       SVID_JWT_TTL, TLS_CERT, TLS_KEY, TLS_SELF_ISSUED, TLS_DNS_NAMES, TLS_CLIENT_CAS, WORKLOADS_REQUIRE_EXPIRY,
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,

@@ -36,6 +36,10 @@ class McpSdkClientTest {
   static TestOidcProvider idp;
   static TestHttpsHost host;
   static Process notes;
+  static dev.warden.testkit.TestOidcIssuer k8s;
+  static McpUpstreamServer tickets;
+  static final String AGENT = "spiffe://warden.local/ns/ai/sa/agent";
+  static final String UPSTREAM_KEY = "tk_live_only_the_upstream_knows_7731";
   static String notesUrl;
   static String clientId;
   static String redirect;
@@ -80,6 +84,34 @@ class McpSdkClientTest {
           scopes: [notes:read]
           maxTtl: 10m
         """.formatted(idp.issuer(), LOGIN_CLIENT, notesUrl));
+    // the headless agent's side: a Kubernetes workload, and a gateway in front of an SDK-built server
+    k8s = dev.warden.testkit.TestOidcIssuer.builder().audience("warden").start();
+    tickets = new McpUpstreamServer();
+    assertThat(warden.admin("PUT", "/v1/secrets/tickets-key", "{\"value\": \"" + UPSTREAM_KEY
+        + "\", \"owner\": \"ai@acme.test\"}").status()).isEqualTo(200);
+    warden.apply("""
+        kind: TrustProvider
+        metadata: {name: cluster}
+        spec: {type: kubernetes, issuer: %s, audiences: [warden], algorithms: [RS256]}
+        ---
+        kind: Workload
+        spec: {spiffeId: %s, selectors: ["k8s:ns=ai", "k8s:sa=agent"], owner: ai@acme.test}
+        ---
+        kind: Resource
+        metadata: {name: tickets}
+        spec:
+          audience: %s/mcp/tickets
+          kind: mcp
+          mcp: {url: %s, credential: {secret: tickets-key}}
+        ---
+        kind: AccessPolicy
+        metadata: {name: agent-tickets}
+        spec:
+          workloads: {spiffeIds: [%s]}
+          resources: [tickets]
+          maxTtl: 10m
+          condition: request.mcp.method != "tools/call" || request.mcp.tool == "search_tickets"
+        """.formatted(k8s.issuer(), AGENT, warden.base, tickets.url(), AGENT));
     notes = NodeSdk.start("server.mjs", Map.of("PORT", Integer.toString(notesPort), "WARDEN", warden.base,
         "INTROSPECTION_TOKEN", warden.adminToken));
   }
@@ -89,7 +121,7 @@ class McpSdkClientTest {
     if (notes != null) {
       notes.destroyForcibly();
     }
-    for (AutoCloseable c : new AutoCloseable[] {warden, idp, host}) {
+    for (AutoCloseable c : new AutoCloseable[] {warden, idp, host, k8s, tickets}) {
       try {
         if (c != null) {
           c.close();
@@ -126,5 +158,30 @@ class McpSdkClientTest {
 
     JsonNode granted = warden.admin("GET", "/v1/audit?type=authorization.granted&limit=5", null).json();
     assertThat(granted.path("events").toString()).contains(clientId);
+  }
+
+  @Test
+  void theTypeScriptSdkClientAsAHeadlessAgentGetsItsTokenWithItsWorkloadIdentityAndCallsToolsThroughTheGateway()
+      throws Exception {
+    String gateway = warden.base + "/mcp/tickets";
+    List<JsonNode> out = NodeSdk.run("client.mjs", Map.of("MODE", "headless", "MCP_URL", gateway,
+        "ASSERTION", k8s.kubernetesToken("ai", "agent", "agent-pod"), "CLIENT_ID", AGENT, "ISSUER", warden.base,
+        "ALLOWED_TOOL", "search_tickets", "ALLOWED_ARGS", "{\"query\":\"printer\"}", "DENIED_TOOL", "delete_ticket"));
+
+    assertThat(NodeSdk.step(out, "token").path("tokenType").asText()).isEqualToIgnoringCase("bearer");
+    JsonNode allowed = NodeSdk.step(out, "allowed");
+    assertThat(allowed.path("isError").asBoolean()).isFalse();
+    assertThat(allowed.path("content").path(0).path("text").asText()).contains("search_tickets ran");
+    JsonNode denied = NodeSdk.step(out, "denied");
+    assertThat(denied.toString()).contains("delete_ticket");
+    assertThat(tickets.toolsRun).contains("search_tickets").doesNotContain("delete_ticket");
+    // the upstream saw only its own credential, never the agent's token
+    assertThat(tickets.authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer " + UPSTREAM_KEY));
+
+    JsonNode calls = warden.admin("GET", "/v1/audit?type=mcp.tool_call&limit=5", null).json().path("events");
+    String root = calls.path(0).path("details").path("chainRoot").asText();
+    JsonNode chain = warden.admin("GET", "/v1/audit/chains/" + root, null).json();
+    assertThat(chain.path("intact").asBoolean()).isTrue();
+    assertThat(chain.toString()).contains("mcp.tool_call").contains("mcp.tool_denied");
   }
 }

@@ -8,6 +8,9 @@
 #   5. a transaction token (txn) carries the order's context; a grant presenting it records its txn
 #   6. 'warden audit chain' prints the tree of hops and verifies every hash offline
 #   7. 'warden policy explain' shows how a delegated request is decided
+#   8. the planner calls an MCP server through Warden's MCP gateway for the frontend: one tool
+#      allowed, one denied by policy; the MCP server gets only its own credential (a brokered
+#      secret the gateway injects); the tool calls are hops of the verified chain
 # Needs: a running 'warden server' at WARDEN_SERVER, its admin token in WARDEN_TOKEN (or a prior
 # 'warden login'), bash, curl and base64. WARDEN_CLI overrides the CLI (default: ./warden).
 # Exits non-zero at the first step that fails; the build runs it against a fresh server.
@@ -18,7 +21,8 @@ warden="${WARDEN_CLI:-$root/warden}"
 server="${WARDEN_SERVER:-http://127.0.0.1:8080}"
 export WARDEN_SERVER="$server"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+mcp_pid=""
+trap 'if [ -n "$mcp_pid" ]; then kill "$mcp_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { echo "agents: FAILED: $*" >&2; exit 1; }
@@ -121,5 +125,64 @@ grep -q "DENY" "$work/chain.txt" || fail "the refused third hop is not in the ch
 step "7. how a delegated request is decided"
 "$warden" policy explain --workload "$td/researcher" --resource agents-demo-orders \
   --on-behalf-of "$td/frontend" --through "$td/planner" --scope orders:read || fail "explain: not allowed"
+
+step "8a. a demo MCP server that accepts only its own key, and Warden's gateway in front of it"
+head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/upstream.key"
+"$warden" dev mcp-server --url-file "$work/mcp.url" --tools search_orders,cancel_order \
+  --require-bearer-file "$work/upstream.key" > "$work/mcp.log" 2>&1 &
+mcp_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/mcp.url" ] && break; sleep 0.2; done
+[ -s "$work/mcp.url" ] || { cat "$work/mcp.log"; fail "the demo MCP server did not start"; }
+mcp_url=$(cat "$work/mcp.url")
+# the MCP server's key is a brokered secret: the gateway injects it, no agent ever holds it
+"$warden" secret put agents-demo-orders-mcp-key --cas 0 --owner ai-platform@example.com \
+  --value-file "$work/upstream.key" >/dev/null || fail "store the MCP server's key"
+gateway="${server%/}/mcp/agents-demo-orders-mcp"
+sed -e "s#GATEWAY#$gateway#" -e "s#UPSTREAM#$mcp_url#" "$here/mcp.yaml" > "$work/mcp.yaml"
+"$warden" apply -f "$work/mcp.yaml" || fail "apply the gateway"
+
+step "8b. the frontend's token for the gateway, exchanged by the planner (it acts for the frontend)"
+status=$(curl -sS -o "$work/fe-mcp.json" -w '%{http_code}' -X POST "$server/oauth2/token" \
+  -d grant_type=client_credentials \
+  -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \
+  --data-urlencode "client_assertion=$frontend_pt" --data-urlencode "resource=$gateway")
+[ "$status" = 200 ] || { cat "$work/fe-mcp.json"; fail "frontend token for the gateway: $status"; }
+fe_mcp_token=$(field access_token "$work/fe-mcp.json")
+mcp_root=$(claims "$fe_mcp_token" | sed -n 's/.*"jti":"\([^"]*\)".*/\1/p')
+status=$(curl -sS -o "$work/planner-mcp.json" -w '%{http_code}' -X POST "$server/oauth2/token" \
+  -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange \
+  --data-urlencode "subject_token=$fe_mcp_token" -d subject_token_type=$access \
+  --data-urlencode "actor_token=$planner_pt" -d actor_token_type=$jwt --data-urlencode "resource=$gateway")
+[ "$status" = 200 ] || { cat "$work/planner-mcp.json"; fail "planner exchange for the gateway: $status"; }
+planner_mcp_token=$(field access_token "$work/planner-mcp.json")
+
+mcp() { # body -> prints the response; the agent's token is for the gateway only
+  curl -sS -X POST "$gateway" -H "Authorization: Bearer $planner_mcp_token" \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -H 'MCP-Protocol-Version: 2025-06-18' --data "$1"
+}
+
+step "8c. without a token the gateway answers 401 and points at its protected-resource metadata"
+curl -sS -o /dev/null -D "$work/401.txt" -X POST "$gateway" -H 'Content-Type: application/json' \
+  --data '{"jsonrpc":"2.0","id":1,"method":"ping"}'
+grep -i '^www-authenticate: Bearer.*resource_metadata=' "$work/401.txt" || fail "no RFC 9728 challenge"
+
+step "8d. initialize, then the allowed tool through the gateway"
+mcp '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"planner","version":"1"}}}' \
+  > "$work/init.json"
+grep -q '"serverInfo"' "$work/init.json" || { cat "$work/init.json"; fail "initialize through the gateway"; }
+mcp '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_orders","arguments":{"sku":"B-42"}}}' \
+  | tee "$work/allowed.json"; echo
+grep -q 'search_orders ran with' "$work/allowed.json" || fail "the allowed tool did not run"
+
+step "8e. the denied tool: refused by policy, never forwarded"
+mcp '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"cancel_order","arguments":{"id":"o-1"}}}' \
+  | tee "$work/denied.json"; echo
+grep -q '"error"' "$work/denied.json" || fail "the denied tool was not refused"
+
+step "8f. the tool calls are hops of the frontend token's chain, verified here"
+"$warden" audit chain "$mcp_root" --verify | tee "$work/mcp-chain.txt" || fail "the chain does not verify"
+grep -q "mcp.tool_call" "$work/mcp-chain.txt" && grep -q "mcp.tool_denied" "$work/mcp-chain.txt" \
+  || fail "the tool calls are not in the chain"
 echo
 echo "agents: OK"

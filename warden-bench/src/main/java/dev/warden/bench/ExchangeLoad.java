@@ -35,8 +35,14 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * ./mvnw -q -DskipTests install -pl warden-bench -am
- * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.ExchangeLoad [seconds=30] [connections=16] [subjects=300]
+ * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.ExchangeLoad [seconds=30] [connections=16] [subjects=300] [hot|cold]
  * </pre>
+ *
+ * <p>{@code hot} (default) cycles through {@code subjects} subject tokens, so most exchanges present
+ * a subject token already verified once (its signature is then remembered; expiry, key and lease are
+ * still checked); {@code cold} gives each round its own slice of never-seen subject tokens and skips
+ * the exchange warm-up, so every exchange verifies its subject token's signature (size
+ * {@code subjects} above what a round sends).
  */
 public final class ExchangeLoad {
   static final String LEDGER = "https://ledger.bench.test";
@@ -46,6 +52,7 @@ public final class ExchangeLoad {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int subjects = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+    boolean cold = args.length > 3 && args[3].equals("cold");
     Path dir = Files.createTempDirectory("warden-exchange-load");
     int port = 18080 + (int) (ProcessHandle.current().pid() % 1000);
     try (TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").start()) {
@@ -91,32 +98,46 @@ public final class ExchangeLoad {
           String t1 = token(http, base, exchange(fe, k8s.kubernetes("ai", "a1", "a1-" + i).expiresAt(exp).mint()));
           depth2.add(token(http, base, exchange(t1, k8s.kubernetes("ai", "a2", "a2-" + i).expiresAt(exp).mint())));
         }
-        StringBuilder ex = new StringBuilder("local bodies = {\n");
+        int rounds = 2;
+        int slice = cold ? subjects / rounds : subjects;
+        List<Path> exLua = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+          StringBuilder ex = new StringBuilder("local bodies = {\n");
+          int from = cold ? round * slice : 0;
+          for (int i = from; i < from + slice; i++) {
+            ex.append("  \"").append(exchange(depth2.get(i), k8s.kubernetes("ai", "a3", "a3-" + i).expiresAt(exp).mint()))
+                .append("\",\n");
+          }
+          Path p = dir.resolve("exchange-" + round + ".lua");
+          Files.writeString(p, ex + LUA_TAIL);
+          exLua.add(p);
+        }
         StringBuilder cc = new StringBuilder("local bodies = {\n");
-        for (int i = 0; i < subjects; i++) {
-          ex.append("  \"").append(exchange(depth2.get(i), k8s.kubernetes("ai", "a3", "a3-" + i).expiresAt(exp).mint()))
-              .append("\",\n");
+        for (int i = 0; i < Math.min(subjects, 1000); i++) {
           cc.append("  \"grant_type=client_credentials&client_assertion_type=").append(enc(JWT_BEARER))
               .append("&resource=").append(enc(LEDGER)).append("&scope=read&client_assertion=")
               .append(k8s.kubernetes("shop", "frontend", "fe-b" + i).expiresAt(exp).mint()).append("\",\n");
         }
-        Path exLua = dir.resolve("exchange.lua");
         Path ccLua = dir.resolve("grant.lua");
-        Files.writeString(exLua, ex + LUA_TAIL);
         Files.writeString(ccLua, cc + LUA_TAIL);
-        String probe = token(http, base, exchange(depth2.get(0), k8s.kubernetes("ai", "a3", "probe").expiresAt(exp).mint()));
-        if (!probe.contains(".")) {
-          throw new IllegalStateException("probe exchange failed");
+        if (!cold) {
+          String probe = token(http, base, exchange(depth2.get(0), k8s.kubernetes("ai", "a3", "probe").expiresAt(exp)
+              .mint()));
+          if (!probe.contains(".")) {
+            throw new IllegalStateException("probe exchange failed");
+          }
         }
-        System.out.printf("3-hop exchanges vs client-credentials grants: %d s each, %d connections, %d subjects%n",
-            seconds, connections, subjects);
+        System.out.printf("3-hop exchanges vs client-credentials grants: %d s each, %d connections, %d subjects, %s%n",
+            seconds, connections, subjects, cold ? "cold (every subject token new)" : "hot (subject tokens reused)");
         wrk(base + "/oauth2/token", ccLua, 10, connections);
-        wrk(base + "/oauth2/token", exLua, 10, connections);
-        for (int round = 1; round <= 2; round++) {
+        if (!cold) {
+          wrk(base + "/oauth2/token", exLua.get(0), 10, connections);
+        }
+        for (int round = 1; round <= rounds; round++) {
           System.out.println("=== round " + round + ": client_credentials (baseline)");
           wrk(base + "/oauth2/token", ccLua, seconds, connections);
           System.out.println("=== round " + round + ": token exchange, third actor (3-hop chain)");
-          wrk(base + "/oauth2/token", exLua, seconds, connections);
+          wrk(base + "/oauth2/token", exLua.get(round - 1), seconds, connections);
         }
       }
     }

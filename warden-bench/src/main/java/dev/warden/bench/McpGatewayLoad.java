@@ -142,6 +142,8 @@ public final class McpGatewayLoad {
       mcp.close();
       jetty.stop();
     }
+    // the SDK's client and server leave non-daemon threads behind: end the run explicitly
+    System.exit(0);
   }
 
   /** One way to the MCP server, with its own session. */

@@ -206,7 +206,8 @@ final class Wiring implements AutoCloseable {
               new dev.warden.core.secret.BrokeredSecretProvider(secrets, secretReads)), audit, fingerprinter,
           clock, store.targetLeases(), new TokenService.Chains(
               new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), cfg.issuer(),
-              cfg.pki().trustDomain(), keys, store.audit(), cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH)));
+              cfg.pki().trustDomain(), keys, store.audit(), cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH),
+              jwtSvidKeys));
       mcpGateway = new dev.warden.core.mcp.McpGateway(
           new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), state::policies, audit,
           store.audit(), new dev.warden.core.mcp.McpCredentials(secrets, secretReads, upstreamTokens, state::policies),

@@ -358,6 +358,40 @@ class AgentApiTest {
   }
 
   @Test
+  void aJwtSvidForThisServerAuthenticatesItsWorkloadAtTheTokenEndpointAndOneForAnotherAudienceDoesNot()
+      throws Exception {
+    // authenticating to Warden with a JWT-SVID is itself a grant: a resource for Warden's issuer
+    f.apply("""
+        kind: Resource
+        metadata: {name: warden-itself}
+        spec: {audience: "%s"}
+        ---
+        kind: AccessPolicy
+        metadata: {name: api-to-warden}
+        spec: {workloads: {spiffeIds: ["%s"]}, resources: [warden-itself]}
+        """.formatted(f.base, API));
+    String session = attest().get("session_token").asText();
+    String forWarden = agentCall("POST", "/v1/agent/jwt-svids", session,
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"" + f.base + "\"]}").json().get("token").asText();
+    String forDb = agentCall("POST", "/v1/agent/jwt-svids", session,
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}").json().get("token").asText();
+
+    ServerFixture.Response ok = f.token(java.util.Map.of("grant_type", "client_credentials",
+        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion", forWarden, "resource", "https://db.example.org"));
+    assertThat(ok.status()).as(ok.json().toString()).isEqualTo(200);
+    assertThat(SignedJWT.parse(ok.json().get("access_token").asText()).getJWTClaimsSet().getSubject()).isEqualTo(API);
+    assertThat(f.lastAuditEvent().path("details").path("provider").asText()).isEqualTo("jwt-svid");
+
+    ServerFixture.Response wrong = f.token(java.util.Map.of("grant_type", "client_credentials",
+        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion", forDb, "resource", "https://db.example.org"));
+    assertThat(wrong.status()).isEqualTo(400);
+    assertThat(wrong.json().get("error").asText()).isEqualTo("invalid_client");
+    assertThat(f.lastAuditEvent().path("reason").asText()).isEqualTo("wrong_audience");
+  }
+
+  @Test
   void renewingReplacesTheSessionAndTheOldOneStopsWorking() throws Exception {
     String s1 = attest().get("session_token").asText();
     ServerFixture.Response r = agentCall("POST", "/v1/agent/renew", s1, "{\"csr\":\"" + csr() + "\"}");

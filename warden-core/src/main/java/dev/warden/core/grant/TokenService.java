@@ -47,6 +47,7 @@ public final class TokenService {
   private final TargetLeaseStore intents;
   private final Chains chains;
   private final SubjectTokens subjects;
+  private final JwtSvidAttestor jwtSvids;
 
   /**
    * What the token service needs for delegation (RFC 8693 actors), transaction tokens and the
@@ -59,9 +60,12 @@ public final class TokenService {
    * @param keys signs transaction tokens (the access-token keys)
    * @param audit finds the record of a hop's previous hop
    * @param maxDepth the deepest actor chain issued, whatever the policies allow
+   * @param jwtSvidKeys the trust domain's JWT-SVID keys: a JWT-SVID whose aud names this server is
+   *     accepted as a client assertion or actor token (null: not accepted)
    */
   public record Chains(dev.warden.core.token.WardenTokens wardenTokens, String issuer, String trustDomain,
-      dev.warden.core.token.KeyManager keys, dev.warden.core.audit.AuditLookup audit, int maxDepth) {
+      dev.warden.core.token.KeyManager keys, dev.warden.core.audit.AuditLookup audit, int maxDepth,
+      dev.warden.core.token.KeyManager jwtSvidKeys) {
     public Chains {
       java.util.Objects.requireNonNull(wardenTokens, "wardenTokens");
       java.util.Objects.requireNonNull(trustDomain, "trustDomain");
@@ -101,6 +105,8 @@ public final class TokenService {
     this.intents = intents;
     this.chains = chains;
     this.subjects = new SubjectTokens(trust, chains == null ? null : chains.wardenTokens());
+    this.jwtSvids = chains == null || chains.jwtSvidKeys() == null ? null : new JwtSvidAttestor(chains.jwtSvidKeys(),
+        chains.trustDomain(), List.of(chains.issuer(), chains.issuer() + "/oauth2/token"));
     this.policies = policies;
     this.platformTokens = new PlatformTokenAttestor(trust);
     this.certificates = new CertificateAttestor(clientCertificateAuthorities);
@@ -177,6 +183,8 @@ public final class TokenService {
     try {
       PolicySnapshot snap = policies.get();
       Workload workload = switch (req.evidence()) {
+        case Evidence.PlatformToken t when jwtSvids != null && jwtSvids.looksLike(t.token().reveal()) ->
+            jwtSvids.attest(t, snap, ctx);
         case Evidence.PlatformToken t -> platformTokens.attest(t, snap, ctx);
         case Evidence.ClientCertificate c -> certificates.attest(c, snap, ctx);
       };

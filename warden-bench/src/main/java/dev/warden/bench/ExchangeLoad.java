@@ -168,26 +168,14 @@ public final class ExchangeLoad {
   }
 
   private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return GrantLoad.enc(s);
   }
 
   private static void wrk(String url, Path lua, int seconds, int connections) throws IOException, InterruptedException {
-    ProcessBuilder pb = lua == null
-        ? new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", url)
-        : new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-s", lua.toString(), url);
-    pb.inheritIO();
-    int rc = pb.start().waitFor();
-    if (rc != 0) {
-      throw new IllegalStateException("wrk failed (exit " + rc + "); install it with: apt-get install wrk");
-    }
+    GrantLoad.wrk(url, lua, seconds, connections);
   }
 
   private static void apply(String base, String token, String body) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/apply"))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("apply failed: " + r.body());
-    }
+    GrantLoad.apply(base, token, body);
   }
 }

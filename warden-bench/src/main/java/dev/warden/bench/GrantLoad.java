@@ -107,11 +107,12 @@ public final class GrantLoad {
     }
   }
 
-  private static String enc(String s) {
+  static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  private static void wrk(String url, Path lua, int seconds, int connections) throws IOException, InterruptedException {
+  /** Runs {@code wrk} (2 threads, with latency) against {@code url}, with a Lua script or none. */
+  static void wrk(String url, Path lua, int seconds, int connections) throws IOException, InterruptedException {
     ProcessBuilder pb = lua == null
         ? new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", url)
         : new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-s", lua.toString(), url);
@@ -122,7 +123,8 @@ public final class GrantLoad {
     }
   }
 
-  private static void apply(String base, String token, String body) throws IOException, InterruptedException {
+  /** {@code POST /v1/apply} with an admin token; fails loudly when refused. */
+  static void apply(String base, String token, String body) throws IOException, InterruptedException {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/apply"))
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

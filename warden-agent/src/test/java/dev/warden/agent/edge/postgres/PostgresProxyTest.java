@@ -210,14 +210,9 @@ class PostgresProxyTest {
 
   @Test
   void overHttpsTheAgentAuthenticatesWithItsSvidAndAnotherCertificateIsRefused() throws Exception {
-    JsonNode state = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")));
-    java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
-        new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(state.path("key_pkcs8").asText())));
-    List<X509Certificate> chain = new ArrayList<>();
-    for (JsonNode n : state.path("svid_chain")) {
-      chain.add((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-          .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(n.asText()))));
-    }
+    AgentIdentity agent = agentIdentity();
+    java.security.PrivateKey key = agent.key();
+    List<X509Certificate> chain = agent.chain();
     // no session token: the agent's X.509-SVID alone
     HttpResponse<String> ok = mtls(chain, key).send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/sync?since=0"))
         .GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -229,6 +224,21 @@ class PostgresProxyTest {
         HttpRequest.newBuilder(URI.create(base + "/v1/agent/sync?since=0")).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(refused.statusCode()).isEqualTo(401);
+  }
+
+  /** The agent's own SVID and key, as it persisted them. */
+  record AgentIdentity(List<X509Certificate> chain, java.security.PrivateKey key) {}
+
+  static AgentIdentity agentIdentity() throws Exception {
+    JsonNode state = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")));
+    java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+        new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(state.path("key_pkcs8").asText())));
+    List<X509Certificate> chain = new ArrayList<>();
+    for (JsonNode n : state.path("svid_chain")) {
+      chain.add((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(n.asText()))));
+    }
+    return new AgentIdentity(chain, key);
   }
 
   static HttpClient mtls(List<X509Certificate> chain, java.security.PrivateKey key) throws Exception {
@@ -253,14 +263,9 @@ class PostgresProxyTest {
 
   @Test
   void anAgentCannotWriteConnectionEventsAboutAWorkloadItMayNotServe() throws Exception {
-    JsonNode state = JSON.readTree(Files.readString(dir.resolve("agent-data/agent-state.json")));
-    java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
-        new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(state.path("key_pkcs8").asText())));
-    List<X509Certificate> chain = new ArrayList<>();
-    for (JsonNode n : state.path("svid_chain")) {
-      chain.add((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-          .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(n.asText()))));
-    }
+    AgentIdentity agent = agentIdentity();
+    java.security.PrivateKey key = agent.key();
+    List<X509Certificate> chain = agent.chain();
     String body = JSON.writeValueAsString(Map.of("events", List.of(Map.of("id", "e1", "at", "2030-01-01T00:00:00Z",
         "outcome", "proxied", "protocol", "postgres", "listener", "x", "resource", "ledger-db",
         "workload", "spiffe://warden.local/someone/else"))));

@@ -48,6 +48,7 @@ public final class TokenService {
   private final Chains chains;
   private final SubjectTokens subjects;
   private final JwtSvidAttestor jwtSvids;
+  private final dev.warden.core.audit.HopLinks hops;
 
   /**
    * What the token service needs for delegation (RFC 8693 actors), transaction tokens and the
@@ -105,6 +106,7 @@ public final class TokenService {
     this.intents = intents;
     this.chains = chains;
     this.subjects = new SubjectTokens(trust, chains == null ? null : chains.wardenTokens());
+    this.hops = chains == null ? null : new dev.warden.core.audit.HopLinks(chains.audit());
     this.jwtSvids = chains == null || chains.jwtSvidKeys() == null ? null : new JwtSvidAttestor(chains.jwtSvidKeys(),
         chains.trustDomain(), List.of(chains.issuer(), chains.issuer() + "/oauth2/token"));
     this.policies = policies;
@@ -283,7 +285,10 @@ public final class TokenService {
       }
       String scope = requested.isEmpty() ? null : String.join(" ", requested);
       try {
-        audit.write(ctx.allowed(c, lease, scope));
+        dev.warden.core.audit.AuditRecord written = audit.write(ctx.allowed(c, lease, scope));
+        if (hops != null && written != null) {
+          hops.remember(written);
+        }
       } catch (RuntimeException e) {
         if (provider instanceof TargetCredentialProvider) {
           // created but never handed out: remove it now rather than at the next sweep
@@ -430,9 +435,9 @@ public final class TokenService {
 
   /** Links the request to the audit record of the event that issued the token it presents. */
   private void link(String eventId, GrantContext ctx) {
-    java.util.Optional<dev.warden.core.audit.AuditRecord> r = chains.audit().byEventId(eventId);
-    String root = r.map(x -> x.event().details().get(dev.warden.core.audit.ChainFields.ROOT)).orElse(null);
-    ctx.previousHop(eventId, r.map(x -> java.util.HexFormat.of().formatHex(x.hash())).orElse(null), root);
+    java.util.Optional<dev.warden.core.audit.HopLinks.Link> l = hops.of(eventId);
+    ctx.previousHop(eventId, l.map(dev.warden.core.audit.HopLinks.Link::hash).orElse(null),
+        l.map(dev.warden.core.audit.HopLinks.Link::root).orElse(null));
   }
 
   /**
@@ -492,7 +497,10 @@ public final class TokenService {
     IssuedCredential c = new IssuedCredential(CredentialKind.ACCESS_TOKEN, token, jti, iat, exp,
         Map.of("kid", key.kid(), "tokenType", "txn_token"));
     Lease lease = lease(c, workload, resource);
-    audit.write(ctx.allowed(c, lease, scope));
+    dev.warden.core.audit.AuditRecord written = audit.write(ctx.allowed(c, lease, scope));
+    if (written != null) {
+      hops.remember(written);
+    }
     return new Granted(c.value(), jti, exp, Math.max(0, exp.getEpochSecond() - iat.getEpochSecond()), scope,
         workload.name(), resource.name(), d.policy(), Map.of(), CredentialKind.ACCESS_TOKEN);
   }

@@ -362,7 +362,9 @@ public final class Rules {
         .regex("jdbc:[a-z0-9:]+[^\\s\"'`]*?[?&;](?i:password|pwd)=(?<s>[^&;\\s\"'`]{3,128})")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(uri("url-credentials", "Credentials embedded in a URL",
-        "(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|sqlserver|mssql|nats|kafka|couchdb|neo4j|clickhouse|oracle)", userPass, "://"));
+        "(?:(?:git|svn)\\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|rsync|telnet|socks[45]h?|smtps?|imaps?|pop3s?|ldaps?|wss?|mqtts?|"
+            + "sqlserver|mssql|nats|kafka|couchdb|neo4j(?:\\+s)?|bolt|clickhouse|oracle|cassandra|memcached|influxdb|elasticsearch|sip)",
+        userPass, "://"));
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
@@ -388,8 +390,28 @@ public final class Rules {
     // scheme keywords (postgres, redis...) start the match; "://" needs the scheme walked back over
     b = viaSeparator ? b.window(24, 400).schemeBefore() : b.window(0, 400);
     return b.regex("(?i:" + scheme + ")" + tail)
-        .validate(v -> !v.startsWith("$") && !v.startsWith("%") && !v.startsWith("{"))
+        .validate(Rules::urlPassword)
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build();
+  }
+
+  /**
+   * The password part of {@code user:password@host}: not a template ({@code $VAR}, {@code {x}},
+   * {@code %(x)s}, {@code %VAR%}); percent-encoded bytes ({@code %40}) are a real password.
+   */
+  static boolean urlPassword(String v) {
+    if (v.startsWith("$") || v.startsWith("{")) {
+      return false;
+    }
+    for (int i = v.indexOf('%'); i >= 0; i = v.indexOf('%', i + 1)) {
+      if (i + 2 >= v.length() || !isHex(v.charAt(i + 1)) || !isHex(v.charAt(i + 2))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** The body of a key block must be real base64, not an ellipsis or a template. */

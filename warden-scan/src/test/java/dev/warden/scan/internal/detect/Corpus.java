@@ -324,7 +324,23 @@ final class Corpus {
     uri(g, "uri-mongodb", r -> "mongodb+srv://reporter:%s@cluster0." + r.lower(5) + ".mongodb.net/reports?retryWrites=true");
     uri(g, "uri-redis", r -> "redis://default:%s@redis-" + r.digits(5) + ".cache.internal:6379/0");
     uri(g, "uri-amqp", r -> "amqps://worker:%s@mq." + r.lower(6) + ".net:5671/vhost");
-    uri(g, "url-credentials", r -> "https://deploy:%s@git." + r.lower(6) + ".com/org/repo.git");
+    g.put("url-credentials", r -> {
+      // the places URL credentials leak: git credential stores, package-manager index URLs, clones
+      String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
+      String host = r.lower(6);
+      return switch (r.between(0, 5)) {
+        case 0 -> new Gen("https://deploy:" + p + "@git." + host + ".com/org/repo.git", p, "DATABASE_URL");
+        case 1 -> new Gen("https://" + r.lower(5) + ":" + p + "@gitlab." + host + ".io", p, "credential_helper_store");
+        case 2 -> new Gen("https://ci:" + p + "@pypi." + host + ".corp/simple/", p, "index-url");
+        case 3 -> new Gen("https://npm:" + p + "@npm." + host + ".corp/repository/npm-group/", p, "registry");
+        case 4 -> {
+          // percent-encoded reserved characters: the secret is reported as written
+          String enc = r.alnum(4) + "%40" + r.alnum(3) + "%2F" + r.digits(3) + "%21";
+          yield new Gen("ftp://backup:" + enc + "@ftp." + host + ".net:21/dumps", enc, "BACKUP_URL");
+        }
+        default -> new Gen("git+ssh://svc:" + p + "@code." + host + ".org/app.git", p, "SOURCE");
+      };
+    });
     g.put("jdbc-password", r -> {
       String p = r.password().replace("&", "8");
       return new Gen("jdbc:sqlserver://sql." + r.lower(5) + ".net:1433;databaseName=app;user=svc;password=" + p, p, "JDBC_URL");
@@ -427,6 +443,12 @@ final class Corpus {
       add(out, "urls.txt", "https://github.com/org/repo.git\nhttps://user@example.com/path\npostgres://localhost:5432/db\n"
           + "postgresql://postgres:postgres@localhost:5432/test\nredis://localhost:6379\nmongodb://user:password@localhost/db\n"
           + "amqp://guest:guest@localhost:5672/\nmysql://root:${MYSQL_ROOT_PASSWORD}@db/app\n");
+      add(out, "url-placeholders.txt", "https://user:password@example.com/\nhttps://deploy:${DEPLOY_PASSWORD}@git.corp/x.git\n"
+          + "ftp://admin:<password>@ftp.corp/\nsmb://svc:xxxx@files/share\nhttps://ci:changeme@nexus.corp/\n"
+          + "url = 'postgres://%(user)s:%(password)s@%(host)s/db'\nDATABASE_URL=mysql://app:{{ .Values.password }}@db/app\n"
+          + "https://token:@github.com/org/repo\nhttps://" + r.lower(6) + "@bitbucket.org/team/repo.git\n"
+          + "redis://:{{.Values.redisPassword}}@redis:6379\nhttps://user:%PASSWORD%@host/\namqp://guest:guest@localhost:5672\n"
+          + "https://api.github.com/repos/org/repo/git/refs/heads/main\nhttp://[::1]:8080/health\n");
       add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
           + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
       add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DetectorTest {
@@ -70,6 +71,45 @@ class DetectorTest {
       "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
   })
   void placeholderWhenScannedThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      https://alice:Tq7vNw2pXz4k@github.com                                   | url-credentials | Tq7vNw2pXz4k
+      registry=https://ci:R8mKd2vQpx7s@npm.corp.example/repository/npm/       | url-credentials | R8mKd2vQpx7s
+      index-url = https://build:Hq3nV8xLw2Za@pypi.corp.internal/simple/       | url-credentials | Hq3nV8xLw2Za
+      url: jdbc:postgresql://app:Wn4zQ8rTk2Lm@db.internal:5432/orders         | uri-postgres    | Wn4zQ8rTk2Lm
+      spring.datasource.url=jdbc:mysql://svc:Pk9wR3tXq7Vb@mysql:3306/shop     | uri-mysql       | Pk9wR3tXq7Vb
+      REDIS_URL=redis://:Zx8Lq3Vn7Rt2@cache.internal:6379/0                   | uri-redis       | Zx8Lq3Vn7Rt2
+      BROKER=amqps://worker:Mv5Hs9Kq2Wz@mq.internal:5671/vhost                | uri-amqp        | Mv5Hs9Kq2Wz
+      MONGO=mongodb+srv://rep:Jt6Yp2Nw8Qd@cluster0.abcde.mongodb.net/r        | uri-mongodb     | Jt6Yp2Nw8Qd
+      https://deploy:p%40ss%2Fw0rd%21Xk9@git.corp.internal/org/repo.git       | url-credentials | p%40ss%2Fw0rd%21Xk9
+      pushurl = git+ssh://svc:Gb7Wq2Lx9Tn@code.corp.org/app.git               | url-credentials | Gb7Wq2Lx9Tn
+      """)
+  void urlWhenItEmbedsAPasswordThenPasswordReported(String line, String rule, String secret) {
+    assertThat(scan(line + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo(rule);
+      assertThat(f.secret().reveal()).isEqualTo(secret);
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "https://user:password@git.corp.internal/org/repo.git",
+      "https://deploy:${DEPLOY_PASSWORD}@git.corp.internal/x.git",
+      "ftp://admin:<password>@ftp.corp.internal/",
+      "smb://svc:xxxx@files.corp.internal/share",
+      "https://ci:changeme@nexus.corp.internal/",
+      "url = 'postgres://%(user)s:%(password)s@%(host)s/db'",
+      "DATABASE_URL=mysql://app:{{ .Values.password }}@db/app",
+      "DATABASE_URL=mysql://app:{{.Values.password}}@db/app",
+      "https://token:@github.com/org/repo",
+      "https://alice@bitbucket.org/team/repo.git",
+      "https://user:%PASSWORD%@host.internal/",
+      "https://api.github.com/repos/org/repo/git/refs/heads/main",
+  })
+  void urlWhenPasswordIsPlaceholderOrMissingThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
   }
 

@@ -365,6 +365,28 @@ public final class Rules {
         "(?:(?:git|svn)\\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|rsync|telnet|socks[45]h?|smtps?|imaps?|pop3s?|ldaps?|wss?|mqtts?|"
             + "sqlserver|mssql|nats|kafka|couchdb|neo4j(?:\\+s)?|bolt|clickhouse|oracle|cassandra|memcached|influxdb|elasticsearch|sip)",
         userPass, "://"));
+    // ---- Per-tool credential files
+    r.add(Rule.builder("netrc-password", "Password in a .netrc / _netrc machine entry").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("machine").multiline().window(0, 600)
+        .regex(B + "(?i:machine)[ \\t]+[^\\s#]{1,253}(?:\\s+(?i:login|account)\\s+[^\\s#]{1,128}){0,2}\\s+(?i:password)[ \\t]+(?<s>[^\\s]{3,256})(?!\\S)")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // .pgpass lines (host:port:database:user:password) have no keyword of their own: the default
+    // ports and the "*" wildcard field are the cheapest common anchors.
+    r.add(Rule.builder("pgpass-password", "Password in a PostgreSQL .pgpass line").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(":5432:", ":5433:", ":6432:", ":*:").window(260, 400)
+        .regex("(?m)^[ \\t]*(?:[A-Za-z0-9._-]{1,253}|\\*):(?:\\d{2,5}|\\*):(?:[^:\\s#]{1,63}|\\*):(?:[^:\\s]{1,63}|\\*):(?<s>[^\\s]{3,256})[ \\t]*$")
+        .validate(v -> !v.startsWith("$") && !v.replace("\\:", "").contains(":")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // A crypt(3)-family or htpasswd hash after a user name at the start of a line (.htpasswd,
+    // /etc/shadow): the hash proves the format, and an offline-crackable hash is a credential.
+    r.add(Rule.builder("password-hash", "Password hash in an htpasswd or shadow-style file (bcrypt, MD5-crypt, apr1, SHA-crypt, {SHA})")
+        .severity(MEDIUM).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
+        .exactKeywords(":$2y$", ":$2a$", ":$2b$", ":$1$", ":$apr1$", ":$5$", ":$6$", ":{SHA}").window(80, 200)
+        .regex("(?m)^[ \\t]*[A-Za-z0-9._@+-]{1,64}:(?<s>\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}"
+            + "|\\$(?:1|apr1)\\$[./A-Za-z0-9]{1,8}\\$[./A-Za-z0-9]{22}"
+            + "|\\$5\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{43}"
+            + "|\\$6\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86}"
+            + "|\\{SHA\\}[A-Za-z0-9+/]{27}=)(?=[:\\s]|$)")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()

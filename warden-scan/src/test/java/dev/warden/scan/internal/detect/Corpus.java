@@ -27,6 +27,8 @@ final class Corpus {
 
   static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   static final String HEX = "0123456789abcdef";
+  /** The crypt(3) base64 alphabet. */
+  static final String CRYPT = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   static final class Rnd {
     final SplittableRandom r;
@@ -345,6 +347,41 @@ final class Corpus {
       String p = r.password().replace("&", "8");
       return new Gen("jdbc:sqlserver://sql." + r.lower(5) + ".net:1433;databaseName=app;user=svc;password=" + p, p, "JDBC_URL");
     });
+    g.put("netrc-password", r -> {
+      String p = r.password();
+      String host = "api." + r.lower(6) + ".com";
+      String entry = switch (r.between(0, 2)) {
+        case 0 -> "machine " + host + " login ci@" + r.lower(5) + ".io password " + p + "\n";
+        case 1 -> "machine " + host + "\n  login deploy\n  password " + p + "\n";
+        default -> "machine " + host + "\nlogin " + r.lower(6) + "\naccount ops\npassword " + p + "\n\nmachine other.host login x password\n";
+      };
+      return new Gen(entry, p, null);
+    });
+    g.put("pgpass-password", r -> {
+      String p = r.password();
+      String line = switch (r.between(0, 2)) {
+        case 0 -> "db-" + r.lower(5) + ".internal:5432:orders:app_" + r.lower(3) + ":" + p;
+        case 1 -> "*:*:*:replicator:" + p;
+        default -> "# reporting replica\n10.0.3." + r.between(2, 250) + ":6432:*:report:" + p;
+      };
+      return new Gen(line + "\n", p, null);
+    });
+    g.put("password-hash", r -> {
+      String salt = r.of(CRYPT, r.between(4, 8));
+      String h = switch (r.between(0, 5)) {
+        case 0 -> "$2y$" + r.between(10, 13) + "$" + r.of(CRYPT, 53);
+        case 1 -> "$apr1$" + salt + "$" + r.of(CRYPT, 22);
+        case 2 -> "$1$" + salt + "$" + r.of(CRYPT, 22);
+        case 3 -> "$5$rounds=" + r.between(5000, 99999) + "$" + salt + "$" + r.of(CRYPT, 43);
+        case 4 -> "$6$" + salt + "$" + r.of(CRYPT, 86);
+        default -> "{SHA}" + b64Of(r.bytes(20));
+      };
+      String user = r.lower(6);
+      String file = r.between(0, 1) == 0
+          ? user + ":" + h + "\n" // .htpasswd
+          : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
+      return new Gen(file, h, null);
+    });
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
     return g;
@@ -449,6 +486,11 @@ final class Corpus {
           + "https://token:@github.com/org/repo\nhttps://" + r.lower(6) + "@bitbucket.org/team/repo.git\n"
           + "redis://:{{.Values.redisPassword}}@redis:6379\nhttps://user:%PASSWORD%@host/\namqp://guest:guest@localhost:5672\n"
           + "https://api.github.com/repos/org/repo/git/refs/heads/main\nhttp://[::1]:8080/health\n");
+      add(out, "tool-files.txt", "machine example.com login user password <password>\nmachine ci.corp login bot password changeme\n"
+          + "machine api.corp login bot password $NETRC_PASSWORD\nThe machine learning model stores no password here.\n"
+          + "*:*:*:postgres:${PGPASSWORD}\nlocalhost:5432:*:postgres:postgres\n"
+          + "root:x:0:0:root:/root:/bin/bash\ndaemon:*:19" + r.digits(3) + ":0:99999:7:::\nnobody:!:19000::::::\n"
+          + "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx\ntime 12:30:45:00 ok\nsha: $6$ is SHA-512 crypt\n");
       add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
           + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
       add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"

@@ -113,6 +113,67 @@ class DetectorTest {
     assertThat(scan(line + "\n")).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "machine git.corp.internal login ci password Xq7!vNw2pZ\n",
+      "machine git.corp.internal\n    login ci\n    password Xq7!vNw2pZ\n",
+      "default login x password y\nmachine git.corp.internal\nlogin ci\naccount ops\npassword Xq7!vNw2pZ\n",
+  })
+  void netrcWhenEntryHasPasswordThenReported(String netrc) {
+    assertThat(scan(netrc)).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("netrc-password");
+      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "db.internal:5432:orders:app:Xq7!vNw2pZ",
+      "*:*:*:replicator:Xq7!vNw2pZ",
+      "  10.0.0.7:6432:*:report:Xq7!vNw2pZ  ",
+  })
+  void pgpassWhenLineHasPasswordThenReported(String line) {
+    assertThat(scan("# ~/.pgpass\n" + line + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("pgpass-password");
+      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
+  void hashWhenOnHtpasswdOrShadowLineThenReported(String prefix) {
+    String c = Corpus.CRYPT;
+    String hash = switch (prefix) {
+      case "$2y$12$", "$2b$10$" -> prefix + rnd.of(c, 53);
+      case "$apr1$", "$1$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 22);
+      case "$5$", "$5$rounds=5000$" -> prefix + rnd.of(c, 16) + "$" + rnd.of(c, 43);
+      case "$6$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 86);
+      default -> prefix + Corpus.b64Of(rnd.bytes(20));
+    };
+    for (String text : List.of("alice:" + hash + "\n", "bin:x:1:1::/:/sbin/nologin\nalice:" + hash + ":19700:0:99999:7:::\n")) {
+      assertThat(scan(text)).singleElement().satisfies(f -> {
+        assertThat(f.ruleId()).isEqualTo("password-hash");
+        assertThat(f.secret().reveal()).isEqualTo(hash);
+      });
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "machine example.com login user password <password>",
+      "machine ci.corp.internal login bot password $NETRC_PASSWORD",
+      "machine ci.corp.internal login bot",
+      "*:*:*:postgres:${PGPASSWORD}",
+      "root:x:0:0:root:/root:/bin/bash",
+      "daemon:*:19700:0:99999:7:::",
+      "alice:!:19700:0:99999:7:::",
+      "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx",
+      "hash = '$2y$10$' + salt",
+  })
+  void toolFileWhenNoRealCredentialThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
   @Test
   void findingWhenLineHasIgnoreMarkerThenSuppressed() {
     String token = Corpus.githubStyle(rnd, "ghp_");

@@ -387,6 +387,36 @@ public final class Rules {
             + "|\\$6\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86}"
             + "|\\{SHA\\}[A-Za-z0-9+/]{27}=)(?=[:\\s]|$)")
         .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // ---- Language and framework secrets by assignment
+    r.add(Rule.builder("wordpress-auth-key", "WordPress authentication key or salt (wp-config.php)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("define").window(0, 400)
+        .regex(B + "define\\s*\\(\\s*(?<q1>['\"])(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)\\k<q1>\\s*,\\s*(?<q>['\"])(?<s>[^'\"\\r\\n]{32,128})\\k<q>\\s*\\)")
+        .placeholders(Rule.PlaceholderCheck.WORDS).randomness(0.7).build());
+    r.add(Rule.builder("php-define-password", "Password or secret in a PHP define() (DB_PASSWORD, SMTP_PASS, API secrets)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("define").window(0, 400)
+        .regex(B + "define\\s*\\(\\s*(?<q1>['\"])(?i:[A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|_PASS|_PWD|SECRET|TOKEN|API_KEY)[A-Z0-9_]{0,20})\\k<q1>\\s*,\\s*(?<q>['\"])(?<s>[^'\"\\r\\n]{4,200})\\k<q>\\s*\\)")
+        .rejectIfMatch("(?i)(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)['\"]|(?:NAME|FILE|PATH|URL|FIELD|LENGTH|TABLE|COOKIE|HEADER)['\"]")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("django-secret-key", "Django SECRET_KEY in settings").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("SECRET_KEY").window(0, 300)
+        .regex(B + "SECRET_KEY(?:['\"]\\])?\\s*=\\s*[rbu]?(?<q>['\"])(?<s>[^'\"\\r\\n]{20,128})\\k<q>")
+        .placeholders(Rule.PlaceholderCheck.WORDS).randomness(0.6).build());
+    r.add(Rule.builder("laravel-app-key", "Laravel APP_KEY (encrypts sessions and cookies)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("APP_KEY").window(0, 200).assignment()
+        .regex(B + "APP_KEY['\"]?\\s*(?:=|,)\\s*['\"]?(?<s>base64:[A-Za-z0-9+/]{43}=)").randomness(0.6).build());
+    r.add(Rule.builder("rails-secret-key-base", "Rails secret_key_base (signs and encrypts cookies)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("secret_key_base").window(0, 400).assignment()
+        .regex(B + "(?i:secret_key_base)['\"]?\\s*(?::|=>|=)\\s*['\"]?(?<s>[0-9a-f]{64,256})(?![0-9A-Za-z])").randomness(0.7).build());
+    r.add(Rule.builder("properties-password", "Password in a Java .properties key (spring.datasource.password=...)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(".password", ".passwd", ".pwd").window(160, 200)
+        .regex("(?m)^[ \\t]*[A-Za-z][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*\\.(?i:password|passwd|pwd)[ \\t]*[=:][ \\t]*(?<s>[^\\s\"'#!][^\\s]{3,127})[ \\t]*$")
+        .validate(v -> !v.startsWith("ENC(") && !v.startsWith("{cipher}")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("shell-export-secret", "Secret in a shell export (export X_PASSWORD=, _SECRET=, _TOKEN=)").severity(MEDIUM)
+        .kind(Rule.Kind.FALLBACK).confidence(Confidence.MEDIUM).keywords("export").window(0, 400)
+        .regex(B + "export[ \\t]+[A-Za-z_][A-Za-z0-9_]{0,40}?(?i:PASSWORD|PASSWD|_PASS|_PWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY)[A-Za-z0-9_]{0,20}"
+            + "=(?<q>['\"]?)(?<s>[^\\s'\"`$]{6,256})\\k<q>(?=[\\s;]|$)")
+        .rejectIfMatch("(?i)(?:FILE|PATH|DIR|URL|URI|NAME|_ID|TYPE|HEADER|ENDPOINT|EXPIRY|EXPIRES|TTL|LENGTH|ARN|HOST|PORT|USER|COMMAND|CMD)=")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()

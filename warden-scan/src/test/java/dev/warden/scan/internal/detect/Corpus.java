@@ -28,6 +28,10 @@ final class Corpus {
   static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   static final String HEX = "0123456789abcdef";
   /** The crypt(3) base64 alphabet. */
+  /** WordPress's salt generator alphabet, less the quote and backslash a PHP literal cannot hold raw. */
+  static final String WP_SALT = ALNUM + "!@#$%^&*()-_ []{}<>~`+=,.;:/?|";
+  /** Django's get_random_secret_key() alphabet. */
+  static final String DJANGO = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)";
   static final String CRYPT = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   static final class Rnd {
@@ -382,6 +386,43 @@ final class Corpus {
           : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
       return new Gen(file, h, null);
     });
+    g.put("wordpress-auth-key", r -> {
+      String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
+          "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
+      String salt = r.of(WP_SALT, 64);
+      return new Gen("<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_HOST', 'localhost' );\ndefine( '" + k + "', '" + salt
+          + "' );\n$table_prefix = 'wp_';\n", salt, null);
+    });
+    g.put("php-define-password", r -> {
+      String p = r.password();
+      String k = List.of("DB_PASSWORD", "SMTP_PASS", "MAIL_PASSWORD", "API_SECRET", "PAYPAL_API_KEY").get(r.between(0, 4));
+      return new Gen("<?php\ndefine('DB_USER', 'shop');\ndefine(\"" + k + "\", \"" + p + "\");\n", p, null);
+    });
+    g.put("django-secret-key", r -> {
+      String k = (r.between(0, 1) == 0 ? "django-insecure-" : "") + r.of(DJANGO, 50);
+      return new Gen("from pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = '" + k
+          + "'\nDEBUG = False\n", k, null);
+    });
+    g.put("laravel-app-key", r -> {
+      String k = "base64:" + b64Of(r.bytes(32));
+      return new Gen("APP_NAME=Laravel\nAPP_ENV=production\nAPP_KEY=" + k + "\nAPP_DEBUG=false\n", k, null);
+    });
+    g.put("rails-secret-key-base", r -> {
+      String k = r.hex(128);
+      return new Gen("production:\n  secret_key_base: " + k + "\n", k, null);
+    });
+    g.put("properties-password", r -> {
+      String p = r.password();
+      String key = List.of("spring.datasource.password", "spring.mail.password", "app.ldap.manager.password",
+          "spring.rabbitmq.password").get(r.between(0, 3));
+      return new Gen("spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.username=app\n" + key + "=" + p + "\n", p, null);
+    });
+    g.put("shell-export-secret", r -> {
+      String p = r.password();
+      String k = List.of("SMTP_PASS", "DEPLOY_TOKEN", "WEBHOOK_SECRET", "LDAP_BIND_PASS", "SIGNING_SECRET").get(r.between(0, 4));
+      String q = List.of("", "\"", "'").get(r.between(0, 2));
+      return new Gen("# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n", p, null);
+    });
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
     return g;
@@ -491,6 +532,13 @@ final class Corpus {
           + "*:*:*:postgres:${PGPASSWORD}\nlocalhost:5432:*:postgres:postgres\n"
           + "root:x:0:0:root:/root:/bin/bash\ndaemon:*:19" + r.digits(3) + ":0:99999:7:::\nnobody:!:19000::::::\n"
           + "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx\ntime 12:30:45:00 ok\nsha: $6$ is SHA-512 crypt\n");
+      add(out, "frameworks.txt", "define( 'AUTH_KEY', 'put your unique phrase here' );\ndefine('DB_PASSWORD', '');\n"
+          + "define('DB_PASSWORD', getenv('DB_PASSWORD'));\ndefine('DB_PASSWORD', 'password');\ndefine('DB_PASSWORD_FIELD', 'pwd');\n"
+          + "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']\nSECRET_KEY = 'changeme-changeme-changeme'\nSECRET_KEY = env('SECRET_KEY')\n"
+          + "APP_KEY=\nAPP_KEY=base64:\nsecret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n"
+          + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC(" + r.b64(24) + ")\nspring.datasource.password=\n"
+          + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
+          + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
       add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
           + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
       add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"

@@ -174,6 +174,63 @@ class DetectorTest {
     assertThat(scan(line + "\n")).isEmpty();
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      define( 'DB_PASSWORD', 'Xq7!vNw2pZ' );                                         | php-define-password   | Xq7!vNw2pZ
+      define("SMTP_PASS", "Xq7!vNw2pZ");                                             | php-define-password   | Xq7!vNw2pZ
+      define( 'NONCE_SALT', 'k$(Qw<7z>pL%(2mN!a@Vb^R*t8Y-u_Z=c+X[d]e{f}g~h:i;j,2Lw' ); | wordpress-auth-key    | k$(Qw<7z>pL%(2mN!a@Vb^R*t8Y-u_Z=c+X[d]e{f}g~h:i;j,2Lw
+      SECRET_KEY = 'django-insecure-7x$(k2m!q@v9#w^z&r*t(b-n_p=h+c)j4l8s6d0f1g'      | django-secret-key     | django-insecure-7x$(k2m!q@v9#w^z&r*t(b-n_p=h+c)j4l8s6d0f1g
+      app.config['SECRET_KEY'] = 'q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc'                  | django-secret-key     | q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc
+      APP_KEY=base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=                     | laravel-app-key       | base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=
+      'key' => env('APP_KEY', 'base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k='), | laravel-app-key       | base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=
+      spring.datasource.password=Xq7!vNw2pZ                                          | properties-password   | Xq7!vNw2pZ
+      export SMTP_PASS='Xq7!vNw2pZ'                                                   | shell-export-secret   | Xq7!vNw2pZ
+      export WEBHOOK_SECRET=Xq7!vN&w2pZ                                              | shell-export-secret   | Xq7!vN&w2pZ
+      """)
+  void frameworkAssignmentWhenValueIsRealThenReported(String line, String rule, String secret) {
+    assertThat(scan(line + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo(rule);
+      assertThat(f.secret().reveal()).isEqualTo(secret);
+    });
+  }
+
+  @Test
+  void railsSecretKeyBaseWhenInSecretsYamlThenReported() {
+    String key = rnd.hex(128);
+    assertThat(scan("production:\n  secret_key_base: " + key + "\n")).singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("rails-secret-key-base"));
+  }
+
+  @Test
+  void yamlSecretWhenNestedAtAnyDepthThenReported() {
+    String yaml = "app:\n  database:\n    primary:\n      db_password: Xq7!vNw2pZ\n  oauth:\n    client_secret: "
+        + "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc\n  smtp:\n    password: \"Hb4#kLm9Tq\"\n";
+    assertThat(scan(yaml)).extracting(f -> f.secret().reveal())
+        .containsExactly("Xq7!vNw2pZ", "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc", "Hb4#kLm9Tq");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "define( 'AUTH_KEY', 'put your unique phrase here' );",
+      "define('DB_PASSWORD', '');",
+      "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+      "define('DB_PASSWORD', 'password');",
+      "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']",
+      "SECRET_KEY = 'changeme-changeme-changeme'",
+      "APP_KEY=",
+      "secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>",
+      "spring.datasource.password=${DB_PASSWORD}",
+      "spring.datasource.password=ENC(q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1J)",
+      "export DB_PASSWORD_FILE=/run/secrets/db",
+      "export API_TOKEN=$(cat /run/secrets/token)",
+      "export GITHUB_TOKEN=${GITHUB_TOKEN}",
+      "export TOKEN_URL=https://auth.corp.internal/token",
+      "export const SECRET_HEADER = 'X-Secret';",
+  })
+  void frameworkAssignmentWhenReferenceOrPlaceholderThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
   @Test
   void findingWhenLineHasIgnoreMarkerThenSuppressed() {
     String token = Corpus.githubStyle(rnd, "ghp_");

@@ -478,7 +478,11 @@ final class Corpus {
     return out;
   }
 
-  /** Hard negatives: secret-shaped text that is not a secret. */
+  /**
+   * Hard negatives: secret-shaped text that is not a secret (lock files, checksums, UUIDs, commit
+   * ids, minified code, base64 images, example placeholders). {@code CorpusTest} requires zero
+   * findings in all of them.
+   */
   static List<Sample> negatives(long seed, int copies) {
     Rnd r = new Rnd(seed);
     List<Sample> out = new ArrayList<>();
@@ -539,6 +543,19 @@ final class Corpus {
           + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC(" + r.b64(24) + ")\nspring.datasource.password=\n"
           + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
           + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
+      add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
+          + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
+      add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","
+          + " \"source\": {\"reference\": \"" + r.hex(40) + "\"}, \"dist\": {\"shasum\": \"" + r.hex(40) + "\"}}]\n}\n");
+      add(out, "poetry.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nfiles = [\n    {file = \"x-1.0.tar.gz\", hash = \"sha256:" + r.hex(64)
+          + "\"},\n]\n\n[metadata]\ncontent-hash = \"" + r.hex(64) + "\"\n");
+      add(out, "Gemfile.lock", "GIT\n  remote: https://github.com/rails/rails.git\n  revision: " + r.hex(40) + "\n  specs:\n    rails (7.1.3)\n");
+      add(out, "pnpm-lock.yaml", "packages:\n  /" + r.lower(6) + "@1.0.0:\n    resolution: {integrity: sha512-" + r.b64(86) + "==}\n");
+      add(out, "image.css", ".logo{background:url(data:image/png;base64," + b64Of(r.bytes(600)) + ")}\n");
+      add(out, "uuids.csv", "id,tenant,created\n" + r.uuid() + "," + r.uuid() + ",2024-01-0" + r.between(1, 9) + "\n");
+      add(out, "git-log.txt", "commit " + r.hex(40) + "\nAuthor: Dev <dev@corp.example>\n\n    Fix token refresh (" + r.hex(12) + ")\n");
+      add(out, "example.env", "# copy to .env and fill in\nDB_PASSWORD=<db-password>\nSECRET_KEY=changeme\nAPP_KEY=\n"
+          + "DATABASE_URL=postgres://user:password@localhost:5432/app\nexport API_TOKEN=xxxxxxxxxxxxxxxx\n");
       add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
           + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
       add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"

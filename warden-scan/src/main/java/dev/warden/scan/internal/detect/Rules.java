@@ -410,7 +410,7 @@ public final class Rules {
     r.add(Rule.builder("properties-password", "Password in a Java .properties key (spring.datasource.password=...)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(".password", ".passwd", ".pwd").window(160, 200)
         .regex("(?m)^[ \\t]*[A-Za-z][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*\\.(?i:password|passwd|pwd)[ \\t]*[=:][ \\t]*(?<s>[^\\s\"'#!][^\\s]{3,127})[ \\t]*$")
-        .validate(v -> !v.startsWith("ENC(") && !v.startsWith("{cipher}")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+        .validate(Rules::propertiesPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("shell-export-secret", "Secret in a shell export (export X_PASSWORD=, _SECRET=, _TOKEN=)").severity(MEDIUM)
         .kind(Rule.Kind.FALLBACK).confidence(Confidence.MEDIUM).keywords("export").window(0, 400)
         .regex(B + "export[ \\t]+[A-Za-z_][A-Za-z0-9_]{0,40}?(?i:PASSWORD|PASSWD|_PASS|_PWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY)[A-Za-z0-9_]{0,20}"
@@ -460,6 +460,15 @@ public final class Rules {
       }
     }
     return true;
+  }
+
+  /**
+   * A {@code .properties} password value: not Jasypt {@code ENC(...)} or Spring Cloud Config
+   * {@code {cipher}...}, and not a code statement that happens to start a line with a dotted name
+   * ({@code this.password = newPass;}, {@code self.pwd = read()}).
+   */
+  static boolean propertiesPassword(String v) {
+    return !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.endsWith(";") && !v.endsWith(")");
   }
 
   private static boolean isHex(char c) {

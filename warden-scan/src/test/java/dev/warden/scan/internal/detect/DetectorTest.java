@@ -221,6 +221,8 @@ class DetectorTest {
       "secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>",
       "spring.datasource.password=${DB_PASSWORD}",
       "spring.datasource.password=ENC(q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1J)",
+      "    this.password = newPass;",
+      "    self.db.password = read_secret()",
       "export DB_PASSWORD_FILE=/run/secrets/db",
       "export API_TOKEN=$(cat /run/secrets/token)",
       "export GITHUB_TOKEN=${GITHUB_TOKEN}",

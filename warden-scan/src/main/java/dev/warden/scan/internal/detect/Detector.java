@@ -265,6 +265,7 @@ public final class Detector {
       case FULL -> Placeholders.isPlaceholder(value);
       case MARKERS -> Placeholders.hasMarker(value);
       case GENERIC -> Placeholders.isPlaceholder(value) || Placeholders.isWeakGenericValue(value);
+      case WORDS -> Placeholders.hasWordMarker(value);
     };
   }
 

@@ -62,6 +62,26 @@ public final class Placeholders {
     return false;
   }
 
+  /**
+   * True when the value contains a stand-in word ({@code changeme}, {@code example},
+   * {@code put your unique phrase here}) or a run of one character; punctuation markers are not
+   * checked, because generated keys (Django, WordPress) legitimately contain {@code <}, {@code $(}.
+   */
+  public static boolean hasWordMarker(String value) {
+    if (DOCUMENTED_EXAMPLES.contains(value) || REPEATED.matcher(value).find()) {
+      return true;
+    }
+    String lower = value.toLowerCase(Locale.ROOT);
+    for (String m : MARKERS) {
+      if (Character.isLetter(m.charAt(0)) || m.charAt(0) == '_') {
+        if (lower.contains(m)) {
+          return true;
+        }
+      }
+    }
+    return lower.contains("unique phrase") || lower.contains("your ") || lower.startsWith("secret key");
+  }
+
   /** Common values of password fields that are not secrets worth reporting. */
   private static final Set<String> WEAK_GENERIC = Set.of(
       "password", "passwd", "pass", "secret", "token", "changeit", "admin", "root", "guest",

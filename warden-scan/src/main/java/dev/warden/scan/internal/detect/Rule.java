@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 public final class Rule {
   /** How a rule finds its secret; decides priority when two rules match overlapping text. */
   public enum Kind {
+    /** Fills gaps the generic detectors leave (shell exports of any value shape): lowest priority. */
+    FALLBACK,
     /** A generic detector (assignments, URLs, JWTs): lowest priority. */
     GENERIC,
     /** Key material (PEM, OpenSSH, PuTTY, PGP). */
@@ -32,7 +34,12 @@ public final class Rule {
     /** Markers and documented examples only: for formats with legitimate runs (PEM, "AAAA"). */
     MARKERS,
     /** Also the weak-value list of generic assignments. */
-    GENERIC
+    GENERIC,
+    /**
+     * Only stand-in words ({@code changeme}, {@code example}...) and long runs: for generated keys
+     * whose alphabet includes the punctuation markers ({@code <}, {@code $(}) are made of.
+     */
+    WORDS
   }
 
   final String id;

@@ -362,7 +362,61 @@ public final class Rules {
         .regex("jdbc:[a-z0-9:]+[^\\s\"'`]*?[?&;](?i:password|pwd)=(?<s>[^&;\\s\"'`]{3,128})")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(uri("url-credentials", "Credentials embedded in a URL",
-        "(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|sqlserver|mssql|nats|kafka|couchdb|neo4j|clickhouse|oracle)", userPass, "://"));
+        "(?:(?:git|svn)\\+)?(?:https?|ftps?|sftp|ssh|git|svn|smb|rsync|telnet|socks[45]h?|smtps?|imaps?|pop3s?|ldaps?|wss?|mqtts?|"
+            + "sqlserver|mssql|nats|kafka|couchdb|neo4j(?:\\+s)?|bolt|clickhouse|oracle|cassandra|memcached|influxdb|elasticsearch|sip)",
+        userPass, "://"));
+    // ---- Per-tool credential files
+    r.add(Rule.builder("netrc-password", "Password in a .netrc / _netrc machine entry").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("machine").multiline().window(0, 600)
+        .regex(B + "(?i:machine)[ \\t]+[^\\s#]{1,253}(?:\\s+(?i:login|account)\\s+[^\\s#]{1,128}){0,2}\\s+(?i:password)[ \\t]+(?<s>[^\\s]{3,256})(?!\\S)")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // .pgpass lines (host:port:database:user:password) have no keyword of their own: the default
+    // ports and the "*" wildcard field are the cheapest common anchors.
+    r.add(Rule.builder("pgpass-password", "Password in a PostgreSQL .pgpass line").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(":5432:", ":5433:", ":6432:", ":*:").window(260, 400)
+        .regex("(?m)^[ \\t]*(?:[A-Za-z0-9._-]{1,253}|\\*):(?:\\d{2,5}|\\*):(?:[^:\\s#]{1,63}|\\*):(?:[^:\\s]{1,63}|\\*):(?<s>[^\\s]{3,256})[ \\t]*$")
+        .validate(v -> !v.startsWith("$") && !v.replace("\\:", "").contains(":")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // A crypt(3)-family or htpasswd hash after a user name at the start of a line (.htpasswd,
+    // /etc/shadow): the hash proves the format, and an offline-crackable hash is a credential.
+    r.add(Rule.builder("password-hash", "Password hash in an htpasswd or shadow-style file (bcrypt, MD5-crypt, apr1, SHA-crypt, {SHA})")
+        .severity(MEDIUM).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
+        .exactKeywords(":$2y$", ":$2a$", ":$2b$", ":$1$", ":$apr1$", ":$5$", ":$6$", ":{SHA}").window(80, 200)
+        .regex("(?m)^[ \\t]*[A-Za-z0-9._@+-]{1,64}:(?<s>\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}"
+            + "|\\$(?:1|apr1)\\$[./A-Za-z0-9]{1,8}\\$[./A-Za-z0-9]{22}"
+            + "|\\$5\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{43}"
+            + "|\\$6\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86}"
+            + "|\\{SHA\\}[A-Za-z0-9+/]{27}=)(?=[:\\s]|$)")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // ---- Language and framework secrets by assignment
+    r.add(Rule.builder("wordpress-auth-key", "WordPress authentication key or salt (wp-config.php)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("define").window(0, 400)
+        .regex(B + "define\\s*\\(\\s*(?<q1>['\"])(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)\\k<q1>\\s*,\\s*(?<q>['\"])(?<s>[^'\"\\r\\n]{32,128})\\k<q>\\s*\\)")
+        .placeholders(Rule.PlaceholderCheck.WORDS).randomness(0.7).build());
+    r.add(Rule.builder("php-define-password", "Password or secret in a PHP define() (DB_PASSWORD, SMTP_PASS, API secrets)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("define").window(0, 400)
+        .regex(B + "define\\s*\\(\\s*(?<q1>['\"])(?i:[A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|_PASS|_PWD|SECRET|TOKEN|API_KEY)[A-Z0-9_]{0,20})\\k<q1>\\s*,\\s*(?<q>['\"])(?<s>[^'\"\\r\\n]{4,200})\\k<q>\\s*\\)")
+        .rejectIfMatch("(?i)(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)['\"]|(?:NAME|FILE|PATH|URL|FIELD|LENGTH|TABLE|COOKIE|HEADER)['\"]")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("django-secret-key", "Django SECRET_KEY in settings").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("SECRET_KEY").window(0, 300)
+        .regex(B + "SECRET_KEY(?:['\"]\\])?\\s*=\\s*[rbu]?(?<q>['\"])(?<s>[^'\"\\r\\n]{20,128})\\k<q>")
+        .placeholders(Rule.PlaceholderCheck.WORDS).randomness(0.6).build());
+    r.add(Rule.builder("laravel-app-key", "Laravel APP_KEY (encrypts sessions and cookies)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("APP_KEY").window(0, 200).assignment()
+        .regex(B + "APP_KEY['\"]?\\s*(?:=|,)\\s*['\"]?(?<s>base64:[A-Za-z0-9+/]{43}=)").randomness(0.6).build());
+    r.add(Rule.builder("rails-secret-key-base", "Rails secret_key_base (signs and encrypts cookies)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("secret_key_base").window(0, 400).assignment()
+        .regex(B + "(?i:secret_key_base)['\"]?\\s*(?::|=>|=)\\s*['\"]?(?<s>[0-9a-f]{64,256})(?![0-9A-Za-z])").randomness(0.7).build());
+    r.add(Rule.builder("properties-password", "Password in a Java .properties key (spring.datasource.password=...)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(".password", ".passwd", ".pwd").window(160, 200)
+        .regex("(?m)^[ \\t]*[A-Za-z][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*\\.(?i:password|passwd|pwd)[ \\t]*[=:][ \\t]*(?<s>[^\\s\"'#!][^\\s]{3,127})[ \\t]*$")
+        .validate(Rules::propertiesPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("shell-export-secret", "Secret in a shell export (export X_PASSWORD=, _SECRET=, _TOKEN=)").severity(MEDIUM)
+        .kind(Rule.Kind.FALLBACK).confidence(Confidence.MEDIUM).keywords("export").window(0, 400)
+        .regex(B + "export[ \\t]+[A-Za-z_][A-Za-z0-9_]{0,40}?(?i:PASSWORD|PASSWD|_PASS|_PWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY)[A-Za-z0-9_]{0,20}"
+            + "=(?<q>['\"]?)(?<s>[^\\s'\"`$]{6,256})\\k<q>(?=[\\s;]|$)")
+        .rejectIfMatch("(?i)(?:FILE|PATH|DIR|URL|URI|NAME|_ID|TYPE|HEADER|ENDPOINT|EXPIRY|EXPIRES|TTL|LENGTH|ARN|HOST|PORT|USER|COMMAND|CMD)=")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
@@ -388,8 +442,37 @@ public final class Rules {
     // scheme keywords (postgres, redis...) start the match; "://" needs the scheme walked back over
     b = viaSeparator ? b.window(24, 400).schemeBefore() : b.window(0, 400);
     return b.regex("(?i:" + scheme + ")" + tail)
-        .validate(v -> !v.startsWith("$") && !v.startsWith("%") && !v.startsWith("{"))
+        .validate(Rules::urlPassword)
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build();
+  }
+
+  /**
+   * The password part of {@code user:password@host}: not a template ({@code $VAR}, {@code {x}},
+   * {@code %(x)s}, {@code %VAR%}); percent-encoded bytes ({@code %40}) are a real password.
+   */
+  static boolean urlPassword(String v) {
+    if (v.startsWith("$") || v.startsWith("{")) {
+      return false;
+    }
+    for (int i = v.indexOf('%'); i >= 0; i = v.indexOf('%', i + 1)) {
+      if (i + 2 >= v.length() || !isHex(v.charAt(i + 1)) || !isHex(v.charAt(i + 2))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A {@code .properties} password value: not Jasypt {@code ENC(...)} or Spring Cloud Config
+   * {@code {cipher}...}, and not a code statement that happens to start a line with a dotted name
+   * ({@code this.password = newPass;}, {@code self.pwd = read()}).
+   */
+  static boolean propertiesPassword(String v) {
+    return !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.endsWith(";") && !v.endsWith(")");
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** The body of a key block must be real base64, not an ellipsis or a template. */

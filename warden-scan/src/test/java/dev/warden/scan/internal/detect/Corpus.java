@@ -27,6 +27,12 @@ final class Corpus {
 
   static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   static final String HEX = "0123456789abcdef";
+  /** The crypt(3) base64 alphabet. */
+  /** WordPress's salt generator alphabet, less the quote and backslash a PHP literal cannot hold raw. */
+  static final String WP_SALT = ALNUM + "!@#$%^&*()-_ []{}<>~`+=,.;:/?|";
+  /** Django's get_random_secret_key() alphabet. */
+  static final String DJANGO = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)";
+  static final String CRYPT = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   static final class Rnd {
     final SplittableRandom r;
@@ -324,10 +330,98 @@ final class Corpus {
     uri(g, "uri-mongodb", r -> "mongodb+srv://reporter:%s@cluster0." + r.lower(5) + ".mongodb.net/reports?retryWrites=true");
     uri(g, "uri-redis", r -> "redis://default:%s@redis-" + r.digits(5) + ".cache.internal:6379/0");
     uri(g, "uri-amqp", r -> "amqps://worker:%s@mq." + r.lower(6) + ".net:5671/vhost");
-    uri(g, "url-credentials", r -> "https://deploy:%s@git." + r.lower(6) + ".com/org/repo.git");
+    g.put("url-credentials", r -> {
+      // the places URL credentials leak: git credential stores, package-manager index URLs, clones
+      String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
+      String host = r.lower(6);
+      return switch (r.between(0, 5)) {
+        case 0 -> new Gen("https://deploy:" + p + "@git." + host + ".com/org/repo.git", p, "DATABASE_URL");
+        case 1 -> new Gen("https://" + r.lower(5) + ":" + p + "@gitlab." + host + ".io", p, "credential_helper_store");
+        case 2 -> new Gen("https://ci:" + p + "@pypi." + host + ".corp/simple/", p, "index-url");
+        case 3 -> new Gen("https://npm:" + p + "@npm." + host + ".corp/repository/npm-group/", p, "registry");
+        case 4 -> {
+          // percent-encoded reserved characters: the secret is reported as written
+          String enc = r.alnum(4) + "%40" + r.alnum(3) + "%2F" + r.digits(3) + "%21";
+          yield new Gen("ftp://backup:" + enc + "@ftp." + host + ".net:21/dumps", enc, "BACKUP_URL");
+        }
+        default -> new Gen("git+ssh://svc:" + p + "@code." + host + ".org/app.git", p, "SOURCE");
+      };
+    });
     g.put("jdbc-password", r -> {
       String p = r.password().replace("&", "8");
       return new Gen("jdbc:sqlserver://sql." + r.lower(5) + ".net:1433;databaseName=app;user=svc;password=" + p, p, "JDBC_URL");
+    });
+    g.put("netrc-password", r -> {
+      String p = r.password();
+      String host = "api." + r.lower(6) + ".com";
+      String entry = switch (r.between(0, 2)) {
+        case 0 -> "machine " + host + " login ci@" + r.lower(5) + ".io password " + p + "\n";
+        case 1 -> "machine " + host + "\n  login deploy\n  password " + p + "\n";
+        default -> "machine " + host + "\nlogin " + r.lower(6) + "\naccount ops\npassword " + p + "\n\nmachine other.host login x password\n";
+      };
+      return new Gen(entry, p, null);
+    });
+    g.put("pgpass-password", r -> {
+      String p = r.password();
+      String line = switch (r.between(0, 2)) {
+        case 0 -> "db-" + r.lower(5) + ".internal:5432:orders:app_" + r.lower(3) + ":" + p;
+        case 1 -> "*:*:*:replicator:" + p;
+        default -> "# reporting replica\n10.0.3." + r.between(2, 250) + ":6432:*:report:" + p;
+      };
+      return new Gen(line + "\n", p, null);
+    });
+    g.put("password-hash", r -> {
+      String salt = r.of(CRYPT, r.between(4, 8));
+      String h = switch (r.between(0, 5)) {
+        case 0 -> "$2y$" + r.between(10, 13) + "$" + r.of(CRYPT, 53);
+        case 1 -> "$apr1$" + salt + "$" + r.of(CRYPT, 22);
+        case 2 -> "$1$" + salt + "$" + r.of(CRYPT, 22);
+        case 3 -> "$5$rounds=" + r.between(5000, 99999) + "$" + salt + "$" + r.of(CRYPT, 43);
+        case 4 -> "$6$" + salt + "$" + r.of(CRYPT, 86);
+        default -> "{SHA}" + b64Of(r.bytes(20));
+      };
+      String user = r.lower(6);
+      String file = r.between(0, 1) == 0
+          ? user + ":" + h + "\n" // .htpasswd
+          : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
+      return new Gen(file, h, null);
+    });
+    g.put("wordpress-auth-key", r -> {
+      String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
+          "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
+      String salt = r.of(WP_SALT, 64);
+      return new Gen("<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_HOST', 'localhost' );\ndefine( '" + k + "', '" + salt
+          + "' );\n$table_prefix = 'wp_';\n", salt, null);
+    });
+    g.put("php-define-password", r -> {
+      String p = r.password();
+      String k = List.of("DB_PASSWORD", "SMTP_PASS", "MAIL_PASSWORD", "API_SECRET", "PAYPAL_API_KEY").get(r.between(0, 4));
+      return new Gen("<?php\ndefine('DB_USER', 'shop');\ndefine(\"" + k + "\", \"" + p + "\");\n", p, null);
+    });
+    g.put("django-secret-key", r -> {
+      String k = (r.between(0, 1) == 0 ? "django-insecure-" : "") + r.of(DJANGO, 50);
+      return new Gen("from pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = '" + k
+          + "'\nDEBUG = False\n", k, null);
+    });
+    g.put("laravel-app-key", r -> {
+      String k = "base64:" + b64Of(r.bytes(32));
+      return new Gen("APP_NAME=Laravel\nAPP_ENV=production\nAPP_KEY=" + k + "\nAPP_DEBUG=false\n", k, null);
+    });
+    g.put("rails-secret-key-base", r -> {
+      String k = r.hex(128);
+      return new Gen("production:\n  secret_key_base: " + k + "\n", k, null);
+    });
+    g.put("properties-password", r -> {
+      String p = r.password();
+      String key = List.of("spring.datasource.password", "spring.mail.password", "app.ldap.manager.password",
+          "spring.rabbitmq.password").get(r.between(0, 3));
+      return new Gen("spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.username=app\n" + key + "=" + p + "\n", p, null);
+    });
+    g.put("shell-export-secret", r -> {
+      String p = r.password();
+      String k = List.of("SMTP_PASS", "DEPLOY_TOKEN", "WEBHOOK_SECRET", "LDAP_BIND_PASS", "SIGNING_SECRET").get(r.between(0, 4));
+      String q = List.of("", "\"", "'").get(r.between(0, 2));
+      return new Gen("# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n", p, null);
     });
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
@@ -384,7 +478,11 @@ final class Corpus {
     return out;
   }
 
-  /** Hard negatives: secret-shaped text that is not a secret. */
+  /**
+   * Hard negatives: secret-shaped text that is not a secret (lock files, checksums, UUIDs, commit
+   * ids, minified code, base64 images, example placeholders). {@code CorpusTest} requires zero
+   * findings in all of them.
+   */
   static List<Sample> negatives(long seed, int copies) {
     Rnd r = new Rnd(seed);
     List<Sample> out = new ArrayList<>();
@@ -427,6 +525,37 @@ final class Corpus {
       add(out, "urls.txt", "https://github.com/org/repo.git\nhttps://user@example.com/path\npostgres://localhost:5432/db\n"
           + "postgresql://postgres:postgres@localhost:5432/test\nredis://localhost:6379\nmongodb://user:password@localhost/db\n"
           + "amqp://guest:guest@localhost:5672/\nmysql://root:${MYSQL_ROOT_PASSWORD}@db/app\n");
+      add(out, "url-placeholders.txt", "https://user:password@example.com/\nhttps://deploy:${DEPLOY_PASSWORD}@git.corp/x.git\n"
+          + "ftp://admin:<password>@ftp.corp/\nsmb://svc:xxxx@files/share\nhttps://ci:changeme@nexus.corp/\n"
+          + "url = 'postgres://%(user)s:%(password)s@%(host)s/db'\nDATABASE_URL=mysql://app:{{ .Values.password }}@db/app\n"
+          + "https://token:@github.com/org/repo\nhttps://" + r.lower(6) + "@bitbucket.org/team/repo.git\n"
+          + "redis://:{{.Values.redisPassword}}@redis:6379\nhttps://user:%PASSWORD%@host/\namqp://guest:guest@localhost:5672\n"
+          + "https://api.github.com/repos/org/repo/git/refs/heads/main\nhttp://[::1]:8080/health\n");
+      add(out, "tool-files.txt", "machine example.com login user password <password>\nmachine ci.corp login bot password changeme\n"
+          + "machine api.corp login bot password $NETRC_PASSWORD\nThe machine learning model stores no password here.\n"
+          + "*:*:*:postgres:${PGPASSWORD}\nlocalhost:5432:*:postgres:postgres\n"
+          + "root:x:0:0:root:/root:/bin/bash\ndaemon:*:19" + r.digits(3) + ":0:99999:7:::\nnobody:!:19000::::::\n"
+          + "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx\ntime 12:30:45:00 ok\nsha: $6$ is SHA-512 crypt\n");
+      add(out, "frameworks.txt", "define( 'AUTH_KEY', 'put your unique phrase here' );\ndefine('DB_PASSWORD', '');\n"
+          + "define('DB_PASSWORD', getenv('DB_PASSWORD'));\ndefine('DB_PASSWORD', 'password');\ndefine('DB_PASSWORD_FIELD', 'pwd');\n"
+          + "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']\nSECRET_KEY = 'changeme-changeme-changeme'\nSECRET_KEY = env('SECRET_KEY')\n"
+          + "APP_KEY=\nAPP_KEY=base64:\nsecret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n"
+          + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC(" + r.b64(24) + ")\nspring.datasource.password=\n"
+          + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
+          + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
+      add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
+          + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
+      add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","
+          + " \"source\": {\"reference\": \"" + r.hex(40) + "\"}, \"dist\": {\"shasum\": \"" + r.hex(40) + "\"}}]\n}\n");
+      add(out, "poetry.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nfiles = [\n    {file = \"x-1.0.tar.gz\", hash = \"sha256:" + r.hex(64)
+          + "\"},\n]\n\n[metadata]\ncontent-hash = \"" + r.hex(64) + "\"\n");
+      add(out, "Gemfile.lock", "GIT\n  remote: https://github.com/rails/rails.git\n  revision: " + r.hex(40) + "\n  specs:\n    rails (7.1.3)\n");
+      add(out, "pnpm-lock.yaml", "packages:\n  /" + r.lower(6) + "@1.0.0:\n    resolution: {integrity: sha512-" + r.b64(86) + "==}\n");
+      add(out, "image.css", ".logo{background:url(data:image/png;base64," + b64Of(r.bytes(600)) + ")}\n");
+      add(out, "uuids.csv", "id,tenant,created\n" + r.uuid() + "," + r.uuid() + ",2024-01-0" + r.between(1, 9) + "\n");
+      add(out, "git-log.txt", "commit " + r.hex(40) + "\nAuthor: Dev <dev@corp.example>\n\n    Fix token refresh (" + r.hex(12) + ")\n");
+      add(out, "example.env", "# copy to .env and fill in\nDB_PASSWORD=<db-password>\nSECRET_KEY=changeme\nAPP_KEY=\n"
+          + "DATABASE_URL=postgres://user:password@localhost:5432/app\nexport API_TOKEN=xxxxxxxxxxxxxxxx\n");
       add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
           + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
       add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"

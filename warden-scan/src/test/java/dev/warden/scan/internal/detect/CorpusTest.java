@@ -95,6 +95,20 @@ class CorpusTest {
   }
 
   @Test
+  void negativeCorpusWhenScannedThenNoFindingAtAll() {
+    ContentScanner scanner = new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder());
+    List<String> found = new ArrayList<>();
+    List<Corpus.Sample> negatives = Corpus.negatives(31L, 4);
+    for (Corpus.Sample s : negatives) {
+      byte[] b = s.text().getBytes(StandardCharsets.UTF_8);
+      scanner.scan(b, b.length, 0, b.length, new LineCursor(1), s.name(),
+          f -> found.add(s.name() + ": " + f.ruleId() + " " + abbreviate(f.secret().reveal())));
+    }
+    assertThat(negatives).hasSizeGreaterThan(100);
+    assertThat(found).as("findings in files that hold no secret").isEmpty();
+  }
+
+  @Test
   void corpusWhenGeneratedThenEveryRuleHasPositiveSamples() {
     assertThat(Corpus.generators().keySet()).containsExactlyInAnyOrderElementsOf(Rules.all().stream().map(Rule::id).toList());
     assertThat(Rules.all()).hasSizeGreaterThanOrEqualTo(80);

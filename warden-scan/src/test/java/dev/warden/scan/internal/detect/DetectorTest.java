@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DetectorTest {
@@ -70,6 +71,165 @@ class DetectorTest {
       "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
   })
   void placeholderWhenScannedThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      https://alice:Tq7vNw2pXz4k@github.com                                   | url-credentials | Tq7vNw2pXz4k
+      registry=https://ci:R8mKd2vQpx7s@npm.corp.example/repository/npm/       | url-credentials | R8mKd2vQpx7s
+      index-url = https://build:Hq3nV8xLw2Za@pypi.corp.internal/simple/       | url-credentials | Hq3nV8xLw2Za
+      url: jdbc:postgresql://app:Wn4zQ8rTk2Lm@db.internal:5432/orders         | uri-postgres    | Wn4zQ8rTk2Lm
+      spring.datasource.url=jdbc:mysql://svc:Pk9wR3tXq7Vb@mysql:3306/shop     | uri-mysql       | Pk9wR3tXq7Vb
+      REDIS_URL=redis://:Zx8Lq3Vn7Rt2@cache.internal:6379/0                   | uri-redis       | Zx8Lq3Vn7Rt2
+      BROKER=amqps://worker:Mv5Hs9Kq2Wz@mq.internal:5671/vhost                | uri-amqp        | Mv5Hs9Kq2Wz
+      MONGO=mongodb+srv://rep:Jt6Yp2Nw8Qd@cluster0.abcde.mongodb.net/r        | uri-mongodb     | Jt6Yp2Nw8Qd
+      https://deploy:p%40ss%2Fw0rd%21Xk9@git.corp.internal/org/repo.git       | url-credentials | p%40ss%2Fw0rd%21Xk9
+      pushurl = git+ssh://svc:Gb7Wq2Lx9Tn@code.corp.org/app.git               | url-credentials | Gb7Wq2Lx9Tn
+      """)
+  void urlWhenItEmbedsAPasswordThenPasswordReported(String line, String rule, String secret) {
+    assertThat(scan(line + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo(rule);
+      assertThat(f.secret().reveal()).isEqualTo(secret);
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "https://user:password@git.corp.internal/org/repo.git",
+      "https://deploy:${DEPLOY_PASSWORD}@git.corp.internal/x.git",
+      "ftp://admin:<password>@ftp.corp.internal/",
+      "smb://svc:xxxx@files.corp.internal/share",
+      "https://ci:changeme@nexus.corp.internal/",
+      "url = 'postgres://%(user)s:%(password)s@%(host)s/db'",
+      "DATABASE_URL=mysql://app:{{ .Values.password }}@db/app",
+      "DATABASE_URL=mysql://app:{{.Values.password}}@db/app",
+      "https://token:@github.com/org/repo",
+      "https://alice@bitbucket.org/team/repo.git",
+      "https://user:%PASSWORD%@host.internal/",
+      "https://api.github.com/repos/org/repo/git/refs/heads/main",
+  })
+  void urlWhenPasswordIsPlaceholderOrMissingThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "machine git.corp.internal login ci password Xq7!vNw2pZ\n",
+      "machine git.corp.internal\n    login ci\n    password Xq7!vNw2pZ\n",
+      "default login x password y\nmachine git.corp.internal\nlogin ci\naccount ops\npassword Xq7!vNw2pZ\n",
+  })
+  void netrcWhenEntryHasPasswordThenReported(String netrc) {
+    assertThat(scan(netrc)).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("netrc-password");
+      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "db.internal:5432:orders:app:Xq7!vNw2pZ",
+      "*:*:*:replicator:Xq7!vNw2pZ",
+      "  10.0.0.7:6432:*:report:Xq7!vNw2pZ  ",
+  })
+  void pgpassWhenLineHasPasswordThenReported(String line) {
+    assertThat(scan("# ~/.pgpass\n" + line + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("pgpass-password");
+      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
+  void hashWhenOnHtpasswdOrShadowLineThenReported(String prefix) {
+    String c = Corpus.CRYPT;
+    String hash = switch (prefix) {
+      case "$2y$12$", "$2b$10$" -> prefix + rnd.of(c, 53);
+      case "$apr1$", "$1$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 22);
+      case "$5$", "$5$rounds=5000$" -> prefix + rnd.of(c, 16) + "$" + rnd.of(c, 43);
+      case "$6$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 86);
+      default -> prefix + Corpus.b64Of(rnd.bytes(20));
+    };
+    for (String text : List.of("alice:" + hash + "\n", "bin:x:1:1::/:/sbin/nologin\nalice:" + hash + ":19700:0:99999:7:::\n")) {
+      assertThat(scan(text)).singleElement().satisfies(f -> {
+        assertThat(f.ruleId()).isEqualTo("password-hash");
+        assertThat(f.secret().reveal()).isEqualTo(hash);
+      });
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "machine example.com login user password <password>",
+      "machine ci.corp.internal login bot password $NETRC_PASSWORD",
+      "machine ci.corp.internal login bot",
+      "*:*:*:postgres:${PGPASSWORD}",
+      "root:x:0:0:root:/root:/bin/bash",
+      "daemon:*:19700:0:99999:7:::",
+      "alice:!:19700:0:99999:7:::",
+      "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx",
+      "hash = '$2y$10$' + salt",
+  })
+  void toolFileWhenNoRealCredentialThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      define( 'DB_PASSWORD', 'Xq7!vNw2pZ' );                                         | php-define-password   | Xq7!vNw2pZ
+      define("SMTP_PASS", "Xq7!vNw2pZ");                                             | php-define-password   | Xq7!vNw2pZ
+      define( 'NONCE_SALT', 'k$(Qw<7z>pL%(2mN!a@Vb^R*t8Y-u_Z=c+X[d]e{f}g~h:i;j,2Lw' ); | wordpress-auth-key    | k$(Qw<7z>pL%(2mN!a@Vb^R*t8Y-u_Z=c+X[d]e{f}g~h:i;j,2Lw
+      SECRET_KEY = 'django-insecure-7x$(k2m!q@v9#w^z&r*t(b-n_p=h+c)j4l8s6d0f1g'      | django-secret-key     | django-insecure-7x$(k2m!q@v9#w^z&r*t(b-n_p=h+c)j4l8s6d0f1g
+      app.config['SECRET_KEY'] = 'q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc'                  | django-secret-key     | q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc
+      APP_KEY=base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=                     | laravel-app-key       | base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=
+      'key' => env('APP_KEY', 'base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k='), | laravel-app-key       | base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=
+      spring.datasource.password=Xq7!vNw2pZ                                          | properties-password   | Xq7!vNw2pZ
+      export SMTP_PASS='Xq7!vNw2pZ'                                                   | shell-export-secret   | Xq7!vNw2pZ
+      export WEBHOOK_SECRET=Xq7!vN&w2pZ                                              | shell-export-secret   | Xq7!vN&w2pZ
+      """)
+  void frameworkAssignmentWhenValueIsRealThenReported(String line, String rule, String secret) {
+    assertThat(scan(line + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo(rule);
+      assertThat(f.secret().reveal()).isEqualTo(secret);
+    });
+  }
+
+  @Test
+  void railsSecretKeyBaseWhenInSecretsYamlThenReported() {
+    String key = rnd.hex(128);
+    assertThat(scan("production:\n  secret_key_base: " + key + "\n")).singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("rails-secret-key-base"));
+  }
+
+  @Test
+  void yamlSecretWhenNestedAtAnyDepthThenReported() {
+    String yaml = "app:\n  database:\n    primary:\n      db_password: Xq7!vNw2pZ\n  oauth:\n    client_secret: "
+        + "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc\n  smtp:\n    password: \"Hb4#kLm9Tq\"\n";
+    assertThat(scan(yaml)).extracting(f -> f.secret().reveal())
+        .containsExactly("Xq7!vNw2pZ", "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc", "Hb4#kLm9Tq");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "define( 'AUTH_KEY', 'put your unique phrase here' );",
+      "define('DB_PASSWORD', '');",
+      "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+      "define('DB_PASSWORD', 'password');",
+      "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']",
+      "SECRET_KEY = 'changeme-changeme-changeme'",
+      "APP_KEY=",
+      "secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>",
+      "spring.datasource.password=${DB_PASSWORD}",
+      "spring.datasource.password=ENC(q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1J)",
+      "    this.password = newPass;",
+      "    self.db.password = read_secret()",
+      "export DB_PASSWORD_FILE=/run/secrets/db",
+      "export API_TOKEN=$(cat /run/secrets/token)",
+      "export GITHUB_TOKEN=${GITHUB_TOKEN}",
+      "export TOKEN_URL=https://auth.corp.internal/token",
+      "export const SECRET_HEADER = 'X-Secret';",
+  })
+  void frameworkAssignmentWhenReferenceOrPlaceholderThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
   }
 

@@ -386,6 +386,38 @@ final class Corpus {
           : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
       return new Gen(file, h, null);
     });
+    g.put("sql-user-password", r -> {
+      String p = r.password().replace("'", "9");
+      String user = "app_" + r.lower(4);
+      String stmt = switch (r.between(0, 4)) {
+        case 0 -> "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + p + "';";
+        case 1 -> "CREATE ROLE " + user + " WITH LOGIN PASSWORD '" + p + "' VALID UNTIL 'infinity';";
+        case 2 -> "ALTER USER " + user + " WITH PASSWORD '" + p + "';";
+        case 3 -> "GRANT ALL PRIVILEGES ON shop.* TO '" + user + "'@'localhost' IDENTIFIED BY '" + p + "';";
+        default -> "ALTER USER '" + user + "'@'%' IDENTIFIED WITH mysql_native_password BY '" + p + "';";
+      };
+      return new Gen("-- provisioning\nCREATE DATABASE shop;\n" + stmt + "\nFLUSH PRIVILEGES;\n", p, null);
+    });
+    g.put("sql-insert-password", r -> {
+      String p = r.password().replace("'", "9");
+      String cols = switch (r.between(0, 2)) {
+        case 0 -> "(`id`, `email`, `password`, `created_at`)";
+        case 1 -> "(id, email, user_pass, created_at)";
+        default -> "(\"id\", \"email\", \"password\", \"created_at\")";
+      };
+      return new Gen("INSERT INTO `users` " + cols + " VALUES (" + r.between(1, 99) + ", '" + r.lower(6) + "@corp.example', '" + p
+          + "', '2024-01-0" + r.between(1, 9) + " 10:00:00');\n", p, null);
+    });
+    g.put("sql-password-hash", r -> {
+      String h = switch (r.between(0, 3)) {
+        case 0 -> "$P$B" + r.of(CRYPT, 30);
+        case 1 -> "$2y$10$" + r.of(CRYPT, 53);
+        case 2 -> "pbkdf2_sha256$" + r.between(260000, 870000) + "$" + r.alnum(22) + "$" + b64Of(r.bytes(32));
+        default -> "$argon2id$v=19$m=65536,t=4,p=1$" + b64Of(r.bytes(16)).replace("=", "") + "$" + b64Of(r.bytes(32)).replace("=", "");
+      };
+      return new Gen("LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','" + h + "','admin','admin@corp.example','',"
+          + "'2024-01-01 00:00:00','',0,'admin');\nUNLOCK TABLES;\n", h, null);
+    });
     g.put("wordpress-auth-key", r -> {
       String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
           "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
@@ -543,6 +575,24 @@ final class Corpus {
           + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC(" + r.b64(24) + ")\nspring.datasource.password=\n"
           + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
           + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
+      add(out, "schema.sql", "CREATE ROLE readonly NOLOGIN;\nCREATE ROLE app WITH LOGIN PASSWORD NULL;\nALTER ROLE app PASSWORD NULL;\n"
+          + "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';\nCREATE USER app WITH PASSWORD :'app_password';\n"
+          + "ALTER USER app WITH PASSWORD '<password>';\nCREATE USER 'x'@'%' IDENTIFIED BY 'changeme';\nCREATE USER u PASSWORD 'md5';\n"
+          + "ALTER SYSTEM SET password_encryption = 'scram-sha-256';\nCREATE USER 'svc'@'%' IDENTIFIED BY '%s';\n"
+          + "GRANT SELECT ON shop.* TO 'report'@'%';\nSET password_encryption = 'md5';\n"
+          + "-- the password is stored hashed; see docs\n");
+      add(out, "pg_hba.conf", "# TYPE DATABASE USER ADDRESS METHOD\nhost all all 127.0.0.1/32 md5\nhost all all ::1/128 scram-sha-256\n"
+          + "local all postgres peer\n");
+      add(out, "seed.sql", "INSERT INTO users (id, email, password) VALUES (1, 'a@corp.example', NULL);\n"
+          + "INSERT INTO users (id, email, password) VALUES (2, 'b@corp.example', '');\n"
+          + "INSERT INTO users (id, email, password) VALUES (?, ?, ?);\nINSERT INTO users (id, email, password) VALUES ($1, $2, $3);\n"
+          + "INSERT INTO users (id, email, password) VALUES (3, 'c@corp.example', crypt('x', gen_salt('bf')));\n"
+          + "INSERT INTO users (id, name, password_reset_token) VALUES (4, 'd', '" + r.hex(32) + "');\n"
+          + "INSERT INTO users (id, email, password) VALUES (5, 'e@corp.example', '<hashed>');\n"
+          + "INSERT INTO products (id, name, sku) VALUES (1, 'Widget', '" + r.upperAlnum(10) + "');\n"
+          + "cursor.execute(\"INSERT INTO users (email, password) VALUES (%s, %s)\", (email, pw))\n"
+          + "'password' => '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi',\n"
+          + "INSERT INTO users (id, email, password) VALUES (6, 'f@corp.example', '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi');\n");
       add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
           + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
       add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","

@@ -140,6 +140,60 @@ class DetectorTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE USER 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
+      "CREATE USER IF NOT EXISTS 'shop'@'localhost' IDENTIFIED WITH caching_sha2_password BY 'Xq7!vNw2pZ';",
+      "CREATE ROLE shop WITH LOGIN ENCRYPTED PASSWORD 'Xq7!vNw2pZ';",
+      "ALTER USER shop PASSWORD 'Xq7!vNw2pZ';",
+      "SET PASSWORD FOR 'shop'@'%' = PASSWORD('Xq7!vNw2pZ');",
+      "GRANT ALL ON shop.* TO 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
+  })
+  void sqlUserWhenCreatedWithPasswordThenReported(String stmt) {
+    assertThat(scan("-- init.sql\n" + stmt + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("sql-user-password");
+      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE ROLE app WITH LOGIN PASSWORD NULL;",
+      "CREATE USER app WITH PASSWORD :'pw';",
+      "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';",
+      "ALTER SYSTEM SET password_encryption = 'md5';",
+      "host all all 0.0.0.0/0 md5",
+      "CREATE USER u PASSWORD 'md5';",
+  })
+  void sqlUserWhenPasswordIsNullPlaceholderOrMethodThenNothing(String stmt) {
+    assertThat(scan(stmt + "\n")).isEmpty();
+  }
+
+  @Test
+  void sqlInsertWhenRowsHavePasswordColumnThenEveryRowsPasswordReported() {
+    List<Finding> f = scan("INSERT INTO `users` (`id`, `name`, `password`) VALUES (1, 'a,b', 'Xq7!vNw2pZ'), (2, 'it''s', 'Wn4zQ8rT#k'),"
+        + " (3, 'c', NULL);\n");
+    assertThat(f).extracting(Finding::ruleId).containsOnly("sql-insert-password");
+    assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
+  }
+
+  @Test
+  void sqlInsertWhenNoPasswordColumnOrBoundParametersThenNothing() {
+    assertThat(scan("INSERT INTO users (id, name, password_changed_at) VALUES (1, 'Xq7!vNw2pZ', '2024-01-01');\n"
+        + "INSERT INTO users (email, password) VALUES (?, ?);\nINSERT INTO users (email, password) VALUES ('a', crypt('Xq7!vNw2pZ', gen_salt('bf')));\n"
+        + "INSERT INTO users (email, password) VALUES ('a', 'Xq7!vNw2pZ\n")).isEmpty();
+  }
+
+  @Test
+  void sqlDumpWhenRowHoldsWordPressHashThenReportedOnce() {
+    String hash = "$P$B" + rnd.of(Corpus.CRYPT, 30);
+    List<Finding> f = scan("INSERT INTO `wp_users` (`ID`, `user_login`, `user_pass`) VALUES (1,'admin','" + hash + "');\n");
+    assertThat(f).singleElement().satisfies(x -> {
+      assertThat(x.ruleId()).isEqualTo("sql-password-hash");
+      assertThat(x.secret().reveal()).isEqualTo(hash);
+    });
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
   void hashWhenOnHtpasswdOrShadowLineThenReported(String prefix) {
     String c = Corpus.CRYPT;

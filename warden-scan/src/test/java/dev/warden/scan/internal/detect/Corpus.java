@@ -593,6 +593,25 @@ final class Corpus {
           + "cursor.execute(\"INSERT INTO users (email, password) VALUES (%s, %s)\", (email, pw))\n"
           + "'password' => '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi',\n"
           + "INSERT INTO users (id, email, password) VALUES (6, 'f@corp.example', '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi');\n");
+      // public keys and certificates are not secrets, in any of the shapes they are committed in
+      String pubBody = pemBody(r, 270, "\n");
+      add(out, "public-keys.pem", "-----BEGIN RSA PUBLIC KEY-----\n" + pubBody + "-----END RSA PUBLIC KEY-----\n"
+          + "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + pemBody(r, 600, "\n") + "=" + r.b64(4) + "\n-----END PGP PUBLIC KEY BLOCK-----\n"
+          + "-----BEGIN CERTIFICATE REQUEST-----\n" + pemBody(r, 400, "\n") + "-----END CERTIFICATE REQUEST-----\n"
+          + "-----BEGIN X509 CRL-----\n" + pemBody(r, 200, "\n") + "-----END X509 CRL-----\n"
+          + "-----BEGIN DH PARAMETERS-----\n" + pemBody(r, 260, "\n") + "-----END DH PARAMETERS-----\n"
+          + "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n");
+      add(out, "public-keys.json", "{\"certificate\": \"-----BEGIN CERTIFICATE-----\\n" + pemBody(r, 600, "\\n")
+          + "-----END CERTIFICATE-----\\n\", \"public_key\": \"-----BEGIN PUBLIC KEY-----\\n" + pemBody(r, 294, "\\n")
+          + "-----END PUBLIC KEY-----\\n\", \"ssh_public_key\": \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + " deploy@ci\",\n"
+          + " \"keys\": [{\"kty\": \"RSA\", \"kid\": \"" + r.alnum(16) + "\", \"n\": \"" + r.b64url(342) + "\", \"e\": \"AQAB\", \"x5c\": [\""
+          + b64Of(r.bytes(700)) + "\"]}]}\n");
+      add(out, "public-keys.tf", "resource \"aws_key_pair\" \"deploy\" {\n  public_key = \"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + r.b64(300)
+          + " deploy@laptop\"\n}\nssh_authorized_keys:\n  - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + " ops@bastion\n"
+          + "PUBLIC_KEY=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + r.b64(300) + "\npublicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + r.b64(86) + "'\n"
+          + "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(800) + "\n");
+      add(out, "known_hosts", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n|1|" + r.b64(27) + "=|" + r.b64(27)
+          + "= ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + "\n");
       add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
           + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
       add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","

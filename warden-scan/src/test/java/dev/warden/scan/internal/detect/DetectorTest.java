@@ -193,6 +193,17 @@ class DetectorTest {
     });
   }
 
+  @Test
+  void publicKeysAndCertificatesWhenNextToAPrivateKeyThenOnlyThePrivateKeyReported() {
+    String pub = "-----BEGIN PUBLIC KEY-----\n" + Corpus.pemBody(rnd, 294, "\n") + "-----END PUBLIC KEY-----\n";
+    String cert = "-----BEGIN CERTIFICATE-----\n" + Corpus.pemBody(rnd, 800, "\n") + "-----END CERTIFICATE-----\n";
+    String ssh = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + rnd.b64(300) + " alice@laptop\n";
+    String priv = "-----BEGIN PRIVATE KEY-----\n" + Corpus.pemBody(rnd, 1200, "\n") + "-----END PRIVATE KEY-----\n";
+    String json = "{\"public_key\": \"" + pub.replace("\n", "\\n") + "\", \"certificate\": \"" + cert.replace("\n", "\\n") + "\"}\n";
+    List<Finding> f = scan(pub + cert + ssh + "public_key = \"" + ssh.strip() + "\"\n" + json + priv);
+    assertThat(f).singleElement().satisfies(x -> assertThat(x.ruleId()).isEqualTo("private-key"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
   void hashWhenOnHtpasswdOrShadowLineThenReported(String prefix) {

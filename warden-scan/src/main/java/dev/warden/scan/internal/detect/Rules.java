@@ -387,6 +387,34 @@ public final class Rules {
             + "|\\$6\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86}"
             + "|\\{SHA\\}[A-Za-z0-9+/]{27}=)(?=[:\\s]|$)")
         .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // ---- FTP/SFTP clients, IDE deployment and database tool configs, mail client rc files
+    r.add(Rule.builder("filezilla-password", "Password in a FileZilla sitemanager.xml / recentservers.xml (plain or base64)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("<Pass").window(0, 400)
+        .regex("<Pass(?<b64>[ \\t]+encoding=\"base64\")?[ \\t]*>(?<s>[^<\\r\\n]{1,512})</Pass>")
+        .decode(Rules::fileZillaPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // WinSCP.ini stores session passwords obfuscated (hex, reversible with the host and user name).
+    r.add(Rule.builder("winscp-password", "Obfuscated (reversible) session password in a WinSCP.ini").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("Password=").multiline().window(2000, 600)
+        .regex("(?m)^\\[Sessions\\\\[^\\]\\r\\n]{1,200}\\]\\r?\\n(?:(?!\\[)[^\\r\\n]*\\r?\\n){0,60}?Password=(?<s>[0-9A-F]{16,1024})[ \\t]*\\r?$")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(Rule.builder("sftp-config-password", "Password in an SFTP/FTP deployment config (VS Code sftp.json, Sublime sftp-config.json)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("\"password\"").multiline().window(1000, 300)
+        .regex("\"(?:protocol|type)\"\\s*:\\s*\"(?:sftp|ftps?)\"[^{}]{0,1000}?\"password\"\\s*:\\s*\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){3,256})\"")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("xml-password", "Password in XML configuration (Maven settings.xml <password>, <property name=\"…password\" value=…>, data sources)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("<password>", "password\" value=\"").window(200, 300)
+        .regex("(?:<password>|<property\\s+name=\"(?:[A-Za-z0-9_-]+\\.)*(?i:password)\"\\s+value=\")"
+            + "(?<s>[^<\"{$\\s][^<\"\\r\\n]{2,255})(?:</password>|\")")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("mail-client-password", "Password in a mail client rc file (.muttrc smtp_pass/imap_pass, .msmtprc, .fetchmailrc)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .exactKeywords("smtp_pass", "imap_pass", "pop_pass", "auth on", "auth plain", "auth login", "password \"", "password '")
+        .multiline().window(600, 2000)
+        .regex("(?:\\bset[ \\t]+(?:smtp|imap|pop)_pass[ \\t]*=[ \\t]*"
+            + "|(?m:^)[ \\t]*auth[ \\t]+(?:on|plain|login)[ \\t]*\\r?\\n(?:[^\\r\\n]*\\r?\\n){0,40}?[ \\t]*password[ \\t]+"
+            + "|\\bpoll[ \\t]+[^\\s;]+(?:(?!\\bpoll\\b)[^;]){0,300}?\\bpassword[ \\t]+)"
+            + "(?<q>[\"']?)(?<s>[^\\s\"'`]{3,256})\\k<q>(?!\\S)")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // ---- SQL dumps: users created or inserted with their passwords or password hashes
     r.add(Rule.builder("sql-user-password", "Password in a SQL CREATE/ALTER USER or ROLE, GRANT ... IDENTIFIED BY or SET PASSWORD").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
@@ -453,6 +481,22 @@ public final class Rules {
         .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());
     return List.copyOf(r);
+  }
+
+  /**
+   * FileZilla's {@code <Pass encoding="base64">}: the stored value decoded (the password itself);
+   * null when it is not base64 of printable text. Plain {@code <Pass>} is the password as written.
+   */
+  static String fileZillaPassword(String match, String value) {
+    if (!match.contains("encoding=\"base64\"")) {
+      return value;
+    }
+    try {
+      String decoded = new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
+      return decoded.length() >= 3 && decoded.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd) ? decoded : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Hashes published in framework scaffolding (Laravel's UserFactory hash of "password"). */

@@ -386,6 +386,55 @@ final class Corpus {
           : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
       return new Gen(file, h, null);
     });
+    g.put("filezilla-password", r -> {
+      String p = r.password().replace("<", "x").replace("&", "9");
+      boolean b64 = r.between(0, 2) > 0;
+      String pass = b64 ? "<Pass encoding=\"base64\">" + b64Of(p.getBytes(StandardCharsets.UTF_8)) + "</Pass>" : "<Pass>" + p + "</Pass>";
+      String root = r.between(0, 1) == 0 ? "Servers" : "RecentServers";
+      return new Gen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileZilla3 version=\"3.66.4\">\n  <" + root + ">\n    <Server>\n"
+          + "      <Host>ftp." + r.lower(6) + ".net</Host>\n      <Port>21</Port>\n      <Protocol>0</Protocol>\n      <Type>0</Type>\n"
+          + "      <User>" + r.lower(5) + "</User>\n      " + pass + "\n      <Logontype>1</Logontype>\n    </Server>\n  </" + root
+          + ">\n</FileZilla3>\n", p, null);
+    });
+    g.put("winscp-password", r -> {
+      String p = "A35C" + r.upperHex(2 * r.between(20, 40));
+      return new Gen("[Configuration\\Interface]\nRandomSeedFile=%APPDATA%\\winscp.rnd\n[Sessions\\" + r.lower(5) + "@sftp." + r.lower(6)
+          + ".com]\nHostName=sftp." + r.lower(6) + ".com\nUserName=" + r.lower(5) + "\nFSProtocol=2\nPassword=" + p + "\nPingType=0\n", p, null);
+    });
+    g.put("sftp-config-password", r -> {
+      String p = r.password().replace("\\", "x");
+      String file = r.between(0, 1) == 0
+          ? "{\n    \"name\": \"prod\",\n    \"host\": \"" + r.lower(6) + ".corp\",\n    \"protocol\": \"sftp\",\n    \"port\": 22,\n"
+              + "    \"username\": \"deploy\",\n    \"password\": \"" + p + "\",\n    \"remotePath\": \"/var/www\",\n    \"uploadOnSave\": true\n}\n"
+          : "{\n    // sftp, ftp or ftps\n    \"type\": \"ftp\",\n    \"save_before_upload\": true,\n    \"host\": \"ftp." + r.lower(5)
+              + ".net\",\n    \"user\": \"web\",\n    \"password\": \"" + p + "\",\n    \"remote_path\": \"/public_html/\"\n}\n";
+      return new Gen(file, p, null);
+    });
+    g.put("xml-password", r -> {
+      String p = r.password().replace("<", "x").replace("&", "9");
+      String file = switch (r.between(0, 2)) {
+        case 0 -> "<settings>\n  <servers>\n    <server>\n      <id>releases</id>\n      <username>deploy</username>\n      <password>" + p
+            + "</password>\n    </server>\n  </servers>\n</settings>\n";
+        case 1 -> "<hibernate-configuration><session-factory>\n  <property name=\"hibernate.connection.username\" value=\"app\"/>\n"
+            + "  <property name=\"hibernate.connection.password\" value=\"" + p + "\"/>\n</session-factory></hibernate-configuration>\n";
+        default -> "<dataSource class=\"org.apache.commons.dbcp2.BasicDataSource\">\n  <property name=\"url\" value=\"jdbc:mysql://db/app\"/>\n"
+            + "  <property name=\"password\" value=\"" + p + "\"/>\n</dataSource>\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("mail-client-password", r -> {
+      String p = r.password().replace("'", "9").replace("\"", "9");
+      String file = switch (r.between(0, 3)) {
+        case 0 -> "# ~/.muttrc\nset from = \"" + r.lower(5) + "@corp.example\"\nset smtp_url = \"smtps://me@smtp.corp.example:465/\"\nset smtp_pass = \""
+            + p + "\"\nset ssl_force_tls = yes\n";
+        case 1 -> "set imap_user = me@corp.example\nset imap_pass=" + p + "\nset folder = imaps://imap.corp.example/\n";
+        case 2 -> "# ~/.msmtprc\ndefaults\nauth on\ntls on\ntls_trust_file /etc/ssl/certs/ca-certificates.crt\n\naccount work\nhost smtp."
+            + r.lower(6) + ".com\nport 587\nfrom me@corp.example\nuser me@corp.example\npassword " + p + "\n\naccount default : work\n";
+        default -> "# ~/.fetchmailrc\nset daemon 300\npoll imap." + r.lower(6) + ".com protocol IMAP\n  user \"me\" there with password \""
+            + p + "\" is me here\n  ssl keep\n";
+      };
+      return new Gen(file, p, null);
+    });
     g.put("sql-user-password", r -> {
       String p = r.password().replace("'", "9");
       String user = "app_" + r.lower(4);
@@ -612,6 +661,30 @@ final class Corpus {
           + "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(800) + "\n");
       add(out, "known_hosts", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n|1|" + r.b64(27) + "=|" + r.b64(27)
           + "= ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + "\n");
+      add(out, "sitemanager.xml", "<FileZilla3>\n  <Servers>\n    <Server>\n      <Host>ftp.corp.example</Host>\n      <User>web</User>\n"
+          + "      <Pass encoding=\"crypt\" pubkey=\"" + r.b64(80) + "\">" + r.b64(64) + "</Pass>\n      <Pass></Pass>\n"
+          + "      <Pass encoding=\"base64\" />\n      <Pass encoding=\"base64\">Y2hhbmdlbWU=</Pass>\n      <Pass>&lt;password&gt;</Pass>\n"
+          + "      <Logontype>2</Logontype>\n    </Server>\n  </Servers>\n</FileZilla3>\n");
+      add(out, "WinSCP.ini", "[Sessions\\web@ftp.corp.example]\nHostName=ftp.corp.example\nUserName=web\nPasswordPlain=\n"
+          + "Password=\n[Configuration\\Interface]\nMasterPassword=1\n");
+      add(out, "sftp.json", "{\n  \"name\": \"staging\",\n  \"host\": \"staging.corp\",\n  \"protocol\": \"sftp\",\n  \"username\": \"deploy\",\n"
+          + "  \"privateKeyPath\": \"~/.ssh/id_ed25519\",\n  \"password\": \"${env:SFTP_PASSWORD}\",\n  \"passphrase\": true\n}\n"
+          + "{\"protocol\": \"ftp\", \"password\": \"<your password>\"}\n{\"type\": \"sftp\", \"password\": \"\"}\n");
+      add(out, "settings.xml", "<servers><server><id>central</id><username>${env.MAVEN_USER}</username>\n"
+          + "<password>{" + r.b64(44) + "}</password></server>\n<server><password>${env.MAVEN_PASSWORD}</password></server>\n"
+          + "<server><password>changeme</password></server></servers>\n<property name=\"password\" value=\"${db.password}\"/>\n"
+          + "<property name=\"hibernate.connection.password\" value=\"\"/>\n<input type=\"password\" value=\"\"/>\n");
+      add(out, "dataSources.local.xml", "<project version=\"4\">\n  <component name=\"dataSourceStorageLocal\">\n    <data-source name=\"prod\" uuid=\""
+          + r.uuid() + "\">\n      <database-info product=\"PostgreSQL\" version=\"16.2\"/>\n      <secret-storage>master_key</secret-storage>\n"
+          + "      <user-name>app</user-name>\n      <schema-mapping/>\n    </data-source>\n  </component>\n</project>\n");
+      add(out, "data-sources.json", "{\"connections\": {\"postgres-jdbc-" + r.hex(11) + "\": {\"provider\": \"postgresql\", "
+          + "\"configuration\": {\"host\": \"localhost\", \"database\": \"app\", \"auth-model\": \"native\"}}}}\n");
+      add(out, "muttrc", "set imap_pass=`pass show mail/imap`\nset smtp_pass = \"$SMTP_PASSWORD\"\nset smtp_pass=\"\"\n"
+          + "source \"gpg -dq ~/.mutt/passwords.gpg |\"\n# set imap_pass = <password>\n");
+      add(out, "msmtprc", "defaults\nauth on\ntls on\naccount gmail\nhost smtp.gmail.com\nuser me@gmail.com\n"
+          + "passwordeval \"gpg --quiet --decrypt ~/.msmtp-gmail.gpg\"\n");
+      add(out, "fetchmailrc", "poll imap.corp.example protocol IMAP user \"me\" there with password \"changeme\"\n"
+          + "poll pop.corp.example protocol POP3 user \"me\" is me here\n");
       add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
           + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
       add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","

@@ -194,6 +194,52 @@ class DetectorTest {
   }
 
   @Test
+  void fileZillaWhenPassIsBase64ThenDecodedPasswordReported() {
+    String b64 = java.util.Base64.getEncoder().encodeToString("Xq7!vNw2pZ".getBytes(StandardCharsets.UTF_8));
+    List<Finding> f = scan("<Server>\n  <Host>ftp.corp</Host>\n  <Pass encoding=\"base64\">" + b64 + "</Pass>\n</Server>\n"
+        + "<Server><Pass>Wn4zQ8rT#k</Pass></Server>\n<Server><Pass encoding=\"crypt\">" + b64 + "</Pass></Server>\n"
+        + "<Pass encoding=\"base64\">%%%not-base64%%%</Pass>\n");
+    assertThat(f).extracting(Finding::ruleId).containsOnly("filezilla-password");
+    assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
+    assertThat(f.get(0).column()).isEqualTo(27); // located at the stored base64, where it is written
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "set smtp_pass = \"Xq7!vNw2pZ\"\n",
+      "set imap_pass='Xq7!vNw2pZ'\n",
+      "defaults\nauth on\naccount work\nhost smtp.corp\nuser me\npassword Xq7!vNw2pZ\n",
+      "poll mail.corp protocol IMAP\n  user \"me\" there with password 'Xq7!vNw2pZ' is me here\n",
+      "{\"protocol\": \"sftp\", \"host\": \"h\", \"password\": \"Xq7!vNw2pZ\"}\n",
+      "<server><id>r</id><password>Xq7!vNw2pZ</password></server>\n",
+      "<property name=\"javax.persistence.jdbc.password\" value=\"Xq7!vNw2pZ\"/>\n",
+  })
+  void clientConfigWhenPasswordStoredThenReportedOnce(String text) {
+    assertThat(scan(text)).singleElement().satisfies(x -> {
+      assertThat(x.ruleId()).isIn("mail-client-password", "sftp-config-password", "xml-password");
+      assertThat(x.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @Test
+  void winscpWhenSessionHasObfuscatedPasswordThenReportedAndNotOutsideASession() {
+    String hex = "A35C" + rnd.upperHex(60);
+    List<Finding> f = scan("[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword=" + hex + "\n"
+        + "[Configuration\\Interface]\nPassword=" + rnd.upperHex(40) + "\n");
+    assertThat(f).singleElement().satisfies(x -> {
+      assertThat(x.ruleId()).isEqualTo("winscp-password");
+      assertThat(x.secret().reveal()).isEqualTo(hex);
+    });
+  }
+
+  @Test
+  void dbeaverCredentialsWhenEncryptedThenNothing() {
+    // credentials-config.json is AES-encrypted bytes: there is no password to read, only a key to guess
+    byte[] enc = rnd.bytes(96);
+    assertThat(scan(new String(enc, StandardCharsets.ISO_8859_1))).isEmpty();
+  }
+
+  @Test
   void publicKeysAndCertificatesWhenNextToAPrivateKeyThenOnlyThePrivateKeyReported() {
     String pub = "-----BEGIN PUBLIC KEY-----\n" + Corpus.pemBody(rnd, 294, "\n") + "-----END PUBLIC KEY-----\n";
     String cert = "-----BEGIN CERTIFICATE-----\n" + Corpus.pemBody(rnd, 800, "\n") + "-----END CERTIFICATE-----\n";

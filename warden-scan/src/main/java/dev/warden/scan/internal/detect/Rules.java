@@ -423,8 +423,8 @@ public final class Rules {
             + "|\\bset\\s+password\\s+(?:for\\s+[^=;\\r\\n]{1,200})?=\\s*(?:password\\s*\\(\\s*)?)\\s*'(?<s>(?:[^'\\\\\\r\\n]|''|\\\\.){3,256})'")
         .validate(Rules::sqlPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("sql-insert-password", "Password in the password column of a SQL INSERT (users tables in dumps and seeds)").severity(HIGH)
-        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("insert into").window(0, 4000)
-        .regex("(?i:insert\\s+(?:ignore\\s+)?into)\\s+(?:[`\"\\[]?\\w+[`\"\\]]?\\.)?[`\"\\[]?\\w+[`\"\\]]?\\s*\\((?<c>[^()'\\r\\n]{1,600})\\)\\s*(?i:values)\\s*(?=\\()")
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("insert into").multiline().window(0, 4000)
+        .regex("(?i:insert\\s+(?:ignore\\s+)?into)\\s+(?:[`\"\\[]?\\w+[`\"\\]]?\\.)?[`\"\\[]?\\w+[`\"\\]]?\\s*\\((?<c>[^()';]{1,600})\\)\\s*(?i:values)\\s*(?=\\()")
         .locate(SqlInsert::passwordValues).validate(Rules::sqlPassword)
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // mysqldump writes rows without a column list: a quoted web-framework hash in a row is itself the anchor.

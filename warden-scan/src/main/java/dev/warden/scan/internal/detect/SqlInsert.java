@@ -8,7 +8,8 @@ import java.util.regex.MatchResult;
 /**
  * Finds the password values of a SQL {@code INSERT INTO t (cols) VALUES (...), (...)}: the quoted
  * string at the password column's position in every row. A regular expression cannot count
- * columns, so the rule's expression stops after {@code VALUES} and this walks the rows.
+ * columns, so the rule's expression stops after {@code VALUES} and this walks the rows (which may
+ * be spread over lines, as in hand-written seeds).
  */
 final class SqlInsert {
   /** At most this many rows of one statement are read (a dump's INSERT may hold thousands). */
@@ -25,7 +26,7 @@ final class SqlInsert {
     List<int[]> out = new ArrayList<>();
     int i = m.end();
     for (int row = 0; row < MAX_ROWS && i < limit; row++) {
-      while (i < limit && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == ',')) {
+      while (i < limit && (Character.isWhitespace(text.charAt(i)) || text.charAt(i) == ',')) {
         i++;
       }
       if (i >= limit || text.charAt(i) != '(') {
@@ -84,7 +85,7 @@ final class SqlInsert {
           return i;
         }
       } else if (c == '\n') {
-        return -1;
+        return -1; // a password does not span lines: more likely an unbalanced quote
       }
     }
     return -1;

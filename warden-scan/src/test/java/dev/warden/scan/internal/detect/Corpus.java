@@ -454,6 +454,11 @@ final class Corpus {
         case 1 -> "(id, email, user_pass, created_at)";
         default -> "(\"id\", \"email\", \"password\", \"created_at\")";
       };
+      if (r.between(0, 3) == 0) {
+        // a hand-written seed file: the statement spread over lines
+        return new Gen("INSERT INTO users (\n    id,\n    email,\n    password\n)\nVALUES\n    (" + r.between(1, 99) + ", '" + r.lower(6)
+            + "@corp.example', '" + p + "');\n", p, null);
+      }
       return new Gen("INSERT INTO `users` " + cols + " VALUES (" + r.between(1, 99) + ", '" + r.lower(6) + "@corp.example', '" + p
           + "', '2024-01-0" + r.between(1, 9) + " 10:00:00');\n", p, null);
     });

@@ -177,6 +177,13 @@ class DetectorTest {
   }
 
   @Test
+  void sqlInsertWhenStatementSpreadOverLinesThenPasswordReported() {
+    List<Finding> f = scan("INSERT INTO users (\n  id,\n  email,\n  password\n)\nVALUES\n  (1, 'a@corp.example', 'Xq7!vNw2pZ'),\n"
+        + "  (2, 'b@corp.example', 'Wn4zQ8rT#k');\n");
+    assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
+  }
+
+  @Test
   void sqlInsertWhenNoPasswordColumnOrBoundParametersThenNothing() {
     assertThat(scan("INSERT INTO users (id, name, password_changed_at) VALUES (1, 'Xq7!vNw2pZ', '2024-01-01');\n"
         + "INSERT INTO users (email, password) VALUES (?, ?);\nINSERT INTO users (email, password) VALUES ('a', crypt('Xq7!vNw2pZ', gen_salt('bf')));\n"

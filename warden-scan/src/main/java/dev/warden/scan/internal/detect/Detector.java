@@ -224,15 +224,29 @@ public final class Detector {
           return;
         }
       }
+      if (rule.locator != null) {
+        for (int[] span : rule.locator.spans(chars, m, m.regionEnd())) {
+          if (span[1] > span[0] && seen.add(((long) r << 32) | span[0])) {
+            consider(rule, span[0], span[1], m);
+          }
+        }
+        return;
+      }
       if (seen.add(((long) r << 32) | s)) {
-        consider(rule, s, e);
+        consider(rule, s, e, m);
       }
     }
 
-    private void consider(Rule rule, int s, int e) {
+    private void consider(Rule rule, int s, int e, Matcher m) {
       String value = chars.toString(s, e);
       if (rule.validator != null && !rule.validator.test(value)) {
         return;
+      }
+      if (rule.decoder != null) {
+        value = rule.decoder.apply(chars.toString(m.start(), m.end()), value);
+        if (value == null) {
+          return;
+        }
       }
       if (rejectedAsPlaceholder(rule, value)) {
         return;

@@ -5,7 +5,9 @@ import dev.warden.scan.RuleInfo;
 import dev.warden.scan.Severity;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +44,20 @@ public final class Rule {
     WORDS
   }
 
+  /**
+   * Finds the secrets inside a match where a capture group cannot say which value it is (the
+   * value at the password column's position in a SQL {@code INSERT}).
+   */
+  interface Locator {
+    /**
+     * Spans {@code [start, end)} of the secrets, as absolute offsets into {@code text}.
+     *
+     * @param match the rule's match
+     * @param limit how far past the match the locator may read (the window's end)
+     */
+    List<int[]> spans(CharSequence text, MatchResult match, int limit);
+  }
+
   final String id;
   final String description;
   final Severity severity;
@@ -61,6 +77,8 @@ public final class Rule {
   final Pattern rejectMatch;
   final boolean needsAssignment;
   final boolean schemeBefore;
+  final Locator locator;
+  final BinaryOperator<String> decoder;
 
   Rule(Builder b) {
     this.id = b.id;
@@ -82,6 +100,8 @@ public final class Rule {
     this.rejectMatch = b.rejectMatch;
     this.needsAssignment = b.needsAssignment;
     this.schemeBefore = b.schemeBefore;
+    this.locator = b.locator;
+    this.decoder = b.decoder;
     if (keywords.isEmpty()) {
       throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
     }
@@ -130,6 +150,8 @@ public final class Rule {
     private Pattern rejectMatch;
     private boolean needsAssignment;
     private boolean schemeBefore;
+    private Locator locator;
+    private BinaryOperator<String> decoder;
 
     private Builder(String id, String description) {
       this.id = id;
@@ -220,6 +242,21 @@ public final class Rule {
     /** The keyword is "://": the match is anchored at the URL scheme in front of it. */
     Builder schemeBefore() {
       this.schemeBefore = true;
+      return this;
+    }
+
+    /** The secrets are found by {@code l} inside the match, not by the {@code s} group. */
+    Builder locate(Locator l) {
+      this.locator = l;
+      return this;
+    }
+
+    /**
+     * The reported secret is {@code d(matchText, value)} (a stored encoding undone: FileZilla's
+     * base64); null drops the candidate. The fingerprint stays that of the bytes as written.
+     */
+    Builder decode(BinaryOperator<String> d) {
+      this.decoder = d;
       return this;
     }
 

@@ -387,6 +387,54 @@ public final class Rules {
             + "|\\$6\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86}"
             + "|\\{SHA\\}[A-Za-z0-9+/]{27}=)(?=[:\\s]|$)")
         .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // ---- FTP/SFTP clients, IDE deployment and database tool configs, mail client rc files
+    r.add(Rule.builder("filezilla-password", "Password in a FileZilla sitemanager.xml / recentservers.xml (plain or base64)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("<Pass").window(0, 400)
+        .regex("<Pass(?<b64>[ \\t]+encoding=\"base64\")?[ \\t]*>(?<s>[^<\\r\\n]{1,512})</Pass>")
+        .decode(Rules::fileZillaPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // WinSCP.ini stores session passwords obfuscated (hex, reversible with the host and user name).
+    r.add(Rule.builder("winscp-password", "Obfuscated (reversible) session password in a WinSCP.ini").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("Password=").multiline().window(2000, 600)
+        .regex("(?m)^\\[Sessions\\\\[^\\]\\r\\n]{1,200}\\]\\r?\\n(?:(?!\\[)[^\\r\\n]*\\r?\\n){0,60}?Password=(?<s>[0-9A-F]{16,1024})[ \\t]*\\r?$")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    r.add(Rule.builder("sftp-config-password", "Password in an SFTP/FTP deployment config (VS Code sftp.json, Sublime sftp-config.json)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("\"password\"").multiline().window(1000, 300)
+        .regex("\"(?:protocol|type)\"\\s*:\\s*\"(?:sftp|ftps?)\"[^{}]{0,1000}?\"password\"\\s*:\\s*\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){3,256})\"")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("xml-password", "Password in XML configuration (Maven settings.xml <password>, <property name=\"…password\" value=…>, data sources)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("<password>", "password\" value=\"").window(200, 300)
+        .regex("(?:<password>|<property\\s+name=\"(?:[A-Za-z0-9_-]+\\.)*(?i:password)\"\\s+value=\")"
+            + "(?<s>[^<\"{$\\s][^<\"\\r\\n]{2,255})(?:</password>|\")")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("mail-client-password", "Password in a mail client rc file (.muttrc smtp_pass/imap_pass, .msmtprc, .fetchmailrc)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .exactKeywords("smtp_pass", "imap_pass", "pop_pass", "auth on", "auth plain", "auth login", "password \"", "password '")
+        .multiline().window(600, 2000)
+        .regex("(?:\\bset[ \\t]+(?:smtp|imap|pop)_pass[ \\t]*=[ \\t]*"
+            + "|(?m:^)[ \\t]*auth[ \\t]+(?:on|plain|login)[ \\t]*\\r?\\n(?:[^\\r\\n]*\\r?\\n){0,40}?[ \\t]*password[ \\t]+"
+            + "|\\bpoll[ \\t]+[^\\s;]+(?:(?!\\bpoll\\b)[^;]){0,300}?\\bpassword[ \\t]+)"
+            + "(?<q>[\"']?)(?<s>[^\\s\"'`]{3,256})\\k<q>(?!\\S)")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // ---- SQL dumps: users created or inserted with their passwords or password hashes
+    r.add(Rule.builder("sql-user-password", "Password in a SQL CREATE/ALTER USER or ROLE, GRANT ... IDENTIFIED BY or SET PASSWORD").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
+        .keywords("identified by", "identified with", "password '", "set password").window(300, 300)
+        .regex("(?i:\\b(?:(?:create|alter)\\s+(?:user|role)|grant)\\b[^;\\r\\n]{1,300}?(?:identified\\s+(?:with\\s+\\w+\\s+)?by(?:\\s+password)?|\\bpassword)"
+            + "|\\bset\\s+password\\s+(?:for\\s+[^=;\\r\\n]{1,200})?=\\s*(?:password\\s*\\(\\s*)?)\\s*'(?<s>(?:[^'\\\\\\r\\n]|''|\\\\.){3,256})'")
+        .validate(Rules::sqlPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("sql-insert-password", "Password in the password column of a SQL INSERT (users tables in dumps and seeds)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("insert into").multiline().window(0, 4000)
+        .regex("(?i:insert\\s+(?:ignore\\s+)?into)\\s+(?:[`\"\\[]?\\w+[`\"\\]]?\\.)?[`\"\\[]?\\w+[`\"\\]]?\\s*\\((?<c>[^()';]{1,600})\\)\\s*(?i:values)\\s*(?=\\()")
+        .locate(SqlInsert::passwordValues).validate(Rules::sqlPassword)
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // mysqldump writes rows without a column list: a quoted web-framework hash in a row is itself the anchor.
+    r.add(Rule.builder("sql-password-hash", "Password hash in a quoted SQL value (phpass, bcrypt, argon2, Django pbkdf2)").severity(MEDIUM)
+        .kind(Rule.Kind.TOKEN).confidence(Confidence.HIGH)
+        .exactKeywords("'$P$", "'$H$", "'$2y$", "'$2a$", "'$2b$", "'$argon2", "'pbkdf2_sha256$").window(0, 300)
+        .regex("(?<=[(,][ \\t]{0,2})'(?<s>\\$[PH]\\$[./A-Za-z0-9]{31}|\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}"
+            + "|\\$argon2(?:id|i|d)\\$v=\\d+\\$m=\\d+,t=\\d+,p=\\d+\\$[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128}"
+            + "|pbkdf2_sha256\\$\\d{4,7}\\$[A-Za-z0-9]{6,64}\\$[A-Za-z0-9+/]{43}=)'(?=[ \\t]*[,)])")
+        .validate(v -> !WELL_KNOWN_HASHES.contains(v)).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
     // ---- Language and framework secrets by assignment
     r.add(Rule.builder("wordpress-auth-key", "WordPress authentication key or salt (wp-config.php)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("define").window(0, 400)
@@ -422,7 +470,7 @@ public final class Rules {
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
         .regex("(?i:(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
             + String.format(java.util.Locale.ROOT, genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
-        .rejectIfMatch("(?i)(?:hash|digest|salt|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
+        .rejectIfMatch("(?i)(?:hash|digest|salt|encryption|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::passwordShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
     r.add(Rule.builder("generic-secret", "Hardcoded secret, token or API key in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW)
@@ -433,6 +481,36 @@ public final class Rules {
         .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());
     return List.copyOf(r);
+  }
+
+  /**
+   * FileZilla's {@code <Pass encoding="base64">}: the stored value decoded (the password itself);
+   * null when it is not base64 of printable text. Plain {@code <Pass>} is the password as written.
+   */
+  static String fileZillaPassword(String match, String value) {
+    if (!match.contains("encoding=\"base64\"")) {
+      return value;
+    }
+    try {
+      String decoded = new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
+      return decoded.length() >= 3 && decoded.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd) ? decoded : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Hashes published in framework scaffolding (Laravel's UserFactory hash of "password"). */
+  private static final java.util.Set<String> WELL_KNOWN_HASHES = java.util.Set.of(
+      "$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi");
+
+  /**
+   * A SQL password literal: not a psql/printf template, and not an authentication method name
+   * ({@code md5}, {@code scram-sha-256}: they name how a password is checked and hold no secret).
+   */
+  static boolean sqlPassword(String v) {
+    String t = v.strip().toLowerCase(java.util.Locale.ROOT);
+    return !t.isEmpty() && !t.startsWith(":") && !t.startsWith("%") && !t.equals("md5") && !t.equals("scram-sha-256")
+        && !t.equals("password") && !WELL_KNOWN_HASHES.contains(v);
   }
 
   private static Rule uri(String id, String description, String scheme, String tail, String... keywords) {

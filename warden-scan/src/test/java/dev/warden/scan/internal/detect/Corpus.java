@@ -386,6 +386,92 @@ final class Corpus {
           : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
       return new Gen(file, h, null);
     });
+    g.put("filezilla-password", r -> {
+      String p = r.password().replace("<", "x").replace("&", "9");
+      boolean b64 = r.between(0, 2) > 0;
+      String pass = b64 ? "<Pass encoding=\"base64\">" + b64Of(p.getBytes(StandardCharsets.UTF_8)) + "</Pass>" : "<Pass>" + p + "</Pass>";
+      String root = r.between(0, 1) == 0 ? "Servers" : "RecentServers";
+      return new Gen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileZilla3 version=\"3.66.4\">\n  <" + root + ">\n    <Server>\n"
+          + "      <Host>ftp." + r.lower(6) + ".net</Host>\n      <Port>21</Port>\n      <Protocol>0</Protocol>\n      <Type>0</Type>\n"
+          + "      <User>" + r.lower(5) + "</User>\n      " + pass + "\n      <Logontype>1</Logontype>\n    </Server>\n  </" + root
+          + ">\n</FileZilla3>\n", p, null);
+    });
+    g.put("winscp-password", r -> {
+      String p = "A35C" + r.upperHex(2 * r.between(20, 40));
+      return new Gen("[Configuration\\Interface]\nRandomSeedFile=%APPDATA%\\winscp.rnd\n[Sessions\\" + r.lower(5) + "@sftp." + r.lower(6)
+          + ".com]\nHostName=sftp." + r.lower(6) + ".com\nUserName=" + r.lower(5) + "\nFSProtocol=2\nPassword=" + p + "\nPingType=0\n", p, null);
+    });
+    g.put("sftp-config-password", r -> {
+      String p = r.password().replace("\\", "x");
+      String file = r.between(0, 1) == 0
+          ? "{\n    \"name\": \"prod\",\n    \"host\": \"" + r.lower(6) + ".corp\",\n    \"protocol\": \"sftp\",\n    \"port\": 22,\n"
+              + "    \"username\": \"deploy\",\n    \"password\": \"" + p + "\",\n    \"remotePath\": \"/var/www\",\n    \"uploadOnSave\": true\n}\n"
+          : "{\n    // sftp, ftp or ftps\n    \"type\": \"ftp\",\n    \"save_before_upload\": true,\n    \"host\": \"ftp." + r.lower(5)
+              + ".net\",\n    \"user\": \"web\",\n    \"password\": \"" + p + "\",\n    \"remote_path\": \"/public_html/\"\n}\n";
+      return new Gen(file, p, null);
+    });
+    g.put("xml-password", r -> {
+      String p = r.password().replace("<", "x").replace("&", "9");
+      String file = switch (r.between(0, 2)) {
+        case 0 -> "<settings>\n  <servers>\n    <server>\n      <id>releases</id>\n      <username>deploy</username>\n      <password>" + p
+            + "</password>\n    </server>\n  </servers>\n</settings>\n";
+        case 1 -> "<hibernate-configuration><session-factory>\n  <property name=\"hibernate.connection.username\" value=\"app\"/>\n"
+            + "  <property name=\"hibernate.connection.password\" value=\"" + p + "\"/>\n</session-factory></hibernate-configuration>\n";
+        default -> "<dataSource class=\"org.apache.commons.dbcp2.BasicDataSource\">\n  <property name=\"url\" value=\"jdbc:mysql://db/app\"/>\n"
+            + "  <property name=\"password\" value=\"" + p + "\"/>\n</dataSource>\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("mail-client-password", r -> {
+      String p = r.password().replace("'", "9").replace("\"", "9");
+      String file = switch (r.between(0, 3)) {
+        case 0 -> "# ~/.muttrc\nset from = \"" + r.lower(5) + "@corp.example\"\nset smtp_url = \"smtps://me@smtp.corp.example:465/\"\nset smtp_pass = \""
+            + p + "\"\nset ssl_force_tls = yes\n";
+        case 1 -> "set imap_user = me@corp.example\nset imap_pass=" + p + "\nset folder = imaps://imap.corp.example/\n";
+        case 2 -> "# ~/.msmtprc\ndefaults\nauth on\ntls on\ntls_trust_file /etc/ssl/certs/ca-certificates.crt\n\naccount work\nhost smtp."
+            + r.lower(6) + ".com\nport 587\nfrom me@corp.example\nuser me@corp.example\npassword " + p + "\n\naccount default : work\n";
+        default -> "# ~/.fetchmailrc\nset daemon 300\npoll imap." + r.lower(6) + ".com protocol IMAP\n  user \"me\" there with password \""
+            + p + "\" is me here\n  ssl keep\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("sql-user-password", r -> {
+      String p = r.password().replace("'", "9");
+      String user = "app_" + r.lower(4);
+      String stmt = switch (r.between(0, 4)) {
+        case 0 -> "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + p + "';";
+        case 1 -> "CREATE ROLE " + user + " WITH LOGIN PASSWORD '" + p + "' VALID UNTIL 'infinity';";
+        case 2 -> "ALTER USER " + user + " WITH PASSWORD '" + p + "';";
+        case 3 -> "GRANT ALL PRIVILEGES ON shop.* TO '" + user + "'@'localhost' IDENTIFIED BY '" + p + "';";
+        default -> "ALTER USER '" + user + "'@'%' IDENTIFIED WITH mysql_native_password BY '" + p + "';";
+      };
+      return new Gen("-- provisioning\nCREATE DATABASE shop;\n" + stmt + "\nFLUSH PRIVILEGES;\n", p, null);
+    });
+    g.put("sql-insert-password", r -> {
+      String p = r.password().replace("'", "9");
+      String cols = switch (r.between(0, 2)) {
+        case 0 -> "(`id`, `email`, `password`, `created_at`)";
+        case 1 -> "(id, email, user_pass, created_at)";
+        default -> "(\"id\", \"email\", \"password\", \"created_at\")";
+      };
+      if (r.between(0, 3) == 0) {
+        // a hand-written seed file: the statement spread over lines
+        return new Gen("INSERT INTO users (\n    id,\n    email,\n    password\n)\nVALUES\n    (" + r.between(1, 99) + ", '" + r.lower(6)
+            + "@corp.example', '" + p + "');\n", p, null);
+      }
+      return new Gen("INSERT INTO `users` " + cols + " VALUES (" + r.between(1, 99) + ", '" + r.lower(6) + "@corp.example', '" + p
+          + "', '2024-01-0" + r.between(1, 9) + " 10:00:00');\n", p, null);
+    });
+    g.put("sql-password-hash", r -> {
+      String h = switch (r.between(0, 3)) {
+        case 0 -> "$P$B" + r.of(CRYPT, 30);
+        case 1 -> "$2y$10$" + r.of(CRYPT, 53);
+        case 2 -> "pbkdf2_sha256$" + r.between(260000, 870000) + "$" + r.alnum(22) + "$" + b64Of(r.bytes(32));
+        default -> "$argon2id$v=19$m=65536,t=4,p=1$" + b64Of(r.bytes(16)).replace("=", "") + "$" + b64Of(r.bytes(32)).replace("=", "");
+      };
+      return new Gen("LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','" + h + "','admin','admin@corp.example','',"
+          + "'2024-01-01 00:00:00','',0,'admin');\nUNLOCK TABLES;\n", h, null);
+    });
     g.put("wordpress-auth-key", r -> {
       String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
           "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
@@ -543,6 +629,67 @@ final class Corpus {
           + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC(" + r.b64(24) + ")\nspring.datasource.password=\n"
           + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
           + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
+      add(out, "schema.sql", "CREATE ROLE readonly NOLOGIN;\nCREATE ROLE app WITH LOGIN PASSWORD NULL;\nALTER ROLE app PASSWORD NULL;\n"
+          + "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';\nCREATE USER app WITH PASSWORD :'app_password';\n"
+          + "ALTER USER app WITH PASSWORD '<password>';\nCREATE USER 'x'@'%' IDENTIFIED BY 'changeme';\nCREATE USER u PASSWORD 'md5';\n"
+          + "ALTER SYSTEM SET password_encryption = 'scram-sha-256';\nCREATE USER 'svc'@'%' IDENTIFIED BY '%s';\n"
+          + "GRANT SELECT ON shop.* TO 'report'@'%';\nSET password_encryption = 'md5';\n"
+          + "-- the password is stored hashed; see docs\n");
+      add(out, "pg_hba.conf", "# TYPE DATABASE USER ADDRESS METHOD\nhost all all 127.0.0.1/32 md5\nhost all all ::1/128 scram-sha-256\n"
+          + "local all postgres peer\n");
+      add(out, "seed.sql", "INSERT INTO users (id, email, password) VALUES (1, 'a@corp.example', NULL);\n"
+          + "INSERT INTO users (id, email, password) VALUES (2, 'b@corp.example', '');\n"
+          + "INSERT INTO users (id, email, password) VALUES (?, ?, ?);\nINSERT INTO users (id, email, password) VALUES ($1, $2, $3);\n"
+          + "INSERT INTO users (id, email, password) VALUES (3, 'c@corp.example', crypt('x', gen_salt('bf')));\n"
+          + "INSERT INTO users (id, name, password_reset_token) VALUES (4, 'd', '" + r.hex(32) + "');\n"
+          + "INSERT INTO users (id, email, password) VALUES (5, 'e@corp.example', '<hashed>');\n"
+          + "INSERT INTO products (id, name, sku) VALUES (1, 'Widget', '" + r.upperAlnum(10) + "');\n"
+          + "cursor.execute(\"INSERT INTO users (email, password) VALUES (%s, %s)\", (email, pw))\n"
+          + "'password' => '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi',\n"
+          + "INSERT INTO users (id, email, password) VALUES (6, 'f@corp.example', '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi');\n");
+      // public keys and certificates are not secrets, in any of the shapes they are committed in
+      String pubBody = pemBody(r, 270, "\n");
+      add(out, "public-keys.pem", "-----BEGIN RSA PUBLIC KEY-----\n" + pubBody + "-----END RSA PUBLIC KEY-----\n"
+          + "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + pemBody(r, 600, "\n") + "=" + r.b64(4) + "\n-----END PGP PUBLIC KEY BLOCK-----\n"
+          + "-----BEGIN CERTIFICATE REQUEST-----\n" + pemBody(r, 400, "\n") + "-----END CERTIFICATE REQUEST-----\n"
+          + "-----BEGIN X509 CRL-----\n" + pemBody(r, 200, "\n") + "-----END X509 CRL-----\n"
+          + "-----BEGIN DH PARAMETERS-----\n" + pemBody(r, 260, "\n") + "-----END DH PARAMETERS-----\n"
+          + "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n");
+      add(out, "public-keys.json", "{\"certificate\": \"-----BEGIN CERTIFICATE-----\\n" + pemBody(r, 600, "\\n")
+          + "-----END CERTIFICATE-----\\n\", \"public_key\": \"-----BEGIN PUBLIC KEY-----\\n" + pemBody(r, 294, "\\n")
+          + "-----END PUBLIC KEY-----\\n\", \"ssh_public_key\": \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + " deploy@ci\",\n"
+          + " \"keys\": [{\"kty\": \"RSA\", \"kid\": \"" + r.alnum(16) + "\", \"n\": \"" + r.b64url(342) + "\", \"e\": \"AQAB\", \"x5c\": [\""
+          + b64Of(r.bytes(700)) + "\"]}]}\n");
+      add(out, "public-keys.tf", "resource \"aws_key_pair\" \"deploy\" {\n  public_key = \"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + r.b64(300)
+          + " deploy@laptop\"\n}\nssh_authorized_keys:\n  - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + " ops@bastion\n"
+          + "PUBLIC_KEY=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + r.b64(300) + "\npublicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + r.b64(86) + "'\n"
+          + "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(800) + "\n");
+      add(out, "known_hosts", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n|1|" + r.b64(27) + "=|" + r.b64(27)
+          + "= ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + "\n");
+      add(out, "sitemanager.xml", "<FileZilla3>\n  <Servers>\n    <Server>\n      <Host>ftp.corp.example</Host>\n      <User>web</User>\n"
+          + "      <Pass encoding=\"crypt\" pubkey=\"" + r.b64(80) + "\">" + r.b64(64) + "</Pass>\n      <Pass></Pass>\n"
+          + "      <Pass encoding=\"base64\" />\n      <Pass encoding=\"base64\">Y2hhbmdlbWU=</Pass>\n      <Pass>&lt;password&gt;</Pass>\n"
+          + "      <Logontype>2</Logontype>\n    </Server>\n  </Servers>\n</FileZilla3>\n");
+      add(out, "WinSCP.ini", "[Sessions\\web@ftp.corp.example]\nHostName=ftp.corp.example\nUserName=web\nPasswordPlain=\n"
+          + "Password=\n[Configuration\\Interface]\nMasterPassword=1\n");
+      add(out, "sftp.json", "{\n  \"name\": \"staging\",\n  \"host\": \"staging.corp\",\n  \"protocol\": \"sftp\",\n  \"username\": \"deploy\",\n"
+          + "  \"privateKeyPath\": \"~/.ssh/id_ed25519\",\n  \"password\": \"${env:SFTP_PASSWORD}\",\n  \"passphrase\": true\n}\n"
+          + "{\"protocol\": \"ftp\", \"password\": \"<your password>\"}\n{\"type\": \"sftp\", \"password\": \"\"}\n");
+      add(out, "settings.xml", "<servers><server><id>central</id><username>${env.MAVEN_USER}</username>\n"
+          + "<password>{" + r.b64(44) + "}</password></server>\n<server><password>${env.MAVEN_PASSWORD}</password></server>\n"
+          + "<server><password>changeme</password></server></servers>\n<property name=\"password\" value=\"${db.password}\"/>\n"
+          + "<property name=\"hibernate.connection.password\" value=\"\"/>\n<input type=\"password\" value=\"\"/>\n");
+      add(out, "dataSources.local.xml", "<project version=\"4\">\n  <component name=\"dataSourceStorageLocal\">\n    <data-source name=\"prod\" uuid=\""
+          + r.uuid() + "\">\n      <database-info product=\"PostgreSQL\" version=\"16.2\"/>\n      <secret-storage>master_key</secret-storage>\n"
+          + "      <user-name>app</user-name>\n      <schema-mapping/>\n    </data-source>\n  </component>\n</project>\n");
+      add(out, "data-sources.json", "{\"connections\": {\"postgres-jdbc-" + r.hex(11) + "\": {\"provider\": \"postgresql\", "
+          + "\"configuration\": {\"host\": \"localhost\", \"database\": \"app\", \"auth-model\": \"native\"}}}}\n");
+      add(out, "muttrc", "set imap_pass=`pass show mail/imap`\nset smtp_pass = \"$SMTP_PASSWORD\"\nset smtp_pass=\"\"\n"
+          + "source \"gpg -dq ~/.mutt/passwords.gpg |\"\n# set imap_pass = <password>\n");
+      add(out, "msmtprc", "defaults\nauth on\ntls on\naccount gmail\nhost smtp.gmail.com\nuser me@gmail.com\n"
+          + "passwordeval \"gpg --quiet --decrypt ~/.msmtp-gmail.gpg\"\n");
+      add(out, "fetchmailrc", "poll imap.corp.example protocol IMAP user \"me\" there with password \"changeme\"\n"
+          + "poll pop.corp.example protocol POP3 user \"me\" is me here\n");
       add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
           + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
       add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","

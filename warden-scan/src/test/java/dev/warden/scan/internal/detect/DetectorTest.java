@@ -140,6 +140,124 @@ class DetectorTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE USER 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
+      "CREATE USER IF NOT EXISTS 'shop'@'localhost' IDENTIFIED WITH caching_sha2_password BY 'Xq7!vNw2pZ';",
+      "CREATE ROLE shop WITH LOGIN ENCRYPTED PASSWORD 'Xq7!vNw2pZ';",
+      "ALTER USER shop PASSWORD 'Xq7!vNw2pZ';",
+      "SET PASSWORD FOR 'shop'@'%' = PASSWORD('Xq7!vNw2pZ');",
+      "GRANT ALL ON shop.* TO 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
+  })
+  void sqlUserWhenCreatedWithPasswordThenReported(String stmt) {
+    assertThat(scan("-- init.sql\n" + stmt + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("sql-user-password");
+      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE ROLE app WITH LOGIN PASSWORD NULL;",
+      "CREATE USER app WITH PASSWORD :'pw';",
+      "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';",
+      "ALTER SYSTEM SET password_encryption = 'md5';",
+      "host all all 0.0.0.0/0 md5",
+      "CREATE USER u PASSWORD 'md5';",
+  })
+  void sqlUserWhenPasswordIsNullPlaceholderOrMethodThenNothing(String stmt) {
+    assertThat(scan(stmt + "\n")).isEmpty();
+  }
+
+  @Test
+  void sqlInsertWhenRowsHavePasswordColumnThenEveryRowsPasswordReported() {
+    List<Finding> f = scan("INSERT INTO `users` (`id`, `name`, `password`) VALUES (1, 'a,b', 'Xq7!vNw2pZ'), (2, 'it''s', 'Wn4zQ8rT#k'),"
+        + " (3, 'c', NULL);\n");
+    assertThat(f).extracting(Finding::ruleId).containsOnly("sql-insert-password");
+    assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
+  }
+
+  @Test
+  void sqlInsertWhenStatementSpreadOverLinesThenPasswordReported() {
+    List<Finding> f = scan("INSERT INTO users (\n  id,\n  email,\n  password\n)\nVALUES\n  (1, 'a@corp.example', 'Xq7!vNw2pZ'),\n"
+        + "  (2, 'b@corp.example', 'Wn4zQ8rT#k');\n");
+    assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
+  }
+
+  @Test
+  void sqlInsertWhenNoPasswordColumnOrBoundParametersThenNothing() {
+    assertThat(scan("INSERT INTO users (id, name, password_changed_at) VALUES (1, 'Xq7!vNw2pZ', '2024-01-01');\n"
+        + "INSERT INTO users (email, password) VALUES (?, ?);\nINSERT INTO users (email, password) VALUES ('a', crypt('Xq7!vNw2pZ', gen_salt('bf')));\n"
+        + "INSERT INTO users (email, password) VALUES ('a', 'Xq7!vNw2pZ\n")).isEmpty();
+  }
+
+  @Test
+  void sqlDumpWhenRowHoldsWordPressHashThenReportedOnce() {
+    String hash = "$P$B" + rnd.of(Corpus.CRYPT, 30);
+    List<Finding> f = scan("INSERT INTO `wp_users` (`ID`, `user_login`, `user_pass`) VALUES (1,'admin','" + hash + "');\n");
+    assertThat(f).singleElement().satisfies(x -> {
+      assertThat(x.ruleId()).isEqualTo("sql-password-hash");
+      assertThat(x.secret().reveal()).isEqualTo(hash);
+    });
+  }
+
+  @Test
+  void fileZillaWhenPassIsBase64ThenDecodedPasswordReported() {
+    String b64 = java.util.Base64.getEncoder().encodeToString("Xq7!vNw2pZ".getBytes(StandardCharsets.UTF_8));
+    List<Finding> f = scan("<Server>\n  <Host>ftp.corp</Host>\n  <Pass encoding=\"base64\">" + b64 + "</Pass>\n</Server>\n"
+        + "<Server><Pass>Wn4zQ8rT#k</Pass></Server>\n<Server><Pass encoding=\"crypt\">" + b64 + "</Pass></Server>\n"
+        + "<Pass encoding=\"base64\">%%%not-base64%%%</Pass>\n");
+    assertThat(f).extracting(Finding::ruleId).containsOnly("filezilla-password");
+    assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
+    assertThat(f.get(0).column()).isEqualTo(27); // located at the stored base64, where it is written
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "set smtp_pass = \"Xq7!vNw2pZ\"\n",
+      "set imap_pass='Xq7!vNw2pZ'\n",
+      "defaults\nauth on\naccount work\nhost smtp.corp\nuser me\npassword Xq7!vNw2pZ\n",
+      "poll mail.corp protocol IMAP\n  user \"me\" there with password 'Xq7!vNw2pZ' is me here\n",
+      "{\"protocol\": \"sftp\", \"host\": \"h\", \"password\": \"Xq7!vNw2pZ\"}\n",
+      "<server><id>r</id><password>Xq7!vNw2pZ</password></server>\n",
+      "<property name=\"javax.persistence.jdbc.password\" value=\"Xq7!vNw2pZ\"/>\n",
+  })
+  void clientConfigWhenPasswordStoredThenReportedOnce(String text) {
+    assertThat(scan(text)).singleElement().satisfies(x -> {
+      assertThat(x.ruleId()).isIn("mail-client-password", "sftp-config-password", "xml-password");
+      assertThat(x.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+    });
+  }
+
+  @Test
+  void winscpWhenSessionHasObfuscatedPasswordThenReportedAndNotOutsideASession() {
+    String hex = "A35C" + rnd.upperHex(60);
+    List<Finding> f = scan("[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword=" + hex + "\n"
+        + "[Configuration\\Interface]\nPassword=" + rnd.upperHex(40) + "\n");
+    assertThat(f).singleElement().satisfies(x -> {
+      assertThat(x.ruleId()).isEqualTo("winscp-password");
+      assertThat(x.secret().reveal()).isEqualTo(hex);
+    });
+  }
+
+  @Test
+  void dbeaverCredentialsWhenEncryptedThenNothing() {
+    // credentials-config.json is AES-encrypted bytes: there is no password to read, only a key to guess
+    byte[] enc = rnd.bytes(96);
+    assertThat(scan(new String(enc, StandardCharsets.ISO_8859_1))).isEmpty();
+  }
+
+  @Test
+  void publicKeysAndCertificatesWhenNextToAPrivateKeyThenOnlyThePrivateKeyReported() {
+    String pub = "-----BEGIN PUBLIC KEY-----\n" + Corpus.pemBody(rnd, 294, "\n") + "-----END PUBLIC KEY-----\n";
+    String cert = "-----BEGIN CERTIFICATE-----\n" + Corpus.pemBody(rnd, 800, "\n") + "-----END CERTIFICATE-----\n";
+    String ssh = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + rnd.b64(300) + " alice@laptop\n";
+    String priv = "-----BEGIN PRIVATE KEY-----\n" + Corpus.pemBody(rnd, 1200, "\n") + "-----END PRIVATE KEY-----\n";
+    String json = "{\"public_key\": \"" + pub.replace("\n", "\\n") + "\", \"certificate\": \"" + cert.replace("\n", "\\n") + "\"}\n";
+    List<Finding> f = scan(pub + cert + ssh + "public_key = \"" + ssh.strip() + "\"\n" + json + priv);
+    assertThat(f).singleElement().satisfies(x -> assertThat(x.ruleId()).isEqualTo("private-key"));
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
   void hashWhenOnHtpasswdOrShadowLineThenReported(String prefix) {
     String c = Corpus.CRYPT;

@@ -3,9 +3,6 @@ package dev.warden.core.grant;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.util.Base64URL;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
@@ -37,6 +34,7 @@ final class JwtSvidAttestor {
   private final KeyManager keys;
   private final String trustDomain;
   private final List<String> audiences;
+  private final dev.warden.core.token.KeyVerifiers verifiers = new dev.warden.core.token.KeyVerifiers();
 
   /**
    * @param audiences what the SVID's {@code aud} must contain one of: this server's issuer and token endpoint
@@ -73,8 +71,9 @@ final class JwtSvidAttestor {
         || header.containsKey("crit")) {
       throw new DeniedException(Reason.ALG_NOT_ALLOWED, "a JWT-SVID of this trust domain is ES256 with a kid");
     }
+    dev.warden.core.token.Keyset keyset = keys.keyset();
     SigningKeyRecord key = null;
-    for (SigningKeyRecord r : keys.keyset().records()) {
+    for (SigningKeyRecord r : keyset.records()) {
       if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {
         key = r;
       }
@@ -83,8 +82,7 @@ final class JwtSvidAttestor {
       throw new DeniedException(Reason.UNKNOWN_KID, "no published JWT-SVID key of this trust domain has this kid");
     }
     try {
-      JWK jwk = JWK.parse(key.publicJwk());
-      if (!(jwk instanceof ECKey ec) || !new ECDSAVerifier(ec).verify(new JWSHeader(JWSAlgorithm.ES256),
+      if (!key.algorithm().equals("ES256") || !verifiers.of(keyset, key).verify(new JWSHeader(JWSAlgorithm.ES256),
           jws.signingInput(), new Base64URL(jws.signature()))) {
         throw new DeniedException(Reason.BAD_SIGNATURE, "the JWT-SVID's signature does not verify");
       }

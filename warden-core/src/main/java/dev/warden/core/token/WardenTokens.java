@@ -4,13 +4,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
@@ -41,11 +34,7 @@ public final class WardenTokens {
   private final LeaseStore leases;
   private final Clock clock;
   private final String issuer;
-  // verifiers of the current keyset's keys, built once per key: parsing a JWK and validating its
-  // point costs more than the signature check itself
-  private volatile Verifiers verifiers = new Verifiers(null, new java.util.concurrent.ConcurrentHashMap<>());
-
-  private record Verifiers(Keyset keyset, java.util.concurrent.ConcurrentHashMap<String, JWSVerifier> byKid) {}
+  private final KeyVerifiers verifiers = new KeyVerifiers();
 
   /**
    * Tokens whose signature verified, by the SHA-256 of their exact text, so a token exchanged
@@ -195,7 +184,7 @@ public final class WardenTokens {
           + ", not " + alg);
     }
     try {
-      JWSVerifier verifier = verifier(keyset, key);
+      JWSVerifier verifier = verifiers.of(keyset, key);
       if (!verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)), jwt.signingInput(),
           new Base64URL(jwt.signature()))) {
         throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
@@ -225,23 +214,6 @@ public final class WardenTokens {
     }
     return new VerifiedWardenToken(c, sub, audiences(c.get("aud")), jti, java.time.Instant.ofEpochSecond(exp),
         lease.get());
-  }
-
-  private JWSVerifier verifier(Keyset keyset, SigningKeyRecord key) throws ParseException, JOSEException {
-    Verifiers v = verifiers;
-    if (v.keyset() != keyset) {
-      v = new Verifiers(keyset, new java.util.concurrent.ConcurrentHashMap<>());
-      verifiers = v;
-    }
-    JWSVerifier cached = v.byKid().get(key.kid());
-    if (cached == null) {
-      JWK jwk = JWK.parse(key.publicJwk());
-      cached = jwk instanceof ECKey ec ? new ECDSAVerifier(ec)
-          : jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa)
-          : new Ed25519Verifier((OctetKeyPair) jwk);
-      v.byKid().put(key.kid(), cached);
-    }
-    return cached;
   }
 
   private static List<String> audiences(Object aud) {

@@ -19,4 +19,9 @@ public record ScanResult(List<Finding> findings, List<ScanProblem> problems, Sca
   public boolean incomplete() {
     return problems.stream().anyMatch(ScanProblem::fatal);
   }
+
+  /** The same result with {@code replaced} findings (verified copies, in the same order). */
+  public ScanResult withFindings(List<Finding> replaced) {
+    return new ScanResult(replaced, problems, stats);
+  }
 }

@@ -37,7 +37,7 @@ final class Routes {
         .keys(w.keys, w.jwtSvidKeys, w.federationKeys)
         .federation(w.store, w.federationKeys, cfg.issuer(), cfg.get(FEDERATION_ALGORITHM).name(), w.audit, w.clock)
         .leases(w.leases, w.impact)
-        .scan(w.leaks, w.fingerprintKey, w.fingerprintKeyId)
+        .scan(w.leaks, w.exposure, w.resources, w.fingerprintKey, w.fingerprintKeyId)
         .inventory(w.inventory, w.impact, w.fingerprinter, reloadNow)
         .recertification(w.recert, reloadNow)
         .secrets(w.secrets, w.clock)

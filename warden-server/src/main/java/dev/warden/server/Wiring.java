@@ -100,6 +100,10 @@ final class Wiring implements AutoCloseable {
   final ConfigService config;
   final LeaseService leases;
   final LeakService leaks;
+  /** Answers the scanner's --verify: which found credentials are live. */
+  final dev.warden.core.exposure.ExposureCheck exposure;
+  /** The stored resources (not a cached snapshot). */
+  final java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources;
   final PostureIndex postureIndex;
   final InventoryService inventory;
   final dev.warden.core.impact.ImpactService impact;
@@ -182,8 +186,7 @@ final class Wiring implements AutoCloseable {
       state = join(stateFuture);
       configurationReadyAt = System.nanoTime();
 
-      java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources = () -> store.resources().list()
-          .stream().map(dev.warden.core.store.Versioned::value).toList();
+      resources = () -> store.resources().list().stream().map(dev.warden.core.store.Versioned::value).toList();
       databases = new dev.warden.core.database.DatabaseTargets(
           new dev.warden.server.database.UserDatabases(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
           store.targetSecrets(), resources, box, fingerprinter, audit, clock,
@@ -218,6 +221,8 @@ final class Wiring implements AutoCloseable {
       metrics.stuckRotations(secrets::stuckRotations);
       leases = new LeaseService(store.leases(), audit, clock);
       leaks = new LeakService(store.leases(), audit, clock);
+      exposure = new dev.warden.core.exposure.ExposureCheck(store.leases(), store.targetSecrets(),
+          store.brokeredSecrets(), store.signingKeys(), store.authorities(), audit, clock);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
         metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
       }

@@ -13,6 +13,8 @@ public enum AuditType {
   LEASE_RENEWED("lease.renewed"),
   LEAK_REPORTED("leak.reported"),
   SECRET_LEAKED("secret.leaked"),
+  /** {@code warden scan --verify} asked which found credentials are live (counts only, never a secret). */
+  LEAK_VERIFIED("leak.verified"),
   CONFIG_CREATED("config.created"),
   CONFIG_UPDATED("config.updated"),
   CONFIG_DELETED("config.deleted"),

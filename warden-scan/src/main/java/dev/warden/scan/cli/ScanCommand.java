@@ -8,11 +8,13 @@ import dev.warden.scan.ScanProgress;
 import dev.warden.scan.ScanResult;
 import dev.warden.scan.SecretScanner;
 import dev.warden.scan.Severity;
+import dev.warden.scan.Verified;
 import dev.warden.scan.internal.config.Baseline;
 import dev.warden.scan.internal.config.KeyStore;
 import dev.warden.scan.internal.config.ScanConfig;
 import dev.warden.scan.internal.leak.LeakReporter;
 import dev.warden.scan.internal.output.Reports;
+import dev.warden.scan.internal.verify.FindingVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,8 +35,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code warden scan}: finds hardcoded secrets and, with {@code --report}, hands their fingerprints
- * to the Warden server for revocation. Exit codes: 0 nothing found, 1 findings at or above
- * {@code --fail-on}, 2 error (bad usage, unreadable input, git failure, report failure).
+ * to the Warden server for revocation; with {@code --verify}, says which are live. Exit codes: 0
+ * nothing found, 1 findings at or above {@code --fail-on} (or live ones with {@code --fail-on
+ * verified}), 2 error (bad usage, unreadable input, git failure, report failure).
  */
 @Command(
     name = "scan",
@@ -50,7 +53,7 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:nothing found (at or above --fail-on)",
-      "1:secrets found",
+      "1:secrets found (with --fail-on verified: live secrets found)",
       "2:error: bad usage, missing path, git failure, config error, report failure"
     },
     footerHeading = "%nExamples:%n",
@@ -64,6 +67,7 @@ import picocli.CommandLine.Parameters;
       "  warden scan --write-baseline .warden-baseline.json .   accept today's findings",
       "  warden scan --baseline .warden-baseline.json .         report only new ones",
       "  warden scan --report --server https://warden.example.com --token-file /run/warden/token .",
+      "  warden scan --verify --fail-on verified .   CI: fail only on secrets that still work",
       "",
       "Mark a line as a known false positive with a comment containing warden:ignore.",
       "Full guide: docs/scan.md"
@@ -96,7 +100,7 @@ public class ScanCommand implements Callable<Integer> {
   @Option(names = "--show-secrets", description = "Print secret values in full (default: redacted).")
   boolean showSecrets;
 
-  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 only for findings at or above: low, medium, high, critical (default: low, or the config's failOn).")
+  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 only for findings at or above: low, medium, high, critical (default: low, or the config's failOn); or 'verified': only for secrets --verify found live.")
   String failOn;
 
   @Option(names = "--config", paramLabel = "FILE", description = "JSON config: exclusions, allowlists, disabled rules (see docs/scan.md).")
@@ -129,7 +133,13 @@ public class ScanCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "With --report: ask the server what the report would revoke; nothing is revoked.")
   boolean dryRun;
 
-  @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report (default: $WARDEN_SERVER, else the server of 'warden login').")
+  @Option(names = "--verify", description = "Say whether each secret is live: fingerprints and public-key hashes are checked by the Warden server; a database password is tried (test login) only at a database Warden manages. Needs --server and a token with scan:report.")
+  boolean verify;
+
+  @Option(names = "--verify-logins", paramLabel = "N", description = "With --verify: at most N test logins this run, one per second per database (default: ${DEFAULT-VALUE}; 0: none).")
+  int verifyLogins = 20;
+
+  @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report and --verify (default: $WARDEN_SERVER, else the server of 'warden login').")
   String server;
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the workload or admin token for --report (default: $WARDEN_TOKEN, else the token of 'warden login' when the server is its server).")
@@ -211,11 +221,18 @@ public class ScanCommand implements Callable<Integer> {
     if (dryRun && !report) {
       throw usage("--dry-run asks the server what --report would revoke: give it with --report");
     }
-    Severity threshold = failOn == null ? null : Severity.parse(failOn);
+    boolean failOnVerified = "verified".equalsIgnoreCase(failOn);
+    if (failOnVerified && !verify) {
+      throw usage("--fail-on verified fails only on secrets --verify found live: give it with --verify");
+    }
+    if (verifyLogins < 0) {
+      throw usage("--verify-logins must be 0 or more, got " + verifyLogins);
+    }
+    Severity threshold = failOn == null || failOnVerified ? null : Severity.parse(failOn);
 
     LeakReporter reporter = null;
     FingerprintKey key;
-    if (report) {
+    if (report || verify) {
       String url = server != null ? server : environment.env().get("WARDEN_SERVER");
       Optional<Login> saved = Optional.empty();
       if (url == null || url.isBlank() || (tokenFile == null && blank(environment.env().get("WARDEN_TOKEN")))) {
@@ -226,7 +243,7 @@ public class ScanCommand implements Callable<Integer> {
       }
       if (url == null || url.isBlank()) {
         throw new ScanException(ScanException.Reason.REPORT_FAILED,
-            "--report needs --server, WARDEN_SERVER or a server saved by 'warden login'");
+            (report ? "--report" : "--verify") + " needs --server, WARDEN_SERVER or a server saved by 'warden login'");
       }
       reporter = new LeakReporter(environment.http() != null ? environment.http() : LeakReporter.defaultClient(), url,
           readToken(url, saved));
@@ -269,6 +286,7 @@ public class ScanCommand implements Callable<Integer> {
     }
     ScanResult result;
     String source;
+    List<Path> roots = new ArrayList<>();
     try {
       if (stdin) {
         source = "<stdin>";
@@ -279,7 +297,6 @@ public class ScanCommand implements Callable<Integer> {
         result = git ? scanner.scanGitHistory(repo, progress)
             : since != null ? scanner.scanGitRange(repo, since, progress) : scanner.scanStaged(repo, progress);
       } else {
-        List<Path> roots = new ArrayList<>();
         for (String p : paths.isEmpty() ? List.of(".") : paths) {
           roots.add(resolve(Path.of(p)));
         }
@@ -292,6 +309,14 @@ public class ScanCommand implements Callable<Integer> {
       }
     }
 
+    if (verify && !result.findings().isEmpty()) {
+      FindingVerifier.Outcome v = new FindingVerifier(reporter, f -> lineOf(roots, f), verifyLogins, 1000, 5,
+          Thread::sleep).verify(result.findings());
+      result = result.withFindings(v.findings());
+      err.println("verify: " + v.live() + " live, " + v.dead() + " not working, " + v.unknown() + " unknown ("
+          + v.logins() + " test logins" + (v.loginsSkipped() > 0 ? ", " + v.loginsSkipped() + " not tried: --verify-logins" : "")
+          + ")");
+    }
     if (writeBaseline != null) {
       write(resolve(writeBaseline), Baseline.write(result.findings(), key.keyId()));
       err.println("wrote a baseline of " + result.findings().size() + " findings to " + writeBaseline);
@@ -311,10 +336,11 @@ public class ScanCommand implements Callable<Integer> {
 
     int exit = 0;
     final Severity min = threshold;
-    if (result.findings().stream().anyMatch(f -> f.severity().compareTo(min) >= 0)) {
+    if (failOnVerified ? result.findings().stream().anyMatch(f -> f.verifiedStatus() == Verified.TRUE)
+        : result.findings().stream().anyMatch(f -> f.severity().compareTo(min) >= 0)) {
       exit = 1;
     }
-    if (reporter != null) {
+    if (report) {
       if (result.findings().isEmpty()) {
         err.println("report: nothing to report");
       } else {
@@ -336,6 +362,25 @@ public class ScanCommand implements Callable<Integer> {
       exit = 2;
     }
     return exit;
+  }
+
+  /**
+   * The line a finding is on, read again from the scanned tree; only when that line still holds the
+   * secret (several roots may hold the same relative path).
+   */
+  private static Optional<String> lineOf(List<Path> roots, Finding f) {
+    for (Path root : roots) {
+      Path file = Files.isDirectory(root) ? root.resolve(f.path()) : root;
+      try (java.util.stream.Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+        Optional<String> line = lines.skip(f.line() - 1L).findFirst();
+        if (line.isPresent() && line.get().contains(f.secret().reveal())) {
+          return line;
+        }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // not this root, or no longer readable: try the next
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean blank(String s) {
@@ -362,7 +407,8 @@ public class ScanCommand implements Callable<Integer> {
     }
     if (blank(t)) {
       throw new ScanException(ScanException.Reason.REPORT_FAILED,
-          "--report needs a token: --token-file, WARDEN_TOKEN or 'warden login --server " + url + "'");
+          (report ? "--report" : "--verify") + " needs a token: --token-file, WARDEN_TOKEN or 'warden login --server "
+              + url + "'");
     }
     return t.strip();
   }

@@ -176,9 +176,14 @@ public final class ApiRouter {
       return this;
     }
 
-    /** @param fingerprintKey the installation's fingerprint key, given to scanners with scope scan:report */
-    public Builder scan(LeakService leaks, byte[] fingerprintKey, String fingerprintKeyId) {
-      units.add(new ScanApi(leaks, fingerprintKey, fingerprintKeyId));
+    /**
+     * @param fingerprintKey the installation's fingerprint key, given to scanners with scope scan:report
+     * @param resources the stored resources: the databases a scanner's {@code --verify} may log in to
+     */
+    public Builder scan(LeakService leaks, dev.warden.core.exposure.ExposureCheck exposure,
+        java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources, byte[] fingerprintKey,
+        String fingerprintKeyId) {
+      units.add(new ScanApi(leaks, exposure, resources, fingerprintKey, fingerprintKeyId));
       return this;
     }
 

@@ -140,6 +140,28 @@ public final class LeakReporter {
     return new Outcome(body.path("received").asInt(), matched, body.path("unmatched").asInt());
   }
 
+  /**
+   * Asks which fingerprints and public-key hashes are Warden's and live ({@code POST /v1/scan/verify}),
+   * and which databases a found password may be tried against. Sends no secret.
+   *
+   * @return the server's answer as JSON: {@code credentials}, {@code publicKeys}, {@code databases}
+   */
+  public JsonNode verify(List<String> fingerprints, List<String> publicKeyHashes) throws ScanException {
+    ObjectNode root = om.createObjectNode();
+    fingerprints.forEach(root.putArray("fingerprints")::add);
+    publicKeyHashes.forEach(root.putArray("publicKeys")::add);
+    HttpRequest req = HttpRequest.newBuilder(server.resolve(server.getPath() + "/v1/scan/verify"))
+        .header("User-Agent", USER_AGENT)
+        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(root.toString())).build();
+    JsonNode body = send(req, "verifying findings");
+    if (!body.path("credentials").isArray() || !body.path("publicKeys").isArray() || !body.path("databases").isArray()) {
+      throw fail("the server's answer to --verify lacks \"credentials\", \"publicKeys\" or \"databases\"");
+    }
+    return body;
+  }
+
   private JsonNode send(HttpRequest req, String what) throws ScanException {
     HttpResponse<String> resp;
     try {

@@ -37,6 +37,13 @@ public final class Reports {
       sb.append("    secret:      ").append(showSecrets ? f.secret().reveal() : f.secret().redacted()).append('\n');
       sb.append("    fingerprint: ").append(f.fingerprint()).append("  entropy ")
           .append(String.format(Locale.ROOT, "%.2f", f.entropy())).append('\n');
+      if (f.verification() != null) {
+        sb.append("    verified:    ").append(switch (f.verification().status()) {
+          case TRUE -> "LIVE";
+          case FALSE -> "no (not working)";
+          case UNKNOWN -> "unknown";
+        }).append("  ").append(f.verification().detail()).append('\n');
+      }
       if (f.commit() != null) {
         sb.append("    commit:      ").append(f.commit(), 0, Math.min(12, f.commit().length()))
             .append("  ").append(f.author() == null ? "" : f.author())
@@ -53,6 +60,22 @@ public final class Reports {
         s.files(), human(s.bytes()), s.millis() / 1000.0, s.skippedBinary(), s.skippedLarge(), s.skippedOther(), s.suppressed()));
     sb.append('\n');
     return sb.toString();
+  }
+
+  /**
+   * {@code verified}: {@code true}, {@code false} or {@code "unknown"} (mixed types on purpose, so
+   * {@code .verified == true} selects the live ones), and {@code verification} with how it was
+   * decided when {@code --verify} checked it.
+   */
+  private static void verified(ObjectNode o, Finding f) {
+    switch (f.verifiedStatus()) {
+      case TRUE -> o.put("verified", true);
+      case FALSE -> o.put("verified", false);
+      case UNKNOWN -> o.put("verified", "unknown");
+    }
+    if (f.verification() != null) {
+      o.put("verification", f.verification().detail());
+    }
   }
 
   /** Problems, one per line, for standard error. */
@@ -86,6 +109,7 @@ public final class Reports {
       o.put("commit", f.commit());
       o.put("author", f.author());
       o.put("date", f.date());
+      verified(o, f);
     }
     ArrayNode ps = root.putArray("problems");
     for (ScanProblem p : r.problems()) {
@@ -158,6 +182,7 @@ public final class Reports {
       ObjectNode props = o.putObject("properties");
       props.put("confidence", f.confidence().label());
       props.put("entropy", f.entropy());
+      verified(props, f);
       if (f.commit() != null) {
         props.put("commit", f.commit());
         props.put("author", f.author());

@@ -1,0 +1,6 @@
+/**
+ * {@code warden scan --verify}: whether each found secret is live. Fingerprints and public-key
+ * hashes go to the Warden server (never a secret); a found database password goes only to the
+ * database it names, and only when that database is a Warden resource (decision 106).
+ */
+package dev.warden.scan.internal.verify;

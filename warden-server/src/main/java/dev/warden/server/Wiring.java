@@ -193,7 +193,7 @@ final class Wiring implements AutoCloseable {
           dev.warden.core.upstream.UpstreamTokenProvider::checkSecret);
       // upstream OAuth clients authenticate with target secrets too: the same sealed store
       upstreamTokens = new dev.warden.core.upstream.UpstreamTokenProvider(
-          new dev.warden.server.upstream.HttpUpstreamTokenClient(), databases::targetSecret, clock);
+          new dev.warden.server.upstream.HttpUpstreamTokenClient(), databases::targetSecret, clock, fingerprinter);
       config = new ConfigService(store, audit, clock, cfg.provisioning()).withResourceCheck(r -> {
         databases.verify(r);
         upstreamTokens.verify(r);
@@ -220,7 +220,13 @@ final class Wiring implements AutoCloseable {
       metrics.databaseLeases(reaper::counts, reaper::totals);
       metrics.stuckRotations(secrets::stuckRotations);
       leases = new LeaseService(store.leases(), audit, clock);
-      leaks = new LeakService(store.leases(), audit, clock);
+      // a leaked upstream token is forgotten and revoked at its upstream (RFC 7009) besides its leases
+      leaks = new LeakService(store.leases(), audit, clock, lease -> lease.kind()
+          != dev.warden.core.model.CredentialKind.UPSTREAM_TOKEN ? List.of()
+          : upstreamTokens.compromised(lease.fingerprint(), lease.resource()).stream().map(c -> new LeakService.Outcome(
+              c.revocation() == dev.warden.core.upstream.UpstreamTokenProvider.Revocation.REVOKED, c.resource(),
+              java.util.Map.of("upstream", c.revocation().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                  "message", c.message()))).toList());
       exposure = new dev.warden.core.exposure.ExposureCheck(store.leases(), store.targetSecrets(),
           store.brokeredSecrets(), store.signingKeys(), store.authorities(), audit, clock);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {

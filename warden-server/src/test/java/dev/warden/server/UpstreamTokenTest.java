@@ -196,6 +196,62 @@ class UpstreamTokenTest {
         .isEqualTo(event.path("details").path("fingerprint").asText());
   }
 
+  static String report(String fingerprint) {
+    ServerFixture.Response r = warden.admin("POST", "/v1/leaks", "{\"source\": \"git@example.test:acme/app.git\","
+        + " \"findings\": [{\"fingerprint\": \"" + fingerprint + "\", \"ruleId\": \"generic\", \"path\": \".env\"}]}");
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+    return r.json().toString();
+  }
+
+  static JsonNode lastOf(String resource, String type) {
+    for (JsonNode e : events(resource)) {
+      if (e.path("type").asText().equals(type)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no " + type + " event for " + resource);
+  }
+
+  @Test
+  void aLeakedUpstreamTokenIsRevokedAtTheUpstreamAndNeverHandedOutAgain() {
+    resource("crm-leaky", "{tokenUrl: '%s', revocationUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-basic,"
+        .formatted(saas.tokenUrl(), saas.revocationUrl()) + " scopes: [write]}");
+    allow("leaky", "crm-leaky", "2h");
+    ServerFixture.Response first = credential("leaky", "crm-leaky");
+    assertThat(first.status()).as(first.json().toString()).isEqualTo(200);
+    String leaked = first.json().path("access_token").asText();
+    String fingerprint = warden.lastAuditEvent().path("details").path("fingerprint").asText();
+    assertThat(credential("leaky", "crm-leaky").json().path("access_token").asText()).as("cached").isEqualTo(leaked);
+
+    String answer = report(fingerprint);
+
+    assertThat(answer).contains("\"revoked\":true");
+    assertThat(saas.revoked(leaked)).as("revoked at the upstream (RFC 7009)").isTrue();
+    JsonNode removed = lastOf("crm-leaky", "credential.removed");
+    assertThat(removed.path("details").path("upstream").asText()).isEqualTo("revoked");
+    assertThat(removed.toString()).doesNotContain(leaked).doesNotContain(BASIC_SECRET);
+    assertThat(saas.bodies().getLast()).contains("token_type_hint=access_token").doesNotContain(BASIC_SECRET);
+    String next = credential("leaky", "crm-leaky").json().path("access_token").asText();
+    assertThat(next).as("never handed out again").isNotEqualTo(leaked);
+    assertThat(saas.issued(next)).isTrue();
+  }
+
+  @Test
+  void aLeakedUpstreamTokenWithoutARevocationEndpointIsForgottenAndReportedIrrevocable() {
+    resource("crm-norevoke", basic("write"));
+    allow("norevoke", "crm-norevoke", "2h");
+    String leaked = credential("norevoke", "crm-norevoke").json().path("access_token").asText();
+    String fingerprint = warden.lastAuditEvent().path("details").path("fingerprint").asText();
+
+    report(fingerprint);
+
+    JsonNode irrevocable = lastOf("crm-norevoke", "credential.irrevocable");
+    assertThat(irrevocable.path("details").path("upstream").asText()).isEqualTo("no-endpoint");
+    assertThat(irrevocable.path("details").path("message").asText()).contains("revocationUrl");
+    assertThat(saas.revoked(leaked)).isFalse();
+    assertThat(credential("norevoke", "crm-norevoke").json().path("access_token").asText()).isNotEqualTo(leaked);
+  }
+
   @Test
   void concurrentGrantsCauseExactlyOneUpstreamRequest() throws Exception {
     resource("crm-burst", basic("read, write"));

@@ -519,7 +519,7 @@ public final class Documents {
       }
     }
     allowOnly(o, "spec.oauth", "tokenUrl", "clientId", "authMethod", "clientSecretSecret", "privateKeySecret",
-        "signingAlg", "keyId", "scopes", "audience", "resource", "defaultExpiresIn");
+        "signingAlg", "keyId", "scopes", "audience", "resource", "defaultExpiresIn", "revocationUrl");
     String m = text(o, "authMethod");
     OAuthClient.AuthMethod method = m == null ? OAuthClient.AuthMethod.CLIENT_SECRET_BASIC
         : OAuthClient.AuthMethod.fromWire(m);
@@ -539,7 +539,7 @@ public final class Documents {
     }
     return new OAuthClient(text(o, "tokenUrl"), text(o, "clientId"), method, secret, text(o, "signingAlg"),
         text(o, "keyId"), stringList(o, "scopes"), text(o, "audience"), text(o, "resource"),
-        Durations.parse("spec.oauth.defaultExpiresIn", text(o, "defaultExpiresIn")));
+        Durations.parse("spec.oauth.defaultExpiresIn", text(o, "defaultExpiresIn")), text(o, "revocationUrl"));
   }
 
   /** Renders an OAuth client: {@code oauthClient(oauthSpec(c))} equals c. */
@@ -556,6 +556,7 @@ public final class Documents {
     putIfSet(o, "audience", c.audience());
     putIfSet(o, "resource", c.resourceIndicator());
     o.put("defaultExpiresIn", Durations.format(c.defaultExpiresIn()));
+    putIfSet(o, "revocationUrl", c.revocationUrl());
     return o;
   }
 

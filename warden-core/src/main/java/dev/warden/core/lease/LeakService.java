@@ -31,14 +31,38 @@ public final class LeakService {
   /** What a report did. */
   public record Result(int received, List<Match> matched, int unmatched) {}
 
+  /**
+   * What must happen besides revoking the lease when a credential that exists outside Warden's
+   * control leaked: an upstream OAuth token is forgotten and revoked at its upstream.
+   */
+  public interface FollowUp {
+    /**
+     * @param lease one leaked lease of that credential (called once per fingerprint and report)
+     * @return one outcome per place it acted on, none when there is nothing to do
+     */
+    List<Outcome> leaked(Lease lease);
+  }
+
+  /**
+   * @param done the credential no longer works where it is used
+   * @param details what was done, for the audit event; never the credential
+   */
+  public record Outcome(boolean done, String resource, Map<String, String> details) {}
+
   private final LeaseStore leases;
   private final AuditWriter audit;
   private final Clock clock;
+  private final FollowUp followUp;
 
   public LeakService(LeaseStore leases, AuditWriter audit, Clock clock) {
+    this(leases, audit, clock, l -> List.of());
+  }
+
+  public LeakService(LeaseStore leases, AuditWriter audit, Clock clock, FollowUp followUp) {
     this.leases = leases;
     this.audit = audit;
     this.clock = clock;
+    this.followUp = followUp;
   }
 
   public Result report(String source, List<Finding> findings, String actor) {
@@ -78,6 +102,9 @@ public final class LeakService {
         }
         continue;
       }
+      if (!dryRun && seen.add(f.fingerprint())) {
+        followUp(hits.get(0), f, actor, now);
+      }
       for (Lease l : hits) {
         boolean active = l.isActive(now);
         if (dryRun) {
@@ -112,5 +139,22 @@ public final class LeakService {
         AuditOutcome.SUCCESS.wire(), "", actor, null, null, d,
         null));
     return new Result(findings.size(), List.copyOf(matched), unmatched);
+  }
+
+  /**
+   * Audits what the follow-up did: {@code credential.removed} when it no longer works, else
+   * {@code credential.irrevocable} (it may work until it expires: an operator must look).
+   */
+  private void followUp(Lease l, Finding f, String actor, Instant now) {
+    for (Outcome o : followUp.leaked(l)) {
+      Map<String, String> d = new HashMap<>(o.details());
+      d.put("leaseId", l.id());
+      d.put("fingerprint", f.fingerprint());
+      d.put("cause", "leaked");
+      audit.write(new AuditEvent(UUID.randomUUID().toString(), now,
+          (o.done() ? AuditType.CREDENTIAL_REMOVED : AuditType.CREDENTIAL_IRREVOCABLE).wire(),
+          (o.done() ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE).wire(), "leaked", actor, l.workload(),
+          o.resource(), d, null));
+    }
   }
 }

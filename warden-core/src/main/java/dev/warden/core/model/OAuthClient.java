@@ -28,9 +28,12 @@ import java.util.Set;
  * @param audience sent as the {@code audience} parameter (Auth0 and others), or null
  * @param resourceIndicator sent as the RFC 8707 {@code resource} parameter, or null
  * @param defaultExpiresIn how long a token lives when the upstream answer has no {@code expires_in}
+ * @param revocationUrl the upstream's RFC 7009 revocation endpoint, or null: where a token reported
+ *     leaked is revoked (same rules as {@code tokenUrl})
  */
 public record OAuthClient(String tokenUrl, String clientId, AuthMethod authMethod, String secret, String signingAlg,
-    String keyId, List<String> scopes, String audience, String resourceIndicator, Duration defaultExpiresIn) {
+    String keyId, List<String> scopes, String audience, String resourceIndicator, Duration defaultExpiresIn,
+    String revocationUrl) {
 
   /** When the upstream does not say how long its token lives, Warden assumes this, and refetches sooner rather than later. */
   public static final Duration DEFAULT_EXPIRES_IN = Duration.ofMinutes(5);
@@ -59,8 +62,18 @@ public record OAuthClient(String tokenUrl, String clientId, AuthMethod authMetho
     }
   }
 
+  /** A client whose upstream has no revocation endpoint. */
+  public OAuthClient(String tokenUrl, String clientId, AuthMethod authMethod, String secret, String signingAlg,
+      String keyId, List<String> scopes, String audience, String resourceIndicator, Duration defaultExpiresIn) {
+    this(tokenUrl, clientId, authMethod, secret, signingAlg, keyId, scopes, audience, resourceIndicator,
+        defaultExpiresIn, null);
+  }
+
   public OAuthClient {
-    checkTokenUrl(tokenUrl);
+    checkUrl("spec.oauth.tokenUrl", tokenUrl);
+    if (revocationUrl != null) {
+      checkUrl("spec.oauth.revocationUrl", revocationUrl);
+    }
     text("spec.oauth.clientId", clientId, 512);
     authMethod = authMethod == null ? AuthMethod.CLIENT_SECRET_BASIC : authMethod;
     if (authMethod == AuthMethod.CLIENT_SECRET_BASIC && clientId.indexOf(':') >= 0) {
@@ -140,8 +153,7 @@ public record OAuthClient(String tokenUrl, String clientId, AuthMethod authMetho
     }
   }
 
-  private static void checkTokenUrl(String url) {
-    String f = "spec.oauth.tokenUrl";
+  private static void checkUrl(String f, String url) {
     text(f, url, 2048);
     URI u;
     try {

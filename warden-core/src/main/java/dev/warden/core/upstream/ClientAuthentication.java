@@ -61,6 +61,29 @@ public final class ClientAuthentication {
     if (c.resourceIndicator() != null) {
       add(form, "resource", c.resourceIndicator());
     }
+    return authenticated(c, form, secret, now, c.tokenUrl());
+  }
+
+  /**
+   * The RFC 7009 revocation request for {@code token} at {@code c.revocationUrl()}, authenticated
+   * the way the client authenticates at the token endpoint (section 2.1); a client assertion's
+   * {@code aud} is still the token endpoint, the authorization server's identifier Warden knows.
+   *
+   * @throws IllegalStateException when the client has no revocation endpoint
+   * @throws ValidationException when the private key cannot sign
+   */
+  public static UpstreamTokenClient.Request revocation(OAuthClient c, Secret token, Secret secret, Instant now) {
+    if (c.revocationUrl() == null) {
+      throw new IllegalStateException("spec.oauth.revocationUrl is not set");
+    }
+    StringJoiner form = new StringJoiner("&");
+    add(form, "token", token.reveal());
+    add(form, "token_type_hint", "access_token");
+    return authenticated(c, form, secret, now, c.revocationUrl());
+  }
+
+  private static UpstreamTokenClient.Request authenticated(OAuthClient c, StringJoiner form, Secret secret,
+      Instant now, String url) {
     Secret authorization = null;
     switch (c.authMethod()) {
       case CLIENT_SECRET_BASIC -> authorization = Secret.of("Basic " + Base64.getEncoder().encodeToString(
@@ -75,7 +98,7 @@ public final class ClientAuthentication {
         add(form, "client_assertion", assertion(c, secret, now));
       }
     }
-    return new UpstreamTokenClient.Request(URI.create(c.tokenUrl()), Secret.of(form.toString()), authorization);
+    return new UpstreamTokenClient.Request(URI.create(url), Secret.of(form.toString()), authorization);
   }
 
   /**

@@ -117,6 +117,29 @@ final class UpstreamTokenCache<K> {
     return new Outcome(got, Source.MISS);
   }
 
+  /**
+   * Forgets every current token {@code drop} accepts (a token reported leaked), so the next grant
+   * of its key asks the upstream for a new one.
+   *
+   * @return the tokens forgotten, with their keys
+   */
+  java.util.List<Map.Entry<K, Cached>> evict(java.util.function.Predicate<Cached> drop) {
+    java.util.List<Map.Entry<K, Cached>> out = new java.util.ArrayList<>();
+    for (Map.Entry<K, Slot> e : slots.entrySet()) {
+      Slot s = e.getValue();
+      s.lock.lock();
+      try {
+        if (s.current != null && drop.test(s.current)) {
+          out.add(Map.entry(e.getKey(), s.current));
+          s.current = null;
+        }
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    return out;
+  }
+
   /** Forgets every token (after the client's secret or configuration changed). */
   void clear() {
     slots.clear();

@@ -4,7 +4,8 @@ import dev.warden.core.crypto.Secret;
 import java.net.URI;
 
 /**
- * The transport to an upstream OAuth token endpoint: one form POST, its answer. Core builds the
+ * The transport to an upstream OAuth token endpoint (and its RFC 7009 revocation endpoint): one
+ * form POST, its answer. Core builds the
  * request (client authentication included) and reads the answer ({@link UpstreamTokenResponse});
  * only the bytes on the wire are the implementation's, since core has no HTTP.
  *
@@ -21,7 +22,7 @@ public interface UpstreamTokenClient {
    *     client secret or a client assertion
    * @param authorization the {@code Authorization} header value ({@code client_secret_basic}), or null
    */
-  record Request(URI tokenUrl, Secret form, Secret authorization) {}
+  record Request(URI url, Secret form, Secret authorization) {}
 
   /**
    * What the token endpoint answered.

@@ -12,6 +12,7 @@ import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.OAuthClient;
 import dev.warden.core.model.Resource;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,23 @@ public final class UpstreamTokenProvider implements CredentialProvider {
   private final UpstreamTokenClient client;
   private final Function<String, Optional<Secret>> secrets;
   private final Clock clock;
+  private final dev.warden.core.crypto.Fingerprinter fingerprinter;
   private final UpstreamTokenCache<Key> cache = new UpstreamTokenCache<>();
+
+  /** What became of a token reported leaked, at this node and at the upstream. */
+  public enum Revocation {
+    /** the upstream's RFC 7009 endpoint accepted the revocation: the token no longer works anywhere */
+    REVOKED,
+    /** forgotten here, but the resource names no {@code spec.oauth.revocationUrl}: it works at the upstream until it expires */
+    NO_ENDPOINT,
+    /** the upstream refused or could not be reached: it may still work there until it expires */
+    FAILED,
+    /** this node no longer holds the token, so it cannot be revoked at the upstream */
+    NOT_HELD
+  }
+
+  /** One resource's outcome for a leaked token. */
+  public record Compromise(String resource, Revocation revocation, String message) {}
 
   /** What one cached token is for: the resource, its client as configured, and the scopes asked for. */
   private record Key(String resource, OAuthClient client, List<String> scopes) {}
@@ -51,9 +68,73 @@ public final class UpstreamTokenProvider implements CredentialProvider {
    * @param clock for the cache and the client assertions
    */
   public UpstreamTokenProvider(UpstreamTokenClient client, Function<String, Optional<Secret>> secrets, Clock clock) {
+    this(client, secrets, clock, null);
+  }
+
+  /** @param fingerprinter the installation's fingerprints, to find a token reported leaked; null: none is found */
+  public UpstreamTokenProvider(UpstreamTokenClient client, Function<String, Optional<Secret>> secrets, Clock clock,
+      dev.warden.core.crypto.Fingerprinter fingerprinter) {
     this.client = client;
     this.secrets = secrets;
     this.clock = clock;
+    this.fingerprinter = fingerprinter;
+  }
+
+  /**
+   * A token Warden handed out was reported leaked ({@code warden scan --report}): it is forgotten
+   * at once, so no grant and no MCP gateway call gets it again (the next one asks the upstream for
+   * a new token), and revoked at the upstream's RFC 7009 endpoint when the resource names one.
+   * Tokens are held per node: another node that holds the same token keeps it until it would have
+   * refetched (at most half its life), unless the upstream revocation made it worthless.
+   *
+   * @param fingerprint the leaked token's HMAC fingerprint (the lease's)
+   * @param resource the resource of the leaked lease, for the outcome when this node holds nothing
+   */
+  public List<Compromise> compromised(String fingerprint, String resource) {
+    if (fingerprinter == null) {
+      return List.of(new Compromise(resource, Revocation.NOT_HELD, "this node cannot match tokens to fingerprints"));
+    }
+    var forgotten = cache.evict(t -> fingerprinter.fingerprint(t.token()).equals(fingerprint));
+    if (forgotten.isEmpty()) {
+      return List.of(new Compromise(resource, Revocation.NOT_HELD, "this node no longer holds the token, so it"
+          + " cannot be revoked at the upstream; it stays valid there until it expires"));
+    }
+    List<Compromise> out = new ArrayList<>();
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (var e : forgotten) {
+      Key k = e.getKey();
+      if (!done.add(k.resource() + "\u0000" + k.client().revocationUrl())) {
+        continue; // one token, one revocation per endpoint
+      }
+      out.add(revoke(k, e.getValue()));
+    }
+    return List.copyOf(out);
+  }
+
+  private Compromise revoke(Key k, UpstreamTokenCache.Cached t) {
+    OAuthClient c = k.client();
+    if (c.revocationUrl() == null) {
+      return new Compromise(k.resource(), Revocation.NO_ENDPOINT, "forgotten; resource '" + k.resource()
+          + "' names no spec.oauth.revocationUrl, so the token stays valid at the upstream until " + t.expiresAt());
+    }
+    Optional<Secret> secret = secrets.apply(c.secret());
+    if (secret.isEmpty()) {
+      return new Compromise(k.resource(), Revocation.FAILED, "Warden holds no client secret for resource '"
+          + k.resource() + "' to authenticate the revocation");
+    }
+    UpstreamTokenClient.Response res;
+    try {
+      res = client.post(ClientAuthentication.revocation(c, t.token(), secret.get(), clock.instant()));
+    } catch (TargetException | ValidationException e) {
+      return new Compromise(k.resource(), Revocation.FAILED, "the revocation endpoint of resource '" + k.resource()
+          + "' cannot be reached or used (" + e.getMessage() + "); the token may work there until " + t.expiresAt());
+    }
+    // RFC 7009 section 2.2: 200 whether or not the token was still valid
+    if (res.status() == 200) {
+      return new Compromise(k.resource(), Revocation.REVOKED, "revoked at " + URI.create(c.revocationUrl()).getHost());
+    }
+    return new Compromise(k.resource(), Revocation.FAILED, "the revocation endpoint of resource '" + k.resource()
+        + "' answered HTTP " + res.status() + "; the token may work there until " + t.expiresAt());
   }
 
   @Override

@@ -109,6 +109,22 @@ class OAuthResourceDocumentTest {
   }
 
   @Test
+  void aRevocationEndpointRoundTripsAndFollowsTheTokenUrlRules() throws Exception {
+    ObjectNode d = doc();
+    oauth(d).put("revocationUrl", "https://login.crm.test/oauth2/revoke");
+    Resource r = (Resource) Documents.parse(d);
+    assertThat(r.oauth().revocationUrl()).isEqualTo("https://login.crm.test/oauth2/revoke");
+    assertThat(Documents.parse(Documents.toDocument(r))).isEqualTo(r);
+
+    oauth(d).put("revocationUrl", "http://login.crm.test/oauth2/revoke");
+    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.revocationUrl")
+        .hasMessageContaining("must use https");
+    oauth(d).put("revocationUrl", "https://user:pw@login.crm.test/revoke");
+    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.revocationUrl")
+        .hasMessageContaining("must not contain a user or password");
+  }
+
+  @Test
   void methodAndSecretFieldMustAgree() throws Exception {
     ObjectNode d = doc();
     oauth(d).put("authMethod", "private_key_jwt");

@@ -58,7 +58,7 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
 
   @Override
   public Response post(Request r) {
-    URI u = r.tokenUrl();
+    URI u = r.url();
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
     if (u.getHost() == null || !(scheme.equals("https") || scheme.equals("http") && OAuthClient.loopback(u.getHost()))) {
       throw TargetException.unreachable("the token URL must be https (http only on loopback)", null);

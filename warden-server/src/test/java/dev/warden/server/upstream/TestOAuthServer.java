@@ -58,6 +58,8 @@ public final class TestOAuthServer implements AutoCloseable {
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   private final Set<String> issued = ConcurrentHashMap.newKeySet();
   private final Set<String> seenJti = ConcurrentHashMap.newKeySet();
+  private final Set<String> revokedTokens = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> issuedTo = new ConcurrentHashMap<>();
   private final List<String> requestBodies = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger requests = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -72,6 +74,7 @@ public final class TestOAuthServer implements AutoCloseable {
     this.clock = clock;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     server.createContext("/token", this::handle);
+    server.createContext("/revoke", this::revoke);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
   }
@@ -114,6 +117,44 @@ public final class TestOAuthServer implements AutoCloseable {
 
   public boolean issued(String token) {
     return issued.contains(token);
+  }
+
+  public String revocationUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/revoke";
+  }
+
+  /** Whether the token was revoked at {@code /revoke} (RFC 7009) by the client it was issued to. */
+  public boolean revoked(String token) {
+    return revokedTokens.contains(token);
+  }
+
+  /**
+   * RFC 7009: {@code POST /revoke} with {@code token} (and an optional {@code token_type_hint}),
+   * the client authenticated as at the token endpoint (section 2.1); 200 whether or not the token
+   * was valid (section 2.2), 401 {@code invalid_client} for a bad client.
+   */
+  private void revoke(HttpExchange x) throws IOException {
+    try (x) {
+      String body = new String(x.getRequestBody().readNBytes(64 * 1024), StandardCharsets.UTF_8);
+      requestBodies.add(body);
+      Map<String, String> form = form(body);
+      if (!x.getRequestMethod().equals("POST") || form == null || form.get("token") == null) {
+        send(x, 400, error("invalid_request", "POST a form with token"));
+        return;
+      }
+      Client client;
+      try {
+        client = authenticate(x.getRequestHeaders().getFirst("Authorization"), form, revocationUrl());
+      } catch (Refused r) {
+        send(x, 401, error("invalid_client", r.getMessage()));
+        return;
+      }
+      // section 2.1: only the client the token was issued to may revoke it
+      if (client.id().equals(issuedTo.get(form.get("token")))) {
+        revokedTokens.add(form.get("token"));
+      }
+      send(x, 200, "{}");
+    }
   }
 
   /** Every request body received (to prove what Warden sent). */
@@ -160,7 +201,7 @@ public final class TestOAuthServer implements AutoCloseable {
       String authorization = x.getRequestHeaders().getFirst("Authorization");
       Client client;
       try {
-        client = authenticate(authorization, form);
+        client = authenticate(authorization, form, tokenUrl());
       } catch (Refused r) {
         if (authorization != null) {
           x.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"test\"");
@@ -184,6 +225,7 @@ public final class TestOAuthServer implements AutoCloseable {
       random.nextBytes(t);
       String token = "saas_" + Base64.getUrlEncoder().withoutPadding().encodeToString(t);
       issued.add(token);
+      issuedTo.put(token, client.id());
       String scope = scopes.isEmpty() ? String.join(" ", client.scopes()) : String.join(" ", scopes);
       send(x, 200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn
           + ",\"scope\":\"" + scope + "\"}");
@@ -200,7 +242,8 @@ public final class TestOAuthServer implements AutoCloseable {
     }
   }
 
-  private Client authenticate(String authorization, Map<String, String> form) throws Refused {
+  /** @param endpoint where the request came in, besides the token endpoint an assertion's aud may name */
+  private Client authenticate(String authorization, Map<String, String> form, String endpoint) throws Refused {
     boolean basic = authorization != null;
     boolean post = form.containsKey("client_secret");
     boolean jwt = form.containsKey("client_assertion") || form.containsKey("client_assertion_type");
@@ -259,7 +302,8 @@ public final class TestOAuthServer implements AutoCloseable {
     if (!c.id().equals(claims.getIssuer())) {
       throw new Refused("iss must be the client id");
     }
-    if (claims.getAudience() == null || !claims.getAudience().contains(tokenUrl())) {
+    if (claims.getAudience() == null || !(claims.getAudience().contains(tokenUrl())
+        || claims.getAudience().contains(endpoint))) {
       throw new Refused("aud must be the token endpoint");
     }
     if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {

@@ -150,7 +150,7 @@ final class Wiring implements AutoCloseable {
     AuditWriter auditWriter = null;
     try {
       boolean freshInstall = store.signingKeys().list().isEmpty();
-      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis());
+      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis(), clock);
       audit = auditWriter;
       // compiling policies and trust providers does not depend on keys: overlap the two
       TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.get(JWKS_REFRESH_MIN_INTERVAL));

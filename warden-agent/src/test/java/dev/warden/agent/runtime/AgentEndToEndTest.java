@@ -344,4 +344,58 @@ class AgentEndToEndTest {
     assertThat(candidates).hasSize(1);
     assertThat(t.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(candidates.getFirst().toECKey()))).isTrue();
   }
+
+  /** Starts {@link AgentProcessMain} and returns once it serves; its output goes to {@code log}. */
+  Process agentProcess(String joinToken, Path log) throws Exception {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, AgentProcessMain.class.getName(),
+        "http://127.0.0.1:" + port, socket.toString(), dir.resolve("agent-data").toString(),
+        joinToken == null ? "-" : joinToken).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.readString(log).contains("serving")) {
+      assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
+      assertThat(System.nanoTime()).as("the agent serves: %s", Files.readString(log)).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    return p;
+  }
+
+  @Test
+  void aWorkloadConnectedWhileTheAgentIsKilledWithSigkillGetsAnSvidFromTheRestartedAgentWithinSeconds()
+      throws Exception {
+    String join = joinToken();
+    Process first = agentProcess(join, dir.resolve("agent-1.log"));
+    Process second = null;
+    try (DefaultX509Source src = x509Source()) {
+      java.math.BigInteger before = src.getX509Svid().getLeaf().getSerialNumber();
+      first.destroyForcibly(); // SIGKILL: the socket is left behind, the stream to the client just breaks
+      assertThat(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long killedAt = System.nanoTime();
+      second = agentProcess(null, dir.resolve("agent-2.log")); // resumes its session: no new join token
+      long servingAt = System.nanoTime();
+      long deadline = servingAt + Duration.ofSeconds(30).toNanos();
+      while (src.getX509Svid().getLeaf().getSerialNumber().equals(before)) {
+        assertThat(System.nanoTime()).as("the connected client got the restarted agent's SVID").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      long gotAt = System.nanoTime();
+      X509Svid after = src.getX509Svid();
+      assertThat(after.getSpiffeId().toString()).isEqualTo(WORKLOAD);
+      X509SvidValidator.verifyChain(after.getChain(), src.getBundleForTrustDomain(after.getSpiffeId().getTrustDomain()));
+      long reconnectMs = (gotAt - servingAt) / 1_000_000;
+      System.out.println("AgentEndToEndTest kill -9: agent down " + (servingAt - killedAt) / 1_000_000
+          + " ms (JVM start); the connected java-spiffe client had a new SVID " + reconnectMs + " ms after it served");
+      assertThat(reconnectMs).as("the client reconnects by itself within seconds").isLessThan(15_000);
+      try (DefaultX509Source fresh = x509Source()) {
+        assertThat(fresh.getX509Svid().getSpiffeId().toString()).isEqualTo(WORKLOAD);
+      }
+    } finally {
+      first.destroyForcibly();
+      if (second != null) {
+        second.destroyForcibly();
+        second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
 }

@@ -78,11 +78,18 @@ final class AgentRunCommand implements Callable<Integer> {
           + "the server (EdgeProxy documents) run beside these")
   List<String> proxies = new ArrayList<>();
 
+  @Option(names = "--status-listen", paramLabel = "HOST:PORT",
+      description = "serve /healthz, /readyz (503 once a workload's SVID expired while the server was unreachable) "
+          + "and /metrics over plain HTTP on this address, e.g. 127.0.0.1:9090 [off]")
+  String statusListen;
+
   @Override
   public Integer call() throws Exception {
     List<dev.warden.core.edge.ProxySpec> proxySpecs;
+    java.net.InetSocketAddress statusAddress;
     try {
       proxySpecs = proxies.stream().map(dev.warden.core.edge.ProxySpec::parse).toList();
+      statusAddress = statusListen == null ? null : hostPort(statusListen);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("warden agent: " + e.getMessage());
       return 2;
@@ -106,12 +113,27 @@ final class AgentRunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("warden agent: " + e.getMessage());
       return 1;
     }
+    dev.warden.agent.runtime.AgentStatus status = null;
+    if (statusAddress != null) {
+      try {
+        status = dev.warden.agent.runtime.AgentStatus.start(statusAddress, runtime);
+      } catch (java.io.UncheckedIOException e) {
+        api.close();
+        runtime.close();
+        spec.commandLine().getErr().println("warden agent: " + e.getMessage());
+        return 1;
+      }
+    }
+    dev.warden.agent.runtime.AgentStatus statusServer = status;
     dev.warden.agent.runtime.EdgeProxies edge = null;
     if (!proxySpecs.isEmpty()) {
       try {
         edge = dev.warden.agent.runtime.EdgeProxies.start(proxySpecs, opts, runtime, Clock.systemUTC());
       } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         api.close();
+        if (statusServer != null) {
+          statusServer.close();
+        }
         runtime.close();
         spec.commandLine().getErr().println("warden agent: " + e.getMessage());
         return 1;
@@ -138,11 +160,30 @@ final class AgentRunCommand implements Callable<Integer> {
         edgeProxies.close();
       }
       api.close();
+      if (statusServer != null) {
+        statusServer.close();
+      }
       runtime.close();
       stop.countDown();
     }));
     stop.await();
     return 0;
+  }
+
+  /** HOST:PORT (an IPv6 host in brackets) as an address to bind. */
+  static java.net.InetSocketAddress hostPort(String spec) {
+    int colon = spec.lastIndexOf(':');
+    String host = colon < 0 ? "" : spec.substring(0, colon).replace("[", "").replace("]", "");
+    int port;
+    try {
+      port = colon < 0 ? -1 : Integer.parseInt(spec.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (host.isEmpty() || port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--status-listen must be HOST:PORT, e.g. 127.0.0.1:9090, got '" + spec + "'");
+    }
+    return new java.net.InetSocketAddress(host, port);
   }
 
   static FileSink sink(String spec) {

@@ -53,7 +53,7 @@ final class Routes {
         new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);
     WellKnown wellKnown = new WellKnown(cfg.issuer(), cfg.get(KEYS_ALGORITHM).name(), w.keys, cfg.tls(),
         w.federationKeys, cfg.get(FEDERATION_ALGORITHM).name(), authorize != null);
-    Health health = new Health(w.store, w.metrics, w.state::disabled);
+    Health health = new Health(w.store, w.metrics, w.state::disabled, w.changes::status, w.audit::health);
     dev.warden.server.http.DatabaseApi databaseApi = new dev.warden.server.http.DatabaseApi(w.adminTokens,
         w.databases, w.store.targetLeases(), w.reaper, w.metrics);
     dev.warden.server.http.CredentialsEndpoint credentials = new dev.warden.server.http.CredentialsEndpoint(w.tokens,

@@ -2,7 +2,6 @@ package dev.warden.server;
 
 import static dev.warden.server.config.ServerKeys.KEYS_CHECK_INTERVAL;
 import static dev.warden.server.config.ServerKeys.POSTURE_REBUILD_INTERVAL;
-import static dev.warden.server.config.ServerKeys.RELOAD_INTERVAL;
 
 import dev.warden.core.inventory.PostureIndex;
 import dev.warden.core.token.KeyManager;
@@ -12,8 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The timers of a node. One thread reloads configuration changed by other nodes, and on
- * {@code keys.checkInterval} rotates signing keys, records the daily KPI snapshot, reminds owners
+ * The timers of a node. {@link Reloader} follows changes made by other nodes. One thread, on
+ * {@code keys.checkInterval}, rotates signing keys, records the daily KPI snapshot, reminds owners
  * of pending recertifications, rotates the CA and renews a self-issued serving certificate.
  * Another keeps the posture index: a full read at start and every {@code posture.rebuildInterval},
  * following the audit log every 5 s and re-judging Warden's own items every minute. A failed task
@@ -36,8 +35,9 @@ final class Schedules implements AutoCloseable {
   /** Starts every timer of the node over {@code w}. */
   static Schedules start(Wiring w) {
     Schedules s = new Schedules();
-    long reloadMs = w.cfg.get(RELOAD_INTERVAL).toMillis();
-    s.timers.scheduleWithFixedDelay(w.state::reloadQuietly, reloadMs, reloadMs, TimeUnit.MILLISECONDS);
+    // configuration, keys and CA follow the database on a thread of their own, woken by change
+    // notifications and polling every reload.interval (decision 008)
+    w.reloader.start();
     // a rotation a stopped process left pending is completed first thing (decision 117)
     s.timers.execute(() -> attempt("pending rotation recovery", () -> {
       var r = w.secrets.recoverPending();

@@ -90,6 +90,17 @@ public final class ServerMetrics {
         .register(registry);
   }
 
+  /**
+   * Registers {@code warden_change_feed_listening}: 1 while change notifications from the database
+   * arrive (other nodes' changes are seen within milliseconds), 0 while only the poll of
+   * {@code reload.interval} picks them up, and on the embedded store.
+   */
+  public void changeFeed(java.util.function.BooleanSupplier listening) {
+    io.micrometer.core.instrument.Gauge.builder("warden_change_feed_listening", () -> listening.getAsBoolean() ? 1 : 0)
+        .description("1 while change notifications from the database arrive, 0 while changes are only polled")
+        .register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

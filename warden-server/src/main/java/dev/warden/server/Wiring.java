@@ -126,6 +126,10 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.mcp.McpGateway mcpGateway;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
+  /** Keeps the cached configuration, keys and CA current; started by {@link Schedules}. */
+  final Reloader reloader;
+  /** Wakes {@link #reloader} when another node commits a change (PostgreSQL LISTEN/NOTIFY). */
+  final dev.warden.store.ChangeFeed changes;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
   final long startedAt;
   final long storeOpenAt;
@@ -150,7 +154,7 @@ final class Wiring implements AutoCloseable {
     AuditWriter auditWriter = null;
     try {
       boolean freshInstall = store.signingKeys().list().isEmpty();
-      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis());
+      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis(), clock);
       audit = auditWriter;
       // compiling policies and trust providers does not depend on keys: overlap the two
       TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.get(JWKS_REFRESH_MIN_INTERVAL));
@@ -267,6 +271,10 @@ final class Wiring implements AutoCloseable {
       tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null
           ? ServerTls.fromFiles(cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
           : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
+      reloader = new Reloader(state, federationKeys == null ? List.of(keys, jwtSvidKeys)
+          : List.of(keys, jwtSvidKeys, federationKeys), ca, cfg.get(dev.warden.server.config.ServerKeys.RELOAD_INTERVAL));
+      changes = store.watchChanges(reloader::wake);
+      metrics.changeFeed(() -> changes.status().state() == dev.warden.store.ChangeFeed.State.LISTENING);
     } catch (RuntimeException e) {
       if (auditWriter != null) {
         auditWriter.close();
@@ -388,9 +396,11 @@ final class Wiring implements AutoCloseable {
     }
   }
 
-  /** Closes the audit writer (flushing it) and then the store. */
+  /** Stops listening for changes, closes the audit writer (flushing it) and then the store. */
   @Override
   public void close() {
+    changes.close();
+    reloader.close();
     try {
       secretReads.flush();
     } catch (RuntimeException e) {

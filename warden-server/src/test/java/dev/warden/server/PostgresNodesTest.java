@@ -163,6 +163,39 @@ class PostgresNodesTest {
   }
 
   @Test
+  void whenTheAuditTableIsLockedGrantsFailClosedReadyzSaysStalledAndBothRecoverOnceItIsReleased() throws Exception {
+    register("ledger");
+    assertThat(nodeA.token(grant("acme/ledger")).status()).isEqualTo(200);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      // a slow audit store: appends wait for this lock (reads do not), as behind a long-running transaction
+      s.execute("LOCK TABLE audit_events IN EXCLUSIVE MODE");
+      try {
+        long t0 = System.nanoTime();
+        ServerFixture.Response r = nodeA.token(grant("acme/ledger"));
+        assertThat(r.status()).as("%s", r.json()).isEqualTo(503);
+        assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("answered once audit.timeout passed")
+            .isBetween(1_900L, 5_000L);
+        ServerFixture.Response ready = nodeA.get("/readyz");
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.json().path("database").asText()).isEqualTo("up");
+        assertThat(ready.json().path("audit").asText()).isEqualTo("stalled");
+        assertThat(ready.json().path("auditError").asText()).contains("slow", "locked", "audit.timeout");
+      } finally {
+        c.rollback();
+      }
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (nodeA.get("/readyz").status() != 200) {
+      assertThat(System.nanoTime()).as("ready again: %s", nodeA.get("/readyz").json()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    assertThat(nodeA.token(grant("acme/ledger")).status()).isEqualTo(200);
+  }
+
+  @Test
   void postureOnOneNodeFollowsImportsConfigurationAndIssuanceMadeThroughTheOther() {
     register("reports");
     assertThat(onB("GET", "/v1/posture").status()).isEqualTo(200); // B's index exists now

@@ -28,11 +28,13 @@ final class Db {
   private final HikariDataSource pool;
   private final String where;
   private final String syncAfterCommit;
+  private final Dialect dialect;
 
   Db(HikariDataSource pool, String redactedUrl, Dialect dialect) {
     this.pool = pool;
     this.where = redactedUrl;
     this.syncAfterCommit = dialect.syncAfterCommit();
+    this.dialect = dialect;
   }
 
   HikariDataSource pool() {
@@ -115,7 +117,31 @@ final class Db {
   }
 
   StoreException failure(String what, SQLException e) {
-    return new StoreException("could not " + what + " (database " + where + ", SQLSTATE " + e.getSQLState() + ")", e);
+    if (dialect.closedItself(e)) {
+      // H2 closes a database whose file it could not write (disk full): every pooled connection is
+      // dead from then on. Evicted, they are replaced by connections that open the file again, which
+      // works once there is space, so the store recovers without a restart.
+      pool.getHikariPoolMXBean().softEvictConnections();
+    }
+    String io = ioCause(e);
+    return new StoreException("could not " + what + " (database " + where + ", SQLSTATE " + e.getSQLState()
+        + (io == null ? "" : ", " + io) + ")", e);
+  }
+
+  /**
+   * The message of an I/O error under {@code e} ("No space left on device"): what an operator must
+   * fix. I/O messages name files, never row values, so they may be shown.
+   */
+  static String ioCause(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof java.io.IOException io && io.getMessage() != null) {
+        return io.getMessage();
+      }
+      if (t instanceof java.io.UncheckedIOException u && u.getCause().getMessage() != null) {
+        return u.getCause().getMessage();
+      }
+    }
+    return null;
   }
 
   static boolean isUniqueViolation(SQLException e) {

@@ -32,6 +32,22 @@ enum Dialect {
     return syncAfterCommit;
   }
 
+  /**
+   * True when the database closed itself after {@code e}: H2 does when it cannot write its file
+   * (90098 database closed, 90121 closed at shutdown). PostgreSQL never does: its server lives on.
+   */
+  boolean closedItself(java.sql.SQLException e) {
+    if (this != H2) {
+      return false;
+    }
+    for (java.sql.SQLException s = e; s != null; s = s.getNextException()) {
+      if ("90098".equals(s.getSQLState()) || "90121".equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static Dialect of(String url) {
     return url.startsWith("jdbc:postgresql:") ? POSTGRESQL : H2;
   }

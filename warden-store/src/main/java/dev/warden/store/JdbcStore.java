@@ -60,8 +60,13 @@ public final class JdbcStore implements Store {
   private final JdbcConfigStore config;
   private final dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes;
 
-  private JdbcStore(HikariDataSource pool, Db db, InstantSource clock) {
+  private final StoreConfig storeConfig;
+  private final Dialect dialect;
+
+  private JdbcStore(HikariDataSource pool, Db db, InstantSource clock, StoreConfig storeConfig, Dialect dialect) {
     this.pool = pool;
+    this.storeConfig = storeConfig;
+    this.dialect = dialect;
     JdbcTrustProviderStore tp = new JdbcTrustProviderStore(db, clock);
     JdbcWorkloadStore wl = new JdbcWorkloadStore(db, clock);
     JdbcResourceStore rs = new JdbcResourceStore(db, clock);
@@ -137,7 +142,7 @@ public final class JdbcStore implements Store {
         db.sync(c);
         return null;
       });
-      return new JdbcStore(pool, db, clock);
+      return new JdbcStore(pool, db, clock, config, dialect);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
@@ -242,6 +247,19 @@ public final class JdbcStore implements Store {
   @Override
   public dev.warden.core.inventory.InventoryStore inventory() {
     return inventory;
+  }
+
+  /**
+   * Starts telling {@code onChange} when any node commits a change to what nodes cache
+   * (configuration, signing keys, CA authorities): on PostgreSQL through {@code LISTEN/NOTIFY} on a
+   * connection of its own, reconnecting by itself; on the embedded H2 store (one node, which
+   * reloads after its own changes) the feed is idle. {@code onChange} runs on the feed's thread
+   * and must return quickly; it also runs on every (re)connect, to cover what was missed meanwhile.
+   * Close the feed before the store.
+   */
+  public ChangeFeed watchChanges(Runnable onChange) {
+    return dialect == Dialect.POSTGRESQL ? ChangeFeed.start(storeConfig, dialect, onChange, InstantSource.system())
+        : ChangeFeed.none("the embedded store serves one node, which reloads after its own changes");
   }
 
   /**

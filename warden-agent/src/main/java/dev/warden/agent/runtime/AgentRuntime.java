@@ -88,6 +88,9 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private final List<Runnable> cycleListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
   private volatile Instant lastSuccess;
+  /** Why the server could not be reached, and since when; null while it answers. */
+  private volatile ServerException serverFailure;
+  private volatile Instant unreachableSince;
   private Thread loop;
 
   public AgentRuntime(AgentOptions options, Clock clock) {
@@ -121,6 +124,10 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         cycle();
         backoff = Duration.ofSeconds(1);
       } catch (ServerException e) {
+        if (serverFailure == null) {
+          unreachableSince = clock.instant();
+        }
+        serverFailure = e;
         // full jitter: nodes that lost the server together must not return together
         long cap = Math.min(backoff.toMillis(), options.maxBackoff().toMillis());
         wait = Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
@@ -148,6 +155,11 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       changed |= renewSvids(now);
       writeSinks(now, changed);
       lastSuccess = now;
+      if (serverFailure != null) {
+        LOG.log(System.Logger.Level.INFO, "the server answers again (unreachable since " + unreachableSince + ")");
+        serverFailure = null;
+        unreachableSince = null;
+      }
       if (changed) {
         listeners.forEach(AgentRuntime::safeRun);
       }
@@ -496,6 +508,52 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     List<String> out = new ArrayList<>();
     server.leaseStates(s.token(), leaseIds).path("ended").forEach(n -> out.add(n.asText()));
     return out;
+  }
+
+  /** How the agent fares, for its health endpoint and metrics. */
+  public enum Condition {
+    /** The server answers and SVIDs are renewed. */
+    SYNCED,
+    /** The server cannot be reached; every workload still gets its cached, unexpired SVID. */
+    SERVING_CACHED,
+    /** The server cannot be reached and some workloads' SVIDs expired: they get no identity now. */
+    EXPIRED
+  }
+
+  /**
+   * @param condition how the agent fares
+   * @param lastSync when a cycle last succeeded (null before the first)
+   * @param unreachableSince since when the server cannot be reached; null while it answers
+   * @param serverError why (the agent's message for the failed call); null while it answers
+   * @param valid registrations served with an unexpired X.509-SVID
+   * @param missing registrations this agent serves that have no unexpired X.509-SVID
+   * @param nextExpiry when the first cached X.509-SVID expires; null when none is cached
+   */
+  public record Health(Condition condition, Instant lastSync, Instant unreachableSince, String serverError,
+      int valid, int missing, Instant nextExpiry) {}
+
+  /** How the agent fares now: whether the server answers, and what the cache still covers. */
+  public Health health() {
+    Instant now = clock.instant();
+    int valid = 0;
+    int missing = 0;
+    Instant next = null;
+    for (Entry e : entries.values()) {
+      if (e.expiresAt() != null && !now.isBefore(e.expiresAt())) {
+        continue;  // a registration that ended is not served, with or without an SVID
+      }
+      Cached c = svids.get(e.id().toString());
+      if (c != null && now.isBefore(c.expiresAt())) {
+        valid++;
+        next = next == null || c.expiresAt().isBefore(next) ? c.expiresAt() : next;
+      } else {
+        missing++;
+      }
+    }
+    ServerException f = serverFailure;
+    Condition condition = f == null ? Condition.SYNCED : missing > 0 ? Condition.EXPIRED : Condition.SERVING_CACHED;
+    return new Health(condition, lastSuccess, f == null ? null : unreachableSince, f == null ? null : f.getMessage(),
+        valid, missing, next);
   }
 
   /** When the last cycle succeeded (null before the first). */

@@ -91,12 +91,16 @@ class AgentEndToEndTest {
   }
 
   void startServerOnly(Map<String, String> extra) {
+    startServerOnly(extra, Clock.systemUTC());
+  }
+
+  void startServerOnly(Map<String, String> extra, Clock clock) {
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("server.port", Integer.toString(port));
     flags.put("server.dataDir", dir.resolve("server").toString());
     flags.putAll(extra);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC(),
+    server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), clock,
         new PrintStream(out, true, StandardCharsets.UTF_8));
     Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
     if (m.find()) {
@@ -343,5 +347,140 @@ class AgentEndToEndTest {
         .select(com.nimbusds.jose.jwk.JWKSet.parse(json));
     assertThat(candidates).hasSize(1);
     assertThat(t.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(candidates.getFirst().toECKey()))).isTrue();
+  }
+
+  /** Starts {@link AgentProcessMain} and returns once it serves; its output goes to {@code log}. */
+  Process agentProcess(String joinToken, Path log) throws Exception {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, AgentProcessMain.class.getName(),
+        "http://127.0.0.1:" + port, socket.toString(), dir.resolve("agent-data").toString(),
+        joinToken == null ? "-" : joinToken).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.readString(log).contains("serving")) {
+      assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
+      assertThat(System.nanoTime()).as("the agent serves: %s", Files.readString(log)).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    return p;
+  }
+
+  @Test
+  void aWorkloadConnectedWhileTheAgentIsKilledWithSigkillGetsAnSvidFromTheRestartedAgentWithinSeconds()
+      throws Exception {
+    String join = joinToken();
+    Process first = agentProcess(join, dir.resolve("agent-1.log"));
+    Process second = null;
+    try (DefaultX509Source src = x509Source()) {
+      java.math.BigInteger before = src.getX509Svid().getLeaf().getSerialNumber();
+      first.destroyForcibly(); // SIGKILL: the socket is left behind, the stream to the client just breaks
+      assertThat(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long killedAt = System.nanoTime();
+      second = agentProcess(null, dir.resolve("agent-2.log")); // resumes its session: no new join token
+      long servingAt = System.nanoTime();
+      long deadline = servingAt + Duration.ofSeconds(30).toNanos();
+      while (src.getX509Svid().getLeaf().getSerialNumber().equals(before)) {
+        assertThat(System.nanoTime()).as("the connected client got the restarted agent's SVID").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      long gotAt = System.nanoTime();
+      X509Svid after = src.getX509Svid();
+      assertThat(after.getSpiffeId().toString()).isEqualTo(WORKLOAD);
+      X509SvidValidator.verifyChain(after.getChain(), src.getBundleForTrustDomain(after.getSpiffeId().getTrustDomain()));
+      long reconnectMs = (gotAt - servingAt) / 1_000_000;
+      System.out.println("AgentEndToEndTest kill -9: agent down " + (servingAt - killedAt) / 1_000_000
+          + " ms (JVM start); the connected java-spiffe client had a new SVID " + reconnectMs + " ms after it served");
+      assertThat(reconnectMs).as("the client reconnects by itself within seconds").isLessThan(15_000);
+      try (DefaultX509Source fresh = x509Source()) {
+        assertThat(fresh.getX509Svid().getSpiffeId().toString()).isEqualTo(WORKLOAD);
+      }
+    } finally {
+      first.destroyForcibly();
+      if (second != null) {
+        second.destroyForcibly();
+        second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  static HttpResponse<String> get(AgentStatus status, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + status.port() + path))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  void await(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.call()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void whenTheServerIsGoneLongerThanAnSvidLifetimeTheAgentServesCachedSvidsUntilTheyExpireSaysSoAndRecoversByItself()
+      throws Exception {
+    dev.warden.testkit.MutableClock clock = dev.warden.testkit.MutableClock.startingAt(java.time.Instant.now());
+    server.close();
+    startServerOnly(Map.of(), clock); // the same installation, on the test's clock
+    try (TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").clock(clock).start()) {
+      admin("POST", "/v1/apply", JSON.writeValueAsString(Map.of("documents", List.of(
+          Map.of("kind", "TrustProvider", "metadata", Map.of("name", "cluster"), "spec", Map.of("type", "kubernetes",
+              "issuer", k8s.issuer(), "audiences", List.of("warden"), "algorithms", List.of("RS256"),
+              "nodeAttestation", true)),
+          Map.of("kind", "Workload", "spec", Map.of("spiffeId", WORKLOAD, "selectors", List.of("unix:uid="
+              + Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "owner", "payments@example.org",
+              "nodeSelectors", List.of("k8s:ns=warden-system", "k8s:sa=warden-agent")))))));
+      // a projected service-account token, as the kubelet keeps it fresh in the agent's pod
+      Path token = dir.resolve("agent-token");
+      Files.writeString(token, k8s.kubernetesToken("warden-system", "warden-agent", "agent-0"));
+      agent = new AgentRuntime(new AgentOptions("http://127.0.0.1:" + port, socket, dir.resolve("agent-data"), null,
+          token, Duration.ofMillis(200), Duration.ofSeconds(1), List.of()), clock);
+      agent.start();
+      api = WorkloadApiServer.start(socket, agent);
+      try (AgentStatus status = AgentStatus.start(new java.net.InetSocketAddress("127.0.0.1", 0), agent);
+          DefaultX509Source src = x509Source()) {
+        java.math.BigInteger first = src.getX509Svid().getLeaf().getSerialNumber();
+        assertThat(JSON.readTree(get(status, "/readyz").body()).path("condition").asText()).isEqualTo("synced");
+
+        server.close();
+        server = null;
+        await(() -> JSON.readTree(get(status, "/readyz").body()).path("condition").asText().equals("serving_cached"),
+            "the agent says it serves cached SVIDs");
+        HttpResponse<String> cached = get(status, "/readyz");
+        assertThat(cached.statusCode()).as("still ready: every workload has its SVID").isEqualTo(200);
+        assertThat(JSON.readTree(cached.body()).path("message").asText()).contains("unreachable", "cached");
+        assertThat(get(status, "/metrics").body()).contains("warden_agent_server_reachable 0",
+            "warden_agent_svids{state=\"valid\"} 1");
+        try (DefaultX509Source second = x509Source()) {
+          assertThat(second.getX509Svid().getLeaf().getSerialNumber()).as("a new client gets the cached SVID")
+              .isEqualTo(first);
+        }
+
+        clock.advance(Duration.ofMinutes(61)); // past the 1 h SVID, and the agent's own session
+        HttpResponse<String> expired = get(status, "/readyz");
+        assertThat(expired.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(expired.body()).path("condition").asText()).isEqualTo("expired");
+        assertThat(JSON.readTree(expired.body()).path("message").asText()).contains("expired");
+        assertThat(get(status, "/metrics").body()).contains("warden_agent_svids{state=\"missing\"} 1");
+        assertThatThrownBy(() -> withWorkloadApi(stub -> stub.fetchX509SVID(
+            dev.warden.agent.workloadapi.proto.X509SVIDRequest.getDefaultInstance()).next()))
+            .as("an expired SVID is never served").isInstanceOf(StatusRuntimeException.class)
+            .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED));
+
+        Files.writeString(token, k8s.kubernetesToken("warden-system", "warden-agent", "agent-0"));
+        startServerOnly(Map.of(), clock);
+        long back = System.nanoTime();
+        await(() -> get(status, "/readyz").statusCode() == 200
+            && JSON.readTree(get(status, "/readyz").body()).path("condition").asText().equals("synced"),
+            "the agent recovers by itself once the server is back");
+        await(() -> !src.getX509Svid().getLeaf().getSerialNumber().equals(first),
+            "the connected client gets a new SVID");
+        System.out.println("AgentEndToEndTest outage past the SVID lifetime: synced and serving again "
+            + (System.nanoTime() - back) / 1_000_000 + " ms after the server came back");
+        assertThat(get(status, "/metrics").body()).contains("warden_agent_server_reachable 1",
+            "warden_agent_svids{state=\"missing\"} 0");
+      }
+    }
   }
 }

@@ -88,7 +88,12 @@ public enum AuditType {
   /** The MCP gateway let through a request on a named prompt or resource ({@code prompts/get}, {@code resources/read}). */
   MCP_REQUEST("mcp.request"),
   /** The MCP gateway refused a request that is not a tool call: its token, its body, or the policy. */
-  MCP_REQUEST_DENIED("mcp.request_denied");
+  MCP_REQUEST_DENIED("mcp.request_denied"),
+  /**
+   * Writing the audit log works again after it failed ({@code failingSince}, {@code error}): the
+   * first event written after an outage, during which nothing was issued.
+   */
+  AUDIT_RESUMED("audit.resumed");
 
   private final String wire;
 

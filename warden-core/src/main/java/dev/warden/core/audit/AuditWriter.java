@@ -15,6 +15,13 @@ import java.util.concurrent.TimeoutException;
  * whatever has queued up (at most {@code maxBatch}) into a single transaction. Under load, batches
  * grow with concurrency, so durability costs one commit per batch instead of one per request; at
  * rest, a lone event is written at once with no added delay.
+ *
+ * <p>When the store fails or stalls, callers give up after {@code timeoutMillis} (and hand out
+ * nothing); an event whose caller already gave up is dropped rather than written late, so the log
+ * never records an issuance that nobody received and no backlog is replayed after an outage.
+ * {@link #health()} says whether writes go through, for readiness. While they fail, the writer
+ * tries every second to record {@link AuditType#AUDIT_RESUMED}, so it finds out by itself, with no
+ * request arriving, that the store is back; that event is also the log's record of the outage.
  */
 public final class AuditWriter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AuditWriter.class.getName());
@@ -24,14 +31,45 @@ public final class AuditWriter implements AutoCloseable {
   private final AuditStore store;
   private final int maxBatch;
   private final long timeoutMillis;
+  private static final long PROBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** Whether writes go through. */
+  public enum State {
+    OK,
+    /** The last write failed (the store refused or is unreachable); see {@link Health#failure()}. */
+    FAILING,
+    /** A write has been running longer than the callers wait: the store is slow or locked. */
+    STALLED
+  }
+
+  /**
+   * @param state whether writes go through
+   * @param failure what the last write failed with, when FAILING
+   * @param stalledMillis how long the running write has taken, when STALLED
+   */
+  public record Health(State state, RuntimeException failure, long stalledMillis) {}
+
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+  private final java.time.Clock clock;
   private final Thread writer;
   private volatile boolean closed;
+  /** What the last write failed with; null once one succeeds. */
+  private volatile RuntimeException failure;
+  private volatile java.time.Instant failingSince;
+  /** System.nanoTime() when the running append started; 0 while none runs. */
+  private volatile long appendStarted;
+  private long lastAttempt;
 
   public AuditWriter(AuditStore store, int maxBatch, long timeoutMillis) {
+    this(store, maxBatch, timeoutMillis, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock stamps the {@link AuditType#AUDIT_RESUMED} event */
+  public AuditWriter(AuditStore store, int maxBatch, long timeoutMillis, java.time.Clock clock) {
     this.store = store;
     this.maxBatch = maxBatch;
     this.timeoutMillis = timeoutMillis;
+    this.clock = clock;
     this.writer = Thread.ofPlatform().name("warden-audit-writer").daemon(true).unstarted(this::run);
     writer.start();
   }
@@ -53,19 +91,38 @@ public final class AuditWriter implements AutoCloseable {
    *     hand out whatever the event records
    */
   public AuditRecord write(AuditEvent event) {
+    CompletableFuture<AuditRecord> f = submit(event);
     try {
-      return submit(event).get(timeoutMillis, TimeUnit.MILLISECONDS);
+      return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnavailableException u) {
         throw u;
       }
       throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written; nothing was issued", e.getCause());
     } catch (TimeoutException e) {
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the write in time; nothing was issued", e);
+      UnavailableException u = new UnavailableException(Reason.AUDIT_UNAVAILABLE,
+          "the audit log did not confirm the write in time; nothing was issued", e);
+      if (!f.completeExceptionally(u)) {
+        // written meanwhile after all
+        return f.join();
+      }
+      throw u;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      f.completeExceptionally(new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted", e));
       throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
     }
+  }
+
+  /** Whether writes go through now: for readiness, which must not send traffic to a node that cannot issue. */
+  public Health health() {
+    RuntimeException f = failure;
+    if (f != null) {
+      return new Health(State.FAILING, f, 0);
+    }
+    long started = appendStarted;
+    long running = started == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    return running > timeoutMillis ? new Health(State.STALLED, null, running) : new Health(State.OK, null, 0);
   }
 
   /**
@@ -92,7 +149,10 @@ public final class AuditWriter implements AutoCloseable {
       }
       throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
     } catch (TimeoutException e) {
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the writes in time", e);
+      UnavailableException u = new UnavailableException(Reason.AUDIT_UNAVAILABLE,
+          "the audit log did not confirm the writes in time", e);
+      pending.forEach(f -> f.completeExceptionally(u));
+      throw u;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
@@ -105,6 +165,9 @@ public final class AuditWriter implements AutoCloseable {
       try {
         Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
+          if (failure != null && System.nanoTime() - lastAttempt > PROBE_EVERY_NANOS) {
+            flush(batch); // nothing but the resumption record: is the store back?
+          }
           continue;
         }
         batch.add(first);
@@ -120,23 +183,60 @@ public final class AuditWriter implements AutoCloseable {
     }
   }
 
-  private void flush(List<Pending> batch) {
+  private void flush(List<Pending> drained) {
+    // callers that gave up were told nothing was issued: their events are not written late
+    List<Pending> batch = new ArrayList<>(drained.size() + 1);
+    RuntimeException failed = failure;
+    if (failed != null) {
+      batch.add(new Pending(AuditEvent.of(AuditType.AUDIT_RESUMED, AuditOutcome.SUCCESS, null, clock.instant(),
+          "system", null, null, java.util.Map.of("failingSince", String.valueOf(failingSince),
+              "error", String.valueOf(failed.getMessage()))), new CompletableFuture<>()));
+    }
+    for (Pending p : drained) {
+      if (!p.done().isDone()) {
+        batch.add(p);
+      }
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
     List<AuditEvent> events = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       events.add(p.event());
     }
+    lastAttempt = System.nanoTime();
+    appendStarted = lastAttempt;
     try {
       List<AuditRecord> records = store.append(events);
+      appendStarted = 0;
+      recovered();
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).done().complete(records.get(i));
       }
     } catch (RuntimeException e) {
+      appendStarted = 0;
       LOG.log(System.Logger.Level.ERROR, "audit append of " + batch.size() + " events failed: " + e.getMessage());
       if (batch.size() > 1) {
         retryOneByOne(batch, e);
         return;
       }
+      failing(e);
       fail(batch.get(0), e);
+    }
+  }
+
+  private void failing(RuntimeException e) {
+    if (failure == null) {
+      failingSince = clock.instant();
+    }
+    failure = e;
+  }
+
+  private void recovered() {
+    if (failure != null) {
+      LOG.log(System.Logger.Level.INFO, "the audit log is written again (it failed from " + failingSince + ")");
+      failure = null;
+      failingSince = null;
     }
   }
 
@@ -155,9 +255,13 @@ public final class AuditWriter implements AutoCloseable {
       }
       try {
         p.done().complete(store.append(List.of(p.event())).get(0));
+        recovered();
       } catch (RuntimeException e) {
         fail(p, e);
         storeFailing = i == 0;
+        if (storeFailing) {
+          failing(e);
+        }
       }
     }
   }

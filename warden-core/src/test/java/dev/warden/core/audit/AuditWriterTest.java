@@ -65,4 +65,103 @@ class AuditWriterTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** A store that fails while {@code down} is set and blocks while {@code gate} is closed. */
+  static final class FaultyStore implements AuditStore {
+    final MemoryAuditStore memory = new MemoryAuditStore();
+    volatile boolean down;
+    volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+
+    @Override
+    public List<AuditRecord> append(List<AuditEvent> events) {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (down) {
+        throw new dev.warden.core.error.StoreException("could not append (disk full: No space left on device)",
+            new java.io.IOException("No space left on device"));
+      }
+      return memory.append(events);
+    }
+
+    @Override
+    public List<AuditRecord> query(AuditQuery query) {
+      return memory.query(query);
+    }
+
+    @Override
+    public List<AuditRecord> readChain(long fromSeq, int limit) {
+      return memory.readChain(fromSeq, limit);
+    }
+
+    @Override
+    public java.util.Optional<AuditRecord> byEventId(String eventId) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public List<AuditRecord> chainOf(String key, int limit) {
+      return List.of();
+    }
+  }
+
+  static AuditEvent event(String name) {
+    return AuditEvent.of(AuditType.TOKEN_ISSUED, AuditOutcome.SUCCESS, null, Instant.EPOCH, "system", null, null,
+        Map.of("name", name));
+  }
+
+  @Test
+  void anEventWhoseCallerGaveUpIsNotWrittenLateAndHealthSaysStalledMeanwhile() throws Exception {
+    FaultyStore store = new FaultyStore();
+    try (AuditWriter w = new AuditWriter(store, 20, 100)) {
+      w.write(event("first")); // the writer is idle again after this
+      store.gate = new java.util.concurrent.CountDownLatch(1);
+      var slow = w.submit(event("stuck")); // the writer blocks inside this append
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(event("abandoned")))
+          .isInstanceOf(dev.warden.core.error.UnavailableException.class);
+      Thread.sleep(50);
+      assertThat(w.health().state()).isEqualTo(AuditWriter.State.STALLED);
+      assertThat(w.health().stalledMillis()).isGreaterThan(100);
+      store.gate.countDown();
+      slow.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      w.write(event("after"));
+      assertThat(store.memory.events()).extracting(e -> e.details().get("name"))
+          .as("the event whose caller was told nothing was issued is not recorded")
+          .containsExactly("first", "stuck", "after");
+      assertThat(w.health().state()).isEqualTo(AuditWriter.State.OK);
+    }
+  }
+
+  @Test
+  void whileTheStoreFailsHealthSaysWhyAndTheWriterFindsOutByItselfThatItIsBack() throws Exception {
+    FaultyStore store = new FaultyStore();
+    java.time.Clock clock = java.time.Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), java.time.ZoneOffset.UTC);
+    try (AuditWriter w = new AuditWriter(store, 20, 2_000, clock)) {
+      store.down = true;
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(event("refused")))
+          .isInstanceOf(dev.warden.core.error.UnavailableException.class);
+      AuditWriter.Health h = w.health();
+      assertThat(h.state()).isEqualTo(AuditWriter.State.FAILING);
+      assertThat(h.failure()).hasMessageContaining("No space left on device");
+      Thread.sleep(1_500); // probes fail meanwhile: still failing
+      assertThat(w.health().state()).isEqualTo(AuditWriter.State.FAILING);
+      assertThat(store.memory.events()).isEmpty();
+
+      store.down = false; // no request arrives: the writer's own probe notices
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+      while (w.health().state() != AuditWriter.State.OK) {
+        assertThat(System.nanoTime()).as("recovered without a request").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(store.memory.events()).hasSize(1);
+      AuditEvent resumed = store.memory.events().get(0);
+      assertThat(resumed.type()).isEqualTo(AuditType.AUDIT_RESUMED.wire());
+      assertThat(resumed.details()).containsEntry("failingSince", "2026-01-02T03:04:05Z");
+      assertThat(resumed.details().get("error")).contains("No space left on device");
+      w.write(event("next"));
+      assertThat(store.memory.events()).hasSize(2);
+    }
+  }
 }

@@ -230,7 +230,8 @@ public final class ServerKeys {
   public static final ConfigKey<Duration> AUDIT_TIMEOUT = duration("audit.timeout", "5s",
       "how long a request waits for its audit event to be durable");
   public static final ConfigKey<Duration> RELOAD_INTERVAL = duration("reload.interval", "1s",
-      "how often configuration changes made on other nodes are picked up");
+      "how often a node polls for changes made on other nodes: the fallback, since on PostgreSQL change"
+          + " notifications bring them within milliseconds");
   public static final ConfigKey<Duration> JWKS_REFRESH_MIN_INTERVAL = duration("jwks.refreshMinInterval", "30s",
       "least time between JWKS refreshes caused by an unknown `kid`");
 

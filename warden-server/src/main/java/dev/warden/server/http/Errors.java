@@ -50,6 +50,11 @@ public final class Errors {
     } else if (t instanceof UnavailableException u) {
       res.header("Retry-After", "1");
       oauthBody(res, 503, "temporarily_unavailable", u.getMessage());
+    } else if (t instanceof StoreException s) {
+      // the database is down or refusing: nothing was issued, and a retry may well succeed
+      LOG.log(System.Logger.Level.ERROR, "token endpoint store failure", redacted(s));
+      res.header("Retry-After", "1");
+      oauthBody(res, 503, "temporarily_unavailable", "the database failed; nothing was issued; retry later");
     } else {
       LOG.log(System.Logger.Level.ERROR, "token endpoint failure", redacted(t));
       oauthBody(res, 500, "server_error", "internal error; see the server log");

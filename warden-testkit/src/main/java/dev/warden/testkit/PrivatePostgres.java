@@ -124,6 +124,18 @@ public final class PrivatePostgres implements AutoCloseable {
     return asOwner(c);
   }
 
+  /** Stops the server at once ({@code pg_ctl stop -m immediate}), as a crash would; the data stays. */
+  public void stopServer() {
+    asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate",
+        "-w", "stop"));
+  }
+
+  /** Starts the server again after {@link #stopServer()}, on the same port. */
+  public void startServer() {
+    asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+        dir.resolve("log").toString(), "-w", "-t", "60", "start"));
+  }
+
   @Override
   public void close() {
     try {

@@ -71,10 +71,15 @@ class AuditWriterTest {
     final MemoryAuditStore memory = new MemoryAuditStore();
     volatile boolean down;
     volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+    /** Released once an append is waiting at the gate: its batch is taken, later events go to the next one. */
+    final java.util.concurrent.Semaphore blocked = new java.util.concurrent.Semaphore(0);
 
     @Override
     public List<AuditRecord> append(List<AuditEvent> events) {
       try {
+        if (gate.getCount() > 0) {
+          blocked.release();
+        }
         gate.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -119,6 +124,8 @@ class AuditWriterTest {
       w.write(event("first")); // the writer is idle again after this
       store.gate = new java.util.concurrent.CountDownLatch(1);
       var slow = w.submit(event("stuck")); // the writer blocks inside this append
+      // only once that batch is taken: an event already in a batch being committed cannot be withdrawn
+      assertThat(store.blocked.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(event("abandoned")))
           .isInstanceOf(dev.warden.core.error.UnavailableException.class);
       Thread.sleep(50);

@@ -120,6 +120,8 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.oauth.CodeGrant codeGrant;
   final dev.warden.server.oauth.UpstreamLogin login;
   final dev.warden.core.mcp.McpGateway mcpGateway;
+  /** Follows the audit log: its integrity from event 1, and hourly counts for the console. */
+  final dev.warden.core.audit.ChainWatch chainWatch;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
@@ -217,6 +219,7 @@ final class Wiring implements AutoCloseable {
       metrics.databaseLeases(reaper::counts, reaper::totals);
       metrics.stuckRotations(secrets::stuckRotations);
       leases = new LeaseService(store.leases(), audit, clock);
+      chainWatch = new dev.warden.core.audit.ChainWatch(store.audit(), clock, java.time.Duration.ofDays(14), 5000);
       leaks = new LeakService(store.leases(), audit, clock);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
         metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
@@ -333,6 +336,7 @@ final class Wiring implements AutoCloseable {
     out.println("   " + issued.secret().reveal());
     out.println();
     out.println(" Log in with:  warden login --server " + issuer + " --token <token>");
+    out.println(" or sign in to the web console at " + issuer + "/console/ with it.");
     out.println("=====================================================================");
     out.println();
     out.flush();

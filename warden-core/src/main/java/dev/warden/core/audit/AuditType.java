@@ -86,7 +86,11 @@ public enum AuditType {
   /** The MCP gateway let through a request on a named prompt or resource ({@code prompts/get}, {@code resources/read}). */
   MCP_REQUEST("mcp.request"),
   /** The MCP gateway refused a request that is not a tool call: its token, its body, or the policy. */
-  MCP_REQUEST_DENIED("mcp.request_denied");
+  MCP_REQUEST_DENIED("mcp.request_denied"),
+  /** An admin signed in to the web console with an admin token ({@code failure}: refused, with the reason). */
+  CONSOLE_SIGNED_IN("console.signed_in"),
+  /** An admin signed out of the web console. */
+  CONSOLE_SIGNED_OUT("console.signed_out");
 
   private final String wire;
 

@@ -1,0 +1,32 @@
+// Warden console: the little script the pages need (loaded from 'self'; the CSP allows no inline script).
+(function () {
+  'use strict';
+
+  // Charts: <div class="chart" data-series='{"x":[...], "series":{"name":[...]}}'>, drawn with uPlot.
+  function drawCharts(root) {
+    if (typeof uPlot === 'undefined') { return; }
+    root.querySelectorAll('.chart[data-series]').forEach(function (el) {
+      if (el.dataset.drawn) { return; }
+      el.dataset.drawn = '1';
+      var data = JSON.parse(el.dataset.series);
+      var names = Object.keys(data.series);
+      var colors = ['#2456c9', '#b42318', '#b26b00', '#1a7f4b', '#6941c6'];
+      var opts = {
+        width: Math.max(el.clientWidth, 300), height: 220,
+        scales: { x: { time: data.time !== false } },
+        series: [{}].concat(names.map(function (n, i) { return { label: n, stroke: colors[i % colors.length], width: 2 }; })),
+        axes: [{}, { size: 60 }]
+      };
+      new uPlot(opts, [data.x].concat(names.map(function (n) { return data.series[n]; })), el);
+    });
+  }
+
+  // Forms that change something important ask first: <form data-confirm="...">.
+  document.addEventListener('submit', function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  }, true);
+
+  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); });
+  document.addEventListener('htmx:afterSettle', function (e) { drawCharts(e.target); });
+})();

@@ -41,6 +41,7 @@ public final class ChainWatch {
   private final int batch;
   private final ConcurrentSkipListMap<Long, AtomicLongArray> hours = new ConcurrentSkipListMap<>();
   private volatile Status status = new Status(0, null, null, 0, null, false);
+  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
   private long nextSeq = 1;
   private byte[] prevHash = AuditChain.GENESIS;
 
@@ -64,7 +65,34 @@ public final class ChainWatch {
    * @return true when it reached the end of the log
    * @throws dev.warden.core.error.StoreException when the database fails (the next call resumes)
    */
-  public synchronized boolean catchUp(int maxBatches) {
+  public boolean catchUp(int maxBatches) {
+    lock.lock();
+    try {
+      return read(maxBatches);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #catchUp} unless another caller is reading (the timer's first pass over a long history):
+   * a page that wants fresh counts reads what was appended since, and never waits behind that pass.
+   *
+   * @return false when another caller was reading
+   */
+  public boolean catchUpIfIdle(int maxBatches) {
+    if (!lock.tryLock()) {
+      return false;
+    }
+    try {
+      read(maxBatches);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean read(int maxBatches) {
     Status s = status;
     long verified = s.verifiedThrough();
     long broken = s.brokenAt();

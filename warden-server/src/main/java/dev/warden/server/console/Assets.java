@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The console's browser assets, read from the jar once at start: htmx, its server-sent-events
- * extension and uPlot from their WebJars, and the console's own stylesheet and script. Each is
+ * The console's browser assets, read from the jar once at start: htmx and uPlot from their
+ * WebJars, and the console's own stylesheet, script and icon. Each is
  * served under a path that holds a hash of its content, so it can be cached for a year and a new
  * release is never served stale.
  */
@@ -26,11 +26,11 @@ final class Assets {
 
   Assets() {
     add("htmx.min.js", webjar("htmx.org", "dist/htmx.min.js"), "text/javascript");
-    add("sse.js", webjar("htmx-ext-sse", "sse.js"), "text/javascript");
     add("uPlot.min.js", webjar("uplot", "dist/uPlot.iife.min.js"), "text/javascript");
     add("uPlot.min.css", webjar("uplot", "dist/uPlot.min.css"), "text/css");
     add("console.css", "dev/warden/server/console/assets/console.css", "text/css");
     add("console.js", "dev/warden/server/console/assets/console.js", "text/javascript");
+    add("favicon.svg", "dev/warden/server/console/assets/favicon.svg", "image/svg+xml");
   }
 
   /** The URL of an asset by its name, e.g. {@code console.css}. */

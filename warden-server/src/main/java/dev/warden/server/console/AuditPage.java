@@ -94,6 +94,7 @@ final class AuditPage {
       c.redirect("/console/audit/chain?key=" + Fmt.q(txn), null);
       return;
     }
+    s.chain().catchUpIfIdle(2);
     Filters f = new Filters(c.param("from"), c.param("to"), c.param("workload"), c.param("resource"),
         c.param("outcome"), c.param("type"), c.param("reason"), c.param("actor"));
     Long before = longParam(c, "before");
@@ -190,7 +191,9 @@ final class AuditPage {
    * reconnects). Ends early when the session ends or the browser goes away.
    */
   private void tail(ConsoleCall c) {
-    Long after = longParam(c, "after");
+    // a reconnecting EventSource says where it got to
+    String last = c.req.headers().first(io.helidon.http.HeaderNames.create("Last-Event-ID")).orElse(null);
+    Long after = last != null && last.matches("[0-9]{1,18}") ? Long.valueOf(last) : longParam(c, "after");
     long next = after == null ? 1 : after + 1;
     c.res.status(200);
     c.res.header("Content-Type", "text/event-stream");
@@ -203,7 +206,7 @@ final class AuditPage {
         List<AuditRecord> fresh = s.auditLog().readChain(next, 200);
         for (AuditRecord r : fresh) {
           byte[] row = ConsoleCall.render(o -> Jteaudit_rowGenerated.render(o, null, r));
-          StringBuilder sb = new StringBuilder("event: audit\n");
+          StringBuilder sb = new StringBuilder("id: ").append(r.seq()).append("\nevent: audit\n");
           for (String line : new String(row, StandardCharsets.UTF_8).split("\n")) {
             sb.append("data: ").append(line).append('\n');
           }

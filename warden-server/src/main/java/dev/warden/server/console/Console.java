@@ -297,7 +297,9 @@ public final class Console {
     res.header("Content-Security-Policy", CSP);
     res.header("X-Frame-Options", "DENY");
     res.header("X-Content-Type-Options", "nosniff");
-    res.header("Referrer-Policy", "no-referrer");
+    // not no-referrer: under it browsers send "Origin: null" with a form POST, and the origin
+    // check needs the real one; same-origin still sends nothing to other sites
+    res.header("Referrer-Policy", "same-origin");
     res.header("Cross-Origin-Opener-Policy", "same-origin");
     res.header("Cache-Control", "no-store");
   }

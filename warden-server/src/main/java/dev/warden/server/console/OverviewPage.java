@@ -43,6 +43,7 @@ final class OverviewPage {
 
   private void show(ConsoleCall c) {
     Instant now = c.now();
+    s.chain().catchUpIfIdle(2);
     List<ChainWatch.Hour> hours = s.chain().hours(now.minus(Duration.ofHours(47)));
     long issued = 0;
     long denied = 0;

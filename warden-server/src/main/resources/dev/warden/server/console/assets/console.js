@@ -27,6 +27,19 @@
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   }, true);
 
-  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); });
-  document.addEventListener('htmx:afterSettle', function (e) { drawCharts(e.target); });
+  // Live tails: <tbody data-tail="url"> receives server-sent events named "audit", each a
+  // server-rendered (escaped) table row, newest first. EventSource reconnects by itself and sends
+  // Last-Event-ID, so a reconnect resumes after the last row shown.
+  function startTails(root) {
+    root.querySelectorAll('[data-tail]').forEach(function (el) {
+      if (el.dataset.started) { return; }
+      el.dataset.started = '1';
+      var source = new EventSource(el.dataset.tail);
+      source.addEventListener('audit', function (e) { el.insertAdjacentHTML('afterbegin', e.data); });
+      window.addEventListener('pagehide', function () { source.close(); });
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); startTails(document); });
+  document.addEventListener('htmx:afterSettle', function (e) { drawCharts(e.target); startTails(e.target); });
 })();

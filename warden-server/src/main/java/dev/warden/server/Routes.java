@@ -63,6 +63,15 @@ final class Routes {
         w.state::policies, cfg.get(dev.warden.server.config.ServerKeys.MCP_AUDIT_BEFORE_FORWARD),
         cfg.get(dev.warden.server.config.ServerKeys.MCP_RESPONSE_TIMEOUT));
 
+    dev.warden.server.console.Console console = !cfg.get(dev.warden.server.config.ServerKeys.CONSOLE_ENABLED) ? null
+        : new dev.warden.server.console.Console(new dev.warden.server.console.ConsoleServices(cfg, w.clock,
+            w.adminTokens, w.audit, w.store.audit(), w.chainWatch, w.config, w.state::policies, w.state::disabledReason,
+            reloadNow, w.leases, w.reaper::counts, w.inventory, w.impact, w.recert,
+            w.federationKeys == null ? java.util.List.of(w.keys, w.jwtSvidKeys)
+                : java.util.List.of(w.keys, w.jwtSvidKeys, w.federationKeys), w.ca),
+            cfg.get(dev.warden.server.config.ServerKeys.CONSOLE_IDLE_TIMEOUT),
+            cfg.get(dev.warden.server.config.ServerKeys.CONSOLE_MAX_SESSION), w.tls != null);
+
     WebServerConfig.Builder http = WebServer.builder();
     if (w.tls != null) {
       SSLContext ssl = w.tls.sslContext();
@@ -83,6 +92,15 @@ final class Routes {
           if (authorize != null) {
             r.get(WellKnown.AUTHORIZE_PATH, authorize::authorize)
                 .get(dev.warden.server.http.AuthorizeEndpoint.CALLBACK_PATH, authorize::callback);
+          }
+          if (console != null) {
+            r.any(dev.warden.server.console.Console.PREFIX, console::handle)
+                .any(dev.warden.server.console.Console.PREFIX + "/*", console::handle)
+                .get("/", (req, res) -> {
+                  res.status(303);
+                  res.header("Location", dev.warden.server.console.Console.PREFIX + "/");
+                  res.send();
+                });
           }
           r
             .post(WellKnown.TOKEN_PATH, token::handle)

@@ -30,6 +30,11 @@ final class Schedules implements AutoCloseable {
   private final ScheduledExecutorService reaperTimer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("warden-reaper").daemon(true).factory());
 
+  // the audit chain is re-checked from event 1 once, then followed; its first pass over a long
+  // history must delay nothing else
+  private final ScheduledExecutorService chainTimer = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("warden-chain-watch").daemon(true).factory());
+
   private Schedules() {}
 
   /** Starts every timer of the node over {@code w}. */
@@ -69,6 +74,8 @@ final class Schedules implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "orphan sweep dropped " + o.orphans() + " tagged database users");
       }
     }), 10_000, sweepMs, TimeUnit.MILLISECONDS);
+    s.chainTimer.scheduleWithFixedDelay(() -> attempt("audit chain watch", () -> w.chainWatch.catchUp(200)), 0, 5,
+        TimeUnit.SECONDS);
     return s;
   }
 
@@ -134,5 +141,6 @@ final class Schedules implements AutoCloseable {
     timers.shutdownNow();
     postureTimer.shutdownNow();
     reaperTimer.shutdownNow();
+    chainTimer.shutdownNow();
   }
 }

@@ -60,6 +60,11 @@ public final class WardenServer implements AutoCloseable {
         throw Listener.notListening(cfg.get(SERVER_HOST), cfg.get(SERVER_PORT));
       }
       Schedules schedules = Schedules.start(w);
+      if (cfg.get(dev.warden.server.config.ServerKeys.CONSOLE_ENABLED)) {
+        // the URL a new user opens; also in the log line below for those who read logs
+        out.println("Warden console: " + cfg.issuer() + "/console/");
+        out.flush();
+      }
       long now = System.nanoTime();
       LOG.log(System.Logger.Level.INFO, "Warden " + dev.warden.core.WardenVersion.get() + " listening on " + cfg.get(SERVER_HOST) + ":" + http.port() + " (issuer "
           + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.get(SERVER_DATA_DIR)

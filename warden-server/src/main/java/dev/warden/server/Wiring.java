@@ -124,6 +124,8 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.oauth.CodeGrant codeGrant;
   final dev.warden.server.oauth.UpstreamLogin login;
   final dev.warden.core.mcp.McpGateway mcpGateway;
+  /** Follows the audit log: its integrity from event 1, and hourly counts for the console. */
+  final dev.warden.core.audit.ChainWatch chainWatch;
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
   /** Keeps the cached configuration, keys and CA current; started by {@link Schedules}. */
@@ -224,6 +226,7 @@ final class Wiring implements AutoCloseable {
       metrics.databaseLeases(reaper::counts, reaper::totals);
       metrics.stuckRotations(secrets::stuckRotations);
       leases = new LeaseService(store.leases(), audit, clock);
+      chainWatch = new dev.warden.core.audit.ChainWatch(store.audit(), clock, java.time.Duration.ofDays(14), 5000);
       // a leaked upstream token is forgotten and revoked at its upstream (RFC 7009) besides its leases
       leaks = new LeakService(store.leases(), audit, clock, lease -> lease.kind()
           != dev.warden.core.model.CredentialKind.UPSTREAM_TOKEN ? List.of()
@@ -352,6 +355,7 @@ final class Wiring implements AutoCloseable {
     out.println("   " + issued.secret().reveal());
     out.println();
     out.println(" Log in with:  warden login --server " + issuer + " --token <token>");
+    out.println(" or sign in to the web console at " + issuer + "/console/ with it.");
     out.println("=====================================================================");
     out.println();
     out.flush();

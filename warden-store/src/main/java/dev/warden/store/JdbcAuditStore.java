@@ -161,6 +161,14 @@ final class JdbcAuditStore implements AuditStore {
       where.add("e.event_type = ?");
       args.add(q.type());
     }
+    if (q.reason() != null) {
+      where.add("e.reason = ?");
+      args.add(q.reason());
+    }
+    if (q.actor() != null) {
+      where.add("e.actor = ?");
+      args.add(q.actor());
+    }
     if (q.beforeSeq() != null) {
       where.add("e.seq < ?");
       args.add(q.beforeSeq());

@@ -1,6 +1,9 @@
 package dev.warden.store;
 
 import dev.warden.core.lease.Lease;
+import dev.warden.core.lease.LeaseRow;
+import dev.warden.core.lease.LeaseSearch;
+import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.LeaseStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,6 +85,73 @@ final class JdbcLeaseStore implements LeaseStore {
         ps.setString(2, workload);
         ps.setLong(3, at);
         return read(ps);
+      }
+    });
+  }
+
+  @Override
+  public List<LeaseRow> search(LeaseSearch q) {
+    StringBuilder sql = new StringBuilder("SELECT id, kind, workload, resource, issued_at, expires_at, revoked_at,"
+        + " revoke_reason, fingerprint, state, target, removal_attempts, removal_error FROM leases");
+    List<Object> args = new ArrayList<>();
+    List<String> where = new ArrayList<>();
+    if (q.workload() != null) {
+      where.add("left(workload, 200) = left(?, 200) AND workload = ?");
+      args.add(q.workload());
+      args.add(q.workload());
+    }
+    if (q.resource() != null) {
+      where.add("resource = ?");
+      args.add(q.resource());
+    }
+    if (q.kind() != null) {
+      where.add("kind = ?");
+      args.add(q.kind().wire());
+    }
+    if (q.state() != null) {
+      switch (q.state()) {
+        case "active" -> {
+          where.add("state = 'active' AND revoked_at IS NULL AND expires_at > ?");
+          args.add(Micros.of(q.now()));
+        }
+        case "expired" -> {
+          where.add("state = 'active' AND revoked_at IS NULL AND expires_at <= ?");
+          args.add(Micros.of(q.now()));
+        }
+        default -> {
+          where.add("state = ?");
+          args.add(q.state());
+        }
+      }
+    }
+    if (q.before() != null) {
+      long at = Micros.of(q.before().issuedAt());
+      where.add("(issued_at < ? OR (issued_at = ? AND id < ?))");
+      args.add(at);
+      args.add(at);
+      args.add(q.before().id());
+    }
+    if (!where.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    sql.append(" ORDER BY issued_at DESC, id DESC LIMIT ?");
+    args.add(q.limit());
+    return db.run("list leases", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setObject(i + 1, args.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          List<LeaseRow> out = new ArrayList<>();
+          while (rs.next()) {
+            Lease l = new Lease(rs.getString(1), dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
+                rs.getString(3), rs.getString(4), Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)),
+                Db.getMicros(rs, 7), rs.getString(8), rs.getString(9));
+            out.add(new LeaseRow(l, LeaseState.fromWire(rs.getString(10)), rs.getString(11) != null, rs.getInt(12),
+                rs.getString(13)));
+          }
+          return out;
+        }
       }
     });
   }

@@ -192,6 +192,11 @@ abstract class AuditStoreContract extends StoreContract {
     assertThat(seqs(new AuditQuery(null, null, w1, r1, "deny", null, null, 0))).containsExactly(s0 + 3);
     assertThat(seqs(new AuditQuery(null, null, w1, null, null, "decision", null, 0))).hasSize(3);
     assertThat(seqs(new AuditQuery(null, null, w1, null, null, "token.issued", null, 0))).isEmpty();
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, "no_matching_policy", null, null, 0)))
+        .as("reason filter").containsExactly(s0 + 3, s0 + 1);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, "spiffe://example.org/caller", null, 0)))
+        .as("actor filter").containsExactly(s0 + 3, s0 + 1, s0);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, "admin:nobody", null, 0))).isEmpty();
     assertThat(seqs(new AuditQuery(t.plusSeconds(1), t.plusSeconds(3), null, null, null, null, null, 0)))
         .as("from inclusive, to exclusive").containsExactly(s0 + 2, s0 + 1);
     assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, s0 + 3, 0))).containsExactly(s0 + 1, s0);

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.lease.Lease;
+import dev.warden.core.lease.LeaseRow;
+import dev.warden.core.lease.LeaseSearch;
+import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.LeaseStore;
+import dev.warden.core.model.CredentialKind;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,6 +46,55 @@ abstract class LeaseStoreContract extends StoreContract {
 
     assertThat(leases().findByFingerprint(fp)).containsExactly(a, b);
     assertThat(leases().findByFingerprint(unique("fp"))).isEmpty();
+  }
+
+  @Test
+  void searchFiltersByWorkloadAndStateNewestFirstAndPagesByKeyset() {
+    String w = "spiffe://example.org/" + unique("w");
+    Instant now = T0.plusSeconds(100);
+    Lease oldest = issue(lease(unique("jti"), w, T0, now.plusSeconds(60), unique("fp")));
+    Lease expired = issue(lease(unique("jti"), w, T0.plusSeconds(1), now.minusSeconds(1), unique("fp")));
+    Lease revoked = issue(lease(unique("jti"), w, T0.plusSeconds(2), now.plusSeconds(60), unique("fp")));
+    Lease newest = issue(lease(unique("jti"), w, T0.plusSeconds(3), now.plusSeconds(60), unique("fp")));
+    leases().revoke(revoked.id(), T0.plusSeconds(50), "by hand");
+    issue(lease(unique("jti"), w + "-other", T0.plusSeconds(4), now.plusSeconds(60), unique("fp")));
+
+    assertThat(ids(new LeaseSearch(w, null, null, null, now, null, 10)))
+        .containsExactly(newest.id(), revoked.id(), expired.id(), oldest.id());
+    assertThat(ids(new LeaseSearch(w, null, null, "active", now, null, 10))).containsExactly(newest.id(), oldest.id());
+    assertThat(ids(new LeaseSearch(w, null, null, "expired", now, null, 10))).containsExactly(expired.id());
+    assertThat(ids(new LeaseSearch(w, null, null, "revoked", now, null, 10))).containsExactly(revoked.id());
+    assertThat(ids(new LeaseSearch(w, "ledger-db", CredentialKind.ACCESS_TOKEN, null, now, null, 10))).hasSize(4);
+    assertThat(ids(new LeaseSearch(w, "other-db", null, null, now, null, 10))).isEmpty();
+    assertThat(ids(new LeaseSearch(w, null, CredentialKind.X509_SVID, null, now, null, 10))).isEmpty();
+    assertThat(ids(new LeaseSearch(w, null, null, null, now, null, 2))).containsExactly(newest.id(), revoked.id());
+    assertThat(ids(new LeaseSearch(w, null, null, null, now, revoked, 2))).containsExactly(expired.id(), oldest.id());
+    assertThat(leases().search(new LeaseSearch(w, null, null, "revoked", now, null, 10)).get(0).state())
+        .isEqualTo(LeaseState.REVOKED);
+  }
+
+  @Test
+  void searchPagesThroughLeasesIssuedAtTheSameInstantWithoutLosingOrRepeatingAny() {
+    String w = "spiffe://example.org/" + unique("w");
+    List<String> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      all.add(issue(lease(unique("jti"), w, T0, T0.plusSeconds(600), unique("fp"))).id());
+    }
+    List<String> seen = new java.util.ArrayList<>();
+    Lease before = null;
+    for (int page = 0; page < 10; page++) {
+      List<LeaseRow> rows = leases().search(new LeaseSearch(w, null, null, null, T0, before, 3));
+      rows.forEach(r -> seen.add(r.lease().id()));
+      if (rows.size() < 3) {
+        break;
+      }
+      before = rows.get(rows.size() - 1).lease();
+    }
+    assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
+  }
+
+  private List<String> ids(LeaseSearch q) {
+    return leases().search(q).stream().map(r -> r.lease().id()).toList();
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.time.Instant;
  */
 public record AuditQuery(
     Instant from, Instant to, String workload, String resource, String outcome, String type,
-    Long beforeSeq, int limit) {
+    String reason, String actor, Long beforeSeq, int limit) {
 
   public static final int MAX_LIMIT = 1000;
 
@@ -17,5 +17,11 @@ public record AuditQuery(
       limit = 100;
     }
     limit = Math.min(limit, MAX_LIMIT);
+  }
+
+  /** A query without the reason and actor filters. */
+  public AuditQuery(Instant from, Instant to, String workload, String resource, String outcome, String type,
+      Long beforeSeq, int limit) {
+    this(from, to, workload, resource, outcome, type, null, null, beforeSeq, limit);
   }
 }

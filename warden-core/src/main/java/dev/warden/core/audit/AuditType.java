@@ -93,7 +93,11 @@ public enum AuditType {
    * Writing the audit log works again after it failed ({@code failingSince}, {@code error}): the
    * first event written after an outage, during which nothing was issued.
    */
-  AUDIT_RESUMED("audit.resumed");
+  AUDIT_RESUMED("audit.resumed"),
+  /** An admin signed in to the web console with an admin token ({@code failure}: refused, with the reason). */
+  CONSOLE_SIGNED_IN("console.signed_in"),
+  /** An admin signed out of the web console. */
+  CONSOLE_SIGNED_OUT("console.signed_out");
 
   private final String wire;
 

@@ -35,6 +35,37 @@ public final class LeaseService {
   }
 
   /**
+   * One page of every lease matching the filters, newest issued first.
+   *
+   * @param before the last lease of the previous page, or null
+   * @throws dev.warden.core.error.ValidationException when {@code state} is not a lease state
+   */
+  public List<LeaseRow> search(String workload, String resource, dev.warden.core.model.CredentialKind kind,
+      String state, Lease before, int limit) {
+    return leases.search(new LeaseSearch(workload, resource, kind, state, clock.instant(), before, limit));
+  }
+
+  /** The lease with this id, if any. */
+  public java.util.Optional<Lease> get(String id) {
+    return leases.get(id);
+  }
+
+  /**
+   * Revokes every live lease of a workload, each audited as {@link #revoke} does.
+   *
+   * @return the ids revoked now
+   */
+  public List<String> revokeAll(String workload, String actor) {
+    List<String> out = new java.util.ArrayList<>();
+    for (Lease l : active(workload)) {
+      if (revoke(l.id(), actor).revoked()) {
+        out.add(l.id());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Revokes a lease; a lease that was already revoked or expired stays as it is and is not audited again.
    *
    * @throws NotFoundException when no lease has this id

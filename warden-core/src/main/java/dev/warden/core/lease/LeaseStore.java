@@ -48,4 +48,13 @@ public interface LeaseStore {
    * @return true when the lease was extended
    */
   boolean extend(String id, Instant expiresAt, Instant now);
+
+  /**
+   * Every lease matching {@code search}, newest issued first, one page.
+   *
+   * @throws UnsupportedOperationException from a store that cannot list (test fakes)
+   */
+  default List<LeaseRow> search(LeaseSearch search) {
+    throw new UnsupportedOperationException("this lease store cannot list leases");
+  }
 }

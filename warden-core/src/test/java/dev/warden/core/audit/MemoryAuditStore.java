@@ -27,7 +27,7 @@ public final class MemoryAuditStore implements AuditStore {
 
   @Override
   public synchronized List<AuditRecord> readChain(long fromSeq, int limit) {
-    return List.copyOf(records);
+    return records.stream().filter(r -> r.seq() >= fromSeq).limit(limit).toList();
   }
 
   @Override

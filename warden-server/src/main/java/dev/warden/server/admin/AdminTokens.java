@@ -130,6 +130,17 @@ public final class AdminTokens {
     return new AdminPrincipal(t.id(), t.name(), t.scopes());
   }
 
+  /**
+   * The caller a console session stands for, read again from the store: a token revoked, expired
+   * or re-scoped since sign-in takes effect on the session's next request.
+   *
+   * @return empty when the token is unknown, revoked or expired
+   */
+  public Optional<AdminPrincipal> current(String tokenId) {
+    return store.get(tokenId).filter(t -> t.isUsable(clock.instant()))
+        .map(t -> new AdminPrincipal(t.id(), t.name(), t.scopes()));
+  }
+
   private Issued build(String name, Set<String> scopes, Duration ttl, String actor) {
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);

@@ -232,6 +232,12 @@ public final class ServerKeys {
   public static final ConfigKey<Duration> RELOAD_INTERVAL = duration("reload.interval", "1s",
       "how often a node polls for changes made on other nodes: the fallback, since on PostgreSQL change"
           + " notifications bring them within milliseconds");
+  public static final ConfigKey<Boolean> CONSOLE_ENABLED = bool("console.enabled", "true",
+      "serve the web console at `/console/` (docs/console.md); sign-in exchanges an admin token for a session");
+  public static final ConfigKey<Duration> CONSOLE_IDLE_TIMEOUT = duration("console.idleTimeout", "15m",
+      "a console session unused this long ends; the admin signs in again");
+  public static final ConfigKey<Duration> CONSOLE_MAX_SESSION = duration("console.maxSession", "8h",
+      "a console session ends this long after sign-in, however active");
   public static final ConfigKey<Duration> JWKS_REFRESH_MIN_INTERVAL = duration("jwks.refreshMinInterval", "30s",
       "least time between JWKS refreshes caused by an unknown `kid`");
 
@@ -248,7 +254,7 @@ public final class ServerKeys {
       POSTURE_WORKSTATION_CIDRS, POSTURE_REBUILD_INTERVAL, NOTIFICATIONS_WEBHOOK_URL, NOTIFICATIONS_FINDINGS,
       NOTIFICATIONS_RETRY_BASE, RECERT_REMINDER_INTERVAL, DATABASES_REAP_INTERVAL, DATABASES_SWEEP_INTERVAL,
       DATABASES_STALE_INTENT, DATABASES_IRREVOCABLE_AFTER, DATABASES_REAP_PARALLELISM, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
-      JWKS_REFRESH_MIN_INTERVAL);
+      CONSOLE_ENABLED, CONSOLE_IDLE_TIMEOUT, CONSOLE_MAX_SESSION, JWKS_REFRESH_MIN_INTERVAL);
 
   /** Where the generated key table sits in docs/configuration.md: between these two lines. */
   public static final String DOC_BEGIN = "<!-- BEGIN GENERATED: configuration keys, from ServerKeys; "

@@ -76,7 +76,7 @@ final class AuditApi implements ApiUnit {
     if (cut) {
       records = records.subList(0, MAX_HOPS);
     }
-    records = withAncestors(records);
+    records = ChainTree.withAncestors(audit, records);
     ObjectNode o = Json.object();
     o.put("key", key);
     ArrayNode hops = o.putArray("hops");
@@ -88,30 +88,6 @@ final class AuditApi implements ApiUnit {
     check.problems().forEach(problems::add);
     o.put("truncated", cut);
     c.send(200, o);
-  }
-
-  /**
-   * Adds the hops a chain's first hops came from (a transaction's txn token was asked for with a
-   * Warden token issued before the transaction), so the tree reaches its real root and verifies.
-   */
-  private List<AuditRecord> withAncestors(List<AuditRecord> records) {
-    java.util.Map<String, AuditRecord> byId = new java.util.LinkedHashMap<>();
-    records.forEach(r -> byId.put(r.event().id(), r));
-    java.util.Deque<AuditRecord> todo = new java.util.ArrayDeque<>(records);
-    int fetched = 0;
-    while (!todo.isEmpty() && fetched < 64) {
-      String p = todo.pop().event().details().get(dev.warden.core.audit.ChainFields.PREVIOUS);
-      if (p != null && !byId.containsKey(p)) {
-        fetched++;
-        audit.byEventId(p).ifPresent(r -> {
-          byId.put(r.event().id(), r);
-          todo.push(r);
-        });
-      }
-    }
-    List<AuditRecord> all = new java.util.ArrayList<>(byId.values());
-    all.sort(java.util.Comparator.comparingLong(AuditRecord::seq));
-    return all;
   }
 
   private void chain(Call c) {

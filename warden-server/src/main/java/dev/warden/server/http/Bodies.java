@@ -13,11 +13,11 @@ import java.util.Arrays;
  * 413 that names the limit. Nothing read from a body ever reaches an exception message: transport
  * exceptions can quote the bytes they choked on, so they are replaced, not wrapped.
  */
-final class Bodies {
+public final class Bodies {
   private Bodies() {}
 
   /** @throws BadRequestException with status 413 when the body is larger than {@code limit} */
-  static byte[] read(ServerRequest req, int limit) {
+  public static byte[] read(ServerRequest req, int limit) {
     if (req.headers().contentLength().isPresent() && req.headers().contentLength().getAsLong() > limit) {
       throw tooLarge(limit);
     }

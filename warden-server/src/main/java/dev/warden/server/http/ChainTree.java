@@ -17,10 +17,10 @@ import java.util.Set;
  * hop is not in the chain (the root, or a hop whose parent is missing) at the top. A hop that acts
  * for the same subject twice (two agents exchanging one token) is a branch.
  */
-final class ChainTree {
+public final class ChainTree {
   private ChainTree() {}
 
-  static ArrayNode render(List<AuditRecord> records) {
+  public static ArrayNode render(List<AuditRecord> records) {
     Map<String, List<AuditRecord>> children = new HashMap<>();
     Set<String> ids = new HashSet<>();
     records.forEach(r -> ids.add(r.event().id()));
@@ -73,5 +73,29 @@ final class ChainTree {
     if (v != null) {
       o.put(field, v);
     }
+  }
+
+  /**
+   * Adds the hops a chain's first hops came from (a transaction's txn token was asked for with a
+   * Warden token issued before the transaction), so the tree reaches its real root and verifies.
+   */
+  public static List<AuditRecord> withAncestors(dev.warden.core.audit.AuditLookup audit, List<AuditRecord> records) {
+    java.util.Map<String, AuditRecord> byId = new java.util.LinkedHashMap<>();
+    records.forEach(r -> byId.put(r.event().id(), r));
+    java.util.Deque<AuditRecord> todo = new java.util.ArrayDeque<>(records);
+    int fetched = 0;
+    while (!todo.isEmpty() && fetched < 64) {
+      String p = todo.pop().event().details().get(dev.warden.core.audit.ChainFields.PREVIOUS);
+      if (p != null && !byId.containsKey(p)) {
+        fetched++;
+        audit.byEventId(p).ifPresent(r -> {
+          byId.put(r.event().id(), r);
+          todo.push(r);
+        });
+      }
+    }
+    List<AuditRecord> all = new java.util.ArrayList<>(byId.values());
+    all.sort(java.util.Comparator.comparingLong(AuditRecord::seq));
+    return all;
   }
 }

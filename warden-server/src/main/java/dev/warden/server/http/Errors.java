@@ -207,7 +207,7 @@ public final class Errors {
   }
 
   /** Printable ASCII for quoting request text in a message: other characters spelled {@code U+XXXX}. */
-  static String printable(String s) {
+  public static String printable(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     s.codePoints().forEach(c -> {
       if (c >= 0x20 && c <= 0x7e) {

@@ -8,7 +8,7 @@ import java.util.Map;
  * An {@code application/x-www-form-urlencoded} body. RFC 6749 §3.2 forbids repeating a request
  * parameter, so a repeated name is an error rather than a silent first-wins.
  */
-final class FormBody {
+public final class FormBody {
   private final Map<String, String> values;
 
   private FormBody(Map<String, String> values) {
@@ -16,7 +16,7 @@ final class FormBody {
   }
 
   /** @throws BadRequestException on a repeated parameter or bad percent-encoding */
-  static FormBody parse(byte[] body) {
+  public static FormBody parse(byte[] body) {
     Map<String, String> out = new HashMap<>();
     int start = 0;
     int n = body.length;
@@ -41,12 +41,12 @@ final class FormBody {
     return new FormBody(out);
   }
 
-  String get(String name) {
+  public String get(String name) {
     return values.get(name);
   }
 
   /** The value, or null when the parameter is absent or empty (RFC 6749 section 3.1: empty means omitted). */
-  String optional(String name) {
+  public String optional(String name) {
     String v = values.get(name);
     return v == null || v.isEmpty() ? null : v;
   }

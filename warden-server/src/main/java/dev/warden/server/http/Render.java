@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /** JSON forms of API results. Never renders a secret: tokens, keys and leases appear by id and fingerprint. */
-final class Render {
+public final class Render {
   private Render() {}
 
   /** A stored object; {@code disabledReason} non-null adds {@code status: {state: disabled, reason}}. */
@@ -52,7 +52,7 @@ final class Render {
     return o;
   }
 
-  static ObjectNode audit(AuditRecord r) {
+  public static ObjectNode audit(AuditRecord r) {
     AuditEvent e = r.event();
     ObjectNode o = Json.object();
     o.put("seq", r.seq());

@@ -283,7 +283,7 @@ public final class TokenEndpoint {
     return out;
   }
 
-  static String address(SocketAddress a) {
+  public static String address(SocketAddress a) {
     if (a instanceof InetSocketAddress i && i.getAddress() != null) {
       return i.getAddress().getHostAddress();
     }

@@ -1,0 +1,164 @@
+package dev.warden.core.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.warden.testkit.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ChainWatchTest {
+  static final Instant T0 = Instant.parse("2027-03-01T10:15:00Z");
+
+  final MutableClock clock = MutableClock.startingAt(T0);
+  final MemoryAuditStore store = new MemoryAuditStore();
+
+  static AuditEvent event(AuditType type, AuditOutcome outcome, Instant at) {
+    return AuditEvent.of(type, outcome, null, at, "spiffe://acme.test/api", "spiffe://acme.test/api", "orders",
+        Map.of());
+  }
+
+  void append(int issued, int denied, int revoked, Instant at) {
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < issued; i++) {
+      batch.add(event(AuditType.TOKEN_ISSUED, AuditOutcome.ALLOW, at));
+    }
+    for (int i = 0; i < denied; i++) {
+      batch.add(event(AuditType.TOKEN_DENIED, AuditOutcome.DENY, at));
+    }
+    for (int i = 0; i < revoked; i++) {
+      batch.add(event(AuditType.LEASE_REVOKED, AuditOutcome.SUCCESS, at));
+    }
+    batch.add(event(AuditType.CONFIG_UPDATED, AuditOutcome.SUCCESS, at));
+    store.append(batch);
+  }
+
+  @Test
+  void anIntactLogVerifiesToItsLastEventAcrossBatchesAndLaterAppends() {
+    append(5, 2, 1, T0);
+    ChainWatch watch = new ChainWatch(store, clock, Duration.ofDays(14), 3);
+
+    assertThat(watch.catchUp(100)).isTrue();
+    assertThat(watch.status().verifiedThrough()).isEqualTo(9);
+    assertThat(watch.status().intact()).isTrue();
+    assertThat(watch.status().caughtUp()).isTrue();
+
+    append(1, 0, 0, T0.plusSeconds(5));
+    watch.catchUp(100);
+    assertThat(watch.status().verifiedThrough()).isEqualTo(11);
+  }
+
+  @Test
+  void aFirstPassCutByItsBatchLimitSaysItHasNotCaughtUp() {
+    append(10, 0, 0, T0);
+    ChainWatch watch = new ChainWatch(store, clock, Duration.ofDays(14), 2);
+
+    assertThat(watch.catchUp(2)).isFalse();
+    assertThat(watch.status().verifiedThrough()).isEqualTo(4);
+    assertThat(watch.status().caughtUp()).isFalse();
+  }
+
+  @Test
+  void hourlyCountsSeparateIssuedDeniedAndRevokedAndIgnoreOtherEvents() {
+    append(3, 2, 1, T0.minus(Duration.ofHours(2)));
+    append(4, 0, 0, T0);
+    ChainWatch watch = new ChainWatch(store, clock, Duration.ofDays(14), 1000);
+    watch.catchUp(10);
+
+    List<ChainWatch.Hour> hours = watch.hours(T0.minus(Duration.ofHours(3)));
+    assertThat(hours).hasSize(4);
+    assertThat(hours.get(1)).isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T08:00:00Z"), 3, 2, 1));
+    assertThat(hours.get(2)).isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T09:00:00Z"), 0, 0, 0));
+    assertThat(hours.get(3)).isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T10:00:00Z"), 4, 0, 0));
+  }
+
+  @Test
+  void countsOlderThanTheWindowAreDropped() {
+    append(3, 0, 0, T0);
+    ChainWatch watch = new ChainWatch(store, clock, Duration.ofHours(2), 1000);
+    watch.catchUp(10);
+    clock.advance(Duration.ofHours(5));
+    watch.catchUp(10);
+
+    assertThat(watch.hours(T0.minus(Duration.ofHours(1)))).allMatch(h -> h.issued() == 0);
+  }
+
+  @Test
+  void aChangedEventIsReportedAsTheBreakAndNothingAfterItCountsAsVerified() {
+    append(6, 0, 0, T0);
+    AuditStore tampered = new TamperedAuditStore(store, 4);
+    ChainWatch watch = new ChainWatch(tampered, clock, Duration.ofDays(14), 1000);
+    watch.catchUp(10);
+
+    assertThat(watch.status().intact()).isFalse();
+    assertThat(watch.status().brokenAt()).isEqualTo(4);
+    assertThat(watch.status().verifiedThrough()).isEqualTo(3);
+    assertThat(watch.status().problem()).contains("event 4");
+  }
+
+  @Test
+  void aMissingEventIsReportedAsTheBreak() {
+    append(6, 0, 0, T0);
+    ChainWatch watch = new ChainWatch(new TamperedAuditStore(store, -3), clock, Duration.ofDays(14), 1000);
+    watch.catchUp(10);
+
+    assertThat(watch.status().brokenAt()).isEqualTo(4);
+    assertThat(watch.status().problem()).contains("event 3 is missing");
+  }
+
+  /**
+   * A log whose event {@code seq} was edited after it was written (same hash kept), or, with a
+   * negative number, whose event was deleted.
+   */
+  static final class TamperedAuditStore implements AuditStore {
+    private final AuditStore real;
+    private final long seq;
+
+    TamperedAuditStore(AuditStore real, long seq) {
+      this.real = real;
+      this.seq = seq;
+    }
+
+    @Override
+    public List<AuditRecord> readChain(long fromSeq, int limit) {
+      List<AuditRecord> out = new ArrayList<>();
+      for (AuditRecord r : real.readChain(fromSeq, limit)) {
+        if (r.seq() == -seq) {
+          continue;
+        }
+        if (r.seq() == seq) {
+          AuditEvent e = r.event();
+          out.add(new AuditRecord(r.seq(), new AuditEvent(e.id(), e.time(), e.type(), "deny", e.reason(), e.actor(),
+              e.workload(), e.resource(), e.details(), e.lease()), r.prevHash(), r.hash()));
+        } else {
+          out.add(r);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public List<AuditRecord> append(List<AuditEvent> events) {
+      return real.append(events);
+    }
+
+    @Override
+    public List<AuditRecord> query(AuditQuery query) {
+      return real.query(query);
+    }
+
+    @Override
+    public List<AuditRecord> chainOf(String key, int limit) {
+      return real.chainOf(key, limit);
+    }
+
+    @Override
+    public Optional<AuditRecord> byEventId(String eventId) {
+      return real.byEventId(eventId);
+    }
+  }
+}

@@ -1,0 +1,333 @@
+package dev.warden.server.console;
+
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditOutcome;
+import dev.warden.core.audit.AuditType;
+import dev.warden.core.crypto.Hashes;
+import dev.warden.core.error.ConflictException;
+import dev.warden.core.error.NotFoundException;
+import dev.warden.core.error.ValidationException;
+import dev.warden.server.admin.AdminPrincipal;
+import dev.warden.server.admin.AuthException;
+import dev.warden.server.http.BadRequestException;
+import dev.warden.server.http.Bodies;
+import dev.warden.server.http.Errors;
+import dev.warden.server.http.FormBody;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The web console under {@code /console/}: one filter around every page. Per request it sets the
+ * security headers (a strict Content-Security-Policy with no inline script or style, no framing),
+ * serves the assets, handles sign-in and sign-out, finds the session, re-reads the admin token it
+ * stands for, refuses a POST without the session's CSRF token or from another origin, checks the
+ * page's scope and runs it; failures become an error page, never a stack trace.
+ *
+ * <p>Sign-in exchanges an admin token for a session cookie (HttpOnly, SameSite=Strict, Secure and
+ * {@code __Host-} prefixed over TLS); the token is checked once and never kept by the browser.
+ */
+public final class Console {
+  public static final String PREFIX = "/console";
+  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+      + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+      + "form-action 'self'";
+  private static final System.Logger LOG = System.getLogger(Console.class.getName());
+  private static final String LOGIN = PREFIX + "/login";
+  private static final String LOGIN_COOKIE = "warden-login";
+  private static final Duration LOGIN_FORM_LIFETIME = Duration.ofMinutes(10);
+
+  @FunctionalInterface
+  interface Handler {
+    void handle(ConsoleCall c);
+  }
+
+  /** A page: the scope it needs, and its GET and POST handlers (either may be null). */
+  record Route(String scope, Handler get, Handler post) {}
+
+  private final ConsoleServices services;
+  private final Sessions sessions;
+  private final Assets assets = new Assets();
+  private final boolean tls;
+  private final String sessionCookie;
+  private final Map<String, Route> routes = new HashMap<>();
+
+  /** @param tls true when the listener serves HTTPS: cookies are then Secure and {@code __Host-} prefixed */
+  public Console(ConsoleServices services, Duration idle, Duration maxSession, boolean tls) {
+    this.services = services;
+    this.sessions = new Sessions(services.clock(), idle, maxSession);
+    this.tls = tls;
+    this.sessionCookie = tls ? "__Host-warden-session" : "warden-session";
+    Estate estate = new Estate(services.inventory(), services.clock());
+    new OverviewPage(services, estate).register(this);
+    new WorkloadsPage(services, estate).register(this);
+    new CredentialsPage(services).register(this);
+    new AuditPage(services).register(this);
+    new PoliciesPage(services).register(this);
+    new InventoryPage(services, estate).register(this);
+    new SettingsPage(services).register(this);
+  }
+
+  void route(String path, String scope, Handler get, Handler post) {
+    if (routes.putIfAbsent(PREFIX + path, new Route(scope, get, post)) != null) {
+      throw new IllegalStateException("two console pages at " + path);
+    }
+  }
+
+  /** Serves one request under {@code /console}. */
+  public void handle(ServerRequest req, ServerResponse res) {
+    long t0 = System.nanoTime();
+    String path = req.path().rawPath();
+    if (path.startsWith(Assets.PREFIX)) {
+      if (assets.serve(path, res)) {
+        return;
+      }
+    }
+    headers(res);
+    try {
+      if (path.equals(PREFIX)) {
+        redirect(res, PREFIX + "/");
+      } else if (path.equals(LOGIN)) {
+        login(req, res);
+      } else if (path.equals(PREFIX + "/logout")) {
+        logout(req, res);
+      } else {
+        page(req, res, path, t0);
+      }
+    } catch (RuntimeException e) {
+      error(req, res, e);
+    }
+  }
+
+  private void page(ServerRequest req, ServerResponse res, String path, long t0) {
+    Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
+    AdminPrincipal who = s == null ? null : services.adminTokens().current(s.tokenId).orElse(null);
+    if (who == null) {
+      if (s != null) {
+        sessions.end(s.id);
+      }
+      toLogin(req, res, path);
+      return;
+    }
+    Route r = routes.get(path);
+    if (r == null) {
+      throw new NotFoundException("console page", path);
+    }
+    boolean post = req.prologue().method() == Method.POST;
+    ConsoleCall c = new ConsoleCall(req, res, s, who, services, assets, t0);
+    if (post) {
+      checkPost(req, c);
+    } else if (req.prologue().method() != Method.GET) {
+      throw new BadRequestException(405, "the console takes GET and POST only");
+    }
+    Handler h = post ? r.post() : r.get();
+    if (h == null) {
+      throw new BadRequestException(405, "use " + (post ? "GET" : "POST") + " on " + path);
+    }
+    c.need(r.scope());
+    h.handle(c);
+  }
+
+  /**
+   * A state-changing request must come from this origin and carry the session's CSRF token (a
+   * form field, or the header htmx sends).
+   *
+   * @throws AuthException 403 otherwise
+   */
+  private static void checkPost(ServerRequest req, ConsoleCall c) {
+    sameOrigin(req);
+    String sent = req.headers().first(HeaderNames.create("X-CSRF-Token")).orElse(null);
+    if (sent == null) {
+      sent = c.form().get("_csrf");
+    }
+    if (!c.session.csrfMatches(sent)) {
+      throw new AuthException(403, "this form has expired or did not come from the console (no valid CSRF token);"
+          + " reload the page and try again");
+    }
+  }
+
+  /** @throws AuthException 403 when the browser says the request came from another site */
+  private static void sameOrigin(ServerRequest req) {
+    String site = req.headers().first(HeaderNames.create("Sec-Fetch-Site")).orElse(null);
+    if (site != null && !site.equals("same-origin")) {
+      throw new AuthException(403, "cross-site requests are refused");
+    }
+    String origin = req.headers().first(HeaderNames.ORIGIN).orElse(null);
+    String host = req.headers().first(HeaderNames.HOST).orElse("");
+    if (origin != null && !origin.equals("http://" + host) && !origin.equals("https://" + host)) {
+      throw new AuthException(403, "requests from another origin are refused");
+    }
+  }
+
+  private void login(ServerRequest req, ServerResponse res) {
+    if (req.prologue().method() == Method.GET) {
+      loginForm(res, req.query().first("next").orElse(null), null, 200);
+      return;
+    }
+    if (req.prologue().method() != Method.POST) {
+      throw new BadRequestException(405, "use GET or POST on " + LOGIN);
+    }
+    sameOrigin(req);
+    FormBody form = FormBody.parse(Bodies.read(req, ConsoleCall.MAX_FORM));
+    String nonce = cookie(req, LOGIN_COOKIE);
+    String sent = form.get("_login");
+    if (nonce == null || sent == null || !Hashes.constantTimeEquals(nonce.getBytes(StandardCharsets.UTF_8),
+        sent.getBytes(StandardCharsets.UTF_8))) {
+      loginForm(res, form.optional("next"), "The sign-in form expired; try again.", 403);
+      return;
+    }
+    String token = form.optional("token");
+    AdminPrincipal who;
+    try {
+      who = services.adminTokens().authenticate(token == null ? null : "Bearer " + token.trim());
+    } catch (AuthException e) {
+      auditSignIn(null, AuditOutcome.FAILURE, "admin_token_invalid", e.getMessage());
+      loginForm(res, form.optional("next"), "That admin token was not accepted: " + e.getMessage(), 401);
+      return;
+    }
+    Sessions.Session s = sessions.create(who.tokenId());
+    auditSignIn(who, AuditOutcome.SUCCESS, "", null);
+    setCookie(res, sessionCookie + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
+    setCookie(res, expired(LOGIN_COOKIE, LOGIN));
+    redirect(res, safeNext(form.optional("next")));
+  }
+
+  private void loginForm(ServerResponse res, String next, String error, int status) {
+    String nonce = sessions.randomToken();
+    setCookie(res, LOGIN_COOKIE + "=" + nonce + "; Path=" + LOGIN + "; HttpOnly; SameSite=Strict; Max-Age="
+        + LOGIN_FORM_LIFETIME.toSeconds() + (tls ? "; Secure" : ""));
+    byte[] html = ConsoleCall.render(o -> JteloginGenerated.render(o, null, assets, nonce, safeNext(next), error));
+    res.status(status);
+    res.header("Content-Type", "text/html; charset=utf-8");
+    res.send(html);
+  }
+
+  private void logout(ServerRequest req, ServerResponse res) {
+    if (req.prologue().method() != Method.POST) {
+      throw new BadRequestException(405, "sign out with POST (the button in the console)");
+    }
+    Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
+    if (s != null) {
+      ConsoleCall c = new ConsoleCall(req, res, s, null, services, assets, System.nanoTime());
+      checkPost(req, c);
+      sessions.end(s.id);
+      services.adminTokens().current(s.tokenId).ifPresent(who -> services.audit().write(new AuditEvent(
+          UUID.randomUUID().toString(), services.clock().instant(), AuditType.CONSOLE_SIGNED_OUT.wire(),
+          AuditOutcome.SUCCESS.wire(), "", who.actor(), null, null, Map.of("via", "console"), null)));
+    }
+    setCookie(res, expired(sessionCookie, "/"));
+    redirect(res, LOGIN);
+  }
+
+  private void auditSignIn(AdminPrincipal who, AuditOutcome outcome, String reason, String message) {
+    Map<String, String> details = new HashMap<>();
+    details.put("via", "console");
+    if (who != null) {
+      details.put("tokenName", who.name());
+    }
+    if (message != null) {
+      details.put("message", message);
+    }
+    services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
+        AuditType.CONSOLE_SIGNED_IN.wire(), outcome.wire(), reason, who == null ? "console" : who.actor(), null, null,
+        details, null));
+  }
+
+  private void toLogin(ServerRequest req, ServerResponse res, String path) {
+    String next = req.prologue().method() == Method.GET ? path + req.query().rawValue().transform(q -> q.isEmpty()
+        ? "" : "?" + q) : PREFIX + "/";
+    String location = LOGIN + "?next=" + Fmt.q(next);
+    if (req.headers().first(HeaderNames.create("HX-Request")).isPresent()) {
+      res.header("HX-Redirect", location);
+      res.status(401);
+      res.send();
+      return;
+    }
+    redirect(res, location);
+  }
+
+  /** Only a path inside the console: never another site (an open redirect). */
+  static String safeNext(String next) {
+    if (next == null || !next.startsWith(PREFIX + "/") || next.startsWith(LOGIN) || next.contains("//")
+        || next.contains("\\") || next.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+      return PREFIX + "/";
+    }
+    return next;
+  }
+
+  private void error(ServerRequest req, ServerResponse res, RuntimeException e) {
+    int status;
+    String message;
+    if (e instanceof AuthException a) {
+      status = a.status();
+      message = a.getMessage();
+    } else if (e instanceof NotFoundException) {
+      status = 404;
+      message = e.getMessage();
+    } else if (e instanceof ValidationException || e instanceof ConflictException) {
+      status = e instanceof ConflictException ? 409 : 400;
+      message = e.getMessage();
+    } else if (e instanceof BadRequestException b) {
+      status = b.status();
+      message = b.getMessage();
+    } else if (e instanceof dev.warden.core.error.DeniedException d) {
+      status = 403;
+      message = d.getMessage();
+    } else {
+      // the class only: a library's message can quote what the request sent
+      LOG.log(System.Logger.Level.ERROR, "console failure on " + Errors.printable(req.path().rawPath()) + ": "
+          + e.getClass().getName());
+      status = 500;
+      message = "internal error; see the server log";
+    }
+    String shown = Errors.printable(message);
+    byte[] html = ConsoleCall.render(o -> JteerrorGenerated.render(o, null, assets, status, shown));
+    res.status(status);
+    res.header("Content-Type", "text/html; charset=utf-8");
+    res.send(html);
+  }
+
+  private static void headers(ServerResponse res) {
+    res.header("Content-Security-Policy", CSP);
+    res.header("X-Frame-Options", "DENY");
+    res.header("X-Content-Type-Options", "nosniff");
+    // not no-referrer: under it browsers send "Origin: null" with a form POST, and the origin
+    // check needs the real one; same-origin still sends nothing to other sites
+    res.header("Referrer-Policy", "same-origin");
+    res.header("Cross-Origin-Opener-Policy", "same-origin");
+    res.header("Cache-Control", "no-store");
+  }
+
+  private static void setCookie(ServerResponse res, String value) {
+    res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, value));
+  }
+
+  private static void redirect(ServerResponse res, String location) {
+    res.status(303);
+    res.header("Location", location);
+    res.send();
+  }
+
+  private String expired(String name, String path) {
+    return name + "=; Path=" + path + "; Max-Age=0; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "");
+  }
+
+  /** A cookie's value from the Cookie header, or null. */
+  static String cookie(ServerRequest req, String name) {
+    for (String header : req.headers().all(HeaderNames.COOKIE, java.util.List::of)) {
+      for (String part : header.split(";")) {
+        String p = part.trim();
+        if (p.length() > name.length() && p.startsWith(name) && p.charAt(name.length()) == '=') {
+          return p.substring(name.length() + 1);
+        }
+      }
+    }
+    return null;
+  }
+}

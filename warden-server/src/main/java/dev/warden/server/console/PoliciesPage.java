@@ -1,0 +1,148 @@
+package dev.warden.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.warden.core.document.Documents;
+import dev.warden.core.document.Kind;
+import dev.warden.core.error.NotFoundException;
+import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.Named;
+import dev.warden.core.store.Versioned;
+import dev.warden.server.admin.Scopes;
+import dev.warden.server.http.Decisions;
+import dev.warden.server.http.Json;
+import dev.warden.server.http.TokenEndpoint;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Policies: the list, one policy as the YAML {@code warden apply} takes, its history and the diff
+ * between two versions, and the simulator, which asks {@link Decisions#explain} (the code behind
+ * {@code POST /v1/decisions:explain}) and shows the decision, the request attributes the CEL
+ * conditions saw (and which were assumed), and why every other policy naming the resource did
+ * not decide.
+ */
+final class PoliciesPage {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+  record Row(String name, String effect, String workloads, String resources, String condition, long version,
+      String updatedBy, String disabled) {}
+
+  record Version(long version, String at, String by, boolean deleted) {}
+
+  record PolicyView(String name, String yaml, String disabled, List<Version> history, Long a, Long b,
+      List<LineDiff.Line> diff) {}
+
+  record SimView(List<String> workloads, List<String> resources, String workload, String resource, String scope,
+      String time, String sourceAddress, JsonNode result) {}
+
+  private final ConsoleServices s;
+
+  PoliciesPage(ConsoleServices s) {
+    this.s = s;
+  }
+
+  void register(Console c) {
+    c.route("/policies", Scopes.READ, this::list, null);
+    c.route("/policy", Scopes.READ, this::show, null);
+    // the simulator changes nothing; it is a POST so its inputs stay out of URLs and logs
+    c.route("/simulate", Scopes.READ, this::simulator, this::simulate);
+  }
+
+  private void list(ConsoleCall c) {
+    List<Row> rows = new ArrayList<>();
+    for (Versioned<Named> v : s.config().list(Kind.ACCESS_POLICY)) {
+      AccessPolicy p = (AccessPolicy) v.value();
+      List<String> who = new ArrayList<>(p.workloads().spiffeIds());
+      p.workloads().selectors().forEach(sel -> who.add(sel.toString()));
+      rows.add(new Row(p.name(), Fmt.lower(p.effect()), String.join(", ", who), String.join(", ", p.resources()),
+          p.condition(), v.version(), v.updatedBy(), s.disabledReason().apply(Kind.ACCESS_POLICY, p.name())));
+    }
+    c.page(o -> JtepoliciesGenerated.render(o, null, c.frame("Policies", "policies"), rows));
+  }
+
+  private void show(ConsoleCall c) {
+    String name = c.param("name");
+    List<Versioned<Named>> history = s.config().history(Kind.ACCESS_POLICY, name == null ? "" : name);
+    Versioned<Named> current = s.config().get(Kind.ACCESS_POLICY, name == null ? "" : name).orElse(null);
+    if (current == null && history.isEmpty()) {
+      throw new NotFoundException("AccessPolicy", name);
+    }
+    List<Version> versions = new ArrayList<>();
+    for (Versioned<Named> v : history) {
+      versions.add(new Version(v.version(), Fmt.time(v.updatedAt()), v.updatedBy(), v.value() == null));
+    }
+    Long a = longOrNull(c.param("a"));
+    Long b = longOrNull(c.param("b"));
+    List<LineDiff.Line> diff = null;
+    if (a != null && b != null) {
+      diff = LineDiff.of(yamlOf(history, a), yamlOf(history, b));
+    }
+    PolicyView v = new PolicyView(name, current == null ? "# deleted" : yaml(current.value()),
+        s.disabledReason().apply(Kind.ACCESS_POLICY, name), versions, a, b, diff);
+    c.page(o -> JtepolicyGenerated.render(o, null, c.frame("Policy " + name, "policies"), v));
+  }
+
+  private static String yamlOf(List<Versioned<Named>> history, long version) {
+    return history.stream().filter(v -> v.version() == version).findFirst()
+        .map(v -> v.value() == null ? "# deleted\n" : yaml(v.value()))
+        .orElseThrow(() -> new NotFoundException("policy version", Long.toString(version)));
+  }
+
+  static String yaml(Named o) {
+    try {
+      return YAML.writeValueAsString(Documents.toDocument(o));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void simulator(ConsoleCall c) {
+    c.page(o -> JtesimulateGenerated.render(o, null, c.frame("Simulator", "policies"),
+        view(c.param("workload"), c.param("resource"), null, null, null, null)));
+  }
+
+  private void simulate(ConsoleCall c) {
+    ObjectNode body = Json.object();
+    body.put("workload", c.required("workload"));
+    body.put("resource", c.required("resource"));
+    putIf(body, "scope", c.field("scope"));
+    putIf(body, "time", c.field("time"));
+    putIf(body, "sourceAddress", c.field("sourceAddress"));
+    JsonNode result = Decisions.explain(s.policies().get(), body,
+        TokenEndpoint.address(c.req.remotePeer().address()), c.now());
+    SimView v = view(c.field("workload"), c.field("resource"), c.field("scope"), c.field("time"),
+        c.field("sourceAddress"), result);
+    if (c.htmx()) {
+      c.page(o -> Jtesimulate_resultGenerated.render(o, null, v));
+    } else {
+      c.page(o -> JtesimulateGenerated.render(o, null, c.frame("Simulator", "policies"), v));
+    }
+  }
+
+  private SimView view(String workload, String resource, String scope, String time, String source, JsonNode result) {
+    // the pick lists hold the first 500 of each; any other is typed in
+    List<String> workloads = s.config().list(Kind.WORKLOAD).stream().limit(500).map(v -> v.value().name()).toList();
+    List<String> resources = s.config().list(Kind.RESOURCE).stream().limit(500).map(v -> v.value().name()).toList();
+    return new SimView(workloads, resources, workload, resource, scope, time, source, result);
+  }
+
+  private static void putIf(ObjectNode o, String field, String value) {
+    if (value != null) {
+      o.put(field, value);
+    }
+  }
+
+  private static Long longOrNull(String v) {
+    try {
+      return v == null ? null : Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new dev.warden.core.error.ValidationException("version", "must be a whole number");
+    }
+  }
+}

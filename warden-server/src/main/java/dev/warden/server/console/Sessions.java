@@ -1,0 +1,117 @@
+package dev.warden.server.console;
+
+import dev.warden.core.crypto.Hashes;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Console sessions, in this node's memory: a random 256-bit id (the cookie) maps to the admin
+ * token's id, never the token itself, and to the session's CSRF token. A session ends when unused
+ * for {@code idle} or {@code max} after sign-in, whichever comes first; a restart ends them all.
+ *
+ * <p>Design note: sessions are per node on purpose. A console user is pinned to one node by the
+ * load balancer or signs in again; nothing secret is shared through the database, and a stolen
+ * database backup holds no live session.
+ */
+final class Sessions {
+  /** One signed-in admin. Only the token id is kept: scopes are read again on every request. */
+  static final class Session {
+    final String id;
+    final String tokenId;
+    final String csrf;
+    final Instant created;
+    volatile Instant lastSeen;
+    /** A one-shot message for the next page (what an action did). */
+    volatile String flash;
+    volatile boolean ended;
+
+    Session(String id, String tokenId, String csrf, Instant created) {
+      this.id = id;
+      this.tokenId = tokenId;
+      this.csrf = csrf;
+      this.created = created;
+      this.lastSeen = created;
+    }
+
+    String takeFlash() {
+      String f = flash;
+      flash = null;
+      return f;
+    }
+
+    /** Constant-time check of a CSRF token sent with a POST. */
+    boolean csrfMatches(String sent) {
+      return sent != null && Hashes.constantTimeEquals(sent.getBytes(StandardCharsets.UTF_8),
+          csrf.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private final Map<String, Session> byId = new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private final Clock clock;
+  private final Duration idle;
+  private final Duration max;
+
+  Sessions(Clock clock, Duration idle, Duration max) {
+    this.clock = clock;
+    this.idle = idle;
+    this.max = max;
+  }
+
+  Session create(String tokenId) {
+    sweep();
+    Session s = new Session(randomToken(), tokenId, randomToken(), clock.instant());
+    byId.put(s.id, s);
+    return s;
+  }
+
+  /** The live session with this id, touched; empty (and forgotten) when unknown or timed out. */
+  Optional<Session> find(String id) {
+    if (id == null || id.length() != 43) {
+      return Optional.empty();
+    }
+    Session s = byId.get(id);
+    if (s == null) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(s.lastSeen.plus(idle)) || !now.isBefore(s.created.plus(max))) {
+      byId.remove(id);
+      return Optional.empty();
+    }
+    s.lastSeen = now;
+    return Optional.of(s);
+  }
+
+  void end(String id) {
+    if (id != null) {
+      Session s = byId.remove(id);
+      if (s != null) {
+        s.ended = true;
+      }
+    }
+  }
+
+  Duration idle() {
+    return idle;
+  }
+
+  /** 256 random bits, base64url without padding (43 characters). */
+  String randomToken() {
+    byte[] b = new byte[32];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private void sweep() {
+    Instant now = clock.instant();
+    byId.values().removeIf(s -> !now.isBefore(s.lastSeen.plus(idle)) || !now.isBefore(s.created.plus(max)));
+  }
+}

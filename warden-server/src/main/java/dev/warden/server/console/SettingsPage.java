@@ -1,0 +1,97 @@
+package dev.warden.server.console;
+
+import dev.warden.core.crypto.Secret;
+import dev.warden.core.document.Kind;
+import dev.warden.core.keys.SigningKeyRecord;
+import dev.warden.core.model.Named;
+import dev.warden.core.model.Resource;
+import dev.warden.core.model.TrustProviderSpec;
+import dev.warden.core.store.Versioned;
+import dev.warden.core.token.KeyManager;
+import dev.warden.server.admin.Scopes;
+import dev.warden.server.config.ConfigKey;
+import dev.warden.server.config.ServerKeys;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings, read-only: trust providers, resources, signing keys and the CA, the notification
+ * endpoint, and every server configuration key with its value (files and flags are where they are
+ * changed; a secret shows as redacted, a URL that may carry a token shows its host only).
+ */
+final class SettingsPage {
+  record Provider(String name, String type, String issuer, String audiences, String algorithms, String disabled) {}
+
+  record Res(String name, String kind, String audience, String sensitivity, String disabled) {}
+
+  record Key(String purpose, String kid, String algorithm, String state, Instant created, Instant activated,
+      Instant retired) {}
+
+  record Setting(String key, String value, String defaultValue, String doc) {}
+
+  record View(Instant now, List<Provider> providers, List<Res> resources, List<Key> keys, String caId,
+      Instant caNotAfter, String trustDomain, String webhook, List<Setting> settings) {}
+
+  private final ConsoleServices s;
+
+  SettingsPage(ConsoleServices s) {
+    this.s = s;
+  }
+
+  void register(Console c) {
+    c.route("/settings", Scopes.READ, this::show, null);
+  }
+
+  private void show(ConsoleCall c) {
+    List<Provider> providers = new ArrayList<>();
+    for (Versioned<Named> v : s.config().list(Kind.TRUST_PROVIDER)) {
+      TrustProviderSpec t = (TrustProviderSpec) v.value();
+      providers.add(new Provider(t.name(), t.type().toString(), t.issuer(), String.join(", ", t.audiences()),
+          String.join(", ", t.algorithms()), s.disabledReason().apply(Kind.TRUST_PROVIDER, t.name())));
+    }
+    List<Res> resources = new ArrayList<>();
+    for (Versioned<Named> v : s.config().list(Kind.RESOURCE)) {
+      Resource r = (Resource) v.value();
+      resources.add(new Res(r.name(), r.kind() == null ? "http" : r.kind(), r.audience(), Fmt.lower(r.sensitivity()),
+          s.disabledReason().apply(Kind.RESOURCE, r.name())));
+    }
+    List<Key> keys = new ArrayList<>();
+    for (KeyManager k : s.keys()) {
+      for (SigningKeyRecord r : k.list()) {
+        keys.add(new Key(k.purpose().wire(), r.kid(), r.algorithm(), Fmt.lower(r.state()), r.createdAt(),
+            r.activatedAt(), r.retiredAt()));
+      }
+    }
+    List<Setting> settings = new ArrayList<>();
+    for (ConfigKey<?> k : ServerKeys.ALL) {
+      settings.add(new Setting(k.name(), shown(k, s.cfg().get(k)), k.defaultValue(), k.doc()));
+    }
+    var ca = s.ca().current();
+    View v = new View(c.now(), providers, resources, keys, ca.authorityId(), ca.notAfter(), ca.trustDomain(),
+        shown(ServerKeys.NOTIFICATIONS_WEBHOOK_URL, s.cfg().get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)), settings);
+    c.page(o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), v));
+  }
+
+  /** A setting as shown: secrets redacted, URLs as scheme and host (a webhook URL often holds a token). */
+  static String shown(ConfigKey<?> k, Object value) {
+    if (value == null) {
+      return "";
+    }
+    if (value instanceof Secret) {
+      return "(set; not shown)";
+    }
+    String v = value.toString();
+    if (v.startsWith("http://") || v.startsWith("https://") || v.startsWith("jdbc:")) {
+      try {
+        URI u = URI.create(v.startsWith("jdbc:") ? v.substring(5) : v);
+        return (v.startsWith("jdbc:") ? "jdbc:" : "") + u.getScheme() + "://" + u.getHost()
+            + (u.getPort() > 0 ? ":" + u.getPort() : "") + (u.getPath() == null || u.getPath().isEmpty() ? "" : "/…");
+      } catch (IllegalArgumentException e) {
+        return "(set; not shown)";
+      }
+    }
+    return v;
+  }
+}

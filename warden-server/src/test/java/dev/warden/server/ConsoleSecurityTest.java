@@ -1,0 +1,265 @@
+package dev.warden.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.testkit.TestOidcIssuer;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web console's own security over real HTTP: sign-in and its cookie, sessions, CSRF and
+ * origin checks on every POST, the same scopes as the API, strict security headers on every page,
+ * and no credential ever rendered.
+ */
+class ConsoleSecurityTest {
+  static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+  static final String ORDERS = "https://orders.acme.test";
+  static final String API = "spiffe://acme.test/gh/api";
+  static final List<String> PAGES = List.of("/console/", "/console/workloads", "/console/workload?id=" + enc(API),
+      "/console/credentials", "/console/audit", "/console/policies", "/console/policy?name=api-orders",
+      "/console/simulate", "/console/inventory", "/console/inventory?tab=posture", "/console/inventory?tab=maturity",
+      "/console/inventory?tab=kpi", "/console/inventory?tab=recert", "/console/inventory?tab=leaks",
+      "/console/settings");
+
+  @TempDir
+  static Path dir;
+
+  static String enc(String v) {
+    return java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static ServerFixture warden;
+  static TestOidcIssuer gh;
+
+  @BeforeAll
+  static void start() {
+    gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
+    warden = ServerFixture.start(dir);
+    warden.apply("""
+        kind: TrustProvider
+        metadata: {name: github}
+        spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
+        ---
+        kind: Resource
+        metadata: {name: orders-api}
+        spec: {audience: %s}
+        ---
+        kind: Workload
+        spec: {spiffeId: %s, selectors: ["github:repository=acme/api"], owner: alice}
+        ---
+        kind: AccessPolicy
+        metadata: {name: api-orders}
+        spec: {workloads: {spiffeIds: [%s]}, resources: [orders-api]}
+        """.formatted(gh.issuer(), ORDERS, API, API));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (warden != null) {
+      warden.close();
+    }
+    if (gh != null) {
+      gh.close();
+    }
+  }
+
+  static String accessToken() {
+    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials", "client_assertion_type",
+        JWT_BEARER, "client_assertion", gh.githubActionsToken("acme/api", "refs/heads/main"), "resource", ORDERS));
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+    return r.json().path("access_token").asText();
+  }
+
+  static String adminToken(String name, String scopes) {
+    ServerFixture.Response r = warden.admin("POST", "/v1/admin-tokens",
+        "{\"name\": \"" + name + "\", \"scopes\": \"" + scopes + "\"}");
+    assertThat(r.status()).as("%s", r.json()).isEqualTo(201);
+    return r.json().path("token").asText();
+  }
+
+  static ConsoleBrowser signedIn(String token) {
+    ConsoleBrowser b = new ConsoleBrowser(warden.base);
+    assertThat(b.signIn(token).statusCode()).isEqualTo(303);
+    return b;
+  }
+
+  @Test
+  void pageWithoutSessionRedirectsToSignInAndBack() {
+    HttpResponse<String> r = new ConsoleBrowser(warden.base).get("/console/credentials?state=active");
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("location")).hasValue(
+        "/console/login?next=%2Fconsole%2Fcredentials%3Fstate%3Dactive");
+  }
+
+  @Test
+  void signInSetsAnHttpOnlySameSiteStrictSessionCookieThatIsNotTheToken() {
+    ConsoleBrowser b = new ConsoleBrowser(warden.base);
+    HttpResponse<String> r = b.signIn(warden.adminToken);
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("location")).hasValue("/console/");
+    String session = ConsoleBrowser.setCookies(r).stream().filter(c -> c.startsWith("warden-session=")).findFirst()
+        .orElseThrow();
+    assertThat(session).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/")
+        .doesNotContain("Secure").doesNotContain(warden.adminToken.substring(4));
+    assertThat(b.cookies.get("warden-session")).hasSize(43);
+    assertThat(b.get("/console/").statusCode()).isEqualTo(200);
+    JsonNode audit = warden.admin("GET", "/v1/audit?type=console.signed_in&limit=1", null).json().path("events")
+        .path(0);
+    assertThat(audit.path("outcome").asText()).isEqualTo("success");
+    assertThat(audit.path("actor").asText()).startsWith("admin:");
+  }
+
+  @Test
+  void wrongTokenIsRefusedAndTheRefusalAudited() {
+    ConsoleBrowser b = new ConsoleBrowser(warden.base);
+    HttpResponse<String> r = b.signIn("wdn_0000000000000000_notatoken");
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(b.cookies).doesNotContainKey("warden-session");
+    JsonNode audit = warden.admin("GET", "/v1/audit?type=console.signed_in&outcome=failure&limit=1", null).json()
+        .path("events").path(0);
+    assertThat(audit.path("reason").asText()).isEqualTo("admin_token_invalid");
+  }
+
+  @Test
+  void signInWithoutTheFormsNonceIsRefused() {
+    ConsoleBrowser b = new ConsoleBrowser(warden.base);
+    HttpResponse<String> r = b.post("/console/login", Map.of("token", warden.adminToken));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(b.cookies).doesNotContainKey("warden-session");
+  }
+
+  @Test
+  void postWithoutCsrfTokenOrFromAnotherOriginIsRefusedAndChangesNothing() {
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    accessToken();
+    String lease = warden.admin("GET", "/v1/leases?workload=" + enc(API), null).json().path("items").path(0).path("id")
+        .asText();
+    assertThat(b.post("/console/credentials/revoke", Map.of("id", lease)).statusCode()).isEqualTo(403);
+    assertThat(b.post("/console/credentials/revoke", Map.of("id", lease, "_csrf", "x".repeat(43))).statusCode())
+        .isEqualTo(403);
+    String csrf = b.csrf();
+    assertThat(b.post("/console/credentials/revoke", Map.of("id", lease, "_csrf", csrf),
+        Map.of("Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")).statusCode()).isEqualTo(403);
+    assertThat(leaseIds()).contains(lease);
+
+    HttpResponse<String> ok = b.post("/console/credentials/revoke", Map.of("id", lease, "_csrf", csrf));
+    assertThat(ok.statusCode()).isEqualTo(303);
+    assertThat(leaseIds()).doesNotContain(lease);
+    JsonNode revoked = warden.admin("GET", "/v1/audit?type=lease.revoked&limit=1", null).json().path("events").path(0);
+    assertThat(revoked.path("details").path("leaseId").asText()).isEqualTo(lease);
+    assertThat(revoked.path("actor").asText()).startsWith("admin:");
+  }
+
+  static List<String> leaseIds() {
+    return warden.admin("GET", "/v1/leases?workload=" + enc(API), null).json().path("items").findValuesAsText("id");
+  }
+
+  @Test
+  void everyPageServesAStrictContentSecurityPolicyAndRefusesFraming() {
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    for (String page : PAGES) {
+      HttpResponse<String> r = b.get(page);
+      assertThat(r.statusCode()).as(page + ": " + r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("content-security-policy").orElse(""))
+          .as(page).contains("script-src 'self'").contains("style-src 'self'").contains("object-src 'none'")
+          .contains("frame-ancestors 'none'").contains("base-uri 'none'").contains("form-action 'self'")
+          .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+      assertThat(r.headers().firstValue("x-frame-options")).as(page).hasValue("DENY");
+      assertThat(r.headers().firstValue("cache-control")).as(page).hasValue("no-store");
+      assertThat(r.body()).as(page + " has no inline script or style").doesNotContain("<script>")
+          .doesNotContainPattern("<script(?![^>]*\\bsrc=)").doesNotContain("style=\"").doesNotContain("<style");
+    }
+  }
+
+  @Test
+  void aReadOnlyTokenSeesPagesButCannotActAndCannotReadTheAuditLog() {
+    ConsoleBrowser b = signedIn(adminToken("viewer", "read"));
+    assertThat(b.get("/console/credentials").statusCode()).isEqualTo(200);
+    assertThat(b.get("/console/audit").statusCode()).isEqualTo(403);
+    accessToken();
+    String lease = leaseIds().get(0);
+    HttpResponse<String> r = b.post("/console/credentials/revoke", Map.of("id", lease, "_csrf", b.csrf()));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).contains("policy:write");
+    assertThat(leaseIds()).contains(lease);
+  }
+
+  @Test
+  void revokingTheAdminTokenEndsItsSessionAtOnce() {
+    String token = adminToken("short-lived", "admin");
+    ConsoleBrowser b = signedIn(token);
+    assertThat(b.get("/console/").statusCode()).isEqualTo(200);
+    String id = token.split("_")[1];
+    assertThat(warden.admin("DELETE", "/v1/admin-tokens/" + id, null).status()).isEqualTo(200);
+    assertThat(b.get("/console/").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void signOutEndsTheSession() {
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    String session = b.cookies.get("warden-session");
+    assertThat(b.post("/console/logout", Map.of("_csrf", b.csrf())).statusCode()).isEqualTo(303);
+    b.cookies.put("warden-session", session);
+    assertThat(b.get("/console/").statusCode()).as("the old cookie is dead").isEqualTo(303);
+  }
+
+  @Test
+  void noPageRendersACredentialOrTheAdminToken() {
+    String issued = accessToken();
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    for (String page : PAGES) {
+      String body = b.get(page).body();
+      assertThat(body).as(page).doesNotContain(issued).doesNotContain(warden.adminToken)
+          .doesNotContain(issued.substring(issued.lastIndexOf('.') + 1));
+    }
+    String event = b.get("/console/audit?type=token.issued").body();
+    assertThat(event).contains("token.issued");
+  }
+
+  @Test
+  void assetsAreServedWithLongCacheAndAnOldHashIsNotFound() {
+    String page = signedIn(warden.adminToken).get("/console/").body();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("/console/assets/[0-9a-f]+/htmx.min.js").matcher(page);
+    assertThat(m.find()).isTrue();
+    HttpResponse<String> js = new ConsoleBrowser(warden.base).get(m.group());
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(js.headers().firstValue("cache-control")).hasValue("public, max-age=31536000, immutable");
+    assertThat(js.headers().firstValue("content-type").orElse("")).startsWith("text/javascript");
+    assertThat(new ConsoleBrowser(warden.base).get("/console/assets/000000000000/htmx.min.js").statusCode())
+        .isEqualTo(303);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"https://evil.example/", "//evil.example/console/",
+      "/console//evil.example", "/console/\\evil", "/consolex", "/console/login"})
+  void afterSignInTheRedirectNeverLeavesTheConsole(String next) {
+    ConsoleBrowser b = new ConsoleBrowser(warden.base);
+    String form = b.get("/console/login").body();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_login\" value=\"([A-Za-z0-9_-]+)\"")
+        .matcher(form);
+    assertThat(m.find()).isTrue();
+    HttpResponse<String> r = b.post("/console/login", Map.of("_login", m.group(1), "token", warden.adminToken,
+        "next", next));
+    assertThat(r.headers().firstValue("location")).hasValue("/console/");
+  }
+
+  @Test
+  void afterSignInTheRedirectReturnsToTheConsolePageAskedFor() {
+    ConsoleBrowser b = new ConsoleBrowser(warden.base);
+    String form = b.get("/console/login?next=%2Fconsole%2Faudit%3Fx%3D1").body();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_login\" value=\"([A-Za-z0-9_-]+)\"")
+        .matcher(form);
+    assertThat(m.find()).isTrue();
+    assertThat(form).contains("value=\"/console/audit?x=1\"");
+    HttpResponse<String> r = b.post("/console/login", Map.of("_login", m.group(1), "token", warden.adminToken,
+        "next", "/console/audit?x=1"));
+    assertThat(r.headers().firstValue("location")).hasValue("/console/audit?x=1");
+  }
+}

@@ -59,6 +59,8 @@ public final class JdbcStore implements Store {
   private final JdbcInventoryStore inventory;
   private final JdbcConfigStore config;
   private final dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes;
+  private final JdbcCheckpointStore auditCheckpoints;
+  private final JdbcAuditSinkStore auditSinks;
 
   private JdbcStore(HikariDataSource pool, Db db, InstantSource clock) {
     this.pool = pool;
@@ -86,6 +88,8 @@ public final class JdbcStore implements Store {
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
     this.authorizationCodes = new JdbcAuthorizationCodeStore(db);
+    this.auditCheckpoints = new JdbcCheckpointStore(db);
+    this.auditSinks = new JdbcAuditSinkStore(db);
   }
 
   /**
@@ -242,6 +246,19 @@ public final class JdbcStore implements Store {
   @Override
   public dev.warden.core.inventory.InventoryStore inventory() {
     return inventory;
+  }
+
+  /**
+   * The newest signed checkpoints of the audit chain. Not part of {@link Store}: only the wiring of
+   * the server uses it, and naming it there would tie core's store aggregate to the checkpoint package.
+   */
+  public dev.warden.core.audit.checkpoint.CheckpointStore auditCheckpoints() {
+    return auditCheckpoints;
+  }
+
+  /** The cursors and drain leases of the audit stream's sinks (decision 009). */
+  public dev.warden.core.audit.stream.AuditSinkStore auditSinks() {
+    return auditSinks;
   }
 
   /**

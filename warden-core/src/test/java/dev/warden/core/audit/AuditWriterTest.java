@@ -43,6 +43,11 @@ class AuditWriterTest {
       public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
         return List.of();
       }
+
+      @Override
+      public dev.warden.core.audit.ChainHead head() {
+        return memory.head();
+      }
     };
     List<AuditEvent> events = new ArrayList<>();
     for (int i = 0; i < 50; i++) {

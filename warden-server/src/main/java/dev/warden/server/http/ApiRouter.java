@@ -166,7 +166,15 @@ public final class ApiRouter {
 
     /** @param federation the federation keys, or null when federation is off */
     public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
-      units.add(new KeysApi(accessTokens, jwtSvids, federation));
+      return keys(accessTokens, jwtSvids, federation, null);
+    }
+
+    /**
+     * @param federation the federation keys, or null when federation is off
+     * @param checkpoints the audit checkpoint keys, or null
+     */
+    public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
+      units.add(new KeysApi(accessTokens, jwtSvids, federation, checkpoints));
       return this;
     }
 

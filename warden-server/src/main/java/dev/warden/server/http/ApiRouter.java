@@ -143,8 +143,9 @@ public final class ApiRouter {
       return this;
     }
 
-    public Builder audit(AuditStore audit) {
-      units.add(new AuditApi(audit));
+    /** The audit log and its signed checkpoints. */
+    public Builder audit(AuditStore audit, dev.warden.core.audit.checkpoint.Checkpointer checkpoints) {
+      units.add(new AuditApi(audit, checkpoints));
       return this;
     }
 

@@ -121,7 +121,8 @@ final class Schedules implements AutoCloseable {
     }
     return new dev.warden.core.audit.stream.AuditStreamer.Settings(
         w.cfg.get(dev.warden.server.config.ServerKeys.AUDIT_STREAM_BATCH), interval, lease,
-        java.time.Duration.ofSeconds(30).compareTo(interval) < 0 ? interval : java.time.Duration.ofSeconds(30));
+        // a broker that is down is tried at least every 5 s: a cheap refused connect
+        java.time.Duration.ofSeconds(5).compareTo(interval) < 0 ? interval : java.time.Duration.ofSeconds(5));
   }
 
   private static void rebuild(PostureIndex index) {

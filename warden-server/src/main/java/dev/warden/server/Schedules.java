@@ -55,7 +55,7 @@ final class Schedules implements AutoCloseable {
         checkpointMs, TimeUnit.MILLISECONDS);
     for (dev.warden.core.audit.stream.AuditSink sink : w.auditSinks) {
       dev.warden.core.audit.stream.AuditStreamer st = dev.warden.core.audit.stream.AuditStreamer.start(sink,
-          w.store.audit(), w.store.auditSinks(), w.checkpoints, w.clock, w.nodeName, streamSettings(w));
+          w.store.audit(), w.store.auditSinks(), w.checkpoints, w.clock, w.nodeName, w.streamSettings);
       s.streamers.add(st);
       w.metrics.auditStream(st);
     }
@@ -107,22 +107,6 @@ final class Schedules implements AutoCloseable {
         w.tls.renewIfDue();
       }
     });
-  }
-
-  /**
-   * @throws dev.warden.core.error.ValidationException when audit.stream.lease is under 4 intervals
-   */
-  private static dev.warden.core.audit.stream.AuditStreamer.Settings streamSettings(Wiring w) {
-    java.time.Duration interval = w.cfg.get(dev.warden.server.config.ServerKeys.AUDIT_STREAM_INTERVAL);
-    java.time.Duration lease = w.cfg.get(dev.warden.server.config.ServerKeys.AUDIT_STREAM_LEASE);
-    if (lease.compareTo(interval.multipliedBy(4)) < 0) {
-      throw new dev.warden.core.error.ValidationException("audit.stream.lease", "must be at least 4 times"
-          + " audit.stream.interval (" + interval + ")");
-    }
-    return new dev.warden.core.audit.stream.AuditStreamer.Settings(
-        w.cfg.get(dev.warden.server.config.ServerKeys.AUDIT_STREAM_BATCH), interval, lease,
-        // a broker that is down is tried at least every 5 s: a cheap refused connect
-        java.time.Duration.ofSeconds(5).compareTo(interval) < 0 ? interval : java.time.Duration.ofSeconds(5));
   }
 
   private static void rebuild(PostureIndex index) {

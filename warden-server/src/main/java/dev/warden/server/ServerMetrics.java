@@ -117,9 +117,10 @@ public final class ServerMetrics {
    * Registers {@code warden_audit_checkpoint_rollbacks_total}: times this node found the audit chain
    * head behind (or rewritten under) its newest signed checkpoint (alert on any).
    */
-  public void auditCheckpoints(java.util.function.LongSupplier rollbacks) {
-    io.micrometer.core.instrument.FunctionCounter.builder("warden_audit_checkpoint_rollbacks", rollbacks,
-        java.util.function.LongSupplier::getAsLong)
+  public void auditCheckpoints(dev.warden.core.audit.checkpoint.Checkpointer checkpoints) {
+    // the counter holds what it reads weakly: the checkpointer itself, which the node keeps, not a lambda
+    io.micrometer.core.instrument.FunctionCounter.builder("warden_audit_checkpoint_rollbacks", checkpoints,
+        dev.warden.core.audit.checkpoint.Checkpointer::rollbacks)
         .description("times the audit chain was found behind its newest signed checkpoint").register(registry);
   }
 

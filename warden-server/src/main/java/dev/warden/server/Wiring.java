@@ -2,7 +2,10 @@ package dev.warden.server;
 
 import static dev.warden.server.config.ServerKeys.AUDIT_CHECKPOINTS_KEPT;
 import static dev.warden.server.config.ServerKeys.AUDIT_MAX_BATCH;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_BATCH;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_INTERVAL;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_LEASE;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE_KEEP;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE_MAX_MB;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_DUPLICATE_WINDOW;
@@ -98,13 +101,14 @@ final class Wiring implements AutoCloseable {
   final KeyManager jwtSvidKeys;
   /** Keys of cloud federation tokens; null unless federation.enabled. */
   final KeyManager federationKeys;
-  /** Keys of the audit chain's signed checkpoints (decision 008). */
+  /** Keys of the audit chain's signed checkpoints (decision 009). */
   final KeyManager checkpointKeys;
   final dev.warden.core.audit.checkpoint.Checkpointer checkpoints;
-  /** Where the audit log is streamed (not started: {@link Schedules} starts them); decision 009. */
+  /** Where the audit log is streamed (not started: {@link Schedules} starts them); decision 010. */
   final List<dev.warden.core.audit.stream.AuditSink> auditSinks;
   /** This node's name in the audit stream's drain leases. */
   final String nodeName;
+  final dev.warden.core.audit.stream.AuditStreamer.Settings streamSettings;
   final CaManager ca;
   final AdminTokens adminTokens;
   final RuntimeState state;
@@ -195,6 +199,7 @@ final class Wiring implements AutoCloseable {
       String chain = chainId(store);
       checkpoints = new dev.warden.core.audit.checkpoint.Checkpointer(checkpointKeys, store.audit(),
           store.auditCheckpoints(), cfg.issuer(), chain, clock, cfg.get(AUDIT_CHECKPOINTS_KEPT));
+      streamSettings = streamSettings(cfg);
       auditSinks = auditSinks(cfg, chain);
       nodeName = nodeName();
       UpstreamCa upstream = cfg.get(CA_UPSTREAM_CERT) == null ? null
@@ -241,7 +246,7 @@ final class Wiring implements AutoCloseable {
           audit, clock, reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);
       metrics.stuckRotations(secrets::stuckRotations);
-      metrics.auditCheckpoints(checkpoints::rollbacks);
+      metrics.auditCheckpoints(checkpoints);
       leases = new LeaseService(store.leases(), audit, clock);
       leaks = new LeakService(store.leases(), audit, clock);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
@@ -405,6 +410,23 @@ final class Wiring implements AutoCloseable {
           cfg.get(AUDIT_STREAM_FILE_MAX_MB) * 1024L * 1024L, cfg.get(AUDIT_STREAM_FILE_KEEP), chain));
     }
     return List.copyOf(sinks);
+  }
+
+  /**
+   * @throws ValidationException when audit.stream.lease is under 4 times audit.stream.interval
+   */
+  private static dev.warden.core.audit.stream.AuditStreamer.Settings streamSettings(ServerConfig cfg) {
+    java.time.Duration interval = cfg.get(AUDIT_STREAM_INTERVAL);
+    java.time.Duration lease = cfg.get(AUDIT_STREAM_LEASE);
+    if (lease.compareTo(interval.multipliedBy(4)) < 0) {
+      throw new ValidationException(AUDIT_STREAM_LEASE.name(), "must be at least 4 times audit.stream.interval ("
+          + dev.warden.core.model.Durations.format(interval) + ")");
+    }
+    // a broker that is down is tried at least every 5 s: a refused connect costs nothing
+    java.time.Duration maxBackoff = interval.compareTo(java.time.Duration.ofSeconds(5)) > 0 ? interval
+        : java.time.Duration.ofSeconds(5);
+    return new dev.warden.core.audit.stream.AuditStreamer.Settings(cfg.get(AUDIT_STREAM_BATCH), interval, lease,
+        maxBackoff);
   }
 
   /** Host, process and a random part: unique among the nodes, and says which node it is. */

@@ -41,11 +41,16 @@ class AuditCheckpointApiTest {
   }
 
   static void await(String what, Supplier<Boolean> cond) throws InterruptedException {
+    await(what, cond, () -> "");
+  }
+
+  /** @param state what to show when the condition never held */
+  static void await(String what, Supplier<Boolean> cond, Supplier<String> state) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (!cond.get() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertThat(cond.get()).as(what).isTrue();
+    assertThat(cond.get()).as(what + " " + state.get()).isTrue();
   }
 
   void writeEvents(int n) {
@@ -133,6 +138,12 @@ class AuditCheckpointApiTest {
     }
 
     await("the rollback counted", () -> warden.get("/metrics").json().asText()
-        .contains("warden_audit_checkpoint_rollbacks_total 1.0"));
+        .contains("warden_audit_checkpoint_rollbacks_total 1.0"), () -> warden.get("/metrics").json().asText().lines()
+        .filter(l -> l.contains("rollbacks")).toList().toString());
+    await("the moved-back head signed", () -> warden.admin("GET", "/v1/audit/checkpoints/latest", null).json()
+        .path("seq").asLong() == head - 2);
+    Thread.sleep(600);
+    assertThat(warden.get("/metrics").json().asText()).as("counted once, not at every round")
+        .contains("warden_audit_checkpoint_rollbacks_total 1.0");
   }
 }

@@ -303,4 +303,13 @@ class AuditStreamTest {
       grants.join(10_000);
     }
   }
+
+  @Test
+  void aLeaseShorterThanFourIntervalsIsRefusedAtStartNamingTheKey() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerFixture.start(dir.resolve("data"),
+        Map.of("audit.stream.file", dir.resolve("a.jsonl").toString(), "audit.stream.interval", "1s",
+            "audit.stream.lease", "2s")))
+        .isInstanceOf(dev.warden.core.error.ValidationException.class)
+        .hasMessageStartingWith("audit.stream.lease: must be at least 4 times audit.stream.interval (1s)");
+  }
 }

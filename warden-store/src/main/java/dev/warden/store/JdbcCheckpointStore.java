@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The newest signed audit checkpoints. The primary key (seq, hash) makes two nodes that signed the
- * same head store it once; pruning keeps the newest by signing time.
+ * same head store it once. Newest means stored last (an identity column): checkpoint times are whole
+ * seconds, and a head moved back and signed again within the same second must still come first.
  */
 final class JdbcCheckpointStore implements CheckpointStore {
   private static final String SELECT = "SELECT seq, hash, signed_at, issuer, chain, kid, jws FROM audit_checkpoints";
@@ -58,7 +59,7 @@ final class JdbcCheckpointStore implements CheckpointStore {
       return List.of();
     }
     return db.run("read audit checkpoints", c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY signed_at DESC, seq DESC LIMIT ?")) {
+      try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY stored DESC LIMIT ?")) {
         ps.setInt(1, limit);
         try (ResultSet rs = ps.executeQuery()) {
           List<SignedCheckpoint> out = new ArrayList<>();
@@ -80,7 +81,7 @@ final class JdbcCheckpointStore implements CheckpointStore {
     return db.write("prune audit checkpoints", c -> {
       long oldestKept;
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT signed_at FROM audit_checkpoints ORDER BY signed_at DESC, seq DESC LIMIT 1 OFFSET ?")) {
+          "SELECT stored FROM audit_checkpoints ORDER BY stored DESC LIMIT 1 OFFSET ?")) {
         ps.setInt(1, keep - 1);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -89,8 +90,7 @@ final class JdbcCheckpointStore implements CheckpointStore {
           oldestKept = rs.getLong(1);
         }
       }
-      // by time only: checkpoints signed in the same microsecond as the oldest kept one stay too
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_checkpoints WHERE signed_at < ?")) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_checkpoints WHERE stored < ?")) {
         ps.setLong(1, oldestKept);
         return ps.executeUpdate();
       }

@@ -256,7 +256,7 @@ public final class JdbcStore implements Store {
     return auditCheckpoints;
   }
 
-  /** The cursors and drain leases of the audit stream's sinks (decision 009). */
+  /** The cursors and drain leases of the audit stream's sinks (decision 010). */
   public dev.warden.core.audit.stream.AuditSinkStore auditSinks() {
     return auditSinks;
   }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The contract of {@link CheckpointStore}: newest first by signing time, one row per (seq, hash),
+ * The contract of {@link CheckpointStore}: newest (stored last) first, one row per (seq, hash),
  * pruning to the newest. The store keeps what it is given; signatures are checked by readers.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -81,13 +81,26 @@ abstract class CheckpointStoreContract extends StoreContract {
 
   @Test
   @Order(4)
+  void ofTwoSignedInTheSameSecondTheOneStoredLastIsTheLatest() {
+    SignedCheckpoint first = next(50, 7);
+    SignedCheckpoint movedBack = new SignedCheckpoint(new Checkpoint("https://warden.example", "chain-1", 48,
+        first.checkpoint().hash(), first.checkpoint().time()), "kid-48", "same.second.jws");
+
+    checkpoints().add(first);
+    checkpoints().add(movedBack);
+
+    assertThat(checkpoints().latest()).contains(movedBack);
+  }
+
+  @Test
+  @Order(5)
   void listOfZeroIsEmptyAndPruneRefusesToKeepNothing() {
     assertThat(checkpoints().list(0)).isEmpty();
     assertThatThrownBy(() -> checkpoints().prune(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void pruneKeepsOnlyTheNewest() {
     for (int i = 0; i < 5; i++) {
       checkpoints().add(next(100 + i, 6));

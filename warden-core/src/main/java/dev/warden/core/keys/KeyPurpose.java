@@ -10,7 +10,7 @@ import dev.warden.core.error.ValidationException;
  * Entra, and are published beside the access-token keys at {@code /oauth2/jwks}, because those
  * clouds find keys only through the issuer's discovery document (decision 115); audit checkpoint
  * keys sign the checkpoints of the audit chain's head and are published only at
- * {@code /v1/audit/checkpoints/jwks}, public halves kept for good (decision 008).
+ * {@code /v1/audit/checkpoints/jwks}, public halves kept for good (decision 009).
  */
 public enum KeyPurpose {
   /** OAuth access tokens from {@code /oauth2/token}. */

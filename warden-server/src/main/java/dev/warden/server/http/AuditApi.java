@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * {@code GET /v1/audit} (a query, newest first), {@code GET /v1/audit/chain} (chain order, for
  * verification), {@code GET /v1/audit/chains/<key>} (one chain of delegated actions) and the
- * signed checkpoints of the chain head: {@code GET /v1/audit/checkpoints[/latest]} and, public like
- * every JWKS, {@code GET /v1/audit/checkpoints/jwks}.
+ * signed checkpoints of the chain head: {@code GET /v1/audit/checkpoints[/latest]}. Their keys are
+ * public, in {@link AuditKeysApi}.
  */
 final class AuditApi implements ApiUnit {
   /** The most checkpoints one list returns. */
@@ -29,11 +29,6 @@ final class AuditApi implements ApiUnit {
     this.checkpoints = checkpoints;
   }
 
-  /** Only the routes with a scope ask for a token: the checkpoint keys are public. */
-  @Override
-  public boolean adminTokenFirst() {
-    return false;
-  }
 
   @Override
   public String group() {
@@ -47,9 +42,7 @@ final class AuditApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.exact("/v1/audit/checkpoints/jwks").get(null, this::checkpointKeys);
-    // the guard keeps every other path, even an unknown one, behind a token (401 before 404)
-    t.path(p -> true).guard(Scopes.AUDIT_READ).get(null, c -> {
+    t.path(p -> true).get(Scopes.AUDIT_READ, c -> {
       String tail = ApiUnit.tail(c.rawPath());
       if ("checkpoints".equals(tail)) {
         checkpointList(c);
@@ -136,14 +129,6 @@ final class AuditApi implements ApiUnit {
     List<AuditRecord> all = new java.util.ArrayList<>(byId.values());
     all.sort(java.util.Comparator.comparingLong(AuditRecord::seq));
     return all;
-  }
-
-  private void checkpointKeys(Call c) {
-    try {
-      c.send(200, Json.MAPPER.readTree(checkpoints.jwks()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("the checkpoint keyset wrote a JWKS that is not JSON", e);
-    }
   }
 
   private void checkpointLatest(Call c) {

@@ -20,14 +20,14 @@ public interface CheckpointStore {
    */
   boolean add(SignedCheckpoint checkpoint);
 
-  /** The most recently signed checkpoint, if any. */
+  /** The most recently stored checkpoint, if any. */
   Optional<SignedCheckpoint> latest();
 
-  /** The most recently signed checkpoints, newest first, at most {@code limit}. */
+  /** The most recently stored checkpoints, newest first, at most {@code limit}. */
   List<SignedCheckpoint> list(int limit);
 
   /**
-   * Removes all but the {@code keep} most recently signed checkpoints.
+   * Removes all but the {@code keep} most recently stored checkpoints.
    *
    * @return how many were removed
    */

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The outbox of the audit stream, one row per sink: the audit log is already an ordered, durable
  * log with sequence numbers, so a sink needs only a cursor (the last sequence number its far end
- * acknowledged) and a lease, so that one node at a time drains it (decision 009).
+ * acknowledged) and a lease, so that one node at a time drains it (decision 010).
  */
 public interface AuditSinkStore {
 

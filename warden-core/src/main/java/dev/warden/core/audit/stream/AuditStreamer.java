@@ -101,9 +101,19 @@ public final class AuditStreamer implements AutoCloseable {
     return sink.name();
   }
 
-  /** Events written and not yet acknowledged by the sink, as of the last turn. */
+  /**
+   * Events written and not yet acknowledged by the sink: read now from the store (head − cursor),
+   * so that every node shows it and no scrape sees a turn's stale figure; the last turn's figure
+   * when the store cannot be read.
+   */
   public long backlog() {
-    return backlog;
+    try {
+      long b = Math.max(0, audit.head().seq() - cursors.state(sink.name()).ackedSeq());
+      backlog = b;
+      return b;
+    } catch (RuntimeException e) {
+      return backlog;
+    }
   }
 
   /** The last sequence number the sink acknowledged, as of the last turn. */

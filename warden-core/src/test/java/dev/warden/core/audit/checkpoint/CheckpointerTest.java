@@ -15,7 +15,6 @@ import dev.warden.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,7 +153,7 @@ class CheckpointerTest {
     }
   }
 
-  /** Checkpoints in memory, with the real store's rules: one per (seq, hash), newest by time first. */
+  /** Checkpoints in memory, with the real store's rules: one per (seq, hash), stored last first. */
   static final class MemoryCheckpoints implements CheckpointStore {
     private final List<SignedCheckpoint> all = new ArrayList<>();
 
@@ -164,8 +163,7 @@ class CheckpointerTest {
           && java.util.Arrays.equals(o.checkpoint().hash(), c.checkpoint().hash()))) {
         return false;
       }
-      all.add(c);
-      all.sort(Comparator.comparing((SignedCheckpoint s) -> s.checkpoint().time()).reversed());
+      all.addFirst(c);
       return true;
     }
 

@@ -3,8 +3,8 @@ package dev.warden.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warden.core.audit.checkpoint.Checkpoint;
-import dev.warden.core.audit.checkpoint.CheckpointJws;
+import dev.warden.core.checkpoint.Checkpoint;
+import dev.warden.core.checkpoint.CheckpointJws;
 import dev.warden.core.token.AccessTokenMinter;
 import dev.warden.core.token.KeyMaterial;
 import dev.warden.core.token.SigningAlgorithm;

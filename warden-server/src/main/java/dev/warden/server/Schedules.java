@@ -32,7 +32,7 @@ final class Schedules implements AutoCloseable {
   private final ScheduledExecutorService reaperTimer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("warden-reaper").daemon(true).factory());
 
-  private final List<dev.warden.core.audit.stream.AuditStreamer> streamers = new java.util.ArrayList<>();
+  private final List<dev.warden.core.auditstream.AuditStreamer> streamers = new java.util.ArrayList<>();
 
   private Schedules() {}
 
@@ -53,8 +53,8 @@ final class Schedules implements AutoCloseable {
     long checkpointMs = w.cfg.get(dev.warden.server.config.ServerKeys.AUDIT_CHECKPOINT_INTERVAL).toMillis();
     s.timers.scheduleWithFixedDelay(() -> attempt("audit checkpoint", w.checkpoints::checkpointIfMoved), checkpointMs,
         checkpointMs, TimeUnit.MILLISECONDS);
-    for (dev.warden.core.audit.stream.AuditSink sink : w.auditSinks) {
-      dev.warden.core.audit.stream.AuditStreamer st = dev.warden.core.audit.stream.AuditStreamer.start(sink,
+    for (dev.warden.core.auditstream.AuditSink sink : w.auditSinks) {
+      dev.warden.core.auditstream.AuditStreamer st = dev.warden.core.auditstream.AuditStreamer.start(sink,
           w.store.audit(), w.store.auditSinks(), w.checkpoints, w.clock, w.nodeName, w.streamSettings);
       s.streamers.add(st);
       w.metrics.auditStream(st);
@@ -145,7 +145,7 @@ final class Schedules implements AutoCloseable {
   @Override
   public void close() {
     // each stream gives up its lease, so another node takes over at once
-    streamers.forEach(dev.warden.core.audit.stream.AuditStreamer::close);
+    streamers.forEach(dev.warden.core.auditstream.AuditStreamer::close);
     timers.shutdownNow();
     postureTimer.shutdownNow();
     reaperTimer.shutdownNow();

@@ -103,12 +103,12 @@ final class Wiring implements AutoCloseable {
   final KeyManager federationKeys;
   /** Keys of the audit chain's signed checkpoints (decision 009). */
   final KeyManager checkpointKeys;
-  final dev.warden.core.audit.checkpoint.Checkpointer checkpoints;
+  final dev.warden.core.checkpoint.Checkpointer checkpoints;
   /** Where the audit log is streamed (not started: {@link Schedules} starts them); decision 010. */
-  final List<dev.warden.core.audit.stream.AuditSink> auditSinks;
+  final List<dev.warden.core.auditstream.AuditSink> auditSinks;
   /** This node's name in the audit stream's drain leases. */
   final String nodeName;
-  final dev.warden.core.audit.stream.AuditStreamer.Settings streamSettings;
+  final dev.warden.core.auditstream.AuditStreamer.Settings streamSettings;
   final CaManager ca;
   final AdminTokens adminTokens;
   final RuntimeState state;
@@ -197,7 +197,7 @@ final class Wiring implements AutoCloseable {
           SigningAlgorithm.ES256, audit);
       checkpointKeys.ensureActiveKey();
       String chain = chainId(store);
-      checkpoints = new dev.warden.core.audit.checkpoint.Checkpointer(checkpointKeys, store.audit(),
+      checkpoints = new dev.warden.core.checkpoint.Checkpointer(checkpointKeys, store.audit(),
           store.auditCheckpoints(), cfg.issuer(), chain, clock, cfg.get(AUDIT_CHECKPOINTS_KEPT));
       streamSettings = streamSettings(cfg);
       auditSinks = auditSinks(cfg, chain);
@@ -398,8 +398,8 @@ final class Wiring implements AutoCloseable {
     return new String(store.settings().get(CHAIN_ID).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private static List<dev.warden.core.audit.stream.AuditSink> auditSinks(ServerConfig cfg, String chain) {
-    List<dev.warden.core.audit.stream.AuditSink> sinks = new ArrayList<>();
+  private static List<dev.warden.core.auditstream.AuditSink> auditSinks(ServerConfig cfg, String chain) {
+    List<dev.warden.core.auditstream.AuditSink> sinks = new ArrayList<>();
     if (cfg.get(AUDIT_STREAM_NATS_URL) != null) {
       sinks.add(new dev.warden.server.audit.NatsAuditSink(cfg.get(AUDIT_STREAM_NATS_URL),
           cfg.get(AUDIT_STREAM_NATS_STREAM), cfg.get(AUDIT_STREAM_NATS_SUBJECT),
@@ -415,7 +415,7 @@ final class Wiring implements AutoCloseable {
   /**
    * @throws ValidationException when audit.stream.lease is under 4 times audit.stream.interval
    */
-  private static dev.warden.core.audit.stream.AuditStreamer.Settings streamSettings(ServerConfig cfg) {
+  private static dev.warden.core.auditstream.AuditStreamer.Settings streamSettings(ServerConfig cfg) {
     java.time.Duration interval = cfg.get(AUDIT_STREAM_INTERVAL);
     java.time.Duration lease = cfg.get(AUDIT_STREAM_LEASE);
     if (lease.compareTo(interval.multipliedBy(4)) < 0) {
@@ -425,7 +425,7 @@ final class Wiring implements AutoCloseable {
     // a broker that is down is tried at least every 5 s: a refused connect costs nothing
     java.time.Duration maxBackoff = interval.compareTo(java.time.Duration.ofSeconds(5)) > 0 ? interval
         : java.time.Duration.ofSeconds(5);
-    return new dev.warden.core.audit.stream.AuditStreamer.Settings(cfg.get(AUDIT_STREAM_BATCH), interval, lease,
+    return new dev.warden.core.auditstream.AuditStreamer.Settings(cfg.get(AUDIT_STREAM_BATCH), interval, lease,
         maxBackoff);
   }
 

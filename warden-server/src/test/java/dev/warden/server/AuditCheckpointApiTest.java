@@ -3,8 +3,8 @@ package dev.warden.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warden.core.audit.checkpoint.CheckpointJws;
-import dev.warden.core.audit.checkpoint.VerifiedCheckpoint;
+import dev.warden.core.checkpoint.CheckpointJws;
+import dev.warden.core.checkpoint.VerifiedCheckpoint;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

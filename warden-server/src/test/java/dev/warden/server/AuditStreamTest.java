@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warden.core.audit.checkpoint.CheckpointJws;
-import dev.warden.core.audit.checkpoint.VerifiedCheckpoint;
+import dev.warden.core.checkpoint.CheckpointJws;
+import dev.warden.core.checkpoint.VerifiedCheckpoint;
 import dev.warden.testkit.PrivateNats;
 import dev.warden.testkit.TestOidcIssuer;
 import io.nats.client.Connection;

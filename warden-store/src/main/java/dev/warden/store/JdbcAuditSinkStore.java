@@ -1,7 +1,7 @@
 package dev.warden.store;
 
-import dev.warden.core.audit.stream.AuditSinkStore;
-import dev.warden.core.audit.stream.SinkState;
+import dev.warden.core.auditstream.AuditSinkStore;
+import dev.warden.core.auditstream.SinkState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package dev.warden.store;
 
-import dev.warden.core.audit.checkpoint.Checkpoint;
-import dev.warden.core.audit.checkpoint.CheckpointStore;
-import dev.warden.core.audit.checkpoint.SignedCheckpoint;
+import dev.warden.core.checkpoint.Checkpoint;
+import dev.warden.core.checkpoint.CheckpointStore;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -252,12 +252,12 @@ public final class JdbcStore implements Store {
    * The newest signed checkpoints of the audit chain. Not part of {@link Store}: only the wiring of
    * the server uses it, and naming it there would tie core's store aggregate to the checkpoint package.
    */
-  public dev.warden.core.audit.checkpoint.CheckpointStore auditCheckpoints() {
+  public dev.warden.core.checkpoint.CheckpointStore auditCheckpoints() {
     return auditCheckpoints;
   }
 
   /** The cursors and drain leases of the audit stream's sinks (decision 010). */
-  public dev.warden.core.audit.stream.AuditSinkStore auditSinks() {
+  public dev.warden.core.auditstream.AuditSinkStore auditSinks() {
     return auditSinks;
   }
 

@@ -2,8 +2,8 @@ package dev.warden.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.core.audit.stream.AuditSinkStore;
-import dev.warden.core.audit.stream.SinkState;
+import dev.warden.core.auditstream.AuditSinkStore;
+import dev.warden.core.auditstream.SinkState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package dev.warden.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.warden.core.audit.checkpoint.Checkpoint;
-import dev.warden.core.audit.checkpoint.CheckpointStore;
-import dev.warden.core.audit.checkpoint.SignedCheckpoint;
+import dev.warden.core.checkpoint.Checkpoint;
+import dev.warden.core.checkpoint.CheckpointStore;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;

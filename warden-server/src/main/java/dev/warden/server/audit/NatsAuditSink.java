@@ -1,8 +1,8 @@
 package dev.warden.server.audit;
 
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.audit.checkpoint.SignedCheckpoint;
-import dev.warden.core.audit.stream.AuditSink;
+import dev.warden.core.checkpoint.SignedCheckpoint;
+import dev.warden.core.auditstream.AuditSink;
 import dev.warden.core.error.ValidationException;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;

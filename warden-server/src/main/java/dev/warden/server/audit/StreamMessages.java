@@ -3,7 +3,7 @@ package dev.warden.server.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.audit.checkpoint.SignedCheckpoint;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.server.http.AuditJson;
 import dev.warden.server.http.Json;
 

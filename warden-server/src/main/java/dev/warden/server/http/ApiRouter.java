@@ -144,7 +144,7 @@ public final class ApiRouter {
     }
 
     /** The audit log and its signed checkpoints. */
-    public Builder audit(AuditStore audit, dev.warden.core.audit.checkpoint.Checkpointer checkpoints) {
+    public Builder audit(AuditStore audit, dev.warden.core.checkpoint.Checkpointer checkpoints) {
       // first: the public keys are a path below the audit unit's, which asks every caller for a token
       units.add(new AuditKeysApi(checkpoints));
       units.add(new AuditApi(audit, checkpoints));

@@ -3,8 +3,8 @@ package dev.warden.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.audit.checkpoint.Checkpoint;
-import dev.warden.core.audit.checkpoint.SignedCheckpoint;
+import dev.warden.core.checkpoint.Checkpoint;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import java.util.HexFormat;
 
 /**

@@ -1,6 +1,6 @@
 package dev.warden.server.http;
 
-import dev.warden.core.audit.checkpoint.Checkpointer;
+import dev.warden.core.checkpoint.Checkpointer;
 
 /**
  * {@code GET /v1/audit/checkpoints/jwks}: the public keys of the audit checkpoints, every one ever

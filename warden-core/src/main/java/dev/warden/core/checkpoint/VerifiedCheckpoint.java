@@ -1,4 +1,4 @@
-package dev.warden.core.audit.checkpoint;
+package dev.warden.core.checkpoint;
 
 /**
  * A checkpoint whose signature verified with key {@code kid} of the JWKS it was checked against.

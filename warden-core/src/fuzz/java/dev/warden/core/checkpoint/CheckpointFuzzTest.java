@@ -1,4 +1,4 @@
-package dev.warden.core.audit.checkpoint;
+package dev.warden.core.checkpoint;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;

@@ -1,4 +1,4 @@
-package dev.warden.core.audit.stream;
+package dev.warden.core.auditstream;
 
 import java.time.Instant;
 import java.util.Objects;

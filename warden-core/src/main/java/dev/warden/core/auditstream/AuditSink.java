@@ -1,7 +1,7 @@
-package dev.warden.core.audit.stream;
+package dev.warden.core.auditstream;
 
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.audit.checkpoint.SignedCheckpoint;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,9 +1,9 @@
-package dev.warden.core.audit.stream;
+package dev.warden.core.auditstream;
 
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditStore;
 import dev.warden.core.audit.ChainHead;
-import dev.warden.core.audit.checkpoint.Checkpointer;
+import dev.warden.core.checkpoint.Checkpointer;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

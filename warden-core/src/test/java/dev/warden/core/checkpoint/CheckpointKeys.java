@@ -1,4 +1,4 @@
-package dev.warden.core.audit.checkpoint;
+package dev.warden.core.checkpoint;
 
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;

@@ -1,4 +1,4 @@
-package dev.warden.core.audit.checkpoint;
+package dev.warden.core.checkpoint;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.warden.core.audit.checkpoint;
+package dev.warden.core.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

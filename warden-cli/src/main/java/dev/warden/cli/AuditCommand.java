@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.checkpoint.CheckpointJws;
+import dev.warden.core.checkpoint.TailCheck;
+import dev.warden.core.checkpoint.VerifiedCheckpoint;
+import dev.warden.core.error.DeniedException;
 import dev.warden.core.lease.Lease;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Read and verify the audit log.",
-    subcommands = {AuditCommand.ListEvents.class, AuditCommand.Verify.class, AuditChainCommand.class})
+    subcommands = {AuditCommand.ListEvents.class, AuditCommand.Verify.class, AuditCommand.Checkpoints.class,
+        AuditChainCommand.class})
 final class AuditCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -84,16 +89,60 @@ final class AuditCommand implements Runnable {
     }
   }
 
+  @Command(name = "checkpoints", mixinStandardHelpOptions = true,
+      description = {"List the newest signed checkpoints of the audit chain head, newest first.",
+          "Keep one outside the database (or read them from the audit stream) to verify against later.", ""},
+      footer = {"", "Examples:", "  warden audit checkpoints",
+          "  warden audit checkpoints --limit 1 -o json > checkpoint.json",
+          "  warden audit verify --checkpoint checkpoint.json"})
+  static final class Checkpoints extends ApiCommand implements Callable<Integer> {
+    @Option(names = "--limit", description = "at most this many checkpoints [10]")
+    int limit = 10;
+
+    @Override
+    public Integer call() {
+      JsonNode r = connection.client().get("/v1/audit/checkpoints?limit=" + Math.max(1, limit));
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.structured()) {
+        output.print(out, r);
+        return 0;
+      }
+      out.printf(java.util.Locale.ROOT, "%-10s %-22s %-16s %s%n", "SEQ", "SIGNED", "HASH", "KID");
+      for (JsonNode c : r.path("checkpoints")) {
+        String hash = c.path("hash").asText();
+        out.printf(java.util.Locale.ROOT, "%-10d %-22s %-16s %s%n", c.path("seq").asLong(), c.path("time").asText(),
+            hash.length() > 16 ? hash.substring(0, 16) : hash, c.path("kid").asText());
+      }
+      return 0;
+    }
+  }
+
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = {"Walk the whole hash chain and name the first event that was changed, removed or reordered.",
-          "Exit code 0 when the chain is intact, 1 when it is broken.", ""})
+          "With --checkpoint, also prove that nothing after a signed checkpoint was removed or rolled back.",
+          "Exit code 0 when the chain is intact, 1 when it is broken or truncated, 2 when the checkpoint is refused.",
+          ""},
+      footer = {"", "Examples:", "  warden audit verify",
+          "  warden audit verify --checkpoint saved-checkpoint.json",
+          "  warden audit verify --checkpoint https://siem.example/warden/latest-checkpoint --jwks audit-keys.json"})
   static final class Verify extends ApiCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", paramLabel = "FILE|URL",
+        description = "a signed checkpoint kept outside the database: a JWS, the JSON of"
+            + " /v1/audit/checkpoints/latest, or audit stream JSON lines (the last checkpoint in them)")
+    String checkpoint;
+
+    @Option(names = "--jwks", paramLabel = "FILE",
+        description = "verify the checkpoint with this saved JWKS of the checkpoint keys (offline) instead of the"
+            + " server's /v1/audit/checkpoints/jwks")
+    java.nio.file.Path jwks;
 
     @Override
     public Integer call() {
       ApiClient api = connection.client();
       PrintWriter out = spec.commandLine().getOut();
+      VerifiedCheckpoint cp = checkpoint == null ? null : verifiedCheckpoint(api);
       byte[] prev = AuditChain.GENESIS;
+      byte[] hashAtCheckpoint = null;
       long expectedSeq = 1;
       long checked = 0;
       Map<String, Long> seenHashes = new HashMap<>();
@@ -103,6 +152,10 @@ final class AuditCommand implements Runnable {
       outer:
       while (true) {
         JsonNode page = api.get("/v1/audit/chain?from=" + expectedSeq + "&limit=1000");
+        if (cp != null && page.hasNonNull("chain") && !page.path("chain").asText().equals(cp.checkpoint().chain())) {
+          throw new CliException(2, "the checkpoint is of audit chain " + cp.checkpoint().chain()
+              + ", and this server's chain is " + page.path("chain").asText() + ": it was signed by another Warden");
+        }
         JsonNode events = page.path("events");
         if (events.isEmpty()) {
           break;
@@ -133,6 +186,9 @@ final class AuditCommand implements Runnable {
             problemSeq = r.seq();
             break outer;
           }
+          if (cp != null && r.seq() == cp.checkpoint().seq()) {
+            hashAtCheckpoint = r.hash();
+          }
           seenHashes.put(HexFormat.of().formatHex(r.hash()), r.seq());
           prev = r.hash();
           expectedSeq++;
@@ -145,6 +201,12 @@ final class AuditCommand implements Runnable {
       if (progress) {
         System.err.println();
       }
+      // a chain that is intact on its own can still have lost its newest events with the head
+      TailCheck tail = problem == null && cp != null ? TailCheck.of(cp, expectedSeq - 1, hashAtCheckpoint) : null;
+      if (tail != null && !tail.intact()) {
+        problem = tail.problem();
+        problemSeq = tail.missingFrom();
+      }
       if (output.structured()) {
         ObjectNode o = ApiClient.JSON.createObjectNode();
         o.put("intact", problem == null);
@@ -153,13 +215,49 @@ final class AuditCommand implements Runnable {
           o.put("firstBadSeq", problemSeq);
           o.put("problem", problem);
         }
+        if (cp != null) {
+          ObjectNode c = o.putObject("checkpoint");
+          c.put("seq", cp.checkpoint().seq());
+          c.put("time", cp.checkpoint().time().toString());
+          c.put("kid", cp.kid());
+          if (tail != null) {
+            c.put("holds", tail.intact());
+            if (!tail.intact()) {
+              c.put("missingFrom", tail.missingFrom());
+              c.put("missingTo", tail.missingTo());
+            }
+          }
+        }
         output.print(out, o);
       } else if (problem == null) {
-        out.printf(java.util.Locale.ROOT, "audit chain intact: %d events verified%n", checked);
+        out.printf(java.util.Locale.ROOT, "audit chain intact: %d events verified%s%n", checked, cp == null ? ""
+            : "; it holds checkpoint " + cp.checkpoint().time() + " (event " + cp.checkpoint().seq() + ")");
+      } else if (tail != null) {
+        out.printf(java.util.Locale.ROOT, "AUDIT CHAIN TRUNCATED: %s (%d events verified)%n", problem, checked);
       } else {
         out.printf(java.util.Locale.ROOT, "AUDIT CHAIN BROKEN: %s (%d events before it verified)%n", problem, checked);
       }
       return problem == null ? 0 : 1;
+    }
+
+    /** @throws CliException (exit 2) when the checkpoint cannot be read or is refused */
+    private VerifiedCheckpoint verifiedCheckpoint(ApiClient api) {
+      String jws = CheckpointSource.read(checkpoint, api);
+      String keys;
+      if (jwks != null) {
+        try {
+          keys = java.nio.file.Files.readString(jwks);
+        } catch (java.io.IOException e) {
+          throw CliException.io("cannot read --jwks", jwks, e);
+        }
+      } else {
+        keys = api.get("/v1/audit/checkpoints/jwks").toString();
+      }
+      try {
+        return CheckpointJws.verify(jws, CheckpointJws.keys(jwks != null ? "--jwks " + jwks : "the server's JWKS", keys));
+      } catch (DeniedException e) {
+        throw new CliException(2, "checkpoint refused (" + e.reason().code() + "): " + e.getMessage());
+      }
     }
 
     static AuditRecord record(JsonNode e) {

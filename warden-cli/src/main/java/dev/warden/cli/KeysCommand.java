@@ -50,8 +50,8 @@ final class KeysCommand implements Runnable {
     boolean now;
 
     @Option(names = "--purpose", defaultValue = "access-token",
-        description = "access-token (keys at /oauth2/jwks) or jwt-svid (keys in the SPIFFE bundle); "
-            + "default: ${DEFAULT-VALUE}")
+        description = "access-token (keys at /oauth2/jwks), jwt-svid (keys in the SPIFFE bundle), federation or"
+            + " audit-checkpoint (keys at /v1/audit/checkpoints/jwks); default: ${DEFAULT-VALUE}")
     String purpose;
 
 

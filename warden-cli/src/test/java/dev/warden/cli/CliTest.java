@@ -376,7 +376,7 @@ class CliTest {
 
     Run bad = warden("keys", "rotate", "--purpose", "jwt_svid", "--server", url, "--token", token);
     assertThat(bad.exit()).isNotZero();
-    assertThat(bad.err()).contains("access-token, jwt-svid or federation");
+    assertThat(bad.err()).contains("access-token, jwt-svid, federation or audit-checkpoint");
   }
 
   @Test

@@ -33,8 +33,8 @@ final class Routes {
     Runnable reloadNow = w::reloadNow;
     ApiRouter api = ApiRouter.builder(w.adminTokens, w.metrics)
         .configuration(w.config, w.state::policies, w.state::disabledReason, reloadNow, w.clock)
-        .audit(w.store.audit())
-        .keys(w.keys, w.jwtSvidKeys, w.federationKeys)
+        .audit(w.store.audit(), w.checkpoints)
+        .keys(w.keys, w.jwtSvidKeys, w.federationKeys, w.checkpointKeys)
         .federation(w.store, w.federationKeys, cfg.issuer(), cfg.get(FEDERATION_ALGORITHM).name(), w.audit, w.clock)
         .leases(w.leases, w.impact)
         .scan(w.leaks, w.exposure, w.resources, w.fingerprintKey, w.fingerprintKeyId)

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * {@code keys.checkInterval}, rotates signing keys, records the daily KPI snapshot, reminds owners
  * of pending recertifications, rotates the CA and renews a self-issued serving certificate.
  * Another keeps the posture index: a full read at start and every {@code posture.rebuildInterval},
- * following the audit log every 5 s and re-judging Warden's own items every minute. A failed task
- * is logged and tried again on its next turn; it never stops the timer.
+ * following the audit log every 5 s and re-judging Warden's own items every minute. The audit chain
+ * head is signed every {@code audit.checkpointInterval}, and each configured audit stream runs on a
+ * thread of its own. A failed task is logged and tried again on its next turn; it never stops the timer.
  */
 final class Schedules implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Schedules.class.getName());
@@ -34,6 +35,7 @@ final class Schedules implements AutoCloseable {
   // history must delay nothing else
   private final ScheduledExecutorService chainTimer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("warden-chain-watch").daemon(true).factory());
+  private final List<dev.warden.core.auditstream.AuditStreamer> streamers = new java.util.ArrayList<>();
 
   private Schedules() {}
 
@@ -51,6 +53,16 @@ final class Schedules implements AutoCloseable {
             + r.failed() + " still refused by their targets");
       }
     }));
+    // the audit chain head, signed when it moved, so that removing the log's tail is detectable
+    long checkpointMs = w.cfg.get(dev.warden.server.config.ServerKeys.AUDIT_CHECKPOINT_INTERVAL).toMillis();
+    s.timers.scheduleWithFixedDelay(() -> attempt("audit checkpoint", w.checkpoints::checkpointIfMoved), checkpointMs,
+        checkpointMs, TimeUnit.MILLISECONDS);
+    for (dev.warden.core.auditstream.AuditSink sink : w.auditSinks) {
+      dev.warden.core.auditstream.AuditStreamer st = dev.warden.core.auditstream.AuditStreamer.start(sink,
+          w.store.audit(), w.store.auditSinks(), w.checkpoints, w.clock, w.nodeName, w.streamSettings);
+      s.streamers.add(st);
+      w.metrics.auditStream(st);
+    }
     long checkMs = w.cfg.get(KEYS_CHECK_INTERVAL).toMillis();
     s.timers.scheduleWithFixedDelay(() -> periodicChecks(w), checkMs, checkMs, TimeUnit.MILLISECONDS);
     // the posture index reads everything once in the background (a minute at a million items);
@@ -88,8 +100,8 @@ final class Schedules implements AutoCloseable {
             + " rotations failed");
       }
     });
-    List<KeyManager> managers = w.federationKeys == null ? List.of(w.keys, w.jwtSvidKeys)
-        : List.of(w.keys, w.jwtSvidKeys, w.federationKeys);
+    List<KeyManager> managers = w.federationKeys == null ? List.of(w.keys, w.jwtSvidKeys, w.checkpointKeys)
+        : List.of(w.keys, w.jwtSvidKeys, w.federationKeys, w.checkpointKeys);
     for (KeyManager k : managers) {
       attempt(k.purpose().wire() + " key rotation check", k::tick);
     }
@@ -138,6 +150,8 @@ final class Schedules implements AutoCloseable {
 
   @Override
   public void close() {
+    // each stream gives up its lease, so another node takes over at once
+    streamers.forEach(dev.warden.core.auditstream.AuditStreamer::close);
     timers.shutdownNow();
     postureTimer.shutdownNow();
     reaperTimer.shutdownNow();

@@ -101,6 +101,40 @@ public final class ServerMetrics {
         .register(registry);
   }
 
+  /**
+   * Registers, for one audit stream sink: {@code warden_audit_stream_backlog{sink}} (events written
+   * and not yet acknowledged by the sink, on every node; alert when it grows), {@code
+   * warden_audit_stream_draining{sink}} (1 on the node that holds the sink's lease),
+   * {@code warden_audit_stream_published_total{sink}} and {@code warden_audit_stream_failures_total{sink}}.
+   */
+  public void auditStream(dev.warden.core.auditstream.AuditStreamer s) {
+    io.micrometer.core.instrument.Gauge.builder("warden_audit_stream_backlog", s::backlog)
+        .description("audit events not yet acknowledged by the sink (head seq - sink cursor)")
+        .tag("sink", s.sink()).register(registry);
+    io.micrometer.core.instrument.Gauge.builder("warden_audit_stream_draining", () -> s.holding() ? 1 : 0)
+        .description("1 when this node holds the sink's lease and streams to it")
+        .tag("sink", s.sink()).register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("warden_audit_stream_published", s,
+        dev.warden.core.auditstream.AuditStreamer::published)
+        .description("audit events this node published and the sink acknowledged").tag("sink", s.sink())
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("warden_audit_stream_failures", s,
+        dev.warden.core.auditstream.AuditStreamer::failures)
+        .description("failed attempts at the sink (it is retried; grants are not affected)").tag("sink", s.sink())
+        .register(registry);
+  }
+
+  /**
+   * Registers {@code warden_audit_checkpoint_rollbacks_total}: times this node found the audit chain
+   * head behind (or rewritten under) its newest signed checkpoint (alert on any).
+   */
+  public void auditCheckpoints(dev.warden.core.checkpoint.Checkpointer checkpoints) {
+    // the counter holds what it reads weakly: the checkpointer itself, which the node keeps, not a lambda
+    io.micrometer.core.instrument.FunctionCounter.builder("warden_audit_checkpoint_rollbacks", checkpoints,
+        dev.warden.core.checkpoint.Checkpointer::rollbacks)
+        .description("times the audit chain was found behind its newest signed checkpoint").register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

@@ -1,6 +1,17 @@
 package dev.warden.server;
 
+import static dev.warden.server.config.ServerKeys.AUDIT_CHECKPOINTS_KEPT;
 import static dev.warden.server.config.ServerKeys.AUDIT_MAX_BATCH;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_BATCH;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_INTERVAL;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_LEASE;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE_KEEP;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE_MAX_MB;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_DUPLICATE_WINDOW;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_STREAM;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_SUBJECT;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_URL;
 import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_ALLOWED_NETWORKS;
 import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_TRUSTED_CAS;
 import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_ID;
@@ -80,6 +91,7 @@ import java.util.function.Supplier;
 final class Wiring implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
   private static final String FINGERPRINT_KEY = "fingerprint.key";
+  private static final String CHAIN_ID = "audit.chainId";
 
   final ServerConfig cfg;
   final Clock clock;
@@ -89,6 +101,14 @@ final class Wiring implements AutoCloseable {
   final KeyManager jwtSvidKeys;
   /** Keys of cloud federation tokens; null unless federation.enabled. */
   final KeyManager federationKeys;
+  /** Keys of the audit chain's signed checkpoints (decision 009). */
+  final KeyManager checkpointKeys;
+  final dev.warden.core.checkpoint.Checkpointer checkpoints;
+  /** Where the audit log is streamed (not started: {@link Schedules} starts them); decision 010. */
+  final List<dev.warden.core.auditstream.AuditSink> auditSinks;
+  /** This node's name in the audit stream's drain leases. */
+  final String nodeName;
+  final dev.warden.core.auditstream.AuditStreamer.Settings streamSettings;
   final CaManager ca;
   final AdminTokens adminTokens;
   final RuntimeState state;
@@ -182,6 +202,16 @@ final class Wiring implements AutoCloseable {
       if (federationKeys != null) {
         federationKeys.ensureActiveKey();
       }
+      // checkpoints are ES256 whatever keys.algorithm says: any JOSE library an auditor has verifies it
+      checkpointKeys = new KeyManager(KeyPurpose.AUDIT_CHECKPOINT, store.signingKeys(), box, clock, cfg.rotation(),
+          SigningAlgorithm.ES256, audit);
+      checkpointKeys.ensureActiveKey();
+      String chain = chainId(store);
+      checkpoints = new dev.warden.core.checkpoint.Checkpointer(checkpointKeys, store.audit(),
+          store.auditCheckpoints(), cfg.issuer(), chain, clock, cfg.get(AUDIT_CHECKPOINTS_KEPT));
+      streamSettings = streamSettings(cfg);
+      auditSinks = auditSinks(cfg, chain);
+      nodeName = nodeName();
       UpstreamCa upstream = cfg.get(CA_UPSTREAM_CERT) == null ? null
           : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
       ca = new CaManager(store.authorities(), box, clock, cfg.pki(), upstream, audit);
@@ -225,6 +255,7 @@ final class Wiring implements AutoCloseable {
           audit, clock, reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);
       metrics.stuckRotations(secrets::stuckRotations);
+      metrics.auditCheckpoints(checkpoints);
       leases = new LeaseService(store.leases(), audit, clock);
       chainWatch = new dev.warden.core.audit.ChainWatch(store.audit(), clock, java.time.Duration.ofDays(14), 5000);
       // a leaked upstream token is forgotten and revoked at its upstream (RFC 7009) besides its leases
@@ -376,6 +407,63 @@ final class Wiring implements AutoCloseable {
       all.addAll(extra);
       return all;
     };
+  }
+
+  /**
+   * The installation's audit chain id: random, made once, named by every checkpoint and stream
+   * message (and in each NATS message id), so that the logs of two installations never mix.
+   */
+  private static String chainId(JdbcStore store) {
+    if (store.settings().get(CHAIN_ID).isEmpty()) {
+      store.settings().putIfAbsent(CHAIN_ID, java.util.UUID.randomUUID().toString()
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return new String(store.settings().get(CHAIN_ID).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static List<dev.warden.core.auditstream.AuditSink> auditSinks(ServerConfig cfg, String chain) {
+    List<dev.warden.core.auditstream.AuditSink> sinks = new ArrayList<>();
+    if (cfg.get(AUDIT_STREAM_NATS_URL) != null) {
+      sinks.add(new dev.warden.server.audit.NatsAuditSink(cfg.get(AUDIT_STREAM_NATS_URL),
+          cfg.get(AUDIT_STREAM_NATS_STREAM), cfg.get(AUDIT_STREAM_NATS_SUBJECT),
+          cfg.get(AUDIT_STREAM_NATS_DUPLICATE_WINDOW), chain));
+    }
+    if (cfg.get(AUDIT_STREAM_FILE) != null) {
+      sinks.add(new dev.warden.server.audit.FileAuditSink(cfg.get(AUDIT_STREAM_FILE),
+          cfg.get(AUDIT_STREAM_FILE_MAX_MB) * 1024L * 1024L, cfg.get(AUDIT_STREAM_FILE_KEEP), chain));
+    }
+    return List.copyOf(sinks);
+  }
+
+  /**
+   * @throws ValidationException when audit.stream.lease is under 4 times audit.stream.interval
+   */
+  private static dev.warden.core.auditstream.AuditStreamer.Settings streamSettings(ServerConfig cfg) {
+    java.time.Duration interval = cfg.get(AUDIT_STREAM_INTERVAL);
+    java.time.Duration lease = cfg.get(AUDIT_STREAM_LEASE);
+    if (lease.compareTo(interval.multipliedBy(4)) < 0) {
+      throw new ValidationException(AUDIT_STREAM_LEASE.name(), "must be at least 4 times audit.stream.interval ("
+          + dev.warden.core.model.Durations.format(interval) + ")");
+    }
+    // a broker that is down is tried at least every 5 s: a refused connect costs nothing
+    java.time.Duration maxBackoff = interval.compareTo(java.time.Duration.ofSeconds(5)) > 0 ? interval
+        : java.time.Duration.ofSeconds(5);
+    return new dev.warden.core.auditstream.AuditStreamer.Settings(cfg.get(AUDIT_STREAM_BATCH), interval, lease,
+        maxBackoff);
+  }
+
+  /** Host, process and a random part: unique among the nodes, and says which node it is. */
+  private static String nodeName() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "unknown-host";
+    }
+    byte[] r = new byte[4];
+    new SecureRandom().nextBytes(r);
+    String name = host + "/" + ProcessHandle.current().pid() + "/" + HexFormat.of().formatHex(r);
+    return name.length() > 200 ? name.substring(name.length() - 200) : name;
   }
 
   private static byte[] fingerprintKey(JdbcStore store, SecretBox box) {

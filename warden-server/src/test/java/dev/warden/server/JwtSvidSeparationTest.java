@@ -263,7 +263,7 @@ class JwtSvidSeparationTest {
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo("purpose");
-    assertThat(r.json().get("message").asText()).contains("access-token, jwt-svid or federation");
+    assertThat(r.json().get("message").asText()).contains("access-token, jwt-svid, federation or audit-checkpoint");
     assertThat(f.admin("GET", "/v1/keys", null).json().toString()).isEqualTo(keysBefore);
   }
 }

@@ -33,7 +33,8 @@ class RoutingTableTest {
 
   private static final List<String> PATHS = List.of(
       "/v1", "/v1/", "/v1/whoami", "/v1/whoami/x", "/v1/apply", "/v1/apply/x", "/v1/decisions:explain",
-      "/v1/audit", "/v1/audit/chain", "/v1/audit/other", "/v1/admin-tokens", "/v1/admin-tokens/nope",
+      "/v1/audit", "/v1/audit/chain", "/v1/audit/other", "/v1/audit/checkpoints", "/v1/audit/checkpoints/latest",
+      "/v1/audit/checkpoints/jwks", "/v1/audit/checkpoints/x", "/v1/admin-tokens", "/v1/admin-tokens/nope",
       "/v1/keys", "/v1/keys/x", "/v1/keys:rotate", "/v1/leases", "/v1/leases?workload=" + APP,
       "/v1/leases/nope:revoke", "/v1/leases/nope", "/v1/scan", "/v1/scan/fingerprint-key", "/v1/scan/other",
       "/v1/leaks", "/v1/workloads", "/v1/workloads/", "/v1/workloads/" + APP,

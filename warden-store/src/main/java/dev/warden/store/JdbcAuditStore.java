@@ -240,6 +240,20 @@ final class JdbcAuditStore implements AuditStore {
     });
   }
 
+  @Override
+  public dev.warden.core.audit.ChainHead head() {
+    return db.run("read the audit chain head", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the audit chain head row is missing; the schema is damaged", "55000");
+        }
+        byte[] hash = rs.getBytes(2);
+        return new dev.warden.core.audit.ChainHead(rs.getLong(1), hash == null ? AuditChain.GENESIS : hash);
+      }
+    });
+  }
+
   private static List<AuditRecord> read(PreparedStatement ps) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
       List<AuditRecord> out = new ArrayList<>();

@@ -59,6 +59,8 @@ public final class JdbcStore implements Store {
   private final JdbcInventoryStore inventory;
   private final JdbcConfigStore config;
   private final dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes;
+  private final JdbcCheckpointStore auditCheckpoints;
+  private final JdbcAuditSinkStore auditSinks;
 
   private final StoreConfig storeConfig;
   private final Dialect dialect;
@@ -91,6 +93,8 @@ public final class JdbcStore implements Store {
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
     this.authorizationCodes = new JdbcAuthorizationCodeStore(db);
+    this.auditCheckpoints = new JdbcCheckpointStore(db);
+    this.auditSinks = new JdbcAuditSinkStore(db);
   }
 
   /**
@@ -260,6 +264,19 @@ public final class JdbcStore implements Store {
   public ChangeFeed watchChanges(Runnable onChange) {
     return dialect == Dialect.POSTGRESQL ? ChangeFeed.start(storeConfig, dialect, onChange, InstantSource.system())
         : ChangeFeed.none("the embedded store serves one node, which reloads after its own changes");
+  }
+
+  /**
+   * The newest signed checkpoints of the audit chain. Not part of {@link Store}: only the wiring of
+   * the server uses it, and naming it there would tie core's store aggregate to the checkpoint package.
+   */
+  public dev.warden.core.checkpoint.CheckpointStore auditCheckpoints() {
+    return auditCheckpoints;
+  }
+
+  /** The cursors and drain leases of the audit stream's sinks (decision 010). */
+  public dev.warden.core.auditstream.AuditSinkStore auditSinks() {
+    return auditSinks;
   }
 
   /**

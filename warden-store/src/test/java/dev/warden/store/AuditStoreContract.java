@@ -48,6 +48,17 @@ abstract class AuditStoreContract extends StoreContract {
   }
 
   @Test
+  void headIsTheLastAppendedRecord() {
+    String w = "spiffe://example.org/" + unique("w");
+    List<AuditRecord> appended = audit().append(List.of(decision(T0, w, "db", "allow"), decision(T0, w, "db", "deny")));
+
+    dev.warden.core.audit.ChainHead head = audit().head();
+
+    assertThat(head.seq()).isEqualTo(appended.getLast().seq());
+    assertThat(head.hash()).isEqualTo(appended.getLast().hash());
+  }
+
+  @Test
   void appendedRecordsReadBackFieldForFieldAndReHashIdentically() {
     String w = "spiffe://example.org/" + unique("w");
     // nanoseconds in every time: the chain hashes event time in µs and lease times in ms, the

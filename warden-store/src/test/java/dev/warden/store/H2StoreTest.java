@@ -140,4 +140,20 @@ class H2StoreTest {
       return new H2TestDatabase();
     }
   }
+
+  @Nested
+  class AuditCheckpoints extends CheckpointStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
+  class AuditSinks extends AuditSinkStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
 }

@@ -140,4 +140,20 @@ class PostgresStoreTest {
       return new PostgresTestDatabase();
     }
   }
+
+  @Nested
+  class AuditCheckpoints extends CheckpointStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class AuditSinks extends AuditSinkStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
 }

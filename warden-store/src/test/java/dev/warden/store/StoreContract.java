@@ -42,6 +42,11 @@ abstract class StoreContract {
     return store;
   }
 
+  /** The store as the server's wiring sees it, with the stores that are not part of {@link Store}. */
+  final JdbcStore jdbcStore() {
+    return store;
+  }
+
   final TestDatabase database() {
     return database;
   }

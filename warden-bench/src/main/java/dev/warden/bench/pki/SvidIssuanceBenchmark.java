@@ -158,5 +158,10 @@ public class SvidIssuanceBenchmark {
     public List<AuditRecord> chainOf(String key, int limit) {
       return List.of();
     }
+
+    @Override
+    public synchronized dev.warden.core.audit.ChainHead head() {
+      return new dev.warden.core.audit.ChainHead(seq, last);
+    }
   }
 }

@@ -30,4 +30,12 @@ public interface AuditStore extends AuditLookup {
 
   /** Events with {@code seq >= fromSeq} in chain order, at most {@code limit}; for verification. */
   List<AuditRecord> readChain(long fromSeq, int limit);
+
+  /**
+   * The chain head as the store records it (the last sequence number and hash appends continued
+   * from), without locking it.
+   *
+   * @throws StoreException when the log cannot be read
+   */
+  ChainHead head();
 }

@@ -8,7 +8,9 @@ import dev.warden.core.error.ValidationException;
  * published at {@code /oauth2/jwks}; JWT-SVID keys only as the JWT authorities of the SPIFFE trust
  * bundle (as SPIRE keeps them); federation keys sign the tokens workloads present to AWS, GCP and
  * Entra, and are published beside the access-token keys at {@code /oauth2/jwks}, because those
- * clouds find keys only through the issuer's discovery document (decision 115).
+ * clouds find keys only through the issuer's discovery document (decision 115); audit checkpoint
+ * keys sign the checkpoints of the audit chain's head and are published only at
+ * {@code /v1/audit/checkpoints/jwks}, public halves kept for good (decision 009).
  */
 public enum KeyPurpose {
   /** OAuth access tokens from {@code /oauth2/token}. */
@@ -16,7 +18,9 @@ public enum KeyPurpose {
   /** SPIFFE JWT-SVIDs, issued through the agent. */
   JWT_SVID("jwt-svid", "jwt-svid-key:"),
   /** Tokens for cloud federation (resources of kind aws, gcp or azure): RS256 by default, at most 1 h. */
-  FEDERATION("federation", "federation-key:");
+  FEDERATION("federation", "federation-key:"),
+  /** Signed checkpoints of the audit chain's head: ES256; a destroyed key's public half stays published. */
+  AUDIT_CHECKPOINT("audit-checkpoint", "audit-checkpoint-key:");
 
   private final String wire;
   private final String aadPrefix;
@@ -26,7 +30,10 @@ public enum KeyPurpose {
     this.aadPrefix = aadPrefix;
   }
 
-  /** The form used in the API and the CLI: {@code access-token}, {@code jwt-svid} or {@code federation}. */
+  /**
+   * The form used in the API and the CLI: {@code access-token}, {@code jwt-svid}, {@code federation}
+   * or {@code audit-checkpoint}.
+   */
   public String wire() {
     return wire;
   }
@@ -41,6 +48,15 @@ public enum KeyPurpose {
   }
 
   /**
+   * True when the public half of a destroyed key stays in the published JWKS: a checkpoint must
+   * verify for as long as the audit log is kept, long after its key stopped signing, while a token
+   * key is dropped once every token it signed has expired.
+   */
+  public boolean publishedAfterDestroy() {
+    return this == AUDIT_CHECKPOINT;
+  }
+
+  /**
    * @throws ValidationException naming {@code field} and the allowed values
    */
   public static KeyPurpose parse(String field, String text) {
@@ -50,6 +66,6 @@ public enum KeyPurpose {
       }
     }
     throw new ValidationException(field, "'" + (text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…"
-        : text) + "' is not a key purpose; use access-token, jwt-svid or federation");
+        : text) + "' is not a key purpose; use access-token, jwt-svid, federation or audit-checkpoint");
   }
 }

@@ -43,12 +43,17 @@ public final class KeyManager {
   /**
    * @throws IllegalArgumentException when {@code purpose} is JWT_SVID and {@code algorithm} is not
    *     ES256 (the JWT-SVID spec allows RS, ES and PS algorithms only), or when {@code purpose} is
-   *     FEDERATION and {@code algorithm} is neither RS256 nor ES256 (what AWS, GCP and Entra accept)
+   *     FEDERATION and {@code algorithm} is neither RS256 nor ES256 (what AWS, GCP and Entra accept),
+   *     or when {@code purpose} is AUDIT_CHECKPOINT and {@code algorithm} is not ES256 (what every
+   *     JOSE library a SIEM or auditor may use verifies)
    */
   public KeyManager(KeyPurpose purpose, SigningKeyStore store, SecretBox box, Clock clock, RotationPolicy policy,
       SigningAlgorithm algorithm, AuditWriter audit) {
     if (purpose == KeyPurpose.JWT_SVID && algorithm != SigningAlgorithm.ES256) {
       throw new IllegalArgumentException("JWT-SVID keys must be ES256, not " + algorithm);
+    }
+    if (purpose == KeyPurpose.AUDIT_CHECKPOINT && algorithm != SigningAlgorithm.ES256) {
+      throw new IllegalArgumentException("audit checkpoint keys must be ES256, not " + algorithm);
     }
     if (purpose == KeyPurpose.FEDERATION && algorithm == SigningAlgorithm.EdDSA) {
       throw new IllegalArgumentException("federation keys must be RS256 or ES256, not " + algorithm);

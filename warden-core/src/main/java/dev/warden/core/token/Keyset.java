@@ -45,7 +45,7 @@ public final class Keyset {
     }
     sorted.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
     for (SigningKeyRecord r : sorted) {
-      if (r.state() == KeyState.DESTROYED) {
+      if (r.state() == KeyState.DESTROYED && !purpose.publishedAfterDestroy()) {
         continue;
       }
       if (!first) {

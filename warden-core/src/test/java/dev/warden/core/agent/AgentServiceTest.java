@@ -74,6 +74,11 @@ class AgentServiceTest {
       public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
         return List.of();
       }
+
+      @Override
+      public dev.warden.core.audit.ChainHead head() {
+        return new dev.warden.core.audit.ChainHead(events.size(), last);
+      }
   }, 100, 5000);
   final MemoryAgents store = new MemoryAgents();
   final DeclaredProxies declared = new DeclaredProxies();

@@ -43,6 +43,11 @@ class AuditWriterTest {
       public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
         return List.of();
       }
+
+      @Override
+      public dev.warden.core.audit.ChainHead head() {
+        return memory.head();
+      }
     };
     List<AuditEvent> events = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -99,6 +104,11 @@ class AuditWriterTest {
     @Override
     public List<AuditRecord> readChain(long fromSeq, int limit) {
       return memory.readChain(fromSeq, limit);
+    }
+
+    @Override
+    public ChainHead head() {
+      return memory.head();
     }
 
     @Override

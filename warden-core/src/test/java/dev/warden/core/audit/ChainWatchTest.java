@@ -124,6 +124,11 @@ class ChainWatchTest {
     }
 
     @Override
+    public ChainHead head() {
+      return real.head();
+    }
+
+    @Override
     public List<AuditRecord> readChain(long fromSeq, int limit) {
       List<AuditRecord> out = new ArrayList<>();
       for (AuditRecord r : real.readChain(fromSeq, limit)) {

@@ -42,6 +42,11 @@ public final class MemoryAuditStore implements AuditStore {
         .limit(limit).toList();
   }
 
+  @Override
+  public synchronized ChainHead head() {
+    return records.isEmpty() ? new ChainHead(0, AuditChain.GENESIS) : new ChainHead(records.size(), records.getLast().hash());
+  }
+
   /** The events appended so far, oldest first. */
   public synchronized List<AuditEvent> events() {
     return records.stream().map(AuditRecord::event).toList();

@@ -281,6 +281,11 @@ class TargetGrantFlowTest {
       public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
         return List.of();
       }
+
+      @Override
+      public dev.warden.core.audit.ChainHead head() {
+        return new dev.warden.core.audit.ChainHead(0, dev.warden.core.audit.AuditChain.GENESIS);
+      }
     }, 10, 2_000);
     TokenService s = new TokenService(() -> trust, List::of, () -> snap, List.of(provider(null)), broken,
         new Fingerprinter(new byte[32]), Clock.systemUTC(), intents);

@@ -229,6 +229,44 @@ public final class ServerKeys {
       "largest group commit of audit events");
   public static final ConfigKey<Duration> AUDIT_TIMEOUT = duration("audit.timeout", "5s",
       "how long a request waits for its audit event to be durable");
+  public static final ConfigKey<Duration> AUDIT_CHECKPOINT_INTERVAL = duration("audit.checkpointInterval", "60s",
+      "how often the audit chain head is signed as a checkpoint (only when it moved; also one per stream batch) "
+          + "— docs/audit-streaming.md");
+  public static final ConfigKey<Integer> AUDIT_CHECKPOINTS_KEPT = integer("audit.checkpointsKept", 1000, 1, 1_000_000,
+      "signed checkpoints kept in the database for `GET /v1/audit/checkpoints`");
+  public static final ConfigKey<String> AUDIT_STREAM_NATS_URL = ConfigKey.<String>of("audit.stream.nats.url", "URL",
+      null, (k, url) -> {
+        if (!url.startsWith("nats://") && !url.startsWith("tls://")) {
+          throw new ValidationException(k, "must be a nats:// or tls:// URL, e.g. nats://127.0.0.1:4222");
+        }
+        return url;
+      }, "NATS server whose JetStream receives every audit event and checkpoint; unset: no NATS stream")
+      .unsetWhenBlank();
+  public static final ConfigKey<String> AUDIT_STREAM_NATS_STREAM = text("audit.stream.nats.stream", "WARDEN_AUDIT",
+      "JetStream stream the events go to (created with file storage if missing)");
+  public static final ConfigKey<String> AUDIT_STREAM_NATS_SUBJECT = ConfigKey.<String>of("audit.stream.nats.subject",
+      "subject prefix", "warden.audit", (k, v) -> {
+        if (v == null || !v.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+          throw new ValidationException(k, "must be a NATS subject of plain tokens, e.g. warden.audit");
+        }
+        return v;
+      }, "events are published on `<prefix>.events`, checkpoints on `<prefix>.checkpoints`");
+  public static final ConfigKey<Duration> AUDIT_STREAM_NATS_DUPLICATE_WINDOW = duration(
+      "audit.stream.nats.duplicateWindow", "10m",
+      "duplicate window of a stream Warden creates: a re-sent event (same `Nats-Msg-Id`) within it is dropped");
+  public static final ConfigKey<Path> AUDIT_STREAM_FILE = optionalPath("audit.stream.file",
+      "file every audit event and checkpoint is appended to as a JSON line (fsynced per batch); unset: none");
+  public static final ConfigKey<Integer> AUDIT_STREAM_FILE_MAX_MB = integer("audit.stream.fileMaxMb", 100, 1, 1_000_000,
+      "size in MiB at which `audit.stream.file` is rotated to `<file>.<last seq in it>`");
+  public static final ConfigKey<Integer> AUDIT_STREAM_FILE_KEEP = integer("audit.stream.fileKeep", 10, 1, 100_000,
+      "rotated audit stream files kept; older ones are deleted");
+  public static final ConfigKey<Integer> AUDIT_STREAM_BATCH = integer("audit.stream.batch", 500, 1, 10_000,
+      "most events per stream batch (each batch ends with a checkpoint)");
+  public static final ConfigKey<Duration> AUDIT_STREAM_INTERVAL = duration("audit.stream.interval", "500ms",
+      "how often a caught-up stream looks for new events");
+  public static final ConfigKey<Duration> AUDIT_STREAM_LEASE = duration("audit.stream.lease", "15s",
+      "how long the node draining a stream holds it without renewing; another node takes over after it (above the "
+          + "clock skew between nodes, at least 4 intervals)");
   public static final ConfigKey<Duration> RELOAD_INTERVAL = duration("reload.interval", "1s",
       "how often a node polls for changes made on other nodes: the fallback, since on PostgreSQL change"
           + " notifications bring them within milliseconds");
@@ -253,7 +291,10 @@ public final class ServerKeys {
       WORKLOADS_MAX_LIFETIME, POSTURE_UNUSED_GRANT, POSTURE_STATIC_MAX_AGE, POSTURE_ROTATION_INTERVAL, POSTURE_STALE,
       POSTURE_WORKSTATION_CIDRS, POSTURE_REBUILD_INTERVAL, NOTIFICATIONS_WEBHOOK_URL, NOTIFICATIONS_FINDINGS,
       NOTIFICATIONS_RETRY_BASE, RECERT_REMINDER_INTERVAL, DATABASES_REAP_INTERVAL, DATABASES_SWEEP_INTERVAL,
-      DATABASES_STALE_INTENT, DATABASES_IRREVOCABLE_AFTER, DATABASES_REAP_PARALLELISM, AUDIT_MAX_BATCH, AUDIT_TIMEOUT, RELOAD_INTERVAL,
+      DATABASES_STALE_INTENT, DATABASES_IRREVOCABLE_AFTER, DATABASES_REAP_PARALLELISM, AUDIT_MAX_BATCH, AUDIT_TIMEOUT,
+      AUDIT_CHECKPOINT_INTERVAL, AUDIT_CHECKPOINTS_KEPT, AUDIT_STREAM_NATS_URL, AUDIT_STREAM_NATS_STREAM,
+      AUDIT_STREAM_NATS_SUBJECT, AUDIT_STREAM_NATS_DUPLICATE_WINDOW, AUDIT_STREAM_FILE, AUDIT_STREAM_FILE_MAX_MB,
+      AUDIT_STREAM_FILE_KEEP, AUDIT_STREAM_BATCH, AUDIT_STREAM_INTERVAL, AUDIT_STREAM_LEASE, RELOAD_INTERVAL,
       CONSOLE_ENABLED, CONSOLE_IDLE_TIMEOUT, CONSOLE_MAX_SESSION, JWKS_REFRESH_MIN_INTERVAL);
 
   /** Where the generated key table sits in docs/configuration.md: between these two lines. */

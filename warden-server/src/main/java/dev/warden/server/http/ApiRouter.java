@@ -143,8 +143,11 @@ public final class ApiRouter {
       return this;
     }
 
-    public Builder audit(AuditStore audit) {
-      units.add(new AuditApi(audit));
+    /** The audit log and its signed checkpoints. */
+    public Builder audit(AuditStore audit, dev.warden.core.checkpoint.Checkpointer checkpoints) {
+      // first: the public keys are a path below the audit unit's, which asks every caller for a token
+      units.add(new AuditKeysApi(checkpoints));
+      units.add(new AuditApi(audit, checkpoints));
       return this;
     }
 
@@ -166,7 +169,15 @@ public final class ApiRouter {
 
     /** @param federation the federation keys, or null when federation is off */
     public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
-      units.add(new KeysApi(accessTokens, jwtSvids, federation));
+      return keys(accessTokens, jwtSvids, federation, null);
+    }
+
+    /**
+     * @param federation the federation keys, or null when federation is off
+     * @param checkpoints the audit checkpoint keys, or null
+     */
+    public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
+      units.add(new KeysApi(accessTokens, jwtSvids, federation, checkpoints));
       return this;
     }
 

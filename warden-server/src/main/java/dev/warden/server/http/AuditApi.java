@@ -4,18 +4,31 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.checkpoint.Checkpointer;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.audit.AuditStore;
 import dev.warden.server.admin.Scopes;
 import java.util.List;
 
-/** {@code GET /v1/audit} (a query, newest first) and {@code GET /v1/audit/chain} (chain order, for verification). */
+/**
+ * {@code GET /v1/audit} (a query, newest first), {@code GET /v1/audit/chain} (chain order, for
+ * verification), {@code GET /v1/audit/chains/<key>} (one chain of delegated actions) and the
+ * signed checkpoints of the chain head: {@code GET /v1/audit/checkpoints[/latest]}. Their keys are
+ * public, in {@link AuditKeysApi}.
+ */
 final class AuditApi implements ApiUnit {
-  private final AuditStore audit;
+  /** The most checkpoints one list returns. */
+  static final int MAX_CHECKPOINTS = 1000;
 
-  AuditApi(AuditStore audit) {
+  private final AuditStore audit;
+  private final Checkpointer checkpoints;
+
+  AuditApi(AuditStore audit, Checkpointer checkpoints) {
     this.audit = audit;
+    this.checkpoints = checkpoints;
   }
+
 
   @Override
   public String group() {
@@ -31,7 +44,11 @@ final class AuditApi implements ApiUnit {
   public void routes(RouteTable t) {
     t.path(p -> true).get(Scopes.AUDIT_READ, c -> {
       String tail = ApiUnit.tail(c.rawPath());
-      if ("chain".equals(tail)) {
+      if ("checkpoints".equals(tail)) {
+        checkpointList(c);
+      } else if ("checkpoints/latest".equals(tail)) {
+        checkpointLatest(c);
+      } else if ("chain".equals(tail)) {
         chain(c);
       } else if (tail != null && tail.startsWith("chains/") && tail.length() > "chains/".length()) {
         chainOf(c, tail.substring("chains/".length()));
@@ -90,6 +107,23 @@ final class AuditApi implements ApiUnit {
     c.send(200, o);
   }
 
+  private void checkpointLatest(Call c) {
+    SignedCheckpoint latest = checkpoints.latest().orElseThrow(() -> new NotFoundException("checkpoint",
+        "latest (none signed yet: the first comes one audit.checkpointInterval after the first event)"));
+    c.send(200, AuditJson.checkpoint(latest));
+  }
+
+  private void checkpointList(Call c) {
+    Long limit = Params.longParam(c, "limit");
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    checkpoints.list(limit == null ? 100 : (int) Math.max(1, Math.min(MAX_CHECKPOINTS, limit)))
+        .forEach(s -> a.add(AuditJson.checkpoint(s)));
+    ObjectNode o = Json.object();
+    o.put("chain", checkpoints.chain());
+    o.set("checkpoints", a);
+    c.send(200, o);
+  }
+
   private void chain(Call c) {
     Long from = Params.longParam(c, "from");
     Long limit = Params.longParam(c, "limit");
@@ -98,6 +132,7 @@ final class AuditApi implements ApiUnit {
     ArrayNode a = Json.MAPPER.createArrayNode();
     records.forEach(r -> a.add(Render.audit(r)));
     ObjectNode o = Json.object();
+    o.put("chain", checkpoints.chain());
     o.set("events", a);
     c.send(200, o);
   }

@@ -13,20 +13,25 @@ final class KeysApi implements ApiUnit {
   private final KeyManager accessTokens;
   private final KeyManager jwtSvids;
   private final KeyManager federation;
+  private final KeyManager checkpoints;
 
   /**
    * @param federation the federation keys, or null when federation is off
+   * @param checkpoints the audit checkpoint keys, or null when this node signs no checkpoints
    * @throws IllegalArgumentException unless the access-token keys come first, the JWT-SVID keys
-   *     second and the federation keys (if any) third
+   *     second, the federation keys (if any) third and the audit checkpoint keys (if any) fourth
    */
-  KeysApi(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
+  KeysApi(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
     if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN || jwtSvids.purpose() != KeyPurpose.JWT_SVID
-        || federation != null && federation.purpose() != KeyPurpose.FEDERATION) {
-      throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second, federation keys third");
+        || federation != null && federation.purpose() != KeyPurpose.FEDERATION
+        || checkpoints != null && checkpoints.purpose() != KeyPurpose.AUDIT_CHECKPOINT) {
+      throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second, federation keys third,"
+          + " audit checkpoint keys fourth");
     }
     this.accessTokens = accessTokens;
     this.jwtSvids = jwtSvids;
     this.federation = federation;
+    this.checkpoints = checkpoints;
   }
 
   @Override
@@ -49,7 +54,7 @@ final class KeysApi implements ApiUnit {
   private void list(Call c) {
     ArrayNode a = Json.MAPPER.createArrayNode();
     for (KeyPurpose p : KeyPurpose.values()) {
-      if (p == KeyPurpose.FEDERATION && federation == null) {
+      if (p == KeyPurpose.FEDERATION && federation == null || p == KeyPurpose.AUDIT_CHECKPOINT && checkpoints == null) {
         continue;
       }
       for (SigningKeyRecord k : of(p).list()) {
@@ -86,6 +91,12 @@ final class KeysApi implements ApiUnit {
               "federation is off on this server; set federation.enabled: true");
         }
         yield federation;
+      }
+      case AUDIT_CHECKPOINT -> {
+        if (checkpoints == null) {
+          throw new dev.warden.core.error.ValidationException("purpose", "this server signs no audit checkpoints");
+        }
+        yield checkpoints;
       }
     };
   }

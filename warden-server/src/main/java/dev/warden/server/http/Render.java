@@ -3,7 +3,6 @@ package dev.warden.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.admin.AdminToken;
-import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.config.Change;
 import dev.warden.core.document.Documents;
@@ -53,29 +52,7 @@ public final class Render {
   }
 
   public static ObjectNode audit(AuditRecord r) {
-    AuditEvent e = r.event();
-    ObjectNode o = Json.object();
-    o.put("seq", r.seq());
-    o.put("id", e.id());
-    o.put("time", e.time().toString());
-    o.put("type", e.type());
-    o.put("outcome", e.outcome());
-    o.put("reason", e.reason());
-    o.put("actor", e.actor());
-    if (e.workload() != null) {
-      o.put("workload", e.workload());
-    }
-    if (e.resource() != null) {
-      o.put("resource", e.resource());
-    }
-    ObjectNode d = o.putObject("details");
-    e.details().forEach(d::put);
-    if (e.lease() != null) {
-      o.set("lease", lease(e.lease()));
-    }
-    o.put("prevHash", HexFormat.of().formatHex(r.prevHash()));
-    o.put("hash", HexFormat.of().formatHex(r.hash()));
-    return o;
+    return AuditJson.event(r);
   }
 
   static ObjectNode lease(Lease l) {

@@ -1,0 +1,63 @@
+package dev.warden.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.checkpoint.Checkpoint;
+import dev.warden.core.checkpoint.SignedCheckpoint;
+import java.util.HexFormat;
+
+/**
+ * The JSON of an audit event and of a checkpoint, one form for the API ({@code /v1/audit},
+ * {@code /v1/audit/checkpoints}) and the audit stream, so that a reader of either re-hashes events
+ * the same way ({@code warden audit verify} reads this form).
+ */
+public final class AuditJson {
+  private AuditJson() {}
+
+  /** An event with its place in the chain: seq, its fields, prevHash and hash (lower-case hex). */
+  public static ObjectNode event(AuditRecord r) {
+    AuditEvent e = r.event();
+    ObjectNode o = Json.object();
+    o.put("seq", r.seq());
+    o.put("id", e.id());
+    o.put("time", e.time().toString());
+    o.put("type", e.type());
+    o.put("outcome", e.outcome());
+    o.put("reason", e.reason());
+    o.put("actor", e.actor());
+    if (e.workload() != null) {
+      o.put("workload", e.workload());
+    }
+    if (e.resource() != null) {
+      o.put("resource", e.resource());
+    }
+    ObjectNode d = o.putObject("details");
+    e.details().forEach(d::put);
+    if (e.lease() != null) {
+      o.set("lease", Render.lease(e.lease()));
+    }
+    o.put("prevHash", HexFormat.of().formatHex(r.prevHash()));
+    o.put("hash", HexFormat.of().formatHex(r.hash()));
+    return o;
+  }
+
+  /**
+   * A signed checkpoint: what it states in clear (for people and queries) and the compact JWS in
+   * {@code checkpoint} (what {@code warden audit verify --checkpoint} verifies; the clear fields
+   * are not trusted).
+   */
+  public static ObjectNode checkpoint(SignedCheckpoint s) {
+    Checkpoint c = s.checkpoint();
+    ObjectNode o = Json.object();
+    o.put("kind", "checkpoint");
+    o.put("chain", c.chain());
+    o.put("seq", c.seq());
+    o.put("hash", c.hashHex());
+    o.put("time", c.time().toString());
+    o.put("issuer", c.issuer());
+    o.put("kid", s.kid());
+    o.put("checkpoint", s.jws());
+    return o;
+  }
+}

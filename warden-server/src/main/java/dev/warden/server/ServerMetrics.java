@@ -20,6 +20,11 @@ public final class ServerMetrics {
   private final ConcurrentHashMap<String, Counter> decisions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
   private final Timer issuance;
+  /**
+   * What function counters read: Micrometer holds a counter's object weakly, so a supplier passed
+   * in (a method reference nobody else keeps) would be collected and the counter would go blank.
+   */
+  private final java.util.List<Object> readFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ServerMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -72,6 +77,7 @@ public final class ServerMetrics {
           () -> states.get().getOrDefault(s, 0L)).description("leases of database users by state")
           .tag("state", s.wire()).register(registry);
     }
+    readFrom.add(totals);
     for (String outcome : totals.get().keySet()) {
       io.micrometer.core.instrument.FunctionCounter.builder("warden_database_removals", totals,
           t -> t.get().getOrDefault(outcome, 0L)).description("database user lifecycle actions of the reaper")

@@ -9,7 +9,7 @@ import dev.warden.core.checkpoint.CheckpointJws;
 import dev.warden.core.checkpoint.TailCheck;
 import dev.warden.core.checkpoint.VerifiedCheckpoint;
 import dev.warden.core.error.DeniedException;
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HashMap;

@@ -9,7 +9,7 @@ import dev.warden.core.checkpoint.CheckpointJws;
 import dev.warden.core.checkpoint.TailCheck;
 import dev.warden.core.checkpoint.VerifiedCheckpoint;
 import dev.warden.core.error.DeniedException;
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HashMap;
@@ -195,11 +195,11 @@ final class AuditCommand implements Runnable {
           checked++;
         }
         if (progress) {
-          System.err.printf(java.util.Locale.ROOT, "\rverified %d events", checked);
+          spec.commandLine().getErr().printf(java.util.Locale.ROOT, "\rverified %d events", checked);
         }
       }
       if (progress) {
-        System.err.println();
+        spec.commandLine().getErr().println();
       }
       // a chain that is intact on its own can still have lost its newest events with the head
       TailCheck tail = problem == null && cp != null ? TailCheck.of(cp, expectedSeq - 1, hashAtCheckpoint) : null;

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  * started with ({@code --require-bearer-file}), which the gateway injects: the agent never has it.
  * Not for production.
  */
+@SuppressForbidden("the JDK's own HTTP server (module jdk.httpserver, in every OpenJDK) is enough for a demo")
 @Command(name = "mcp-server", mixinStandardHelpOptions = true,
     description = {"Run a demo MCP server on loopback whose tools echo their arguments.",
         "It is for trying the MCP gateway locally (streamable HTTP, JSON responses). With --require-bearer-file it",

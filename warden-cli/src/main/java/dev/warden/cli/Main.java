@@ -41,6 +41,7 @@ public final class Main implements Runnable {
   }
 
   /** Runs the CLI with the given environment variables and home directory (tests use their own). */
+  @SuppressForbidden("the one place that hands the process's stdout and stderr to picocli, in the console's charset")
   static int run(CliEnvironment environment, String... args) {
     CommandLine cl = commandLine(environment);
     // a user error is one line and an exit code, never a stack trace
@@ -79,6 +80,7 @@ public final class Main implements Runnable {
   }
 
   /** Builds {@code warden scan} on the CLI's environment and saved login; every other command as picocli does. */
+  @SuppressForbidden("the scanner writes its report to the process's own streams, as it does when run alone")
   private record Factory(CliEnvironment environment) implements CommandLine.IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {

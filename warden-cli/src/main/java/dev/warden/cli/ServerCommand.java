@@ -55,10 +55,15 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--list-keys", description = "print every configuration key with its default and exit")
   boolean listKeys;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
+  @SuppressForbidden("a running server's start-up lines (the bootstrap admin token, printed once) go to the process's"
+      + " stdout, where an operator or a supervisor reads them")
   public Integer call() throws InterruptedException {
     if (listKeys) {
-      System.out.print(ConfigLoader.describeKeys());
+      spec.commandLine().getOut().print(ConfigLoader.describeKeys());
       return 0;
     }
     Map<String, String> flags = new LinkedHashMap<>(set);

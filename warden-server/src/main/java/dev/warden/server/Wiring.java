@@ -271,8 +271,9 @@ final class Wiring implements AutoCloseable {
         metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
       }
       postureIndex = new PostureIndex(store, store.inventory(), clock, cfg.posture());
-      inventory = new InventoryService(store, store.inventory(), config, audit, clock, cfg.posture(), postureIndex);
-      impact = new dev.warden.core.impact.ImpactService(store, inventory, state::policies, clock);
+      inventory = new InventoryService(store, store.inventory(), store.kpiHistory(), config, audit, clock, cfg.posture(),
+          postureIndex);
+      impact = new dev.warden.core.impact.ImpactService(store, store.inventory(), inventory, state::policies, clock);
       webhook = new WebhookNotifier(cfg.get(NOTIFICATIONS_WEBHOOK_URL), cfg.get(NOTIFICATIONS_RETRY_BASE), 4, audit,
           clock);
       recert = new RecertService(store.recert(), config, inventory, webhook, audit, clock,

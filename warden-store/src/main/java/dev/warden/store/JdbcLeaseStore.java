@@ -1,10 +1,10 @@
 package dev.warden.store;
 
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseRow;
 import dev.warden.core.lease.LeaseSearch;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.LeaseStore;
+import dev.warden.core.model.Lease;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

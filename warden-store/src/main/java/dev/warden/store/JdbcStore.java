@@ -228,12 +228,16 @@ public final class JdbcStore implements Store {
     return agents;
   }
 
-  @Override
+  /**
+   * Recertification campaigns. Not part of {@link Store}, like the inventory and KPI-history stores:
+   * their services read the configuration through {@link Store}, so naming them there would close a
+   * package cycle in core.
+   */
   public dev.warden.core.recert.RecertStore recert() {
     return recert;
   }
 
-  @Override
+  /** One KPI snapshot per UTC day. Not part of {@link Store} (see {@link #recert()}). */
   public dev.warden.core.inventory.KpiHistoryStore kpiHistory() {
     return kpiHistory;
   }
@@ -248,7 +252,7 @@ public final class JdbcStore implements Store {
     return authorizationCodes;
   }
 
-  @Override
+  /** Imported NHIs, leaks and grant usage. Not part of {@link Store} (see {@link #recert()}). */
   public dev.warden.core.inventory.InventoryStore inventory() {
     return inventory;
   }

@@ -1,46 +1,27 @@
 package dev.warden.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.agent.AgentRecord;
 import dev.warden.core.agent.JoinToken;
 import dev.warden.core.agent.ProxyStatus;
-import dev.warden.core.error.ConflictException;
-import dev.warden.core.keys.KeyState;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
-import dev.warden.core.pki.AuthorityRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The contracts of the PKI and agent stores: CA compare-and-set, single-use join tokens, agent sessions. */
+/**
+ * The contract of the agent store: single-use join tokens, agent sessions, proxy reports. The CA's
+ * authorities have {@link AuthorityStoreContract}.
+ */
 abstract class AgentStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  @Test
-  void authorityRoundTripsAndStateChangesAreCompareAndSet() {
-    String id = unique("ca");
-    long before = store().authorities().changeCounter();
-    AuthorityRecord a = new AuthorityRecord(id, KeyState.PREPARED, b("chain"), b("roots"), b("enc"), T0,
-        T0.plusSeconds(86_400), T0, null);
-    store().authorities().insert(a);
-    assertThatThrownBy(() -> store().authorities().insert(a)).isInstanceOf(ConflictException.class);
-    AuthorityRecord read = store().authorities().list().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
-    assertThat(read.chainDer()).isEqualTo(b("chain"));
-    assertThat(read.rootsDer()).isEqualTo(b("roots"));
-    assertThat(read.notAfter()).isEqualTo(T0.plusSeconds(86_400));
-    AuthorityRecord active = a.withState(KeyState.ACTIVE, T0.plusSeconds(5), a.encryptedPrivateKey());
-    assertThat(store().authorities().update(active, KeyState.PREPARED)).isTrue();
-    assertThat(store().authorities().update(active, KeyState.PREPARED)).isFalse();
-    assertThat(store().authorities().changeCounter()).isEqualTo(before + 2);
   }
 
   @Test
@@ -58,40 +39,6 @@ abstract class AgentStoreContract extends StoreContract {
     JoinToken used = store().agents().joinToken(id).orElseThrow();
     assertThat(used.usedAt()).isEqualTo(T0.plusSeconds(1));
     assertThat(used.selectors()).containsExactly(Selector.parse("node:pool=web"));
-  }
-
-  @Test
-  void recertificationDecisionsAreCompareAndSetOnPendingItems() {
-    String id = unique("rc");
-    dev.warden.core.recert.Campaign c = new dev.warden.core.recert.Campaign(id, java.util.Map.of("team", "payments"),
-        T0, T0.plusSeconds(3600), "admin:x", null, T0, null);
-    store().recert().create(c, java.util.List.of(
-        new dev.warden.core.recert.CampaignItem(id, "spiffe://a.test/x", "o@a.test",
-            dev.warden.core.recert.CampaignItem.Decision.PENDING, null, null, null),
-        new dev.warden.core.recert.CampaignItem(id, "spiffe://a.test/y", "o@a.test",
-            dev.warden.core.recert.CampaignItem.Decision.PENDING, null, null, null)));
-    assertThat(store().recert().campaign(id).orElseThrow().scope()).containsEntry("team", "payments");
-    assertThat(store().recert().decide(id, "spiffe://a.test/x", dev.warden.core.recert.CampaignItem.Decision.CONFIRMED,
-        T0.plusSeconds(5), "admin:x", "ok")).isTrue();
-    assertThat(store().recert().decide(id, "spiffe://a.test/x",
-        dev.warden.core.recert.CampaignItem.Decision.SUSPENDED_OVERDUE, T0.plusSeconds(6), "system", null)).isFalse();
-    assertThat(store().recert().items(id)).extracting(dev.warden.core.recert.CampaignItem::decision).containsExactly(
-        dev.warden.core.recert.CampaignItem.Decision.CONFIRMED, dev.warden.core.recert.CampaignItem.Decision.PENDING);
-    store().recert().close(id, T0.plusSeconds(7));
-    assertThat(store().recert().campaign(id).orElseThrow().open()).isFalse();
-  }
-
-  @Test
-  void aDaysKpiSnapshotIsRecordedOnce() {
-    String day = "2031-0" + (1 + Math.floorMod(unique("d").hashCode(), 9)) + "-" + (10 + Math.floorMod(unique("e").hashCode(), 18));
-    var first = new dev.warden.core.inventory.KpiHistoryStore.Snapshot(day, T0, "{\"identities\":1}");
-    var second = new dev.warden.core.inventory.KpiHistoryStore.Snapshot(day, T0.plusSeconds(5), "{\"identities\":2}");
-    boolean recorded = store().kpiHistory().recordIfAbsent(first);
-    assertThat(store().kpiHistory().recordIfAbsent(second)).isFalse();
-    assertThat(store().kpiHistory().has(day)).isTrue();
-    if (recorded) {
-      assertThat(store().kpiHistory().since(day).getFirst().json()).isEqualTo("{\"identities\":1}");
-    }
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.warden.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

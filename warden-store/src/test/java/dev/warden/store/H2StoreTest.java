@@ -94,6 +94,30 @@ class H2StoreTest {
   }
 
   @Nested
+  class Authorities extends AuthorityStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
+  class Recertification extends RecertStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
+  class KpiHistory extends KpiHistoryStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
   class SigningKeys extends SigningKeyStoreContract {
     @Override
     TestDatabase createDatabase() {

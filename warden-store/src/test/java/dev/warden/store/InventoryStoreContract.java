@@ -10,8 +10,8 @@ import dev.warden.core.inventory.ImportedNhi;
 import dev.warden.core.inventory.LeakRecord;
 import dev.warden.core.inventory.LeaseSummary;
 import dev.warden.core.inventory.Usage;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.Lease;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.Workload;
@@ -31,7 +31,7 @@ abstract class InventoryStoreContract extends StoreContract {
   private static final String FP = "ab".repeat(32);
 
   InventoryStore inventory() {
-    return store().inventory();
+    return jdbcStore().inventory();
   }
 
   private ImportedNhi item(String source, String name, String owner) {

@@ -5,12 +5,12 @@ import static dev.warden.store.AuditFixtures.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseRow;
 import dev.warden.core.lease.LeaseSearch;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.LeaseStore;
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -94,6 +94,30 @@ class PostgresStoreTest {
   }
 
   @Nested
+  class Authorities extends AuthorityStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class Recertification extends RecertStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
+  class KpiHistory extends KpiHistoryStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
   class SigningKeys extends SigningKeyStoreContract {
     @Override
     TestDatabase createDatabase() {

@@ -4,11 +4,11 @@ import static dev.warden.store.AuditFixtures.issued;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.lease.TargetLeaseStore;
+import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

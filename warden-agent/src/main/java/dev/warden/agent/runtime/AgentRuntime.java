@@ -130,7 +130,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         serverFailure = e;
         // full jitter: nodes that lost the server together must not return together
         long cap = Math.min(backoff.toMillis(), options.maxBackoff().toMillis());
-        wait = Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+        wait = Duration.ofMillis(cap / 2 + jitter(cap / 2 + 1));
         backoff = backoff.multipliedBy(2);
         LOG.log(System.Logger.Level.WARNING, "server call failed (" + e.getMessage() + "); serving cached SVIDs, "
             + "retrying in " + wait.toMillis() + " ms");
@@ -143,6 +143,11 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         return;
       }
     }
+  }
+
+  @SuppressForbidden("backoff jitter spreads retries over time; it guards no secret, so SecureRandom buys nothing")
+  private static long jitter(long bound) {
+    return ThreadLocalRandom.current().nextLong(bound);
   }
 
   /** One round: session, registrations, bundle, SVIDs, sinks. Package-private for tests. */

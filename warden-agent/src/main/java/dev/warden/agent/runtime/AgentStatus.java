@@ -19,6 +19,8 @@ import java.util.Locale;
  * unreachable; 503 once one has none, with the reason) and {@code /metrics} (Prometheus text).
  * Nothing secret is shown: SPIFFE IDs are not listed, only counts and times.
  */
+@SuppressForbidden("the JDK's own HTTP server (module jdk.httpserver, in every OpenJDK): three plain probe endpoints"
+    + " do not justify a web framework in the agent")
 public final class AgentStatus implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,8 +1,8 @@
 package dev.warden.core.agent;
 
 import dev.warden.core.error.ValidationException;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseStore;
+import dev.warden.core.model.Lease;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.warden.core.audit;
 
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

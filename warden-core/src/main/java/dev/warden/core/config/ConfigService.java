@@ -333,7 +333,7 @@ public final class ConfigService {
   }
 
   /** Audits an operator's revocation of one lease. */
-  public void auditLeaseRevocation(dev.warden.core.lease.Lease l, String actor) {
+  public void auditLeaseRevocation(dev.warden.core.model.Lease l, String actor) {
     audit.write(dev.warden.core.lease.LeaseService.revokedEvent(l, actor, clock.instant()));
   }
 

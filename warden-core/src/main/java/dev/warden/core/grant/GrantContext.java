@@ -5,7 +5,7 @@ import dev.warden.core.audit.AuditOutcome;
 import dev.warden.core.audit.AuditType;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.Decision;

@@ -11,9 +11,9 @@ import dev.warden.core.impact.Impact.LeaseChange;
 import dev.warden.core.impact.Impact.WorkloadChange;
 import dev.warden.core.inventory.InventoryService;
 import dev.warden.core.inventory.InventoryStore;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.TargetLease;
 import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.Lease;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadState;
@@ -59,16 +59,20 @@ public final class ImpactService {
   public static final Duration MAX_WINDOW = Duration.ofDays(366);
 
   private final Store store;
+  private final InventoryStore grantUses;
   private final InventoryService inventory;
   private final Supplier<PolicySnapshot> current;
   private final Clock clock;
 
   /**
+   * @param grantUses where the audit log's grant events are indexed by workload and resource
    * @param current the engine's current snapshot, whose compiled conditions are reused; may
    *     return null
    */
-  public ImpactService(Store store, InventoryService inventory, Supplier<PolicySnapshot> current, Clock clock) {
+  public ImpactService(Store store, InventoryStore grantUses, InventoryService inventory,
+      Supplier<PolicySnapshot> current, Clock clock) {
     this.store = store;
+    this.grantUses = grantUses;
     this.inventory = inventory;
     this.current = current;
     this.clock = clock;
@@ -130,7 +134,7 @@ public final class ImpactService {
     if (l.workload() != null && l.resource() != null) {
       // the holder is shown even when it obtained nothing in the window (a lease older than it)
       uses.put(key(l.workload(), l.resource()), new Use(l.workload(), l.resource()));
-      for (InventoryStore.GrantUse g : store.inventory().grantUses(l.workload(), l.resource(), since)) {
+      for (InventoryStore.GrantUse g : grantUses.grantUses(l.workload(), l.resource(), since)) {
         add(uses, g);
       }
     }
@@ -145,7 +149,7 @@ public final class ImpactService {
     Instant since = now.minus(win);
     Map<String, Use> uses = new LinkedHashMap<>();
     for (String w : subjectWorkloads) {
-      store.inventory().grantUses(w, null, since).forEach(g -> add(uses, g));
+      grantUses.grantUses(w, null, since).forEach(g -> add(uses, g));
     }
     // everyone else who used a resource whose policy goes away: the engine says whether another grants it
     Set<String> resources = new TreeSet<>();
@@ -155,7 +159,7 @@ public final class ImpactService {
       }
     }
     for (String r : resources) {
-      store.inventory().grantUses(null, r, since).forEach(g -> add(uses, g));
+      grantUses.grantUses(null, r, since).forEach(g -> add(uses, g));
     }
     return judge(operation, subject, now, win, subjectWorkloads, leases, changedWorkloads, deletedPolicies,
         uses.values(), changes, policiesDeleted, policiesKept, imported);

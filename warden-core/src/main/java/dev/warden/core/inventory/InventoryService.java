@@ -10,8 +10,8 @@ import dev.warden.core.config.ConfigService;
 import dev.warden.core.document.Kind;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.model.AccessPolicy;
+import dev.warden.core.model.Lease;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadState;
@@ -89,6 +89,7 @@ public final class InventoryService {
 
   private final Store store;
   private final InventoryStore inventory;
+  private final KpiHistoryStore kpiHistory;
   private final ConfigService config;
   private final AuditWriter audit;
   private final Clock clock;
@@ -99,10 +100,11 @@ public final class InventoryService {
    * @param index serves reads under the configured thresholds instead of reading the store each
    *     time; null: every read goes to the store
    */
-  public InventoryService(Store store, InventoryStore inventory, ConfigService config, AuditWriter audit, Clock clock,
-      PostureThresholds thresholds, PostureIndex index) {
+  public InventoryService(Store store, InventoryStore inventory, KpiHistoryStore kpiHistory, ConfigService config,
+      AuditWriter audit, Clock clock, PostureThresholds thresholds, PostureIndex index) {
     this.store = store;
     this.inventory = inventory;
+    this.kpiHistory = kpiHistory;
     this.config = config;
     this.audit = audit;
     this.clock = clock;
@@ -230,21 +232,21 @@ public final class InventoryService {
    */
   public void recordDailyKpi() {
     String day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
-    if (!store.kpiHistory().has(day)) {
+    if (!kpiHistory.has(day)) {
       String json;
       try {
         json = JSON.writeValueAsString(kpi().fields());
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
-      store.kpiHistory().recordIfAbsent(new KpiHistoryStore.Snapshot(day, clock.instant(), json));
+      kpiHistory.recordIfAbsent(new KpiHistoryStore.Snapshot(day, clock.instant(), json));
     }
   }
 
   /** The daily KPI snapshots of the last {@code days} UTC days, today included, oldest first. */
   public List<KpiHistoryStore.Snapshot> kpiHistory(int days) {
     String from = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(days - 1L).toString();
-    return store.kpiHistory().since(from);
+    return kpiHistory.since(from);
   }
 
   /** Governance indicators; credential lifetimes over the last {@code unusedGrant} window (at most 100,000). */

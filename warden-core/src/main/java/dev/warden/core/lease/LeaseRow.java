@@ -1,5 +1,7 @@
 package dev.warden.core.lease;
 
+import dev.warden.core.model.Lease;
+
 /**
  * One lease as a list shows it: the lease, its stored lifecycle state, and for a credential that
  * lives at a target (a database user) how its removal went.

@@ -1,6 +1,7 @@
 package dev.warden.core.lease;
 
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -5,6 +5,7 @@ import dev.warden.core.audit.AuditOutcome;
 import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.error.NotFoundException;
+import dev.warden.core.model.Lease;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

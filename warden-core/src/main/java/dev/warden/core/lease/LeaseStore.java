@@ -1,5 +1,6 @@
 package dev.warden.core.lease;
 
+import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;

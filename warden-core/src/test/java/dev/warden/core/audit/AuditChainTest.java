@@ -2,7 +2,7 @@ package dev.warden.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.UnaryOperator;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.error.NotFoundException;
+import dev.warden.core.model.Lease;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseStore;
+import dev.warden.core.model.Lease;
 import dev.warden.testkit.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,11 @@ package dev.warden.server.console;
 
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseRow;
 import dev.warden.core.lease.LeaseSearch;
 import dev.warden.core.lease.LeaseService;
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.model.Lease;
 import dev.warden.server.admin.Scopes;
 import java.time.Instant;
 import java.util.Arrays;

@@ -3,8 +3,8 @@ package dev.warden.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.impact.ImpactService;
-import dev.warden.core.lease.Lease;
 import dev.warden.core.lease.LeaseService;
+import dev.warden.core.model.Lease;
 import dev.warden.server.admin.Scopes;
 
 /**

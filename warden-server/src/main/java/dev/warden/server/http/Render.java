@@ -7,7 +7,7 @@ import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.config.Change;
 import dev.warden.core.document.Documents;
 import dev.warden.core.keys.SigningKeyRecord;
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import dev.warden.core.model.Named;
 import dev.warden.core.policy.Explanation;
 import dev.warden.core.store.Versioned;

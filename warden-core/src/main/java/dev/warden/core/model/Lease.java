@@ -1,4 +1,4 @@
-package dev.warden.core.lease;
+package dev.warden.core.model;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -6,13 +6,17 @@ import java.util.Objects;
 /**
  * The record of one issued credential. Holds its HMAC fingerprint, never the credential.
  *
+ * <p>A model value rather than part of {@code core.lease}: an audit event carries (and hashes) the
+ * lease it records, and the lease services write audit events, so beside its store it would close
+ * the package cycle audit ↔ lease.
+ *
  * @param id the credential's identifier ({@code jti} for tokens, serial for certificates)
  * @param kind what was issued
  * @param fingerprint lowercase hex HMAC-SHA256 of the credential under the installation key
  */
 public record Lease(
     String id,
-    dev.warden.core.model.CredentialKind kind,
+    CredentialKind kind,
     String workload,
     String resource,
     Instant issuedAt,

@@ -2,6 +2,7 @@ package dev.warden.core.policy;
 
 import com.google.common.collect.ImmutableCollection;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
@@ -79,10 +80,12 @@ public final class Conditions {
 
   private static Cel build() {
     Map<String, StructType> structs = new LinkedHashMap<>();
-    VARIABLES.forEach((var, fields) -> structs.put(var, StructType.create("warden." + var,
-        ImmutableSet.copyOf(fields.keySet()), f -> Optional.ofNullable(fields.get(f)))));
-    List<StructType> all = new java.util.ArrayList<>(structs.values());
-    all.add(MCP);
+    // CEL's resolvers are @Immutable: they must hold immutable collections, not views (Error Prone checks it)
+    VARIABLES.forEach((var, fields) -> {
+      ImmutableMap<String, CelType> byName = ImmutableMap.copyOf(fields);
+      structs.put(var, StructType.create("warden." + var, byName.keySet(), f -> Optional.ofNullable(byName.get(f))));
+    });
+    ImmutableList<StructType> all = ImmutableList.<StructType>builder().addAll(structs.values()).add(MCP).build();
     CelTypeProvider types = new CelTypeProvider() {
       @Override
       public ImmutableCollection<CelType> types() {

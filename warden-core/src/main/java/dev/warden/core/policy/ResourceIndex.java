@@ -61,6 +61,7 @@ final class ResourceIndex {
   }
 
   /** {@code spiffe://td/a/b} → {@code spiffe://td/a/}, {@code spiffe://td/}: what a {@code /*} pattern can name. */
+  @SuppressWarnings("ReturnValueIgnored") // hashCode() is called for its effect: String caches it
   static String[] prefixesOf(String id) {
     List<String> out = new ArrayList<>(4);
     int slash = id.lastIndexOf('/');

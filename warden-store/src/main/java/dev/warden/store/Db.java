@@ -41,6 +41,10 @@ final class Db {
     return pool;
   }
 
+  Dialect dialect() {
+    return dialect;
+  }
+
   /** Runs {@code work}, which only reads, on a connection in auto-commit mode. */
   <R> R run(String what, Work<R> work) {
     try (Connection c = pool.getConnection()) {

@@ -43,46 +43,76 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
       throw new IllegalArgumentException(lease.kind().wire() + " does not live at a target");
     }
     Lease l = JdbcLeaseStore.normalized(lease);
-    // committed first, then counted: of any two intents, the later committed sees the earlier
-    db.write("record the intent of lease '" + l.id() + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (id, kind, workload, resource, issued_at,"
-          + " expires_at, revoked_at, revoke_reason, fingerprint, state, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-          + " 'issuing', ?)")) {
-        JdbcLeaseStore.bind(ps, l);
-        ps.setString(10, target);
-        ps.executeUpdate();
-      }
-      return null;
-    });
-    long others = db.run("count the live leases of '" + l.workload() + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM leases WHERE left(workload, 200) ="
-          + " left(?, 200) AND workload = ? AND resource = ? AND id <> ? AND state IN ('issuing', 'active')"
-          + " AND revoked_at IS NULL AND expires_at > ?")) {
-        ps.setString(1, l.workload());
-        ps.setString(2, l.workload());
-        ps.setString(3, l.resource());
-        ps.setString(4, l.id());
-        ps.setLong(5, Micros.of(now));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
-      }
-    });
-    if (others < maxLive) {
-      return true;
+    // Intents of one workload at one resource are recorded one at a time: counted and inserted in
+    // one transaction under a lock of that pair, so exactly the first maxLive of a burst are
+    // accepted. (Inserting first and counting after kept the quota but could refuse a whole burst:
+    // each intent counted every other one, including those about to be refused.)
+    return serialized(l.workload() + "\n" + l.resource(), () -> db.inTransaction(
+        "record the intent of lease '" + l.id() + "'", c -> {
+          if (db.dialect() == Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+              ps.setInt(1, QUOTA_LOCK_CLASS);
+              ps.setString(2, l.workload() + "\n" + l.resource());
+              ps.execute();
+            }
+          }
+          long others;
+          try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM leases WHERE left(workload, 200) ="
+              + " left(?, 200) AND workload = ? AND resource = ? AND state IN ('issuing', 'active')"
+              + " AND revoked_at IS NULL AND expires_at > ?")) {
+            ps.setString(1, l.workload());
+            ps.setString(2, l.workload());
+            ps.setString(3, l.resource());
+            ps.setLong(4, Micros.of(now));
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              others = rs.getLong(1);
+            }
+          }
+          boolean accepted = others < maxLive;
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases (id, kind, workload, resource, issued_at,"
+              + " expires_at, revoked_at, revoke_reason, fingerprint, state, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+              + " 'issuing', ?)")) {
+            JdbcLeaseStore.bind(ps, l);
+            ps.setString(10, target);
+            ps.executeUpdate();
+          }
+          if (!accepted) {
+            // kept, refused, as the record of the attempt
+            try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET state = 'revoked', revoked_at = ?,"
+                + " revoke_reason = 'quota exceeded', removed_at = ? WHERE id = ? AND state = 'issuing'")) {
+              ps.setLong(1, Micros.of(now));
+              ps.setLong(2, Micros.of(now));
+              ps.setString(3, l.id());
+              ps.executeUpdate();
+            }
+          }
+          return accepted;
+        }));
+  }
+
+  /** The first number of PostgreSQL's two-key advisory locks that Warden's quota locks use. */
+  private static final int QUOTA_LOCK_CLASS = 0x57415244; // "WARD"
+  /** In-process stripes for the embedded store, whose one process is the only writer (the data directory is locked). */
+  private static final java.util.concurrent.locks.ReentrantLock[] STRIPES = new java.util.concurrent.locks.ReentrantLock[64];
+
+  static {
+    for (int i = 0; i < STRIPES.length; i++) {
+      STRIPES[i] = new java.util.concurrent.locks.ReentrantLock();
     }
-    db.write("refuse lease '" + l.id() + "' over quota", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET state = 'revoked', revoked_at = ?,"
-          + " revoke_reason = 'quota exceeded', removed_at = ? WHERE id = ? AND state = 'issuing'")) {
-        ps.setLong(1, Micros.of(now));
-        ps.setLong(2, Micros.of(now));
-        ps.setString(3, l.id());
-        ps.executeUpdate();
-      }
-      return null;
-    });
-    return false;
+  }
+
+  private <T> T serialized(String key, java.util.function.Supplier<T> work) {
+    if (db.dialect() == Dialect.POSTGRESQL) {
+      return work.get(); // the advisory lock, across nodes
+    }
+    java.util.concurrent.locks.ReentrantLock lock = STRIPES[Math.floorMod(key.hashCode(), STRIPES.length)];
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

@@ -294,14 +294,29 @@ public final class Console {
   }
 
   private static void headers(ServerResponse res) {
-    res.header("Content-Security-Policy", CSP);
-    res.header("X-Frame-Options", "DENY");
-    res.header("X-Content-Type-Options", "nosniff");
+    securityHeaders(res::header);
+  }
+
+  /** The headers of every console answer, the listener's own refusals included. */
+  public static void securityHeaders(java.util.function.BiConsumer<String, String> header) {
+    header.accept("Content-Security-Policy", CSP);
+    header.accept("X-Frame-Options", "DENY");
+    header.accept("X-Content-Type-Options", "nosniff");
     // not no-referrer: under it browsers send "Origin: null" with a form POST, and the origin
     // check needs the real one; same-origin still sends nothing to other sites
-    res.header("Referrer-Policy", "same-origin");
-    res.header("Cross-Origin-Opener-Policy", "same-origin");
-    res.header("Cache-Control", "no-store");
+    header.accept("Referrer-Policy", "same-origin");
+    header.accept("Cross-Origin-Opener-Policy", "same-origin");
+    header.accept("Cache-Control", "no-store");
+  }
+
+  /**
+   * The page for a console address the web server refused before routing: Helidon 4.2.0 refuses
+   * {@code :} in a query (helidon#9862, fixed in 4.2.1), so a pasted {@code ?id=spiffe://…} gets
+   * here. It explains, and its script retries with the query percent-encoded.
+   */
+  public byte[] refusedAddress(String path, String message) {
+    String shown = Errors.printable(message.length() > 200 ? message.substring(0, 200) : message);
+    return ConsoleCall.render(o -> Jtebad_addressGenerated.render(o, null, assets, Errors.printable(path), shown));
   }
 
   private static void setCookie(ServerResponse res, String value) {

@@ -415,6 +415,9 @@ public final class ConsoleRender {
       Http.Timed earlyAudit = console.get("/console/audit");
       System.out.printf("audit while the chain watch's first pass runs: server %.1f ms, wall %.1f ms%n",
           earlyAudit.serverMs(), earlyAudit.wallMs());
+      Http.Timed earlyWorkloads = console.getAny("/console/workloads");
+      System.out.printf("workloads while the posture index is first built: HTTP %d, server %.1f ms%n",
+          earlyWorkloads.status(), earlyWorkloads.serverMs());
       for (;;) {
         try {
           Http.get(base + "/v1/posture?limit=1", admin);
@@ -437,6 +440,10 @@ public final class ConsoleRender {
       }
       System.out.printf("chain verified from event 1 to %,d, %.1f s after start%n", maxSeq,
           (System.nanoTime() - t) / 1e9);
+      while (console.get("/console/").body().contains("estate-pending")) {
+        Thread.sleep(500);
+      }
+      System.out.printf("estate aggregates ready %.1f s after start%n", (System.nanoTime() - t) / 1e9);
       long deep = maxSeq / 10;
       String day = Instant.now().minus(Duration.ofDays(45)).truncatedTo(ChronoUnit.DAYS).toString().substring(0, 10);
       String nextDay = Instant.now().minus(Duration.ofDays(44)).truncatedTo(ChronoUnit.DAYS).toString().substring(0, 10);
@@ -444,7 +451,10 @@ public final class ConsoleRender {
           {"overview", "/console/"},
           {"workloads", "/console/workloads"},
           {"workloads by owner", "/console/workloads?owner=owner42@acme.test"},
+          {"workloads search (substring)", "/console/workloads?q=svc-42"},
+          {"workloads search (no match)", "/console/workloads?q=nothing-like-this"},
           {"workload (policies, graph, activity)", "/console/workload?id=" + q("spiffe://acme.test/svc-42")},
+          {"retire plan", "/console/workload/retire?id=" + q("spiffe://acme.test/svc-42")},
           {"policies", "/console/policies"},
           {"policy with history", "/console/policy?name=all"},
           {"simulator", "/console/simulate"},
@@ -454,6 +464,7 @@ public final class ConsoleRender {
           {"credentials active", "/console/credentials?state=active"},
           {"credentials irrevocable", "/console/credentials?state=irrevocable"},
           {"credentials kind database_user", "/console/credentials?kind=database_user"},
+          {"credentials resource (none)", "/console/credentials?resource=res-7"},
           {"audit", "/console/audit"},
           {"audit, deep page (seq < " + deep + ")", "/console/audit?before=" + deep},
           {"audit by workload", "/console/audit?workload=" + q("spiffe://acme.test/svc-42")},
@@ -461,6 +472,7 @@ public final class ConsoleRender {
           {"audit outcome deny", "/console/audit?outcome=deny"},
           {"audit type lease.revoked", "/console/audit?type=lease.revoked"},
           {"audit type lease.revoked, deep", "/console/audit?type=lease.revoked&before=" + deep},
+          {"audit type (rare)", "/console/audit?type=credential.forgotten"},
           {"audit reason (common)", "/console/audit?reason=unknown_workload"},
           {"audit reason (common), deep", "/console/audit?reason=unknown_workload&before=" + deep},
           {"audit reason (rare)", "/console/audit?reason=" + RARE_REASON},
@@ -469,8 +481,11 @@ public final class ConsoleRender {
           {"audit actor (rare)", "/console/audit?actor=" + q(RARE_ACTOR)},
           {"audit one day, 45 days ago", "/console/audit?from=" + day + "&to=" + nextDay},
           {"audit one day + outcome deny", "/console/audit?from=" + day + "&to=" + nextDay + "&outcome=deny"},
+          {"audit one day + rare reason", "/console/audit?from=" + day + "&to=" + nextDay + "&reason=" + RARE_REASON},
+          {"audit 30 days from 60 days ago", "/console/audit?from=" + day(60) + "&to=" + day(30)},
           {"audit event", "/console/audit/event?seq=" + deep},
-          {"audit proof, 1,000 events", "/console/audit/proof?from=" + deep + "&to=" + (deep + 999)},
+          {"audit proof, one page (100 events)", "/console/audit/proof?from=" + deep + "&to=" + (deep + 99)},
+          {"audit proof export, 1,000 events", "/console/audit/proof?from=" + deep + "&to=" + (deep + 999)},
           {"inventory", "/console/inventory"},
           {"inventory by owner", "/console/inventory?owner=owner42@acme.test"},
           {"posture", "/console/inventory?tab=posture"},
@@ -509,6 +524,10 @@ public final class ConsoleRender {
     }
   }
 
+  private static String day(int daysAgo) {
+    return Instant.now().minus(Duration.ofDays(daysAgo)).truncatedTo(ChronoUnit.DAYS).toString().substring(0, 10);
+  }
+
   private static String q(String v) {
     return URLEncoder.encode(v, StandardCharsets.UTF_8);
   }
@@ -518,7 +537,7 @@ public final class ConsoleRender {
     private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
         .build();
 
-    record Timed(String body, double serverMs, double wallMs) {}
+    record Timed(int status, String body, double serverMs, double wallMs) {}
 
     static String get(String url, String token) throws Exception {
       HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
@@ -563,16 +582,21 @@ public final class ConsoleRender {
       }
 
       Timed get(String path) throws Exception {
+        Timed r = getAny(path);
+        if (r.status() != 200) {
+          throw new IllegalStateException(path + " -> " + r.status() + " " + r.body());
+        }
+        return r;
+      }
+
+      Timed getAny(String path) throws Exception {
         long t = System.nanoTime();
         HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + path)).header("Cookie", cookie)
             .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString());
         double wall = (System.nanoTime() - t) / 1e6;
-        if (r.statusCode() != 200) {
-          throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
-        }
         String timing = r.headers().firstValue("server-timing").orElse("");
         Matcher m = Pattern.compile("dur=([0-9.]+)").matcher(timing);
-        return new Timed(r.body(), m.find() ? Double.parseDouble(m.group(1)) : Double.NaN, wall);
+        return new Timed(r.statusCode(), r.body(), m.find() ? Double.parseDouble(m.group(1)) : Double.NaN, wall);
       }
 
       private static String cookie(HttpResponse<?> r, String name) {

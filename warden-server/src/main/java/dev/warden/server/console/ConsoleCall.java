@@ -69,7 +69,7 @@ final class ConsoleCall {
 
   /** False once the session has ended or its admin token was revoked: a long response stops then. */
   boolean stillSignedIn() {
-    return services.adminTokens().current(session.tokenId).isPresent() && !session.ended;
+    return !session.ended && (session.user != null || services.adminTokens().current(session.tokenId).isPresent());
   }
 
   boolean isPost() {
@@ -118,7 +118,7 @@ final class ConsoleCall {
   }
 
   Frame frame(String title, String nav) {
-    return new Frame(title, nav, who.name() + " (" + who.tokenId() + ")", session.csrf, assets, session.takeFlash(),
+    return new Frame(title, nav, who.label(), session.csrf, assets, session.takeFlash(),
         who.has(Scopes.POLICY_WRITE));
   }
 

@@ -1,12 +1,13 @@
 // Walks the Warden web console in Debian's Chromium, driven by playwright-core (never a downloaded
-// browser). Run by ConsoleBrowserTest with BASE, TOKEN, WORKLOAD, RESOURCE and, to refresh the
-// docs' screenshots, SHOTS (a directory). Prints one JSON line per step; exits non-zero on failure.
+// browser). Run by ConsoleBrowserTest with BASE, TOKEN, WORKLOAD, RESOURCE, PLATFORM_TOKEN (a
+// platform token of WORKLOAD), SSO_USER (who the test identity provider signs in) and, to refresh
+// the docs' screenshots, SHOTS (a directory). Prints one JSON line per step; exits non-zero on failure.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const { BASE, TOKEN, WORKLOAD, RESOURCE, SHOTS } = process.env;
+const { BASE, TOKEN, WORKLOAD, RESOURCE, SHOTS, PLATFORM_TOKEN, SSO_USER } = process.env;
 const say = (o) => console.log(JSON.stringify(o));
 const fail = (msg) => { throw new Error(msg); };
 
@@ -79,14 +80,55 @@ try {
   const stillLive = await page.$(`tr[data-lease="${lease}"]`);
   say({ step: 'revoked', lease, flash: flash.trim(), stillListedAsLive: stillLive !== null });
 
+  // free-text search: a selector substring, any case
+  await page.goto(BASE + '/console/workloads');
+  await page.fill('#workload-search', 'ACME/BATCH');
+  await Promise.all([page.waitForNavigation(), page.press('#workload-search', 'Enter')]);
+  say({ step: 'searched', rows: await page.$$eval('table tr td.mono a', (as) => as.map((a) => a.textContent)) });
+
+  // test a platform token against a trust provider (htmx, in place)
+  await page.goto(BASE + '/console/settings#test-token');
+  await page.fill('form.test-token textarea[name=token]', PLATFORM_TOKEN);
+  await page.click('form.test-token button[type=submit]');
+  await page.waitForSelector('#token-result');
+  const tested = (await page.textContent('#token-result .integrity')).trim();
+  if (SHOTS) await (await page.$('#token-test')).screenshot({ path: join(SHOTS, 'test-token.png') });
+  say({ step: 'tokenTested', result: tested, tokenShown: (await page.content()).includes(PLATFORM_TOKEN) });
+
+  // the simulator with a pasted platform token instead of a workload
+  await page.goto(BASE + '/console/simulate');
+  await page.fill('textarea[name=token]', PLATFORM_TOKEN);
+  await page.fill('input[name=resource]', RESOURCE);
+  await page.click('form[hx-post] button[type=submit]');
+  await page.waitForSelector('#decision');
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, 'simulator-token.png'), fullPage: true });
+  say({ step: 'simulatedToken', decision: (await page.textContent('#decision')).trim(),
+    workload: (await page.textContent('#attested-workload')).trim() });
+
+  // an address with an unencoded SPIFFE ID: refused by the web server, retried encoded by the page
+  await page.goto(BASE + '/console/workload?id=' + WORKLOAD);
+  await page.waitForURL(/%3A/);
+  await page.waitForLoadState('load');
+  say({ step: 'reencoded', url: page.url(), title: await page.title() });
+
   // a POST without the CSRF token is refused
   const csrfStatus = await page.evaluate(async (id) => {
     const r = await fetch('/console/credentials/revoke', { method: 'POST', body: new URLSearchParams({ id }) });
     return r.status;
   }, lease);
   say({ step: 'csrf', status: csrfStatus });
-  // that refusal is expected: the browser logs it as a failed resource load, not a page error
-  const unexpected = errors.filter((e) => !e.includes('403'));
+  // single sign-on: sign out, then through the identity provider and back to the page asked for
+  await page.goto(BASE + '/console/');
+  await Promise.all([page.waitForNavigation(), page.click('header form button')]);
+  await page.goto(BASE + '/console/audit');
+  if (!page.url().includes('/console/login')) fail('not signed out: ' + page.url());
+  await Promise.all([page.waitForURL(/\/console\/audit$/), page.click('#sso')]);
+  await page.waitForLoadState('load');
+  say({ step: 'sso', url: page.url(), who: (await page.textContent('header .who span')).trim() });
+
+  // those refusals are expected (the CSRF test's 403, the unencoded address's 400): the browser
+  // logs them as failed resource loads, not page errors
+  const unexpected = errors.filter((e) => !e.includes('403') && !e.includes('status of 400'));
   say({ step: 'consoleErrors', errors: unexpected });
 } finally {
   await context.close();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     description = {"Dynamic database users: admin passwords (write-only) and the leases of issued users.",
         "A workload asks for a user at POST /v1/credentials; see docs/credentials.md.", ""},
     subcommands = {DatabaseCommand.Password.class, DatabaseCommand.Leases.class, DatabaseCommand.Revoke.class,
-        DatabaseCommand.Reap.class})
+        DatabaseCommand.Forget.class, DatabaseCommand.Reap.class})
 final class DatabaseCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -219,6 +219,33 @@ final class DatabaseCommand implements Runnable {
       } else {
         out.println(r.path("revoked").asBoolean() ? "revoked " + id + "; its user is dropped within seconds"
             : id + " was already revoked");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "forget", mixinStandardHelpOptions = true,
+      description = {"Force-forget an irrevocable user: Warden stops trying to drop it, and audits who and why.",
+          "Only for a user the reaper gave up on (state irrevocable) that you removed at the database by hand,",
+          "or whose database is gone for good; --reason is required and recorded in the audit log.", ""})
+  static final class Forget extends ApiCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "LEASE-ID")
+    String id;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT",
+        description = "why Warden may stop: who removed it at the target, or why it is gone")
+    String reason;
+
+    @Override
+    public Integer call() {
+      ObjectNode b = ApiClient.JSON.createObjectNode();
+      b.put("reason", reason);
+      JsonNode r = connection.client().post("/v1/database-leases/" + ApiClient.enc(id) + ":forget", b);
+      PrintWriter out = out();
+      if (output.structured()) {
+        output.print(out, r);
+      } else {
+        out.println("forgot " + id + ": Warden no longer tries to drop it (audited as credential.forgotten)");
       }
       return 0;
     }

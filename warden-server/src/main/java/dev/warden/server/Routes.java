@@ -65,8 +65,8 @@ final class Routes {
 
     dev.warden.server.console.Console console = !cfg.get(dev.warden.server.config.ServerKeys.CONSOLE_ENABLED) ? null
         : new dev.warden.server.console.Console(new dev.warden.server.console.ConsoleServices(cfg, w.clock,
-            w.adminTokens, w.audit, w.store.audit(), w.chainWatch, w.config, w.state::policies, w.state::disabledReason,
-            reloadNow, w.leases, w.reaper::counts, w.inventory, w.impact, w.recert,
+            w.adminTokens, w.audit, w.store.audit(), w.chainWatch, w.config, w.state::policies, w.state::trust, w.state::disabledReason,
+            reloadNow, w.leases, w.reaper::counts, w.reaper, w.inventory, w.impact, w.recert,
             w.federationKeys == null ? java.util.List.of(w.keys, w.jwtSvidKeys)
                 : java.util.List.of(w.keys, w.jwtSvidKeys, w.federationKeys), w.ca),
             cfg.get(dev.warden.server.config.ServerKeys.CONSOLE_IDLE_TIMEOUT),
@@ -87,7 +87,9 @@ final class Routes {
         // above every endpoint's own limit (tokens.maxRequestBytes is at most 16 MiB), so that each
         // endpoint answers an over-limit body with its own 413; see HttpLimits
         .maxPayloadSize(HttpLimits.MAX_PAYLOAD)
-        .directHandlers(HttpLimits.directHandlers())
+        .directHandlers(console == null ? HttpLimits.directHandlers() : HttpLimits.directHandlers(
+            dev.warden.server.console.Console.PREFIX + "/", console::refusedAddress,
+            dev.warden.server.console.Console::securityHeaders))
         .routing(r -> {
           if (authorize != null) {
             r.get(WellKnown.AUTHORIZE_PATH, authorize::authorize)

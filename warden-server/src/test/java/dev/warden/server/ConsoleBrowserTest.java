@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.testkit.TestOidcIssuer;
+import dev.warden.testkit.TestOidcProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,8 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * driven by playwright-core from npm, against a real server with a workload that holds a live
  * credential. It signs in, walks every page (no console errors, a strict CSP on each), runs the
  * policy simulator, revokes a lease and sees it gone, and checks that a page without a session
- * goes to sign-in and that a POST without the CSRF token is refused. With WARDEN_UPDATE_DOCS=1 it
- * also writes each page's screenshot to docs/console/.
+ * goes to sign-in and that a POST without the CSRF token is refused; searches workloads, tests a
+ * platform token in Settings, simulates with a pasted token, opens an address with an unencoded
+ * SPIFFE ID (the page retries it encoded), and signs in again through the test identity provider
+ * (single sign-on lands on the page asked for). With WARDEN_UPDATE_DOCS=1 it also writes each
+ * page's screenshot to docs/console/.
  */
 class ConsoleBrowserTest {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -33,11 +37,18 @@ class ConsoleBrowserTest {
 
   static ServerFixture warden;
   static TestOidcIssuer gh;
+  static TestOidcProvider idp;
 
   @BeforeAll
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
-    warden = ServerFixture.start(dir);
+    int port = ServerFixture.freePort();
+    idp = TestOidcProvider.start("warden-console", "console-s3cret", "http://127.0.0.1:" + port
+        + "/console/oidc/callback");
+    idp.signIn(new TestOidcProvider.User("alice", "alice@acme.test", List.of("warden-admins")));
+    warden = ServerFixture.start(dir, Map.of("server.port", Integer.toString(port), "console.oidc.issuer",
+        idp.issuer(), "console.oidc.clientId", "warden-console", "console.oidc.clientSecret", "console-s3cret",
+        "console.oidc.scopeMap", "warden-admins=admin"));
     warden.apply("""
         kind: TrustProvider
         metadata: {name: github}
@@ -85,6 +96,9 @@ class ConsoleBrowserTest {
     if (gh != null) {
       gh.close();
     }
+    if (idp != null) {
+      idp.close();
+    }
   }
 
   @Test
@@ -92,7 +106,7 @@ class ConsoleBrowserTest {
     assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium is needed: apt-get install -y chromium")
         .exists();
     Map<String, String> env = new HashMap<>(Map.of("BASE", warden.base, "TOKEN", warden.adminToken, "WORKLOAD", API,
-        "RESOURCE", "orders-api"));
+        "RESOURCE", "orders-api", "PLATFORM_TOKEN", gh.githubActionsToken("acme/api", "refs/heads/main")));
     if ("1".equals(System.getenv("WARDEN_UPDATE_DOCS"))) {
       Path shots = Path.of("../docs/console").toAbsolutePath().normalize();
       Files.createDirectories(shots);
@@ -113,6 +127,18 @@ class ConsoleBrowserTest {
     JsonNode live = warden.admin("GET", "/v1/leases?workload=" + java.net.URLEncoder.encode(API,
         java.nio.charset.StandardCharsets.UTF_8), null).json();
     assertThat(live.path("items").findValuesAsText("id")).doesNotContain(lease).hasSize(2);
+    assertThat(NodeProject.step(out, "searched").path("rows").toString()).contains("spiffe://acme.test/gh/batch")
+        .doesNotContain(API);
+    assertThat(NodeProject.step(out, "tokenTested").path("result").asText()).contains("Verified by github")
+        .contains(API);
+    assertThat(NodeProject.step(out, "tokenTested").path("tokenShown").asBoolean()).isFalse();
+    assertThat(NodeProject.step(out, "simulatedToken").path("decision").asText()).isEqualTo("allow");
+    assertThat(NodeProject.step(out, "simulatedToken").path("workload").asText()).isEqualTo(API);
+    assertThat(NodeProject.step(out, "reencoded").path("url").asText()).endsWith("/console/workload?id="
+        + java.net.URLEncoder.encode(API, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(NodeProject.step(out, "reencoded").path("title").asText()).contains(API);
+    assertThat(NodeProject.step(out, "sso").path("url").asText()).endsWith("/console/audit");
+    assertThat(NodeProject.step(out, "sso").path("who").asText()).isEqualTo("alice@acme.test (single sign-on)");
     assertThat(NodeProject.step(out, "csrf").path("status").asInt()).isEqualTo(403);
     assertThat(NodeProject.step(out, "consoleErrors").path("errors")).isEmpty();
   }

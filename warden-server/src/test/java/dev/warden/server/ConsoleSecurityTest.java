@@ -26,7 +26,7 @@ class ConsoleSecurityTest {
       "/console/credentials", "/console/audit", "/console/policies", "/console/policy?name=api-orders",
       "/console/simulate", "/console/inventory", "/console/inventory?tab=posture", "/console/inventory?tab=maturity",
       "/console/inventory?tab=kpi", "/console/inventory?tab=recert", "/console/inventory?tab=leaks",
-      "/console/settings");
+      "/console/settings", "/console/workloads?q=acme", "/console/workload/retire?id=" + enc(API));
 
   @TempDir
   static Path dir;
@@ -53,6 +53,10 @@ class ConsoleSecurityTest {
         ---
         kind: Workload
         spec: {spiffeId: %s, selectors: ["github:repository=acme/api"], owner: alice}
+        ---
+        kind: Workload
+        spec: {spiffeId: spiffe://acme.test/gh/batch, selectors: ["github:repository=acme/Batch-Jobs"], owner: bob,
+               team: payments}
         ---
         kind: AccessPolicy
         metadata: {name: api-orders}
@@ -261,5 +265,126 @@ class ConsoleSecurityTest {
     HttpResponse<String> r = b.post("/console/login", Map.of("_login", m.group(1), "token", warden.adminToken,
         "next", "/console/audit?x=1"));
     assertThat(r.headers().firstValue("location")).hasValue("/console/audit?x=1");
+  }
+
+  @Test
+  void testingATokenShowsWhatTheProviderChecksTheSelectorsAndTheWorkloadButNeverTheToken() {
+    ConsoleBrowser b = signedIn(adminToken("reader", "read"));
+    String token = gh.githubActionsToken("acme/api", "refs/heads/main");
+    HttpResponse<String> r = b.post("/console/settings/test-token", Map.of("provider", "github", "token", token,
+        "_csrf", b.csrf()));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("Verified by <strong>github</strong>").contains("github:repository=acme/api")
+        .contains("trust:provider=github").contains(API).contains("aud contains one of https://warden.acme.test")
+        .contains("alg is one of RS256").contains("these claims are present: repository, ref")
+        .doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+    assertThat(r.headers().firstValue("content-security-policy").orElse("")).contains("script-src 'self'");
+    HttpResponse<String> fragment = b.post("/console/settings/test-token", Map.of("provider", "github", "token",
+        token, "_csrf", b.csrf()), Map.of("Origin", warden.base, "Sec-Fetch-Site", "same-origin", "HX-Request", "true"));
+    assertThat(fragment.body()).contains("id=\"token-result\"").doesNotContain("<html");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"audience,wrong_audience", "expired,token_expired",
+      "issuer,unknown_issuer", "garbage,malformed_token", "unsigned,alg_not_allowed", "repo,unknown_workload"})
+  void testingABadTokenShowsTheExactRefusal(String what, String reason) {
+    java.time.Instant now = java.time.Instant.now();
+    String token = switch (what) {
+      case "audience" -> gh.githubActions("acme/api", "refs/heads/main").audience("https://elsewhere.test").mint();
+      case "expired" -> gh.githubActions("acme/api", "refs/heads/main").issuedAt(now.minusSeconds(7200))
+          .notBefore(now.minusSeconds(7200)).expiresAt(now.minusSeconds(3600)).mint();
+      case "issuer" -> gh.githubActions("acme/api", "refs/heads/main").issuer("https://unknown.acme.test").mint();
+      case "unsigned" -> gh.githubActions("acme/api", "refs/heads/main").unsigned().mint();
+      case "repo" -> gh.githubActionsToken("acme/nobody", "refs/heads/main");
+      default -> "not-a-jwt";
+    };
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    HttpResponse<String> r = b.post("/console/settings/test-token", Map.of("provider", "github", "token", token,
+        "_csrf", b.csrf()));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("<code class=\"refusal\">" + reason + "</code>").doesNotContain(token);
+  }
+
+  @Test
+  void testingATokenIsAPostWithTheCsrfToken() {
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    assertThat(b.get("/console/settings/test-token").statusCode()).isEqualTo(405);
+    assertThat(b.post("/console/settings/test-token", Map.of("provider", "github", "token", "x")).statusCode())
+        .isEqualTo(403);
+    assertThat(b.post("/console/settings/test-token", Map.of("provider", "github", "_csrf", b.csrf())).statusCode())
+        .as("the token is required").isEqualTo(400);
+  }
+
+  @Test
+  void theSimulatorTakesAPastedPlatformTokenDecidesForItsWorkloadAndIssuesAndRecordsNothing() {
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    String csrf = b.csrf();
+    String token = gh.githubActionsToken("acme/api", "refs/heads/main");
+    long head = warden.admin("GET", "/v1/audit?limit=1", null).json().path("events").path(0).path("seq").asLong();
+    List<String> leases = leaseIds();
+
+    HttpResponse<String> r = b.post("/console/simulate", Map.of("token", token, "resource", "orders-api",
+        "_csrf", csrf));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("id=\"decision\">allow<").contains("Verified by <strong>github</strong>")
+        .contains("id=\"attested-workload\">" + API + "<")
+        .doesNotContain(token);
+    assertThat(warden.admin("GET", "/v1/audit?limit=1", null).json().path("events").path(0).path("seq").asLong())
+        .as("nothing audited, nothing issued").isEqualTo(head);
+    assertThat(leaseIds()).isEqualTo(leases);
+
+    HttpResponse<String> unknown = b.post("/console/simulate", Map.of("token",
+        gh.githubActionsToken("acme/nobody", "refs/heads/main"), "resource", "orders-api", "_csrf", csrf));
+    assertThat(unknown.body()).contains("id=\"decision\">deny<").contains("<code>unknown_workload</code>");
+    HttpResponse<String> expired = b.post("/console/simulate", Map.of("token", gh.githubActions("acme/api",
+        "refs/heads/main").expiresAt(java.time.Instant.now().minusSeconds(3600)).mint(), "resource", "orders-api",
+        "_csrf", csrf));
+    assertThat(expired.body()).contains("id=\"decision\">deny<").contains("<code>token_expired</code>");
+    assertThat(b.post("/console/simulate", Map.of("token", token, "workload", API, "resource", "orders-api",
+        "_csrf", csrf)).statusCode()).as("a workload or a token, not both").isEqualTo(400);
+    assertThat(b.post("/console/simulate", Map.of("resource", "orders-api", "_csrf", csrf)).statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void workloadsAreFoundByAnySubstringOfSpiffeIdOwnerTeamOrSelectorInAnyCase() {
+    ConsoleBrowser b = signedIn(adminToken("searcher", "read"));
+    assertThat(b.get("/console/workloads?q=BATCH-jobs").body()).as("selector").contains("spiffe://acme.test/gh/batch")
+        .doesNotContain(">" + API + "<");
+    assertThat(b.get("/console/workloads?q=alice").body()).as("owner").contains(">" + API + "<")
+        .doesNotContain("spiffe://acme.test/gh/batch");
+    assertThat(b.get("/console/workloads?q=PAYMENTS").body()).as("team").contains("spiffe://acme.test/gh/batch");
+    assertThat(b.get("/console/workloads?q=gh%2F").body()).as("SPIFFE ID").contains(">" + API + "<")
+        .contains("spiffe://acme.test/gh/batch");
+    assertThat(b.get("/console/workloads?q=nothing-like-this").body()).contains("No workloads match.");
+    HttpResponse<String> exact = b.get("/console/workloads?q=" + enc(API));
+    assertThat(exact.statusCode()).isEqualTo(303);
+    assertThat(exact.headers().firstValue("location")).hasValue("/console/workload?id=" + enc(API));
+    assertThat(b.get("/console/workloads?q=" + "x".repeat(201)).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void anUnencodedSpiffeIdInAnAddressGetsAPageThatExplainsAndRetriesEncodedNotAnEmpty400() {
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    HttpResponse<String> r = b.get("/console/workload?id=" + API);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("That address needs encoding").contains("/console/workload")
+        .contains("id=\"reencode\"").contains("/console/workloads");
+    assertThat(r.headers().firstValue("content-security-policy").orElse("")).contains("script-src 'self'");
+    assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/html");
+    assertThat(b.get("/console/workload?id=" + enc(API)).statusCode()).as("encoded, it opens").isEqualTo(200);
+  }
+
+  @Test
+  void retiringShowsThePlanFirstAndNeedsPolicyWrite() {
+    ConsoleBrowser reader = signedIn(adminToken("plan-reader", "read"));
+    assertThat(reader.get("/console/workload/retire?id=" + enc(API)).statusCode()).isEqualTo(403);
+    ConsoleBrowser b = signedIn(warden.adminToken);
+    assertThat(b.get("/console/workload?id=" + enc(API)).body()).contains("/console/workload/retire?id=" + enc(API));
+    HttpResponse<String> plan = b.get("/console/workload/retire?id=" + enc(API));
+    assertThat(plan.statusCode()).isEqualTo(200);
+    assertThat(plan.body()).contains("deletes the policies that name only it").contains("api-orders")
+        .contains("action=\"/console/workload/retire\"");
   }
 }

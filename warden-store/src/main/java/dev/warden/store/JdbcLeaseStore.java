@@ -101,7 +101,9 @@ final class JdbcLeaseStore implements LeaseStore {
       args.add(q.workload());
     }
     if (q.resource() != null) {
-      where.add("resource = ?");
+      // left(...) matches the PostgreSQL prefix index of V20; H2 uses resource = ?
+      where.add("left(resource, 200) = left(?, 200) AND resource = ?");
+      args.add(q.resource());
       args.add(q.resource());
     }
     if (q.kind() != null) {
@@ -126,7 +128,9 @@ final class JdbcLeaseStore implements LeaseStore {
     }
     if (q.before() != null) {
       long at = Micros.of(q.before().issuedAt());
-      where.add("(issued_at < ? OR (issued_at = ? AND id < ?))");
+      // the first term bounds the index range scan; "(a < x OR (a = x AND b < y))" alone is not
+      // an index condition, and a deep page walked the index from the newest lease
+      where.add("issued_at <= ? AND (issued_at < ? OR id < ?)");
       args.add(at);
       args.add(at);
       args.add(q.before().id());

@@ -252,6 +252,18 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
   }
 
   @Override
+  public boolean forget(String id, String note) {
+    return db.write("forget lease '" + id + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET state = 'revoked', removal_due = NULL,"
+          + " removal_error = ? WHERE id = ? AND state = 'irrevocable'")) {
+        Db.setText(ps, 1, note.length() > 1000 ? note.substring(0, 1000) : note);
+        ps.setString(2, id);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
   public List<TargetLease> list(LeaseState state, int limit) {
     return select("list target leases", COLUMNS + " WHERE target IS NOT NULL"
         + (state == null ? "" : " AND state = ?") + " ORDER BY issued_at DESC, id LIMIT ?", ps -> {

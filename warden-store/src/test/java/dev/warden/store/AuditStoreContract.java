@@ -256,6 +256,55 @@ abstract class AuditStoreContract extends StoreContract {
   }
 
   @Test
+  void aTimeWindowIsPagedNewestFirstByTimeWithoutGapsWhenAppendOrderAndTimesDisagree() {
+    // two nodes with skewed clocks: seq order and time order differ between neighbours
+    String w = "spiffe://example.org/" + unique("w");
+    Instant t = T0.plus(Duration.ofDays(3));
+    int[] offsets = {5, 3, 4, 1, 2, 9, 7, 8, 6, 0};
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int o : offsets) {
+      batch.add(decision(t.plusSeconds(o), w, "db", "allow"));
+    }
+    List<AuditRecord> recs = audit().append(batch);
+    audit().append(List.of(decision(t.plusSeconds(20), w, "db", "allow"), decision(t.minusSeconds(20), w, "db", "deny")));
+
+    List<Instant> seen = new ArrayList<>();
+    Long cursor = null;
+    while (true) {
+      List<AuditRecord> page = audit().query(new AuditQuery(t, t.plusSeconds(10), w, null, null, null, cursor, 3));
+      if (page.isEmpty()) {
+        break;
+      }
+      page.forEach(r -> seen.add(r.event().time()));
+      cursor = page.getLast().seq();
+    }
+
+    assertThat(seen).hasSize(10).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(seqs(new AuditQuery(t.plusSeconds(4), null, w, null, null, null, null, 0)))
+        .as("from only: newest by time, the one 20 s later first").hasSize(7).first()
+        .isNotIn(recs.stream().map(AuditRecord::seq).toList());
+  }
+
+  @Test
+  void reasonsActorsAndTypesLongerThanAnIndexKeyAreStoredAndFound() {
+    // outside input can be longer than a PostgreSQL B-tree key (~2,700 bytes); the batch must not fail
+    String w = "spiffe://example.org/" + unique("w");
+    String actor = "spiffe://example.org/" + "a".repeat(3000) + unique("actor");
+    String reason = "r".repeat(3000) + unique("reason");
+    String type = "t".repeat(3000) + unique("type");
+    AuditRecord r = audit().append(List.of(new AuditEvent(java.util.UUID.randomUUID().toString(), T0, type, "deny",
+        reason, actor, w, "db", java.util.Map.of(), null))).getFirst();
+
+    assertThat(seqs(new AuditQuery(null, null, null, null, null, null, reason, null, null, 0)))
+        .containsExactly(r.seq());
+    assertThat(seqs(new AuditQuery(null, null, null, null, null, null, null, actor, null, 0)))
+        .containsExactly(r.seq());
+    assertThat(seqs(new AuditQuery(null, null, null, null, null, type, null, null, null, 0))).containsExactly(r.seq());
+    assertThat(seqs(new AuditQuery(null, null, null, null, null, null, reason.substring(0, 2999) + "x", null, null, 0)))
+        .isEmpty();
+  }
+
+  @Test
   void readChainReturnsChainOrderFromSeqUpToLimit() {
     String w = "spiffe://example.org/" + unique("w");
     List<AuditEvent> batch = new ArrayList<>();

@@ -227,6 +227,31 @@ abstract class TargetLeaseStoreContract extends StoreContract {
   }
 
   @Test
+  void forgetEndsOnlyAnIrrevocableLeaseAsRevokedWithTheNoteAndNoRemovalTime() {
+    Lease stuck = dbLease(workload(), T0, T0.plusSeconds(600));
+    Lease retrying = dbLease(workload(), T0, T0.plusSeconds(600));
+    for (Lease l : List.of(stuck, retrying)) {
+      targets().recordIntent(l, TARGET, 5, T0);
+      store().leases().revoke(l.id(), T0, "x");
+    }
+    targets().removalFailed(stuck.id(), 8, T0.plusSeconds(3600), "down", true);
+    targets().removalFailed(retrying.id(), 1, T0.plusSeconds(5), "down", false);
+
+    assertThat(targets().forget(retrying.id(), "forgotten by admin:a: dropped by hand")).isFalse();
+    assertThat(targets().forget(stuck.id(), "forgotten by admin:a: dropped by hand")).isTrue();
+    assertThat(targets().forget(stuck.id(), "again")).as("only once").isFalse();
+
+    TargetLease t = targets().get(stuck.id()).orElseThrow();
+    assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(t.removedAt()).as("never seen removed").isNull();
+    assertThat(t.removalDue()).isNull();
+    assertThat(t.removalError()).isEqualTo("forgotten by admin:a: dropped by hand");
+    assertThat(targets().dueForRemoval(T0.plusSeconds(7200), 100)).extracting(TargetLease::id)
+        .doesNotContain(stuck.id()).contains(retrying.id());
+    assertThat(targets().get(retrying.id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
+  }
+
+  @Test
   void abandonWhenNothingWasCreatedIsRevokedElseRevoking() {
     Lease a = dbLease(workload(), T0, T0.plusSeconds(600));
     Lease b = dbLease(workload(), T0, T0.plusSeconds(600));

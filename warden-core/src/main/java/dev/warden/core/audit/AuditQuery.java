@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * Filters for reading the audit log; null fields do not filter. Pages run newest first, and
- * {@code beforeSeq} is the cursor (the smallest seq of the previous page).
+ * {@code beforeSeq} is the cursor (the seq of the last event of the previous page). Newest is by
+ * seq; with a time filter ({@code from} or {@code to}) it is by event time, then seq, which is the
+ * same order except for events that two nodes with skewed clocks appended side by side.
  */
 public record AuditQuery(
     Instant from, Instant to, String workload, String resource, String outcome, String type,

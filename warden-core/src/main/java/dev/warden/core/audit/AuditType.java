@@ -53,6 +53,11 @@ public enum AuditType {
   CREDENTIAL_REMOVED("credential.removed"),
   /** Removing a credential at its target failed too often; an operator must look. */
   CREDENTIAL_IRREVOCABLE("credential.irrevocable"),
+  /**
+   * An administrator made Warden stop trying to remove an irrevocable credential (force-forget),
+   * with the reason they gave: it may still exist at its target.
+   */
+  CREDENTIAL_FORGOTTEN("credential.forgotten"),
   /** A secret for reaching a target (database admin password) was stored or rotated. */
   TARGET_SECRET_SET("target_secret.set"),
   /** A brokered secret got a new version: written by an admin ({@code action=written}) or rotated. */

@@ -264,6 +264,56 @@ public final class LeaseReaper {
     return new Outcome(0, 0, 0, failed, 0, orphans).plus(reap());
   }
 
+  /** Longest reason an administrator may give for a force-forget. */
+  public static final int MAX_FORGET_REASON = 500;
+
+  /**
+   * Force-forget: stops trying to remove an IRREVOCABLE lease's credential, because an
+   * administrator removed it at the target by hand, or the target is gone for good. The lease ends
+   * REVOKED (never marked removed: Warden did not see it go) and {@code credential.forgotten} is
+   * audited with the administrator and their reason. The orphan sweep still drops the user if it
+   * finds it tagged at a target it can reach.
+   *
+   * @param reason why, in the administrator's words: required
+   * @param actor who, e.g. {@code admin:<token id>}
+   * @return the lease as it was before
+   * @throws dev.warden.core.error.ValidationException when the reason is missing or too long
+   * @throws dev.warden.core.error.NotFoundException when no credential lease at a target has this id
+   * @throws dev.warden.core.error.ConflictException when the lease is not irrevocable (Warden is
+   *     still removing it, or it is live: revoke it instead)
+   */
+  public TargetLease forget(String id, String reason, String actor) {
+    String why = reason == null ? "" : reason.strip().replaceAll("\\p{Cntrl}+", " ");
+    if (why.isEmpty()) {
+      throw new dev.warden.core.error.ValidationException("reason", "is required: say why Warden may stop trying to"
+          + " remove this credential (for example, who dropped it at the target by hand)");
+    }
+    if (why.length() > MAX_FORGET_REASON) {
+      throw new dev.warden.core.error.ValidationException("reason", "must be at most " + MAX_FORGET_REASON
+          + " characters");
+    }
+    TargetLease l = targetLeases.get(id).orElseThrow(() -> new dev.warden.core.error.NotFoundException(
+        "credential lease at a target", id));
+    if (l.state() != LeaseState.IRREVOCABLE || !targetLeases.forget(id, "forgotten by " + actor + ": " + why)) {
+      throw new dev.warden.core.error.ConflictException("lease " + id + " is " + l.state().wire()
+          + ", not irrevocable: only a credential Warden gave up removing can be forgotten"
+          + (l.state() == LeaseState.ACTIVE ? "; revoke it instead" : ""));
+    }
+    Map<String, String> d = new HashMap<>();
+    d.put("leaseId", l.id());
+    d.put("username", l.id());
+    d.put("fingerprint", l.lease().fingerprint());
+    d.put("attempts", Integer.toString(l.removalAttempts()));
+    if (l.removalError() != null) {
+      d.put("lastError", l.removalError().length() > 500 ? l.removalError().substring(0, 500) : l.removalError());
+    }
+    d.put("reason", why);
+    audit.write(AuditEvent.of(AuditType.CREDENTIAL_FORGOTTEN, AuditOutcome.SUCCESS, null, clock.instant(), actor,
+        l.lease().workload(), l.lease().resource(), d));
+    refreshCounts();
+    return l;
+  }
+
   /** How many database leases are in each state, as of the last run. */
   public Map<LeaseState, Long> counts() {
     return counts.get();

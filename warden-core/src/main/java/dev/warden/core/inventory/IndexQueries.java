@@ -85,6 +85,15 @@ final class IndexQueries {
     return n == null ? Optional.empty() : Optional.of(Inventory.importedItem(n, id));
   }
 
+  /**
+   * One item's blast radius from the facts around it ({@link IndexState#factsAround}): the cost of
+   * one workload, not of the whole inventory.
+   */
+  static Optional<BlastRadius> blastRadius(IndexState s, String id, java.time.Instant now) {
+    return item(s, id).map(i -> BlastRadius.of(s.factsAround(now, i.kind().equals("workload") ? i.name()
+        : i.attributes().get("workload")), i));
+  }
+
   /** Imported items matching {@code filter} after {@code cursor}, in id order, made into items lazily. */
   private static Iterator<InventoryItem> imported(IndexState s, Inventory.Filter filter, String cursor) {
     // walk the smallest index that the filter names; with none, walk everything in id order

@@ -64,6 +64,8 @@ final class IndexState {
   final IdIndex byTeam = new IdIndex();
   final IdIndex byEnvironment = new IdIndex();
   final IdIndex byKind = new IdIndex();
+  /** Imported items by the workload their {@code workload} attribute names: what a blast radius needs. */
+  final IdIndex byHolder = new IdIndex();
 
   /** Immutable copies of resources and policies, shared by every unit's facts; null after a change. */
   private List<Resource> resourceList;
@@ -134,12 +136,29 @@ final class IndexState {
       byTeam.remove(old.team(), id);
       byEnvironment.remove(old.environment(), id);
       byKind.remove(old.kind(), id);
+      byHolder.remove(old.attributes().get("workload"), id);
     }
     byFingerprint.add(n.fingerprint(), id);
     byOwner.add(n.owner(), id);
     byTeam.add(n.team(), id);
     byEnvironment.add(n.environment(), id);
     byKind.add(n.kind(), id);
+    byHolder.add(n.attributes().get("workload"), id);
+  }
+
+  /**
+   * The facts one item's blast radius is computed from: the workload it is or names (with the
+   * imported items that name it), every resource and policy, and nothing of the rest of the
+   * inventory. {@link BlastRadius#of(InventoryFacts, InventoryItem)} gives the same answer from these
+   * as from everything.
+   */
+  InventoryFacts factsAround(Instant now, String workload) {
+    if (workload == null) {
+      return facts(now, "", List.of());
+    }
+    List<ImportedNhi> held = new ArrayList<>();
+    byHolder.ids(workload).forEach(id -> held.add(imported.get(id)));
+    return facts(now, workload, held);
   }
 
   void setLeaks(List<LeakRecord> all) {

@@ -18,21 +18,49 @@ import java.util.Objects;
  */
 public final class Inventory {
   /** Filters of a listing; null fields do not filter. */
-  public record Filter(String kind, String owner, String team, String environment, CredentialType credentialType) {
+  /**
+   * Which items a listing keeps; null fields do not filter.
+   *
+   * @param text a case-insensitive substring of the item's id, name, owner, team or (a workload's)
+   *     selectors: the console's free-text search
+   */
+  public record Filter(String kind, String owner, String team, String environment, CredentialType credentialType,
+      String text) {
+    public static final int MAX_TEXT = 200;
+
+    public Filter {
+      text = text == null || text.isBlank() ? null : text.strip().toLowerCase(java.util.Locale.ROOT);
+      if (text != null && text.length() > MAX_TEXT) {
+        throw new dev.warden.core.error.ValidationException("q", "must be at most " + MAX_TEXT + " characters");
+      }
+    }
+
+    /** Without a text search. */
+    public Filter(String kind, String owner, String team, String environment, CredentialType credentialType) {
+      this(kind, owner, team, environment, credentialType, null);
+    }
+
     boolean test(InventoryItem i) {
       return matches(i.kind(), i.owner(), i.team(), i.environment()) && (credentialType == null
-          || credentialType == i.credentialType());
+          || credentialType == i.credentialType())
+          && (text == null || contains(i.id()) || contains(i.name()) || contains(i.owner()) || contains(i.team())
+              || contains(i.attributes().get("selectors")));
     }
 
     /** {@link #test} on an imported item, without building its row. */
     boolean testImported(ImportedNhi n) {
       return matches(n.kind(), n.owner(), n.team(), n.environment()) && (credentialType == null
-          || credentialType == importedType(n));
+          || credentialType == importedType(n))
+          && (text == null || contains(n.name()) || contains(n.owner()) || contains(n.team()));
     }
 
     private boolean matches(String k, String o, String t, String e) {
       return (kind == null || kind.equals(k)) && (owner == null || owner.equals(o)) && (team == null || team.equals(t))
           && (environment == null || environment.equals(e));
+    }
+
+    private boolean contains(String v) {
+      return v != null && v.toLowerCase(java.util.Locale.ROOT).contains(text);
     }
   }
 

@@ -352,7 +352,18 @@ public final class PostureIndex {
     }
   }
 
-  /** The facts the state holds, as of its last catch-up (for maturity, blast radius, indicators). */
+  /** One item's blast radius, from the facts around it only; empty when the index holds no such item. */
+  public Optional<BlastRadius> blastRadius(String id) {
+    catchUp();
+    lock.readLock().lock();
+    try {
+      return IndexQueries.blastRadius(state, id, clock.instant());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The facts the state holds, as of its last catch-up (for maturity, indicators). */
   public InventoryFacts facts() {
     catchUp();
     lock.readLock().lock();

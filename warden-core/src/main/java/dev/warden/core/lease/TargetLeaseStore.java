@@ -90,6 +90,16 @@ public interface TargetLeaseStore {
   /** A removal attempt failed; the lease stays REVOKING, or becomes IRREVOCABLE. */
   void removalFailed(String id, int attempts, Instant nextDue, String error, boolean irrevocable);
 
+  /**
+   * Stops the removal of an IRREVOCABLE lease's credential for good: an administrator dealt with it
+   * at the target by hand, or the target is gone. The lease becomes REVOKED with no
+   * {@code removedAt} (Warden never saw it removed) and {@code note} as its last error, so the list
+   * says why.
+   *
+   * @return false when the lease is not IRREVOCABLE (already forgotten, removed, or never stuck)
+   */
+  boolean forget(String id, String note);
+
   /** Target leases in a state, newest first. */
   List<TargetLease> list(LeaseState state, int limit);
 

@@ -166,6 +166,16 @@ public final class PolicySnapshot {
     return workloadsById.get(spiffeId);
   }
 
+  /** Up to {@code limit} workload SPIFFE IDs, sorted: for pick lists, without a store read. */
+  public List<String> workloadIds(int limit) {
+    return workloadsById.keySet().stream().sorted().limit(limit).toList();
+  }
+
+  /** Up to {@code limit} resource names, sorted. */
+  public List<String> resourceNames(int limit) {
+    return resourcesByName.keySet().stream().sorted().limit(limit).toList();
+  }
+
   public int workloadCount() {
     return workloadsById.size();
   }

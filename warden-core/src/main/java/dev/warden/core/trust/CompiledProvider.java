@@ -73,6 +73,34 @@ final class CompiledProvider {
   }
 
   /**
+   * What this provider checks, in words and in the order {@link #verify} checks it, for an
+   * administrator testing a token against it (the console's "test a token").
+   */
+  List<String> rules() {
+    List<String> r = new ArrayList<>();
+    r.add("iss is exactly " + issuer + " (it is what chose this provider)");
+    r.add("alg is one of " + String.join(", ", spec.algorithms()) + "; no crit or cty header, typ JWT or none;"
+        + " jku, x5u, x5c and jwk headers are never followed");
+    r.add("the signature verifies with the key its kid names in " + (spec.jwks() != null ? "the inline JWKS"
+        : spec.jwksUri() != null ? "the JWKS at " + spec.jwksUri()
+        : "the JWKS that " + issuer + "/.well-known/openid-configuration names"));
+    r.add("aud contains one of " + String.join(", ", audiences));
+    r.add("sub is a non-empty string");
+    r.add("exp has not passed, nbf and iat are not in the future (clock skew " + Durations.format(clockSkew)
+        + "), and iat is no older than " + Durations.format(maxTokenAge));
+    if (!required.isEmpty()) {
+      r.add("these claims are present: " + String.join(", ", required.stream().map(ClaimPath::toString).toList()));
+    }
+    StringBuilder sel = new StringBuilder("selectors: trust:provider=" + name + ", " + selectorType + ":iss, "
+        + selectorType + ":sub");
+    for (Mapping m : mappings) {
+      sel.append(", ").append(selectorType).append(':').append(m.key()).append(" from ").append(m.claim());
+    }
+    r.add(sel.toString());
+    return r;
+  }
+
+  /**
    * Compiles a spec. Does no I/O: remote keys are fetched on first use.
    *
    * @throws ValidationException naming the provider and field when the spec cannot work: a claim

@@ -192,10 +192,34 @@ public final class TrustProviders {
    *     contains the token. Nothing else is thrown, whatever the input.
    */
   public AttestedIdentity verify(String token) {
+    return verify(token, true);
+  }
+
+  /**
+   * {@link #verify(String)} without the verified-token cache, neither read nor written: for an
+   * administrator testing a token (the console's "test a token"), which must see every rule
+   * applied now and must leave nothing of the token behind.
+   *
+   * @throws DeniedException as {@link #verify(String)}
+   */
+  public AttestedIdentity verifyUncached(String token) {
+    return verify(token, false);
+  }
+
+  /**
+   * What the provider named {@code provider} checks, in words and in order; empty when this
+   * snapshot has no such provider (unknown, or disabled: see {@link #disabled()}).
+   */
+  public List<String> rules(String provider) {
+    CompiledProvider p = byName.get(provider);
+    return p == null ? List.of() : p.rules();
+  }
+
+  private AttestedIdentity verify(String token, boolean useCache) {
     ParsedJwt.checkShape(token);
     Instant now = rt.clock().instant();
     VerifiedTokenCache.Digest digest = null;
-    if (rt.cache() != null) {
+    if (rt.cache() != null && useCache) {
       digest = VerifiedTokenCache.Digest.of(token);
       VerifiedTokenCache.Entry hit = rt.cache().get(digest);
       if (hit != null) {

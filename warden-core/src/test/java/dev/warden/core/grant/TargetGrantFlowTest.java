@@ -123,6 +123,11 @@ class TargetGrantFlowTest {
     public void removalFailed(String id, int attempts, Instant nextDue, String error, boolean irrevocable) {}
 
     @Override
+    public boolean forget(String id, String note) {
+      return false;
+    }
+
+    @Override
     public List<TargetLease> list(LeaseState state, int limit) {
       return List.of();
     }

@@ -120,4 +120,27 @@ class IndexQueriesTest {
     fs.forEach(f -> out.merge(key.apply(f), 1, Integer::sum));
     return out;
   }
+
+  @Test
+  void theBlastRadiusOfEveryItemFromTheFactsAroundItEqualsTheOneFromEverything() {
+    var clock = IndexFixtures.clock();
+    FakeInventory estate = IndexFixtures.estate(clock).importItems(
+        new ImportedNhi("csv:keys", "api-key", "HELD_BY_W1", "b@acme.test", null, "prod", null, IndexFixtures.fp('5'),
+            IndexFixtures.START, null, null, null, Map.of("workload", "spiffe://acme.test/ci/w1", "resources", "cache")),
+        new ImportedNhi("csv:keys", "api-key", "HELD_BY_NOBODY", null, null, "prod", null, IndexFixtures.fp('6'),
+            IndexFixtures.START, null, null, null, Map.of("resources", "ledger")));
+    IndexState s = IndexState.load(estate, estate, clock, THRESHOLDS);
+    InventoryFacts everything = estate.facts();
+    List<InventoryItem> all = Inventory.build(everything);
+    assertThat(all).extracting(InventoryItem::kind).contains("workload", "issued-credential", "api-key");
+    for (InventoryItem i : all) {
+      assertThat(IndexQueries.blastRadius(s, i.id(), IndexFixtures.START)).as(i.id())
+          .hasValue(BlastRadius.of(everything, i));
+    }
+    BlastRadius w1 = IndexQueries.blastRadius(s, "workload:spiffe://acme.test/ci/w1", IndexFixtures.START)
+        .orElseThrow();
+    assertThat(w1.reachable()).extracting(Grants.Grant::path).as("policies and the credential it holds")
+        .contains("static credential HELD_BY_W1 from csv:keys");
+    assertThat(IndexQueries.blastRadius(s, "no-such-item", IndexFixtures.START)).isEmpty();
+  }
 }

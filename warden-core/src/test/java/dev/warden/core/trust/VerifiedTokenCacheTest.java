@@ -161,4 +161,30 @@ class VerifiedTokenCacheTest {
     String tampered = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "BA" : "AA");
     assertThatThrownBy(() -> p.verify(tampered)).isInstanceOf(DeniedException.class);
   }
+
+  @Test
+  void anUncachedVerificationNeitherReadsNorFillsTheCacheButAppliesTheSameRules() {
+    TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
+    String token = issuer.kubernetesToken("payments", "api", "p");
+    AttestedIdentity tested = p.verifyUncached(token);
+    AttestedIdentity first = p.verify(token);
+    assertThat(first).as("the test left nothing in the cache").isNotSameAs(tested).isEqualTo(tested);
+    assertThat(p.verify(token)).isSameAs(first);
+    assertThat(p.verifyUncached(token)).as("nor does it read it").isNotSameAs(first).isEqualTo(first);
+    clock.advance(Duration.ofMinutes(31));
+    assertThat(reasonOf(() -> p.verifyUncached(token))).isEqualTo(Reason.TOKEN_TOO_OLD);
+    assertThat(reasonOf(() -> p.verifyUncached("not-a-jwt"))).isEqualTo(Reason.MALFORMED_TOKEN);
+  }
+
+  @Test
+  void rulesSayWhatTheProviderChecksInOrderAndNothingForAnUnknownOne() {
+    TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
+    assertThat(p.rules("cluster")).hasSize(8).first().asString().contains(issuer.issuer());
+    assertThat(String.join("\n", p.rules("cluster"))).contains("alg is one of RS256")
+        .contains("the JWKS that " + issuer.issuer() + "/.well-known/openid-configuration names")
+        .contains("aud contains one of " + issuer.audience()).contains("iat is no older than 30m")
+        .contains("/kubernetes.io/namespace, /kubernetes.io/serviceaccount/name")
+        .contains("k8s:ns from /kubernetes.io/namespace");
+    assertThat(p.rules("nobody")).isEmpty();
+  }
 }

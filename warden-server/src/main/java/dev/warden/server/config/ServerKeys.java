@@ -106,7 +106,7 @@ public final class ServerKeys {
       "Warden's client id at that identity provider (one of the trust provider's `audiences`)");
   /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
   public static final ConfigKey<Secret> LOGIN_CLIENT_SECRET = ConfigKey.<Secret>of("login.clientSecret", "secret",
-      null, (k, v) -> Secret.of(v), "Warden's client secret at the identity provider (`WARDEN_LOGIN_CLIENTSECRET` "
+      null, (k, v) -> Secret.of(v), "Warden's client secret at the identity provider (`WARDEN_LOGIN_CLIENT_SECRET` "
           + "keeps it out of files); or use `login.clientSecretName`; neither: a public client (PKCE only)")
       .unsetWhenBlank();
   public static final ConfigKey<String> LOGIN_CLIENT_SECRET_NAME = optionalText("login.clientSecretName",
@@ -276,6 +276,28 @@ public final class ServerKeys {
       "a console session unused this long ends; the admin signs in again");
   public static final ConfigKey<Duration> CONSOLE_MAX_SESSION = duration("console.maxSession", "8h",
       "a console session ends this long after sign-in, however active");
+  public static final ConfigKey<String> CONSOLE_OIDC_ISSUER = optionalText("console.oidc.issuer", "https URL",
+      "the OpenID Connect provider where human admins sign in to the console (authorization code with PKCE; "
+          + "docs/console.md); unset: sign-in with an admin token only");
+  public static final ConfigKey<String> CONSOLE_OIDC_CLIENT_ID = optionalText("console.oidc.clientId", "string",
+      "the console's client id at that provider: the audience its ID tokens must carry");
+  /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
+  public static final ConfigKey<Secret> CONSOLE_OIDC_CLIENT_SECRET = ConfigKey.<Secret>of("console.oidc.clientSecret",
+      "secret", null, (k, v) -> Secret.of(v), "the console's client secret at the provider "
+          + "(`WARDEN_CONSOLE_OIDC_CLIENT_SECRET` keeps it out of files); or `console.oidc.clientSecretFile`; "
+          + "neither: a public client (PKCE only)").unsetWhenBlank();
+  public static final ConfigKey<Path> CONSOLE_OIDC_CLIENT_SECRET_FILE = optionalPath("console.oidc.clientSecretFile",
+      "a file holding the console's client secret (first line), read at each sign-in, so it rotates without a "
+          + "restart");
+  public static final ConfigKey<String> CONSOLE_OIDC_SCOPES = text("console.oidc.scopes", "openid email profile",
+      "scopes asked of the provider (space-separated; must include `openid`)");
+  public static final ConfigKey<String> CONSOLE_OIDC_SCOPES_CLAIM = text("console.oidc.scopesClaim", "groups",
+      "the ID token claim (a string or an array of strings, e.g. group names) mapped to Warden admin scopes");
+  public static final ConfigKey<List<String>> CONSOLE_OIDC_SCOPE_MAP = list("console.oidc.scopeMap", "",
+      "`value=scope scope…` entries, comma-separated: a human whose `console.oidc.scopesClaim` holds the value gets "
+          + "those admin scopes, e.g. `warden-admins=admin, auditors=read audit:read`; no match: refused");
+  public static final ConfigKey<List<String>> CONSOLE_OIDC_ALGORITHMS = list("console.oidc.algorithms", "RS256",
+      "signature algorithms accepted on the provider's ID tokens (asymmetric only)");
   public static final ConfigKey<Duration> JWKS_REFRESH_MIN_INTERVAL = duration("jwks.refreshMinInterval", "30s",
       "least time between JWKS refreshes caused by an unknown `kid`");
 
@@ -295,7 +317,9 @@ public final class ServerKeys {
       AUDIT_CHECKPOINT_INTERVAL, AUDIT_CHECKPOINTS_KEPT, AUDIT_STREAM_NATS_URL, AUDIT_STREAM_NATS_STREAM,
       AUDIT_STREAM_NATS_SUBJECT, AUDIT_STREAM_NATS_DUPLICATE_WINDOW, AUDIT_STREAM_FILE, AUDIT_STREAM_FILE_MAX_MB,
       AUDIT_STREAM_FILE_KEEP, AUDIT_STREAM_BATCH, AUDIT_STREAM_INTERVAL, AUDIT_STREAM_LEASE, RELOAD_INTERVAL,
-      CONSOLE_ENABLED, CONSOLE_IDLE_TIMEOUT, CONSOLE_MAX_SESSION, JWKS_REFRESH_MIN_INTERVAL);
+      CONSOLE_ENABLED, CONSOLE_IDLE_TIMEOUT, CONSOLE_MAX_SESSION, CONSOLE_OIDC_ISSUER, CONSOLE_OIDC_CLIENT_ID,
+      CONSOLE_OIDC_CLIENT_SECRET, CONSOLE_OIDC_CLIENT_SECRET_FILE, CONSOLE_OIDC_SCOPES, CONSOLE_OIDC_SCOPES_CLAIM,
+      CONSOLE_OIDC_SCOPE_MAP, CONSOLE_OIDC_ALGORITHMS, JWKS_REFRESH_MIN_INTERVAL);
 
   /** Where the generated key table sits in docs/configuration.md: between these two lines. */
   public static final String DOC_BEGIN = "<!-- BEGIN GENERATED: configuration keys, from ServerKeys; "

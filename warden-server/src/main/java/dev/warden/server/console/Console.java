@@ -57,6 +57,8 @@ public final class Console {
   private final boolean tls;
   private final String sessionCookie;
   private final Map<String, Route> routes = new HashMap<>();
+  /** Sign-in through the identity provider; null when console.oidc.issuer is unset. */
+  private final ConsoleOidc oidc;
 
   /** @param tls true when the listener serves HTTPS: cookies are then Secure and {@code __Host-} prefixed */
   public Console(ConsoleServices services, Duration idle, Duration maxSession, boolean tls) {
@@ -64,6 +66,8 @@ public final class Console {
     this.sessions = new Sessions(services.clock(), idle, maxSession);
     this.tls = tls;
     this.sessionCookie = tls ? "__Host-warden-session" : "warden-session";
+    this.oidc = ConsoleOidc.fromConfig(services.cfg(), services.clock(),
+        new dev.warden.server.federation.HttpDocumentFetcher());
     Estate estate = new Estate(services.inventory(), services.clock());
     new OverviewPage(services, estate).register(this);
     new WorkloadsPage(services, estate).register(this);
@@ -97,17 +101,22 @@ public final class Console {
         login(req, res);
       } else if (path.equals(PREFIX + "/logout")) {
         logout(req, res);
+      } else if (oidc != null && path.equals(PREFIX + ConsoleOidc.START)) {
+        oidcStart(req, res);
+      } else if (oidc != null && path.equals(PREFIX + ConsoleOidc.CALLBACK)) {
+        oidcCallback(req, res);
       } else {
         page(req, res, path, t0);
       }
     } catch (RuntimeException e) {
-      error(req, res, e);
+      error(req, res, e, t0);
     }
   }
 
   private void page(ServerRequest req, ServerResponse res, String path, long t0) {
     Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
-    AdminPrincipal who = s == null ? null : services.adminTokens().current(s.tokenId).orElse(null);
+    AdminPrincipal who = s == null ? null
+        : s.user != null ? s.user : services.adminTokens().current(s.tokenId).orElse(null);
     if (who == null) {
       if (s != null) {
         sessions.end(s.id);
@@ -202,7 +211,9 @@ public final class Console {
     String nonce = sessions.randomToken();
     setCookie(res, LOGIN_COOKIE + "=" + nonce + "; Path=" + LOGIN + "; HttpOnly; SameSite=Strict; Max-Age="
         + LOGIN_FORM_LIFETIME.toSeconds() + (tls ? "; Secure" : ""));
-    byte[] html = ConsoleCall.render(o -> JteloginGenerated.render(o, null, assets, nonce, safeNext(next), error));
+    String sso = oidc == null ? null : PREFIX + ConsoleOidc.START + "?next=" + Fmt.q(safeNext(next));
+    byte[] html = ConsoleCall.render(o -> JteloginGenerated.render(o, null, assets, nonce, safeNext(next), error,
+        sso, oidc == null ? null : hostOf(oidc.issuer())));
     res.status(status);
     res.header("Content-Type", "text/html; charset=utf-8");
     res.send(html);
@@ -217,12 +228,89 @@ public final class Console {
       ConsoleCall c = new ConsoleCall(req, res, s, null, services, assets, System.nanoTime());
       checkPost(req, c);
       sessions.end(s.id);
-      services.adminTokens().current(s.tokenId).ifPresent(who -> services.audit().write(new AuditEvent(
-          UUID.randomUUID().toString(), services.clock().instant(), AuditType.CONSOLE_SIGNED_OUT.wire(),
-          AuditOutcome.SUCCESS.wire(), "", who.actor(), null, null, Map.of("via", "console"), null)));
+      java.util.Optional.ofNullable(s.user).or(() -> services.adminTokens().current(s.tokenId)).ifPresent(who ->
+          services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
+              AuditType.CONSOLE_SIGNED_OUT.wire(), AuditOutcome.SUCCESS.wire(), "", who.actor(), null, null,
+              Map.of("via", "console"), null)));
     }
     setCookie(res, expired(sessionCookie, "/"));
     redirect(res, LOGIN);
+  }
+
+  /**
+   * Single sign-on, step one: a fresh {@code state}, {@code nonce} and PKCE verifier, the browser
+   * bound by a cookie, and off to the identity provider.
+   */
+  private void oidcStart(ServerRequest req, ServerResponse res) {
+    if (req.prologue().method() != Method.GET) {
+      throw new BadRequestException(405, "use GET on " + PREFIX + ConsoleOidc.START);
+    }
+    String browser = sessions.randomToken();
+    String url;
+    try {
+      url = oidc.start(sessions.randomToken(), sessions.randomToken(), sessions.randomToken() + sessions.randomToken(),
+          browser, safeNext(req.query().first("next").orElse(null)));
+    } catch (dev.warden.core.error.DeniedException e) {
+      loginForm(res, req.query().first("next").orElse(null), "Single sign-on is not available: " + e.getMessage(),
+          502);
+      return;
+    }
+    // Lax, not Strict: the identity provider's redirect back is a cross-site navigation
+    setCookie(res, ConsoleOidc.COOKIE + "=" + browser + "; Path=" + PREFIX + "/oidc; HttpOnly; SameSite=Lax; Max-Age="
+        + ConsoleOidc.PENDING_SECONDS + (tls ? "; Secure" : ""));
+    res.status(303);
+    res.header("Location", url);
+    res.send();
+  }
+
+  /**
+   * Single sign-on, step two: the provider's answer. The session cookie is SameSite=Strict, so the
+   * way on is a page of ours that refreshes to the page asked for: a navigation started on this
+   * site carries it, the provider's cross-site redirect would not.
+   */
+  private void oidcCallback(ServerRequest req, ServerResponse res) {
+    if (req.prologue().method() != Method.GET) {
+      throw new BadRequestException(405, "use GET on " + PREFIX + ConsoleOidc.CALLBACK);
+    }
+    String state = req.query().first("state").orElse(null);
+    String next = oidc.next(state);
+    ConsoleOidc.Outcome o = oidc.finish(state, req.query().first("code").orElse(null),
+        req.query().first("error").orElse(null), cookie(req, ConsoleOidc.COOKIE));
+    setCookie(res, expired(ConsoleOidc.COOKIE, PREFIX + "/oidc"));
+    if (o.admin() == null) {
+      Map<String, String> details = new HashMap<>();
+      details.put("via", "oidc");
+      details.put("message", Errors.printable(o.message()));
+      if (o.user() != null) {
+        details.put("subject", dev.warden.core.oauth.UserPrincipal.subject(o.user()));
+      }
+      services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
+          AuditType.CONSOLE_SIGNED_IN.wire(), AuditOutcome.FAILURE.wire(), o.reason(), "console", null, null, details,
+          null));
+      loginForm(res, next, "Single sign-on failed: " + o.message(), o.reason().equals("no_admin_scopes") ? 403 : 401);
+      return;
+    }
+    AdminPrincipal who = o.admin();
+    Sessions.Session s = sessions.create(who);
+    services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
+        AuditType.CONSOLE_SIGNED_IN.wire(), AuditOutcome.SUCCESS.wire(), "", who.actor(), null, null,
+        Map.of("via", "oidc", "name", who.name(), "scopes", String.join(" ", new java.util.TreeSet<>(who.scopes()))),
+        null));
+    setCookie(res, sessionCookie + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
+    String to = safeNext(next);
+    byte[] html = ConsoleCall.render(out -> JtesignedinGenerated.render(out, null, assets, to, who.name()));
+    res.status(200);
+    res.header("Content-Type", "text/html; charset=utf-8");
+    res.send(html);
+  }
+
+  private static String hostOf(String url) {
+    try {
+      String h = java.net.URI.create(url).getHost();
+      return h == null ? url : h;
+    } catch (IllegalArgumentException e) {
+      return url;
+    }
   }
 
   private void auditSignIn(AdminPrincipal who, AuditOutcome outcome, String reason, String message) {
@@ -261,7 +349,7 @@ public final class Console {
     return next;
   }
 
-  private void error(ServerRequest req, ServerResponse res, RuntimeException e) {
+  private void error(ServerRequest req, ServerResponse res, RuntimeException e, long t0) {
     int status;
     String message;
     if (e instanceof AuthException a) {
@@ -288,20 +376,36 @@ public final class Console {
     }
     String shown = Errors.printable(message);
     byte[] html = ConsoleCall.render(o -> JteerrorGenerated.render(o, null, assets, status, shown));
+    res.header("Server-Timing", "render;dur=" + (System.nanoTime() - t0) / 1000 / 1000.0);
     res.status(status);
     res.header("Content-Type", "text/html; charset=utf-8");
     res.send(html);
   }
 
   private static void headers(ServerResponse res) {
-    res.header("Content-Security-Policy", CSP);
-    res.header("X-Frame-Options", "DENY");
-    res.header("X-Content-Type-Options", "nosniff");
+    securityHeaders(res::header);
+  }
+
+  /** The headers of every console answer, the listener's own refusals included. */
+  public static void securityHeaders(java.util.function.BiConsumer<String, String> header) {
+    header.accept("Content-Security-Policy", CSP);
+    header.accept("X-Frame-Options", "DENY");
+    header.accept("X-Content-Type-Options", "nosniff");
     // not no-referrer: under it browsers send "Origin: null" with a form POST, and the origin
     // check needs the real one; same-origin still sends nothing to other sites
-    res.header("Referrer-Policy", "same-origin");
-    res.header("Cross-Origin-Opener-Policy", "same-origin");
-    res.header("Cache-Control", "no-store");
+    header.accept("Referrer-Policy", "same-origin");
+    header.accept("Cross-Origin-Opener-Policy", "same-origin");
+    header.accept("Cache-Control", "no-store");
+  }
+
+  /**
+   * The page for a console address the web server refused before routing: Helidon 4.2.0 refuses
+   * {@code :} in a query (helidon#9862, fixed in 4.2.1), so a pasted {@code ?id=spiffe://…} gets
+   * here. It explains, and its script retries with the query percent-encoded.
+   */
+  public byte[] refusedAddress(String path, String message) {
+    String shown = Errors.printable(message.length() > 200 ? message.substring(0, 200) : message);
+    return ConsoleCall.render(o -> Jtebad_addressGenerated.render(o, null, assets, Errors.printable(path), shown));
   }
 
   private static void setCookie(ServerResponse res, String value) {

@@ -54,9 +54,22 @@ final class ConsoleCall {
     }
   }
 
+  /**
+   * Pages that read the inventory index never wait for its first full read after start (a minute
+   * at a million items): until it is done they answer 503 and say so.
+   *
+   * @throws dev.warden.server.http.BadRequestException 503 while the index is being built
+   */
+  void needIndex() {
+    if (!services.inventory().ready()) {
+      throw new dev.warden.server.http.BadRequestException(503, "The inventory index is still being built after start"
+          + " (about a minute at a million items); reload this page in a moment.");
+    }
+  }
+
   /** False once the session has ended or its admin token was revoked: a long response stops then. */
   boolean stillSignedIn() {
-    return services.adminTokens().current(session.tokenId).isPresent() && !session.ended;
+    return !session.ended && (session.user != null || services.adminTokens().current(session.tokenId).isPresent());
   }
 
   boolean isPost() {
@@ -105,7 +118,7 @@ final class ConsoleCall {
   }
 
   Frame frame(String title, String nav) {
-    return new Frame(title, nav, who.name() + " (" + who.tokenId() + ")", session.csrf, assets, session.takeFlash(),
+    return new Frame(title, nav, who.label(), session.csrf, assets, session.takeFlash(),
         who.has(Scopes.POLICY_WRITE));
   }
 

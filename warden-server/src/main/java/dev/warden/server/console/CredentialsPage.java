@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Credentials and leases: every lease, filtered by workload, resource, kind and state, newest
- * first, paged by keyset; revoke one, or everything a workload holds. Only fingerprints are shown:
+ * first, paged by keyset; revoke one, or everything a workload holds; force-forget a credential at
+ * a target that could not be removed (with a reason). Only fingerprints are shown:
  * Warden never stores a credential, so there is none to show.
  */
 final class CredentialsPage {
@@ -40,6 +41,7 @@ final class CredentialsPage {
     c.route("/credentials", Scopes.READ, this::list, null);
     c.route("/credentials/revoke", Scopes.POLICY_WRITE, null, this::revoke);
     c.route("/credentials/revoke-all", Scopes.POLICY_WRITE, null, this::revokeAll);
+    c.route("/credentials/forget", Scopes.POLICY_WRITE, null, this::forget);
   }
 
   private void list(ConsoleCall c) {
@@ -73,6 +75,17 @@ final class CredentialsPage {
     String workload = c.required("workload");
     List<String> revoked = s.leases().revokeAll(workload, c.who.actor());
     c.redirect(back(c), revoked.size() + " live leases of " + workload + " revoked.");
+  }
+
+  /**
+   * Force-forget of an irrevocable credential at a target: the reaper gave up removing it, and an
+   * administrator says why Warden may stop (required; audited with their identity).
+   */
+  private void forget(ConsoleCall c) {
+    String id = c.required("id");
+    s.reaper().forget(id, c.field("reason"), c.who.actor());
+    c.redirect(back(c), "Lease " + id + " forgotten: Warden no longer tries to remove it (audited as"
+        + " credential.forgotten with your reason).");
   }
 
   /** Back to the list the action was taken from (only a console path). */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.inventory.Inventory;
-import dev.warden.core.inventory.InventoryFacts;
 import dev.warden.core.inventory.KpiHistoryStore;
 import dev.warden.core.inventory.LeakRecord;
 import dev.warden.core.inventory.Maturity;
@@ -15,8 +14,6 @@ import dev.warden.server.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -56,28 +53,28 @@ final class InventoryPage {
     List<LeakRecord> leaks = null;
     int offset = Math.max(0, intParam(c, "offset"));
     switch (tab) {
-      case "posture" -> findings = s.inventory().posture(c.param("severity"), c.param("rule"), offset, PAGE,
-          s.inventory().thresholds(), false);
+      case "posture" -> {
+        c.needIndex();
+        findings = s.inventory().posture(c.param("severity"), c.param("rule"), offset, PAGE,
+            s.inventory().thresholds(), false);
+      }
       case "maturity" -> {
-        String stage = c.param("stage");
-        maturity = estate.get().byItem().values().stream()
-            .filter(a -> stage == null || Integer.toString(a.stage()).equals(stage))
-            .sorted(Comparator.comparingInt(Maturity.Assessment::stage).thenComparing(Maturity.Assessment::itemId))
-            .limit(200).toList();
+        Estate.Snapshot e = estate.get();
+        maturity = e == null ? null : e.firstByStage().getOrDefault(stage(c.param("stage")), List.of());
       }
       case "kpi" -> {
-        kpi = Json.MAPPER.valueToTree(s.inventory().kpi().fields());
+        Estate.Snapshot e = estate.get();
+        kpi = e == null ? null : e.kpi();
         series = kpiSeries(s.inventory().kpiHistory(90));
       }
       case "recert" -> campaigns = s.recert().list();
       case "leaks" -> {
-        InventoryFacts f = s.inventory().facts();
-        leaks = new ArrayList<>(f.leaks());
-        leaks.sort(Comparator.comparing(LeakRecord::reportedAt).reversed());
-        leaks = leaks.subList(0, Math.min(200, leaks.size()));
+        Estate.Snapshot e = estate.get();
+        leaks = e == null ? null : e.leaks();
       }
       default -> {
         tab = "items";
+        c.needIndex();
         items = s.inventory().items(new Inventory.Filter(c.param("kind"), c.param("owner"), null, null, null),
             c.param("after"), PAGE, false);
       }
@@ -118,6 +115,17 @@ final class InventoryPage {
     s.reloadNow().run();
     estate.invalidate();
     c.redirect("/console/inventory?tab=recert", workload + ": " + decision + ".");
+  }
+
+  /** The stage filter: 1..7, or 0 for every stage. */
+  private static int stage(String v) {
+    if (v == null) {
+      return 0;
+    }
+    if (!v.matches("[1-7]")) {
+      throw new dev.warden.core.error.ValidationException("stage", "must be a maturity stage from 1 to 7");
+    }
+    return Integer.parseInt(v);
   }
 
   private static int intParam(ConsoleCall c, String name) {

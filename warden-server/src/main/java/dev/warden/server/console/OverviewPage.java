@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The overview: rates of issuance and denial (hourly, from {@link ChainWatch}'s counts), live
@@ -25,7 +24,8 @@ import java.util.TreeMap;
 final class OverviewPage {
   record KeyRow(String purpose, String kid, String algorithm, Instant activatedAt, String age, String nextRotation) {}
 
-  record View(Instant now, ChainWatch.Status chain, String series, Estate.Snapshot estate, Map<String, Integer> findings,
+  /** @param estate the shared aggregates, or null while the first are being computed */
+  record View(Instant now, ChainWatch.Status chain, String series, Estate.Snapshot estate,
       Map<LeaseState, Long> targetLeases, List<KeyRow> keys, String caId, Instant caNotAfter, String caExpiresIn,
       long issued24h, long denied24h) {}
 
@@ -51,8 +51,6 @@ final class OverviewPage {
       issued += h.issued();
       denied += h.denied();
     }
-    Map<String, Integer> findings = new TreeMap<>(
-        s.inventory().posture(null, null, 0, 1, s.inventory().thresholds(), false).bySeverity());
     List<KeyRow> keys = new ArrayList<>();
     Duration every = s.cfg().rotation().rotateEvery();
     for (KeyManager k : s.keys()) {
@@ -66,7 +64,7 @@ final class OverviewPage {
       }
     }
     var ca = s.ca().current();
-    View v = new View(now, s.chain().status(), series(hours), estate.get(), findings, s.targetLeaseCounts().get(), keys,
+    View v = new View(now, s.chain().status(), series(hours), estate.get(), s.targetLeaseCounts().get(), keys,
         ca.authorityId(), ca.notAfter(), Fmt.ago(ca.notAfter(), now), issued, denied);
     c.page(o -> JteoverviewGenerated.render(o, null, c.frame("Overview", "overview"), v));
   }

@@ -38,8 +38,12 @@ final class PoliciesPage {
   record PolicyView(String name, String yaml, String disabled, List<Version> history, Long a, Long b,
       List<LineDiff.Line> diff) {}
 
+  /**
+   * @param attested when the request named a platform token instead of a workload: what it proved
+   *     (the result is null when the token was refused before any policy was asked)
+   */
   record SimView(List<String> workloads, List<String> resources, String workload, String resource, String scope,
-      String time, String sourceAddress, JsonNode result) {}
+      String time, String sourceAddress, TokenCheck attested, JsonNode result) {}
 
   private final ConsoleServices s;
 
@@ -104,20 +108,44 @@ final class PoliciesPage {
 
   private void simulator(ConsoleCall c) {
     c.page(o -> JtesimulateGenerated.render(o, null, c.frame("Simulator", "policies"),
-        view(c.param("workload"), c.param("resource"), null, null, null, null)));
+        view(c.param("workload"), c.param("resource"), null, null, null, null, null)));
   }
 
+  /**
+   * Decides one request: for a workload named, or for a pasted platform token, which is first
+   * verified through the trust providers and matched to its workload as a real grant would be, and
+   * whose verified claims the conditions then see. Nothing is issued and nothing is recorded.
+   */
   private void simulate(ConsoleCall c) {
+    String token = c.field("token");
+    String workload = c.field("workload");
+    if (token != null && workload != null) {
+      throw new dev.warden.core.error.ValidationException("token", "give a workload or a platform token, not both");
+    }
+    if (token == null && workload == null) {
+      throw new dev.warden.core.error.ValidationException("workload", "name a workload, or paste a platform token");
+    }
     ObjectNode body = Json.object();
-    body.put("workload", c.required("workload"));
     body.put("resource", c.required("resource"));
     putIf(body, "scope", c.field("scope"));
     putIf(body, "time", c.field("time"));
     putIf(body, "sourceAddress", c.field("sourceAddress"));
-    JsonNode result = Decisions.explain(s.policies().get(), body,
-        TokenEndpoint.address(c.req.remotePeer().address()), c.now());
-    SimView v = view(c.field("workload"), c.field("resource"), c.field("scope"), c.field("time"),
-        c.field("sourceAddress"), result);
+    var snap = s.policies().get();
+    TokenCheck attested = null;
+    if (token != null) {
+      attested = TokenCheck.of(s.trust().get(), snap, token);
+      if (attested.workload() != null) {
+        workload = attested.workload().name();
+        body.set("claims", Json.MAPPER.valueToTree(attested.identity().claims()));
+      }
+    }
+    JsonNode result = null;
+    if (attested == null || attested.workload() != null) {
+      body.put("workload", workload);
+      result = Decisions.explain(snap, body, TokenEndpoint.address(c.req.remotePeer().address()), c.now());
+    }
+    SimView v = view(token == null ? workload : null, c.field("resource"), c.field("scope"), c.field("time"),
+        c.field("sourceAddress"), attested, result);
     if (c.htmx()) {
       c.page(o -> Jtesimulate_resultGenerated.render(o, null, v));
     } else {
@@ -125,11 +153,13 @@ final class PoliciesPage {
     }
   }
 
-  private SimView view(String workload, String resource, String scope, String time, String source, JsonNode result) {
-    // the pick lists hold the first 500 of each; any other is typed in
-    List<String> workloads = s.config().list(Kind.WORKLOAD).stream().limit(500).map(v -> v.value().name()).toList();
-    List<String> resources = s.config().list(Kind.RESOURCE).stream().limit(500).map(v -> v.value().name()).toList();
-    return new SimView(workloads, resources, workload, resource, scope, time, source, result);
+  private SimView view(String workload, String resource, String scope, String time, String source,
+      TokenCheck attested, JsonNode result) {
+    // the pick lists hold the first 500 of each, from the running configuration; any other is typed in
+    var snap = s.policies().get();
+    List<String> workloads = snap.workloadIds(500);
+    List<String> resources = snap.resourceNames(500);
+    return new SimView(workloads, resources, workload, resource, scope, time, source, attested, result);
   }
 
   private static void putIf(ObjectNode o, String field, String value) {

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Console sessions, in this node's memory: a random 256-bit id (the cookie) maps to the admin
- * token's id, never the token itself, and to the session's CSRF token. A session ends when unused
+ * token's id, never the token itself (or, for a human signed in through the identity provider, to
+ * who they are and the scopes their ID token mapped to), and to the session's CSRF token. A session ends when unused
  * for {@code idle} or {@code max} after sign-in, whichever comes first; a restart ends them all.
  *
  * <p>Design note: sessions are per node on purpose. A console user is pinned to one node by the
@@ -21,10 +22,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * database backup holds no live session.
  */
 final class Sessions {
-  /** One signed-in admin. Only the token id is kept: scopes are read again on every request. */
+  /**
+   * One signed-in admin. For a token only its id is kept: scopes are read again on every request.
+   * A human signed in through the identity provider keeps the scopes of that sign-in until the
+   * session ends.
+   */
   static final class Session {
     final String id;
+    /** The admin token's id; null for a human. */
     final String tokenId;
+    /** The human signed in through the identity provider; null for a token. */
+    final dev.warden.server.admin.AdminPrincipal user;
     final String csrf;
     final Instant created;
     volatile Instant lastSeen;
@@ -32,9 +40,10 @@ final class Sessions {
     volatile String flash;
     volatile boolean ended;
 
-    Session(String id, String tokenId, String csrf, Instant created) {
+    Session(String id, String tokenId, dev.warden.server.admin.AdminPrincipal user, String csrf, Instant created) {
       this.id = id;
       this.tokenId = tokenId;
+      this.user = user;
       this.csrf = csrf;
       this.created = created;
       this.lastSeen = created;
@@ -66,8 +75,16 @@ final class Sessions {
   }
 
   Session create(String tokenId) {
+    return put(new Session(randomToken(), tokenId, null, randomToken(), clock.instant()));
+  }
+
+  /** A session of a human signed in through the identity provider. */
+  Session create(dev.warden.server.admin.AdminPrincipal user) {
+    return put(new Session(randomToken(), null, user, randomToken(), clock.instant()));
+  }
+
+  private Session put(Session s) {
     sweep();
-    Session s = new Session(randomToken(), tokenId, randomToken(), clock.instant());
     byId.put(s.id, s);
     return s;
   }

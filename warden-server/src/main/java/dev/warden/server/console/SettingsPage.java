@@ -17,9 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Settings, read-only: trust providers, resources, signing keys and the CA, the notification
- * endpoint, and every server configuration key with its value (files and flags are where they are
- * changed; a secret shows as redacted, a URL that may carry a token shows its host only).
+ * Settings, read-only: trust providers (with a box to test a platform token against one),
+ * resources, signing keys and the CA, the notification endpoint, and every server configuration key
+ * with its value (files and flags are where they are changed; a secret shows as redacted, a URL
+ * that may carry a token shows its host only).
  */
 final class SettingsPage {
   record Provider(String name, String type, String issuer, String audiences, String algorithms, String disabled) {}
@@ -32,7 +33,21 @@ final class SettingsPage {
   record Setting(String key, String value, String defaultValue, String doc) {}
 
   record View(Instant now, List<Provider> providers, List<Res> resources, List<Key> keys, String caId,
-      Instant caNotAfter, String trustDomain, String webhook, List<Setting> settings) {}
+      Instant caNotAfter, String trustDomain, String webhook, List<Setting> settings, TokenTest test) {}
+
+  /**
+   * The answer of "test a token": what the chosen provider checks, and what became of the token.
+   *
+   * @param chosen the provider the administrator picked
+   * @param rules what that provider checks, in order (empty when it is unknown or disabled)
+   * @param check the token taken through verification and identification
+   */
+  record TokenTest(String chosen, List<String> rules, TokenCheck check) {
+    /** The provider that actually verified it differs from the one picked: its iss chose another. */
+    boolean otherProvider() {
+      return check.verified() && !check.identity().provider().equals(chosen);
+    }
+  }
 
   private final ConsoleServices s;
 
@@ -42,9 +57,31 @@ final class SettingsPage {
 
   void register(Console c) {
     c.route("/settings", Scopes.READ, this::show, null);
+    // a POST so that the token stays out of URLs, history and access logs; it changes nothing
+    c.route("/settings/test-token", Scopes.READ, null, this::testToken);
   }
 
   private void show(ConsoleCall c) {
+    c.page(o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), view(c, null)));
+  }
+
+  /**
+   * Verifies a pasted token as the token endpoint would (no cache, nothing issued or recorded) and
+   * shows the chosen provider's rules, then the selectors and workload, or the exact refusal.
+   */
+  private void testToken(ConsoleCall c) {
+    String provider = c.required("provider");
+    String token = c.required("token");
+    var trust = s.trust().get();
+    TokenTest t = new TokenTest(provider, trust.rules(provider), TokenCheck.of(trust, s.policies().get(), token));
+    if (c.htmx()) {
+      c.page(o -> Jtesettings_testGenerated.render(o, null, t));
+    } else {
+      c.page(o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), view(c, t)));
+    }
+  }
+
+  private View view(ConsoleCall c, TokenTest test) {
     List<Provider> providers = new ArrayList<>();
     for (Versioned<Named> v : s.config().list(Kind.TRUST_PROVIDER)) {
       TrustProviderSpec t = (TrustProviderSpec) v.value();
@@ -69,9 +106,8 @@ final class SettingsPage {
       settings.add(new Setting(k.name(), shown(k, s.cfg().get(k)), k.defaultValue(), k.doc()));
     }
     var ca = s.ca().current();
-    View v = new View(c.now(), providers, resources, keys, ca.authorityId(), ca.notAfter(), ca.trustDomain(),
-        shown(ServerKeys.NOTIFICATIONS_WEBHOOK_URL, s.cfg().get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)), settings);
-    c.page(o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), v));
+    return new View(c.now(), providers, resources, keys, ca.authorityId(), ca.notAfter(), ca.trustDomain(),
+        shown(ServerKeys.NOTIFICATIONS_WEBHOOK_URL, s.cfg().get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)), settings, test);
   }
 
   /** A setting as shown: secrets redacted, URLs as scheme and host (a webhook URL often holds a token). */

@@ -35,8 +35,13 @@ import java.util.Map;
 final class WorkloadsPage {
   static final int PAGE = 50;
 
-  record ListView(List<InventoryItem> items, String next, String owner, String team, String environment,
-      String cursor) {}
+  record ListView(List<InventoryItem> items, String next, String q, String owner, String team, String environment,
+      String cursor) {
+    /** The query string of these filters, for paging links. */
+    String filters() {
+      return "q=" + Fmt.q(q) + "&owner=" + Fmt.q(owner) + "&team=" + Fmt.q(team) + "&environment=" + Fmt.q(environment);
+    }
+  }
 
   record PolicyRow(String name, String effect, String resources, String condition, String disabled) {}
 
@@ -60,8 +65,9 @@ final class WorkloadsPage {
   record Graph(int width, int height, List<Node> nodes, List<Edge> edges, int score) {}
 
   record View(Instant now, Workload w, long version, String updatedBy, Maturity.Assessment maturity, List<Lease> leases,
-      List<PolicyRow> policies, Graph graph, List<Grants.Grant> reach, List<AuditRecord> activity,
-      InventoryService.RetirePlan retirePlan) {}
+      List<PolicyRow> policies, Graph graph, List<Grants.Grant> reach, List<AuditRecord> activity) {}
+
+  record RetireView(Workload w, InventoryService.RetirePlan plan) {}
 
   private final ConsoleServices s;
   private final Estate estate;
@@ -76,20 +82,28 @@ final class WorkloadsPage {
     c.route("/workload", Scopes.READ, this::show, null);
     c.route("/workload/state", Scopes.POLICY_WRITE, null, this::setState);
     c.route("/workload/owner", Scopes.POLICY_WRITE, null, this::setOwner);
-    c.route("/workload/retire", Scopes.POLICY_WRITE, null, this::retire);
+    c.route("/workload/retire", Scopes.POLICY_WRITE, this::retirePlan, this::retire);
   }
 
+  /**
+   * The list, filtered by owner, team, environment and free text ({@code q}: a substring of the
+   * SPIFFE ID, owner, team or a selector, any case); a {@code q} that is exactly a registered SPIFFE
+   * ID opens that workload.
+   */
   private void list(ConsoleCall c) {
-    String id = c.param("id");
-    if (id != null) {
-      // "go to": an exact SPIFFE ID opens its page
-      c.redirect("/console/workload?id=" + Fmt.q(id), null);
+    String q = c.param("q");
+    if (q == null) {
+      q = c.param("id"); // the "go to" box of the first slice
+    }
+    if (q != null && s.policies().get().workload(q) != null) {
+      c.redirect("/console/workload?id=" + Fmt.q(q), null);
       return;
     }
+    c.needIndex();
     String cursor = c.param("after");
     PostureIndex.ItemsPage page = s.inventory().items(new Inventory.Filter("workload", c.param("owner"),
-        c.param("team"), c.param("environment"), null), cursor, PAGE, false);
-    ListView v = new ListView(page.items(), page.next(), c.param("owner"), c.param("team"), c.param("environment"),
+        c.param("team"), c.param("environment"), null, q), cursor, PAGE, false);
+    ListView v = new ListView(page.items(), page.next(), q, c.param("owner"), c.param("team"), c.param("environment"),
         cursor);
     c.page(o -> JteworkloadsGenerated.render(o, null, c.frame("Workloads", "workloads"), v));
   }
@@ -110,6 +124,7 @@ final class WorkloadsPage {
             String.join(", ", p.resources()), p.condition(), s.disabledReason().apply(Kind.ACCESS_POLICY, p.name())));
       }
     }
+    c.needIndex();
     BlastRadius br;
     try {
       br = s.inventory().blastRadius(Inventory.workloadId(id));
@@ -118,9 +133,10 @@ final class WorkloadsPage {
       br = new BlastRadius(Inventory.workloadId(id), id, 0, List.of());
     }
     List<AuditRecord> activity = s.auditLog().query(new AuditQuery(null, null, id, null, null, null, null, 20));
-    View v = new View(c.now(), w, stored.version(), stored.updatedBy(), estate.get().byItem().get(Inventory.workloadId(id)),
-        s.leases().active(id), policies, graph(w, br), br.reachable(), activity,
-        w.state() == WorkloadState.RETIRED ? null : s.inventory().retirePlan(id));
+    Estate.Snapshot e = estate.get();
+    View v = new View(c.now(), w, stored.version(), stored.updatedBy(),
+        e == null ? null : e.byItem().get(Inventory.workloadId(id)), s.leases().active(id), policies, graph(w, br),
+        br.reachable(), activity);
     c.page(o -> JteworkloadGenerated.render(o, null, c.frame(id, "workloads"), v));
   }
 
@@ -186,6 +202,21 @@ final class WorkloadsPage {
     apply(c, new Workload(w.spiffeId(), w.selectors(), owner, w.team(), w.environment(), w.state(), w.expiresAt(),
         w.description(), w.nodeSelectors()));
     c.redirect("/console/workload?id=" + Fmt.q(id), "Owner set to " + owner + ".");
+  }
+
+  /** What retiring will do, computed from the store and changing nothing; its form confirms. */
+  private void retirePlan(ConsoleCall c) {
+    String id = c.param("id");
+    if (id == null) {
+      throw new ValidationException("id", "name a workload by its SPIFFE ID");
+    }
+    Workload w = workload(id);
+    if (w.state() == WorkloadState.RETIRED) {
+      c.redirect("/console/workload?id=" + Fmt.q(id), "Already retired.");
+      return;
+    }
+    RetireView v = new RetireView(w, s.inventory().retirePlan(id));
+    c.page(o -> Jteworkload_retireGenerated.render(o, null, c.frame("Retire " + id, "workloads"), v));
   }
 
   private void retire(ConsoleCall c) {

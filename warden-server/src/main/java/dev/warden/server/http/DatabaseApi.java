@@ -26,8 +26,10 @@ import java.util.Iterator;
  * never values), {@code PUT /v1/target-secrets/<name>} with {@code {"value": "..."}} (write-only;
  * checked against every resource using it before it is stored),
  * {@code POST /v1/target-secrets/<name>:rotate}, {@code GET /v1/database-leases[?state=...]} (the
- * lifecycle of issued users, irrevocable ones included) and {@code POST /v1/database-leases:reap}
- * (run the reaper and the orphan sweep now). Reads need {@code read}, changes {@code policy:write}.
+ * lifecycle of issued users, irrevocable ones included), {@code POST /v1/database-leases:reap}
+ * (run the reaper and the orphan sweep now) and {@code POST /v1/database-leases/<id>:forget} with
+ * {@code {"reason": "..."}} (force-forget an irrevocable one). Reads need {@code read}, changes
+ * {@code policy:write}.
  */
 public final class DatabaseApi {
   static final String SECRETS = "/v1/target-secrets";
@@ -51,7 +53,7 @@ public final class DatabaseApi {
 
   public static boolean handles(String rawPath) {
     return rawPath.equals(SECRETS) || rawPath.startsWith(SECRETS + "/") || rawPath.equals(LEASES)
-        || rawPath.equals(LEASES + ":reap");
+        || rawPath.equals(LEASES + ":reap") || rawPath.startsWith(LEASES + "/");
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
@@ -88,6 +90,27 @@ public final class DatabaseApi {
       b.put("failed", o.failed());
       b.put("irrevocable", o.irrevocable());
       b.put("orphans", o.orphans());
+      send(res, 200, b);
+      return;
+    }
+    if (raw.startsWith(LEASES + "/")) {
+      String id = raw.substring(LEASES.length() + 1);
+      if (!id.endsWith(":forget") || id.length() == ":forget".length()) {
+        throw new BadRequestException(404, "the only action on one database lease is POST " + LEASES
+            + "/<id>:forget with {\"reason\": \"...\"}");
+      }
+      if (m != Method.POST) {
+        throw new BadRequestException(405, "use POST on " + LEASES + "/<id>:forget");
+      }
+      need(who, Scopes.POLICY_WRITE);
+      JsonNode body = Json.parse(Bodies.read(req, MAX_BODY));
+      JsonNode reason = body.path("reason");
+      TargetLease l = reaper.forget(id.substring(0, id.length() - ":forget".length()),
+          reason.isTextual() ? reason.asText() : null, who.actor());
+      ObjectNode b = Json.object();
+      b.put("id", l.id());
+      b.put("forgotten", true);
+      b.put("state", LeaseState.REVOKED.wire());
       send(res, 200, b);
       return;
     }

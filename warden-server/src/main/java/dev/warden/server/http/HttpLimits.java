@@ -21,9 +21,41 @@ public final class HttpLimits {
 
   private HttpLimits() {}
 
+  /**
+   * A page for a request the listener refused before routing (400, typically a query character its
+   * URI validation refuses), for paths under {@code prefix}; null leaves the default empty answer.
+   */
+  @FunctionalInterface
+  public interface RefusedPage {
+    /** @return the HTML page, or null */
+    byte[] render(String path, String message);
+  }
+
   /** Direct handlers that answer the listener's own 413 in JSON naming {@link #MAX_PAYLOAD}. */
   public static DirectHandlers directHandlers() {
-    DirectHandler tooLarge = HttpLimits::handle;
+    return directHandlers(null, null, null);
+  }
+
+  /**
+   * As {@link #directHandlers()}, and a 400 for a path under {@code prefix} answered with
+   * {@code page} (the console's "that address needs encoding"), with the headers {@code headers} adds.
+   */
+  public static DirectHandlers directHandlers(String prefix, RefusedPage page,
+      java.util.function.Consumer<java.util.function.BiConsumer<String, String>> headers) {
+    DirectHandler tooLarge = (request, type, status, h, message) -> {
+      if (page != null && status.code() == Status.BAD_REQUEST_400.code() && request.path() != null
+          && request.path().startsWith(prefix)) {
+        byte[] html = page.render(request.path(), message == null ? "" : message);
+        if (html != null) {
+          DirectHandler.TransportResponse.Builder b = DirectHandler.TransportResponse.builder()
+              .status(Status.BAD_REQUEST_400).headers(h).header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+              .keepAlive(false).entity(html);
+          headers.accept((name, value) -> b.header(HeaderNames.create(name), value));
+          return b.build();
+        }
+      }
+      return handle(request, type, status, h, message);
+    };
     return DirectHandlers.builder()
         .addHandler(DirectHandler.EventType.BAD_REQUEST, tooLarge)
         .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, tooLarge)

@@ -52,7 +52,7 @@ final class InventoryApi implements ApiUnit {
 
   private void list(Call c) {
     Inventory.Filter filter = new Inventory.Filter(c.param("kind"), c.param("owner"), c.param("team"),
-        c.param("environment"), CredentialType.parse(c.param("credentialType")));
+        c.param("environment"), CredentialType.parse(c.param("credentialType")), c.param("q"));
     int limit = 100;
     if (c.param("limit") != null) {
       try {

@@ -218,6 +218,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void everyEnvironmentVariableADescriptionNamesIsOneWardenReads() {
+    // regression: login.clientSecret told users to set WARDEN_LOGIN_CLIENTSECRET, which nothing reads
+    java.util.Set<String> read = new java.util.HashSet<>(List.of("WARDEN_MASTER_KEY"));
+    ServerKeys.ALL.forEach(k -> read.add(k.envName()));
+    for (ConfigKey<?> k : ServerKeys.ALL) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("WARDEN_[A-Z0-9_]+").matcher(k.doc());
+      while (m.find()) {
+        assertThat(read).as(k.name() + " names " + m.group()).contains(m.group());
+      }
+    }
+    ServerConfig c = ConfigLoader.load(null, Map.of("WARDEN_CONSOLE_OIDC_CLIENT_SECRET", "s3cret"), Map.of());
+    assertThat(c.get(ServerKeys.CONSOLE_OIDC_CLIENT_SECRET).reveal()).isEqualTo("s3cret");
+  }
+
+  @Test
   void theDatabaseReaperIsConfigurableWithDefaultsAndBounds() {
     ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
     assertThat(d.get(ServerKeys.DATABASES_REAP_INTERVAL)).isEqualTo(java.time.Duration.ofSeconds(2));

@@ -503,6 +503,49 @@ abstract class TargetProviderContract {
   }
 
   @Test
+  void anIrrevocableCredentialIsForceForgottenOnlyWithAReasonAuditedWithTheAdminAndNeverRetried() {
+    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(1),
+        Duration.ofMinutes(10), 1, Duration.ofHours(1), 100));
+    Granted live = grant();
+    Granted g = grant();
+    faults.removalFails = true;
+    store.leases().revoke(g.jti(), clock.instant(), "leaked");
+    assertThat(r.reap().irrevocable()).isEqualTo(1);
+
+    assertThatThrownBy(() -> r.forget(g.jti(), "  \n ", "admin:a1"))
+        .isInstanceOf(dev.warden.core.error.ValidationException.class).hasMessageContaining("reason");
+    assertThatThrownBy(() -> r.forget(g.jti(), "x".repeat(501), "admin:a1"))
+        .isInstanceOf(dev.warden.core.error.ValidationException.class);
+    assertThatThrownBy(() -> r.forget(live.jti(), "not stuck", "admin:a1"))
+        .isInstanceOf(dev.warden.core.error.ConflictException.class).hasMessageContaining("revoke it instead");
+    assertThatThrownBy(() -> r.forget("no-such-lease", "why", "admin:a1"))
+        .isInstanceOf(dev.warden.core.error.NotFoundException.class);
+    assertThat(lease(g.jti()).state()).as("refusals change nothing").isEqualTo(LeaseState.IRREVOCABLE);
+
+    r.forget(g.jti(), "dropped by hand\u0007 by the DBA", "admin:a1");
+
+    TargetLease t = lease(g.jti());
+    assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
+    assertThat(t.removedAt()).isNull();
+    assertThat(t.removalError()).isEqualTo("forgotten by admin:a1: dropped by hand  by the DBA");
+    AuditRecord forgotten = store.audit().query(new AuditQuery(null, null, null, null, null,
+        "credential.forgotten", null, 10)).get(0);
+    assertThat(forgotten.event().actor()).isEqualTo("admin:a1");
+    assertThat(forgotten.event().details()).containsEntry("leaseId", g.jti())
+        .containsEntry("reason", "dropped by hand  by the DBA").containsKey("lastError");
+    assertThatThrownBy(() -> r.forget(g.jti(), "again", "admin:a1"))
+        .isInstanceOf(dev.warden.core.error.ConflictException.class);
+
+    faults.removalFails = false;
+    clock.advance(Duration.ofHours(2));
+    r.reap();
+    assertThat(db.userExists(g.jti())).as("a forgotten credential is not retried by the reaper").isTrue();
+    assertThat(lease(g.jti()).state()).isEqualTo(LeaseState.REVOKED);
+    r.sweep();
+    assertThat(db.userExists(g.jti())).as("but the orphan sweep drops it where it finds it").isFalse();
+  }
+
+  @Test
   void theOrphanSweepDropsExactlyTheTaggedUsersNoLeaseAccountsFor() {
     Granted live = grant();
     String prefix = resource.database().usernameTemplate().prefix();

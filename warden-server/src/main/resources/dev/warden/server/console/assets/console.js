@@ -40,6 +40,25 @@
     });
   }
 
-  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); startTails(document); });
+  // An address pasted with an unencoded SPIFFE ID (?id=spiffe://...) is refused by the web server
+  // before the console sees it; its error page (<a id="reencode">) retries with the query encoded.
+  function reencode() {
+    var link = document.getElementById('reencode');
+    if (!link || !location.search) { return; }
+    var parts = location.search.substring(1).split('&').map(function (p) {
+      var i = p.indexOf('=');
+      try {
+        var k = decodeURIComponent((i < 0 ? p : p.substring(0, i)).replace(/\+/g, ' '));
+        return i < 0 ? encodeURIComponent(k)
+          : encodeURIComponent(k) + '=' + encodeURIComponent(decodeURIComponent(p.substring(i + 1).replace(/\+/g, ' ')));
+      } catch (e) { return null; }
+    });
+    if (parts.indexOf(null) >= 0) { return; }
+    var url = location.pathname + '?' + parts.join('&');
+    link.href = url;
+    if (url !== location.pathname + location.search && location.pathname.indexOf('/console/') === 0) { location.replace(url); }
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { reencode(); drawCharts(document); startTails(document); });
   document.addEventListener('htmx:afterSettle', function (e) { drawCharts(e.target); startTails(e.target); });
 })();

@@ -2,7 +2,7 @@ package dev.warden.bench.console;
 
 import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.lease.Lease;
+import dev.warden.core.model.Lease;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.server.WardenServer;
 import dev.warden.server.config.ConfigLoader;

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 public final class Rule {
   /** How a rule finds its secret; decides priority when two rules match overlapping text. */
   public enum Kind {
+    /** A high-entropy string with no other evidence: the lowest priority of all. */
+    ENTROPY,
     /** Fills gaps the generic detectors leave (shell exports of any value shape): lowest priority. */
     FALLBACK,
     /** A generic detector (assignments, URLs, JWTs): lowest priority. */
@@ -58,6 +60,17 @@ public final class Rule {
     List<int[]> spans(CharSequence text, MatchResult match, int limit);
   }
 
+  /** Per-thread state of a rule that sweeps every token-shaped run instead of keyword hits. */
+  interface Sweep {
+    /** Adds the candidates found in {@code buf[from, to)} (offsets are indices into buf). */
+    void sweep(byte[] buf, int from, int to, List<Candidate> out);
+  }
+
+  /** Prepares a sweeping rule for one compiled rule set; the supplier makes per-thread state. */
+  interface Sweeper {
+    java.util.function.Supplier<Sweep> prepare(Rule self, List<Rule> ruleSet);
+  }
+
   final String id;
   final String description;
   final Severity severity;
@@ -79,6 +92,7 @@ public final class Rule {
   final boolean schemeBefore;
   final Locator locator;
   final BinaryOperator<String> decoder;
+  final Sweeper sweeper;
 
   Rule(Builder b) {
     this.id = b.id;
@@ -88,8 +102,9 @@ public final class Rule {
     this.kind = b.kind;
     this.keywords = List.copyOf(b.keywords);
     this.caseSensitiveKeywords = b.caseSensitiveKeywords;
-    this.pattern = Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
-    this.secretGroup = b.pattern.pattern().contains("(?<s>");
+    this.sweeper = b.sweeper;
+    this.pattern = b.sweeper != null ? b.pattern : Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
+    this.secretGroup = pattern != null && pattern.pattern().contains("(?<s>");
     this.before = b.before;
     this.after = b.after;
     this.multiline = b.multiline;
@@ -102,7 +117,7 @@ public final class Rule {
     this.schemeBefore = b.schemeBefore;
     this.locator = b.locator;
     this.decoder = b.decoder;
-    if (keywords.isEmpty()) {
+    if (keywords.isEmpty() && sweeper == null) {
       throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
     }
   }
@@ -152,6 +167,7 @@ public final class Rule {
     private boolean schemeBefore;
     private Locator locator;
     private BinaryOperator<String> decoder;
+    private Sweeper sweeper;
 
     private Builder(String id, String description) {
       this.id = id;
@@ -257,6 +273,12 @@ public final class Rule {
      */
     Builder decode(BinaryOperator<String> d) {
       this.decoder = d;
+      return this;
+    }
+
+    /** The rule has no keywords and no expression: {@code s} finds its candidates. */
+    Builder sweep(Sweeper s) {
+      this.sweeper = s;
       return this;
     }
 

@@ -465,6 +465,9 @@ public final class Rules {
             + "=(?<q>['\"]?)(?<s>[^\\s'\"`$]{6,256})\\k<q>(?=[\\s;]|$)")
         .rejectIfMatch("(?i)(?:FILE|PATH|DIR|URL|URI|NAME|_ID|TYPE|HEADER|ENDPOINT|EXPIRY|EXPIRES|TTL|LENGTH|ARN|HOST|PORT|USER|COMMAND|CMD)=")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
+    // No keyword and no expression: sweeps every token-shaped run (decision 106).
+    r.add(Rule.builder("high-entropy-string", "High-entropy string assigned to a key or quoted, in no known provider format")
+        .severity(LOW).kind(Rule.Kind.ENTROPY).confidence(Confidence.LOW).sweep(HighEntropy.sweeper()).build());
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
@@ -645,6 +648,7 @@ public final class Rules {
       return false;
     }
     // dotted identifiers (com.example.Foo2), file names and version strings are not secrets
-    return !v.matches("(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*");
+    return !v.matches("(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*")
+        && !HighEntropy.isEncodedText(v); // base64 of JSON or prose: a pagination token, not a credential
   }
 }

@@ -509,9 +509,58 @@ final class Corpus {
       String q = List.of("", "\"", "'").get(r.between(0, 2));
       return new Gen("# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n", p, null);
     });
+    g.put("high-entropy-string", Corpus::highEntropy);
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
     return g;
+  }
+
+  /**
+   * A random key as tools print them: {@code openssl rand -base64 32}, Python's
+   * {@code secrets.token_urlsafe(32)}, a 24-48 character alphanumeric key; with {@code anyAlphabet}
+   * also {@code openssl rand -hex 32} and a lowercase base36 key.
+   */
+  static String randomKey(Rnd r, boolean anyAlphabet) {
+    return switch (r.between(0, anyAlphabet ? 4 : 2)) {
+      case 0 -> b64Of(r.bytes(32));
+      case 1 -> Base64.getUrlEncoder().withoutPadding().encodeToString(r.bytes(32));
+      case 2 -> r.alnum(r.between(32, 48));
+      case 3 -> r.hex(64);
+      default -> r.of("abcdefghijklmnopqrstuvwxyz0123456789", 32);
+    };
+  }
+
+  /**
+   * The high-entropy rule's three contexts: a key named like a secret (the file-type contexts
+   * place it), any other key, a quoted literal passed as an argument.
+   */
+  private static Gen highEntropy(Rnd r) {
+    switch (r.between(0, 3)) {
+      case 0, 1 -> {
+        String k = randomKey(r, true);
+        String name = List.of("signing_key", "encryption_key", "hmac_key", "master_key", "session_key", "cookie_key",
+            "license_key", "webhook_key").get(r.between(0, 7));
+        return new Gen(k, k, name);
+      }
+      case 2 -> {
+        String k = randomKey(r, false);
+        String file = switch (r.between(0, 2)) {
+          case 0 -> "{\"service\": \"billing\", \"upstream\": \"" + k + "\", \"retries\": 3}\n";
+          case 1 -> "[relay]\nhost = relay.corp.internal\nchannel = " + k + "\n";
+          default -> "connector:\n  kind: sftp\n  handle: " + k + "\n";
+        };
+        return new Gen(file, k, null);
+      }
+      default -> {
+        String k = randomKey(r, false);
+        String file = switch (r.between(0, 2)) {
+          case 0 -> "client = Client(\"billing-svc\", \"" + k + "\")\n";
+          case 1 -> "conn.authenticate(user, '" + k + "');\n";
+          default -> "if (header.equals(\"" + k + "\")) {\n  allow();\n}\n";
+        };
+        return new Gen(file, k, null);
+      }
+    }
   }
 
   private static void tok(Map<String, Function<Rnd, Gen>> g, String id, String key, Function<Rnd, String> f) {
@@ -710,10 +759,91 @@ final class Corpus {
       add(out, "anon.js", "const supabaseAnonKey = '" + anonJwt(r) + "';\n");
       add(out, "camel.txt", "VeryLongIdentifierNameWithoutDigits AnotherLongCamelCaseIdentifierName_forTesting\n"
           + "SKIPPED_TESTS_COUNT key-value-store-configuration EAA\n");
+      // High-entropy shapes that are not secrets: each must give the high-entropy rule nothing.
+      add(out, "sri.html", "<script src=\"https://cdn.example.net/lib.min.js\" integrity=\"sha384-" + r.b64(64)
+          + "\" crossorigin=\"anonymous\"></script>\n<link rel=\"stylesheet\" href=\"/a.css\" integrity=\"sha512-" + r.b64(86) + "==\">\n"
+          + "<script type=\"importmap\">{\"integrity\": {\"/app.js\": \"sha256-" + b64Of(r.bytes(32)) + "\"}}</script>\n");
+      add(out, "yarn-berry.lock", "\"" + r.lower(6) + "@npm:^1.2.0\":\n  version: 1.2." + r.between(0, 9) + "\n  resolution: \"x@npm:1.2.3\"\n"
+          + "  checksum: 10c0/" + r.hex(128) + "\n  languageName: node\n  linkType: hard\n");
+      add(out, "go.sum", "golang.org/x/" + r.lower(5) + " v0.21.0 h1:" + b64Of(r.bytes(32)) + "\ngolang.org/x/" + r.lower(5)
+          + " v0.21.0/go.mod h1:" + b64Of(r.bytes(32)) + "\n");
+      add(out, "Cargo.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nversion = \"0.4.2\"\nsource = \"git+https://github.com/o/r?rev=main#"
+          + r.hex(40) + "\"\nchecksum = \"" + r.hex(64) + "\"\ndependencies = [\n \"serde\",\n]\n");
+      add(out, "package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/" + r.lower(7) + "\": {\"version\": \"4.1.0\", "
+          + "\"resolved\": \"https://registry.npmjs.org/x/-/x-4.1.0.tgz\", \"integrity\": \"sha512-" + r.b64(86) + "==\", "
+          + "\"license\": \"MIT\"}}}\n");
+      add(out, "checksums.txt", "sha256:" + r.hex(64) + "  warden_linux_amd64.tar.gz\nMD5 (warden.dmg) = " + r.hex(32) + "\n"
+          + "warden.zip.sha256: " + r.hex(64) + "\nb2sum: " + r.hex(128) + "\n");
+      add(out, "ids.yaml", "request_id: " + r.uuid() + "\ntenant: " + r.uuid() + "\n\"correlationId\": \"" + r.uuid() + "\"\n"
+          + "deviceGuid = \"" + r.uuid().toUpperCase(java.util.Locale.ROOT) + "\"\nobjectId: " + r.hex(24) + "\nnanoid: " + r.b64url(21) + "\n");
+      add(out, "commits.txt", "revision: " + r.hex(40) + "\n\"sha\": \"" + r.hex(40) + "\"\nrev = \"" + r.hex(40) + "\";\n"
+          + "\"head\": \"" + r.hex(40) + "\"\n" + r.hex(40) + " refs/heads/main\n" + r.hex(7) + " Fix the build\n");
+      add(out, "bundle.min.js", minifiedBundle(r));
+      add(out, "app.js.map", sourceMap(r));
+      add(out, "images.html", "<img alt=\"logo\" src=\"data:image/png;base64," + b64Of(pngBytes(r, 300)) + "\">\n"
+          + "{\"icon\": \"data:image/svg+xml;base64," + b64Of(("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 8\"><path d=\"M"
+          + r.between(0, 8) + " 0h8v8z\"/></svg>").getBytes(StandardCharsets.UTF_8)) + "\",\n \"preview\": \"" + b64Of(pngBytes(r, 120)) + "\"}\n"
+          + ".bg{background-image:url(\"data:image/jpeg;base64," + b64Of(jpegBytes(r, 90)) + "\")}\n");
+      add(out, "k8s-public.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM" + r.b64(200) + "\n"
+          + "webhooks:\n- clientConfig:\n    caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(180) + "\n"
+          + "verify_key = \"MCowBQYDK2VwAyEA" + b64Of(r.bytes(32)).substring(0, 43) + "=\"\nsigning_pub: AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n"
+          + "jwks: {\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \"" + r.b64url(43) + "\", \"y\": \"" + r.b64url(43)
+          + "\", \"kid\": \"" + r.b64url(43) + "\"}]}\n");
+      add(out, "text-as-base64.json", "{\"NextToken\": \"" + b64Of(("{\"Marker\": null, \"boto_truncate_amount\": " + r.between(1, 9) + "}")
+          .getBytes(StandardCharsets.UTF_8)) + "\", \"setting\": \"" + b64Of("min-replicas-to-write".getBytes(StandardCharsets.UTF_8))
+          + "\", \"quote\": \"" + b64Of("These aren't the droids you're looking for".getBytes(StandardCharsets.UTF_8)) + "\"}\n");
+      add(out, "identifiers.java", "ps(\"SecretKeyFactory\", \"PBEWithHmacSHA256AndAES_128\",\n    \"com.sun.crypto.provider.PBEKeyFactory$PBEWithHmacSHA256AndAES_128\");\n"
+          + "masterAlg = \"SunTls12MasterSecret\";\nString alg = \"SHA512withDSAinP1363Format\";\n"
+          + "    key: PKCS12PrivateKeyTypes | None,\n\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"\n"
+          + "handler = \"userAccountHandlerV2\"\nthis.beanName = \"getUserAccountHandlerFactory2\";\n"
+          + "\"DeferMaintenanceIdentifier\": \"dfm-" + r.alnum(20) + "\"\naws glacier list-parts --upload-id \"" + r.b64url(92) + "\"\n"
+          + "'signature': '" + r.b64url(43) + "',\n * SEED = " + r.hex(40) + "\nstatic final String P = \"" + r.upperHex(64) + "\";\n");
       add(out, "i18n.json", "{\"password_label\": \"Password\", \"token_expired\": \"Your session token has expired\", "
           + "\"secret_question\": \"What is your pet's name?\"}\n");
     }
     return out;
+  }
+
+  /** One long line, as bundlers write it: quoted random-looking strings under short names. */
+  private static String minifiedBundle(Rnd r) {
+    StringBuilder sb = new StringBuilder("!function(){\"use strict\";var e={");
+    for (int i = 0; i < 40; i++) {
+      sb.append(r.between(100, 999)).append(":function(e,t,n){n.d(t,{a:function(){return \"").append(r.b64(40))
+          .append("\"},b:\"").append(r.alnum(32)).append("\",h:\"").append(r.hex(20)).append("\"})},");
+    }
+    sb.append("};n.u=function(e){return\"static/js/\"+e+\".\"+{");
+    for (int i = 0; i < 20; i++) {
+      sb.append('"').append(r.between(100, 999)).append("\":\"").append(r.hex(8)).append("\",");
+    }
+    return sb.append("}[e]+\".chunk.js\"}}();\n").toString();
+  }
+
+  /** A source map: one line of VLQ mappings, names and embedded sources. */
+  private static String sourceMap(Rnd r) {
+    StringBuilder mappings = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      mappings.append(r.of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", r.between(4, 10)))
+          .append(i % 12 == 11 ? ";" : ",");
+    }
+    return "{\"version\":3,\"file\":\"app.js\",\"sources\":[\"webpack:///src/index.ts\"],\"names\":[\"e\",\"t\"],\"mappings\":\""
+        + mappings + "\",\"sourcesContent\":[\"export const id = '" + r.b64url(40) + "';\\n\"]}\n"
+        + "//# sourceMappingURL=data:application/json;charset=utf-8;base64," + b64Of(r.bytes(900)) + "\n";
+  }
+
+  private static byte[] pngBytes(Rnd r, int n) {
+    byte[] b = r.bytes(n);
+    byte[] magic = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    System.arraycopy(magic, 0, b, 0, magic.length);
+    return b;
+  }
+
+  private static byte[] jpegBytes(Rnd r, int n) {
+    byte[] b = r.bytes(n);
+    b[0] = (byte) 0xff;
+    b[1] = (byte) 0xd8;
+    b[2] = (byte) 0xff;
+    b[3] = (byte) 0xe0;
+    return b;
   }
 
   private static String anonJwt(Rnd r) {

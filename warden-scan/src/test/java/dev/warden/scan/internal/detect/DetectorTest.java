@@ -233,7 +233,8 @@ class DetectorTest {
     String hex = "A35C" + rnd.upperHex(60);
     List<Finding> f = scan("[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword=" + hex + "\n"
         + "[Configuration\\Interface]\nPassword=" + rnd.upperHex(40) + "\n");
-    assertThat(f).singleElement().satisfies(x -> {
+    // the second Password= is outside a session: not WinSCP's (the catch-all high-entropy rule may report it)
+    assertThat(f.stream().filter(x -> x.ruleId().equals("winscp-password"))).singleElement().satisfies(x -> {
       assertThat(x.ruleId()).isEqualTo("winscp-password");
       assertThat(x.secret().reveal()).isEqualTo(hex);
     });
@@ -349,6 +350,111 @@ class DetectorTest {
   })
   void frameworkAssignmentWhenReferenceOrPlaceholderThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  // ---- high-entropy-string (decision 106): the key or quote around a random value decides
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      signing_key = "%s"                     | b64   | MEDIUM
+      HMAC_KEY=%s                            | hex   | MEDIUM
+      encryption_key: %s                     | alnum | MEDIUM
+      'cookie_key' => '%s',                  | b64   | MEDIUM
+      map.put("session_key", "%s");          | b64u  | MEDIUM
+      deploy --license-key %s --force        | alnum | MEDIUM
+      curl "https://relay.corp/hook?key=%s&v=2" | alnum | MEDIUM
+      upstream: %s                           | b64u  | LOW
+      channel = %s                           | alnum | LOW
+      client = Client("billing-svc", "%s")   | b64   | LOW
+      if (header.equals('%s')) {             | b64u  | LOW
+      """)
+  void randomValueWhenNamedOrQuotedThenReportedAsHighEntropy(String template, String alphabet, Confidence confidence) {
+    byte[] key = rnd.bytes(32);
+    String value = switch (alphabet) {
+      case "b64" -> java.util.Base64.getEncoder().encodeToString(key);
+      case "b64u" -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
+      case "hex" -> java.util.HexFormat.of().formatHex(key);
+      default -> rnd.alnum(40);
+    };
+    assertThat(scan(template.formatted(value) + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("high-entropy-string");
+      assertThat(f.secret().reveal()).isEqualTo(value);
+      assertThat(f.confidence()).isEqualTo(confidence);
+      assertThat(f.severity()).isEqualTo(dev.warden.scan.Severity.LOW);
+    });
+  }
+
+  @Test
+  void randomValueWhenNotNamedNotQuotedOrPartOfALongerWordThenNotReported() {
+    String v = rnd.alnum(40);
+    assertThat(scan("The value " + v + " was rotated.\n")).isEmpty();
+    assertThat(scan("https://cdn.corp/assets/" + v + "/app.js\n")).isEmpty();
+    assertThat(scan("secret_path = \"/var/lib/" + v + "\"\n")).isEmpty();
+    assertThat(scan("token_part = \"" + v + ".json\"\n")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"integrity\": \"sha512-%b64%\"",
+      "<script integrity=\"sha384-%b64%\" src=\"/a.js\"></script>",
+      "checksum = \"%hex%\"",
+      "\"commit\": \"%hex%\"",
+      "signing_key_id: %b64u%",
+      "golang.org/x/net v0.21.0 h1:%b64%",
+      "request_id = \"%uuid%\"",
+      "value: ghp_%alnum%",
+      "publicKey: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE%b64%\"",
+      "verify_key = \"MCowBQYDK2VwAyEA%b64%\"",
+      "\"x\": \"%b64u%\", \"y\": \"%b64u%\"",
+      "headers[\"X-Request-Id\"] = \"%b64%\"",
+      "aws glacier list-parts --upload-id \"%b64u%%b64u%\"",
+      "    key: PKCS12PrivateKeyTypes | None,",
+      "\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"",
+      "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA%b64%\">",
+      "preview = \"iVBORw0KGgoAAAANSUhEUgAA%b64%\"",
+      "hash = '%hex%'",
+      "if (a == b) return \"%hex%\";",
+      "signing_key = \"eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9\""})
+  void highEntropyShapeWhenPublicOrNamedAsNonSecretThenNothing(String template) {
+    String line = template.replace("%b64%", java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)).replace("=", ""))
+        .replace("%b64u%", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(rnd.bytes(32)))
+        .replace("%hex%", rnd.hex(64)).replace("%uuid%", rnd.uuid()).replace("%alnum%", rnd.alnum(36));
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @Test
+  void randomValueWhenOnAMinifiedLineThenOnlySecretNamesReported() {
+    StringBuilder bundle = new StringBuilder("!function(){var e={");
+    for (int i = 0; i < 30; i++) {
+      bundle.append(i).append(":{a:\"").append(java.util.Base64.getEncoder().encodeToString(rnd.bytes(30))).append("\"},");
+    }
+    String key = rnd.alnum(40);
+    bundle.append("signingKey:\"").append(key).append("\"}}();\n");
+    assertThat(bundle.length()).isGreaterThan(HighEntropy.LONG_LINE);
+    assertThat(scan(bundle.toString())).singleElement().satisfies(f -> assertThat(f.secret().reveal()).isEqualTo(key));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"package-lock.json", "web/yarn.lock", "go.sum", "Cargo.lock", "dist/app.min.js", "app.js.map", "SHA256SUMS"})
+  void randomValueWhenInALockFileBundleOrChecksumListThenNotSweptButOtherRulesRun(String path) {
+    String line = "signing_key = \"" + java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)) + "\"\n";
+    String token = Corpus.githubStyle(rnd, "ghp_");
+    assertThat(scanAt("config/app.env", line)).singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("high-entropy-string"));
+    assertThat(scanAt(path, line + "t = '" + token + "'\n")).singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("github-pat"));
+  }
+
+  private static List<Finding> scanAt(String path, String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    List<Finding> out = new ArrayList<>();
+    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder()).scan(b, b.length, 0, b.length, new LineCursor(1), path, out::add);
+    return out;
+  }
+
+  @Test
+  void randomValueWhenAnotherRuleMatchesThenThatRuleWins() {
+    String v = rnd.alnum(12) + rnd.digits(4) + rnd.alnum(16);
+    assertThat(scan("client_secret = \"" + v + "\"\n")).singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("generic-secret"));
   }
 
   @Test

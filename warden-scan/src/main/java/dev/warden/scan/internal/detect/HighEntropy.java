@@ -107,13 +107,13 @@ final class HighEntropy {
 
   /**
    * Beginnings of values that are high-entropy but public: SRI and lock-file hashes, DER public
-   * keys (SubjectPublicKeyInfo for RSA, P-256, P-384, P-521, Ed25519, X25519, Ed448), SSH public
+   * keys (SubjectPublicKeyInfo for RSA-1024 to 4096, P-256, P-384, P-521, Ed25519, X25519, Ed448), SSH public
    * key blobs, base64 of PEM certificate and public-key blocks, base64 images (PNG, JPEG, GIF,
    * WebP, SVG, XML).
    */
   private static final List<String> PUBLIC_PREFIXES = List.of(
       "sha1-", "sha256-", "sha384-", "sha512-",
-      "MIIBIjANBgkqhkiG9w0BAQEFAAOC", "MIICIjANBgkqhkiG9w0BAQEFAAOC", "MIIBojANBgkqhkiG9w0BAQEFAAOC",
+      "MIGfMA0GCSqGSIb3DQEBAQUAA4GN", "MIIBIjANBgkqhkiG9w0BAQEFAAOC", "MIICIjANBgkqhkiG9w0BAQEFAAOC", "MIIBojANBgkqhkiG9w0BAQEFAAOC",
       "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE", "MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQ",
       "MCowBQYDK2VwAyEA", "MCowBQYDK2VuAyEA", "MEMwBQYDK2VxAzoA",
       "AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh",

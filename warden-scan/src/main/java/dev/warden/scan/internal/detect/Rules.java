@@ -435,6 +435,46 @@ public final class Rules {
             + "|\\$argon2(?:id|i|d)\\$v=\\d+\\$m=\\d+,t=\\d+,p=\\d+\\$[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128}"
             + "|pbkdf2_sha256\\$\\d{4,7}\\$[A-Za-z0-9]{6,64}\\$[A-Za-z0-9+/]{43}=)'(?=[ \\t]*[,)])")
         .validate(v -> !WELL_KNOWN_HASHES.contains(v)).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // pg_dump writes table data as COPY blocks: tab-separated rows up to a "\." line.
+    r.add(Rule.builder("sql-copy-password", "Password in the password column of a PostgreSQL COPY ... FROM stdin block (pg_dump)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("from stdin").multiline().window(700, 65_536)
+        .regex("(?i:copy)[ \\t]+(?:\"?\\w+\"?\\.)?\"?\\w+\"?[ \\t]*\\((?<c>[^()';\\r\\n]{1,600})\\)[ \\t]+(?i:from[ \\t]+stdin);?[ \\t]*\\r?\\n")
+        .locate(SqlCopy::passwordValues).validate(Rules::sqlPassword)
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // ---- VoIP and game servers
+    r.add(Rule.builder("sip-secret", "Secret of a SIP/IAX peer, PJSIP auth section or Asterisk manager user (sip.conf, iax.conf, pjsip.conf, manager.conf)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .exactKeywords("secret", "md5secret", "remotesecret", "md5_cred", "type=auth", "type = auth").multiline().window(0, 2000)
+        .regex("(?:(?<=(?:^|\\n)[ \\t]{0,8})(?:secret|md5secret|remotesecret|md5_cred)[ \\t]*=>?[ \\t]*"
+            + "|type[ \\t]*=[ \\t]*auth[ \\t]*\\r?\\n(?:(?![ \\t]*\\[)[^\\r\\n]*\\r?\\n){0,30}?[ \\t]*password[ \\t]*=>?[ \\t]*)"
+            + "(?<s>[^\\s;]{3,128})(?=[ \\t]*(?:;[^\\r\\n]*)?(?:\\r?\\n|$))")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("game-server-password", "RCON or join password of a game server (server.cfg rcon_password/sv_password, +rcon.password launch options)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("rcon_password", "sv_password", "g_password", "rcon.password").window(0, 200)
+        .regex("(?i:rcon_password|sv_password|g_password|rcon\\.password)[ \\t]+(?<q>\"?)(?<s>[^\\s\"]{3,128})\\k<q>"
+            + "(?=[ \\t]*(?:(?://|#)[^\\r\\n]*)?(?:\\r?\\n|$)|[ \\t]+[+-])")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("teamspeak-serverquery-password", "TeamSpeak ServerQuery admin password (login serveradmin, serveradmin_password=, first-start banner)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("login serveradmin", "client_login_password=", "serveradmin_password=", "loginname= \"serveradmin\"").window(0, 200)
+        .regex("(?:(?i:login)[ \\t]+serveradmin[ \\t]+|client_login_password=|serveradmin_password=|loginname= \"serveradmin\", password= \")"
+            + "(?<s>[^\\s\"]{3,128})")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // ---- Saved-login exports of browsers and password managers
+    r.add(Rule.builder("browser-login-export", "Password in a saved-login CSV export (Chrome, Edge, Firefox, Safari, Bitwarden, LastPass, 1Password, KeePass, Dashlane)")
+        .severity(CRITICAL).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
+        .keywords("username,password", "\"username\",\"password\"", "login_username,login_password", "\"login name\",\"password\"",
+            "title,password")
+        .multiline().window(400, 65_536)
+        .regex("(?m)^(?<c>[^\\r\\n]{0,400}(?i:password)[^\\r\\n]{0,400})\\r?\\n")
+        .locate(CsvLogins::passwordValues).decode((match, v) -> v.replace("\"\"", "\""))
+        .placeholders(Rule.PlaceholderCheck.FULL).randomness(0).build());
+    r.add(Rule.builder("bitwarden-export-password", "Password in an unencrypted Bitwarden (or Vaultwarden) JSON export")
+        .severity(CRITICAL).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("\"login\"").multiline().window(0, 4000)
+        .regex("\"login\"\\s*:\\s*\\{(?:[^{}]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})*?\"password\"\\s*:\\s*\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){1,256})\"")
+        .validate(v -> !BITWARDEN_CIPHER.matcher(v).matches())
+        .placeholders(Rule.PlaceholderCheck.FULL).randomness(0).build());
     // ---- Language and framework secrets by assignment
     r.add(Rule.builder("wordpress-auth-key", "WordPress authentication key or salt (wp-config.php)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("define").window(0, 400)
@@ -465,6 +505,13 @@ public final class Rules {
             + "=(?<q>['\"]?)(?<s>[^\\s'\"`$]{6,256})\\k<q>(?=[\\s;]|$)")
         .rejectIfMatch("(?i)(?:FILE|PATH|DIR|URL|URI|NAME|_ID|TYPE|HEADER|ENDPOINT|EXPIRY|EXPIRES|TTL|LENGTH|ARN|HOST|PORT|USER|COMMAND|CMD)=")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
+    // YAML/INI/TOML/.env values with punctuation under a secret's key: generic-secret takes only
+    // base64-like values and generic-password no bare "pass" key; this fills those gaps.
+    r.add(Rule.builder("config-secret-value", "Password or secret with punctuation as a whole YAML/INI/TOML/.env value (client_secret: \"q7$v…\", pass = …)")
+        .severity(MEDIUM).kind(Rule.Kind.FALLBACK).confidence(Confidence.LOW).keywords("secret", "pass", "token").window(0, 300).assignment()
+        .regex("(?i:secret(?:[_.-]?key)?|pass(?:word|wd|phrase)?|token)(?<=(?m:^)[ \\t]{0,40}[A-Za-z0-9_.-]{0,60})"
+            + "[\"']?[ \\t]*[:=][ \\t]*(?<q>[\"']?)(?<s>[!-~&&[^\"'`\\\\]]{6,128})\\k<q>[ \\t]*(?:[#;][^\\r\\n]*)?(?=\\r?\\n|$)")
+        .validate(Rules::punctuatedSecret).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // No keyword and no expression: sweeps every token-shaped run (decision 106).
     r.add(Rule.builder("high-entropy-string", "High-entropy string assigned to a key or quoted, in no known provider format")
         .severity(LOW).kind(Rule.Kind.ENTROPY).confidence(Confidence.LOW).sweep(HighEntropy.sweeper()).build());
@@ -632,7 +679,33 @@ public final class Rules {
         other = true;
       }
     }
-    return letter && other && !v.matches("[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?");
+    return letter && other && !v.matches("[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?")
+        && !BITWARDEN_CIPHER.matcher(v).matches();
+  }
+
+  /** A Bitwarden encrypted value, "2.iv|data|mac": what an encrypted export holds instead of a password. */
+  private static final java.util.regex.Pattern BITWARDEN_CIPHER =
+      java.util.regex.Pattern.compile("\\d\\.[A-Za-z0-9+/=]+\\|[A-Za-z0-9+/=]+(?:\\|[A-Za-z0-9+/=]+)?");
+
+  /**
+   * A config value that only {@code config-secret-value} can take: it has punctuation outside the
+   * base64 alphabet, a letter and a digit, and is not code ({@code f(x)}, {@code a => b}, a
+   * trailing comma), a template, a YAML tag or anchor, a URL or an encrypted value.
+   */
+  static boolean punctuatedSecret(String v) {
+    boolean punct = false;
+    boolean letter = false;
+    boolean digit = false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      letter |= Character.isLetter(c);
+      digit |= Character.isDigit(c);
+      punct |= !(Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '.' || c == '~' || c == '-');
+    }
+    char first = v.charAt(0);
+    return punct && letter && digit && "$&*![{<@%|>".indexOf(first) < 0 && !v.endsWith(",") && !v.endsWith(";")
+        && !(v.contains("(") && v.contains(")")) && !v.contains("=>") && !v.contains("->") && !v.contains("://")
+        && !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.startsWith("vault:");
   }
 
   /** A generic secret is long, mixes letters and digits and is not a dotted name or a version. */

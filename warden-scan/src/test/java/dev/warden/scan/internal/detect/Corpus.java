@@ -472,6 +472,82 @@ final class Corpus {
       return new Gen("LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','" + h + "','admin','admin@corp.example','',"
           + "'2024-01-01 00:00:00','',0,'admin');\nUNLOCK TABLES;\n", h, null);
     });
+    g.put("sql-copy-password", r -> {
+      String p = r.password().replace("\\", "x");
+      String h = "$2b$12$" + r.of(CRYPT, 53);
+      String cols = r.between(0, 1) == 0 ? "id, email, password, created_at" : "id, email, encrypted_password, created_at";
+      String v = r.between(0, 1) == 0 ? p : h;
+      return new Gen("--\n-- Data for Name: users; Type: TABLE DATA; Schema: public; Owner: app\n--\n\nCOPY public.users (" + cols
+          + ") FROM stdin;\n" + r.between(1, 9) + "\t" + r.lower(5) + "@corp.example\t" + v + "\t2024-01-0" + r.between(1, 9)
+          + " 10:00:00+00\n" + r.between(10, 19) + "\t" + r.lower(6) + "@corp.example\t\\N\t2024-02-01 09:00:00+00\n\\.\n\n", v, null);
+    });
+    g.put("sip-secret", r -> {
+      // md5_cred is the digest HA1, md5(user:realm:password): enough to authenticate, so reported too
+      int shape = r.between(0, 4);
+      String p = shape == 4 ? r.hex(32) : r.password().replace(";", "x");
+      String file = switch (shape) {
+        case 0 -> "; sip.conf\n[general]\ncontext=default\n\n[" + r.digits(4) + "]\ntype=friend\nhost=dynamic\nsecret=" + p + "\ncontext=internal\n";
+        case 1 -> "; iax.conf\n[trunk-" + r.lower(4) + "]\ntype=peer\nusername=office\nsecret = " + p + " ; shared with the remote PBX\n";
+        case 2 -> "; manager.conf\n[general]\nenabled = yes\n\n[" + r.lower(5) + "]\nsecret = " + p + "\ndeny=0.0.0.0/0.0.0.0\nread = system,call\n";
+        case 3 -> "; pjsip.conf\n[" + r.digits(4) + "]\ntype=auth\nauth_type=userpass\nusername=" + r.digits(4) + "\npassword=" + p + "\n\n[" + r.digits(4)
+            + "]\ntype=aor\nmax_contacts=1\n";
+        default -> "[trunk-auth]\ntype=auth\nauth_type=md5\nusername=trunk\nrealm=sip.corp.example\nmd5_cred=" + p + "\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("game-server-password", r -> {
+      String p = r.password().replace("\"", "x");
+      String file = switch (r.between(0, 3)) {
+        case 0 -> "// server.cfg\nhostname \"" + r.lower(6) + " community\"\nrcon_password \"" + p + "\"\nsv_lan 0\n";
+        case 1 -> "hostname \"Pub\"\nsv_password \"" + p + "\" // join password\nmaxplayers 16\n";
+        case 2 -> "./RustDedicated -batchmode +server.port 28015 +rcon.port 28016 +rcon.password \"" + p + "\" +rcon.web 1\n";
+        default -> "seta sv_hostname \"q3\"\nset rcon_password " + p + "\nseta g_gametype 4\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("teamspeak-serverquery-password", r -> {
+      String p = r.alnum(8) + r.digits(2);
+      String file = switch (r.between(0, 2)) {
+        case 0 -> "------------------------------------------------------------------\n                      I M P O R T A N T\n"
+            + "------------------------------------------------------------------\n               Server Query Admin Account created\n"
+            + "         loginname= \"serveradmin\", password= \"" + p + "\"\n";
+        case 1 -> "#!/bin/sh\n(echo \"login serveradmin " + p + "\"; echo \"use sid=1\"; echo \"serverlist\") | nc localhost 10011\n";
+        default -> "./ts3server license_accepted=1 serveradmin_password=" + p + " query_port=10011\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("browser-login-export", r -> {
+      String p = r.password().replace("\"", "x").replace(",", "x");
+      String site = "https://" + r.lower(6) + ".example.net/login";
+      String file = switch (r.between(0, 4)) {
+        case 0 -> "name,url,username,password,note\n" + r.lower(6) + "," + site + ",alice," + p + ",\n";
+        case 1 -> "\"url\",\"username\",\"password\",\"httpRealm\",\"formActionOrigin\",\"guid\",\"timeCreated\"\n\"" + site
+            + "\",\"alice\",\"" + p + "\",\"\",\"" + site + "\",\"{" + r.uuid() + "}\",\"1700000000000\"\n";
+        case 2 -> "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n,,login,"
+            + r.lower(5) + ",\"line one\nline two, with a comma\",,0," + site + ",alice@corp.example," + p + ",\n";
+        case 3 -> "url,username,password,totp,extra,name,grouping,fav\n" + site + ",alice," + p + ",,,Corp,Work,0\n";
+        default -> "Title,URL,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n" + r.lower(6) + "," + site + ",alice," + p + ",,false,false,,\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("bitwarden-export-password", r -> {
+      String p = r.password().replace("\"", "x").replace("\\", "x");
+      return new Gen("{\n  \"encrypted\": false,\n  \"folders\": [],\n  \"items\": [\n    {\n      \"id\": \"" + r.uuid() + "\",\n      \"type\": 1,\n"
+          + "      \"name\": \"" + r.lower(6) + "\",\n      \"login\": {\n        \"fido2Credentials\": [],\n        \"uris\": [\n          {\n"
+          + "            \"match\": null,\n            \"uri\": \"https://" + r.lower(6) + ".example.net\"\n          }\n        ],\n"
+          + "        \"username\": \"alice\",\n        \"password\": \"" + p + "\",\n        \"totp\": null\n      }\n    }\n  ]\n}\n", p, null);
+    });
+    g.put("config-secret-value", r -> {
+      String v = r.alnum(5) + r.digits(1) + List.of("$", "!", "%", "#", "&", "?").get(r.between(0, 5)) + r.alnum(4) + r.digits(1) + "!" + r.alnum(2);
+      String file = switch (r.between(0, 4)) {
+        case 0 -> "oauth:\n  github:\n    client_id: Iv1." + r.hex(16) + "\n    client_secret: \"" + v + "\"\n";
+        case 1 -> "[mysql]\nuser = shop\npass = " + v + "\n";
+        case 2 -> "[smtp]\nhost = \"smtp.corp.example\"\nsmtp_secret = '" + v + "'\n";
+        case 3 -> "SMTP_PASS=" + v + "\n";
+        default -> "[deploy]\napi_token = \"" + v + "\"\n";
+      };
+      return new Gen(file, v, null);
+    });
     g.put("wordpress-auth-key", r -> {
       String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
           "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
@@ -759,6 +835,34 @@ final class Corpus {
       add(out, "anon.js", "const supabaseAnonKey = '" + anonJwt(r) + "';\n");
       add(out, "camel.txt", "VeryLongIdentifierNameWithoutDigits AnotherLongCamelCaseIdentifierName_forTesting\n"
           + "SKIPPED_TESTS_COUNT key-value-store-configuration EAA\n");
+      // more public material in the shapes it is committed in: none of it is a secret
+      add(out, "public-material.tf", "resource \"tls_cert_request\" \"x\" {\n  public_key_pem = <<EOT\n-----BEGIN PUBLIC KEY-----\n"
+          + pemBody(r, 294, "\n") + "-----END PUBLIC KEY-----\nEOT\n}\n");
+      add(out, "tls-secret.yaml", "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n"
+          + pemBody(r, 600, "\n").replaceAll("(?m)^", "    ") + "    -----END CERTIFICATE-----\n");
+      add(out, "ssh-ca.txt", "@cert-authority *.corp.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n"
+          + "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t" + r.b64(400) + " user@host\n"
+          + "recipient: age1" + r.of("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58) + "\n");
+      add(out, "wg0.conf", "[Peer]\nPublicKey = " + b64Of(r.bytes(32)) + "\nAllowedIPs = 10.8.0.2/32\nEndpoint = vpn.corp.example:51820\n");
+      add(out, "dkim.txt", "default._domainkey IN TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ" + r.b64(178) + "\"\n");
+      // VoIP, game server, saved-login and COPY shapes that hold no password
+      add(out, "sip.conf", "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n[6002]\nsecret=\n; secret=changeme\n[6003]\nsecret=<password>\n"
+          + "remotesecret = xxxxxxxx\n[trunk]\ntype=auth\nauth_type=userpass\npassword=\nusername=trunk\n");
+      add(out, "server.cfg", "rcon_password \"\"\nsv_password \"\"\n// set rcon_password in server_secrets.cfg\nexec server_secrets.cfg\n"
+          + "The rcon_password should be long.\n");
+      add(out, "ts3.md", "Run `login serveradmin <password>` with the password printed at the first start.\n"
+          + "./ts3server serveradmin_password=${TS3_PASSWORD}\n");
+      add(out, "logins-template.csv", "name,url,username,password,note\n");
+      add(out, "users.csv", "id,email,password_hash,created\n1,a@corp.example,$2b$12$" + r.of(CRYPT, 53) + ",2024-01-01\n");
+      add(out, "reset-tokens.csv", "url,username,password\nhttps://corp.example/reset,alice,********\n");
+      add(out, "bitwarden-encrypted.json", "{\"encrypted\": true, \"items\": [{\"type\": 1, \"login\": {\"username\": \"2." + r.b64(24) + "|"
+          + r.b64(44) + "|" + r.b64(44) + "\", \"password\": \"2." + r.b64(24) + "|" + r.b64(44) + "|" + r.b64(44) + "\"}}]}\n"
+          + "{\"login\": \"octocat\", \"id\": 1, \"password\": null}\n");
+      add(out, "copy.sql", "COPY public.users (id, email, password) FROM stdin;\n1\ta@corp.example\t\\N\n2\tb@corp.example\t\n\\.\n"
+          + "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\t" + r.upperAlnum(10) + "\n\\.\n");
+      add(out, "config-refs.yaml", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\npass: !vault |\ntoken: \"{{ .Values.token }}\"\n"
+          + "secret_key: \"%(secret)s\"\npassword: *default_password\nsecret: &s ENC(" + r.b64(24) + ")\n"
+          + "api_token = os.getenv(\"API_TOKEN\", \"\")\ntoken: req.headers['x-token'],\npass: (a, b) => a + b\n");
       // High-entropy shapes that are not secrets: each must give the high-entropy rule nothing.
       add(out, "sri.html", "<script src=\"https://cdn.example.net/lib.min.js\" integrity=\"sha384-" + r.b64(64)
           + "\" crossorigin=\"anonymous\"></script>\n<link rel=\"stylesheet\" href=\"/a.css\" integrity=\"sha512-" + r.b64(86) + "==\">\n"

@@ -352,6 +352,73 @@ class DetectorTest {
     assertThat(scan(line + "\n")).isEmpty();
   }
 
+  // ---- VoIP and game servers, saved-login exports, COPY blocks, punctuated config values
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      [6001]\\ntype=friend\\nhost=dynamic\\nsecret=Wn4zQ8rTk2Lm\\n                          | sip-secret                     | Wn4zQ8rTk2Lm
+      [trunk]\\nsecret = q7!vNw2pZx ; remote PBX\\n                                        | sip-secret                     | q7!vNw2pZx
+      [6001]\\ntype=auth\\nauth_type=userpass\\nusername=6001\\npassword=Hq3!xZ8vLm2p\\n   | sip-secret                     | Hq3!xZ8vLm2p
+      [t]\\ntype=auth\\nauth_type=md5\\nmd5_cred=5a4e9b7c2f1d8e3a6b0c9d2e1f4a7b8c\\n          | sip-secret                     | 5a4e9b7c2f1d8e3a6b0c9d2e1f4a7b8c
+      rcon_password "Xq7vNw2pZ9"\\n                                                   | game-server-password           | Xq7vNw2pZ9
+      set sv_password Tq8wE3rY5u // join\\n                                           | game-server-password           | Tq8wE3rY5u
+      +rcon.password "Zq3xN0vBr7" +rcon.web 1\\n                                      | game-server-password           | Zq3xN0vBr7
+      echo "login serveradmin Xq7vNw2pZ9" > query.txt\\n                         | teamspeak-serverquery-password | Xq7vNw2pZ9
+      login client_login_name=serveradmin client_login_password=Wn4zQ8rTk2\\n          | teamspeak-serverquery-password | Wn4zQ8rTk2
+      oauth:\\n  github:\\n    client_secret: "q7$vNw2pZx!Hq3"\\n                        | config-secret-value            | q7$vNw2pZx!Hq3
+      [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | config-secret-value            | Wn4zQ8!rTk2L
+      """)
+  void serverConfigWhenItHoldsAPasswordThenReported(String text, String rule, String secret) {
+    assertThat(scan(text.replace("\\n", "\n"))).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo(rule);
+      assertThat(f.secret().reveal()).isEqualTo(secret);
+    });
+  }
+
+  @Test
+  void loginExportWhenCsvFromABrowserThenEveryRowsPasswordReportedWithQuotesUndone() {
+    String csv = "name,url,username,password,note\n"
+        + "GitHub,https://github.com/login,alice,Wn4zQ8!rTk2L,\n"
+        + "Bank,https://bank.example.net,alice@corp.example,\"q7,vNw2\"\"pZx\",\"multi\nline note\"\n"
+        + "Empty,https://x.example.net,bob,,\n"
+        + "Mail,https://mail.example.net,carol,Hq3!xZ8vLm2p,\n";
+    assertThat(scan(csv)).extracting(f -> f.ruleId() + " " + f.secret().reveal() + " @" + f.line()).containsExactly(
+        "browser-login-export Wn4zQ8!rTk2L @2", "browser-login-export q7,vNw2\"pZx @3", "browser-login-export Hq3!xZ8vLm2p @6");
+  }
+
+  @Test
+  void copyBlockWhenRowsHaveAPasswordColumnThenEachNonNullPasswordReported() {
+    String dump = "COPY public.users (id, email, password, created_at) FROM stdin;\n"
+        + "1\ta@corp.example\tWn4zQ8!rTk2L\t2024-01-01\n2\tb@corp.example\t\\N\t2024-01-02\n3\tc@corp.example\tHq3!xZ8vLm2p\t2024-01-03\n"
+        + "\\.\n4\td@corp.example\tTq8wE3rY5u!\t2024-01-04\n";
+    assertThat(scan(dump)).extracting(f -> f.ruleId() + " " + f.secret().reveal()).containsExactly(
+        "sql-copy-password Wn4zQ8!rTk2L", "sql-copy-password Hq3!xZ8vLm2p");
+  }
+
+  @Test
+  void bitwardenExportWhenUnencryptedThenPasswordReportedAndWhenEncryptedThenNothing() {
+    String plain = "{\"encrypted\": false, \"items\": [{\"type\": 1, \"name\": \"GitHub\", \"login\": {\"uris\": [{\"match\": null, "
+        + "\"uri\": \"https://github.com\"}], \"username\": \"alice\", \"password\": \"Wn4zQ8!rTk2L\", \"totp\": null}}]}\n";
+    assertThat(scan(plain)).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("bitwarden-export-password");
+      assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
+    });
+    assertThat(scan("{\"encrypted\": true, \"items\": [{\"login\": {\"password\": \"2.aGVsbG8gd29ybGQhISE=|c2VjcmV0c2VjcmV0c2VjcmV0|bWFjbWFjbWFj\"}}]}\n"))
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n", "[6001]\nsecret=\n", "[6001]\nsecret=<password>\n",
+      "[t]\ntype=auth\npassword=\nusername=t\n", "rcon_password \"\"\n", "The rcon_password should be long.\n",
+      "Run `login serveradmin <password>` first.\n", "name,url,username,password,note\n",
+      "id,email,password\n1,a@corp.example,Wn4zQ8!rTk2L\n", "url,username,password\nhttps://corp.example,alice,********\n",
+      "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\tWX-20\n\\.\n", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\n",
+      "pass: (a, b) => a + b\n", "token: req.headers['x-token'],\n", "secret: &s ENC(Zm9vYmFyYmF6)\n"})
+  void serverConfigOrExportWhenNoRealPasswordThenNothing(String text) {
+    assertThat(scan(text)).isEmpty();
+  }
+
   // ---- high-entropy-string (decision 106): the key or quote around a random value decides
 
   @ParameterizedTest
@@ -363,6 +430,7 @@ class DetectorTest {
       map.put("session_key", "%s");          | b64u  | MEDIUM
       deploy --license-key %s --force        | alnum | MEDIUM
       curl "https://relay.corp/hook?key=%s&v=2" | alnum | MEDIUM
+      PrivateKey = %s                        | b64   | MEDIUM
       upstream: %s                           | b64u  | LOW
       channel = %s                           | alnum | LOW
       client = Client("billing-svc", "%s")   | b64   | LOW
@@ -413,6 +481,7 @@ class DetectorTest {
       "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA%b64%\">",
       "preview = \"iVBORw0KGgoAAAANSUhEUgAA%b64%\"",
       "hash = '%hex%'",
+      "[Peer]\nPublicKey = %b64%=\nAllowedIPs = 10.8.0.2/32",
       "if (a == b) return \"%hex%\";",
       "signing_key = \"eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9\""})
   void highEntropyShapeWhenPublicOrNamedAsNonSecretThenNothing(String template) {

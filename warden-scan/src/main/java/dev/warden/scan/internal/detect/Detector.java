@@ -167,6 +167,22 @@ public final class Detector {
       return c == '=' || c == ':' || c == ',' || c == '?';
     }
 
+    /** True when only blanks (and, with {@code inName}, the rest of a key name) precede {@code i} on its line. */
+    private boolean startsLine(int i, boolean inName) {
+      int j = i;
+      if (inName) {
+        int floor = Math.max(from, i - 64);
+        while (j > floor && isNameByte(buf[j - 1])) {
+          j--;
+        }
+      }
+      int floor = Math.max(from, j - 64);
+      while (j > floor && (buf[j - 1] == ' ' || buf[j - 1] == '\t')) {
+        j--;
+      }
+      return j == from || buf[j - 1] == '\n';
+    }
+
     private boolean equalsAt(byte[] exact, int at) {
       if (at < 0) {
         return false;
@@ -185,6 +201,9 @@ public final class Detector {
       int b = Math.min(to, kwEnd + rule.after);
       if (rule.needsAssignment && !assignmentFollows(kwEnd, b)) {
         return; // "token" in prose or code that assigns nothing: no need to run the expression
+      }
+      if (rule.lineStart != Rule.LineStart.ANY && !startsLine(kwStart, rule.lineStart == Rule.LineStart.KEY_NAME)) {
+        return;
       }
       boolean tokenAtKeyword = rule.before == 0 && rule.kind == Rule.Kind.TOKEN;
       if (!rule.multiline && !tokenAtKeyword) {

@@ -23,16 +23,16 @@ public final class Rules {
   private Rules() {}
 
   /** Left boundary: the token does not continue a longer word. */
-  private static final String B = "(?<![A-Za-z0-9_])";
+  static final String B = "(?<![A-Za-z0-9_])";
   /** Right boundary for alphanumeric bodies. */
-  private static final String E = "(?![A-Za-z0-9_])";
+  static final String E = "(?![A-Za-z0-9_])";
   /** Right boundary for bodies that may contain '-' (base64url). */
-  private static final String EU = "(?![A-Za-z0-9_-])";
+  static final String EU = "(?![A-Za-z0-9_-])";
   /** Assignment between a key name and its value: {@code = : := => ,} with optional quotes. */
   private static final String ASSIGN = "[\"']?\\s*(?::=|=>|=|:|,)\\s*[\"'`]?";
-  private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+  static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
-  private static Rule.Builder token(String id, String description, Severity severity, String regex, String... keywords) {
+  static Rule.Builder token(String id, String description, Severity severity, String regex, String... keywords) {
     return Rule.builder(id, description).severity(severity).kind(Rule.Kind.TOKEN)
         .exactKeywords(keywords).regex(regex).window(0, 400);
   }
@@ -41,7 +41,7 @@ public final class Rules {
    * A provider format without a prefix: the value must follow a key naming the provider, such as
    * {@code DATADOG_API_KEY=...}.
    */
-  private static Rule.Builder context(String id, String description, Severity severity, String keyRegex, String valueRegex, String... keywords) {
+  static Rule.Builder context(String id, String description, Severity severity, String keyRegex, String valueRegex, String... keywords) {
     return Rule.builder(id, description).severity(severity).kind(Rule.Kind.CONTEXT)
         .confidence(Confidence.MEDIUM).keywords(keywords)
         .regex("(?i:" + keyRegex + ")[A-Za-z0-9_.\\-]{0,30}" + ASSIGN + "(?<s>" + valueRegex + ")(?![A-Za-z0-9_+/=-])")
@@ -445,10 +445,11 @@ public final class Rules {
     r.add(Rule.builder("sip-secret", "Secret of a SIP/IAX peer, PJSIP auth section or Asterisk manager user (sip.conf, iax.conf, pjsip.conf, manager.conf)")
         .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
         .exactKeywords("secret", "md5secret", "remotesecret", "md5_cred", "type=auth", "type = auth").multiline().window(0, 2000)
-        .regex("(?:(?<=(?:^|\\n)[ \\t]{0,8})(?:secret|md5secret|remotesecret|md5_cred)[ \\t]*=>?[ \\t]*"
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("(?:(?:secret|md5secret|remotesecret|md5_cred)[ \\t]*=>?[ \\t]*"
             + "|type[ \\t]*=[ \\t]*auth[ \\t]*\\r?\\n(?:(?![ \\t]*\\[)[^\\r\\n]*\\r?\\n){0,30}?[ \\t]*password[ \\t]*=>?[ \\t]*)"
             + "(?<s>[^\\s;]{3,128})(?=[ \\t]*(?:;[^\\r\\n]*)?(?:\\r?\\n|$))")
-        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+        .validate(Rules::notCode).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("game-server-password", "RCON or join password of a game server (server.cfg rcon_password/sv_password, +rcon.password launch options)")
         .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
         .keywords("rcon_password", "sv_password", "g_password", "rcon.password").window(0, 200)
@@ -509,7 +510,8 @@ public final class Rules {
     // base64-like values and generic-password no bare "pass" key; this fills those gaps.
     r.add(Rule.builder("config-secret-value", "Password or secret with punctuation as a whole YAML/INI/TOML/.env value (client_secret: \"q7$v…\", pass = …)")
         .severity(MEDIUM).kind(Rule.Kind.FALLBACK).confidence(Confidence.LOW).keywords("secret", "pass", "token").window(0, 300).assignment()
-        .regex("(?i:secret(?:[_.-]?key)?|pass(?:word|wd|phrase)?|token)(?<=(?m:^)[ \\t]{0,40}[A-Za-z0-9_.-]{0,60})"
+        .lineStart(Rule.LineStart.KEY_NAME)
+        .regex("(?i:secret(?:[_.-]?key)?|pass(?:word|wd|phrase)?|token)"
             + "[\"']?[ \\t]*[:=][ \\t]*(?<q>[\"']?)(?<s>[!-~&&[^\"'`\\\\]]{6,128})\\k<q>[ \\t]*(?:[#;][^\\r\\n]*)?(?=\\r?\\n|$)")
         .validate(Rules::punctuatedSecret).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // No keyword and no expression: sweeps every token-shaped run (decision 106).
@@ -530,6 +532,7 @@ public final class Rules {
             + "(?<s>[A-Za-z0-9+/=_.~-]{16,256})\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());
+    ProviderRules.addTo(r);
     return List.copyOf(r);
   }
 
@@ -704,8 +707,17 @@ public final class Rules {
     }
     char first = v.charAt(0);
     return punct && letter && digit && "$&*![{<@%|>".indexOf(first) < 0 && !v.endsWith(",") && !v.endsWith(";")
-        && !(v.contains("(") && v.contains(")")) && !v.contains("=>") && !v.contains("->") && !v.contains("://")
+        && notCode(v) && !v.contains("=>") && !v.contains("->") && !v.contains("://")
         && !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.startsWith("vault:");
+  }
+
+  /**
+   * Not an expression: no call or index ({@code keypair[:32]}, {@code resp[-1].name},
+   * {@code f(x)}) where a configuration value was expected (Python and JavaScript assignments
+   * also start lines with {@code secret =}).
+   */
+  static boolean notCode(String v) {
+    return !(v.contains("(") && v.contains(")")) && !(v.contains("[") && v.contains("]"));
   }
 
   /** A generic secret is long, mixes letters and digits and is not a dotted name or a version. */

@@ -585,10 +585,141 @@ final class Corpus {
       String q = List.of("", "\"", "'").get(r.between(0, 2));
       return new Gen("# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n", p, null);
     });
+    providers(g);
     g.put("high-entropy-string", Corpus::highEntropy);
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
     return g;
+  }
+
+  /** Generators of the provider rules added by the gitleaks comparison ({@code ProviderRules}). */
+  private static void providers(Map<String, Function<Rnd, Gen>> g) {
+    String lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+    tok(g, "onepassword-secret-key", "OP_SECRET_KEY", r -> "A3-" + r.upperAlnum(6) + "-" + r.upperAlnum(11) + "-" + r.upperAlnum(5) + "-"
+        + r.upperAlnum(5) + "-" + r.upperAlnum(5));
+    tok(g, "adafruit-io-key", "ADAFRUIT_IO_KEY", r -> "aio_" + r.alnum(28));
+    tok(g, "authress-access-key", "AUTHRESS_KEY", r -> "sc_" + r.of(lowerAlnum, 12) + "." + r.of(lowerAlnum, 5) + ".acc_" + r.of(lowerAlnum, 20)
+        + "." + r.b64url(64));
+    tok(g, "aws-bedrock-short-term-key", "AWS_BEARER_TOKEN_BEDROCK", r -> "bedrock-api-key-" + b64Of(("bedrock.amazonaws.com/"
+        + "?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA" + r.upperAlnum(16)
+        + "%2F20250101%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=43200&X-Amz-Security-Token="
+        + r.b64(200) + "&X-Amz-Signature=" + r.hex(64) + "&Version=1").getBytes(StandardCharsets.UTF_8)));
+    tok(g, "clickhouse-cloud-api-key", "CLICKHOUSE_KEY_SECRET", r -> "4b1d" + r.alnum(38));
+    tok(g, "contentful-management-token", "CONTENTFUL_MANAGEMENT_TOKEN", r -> "CFPAT-" + r.b64url(43));
+    tok(g, "defined-networking-api-key", "DN_API_KEY", r -> "dnkey-" + r.of(lowerAlnum, 26) + "-" + r.of(lowerAlnum, 52));
+    tok(g, "duffel-api-token", "DUFFEL_ACCESS_TOKEN", r -> "duffel_live_" + r.b64url(43));
+    tok(g, "flutterwave-encryption-key", "FLW_ENCRYPTION_KEY", r -> "FLWSECK_TEST" + r.hex(12));
+    tok(g, "flyio-access-token", "FLY_API_TOKEN", r -> r.between(0, 1) == 0 ? "fo1_" + r.b64url(43) : "fm2_" + r.b64(300));
+    tok(g, "frameio-api-token", "FRAMEIO_TOKEN", r -> "fio-u-" + r.b64url(64));
+    tok(g, "gitlab-feature-flag-token", "UNLEASH_INSTANCE_ID", r -> "glffct-" + r.b64url(20));
+    tok(g, "gitlab-incoming-mail-token", "incoming_email_token", r -> "glimt-" + r.b64url(25));
+    g.put("gitlab-session-cookie", r -> {
+      String c = r.hex(32);
+      return new Gen("curl -b \"_gitlab_session=" + c + "\" https://gitlab.corp.example/api/v4/user\n", c, null);
+    });
+    tok(g, "grafana-api-key-legacy", "GRAFANA_API_KEY", r -> b64Of(("{\"k\":\"" + r.alnum(32) + "\",\"n\":\"deploy\",\"id\":"
+        + r.between(1, 99) + "}").getBytes(StandardCharsets.UTF_8)).replace("=", ""));
+    tok(g, "harness-api-key", "HARNESS_API_KEY", r -> "pat." + r.b64url(22) + "." + r.alnum(24) + "." + r.alnum(20));
+    tok(g, "infracost-api-token", "INFRACOST_API_KEY", r -> "ico-" + r.alnum(32));
+    tok(g, "intra42-client-secret", "FT_CLIENT_SECRET", r -> "s-s4t2ud-" + r.hex(64));
+    tok(g, "jwt-base64", "encoded_session", r -> b64Of(jwt(r).getBytes(StandardCharsets.US_ASCII)));
+    tok(g, "launchdarkly-access-token", "LD_SDK_KEY", r -> (r.between(0, 1) == 0 ? "sdk-" : "api-") + r.uuid());
+    tok(g, "maxmind-license-key", "MAXMIND_LICENSE_KEY", r -> r.alnum(6) + "_" + r.alnum(29) + "_mmk");
+    tok(g, "octopus-deploy-api-key", "OCTOPUS_API_KEY", r -> "API-" + r.upperAlnum(26));
+    tok(g, "openshift-user-token", "OPENSHIFT_TOKEN", r -> "sha256~" + r.b64url(43));
+    tok(g, "scalingo-api-token", "SCALINGO_API_TOKEN", r -> "tk-us-" + r.b64url(48));
+    tok(g, "settlemint-token", "SETTLEMINT_ACCESS_TOKEN", r -> "sm_pat_" + r.alnum(16));
+    tok(g, "slack-legacy-token", "SLACK_LEGACY_TOKEN", r -> "xoxs-" + r.digits(10) + "-" + r.digits(11) + "-" + r.digits(12) + "-" + r.hex(64));
+    tok(g, "sourcegraph-access-token", "SRC_ACCESS_TOKEN", r -> "sgp_" + r.hex(16) + "_" + r.hex(40));
+    tok(g, "yandex-api-key", "YC_API_KEY", r -> "AQVN" + r.b64url(36));
+    g.put("authorization-header", r -> {
+      String t = r.b64url(40);
+      String file = switch (r.between(0, 3)) {
+        case 0 -> "curl -s -H \"Authorization: Bearer " + t + "\" https://api.corp.example/v1/items\n";
+        case 1 -> "GET https://api.corp.example/v1/items\nAuthorization: token " + t + "\nAccept: application/json\n";
+        case 2 -> "headers = {\"X-Api-Key\": \"" + t + "\", \"Accept\": \"application/json\"}\n";
+        default -> {
+          t = b64Of(("svc-" + r.lower(5) + ":" + r.password()).getBytes(StandardCharsets.UTF_8));
+          yield "fetch(url, { headers: { Authorization: 'Basic " + t + "' } });\n";
+        }
+      };
+      return new Gen(file, t, null);
+    });
+    g.put("curl-basic-auth", r -> {
+      String p = r.password().replace("'", "x").replace("\"", "x").replace("$", "x");
+      return new Gen(r.between(0, 1) == 0 ? "curl -fsSL -u deploy:" + p + " https://nexus.corp.example/repository/raw/app.tgz -o app.tgz\n"
+          : "curl --user 'ci-bot:" + p + "' -X POST https://jenkins.corp.example/job/build/build\n", p, null);
+    });
+    g.put("nuget-config-password", r -> {
+      String p = r.password().replace("\"", "x").replace("&", "x").replace("<", "x");
+      return new Gen("<configuration>\n  <packageSourceCredentials>\n    <corp>\n      <add key=\"Username\" value=\"ci\" />\n"
+          + "      <add key=\"ClearTextPassword\" value=\"" + p + "\" />\n    </corp>\n  </packageSourceCredentials>\n</configuration>\n", p, null);
+    });
+    g.put("freemius-secret-key", r -> {
+      String k = "sk_" + r.of(ALNUM + "<>!?*~", 29).replace("'", "x");
+      return new Gen("<?php\n$fs = fs_dynamic_init( array(\n    'id' => '" + r.digits(4) + "',\n    'public_key' => 'pk_" + r.hex(29)
+          + "',\n    'secret_key' => '" + k + "',\n) );\n", k, null);
+    });
+    g.put("kubernetes-secret-data", r -> {
+      String p = r.password();
+      String b64 = b64Of(p.getBytes(StandardCharsets.UTF_8));
+      String file = r.between(0, 1) == 0
+          ? "apiVersion: v1\ndata:\n  password: " + b64 + "\n  username: YXBw\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\ntype: Opaque\n"
+          : "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: smtp\ntype: Opaque\nstringData:\n  smtp-pass: \"" + p + "\"\n---\nkind: ConfigMap\n";
+      return new Gen(file, p, null);
+    });
+    tok(g, "airtable-api-key-legacy", "AIRTABLE_API_KEY", r -> "key" + r.alnum(14));
+    tok(g, "alibaba-secret-key", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", r -> r.alnum(30));
+    tok(g, "asana-token", "ASANA_TOKEN", r -> "1/" + r.digits(16) + ":" + r.hex(32));
+    tok(g, "beamer-api-token", "BEAMER_API_KEY", r -> "b_" + r.b64url(44));
+    tok(g, "bitbucket-client-secret", "BITBUCKET_CLIENT_SECRET", r -> r.alnum(32));
+    tok(g, "cisco-meraki-api-key", "MERAKI_DASHBOARD_API_KEY", r -> r.hex(40));
+    tok(g, "codecov-token", "CODECOV_TOKEN", Rnd::uuid);
+    tok(g, "coinbase-access-token", "COINBASE_API_SECRET", r -> r.b64url(64));
+    tok(g, "confluent-api-secret", "CONFLUENT_API_SECRET", r -> r.b64(64));
+    tok(g, "contentful-delivery-token", "CONTENTFUL_DELIVERY_TOKEN", r -> r.b64url(43));
+    tok(g, "discord-client-secret", "DISCORD_CLIENT_SECRET", r -> r.b64url(32));
+    tok(g, "droneci-token", "DRONE_TOKEN", r -> r.alnum(32));
+    tok(g, "dropbox-app-secret", "DROPBOX_APP_SECRET", r -> r.of(lowerAlnum, 15));
+    tok(g, "dropbox-access-token", "DROPBOX_ACCESS_TOKEN", r -> "sl." + r.b64url(140));
+    tok(g, "etsy-api-key", "ETSY_API_KEY", r -> r.of(lowerAlnum, 24));
+    tok(g, "facebook-app-access-token", "FACEBOOK_APP_TOKEN", r -> r.digits(16) + "|" + r.b64url(32));
+    tok(g, "finicity-api-key", "FINICITY_APP_KEY", r -> r.hex(32));
+    tok(g, "finnhub-api-key", "FINNHUB_API_KEY", r -> r.of(lowerAlnum, 20));
+    tok(g, "flickr-api-key", "FLICKR_API_KEY", r -> r.of(lowerAlnum, 32));
+    tok(g, "freshbooks-access-token", "FRESHBOOKS_ACCESS_TOKEN", r -> r.of(lowerAlnum, 64));
+    tok(g, "gitter-access-token", "GITTER_TOKEN", r -> r.of(lowerAlnum, 40));
+    tok(g, "gocardless-access-token", "GOCARDLESS_ACCESS_TOKEN", r -> "live_" + r.b64url(40));
+    tok(g, "hubspot-api-key-legacy", "HUBSPOT_API_KEY", r -> r.uuid().toUpperCase(java.util.Locale.ROOT));
+    tok(g, "intercom-access-token", "INTERCOM_ACCESS_TOKEN", r -> r.b64url(60));
+    tok(g, "jfrog-identity-token", "JFROG_IDENTITY_TOKEN", r -> r.alnum(64));
+    tok(g, "kraken-api-key", "KRAKEN_PRIVATE_KEY", r -> b64Of(r.bytes(64)));
+    tok(g, "kucoin-api-secret", "KUCOIN_API_SECRET", Rnd::uuid);
+    tok(g, "linear-client-secret", "LINEAR_CLIENT_SECRET", r -> r.hex(32));
+    tok(g, "linkedin-client-secret", "LINKEDIN_CLIENT_SECRET", r -> r.alnum(16));
+    tok(g, "lob-api-key", "LOB_API_KEY", r -> "live_" + r.hex(35));
+    tok(g, "looker-client-secret", "LOOKERSDK_CLIENT_SECRET", r -> r.alnum(24));
+    tok(g, "mattermost-access-token", "MATTERMOST_TOKEN", r -> r.of(lowerAlnum, 26));
+    tok(g, "messagebird-api-key", "MESSAGEBIRD_API_KEY", r -> r.alnum(25));
+    tok(g, "netlify-access-token-legacy", "NETLIFY_AUTH_TOKEN", r -> r.b64url(43));
+    tok(g, "nytimes-api-key", "NYTIMES_API_KEY", r -> r.alnum(32));
+    tok(g, "plaid-secret", "PLAID_SECRET", r -> r.of(lowerAlnum, 30));
+    tok(g, "privateai-api-key", "PRIVATE_AI_API_KEY", r -> r.of(lowerAlnum, 32));
+    tok(g, "rapidapi-key", "X_RAPIDAPI_KEY", r -> r.b64url(50));
+    tok(g, "sendbird-api-token", "SENDBIRD_API_TOKEN", r -> r.hex(40));
+    tok(g, "sentry-access-token-legacy", "SENTRY_TOKEN", r -> r.hex(64));
+    tok(g, "sidekiq-license", "BUNDLE_ENTERPRISE__CONTRIBSYS__COM", r -> r.hex(8) + ":" + r.hex(8));
+    tok(g, "snyk-api-token", "SNYK_TOKEN", Rnd::uuid);
+    tok(g, "sonarqube-token-legacy", "SONAR_TOKEN", r -> r.hex(40));
+    tok(g, "squarespace-api-key", "SQUARESPACE_API_KEY", Rnd::uuid);
+    tok(g, "sumologic-access-key", "SUMO_ACCESS_KEY", r -> r.alnum(64));
+    tok(g, "travisci-token", "TRAVIS_API_TOKEN", r -> r.alnum(22));
+    tok(g, "twitch-api-token", "TWITCH_CLIENT_SECRET", r -> r.of(lowerAlnum, 30));
+    tok(g, "twitter-access-secret", "TWITTER_ACCESS_TOKEN_SECRET", r -> r.alnum(45));
+    tok(g, "twitter-access-token", "TWITTER_ACCESS_TOKEN", r -> r.digits(19) + "-" + r.alnum(30));
+    tok(g, "twitter-api-key", "TWITTER_API_KEY", r -> r.alnum(25));
+    tok(g, "hashicorp-vault-token-legacy", "VAULT_TOKEN", r -> "s." + r.alnum(24));
+    tok(g, "yandex-cloud-token", "YC_TOKEN", r -> "t1." + r.b64url(60) + "." + r.b64url(86));
   }
 
   /**
@@ -845,6 +976,16 @@ final class Corpus {
           + "recipient: age1" + r.of("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58) + "\n");
       add(out, "wg0.conf", "[Peer]\nPublicKey = " + b64Of(r.bytes(32)) + "\nAllowedIPs = 10.8.0.2/32\nEndpoint = vpn.corp.example:51820\n");
       add(out, "dkim.txt", "default._domainkey IN TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ" + r.b64(178) + "\"\n");
+      // the providers of the gitleaks comparison, written as templates and documentation write them
+      add(out, "provider-placeholders.env", "ADAFRUIT_IO_KEY=aio_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nDROPBOX_ACCESS_TOKEN=<token>\n"
+          + "SNYK_TOKEN=${SNYK_TOKEN}\nTWITTER_API_KEY=your_twitter_api_key\nKRAKEN_PRIVATE_KEY=\nPLAID_SECRET=changeme\n"
+          + "CONFLUENT_API_SECRET=${CONFLUENT_SECRET}\nOCTOPUS_API_KEY=API-XXXXXXXXXXXXXXXXXXXXXXXXXX\nVAULT_TOKEN=s.xxxxxxxxxxxxxxxxxxxxxxxx\n"
+          + "curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/user\ncurl -u \"$USER:$PASS\" https://x.corp.example\n"
+          + "curl -H \"Authorization: token <your-token>\" https://api.github.com\n"
+          + "<add key=\"ClearTextPassword\" value=\"%NUGET_PASSWORD%\" />\n");
+      add(out, "helm-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ntype: kubernetes.io/tls\ndata:\n"
+          + "  tls.crt: {{ .Values.tls.crt | b64enc }}\n  tls.key: {{ .Values.tls.key | b64enc }}\n  password: {{ .Values.password | b64enc | quote }}\n"
+          + "  namespace: ZGVmYXVsdA==\n");
       // VoIP, game server, saved-login and COPY shapes that hold no password
       add(out, "sip.conf", "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n[6002]\nsecret=\n; secret=changeme\n[6003]\nsecret=<password>\n"
           + "remotesecret = xxxxxxxx\n[trunk]\ntype=auth\nauth_type=userpass\npassword=\nusername=trunk\n");

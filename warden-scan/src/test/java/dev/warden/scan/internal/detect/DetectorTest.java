@@ -414,9 +414,127 @@ class DetectorTest {
       "Run `login serveradmin <password>` first.\n", "name,url,username,password,note\n",
       "id,email,password\n1,a@corp.example,Wn4zQ8!rTk2L\n", "url,username,password\nhttps://corp.example,alice,********\n",
       "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\tWX-20\n\\.\n", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\n",
-      "pass: (a, b) => a + b\n", "token: req.headers['x-token'],\n", "secret: &s ENC(Zm9vYmFyYmF6)\n"})
+      "pass: (a, b) => a + b\n", "token: req.headers['x-token'],\n", "secret: &s ENC(Zm9vYmFyYmF6)\n",
+      "    secret = keypair[:32]\n", "next_token = launch_configurations_resp[-1].name\n"})
   void serverConfigOrExportWhenNoRealPasswordThenNothing(String text) {
     assertThat(scan(text)).isEmpty();
+  }
+
+  // ---- provider rules from the gitleaks comparison: a near miss of each format is not that provider's
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
+      onepassword-secret-key      | key A3-ABCDEF-GHIJKLMNOPQ-RST
+      adafruit-io-key             | key = aio_Xq7vNw2pZ9Lm3kR8tY2
+      authress-access-key         | sc_abc.def.acc_x.y
+      aws-bedrock-short-term-key  | AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t
+      clickhouse-cloud-api-key    | 4b1dXq7vNw2pZ9Lm3kR8tY2wQ5eR7tY9uI
+      contentful-management-token | CFPAT-Xq7vNw2pZ9Lm3kR8tY2
+      defined-networking-api-key  | dnkey-abc-def
+      duffel-api-token            | duffel_prod_Xq7vNw2pZ9Lm3kR8tY2wQ5eR7tY9uI1oP3aS5dF7gH9jK
+      flutterwave-encryption-key  | FLWSECK_TESTxyzxyzxyzxyz
+      flyio-access-token          | FLY_API_TOKEN=fm2_short
+      frameio-api-token           | fio-u-Xq7vNw2pZ9Lm3kR8tY2
+      gitlab-feature-flag-token   | glffct-Xq7vNw2pZ9
+      gitlab-incoming-mail-token  | glimt-Xq7vNw2pZ9
+      gitlab-session-cookie       | _gitlab_session=0123abcd
+      grafana-api-key-legacy      | the key eyJrIjoiWHE3dk53MnBaOUxtM2tSOHRZMndRNWVSN3RZOXVJMW9QM2FTNWRGN2dIOWpL ends here
+      harness-api-key             | pat.short.x.y
+      infracost-api-token         | ico-Xq7vNw2pZ9Lm3kR8
+      intra42-client-secret       | s-s4t2xx-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+      jwt-base64                  | ZXlKdGhpcyBpcyBub3QgYSBKU09OIFdlYiBUb2tlbiBhdCBhbGwsIGp1c3QgdGV4dA==
+      launchdarkly-access-token   | https://api-gateway.corp.example/sdk-v2/status
+      maxmind-license-key         | abc_def_mmk
+      octopus-deploy-api-key      | API-SHORT12
+      openshift-user-token        | sha256~Xq7vNw2pZ9Lm3kR8tY2
+      scalingo-api-token          | tk-us-Xq7vNw2pZ9Lm3kR8tY2
+      settlemint-token            | sm_pat_Xq7vNw2p
+      slack-legacy-token          | xoxs-not-a-token
+      sourcegraph-access-token    | sgp_0123456789abcdef
+      yandex-api-key              | AQVNXq7vNw2p
+      authorization-header        | curl -H "Authorization: Bearer $API_TOKEN" https://api.corp.example
+      authorization-header        | authorization = request.headers.get("Authorization")
+      authorization-header        | Authorization: Basic bm90IGEgcGFpcg==
+      curl-basic-auth             | curl -u "$NEXUS_USER:$NEXUS_PASSWORD" https://nexus.corp.example
+      nuget-config-password       | <add key="Password" value="AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA" />
+      freemius-secret-key         | 'public_key' => 'pk_0123456789abcdef0123456789abc',
+      kubernetes-secret-data      | kind: ConfigMap\\ndata:\\n  password: WHE3IXZOdzJwWg==
+      sip-secret                  | [oauth]\\nclient_secret=Wn4zQ8!rTk2L
+      sip-secret                  | x = 1; secret=Wn4zQ8rTk2Lm
+      airtable-api-key-legacy     | AIRTABLE_BASE=appXq7vNw2pZ9Lm3k
+      alibaba-secret-key          | ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIXq7vNw2pZ9Lm3kR8
+      asana-token                 | ASANA_WORKSPACE=1234567890123456
+      beamer-api-token            | BEAMER_PRODUCT_ID=Xq7vNw2p
+      bitbucket-client-secret     | BITBUCKET_CLIENT_ID=Xq7vNw2pZ9Lm3kR8
+      cisco-meraki-api-key        | MERAKI_ORG_ID=123456
+      codecov-token               | CODECOV_URL=https://codecov.io
+      coinbase-access-token       | COINBASE_KEY_NAME=organizations/abc/apiKeys/def
+      confluent-api-secret        | CONFLUENT_API_KEY=XQ7VNW2PZ9LM3KR8
+      contentful-delivery-token   | CONTENTFUL_SPACE_ID=xq7vnw2pz9lm
+      discord-client-secret       | DISCORD_CLIENT_ID=123456789012345678
+      droneci-token               | DRONE_SERVER=https://drone.corp.example
+      dropbox-app-secret          | DROPBOX_APP_KEY=xq7vnw2pz9lm3kr
+      dropbox-access-token        | DROPBOX_TOKEN=sl.short
+      etsy-api-key                | ETSY_SHOP_ID=12345678
+      facebook-app-access-token   | FACEBOOK_APP_ID=1234567890123456
+      finicity-api-key            | FINICITY_PARTNER_ID=2445581234567
+      finnhub-api-key             | FINNHUB_API_KEY=sandbox
+      flickr-api-key              | FLICKR_USER_ID=12345678@N01
+      freshbooks-access-token     | FRESHBOOKS_ACCOUNT_ID=Xq7vNw
+      gitter-access-token         | GITTER_ROOM=corp/dev
+      gocardless-access-token     | GOCARDLESS_ENVIRONMENT=live
+      hubspot-api-key-legacy      | HUBSPOT_PORTAL_ID=12345678
+      intercom-access-token       | INTERCOM_APP_ID=xq7vnw2p
+      jfrog-identity-token        | JFROG_URL=https://corp.jfrog.io
+      kraken-api-key              | KRAKEN_API_KEY_NAME=trading-bot
+      kucoin-api-secret           | KUCOIN_API_PASSPHRASE=trading
+      linear-client-secret        | LINEAR_TEAM_ID=ENG
+      linkedin-client-secret      | LINKEDIN_CLIENT_ID=86xq7vnw2pz9lm
+      lob-api-key                 | LOB_API_KEY=test_pub_0123456789abcdef0123456789abcde
+      looker-client-secret        | LOOKERSDK_CLIENT_ID=Xq7vNw2pZ9Lm3kR8tY2w
+      mattermost-access-token     | MATTERMOST_URL=https://chat.corp.example
+      messagebird-api-key         | MESSAGEBIRD_ORIGINATOR=CorpAlerts
+      netlify-access-token-legacy | NETLIFY_SITE_ID=0123abcd-4567-89ab-cdef-0123456789ab
+      nytimes-api-key             | NYTIMES_SECTION=technology
+      plaid-secret                | PLAID_CLIENT_ID=5f9xq7vnw2pz9lm3kr8ty2wq
+      privateai-api-key           | PRIVATE_AI_URL=https://api.private-ai.com
+      rapidapi-key                | X_RAPIDAPI_HOST=weather.p.rapidapi.com
+      sendbird-api-token          | SENDBIRD_APP_ID=0123ABCD-4567-89AB-CDEF-0123456789AB
+      sentry-access-token-legacy  | SENTRY_DSN=https://0123456789abcdef@o1.ingest.sentry.io/1
+      sidekiq-license             | BUNDLE_ENTERPRISE__CONTRIBSYS__COM=${SIDEKIQ_CREDS}
+      snyk-api-token              | SNYK_ORG=corp
+      sonarqube-token-legacy      | sonar.login=admin
+      squarespace-api-key         | SQUARESPACE_SITE=corp
+      sumologic-access-key        | SUMO_ACCESS_ID=suXq7vNw2pZ9Lm
+      travisci-token              | TRAVIS_BRANCH=main
+      twitch-api-token            | TWITCH_CLIENT_ID=xq7vnw2pz9lm3kr8ty2wq5er7ty9ui
+      twitter-access-secret       | TWITTER_ACCESS_TOKEN_SECRET=short
+      twitter-access-token        | TWITTER_ACCESS_TOKEN=${TWITTER_TOKEN}
+      twitter-api-key             | TWITTER_API_KEY_NAME=bot
+      hashicorp-vault-token-legacy | VAULT_TOKEN_PATH=/run/secrets/vault
+      yandex-cloud-token          | YC_CLOUD_ID=b1gxq7vnw2pz9lm3kr8t
+      """)
+  void providerFormatWhenNearMissThenThatProviderRuleSilent(String rule, String text) {
+    assertThat(scan(text.replace("\\n", "\n") + "\n")).extracting(Finding::ruleId).doesNotContain(rule);
+  }
+
+  @Test
+  void kubernetesSecretWhenDataSortedBeforeKindThenEachValueDecodedButCertificatesNot() {
+    String doc = "apiVersion: v1\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n  password: "
+        + java.util.Base64.getEncoder().encodeToString("Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8))
+        + "\n  api-token: \"{{ .Values.token | b64enc }}\"\nkind: Secret\nmetadata:\n  name: db\n---\nkind: ConfigMap\ndata:\n  password: eA==\n";
+    assertThat(scan(doc)).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("kubernetes-secret-data");
+      assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
+      assertThat(f.line()).isEqualTo(4);
+    });
+  }
+
+  @Test
+  void authorizationHeaderWhenBasicThenReportedOnlyIfItDecodesToUserAndPassword() {
+    String pair = java.util.Base64.getEncoder().encodeToString("deploy:Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8));
+    assertThat(scan("curl -H 'Authorization: Basic " + pair + "' https://x.corp.example\n"))
+        .singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("authorization-header"));
   }
 
   // ---- high-entropy-string (decision 106): the key or quote around a random value decides

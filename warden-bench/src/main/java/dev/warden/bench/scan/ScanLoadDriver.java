@@ -54,9 +54,18 @@ public final class ScanLoadDriver {
     }
   }
 
+  /**
+   * The scanner under test. {@code -Dwarden.bench.config=JSON} passes a scan config, for example
+   * {@code {"disableRules":["high-entropy-string"]}} to measure what some rules cost.
+   */
   private static SecretScanner scanner(int threads) throws Exception {
-    return SecretScanner.builder().fingerprintKey(FingerprintKey.of(new byte[32])).threads(threads)
-        .maxFileSize(2L << 30).build();
+    SecretScanner.Builder b = SecretScanner.builder().fingerprintKey(FingerprintKey.of(new byte[32])).threads(threads)
+        .maxFileSize(2L << 30);
+    String config = System.getProperty("warden.bench.config");
+    if (config != null) {
+      b.configJson(config);
+    }
+    return b.build();
   }
 
   static void tree(Path dir, int threads) throws Exception {

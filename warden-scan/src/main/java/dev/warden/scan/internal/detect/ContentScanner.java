@@ -37,7 +37,7 @@ public final class ContentScanner {
    */
   public void scan(byte[] buf, int len, int reportFrom, int reportTo, LineCursor cursor, String path,
       Consumer<Finding> sink) {
-    List<Candidate> candidates = session.scan(buf, 0, len);
+    List<Candidate> candidates = session.scan(buf, 0, len, HighEntropy.sweeps(path));
     for (Candidate c : candidates) {
       if (c.start() < reportFrom || c.start() >= reportTo) {
         continue;

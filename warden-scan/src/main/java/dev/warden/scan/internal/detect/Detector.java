@@ -22,6 +22,8 @@ public final class Detector {
   private final int[][] rulesOfKeyword;
   /** For each keyword and each of its rules: the exact bytes to verify, or null (case-folded). */
   private final byte[][][] exactOfKeyword;
+  /** Per-thread state factories of the sweeping rules (the high-entropy detector). */
+  private final List<java.util.function.Supplier<Rule.Sweep>> sweeps = new ArrayList<>();
 
   /**
    * Compiles a rule set.
@@ -38,6 +40,9 @@ public final class Detector {
       if (!ids.add(rule.id)) {
         throw new IllegalArgumentException("duplicate rule id " + rule.id);
       }
+      if (rule.sweeper != null) {
+        sweeps.add(rule.sweeper.prepare(rule, this.rules));
+      }
       for (String kw : rule.keywords) {
         String folded = kw.toLowerCase(Locale.ROOT);
         byKeyword.computeIfAbsent(folded, k -> new ArrayList<>()).add(new int[] {r});
@@ -46,7 +51,7 @@ public final class Detector {
       }
     }
     List<String> keywords = new ArrayList<>(byKeyword.keySet());
-    this.index = new KeywordIndex(keywords);
+    this.index = keywords.isEmpty() ? null : new KeywordIndex(keywords);
     this.rulesOfKeyword = new int[keywords.size()][];
     this.exactOfKeyword = new byte[keywords.size()][][];
     for (int k = 0; k < keywords.size(); k++) {
@@ -68,6 +73,7 @@ public final class Detector {
   public final class Session implements KeywordIndex.Hits {
     private final ByteChars chars = new ByteChars();
     private final Matcher[] matchers = new Matcher[rules.size()];
+    private final List<Rule.Sweep> sweepers = new ArrayList<>();
     private final int[] lastFrom = new int[rules.size()];
     private final int[] lastTo = new int[rules.size()];
     private final Set<Long> seen = new HashSet<>();
@@ -78,7 +84,11 @@ public final class Detector {
 
     private Session() {
       for (int r = 0; r < matchers.length; r++) {
-        matchers[r] = rules.get(r).pattern.matcher("");
+        java.util.regex.Pattern p = rules.get(r).pattern;
+        matchers[r] = p == null ? null : p.matcher("");
+      }
+      for (var s : sweeps) {
+        sweepers.add(s.get());
       }
     }
 
@@ -87,6 +97,14 @@ public final class Detector {
      * {@code buf}. Candidates overlapping a more specific rule's match are dropped.
      */
     public List<Candidate> scan(byte[] buf, int from, int to) {
+      return scan(buf, from, to, true);
+    }
+
+    /**
+     * As {@link #scan(byte[], int, int)}; {@code sweep} false leaves out the sweeping rules (the
+     * high-entropy detector), for files whose content is hashes by construction (lock files).
+     */
+    public List<Candidate> scan(byte[] buf, int from, int to, boolean sweep) {
       this.buf = buf;
       this.from = from;
       this.to = to;
@@ -96,11 +114,20 @@ public final class Detector {
       java.util.Arrays.fill(lastTo, Integer.MIN_VALUE);
       chars.reset(buf, 0, to);
       for (Matcher m : matchers) {
-        m.reset(chars);
-        m.useTransparentBounds(true);
-        m.useAnchoringBounds(false);
+        if (m != null) {
+          m.reset(chars);
+          m.useTransparentBounds(true);
+          m.useAnchoringBounds(false);
+        }
       }
-      index.scan(buf, from, to, this);
+      if (index != null) {
+        index.scan(buf, from, to, this);
+      }
+      if (sweep) {
+        for (Rule.Sweep s : sweepers) {
+          s.sweep(buf, from, to, out);
+        }
+      }
       return resolveOverlaps(out);
     }
 
@@ -140,6 +167,22 @@ public final class Detector {
       return c == '=' || c == ':' || c == ',' || c == '?';
     }
 
+    /** True when only blanks (and, with {@code inName}, the rest of a key name) precede {@code i} on its line. */
+    private boolean startsLine(int i, boolean inName) {
+      int j = i;
+      if (inName) {
+        int floor = Math.max(from, i - 64);
+        while (j > floor && isNameByte(buf[j - 1])) {
+          j--;
+        }
+      }
+      int floor = Math.max(from, j - 64);
+      while (j > floor && (buf[j - 1] == ' ' || buf[j - 1] == '\t')) {
+        j--;
+      }
+      return j == from || buf[j - 1] == '\n';
+    }
+
     private boolean equalsAt(byte[] exact, int at) {
       if (at < 0) {
         return false;
@@ -158,6 +201,9 @@ public final class Detector {
       int b = Math.min(to, kwEnd + rule.after);
       if (rule.needsAssignment && !assignmentFollows(kwEnd, b)) {
         return; // "token" in prose or code that assigns nothing: no need to run the expression
+      }
+      if (rule.lineStart != Rule.LineStart.ANY && !startsLine(kwStart, rule.lineStart == Rule.LineStart.KEY_NAME)) {
+        return;
       }
       boolean tokenAtKeyword = rule.before == 0 && rule.kind == Rule.Kind.TOKEN;
       if (!rule.multiline && !tokenAtKeyword) {

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 public final class Rule {
   /** How a rule finds its secret; decides priority when two rules match overlapping text. */
   public enum Kind {
+    /** A high-entropy string with no other evidence: the lowest priority of all. */
+    ENTROPY,
     /** Fills gaps the generic detectors leave (shell exports of any value shape): lowest priority. */
     FALLBACK,
     /** A generic detector (assignments, URLs, JWTs): lowest priority. */
@@ -44,6 +46,16 @@ public final class Rule {
     WORDS
   }
 
+  /** Where the keyword must sit for the expression to be worth running (a prefilter check). */
+  enum LineStart {
+    /** Anywhere. */
+    ANY,
+    /** First on its line, after blanks only ({@code secret=} in an INI file, not {@code client_secret=}). */
+    KEYWORD,
+    /** Inside the first key name of its line ({@code client_secret:}, {@code smtp_pass =}). */
+    KEY_NAME
+  }
+
   /**
    * Finds the secrets inside a match where a capture group cannot say which value it is (the
    * value at the password column's position in a SQL {@code INSERT}).
@@ -56,6 +68,17 @@ public final class Rule {
      * @param limit how far past the match the locator may read (the window's end)
      */
     List<int[]> spans(CharSequence text, MatchResult match, int limit);
+  }
+
+  /** Per-thread state of a rule that sweeps every token-shaped run instead of keyword hits. */
+  interface Sweep {
+    /** Adds the candidates found in {@code buf[from, to)} (offsets are indices into buf). */
+    void sweep(byte[] buf, int from, int to, List<Candidate> out);
+  }
+
+  /** Prepares a sweeping rule for one compiled rule set; the supplier makes per-thread state. */
+  interface Sweeper {
+    java.util.function.Supplier<Sweep> prepare(Rule self, List<Rule> ruleSet);
   }
 
   final String id;
@@ -76,9 +99,11 @@ public final class Rule {
   final PlaceholderCheck placeholders;
   final Pattern rejectMatch;
   final boolean needsAssignment;
+  final LineStart lineStart;
   final boolean schemeBefore;
   final Locator locator;
   final BinaryOperator<String> decoder;
+  final Sweeper sweeper;
 
   Rule(Builder b) {
     this.id = b.id;
@@ -88,8 +113,9 @@ public final class Rule {
     this.kind = b.kind;
     this.keywords = List.copyOf(b.keywords);
     this.caseSensitiveKeywords = b.caseSensitiveKeywords;
-    this.pattern = Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
-    this.secretGroup = b.pattern.pattern().contains("(?<s>");
+    this.sweeper = b.sweeper;
+    this.pattern = b.sweeper != null ? b.pattern : Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
+    this.secretGroup = pattern != null && pattern.pattern().contains("(?<s>");
     this.before = b.before;
     this.after = b.after;
     this.multiline = b.multiline;
@@ -99,10 +125,11 @@ public final class Rule {
     this.placeholders = b.placeholders;
     this.rejectMatch = b.rejectMatch;
     this.needsAssignment = b.needsAssignment;
+    this.lineStart = b.lineStart;
     this.schemeBefore = b.schemeBefore;
     this.locator = b.locator;
     this.decoder = b.decoder;
-    if (keywords.isEmpty()) {
+    if (keywords.isEmpty() && sweeper == null) {
       throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
     }
   }
@@ -149,9 +176,11 @@ public final class Rule {
     private PlaceholderCheck placeholders = PlaceholderCheck.FULL;
     private Pattern rejectMatch;
     private boolean needsAssignment;
+    private LineStart lineStart = LineStart.ANY;
     private boolean schemeBefore;
     private Locator locator;
     private BinaryOperator<String> decoder;
+    private Sweeper sweeper;
 
     private Builder(String id, String description) {
       this.id = id;
@@ -239,6 +268,15 @@ public final class Rule {
       return this;
     }
 
+    /**
+     * The keyword must start its line ({@link LineStart#KEYWORD}) or sit in the line's first key
+     * name: checked on bytes before the expression runs, cheaper than a lookbehind on hot keywords.
+     */
+    Builder lineStart(LineStart l) {
+      this.lineStart = l;
+      return this;
+    }
+
     /** The keyword is "://": the match is anchored at the URL scheme in front of it. */
     Builder schemeBefore() {
       this.schemeBefore = true;
@@ -257,6 +295,12 @@ public final class Rule {
      */
     Builder decode(BinaryOperator<String> d) {
       this.decoder = d;
+      return this;
+    }
+
+    /** The rule has no keywords and no expression: {@code s} finds its candidates. */
+    Builder sweep(Sweeper s) {
+      this.sweeper = s;
       return this;
     }
 

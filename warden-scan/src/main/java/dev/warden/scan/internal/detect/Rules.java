@@ -23,16 +23,16 @@ public final class Rules {
   private Rules() {}
 
   /** Left boundary: the token does not continue a longer word. */
-  private static final String B = "(?<![A-Za-z0-9_])";
+  static final String B = "(?<![A-Za-z0-9_])";
   /** Right boundary for alphanumeric bodies. */
-  private static final String E = "(?![A-Za-z0-9_])";
+  static final String E = "(?![A-Za-z0-9_])";
   /** Right boundary for bodies that may contain '-' (base64url). */
-  private static final String EU = "(?![A-Za-z0-9_-])";
+  static final String EU = "(?![A-Za-z0-9_-])";
   /** Assignment between a key name and its value: {@code = : := => ,} with optional quotes. */
   private static final String ASSIGN = "[\"']?\\s*(?::=|=>|=|:|,)\\s*[\"'`]?";
-  private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+  static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
-  private static Rule.Builder token(String id, String description, Severity severity, String regex, String... keywords) {
+  static Rule.Builder token(String id, String description, Severity severity, String regex, String... keywords) {
     return Rule.builder(id, description).severity(severity).kind(Rule.Kind.TOKEN)
         .exactKeywords(keywords).regex(regex).window(0, 400);
   }
@@ -41,7 +41,7 @@ public final class Rules {
    * A provider format without a prefix: the value must follow a key naming the provider, such as
    * {@code DATADOG_API_KEY=...}.
    */
-  private static Rule.Builder context(String id, String description, Severity severity, String keyRegex, String valueRegex, String... keywords) {
+  static Rule.Builder context(String id, String description, Severity severity, String keyRegex, String valueRegex, String... keywords) {
     return Rule.builder(id, description).severity(severity).kind(Rule.Kind.CONTEXT)
         .confidence(Confidence.MEDIUM).keywords(keywords)
         .regex("(?i:" + keyRegex + ")[A-Za-z0-9_.\\-]{0,30}" + ASSIGN + "(?<s>" + valueRegex + ")(?![A-Za-z0-9_+/=-])")
@@ -435,6 +435,47 @@ public final class Rules {
             + "|\\$argon2(?:id|i|d)\\$v=\\d+\\$m=\\d+,t=\\d+,p=\\d+\\$[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128}"
             + "|pbkdf2_sha256\\$\\d{4,7}\\$[A-Za-z0-9]{6,64}\\$[A-Za-z0-9+/]{43}=)'(?=[ \\t]*[,)])")
         .validate(v -> !WELL_KNOWN_HASHES.contains(v)).placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // pg_dump writes table data as COPY blocks: tab-separated rows up to a "\." line.
+    r.add(Rule.builder("sql-copy-password", "Password in the password column of a PostgreSQL COPY ... FROM stdin block (pg_dump)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("from stdin").multiline().window(700, 65_536)
+        .regex("(?i:copy)[ \\t]+(?:\"?\\w+\"?\\.)?\"?\\w+\"?[ \\t]*\\((?<c>[^()';\\r\\n]{1,600})\\)[ \\t]+(?i:from[ \\t]+stdin);?[ \\t]*\\r?\\n")
+        .locate(SqlCopy::passwordValues).validate(Rules::sqlPassword)
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // ---- VoIP and game servers
+    r.add(Rule.builder("sip-secret", "Secret of a SIP/IAX peer, PJSIP auth section or Asterisk manager user (sip.conf, iax.conf, pjsip.conf, manager.conf)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .exactKeywords("secret", "md5secret", "remotesecret", "md5_cred", "type=auth", "type = auth").multiline().window(0, 2000)
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("(?:(?:secret|md5secret|remotesecret|md5_cred)[ \\t]*=>?[ \\t]*"
+            + "|type[ \\t]*=[ \\t]*auth[ \\t]*\\r?\\n(?:(?![ \\t]*\\[)[^\\r\\n]*\\r?\\n){0,30}?[ \\t]*password[ \\t]*=>?[ \\t]*)"
+            + "(?<s>[^\\s;]{3,128})(?=[ \\t]*(?:;[^\\r\\n]*)?(?:\\r?\\n|$))")
+        .validate(Rules::notCode).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("game-server-password", "RCON or join password of a game server (server.cfg rcon_password/sv_password, +rcon.password launch options)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("rcon_password", "sv_password", "g_password", "rcon.password").window(0, 200)
+        .regex("(?i:rcon_password|sv_password|g_password|rcon\\.password)[ \\t]+(?<q>\"?)(?<s>[^\\s\"]{3,128})\\k<q>"
+            + "(?=[ \\t]*(?:(?://|#)[^\\r\\n]*)?(?:\\r?\\n|$)|[ \\t]+[+-])")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("teamspeak-serverquery-password", "TeamSpeak ServerQuery admin password (login serveradmin, serveradmin_password=, first-start banner)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("login serveradmin", "client_login_password=", "serveradmin_password=", "loginname= \"serveradmin\"").window(0, 200)
+        .regex("(?:(?i:login)[ \\t]+serveradmin[ \\t]+|client_login_password=|serveradmin_password=|loginname= \"serveradmin\", password= \")"
+            + "(?<s>[^\\s\"]{3,128})")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // ---- Saved-login exports of browsers and password managers
+    r.add(Rule.builder("browser-login-export", "Password in a saved-login CSV export (Chrome, Edge, Firefox, Safari, Bitwarden, LastPass, 1Password, KeePass, Dashlane)")
+        .severity(CRITICAL).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
+        .keywords("username,password", "\"username\",\"password\"", "login_username,login_password", "\"login name\",\"password\"",
+            "title,password")
+        .multiline().window(400, 65_536)
+        .regex("(?m)^(?<c>[^\\r\\n]{0,400}(?i:password)[^\\r\\n]{0,400})\\r?\\n")
+        .locate(CsvLogins::passwordValues).decode((match, v) -> v.replace("\"\"", "\""))
+        .placeholders(Rule.PlaceholderCheck.FULL).randomness(0).build());
+    r.add(Rule.builder("bitwarden-export-password", "Password in an unencrypted Bitwarden (or Vaultwarden) JSON export")
+        .severity(CRITICAL).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("\"login\"").multiline().window(0, 4000)
+        .regex("\"login\"\\s*:\\s*\\{(?:[^{}]|\\{(?:[^{}]|\\{[^{}]*\\})*\\})*?\"password\"\\s*:\\s*\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){1,256})\"")
+        .validate(v -> !BITWARDEN_CIPHER.matcher(v).matches())
+        .placeholders(Rule.PlaceholderCheck.FULL).randomness(0).build());
     // ---- Language and framework secrets by assignment
     r.add(Rule.builder("wordpress-auth-key", "WordPress authentication key or salt (wp-config.php)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("define").window(0, 400)
@@ -465,6 +506,17 @@ public final class Rules {
             + "=(?<q>['\"]?)(?<s>[^\\s'\"`$]{6,256})\\k<q>(?=[\\s;]|$)")
         .rejectIfMatch("(?i)(?:FILE|PATH|DIR|URL|URI|NAME|_ID|TYPE|HEADER|ENDPOINT|EXPIRY|EXPIRES|TTL|LENGTH|ARN|HOST|PORT|USER|COMMAND|CMD)=")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
+    // YAML/INI/TOML/.env values with punctuation under a secret's key: generic-secret takes only
+    // base64-like values and generic-password no bare "pass" key; this fills those gaps.
+    r.add(Rule.builder("config-secret-value", "Password or secret with punctuation as a whole YAML/INI/TOML/.env value (client_secret: \"q7$v…\", pass = …)")
+        .severity(MEDIUM).kind(Rule.Kind.FALLBACK).confidence(Confidence.LOW).keywords("secret", "pass", "token").window(0, 300).assignment()
+        .lineStart(Rule.LineStart.KEY_NAME)
+        .regex("(?i:secret(?:[_.-]?key)?|pass(?:word|wd|phrase)?|token)"
+            + "[\"']?[ \\t]*[:=][ \\t]*(?<q>[\"']?)(?<s>[!-~&&[^\"'`\\\\]]{6,128})\\k<q>[ \\t]*(?:[#;][^\\r\\n]*)?(?=\\r?\\n|$)")
+        .validate(Rules::punctuatedSecret).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // No keyword and no expression: sweeps every token-shaped run (decision 106).
+    r.add(Rule.builder("high-entropy-string", "High-entropy string assigned to a key or quoted, in no known provider format")
+        .severity(LOW).kind(Rule.Kind.ENTROPY).confidence(Confidence.LOW).sweep(HighEntropy.sweeper()).build());
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
         .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
@@ -480,6 +532,7 @@ public final class Rules {
             + "(?<s>[A-Za-z0-9+/=_.~-]{16,256})\\k<q>(?![^\\s,;)}\\]])")
         .rejectIfMatch("(?i)(?:hash|sha\\d*|md5|digest|checksum|integrity|commit|nonce|csrf|xsrf|name|type|url|uri|path|file|length|ttl|expir|timeout|header|prefix|regex|pattern|format|field|endpoint|version|count|limit|_id|id\\b|ref|arn|label|kind|policy|manager|provider|store|class|cache|mode|storage|size)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());
+    ProviderRules.addTo(r);
     return List.copyOf(r);
   }
 
@@ -629,7 +682,42 @@ public final class Rules {
         other = true;
       }
     }
-    return letter && other && !v.matches("[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?");
+    return letter && other && !v.matches("[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?")
+        && !BITWARDEN_CIPHER.matcher(v).matches();
+  }
+
+  /** A Bitwarden encrypted value, "2.iv|data|mac": what an encrypted export holds instead of a password. */
+  private static final java.util.regex.Pattern BITWARDEN_CIPHER =
+      java.util.regex.Pattern.compile("\\d\\.[A-Za-z0-9+/=]+\\|[A-Za-z0-9+/=]+(?:\\|[A-Za-z0-9+/=]+)?");
+
+  /**
+   * A config value that only {@code config-secret-value} can take: it has punctuation outside the
+   * base64 alphabet, a letter and a digit, and is not code ({@code f(x)}, {@code a => b}, a
+   * trailing comma), a template, a YAML tag or anchor, a URL or an encrypted value.
+   */
+  static boolean punctuatedSecret(String v) {
+    boolean punct = false;
+    boolean letter = false;
+    boolean digit = false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      letter |= Character.isLetter(c);
+      digit |= Character.isDigit(c);
+      punct |= !(Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '.' || c == '~' || c == '-');
+    }
+    char first = v.charAt(0);
+    return punct && letter && digit && "$&*![{<@%|>".indexOf(first) < 0 && !v.endsWith(",") && !v.endsWith(";")
+        && notCode(v) && !v.contains("=>") && !v.contains("->") && !v.contains("://")
+        && !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.startsWith("vault:");
+  }
+
+  /**
+   * Not an expression: no call or index ({@code keypair[:32]}, {@code resp[-1].name},
+   * {@code f(x)}) where a configuration value was expected (Python and JavaScript assignments
+   * also start lines with {@code secret =}).
+   */
+  static boolean notCode(String v) {
+    return !(v.contains("(") && v.contains(")")) && !(v.contains("[") && v.contains("]"));
   }
 
   /** A generic secret is long, mixes letters and digits and is not a dotted name or a version. */
@@ -645,6 +733,7 @@ public final class Rules {
       return false;
     }
     // dotted identifiers (com.example.Foo2), file names and version strings are not secrets
-    return !v.matches("(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*");
+    return !v.matches("(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*")
+        && !HighEntropy.isEncodedText(v); // base64 of JSON or prose: a pagination token, not a credential
   }
 }

@@ -472,6 +472,82 @@ final class Corpus {
       return new Gen("LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','" + h + "','admin','admin@corp.example','',"
           + "'2024-01-01 00:00:00','',0,'admin');\nUNLOCK TABLES;\n", h, null);
     });
+    g.put("sql-copy-password", r -> {
+      String p = r.password().replace("\\", "x");
+      String h = "$2b$12$" + r.of(CRYPT, 53);
+      String cols = r.between(0, 1) == 0 ? "id, email, password, created_at" : "id, email, encrypted_password, created_at";
+      String v = r.between(0, 1) == 0 ? p : h;
+      return new Gen("--\n-- Data for Name: users; Type: TABLE DATA; Schema: public; Owner: app\n--\n\nCOPY public.users (" + cols
+          + ") FROM stdin;\n" + r.between(1, 9) + "\t" + r.lower(5) + "@corp.example\t" + v + "\t2024-01-0" + r.between(1, 9)
+          + " 10:00:00+00\n" + r.between(10, 19) + "\t" + r.lower(6) + "@corp.example\t\\N\t2024-02-01 09:00:00+00\n\\.\n\n", v, null);
+    });
+    g.put("sip-secret", r -> {
+      // md5_cred is the digest HA1, md5(user:realm:password): enough to authenticate, so reported too
+      int shape = r.between(0, 4);
+      String p = shape == 4 ? r.hex(32) : r.password().replace(";", "x");
+      String file = switch (shape) {
+        case 0 -> "; sip.conf\n[general]\ncontext=default\n\n[" + r.digits(4) + "]\ntype=friend\nhost=dynamic\nsecret=" + p + "\ncontext=internal\n";
+        case 1 -> "; iax.conf\n[trunk-" + r.lower(4) + "]\ntype=peer\nusername=office\nsecret = " + p + " ; shared with the remote PBX\n";
+        case 2 -> "; manager.conf\n[general]\nenabled = yes\n\n[" + r.lower(5) + "]\nsecret = " + p + "\ndeny=0.0.0.0/0.0.0.0\nread = system,call\n";
+        case 3 -> "; pjsip.conf\n[" + r.digits(4) + "]\ntype=auth\nauth_type=userpass\nusername=" + r.digits(4) + "\npassword=" + p + "\n\n[" + r.digits(4)
+            + "]\ntype=aor\nmax_contacts=1\n";
+        default -> "[trunk-auth]\ntype=auth\nauth_type=md5\nusername=trunk\nrealm=sip.corp.example\nmd5_cred=" + p + "\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("game-server-password", r -> {
+      String p = r.password().replace("\"", "x");
+      String file = switch (r.between(0, 3)) {
+        case 0 -> "// server.cfg\nhostname \"" + r.lower(6) + " community\"\nrcon_password \"" + p + "\"\nsv_lan 0\n";
+        case 1 -> "hostname \"Pub\"\nsv_password \"" + p + "\" // join password\nmaxplayers 16\n";
+        case 2 -> "./RustDedicated -batchmode +server.port 28015 +rcon.port 28016 +rcon.password \"" + p + "\" +rcon.web 1\n";
+        default -> "seta sv_hostname \"q3\"\nset rcon_password " + p + "\nseta g_gametype 4\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("teamspeak-serverquery-password", r -> {
+      String p = r.alnum(8) + r.digits(2);
+      String file = switch (r.between(0, 2)) {
+        case 0 -> "------------------------------------------------------------------\n                      I M P O R T A N T\n"
+            + "------------------------------------------------------------------\n               Server Query Admin Account created\n"
+            + "         loginname= \"serveradmin\", password= \"" + p + "\"\n";
+        case 1 -> "#!/bin/sh\n(echo \"login serveradmin " + p + "\"; echo \"use sid=1\"; echo \"serverlist\") | nc localhost 10011\n";
+        default -> "./ts3server license_accepted=1 serveradmin_password=" + p + " query_port=10011\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("browser-login-export", r -> {
+      String p = r.password().replace("\"", "x").replace(",", "x");
+      String site = "https://" + r.lower(6) + ".example.net/login";
+      String file = switch (r.between(0, 4)) {
+        case 0 -> "name,url,username,password,note\n" + r.lower(6) + "," + site + ",alice," + p + ",\n";
+        case 1 -> "\"url\",\"username\",\"password\",\"httpRealm\",\"formActionOrigin\",\"guid\",\"timeCreated\"\n\"" + site
+            + "\",\"alice\",\"" + p + "\",\"\",\"" + site + "\",\"{" + r.uuid() + "}\",\"1700000000000\"\n";
+        case 2 -> "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n,,login,"
+            + r.lower(5) + ",\"line one\nline two, with a comma\",,0," + site + ",alice@corp.example," + p + ",\n";
+        case 3 -> "url,username,password,totp,extra,name,grouping,fav\n" + site + ",alice," + p + ",,,Corp,Work,0\n";
+        default -> "Title,URL,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n" + r.lower(6) + "," + site + ",alice," + p + ",,false,false,,\n";
+      };
+      return new Gen(file, p, null);
+    });
+    g.put("bitwarden-export-password", r -> {
+      String p = r.password().replace("\"", "x").replace("\\", "x");
+      return new Gen("{\n  \"encrypted\": false,\n  \"folders\": [],\n  \"items\": [\n    {\n      \"id\": \"" + r.uuid() + "\",\n      \"type\": 1,\n"
+          + "      \"name\": \"" + r.lower(6) + "\",\n      \"login\": {\n        \"fido2Credentials\": [],\n        \"uris\": [\n          {\n"
+          + "            \"match\": null,\n            \"uri\": \"https://" + r.lower(6) + ".example.net\"\n          }\n        ],\n"
+          + "        \"username\": \"alice\",\n        \"password\": \"" + p + "\",\n        \"totp\": null\n      }\n    }\n  ]\n}\n", p, null);
+    });
+    g.put("config-secret-value", r -> {
+      String v = r.alnum(5) + r.digits(1) + List.of("$", "!", "%", "#", "&", "?").get(r.between(0, 5)) + r.alnum(4) + r.digits(1) + "!" + r.alnum(2);
+      String file = switch (r.between(0, 4)) {
+        case 0 -> "oauth:\n  github:\n    client_id: Iv1." + r.hex(16) + "\n    client_secret: \"" + v + "\"\n";
+        case 1 -> "[mysql]\nuser = shop\npass = " + v + "\n";
+        case 2 -> "[smtp]\nhost = \"smtp.corp.example\"\nsmtp_secret = '" + v + "'\n";
+        case 3 -> "SMTP_PASS=" + v + "\n";
+        default -> "[deploy]\napi_token = \"" + v + "\"\n";
+      };
+      return new Gen(file, v, null);
+    });
     g.put("wordpress-auth-key", r -> {
       String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
           "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
@@ -509,9 +585,189 @@ final class Corpus {
       String q = List.of("", "\"", "'").get(r.between(0, 2));
       return new Gen("# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n", p, null);
     });
+    providers(g);
+    g.put("high-entropy-string", Corpus::highEntropy);
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
     return g;
+  }
+
+  /** Generators of the provider rules added by the gitleaks comparison ({@code ProviderRules}). */
+  private static void providers(Map<String, Function<Rnd, Gen>> g) {
+    String lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+    tok(g, "onepassword-secret-key", "OP_SECRET_KEY", r -> "A3-" + r.upperAlnum(6) + "-" + r.upperAlnum(11) + "-" + r.upperAlnum(5) + "-"
+        + r.upperAlnum(5) + "-" + r.upperAlnum(5));
+    tok(g, "adafruit-io-key", "ADAFRUIT_IO_KEY", r -> "aio_" + r.alnum(28));
+    tok(g, "authress-access-key", "AUTHRESS_KEY", r -> "sc_" + r.of(lowerAlnum, 12) + "." + r.of(lowerAlnum, 5) + ".acc_" + r.of(lowerAlnum, 20)
+        + "." + r.b64url(64));
+    tok(g, "aws-bedrock-short-term-key", "AWS_BEARER_TOKEN_BEDROCK", r -> "bedrock-api-key-" + b64Of(("bedrock.amazonaws.com/"
+        + "?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA" + r.upperAlnum(16)
+        + "%2F20250101%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=43200&X-Amz-Security-Token="
+        + r.b64(200) + "&X-Amz-Signature=" + r.hex(64) + "&Version=1").getBytes(StandardCharsets.UTF_8)));
+    tok(g, "clickhouse-cloud-api-key", "CLICKHOUSE_KEY_SECRET", r -> "4b1d" + r.alnum(38));
+    tok(g, "contentful-management-token", "CONTENTFUL_MANAGEMENT_TOKEN", r -> "CFPAT-" + r.b64url(43));
+    tok(g, "defined-networking-api-key", "DN_API_KEY", r -> "dnkey-" + r.of(lowerAlnum, 26) + "-" + r.of(lowerAlnum, 52));
+    tok(g, "duffel-api-token", "DUFFEL_ACCESS_TOKEN", r -> "duffel_live_" + r.b64url(43));
+    tok(g, "flutterwave-encryption-key", "FLW_ENCRYPTION_KEY", r -> "FLWSECK_TEST" + r.hex(12));
+    tok(g, "flyio-access-token", "FLY_API_TOKEN", r -> r.between(0, 1) == 0 ? "fo1_" + r.b64url(43) : "fm2_" + r.b64(300));
+    tok(g, "frameio-api-token", "FRAMEIO_TOKEN", r -> "fio-u-" + r.b64url(64));
+    tok(g, "gitlab-feature-flag-token", "UNLEASH_INSTANCE_ID", r -> "glffct-" + r.b64url(20));
+    tok(g, "gitlab-incoming-mail-token", "incoming_email_token", r -> "glimt-" + r.b64url(25));
+    g.put("gitlab-session-cookie", r -> {
+      String c = r.hex(32);
+      return new Gen("curl -b \"_gitlab_session=" + c + "\" https://gitlab.corp.example/api/v4/user\n", c, null);
+    });
+    tok(g, "grafana-api-key-legacy", "GRAFANA_API_KEY", r -> b64Of(("{\"k\":\"" + r.alnum(32) + "\",\"n\":\"deploy\",\"id\":"
+        + r.between(1, 99) + "}").getBytes(StandardCharsets.UTF_8)).replace("=", ""));
+    tok(g, "harness-api-key", "HARNESS_API_KEY", r -> "pat." + r.b64url(22) + "." + r.alnum(24) + "." + r.alnum(20));
+    tok(g, "infracost-api-token", "INFRACOST_API_KEY", r -> "ico-" + r.alnum(32));
+    tok(g, "intra42-client-secret", "FT_CLIENT_SECRET", r -> "s-s4t2ud-" + r.hex(64));
+    tok(g, "jwt-base64", "encoded_session", r -> b64Of(jwt(r).getBytes(StandardCharsets.US_ASCII)));
+    tok(g, "launchdarkly-access-token", "LD_SDK_KEY", r -> (r.between(0, 1) == 0 ? "sdk-" : "api-") + r.uuid());
+    tok(g, "maxmind-license-key", "MAXMIND_LICENSE_KEY", r -> r.alnum(6) + "_" + r.alnum(29) + "_mmk");
+    tok(g, "octopus-deploy-api-key", "OCTOPUS_API_KEY", r -> "API-" + r.upperAlnum(26));
+    tok(g, "openshift-user-token", "OPENSHIFT_TOKEN", r -> "sha256~" + r.b64url(43));
+    tok(g, "scalingo-api-token", "SCALINGO_API_TOKEN", r -> "tk-us-" + r.b64url(48));
+    tok(g, "settlemint-token", "SETTLEMINT_ACCESS_TOKEN", r -> "sm_pat_" + r.alnum(16));
+    tok(g, "slack-legacy-token", "SLACK_LEGACY_TOKEN", r -> "xoxs-" + r.digits(10) + "-" + r.digits(11) + "-" + r.digits(12) + "-" + r.hex(64));
+    tok(g, "sourcegraph-access-token", "SRC_ACCESS_TOKEN", r -> "sgp_" + r.hex(16) + "_" + r.hex(40));
+    tok(g, "yandex-api-key", "YC_API_KEY", r -> "AQVN" + r.b64url(36));
+    g.put("authorization-header", r -> {
+      String t = r.b64url(40);
+      String file = switch (r.between(0, 3)) {
+        case 0 -> "curl -s -H \"Authorization: Bearer " + t + "\" https://api.corp.example/v1/items\n";
+        case 1 -> "GET https://api.corp.example/v1/items\nAuthorization: token " + t + "\nAccept: application/json\n";
+        case 2 -> "headers = {\"X-Api-Key\": \"" + t + "\", \"Accept\": \"application/json\"}\n";
+        default -> {
+          t = b64Of(("svc-" + r.lower(5) + ":" + r.password()).getBytes(StandardCharsets.UTF_8));
+          yield "fetch(url, { headers: { Authorization: 'Basic " + t + "' } });\n";
+        }
+      };
+      return new Gen(file, t, null);
+    });
+    g.put("curl-basic-auth", r -> {
+      String p = r.password().replace("'", "x").replace("\"", "x").replace("$", "x");
+      return new Gen(r.between(0, 1) == 0 ? "curl -fsSL -u deploy:" + p + " https://nexus.corp.example/repository/raw/app.tgz -o app.tgz\n"
+          : "curl --user 'ci-bot:" + p + "' -X POST https://jenkins.corp.example/job/build/build\n", p, null);
+    });
+    g.put("nuget-config-password", r -> {
+      String p = r.password().replace("\"", "x").replace("&", "x").replace("<", "x");
+      return new Gen("<configuration>\n  <packageSourceCredentials>\n    <corp>\n      <add key=\"Username\" value=\"ci\" />\n"
+          + "      <add key=\"ClearTextPassword\" value=\"" + p + "\" />\n    </corp>\n  </packageSourceCredentials>\n</configuration>\n", p, null);
+    });
+    g.put("freemius-secret-key", r -> {
+      String k = "sk_" + r.of(ALNUM + "<>!?*~", 29).replace("'", "x");
+      return new Gen("<?php\n$fs = fs_dynamic_init( array(\n    'id' => '" + r.digits(4) + "',\n    'public_key' => 'pk_" + r.hex(29)
+          + "',\n    'secret_key' => '" + k + "',\n) );\n", k, null);
+    });
+    g.put("kubernetes-secret-data", r -> {
+      String p = r.password();
+      String b64 = b64Of(p.getBytes(StandardCharsets.UTF_8));
+      String file = r.between(0, 1) == 0
+          ? "apiVersion: v1\ndata:\n  password: " + b64 + "\n  username: YXBw\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\ntype: Opaque\n"
+          : "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: smtp\ntype: Opaque\nstringData:\n  smtp-pass: \"" + p + "\"\n---\nkind: ConfigMap\n";
+      return new Gen(file, p, null);
+    });
+    tok(g, "airtable-api-key-legacy", "AIRTABLE_API_KEY", r -> "key" + r.alnum(14));
+    tok(g, "alibaba-secret-key", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", r -> r.alnum(30));
+    tok(g, "asana-token", "ASANA_TOKEN", r -> "1/" + r.digits(16) + ":" + r.hex(32));
+    tok(g, "beamer-api-token", "BEAMER_API_KEY", r -> "b_" + r.b64url(44));
+    tok(g, "bitbucket-client-secret", "BITBUCKET_CLIENT_SECRET", r -> r.alnum(32));
+    tok(g, "cisco-meraki-api-key", "MERAKI_DASHBOARD_API_KEY", r -> r.hex(40));
+    tok(g, "codecov-token", "CODECOV_TOKEN", Rnd::uuid);
+    tok(g, "coinbase-access-token", "COINBASE_API_SECRET", r -> r.b64url(64));
+    tok(g, "confluent-api-secret", "CONFLUENT_API_SECRET", r -> r.b64(64));
+    tok(g, "contentful-delivery-token", "CONTENTFUL_DELIVERY_TOKEN", r -> r.b64url(43));
+    tok(g, "discord-client-secret", "DISCORD_CLIENT_SECRET", r -> r.b64url(32));
+    tok(g, "droneci-token", "DRONE_TOKEN", r -> r.alnum(32));
+    tok(g, "dropbox-app-secret", "DROPBOX_APP_SECRET", r -> r.of(lowerAlnum, 15));
+    tok(g, "dropbox-access-token", "DROPBOX_ACCESS_TOKEN", r -> "sl." + r.b64url(140));
+    tok(g, "etsy-api-key", "ETSY_API_KEY", r -> r.of(lowerAlnum, 24));
+    tok(g, "facebook-app-access-token", "FACEBOOK_APP_TOKEN", r -> r.digits(16) + "|" + r.b64url(32));
+    tok(g, "finicity-api-key", "FINICITY_APP_KEY", r -> r.hex(32));
+    tok(g, "finnhub-api-key", "FINNHUB_API_KEY", r -> r.of(lowerAlnum, 20));
+    tok(g, "flickr-api-key", "FLICKR_API_KEY", r -> r.of(lowerAlnum, 32));
+    tok(g, "freshbooks-access-token", "FRESHBOOKS_ACCESS_TOKEN", r -> r.of(lowerAlnum, 64));
+    tok(g, "gitter-access-token", "GITTER_TOKEN", r -> r.of(lowerAlnum, 40));
+    tok(g, "gocardless-access-token", "GOCARDLESS_ACCESS_TOKEN", r -> "live_" + r.b64url(40));
+    tok(g, "hubspot-api-key-legacy", "HUBSPOT_API_KEY", r -> r.uuid().toUpperCase(java.util.Locale.ROOT));
+    tok(g, "intercom-access-token", "INTERCOM_ACCESS_TOKEN", r -> r.b64url(60));
+    tok(g, "jfrog-identity-token", "JFROG_IDENTITY_TOKEN", r -> r.alnum(64));
+    tok(g, "kraken-api-key", "KRAKEN_PRIVATE_KEY", r -> b64Of(r.bytes(64)));
+    tok(g, "kucoin-api-secret", "KUCOIN_API_SECRET", Rnd::uuid);
+    tok(g, "linear-client-secret", "LINEAR_CLIENT_SECRET", r -> r.hex(32));
+    tok(g, "linkedin-client-secret", "LINKEDIN_CLIENT_SECRET", r -> r.alnum(16));
+    tok(g, "lob-api-key", "LOB_API_KEY", r -> "live_" + r.hex(35));
+    tok(g, "looker-client-secret", "LOOKERSDK_CLIENT_SECRET", r -> r.alnum(24));
+    tok(g, "mattermost-access-token", "MATTERMOST_TOKEN", r -> r.of(lowerAlnum, 26));
+    tok(g, "messagebird-api-key", "MESSAGEBIRD_API_KEY", r -> r.alnum(25));
+    tok(g, "netlify-access-token-legacy", "NETLIFY_AUTH_TOKEN", r -> r.b64url(43));
+    tok(g, "nytimes-api-key", "NYTIMES_API_KEY", r -> r.alnum(32));
+    tok(g, "plaid-secret", "PLAID_SECRET", r -> r.of(lowerAlnum, 30));
+    tok(g, "privateai-api-key", "PRIVATE_AI_API_KEY", r -> r.of(lowerAlnum, 32));
+    tok(g, "rapidapi-key", "X_RAPIDAPI_KEY", r -> r.b64url(50));
+    tok(g, "sendbird-api-token", "SENDBIRD_API_TOKEN", r -> r.hex(40));
+    tok(g, "sentry-access-token-legacy", "SENTRY_TOKEN", r -> r.hex(64));
+    tok(g, "sidekiq-license", "BUNDLE_ENTERPRISE__CONTRIBSYS__COM", r -> r.hex(8) + ":" + r.hex(8));
+    tok(g, "snyk-api-token", "SNYK_TOKEN", Rnd::uuid);
+    tok(g, "sonarqube-token-legacy", "SONAR_TOKEN", r -> r.hex(40));
+    tok(g, "squarespace-api-key", "SQUARESPACE_API_KEY", Rnd::uuid);
+    tok(g, "sumologic-access-key", "SUMO_ACCESS_KEY", r -> r.alnum(64));
+    tok(g, "travisci-token", "TRAVIS_API_TOKEN", r -> r.alnum(22));
+    tok(g, "twitch-api-token", "TWITCH_CLIENT_SECRET", r -> r.of(lowerAlnum, 30));
+    tok(g, "twitter-access-secret", "TWITTER_ACCESS_TOKEN_SECRET", r -> r.alnum(45));
+    tok(g, "twitter-access-token", "TWITTER_ACCESS_TOKEN", r -> r.digits(19) + "-" + r.alnum(30));
+    tok(g, "twitter-api-key", "TWITTER_API_KEY", r -> r.alnum(25));
+    tok(g, "hashicorp-vault-token-legacy", "VAULT_TOKEN", r -> "s." + r.alnum(24));
+    tok(g, "yandex-cloud-token", "YC_TOKEN", r -> "t1." + r.b64url(60) + "." + r.b64url(86));
+  }
+
+  /**
+   * A random key as tools print them: {@code openssl rand -base64 32}, Python's
+   * {@code secrets.token_urlsafe(32)}, a 24-48 character alphanumeric key; with {@code anyAlphabet}
+   * also {@code openssl rand -hex 32} and a lowercase base36 key.
+   */
+  static String randomKey(Rnd r, boolean anyAlphabet) {
+    return switch (r.between(0, anyAlphabet ? 4 : 2)) {
+      case 0 -> b64Of(r.bytes(32));
+      case 1 -> Base64.getUrlEncoder().withoutPadding().encodeToString(r.bytes(32));
+      case 2 -> r.alnum(r.between(32, 48));
+      case 3 -> r.hex(64);
+      default -> r.of("abcdefghijklmnopqrstuvwxyz0123456789", 32);
+    };
+  }
+
+  /**
+   * The high-entropy rule's three contexts: a key named like a secret (the file-type contexts
+   * place it), any other key, a quoted literal passed as an argument.
+   */
+  private static Gen highEntropy(Rnd r) {
+    switch (r.between(0, 3)) {
+      case 0, 1 -> {
+        String k = randomKey(r, true);
+        String name = List.of("signing_key", "encryption_key", "hmac_key", "master_key", "session_key", "cookie_key",
+            "license_key", "webhook_key").get(r.between(0, 7));
+        return new Gen(k, k, name);
+      }
+      case 2 -> {
+        String k = randomKey(r, false);
+        String file = switch (r.between(0, 2)) {
+          case 0 -> "{\"service\": \"billing\", \"upstream\": \"" + k + "\", \"retries\": 3}\n";
+          case 1 -> "[relay]\nhost = relay.corp.internal\nchannel = " + k + "\n";
+          default -> "connector:\n  kind: sftp\n  handle: " + k + "\n";
+        };
+        return new Gen(file, k, null);
+      }
+      default -> {
+        String k = randomKey(r, false);
+        String file = switch (r.between(0, 2)) {
+          case 0 -> "client = Client(\"billing-svc\", \"" + k + "\")\n";
+          case 1 -> "conn.authenticate(user, '" + k + "');\n";
+          default -> "if (header.equals(\"" + k + "\")) {\n  allow();\n}\n";
+        };
+        return new Gen(file, k, null);
+      }
+    }
   }
 
   private static void tok(Map<String, Function<Rnd, Gen>> g, String id, String key, Function<Rnd, String> f) {
@@ -710,10 +966,129 @@ final class Corpus {
       add(out, "anon.js", "const supabaseAnonKey = '" + anonJwt(r) + "';\n");
       add(out, "camel.txt", "VeryLongIdentifierNameWithoutDigits AnotherLongCamelCaseIdentifierName_forTesting\n"
           + "SKIPPED_TESTS_COUNT key-value-store-configuration EAA\n");
+      // more public material in the shapes it is committed in: none of it is a secret
+      add(out, "public-material.tf", "resource \"tls_cert_request\" \"x\" {\n  public_key_pem = <<EOT\n-----BEGIN PUBLIC KEY-----\n"
+          + pemBody(r, 294, "\n") + "-----END PUBLIC KEY-----\nEOT\n}\n");
+      add(out, "tls-secret.yaml", "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n"
+          + pemBody(r, 600, "\n").replaceAll("(?m)^", "    ") + "    -----END CERTIFICATE-----\n");
+      add(out, "ssh-ca.txt", "@cert-authority *.corp.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n"
+          + "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t" + r.b64(400) + " user@host\n"
+          + "recipient: age1" + r.of("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58) + "\n");
+      add(out, "wg0.conf", "[Peer]\nPublicKey = " + b64Of(r.bytes(32)) + "\nAllowedIPs = 10.8.0.2/32\nEndpoint = vpn.corp.example:51820\n");
+      add(out, "dkim.txt", "default._domainkey IN TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ" + r.b64(178) + "\"\n");
+      // the providers of the gitleaks comparison, written as templates and documentation write them
+      add(out, "provider-placeholders.env", "ADAFRUIT_IO_KEY=aio_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nDROPBOX_ACCESS_TOKEN=<token>\n"
+          + "SNYK_TOKEN=${SNYK_TOKEN}\nTWITTER_API_KEY=your_twitter_api_key\nKRAKEN_PRIVATE_KEY=\nPLAID_SECRET=changeme\n"
+          + "CONFLUENT_API_SECRET=${CONFLUENT_SECRET}\nOCTOPUS_API_KEY=API-XXXXXXXXXXXXXXXXXXXXXXXXXX\nVAULT_TOKEN=s.xxxxxxxxxxxxxxxxxxxxxxxx\n"
+          + "curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/user\ncurl -u \"$USER:$PASS\" https://x.corp.example\n"
+          + "curl -H \"Authorization: token <your-token>\" https://api.github.com\n"
+          + "<add key=\"ClearTextPassword\" value=\"%NUGET_PASSWORD%\" />\n");
+      add(out, "helm-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ntype: kubernetes.io/tls\ndata:\n"
+          + "  tls.crt: {{ .Values.tls.crt | b64enc }}\n  tls.key: {{ .Values.tls.key | b64enc }}\n  password: {{ .Values.password | b64enc | quote }}\n"
+          + "  namespace: ZGVmYXVsdA==\n");
+      // VoIP, game server, saved-login and COPY shapes that hold no password
+      add(out, "sip.conf", "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n[6002]\nsecret=\n; secret=changeme\n[6003]\nsecret=<password>\n"
+          + "remotesecret = xxxxxxxx\n[trunk]\ntype=auth\nauth_type=userpass\npassword=\nusername=trunk\n");
+      add(out, "server.cfg", "rcon_password \"\"\nsv_password \"\"\n// set rcon_password in server_secrets.cfg\nexec server_secrets.cfg\n"
+          + "The rcon_password should be long.\n");
+      add(out, "ts3.md", "Run `login serveradmin <password>` with the password printed at the first start.\n"
+          + "./ts3server serveradmin_password=${TS3_PASSWORD}\n");
+      add(out, "logins-template.csv", "name,url,username,password,note\n");
+      add(out, "users.csv", "id,email,password_hash,created\n1,a@corp.example,$2b$12$" + r.of(CRYPT, 53) + ",2024-01-01\n");
+      add(out, "reset-tokens.csv", "url,username,password\nhttps://corp.example/reset,alice,********\n");
+      add(out, "bitwarden-encrypted.json", "{\"encrypted\": true, \"items\": [{\"type\": 1, \"login\": {\"username\": \"2." + r.b64(24) + "|"
+          + r.b64(44) + "|" + r.b64(44) + "\", \"password\": \"2." + r.b64(24) + "|" + r.b64(44) + "|" + r.b64(44) + "\"}}]}\n"
+          + "{\"login\": \"octocat\", \"id\": 1, \"password\": null}\n");
+      add(out, "copy.sql", "COPY public.users (id, email, password) FROM stdin;\n1\ta@corp.example\t\\N\n2\tb@corp.example\t\n\\.\n"
+          + "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\t" + r.upperAlnum(10) + "\n\\.\n");
+      add(out, "config-refs.yaml", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\npass: !vault |\ntoken: \"{{ .Values.token }}\"\n"
+          + "secret_key: \"%(secret)s\"\npassword: *default_password\nsecret: &s ENC(" + r.b64(24) + ")\n"
+          + "api_token = os.getenv(\"API_TOKEN\", \"\")\ntoken: req.headers['x-token'],\npass: (a, b) => a + b\n");
+      // High-entropy shapes that are not secrets: each must give the high-entropy rule nothing.
+      add(out, "sri.html", "<script src=\"https://cdn.example.net/lib.min.js\" integrity=\"sha384-" + r.b64(64)
+          + "\" crossorigin=\"anonymous\"></script>\n<link rel=\"stylesheet\" href=\"/a.css\" integrity=\"sha512-" + r.b64(86) + "==\">\n"
+          + "<script type=\"importmap\">{\"integrity\": {\"/app.js\": \"sha256-" + b64Of(r.bytes(32)) + "\"}}</script>\n");
+      add(out, "yarn-berry.lock", "\"" + r.lower(6) + "@npm:^1.2.0\":\n  version: 1.2." + r.between(0, 9) + "\n  resolution: \"x@npm:1.2.3\"\n"
+          + "  checksum: 10c0/" + r.hex(128) + "\n  languageName: node\n  linkType: hard\n");
+      add(out, "go.sum", "golang.org/x/" + r.lower(5) + " v0.21.0 h1:" + b64Of(r.bytes(32)) + "\ngolang.org/x/" + r.lower(5)
+          + " v0.21.0/go.mod h1:" + b64Of(r.bytes(32)) + "\n");
+      add(out, "Cargo.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nversion = \"0.4.2\"\nsource = \"git+https://github.com/o/r?rev=main#"
+          + r.hex(40) + "\"\nchecksum = \"" + r.hex(64) + "\"\ndependencies = [\n \"serde\",\n]\n");
+      add(out, "package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/" + r.lower(7) + "\": {\"version\": \"4.1.0\", "
+          + "\"resolved\": \"https://registry.npmjs.org/x/-/x-4.1.0.tgz\", \"integrity\": \"sha512-" + r.b64(86) + "==\", "
+          + "\"license\": \"MIT\"}}}\n");
+      add(out, "checksums.txt", "sha256:" + r.hex(64) + "  warden_linux_amd64.tar.gz\nMD5 (warden.dmg) = " + r.hex(32) + "\n"
+          + "warden.zip.sha256: " + r.hex(64) + "\nb2sum: " + r.hex(128) + "\n");
+      add(out, "ids.yaml", "request_id: " + r.uuid() + "\ntenant: " + r.uuid() + "\n\"correlationId\": \"" + r.uuid() + "\"\n"
+          + "deviceGuid = \"" + r.uuid().toUpperCase(java.util.Locale.ROOT) + "\"\nobjectId: " + r.hex(24) + "\nnanoid: " + r.b64url(21) + "\n");
+      add(out, "commits.txt", "revision: " + r.hex(40) + "\n\"sha\": \"" + r.hex(40) + "\"\nrev = \"" + r.hex(40) + "\";\n"
+          + "\"head\": \"" + r.hex(40) + "\"\n" + r.hex(40) + " refs/heads/main\n" + r.hex(7) + " Fix the build\n");
+      add(out, "bundle.min.js", minifiedBundle(r));
+      add(out, "app.js.map", sourceMap(r));
+      add(out, "images.html", "<img alt=\"logo\" src=\"data:image/png;base64," + b64Of(pngBytes(r, 300)) + "\">\n"
+          + "{\"icon\": \"data:image/svg+xml;base64," + b64Of(("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 8\"><path d=\"M"
+          + r.between(0, 8) + " 0h8v8z\"/></svg>").getBytes(StandardCharsets.UTF_8)) + "\",\n \"preview\": \"" + b64Of(pngBytes(r, 120)) + "\"}\n"
+          + ".bg{background-image:url(\"data:image/jpeg;base64," + b64Of(jpegBytes(r, 90)) + "\")}\n");
+      add(out, "k8s-public.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM" + r.b64(200) + "\n"
+          + "webhooks:\n- clientConfig:\n    caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(180) + "\n"
+          + "verify_key = \"MCowBQYDK2VwAyEA" + b64Of(r.bytes(32)).substring(0, 43) + "=\"\nsigning_pub: AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n"
+          + "jwks: {\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \"" + r.b64url(43) + "\", \"y\": \"" + r.b64url(43)
+          + "\", \"kid\": \"" + r.b64url(43) + "\"}]}\n");
+      add(out, "text-as-base64.json", "{\"NextToken\": \"" + b64Of(("{\"Marker\": null, \"boto_truncate_amount\": " + r.between(1, 9) + "}")
+          .getBytes(StandardCharsets.UTF_8)) + "\", \"setting\": \"" + b64Of("min-replicas-to-write".getBytes(StandardCharsets.UTF_8))
+          + "\", \"quote\": \"" + b64Of("These aren't the droids you're looking for".getBytes(StandardCharsets.UTF_8)) + "\"}\n");
+      add(out, "identifiers.java", "ps(\"SecretKeyFactory\", \"PBEWithHmacSHA256AndAES_128\",\n    \"com.sun.crypto.provider.PBEKeyFactory$PBEWithHmacSHA256AndAES_128\");\n"
+          + "masterAlg = \"SunTls12MasterSecret\";\nString alg = \"SHA512withDSAinP1363Format\";\n"
+          + "    key: PKCS12PrivateKeyTypes | None,\n\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"\n"
+          + "handler = \"userAccountHandlerV2\"\nthis.beanName = \"getUserAccountHandlerFactory2\";\n"
+          + "\"DeferMaintenanceIdentifier\": \"dfm-" + r.alnum(20) + "\"\naws glacier list-parts --upload-id \"" + r.b64url(92) + "\"\n"
+          + "'signature': '" + r.b64url(43) + "',\n * SEED = " + r.hex(40) + "\nstatic final String P = \"" + r.upperHex(64) + "\";\n");
       add(out, "i18n.json", "{\"password_label\": \"Password\", \"token_expired\": \"Your session token has expired\", "
           + "\"secret_question\": \"What is your pet's name?\"}\n");
     }
     return out;
+  }
+
+  /** One long line, as bundlers write it: quoted random-looking strings under short names. */
+  private static String minifiedBundle(Rnd r) {
+    StringBuilder sb = new StringBuilder("!function(){\"use strict\";var e={");
+    for (int i = 0; i < 40; i++) {
+      sb.append(r.between(100, 999)).append(":function(e,t,n){n.d(t,{a:function(){return \"").append(r.b64(40))
+          .append("\"},b:\"").append(r.alnum(32)).append("\",h:\"").append(r.hex(20)).append("\"})},");
+    }
+    sb.append("};n.u=function(e){return\"static/js/\"+e+\".\"+{");
+    for (int i = 0; i < 20; i++) {
+      sb.append('"').append(r.between(100, 999)).append("\":\"").append(r.hex(8)).append("\",");
+    }
+    return sb.append("}[e]+\".chunk.js\"}}();\n").toString();
+  }
+
+  /** A source map: one line of VLQ mappings, names and embedded sources. */
+  private static String sourceMap(Rnd r) {
+    StringBuilder mappings = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      mappings.append(r.of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", r.between(4, 10)))
+          .append(i % 12 == 11 ? ";" : ",");
+    }
+    return "{\"version\":3,\"file\":\"app.js\",\"sources\":[\"webpack:///src/index.ts\"],\"names\":[\"e\",\"t\"],\"mappings\":\""
+        + mappings + "\",\"sourcesContent\":[\"export const id = '" + r.b64url(40) + "';\\n\"]}\n"
+        + "//# sourceMappingURL=data:application/json;charset=utf-8;base64," + b64Of(r.bytes(900)) + "\n";
+  }
+
+  private static byte[] pngBytes(Rnd r, int n) {
+    byte[] b = r.bytes(n);
+    byte[] magic = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    System.arraycopy(magic, 0, b, 0, magic.length);
+    return b;
+  }
+
+  private static byte[] jpegBytes(Rnd r, int n) {
+    byte[] b = r.bytes(n);
+    b[0] = (byte) 0xff;
+    b[1] = (byte) 0xd8;
+    b[2] = (byte) 0xff;
+    b[3] = (byte) 0xe0;
+    return b;
   }
 
   private static String anonJwt(Rnd r) {

@@ -26,6 +26,9 @@ class CorpusTest {
   private static final FingerprintKey KEY = FingerprintKey.of(new byte[32]);
   private static final Map<String, int[]> COUNTS = new TreeMap<>(); // tp, fp, fn
   private static final List<String> ERRORS = new ArrayList<>();
+  /** Rules that report any random-looking value, whatever secret it is. */
+  private static final Set<String> CATCH_ALL = Set.copyOf(
+      Rules.all().stream().filter(r -> r.kind() == Rule.Kind.ENTROPY).map(Rule::id).toList());
 
   @BeforeAll
   static void score() {
@@ -44,6 +47,10 @@ class CorpusTest {
         Corpus.Label l = new Corpus.Label(f.ruleId(), f.secret().reveal());
         if (s.labels().contains(l)) {
           hit.add(l);
+        } else if (CATCH_ALL.contains(f.ruleId()) && s.labels().stream().anyMatch(x -> x.value().equals(l.value()))) {
+          // the catch-all found a labelled secret where the specific rule does not look (the value of a
+          // Kubernetes env entry named on the line before): a real secret, counted for neither rule
+          continue;
         } else {
           COUNTS.get(f.ruleId())[1]++;
           if (ERRORS.size() < 60) {

@@ -233,7 +233,8 @@ class DetectorTest {
     String hex = "A35C" + rnd.upperHex(60);
     List<Finding> f = scan("[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword=" + hex + "\n"
         + "[Configuration\\Interface]\nPassword=" + rnd.upperHex(40) + "\n");
-    assertThat(f).singleElement().satisfies(x -> {
+    // the second Password= is outside a session: not WinSCP's (the catch-all high-entropy rule may report it)
+    assertThat(f.stream().filter(x -> x.ruleId().equals("winscp-password"))).singleElement().satisfies(x -> {
       assertThat(x.ruleId()).isEqualTo("winscp-password");
       assertThat(x.secret().reveal()).isEqualTo(hex);
     });
@@ -349,6 +350,298 @@ class DetectorTest {
   })
   void frameworkAssignmentWhenReferenceOrPlaceholderThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  // ---- VoIP and game servers, saved-login exports, COPY blocks, punctuated config values
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      [6001]\\ntype=friend\\nhost=dynamic\\nsecret=Wn4zQ8rTk2Lm\\n                          | sip-secret                     | Wn4zQ8rTk2Lm
+      [trunk]\\nsecret = q7!vNw2pZx ; remote PBX\\n                                        | sip-secret                     | q7!vNw2pZx
+      [6001]\\ntype=auth\\nauth_type=userpass\\nusername=6001\\npassword=Hq3!xZ8vLm2p\\n   | sip-secret                     | Hq3!xZ8vLm2p
+      [t]\\ntype=auth\\nauth_type=md5\\nmd5_cred=5a4e9b7c2f1d8e3a6b0c9d2e1f4a7b8c\\n          | sip-secret                     | 5a4e9b7c2f1d8e3a6b0c9d2e1f4a7b8c
+      rcon_password "Xq7vNw2pZ9"\\n                                                   | game-server-password           | Xq7vNw2pZ9
+      set sv_password Tq8wE3rY5u // join\\n                                           | game-server-password           | Tq8wE3rY5u
+      +rcon.password "Zq3xN0vBr7" +rcon.web 1\\n                                      | game-server-password           | Zq3xN0vBr7
+      echo "login serveradmin Xq7vNw2pZ9" > query.txt\\n                         | teamspeak-serverquery-password | Xq7vNw2pZ9
+      login client_login_name=serveradmin client_login_password=Wn4zQ8rTk2\\n          | teamspeak-serverquery-password | Wn4zQ8rTk2
+      oauth:\\n  github:\\n    client_secret: "q7$vNw2pZx!Hq3"\\n                        | config-secret-value            | q7$vNw2pZx!Hq3
+      [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | config-secret-value            | Wn4zQ8!rTk2L
+      """)
+  void serverConfigWhenItHoldsAPasswordThenReported(String text, String rule, String secret) {
+    assertThat(scan(text.replace("\\n", "\n"))).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo(rule);
+      assertThat(f.secret().reveal()).isEqualTo(secret);
+    });
+  }
+
+  @Test
+  void loginExportWhenCsvFromABrowserThenEveryRowsPasswordReportedWithQuotesUndone() {
+    String csv = "name,url,username,password,note\n"
+        + "GitHub,https://github.com/login,alice,Wn4zQ8!rTk2L,\n"
+        + "Bank,https://bank.example.net,alice@corp.example,\"q7,vNw2\"\"pZx\",\"multi\nline note\"\n"
+        + "Empty,https://x.example.net,bob,,\n"
+        + "Mail,https://mail.example.net,carol,Hq3!xZ8vLm2p,\n";
+    assertThat(scan(csv)).extracting(f -> f.ruleId() + " " + f.secret().reveal() + " @" + f.line()).containsExactly(
+        "browser-login-export Wn4zQ8!rTk2L @2", "browser-login-export q7,vNw2\"pZx @3", "browser-login-export Hq3!xZ8vLm2p @6");
+  }
+
+  @Test
+  void copyBlockWhenRowsHaveAPasswordColumnThenEachNonNullPasswordReported() {
+    String dump = "COPY public.users (id, email, password, created_at) FROM stdin;\n"
+        + "1\ta@corp.example\tWn4zQ8!rTk2L\t2024-01-01\n2\tb@corp.example\t\\N\t2024-01-02\n3\tc@corp.example\tHq3!xZ8vLm2p\t2024-01-03\n"
+        + "\\.\n4\td@corp.example\tTq8wE3rY5u!\t2024-01-04\n";
+    assertThat(scan(dump)).extracting(f -> f.ruleId() + " " + f.secret().reveal()).containsExactly(
+        "sql-copy-password Wn4zQ8!rTk2L", "sql-copy-password Hq3!xZ8vLm2p");
+  }
+
+  @Test
+  void bitwardenExportWhenUnencryptedThenPasswordReportedAndWhenEncryptedThenNothing() {
+    String plain = "{\"encrypted\": false, \"items\": [{\"type\": 1, \"name\": \"GitHub\", \"login\": {\"uris\": [{\"match\": null, "
+        + "\"uri\": \"https://github.com\"}], \"username\": \"alice\", \"password\": \"Wn4zQ8!rTk2L\", \"totp\": null}}]}\n";
+    assertThat(scan(plain)).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("bitwarden-export-password");
+      assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
+    });
+    assertThat(scan("{\"encrypted\": true, \"items\": [{\"login\": {\"password\": \"2.aGVsbG8gd29ybGQhISE=|c2VjcmV0c2VjcmV0c2VjcmV0|bWFjbWFjbWFj\"}}]}\n"))
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n", "[6001]\nsecret=\n", "[6001]\nsecret=<password>\n",
+      "[t]\ntype=auth\npassword=\nusername=t\n", "rcon_password \"\"\n", "The rcon_password should be long.\n",
+      "Run `login serveradmin <password>` first.\n", "name,url,username,password,note\n",
+      "id,email,password\n1,a@corp.example,Wn4zQ8!rTk2L\n", "url,username,password\nhttps://corp.example,alice,********\n",
+      "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\tWX-20\n\\.\n", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\n",
+      "pass: (a, b) => a + b\n", "token: req.headers['x-token'],\n", "secret: &s ENC(Zm9vYmFyYmF6)\n",
+      "    secret = keypair[:32]\n", "next_token = launch_configurations_resp[-1].name\n"})
+  void serverConfigOrExportWhenNoRealPasswordThenNothing(String text) {
+    assertThat(scan(text)).isEmpty();
+  }
+
+  // ---- provider rules from the gitleaks comparison: a near miss of each format is not that provider's
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
+      onepassword-secret-key      | key A3-ABCDEF-GHIJKLMNOPQ-RST
+      adafruit-io-key             | key = aio_Xq7vNw2pZ9Lm3kR8tY2
+      authress-access-key         | sc_abc.def.acc_x.y
+      aws-bedrock-short-term-key  | AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t
+      clickhouse-cloud-api-key    | 4b1dXq7vNw2pZ9Lm3kR8tY2wQ5eR7tY9uI
+      contentful-management-token | CFPAT-Xq7vNw2pZ9Lm3kR8tY2
+      defined-networking-api-key  | dnkey-abc-def
+      duffel-api-token            | duffel_prod_Xq7vNw2pZ9Lm3kR8tY2wQ5eR7tY9uI1oP3aS5dF7gH9jK
+      flutterwave-encryption-key  | FLWSECK_TESTxyzxyzxyzxyz
+      flyio-access-token          | FLY_API_TOKEN=fm2_short
+      frameio-api-token           | fio-u-Xq7vNw2pZ9Lm3kR8tY2
+      gitlab-feature-flag-token   | glffct-Xq7vNw2pZ9
+      gitlab-incoming-mail-token  | glimt-Xq7vNw2pZ9
+      gitlab-session-cookie       | _gitlab_session=0123abcd
+      grafana-api-key-legacy      | the key eyJrIjoiWHE3dk53MnBaOUxtM2tSOHRZMndRNWVSN3RZOXVJMW9QM2FTNWRGN2dIOWpL ends here
+      harness-api-key             | pat.short.x.y
+      infracost-api-token         | ico-Xq7vNw2pZ9Lm3kR8
+      intra42-client-secret       | s-s4t2xx-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+      jwt-base64                  | ZXlKdGhpcyBpcyBub3QgYSBKU09OIFdlYiBUb2tlbiBhdCBhbGwsIGp1c3QgdGV4dA==
+      launchdarkly-access-token   | https://api-gateway.corp.example/sdk-v2/status
+      maxmind-license-key         | abc_def_mmk
+      octopus-deploy-api-key      | API-SHORT12
+      openshift-user-token        | sha256~Xq7vNw2pZ9Lm3kR8tY2
+      scalingo-api-token          | tk-us-Xq7vNw2pZ9Lm3kR8tY2
+      settlemint-token            | sm_pat_Xq7vNw2p
+      slack-legacy-token          | xoxs-not-a-token
+      sourcegraph-access-token    | sgp_0123456789abcdef
+      yandex-api-key              | AQVNXq7vNw2p
+      authorization-header        | curl -H "Authorization: Bearer $API_TOKEN" https://api.corp.example
+      authorization-header        | authorization = request.headers.get("Authorization")
+      authorization-header        | Authorization: Basic bm90IGEgcGFpcg==
+      curl-basic-auth             | curl -u "$NEXUS_USER:$NEXUS_PASSWORD" https://nexus.corp.example
+      nuget-config-password       | <add key="Password" value="AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA" />
+      freemius-secret-key         | 'public_key' => 'pk_0123456789abcdef0123456789abc',
+      kubernetes-secret-data      | kind: ConfigMap\\ndata:\\n  password: WHE3IXZOdzJwWg==
+      sip-secret                  | [oauth]\\nclient_secret=Wn4zQ8!rTk2L
+      sip-secret                  | x = 1; secret=Wn4zQ8rTk2Lm
+      airtable-api-key-legacy     | AIRTABLE_BASE=appXq7vNw2pZ9Lm3k
+      alibaba-secret-key          | ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIXq7vNw2pZ9Lm3kR8
+      asana-token                 | ASANA_WORKSPACE=1234567890123456
+      beamer-api-token            | BEAMER_PRODUCT_ID=Xq7vNw2p
+      bitbucket-client-secret     | BITBUCKET_CLIENT_ID=Xq7vNw2pZ9Lm3kR8
+      cisco-meraki-api-key        | MERAKI_ORG_ID=123456
+      codecov-token               | CODECOV_URL=https://codecov.io
+      coinbase-access-token       | COINBASE_KEY_NAME=organizations/abc/apiKeys/def
+      confluent-api-secret        | CONFLUENT_API_KEY=XQ7VNW2PZ9LM3KR8
+      contentful-delivery-token   | CONTENTFUL_SPACE_ID=xq7vnw2pz9lm
+      discord-client-secret       | DISCORD_CLIENT_ID=123456789012345678
+      droneci-token               | DRONE_SERVER=https://drone.corp.example
+      dropbox-app-secret          | DROPBOX_APP_KEY=xq7vnw2pz9lm3kr
+      dropbox-access-token        | DROPBOX_TOKEN=sl.short
+      etsy-api-key                | ETSY_SHOP_ID=12345678
+      facebook-app-access-token   | FACEBOOK_APP_ID=1234567890123456
+      finicity-api-key            | FINICITY_PARTNER_ID=2445581234567
+      finnhub-api-key             | FINNHUB_API_KEY=sandbox
+      flickr-api-key              | FLICKR_USER_ID=12345678@N01
+      freshbooks-access-token     | FRESHBOOKS_ACCOUNT_ID=Xq7vNw
+      gitter-access-token         | GITTER_ROOM=corp/dev
+      gocardless-access-token     | GOCARDLESS_ENVIRONMENT=live
+      hubspot-api-key-legacy      | HUBSPOT_PORTAL_ID=12345678
+      intercom-access-token       | INTERCOM_APP_ID=xq7vnw2p
+      jfrog-identity-token        | JFROG_URL=https://corp.jfrog.io
+      kraken-api-key              | KRAKEN_API_KEY_NAME=trading-bot
+      kucoin-api-secret           | KUCOIN_API_PASSPHRASE=trading
+      linear-client-secret        | LINEAR_TEAM_ID=ENG
+      linkedin-client-secret      | LINKEDIN_CLIENT_ID=86xq7vnw2pz9lm
+      lob-api-key                 | LOB_API_KEY=test_pub_0123456789abcdef0123456789abcde
+      looker-client-secret        | LOOKERSDK_CLIENT_ID=Xq7vNw2pZ9Lm3kR8tY2w
+      mattermost-access-token     | MATTERMOST_URL=https://chat.corp.example
+      messagebird-api-key         | MESSAGEBIRD_ORIGINATOR=CorpAlerts
+      netlify-access-token-legacy | NETLIFY_SITE_ID=0123abcd-4567-89ab-cdef-0123456789ab
+      nytimes-api-key             | NYTIMES_SECTION=technology
+      plaid-secret                | PLAID_CLIENT_ID=5f9xq7vnw2pz9lm3kr8ty2wq
+      privateai-api-key           | PRIVATE_AI_URL=https://api.private-ai.com
+      rapidapi-key                | X_RAPIDAPI_HOST=weather.p.rapidapi.com
+      sendbird-api-token          | SENDBIRD_APP_ID=0123ABCD-4567-89AB-CDEF-0123456789AB
+      sentry-access-token-legacy  | SENTRY_DSN=https://0123456789abcdef@o1.ingest.sentry.io/1
+      sidekiq-license             | BUNDLE_ENTERPRISE__CONTRIBSYS__COM=${SIDEKIQ_CREDS}
+      snyk-api-token              | SNYK_ORG=corp
+      sonarqube-token-legacy      | sonar.login=admin
+      squarespace-api-key         | SQUARESPACE_SITE=corp
+      sumologic-access-key        | SUMO_ACCESS_ID=suXq7vNw2pZ9Lm
+      travisci-token              | TRAVIS_BRANCH=main
+      twitch-api-token            | TWITCH_CLIENT_ID=xq7vnw2pz9lm3kr8ty2wq5er7ty9ui
+      twitter-access-secret       | TWITTER_ACCESS_TOKEN_SECRET=short
+      twitter-access-token        | TWITTER_ACCESS_TOKEN=${TWITTER_TOKEN}
+      twitter-api-key             | TWITTER_API_KEY_NAME=bot
+      hashicorp-vault-token-legacy | VAULT_TOKEN_PATH=/run/secrets/vault
+      yandex-cloud-token          | YC_CLOUD_ID=b1gxq7vnw2pz9lm3kr8t
+      """)
+  void providerFormatWhenNearMissThenThatProviderRuleSilent(String rule, String text) {
+    assertThat(scan(text.replace("\\n", "\n") + "\n")).extracting(Finding::ruleId).doesNotContain(rule);
+  }
+
+  @Test
+  void kubernetesSecretWhenDataSortedBeforeKindThenEachValueDecodedButCertificatesNot() {
+    String doc = "apiVersion: v1\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n  password: "
+        + java.util.Base64.getEncoder().encodeToString("Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8))
+        + "\n  api-token: \"{{ .Values.token | b64enc }}\"\nkind: Secret\nmetadata:\n  name: db\n---\nkind: ConfigMap\ndata:\n  password: eA==\n";
+    assertThat(scan(doc)).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("kubernetes-secret-data");
+      assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
+      assertThat(f.line()).isEqualTo(4);
+    });
+  }
+
+  @Test
+  void authorizationHeaderWhenBasicThenReportedOnlyIfItDecodesToUserAndPassword() {
+    String pair = java.util.Base64.getEncoder().encodeToString("deploy:Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8));
+    assertThat(scan("curl -H 'Authorization: Basic " + pair + "' https://x.corp.example\n"))
+        .singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("authorization-header"));
+  }
+
+  // ---- high-entropy-string (decision 106): the key or quote around a random value decides
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      signing_key = "%s"                     | b64   | MEDIUM
+      HMAC_KEY=%s                            | hex   | MEDIUM
+      encryption_key: %s                     | alnum | MEDIUM
+      'cookie_key' => '%s',                  | b64   | MEDIUM
+      map.put("session_key", "%s");          | b64u  | MEDIUM
+      deploy --license-key %s --force        | alnum | MEDIUM
+      curl "https://relay.corp/hook?key=%s&v=2" | alnum | MEDIUM
+      PrivateKey = %s                        | b64   | MEDIUM
+      upstream: %s                           | b64u  | LOW
+      channel = %s                           | alnum | LOW
+      client = Client("billing-svc", "%s")   | b64   | LOW
+      if (header.equals('%s')) {             | b64u  | LOW
+      """)
+  void randomValueWhenNamedOrQuotedThenReportedAsHighEntropy(String template, String alphabet, Confidence confidence) {
+    byte[] key = rnd.bytes(32);
+    String value = switch (alphabet) {
+      case "b64" -> java.util.Base64.getEncoder().encodeToString(key);
+      case "b64u" -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
+      case "hex" -> java.util.HexFormat.of().formatHex(key);
+      default -> rnd.alnum(40);
+    };
+    assertThat(scan(template.formatted(value) + "\n")).singleElement().satisfies(f -> {
+      assertThat(f.ruleId()).isEqualTo("high-entropy-string");
+      assertThat(f.secret().reveal()).isEqualTo(value);
+      assertThat(f.confidence()).isEqualTo(confidence);
+      assertThat(f.severity()).isEqualTo(dev.warden.scan.Severity.LOW);
+    });
+  }
+
+  @Test
+  void randomValueWhenNotNamedNotQuotedOrPartOfALongerWordThenNotReported() {
+    String v = rnd.alnum(40);
+    assertThat(scan("The value " + v + " was rotated.\n")).isEmpty();
+    assertThat(scan("https://cdn.corp/assets/" + v + "/app.js\n")).isEmpty();
+    assertThat(scan("secret_path = \"/var/lib/" + v + "\"\n")).isEmpty();
+    assertThat(scan("token_part = \"" + v + ".json\"\n")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"integrity\": \"sha512-%b64%\"",
+      "<script integrity=\"sha384-%b64%\" src=\"/a.js\"></script>",
+      "checksum = \"%hex%\"",
+      "\"commit\": \"%hex%\"",
+      "signing_key_id: %b64u%",
+      "golang.org/x/net v0.21.0 h1:%b64%",
+      "request_id = \"%uuid%\"",
+      "value: ghp_%alnum%",
+      "publicKey: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE%b64%\"",
+      "verify_key = \"MCowBQYDK2VwAyEA%b64%\"",
+      "\"x\": \"%b64u%\", \"y\": \"%b64u%\"",
+      "headers[\"X-Request-Id\"] = \"%b64%\"",
+      "aws glacier list-parts --upload-id \"%b64u%%b64u%\"",
+      "    key: PKCS12PrivateKeyTypes | None,",
+      "\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"",
+      "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA%b64%\">",
+      "preview = \"iVBORw0KGgoAAAANSUhEUgAA%b64%\"",
+      "hash = '%hex%'",
+      "[Peer]\nPublicKey = %b64%=\nAllowedIPs = 10.8.0.2/32",
+      "if (a == b) return \"%hex%\";",
+      "signing_key = \"eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9\""})
+  void highEntropyShapeWhenPublicOrNamedAsNonSecretThenNothing(String template) {
+    String line = template.replace("%b64%", java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)).replace("=", ""))
+        .replace("%b64u%", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(rnd.bytes(32)))
+        .replace("%hex%", rnd.hex(64)).replace("%uuid%", rnd.uuid()).replace("%alnum%", rnd.alnum(36));
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @Test
+  void randomValueWhenOnAMinifiedLineThenOnlySecretNamesReported() {
+    StringBuilder bundle = new StringBuilder("!function(){var e={");
+    for (int i = 0; i < 30; i++) {
+      bundle.append(i).append(":{a:\"").append(java.util.Base64.getEncoder().encodeToString(rnd.bytes(30))).append("\"},");
+    }
+    String key = rnd.alnum(40);
+    bundle.append("signingKey:\"").append(key).append("\"}}();\n");
+    assertThat(bundle.length()).isGreaterThan(HighEntropy.LONG_LINE);
+    assertThat(scan(bundle.toString())).singleElement().satisfies(f -> assertThat(f.secret().reveal()).isEqualTo(key));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"package-lock.json", "web/yarn.lock", "go.sum", "Cargo.lock", "dist/app.min.js", "app.js.map", "SHA256SUMS"})
+  void randomValueWhenInALockFileBundleOrChecksumListThenNotSweptButOtherRulesRun(String path) {
+    String line = "signing_key = \"" + java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)) + "\"\n";
+    String token = Corpus.githubStyle(rnd, "ghp_");
+    assertThat(scanAt("config/app.env", line)).singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("high-entropy-string"));
+    assertThat(scanAt(path, line + "t = '" + token + "'\n")).singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("github-pat"));
+  }
+
+  private static List<Finding> scanAt(String path, String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    List<Finding> out = new ArrayList<>();
+    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder()).scan(b, b.length, 0, b.length, new LineCursor(1), path, out::add);
+    return out;
+  }
+
+  @Test
+  void randomValueWhenAnotherRuleMatchesThenThatRuleWins() {
+    String v = rnd.alnum(12) + rnd.digits(4) + rnd.alnum(16);
+    assertThat(scan("client_secret = \"" + v + "\"\n")).singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("generic-secret"));
   }
 
   @Test

@@ -59,14 +59,20 @@ class ServerCommandTest {
   }
 
   private Server server(String name, String... args) throws IOException {
+    return server(name, java.util.Map.of(), args);
+  }
+
+  private Server server(String name, java.util.Map<String, String> env, String... args) throws IOException {
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-cp", cp, Main.class.getName(), "server"));
     cmd.addAll(List.of(args));
     Path out = dir.resolve(name + ".out");
     Path err = dir.resolve(name + ".err");
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().remove("WARDEN_MASTER_KEY");
+    pb.environment().putAll(env);
+    Process p = pb.start();
     return new Server(p, out, err);
   }
 
@@ -106,5 +112,31 @@ class ServerCommandTest {
       first.process().destroy();
       first.process().waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void newMasterKeyPrintsOneLineKeysetThatAServerStartsWithFromTheEnvironmentWritingNoKeyFile() throws Exception {
+    Exit a = server("key-a", "--new-master-key").await(30);
+    Exit b = server("key-b", "--new-master-key").await(30);
+    assertThat(a.code()).as(a.err()).isZero();
+    assertThat(a.out().lines().toList()).hasSize(1);
+    assertThat(a.out()).startsWith("{").contains("AesGcmKey");
+    assertThat(b.out()).as("every call makes a new key").isNotEqualTo(a.out());
+
+    Path data = dir.resolve("data");
+    Server s = server("with-key", java.util.Map.of("WARDEN_MASTER_KEY", a.out().strip()),
+        "--port", Integer.toString(freePort()), "--data-dir", data.toString());
+    try {
+      assertThat(s.line("is ready on port", 60)).startsWith("Warden " + WardenVersion.get() + " is ready on port ");
+      assertThat(data.resolve("master.key")).as("the key came from WARDEN_MASTER_KEY").doesNotExist();
+    } finally {
+      s.process().destroy();
+      s.process().waitFor(30, TimeUnit.SECONDS);
+    }
+    // the keys the first start stored are readable with that key only
+    Exit other = server("other-key", java.util.Map.of("WARDEN_MASTER_KEY", b.out().strip()),
+        "--port", Integer.toString(freePort()), "--data-dir", data.toString()).await(60);
+    assertThat(other.exited()).isTrue();
+    assertThat(other.code()).isNotZero();
   }
 }

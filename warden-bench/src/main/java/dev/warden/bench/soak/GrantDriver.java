@@ -114,12 +114,16 @@ final class GrantDriver {
   }
 
   /**
-   * Paces {@code rate} requests per second for {@code windows} windows of {@code window} each, and
-   * hands each window to {@code onWindowDue} when its time is over (its last requests may still be
-   * finishing: the window object goes on filling).
+   * Paces {@code rate} requests per second for {@code windows} windows of {@code window} each, with
+   * a {@code gap} after each in which no request is due, and hands each window to
+   * {@code onWindowDue} when its time is over, at the start of its gap (its last requests may still
+   * be finishing: the window object goes on filling). What the callback does in the gap — a forced
+   * full collection, say — therefore delays no request of the next window unless it outlasts the gap.
    */
-  List<Window> openLoop(double rate, Duration window, int windows, Consumer<Window> onWindowDue) throws InterruptedException {
+  List<Window> openLoop(double rate, Duration window, Duration gap, int windows, Consumer<Window> onWindowDue)
+      throws InterruptedException {
     long windowNanos = window.toNanos();
+    long strideNanos = windowNanos + gap.toNanos();
     long perWindow = (long) Math.ceil(rate * window.toNanos() / 1e9);
     long total = perWindow * windows;
     double intervalNanos = 1e9 / rate;
@@ -133,20 +137,20 @@ final class GrantDriver {
     for (int c = 0; c < connections; c++) {
       threads.add(Thread.ofVirtual().name("open-" + c).start(() -> {
         for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-          long due = start + (long) (i * intervalNanos);
+          int w = (int) (i / perWindow);
+          long due = start + w * strideNanos + (long) ((i % perWindow) * intervalNanos);
           long wait;
           while ((wait = due - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);
           }
           String error = grant();
-          int w = (int) Math.min(windows - 1, (due - start) / windowNanos);
           all.get(w).record((System.nanoTime() - due) / 1000, error);
         }
       }));
     }
-    Thread.ofPlatform().daemon().name("window-clock").start(() -> {
+    Thread clock = Thread.ofPlatform().daemon().name("window-clock").start(() -> {
       for (int w = 0; w < windows; w++) {
-        long due = start + (w + 1) * windowNanos;
+        long due = start + w * strideNanos + windowNanos;
         long wait;
         while ((wait = due - System.nanoTime()) > 0) {
           LockSupport.parkNanos(wait);
@@ -157,6 +161,7 @@ final class GrantDriver {
     for (Thread t : threads) {
       t.join();
     }
+    clock.join();
     return all;
   }
 

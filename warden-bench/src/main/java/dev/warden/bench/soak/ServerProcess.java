@@ -83,14 +83,66 @@ final class ServerProcess implements AutoCloseable {
     return -1;
   }
 
+  /** CPU time (user + system) the server process has used, in seconds; -1 where unknown. */
+  double cpuSeconds() {
+    return cpuSeconds(process.pid());
+  }
+
+  /**
+   * CPU time of every PostgreSQL process on this machine (the postmaster and all backends), in
+   * seconds: the database's share of the work, for sizing it. Other users of the same cluster count too.
+   */
+  static double postgresCpuSeconds() {
+    double total = 0;
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : dirs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+        try {
+          String stat = Files.readString(d.resolve("stat"));
+          if (stat.contains("(postgres)")) {
+            total += ticks(stat);
+          }
+        } catch (IOException e) {
+          // the process ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return total;
+  }
+
+  private static double cpuSeconds(long pid) {
+    try {
+      return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** utime + stime of a /proc/<pid>/stat line, in seconds (USER_HZ is 100 on Linux). */
+  private static double ticks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
   /**
    * A full collection through {@code jcmd GC.run}, so that the heap left after it is the live set;
    * returns that heap in MB as the GC log reports it, or -1.
    */
   long fullGcLiveMb() throws IOException, InterruptedException {
+    return fullGcLiveMb(null);
+  }
+
+  /**
+   * As {@link #fullGcLiveMb()}; with {@code histogram} non-null the collection is the one
+   * {@code jcmd GC.class_histogram} makes, and the live objects by class go to that file (what
+   * grows, when the live heap does).
+   */
+  long fullGcLiveMb(Path histogram) throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), histogram == null ? "GC.run" : "GC.class_histogram")
+        .redirectErrorStream(true)
+        .redirectOutput(histogram == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(histogram.toFile())).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return -1;

@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  * grants paced at {@code fraction} of that maximum (open loop, latency from when each request was
  * due) while the signing key is rotated, a policy applied or deleted and leases revoked every
  * minute. Prints a row per minute — requests, errors, p50/p99/max, the server's live heap (a full
- * collection forced with {@code jcmd GC.run} at the end of each minute, its pause read from the
- * server's GC log) and its resident memory — then verifies the audit chain with {@code warden audit
+ * collection forced with {@code jcmd GC.run} in a 5-second gap after each minute in which no request
+ * is due, its pause read from the server's GC log), its resident memory and the CPU the server and
+ * PostgreSQL used — then verifies the audit chain with {@code warden audit
  * verify} against the newest signed checkpoint. Exits 1 if any request or change failed or the
  * chain does not verify.
  *
@@ -45,7 +46,9 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * The server runs from {@code warden-cli/target/warden.jar} (or {@code -Dwarden.jar=}) with the
- * JVM options of the container image and the systemd unit; PostgreSQL is {@code 127.0.0.1:5432}
+ * JVM options of the container image and the systemd unit; {@code -Dsoak.histograms=true} keeps the
+ * live objects by class at each minute's full collection (in the run's temporary directory, which
+ * the output names). PostgreSQL is {@code 127.0.0.1:5432}
  * as user {@code postgres} (or {@code -Dsoak.pg=jdbc:postgresql://host:port}, {@code -Dsoak.pgUser=}).
  */
 public final class SoakLoad {
@@ -77,7 +80,8 @@ public final class SoakLoad {
     }
     String base = "http://127.0.0.1:" + port;
     System.out.printf(Locale.ROOT, "soak: %d min at %.0f %% of the measured maximum, %d connections; server heap -Xmx%s;"
-        + " database %s; load average before: %s%n", minutes, fraction * 100, connections, heap, database, loadAverage());
+        + " database %s; files in %s; load average before: %s%n", minutes, fraction * 100, connections, heap, database, dir,
+        loadAverage());
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     int exit;
@@ -135,22 +139,34 @@ public final class SoakLoad {
           + " RSS %d MB; load average %s%n", maxRate, max.errors.sum(), rate, liveStart, rssStart / 1024, loadAverage());
 
       Map<Integer, String> memory = new ConcurrentHashMap<>();
+      double[] cpuMark = {server.cpuSeconds(), ServerProcess.postgresCpuSeconds(), System.nanoTime()};
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       for (int i = 0; i < minutes; i++) {
-        // spread over each minute, away from its edges: rotate at 10 s, change the policy at 25 s, revoke at 40 s
-        timer.schedule(churn::rotateKey, i * 60L + 10, TimeUnit.SECONDS);
-        timer.schedule(churn::changePolicy, i * 60L + 25, TimeUnit.SECONDS);
-        timer.schedule(churn::revokeAndCheck, i * 60L + 40, TimeUnit.SECONDS);
+        // spread over each minute (65 s with its gap), away from its edges: rotate at 10 s, change the
+        // policy at 25 s, revoke at 40 s
+        timer.schedule(churn::rotateKey, i * 65L + 10, TimeUnit.SECONDS);
+        timer.schedule(churn::changePolicy, i * 65L + 25, TimeUnit.SECONDS);
+        timer.schedule(churn::revokeAndCheck, i * 65L + 40, TimeUnit.SECONDS);
       }
       System.out.printf(Locale.ROOT, "soak: %.0f grants/s for %d min%n", rate, minutes);
-      List<GrantDriver.Window> windows = driver.openLoop(rate, Duration.ofMinutes(1), minutes, w -> {
+      // each minute is followed by a gap of 5 s with no request due, in which the full collection
+      // that measures the live heap runs: it pauses the server, and would otherwise be measured as
+      // latency of the next minute's requests
+      List<GrantDriver.Window> windows = driver.openLoop(rate, Duration.ofMinutes(1), Duration.ofSeconds(5), minutes, w -> {
         GcLog.Interval gc = server.gc.sinceLastRead();
         long rss = server.rssKb();
+        // cores busy over the minute: the server process, and every PostgreSQL process
+        double now = System.nanoTime();
+        double cpu = server.cpuSeconds();
+        double pgCpu = ServerProcess.postgresCpuSeconds();
+        double elapsed = (now - cpuMark[2]) / 1e9;
+        String cores = String.format(Locale.ROOT, "%.2f | %.2f", (cpu - cpuMark[0]) / elapsed, (pgCpu - cpuMark[1]) / elapsed);
         // the young collections' "after" includes old-generation garbage until the next full
         // collection: a full one at each minute's end gives the live set (its pause is reported)
         long live = -1;
         try {
-          live = server.fullGcLiveMb();
+          live = server.fullGcLiveMb(Boolean.getBoolean("soak.histograms")
+              ? dir.resolve("histogram-minute-" + (w.index + 1) + ".txt") : null);
         } catch (IOException e) {
           System.out.println("  jcmd GC.run failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -158,7 +174,11 @@ public final class SoakLoad {
         }
         String mem = String.format(Locale.ROOT, "%d | %d | %.0f ms | %d | %d", gc.collections(), live,
             server.gc.lastFullPauseMs(), gc.committedMb(), rss / 1024);
-        memory.put(w.index, mem);
+        memory.put(w.index, mem + " | " + cores);
+        // the forced full collection belongs to no minute's figures: measure from after it
+        cpuMark[0] = server.cpuSeconds();
+        cpuMark[1] = ServerProcess.postgresCpuSeconds();
+        cpuMark[2] = System.nanoTime();
         System.out.printf(Locale.ROOT, "  minute %d done: %d requests so far, %d errors; live heap %d MB, RSS %d MB; load %s%n",
             w.index + 1, w.requests(), w.errors.sum(), live, rss / 1024, loadAverage());
       });
@@ -168,17 +188,18 @@ public final class SoakLoad {
       long rssEnd = server.rssKb();
 
       System.out.println();
-      System.out.println("| minute | requests | errors | p50 | p99 | max | young GCs | live heap after full GC | its pause | heap committed | RSS |");
-      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+      System.out.println("| minute | requests | errors | p50 | p99 | max | young GCs | live heap after full GC | its pause"
+          + " | heap committed | RSS | server CPU (cores) | PostgreSQL CPU (cores) |");
+      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       long requests = 0;
       long errors = 0;
       for (GrantDriver.Window w : windows) {
         requests += w.requests();
         errors += w.errors.sum();
-        String[] mem = memory.getOrDefault(w.index, "- | - | - | - | -").split(" \\| ");
-        System.out.printf(Locale.ROOT, "| %d | %,d | %d | %.1f ms | %.1f ms | %.0f ms | %s | %s MB | %s | %s MB | %s MB |%n",
+        String[] mem = memory.getOrDefault(w.index, "- | - | - | - | - | - | -").split(" \\| ");
+        System.out.printf(Locale.ROOT, "| %d | %,d | %d | %.1f ms | %.1f ms | %.0f ms | %s | %s MB | %s | %s MB | %s MB | %s | %s |%n",
             w.index + 1, w.requests(), w.errors.sum(), w.percentileMillis(0.50), w.percentileMillis(0.99),
-            w.percentileMillis(1.0), mem[0], mem[1], mem[2], mem[3], mem[4]);
+            w.percentileMillis(1.0), mem[0], mem[1], mem[2], mem[3], mem[4], mem[5], mem[6]);
         w.errorKinds.forEach((k, v) -> System.out.printf(Locale.ROOT, "    minute %d: %d x %s%n", w.index + 1, v.sum(), k));
       }
       System.out.printf(Locale.ROOT, "%ntotal: %,d grants at %.0f/s target, %d errors, %d control errors;"

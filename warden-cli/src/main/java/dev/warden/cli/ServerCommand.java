@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         "On first start it creates the signing keys, the master key file and a bootstrap admin token, printed once.", ""},
     footer = {"", "Configuration: YAML file (--config), then environment (WARDEN_SERVER_PORT for server.port), then flags.",
         "All keys and defaults: warden server --list-keys", "", "Examples:", "  warden server                                   # embedded H2 in ./warden-data",
-        "  warden server --db-url jdbc:postgresql://127.0.0.1:5432/warden --db-user warden"})
+        "  warden server --db-url jdbc:postgresql://127.0.0.1:5432/warden --db-user warden",
+        "  WARDEN_MASTER_KEY=\"$(warden server --new-master-key)\"   # one key for every node (back it up)"})
 final class ServerCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file")
   Path config;
@@ -58,12 +59,24 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--new-master-key", description = "print a new master key (Tink AES-256-GCM keyset, JSON, one line) for "
+      + "WARDEN_MASTER_KEY and exit; several nodes must share one, so create it once, store it as a secret, back it up")
+  boolean newMasterKey;
+
   @Override
   @SuppressForbidden("a running server's start-up lines (the bootstrap admin token, printed once) go to the process's"
       + " stdout, where an operator or a supervisor reads them")
   public Integer call() throws InterruptedException {
     if (listKeys) {
       spec.commandLine().getOut().print(ConfigLoader.describeKeys());
+      return 0;
+    }
+    if (newMasterKey) {
+      // printed, never written to a file: the operator puts it in a secret store (Kubernetes Secret,
+      // systemd credential), which a file created here would only duplicate
+      spec.commandLine().getOut().println(dev.warden.core.crypto.SecretBox.generate().toJson().reveal()
+          .replaceAll("\\s*\\n\\s*", ""));
+      spec.commandLine().getOut().flush();
       return 0;
     }
     Map<String, String> flags = new LinkedHashMap<>(set);

@@ -326,6 +326,7 @@ public final class Detector {
       case MARKERS -> Placeholders.hasMarker(value);
       case GENERIC -> Placeholders.isPlaceholder(value) || Placeholders.isWeakGenericValue(value);
       case WORDS -> Placeholders.hasWordMarker(value);
+      case URL_PASSWORD -> Placeholders.isPlaceholder(value) || Placeholders.isWeakUrlPassword(value);
     };
   }
 

@@ -105,7 +105,20 @@ public final class Placeholders {
    * True for values of {@code password = ...}-style assignments that are references, code, or
    * well-known defaults rather than a hardcoded secret.
    */
+  /**
+   * {@link #isWeakGenericValue} for the password of a URL: the same weak values and references,
+   * but a value made of letters is a password there, not an identifier such as {@code config.password}.
+   */
+  public static boolean isWeakUrlPassword(String value) {
+    return value.indexOf('.') < 0 && value.indexOf(':') < 0 && value.indexOf('(') < 0
+        ? isWeakGenericValue(value, false) : isWeakGenericValue(value);
+  }
+
   public static boolean isWeakGenericValue(String value) {
+    return isWeakGenericValue(value, true);
+  }
+
+  private static boolean isWeakGenericValue(String value, boolean identifiers) {
     String lower = value.toLowerCase(Locale.ROOT);
     if (WEAK_GENERIC.contains(lower) || lower.startsWith("test") || lower.startsWith("dummy")
         || value.startsWith("!") || value.startsWith("&") || value.startsWith("*")) {
@@ -121,7 +134,7 @@ public final class Placeholders {
     }
     // Code such as config.password, self.token, getPassword(), MyEnum.VALUE: letters, dots and
     // underscores only, no digits - identifiers rather than random values.
-    if (IDENTIFIER_PATH.matcher(value).matches()) {
+    if (identifiers && IDENTIFIER_PATH.matcher(value).matches()) {
       return true;
     }
     // Path-like values and URLs without credentials are not secrets.

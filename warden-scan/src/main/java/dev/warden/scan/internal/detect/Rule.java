@@ -43,7 +43,12 @@ public final class Rule {
      * Only stand-in words ({@code changeme}, {@code example}...) and long runs: for generated keys
      * whose alphabet includes the punctuation markers ({@code <}, {@code $(}) are made of.
      */
-    WORDS
+    WORDS,
+    /**
+     * As {@link #GENERIC}, except that a letters-only value is not taken for an identifier: in the
+     * password place of {@code scheme://user:password@host} no code reference can stand.
+     */
+    URL_PASSWORD
   }
 
   /** Where the keyword must sit for the expression to be worth running (a prefilter check). */

@@ -574,7 +574,7 @@ public final class Rules {
     b = viaSeparator ? b.window(24, 400).schemeBefore() : b.window(0, 400);
     return b.regex("(?i:" + scheme + ")" + tail)
         .validate(Rules::urlPassword)
-        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build();
+        .placeholders(Rule.PlaceholderCheck.URL_PASSWORD).randomness(0.5).build();
   }
 
   /**

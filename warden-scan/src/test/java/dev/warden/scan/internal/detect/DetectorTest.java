@@ -86,6 +86,7 @@ class DetectorTest {
       MONGO=mongodb+srv://rep:Jt6Yp2Nw8Qd@cluster0.abcde.mongodb.net/r        | uri-mongodb     | Jt6Yp2Nw8Qd
       https://deploy:p%40ss%2Fw0rd%21Xk9@git.corp.internal/org/repo.git       | url-credentials | p%40ss%2Fw0rd%21Xk9
       pushurl = git+ssh://svc:Gb7Wq2Lx9Tn@code.corp.org/app.git               | url-credentials | Gb7Wq2Lx9Tn
+      DATABASE_URL = "postgres://app:eZguwxmhkQGxud@db.internal:5432/app"    | uri-postgres    | eZguwxmhkQGxud
       """)
   void urlWhenItEmbedsAPasswordThenPasswordReported(String line, String rule, String secret) {
     assertThat(scan(line + "\n")).singleElement().satisfies(f -> {

@@ -384,7 +384,14 @@ class ConsoleSecurityTest {
     assertThat(b.get("/console/workload?id=" + enc(API)).body()).contains("/console/workload/retire?id=" + enc(API));
     HttpResponse<String> plan = b.get("/console/workload/retire?id=" + enc(API));
     assertThat(plan.statusCode()).isEqualTo(200);
-    assertThat(plan.body()).contains("deletes the policies that name only it").contains("api-orders")
+    assertThat(plan.body()).contains("deletes the policies that name only it")
         .contains("action=\"/console/workload/retire\"");
+    // the preview (from the posture index's workloads) and the API's dry run (from the store) agree
+    JsonNode dry = warden.admin("POST", "/v1/workloads:retire", "{\"workload\": \"" + API + "\", \"dryRun\": true}")
+        .json();
+    for (JsonNode p : dry.path("disabledPolicies")) {
+      assertThat(plan.body()).contains(p.asText());
+    }
+    assertThat(dry.path("disabledPolicies").toString()).contains("api-orders");
   }
 }

@@ -142,27 +142,20 @@ final class JdbcAuditStore implements AuditStore {
       where.add("e.event_time < ?");
       args.add(Micros.of(q.to()));
     }
+    // workload, resource, type, reason, actor: the PostgreSQL prefix indexes of V2 and V20
     if (q.workload() != null) {
-      // left(...) matches the PostgreSQL prefix index (see V2__indexes.sql); H2 uses workload = ?
-      where.add("left(e.workload, 200) = left(?, 200) AND e.workload = ?");
-      args.add(q.workload());
-      args.add(q.workload());
+      where.add(db.equalsLong("e.workload", q.workload(), args));
     }
     if (q.resource() != null) {
-      where.add("left(e.resource, 200) = left(?, 200) AND e.resource = ?");
-      args.add(q.resource());
-      args.add(q.resource());
+      where.add(db.equalsLong("e.resource", q.resource(), args));
     }
     if (q.outcome() != null) {
       where.add("e.outcome = ?");
       args.add(q.outcome());
     }
-    // reason, actor and type: the PostgreSQL prefix indexes of V20 (H2 uses col = ?)
-    for (String[] f : new String[][] {{"event_type", q.type()}, {"reason", q.reason()}, {"actor", q.actor()}}) {
+    for (String[] f : new String[][] {{"e.event_type", q.type()}, {"e.reason", q.reason()}, {"e.actor", q.actor()}}) {
       if (f[1] != null) {
-        where.add("left(e." + f[0] + ", 200) = left(?, 200) AND e." + f[0] + " = ?");
-        args.add(f[1]);
-        args.add(f[1]);
+        where.add(db.equalsLong(f[0], f[1], args));
       }
     }
     // A time window is paged by (event_time, seq), newest first: one backward range scan of the

@@ -96,15 +96,10 @@ final class JdbcLeaseStore implements LeaseStore {
     List<Object> args = new ArrayList<>();
     List<String> where = new ArrayList<>();
     if (q.workload() != null) {
-      where.add("left(workload, 200) = left(?, 200) AND workload = ?");
-      args.add(q.workload());
-      args.add(q.workload());
+      where.add(db.equalsLong("workload", q.workload(), args));
     }
     if (q.resource() != null) {
-      // left(...) matches the PostgreSQL prefix index of V20; H2 uses resource = ?
-      where.add("left(resource, 200) = left(?, 200) AND resource = ?");
-      args.add(q.resource());
-      args.add(q.resource());
+      where.add(db.equalsLong("resource", q.resource(), args));
     }
     if (q.kind() != null) {
       where.add("kind = ?");

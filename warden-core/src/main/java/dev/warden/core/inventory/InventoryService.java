@@ -308,9 +308,24 @@ public final class InventoryService {
    * @throws NotFoundException when the workload does not exist
    */
   public RetirePlan retirePlan(String spiffeId) {
+    return plan(spiffeId, values(store.workloads().list()));
+  }
+
+  /**
+   * {@link #retirePlan} computed against the posture index's copy of the workloads (caught up with
+   * the audit log first) rather than every workload read from the store: for showing the plan
+   * before a confirmation. {@link #retire} computes its own from the store.
+   *
+   * @throws NotFoundException when the workload does not exist
+   */
+  public RetirePlan retirePlanPreview(String spiffeId) {
+    return index == null ? retirePlan(spiffeId) : plan(spiffeId, index.workloads());
+  }
+
+  private RetirePlan plan(String spiffeId, List<Workload> all) {
     Workload w = store.workloads().get(spiffeId).map(Versioned::value)
         .orElseThrow(() -> new NotFoundException("Workload", spiffeId));
-    List<Workload> others = values(store.workloads().list()).stream()
+    List<Workload> others = all.stream()
         .filter(o -> !o.name().equals(spiffeId) && o.state() != WorkloadState.RETIRED).toList();
     List<String> delete = new ArrayList<>();
     List<String> kept = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.warden.core.inventory;
 
 import dev.warden.core.store.Store;
 import java.time.Clock;
+import dev.warden.core.model.Workload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -347,6 +348,17 @@ public final class PostureIndex {
     lock.readLock().lock();
     try {
       return IndexQueries.item(state, id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Every workload, as of the last catch-up. */
+  public List<Workload> workloads() {
+    catchUp();
+    lock.readLock().lock();
+    try {
+      return List.copyOf(state.workloads.values());
     } finally {
       lock.readLock().unlock();
     }

@@ -215,7 +215,7 @@ final class WorkloadsPage {
       c.redirect("/console/workload?id=" + Fmt.q(id), "Already retired.");
       return;
     }
-    RetireView v = new RetireView(w, s.inventory().retirePlan(id));
+    RetireView v = new RetireView(w, s.inventory().retirePlanPreview(id));
     c.page(o -> Jteworkload_retireGenerated.render(o, null, c.frame("Retire " + id, "workloads"), v));
   }
 

@@ -66,20 +66,31 @@ public class DecisionBenchmark {
     Random rnd = new Random(42);
     List<Resource> resources = new ArrayList<>();
     for (int r = 0; r < 100; r++) {
-      resources.add(new Resource("res-" + r, "https://res-" + r + ".acme.test", "http", Sensitivity.MEDIUM, null));
+      resources.add(
+          new Resource(
+              "res-" + r, "https://res-" + r + ".acme.test", "http", Sensitivity.MEDIUM, null));
     }
     List<Workload> ws = new ArrayList<>();
     for (int w = 0; w < size; w++) {
-      ws.add(new Workload(SpiffeId.parse("spiffe://acme.test/team-" + (w % 50) + "/svc-" + w),
-          Set.of(Selector.parse("k8s:ns=team-" + (w % 50)), Selector.parse("k8s:sa=svc-" + w)),
-          "owner@acme.test", "team-" + (w % 50), "prod", null, null, null));
+      ws.add(
+          new Workload(
+              SpiffeId.parse("spiffe://acme.test/team-" + (w % 50) + "/svc-" + w),
+              Set.of(Selector.parse("k8s:ns=team-" + (w % 50)), Selector.parse("k8s:sa=svc-" + w)),
+              "owner@acme.test",
+              "team-" + (w % 50),
+              "prod",
+              null,
+              null,
+              null));
     }
     List<AccessPolicy> ps = new ArrayList<>();
     for (int p = 0; p < size; p++) {
       int w = rnd.nextInt(size);
       String res = "res-" + (w % 100);
-      String cond = (p % 100) < conditionPercent
-          ? "request.time.getHours() >= 0 && workload.team == \"team-" + (w % 50) + "\"" : null;
+      String cond =
+          (p % 100) < conditionPercent
+              ? "request.time.getHours() >= 0 && workload.team == \"team-" + (w % 50) + "\""
+              : null;
       WorkloadMatcher m;
       Effect effect = Effect.ALLOW;
       int kind = p % 10;
@@ -88,12 +99,20 @@ public class DecisionBenchmark {
       } else if (kind < 7) {
         m = new WorkloadMatcher(List.of("spiffe://acme.test/team-" + (w % 50) + "/*"), null);
       } else if (kind < 9) {
-        m = new WorkloadMatcher(null, Set.of(Selector.parse("k8s:ns=team-" + (w % 50)), Selector.parse("k8s:sa=svc-" + w)));
+        m =
+            new WorkloadMatcher(
+                null,
+                Set.of(
+                    Selector.parse("k8s:ns=team-" + (w % 50)), Selector.parse("k8s:sa=svc-" + w)));
       } else {
-        m = new WorkloadMatcher(List.of("spiffe://acme.test/team-" + (w % 50) + "/svc-" + ((w + 1) % size)), null);
+        m =
+            new WorkloadMatcher(
+                List.of("spiffe://acme.test/team-" + (w % 50) + "/svc-" + ((w + 1) % size)), null);
         effect = Effect.DENY;
       }
-      ps.add(new AccessPolicy("p-" + p, null, m, List.of(res), effect, cond, null, Duration.ofMinutes(5), null));
+      ps.add(
+          new AccessPolicy(
+              "p-" + p, null, m, List.of(res), effect, cond, null, Duration.ofMinutes(5), null));
     }
     snapshot = PolicySnapshot.build(ws, resources, ps, null);
     workloads = new Workload[4096];

@@ -1,10 +1,10 @@
 package dev.warden.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.runtime.AgentOptions;
 import dev.warden.agent.runtime.AgentRuntime;
 import dev.warden.agent.runtime.EdgeProxies;
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.server.WardenServer;
 import dev.warden.server.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
 
 /**
  * redis-benchmark through the agent's Redis proxy against redis-benchmark straight to Redis, in the
- * same run (issue 12): GET and SET, pipelining off, on the local Redis (127.0.0.1:6379). The proxied
- * runs use the ACL user Warden issued to the workload; direct runs a static ACL user with the same
- * rules.
+ * same run (issue 12): GET and SET, pipelining off, on the local Redis (127.0.0.1:6379). The
+ * proxied runs use the ACL user Warden issued to the workload; direct runs a static ACL user with
+ * the same rules.
  *
  * <pre>
  * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.EdgeRedisLoad [requests=200000] [clients=16]
@@ -44,7 +44,18 @@ public final class EdgeRedisLoad {
     String admin = "wb_admin_" + sfx;
     String direct = "wb_direct_" + sfx;
     redis("ACL", "SETUSER", admin, "on", ">admin-pw", "+acl", "+client", "+ping");
-    redis("ACL", "SETUSER", direct, "on", ">direct-pw", "~key:*", "~counter:*", "+get", "+set", "+ping", "+config|get");
+    redis(
+        "ACL",
+        "SETUSER",
+        direct,
+        "on",
+        ">direct-pw",
+        "~key:*",
+        "~counter:*",
+        "+get",
+        "+set",
+        "+ping",
+        "+config|get");
     Path dir = Files.createTempDirectory("warden-edge-redis");
     Map<String, String> flags = new LinkedHashMap<>();
     int port = 19980 + (int) (ProcessHandle.current().pid() % 500);
@@ -52,9 +63,14 @@ public final class EdgeRedisLoad {
     flags.put("server.dataDir", dir.resolve("server").toString());
     flags.put("tls.selfIssued", "true");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (WardenServer server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC(),
-        new PrintStream(out, true, StandardCharsets.UTF_8))) {
-      Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    try (WardenServer server =
+        WardenServer.start(
+            ConfigLoader.load(null, Map.of(), flags),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      Matcher m =
+          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+              .matcher(out.toString(StandardCharsets.UTF_8));
       if (!m.find()) {
         throw new IllegalStateException("no bootstrap token");
       }
@@ -62,38 +78,130 @@ public final class EdgeRedisLoad {
       EdgeLoad.Admin api = new EdgeLoad.Admin(base, m.group(1), dir.resolve("server-ca.pem"));
       int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
       api.send("PUT", "/v1/target-secrets/redis-admin", "{\"value\": \"admin-pw\"}");
-      api.send("POST", "/v1/apply", JSON.writeValueAsString(Map.of("documents", List.of(
-          Map.of("kind", "Workload", "spec", Map.of("spiffeId", "spiffe://warden.local/bench/app", "selectors",
-              List.of("unix:uid=" + uid), "owner", "bench@example.org", "nodeSelectors", List.of("node:pool=bench"))),
-          Map.of("kind", "Resource", "metadata", Map.of("name", "cache"), "spec", Map.of("audience", "redis://cache",
-              "kind", "redis", "database", Map.of("url", "redis://127.0.0.1:6379", "adminUser", admin,
-                  "adminPasswordSecret", "redis-admin", "acl", List.of("~key:*", "~counter:*", "+get", "+set", "+ping",
-                      "+config|get"), "usernameTemplate", "wb_{workload}_{random}", "maxTtl", "1h"))),
-          Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "bench"), "spec", Map.of("workloads",
-              Map.of("spiffeIds", List.of("spiffe://warden.local/bench/app")), "resources", List.of("cache"),
-              "credentialKind", "database_user", "maxTtl", "1h"))))));
-      String join = JSON.readTree(api.send("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=bench\"]}"))
-          .path("token").asText();
-      AgentOptions o = new AgentOptions(base, dir.resolve("agent/workload.sock"), dir.resolve("agent-data"), join,
-          null, Duration.ofSeconds(5), Duration.ofSeconds(5), List.of(), api.ca);
+      api.send(
+          "POST",
+          "/v1/apply",
+          JSON.writeValueAsString(
+              Map.of(
+                  "documents",
+                  List.of(
+                      Map.of(
+                          "kind",
+                          "Workload",
+                          "spec",
+                          Map.of(
+                              "spiffeId",
+                              "spiffe://warden.local/bench/app",
+                              "selectors",
+                              List.of("unix:uid=" + uid),
+                              "owner",
+                              "bench@example.org",
+                              "nodeSelectors",
+                              List.of("node:pool=bench"))),
+                      Map.of(
+                          "kind",
+                          "Resource",
+                          "metadata",
+                          Map.of("name", "cache"),
+                          "spec",
+                          Map.of(
+                              "audience",
+                              "redis://cache",
+                              "kind",
+                              "redis",
+                              "database",
+                              Map.of(
+                                  "url",
+                                  "redis://127.0.0.1:6379",
+                                  "adminUser",
+                                  admin,
+                                  "adminPasswordSecret",
+                                  "redis-admin",
+                                  "acl",
+                                  List.of(
+                                      "~key:*",
+                                      "~counter:*",
+                                      "+get",
+                                      "+set",
+                                      "+ping",
+                                      "+config|get"),
+                                  "usernameTemplate",
+                                  "wb_{workload}_{random}",
+                                  "maxTtl",
+                                  "1h"))),
+                      Map.of(
+                          "kind",
+                          "AccessPolicy",
+                          "metadata",
+                          Map.of("name", "bench"),
+                          "spec",
+                          Map.of(
+                              "workloads",
+                              Map.of("spiffeIds", List.of("spiffe://warden.local/bench/app")),
+                              "resources",
+                              List.of("cache"),
+                              "credentialKind",
+                              "database_user",
+                              "maxTtl",
+                              "1h"))))));
+      String join =
+          JSON.readTree(
+                  api.send("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=bench\"]}"))
+              .path("token")
+              .asText();
+      AgentOptions o =
+          new AgentOptions(
+              base,
+              dir.resolve("agent/workload.sock"),
+              dir.resolve("agent-data"),
+              join,
+              null,
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(5),
+              List.of(),
+              api.ca);
       try (AgentRuntime agent = new AgentRuntime(o, Clock.systemUTC())) {
         agent.start();
         Path sock = dir.resolve("redis.sock");
         int tcp = port + 1;
-        try (EdgeProxies edge = EdgeProxies.start(List.of(
-            ProxySpec.parse("redis:resource=cache,listen=unix:" + sock + ",upstream-tls=disable"),
-            ProxySpec.parse("redis:resource=cache,listen=127.0.0.1:" + tcp + ",upstream-tls=disable")),
-            o, agent, Clock.systemUTC())) {
-          bench(List.of("-s", sock.toString()), 2000, clients);  // warm-up; the first connection fetches the user
-          System.out.printf(Locale.ROOT, "redis-benchmark -t get,set -n %d -c %d, pipelining off%n", requests, clients);
+        try (EdgeProxies edge =
+            EdgeProxies.start(
+                List.of(
+                    ProxySpec.parse(
+                        "redis:resource=cache,listen=unix:" + sock + ",upstream-tls=disable"),
+                    ProxySpec.parse(
+                        "redis:resource=cache,listen=127.0.0.1:" + tcp + ",upstream-tls=disable")),
+                o,
+                agent,
+                Clock.systemUTC())) {
+          bench(
+              List.of("-s", sock.toString()),
+              2000,
+              clients); // warm-up; the first connection fetches the user
+          System.out.printf(
+              Locale.ROOT,
+              "redis-benchmark -t get,set -n %d -c %d, pipelining off%n",
+              requests,
+              clients);
           for (int round = 0; round < 2; round++) {
-            Map<String, Double> d = bench(List.of("-h", "127.0.0.1", "-p", "6379", "--user", direct, "-a", "direct-pw"),
-                requests, clients);
+            Map<String, Double> d =
+                bench(
+                    List.of("-h", "127.0.0.1", "-p", "6379", "--user", direct, "-a", "direct-pw"),
+                    requests,
+                    clients);
             Map<String, Double> pu = bench(List.of("-s", sock.toString()), requests, clients);
-            Map<String, Double> pt = bench(List.of("-h", "127.0.0.1", "-p", Integer.toString(tcp)), requests, clients);
+            Map<String, Double> pt =
+                bench(List.of("-h", "127.0.0.1", "-p", Integer.toString(tcp)), requests, clients);
             for (String op : List.of("SET", "GET")) {
-              System.out.printf(Locale.ROOT, "%s: direct TCP %.0f ops/s | proxy Unix socket %.0f (%.0f%%) | proxy loopback"
-                  + " TCP %.0f (%.0f%%)%n", op, d.get(op), pu.get(op), 100 * pu.get(op) / d.get(op), pt.get(op),
+              System.out.printf(
+                  Locale.ROOT,
+                  "%s: direct TCP %.0f ops/s | proxy Unix socket %.0f (%.0f%%) | proxy loopback"
+                      + " TCP %.0f (%.0f%%)%n",
+                  op,
+                  d.get(op),
+                  pu.get(op),
+                  100 * pu.get(op) / d.get(op),
+                  pt.get(op),
                   100 * pt.get(op) / d.get(op));
             }
           }
@@ -101,9 +209,12 @@ public final class EdgeRedisLoad {
       }
     } finally {
       redis("ACL", "DELUSER", admin, direct);
-      // the users Warden issued live until the reaper ends them, and this server is gone: end them here
-      Process p = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", "6379", "ACL", "USERS").start();
-      for (String u : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
+      // the users Warden issued live until the reaper ends them, and this server is gone: end them
+      // here
+      Process p =
+          new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", "6379", "ACL", "USERS").start();
+      for (String u :
+          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
         if (u.startsWith("wb_bench_app_")) {
           redis("ACL", "DELUSER", u);
         }
@@ -111,9 +222,20 @@ public final class EdgeRedisLoad {
     }
   }
 
-  static Map<String, Double> bench(List<String> target, int requests, int clients) throws Exception {
-    List<String> c = new ArrayList<>(List.of("redis-benchmark", "-q", "-t", "get,set", "-n", Integer.toString(requests),
-        "-c", Integer.toString(clients), "--csv"));
+  static Map<String, Double> bench(List<String> target, int requests, int clients)
+      throws Exception {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "redis-benchmark",
+                "-q",
+                "-t",
+                "get,set",
+                "-n",
+                Integer.toString(requests),
+                "-c",
+                Integer.toString(clients),
+                "--csv"));
     c.addAll(target);
     Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -136,7 +258,10 @@ public final class EdgeRedisLoad {
     c.addAll(List.of(args));
     Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.startsWith("(error)") || out.startsWith("ERR")) {
+    if (!p.waitFor(30, TimeUnit.SECONDS)
+        || p.exitValue() != 0
+        || out.startsWith("(error)")
+        || out.startsWith("ERR")) {
       throw new IllegalStateException("redis-cli " + String.join(" ", args) + ": " + out);
     }
   }

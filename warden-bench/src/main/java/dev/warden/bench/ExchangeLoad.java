@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,11 +37,11 @@ import java.util.regex.Pattern;
  * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.ExchangeLoad [seconds=30] [connections=16] [subjects=300] [hot|cold]
  * </pre>
  *
- * <p>{@code hot} (default) cycles through {@code subjects} subject tokens, so most exchanges present
- * a subject token already verified once (its signature is then remembered; expiry, key and lease are
- * still checked); {@code cold} gives each round its own slice of never-seen subject tokens and skips
- * the exchange warm-up, so every exchange verifies its subject token's signature (size
- * {@code subjects} above what a round sends).
+ * <p>{@code hot} (default) cycles through {@code subjects} subject tokens, so most exchanges
+ * present a subject token already verified once (its signature is then remembered; expiry, key and
+ * lease are still checked); {@code cold} gives each round its own slice of never-seen subject
+ * tokens and skips the exchange warm-up, so every exchange verifies its subject token's signature
+ * (size {@code subjects} above what a round sends).
  */
 public final class ExchangeLoad {
   static final String LEDGER = "https://ledger.bench.test";
@@ -61,13 +60,20 @@ public final class ExchangeLoad {
       flags.put("server.dataDir", dir.toString());
       ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+      try (WardenServer server =
+          WardenServer.start(
+              cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        Matcher m =
+            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+                .matcher(out.toString(StandardCharsets.UTF_8));
         if (!m.find()) {
           throw new IllegalStateException("no bootstrap token");
         }
         String base = "http://127.0.0.1:" + port;
-        apply(base, m.group(1), """
+        apply(
+            base,
+            m.group(1),
+            """
             {"documents": [
               {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",
                 "audiences": ["warden"], "algorithms": ["RS256"]}},
@@ -86,17 +92,33 @@ public final class ExchangeLoad {
               {"kind": "AccessPolicy", "metadata": {"name": "agents"}, "spec": {
                 "workloads": {"selectors": ["k8s:ns=ai"]}, "resources": ["ledger"], "maxTtl": "30m",
                 "scopes": ["read"], "condition": "request.subject.id == \\"spiffe://bench.test/ns/shop/sa/frontend\\" && request.delegation_depth <= 3 && request.actor_chain.all(a, a.registered)"}}
-            ]}""".formatted(k8s.issuer(), LEDGER));
+            ]}"""
+                .formatted(k8s.issuer(), LEDGER));
         Instant exp = Instant.now().plus(Duration.ofHours(2));
         HttpClient http = HttpClient.newHttpClient();
         // subject tokens two hops deep: frontend -> a1 -> a2; the measured request is a3's exchange
         List<String> depth2 = new ArrayList<>();
         for (int i = 0; i < subjects; i++) {
-          String fe = token(http, base, "grant_type=client_credentials&client_assertion_type=" + enc(JWT_BEARER)
-              + "&resource=" + enc(LEDGER) + "&scope=read&client_assertion="
-              + k8s.kubernetes("shop", "frontend", "fe-" + i).expiresAt(exp).mint());
-          String t1 = token(http, base, exchange(fe, k8s.kubernetes("ai", "a1", "a1-" + i).expiresAt(exp).mint()));
-          depth2.add(token(http, base, exchange(t1, k8s.kubernetes("ai", "a2", "a2-" + i).expiresAt(exp).mint())));
+          String fe =
+              token(
+                  http,
+                  base,
+                  "grant_type=client_credentials&client_assertion_type="
+                      + enc(JWT_BEARER)
+                      + "&resource="
+                      + enc(LEDGER)
+                      + "&scope=read&client_assertion="
+                      + k8s.kubernetes("shop", "frontend", "fe-" + i).expiresAt(exp).mint());
+          String t1 =
+              token(
+                  http,
+                  base,
+                  exchange(fe, k8s.kubernetes("ai", "a1", "a1-" + i).expiresAt(exp).mint()));
+          depth2.add(
+              token(
+                  http,
+                  base,
+                  exchange(t1, k8s.kubernetes("ai", "a2", "a2-" + i).expiresAt(exp).mint())));
         }
         int rounds = 2;
         int slice = cold ? subjects / rounds : subjects;
@@ -105,7 +127,10 @@ public final class ExchangeLoad {
           StringBuilder ex = new StringBuilder("local bodies = {\n");
           int from = cold ? round * slice : 0;
           for (int i = from; i < from + slice; i++) {
-            ex.append("  \"").append(exchange(depth2.get(i), k8s.kubernetes("ai", "a3", "a3-" + i).expiresAt(exp).mint()))
+            ex.append("  \"")
+                .append(
+                    exchange(
+                        depth2.get(i), k8s.kubernetes("ai", "a3", "a3-" + i).expiresAt(exp).mint()))
                 .append("\",\n");
           }
           Path p = dir.resolve("exchange-" + round + ".lua");
@@ -114,21 +139,33 @@ public final class ExchangeLoad {
         }
         StringBuilder cc = new StringBuilder("local bodies = {\n");
         for (int i = 0; i < Math.min(subjects, 1000); i++) {
-          cc.append("  \"grant_type=client_credentials&client_assertion_type=").append(enc(JWT_BEARER))
-              .append("&resource=").append(enc(LEDGER)).append("&scope=read&client_assertion=")
-              .append(k8s.kubernetes("shop", "frontend", "fe-b" + i).expiresAt(exp).mint()).append("\",\n");
+          cc.append("  \"grant_type=client_credentials&client_assertion_type=")
+              .append(enc(JWT_BEARER))
+              .append("&resource=")
+              .append(enc(LEDGER))
+              .append("&scope=read&client_assertion=")
+              .append(k8s.kubernetes("shop", "frontend", "fe-b" + i).expiresAt(exp).mint())
+              .append("\",\n");
         }
         Path ccLua = dir.resolve("grant.lua");
         Files.writeString(ccLua, cc + LUA_TAIL);
         if (!cold) {
-          String probe = token(http, base, exchange(depth2.get(0), k8s.kubernetes("ai", "a3", "probe").expiresAt(exp)
-              .mint()));
+          String probe =
+              token(
+                  http,
+                  base,
+                  exchange(
+                      depth2.get(0), k8s.kubernetes("ai", "a3", "probe").expiresAt(exp).mint()));
           if (!probe.contains(".")) {
             throw new IllegalStateException("probe exchange failed");
           }
         }
-        System.out.printf("3-hop exchanges vs client-credentials grants: %d s each, %d connections, %d subjects, %s%n",
-            seconds, connections, subjects, cold ? "cold (every subject token new)" : "hot (subject tokens reused)");
+        System.out.printf(
+            "3-hop exchanges vs client-credentials grants: %d s each, %d connections, %d subjects, %s%n",
+            seconds,
+            connections,
+            subjects,
+            cold ? "cold (every subject token new)" : "hot (subject tokens reused)");
         wrk(base + "/oauth2/token", ccLua, 10, connections);
         if (!cold) {
           wrk(base + "/oauth2/token", exLua.get(0), 10, connections);
@@ -143,23 +180,38 @@ public final class ExchangeLoad {
     }
   }
 
-  private static final String LUA_TAIL = "}\nlocal i = 0\nwrk.method = \"POST\"\n"
-      + "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
-      + "request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n"
-      + "done = function(summary, latency, requests)\n"
-      + "  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n";
+  private static final String LUA_TAIL =
+      "}\nlocal i = 0\nwrk.method = \"POST\"\n"
+          + "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
+          + "request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n"
+          + "done = function(summary, latency, requests)\n"
+          + "  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n";
 
   private static String exchange(String subject, String actor) {
-    return "grant_type=" + enc("urn:ietf:params:oauth:grant-type:token-exchange") + "&subject_token=" + subject
-        + "&subject_token_type=" + enc("urn:ietf:params:oauth:token-type:access_token") + "&actor_token=" + actor
-        + "&actor_token_type=" + enc("urn:ietf:params:oauth:token-type:jwt") + "&resource=" + enc(LEDGER)
+    return "grant_type="
+        + enc("urn:ietf:params:oauth:grant-type:token-exchange")
+        + "&subject_token="
+        + subject
+        + "&subject_token_type="
+        + enc("urn:ietf:params:oauth:token-type:access_token")
+        + "&actor_token="
+        + actor
+        + "&actor_token_type="
+        + enc("urn:ietf:params:oauth:token-type:jwt")
+        + "&resource="
+        + enc(LEDGER)
         + "&scope=read";
   }
 
-  private static String token(HttpClient http, String base, String form) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
-        .build(), HttpResponse.BodyHandlers.ofString());
+  private static String token(HttpClient http, String base, String form)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     Matcher m = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(r.body());
     if (r.statusCode() != 200 || !m.find()) {
       throw new IllegalStateException("token request failed: " + r.statusCode() + " " + r.body());
@@ -171,11 +223,13 @@ public final class ExchangeLoad {
     return GrantLoad.enc(s);
   }
 
-  private static void wrk(String url, Path lua, int seconds, int connections) throws IOException, InterruptedException {
+  private static void wrk(String url, Path lua, int seconds, int connections)
+      throws IOException, InterruptedException {
     GrantLoad.wrk(url, lua, seconds, connections);
   }
 
-  private static void apply(String base, String token, String body) throws IOException, InterruptedException {
+  private static void apply(String base, String token, String body)
+      throws IOException, InterruptedException {
     GrantLoad.apply(base, token, body);
   }
 }

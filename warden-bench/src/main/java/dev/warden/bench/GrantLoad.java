@@ -56,13 +56,20 @@ public final class GrantLoad {
       }
       ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+      try (WardenServer server =
+          WardenServer.start(
+              cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        Matcher m =
+            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+                .matcher(out.toString(StandardCharsets.UTF_8));
         if (!m.find()) {
           throw new IllegalStateException("no bootstrap token");
         }
         String base = "http://127.0.0.1:" + port;
-        apply(base, m.group(1), """
+        apply(
+            base,
+            m.group(1),
+            """
             {"documents": [
               {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",
                 "audiences": ["warden"], "algorithms": ["RS256"]}},
@@ -72,7 +79,8 @@ public final class GrantLoad {
               {"kind": "AccessPolicy", "metadata": {"name": "payments-to-ledger"}, "spec": {
                 "workloads": {"selectors": ["k8s:ns=payments"]}, "resources": ["ledger"], "maxTtl": "5m",
                 "condition": "request.sourceAddress.startsWith(\\"127.\\") || request.sourceAddress.startsWith(\\"10.\\")"}}
-            ]}""".formatted(k8s.issuer()));
+            ]}"""
+                .formatted(k8s.issuer()));
         Path lua = dir.resolve("grants.lua");
         StringBuilder sb = new StringBuilder("local bodies = {\n");
         Instant exp = Instant.now().plus(Duration.ofHours(2));
@@ -80,23 +88,35 @@ public final class GrantLoad {
           String t = k8s.kubernetes("payments", "api", "api-" + i).expiresAt(exp).mint();
           sb.append("  \"grant_type=client_credentials&client_assertion_type=")
               .append(enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
-              .append("&resource=").append(enc("https://ledger.bench.test"))
-              .append("&client_assertion=").append(t).append("\",\n");
+              .append("&resource=")
+              .append(enc("https://ledger.bench.test"))
+              .append("&client_assertion=")
+              .append(t)
+              .append("\",\n");
         }
-        sb.append("}\nlocal i = 0\nwrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n")
-            .append("request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n")
+        sb.append(
+                "}\nlocal i = 0\nwrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n")
+            .append(
+                "request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n")
             .append("done = function(summary, latency, requests)\n")
             .append("  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n");
         Files.writeString(lua, sb.toString());
         // one grant first, so a wrong setup fails loudly instead of measuring errors
-        HttpResponse<String> probe = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(sb.substring(sb.indexOf("\"") + 1, sb.indexOf("\",")))).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> probe =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                sb.substring(sb.indexOf("\"") + 1, sb.indexOf("\","))))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         if (probe.statusCode() != 200) {
           throw new IllegalStateException("probe grant failed: " + probe.body());
         }
-        System.out.printf("warmup (10 s), then grants: %d s, %d connections, %d distinct platform tokens, %s%n",
+        System.out.printf(
+            "warmup (10 s), then grants: %d s, %d connections, %d distinct platform tokens, %s%n",
             seconds, connections, tokens, alg);
         wrk(base + "/oauth2/token", lua, 10, connections);
         System.out.println("=== /oauth2/token");
@@ -112,22 +132,41 @@ public final class GrantLoad {
   }
 
   /** Runs {@code wrk} (2 threads, with latency) against {@code url}, with a Lua script or none. */
-  static void wrk(String url, Path lua, int seconds, int connections) throws IOException, InterruptedException {
-    ProcessBuilder pb = lua == null
-        ? new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", url)
-        : new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-s", lua.toString(), url);
+  static void wrk(String url, Path lua, int seconds, int connections)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        lua == null
+            ? new ProcessBuilder(
+                "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", url)
+            : new ProcessBuilder(
+                "wrk",
+                "-t2",
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--latency",
+                "-s",
+                lua.toString(),
+                url);
     pb.inheritIO();
     int rc = pb.start().waitFor();
     if (rc != 0) {
-      throw new IllegalStateException("wrk failed (exit " + rc + "); install it with: apt-get install wrk");
+      throw new IllegalStateException(
+          "wrk failed (exit " + rc + "); install it with: apt-get install wrk");
     }
   }
 
   /** {@code POST /v1/apply} with an admin token; fails loudly when refused. */
-  static void apply(String base, String token, String body) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/apply"))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  static void apply(String base, String token, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/apply"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("apply failed: " + r.body());
     }

@@ -30,11 +30,11 @@ import java.util.regex.Pattern;
 
 /**
  * Load driver for brokered secret reads over HTTP (issue 11), with token grants as the baseline in
- * the same run. Starts a test OIDC issuer and a Warden server in this JVM (its store on
- * PostgreSQL, so every read's audit event and lease are durable before the answer), writes one
- * brokered secret, and runs {@code wrk} against {@code POST /v1/credentials} (each request:
- * platform token checked, policy decided, the current version read and opened, the read audited)
- * and then against {@code POST /oauth2/token}, with 1,000 distinct platform tokens of 50 workloads.
+ * the same run. Starts a test OIDC issuer and a Warden server in this JVM (its store on PostgreSQL,
+ * so every read's audit event and lease are durable before the answer), writes one brokered secret,
+ * and runs {@code wrk} against {@code POST /v1/credentials} (each request: platform token checked,
+ * policy decided, the current version read and opened, the read audited) and then against {@code
+ * POST /oauth2/token}, with 1,000 distinct platform tokens of 50 workloads.
  *
  * <pre>
  * ./mvnw -q -B -DskipTests package -pl warden-bench -am
@@ -49,7 +49,8 @@ public final class SecretReadLoad {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-    String sfx = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
+    String sfx =
+        UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
     String store = "wb_secrets_" + sfx;
     sql("postgres", "CREATE DATABASE " + store);
     Path dir = Files.createTempDirectory("warden-secret-read-load");
@@ -62,16 +63,20 @@ public final class SecretReadLoad {
       flags.put("db.user", "postgres");
       ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (WardenServer server = WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(out, true,
-          StandardCharsets.UTF_8))) {
-        Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+      try (WardenServer server =
+          WardenServer.start(
+              cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        Matcher m =
+            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+                .matcher(out.toString(StandardCharsets.UTF_8));
         if (!m.find()) {
           throw new IllegalStateException("no bootstrap token");
         }
         String base = "http://127.0.0.1:" + port;
         String token = m.group(1);
         StringBuilder docs = new StringBuilder("{\"documents\": [");
-        docs.append("""
+        docs.append(
+            """
             {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",
               "audiences": ["warden"], "algorithms": ["RS256"]}},
             {"kind": "Resource", "metadata": {"name": "stripe-api"}, "spec": {"audience": "https://stripe.bench.test",
@@ -80,35 +85,64 @@ public final class SecretReadLoad {
             {"kind": "AccessPolicy", "metadata": {"name": "stripe"}, "spec": {"workloads": {"selectors": ["k8s:sa=api"]},
               "resources": ["stripe-api"], "credentialKind": "brokered_secret", "maxTtl": "10m"}},
             {"kind": "AccessPolicy", "metadata": {"name": "api"}, "spec": {"workloads": {"selectors": ["k8s:sa=api"]},
-              "resources": ["ledger-api"], "maxTtl": "5m"}}""".formatted(k8s.issuer()));
+              "resources": ["ledger-api"], "maxTtl": "5m"}}"""
+                .formatted(k8s.issuer()));
         for (int i = 0; i < WORKLOADS; i++) {
-          docs.append(",\n{\"kind\": \"Workload\", \"spec\": {\"spiffeId\": \"spiffe://bench.test/ns/team").append(i)
-              .append("/sa/api\", \"selectors\": [\"k8s:ns=team").append(i).append("\", \"k8s:sa=api\"],")
+          docs.append(
+                  ",\n{\"kind\": \"Workload\", \"spec\": {\"spiffeId\": \"spiffe://bench.test/ns/team")
+              .append(i)
+              .append("/sa/api\", \"selectors\": [\"k8s:ns=team")
+              .append(i)
+              .append("\", \"k8s:sa=api\"],")
               .append(" \"owner\": \"bench@acme.test\"}}");
         }
         send(base, token, "POST", "/v1/apply", docs.append("]}").toString());
-        send(base, token, "PUT", "/v1/secrets/stripe", "{\"value\": \"sk_live_bench_" + sfx + "\", \"cas\": 0,"
-            + " \"owner\": \"pay@acme.test\"}");
+        send(
+            base,
+            token,
+            "PUT",
+            "/v1/secrets/stripe",
+            "{\"value\": \"sk_live_bench_"
+                + sfx
+                + "\", \"cas\": 0,"
+                + " \"owner\": \"pay@acme.test\"}");
 
         Instant exp = Instant.now().plus(Duration.ofHours(2));
         StringBuilder reads = new StringBuilder("local bodies = {\n");
         StringBuilder grants = new StringBuilder("local bodies = {\n");
         for (int i = 0; i < TOKENS; i++) {
-          String t = k8s.kubernetes("team" + (i % WORKLOADS), "api", "api-" + i).expiresAt(exp).mint();
-          String auth = "client_assertion_type=" + enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-              + "&client_assertion=" + t;
-          reads.append("  \"").append(auth).append("&resource=").append(enc("https://stripe.bench.test"))
+          String t =
+              k8s.kubernetes("team" + (i % WORKLOADS), "api", "api-" + i).expiresAt(exp).mint();
+          String auth =
+              "client_assertion_type="
+                  + enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                  + "&client_assertion="
+                  + t;
+          reads
+              .append("  \"")
+              .append(auth)
+              .append("&resource=")
+              .append(enc("https://stripe.bench.test"))
               .append("\",\n");
-          grants.append("  \"grant_type=client_credentials&").append(auth).append("&resource=")
-              .append(enc("https://ledger.bench.test")).append("\",\n");
+          grants
+              .append("  \"grant_type=client_credentials&")
+              .append(auth)
+              .append("&resource=")
+              .append(enc("https://ledger.bench.test"))
+              .append("\",\n");
         }
         Path readLua = lua(dir.resolve("reads.lua"), reads);
         Path grantLua = lua(dir.resolve("grants.lua"), grants);
 
-        System.out.printf(Locale.ROOT, "warmup (5 s), then %d s of brokered secret reads, %d connections, %d"
-            + " workloads%n", seconds, connections, WORKLOADS);
+        System.out.printf(
+            Locale.ROOT,
+            "warmup (5 s), then %d s of brokered secret reads, %d connections, %d" + " workloads%n",
+            seconds,
+            connections,
+            WORKLOADS);
         wrk(base + "/v1/credentials", readLua, 5, connections);
-        System.out.println("=== POST /v1/credentials (brokered_secret: policy, current version, audited read)");
+        System.out.println(
+            "=== POST /v1/credentials (brokered_secret: policy, current version, audited read)");
         wrk(base + "/v1/credentials", readLua, seconds, connections);
         System.out.println("=== baseline, same run: POST /oauth2/token");
         wrk(base + "/oauth2/token", grantLua, seconds, connections);
@@ -119,42 +153,64 @@ public final class SecretReadLoad {
   }
 
   private static Path lua(Path file, StringBuilder bodies) throws IOException {
-    bodies.append("}\nlocal i = 0\nwrk.method = \"POST\"\n")
+    bodies
+        .append("}\nlocal i = 0\nwrk.method = \"POST\"\n")
         .append("wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n")
-        .append("request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n")
+        .append(
+            "request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n")
         .append("done = function(summary, latency, requests)\n")
         .append("  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n");
     Files.writeString(file, bodies.toString());
     return file;
   }
 
-  private static void wrk(String url, Path lua, int seconds, int connections) throws IOException,
-      InterruptedException {
+  private static void wrk(String url, Path lua, int seconds, int connections)
+      throws IOException, InterruptedException {
     int rc = wrkProcess(url, lua, seconds, connections).waitFor();
     if (rc != 0) {
-      throw new IllegalStateException("wrk failed (exit " + rc + "); install it with: apt-get install wrk");
+      throw new IllegalStateException(
+          "wrk failed (exit " + rc + "); install it with: apt-get install wrk");
     }
   }
 
-  private static Process wrkProcess(String url, Path lua, int seconds, int connections) throws IOException {
-    return new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-s",
-        lua.toString(), url).inheritIO().start();
+  private static Process wrkProcess(String url, Path lua, int seconds, int connections)
+      throws IOException {
+    return new ProcessBuilder(
+            "wrk",
+            "-t2",
+            "-c" + connections,
+            "-d" + seconds + "s",
+            "--latency",
+            "-s",
+            lua.toString(),
+            url)
+        .inheritIO()
+        .start();
   }
 
   private static String send(String base, String token, String method, String path, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r =
+        HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException(method + " " + path + " failed: " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          method + " " + path + " failed: " + r.statusCode() + " " + r.body());
     }
     return r.body();
   }
 
   private static void sql(String db, String... statements) throws Exception {
-    try (Connection c = DriverManager.getConnection(PG + db, "postgres", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(PG + db, "postgres", "");
+        Statement s = c.createStatement()) {
       for (String st : statements) {
         s.execute(st);
       }

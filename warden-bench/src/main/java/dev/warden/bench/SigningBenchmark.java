@@ -50,10 +50,19 @@ public class SigningBenchmark {
     g.initialize(new ECGenParameterSpec("secp256r1"));
     jdkEc = g.generateKeyPair();
     Instant now = Instant.parse("2026-06-01T10:00:00Z");
-    claims = new AccessTokenMinter.Claims("https://warden.acme.test", "spiffe://acme.test/ci/deploy",
-        "https://payments.acme.test", "spiffe://acme.test/ci/deploy", "deploy", "3b0f5d2e-4a7c-4f5e-9d7a-1c2b3a4d5e6f",
-        now, now.plusSeconds(300));
-    input = ("eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9." + "x".repeat(300)).getBytes(StandardCharsets.US_ASCII);
+    claims =
+        new AccessTokenMinter.Claims(
+            "https://warden.acme.test",
+            "spiffe://acme.test/ci/deploy",
+            "https://payments.acme.test",
+            "spiffe://acme.test/ci/deploy",
+            "deploy",
+            "3b0f5d2e-4a7c-4f5e-9d7a-1c2b3a4d5e6f",
+            now,
+            now.plusSeconds(300));
+    input =
+        ("eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9." + "x".repeat(300))
+            .getBytes(StandardCharsets.US_ASCII);
   }
 
   @Benchmark

@@ -10,23 +10,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "agent", mixinStandardHelpOptions = true,
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
     description = {"Run the Warden agent next to workloads, and manage agents on the server.", ""},
-    subcommands = {AgentRunCommand.class, AgentCommand.TokenCommand.class, AgentCommand.ListAgents.class})
+    subcommands = {
+      AgentRunCommand.class,
+      AgentCommand.TokenCommand.class,
+      AgentCommand.ListAgents.class
+    })
 final class AgentCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "token", mixinStandardHelpOptions = true, description = "Join tokens that bootstrap an agent.",
+  @Command(
+      name = "token",
+      mixinStandardHelpOptions = true,
+      description = "Join tokens that bootstrap an agent.",
       subcommands = {CreateToken.class})
   static final class TokenCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -34,16 +41,27 @@ final class AgentCommand implements Runnable {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
-      description = {"Create a single-use join token for one agent (shown once).",
-          "The agent's node selectors are warden:join=<id> plus every --selector; a workload is served by the",
-          "agent when its nodeSelectors are among them.", ""},
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create a single-use join token for one agent (shown once).",
+        "The agent's node selectors are warden:join=<id> plus every --selector; a workload is served by the",
+        "agent when its nodeSelectors are among them.",
+        ""
+      },
       footer = {"", "Example:", "  warden agent token create --selector node:pool=web --ttl 15m"})
   static final class CreateToken extends ApiCommand implements Callable<Integer> {
-    @Option(names = "--selector", paramLabel = "TYPE:KEY=VALUE", description = "node selector for the agent (repeatable)")
+    @Option(
+        names = "--selector",
+        paramLabel = "TYPE:KEY=VALUE",
+        description = "node selector for the agent (repeatable)")
     List<String> selectors = new ArrayList<>();
 
-    @Option(names = "--ttl", defaultValue = "10m", description = "how long the token may be used, at most 1h [10m]")
+    @Option(
+        names = "--ttl",
+        defaultValue = "10m",
+        description = "how long the token may be used, at most 1h [10m]")
     String ttl;
 
     @Override
@@ -57,15 +75,25 @@ final class AgentCommand implements Runnable {
         output.print(out, r);
       } else {
         out.println(r.path("token").asText());
-        spec.commandLine().getErr().printf(java.util.Locale.ROOT, "join token %s, single use, expires %s%n", r.path("id").asText(),
-            r.path("expires_at").asText());
+        spec.commandLine()
+            .getErr()
+            .printf(
+                java.util.Locale.ROOT,
+                "join token %s, single use, expires %s%n",
+                r.path("id").asText(),
+                r.path("expires_at").asText());
       }
       return 0;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = {"List attested agents, and how the"
-      + " proxies declared for each (EdgeProxy documents) fare there: running, failed or refused, with the reason."})
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = {
+        "List attested agents, and how the"
+            + " proxies declared for each (EdgeProxy documents) fare there: running, failed or refused, with the reason."
+      })
   static final class ListAgents extends ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -75,14 +103,30 @@ final class AgentCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf(java.util.Locale.ROOT, "%-64s %-22s %-26s %s%n", "AGENT", "ATTESTATION", "SESSION EXPIRES", "NODE SELECTORS");
+      out.printf(
+          java.util.Locale.ROOT,
+          "%-64s %-22s %-26s %s%n",
+          "AGENT",
+          "ATTESTATION",
+          "SESSION EXPIRES",
+          "NODE SELECTORS");
       for (JsonNode a : r.path("agents")) {
         List<String> ns = new ArrayList<>();
         a.path("node_selectors").forEach(n -> ns.add(n.asText()));
-        out.printf(java.util.Locale.ROOT, "%-64s %-22s %-26s %s%s%n", a.path("spiffe_id").asText(), a.path("attestation").asText(),
-            a.path("session_expires_at").asText(), String.join(",", ns), a.has("banned_at") ? " (banned)" : "");
+        out.printf(
+            java.util.Locale.ROOT,
+            "%-64s %-22s %-26s %s%s%n",
+            a.path("spiffe_id").asText(),
+            a.path("attestation").asText(),
+            a.path("session_expires_at").asText(),
+            String.join(",", ns),
+            a.has("banned_at") ? " (banned)" : "");
         for (JsonNode p : a.path("proxies")) {
-          out.printf(java.util.Locale.ROOT, "  proxy %-40s %-8s %s%n", p.path("name").asText(), p.path("state").asText(),
+          out.printf(
+              java.util.Locale.ROOT,
+              "  proxy %-40s %-8s %s%n",
+              p.path("name").asText(),
+              p.path("state").asText(),
               p.path("message").asText(""));
         }
       }

@@ -12,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A small client of the admin API. Errors become {@link CliException} with the server's message. */
+/**
+ * A small client of the admin API. Errors become {@link CliException} with the server's message.
+ */
 final class ApiClient {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String USER_AGENT = dev.warden.core.WardenVersion.userAgent("cli");
@@ -43,14 +45,16 @@ final class ApiClient {
       java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       int i = 0;
-      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (var c :
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         ks.setCertificateEntry("ca" + i++, c);
       }
       if (i == 0) {
         throw new CliException(2, "WARDEN_CA_FILE " + pem + " holds no certificate");
       }
-      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
@@ -85,8 +89,11 @@ final class ApiClient {
   }
 
   private JsonNode send(String method, String path, JsonNode body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(60))
-        .header("Accept", "application/json").header("User-Agent", USER_AGENT);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Accept", "application/json")
+            .header("User-Agent", USER_AGENT);
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -104,7 +111,11 @@ final class ApiClient {
     try {
       res = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (ConnectException e) {
-      throw new CliException(2, "cannot connect to " + server + " (is 'warden server' running? set --server or WARDEN_SERVER)");
+      throw new CliException(
+          2,
+          "cannot connect to "
+              + server
+              + " (is 'warden server' running? set --server or WARDEN_SERVER)");
     } catch (IOException e) {
       throw new CliException(2, "request to " + server + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
@@ -115,12 +126,14 @@ final class ApiClient {
     try {
       json = res.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(res.body());
     } catch (IOException e) {
-      throw new CliException(2, "the server answered " + res.statusCode() + " with a body that is not JSON");
+      throw new CliException(
+          2, "the server answered " + res.statusCode() + " with a body that is not JSON");
     }
     if (res.statusCode() >= 400) {
       String msg = json.path("message").asText(json.path("error_description").asText(""));
       String hint = res.statusCode() == 401 ? " (run 'warden login')" : "";
-      throw new CliException(res.statusCode() == 404 ? 3 : 2,
+      throw new CliException(
+          res.statusCode() == 404 ? 3 : 2,
           "server: " + json.path("error").asText("error") + ": " + msg + hint);
     }
     return json;

@@ -17,21 +17,33 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "apply", mixinStandardHelpOptions = true,
-    description = {"Create or update TrustProviders, Workloads, Resources, AccessPolicies and EdgeProxies (proxies the"
-        + " agents run, docs/edge.md) from YAML (policy as code).",
-        "Idempotent: unchanged documents are left alone. Every change is versioned and audited.", ""},
-    footer = {"", "Examples:", "  warden apply -f examples/quickstart/", "  warden apply -f policy.yaml --dry-run"})
+@Command(
+    name = "apply",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Create or update TrustProviders, Workloads, Resources, AccessPolicies and EdgeProxies (proxies the"
+          + " agents run, docs/edge.md) from YAML (policy as code).",
+      "Idempotent: unchanged documents are left alone. Every change is versioned and audited.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  warden apply -f examples/quickstart/",
+      "  warden apply -f policy.yaml --dry-run"
+    })
 final class ApplyCommand extends ApiCommand implements Callable<Integer> {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE_OR_DIR",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE_OR_DIR",
       description = "a YAML/JSON file (several documents separated by ---) or a directory of them")
   List<Path> files;
 
   @Option(names = "--dry-run", description = "print what would change, change nothing")
   boolean dryRun;
-
 
   @Override
   public Integer call() {
@@ -54,7 +66,11 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
     }
     for (JsonNode c : result.path("changes")) {
       String action = c.path("action").asText();
-      out.printf(java.util.Locale.ROOT, "%s %s %s%s%n", c.path("kind").asText(), c.path("name").asText(),
+      out.printf(
+          java.util.Locale.ROOT,
+          "%s %s %s%s%n",
+          c.path("kind").asText(),
+          c.path("name").asText(),
           dryRun && !action.equals("unchanged") ? "would be " + action : action,
           action.equals("unchanged") ? "" : " (version " + c.path("toVersion").asLong() + ")");
       if (dryRun) {
@@ -63,8 +79,14 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
         }
       }
       for (JsonNode w : c.path("warnings")) {
-        spec.commandLine().getErr().printf(java.util.Locale.ROOT, "warning: %s %s: %s%n", c.path("kind").asText(), c.path("name").asText(),
-            w.asText());
+        spec.commandLine()
+            .getErr()
+            .printf(
+                java.util.Locale.ROOT,
+                "warning: %s %s: %s%n",
+                c.path("kind").asText(),
+                c.path("name").asText(),
+                w.asText());
       }
     }
     spec.commandLine().getErr().flush();
@@ -79,19 +101,23 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
       return List.of(p);
     }
     try (Stream<Path> s = Files.list(p)) {
-      return s.filter(f -> {
-        String n = f.getFileName().toString();
-        return Files.isRegularFile(f) && (n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"));
-      }).sorted().toList();
+      return s.filter(
+              f -> {
+                String n = f.getFileName().toString();
+                return Files.isRegularFile(f)
+                    && (n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"));
+              })
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new CliException(2, "cannot list " + p + ": " + e.getMessage());
     }
   }
 
   /**
-   * {@code spec.jwksFile} (a TrustProvider's keys exported from an air-gapped cluster, e.g.
-   * {@code kubectl get --raw /openid/v1/jwks > cluster-jwks.json}) is read here, relative to the
-   * YAML file, and sent inline: the server never reads files named by API callers.
+   * {@code spec.jwksFile} (a TrustProvider's keys exported from an air-gapped cluster, e.g. {@code
+   * kubectl get --raw /openid/v1/jwks > cluster-jwks.json}) is read here, relative to the YAML
+   * file, and sent inline: the server never reads files named by API callers.
    */
   private static void inlineJwksFile(Path yaml, JsonNode doc) {
     JsonNode spec = doc.path("spec");
@@ -102,7 +128,8 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
     try {
       JsonNode keys = YAML.readTree(Files.readAllBytes(jwks));
       if (!keys.path("keys").isArray()) {
-        throw new CliException(2, yaml + ": spec.jwksFile " + jwks + " is not a JWK set ({\"keys\": [...]})");
+        throw new CliException(
+            2, yaml + ": spec.jwksFile " + jwks + " is not a JWK set ({\"keys\": [...]})");
       }
       ((ObjectNode) spec).remove("jwksFile");
       ((ObjectNode) spec).set("jwks", keys);
@@ -119,7 +146,8 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
       try {
         Documents.parse(d.node());
       } catch (ValidationException e) {
-        throw new CliException(2, f + ":" + d.line() + ": document " + index + ": " + e.getMessage());
+        throw new CliException(
+            2, f + ":" + d.line() + ": document " + index + ": " + e.getMessage());
       }
       into.add(d.node());
     }

@@ -19,12 +19,24 @@ import picocli.CommandLine.Parameters;
  * {@code --verify} an offline check of every hop's hash and of each link to the hop before it,
  * computed here from the records the server returned (the server's own verdict is not trusted).
  */
-@Command(name = "chain", mixinStandardHelpOptions = true,
-    description = {"Show the hops of one chain of delegated actions (token exchanges with actors, transaction"
-        + " tokens, proxied tool calls) as a tree, each with its decision.", ""},
-    footer = {"", "The id is a transaction id (txn) or the id of the chain's first event (the jti of the token that"
-        + " started it).", "Exit code 0 when shown (and, with --verify, intact); 1 when --verify finds a broken hop.",
-        "", "Examples:", "  warden audit chain 6f1c2e9a-...", "  warden audit chain 6f1c2e9a-... --verify -o json"})
+@Command(
+    name = "chain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the hops of one chain of delegated actions (token exchanges with actors, transaction"
+          + " tokens, proxied tool calls) as a tree, each with its decision.",
+      ""
+    },
+    footer = {
+      "",
+      "The id is a transaction id (txn) or the id of the chain's first event (the jti of the token that"
+          + " started it).",
+      "Exit code 0 when shown (and, with --verify, intact); 1 when --verify finds a broken hop.",
+      "",
+      "Examples:",
+      "  warden audit chain 6f1c2e9a-...",
+      "  warden audit chain 6f1c2e9a-... --verify -o json"
+    })
 final class AuditChainCommand extends ApiCommand implements Callable<Integer> {
   @Parameters(paramLabel = "ID", description = "txn, or the id of the chain's first event")
   String id;
@@ -73,8 +85,11 @@ final class AuditChainCommand extends ApiCommand implements Callable<Integer> {
 
   private static void print(PrintWriter out, JsonNode n, String indent) {
     StringBuilder line = new StringBuilder(indent);
-    line.append(n.path("outcome").asText().toUpperCase(Locale.ROOT)).append(' ')
-        .append(n.path("type").asText()).append(" by ").append(n.path("actor").asText());
+    line.append(n.path("outcome").asText().toUpperCase(Locale.ROOT))
+        .append(' ')
+        .append(n.path("type").asText())
+        .append(" by ")
+        .append(n.path("actor").asText());
     if (n.has("subject")) {
       line.append(" for ").append(n.path("subject").asText());
     }
@@ -87,7 +102,11 @@ final class AuditChainCommand extends ApiCommand implements Callable<Integer> {
     if (!n.path("reason").asText().isEmpty() && !"allowed".equals(n.path("reason").asText())) {
       line.append(" (").append(n.path("reason").asText()).append(')');
     }
-    line.append("  [#").append(n.path("seq").asLong()).append(' ').append(n.path("id").asText()).append(']');
+    line.append("  [#")
+        .append(n.path("seq").asLong())
+        .append(' ')
+        .append(n.path("id").asText())
+        .append(']');
     out.println(line);
     if (n.has("actors")) {
       out.println(indent + "    actors: " + n.path("actors").asText());

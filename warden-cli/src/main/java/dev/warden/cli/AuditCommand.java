@@ -21,21 +21,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read and verify the audit log.",
-    subcommands = {AuditCommand.ListEvents.class, AuditCommand.Verify.class, AuditCommand.Checkpoints.class,
-        AuditChainCommand.class})
+@Command(
+    name = "audit",
+    mixinStandardHelpOptions = true,
+    description = "Read and verify the audit log.",
+    subcommands = {
+      AuditCommand.ListEvents.class,
+      AuditCommand.Verify.class,
+      AuditCommand.Checkpoints.class,
+      AuditChainCommand.class
+    })
 final class AuditCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = {"List audit events, newest first.", ""},
-      footer = {"", "Examples:", "  warden audit list --outcome deny --limit 20",
-          "  warden audit list --workload spiffe://acme.com/ci/deploy -o json"})
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = {"List audit events, newest first.", ""},
+      footer = {
+        "",
+        "Examples:",
+        "  warden audit list --outcome deny --limit 20",
+        "  warden audit list --workload spiffe://acme.com/ci/deploy -o json"
+      })
   static final class ListEvents extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", paramLabel = "SPIFFE_ID")
     String workload;
@@ -58,7 +71,6 @@ final class AuditCommand implements Runnable {
     @Option(names = "--limit", description = "at most this many events [50]")
     int limit = 50;
 
-
     @Override
     public Integer call() {
       StringBuilder q = new StringBuilder("/v1/audit?limit=").append(limit);
@@ -75,9 +87,16 @@ final class AuditCommand implements Runnable {
         return 0;
       }
       for (JsonNode e : r.path("events")) {
-        out.printf(java.util.Locale.ROOT, "%6d %s %-16s %-7s %-20s %s%s%n", e.path("seq").asLong(), e.path("time").asText(),
-            e.path("type").asText(), e.path("outcome").asText(), e.path("reason").asText(),
-            e.path("actor").asText(), e.has("resource") ? " -> " + e.path("resource").asText() : "");
+        out.printf(
+            java.util.Locale.ROOT,
+            "%6d %s %-16s %-7s %-20s %s%s%n",
+            e.path("seq").asLong(),
+            e.path("time").asText(),
+            e.path("type").asText(),
+            e.path("outcome").asText(),
+            e.path("reason").asText(),
+            e.path("actor").asText(),
+            e.has("resource") ? " -> " + e.path("resource").asText() : "");
       }
       return 0;
     }
@@ -89,12 +108,21 @@ final class AuditCommand implements Runnable {
     }
   }
 
-  @Command(name = "checkpoints", mixinStandardHelpOptions = true,
-      description = {"List the newest signed checkpoints of the audit chain head, newest first.",
-          "Keep one outside the database (or read them from the audit stream) to verify against later.", ""},
-      footer = {"", "Examples:", "  warden audit checkpoints",
-          "  warden audit checkpoints --limit 1 -o json > checkpoint.json",
-          "  warden audit verify --checkpoint checkpoint.json"})
+  @Command(
+      name = "checkpoints",
+      mixinStandardHelpOptions = true,
+      description = {
+        "List the newest signed checkpoints of the audit chain head, newest first.",
+        "Keep one outside the database (or read them from the audit stream) to verify against later.",
+        ""
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  warden audit checkpoints",
+        "  warden audit checkpoints --limit 1 -o json > checkpoint.json",
+        "  warden audit verify --checkpoint checkpoint.json"
+      })
   static final class Checkpoints extends ApiCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "at most this many checkpoints [10]")
     int limit = 10;
@@ -110,30 +138,49 @@ final class AuditCommand implements Runnable {
       out.printf(java.util.Locale.ROOT, "%-10s %-22s %-16s %s%n", "SEQ", "SIGNED", "HASH", "KID");
       for (JsonNode c : r.path("checkpoints")) {
         String hash = c.path("hash").asText();
-        out.printf(java.util.Locale.ROOT, "%-10d %-22s %-16s %s%n", c.path("seq").asLong(), c.path("time").asText(),
-            hash.length() > 16 ? hash.substring(0, 16) : hash, c.path("kid").asText());
+        out.printf(
+            java.util.Locale.ROOT,
+            "%-10d %-22s %-16s %s%n",
+            c.path("seq").asLong(),
+            c.path("time").asText(),
+            hash.length() > 16 ? hash.substring(0, 16) : hash,
+            c.path("kid").asText());
       }
       return 0;
     }
   }
 
-  @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = {"Walk the whole hash chain and name the first event that was changed, removed or reordered.",
-          "With --checkpoint, also prove that nothing after a signed checkpoint was removed or rolled back.",
-          "Exit code 0 when the chain is intact, 1 when it is broken or truncated, 2 when the checkpoint is refused.",
-          ""},
-      footer = {"", "Examples:", "  warden audit verify",
-          "  warden audit verify --checkpoint saved-checkpoint.json",
-          "  warden audit verify --checkpoint https://siem.example/warden/latest-checkpoint --jwks audit-keys.json"})
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Walk the whole hash chain and name the first event that was changed, removed or reordered.",
+        "With --checkpoint, also prove that nothing after a signed checkpoint was removed or rolled back.",
+        "Exit code 0 when the chain is intact, 1 when it is broken or truncated, 2 when the checkpoint is refused.",
+        ""
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  warden audit verify",
+        "  warden audit verify --checkpoint saved-checkpoint.json",
+        "  warden audit verify --checkpoint https://siem.example/warden/latest-checkpoint --jwks audit-keys.json"
+      })
   static final class Verify extends ApiCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", paramLabel = "FILE|URL",
-        description = "a signed checkpoint kept outside the database: a JWS, the JSON of"
-            + " /v1/audit/checkpoints/latest, or audit stream JSON lines (the last checkpoint in them)")
+    @Option(
+        names = "--checkpoint",
+        paramLabel = "FILE|URL",
+        description =
+            "a signed checkpoint kept outside the database: a JWS, the JSON of"
+                + " /v1/audit/checkpoints/latest, or audit stream JSON lines (the last checkpoint in them)")
     String checkpoint;
 
-    @Option(names = "--jwks", paramLabel = "FILE",
-        description = "verify the checkpoint with this saved JWKS of the checkpoint keys (offline) instead of the"
-            + " server's /v1/audit/checkpoints/jwks")
+    @Option(
+        names = "--jwks",
+        paramLabel = "FILE",
+        description =
+            "verify the checkpoint with this saved JWKS of the checkpoint keys (offline) instead of the"
+                + " server's /v1/audit/checkpoints/jwks")
     java.nio.file.Path jwks;
 
     @Override
@@ -148,13 +195,21 @@ final class AuditCommand implements Runnable {
       Map<String, Long> seenHashes = new HashMap<>();
       String problem = null;
       long problemSeq = -1;
-      boolean progress = !output.structured() && System.console() != null && System.getenv("CI") == null;
+      boolean progress =
+          !output.structured() && System.console() != null && System.getenv("CI") == null;
       outer:
       while (true) {
         JsonNode page = api.get("/v1/audit/chain?from=" + expectedSeq + "&limit=1000");
-        if (cp != null && page.hasNonNull("chain") && !page.path("chain").asText().equals(cp.checkpoint().chain())) {
-          throw new CliException(2, "the checkpoint is of audit chain " + cp.checkpoint().chain()
-              + ", and this server's chain is " + page.path("chain").asText() + ": it was signed by another Warden");
+        if (cp != null
+            && page.hasNonNull("chain")
+            && !page.path("chain").asText().equals(cp.checkpoint().chain())) {
+          throw new CliException(
+              2,
+              "the checkpoint is of audit chain "
+                  + cp.checkpoint().chain()
+                  + ", and this server's chain is "
+                  + page.path("chain").asText()
+                  + ": it was signed by another Warden");
         }
         JsonNode events = page.path("events");
         if (events.isEmpty()) {
@@ -163,8 +218,15 @@ final class AuditCommand implements Runnable {
         for (JsonNode e : events) {
           AuditRecord r = record(e);
           if (r.seq() != expectedSeq) {
-            problem = "event " + expectedSeq + (r.seq() > expectedSeq + 1 ? " to " + (r.seq() - 1) : "")
-                + " was removed (the chain jumps from " + (expectedSeq - 1) + " to " + r.seq() + ")";
+            problem =
+                "event "
+                    + expectedSeq
+                    + (r.seq() > expectedSeq + 1 ? " to " + (r.seq() - 1) : "")
+                    + " was removed (the chain jumps from "
+                    + (expectedSeq - 1)
+                    + " to "
+                    + r.seq()
+                    + ")";
             problemSeq = expectedSeq;
             break outer;
           }
@@ -173,16 +235,33 @@ final class AuditCommand implements Runnable {
             Long earlier = seenHashes.get(want);
             boolean laterMatch = false;
             for (JsonNode other : events) {
-              laterMatch |= other.path("seq").asLong() > r.seq() && other.path("hash").asText().equals(want);
+              laterMatch |=
+                  other.path("seq").asLong() > r.seq() && other.path("hash").asText().equals(want);
             }
-            problem = earlier != null || laterMatch
-                ? "event " + r.seq() + " was reordered (its predecessor in the chain is not event " + (r.seq() - 1) + ")"
-                : "event " + r.seq() + " does not link to event " + (r.seq() - 1) + " (an event before it was removed or changed)";
+            problem =
+                earlier != null || laterMatch
+                    ? "event "
+                        + r.seq()
+                        + " was reordered (its predecessor in the chain is not event "
+                        + (r.seq() - 1)
+                        + ")"
+                    : "event "
+                        + r.seq()
+                        + " does not link to event "
+                        + (r.seq() - 1)
+                        + " (an event before it was removed or changed)";
             problemSeq = r.seq();
             break outer;
           }
           if (!AuditChain.verifies(prev, r)) {
-            problem = "event " + r.seq() + " (" + r.event().type() + " at " + r.event().time() + ") was changed after it was written";
+            problem =
+                "event "
+                    + r.seq()
+                    + " ("
+                    + r.event().type()
+                    + " at "
+                    + r.event().time()
+                    + ") was changed after it was written";
             problemSeq = r.seq();
             break outer;
           }
@@ -195,14 +274,19 @@ final class AuditCommand implements Runnable {
           checked++;
         }
         if (progress) {
-          spec.commandLine().getErr().printf(java.util.Locale.ROOT, "\rverified %d events", checked);
+          spec.commandLine()
+              .getErr()
+              .printf(java.util.Locale.ROOT, "\rverified %d events", checked);
         }
       }
       if (progress) {
         spec.commandLine().getErr().println();
       }
       // a chain that is intact on its own can still have lost its newest events with the head
-      TailCheck tail = problem == null && cp != null ? TailCheck.of(cp, expectedSeq - 1, hashAtCheckpoint) : null;
+      TailCheck tail =
+          problem == null && cp != null
+              ? TailCheck.of(cp, expectedSeq - 1, hashAtCheckpoint)
+              : null;
       if (tail != null && !tail.intact()) {
         problem = tail.problem();
         problemSeq = tail.missingFrom();
@@ -230,17 +314,36 @@ final class AuditCommand implements Runnable {
         }
         output.print(out, o);
       } else if (problem == null) {
-        out.printf(java.util.Locale.ROOT, "audit chain intact: %d events verified%s%n", checked, cp == null ? ""
-            : "; it holds checkpoint " + cp.checkpoint().time() + " (event " + cp.checkpoint().seq() + ")");
+        out.printf(
+            java.util.Locale.ROOT,
+            "audit chain intact: %d events verified%s%n",
+            checked,
+            cp == null
+                ? ""
+                : "; it holds checkpoint "
+                    + cp.checkpoint().time()
+                    + " (event "
+                    + cp.checkpoint().seq()
+                    + ")");
       } else if (tail != null) {
-        out.printf(java.util.Locale.ROOT, "AUDIT CHAIN TRUNCATED: %s (%d events verified)%n", problem, checked);
+        out.printf(
+            java.util.Locale.ROOT,
+            "AUDIT CHAIN TRUNCATED: %s (%d events verified)%n",
+            problem,
+            checked);
       } else {
-        out.printf(java.util.Locale.ROOT, "AUDIT CHAIN BROKEN: %s (%d events before it verified)%n", problem, checked);
+        out.printf(
+            java.util.Locale.ROOT,
+            "AUDIT CHAIN BROKEN: %s (%d events before it verified)%n",
+            problem,
+            checked);
       }
       return problem == null ? 0 : 1;
     }
 
-    /** @throws CliException (exit 2) when the checkpoint cannot be read or is refused */
+    /**
+     * @throws CliException (exit 2) when the checkpoint cannot be read or is refused
+     */
     private VerifiedCheckpoint verifiedCheckpoint(ApiClient api) {
       String jws = CheckpointSource.read(checkpoint, api);
       String keys;
@@ -254,9 +357,11 @@ final class AuditCommand implements Runnable {
         keys = api.get("/v1/audit/checkpoints/jwks").toString();
       }
       try {
-        return CheckpointJws.verify(jws, CheckpointJws.keys(jwks != null ? "--jwks " + jwks : "the server's JWKS", keys));
+        return CheckpointJws.verify(
+            jws, CheckpointJws.keys(jwks != null ? "--jwks " + jwks : "the server's JWKS", keys));
       } catch (DeniedException e) {
-        throw new CliException(2, "checkpoint refused (" + e.reason().code() + "): " + e.getMessage());
+        throw new CliException(
+            2, "checkpoint refused (" + e.reason().code() + "): " + e.getMessage());
       }
     }
 
@@ -269,14 +374,34 @@ final class AuditCommand implements Runnable {
       Lease lease = null;
       JsonNode l = e.get("lease");
       if (l != null && l.isObject()) {
-        lease = new Lease(l.path("id").asText(), dev.warden.core.model.CredentialKind.fromWire(l.path("kind").asText()), text(l, "workload"), text(l, "resource"),
-            Instant.parse(l.path("issuedAt").asText()), Instant.parse(l.path("expiresAt").asText()), null, null,
-            l.path("fingerprint").asText());
+        lease =
+            new Lease(
+                l.path("id").asText(),
+                dev.warden.core.model.CredentialKind.fromWire(l.path("kind").asText()),
+                text(l, "workload"),
+                text(l, "resource"),
+                Instant.parse(l.path("issuedAt").asText()),
+                Instant.parse(l.path("expiresAt").asText()),
+                null,
+                null,
+                l.path("fingerprint").asText());
       }
-      AuditEvent ev = new AuditEvent(e.path("id").asText(), Instant.parse(e.path("time").asText()),
-          e.path("type").asText(), e.path("outcome").asText(), e.path("reason").asText(), e.path("actor").asText(),
-          text(e, "workload"), text(e, "resource"), details, lease);
-      return new AuditRecord(e.path("seq").asLong(), ev, HexFormat.of().parseHex(e.path("prevHash").asText()),
+      AuditEvent ev =
+          new AuditEvent(
+              e.path("id").asText(),
+              Instant.parse(e.path("time").asText()),
+              e.path("type").asText(),
+              e.path("outcome").asText(),
+              e.path("reason").asText(),
+              e.path("actor").asText(),
+              text(e, "workload"),
+              text(e, "resource"),
+              details,
+              lease);
+      return new AuditRecord(
+          e.path("seq").asLong(),
+          ev,
+          HexFormat.of().parseHex(e.path("prevHash").asText()),
           HexFormat.of().parseHex(e.path("hash").asText()));
     }
 

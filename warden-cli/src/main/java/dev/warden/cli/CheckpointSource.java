@@ -58,14 +58,24 @@ final class CheckpointSource {
       return api.get(url.substring(api.server().length())).toString();
     }
     try {
-      HttpResponse<byte[]> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-          .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-              .header("User-Agent", ApiClient.USER_AGENT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> res =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url))
+                      .timeout(Duration.ofSeconds(30))
+                      .header("User-Agent", ApiClient.USER_AGENT)
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
       if (res.statusCode() != 200) {
-        throw new CliException(2, "cannot read checkpoint from " + url + ": HTTP " + res.statusCode());
+        throw new CliException(
+            2, "cannot read checkpoint from " + url + ": HTTP " + res.statusCode());
       }
       if (res.body().length > MAX_URL_BYTES) {
-        throw new CliException(2, "cannot read checkpoint from " + url + ": more than " + MAX_URL_BYTES + " bytes");
+        throw new CliException(
+            2, "cannot read checkpoint from " + url + ": more than " + MAX_URL_BYTES + " bytes");
       }
       return new String(res.body(), StandardCharsets.UTF_8);
     } catch (IOException | IllegalArgumentException e) {
@@ -125,11 +135,15 @@ final class CheckpointSource {
     }
     JsonNode list = n.path("checkpoints");
     return list.isArray() && !list.isEmpty() && list.get(0).path("checkpoint").isTextual()
-        ? list.get(0).path("checkpoint").asText() : null;
+        ? list.get(0).path("checkpoint").asText()
+        : null;
   }
 
   private static CliException none(String where) {
-    return new CliException(2, where + " holds no checkpoint: give a compact JWS, the JSON of"
-        + " /v1/audit/checkpoints/latest, or audit stream lines with a checkpoint");
+    return new CliException(
+        2,
+        where
+            + " holds no checkpoint: give a compact JWS, the JSON of"
+            + " /v1/audit/checkpoints/latest, or audit stream lines with a checkpoint");
   }
 }

@@ -14,7 +14,8 @@ record CliEnvironment(Map<String, String> env, Path home) {
 
   static CliEnvironment system() {
     String home = System.getenv("HOME");
-    return new CliEnvironment(System.getenv(),
+    return new CliEnvironment(
+        System.getenv(),
         Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home")));
   }
 
@@ -24,11 +25,17 @@ record CliEnvironment(Map<String, String> env, Path home) {
     return v == null || v.isBlank() ? null : v;
   }
 
-  /** {@code $WARDEN_CONFIG_DIR}, else {@code $XDG_CONFIG_HOME/warden}, else {@code ~/.config/warden}. */
+  /**
+   * {@code $WARDEN_CONFIG_DIR}, else {@code $XDG_CONFIG_HOME/warden}, else {@code
+   * ~/.config/warden}.
+   */
   Path configDir() {
     if (get("WARDEN_CONFIG_DIR") != null) {
       return Path.of(get("WARDEN_CONFIG_DIR"));
     }
-    return (get("XDG_CONFIG_HOME") != null ? Path.of(get("XDG_CONFIG_HOME")) : home.resolve(".config")).resolve("warden");
+    return (get("XDG_CONFIG_HOME") != null
+            ? Path.of(get("XDG_CONFIG_HOME"))
+            : home.resolve(".config"))
+        .resolve("warden");
   }
 }

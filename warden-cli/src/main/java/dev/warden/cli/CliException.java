@@ -1,6 +1,8 @@
 package dev.warden.cli;
 
-/** A failure to report to the user with an exit code: 1 a negative result, 2 an error, 3 not found. */
+/**
+ * A failure to report to the user with an exit code: 1 a negative result, 2 an error, 3 not found.
+ */
 final class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int exitCode;
@@ -10,11 +12,19 @@ final class CliException extends RuntimeException {
     this.exitCode = exitCode;
   }
 
-  /** "cannot read FILE: no such file" and the like: the JDK's file exceptions carry only the path as message. */
+  /**
+   * "cannot read FILE: no such file" and the like: the JDK's file exceptions carry only the path as
+   * message.
+   */
   static CliException io(String action, Object file, java.io.IOException e) {
-    String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-        : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+    String why =
+        e instanceof java.nio.file.NoSuchFileException
+            ? "no such file"
+            : e instanceof java.nio.file.AccessDeniedException
+                ? "permission denied"
+                : e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                    ? f.getReason()
+                    : e.getMessage();
     return new CliException(2, action + " " + file + ": " + why);
   }
 

@@ -6,12 +6,20 @@ import picocli.CommandLine.Spec;
 
 /** --server and --token, shared by every command that talks to a server. */
 final class Connection {
-  @Option(names = "--server", paramLabel = "URL",
-      description = "Warden server URL (default: from 'warden login', WARDEN_SERVER, or " + Credentials.DEFAULT_SERVER
-          + "); " + ServerUrl.HELP)
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "Warden server URL (default: from 'warden login', WARDEN_SERVER, or "
+              + Credentials.DEFAULT_SERVER
+              + "); "
+              + ServerUrl.HELP)
   String server;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "admin token (default: from 'warden login' or WARDEN_TOKEN)")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = "admin token (default: from 'warden login' or WARDEN_TOKEN)")
   String token;
 
   @Spec(Spec.Target.MIXEE)

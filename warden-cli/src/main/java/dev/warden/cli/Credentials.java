@@ -12,9 +12,9 @@ import java.util.Optional;
 
 /**
  * Where {@code warden login} keeps the server URL and admin token: {@code credentials.json}, mode
- * 0600, in {@link CliEnvironment#configDir()}. Flags and {@code WARDEN_SERVER} / {@code WARDEN_TOKEN}
- * win over the file. The saved token is sent only to the saved server: naming another server
- * without a token never hands it the admin token of the first.
+ * 0600, in {@link CliEnvironment#configDir()}. Flags and {@code WARDEN_SERVER} / {@code
+ * WARDEN_TOKEN} win over the file. The saved token is sent only to the saved server: naming another
+ * server without a token never hands it the admin token of the first.
  */
 final class Credentials {
   static final String DEFAULT_SERVER = "http://127.0.0.1:8080";
@@ -32,8 +32,12 @@ final class Credentials {
     Path f = file(env);
     try {
       Files.createDirectories(f.getParent());
-      Path tmp = Files.createTempFile(f.getParent(), "credentials", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path tmp =
+          Files.createTempFile(
+              f.getParent(),
+              "credentials",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       ObjectNode o = ApiClient.JSON.createObjectNode();
       o.put("server", server);
       o.put("token", token);
@@ -54,7 +58,9 @@ final class Credentials {
       JsonNode n = ApiClient.JSON.readTree(Files.readAllBytes(f));
       String server = n.path("server").asText(null);
       String token = n.path("token").asText(null);
-      return server == null || token == null ? Optional.empty() : Optional.of(new Login(ServerUrl.parse(server), token));
+      return server == null || token == null
+          ? Optional.empty()
+          : Optional.of(new Login(ServerUrl.parse(server), token));
     } catch (IOException e) {
       throw CliException.io("cannot read", f, e);
     }
@@ -64,15 +70,23 @@ final class Credentials {
     String server = serverFlag != null ? serverFlag : env.get("WARDEN_SERVER");
     String token = tokenFlag != null ? tokenFlag : env.get("WARDEN_TOKEN");
     Optional<Login> saved = server != null && token != null ? Optional.empty() : saved(env);
-    server = server != null ? ServerUrl.parse(server) : saved.map(Login::server).orElse(DEFAULT_SERVER);
+    server =
+        server != null ? ServerUrl.parse(server) : saved.map(Login::server).orElse(DEFAULT_SERVER);
     if (token == null && saved.isPresent() && saved.get().server().equals(server)) {
       token = saved.get().token();
     }
     if (token == null) {
-      throw new CliException(2, "no admin token for " + server + ": run 'warden login --server " + server
-          + " --token-stdin' or set WARDEN_TOKEN");
+      throw new CliException(
+          2,
+          "no admin token for "
+              + server
+              + ": run 'warden login --server "
+              + server
+              + " --token-stdin' or set WARDEN_TOKEN");
     }
     String ca = env.get("WARDEN_CA_FILE");
-    return ca == null || ca.isBlank() ? new ApiClient(server, token) : new ApiClient(server, token, java.nio.file.Path.of(ca));
+    return ca == null || ca.isBlank()
+        ? new ApiClient(server, token)
+        : new ApiClient(server, token, java.nio.file.Path.of(ca));
   }
 }

@@ -14,27 +14,41 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Dynamic database users: the admin passwords Warden reaches databases with, and issued users' leases. */
-@Command(name = "database", mixinStandardHelpOptions = true,
-    description = {"Dynamic database users: admin passwords (write-only) and the leases of issued users.",
-        "A workload asks for a user at POST /v1/credentials; see docs/credentials.md.", ""},
-    subcommands = {DatabaseCommand.Password.class, DatabaseCommand.Leases.class, DatabaseCommand.Revoke.class,
-        DatabaseCommand.Forget.class, DatabaseCommand.Reap.class})
+/**
+ * Dynamic database users: the admin passwords Warden reaches databases with, and issued users'
+ * leases.
+ */
+@Command(
+    name = "database",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Dynamic database users: admin passwords (write-only) and the leases of issued users.",
+      "A workload asks for a user at POST /v1/credentials; see docs/credentials.md.",
+      ""
+    },
+    subcommands = {
+      DatabaseCommand.Password.class,
+      DatabaseCommand.Leases.class,
+      DatabaseCommand.Revoke.class,
+      DatabaseCommand.Forget.class,
+      DatabaseCommand.Reap.class
+    })
 final class DatabaseCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "password", mixinStandardHelpOptions = true,
-      description = "Admin passwords of databases (target secrets): stored sealed, shown only as fingerprints.",
+  @Command(
+      name = "password",
+      mixinStandardHelpOptions = true,
+      description =
+          "Admin passwords of databases (target secrets): stored sealed, shown only as fingerprints.",
       subcommands = {SetPassword.class, ListPasswords.class, RotatePassword.class})
   static final class Password implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -42,18 +56,26 @@ final class DatabaseCommand implements Runnable {
     }
   }
 
-  @Command(name = "set", mixinStandardHelpOptions = true,
-      description = {"Store a database admin password under NAME.",
-          "It is read from standard input (first line) or from the environment variable given by --from-env;",
-          "never from the command line, where it would be seen.",
-          "Warden checks it against every resource that names it before it stores it.", ""})
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Store a database admin password under NAME.",
+        "It is read from standard input (first line) or from the environment variable given by --from-env;",
+        "never from the command line, where it would be seen.",
+        "Warden checks it against every resource that names it before it stores it.",
+        ""
+      })
   static final class SetPassword extends ApiCommand implements Callable<Integer> {
     static final int MAX = 1024;
 
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--from-env", paramLabel = "VAR", description = "read the password from this environment variable")
+    @Option(
+        names = "--from-env",
+        paramLabel = "VAR",
+        description = "read the password from this environment variable")
     String fromEnv;
 
     @Override
@@ -68,8 +90,11 @@ final class DatabaseCommand implements Runnable {
         value = firstLine(System.in);
       }
       if (value.isEmpty()) {
-        throw new CliException(2, "no password on standard input; pipe it in, e.g. 'warden database password set "
-            + name + " < file', or use --from-env");
+        throw new CliException(
+            2,
+            "no password on standard input; pipe it in, e.g. 'warden database password set "
+                + name
+                + " < file', or use --from-env");
       }
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("value", value);
@@ -78,7 +103,11 @@ final class DatabaseCommand implements Runnable {
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf(java.util.Locale.ROOT, "stored %s (version %d, fingerprint %s)%n", r.path("name").asText(), r.path("version").asLong(),
+        out.printf(
+            java.util.Locale.ROOT,
+            "stored %s (version %d, fingerprint %s)%n",
+            r.path("name").asText(),
+            r.path("version").asLong(),
             r.path("fingerprint").asText());
       }
       return 0;
@@ -95,7 +124,8 @@ final class DatabaseCommand implements Runnable {
       int c;
       while ((c = in.read()) >= 0 && c != '\n') {
         if (buf.size() > max * 4) {
-          throw new CliException(2, "the value on standard input is longer than " + max + " characters");
+          throw new CliException(
+              2, "the value on standard input is longer than " + max + " characters");
         }
         buf.write(c);
       }
@@ -104,8 +134,11 @@ final class DatabaseCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "List stored target secrets, such as admin passwords, by name and fingerprint (never their values).")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "List stored target secrets, such as admin passwords, by name and fingerprint (never their values).")
   static final class ListPasswords extends ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -115,50 +148,83 @@ final class DatabaseCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf(java.util.Locale.ROOT, "%-24s %-8s %-18s %-28s %s%n", "NAME", "VERSION", "FINGERPRINT", "UPDATED", "USED BY");
+      out.printf(
+          java.util.Locale.ROOT,
+          "%-24s %-8s %-18s %-28s %s%n",
+          "NAME",
+          "VERSION",
+          "FINGERPRINT",
+          "UPDATED",
+          "USED BY");
       for (JsonNode i : r.path("items")) {
         StringBuilder used = new StringBuilder();
         i.path("usedBy").forEach(u -> used.append(used.isEmpty() ? "" : ",").append(u.asText()));
-        out.printf(java.util.Locale.ROOT, "%-24s %-8d %-18s %-28s %s%n", i.path("name").asText(), i.path("version").asLong(),
-            i.path("fingerprint").asText().substring(0, 16), i.path("updatedAt").asText(),
+        out.printf(
+            java.util.Locale.ROOT,
+            "%-24s %-8d %-18s %-28s %s%n",
+            i.path("name").asText(),
+            i.path("version").asLong(),
+            i.path("fingerprint").asText().substring(0, 16),
+            i.path("updatedAt").asText(),
             used.isEmpty() ? "-" : used);
       }
       return 0;
     }
   }
 
-  @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = {"Rotate an admin password so that only Warden knows it.",
-          "Warden sets a new random one on the database (ALTER ROLE) and stores it.", ""})
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Rotate an admin password so that only Warden knows it.",
+        "Warden sets a new random one on the database (ALTER ROLE) and stores it.",
+        ""
+      })
   static final class RotatePassword extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
     @Override
     public Integer call() {
-      JsonNode r = connection.client().post("/v1/target-secrets/" + ApiClient.enc(name) + ":rotate",
-          ApiClient.JSON.createObjectNode());
+      JsonNode r =
+          connection
+              .client()
+              .post(
+                  "/v1/target-secrets/" + ApiClient.enc(name) + ":rotate",
+                  ApiClient.JSON.createObjectNode());
       PrintWriter out = out();
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf(java.util.Locale.ROOT, "rotated %s (version %d, fingerprint %s); only Warden knows it now%n", r.path("name").asText(),
-            r.path("version").asLong(), r.path("fingerprint").asText());
+        out.printf(
+            java.util.Locale.ROOT,
+            "rotated %s (version %d, fingerprint %s); only Warden knows it now%n",
+            r.path("name").asText(),
+            r.path("version").asLong(),
+            r.path("fingerprint").asText());
       }
       return 0;
     }
   }
 
-  @Command(name = "leases", mixinStandardHelpOptions = true,
-      description = {"List the leases of issued database users, newest first, with their state.",
-          "States: issuing, active, revoking (drop pending), revoked (dropped) or irrevocable (removal keeps",
-          "failing; look at the error).",
-          "Exit code 1 when any lease is irrevocable.", ""})
+  @Command(
+      name = "leases",
+      mixinStandardHelpOptions = true,
+      description = {
+        "List the leases of issued database users, newest first, with their state.",
+        "States: issuing, active, revoking (drop pending), revoked (dropped) or irrevocable (removal keeps",
+        "failing; look at the error).",
+        "Exit code 1 when any lease is irrevocable.",
+        ""
+      })
   static final class Leases extends ApiCommand implements Callable<Integer> {
     @Option(names = "--state", description = "only leases in this state")
     String state;
 
-    @Option(names = "--limit", defaultValue = "100", description = "at most this many (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        description = "at most this many (default ${DEFAULT-VALUE})")
     int limit;
 
     @Override
@@ -171,40 +237,70 @@ final class DatabaseCommand implements Runnable {
         output.print(out, r);
         return irrevocable > 0 ? 1 : 0;
       }
-      out.printf(java.util.Locale.ROOT, "%-40s %-12s %-22s %-22s %s%n", "USER (LEASE ID)", "STATE", "EXPIRES", "RESOURCE", "WORKLOAD");
+      out.printf(
+          java.util.Locale.ROOT,
+          "%-40s %-12s %-22s %-22s %s%n",
+          "USER (LEASE ID)",
+          "STATE",
+          "EXPIRES",
+          "RESOURCE",
+          "WORKLOAD");
       for (JsonNode l : r.path("items")) {
-        out.printf(java.util.Locale.ROOT, "%-40s %-12s %-22s %-22s %s%n", l.path("id").asText(), l.path("state").asText(),
-            l.path("expiresAt").asText(), l.path("resource").asText(), l.path("workload").asText());
+        out.printf(
+            java.util.Locale.ROOT,
+            "%-40s %-12s %-22s %-22s %s%n",
+            l.path("id").asText(),
+            l.path("state").asText(),
+            l.path("expiresAt").asText(),
+            l.path("resource").asText(),
+            l.path("workload").asText());
         if (l.has("removalError")) {
-          out.printf(java.util.Locale.ROOT, "    removal attempts: %d, last error: %s%n", l.path("removalAttempts").asInt(),
+          out.printf(
+              java.util.Locale.ROOT,
+              "    removal attempts: %d, last error: %s%n",
+              l.path("removalAttempts").asInt(),
               l.path("removalError").asText());
         }
       }
       StringBuilder counts = new StringBuilder();
-      r.path("counts").fields().forEachRemaining(e -> counts.append(counts.isEmpty() ? "" : ", ").append(e.getKey())
-          .append(' ').append(e.getValue().asLong()));
+      r.path("counts")
+          .fields()
+          .forEachRemaining(
+              e ->
+                  counts
+                      .append(counts.isEmpty() ? "" : ", ")
+                      .append(e.getKey())
+                      .append(' ')
+                      .append(e.getValue().asLong()));
       if (!counts.isEmpty()) {
         out.println("totals: " + counts);
       }
       if (irrevocable > 0) {
-        out.println("IRREVOCABLE: " + irrevocable + " user(s) could not be dropped; see 'warden database leases"
-            + " --state irrevocable'");
+        out.println(
+            "IRREVOCABLE: "
+                + irrevocable
+                + " user(s) could not be dropped; see 'warden database leases"
+                + " --state irrevocable'");
       }
       return irrevocable > 0 ? 1 : 0;
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true,
-      description = {"Revoke the lease of an issued user (its lease id is its user name), or of any credential.",
-          "The server's reaper then ends its sessions and drops it, within seconds; 'warden database leases'",
-          "shows when it is gone. With --dry-run nothing changes: the report shows the lease, its holder, what",
-          "the holder obtained for that resource in the window, and whether it can obtain a new one.", ""})
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Revoke the lease of an issued user (its lease id is its user name), or of any credential.",
+        "The server's reaper then ends its sessions and drops it, within seconds; 'warden database leases'",
+        "shows when it is gone. With --dry-run nothing changes: the report shows the lease, its holder, what",
+        "the holder obtained for that resource in the window, and whether it can obtain a new one.",
+        ""
+      })
   static final class Revoke extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LEASE-ID")
     String id;
 
-    @Mixin
-    ImpactReport impact;
+    @Mixin ImpactReport impact;
 
     @Override
     public Integer call() {
@@ -217,22 +313,32 @@ final class DatabaseCommand implements Runnable {
       } else if (impact.dryRun) {
         ImpactReport.print(out, r, "Revoking " + id + " would:");
       } else {
-        out.println(r.path("revoked").asBoolean() ? "revoked " + id + "; its user is dropped within seconds"
-            : id + " was already revoked");
+        out.println(
+            r.path("revoked").asBoolean()
+                ? "revoked " + id + "; its user is dropped within seconds"
+                : id + " was already revoked");
       }
       return 0;
     }
   }
 
-  @Command(name = "forget", mixinStandardHelpOptions = true,
-      description = {"Force-forget an irrevocable user: Warden stops trying to drop it, and audits who and why.",
-          "Only for a user the reaper gave up on (state irrevocable) that you removed at the database by hand,",
-          "or whose database is gone for good; --reason is required and recorded in the audit log.", ""})
+  @Command(
+      name = "forget",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Force-forget an irrevocable user: Warden stops trying to drop it, and audits who and why.",
+        "Only for a user the reaper gave up on (state irrevocable) that you removed at the database by hand,",
+        "or whose database is gone for good; --reason is required and recorded in the audit log.",
+        ""
+      })
   static final class Forget extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LEASE-ID")
     String id;
 
-    @Option(names = "--reason", required = true, paramLabel = "TEXT",
+    @Option(
+        names = "--reason",
+        required = true,
+        paramLabel = "TEXT",
         description = "why Warden may stop: who removed it at the target, or why it is gone")
     String reason;
 
@@ -240,32 +346,48 @@ final class DatabaseCommand implements Runnable {
     public Integer call() {
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("reason", reason);
-      JsonNode r = connection.client().post("/v1/database-leases/" + ApiClient.enc(id) + ":forget", b);
+      JsonNode r =
+          connection.client().post("/v1/database-leases/" + ApiClient.enc(id) + ":forget", b);
       PrintWriter out = out();
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.println("forgot " + id + ": Warden no longer tries to drop it (audited as credential.forgotten)");
+        out.println(
+            "forgot "
+                + id
+                + ": Warden no longer tries to drop it (audited as credential.forgotten)");
       }
       return 0;
     }
   }
 
-  @Command(name = "reap", mixinStandardHelpOptions = true,
-      description = {"Run the reaper and the orphan sweep now; they also run on the server's timer.",
-          "Revokes what expired, drops the users of revoked leases, and drops tagged users no live lease",
-          "accounts for.", ""})
+  @Command(
+      name = "reap",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run the reaper and the orphan sweep now; they also run on the server's timer.",
+        "Revokes what expired, drops the users of revoked leases, and drops tagged users no live lease",
+        "accounts for.",
+        ""
+      })
   static final class Reap extends ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-      JsonNode r = connection.client().post("/v1/database-leases:reap", ApiClient.JSON.createObjectNode());
+      JsonNode r =
+          connection.client().post("/v1/database-leases:reap", ApiClient.JSON.createObjectNode());
       PrintWriter out = out();
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf(java.util.Locale.ROOT, "expired %d, abandoned %d, dropped %d, orphans dropped %d, failed %d, newly irrevocable %d%n",
-            r.path("expired").asInt(), r.path("abandoned").asInt(), r.path("removed").asInt(), r.path("orphans").asInt(),
-            r.path("failed").asInt(), r.path("irrevocable").asInt());
+        out.printf(
+            java.util.Locale.ROOT,
+            "expired %d, abandoned %d, dropped %d, orphans dropped %d, failed %d, newly irrevocable %d%n",
+            r.path("expired").asInt(),
+            r.path("abandoned").asInt(),
+            r.path("removed").asInt(),
+            r.path("orphans").asInt(),
+            r.path("failed").asInt(),
+            r.path("irrevocable").asInt());
       }
       return r.path("failed").asInt() > 0 ? 1 : 0;
     }

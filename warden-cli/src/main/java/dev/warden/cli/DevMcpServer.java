@@ -28,19 +28,28 @@ import picocli.CommandLine.Spec;
  * started with ({@code --require-bearer-file}), which the gateway injects: the agent never has it.
  * Not for production.
  */
-@SuppressForbidden("the JDK's own HTTP server (module jdk.httpserver, in every OpenJDK) is enough for a demo")
-@Command(name = "mcp-server", mixinStandardHelpOptions = true,
-    description = {"Run a demo MCP server on loopback whose tools echo their arguments.",
-        "It is for trying the MCP gateway locally (streamable HTTP, JSON responses). With --require-bearer-file it",
-        "answers 401 unless the request carries that bearer credential, which the gateway injects from a brokered",
-        "secret. Stops on SIGTERM. Not for production.", ""},
-    footer = {"", "Example:", "  warden dev mcp-server --port 0 --url-file /tmp/mcp.url --tools search_tickets,delete_ticket \\",
-        "      --require-bearer-file /tmp/upstream.key &"})
+@SuppressForbidden(
+    "the JDK's own HTTP server (module jdk.httpserver, in every OpenJDK) is enough for a demo")
+@Command(
+    name = "mcp-server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a demo MCP server on loopback whose tools echo their arguments.",
+      "It is for trying the MCP gateway locally (streamable HTTP, JSON responses). With --require-bearer-file it",
+      "answers 401 unless the request carries that bearer credential, which the gateway injects from a brokered",
+      "secret. Stops on SIGTERM. Not for production.",
+      ""
+    },
+    footer = {
+      "",
+      "Example:",
+      "  warden dev mcp-server --port 0 --url-file /tmp/mcp.url --tools search_tickets,delete_ticket \\",
+      "      --require-bearer-file /tmp/upstream.key &"
+    })
 final class DevMcpServer implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--port", description = "TCP port on 127.0.0.1 (0 picks a free one) [0]")
   int port;
@@ -51,20 +60,28 @@ final class DevMcpServer implements Callable<Integer> {
   @Option(names = "--tools", split = ",", description = "tool names [search_tickets,delete_ticket]")
   List<String> tools = List.of("search_tickets", "delete_ticket");
 
-  @Option(names = "--require-bearer-file", paramLabel = "FILE",
+  @Option(
+      names = "--require-bearer-file",
+      paramLabel = "FILE",
       description = "answer 401 unless Authorization is 'Bearer <the file's content>'")
   Path bearerFile;
 
   @Override
   public Integer call() throws Exception {
-    byte[] required = bearerFile == null ? null
-        : ("Bearer " + Files.readString(bearerFile, StandardCharsets.UTF_8).trim()).getBytes(StandardCharsets.UTF_8);
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-    server.createContext("/mcp", ex -> {
-      try (ex) {
-        handle(ex, required);
-      }
-    });
+    byte[] required =
+        bearerFile == null
+            ? null
+            : ("Bearer " + Files.readString(bearerFile, StandardCharsets.UTF_8).trim())
+                .getBytes(StandardCharsets.UTF_8);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+    server.createContext(
+        "/mcp",
+        ex -> {
+          try (ex) {
+            handle(ex, required);
+          }
+        });
     server.start();
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/mcp";
     if (urlFile != null) {
@@ -74,10 +91,13 @@ final class DevMcpServer implements Callable<Integer> {
     out.println("demo MCP server listening at " + url + " with tools " + tools);
     out.flush();
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop(0);
-      stop.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.stop(0);
+                  stop.countDown();
+                }));
     stop.await();
     return 0;
   }
@@ -89,8 +109,9 @@ final class DevMcpServer implements Callable<Integer> {
       return;
     }
     String auth = ex.getRequestHeaders().getFirst("Authorization");
-    if (required != null && (auth == null
-        || !MessageDigest.isEqual(required, auth.getBytes(StandardCharsets.UTF_8)))) {
+    if (required != null
+        && (auth == null
+            || !MessageDigest.isEqual(required, auth.getBytes(StandardCharsets.UTF_8)))) {
       send(ex, 401, error(null, -32001, "this MCP server accepts only its own credential"));
       return;
     }
@@ -114,11 +135,12 @@ final class DevMcpServer implements Callable<Integer> {
     ObjectNode result = JSON.createObjectNode();
     switch (method) {
       case "initialize" -> {
-        result.put("protocolVersion", msg.path("params").path("protocolVersion").asText("2025-06-18"));
+        result.put(
+            "protocolVersion", msg.path("params").path("protocolVersion").asText("2025-06-18"));
         result.putObject("capabilities").putObject("tools");
         result.putObject("serverInfo").put("name", "warden-demo-mcp").put("version", "1.0.0");
       }
-      case "ping" -> { }
+      case "ping" -> {}
       case "tools/list" -> {
         ArrayNode list = result.putArray("tools");
         for (String t : tools) {
@@ -134,7 +156,10 @@ final class DevMcpServer implements Callable<Integer> {
           send(ex, 200, error(id, -32602, "unknown tool " + name));
           return;
         }
-        result.putArray("content").addObject().put("type", "text")
+        result
+            .putArray("content")
+            .addObject()
+            .put("type", "text")
             .put("text", name + " ran with " + msg.path("params").path("arguments"));
         result.put("isError", false);
       }

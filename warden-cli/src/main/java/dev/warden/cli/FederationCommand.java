@@ -23,13 +23,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "federation", mixinStandardHelpOptions = true,
-    description = {"Check and configure cloud federation so AWS, GCP and Azure accept Warden-signed tokens.",
-        "See docs/federation.md."},
+@Command(
+    name = "federation",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check and configure cloud federation so AWS, GCP and Azure accept Warden-signed tokens.",
+      "See docs/federation.md."
+    },
     subcommands = {FederationCommand.Check.class, FederationCommand.Config.class})
 final class FederationCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -45,30 +48,48 @@ final class FederationCommand implements Runnable {
   }
 
   static String path(String resource) {
-    return "/v1/federation/" + URLEncoder.encode(resource, StandardCharsets.UTF_8).replace("+", "%20");
+    return "/v1/federation/"
+        + URLEncoder.encode(resource, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true,
-      description = {"Check Warden's issuer against one cloud's documented federation rules and explain each broken one.",
-          "Fetches discovery and the JWKS over https the way the cloud does; with --resource it also has the server",
-          "sign an already-expired sample token for that resource and inspects kid, alg, signature, iss, aud, sub",
-          "and lifetime. Exit code 1 when any rule is broken.", ""})
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check Warden's issuer against one cloud's documented federation rules and explain each broken one.",
+        "Fetches discovery and the JWKS over https the way the cloud does; with --resource it also has the server",
+        "sign an already-expired sample token for that resource and inspects kid, alg, signature, iss, aud, sub",
+        "and lifetime. Exit code 1 when any rule is broken.",
+        ""
+      })
   static final class Check extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CLOUD", description = "aws, gcp or azure")
     String cloudName;
 
-    @Option(names = "--issuer", paramLabel = "URL",
-        description = "the issuer the cloud is configured with (default: the resource's issuer, else --server)")
+    @Option(
+        names = "--issuer",
+        paramLabel = "URL",
+        description =
+            "the issuer the cloud is configured with (default: the resource's issuer, else --server)")
     String issuer;
 
-    @Option(names = "--resource", paramLabel = "NAME", description = "inspect a sample token for this resource")
+    @Option(
+        names = "--resource",
+        paramLabel = "NAME",
+        description = "inspect a sample token for this resource")
     String resource;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "inspect this token (a real one) instead")
+    @Option(
+        names = "--token-file",
+        paramLabel = "FILE",
+        description = "inspect this token (a real one) instead")
     Path tokenFile;
 
-    @Option(names = "--audience", paramLabel = "AUD",
-        description = "the audience the cloud expects (default: the resource's, else the cloud's usual one)")
+    @Option(
+        names = "--audience",
+        paramLabel = "AUD",
+        description =
+            "the audience the cloud expects (default: the resource's, else the cloud's usual one)")
     String audience;
 
     @Override
@@ -79,24 +100,40 @@ final class FederationCommand implements Runnable {
       if (resource != null) {
         JsonNode t = connection.client().get(path(resource) + "?sample=true");
         if (!cloud.kind().equals(t.path("cloud").asText())) {
-          throw new CliException(2, "resource '" + resource + "' federates with " + t.path("cloud").asText()
-              + ", not " + cloud.kind());
+          throw new CliException(
+              2,
+              "resource '"
+                  + resource
+                  + "' federates with "
+                  + t.path("cloud").asText()
+                  + ", not "
+                  + cloud.kind());
         }
         iss = iss != null ? iss : t.path("issuer").asText();
-        sample = new FederationRules.SampleToken(t.path("sample").asText(),
-            audience != null ? audience : t.path("audience").asText(), t.path("sampleLifetimeSeconds").asLong());
+        sample =
+            new FederationRules.SampleToken(
+                t.path("sample").asText(),
+                audience != null ? audience : t.path("audience").asText(),
+                t.path("sampleLifetimeSeconds").asLong());
       } else if (tokenFile != null) {
         try {
-          sample = new FederationRules.SampleToken(Files.readString(tokenFile, StandardCharsets.UTF_8).strip(),
-              audience != null ? audience : cloud.defaultAudience(), null);
+          sample =
+              new FederationRules.SampleToken(
+                  Files.readString(tokenFile, StandardCharsets.UTF_8).strip(),
+                  audience != null ? audience : cloud.defaultAudience(),
+                  null);
         } catch (IOException e) {
           throw new CliException(2, "cannot read " + tokenFile + ": " + e.getMessage());
         }
       }
       if (iss == null) {
-        iss = connection.server != null ? ServerUrl.parse(connection.server) : connection.client().server();
+        iss =
+            connection.server != null
+                ? ServerUrl.parse(connection.server)
+                : connection.client().server();
       }
-      List<FederationRules.Finding> findings = FederationRules.check(cloud, new IssuerProbe().probe(iss, sample));
+      List<FederationRules.Finding> findings =
+          FederationRules.check(cloud, new IssuerProbe().probe(iss, sample));
       boolean broken = findings.stream().anyMatch(f -> !f.ok());
       PrintWriter out = out();
       if (output.structured()) {
@@ -112,28 +149,48 @@ final class FederationCommand implements Runnable {
       } else {
         out.printf(Locale.ROOT, "%s federation check of %s%n", cloud.kind(), iss);
         for (FederationRules.Finding f : findings) {
-          out.printf(Locale.ROOT, "  %-6s %-20s %s%n", f.ok() ? "ok" : "BROKEN", f.rule().id(), f.message());
+          out.printf(
+              Locale.ROOT,
+              "  %-6s %-20s %s%n",
+              f.ok() ? "ok" : "BROKEN",
+              f.rule().id(),
+              f.message());
         }
         long n = findings.stream().filter(f -> !f.ok()).count();
-        out.println(n == 0 ? "every rule holds" : n + " rule(s) broken: " + cloud.kind() + " would refuse these tokens");
+        out.println(
+            n == 0
+                ? "every rule holds"
+                : n + " rule(s) broken: " + cloud.kind() + " would refuse these tokens");
       }
       return broken ? 1 : 0;
     }
   }
 
-  @Command(name = "config", mixinStandardHelpOptions = true,
-      description = {"Print the cloud-side configuration that trusts a federation resource, generated from policy.",
-          "For AWS the IAM role trust policy, for GCP the provider's attribute mapping and CEL condition, for Azure one",
-          "Entra federated identity credential per allowed workload. Commands to apply it follow on stderr (text).",
-          "Exit code 1 when the cloud would refuse the result (see the printed problems).", ""})
+  @Command(
+      name = "config",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print the cloud-side configuration that trusts a federation resource, generated from policy.",
+        "For AWS the IAM role trust policy, for GCP the provider's attribute mapping and CEL condition, for Azure one",
+        "Entra federated identity credential per allowed workload. Commands to apply it follow on stderr (text).",
+        "Exit code 1 when the cloud would refuse the result (see the printed problems).",
+        ""
+      })
   static final class Config extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CLOUD", description = "aws, gcp or azure")
     String cloudName;
 
-    @Option(names = "--resource", paramLabel = "NAME", required = true, description = "the federation resource")
+    @Option(
+        names = "--resource",
+        paramLabel = "NAME",
+        required = true,
+        description = "the federation resource")
     String resource;
 
-    @Option(names = "--account-id", paramLabel = "ID", description = "AWS account of the IAM OIDC provider (aws)")
+    @Option(
+        names = "--account-id",
+        paramLabel = "ID",
+        description = "AWS account of the IAM OIDC provider (aws)")
     String accountId;
 
     @Override
@@ -141,8 +198,14 @@ final class FederationCommand implements Runnable {
       FederationCloud cloud = cloud(cloudName);
       FederationTarget t = FederationTarget.fromJson(connection.client().get(path(resource)));
       if (t.cloud() != cloud) {
-        throw new CliException(2, "resource '" + resource + "' federates with " + t.cloud().kind() + ", not "
-            + cloud.kind());
+        throw new CliException(
+            2,
+            "resource '"
+                + resource
+                + "' federates with "
+                + t.cloud().kind()
+                + ", not "
+                + cloud.kind());
       }
       CloudConfigs.Generated g;
       try {

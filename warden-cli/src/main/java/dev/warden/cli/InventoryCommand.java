@@ -13,23 +13,39 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "inventory", mixinStandardHelpOptions = true,
-    description = "List every non-human identity and credential, and import ones Warden does not manage yet.",
-    subcommands = {InventoryCommand.ListItems.class, InventoryCommand.Import.class, InventoryCommand.Blast.class})
+@Command(
+    name = "inventory",
+    mixinStandardHelpOptions = true,
+    description =
+        "List every non-human identity and credential, and import ones Warden does not manage yet.",
+    subcommands = {
+      InventoryCommand.ListItems.class,
+      InventoryCommand.Import.class,
+      InventoryCommand.Blast.class
+    })
 final class InventoryCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List inventory items (all pages).",
-      footer = {"", "Examples:", "  warden inventory list --kind workload --owner alice@acme.com",
-          "  warden inventory list --credential-type static -o json"})
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List inventory items (all pages).",
+      footer = {
+        "",
+        "Examples:",
+        "  warden inventory list --kind workload --owner alice@acme.com",
+        "  warden inventory list --credential-type static -o json"
+      })
   static final class ListItems extends ApiCommand implements Callable<Integer> {
-    @Option(names = "--kind", description = "workload, issued-credential, admin-token, leaked-credential, or an imported kind")
+    @Option(
+        names = "--kind",
+        description =
+            "workload, issued-credential, admin-token, leaked-credential, or an imported kind")
     String kind;
 
     @Option(names = "--owner")
@@ -41,9 +57,10 @@ final class InventoryCommand implements Runnable {
     @Option(names = "--environment")
     String environment;
 
-    @Option(names = "--credential-type", description = "static, short-lived, attested-identity or federated")
+    @Option(
+        names = "--credential-type",
+        description = "static, short-lived, attested-identity or federated")
     String credentialType;
-
 
     @Override
     public Integer call() {
@@ -68,11 +85,27 @@ final class InventoryCommand implements Runnable {
         output.print(out, o);
         return 0;
       }
-      out.printf(java.util.Locale.ROOT, "%-20s %-18s %-48s %-22s %-12s %-22s %s%n", "KIND", "TYPE", "NAME", "OWNER", "ENV", "LAST USED", "EXPIRY");
+      out.printf(
+          java.util.Locale.ROOT,
+          "%-20s %-18s %-48s %-22s %-12s %-22s %s%n",
+          "KIND",
+          "TYPE",
+          "NAME",
+          "OWNER",
+          "ENV",
+          "LAST USED",
+          "EXPIRY");
       for (JsonNode i : all) {
-        out.printf(java.util.Locale.ROOT, "%-20s %-18s %-48s %-22s %-12s %-22s %s%n", i.path("kind").asText(), i.path("credentialType").asText(),
-            i.path("name").asText(), i.path("owner").asText("-"), i.path("environment").asText("-"),
-            i.path("lastUsed").asText("-"), i.path("expiry").asText("never"));
+        out.printf(
+            java.util.Locale.ROOT,
+            "%-20s %-18s %-48s %-22s %-12s %-22s %s%n",
+            i.path("kind").asText(),
+            i.path("credentialType").asText(),
+            i.path("name").asText(),
+            i.path("owner").asText("-"),
+            i.path("environment").asText("-"),
+            i.path("lastUsed").asText("-"),
+            i.path("expiry").asText("never"));
       }
       out.println(all.size() + " item(s)");
       return 0;
@@ -85,45 +118,62 @@ final class InventoryCommand implements Runnable {
     }
   }
 
-  @Command(name = "import", mixinStandardHelpOptions = true,
+  @Command(
+      name = "import",
+      mixinStandardHelpOptions = true,
       description = {"Import NHIs from a file: names and metadata only, never secret values.", ""},
-      footer = {"", "Formats:",
-          "  k8s              kubectl get serviceaccounts,secrets -A -o json (secret data is never read)",
-          "  github-workflow  a .github/workflows/*.yml file: secrets used, permissions, id-token: write",
-          "  env              a .env file or a list of CI variable names (values are reduced to HMAC fingerprints)",
-          "  csv              header row with name and optional kind,source,owner,team,environment,location,",
-          "                   fingerprint,createdAt,expiresAt,lastRotatedAt,lastUsedAt; other columns become attributes",
-          "  json             [{\"name\": ..., \"kind\": ..., \"attributes\": {...}}, ...]",
-          "  ci-variables     gh secret list --json name,updatedAt,visibility; gh variable list --json name,value,updatedAt;",
-          "                   GitLab GET /projects/:id/variables (values reduced to HMAC fingerprints; plain",
-          "                   configuration variables skipped)",
-          "  aws-credential-report      aws iam get-credential-report (its JSON, or the CSV of its base64 Content):",
-          "                             each active access key and signing certificate, and the root account",
-          "  aws-authorization-details  aws iam get-account-authorization-details: users with their policies, roles",
-          "                             with their trust (OIDC-federated roles have credential type federated)",
-          "  gcp-service-account-keys   gcloud iam service-accounts keys list --iam-account=SA --format=json (one or",
-          "                             more): enabled USER_MANAGED keys",
-          "  azure-credentials          az ad sp|app credential list [--cert], az ad sp|app list: client secrets and",
-          "                             certificates (secretText and hint are never read)",
-          "  vault-kv-metadata          vault kv metadata get -format=json, with \"path\" added (one object or a list)",
-          "", "A bad row fails the whole import unless --partial. Items are merged by (source, kind, name).",
-          "", "Examples:", "  kubectl get sa,secrets -A -o json > k8s.json && warden inventory import k8s.json --format k8s --source k8s:prod",
-          "  warden inventory import .github/workflows/deploy.yml --format github-workflow --source github:acme/api",
-          "  gh secret list --json name,updatedAt | warden inventory import - --format ci-variables --source github:acme/api",
-          "  aws iam get-credential-report > report.json && warden inventory import report.json --format aws-credential-report"})
+      footer = {
+        "",
+        "Formats:",
+        "  k8s              kubectl get serviceaccounts,secrets -A -o json (secret data is never read)",
+        "  github-workflow  a .github/workflows/*.yml file: secrets used, permissions, id-token: write",
+        "  env              a .env file or a list of CI variable names (values are reduced to HMAC fingerprints)",
+        "  csv              header row with name and optional kind,source,owner,team,environment,location,",
+        "                   fingerprint,createdAt,expiresAt,lastRotatedAt,lastUsedAt; other columns become attributes",
+        "  json             [{\"name\": ..., \"kind\": ..., \"attributes\": {...}}, ...]",
+        "  ci-variables     gh secret list --json name,updatedAt,visibility; gh variable list --json name,value,updatedAt;",
+        "                   GitLab GET /projects/:id/variables (values reduced to HMAC fingerprints; plain",
+        "                   configuration variables skipped)",
+        "  aws-credential-report      aws iam get-credential-report (its JSON, or the CSV of its base64 Content):",
+        "                             each active access key and signing certificate, and the root account",
+        "  aws-authorization-details  aws iam get-account-authorization-details: users with their policies, roles",
+        "                             with their trust (OIDC-federated roles have credential type federated)",
+        "  gcp-service-account-keys   gcloud iam service-accounts keys list --iam-account=SA --format=json (one or",
+        "                             more): enabled USER_MANAGED keys",
+        "  azure-credentials          az ad sp|app credential list [--cert], az ad sp|app list: client secrets and",
+        "                             certificates (secretText and hint are never read)",
+        "  vault-kv-metadata          vault kv metadata get -format=json, with \"path\" added (one object or a list)",
+        "",
+        "A bad row fails the whole import unless --partial. Items are merged by (source, kind, name).",
+        "",
+        "Examples:",
+        "  kubectl get sa,secrets -A -o json > k8s.json && warden inventory import k8s.json --format k8s --source k8s:prod",
+        "  warden inventory import .github/workflows/deploy.yml --format github-workflow --source github:acme/api",
+        "  gh secret list --json name,updatedAt | warden inventory import - --format ci-variables --source github:acme/api",
+        "  aws iam get-credential-report > report.json && warden inventory import report.json --format aws-credential-report"
+      })
   static final class Import extends ApiCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "the file to import, or - for standard input")
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "the file to import, or - for standard input")
     String file;
 
-    @Option(names = "--format", required = true, description = "k8s, github-workflow, env, csv, json, ci-variables,"
-        + " aws-credential-report, aws-authorization-details, gcp-service-account-keys, azure-credentials or"
-        + " vault-kv-metadata")
+    @Option(
+        names = "--format",
+        required = true,
+        description =
+            "k8s, github-workflow, env, csv, json, ci-variables,"
+                + " aws-credential-report, aws-authorization-details, gcp-service-account-keys, azure-credentials or"
+                + " vault-kv-metadata")
     String format;
 
     @Option(names = "--partial", description = "import the good rows even if some are bad")
     boolean partial;
 
-    @Option(names = "--source", description = "where the items come from (default: the format, e.g. k8s)")
+    @Option(
+        names = "--source",
+        description = "where the items come from (default: the format, e.g. k8s)")
     String source;
 
     @Option(names = "--owner", description = "owner for items that do not name one")
@@ -135,13 +185,14 @@ final class InventoryCommand implements Runnable {
     @Option(names = "--environment")
     String environment;
 
-
     @Override
     public Integer call() {
       String content;
       try {
-        content = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-            : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        content =
+            file.equals("-")
+                ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(file), StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw CliException.io("cannot read", file, e);
       }
@@ -162,10 +213,22 @@ final class InventoryCommand implements Runnable {
         output.print(out, r);
         return r.path("errors").isEmpty() ? 0 : 1;
       }
-      out.printf(java.util.Locale.ROOT, "imported: %d created, %d updated, %d unchanged, %d skipped%n", r.path("created").asInt(),
-          r.path("updated").asInt(), r.path("unchanged").asInt(), r.path("skipped").asInt());
+      out.printf(
+          java.util.Locale.ROOT,
+          "imported: %d created, %d updated, %d unchanged, %d skipped%n",
+          r.path("created").asInt(),
+          r.path("updated").asInt(),
+          r.path("unchanged").asInt(),
+          r.path("skipped").asInt());
       r.path("duplicates").forEach(d -> out.println("merged duplicate: " + d.asText()));
-      r.path("errors").forEach(e -> out.println("skipped line " + e.path("line").asInt() + ": " + e.path("message").asText()));
+      r.path("errors")
+          .forEach(
+              e ->
+                  out.println(
+                      "skipped line "
+                          + e.path("line").asInt()
+                          + ": "
+                          + e.path("message").asText()));
       return r.path("errors").isEmpty() ? 0 : 1;
     }
 
@@ -176,13 +239,19 @@ final class InventoryCommand implements Runnable {
     }
   }
 
-  @Command(name = "blast-radius", mixinStandardHelpOptions = true,
-      description = "What one identity can reach, weighted by sensitivity; without ID, every workload ranked.")
+  @Command(
+      name = "blast-radius",
+      mixinStandardHelpOptions = true,
+      description =
+          "What one identity can reach, weighted by sensitivity; without ID, every workload ranked.")
   static final class Blast extends ApiCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ID",
-        description = "an inventory id, e.g. workload:spiffe://acme.com/api; a bare SPIFFE ID means its workload")
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "ID",
+        description =
+            "an inventory id, e.g. workload:spiffe://acme.com/api; a bare SPIFFE ID means its workload")
     String id;
-
 
     @Override
     public Integer call() {
@@ -195,10 +264,19 @@ final class InventoryCommand implements Runnable {
       }
       Iterable<JsonNode> list = id == null ? r.path("items") : java.util.List.of(r);
       for (JsonNode b : list) {
-        out.printf(java.util.Locale.ROOT, "%s  score %d%n", b.path("subject").asText(), b.path("score").asInt());
+        out.printf(
+            java.util.Locale.ROOT,
+            "%s  score %d%n",
+            b.path("subject").asText(),
+            b.path("score").asInt());
         for (JsonNode g : b.path("reachable")) {
-          out.printf(java.util.Locale.ROOT, "  %-32s %-9s %3d  via %s%s%n", g.path("resource").asText(), g.path("sensitivity").asText(),
-              g.path("weight").asInt(), g.path("path").asText(g.path("policy").asText()),
+          out.printf(
+              java.util.Locale.ROOT,
+              "  %-32s %-9s %3d  via %s%s%n",
+              g.path("resource").asText(),
+              g.path("sensitivity").asText(),
+              g.path("weight").asInt(),
+              g.path("path").asText(g.path("policy").asText()),
               g.path("conditional").asBoolean() ? " (conditional)" : "");
         }
       }
@@ -215,9 +293,16 @@ final class InventoryCommand implements Runnable {
         if (e.exitCode() != 3) {
           throw e;
         }
-        throw new CliException(3, bare ? "no workload " + id + " in the inventory (see 'warden inventory list --kind workload')"
-            : "no inventory item '" + item + "'; ids start with their kind, e.g. workload:spiffe://acme.com/api"
-                + " (see 'warden inventory list')");
+        throw new CliException(
+            3,
+            bare
+                ? "no workload "
+                    + id
+                    + " in the inventory (see 'warden inventory list --kind workload')"
+                : "no inventory item '"
+                    + item
+                    + "'; ids start with their kind, e.g. workload:spiffe://acme.com/api"
+                    + " (see 'warden inventory list')");
       }
     }
   }

@@ -11,33 +11,45 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "login", mixinStandardHelpOptions = true,
-    description = {"Check an admin token against the server and keep it for later commands (mode 0600).", ""},
-    footer = {"", "Examples:", "  warden login --server http://127.0.0.1:8080 --token wdn_...",
-        "  echo \"$TOKEN\" | warden login --server https://warden.example.com --token-stdin"})
+@Command(
+    name = "login",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check an admin token against the server and keep it for later commands (mode 0600).",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  warden login --server http://127.0.0.1:8080 --token wdn_...",
+      "  echo \"$TOKEN\" | warden login --server https://warden.example.com --token-stdin"
+    })
 final class LoginCommand implements Callable<Integer> {
-  @Option(names = "--server", paramLabel = "URL",
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
       description = "server URL [" + Credentials.DEFAULT_SERVER + "]; " + ServerUrl.HELP)
   String server = Credentials.DEFAULT_SERVER;
 
-  @Option(names = "--token", description = "the admin token (prefer --token-stdin: flags end up in shell history)")
+  @Option(
+      names = "--token",
+      description = "the admin token (prefer --token-stdin: flags end up in shell history)")
   String token;
 
   @Option(names = "--token-stdin", description = "read the token from standard input")
   boolean tokenStdin;
 
-  @Mixin
-  Output output;
+  @Mixin Output output;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
     CliEnvironment env = Main.environment(spec);
     server = ServerUrl.parse(server);
     if (tokenStdin) {
-      token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      token =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     }
     if (token == null || token.isBlank()) {
       token = env.get("WARDEN_TOKEN");
@@ -51,8 +63,15 @@ final class LoginCommand implements Callable<Integer> {
     if (output.structured()) {
       output.print(spec.commandLine().getOut(), who);
     } else {
-      spec.commandLine().getOut().printf(java.util.Locale.ROOT, "Logged in to %s as token '%s' (scopes: %s). Saved to %s%n", server,
-          who.path("name").asText(), who.path("scopes").toString(), Credentials.file(env));
+      spec.commandLine()
+          .getOut()
+          .printf(
+              java.util.Locale.ROOT,
+              "Logged in to %s as token '%s' (scopes: %s). Saved to %s%n",
+              server,
+              who.path("name").asText(),
+              who.path("scopes").toString(),
+              Credentials.file(env));
     }
     return 0;
   }

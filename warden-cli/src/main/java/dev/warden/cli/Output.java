@@ -11,14 +11,25 @@ import picocli.CommandLine.Option;
 
 /** --output, shared by every command that prints data. */
 final class Output {
-  enum Format { text, json, yaml }
+  enum Format {
+    text,
+    json,
+    yaml
+  }
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json or yaml")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "text (default), json or yaml")
   Format format = Format.text;
 
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+  private static final ObjectMapper PRETTY =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
   boolean structured() {
     return format != Format.text;
@@ -26,7 +37,10 @@ final class Output {
 
   void print(PrintWriter out, JsonNode n) {
     try {
-      out.println(format == Format.yaml ? YAML.writeValueAsString(n).stripTrailing() : PRETTY.writeValueAsString(n));
+      out.println(
+          format == Format.yaml
+              ? YAML.writeValueAsString(n).stripTrailing()
+              : PRETTY.writeValueAsString(n));
     } catch (JsonProcessingException e) {
       throw new CliException(2, e.getMessage());
     }

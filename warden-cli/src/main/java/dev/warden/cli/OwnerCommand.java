@@ -10,36 +10,50 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "owner", mixinStandardHelpOptions = true, description = "Owner offboarding.",
+@Command(
+    name = "owner",
+    mixinStandardHelpOptions = true,
+    description = "Owner offboarding.",
     subcommands = {OwnerCommand.Depart.class})
 final class OwnerCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "depart", mixinStandardHelpOptions = true,
-      description = {"An owner is leaving: list everything they hold, then hand it over or suspend it.",
-          "Without --reassign-to or --suspend only the list is shown (exit code 1).",
-          "With --dry-run nothing changes: the report lists what --reassign-to or --suspend would change and",
-          "revoke, what each of their workloads obtained in the window, and who would lose access (exit code 0)."},
-      footer = {"", "Examples:", "  warden owner depart leaver@acme.test --suspend --dry-run",
-          "  warden owner depart leaver@acme.test --reassign-to lead@acme.test --dry-run -o json"})
+  @Command(
+      name = "depart",
+      mixinStandardHelpOptions = true,
+      description = {
+        "An owner is leaving: list everything they hold, then hand it over or suspend it.",
+        "Without --reassign-to or --suspend only the list is shown (exit code 1).",
+        "With --dry-run nothing changes: the report lists what --reassign-to or --suspend would change and",
+        "revoke, what each of their workloads obtained in the window, and who would lose access (exit code 0)."
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  warden owner depart leaver@acme.test --suspend --dry-run",
+        "  warden owner depart leaver@acme.test --reassign-to lead@acme.test --dry-run -o json"
+      })
   static final class Depart extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OWNER")
     String owner;
 
-    @Option(names = "--reassign-to", paramLabel = "OWNER", description = "new owner of every workload and imported item")
+    @Option(
+        names = "--reassign-to",
+        paramLabel = "OWNER",
+        description = "new owner of every workload and imported item")
     String reassignTo;
 
-    @Option(names = "--suspend", description = "suspend their workloads and revoke their live credentials")
+    @Option(
+        names = "--suspend",
+        description = "suspend their workloads and revoke their live credentials")
     boolean suspend;
 
-    @Mixin
-    ImpactReport impact;
+    @Mixin ImpactReport impact;
 
     @Override
     public Integer call() {
@@ -60,19 +74,39 @@ final class OwnerCommand implements Runnable {
       if (output.structured()) {
         output.print(out, r);
       } else if (impact.dryRun) {
-        ImpactReport.print(out, r, "The departure of " + owner + " (" + (suspend ? "suspend"
-            : reassignTo != null ? "reassign to " + reassignTo : "list only") + ") would:");
+        ImpactReport.print(
+            out,
+            r,
+            "The departure of "
+                + owner
+                + " ("
+                + (suspend
+                    ? "suspend"
+                    : reassignTo != null ? "reassign to " + reassignTo : "list only")
+                + ") would:");
       } else {
-        out.println(owner + " holds " + r.path("workloads").size() + " workload(s) and " + r.path("imported").size()
-            + " imported item(s):");
+        out.println(
+            owner
+                + " holds "
+                + r.path("workloads").size()
+                + " workload(s) and "
+                + r.path("imported").size()
+                + " imported item(s):");
         r.path("workloads").forEach(w -> out.println("  workload " + w.asText()));
         r.path("imported").forEach(w -> out.println("  imported " + w.asText()));
         if (listOnly) {
-          spec.commandLine().getErr().println("nothing changed: pass --reassign-to <owner> or --suspend"
-              + " (with --dry-run to see who would lose access)");
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "nothing changed: pass --reassign-to <owner> or --suspend"
+                      + " (with --dry-run to see who would lose access)");
         } else {
-          out.println(r.path("action").asText() + (r.hasNonNull("reassignedTo") ? " to " + r.path("reassignedTo").asText() : "")
-              + "; revoked " + r.path("revokedLeases").size() + " live credential(s)");
+          out.println(
+              r.path("action").asText()
+                  + (r.hasNonNull("reassignedTo") ? " to " + r.path("reassignedTo").asText() : "")
+                  + "; revoked "
+                  + r.path("revokedLeases").size()
+                  + " live credential(s)");
         }
       }
       return impact.dryRun ? 0 : listOnly ? 1 : 0;

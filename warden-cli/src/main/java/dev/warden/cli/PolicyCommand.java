@@ -10,28 +10,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "policy", mixinStandardHelpOptions = true, description = "Inspect access policies.",
+@Command(
+    name = "policy",
+    mixinStandardHelpOptions = true,
+    description = "Inspect access policies.",
     subcommands = PolicyCommand.Explain.class)
 final class PolicyCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "explain", mixinStandardHelpOptions = true,
-      description = {"Say whether a workload may reach a resource, which policy decided, and why every other policy did not.",
-          "The answer is the token endpoint's for a request with the attributes shown; an attribute you do not give",
-          "is assumed as a real request would most likely carry it (the source address is this machine's, as the",
-          "server sees it) and is marked as assumed.",
-          "Exit code 0 when allowed, 1 when denied.", ""},
-      footer = {"", "Examples:", "  warden policy explain --workload spiffe://acme.com/ci/deploy --resource payments-api",
-          "  warden policy explain --workload spiffe://acme.com/ns/payments/sa/api --resource ledger-api \\",
-          "      --source-address 10.0.3.7 --scope ledger:write --claim kubernetes.io/namespace=payments",
-          "  warden policy explain --workload spiffe://acme.com/ns/ai/sa/sub-agent --resource ledger-api \\",
-          "      --on-behalf-of spiffe://acme.com/ns/shop/sa/frontend --through spiffe://acme.com/ns/ai/sa/planner"})
+  @Command(
+      name = "explain",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Say whether a workload may reach a resource, which policy decided, and why every other policy did not.",
+        "The answer is the token endpoint's for a request with the attributes shown; an attribute you do not give",
+        "is assumed as a real request would most likely carry it (the source address is this machine's, as the",
+        "server sees it) and is marked as assumed.",
+        "Exit code 0 when allowed, 1 when denied.",
+        ""
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  warden policy explain --workload spiffe://acme.com/ci/deploy --resource payments-api",
+        "  warden policy explain --workload spiffe://acme.com/ns/payments/sa/api --resource ledger-api \\",
+        "      --source-address 10.0.3.7 --scope ledger:write --claim kubernetes.io/namespace=payments",
+        "  warden policy explain --workload spiffe://acme.com/ns/ai/sa/sub-agent --resource ledger-api \\",
+        "      --on-behalf-of spiffe://acme.com/ns/shop/sa/frontend --through spiffe://acme.com/ns/ai/sa/planner"
+      })
   static final class Explain extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", required = true, paramLabel = "SPIFFE_ID")
     String workload;
@@ -39,30 +50,48 @@ final class PolicyCommand implements Runnable {
     @Option(names = "--resource", required = true, paramLabel = "NAME_OR_AUDIENCE")
     String resource;
 
-    @Option(names = "--source-address", paramLabel = "IP",
-        description = "request.sourceAddress (default: this machine's address as the server sees it)")
+    @Option(
+        names = "--source-address",
+        paramLabel = "IP",
+        description =
+            "request.sourceAddress (default: this machine's address as the server sees it)")
     String sourceAddress;
 
     @Option(names = "--time", paramLabel = "RFC3339", description = "request.time (default: now)")
     String time;
 
-    @Option(names = "--scope", paramLabel = "SCOPES", description = "requested scopes, space-separated (default: none)")
+    @Option(
+        names = "--scope",
+        paramLabel = "SCOPES",
+        description = "requested scopes, space-separated (default: none)")
     String scope;
 
-    @Option(names = "--claim", paramLabel = "NAME=VALUE",
-        description = "a verified claim of the platform token, repeatable: NAME=text, or NAME:=JSON for a number, list"
-            + " or object (default: none)")
+    @Option(
+        names = "--claim",
+        paramLabel = "NAME=VALUE",
+        description =
+            "a verified claim of the platform token, repeatable: NAME=text, or NAME:=JSON for a number, list"
+                + " or object (default: none)")
     List<String> claims = new ArrayList<>();
 
-    @Option(names = "--on-behalf-of", paramLabel = "SUBJECT",
-        description = "explain a delegated request: the workload acts for this subject (request.subject)")
+    @Option(
+        names = "--on-behalf-of",
+        paramLabel = "SUBJECT",
+        description =
+            "explain a delegated request: the workload acts for this subject (request.subject)")
     String onBehalfOf;
 
-    @Option(names = "--through", paramLabel = "ACTOR",
-        description = "an actor before the workload in the chain, repeatable, most recent first (request.actor_chain)")
+    @Option(
+        names = "--through",
+        paramLabel = "ACTOR",
+        description =
+            "an actor before the workload in the chain, repeatable, most recent first (request.actor_chain)")
     List<String> through = new ArrayList<>();
 
-    @Option(names = "--txn", paramLabel = "TXN", description = "the transaction id of a presented Txn-Token (request.txn)")
+    @Option(
+        names = "--txn",
+        paramLabel = "TXN",
+        description = "the transaction id of a presented Txn-Token (request.txn)")
     String txn;
 
     @Override
@@ -98,38 +127,69 @@ final class PolicyCommand implements Runnable {
         output.print(out, r);
       } else {
         JsonNode d = r.path("decision");
-        out.printf(java.util.Locale.ROOT, "%s: %s -> %s%n", allowed ? "ALLOW" : "DENY", r.path("workload").asText(), r.path("resource").asText());
-        out.printf(java.util.Locale.ROOT, "  reason: %s%s%n", d.path("reason").asText(),
+        out.printf(
+            java.util.Locale.ROOT,
+            "%s: %s -> %s%n",
+            allowed ? "ALLOW" : "DENY",
+            r.path("workload").asText(),
+            r.path("resource").asText());
+        out.printf(
+            java.util.Locale.ROOT,
+            "  reason: %s%s%n",
+            d.path("reason").asText(),
             d.has("policy") ? " (policy " + d.path("policy").asText() + ")" : "");
         out.printf(java.util.Locale.ROOT, "  %s%n", d.path("message").asText());
         if (allowed) {
-          out.printf(java.util.Locale.ROOT, "  credential: %s, max TTL %s%n", d.path("credentialKind").asText(), d.path("maxTtl").asText());
+          out.printf(
+              java.util.Locale.ROOT,
+              "  credential: %s, max TTL %s%n",
+              d.path("credentialKind").asText(),
+              d.path("maxTtl").asText());
         }
         printRequest(out, r.path("request"));
         JsonNode del = r.path("request").path("delegation");
         if (del.isObject()) {
-          out.printf(java.util.Locale.ROOT, "  delegation: on behalf of %s, %d actor(s) deep%s%n", del.path("subject").asText(),
-              del.path("depth").asInt(), del.has("txn") ? ", txn " + del.path("txn").asText() : "");
+          out.printf(
+              java.util.Locale.ROOT,
+              "  delegation: on behalf of %s, %d actor(s) deep%s%n",
+              del.path("subject").asText(),
+              del.path("depth").asInt(),
+              del.has("txn") ? ", txn " + del.path("txn").asText() : "");
           for (JsonNode a : del.path("actorChain")) {
-            out.printf(java.util.Locale.ROOT, "    actor %s%s%n", a.path("id").asText(),
+            out.printf(
+                java.util.Locale.ROOT,
+                "    actor %s%s%n",
+                a.path("id").asText(),
                 a.path("registered").asBoolean() ? "" : " (not a registered workload)");
           }
         }
         if (r.path("policies").size() > 0) {
           out.println("  policies naming this resource:");
           for (JsonNode p : r.path("policies")) {
-            out.printf(java.util.Locale.ROOT, "    %-32s %-5s %-22s %s%n", p.path("policy").asText(), p.path("effect").asText(),
-                p.path("outcome").asText(), p.path("detail").asText());
+            out.printf(
+                java.util.Locale.ROOT,
+                "    %-32s %-5s %-22s %s%n",
+                p.path("policy").asText(),
+                p.path("effect").asText(),
+                p.path("outcome").asText(),
+                p.path("detail").asText());
           }
         }
       }
       return allowed ? 0 : 1;
     }
 
-    private static final String[][] ATTRIBUTES = {{"sourceAddress", "--source-address"}, {"time", "--time"},
-        {"scopes", "--scope"}, {"claims", "--claim"}};
+    private static final String[][] ATTRIBUTES = {
+      {"sourceAddress", "--source-address"},
+      {"time", "--time"},
+      {"scopes", "--scope"},
+      {"claims", "--claim"}
+    };
 
-    /** The request attributes the decision was made for; assumed ones say so and name the option that sets them. */
+    /**
+     * The request attributes the decision was made for; assumed ones say so and name the option
+     * that sets them.
+     */
     private static void printRequest(PrintWriter out, JsonNode request) {
       if (request.isMissingNode()) {
         return;
@@ -137,9 +197,14 @@ final class PolicyCommand implements Runnable {
       out.println("  request attributes (* assumed):");
       for (String[] a : ATTRIBUTES) {
         JsonNode v = request.path(a[0]);
-        String value = v.isArray() || v.isObject() ? (v.isEmpty() ? "none" : v.toString()) : v.asText();
+        String value =
+            v.isArray() || v.isObject() ? (v.isEmpty() ? "none" : v.toString()) : v.asText();
         JsonNode why = request.path("assumed").path(a[0]);
-        out.printf(java.util.Locale.ROOT, "    %-14s %s%s%n", a[0], value,
+        out.printf(
+            java.util.Locale.ROOT,
+            "    %-14s %s%s%n",
+            a[0],
+            value,
             why.isMissingNode() ? "" : " *  " + why.asText() + "; set with " + a[1]);
       }
     }
@@ -154,12 +219,14 @@ final class PolicyCommand implements Runnable {
         }
         if (c.charAt(eq - 1) == ':') {
           if (c.substring(eq + 1).isBlank()) {
-            throw new CliException(2, "--claim " + c.substring(0, eq - 1) + ": give a JSON value after :=");
+            throw new CliException(
+                2, "--claim " + c.substring(0, eq - 1) + ": give a JSON value after :=");
           }
           try {
             o.set(c.substring(0, eq - 1), ApiClient.JSON.readTree(c.substring(eq + 1)));
           } catch (java.io.IOException e) {
-            throw new CliException(2, "--claim " + c.substring(0, eq - 1) + ": the value after := is not JSON");
+            throw new CliException(
+                2, "--claim " + c.substring(0, eq - 1) + ": the value after := is not JSON");
           }
         } else {
           o.put(c.substring(0, eq), c.substring(eq + 1));

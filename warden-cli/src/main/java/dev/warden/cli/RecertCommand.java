@@ -11,14 +11,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "recert", mixinStandardHelpOptions = true,
-    description = {"Run recertification campaigns in which owners confirm or retire each workload.",
-        "What is still pending when the campaign is due is suspended.", ""},
-    subcommands = {RecertCommand.Start.class, RecertCommand.ListCampaigns.class, RecertCommand.Show.class,
-        RecertCommand.Confirm.class, RecertCommand.Retire.class})
+@Command(
+    name = "recert",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run recertification campaigns in which owners confirm or retire each workload.",
+      "What is still pending when the campaign is due is suspended.",
+      ""
+    },
+    subcommands = {
+      RecertCommand.Start.class,
+      RecertCommand.ListCampaigns.class,
+      RecertCommand.Show.class,
+      RecertCommand.Confirm.class,
+      RecertCommand.Retire.class
+    })
 final class RecertCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -26,25 +35,44 @@ final class RecertCommand implements Runnable {
   }
 
   static void printCampaign(PrintWriter out, JsonNode c) {
-    out.printf(java.util.Locale.ROOT, "campaign %s  scope %s  due %s  %s  %d pending of %d%n", c.path("id").asText(),
-        c.path("scope").toString(), c.path("dueAt").asText(), c.path("state").asText(), c.path("pending").asLong(),
+    out.printf(
+        java.util.Locale.ROOT,
+        "campaign %s  scope %s  due %s  %s  %d pending of %d%n",
+        c.path("id").asText(),
+        c.path("scope").toString(),
+        c.path("dueAt").asText(),
+        c.path("state").asText(),
+        c.path("pending").asLong(),
         c.path("items").asLong());
     for (JsonNode w : c.path("workloads")) {
-      out.printf(java.util.Locale.ROOT, "  %-18s %-50s %s%n", w.path("decision").asText(), w.path("workload").asText(),
+      out.printf(
+          java.util.Locale.ROOT,
+          "  %-18s %-50s %s%n",
+          w.path("decision").asText(),
+          w.path("workload").asText(),
           w.path("owner").asText());
     }
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a campaign over active workloads.",
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description = "Start a campaign over active workloads.",
       footer = {"", "Example:", "  warden recert start --scope team=payments --due 14d"})
   static final class Start extends ApiCommand implements Callable<Integer> {
-    @Option(names = "--scope", paramLabel = "KEY=VALUE", description = "team=…, owner=… or environment=… (repeatable; all must match)")
+    @Option(
+        names = "--scope",
+        paramLabel = "KEY=VALUE",
+        description = "team=…, owner=… or environment=… (repeatable; all must match)")
     Map<String, String> scope = new LinkedHashMap<>();
 
     @Option(names = "--due", defaultValue = "14d", description = "time owners have to decide [14d]")
     String due;
 
-    @Option(names = "--webhook", paramLabel = "URL", description = "where reminders go (default: notifications.webhookUrl)")
+    @Option(
+        names = "--webhook",
+        paramLabel = "URL",
+        description = "where reminders go (default: notifications.webhookUrl)")
     String webhook;
 
     @Override
@@ -82,7 +110,10 @@ final class RecertCommand implements Runnable {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a campaign and its decisions (exit 1 while any is pending).")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Show a campaign and its decisions (exit 1 while any is pending).")
   static final class Show extends ApiCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CAMPAIGN")
     String id;
@@ -123,13 +154,18 @@ final class RecertCommand implements Runnable {
       if (output.structured()) {
         output.print(spec.commandLine().getOut(), r);
       } else {
-        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: %s%n", workload, r.path("decision").asText());
+        spec.commandLine()
+            .getOut()
+            .printf(java.util.Locale.ROOT, "%s: %s%n", workload, r.path("decision").asText());
       }
       return 0;
     }
   }
 
-  @Command(name = "confirm", mixinStandardHelpOptions = true, description = "Confirm that a workload is still needed.")
+  @Command(
+      name = "confirm",
+      mixinStandardHelpOptions = true,
+      description = "Confirm that a workload is still needed.")
   static final class Confirm extends Decide {
     @Override
     String decision() {
@@ -137,7 +173,9 @@ final class RecertCommand implements Runnable {
     }
   }
 
-  @Command(name = "retire", mixinStandardHelpOptions = true,
+  @Command(
+      name = "retire",
+      mixinStandardHelpOptions = true,
       description = "Retire a workload: revoke its credentials and remove policies only it used.")
   static final class Retire extends Decide {
     @Override

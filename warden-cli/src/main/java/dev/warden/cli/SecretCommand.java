@@ -17,19 +17,30 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Brokered static secrets: write versions, read metadata, delete, undelete, destroy and rotate. */
-@Command(name = "secret", mixinStandardHelpOptions = true,
-    description = {"Brokered static secrets (API keys, passwords) that attested workloads read at POST /v1/credentials.",
-        "Values are written, never read back: a value goes in from a file or standard input, never as an argument.",
-        "A workload reads one through a Resource of kind secret; see docs/credentials.md.", ""},
-    subcommands = {SecretCommand.Put.class, SecretCommand.GetMetadata.class, SecretCommand.ListSecrets.class,
-        SecretCommand.Delete.class, SecretCommand.Undelete.class, SecretCommand.Destroy.class,
-        SecretCommand.Rotate.class, SecretCommand.DiscardPending.class})
+@Command(
+    name = "secret",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Brokered static secrets (API keys, passwords) that attested workloads read at POST /v1/credentials.",
+      "Values are written, never read back: a value goes in from a file or standard input, never as an argument.",
+      "A workload reads one through a Resource of kind secret; see docs/credentials.md.",
+      ""
+    },
+    subcommands = {
+      SecretCommand.Put.class,
+      SecretCommand.GetMetadata.class,
+      SecretCommand.ListSecrets.class,
+      SecretCommand.Delete.class,
+      SecretCommand.Undelete.class,
+      SecretCommand.Destroy.class,
+      SecretCommand.Rotate.class,
+      SecretCommand.DiscardPending.class
+    })
 final class SecretCommand implements Runnable {
   /** Longest value accepted, in bytes read (the server's limit is in characters). */
   static final int MAX_BYTES = 32 * 1024;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -38,20 +49,28 @@ final class SecretCommand implements Runnable {
 
   /** Where the value comes from: exactly one of a file or standard input. */
   static final class Source {
-    @Option(names = "--value-file", paramLabel = "FILE", description = "read the value from this file")
+    @Option(
+        names = "--value-file",
+        paramLabel = "FILE",
+        description = "read the value from this file")
     Path file;
 
     @Option(names = "--value-stdin", description = "read the value from standard input")
     boolean stdin;
   }
 
-  @Command(name = "put", mixinStandardHelpOptions = true,
-      description = {"Write a new version of secret NAME (creating it when --cas is 0 or it does not exist).",
-          "The value is read from --value-file or --value-stdin; one trailing newline is removed.",
-          "--cas N writes only if the current version is N (0: only if the secret does not exist yet);",
-          "a mismatch is refused (HTTP 409, exit code 2) and changes nothing.",
-          "A new secret needs --owner. Settings given with an existing secret replace its settings.",
-          "Example: warden secret put stripe-key --cas 0 --owner pay@acme.test --value-file key.txt", ""})
+  @Command(
+      name = "put",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write a new version of secret NAME (creating it when --cas is 0 or it does not exist).",
+        "The value is read from --value-file or --value-stdin; one trailing newline is removed.",
+        "--cas N writes only if the current version is N (0: only if the secret does not exist yet);",
+        "a mismatch is refused (HTTP 409, exit code 2) and changes nothing.",
+        "A new secret needs --owner. Settings given with an existing secret replace its settings.",
+        "Example: warden secret put stripe-key --cas 0 --owner pay@acme.test --value-file key.txt",
+        ""
+      })
   static final class Put extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -59,35 +78,54 @@ final class SecretCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--cas", paramLabel = "VERSION", description = "the version expected to be current (0: must not exist)")
+    @Option(
+        names = "--cas",
+        paramLabel = "VERSION",
+        description = "the version expected to be current (0: must not exist)")
     Long cas;
 
-    @Option(names = "--owner", description = "who answers for the secret (reminded when rotation is due)")
+    @Option(
+        names = "--owner",
+        description = "who answers for the secret (reminded when rotation is due)")
     String owner;
 
     @Option(names = "--description")
     String description;
 
-    @Option(names = "--rotation-interval", paramLabel = "DURATION", description = "how often it should change, e.g. 90d")
+    @Option(
+        names = "--rotation-interval",
+        paramLabel = "DURATION",
+        description = "how often it should change, e.g. 90d")
     String rotationInterval;
 
     @Option(names = "--max-versions", paramLabel = "N", description = "versions kept (default 10)")
     Integer maxVersions;
 
-    @Option(names = "--rotation-connector", paramLabel = "NAME",
-        description = "let Warden rotate it at the target: postgres (needs --rotation-resource and --rotation-account)")
+    @Option(
+        names = "--rotation-connector",
+        paramLabel = "NAME",
+        description =
+            "let Warden rotate it at the target: postgres (needs --rotation-resource and --rotation-account)")
     String connector;
 
-    @Option(names = "--rotation-resource", paramLabel = "RESOURCE", description = "the postgres resource whose admin sets it")
+    @Option(
+        names = "--rotation-resource",
+        paramLabel = "RESOURCE",
+        description = "the postgres resource whose admin sets it")
     String rotationResource;
 
-    @Option(names = "--rotation-account", paramLabel = "ROLE", description = "the database account the secret is the password of")
+    @Option(
+        names = "--rotation-account",
+        paramLabel = "ROLE",
+        description = "the database account the secret is the password of")
     String rotationAccount;
 
     @Override
     public Integer call() throws IOException {
-      String value = source.file != null ? read(Files.newInputStream(source.file), "file " + source.file)
-          : read(System.in, "standard input");
+      String value =
+          source.file != null
+              ? read(Files.newInputStream(source.file), "file " + source.file)
+              : read(System.in, "standard input");
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("value", value);
       if (cas != null) {
@@ -116,8 +154,12 @@ final class SecretCommand implements Runnable {
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf(Locale.ROOT, "wrote %s version %d (fingerprint %s)%n", r.path("name").asText(),
-            r.path("version").asLong(), r.path("fingerprint").asText());
+        out.printf(
+            Locale.ROOT,
+            "wrote %s version %d (fingerprint %s)%n",
+            r.path("name").asText(),
+            r.path("version").asLong(),
+            r.path("fingerprint").asText());
       }
       return 0;
     }
@@ -129,7 +171,8 @@ final class SecretCommand implements Runnable {
         bytes = s.readNBytes(MAX_BYTES + 1);
       }
       if (bytes.length > MAX_BYTES) {
-        throw new CliException(2, "the value in " + where + " is longer than " + MAX_BYTES + " bytes");
+        throw new CliException(
+            2, "the value in " + where + " is longer than " + MAX_BYTES + " bytes");
       }
       String v = new String(bytes, StandardCharsets.UTF_8);
       if (v.endsWith("\r\n")) {
@@ -144,8 +187,13 @@ final class SecretCommand implements Runnable {
     }
   }
 
-  @Command(name = "get-metadata", mixinStandardHelpOptions = true,
-      description = {"Show a secret's metadata, versions and readers of the last 30 days (never its value).", ""})
+  @Command(
+      name = "get-metadata",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Show a secret's metadata, versions and readers of the last 30 days (never its value).",
+        ""
+      })
   static final class GetMetadata extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -163,46 +211,85 @@ final class SecretCommand implements Runnable {
       if (m.has("description")) {
         out.printf(Locale.ROOT, "description:     %s%n", m.path("description").asText());
       }
-      out.printf(Locale.ROOT, "current version: %d (max %d kept)%n", m.path("currentVersion").asLong(),
+      out.printf(
+          Locale.ROOT,
+          "current version: %d (max %d kept)%n",
+          m.path("currentVersion").asLong(),
           m.path("maxVersions").asLong());
       out.printf(Locale.ROOT, "last rotated:    %s%n", m.path("lastRotatedAt").asText());
       if (m.has("rotationInterval")) {
-        out.printf(Locale.ROOT, "rotation:        every %s, due %s%n", m.path("rotationInterval").asText(),
+        out.printf(
+            Locale.ROOT,
+            "rotation:        every %s, due %s%n",
+            m.path("rotationInterval").asText(),
             m.path("rotationDueAt").asText());
       }
       if (m.has("rotation")) {
         JsonNode r = m.path("rotation");
-        out.printf(Locale.ROOT, "connector:       %s (resource %s, account %s)%n", r.path("connector").asText(),
-            r.path("resource").asText(), r.path("account").asText());
+        out.printf(
+            Locale.ROOT,
+            "connector:       %s (resource %s, account %s)%n",
+            r.path("connector").asText(),
+            r.path("resource").asText(),
+            r.path("account").asText());
       }
-      out.printf(Locale.ROOT, "last read:       %s%n", m.has("lastReadAt")
-          ? m.path("lastReadAt").asText() + " by " + m.path("lastReadBy").asText() : "never");
+      out.printf(
+          Locale.ROOT,
+          "last read:       %s%n",
+          m.has("lastReadAt")
+              ? m.path("lastReadAt").asText() + " by " + m.path("lastReadBy").asText()
+              : "never");
       if (m.has("pendingRotation")) {
         JsonNode p = m.path("pendingRotation");
-        out.printf(Locale.ROOT, "PENDING ROTATION: version %d, %d failed attempts%s%n", p.path("version").asLong(),
-            p.path("attempts").asLong(), p.has("claimedAt") ? ", being set since " + p.path("claimedAt").asText() : "");
+        out.printf(
+            Locale.ROOT,
+            "PENDING ROTATION: version %d, %d failed attempts%s%n",
+            p.path("version").asLong(),
+            p.path("attempts").asLong(),
+            p.has("claimedAt") ? ", being set since " + p.path("claimedAt").asText() : "");
         if (p.has("lastError")) {
-          out.printf(Locale.ROOT, "  last failure:  %s: %s%n", p.path("failedAt").asText(), p.path("lastError").asText());
+          out.printf(
+              Locale.ROOT,
+              "  last failure:  %s: %s%n",
+              p.path("failedAt").asText(),
+              p.path("lastError").asText());
         }
-        out.printf(Locale.ROOT, "  the target may hold it: 'warden secret rotate %s' completes it; 'warden secret"
-            + " discard-pending %s --version %d' drops it once the target is known not to%n", m.path("name").asText(),
-            m.path("name").asText(), p.path("version").asLong());
+        out.printf(
+            Locale.ROOT,
+            "  the target may hold it: 'warden secret rotate %s' completes it; 'warden secret"
+                + " discard-pending %s --version %d' drops it once the target is known not to%n",
+            m.path("name").asText(),
+            m.path("name").asText(),
+            p.path("version").asLong());
       }
       out.printf(Locale.ROOT, "%nVERSION  STATE      CREATED                       FINGERPRINT%n");
       for (JsonNode v : m.path("versions")) {
-        out.printf(Locale.ROOT, "%-8d %-10s %-29s %s%n", v.path("version").asLong(), v.path("state").asText(),
-            v.path("createdAt").asText(), v.path("fingerprint").asText().substring(0, 16));
+        out.printf(
+            Locale.ROOT,
+            "%-8d %-10s %-29s %s%n",
+            v.path("version").asLong(),
+            v.path("state").asText(),
+            v.path("createdAt").asText(),
+            v.path("fingerprint").asText().substring(0, 16));
       }
       out.printf(Locale.ROOT, "%nREADERS (30 days)%n");
       for (JsonNode r : m.path("readers")) {
-        out.printf(Locale.ROOT, "%s  last %s (version %d, %d reads)%n", r.path("workload").asText(),
-            r.path("lastReadAt").asText(), r.path("lastVersion").asLong(), r.path("reads").asLong());
+        out.printf(
+            Locale.ROOT,
+            "%s  last %s (version %d, %d reads)%n",
+            r.path("workload").asText(),
+            r.path("lastReadAt").asText(),
+            r.path("lastVersion").asLong(),
+            r.path("reads").asLong());
       }
       return 0;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List brokered secrets (never their values).")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List brokered secrets (never their values).")
   static final class ListSecrets extends ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -212,10 +299,21 @@ final class SecretCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf(Locale.ROOT, "%-28s %-8s %-24s %-22s %s%n", "NAME", "VERSION", "OWNER", "ROTATION DUE", "LAST READ");
+      out.printf(
+          Locale.ROOT,
+          "%-28s %-8s %-24s %-22s %s%n",
+          "NAME",
+          "VERSION",
+          "OWNER",
+          "ROTATION DUE",
+          "LAST READ");
       for (JsonNode i : r.path("items")) {
-        out.printf(Locale.ROOT, "%-28s %-8d %-24s %-22s %s%n", i.path("name").asText(),
-            i.path("currentVersion").asLong(), i.path("owner").asText(),
+        out.printf(
+            Locale.ROOT,
+            "%-28s %-8d %-24s %-22s %s%n",
+            i.path("name").asText(),
+            i.path("currentVersion").asLong(),
+            i.path("owner").asText(),
             i.has("rotationDueAt") ? i.path("rotationDueAt").asText() : "-",
             i.has("lastReadAt") ? i.path("lastReadAt").asText() : "never");
       }
@@ -233,10 +331,15 @@ final class SecretCommand implements Runnable {
 
     Integer change(String action, String done) {
       if (version == null) {
-        throw new CliException(2, "name the version with --version N (see 'warden secret get-metadata " + name + "')");
+        throw new CliException(
+            2, "name the version with --version N (see 'warden secret get-metadata " + name + "')");
       }
-      JsonNode r = connection.client().post("/v1/secrets/" + ApiClient.enc(name) + "/versions/" + version + ":"
-          + action, ApiClient.JSON.createObjectNode());
+      JsonNode r =
+          connection
+              .client()
+              .post(
+                  "/v1/secrets/" + ApiClient.enc(name) + "/versions/" + version + ":" + action,
+                  ApiClient.JSON.createObjectNode());
       PrintWriter out = out();
       if (output.structured()) {
         output.print(out, r);
@@ -247,10 +350,15 @@ final class SecretCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
-      description = {"Soft-delete one version (--version N), or remove the whole secret (--all).",
-          "A soft-deleted version is kept and can be undeleted; while the current version is deleted,",
-          "workloads' reads are refused (secret_unavailable).", ""})
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Soft-delete one version (--version N), or remove the whole secret (--all).",
+        "A soft-deleted version is kept and can be undeleted; while the current version is deleted,",
+        "workloads' reads are refused (secret_unavailable).",
+        ""
+      })
   static final class Delete extends VersionCommand {
     @Option(names = "--all", description = "remove the secret and every version, for good")
     boolean all;
@@ -273,7 +381,9 @@ final class SecretCommand implements Runnable {
     }
   }
 
-  @Command(name = "undelete", mixinStandardHelpOptions = true,
+  @Command(
+      name = "undelete",
+      mixinStandardHelpOptions = true,
       description = "Make a soft-deleted version readable again.")
   static final class Undelete extends VersionCommand {
     @Override
@@ -282,8 +392,13 @@ final class SecretCommand implements Runnable {
     }
   }
 
-  @Command(name = "destroy", mixinStandardHelpOptions = true,
-      description = {"Erase one version's value for good (its metadata stays); it cannot be undeleted.", ""})
+  @Command(
+      name = "destroy",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Erase one version's value for good (its metadata stays); it cannot be undeleted.",
+        ""
+      })
   static final class Destroy extends VersionCommand {
     @Override
     public Integer call() {
@@ -291,37 +406,54 @@ final class SecretCommand implements Runnable {
     }
   }
 
-  @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = {"Rotate a secret now through its connector.",
-          "Warden stores a new value as a pending version, sets it at the target, then makes it current. If the",
-          "target may hold it but the rotation could not finish, the version stays pending and this command (or",
-          "the server's rotation check) completes it.",
-          "A secret without a connector is rotated by its owner with 'warden secret put NAME --cas N'.", ""})
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Rotate a secret now through its connector.",
+        "Warden stores a new value as a pending version, sets it at the target, then makes it current. If the",
+        "target may hold it but the rotation could not finish, the version stays pending and this command (or",
+        "the server's rotation check) completes it.",
+        "A secret without a connector is rotated by its owner with 'warden secret put NAME --cas N'.",
+        ""
+      })
   static final class Rotate extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
     @Override
     public Integer call() {
-      JsonNode r = connection.client().post("/v1/secrets/" + ApiClient.enc(name) + ":rotate",
-          ApiClient.JSON.createObjectNode());
+      JsonNode r =
+          connection
+              .client()
+              .post(
+                  "/v1/secrets/" + ApiClient.enc(name) + ":rotate",
+                  ApiClient.JSON.createObjectNode());
       PrintWriter out = out();
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf(Locale.ROOT, "rotated %s: version %d (fingerprint %s)%n", r.path("name").asText(),
-            r.path("version").asLong(), r.path("fingerprint").asText());
+        out.printf(
+            Locale.ROOT,
+            "rotated %s: version %d (fingerprint %s)%n",
+            r.path("name").asText(),
+            r.path("version").asLong(),
+            r.path("fingerprint").asText());
       }
       return 0;
     }
   }
 
-  @Command(name = "discard-pending", mixinStandardHelpOptions = true,
-      description = {"Drop the pending version of a rotation that could not finish, without setting it anywhere.",
-          "See it with 'warden secret get-metadata'. Use it only once the target is known NOT to hold that value (for example",
-          "the account's password was reset by hand): the value is gone for good. Audited, with its fingerprint.",
-          "Refused while an attempt to set it is under way. Example: warden secret discard-pending legacy-db --version 4",
-          ""})
+  @Command(
+      name = "discard-pending",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Drop the pending version of a rotation that could not finish, without setting it anywhere.",
+        "See it with 'warden secret get-metadata'. Use it only once the target is known NOT to hold that value (for example",
+        "the account's password was reset by hand): the value is gone for good. Audited, with its fingerprint.",
+        "Refused while an attempt to set it is under way. Example: warden secret discard-pending legacy-db --version 4",
+        ""
+      })
   static final class DiscardPending extends VersionCommand {
     @Override
     public Integer call() {

@@ -19,16 +19,20 @@ import picocli.CommandLine.Spec;
  * admin password, an upstream OAuth client's secret or PEM private key). The same write-only store
  * as {@code warden database password}, which keeps working.
  */
-@Command(name = "target-secret", mixinStandardHelpOptions = true,
-    description = {"Secrets Warden reaches targets with: database admin passwords and OAuth client secrets or keys.",
-        "Write-only: stored sealed, shown only as fingerprints. See docs/credentials.md.", ""},
+@Command(
+    name = "target-secret",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Secrets Warden reaches targets with: database admin passwords and OAuth client secrets or keys.",
+      "Write-only: stored sealed, shown only as fingerprints. See docs/credentials.md.",
+      ""
+    },
     subcommands = {TargetSecretCommand.Set.class, DatabaseCommand.ListPasswords.class})
 final class TargetSecretCommand implements Runnable {
   /** The server's limit: a PEM RSA-4096 private key fits. */
   static final int MAX = 8192;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -37,19 +41,29 @@ final class TargetSecretCommand implements Runnable {
 
   /** Exactly one place to read the value from, never the command line. */
   static final class Source {
-    @Option(names = "--from-env", paramLabel = "VAR", description = "read the value from this environment variable")
+    @Option(
+        names = "--from-env",
+        paramLabel = "VAR",
+        description = "read the value from this environment variable")
     String fromEnv;
 
-    @Option(names = "--from-file", paramLabel = "FILE",
+    @Option(
+        names = "--from-file",
+        paramLabel = "FILE",
         description = "read the whole file (a PEM private key); one trailing line break is dropped")
     Path fromFile;
   }
 
-  @Command(name = "set", mixinStandardHelpOptions = true,
-      description = {"Store a target secret under NAME.",
-          "The value comes from standard input (first line), from --from-env VAR, or whole from --from-file FILE",
-          "(for a multi-line PEM private key); never from the command line, where it would be seen.",
-          "Warden checks it against every resource that names it before it stores it.", ""})
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Store a target secret under NAME.",
+        "The value comes from standard input (first line), from --from-env VAR, or whole from --from-file FILE",
+        "(for a multi-line PEM private key); never from the command line, where it would be seen.",
+        "Warden checks it against every resource that names it before it stores it.",
+        ""
+      })
   static final class Set extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -63,7 +77,8 @@ final class TargetSecretCommand implements Runnable {
       if (source != null && source.fromEnv != null) {
         value = System.getenv(source.fromEnv);
         if (value == null || value.isEmpty()) {
-          throw new CliException(2, "environment variable " + source.fromEnv + " is not set or empty");
+          throw new CliException(
+              2, "environment variable " + source.fromEnv + " is not set or empty");
         }
       } else if (source != null && source.fromFile != null) {
         if (!Files.isRegularFile(source.fromFile)) {
@@ -73,14 +88,19 @@ final class TargetSecretCommand implements Runnable {
           throw new CliException(2, source.fromFile + " is longer than " + MAX + " characters");
         }
         value = Files.readString(source.fromFile, StandardCharsets.UTF_8);
-        value = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
-            : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+        value =
+            value.endsWith("\r\n")
+                ? value.substring(0, value.length() - 2)
+                : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
       } else {
         value = DatabaseCommand.SetPassword.firstLine(System.in, MAX);
       }
       if (value.isEmpty()) {
-        throw new CliException(2, "no value; pipe it in, e.g. 'warden target-secret set " + name
-            + " < file', or use --from-env or --from-file");
+        throw new CliException(
+            2,
+            "no value; pipe it in, e.g. 'warden target-secret set "
+                + name
+                + " < file', or use --from-env or --from-file");
       }
       if (value.length() > MAX) {
         throw new CliException(2, "the value is longer than " + MAX + " characters");
@@ -92,8 +112,12 @@ final class TargetSecretCommand implements Runnable {
       if (output.structured()) {
         output.print(out, r);
       } else {
-        out.printf(java.util.Locale.ROOT, "stored %s (version %d, fingerprint %s)%n", r.path("name").asText(),
-            r.path("version").asLong(), r.path("fingerprint").asText());
+        out.printf(
+            java.util.Locale.ROOT,
+            "stored %s (version %d, fingerprint %s)%n",
+            r.path("name").asText(),
+            r.path("version").asLong(),
+            r.path("fingerprint").asText());
       }
       return 0;
     }

@@ -11,21 +11,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "tokens", mixinStandardHelpOptions = true, description = "Manage admin API tokens.",
-    subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class})
+@Command(
+    name = "tokens",
+    mixinStandardHelpOptions = true,
+    description = "Manage admin API tokens.",
+    subcommands = {
+      TokensCommand.Create.class,
+      TokensCommand.ListTokens.class,
+      TokensCommand.Revoke.class
+    })
 final class TokensCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
-      description = {"Create an admin token. The token is printed once; only its hash is stored.", ""},
-      footer = {"", "Scopes: admin, read, policy:write, audit:read, keys:manage, tokens:manage, scan:report", "",
-          "Example:", "  warden tokens create --name ci-apply --scope policy:write --ttl 90d"})
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create an admin token. The token is printed once; only its hash is stored.",
+        ""
+      },
+      footer = {
+        "",
+        "Scopes: admin, read, policy:write, audit:read, keys:manage, tokens:manage, scan:report",
+        "",
+        "Example:",
+        "  warden tokens create --name ci-apply --scope policy:write --ttl 90d"
+      })
   static final class Create extends ApiCommand implements Callable<Integer> {
     @Option(names = "--name", required = true)
     String name;
@@ -33,9 +49,10 @@ final class TokensCommand implements Runnable {
     @Option(names = "--scope", required = true, split = ",", description = "one or more scopes")
     List<String> scopes;
 
-    @Option(names = "--ttl", description = "lifetime, e.g. 30d (default: no expiry — a posture finding)")
+    @Option(
+        names = "--ttl",
+        description = "lifetime, e.g. 30d (default: no expiry — a posture finding)")
     String ttl;
-
 
     @Override
     public Integer call() {
@@ -52,14 +69,22 @@ final class TokensCommand implements Runnable {
         output.print(out, r);
       } else {
         out.println(r.path("token").asText());
-        spec.commandLine().getErr().printf(java.util.Locale.ROOT, "created token %s (%s); it is shown only this once%n", r.path("id").asText(),
-            r.path("scopes"));
+        spec.commandLine()
+            .getErr()
+            .printf(
+                java.util.Locale.ROOT,
+                "created token %s (%s); it is shown only this once%n",
+                r.path("id").asText(),
+                r.path("scopes"));
       }
       return 0;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List admin tokens (never their secrets).")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List admin tokens (never their secrets).")
   static final class ListTokens extends ApiCommand implements Callable<Integer> {
 
     @Override
@@ -70,21 +95,39 @@ final class TokensCommand implements Runnable {
         output.print(out, r);
         return 0;
       }
-      out.printf(java.util.Locale.ROOT, "%-18s %-20s %-36s %-28s %s%n", "ID", "NAME", "SCOPES", "CREATED", "STATUS");
+      out.printf(
+          java.util.Locale.ROOT,
+          "%-18s %-20s %-36s %-28s %s%n",
+          "ID",
+          "NAME",
+          "SCOPES",
+          "CREATED",
+          "STATUS");
       for (JsonNode t : r.path("items")) {
-        String status = t.has("revokedAt") ? "revoked" : t.has("expiresAt") ? "expires " + t.path("expiresAt").asText() : "active";
-        out.printf(java.util.Locale.ROOT, "%-18s %-20s %-36s %-28s %s%n", t.path("id").asText(), t.path("name").asText(), t.path("scopes"),
-            t.path("createdAt").asText(), status);
+        String status =
+            t.has("revokedAt")
+                ? "revoked"
+                : t.has("expiresAt") ? "expires " + t.path("expiresAt").asText() : "active";
+        out.printf(
+            java.util.Locale.ROOT,
+            "%-18s %-20s %-36s %-28s %s%n",
+            t.path("id").asText(),
+            t.path("name").asText(),
+            t.path("scopes"),
+            t.path("createdAt").asText(),
+            status);
       }
       return 0;
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an admin token by id.")
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = "Revoke an admin token by id.")
   static final class Revoke extends ApiCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID")
     String id;
-
 
     @Override
     public Integer call() {

@@ -9,32 +9,40 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "workload", mixinStandardHelpOptions = true, description = "Workload lifecycle.",
+@Command(
+    name = "workload",
+    mixinStandardHelpOptions = true,
+    description = "Workload lifecycle.",
     subcommands = {WorkloadCommand.Retire.class})
 final class WorkloadCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "retire", mixinStandardHelpOptions = true,
-      description = {"Retire a workload and revoke every live credential it holds.",
-          "Every allow policy that names only this workload is deleted (its history is kept).",
-          "With --dry-run nothing changes: the report lists what would be revoked and deleted, what the",
-          "workload obtained in the window, who else uses a resource whose policy goes, and who would lose access.",
-          "Exit code 1 if anything could not be revoked."},
-      footer = {"", "Examples:", "  warden workload retire spiffe://acme.test/batch --dry-run",
-          "  warden workload retire spiffe://acme.test/batch --dry-run --window 90d -o json"})
+  @Command(
+      name = "retire",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Retire a workload and revoke every live credential it holds.",
+        "Every allow policy that names only this workload is deleted (its history is kept).",
+        "With --dry-run nothing changes: the report lists what would be revoked and deleted, what the",
+        "workload obtained in the window, who else uses a resource whose policy goes, and who would lose access.",
+        "Exit code 1 if anything could not be revoked."
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  warden workload retire spiffe://acme.test/batch --dry-run",
+        "  warden workload retire spiffe://acme.test/batch --dry-run --window 90d -o json"
+      })
   static final class Retire extends ApiCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPIFFE-ID")
     String spiffeId;
 
-    @Mixin
-    ImpactReport impact;
-
+    @Mixin ImpactReport impact;
 
     @Override
     public Integer call() {
@@ -48,13 +56,28 @@ final class WorkloadCommand implements Runnable {
       } else if (impact.dryRun) {
         ImpactReport.print(out, r, "Retiring " + spiffeId + " would:");
       } else {
-        out.printf(java.util.Locale.ROOT, "%s retired (was %s)%n", r.path("workload").asText(), r.path("previousState").asText());
-        out.printf(java.util.Locale.ROOT, "revoked %d live credential(s)%n", r.path("revokedLeases").size());
-        r.path("disabledPolicies").forEach(p -> out.println("deleted policy only it used: " + p.asText()));
-        r.path("keptPolicies").forEach(p -> out.println("kept policy only it matches today (pattern or selector; review it): "
-            + p.asText()));
+        out.printf(
+            java.util.Locale.ROOT,
+            "%s retired (was %s)%n",
+            r.path("workload").asText(),
+            r.path("previousState").asText());
+        out.printf(
+            java.util.Locale.ROOT,
+            "revoked %d live credential(s)%n",
+            r.path("revokedLeases").size());
+        r.path("disabledPolicies")
+            .forEach(p -> out.println("deleted policy only it used: " + p.asText()));
+        r.path("keptPolicies")
+            .forEach(
+                p ->
+                    out.println(
+                        "kept policy only it matches today (pattern or selector; review it): "
+                            + p.asText()));
         r.path("notRevoked").forEach(p -> out.println("COULD NOT REVOKE: " + p.asText()));
-        out.println(r.path("verified").asBoolean() ? "verified: nothing live remains" : "NOT VERIFIED: see above");
+        out.println(
+            r.path("verified").asBoolean()
+                ? "verified: nothing live remains"
+                : "NOT VERIFIED: see above");
       }
       return impact.dryRun || r.path("verified").asBoolean() ? 0 : 1;
     }

@@ -24,8 +24,9 @@ final class YamlDocuments {
   record Doc(JsonNode node, int line) {}
 
   // a key given twice in one mapping silently loses the first value: refuse it instead
-  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
   private YamlDocuments() {}
 
@@ -52,13 +53,32 @@ final class YamlDocuments {
     if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
       Mark at = y.getProblemMark();
       Mark from = y.getContextMark();
-      String context = y.getContext() == null ? ""
-          : " (" + y.getContext() + (from == null ? "" : " that starts at " + (from.getLine() + 1) + ":"
-              + (from.getColumn() + 1)) + ")";
-      return f + ":" + (at.getLine() + 1) + ":" + (at.getColumn() + 1) + ": not valid YAML: " + y.getProblem() + context;
+      String context =
+          y.getContext() == null
+              ? ""
+              : " ("
+                  + y.getContext()
+                  + (from == null
+                      ? ""
+                      : " that starts at " + (from.getLine() + 1) + ":" + (from.getColumn() + 1))
+                  + ")";
+      return f
+          + ":"
+          + (at.getLine() + 1)
+          + ":"
+          + (at.getColumn() + 1)
+          + ": not valid YAML: "
+          + y.getProblem()
+          + context;
     }
     JsonLocation at = e.getLocation();
-    String problem = e.getOriginalMessage() == null ? "cannot be parsed" : e.getOriginalMessage().lines().findFirst().orElse("");
-    return f + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr()) + ": not valid YAML: " + problem;
+    String problem =
+        e.getOriginalMessage() == null
+            ? "cannot be parsed"
+            : e.getOriginalMessage().lines().findFirst().orElse("");
+    return f
+        + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+        + ": not valid YAML: "
+        + problem;
   }
 }

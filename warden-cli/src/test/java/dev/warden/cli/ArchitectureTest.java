@@ -31,55 +31,95 @@ class ArchitectureTest {
   @BeforeAll
   static void importMainClasses() {
     // the other modules arrive as jars or class folders, depending on how Maven resolves them
-    warden = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.warden");
+    warden =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.warden");
   }
 
   @Test
   void coreKnowsNoHttpAndNoSql() {
-    noClasses().that().resideInAPackage("dev.warden.core..")
-        .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "io.helidon..",
-            "com.zaxxer..", "org.flywaydb..", "java.net.http..", "com.sun.net.httpserver..", "io.grpc..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.warden.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.sql..",
+            "javax.sql..",
+            "io.helidon..",
+            "com.zaxxer..",
+            "org.flywaydb..",
+            "java.net.http..",
+            "com.sun.net.httpserver..",
+            "io.grpc..")
         .because("core is the domain: storage and transport are behind interfaces it defines")
         .check(warden);
   }
 
   @Test
   void coreDependsOnNoOtherWardenModule() {
-    noClasses().that().resideInAPackage("dev.warden.core..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.warden.store..", "dev.warden.server..",
-            "dev.warden.agent..", "dev.warden.scan..", "dev.warden.cli..")
-        .check(warden);
-  }
-
-  @Test
-  void theStoreDependsOnlyOnCore() {
-    noClasses().that().resideInAPackage("dev.warden.store..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.warden.server..", "dev.warden.agent..",
-            "dev.warden.scan..", "dev.warden.cli..")
-        .check(warden);
-  }
-
-  @Test
-  void theAgentTalksToTheServerOnlyOverItsApi() {
-    noClasses().that().resideInAPackage("dev.warden.agent..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.warden.server..", "dev.warden.store..",
+    noClasses()
+        .that()
+        .resideInAPackage("dev.warden.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.warden.store..",
+            "dev.warden.server..",
+            "dev.warden.agent..",
+            "dev.warden.scan..",
             "dev.warden.cli..")
         .check(warden);
   }
 
   @Test
+  void theStoreDependsOnlyOnCore() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.warden.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.warden.server..", "dev.warden.agent..", "dev.warden.scan..", "dev.warden.cli..")
+        .check(warden);
+  }
+
+  @Test
+  void theAgentTalksToTheServerOnlyOverItsApi() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.warden.agent..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.warden.server..", "dev.warden.store..", "dev.warden.cli..")
+        .check(warden);
+  }
+
+  @Test
   void theScannerStandsAlone() {
-    noClasses().that().resideInAPackage("dev.warden.scan..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.warden.core..", "dev.warden.server..",
-            "dev.warden.store..", "dev.warden.agent..", "dev.warden.cli..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.warden.scan..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.warden.core..",
+            "dev.warden.server..",
+            "dev.warden.store..",
+            "dev.warden.agent..",
+            "dev.warden.cli..")
         .check(warden);
   }
 
   @Test
   void theServerNeverReachesIntoTheCli() {
-    noClasses().that().resideInAPackage("dev.warden.server..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.warden.cli..", "dev.warden.agent..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.warden.server..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.warden.cli..", "dev.warden.agent..")
         .check(warden);
   }
 
@@ -104,8 +144,9 @@ class ArchitectureTest {
         }
       }
     }
-    assertThat(edges).as("core's packages and their dependencies were imported").containsKeys("core.grant",
-        "core.store", "core.policy");
+    assertThat(edges)
+        .as("core's packages and their dependencies were imported")
+        .containsKeys("core.grant", "core.store", "core.policy");
     Set<String> inCycles = new TreeSet<>();
     for (Set<String> component : PackageCycles.stronglyConnected(edges)) {
       if (component.size() > 1) {
@@ -118,19 +159,26 @@ class ArchitectureTest {
         }
       }
     }
-    assertThat(inCycles).as("dependencies between core packages that form a package cycle; break it (move the"
-        + " interface beside its aggregate, the shared value to model, pass a value instead of a type)").isEmpty();
+    assertThat(inCycles)
+        .as(
+            "dependencies between core packages that form a package cycle; break it (move the"
+                + " interface beside its aggregate, the shared value to model, pass a value instead of a type)")
+        .isEmpty();
   }
 
   @Test
   void aCycleOfPackagesIsFoundAndAChainIsNot() {
-    Map<String, Set<String>> edges = Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"));
+    Map<String, Set<String>> edges =
+        Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"));
     assertThat(PackageCycles.stronglyConnected(edges)).contains(Set.of("a", "b", "c"), Set.of("d"));
     assertThat(PackageCycles.stronglyConnected(Map.of("a", Set.of("b"), "b", Set.of("c"))))
         .allMatch(component -> component.size() == 1);
   }
 
-  /** {@code core.x} for any class in {@code dev.warden.core.x..}; null outside core or in core's root. */
+  /**
+   * {@code core.x} for any class in {@code dev.warden.core.x..}; null outside core or in core's
+   * root.
+   */
   private static String corePackage(String pkg) {
     if (!pkg.startsWith("dev.warden.core.")) {
       return null;

@@ -43,8 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint kept outside the database proves the loss, naming the missing events.
  */
 class AuditCheckpointCliTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   WardenServer server;
   String url;
@@ -57,10 +56,23 @@ class AuditCheckpointCliTest {
       port = s.getLocalPort();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server = WardenServer.start(ConfigLoader.load(null, Map.of(), Map.of("server.port", Integer.toString(port),
-        "server.dataDir", dir.resolve("data").toString(), "audit.checkpointInterval", "100ms")), Clock.systemUTC(),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    server =
+        WardenServer.start(
+            ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "server.port",
+                    Integer.toString(port),
+                    "server.dataDir",
+                    dir.resolve("data").toString(),
+                    "audit.checkpointInterval",
+                    "100ms")),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).isTrue();
     token = m.group(1);
     url = "http://127.0.0.1:" + port;
@@ -83,7 +95,8 @@ class AuditCheckpointCliTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -95,8 +108,12 @@ class AuditCheckpointCliTest {
     StringBuilder yaml = new StringBuilder();
     for (int i = 0; i < n; i++) {
       String name = "r" + System.nanoTime() + "-" + i;
-      yaml.append(i == 0 ? "" : "---\n").append("kind: Resource\nmetadata: {name: ").append(name).append("}\nspec: {audience: https://")
-          .append(name).append(".acme.test}\n");
+      yaml.append(i == 0 ? "" : "---\n")
+          .append("kind: Resource\nmetadata: {name: ")
+          .append(name)
+          .append("}\nspec: {audience: https://")
+          .append(name)
+          .append(".acme.test}\n");
     }
     Path f = dir.resolve("resources-" + System.nanoTime() + ".yaml");
     Files.writeString(f, yaml);
@@ -105,18 +122,47 @@ class AuditCheckpointCliTest {
   }
 
   long headSeq() throws IOException {
-    JsonNode events = ApiClient.JSON.readTree(warden("audit", "list", "--limit", "1", "--server", url, "--token", token,
-        "-o", "json").out()).path("events");
+    JsonNode events =
+        ApiClient.JSON
+            .readTree(
+                warden(
+                        "audit",
+                        "list",
+                        "--limit",
+                        "1",
+                        "--server",
+                        url,
+                        "--token",
+                        token,
+                        "-o",
+                        "json")
+                    .out())
+            .path("events");
     return events.path(0).path("seq").asLong();
   }
 
-  /** Waits for a checkpoint of the current head and saves it as `warden audit checkpoints` prints it. */
+  /**
+   * Waits for a checkpoint of the current head and saves it as `warden audit checkpoints` prints
+   * it.
+   */
   Path saveCheckpoint() throws Exception {
     long head = headSeq();
     long deadline = System.nanoTime() + 15_000_000_000L;
     while (true) {
-      Run r = warden("audit", "checkpoints", "--limit", "1", "--server", url, "--token", token, "-o", "json");
-      if (ApiClient.JSON.readTree(r.out()).path("checkpoints").path(0).path("seq").asLong() >= head) {
+      Run r =
+          warden(
+              "audit",
+              "checkpoints",
+              "--limit",
+              "1",
+              "--server",
+              url,
+              "--token",
+              token,
+              "-o",
+              "json");
+      if (ApiClient.JSON.readTree(r.out()).path("checkpoints").path(0).path("seq").asLong()
+          >= head) {
         Path f = dir.resolve("checkpoint-" + System.nanoTime() + ".json");
         Files.writeString(f, r.out());
         return f;
@@ -127,24 +173,39 @@ class AuditCheckpointCliTest {
   }
 
   long checkpointSeq(Path saved) throws IOException {
-    return ApiClient.JSON.readTree(Files.readString(saved)).path("checkpoints").path(0).path("seq").asLong();
+    return ApiClient.JSON
+        .readTree(Files.readString(saved))
+        .path("checkpoints")
+        .path(0)
+        .path("seq")
+        .asLong();
   }
 
   String checkpointJws(Path saved) throws IOException {
-    return ApiClient.JSON.readTree(Files.readString(saved)).path("checkpoints").path(0).path("checkpoint").asText();
+    return ApiClient.JSON
+        .readTree(Files.readString(saved))
+        .path("checkpoints")
+        .path(0)
+        .path("checkpoint")
+        .asText();
   }
 
-  /** Deletes the newest events and sets the head to the event before them, as someone with the database file could. */
+  /**
+   * Deletes the newest events and sets the head to the event before them, as someone with the
+   * database file could.
+   */
   void deleteTailAndRewriteHead(long keepUpTo) throws Exception {
     String jdbc = "jdbc:h2:file:" + dir.resolve("data").toAbsolutePath() + "/warden";
-    try (Connection c = DriverManager.getConnection(jdbc, "warden", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbc, "warden", "");
+        Statement s = c.createStatement()) {
       byte[] hash;
       try (var rs = s.executeQuery("SELECT hash FROM audit_events WHERE seq = " + keepUpTo)) {
         assertThat(rs.next()).isTrue();
         hash = rs.getBytes(1);
       }
       s.executeUpdate("DELETE FROM audit_events WHERE seq > " + keepUpTo);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
         ps.setLong(1, keepUpTo);
         ps.setBytes(2, hash);
         ps.executeUpdate();
@@ -153,8 +214,11 @@ class AuditCheckpointCliTest {
   }
 
   String get(String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
@@ -164,37 +228,82 @@ class AuditCheckpointCliTest {
     Path jwks = dir.resolve("audit-keys.json");
     Files.writeString(jwks, get("/v1/audit/checkpoints/jwks"));
 
-    Run file = warden("audit", "verify", "--checkpoint", saved.toString(), "--server", url, "--token", token);
-    Run fromUrl = warden("audit", "verify", "--checkpoint", url + "/v1/audit/checkpoints/latest", "--server",
-        url, "--token", token, "-o", "json");
-    Run offline = warden("audit", "verify", "--checkpoint", saved.toString(), "--jwks", jwks.toString(),
-        "--server", url, "--token", token);
+    Run file =
+        warden(
+            "audit", "verify", "--checkpoint", saved.toString(), "--server", url, "--token", token);
+    Run fromUrl =
+        warden(
+            "audit",
+            "verify",
+            "--checkpoint",
+            url + "/v1/audit/checkpoints/latest",
+            "--server",
+            url,
+            "--token",
+            token,
+            "-o",
+            "json");
+    Run offline =
+        warden(
+            "audit",
+            "verify",
+            "--checkpoint",
+            saved.toString(),
+            "--jwks",
+            jwks.toString(),
+            "--server",
+            url,
+            "--token",
+            token);
 
     assertThat(file.exit()).as(file.out() + file.err()).isZero();
-    assertThat(file.out()).startsWith("audit chain intact: ").contains("it holds checkpoint ")
+    assertThat(file.out())
+        .startsWith("audit chain intact: ")
+        .contains("it holds checkpoint ")
         .contains("(event " + checkpointSeq(saved) + ")");
     assertThat(fromUrl.exit()).as(fromUrl.out() + fromUrl.err()).isZero();
-    assertThat(ApiClient.JSON.readTree(fromUrl.out()).path("checkpoint").path("holds").asBoolean()).isTrue();
+    assertThat(ApiClient.JSON.readTree(fromUrl.out()).path("checkpoint").path("holds").asBoolean())
+        .isTrue();
     assertThat(offline.exit()).as(offline.out() + offline.err()).isZero();
   }
 
   @Test
-  void deletingTheTailAndRewritingTheHeadFailsAgainstTheLastCheckpointNamingTheMissingRange() throws Exception {
+  void deletingTheTailAndRewritingTheHeadFailsAgainstTheLastCheckpointNamingTheMissingRange()
+      throws Exception {
     writeEvents(12);
     Path saved = saveCheckpoint();
     long signed = checkpointSeq(saved);
     deleteTailAndRewriteHead(signed - 9);
 
     Run plain = warden("audit", "verify", "--server", url, "--token", token);
-    Run withCheckpoint = warden("audit", "verify", "--checkpoint", saved.toString(), "--server", url,
-        "--token", token);
-    Run json = warden("audit", "verify", "--checkpoint", saved.toString(), "--server", url, "--token", token,
-        "-o", "json");
+    Run withCheckpoint =
+        warden(
+            "audit", "verify", "--checkpoint", saved.toString(), "--server", url, "--token", token);
+    Run json =
+        warden(
+            "audit",
+            "verify",
+            "--checkpoint",
+            saved.toString(),
+            "--server",
+            url,
+            "--token",
+            token,
+            "-o",
+            "json");
 
     assertThat(plain.exit()).as("the hash chain alone cannot see it: " + plain.out()).isZero();
     assertThat(withCheckpoint.exit()).isEqualTo(1);
-    assertThat(withCheckpoint.out()).startsWith("AUDIT CHAIN TRUNCATED: events " + (signed - 8) + ".." + signed
-        + " missing: the chain ends at " + (signed - 9) + " but checkpoint ").contains(" signed " + signed);
+    assertThat(withCheckpoint.out())
+        .startsWith(
+            "AUDIT CHAIN TRUNCATED: events "
+                + (signed - 8)
+                + ".."
+                + signed
+                + " missing: the chain ends at "
+                + (signed - 9)
+                + " but checkpoint ")
+        .contains(" signed " + signed);
     JsonNode j = ApiClient.JSON.readTree(json.out());
     assertThat(j.path("intact").asBoolean()).isFalse();
     assertThat(j.path("checkpoint").path("missingFrom").asLong()).isEqualTo(signed - 8);
@@ -209,10 +318,13 @@ class AuditCheckpointCliTest {
     deleteTailAndRewriteHead(signed - 2);
     writeEvents(6);
 
-    Run r = warden("audit", "verify", "--checkpoint", saved.toString(), "--server", url, "--token", token);
+    Run r =
+        warden(
+            "audit", "verify", "--checkpoint", saved.toString(), "--server", url, "--token", token);
 
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
-    assertThat(r.out()).startsWith("AUDIT CHAIN TRUNCATED: event " + signed + " is not the event checkpoint ")
+    assertThat(r.out())
+        .startsWith("AUDIT CHAIN TRUNCATED: event " + signed + " is not the event checkpoint ")
         .contains("rolled back to before event " + signed + " and rewritten");
   }
 
@@ -223,26 +335,63 @@ class AuditCheckpointCliTest {
     String[] parts = checkpointJws(saved).split("\\.");
     JsonNode payload = ApiClient.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
     String header = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
-    String longer = payload.toString().replace("\"seq\":" + payload.path("seq").asLong(),
-        "\"seq\":" + (payload.path("seq").asLong() + 50));
+    String longer =
+        payload
+            .toString()
+            .replace(
+                "\"seq\":" + payload.path("seq").asLong(),
+                "\"seq\":" + (payload.path("seq").asLong() + 50));
     KeyMaterial other = KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom());
 
-    Map<String, String> forged = Map.of(
-        "changed payload", parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
-            .encodeToString(longer.getBytes(StandardCharsets.UTF_8)) + "." + parts[2],
-        "another key under the server's kid", AccessTokenMinter.signCompact(other, header, longer),
-        "another key of its own", CheckpointJws.sign(other, new Checkpoint(payload.path("iss").asText(),
-            payload.path("chain").asText(), payload.path("seq").asLong() + 50, new byte[32], Instant.now())).jws());
-    Map<String, String> reasons = Map.of("changed payload", "bad_signature",
-        "another key under the server's kid", "bad_signature", "another key of its own", "unknown_kid");
+    Map<String, String> forged =
+        Map.of(
+            "changed payload",
+                parts[0]
+                    + "."
+                    + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(longer.getBytes(StandardCharsets.UTF_8))
+                    + "."
+                    + parts[2],
+            "another key under the server's kid",
+                AccessTokenMinter.signCompact(other, header, longer),
+            "another key of its own",
+                CheckpointJws.sign(
+                        other,
+                        new Checkpoint(
+                            payload.path("iss").asText(),
+                            payload.path("chain").asText(),
+                            payload.path("seq").asLong() + 50,
+                            new byte[32],
+                            Instant.now()))
+                    .jws());
+    Map<String, String> reasons =
+        Map.of(
+            "changed payload",
+            "bad_signature",
+            "another key under the server's kid",
+            "bad_signature",
+            "another key of its own",
+            "unknown_kid");
     for (Map.Entry<String, String> f : forged.entrySet()) {
       Path file = dir.resolve("forged.jws");
       Files.writeString(file, f.getValue() + "\n");
 
-      Run r = warden("audit", "verify", "--checkpoint", file.toString(), "--server", url, "--token", token);
+      Run r =
+          warden(
+              "audit",
+              "verify",
+              "--checkpoint",
+              file.toString(),
+              "--server",
+              url,
+              "--token",
+              token);
 
       assertThat(r.exit()).as(f.getKey()).isEqualTo(2);
-      assertThat(r.err()).as(f.getKey()).startsWith("error: checkpoint refused (" + reasons.get(f.getKey()) + "): ");
+      assertThat(r.err())
+          .as(f.getKey())
+          .startsWith("error: checkpoint refused (" + reasons.get(f.getKey()) + "): ");
       assertThat(r.out()).as(f.getKey()).doesNotContain("intact");
     }
   }
@@ -254,14 +403,31 @@ class AuditCheckpointCliTest {
     Path jwks = dir.resolve("other-keys.json");
     Files.writeString(jwks, "{\"keys\":[" + other.publicJwk() + "]}");
     Path cp = dir.resolve("other.jws");
-    Files.writeString(cp, CheckpointJws.sign(other, new Checkpoint("https://other.example", "other-chain", 1,
-        new byte[32], Instant.now())).jws());
+    Files.writeString(
+        cp,
+        CheckpointJws.sign(
+                other,
+                new Checkpoint(
+                    "https://other.example", "other-chain", 1, new byte[32], Instant.now()))
+            .jws());
 
-    Run r = warden("audit", "verify", "--checkpoint", cp.toString(), "--jwks", jwks.toString(), "--server", url,
-        "--token", token);
+    Run r =
+        warden(
+            "audit",
+            "verify",
+            "--checkpoint",
+            cp.toString(),
+            "--jwks",
+            jwks.toString(),
+            "--server",
+            url,
+            "--token",
+            token);
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("the checkpoint is of audit chain other-chain").contains("signed by another Warden");
+    assertThat(r.err())
+        .contains("the checkpoint is of audit chain other-chain")
+        .contains("signed by another Warden");
   }
 
   @Test
@@ -269,9 +435,19 @@ class AuditCheckpointCliTest {
     Path empty = dir.resolve("empty.json");
     Files.writeString(empty, "{\"checkpoints\":[]}");
 
-    Run r = warden("audit", "verify", "--checkpoint", empty.toString(), "--server", url, "--token", token);
-    Run missing = warden("audit", "verify", "--checkpoint", dir.resolve("nope").toString(), "--server", url,
-        "--token", token);
+    Run r =
+        warden(
+            "audit", "verify", "--checkpoint", empty.toString(), "--server", url, "--token", token);
+    Run missing =
+        warden(
+            "audit",
+            "verify",
+            "--checkpoint",
+            dir.resolve("nope").toString(),
+            "--server",
+            url,
+            "--token",
+            token);
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("holds no checkpoint");

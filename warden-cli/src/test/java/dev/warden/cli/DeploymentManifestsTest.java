@@ -42,25 +42,25 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The deployment files under {@code deploy/} checked without a cluster or a systemd:
- * every Kubernetes manifest against the API schema of the official client's generated models (an
- * unknown or misspelled field, a missing required field or a wrong type is refused), and against
- * Warden itself — the ConfigMap's configuration loads with the server's own loader, the
- * environment variables are keys the server reads, the containers' arguments parse as the
- * {@code warden} commands they run, and the names that tie the objects together (selectors, the
- * Service the agent calls, the projected token's audience, the socket in its hostPath) agree.
- * The systemd units pass {@code systemd-analyze verify} and their command lines parse too.
+ * The deployment files under {@code deploy/} checked without a cluster or a systemd: every
+ * Kubernetes manifest against the API schema of the official client's generated models (an unknown
+ * or misspelled field, a missing required field or a wrong type is refused), and against Warden
+ * itself — the ConfigMap's configuration loads with the server's own loader, the environment
+ * variables are keys the server reads, the containers' arguments parse as the {@code warden}
+ * commands they run, and the names that tie the objects together (selectors, the Service the agent
+ * calls, the projected token's audience, the socket in its hostPath) agree. The systemd units pass
+ * {@code systemd-analyze verify} and their command lines parse too.
  */
 class DeploymentManifestsTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final ObjectMapper JSON = new ObjectMapper();
   static Path root;
   static Path kubernetes;
+
   /** Each manifest file's objects, parsed by the model class of its kind. */
   static final Map<String, Object> objects = new HashMap<>();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void load() throws IOException {
@@ -73,8 +73,12 @@ class DeploymentManifestsTest {
 
   static List<Path> manifests() throws IOException {
     try (Stream<Path> s = Files.list(kubernetes)) {
-      return s.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
-          .sorted().toList();
+      return s.filter(
+              p ->
+                  p.toString().endsWith(".yaml")
+                      && !p.getFileName().toString().equals("kustomization.yaml"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -97,7 +101,9 @@ class DeploymentManifestsTest {
         case "apps/v1 Deployment" -> V1Deployment.fromJson(json);
         case "apps/v1 DaemonSet" -> V1DaemonSet.fromJson(json);
         case "policy/v1 PodDisruptionBudget" -> V1PodDisruptionBudget.fromJson(json);
-        default -> throw new IllegalArgumentException("no schema known for " + type + ": add its model here");
+        default ->
+            throw new IllegalArgumentException(
+                "no schema known for " + type + ": add its model here");
       };
     } catch (com.google.gson.JsonParseException e) {
       // a value of the wrong type (a string for an integer, ...)
@@ -111,27 +117,46 @@ class DeploymentManifestsTest {
 
   static V1Container container(String file) {
     Object o = objects.get(file);
-    var spec = o instanceof V1Deployment d ? d.getSpec().getTemplate().getSpec() : ((V1DaemonSet) o).getSpec().getTemplate().getSpec();
+    var spec =
+        o instanceof V1Deployment d
+            ? d.getSpec().getTemplate().getSpec()
+            : ((V1DaemonSet) o).getSpec().getTemplate().getSpec();
     assertThat(spec.getContainers()).hasSize(1);
     return spec.getContainers().getFirst();
   }
 
   @Test
   void everyManifestIsValidAgainstTheKubernetesSchemaOfItsKind() {
-    assertThat(objects.keySet()).containsExactlyInAnyOrder("namespace.yaml", "server-config.yaml",
-        "server-serviceaccount.yaml", "server-deployment.yaml", "server-service.yaml", "server-pdb.yaml",
-        "agent-serviceaccount.yaml", "agent-daemonset.yaml");
+    assertThat(objects.keySet())
+        .containsExactlyInAnyOrder(
+            "namespace.yaml",
+            "server-config.yaml",
+            "server-serviceaccount.yaml",
+            "server-deployment.yaml",
+            "server-service.yaml",
+            "server-pdb.yaml",
+            "agent-serviceaccount.yaml",
+            "agent-daemonset.yaml");
   }
 
   @Test
   void aMisspelledFieldAWrongTypeOrAMissingRequiredFieldIsRefused() throws IOException {
-    String deployment = Files.readString(kubernetes.resolve("server-deployment.yaml"), StandardCharsets.UTF_8);
+    String deployment =
+        Files.readString(kubernetes.resolve("server-deployment.yaml"), StandardCharsets.UTF_8);
     assertThatThrownBy(() -> parse(deployment.replace("readinessProbe:", "readynessProbe:")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("readynessProbe");
-    assertThatThrownBy(() -> parse(deployment.replace("containerPort: 8080", "containerPort: eighty")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("readynessProbe");
+    assertThatThrownBy(
+            () -> parse(deployment.replace("containerPort: 8080", "containerPort: eighty")))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> parse(deployment.replace("        - name: server\n          image: warden", "        - image: warden")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("`name`");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    deployment.replace(
+                        "        - name: server\n          image: warden",
+                        "        - image: warden")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("`name`");
     assertThatThrownBy(() -> parse("apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"))
         .hasMessageContaining("no schema known for v1 Secret");
   }
@@ -142,20 +167,28 @@ class DeploymentManifestsTest {
     Set<String> listed = new TreeSet<>();
     k.path("resources").forEach(r -> listed.add(r.asText()));
     assertThat(listed).isEqualTo(new TreeSet<>(objects.keySet()));
-    assertThat(k.path("namespace").asText()).isEqualTo(object("namespace.yaml", V1Namespace.class).getMetadata().getName());
+    assertThat(k.path("namespace").asText())
+        .isEqualTo(object("namespace.yaml", V1Namespace.class).getMetadata().getName());
   }
 
   @Test
-  void serverConfigurationLoadsWithTheServersOwnLoaderAndItsEnvironmentNamesKeysTheServerReads() throws IOException {
+  void serverConfigurationLoadsWithTheServersOwnLoaderAndItsEnvironmentNamesKeysTheServerReads()
+      throws IOException {
     Path config = tmp.resolve("warden.yaml");
-    Files.writeString(config, object("server-config.yaml", V1ConfigMap.class).getData().get("warden.yaml"));
+    Files.writeString(
+        config, object("server-config.yaml", V1ConfigMap.class).getData().get("warden.yaml"));
     V1Container server = container("server-deployment.yaml");
-    Set<String> known = ServerKeys.ALL.stream().map(ConfigKey::envName).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> known =
+        ServerKeys.ALL.stream()
+            .map(ConfigKey::envName)
+            .collect(Collectors.toCollection(TreeSet::new));
     known.add("WARDEN_MASTER_KEY");
     Map<String, String> env = new HashMap<>();
     for (V1EnvVar e : server.getEnv()) {
       assertThat(known).as("environment variable %s", e.getName()).contains(e.getName());
-      assertThat(e.getValueFrom().getSecretKeyRef()).as("%s comes from a Secret", e.getName()).isNotNull();
+      assertThat(e.getValueFrom().getSecretKeyRef())
+          .as("%s comes from a Secret", e.getName())
+          .isNotNull();
       env.put(e.getName(), "x");
     }
     ServerConfig cfg = ConfigLoader.load(config, env, Map.of());
@@ -163,14 +196,17 @@ class DeploymentManifestsTest {
     assertThat(cfg.get(ServerKeys.SERVER_HOST)).isEqualTo("0.0.0.0");
     assertThat(cfg.issuer()).startsWith("https://");
 
-    // the container's arguments are a `warden server` command line, reading that file where it is mounted
+    // the container's arguments are a `warden server` command line, reading that file where it is
+    // mounted
     List<String> args = server.getArgs();
-    CommandLine.ParseResult parsed = Main.commandLine(new CliEnvironment(Map.of(), tmp)).parseArgs(args.toArray(String[]::new));
+    CommandLine.ParseResult parsed =
+        Main.commandLine(new CliEnvironment(Map.of(), tmp)).parseArgs(args.toArray(String[]::new));
     assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("server");
     String mounted = mountPath(server, "config");
     assertThat(args).contains(mounted + "/warden.yaml");
     // what the probes and the Service reach is the port the configuration listens on
-    assertThat(server.getPorts().getFirst().getContainerPort()).isEqualTo(cfg.get(ServerKeys.SERVER_PORT));
+    assertThat(server.getPorts().getFirst().getContainerPort())
+        .isEqualTo(cfg.get(ServerKeys.SERVER_PORT));
     assertThat(mountPath(server, "data")).isEqualTo(cfg.get(ServerKeys.SERVER_DATA_DIR).toString());
   }
 
@@ -185,7 +221,8 @@ class DeploymentManifestsTest {
     assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
     assertThat(pdb.getSpec().getMinAvailable().getIntValue()).isLessThan(d.getSpec().getReplicas());
     V1DaemonSet ds = object("agent-daemonset.yaml", V1DaemonSet.class);
-    assertThat(ds.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels());
+    assertThat(ds.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels());
 
     URI server = URI.create(flag(container("agent-daemonset.yaml").getArgs(), "--server"));
     String namespace = object("namespace.yaml", V1Namespace.class).getMetadata().getName();
@@ -194,15 +231,18 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void agentRunsWardenWithArgumentsTheAgentAcceptsAndAttestsWithATokenForTheServersIssuer() throws IOException {
+  void agentRunsWardenWithArgumentsTheAgentAcceptsAndAttestsWithATokenForTheServersIssuer()
+      throws IOException {
     V1DaemonSet ds = object("agent-daemonset.yaml", V1DaemonSet.class);
     V1Container agent = container("agent-daemonset.yaml");
     List<String> command = agent.getCommand();
     assertThat(command.getLast()).isEqualTo(Main.class.getName());
     assertThat(command).containsSubsequence("-cp", "@/app/jib-classpath-file");
-    CommandLine.ParseResult parsed = Main.commandLine(new CliEnvironment(Map.of(), tmp))
-        .parseArgs(agent.getArgs().toArray(String[]::new));
-    assertThat(parsed.subcommand().subcommand().commandSpec().qualifiedName()).isEqualTo("warden agent run");
+    CommandLine.ParseResult parsed =
+        Main.commandLine(new CliEnvironment(Map.of(), tmp))
+            .parseArgs(agent.getArgs().toArray(String[]::new));
+    assertThat(parsed.subcommand().subcommand().commandSpec().qualifiedName())
+        .isEqualTo("warden agent run");
     // attestation needs the callers' /proc entries
     assertThat(ds.getSpec().getTemplate().getSpec().getHostPID()).isTrue();
 
@@ -214,11 +254,19 @@ class DeploymentManifestsTest {
 
     // node evidence: the projected token file, for the audience the server's issuer names
     String tokenFile = flag(agent.getArgs(), "--platform-token-file");
-    var projected = volume(ds, "platform-token").getProjected().getSources().getFirst().getServiceAccountToken();
-    assertThat(Path.of(tokenFile)).isEqualTo(Path.of(mountPath(agent, "platform-token"), projected.getPath()));
+    var projected =
+        volume(ds, "platform-token")
+            .getProjected()
+            .getSources()
+            .getFirst()
+            .getServiceAccountToken();
+    assertThat(Path.of(tokenFile))
+        .isEqualTo(Path.of(mountPath(agent, "platform-token"), projected.getPath()));
     Path config = tmp.resolve("warden.yaml");
-    Files.writeString(config, object("server-config.yaml", V1ConfigMap.class).getData().get("warden.yaml"));
-    assertThat(projected.getAudience()).isEqualTo(ConfigLoader.load(config, Map.of(), Map.of()).issuer());
+    Files.writeString(
+        config, object("server-config.yaml", V1ConfigMap.class).getData().get("warden.yaml"));
+    assertThat(projected.getAudience())
+        .isEqualTo(ConfigLoader.load(config, Map.of(), Map.of()).issuer());
     assertThat(projected.getExpirationSeconds()).isBetween(600L, 86_400L);
     assertThat(ds.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
     assertThat(flag(agent.getArgs(), "--data-dir")).isEqualTo(mountPath(agent, "data"));
@@ -231,16 +279,25 @@ class DeploymentManifestsTest {
     try (Stream<Path> s = Files.list(unitDir)) {
       units = s.filter(p -> p.toString().endsWith(".service")).sorted().toList();
     }
-    assertThat(units).extracting(p -> p.getFileName().toString()).containsExactly("warden-agent.service", "warden-server.service");
+    assertThat(units)
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("warden-agent.service", "warden-server.service");
     Map<String, List<String>> commands = new HashMap<>();
     for (Path u : units) {
       String text = Files.readString(u, StandardCharsets.UTF_8).replace("\\\n", " ");
-      String exec = text.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow().substring(10);
+      String exec =
+          text.lines()
+              .filter(l -> l.startsWith("ExecStart="))
+              .findFirst()
+              .orElseThrow()
+              .substring(10);
       List<String> words = new ArrayList<>(List.of(exec.strip().split("\\s+")));
       int jar = words.indexOf("-jar");
       assertThat(words.get(jar + 1)).isEqualTo("/opt/warden/warden.jar");
-      List<String> args = words.subList(jar + 2, words.size()).stream()
-          .map(w -> w.equals("${WARDEN_SERVER}") ? "https://warden.example.com" : w).toList();
+      List<String> args =
+          words.subList(jar + 2, words.size()).stream()
+              .map(w -> w.equals("${WARDEN_SERVER}") ? "https://warden.example.com" : w)
+              .toList();
       Main.commandLine(new CliEnvironment(Map.of(), tmp)).parseArgs(args.toArray(String[]::new));
       commands.put(u.getFileName().toString(), args);
     }
@@ -251,7 +308,8 @@ class DeploymentManifestsTest {
     if (!Files.isExecutable(analyze)) {
       // the machine image has it; elsewhere say what was not checked
       Assumptions.assumeTrue(System.getenv("CI") == null, "systemd-analyze is required under CI");
-      Assumptions.abort("systemd-analyze is not installed: the units' directives were not verified");
+      Assumptions.abort(
+          "systemd-analyze is not installed: the units' directives were not verified");
     }
     List<String> cmd = new ArrayList<>(List.of(analyze.toString(), "verify", "--man=no"));
     units.forEach(u -> cmd.add(u.toString()));
@@ -270,12 +328,17 @@ class DeploymentManifestsTest {
   }
 
   static String mountPath(V1Container c, String volume) {
-    return c.getVolumeMounts().stream().filter(m -> m.getName().equals(volume)).map(V1VolumeMount::getMountPath)
-        .findFirst().orElseThrow(() -> new AssertionError("no mount of volume " + volume));
+    return c.getVolumeMounts().stream()
+        .filter(m -> m.getName().equals(volume))
+        .map(V1VolumeMount::getMountPath)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no mount of volume " + volume));
   }
 
   static V1Volume volume(V1DaemonSet ds, String name) {
-    return ds.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
+    return ds.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no volume " + name));
   }
 }

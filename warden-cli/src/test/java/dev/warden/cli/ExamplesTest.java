@@ -38,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExamplesTest {
   private static final Pattern TOKEN = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)");
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   static Path root;
   static Path cli;
@@ -55,12 +54,18 @@ class ExamplesTest {
     cli = tmp.resolve("warden");
     // the real CLI, from this build's classes: the examples call it as $WARDEN_CLI
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Files.writeString(cli, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-        + " --sun-misc-unsafe-memory-access=allow -cp '" + System.getProperty("java.class.path")
-        + "' dev.warden.cli.Main \"$@\"\n");
+    Files.writeString(
+        cli,
+        "#!/bin/sh\nexec '"
+            + java
+            + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+            + " --sun-misc-unsafe-memory-access=allow -cp '"
+            + System.getProperty("java.class.path")
+            + "' dev.warden.cli.Main \"$@\"\n");
     Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwxr-xr-x"));
     if (Runtime.version().feature() < 24) {
-      Files.writeString(cli, Files.readString(cli).replace(" --sun-misc-unsafe-memory-access=allow", ""));
+      Files.writeString(
+          cli, Files.readString(cli).replace(" --sun-misc-unsafe-memory-access=allow", ""));
     }
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -69,28 +74,41 @@ class ExamplesTest {
     // HTTPS, as production runs it (and as the agent's proxies need: they ask as each workload over
     // mTLS); the examples trust the server's own bundle through WARDEN_CA_FILE and CURL_CA_BUNDLE
     url = "https://localhost:" + port;
-    ProcessBuilder pb = new ProcessBuilder(cli.toString(), "server", "--port", Integer.toString(port),
-        "--data-dir", tmp.resolve("data").toString()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                cli.toString(),
+                "server",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                tmp.resolve("data").toString())
+            .redirectErrorStream(true);
     isolate(pb.environment());
     pb.environment().put("WARDEN_TLS_SELF_ISSUED", "true");
     server = pb.start();
     CompletableFuture<String> token = new CompletableFuture<>();
-    Thread.ofPlatform().daemon(true).start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (serverLog) {
-            serverLog.append(line).append('\n');
-          }
-          Matcher m = TOKEN.matcher(line);
-          if (m.find()) {
-            token.complete(m.group(1));
-          }
-        }
-      } catch (IOException e) {
-        token.completeExceptionally(e);
-      }
-      token.completeExceptionally(new AssertionError("the server exited before printing a bootstrap token"));
-    });
+    Thread.ofPlatform()
+        .daemon(true)
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  synchronized (serverLog) {
+                    serverLog.append(line).append('\n');
+                  }
+                  Matcher m = TOKEN.matcher(line);
+                  if (m.find()) {
+                    token.complete(m.group(1));
+                  }
+                }
+              } catch (IOException e) {
+                token.completeExceptionally(e);
+              }
+              token.completeExceptionally(
+                  new AssertionError("the server exited before printing a bootstrap token"));
+            });
     try {
       adminToken = token.get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -100,8 +118,10 @@ class ExamplesTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/readyz")).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url + "/readyz")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           break;
         }
@@ -114,13 +134,18 @@ class ExamplesTest {
       Thread.sleep(200);
     }
     // the trust bundle, fetched once the way an operator bootstraps trust
-    com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        http.send(HttpRequest.newBuilder(URI.create(url + "/v1/bundle")).GET().build(),
-            HttpResponse.BodyHandlers.ofString()).body());
+    com.fasterxml.jackson.databind.JsonNode b =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url + "/v1/bundle")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
     StringBuilder pem = new StringBuilder();
     for (com.fasterxml.jackson.databind.JsonNode k : b.path("keys")) {
       if (k.path("use").asText().equals("x509-svid")) {
-        pem.append("-----BEGIN CERTIFICATE-----\n").append(k.path("x5c").get(0).asText())
+        pem.append("-----BEGIN CERTIFICATE-----\n")
+            .append(k.path("x5c").get(0).asText())
             .append("\n-----END CERTIFICATE-----\n");
       }
     }
@@ -132,18 +157,23 @@ class ExamplesTest {
 
   static javax.net.ssl.SSLContext trustAll() throws Exception {
     javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-    ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-      @Override
-      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+    ctx.init(
+        null,
+        new javax.net.ssl.TrustManager[] {
+          new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
 
-      @Override
-      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
 
-      @Override
-      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-        return new java.security.cert.X509Certificate[0];
-      }
-    }}, null);
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+              return new java.security.cert.X509Certificate[0];
+            }
+          }
+        },
+        null);
     return ctx;
   }
 
@@ -174,20 +204,26 @@ class ExamplesTest {
   Stream<DynamicTest> everyExampleRunsEndToEndAgainstAFreshServer() throws IOException {
     List<Path> scripts = new ArrayList<>();
     try (Stream<Path> dirs = Files.list(root.resolve("examples"))) {
-      dirs.sorted().forEach(d -> {
-        if (Files.isRegularFile(d.resolve("run.sh"))) {
-          scripts.add(d.resolve("run.sh"));
-        }
-      });
+      dirs.sorted()
+          .forEach(
+              d -> {
+                if (Files.isRegularFile(d.resolve("run.sh"))) {
+                  scripts.add(d.resolve("run.sh"));
+                }
+              });
     }
     assertThat(scripts).as("examples with a run.sh").isNotEmpty();
-    return scripts.stream().map(s -> DynamicTest.dynamicTest(root.relativize(s).toString(), () -> run(s)));
+    return scripts.stream()
+        .map(s -> DynamicTest.dynamicTest(root.relativize(s).toString(), () -> run(s)));
   }
 
   private static void run(Path script) throws Exception {
     Path out = tmp.resolve(script.getParent().getFileName() + ".log");
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).directory(root.toFile())
-        .redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", script.toString())
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
     Map<String, String> env = pb.environment();
     isolate(env);
     env.put("WARDEN_SERVER", url);
@@ -202,7 +238,8 @@ class ExamplesTest {
     }
     String printed = Files.readString(out);
     assertThat(done).as("%s finished within 5 minutes; it printed:%n%s", script, printed).isTrue();
-    assertThat(p.exitValue()).as("%s exit status; it printed:%n%s%nserver log:%n%s", script, printed, log())
+    assertThat(p.exitValue())
+        .as("%s exit status; it printed:%n%s%nserver log:%n%s", script, printed, log())
         .isZero();
   }
 }

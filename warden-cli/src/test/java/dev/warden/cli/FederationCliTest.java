@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FederationCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static WardenServer server;
   static String url;
@@ -40,15 +39,32 @@ class FederationCliTest {
       port = s.getLocalPort();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server = WardenServer.start(ConfigLoader.load(null, Map.of(), Map.of("server.port", Integer.toString(port),
-        "server.dataDir", dir.resolve("data").toString(), "federation.enabled", "true",
-        "federation.insecureIssuer", "true")), Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    server =
+        WardenServer.start(
+            ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "server.port",
+                    Integer.toString(port),
+                    "server.dataDir",
+                    dir.resolve("data").toString(),
+                    "federation.enabled",
+                    "true",
+                    "federation.insecureIssuer",
+                    "true")),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).isTrue();
     token = m.group(1);
     url = "http://127.0.0.1:" + port;
     Path f = dir.resolve("fed.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         kind: Resource
         metadata: {name: aws-prod}
         spec: {kind: aws, audience: sts.amazonaws.com}
@@ -83,7 +99,8 @@ class FederationCliTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -92,21 +109,37 @@ class FederationCliTest {
 
   @Test
   void checkOfALoopbackServerExplainsTheBrokenRulesAndExitsOne() throws Exception {
-    Run r = run("federation", "check", "aws", "--resource", "aws-prod", "--server", url, "--token", token,
-        "--output", "json");
+    Run r =
+        run(
+            "federation",
+            "check",
+            "aws",
+            "--resource",
+            "aws-prod",
+            "--server",
+            url,
+            "--token",
+            token,
+            "--output",
+            "json");
 
     assertThat(r.exit()).as(r.err()).isEqualTo(1);
     JsonNode o = JSON.readTree(r.out());
     assertThat(o.path("ok").asBoolean()).isFalse();
     assertThat(o.path("issuer").asText()).isEqualTo(url);
     java.util.List<String> broken = new java.util.ArrayList<>();
-    o.path("rules").forEach(x -> {
-      if (!x.path("ok").asBoolean()) {
-        broken.add(x.path("rule").asText());
-      }
-    });
-    assertThat(broken).containsExactlyInAnyOrder("issuer.https", "issuer.no-port", "tls.trusted", "discovery.jwks-uri");
-    assertThat(o.path("rules").findValuesAsText("rule")).contains("token.signature", "token.aud", "token.lifetime");
+    o.path("rules")
+        .forEach(
+            x -> {
+              if (!x.path("ok").asBoolean()) {
+                broken.add(x.path("rule").asText());
+              }
+            });
+    assertThat(broken)
+        .containsExactlyInAnyOrder(
+            "issuer.https", "issuer.no-port", "tls.trusted", "discovery.jwks-uri");
+    assertThat(o.path("rules").findValuesAsText("rule"))
+        .contains("token.signature", "token.aud", "token.lifetime");
   }
 
   @Test
@@ -114,14 +147,29 @@ class FederationCliTest {
     Run r = run("federation", "check", "azure", "--server", url, "--token", token);
 
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out()).contains("BROKEN issuer.https", "ok     discovery.issuer", "ok     jwks.cloud-alg",
-        "rule(s) broken: azure would refuse these tokens");
+    assertThat(r.out())
+        .contains(
+            "BROKEN issuer.https",
+            "ok     discovery.issuer",
+            "ok     jwks.cloud-alg",
+            "rule(s) broken: azure would refuse these tokens");
   }
 
   @Test
   void configPrintsTheAwsTrustPolicyForTheAllowedWorkloads() throws Exception {
-    Run r = run("federation", "config", "aws", "--resource", "aws-prod", "--account-id", "123456789012",
-        "--server", url, "--token", token);
+    Run r =
+        run(
+            "federation",
+            "config",
+            "aws",
+            "--resource",
+            "aws-prod",
+            "--account-id",
+            "123456789012",
+            "--server",
+            url,
+            "--token",
+            token);
 
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode policy = JSON.readTree(r.out());
@@ -134,7 +182,17 @@ class FederationCliTest {
 
   @Test
   void configForTheWrongCloudIsRefused() {
-    Run r = run("federation", "config", "gcp", "--resource", "azure-prod", "--server", url, "--token", token);
+    Run r =
+        run(
+            "federation",
+            "config",
+            "gcp",
+            "--resource",
+            "azure-prod",
+            "--server",
+            url,
+            "--token",
+            token);
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("federates with azure, not gcp");

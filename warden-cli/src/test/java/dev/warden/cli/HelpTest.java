@@ -9,7 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The help every command shows: the one-line summaries in a command list must not stop mid-sentence. */
+/**
+ * The help every command shows: the one-line summaries in a command list must not stop
+ * mid-sentence.
+ */
 class HelpTest {
   @Test
   void everyCommandSummaryIsACompleteSentence() {
@@ -33,7 +36,9 @@ class HelpTest {
       if (!Character.isUpperCase(summary.charAt(0))) {
         problems.add(name + ": summary does not start a sentence: '" + summary + "'");
       }
-      if (lines.length > 1 && !lines[1].isBlank() && Character.isLowerCase(lines[1].strip().charAt(0))) {
+      if (lines.length > 1
+          && !lines[1].isBlank()
+          && Character.isLowerCase(lines[1].strip().charAt(0))) {
         problems.add(name + ": summary continues on the next line: '" + lines[1].strip() + "'");
       }
     }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 class PostureReportsTest {
-  static final String POSTURE = """
+  static final String POSTURE =
+      """
       {"findings": [{"severity": "high", "owasp": "NHI7", "ruleId": "r", "itemId": "imp-1", "subject": "=cmd|' /C calc'!A0",
         "evidence": "a, \\"quoted\\" <b>", "remediation": "x"}], "bySeverity": {"high": 1}}
       """;
@@ -25,18 +26,30 @@ class PostureReportsTest {
 
   @Test
   void maturityReportsListEverySubjectAndChartTheDistribution() throws Exception {
-    var m = new ObjectMapper().readTree("""
+    var m =
+        new ObjectMapper()
+            .readTree(
+                """
         {"distribution": {"2": 1, "7": 3}, "subjects": [{"stage": 2, "subject": "<script>", "reason": "in code"}]}
         """);
     assertThat(PostureReports.maturityCsv(m)).contains("2,<script>,in code");
     String html = PostureReports.maturityHtml(m);
-    assertThat(html).contains("&lt;script&gt;").doesNotContain("<script>").contains("stage 7").contains("<rect");
+    assertThat(html)
+        .contains("&lt;script&gt;")
+        .doesNotContain("<script>")
+        .contains("stage 7")
+        .contains("<rect");
   }
 
   @Test
   void kpiReportsHaveOneCsvRowPerDayAndChartTheShares() throws Exception {
-    var now = new ObjectMapper().readTree("{\"identities\": 4, \"ownerShare\": 0.5, \"shortLivedShare\": 0.25}");
-    var history = new ObjectMapper().readTree("""
+    var now =
+        new ObjectMapper()
+            .readTree("{\"identities\": 4, \"ownerShare\": 0.5, \"shortLivedShare\": 0.25}");
+    var history =
+        new ObjectMapper()
+            .readTree(
+                """
         {"days": [{"day": "2026-11-22", "kpi": {"identities": 3, "ownerShare": 0.33}},
                   {"day": "2026-11-23", "kpi": {"identities": 4, "ownerShare": 0.5}}]}
         """);

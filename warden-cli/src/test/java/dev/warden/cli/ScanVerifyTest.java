@@ -29,19 +29,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code warden scan --verify} end to end: a real server, a real PostgreSQL (SCRAM and TLS on
- * TCP) managed as a Warden resource, and database URLs in a tree. A working password is
- * {@code verified: true} by a test login, an old one {@code false}, one for a database Warden
- * does not manage is never tried, and the server's own admin password is recognised by
- * fingerprint without any login. No password reaches the server or the report.
+ * {@code warden scan --verify} end to end: a real server, a real PostgreSQL (SCRAM and TLS on TCP)
+ * managed as a Warden resource, and database URLs in a tree. A working password is {@code verified:
+ * true} by a test login, an old one {@code false}, one for a database Warden does not manage is
+ * never tried, and the server's own admin password is recognised by fingerprint without any login.
+ * No password reaches the server or the report.
  */
 class ScanVerifyTest {
   static final String LIVE_PW = "Legacy-Pa55-w0rd-9f3k";
   static final String OLD_PW = "Old-Pa55-w0rd-2xq7zz";
   static final String FOREIGN_PW = "Foreign-Pa55-8zq1pp";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static PrivatePostgres pg;
   static WardenServer server;
@@ -62,24 +61,43 @@ class ScanVerifyTest {
       port = s.getLocalPort();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server = WardenServer.start(ConfigLoader.load(null, Map.of(), Map.of("server.port", Integer.toString(port),
-        "server.dataDir", dir.resolve("data").toString())), Clock.systemUTC(), new PrintStream(out, true,
-        StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    server =
+        WardenServer.start(
+            ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "server.port",
+                    Integer.toString(port),
+                    "server.dataDir",
+                    dir.resolve("data").toString())),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).isTrue();
     token = m.group(1);
     url = "http://127.0.0.1:" + port;
-    assertThat(admin("PUT", "/v1/target-secrets/pg-admin",
-        "{\"value\": \"" + PrivatePostgres.SUPERUSER_PASSWORD + "\"}").statusCode()).isEqualTo(200);
+    assertThat(
+            admin(
+                    "PUT",
+                    "/v1/target-secrets/pg-admin",
+                    "{\"value\": \"" + PrivatePostgres.SUPERUSER_PASSWORD + "\"}")
+                .statusCode())
+        .isEqualTo(200);
     Path resource = dir.resolve("ledger-db.yaml");
-    Files.writeString(resource, """
+    Files.writeString(
+        resource,
+        """
         kind: Resource
         metadata: {name: ledger-db}
         spec:
           audience: postgres://127.0.0.1/postgres
           kind: postgres
           database: {url: "%s", adminUser: postgres, adminPasswordSecret: pg-admin, roles: [verify_app]}
-        """.formatted("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?sslmode=require"));
+        """
+            .formatted("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?sslmode=require"));
     Run applied = warden("apply", "-f", resource.toString(), "--server", url, "--token", token);
     assertThat(applied.exit()).as(applied.err()).isZero();
   }
@@ -95,9 +113,14 @@ class ScanVerifyTest {
   }
 
   static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   record Run(int exit, String out, String err) {}
@@ -114,7 +137,8 @@ class ScanVerifyTest {
       env.put("WARDEN_SERVER", url);
       env.put("WARDEN_TOKEN", token);
       int exit = Main.run(new CliEnvironment(env, dir.resolve("home")), args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -135,15 +159,20 @@ class ScanVerifyTest {
   }
 
   @Test
-  void liveDeadUnmanagedAndWardenHeldPasswordsAreToldApartWithoutSendingOneToTheServer() throws Exception {
+  void liveDeadUnmanagedAndWardenHeldPasswordsAreToldApartWithoutSendingOneToTheServer()
+      throws Exception {
     Path repo = dir.resolve("repo");
     Files.createDirectories(repo);
-    Files.writeString(repo.resolve("app.env"), "DATABASE_URL=" + pgUrl("legacy_app", LIVE_PW) + "\n");
-    Files.writeString(repo.resolve("old.env"), "DATABASE_URL=" + pgUrl("legacy_app", OLD_PW) + "\n");
-    Files.writeString(repo.resolve("foreign.env"), "DATABASE_URL=postgresql://someone:" + FOREIGN_PW
-        + "@db.elsewhere.example:5432/x\n");
-    Files.writeString(repo.resolve("admin.env"), "ADMIN_URL=" + pgUrl("postgres", PrivatePostgres.SUPERUSER_PASSWORD)
-        + "\n");
+    Files.writeString(
+        repo.resolve("app.env"), "DATABASE_URL=" + pgUrl("legacy_app", LIVE_PW) + "\n");
+    Files.writeString(
+        repo.resolve("old.env"), "DATABASE_URL=" + pgUrl("legacy_app", OLD_PW) + "\n");
+    Files.writeString(
+        repo.resolve("foreign.env"),
+        "DATABASE_URL=postgresql://someone:" + FOREIGN_PW + "@db.elsewhere.example:5432/x\n");
+    Files.writeString(
+        repo.resolve("admin.env"),
+        "ADMIN_URL=" + pgUrl("postgres", PrivatePostgres.SUPERUSER_PASSWORD) + "\n");
 
     Run scan = warden("scan", "--verify", "--no-progress", "-o", "json", repo.toString());
 
@@ -151,7 +180,8 @@ class ScanVerifyTest {
     JsonNode report = JSON.readTree(scan.out());
     JsonNode live = byPath(report, "app.env");
     assertThat(live.path("verified").asBoolean()).isTrue();
-    assertThat(live.path("verification").asText()).contains("test login to resource ledger-db as legacy_app succeeded");
+    assertThat(live.path("verification").asText())
+        .contains("test login to resource ledger-db as legacy_app succeeded");
     JsonNode dead = byPath(report, "old.env");
     assertThat(dead.path("verified").isBoolean()).isTrue();
     assertThat(dead.path("verified").asBoolean()).isFalse();
@@ -167,21 +197,26 @@ class ScanVerifyTest {
 
     // the only thing the server learnt is how many were asked about
     String audit = admin("GET", "/v1/audit?type=leak.verified&limit=5", "").body();
-    assertThat(audit).contains("\"fingerprints\"").doesNotContain(LIVE_PW, OLD_PW, FOREIGN_PW,
-        PrivatePostgres.SUPERUSER_PASSWORD);
+    assertThat(audit)
+        .contains("\"fingerprints\"")
+        .doesNotContain(LIVE_PW, OLD_PW, FOREIGN_PW, PrivatePostgres.SUPERUSER_PASSWORD);
   }
 
   @Test
   void failOnVerifiedFailsOnlyWhenALiveSecretIsFound() throws Exception {
     Path stale = dir.resolve("stale-repo");
     Files.createDirectories(stale);
-    Files.writeString(stale.resolve("old.env"), "DATABASE_URL=" + pgUrl("legacy_app", OLD_PW) + "\n");
-    Run onlyDead = warden("scan", "--verify", "--fail-on", "verified", "--no-progress", stale.toString());
+    Files.writeString(
+        stale.resolve("old.env"), "DATABASE_URL=" + pgUrl("legacy_app", OLD_PW) + "\n");
+    Run onlyDead =
+        warden("scan", "--verify", "--fail-on", "verified", "--no-progress", stale.toString());
     assertThat(onlyDead.exit()).as(onlyDead.err()).isZero();
     assertThat(onlyDead.out()).contains("verified:    no (not working)");
 
-    Files.writeString(stale.resolve("app.env"), "DATABASE_URL=" + pgUrl("legacy_app", LIVE_PW) + "\n");
-    Run withLive = warden("scan", "--verify", "--fail-on", "verified", "--no-progress", stale.toString());
+    Files.writeString(
+        stale.resolve("app.env"), "DATABASE_URL=" + pgUrl("legacy_app", LIVE_PW) + "\n");
+    Run withLive =
+        warden("scan", "--verify", "--fail-on", "verified", "--no-progress", stale.toString());
     assertThat(withLive.exit()).as(withLive.err()).isEqualTo(1);
     assertThat(withLive.out()).contains("verified:    LIVE");
   }
@@ -190,8 +225,18 @@ class ScanVerifyTest {
   void withNoTestLoginsAllowedAPasswordIsNotTriedAndStaysUnknown() throws Exception {
     Path repo = dir.resolve("no-logins");
     Files.createDirectories(repo);
-    Files.writeString(repo.resolve("app.env"), "DATABASE_URL=" + pgUrl("legacy_app", LIVE_PW) + "\n");
-    Run scan = warden("scan", "--verify", "--verify-logins", "0", "--no-progress", "-o", "json", repo.toString());
+    Files.writeString(
+        repo.resolve("app.env"), "DATABASE_URL=" + pgUrl("legacy_app", LIVE_PW) + "\n");
+    Run scan =
+        warden(
+            "scan",
+            "--verify",
+            "--verify-logins",
+            "0",
+            "--no-progress",
+            "-o",
+            "json",
+            repo.toString());
     JsonNode f = byPath(JSON.readTree(scan.out()), "app.env");
     assertThat(f.path("verified").asText()).isEqualTo("unknown");
     assertThat(f.path("verification").asText()).contains("--verify-logins 0");

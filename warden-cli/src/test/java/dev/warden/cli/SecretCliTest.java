@@ -23,12 +23,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code warden secret} against a real server: values go in from a file or stdin and never come back out. */
+/**
+ * {@code warden secret} against a real server: values go in from a file or stdin and never come
+ * back out.
+ */
 class SecretCliTest {
   static final String VALUE = "sk_live_cli-secret-value";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   WardenServer server;
   String url;
@@ -41,10 +43,21 @@ class SecretCliTest {
       port = s.getLocalPort();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server = WardenServer.start(ConfigLoader.load(null, Map.of(), Map.of("server.port", Integer.toString(port),
-        "server.dataDir", dir.resolve("data").toString())), Clock.systemUTC(), new PrintStream(out, true,
-        StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    server =
+        WardenServer.start(
+            ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "server.port",
+                    Integer.toString(port),
+                    "server.dataDir",
+                    dir.resolve("data").toString())),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).isTrue();
     token = m.group(1);
     url = "http://127.0.0.1:" + port;
@@ -76,9 +89,11 @@ class SecretCliTest {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      System.setIn(new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)));
+      System.setIn(
+          new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)));
       int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), all);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -91,8 +106,20 @@ class SecretCliTest {
     Path f = dir.resolve("key.txt");
     Files.writeString(f, VALUE + "\n");
 
-    Run put = warden(null, "secret", "put", "stripe-key", "--cas", "0", "--owner", "pay@acme.test",
-        "--rotation-interval", "90d", "--value-file", f.toString());
+    Run put =
+        warden(
+            null,
+            "secret",
+            "put",
+            "stripe-key",
+            "--cas",
+            "0",
+            "--owner",
+            "pay@acme.test",
+            "--rotation-interval",
+            "90d",
+            "--value-file",
+            f.toString());
     assertThat(put.exit()).as(put.err()).isZero();
     assertThat(put.out()).contains("wrote stripe-key version 1").doesNotContain(VALUE);
 
@@ -107,7 +134,9 @@ class SecretCliTest {
 
   @Test
   void putFromStandardInputWithAStaleCasIsRefusedWithExitCode2() {
-    assertThat(warden(VALUE, "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit()).isZero();
+    assertThat(
+            warden(VALUE, "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit())
+        .isZero();
     assertThat(warden("v2\n", "secret", "put", "k", "--cas", "1", "--value-stdin").exit()).isZero();
 
     Run stale = warden("v3", "secret", "put", "k", "--cas", "1", "--value-stdin");
@@ -130,13 +159,21 @@ class SecretCliTest {
 
   @Test
   void versionsAreDeletedUndeletedDestroyedAndTheSecretRemoved() throws Exception {
-    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit()).isZero();
+    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit())
+        .isZero();
 
-    assertThat(warden(null, "secret", "delete", "k", "--version", "1").out()).contains("deleted version 1 of k");
+    assertThat(warden(null, "secret", "delete", "k", "--version", "1").out())
+        .contains("deleted version 1 of k");
     assertThat(warden(null, "secret", "undelete", "k", "--version", "1").exit()).isZero();
     assertThat(warden(null, "secret", "destroy", "k", "--version", "1").exit()).isZero();
-    assertThat(warden(null, "secret", "get-metadata", "k", "-o", "json").json().path("versions").path(0)
-        .path("state").asText()).isEqualTo("destroyed");
+    assertThat(
+            warden(null, "secret", "get-metadata", "k", "-o", "json")
+                .json()
+                .path("versions")
+                .path(0)
+                .path("state")
+                .asText())
+        .isEqualTo("destroyed");
     assertThat(warden(null, "secret", "undelete", "k", "--version", "1").exit()).isEqualTo(2);
     assertThat(warden(null, "secret", "delete", "k").err()).contains("--version N");
     assertThat(warden(null, "secret", "delete", "k", "--all").exit()).isZero();
@@ -145,7 +182,8 @@ class SecretCliTest {
 
   @Test
   void rotateWithoutAConnectorSaysHowToRotateByHand() {
-    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit()).isZero();
+    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit())
+        .isZero();
     Run r = warden(null, "secret", "rotate", "k");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("no rotation connector").contains("warden secret put k --cas 1");
@@ -153,13 +191,15 @@ class SecretCliTest {
 
   @Test
   void discardPendingNamesTheVersionAndRefusesWhenNoRotationIsPending() {
-    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit()).isZero();
+    assertThat(warden("a", "secret", "put", "k", "--owner", "o@acme.test", "--value-stdin").exit())
+        .isZero();
 
     assertThat(warden(null, "secret", "discard-pending", "k").err()).contains("--version N");
     Run r = warden(null, "secret", "discard-pending", "k", "--version", "2");
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("no pending version 2").contains("no rotation is pending");
-    assertThat(warden(null, "secret", "get-metadata", "k").out()).doesNotContain("PENDING ROTATION");
+    assertThat(warden(null, "secret", "get-metadata", "k").out())
+        .doesNotContain("PENDING ROTATION");
   }
 }

@@ -18,28 +18,38 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One version, the Maven project's, wherever the CLI shows or sends one. */
 class VersionTest {
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   @Test
   void versionIsTheProjectVersionInWardenScanAndTheUserAgent() throws Exception {
     String version = WardenVersion.get();
-    assertThat(version).isEqualTo(System.getProperty("warden.projectVersion")).isNotEqualTo("unknown");
+    assertThat(version)
+        .isEqualTo(System.getProperty("warden.projectVersion"))
+        .isNotEqualTo("unknown");
     assertThat(run("--version")).startsWith("warden " + version + " (Java ");
     assertThat(run("scan", "--version")).startsWith("warden scan " + version);
 
     List<String> agents = new CopyOnWriteArrayList<>();
-    HttpServer fake = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    fake.createContext("/", ex -> {
-      agents.add(ex.getRequestHeaders().getFirst("User-Agent"));
-      byte[] body = "{\"items\":[]}".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    HttpServer fake =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    fake.createContext(
+        "/",
+        ex -> {
+          agents.add(ex.getRequestHeaders().getFirst("User-Agent"));
+          byte[] body = "{\"items\":[]}".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     fake.start();
     try {
-      run("get", "policies", "--server", "127.0.0.1:" + fake.getAddress().getPort(), "--token", "t");
+      run(
+          "get",
+          "policies",
+          "--server",
+          "127.0.0.1:" + fake.getAddress().getPort(),
+          "--token",
+          "t");
     } finally {
       fake.stop(0);
     }

@@ -5,16 +5,19 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * The Warden version: the Maven project version of the build, written into
- * {@code dev/warden/core/version.properties} by resource filtering, so {@code warden --version},
- * the server's start-up line and every User-Agent say the same.
+ * The Warden version: the Maven project version of the build, written into {@code
+ * dev/warden/core/version.properties} by resource filtering, so {@code warden --version}, the
+ * server's start-up line and every User-Agent say the same.
  */
 public final class WardenVersion {
   private static final String VERSION = load();
 
   private WardenVersion() {}
 
-  /** The version, e.g. {@code 0.1.0-SNAPSHOT}; {@code unknown} only if the build left the resource out. */
+  /**
+   * The version, e.g. {@code 0.1.0-SNAPSHOT}; {@code unknown} only if the build left the resource
+   * out.
+   */
   public static String get() {
     return VERSION;
   }

@@ -37,8 +37,8 @@ import java.util.Set;
 
 /**
  * What an MCP server (or any HTTP API) embeds to be a resource server of Warden: it serves its
- * OAuth 2.0 Protected Resource Metadata (RFC 9728) and checks each request's bearer token, answering
- * as the MCP authorization specification asks.
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728) and checks each request's bearer token,
+ * answering as the MCP authorization specification asks.
  *
  * <pre>{@code
  * ProtectedResource pr = ProtectedResource.builder("https://mcp.example.com/mcp", "https://warden.example.com")
@@ -49,21 +49,33 @@ import java.util.Set;
  *
  * <p>A token is accepted when its signature verifies with a key of Warden's JWK set (fetched from
  * {@code <issuer>/oauth2/jwks}, cached, refreshed on an unknown {@code kid}; ES256, or EdDSA with
- * Tink on the class path), its header {@code typ} is {@code JWT} or {@code at+jwt} (never a JWT-SVID's
- * {@code JOSE}), {@code iss} is Warden's issuer, {@code aud} is exactly this resource's canonical URI
- * (RFC 8707: a token for another MCP server is refused, there is no pass-through), {@code exp} has not
- * passed (30 s skew) and, when introspection is configured, Warden still calls it active (revocation).
+ * Tink on the class path), its header {@code typ} is {@code JWT} or {@code at+jwt} (never a
+ * JWT-SVID's {@code JOSE}), {@code iss} is Warden's issuer, {@code aud} is exactly this resource's
+ * canonical URI (RFC 8707: a token for another MCP server is refused, there is no pass-through),
+ * {@code exp} has not passed (30 s skew) and, when introspection is configured, Warden still calls
+ * it active (revocation).
  *
  * <p>Answers: no token: 401 with {@code WWW-Authenticate: Bearer resource_metadata="…", scope="…"};
- * a bad token: 401 with {@code error="invalid_token"}; a good token without a needed scope: 403 with
- * {@code error="insufficient_scope"} and the {@code scope} to ask for (step-up). Thread-safe.
+ * a bad token: 401 with {@code error="invalid_token"}; a good token without a needed scope: 403
+ * with {@code error="insufficient_scope"} and the {@code scope} to ask for (step-up). Thread-safe.
  */
 public final class ProtectedResource {
-  /** Why the adapters below may use the JDK's HTTP server, which forbidden-apis counts as non-portable. */
-  private static final String JDK_HTTP_SERVER = "the adapter for the JDK's own HTTP server (module jdk.httpserver, in"
-      + " every OpenJDK) that MCP servers embedding this helper use";
-  /** A verified caller: the user or workload ({@code sub}), the client, the actor chain, the scopes. */
-  public record Principal(String subject, String clientId, List<String> actors, Set<String> scopes,
+  /**
+   * Why the adapters below may use the JDK's HTTP server, which forbidden-apis counts as
+   * non-portable.
+   */
+  private static final String JDK_HTTP_SERVER =
+      "the adapter for the JDK's own HTTP server (module jdk.httpserver, in"
+          + " every OpenJDK) that MCP servers embedding this helper use";
+
+  /**
+   * A verified caller: the user or workload ({@code sub}), the client, the actor chain, the scopes.
+   */
+  public record Principal(
+      String subject,
+      String clientId,
+      List<String> actors,
+      Set<String> scopes,
       Map<String, Object> claims) {}
 
   /** The outcome of {@link #authenticate}: exactly one of principal and challenge is set. */
@@ -90,7 +102,12 @@ public final class ProtectedResource {
     URI r = URI.create(resource);
     String path = r.getRawPath() == null || r.getRawPath().equals("/") ? "" : r.getRawPath();
     // RFC 9728 section 3.1: the well-known segment goes between the host and the resource's path
-    this.metadataUrl = r.getScheme() + "://" + r.getRawAuthority() + "/.well-known/oauth-protected-resource" + path;
+    this.metadataUrl =
+        r.getScheme()
+            + "://"
+            + r.getRawAuthority()
+            + "/.well-known/oauth-protected-resource"
+            + path;
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("resource", resource);
     m.put("authorization_servers", List.of(issuer));
@@ -109,13 +126,19 @@ public final class ProtectedResource {
       throw new IllegalArgumentException("jwksUri is not a URL: " + b.jwksUri, e);
     }
     this.processor = new DefaultJWTProcessor<>();
-    processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt")));
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA), keys));
-    DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(resource,
-        new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp", "iat"));
+    processor.setJWSTypeVerifier(
+        new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt")));
+    processor.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA), keys));
+    DefaultJWTClaimsVerifier<SecurityContext> verifier =
+        new DefaultJWTClaimsVerifier<>(
+            resource,
+            new JWTClaimsSet.Builder().issuer(issuer).build(),
+            Set.of("sub", "exp", "iat"));
     verifier.setMaxClockSkew(30);
     processor.setJWTClaimsSetVerifier(verifier);
-    this.introspection = b.introspectionToken == null ? null : URI.create(issuer + "/oauth2/introspect");
+    this.introspection =
+        b.introspectionToken == null ? null : URI.create(issuer + "/oauth2/introspect");
     this.introspectionToken = b.introspectionToken;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   }
@@ -177,10 +200,17 @@ public final class ProtectedResource {
      */
     public ProtectedResource build() {
       URI r = URI.create(resource);
-      boolean loopback = "http".equals(r.getScheme()) && r.getHost() != null
-          && (r.getHost().equals("127.0.0.1") || r.getHost().equals("localhost") || r.getHost().equals("[::1]"));
-      if (!("https".equals(r.getScheme()) || loopback) || r.getRawFragment() != null || r.getHost() == null) {
-        throw new IllegalArgumentException("resource must be an absolute https URI without fragment: " + resource);
+      boolean loopback =
+          "http".equals(r.getScheme())
+              && r.getHost() != null
+              && (r.getHost().equals("127.0.0.1")
+                  || r.getHost().equals("localhost")
+                  || r.getHost().equals("[::1]"));
+      if (!("https".equals(r.getScheme()) || loopback)
+          || r.getRawFragment() != null
+          || r.getHost() == null) {
+        throw new IllegalArgumentException(
+            "resource must be an absolute https URI without fragment: " + resource);
       }
       return new ProtectedResource(this);
     }
@@ -217,7 +247,8 @@ public final class ProtectedResource {
     try {
       claims = processor.process(token, null);
     } catch (ParseException | BadJOSEException | JOSEException e) {
-      return challenge(401, "invalid_token", "the access token is not valid here: " + describe(e), null);
+      return challenge(
+          401, "invalid_token", "the access token is not valid here: " + describe(e), null);
     }
     if (introspection != null && !active(token)) {
       return challenge(401, "invalid_token", "the access token was revoked", null);
@@ -230,7 +261,10 @@ public final class ProtectedResource {
     if (!scopes.containsAll(required)) {
       Set<String> needed = new LinkedHashSet<>(scopes);
       needed.addAll(required);
-      return challenge(403, "insufficient_scope", "this request needs scope " + String.join(" ", required),
+      return challenge(
+          403,
+          "insufficient_scope",
+          "this request needs scope " + String.join(" ", required),
           String.join(" ", needed));
     }
     List<String> actors = new ArrayList<>();
@@ -240,18 +274,33 @@ public final class ProtectedResource {
       act = m.get("act");
     }
     Object clientId = claims.getClaim("client_id");
-    return new Outcome(new Principal(claims.getSubject(), clientId instanceof String c ? c : null,
-        List.copyOf(actors), Set.copyOf(scopes), claims.getClaims()), 200, null, null);
+    return new Outcome(
+        new Principal(
+            claims.getSubject(),
+            clientId instanceof String c ? c : null,
+            List.copyOf(actors),
+            Set.copyOf(scopes),
+            claims.getClaims()),
+        200,
+        null,
+        null);
   }
 
   private boolean active(String token) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(introspection).timeout(Duration.ofSeconds(5))
-          .header("Authorization", "Bearer " + introspectionToken)
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 && Boolean.TRUE.equals(JSONObjectUtils.parse(r.body()).get("active"));
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(introspection)
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Authorization", "Bearer " + introspectionToken)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200
+          && Boolean.TRUE.equals(JSONObjectUtils.parse(r.body()).get("active"));
     } catch (IOException | ParseException e) {
       return false;
     } catch (InterruptedException e) {
@@ -261,7 +310,8 @@ public final class ProtectedResource {
   }
 
   private Outcome challenge(int status, String error, String description, String scope) {
-    StringBuilder h = new StringBuilder("Bearer resource_metadata=\"").append(metadataUrl).append('"');
+    StringBuilder h =
+        new StringBuilder("Bearer resource_metadata=\"").append(metadataUrl).append('"');
     if (error != null) {
       h.append(", error=\"").append(error).append('"');
     }
@@ -334,7 +384,8 @@ public final class ProtectedResource {
   }
 
   @SuppressForbidden(JDK_HTTP_SERVER)
-  private static void send(HttpExchange ex, int status, String body, String challenge) throws IOException {
+  private static void send(HttpExchange ex, int status, String body, String challenge)
+      throws IOException {
     try (ex) {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");

@@ -26,9 +26,9 @@ import java.util.Set;
  * Reads the {@code Txn-Token} header a service receives inside Warden's trust domain
  * (draft-ietf-oauth-transaction-tokens): verifies the transaction token against Warden's JWK set,
  * with header {@code typ: txntoken+jwt} (an access token or a JWT-SVID is refused), {@code iss}
- * Warden's issuer, {@code aud} the trust domain ({@code spiffe://<trust domain>}) and {@code exp} not
- * passed (30 s skew), and returns what the transaction is: its id, subject, requesting workload,
- * purpose and immutable context.
+ * Warden's issuer, {@code aud} the trust domain ({@code spiffe://<trust domain>}) and {@code exp}
+ * not passed (30 s skew), and returns what the transaction is: its id, subject, requesting
+ * workload, purpose and immutable context.
  *
  * <pre>{@code
  * TransactionTokens txns = TransactionTokens.of("example.com", "https://warden.example.com");
@@ -42,6 +42,7 @@ import java.util.Set;
 public final class TransactionTokens {
   /** The request header that carries a transaction token. */
   public static final String HEADER = "Txn-Token";
+
   /** The header {@code typ} of a transaction token. */
   public static final String TYPE = "txntoken+jwt";
 
@@ -55,8 +56,14 @@ public final class TransactionTokens {
    * @param context {@code tctx}: the immutable details of the transaction (empty when none)
    * @param requestContext {@code rctx}: where the transaction came from (empty when none)
    */
-  public record Transaction(String txn, String subject, String requestingWorkload, Set<String> scopes,
-      Map<String, Object> context, Map<String, Object> requestContext, Instant expiresAt) {}
+  public record Transaction(
+      String txn,
+      String subject,
+      String requestingWorkload,
+      Set<String> scopes,
+      Map<String, Object> context,
+      Map<String, Object> requestContext,
+      Instant expiresAt) {}
 
   /** A transaction token that does not hold up, with the rule it broke. */
   public static final class InvalidTransactionToken extends Exception {
@@ -77,9 +84,13 @@ public final class TransactionTokens {
       throw new IllegalArgumentException("jwksUri is not a URL: " + jwksUri, e);
     }
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(TYPE)));
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA), keys));
-    DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>("spiffe://" + trustDomain,
-        new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("txn", "sub", "req_wl", "exp", "iat"));
+    processor.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA), keys));
+    DefaultJWTClaimsVerifier<SecurityContext> verifier =
+        new DefaultJWTClaimsVerifier<>(
+            "spiffe://" + trustDomain,
+            new JWTClaimsSet.Builder().issuer(issuer).build(),
+            Set.of("txn", "sub", "req_wl", "exp", "iat"));
     verifier.setMaxClockSkew(30);
     processor.setJWTClaimsSetVerifier(verifier);
   }
@@ -101,14 +112,19 @@ public final class TransactionTokens {
    */
   public Transaction verify(String header) throws InvalidTransactionToken {
     if (header == null || header.isBlank()) {
-      throw new InvalidTransactionToken("no " + HEADER + " header: this service runs only inside a transaction", null);
+      throw new InvalidTransactionToken(
+          "no " + HEADER + " header: this service runs only inside a transaction", null);
     }
     JWTClaimsSet c;
     try {
       c = processor.process(header.trim(), null);
     } catch (ParseException | BadJOSEException | JOSEException e) {
-      throw new InvalidTransactionToken("the " + HEADER + " is not a valid transaction token of this trust domain: "
-          + e.getMessage(), e);
+      throw new InvalidTransactionToken(
+          "the "
+              + HEADER
+              + " is not a valid transaction token of this trust domain: "
+              + e.getMessage(),
+          e);
     }
     try {
       Set<String> scopes = new LinkedHashSet<>();
@@ -118,8 +134,13 @@ public final class TransactionTokens {
       }
       Map<String, Object> tctx = c.getJSONObjectClaim("tctx");
       Map<String, Object> rctx = c.getJSONObjectClaim("rctx");
-      return new Transaction(c.getStringClaim("txn"), c.getSubject(), c.getStringClaim("req_wl"), Set.copyOf(scopes),
-          tctx == null ? Map.of() : Map.copyOf(tctx), rctx == null ? Map.of() : Map.copyOf(rctx),
+      return new Transaction(
+          c.getStringClaim("txn"),
+          c.getSubject(),
+          c.getStringClaim("req_wl"),
+          Set.copyOf(scopes),
+          tctx == null ? Map.of() : Map.copyOf(tctx),
+          rctx == null ? Map.of() : Map.copyOf(rctx),
           c.getExpirationTime().toInstant());
     } catch (ParseException | NullPointerException e) {
       throw new InvalidTransactionToken("the " + HEADER + "'s claims have the wrong types", e);

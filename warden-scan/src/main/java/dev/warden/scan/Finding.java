@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param commit the commit that introduced the secret, or {@code null} outside history scans
  * @param author author of {@code commit} ({@code Name <email>}), or {@code null}
  * @param date ISO-8601 author date of {@code commit}, or {@code null}
- * @param verification whether the secret is live, as {@code --verify} found; {@code null} when not checked
+ * @param verification whether the secret is live, as {@code --verify} found; {@code null} when not
+ *     checked
  */
 public record Finding(
     String ruleId,
@@ -53,22 +54,73 @@ public record Finding(
   }
 
   /** A finding not (yet) verified. */
-  public Finding(String ruleId, String description, Severity severity, Confidence confidence, String path, int line,
-      int column, Secret secret, String fingerprint, double entropy, String commit, String author, String date) {
-    this(ruleId, description, severity, confidence, path, line, column, secret, fingerprint, entropy, commit, author,
-        date, null);
+  public Finding(
+      String ruleId,
+      String description,
+      Severity severity,
+      Confidence confidence,
+      String path,
+      int line,
+      int column,
+      Secret secret,
+      String fingerprint,
+      double entropy,
+      String commit,
+      String author,
+      String date) {
+    this(
+        ruleId,
+        description,
+        severity,
+        confidence,
+        path,
+        line,
+        column,
+        secret,
+        fingerprint,
+        entropy,
+        commit,
+        author,
+        date,
+        null);
   }
 
   /** A copy located in a commit of the history. */
   public Finding inCommit(String commitSha, String commitAuthor, String commitDate) {
-    return new Finding(ruleId, description, severity, confidence, path, line, column, secret,
-        fingerprint, entropy, commitSha, commitAuthor, commitDate, verification);
+    return new Finding(
+        ruleId,
+        description,
+        severity,
+        confidence,
+        path,
+        line,
+        column,
+        secret,
+        fingerprint,
+        entropy,
+        commitSha,
+        commitAuthor,
+        commitDate,
+        verification);
   }
 
   /** A copy carrying what {@code --verify} found. */
   public Finding verified(Verification v) {
-    return new Finding(ruleId, description, severity, confidence, path, line, column, secret,
-        fingerprint, entropy, commit, author, date, Objects.requireNonNull(v, "verification"));
+    return new Finding(
+        ruleId,
+        description,
+        severity,
+        confidence,
+        path,
+        line,
+        column,
+        secret,
+        fingerprint,
+        entropy,
+        commit,
+        author,
+        date,
+        Objects.requireNonNull(v, "verification"));
   }
 
   /** Whether {@code --verify} found this secret live: {@link Verified#UNKNOWN} when not checked. */

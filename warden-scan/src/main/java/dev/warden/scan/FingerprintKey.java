@@ -48,7 +48,12 @@ public final class FingerprintKey {
           "a fingerprint key is " + LENGTH + " bytes, got " + (key == null ? 0 : key.length));
     }
     byte[] copy = key.clone();
-    String id = keyId != null ? keyId : "local-" + HEX.formatHex(hmac(copy, "warden-scan key id".getBytes(StandardCharsets.UTF_8)), 0, 6);
+    String id =
+        keyId != null
+            ? keyId
+            : "local-"
+                + HEX.formatHex(
+                    hmac(copy, "warden-scan key id".getBytes(StandardCharsets.UTF_8)), 0, 6);
     return new FingerprintKey(copy, id);
   }
 

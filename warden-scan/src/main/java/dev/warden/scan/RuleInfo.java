@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param severity how bad a leak is
  * @param keywords the prefilter keywords that make the rule run
  */
-public record RuleInfo(String id, String description, Severity severity, java.util.List<String> keywords) {
+public record RuleInfo(
+    String id, String description, Severity severity, java.util.List<String> keywords) {
   public RuleInfo {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(description, "description");

@@ -1,8 +1,8 @@
 package dev.warden.scan;
 
 /**
- * The one error type of the scanner. {@link #reason()} is a stable code for scripts and tests;
- * the message says what went wrong and what to do, and never contains a secret.
+ * The one error type of the scanner. {@link #reason()} is a stable code for scripts and tests; the
+ * message says what went wrong and what to do, and never contains a secret.
  */
 public final class ScanException extends Exception {
   private static final long serialVersionUID = 1L;

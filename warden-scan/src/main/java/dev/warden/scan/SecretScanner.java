@@ -30,9 +30,9 @@ import java.util.stream.Collectors;
  * ScanResult result = scanner.scanTree(List.of(Path.of(".")), new ScanProgress());
  * }</pre>
  *
- * <p>An instance is immutable and thread-safe; each scan method runs one scan to completion.
- * Inputs that cannot be read are reported as {@link ScanProblem}s in the result rather than
- * thrown, so one unreadable file never hides the findings in the others.
+ * <p>An instance is immutable and thread-safe; each scan method runs one scan to completion. Inputs
+ * that cannot be read are reported as {@link ScanProblem}s in the result rather than thrown, so one
+ * unreadable file never hides the findings in the others.
  */
 public final class SecretScanner {
   /** Default limit above which files are skipped (and counted). */
@@ -52,10 +52,13 @@ public final class SecretScanner {
     this.config = config;
     this.baseline = baseline;
     this.key = b.key;
-    List<Rule> rules = Rules.all().stream().filter(r -> !config.disableRules().contains(r.id())).toList();
+    List<Rule> rules =
+        Rules.all().stream().filter(r -> !config.disableRules().contains(r.id())).toList();
     this.detector = new Detector(rules);
-    this.maxFileSize = b.maxFileSize != null ? b.maxFileSize
-        : config.maxFileSize() != null ? config.maxFileSize() : DEFAULT_MAX_FILE_SIZE;
+    this.maxFileSize =
+        b.maxFileSize != null
+            ? b.maxFileSize
+            : config.maxFileSize() != null ? config.maxFileSize() : DEFAULT_MAX_FILE_SIZE;
     this.gitignore = b.gitignore;
     this.followSymlinks = b.followSymlinks;
     this.threads = b.threads;
@@ -84,8 +87,11 @@ public final class SecretScanner {
   public ScanResult scanTree(List<Path> roots, ScanProgress progress) {
     ScanSink sink = attach(progress);
     long t0 = System.nanoTime();
-    TreeScanner tree = new TreeScanner(contentScanner(sink), new TreeScanner.Options(maxFileSize, gitignore,
-        followSymlinks, threads, config.exclude(), opener));
+    TreeScanner tree =
+        new TreeScanner(
+            contentScanner(sink),
+            new TreeScanner.Options(
+                maxFileSize, gitignore, followSymlinks, threads, config.exclude(), opener));
     for (Path root : roots) {
       tree.scan(root, sink);
     }
@@ -112,7 +118,8 @@ public final class SecretScanner {
    *
    * @throws ScanException IO if reading fails
    */
-  public ScanResult scanStream(InputStream in, String name, ScanProgress progress) throws ScanException {
+  public ScanResult scanStream(InputStream in, String name, ScanProgress progress)
+      throws ScanException {
     ScanSink sink = attach(progress);
     long t0 = System.nanoTime();
     ChunkScanner chunks = new ChunkScanner(contentScanner(sink).get());
@@ -123,7 +130,8 @@ public final class SecretScanner {
       }
       sink.bytes.add(chunks.scannedBytes());
     } catch (IOException e) {
-      throw new ScanException(ScanException.Reason.IO, "cannot read " + name + ": " + e.getMessage(), e);
+      throw new ScanException(
+          ScanException.Reason.IO, "cannot read " + name + ": " + e.getMessage(), e);
     }
     return finish(sink, t0, true);
   }
@@ -158,8 +166,11 @@ public final class SecretScanner {
       }
     }
     if (sort) {
-      kept.sort(Comparator.comparing(Finding::path).thenComparingInt(Finding::line).thenComparingInt(Finding::column)
-          .thenComparing(Finding::ruleId));
+      kept.sort(
+          Comparator.comparing(Finding::path)
+              .thenComparingInt(Finding::line)
+              .thenComparingInt(Finding::column)
+              .thenComparing(Finding::ruleId));
     }
     List<ScanProblem> problems = new ArrayList<>(sink.problems());
     problems.sort(Comparator.comparing(ScanProblem::path).thenComparing(ScanProblem::kind));
@@ -219,7 +230,9 @@ public final class SecretScanner {
       return this;
     }
 
-    /** Follow symbolic links in directory scans (default false); loops are detected and reported. */
+    /**
+     * Follow symbolic links in directory scans (default false); loops are detected and reported.
+     */
     public Builder followSymlinks(boolean on) {
       this.followSymlinks = on;
       return this;
@@ -257,19 +270,30 @@ public final class SecretScanner {
       } else if (configJson != null) {
         config = ScanConfig.parse(configJson, ids);
       }
-      Baseline baseline = baselineFile == null ? null : Baseline.parse(read(baselineFile, "baseline"), key.keyId());
+      Baseline baseline =
+          baselineFile == null ? null : Baseline.parse(read(baselineFile, "baseline"), key.keyId());
       return new SecretScanner(this, config, baseline);
     }
 
     private static String read(Path file, String what) throws ScanException {
       try {
         if (Files.size(file) > (16 << 20)) {
-          throw new ScanException(ScanException.Reason.BAD_CONFIG, what + " file is larger than 16 MiB: " + file);
+          throw new ScanException(
+              ScanException.Reason.BAD_CONFIG, what + " file is larger than 16 MiB: " + file);
         }
         return Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new ScanException(ScanException.Reason.BAD_CONFIG, "cannot read " + what + " file " + file + ": "
-            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
+        throw new ScanException(
+            ScanException.Reason.BAD_CONFIG,
+            "cannot read "
+                + what
+                + " file "
+                + file
+                + ": "
+                + (e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file"
+                    : e.getMessage()),
+            e);
       }
     }
   }

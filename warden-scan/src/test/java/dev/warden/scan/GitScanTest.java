@@ -60,13 +60,16 @@ class GitScanTest {
     ScanResult r = scanner.scanGitHistory(repo, null);
     assertThat(r.problems()).isEmpty();
     assertThat(r.stats().commits()).isEqualTo(5);
-    assertThat(r.findings()).singleElement().satisfies(f -> {
-      assertThat(f.commit()).isEqualTo(introduced);
-      assertThat(f.path()).isEqualTo("cfg/app.env");
-      assertThat(f.line()).isEqualTo(3);
-      assertThat(f.author()).isEqualTo("Dev One <dev1@example.com>");
-      assertThat(f.date()).startsWith("2024-03-04T05:06:07");
-    });
+    assertThat(r.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.commit()).isEqualTo(introduced);
+              assertThat(f.path()).isEqualTo("cfg/app.env");
+              assertThat(f.line()).isEqualTo(3);
+              assertThat(f.author()).isEqualTo("Dev One <dev1@example.com>");
+              assertThat(f.date()).startsWith("2024-03-04T05:06:07");
+            });
   }
 
   @Test
@@ -75,7 +78,9 @@ class GitScanTest {
     git("checkout", "-q", "-b", "feature");
     commit("b.txt", TestSecrets.slackBot() + "\n", "feature work");
     git("checkout", "-q", "main");
-    assertThat(scanner.scanGitHistory(repo, null).findings()).extracting(Finding::ruleId).containsExactly("slack-bot-token");
+    assertThat(scanner.scanGitHistory(repo, null).findings())
+        .extracting(Finding::ruleId)
+        .containsExactly("slack-bot-token");
   }
 
   @Test
@@ -100,10 +105,13 @@ class GitScanTest {
     commit("a.txt", "a\n", "init");
     Files.writeString(repo.resolve("a.txt"), "a\nkey=" + TestSecrets.githubPat() + "\n");
     git("add", "a.txt");
-    assertThat(scanner.scanStaged(repo, null).findings()).singleElement().satisfies(f -> {
-      assertThat(f.commit()).isNull();
-      assertThat(f.line()).isEqualTo(2);
-    });
+    assertThat(scanner.scanStaged(repo, null).findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.commit()).isNull();
+              assertThat(f.line()).isEqualTo(2);
+            });
   }
 
   @Test
@@ -116,10 +124,13 @@ class GitScanTest {
     ScanResult r = scanner.scanGitHistory(repo, null);
     assertThat(r.findings()).hasSize(1);
     assertThat(r.incomplete()).isTrue();
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("git");
-      assertThat(p.message()).contains("git log failed");
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("git");
+              assertThat(p.message()).contains("git log failed");
+            });
   }
 
   @Test

@@ -5,7 +5,8 @@ import java.security.SecureRandom;
 
 /** Generated test secrets in real formats (never real credentials). */
 public final class TestSecrets {
-  private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  private static final String ALNUM =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private TestSecrets() {}

@@ -31,8 +31,11 @@ class TreeScanTest {
     write("b/c.env", "T=" + TestSecrets.githubPat() + "\n");
     write("a.py", "x = 1\ny = '" + TestSecrets.slackBot() + "'\n");
     ScanResult r = scan(SecretScanner.builder(), dir);
-    assertThat(r.findings()).extracting(Finding::path, Finding::line).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("a.py", 2), org.assertj.core.groups.Tuple.tuple("b/c.env", 1));
+    assertThat(r.findings())
+        .extracting(Finding::path, Finding::line)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a.py", 2),
+            org.assertj.core.groups.Tuple.tuple("b/c.env", 1));
     assertThat(r.stats().files()).isEqualTo(2);
     assertThat(r.problems()).isEmpty();
   }
@@ -43,30 +46,38 @@ class TreeScanTest {
     ScanResult r = scan(SecretScanner.builder(), dir.resolve("nope"), dir.resolve("ok.txt"));
     assertThat(r.findings()).hasSize(1);
     assertThat(r.incomplete()).isTrue();
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("not-found");
-      assertThat(p.message()).contains("does not exist");
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("not-found");
+              assertThat(p.message()).contains("does not exist");
+            });
   }
 
   @Test
   void fileWhenUnreadableThenWarningAndScanGoesOn() throws Exception {
     write("locked.txt", TestSecrets.githubPat());
     write("open.txt", TestSecrets.githubPat());
-    // A fake file system that refuses one file, as a real one does for mode 000 (tests run as root here).
-    TreeScanner.Opener refusing = p -> {
-      if (p.getFileName().toString().equals("locked.txt")) {
-        throw new AccessDeniedException(p.toString());
-      }
-      return TreeScanner.Options.defaultOpener().open(p);
-    };
+    // A fake file system that refuses one file, as a real one does for mode 000 (tests run as root
+    // here).
+    TreeScanner.Opener refusing =
+        p -> {
+          if (p.getFileName().toString().equals("locked.txt")) {
+            throw new AccessDeniedException(p.toString());
+          }
+          return TreeScanner.Options.defaultOpener().open(p);
+        };
     ScanResult r = scan(SecretScanner.builder().opener(refusing), dir);
     assertThat(r.findings()).extracting(Finding::path).containsExactly("open.txt");
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("unreadable");
-      assertThat(p.message()).contains("locked.txt").contains("permission denied");
-      assertThat(p.fatal()).isFalse();
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("unreadable");
+              assertThat(p.message()).contains("locked.txt").contains("permission denied");
+              assertThat(p.fatal()).isFalse();
+            });
   }
 
   @Test
@@ -83,10 +94,13 @@ class TreeScanTest {
   void symlinkWhenBrokenThenWarned() throws Exception {
     Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("missing-target"));
     ScanResult r = scan(SecretScanner.builder(), dir);
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("broken-symlink");
-      assertThat(p.fatal()).isFalse();
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("broken-symlink");
+              assertThat(p.fatal()).isFalse();
+            });
   }
 
   @Test
@@ -105,7 +119,9 @@ class TreeScanTest {
     ScanResult r = scan(SecretScanner.builder().maxFileSize(1000), dir);
     assertThat(r.findings()).extracting(Finding::path).containsExactly("small.txt");
     assertThat(r.stats().skippedLarge()).isEqualTo(1);
-    assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("big.txt").contains("limit"));
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("big.txt").contains("limit"));
   }
 
   @Test
@@ -124,7 +140,8 @@ class TreeScanTest {
     write("keep.log", TestSecrets.githubPat());
     write("build/out.txt", TestSecrets.githubPat());
     write("src/build/x.txt", TestSecrets.githubPat());
-    assertThat(scan(SecretScanner.builder(), dir).findings()).extracting(Finding::path)
+    assertThat(scan(SecretScanner.builder(), dir).findings())
+        .extracting(Finding::path)
         .containsExactly("keep.log", "src/build/x.txt");
     assertThat(scan(SecretScanner.builder().gitignore(false), dir).findings()).hasSize(4);
   }
@@ -135,9 +152,15 @@ class TreeScanTest {
     write("vendor/lib.js", pat);
     write("test/fixture.txt", pat);
     write("src/a.txt", pat + "\n" + TestSecrets.slackBot() + "\n");
-    ScanResult r = scan(SecretScanner.builder().configJson("{\"exclude\":[\"vendor/**\"],\"allowPaths\":[\"test/**\"],"
-        + "\"rules\":{\"slack-bot-token\":{\"allowValues\":[\"^xoxb-\"]}}}"), dir);
-    assertThat(r.findings()).extracting(Finding::path, Finding::ruleId)
+    ScanResult r =
+        scan(
+            SecretScanner.builder()
+                .configJson(
+                    "{\"exclude\":[\"vendor/**\"],\"allowPaths\":[\"test/**\"],"
+                        + "\"rules\":{\"slack-bot-token\":{\"allowValues\":[\"^xoxb-\"]}}}"),
+            dir);
+    assertThat(r.findings())
+        .extracting(Finding::path, Finding::ruleId)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("src/a.txt", "github-pat"));
     assertThat(r.stats().suppressed()).isEqualTo(2);
   }
@@ -145,10 +168,18 @@ class TreeScanTest {
   @Test
   void streamWhenScannedThenFindingsNamedAfterStream() throws Exception {
     SecretScanner s = SecretScanner.builder().fingerprintKey(key).build();
-    ScanResult r = s.scanStream(new java.io.ByteArrayInputStream(("log line\ntoken=" + TestSecrets.githubPat()).getBytes()), "<stdin>", null);
-    assertThat(r.findings()).singleElement().satisfies(f -> {
-      assertThat(f.path()).isEqualTo("<stdin>");
-      assertThat(f.line()).isEqualTo(2);
-    });
+    ScanResult r =
+        s.scanStream(
+            new java.io.ByteArrayInputStream(
+                ("log line\ntoken=" + TestSecrets.githubPat()).getBytes()),
+            "<stdin>",
+            null);
+    assertThat(r.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.path()).isEqualTo("<stdin>");
+              assertThat(f.line()).isEqualTo(2);
+            });
   }
 }

@@ -12,10 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * An exclusive lock on the embedded store's data directory ({@code warden.lock}, holding the pid
- * of its holder), taken before the store is opened, so a second server on the same directory is
- * told plainly that another Warden uses it instead of getting H2's "use the server mode" advice.
- * The operating system releases the lock when the process dies; the file itself stays.
+ * An exclusive lock on the embedded store's data directory ({@code warden.lock}, holding the pid of
+ * its holder), taken before the store is opened, so a second server on the same directory is told
+ * plainly that another Warden uses it instead of getting H2's "use the server mode" advice. The
+ * operating system releases the lock when the process dies; the file itself stays.
  */
 final class DataDirLock implements AutoCloseable {
   static final String FILE = "warden.lock";
@@ -31,14 +31,17 @@ final class DataDirLock implements AutoCloseable {
   /**
    * Locks {@code dir}, creating it if needed.
    *
-   * @throws ValidationException when another server (in this or another process) holds it, or it cannot be created
+   * @throws ValidationException when another server (in this or another process) holds it, or it
+   *     cannot be created
    */
   static DataDirLock acquire(Path dir) {
     Path file = dir.resolve(FILE);
     FileChannel ch = null;
     try {
       Files.createDirectories(dir);
-      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -48,16 +51,25 @@ final class DataDirLock implements AutoCloseable {
       if (lock == null) {
         String holder = holder(ch);
         ch.close();
-        throw new ValidationException(null, "another Warden server" + holder + " is using " + dir.toAbsolutePath()
-            + "; stop it or choose another --data-dir");
+        throw new ValidationException(
+            null,
+            "another Warden server"
+                + holder
+                + " is using "
+                + dir.toAbsolutePath()
+                + "; stop it or choose another --data-dir");
       }
       ch.truncate(0);
-      ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+      ch.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+          0);
       ch.force(false);
       return new DataDirLock(ch, lock);
     } catch (IOException e) {
       closeQuietly(ch);
-      throw new ValidationException("server.dataDir", "cannot lock " + file.toAbsolutePath() + ": " + e.getMessage());
+      throw new ValidationException(
+          "server.dataDir", "cannot lock " + file.toAbsolutePath() + ": " + e.getMessage());
     }
   }
 

@@ -14,7 +14,10 @@ final class Health {
   private final java.util.function.Supplier<dev.warden.store.ChangeFeed.Status> changes;
   private final java.util.function.Supplier<dev.warden.core.audit.AuditWriter.Health> audit;
 
-  Health(Store store, ServerMetrics metrics, java.util.function.Supplier<java.util.List<DisabledObject>> disabled,
+  Health(
+      Store store,
+      ServerMetrics metrics,
+      java.util.function.Supplier<java.util.List<DisabledObject>> disabled,
       java.util.function.Supplier<dev.warden.store.ChangeFeed.Status> changes,
       java.util.function.Supplier<dev.warden.core.audit.AuditWriter.Health> audit) {
     this.store = store;
@@ -31,13 +34,14 @@ final class Health {
 
   /**
    * 200 while the database answers and the audit log takes writes, 503 when either fails: a node
-   * that cannot make an audit event durable issues nothing, so it must not get traffic.
-   * {@code audit} says {@code failing} (with {@code auditError}: why, e.g. the disk is full) or
-   * {@code stalled} (a write runs longer than {@code audit.timeout}: the database is slow or
-   * locked); it turns {@code ok} by itself once a write goes through. Disabled configuration objects do not
+   * that cannot make an audit event durable issues nothing, so it must not get traffic. {@code
+   * audit} says {@code failing} (with {@code auditError}: why, e.g. the disk is full) or {@code
+   * stalled} (a write runs longer than {@code audit.timeout}: the database is slow or locked); it
+   * turns {@code ok} by itself once a write goes through. Disabled configuration objects do not
    * make the node unready (every node would drop out alike, and the rest of the configuration
-   * works): they are listed, and {@code configuration} says {@code degraded}. Nor does a change feed
-   * that is reconnecting ({@code changes}): the poll still brings other nodes' changes, only later.
+   * works): they are listed, and {@code configuration} says {@code degraded}. Nor does a change
+   * feed that is reconnecting ({@code changes}): the poll still brings other nodes' changes, only
+   * later.
    */
   void ready(ServerRequest req, ServerResponse res) {
     boolean up = store.isReachable(Duration.ofSeconds(2));
@@ -69,24 +73,30 @@ final class Health {
   }
 
   /**
-   * Why audit writes fail, for an unauthenticated probe: the I/O error if there is one (it names the
-   * condition, such as "No space left on device"), never the database URL or SQL; the server log
-   * has the whole failure.
+   * Why audit writes fail, for an unauthenticated probe: the I/O error if there is one (it names
+   * the condition, such as "No space left on device"), never the database URL or SQL; the server
+   * log has the whole failure.
    */
   static String auditError(dev.warden.core.audit.AuditWriter.Health h) {
     return switch (h.state()) {
       case OK -> null;
-      case STALLED -> "an audit write has run for " + h.stalledMillis() + " ms, longer than requests wait"
-          + " (audit.timeout): the database is slow or the audit table locked; nothing is issued meanwhile";
+      case STALLED ->
+          "an audit write has run for "
+              + h.stalledMillis()
+              + " ms, longer than requests wait"
+              + " (audit.timeout): the database is slow or the audit table locked; nothing is issued meanwhile";
       case FAILING -> {
         String io = null;
-        for (Throwable t = h.failure(); t != null && io == null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t = h.failure();
+            t != null && io == null;
+            t = t.getCause() == t ? null : t.getCause()) {
           if (t instanceof java.io.IOException e && e.getMessage() != null) {
             io = e.getMessage();
           }
         }
-        yield "the audit log cannot be written (" + (io != null ? io : "the database refused or is unreachable; see"
-            + " the server log") + "); nothing is issued until it can, and the node recovers by itself";
+        yield "the audit log cannot be written ("
+            + (io != null ? io : "the database refused or is unreachable; see" + " the server log")
+            + "); nothing is issued until it can, and the node recovers by itself";
       }
     };
   }

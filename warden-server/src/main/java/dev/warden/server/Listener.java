@@ -15,7 +15,8 @@ final class Listener {
   private Listener() {}
 
   /**
-   * @throws ValidationException naming the port when it cannot be bound (in use, not permitted, no such address)
+   * @throws ValidationException naming the port when it cannot be bound (in use, not permitted, no
+   *     such address)
    */
   static void checkFree(String host, int port) {
     if (port == 0) {
@@ -41,9 +42,15 @@ final class Listener {
 
   private static ValidationException failure(String host, int port, Exception e) {
     if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
-      return new ValidationException(null, "port " + port + " on " + host
-          + " is already in use; stop the other process or choose another port (--port)");
+      return new ValidationException(
+          null,
+          "port "
+              + port
+              + " on "
+              + host
+              + " is already in use; stop the other process or choose another port (--port)");
     }
-    return new ValidationException("server.port", "cannot listen on " + host + ":" + port + ": " + e.getMessage());
+    return new ValidationException(
+        "server.port", "cannot listen on " + host + ":" + port + ": " + e.getMessage());
   }
 }

@@ -21,7 +21,9 @@ import java.util.Set;
 final class MasterKeys {
   private MasterKeys() {}
 
-  /** @param envValue the value of {@code WARDEN_MASTER_KEY}, or null */
+  /**
+   * @param envValue the value of {@code WARDEN_MASTER_KEY}, or null
+   */
   static SecretBox load(Secret envValue, Path file, boolean mayCreate) {
     if (envValue != null && !envValue.reveal().isBlank()) {
       String json = envValue.reveal().trim();
@@ -29,7 +31,9 @@ final class MasterKeys {
         try {
           json = new String(Base64.getDecoder().decode(json), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-          throw new ValidationException("WARDEN_MASTER_KEY", "must be a Tink AEAD keyset in JSON, or that JSON base64-encoded");
+          throw new ValidationException(
+              "WARDEN_MASTER_KEY",
+              "must be a Tink AEAD keyset in JSON, or that JSON base64-encoded");
         }
       }
       try {
@@ -43,14 +47,18 @@ final class MasterKeys {
       try {
         return SecretBox.fromJson(Files.readString(file, StandardCharsets.UTF_8));
       } catch (IOException e) {
-        throw new ValidationException("masterKey.file", "cannot read " + file + ": " + e.getMessage());
+        throw new ValidationException(
+            "masterKey.file", "cannot read " + file + ": " + e.getMessage());
       } catch (IllegalArgumentException e) {
         throw new ValidationException("masterKey.file", file + ": " + e.getMessage());
       }
     }
     if (!mayCreate) {
-      throw new ValidationException("masterKey.file", file + " does not exist, but the database already holds keys "
-          + "encrypted under a master key. Restore the file (or set WARDEN_MASTER_KEY); a new key cannot decrypt them.");
+      throw new ValidationException(
+          "masterKey.file",
+          file
+              + " does not exist, but the database already holds keys "
+              + "encrypted under a master key. Restore the file (or set WARDEN_MASTER_KEY); a new key cannot decrypt them.");
     }
     SecretBox box = SecretBox.generate();
     try {
@@ -61,12 +69,17 @@ final class MasterKeys {
       } catch (UnsupportedOperationException e) {
         Files.createFile(file);
       }
-      Files.writeString(file, box.toJson().reveal(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.writeString(
+          file,
+          box.toJson().reveal(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.TRUNCATE_EXISTING);
     } catch (FileAlreadyExistsException e) {
       // another node created it first: use theirs
       return load(null, file, false);
     } catch (IOException e) {
-      throw new ValidationException("masterKey.file", "cannot create " + file + ": " + e.getMessage());
+      throw new ValidationException(
+          "masterKey.file", "cannot create " + file + ": " + e.getMessage());
     }
     return box;
   }
@@ -74,10 +87,17 @@ final class MasterKeys {
   private static void checkPermissions(Path file) {
     try {
       Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-      if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)
-          || p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-        throw new ValidationException("masterKey.file", file + " is accessible by other users (mode "
-            + PosixFilePermissions.toString(p) + "); run: chmod 600 " + file);
+      if (p.contains(PosixFilePermission.GROUP_READ)
+          || p.contains(PosixFilePermission.OTHERS_READ)
+          || p.contains(PosixFilePermission.GROUP_WRITE)
+          || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+        throw new ValidationException(
+            "masterKey.file",
+            file
+                + " is accessible by other users (mode "
+                + PosixFilePermissions.toString(p)
+                + "); run: chmod 600 "
+                + file);
       }
     } catch (UnsupportedOperationException | IOException e) {
       // not a POSIX file system: nothing to check

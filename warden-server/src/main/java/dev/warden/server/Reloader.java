@@ -25,7 +25,11 @@ final class Reloader implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
 
-  Reloader(RuntimeState state, List<KeyManager> keys, dev.warden.core.pki.CaManager ca, Duration interval) {
+  Reloader(
+      RuntimeState state,
+      List<KeyManager> keys,
+      dev.warden.core.pki.CaManager ca,
+      Duration interval) {
     this.state = state;
     this.keys = List.copyOf(keys);
     this.ca = ca;
@@ -73,8 +77,9 @@ final class Reloader implements AutoCloseable {
     try {
       task.run();
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "reload of the " + what + " failed, keeping the last good state: "
-          + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "reload of the " + what + " failed, keeping the last good state: " + e.getMessage());
     }
   }
 

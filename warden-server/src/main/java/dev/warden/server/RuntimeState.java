@@ -31,7 +31,11 @@ import java.util.concurrent.atomic.AtomicReference;
 final class RuntimeState {
   private static final System.Logger LOG = System.getLogger(RuntimeState.class.getName());
 
-  private record Loaded(long trustCounter, TrustProviders trust, long policyCounter, PolicySnapshot policies,
+  private record Loaded(
+      long trustCounter,
+      TrustProviders trust,
+      long policyCounter,
+      PolicySnapshot policies,
       List<DisabledObject> disabled) {}
 
   private final Store store;
@@ -40,8 +44,10 @@ final class RuntimeState {
   private final TrustOptions options;
   private final AuditWriter audit;
   private final AtomicReference<Loaded> loaded = new AtomicReference<>();
-  private final dev.warden.core.agent.RegistrationIndex registrations = new dev.warden.core.agent.RegistrationIndex();
-  private final dev.warden.core.agent.DeclaredProxies declaredProxies = new dev.warden.core.agent.DeclaredProxies();
+  private final dev.warden.core.agent.RegistrationIndex registrations =
+      new dev.warden.core.agent.RegistrationIndex();
+  private final dev.warden.core.agent.DeclaredProxies declaredProxies =
+      new dev.warden.core.agent.DeclaredProxies();
 
   /**
    * Loads the configuration. Never fails for an object that does not compile: that object is
@@ -49,7 +55,8 @@ final class RuntimeState {
    *
    * @param audit where an object becoming disabled, or working again, is recorded
    */
-  RuntimeState(Store store, DocumentFetcher fetcher, Clock clock, TrustOptions options, AuditWriter audit) {
+  RuntimeState(
+      Store store, DocumentFetcher fetcher, Clock clock, TrustOptions options, AuditWriter audit) {
     this.store = store;
     this.fetcher = fetcher;
     this.clock = clock;
@@ -91,16 +98,23 @@ final class RuntimeState {
     return declaredProxies;
   }
 
-  /** Rebuilds what changed; {@code force} rebuilds everything. Synchronized: one rebuild at a time. */
+  /**
+   * Rebuilds what changed; {@code force} rebuilds everything. Synchronized: one rebuild at a time.
+   */
   synchronized void reload(boolean force) {
     Loaded cur = loaded.get();
     long tc = store.trustProviders().changeCounter();
-    long pc = store.workloads().changeCounter() + store.resources().changeCounter() + store.policies().changeCounter();
+    long pc =
+        store.workloads().changeCounter()
+            + store.resources().changeCounter()
+            + store.policies().changeCounter();
     TrustProviders trust = cur == null ? null : cur.trust();
     PolicySnapshot snap = cur == null ? null : cur.policies();
     if (force || cur == null || cur.trustCounter() != tc) {
-      trust = trust == null ? TrustProviders.load(values(store.trustProviders()), fetcher, clock, options)
-          : trust.rebuild(values(store.trustProviders()));
+      trust =
+          trust == null
+              ? TrustProviders.load(values(store.trustProviders()), fetcher, clock, options)
+              : trust.rebuild(values(store.trustProviders()));
     }
     if (force || cur == null || cur.policyCounter() != pc) {
       long wc = store.workloads().changeCounter();
@@ -115,20 +129,31 @@ final class RuntimeState {
       List<Resource> r = values(store.resources());
       List<AccessPolicy> p = values(store.policies());
       snap = PolicySnapshot.build(w, r, p, snap);
-      LOG.log(System.Logger.Level.DEBUG, "policy snapshot rebuilt: " + w.size() + " workloads, " + r.size()
-          + " resources, " + p.size() + " policies");
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "policy snapshot rebuilt: "
+              + w.size()
+              + " workloads, "
+              + r.size()
+              + " resources, "
+              + p.size()
+              + " policies");
     }
     long ec = store.edgeProxies().changeCounter();
     if (force || ec != declaredProxies.counter()) {
       List<dev.warden.core.edge.ProxyDeclaration> edge = values(store.edgeProxies());
-      // as for registrations: only a listing the counter did not move under is a snapshot at that counter
+      // as for registrations: only a listing the counter did not move under is a snapshot at that
+      // counter
       if (store.edgeProxies().changeCounter() == ec) {
         declaredProxies.update(ec, edge);
       }
     }
     List<DisabledObject> disabled = new ArrayList<>();
-    trust.disabled().forEach((name, why) -> disabled.add(new DisabledObject(Kind.TRUST_PROVIDER, name, why)));
-    snap.disabledPolicies().forEach((name, why) -> disabled.add(new DisabledObject(Kind.ACCESS_POLICY, name, why)));
+    trust
+        .disabled()
+        .forEach((name, why) -> disabled.add(new DisabledObject(Kind.TRUST_PROVIDER, name, why)));
+    snap.disabledPolicies()
+        .forEach((name, why) -> disabled.add(new DisabledObject(Kind.ACCESS_POLICY, name, why)));
     List<DisabledObject> before = cur == null ? List.of() : cur.disabled();
     loaded.set(new Loaded(tc, trust, pc, snap, List.copyOf(disabled)));
     report(before, disabled);
@@ -138,13 +163,17 @@ final class RuntimeState {
   private void report(List<DisabledObject> before, List<DisabledObject> now) {
     for (DisabledObject d : now) {
       if (!before.contains(d)) {
-        LOG.log(System.Logger.Level.WARNING, d.kind().wire() + " '" + d.name() + "' is disabled: " + d.reason());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            d.kind().wire() + " '" + d.name() + "' is disabled: " + d.reason());
         record(AuditType.CONFIG_DISABLED, AuditOutcome.FAILURE, d.kind(), d.name(), d.reason());
       }
     }
     for (DisabledObject d : before) {
       if (now.stream().noneMatch(n -> n.kind() == d.kind() && n.name().equals(d.name()))) {
-        LOG.log(System.Logger.Level.INFO, d.kind().wire() + " '" + d.name() + "' compiles again (or was removed)");
+        LOG.log(
+            System.Logger.Level.INFO,
+            d.kind().wire() + " '" + d.name() + "' compiles again (or was removed)");
         record(AuditType.CONFIG_ENABLED, AuditOutcome.SUCCESS, d.kind(), d.name(), null);
       }
     }
@@ -158,12 +187,29 @@ final class RuntimeState {
       details.put("error", why);
     }
     try {
-      audit.write(AuditEvent.of(type, outcome, why == null ? null
-          : kind == Kind.TRUST_PROVIDER ? Reason.PROVIDER_DISABLED : Reason.POLICY_DISABLED, clock.instant(), "system",
-          null, null, details));
+      audit.write(
+          AuditEvent.of(
+              type,
+              outcome,
+              why == null
+                  ? null
+                  : kind == Kind.TRUST_PROVIDER ? Reason.PROVIDER_DISABLED : Reason.POLICY_DISABLED,
+              clock.instant(),
+              "system",
+              null,
+              null,
+              details));
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not audit " + type.wire() + " of " + kind.wire() + " '" + name + "': "
-          + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "could not audit "
+              + type.wire()
+              + " of "
+              + kind.wire()
+              + " '"
+              + name
+              + "': "
+              + e.getMessage());
     }
   }
 
@@ -172,7 +218,9 @@ final class RuntimeState {
     try {
       reload(false);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "configuration reload failed, keeping the last good state: " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "configuration reload failed, keeping the last good state: " + e.getMessage());
     }
   }
 

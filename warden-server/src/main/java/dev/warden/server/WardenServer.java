@@ -1,9 +1,9 @@
 package dev.warden.server;
 
 import static dev.warden.server.config.ServerKeys.DB_URL;
-import static dev.warden.server.config.ServerKeys.SERVER_PORT;
 import static dev.warden.server.config.ServerKeys.SERVER_DATA_DIR;
 import static dev.warden.server.config.ServerKeys.SERVER_HOST;
+import static dev.warden.server.config.ServerKeys.SERVER_PORT;
 
 import dev.warden.server.config.ConfigLoader;
 import dev.warden.server.config.ServerConfig;
@@ -24,7 +24,8 @@ public final class WardenServer implements AutoCloseable {
   private final Schedules schedules;
   private final DataDirLock dataDirLock;
 
-  private WardenServer(Wiring wiring, WebServer http, Schedules schedules, DataDirLock dataDirLock) {
+  private WardenServer(
+      Wiring wiring, WebServer http, Schedules schedules, DataDirLock dataDirLock) {
     this.wiring = wiring;
     this.http = http;
     this.schedules = schedules;
@@ -35,8 +36,9 @@ public final class WardenServer implements AutoCloseable {
    * Starts a node.
    *
    * @param out where the bootstrap admin token is printed, once, on first start
-   * @throws dev.warden.core.error.ValidationException when configuration is unusable, the port cannot be
-   *     bound (checked before anything is created), or another server uses the embedded store's data directory
+   * @throws dev.warden.core.error.ValidationException when configuration is unusable, the port
+   *     cannot be bound (checked before anything is created), or another server uses the embedded
+   *     store's data directory
    */
   public static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out) {
     Listener.checkFree(cfg.get(SERVER_HOST), cfg.get(SERVER_PORT));
@@ -51,7 +53,8 @@ public final class WardenServer implements AutoCloseable {
     }
   }
 
-  private static WardenServer start(ServerConfig cfg, Clock clock, PrintStream out, DataDirLock lock) {
+  private static WardenServer start(
+      ServerConfig cfg, Clock clock, PrintStream out, DataDirLock lock) {
     Wiring w = new Wiring(cfg, clock, out);
     WebServer http = null;
     try {
@@ -66,11 +69,30 @@ public final class WardenServer implements AutoCloseable {
         out.flush();
       }
       long now = System.nanoTime();
-      LOG.log(System.Logger.Level.INFO, "Warden " + dev.warden.core.WardenVersion.get() + " listening on " + cfg.get(SERVER_HOST) + ":" + http.port() + " (issuer "
-          + cfg.issuer() + ", store " + (cfg.embeddedStore() ? "embedded H2 in " + cfg.get(SERVER_DATA_DIR)
-          : ConfigLoader.redactUrl(cfg.get(DB_URL))) + "); start-up " + ms(w.startedAt, now) + " ms: store "
-          + ms(w.startedAt, w.storeOpenAt) + ", keys " + ms(w.storeOpenAt, w.keysReadyAt) + ", configuration "
-          + ms(w.keysReadyAt, w.configurationReadyAt) + ", http " + ms(w.configurationReadyAt, now));
+      LOG.log(
+          System.Logger.Level.INFO,
+          "Warden "
+              + dev.warden.core.WardenVersion.get()
+              + " listening on "
+              + cfg.get(SERVER_HOST)
+              + ":"
+              + http.port()
+              + " (issuer "
+              + cfg.issuer()
+              + ", store "
+              + (cfg.embeddedStore()
+                  ? "embedded H2 in " + cfg.get(SERVER_DATA_DIR)
+                  : ConfigLoader.redactUrl(cfg.get(DB_URL)))
+              + "); start-up "
+              + ms(w.startedAt, now)
+              + " ms: store "
+              + ms(w.startedAt, w.storeOpenAt)
+              + ", keys "
+              + ms(w.storeOpenAt, w.keysReadyAt)
+              + ", configuration "
+              + ms(w.keysReadyAt, w.configurationReadyAt)
+              + ", http "
+              + ms(w.configurationReadyAt, now));
       return new WardenServer(w, http, schedules, lock);
     } catch (RuntimeException e) {
       if (http != null) {

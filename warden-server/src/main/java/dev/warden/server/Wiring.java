@@ -4,41 +4,41 @@ import static dev.warden.server.config.ServerKeys.AUDIT_CHECKPOINTS_KEPT;
 import static dev.warden.server.config.ServerKeys.AUDIT_MAX_BATCH;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_BATCH;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE;
-import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_INTERVAL;
-import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_LEASE;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE_KEEP;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_FILE_MAX_MB;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_INTERVAL;
+import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_LEASE;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_DUPLICATE_WINDOW;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_STREAM;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_SUBJECT;
 import static dev.warden.server.config.ServerKeys.AUDIT_STREAM_NATS_URL;
-import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_ALLOWED_NETWORKS;
-import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_TRUSTED_CAS;
-import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_ID;
-import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_SECRET;
-import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_SECRET_NAME;
-import static dev.warden.server.config.ServerKeys.LOGIN_PROVIDER;
-import static dev.warden.server.config.ServerKeys.LOGIN_SCOPES;
-import static dev.warden.server.config.ServerKeys.SERVER_TRUST_DOMAIN;
-import static dev.warden.server.config.ServerKeys.TOKENS_DEFAULT_TTL;
 import static dev.warden.server.config.ServerKeys.AUDIT_TIMEOUT;
 import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_CERT;
 import static dev.warden.server.config.ServerKeys.CA_UPSTREAM_KEY;
+import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_ALLOWED_NETWORKS;
+import static dev.warden.server.config.ServerKeys.CLIENT_METADATA_TRUSTED_CAS;
 import static dev.warden.server.config.ServerKeys.DB_MAX_POOL;
 import static dev.warden.server.config.ServerKeys.DB_PASSWORD;
 import static dev.warden.server.config.ServerKeys.DB_URL;
 import static dev.warden.server.config.ServerKeys.DB_USER;
 import static dev.warden.server.config.ServerKeys.JWKS_REFRESH_MIN_INTERVAL;
 import static dev.warden.server.config.ServerKeys.KEYS_ALGORITHM;
+import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_ID;
+import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_SECRET;
+import static dev.warden.server.config.ServerKeys.LOGIN_CLIENT_SECRET_NAME;
+import static dev.warden.server.config.ServerKeys.LOGIN_PROVIDER;
+import static dev.warden.server.config.ServerKeys.LOGIN_SCOPES;
 import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_FINDINGS;
 import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_RETRY_BASE;
 import static dev.warden.server.config.ServerKeys.NOTIFICATIONS_WEBHOOK_URL;
 import static dev.warden.server.config.ServerKeys.RECERT_REMINDER_INTERVAL;
 import static dev.warden.server.config.ServerKeys.SERVER_DATA_DIR;
+import static dev.warden.server.config.ServerKeys.SERVER_TRUST_DOMAIN;
 import static dev.warden.server.config.ServerKeys.TLS_CERT;
 import static dev.warden.server.config.ServerKeys.TLS_CLIENT_CAS;
 import static dev.warden.server.config.ServerKeys.TLS_DNS_NAMES;
 import static dev.warden.server.config.ServerKeys.TLS_KEY;
+import static dev.warden.server.config.ServerKeys.TOKENS_DEFAULT_TTL;
 import static dev.warden.server.config.ServerKeys.TOKENS_TYP;
 
 import dev.warden.core.agent.AgentService;
@@ -85,8 +85,8 @@ import java.util.function.Supplier;
 /**
  * The object graph of one node, built by hand and in start-up order: store, audit writer, master
  * key, signing keys, CA, bootstrap admin token (printed on first start), compiled configuration,
- * then the core services. Nothing here serves or schedules anything: {@link Routes} and
- * {@link Schedules} take it from here. Compiling the configuration overlaps with key loading.
+ * then the core services. Nothing here serves or schedules anything: {@link Routes} and {@link
+ * Schedules} take it from here. Compiling the configuration overlaps with key loading.
  */
 final class Wiring implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
@@ -99,15 +99,21 @@ final class Wiring implements AutoCloseable {
   final AuditWriter audit;
   final KeyManager keys;
   final KeyManager jwtSvidKeys;
+
   /** Keys of cloud federation tokens; null unless federation.enabled. */
   final KeyManager federationKeys;
+
   /** Keys of the audit chain's signed checkpoints (decision 009). */
   final KeyManager checkpointKeys;
+
   final dev.warden.core.checkpoint.Checkpointer checkpoints;
+
   /** Where the audit log is streamed (not started: {@link Schedules} starts them); decision 010. */
   final List<dev.warden.core.auditstream.AuditSink> auditSinks;
+
   /** This node's name in the audit stream's drain leases. */
   final String nodeName;
+
   final dev.warden.core.auditstream.AuditStreamer.Settings streamSettings;
   final CaManager ca;
   final AdminTokens adminTokens;
@@ -120,10 +126,13 @@ final class Wiring implements AutoCloseable {
   final ConfigService config;
   final LeaseService leases;
   final LeakService leaks;
+
   /** Answers the scanner's --verify: which found credentials are live. */
   final dev.warden.core.exposure.ExposureCheck exposure;
+
   /** The stored resources (not a cached snapshot). */
   final java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources;
+
   final PostureIndex postureIndex;
   final InventoryService inventory;
   final dev.warden.core.impact.ImpactService impact;
@@ -136,24 +145,33 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.upstream.UpstreamTokenProvider upstreamTokens;
   final dev.warden.core.secret.BrokeredSecrets secrets;
   final dev.warden.core.secret.ReadLog secretReads;
+
   /** The master key's AEAD: seals what this installation stores or hands out to be given back. */
   final SecretBox box;
+
   /** The authorization endpoint's parts; all null unless login.provider is set (docs/agents.md). */
   final dev.warden.core.oauth.ClientRegistry clients;
+
   final dev.warden.core.oauth.Authorizations authorizations;
   final dev.warden.core.oauth.CodeGrant codeGrant;
   final dev.warden.server.oauth.UpstreamLogin login;
   final dev.warden.core.mcp.McpGateway mcpGateway;
+
   /** Follows the audit log: its integrity from event 1, and hourly counts for the console. */
   final dev.warden.core.audit.ChainWatch chainWatch;
+
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
   final ServerTls tls;
+
   /** Keeps the cached configuration, keys and CA current; started by {@link Schedules}. */
   final Reloader reloader;
+
   /** Wakes {@link #reloader} when another node commits a change (PostgreSQL LISTEN/NOTIFY). */
   final dev.warden.store.ChangeFeed changes;
+
   /** Start-up milestones (System.nanoTime), for the start-up log line. */
   final long startedAt;
+
   final long storeOpenAt;
   final long keysReadyAt;
   final long configurationReadyAt;
@@ -169,51 +187,100 @@ final class Wiring implements AutoCloseable {
     // Initialising CEL (protobuf descriptors) and Tink takes longer than opening the store; doing
     // it on another core meanwhile halves start-up on a 2-core machine.
     Thread.ofPlatform().name("warden-warmup").daemon(true).start(Wiring::warmUp);
-    store = JdbcStore.open(cfg.embeddedStore() ? StoreConfig.embedded(cfg.get(SERVER_DATA_DIR))
-        : new StoreConfig(cfg.get(DB_URL), cfg.get(DB_USER),
-            cfg.get(DB_PASSWORD) == null ? null : cfg.get(DB_PASSWORD).reveal(), cfg.get(DB_MAX_POOL)));
+    store =
+        JdbcStore.open(
+            cfg.embeddedStore()
+                ? StoreConfig.embedded(cfg.get(SERVER_DATA_DIR))
+                : new StoreConfig(
+                    cfg.get(DB_URL),
+                    cfg.get(DB_USER),
+                    cfg.get(DB_PASSWORD) == null ? null : cfg.get(DB_PASSWORD).reveal(),
+                    cfg.get(DB_MAX_POOL)));
     storeOpenAt = System.nanoTime();
     AuditWriter auditWriter = null;
     try {
       boolean freshInstall = store.signingKeys().list().isEmpty();
-      auditWriter = new AuditWriter(store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis(), clock);
+      auditWriter =
+          new AuditWriter(
+              store.audit(), cfg.get(AUDIT_MAX_BATCH), cfg.get(AUDIT_TIMEOUT).toMillis(), clock);
       audit = auditWriter;
       // compiling policies and trust providers does not depend on keys: overlap the two
-      TrustOptions trustOptions = TrustOptions.defaults().withJwksRefreshInterval(cfg.get(JWKS_REFRESH_MIN_INTERVAL));
-      CompletableFuture<RuntimeState> stateFuture = CompletableFuture.supplyAsync(
-          () -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, audit),
-          r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
+      TrustOptions trustOptions =
+          TrustOptions.defaults().withJwksRefreshInterval(cfg.get(JWKS_REFRESH_MIN_INTERVAL));
+      CompletableFuture<RuntimeState> stateFuture =
+          CompletableFuture.supplyAsync(
+              () -> new RuntimeState(store, new HttpDocumentFetcher(), clock, trustOptions, audit),
+              r -> Thread.ofPlatform().name("warden-config-load").daemon(true).start(r));
       box = MasterKeys.load(cfg.masterKeyEnv(), cfg.masterKeyFile(), freshInstall);
       fingerprintKey = fingerprintKey(store, box);
       fingerprintKeyId = HexFormat.of().formatHex(Hashes.sha256(fingerprintKey), 0, 8);
       fingerprinter = new Fingerprinter(fingerprintKey);
-      keys = new KeyManager(KeyPurpose.ACCESS_TOKEN, store.signingKeys(), box, clock, cfg.rotation(),
-          cfg.get(KEYS_ALGORITHM), audit);
+      keys =
+          new KeyManager(
+              KeyPurpose.ACCESS_TOKEN,
+              store.signingKeys(),
+              box,
+              clock,
+              cfg.rotation(),
+              cfg.get(KEYS_ALGORITHM),
+              audit);
       keys.ensureActiveKey();
       // JWT-SVIDs get keys of their own, published only in the SPIFFE bundle; the JWT-SVID spec
       // allows no EdDSA, so they are ES256 whatever keys.algorithm says
-      jwtSvidKeys = new KeyManager(KeyPurpose.JWT_SVID, store.signingKeys(), box, clock, cfg.rotation(),
-          SigningAlgorithm.ES256, audit);
+      jwtSvidKeys =
+          new KeyManager(
+              KeyPurpose.JWT_SVID,
+              store.signingKeys(),
+              box,
+              clock,
+              cfg.rotation(),
+              SigningAlgorithm.ES256,
+              audit);
       jwtSvidKeys.ensureActiveKey();
       // only when asked for: an RSA key costs a noticeable part of first start on a small machine
-      federationKeys = !cfg.get(dev.warden.server.config.ServerKeys.FEDERATION_ENABLED) ? null
-          : new KeyManager(KeyPurpose.FEDERATION, store.signingKeys(), box, clock, cfg.rotation(),
-              cfg.get(dev.warden.server.config.ServerKeys.FEDERATION_ALGORITHM), audit);
+      federationKeys =
+          !cfg.get(dev.warden.server.config.ServerKeys.FEDERATION_ENABLED)
+              ? null
+              : new KeyManager(
+                  KeyPurpose.FEDERATION,
+                  store.signingKeys(),
+                  box,
+                  clock,
+                  cfg.rotation(),
+                  cfg.get(dev.warden.server.config.ServerKeys.FEDERATION_ALGORITHM),
+                  audit);
       if (federationKeys != null) {
         federationKeys.ensureActiveKey();
       }
-      // checkpoints are ES256 whatever keys.algorithm says: any JOSE library an auditor has verifies it
-      checkpointKeys = new KeyManager(KeyPurpose.AUDIT_CHECKPOINT, store.signingKeys(), box, clock, cfg.rotation(),
-          SigningAlgorithm.ES256, audit);
+      // checkpoints are ES256 whatever keys.algorithm says: any JOSE library an auditor has
+      // verifies it
+      checkpointKeys =
+          new KeyManager(
+              KeyPurpose.AUDIT_CHECKPOINT,
+              store.signingKeys(),
+              box,
+              clock,
+              cfg.rotation(),
+              SigningAlgorithm.ES256,
+              audit);
       checkpointKeys.ensureActiveKey();
       String chain = chainId(store);
-      checkpoints = new dev.warden.core.checkpoint.Checkpointer(checkpointKeys, store.audit(),
-          store.auditCheckpoints(), cfg.issuer(), chain, clock, cfg.get(AUDIT_CHECKPOINTS_KEPT));
+      checkpoints =
+          new dev.warden.core.checkpoint.Checkpointer(
+              checkpointKeys,
+              store.audit(),
+              store.auditCheckpoints(),
+              cfg.issuer(),
+              chain,
+              clock,
+              cfg.get(AUDIT_CHECKPOINTS_KEPT));
       streamSettings = streamSettings(cfg);
       auditSinks = auditSinks(cfg, chain);
       nodeName = nodeName();
-      UpstreamCa upstream = cfg.get(CA_UPSTREAM_CERT) == null ? null
-          : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
+      UpstreamCa upstream =
+          cfg.get(CA_UPSTREAM_CERT) == null
+              ? null
+              : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
       ca = new CaManager(store.authorities(), box, clock, cfg.pki(), upstream, audit);
       ca.ensureActive();
       keysReadyAt = System.nanoTime();
@@ -222,80 +289,212 @@ final class Wiring implements AutoCloseable {
       state = join(stateFuture);
       configurationReadyAt = System.nanoTime();
 
-      resources = () -> store.resources().list().stream().map(dev.warden.core.store.Versioned::value).toList();
-      databases = new dev.warden.core.database.DatabaseTargets(
-          new dev.warden.server.database.UserDatabases(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
-          store.targetSecrets(), resources, box, fingerprinter, audit, clock,
-          dev.warden.core.upstream.UpstreamTokenProvider::checkSecret);
+      resources =
+          () ->
+              store.resources().list().stream()
+                  .map(dev.warden.core.store.Versioned::value)
+                  .toList();
+      databases =
+          new dev.warden.core.database.DatabaseTargets(
+              new dev.warden.server.database.UserDatabases(
+                  java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)),
+              store.targetSecrets(),
+              resources,
+              box,
+              fingerprinter,
+              audit,
+              clock,
+              dev.warden.core.upstream.UpstreamTokenProvider::checkSecret);
       // upstream OAuth clients authenticate with target secrets too: the same sealed store
-      upstreamTokens = new dev.warden.core.upstream.UpstreamTokenProvider(
-          new dev.warden.server.upstream.HttpUpstreamTokenClient(), databases::targetSecret, clock, fingerprinter);
-      config = new ConfigService(store, audit, clock, cfg.provisioning()).withResourceCheck(r -> {
-        databases.verify(r);
-        upstreamTokens.verify(r);
-      });
-      secrets = new dev.warden.core.secret.BrokeredSecrets(store.brokeredSecrets(),
-          new dev.warden.core.crypto.EnvelopeCipher(box), fingerprinter, audit, clock,
-          dev.warden.core.secret.DatabaseRotation.all(databases, resources));
+      upstreamTokens =
+          new dev.warden.core.upstream.UpstreamTokenProvider(
+              new dev.warden.server.upstream.HttpUpstreamTokenClient(),
+              databases::targetSecret,
+              clock,
+              fingerprinter);
+      config =
+          new ConfigService(store, audit, clock, cfg.provisioning())
+              .withResourceCheck(
+                  r -> {
+                    databases.verify(r);
+                    upstreamTokens.verify(r);
+                  });
+      secrets =
+          new dev.warden.core.secret.BrokeredSecrets(
+              store.brokeredSecrets(),
+              new dev.warden.core.crypto.EnvelopeCipher(box),
+              fingerprinter,
+              audit,
+              clock,
+              dev.warden.core.secret.DatabaseRotation.all(databases, resources));
       secretReads = new dev.warden.core.secret.ReadLog(store.brokeredSecrets());
-      tokens = new TokenService(state::trust, clientTrust(ca, cfg), state::policies,
-          List.of(new dev.warden.core.grant.AccessTokenProvider(keys, cfg.issuer(), cfg.get(TOKENS_TYP),
-              federationKeys),
-              new dev.warden.core.database.DatabaseUserProvider(databases), upstreamTokens,
-              new dev.warden.core.secret.BrokeredSecretProvider(secrets, secretReads)), audit, fingerprinter,
-          clock, store.targetLeases(), new TokenService.Chains(
-              new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), cfg.issuer(),
-              cfg.pki().trustDomain(), keys, store.audit(), cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH),
-              jwtSvidKeys));
-      mcpGateway = new dev.warden.core.mcp.McpGateway(
-          new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()), state::policies, audit,
-          store.audit(), new dev.warden.core.mcp.McpCredentials(secrets, secretReads, upstreamTokens, state::policies),
-          cfg.pki().trustDomain(), cfg.get(AUDIT_TIMEOUT).toMillis(), clock);
-      reaper = new dev.warden.core.database.LeaseReaper(store.targetLeases(), store.leases(), databases, resources,
-          audit, clock, reaperSettings(cfg));
+      tokens =
+          new TokenService(
+              state::trust,
+              clientTrust(ca, cfg),
+              state::policies,
+              List.of(
+                  new dev.warden.core.grant.AccessTokenProvider(
+                      keys, cfg.issuer(), cfg.get(TOKENS_TYP), federationKeys),
+                  new dev.warden.core.database.DatabaseUserProvider(databases),
+                  upstreamTokens,
+                  new dev.warden.core.secret.BrokeredSecretProvider(secrets, secretReads)),
+              audit,
+              fingerprinter,
+              clock,
+              store.targetLeases(),
+              new TokenService.Chains(
+                  new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()),
+                  cfg.issuer(),
+                  cfg.pki().trustDomain(),
+                  keys,
+                  store.audit(),
+                  cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH),
+                  jwtSvidKeys));
+      mcpGateway =
+          new dev.warden.core.mcp.McpGateway(
+              new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()),
+              state::policies,
+              audit,
+              store.audit(),
+              new dev.warden.core.mcp.McpCredentials(
+                  secrets, secretReads, upstreamTokens, state::policies),
+              cfg.pki().trustDomain(),
+              cfg.get(AUDIT_TIMEOUT).toMillis(),
+              clock);
+      reaper =
+          new dev.warden.core.database.LeaseReaper(
+              store.targetLeases(),
+              store.leases(),
+              databases,
+              resources,
+              audit,
+              clock,
+              reaperSettings(cfg));
       metrics.databaseLeases(reaper::counts, reaper::totals);
       metrics.stuckRotations(secrets::stuckRotations);
       metrics.auditCheckpoints(checkpoints);
       leases = new LeaseService(store.leases(), audit, clock);
-      chainWatch = new dev.warden.core.audit.ChainWatch(store.audit(), clock, java.time.Duration.ofDays(14), 5000);
-      // a leaked upstream token is forgotten and revoked at its upstream (RFC 7009) besides its leases
-      leaks = new LeakService(store.leases(), audit, clock, lease -> lease.kind()
-          != dev.warden.core.model.CredentialKind.UPSTREAM_TOKEN ? List.of()
-          : upstreamTokens.compromised(lease.fingerprint(), lease.resource()).stream().map(c -> new LeakService.Outcome(
-              c.revocation() == dev.warden.core.upstream.UpstreamTokenProvider.Revocation.REVOKED, c.resource(),
-              java.util.Map.of("upstream", c.revocation().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-                  "message", c.message()))).toList());
-      exposure = new dev.warden.core.exposure.ExposureCheck(store.leases(), store.targetSecrets(),
-          store.brokeredSecrets(), store.signingKeys(), store.authorities(), audit, clock);
+      chainWatch =
+          new dev.warden.core.audit.ChainWatch(
+              store.audit(), clock, java.time.Duration.ofDays(14), 5000);
+      // a leaked upstream token is forgotten and revoked at its upstream (RFC 7009) besides its
+      // leases
+      leaks =
+          new LeakService(
+              store.leases(),
+              audit,
+              clock,
+              lease ->
+                  lease.kind() != dev.warden.core.model.CredentialKind.UPSTREAM_TOKEN
+                      ? List.of()
+                      : upstreamTokens.compromised(lease.fingerprint(), lease.resource()).stream()
+                          .map(
+                              c ->
+                                  new LeakService.Outcome(
+                                      c.revocation()
+                                          == dev.warden.core.upstream.UpstreamTokenProvider
+                                              .Revocation.REVOKED,
+                                      c.resource(),
+                                      java.util.Map.of(
+                                          "upstream",
+                                          c.revocation()
+                                              .name()
+                                              .toLowerCase(java.util.Locale.ROOT)
+                                              .replace('_', '-'),
+                                          "message",
+                                          c.message())))
+                          .toList());
+      exposure =
+          new dev.warden.core.exposure.ExposureCheck(
+              store.leases(),
+              store.targetSecrets(),
+              store.brokeredSecrets(),
+              store.signingKeys(),
+              store.authorities(),
+              audit,
+              clock);
       for (dev.warden.core.document.Kind k : dev.warden.core.document.Kind.values()) {
-        metrics.disabledObjects(k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
+        metrics.disabledObjects(
+            k.wire(), () -> state.disabled().stream().filter(d -> d.kind() == k).count());
       }
       postureIndex = new PostureIndex(store, store.inventory(), clock, cfg.posture());
-      inventory = new InventoryService(store, store.inventory(), store.kpiHistory(), config, audit, clock, cfg.posture(),
-          postureIndex);
-      impact = new dev.warden.core.impact.ImpactService(store, store.inventory(), inventory, state::policies, clock);
-      webhook = new WebhookNotifier(cfg.get(NOTIFICATIONS_WEBHOOK_URL), cfg.get(NOTIFICATIONS_RETRY_BASE), 4, audit,
-          clock);
-      recert = new RecertService(store.recert(), config, inventory, webhook, audit, clock,
-          cfg.get(RECERT_REMINDER_INTERVAL));
+      inventory =
+          new InventoryService(
+              store,
+              store.inventory(),
+              store.kpiHistory(),
+              config,
+              audit,
+              clock,
+              cfg.posture(),
+              postureIndex);
+      impact =
+          new dev.warden.core.impact.ImpactService(
+              store, store.inventory(), inventory, state::policies, clock);
+      webhook =
+          new WebhookNotifier(
+              cfg.get(NOTIFICATIONS_WEBHOOK_URL),
+              cfg.get(NOTIFICATIONS_RETRY_BASE),
+              4,
+              audit,
+              clock);
+      recert =
+          new RecertService(
+              store.recert(),
+              config,
+              inventory,
+              webhook,
+              audit,
+              clock,
+              cfg.get(RECERT_REMINDER_INTERVAL));
       if (cfg.get(NOTIFICATIONS_WEBHOOK_URL) != null && cfg.get(NOTIFICATIONS_FINDINGS) != null) {
         FindingNotices notices = new FindingNotices(store.inventory(), webhook, clock);
-        postureIndex.onNewFindings(cfg.get(NOTIFICATIONS_FINDINGS),
+        postureIndex.onNewFindings(
+            cfg.get(NOTIFICATIONS_FINDINGS),
             found -> Thread.ofVirtual().name("warden-notice").start(() -> notices.announce(found)));
       }
-      agents = new AgentService(store.agents(), ca, jwtSvidKeys, state.registrations(), state.declaredProxies(),
-          state::trust, state::policies, audit, clock);
-      agentLeases = new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);
+      agents =
+          new AgentService(
+              store.agents(),
+              ca,
+              jwtSvidKeys,
+              state.registrations(),
+              state.declaredProxies(),
+              state::trust,
+              state::policies,
+              audit,
+              clock);
+      agentLeases =
+          new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);
 
       if (cfg.get(LOGIN_PROVIDER) != null) {
         login = upstreamLogin(cfg, store, state, databases);
-        clients = new dev.warden.core.oauth.ClientRegistry(new dev.warden.server.oauth.ClientMetadataHttpFetcher(
-            dev.warden.server.oauth.FetchTrust.context(cfg.get(CLIENT_METADATA_TRUSTED_CAS),
-                CLIENT_METADATA_TRUSTED_CAS.name()), allowedNetworks(cfg)), clock);
-        authorizations = new dev.warden.core.oauth.Authorizations(state::policies, store.authorizationCodes(), audit,
-            clock, cfg.get(SERVER_TRUST_DOMAIN), cfg.get(TOKENS_DEFAULT_TTL));
-        codeGrant = new dev.warden.core.oauth.CodeGrant(store.authorizationCodes(), store.leases(), keys, cfg.issuer(),
-            cfg.get(TOKENS_TYP), audit, fingerprinter, clock);
+        clients =
+            new dev.warden.core.oauth.ClientRegistry(
+                new dev.warden.server.oauth.ClientMetadataHttpFetcher(
+                    dev.warden.server.oauth.FetchTrust.context(
+                        cfg.get(CLIENT_METADATA_TRUSTED_CAS), CLIENT_METADATA_TRUSTED_CAS.name()),
+                    allowedNetworks(cfg)),
+                clock);
+        authorizations =
+            new dev.warden.core.oauth.Authorizations(
+                state::policies,
+                store.authorizationCodes(),
+                audit,
+                clock,
+                cfg.get(SERVER_TRUST_DOMAIN),
+                cfg.get(TOKENS_DEFAULT_TTL));
+        codeGrant =
+            new dev.warden.core.oauth.CodeGrant(
+                store.authorizationCodes(),
+                store.leases(),
+                keys,
+                cfg.issuer(),
+                cfg.get(TOKENS_TYP),
+                audit,
+                fingerprinter,
+                clock);
       } else {
         login = null;
         clients = null;
@@ -303,13 +502,24 @@ final class Wiring implements AutoCloseable {
         codeGrant = null;
       }
 
-      tls = !cfg.tls() ? null : cfg.get(TLS_CERT) != null
-          ? ServerTls.fromFiles(cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
-          : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
-      reloader = new Reloader(state, federationKeys == null ? List.of(keys, jwtSvidKeys)
-          : List.of(keys, jwtSvidKeys, federationKeys), ca, cfg.get(dev.warden.server.config.ServerKeys.RELOAD_INTERVAL));
+      tls =
+          !cfg.tls()
+              ? null
+              : cfg.get(TLS_CERT) != null
+                  ? ServerTls.fromFiles(
+                      cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
+                  : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
+      reloader =
+          new Reloader(
+              state,
+              federationKeys == null
+                  ? List.of(keys, jwtSvidKeys)
+                  : List.of(keys, jwtSvidKeys, federationKeys),
+              ca,
+              cfg.get(dev.warden.server.config.ServerKeys.RELOAD_INTERVAL));
       changes = store.watchChanges(reloader::wake);
-      metrics.changeFeed(() -> changes.status().state() == dev.warden.store.ChangeFeed.State.LISTENING);
+      metrics.changeFeed(
+          () -> changes.status().state() == dev.warden.store.ChangeFeed.State.LISTENING);
     } catch (RuntimeException e) {
       if (auditWriter != null) {
         auditWriter.close();
@@ -320,37 +530,67 @@ final class Wiring implements AutoCloseable {
   }
 
   /**
-   * @throws ValidationException when login.clientId is missing or both kinds of client secret are set
+   * @throws ValidationException when login.clientId is missing or both kinds of client secret are
+   *     set
    */
-  private static dev.warden.server.oauth.UpstreamLogin upstreamLogin(ServerConfig cfg, JdbcStore store,
-      RuntimeState state, dev.warden.core.database.DatabaseTargets databases) {
+  private static dev.warden.server.oauth.UpstreamLogin upstreamLogin(
+      ServerConfig cfg,
+      JdbcStore store,
+      RuntimeState state,
+      dev.warden.core.database.DatabaseTargets databases) {
     if (cfg.get(LOGIN_CLIENT_ID) == null) {
-      throw new ValidationException(LOGIN_CLIENT_ID.name(), "is required with login.provider: Warden's client id at"
-          + " the identity provider");
+      throw new ValidationException(
+          LOGIN_CLIENT_ID.name(),
+          "is required with login.provider: Warden's client id at" + " the identity provider");
     }
     if (!java.util.Arrays.asList(cfg.get(LOGIN_SCOPES).split(" +")).contains("openid")) {
-      throw new ValidationException(LOGIN_SCOPES.name(), "must include openid, or no ID token comes back");
+      throw new ValidationException(
+          LOGIN_SCOPES.name(), "must include openid, or no ID token comes back");
     }
     dev.warden.core.crypto.Secret literal = cfg.get(LOGIN_CLIENT_SECRET);
     String sealed = cfg.get(LOGIN_CLIENT_SECRET_NAME);
     if (literal != null && sealed != null) {
-      throw new ValidationException(LOGIN_CLIENT_SECRET_NAME.name(), "set login.clientSecret or"
-          + " login.clientSecretName, not both");
+      throw new ValidationException(
+          LOGIN_CLIENT_SECRET_NAME.name(),
+          "set login.clientSecret or" + " login.clientSecretName, not both");
     }
-    Supplier<dev.warden.core.crypto.Secret> secret = sealed == null ? () -> literal
-        : () -> databases.targetSecret(sealed).orElseThrow(() -> new dev.warden.core.error.DeniedException(
-            dev.warden.core.error.Reason.LOGIN_FAILED, "login.clientSecretName names target secret '" + sealed
-                + "', which is not set; store it with PUT /v1/target-secrets/" + sealed));
-    return new dev.warden.server.oauth.UpstreamLogin(cfg.get(LOGIN_PROVIDER), cfg.get(LOGIN_CLIENT_ID), secret,
-        cfg.get(LOGIN_SCOPES), cfg.issuer() + dev.warden.server.http.AuthorizeEndpoint.CALLBACK_PATH,
-        name -> store.trustProviders().get(name).map(dev.warden.core.store.Versioned::value).orElse(null),
-        state::trust, new HttpDocumentFetcher());
+    Supplier<dev.warden.core.crypto.Secret> secret =
+        sealed == null
+            ? () -> literal
+            : () ->
+                databases
+                    .targetSecret(sealed)
+                    .orElseThrow(
+                        () ->
+                            new dev.warden.core.error.DeniedException(
+                                dev.warden.core.error.Reason.LOGIN_FAILED,
+                                "login.clientSecretName names target secret '"
+                                    + sealed
+                                    + "', which is not set; store it with PUT /v1/target-secrets/"
+                                    + sealed));
+    return new dev.warden.server.oauth.UpstreamLogin(
+        cfg.get(LOGIN_PROVIDER),
+        cfg.get(LOGIN_CLIENT_ID),
+        secret,
+        cfg.get(LOGIN_SCOPES),
+        cfg.issuer() + dev.warden.server.http.AuthorizeEndpoint.CALLBACK_PATH,
+        name ->
+            store
+                .trustProviders()
+                .get(name)
+                .map(dev.warden.core.store.Versioned::value)
+                .orElse(null),
+        state::trust,
+        new HttpDocumentFetcher());
   }
 
   private static List<String> allowedNetworks(ServerConfig cfg) {
     try {
-      List<String> nets = cfg.get(CLIENT_METADATA_ALLOWED_NETWORKS).stream().map(String::trim)
-          .filter(n -> !n.isEmpty()).toList();
+      List<String> nets =
+          cfg.get(CLIENT_METADATA_ALLOWED_NETWORKS).stream()
+              .map(String::trim)
+              .filter(n -> !n.isEmpty())
+              .toList();
       nets.forEach(n -> new dev.warden.server.oauth.ClientMetadataHttpFetcher(null, List.of(n)));
       return nets;
     } catch (IllegalArgumentException e) {
@@ -359,10 +599,15 @@ final class Wiring implements AutoCloseable {
   }
 
   private static dev.warden.core.database.LeaseReaper.Settings reaperSettings(ServerConfig cfg) {
-    dev.warden.core.database.LeaseReaper.Settings d = dev.warden.core.database.LeaseReaper.Settings.DEFAULTS;
+    dev.warden.core.database.LeaseReaper.Settings d =
+        dev.warden.core.database.LeaseReaper.Settings.DEFAULTS;
     return new dev.warden.core.database.LeaseReaper.Settings(
-        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_STALE_INTENT), d.firstRetry(), d.maxRetry(),
-        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_IRREVOCABLE_AFTER), d.irrevocableRetry(), d.batch(),
+        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_STALE_INTENT),
+        d.firstRetry(),
+        d.maxRetry(),
+        cfg.get(dev.warden.server.config.ServerKeys.DATABASES_IRREVOCABLE_AFTER),
+        d.irrevocableRetry(),
+        d.batch(),
         cfg.get(dev.warden.server.config.ServerKeys.DATABASES_REAP_PARALLELISM));
   }
 
@@ -393,15 +638,21 @@ final class Wiring implements AutoCloseable {
     out.flush();
   }
 
-  /** Client certificates accepted over mTLS: the trust domain's bundle, plus any CAs the operator added. */
+  /**
+   * Client certificates accepted over mTLS: the trust domain's bundle, plus any CAs the operator
+   * added.
+   */
   private static Supplier<List<X509Certificate>> clientTrust(CaManager ca, ServerConfig cfg) {
     List<X509Certificate> extra;
     try {
-      extra = cfg.get(TLS_CLIENT_CAS) == null ? List.of()
-          : Der.certificates(Files.readAllBytes(cfg.get(TLS_CLIENT_CAS)));
+      extra =
+          cfg.get(TLS_CLIENT_CAS) == null
+              ? List.of()
+              : Der.certificates(Files.readAllBytes(cfg.get(TLS_CLIENT_CAS)));
     } catch (IOException | IllegalArgumentException e) {
-      throw new ValidationException("tls.clientCas", "cannot read " + cfg.get(TLS_CLIENT_CAS)
-          + " as PEM certificates: " + e.getMessage());
+      throw new ValidationException(
+          "tls.clientCas",
+          "cannot read " + cfg.get(TLS_CLIENT_CAS) + " as PEM certificates: " + e.getMessage());
     }
     return () -> {
       List<X509Certificate> all = new ArrayList<>(ca.current().bundle());
@@ -416,22 +667,39 @@ final class Wiring implements AutoCloseable {
    */
   private static String chainId(JdbcStore store) {
     if (store.settings().get(CHAIN_ID).isEmpty()) {
-      store.settings().putIfAbsent(CHAIN_ID, java.util.UUID.randomUUID().toString()
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      store
+          .settings()
+          .putIfAbsent(
+              CHAIN_ID,
+              java.util
+                  .UUID
+                  .randomUUID()
+                  .toString()
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    return new String(store.settings().get(CHAIN_ID).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(
+        store.settings().get(CHAIN_ID).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private static List<dev.warden.core.auditstream.AuditSink> auditSinks(ServerConfig cfg, String chain) {
+  private static List<dev.warden.core.auditstream.AuditSink> auditSinks(
+      ServerConfig cfg, String chain) {
     List<dev.warden.core.auditstream.AuditSink> sinks = new ArrayList<>();
     if (cfg.get(AUDIT_STREAM_NATS_URL) != null) {
-      sinks.add(new dev.warden.server.audit.NatsAuditSink(cfg.get(AUDIT_STREAM_NATS_URL),
-          cfg.get(AUDIT_STREAM_NATS_STREAM), cfg.get(AUDIT_STREAM_NATS_SUBJECT),
-          cfg.get(AUDIT_STREAM_NATS_DUPLICATE_WINDOW), chain));
+      sinks.add(
+          new dev.warden.server.audit.NatsAuditSink(
+              cfg.get(AUDIT_STREAM_NATS_URL),
+              cfg.get(AUDIT_STREAM_NATS_STREAM),
+              cfg.get(AUDIT_STREAM_NATS_SUBJECT),
+              cfg.get(AUDIT_STREAM_NATS_DUPLICATE_WINDOW),
+              chain));
     }
     if (cfg.get(AUDIT_STREAM_FILE) != null) {
-      sinks.add(new dev.warden.server.audit.FileAuditSink(cfg.get(AUDIT_STREAM_FILE),
-          cfg.get(AUDIT_STREAM_FILE_MAX_MB) * 1024L * 1024L, cfg.get(AUDIT_STREAM_FILE_KEEP), chain));
+      sinks.add(
+          new dev.warden.server.audit.FileAuditSink(
+              cfg.get(AUDIT_STREAM_FILE),
+              cfg.get(AUDIT_STREAM_FILE_MAX_MB) * 1024L * 1024L,
+              cfg.get(AUDIT_STREAM_FILE_KEEP),
+              chain));
     }
     return List.copyOf(sinks);
   }
@@ -439,18 +707,24 @@ final class Wiring implements AutoCloseable {
   /**
    * @throws ValidationException when audit.stream.lease is under 4 times audit.stream.interval
    */
-  private static dev.warden.core.auditstream.AuditStreamer.Settings streamSettings(ServerConfig cfg) {
+  private static dev.warden.core.auditstream.AuditStreamer.Settings streamSettings(
+      ServerConfig cfg) {
     java.time.Duration interval = cfg.get(AUDIT_STREAM_INTERVAL);
     java.time.Duration lease = cfg.get(AUDIT_STREAM_LEASE);
     if (lease.compareTo(interval.multipliedBy(4)) < 0) {
-      throw new ValidationException(AUDIT_STREAM_LEASE.name(), "must be at least 4 times audit.stream.interval ("
-          + dev.warden.core.model.Durations.format(interval) + ")");
+      throw new ValidationException(
+          AUDIT_STREAM_LEASE.name(),
+          "must be at least 4 times audit.stream.interval ("
+              + dev.warden.core.model.Durations.format(interval)
+              + ")");
     }
     // a broker that is down is tried at least every 5 s: a refused connect costs nothing
-    java.time.Duration maxBackoff = interval.compareTo(java.time.Duration.ofSeconds(5)) > 0 ? interval
-        : java.time.Duration.ofSeconds(5);
-    return new dev.warden.core.auditstream.AuditStreamer.Settings(cfg.get(AUDIT_STREAM_BATCH), interval, lease,
-        maxBackoff);
+    java.time.Duration maxBackoff =
+        interval.compareTo(java.time.Duration.ofSeconds(5)) > 0
+            ? interval
+            : java.time.Duration.ofSeconds(5);
+    return new dev.warden.core.auditstream.AuditStreamer.Settings(
+        cfg.get(AUDIT_STREAM_BATCH), interval, lease, maxBackoff);
   }
 
   /** Host, process and a random part: unique among the nodes, and says which node it is. */
@@ -483,7 +757,8 @@ final class Wiring implements AutoCloseable {
       // in the order start-up needs them: Tink (master key), BouncyCastle (signing key), then CEL
       SecretBox.generate();
       dev.warden.core.token.KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom());
-      dev.warden.core.policy.Conditions.check("request.time.getHours() >= 0 && workload.spiffeId != ''");
+      dev.warden.core.policy.Conditions.check(
+          "request.time.getHours() >= 0 && workload.spiffeId != ''");
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "warm-up: " + e.getMessage());
     }
@@ -497,7 +772,9 @@ final class Wiring implements AutoCloseable {
     try {
       secretReads.flush();
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not record the last brokered secret reads: " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "could not record the last brokered secret reads: " + e.getMessage());
     }
     audit.close();
     store.close();

@@ -32,15 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent protocol and the bundle endpoint over real HTTP: attest, sync, issue, renew, and every refusal audited. */
+/**
+ * The agent protocol and the bundle endpoint over real HTTP: attest, sync, issue, renew, and every
+ * refusal audited.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentApiTest {
   static final String TD = "warden.local";
   static final String API = "spiffe://" + TD + "/payments/api";
   static final String OTHER = "spiffe://" + TD + "/billing/worker";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   ServerFixture f;
 
   dev.warden.testkit.TestOidcIssuer cluster;
@@ -48,10 +50,19 @@ class AgentApiTest {
 
   @BeforeAll
   void start() {
-    cluster = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/k8s").start();
-    ci = dev.warden.testkit.TestOidcIssuer.builder().audience("https://warden.local").path("/ci").start();
+    cluster =
+        dev.warden.testkit.TestOidcIssuer.builder()
+            .audience("https://warden.local")
+            .path("/k8s")
+            .start();
+    ci =
+        dev.warden.testkit.TestOidcIssuer.builder()
+            .audience("https://warden.local")
+            .path("/ci")
+            .start();
     f = ServerFixture.start(dir);
-    f.apply("""
+    f.apply(
+        """
         kind: TrustProvider
         metadata: {name: prod-cluster}
         spec:
@@ -88,8 +99,10 @@ class AgentApiTest {
           selectors: ["unix:uid=3000"]
           owner: web@example.org
           nodeSelectors: ["k8s:sa=warden-agent", "trust:provider=prod-cluster"]
-        """.formatted(cluster.issuer(), ci.issuer()));
-    f.apply("""
+        """
+            .formatted(cluster.issuer(), ci.issuer()));
+    f.apply(
+        """
         kind: Workload
         spec:
           spiffeId: %s
@@ -111,7 +124,8 @@ class AgentApiTest {
         kind: AccessPolicy
         metadata: {name: api-to-db}
         spec: {workloads: {spiffeIds: ["%s"]}, resources: [db]}
-        """.formatted(API, OTHER, API));
+        """
+            .formatted(API, OTHER, API));
   }
 
   @AfterAll
@@ -132,13 +146,19 @@ class AgentApiTest {
     String own = cluster.kubernetesToken("payments", "api", "api-6f7c9");
     String before = agentsListed();
 
-    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
-        "{\"token\":\"" + own + "\",\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response r =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"token\":\"" + own + "\",\"csr\":\"" + csr() + "\"}",
+            null);
 
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.json().get("error").asText()).isEqualTo("not_node_evidence");
-    assertThat(r.json().get("message").asText()).contains("spiffe://warden.local/ns/payments/sa/api")
-        .contains("never attests an agent").contains("join token");
+    assertThat(r.json().get("message").asText())
+        .contains("spiffe://warden.local/ns/payments/sa/api")
+        .contains("never attests an agent")
+        .contains("join token");
     assertThat(r.json().has("session_token")).isFalse();
     JsonNode ev = f.lastAuditEvent();
     assertThat(ev.get("type").asText()).isEqualTo("agent.attest");
@@ -149,16 +169,23 @@ class AgentApiTest {
   }
 
   @Test
-  void aTokenOfAProviderNotConfiguredForNodeAttestationIsRefusedNamingTheSetting() throws Exception {
+  void aTokenOfAProviderNotConfiguredForNodeAttestationIsRefusedNamingTheSetting()
+      throws Exception {
     String token = ci.kubernetesToken("kube-system", "warden-agent", "warden-agent-q1w2e");
     String before = agentsListed();
 
-    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
-        "{\"token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response r =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}",
+            null);
 
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.json().get("error").asText()).isEqualTo("not_node_evidence");
-    assertThat(r.json().get("message").asText()).contains("'ci-cluster'").contains("nodeAttestation: true");
+    assertThat(r.json().get("message").asText())
+        .contains("'ci-cluster'")
+        .contains("nodeAttestation: true");
     JsonNode ev = f.lastAuditEvent();
     assertThat(ev.get("reason").asText()).isEqualTo("not_node_evidence");
     assertThat(ev.get("details").get("provider").asText()).isEqualTo("ci-cluster");
@@ -168,10 +195,14 @@ class AgentApiTest {
   @Test
   void nodeAttestationThatIsNotABooleanIsRefusedAndTheProviderStaysAsItWas() {
     JsonNode before = f.admin("GET", "/v1/trustproviders/ci-cluster", null).json();
-    ServerFixture.Response r = f.admin("PUT", "/v1/trustproviders/ci-cluster", """
+    ServerFixture.Response r =
+        f.admin(
+            "PUT",
+            "/v1/trustproviders/ci-cluster",
+            """
         {"kind": "TrustProvider", "metadata": {"name": "ci-cluster"}, "spec": {"type": "kubernetes",
          "issuer": "%s", "audiences": ["https://warden.local"], "algorithms": ["RS256"], "nodeAttestation": "yes"}}"""
-        .formatted(ci.issuer()));
+                .formatted(ci.issuer()));
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo("spec.nodeAttestation");
@@ -179,12 +210,18 @@ class AgentApiTest {
   }
 
   @Test
-  void agentAttestsWithItsDaemonSetsServiceAccountTokenAndServesByItsNodeSelectors() throws Exception {
+  void agentAttestsWithItsDaemonSetsServiceAccountTokenAndServesByItsNodeSelectors()
+      throws Exception {
     String sa = cluster.kubernetesToken("kube-system", "warden-agent", "warden-agent-x7k2p");
-    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
-        "{\"token\":\"" + sa + "\",\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response r =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"token\":\"" + sa + "\",\"csr\":\"" + csr() + "\"}",
+            null);
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
-    assertThat(r.json().get("spiffe_id").asText()).startsWith("spiffe://" + TD + "/warden/agent/prod-cluster/");
+    assertThat(r.json().get("spiffe_id").asText())
+        .startsWith("spiffe://" + TD + "/warden/agent/prod-cluster/");
     String session = r.json().get("session_token").asText();
     ServerFixture.Response sync = agentCall("GET", "/v1/agent/sync", session, null);
     List<String> ids = new ArrayList<>();
@@ -195,9 +232,14 @@ class AgentApiTest {
     // change a character well inside the signature: the last one may carry only padding bits that
     // a decoder ignores, so changing it does not always change the signature
     int at = token.length() - 10;
-    String forged = token.substring(0, at) + (token.charAt(at) == 'A' ? 'B' : 'A') + token.substring(at + 1);
-    ServerFixture.Response bad = f.admin("POST", "/v1/agent/attest",
-        "{\"token\":\"" + forged + "\",\"csr\":\"" + csr() + "\"}", null);
+    String forged =
+        token.substring(0, at) + (token.charAt(at) == 'A' ? 'B' : 'A') + token.substring(at + 1);
+    ServerFixture.Response bad =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"token\":\"" + forged + "\",\"csr\":\"" + csr() + "\"}",
+            null);
     assertThat(bad.status()).isEqualTo(403);
     JsonNode ev = f.lastAuditEvent();
     assertThat(ev.get("type").asText()).isEqualTo("agent.attest");
@@ -215,8 +257,10 @@ class AgentApiTest {
     if (ext != null) {
       b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
     }
-    return Base64.getEncoder().encodeToString(b.build(new JcaContentSignerBuilder("SHA256withECDSA")
-        .build(kp.getPrivate())).getEncoded());
+    return Base64.getEncoder()
+        .encodeToString(
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+                .getEncoded());
   }
 
   static String csr() throws Exception {
@@ -224,7 +268,8 @@ class AgentApiTest {
   }
 
   String joinToken() {
-    ServerFixture.Response r = f.admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"],\"ttl\":\"10m\"}");
+    ServerFixture.Response r =
+        f.admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"],\"ttl\":\"10m\"}");
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.headers().get("cache-control")).isEqualTo("no-store");
     return r.json().get("token").asText();
@@ -235,8 +280,12 @@ class AgentApiTest {
   }
 
   JsonNode attest() throws Exception {
-    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
-        "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response r =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + csr() + "\"}",
+            null);
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     return r.json();
   }
@@ -267,15 +316,19 @@ class AgentApiTest {
     assertThat(r.json().get("spiffe_sequence").asLong()).isPositive();
     assertThat(r.json().get("spiffe_refresh_hint").asLong()).isEqualTo(300);
     JsonNode keys = r.json().get("keys");
-    assertThat(keys).anySatisfy(k -> {
-      assertThat(k.get("use").asText()).isEqualTo("x509-svid");
-      assertThat(k.has("kid")).isFalse();
-      assertThat(k.get("x5c")).hasSize(1);
-    });
-    assertThat(keys).anySatisfy(k -> {
-      assertThat(k.get("use").asText()).isEqualTo("jwt-svid");
-      assertThat(k.get("kid").asText()).isNotEmpty();
-    });
+    assertThat(keys)
+        .anySatisfy(
+            k -> {
+              assertThat(k.get("use").asText()).isEqualTo("x509-svid");
+              assertThat(k.has("kid")).isFalse();
+              assertThat(k.get("x5c")).hasSize(1);
+            });
+    assertThat(keys)
+        .anySatisfy(
+            k -> {
+              assertThat(k.get("use").asText()).isEqualTo("jwt-svid");
+              assertThat(k.get("kid").asText()).isNotEmpty();
+            });
   }
 
   @Test
@@ -291,10 +344,20 @@ class AgentApiTest {
   @Test
   void aJoinTokenWorksOnceAndAReuseIsDeniedAndAudited() throws Exception {
     String token = joinToken();
-    assertThat(f.admin("POST", "/v1/agent/attest", "{\"join_token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}",
-        null).status()).isEqualTo(200);
-    ServerFixture.Response again = f.admin("POST", "/v1/agent/attest",
-        "{\"join_token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}", null);
+    assertThat(
+            f.admin(
+                    "POST",
+                    "/v1/agent/attest",
+                    "{\"join_token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}",
+                    null)
+                .status())
+        .isEqualTo(200);
+    ServerFixture.Response again =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"join_token\":\"" + token + "\",\"csr\":\"" + csr() + "\"}",
+            null);
     assertThat(again.status()).isEqualTo(403);
     assertThat(again.json().get("error").asText()).isEqualTo("invalid_join_token");
     assertThat(again.json().get("message").asText()).contains("already used");
@@ -326,12 +389,26 @@ class AgentApiTest {
     assertThat(delta.json().get("full").asBoolean()).isFalse();
     assertThat(delta.json().get("entries")).isEmpty();
 
-    ServerFixture.Response svids = agentCall("POST", "/v1/agent/x509-svids", session,
-        "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + csr() + "\"},"
-            + "{\"spiffe_id\":\"" + OTHER + "\",\"csr\":\"" + csr() + "\"}]}");
+    ServerFixture.Response svids =
+        agentCall(
+            "POST",
+            "/v1/agent/x509-svids",
+            session,
+            "{\"requests\":[{\"spiffe_id\":\""
+                + API
+                + "\",\"csr\":\""
+                + csr()
+                + "\"},"
+                + "{\"spiffe_id\":\""
+                + OTHER
+                + "\",\"csr\":\""
+                + csr()
+                + "\"}]}");
     assertThat(svids.status()).isEqualTo(200);
     JsonNode ok = svids.json().get("svids").get(0);
-    assertThat(SvidVerifier.verify(chain(ok.get("chain")), bundleAuthorities(), Instant.now()).toString())
+    assertThat(
+            SvidVerifier.verify(chain(ok.get("chain")), bundleAuthorities(), Instant.now())
+                .toString())
         .isEqualTo(API);
     JsonNode refused = svids.json().get("svids").get(1);
     assertThat(refused.get("error").asText()).isEqualTo("agent_not_authorized");
@@ -341,8 +418,12 @@ class AgentApiTest {
   @Test
   void jwtSvidVerifiesWithTheBundlesJwtAuthorityAndNeedsAnAudience() throws Exception {
     String session = attest().get("session_token").asText();
-    ServerFixture.Response r = agentCall("POST", "/v1/agent/jwt-svids", session,
-        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}");
+    ServerFixture.Response r =
+        agentCall(
+            "POST",
+            "/v1/agent/jwt-svids",
+            session,
+            "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}");
     assertThat(r.status()).isEqualTo(200);
     SignedJWT jwt = SignedJWT.parse(r.json().get("token").asText());
     assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo(API);
@@ -351,17 +432,23 @@ class AgentApiTest {
     assertThat(key.getKeyUse().identifier()).isEqualTo("jwt-svid");
     assertThat(jwt.verify(new ECDSAVerifier(key.toECKey()))).isTrue();
 
-    ServerFixture.Response noAud = agentCall("POST", "/v1/agent/jwt-svids", session,
-        "{\"spiffe_id\":\"" + API + "\",\"audience\":[]}");
+    ServerFixture.Response noAud =
+        agentCall(
+            "POST",
+            "/v1/agent/jwt-svids",
+            session,
+            "{\"spiffe_id\":\"" + API + "\",\"audience\":[]}");
     assertThat(noAud.status()).isEqualTo(400);
     assertThat(noAud.json().get("field").asText()).isEqualTo("audience");
   }
 
   @Test
-  void aJwtSvidForThisServerAuthenticatesItsWorkloadAtTheTokenEndpointAndOneForAnotherAudienceDoesNot()
-      throws Exception {
+  void
+      aJwtSvidForThisServerAuthenticatesItsWorkloadAtTheTokenEndpointAndOneForAnotherAudienceDoesNot()
+          throws Exception {
     // authenticating to Warden with a JWT-SVID is itself a grant: a resource for Warden's issuer
-    f.apply("""
+    f.apply(
+        """
         kind: Resource
         metadata: {name: warden-itself}
         spec: {audience: "%s"}
@@ -369,23 +456,56 @@ class AgentApiTest {
         kind: AccessPolicy
         metadata: {name: api-to-warden}
         spec: {workloads: {spiffeIds: ["%s"]}, resources: [warden-itself]}
-        """.formatted(f.base, API));
+        """
+            .formatted(f.base, API));
     String session = attest().get("session_token").asText();
-    String forWarden = agentCall("POST", "/v1/agent/jwt-svids", session,
-        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"" + f.base + "\"]}").json().get("token").asText();
-    String forDb = agentCall("POST", "/v1/agent/jwt-svids", session,
-        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}").json().get("token").asText();
+    String forWarden =
+        agentCall(
+                "POST",
+                "/v1/agent/jwt-svids",
+                session,
+                "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"" + f.base + "\"]}")
+            .json()
+            .get("token")
+            .asText();
+    String forDb =
+        agentCall(
+                "POST",
+                "/v1/agent/jwt-svids",
+                session,
+                "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}")
+            .json()
+            .get("token")
+            .asText();
 
-    ServerFixture.Response ok = f.token(java.util.Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", forWarden, "resource", "https://db.example.org"));
+    ServerFixture.Response ok =
+        f.token(
+            java.util.Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                forWarden,
+                "resource",
+                "https://db.example.org"));
     assertThat(ok.status()).as(ok.json().toString()).isEqualTo(200);
-    assertThat(SignedJWT.parse(ok.json().get("access_token").asText()).getJWTClaimsSet().getSubject()).isEqualTo(API);
+    assertThat(
+            SignedJWT.parse(ok.json().get("access_token").asText()).getJWTClaimsSet().getSubject())
+        .isEqualTo(API);
     assertThat(f.lastAuditEvent().path("details").path("provider").asText()).isEqualTo("jwt-svid");
 
-    ServerFixture.Response wrong = f.token(java.util.Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", forDb, "resource", "https://db.example.org"));
+    ServerFixture.Response wrong =
+        f.token(
+            java.util.Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                forDb,
+                "resource",
+                "https://db.example.org"));
     assertThat(wrong.status()).isEqualTo(400);
     assertThat(wrong.json().get("error").asText()).isEqualTo("invalid_client");
     assertThat(f.lastAuditEvent().path("reason").asText()).isEqualTo("wrong_audience");
@@ -394,7 +514,8 @@ class AgentApiTest {
   @Test
   void renewingReplacesTheSessionAndTheOldOneStopsWorking() throws Exception {
     String s1 = attest().get("session_token").asText();
-    ServerFixture.Response r = agentCall("POST", "/v1/agent/renew", s1, "{\"csr\":\"" + csr() + "\"}");
+    ServerFixture.Response r =
+        agentCall("POST", "/v1/agent/renew", s1, "{\"csr\":\"" + csr() + "\"}");
     assertThat(r.status()).isEqualTo(200);
     String s2 = r.json().get("session_token").asText();
     assertThat(s2).isNotEqualTo(s1);
@@ -412,39 +533,58 @@ class AgentApiTest {
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(1024);
     KeyPair weak = rsa.generateKeyPair();
-    String weakCsr = Base64.getEncoder().encodeToString(new JcaPKCS10CertificationRequestBuilder(
-        new X500Principal("O=x"), weak.getPublic()).build(new JcaContentSignerBuilder("SHA256withRSA")
-        .build(weak.getPrivate())).getEncoded());
+    String weakCsr =
+        Base64.getEncoder()
+            .encodeToString(
+                new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=x"), weak.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(weak.getPrivate()))
+                    .getEncoded());
     ExtensionsGenerator other = new ExtensionsGenerator();
-    other.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
-        new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
-            OTHER)));
+    other.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new org.bouncycastle.asn1.x509.GeneralNames(
+            new org.bouncycastle.asn1.x509.GeneralName(
+                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, OTHER)));
     String[][] cases = {
-        {Base64.getEncoder().encodeToString("not a csr".getBytes()), "malformed_csr"},
-        {csr(ec(), other), "csr_rejected"},
-        {csr(ec(), ca), "csr_rejected"},
-        {weakCsr, "weak_key"},
+      {Base64.getEncoder().encodeToString("not a csr".getBytes()), "malformed_csr"},
+      {csr(ec(), other), "csr_rejected"},
+      {csr(ec(), ca), "csr_rejected"},
+      {weakCsr, "weak_key"},
     };
     for (String[] c : cases) {
-      ServerFixture.Response r = agentCall("POST", "/v1/agent/x509-svids", session,
-          "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + c[0] + "\"}]}");
+      ServerFixture.Response r =
+          agentCall(
+              "POST",
+              "/v1/agent/x509-svids",
+              session,
+              "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + c[0] + "\"}]}");
       assertThat(r.json().get("svids").get(0).get("error").asText()).isEqualTo(c[1]);
       JsonNode ev = f.lastAuditEvent();
       assertThat(ev.get("type").asText()).isEqualTo("svid.denied");
       assertThat(ev.get("reason").asText()).isEqualTo(c[1]);
     }
-    ServerFixture.Response attest = f.admin("POST", "/v1/agent/attest",
-        "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + weakCsr + "\"}", null);
+    ServerFixture.Response attest =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + weakCsr + "\"}",
+            null);
     assertThat(attest.status()).isEqualTo(400);
     assertThat(attest.json().get("error").asText()).isEqualTo("weak_key");
   }
 
   @Test
   void attestRequiresExactlyOneKindOfEvidence() throws Exception {
-    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest", "{\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response r =
+        f.admin("POST", "/v1/agent/attest", "{\"csr\":\"" + csr() + "\"}", null);
     assertThat(r.status()).isEqualTo(400);
-    ServerFixture.Response bogus = f.admin("POST", "/v1/agent/attest",
-        "{\"join_token\":\"wjt_00.nope\",\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response bogus =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"join_token\":\"wjt_00.nope\",\"csr\":\"" + csr() + "\"}",
+            null);
     assertThat(bogus.status()).isEqualTo(403);
     assertThat(bogus.json().get("error").asText()).isEqualTo("invalid_join_token");
   }
@@ -454,7 +594,8 @@ class AgentApiTest {
     attest();
     ServerFixture.Response r = f.admin("GET", "/v1/agents", null);
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json().get("agents").get(0).get("node_selectors").toString()).contains("node:pool=web");
+    assertThat(r.json().get("agents").get(0).get("node_selectors").toString())
+        .contains("node:pool=web");
     assertThat(f.admin("GET", "/v1/agents", null, null).status()).isEqualTo(401);
   }
 
@@ -465,37 +606,62 @@ class AgentApiTest {
 
   @Test
   void responsesCarryingSessionTokensOrSvidsAreNeverCached() throws Exception {
-    ServerFixture.Response join = f.admin("POST", "/v1/agent/attest",
-        "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + csr() + "\"}", null);
+    ServerFixture.Response join =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"join_token\":\"" + joinToken() + "\",\"csr\":\"" + csr() + "\"}",
+            null);
     assertThat(join.status()).isEqualTo(200);
     assertNotCacheable(join, "attest (join token)");
-    ServerFixture.Response platform = f.admin("POST", "/v1/agent/attest", "{\"token\":\""
-        + cluster.kubernetesToken("kube-system", "warden-agent", "warden-agent-n0c4c") + "\",\"csr\":\"" + csr()
-        + "\"}", null);
+    ServerFixture.Response platform =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"token\":\""
+                + cluster.kubernetesToken("kube-system", "warden-agent", "warden-agent-n0c4c")
+                + "\",\"csr\":\""
+                + csr()
+                + "\"}",
+            null);
     assertThat(platform.status()).isEqualTo(200);
     assertNotCacheable(platform, "attest (platform token)");
     String session = join.json().get("session_token").asText();
-    ServerFixture.Response renew = agentCall("POST", "/v1/agent/renew", session, "{\"csr\":\"" + csr() + "\"}");
+    ServerFixture.Response renew =
+        agentCall("POST", "/v1/agent/renew", session, "{\"csr\":\"" + csr() + "\"}");
     assertThat(renew.status()).isEqualTo(200);
     assertNotCacheable(renew, "renew");
     session = renew.json().get("session_token").asText();
-    ServerFixture.Response x509 = agentCall("POST", "/v1/agent/x509-svids", session,
-        "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + csr() + "\"}]}");
+    ServerFixture.Response x509 =
+        agentCall(
+            "POST",
+            "/v1/agent/x509-svids",
+            session,
+            "{\"requests\":[{\"spiffe_id\":\"" + API + "\",\"csr\":\"" + csr() + "\"}]}");
     assertThat(x509.json().get("svids").get(0).has("chain")).isTrue();
     assertNotCacheable(x509, "x509-svids");
-    ServerFixture.Response jwt = agentCall("POST", "/v1/agent/jwt-svids", session,
-        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}");
+    ServerFixture.Response jwt =
+        agentCall(
+            "POST",
+            "/v1/agent/jwt-svids",
+            session,
+            "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://db.example.org\"]}");
     assertThat(jwt.status()).isEqualTo(200);
     assertNotCacheable(jwt, "jwt-svids");
     assertNotCacheable(agentCall("GET", "/v1/agent/sync", session, null), "sync");
-    ServerFixture.Response refused = agentCall("POST", "/v1/agent/jwt-svids", session,
-        "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://elsewhere.example.org\"]}");
+    ServerFixture.Response refused =
+        agentCall(
+            "POST",
+            "/v1/agent/jwt-svids",
+            session,
+            "{\"spiffe_id\":\"" + API + "\",\"audience\":[\"https://elsewhere.example.org\"]}");
     assertThat(refused.status()).isEqualTo(403);
     assertNotCacheable(refused, "a refusal");
     ServerFixture.Response created = f.admin("POST", "/v1/agent-tokens", "{\"ttl\":\"5m\"}");
     assertThat(created.status()).isEqualTo(201);
     assertNotCacheable(created, "agent-tokens");
-    assertThat(f.get("/v1/bundle").headers().get("cache-control")).as("the public bundle may be cached")
+    assertThat(f.get("/v1/bundle").headers().get("cache-control"))
+        .as("the public bundle may be cached")
         .isEqualTo("public, max-age=60");
   }
 }

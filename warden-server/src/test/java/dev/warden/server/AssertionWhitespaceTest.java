@@ -25,8 +25,7 @@ class AssertionWhitespaceTest {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
   static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer gh;
   static ServerFixture warden;
@@ -35,7 +34,8 @@ class AssertionWhitespaceTest {
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -50,7 +50,8 @@ class AssertionWhitespaceTest {
         kind: AccessPolicy
         metadata: {name: a-to-ledger}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/a]}, resources: [ledger]}
-        """.formatted(gh.issuer(), AUD));
+        """
+            .formatted(gh.issuer(), AUD));
   }
 
   @AfterAll
@@ -60,13 +61,27 @@ class AssertionWhitespaceTest {
   }
 
   static Map<String, String> clientCredentials(String assertion) {
-    return Map.of("grant_type", "client_credentials", "client_assertion_type", JWT_BEARER,
-        "client_assertion", assertion, "resource", AUD);
+    return Map.of(
+        "grant_type",
+        "client_credentials",
+        "client_assertion_type",
+        JWT_BEARER,
+        "client_assertion",
+        assertion,
+        "resource",
+        AUD);
   }
 
   static Map<String, String> tokenExchange(String subjectToken) {
-    return Map.of("grant_type", TOKEN_EXCHANGE, "subject_token", subjectToken,
-        "subject_token_type", "urn:ietf:params:oauth:token-type:jwt", "resource", AUD);
+    return Map.of(
+        "grant_type",
+        TOKEN_EXCHANGE,
+        "subject_token",
+        subjectToken,
+        "subject_token_type",
+        "urn:ietf:params:oauth:token-type:jwt",
+        "resource",
+        AUD);
   }
 
   static Stream<Arguments> surroundings() {
@@ -79,7 +94,8 @@ class AssertionWhitespaceTest {
 
   @ParameterizedTest(name = "client_assertion, {0}")
   @MethodSource("surroundings")
-  void clientAssertionWithSurroundingWhitespaceIsAccepted(String name, String before, String after) {
+  void clientAssertionWithSurroundingWhitespaceIsAccepted(
+      String name, String before, String after) {
     String token = gh.githubActionsToken("acme/a", "refs/heads/main");
     ServerFixture.Response r = warden.token(clientCredentials(before + token + after));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
@@ -97,7 +113,8 @@ class AssertionWhitespaceTest {
   void whitespaceInsideATokenStillMakesItMalformed() {
     String token = gh.githubActionsToken("acme/a", "refs/heads/main");
     int dot = token.indexOf('.');
-    ServerFixture.Response r = warden.token(clientCredentials(token.substring(0, dot) + "\n" + token.substring(dot)));
+    ServerFixture.Response r =
+        warden.token(clientCredentials(token.substring(0, dot) + "\n" + token.substring(dot)));
     assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
     assertThat(warden.lastAuditEvent().path("reason").asText()).isEqualTo("malformed_token");
   }
@@ -112,9 +129,12 @@ class AssertionWhitespaceTest {
 
   @Test
   void anActorTokenIsTrimmedBeforeItIsRefusedAsUnsupported() {
-    Map<String, String> form = new java.util.HashMap<>(tokenExchange(gh.githubActionsToken("acme/a", "refs/heads/main")));
+    Map<String, String> form =
+        new java.util.HashMap<>(tokenExchange(gh.githubActionsToken("acme/a", "refs/heads/main")));
     form.put("actor_token", "\n");
-    assertThat(warden.token(form).status()).as("a blank actor_token is no actor_token").isEqualTo(200);
+    assertThat(warden.token(form).status())
+        .as("a blank actor_token is no actor_token")
+        .isEqualTo(200);
     form.put("actor_token", gh.githubActionsToken("acme/a", "refs/heads/main") + "\n");
     ServerFixture.Response r = warden.token(form);
     assertThat(r.status()).isEqualTo(400);

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditStreamNodesTest {
   static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   String database;
   final List<AutoCloseable> open = new ArrayList<>();
@@ -43,7 +42,8 @@ class AuditStreamNodesTest {
       open.get(i).close();
     }
     if (database != null) {
-      try (var c = DriverManager.getConnection(ADMIN_URL, "postgres", null); Statement s = c.createStatement()) {
+      try (var c = DriverManager.getConnection(ADMIN_URL, "postgres", null);
+          Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
@@ -55,18 +55,24 @@ class AuditStreamNodesTest {
   }
 
   static boolean draining(ServerFixture node) {
-    return node.get("/metrics").json().asText().contains("warden_audit_stream_draining{sink=\"nats\"} 1.0");
+    return node.get("/metrics")
+        .json()
+        .asText()
+        .contains("warden_audit_stream_draining{sink=\"nats\"} 1.0");
   }
 
   @Test
   void oneNodeDrainsTheSinkAndTheOtherTakesOverFromTheSharedCursorWhenItStops() throws Exception {
-    assumeTrue(PrivateNats.available() || System.getenv("CI") != null, PrivateNats.BINARY + " is missing");
-    try (var c = DriverManager.getConnection(ADMIN_URL, "postgres", null); Statement s = c.createStatement()) {
+    assumeTrue(
+        PrivateNats.available() || System.getenv("CI") != null, PrivateNats.BINARY + " is missing");
+    try (var c = DriverManager.getConnection(ADMIN_URL, "postgres", null);
+        Statement s = c.createStatement()) {
       database = "warden_stream_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
       s.execute("CREATE DATABASE " + database);
     } catch (SQLException e) {
       if (System.getenv("CI") != null) {
-        throw new AssertionError("PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
+        throw new AssertionError(
+            "PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
       }
       Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
     }
@@ -80,22 +86,31 @@ class AuditStreamNodesTest {
     flags.put("audit.stream.batch", "5");
     flags.put("audit.stream.lease", "2s");
     ServerFixture a = ServerFixture.start(dir, flags);
-    ServerFixture b = ServerFixture.start(dir, flags); // same data dir: the nodes share the master key file
+    ServerFixture b =
+        ServerFixture.start(dir, flags); // same data dir: the nodes share the master key file
     String admin = a.adminToken;
     TestOidcIssuer k8s = keep(AuditStreamTest.grantsFor(a));
     List<ServerFixture> nodes = new ArrayList<>(List.of(a, b));
     try {
-      AuditStreamTest.await("node B serves the configuration", Duration.ofSeconds(10),
+      AuditStreamTest.await(
+          "node B serves the configuration",
+          Duration.ofSeconds(10),
           () -> AuditStreamTest.grant(b, k8s).status() == 200);
       for (int i = 0; i < 10; i++) {
         assertThat(AuditStreamTest.grant(nodes.get(i % 2), k8s).status()).isEqualTo(200);
       }
       long head = a.lastAuditEvent().path("seq").asLong();
-      AuditStreamTest.await("both nodes see the sink caught up", Duration.ofSeconds(20),
-          () -> AuditStreamTest.backlog(a, "nats") == 0 && AuditStreamTest.backlog(b, "nats") == 0
-              && a.lastAuditEvent().path("seq").asLong() == head);
+      AuditStreamTest.await(
+          "both nodes see the sink caught up",
+          Duration.ofSeconds(20),
+          () ->
+              AuditStreamTest.backlog(a, "nats") == 0
+                  && AuditStreamTest.backlog(b, "nats") == 0
+                  && a.lastAuditEvent().path("seq").asLong() == head);
 
-      assertThat(nodes.stream().filter(AuditStreamNodesTest::draining)).as("nodes draining the sink").hasSize(1);
+      assertThat(nodes.stream().filter(AuditStreamNodesTest::draining))
+          .as("nodes draining the sink")
+          .hasSize(1);
       assertStreamHoldsExactlyTheChain(nats, a, admin);
 
       ServerFixture drainer = draining(a) ? a : b;
@@ -105,10 +120,18 @@ class AuditStreamNodesTest {
       for (int i = 0; i < 10; i++) {
         assertThat(AuditStreamTest.grant(other, k8s).status()).isEqualTo(200);
       }
-      long after = other.admin("GET", "/v1/audit?limit=1", null, admin).json().path("events").path(0).path("seq")
-          .asLong();
+      long after =
+          other
+              .admin("GET", "/v1/audit?limit=1", null, admin)
+              .json()
+              .path("events")
+              .path(0)
+              .path("seq")
+              .asLong();
       assertThat(after).isGreaterThan(head);
-      AuditStreamTest.await("the other node took over and caught up", Duration.ofSeconds(20),
+      AuditStreamTest.await(
+          "the other node took over and caught up",
+          Duration.ofSeconds(20),
           () -> draining(other) && AuditStreamTest.backlog(other, "nats") == 0);
       assertStreamHoldsExactlyTheChain(nats, other, admin);
     } finally {
@@ -116,22 +139,35 @@ class AuditStreamNodesTest {
     }
   }
 
-  static void assertStreamHoldsExactlyTheChain(PrivateNats nats, ServerFixture node, String admin) throws Exception {
+  static void assertStreamHoldsExactlyTheChain(PrivateNats nats, ServerFixture node, String admin)
+      throws Exception {
     List<JsonNode> chain = new ArrayList<>();
-    node.admin("GET", "/v1/audit/chain?from=1&limit=5000", null, admin).json().path("events").forEach(chain::add);
-    String chainId = node.admin("GET", "/v1/audit/chain?limit=1", null, admin).json().path("chain").asText();
+    node.admin("GET", "/v1/audit/chain?from=1&limit=5000", null, admin)
+        .json()
+        .path("events")
+        .forEach(chain::add);
+    String chainId =
+        node.admin("GET", "/v1/audit/chain?limit=1", null, admin).json().path("chain").asText();
     try (Connection nc = Nats.connect(nats.url())) {
-      List<JsonNode> streamed = AuditStreamSubscriber.read(nc, "WARDEN_AUDIT", "warden.audit.events", 1, 100_000,
-          Duration.ofSeconds(2));
+      List<JsonNode> streamed =
+          AuditStreamSubscriber.read(
+              nc, "WARDEN_AUDIT", "warden.audit.events", 1, 100_000, Duration.ofSeconds(2));
       AuditStreamTest.assertExactlyTheChain(streamed, chain, chainId);
-      assertThat(nc.jetStreamManagement().getStreamInfo("WARDEN_AUDIT").getStreamState().getMsgCount())
-          .as("no event stored twice").isEqualTo(chain.size() + countCheckpoints(nc));
+      assertThat(
+              nc.jetStreamManagement().getStreamInfo("WARDEN_AUDIT").getStreamState().getMsgCount())
+          .as("no event stored twice")
+          .isEqualTo(chain.size() + countCheckpoints(nc));
     }
   }
 
   static long countCheckpoints(Connection nc) throws Exception {
-    var info = nc.jetStreamManagement().getStreamInfo("WARDEN_AUDIT",
-        io.nats.client.api.StreamInfoOptions.filterSubjects("warden.audit.checkpoints"));
-    return info.getStreamState().getSubjects().stream().mapToLong(io.nats.client.api.Subject::getCount).sum();
+    var info =
+        nc.jetStreamManagement()
+            .getStreamInfo(
+                "WARDEN_AUDIT",
+                io.nats.client.api.StreamInfoOptions.filterSubjects("warden.audit.checkpoints"));
+    return info.getStreamState().getSubjects().stream()
+        .mapToLong(io.nats.client.api.Subject::getCount)
+        .sum();
   }
 }

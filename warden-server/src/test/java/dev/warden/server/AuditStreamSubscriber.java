@@ -19,12 +19,13 @@ import java.util.List;
 /**
  * The subscriber of docs/audit-streaming.md: reads Warden's audit events from JetStream starting at
  * an audit sequence number, as a SIEM does after a disconnect. The stream numbers its messages
- * itself (checkpoints are in it too), so the start is found by a binary search over the
- * {@code Warden-Audit-Seq} header; from there an ordered consumer reads on, and any event at or
- * below the last one seen (a re-send) is skipped.
+ * itself (checkpoints are in it too), so the start is found by a binary search over the {@code
+ * Warden-Audit-Seq} header; from there an ordered consumer reads on, and any event at or below the
+ * last one seen (a re-send) is skipped.
  */
 final class AuditStreamSubscriber {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** JetStream's error code for "no message found". */
   private static final int NO_MESSAGE = 10037;
 
@@ -39,7 +40,8 @@ final class AuditStreamSubscriber {
    * The stream sequence of the first event whose audit sequence number is {@code from} or more, or
    * -1 when there is none yet: about 2·log2(messages) lookups.
    */
-  static long streamSequenceOf(JetStreamManagement jsm, String stream, String eventsSubject, long from)
+  static long streamSequenceOf(
+      JetStreamManagement jsm, String stream, String eventsSubject, long from)
       throws IOException, JetStreamApiException {
     StreamState st = jsm.getStreamInfo(stream).getStreamState();
     long lo = st.getFirstSequence();
@@ -68,15 +70,21 @@ final class AuditStreamSubscriber {
   }
 
   /** Up to {@code max} events from audit sequence number {@code from} on, in order, each once. */
-  static List<JsonNode> read(Connection nc, String stream, String eventsSubject, long from, int max, Duration wait)
+  static List<JsonNode> read(
+      Connection nc, String stream, String eventsSubject, long from, int max, Duration wait)
       throws Exception {
     long start = streamSequenceOf(nc.jetStreamManagement(), stream, eventsSubject, from);
     if (start < 0) {
       return List.of();
     }
-    OrderedConsumerContext consumer = nc.jetStream().getStreamContext(stream).createOrderedConsumer(
-        new OrderedConsumerConfiguration().filterSubject(eventsSubject).deliverPolicy(DeliverPolicy.ByStartSequence)
-            .startSequence(start));
+    OrderedConsumerContext consumer =
+        nc.jetStream()
+            .getStreamContext(stream)
+            .createOrderedConsumer(
+                new OrderedConsumerConfiguration()
+                    .filterSubject(eventsSubject)
+                    .deliverPolicy(DeliverPolicy.ByStartSequence)
+                    .startSequence(start));
     List<JsonNode> events = new ArrayList<>();
     long last = from - 1;
     while (events.size() < max) {

@@ -44,10 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuditStreamTest {
   static final String AUDIENCE = "https://ledger.acme.test";
-  static final Pattern BACKLOG = Pattern.compile("warden_audit_stream_backlog\\{sink=\"(\\w+)\"} ([0-9.E]+)");
+  static final Pattern BACKLOG =
+      Pattern.compile("warden_audit_stream_backlog\\{sink=\"(\\w+)\"} ([0-9.E]+)");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final List<AutoCloseable> open = new ArrayList<>();
 
@@ -84,14 +84,19 @@ class AuditStreamTest {
   /** Every event of the chain, as the API gives it. */
   static List<JsonNode> chain(ServerFixture w) {
     List<JsonNode> all = new ArrayList<>();
-    w.admin("GET", "/v1/audit/chain?from=1&limit=5000", null).json().path("events").forEach(all::add);
+    w.admin("GET", "/v1/audit/chain?from=1&limit=5000", null)
+        .json()
+        .path("events")
+        .forEach(all::add);
     return all;
   }
 
   /** A trust provider, a workload and a policy, so that the test can ask for real grants. */
   static TestOidcIssuer grantsFor(ServerFixture w) {
-    TestOidcIssuer k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").path("/k8s").start();
-    w.apply("""
+    TestOidcIssuer k8s =
+        TestOidcIssuer.builder().audience("https://warden.acme.test").path("/k8s").start();
+    w.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -106,23 +111,33 @@ class AuditStreamTest {
         kind: AccessPolicy
         metadata: {name: workers-to-ledger}
         spec: {workloads: {spiffeIds: ["spiffe://acme.test/ns/payments/*"]}, resources: [ledger], maxTtl: 5m}
-        """.formatted(k8s.issuer(), AUDIENCE));
+        """
+            .formatted(k8s.issuer(), AUDIENCE));
     return k8s;
   }
 
   static ServerFixture.Response grant(ServerFixture w, TestOidcIssuer k8s) {
-    return w.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", k8s.kubernetesToken("payments", "worker", "worker-1"), "resource", AUDIENCE));
+    return w.token(
+        Map.of(
+            "grant_type",
+            "client_credentials",
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion",
+            k8s.kubernetesToken("payments", "worker", "worker-1"),
+            "resource",
+            AUDIENCE));
   }
 
   /** Checks that {@code events} are exactly the chain, in order, with its hashes. */
   static void assertExactlyTheChain(List<JsonNode> events, List<JsonNode> chain, String chainId) {
-    assertThat(events).extracting(e -> e.path("seq").asLong())
+    assertThat(events)
+        .extracting(e -> e.path("seq").asLong())
         .containsExactlyElementsOf(chain.stream().map(e -> e.path("seq").asLong()).toList());
     for (int i = 0; i < chain.size(); i++) {
       assertThat(events.get(i).path("hash").asText()).isEqualTo(chain.get(i).path("hash").asText());
-      assertThat(events.get(i).path("prevHash").asText()).isEqualTo(chain.get(i).path("prevHash").asText());
+      assertThat(events.get(i).path("prevHash").asText())
+          .isEqualTo(chain.get(i).path("prevHash").asText());
       assertThat(events.get(i).path("type").asText()).isEqualTo(chain.get(i).path("type").asText());
       assertThat(events.get(i).path("chain").asText()).isEqualTo(chainId);
       assertThat(events.get(i).path("kind").asText()).isEqualTo("event");
@@ -130,18 +145,30 @@ class AuditStreamTest {
   }
 
   @Test
-  void everyEventIsAppendedToTheFileOnceInOrderAndEachBatchEndsWithACheckpointThatVerifies() throws Exception {
+  void everyEventIsAppendedToTheFileOnceInOrderAndEachBatchEndsWithACheckpointThatVerifies()
+      throws Exception {
     Path file = dir.resolve("stream/audit.jsonl");
-    ServerFixture w = keep(ServerFixture.start(dir.resolve("data"), Map.of("audit.stream.file", file.toString(),
-        "audit.stream.interval", "100ms", "audit.stream.batch", "3")));
+    ServerFixture w =
+        keep(
+            ServerFixture.start(
+                dir.resolve("data"),
+                Map.of(
+                    "audit.stream.file",
+                    file.toString(),
+                    "audit.stream.interval",
+                    "100ms",
+                    "audit.stream.batch",
+                    "3")));
     TestOidcIssuer k8s = keep(grantsFor(w));
     for (int i = 0; i < 10; i++) {
       assertThat(grant(w, k8s).status()).isEqualTo(200);
     }
     long head = w.lastAuditEvent().path("seq").asLong();
 
-    await("the file sink caught up", Duration.ofSeconds(20), () -> backlog(w, "file") == 0
-        && w.lastAuditEvent().path("seq").asLong() == head);
+    await(
+        "the file sink caught up",
+        Duration.ofSeconds(20),
+        () -> backlog(w, "file") == 0 && w.lastAuditEvent().path("seq").asLong() == head);
 
     List<JsonNode> events = new ArrayList<>();
     List<JsonNode> checkpoints = new ArrayList<>();
@@ -172,54 +199,91 @@ class AuditStreamTest {
   }
 
   @Test
-  void everyEventReachesJetStreamInOrderDeDuplicatedByIdAndASubscriberResumesFromASequenceNumber() throws Exception {
-    assumeTrue(sharedNatsUp() || System.getenv("CI") != null, "NATS is not running on 127.0.0.1:4222");
-    String name = "WARDEN_AUDIT_TEST_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toUpperCase();
+  void everyEventReachesJetStreamInOrderDeDuplicatedByIdAndASubscriberResumesFromASequenceNumber()
+      throws Exception {
+    assumeTrue(
+        sharedNatsUp() || System.getenv("CI") != null, "NATS is not running on 127.0.0.1:4222");
+    String name =
+        "WARDEN_AUDIT_TEST_"
+            + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toUpperCase();
     String subject = "warden.test." + name.toLowerCase();
     Connection nc = keep(Nats.connect("nats://127.0.0.1:4222"));
     JetStreamManagement jsm = nc.jetStreamManagement();
     try {
-      ServerFixture w = keep(ServerFixture.start(dir.resolve("data"), Map.of("audit.stream.nats.url",
-          "nats://127.0.0.1:4222", "audit.stream.nats.stream", name, "audit.stream.nats.subject", subject,
-          "audit.stream.interval", "100ms", "audit.stream.batch", "4")));
+      ServerFixture w =
+          keep(
+              ServerFixture.start(
+                  dir.resolve("data"),
+                  Map.of(
+                      "audit.stream.nats.url",
+                      "nats://127.0.0.1:4222",
+                      "audit.stream.nats.stream",
+                      name,
+                      "audit.stream.nats.subject",
+                      subject,
+                      "audit.stream.interval",
+                      "100ms",
+                      "audit.stream.batch",
+                      "4")));
       TestOidcIssuer k8s = keep(grantsFor(w));
       for (int i = 0; i < 12; i++) {
         assertThat(grant(w, k8s).status()).isEqualTo(200);
       }
       long head = w.lastAuditEvent().path("seq").asLong();
-      await("the NATS sink caught up", Duration.ofSeconds(20), () -> backlog(w, "nats") == 0
-          && w.lastAuditEvent().path("seq").asLong() == head);
+      await(
+          "the NATS sink caught up",
+          Duration.ofSeconds(20),
+          () -> backlog(w, "nats") == 0 && w.lastAuditEvent().path("seq").asLong() == head);
       List<JsonNode> chain = chain(w);
-      String chainId = w.admin("GET", "/v1/audit/chain?limit=1", null).json().path("chain").asText();
+      String chainId =
+          w.admin("GET", "/v1/audit/chain?limit=1", null).json().path("chain").asText();
 
-      List<JsonNode> all = AuditStreamSubscriber.read(nc, name, subject + ".events", 1, 10_000, Duration.ofSeconds(2));
+      List<JsonNode> all =
+          AuditStreamSubscriber.read(
+              nc, name, subject + ".events", 1, 10_000, Duration.ofSeconds(2));
       assertExactlyTheChain(all, chain, chainId);
       MessageInfo first = jsm.getNextMessage(name, 1, subject + ".events");
       assertThat(first.getHeaders().getFirst("Nats-Msg-Id")).isEqualTo(chainId + "-1");
-      assertThat(jsm.getStreamInfo(name).getConfiguration().getDuplicateWindow()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(jsm.getStreamInfo(name).getConfiguration().getDuplicateWindow())
+          .isEqualTo(Duration.ofMinutes(10));
 
       long from = head / 2;
-      List<JsonNode> resumed = AuditStreamSubscriber.read(nc, name, subject + ".events", from, 10_000,
-          Duration.ofSeconds(2));
+      List<JsonNode> resumed =
+          AuditStreamSubscriber.read(
+              nc, name, subject + ".events", from, 10_000, Duration.ofSeconds(2));
       assertExactlyTheChain(resumed, chain.subList((int) from - 1, chain.size()), chainId);
 
       MessageInfo cp = jsm.getLastMessage(name, subject + ".checkpoints");
       JsonNode cpJson = ServerFixture.JSON.readTree(cp.getData());
-      VerifiedCheckpoint v = CheckpointJws.verify(cpJson.path("checkpoint").asText(),
-          CheckpointJws.keys("jwks", w.get("/v1/audit/checkpoints/jwks").json().toString()));
+      VerifiedCheckpoint v =
+          CheckpointJws.verify(
+              cpJson.path("checkpoint").asText(),
+              CheckpointJws.keys("jwks", w.get("/v1/audit/checkpoints/jwks").json().toString()));
       assertThat(v.checkpoint().seq()).isEqualTo(head);
-      assertThat(HexFormat.of().formatHex(v.checkpoint().hash())).isEqualTo(chain.getLast().path("hash").asText());
+      assertThat(HexFormat.of().formatHex(v.checkpoint().hash()))
+          .isEqualTo(chain.getLast().path("hash").asText());
     } finally {
       jsm.deleteStream(name);
     }
   }
 
   @Test
-  void aBrokerRestartMidStreamLosesAndDuplicatesNothingPastTheAckAndNeverHoldsUpAGrant() throws Exception {
-    assumeTrue(PrivateNats.available() || System.getenv("CI") != null, PrivateNats.BINARY + " is missing");
+  void aBrokerRestartMidStreamLosesAndDuplicatesNothingPastTheAckAndNeverHoldsUpAGrant()
+      throws Exception {
+    assumeTrue(
+        PrivateNats.available() || System.getenv("CI") != null, PrivateNats.BINARY + " is missing");
     PrivateNats nats = keep(PrivateNats.start());
-    ServerFixture w = keep(ServerFixture.start(dir.resolve("data"), Map.of("audit.stream.nats.url", nats.url(),
-        "audit.stream.interval", "100ms", "audit.stream.batch", "5")));
+    ServerFixture w =
+        keep(
+            ServerFixture.start(
+                dir.resolve("data"),
+                Map.of(
+                    "audit.stream.nats.url",
+                    nats.url(),
+                    "audit.stream.interval",
+                    "100ms",
+                    "audit.stream.batch",
+                    "5")));
     TestOidcIssuer k8s = keep(grantsFor(w));
     String events = "warden.audit.events";
 
@@ -227,18 +291,21 @@ class AuditStreamTest {
     AtomicBoolean granting = new AtomicBoolean(true);
     AtomicLong slowest = new AtomicLong();
     List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread grants = Thread.ofPlatform().start(() -> {
-      while (granting.get()) {
-        long t0 = System.nanoTime();
-        statuses.add(grant(w, k8s).status());
-        slowest.accumulateAndGet(System.nanoTime() - t0, Math::max);
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread grants =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (granting.get()) {
+                    long t0 = System.nanoTime();
+                    statuses.add(grant(w, k8s).status());
+                    slowest.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                    try {
+                      Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
     try {
       await("some events streamed", Duration.ofSeconds(20), () -> statuses.size() >= 20);
 
@@ -246,8 +313,15 @@ class AuditStreamTest {
       Map<Long, Integer> seen = new LinkedHashMap<>();
       long acked;
       try (Connection nc = Nats.connect(nats.url())) {
-        ConsumerContext siem = nc.jetStream().getStreamContext("WARDEN_AUDIT").createOrUpdateConsumer(
-            ConsumerConfiguration.builder().durable("siem").filterSubject(events).ackPolicy(AckPolicy.Explicit).build());
+        ConsumerContext siem =
+            nc.jetStream()
+                .getStreamContext("WARDEN_AUDIT")
+                .createOrUpdateConsumer(
+                    ConsumerConfiguration.builder()
+                        .durable("siem")
+                        .filterSubject(events)
+                        .ackPolicy(AckPolicy.Explicit)
+                        .build());
         for (int i = 0; i < 15; i++) {
           Message m = siem.next(Duration.ofSeconds(5));
           assertThat(m).as("message " + i).isNotNull();
@@ -255,20 +329,29 @@ class AuditStreamTest {
           m.ackSync(Duration.ofSeconds(5));
         }
         acked = seen.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
-        await("the broker recorded the acks", Duration.ofSeconds(5), () -> {
-          try {
-            return nc.jetStreamManagement().getConsumerInfo("WARDEN_AUDIT", "siem").getAckFloor().getConsumerSequence()
-                >= 15;
-          } catch (Exception e) {
-            return false;
-          }
-        });
+        await(
+            "the broker recorded the acks",
+            Duration.ofSeconds(5),
+            () -> {
+              try {
+                return nc.jetStreamManagement()
+                        .getConsumerInfo("WARDEN_AUDIT", "siem")
+                        .getAckFloor()
+                        .getConsumerSequence()
+                    >= 15;
+              } catch (Exception e) {
+                return false;
+              }
+            });
       }
       Thread.sleep(300);
 
       nats.kill();
       int before = statuses.size();
-      await("grants go on while the broker is down", Duration.ofSeconds(20), () -> statuses.size() >= before + 30);
+      await(
+          "grants go on while the broker is down",
+          Duration.ofSeconds(20),
+          () -> statuses.size() >= before + 30);
       await("the backlog shows on /metrics", Duration.ofSeconds(10), () -> backlog(w, "nats") > 0);
       nats.restart();
       Thread.sleep(1_000);
@@ -276,13 +359,18 @@ class AuditStreamTest {
       grants.join(10_000);
 
       assertThat(statuses).as("every grant answered while the broker was down").containsOnly(200);
-      assertThat(Duration.ofNanos(slowest.get())).as("the slowest grant").isLessThan(Duration.ofSeconds(2));
+      assertThat(Duration.ofNanos(slowest.get()))
+          .as("the slowest grant")
+          .isLessThan(Duration.ofSeconds(2));
       long head = w.lastAuditEvent().path("seq").asLong();
-      await("the backlog drained after the restart", Duration.ofSeconds(60), () -> backlog(w, "nats") == 0
-          && w.lastAuditEvent().path("seq").asLong() == head);
+      await(
+          "the backlog drained after the restart",
+          Duration.ofSeconds(60),
+          () -> backlog(w, "nats") == 0 && w.lastAuditEvent().path("seq").asLong() == head);
 
       try (Connection nc = Nats.connect(nats.url())) {
-        ConsumerContext siem = nc.jetStream().getStreamContext("WARDEN_AUDIT").getConsumerContext("siem");
+        ConsumerContext siem =
+            nc.jetStream().getStreamContext("WARDEN_AUDIT").getConsumerContext("siem");
         long last = acked;
         while (last < head) {
           Message m = siem.next(Duration.ofSeconds(5));
@@ -296,7 +384,8 @@ class AuditStreamTest {
         assertThat(siem.next(Duration.ofSeconds(1))).as("nothing past the head").isNull();
       }
       List<JsonNode> chain = chain(w);
-      assertThat(seen.keySet()).containsExactlyElementsOf(chain.stream().map(e -> e.path("seq").asLong()).toList());
+      assertThat(seen.keySet())
+          .containsExactlyElementsOf(chain.stream().map(e -> e.path("seq").asLong()).toList());
       assertThat(seen.values()).as("each event delivered once").containsOnly(1);
     } finally {
       granting.set(false);
@@ -306,10 +395,19 @@ class AuditStreamTest {
 
   @Test
   void aLeaseShorterThanFourIntervalsIsRefusedAtStartNamingTheKey() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerFixture.start(dir.resolve("data"),
-        Map.of("audit.stream.file", dir.resolve("a.jsonl").toString(), "audit.stream.interval", "1s",
-            "audit.stream.lease", "2s")))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ServerFixture.start(
+                    dir.resolve("data"),
+                    Map.of(
+                        "audit.stream.file",
+                        dir.resolve("a.jsonl").toString(),
+                        "audit.stream.interval",
+                        "1s",
+                        "audit.stream.lease",
+                        "2s")))
         .isInstanceOf(dev.warden.core.error.ValidationException.class)
-        .hasMessageStartingWith("audit.stream.lease: must be at least 4 times audit.stream.interval (1s)");
+        .hasMessageStartingWith(
+            "audit.stream.lease: must be at least 4 times audit.stream.interval (1s)");
   }
 }

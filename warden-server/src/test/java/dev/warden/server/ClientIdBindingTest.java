@@ -30,8 +30,7 @@ class ClientIdBindingTest {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
   static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer gh;
   static ServerFixture warden;
@@ -40,7 +39,8 @@ class ClientIdBindingTest {
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -58,7 +58,8 @@ class ClientIdBindingTest {
         kind: AccessPolicy
         metadata: {name: both-to-ledger}
         spec: {workloads: {spiffeIds: [%s, %s]}, resources: [ledger]}
-        """.formatted(gh.issuer(), AUD, A, B, A, B));
+        """
+            .formatted(gh.issuer(), AUD, A, B, A, B));
   }
 
   @AfterAll
@@ -87,13 +88,20 @@ class ClientIdBindingTest {
   }
 
   static Stream<Arguments> foreignClientIds() {
-    return Stream.of("client_credentials", "token_exchange").flatMap(g -> Stream.of(
-        Arguments.of(g, B), Arguments.of(g, "any-string"), Arguments.of(g, A + "/"), Arguments.of(g, A.toUpperCase())));
+    return Stream.of("client_credentials", "token_exchange")
+        .flatMap(
+            g ->
+                Stream.of(
+                    Arguments.of(g, B),
+                    Arguments.of(g, "any-string"),
+                    Arguments.of(g, A + "/"),
+                    Arguments.of(g, A.toUpperCase())));
   }
 
   @ParameterizedTest(name = "{0} with client_id={1}")
   @MethodSource("foreignClientIds")
-  void clientIdThatIsNotTheAttestedWorkloadIsInvalidClientAndAudited(String grant, String clientId) {
+  void clientIdThatIsNotTheAttestedWorkloadIsInvalidClientAndAudited(
+      String grant, String clientId) {
     ServerFixture.Response r = warden.token(form(grant, clientId));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(400);
     assertThat(r.json().path("error").asText()).isEqualTo("invalid_client");
@@ -123,17 +131,24 @@ class ClientIdBindingTest {
     for (String clientId : new String[] {null, ""}) {
       ServerFixture.Response r = warden.token(form(grant, clientId));
       assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
-      assertThat(SignedJWT.parse(r.json().path("access_token").asText()).getJWTClaimsSet()
-          .getStringClaim("client_id")).isEqualTo(A);
+      assertThat(
+              SignedJWT.parse(r.json().path("access_token").asText())
+                  .getJWTClaimsSet()
+                  .getStringClaim("client_id"))
+          .isEqualTo(A);
     }
   }
 
   @Test
   void introspectionReportsTheAttestedClientId() {
     ServerFixture.Response t = warden.token(form("client_credentials", null));
-    ServerFixture.Response rs = warden.admin("POST", "/v1/admin-tokens", "{\"name\":\"rs\",\"scopes\":[\"introspect\"]}");
-    ServerFixture.Response i = warden.send("/oauth2/introspect",
-        "token=" + t.json().path("access_token").asText(), rs.json().path("token").asText());
+    ServerFixture.Response rs =
+        warden.admin("POST", "/v1/admin-tokens", "{\"name\":\"rs\",\"scopes\":[\"introspect\"]}");
+    ServerFixture.Response i =
+        warden.send(
+            "/oauth2/introspect",
+            "token=" + t.json().path("access_token").asText(),
+            rs.json().path("token").asText());
     assertThat(i.json().path("active").asBoolean()).as(i.json().toString()).isTrue();
     assertThat(i.json().path("client_id").asText()).isEqualTo(A);
   }

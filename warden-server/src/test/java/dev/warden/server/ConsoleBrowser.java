@@ -16,14 +16,17 @@ import java.util.regex.Pattern;
 
 /**
  * A minimal browser for the console over real HTTP: keeps cookies, never follows redirects, and
- * reads the CSRF token and the sign-in form's nonce out of the pages the way a browser's form would.
+ * reads the CSRF token and the sign-in form's nonce out of the pages the way a browser's form
+ * would.
  */
 final class ConsoleBrowser {
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([A-Za-z0-9_-]+)\"");
-  private static final Pattern NONCE = Pattern.compile("name=\"_login\" value=\"([A-Za-z0-9_-]+)\"");
+  private static final Pattern NONCE =
+      Pattern.compile("name=\"_login\" value=\"([A-Za-z0-9_-]+)\"");
 
   final String base;
-  final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   final Map<String, String> cookies = new LinkedHashMap<>();
 
   ConsoleBrowser(String base) {
@@ -41,23 +44,31 @@ final class ConsoleBrowser {
 
   HttpResponse<String> post(String path, Map<String, String> form, Map<String, String> headers) {
     StringJoiner j = new StringJoiner("&");
-    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(j.toString()));
+    form.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(j.toString()));
     headers.forEach(b::header);
     return send(b);
   }
 
-  /** Signs in with an admin token through the sign-in form; returns the answer to the form's POST. */
+  /**
+   * Signs in with an admin token through the sign-in form; returns the answer to the form's POST.
+   */
   HttpResponse<String> signIn(String token) {
     HttpResponse<String> form = get("/console/login");
     Matcher m = NONCE.matcher(form.body());
     if (!m.find()) {
       throw new AssertionError("no sign-in form: " + form.body());
     }
-    return post("/console/login", Map.of("_login", m.group(1), "token", token, "next", "/console/"));
+    return post(
+        "/console/login", Map.of("_login", m.group(1), "token", token, "next", "/console/"));
   }
 
   /** The CSRF token of the session, read from a console page as its forms carry it. */

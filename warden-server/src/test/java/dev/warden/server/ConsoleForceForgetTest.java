@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleForceForgetTest {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static TestOidcIssuer gh;
@@ -37,10 +36,19 @@ class ConsoleForceForgetTest {
   static void start() throws Exception {
     pg = PgTarget.create();
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
-    warden = ServerFixture.start(dir, Map.of("databases.irrevocableAfter", "1", "databases.reapInterval", "1h"));
-    assertThat(warden.admin("PUT", "/v1/target-secrets/ledger-admin", "{\"value\": \"initial-admin-password\"}")
-        .status()).isEqualTo(200);
-    warden.apply("""
+    warden =
+        ServerFixture.start(
+            dir, Map.of("databases.irrevocableAfter", "1", "databases.reapInterval", "1h"));
+    assertThat(
+            warden
+                .admin(
+                    "PUT",
+                    "/v1/target-secrets/ledger-admin",
+                    "{\"value\": \"initial-admin-password\"}")
+                .status())
+        .isEqualTo(200);
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -52,15 +60,25 @@ class ConsoleForceForgetTest {
         metadata: {name: app-db}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/gh/app]}, resources: [ledger-db],
                credentialKind: database_user, maxTtl: 10m}
-        """.formatted(gh.issuer()) + "---\n" + pg.resourceYaml("ledger-db", "ledger-admin", 3));
-    ServerFixture.Response c = warden.send("/v1/credentials", "client_assertion_type=" + enc(JWT_BEARER)
-        + "&client_assertion=" + enc(gh.githubActionsToken("acme/app", "refs/heads/main")) + "&resource=ledger-db",
-        null);
+        """
+                .formatted(gh.issuer())
+            + "---\n"
+            + pg.resourceYaml("ledger-db", "ledger-admin", 3));
+    ServerFixture.Response c =
+        warden.send(
+            "/v1/credentials",
+            "client_assertion_type="
+                + enc(JWT_BEARER)
+                + "&client_assertion="
+                + enc(gh.githubActionsToken("acme/app", "refs/heads/main"))
+                + "&resource=ledger-db",
+            null);
     assertThat(c.status()).as("%s", c.json()).isEqualTo(200);
     stuck = c.json().path("username").asText();
     // from now on the admin may not drop roles: every removal fails
     pg.sql("ALTER ROLE " + pg.admin + " NOCREATEROLE");
-    assertThat(warden.admin("POST", "/v1/leases/" + stuck + ":revoke", null).status()).isEqualTo(200);
+    assertThat(warden.admin("POST", "/v1/leases/" + stuck + ":revoke", null).status())
+        .isEqualTo(200);
     for (int i = 0; i < 50 && !state(stuck).equals("irrevocable"); i++) {
       warden.admin("POST", "/v1/database-leases:reap", "{}");
       Thread.sleep(100);
@@ -87,7 +105,8 @@ class ConsoleForceForgetTest {
   }
 
   static String state(String id) {
-    for (JsonNode l : warden.admin("GET", "/v1/database-leases?limit=1000", null).json().path("items")) {
+    for (JsonNode l :
+        warden.admin("GET", "/v1/database-leases?limit=1000", null).json().path("items")) {
       if (l.path("id").asText().equals(id)) {
         return l.path("state").asText();
       }
@@ -103,43 +122,81 @@ class ConsoleForceForgetTest {
 
   @Test
   void anIrrevocableUserIsForceForgottenOnlyWithPolicyWriteCsrfAndAReasonAndAuditedWithTheAdmin() {
-    ConsoleBrowser viewer = signedIn(warden.admin("POST", "/v1/admin-tokens",
-        "{\"name\": \"viewer\", \"scopes\": \"read\"}").json().path("token").asText());
+    ConsoleBrowser viewer =
+        signedIn(
+            warden
+                .admin("POST", "/v1/admin-tokens", "{\"name\": \"viewer\", \"scopes\": \"read\"}")
+                .json()
+                .path("token")
+                .asText());
     String listed = viewer.get("/console/credentials?state=irrevocable").body();
     assertThat(listed).contains(stuck).doesNotContain("/console/credentials/forget");
-    assertThat(viewer.post("/console/credentials/forget", Map.of("id", stuck, "reason", "x", "_csrf", viewer.csrf()))
-        .statusCode()).isEqualTo(403);
+    assertThat(
+            viewer
+                .post(
+                    "/console/credentials/forget",
+                    Map.of("id", stuck, "reason", "x", "_csrf", viewer.csrf()))
+                .statusCode())
+        .isEqualTo(403);
 
     ConsoleBrowser admin = signedIn(warden.adminToken);
-    assertThat(admin.get("/console/credentials?state=irrevocable").body()).contains("/console/credentials/forget")
+    assertThat(admin.get("/console/credentials?state=irrevocable").body())
+        .contains("/console/credentials/forget")
         .contains("Force-forget");
-    assertThat(admin.post("/console/credentials/forget", Map.of("id", stuck, "reason", "dropped by hand"))
-        .statusCode()).as("no CSRF token").isEqualTo(403);
-    HttpResponse<String> noReason = admin.post("/console/credentials/forget", Map.of("id", stuck, "reason", "  ",
-        "_csrf", admin.csrf()));
+    assertThat(
+            admin
+                .post(
+                    "/console/credentials/forget", Map.of("id", stuck, "reason", "dropped by hand"))
+                .statusCode())
+        .as("no CSRF token")
+        .isEqualTo(403);
+    HttpResponse<String> noReason =
+        admin.post(
+            "/console/credentials/forget",
+            Map.of("id", stuck, "reason", "  ", "_csrf", admin.csrf()));
     assertThat(noReason.statusCode()).isEqualTo(400);
     assertThat(noReason.body()).contains("reason").contains("is required");
     assertThat(state(stuck)).as("refusals change nothing").isEqualTo("irrevocable");
 
-    HttpResponse<String> ok = admin.post("/console/credentials/forget", Map.of("id", stuck, "reason",
-        "role dropped by hand by the DBA, ticket OPS-42", "_csrf", admin.csrf(), "back",
-        "/console/credentials?state=irrevocable"));
+    HttpResponse<String> ok =
+        admin.post(
+            "/console/credentials/forget",
+            Map.of(
+                "id",
+                stuck,
+                "reason",
+                "role dropped by hand by the DBA, ticket OPS-42",
+                "_csrf",
+                admin.csrf(),
+                "back",
+                "/console/credentials?state=irrevocable"));
     assertThat(ok.statusCode()).isEqualTo(303);
-    assertThat(ok.headers().firstValue("location")).hasValue("/console/credentials?state=irrevocable");
+    assertThat(ok.headers().firstValue("location"))
+        .hasValue("/console/credentials?state=irrevocable");
     assertThat(state(stuck)).isEqualTo("revoked");
-    assertThat(admin.get("/console/credentials?state=irrevocable").body()).contains("forgotten")
+    assertThat(admin.get("/console/credentials?state=irrevocable").body())
+        .contains("forgotten")
         .doesNotContain("data-lease=\"" + stuck + "\"");
-    JsonNode e = warden.admin("GET", "/v1/audit?type=credential.forgotten&limit=1", null).json().path("events")
-        .path(0);
+    JsonNode e =
+        warden
+            .admin("GET", "/v1/audit?type=credential.forgotten&limit=1", null)
+            .json()
+            .path("events")
+            .path(0);
     assertThat(e.path("actor").asText()).isEqualTo("admin:" + warden.adminToken.split("_")[1]);
     assertThat(e.path("details").path("leaseId").asText()).isEqualTo(stuck);
-    assertThat(e.path("details").path("reason").asText()).isEqualTo("role dropped by hand by the DBA, ticket OPS-42");
+    assertThat(e.path("details").path("reason").asText())
+        .isEqualTo("role dropped by hand by the DBA, ticket OPS-42");
 
-    ServerFixture.Response again = warden.admin("POST", "/v1/database-leases/" + stuck + ":forget",
-        "{\"reason\": \"again\"}");
+    ServerFixture.Response again =
+        warden.admin("POST", "/v1/database-leases/" + stuck + ":forget", "{\"reason\": \"again\"}");
     assertThat(again.status()).as("only an irrevocable lease can be forgotten").isEqualTo(409);
-    assertThat(warden.admin("POST", "/v1/database-leases/nobody:forget", "{\"reason\": \"x\"}").status())
+    assertThat(
+            warden
+                .admin("POST", "/v1/database-leases/nobody:forget", "{\"reason\": \"x\"}")
+                .status())
         .isEqualTo(404);
-    assertThat(warden.admin("POST", "/v1/database-leases/" + stuck + ":forget", "{}").status()).isEqualTo(400);
+    assertThat(warden.admin("POST", "/v1/database-leases/" + stuck + ":forget", "{}").status())
+        .isEqualTo(400);
   }
 }

@@ -17,15 +17,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A postgres resource and its admin password (issue 11, model): the password goes in only through
- * the write-only target-secrets endpoint and never comes out — not in the document, its history,
- * a diff, a listing, the audit log or the server's files in clear — and a resource Warden could
- * not manage users with is refused when it is applied, leaving the store unchanged.
+ * the write-only target-secrets endpoint and never comes out — not in the document, its history, a
+ * diff, a listing, the audit log or the server's files in clear — and a resource Warden could not
+ * manage users with is refused when it is applied, leaving the store unchanged.
  */
 class DatabaseResourceTest {
   static final String PASSWORD = "Sup3r-s3cret-admin-pw";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static PgTarget pg;
@@ -71,25 +70,33 @@ class DatabaseResourceTest {
     assertThat(set.json().path("fingerprint").asText()).matches("[0-9a-f]{64}");
     assertThat(set.headers().get("cache-control")).isEqualTo("no-store");
 
-    ServerFixture.Response dry = warden.admin("POST", "/v1/apply?dryRun=true", toJson(pg.resourceYaml("ledger-db",
-        "ledger-admin", 5)));
+    ServerFixture.Response dry =
+        warden.admin(
+            "POST",
+            "/v1/apply?dryRun=true",
+            toJson(pg.resourceYaml("ledger-db", "ledger-admin", 5)));
     assertThat(dry.status()).as(dry.json().toString()).isEqualTo(200);
     ServerFixture.Response applied = apply(pg.resourceYaml("ledger-db", "ledger-admin", 5));
     assertThat(applied.status()).as(applied.json().toString()).isEqualTo(200);
 
-    String everything = dry.json().toString() + applied.json()
-        + warden.admin("GET", "/v1/resources/ledger-db", null).json()
-        + warden.admin("GET", "/v1/resources/ledger-db?history=true", null).json()
-        + warden.admin("GET", "/v1/target-secrets", null).json()
-        + warden.admin("GET", "/v1/audit?limit=100", null).json();
-    assertThat(everything).contains("ledger-admin").contains(set.json().path("fingerprint").asText())
+    String everything =
+        dry.json().toString()
+            + applied.json()
+            + warden.admin("GET", "/v1/resources/ledger-db", null).json()
+            + warden.admin("GET", "/v1/resources/ledger-db?history=true", null).json()
+            + warden.admin("GET", "/v1/target-secrets", null).json()
+            + warden.admin("GET", "/v1/audit?limit=100", null).json();
+    assertThat(everything)
+        .contains("ledger-admin")
+        .contains(set.json().path("fingerprint").asText())
         .doesNotContain(PASSWORD);
     assertThat(warden.admin("GET", "/v1/target-secrets", null).json().path("items").toString())
         .contains("\"usedBy\":[\"ledger-db\"]");
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
-            .as("no file of the server holds the password in clear: %s", f).doesNotContain(PASSWORD);
+            .as("no file of the server holds the password in clear: %s", f)
+            .doesNotContain(PASSWORD);
       }
     }
   }
@@ -99,7 +106,8 @@ class DatabaseResourceTest {
     ServerFixture.Response r = apply(pg.resourceYaml("no-secret-db", "never-set", 5));
 
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().path("message").asText()).contains("no target secret named 'never-set'")
+    assertThat(r.json().path("message").asText())
+        .contains("no target secret named 'never-set'")
         .contains("warden database password set never-set");
     assertThat(warden.admin("GET", "/v1/resources/no-secret-db", null).status()).isEqualTo(404);
   }
@@ -107,14 +115,16 @@ class DatabaseResourceTest {
   @Test
   void applyWhenTheAdminUserDoesNotExistThenAClearErrorAndNothingStored() {
     setSecret("ghost-admin", "{\"value\": \"x\"}");
-    String yaml = pg.resourceYaml("ghost-db", "ghost-admin", 5).replace("adminUser: " + pg.admin,
-        "adminUser: nobody_" + pg.suffix);
+    String yaml =
+        pg.resourceYaml("ghost-db", "ghost-admin", 5)
+            .replace("adminUser: " + pg.admin, "adminUser: nobody_" + pg.suffix);
 
     ServerFixture.Response r = apply(yaml);
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("field").asText()).endsWith("spec.database.adminUser");
-    assertThat(r.json().path("message").asText()).contains("cannot manage users on 127.0.0.1:5432/" + pg.database)
+    assertThat(r.json().path("message").asText())
+        .contains("cannot manage users on 127.0.0.1:5432/" + pg.database)
         .contains("login was refused");
     assertThat(warden.admin("GET", "/v1/resources/ghost-db", null).status()).isEqualTo(404);
   }
@@ -126,21 +136,28 @@ class DatabaseResourceTest {
     pg.ownRole(weak);
     setSecret("weak-admin", "{\"value\": \"x\"}");
 
-    ServerFixture.Response r = apply(pg.resourceYaml("weak-db", "weak-admin", 5).replace("adminUser: " + pg.admin,
-        "adminUser: " + weak));
+    ServerFixture.Response r =
+        apply(
+            pg.resourceYaml("weak-db", "weak-admin", 5)
+                .replace("adminUser: " + pg.admin, "adminUser: " + weak));
 
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().path("message").asText()).contains("may not create roles").contains("CREATEROLE");
+    assertThat(r.json().path("message").asText())
+        .contains("may not create roles")
+        .contains("CREATEROLE");
   }
 
   @Test
   void applyWhenAGrantedRoleIsMissingOrSuperuserThenRefused() {
     setSecret("roles-admin", "{\"value\": \"x\"}");
-    ServerFixture.Response missing = apply(pg.resourceYaml("missing-role-db", "roles-admin", 5, "no_such_" + pg.suffix));
+    ServerFixture.Response missing =
+        apply(pg.resourceYaml("missing-role-db", "roles-admin", 5, "no_such_" + pg.suffix));
     assertThat(missing.status()).isEqualTo(400);
-    assertThat(missing.json().path("message").asText()).contains("role 'no_such_" + pg.suffix + "' does not exist");
+    assertThat(missing.json().path("message").asText())
+        .contains("role 'no_such_" + pg.suffix + "' does not exist");
 
-    ServerFixture.Response superuser = apply(pg.resourceYaml("super-role-db", "roles-admin", 5, "postgres"));
+    ServerFixture.Response superuser =
+        apply(pg.resourceYaml("super-role-db", "roles-admin", 5, "postgres"));
     assertThat(superuser.status()).isEqualTo(400);
     assertThat(superuser.json().path("message").asText()).contains("superuser");
   }
@@ -148,7 +165,8 @@ class DatabaseResourceTest {
   @Test
   void applyWhenTheDatabaseIsUnreachableThenRefused() {
     setSecret("down-admin", "{\"value\": \"x\"}");
-    ServerFixture.Response r = apply(pg.resourceYaml("down-db", "down-admin", 5).replace("127.0.0.1:5432", "127.0.0.1:1"));
+    ServerFixture.Response r =
+        apply(pg.resourceYaml("down-db", "down-admin", 5).replace("127.0.0.1:5432", "127.0.0.1:1"));
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("message").asText()).contains("cannot connect");
@@ -161,20 +179,28 @@ class DatabaseResourceTest {
     pg.sql("CREATE ROLE " + admin2 + " LOGIN CREATEROLE");
     pg.ownRole(admin2);
     assertThat(setSecret("checked-admin", "{\"value\": \"first\"}").status()).isEqualTo(200);
-    assertThat(apply(pg.resourceYaml("checked-db", "checked-admin", 5).replace("adminUser: " + pg.admin,
-        "adminUser: " + admin2)).status()).isEqualTo(200);
+    assertThat(
+            apply(
+                    pg.resourceYaml("checked-db", "checked-admin", 5)
+                        .replace("adminUser: " + pg.admin, "adminUser: " + admin2))
+                .status())
+        .isEqualTo(200);
     long version = secretVersion("checked-admin");
     pg.sql("ALTER ROLE " + admin2 + " NOCREATEROLE");
 
     ServerFixture.Response r = setSecret("checked-admin", "{\"value\": \"second\"}");
 
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().path("message").asText()).contains("not stored: resource 'checked-db' uses this secret");
+    assertThat(r.json().path("message").asText())
+        .contains("not stored: resource 'checked-db' uses this secret");
     assertThat(secretVersion("checked-admin")).isEqualTo(version);
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       not json            | {value                          | 400
       not an object       | ["x"]                           | 400
       no value            | {}                              | 400
@@ -187,18 +213,26 @@ class DatabaseResourceTest {
     ServerFixture.Response r = setSecret("body-check", body);
 
     assertThat(r.status()).as(what).isEqualTo(status);
-    assertThat(warden.admin("GET", "/v1/target-secrets", null).json().toString()).doesNotContain("body-check");
+    assertThat(warden.admin("GET", "/v1/target-secrets", null).json().toString())
+        .doesNotContain("body-check");
   }
 
   @Test
   void badNamesMethodsAndScopesAreRefused() {
     assertThat(setSecret("Bad_Name", "{\"value\": \"x\"}").status()).isEqualTo(400);
-    assertThat(warden.admin("POST", "/v1/target-secrets/x", "{\"value\": \"x\"}").status()).isEqualTo(405);
+    assertThat(warden.admin("POST", "/v1/target-secrets/x", "{\"value\": \"x\"}").status())
+        .isEqualTo(405);
     assertThat(warden.admin("GET", "/v1/target-secrets/x", null).status()).isEqualTo(405);
-    assertThat(warden.admin("PUT", "/v1/target-secrets/x", "{\"value\": \"x\"}", null).status()).isEqualTo(401);
-    String reader = warden.admin("POST", "/v1/admin-tokens", "{\"name\": \"r\", \"scopes\": [\"read\"]}").json()
-        .path("token").asText();
-    assertThat(warden.admin("PUT", "/v1/target-secrets/x", "{\"value\": \"x\"}", reader).status()).isEqualTo(403);
+    assertThat(warden.admin("PUT", "/v1/target-secrets/x", "{\"value\": \"x\"}", null).status())
+        .isEqualTo(401);
+    String reader =
+        warden
+            .admin("POST", "/v1/admin-tokens", "{\"name\": \"r\", \"scopes\": [\"read\"]}")
+            .json()
+            .path("token")
+            .asText();
+    assertThat(warden.admin("PUT", "/v1/target-secrets/x", "{\"value\": \"x\"}", reader).status())
+        .isEqualTo(403);
     assertThat(warden.admin("GET", "/v1/target-secrets", null, reader).status()).isEqualTo(200);
     ServerFixture.Response big = setSecret("big", "{\"value\": \"" + "x".repeat(20_000) + "\"}");
     assertThat(big.status()).isEqualTo(413);
@@ -206,12 +240,15 @@ class DatabaseResourceTest {
 
   @Test
   void aPasswordInTheDocumentIsRefusedAndNotEchoed() {
-    String yaml = pg.resourceYaml("inline-db", "ledger-admin", 5).replace("adminUser:", "adminPassword: "
-        + "inline-secret-pw\n    adminUser:");
+    String yaml =
+        pg.resourceYaml("inline-db", "ledger-admin", 5)
+            .replace("adminUser:", "adminPassword: " + "inline-secret-pw\n    adminUser:");
     ServerFixture.Response r = apply(yaml);
 
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().toString()).contains("never goes in a document").doesNotContain("inline-secret-pw");
+    assertThat(r.json().toString())
+        .contains("never goes in a document")
+        .doesNotContain("inline-secret-pw");
   }
 
   private static long secretVersion(String name) {

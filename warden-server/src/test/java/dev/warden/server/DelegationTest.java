@@ -29,8 +29,7 @@ class DelegationTest {
   static final String JWT = "urn:ietf:params:oauth:token-type:jwt";
   static final String ACCESS = "urn:ietf:params:oauth:token-type:access_token";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer k8s;
   static ServerFixture warden;
@@ -38,8 +37,11 @@ class DelegationTest {
   @BeforeAll
   static void start() {
     k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
-    warden = ServerFixture.start(dir, Map.of("server.trustDomain", "acme.test", "delegation.maxDepth", "3"));
-    warden.apply("""
+    warden =
+        ServerFixture.start(
+            dir, Map.of("server.trustDomain", "acme.test", "delegation.maxDepth", "3"));
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -91,7 +93,9 @@ class DelegationTest {
           resources: [transactions]
           maxTtl: 10m
           scopes: [trade]
-        """.formatted(k8s.issuer(), FRONTEND, AGENT, SUBAGENT, LEDGER, FRONTEND, FRONTEND, FRONTEND));
+        """
+            .formatted(
+                k8s.issuer(), FRONTEND, AGENT, SUBAGENT, LEDGER, FRONTEND, FRONTEND, FRONTEND));
   }
 
   @AfterAll
@@ -105,14 +109,25 @@ class DelegationTest {
   }
 
   static String frontendToken(String scope) {
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", platform("frontend"), "resource", LEDGER, "scope", scope));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                platform("frontend"),
+                "resource",
+                LEDGER,
+                "scope",
+                scope));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     return r.json().path("access_token").asText();
   }
 
-  static Map<String, String> exchange(String subjectToken, String actorToken, String resource, String scope) {
+  static Map<String, String> exchange(
+      String subjectToken, String actorToken, String resource, String scope) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("grant_type", TOKEN_EXCHANGE);
     f.put("subject_token", subjectToken);
@@ -131,7 +146,8 @@ class DelegationTest {
   }
 
   @Test
-  void agentExchangesTheServicesTokenForADownScopedTokenNamingTheServiceAndItselfAsActor() throws Exception {
+  void agentExchangesTheServicesTokenForADownScopedTokenNamingTheServiceAndItselfAsActor()
+      throws Exception {
     String subject = frontendToken("read write");
     String subjectJti = SignedJWT.parse(subject).getJWTClaimsSet().getJWTID();
     Instant subjectExp = SignedJWT.parse(subject).getJWTClaimsSet().getExpirationTime().toInstant();
@@ -155,24 +171,32 @@ class DelegationTest {
     assertThat(e.path("details").path("previousHop").asText()).isEqualTo(subjectJti);
     assertThat(e.path("details").path("chainRoot").asText()).isEqualTo(subjectJti);
     assertThat(e.path("details").path("previousHopHash").asText()).matches("[0-9a-f]{64}");
-    assertThat(e.path("details").path("decisionInputs").asText()).contains("\"delegation_depth\":1");
+    assertThat(e.path("details").path("decisionInputs").asText())
+        .contains("\"delegation_depth\":1");
   }
 
   @Test
   void subAgentExchangeNestsTheChainAndTheChainApiShowsEveryHopVerified() throws Exception {
     String subject = frontendToken("read write");
     String root = SignedJWT.parse(subject).getJWTClaimsSet().getJWTID();
-    String agentToken = warden.token(exchange(subject, platform("agent"), LEDGER, "read write"))
-        .json().path("access_token").asText();
-    ServerFixture.Response r = warden.token(exchange(agentToken, platform("subagent"), LEDGER, "read"));
+    String agentToken =
+        warden
+            .token(exchange(subject, platform("agent"), LEDGER, "read write"))
+            .json()
+            .path("access_token")
+            .asText();
+    ServerFixture.Response r =
+        warden.token(exchange(agentToken, platform("subagent"), LEDGER, "read"));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     var claims = SignedJWT.parse(r.json().path("access_token").asText()).getJWTClaimsSet();
     assertThat(claims.getSubject()).isEqualTo(FRONTEND);
-    assertThat(claims.getJSONObjectClaim("act")).isEqualTo(Map.of("sub", SUBAGENT, "act", Map.of("sub", AGENT)));
+    assertThat(claims.getJSONObjectClaim("act"))
+        .isEqualTo(Map.of("sub", SUBAGENT, "act", Map.of("sub", AGENT)));
 
     // a third hop: the policy allows at most two actors
-    ServerFixture.Response third = warden.token(exchange(r.json().path("access_token").asText(), platform("agent"),
-        LEDGER, "read"));
+    ServerFixture.Response third =
+        warden.token(
+            exchange(r.json().path("access_token").asText(), platform("agent"), LEDGER, "read"));
     assertThat(third.status()).isEqualTo(400);
     assertThat(third.json().path("error").asText()).isEqualTo("access_denied");
     assertThat(lastEvent().path("reason").asText()).isEqualTo("condition_false");
@@ -194,13 +218,14 @@ class DelegationTest {
   @Test
   void exchangeNeverWidensScopeOrAudience() {
     String subject = frontendToken("read");
-    ServerFixture.Response wider = warden.token(exchange(subject, platform("agent"), LEDGER, "read write"));
+    ServerFixture.Response wider =
+        warden.token(exchange(subject, platform("agent"), LEDGER, "read write"));
     assertThat(wider.status()).isEqualTo(400);
     assertThat(wider.json().path("error").asText()).isEqualTo("invalid_scope");
     assertThat(wider.json().path("error_description").asText()).contains("never widens");
 
-    ServerFixture.Response elsewhere = warden.token(exchange(subject, platform("agent"), "https://reports.acme.test",
-        null));
+    ServerFixture.Response elsewhere =
+        warden.token(exchange(subject, platform("agent"), "https://reports.acme.test", null));
     assertThat(elsewhere.status()).isEqualTo(400);
     assertThat(elsewhere.json().path("error").asText()).isEqualTo("invalid_target");
     assertThat(lastEvent().path("reason").asText()).isEqualTo("audience_not_delegated");
@@ -208,8 +233,10 @@ class DelegationTest {
 
   @Test
   void actorTokenCarryingItsOwnActClaimIsRefused() {
-    String forged = k8s.kubernetes("ai", "agent", "agent-pod").claim("act", Map.of("sub", FRONTEND)).mint();
-    ServerFixture.Response r = warden.token(exchange(frontendToken("read"), forged, LEDGER, "read"));
+    String forged =
+        k8s.kubernetes("ai", "agent", "agent-pod").claim("act", Map.of("sub", FRONTEND)).mint();
+    ServerFixture.Response r =
+        warden.token(exchange(frontendToken("read"), forged, LEDGER, "read"));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
     assertThat(lastEvent().path("reason").asText()).isEqualTo("act_not_trusted");
@@ -217,7 +244,8 @@ class DelegationTest {
 
   @Test
   void platformSubjectTokenCarryingAnActClaimIsRefused() {
-    String forged = k8s.kubernetes("shop", "frontend", "fe-pod").claim("act", Map.of("sub", AGENT)).mint();
+    String forged =
+        k8s.kubernetes("shop", "frontend", "fe-pod").claim("act", Map.of("sub", AGENT)).mint();
     Map<String, String> f = exchange(forged, platform("agent"), LEDGER, "read");
     f.put("subject_token_type", JWT);
     ServerFixture.Response r = warden.token(f);
@@ -242,7 +270,10 @@ class DelegationTest {
 
   @Test
   void mayActNamingAnotherActorIsRefused() {
-    String subject = k8s.kubernetes("shop", "frontend", "fe-pod").claim("may_act", Map.of("sub", SUBAGENT)).mint();
+    String subject =
+        k8s.kubernetes("shop", "frontend", "fe-pod")
+            .claim("may_act", Map.of("sub", SUBAGENT))
+            .mint();
     Map<String, String> f = exchange(subject, platform("agent"), LEDGER, "read");
     f.put("subject_token_type", JWT);
     ServerFixture.Response r = warden.token(f);
@@ -257,7 +288,8 @@ class DelegationTest {
 
   @Test
   void policyMayActIsWrittenIntoTheTokenAndOnlyThatActorMayExchangeIt() throws Exception {
-    warden.apply("""
+    warden.apply(
+        """
         kind: Resource
         metadata: {name: payroll}
         spec: {audience: https://payroll.acme.test, kind: http}
@@ -276,27 +308,45 @@ class DelegationTest {
           workloads: {spiffeIds: ["spiffe://acme.test/ns/ai/*"]}
           resources: [payroll]
           maxTtl: 5m
-        """.formatted(FRONTEND, SUBAGENT));
-    ServerFixture.Response t = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", platform("frontend"), "resource", "https://payroll.acme.test"));
+        """
+            .formatted(FRONTEND, SUBAGENT));
+    ServerFixture.Response t =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                platform("frontend"),
+                "resource",
+                "https://payroll.acme.test"));
     String subject = t.json().path("access_token").asText();
     assertThat(SignedJWT.parse(subject).getJWTClaimsSet().getJSONObjectClaim("may_act"))
         .isEqualTo(Map.of("sub", SUBAGENT));
 
-    ServerFixture.Response other = warden.token(exchange(subject, platform("agent"), "https://payroll.acme.test", null));
+    ServerFixture.Response other =
+        warden.token(exchange(subject, platform("agent"), "https://payroll.acme.test", null));
     assertThat(other.status()).isEqualTo(400);
     assertThat(lastEvent().path("reason").asText()).isEqualTo("may_act_violated");
-    assertThat(warden.token(exchange(subject, platform("subagent"), "https://payroll.acme.test", null)).status())
+    assertThat(
+            warden
+                .token(exchange(subject, platform("subagent"), "https://payroll.acme.test", null))
+                .status())
         .isEqualTo(200);
   }
 
   @Test
   void policyMayActMustBeASpiffeIdOnAnAllowPolicy() {
-    ServerFixture.Response r = warden.admin("POST", "/v1/apply", """
+    ServerFixture.Response r =
+        warden.admin(
+            "POST",
+            "/v1/apply",
+            """
         {"documents": [{"kind": "AccessPolicy", "metadata": {"name": "bad-may-act"}, "spec": {
           "workloads": {"spiffeIds": ["%s"]}, "resources": ["ledger"], "mayAct": "not a spiffe id"}}]}
-        """.formatted(FRONTEND));
+        """
+                .formatted(FRONTEND));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("message").asText()).contains("may_act");
     assertThat(warden.admin("GET", "/v1/policies/bad-may-act", null).status()).isEqualTo(404);
@@ -304,8 +354,10 @@ class DelegationTest {
 
   @Test
   void actorTokenForAnotherAudienceOrExpiredIsRefused() throws Exception {
-    String otherAudience = k8s.kubernetes("ai", "agent", "agent-pod").claim("aud", List.of("https://elsewhere.test"))
-        .mint();
+    String otherAudience =
+        k8s.kubernetes("ai", "agent", "agent-pod")
+            .claim("aud", List.of("https://elsewhere.test"))
+            .mint();
     String subject = frontendToken("read");
     ServerFixture.Response r = warden.token(exchange(subject, otherAudience, LEDGER, "read"));
     assertThat(r.status()).isEqualTo(400);
@@ -315,19 +367,26 @@ class DelegationTest {
     String root = SignedJWT.parse(subject).getJWTClaimsSet().getJWTID();
     assertThat(lastEvent().path("details").path("previousHop").asText()).isEqualTo(root);
     JsonNode chain = warden.admin("GET", "/v1/audit/chains/" + root, null).json();
-    assertThat(chain.path("tree").path(0).path("children").path(0).path("reason").asText()).isEqualTo("wrong_audience");
+    assertThat(chain.path("tree").path(0).path("children").path(0).path("reason").asText())
+        .isEqualTo("wrong_audience");
 
     Instant past = Instant.now().minusSeconds(3600);
-    String expired = k8s.kubernetes("ai", "agent", "agent-pod").issuedAt(past.minusSeconds(60)).notBefore(
-        past.minusSeconds(60)).expiresAt(past).mint();
-    ServerFixture.Response e = warden.token(exchange(frontendToken("read"), expired, LEDGER, "read"));
+    String expired =
+        k8s.kubernetes("ai", "agent", "agent-pod")
+            .issuedAt(past.minusSeconds(60))
+            .notBefore(past.minusSeconds(60))
+            .expiresAt(past)
+            .mint();
+    ServerFixture.Response e =
+        warden.token(exchange(frontendToken("read"), expired, LEDGER, "read"));
     assertThat(e.status()).isEqualTo(400);
     assertThat(lastEvent().path("reason").asText()).isEqualTo("token_expired");
   }
 
   @Test
   void chainDeeperThanTheServerAllowsIsRefusedWhateverThePolicy() {
-    warden.apply("""
+    warden.apply(
+        """
         kind: AccessPolicy
         metadata: {name: any-depth-to-reports}
         spec:
@@ -335,18 +394,27 @@ class DelegationTest {
           resources: [reports]
           maxTtl: 5m
         """);
-    ServerFixture.Response first = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", platform("frontend"), "resource", "https://reports.acme.test"));
+    ServerFixture.Response first =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                platform("frontend"),
+                "resource",
+                "https://reports.acme.test"));
     String token = first.json().path("access_token").asText();
     String[] actors = {"agent", "subagent", "agent"};
     for (String a : actors) {
-      ServerFixture.Response r = warden.token(exchange(token, platform(a), "https://reports.acme.test", null));
+      ServerFixture.Response r =
+          warden.token(exchange(token, platform(a), "https://reports.acme.test", null));
       assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
       token = r.json().path("access_token").asText();
     }
-    ServerFixture.Response tooDeep = warden.token(exchange(token, platform("subagent"), "https://reports.acme.test",
-        null));
+    ServerFixture.Response tooDeep =
+        warden.token(exchange(token, platform("subagent"), "https://reports.acme.test", null));
     assertThat(tooDeep.status()).isEqualTo(400);
     assertThat(tooDeep.json().path("error_description").asText()).contains("delegation_too_deep");
     assertThat(lastEvent().path("reason").asText()).isEqualTo("delegation_too_deep");
@@ -357,8 +425,10 @@ class DelegationTest {
     String subject = frontendToken("read");
     String jti = SignedJWT.parse(subject).getJWTClaimsSet().getJWTID();
     // exchanged once (its verified signature is now remembered), then revoked: refused all the same
-    assertThat(warden.token(exchange(subject, platform("agent"), LEDGER, "read")).status()).isEqualTo(200);
-    assertThat(warden.admin("POST", "/v1/leases/" + jti + ":revoke", "{\"reason\":\"test\"}").status())
+    assertThat(warden.token(exchange(subject, platform("agent"), LEDGER, "read")).status())
+        .isEqualTo(200);
+    assertThat(
+            warden.admin("POST", "/v1/leases/" + jti + ":revoke", "{\"reason\":\"test\"}").status())
         .isBetween(200, 204);
     ServerFixture.Response r = warden.token(exchange(subject, platform("agent"), LEDGER, "read"));
     assertThat(r.status()).isEqualTo(400);
@@ -366,7 +436,8 @@ class DelegationTest {
     assertThat(lastEvent().path("reason").asText()).isEqualTo("token_revoked");
 
     // Warden's issuer, signed by someone else's key
-    String forged = k8s.token().issuer(warden.base).subject(FRONTEND).audience(LEDGER).claim("jti", "x").mint();
+    String forged =
+        k8s.token().issuer(warden.base).subject(FRONTEND).audience(LEDGER).claim("jti", "x").mint();
     ServerFixture.Response f = warden.token(exchange(forged, platform("agent"), LEDGER, "read"));
     assertThat(f.status()).isEqualTo(400);
     assertThat(lastEvent().path("reason").asText()).isIn("unknown_kid", "bad_signature");
@@ -398,7 +469,8 @@ class DelegationTest {
     ServerFixture.Response r = warden.token(f);
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     assertThat(r.json().path("token_type").asText()).isEqualTo("N_A");
-    assertThat(r.json().path("issued_token_type").asText()).isEqualTo("urn:ietf:params:oauth:token-type:txn_token");
+    assertThat(r.json().path("issued_token_type").asText())
+        .isEqualTo("urn:ietf:params:oauth:token-type:txn_token");
     assertThat(r.json().has("refresh_token")).isFalse();
     SignedJWT txnToken = SignedJWT.parse(r.json().path("access_token").asText());
     assertThat(txnToken.getHeader().getType().toString()).isEqualTo("txntoken+jwt");
@@ -410,20 +482,40 @@ class DelegationTest {
     assertThat(c.getStringClaim("req_wl")).isEqualTo(FRONTEND);
     assertThat(c.getJSONObjectClaim("tctx")).containsEntry("action", "BUY");
     // what Warden saw wins over what the requester said
-    assertThat(c.getJSONObjectClaim("rctx")).containsEntry("channel", "web").doesNotContainEntry("req_ip",
-        "203.0.113.9");
-    assertThat(c.getExpirationTime().getTime() - c.getIssueTime().getTime()).isLessThanOrEqualTo(300_000L);
+    assertThat(c.getJSONObjectClaim("rctx"))
+        .containsEntry("channel", "web")
+        .doesNotContainEntry("req_ip", "203.0.113.9");
+    assertThat(c.getExpirationTime().getTime() - c.getIssueTime().getTime())
+        .isLessThanOrEqualTo(300_000L);
 
     // a transaction token is not an access token
-    JsonNode introspected = warden.send("/oauth2/introspect", "token=" + r.json().path("access_token").asText(),
-        warden.adminToken).json();
+    JsonNode introspected =
+        warden
+            .send(
+                "/oauth2/introspect",
+                "token=" + r.json().path("access_token").asText(),
+                warden.adminToken)
+            .json();
     assertThat(introspected.path("active").asBoolean()).isFalse();
 
-    ServerFixture.Response downstream = warden.tokenWithHeaders(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", platform("frontend"), "resource", LEDGER, "scope", "read"),
-        Map.of("Txn-Token", r.json().path("access_token").asText(),
-            "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+    ServerFixture.Response downstream =
+        warden.tokenWithHeaders(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                platform("frontend"),
+                "resource",
+                LEDGER,
+                "scope",
+                "read"),
+            Map.of(
+                "Txn-Token",
+                r.json().path("access_token").asText(),
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
     assertThat(downstream.status()).as(downstream.json().toString()).isEqualTo(200);
     JsonNode e = lastEvent();
     assertThat(e.path("details").path("txn").asText()).isEqualTo(txn);
@@ -455,11 +547,21 @@ class DelegationTest {
     f.remove("request_details");
     f.remove("client_assertion");
     f.remove("client_assertion_type");
-    assertThat(warden.token(f).json().path("error_description").asText()).contains("authenticated workload");
+    assertThat(warden.token(f).json().path("error_description").asText())
+        .contains("authenticated workload");
 
-    ServerFixture.Response badTxn = warden.tokenWithHeaders(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", platform("frontend"), "resource", LEDGER), Map.of("Txn-Token", frontendToken("read")));
+    ServerFixture.Response badTxn =
+        warden.tokenWithHeaders(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                platform("frontend"),
+                "resource",
+                LEDGER),
+            Map.of("Txn-Token", frontendToken("read")));
     assertThat(badTxn.status()).isEqualTo(400);
     assertThat(lastEvent().path("reason").asText()).isEqualTo("invalid_grant");
   }

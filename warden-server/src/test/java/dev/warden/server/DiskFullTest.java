@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,29 +21,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded store's disk fills up: the node's data directory is on a small tmpfs of its own,
- * and the test fills it. Grants fail closed with 503 {@code temporarily_unavailable}, {@code /readyz}
- * answers 503 and says the audit log cannot be written because no space is left; once the file
- * that filled the disk is deleted, the node serves again by itself, with no restart, and the audit
- * chain records the outage ({@code audit.resumed}). Needs root to mount the tmpfs; skipped otherwise.
+ * The embedded store's disk fills up: the node's data directory is on a small tmpfs of its own, and
+ * the test fills it. Grants fail closed with 503 {@code temporarily_unavailable}, {@code /readyz}
+ * answers 503 and says the audit log cannot be written because no space is left; once the file that
+ * filled the disk is deleted, the node serves again by itself, with no restart, and the audit chain
+ * records the outage ({@code audit.resumed}). Needs root to mount the tmpfs; skipped otherwise.
  */
 class DiskFullTest {
   static final String AUD = "https://orders.acme.test";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  void whenTheEmbeddedStoresDiskIsFullGrantsFailClosedReadyzSaysWhyAndTheNodeRecoversOnceThereIsSpace()
-      throws Exception {
+  void
+      whenTheEmbeddedStoresDiskIsFullGrantsFailClosedReadyzSaysWhyAndTheNodeRecoversOnceThereIsSpace()
+          throws Exception {
     Path mnt = dir.resolve("mnt");
     Files.createDirectories(mnt);
     String mounted = run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt.toString());
-    Assumptions.assumeTrue(mounted == null, () -> "skipped: cannot mount a small tmpfs to fill (needs root): " + mounted);
-    try (TestOidcIssuer gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start()) {
+    Assumptions.assumeTrue(
+        mounted == null,
+        () -> "skipped: cannot mount a small tmpfs to fill (needs root): " + mounted);
+    try (TestOidcIssuer gh =
+        TestOidcIssuer.builder().audience("https://warden.acme.test").start()) {
       Path filler = mnt.resolve("filler");
-      try (ServerFixture node = ServerFixture.start(mnt.resolve("data"), Map.of("audit.timeout", "2s"))) {
-        node.apply("""
+      try (ServerFixture node =
+          ServerFixture.start(mnt.resolve("data"), Map.of("audit.timeout", "2s"))) {
+        node.apply(
+            """
             kind: TrustProvider
             metadata: {name: github}
             spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -59,7 +63,8 @@ class DiskFullTest {
             kind: AccessPolicy
             metadata: {name: orders}
             spec: {workloads: {spiffeIds: [spiffe://acme.test/orders]}, resources: [orders]}
-            """.formatted(gh.issuer(), AUD));
+            """
+                .formatted(gh.issuer(), AUD));
         Set<String> returned = new HashSet<>();
         ServerFixture.Response before = grant(node, gh);
         assertThat(before.status()).as("%s", before.json()).isEqualTo(200);
@@ -83,7 +88,8 @@ class DiskFullTest {
         long freedAt = System.nanoTime();
         // no request meanwhile: the node finds out by itself
         while (node.get("/readyz").status() != 200) {
-          assertThat(System.nanoTime() - freedAt).as("ready again by itself: %s", node.get("/readyz").json())
+          assertThat(System.nanoTime() - freedAt)
+              .as("ready again by itself: %s", node.get("/readyz").json())
               .isLessThan(TimeUnit.SECONDS.toNanos(10));
           Thread.sleep(100);
         }
@@ -95,13 +101,15 @@ class DiskFullTest {
 
         Set<String> audited = new HashSet<>();
         int resumed = 0;
-        for (JsonNode e : node.admin("GET", "/v1/audit/chain?from=1&limit=10000", null).json().path("events")) {
+        for (JsonNode e :
+            node.admin("GET", "/v1/audit/chain?from=1&limit=10000", null).json().path("events")) {
           if ("token.issued".equals(e.path("type").asText())) {
             audited.add(e.path("lease").path("id").asText());
           }
           if ("audit.resumed".equals(e.path("type").asText())) {
             resumed++;
-            assertThat(e.path("details").path("error").asText()).contains("No space left on device");
+            assertThat(e.path("details").path("error").asText())
+                .contains("No space left on device");
           }
         }
         assertThat(audited).containsAll(returned);
@@ -115,9 +123,16 @@ class DiskFullTest {
   }
 
   static ServerFixture.Response grant(ServerFixture node, TestOidcIssuer gh) {
-    return node.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", gh.githubActionsToken("acme/orders", "refs/heads/main"), "resource", AUD));
+    return node.token(
+        Map.of(
+            "grant_type",
+            "client_credentials",
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion",
+            gh.githubActionsToken("acme/orders", "refs/heads/main"),
+            "resource",
+            AUD));
   }
 
   /** Writes {@code file} until the file system has no space left. */
@@ -134,8 +149,11 @@ class DiskFullTest {
 
   static String jti(ServerFixture.Response r) {
     try {
-      return ServerFixture.JSON.readTree(Base64.getUrlDecoder().decode(r.json().path("access_token").asText()
-          .split("\\.")[1])).path("jti").asText();
+      return ServerFixture.JSON
+          .readTree(
+              Base64.getUrlDecoder().decode(r.json().path("access_token").asText().split("\\.")[1]))
+          .path("jti")
+          .asText();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -145,6 +163,8 @@ class DiskFullTest {
   static String run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? null : String.join(" ", cmd) + ": " + out;
+    return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0
+        ? null
+        : String.join(" ", cmd) + ": " + out;
   }
 }

@@ -33,8 +33,7 @@ class FederationTest {
   static final String GCP_AUD =
       "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/warden-pool/providers/warden";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static TestOidcIssuer gh;
@@ -42,7 +41,9 @@ class FederationTest {
   @BeforeAll
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
-    warden = ServerFixture.start(dir, Map.of("federation.enabled", "true", "federation.insecureIssuer", "true"));
+    warden =
+        ServerFixture.start(
+            dir, Map.of("federation.enabled", "true", "federation.insecureIssuer", "true"));
     warden.apply(documents(gh));
   }
 
@@ -83,7 +84,8 @@ class FederationTest {
         kind: AccessPolicy
         metadata: {name: report-aws}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/gh/report]}, resources: [aws-prod], maxTtl: 15m}
-        """.formatted(gh.issuer(), GCP_AUD);
+        """
+        .formatted(gh.issuer(), GCP_AUD);
   }
 
   @AfterAll
@@ -97,17 +99,31 @@ class FederationTest {
   }
 
   static ServerFixture.Response token(String repo, String resource) {
-    return warden.token(Map.of("grant_type", "client_credentials", "client_assertion_type", JWT_BEARER,
-        "client_assertion", gh.githubActionsToken("acme/" + repo, "refs/heads/main"), "audience", resource));
+    return warden.token(
+        Map.of(
+            "grant_type",
+            "client_credentials",
+            "client_assertion_type",
+            JWT_BEARER,
+            "client_assertion",
+            gh.githubActionsToken("acme/" + repo, "refs/heads/main"),
+            "audience",
+            resource));
   }
 
-  /** Verifies like a cloud: JWK set from jwks_uri, RS256 only, exact iss and aud, required claims. */
+  /**
+   * Verifies like a cloud: JWK set from jwks_uri, RS256 only, exact iss and aud, required claims.
+   */
   static JWTClaimsSet verifyAsCloud(String token, String audience) throws Exception {
     JWKSet jwks = JWKSet.parse(warden.get("/oauth2/jwks").json().toString());
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
-    p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(jwks)));
-    p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience,
-        new JWTClaimsSet.Builder().issuer(warden.base).build(), Set.of("sub", "iat", "exp")));
+    p.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(jwks)));
+    p.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(
+            audience,
+            new JWTClaimsSet.Builder().issuer(warden.base).build(),
+            Set.of("sub", "iat", "exp")));
     return p.process(token, null);
   }
 
@@ -132,18 +148,26 @@ class FederationTest {
 
   @Test
   void gcpAndAzureTokensCarryTheirExactAudiences() throws Exception {
-    assertThat(verifyAsCloud(token("deploy", "gcp-prod").json().path("access_token").asText(), GCP_AUD).getSubject())
+    assertThat(
+            verifyAsCloud(token("deploy", "gcp-prod").json().path("access_token").asText(), GCP_AUD)
+                .getSubject())
         .isEqualTo("spiffe://acme.test/gh/deploy");
-    assertThat(verifyAsCloud(token("deploy", "azure-prod").json().path("access_token").asText(),
-        "api://AzureADTokenExchange").getAudience()).containsExactly("api://AzureADTokenExchange");
+    assertThat(
+            verifyAsCloud(
+                    token("deploy", "azure-prod").json().path("access_token").asText(),
+                    "api://AzureADTokenExchange")
+                .getAudience())
+        .containsExactly("api://AzureADTokenExchange");
   }
 
   @Test
   void ordinaryResourceStillGetsAnEs256AccessTokenFromTheAccessTokenKeys() throws Exception {
-    SignedJWT jwt = SignedJWT.parse(token("deploy", "orders-api").json().path("access_token").asText());
+    SignedJWT jwt =
+        SignedJWT.parse(token("deploy", "orders-api").json().path("access_token").asText());
 
     assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
-    SignedJWT fed = SignedJWT.parse(token("deploy", "aws-prod").json().path("access_token").asText());
+    SignedJWT fed =
+        SignedJWT.parse(token("deploy", "aws-prod").json().path("access_token").asText());
     assertThat(fed.getHeader().getKeyID()).isNotEqualTo(jwt.getHeader().getKeyID());
   }
 
@@ -173,9 +197,15 @@ class FederationTest {
     assertThat(d.path("jwks_uri").asText()).isEqualTo(warden.base + "/oauth2/jwks");
     assertThat(d.path("response_types_supported").get(0).asText()).isEqualTo("id_token");
     assertThat(d.path("subject_types_supported").get(0).asText()).isEqualTo("public");
-    assertThat(d.path("id_token_signing_alg_values_supported").toString()).contains("ES256", "RS256");
+    assertThat(d.path("id_token_signing_alg_values_supported").toString())
+        .contains("ES256", "RS256");
     // RFC 8414 metadata still advertises no flow Warden does not have
-    assertThat(warden.get("/.well-known/oauth-authorization-server").json().has("response_types_supported")).isFalse();
+    assertThat(
+            warden
+                .get("/.well-known/oauth-authorization-server")
+                .json()
+                .has("response_types_supported"))
+        .isFalse();
   }
 
   @Test
@@ -187,21 +217,25 @@ class FederationTest {
     assertThat(r.json().path("algorithm").asText()).isEqualTo("RS256");
     assertThat(r.json().path("subjects").findValuesAsText("spiffeId"))
         .containsExactly("spiffe://acme.test/gh/deploy", "spiffe://acme.test/gh/report");
-    assertThat(r.json().path("subjects").findValuesAsText("lifetimeSeconds")).containsExactly("3600", "900");
+    assertThat(r.json().path("subjects").findValuesAsText("lifetimeSeconds"))
+        .containsExactly("3600", "900");
     assertThat(warden.admin("GET", "/v1/federation/orders-api", null).status()).isEqualTo(400);
   }
 
   @Test
-  void sampleTokenIsSignedByTheFederationKeyButExpiredSoNoCloudTakesItAndItIsAudited() throws Exception {
+  void sampleTokenIsSignedByTheFederationKeyButExpiredSoNoCloudTakesItAndItIsAudited()
+      throws Exception {
     ServerFixture.Response r = warden.admin("GET", "/v1/federation/gcp-prod?sample=true", null);
 
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     SignedJWT s = SignedJWT.parse(r.json().path("sample").asText());
     assertThat(s.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
-    assertThat(s.getJWTClaimsSet().getExpirationTime()).isEqualTo(s.getJWTClaimsSet().getIssueTime());
+    assertThat(s.getJWTClaimsSet().getExpirationTime())
+        .isEqualTo(s.getJWTClaimsSet().getIssueTime());
     assertThat(s.getJWTClaimsSet().getExpirationTime().toInstant())
         .isBefore(java.time.Instant.now().minus(java.time.Duration.ofHours(23)));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifyAsCloud(r.json().path("sample").asText(), GCP_AUD))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> verifyAsCloud(r.json().path("sample").asText(), GCP_AUD))
         .hasMessageContaining("Expired");
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("federation.sample");
   }
@@ -213,7 +247,9 @@ class FederationTest {
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     assertThat(r.json().path("state").asText()).isEqualTo("prepared");
     // published before it signs, so clouds caching the JWKS know it in time
-    assertThat(warden.get("/oauth2/jwks").json().findValuesAsText("kid")).contains(r.json().path("kid").asText());
-    assertThat(warden.admin("GET", "/v1/keys", null).json().findValuesAsText("purpose")).contains("federation");
+    assertThat(warden.get("/oauth2/jwks").json().findValuesAsText("kid"))
+        .contains(r.json().path("kid").asText());
+    assertThat(warden.admin("GET", "/v1/keys", null).json().findValuesAsText("purpose"))
+        .contains("federation");
   }
 }

@@ -28,8 +28,7 @@ class InventoryApiTest {
   static final String RELEASE = "spiffe://acme.test/ci/release";
   static final String SECRET_VALUE = "sk_live_9f8e7d6c5b4a39281706InventoryTest";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer gh;
   static ServerFixture warden;
@@ -38,7 +37,8 @@ class InventoryApiTest {
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -64,7 +64,8 @@ class InventoryApiTest {
         kind: AccessPolicy
         metadata: {name: ci-cache}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/*]}, resources: [cache]}
-        """.formatted(gh.issuer(), AUD, RELEASE, RELEASE));
+        """
+            .formatted(gh.issuer(), AUD, RELEASE, RELEASE));
   }
 
   @AfterAll
@@ -74,14 +75,23 @@ class InventoryApiTest {
   }
 
   static String grant(String repo) {
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", gh.githubActionsToken(repo, "refs/heads/main"), "resource", AUD));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                gh.githubActionsToken(repo, "refs/heads/main"),
+                "resource",
+                AUD));
     assertThat(r.status()).as("grant %s", r.json()).isEqualTo(200);
     return r.json().path("access_token").asText();
   }
 
-  static ServerFixture.Response importText(String format, String content, Map<String, Object> extra) {
+  static ServerFixture.Response importText(
+      String format, String content, Map<String, Object> extra) {
     ObjectNode b = ServerFixture.JSON.createObjectNode();
     b.put("format", format);
     b.put("content", content);
@@ -115,7 +125,9 @@ class InventoryApiTest {
     assertThat(w.path("owner").asText()).isEqualTo("rel@acme.test");
     assertThat(w.path("lastUsed").asText()).isNotEmpty();
     assertThat(w.path("created").asText()).isNotEmpty();
-    assertThat(w.path("privileges")).extracting(JsonNode::asText).containsExactlyInAnyOrder("ledger", "cache");
+    assertThat(w.path("privileges"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("ledger", "cache");
     JsonNode c = find(all, "credential:" + RELEASE + "|ledger");
     assertThat(c).isNotNull();
     assertThat(c.path("credentialType").asText()).isEqualTo("short-lived");
@@ -123,7 +135,8 @@ class InventoryApiTest {
     assertThat(all.findValuesAsText("kind")).contains("admin-token");
 
     assertThat(items("?credentialType=short-lived").findValuesAsText("kind"))
-        .containsAnyOf("issued-credential").isSubsetOf("issued-credential", "leaked-credential");
+        .containsAnyOf("issued-credential")
+        .isSubsetOf("issued-credential", "leaked-credential");
     assertThat(items("?owner=rel@acme.test&kind=workload&environment=prod")).hasSize(1);
   }
 
@@ -132,42 +145,76 @@ class InventoryApiTest {
     JsonNode first = warden.admin("GET", "/v1/inventory?limit=1", null).json();
     assertThat(first.path("items")).hasSize(1);
     String next = first.path("next").asText();
-    JsonNode second = warden.admin("GET", "/v1/inventory?limit=1&cursor=" + URLEncoder.encode(next, StandardCharsets.UTF_8),
-        null).json();
+    JsonNode second =
+        warden
+            .admin(
+                "GET",
+                "/v1/inventory?limit=1&cursor=" + URLEncoder.encode(next, StandardCharsets.UTF_8),
+                null)
+            .json();
     assertThat(second.path("items").path(0).path("id").asText()).isGreaterThan(next);
   }
 
   @Test
   void envImportKeepsNamesOnlyAndTheValueIsNeverStoredPrintedOrAudited() throws Exception {
-    ServerFixture.Response r = importText("env", "STRIPE_KEY=" + SECRET_VALUE + "\nSTRIPE_KEY_COPY=" + SECRET_VALUE + "\n",
-        Map.of("source", "env:billing/.env", "owner", "rel@acme.test", "environment", "prod"));
+    ServerFixture.Response r =
+        importText(
+            "env",
+            "STRIPE_KEY=" + SECRET_VALUE + "\nSTRIPE_KEY_COPY=" + SECRET_VALUE + "\n",
+            Map.of("source", "env:billing/.env", "owner", "rel@acme.test", "environment", "prod"));
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     assertThat(r.json().path("created").asInt()).isEqualTo(2);
 
-    String everything = warden.admin("GET", "/v1/inventory?limit=1000", null).json().toString()
-        + warden.admin("GET", "/v1/posture", null).json()
-        + warden.admin("GET", "/v1/audit?limit=1000", null).json() + r.json();
-    assertThat(everything).contains("STRIPE_KEY").doesNotContain(SECRET_VALUE).doesNotContain("sk_live_9f8e");
-    assertThat(bytesOfDataDir()).as("the database files").doesNotContain(SECRET_VALUE).contains("STRIPE_KEY_COPY");
+    String everything =
+        warden.admin("GET", "/v1/inventory?limit=1000", null).json().toString()
+            + warden.admin("GET", "/v1/posture", null).json()
+            + warden.admin("GET", "/v1/audit?limit=1000", null).json()
+            + r.json();
+    assertThat(everything)
+        .contains("STRIPE_KEY")
+        .doesNotContain(SECRET_VALUE)
+        .doesNotContain("sk_live_9f8e");
+    assertThat(bytesOfDataDir())
+        .as("the database files")
+        .doesNotContain(SECRET_VALUE)
+        .contains("STRIPE_KEY_COPY");
     // the fingerprint is kept, so the copy is recognised as the same secret (NHI9)
-    JsonNode reuse = warden.admin("GET", "/v1/posture?rule=reuse.shared-fingerprint", null).json().path("findings");
+    JsonNode reuse =
+        warden
+            .admin("GET", "/v1/posture?rule=reuse.shared-fingerprint", null)
+            .json()
+            .path("findings");
     assertThat(reuse.findValuesAsText("subject")).contains("STRIPE_KEY", "STRIPE_KEY_COPY");
   }
 
   @Test
   void gitlabVariablesImportRecognisesASecretAlsoInADotEnvFileWithoutKeepingIt() {
     String value = "glpat-CiVariablesImportTest0000";
-    assertThat(importText("env", "GITLAB_TOKEN=" + value + "\n", Map.of("source", "env:tools/.env", "owner",
-        "rel@acme.test")).status()).isEqualTo(200);
-    ServerFixture.Response r = importText("ci-variables", """
+    assertThat(
+            importText(
+                    "env",
+                    "GITLAB_TOKEN=" + value + "\n",
+                    Map.of("source", "env:tools/.env", "owner", "rel@acme.test"))
+                .status())
+        .isEqualTo(200);
+    ServerFixture.Response r =
+        importText(
+            "ci-variables",
+            """
         [{"variable_type": "env_var", "key": "GL_API_TOKEN", "value": "%s", "masked": true,
           "environment_scope": "production"},
          {"variable_type": "env_var", "key": "LOG_LEVEL", "value": "info", "masked": false}]
-        """.formatted(value), Map.of("source", "gitlab:acme/tools", "owner", "rel@acme.test"));
+        """
+                .formatted(value),
+            Map.of("source", "gitlab:acme/tools", "owner", "rel@acme.test"));
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     assertThat(r.json().path("created").asInt()).isEqualTo(1);
     assertThat(r.json().path("skipped").asInt()).isEqualTo(1);
-    JsonNode reuse = warden.admin("GET", "/v1/posture?rule=reuse.shared-fingerprint", null).json().path("findings");
+    JsonNode reuse =
+        warden
+            .admin("GET", "/v1/posture?rule=reuse.shared-fingerprint", null)
+            .json()
+            .path("findings");
     assertThat(reuse.findValuesAsText("subject")).contains("GL_API_TOKEN", "GITLAB_TOKEN");
     assertThat(items("?kind=ci-secret").toString()).contains("GL_API_TOKEN").doesNotContain(value);
     assertThat(bytesOfDataDir()).doesNotContain(value);
@@ -193,21 +240,30 @@ class InventoryApiTest {
     assertThat(r.json().path("errors").path(0).path("line").asInt()).isEqualTo(3);
     assertThat(items("?kind=api-key")).isEmpty();
 
-    ServerFixture.Response partial = importText("csv", csv, Map.of("source", "csv:keys", "partial", true));
+    ServerFixture.Response partial =
+        importText("csv", csv, Map.of("source", "csv:keys", "partial", true));
     assertThat(partial.status()).isEqualTo(200);
     assertThat(items("?kind=api-key").findValuesAsText("name")).containsExactly("GOOD_KEY");
     // the owner is unknown to Warden: accepted, and flagged
-    JsonNode unknown = warden.admin("GET", "/v1/posture?rule=ownership.unknown-owner", null).json().path("findings");
+    JsonNode unknown =
+        warden
+            .admin("GET", "/v1/posture?rule=ownership.unknown-owner", null)
+            .json()
+            .path("findings");
     assertThat(unknown.findValuesAsText("subject")).contains("GOOD_KEY");
     // importing again merges and reports unchanged
-    ServerFixture.Response again = importText("csv", "name,kind,owner\nGOOD_KEY,api-key,ghost@acme.test\n",
-        Map.of("source", "csv:keys"));
+    ServerFixture.Response again =
+        importText(
+            "csv",
+            "name,kind,owner\nGOOD_KEY,api-key,ghost@acme.test\n",
+            Map.of("source", "csv:keys"));
     assertThat(again.json().path("unchanged").asInt()).isEqualTo(1);
   }
 
   @Test
   void githubWorkflowImportFindsSecretsAndOidc() {
-    String wf = """
+    String wf =
+        """
         name: deploy
         on: push
         permissions:
@@ -221,13 +277,23 @@ class InventoryApiTest {
                 env:
                   AWS_KEY: ${{ secrets.AWS_ACCESS_KEY_ID }}
         """;
-    ServerFixture.Response r = importText("github-workflow", wf,
-        Map.of("source", "github:acme/api", "location", ".github/workflows/deploy.yml", "owner", "rel@acme.test"));
+    ServerFixture.Response r =
+        importText(
+            "github-workflow",
+            wf,
+            Map.of(
+                "source",
+                "github:acme/api",
+                "location",
+                ".github/workflows/deploy.yml",
+                "owner",
+                "rel@acme.test"));
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     JsonNode flows = items("?kind=github-workflow");
     assertThat(flows.path(0).path("attributes").path("oidc").asText()).isEqualTo("true");
     assertThat(items("?kind=ci-secret").findValuesAsText("name")).contains("AWS_ACCESS_KEY_ID");
-    JsonNode f = warden.admin("GET", "/v1/posture?rule=ci.static-secret-with-oidc-available", null).json();
+    JsonNode f =
+        warden.admin("GET", "/v1/posture?rule=ci.static-secret-with-oidc-available", null).json();
     assertThat(f.path("findings")).hasSize(1);
   }
 
@@ -236,8 +302,12 @@ class InventoryApiTest {
     String token = grant("acme/release");
     String key = warden.admin("GET", "/v1/scan/fingerprint-key", null).json().path("key").asText();
     String fp = new Fingerprinter(Base64.getUrlDecoder().decode(key)).fingerprint(token);
-    warden.admin("POST", "/v1/leaks", "{\"source\": \"git@github.com:acme/app.git\", \"findings\": [{\"fingerprint\": \""
-        + fp + "\", \"path\": \"deploy/.env\"}]}");
+    warden.admin(
+        "POST",
+        "/v1/leaks",
+        "{\"source\": \"git@github.com:acme/app.git\", \"findings\": [{\"fingerprint\": \""
+            + fp
+            + "\", \"path\": \"deploy/.env\"}]}");
 
     assertThat(items("?kind=leaked-credential").toString()).contains(fp).doesNotContain(token);
     JsonNode leaks = warden.admin("GET", "/v1/posture?rule=NHI2", null).json().path("findings");
@@ -252,9 +322,18 @@ class InventoryApiTest {
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
     assertThat(r.json().path("score").asInt()).isEqualTo(27 + 1);
     assertThat(r.json().path("reachable").path(0).path("resource").asText()).isEqualTo("ledger");
-    assertThat(r.json().path("reachable").path(0).path("policy").asText()).isEqualTo("release-to-ledger");
-    assertThat(warden.admin("GET", "/v1/inventory/nope/blast-radius", null).status()).isEqualTo(404);
-    assertThat(warden.admin("GET", "/v1/report/blast-radius", null).json().path("items").path(0).path("subject").asText())
+    assertThat(r.json().path("reachable").path(0).path("policy").asText())
+        .isEqualTo("release-to-ledger");
+    assertThat(warden.admin("GET", "/v1/inventory/nope/blast-radius", null).status())
+        .isEqualTo(404);
+    assertThat(
+            warden
+                .admin("GET", "/v1/report/blast-radius", null)
+                .json()
+                .path("items")
+                .path(0)
+                .path("subject")
+                .asText())
         .isEqualTo(RELEASE);
   }
 
@@ -263,11 +342,15 @@ class InventoryApiTest {
     grant("acme/release"); // from 127.0.0.1
     JsonNode none = warden.admin("GET", "/v1/posture?rule=NHI10", null).json();
     assertThat(none.path("findings")).isEmpty();
-    JsonNode hit = warden.admin("GET", "/v1/posture?rule=NHI10&workstationCidrs=127.0.0.0/8", null).json();
+    JsonNode hit =
+        warden.admin("GET", "/v1/posture?rule=NHI10&workstationCidrs=127.0.0.0/8", null).json();
     assertThat(hit.path("findings").findValuesAsText("itemId")).contains("workload:" + RELEASE);
-    assertThat(hit.path("thresholds").path("workstationCidrs").path(0).asText()).isEqualTo("127.0.0.0/8");
+    assertThat(hit.path("thresholds").path("workstationCidrs").path(0).asText())
+        .isEqualTo("127.0.0.0/8");
     assertThat(warden.admin("GET", "/v1/posture?staleDays=0", null).status()).isEqualTo(400);
-    assertThat(warden.admin("GET", "/v1/posture?workstationCidrs=intranet.acme.test/8", null).status()).isEqualTo(400);
+    assertThat(
+            warden.admin("GET", "/v1/posture?workstationCidrs=intranet.acme.test/8", null).status())
+        .isEqualTo(400);
   }
 
   @Test
@@ -289,7 +372,8 @@ class InventoryApiTest {
 
   @Test
   void retireRevokesLiveLeasesDisablesPoliciesOnlyItUsedAndIsAudited() {
-    warden.apply("""
+    warden.apply(
+        """
         kind: Workload
         spec: {spiffeId: spiffe://acme.test/batch/old, selectors: ["github:repository=acme/old"], owner: rel@acme.test}
         ---
@@ -303,54 +387,110 @@ class InventoryApiTest {
         """);
     String token = grant("acme/old");
     List<String> leases = new ArrayList<>();
-    JsonNode live = warden.admin("GET", "/v1/leases?workload=" + URLEncoder.encode("spiffe://acme.test/batch/old",
-        StandardCharsets.UTF_8), null).json();
+    JsonNode live =
+        warden
+            .admin(
+                "GET",
+                "/v1/leases?workload="
+                    + URLEncoder.encode("spiffe://acme.test/batch/old", StandardCharsets.UTF_8),
+                null)
+            .json();
     live.path("items").forEach(l -> leases.add(l.path("id").asText()));
     assertThat(leases).as("%s", live).isNotEmpty();
 
-    ServerFixture.Response r = warden.admin("POST", "/v1/workloads:retire", "{\"workload\": \"spiffe://acme.test/batch/old\"}");
+    ServerFixture.Response r =
+        warden.admin(
+            "POST", "/v1/workloads:retire", "{\"workload\": \"spiffe://acme.test/batch/old\"}");
     assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
-    assertThat(r.json().path("revokedLeases")).extracting(JsonNode::asText).containsExactlyInAnyOrderElementsOf(leases);
-    assertThat(r.json().path("disabledPolicies")).extracting(JsonNode::asText).containsExactly("old-to-ledger");
-    assertThat(r.json().path("keptPolicies")).extracting(JsonNode::asText).containsExactly("batch-cache");
+    assertThat(r.json().path("revokedLeases"))
+        .extracting(JsonNode::asText)
+        .containsExactlyInAnyOrderElementsOf(leases);
+    assertThat(r.json().path("disabledPolicies"))
+        .extracting(JsonNode::asText)
+        .containsExactly("old-to-ledger");
+    assertThat(r.json().path("keptPolicies"))
+        .extracting(JsonNode::asText)
+        .containsExactly("batch-cache");
     assertThat(r.json().path("notRevoked")).isEmpty();
     assertThat(r.json().path("verified").asBoolean()).isTrue();
 
-    assertThat(warden.admin("GET", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fbatch%2Fold", null).json()
-        .path("spec").path("state").asText()).isEqualToIgnoringCase("retired");
+    assertThat(
+            warden
+                .admin("GET", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fbatch%2Fold", null)
+                .json()
+                .path("spec")
+                .path("state")
+                .asText())
+        .isEqualToIgnoringCase("retired");
     assertThat(warden.admin("GET", "/v1/policies/old-to-ledger", null).status()).isEqualTo(404);
-    assertThat(warden.admin("GET", "/v1/leases?workload=" + URLEncoder.encode("spiffe://acme.test/batch/old",
-        StandardCharsets.UTF_8), null).json().path("items")).isEmpty();
+    assertThat(
+            warden
+                .admin(
+                    "GET",
+                    "/v1/leases?workload="
+                        + URLEncoder.encode("spiffe://acme.test/batch/old", StandardCharsets.UTF_8),
+                    null)
+                .json()
+                .path("items"))
+        .isEmpty();
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("workload.retired");
-    assertThat(warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", gh.githubActionsToken("acme/old", "refs/heads/main"), "resource", AUD)).status())
+    assertThat(
+            warden
+                .token(
+                    Map.of(
+                        "grant_type",
+                        "client_credentials",
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        "client_assertion",
+                        gh.githubActionsToken("acme/old", "refs/heads/main"),
+                        "resource",
+                        AUD))
+                .status())
         .isNotEqualTo(200);
     assertThat(token).isNotEmpty();
   }
 
   @Test
   void departRequiresADecisionListsHoldingsAndReassigns() {
-    ServerFixture.Response none = warden.admin("POST", "/v1/owners:depart", "{\"owner\": \"leaver@acme.test\"}");
+    ServerFixture.Response none =
+        warden.admin("POST", "/v1/owners:depart", "{\"owner\": \"leaver@acme.test\"}");
     assertThat(none.status()).isEqualTo(400);
-    assertThat(none.json().path("message").asText()).contains("--reassign-to").contains("--suspend");
+    assertThat(none.json().path("message").asText())
+        .contains("--reassign-to")
+        .contains("--suspend");
 
-    JsonNode list = warden.admin("POST", "/v1/owners:depart", "{\"owner\": \"leaver@acme.test\", \"dryRun\": true}").json();
-    assertThat(list.path("workloads")).extracting(JsonNode::asText).containsExactly("spiffe://acme.test/ci/docs");
+    JsonNode list =
+        warden
+            .admin(
+                "POST", "/v1/owners:depart", "{\"owner\": \"leaver@acme.test\", \"dryRun\": true}")
+            .json();
+    assertThat(list.path("workloads"))
+        .extracting(JsonNode::asText)
+        .containsExactly("spiffe://acme.test/ci/docs");
     assertThat(list.path("applied").asBoolean()).isFalse();
 
-    JsonNode done = warden.admin("POST", "/v1/owners:depart",
-        "{\"owner\": \"leaver@acme.test\", \"reassignTo\": \"rel@acme.test\"}").json();
+    JsonNode done =
+        warden
+            .admin(
+                "POST",
+                "/v1/owners:depart",
+                "{\"owner\": \"leaver@acme.test\", \"reassignTo\": \"rel@acme.test\"}")
+            .json();
     assertThat(done.path("applied").asBoolean()).isTrue();
     assertThat(items("?owner=leaver@acme.test")).isEmpty();
-    assertThat(find(items("?kind=workload"), "workload:spiffe://acme.test/ci/docs").path("owner").asText())
+    assertThat(
+            find(items("?kind=workload"), "workload:spiffe://acme.test/ci/docs")
+                .path("owner")
+                .asText())
         .isEqualTo("rel@acme.test");
     assertThat(warden.lastAuditEvent().path("type").asText()).isEqualTo("owner.departed");
   }
 
   @Test
   void departWithSuspendSuspendsWorkloadsAndRevokesTheirCredentials() {
-    warden.apply("""
+    warden.apply(
+        """
         kind: Workload
         spec: {spiffeId: spiffe://acme.test/ops/gone, selectors: ["github:repository=acme/gone"], owner: gone@acme.test}
         ---
@@ -359,24 +499,59 @@ class InventoryApiTest {
         spec: {workloads: {spiffeIds: [spiffe://acme.test/ops/gone]}, resources: [ledger]}
         """);
     grant("acme/gone");
-    JsonNode r = warden.admin("POST", "/v1/owners:depart", "{\"owner\": \"gone@acme.test\", \"suspend\": true}").json();
+    JsonNode r =
+        warden
+            .admin(
+                "POST", "/v1/owners:depart", "{\"owner\": \"gone@acme.test\", \"suspend\": true}")
+            .json();
     assertThat(r.path("action").asText()).isEqualTo("suspended");
     assertThat(r.path("revokedLeases")).isNotEmpty();
-    assertThat(warden.admin("GET", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fops%2Fgone", null).json()
-        .path("spec").path("state").asText()).isEqualToIgnoringCase("suspended");
-    assertThat(warden.admin("GET", "/v1/leases?workload=" + URLEncoder.encode("spiffe://acme.test/ops/gone",
-        StandardCharsets.UTF_8), null).json().path("items")).isEmpty();
+    assertThat(
+            warden
+                .admin("GET", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fops%2Fgone", null)
+                .json()
+                .path("spec")
+                .path("state")
+                .asText())
+        .isEqualToIgnoringCase("suspended");
+    assertThat(
+            warden
+                .admin(
+                    "GET",
+                    "/v1/leases?workload="
+                        + URLEncoder.encode("spiffe://acme.test/ops/gone", StandardCharsets.UTF_8),
+                    null)
+                .json()
+                .path("items"))
+        .isEmpty();
   }
 
   @Test
   void readTokenCannotChangeAndNoTokenIsRefused() {
-    String read = warden.admin("POST", "/v1/admin-tokens", "{\"name\": \"auditor\", \"scopes\": [\"read\"], \"ttl\": \"1h\"}")
-        .json().path("token").asText();
+    String read =
+        warden
+            .admin(
+                "POST",
+                "/v1/admin-tokens",
+                "{\"name\": \"auditor\", \"scopes\": [\"read\"], \"ttl\": \"1h\"}")
+            .json()
+            .path("token")
+            .asText();
     assertThat(warden.admin("GET", "/v1/inventory", null, read).status()).isEqualTo(200);
     assertThat(warden.admin("GET", "/v1/posture", null, read).status()).isEqualTo(200);
-    assertThat(warden.admin("POST", "/v1/inventory:import", "{\"format\": \"env\", \"content\": \"A=b\"}", read).status())
+    assertThat(
+            warden
+                .admin(
+                    "POST",
+                    "/v1/inventory:import",
+                    "{\"format\": \"env\", \"content\": \"A=b\"}",
+                    read)
+                .status())
         .isEqualTo(403);
-    assertThat(warden.admin("POST", "/v1/workloads:retire", "{\"workload\": \"" + RELEASE + "\"}", read).status())
+    assertThat(
+            warden
+                .admin("POST", "/v1/workloads:retire", "{\"workload\": \"" + RELEASE + "\"}", read)
+                .status())
         .isEqualTo(403);
     assertThat(warden.admin("GET", "/v1/inventory", null, null).status()).isEqualTo(401);
   }

@@ -46,8 +46,7 @@ class JwtSvidSeparationTest {
   static final String VAULT = "https://vault.acme.test";
   static final String ADMIN_API = "https://admin.acme.test";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   ServerFixture f;
   TestOidcIssuer cluster;
   String session;
@@ -56,7 +55,8 @@ class JwtSvidSeparationTest {
   void start() throws Exception {
     cluster = TestOidcIssuer.builder().audience("https://warden.acme.test").path("/k8s").start();
     f = ServerFixture.start(dir);
-    f.apply("""
+    f.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -91,11 +91,19 @@ class JwtSvidSeparationTest {
         kind: AccessPolicy
         metadata: {name: nobody-to-admin}
         spec: {workloads: {spiffeIds: ["spiffe://acme.test/*"]}, resources: [admin-api], effect: deny}
-        """.formatted(cluster.issuer(), API, LEDGER, VAULT, ADMIN_API, API, API));
-    String join = f.admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"]}").json().get("token")
-        .asText();
-    ServerFixture.Response r = f.admin("POST", "/v1/agent/attest",
-        "{\"join_token\":\"" + join + "\",\"csr\":\"" + AgentApiTest.csr() + "\"}", null);
+        """
+            .formatted(cluster.issuer(), API, LEDGER, VAULT, ADMIN_API, API, API));
+    String join =
+        f.admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"]}")
+            .json()
+            .get("token")
+            .asText();
+    ServerFixture.Response r =
+        f.admin(
+            "POST",
+            "/v1/agent/attest",
+            "{\"join_token\":\"" + join + "\",\"csr\":\"" + AgentApiTest.csr() + "\"}",
+            null);
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     session = r.json().get("session_token").asText();
   }
@@ -111,7 +119,11 @@ class JwtSvidSeparationTest {
     for (String s : audience) {
       a.append(a.isEmpty() ? "" : ",").append('"').append(s).append('"');
     }
-    return f.admin("POST", "/v1/agent/jwt-svids", "{\"spiffe_id\":\"" + API + "\",\"audience\":[" + a + "]}", session);
+    return f.admin(
+        "POST",
+        "/v1/agent/jwt-svids",
+        "{\"spiffe_id\":\"" + API + "\",\"audience\":[" + a + "]}",
+        session);
   }
 
   SignedJWT issuedJwtSvid() throws Exception {
@@ -121,9 +133,17 @@ class JwtSvidSeparationTest {
   }
 
   SignedJWT issuedAccessToken() throws Exception {
-    ServerFixture.Response r = f.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", cluster.kubernetesToken("payments", "api", "api-1"), "resource", LEDGER));
+    ServerFixture.Response r =
+        f.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                cluster.kubernetesToken("payments", "api", "api-1"),
+                "resource",
+                LEDGER));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     return SignedJWT.parse(r.json().get("access_token").asText());
   }
@@ -156,30 +176,46 @@ class JwtSvidSeparationTest {
   void aJwtSvidDoesNotVerifyAgainstTheOauthJwks() throws Exception {
     SignedJWT svid = issuedJwtSvid();
 
-    assertThat(oauthJwks().getKeyByKeyId(svid.getHeader().getKeyID())).as("the JWT-SVID's kid").isNull();
+    assertThat(oauthJwks().getKeyByKeyId(svid.getHeader().getKeyID()))
+        .as("the JWT-SVID's kid")
+        .isNull();
     assertThat(verifiesWithAny(svid, oauthJwks().getKeys())).isFalse();
     // a resource server configured the common way: Warden's JWKS and its own audience, any typ
     DefaultJWTProcessor<SecurityContext> rs = new DefaultJWTProcessor<>();
-    rs.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, JOSEObjectType.JOSE,
-        new JOSEObjectType("at+jwt"), null));
-    rs.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
-        JWKSourceBuilder.create(URI.create(f.base + "/oauth2/jwks").toURL()).retrying(false).build()));
-    rs.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(LEDGER, null, new HashSet<>(List.of("exp"))));
+    rs.setJWSTypeVerifier(
+        new DefaultJOSEObjectTypeVerifier<>(
+            JOSEObjectType.JWT, JOSEObjectType.JOSE, new JOSEObjectType("at+jwt"), null));
+    rs.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(
+            JWSAlgorithm.ES256,
+            JWKSourceBuilder.create(URI.create(f.base + "/oauth2/jwks").toURL())
+                .retrying(false)
+                .build()));
+    rs.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(LEDGER, null, new HashSet<>(List.of("exp"))));
     assertThatThrownBy(() -> rs.process(svid, null)).hasMessageContaining("matching key");
-    assertThat(verifiesWithAny(svid, bundleJwtAuthorities())).as("it verifies where it belongs").isTrue();
+    assertThat(verifiesWithAny(svid, bundleJwtAuthorities()))
+        .as("it verifies where it belongs")
+        .isTrue();
   }
 
   @Test
   void anAccessTokenDoesNotVerifyAgainstTheSpiffeBundle() throws Exception {
     SignedJWT at = issuedAccessToken();
 
-    assertThat(bundleJwtAuthorities()).extracting(JWK::getKeyID).doesNotContain(at.getHeader().getKeyID())
+    assertThat(bundleJwtAuthorities())
+        .extracting(JWK::getKeyID)
+        .doesNotContain(at.getHeader().getKeyID())
         .isNotEmpty();
     assertThat(verifiesWithAny(at, bundleJwtAuthorities())).isFalse();
-    assertThat(oauthJwks().getKeyByKeyId(at.getHeader().getKeyID())).as("it verifies where it belongs").isNotNull();
+    assertThat(oauthJwks().getKeyByKeyId(at.getHeader().getKeyID()))
+        .as("it verifies where it belongs")
+        .isNotNull();
     Set<String> accessKids = new HashSet<>();
     oauthJwks().getKeys().forEach(k -> accessKids.add(k.getKeyID()));
-    assertThat(bundleJwtAuthorities()).extracting(JWK::getKeyID).doesNotContainAnyElementsOf(accessKids);
+    assertThat(bundleJwtAuthorities())
+        .extracting(JWK::getKeyID)
+        .doesNotContainAnyElementsOf(accessKids);
   }
 
   @Test
@@ -194,13 +230,16 @@ class JwtSvidSeparationTest {
   }
 
   @Test
-  void aJwtSvidForAGrantedAudienceIsIssuedForTheShorterOfThePolicyAndSvidLifetimesAndAudited() throws Exception {
+  void aJwtSvidForAGrantedAudienceIsIssuedForTheShorterOfThePolicyAndSvidLifetimesAndAudited()
+      throws Exception {
     SignedJWT svid = issuedJwtSvid();
 
     JWTClaimsSet c = svid.getJWTClaimsSet();
     assertThat(c.getSubject()).isEqualTo(API);
     assertThat(c.getAudience()).containsExactly(LEDGER);
-    assertThat(c.getExpirationTime().getTime() - c.getIssueTime().getTime()).as("policy maxTtl 2m").isEqualTo(120_000);
+    assertThat(c.getExpirationTime().getTime() - c.getIssueTime().getTime())
+        .as("policy maxTtl 2m")
+        .isEqualTo(120_000);
     JsonNode ev = f.lastAuditEvent();
     assertThat(ev.get("type").asText()).isEqualTo("svid.issued");
     assertThat(ev.get("outcome").asText()).isEqualTo("allow");
@@ -217,12 +256,13 @@ class JwtSvidSeparationTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "https://vault.acme.test, no_matching_policy, vault",
-      "https://admin.acme.test, policy_deny, admin-api",
-      "https://unknown.acme.test, unknown_resource, ",
-      "'https://ledger.acme.test,https://vault.acme.test', no_matching_policy, vault",
+    "https://vault.acme.test, no_matching_policy, vault",
+    "https://admin.acme.test, policy_deny, admin-api",
+    "https://unknown.acme.test, unknown_resource, ",
+    "'https://ledger.acme.test,https://vault.acme.test', no_matching_policy, vault",
   })
-  void aJwtSvidForAnAudienceNoPolicyGrantsIsRefusedAndAudited(String audiences, String reason, String resource) {
+  void aJwtSvidForAnAudienceNoPolicyGrantsIsRefusedAndAudited(
+      String audiences, String reason, String resource) {
     ServerFixture.Response r = jwtSvid(audiences.split(","));
 
     assertThat(r.status()).isEqualTo(403);
@@ -242,7 +282,8 @@ class JwtSvidSeparationTest {
     String jwksBefore = f.get("/oauth2/jwks").json().toString();
     List<String> before = bundleJwtAuthorities().stream().map(JWK::getKeyID).toList();
 
-    ServerFixture.Response r = f.admin("POST", "/v1/keys:rotate?purpose=jwt-svid&immediate=true", "{}");
+    ServerFixture.Response r =
+        f.admin("POST", "/v1/keys:rotate?purpose=jwt-svid&immediate=true", "{}");
 
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     assertThat(r.json().get("purpose").asText()).isEqualTo("jwt-svid");
@@ -259,11 +300,13 @@ class JwtSvidSeparationTest {
   void rotatingKeysOfAnUnknownPurposeIsRefusedAndChangesNothing(String purpose) {
     String keysBefore = f.admin("GET", "/v1/keys", null).json().toString();
 
-    ServerFixture.Response r = f.admin("POST", "/v1/keys:rotate?immediate=true&purpose=" + purpose, "{}");
+    ServerFixture.Response r =
+        f.admin("POST", "/v1/keys:rotate?immediate=true&purpose=" + purpose, "{}");
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().get("field").asText()).isEqualTo("purpose");
-    assertThat(r.json().get("message").asText()).contains("access-token, jwt-svid, federation or audit-checkpoint");
+    assertThat(r.json().get("message").asText())
+        .contains("access-token, jwt-svid, federation or audit-checkpoint");
     assertThat(f.admin("GET", "/v1/keys", null).json().toString()).isEqualTo(keysBefore);
   }
 }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The server records one KPI snapshot per UTC day and serves the history. */
 class KpiHistoryTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void todaysSnapshotIsRecordedOnceAndServedAsHistory() throws Exception {
@@ -28,9 +27,10 @@ class KpiHistoryTest {
         Thread.sleep(100);
       }
       assertThat(days).hasSize(1);
-      assertThat(days.get(0).get("day").asText()).isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
+      assertThat(days.get(0).get("day").asText())
+          .isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
       assertThat(days.get(0).get("kpi").has("ownerShare")).isTrue();
-      Thread.sleep(400);  // more timer ticks: still one snapshot for the day
+      Thread.sleep(400); // more timer ticks: still one snapshot for the day
       assertThat(f.admin("GET", "/v1/report/kpi/history", null).json().get("days")).hasSize(1);
       assertThat(f.admin("GET", "/v1/report/kpi/history?days=0", null).status()).isEqualTo(400);
     }

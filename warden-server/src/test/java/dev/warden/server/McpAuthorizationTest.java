@@ -34,9 +34,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Warden as the authorization server of an MCP server, end to end over real HTTP: a started Warden,
  * a real OIDC provider where the user signs in ({@link TestOidcProvider}: authorization code with
- * PKCE, ID token verified by Warden's trust-provider machinery), a Client ID Metadata Document served
- * over HTTPS ({@link TestHttpsHost}, fetched through the operator's allow-list for loopback), and a
- * client that follows every redirect itself, as a browser and an MCP client would.
+ * PKCE, ID token verified by Warden's trust-provider machinery), a Client ID Metadata Document
+ * served over HTTPS ({@link TestHttpsHost}, fetched through the operator's allow-list for
+ * loopback), and a client that follows every redirect itself, as a browser and an MCP client would.
  */
 class McpAuthorizationTest {
   static final String LOGIN_CLIENT = "warden-login";
@@ -44,8 +44,7 @@ class McpAuthorizationTest {
   static final String CLIENT_REDIRECT = "http://127.0.0.1:33418/callback";
   static final String MCP = "https://mcp.acme.test/notes";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static TestOidcProvider idp;
@@ -55,7 +54,9 @@ class McpAuthorizationTest {
   @BeforeAll
   static void start() throws IOException {
     int port = ServerFixture.freePort();
-    idp = TestOidcProvider.start(LOGIN_CLIENT, LOGIN_SECRET, "http://127.0.0.1:" + port + "/oauth2/callback");
+    idp =
+        TestOidcProvider.start(
+            LOGIN_CLIENT, LOGIN_SECRET, "http://127.0.0.1:" + port + "/oauth2/callback");
     host = TestHttpsHost.start();
     Path ca = dir.resolve("cimd-ca.pem");
     Files.writeString(ca, host.caPem(), StandardCharsets.US_ASCII);
@@ -69,7 +70,8 @@ class McpAuthorizationTest {
     cfg.put("oauth.clientMetadata.allowedNetworks", "127.0.0.0/8");
     cfg.put("oauth.clientMetadata.trustedCas", ca.toString());
     warden = ServerFixture.start(dir.resolve("data"), cfg);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: corp}
         spec: {type: oidc, issuer: %s, audiences: [%s], algorithms: [RS256], claims: {email: email, groups: groups}}
@@ -90,7 +92,8 @@ class McpAuthorizationTest {
           condition: "request.delegationChain[0].startsWith('https://127.0.0.1:')"
           scopes: [notes:read, notes:write]
           maxTtl: 10m
-        """.formatted(idp.issuer(), LOGIN_CLIENT, MCP));
+        """
+            .formatted(idp.issuer(), LOGIN_CLIENT, MCP));
   }
 
   @AfterAll
@@ -110,17 +113,24 @@ class McpAuthorizationTest {
     return """
         {"client_id": "%s", "client_name": "Notes agent", "redirect_uris": ["%s"],
          "grant_types": ["authorization_code"], "response_types": ["code"], "token_endpoint_auth_method": "none"}
-        """.formatted(id, redirect);
+        """
+        .formatted(id, redirect);
   }
 
   /** A browser-like client: keeps cookies, follows no redirect by itself. */
   static final class Browser {
-    final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+        HttpClient.newBuilder()
+            .cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     HttpResponse<String> get(String url) {
       try {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         throw new AssertionError(e);
       } catch (InterruptedException e) {
@@ -152,7 +162,8 @@ class McpAuthorizationTest {
     }
   }
 
-  static Map<String, String> authorizeParams(String client, String redirect, Pkced p, String resource) {
+  static Map<String, String> authorizeParams(
+      String client, String redirect, Pkced p, String resource) {
     Map<String, String> q = new LinkedHashMap<>();
     q.put("response_type", "code");
     q.put("client_id", client);
@@ -171,8 +182,12 @@ class McpAuthorizationTest {
 
   static String form(Map<String, String> m) {
     StringJoiner j = new StringJoiner("&");
-    m.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v,
-        StandardCharsets.UTF_8)));
+    m.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return j.toString();
   }
 
@@ -181,7 +196,8 @@ class McpAuthorizationTest {
     String q = URI.create(location).getRawQuery();
     for (String pair : q.split("&")) {
       int eq = pair.indexOf('=');
-      m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+      m.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
           URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return m;
@@ -212,16 +228,24 @@ class McpAuthorizationTest {
   }
 
   static boolean active(String token) {
-    return warden.send("/oauth2/introspect", "token=" + token, warden.adminToken).json().path("active").asBoolean();
+    return warden
+        .send("/oauth2/introspect", "token=" + token, warden.adminToken)
+        .json()
+        .path("active")
+        .asBoolean();
   }
 
   @Test
-  void userSignsInAndTheClientGetsATokenNamingTheUserAsSubjectAndItselfAsActor() throws IOException {
+  void userSignsInAndTheClientGetsATokenNamingTheUserAsSubjectAndItselfAsActor()
+      throws IOException {
     Pkced p = Pkced.fresh();
     Map<String, String> q = authorizeParams(clientId, CLIENT_REDIRECT, p, MCP);
 
     Map<String, String> back = authorize(q);
-    assertThat(back).containsEntry("state", q.get("state")).containsEntry("iss", warden.base).containsKey("code");
+    assertThat(back)
+        .containsEntry("state", q.get("state"))
+        .containsEntry("iss", warden.base)
+        .containsKey("code");
 
     ServerFixture.Response t = exchange(back.get("code"), p, MCP);
     assertThat(t.status()).as(t.json().toString()).isEqualTo(200);
@@ -257,7 +281,9 @@ class McpAuthorizationTest {
     assertThat(second.status()).isEqualTo(400);
     assertThat(second.json().path("error").asText()).isEqualTo("invalid_grant");
     assertThat(second.json().path("error_description").asText()).contains("already used");
-    assertThat(active(token)).as("RFC 6749 section 4.1.2: tokens issued from a reused code are revoked").isFalse();
+    assertThat(active(token))
+        .as("RFC 6749 section 4.1.2: tokens issued from a reused code are revoked")
+        .isFalse();
   }
 
   @Test
@@ -288,7 +314,9 @@ class McpAuthorizationTest {
   @Test
   void tokenWhenResourceDiffersOnlyInHostCaseThenAccepted() {
     Pkced p = Pkced.fresh();
-    String code = authorize(authorizeParams(clientId, CLIENT_REDIRECT, p, "HTTPS://MCP.ACME.TEST/notes")).get("code");
+    String code =
+        authorize(authorizeParams(clientId, CLIENT_REDIRECT, p, "HTTPS://MCP.ACME.TEST/notes"))
+            .get("code");
 
     assertThat(exchange(code, p, "https://Mcp.Acme.Test/notes").status()).isEqualTo(200);
   }
@@ -345,16 +373,21 @@ class McpAuthorizationTest {
 
   @Test
   void tokenWhenCodeIsUnknownThenInvalidGrant() {
-    assertThat(exchange("not-a-code", Pkced.fresh(), MCP).json().path("error").asText()).isEqualTo("invalid_grant");
+    assertThat(exchange("not-a-code", Pkced.fresh(), MCP).json().path("error").asText())
+        .isEqualTo("invalid_grant");
   }
 
   @Test
   void authorizeWhenUserIsNotInTheGroupThenAccessDeniedAndAudited() {
     idp.signIn(new TestOidcProvider.User("bob", "bob@acme.test", List.of("finance")));
     try {
-      Map<String, String> back = authorize(authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), MCP));
+      Map<String, String> back =
+          authorize(authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), MCP));
 
-      assertThat(back).containsEntry("error", "access_denied").containsEntry("iss", warden.base).doesNotContainKey("code");
+      assertThat(back)
+          .containsEntry("error", "access_denied")
+          .containsEntry("iss", warden.base)
+          .doesNotContainKey("code");
       JsonNode e = warden.lastAuditEvent();
       assertThat(e.path("type").asText()).isEqualTo("authorization.denied");
       assertThat(e.path("reason").asText()).isEqualTo("no_matching_policy");
@@ -368,7 +401,8 @@ class McpAuthorizationTest {
   void authorizeWhenTheIdentityProviderRefusesSignInThenAccessDenied() {
     idp.refuseSignIn();
     try {
-      Map<String, String> back = authorize(authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), MCP));
+      Map<String, String> back =
+          authorize(authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), MCP));
 
       assertThat(back).containsEntry("error", "access_denied").doesNotContainKey("code");
       assertThat(warden.lastAuditEvent().path("reason").asText()).isEqualTo("login_failed");
@@ -387,13 +421,16 @@ class McpAuthorizationTest {
 
   @Test
   void authorizeWhenResourceIsNotAnMcpServerThenInvalidTargetRedirected() {
-    Map<String, String> q = authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), "https://api.acme.test");
+    Map<String, String> q =
+        authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), "https://api.acme.test");
 
     HttpResponse<String> r = new Browser().get(authorizeUrl(q));
 
     assertThat(r.statusCode()).isEqualTo(302);
-    assertThat(query(r.headers().firstValue("Location").orElseThrow())).containsEntry("error", "invalid_target")
-        .containsEntry("state", q.get("state")).containsEntry("iss", warden.base);
+    assertThat(query(r.headers().firstValue("Location").orElseThrow()))
+        .containsEntry("error", "invalid_target")
+        .containsEntry("state", q.get("state"))
+        .containsEntry("iss", warden.base);
   }
 
   @ParameterizedTest
@@ -410,7 +447,8 @@ class McpAuthorizationTest {
     HttpResponse<String> r = new Browser().get(authorizeUrl(q));
 
     assertThat(r.statusCode()).isEqualTo(302);
-    assertThat(query(r.headers().firstValue("Location").orElseThrow())).containsEntry("error", "invalid_request");
+    assertThat(query(r.headers().firstValue("Location").orElseThrow()))
+        .containsEntry("error", "invalid_request");
   }
 
   @Test
@@ -426,7 +464,8 @@ class McpAuthorizationTest {
 
   @Test
   void authorizeWhenRedirectUriIsNotInTheDocumentThenAPageAndNoRedirect() {
-    Map<String, String> q = authorizeParams(clientId, "http://127.0.0.1:33418/evil", Pkced.fresh(), MCP);
+    Map<String, String> q =
+        authorizeParams(clientId, "http://127.0.0.1:33418/evil", Pkced.fresh(), MCP);
 
     HttpResponse<String> r = new Browser().get(authorizeUrl(q));
 
@@ -439,25 +478,39 @@ class McpAuthorizationTest {
 
   @Test
   void authorizeWhenMetadataDocumentRedirectsThenInvalidClientPage() {
-    host.answer("/moved.json", new TestHttpsHost.Answer(302, "application/json", new byte[0],
-        Map.of("Location", clientId), Duration.ZERO));
+    host.answer(
+        "/moved.json",
+        new TestHttpsHost.Answer(
+            302, "application/json", new byte[0], Map.of("Location", clientId), Duration.ZERO));
 
-    HttpResponse<String> r = new Browser().get(authorizeUrl(authorizeParams(host.url("/moved.json"), CLIENT_REDIRECT,
-        Pkced.fresh(), MCP)));
+    HttpResponse<String> r =
+        new Browser()
+            .get(
+                authorizeUrl(
+                    authorizeParams(host.url("/moved.json"), CLIENT_REDIRECT, Pkced.fresh(), MCP)));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("Location")).isEmpty();
     assertThat(r.body()).contains("invalid_client").contains("redirects are not followed");
-    assertThat(warden.lastAuditEvent().path("reason").asText()).isEqualTo("client_metadata_unavailable");
+    assertThat(warden.lastAuditEvent().path("reason").asText())
+        .isEqualTo("client_metadata_unavailable");
   }
 
   @Test
   void authorizeWhenMetadataDocumentIsTooLargeThenInvalidClientPage() {
-    String big = "{\"client_id\":\"" + host.url("/big.json") + "\",\"client_name\":\"" + "x".repeat(6000) + "\"}";
+    String big =
+        "{\"client_id\":\""
+            + host.url("/big.json")
+            + "\",\"client_name\":\""
+            + "x".repeat(6000)
+            + "\"}";
     host.json("/big.json", big);
 
-    HttpResponse<String> r = new Browser().get(authorizeUrl(authorizeParams(host.url("/big.json"), CLIENT_REDIRECT,
-        Pkced.fresh(), MCP)));
+    HttpResponse<String> r =
+        new Browser()
+            .get(
+                authorizeUrl(
+                    authorizeParams(host.url("/big.json"), CLIENT_REDIRECT, Pkced.fresh(), MCP)));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("larger than 5120 bytes");
@@ -465,12 +518,21 @@ class McpAuthorizationTest {
 
   @Test
   void authorizeWhenMetadataDocumentIsSlowThenCutOff() {
-    host.answer("/slow.json", new TestHttpsHost.Answer(200, "application/json",
-        cimd(host.url("/slow.json"), CLIENT_REDIRECT).getBytes(StandardCharsets.UTF_8), Map.of(), Duration.ofSeconds(8)));
+    host.answer(
+        "/slow.json",
+        new TestHttpsHost.Answer(
+            200,
+            "application/json",
+            cimd(host.url("/slow.json"), CLIENT_REDIRECT).getBytes(StandardCharsets.UTF_8),
+            Map.of(),
+            Duration.ofSeconds(8)));
     long start = System.nanoTime();
 
-    HttpResponse<String> r = new Browser().get(authorizeUrl(authorizeParams(host.url("/slow.json"), CLIENT_REDIRECT,
-        Pkced.fresh(), MCP)));
+    HttpResponse<String> r =
+        new Browser()
+            .get(
+                authorizeUrl(
+                    authorizeParams(host.url("/slow.json"), CLIENT_REDIRECT, Pkced.fresh(), MCP)));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("no complete answer within");
@@ -479,8 +541,12 @@ class McpAuthorizationTest {
 
   @Test
   void authorizeWhenMetadataUrlPointsToAPrivateAddressThenRefusedWithoutFetching() {
-    HttpResponse<String> r = new Browser().get(authorizeUrl(authorizeParams("https://10.1.2.3/client.json",
-        CLIENT_REDIRECT, Pkced.fresh(), MCP)));
+    HttpResponse<String> r =
+        new Browser()
+            .get(
+                authorizeUrl(
+                    authorizeParams(
+                        "https://10.1.2.3/client.json", CLIENT_REDIRECT, Pkced.fresh(), MCP)));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("non-public address");
@@ -490,16 +556,27 @@ class McpAuthorizationTest {
   void authorizeWhenMetadataDocumentNamesAnotherClientIdThenInvalidClient() {
     host.json("/impostor.json", cimd(clientId, CLIENT_REDIRECT));
 
-    HttpResponse<String> r = new Browser().get(authorizeUrl(authorizeParams(host.url("/impostor.json"), CLIENT_REDIRECT,
-        Pkced.fresh(), MCP)));
+    HttpResponse<String> r =
+        new Browser()
+            .get(
+                authorizeUrl(
+                    authorizeParams(
+                        host.url("/impostor.json"), CLIENT_REDIRECT, Pkced.fresh(), MCP)));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("not the URL it was fetched from");
-    assertThat(warden.lastAuditEvent().path("reason").asText()).isEqualTo("invalid_client_metadata");
+    assertThat(warden.lastAuditEvent().path("reason").asText())
+        .isEqualTo("invalid_client_metadata");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"client_id=a&client_id=b", "", "client_id=my-client&redirect_uri=x", "response_type=code&response_type=token"})
+  @ValueSource(
+      strings = {
+        "client_id=a&client_id=b",
+        "",
+        "client_id=my-client&redirect_uri=x",
+        "response_type=code&response_type=token"
+      })
   void authorizeWhenParametersAreMalformedThenAPage(String rawQuery) {
     HttpResponse<String> r = new Browser().get(warden.base + "/oauth2/authorize?" + rawQuery);
 
@@ -510,7 +587,8 @@ class McpAuthorizationTest {
   @Test
   void callbackWhenTheBrowserDidNotStartTheSignInThenAPageAndNoCode() {
     Browser victim = new Browser();
-    HttpResponse<String> atIdp = victim.get(authorizeUrl(authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), MCP)));
+    HttpResponse<String> atIdp =
+        victim.get(authorizeUrl(authorizeParams(clientId, CLIENT_REDIRECT, Pkced.fresh(), MCP)));
     HttpResponse<String> back = victim.get(atIdp.headers().firstValue("Location").orElseThrow());
     String callback = back.headers().firstValue("Location").orElseThrow();
 
@@ -523,7 +601,8 @@ class McpAuthorizationTest {
 
   @Test
   void callbackWhenStateIsForgedThenAPage() {
-    HttpResponse<String> r = new Browser().get(warden.base + "/oauth2/callback?code=x&state=Zm9yZ2Vk");
+    HttpResponse<String> r =
+        new Browser().get(warden.base + "/oauth2/callback?code=x&state=Zm9yZ2Vk");
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("no state this server issued");
@@ -531,9 +610,11 @@ class McpAuthorizationTest {
 
   @Test
   void discoveryAdvertisesTheAuthorizationCodeFlowForMcpClients() {
-    for (String path : List.of("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration")) {
+    for (String path :
+        List.of("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration")) {
       JsonNode d = warden.get(path).json();
-      assertThat(d.path("authorization_endpoint").asText()).isEqualTo(warden.base + "/oauth2/authorize");
+      assertThat(d.path("authorization_endpoint").asText())
+          .isEqualTo(warden.base + "/oauth2/authorize");
       assertThat(d.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
       assertThat(d.path("response_types_supported").toString()).contains("\"code\"");
       assertThat(d.path("grant_types_supported").toString()).contains("authorization_code");

@@ -32,17 +32,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Warden's MCP gateway end to end: the official MCP Java SDK as the agent's client and as the MCP
- * server behind the gateway (streamable HTTP in Jetty), a real Warden server between them. One
- * tool allowed and one denied by policy, the upstream getting the brokered secret and never the
- * agent's token, both calls in the chain of the agent's token; and every way in that must fail.
+ * server behind the gateway (streamable HTTP in Jetty), a real Warden server between them. One tool
+ * allowed and one denied by policy, the upstream getting the brokered secret and never the agent's
+ * token, both calls in the chain of the agent's token; and every way in that must fail.
  */
 class McpGatewayTest {
   static final String AGENT = "spiffe://acme.test/ns/ai/sa/agent";
   static final String OTHER = "spiffe://acme.test/ns/ai/sa/stranger";
   static final String UPSTREAM_KEY = "tk_live_upstream_only_4242";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer k8s;
   static ServerFixture warden;
@@ -55,9 +54,16 @@ class McpGatewayTest {
     k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir, Map.of("server.trustDomain", "acme.test"));
     gateway = warden.base + "/mcp/tickets";
-    assertThat(warden.admin("PUT", "/v1/secrets/tickets-key", "{\"value\": \"" + UPSTREAM_KEY + "\", \"owner\": \"ai@acme.test\"}").status())
+    assertThat(
+            warden
+                .admin(
+                    "PUT",
+                    "/v1/secrets/tickets-key",
+                    "{\"value\": \"" + UPSTREAM_KEY + "\", \"owner\": \"ai@acme.test\"}")
+                .status())
         .isEqualTo(200);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -94,7 +100,8 @@ class McpGatewayTest {
           workloads: {spiffeIds: [%s]}
           resources: [tickets]
           maxTtl: 1s
-        """.formatted(k8s.issuer(), AGENT, OTHER, gateway, upstream.url(), AGENT, OTHER));
+        """
+            .formatted(k8s.issuer(), AGENT, OTHER, gateway, upstream.url(), AGENT, OTHER));
   }
 
   @AfterAll
@@ -105,35 +112,51 @@ class McpGatewayTest {
   }
 
   static String token(String sa, String resource) {
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", k8s.kubernetesToken("ai", sa, sa + "-pod"), "resource", resource));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                k8s.kubernetesToken("ai", sa, sa + "-pod"),
+                "resource",
+                resource));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     return r.json().path("access_token").asText();
   }
 
   static McpSyncClient client(String bearer) {
-    HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(warden.base)
-        .endpoint("/mcp/tickets")
-        .jsonMapper(new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind.ObjectMapper()))
-        .httpRequestCustomizer((b, method, uri, body, ctx) -> b.header("Authorization", "Bearer " + bearer))
-        .build();
+    HttpClientStreamableHttpTransport transport =
+        HttpClientStreamableHttpTransport.builder(warden.base)
+            .endpoint("/mcp/tickets")
+            .jsonMapper(new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind.ObjectMapper()))
+            .httpRequestCustomizer(
+                (b, method, uri, body, ctx) -> b.header("Authorization", "Bearer " + bearer))
+            .build();
     return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build();
   }
 
   @Test
-  void theSdkClientCallsAnAllowedToolAndIsRefusedADeniedOneAndBothAreHopsOfItsTokensChain() throws Exception {
+  void theSdkClientCallsAnAllowedToolAndIsRefusedADeniedOneAndBothAreHopsOfItsTokensChain()
+      throws Exception {
     String token = token("agent", gateway);
     String jti = SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
     int seenBefore = upstream.authorizations.size();
 
     try (McpSyncClient client = client(token)) {
       client.initialize();
-      McpSchema.CallToolResult ok = client.callTool(new McpSchema.CallToolRequest("search_tickets",
-          Map.of("query", "printer")));
-      assertThat(((McpSchema.TextContent) ok.content().getFirst()).text()).contains("search_tickets ran");
+      McpSchema.CallToolResult ok =
+          client.callTool(
+              new McpSchema.CallToolRequest("search_tickets", Map.of("query", "printer")));
+      assertThat(((McpSchema.TextContent) ok.content().getFirst()).text())
+          .contains("search_tickets ran");
 
-      assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("delete_ticket", Map.of("query", "1"))))
+      assertThatThrownBy(
+              () ->
+                  client.callTool(
+                      new McpSchema.CallToolRequest("delete_ticket", Map.of("query", "1"))))
           .isInstanceOf(McpError.class)
           .hasMessageContaining("delete_ticket is not allowed for " + AGENT);
     }
@@ -152,9 +175,17 @@ class McpGatewayTest {
     assertThat(root.path("id").asText()).isEqualTo(jti);
     assertThat(root.path("type").asText()).isEqualTo("token.issued");
     List<String> children = new ArrayList<>();
-    root.path("children").forEach(c -> children.add(c.path("type").asText() + " " + c.path("outcome").asText() + " "
-        + c.path("tool").asText()));
-    assertThat(children).contains("mcp.tool_call allow search_tickets", "mcp.tool_denied deny delete_ticket");
+    root.path("children")
+        .forEach(
+            c ->
+                children.add(
+                    c.path("type").asText()
+                        + " "
+                        + c.path("outcome").asText()
+                        + " "
+                        + c.path("tool").asText()));
+    assertThat(children)
+        .contains("mcp.tool_call allow search_tickets", "mcp.tool_denied deny delete_ticket");
     JsonNode denied = null;
     for (JsonNode h : chain.path("hops")) {
       if ("mcp.tool_denied".equals(h.path("type").asText())) {
@@ -165,12 +196,15 @@ class McpGatewayTest {
     assertThat(denied.path("reason").asText()).isEqualTo("condition_false");
     assertThat(denied.path("details").path("previousHop").asText()).isEqualTo(jti);
     assertThat(denied.path("details").path("previousHopHash").asText()).hasSize(64);
-    assertThat(denied.path("details").path("decisionInputs").asText()).contains("\"mcp\"").contains("delete_ticket");
+    assertThat(denied.path("details").path("decisionInputs").asText())
+        .contains("\"mcp\"")
+        .contains("delete_ticket");
     assertThat(chain.toString()).doesNotContain(UPSTREAM_KEY).doesNotContain(token);
   }
 
   @Test
-  void withoutATokenTheAnswerIs401WithTheProtectedResourceMetadataToStartDiscoveryFrom() throws Exception {
+  void withoutATokenTheAnswerIs401WithTheProtectedResourceMetadataToStartDiscoveryFrom()
+      throws Exception {
     HttpResponse<String> r = post(null, initialize(), Map.of());
 
     assertThat(r.statusCode()).isEqualTo(401);
@@ -180,8 +214,10 @@ class McpGatewayTest {
 
     JsonNode doc = warden.get("/.well-known/oauth-protected-resource/mcp/tickets").json();
     assertThat(doc.path("resource").asText()).isEqualTo(gateway);
-    assertThat(doc.path("authorization_servers").path(0).asText()).isEqualTo(warden.server.issuer());
-    assertThat(warden.get("/mcp/tickets/.well-known/oauth-protected-resource").json()).isEqualTo(doc);
+    assertThat(doc.path("authorization_servers").path(0).asText())
+        .isEqualTo(warden.server.issuer());
+    assertThat(warden.get("/mcp/tickets/.well-known/oauth-protected-resource").json())
+        .isEqualTo(doc);
     assertThat(upstream.toolsRun).doesNotContain("delete_ticket");
   }
 
@@ -193,7 +229,8 @@ class McpGatewayTest {
     HttpResponse<String> r = post(ledger, initialize(), Map.of());
 
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"")
+    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("error=\"invalid_token\"")
         .contains("resource_metadata=");
     assertThat(r.body()).contains("wrong_audience");
     JsonNode chain = warden.admin("GET", "/v1/audit/chains/" + jti, null).json();
@@ -232,11 +269,18 @@ class McpGatewayTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"{", "[]", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", "42",
-      "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}", "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
-      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"method\":\"tools/call\"}",
-      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {}",
-      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}"})
+  @ValueSource(
+      strings = {
+        "{",
+        "[]",
+        "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]",
+        "42",
+        "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"method\":\"tools/call\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}"
+      })
   void aMalformedMessageIsAnsweredWithAJsonRpcErrorAndNeverForwarded(String body) throws Exception {
     String token = token("agent", gateway);
     int before = upstream.authorizations.size();
@@ -250,14 +294,32 @@ class McpGatewayTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {"séarch_tickets", "search_tickets\n", "search tickets", "search_tickets;rm -rf /",
-      "search_tickets\u200b", "../search_tickets", "", "$(id)"})
+  @ValueSource(
+      strings = {
+        "séarch_tickets",
+        "search_tickets\n",
+        "search tickets",
+        "search_tickets;rm -rf /",
+        "search_tickets\u200b",
+        "../search_tickets",
+        "",
+        "$(id)"
+      })
   void aToolNameOutsideTheMcpRulesIsRefusedAuditedAndNeverForwarded(String name) throws Exception {
     String token = token("agent", gateway);
     String jti = SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
     int before = upstream.authorizations.size();
-    String body = ServerFixture.JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 7, "method", "tools/call",
-        "params", Map.of("name", name, "arguments", Map.of())));
+    String body =
+        ServerFixture.JSON.writeValueAsString(
+            Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                7,
+                "method",
+                "tools/call",
+                "params",
+                Map.of("name", name, "arguments", Map.of())));
 
     HttpResponse<String> r = post(token, body, Map.of());
 
@@ -265,7 +327,8 @@ class McpGatewayTest {
     JsonNode answer = ServerFixture.JSON.readTree(r.body());
     assertThat(answer.path("id").asInt()).isEqualTo(7);
     assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32602);
-    assertThat(answer.path("error").path("data").path("reason").asText()).isEqualTo("invalid_tool_name");
+    assertThat(answer.path("error").path("data").path("reason").asText())
+        .isEqualTo("invalid_tool_name");
     assertThat(upstream.authorizations).hasSize(before);
     JsonNode chain = warden.admin("GET", "/v1/audit/chains/" + jti, null).json();
     assertThat(chain.toString()).contains("mcp.tool_denied").contains("invalid_tool_name");
@@ -273,8 +336,17 @@ class McpGatewayTest {
 
   @Test
   void aToolNameOverTheLengthLimitIsRefused() throws Exception {
-    String body = ServerFixture.JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 1, "method", "tools/call",
-        "params", Map.of("name", "a".repeat(129))));
+    String body =
+        ServerFixture.JSON.writeValueAsString(
+            Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                1,
+                "method",
+                "tools/call",
+                "params",
+                Map.of("name", "a".repeat(129))));
 
     HttpResponse<String> r = post(token("agent", gateway), body, Map.of());
 
@@ -285,22 +357,43 @@ class McpGatewayTest {
   void anMcpNameHeaderThatDisagreesWithTheBodyIsRefusedBeforeAnyDecision() throws Exception {
     String token = token("agent", gateway);
     int before = upstream.authorizations.size();
-    String body = ServerFixture.JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 3, "method", "tools/call",
-        "params", Map.of("name", "delete_ticket", "arguments", Map.of())));
+    String body =
+        ServerFixture.JSON.writeValueAsString(
+            Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                3,
+                "method",
+                "tools/call",
+                "params",
+                Map.of("name", "delete_ticket", "arguments", Map.of())));
 
-    HttpResponse<String> r = post(token, body, Map.of("Mcp-Method", "tools/call", "Mcp-Name", "search_tickets"));
+    HttpResponse<String> r =
+        post(token, body, Map.of("Mcp-Method", "tools/call", "Mcp-Name", "search_tickets"));
 
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(ServerFixture.JSON.readTree(r.body()).path("error").path("code").asInt()).isEqualTo(-32020);
+    assertThat(ServerFixture.JSON.readTree(r.body()).path("error").path("code").asInt())
+        .isEqualTo(-32020);
     assertThat(upstream.authorizations).hasSize(before);
   }
 
   @Test
   void aClientOfRevision20260728MustSendTheMirroredHeaders() throws Exception {
-    String body = ServerFixture.JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 3, "method", "tools/call",
-        "params", Map.of("name", "search_tickets", "arguments", Map.of())));
+    String body =
+        ServerFixture.JSON.writeValueAsString(
+            Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                3,
+                "method",
+                "tools/call",
+                "params",
+                Map.of("name", "search_tickets", "arguments", Map.of())));
 
-    HttpResponse<String> r = post(token("agent", gateway), body, Map.of("MCP-Protocol-Version", "2026-07-28"));
+    HttpResponse<String> r =
+        post(token("agent", gateway), body, Map.of("MCP-Protocol-Version", "2026-07-28"));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("Mcp-Method is required");
@@ -308,15 +401,29 @@ class McpGatewayTest {
 
   @Test
   void base64EncodedMcpNameThatAgreesWithTheBodyPasses() throws Exception {
-    String body = ServerFixture.JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 3, "method", "tools/call",
-        "params", Map.of("name", "search_tickets", "arguments", Map.of())));
-    String encoded = "=?base64?" + java.util.Base64.getEncoder().encodeToString(
-        "search_tickets".getBytes(StandardCharsets.UTF_8)) + "?=";
+    String body =
+        ServerFixture.JSON.writeValueAsString(
+            Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                3,
+                "method",
+                "tools/call",
+                "params",
+                Map.of("name", "search_tickets", "arguments", Map.of())));
+    String encoded =
+        "=?base64?"
+            + java.util.Base64.getEncoder()
+                .encodeToString("search_tickets".getBytes(StandardCharsets.UTF_8))
+            + "?=";
 
-    HttpResponse<String> r = post(token("agent", gateway), body, Map.of("Mcp-Method", "tools/call", "Mcp-Name",
-        encoded));
+    HttpResponse<String> r =
+        post(
+            token("agent", gateway), body, Map.of("Mcp-Method", "tools/call", "Mcp-Name", encoded));
 
-    // no session was initialised, so the SDK server refuses the call itself: the gateway let it through
+    // no session was initialised, so the SDK server refuses the call itself: the gateway let it
+    // through
     assertThat(r.body()).doesNotContain("-32020").doesNotContain("invalid_tool_name");
   }
 
@@ -331,19 +438,23 @@ class McpGatewayTest {
         + "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
   }
 
-  static HttpResponse<String> post(String bearer, String body, Map<String, String> headers) throws Exception {
+  static HttpResponse<String> post(String bearer, String body, Map<String, String> headers)
+      throws Exception {
     return post(bearer, body, headers, "/mcp/tickets");
   }
 
-  static HttpResponse<String> post(String bearer, String body, Map<String, String> headers, String path)
-      throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(warden.base + path))
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+  static HttpResponse<String> post(
+      String bearer, String body, Map<String, String> headers, String path) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(warden.base + path))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }
     new LinkedHashMap<>(headers).forEach(b::header);
-    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return HttpClient.newHttpClient()
+        .send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 }

@@ -30,18 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An MCP server protected by the resource helper ({@link ProtectedResource}, warden-resource) and a
- * client that knows only the server's URL: the 401 challenge leads it to the RFC 9728 metadata, that
- * to Warden's RFC 8414 metadata, and from there through CIMD, PKCE and the user's sign-in to a token
- * the server accepts. Also: step-up (403 insufficient_scope), revocation seen through introspection,
- * a token for another resource refused, and a headless agent's client-credentials token (MCP
- * client-credentials extension) with the resource checked strictly.
+ * client that knows only the server's URL: the 401 challenge leads it to the RFC 9728 metadata,
+ * that to Warden's RFC 8414 metadata, and from there through CIMD, PKCE and the user's sign-in to a
+ * token the server accepts. Also: step-up (403 insufficient_scope), revocation seen through
+ * introspection, a token for another resource refused, and a headless agent's client-credentials
+ * token (MCP client-credentials extension) with the resource checked strictly.
  */
 class McpResourceServerTest {
   static final String LOGIN_CLIENT = "warden-login";
   static final String LOGIN_SECRET = "idp-secret-Hs7Kq2Lp";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static TestOidcProvider idp;
@@ -55,13 +54,16 @@ class McpResourceServerTest {
   @BeforeAll
   static void start() throws IOException {
     int port = ServerFixture.freePort();
-    idp = TestOidcProvider.start(LOGIN_CLIENT, LOGIN_SECRET, "http://127.0.0.1:" + port + "/oauth2/callback");
+    idp =
+        TestOidcProvider.start(
+            LOGIN_CLIENT, LOGIN_SECRET, "http://127.0.0.1:" + port + "/oauth2/callback");
     k8s = TestOidcIssuer.builder().audience("http://127.0.0.1:" + port).path("/k8s").start();
     host = TestHttpsHost.start();
     Path ca = dir.resolve("ca.pem");
     Files.writeString(ca, host.caPem(), StandardCharsets.US_ASCII);
     clientId = host.url("/client.json");
-    host.json("/client.json", McpAuthorizationTest.cimd(clientId, McpAuthorizationTest.CLIENT_REDIRECT));
+    host.json(
+        "/client.json", McpAuthorizationTest.cimd(clientId, McpAuthorizationTest.CLIENT_REDIRECT));
     mcp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     mcpUrl = "http://127.0.0.1:" + mcp.getAddress().getPort() + "/mcp";
     Map<String, String> cfg = new LinkedHashMap<>();
@@ -74,7 +76,8 @@ class McpResourceServerTest {
     warden = ServerFixture.start(dir.resolve("data"), cfg);
     McpAuthorizationTest.warden = warden;
     McpAuthorizationTest.clientId = clientId;
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: corp}
         spec: {type: oidc, issuer: %s, audiences: [%s], algorithms: [RS256], claims: {groups: groups}}
@@ -97,32 +100,53 @@ class McpResourceServerTest {
         kind: AccessPolicy
         metadata: {name: bot-to-notes}
         spec: {workloads: {spiffeIds: [spiffe://warden.local/ns/agents/sa/notes-bot]}, resources: [notes-mcp], scopes: [notes:read]}
-        """.formatted(idp.issuer(), LOGIN_CLIENT, k8s.issuer(), warden.base, mcpUrl));
-    ProtectedResource pr = ProtectedResource.builder(mcpUrl, warden.base).scopesSupported("notes:read")
-        .name("Notes").introspectWith(introspector()).build();
+        """
+            .formatted(idp.issuer(), LOGIN_CLIENT, k8s.issuer(), warden.base, mcpUrl));
+    ProtectedResource pr =
+        ProtectedResource.builder(mcpUrl, warden.base)
+            .scopesSupported("notes:read")
+            .name("Notes")
+            .introspectWith(introspector())
+            .build();
     mcp.createContext(pr.metadataPath(), pr.metadataHandler());
-    mcp.createContext("/mcp", ex -> {
-      ProtectedResource.Principal p = (ProtectedResource.Principal) ex.getAttribute("warden.principal");
-      byte[] body = ("{\"subject\":\"" + p.subject() + "\",\"actors\":\"" + String.join(",", p.actors()) + "\"}")
-          .getBytes(StandardCharsets.UTF_8);
-      try (ex) {
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-          o.write(body);
-        }
-      }
-    }).getFilters().add(pr.filter("notes:read"));
-    mcp.createContext("/mcp-write", ex -> {
-      try (ex) {
-        ex.sendResponseHeaders(204, -1);
-      }
-    }).getFilters().add(pr.filter("notes:read", "notes:write"));
+    mcp.createContext(
+            "/mcp",
+            ex -> {
+              ProtectedResource.Principal p =
+                  (ProtectedResource.Principal) ex.getAttribute("warden.principal");
+              byte[] body =
+                  ("{\"subject\":\""
+                          + p.subject()
+                          + "\",\"actors\":\""
+                          + String.join(",", p.actors())
+                          + "\"}")
+                      .getBytes(StandardCharsets.UTF_8);
+              try (ex) {
+                ex.sendResponseHeaders(200, body.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                  o.write(body);
+                }
+              }
+            })
+        .getFilters()
+        .add(pr.filter("notes:read"));
+    mcp.createContext(
+            "/mcp-write",
+            ex -> {
+              try (ex) {
+                ex.sendResponseHeaders(204, -1);
+              }
+            })
+        .getFilters()
+        .add(pr.filter("notes:read", "notes:write"));
     mcp.start();
   }
 
   /** An admin token with only the introspect scope, as an MCP server would hold. */
   static String introspector() {
-    ServerFixture.Response r = warden.admin("POST", "/v1/admin-tokens", "{\"name\":\"notes-mcp\",\"scopes\":[\"introspect\"]}");
+    ServerFixture.Response r =
+        warden.admin(
+            "POST", "/v1/admin-tokens", "{\"name\":\"notes-mcp\",\"scopes\":[\"introspect\"]}");
     assertThat(r.status()).as(r.json().toString()).isIn(200, 201);
     return r.json().path("token").asText();
   }
@@ -162,22 +186,27 @@ class McpResourceServerTest {
     return ServerFixture.JSON.readTree(body);
   }
 
-  /** The client's side: discovery from the MCP server's URL alone, then the authorization code flow. */
+  /**
+   * The client's side: discovery from the MCP server's URL alone, then the authorization code flow.
+   */
   static String userToken(String scope) throws IOException {
     HttpResponse<String> unauthorized = get(mcpUrl, null);
     assertThat(unauthorized.statusCode()).isEqualTo(401);
-    Matcher m = Pattern.compile("resource_metadata=\"([^\"]+)\"").matcher(
-        unauthorized.headers().firstValue("WWW-Authenticate").orElseThrow());
+    Matcher m =
+        Pattern.compile("resource_metadata=\"([^\"]+)\"")
+            .matcher(unauthorized.headers().firstValue("WWW-Authenticate").orElseThrow());
     assertThat(m.find()).isTrue();
     JsonNode prm = json(get(m.group(1), null).body());
     assertThat(prm.path("resource").asText()).isEqualTo(mcpUrl);
     String as = prm.path("authorization_servers").get(0).asText();
     JsonNode asMeta = json(get(as + "/.well-known/oauth-authorization-server", null).body());
     assertThat(asMeta.path("client_id_metadata_document_supported").asBoolean()).isTrue();
-    assertThat(asMeta.path("authorization_endpoint").asText()).isEqualTo(warden.base + "/oauth2/authorize");
+    assertThat(asMeta.path("authorization_endpoint").asText())
+        .isEqualTo(warden.base + "/oauth2/authorize");
     McpAuthorizationTest.Pkced p = McpAuthorizationTest.Pkced.fresh();
-    Map<String, String> q = McpAuthorizationTest.authorizeParams(clientId, McpAuthorizationTest.CLIENT_REDIRECT, p,
-        prm.path("resource").asText());
+    Map<String, String> q =
+        McpAuthorizationTest.authorizeParams(
+            clientId, McpAuthorizationTest.CLIENT_REDIRECT, p, prm.path("resource").asText());
     q.put("scope", scope);
     String code = McpAuthorizationTest.authorize(q).get("code");
     ServerFixture.Response t = McpAuthorizationTest.exchange(code, p, mcpUrl);
@@ -198,8 +227,12 @@ class McpResourceServerTest {
 
   @Test
   void protectedResourceMetadataNamesWardenAndTheScopes() throws IOException {
-    HttpResponse<String> r = get("http://127.0.0.1:" + mcp.getAddress().getPort()
-        + "/.well-known/oauth-protected-resource/mcp", null);
+    HttpResponse<String> r =
+        get(
+            "http://127.0.0.1:"
+                + mcp.getAddress().getPort()
+                + "/.well-known/oauth-protected-resource/mcp",
+            null);
 
     JsonNode prm = json(r.body());
     assertThat(prm.path("resource").asText()).isEqualTo(mcpUrl);
@@ -213,19 +246,26 @@ class McpResourceServerTest {
     HttpResponse<String> r = get(mcpUrl, null);
 
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).isEqualTo("Bearer resource_metadata=\"http://127.0.0.1:"
-        + mcp.getAddress().getPort() + "/.well-known/oauth-protected-resource/mcp\", scope=\"notes:read\"");
+    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .isEqualTo(
+            "Bearer resource_metadata=\"http://127.0.0.1:"
+                + mcp.getAddress().getPort()
+                + "/.well-known/oauth-protected-resource/mcp\", scope=\"notes:read\"");
   }
 
   @Test
-  void tokenWithoutTheNeededScopeGets403InsufficientScopeWithTheScopeForStepUp() throws IOException {
+  void tokenWithoutTheNeededScopeGets403InsufficientScopeWithTheScopeForStepUp()
+      throws IOException {
     String token = userToken("notes:read");
 
-    HttpResponse<String> r = get("http://127.0.0.1:" + mcp.getAddress().getPort() + "/mcp-write", token);
+    HttpResponse<String> r =
+        get("http://127.0.0.1:" + mcp.getAddress().getPort() + "/mcp-write", token);
 
     assertThat(r.statusCode()).isEqualTo(403);
     String challenge = r.headers().firstValue("WWW-Authenticate").orElseThrow();
-    assertThat(challenge).contains("error=\"insufficient_scope\"").contains("scope=\"notes:read notes:write\"")
+    assertThat(challenge)
+        .contains("error=\"insufficient_scope\"")
+        .contains("scope=\"notes:read notes:write\"")
         .contains("resource_metadata=\"");
   }
 
@@ -239,7 +279,8 @@ class McpResourceServerTest {
 
     HttpResponse<String> r = get(mcpUrl, token);
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+    assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("error=\"invalid_token\"");
   }
 
   @Test
@@ -267,7 +308,8 @@ class McpResourceServerTest {
     HttpResponse<String> r = get(mcpUrl, t.json().path("access_token").asText());
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(json(r.body()).path("subject").asText()).isEqualTo("spiffe://warden.local/ns/agents/sa/notes-bot");
+    assertThat(json(r.body()).path("subject").asText())
+        .isEqualTo("spiffe://warden.local/ns/agents/sa/notes-bot");
   }
 
   @Test

@@ -21,16 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * client, against an MCP server built with the same SDK and protected by Warden: the client finds
  * Warden from the server's 401 (RFC 9728), reads Warden's RFC 8414 metadata, identifies itself with
  * a Client ID Metadata Document, sends the user through Warden's authorization endpoint with PKCE
- * S256, the user signs in at a real OIDC provider, and the client redeems the code with the
- * {@code resource} it was authorized for; the server accepts the token through RFC 7662
- * introspection. All of it done by the SDK on its own.
+ * S256, the user signs in at a real OIDC provider, and the client redeems the code with the {@code
+ * resource} it was authorized for; the server accepts the token through RFC 7662 introspection. All
+ * of it done by the SDK on its own.
  */
 class McpSdkClientTest {
   static final String LOGIN_CLIENT = "warden-login";
   static final String LOGIN_SECRET = "idp-secret-Vd7Qp2Lm";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static TestOidcProvider idp;
@@ -47,16 +46,21 @@ class McpSdkClientTest {
   @BeforeAll
   static void start() throws Exception {
     int port = ServerFixture.freePort();
-    idp = TestOidcProvider.start(LOGIN_CLIENT, LOGIN_SECRET, "http://127.0.0.1:" + port + "/oauth2/callback");
+    idp =
+        TestOidcProvider.start(
+            LOGIN_CLIENT, LOGIN_SECRET, "http://127.0.0.1:" + port + "/oauth2/callback");
     host = TestHttpsHost.start();
     Path ca = dir.resolve("cimd-ca.pem");
     Files.writeString(ca, host.caPem(), StandardCharsets.US_ASCII);
     clientId = host.url("/clients/notes-agent.json");
     redirect = "http://127.0.0.1:" + ServerFixture.freePort() + "/callback";
-    host.json("/clients/notes-agent.json", """
+    host.json(
+        "/clients/notes-agent.json",
+        """
         {"client_id": "%s", "client_name": "Notes agent", "redirect_uris": ["%s"],
          "grant_types": ["authorization_code"], "response_types": ["code"], "token_endpoint_auth_method": "none"}
-        """.formatted(clientId, redirect));
+        """
+            .formatted(clientId, redirect));
     Map<String, String> cfg = new LinkedHashMap<>();
     cfg.put("server.port", Integer.toString(port));
     cfg.put("login.provider", "corp");
@@ -67,7 +71,8 @@ class McpSdkClientTest {
     warden = ServerFixture.start(dir.resolve("data"), cfg);
     int notesPort = ServerFixture.freePort();
     notesUrl = "http://127.0.0.1:" + notesPort + "/mcp";
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: corp}
         spec: {type: oidc, issuer: %s, audiences: [%s], algorithms: [RS256], claims: {email: email, groups: groups}}
@@ -83,13 +88,22 @@ class McpSdkClientTest {
           resources: [notes-mcp]
           scopes: [notes:read]
           maxTtl: 10m
-        """.formatted(idp.issuer(), LOGIN_CLIENT, notesUrl));
-    // the headless agent's side: a Kubernetes workload, and a gateway in front of an SDK-built server
+        """
+            .formatted(idp.issuer(), LOGIN_CLIENT, notesUrl));
+    // the headless agent's side: a Kubernetes workload, and a gateway in front of an SDK-built
+    // server
     k8s = dev.warden.testkit.TestOidcIssuer.builder().audience("warden").start();
     tickets = new McpUpstreamServer();
-    assertThat(warden.admin("PUT", "/v1/secrets/tickets-key", "{\"value\": \"" + UPSTREAM_KEY
-        + "\", \"owner\": \"ai@acme.test\"}").status()).isEqualTo(200);
-    warden.apply("""
+    assertThat(
+            warden
+                .admin(
+                    "PUT",
+                    "/v1/secrets/tickets-key",
+                    "{\"value\": \"" + UPSTREAM_KEY + "\", \"owner\": \"ai@acme.test\"}")
+                .status())
+        .isEqualTo(200);
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [warden], algorithms: [RS256]}
@@ -111,9 +125,18 @@ class McpSdkClientTest {
           resources: [tickets]
           maxTtl: 10m
           condition: request.mcp.method != "tools/call" || request.mcp.tool == "search_tickets"
-        """.formatted(k8s.issuer(), AGENT, warden.base, tickets.url(), AGENT));
-    notes = NodeSdk.start("server.mjs", Map.of("PORT", Integer.toString(notesPort), "WARDEN", warden.base,
-        "INTROSPECTION_TOKEN", warden.adminToken));
+        """
+            .formatted(k8s.issuer(), AGENT, warden.base, tickets.url(), AGENT));
+    notes =
+        NodeSdk.start(
+            "server.mjs",
+            Map.of(
+                "PORT",
+                Integer.toString(notesPort),
+                "WARDEN",
+                warden.base,
+                "INTROSPECTION_TOKEN",
+                warden.adminToken));
   }
 
   @AfterAll
@@ -133,11 +156,27 @@ class McpSdkClientTest {
   }
 
   @Test
-  void theTypeScriptSdkClientDiscoversWardenGetsAUserTokenWithPkceAndCallsTheSdkServer() throws Exception {
+  void theTypeScriptSdkClientDiscoversWardenGetsAUserTokenWithPkceAndCallsTheSdkServer()
+      throws Exception {
     idp.signIn(new TestOidcProvider.User("u-1842", "ada@acme.test", List.of("mcp-users")));
-    List<JsonNode> out = NodeSdk.run("client.mjs", Map.of("MODE", "user", "MCP_URL", notesUrl,
-        "CIMD_URL", clientId, "REDIRECT_URI", redirect,
-        "ALLOWED_TOOL", "read_note", "ALLOWED_ARGS", "{\"id\":\"n-7\"}", "DENIED_TOOL", "purge_notes"));
+    List<JsonNode> out =
+        NodeSdk.run(
+            "client.mjs",
+            Map.of(
+                "MODE",
+                "user",
+                "MCP_URL",
+                notesUrl,
+                "CIMD_URL",
+                clientId,
+                "REDIRECT_URI",
+                redirect,
+                "ALLOWED_TOOL",
+                "read_note",
+                "ALLOWED_ARGS",
+                "{\"id\":\"n-7\"}",
+                "DENIED_TOOL",
+                "purge_notes"));
 
     JsonNode authorize = NodeSdk.step(out, "authorize");
     assertThat(authorize.path("url").asText()).isEqualTo(warden.base + "/oauth2/authorize");
@@ -150,35 +189,60 @@ class McpSdkClientTest {
     JsonNode allowed = NodeSdk.step(out, "allowed");
     assertThat(allowed.path("isError").asBoolean()).isFalse();
     // the server saw the user as subject and the client as actor
-    assertThat(allowed.path("content").path(0).path("text").asText()).contains("note n-7 for ").contains(
-        " via " + clientId);
+    assertThat(allowed.path("content").path(0).path("text").asText())
+        .contains("note n-7 for ")
+        .contains(" via " + clientId);
     JsonNode denied = NodeSdk.step(out, "denied");
     assertThat(denied.toString()).contains("insufficient_scope");
     NodeSdk.step(out, "done");
 
-    JsonNode granted = warden.admin("GET", "/v1/audit?type=authorization.granted&limit=5", null).json();
+    JsonNode granted =
+        warden.admin("GET", "/v1/audit?type=authorization.granted&limit=5", null).json();
     assertThat(granted.path("events").toString()).contains(clientId);
   }
 
   @Test
-  void theTypeScriptSdkClientAsAHeadlessAgentGetsItsTokenWithItsWorkloadIdentityAndCallsToolsThroughTheGateway()
-      throws Exception {
+  void
+      theTypeScriptSdkClientAsAHeadlessAgentGetsItsTokenWithItsWorkloadIdentityAndCallsToolsThroughTheGateway()
+          throws Exception {
     String gateway = warden.base + "/mcp/tickets";
-    List<JsonNode> out = NodeSdk.run("client.mjs", Map.of("MODE", "headless", "MCP_URL", gateway,
-        "ASSERTION", k8s.kubernetesToken("ai", "agent", "agent-pod"), "CLIENT_ID", AGENT, "ISSUER", warden.base,
-        "ALLOWED_TOOL", "search_tickets", "ALLOWED_ARGS", "{\"query\":\"printer\"}", "DENIED_TOOL", "delete_ticket"));
+    List<JsonNode> out =
+        NodeSdk.run(
+            "client.mjs",
+            Map.of(
+                "MODE",
+                "headless",
+                "MCP_URL",
+                gateway,
+                "ASSERTION",
+                k8s.kubernetesToken("ai", "agent", "agent-pod"),
+                "CLIENT_ID",
+                AGENT,
+                "ISSUER",
+                warden.base,
+                "ALLOWED_TOOL",
+                "search_tickets",
+                "ALLOWED_ARGS",
+                "{\"query\":\"printer\"}",
+                "DENIED_TOOL",
+                "delete_ticket"));
 
-    assertThat(NodeSdk.step(out, "token").path("tokenType").asText()).isEqualToIgnoringCase("bearer");
+    assertThat(NodeSdk.step(out, "token").path("tokenType").asText())
+        .isEqualToIgnoringCase("bearer");
     JsonNode allowed = NodeSdk.step(out, "allowed");
     assertThat(allowed.path("isError").asBoolean()).isFalse();
-    assertThat(allowed.path("content").path(0).path("text").asText()).contains("search_tickets ran");
+    assertThat(allowed.path("content").path(0).path("text").asText())
+        .contains("search_tickets ran");
     JsonNode denied = NodeSdk.step(out, "denied");
     assertThat(denied.toString()).contains("delete_ticket");
     assertThat(tickets.toolsRun).contains("search_tickets").doesNotContain("delete_ticket");
     // the upstream saw only its own credential, never the agent's token
-    assertThat(tickets.authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer " + UPSTREAM_KEY));
+    assertThat(tickets.authorizations)
+        .isNotEmpty()
+        .allMatch(a -> a.equals("Bearer " + UPSTREAM_KEY));
 
-    JsonNode calls = warden.admin("GET", "/v1/audit?type=mcp.tool_call&limit=5", null).json().path("events");
+    JsonNode calls =
+        warden.admin("GET", "/v1/audit?type=mcp.tool_call&limit=5", null).json().path("events");
     String root = calls.path(0).path("details").path("chainRoot").asText();
     JsonNode chain = warden.admin("GET", "/v1/audit/chains/" + root, null).json();
     assertThat(chain.path("intact").asBoolean()).isTrue();

@@ -65,8 +65,7 @@ class MutualTlsTest {
   static final String API = "spiffe://warden.local/payments/api";
   static final String AUDIENCE = "https://ledger.example.org";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   WardenServer server;
   String base;
   String adminToken;
@@ -81,9 +80,14 @@ class MutualTlsTest {
     flags.put("tls.selfIssued", "true");
     flags.put("tls.dnsNames", "localhost");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC(),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    server =
+        WardenServer.start(
+            ConfigLoader.load(null, Map.of(), flags),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).isTrue();
     adminToken = m.group(1);
     base = "https://localhost:" + server.port();
@@ -91,20 +95,59 @@ class MutualTlsTest {
     // bootstrap trust the way an operator would: fetch the bundle once out of band (here: from the
     // server's own store through a trust-all client, then never again)
     HttpClient insecure = HttpClient.newBuilder().sslContext(trustAll()).build();
-    JsonNode b = JSON.readTree(insecure.send(HttpRequest.newBuilder(URI.create(base + "/v1/bundle")).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode b =
+        JSON.readTree(
+            insecure
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/bundle")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
     bundle = new ArrayList<>();
     for (JsonNode k : b.get("keys")) {
       if (k.get("use").asText().equals("x509-svid")) {
         bundle.add(Der.certificate(Base64.getDecoder().decode(k.get("x5c").get(0).asText())));
       }
     }
-    admin("POST", "/v1/apply", JSON.writeValueAsString(Map.of("documents", List.of(
-        Map.of("kind", "Workload", "spec", Map.of("spiffeId", API, "selectors", List.of("unix:uid=1000"),
-            "owner", "payments@example.org", "nodeSelectors", List.of("node:pool=web"))),
-        Map.of("kind", "Resource", "metadata", Map.of("name", "ledger"), "spec", Map.of("audience", AUDIENCE)),
-        Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "api-to-ledger"), "spec",
-            Map.of("workloads", Map.of("spiffeIds", List.of(API)), "resources", List.of("ledger"), "maxTtl", "5m"))))));
+    admin(
+        "POST",
+        "/v1/apply",
+        JSON.writeValueAsString(
+            Map.of(
+                "documents",
+                List.of(
+                    Map.of(
+                        "kind",
+                        "Workload",
+                        "spec",
+                        Map.of(
+                            "spiffeId",
+                            API,
+                            "selectors",
+                            List.of("unix:uid=1000"),
+                            "owner",
+                            "payments@example.org",
+                            "nodeSelectors",
+                            List.of("node:pool=web"))),
+                    Map.of(
+                        "kind",
+                        "Resource",
+                        "metadata",
+                        Map.of("name", "ledger"),
+                        "spec",
+                        Map.of("audience", AUDIENCE)),
+                    Map.of(
+                        "kind",
+                        "AccessPolicy",
+                        "metadata",
+                        Map.of("name", "api-to-ledger"),
+                        "spec",
+                        Map.of(
+                            "workloads",
+                            Map.of("spiffeIds", List.of(API)),
+                            "resources",
+                            List.of("ledger"),
+                            "maxTtl",
+                            "5m"))))));
   }
 
   @AfterAll
@@ -117,10 +160,19 @@ class MutualTlsTest {
   }
 
   JsonNode admin(String method, String path, String body) throws Exception {
-    HttpResponse<String> r = client(trusting(null, null)).send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client(trusting(null, null))
+            .send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", "Bearer " + adminToken)
+                    .header("Content-Type", "application/json")
+                    .method(
+                        method,
+                        body == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
     return JSON.readTree(r.body());
   }
@@ -132,13 +184,15 @@ class MutualTlsTest {
     for (int i = 0; i < bundle.size(); i++) {
       ts.setCertificateEntry("ca" + i, bundle.get(i));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
     KeyManagerFactory kmf = null;
     if (clientChain != null) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setKeyEntry("svid", clientKey, "x".toCharArray(), clientChain.toArray(X509Certificate[]::new));
+      ks.setKeyEntry(
+          "svid", clientKey, "x".toCharArray(), clientChain.toArray(X509Certificate[]::new));
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, "x".toCharArray());
     }
@@ -149,15 +203,20 @@ class MutualTlsTest {
 
   static SSLContext trustAll() throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-      public void checkClientTrusted(X509Certificate[] c, String a) {}
+    ctx.init(
+        null,
+        new javax.net.ssl.TrustManager[] {
+          new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] c, String a) {}
 
-      public void checkServerTrusted(X509Certificate[] c, String a) {}
+            public void checkServerTrusted(X509Certificate[] c, String a) {}
 
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, new SecureRandom());
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          }
+        },
+        new SecureRandom());
     return ctx;
   }
 
@@ -178,9 +237,14 @@ class MutualTlsTest {
   @Test
   void overHttpsAnAgentSessionTokenAloneIsRefused() throws Exception {
     workloadSvid();
-    HttpResponse<String> r = client(trusting(null, null)).send(HttpRequest.newBuilder(
-        URI.create(base + "/v1/agent/sync")).header("Authorization", "Bearer " + lastAgentSession).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client(trusting(null, null))
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/agent/sync"))
+                    .header("Authorization", "Bearer " + lastAgentSession)
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.body()).contains("X.509-SVID");
   }
@@ -189,42 +253,71 @@ class MutualTlsTest {
   record Svid(List<X509Certificate> chain, PrivateKey key) {}
 
   Svid workloadSvid() throws Exception {
-    String join = admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"]}").get("token").asText();
+    String join =
+        admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=web\"]}")
+            .get("token")
+            .asText();
     HttpClient c = client(trusting(null, null));
     KeyPair agentKey = ec();
     String attest = JSON.writeValueAsString(Map.of("join_token", join, "csr", csr(agentKey)));
-    JsonNode s = JSON.readTree(c.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/attest"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(attest)).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode s =
+        JSON.readTree(
+            c.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/agent/attest"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(attest))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
     lastAgentSession = s.get("session_token").asText();
     // over HTTPS the agent authenticates with its own SVID (mTLS), as the real agent does
     HttpClient agent = client(trusting(chain(s.get("svid_chain")), agentKey.getPrivate()));
     KeyPair kp = ec();
-    String req = JSON.writeValueAsString(Map.of("requests", List.of(Map.of("spiffe_id", API, "csr", csr(kp)))));
-    JsonNode r = JSON.readTree(agent.send(HttpRequest.newBuilder(URI.create(base + "/v1/agent/x509-svids"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(req)).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
+    String req =
+        JSON.writeValueAsString(
+            Map.of("requests", List.of(Map.of("spiffe_id", API, "csr", csr(kp)))));
+    JsonNode r =
+        JSON.readTree(
+            agent
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/agent/x509-svids"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(req))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
     List<X509Certificate> chain = new ArrayList<>();
-    r.get("svids").get(0).get("chain").forEach(n -> chain.add(Der.certificate(Base64.getDecoder().decode(n.asText()))));
+    r.get("svids")
+        .get(0)
+        .get("chain")
+        .forEach(n -> chain.add(Der.certificate(Base64.getDecoder().decode(n.asText()))));
     return new Svid(chain, kp.getPrivate());
   }
 
   static String csr(KeyPair kp) throws Exception {
-    return Base64.getEncoder().encodeToString(new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=w"),
-        kp.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded());
+    return Base64.getEncoder()
+        .encodeToString(
+            new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=w"), kp.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+                .getEncoded());
   }
 
   HttpResponse<String> token(HttpClient c, String form) throws Exception {
-    return c.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return c.send(
+        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void workloadAuthenticatesWithItsSvidAndGetsACertificateBoundToken() throws Exception {
     Svid svid = workloadSvid();
-    HttpResponse<String> r = token(client(trusting(svid.chain(), svid.key())),
-        "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE);
+    HttpResponse<String> r =
+        token(
+            client(trusting(svid.chain(), svid.key())),
+            "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     SignedJWT jwt = SignedJWT.parse(JSON.readTree(r.body()).get("access_token").asText());
     assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo(API);
@@ -235,18 +328,30 @@ class MutualTlsTest {
 
   @Test
   void discoveryAdvertisesTlsClientAuthAndBoundTokens() throws Exception {
-    JsonNode m = JSON.readTree(client(trusting(null, null)).send(HttpRequest.newBuilder(
-        URI.create(base + "/.well-known/oauth-authorization-server")).build(), HttpResponse.BodyHandlers.ofString()).body());
-    assertThat(m.get("token_endpoint_auth_methods_supported").toString()).contains("tls_client_auth");
+    JsonNode m =
+        JSON.readTree(
+            client(trusting(null, null))
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create(base + "/.well-known/oauth-authorization-server"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
+    assertThat(m.get("token_endpoint_auth_methods_supported").toString())
+        .contains("tls_client_auth");
     assertThat(m.get("tls_client_certificate_bound_access_tokens").asBoolean()).isTrue();
   }
 
   @Test
   void clientIdThatIsNotTheCertificatesSpiffeIdIsRefused() throws Exception {
     Svid svid = workloadSvid();
-    HttpResponse<String> r = token(client(trusting(svid.chain(), svid.key())),
-        "grant_type=client_credentials&client_id=spiffe://warden.local/admin&resource=" + AUDIENCE);
-    // RFC 7521 section 4.2 / RFC 6749 section 5.2: a client_id naming another client is invalid_client
+    HttpResponse<String> r =
+        token(
+            client(trusting(svid.chain(), svid.key())),
+            "grant_type=client_credentials&client_id=spiffe://warden.local/admin&resource="
+                + AUDIENCE);
+    // RFC 7521 section 4.2 / RFC 6749 section 5.2: a client_id naming another client is
+    // invalid_client
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
     assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("invalid_client");
@@ -257,8 +362,10 @@ class MutualTlsTest {
 
   @Test
   void withoutCertificateOrAssertionTheRequestIsRefused() throws Exception {
-    HttpResponse<String> r = token(client(trusting(null, null)),
-        "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE);
+    HttpResponse<String> r =
+        token(
+            client(trusting(null, null)),
+            "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE);
     assertThat(r.statusCode()).isEqualTo(400);
   }
 
@@ -266,15 +373,24 @@ class MutualTlsTest {
   void aCertificateFromAnUnknownCaNeverCompletesTheHandshake() throws Exception {
     KeyPair caKey = ec();
     KeyPair leafKey = ec();
-    var b = new JcaX509v3CertificateBuilder(new X500Name("CN=rogue"), BigInteger.TEN,
-        Date.from(Instant.now().minusSeconds(60)), Date.from(Instant.now().plusSeconds(3600)), new X500Name("O=x"),
-        leafKey.getPublic());
+    var b =
+        new JcaX509v3CertificateBuilder(
+            new X500Name("CN=rogue"),
+            BigInteger.TEN,
+            Date.from(Instant.now().minusSeconds(60)),
+            Date.from(Instant.now().plusSeconds(3600)),
+            new X500Name("O=x"),
+            leafKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-    b.addExtension(Extension.subjectAlternativeName, false,
+    b.addExtension(
+        Extension.subjectAlternativeName,
+        false,
         new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, API)));
-    X509Certificate rogue = Der.certificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA")
-        .build(caKey.getPrivate())).getEncoded());
+    X509Certificate rogue =
+        Der.certificate(
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()))
+                .getEncoded());
     // a standard client would not even offer it (its issuer is not among the server's accepted
     // issuers); force it, as an attacker would
     SSLContext forced = SSLContext.getInstance("TLS");
@@ -282,44 +398,58 @@ class MutualTlsTest {
     KeyStore ts = KeyStore.getInstance("PKCS12");
     ts.load(null, null);
     ts.setCertificateEntry("ca", bundle.getFirst());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
-    forced.init(new javax.net.ssl.KeyManager[] {new javax.net.ssl.X509ExtendedKeyManager() {
-      public String[] getClientAliases(String t, java.security.Principal[] i) {
-        return new String[] {"rogue"};
-      }
+    forced.init(
+        new javax.net.ssl.KeyManager[] {
+          new javax.net.ssl.X509ExtendedKeyManager() {
+            public String[] getClientAliases(String t, java.security.Principal[] i) {
+              return new String[] {"rogue"};
+            }
 
-      public String chooseClientAlias(String[] t, java.security.Principal[] i, java.net.Socket s) {
-        return "rogue";
-      }
+            public String chooseClientAlias(
+                String[] t, java.security.Principal[] i, java.net.Socket s) {
+              return "rogue";
+            }
 
-      public String chooseEngineClientAlias(String[] t, java.security.Principal[] i, javax.net.ssl.SSLEngine e) {
-        return "rogue";
-      }
+            public String chooseEngineClientAlias(
+                String[] t, java.security.Principal[] i, javax.net.ssl.SSLEngine e) {
+              return "rogue";
+            }
 
-      public String[] getServerAliases(String t, java.security.Principal[] i) {
-        return null;
-      }
+            public String[] getServerAliases(String t, java.security.Principal[] i) {
+              return null;
+            }
 
-      public String chooseServerAlias(String t, java.security.Principal[] i, java.net.Socket s) {
-        return null;
-      }
+            public String chooseServerAlias(
+                String t, java.security.Principal[] i, java.net.Socket s) {
+              return null;
+            }
 
-      public X509Certificate[] getCertificateChain(String a) {
-        return new X509Certificate[] {rogue};
-      }
+            public X509Certificate[] getCertificateChain(String a) {
+              return new X509Certificate[] {rogue};
+            }
 
-      public PrivateKey getPrivateKey(String a) {
-        return leafKey.getPrivate();
-      }
-    }}, tmf.getTrustManagers(), new SecureRandom());
+            public PrivateKey getPrivateKey(String a) {
+              return leafKey.getPrivate();
+            }
+          }
+        },
+        tmf.getTrustManagers(),
+        new SecureRandom());
     assertThat(base0).isNotNull();
     HttpClient c = client(forced);
-    assertThatThrownBy(() -> token(c, "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE))
+    assertThatThrownBy(
+            () ->
+                token(
+                    c, "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE))
         .isInstanceOf(java.io.IOException.class);
     // and a client that does not offer it is simply not authenticated
-    HttpResponse<String> plain = token(client(trusting(List.of(rogue), leafKey.getPrivate())),
-        "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE);
+    HttpResponse<String> plain =
+        token(
+            client(trusting(List.of(rogue), leafKey.getPrivate())),
+            "grant_type=client_credentials&client_id=" + API + "&resource=" + AUDIENCE);
     assertThat(plain.statusCode()).isEqualTo(400);
   }
 }

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * A node project under src/test/node, installed for real from npm ({@code npm ci} against its
- * committed lockfile) into target/ once per JVM, whose scripts a test runs and reads JSON lines from.
+ * committed lockfile) into target/ once per JVM, whose scripts a test runs and reads JSON lines
+ * from.
  */
 final class NodeProject {
   private final Path source;
@@ -22,7 +23,9 @@ final class NodeProject {
   private final String marker;
   private boolean ready;
 
-  /** @param marker a path under node_modules that exists once installed */
+  /**
+   * @param marker a path under node_modules that exists once installed
+   */
   NodeProject(String name, String marker) {
     this.source = Path.of("src/test/node", name);
     this.installed = Path.of("target", name);
@@ -38,12 +41,18 @@ final class NodeProject {
         }
       }
       if (!Files.exists(installed.resolve("node_modules").resolve(marker))) {
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-            .directory(installed.toFile()).redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                .directory(installed.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-          throw new AssertionError("npm ci in " + source + " failed (node and npm are needed, and the npm registry): "
-              + out);
+          throw new AssertionError(
+              "npm ci in "
+                  + source
+                  + " failed (node and npm are needed, and the npm registry): "
+                  + out);
         }
       }
       ready = true;
@@ -51,9 +60,14 @@ final class NodeProject {
     return installed;
   }
 
-  /** Runs a script to its end; returns the JSON lines it printed, or fails with everything it printed. */
-  List<JsonNode> run(String script, Map<String, String> env) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("node", script).directory(dir().toFile()).redirectErrorStream(true);
+  /**
+   * Runs a script to its end; returns the JSON lines it printed, or fails with everything it
+   * printed.
+   */
+  List<JsonNode> run(String script, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder("node", script).directory(dir().toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +76,8 @@ final class NodeProject {
       throw new AssertionError(script + " did not finish; it printed:\n" + out);
     }
     if (p.exitValue() != 0) {
-      throw new AssertionError(script + " failed (exit " + p.exitValue() + "); it printed:\n" + out);
+      throw new AssertionError(
+          script + " failed (exit " + p.exitValue() + "); it printed:\n" + out);
     }
     List<JsonNode> lines = new ArrayList<>();
     for (String l : out.split("\n")) {
@@ -74,7 +89,9 @@ final class NodeProject {
   }
 
   static JsonNode step(List<JsonNode> lines, String step) {
-    return lines.stream().filter(l -> step.equals(l.path("step").asText())).findFirst()
+    return lines.stream()
+        .filter(l -> step.equals(l.path("step").asText()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no '" + step + "' step in " + lines));
   }
 }

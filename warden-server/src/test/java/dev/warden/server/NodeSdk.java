@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * The official MCP TypeScript SDK, installed for real from npm ({@code npm ci} against the
- * committed lockfile of src/test/node/mcp-sdk-client) and run with node: the third-party client
- * and server Warden's MCP support is tested against. Installed once per JVM into target/.
+ * committed lockfile of src/test/node/mcp-sdk-client) and run with node: the third-party client and
+ * server Warden's MCP support is tested against. Installed once per JVM into target/.
  */
 final class NodeSdk {
   private static final Path SOURCE = Path.of("src/test/node/mcp-sdk-client");
@@ -33,12 +33,17 @@ final class NodeSdk {
         }
       }
       if (!Files.isDirectory(INSTALLED.resolve("node_modules/@modelcontextprotocol/sdk"))) {
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-            .directory(INSTALLED.toFile()).redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                .directory(INSTALLED.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-          throw new AssertionError("npm ci of the MCP TypeScript SDK failed (node and npm are needed, and the npm"
-              + " registry): " + out);
+          throw new AssertionError(
+              "npm ci of the MCP TypeScript SDK failed (node and npm are needed, and the npm"
+                  + " registry): "
+                  + out);
         }
       }
       installed = true;
@@ -47,8 +52,10 @@ final class NodeSdk {
   }
 
   /** Runs a script to its end; returns the JSON lines it printed. */
-  static List<JsonNode> run(String script, Map<String, String> env) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("node", script).directory(dir().toFile()).redirectErrorStream(true);
+  static List<JsonNode> run(String script, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder("node", script).directory(dir().toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -63,38 +70,46 @@ final class NodeSdk {
       }
     }
     if (p.exitValue() != 0) {
-      throw new AssertionError(script + " failed (exit " + p.exitValue() + "); it printed:\n" + out);
+      throw new AssertionError(
+          script + " failed (exit " + p.exitValue() + "); it printed:\n" + out);
     }
     return lines;
   }
 
   /** Starts a long-running script and waits until it prints its first JSON line. */
-  static Process start(String script, Map<String, String> env) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("node", script).directory(dir().toFile()).redirectErrorStream(true);
+  static Process start(String script, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder("node", script).directory(dir().toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p = pb.start();
-    java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
+    java.io.BufferedReader r =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = r.readLine();
     if (line == null || !line.startsWith("{")) {
       p.destroyForcibly();
       throw new AssertionError(script + " did not start: " + line);
     }
     // keep draining so the process never blocks on a full pipe
-    Thread.ofVirtual().start(() -> {
-      try {
-        while (r.readLine() != null) {
-          // discard
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                while (r.readLine() != null) {
+                  // discard
+                }
+              } catch (IOException ignored) {
+                // the process ended
+              }
+            });
     return p;
   }
 
   static JsonNode step(List<JsonNode> lines, String step) {
-    return lines.stream().filter(l -> step.equals(l.path("step").asText())).findFirst()
+    return lines.stream()
+        .filter(l -> step.equals(l.path("step").asText()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no '" + step + "' step in " + lines));
   }
 }

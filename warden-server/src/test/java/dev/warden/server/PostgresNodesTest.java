@@ -28,8 +28,7 @@ class PostgresNodesTest {
   static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
   static final String AUD = "https://orders.acme.test";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static String database;
   static TestOidcIssuer gh;
@@ -45,7 +44,8 @@ class PostgresNodesTest {
       }
     } catch (SQLException e) {
       if (System.getenv("CI") != null) {
-        throw new AssertionError("PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
+        throw new AssertionError(
+            "PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
       }
       Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
     }
@@ -71,21 +71,31 @@ class PostgresNodesTest {
       gh.close();
     }
     if (database != null) {
-      try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null); Statement s = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null);
+          Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
   }
 
   static Map<String, String> grant(String repo) {
-    return Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", gh.githubActionsToken(repo, "refs/heads/main"), "resource", AUD);
+    return Map.of(
+        "grant_type",
+        "client_credentials",
+        "client_assertion_type",
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion",
+        gh.githubActionsToken(repo, "refs/heads/main"),
+        "resource",
+        AUD);
   }
 
-  /** Registers, through node A, a workload {@code acme/<repo>} allowed to reach the orders resource. */
+  /**
+   * Registers, through node A, a workload {@code acme/<repo>} allowed to reach the orders resource.
+   */
   static void register(String repo) {
-    nodeA.apply("""
+    nodeA.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -100,12 +110,16 @@ class PostgresNodesTest {
         kind: AccessPolicy
         metadata: {name: %s}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/%s]}, resources: [orders]}
-        """.formatted(gh.issuer(), AUD, repo, repo, repo, repo));
+        """
+            .formatted(gh.issuer(), AUD, repo, repo, repo, repo));
   }
 
   @Test
-  void configurationAppliedOnOneNodeIsServedByTheOtherAndTheAuditChainStaysOneLine() throws Exception {
-    assertThat(nodeB.adminToken).as("the bootstrap token is created once per installation").isNull();
+  void configurationAppliedOnOneNodeIsServedByTheOtherAndTheAuditChainStaysOneLine()
+      throws Exception {
+    assertThat(nodeB.adminToken)
+        .as("the bootstrap token is created once per installation")
+        .isNull();
     register("orders");
     ServerFixture.Response onB = null;
     for (int i = 0; i < 50; i++) {
@@ -120,16 +134,20 @@ class PostgresNodesTest {
     Thread[] threads = new Thread[4];
     for (int t = 0; t < threads.length; t++) {
       ServerFixture node = t % 2 == 0 ? nodeA : nodeB;
-      threads[t] = Thread.ofPlatform().start(() -> {
-        for (int i = 0; i < 10; i++) {
-          assertThat(node.token(grant("acme/orders")).status()).isEqualTo(200);
-        }
-      });
+      threads[t] =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 10; i++) {
+                      assertThat(node.token(grant("acme/orders")).status()).isEqualTo(200);
+                    }
+                  });
     }
     for (Thread t : threads) {
       t.join();
     }
-    JsonNode chain = nodeA.admin("GET", "/v1/audit/chain?from=1&limit=5000", null).json().path("events");
+    JsonNode chain =
+        nodeA.admin("GET", "/v1/audit/chain?from=1&limit=5000", null).json().path("events");
     assertThat(chain.size()).isGreaterThan(40);
     String prev = "00".repeat(32);
     long seq = 1;
@@ -145,7 +163,9 @@ class PostgresNodesTest {
   void whenTheAuditLogCannotBeWrittenNoTokenIsIssued() throws Exception {
     register("billing");
     assertThat(nodeA.token(grant("acme/billing")).status()).isEqualTo(200);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
         Statement s = c.createStatement()) {
       long leasesBefore = count(s, "leases");
       s.execute("ALTER TABLE audit_events RENAME TO audit_events_offline");
@@ -163,33 +183,41 @@ class PostgresNodesTest {
   }
 
   @Test
-  void whenTheAuditTableIsLockedGrantsFailClosedReadyzSaysStalledAndBothRecoverOnceItIsReleased() throws Exception {
+  void whenTheAuditTableIsLockedGrantsFailClosedReadyzSaysStalledAndBothRecoverOnceItIsReleased()
+      throws Exception {
     register("ledger");
     assertThat(nodeA.token(grant("acme/ledger")).status()).isEqualTo(200);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
         Statement s = c.createStatement()) {
       c.setAutoCommit(false);
-      // a slow audit store: appends wait for this lock (reads do not), as behind a long-running transaction
+      // a slow audit store: appends wait for this lock (reads do not), as behind a long-running
+      // transaction
       s.execute("LOCK TABLE audit_events IN EXCLUSIVE MODE");
       try {
         long t0 = System.nanoTime();
         ServerFixture.Response r = nodeA.token(grant("acme/ledger"));
         assertThat(r.status()).as("%s", r.json()).isEqualTo(503);
         assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
-        assertThat((System.nanoTime() - t0) / 1_000_000).as("answered once audit.timeout passed")
+        assertThat((System.nanoTime() - t0) / 1_000_000)
+            .as("answered once audit.timeout passed")
             .isBetween(1_900L, 5_000L);
         ServerFixture.Response ready = nodeA.get("/readyz");
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.json().path("database").asText()).isEqualTo("up");
         assertThat(ready.json().path("audit").asText()).isEqualTo("stalled");
-        assertThat(ready.json().path("auditError").asText()).contains("slow", "locked", "audit.timeout");
+        assertThat(ready.json().path("auditError").asText())
+            .contains("slow", "locked", "audit.timeout");
       } finally {
         c.rollback();
       }
     }
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (nodeA.get("/readyz").status() != 200) {
-      assertThat(System.nanoTime()).as("ready again: %s", nodeA.get("/readyz").json()).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("ready again: %s", nodeA.get("/readyz").json())
+          .isLessThan(deadline);
       Thread.sleep(50);
     }
     assertThat(nodeA.token(grant("acme/ledger")).status()).isEqualTo(200);
@@ -200,30 +228,39 @@ class PostgresNodesTest {
     register("reports");
     assertThat(onB("GET", "/v1/posture").status()).isEqualTo(200); // B's index exists now
     String fp = "ab".repeat(32);
-    ServerFixture.Response imported = nodeA.admin("POST", "/v1/inventory:import", """
+    ServerFixture.Response imported =
+        nodeA.admin(
+            "POST",
+            "/v1/inventory:import",
+            """
         {"format": "csv", "source": "csv:nodes", "content":
          "name,kind,owner,environment,fingerprint\\nREPORTS_KEY,api-key,ops@acme.test,prod,%s\\nREPORTS_KEY_DEV,api-key,ops@acme.test,dev,%s\\n"}
-        """.formatted(fp, fp));
+        """
+                .formatted(fp, fp));
     assertThat(imported.status()).as("%s", imported.json()).isEqualTo(200);
 
     JsonNode onB = onB("GET", "/v1/posture?rule=NHI9").json().path("findings");
     assertThat(onB.findValuesAsText("subject")).contains("REPORTS_KEY", "REPORTS_KEY_DEV");
-    JsonNode unknown = onB("GET", "/v1/posture?rule=ownership.unknown-owner").json().path("findings");
+    JsonNode unknown =
+        onB("GET", "/v1/posture?rule=ownership.unknown-owner").json().path("findings");
     assertThat(unknown.findValuesAsText("subject")).contains("REPORTS_KEY");
 
     // ops@ becomes the owner of a workload on A: on B the owner is no longer unknown
-    nodeA.apply("""
+    nodeA.apply(
+        """
         kind: Workload
         spec: {spiffeId: spiffe://acme.test/reports, selectors: ["github:repository=acme/reports"], owner: ops@acme.test}
         """);
     unknown = onB("GET", "/v1/posture?rule=ownership.unknown-owner").json().path("findings");
-    assertThat(unknown.findValuesAsText("subject")).doesNotContain("REPORTS_KEY", "REPORTS_KEY_DEV");
+    assertThat(unknown.findValuesAsText("subject"))
+        .doesNotContain("REPORTS_KEY", "REPORTS_KEY_DEV");
 
     ServerFixture.Response issued = nodeA.token(grant("acme/reports"));
     assertThat(issued.status()).as("%s", issued.json()).isEqualTo(200);
-    JsonNode items = onB("GET", "/v1/inventory?owner=ops@acme.test&kind=issued-credential").json()
-        .path("items");
-    assertThat(items.findValuesAsText("id")).containsExactly("credential:spiffe://acme.test/reports|orders");
+    JsonNode items =
+        onB("GET", "/v1/inventory?owner=ops@acme.test&kind=issued-credential").json().path("items");
+    assertThat(items.findValuesAsText("id"))
+        .containsExactly("credential:spiffe://acme.test/reports|orders");
     assertThat(onB("GET", "/v1/posture").json().path("findings"))
         .isEqualTo(onB("GET", "/v1/posture?recompute=true").json().path("findings"));
   }
@@ -231,14 +268,20 @@ class PostgresNodesTest {
   @Test
   void aCatchUpThatFailsHalfWayIsRepairedByAFullReadOnceTheDatabaseIsBack() throws Exception {
     assertThat(onB("GET", "/v1/posture").status()).isEqualTo(200);
-    ServerFixture.Response imported = nodeA.admin("POST", "/v1/inventory:import",
-        "{\"format\": \"csv\", \"source\": \"csv:outage\", \"content\": \"name,kind\\nOUTAGE_KEY,api-key\\n\"}");
+    ServerFixture.Response imported =
+        nodeA.admin(
+            "POST",
+            "/v1/inventory:import",
+            "{\"format\": \"csv\", \"source\": \"csv:outage\", \"content\": \"name,kind\\nOUTAGE_KEY,api-key\\n\"}");
     assertThat(imported.status()).as("%s", imported.json()).isEqualTo(200);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
         Statement s = c.createStatement()) {
       s.execute("ALTER TABLE inventory_items RENAME TO inventory_items_offline");
       try {
-        // B sees the import event but cannot read the rows it wrote: it answers 503, not a stale list
+        // B sees the import event but cannot read the rows it wrote: it answers 503, not a stale
+        // list
         assertThat(onB("GET", "/v1/posture?rule=ownership.no-owner").status()).isEqualTo(503);
       } finally {
         s.execute("ALTER TABLE inventory_items_offline RENAME TO inventory_items");

@@ -19,17 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The maintained posture index answers exactly what a recompute from the store answers, after
- * every kind of change that moves findings: imports that share or stop sharing fingerprints,
- * owners becoming known or unknown, departures, foreign leaks, retirements and token issuance.
+ * The maintained posture index answers exactly what a recompute from the store answers, after every
+ * kind of change that moves findings: imports that share or stop sharing fingerprints, owners
+ * becoming known or unknown, departures, foreign leaks, retirements and token issuance.
  */
 class PostureIndexTest {
   static final String AUD = "https://ledger.acme.test";
   static final String[] OWNERS = {"a@acme.test", "b@acme.test", "ghost@acme.test", ""};
   static final String[] FPS = {hex('1'), hex('2'), hex('3'), hex('4'), ""};
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer gh;
   static ServerFixture warden;
@@ -38,7 +37,8 @@ class PostureIndexTest {
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -56,7 +56,8 @@ class PostureIndexTest {
         ---
         kind: Workload
         spec: {spiffeId: spiffe://acme.test/ci/w1, selectors: ["github:repository=acme/w1"], owner: b@acme.test}
-        """.formatted(gh.issuer(), AUD));
+        """
+            .formatted(gh.issuer(), AUD));
   }
 
   @AfterAll
@@ -75,20 +76,22 @@ class PostureIndexTest {
     Random r = new Random(seed);
     List<String> log = new ArrayList<>();
     for (int step = 0; step < 40; step++) {
-      String did = switch (step < 4 ? step % 2 * 7 : r.nextInt(11)) {
-        case 0, 1 -> importRows(r);
-        case 2 -> applyWorkload(r);
-        case 3 -> depart(r);
-        case 4 -> leak(r);
-        case 5 -> retire(r);
-        case 9 -> changePolicy(r);
-        case 10 -> adminToken(r);
-        default -> issue(r);
-      };
+      String did =
+          switch (step < 4 ? step % 2 * 7 : r.nextInt(11)) {
+            case 0, 1 -> importRows(r);
+            case 2 -> applyWorkload(r);
+            case 3 -> depart(r);
+            case 4 -> leak(r);
+            case 5 -> retire(r);
+            case 9 -> changePolicy(r);
+            case 10 -> adminToken(r);
+            default -> issue(r);
+          };
       log.add(step + ": " + did);
       assertAgrees(String.join("\n", log));
     }
-    assertThat(log).as("the run issued tokens, so usage and issued credentials were compared too")
+    assertThat(log)
+        .as("the run issued tokens, so usage and issued credentials were compared too")
         .anyMatch(l -> l.contains("-> 200") && l.contains("token for"));
   }
 
@@ -96,32 +99,61 @@ class PostureIndexTest {
     JsonNode indexed = warden.admin("GET", "/v1/posture", null).json();
     JsonNode recomputed = warden.admin("GET", "/v1/posture?recompute=true", null).json();
     assertThat(findings(indexed)).as("findings after\n%s", steps).isEqualTo(findings(recomputed));
-    assertThat(indexed.path("findings")).as("the same order too").isEqualTo(recomputed.path("findings"));
+    assertThat(indexed.path("findings"))
+        .as("the same order too")
+        .isEqualTo(recomputed.path("findings"));
     assertThat(indexed.path("bySeverity")).isEqualTo(recomputed.path("bySeverity"));
     assertThat(indexed.path("total").asInt()).isEqualTo(recomputed.path("findings").size());
     JsonNode items = warden.admin("GET", "/v1/inventory?limit=1000", null).json().path("items");
-    JsonNode fresh = warden.admin("GET", "/v1/inventory?limit=1000&recompute=true", null).json().path("items");
+    JsonNode fresh =
+        warden.admin("GET", "/v1/inventory?limit=1000&recompute=true", null).json().path("items");
     assertThat(items).as("items after\n%s", steps).isEqualTo(fresh);
   }
 
   static TreeSet<String> findings(JsonNode answer) {
     TreeSet<String> out = new TreeSet<>();
-    answer.path("findings").forEach(f -> out.add(f.path("ruleId").asText() + " " + f.path("itemId").asText() + " "
-        + f.path("severity").asText() + " " + f.path("subject").asText() + " " + f.path("evidence").asText()));
+    answer
+        .path("findings")
+        .forEach(
+            f ->
+                out.add(
+                    f.path("ruleId").asText()
+                        + " "
+                        + f.path("itemId").asText()
+                        + " "
+                        + f.path("severity").asText()
+                        + " "
+                        + f.path("subject").asText()
+                        + " "
+                        + f.path("evidence").asText()));
     return out;
   }
 
   static String importRows(Random r) {
-    StringBuilder csv = new StringBuilder("name,kind,owner,environment,fingerprint,createdAt,expiresAt,lastUsedAt\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "name,kind,owner,environment,fingerprint,createdAt,expiresAt,lastUsedAt\n");
     int n = 1 + r.nextInt(4);
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     for (int i = 0; i < n; i++) {
-      csv.append("KEY_").append(r.nextInt(10)).append(',').append(r.nextBoolean() ? "api-key" : "ci-secret")
-          .append(',').append(OWNERS[r.nextInt(OWNERS.length)]).append(',')
-          .append(new String[] {"prod", "dev", ""}[r.nextInt(3)]).append(',').append(FPS[r.nextInt(FPS.length)])
-          .append(',').append(r.nextBoolean() ? "2020-01-01T00:00:00Z" : now.minus(1, ChronoUnit.DAYS).toString())
-          .append(',').append(r.nextBoolean() ? "" : "2031-01-01T00:00:00Z").append(',')
-          .append(r.nextBoolean() ? "" : "2021-06-01T00:00:00Z").append('\n');
+      csv.append("KEY_")
+          .append(r.nextInt(10))
+          .append(',')
+          .append(r.nextBoolean() ? "api-key" : "ci-secret")
+          .append(',')
+          .append(OWNERS[r.nextInt(OWNERS.length)])
+          .append(',')
+          .append(new String[] {"prod", "dev", ""}[r.nextInt(3)])
+          .append(',')
+          .append(FPS[r.nextInt(FPS.length)])
+          .append(',')
+          .append(
+              r.nextBoolean() ? "2020-01-01T00:00:00Z" : now.minus(1, ChronoUnit.DAYS).toString())
+          .append(',')
+          .append(r.nextBoolean() ? "" : "2031-01-01T00:00:00Z")
+          .append(',')
+          .append(r.nextBoolean() ? "" : "2021-06-01T00:00:00Z")
+          .append('\n');
     }
     ObjectNode b = ServerFixture.JSON.createObjectNode();
     b.put("format", "csv");
@@ -135,18 +167,26 @@ class PostureIndexTest {
   static String applyWorkload(Random r) {
     String name = "spiffe://acme.test/ci/w" + r.nextInt(3);
     String owner = OWNERS[r.nextInt(3)];
-    warden.apply("""
+    warden.apply(
+        """
         kind: Workload
         spec: {spiffeId: %s, selectors: ["github:repository=acme/%s"], owner: %s, environment: prod}
-        """.formatted(name, name.substring(name.lastIndexOf('/') + 1), owner));
+        """
+            .formatted(name, name.substring(name.lastIndexOf('/') + 1), owner));
     return "workload " + name + " owner " + owner;
   }
 
   static String depart(Random r) {
     String owner = OWNERS[r.nextInt(3)];
     boolean reassign = r.nextBoolean();
-    String body = reassign ? "{\"owner\": \"" + owner + "\", \"reassignTo\": \"" + OWNERS[(r.nextInt(2) + 1) % 3] + "\"}"
-        : "{\"owner\": \"" + owner + "\", \"suspend\": true}";
+    String body =
+        reassign
+            ? "{\"owner\": \""
+                + owner
+                + "\", \"reassignTo\": \""
+                + OWNERS[(r.nextInt(2) + 1) % 3]
+                + "\"}"
+            : "{\"owner\": \"" + owner + "\", \"suspend\": true}";
     ServerFixture.Response res = warden.admin("POST", "/v1/owners:depart", body);
     assertThat(res.status()).as("%s", res.json()).isEqualTo(200);
     return "depart " + body;
@@ -154,22 +194,30 @@ class PostureIndexTest {
 
   static String leak(Random r) {
     String fp = FPS[r.nextInt(FPS.length - 1)];
-    ServerFixture.Response res = warden.admin("POST", "/v1/leaks", "{\"source\": \"git@github.com:acme/app.git\","
-        + " \"findings\": [{\"fingerprint\": \"" + fp + "\", \"ruleId\": \"generic\", \"path\": \"a.env\", \"line\": 1}]}");
+    ServerFixture.Response res =
+        warden.admin(
+            "POST",
+            "/v1/leaks",
+            "{\"source\": \"git@github.com:acme/app.git\","
+                + " \"findings\": [{\"fingerprint\": \""
+                + fp
+                + "\", \"ruleId\": \"generic\", \"path\": \"a.env\", \"line\": 1}]}");
     assertThat(res.status()).as("%s", res.json()).isEqualTo(200);
     return "leak " + fp.charAt(0);
   }
 
   static String retire(Random r) {
     String name = "spiffe://acme.test/ci/w2";
-    ServerFixture.Response res = warden.admin("POST", "/v1/workloads:retire", "{\"workload\": \"" + name + "\"}");
+    ServerFixture.Response res =
+        warden.admin("POST", "/v1/workloads:retire", "{\"workload\": \"" + name + "\"}");
     assertThat(res.status()).isIn(200, 404);
     return "retire " + name + " -> " + res.status();
   }
 
   static String changePolicy(Random r) {
     String resources = r.nextBoolean() ? "[ledger]" : "[ledger, cache]";
-    warden.apply("""
+    warden.apply(
+        """
         kind: Resource
         metadata: {name: cache}
         spec: {audience: https://cache.acme.test, sensitivity: low}
@@ -177,7 +225,8 @@ class PostureIndexTest {
         kind: AccessPolicy
         metadata: {name: ci-ledger}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/*]}, resources: %s}
-        """.formatted(resources));
+        """
+            .formatted(resources));
     return "policy ci-ledger -> " + resources;
   }
 
@@ -189,8 +238,10 @@ class PostureIndexTest {
       assertThat(warden.admin("DELETE", "/v1/admin-tokens/" + id, null).status()).isEqualTo(200);
       return "admin token revoked " + id;
     }
-    String body = r.nextBoolean() ? "{\"name\": \"ci-bot\", \"scopes\": [\"read\"]}"
-        : "{\"name\": \"ops\", \"scopes\": [\"read\"], \"ttl\": \"1h\"}";
+    String body =
+        r.nextBoolean()
+            ? "{\"name\": \"ci-bot\", \"scopes\": [\"read\"]}"
+            : "{\"name\": \"ops\", \"scopes\": [\"read\"], \"ttl\": \"1h\"}";
     ServerFixture.Response res = warden.admin("POST", "/v1/admin-tokens", body);
     assertThat(res.status()).as("%s", res.json()).isIn(200, 201);
     TOKENS.add(res.json().path("id").asText());
@@ -199,9 +250,17 @@ class PostureIndexTest {
 
   static String issue(Random r) {
     String repo = "acme/w" + r.nextInt(2);
-    ServerFixture.Response res = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", gh.githubActionsToken(repo, "refs/heads/main"), "resource", AUD));
+    ServerFixture.Response res =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                gh.githubActionsToken(repo, "refs/heads/main"),
+                "resource",
+                AUD));
     return "token for " + repo + " -> " + res.status();
   }
 

@@ -28,44 +28,116 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dtest=RoutingTableTest -Dsurefire.failIfNoSpecifiedTests=false} and review the diff.
  */
 class RoutingTableTest {
-  private static final Path TABLE = Path.of("src/test/resources/dev/warden/server/routing-table.txt");
+  private static final Path TABLE =
+      Path.of("src/test/resources/dev/warden/server/routing-table.txt");
   private static final String APP = "spiffe%3A%2F%2Facme.test%2Fapp";
 
-  private static final List<String> PATHS = List.of(
-      "/v1", "/v1/", "/v1/whoami", "/v1/whoami/x", "/v1/apply", "/v1/apply/x", "/v1/decisions:explain",
-      "/v1/audit", "/v1/audit/chain", "/v1/audit/other", "/v1/audit/checkpoints", "/v1/audit/checkpoints/latest",
-      "/v1/audit/checkpoints/jwks", "/v1/audit/checkpoints/x", "/v1/admin-tokens", "/v1/admin-tokens/nope",
-      "/v1/keys", "/v1/keys/x", "/v1/keys:rotate", "/v1/leases", "/v1/leases?workload=" + APP,
-      "/v1/leases/nope:revoke", "/v1/leases/nope", "/v1/scan", "/v1/scan/fingerprint-key", "/v1/scan/other",
-      "/v1/leaks", "/v1/workloads", "/v1/workloads/", "/v1/workloads/" + APP,
-      "/v1/workloads/" + APP + "?history=true", "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fmissing",
-      "/v1/policies/app-db", "/v1/policy/app-db", "/v1/policies/a+b", "/v1/Workload", "/v1/tp",
-      "/v1/resources/db", "/v1/edgeproxies", "/v1/edgeproxies/nope", "/v1/nothing", "/v1/nothing/x",
-      "/v1/inventory", "/v1/inventoryx", "/v1/inventory:import", "/v1/inventory/" + APP + "/blast-radius",
-      "/v1/inventory/x", "/v1/posture", "/v1/posture?severity=critical", "/v1/posture:rebuild", "/v1/posturex",
-      "/v1/report/maturity", "/v1/reports/maturity", "/v1/report/blast-radius", "/v1/reports/blast-radius",
-      "/v1/report/kpi", "/v1/reports/kpi", "/v1/report/kpi/history", "/v1/reports/kpi/history",
-      "/v1/report/kpi/history?days=0", "/v1/report/other", "/v1/report", "/v1/workloads:retire",
-      "/v1/workloads:retirex", "/v1/owners:depart",
-      "/v1/recert/campaigns", "/v1/recert/campaigns/", "/v1/recert/campaigns/nope",
-      "/v1/recert/campaigns/nope/decisions", "/v1/recert/campaigns/nope/other", "/v1/recert/campaignsx",
-      "/v1/recert", "/v1/bundle", "/v1/agent/attest", "/v1/agent/renew", "/v1/agent/sync",
-      "/v1/agent/x509-svids", "/v1/agent/jwt-svids", "/v1/agent/proxy-status", "/v1/agent/other", "/v1/agent-tokens",
-      "/v1/agents",
-      "/v1/agentsx", "/v2/nothing");
+  private static final List<String> PATHS =
+      List.of(
+          "/v1",
+          "/v1/",
+          "/v1/whoami",
+          "/v1/whoami/x",
+          "/v1/apply",
+          "/v1/apply/x",
+          "/v1/decisions:explain",
+          "/v1/audit",
+          "/v1/audit/chain",
+          "/v1/audit/other",
+          "/v1/audit/checkpoints",
+          "/v1/audit/checkpoints/latest",
+          "/v1/audit/checkpoints/jwks",
+          "/v1/audit/checkpoints/x",
+          "/v1/admin-tokens",
+          "/v1/admin-tokens/nope",
+          "/v1/keys",
+          "/v1/keys/x",
+          "/v1/keys:rotate",
+          "/v1/leases",
+          "/v1/leases?workload=" + APP,
+          "/v1/leases/nope:revoke",
+          "/v1/leases/nope",
+          "/v1/scan",
+          "/v1/scan/fingerprint-key",
+          "/v1/scan/other",
+          "/v1/leaks",
+          "/v1/workloads",
+          "/v1/workloads/",
+          "/v1/workloads/" + APP,
+          "/v1/workloads/" + APP + "?history=true",
+          "/v1/workloads/spiffe%3A%2F%2Facme.test%2Fmissing",
+          "/v1/policies/app-db",
+          "/v1/policy/app-db",
+          "/v1/policies/a+b",
+          "/v1/Workload",
+          "/v1/tp",
+          "/v1/resources/db",
+          "/v1/edgeproxies",
+          "/v1/edgeproxies/nope",
+          "/v1/nothing",
+          "/v1/nothing/x",
+          "/v1/inventory",
+          "/v1/inventoryx",
+          "/v1/inventory:import",
+          "/v1/inventory/" + APP + "/blast-radius",
+          "/v1/inventory/x",
+          "/v1/posture",
+          "/v1/posture?severity=critical",
+          "/v1/posture:rebuild",
+          "/v1/posturex",
+          "/v1/report/maturity",
+          "/v1/reports/maturity",
+          "/v1/report/blast-radius",
+          "/v1/reports/blast-radius",
+          "/v1/report/kpi",
+          "/v1/reports/kpi",
+          "/v1/report/kpi/history",
+          "/v1/reports/kpi/history",
+          "/v1/report/kpi/history?days=0",
+          "/v1/report/other",
+          "/v1/report",
+          "/v1/workloads:retire",
+          "/v1/workloads:retirex",
+          "/v1/owners:depart",
+          "/v1/recert/campaigns",
+          "/v1/recert/campaigns/",
+          "/v1/recert/campaigns/nope",
+          "/v1/recert/campaigns/nope/decisions",
+          "/v1/recert/campaigns/nope/other",
+          "/v1/recert/campaignsx",
+          "/v1/recert",
+          "/v1/bundle",
+          "/v1/agent/attest",
+          "/v1/agent/renew",
+          "/v1/agent/sync",
+          "/v1/agent/x509-svids",
+          "/v1/agent/jwt-svids",
+          "/v1/agent/proxy-status",
+          "/v1/agent/other",
+          "/v1/agent-tokens",
+          "/v1/agents",
+          "/v1/agentsx",
+          "/v2/nothing");
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE");
-  /** Percent-encoding that java.net.http refuses to send, so these go over a plain socket. */
-  private static final List<String> RAW_PATHS = List.of("/v1/whoami/%zz", "/v1/keys/%zz", "/v1/nothing/%zz",
-      "/v1/workloads/%zz", "/v1/inventory/%zz/blast-radius", "/v1/recert/campaigns/%zz");
 
-  @TempDir
-  Path dir;
+  /** Percent-encoding that java.net.http refuses to send, so these go over a plain socket. */
+  private static final List<String> RAW_PATHS =
+      List.of(
+          "/v1/whoami/%zz",
+          "/v1/keys/%zz",
+          "/v1/nothing/%zz",
+          "/v1/workloads/%zz",
+          "/v1/inventory/%zz/blast-radius",
+          "/v1/recert/campaigns/%zz");
+
+  @TempDir Path dir;
 
   @Test
   void everyPathAnswersEachMethodAndCallerAsPinned() throws Exception {
     List<String> lines = new ArrayList<>();
     try (ServerFixture f = ServerFixture.start(dir, Map.of("server.trustDomain", "acme.test"))) {
-      f.apply("""
+      f.apply(
+          """
           kind: Resource
           metadata: {name: db}
           spec: {audience: "postgres://db.acme.test:5432/app", kind: postgres, sensitivity: high}
@@ -98,7 +170,10 @@ class RoutingTableTest {
         }
       }
       String metrics = f.get("/metrics").json().asText();
-      metrics.lines().filter(l -> l.startsWith("warden_http_requests_total{")).sorted()
+      metrics
+          .lines()
+          .filter(l -> l.startsWith("warden_http_requests_total{"))
+          .sorted()
           .forEach(l -> lines.add("metric " + l));
     }
     String actual = String.join("\n", lines) + "\n";
@@ -107,13 +182,21 @@ class RoutingTableTest {
       Files.writeString(TABLE, actual, StandardCharsets.UTF_8);
     }
     String expected = Files.readString(TABLE, StandardCharsets.UTF_8);
-    assertThat(actual.lines().toList()).as("routing table (regenerate: see the class comment)")
+    assertThat(actual.lines().toList())
+        .as("routing table (regenerate: see the class comment)")
         .containsExactlyElementsOf(expected.lines().toList());
   }
 
   private static String token(ServerFixture f, String scope) {
-    ServerFixture.Response r = f.admin("POST", "/v1/admin-tokens",
-        "{\"name\": \"only-" + scope.replace(':', '-') + "\", \"scopes\": [\"" + scope + "\"]}");
+    ServerFixture.Response r =
+        f.admin(
+            "POST",
+            "/v1/admin-tokens",
+            "{\"name\": \"only-"
+                + scope.replace(':', '-')
+                + "\", \"scopes\": [\""
+                + scope
+                + "\"]}");
     assertThat(r.status()).isEqualTo(201);
     return r.json().path("token").asText();
   }
@@ -128,7 +211,8 @@ class RoutingTableTest {
         }
       }
     }
-    for (String h : List.of("content-type", "cache-control", "pragma", "www-authenticate", "retry-after")) {
+    for (String h :
+        List.of("content-type", "cache-control", "pragma", "www-authenticate", "retry-after")) {
       if (r.headers().containsKey(h)) {
         sb.append(" | ").append(h).append(": ").append(r.headers().get(h));
       }
@@ -140,8 +224,12 @@ class RoutingTableTest {
   private static String rawStatus(ServerFixture f, String path, String token) throws IOException {
     try (Socket s = new Socket("127.0.0.1", f.server.port())) {
       OutputStream out = s.getOutputStream();
-      String req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-          + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+      String req =
+          "GET "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+              + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+              + "\r\n";
       out.write(req.getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();

@@ -22,14 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code POST /v1/scan/verify}, what {@code warden scan --verify} asks: by fingerprint or public-key
- * hash only, which found credentials are Warden's and whether each is live.
+ * {@code POST /v1/scan/verify}, what {@code warden scan --verify} asks: by fingerprint or
+ * public-key hash only, which found credentials are Warden's and whether each is live.
  */
 class ScanVerifyApiTest {
   static final String AUD = "https://vault.acme.test";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer gh;
   static ServerFixture warden;
@@ -39,7 +38,8 @@ class ScanVerifyApiTest {
   static void start() {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir);
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -54,7 +54,8 @@ class ScanVerifyApiTest {
         kind: AccessPolicy
         metadata: {name: release-to-vault}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/release]}, resources: [vault]}
-        """.formatted(gh.issuer(), AUD));
+        """
+            .formatted(gh.issuer(), AUD));
     JsonNode key = warden.admin("GET", "/v1/scan/fingerprint-key", null).json();
     fingerprints = new Fingerprinter(Base64.getUrlDecoder().decode(key.path("key").asText()));
   }
@@ -87,38 +88,66 @@ class ScanVerifyApiTest {
 
   @Test
   void aFoundWardenTokenIsLiveWhileItsLeaseIsAndDeadOnceRevoked() {
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", gh.githubActionsToken("acme/release", "refs/heads/main"), "resource", AUD));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                gh.githubActionsToken("acme/release", "refs/heads/main"),
+                "resource",
+                AUD));
     assertThat(r.status()).isEqualTo(200);
     String fp = fingerprints.fingerprint(r.json().path("access_token").asText());
 
-    JsonNode live = only(verify("{\"fingerprints\": [\"" + fp + "\"]}").json().path("credentials"), fp);
+    JsonNode live =
+        only(verify("{\"fingerprints\": [\"" + fp + "\"]}").json().path("credentials"), fp);
     assertThat(live.path("kind").asText()).isEqualTo("lease");
     assertThat(live.path("liveness").asText()).isEqualTo("live");
     assertThat(live.path("state").asText()).isEqualTo("active");
 
     String leaseId = live.path("id").asText();
-    assertThat(warden.admin("POST", "/v1/leases/" + leaseId + ":revoke", "{}").status()).isIn(200, 204);
-    JsonNode dead = only(verify("{\"fingerprints\": [\"" + fp + "\"]}").json().path("credentials"), fp);
+    assertThat(warden.admin("POST", "/v1/leases/" + leaseId + ":revoke", "{}").status())
+        .isIn(200, 204);
+    JsonNode dead =
+        only(verify("{\"fingerprints\": [\"" + fp + "\"]}").json().path("credentials"), fp);
     assertThat(dead.path("liveness").asText()).isEqualTo("dead");
     assertThat(dead.path("state").asText()).isEqualTo("revoked");
   }
 
   @Test
   void aStoredTargetSecretAndTheCurrentBrokeredVersionAreLiveAnOlderVersionUnknown() {
-    assertThat(warden.admin("PUT", "/v1/target-secrets/verify-admin", "{\"value\": \"db-admin-pw-1\"}").status())
+    assertThat(
+            warden
+                .admin("PUT", "/v1/target-secrets/verify-admin", "{\"value\": \"db-admin-pw-1\"}")
+                .status())
         .isEqualTo(200);
-    assertThat(warden.admin("PUT", "/v1/secrets/verify-stripe", "{\"value\": \"sk_live_v1\", \"owner\": \"p@acme.test\"}")
-        .status()).isEqualTo(200);
-    assertThat(warden.admin("PUT", "/v1/secrets/verify-stripe", "{\"value\": \"sk_live_v2\"}").status()).isEqualTo(200);
+    assertThat(
+            warden
+                .admin(
+                    "PUT",
+                    "/v1/secrets/verify-stripe",
+                    "{\"value\": \"sk_live_v1\", \"owner\": \"p@acme.test\"}")
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            warden
+                .admin("PUT", "/v1/secrets/verify-stripe", "{\"value\": \"sk_live_v2\"}")
+                .status())
+        .isEqualTo(200);
     String admin = fingerprints.fingerprint("db-admin-pw-1");
     String v1 = fingerprints.fingerprint("sk_live_v1");
     String v2 = fingerprints.fingerprint("sk_live_v2");
     String stranger = fingerprints.fingerprint("never-seen-by-warden");
 
-    JsonNode creds = verify("{\"fingerprints\": [\"%s\", \"%s\", \"%s\", \"%s\"]}".formatted(admin, v1, v2, stranger))
-        .json().path("credentials");
+    JsonNode creds =
+        verify(
+                "{\"fingerprints\": [\"%s\", \"%s\", \"%s\", \"%s\"]}"
+                    .formatted(admin, v1, v2, stranger))
+            .json()
+            .path("credentials");
 
     assertThat(only(creds, admin).path("kind").asText()).isEqualTo("target-secret");
     assertThat(only(creds, admin).path("liveness").asText()).isEqualTo("live");
@@ -141,11 +170,16 @@ class ScanVerifyApiTest {
       }
     }
     assertThat(x5c).isNotNull();
-    X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(x5c)));
+    X509Certificate ca =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(x5c)));
     String caHash = sha256(ca.getPublicKey().getEncoded());
 
-    JsonNode keys = verify("{\"publicKeys\": [\"%s\", \"%s\"]}".formatted(signingHash, caHash)).json().path("publicKeys");
+    JsonNode keys =
+        verify("{\"publicKeys\": [\"%s\", \"%s\"]}".formatted(signingHash, caHash))
+            .json()
+            .path("publicKeys");
 
     assertThat(only(keys, signingHash).path("kind").asText()).isEqualTo("signing-key");
     assertThat(only(keys, signingHash).path("id").asText()).isEqualTo(signing.getKeyID());
@@ -159,7 +193,12 @@ class ScanVerifyApiTest {
     String fp = fingerprints.fingerprint("whatever");
     JsonNode body = verify("{\"fingerprints\": [\"" + fp + "\"]}").json();
     assertThat(body.path("databases").isArray()).isTrue();
-    JsonNode event = warden.admin("GET", "/v1/audit?type=leak.verified&limit=1", null).json().path("events").get(0);
+    JsonNode event =
+        warden
+            .admin("GET", "/v1/audit?type=leak.verified&limit=1", null)
+            .json()
+            .path("events")
+            .get(0);
     assertThat(event.toString()).contains("\"fingerprints\":\"1\"").doesNotContain(fp);
   }
 
@@ -173,8 +212,13 @@ class ScanVerifyApiTest {
       many.append(i == 0 ? "" : ",").append('"').append(String.format("%064x", i)).append('"');
     }
     assertThat(verify(many.append("]}").toString()).status()).isEqualTo(400);
-    String reader = warden.admin("POST", "/v1/admin-tokens", "{\"name\": \"ro\", \"scopes\": [\"audit:read\"]}")
-        .json().path("token").asText();
-    assertThat(warden.admin("POST", "/v1/scan/verify", "{\"fingerprints\": []}", reader).status()).isEqualTo(403);
+    String reader =
+        warden
+            .admin("POST", "/v1/admin-tokens", "{\"name\": \"ro\", \"scopes\": [\"audit:read\"]}")
+            .json()
+            .path("token")
+            .asText();
+    assertThat(warden.admin("POST", "/v1/scan/verify", "{\"fingerprints\": []}", reader).status())
+        .isEqualTo(403);
   }
 }

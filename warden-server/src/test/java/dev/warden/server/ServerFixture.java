@@ -56,14 +56,16 @@ final class ServerFixture implements AutoCloseable {
     flags.putAll(extra);
     ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    WardenServer s = WardenServer.start(cfg, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
+    WardenServer s =
+        WardenServer.start(cfg, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
     Matcher m = TOKEN.matcher(out.toString(StandardCharsets.UTF_8));
     return new ServerFixture(s, m.find() ? m.group(1) : null);
   }
 
   /** A free port, so that the issuer URL names the port the server really binds. */
   static int freePort() {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new AssertionError(e);
@@ -74,32 +76,54 @@ final class ServerFixture implements AutoCloseable {
 
   Response token(Map<String, String> form) {
     StringJoiner j = new StringJoiner("&");
-    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    form.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return tokenRaw(j.toString(), "application/x-www-form-urlencoded");
   }
 
   /** A token request with an Authorization header (which Warden's token endpoint refuses). */
   Response token(Map<String, String> form, String authorization) {
     StringJoiner j = new StringJoiner("&");
-    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-        .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", authorization)
-        .POST(HttpRequest.BodyPublishers.ofString(j.toString())).build());
+    form.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Authorization", authorization)
+            .POST(HttpRequest.BodyPublishers.ofString(j.toString()))
+            .build());
   }
 
   /** A token request with extra headers (a {@code Txn-Token}, a {@code traceparent}). */
   Response tokenWithHeaders(Map<String, String> form, Map<String, String> headers) {
     StringJoiner j = new StringJoiner("&");
-    form.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-        .header("Content-Type", "application/x-www-form-urlencoded");
+    form.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded");
     headers.forEach(b::header);
     return send(b.POST(HttpRequest.BodyPublishers.ofString(j.toString())).build());
   }
 
   Response tokenRaw(String body, String contentType) {
-    return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token")).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   Response admin(String method, String path, String jsonBody) {
@@ -114,14 +138,20 @@ final class ServerFixture implements AutoCloseable {
     if (jsonBody != null) {
       b.header("Content-Type", "application/json");
     }
-    b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+    b.method(
+        method,
+        jsonBody == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(jsonBody));
     return send(b.build());
   }
 
   /** A form POST with an optional bearer token. */
   Response send(String path, String form, String bearer) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }
@@ -167,7 +197,10 @@ final class ServerFixture implements AutoCloseable {
       HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
       JsonNode json = res.body().isEmpty() ? JSON.createObjectNode() : parseOrText(res.body());
       Map<String, String> headers = new HashMap<>();
-      res.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+      res.headers()
+          .map()
+          .forEach(
+              (k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
       return new Response(res.statusCode(), json, headers);
     } catch (IOException e) {
       throw new AssertionError(e);

@@ -26,16 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * MariaDB and Redis users over real HTTP, used with the engines' own clients (MariaDB
- * Connector/J, Jedis); a workload renewing and revoking its own leases at
- * {@code /v1/credentials/leases/<id>:renew|:revoke}; and a database resource whose admin password
- * is wrong refused at apply, with nothing stored.
+ * MariaDB and Redis users over real HTTP, used with the engines' own clients (MariaDB Connector/J,
+ * Jedis); a workload renewing and revoking its own leases at {@code
+ * /v1/credentials/leases/<id>:renew|:revoke}; and a database resource whose admin password is wrong
+ * refused at apply, with nothing stored.
  */
 class TargetEnginesOverHttpTest {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static MariaDbTarget maria;
@@ -51,10 +50,17 @@ class TargetEnginesOverHttpTest {
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     warden = ServerFixture.start(dir, Map.of("databases.reapInterval", "200ms"));
     for (String s : new String[] {"maria-admin", "redis-admin", "pg-admin"}) {
-      assertThat(warden.admin("PUT", "/v1/target-secrets/" + s, "{\"value\": \"" + TargetDb.INITIAL_ADMIN_PASSWORD
-          + "\"}").status()).isEqualTo(200);
+      assertThat(
+              warden
+                  .admin(
+                      "PUT",
+                      "/v1/target-secrets/" + s,
+                      "{\"value\": \"" + TargetDb.INITIAL_ADMIN_PASSWORD + "\"}")
+                  .status())
+          .isEqualTo(200);
     }
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: github}
         spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -85,8 +91,18 @@ class TargetEnginesOverHttpTest {
         metadata: {name: shop-data}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/gh/shop, spiffe://acme.test/gh/other]},
                resources: [shop-db, cache, ledger-db], credentialKind: database_user, maxTtl: 5m}
-        """.formatted(gh.issuer(), maria.url(), maria.admin, maria.app, maria.prefix, cache.admin, cache.keys,
-        cache.prefix) + "---\n" + pg.resourceYaml("ledger-db", "pg-admin", 5));
+        """
+                .formatted(
+                    gh.issuer(),
+                    maria.url(),
+                    maria.admin,
+                    maria.app,
+                    maria.prefix,
+                    cache.admin,
+                    cache.keys,
+                    cache.prefix)
+            + "---\n"
+            + pg.resourceYaml("ledger-db", "pg-admin", 5));
   }
 
   @AfterAll
@@ -119,16 +135,19 @@ class TargetEnginesOverHttpTest {
   }
 
   static JsonNode credential(String repo, String resource) {
-    ServerFixture.Response r = warden.send("/v1/credentials", form(repo, Map.of("resource", resource)), null);
+    ServerFixture.Response r =
+        warden.send("/v1/credentials", form(repo, Map.of("resource", resource)), null);
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     return r.json();
   }
 
   static ServerFixture.Response own(String repo, String leaseId, String action) {
-    return warden.send("/v1/credentials/leases/" + leaseId + ":" + action, form(repo, Map.of()), null);
+    return warden.send(
+        "/v1/credentials/leases/" + leaseId + ":" + action, form(repo, Map.of()), null);
   }
 
-  static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+  static void await(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(15);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {
@@ -165,14 +184,21 @@ class TargetEnginesOverHttpTest {
     assertThat(c.path("url").asText()).isEqualTo("redis://127.0.0.1:6379");
     assertThat(c.path("engine").asText()).isEqualTo("redis");
     String user = c.path("username").asText();
-    try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1",
-        6379), redis.clients.jedis.DefaultJedisClientConfig.builder().user(user).password(c.path("password").asText())
-        .build())) {
+    try (redis.clients.jedis.Jedis j =
+        new redis.clients.jedis.Jedis(
+            new redis.clients.jedis.HostAndPort("127.0.0.1", 6379),
+            redis.clients.jedis.DefaultJedisClientConfig.builder()
+                .user(user)
+                .password(c.path("password").asText())
+                .build())) {
       j.set(cache.keys + "orders", "7");
       assertThat(j.get(cache.keys + "orders")).isEqualTo("7");
-      assertThatThrownBy(() -> j.set("not-" + cache.keys, "1")).as("outside its key pattern")
+      assertThatThrownBy(() -> j.set("not-" + cache.keys, "1"))
+          .as("outside its key pattern")
           .hasMessageContaining("NOPERM");
-      assertThatThrownBy(() -> j.flushAll()).as("a command it was not given").hasMessageContaining("NOPERM");
+      assertThatThrownBy(() -> j.flushAll())
+          .as("a command it was not given")
+          .hasMessageContaining("NOPERM");
     }
   }
 
@@ -189,9 +215,11 @@ class TargetEnginesOverHttpTest {
     assertThat(r.json().path("renewed").asBoolean()).isTrue();
     Instant renewed = Instant.parse(r.json().path("expires_at").asText());
     assertThat(renewed).isAfter(first);
-    try (Connection su = java.sql.DriverManager.getConnection(PgTarget.SERVER + "postgres", "postgres", "");
+    try (Connection su =
+            java.sql.DriverManager.getConnection(PgTarget.SERVER + "postgres", "postgres", "");
         Statement s = su.createStatement();
-        ResultSet rs = s.executeQuery("SELECT rolvaliduntil FROM pg_roles WHERE rolname = '" + user + "'")) {
+        ResultSet rs =
+            s.executeQuery("SELECT rolvaliduntil FROM pg_roles WHERE rolname = '" + user + "'")) {
       rs.next();
       assertThat(rs.getTimestamp(1).toInstant()).isEqualTo(renewed.plus(Duration.ofMinutes(1)));
     }
@@ -210,23 +238,28 @@ class TargetEnginesOverHttpTest {
     assertThat(revoke.status()).isEqualTo(404);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(revoke.json().path("error_description").asText().replace(lease, "X"))
-        .isEqualTo(unknown.json().path("error_description").asText().replace("w_no_such_lease", "X"));
+        .isEqualTo(
+            unknown.json().path("error_description").asText().replace("w_no_such_lease", "X"));
     assertThat(cache.userExists(c.path("username").asText())).isTrue();
   }
 
   @Test
   void aMariadbResourceWithAWrongAdminPasswordIsRefusedAtApplyAndNothingIsStored() {
     warden.admin("PUT", "/v1/target-secrets/wrong-admin", "{\"value\": \"not-the-password\"}");
-    String yaml = """
+    String yaml =
+        """
         kind: Resource
         metadata: {name: wrong-db}
         spec:
           audience: mariadb://wrong
           kind: mariadb
           database: {url: "%s", adminUser: %s, adminPasswordSecret: wrong-admin}
-        """.formatted(maria.url(), maria.admin);
-    assertThatThrownBy(() -> warden.apply(yaml)).hasMessageContaining("cannot manage users on")
-        .hasMessageContaining("login was refused").hasMessageNotContaining("not-the-password");
+        """
+            .formatted(maria.url(), maria.admin);
+    assertThatThrownBy(() -> warden.apply(yaml))
+        .hasMessageContaining("cannot manage users on")
+        .hasMessageContaining("login was refused")
+        .hasMessageNotContaining("not-the-password");
     assertThat(warden.admin("GET", "/v1/resources/wrong-db", null).status()).isEqualTo(404);
   }
 }

@@ -23,12 +23,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The main flow over real HTTP: platform token in, Warden token out, validated by a standard library. */
+/**
+ * The main flow over real HTTP: platform token in, Warden token out, validated by a standard
+ * library.
+ */
 class TokenFlowTest {
   static final String AUDIENCE = "https://payments.acme.test";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer github;
   static TestOidcIssuer k8s;
@@ -39,7 +41,8 @@ class TokenFlowTest {
     github = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").path("/k8s").start();
     warden = ServerFixture.start(dir);
-    warden.apply("""
+    warden.apply(
+        """
         apiVersion: warden.dev/v1
         kind: TrustProvider
         metadata: {name: github}
@@ -82,7 +85,8 @@ class TokenFlowTest {
           resources: [payments-api]
           maxTtl: 5m
           scopes: [deploy, read]
-        """.formatted(github.issuer(), k8s.issuer(), AUDIENCE));
+        """
+            .formatted(github.issuer(), k8s.issuer(), AUDIENCE));
   }
 
   @AfterAll
@@ -93,11 +97,22 @@ class TokenFlowTest {
   }
 
   @Test
-  void githubActionsTokenIsExchangedForAWardenTokenThatNimbusValidatesFromTheJwksAlone() throws Exception {
+  void githubActionsTokenIsExchangedForAWardenTokenThatNimbusValidatesFromTheJwksAlone()
+      throws Exception {
     String platformToken = github.githubActionsToken("acme/api", "refs/heads/main");
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", platformToken, "resource", AUDIENCE, "scope", "deploy"));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                platformToken,
+                "resource",
+                AUDIENCE,
+                "scope",
+                "deploy"));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     assertThat(r.json().path("token_type").asText()).isEqualTo("Bearer");
     assertThat(r.json().path("expires_in").asLong()).isBetween(299L, 300L);
@@ -106,16 +121,24 @@ class TokenFlowTest {
 
     JsonNode discovery = warden.get("/.well-known/openid-configuration").json();
     assertThat(discovery.path("issuer").asText()).isEqualTo(warden.base);
-    JWKSource<SecurityContext> jwks = JWKSourceBuilder.create(URI.create(discovery.path("jwks_uri").asText()).toURL())
-        .retrying(false).build();
+    JWKSource<SecurityContext> jwks =
+        JWKSourceBuilder.create(URI.create(discovery.path("jwks_uri").asText()).toURL())
+            .retrying(false)
+            .build();
     // Nimbus with its default settings (typ JWT or none), as a relying party would configure it
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, jwks));
-    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(AUDIENCE,
-        new JWTClaimsSet.Builder().issuer(warden.base).subject("spiffe://acme.test/ci/api-deploy").build(),
-        new HashSet<>(List.of("exp", "iat", "jti", "client_id"))));
+    processor.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(
+            AUDIENCE,
+            new JWTClaimsSet.Builder()
+                .issuer(warden.base)
+                .subject("spiffe://acme.test/ci/api-deploy")
+                .build(),
+            new HashSet<>(List.of("exp", "iat", "jti", "client_id"))));
     JWTClaimsSet claims = processor.process(r.json().path("access_token").asText(), null);
-    assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isEqualTo(300_000L);
+    assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime())
+        .isEqualTo(300_000L);
     assertThat(claims.getStringClaim("scope")).isEqualTo("deploy");
 
     JsonNode event = warden.lastAuditEvent();
@@ -128,9 +151,11 @@ class TokenFlowTest {
   }
 
   @Test
-  void rfc9068ExplicitTypingIsAvailableAsAnOption(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+  void rfc9068ExplicitTypingIsAvailableAsAnOption(@org.junit.jupiter.api.io.TempDir Path other)
+      throws Exception {
     try (ServerFixture strict = ServerFixture.start(other, Map.of("tokens.typ", "at+jwt"))) {
-      strict.apply("""
+      strict.apply(
+          """
           kind: TrustProvider
           metadata: {name: github}
           spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
@@ -145,40 +170,72 @@ class TokenFlowTest {
           kind: AccessPolicy
           metadata: {name: p}
           spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/api-deploy]}, resources: [payments-api]}
-          """.formatted(github.issuer(), AUDIENCE));
-      ServerFixture.Response r = strict.token(Map.of("grant_type", "client_credentials",
-          "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-          "client_assertion", github.githubActionsToken("acme/api", "refs/heads/main"), "resource", AUDIENCE));
+          """
+              .formatted(github.issuer(), AUDIENCE));
+      ServerFixture.Response r =
+          strict.token(
+              Map.of(
+                  "grant_type",
+                  "client_credentials",
+                  "client_assertion_type",
+                  "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                  "client_assertion",
+                  github.githubActionsToken("acme/api", "refs/heads/main"),
+                  "resource",
+                  AUDIENCE));
       assertThat(r.status()).isEqualTo(200);
-      assertThat(com.nimbusds.jwt.SignedJWT.parse(r.json().path("access_token").asText()).getHeader().getType()
-          .getType()).isEqualTo("at+jwt");
+      assertThat(
+              com.nimbusds.jwt.SignedJWT.parse(r.json().path("access_token").asText())
+                  .getHeader()
+                  .getType()
+                  .getType())
+          .isEqualTo("at+jwt");
     }
   }
 
   @Test
   void kubernetesTokenWorksThroughTokenExchange() {
     String platformToken = k8s.kubernetesToken("payments", "worker", "worker-7d9f");
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange",
-        "subject_token", platformToken, "subject_token_type", "urn:ietf:params:oauth:token-type:jwt",
-        "audience", AUDIENCE));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token",
+                platformToken,
+                "subject_token_type",
+                "urn:ietf:params:oauth:token-type:jwt",
+                "audience",
+                AUDIENCE));
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
-    assertThat(r.json().path("issued_token_type").asText()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+    assertThat(r.json().path("issued_token_type").asText())
+        .isEqualTo("urn:ietf:params:oauth:token-type:access_token");
   }
 
   @Test
   void resourceCanBeNamedByItsName() {
-    ServerFixture.Response r = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", github.githubActionsToken("acme/api", "refs/heads/main"), "resource", "payments-api"));
+    ServerFixture.Response r =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                github.githubActionsToken("acme/api", "refs/heads/main"),
+                "resource",
+                "payments-api"));
     assertThat(r.status()).isEqualTo(200);
   }
 
   @Test
   void discoveryDocumentsDescribeTheTokenEndpoint() {
-    for (String path : Set.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
+    for (String path :
+        Set.of("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")) {
       JsonNode d = warden.get(path).json();
       assertThat(d.path("token_endpoint").asText()).isEqualTo(warden.base + "/oauth2/token");
-      assertThat(d.path("grant_types_supported").toString()).contains("client_credentials", "token-exchange");
+      assertThat(d.path("grant_types_supported").toString())
+          .contains("client_credentials", "token-exchange");
     }
     JsonNode keys = warden.get("/oauth2/jwks").json().path("keys");
     assertThat(keys.size()).isGreaterThanOrEqualTo(1);
@@ -192,6 +249,7 @@ class TokenFlowTest {
     warden.token(Map.of("grant_type", "password"));
     ServerFixture.Response m = warden.get("/metrics");
     assertThat(m.status()).isEqualTo(200);
-    assertThat(m.json().asText()).contains("warden_decisions_total", "warden_token_issuance_seconds_bucket");
+    assertThat(m.json().asText())
+        .contains("warden_decisions_total", "warden_token_issuance_seconds_bucket");
   }
 }

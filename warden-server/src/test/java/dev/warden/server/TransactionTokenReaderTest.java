@@ -13,12 +13,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A downstream service reads the Txn-Token header with warden-resource's TransactionTokens, against a real Warden. */
+/**
+ * A downstream service reads the Txn-Token header with warden-resource's TransactionTokens, against
+ * a real Warden.
+ */
 class TransactionTokenReaderTest {
   static final String FRONTEND = "spiffe://shop.test/ns/shop/sa/frontend";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestOidcIssuer k8s;
   static ServerFixture warden;
@@ -27,7 +29,8 @@ class TransactionTokenReaderTest {
   static void start() {
     k8s = TestOidcIssuer.builder().audience("warden").start();
     warden = ServerFixture.start(dir, Map.of("server.trustDomain", "shop.test"));
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [warden], algorithms: [RS256]}
@@ -46,7 +49,8 @@ class TransactionTokenReaderTest {
         kind: AccessPolicy
         metadata: {name: frontend}
         spec: {workloads: {spiffeIds: [%s]}, resources: [transactions, orders], scopes: [order.place]}
-        """.formatted(k8s.issuer(), FRONTEND, FRONTEND));
+        """
+            .formatted(k8s.issuer(), FRONTEND, FRONTEND));
   }
 
   @AfterAll
@@ -73,7 +77,8 @@ class TransactionTokenReaderTest {
 
   @Test
   void aServiceReadsTheTransactionItRunsIn() throws Exception {
-    TransactionTokens.Transaction t = TransactionTokens.of("shop.test", warden.base).verify(txnToken());
+    TransactionTokens.Transaction t =
+        TransactionTokens.of("shop.test", warden.base).verify(txnToken());
     assertThat(t.txn()).isNotBlank();
     assertThat(t.subject()).isEqualTo(FRONTEND);
     assertThat(t.requestingWorkload()).isEqualTo(FRONTEND);
@@ -84,17 +89,29 @@ class TransactionTokenReaderTest {
 
   @Test
   void anAccessTokenAnotherTrustDomainOrATamperedTokenIsNotATransaction() {
-    ServerFixture.Response access = warden.token(Map.of("grant_type", "client_credentials",
-        "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion", k8s.kubernetesToken("shop", "frontend", "fe"), "resource", "https://orders.shop.test"));
+    ServerFixture.Response access =
+        warden.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                k8s.kubernetesToken("shop", "frontend", "fe"),
+                "resource",
+                "https://orders.shop.test"));
     TransactionTokens txns = TransactionTokens.of("shop.test", warden.base);
     assertThatThrownBy(() -> txns.verify(access.json().path("access_token").asText()))
         .isInstanceOf(TransactionTokens.InvalidTransactionToken.class);
     String good = txnToken();
     assertThatThrownBy(() -> TransactionTokens.of("other.test", warden.base).verify(good))
         .isInstanceOf(TransactionTokens.InvalidTransactionToken.class);
-    String tampered = good.substring(0, good.lastIndexOf('.') + 1) + "AAAA" + good.substring(good.lastIndexOf('.') + 5);
-    assertThatThrownBy(() -> txns.verify(tampered)).isInstanceOf(TransactionTokens.InvalidTransactionToken.class);
+    String tampered =
+        good.substring(0, good.lastIndexOf('.') + 1)
+            + "AAAA"
+            + good.substring(good.lastIndexOf('.') + 5);
+    assertThatThrownBy(() -> txns.verify(tampered))
+        .isInstanceOf(TransactionTokens.InvalidTransactionToken.class);
     assertThatThrownBy(() -> txns.verify(null)).hasMessageContaining("Txn-Token");
   }
 }

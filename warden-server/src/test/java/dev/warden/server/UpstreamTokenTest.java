@@ -44,8 +44,7 @@ class UpstreamTokenTest {
   static final String BASIC_SECRET = "s3cr3t-basic-Zq8LwPx7";
   static final String POST_SECRET = "s3cr3t-post-Hn2Kd9Qa";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static ServerFixture warden;
   static TestOidcIssuer k8s;
@@ -53,18 +52,19 @@ class UpstreamTokenTest {
   static KeyPair clientKey;
   static String clientKeyPem;
   static final List<LogRecord> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
-  static final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logs.add(r);
-    }
+  static final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          logs.add(r);
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   @BeforeAll
   static void start() throws Exception {
@@ -73,23 +73,30 @@ class UpstreamTokenTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     clientKey = g.generateKeyPair();
-    clientKeyPem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(clientKey.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    clientKeyPem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(clientKey.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
     saas = TestOAuthServer.start(Clock.systemUTC());
-    saas.register(new TestOAuthServer.Client("warden-basic", BASIC_SECRET, null, Set.of("read", "write")));
+    saas.register(
+        new TestOAuthServer.Client("warden-basic", BASIC_SECRET, null, Set.of("read", "write")));
     saas.register(new TestOAuthServer.Client("warden:post", POST_SECRET, null, Set.of("read")));
-    saas.register(new TestOAuthServer.Client("warden-jwt", null, clientKey.getPublic(), Set.of("read")));
+    saas.register(
+        new TestOAuthServer.Client("warden-jwt", null, clientKey.getPublic(), Set.of("read")));
     k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").path("/k8s").start();
     warden = ServerFixture.start(dir);
     setSecret("saas-basic", BASIC_SECRET);
     setSecret("saas-post", POST_SECRET);
     setSecret("saas-key", clientKeyPem);
     setSecret("saas-wrong", "not-the-secret-Vb7Tq");
-    warden.apply("""
+    warden.apply(
+        """
         kind: TrustProvider
         metadata: {name: cluster}
         spec: {type: kubernetes, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
-        """.formatted(k8s.issuer()));
+        """
+            .formatted(k8s.issuer()));
   }
 
   @AfterAll
@@ -113,20 +120,26 @@ class UpstreamTokenTest {
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
   }
 
-  /** An oauth-client resource {@code name} at the test server, and workload ns/sa allowed upstream tokens for it. */
+  /**
+   * An oauth-client resource {@code name} at the test server, and workload ns/sa allowed upstream
+   * tokens for it.
+   */
   static void resource(String name, String oauthSpec) {
-    warden.apply("""
+    warden.apply(
+        """
         kind: Resource
         metadata: {name: %s}
         spec:
           audience: https://%s.saas.test
           kind: oauth-client
           oauth: %s
-        """.formatted(name, name, oauthSpec));
+        """
+            .formatted(name, name, oauthSpec));
   }
 
   static void allow(String sa, String resource, String maxTtl) {
-    warden.apply("""
+    warden.apply(
+        """
         kind: Workload
         spec: {spiffeId: spiffe://acme.test/ns/apps/sa/%s, selectors: ["k8s:ns=apps", "k8s:sa=%s"], owner: o@acme.test}
         ---
@@ -134,18 +147,26 @@ class UpstreamTokenTest {
         metadata: {name: %s-to-%s}
         spec: {workloads: {spiffeIds: [spiffe://acme.test/ns/apps/sa/%s]}, resources: [%s],
                credentialKind: upstream_token, maxTtl: %s}
-        """.formatted(sa, sa, sa, resource, sa, resource, maxTtl));
+        """
+            .formatted(sa, sa, sa, resource, sa, resource, maxTtl));
   }
 
   static ServerFixture.Response credential(String sa, String resource) {
-    String form = "client_assertion_type=" + URLEncoder.encode(JWT_BEARER, StandardCharsets.UTF_8)
-        + "&client_assertion=" + k8s.kubernetesToken("apps", sa, sa + "-pod-1")
-        + "&resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8);
+    String form =
+        "client_assertion_type="
+            + URLEncoder.encode(JWT_BEARER, StandardCharsets.UTF_8)
+            + "&client_assertion="
+            + k8s.kubernetesToken("apps", sa, sa + "-pod-1")
+            + "&resource="
+            + URLEncoder.encode(resource, StandardCharsets.UTF_8);
     return warden.send("/v1/credentials", form, null);
   }
 
   static JsonNode events(String resource) {
-    return warden.admin("GET", "/v1/audit?limit=200&resource=" + resource, null).json().path("events");
+    return warden
+        .admin("GET", "/v1/audit?limit=200&resource=" + resource, null)
+        .json()
+        .path("events");
   }
 
   static String basic(String scopes) {
@@ -173,9 +194,12 @@ class UpstreamTokenTest {
     assertThat(c.path("scope").asText()).isEqualTo("read");
     assertThat(c.path("resource").asText()).isEqualTo("crm-basic");
     assertThat(c.path("expires_in").asLong()).isBetween(3590L, 3600L);
-    assertThat(Instant.parse(c.path("expires_at").asText())).isBetween(asked.plusSeconds(3590), asked.plusSeconds(3601));
+    assertThat(Instant.parse(c.path("expires_at").asText()))
+        .isBetween(asked.plusSeconds(3590), asked.plusSeconds(3601));
     assertThat(c.has("cache")).as("cache state is for the audit log").isFalse();
-    assertThat(saas.bodies().getLast()).contains("grant_type=client_credentials").contains("scope=read")
+    assertThat(saas.bodies().getLast())
+        .contains("grant_type=client_credentials")
+        .contains("scope=read")
         .doesNotContain(BASIC_SECRET);
 
     JsonNode event = warden.lastAuditEvent();
@@ -197,8 +221,14 @@ class UpstreamTokenTest {
   }
 
   static String report(String fingerprint) {
-    ServerFixture.Response r = warden.admin("POST", "/v1/leaks", "{\"source\": \"git@example.test:acme/app.git\","
-        + " \"findings\": [{\"fingerprint\": \"" + fingerprint + "\", \"ruleId\": \"generic\", \"path\": \".env\"}]}");
+    ServerFixture.Response r =
+        warden.admin(
+            "POST",
+            "/v1/leaks",
+            "{\"source\": \"git@example.test:acme/app.git\","
+                + " \"findings\": [{\"fingerprint\": \""
+                + fingerprint
+                + "\", \"ruleId\": \"generic\", \"path\": \".env\"}]}");
     assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
     return r.json().toString();
   }
@@ -214,14 +244,19 @@ class UpstreamTokenTest {
 
   @Test
   void aLeakedUpstreamTokenIsRevokedAtTheUpstreamAndNeverHandedOutAgain() {
-    resource("crm-leaky", "{tokenUrl: '%s', revocationUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-basic,"
-        .formatted(saas.tokenUrl(), saas.revocationUrl()) + " scopes: [write]}");
+    resource(
+        "crm-leaky",
+        "{tokenUrl: '%s', revocationUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-basic,"
+                .formatted(saas.tokenUrl(), saas.revocationUrl())
+            + " scopes: [write]}");
     allow("leaky", "crm-leaky", "2h");
     ServerFixture.Response first = credential("leaky", "crm-leaky");
     assertThat(first.status()).as(first.json().toString()).isEqualTo(200);
     String leaked = first.json().path("access_token").asText();
     String fingerprint = warden.lastAuditEvent().path("details").path("fingerprint").asText();
-    assertThat(credential("leaky", "crm-leaky").json().path("access_token").asText()).as("cached").isEqualTo(leaked);
+    assertThat(credential("leaky", "crm-leaky").json().path("access_token").asText())
+        .as("cached")
+        .isEqualTo(leaked);
 
     String answer = report(fingerprint);
 
@@ -230,7 +265,9 @@ class UpstreamTokenTest {
     JsonNode removed = lastOf("crm-leaky", "credential.removed");
     assertThat(removed.path("details").path("upstream").asText()).isEqualTo("revoked");
     assertThat(removed.toString()).doesNotContain(leaked).doesNotContain(BASIC_SECRET);
-    assertThat(saas.bodies().getLast()).contains("token_type_hint=access_token").doesNotContain(BASIC_SECRET);
+    assertThat(saas.bodies().getLast())
+        .contains("token_type_hint=access_token")
+        .doesNotContain(BASIC_SECRET);
     String next = credential("leaky", "crm-leaky").json().path("access_token").asText();
     assertThat(next).as("never handed out again").isNotEqualTo(leaked);
     assertThat(saas.issued(next)).isTrue();
@@ -249,7 +286,8 @@ class UpstreamTokenTest {
     assertThat(irrevocable.path("details").path("upstream").asText()).isEqualTo("no-endpoint");
     assertThat(irrevocable.path("details").path("message").asText()).contains("revocationUrl");
     assertThat(saas.revoked(leaked)).isFalse();
-    assertThat(credential("norevoke", "crm-norevoke").json().path("access_token").asText()).isNotEqualTo(leaked);
+    assertThat(credential("norevoke", "crm-norevoke").json().path("access_token").asText())
+        .isNotEqualTo(leaked);
   }
 
   @Test
@@ -263,10 +301,13 @@ class UpstreamTokenTest {
     List<Future<ServerFixture.Response>> answers = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < n; i++) {
-        answers.add(pool.submit((Callable<ServerFixture.Response>) () -> {
-          go.await();
-          return credential("burst", "crm-burst");
-        }));
+        answers.add(
+            pool.submit(
+                (Callable<ServerFixture.Response>)
+                    () -> {
+                      go.await();
+                      return credential("burst", "crm-burst");
+                    }));
       }
       go.countDown();
       Set<String> tokens = new HashSet<>();
@@ -290,8 +331,11 @@ class UpstreamTokenTest {
 
   @Test
   void clientSecretPostAuthenticatesInTheForm() {
-    resource("crm-post", "{tokenUrl: '%s', clientId: 'warden:post', authMethod: client_secret_post,"
-        .formatted(saas.tokenUrl()) + " clientSecretSecret: saas-post, scopes: [read]}");
+    resource(
+        "crm-post",
+        "{tokenUrl: '%s', clientId: 'warden:post', authMethod: client_secret_post,"
+                .formatted(saas.tokenUrl())
+            + " clientSecretSecret: saas-post, scopes: [read]}");
     allow("poster", "crm-post", "1h");
 
     ServerFixture.Response r = credential("poster", "crm-post");
@@ -303,8 +347,11 @@ class UpstreamTokenTest {
 
   @Test
   void privateKeyJwtAssertionIsVerifiedByTheUpstream() {
-    resource("crm-jwt", "{tokenUrl: '%s', clientId: warden-jwt, authMethod: private_key_jwt,".formatted(saas.tokenUrl())
-        + " privateKeySecret: saas-key, signingAlg: ES256, keyId: k1, scopes: [read]}");
+    resource(
+        "crm-jwt",
+        "{tokenUrl: '%s', clientId: warden-jwt, authMethod: private_key_jwt,"
+                .formatted(saas.tokenUrl())
+            + " privateKeySecret: saas-key, signingAlg: ES256, keyId: k1, scopes: [read]}");
     allow("signer", "crm-jwt", "1h");
 
     ServerFixture.Response r = credential("signer", "crm-jwt");
@@ -335,15 +382,19 @@ class UpstreamTokenTest {
   @Test
   void upstreamDownAnswersTemporarilyUnavailableAuditedOnce() {
     int port = ServerFixture.freePort();
-    resource("crm-down", "{tokenUrl: 'http://127.0.0.1:%d/token', clientId: warden-basic,".formatted(port)
-        + " clientSecretSecret: saas-basic, scopes: [read]}");
+    resource(
+        "crm-down",
+        "{tokenUrl: 'http://127.0.0.1:%d/token', clientId: warden-basic,".formatted(port)
+            + " clientSecretSecret: saas-basic, scopes: [read]}");
     allow("downer", "crm-down", "1h");
 
     ServerFixture.Response r = credential("downer", "crm-down");
 
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
-    assertThat(r.json().path("error_description").asText()).contains("crm-down").contains("cannot be reached")
+    assertThat(r.json().path("error_description").asText())
+        .contains("crm-down")
+        .contains("cannot be reached")
         .contains("nothing was issued");
     assertThat(r.headers().get("retry-after")).isEqualTo("1");
     JsonNode events = events("crm-down");
@@ -356,7 +407,10 @@ class UpstreamTokenTest {
   void upstreamErrorIsNotCachedTheNextGrantAsksAgain() {
     resource("crm-flaky", basic("read"));
     allow("flaky", "crm-flaky", "1h");
-    saas.override(form -> new TestOAuthServer.Answer(503, "text/html", "<html>busy</html>".getBytes(StandardCharsets.UTF_8)));
+    saas.override(
+        form ->
+            new TestOAuthServer.Answer(
+                503, "text/html", "<html>busy</html>".getBytes(StandardCharsets.UTF_8)));
     int before = saas.requests();
     try {
       ServerFixture.Response r = credential("flaky", "crm-flaky");
@@ -374,8 +428,10 @@ class UpstreamTokenTest {
 
   @Test
   void wrongClientSecretGivesAClearErrorNamingTheResourceNotTheSecret() {
-    resource("crm-wrong", "{tokenUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-wrong, scopes: [read]}"
-        .formatted(saas.tokenUrl()));
+    resource(
+        "crm-wrong",
+        "{tokenUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-wrong, scopes: [read]}"
+            .formatted(saas.tokenUrl()));
     allow("wrong", "crm-wrong", "1h");
 
     ServerFixture.Response r = credential("wrong", "crm-wrong");
@@ -383,8 +439,12 @@ class UpstreamTokenTest {
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
     String description = r.json().path("error_description").asText();
-    assertThat(description).contains("resource 'crm-wrong'").contains("invalid_client")
-        .contains("spec.oauth.clientId").doesNotContain("not-the-secret").doesNotContain(BASIC_SECRET);
+    assertThat(description)
+        .contains("resource 'crm-wrong'")
+        .contains("invalid_client")
+        .contains("spec.oauth.clientId")
+        .doesNotContain("not-the-secret")
+        .doesNotContain(BASIC_SECRET);
     JsonNode event = warden.lastAuditEvent();
     assertThat(event.path("type").asText()).isEqualTo("credential.failed");
     assertThat(event.toString()).contains("invalid_client").doesNotContain("not-the-secret");
@@ -401,62 +461,93 @@ class UpstreamTokenTest {
     assertThat(r.json().has("access_token")).isFalse();
     JsonNode event = warden.lastAuditEvent();
     assertThat(event.path("reason").asText()).isEqualTo("ttl_exceeds_policy");
-    assertThat(event.path("details").path("message").asText()).contains("1h").contains("maxTtl 10m");
+    assertThat(event.path("details").path("message").asText())
+        .contains("1h")
+        .contains("maxTtl 10m");
   }
 
   @Test
   void applyRefusesAMissingTargetSecretAndSaysHowToStoreIt() {
-    ServerFixture.Response r = warden.admin("POST", "/v1/apply", """
+    ServerFixture.Response r =
+        warden.admin(
+            "POST",
+            "/v1/apply",
+            """
         {"documents": [{"kind": "Resource", "metadata": {"name": "crm-nosecret"}, "spec": {"audience":
          "https://nosecret.saas.test", "kind": "oauth-client", "oauth": {"tokenUrl": "%s", "clientId": "x",
-         "clientSecretSecret": "never-stored"}}}]}""".formatted(saas.tokenUrl()));
+         "clientSecretSecret": "never-stored"}}}]}"""
+                .formatted(saas.tokenUrl()));
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("field").asText()).isEqualTo("spec.oauth.clientSecretSecret");
-    assertThat(r.json().path("message").asText()).contains("never-stored")
+    assertThat(r.json().path("message").asText())
+        .contains("never-stored")
         .contains("warden target-secret set never-stored");
     assertThat(warden.admin("GET", "/v1/resources/crm-nosecret", null).status()).isEqualTo(404);
   }
 
   @Test
   void applyRefusesPlainHttpToAnotherHostAndASecretInTheDocument() {
-    ServerFixture.Response http = warden.admin("POST", "/v1/apply", """
+    ServerFixture.Response http =
+        warden.admin(
+            "POST",
+            "/v1/apply",
+            """
         {"documents": [{"kind": "Resource", "metadata": {"name": "crm-http"}, "spec": {"audience":
          "https://http.saas.test", "kind": "oauth-client", "oauth": {"tokenUrl": "http://login.saas.test/token",
          "clientId": "x", "clientSecretSecret": "saas-basic"}}}]}""");
     assertThat(http.status()).isEqualTo(400);
     assertThat(http.json().path("message").asText()).contains("must use https");
 
-    ServerFixture.Response inline = warden.admin("POST", "/v1/apply", """
+    ServerFixture.Response inline =
+        warden.admin(
+            "POST",
+            "/v1/apply",
+            """
         {"documents": [{"kind": "Resource", "metadata": {"name": "crm-inline"}, "spec": {"audience":
          "https://inline.saas.test", "kind": "oauth-client", "oauth": {"tokenUrl": "https://login.saas.test/token",
          "clientId": "x", "clientSecret": "hunter2"}}}]}""");
     assertThat(inline.status()).isEqualTo(400);
-    assertThat(inline.json().path("message").asText()).contains("never goes in a document").doesNotContain("hunter2");
+    assertThat(inline.json().path("message").asText())
+        .contains("never goes in a document")
+        .doesNotContain("hunter2");
   }
 
   @Test
   void aKeyThatCannotSignIsRefusedWhenStored() {
-    resource("crm-jwt-check", "{tokenUrl: '%s', clientId: warden-jwt, authMethod: private_key_jwt,"
-        .formatted(saas.tokenUrl()) + " privateKeySecret: saas-key-2, signingAlg: ES256, scopes: [read]}"
-        .replace("saas-key-2", "saas-key"));
-    ServerFixture.Response r = warden.admin("PUT", "/v1/target-secrets/saas-key",
-        "{\"value\": \"not a pem key at all\"}");
+    resource(
+        "crm-jwt-check",
+        "{tokenUrl: '%s', clientId: warden-jwt, authMethod: private_key_jwt,"
+                .formatted(saas.tokenUrl())
+            + " privateKeySecret: saas-key-2, signingAlg: ES256, scopes: [read]}"
+                .replace("saas-key-2", "saas-key"));
+    ServerFixture.Response r =
+        warden.admin("PUT", "/v1/target-secrets/saas-key", "{\"value\": \"not a pem key at all\"}");
 
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().path("message").asText()).contains("crm-jwt-check").contains("PEM PKCS#8")
+    assertThat(r.json().path("message").asText())
+        .contains("crm-jwt-check")
+        .contains("PEM PKCS#8")
         .doesNotContain("not a pem key");
   }
 
   @Test
   void theClientSecretsNeverAppearInAnyResponseLogOrAuditEvent() {
     resource("leak-basic", basic("read"));
-    resource("leak-post", "{tokenUrl: '%s', clientId: 'warden:post', authMethod: client_secret_post,"
-        .formatted(saas.tokenUrl()) + " clientSecretSecret: saas-post}");
-    resource("leak-jwt", "{tokenUrl: '%s', clientId: warden-jwt, authMethod: private_key_jwt,".formatted(saas.tokenUrl())
-        + " privateKeySecret: saas-key, signingAlg: ES256}");
-    resource("leak-wrong", "{tokenUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-wrong}"
-        .formatted(saas.tokenUrl()));
+    resource(
+        "leak-post",
+        "{tokenUrl: '%s', clientId: 'warden:post', authMethod: client_secret_post,"
+                .formatted(saas.tokenUrl())
+            + " clientSecretSecret: saas-post}");
+    resource(
+        "leak-jwt",
+        "{tokenUrl: '%s', clientId: warden-jwt, authMethod: private_key_jwt,"
+                .formatted(saas.tokenUrl())
+            + " privateKeySecret: saas-key, signingAlg: ES256}");
+    resource(
+        "leak-wrong",
+        "{tokenUrl: '%s', clientId: warden-basic, clientSecretSecret: saas-wrong}"
+            .formatted(saas.tokenUrl()));
     List<String> answers = new ArrayList<>();
     for (String res : List.of("leak-basic", "leak-post", "leak-jwt", "leak-wrong")) {
       allow("leaker-" + res, res, "1h");
@@ -471,7 +562,9 @@ class UpstreamTokenTest {
     for (LogRecord l : logs) {
       logged.append(new java.util.logging.SimpleFormatter().format(l));
     }
-    for (String secret : List.of(BASIC_SECRET, POST_SECRET, "not-the-secret-Vb7Tq", clientKeyPem.substring(40, 80))) {
+    for (String secret :
+        List.of(
+            BASIC_SECRET, POST_SECRET, "not-the-secret-Vb7Tq", clientKeyPem.substring(40, 80))) {
       assertThat(answers.toString()).doesNotContain(secret);
       assertThat(audit).doesNotContain(secret);
       assertThat(secrets).doesNotContain(secret);

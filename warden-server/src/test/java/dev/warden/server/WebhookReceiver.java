@@ -19,11 +19,13 @@ final class WebhookReceiver implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.createContext("/hook", ex -> {
-      received.add(ServerFixture.JSON.readTree(ex.getRequestBody().readAllBytes()));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
+    server.createContext(
+        "/hook",
+        ex -> {
+          received.add(ServerFixture.JSON.readTree(ex.getRequestBody().readAllBytes()));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
     server.start();
   }
 

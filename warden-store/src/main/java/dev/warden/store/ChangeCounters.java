@@ -17,10 +17,12 @@ final class ChangeCounters {
   private ChangeCounters() {}
 
   static void bump(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE change_counters SET counter = counter + 1 WHERE name = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE change_counters SET counter = counter + 1 WHERE name = ?")) {
       ps.setString(1, name);
       if (ps.executeUpdate() != 1) {
-        throw new SQLException("change counter '" + name + "' is missing; the schema is damaged", "55000");
+        throw new SQLException(
+            "change counter '" + name + "' is missing; the schema is damaged", "55000");
       }
     }
   }
@@ -44,7 +46,8 @@ final class ChangeCounters {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new SQLException("change counter '" + name + "' is missing; the schema is damaged", "55000");
+          throw new SQLException(
+              "change counter '" + name + "' is missing; the schema is damaged", "55000");
         }
         return rs.getLong(1);
       }

@@ -28,6 +28,7 @@ import org.postgresql.PGNotification;
 public final class ChangeFeed implements AutoCloseable {
   /** The channel the {@code change_counters} trigger notifies (migration V17). */
   static final String CHANNEL = "warden_changes";
+
   /** How the listening connection names itself in {@code pg_stat_activity}. */
   public static final String APPLICATION_NAME = "warden-change-feed";
 
@@ -50,7 +51,8 @@ public final class ChangeFeed implements AutoCloseable {
 
   /**
    * @param state whether it listens
-   * @param detail why not, when it does not (a database error, without secrets); null when listening
+   * @param detail why not, when it does not (a database error, without secrets); null when
+   *     listening
    */
   public record Status(State state, String detail) {}
 
@@ -64,7 +66,8 @@ public final class ChangeFeed implements AutoCloseable {
   private volatile boolean closed;
   private volatile Connection connection;
 
-  private ChangeFeed(String url, Properties props, String where, Runnable onChange, InstantSource clock) {
+  private ChangeFeed(
+      String url, Properties props, String where, Runnable onChange, InstantSource clock) {
     this.url = url;
     this.props = props;
     this.where = where;
@@ -82,8 +85,12 @@ public final class ChangeFeed implements AutoCloseable {
     return f;
   }
 
-  /** Starts listening on PostgreSQL; {@code onChange} runs on the feed's thread and must return quickly. */
-  static ChangeFeed start(StoreConfig config, Dialect dialect, Runnable onChange, InstantSource clock) {
+  /**
+   * Starts listening on PostgreSQL; {@code onChange} runs on the feed's thread and must return
+   * quickly.
+   */
+  static ChangeFeed start(
+      StoreConfig config, Dialect dialect, Runnable onChange, InstantSource clock) {
     Properties p = new Properties();
     p.putAll(dialect.driverProperties());
     p.setProperty("ApplicationName", APPLICATION_NAME);
@@ -113,8 +120,13 @@ public final class ChangeFeed implements AutoCloseable {
         PGConnection pg = c.unwrap(PGConnection.class);
         status = new Status(State.LISTENING, null);
         if (downSince != null) {
-          LOG.log(System.Logger.Level.INFO, "change notifications from " + where + " resumed after "
-              + Duration.between(downSince, clock.instant()).toMillis() + " ms");
+          LOG.log(
+              System.Logger.Level.INFO,
+              "change notifications from "
+                  + where
+                  + " resumed after "
+                  + Duration.between(downSince, clock.instant()).toMillis()
+                  + " ms");
           downSince = null;
         }
         retry = FIRST_RETRY_MILLIS;
@@ -125,8 +137,12 @@ public final class ChangeFeed implements AutoCloseable {
         if (closed) {
           break;
         }
-        String why = "cannot listen for changes on " + where + " (" + StoreConfig.redact(e.getMessage())
-            + "); changes made on other nodes are picked up by the poll (reload.interval) until it reconnects";
+        String why =
+            "cannot listen for changes on "
+                + where
+                + " ("
+                + StoreConfig.redact(e.getMessage())
+                + "); changes made on other nodes are picked up by the poll (reload.interval) until it reconnects";
         if (downSince == null) {
           downSince = clock.instant();
           LOG.log(System.Logger.Level.WARNING, why);
@@ -190,7 +206,8 @@ public final class ChangeFeed implements AutoCloseable {
     Connection c = connection;
     if (c != null) {
       try {
-        // closes the socket at once, breaking a blocked getNotifications (close() would wait for it)
+        // closes the socket at once, breaking a blocked getNotifications (close() would wait for
+        // it)
         c.abort(Runnable::run);
       } catch (SQLException e) {
         // closing anyway

@@ -12,8 +12,8 @@ import java.time.Instant;
 /**
  * The connection pool plus the three ways the stores use it: reads ({@link #run}), auto-committed
  * writes ({@link #write}) and transactions ({@link #inTransaction}). A write or transaction returns
- * only once its changes are durable (see {@link Dialect#syncAfterCommit}). Every
- * {@link SQLException} leaves as a {@link StoreException} naming what was being done; Warden's own
+ * only once its changes are durable (see {@link Dialect#syncAfterCommit}). Every {@link
+ * SQLException} leaves as a {@link StoreException} naming what was being done; Warden's own
  * exceptions (a conflict decided inside a transaction) pass through after the rollback.
  */
 final class Db {
@@ -46,13 +46,13 @@ final class Db {
   }
 
   /**
-   * The condition "{@code column} equals {@code value}" for a column that holds outside input of any
-   * length, with its arguments added to {@code args}. PostgreSQL indexes only {@code left(column,
-   * 200)} (a B-tree entry may not exceed about 2,700 bytes): for a value shorter than 200 characters
-   * {@code left(column, 200) = value} alone is exact and uses the index; a longer value also
-   * compares the whole column. (Both terms for every value made the planner multiply their
-   * selectivities as if independent, expect a handful of rows, and sort thousands: 0.5 s for an
-   * actor deep in ten million events.) H2 indexes whole columns.
+   * The condition "{@code column} equals {@code value}" for a column that holds outside input of
+   * any length, with its arguments added to {@code args}. PostgreSQL indexes only {@code
+   * left(column, 200)} (a B-tree entry may not exceed about 2,700 bytes): for a value shorter than
+   * 200 characters {@code left(column, 200) = value} alone is exact and uses the index; a longer
+   * value also compares the whole column. (Both terms for every value made the planner multiply
+   * their selectivities as if independent, expect a handful of rows, and sort thousands: 0.5 s for
+   * an actor deep in ten million events.) H2 indexes whole columns.
    */
   String equalsLong(String column, String value, java.util.List<Object> args) {
     if (dialect == Dialect.H2) {
@@ -146,13 +146,22 @@ final class Db {
   StoreException failure(String what, SQLException e) {
     if (dialect.closedItself(e)) {
       // H2 closes a database whose file it could not write (disk full): every pooled connection is
-      // dead from then on. Evicted, they are replaced by connections that open the file again, which
+      // dead from then on. Evicted, they are replaced by connections that open the file again,
+      // which
       // works once there is space, so the store recovers without a restart.
       pool.getHikariPoolMXBean().softEvictConnections();
     }
     String io = ioCause(e);
-    return new StoreException("could not " + what + " (database " + where + ", SQLSTATE " + e.getSQLState()
-        + (io == null ? "" : ", " + io) + ")", e);
+    return new StoreException(
+        "could not "
+            + what
+            + " (database "
+            + where
+            + ", SQLSTATE "
+            + e.getSQLState()
+            + (io == null ? "" : ", " + io)
+            + ")",
+        e);
   }
 
   /**

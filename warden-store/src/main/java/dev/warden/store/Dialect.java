@@ -2,20 +2,26 @@ package dev.warden.store;
 
 import java.util.Map;
 
-/** The two databases the store runs on. SQL is shared; only driver settings and some indexes differ. */
+/**
+ * The two databases the store runs on. SQL is shared; only driver settings and some indexes differ.
+ */
 enum Dialect {
   // H2 writes each commit to its file (WRITE_DELAY=0) but never fsyncs it; CHECKPOINT SYNC forces
   // the file to disk, so a commit survives a power loss as it does on PostgreSQL.
   H2("h2", "CHECKPOINT SYNC", Map.of()),
   // PostgreSQL's commit is durable by itself (synchronous_commit=on, the default)
-  POSTGRESQL("postgresql", null, Map.of(
-      // one multi-row INSERT per JDBC batch instead of one round trip per row: the audit hot path
-      "reWriteBatchedInserts", "true",
-      // keep row values (ids, keys) out of exception messages, which end up in logs
-      "logServerErrorDetail", "false",
-      "ApplicationName", "warden",
-      "connectTimeout", "10",
-      "tcpKeepAlive", "true"));
+  POSTGRESQL(
+      "postgresql",
+      null,
+      Map.of(
+          // one multi-row INSERT per JDBC batch instead of one round trip per row: the audit hot
+          // path
+          "reWriteBatchedInserts", "true",
+          // keep row values (ids, keys) out of exception messages, which end up in logs
+          "logServerErrorDetail", "false",
+          "ApplicationName", "warden",
+          "connectTimeout", "10",
+          "tcpKeepAlive", "true"));
 
   private final String migrations;
   private final String syncAfterCommit;

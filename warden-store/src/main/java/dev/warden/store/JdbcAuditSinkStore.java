@@ -16,7 +16,8 @@ import java.util.List;
  * succeeds; the cursor moves only forward and only for the lease holder.
  */
 final class JdbcAuditSinkStore implements AuditSinkStore {
-  private static final String SELECT = "SELECT name, acked_seq, holder, held_until FROM audit_sinks";
+  private static final String SELECT =
+      "SELECT name, acked_seq, holder, held_until FROM audit_sinks";
 
   private final Db db;
 
@@ -30,19 +31,22 @@ final class JdbcAuditSinkStore implements AuditSinkStore {
     if (s != null) {
       return s;
     }
-    return db.write("create the audit sink '" + sink + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO audit_sinks (name, acked_seq, holder, held_until) VALUES (?, 0, NULL, 0)")) {
-        ps.setString(1, sink);
-        ps.executeUpdate();
-      } catch (SQLException e) {
-        // another node created it first
-        if (!Db.isUniqueViolation(e)) {
-          throw e;
-        }
-      }
-      return read(c, sink);
-    });
+    return db.write(
+        "create the audit sink '" + sink + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO audit_sinks (name, acked_seq, holder, held_until) VALUES (?, 0, NULL, 0)")) {
+            ps.setString(1, sink);
+            ps.executeUpdate();
+          } catch (SQLException e) {
+            // another node created it first
+            if (!Db.isUniqueViolation(e)) {
+              throw e;
+            }
+          }
+          return read(c, sink);
+        });
   }
 
   private static SinkState read(Connection c, String sink) throws SQLException {
@@ -55,20 +59,24 @@ final class JdbcAuditSinkStore implements AuditSinkStore {
   }
 
   private static SinkState state(ResultSet rs) throws SQLException {
-    return new SinkState(rs.getString(1), rs.getLong(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)));
+    return new SinkState(
+        rs.getString(1), rs.getLong(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)));
   }
 
   @Override
   public List<SinkState> list() {
-    return db.run("list audit sinks", c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY name"); ResultSet rs = ps.executeQuery()) {
-        List<SinkState> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(state(rs));
-        }
-        return out;
-      }
-    });
+    return db.run(
+        "list audit sinks",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY name");
+              ResultSet rs = ps.executeQuery()) {
+            List<SinkState> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(state(rs));
+            }
+            return out;
+          }
+        });
   }
 
   @Override
@@ -81,43 +89,54 @@ final class JdbcAuditSinkStore implements AuditSinkStore {
   }
 
   private boolean tryLease(String sink, String holder, Instant now, Instant until) {
-    return db.write("take the lease of audit sink '" + sink + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE audit_sinks SET holder = ?, held_until = ? WHERE name = ?"
-          + " AND (holder IS NULL OR holder = ? OR held_until < ?)")) {
-        ps.setString(1, holder);
-        ps.setLong(2, until.toEpochMilli());
-        ps.setString(3, sink);
-        ps.setString(4, holder);
-        ps.setLong(5, now.toEpochMilli());
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        "take the lease of audit sink '" + sink + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE audit_sinks SET holder = ?, held_until = ? WHERE name = ?"
+                      + " AND (holder IS NULL OR holder = ? OR held_until < ?)")) {
+            ps.setString(1, holder);
+            ps.setLong(2, until.toEpochMilli());
+            ps.setString(3, sink);
+            ps.setString(4, holder);
+            ps.setLong(5, now.toEpochMilli());
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public boolean advance(String sink, String holder, long ackedSeq) {
-    return db.write("move the cursor of audit sink '" + sink + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE audit_sinks SET acked_seq = CASE WHEN acked_seq < ? THEN ?"
-          + " ELSE acked_seq END WHERE name = ? AND holder = ?")) {
-        ps.setLong(1, ackedSeq);
-        ps.setLong(2, ackedSeq);
-        ps.setString(3, sink);
-        ps.setString(4, holder);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        "move the cursor of audit sink '" + sink + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE audit_sinks SET acked_seq = CASE WHEN acked_seq < ? THEN ?"
+                      + " ELSE acked_seq END WHERE name = ? AND holder = ?")) {
+            ps.setLong(1, ackedSeq);
+            ps.setLong(2, ackedSeq);
+            ps.setString(3, sink);
+            ps.setString(4, holder);
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public void release(String sink, String holder) {
-    db.write("give up the lease of audit sink '" + sink + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE audit_sinks SET holder = NULL, held_until = 0 WHERE name = ? AND holder = ?")) {
-        ps.setString(1, sink);
-        ps.setString(2, holder);
-        ps.executeUpdate();
-        return null;
-      }
-    });
+    db.write(
+        "give up the lease of audit sink '" + sink + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE audit_sinks SET holder = NULL, held_until = 0 WHERE name = ? AND holder = ?")) {
+            ps.setString(1, sink);
+            ps.setString(2, holder);
+            ps.executeUpdate();
+            return null;
+          }
+        });
   }
 }

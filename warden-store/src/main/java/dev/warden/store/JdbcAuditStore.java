@@ -1,13 +1,12 @@
 package dev.warden.store;
 
 import dev.warden.core.audit.AuditChain;
-import dev.warden.core.audit.ChainFields;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditStore;
+import dev.warden.core.audit.ChainFields;
 import dev.warden.core.model.Lease;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,8 +24,8 @@ import java.util.Optional;
  * one PostgreSQL produce one chain rather than two interleaved ones; it is held only for the
  * hashing and the inserts, so the JSON rendering is done before the lock is taken. Event times are
  * stored in microseconds and lease times are hashed in milliseconds, so a record read back hashes
- * exactly as it did when it was written. The lease of an event reads back as issued (never revoked):
- * revocation is the lease store's business, and an audit record does not change.
+ * exactly as it did when it was written. The lease of an event reads back as issued (never
+ * revoked): revocation is the lease store's business, and an audit record does not change.
  */
 final class JdbcAuditStore implements AuditStore {
   private static final String INSERT_EVENT =
@@ -60,57 +59,67 @@ final class JdbcAuditStore implements AuditStore {
         leases.add(JdbcLeaseStore.normalized(e.lease()));
       }
     }
-    return db.inTransaction("append " + n + " audit events", c -> {
-      long lastSeq;
-      byte[] prev;
-      try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
-          ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("the audit chain head row is missing; the schema is damaged", "55000");
-        }
-        lastSeq = rs.getLong(1);
-        prev = rs.getBytes(2);
-      }
-      if (prev == null) {
-        prev = AuditChain.GENESIS.clone();
-      }
-      List<AuditRecord> out = new ArrayList<>(n);
-      try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
-        for (int i = 0; i < n; i++) {
-          AuditEvent e = normalized[i];
-          long seq = lastSeq + 1 + i;
-          byte[] hash = AuditChain.link(prev, seq, e);
-          ps.setLong(1, seq);
-          ps.setString(2, e.id());
-          ps.setLong(3, Micros.of(e.time()));
-          ps.setString(4, e.type());
-          ps.setString(5, e.outcome());
-          ps.setString(6, e.reason());
-          ps.setString(7, e.actor());
-          Db.setText(ps, 8, e.workload());
-          Db.setText(ps, 9, e.resource());
-          ps.setString(10, details[i]);
-          Db.setText(ps, 11, e.lease() == null ? null : e.lease().id());
-          ps.setBytes(12, prev);
-          ps.setBytes(13, hash);
-          // the chain keys are indexed copies of two details, so every hop of a chain is found at once
-          Db.setText(ps, 14, chainKey(e.details().get(ChainFields.ROOT)));
-          Db.setText(ps, 15, chainKey(e.details().get(ChainFields.TXN)));
-          ps.addBatch();
-          out.add(new AuditRecord(seq, e, prev, hash));
-          prev = hash;
-        }
-        ps.executeBatch();
-      }
-      JdbcLeaseStore.insertAll(c, leases.stream().filter(l -> !l.kind().livesAtTarget()).toList());
-      JdbcTargetLeaseStore.activate(c, leases.stream().filter(l -> l.kind().livesAtTarget()).toList());
-      try (PreparedStatement ps = c.prepareStatement("UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
-        ps.setLong(1, lastSeq + n);
-        ps.setBytes(2, prev);
-        ps.executeUpdate();
-      }
-      return out;
-    });
+    return db.inTransaction(
+        "append " + n + " audit events",
+        c -> {
+          long lastSeq;
+          byte[] prev;
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
+              ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw new SQLException(
+                  "the audit chain head row is missing; the schema is damaged", "55000");
+            }
+            lastSeq = rs.getLong(1);
+            prev = rs.getBytes(2);
+          }
+          if (prev == null) {
+            prev = AuditChain.GENESIS.clone();
+          }
+          List<AuditRecord> out = new ArrayList<>(n);
+          try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+            for (int i = 0; i < n; i++) {
+              AuditEvent e = normalized[i];
+              long seq = lastSeq + 1 + i;
+              byte[] hash = AuditChain.link(prev, seq, e);
+              ps.setLong(1, seq);
+              ps.setString(2, e.id());
+              ps.setLong(3, Micros.of(e.time()));
+              ps.setString(4, e.type());
+              ps.setString(5, e.outcome());
+              ps.setString(6, e.reason());
+              ps.setString(7, e.actor());
+              Db.setText(ps, 8, e.workload());
+              Db.setText(ps, 9, e.resource());
+              ps.setString(10, details[i]);
+              Db.setText(ps, 11, e.lease() == null ? null : e.lease().id());
+              ps.setBytes(12, prev);
+              ps.setBytes(13, hash);
+              // the chain keys are indexed copies of two details, so every hop of a chain is found
+              // at once
+              Db.setText(ps, 14, chainKey(e.details().get(ChainFields.ROOT)));
+              Db.setText(ps, 15, chainKey(e.details().get(ChainFields.TXN)));
+              ps.addBatch();
+              out.add(new AuditRecord(seq, e, prev, hash));
+              prev = hash;
+            }
+            ps.executeBatch();
+          }
+          JdbcLeaseStore.insertAll(
+              c, leases.stream().filter(l -> !l.kind().livesAtTarget()).toList());
+          JdbcTargetLeaseStore.activate(
+              c, leases.stream().filter(l -> l.kind().livesAtTarget()).toList());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
+            ps.setLong(1, lastSeq + n);
+            ps.setBytes(2, prev);
+            ps.executeUpdate();
+          }
+          return out;
+        });
   }
 
   /** The event as it will read back: times truncated to microseconds, lease as issued. */
@@ -120,13 +129,32 @@ final class JdbcAuditStore implements AuditStore {
     if (e.time().getNano() % 1_000 == 0 && nl == l) {
       return e;
     }
-    return new AuditEvent(e.id(), Micros.truncate(e.time()), e.type(), e.outcome(), e.reason(), e.actor(),
-        e.workload(), e.resource(), e.details(), nl);
+    return new AuditEvent(
+        e.id(),
+        Micros.truncate(e.time()),
+        e.type(),
+        e.outcome(),
+        e.reason(),
+        e.actor(),
+        e.workload(),
+        e.resource(),
+        e.details(),
+        nl);
   }
 
   private static Lease asIssued(Lease l) {
-    return l.revokedAt() == null && l.revokeReason() == null ? l
-        : new Lease(l.id(), l.kind(), l.workload(), l.resource(), l.issuedAt(), l.expiresAt(), null, null, l.fingerprint());
+    return l.revokedAt() == null && l.revokeReason() == null
+        ? l
+        : new Lease(
+            l.id(),
+            l.kind(),
+            l.workload(),
+            l.resource(),
+            l.issuedAt(),
+            l.expiresAt(),
+            null,
+            null,
+            l.fingerprint());
   }
 
   @Override
@@ -153,7 +181,10 @@ final class JdbcAuditStore implements AuditStore {
       where.add("e.outcome = ?");
       args.add(q.outcome());
     }
-    for (String[] f : new String[][] {{"e.event_type", q.type()}, {"e.reason", q.reason()}, {"e.actor", q.actor()}}) {
+    for (String[] f :
+        new String[][] {
+          {"e.event_type", q.type()}, {"e.reason", q.reason()}, {"e.actor", q.actor()}
+        }) {
       if (f[1] != null) {
         where.add(db.equalsLong(f[0], f[1], args));
       }
@@ -177,16 +208,21 @@ final class JdbcAuditStore implements AuditStore {
     if (!where.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", where));
     }
-    sql.append(byTime ? " ORDER BY e.event_time DESC, e.seq DESC LIMIT ?" : " ORDER BY e.seq DESC LIMIT ?");
+    sql.append(
+        byTime
+            ? " ORDER BY e.event_time DESC, e.seq DESC LIMIT ?"
+            : " ORDER BY e.seq DESC LIMIT ?");
     args.add(q.limit());
-    return db.run("query the audit log", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < args.size(); i++) {
-          ps.setObject(i + 1, args.get(i));
-        }
-        return read(ps);
-      }
-    });
+    return db.run(
+        "query the audit log",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+              ps.setObject(i + 1, args.get(i));
+            }
+            return read(ps);
+          }
+        });
   }
 
   /** Only values Warden writes (UUIDs) are indexed: anything longer is not a chain key. */
@@ -199,12 +235,15 @@ final class JdbcAuditStore implements AuditStore {
     if (eventId == null || eventId.isEmpty() || eventId.length() > 200) {
       return Optional.empty();
     }
-    return db.run("read audit event " + eventId, c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE e.event_id = ? ORDER BY e.seq LIMIT 1")) {
-        ps.setString(1, eventId);
-        return read(ps).stream().findFirst();
-      }
-    });
+    return db.run(
+        "read audit event " + eventId,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(SELECT + " WHERE e.event_id = ? ORDER BY e.seq LIMIT 1")) {
+            ps.setString(1, eventId);
+            return read(ps).stream().findFirst();
+          }
+        });
   }
 
   @Override
@@ -212,16 +251,20 @@ final class JdbcAuditStore implements AuditStore {
     if (limit <= 0 || key == null || key.isEmpty() || key.length() > 200) {
       return List.of();
     }
-    return db.run("read the audit chain of " + key, c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT
-          + " WHERE e.event_id = ? OR e.chain_root = ? OR e.chain_txn = ? ORDER BY e.seq LIMIT ?")) {
-        ps.setString(1, key);
-        ps.setString(2, key);
-        ps.setString(3, key);
-        ps.setInt(4, limit);
-        return read(ps);
-      }
-    });
+    return db.run(
+        "read the audit chain of " + key,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  SELECT
+                      + " WHERE e.event_id = ? OR e.chain_root = ? OR e.chain_txn = ? ORDER BY e.seq LIMIT ?")) {
+            ps.setString(1, key);
+            ps.setString(2, key);
+            ps.setString(3, key);
+            ps.setInt(4, limit);
+            return read(ps);
+          }
+        });
   }
 
   @Override
@@ -232,27 +275,35 @@ final class JdbcAuditStore implements AuditStore {
     if (limit == 0) {
       return List.of();
     }
-    return db.run("read the audit chain from " + fromSeq, c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE e.seq >= ? ORDER BY e.seq LIMIT ?")) {
-        ps.setLong(1, fromSeq);
-        ps.setInt(2, limit);
-        return read(ps);
-      }
-    });
+    return db.run(
+        "read the audit chain from " + fromSeq,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(SELECT + " WHERE e.seq >= ? ORDER BY e.seq LIMIT ?")) {
+            ps.setLong(1, fromSeq);
+            ps.setInt(2, limit);
+            return read(ps);
+          }
+        });
   }
 
   @Override
   public dev.warden.core.audit.ChainHead head() {
-    return db.run("read the audit chain head", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
-          ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("the audit chain head row is missing; the schema is damaged", "55000");
-        }
-        byte[] hash = rs.getBytes(2);
-        return new dev.warden.core.audit.ChainHead(rs.getLong(1), hash == null ? AuditChain.GENESIS : hash);
-      }
-    });
+    return db.run(
+        "read the audit chain head",
+        c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
+              ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw new SQLException(
+                  "the audit chain head row is missing; the schema is damaged", "55000");
+            }
+            byte[] hash = rs.getBytes(2);
+            return new dev.warden.core.audit.ChainHead(
+                rs.getLong(1), hash == null ? AuditChain.GENESIS : hash);
+          }
+        });
   }
 
   private static List<AuditRecord> read(PreparedStatement ps) throws SQLException {
@@ -260,11 +311,31 @@ final class JdbcAuditStore implements AuditStore {
       List<AuditRecord> out = new ArrayList<>();
       while (rs.next()) {
         String leaseId = rs.getString(13);
-        Lease lease = leaseId == null ? null
-            : new Lease(leaseId, dev.warden.core.model.CredentialKind.fromWire(rs.getString(14)), rs.getString(15), rs.getString(16), Micros.toInstant(rs.getLong(17)),
-                Micros.toInstant(rs.getLong(18)), null, null, rs.getString(19));
-        AuditEvent e = new AuditEvent(rs.getString(2), Micros.toInstant(rs.getLong(3)), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), Json.stringMap(rs.getString(10)), lease);
+        Lease lease =
+            leaseId == null
+                ? null
+                : new Lease(
+                    leaseId,
+                    dev.warden.core.model.CredentialKind.fromWire(rs.getString(14)),
+                    rs.getString(15),
+                    rs.getString(16),
+                    Micros.toInstant(rs.getLong(17)),
+                    Micros.toInstant(rs.getLong(18)),
+                    null,
+                    null,
+                    rs.getString(19));
+        AuditEvent e =
+            new AuditEvent(
+                rs.getString(2),
+                Micros.toInstant(rs.getLong(3)),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                Json.stringMap(rs.getString(10)),
+                lease);
         out.add(new AuditRecord(rs.getLong(1), e, rs.getBytes(11), rs.getBytes(12)));
       }
       return out;

@@ -24,57 +24,74 @@ final class JdbcAuthorityStore implements AuthorityStore {
 
   @Override
   public List<AuthorityRecord> list() {
-    return db.run("list certificate authorities", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT state, chain_der, roots_der, encrypted_private_key, not_before, not_after, created_at, activated_at,"
-              + " id FROM ca_authorities ORDER BY created_at, id");
-          ResultSet rs = ps.executeQuery()) {
-        List<AuthorityRecord> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(new AuthorityRecord(rs.getString(9), KeyState.valueOf(rs.getString(1)), rs.getBytes(2),
-              rs.getBytes(3), rs.getBytes(4), Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)),
-              Micros.toInstant(rs.getLong(7)), Db.getMicros(rs, 8)));
-        }
-        return out;
-      }
-    });
+    return db.run(
+        "list certificate authorities",
+        c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT state, chain_der, roots_der, encrypted_private_key, not_before, not_after, created_at, activated_at,"
+                          + " id FROM ca_authorities ORDER BY created_at, id");
+              ResultSet rs = ps.executeQuery()) {
+            List<AuthorityRecord> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(
+                  new AuthorityRecord(
+                      rs.getString(9),
+                      KeyState.valueOf(rs.getString(1)),
+                      rs.getBytes(2),
+                      rs.getBytes(3),
+                      rs.getBytes(4),
+                      Micros.toInstant(rs.getLong(5)),
+                      Micros.toInstant(rs.getLong(6)),
+                      Micros.toInstant(rs.getLong(7)),
+                      Db.getMicros(rs, 8)));
+            }
+            return out;
+          }
+        });
   }
 
   @Override
   public void insert(AuthorityRecord a) {
-    db.inTransaction("insert certificate authority", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO ca_authorities (state, chain_der, roots_der, encrypted_private_key, not_before, not_after,"
-              + " created_at, activated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        bind(ps, a);
-        ps.executeUpdate();
-      } catch (SQLException e) {
-        if (Db.isUniqueViolation(e)) {
-          throw new ConflictException("certificate authority " + a.id() + " already exists");
-        }
-        throw e;
-      }
-      ChangeCounters.bump(c, ChangeCounters.CA_AUTHORITIES);
-      return null;
-    });
+    db.inTransaction(
+        "insert certificate authority",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO ca_authorities (state, chain_der, roots_der, encrypted_private_key, not_before, not_after,"
+                      + " created_at, activated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            bind(ps, a);
+            ps.executeUpdate();
+          } catch (SQLException e) {
+            if (Db.isUniqueViolation(e)) {
+              throw new ConflictException("certificate authority " + a.id() + " already exists");
+            }
+            throw e;
+          }
+          ChangeCounters.bump(c, ChangeCounters.CA_AUTHORITIES);
+          return null;
+        });
   }
 
   @Override
   public boolean update(AuthorityRecord a, KeyState expectedState) {
     Objects.requireNonNull(expectedState, "expectedState");
-    return db.inTransaction("update certificate authority", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE ca_authorities SET state = ?, chain_der = ?, roots_der = ?, encrypted_private_key = ?,"
-              + " not_before = ?, not_after = ?, created_at = ?, activated_at = ? WHERE id = ? AND state = ?")) {
-        bind(ps, a);
-        ps.setString(10, expectedState.name());
-        if (ps.executeUpdate() != 1) {
-          return false;
-        }
-      }
-      ChangeCounters.bump(c, ChangeCounters.CA_AUTHORITIES);
-      return true;
-    });
+    return db.inTransaction(
+        "update certificate authority",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE ca_authorities SET state = ?, chain_der = ?, roots_der = ?, encrypted_private_key = ?,"
+                      + " not_before = ?, not_after = ?, created_at = ?, activated_at = ? WHERE id = ? AND state = ?")) {
+            bind(ps, a);
+            ps.setString(10, expectedState.name());
+            if (ps.executeUpdate() != 1) {
+              return false;
+            }
+          }
+          ChangeCounters.bump(c, ChangeCounters.CA_AUTHORITIES);
+          return true;
+        });
   }
 
   @Override

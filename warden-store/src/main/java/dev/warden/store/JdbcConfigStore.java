@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Multi-kind configuration changes in one transaction. The kinds' counter rows are locked
- * first, always in {@link Kind} order (as single writes lock their one counter first), then
- * compared with the revision the caller validated against: if any moved, another change slipped
- * in between validation and commit, and nothing is written.
+ * Multi-kind configuration changes in one transaction. The kinds' counter rows are locked first,
+ * always in {@link Kind} order (as single writes lock their one counter first), then compared with
+ * the revision the caller validated against: if any moved, another change slipped in between
+ * validation and commit, and nothing is written.
  */
 final class JdbcConfigStore implements ConfigStore {
   private final Db db;
@@ -29,7 +29,8 @@ final class JdbcConfigStore implements ConfigStore {
       this.stores.put(s.kind(), s);
     }
     if (this.stores.size() != Kind.values().length) {
-      throw new IllegalArgumentException("one object store per kind is needed, got " + this.stores.keySet());
+      throw new IllegalArgumentException(
+          "one object store per kind is needed, got " + this.stores.keySet());
     }
   }
 
@@ -40,18 +41,21 @@ final class JdbcConfigStore implements ConfigStore {
 
   @Override
   public List<Versioned<Named>> commit(Revision base, List<Write> writes, String actor) {
-    return db.inTransaction("write " + writes.size() + " configuration object(s)", c -> {
-      Revision now = read(c, true);
-      if (!now.equals(base)) {
-        throw new ConflictException("the configuration changed while this change was being validated;"
-            + " nothing was written, apply it again");
-      }
-      List<Versioned<Named>> out = new ArrayList<>(writes.size());
-      for (Write w : writes) {
-        out.add(write(c, w, actor));
-      }
-      return out;
-    });
+    return db.inTransaction(
+        "write " + writes.size() + " configuration object(s)",
+        c -> {
+          Revision now = read(c, true);
+          if (!now.equals(base)) {
+            throw new ConflictException(
+                "the configuration changed while this change was being validated;"
+                    + " nothing was written, apply it again");
+          }
+          List<Versioned<Named>> out = new ArrayList<>(writes.size());
+          for (Write w : writes) {
+            out.add(write(c, w, actor));
+          }
+          return out;
+        });
   }
 
   @SuppressWarnings("unchecked")
@@ -62,18 +66,24 @@ final class JdbcConfigStore implements ConfigStore {
       return new Versioned<>(null, w.expectedVersion() + 1, null, actor);
     }
     if (w.expectedVersion() < 0) {
-      throw new IllegalArgumentException("a configuration commit needs an expected version (0 or positive)");
+      throw new IllegalArgumentException(
+          "a configuration commit needs an expected version (0 or positive)");
     }
     return s.putIn(c, w.value(), w.expectedVersion(), actor);
   }
 
   private static Revision read(Connection c, boolean lock) throws SQLException {
-    Kind[] kinds = Kind.values();  // declaration order: every writer locks counters in this order
+    Kind[] kinds = Kind.values(); // declaration order: every writer locks counters in this order
     long[] v = new long[kinds.length];
     for (int i = 0; i < kinds.length; i++) {
-      v[i] = lock ? ChangeCounters.lock(c, kinds[i].wire()) : ChangeCounters.read(c, kinds[i].wire());
+      v[i] =
+          lock ? ChangeCounters.lock(c, kinds[i].wire()) : ChangeCounters.read(c, kinds[i].wire());
     }
-    return new Revision(v[Kind.TRUST_PROVIDER.ordinal()], v[Kind.WORKLOAD.ordinal()], v[Kind.RESOURCE.ordinal()],
-        v[Kind.ACCESS_POLICY.ordinal()], v[Kind.EDGE_PROXY.ordinal()]);
+    return new Revision(
+        v[Kind.TRUST_PROVIDER.ordinal()],
+        v[Kind.WORKLOAD.ordinal()],
+        v[Kind.RESOURCE.ordinal()],
+        v[Kind.ACCESS_POLICY.ordinal()],
+        v[Kind.EDGE_PROXY.ordinal()]);
   }
 }

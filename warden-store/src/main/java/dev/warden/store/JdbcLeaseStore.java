@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * Leases. Warden's own are inserted only by {@link JdbcAuditStore#append}, with their issuance
- * event; those whose credential lives at a target are recorded first by
- * {@link JdbcTargetLeaseStore#recordIntent} and activated by that append.
+ * event; those whose credential lives at a target are recorded first by {@link
+ * JdbcTargetLeaseStore#recordIntent} and activated by that append.
  */
 final class JdbcLeaseStore implements LeaseStore {
   static final String INSERT =
@@ -51,12 +51,21 @@ final class JdbcLeaseStore implements LeaseStore {
 
   /** The lease as it reads back: times at microsecond precision. */
   static Lease normalized(Lease l) {
-    if (l.issuedAt().getNano() % 1_000 == 0 && l.expiresAt().getNano() % 1_000 == 0
+    if (l.issuedAt().getNano() % 1_000 == 0
+        && l.expiresAt().getNano() % 1_000 == 0
         && (l.revokedAt() == null || l.revokedAt().getNano() % 1_000 == 0)) {
       return l;
     }
-    return new Lease(l.id(), l.kind(), l.workload(), l.resource(), Micros.truncate(l.issuedAt()),
-        Micros.truncate(l.expiresAt()), Micros.truncate(l.revokedAt()), l.revokeReason(), l.fingerprint());
+    return new Lease(
+        l.id(),
+        l.kind(),
+        l.workload(),
+        l.resource(),
+        Micros.truncate(l.issuedAt()),
+        Micros.truncate(l.expiresAt()),
+        Micros.truncate(l.revokedAt()),
+        l.revokeReason(),
+        l.fingerprint());
   }
 
   @Override
@@ -69,30 +78,40 @@ final class JdbcLeaseStore implements LeaseStore {
   @Override
   public List<Lease> findByFingerprint(String fingerprint) {
     Objects.requireNonNull(fingerprint, "fingerprint");
-    return select("find leases by fingerprint", COLUMNS + " WHERE fingerprint = ? ORDER BY issued_at, id", fingerprint);
+    return select(
+        "find leases by fingerprint",
+        COLUMNS + " WHERE fingerprint = ? ORDER BY issued_at, id",
+        fingerprint);
   }
 
   @Override
   public List<Lease> listActive(String workload, Instant now) {
     Objects.requireNonNull(workload, "workload");
     long at = Micros.of(now);
-    return db.run("list active leases of '" + workload + "'", c -> {
-      // left(...) matches the PostgreSQL prefix index (see V2__indexes.sql); H2 uses workload = ?
-      try (PreparedStatement ps = c.prepareStatement(COLUMNS
-          + " WHERE left(workload, 200) = left(?, 200) AND workload = ? AND revoked_at IS NULL AND expires_at > ?"
-          + " ORDER BY issued_at, id")) {
-        ps.setString(1, workload);
-        ps.setString(2, workload);
-        ps.setLong(3, at);
-        return read(ps);
-      }
-    });
+    return db.run(
+        "list active leases of '" + workload + "'",
+        c -> {
+          // left(...) matches the PostgreSQL prefix index (see V2__indexes.sql); H2 uses workload =
+          // ?
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  COLUMNS
+                      + " WHERE left(workload, 200) = left(?, 200) AND workload = ? AND revoked_at IS NULL AND expires_at > ?"
+                      + " ORDER BY issued_at, id")) {
+            ps.setString(1, workload);
+            ps.setString(2, workload);
+            ps.setLong(3, at);
+            return read(ps);
+          }
+        });
   }
 
   @Override
   public List<LeaseRow> search(LeaseSearch q) {
-    StringBuilder sql = new StringBuilder("SELECT id, kind, workload, resource, issued_at, expires_at, revoked_at,"
-        + " revoke_reason, fingerprint, state, target, removal_attempts, removal_error FROM leases");
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT id, kind, workload, resource, issued_at, expires_at, revoked_at,"
+                + " revoke_reason, fingerprint, state, target, removal_attempts, removal_error FROM leases");
     List<Object> args = new ArrayList<>();
     List<String> where = new ArrayList<>();
     if (q.workload() != null) {
@@ -135,24 +154,39 @@ final class JdbcLeaseStore implements LeaseStore {
     }
     sql.append(" ORDER BY issued_at DESC, id DESC LIMIT ?");
     args.add(q.limit());
-    return db.run("list leases", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < args.size(); i++) {
-          ps.setObject(i + 1, args.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          List<LeaseRow> out = new ArrayList<>();
-          while (rs.next()) {
-            Lease l = new Lease(rs.getString(1), dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
-                rs.getString(3), rs.getString(4), Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)),
-                Db.getMicros(rs, 7), rs.getString(8), rs.getString(9));
-            out.add(new LeaseRow(l, LeaseState.fromWire(rs.getString(10)), rs.getString(11) != null, rs.getInt(12),
-                rs.getString(13)));
+    return db.run(
+        "list leases",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+              ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              List<LeaseRow> out = new ArrayList<>();
+              while (rs.next()) {
+                Lease l =
+                    new Lease(
+                        rs.getString(1),
+                        dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
+                        rs.getString(3),
+                        rs.getString(4),
+                        Micros.toInstant(rs.getLong(5)),
+                        Micros.toInstant(rs.getLong(6)),
+                        Db.getMicros(rs, 7),
+                        rs.getString(8),
+                        rs.getString(9));
+                out.add(
+                    new LeaseRow(
+                        l,
+                        LeaseState.fromWire(rs.getString(10)),
+                        rs.getString(11) != null,
+                        rs.getInt(12),
+                        rs.getString(13)));
+              }
+              return out;
+            }
           }
-          return out;
-        }
-      }
-    });
+        });
   }
 
   /**
@@ -161,41 +195,48 @@ final class JdbcLeaseStore implements LeaseStore {
    * its target is not gone until it is removed there: REVOKING, which the reaper picks up (see
    * JdbcTargetLeaseStore); Warden's own tokens end here.
    */
-  private static final String REVOKE = "UPDATE leases SET revoked_at = ?, revoke_reason = ?,"
-      + " state = CASE WHEN target IS NULL THEN 'revoked' ELSE 'revoking' END,"
-      + " removal_due = CASE WHEN target IS NULL THEN NULL ELSE ? END WHERE id = ? AND revoked_at IS NULL";
+  private static final String REVOKE =
+      "UPDATE leases SET revoked_at = ?, revoke_reason = ?,"
+          + " state = CASE WHEN target IS NULL THEN 'revoked' ELSE 'revoking' END,"
+          + " removal_due = CASE WHEN target IS NULL THEN NULL ELSE ? END WHERE id = ? AND revoked_at IS NULL";
 
   @Override
   public boolean revoke(String id, Instant at, String reason) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(at, "at");
-    return db.write("revoke lease '" + id + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
-        bindRevoke(ps, id, at, reason);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        "revoke lease '" + id + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+            bindRevoke(ps, id, at, reason);
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public Set<String> revokeAll(Collection<String> ids, Instant at, String reason) {
     Objects.requireNonNull(at, "at");
-    List<String> sorted = ids.stream().distinct().sorted().toList(); // one lock order: no deadlock between nodes
+    List<String> sorted =
+        ids.stream().distinct().sorted().toList(); // one lock order: no deadlock between nodes
     if (sorted.isEmpty()) {
       return Set.of();
     }
-    return db.inTransaction("revoke " + sorted.size() + " leases", c -> {
-      try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
-        for (String id : sorted) {
-          bindRevoke(ps, id, at, reason);
-          ps.addBatch();
-        }
-        return moved(sorted, ps.executeBatch());
-      }
-    });
+    return db.inTransaction(
+        "revoke " + sorted.size() + " leases",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+            for (String id : sorted) {
+              bindRevoke(ps, id, at, reason);
+              ps.addBatch();
+            }
+            return moved(sorted, ps.executeBatch());
+          }
+        });
   }
 
-  private static void bindRevoke(PreparedStatement ps, String id, Instant at, String reason) throws SQLException {
+  private static void bindRevoke(PreparedStatement ps, String id, Instant at, String reason)
+      throws SQLException {
     ps.setLong(1, Micros.of(at));
     Db.setText(ps, 2, reason);
     ps.setLong(3, Micros.of(at));
@@ -205,7 +246,8 @@ final class JdbcLeaseStore implements LeaseStore {
   /** The ids whose statement in a batch changed a row, by the batch's update counts. */
   static Set<String> moved(List<String> ids, int[] counts) throws SQLException {
     if (counts.length != ids.size()) {
-      throw new SQLException("a batch of " + ids.size() + " updates returned " + counts.length + " counts");
+      throw new SQLException(
+          "a batch of " + ids.size() + " updates returned " + counts.length + " counts");
     }
     Set<String> out = new LinkedHashSet<>();
     for (int i = 0; i < counts.length; i++) {
@@ -222,35 +264,49 @@ final class JdbcLeaseStore implements LeaseStore {
   @Override
   public boolean extend(String id, Instant expiresAt, Instant now) {
     Objects.requireNonNull(id, "id");
-    return db.write("extend lease '" + id + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'active'"
-          + " AND revoked_at IS NULL AND expires_at > ? AND expires_at < ?")) {
-        long to = Micros.of(Micros.truncate(expiresAt));
-        ps.setLong(1, to);
-        ps.setString(2, id);
-        ps.setLong(3, Micros.of(now));
-        ps.setLong(4, to);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        "extend lease '" + id + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE leases SET expires_at = ? WHERE id = ? AND state = 'active'"
+                      + " AND revoked_at IS NULL AND expires_at > ? AND expires_at < ?")) {
+            long to = Micros.of(Micros.truncate(expiresAt));
+            ps.setLong(1, to);
+            ps.setString(2, id);
+            ps.setLong(3, Micros.of(now));
+            ps.setLong(4, to);
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   private List<Lease> select(String what, String sql, String arg) {
-    return db.run(what, c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, arg);
-        return read(ps);
-      }
-    });
+    return db.run(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            return read(ps);
+          }
+        });
   }
 
   private static List<Lease> read(PreparedStatement ps) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
       List<Lease> out = new ArrayList<>();
       while (rs.next()) {
-        out.add(new Lease(rs.getString(1), dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)), rs.getString(3), rs.getString(4),
-            Micros.toInstant(rs.getLong(5)), Micros.toInstant(rs.getLong(6)), Db.getMicros(rs, 7), rs.getString(8),
-            rs.getString(9)));
+        out.add(
+            new Lease(
+                rs.getString(1),
+                dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4),
+                Micros.toInstant(rs.getLong(5)),
+                Micros.toInstant(rs.getLong(6)),
+                Db.getMicros(rs, 7),
+                rs.getString(8),
+                rs.getString(9)));
       }
       return out;
     }

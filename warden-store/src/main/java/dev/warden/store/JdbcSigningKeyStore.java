@@ -27,59 +27,78 @@ final class JdbcSigningKeyStore implements SigningKeyStore {
 
   @Override
   public List<SigningKeyRecord> list() {
-    return db.run("list signing keys", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT kid, algorithm, state, public_jwk, encrypted_private_key, created_at, activated_at, retired_at,"
-              + " destroy_after, purpose FROM signing_keys ORDER BY created_at, kid");
-          ResultSet rs = ps.executeQuery()) {
-        List<SigningKeyRecord> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(new SigningKeyRecord(rs.getString(1), KeyPurpose.valueOf(rs.getString(10)), rs.getString(2),
-              KeyState.valueOf(rs.getString(3)), rs.getString(4), rs.getBytes(5), Micros.toInstant(rs.getLong(6)),
-              Db.getMicros(rs, 7), Db.getMicros(rs, 8), Db.getMicros(rs, 9)));
-        }
-        return out;
-      }
-    });
+    return db.run(
+        "list signing keys",
+        c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT kid, algorithm, state, public_jwk, encrypted_private_key, created_at, activated_at, retired_at,"
+                          + " destroy_after, purpose FROM signing_keys ORDER BY created_at, kid");
+              ResultSet rs = ps.executeQuery()) {
+            List<SigningKeyRecord> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(
+                  new SigningKeyRecord(
+                      rs.getString(1),
+                      KeyPurpose.valueOf(rs.getString(10)),
+                      rs.getString(2),
+                      KeyState.valueOf(rs.getString(3)),
+                      rs.getString(4),
+                      rs.getBytes(5),
+                      Micros.toInstant(rs.getLong(6)),
+                      Db.getMicros(rs, 7),
+                      Db.getMicros(rs, 8),
+                      Db.getMicros(rs, 9)));
+            }
+            return out;
+          }
+        });
   }
 
   @Override
   public void insert(SigningKeyRecord k) {
-    db.inTransaction("insert signing key '" + k.kid() + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO signing_keys (algorithm, state, public_jwk, encrypted_private_key, created_at, activated_at,"
-              + " retired_at, destroy_after, kid, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        bind(ps, k);
-        ps.setString(10, k.purpose().name());
-        ps.executeUpdate();
-      } catch (SQLException e) {
-        if (Db.isUniqueViolation(e)) {
-          throw new ConflictException("signing key '" + k.kid() + "' already exists; generate a new kid");
-        }
-        throw e;
-      }
-      ChangeCounters.bump(c, ChangeCounters.SIGNING_KEYS);
-      return null;
-    });
+    db.inTransaction(
+        "insert signing key '" + k.kid() + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO signing_keys (algorithm, state, public_jwk, encrypted_private_key, created_at, activated_at,"
+                      + " retired_at, destroy_after, kid, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            bind(ps, k);
+            ps.setString(10, k.purpose().name());
+            ps.executeUpdate();
+          } catch (SQLException e) {
+            if (Db.isUniqueViolation(e)) {
+              throw new ConflictException(
+                  "signing key '" + k.kid() + "' already exists; generate a new kid");
+            }
+            throw e;
+          }
+          ChangeCounters.bump(c, ChangeCounters.SIGNING_KEYS);
+          return null;
+        });
   }
 
   @Override
   public boolean update(SigningKeyRecord k, KeyState expectedState) {
     Objects.requireNonNull(expectedState, "expectedState");
-    return db.inTransaction("update signing key '" + k.kid() + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE signing_keys SET algorithm = ?, state = ?, public_jwk = ?, encrypted_private_key = ?, created_at = ?,"
-              + " activated_at = ?, retired_at = ?, destroy_after = ? WHERE kid = ? AND state = ? AND purpose = ?")) {
-        bind(ps, k);
-        ps.setString(10, expectedState.name());
-        ps.setString(11, k.purpose().name());
-        if (ps.executeUpdate() != 1) {
-          return false;
-        }
-      }
-      ChangeCounters.bump(c, ChangeCounters.SIGNING_KEYS);
-      return true;
-    });
+    return db.inTransaction(
+        "update signing key '" + k.kid() + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE signing_keys SET algorithm = ?, state = ?, public_jwk = ?, encrypted_private_key = ?, created_at = ?,"
+                      + " activated_at = ?, retired_at = ?, destroy_after = ? WHERE kid = ? AND state = ? AND purpose = ?")) {
+            bind(ps, k);
+            ps.setString(10, expectedState.name());
+            ps.setString(11, k.purpose().name());
+            if (ps.executeUpdate() != 1) {
+              return false;
+            }
+          }
+          ChangeCounters.bump(c, ChangeCounters.SIGNING_KEYS);
+          return true;
+        });
   }
 
   @Override

@@ -2,14 +2,14 @@ package dev.warden.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.warden.core.error.StoreException;
 import dev.warden.core.admin.AdminTokenStore;
 import dev.warden.core.audit.AuditStore;
+import dev.warden.core.error.StoreException;
+import dev.warden.core.keys.SigningKeyStore;
 import dev.warden.core.lease.LeaseStore;
 import dev.warden.core.store.PolicyStore;
 import dev.warden.core.store.ResourceStore;
 import dev.warden.core.store.SettingsStore;
-import dev.warden.core.keys.SigningKeyStore;
 import dev.warden.core.store.Store;
 import dev.warden.core.store.TrustProviderStore;
 import dev.warden.core.store.WorkloadStore;
@@ -34,8 +34,8 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  *
  * <p>Opening connects, then creates or upgrades the schema. Many server nodes may open the same
- * PostgreSQL database at once. The methods of every store throw
- * {@link dev.warden.core.error.StoreException} when the database fails.
+ * PostgreSQL database at once. The methods of every store throw {@link
+ * dev.warden.core.error.StoreException} when the database fails.
  */
 public final class JdbcStore implements Store {
   private final HikariDataSource pool;
@@ -65,7 +65,8 @@ public final class JdbcStore implements Store {
   private final StoreConfig storeConfig;
   private final Dialect dialect;
 
-  private JdbcStore(HikariDataSource pool, Db db, InstantSource clock, StoreConfig storeConfig, Dialect dialect) {
+  private JdbcStore(
+      HikariDataSource pool, Db db, InstantSource clock, StoreConfig storeConfig, Dialect dialect) {
     this.pool = pool;
     this.storeConfig = storeConfig;
     this.dialect = dialect;
@@ -133,8 +134,14 @@ public final class JdbcStore implements Store {
       pool = new HikariDataSource(hc);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new StoreException("cannot reach the database at " + where + " as user '" + config.user() + "': "
-          + StoreConfig.redact(cause.getMessage()) + ". Check that it is running and that the URL and credentials are right.",
+      throw new StoreException(
+          "cannot reach the database at "
+              + where
+              + " as user '"
+              + config.user()
+              + "': "
+              + StoreConfig.redact(cause.getMessage())
+              + ". Check that it is running and that the URL and credentials are right.",
           e);
     }
     try {
@@ -142,10 +149,12 @@ public final class JdbcStore implements Store {
       Db db = new Db(pool, where, dialect);
       // fail now, not at the first audit append, if commits cannot be made durable (on H2,
       // CHECKPOINT SYNC needs the user to be an admin of the database)
-      db.write("make a commit durable", c -> {
-        db.sync(c);
-        return null;
-      });
+      db.write(
+          "make a commit durable",
+          c -> {
+            db.sync(c);
+            return null;
+          });
       return new JdbcStore(pool, db, clock, config, dialect);
     } catch (RuntimeException e) {
       pool.close();
@@ -229,9 +238,9 @@ public final class JdbcStore implements Store {
   }
 
   /**
-   * Recertification campaigns. Not part of {@link Store}, like the inventory and KPI-history stores:
-   * their services read the configuration through {@link Store}, so naming them there would close a
-   * package cycle in core.
+   * Recertification campaigns. Not part of {@link Store}, like the inventory and KPI-history
+   * stores: their services read the configuration through {@link Store}, so naming them there would
+   * close a package cycle in core.
    */
   public dev.warden.core.recert.RecertStore recert() {
     return recert;
@@ -261,18 +270,21 @@ public final class JdbcStore implements Store {
    * Starts telling {@code onChange} when any node commits a change to what nodes cache
    * (configuration, signing keys, CA authorities): on PostgreSQL through {@code LISTEN/NOTIFY} on a
    * connection of its own, reconnecting by itself; on the embedded H2 store (one node, which
-   * reloads after its own changes) the feed is idle. {@code onChange} runs on the feed's thread
-   * and must return quickly; it also runs on every (re)connect, to cover what was missed meanwhile.
+   * reloads after its own changes) the feed is idle. {@code onChange} runs on the feed's thread and
+   * must return quickly; it also runs on every (re)connect, to cover what was missed meanwhile.
    * Close the feed before the store.
    */
   public ChangeFeed watchChanges(Runnable onChange) {
-    return dialect == Dialect.POSTGRESQL ? ChangeFeed.start(storeConfig, dialect, onChange, InstantSource.system())
-        : ChangeFeed.none("the embedded store serves one node, which reloads after its own changes");
+    return dialect == Dialect.POSTGRESQL
+        ? ChangeFeed.start(storeConfig, dialect, onChange, InstantSource.system())
+        : ChangeFeed.none(
+            "the embedded store serves one node, which reloads after its own changes");
   }
 
   /**
    * The newest signed checkpoints of the audit chain. Not part of {@link Store}: only the wiring of
-   * the server uses it, and naming it there would tie core's store aggregate to the checkpoint package.
+   * the server uses it, and naming it there would tie core's store aggregate to the checkpoint
+   * package.
    */
   public dev.warden.core.checkpoint.CheckpointStore auditCheckpoints() {
     return auditCheckpoints;
@@ -293,15 +305,20 @@ public final class JdbcStore implements Store {
       return false;
     }
     CompletableFuture<Boolean> probe = new CompletableFuture<>();
-    Thread.ofVirtual().name("warden-store-probe").start(() -> {
-      try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-        s.setQueryTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
-        s.execute("SELECT 1");
-        probe.complete(true);
-      } catch (SQLException | RuntimeException e) {
-        probe.complete(false);
-      }
-    });
+    Thread.ofVirtual()
+        .name("warden-store-probe")
+        .start(
+            () -> {
+              try (Connection c = pool.getConnection();
+                  Statement s = c.createStatement()) {
+                s.setQueryTimeout(
+                    (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
+                s.execute("SELECT 1");
+                probe.complete(true);
+              } catch (SQLException | RuntimeException e) {
+                probe.complete(false);
+              }
+            });
     try {
       return probe.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {

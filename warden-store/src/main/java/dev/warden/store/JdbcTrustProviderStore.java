@@ -6,7 +6,8 @@ import dev.warden.core.store.TrustProviderStore;
 import java.time.InstantSource;
 
 /** The store of trust provider configurations. */
-final class JdbcTrustProviderStore extends JdbcObjectStore<TrustProviderSpec> implements TrustProviderStore {
+final class JdbcTrustProviderStore extends JdbcObjectStore<TrustProviderSpec>
+    implements TrustProviderStore {
   JdbcTrustProviderStore(Db db, InstantSource clock) {
     super(db, Kind.TRUST_PROVIDER, TrustProviderSpec.class, clock);
   }

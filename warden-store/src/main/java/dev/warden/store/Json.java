@@ -36,7 +36,8 @@ final class Json {
 
   static Map<String, String> stringMap(String text) {
     if ("{}".equals(text)) {
-      return Map.of(); // most rows: no parser for nothing (a million inventory rows are read at once)
+      return Map
+          .of(); // most rows: no parser for nothing (a million inventory rows are read at once)
     }
     try {
       return MAPPER.readValue(text, STRING_MAP);

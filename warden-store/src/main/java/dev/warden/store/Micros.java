@@ -10,17 +10,21 @@ import java.time.Instant;
 final class Micros {
   private Micros() {}
 
-  /** @throws IllegalArgumentException when the time is beyond what 64-bit microseconds hold */
+  /**
+   * @throws IllegalArgumentException when the time is beyond what 64-bit microseconds hold
+   */
   static long of(Instant t) {
     try {
       return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("time " + t + " is out of the storable range (±292,000 years)", e);
+      throw new IllegalArgumentException(
+          "time " + t + " is out of the storable range (±292,000 years)", e);
     }
   }
 
   static Instant toInstant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
   /** The instant as it reads back from the database. */

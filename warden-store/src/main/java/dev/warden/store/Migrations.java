@@ -25,28 +25,40 @@ final class Migrations {
       // already has exactly this build's migrations needs neither
       return;
     }
-    Flyway flyway = Flyway.configure(Migrations.class.getClassLoader())
-        .dataSource(ds)
-        .locations("classpath:db/migration/common", dialect.migrationLocation())
-        .failOnMissingLocations(true)
-        .cleanDisabled(true)
-        .load();
+    Flyway flyway =
+        Flyway.configure(Migrations.class.getClassLoader())
+            .dataSource(ds)
+            .locations("classpath:db/migration/common", dialect.migrationLocation())
+            .failOnMissingLocations(true)
+            .cleanDisabled(true)
+            .load();
     try {
       // Flyway by default tolerates migrations it does not know ("future" ones). Refuse instead:
       // an older build writing to a newer schema could corrupt it or miss a constraint.
-      String future = Arrays.stream(flyway.info().all())
-          .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
-          .map(m -> m.getVersion() + " (" + m.getDescription() + ")")
-          .collect(Collectors.joining(", "));
+      String future =
+          Arrays.stream(flyway.info().all())
+              .filter(
+                  m ->
+                      m.getState() == MigrationState.FUTURE_SUCCESS
+                          || m.getState() == MigrationState.FUTURE_FAILED)
+              .map(m -> m.getVersion() + " (" + m.getDescription() + ")")
+              .collect(Collectors.joining(", "));
       if (!future.isEmpty()) {
         MigrationInfo latest = latestKnown(flyway);
-        throw new StoreException("the database at " + redactedUrl + " has schema migrations newer than this build knows: "
-            + future + "; this build knows up to version " + (latest == null ? "none" : latest.getVersion())
-            + ". Run a Warden release at least as new as the one that last upgraded this database.", null);
+        throw new StoreException(
+            "the database at "
+                + redactedUrl
+                + " has schema migrations newer than this build knows: "
+                + future
+                + "; this build knows up to version "
+                + (latest == null ? "none" : latest.getVersion())
+                + ". Run a Warden release at least as new as the one that last upgraded this database.",
+            null);
       }
       flyway.migrate();
     } catch (FlywayException e) {
-      throw new StoreException("could not bring the schema of " + redactedUrl + " up to date: " + e.getMessage(), e);
+      throw new StoreException(
+          "could not bring the schema of " + redactedUrl + " up to date: " + e.getMessage(), e);
     }
   }
 
@@ -57,14 +69,16 @@ final class Migrations {
       if (in == null) {
         return out;
       }
-      for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      for (String line :
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
         String l = line.trim();
         int slash = l.indexOf('/');
         if (slash < 0) {
           continue;
         }
         String dir = l.substring(0, slash);
-        if (dir.equals("common") || ("classpath:db/migration/" + dir).equals(dialect.migrationLocation())) {
+        if (dir.equals("common")
+            || ("classpath:db/migration/" + dir).equals(dialect.migrationLocation())) {
           String file = l.substring(slash + 1);
           out.add(file.substring(1, file.indexOf("__")));
         }
@@ -82,9 +96,11 @@ final class Migrations {
       return false;
     }
     java.util.Set<String> applied = new java.util.TreeSet<>();
-    try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery(
-            "SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL")) {
+    try (java.sql.Connection c = ds.getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL")) {
       while (rs.next()) {
         if (!rs.getBoolean(2)) {
           return false;
@@ -100,7 +116,8 @@ final class Migrations {
   private static MigrationInfo latestKnown(Flyway flyway) {
     MigrationInfo latest = null;
     for (MigrationInfo m : flyway.info().all()) {
-      if (m.getState().isResolved() && m.getVersion() != null
+      if (m.getState().isResolved()
+          && m.getVersion() != null
           && (latest == null || m.getVersion().isNewerThan(latest.getVersion().getVersion()))) {
         latest = m;
       }

@@ -25,8 +25,11 @@ public record StoreConfig(String url, String user, String password, int maxPoolS
    */
   public StoreConfig {
     if (url == null || !(url.startsWith("jdbc:h2:") || url.startsWith("jdbc:postgresql:"))) {
-      throw new ValidationException("store.url",
-          "must be a jdbc:h2:file:... or jdbc:postgresql://host:port/database URL, got '" + redact(url) + "'");
+      throw new ValidationException(
+          "store.url",
+          "must be a jdbc:h2:file:... or jdbc:postgresql://host:port/database URL, got '"
+              + redact(url)
+              + "'");
     }
     if (user == null || user.isBlank()) {
       throw new ValidationException("store.user", "is required");
@@ -44,23 +47,28 @@ public record StoreConfig(String url, String user, String password, int maxPoolS
   /**
    * The embedded default: an H2 file database {@code warden.mv.db} in {@code dataDir}.
    *
-   * <p>{@code WRITE_DELAY=0} writes every commit to the file before the commit returns (H2's default
-   * buffers commits for up to half a second, which would lose audit events that a caller was
-   * already told are durable). {@code LOCK_TIMEOUT=10000} lets audit appenders queue on the chain
-   * head for up to 10 s instead of H2's default 1 s. {@code QUERY_CACHE_SIZE=64} keeps every
-   * statement the stores use parsed per connection (H2's default of 8 is fewer than one audit append
-   * and a config write use). {@code DB_CLOSE_ON_EXIT=FALSE} because the store closes the database
-   * itself, after the pool. On top of this the store fsyncs each write (see {@code Dialect}).
+   * <p>{@code WRITE_DELAY=0} writes every commit to the file before the commit returns (H2's
+   * default buffers commits for up to half a second, which would lose audit events that a caller
+   * was already told are durable). {@code LOCK_TIMEOUT=10000} lets audit appenders queue on the
+   * chain head for up to 10 s instead of H2's default 1 s. {@code QUERY_CACHE_SIZE=64} keeps every
+   * statement the stores use parsed per connection (H2's default of 8 is fewer than one audit
+   * append and a config write use). {@code DB_CLOSE_ON_EXIT=FALSE} because the store closes the
+   * database itself, after the pool. On top of this the store fsyncs each write (see {@code
+   * Dialect}).
    *
    * @throws ValidationException when the path cannot be written into a JDBC URL
    */
   public static StoreConfig embedded(Path dataDir) {
     String dir = dataDir.toAbsolutePath().normalize().toString().replace('\\', '/');
     if (dir.contains(";")) {
-      throw new ValidationException("store.dataDir", "must not contain ';' (it separates H2 URL settings): " + dir);
+      throw new ValidationException(
+          "store.dataDir", "must not contain ';' (it separates H2 URL settings): " + dir);
     }
-    return new StoreConfig("jdbc:h2:file:" + dir + "/warden;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;LOCK_TIMEOUT=10000",
-        "warden", null, DEFAULT_MAX_POOL_SIZE);
+    return new StoreConfig(
+        "jdbc:h2:file:" + dir + "/warden;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;LOCK_TIMEOUT=10000",
+        "warden",
+        null,
+        DEFAULT_MAX_POOL_SIZE);
   }
 
   /** The URL with any password parameter masked, safe for logs and error messages. */
@@ -75,7 +83,14 @@ public record StoreConfig(String url, String user, String password, int maxPoolS
   /** Never shows the password. */
   @Override
   public String toString() {
-    return "StoreConfig[url=" + redactedUrl() + ", user=" + user + ", password=" + (password == null ? "none" : "***")
-        + ", maxPoolSize=" + maxPoolSize + "]";
+    return "StoreConfig[url="
+        + redactedUrl()
+        + ", user="
+        + user
+        + ", password="
+        + (password == null ? "none" : "***")
+        + ", maxPoolSize="
+        + maxPoolSize
+        + "]";
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.admin.AdminToken;
-import dev.warden.core.error.ConflictException;
 import dev.warden.core.admin.AdminTokenStore;
+import dev.warden.core.error.ConflictException;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -19,8 +19,15 @@ abstract class AdminTokenStoreContract extends StoreContract {
   }
 
   private AdminToken token(String id, Instant createdAt) {
-    return new AdminToken(id, "ci deployer", new byte[] {0, 1, 2, (byte) 0xff, 127, -128}, Set.of("policy:write",
-        "audit:read"), createdAt, createdAt.plusSeconds(86_400), null, "admin:bootstrap");
+    return new AdminToken(
+        id,
+        "ci deployer",
+        new byte[] {0, 1, 2, (byte) 0xff, 127, -128},
+        Set.of("policy:write", "audit:read"),
+        createdAt,
+        createdAt.plusSeconds(86_400),
+        null,
+        "admin:bootstrap");
   }
 
   @Test
@@ -29,17 +36,20 @@ abstract class AdminTokenStoreContract extends StoreContract {
 
     tokens().insert(t);
 
-    assertThat(tokens().get(t.id())).hasValueSatisfying(got -> assertThat(got).usingRecursiveComparison().isEqualTo(t));
+    assertThat(tokens().get(t.id()))
+        .hasValueSatisfying(got -> assertThat(got).usingRecursiveComparison().isEqualTo(t));
     assertThat(tokens().get(unique("unknown"))).isEmpty();
   }
 
   @Test
   void insertWithOnlyRequiredFieldsThenNullsReadBack() {
-    AdminToken t = new AdminToken(unique("tok"), null, new byte[32], Set.of(), T0, null, null, null);
+    AdminToken t =
+        new AdminToken(unique("tok"), null, new byte[32], Set.of(), T0, null, null, null);
 
     tokens().insert(t);
 
-    assertThat(tokens().get(t.id())).hasValueSatisfying(got -> assertThat(got).usingRecursiveComparison().isEqualTo(t));
+    assertThat(tokens().get(t.id()))
+        .hasValueSatisfying(got -> assertThat(got).usingRecursiveComparison().isEqualTo(t));
   }
 
   @Test
@@ -47,8 +57,14 @@ abstract class AdminTokenStoreContract extends StoreContract {
     AdminToken t = token(unique("tok"), T0);
     tokens().insert(t);
 
-    assertThatThrownBy(() -> tokens().insert(new AdminToken(t.id(), "other", new byte[32], Set.of("admin"), T0, null,
-        null, "x"))).isInstanceOf(ConflictException.class).hasMessageContaining(t.id());
+    assertThatThrownBy(
+            () ->
+                tokens()
+                    .insert(
+                        new AdminToken(
+                            t.id(), "other", new byte[32], Set.of("admin"), T0, null, null, "x")))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(t.id());
     assertThat(tokens().get(t.id()).orElseThrow().name()).isEqualTo("ci deployer");
   }
 
@@ -59,7 +75,9 @@ abstract class AdminTokenStoreContract extends StoreContract {
     tokens().insert(later);
     tokens().insert(earlier);
 
-    assertThat(tokens().list()).extracting(AdminToken::id).containsSubsequence(earlier.id(), later.id());
+    assertThat(tokens().list())
+        .extracting(AdminToken::id)
+        .containsSubsequence(earlier.id(), later.id());
     assertThat(tokens().list()).extracting(AdminToken::createdAt).isSorted();
   }
 

@@ -27,8 +27,17 @@ abstract class AgentStoreContract extends StoreContract {
   @Test
   void aJoinTokenCanBeUsedOnceEvenWhenTwoAgentsRace() throws Exception {
     String id = unique("jt");
-    store().agents().insertJoinToken(new JoinToken(id, b("hash"), Set.of(Selector.parse("node:pool=web")), T0,
-        T0.plusSeconds(600), null, "admin:x"));
+    store()
+        .agents()
+        .insertJoinToken(
+            new JoinToken(
+                id,
+                b("hash"),
+                Set.of(Selector.parse("node:pool=web")),
+                T0,
+                T0.plusSeconds(600),
+                null,
+                "admin:x"));
     java.util.List<java.util.concurrent.Callable<Boolean>> tasks = new java.util.ArrayList<>();
     for (int i = 0; i < 8; i++) {
       tasks.add(() -> store().agents().consumeJoinToken(id, T0.plusSeconds(1)).isPresent());
@@ -44,7 +53,10 @@ abstract class AgentStoreContract extends StoreContract {
   @Test
   void anExpiredJoinTokenCannotBeUsed() {
     String id = unique("jt");
-    store().agents().insertJoinToken(new JoinToken(id, b("hash"), Set.of(), T0, T0.plusSeconds(60), null, null));
+    store()
+        .agents()
+        .insertJoinToken(
+            new JoinToken(id, b("hash"), Set.of(), T0, T0.plusSeconds(60), null, null));
     assertThat(store().agents().consumeJoinToken(id, T0.plusSeconds(60))).isEmpty();
     assertThat(store().agents().consumeJoinToken(unique("nope"), T0)).isEmpty();
   }
@@ -53,18 +65,34 @@ abstract class AgentStoreContract extends StoreContract {
   void agentSessionsAreFoundByHashAndRenewedOnlyFromTheCurrentOne() {
     SpiffeId id = SpiffeId.parse("spiffe://example.org/warden/agent/join/" + unique("a"));
     byte[] s1 = b(unique("s1"));
-    store().agents().putAgent(new AgentRecord(id, Set.of(Selector.parse("warden:join=x")), "join_token", s1,
-        T0.plusSeconds(3600), T0, null, null));
+    store()
+        .agents()
+        .putAgent(
+            new AgentRecord(
+                id,
+                Set.of(Selector.parse("warden:join=x")),
+                "join_token",
+                s1,
+                T0.plusSeconds(3600),
+                T0,
+                null,
+                null));
     assertThat(store().agents().agentBySession(s1).orElseThrow().id()).isEqualTo(id);
     byte[] s2 = b(unique("s2"));
-    assertThat(store().agents().renewSession(id.toString(), s1, s2, T0.plusSeconds(7200), T0.plusSeconds(10))).isTrue();
-    assertThat(store().agents().renewSession(id.toString(), s1, b("s3"), T0.plusSeconds(7200), T0)).isFalse();
+    assertThat(
+            store()
+                .agents()
+                .renewSession(id.toString(), s1, s2, T0.plusSeconds(7200), T0.plusSeconds(10)))
+        .isTrue();
+    assertThat(store().agents().renewSession(id.toString(), s1, b("s3"), T0.plusSeconds(7200), T0))
+        .isFalse();
     assertThat(store().agents().agentBySession(s1)).isEmpty();
     AgentRecord r = store().agents().agentBySession(s2).orElseThrow();
     assertThat(r.sessionExpiresAt()).isEqualTo(T0.plusSeconds(7200));
     assertThat(r.nodeSelectors()).containsExactly(Selector.parse("warden:join=x"));
     assertThat(store().agents().ban(id.toString(), T0.plusSeconds(20))).isTrue();
-    assertThat(store().agents().agent(id.toString()).orElseThrow().bannedAt()).isEqualTo(T0.plusSeconds(20));
+    assertThat(store().agents().agent(id.toString()).orElseThrow().bannedAt())
+        .isEqualTo(T0.plusSeconds(20));
   }
 
   @Test
@@ -72,16 +100,27 @@ abstract class AgentStoreContract extends StoreContract {
     String agent = "spiffe://example.org/warden/agent/join/" + unique("a");
     String other = "spiffe://example.org/warden/agent/join/" + unique("b");
     assertThat(store().agents().proxyStatuses(agent)).isEmpty();
-    ProxyStatus failed = new ProxyStatus("ledger-db", "0a1b", ProxyStatus.State.FAILED,
-        "cannot listen for the postgres proxy on 127.0.0.1:5432: Address already in use — ünïcode", T0);
-    ProxyStatus running = new ProxyStatus("cache", "2c3d", ProxyStatus.State.RUNNING, null, T0.plusSeconds(1));
+    ProxyStatus failed =
+        new ProxyStatus(
+            "ledger-db",
+            "0a1b",
+            ProxyStatus.State.FAILED,
+            "cannot listen for the postgres proxy on 127.0.0.1:5432: Address already in use — ünïcode",
+            T0);
+    ProxyStatus running =
+        new ProxyStatus("cache", "2c3d", ProxyStatus.State.RUNNING, null, T0.plusSeconds(1));
     store().agents().putProxyStatuses(agent, List.of(failed, running), T0.plusSeconds(2));
     store().agents().putProxyStatuses(other, List.of(running), T0.plusSeconds(2));
 
     assertThat(store().agents().proxyStatuses(agent)).containsExactly(running, failed);
 
-    ProxyStatus refused = new ProxyStatus("ledger-db", "0a1b", ProxyStatus.State.REFUSED,
-        "the command line's --proxy postgres proxy already listens on 127.0.0.1:5432", T0.plusSeconds(3));
+    ProxyStatus refused =
+        new ProxyStatus(
+            "ledger-db",
+            "0a1b",
+            ProxyStatus.State.REFUSED,
+            "the command line's --proxy postgres proxy already listens on 127.0.0.1:5432",
+            T0.plusSeconds(3));
     store().agents().putProxyStatuses(agent, List.of(refused), T0.plusSeconds(4));
     assertThat(store().agents().proxyStatuses(agent)).containsExactly(refused);
     store().agents().putProxyStatuses(agent, List.of(), T0.plusSeconds(5));

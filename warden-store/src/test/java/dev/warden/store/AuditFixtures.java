@@ -17,18 +17,44 @@ final class AuditFixtures {
   private AuditFixtures() {}
 
   static AuditEvent decision(Instant time, String workload, String resource, String outcome) {
-    return new AuditEvent(UUID.randomUUID().toString(), time, "decision", outcome,
-        outcome.equals("allow") ? "allowed" : "no_matching_policy", "spiffe://example.org/caller", workload, resource,
-        Map.of("policy", "p1", "client_ip", "10.0.0.7"), null);
+    return new AuditEvent(
+        UUID.randomUUID().toString(),
+        time,
+        "decision",
+        outcome,
+        outcome.equals("allow") ? "allowed" : "no_matching_policy",
+        "spiffe://example.org/caller",
+        workload,
+        resource,
+        Map.of("policy", "p1", "client_ip", "10.0.0.7"),
+        null);
   }
 
-  static Lease lease(String id, String workload, Instant issuedAt, Instant expiresAt, String fingerprint) {
-    return new Lease(id, dev.warden.core.model.CredentialKind.ACCESS_TOKEN, workload, "ledger-db", issuedAt, expiresAt, null, null, fingerprint);
+  static Lease lease(
+      String id, String workload, Instant issuedAt, Instant expiresAt, String fingerprint) {
+    return new Lease(
+        id,
+        dev.warden.core.model.CredentialKind.ACCESS_TOKEN,
+        workload,
+        "ledger-db",
+        issuedAt,
+        expiresAt,
+        null,
+        null,
+        fingerprint);
   }
 
   static AuditEvent issued(Instant time, Lease lease) {
-    return new AuditEvent(UUID.randomUUID().toString(), time, "token.issued", "success", "allowed",
-        lease.workload(), lease.workload(), lease.resource(), Map.of("jti", lease.id(), "fingerprint", lease.fingerprint()),
+    return new AuditEvent(
+        UUID.randomUUID().toString(),
+        time,
+        "token.issued",
+        "success",
+        "allowed",
+        lease.workload(),
+        lease.workload(),
+        lease.resource(),
+        Map.of("jti", lease.id(), "fingerprint", lease.fingerprint()),
         lease);
   }
 

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
-/** The contract of {@link AuditSinkStore}: a cursor per sink that only moves forward, and an exclusive lease. */
+/**
+ * The contract of {@link AuditSinkStore}: a cursor per sink that only moves forward, and an
+ * exclusive lease.
+ */
 abstract class AuditSinkStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09Z");
 
@@ -36,8 +39,12 @@ abstract class AuditSinkStoreContract extends StoreContract {
 
     assertThat(sinks().lease(sink, "node-a", T0, until)).isTrue();
     assertThat(sinks().lease(sink, "node-b", T0.plusSeconds(5), T0.plusSeconds(20))).isFalse();
-    assertThat(sinks().lease(sink, "node-a", T0.plusSeconds(5), T0.plusSeconds(20))).as("renewal").isTrue();
-    assertThat(sinks().lease(sink, "node-b", T0.plusSeconds(21), T0.plusSeconds(36))).as("after it ended").isTrue();
+    assertThat(sinks().lease(sink, "node-a", T0.plusSeconds(5), T0.plusSeconds(20)))
+        .as("renewal")
+        .isTrue();
+    assertThat(sinks().lease(sink, "node-b", T0.plusSeconds(21), T0.plusSeconds(36)))
+        .as("after it ended")
+        .isTrue();
 
     assertThat(sinks().advance(sink, "node-a", 7)).as("the old holder lost it").isFalse();
     assertThat(sinks().state(sink)).isEqualTo(new SinkState(sink, 0, "node-b", T0.plusSeconds(36)));

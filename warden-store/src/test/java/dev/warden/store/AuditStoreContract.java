@@ -11,8 +11,8 @@ import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.error.StoreException;
 import dev.warden.core.audit.AuditStore;
+import dev.warden.core.error.StoreException;
 import dev.warden.core.model.Lease;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,8 @@ abstract class AuditStoreContract extends StoreContract {
   void appendAssignsConsecutiveSeqsAndLinksEachRecordToThePrevious() {
     String w = "spiffe://example.org/" + unique("w");
     List<AuditRecord> first = audit().append(List.of(decision(T0, w, "db", "allow")));
-    List<AuditRecord> second = audit().append(List.of(decision(T0, w, "db", "deny"), decision(T0, w, "db", "allow")));
+    List<AuditRecord> second =
+        audit().append(List.of(decision(T0, w, "db", "deny"), decision(T0, w, "db", "allow")));
 
     AuditRecord a = first.getFirst();
     assertThat(second).extracting(AuditRecord::seq).containsExactly(a.seq() + 1, a.seq() + 2);
@@ -50,7 +51,8 @@ abstract class AuditStoreContract extends StoreContract {
   @Test
   void headIsTheLastAppendedRecord() {
     String w = "spiffe://example.org/" + unique("w");
-    List<AuditRecord> appended = audit().append(List.of(decision(T0, w, "db", "allow"), decision(T0, w, "db", "deny")));
+    List<AuditRecord> appended =
+        audit().append(List.of(decision(T0, w, "db", "allow"), decision(T0, w, "db", "deny")));
 
     dev.warden.core.audit.ChainHead head = audit().head();
 
@@ -66,8 +68,18 @@ abstract class AuditStoreContract extends StoreContract {
     Instant nanos = Instant.parse("2030-05-06T07:08:09.123456789Z");
     Lease lease = lease(unique("jti"), w, nanos, nanos.plusSeconds(300), "ab".repeat(32));
     AuditEvent withLease = issued(nanos, lease);
-    AuditEvent plain = new AuditEvent(UUID.randomUUID().toString(), nanos.plusNanos(999), "admin.change", "failure",
-        null, null, null, null, Map.of("näme", "välue ✓", "empty", "", "quote\"", "line\nbreak"), null);
+    AuditEvent plain =
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            nanos.plusNanos(999),
+            "admin.change",
+            "failure",
+            null,
+            null,
+            null,
+            null,
+            Map.of("näme", "välue ✓", "empty", "", "quote\"", "line\nbreak"),
+            null);
 
     List<AuditRecord> appended = audit().append(List.of(withLease, plain));
     List<AuditRecord> read = audit().readChain(appended.getFirst().seq(), 2);
@@ -80,12 +92,23 @@ abstract class AuditStoreContract extends StoreContract {
       assertThat(r.event()).isEqualTo(a.event());
       assertThat(r.prevHash()).isEqualTo(a.prevHash());
       assertThat(r.hash()).isEqualTo(a.hash());
-      assertThat(AuditChain.link(r.prevHash(), r.seq(), r.event())).as("re-hash of record %d", r.seq()).isEqualTo(r.hash());
+      assertThat(AuditChain.link(r.prevHash(), r.seq(), r.event()))
+          .as("re-hash of record %d", r.seq())
+          .isEqualTo(r.hash());
     }
     assertThat(read.get(0).event().time()).isEqualTo(Instant.parse("2030-05-06T07:08:09.123456Z"));
-    assertThat(read.get(0).event().lease()).isEqualTo(new Lease(lease.id(), dev.warden.core.model.CredentialKind.ACCESS_TOKEN, w, "ledger-db",
-        Instant.parse("2030-05-06T07:08:09.123456Z"), Instant.parse("2030-05-06T07:13:09.123456Z"), null, null,
-        "ab".repeat(32)));
+    assertThat(read.get(0).event().lease())
+        .isEqualTo(
+            new Lease(
+                lease.id(),
+                dev.warden.core.model.CredentialKind.ACCESS_TOKEN,
+                w,
+                "ledger-db",
+                Instant.parse("2030-05-06T07:08:09.123456Z"),
+                Instant.parse("2030-05-06T07:13:09.123456Z"),
+                null,
+                null,
+                "ab".repeat(32)));
     assertThat(read.get(0).event().details()).isEqualTo(withLease.details());
     assertThat(read.get(1).event().reason()).isEmpty();
     assertThat(read.get(1).event().actor()).isEqualTo("system");
@@ -121,19 +144,20 @@ abstract class AuditStoreContract extends StoreContract {
       for (int t = 0; t < 4; t++) {
         AuditStore target = t % 2 == 0 ? audit() : otherNode.audit();
         String w = "spiffe://example.org/" + unique("node");
-        writers.add(() -> {
-          int n = 0;
-          for (int b = 0; b < 15; b++) {
-            List<AuditEvent> batch = new ArrayList<>();
-            for (int i = 0; i <= b % 5 * 5; i++) {
-              batch.add(decision(T0, w, "db", "allow"));
-            }
-            List<AuditRecord> written = target.append(batch);
-            assertThat(written).hasSize(batch.size());
-            n += batch.size();
-          }
-          return n;
-        });
+        writers.add(
+            () -> {
+              int n = 0;
+              for (int b = 0; b < 15; b++) {
+                List<AuditEvent> batch = new ArrayList<>();
+                for (int i = 0; i <= b % 5 * 5; i++) {
+                  batch.add(decision(T0, w, "db", "allow"));
+                }
+                List<AuditRecord> written = target.append(batch);
+                assertThat(written).hasSize(batch.size());
+                n += batch.size();
+              }
+              return n;
+            });
       }
 
       List<Race.Outcome<Integer>> outcomes = Race.run(writers);
@@ -166,15 +190,23 @@ abstract class AuditStoreContract extends StoreContract {
     String lostWorkload = "spiffe://example.org/" + unique("lost");
     Lease fresh = lease(unique("jti"), lostWorkload, T0, T0.plusSeconds(60), unique("fp"));
 
-    assertThatThrownBy(() -> audit().append(List.of(decision(T0, lostWorkload, "db", "allow"), issued(T0, fresh),
-        issued(T0, taken))))
+    assertThatThrownBy(
+            () ->
+                audit()
+                    .append(
+                        List.of(
+                            decision(T0, lostWorkload, "db", "allow"),
+                            issued(T0, fresh),
+                            issued(T0, taken))))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("append 3 audit events");
 
     assertThat(verifyWholeChain(audit())).isEqualTo(before);
-    assertThat(audit().query(new AuditQuery(null, null, lostWorkload, null, null, null, null, 10))).isEmpty();
+    assertThat(audit().query(new AuditQuery(null, null, lostWorkload, null, null, null, null, 10)))
+        .isEmpty();
     assertThat(store().leases().get(fresh.id())).isEmpty();
-    assertThat(audit().append(List.of(decision(T0, w, "db", "allow"))).getFirst().seq()).isEqualTo(before + 1);
+    assertThat(audit().append(List.of(decision(T0, w, "db", "allow"))).getFirst().seq())
+        .isEqualTo(before + 1);
   }
 
   @Test
@@ -191,29 +223,63 @@ abstract class AuditStoreContract extends StoreContract {
     String w2 = "spiffe://example.org/" + unique("w");
     String r1 = unique("res");
     Instant t = T0.plus(Duration.ofDays(1));
-    List<AuditRecord> recs = audit().append(List.of(
-        decision(t, w1, r1, "allow"),
-        decision(t.plusSeconds(1), w1, "other", "deny"),
-        decision(t.plusSeconds(2), w2, r1, "deny"),
-        decision(t.plusSeconds(3), w1, r1, "deny")));
+    List<AuditRecord> recs =
+        audit()
+            .append(
+                List.of(
+                    decision(t, w1, r1, "allow"),
+                    decision(t.plusSeconds(1), w1, "other", "deny"),
+                    decision(t.plusSeconds(2), w2, r1, "deny"),
+                    decision(t.plusSeconds(3), w1, r1, "deny")));
     long s0 = recs.get(0).seq();
 
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 0))).containsExactly(s0 + 3, s0 + 1, s0);
-    assertThat(seqs(new AuditQuery(null, null, null, r1, null, null, null, 0))).containsExactly(s0 + 3, s0 + 2, s0);
-    assertThat(seqs(new AuditQuery(null, null, w1, r1, "deny", null, null, 0))).containsExactly(s0 + 3);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 0)))
+        .containsExactly(s0 + 3, s0 + 1, s0);
+    assertThat(seqs(new AuditQuery(null, null, null, r1, null, null, null, 0)))
+        .containsExactly(s0 + 3, s0 + 2, s0);
+    assertThat(seqs(new AuditQuery(null, null, w1, r1, "deny", null, null, 0)))
+        .containsExactly(s0 + 3);
     assertThat(seqs(new AuditQuery(null, null, w1, null, null, "decision", null, 0))).hasSize(3);
     assertThat(seqs(new AuditQuery(null, null, w1, null, null, "token.issued", null, 0))).isEmpty();
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, "no_matching_policy", null, null, 0)))
-        .as("reason filter").containsExactly(s0 + 3, s0 + 1);
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, "spiffe://example.org/caller", null, 0)))
-        .as("actor filter").containsExactly(s0 + 3, s0 + 1, s0);
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, "admin:nobody", null, 0))).isEmpty();
-    assertThat(seqs(new AuditQuery(t.plusSeconds(1), t.plusSeconds(3), null, null, null, null, null, 0)))
-        .as("from inclusive, to exclusive").containsExactly(s0 + 2, s0 + 1);
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, s0 + 3, 0))).containsExactly(s0 + 1, s0);
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 2))).containsExactly(s0 + 3, s0 + 1);
+    assertThat(
+            seqs(
+                new AuditQuery(
+                    null, null, w1, null, null, null, "no_matching_policy", null, null, 0)))
+        .as("reason filter")
+        .containsExactly(s0 + 3, s0 + 1);
+    assertThat(
+            seqs(
+                new AuditQuery(
+                    null,
+                    null,
+                    w1,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "spiffe://example.org/caller",
+                    null,
+                    0)))
+        .as("actor filter")
+        .containsExactly(s0 + 3, s0 + 1, s0);
+    assertThat(
+            seqs(new AuditQuery(null, null, w1, null, null, null, null, "admin:nobody", null, 0)))
+        .isEmpty();
+    assertThat(
+            seqs(
+                new AuditQuery(
+                    t.plusSeconds(1), t.plusSeconds(3), null, null, null, null, null, 0)))
+        .as("from inclusive, to exclusive")
+        .containsExactly(s0 + 2, s0 + 1);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, s0 + 3, 0)))
+        .containsExactly(s0 + 1, s0);
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 2)))
+        .containsExactly(s0 + 3, s0 + 1);
     assertThat(audit().query(new AuditQuery(null, null, null, null, null, null, null, 0)))
-        .extracting(AuditRecord::seq).isSortedAccordingTo((a, b) -> Long.compare(b, a)).first().isEqualTo(s0 + 3);
+        .extracting(AuditRecord::seq)
+        .isSortedAccordingTo((a, b) -> Long.compare(b, a))
+        .first()
+        .isEqualTo(s0 + 3);
   }
 
   @Test
@@ -229,7 +295,8 @@ abstract class AuditStoreContract extends StoreContract {
     List<Long> seen = new ArrayList<>();
     Long cursor = null;
     while (true) {
-      List<AuditRecord> page = audit().query(new AuditQuery(null, null, w, null, null, null, cursor, 10));
+      List<AuditRecord> page =
+          audit().query(new AuditQuery(null, null, w, null, null, null, cursor, 10));
       if (page.isEmpty()) {
         break;
       }
@@ -237,7 +304,10 @@ abstract class AuditStoreContract extends StoreContract {
       cursor = page.getLast().seq();
     }
 
-    assertThat(seen).hasSize(95).doesNotHaveDuplicates().isSortedAccordingTo((a, b) -> Long.compare(b, a));
+    assertThat(seen)
+        .hasSize(95)
+        .doesNotHaveDuplicates()
+        .isSortedAccordingTo((a, b) -> Long.compare(b, a));
   }
 
   @Test
@@ -248,10 +318,13 @@ abstract class AuditStoreContract extends StoreContract {
     String w1 = prefix + "/" + "a".repeat(3000);
     String w2 = prefix + "/" + "a".repeat(2999) + "b";
     String r = "https://api.example.com/" + "é".repeat(2000);
-    List<AuditRecord> recs = audit().append(List.of(decision(T0, w1, r, "allow"), decision(T0, w2, r, "deny")));
+    List<AuditRecord> recs =
+        audit().append(List.of(decision(T0, w1, r, "allow"), decision(T0, w2, r, "deny")));
 
-    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 0))).containsExactly(recs.get(0).seq());
-    assertThat(seqs(new AuditQuery(null, null, w2, r, null, null, null, 0))).containsExactly(recs.get(1).seq());
+    assertThat(seqs(new AuditQuery(null, null, w1, null, null, null, null, 0)))
+        .containsExactly(recs.get(0).seq());
+    assertThat(seqs(new AuditQuery(null, null, w2, r, null, null, null, 0)))
+        .containsExactly(recs.get(1).seq());
     assertThat(audit().readChain(recs.get(0).seq(), 1).getFirst().event().workload()).isEqualTo(w1);
   }
 
@@ -266,12 +339,17 @@ abstract class AuditStoreContract extends StoreContract {
       batch.add(decision(t.plusSeconds(o), w, "db", "allow"));
     }
     List<AuditRecord> recs = audit().append(batch);
-    audit().append(List.of(decision(t.plusSeconds(20), w, "db", "allow"), decision(t.minusSeconds(20), w, "db", "deny")));
+    audit()
+        .append(
+            List.of(
+                decision(t.plusSeconds(20), w, "db", "allow"),
+                decision(t.minusSeconds(20), w, "db", "deny")));
 
     List<Instant> seen = new ArrayList<>();
     Long cursor = null;
     while (true) {
-      List<AuditRecord> page = audit().query(new AuditQuery(t, t.plusSeconds(10), w, null, null, null, cursor, 3));
+      List<AuditRecord> page =
+          audit().query(new AuditQuery(t, t.plusSeconds(10), w, null, null, null, cursor, 3));
       if (page.isEmpty()) {
         break;
       }
@@ -279,28 +357,61 @@ abstract class AuditStoreContract extends StoreContract {
       cursor = page.getLast().seq();
     }
 
-    assertThat(seen).hasSize(10).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(seen)
+        .hasSize(10)
+        .doesNotHaveDuplicates()
+        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
     assertThat(seqs(new AuditQuery(t.plusSeconds(4), null, w, null, null, null, null, 0)))
-        .as("from only: newest by time, the one 20 s later first").hasSize(7).first()
+        .as("from only: newest by time, the one 20 s later first")
+        .hasSize(7)
+        .first()
         .isNotIn(recs.stream().map(AuditRecord::seq).toList());
   }
 
   @Test
   void reasonsActorsAndTypesLongerThanAnIndexKeyAreStoredAndFound() {
-    // outside input can be longer than a PostgreSQL B-tree key (~2,700 bytes); the batch must not fail
+    // outside input can be longer than a PostgreSQL B-tree key (~2,700 bytes); the batch must not
+    // fail
     String w = "spiffe://example.org/" + unique("w");
     String actor = "spiffe://example.org/" + "a".repeat(3000) + unique("actor");
     String reason = "r".repeat(3000) + unique("reason");
     String type = "t".repeat(3000) + unique("type");
-    AuditRecord r = audit().append(List.of(new AuditEvent(java.util.UUID.randomUUID().toString(), T0, type, "deny",
-        reason, actor, w, "db", java.util.Map.of(), null))).getFirst();
+    AuditRecord r =
+        audit()
+            .append(
+                List.of(
+                    new AuditEvent(
+                        java.util.UUID.randomUUID().toString(),
+                        T0,
+                        type,
+                        "deny",
+                        reason,
+                        actor,
+                        w,
+                        "db",
+                        java.util.Map.of(),
+                        null)))
+            .getFirst();
 
     assertThat(seqs(new AuditQuery(null, null, null, null, null, null, reason, null, null, 0)))
         .containsExactly(r.seq());
     assertThat(seqs(new AuditQuery(null, null, null, null, null, null, null, actor, null, 0)))
         .containsExactly(r.seq());
-    assertThat(seqs(new AuditQuery(null, null, null, null, null, type, null, null, null, 0))).containsExactly(r.seq());
-    assertThat(seqs(new AuditQuery(null, null, null, null, null, null, reason.substring(0, 2999) + "x", null, null, 0)))
+    assertThat(seqs(new AuditQuery(null, null, null, null, null, type, null, null, null, 0)))
+        .containsExactly(r.seq());
+    assertThat(
+            seqs(
+                new AuditQuery(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    reason.substring(0, 2999) + "x",
+                    null,
+                    null,
+                    0)))
         .isEmpty();
   }
 
@@ -313,10 +424,13 @@ abstract class AuditStoreContract extends StoreContract {
     }
     long s0 = audit().append(batch).getFirst().seq();
 
-    assertThat(audit().readChain(s0 + 2, 3)).extracting(AuditRecord::seq).containsExactly(s0 + 2, s0 + 3, s0 + 4);
+    assertThat(audit().readChain(s0 + 2, 3))
+        .extracting(AuditRecord::seq)
+        .containsExactly(s0 + 2, s0 + 3, s0 + 4);
     assertThat(audit().readChain(s0, 0)).isEmpty();
     assertThat(audit().readChain(Long.MAX_VALUE, 5)).isEmpty();
-    Set<Long> all = new HashSet<>(audit().readChain(1, 100_000).stream().map(AuditRecord::seq).toList());
+    Set<Long> all =
+        new HashSet<>(audit().readChain(1, 100_000).stream().map(AuditRecord::seq).toList());
     assertThat(all).contains(s0, s0 + 9);
   }
 

@@ -15,9 +15,9 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link AuthorityStore}: every field round-trips, ids are unique, a state change is
- * a compare-and-set, and the change counter (the bundle's sequence) moves exactly when an authority
- * changes.
+ * The contract of {@link AuthorityStore}: every field round-trips, ids are unique, a state change
+ * is a compare-and-set, and the change counter (the bundle's sequence) moves exactly when an
+ * authority changes.
  */
 abstract class AuthorityStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
@@ -31,8 +31,16 @@ abstract class AuthorityStoreContract extends StoreContract {
   }
 
   private static AuthorityRecord prepared(String id, Instant createdAt) {
-    return new AuthorityRecord(id, KeyState.PREPARED, b("chain-" + id), b("roots-" + id), b("enc-" + id), createdAt,
-        createdAt.plusSeconds(86_400), createdAt, null);
+    return new AuthorityRecord(
+        id,
+        KeyState.PREPARED,
+        b("chain-" + id),
+        b("roots-" + id),
+        b("enc-" + id),
+        createdAt,
+        createdAt.plusSeconds(86_400),
+        createdAt,
+        null);
   }
 
   private AuthorityRecord find(AuthorityStore in, String id) {
@@ -41,8 +49,17 @@ abstract class AuthorityStoreContract extends StoreContract {
 
   @Test
   void insertThenListReturnsEveryFieldOldestFirst() {
-    AuthorityRecord newer = new AuthorityRecord(unique("ca"), KeyState.RETIRED, new byte[] {0, 1, -1, 127},
-        new byte[] {-128, 0}, null, T0.plusSeconds(10), T0.plusSeconds(20), T0.plusSeconds(5), T0.plusSeconds(6));
+    AuthorityRecord newer =
+        new AuthorityRecord(
+            unique("ca"),
+            KeyState.RETIRED,
+            new byte[] {0, 1, -1, 127},
+            new byte[] {-128, 0},
+            null,
+            T0.plusSeconds(10),
+            T0.plusSeconds(20),
+            T0.plusSeconds(5),
+            T0.plusSeconds(6));
     AuthorityRecord older = prepared(unique("ca"), T0);
 
     authorities().insert(newer);
@@ -74,9 +91,11 @@ abstract class AuthorityStoreContract extends StoreContract {
     authorities().insert(a);
     long counter = authorities().changeCounter();
 
-    AuthorityRecord again = new AuthorityRecord(a.id(), KeyState.ACTIVE, b("other"), b("other"), b("other"), T0, T0,
-        T0, T0);
-    assertThatThrownBy(() -> authorities().insert(again)).isInstanceOf(ConflictException.class)
+    AuthorityRecord again =
+        new AuthorityRecord(
+            a.id(), KeyState.ACTIVE, b("other"), b("other"), b("other"), T0, T0, T0, T0);
+    assertThatThrownBy(() -> authorities().insert(again))
+        .isInstanceOf(ConflictException.class)
         .hasMessageContaining(a.id());
 
     assertThat(find(authorities(), a.id())).usingRecursiveComparison().isEqualTo(a);
@@ -90,12 +109,14 @@ abstract class AuthorityStoreContract extends StoreContract {
     authorities().insert(a);
     assertThat(authorities().changeCounter()).isEqualTo(before + 1);
 
-    AuthorityRecord active = a.withState(KeyState.ACTIVE, T0.plusSeconds(5), a.encryptedPrivateKey());
+    AuthorityRecord active =
+        a.withState(KeyState.ACTIVE, T0.plusSeconds(5), a.encryptedPrivateKey());
     assertThat(authorities().update(active, KeyState.PREPARED)).isTrue();
     assertThat(authorities().changeCounter()).isEqualTo(before + 2);
 
     assertThat(authorities().update(active, KeyState.PREPARED)).isFalse();
-    assertThat(authorities().update(a.withState(KeyState.RETIRED, null, null), KeyState.RETIRED)).isFalse();
+    assertThat(authorities().update(a.withState(KeyState.RETIRED, null, null), KeyState.RETIRED))
+        .isFalse();
     assertThat(authorities().changeCounter()).isEqualTo(before + 2);
     assertThat(find(authorities(), a.id())).usingRecursiveComparison().isEqualTo(active);
   }
@@ -115,10 +136,15 @@ abstract class AuthorityStoreContract extends StoreContract {
   void destroyingAnAuthorityDropsItsKeyAndKeepsItsCertificates() {
     AuthorityRecord a = prepared(unique("ca"), T0);
     authorities().insert(a);
-    AuthorityRecord active = a.withState(KeyState.ACTIVE, T0.plusSeconds(1), a.encryptedPrivateKey());
+    AuthorityRecord active =
+        a.withState(KeyState.ACTIVE, T0.plusSeconds(1), a.encryptedPrivateKey());
     authorities().update(active, KeyState.PREPARED);
 
-    assertThat(authorities().update(active.withState(KeyState.DESTROYED, active.activatedAt(), null), KeyState.ACTIVE))
+    assertThat(
+            authorities()
+                .update(
+                    active.withState(KeyState.DESTROYED, active.activatedAt(), null),
+                    KeyState.ACTIVE))
         .isTrue();
 
     AuthorityRecord read = find(authorities(), a.id());
@@ -138,7 +164,8 @@ abstract class AuthorityStoreContract extends StoreContract {
       List<Callable<Boolean>> tasks = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         AuthorityStore node = i % 2 == 0 ? authorities() : other.authorities();
-        AuthorityRecord mine = a.withState(KeyState.ACTIVE, T0.plusSeconds(i), a.encryptedPrivateKey());
+        AuthorityRecord mine =
+            a.withState(KeyState.ACTIVE, T0.plusSeconds(i), a.encryptedPrivateKey());
         tasks.add(() -> node.update(mine, KeyState.PREPARED));
       }
       var outcomes = Race.run(tasks);

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
-/** The contract of {@link AuthorizationCodeStore}: every node sees a code, and redeems it at most once. */
+/**
+ * The contract of {@link AuthorizationCodeStore}: every node sees a code, and redeems it at most
+ * once.
+ */
 abstract class AuthorizationCodeStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
 
@@ -24,11 +27,24 @@ abstract class AuthorizationCodeStoreContract extends StoreContract {
   }
 
   private AuthorizationCode code(String name, Instant issuedAt) throws Exception {
-    byte[] hash = MessageDigest.getInstance("SHA-256").digest(unique(name).getBytes(StandardCharsets.UTF_8));
-    return new AuthorizationCode(hash, "https://client.example/cimd.json", "http://127.0.0.1:3000/callback",
-        "notes-mcp", "https://mcp.example.com/mcp", "notes:read", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-        "https://idp.example#248289761001", "users-to-notes", issuedAt, issuedAt.plusSeconds(60),
-        Duration.ofMinutes(5), "3b1c6f0e-5f8e-4c65-9df4-a3d3f0bb9a11", null, null);
+    byte[] hash =
+        MessageDigest.getInstance("SHA-256").digest(unique(name).getBytes(StandardCharsets.UTF_8));
+    return new AuthorizationCode(
+        hash,
+        "https://client.example/cimd.json",
+        "http://127.0.0.1:3000/callback",
+        "notes-mcp",
+        "https://mcp.example.com/mcp",
+        "notes:read",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "https://idp.example#248289761001",
+        "users-to-notes",
+        issuedAt,
+        issuedAt.plusSeconds(60),
+        Duration.ofMinutes(5),
+        "3b1c6f0e-5f8e-4c65-9df4-a3d3f0bb9a11",
+        null,
+        null);
   }
 
   @Test
@@ -37,8 +53,8 @@ abstract class AuthorizationCodeStoreContract extends StoreContract {
 
     codes().insert(c);
 
-    assertThat(codes().get(c.codeHash())).hasValueSatisfying(got -> assertThat(got).usingRecursiveComparison()
-        .isEqualTo(c));
+    assertThat(codes().get(c.codeHash()))
+        .hasValueSatisfying(got -> assertThat(got).usingRecursiveComparison().isEqualTo(c));
   }
 
   @Test
@@ -51,9 +67,23 @@ abstract class AuthorizationCodeStoreContract extends StoreContract {
     AuthorizationCode c = code("code", T0);
     codes().insert(c);
 
-    AuthorizationCode other = new AuthorizationCode(c.codeHash(), "https://other.example/c.json", c.redirectUri(),
-        c.resource(), c.audience(), null, c.codeChallenge(), c.subject(), c.policy(), T0, T0, Duration.ofSeconds(1),
-        "other", null, null);
+    AuthorizationCode other =
+        new AuthorizationCode(
+            c.codeHash(),
+            "https://other.example/c.json",
+            c.redirectUri(),
+            c.resource(),
+            c.audience(),
+            null,
+            c.codeChallenge(),
+            c.subject(),
+            c.policy(),
+            T0,
+            T0,
+            Duration.ofSeconds(1),
+            "other",
+            null,
+            null);
     assertThatThrownBy(() -> codes().insert(other)).isInstanceOf(ConflictException.class);
     assertThat(codes().get(c.codeHash()).orElseThrow().clientId()).isEqualTo(c.clientId());
   }

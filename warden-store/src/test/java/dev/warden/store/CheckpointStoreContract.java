@@ -32,9 +32,15 @@ abstract class CheckpointStoreContract extends StoreContract {
   private SignedCheckpoint next(long seq, int hashByte) {
     byte[] hash = new byte[32];
     java.util.Arrays.fill(hash, (byte) hashByte);
-    Checkpoint c = new Checkpoint("https://warden.example", "chain-1", seq, hash,
-        T0.plusSeconds(seconds.incrementAndGet()));
-    return new SignedCheckpoint(c, "kid-" + seq, "header.payload-" + seq + "-" + hashByte + ".signature");
+    Checkpoint c =
+        new Checkpoint(
+            "https://warden.example",
+            "chain-1",
+            seq,
+            hash,
+            T0.plusSeconds(seconds.incrementAndGet()));
+    return new SignedCheckpoint(
+        c, "kid-" + seq, "header.payload-" + seq + "-" + hashByte + ".signature");
   }
 
   @Test
@@ -56,11 +62,20 @@ abstract class CheckpointStoreContract extends StoreContract {
   @Order(2)
   void theSameHeadSignedTwiceIsStoredOnce() throws Exception {
     SignedCheckpoint a = next(20, 3);
-    SignedCheckpoint b = new SignedCheckpoint(new Checkpoint("https://warden.example", "chain-1", 20,
-        a.checkpoint().hash(), a.checkpoint().time().plusSeconds(1)), "kid-other", "other.jws.text");
+    SignedCheckpoint b =
+        new SignedCheckpoint(
+            new Checkpoint(
+                "https://warden.example",
+                "chain-1",
+                20,
+                a.checkpoint().hash(),
+                a.checkpoint().time().plusSeconds(1)),
+            "kid-other",
+            "other.jws.text");
 
-    List<Race.Outcome<Boolean>> outcomes = Race.run(List.<Callable<Boolean>>of(() -> checkpoints().add(a),
-        () -> checkpoints().add(b)));
+    List<Race.Outcome<Boolean>> outcomes =
+        Race.run(
+            List.<Callable<Boolean>>of(() -> checkpoints().add(a), () -> checkpoints().add(b)));
 
     assertThat(outcomes).allMatch(Race.Outcome::succeeded);
     assertThat(outcomes.stream().filter(o -> o.result()).count()).isEqualTo(1);
@@ -83,8 +98,16 @@ abstract class CheckpointStoreContract extends StoreContract {
   @Order(4)
   void ofTwoSignedInTheSameSecondTheOneStoredLastIsTheLatest() {
     SignedCheckpoint first = next(50, 7);
-    SignedCheckpoint movedBack = new SignedCheckpoint(new Checkpoint("https://warden.example", "chain-1", 48,
-        first.checkpoint().hash(), first.checkpoint().time()), "kid-48", "same.second.jws");
+    SignedCheckpoint movedBack =
+        new SignedCheckpoint(
+            new Checkpoint(
+                "https://warden.example",
+                "chain-1",
+                48,
+                first.checkpoint().hash(),
+                first.checkpoint().time()),
+            "kid-48",
+            "same.second.jws");
 
     checkpoints().add(first);
     checkpoints().add(movedBack);

@@ -2,7 +2,10 @@ package dev.warden.store;
 
 import org.junit.jupiter.api.Nested;
 
-/** Every store contract on an embedded H2 file database in a temporary directory. Each nested suite gets its own fresh database. */
+/**
+ * Every store contract on an embedded H2 file database in a temporary directory. Each nested suite
+ * gets its own fresh database.
+ */
 class H2StoreTest {
 
   @Nested

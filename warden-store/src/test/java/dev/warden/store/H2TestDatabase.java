@@ -11,7 +11,10 @@ import java.sql.Statement;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** An embedded H2 file database, configured as {@link StoreConfig#embedded} configures it, in a temporary directory. */
+/**
+ * An embedded H2 file database, configured as {@link StoreConfig#embedded} configures it, in a
+ * temporary directory.
+ */
 final class H2TestDatabase implements TestDatabase {
   private final Path dir;
   private final StoreConfig config;

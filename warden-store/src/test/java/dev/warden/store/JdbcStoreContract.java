@@ -28,8 +28,15 @@ abstract class JdbcStoreContract extends StoreContract {
   void reopeningAnExistingDatabaseKeepsEverythingAndMigratesNothing() {
     String name = unique("kept");
     try (JdbcStore first = openAnother()) {
-      first.resources().put(new Resource(name, "https://kept.example.com", null, null, null), 0, "alice");
-      first.audit().append(List.of(AuditFixtures.decision(clock.instant(), "spiffe://example.org/kept", name, "allow")));
+      first
+          .resources()
+          .put(new Resource(name, "https://kept.example.com", null, null, null), 0, "alice");
+      first
+          .audit()
+          .append(
+              List.of(
+                  AuditFixtures.decision(
+                      clock.instant(), "spiffe://example.org/kept", name, "allow")));
     }
 
     try (JdbcStore again = openAnother()) {
@@ -41,9 +48,11 @@ abstract class JdbcStoreContract extends StoreContract {
   @Test
   void openWhenSchemaIsNewerThanThisBuildThenRefusedWithAClearMessage() {
     // Flyway creates its table with quoted lower-case names on both databases
-    database().execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\","
-        + " \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
-        + " VALUES (999, '999', 'from the future', 'SQL', 'V999__future.sql', 0, 'test', 1, TRUE)");
+    database()
+        .execute(
+            "INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\","
+                + " \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\")"
+                + " VALUES (999, '999', 'from the future', 'SQL', 'V999__future.sql', 0, 'test', 1, TRUE)");
     try {
       assertThatThrownBy(this::openAnother)
           .isInstanceOf(StoreException.class)

@@ -34,7 +34,8 @@ abstract class KpiHistoryStoreContract extends StoreContract {
 
     assertThat(kpi().has(day)).isFalse();
     assertThat(kpi().recordIfAbsent(first)).isTrue();
-    assertThat(kpi().recordIfAbsent(new Snapshot(day, T0.plusSeconds(5), "{\"identities\":2}"))).isFalse();
+    assertThat(kpi().recordIfAbsent(new Snapshot(day, T0.plusSeconds(5), "{\"identities\":2}")))
+        .isFalse();
 
     assertThat(kpi().has(day)).isTrue();
     assertThat(kpi().since(day)).first().isEqualTo(first);
@@ -85,8 +86,9 @@ abstract class KpiHistoryStoreContract extends StoreContract {
       while (!outcomes.get(winner).result()) {
         winner++;
       }
-      assertThat(other.kpiHistory().since(day)).filteredOn(s -> s.day().equals(day)).containsExactly(
-          new Snapshot(day, T0.plusSeconds(winner), "{\"node\":" + winner + "}"));
+      assertThat(other.kpiHistory().since(day))
+          .filteredOn(s -> s.day().equals(day))
+          .containsExactly(new Snapshot(day, T0.plusSeconds(winner), "{\"node\":" + winner + "}"));
     }
   }
 }

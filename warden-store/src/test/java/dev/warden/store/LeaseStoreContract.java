@@ -30,8 +30,18 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void getReturnsEveryField() {
-    Lease l = issue(new Lease(unique("jti"), dev.warden.core.model.CredentialKind.X509_SVID, "spiffe://example.org/a", "ledger-db", T0,
-        T0.plusSeconds(600), null, null, "0123456789abcdef".repeat(4)));
+    Lease l =
+        issue(
+            new Lease(
+                unique("jti"),
+                dev.warden.core.model.CredentialKind.X509_SVID,
+                "spiffe://example.org/a",
+                "ledger-db",
+                T0,
+                T0.plusSeconds(600),
+                null,
+                null,
+                "0123456789abcdef".repeat(4)));
 
     assertThat(leases().get(l.id())).contains(l);
     assertThat(leases().get(unique("unknown"))).isEmpty();
@@ -41,7 +51,14 @@ abstract class LeaseStoreContract extends StoreContract {
   void findByFingerprintReturnsEveryLeaseWithIt() {
     String fp = unique("fp");
     Lease a = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), fp));
-    Lease b = issue(lease(unique("jti"), "spiffe://example.org/b", T0.plusSeconds(1), T0.plusSeconds(60), fp));
+    Lease b =
+        issue(
+            lease(
+                unique("jti"),
+                "spiffe://example.org/b",
+                T0.plusSeconds(1),
+                T0.plusSeconds(60),
+                fp));
     issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
 
     assertThat(leases().findByFingerprint(fp)).containsExactly(a, b);
@@ -53,23 +70,38 @@ abstract class LeaseStoreContract extends StoreContract {
     String w = "spiffe://example.org/" + unique("w");
     Instant now = T0.plusSeconds(100);
     Lease oldest = issue(lease(unique("jti"), w, T0, now.plusSeconds(60), unique("fp")));
-    Lease expired = issue(lease(unique("jti"), w, T0.plusSeconds(1), now.minusSeconds(1), unique("fp")));
-    Lease revoked = issue(lease(unique("jti"), w, T0.plusSeconds(2), now.plusSeconds(60), unique("fp")));
-    Lease newest = issue(lease(unique("jti"), w, T0.plusSeconds(3), now.plusSeconds(60), unique("fp")));
+    Lease expired =
+        issue(lease(unique("jti"), w, T0.plusSeconds(1), now.minusSeconds(1), unique("fp")));
+    Lease revoked =
+        issue(lease(unique("jti"), w, T0.plusSeconds(2), now.plusSeconds(60), unique("fp")));
+    Lease newest =
+        issue(lease(unique("jti"), w, T0.plusSeconds(3), now.plusSeconds(60), unique("fp")));
     leases().revoke(revoked.id(), T0.plusSeconds(50), "by hand");
     issue(lease(unique("jti"), w + "-other", T0.plusSeconds(4), now.plusSeconds(60), unique("fp")));
 
     assertThat(ids(new LeaseSearch(w, null, null, null, now, null, 10)))
         .containsExactly(newest.id(), revoked.id(), expired.id(), oldest.id());
-    assertThat(ids(new LeaseSearch(w, null, null, "active", now, null, 10))).containsExactly(newest.id(), oldest.id());
-    assertThat(ids(new LeaseSearch(w, null, null, "expired", now, null, 10))).containsExactly(expired.id());
-    assertThat(ids(new LeaseSearch(w, null, null, "revoked", now, null, 10))).containsExactly(revoked.id());
-    assertThat(ids(new LeaseSearch(w, "ledger-db", CredentialKind.ACCESS_TOKEN, null, now, null, 10))).hasSize(4);
+    assertThat(ids(new LeaseSearch(w, null, null, "active", now, null, 10)))
+        .containsExactly(newest.id(), oldest.id());
+    assertThat(ids(new LeaseSearch(w, null, null, "expired", now, null, 10)))
+        .containsExactly(expired.id());
+    assertThat(ids(new LeaseSearch(w, null, null, "revoked", now, null, 10)))
+        .containsExactly(revoked.id());
+    assertThat(
+            ids(new LeaseSearch(w, "ledger-db", CredentialKind.ACCESS_TOKEN, null, now, null, 10)))
+        .hasSize(4);
     assertThat(ids(new LeaseSearch(w, "other-db", null, null, now, null, 10))).isEmpty();
-    assertThat(ids(new LeaseSearch(w, null, CredentialKind.X509_SVID, null, now, null, 10))).isEmpty();
-    assertThat(ids(new LeaseSearch(w, null, null, null, now, null, 2))).containsExactly(newest.id(), revoked.id());
-    assertThat(ids(new LeaseSearch(w, null, null, null, now, revoked, 2))).containsExactly(expired.id(), oldest.id());
-    assertThat(leases().search(new LeaseSearch(w, null, null, "revoked", now, null, 10)).get(0).state())
+    assertThat(ids(new LeaseSearch(w, null, CredentialKind.X509_SVID, null, now, null, 10)))
+        .isEmpty();
+    assertThat(ids(new LeaseSearch(w, null, null, null, now, null, 2)))
+        .containsExactly(newest.id(), revoked.id());
+    assertThat(ids(new LeaseSearch(w, null, null, null, now, revoked, 2)))
+        .containsExactly(expired.id(), oldest.id());
+    assertThat(
+            leases()
+                .search(new LeaseSearch(w, null, null, "revoked", now, null, 10))
+                .get(0)
+                .state())
         .isEqualTo(LeaseState.REVOKED);
   }
 
@@ -114,13 +146,18 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void revokeAllRevokesEachUnrevokedLeaseOnceAndSaysWhich() {
-    Lease a = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
-    Lease b = issue(lease(unique("jti"), "spiffe://example.org/b", T0, T0.plusSeconds(60), unique("fp")));
-    Lease earlier = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Lease a =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Lease b =
+        issue(lease(unique("jti"), "spiffe://example.org/b", T0, T0.plusSeconds(60), unique("fp")));
+    Lease earlier =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
     leases().revoke(earlier.id(), T0.plusSeconds(1), "leaked");
     Instant at = T0.plusSeconds(2);
 
-    assertThat(leases().revokeAll(List.of(b.id(), earlier.id(), a.id(), unique("unknown")), at, "expired"))
+    assertThat(
+            leases()
+                .revokeAll(List.of(b.id(), earlier.id(), a.id(), unique("unknown")), at, "expired"))
         .containsExactlyInAnyOrder(a.id(), b.id());
     assertThat(leases().revokeAll(List.of(a.id(), b.id()), at, "again")).isEmpty();
 
@@ -131,7 +168,8 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void revokeWhenActiveThenTrueOnceAndRecordsTimeAndReason() {
-    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Lease l =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
     Instant at = Instant.parse("2030-05-06T07:08:19.999999999Z");
 
     assertThat(leases().revoke(l.id(), at, "leaked")).isTrue();
@@ -145,16 +183,22 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void extendMovesOnlyALiveLeasesEndAndOnlyLater() {
-    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Lease l =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
     Instant now = T0.plusSeconds(30);
 
     assertThat(leases().extend(l.id(), T0.plusSeconds(50), now)).as("never earlier").isFalse();
     assertThat(leases().extend(l.id(), T0.plusSeconds(120), now)).isTrue();
     assertThat(leases().get(l.id()).orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(120));
-    assertThat(leases().extend(l.id(), T0.plusSeconds(500), T0.plusSeconds(121))).as("not once expired").isFalse();
-    Lease revoked = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    assertThat(leases().extend(l.id(), T0.plusSeconds(500), T0.plusSeconds(121)))
+        .as("not once expired")
+        .isFalse();
+    Lease revoked =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
     leases().revoke(revoked.id(), now, "leaked");
-    assertThat(leases().extend(revoked.id(), T0.plusSeconds(120), now)).as("not once revoked").isFalse();
+    assertThat(leases().extend(revoked.id(), T0.plusSeconds(120), now))
+        .as("not once revoked")
+        .isFalse();
     assertThat(leases().extend(unique("unknown"), T0.plusSeconds(120), now)).isFalse();
   }
 
@@ -165,7 +209,8 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void revokeAfterExpiryStillRecordsTheRevocation() {
-    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    Lease l =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
 
     assertThat(leases().revoke(l.id(), T0.plusSeconds(3600), "reaped")).isTrue();
     assertThat(leases().get(l.id()).orElseThrow().revokeReason()).isEqualTo("reaped");
@@ -173,9 +218,13 @@ abstract class LeaseStoreContract extends StoreContract {
 
   @Test
   void revokingALeaseLeavesItsIssuanceEventAsIssued() {
-    Lease l = issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
-    AuditRecord before = store().audit().readChain(1, 100_000).stream()
-        .filter(r -> r.event().lease() != null && r.event().lease().id().equals(l.id())).findFirst().orElseThrow();
+    Lease l =
+        issue(lease(unique("jti"), "spiffe://example.org/a", T0, T0.plusSeconds(60), unique("fp")));
+    AuditRecord before =
+        store().audit().readChain(1, 100_000).stream()
+            .filter(r -> r.event().lease() != null && r.event().lease().id().equals(l.id()))
+            .findFirst()
+            .orElseThrow();
 
     leases().revoke(l.id(), T0.plusSeconds(1), "leaked");
 

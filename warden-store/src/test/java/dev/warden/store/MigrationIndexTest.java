@@ -16,12 +16,21 @@ class MigrationIndexTest {
     Path root = Path.of("src/main/resources/db/migration");
     List<String> files;
     try (Stream<Path> s = Files.walk(root)) {
-      files = s.filter(p -> p.toString().endsWith(".sql")).map(p -> root.relativize(p).toString().replace('\\', '/'))
-          .sorted().toList();
+      files =
+          s.filter(p -> p.toString().endsWith(".sql"))
+              .map(p -> root.relativize(p).toString().replace('\\', '/'))
+              .sorted()
+              .toList();
     }
-    List<String> index = Files.readAllLines(root.resolve("index.txt")).stream().map(String::trim)
-        .filter(l -> !l.isEmpty()).sorted().toList();
-    assertThat(index).as("update warden-store/src/main/resources/db/migration/index.txt").isEqualTo(files);
+    List<String> index =
+        Files.readAllLines(root.resolve("index.txt")).stream()
+            .map(String::trim)
+            .filter(l -> !l.isEmpty())
+            .sorted()
+            .toList();
+    assertThat(index)
+        .as("update warden-store/src/main/resources/db/migration/index.txt")
+        .isEqualTo(files);
   }
 
   @Test

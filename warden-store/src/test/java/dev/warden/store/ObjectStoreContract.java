@@ -98,7 +98,8 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
   void putWithPositiveVersionWhenAbsentThenConflict() {
     T value = sample(unique("e"), 0);
 
-    assertThatThrownBy(() -> objects().put(value, 1, "alice")).isInstanceOf(ConflictException.class);
+    assertThatThrownBy(() -> objects().put(value, 1, "alice"))
+        .isInstanceOf(ConflictException.class);
     assertThat(objects().get(value.name())).isEmpty();
   }
 
@@ -148,8 +149,8 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
     String name = v1.value().name();
     assertThat(objects().get(name)).isEmpty();
     assertThat(objects().list()).noneMatch(v -> v.value().name().equals(name));
-    assertThat(objects().history(name)).containsExactly(v1, v2,
-        new Versioned<>(null, 3, Micros.truncate(clock.instant()), "bob"));
+    assertThat(objects().history(name))
+        .containsExactly(v1, v2, new Versioned<>(null, 3, Micros.truncate(clock.instant()), "bob"));
     assertThat(objects().delete(name, "bob")).as("second delete").isFalse();
   }
 
@@ -168,7 +169,8 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
     objects().delete(name, "alice");
 
     assertThatThrownBy(() -> objects().put(sample(id, 1), 2, "alice"))
-        .as("a deleted object has no version to match").isInstanceOf(ConflictException.class);
+        .as("a deleted object has no version to match")
+        .isInstanceOf(ConflictException.class);
     Versioned<T> recreated = objects().put(sample(id, 1), 0, "bob");
 
     assertThat(recreated.version()).isEqualTo(3);
@@ -184,7 +186,8 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
     }
     objects().delete(names.get(3), "alice");
 
-    List<String> listed = objects().list().stream().map(v -> v.value().name()).filter(names::contains).toList();
+    List<String> listed =
+        objects().list().stream().map(v -> v.value().name()).filter(names::contains).toList();
 
     assertThat(listed).containsExactly(names.get(1), names.get(2), names.get(0));
     assertThat(objects().list()).extracting(v -> v.value().name()).isSorted();
@@ -221,14 +224,18 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
   void concurrentCreatesThenExactlyOneWins() throws InterruptedException {
     for (int round = 0; round < 10; round++) {
       String id = unique("o");
-      List<Race.Outcome<Versioned<T>>> outcomes = Race.run(List.of(
-          () -> objects().put(sample(id, 0), 0, "alice"),
-          () -> objects().put(sample(id, 1), 0, "bob")));
+      List<Race.Outcome<Versioned<T>>> outcomes =
+          Race.run(
+              List.of(
+                  () -> objects().put(sample(id, 0), 0, "alice"),
+                  () -> objects().put(sample(id, 1), 0, "bob")));
 
       assertThat(outcomes).filteredOn(Race.Outcome::succeeded).hasSize(1);
-      assertThat(outcomes).filteredOn(o -> !o.succeeded())
+      assertThat(outcomes)
+          .filteredOn(o -> !o.succeeded())
           .allSatisfy(o -> assertThat(o.error()).isInstanceOf(ConflictException.class));
-      Versioned<T> winner = outcomes.stream().filter(Race.Outcome::succeeded).findFirst().orElseThrow().result();
+      Versioned<T> winner =
+          outcomes.stream().filter(Race.Outcome::succeeded).findFirst().orElseThrow().result();
       assertThat(objects().get(winner.value().name())).contains(winner);
       assertThat(objects().history(winner.value().name())).containsExactly(winner);
     }
@@ -239,13 +246,18 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
     for (int round = 0; round < 10; round++) {
       String id = unique("p");
       objects().put(sample(id, 0), 0, "alice");
-      List<Race.Outcome<Versioned<T>>> outcomes = Race.run(List.of(
-          () -> objects().put(sample(id, 1), 1, "alice"),
-          () -> objects().put(sample(id, 2), 1, "bob")));
+      List<Race.Outcome<Versioned<T>>> outcomes =
+          Race.run(
+              List.of(
+                  () -> objects().put(sample(id, 1), 1, "alice"),
+                  () -> objects().put(sample(id, 2), 1, "bob")));
 
-      assertThat(outcomes).filteredOn(Race.Outcome::succeeded).hasSize(1)
+      assertThat(outcomes)
+          .filteredOn(Race.Outcome::succeeded)
+          .hasSize(1)
           .allSatisfy(o -> assertThat(o.result().version()).isEqualTo(2));
-      assertThat(outcomes).filteredOn(o -> !o.succeeded())
+      assertThat(outcomes)
+          .filteredOn(o -> !o.succeeded())
           .allSatisfy(o -> assertThat(o.error()).isInstanceOf(ConflictException.class));
     }
   }
@@ -256,21 +268,25 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
     List<Callable<Versioned<T>>> writers = new ArrayList<>();
     for (int w = 0; w < 4; w++) {
       int writer = w;
-      writers.add(() -> {
-        Versioned<T> last = null;
-        for (int i = 0; i < 5; i++) {
-          last = objects().put(sample(id, 1 + writer * 5 + i), -1, "writer-" + writer);
-        }
-        return last;
-      });
+      writers.add(
+          () -> {
+            Versioned<T> last = null;
+            for (int i = 0; i < 5; i++) {
+              last = objects().put(sample(id, 1 + writer * 5 + i), -1, "writer-" + writer);
+            }
+            return last;
+          });
     }
 
     List<Race.Outcome<Versioned<T>>> outcomes = Race.run(writers);
 
     assertThat(outcomes).allSatisfy(o -> assertThat(o.error()).isNull());
     String name = sample(id, 0).name();
-    assertThat(objects().history(name)).extracting(Versioned::version)
-        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L);
+    assertThat(objects().history(name))
+        .extracting(Versioned::version)
+        .containsExactly(
+            1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L,
+            20L);
     assertThat(objects().get(name).orElseThrow().version()).isEqualTo(20);
   }
 
@@ -279,8 +295,9 @@ abstract class ObjectStoreContract<T extends Named> extends StoreContract {
     String id = unique("r");
     String name = objects().put(sample(id, 0), 0, "alice").value().name();
 
-    List<Race.Outcome<Boolean>> outcomes = Race.run(List.of(
-        () -> objects().delete(name, "alice"), () -> objects().delete(name, "bob")));
+    List<Race.Outcome<Boolean>> outcomes =
+        Race.run(
+            List.of(() -> objects().delete(name, "alice"), () -> objects().delete(name, "bob")));
 
     assertThat(outcomes).extracting(Race.Outcome::result).containsExactlyInAnyOrder(true, false);
     assertThat(objects().history(name)).hasSize(2);

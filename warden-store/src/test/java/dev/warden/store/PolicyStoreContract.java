@@ -20,10 +20,18 @@ abstract class PolicyStoreContract extends ObjectStoreContract<AccessPolicy> {
 
   @Override
   AccessPolicy sample(String id, int variant) {
-    return new AccessPolicy(id, "deny after hours, revision " + variant,
-        new WorkloadMatcher(List.of("spiffe://example.org/ns/payments/*", "spiffe://example.org/batch/nightly"),
-            Set.of(Selector.parse("k8s:ns=payments"), Selector.parse("github:repository=acme/api"))),
-        List.of("ledger-db", "cache"), Effect.DENY, "request.time.getHours() >= 18",
-        CredentialKind.X509_SVID, Duration.ofMinutes(15), List.of("read", "write"));
+    return new AccessPolicy(
+        id,
+        "deny after hours, revision " + variant,
+        new WorkloadMatcher(
+            List.of("spiffe://example.org/ns/payments/*", "spiffe://example.org/batch/nightly"),
+            Set.of(
+                Selector.parse("k8s:ns=payments"), Selector.parse("github:repository=acme/api"))),
+        List.of("ledger-db", "cache"),
+        Effect.DENY,
+        "request.time.getHours() >= 18",
+        CredentialKind.X509_SVID,
+        Duration.ofMinutes(15),
+        List.of("read", "write"));
   }
 }

@@ -2,7 +2,10 @@ package dev.warden.store;
 
 import org.junit.jupiter.api.Nested;
 
-/** Every store contract on a real PostgreSQL (a new database per suite; skipped when unreachable unless CI is set). Each nested suite gets its own fresh database. */
+/**
+ * Every store contract on a real PostgreSQL (a new database per suite; skipped when unreachable
+ * unless CI is set). Each nested suite gets its own fresh database.
+ */
 class PostgresStoreTest {
 
   @Nested

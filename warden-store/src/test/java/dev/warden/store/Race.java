@@ -26,20 +26,23 @@ final class Race {
     try {
       List<Future<Outcome<R>>> futures = new ArrayList<>();
       for (Callable<R> task : tasks) {
-        futures.add(pool.submit(() -> {
-          start.await(10, TimeUnit.SECONDS);
-          try {
-            return new Outcome<>(task.call(), null);
-          } catch (Exception | AssertionError e) {
-            return new Outcome<R>(null, e);
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  try {
+                    return new Outcome<>(task.call(), null);
+                  } catch (Exception | AssertionError e) {
+                    return new Outcome<R>(null, e);
+                  }
+                }));
       }
       List<Outcome<R>> out = new ArrayList<>();
       for (Future<Outcome<R>> f : futures) {
         try {
           out.add(f.get(60, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           throw new AssertionError("a racing task did not finish", e);
         }
       }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract of {@link RecertStore}: a campaign is created with its items at once, decisions are
- * a compare-and-set on pending items (an owner's answer and the overdue suspension cannot both win),
- * and reminders and closing are recorded.
+ * a compare-and-set on pending items (an owner's answer and the overdue suspension cannot both
+ * win), and reminders and closing are recorded.
  */
 abstract class RecertStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
@@ -28,8 +28,15 @@ abstract class RecertStoreContract extends StoreContract {
   }
 
   private static Campaign campaign(String id, Instant createdAt) {
-    return new Campaign(id, Map.of("team", "payments", "environment", "prod"), createdAt, createdAt.plusSeconds(3600),
-        "admin:x", "https://hooks.example.test/recert", null, null);
+    return new Campaign(
+        id,
+        Map.of("team", "payments", "environment", "prod"),
+        createdAt,
+        createdAt.plusSeconds(3600),
+        "admin:x",
+        "https://hooks.example.test/recert",
+        null,
+        null);
   }
 
   private static CampaignItem pending(String campaign, String workload) {
@@ -40,8 +47,15 @@ abstract class RecertStoreContract extends StoreContract {
   void aCampaignAndItsItemsReadBackWithEveryField() {
     String id = unique("rc");
     Campaign c = campaign(id, T0);
-    CampaignItem decided = new CampaignItem(id, "spiffe://a.test/a", null, Decision.CONFIRMED, T0.plusSeconds(1),
-        "admin:y", "kept — ünïcode");
+    CampaignItem decided =
+        new CampaignItem(
+            id,
+            "spiffe://a.test/a",
+            null,
+            Decision.CONFIRMED,
+            T0.plusSeconds(1),
+            "admin:y",
+            "kept — ünïcode");
 
     recert().create(c, List.of(pending(id, "spiffe://a.test/b"), decided));
 
@@ -63,20 +77,34 @@ abstract class RecertStoreContract extends StoreContract {
   @Test
   void storedTimesKeepMicroseconds() {
     String id = unique("rc");
-    recert().create(campaign(id, Instant.parse("2030-05-06T07:08:09.123456789Z")), List.of(pending(id, "spiffe://a.test/x")));
-    recert().decide(id, "spiffe://a.test/x", Decision.CONFIRMED, Instant.parse("2030-05-06T07:09:00.000000999Z"), "o", null);
+    recert()
+        .create(
+            campaign(id, Instant.parse("2030-05-06T07:08:09.123456789Z")),
+            List.of(pending(id, "spiffe://a.test/x")));
+    recert()
+        .decide(
+            id,
+            "spiffe://a.test/x",
+            Decision.CONFIRMED,
+            Instant.parse("2030-05-06T07:09:00.000000999Z"),
+            "o",
+            null);
 
-    assertThat(recert().campaign(id).orElseThrow().createdAt()).isEqualTo(Instant.parse("2030-05-06T07:08:09.123456Z"));
-    assertThat(recert().items(id).getFirst().decidedAt()).isEqualTo(Instant.parse("2030-05-06T07:09:00Z"));
+    assertThat(recert().campaign(id).orElseThrow().createdAt())
+        .isEqualTo(Instant.parse("2030-05-06T07:08:09.123456Z"));
+    assertThat(recert().items(id).getFirst().decidedAt())
+        .isEqualTo(Instant.parse("2030-05-06T07:09:00Z"));
   }
 
   @Test
   void creatingIsAllOrNothing() {
     String id = unique("rc");
     // the second item repeats the first one's workload: the campaign must not be left without items
-    List<CampaignItem> items = List.of(pending(id, "spiffe://a.test/x"), pending(id, "spiffe://a.test/x"));
+    List<CampaignItem> items =
+        List.of(pending(id, "spiffe://a.test/x"), pending(id, "spiffe://a.test/x"));
 
-    assertThatThrownBy(() -> recert().create(campaign(id, T0), items)).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> recert().create(campaign(id, T0), items))
+        .isInstanceOf(StoreException.class);
 
     assertThat(recert().campaign(id)).isEmpty();
     assertThat(recert().items(id)).isEmpty();
@@ -100,22 +128,60 @@ abstract class RecertStoreContract extends StoreContract {
 
     assertThat(recert().campaign(id)).isEmpty();
     assertThat(recert().items(id)).isEmpty();
-    assertThat(recert().decide(id, "spiffe://a.test/x", Decision.CONFIRMED, T0, "o", null)).isFalse();
+    assertThat(recert().decide(id, "spiffe://a.test/x", Decision.CONFIRMED, T0, "o", null))
+        .isFalse();
   }
 
   @Test
   void recertificationDecisionsAreCompareAndSetOnPendingItems() {
     String id = unique("rc");
-    recert().create(campaign(id, T0), List.of(pending(id, "spiffe://a.test/x"), pending(id, "spiffe://a.test/y")));
+    recert()
+        .create(
+            campaign(id, T0),
+            List.of(pending(id, "spiffe://a.test/x"), pending(id, "spiffe://a.test/y")));
 
-    assertThat(recert().decide(id, "spiffe://a.test/x", Decision.CONFIRMED, T0.plusSeconds(5), "admin:x", "ok")).isTrue();
-    assertThat(recert().decide(id, "spiffe://a.test/x", Decision.SUSPENDED_OVERDUE, T0.plusSeconds(6), "system", null))
+    assertThat(
+            recert()
+                .decide(
+                    id,
+                    "spiffe://a.test/x",
+                    Decision.CONFIRMED,
+                    T0.plusSeconds(5),
+                    "admin:x",
+                    "ok"))
+        .isTrue();
+    assertThat(
+            recert()
+                .decide(
+                    id,
+                    "spiffe://a.test/x",
+                    Decision.SUSPENDED_OVERDUE,
+                    T0.plusSeconds(6),
+                    "system",
+                    null))
         .isFalse();
-    assertThat(recert().decide(id, "spiffe://a.test/z", Decision.CONFIRMED, T0.plusSeconds(6), "admin:x", null)).isFalse();
+    assertThat(
+            recert()
+                .decide(
+                    id,
+                    "spiffe://a.test/z",
+                    Decision.CONFIRMED,
+                    T0.plusSeconds(6),
+                    "admin:x",
+                    null))
+        .isFalse();
 
-    assertThat(recert().items(id)).containsExactly(
-        new CampaignItem(id, "spiffe://a.test/x", "owner@a.test", Decision.CONFIRMED, T0.plusSeconds(5), "admin:x", "ok"),
-        pending(id, "spiffe://a.test/y"));
+    assertThat(recert().items(id))
+        .containsExactly(
+            new CampaignItem(
+                id,
+                "spiffe://a.test/x",
+                "owner@a.test",
+                Decision.CONFIRMED,
+                T0.plusSeconds(5),
+                "admin:x",
+                "ok"),
+            pending(id, "spiffe://a.test/y"));
   }
 
   @Test

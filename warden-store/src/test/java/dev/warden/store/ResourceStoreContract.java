@@ -14,7 +14,11 @@ abstract class ResourceStoreContract extends ObjectStoreContract<Resource> {
 
   @Override
   Resource sample(String id, int variant) {
-    return new Resource(id, "https://api.example.com/" + id, "postgres", Sensitivity.CRITICAL,
+    return new Resource(
+        id,
+        "https://api.example.com/" + id,
+        "postgres",
+        Sensitivity.CRITICAL,
         "ledger database, revision " + variant + " — ünïcode");
   }
 }

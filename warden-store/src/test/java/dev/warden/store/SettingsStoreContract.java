@@ -32,7 +32,8 @@ abstract class SettingsStoreContract extends StoreContract {
     assertThat(settings().putIfAbsent(key, bytes("first"))).isTrue();
     assertThat(settings().putIfAbsent(key, bytes("second"))).isFalse();
 
-    assertThat(settings().get(key)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("first")));
+    assertThat(settings().get(key))
+        .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("first")));
   }
 
   @Test
@@ -90,13 +91,15 @@ abstract class SettingsStoreContract extends StoreContract {
     List<Callable<Boolean>> racers = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       byte[] value = bytes("node-" + i);
-      racers.add(() -> {
-        settings().put(key, value);
-        return true;
-      });
+      racers.add(
+          () -> {
+            settings().put(key, value);
+            return true;
+          });
     }
 
     assertThat(Race.run(racers)).allSatisfy(o -> assertThat(o.error()).isNull());
-    assertThat(new String(settings().get(key).orElseThrow(), StandardCharsets.UTF_8)).startsWith("node-");
+    assertThat(new String(settings().get(key).orElseThrow(), StandardCharsets.UTF_8))
+        .startsWith("node-");
   }
 }

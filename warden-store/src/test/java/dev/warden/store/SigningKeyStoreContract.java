@@ -21,9 +21,19 @@ abstract class SigningKeyStoreContract extends StoreContract {
   }
 
   private static SigningKeyRecord prepared(String kid, Instant createdAt) {
-    return new SigningKeyRecord(kid, KeyPurpose.ACCESS_TOKEN, "EdDSA", KeyState.PREPARED,
-        "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"" + kid + "\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
-        new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1}, createdAt, null, null, null);
+    return new SigningKeyRecord(
+        kid,
+        KeyPurpose.ACCESS_TOKEN,
+        "EdDSA",
+        KeyState.PREPARED,
+        "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\""
+            + kid
+            + "\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
+        new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, -1},
+        createdAt,
+        null,
+        null,
+        null);
   }
 
   private static SigningKeyRecord activated(SigningKeyRecord k, Instant at) {
@@ -36,16 +46,27 @@ abstract class SigningKeyStoreContract extends StoreContract {
 
   @Test
   void insertThenListReturnsEveryFieldOldestFirst() {
-    SigningKeyRecord newer = new SigningKeyRecord(unique("kid"), KeyPurpose.JWT_SVID, "ES256", KeyState.RETIRED,
-        "{\"kty\":\"EC\"}",
-        new byte[] {1, 2, 3}, T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(7), T0.plusSeconds(8));
+    SigningKeyRecord newer =
+        new SigningKeyRecord(
+            unique("kid"),
+            KeyPurpose.JWT_SVID,
+            "ES256",
+            KeyState.RETIRED,
+            "{\"kty\":\"EC\"}",
+            new byte[] {1, 2, 3},
+            T0.plusSeconds(5),
+            T0.plusSeconds(6),
+            T0.plusSeconds(7),
+            T0.plusSeconds(8));
     SigningKeyRecord older = prepared(unique("kid"), T0);
 
     keys().insert(newer);
     keys().insert(older);
 
     List<SigningKeyRecord> listed = keys().list();
-    assertThat(listed).extracting(SigningKeyRecord::kid).containsSubsequence(older.kid(), newer.kid());
+    assertThat(listed)
+        .extracting(SigningKeyRecord::kid)
+        .containsSubsequence(older.kid(), newer.kid());
     assertThat(listed).extracting(SigningKeyRecord::createdAt).isSorted();
     assertThat(find(newer.kid())).usingRecursiveComparison().isEqualTo(newer);
     assertThat(find(older.kid())).usingRecursiveComparison().isEqualTo(older);
@@ -57,7 +78,8 @@ abstract class SigningKeyStoreContract extends StoreContract {
     keys().insert(k);
 
     assertThatThrownBy(() -> keys().insert(prepared(k.kid(), T0.plusSeconds(1))))
-        .isInstanceOf(ConflictException.class).hasMessageContaining(k.kid());
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(k.kid());
   }
 
   @Test
@@ -90,8 +112,8 @@ abstract class SigningKeyStoreContract extends StoreContract {
   void destroyingAKeyRemovesItsPrivateMaterial() {
     SigningKeyRecord k = prepared(unique("kid"), T0);
     keys().insert(k);
-    SigningKeyRecord destroyed = k.activated(T0.plusSeconds(1)).retired(T0.plusSeconds(2), T0.plusSeconds(3))
-        .destroyed();
+    SigningKeyRecord destroyed =
+        k.activated(T0.plusSeconds(1)).retired(T0.plusSeconds(2), T0.plusSeconds(3)).destroyed();
 
     assertThat(keys().update(destroyed, KeyState.PREPARED)).isTrue();
 
@@ -104,8 +126,18 @@ abstract class SigningKeyStoreContract extends StoreContract {
     keys().insert(k);
     long before = keys().changeCounter();
     SigningKeyRecord a = k.activated(T0.plusSeconds(60));
-    SigningKeyRecord otherPurpose = new SigningKeyRecord(a.kid(), KeyPurpose.JWT_SVID, a.algorithm(), a.state(),
-        a.publicJwk(), a.encryptedPrivateKey(), a.createdAt(), a.activatedAt(), null, null);
+    SigningKeyRecord otherPurpose =
+        new SigningKeyRecord(
+            a.kid(),
+            KeyPurpose.JWT_SVID,
+            a.algorithm(),
+            a.state(),
+            a.publicJwk(),
+            a.encryptedPrivateKey(),
+            a.createdAt(),
+            a.activatedAt(),
+            null,
+            null);
 
     assertThat(keys().update(otherPurpose, KeyState.PREPARED)).isFalse();
 
@@ -118,9 +150,11 @@ abstract class SigningKeyStoreContract extends StoreContract {
     for (int round = 0; round < 10; round++) {
       SigningKeyRecord k = prepared(unique("kid"), T0);
       keys().insert(k);
-      List<Race.Outcome<Boolean>> outcomes = Race.run(List.of(
-          () -> keys().update(activated(k, T0.plusSeconds(1)), KeyState.PREPARED),
-          () -> keys().update(activated(k, T0.plusSeconds(2)), KeyState.PREPARED)));
+      List<Race.Outcome<Boolean>> outcomes =
+          Race.run(
+              List.of(
+                  () -> keys().update(activated(k, T0.plusSeconds(1)), KeyState.PREPARED),
+                  () -> keys().update(activated(k, T0.plusSeconds(2)), KeyState.PREPARED)));
 
       assertThat(outcomes).extracting(Race.Outcome::result).containsExactlyInAnyOrder(true, false);
     }

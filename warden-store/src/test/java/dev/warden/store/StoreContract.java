@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class StoreContract {
   /** Nanoseconds on purpose: stored times keep microseconds, and tests check the truncation. */
   final TestClock clock = new TestClock(Instant.parse("2030-01-02T03:04:05.123456789Z"));
+
   private final AtomicInteger names = new AtomicInteger();
   private TestDatabase database;
   private JdbcStore store;
@@ -42,7 +43,9 @@ abstract class StoreContract {
     return store;
   }
 
-  /** The store as the server's wiring sees it, with the stores that are not part of {@link Store}. */
+  /**
+   * The store as the server's wiring sees it, with the stores that are not part of {@link Store}.
+   */
   final JdbcStore jdbcStore() {
     return store;
   }

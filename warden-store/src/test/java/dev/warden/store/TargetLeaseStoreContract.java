@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
-import dev.warden.core.model.CredentialKind;
 import dev.warden.core.lease.TargetLeaseStore;
+import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +19,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link TargetLeaseStore}: intent before effect, activation only with the
- * issuance event, revocation into REVOKING, removal with retries, and the quota.
+ * The contract of {@link TargetLeaseStore}: intent before effect, activation only with the issuance
+ * event, revocation into REVOKING, removal with retries, and the quota.
  */
 abstract class TargetLeaseStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
@@ -31,8 +31,16 @@ abstract class TargetLeaseStoreContract extends StoreContract {
   }
 
   private Lease dbLease(String workload, Instant issued, Instant expires) {
-    return new Lease(unique("w_user"), CredentialKind.DATABASE_USER, workload, "ledger-db", issued, expires, null,
-        null, unique("fp"));
+    return new Lease(
+        unique("w_user"),
+        CredentialKind.DATABASE_USER,
+        workload,
+        "ledger-db",
+        issued,
+        expires,
+        null,
+        null,
+        unique("fp"));
   }
 
   private String workload() {
@@ -88,7 +96,9 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     assertThat(t.state()).isEqualTo(LeaseState.REVOKING);
     assertThat(t.removalDue()).isEqualTo(at);
     assertThat(targets().dueForRemoval(at, 100)).extracting(TargetLease::id).contains(l.id());
-    assertThat(targets().dueForRemoval(at.minusSeconds(1), 100)).extracting(TargetLease::id).doesNotContain(l.id());
+    assertThat(targets().dueForRemoval(at.minusSeconds(1), 100))
+        .extracting(TargetLease::id)
+        .doesNotContain(l.id());
   }
 
   @Test
@@ -99,7 +109,9 @@ abstract class TargetLeaseStoreContract extends StoreContract {
 
     assertThat(targets().claimRemoval(l.id(), T0, T0.plusSeconds(60))).isTrue();
     assertThat(targets().claimRemoval(l.id(), T0, T0.plusSeconds(60))).isFalse();
-    assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100)).extracting(TargetLease::id).doesNotContain(l.id());
+    assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100))
+        .extracting(TargetLease::id)
+        .doesNotContain(l.id());
   }
 
   private Lease active(Instant expires) {
@@ -117,7 +129,10 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     store().leases().revoke(gone.id(), T0, "revoked by admin:x");
     Instant at = T0.plusSeconds(61);
 
-    assertThat(store().leases().revokeAll(List.of(a.id(), gone.id(), b.id(), "no-such-lease"), at, "expired"))
+    assertThat(
+            store()
+                .leases()
+                .revokeAll(List.of(a.id(), gone.id(), b.id(), "no-such-lease"), at, "expired"))
         .containsExactlyInAnyOrder(a.id(), b.id());
 
     for (Lease l : List.of(a, b)) {
@@ -126,7 +141,8 @@ abstract class TargetLeaseStoreContract extends StoreContract {
       assertThat(t.removalDue()).isEqualTo(at);
       assertThat(t.lease().revokeReason()).isEqualTo("expired");
     }
-    assertThat(targets().get(gone.id()).orElseThrow().lease().revokeReason()).as("revoked once, not again")
+    assertThat(targets().get(gone.id()).orElseThrow().lease().revokeReason())
+        .as("revoked once, not again")
         .isEqualTo("revoked by admin:x");
     assertThat(store().leases().revokeAll(List.of(a.id(), b.id()), at, "expired")).isEmpty();
     assertThat(store().leases().revokeAll(List.of(), at, "expired")).isEmpty();
@@ -144,16 +160,22 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     // another node claimed one, and one moved on (removed) since this node read them
     assertThat(targets().claimRemoval(ls.get(1).id(), T0, T0.plusSeconds(120))).isTrue();
     targets().removed(ls.get(3).id(), T0.plusSeconds(1));
-    List<TargetLeaseStore.Claim> claims = ls.stream().map(l -> new TargetLeaseStore.Claim(l.id(), T0)).toList();
+    List<TargetLeaseStore.Claim> claims =
+        ls.stream().map(l -> new TargetLeaseStore.Claim(l.id(), T0)).toList();
 
     assertThat(targets().claimRemovals(claims, T0.plusSeconds(60)))
         .containsExactlyInAnyOrder(ls.get(0).id(), ls.get(2).id(), ls.get(4).id());
 
-    assertThat(targets().claimRemovals(claims, T0.plusSeconds(60))).as("a second node gets nothing").isEmpty();
-    assertThat(targets().get(ls.get(1).id()).orElseThrow().removalDue()).as("the other node's claim is kept")
+    assertThat(targets().claimRemovals(claims, T0.plusSeconds(60)))
+        .as("a second node gets nothing")
+        .isEmpty();
+    assertThat(targets().get(ls.get(1).id()).orElseThrow().removalDue())
+        .as("the other node's claim is kept")
         .isEqualTo(T0.plusSeconds(120));
-    assertThat(targets().get(ls.get(0).id()).orElseThrow().removalDue()).isEqualTo(T0.plusSeconds(60));
-    assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100)).extracting(TargetLease::id)
+    assertThat(targets().get(ls.get(0).id()).orElseThrow().removalDue())
+        .isEqualTo(T0.plusSeconds(60));
+    assertThat(targets().dueForRemoval(T0.plusSeconds(59), 100))
+        .extracting(TargetLease::id)
         .doesNotContainAnyElementsOf(ls.stream().map(Lease::id).toList());
     assertThat(targets().claimRemovals(List.of(), T0)).isEmpty();
   }
@@ -171,8 +193,10 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     java.util.Collections.reverse(reversed);
     ExecutorService ex = Executors.newFixedThreadPool(2);
     try {
-      Future<java.util.Set<String>> a = ex.submit(() -> targets().claimRemovals(claims, T0.plusSeconds(60)));
-      Future<java.util.Set<String>> b = ex.submit(() -> targets().claimRemovals(reversed, T0.plusSeconds(60)));
+      Future<java.util.Set<String>> a =
+          ex.submit(() -> targets().claimRemovals(claims, T0.plusSeconds(60)));
+      Future<java.util.Set<String>> b =
+          ex.submit(() -> targets().claimRemovals(reversed, T0.plusSeconds(60)));
       java.util.Set<String> both = new java.util.HashSet<>(a.get());
       both.retainAll(b.get());
       assertThat(both).as("claimed by both nodes").isEmpty();
@@ -211,11 +235,14 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     store().leases().revoke(l.id(), T0, "x");
 
     targets().removalFailed(l.id(), 1, T0.plusSeconds(5), "cannot connect (SQLSTATE 08001)", false);
-    assertThat(targets().get(l.id()).orElseThrow()).extracting(TargetLease::state, TargetLease::removalAttempts,
-        TargetLease::removalError).containsExactly(LeaseState.REVOKING, 1, "cannot connect (SQLSTATE 08001)");
+    assertThat(targets().get(l.id()).orElseThrow())
+        .extracting(TargetLease::state, TargetLease::removalAttempts, TargetLease::removalError)
+        .containsExactly(LeaseState.REVOKING, 1, "cannot connect (SQLSTATE 08001)");
     targets().removalFailed(l.id(), 2, T0.plusSeconds(60), "still down", true);
     assertThat(targets().get(l.id()).orElseThrow().state()).isEqualTo(LeaseState.IRREVOCABLE);
-    assertThat(targets().list(LeaseState.IRREVOCABLE, 100)).extracting(TargetLease::id).contains(l.id());
+    assertThat(targets().list(LeaseState.IRREVOCABLE, 100))
+        .extracting(TargetLease::id)
+        .contains(l.id());
     assertThat(targets().countByState().get(LeaseState.IRREVOCABLE)).isPositive();
 
     targets().removed(l.id(), T0.plusSeconds(70));
@@ -246,8 +273,10 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     assertThat(t.removedAt()).as("never seen removed").isNull();
     assertThat(t.removalDue()).isNull();
     assertThat(t.removalError()).isEqualTo("forgotten by admin:a: dropped by hand");
-    assertThat(targets().dueForRemoval(T0.plusSeconds(7200), 100)).extracting(TargetLease::id)
-        .doesNotContain(stuck.id()).contains(retrying.id());
+    assertThat(targets().dueForRemoval(T0.plusSeconds(7200), 100))
+        .extracting(TargetLease::id)
+        .doesNotContain(stuck.id())
+        .contains(retrying.id());
     assertThat(targets().get(retrying.id()).orElseThrow().state()).isEqualTo(LeaseState.REVOKING);
   }
 
@@ -275,10 +304,18 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     Lease issuing = dbLease(w, T0, T0.plusSeconds(600));
     targets().recordIntent(issuing, TARGET, 5, T0);
 
-    assertThat(targets().expired(T0.plusSeconds(59), 100)).extracting(TargetLease::id).doesNotContain(active.id());
-    assertThat(targets().expired(T0.plusSeconds(60), 100)).extracting(TargetLease::id).contains(active.id());
-    assertThat(targets().staleIntents(T0, 100)).extracting(TargetLease::id).doesNotContain(issuing.id());
-    assertThat(targets().staleIntents(T0.plusSeconds(1), 100)).extracting(TargetLease::id).contains(issuing.id())
+    assertThat(targets().expired(T0.plusSeconds(59), 100))
+        .extracting(TargetLease::id)
+        .doesNotContain(active.id());
+    assertThat(targets().expired(T0.plusSeconds(60), 100))
+        .extracting(TargetLease::id)
+        .contains(active.id());
+    assertThat(targets().staleIntents(T0, 100))
+        .extracting(TargetLease::id)
+        .doesNotContain(issuing.id());
+    assertThat(targets().staleIntents(T0.plusSeconds(1), 100))
+        .extracting(TargetLease::id)
+        .contains(issuing.id())
         .doesNotContain(active.id());
   }
 
@@ -286,7 +323,8 @@ abstract class TargetLeaseStoreContract extends StoreContract {
   void recordIntentOverTheQuotaIsRefusedAndKeptAsRevoked() {
     String w = workload();
     for (int i = 0; i < 3; i++) {
-      assertThat(targets().recordIntent(dbLease(w, T0, T0.plusSeconds(600)), TARGET, 3, T0)).isTrue();
+      assertThat(targets().recordIntent(dbLease(w, T0, T0.plusSeconds(600)), TARGET, 3, T0))
+          .isTrue();
     }
     Lease over = dbLease(w, T0, T0.plusSeconds(600));
 
@@ -296,8 +334,12 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
     assertThat(t.lease().revokeReason()).isEqualTo("quota exceeded");
     // another workload, and the same workload once its leases expired, are not affected
-    assertThat(targets().recordIntent(dbLease(workload(), T0, T0.plusSeconds(600)), TARGET, 3, T0)).isTrue();
-    assertThat(targets().recordIntent(dbLease(w, T0, T0.plusSeconds(1200)), TARGET, 3, T0.plusSeconds(600))).isTrue();
+    assertThat(targets().recordIntent(dbLease(workload(), T0, T0.plusSeconds(600)), TARGET, 3, T0))
+        .isTrue();
+    assertThat(
+            targets()
+                .recordIntent(dbLease(w, T0, T0.plusSeconds(1200)), TARGET, 3, T0.plusSeconds(600)))
+        .isTrue();
   }
 
   @Test
@@ -308,7 +350,8 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     try {
       List<Callable<Boolean>> tasks = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        tasks.add(() -> targets().recordIntent(dbLease(w, T0, T0.plusSeconds(600)), TARGET, max, T0));
+        tasks.add(
+            () -> targets().recordIntent(dbLease(w, T0, T0.plusSeconds(600)), TARGET, max, T0));
       }
       long accepted = 0;
       for (Future<Boolean> f : pool.invokeAll(tasks)) {
@@ -329,6 +372,8 @@ abstract class TargetLeaseStoreContract extends StoreContract {
     store().leases().revoke(l.id(), T0, "x");
 
     assertThat(targets().get(l.id())).isEmpty();
-    assertThat(targets().dueForRemoval(T0.plusSeconds(1), 1000)).extracting(TargetLease::id).doesNotContain(l.id());
+    assertThat(targets().dueForRemoval(T0.plusSeconds(1), 1000))
+        .extracting(TargetLease::id)
+        .doesNotContain(l.id());
   }
 }

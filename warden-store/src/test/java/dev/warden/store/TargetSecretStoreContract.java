@@ -3,12 +3,15 @@ package dev.warden.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.warden.core.error.ConflictException;
 import dev.warden.core.database.TargetSecretStore;
+import dev.warden.core.error.ConflictException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The contract of {@link TargetSecretStore}: sealed bytes in, the same bytes out, versions guard writers. */
+/**
+ * The contract of {@link TargetSecretStore}: sealed bytes in, the same bytes out, versions guard
+ * writers.
+ */
 abstract class TargetSecretStoreContract extends StoreContract {
   private static final Instant T0 = Instant.parse("2030-05-06T07:08:09.123456Z");
 

@@ -8,9 +8,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Known-answer vectors for the credential fingerprint (HMAC-SHA256 of the credential's UTF-8
- * bytes, lowercase hex) that the server and the scanner must both compute: one file, read by both
- * modules' tests, so the two implementations cannot drift apart unnoticed.
+ * Known-answer vectors for the credential fingerprint (HMAC-SHA256 of the credential's UTF-8 bytes,
+ * lowercase hex) that the server and the scanner must both compute: one file, read by both modules'
+ * tests, so the two implementations cannot drift apart unnoticed.
  */
 public final class FingerprintVectors {
   private FingerprintVectors() {}
@@ -23,11 +23,15 @@ public final class FingerprintVectors {
     }
   }
 
-  /** Every vector; those whose key is exactly {@code keyLength} bytes when {@code keyLength} > 0. */
+  /**
+   * Every vector; those whose key is exactly {@code keyLength} bytes when {@code keyLength} > 0.
+   */
   public static List<Vector> load(int keyLength) {
-    try (InputStream in = FingerprintVectors.class.getResourceAsStream("hmac-fingerprint-vectors.tsv")) {
+    try (InputStream in =
+        FingerprintVectors.class.getResourceAsStream("hmac-fingerprint-vectors.tsv")) {
       if (in == null) {
-        throw new IllegalStateException("hmac-fingerprint-vectors.tsv is missing from warden-testkit");
+        throw new IllegalStateException(
+            "hmac-fingerprint-vectors.tsv is missing from warden-testkit");
       }
       List<Vector> out = new ArrayList<>();
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
@@ -39,7 +43,9 @@ public final class FingerprintVectors {
         if (keyLength > 0 && key.length != keyLength) {
           continue;
         }
-        out.add(new Vector(key, new String(HexFormat.of().parseHex(f[1]), StandardCharsets.UTF_8), f[2]));
+        out.add(
+            new Vector(
+                key, new String(HexFormat.of().parseHex(f[1]), StandardCharsets.UTF_8), f[2]));
       }
       return List.copyOf(out);
     } catch (IOException e) {

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that always reads the same instant. A fake, not a mock: inject it where a {@link Clock} is expected. */
+/**
+ * A clock that always reads the same instant. A fake, not a mock: inject it where a {@link Clock}
+ * is expected.
+ */
 public final class FixedClock extends Clock {
   /** 2025-01-01T00:00:00Z: a fixed, readable default for tests that do not care about the date. */
   public static final Instant DEFAULT_INSTANT = Instant.parse("2025-01-01T00:00:00Z");

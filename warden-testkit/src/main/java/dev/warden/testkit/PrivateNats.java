@@ -39,12 +39,13 @@ public final class PrivateNats implements AutoCloseable {
   /**
    * Starts a server.
    *
-   * @throws IllegalStateException when the binary is missing (install it with {@code apt-get install
-   *     nats-server}) or the server does not come up
+   * @throws IllegalStateException when the binary is missing (install it with {@code apt-get
+   *     install nats-server}) or the server does not come up
    */
   public static PrivateNats start() {
     if (!available()) {
-      throw new IllegalStateException(BINARY + " is missing; install it with: apt-get install nats-server");
+      throw new IllegalStateException(
+          BINARY + " is missing; install it with: apt-get install nats-server");
     }
     try {
       int port;
@@ -85,16 +86,28 @@ public final class PrivateNats implements AutoCloseable {
   public void restart() {
     kill();
     try {
-      process = new ProcessBuilder(List.of(BINARY.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
-          "-sd", storeDir.toString())).redirectErrorStream(true)
-          .redirectOutput(storeDir.resolve("nats-server.log").toFile()).start();
+      process =
+          new ProcessBuilder(
+                  List.of(
+                      BINARY.toString(),
+                      "-a",
+                      "127.0.0.1",
+                      "-p",
+                      Integer.toString(port),
+                      "-js",
+                      "-sd",
+                      storeDir.toString()))
+              .redirectErrorStream(true)
+              .redirectOutput(storeDir.resolve("nats-server.log").toFile())
+              .start();
     } catch (IOException e) {
       throw new IllegalStateException("could not start " + BINARY, e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("nats-server exited at start; see " + storeDir.resolve("nats-server.log"));
+        throw new IllegalStateException(
+            "nats-server exited at start; see " + storeDir.resolve("nats-server.log"));
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);

@@ -14,10 +14,10 @@ import java.util.stream.Stream;
 
 /**
  * A PostgreSQL cluster of the test's own, from the machine's binaries: TLS on with a certificate
- * from a throw-away CA (for 127.0.0.1 and localhost), and SCRAM-SHA-256 required on TCP — what
- * the machine's shared server (trust on loopback, no TLS) cannot show. Run as the {@code postgres}
- * user when the test runs as root (initdb refuses root). About two seconds to start. It also
- * listens on 127.0.0.2, an address its certificate does not name, to test host name checks.
+ * from a throw-away CA (for 127.0.0.1 and localhost), and SCRAM-SHA-256 required on TCP — what the
+ * machine's shared server (trust on loopback, no TLS) cannot show. Run as the {@code postgres} user
+ * when the test runs as root (initdb refuses root). About two seconds to start. It also listens on
+ * 127.0.0.2, an address its certificate does not name, to test host name checks.
  */
 public final class PrivatePostgres implements AutoCloseable {
   public static final String SUPERUSER_PASSWORD = "private-pg-superuser";
@@ -42,7 +42,8 @@ public final class PrivatePostgres implements AutoCloseable {
   public static PrivatePostgres start() {
     Path bin = binaries();
     if (bin == null) {
-      throw new IllegalStateException("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin");
+      throw new IllegalStateException(
+          "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin");
     }
     try {
       Path dir = Files.createTempDirectory("warden-private-pg");
@@ -57,15 +58,33 @@ public final class PrivatePostgres implements AutoCloseable {
       if (root) {
         run(List.of("chown", "postgres:postgres", dir.toString()));
       }
-      pg.asOwner(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
-          "-E", "UTF8", "--no-sync", "--no-instructions"));
+      pg.asOwner(
+          List.of(
+              bin.resolve("initdb").toString(),
+              "-D",
+              data.toString(),
+              "-U",
+              "postgres",
+              "-A",
+              "trust",
+              "-E",
+              "UTF8",
+              "--no-sync",
+              "--no-instructions"));
       ca.server(List.of("127.0.0.1", "localhost")).write(dir, "server");
-      Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(
+          dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
       if (root) {
-        run(List.of("chown", "postgres:postgres", dir.resolve("server.crt").toString(), dir.resolve("server.key").toString()));
+        run(
+            List.of(
+                "chown",
+                "postgres:postgres",
+                dir.resolve("server.crt").toString(),
+                dir.resolve("server.key").toString()));
       }
       Files.writeString(dir.resolve("ca.crt"), ca.pem(), StandardCharsets.US_ASCII);
-      String conf = """
+      String conf =
+          """
 
           port = %d
           listen_addresses = '127.0.0.1,127.0.0.2'
@@ -79,11 +98,30 @@ public final class PrivatePostgres implements AutoCloseable {
           full_page_writes = off
           max_connections = 60
           shared_buffers = 16MB
-          """.formatted(port, dir, dir.resolve("server.crt"), dir.resolve("server.key"));
-      pg.asOwner(List.of("sh", "-c", "cat >> " + data.resolve("postgresql.conf") + " <<'EOF'\n" + conf + "EOF\n"
-          + "printf 'local all all trust\\nhost all all 127.0.0.1/32 scram-sha-256\\nhost all all 127.0.0.2/32 scram-sha-256\\n' > " + data.resolve("pg_hba.conf")));
-      pg.asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
-          "-w", "-t", "60", "start"));
+          """
+              .formatted(port, dir, dir.resolve("server.crt"), dir.resolve("server.key"));
+      pg.asOwner(
+          List.of(
+              "sh",
+              "-c",
+              "cat >> "
+                  + data.resolve("postgresql.conf")
+                  + " <<'EOF'\n"
+                  + conf
+                  + "EOF\n"
+                  + "printf 'local all all trust\\nhost all all 127.0.0.1/32 scram-sha-256\\nhost all all 127.0.0.2/32 scram-sha-256\\n' > "
+                  + data.resolve("pg_hba.conf")));
+      pg.asOwner(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              data.toString(),
+              "-l",
+              dir.resolve("log").toString(),
+              "-w",
+              "-t",
+              "60",
+              "start"));
       pg.psql("ALTER ROLE postgres PASSWORD '" + SUPERUSER_PASSWORD + "'");
       return pg;
     } catch (IOException e) {
@@ -107,40 +145,94 @@ public final class PrivatePostgres implements AutoCloseable {
 
   /** A JDBC URL over TCP (TLS verified against {@link #caFile()}). */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=verify-full&sslrootcert=" + caFile();
+    return "jdbc:postgresql://127.0.0.1:"
+        + port
+        + "/"
+        + database
+        + "?sslmode=verify-full&sslrootcert="
+        + caFile();
   }
 
   /** Runs SQL as the superuser over the Unix socket; returns psql's unaligned output. */
   public String psql(String sql) {
-    return asOwner(List.of(bin.resolve("psql").toString(), "-X", "-v", "ON_ERROR_STOP=1", "-h", dir.toString(), "-p",
-        Integer.toString(port), "-U", "postgres", "-d", "postgres", "-Atc", sql));
+    return asOwner(
+        List.of(
+            bin.resolve("psql").toString(),
+            "-X",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            dir.toString(),
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-Atc",
+            sql));
   }
 
-  /** Runs one of the server's client tools (pgbench, psql...) as the superuser over the Unix socket. */
+  /**
+   * Runs one of the server's client tools (pgbench, psql...) as the superuser over the Unix socket.
+   */
   public String tool(String name, String... args) {
-    List<String> c = new ArrayList<>(List.of(bin.resolve(name).toString(), "-h", dir.toString(), "-p",
-        Integer.toString(port), "-U", "postgres"));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                bin.resolve(name).toString(),
+                "-h",
+                dir.toString(),
+                "-p",
+                Integer.toString(port),
+                "-U",
+                "postgres"));
     c.addAll(List.of(args));
     return asOwner(c);
   }
 
-  /** Stops the server at once ({@code pg_ctl stop -m immediate}), as a crash would; the data stays. */
+  /**
+   * Stops the server at once ({@code pg_ctl stop -m immediate}), as a crash would; the data stays.
+   */
   public void stopServer() {
-    asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate",
-        "-w", "stop"));
+    asOwner(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dir.resolve("data").toString(),
+            "-m",
+            "immediate",
+            "-w",
+            "stop"));
   }
 
   /** Starts the server again after {@link #stopServer()}, on the same port. */
   public void startServer() {
-    asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-        dir.resolve("log").toString(), "-w", "-t", "60", "start"));
+    asOwner(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dir.resolve("data").toString(),
+            "-l",
+            dir.resolve("log").toString(),
+            "-w",
+            "-t",
+            "60",
+            "start"));
   }
 
   @Override
   public void close() {
     try {
-      asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate",
-          "-w", "stop"));
+      asOwner(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop"));
     } catch (RuntimeException ignored) {
       // already down
     }
@@ -162,14 +254,19 @@ public final class PrivatePostgres implements AutoCloseable {
 
   private static String run(List<String> command) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(Path.of("/tmp").toFile()).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .directory(Path.of("/tmp").toFile())
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
       }
       return out.strip();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + command.getFirst() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot run " + command.getFirst() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted");
@@ -182,8 +279,10 @@ public final class PrivatePostgres implements AutoCloseable {
       return null;
     }
     try (Stream<Path> s = Files.list(root)) {
-      return s.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparingInt(b -> version(b.getParent().getFileName().toString()))).orElse(null);
+      return s.map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(Comparator.comparingInt(b -> version(b.getParent().getFileName().toString())))
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }

@@ -36,7 +36,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 public final class TestKey {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Provider BC = new BouncyCastleProvider();
-  private static final Set<String> RSA_ALGS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
+  private static final Set<String> RSA_ALGS =
+      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
 
   private final KeyType type;
   private final String kid;
@@ -45,7 +46,12 @@ public final class TestKey {
   private final PrivateKey privateKey;
   private final Ed25519PrivateKeyParameters edPrivate;
 
-  private TestKey(KeyType type, String kid, JWK jwk, PublicKey publicKey, PrivateKey privateKey,
+  private TestKey(
+      KeyType type,
+      String kid,
+      JWK jwk,
+      PublicKey publicKey,
+      PrivateKey privateKey,
       Ed25519PrivateKeyParameters edPrivate) {
     this.type = type;
     this.kid = kid;
@@ -57,7 +63,11 @@ public final class TestKey {
 
   /** Generates a key of {@code type} with a random {@code kid}. */
   public static TestKey generate(KeyType type) {
-    return generate(type, type.name().toLowerCase(java.util.Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8));
+    return generate(
+        type,
+        type.name().toLowerCase(java.util.Locale.ROOT)
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8));
   }
 
   /** Generates a key of {@code type} with the given {@code kid}. */
@@ -68,22 +78,35 @@ public final class TestKey {
           KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
           g.initialize(2048, RANDOM);
           KeyPair kp = g.generateKeyPair();
-          JWK jwk = new RSAKey.Builder((RSAPublicKey) kp.getPublic()).privateKey((RSAPrivateKey) kp.getPrivate())
-              .keyID(kid).keyUse(KeyUse.SIGNATURE).build();
+          JWK jwk =
+              new RSAKey.Builder((RSAPublicKey) kp.getPublic())
+                  .privateKey((RSAPrivateKey) kp.getPrivate())
+                  .keyID(kid)
+                  .keyUse(KeyUse.SIGNATURE)
+                  .build();
           return new TestKey(type, kid, jwk, kp.getPublic(), kp.getPrivate(), null);
         }
         case EC_P256 -> {
           KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
           g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
           KeyPair kp = g.generateKeyPair();
-          JWK jwk = new ECKey.Builder(Curve.P_256, (ECPublicKey) kp.getPublic()).privateKey((ECPrivateKey) kp.getPrivate())
-              .keyID(kid).keyUse(KeyUse.SIGNATURE).build();
+          JWK jwk =
+              new ECKey.Builder(Curve.P_256, (ECPublicKey) kp.getPublic())
+                  .privateKey((ECPrivateKey) kp.getPrivate())
+                  .keyID(kid)
+                  .keyUse(KeyUse.SIGNATURE)
+                  .build();
           return new TestKey(type, kid, jwk, kp.getPublic(), kp.getPrivate(), null);
         }
         case ED25519 -> {
           Ed25519PrivateKeyParameters priv = new Ed25519PrivateKeyParameters(RANDOM);
-          JWK jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(priv.generatePublicKey().getEncoded()))
-              .d(Base64URL.encode(priv.getEncoded())).keyID(kid).keyUse(KeyUse.SIGNATURE).build();
+          JWK jwk =
+              new OctetKeyPair.Builder(
+                      Curve.Ed25519, Base64URL.encode(priv.generatePublicKey().getEncoded()))
+                  .d(Base64URL.encode(priv.getEncoded()))
+                  .keyID(kid)
+                  .keyUse(KeyUse.SIGNATURE)
+                  .build();
           return new TestKey(type, kid, jwk, null, null, priv);
         }
         default -> throw new IllegalArgumentException("unsupported key type " + type);
@@ -113,7 +136,8 @@ public final class TestKey {
 
   /** The public JWK as a JSON object (a fresh mutable map: tests may tweak it). */
   public java.util.Map<String, Object> publicJwkMap() {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(jwk.toPublicJWK().toJSONObject());
+    java.util.Map<String, Object> m =
+        new java.util.LinkedHashMap<>(jwk.toPublicJWK().toJSONObject());
     m.put("alg", defaultAlgorithm());
     return m;
   }
@@ -123,7 +147,9 @@ public final class TestKey {
     return jwk.toJSONString();
   }
 
-  /** The DER (X.509 SubjectPublicKeyInfo) encoding of the public key; for Ed25519 the raw 32 bytes. */
+  /**
+   * The DER (X.509 SubjectPublicKeyInfo) encoding of the public key; for Ed25519 the raw 32 bytes.
+   */
   public byte[] publicKeyBytes() {
     return publicKey != null ? publicKey.getEncoded() : edPrivate.generatePublicKey().getEncoded();
   }
@@ -152,11 +178,12 @@ public final class TestKey {
       } else if (alg.startsWith("PS")) {
         int bits = Integer.parseInt(alg.substring(2));
         String hash = "SHA-" + bits;
-        MGF1ParameterSpec mgf = switch (bits) {
-          case 256 -> MGF1ParameterSpec.SHA256;
-          case 384 -> MGF1ParameterSpec.SHA384;
-          default -> MGF1ParameterSpec.SHA512;
-        };
+        MGF1ParameterSpec mgf =
+            switch (bits) {
+              case 256 -> MGF1ParameterSpec.SHA256;
+              case 384 -> MGF1ParameterSpec.SHA384;
+              default -> MGF1ParameterSpec.SHA512;
+            };
         s = Signature.getInstance("RSASSA-PSS");
         s.setParameter(new PSSParameterSpec(hash, "MGF1", mgf, bits / 8, 1));
       } else {

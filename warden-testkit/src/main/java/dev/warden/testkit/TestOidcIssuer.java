@@ -37,13 +37,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Failure modes are explicit switches on this fake ({@link #simulateOutage}, {@link #serveJwks}),
- * and it counts what was fetched ({@link #jwksFetchCount()}) so tests can assert that a verifier
- * did not fetch more than it should.
+ * <p>Failure modes are explicit switches on this fake ({@link #simulateOutage}, {@link
+ * #serveJwks}), and it counts what was fetched ({@link #jwksFetchCount()}) so tests can assert that
+ * a verifier did not fetch more than it should.
  */
 public final class TestOidcIssuer implements AutoCloseable {
   /** The audience tokens carry unless a test says otherwise. */
   public static final String DEFAULT_AUDIENCE = "warden";
+
   /** The path of the JWKS below the issuer URL. */
   public static final String JWKS_PATH = "/jwks";
 
@@ -70,19 +71,26 @@ public final class TestOidcIssuer implements AutoCloseable {
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(executor);
     this.issuer = "http://127.0.0.1:" + server.getAddress().getPort() + b.path;
-    server.createContext(b.path + "/.well-known/openid-configuration", ex -> {
-      discoveryFetches.incrementAndGet();
-      respond(ex, discoveryJson());
-    });
-    server.createContext(b.path + JWKS_PATH, ex -> {
-      jwksFetches.incrementAndGet();
-      String override = jwksOverride;
-      respond(ex, override != null ? override : jwksJson());
-    });
+    server.createContext(
+        b.path + "/.well-known/openid-configuration",
+        ex -> {
+          discoveryFetches.incrementAndGet();
+          respond(ex, discoveryJson());
+        });
+    server.createContext(
+        b.path + JWKS_PATH,
+        ex -> {
+          jwksFetches.incrementAndGet();
+          String override = jwksOverride;
+          respond(ex, override != null ? override : jwksJson());
+        });
     server.start();
   }
 
-  /** Starts an issuer with an RSA 2048 key (RS256), the system clock and audience {@value #DEFAULT_AUDIENCE}. */
+  /**
+   * Starts an issuer with an RSA 2048 key (RS256), the system clock and audience {@value
+   * #DEFAULT_AUDIENCE}.
+   */
   public static TestOidcIssuer start() {
     return builder().start();
   }
@@ -106,7 +114,9 @@ public final class TestOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** The clock that stamps {@code iat}/{@code nbf}/{@code exp}; share it with the code under test. */
+    /**
+     * The clock that stamps {@code iat}/{@code nbf}/{@code exp}; share it with the code under test.
+     */
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
@@ -136,12 +146,17 @@ public final class TestOidcIssuer implements AutoCloseable {
     }
   }
 
-  /** The issuer URL, {@code http://127.0.0.1:<port>[path]}, exactly as tokens carry it in {@code iss}. */
+  /**
+   * The issuer URL, {@code http://127.0.0.1:<port>[path]}, exactly as tokens carry it in {@code
+   * iss}.
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** The same issuer spelled with {@code localhost}: a different issuer string for the same server. */
+  /**
+   * The same issuer spelled with {@code localhost}: a different issuer string for the same server.
+   */
   public String issuerAsLocalhost() {
     return issuer.replace("127.0.0.1", "localhost");
   }
@@ -187,12 +202,17 @@ public final class TestOidcIssuer implements AutoCloseable {
     return k;
   }
 
-  /** Stops publishing the key with this {@code kid} (it may still sign, if it is the signing key). */
+  /**
+   * Stops publishing the key with this {@code kid} (it may still sign, if it is the signing key).
+   */
   public void unpublishKey(String kid) {
     keys.removeIf(k -> k.kid().equals(kid));
   }
 
-  /** The JWKS as this issuer serves it (public keys only); usable as an inline JWKS in configuration. */
+  /**
+   * The JWKS as this issuer serves it (public keys only); usable as an inline JWKS in
+   * configuration.
+   */
   public String jwksJson() {
     List<Object> list = new ArrayList<>();
     for (TestKey k : keys) {
@@ -208,7 +228,9 @@ public final class TestOidcIssuer implements AutoCloseable {
     this.outage = down;
   }
 
-  /** Serves this text as the JWKS instead of the real one; {@code null} goes back to the real one. */
+  /**
+   * Serves this text as the JWKS instead of the real one; {@code null} goes back to the real one.
+   */
   public void serveJwks(String body) {
     this.jwksOverride = body;
   }
@@ -230,36 +252,47 @@ public final class TestOidcIssuer implements AutoCloseable {
 
   // ---- tokens ----
 
-  /** A generic OIDC token: {@code iss}, {@code sub=test-subject}, {@code aud}, {@code iat}/{@code nbf}=now, {@code exp}=now+10m, {@code jti}. */
+  /**
+   * A generic OIDC token: {@code iss}, {@code sub=test-subject}, {@code aud}, {@code iat}/{@code
+   * nbf}=now, {@code exp}=now+10m, {@code jti}.
+   */
   public TokenBuilder token() {
     Instant now = clock.instant();
-    return new TokenBuilder(signingKey).typ("JWT")
-        .issuer(issuer).subject("test-subject").audience(audience)
-        .issuedAt(now).notBefore(now).expiresAt(now.plus(Duration.ofMinutes(10)))
+    return new TokenBuilder(signingKey)
+        .typ("JWT")
+        .issuer(issuer)
+        .subject("test-subject")
+        .audience(audience)
+        .issuedAt(now)
+        .notBefore(now)
+        .expiresAt(now.plus(Duration.ofMinutes(10)))
         .claim("jti", UUID.randomUUID().toString());
   }
 
   /**
    * A Kubernetes projected service-account token, shaped as the API server mints it (see
-   * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/ and
-   * "Configure Service Accounts for Pods"): header without {@code typ}, {@code sub}
-   * {@code system:serviceaccount:<ns>:<sa>}, {@code aud} as an array, one hour of validity, and the
+   * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/ and "Configure
+   * Service Accounts for Pods"): header without {@code typ}, {@code sub} {@code
+   * system:serviceaccount:<ns>:<sa>}, {@code aud} as an array, one hour of validity, and the
    * private {@code kubernetes.io} claim with namespace, service account, pod and node (name and
-   * uid). The uids are {@link #kubernetesUid derived} from the names so tests can predict them.
-   * The node is {@code node-1}.
+   * uid). The uids are {@link #kubernetesUid derived} from the names so tests can predict them. The
+   * node is {@code node-1}.
    */
   public TokenBuilder kubernetes(String namespace, String serviceAccount, String podName) {
     return kubernetes(namespace, serviceAccount, podName, "node-1");
   }
 
   /** As {@link #kubernetes(String, String, String)}, on the given node. */
-  public TokenBuilder kubernetes(String namespace, String serviceAccount, String podName, String nodeName) {
+  public TokenBuilder kubernetes(
+      String namespace, String serviceAccount, String podName, String nodeName) {
     Instant now = clock.instant();
     Map<String, Object> k8s = new LinkedHashMap<>();
     k8s.put("namespace", namespace);
     k8s.put("node", named(nodeName, kubernetesUid("node", "", nodeName)));
     k8s.put("pod", named(podName, kubernetesUid("pod", namespace, podName)));
-    k8s.put("serviceaccount", named(serviceAccount, kubernetesUid("serviceaccount", namespace, serviceAccount)));
+    k8s.put(
+        "serviceaccount",
+        named(serviceAccount, kubernetesUid("serviceaccount", namespace, serviceAccount)));
     return new TokenBuilder(signingKey)
         .claim("aud", new ArrayList<>(List.of(audience)))
         .expiresAt(now.plus(Duration.ofHours(1)))
@@ -277,35 +310,43 @@ public final class TestOidcIssuer implements AutoCloseable {
   }
 
   /** Minted {@link #kubernetes(String, String, String, String)}. */
-  public String kubernetesToken(String namespace, String serviceAccount, String podName, String nodeName) {
+  public String kubernetesToken(
+      String namespace, String serviceAccount, String podName, String nodeName) {
     return kubernetes(namespace, serviceAccount, podName, nodeName).mint();
   }
 
-  /** The uid this kit gives a Kubernetes object: a name-based UUID of {@code kind/namespace/name}. */
+  /**
+   * The uid this kit gives a Kubernetes object: a name-based UUID of {@code kind/namespace/name}.
+   */
   public static String kubernetesUid(String kind, String namespace, String name) {
-    return UUID.nameUUIDFromBytes((kind + "/" + namespace + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
+    return UUID.nameUUIDFromBytes(
+            (kind + "/" + namespace + "/" + name).getBytes(StandardCharsets.UTF_8))
+        .toString();
   }
 
   /**
    * A GitHub Actions OIDC token with the documented claim set (see
    * https://docs.github.com/en/actions/reference/security/oidc): header {@code typ: JWT} and an
    * {@code x5t}; ids as strings, as GitHub sends them; {@code nbf} ten minutes before {@code iat}
-   * and five minutes of validity, as in GitHub's example. Defaults: owner = the part of
-   * {@code repository} before '/', {@code repository_id} 2000002, {@code repository_owner_id}
-   * 1000001, {@code actor} octocat ({@code actor_id} 3000003), {@code run_id} 4000004,
-   * {@code workflow} ci with {@code workflow_ref} and {@code job_workflow_ref}
-   * {@code <repository>/.github/workflows/ci.yml@<ref>}, {@code event_name} push,
-   * {@code ref_type} branch (tag for {@code refs/tags/…}), {@code repository_visibility} private,
-   * {@code runner_environment} github-hosted, empty {@code head_ref}/{@code base_ref}, {@code sha}
-   * derived from repository and ref ({@link #fakeSha}); no {@code environment} (add one with
-   * {@code claim}).
+   * and five minutes of validity, as in GitHub's example. Defaults: owner = the part of {@code
+   * repository} before '/', {@code repository_id} 2000002, {@code repository_owner_id} 1000001,
+   * {@code actor} octocat ({@code actor_id} 3000003), {@code run_id} 4000004, {@code workflow} ci
+   * with {@code workflow_ref} and {@code job_workflow_ref} {@code
+   * <repository>/.github/workflows/ci.yml@<ref>}, {@code event_name} push, {@code ref_type} branch
+   * (tag for {@code refs/tags/…}), {@code repository_visibility} private, {@code
+   * runner_environment} github-hosted, empty {@code head_ref}/{@code base_ref}, {@code sha} derived
+   * from repository and ref ({@link #fakeSha}); no {@code environment} (add one with {@code
+   * claim}).
    */
   public TokenBuilder githubActions(String repository, String ref) {
     Instant now = clock.instant();
-    String owner = repository.contains("/") ? repository.substring(0, repository.indexOf('/')) : repository;
+    String owner =
+        repository.contains("/") ? repository.substring(0, repository.indexOf('/')) : repository;
     String sha = fakeSha(repository + "@" + ref);
     String workflowRef = repository + "/.github/workflows/ci.yml@" + ref;
-    return new TokenBuilder(signingKey).typ("JWT").header("x5t", "dGVzdC10aHVtYnByaW50")
+    return new TokenBuilder(signingKey)
+        .typ("JWT")
+        .header("x5t", "dGVzdC10aHVtYnByaW50")
         .claim("jti", UUID.randomUUID().toString())
         .subject("repo:" + repository + ":ref:" + ref)
         .audience(audience)
@@ -345,22 +386,26 @@ public final class TestOidcIssuer implements AutoCloseable {
 
   /**
    * A GitLab CI ID token with the documented payload (see
-   * https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload): header
-   * {@code typ: JWT}; ids as strings except {@code runner_id}, a number (as GitLab sends it);
-   * {@code nbf} five seconds before {@code iat}, one hour of validity; {@code sub}
-   * {@code project_path:<path>:ref_type:branch:ref:<ref>}. Defaults: {@code namespace_path} = the
-   * part of the path before the last '/', {@code namespace_id} 1000001, {@code project_id} 2000002,
-   * {@code user_id} 3000003 / {@code user_login} gitlab-user, {@code pipeline_id} 4000004,
-   * {@code pipeline_source} push, {@code job_id} 5000005, {@code ref_protected} "true",
-   * {@code runner_id} 6000006, {@code runner_environment} gitlab-hosted, {@code ci_config_ref_uri}
-   * {@code gitlab.example.com/<path>//.gitlab-ci.yml@refs/heads/<ref>}; no environment (add
-   * {@code environment}, {@code environment_protected} and {@code deployment_tier} with {@code claim}).
+   * https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload): header {@code typ:
+   * JWT}; ids as strings except {@code runner_id}, a number (as GitLab sends it); {@code nbf} five
+   * seconds before {@code iat}, one hour of validity; {@code sub} {@code
+   * project_path:<path>:ref_type:branch:ref:<ref>}. Defaults: {@code namespace_path} = the part of
+   * the path before the last '/', {@code namespace_id} 1000001, {@code project_id} 2000002, {@code
+   * user_id} 3000003 / {@code user_login} gitlab-user, {@code pipeline_id} 4000004, {@code
+   * pipeline_source} push, {@code job_id} 5000005, {@code ref_protected} "true", {@code runner_id}
+   * 6000006, {@code runner_environment} gitlab-hosted, {@code ci_config_ref_uri} {@code
+   * gitlab.example.com/<path>//.gitlab-ci.yml@refs/heads/<ref>}; no environment (add {@code
+   * environment}, {@code environment_protected} and {@code deployment_tier} with {@code claim}).
    */
   public TokenBuilder gitlab(String projectPath, String ref) {
     Instant now = clock.instant();
-    String ns = projectPath.contains("/") ? projectPath.substring(0, projectPath.lastIndexOf('/')) : projectPath;
+    String ns =
+        projectPath.contains("/")
+            ? projectPath.substring(0, projectPath.lastIndexOf('/'))
+            : projectPath;
     String sha = fakeSha(projectPath + "@" + ref);
-    return new TokenBuilder(signingKey).typ("JWT")
+    return new TokenBuilder(signingKey)
+        .typ("JWT")
         .claim("namespace_id", "1000001")
         .claim("namespace_path", ns)
         .claim("project_id", "2000002")
@@ -380,7 +425,9 @@ public final class TestOidcIssuer implements AutoCloseable {
         .claim("runner_environment", "gitlab-hosted")
         .claim("sha", sha)
         .claim("project_visibility", "private")
-        .claim("ci_config_ref_uri", "gitlab.example.com/" + projectPath + "//.gitlab-ci.yml@refs/heads/" + ref)
+        .claim(
+            "ci_config_ref_uri",
+            "gitlab.example.com/" + projectPath + "//.gitlab-ci.yml@refs/heads/" + ref)
         .claim("ci_config_sha", sha)
         .claim("jti", UUID.randomUUID().toString())
         .issuer(issuer)
@@ -399,7 +446,9 @@ public final class TestOidcIssuer implements AutoCloseable {
   /** A stable 40-hex-digit "commit" derived from {@code seed} (SHA-1 of it). */
   public static String fakeSha(String seed) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(seed.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(seed.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -28,14 +28,14 @@ import java.util.concurrent.Executors;
 
 /**
  * A real OpenID Connect provider on loopback for tests, implementing the authorization code flow
- * with PKCE for one registered client: discovery, JWKS, {@code /authorize} (checks
- * {@code response_type}, {@code client_id}, the registered {@code redirect_uri}, the {@code openid}
- * scope, an S256 {@code code_challenge}, {@code state} and {@code nonce}) and {@code /token}
- * (checks {@code client_secret_basic}, the single-use code, the {@code redirect_uri} and the PKCE
- * verifier, and answers an RS256 ID token with {@code iss}, {@code sub}, {@code aud}, {@code nonce},
- * {@code email} and {@code groups}). There is no login form: the configured test user is signed in
- * and consents at once, or, after {@link #refuseSignIn}, the provider answers
- * {@code error=access_denied}.
+ * with PKCE for one registered client: discovery, JWKS, {@code /authorize} (checks {@code
+ * response_type}, {@code client_id}, the registered {@code redirect_uri}, the {@code openid} scope,
+ * an S256 {@code code_challenge}, {@code state} and {@code nonce}) and {@code /token} (checks
+ * {@code client_secret_basic}, the single-use code, the {@code redirect_uri} and the PKCE verifier,
+ * and answers an RS256 ID token with {@code iss}, {@code sub}, {@code aud}, {@code nonce}, {@code
+ * email} and {@code groups}). There is no login form: the configured test user is signed in and
+ * consents at once, or, after {@link #refuseSignIn}, the provider answers {@code
+ * error=access_denied}.
  *
  * <pre>{@code
  * try (TestOidcProvider idp = TestOidcProvider.start("warden", "s3cret", "http://127.0.0.1:8080/oauth2/callback")) {
@@ -63,7 +63,8 @@ public final class TestOidcProvider implements AutoCloseable {
   private volatile boolean refuse;
   private volatile String idTokenAudience;
 
-  private TestOidcProvider(String clientId, String clientSecret, String redirectUri, Clock clock) throws IOException {
+  private TestOidcProvider(String clientId, String clientSecret, String redirectUri, Clock clock)
+      throws IOException {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
     this.redirectUri = redirectUri;
@@ -72,7 +73,8 @@ public final class TestOidcProvider implements AutoCloseable {
     server.setExecutor(executor);
     this.issuer = "http://127.0.0.1:" + server.getAddress().getPort();
     server.createContext("/.well-known/openid-configuration", ex -> respond(ex, 200, discovery()));
-    server.createContext("/jwks", ex -> respond(ex, 200, "{\"keys\":[" + key.publicJwkJson() + "]}"));
+    server.createContext(
+        "/jwks", ex -> respond(ex, 200, "{\"keys\":[" + key.publicJwkJson() + "]}"));
     server.createContext("/authorize", this::authorize);
     server.createContext("/token", this::token);
     server.start();
@@ -86,7 +88,8 @@ public final class TestOidcProvider implements AutoCloseable {
     return start(clientId, clientSecret, redirectUri, Clock.systemUTC());
   }
 
-  public static TestOidcProvider start(String clientId, String clientSecret, String redirectUri, Clock clock) {
+  public static TestOidcProvider start(
+      String clientId, String clientSecret, String redirectUri, Clock clock) {
     try {
       return new TestOidcProvider(clientId, clientSecret, redirectUri, clock);
     } catch (IOException e) {
@@ -115,7 +118,10 @@ public final class TestOidcProvider implements AutoCloseable {
     this.refuse = true;
   }
 
-  /** From now on ID tokens carry this audience instead of the client id (a broken provider), or null to stop. */
+  /**
+   * From now on ID tokens carry this audience instead of the client id (a broken provider), or null
+   * to stop.
+   */
   public void idTokenAudience(String audience) {
     this.idTokenAudience = audience;
   }
@@ -137,21 +143,31 @@ public final class TestOidcProvider implements AutoCloseable {
   private void authorize(HttpExchange ex) throws IOException {
     Map<String, String> q = parse(ex.getRequestURI().getRawQuery());
     if (!clientId.equals(q.get("client_id")) || !redirectUri.equals(q.get("redirect_uri"))) {
-      respond(ex, 400, "{\"error\":\"invalid_request\",\"error_description\":\"unknown client or redirect_uri\"}");
+      respond(
+          ex,
+          400,
+          "{\"error\":\"invalid_request\",\"error_description\":\"unknown client or redirect_uri\"}");
       return;
     }
     String state = q.get("state");
-    String error = !"code".equals(q.get("response_type")) ? "unsupported_response_type"
-        : q.get("scope") == null || !List.of(q.get("scope").split(" ")).contains("openid") ? "invalid_scope"
-        : !"S256".equals(q.get("code_challenge_method")) || q.get("code_challenge") == null
-            || q.get("nonce") == null || state == null ? "invalid_request"
-        : refuse ? "access_denied" : null;
+    String error =
+        !"code".equals(q.get("response_type"))
+            ? "unsupported_response_type"
+            : q.get("scope") == null || !List.of(q.get("scope").split(" ")).contains("openid")
+                ? "invalid_scope"
+                : !"S256".equals(q.get("code_challenge_method"))
+                        || q.get("code_challenge") == null
+                        || q.get("nonce") == null
+                        || state == null
+                    ? "invalid_request"
+                    : refuse ? "access_denied" : null;
     Map<String, String> back = new LinkedHashMap<>();
     if (error != null) {
       back.put("error", error);
     } else {
       String code = token();
-      codes.put(code, new Grant(q.get("redirect_uri"), q.get("code_challenge"), q.get("nonce"), user));
+      codes.put(
+          code, new Grant(q.get("redirect_uri"), q.get("code_challenge"), q.get("nonce"), user));
       back.put("code", code);
     }
     if (state != null) {
@@ -168,25 +184,45 @@ public final class TestOidcProvider implements AutoCloseable {
       respond(ex, 405, "{}");
       return;
     }
-    Map<String, String> f = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    Map<String, String> f =
+        parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     String auth = ex.getRequestHeaders().getFirst("Authorization");
-    String expected = "Basic " + Base64.getEncoder().encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-        + ":" + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+    String expected =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(
+                    (URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+                            + ":"
+                            + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8));
     if (!expected.equals(auth)) {
       respond(ex, 401, "{\"error\":\"invalid_client\"}");
       return;
     }
     Grant g = f.get("code") == null ? null : codes.remove(f.get("code"));
-    if (!"authorization_code".equals(f.get("grant_type")) || g == null || !g.redirectUri().equals(f.get("redirect_uri"))
-        || f.get("code_verifier") == null || !g.challenge().equals(s256(f.get("code_verifier")))) {
+    if (!"authorization_code".equals(f.get("grant_type"))
+        || g == null
+        || !g.redirectUri().equals(f.get("redirect_uri"))
+        || f.get("code_verifier") == null
+        || !g.challenge().equals(s256(f.get("code_verifier")))) {
       respond(ex, 400, "{\"error\":\"invalid_grant\"}");
       return;
     }
     Instant now = clock.instant();
-    String idToken = new TokenBuilder(key).typ("JWT").issuer(issuer).subject(g.user().subject())
-        .audience(idTokenAudience != null ? idTokenAudience : clientId).issuedAt(now).notBefore(now)
-        .expiresAt(now.plus(Duration.ofMinutes(5))).claim("nonce", g.nonce()).claim("email", g.user().email())
-        .claim("email_verified", true).claim("groups", g.user().groups()).mint();
+    String idToken =
+        new TokenBuilder(key)
+            .typ("JWT")
+            .issuer(issuer)
+            .subject(g.user().subject())
+            .audience(idTokenAudience != null ? idTokenAudience : clientId)
+            .issuedAt(now)
+            .notBefore(now)
+            .expiresAt(now.plus(Duration.ofMinutes(5)))
+            .claim("nonce", g.nonce())
+            .claim("email", g.user().email())
+            .claim("email_verified", true)
+            .claim("groups", g.user().groups())
+            .mint();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("access_token", token());
     body.put("token_type", "Bearer");
@@ -203,8 +239,11 @@ public final class TestOidcProvider implements AutoCloseable {
 
   private static String s256(String verifier) {
     try {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256")
-          .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -226,8 +265,12 @@ public final class TestOidcProvider implements AutoCloseable {
 
   private static String form(Map<String, String> m) {
     StringJoiner j = new StringJoiner("&");
-    m.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v,
-        StandardCharsets.UTF_8)));
+    m.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return j.toString();
   }
 

@@ -25,7 +25,9 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A throw-away CA and server certificates for test servers that speak TLS (a private PostgreSQL). */
+/**
+ * A throw-away CA and server certificates for test servers that speak TLS (a private PostgreSQL).
+ */
 public final class TestTlsCertificates {
   /** A certificate with its key. */
   public record Issued(X509Certificate certificate, KeyPair keys) {
@@ -33,9 +35,13 @@ public final class TestTlsCertificates {
     public void write(Path dir, String name) throws IOException {
       Files.writeString(dir.resolve(name + ".crt"), pem(certificate), StandardCharsets.US_ASCII);
       // PKCS#8 with the named curve, which every TLS server reads
-      Files.writeString(dir.resolve(name + ".key"), "-----BEGIN PRIVATE KEY-----\n"
-          + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
-          + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+      Files.writeString(
+          dir.resolve(name + ".key"),
+          "-----BEGIN PRIVATE KEY-----\n"
+              + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                  .encodeToString(keys.getPrivate().getEncoded())
+              + "\n-----END PRIVATE KEY-----\n",
+          StandardCharsets.US_ASCII);
     }
   }
 
@@ -51,10 +57,17 @@ public final class TestTlsCertificates {
       KeyPair k = keys();
       X500Name subject = new X500Name("CN=" + name);
       Instant now = Instant.now();
-      var b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
-          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))), subject, k.getPublic());
+      var b =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              BigInteger.valueOf(now.toEpochMilli()),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(Duration.ofDays(30))),
+              subject,
+              k.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       return new TestTlsCertificates(new Issued(sign(b, k), k));
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -70,11 +83,22 @@ public final class TestTlsCertificates {
     try {
       KeyPair k = keys();
       Instant now = Instant.now();
-      var b = new JcaX509v3CertificateBuilder(ca.certificate(), BigInteger.valueOf(System.nanoTime()),
-          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))),
-          new X500Name("CN=" + names.getFirst()), k.getPublic());
-      GeneralName[] sans = names.stream().map(n -> new GeneralName(n.matches("[0-9.]+|.*:.*")
-          ? GeneralName.iPAddress : GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+      var b =
+          new JcaX509v3CertificateBuilder(
+              ca.certificate(),
+              BigInteger.valueOf(System.nanoTime()),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(Duration.ofDays(30))),
+              new X500Name("CN=" + names.getFirst()),
+              k.getPublic());
+      GeneralName[] sans =
+          names.stream()
+              .map(
+                  n ->
+                      new GeneralName(
+                          n.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName,
+                          n))
+              .toArray(GeneralName[]::new);
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       return new Issued(sign(b, ca.keys()), k);
@@ -88,9 +112,11 @@ public final class TestTlsCertificates {
     return pem(ca.certificate());
   }
 
-  private static X509Certificate sign(JcaX509v3CertificateBuilder b, KeyPair signer) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+  private static X509Certificate sign(JcaX509v3CertificateBuilder b, KeyPair signer)
+      throws Exception {
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
   }
 
   private static KeyPair keys() throws Exception {

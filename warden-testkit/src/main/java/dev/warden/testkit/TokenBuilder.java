@@ -12,9 +12,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Mints one JWT, well-formed or deliberately broken. Start from an issuer
- * ({@link TestOidcIssuer#token()}, {@link TestOidcIssuer#kubernetes}, …), change what the test is
- * about, then call {@link #mint()}. Not thread-safe; one builder per token.
+ * Mints one JWT, well-formed or deliberately broken. Start from an issuer ({@link
+ * TestOidcIssuer#token()}, {@link TestOidcIssuer#kubernetes}, …), change what the test is about,
+ * then call {@link #mint()}. Not thread-safe; one builder per token.
  *
  * <p>By default the header {@code alg} also decides how the token is signed; when the signing key
  * cannot produce that algorithm (say {@code alg: ES256} on an RSA key) the key signs with its own
@@ -23,7 +23,11 @@ import javax.crypto.spec.SecretKeySpec;
 public final class TokenBuilder {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-  private enum Mode { SIGN, UNSIGNED, HMAC_WITH_PUBLIC_KEY }
+  private enum Mode {
+    SIGN,
+    UNSIGNED,
+    HMAC_WITH_PUBLIC_KEY
+  }
 
   private final Map<String, Object> header = new LinkedHashMap<>();
   private final Map<String, Object> claims = new LinkedHashMap<>();
@@ -74,7 +78,10 @@ public final class TokenBuilder {
     return header("x5u", url);
   }
 
-  /** Sets a claim; values may be strings, numbers, booleans, lists and maps. {@code null} writes JSON null. */
+  /**
+   * Sets a claim; values may be strings, numbers, booleans, lists and maps. {@code null} writes
+   * JSON null.
+   */
   public TokenBuilder claim(String name, Object value) {
     claims.put(name, value);
     return this;
@@ -170,18 +177,21 @@ public final class TokenBuilder {
   public String mint() {
     String h = rawHeader != null ? rawHeader : JSONObjectUtils.toJSONString(header);
     String p = rawPayload != null ? rawPayload : JSONObjectUtils.toJSONString(claims);
-    String signingInput = B64.encodeToString(h.getBytes(StandardCharsets.UTF_8)) + "."
-        + B64.encodeToString(p.getBytes(StandardCharsets.UTF_8));
+    String signingInput =
+        B64.encodeToString(h.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + B64.encodeToString(p.getBytes(StandardCharsets.UTF_8));
     byte[] input = signingInput.getBytes(StandardCharsets.US_ASCII);
-    byte[] sig = switch (mode) {
-      case UNSIGNED -> new byte[0];
-      case HMAC_WITH_PUBLIC_KEY -> hmacSha256(key.publicKeyBytes(), input);
-      case SIGN -> {
-        Object alg = header.get("alg");
-        String a = alg instanceof String s && key.canSign(s) ? s : key.defaultAlgorithm();
-        yield key.sign(a, input);
-      }
-    };
+    byte[] sig =
+        switch (mode) {
+          case UNSIGNED -> new byte[0];
+          case HMAC_WITH_PUBLIC_KEY -> hmacSha256(key.publicKeyBytes(), input);
+          case SIGN -> {
+            Object alg = header.get("alg");
+            String a = alg instanceof String s && key.canSign(s) ? s : key.defaultAlgorithm();
+            yield key.sign(a, input);
+          }
+        };
     if (tamper && sig.length > 0) {
       sig[sig.length / 2] ^= 0x01;
     }
@@ -197,5 +207,4 @@ public final class TokenBuilder {
       throw new IllegalStateException(e);
     }
   }
-
 }

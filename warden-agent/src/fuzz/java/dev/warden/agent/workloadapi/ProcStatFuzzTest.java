@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Fuzz targets for the agent's parsers of outside input: /proc stat lines (a process controls its
- * own name) and JWT-SVIDs given to ValidateJWTSVID. Seeds replay with every build;
- * {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=ProcStatFuzzTest} fuzzes for real.
+ * own name) and JWT-SVIDs given to ValidateJWTSVID. Seeds replay with every build; {@code
+ * JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=ProcStatFuzzTest} fuzzes for real.
  */
 class ProcStatFuzzTest {
   @FuzzTest(maxDuration = "30s")
@@ -30,9 +30,15 @@ class ProcStatFuzzTest {
     String aud = data.consumeString(64);
     String token = data.consumeRemainingAsString();
     try {
-      JwtSvidValidator.validate(token, aud, Map.of("example.org", List.of(
-          "{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
-              + "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}")), Instant.EPOCH);
+      JwtSvidValidator.validate(
+          token,
+          aud,
+          Map.of(
+              "example.org",
+              List.of(
+                  "{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+                      + "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}")),
+          Instant.EPOCH);
     } catch (ValidationException expected) {
       // documented outcome
     }

@@ -34,13 +34,20 @@ public final class Callers {
     try {
       selectors = attestor.attest(peer);
     } catch (WorkloadAttestor.AttestationException e) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "the calling process could not be attested: "
-          + e.getMessage());
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED,
+          "the calling process could not be attested: " + e.getMessage());
     }
     List<X509Svid> svids = identities.x509Svids(selectors);
     if (svids.isEmpty()) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "no workload registered on this agent matches the "
-          + "calling process (pid " + peer.pid() + ", uid " + peer.uid() + "); register one with its selectors");
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED,
+          "no workload registered on this agent matches the "
+              + "calling process (pid "
+              + peer.pid()
+              + ", uid "
+              + peer.uid()
+              + "); register one with its selectors");
     }
     return new Caller(peer, selectors, svids.getFirst());
   }

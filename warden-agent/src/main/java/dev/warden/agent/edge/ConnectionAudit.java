@@ -8,5 +8,5 @@ public interface ConnectionAudit {
   void record(ProxiedConnection event);
 
   /** For proxies whose connections nobody audits (tests of the protocol alone). */
-  ConnectionAudit NONE = e -> { };
+  ConnectionAudit NONE = e -> {};
 }

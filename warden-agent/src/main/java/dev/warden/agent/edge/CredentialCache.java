@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Keeps each workload's credential for each target off the connection path. A connection takes
- * the cached credential while it is valid; at 80 % of its life the next one is fetched in the
+ * Keeps each workload's credential for each target off the connection path. A connection takes the
+ * cached credential while it is valid; at 80 % of its life the next one is fetched in the
  * background (one fetch per workload and target however many connections arrive), so a handshake
  * waits on the server only for the very first connection. While the server cannot be reached the
  * cached credential serves until it expires; a refusal by policy drops it at once, since policy
@@ -43,24 +43,31 @@ public final class CredentialCache implements AutoCloseable {
    * else fetched now.
    */
   public EdgeCredential get(X509Svid workload, String resource) throws EdgeException {
-    Entry e = entries.computeIfAbsent(new Key(workload.id().toString(), resource), k -> new Entry());
+    Entry e =
+        entries.computeIfAbsent(new Key(workload.id().toString(), resource), k -> new Entry());
     Instant now = clock.instant();
     EdgeCredential c = e.current;
     if (c != null && c.usableAt(now)) {
       if (!now.isBefore(c.refreshAt())) {
-        refresh(e, workload, resource);  // in the background: this connection goes on with c
+        refresh(e, workload, resource); // in the background: this connection goes on with c
       }
       return c;
     }
     try {
       EdgeCredential got = refresh(e, workload, resource).get();
       if (!got.usableAt(clock.instant())) {
-        // a refresh started earlier fell back to the credential held then, expired since: ask again,
+        // a refresh started earlier fell back to the credential held then, expired since: ask
+        // again,
         // so that the caller gets a valid credential or the server's reason, never an expired one
         got = refresh(e, workload, resource).get();
         if (!got.usableAt(clock.instant())) {
-          throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "the credential for " + resource + " expired at "
-              + got.expiresAt() + " and no new one could be fetched");
+          throw new EdgeException(
+              EdgeException.Kind.UNAVAILABLE,
+              "the credential for "
+                  + resource
+                  + " expired at "
+                  + got.expiresAt()
+                  + " and no new one could be fetched");
         }
       }
       return got;
@@ -68,10 +75,12 @@ public final class CredentialCache implements AutoCloseable {
       if (ex.getCause() instanceof EdgeException ee) {
         throw ee;
       }
-      throw new EdgeException(EdgeException.Kind.FAILED, "fetching a credential failed: " + ex.getCause());
+      throw new EdgeException(
+          EdgeException.Kind.FAILED, "fetching a credential failed: " + ex.getCause());
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
-      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted while fetching a credential");
+      throw new EdgeException(
+          EdgeException.Kind.UNAVAILABLE, "interrupted while fetching a credential");
     }
   }
 
@@ -130,37 +139,46 @@ public final class CredentialCache implements AutoCloseable {
       }
       CompletableFuture<EdgeCredential> f = new CompletableFuture<>();
       e.inflight = f;
-      background.execute(() -> {
-        EdgeCredential result = null;
-        Throwable failure = null;
-        try {
-          result = fetcher.fetch(workload, resource);
-          e.current = result;
-        } catch (EdgeException ex) {
-          if (ex.kind() == EdgeException.Kind.DENIED) {
-            e.current = null;
-          }
-          EdgeCredential held = e.current;
-          if (held != null && held.usableAt(clock.instant())) {
-            LOG.log(System.Logger.Level.WARNING, "could not refresh the credential of " + workload.id() + " for "
-                + resource + " (" + ex.getMessage() + "); the cached one serves until " + held.expiresAt());
-            result = held;
-          } else {
-            failure = ex;
-          }
-        } catch (RuntimeException ex) {
-          failure = ex;
-        }
-        // the next caller must start a new fetch, not find this finished one
-        synchronized (e) {
-          e.inflight = null;
-        }
-        if (failure != null) {
-          f.completeExceptionally(failure);
-        } else {
-          f.complete(result);
-        }
-      });
+      background.execute(
+          () -> {
+            EdgeCredential result = null;
+            Throwable failure = null;
+            try {
+              result = fetcher.fetch(workload, resource);
+              e.current = result;
+            } catch (EdgeException ex) {
+              if (ex.kind() == EdgeException.Kind.DENIED) {
+                e.current = null;
+              }
+              EdgeCredential held = e.current;
+              if (held != null && held.usableAt(clock.instant())) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "could not refresh the credential of "
+                        + workload.id()
+                        + " for "
+                        + resource
+                        + " ("
+                        + ex.getMessage()
+                        + "); the cached one serves until "
+                        + held.expiresAt());
+                result = held;
+              } else {
+                failure = ex;
+              }
+            } catch (RuntimeException ex) {
+              failure = ex;
+            }
+            // the next caller must start a new fetch, not find this finished one
+            synchronized (e) {
+              e.inflight = null;
+            }
+            if (failure != null) {
+              f.completeExceptionally(failure);
+            } else {
+              f.complete(result);
+            }
+          });
       return f;
     }
   }

@@ -1,11 +1,11 @@
 package dev.warden.agent.edge;
 
-import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;
-import io.grpc.netty.shaded.io.netty.util.AttributeKey;
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -20,12 +20,23 @@ import java.util.function.Consumer;
  * @param engine the server's engine name the proxy's credentials must be for ({@code mariadb},
  *     {@code redis}); a credential naming another is refused before anything is sent
  */
-public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache credentials, LoopbackPeers loopbackPeers,
-    ExecutorService executor, String engine, ConnectionAudit audit, java.time.Clock clock, LiveConnections live) {
+public record EdgeContext(
+    ProxySpec spec,
+    Callers callers,
+    CredentialCache credentials,
+    LoopbackPeers loopbackPeers,
+    ExecutorService executor,
+    String engine,
+    ConnectionAudit audit,
+    java.time.Clock clock,
+    LiveConnections live) {
   private static final System.Logger LOG = System.getLogger(EdgeContext.class.getName());
-  private static final AttributeKey<Callers.Caller> CALLER = AttributeKey.valueOf("warden.edge.caller");
-  private static final AttributeKey<PeerCredentials> PEER = AttributeKey.valueOf("warden.edge.peer");
-  private static final AttributeKey<EdgeCredential> CREDENTIAL = AttributeKey.valueOf("warden.edge.credential");
+  private static final AttributeKey<Callers.Caller> CALLER =
+      AttributeKey.valueOf("warden.edge.caller");
+  private static final AttributeKey<PeerCredentials> PEER =
+      AttributeKey.valueOf("warden.edge.peer");
+  private static final AttributeKey<EdgeCredential> CREDENTIAL =
+      AttributeKey.valueOf("warden.edge.credential");
   private static final AttributeKey<Boolean> AUDITED = AttributeKey.valueOf("warden.edge.audited");
 
   /**
@@ -41,16 +52,28 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
     if (outcome == ProxiedConnection.Outcome.PROXIED && cred != null) {
       live.add(cred.leaseId(), ch);
     }
-    recordEvent(caller, ch.attr(PEER).get(), spec.resource(), cred, cred == null ? null : cred.host() + ":" + cred.port(),
-        outcome, reason);
+    recordEvent(
+        caller,
+        ch.attr(PEER).get(),
+        spec.resource(),
+        cred,
+        cred == null ? null : cred.host() + ":" + cred.port(),
+        outcome,
+        reason);
   }
 
   /**
    * Records one proxied exchange (the HTTP proxy records each request or tunnel, with its own
    * resource and destination) for the server's audit log.
    */
-  public void recordEvent(Callers.Caller caller, PeerCredentials peerIfUnidentified, String resource,
-      EdgeCredential cred, String destination, ProxiedConnection.Outcome outcome, String reason) {
+  public void recordEvent(
+      Callers.Caller caller,
+      PeerCredentials peerIfUnidentified,
+      String resource,
+      EdgeCredential cred,
+      String destination,
+      ProxiedConnection.Outcome outcome,
+      String reason) {
     PeerCredentials peer = caller != null ? caller.peer() : peerIfUnidentified;
     java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
     if (peer != null) {
@@ -58,14 +81,27 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
       who.put("uid", Integer.toString(peer.uid()));
     }
     if (caller != null) {
-      caller.selectors().stream().filter(x -> x.type().equals("unix") && (x.key().equals("path") || x.key().equals("sha256")))
+      caller.selectors().stream()
+          .filter(
+              x -> x.type().equals("unix") && (x.key().equals("path") || x.key().equals("sha256")))
           .forEach(x -> who.put(x.key(), x.value()));
     }
     try {
-      audit.record(new ProxiedConnection(java.util.UUID.randomUUID().toString(), clock.instant(), outcome,
-          spec.protocol().name().toLowerCase(java.util.Locale.ROOT), spec.where(), resource,
-          caller == null ? null : caller.svid().id().toString(), cred == null ? null : cred.leaseId(),
-          destination, reason == null || reason.length() <= 1000 ? reason : reason.substring(0, 1000) + "...", who));
+      audit.record(
+          new ProxiedConnection(
+              java.util.UUID.randomUUID().toString(),
+              clock.instant(),
+              outcome,
+              spec.protocol().name().toLowerCase(java.util.Locale.ROOT),
+              spec.where(),
+              resource,
+              caller == null ? null : caller.svid().id().toString(),
+              cred == null ? null : cred.leaseId(),
+              destination,
+              reason == null || reason.length() <= 1000
+                  ? reason
+                  : reason.substring(0, 1000) + "...",
+              who));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
     }
@@ -95,49 +131,81 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
   /**
    * Attests the process on the other end of {@code ch} and takes its credential, off the event
    * loop; continues on the channel's event loop with the credential, or with the reason it was
-   * refused. {@code stillWanted} is checked there first: a connection closed meanwhile gets neither.
+   * refused. {@code stillWanted} is checked there first: a connection closed meanwhile gets
+   * neither.
    */
-  public void identifyThen(Channel ch, BooleanSupplier stillWanted, Consumer<EdgeCredential> then,
+  public void identifyThen(
+      Channel ch,
+      BooleanSupplier stillWanted,
+      Consumer<EdgeCredential> then,
       Consumer<EdgeException> refused) {
-    executor.execute(() -> {
-      EdgeCredential cred = null;
-      EdgeException failure;
-      try {
-        PeerCredentials peer = peer(ch);
-        ch.attr(PEER).set(peer);
-        Callers.Caller caller = callers.identify(peer);
-        ch.attr(CALLER).set(caller);
-        cred = credentials.get(caller.svid(), spec.resource());
-        ch.attr(CREDENTIAL).set(cred);
-        if (cred.engine() != null && !cred.engine().equals(engine)) {
-          throw new EdgeException(EdgeException.Kind.FAILED, "resource " + spec.resource() + " is a " + cred.engine()
-              + " resource: this " + spec.protocol().name().toLowerCase(java.util.Locale.ROOT)
-              + " proxy cannot log in to it (give the proxy a " + engine + " resource)");
-        }
-        EdgeCredential c = cred;
-        LOG.log(System.Logger.Level.DEBUG, () -> spec.protocol() + " proxy " + spec.where() + ": pid " + peer.pid()
-            + " as " + caller.svid().id() + " -> " + c.host() + ":" + c.port() + " as " + c.username());
-        failure = null;
-      } catch (EdgeException e) {
-        failure = e;
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, spec.protocol() + " proxy: identifying a caller failed", e);
-        failure = new EdgeException(EdgeException.Kind.FAILED, "the Warden agent failed: " + e);
-      }
-      EdgeCredential got = cred;
-      EdgeException why = failure;
-      ch.eventLoop().execute(() -> {
-        if (!stillWanted.getAsBoolean()) {
-          return;
-        }
-        if (why != null) {
-          record(ch, outcome(why.kind()), why.getMessage());
-          refused.accept(why);
-        } else {
-          then.accept(got);
-        }
-      });
-    });
+    executor.execute(
+        () -> {
+          EdgeCredential cred = null;
+          EdgeException failure;
+          try {
+            PeerCredentials peer = peer(ch);
+            ch.attr(PEER).set(peer);
+            Callers.Caller caller = callers.identify(peer);
+            ch.attr(CALLER).set(caller);
+            cred = credentials.get(caller.svid(), spec.resource());
+            ch.attr(CREDENTIAL).set(cred);
+            if (cred.engine() != null && !cred.engine().equals(engine)) {
+              throw new EdgeException(
+                  EdgeException.Kind.FAILED,
+                  "resource "
+                      + spec.resource()
+                      + " is a "
+                      + cred.engine()
+                      + " resource: this "
+                      + spec.protocol().name().toLowerCase(java.util.Locale.ROOT)
+                      + " proxy cannot log in to it (give the proxy a "
+                      + engine
+                      + " resource)");
+            }
+            EdgeCredential c = cred;
+            LOG.log(
+                System.Logger.Level.DEBUG,
+                () ->
+                    spec.protocol()
+                        + " proxy "
+                        + spec.where()
+                        + ": pid "
+                        + peer.pid()
+                        + " as "
+                        + caller.svid().id()
+                        + " -> "
+                        + c.host()
+                        + ":"
+                        + c.port()
+                        + " as "
+                        + c.username());
+            failure = null;
+          } catch (EdgeException e) {
+            failure = e;
+          } catch (RuntimeException e) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                spec.protocol() + " proxy: identifying a caller failed",
+                e);
+            failure = new EdgeException(EdgeException.Kind.FAILED, "the Warden agent failed: " + e);
+          }
+          EdgeCredential got = cred;
+          EdgeException why = failure;
+          ch.eventLoop()
+              .execute(
+                  () -> {
+                    if (!stillWanted.getAsBoolean()) {
+                      return;
+                    }
+                    if (why != null) {
+                      record(ch, outcome(why.kind()), why.getMessage());
+                      refused.accept(why);
+                    } else {
+                      then.accept(got);
+                    }
+                  });
+        });
   }
 
   /** The kernel's word for a Unix socket peer; the owner of the client's port for loopback TCP. */
@@ -148,10 +216,12 @@ public record EdgeContext(ProxySpec spec, Callers callers, CredentialCache crede
         int[] gids = c.gids();
         return new PeerCredentials(c.pid(), c.uid(), gids.length > 0 ? gids[0] : -1);
       } catch (IOException e) {
-        throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "the kernel gave no credentials for the caller: "
-            + e.getMessage());
+        throw new EdgeException(
+            EdgeException.Kind.UNIDENTIFIED,
+            "the kernel gave no credentials for the caller: " + e.getMessage());
       }
     }
-    return loopbackPeers.owner((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+    return loopbackPeers.owner(
+        (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
   }
 }

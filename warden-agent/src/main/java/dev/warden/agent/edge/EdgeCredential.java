@@ -10,12 +10,20 @@ import java.util.Objects;
  * application never sees it: where the target is, the user, the password (never logged: {@link
  * Secret}), and the lease it belongs to.
  *
- * @param engine the server's name for the target's kind ({@code postgres}, {@code mariadb},
- *     {@code redis}), or null when it did not say: a proxy refuses a credential for another engine
- *     rather than send its password in a protocol the target does not speak
+ * @param engine the server's name for the target's kind ({@code postgres}, {@code mariadb}, {@code
+ *     redis}), or null when it did not say: a proxy refuses a credential for another engine rather
+ *     than send its password in a protocol the target does not speak
  */
-public record EdgeCredential(String leaseId, String username, Secret password, String host, int port,
-    String database, Instant issuedAt, Instant expiresAt, String engine) {
+public record EdgeCredential(
+    String leaseId,
+    String username,
+    Secret password,
+    String host,
+    int port,
+    String database,
+    Instant issuedAt,
+    Instant expiresAt,
+    String engine) {
   public EdgeCredential {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");
@@ -26,8 +34,15 @@ public record EdgeCredential(String leaseId, String username, Secret password, S
   }
 
   /** A credential whose engine the server did not name. */
-  public EdgeCredential(String leaseId, String username, Secret password, String host, int port, String database,
-      Instant issuedAt, Instant expiresAt) {
+  public EdgeCredential(
+      String leaseId,
+      String username,
+      Secret password,
+      String host,
+      int port,
+      String database,
+      Instant issuedAt,
+      Instant expiresAt) {
     this(leaseId, username, password, host, port, database, issuedAt, expiresAt, null);
   }
 

@@ -13,7 +13,9 @@ public final class EdgeException extends Exception {
     UNIDENTIFIED,
     /** The server's policy refuses this workload this target. */
     DENIED,
-    /** The server, or the target behind it, cannot be reached, and no cached credential is valid. */
+    /**
+     * The server, or the target behind it, cannot be reached, and no cached credential is valid.
+     */
     UNAVAILABLE,
     /** The server answered something the agent cannot use. */
     FAILED

@@ -31,7 +31,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
-/** The network plumbing the MySQL and Redis proxies share: listening, connecting on, TLS to the target. */
+/**
+ * The network plumbing the MySQL and Redis proxies share: listening, connecting on, TLS to the
+ * target.
+ */
 public final class EdgeNet {
   private EdgeNet() {}
 
@@ -41,8 +44,9 @@ public final class EdgeNet {
    *
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
-  public static Channel listen(ProxySpec spec, EventLoopGroup group, Supplier<ChannelHandler> handler) {
-    return listen(spec, group, handler, ch -> { });
+  public static Channel listen(
+      ProxySpec spec, EventLoopGroup group, Supplier<ChannelHandler> handler) {
+    return listen(spec, group, handler, ch -> {});
   }
 
   /**
@@ -51,33 +55,46 @@ public final class EdgeNet {
    *
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
-  public static Channel listen(ProxySpec spec, EventLoopGroup group, Supplier<ChannelHandler> handler,
+  public static Channel listen(
+      ProxySpec spec,
+      EventLoopGroup group,
+      Supplier<ChannelHandler> handler,
       java.util.function.Consumer<Channel> accepted) {
-    ServerBootstrap b = new ServerBootstrap().group(group)
-        .childOption(ChannelOption.AUTO_READ, true)
-        .childHandler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            accepted.accept(ch);
-            ch.pipeline().addLast(handler.get());
-          }
-        });
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .childOption(ChannelOption.AUTO_READ, true)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    accepted.accept(ch);
+                    ch.pipeline().addLast(handler.get());
+                  }
+                });
     String name = spec.protocol().name().toLowerCase(Locale.ROOT);
     try {
       if (spec.listenUnix() != null) {
         Path abs = spec.listenUnix().toAbsolutePath();
         Files.createDirectories(abs.getParent());
-        Files.deleteIfExists(abs);  // a stale socket from a killed agent
-        Channel ch = b.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(abs.toString()))
-            .sync().channel();
+        Files.deleteIfExists(abs); // a stale socket from a killed agent
+        Channel ch =
+            b.channel(EpollServerDomainSocketChannel.class)
+                .bind(new DomainSocketAddress(abs.toString()))
+                .sync()
+                .channel();
         Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwxrwxrwx"));
         return ch;
       }
-      return b.channel(EpollServerSocketChannel.class).childOption(ChannelOption.TCP_NODELAY, true)
-          .bind(spec.listenTcp()).sync().channel();
+      return b.channel(EpollServerSocketChannel.class)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .bind(spec.listenTcp())
+          .sync()
+          .channel();
     } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException("cannot listen for the " + name + " proxy on " + spec.where() + ": "
-          + rootMessage(e), e instanceof IOException io ? io : new IOException(e));
+      throw new UncheckedIOException(
+          "cannot listen for the " + name + " proxy on " + spec.where() + ": " + rootMessage(e),
+          e instanceof IOException io ? io : new IOException(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while binding " + spec.where());
@@ -100,13 +117,18 @@ public final class EdgeNet {
 
   /** A TCP connection to the target on the client's event loop, so both sides run on one thread. */
   public static Bootstrap connector(EventLoop loop, ChannelHandler handler) {
-    return new Bootstrap().group(loop).channel(EpollSocketChannel.class)
+    return new Bootstrap()
+        .group(loop)
+        .channel(EpollSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(handler);
   }
 
-  /** The trust for the target's certificate ({@code upstream-ca}, else the JDK's), or null when TLS is disabled. */
+  /**
+   * The trust for the target's certificate ({@code upstream-ca}, else the JDK's), or null when TLS
+   * is disabled.
+   */
   public static SSLContext upstreamContext(ProxySpec spec) {
     if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
       return null;
@@ -128,7 +150,8 @@ public final class EdgeNet {
   /** Trust for {@code upstream-ca} (PEM), or the JDK's trust store when it is null. */
   public static TrustManagerFactory upstreamTrust(Path ca) {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (ca == null) {
         tmf.init((KeyStore) null);
         return tmf;
@@ -147,11 +170,15 @@ public final class EdgeNet {
       tmf.init(ks);
       return tmf;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read upstream-ca " + ca + ": " + e.getMessage(), e);
     }
   }
 
-  /** A client-mode TLS handler for the target, checking its host name when the spec says verify-full. */
+  /**
+   * A client-mode TLS handler for the target, checking its host name when the spec says
+   * verify-full.
+   */
   public static SslHandler upstreamTls(SSLContext ctx, ProxySpec spec, String host, int port) {
     SSLEngine engine = ctx.createSSLEngine(host, port);
     engine.setUseClientMode(true);

@@ -29,13 +29,18 @@ public abstract class ListeningProxy implements EdgeProxy {
    * @throws java.io.UncheckedIOException when the address cannot be bound (the message names it)
    */
   protected final void listen(EventLoopGroup group, Supplier<ChannelHandler> handler) {
-    listener = EdgeNet.listen(spec, group, () -> {
-      accepted.incrementAndGet();
-      return handler.get();
-    }, ch -> {
-      open.add(ch);
-      ch.closeFuture().addListener(f -> open.remove(ch));
-    });
+    listener =
+        EdgeNet.listen(
+            spec,
+            group,
+            () -> {
+              accepted.incrementAndGet();
+              return handler.get();
+            },
+            ch -> {
+              open.add(ch);
+              ch.closeFuture().addListener(f -> open.remove(ch));
+            });
   }
 
   @Override

@@ -7,10 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The spliced connections of every proxy, by the lease of the credential they were logged in
- * with: when the server says a lease ended (revoked, expired, its workload no longer served here),
- * the agent closes its connections — which matters most where the target cannot end them itself
- * (a brokered static password).
+ * The spliced connections of every proxy, by the lease of the credential they were logged in with:
+ * when the server says a lease ended (revoked, expired, its workload no longer served here), the
+ * agent closes its connections — which matters most where the target cannot end them itself (a
+ * brokered static password).
  */
 public final class LiveConnections {
   private final Map<String, Set<Channel>> byLease = new ConcurrentHashMap<>();
@@ -21,10 +21,16 @@ public final class LiveConnections {
       return;
     }
     byLease.computeIfAbsent(leaseId, k -> ConcurrentHashMap.newKeySet()).add(client);
-    client.closeFuture().addListener(f -> byLease.computeIfPresent(leaseId, (k, set) -> {
-      set.remove(client);
-      return set.isEmpty() ? null : set;
-    }));
+    client
+        .closeFuture()
+        .addListener(
+            f ->
+                byLease.computeIfPresent(
+                    leaseId,
+                    (k, set) -> {
+                      set.remove(client);
+                      return set.isEmpty() ? null : set;
+                    }));
   }
 
   /** Leases with at least one open connection. */

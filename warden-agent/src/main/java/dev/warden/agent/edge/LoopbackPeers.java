@@ -15,19 +15,19 @@ import java.util.Locale;
 
 /**
  * Who is on the other end of a loopback TCP connection. The kernel's socket table ({@code
- * /proc/net/tcp}, {@code tcp6}) gives the uid and inode of the socket bound to the client's
- * address and port; the process is the one holding that inode among its file descriptors.
+ * /proc/net/tcp}, {@code tcp6}) gives the uid and inode of the socket bound to the client's address
+ * and port; the process is the one holding that inode among its file descriptors.
  *
  * <p>The trust boundary: this proves which local process holds the connecting socket at the moment
  * of the check, in the agent's network namespaces, and that the socket was created by that
  * process's uid. A socket that several processes hold (inherited across {@code fork}, passed with
  * SCM_RIGHTS) is attributed to the one found — a sharing only a holder can arrange, so it grants
- * nothing a holder could not already do by relaying. A Unix socket, where the kernel names the
- * peer itself, is the stronger choice wherever the client can use one.
+ * nothing a holder could not already do by relaying. A Unix socket, where the kernel names the peer
+ * itself, is the stronger choice wherever the client can use one.
  *
  * <p>Cost: the kernel's socket table is read only up to the match, and the processes that held the
- * last sockets are looked at first — a connection pool reconnecting costs one process's
- * descriptor list, not the whole of {@code /proc}.
+ * last sockets are looked at first — a connection pool reconnecting costs one process's descriptor
+ * list, not the whole of {@code /proc}.
  */
 public final class LoopbackPeers {
   private final Path proc;
@@ -43,40 +43,56 @@ public final class LoopbackPeers {
   /**
    * @param client the connection's remote address (the client's socket)
    * @param local the connection's local address (the agent's listener)
-   * @throws EdgeException (UNIDENTIFIED) when the client is not local or its process cannot be found
+   * @throws EdgeException (UNIDENTIFIED) when the client is not local or its process cannot be
+   *     found
    */
-  public PeerCredentials owner(InetSocketAddress client, InetSocketAddress local) throws EdgeException {
+  public PeerCredentials owner(InetSocketAddress client, InetSocketAddress local)
+      throws EdgeException {
     if (!client.getAddress().isLoopbackAddress()) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "connection from " + client
-          + " refused: the agent serves only processes on this host (loopback or its Unix socket)");
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED,
+          "connection from "
+              + client
+              + " refused: the agent serves only processes on this host (loopback or its Unix socket)");
     }
     Socket s = find(client, local);
     if (s == null) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "no local socket matches the connection from "
-          + client + " (it closed, or belongs to another network namespace)");
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED,
+          "no local socket matches the connection from "
+              + client
+              + " (it closed, or belongs to another network namespace)");
     }
     int found = holder(s.inode(), s.uid());
     if (found < 0) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "no process holds the socket connecting from "
-          + client + " (the agent needs to read /proc/<pid>/fd: run it as root or with CAP_SYS_PTRACE)");
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED,
+          "no process holds the socket connecting from "
+              + client
+              + " (the agent needs to read /proc/<pid>/fd: run it as root or with CAP_SYS_PTRACE)");
     }
     int pid = found;
     int gid;
     try {
       gid = (Integer) Files.getAttribute(proc.resolve(Integer.toString(pid)), "unix:gid");
     } catch (IOException | RuntimeException e) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "process " + pid + " exited while being identified");
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED, "process " + pid + " exited while being identified");
     }
     return new PeerCredentials(pid, s.uid(), gid);
   }
 
   record Socket(int uid, long inode) {}
 
-  /** Where the last IPv4 client was found: Java clients use dual-stack sockets (tcp6), libpq plain IPv4. */
+  /**
+   * Where the last IPv4 client was found: Java clients use dual-stack sockets (tcp6), libpq plain
+   * IPv4.
+   */
   private volatile boolean v4InTcp6;
 
   private Socket find(InetSocketAddress client, InetSocketAddress local) throws EdgeException {
-    // an IPv4 connection is in tcp; one from a dual-stack socket is in tcp6 with v4-mapped addresses
+    // an IPv4 connection is in tcp; one from a dual-stack socket is in tcp6 with v4-mapped
+    // addresses
     String v6 = hex6(client.getAddress(), client.getPort());
     String v6Local = hex6(local.getAddress(), local.getPort());
     if (!(client.getAddress() instanceof Inet4Address)) {
@@ -99,8 +115,9 @@ public final class LoopbackPeers {
     Path table = proc.resolve("net").resolve(name);
     // read up to the match only: the kernel writes this table as it is read, and under load it
     // holds thousands of sockets
-    try (java.io.BufferedReader r = Files.newBufferedReader(table, java.nio.charset.StandardCharsets.US_ASCII)) {
-      r.readLine();  // header
+    try (java.io.BufferedReader r =
+        Files.newBufferedReader(table, java.nio.charset.StandardCharsets.US_ASCII)) {
+      r.readLine(); // header
       for (String line; (line = r.readLine()) != null; ) {
         Socket s = parseLine(line, want, peer);
         if (s != null) {
@@ -109,9 +126,10 @@ public final class LoopbackPeers {
       }
       return null;
     } catch (java.nio.file.NoSuchFileException e) {
-      return null;  // no IPv6 on this host
+      return null; // no IPv6 on this host
     } catch (IOException e) {
-      throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "cannot read " + table + ": " + e.getMessage());
+      throw new EdgeException(
+          EdgeException.Kind.UNIDENTIFIED, "cannot read " + table + ": " + e.getMessage());
     }
   }
 
@@ -123,12 +141,14 @@ public final class LoopbackPeers {
       m[10] = (byte) 0xff;
       m[11] = (byte) 0xff;
       System.arraycopy(b, 0, m, 12, 4);
-      return hex(m, port);  // not through InetAddress, which turns a mapped address back into IPv4
+      return hex(m, port); // not through InetAddress, which turns a mapped address back into IPv4
     }
     return hex(b, port);
   }
 
-  /** One line of /proc/net/tcp: the socket when its local and remote addresses are the ones wanted. */
+  /**
+   * One line of /proc/net/tcp: the socket when its local and remote addresses are the ones wanted.
+   */
   static Socket parseLine(String line, String local, String remote) {
     String[] f = line.trim().split("\\s+");
     if (f.length < 10 || !f[1].equalsIgnoreCase(local) || !f[2].equalsIgnoreCase(remote)) {
@@ -141,7 +161,10 @@ public final class LoopbackPeers {
     }
   }
 
-  /** The kernel's notation: each 32-bit word of the address in host (little-endian) order, then the port. */
+  /**
+   * The kernel's notation: each 32-bit word of the address in host (little-endian) order, then the
+   * port.
+   */
   static String hex(InetAddress a, int port) {
     return hex(a.getAddress(), port);
   }
@@ -156,7 +179,10 @@ public final class LoopbackPeers {
     return (s + ":" + String.format(Locale.ROOT, "%04X", port)).toUpperCase(Locale.ROOT);
   }
 
-  /** Pids that held the last sockets found, most recent first: the usual caller is a process seen before. */
+  /**
+   * Pids that held the last sockets found, most recent first: the usual caller is a process seen
+   * before.
+   */
   private final java.util.Deque<Integer> recent = new java.util.ArrayDeque<>();
 
   private int holder(long inode, int uid) {
@@ -174,7 +200,8 @@ public final class LoopbackPeers {
     // the processes of the socket's uid first (one stat each, cheaper than listing descriptors),
     // then the others: a socket can be passed to a process of another uid
     List<Path> others = new ArrayList<>();
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(proc, p -> isPid(p.getFileName().toString()))) {
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(proc, p -> isPid(p.getFileName().toString()))) {
       for (Path p : procs) {
         int pid = Integer.parseInt(p.getFileName().toString());
         if (first.contains(pid)) {

@@ -8,8 +8,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * After authentication: bytes from one side are written to the other unchanged. Writes are flushed
- * once per read burst, and a side stops reading while the other cannot keep up (its outbound
- * buffer is over the high-water mark), so a slow client never makes the agent buffer a result set.
+ * once per read burst, and a side stops reading while the other cannot keep up (its outbound buffer
+ * is over the high-water mark), so a slow client never makes the agent buffer a result set.
  */
 public class Pipe extends ChannelInboundHandlerAdapter {
   protected final Channel other;

@@ -7,19 +7,44 @@ import java.util.List;
 /**
  * How an agent runs.
  *
- * @param joinToken single-use bootstrap token (first start only; afterwards the persisted session is used)
- * @param platformTokenFile a file holding a platform token (e.g. a projected service-account token),
- *     re-read at every attestation because the platform rotates it
+ * @param joinToken single-use bootstrap token (first start only; afterwards the persisted session
+ *     is used)
+ * @param platformTokenFile a file holding a platform token (e.g. a projected service-account
+ *     token), re-read at every attestation because the platform rotates it
  * @param dataDir where the agent keeps its own key, SVID and session (0600), so a restart does not
  *     need a new join token while the session is valid
  * @param serverCa PEM CA certificates to trust for an HTTPS server (for example the trust bundle of
  *     a server with tls.selfIssued); null: the JDK's default trust store
  */
-public record AgentOptions(String serverUrl, Path socket, Path dataDir, String joinToken, Path platformTokenFile,
-    Duration syncInterval, Duration maxBackoff, List<FileSink> sinks, Path serverCa) {
-  public AgentOptions(String serverUrl, Path socket, Path dataDir, String joinToken, Path platformTokenFile,
-      Duration syncInterval, Duration maxBackoff, List<FileSink> sinks) {
-    this(serverUrl, socket, dataDir, joinToken, platformTokenFile, syncInterval, maxBackoff, sinks, null);
+public record AgentOptions(
+    String serverUrl,
+    Path socket,
+    Path dataDir,
+    String joinToken,
+    Path platformTokenFile,
+    Duration syncInterval,
+    Duration maxBackoff,
+    List<FileSink> sinks,
+    Path serverCa) {
+  public AgentOptions(
+      String serverUrl,
+      Path socket,
+      Path dataDir,
+      String joinToken,
+      Path platformTokenFile,
+      Duration syncInterval,
+      Duration maxBackoff,
+      List<FileSink> sinks) {
+    this(
+        serverUrl,
+        socket,
+        dataDir,
+        joinToken,
+        platformTokenFile,
+        syncInterval,
+        maxBackoff,
+        sinks,
+        null);
   }
 
   public AgentOptions {

@@ -36,8 +36,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The agent's state and its loop: attests the node, keeps its session renewed, syncs the
  * registrations it may serve, keeps an X.509-SVID for each (renewed at half-life, each with a fresh
- * key), caches JWT-SVIDs, writes file sinks, and serves all of it to the Workload API as an
- * {@link IdentitySource}. When the server is unreachable it keeps serving cached unexpired SVIDs and
+ * key), caches JWT-SVIDs, writes file sinks, and serves all of it to the Workload API as an {@link
+ * IdentitySource}. When the server is unreachable it keeps serving cached unexpired SVIDs and
  * retries with exponential backoff and jitter.
  */
 public final class AgentRuntime implements IdentitySource, AutoCloseable {
@@ -45,7 +45,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private static final int PAGE = 1000;
   private static final int BATCH = 100;
 
-  record Session(SpiffeId id, List<X509Certificate> chain, PrivateKey key, String token, Instant issuedAt,
+  record Session(
+      SpiffeId id,
+      List<X509Certificate> chain,
+      PrivateKey key,
+      String token,
+      Instant issuedAt,
       Instant expiresAt) {}
 
   record Entry(SpiffeId id, Set<Selector> selectors, Instant expiresAt) {}
@@ -64,7 +69,9 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * @param unreadable declarations this agent could not read (a field a newer server added), by
    *     name, with the reason: reported back as failed, never guessed at
    */
-  public record DeclaredProxySet(String version, List<dev.warden.core.edge.ProxyDeclaration> proxies,
+  public record DeclaredProxySet(
+      String version,
+      List<dev.warden.core.edge.ProxyDeclaration> proxies,
       Map<String, String> unreadable) {
     public DeclaredProxySet {
       proxies = List.copyOf(proxies);
@@ -84,12 +91,15 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private volatile Session session;
   private volatile Bundle bundle = new Bundle("", List.of(), List.of(), -1);
   private volatile long revision;
-  private volatile DeclaredProxySet declaredProxies = new DeclaredProxySet(null, List.of(), Map.of());
+  private volatile DeclaredProxySet declaredProxies =
+      new DeclaredProxySet(null, List.of(), Map.of());
   private final List<Runnable> cycleListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
   private volatile Instant lastSuccess;
+
   /** Why the server could not be reached, and since when; null while it answers. */
   private volatile ServerException serverFailure;
+
   private volatile Instant unreachableSince;
   private Thread loop;
 
@@ -109,8 +119,13 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     if (persisted != null && clock.instant().isBefore(persisted.expiresAt())) {
       session = persisted;
       server.useIdentity(persisted.chain(), persisted.key());
-      LOG.log(System.Logger.Level.INFO, "resumed agent session " + persisted.id() + " (valid until "
-          + persisted.expiresAt() + ")");
+      LOG.log(
+          System.Logger.Level.INFO,
+          "resumed agent session "
+              + persisted.id()
+              + " (valid until "
+              + persisted.expiresAt()
+              + ")");
     }
     cycle();
     loop = Thread.ofPlatform().name("warden-agent-sync").daemon(true).start(this::run);
@@ -132,8 +147,14 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         long cap = Math.min(backoff.toMillis(), options.maxBackoff().toMillis());
         wait = Duration.ofMillis(cap / 2 + jitter(cap / 2 + 1));
         backoff = backoff.multipliedBy(2);
-        LOG.log(System.Logger.Level.WARNING, "server call failed (" + e.getMessage() + "); serving cached SVIDs, "
-            + "retrying in " + wait.toMillis() + " ms");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "server call failed ("
+                + e.getMessage()
+                + "); serving cached SVIDs, "
+                + "retrying in "
+                + wait.toMillis()
+                + " ms");
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "agent cycle failed", e);
       }
@@ -145,7 +166,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
   }
 
-  @SuppressForbidden("backoff jitter spreads retries over time; it guards no secret, so SecureRandom buys nothing")
+  @SuppressForbidden(
+      "backoff jitter spreads retries over time; it guards no secret, so SecureRandom buys nothing")
   private static long jitter(long bound) {
     return ThreadLocalRandom.current().nextLong(bound);
   }
@@ -161,7 +183,9 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       writeSinks(now, changed);
       lastSuccess = now;
       if (serverFailure != null) {
-        LOG.log(System.Logger.Level.INFO, "the server answers again (unreachable since " + unreachableSince + ")");
+        LOG.log(
+            System.Logger.Level.INFO,
+            "the server answers again (unreachable since " + unreachableSince + ")");
         serverFailure = null;
         unreachableSince = null;
       }
@@ -171,7 +195,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       cycleListeners.forEach(AgentRuntime::safeRun);
     } catch (ServerException e) {
       if (e.status() == 401) {
-        // the server no longer knows the session (expired, replaced, banned): attest again next round
+        // the server no longer knows the session (expired, replaced, banned): attest again next
+        // round
         LOG.log(System.Logger.Level.WARNING, "agent session refused: " + e.getMessage());
         session = null;
       }
@@ -203,21 +228,31 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       try {
         token = Files.readString(options.platformTokenFile()).trim();
       } catch (IOException e) {
-        throw new ServerException(0, "no_evidence", "cannot read the platform token " + options.platformTokenFile()
-            + ": " + e.getMessage());
+        throw new ServerException(
+            0,
+            "no_evidence",
+            "cannot read the platform token "
+                + options.platformTokenFile()
+                + ": "
+                + e.getMessage());
       }
       r = server.attestWithPlatformToken(token, Keys.csr(kp, null));
     } else if (options.joinToken() != null) {
       r = server.attestWithJoinToken(options.joinToken(), Keys.csr(kp, null));
     } else {
-      throw new ServerException(401, "no_evidence", "no valid session and no way to attest: give --join-token "
-          + "(a new one, they are single use) or --platform-token-file");
+      throw new ServerException(
+          401,
+          "no_evidence",
+          "no valid session and no way to attest: give --join-token "
+              + "(a new one, they are single use) or --platform-token-file");
     }
     session = toSession(r, kp.getPrivate());
     server.useIdentity(session.chain(), session.key());
     revision = 0;
     saveState();
-    LOG.log(System.Logger.Level.INFO, "attested as " + session.id() + " (session until " + session.expiresAt() + ")");
+    LOG.log(
+        System.Logger.Level.INFO,
+        "attested as " + session.id() + " (session until " + session.expiresAt() + ")");
   }
 
   private boolean syncEntries() throws ServerException {
@@ -278,8 +313,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         ok.add((dev.warden.core.edge.ProxyDeclaration) dev.warden.core.document.Documents.parse(d));
       } catch (dev.warden.core.error.ValidationException | ClassCastException e) {
         String name = d.path("metadata").path("name").asText("");
-        LOG.log(System.Logger.Level.WARNING, "cannot read the declaration of proxy '" + name + "': " + e.getMessage());
-        unreadable.put(name, "this agent cannot read the declaration (" + e.getMessage() + "); upgrade the agent");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot read the declaration of proxy '" + name + "': " + e.getMessage());
+        unreadable.put(
+            name,
+            "this agent cannot read the declaration (" + e.getMessage() + "); upgrade the agent");
       }
     }
     declaredProxies = new DeclaredProxySet(p.path("version").asText(), ok, unreadable);
@@ -291,8 +330,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   }
 
   /**
-   * Runs {@code listener} after every successful cycle (on the sync thread), whether or not anything
-   * changed; closing the returned handle removes it.
+   * Runs {@code listener} after every successful cycle (on the sync thread), whether or not
+   * anything changed; closing the returned handle removes it.
    */
   public AutoCloseable afterEachCycle(Runnable listener) {
     cycleListeners.add(listener);
@@ -302,10 +341,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   /**
    * Tells the server how the proxies declared for this agent fare, replacing its last report.
    *
-   * @return how many of them the server recorded (it drops those it does not declare for this agent)
+   * @return how many of them the server recorded (it drops those it does not declare for this
+   *     agent)
    * @throws ServerException when there is no session or the server did not take them
    */
-  public int reportProxies(List<dev.warden.core.agent.ProxyStatus> statuses) throws ServerException {
+  public int reportProxies(List<dev.warden.core.agent.ProxyStatus> statuses)
+      throws ServerException {
     Session s = session;
     if (s == null) {
       throw new ServerException(0, "no_session", "the agent has not attested yet");
@@ -338,7 +379,9 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     Map<String, KeyPair> keys = new HashMap<>();
     for (Entry e : entries.values()) {
       Cached c = svids.get(e.id().toString());
-      if (c == null || !now.isBefore(c.issuedAt().plus(Duration.between(c.issuedAt(), c.expiresAt()).dividedBy(2)))) {
+      if (c == null
+          || !now.isBefore(
+              c.issuedAt().plus(Duration.between(c.issuedAt(), c.expiresAt()).dividedBy(2)))) {
         KeyPair kp = Keys.newKeyPair();
         keys.put(e.id().toString(), kp);
         reqs.add(new ServerClient.SvidRequest(e.id().toString(), Keys.csr(kp, e.id())));
@@ -346,18 +389,27 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
     boolean changed = false;
     for (int i = 0; i < reqs.size(); i += BATCH) {
-      JsonNode r = server.x509Svids(session.token(), reqs.subList(i, Math.min(reqs.size(), i + BATCH)));
+      JsonNode r =
+          server.x509Svids(session.token(), reqs.subList(i, Math.min(reqs.size(), i + BATCH)));
       for (JsonNode s : r.path("svids")) {
         String id = s.path("spiffe_id").asText();
         if (s.has("error")) {
-          LOG.log(System.Logger.Level.WARNING, "server refused an SVID for " + id + ": " + s.path("message").asText());
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "server refused an SVID for " + id + ": " + s.path("message").asText());
           continue;
         }
         List<X509Certificate> chain = new ArrayList<>();
-        s.path("chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+        s.path("chain")
+            .forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
         X509Certificate leaf = chain.getFirst();
-        svids.put(id, new Cached(new X509Svid(SpiffeId.parse(id), List.copyOf(chain), keys.get(id).getPrivate(), null),
-            now, leaf.getNotAfter().toInstant()));
+        svids.put(
+            id,
+            new Cached(
+                new X509Svid(
+                    SpiffeId.parse(id), List.copyOf(chain), keys.get(id).getPrivate(), null),
+                now,
+                leaf.getNotAfter().toInstant()));
         changed = true;
       }
     }
@@ -381,11 +433,13 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         continue;
       }
       try {
-        SinkWriter.write(sink, c.svid(), bundle.x509(), aud -> jwtSvid(sink.spiffeId(), List.of(aud)));
+        SinkWriter.write(
+            sink, c.svid(), bundle.x509(), aud -> jwtSvid(sink.spiffeId(), List.of(aud)));
         sinkWritten.put(id, now);
       } catch (IOException | IdentityException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "cannot write files for " + id + " to " + sink.directory() + ": "
-            + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot write files for " + id + " to " + sink.directory() + ": " + e.getMessage());
       }
     }
   }
@@ -397,7 +451,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     Instant now = clock.instant();
     List<X509Svid> out = new ArrayList<>();
     for (Entry e : entries.values()) {
-      if (callerSelectors.containsAll(e.selectors()) && (e.expiresAt() == null || now.isBefore(e.expiresAt()))) {
+      if (callerSelectors.containsAll(e.selectors())
+          && (e.expiresAt() == null || now.isBefore(e.expiresAt()))) {
         Cached c = svids.get(e.id().toString());
         if (c != null && now.isBefore(c.expiresAt())) {
           out.add(c.svid());
@@ -442,11 +497,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       if (e.status() == 403) {
         // refused by policy now: never fall back to a token minted before the policy changed
         jwts.remove(key);
-        throw new IdentityException("the server refused a JWT-SVID for " + id + " (" + e.error() + "): "
-            + e.getMessage(), true);
+        throw new IdentityException(
+            "the server refused a JWT-SVID for " + id + " (" + e.error() + "): " + e.getMessage(),
+            true);
       }
       if (cached != null && now.isBefore(cached.expiresAt())) {
-        return cached.token();  // server unreachable: an unexpired cached token is still valid
+        return cached.token(); // server unreachable: an unexpired cached token is still valid
       }
       throw new IdentityException("cannot get a JWT-SVID for " + id + ": " + e.getMessage());
     }
@@ -455,8 +511,10 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   @Override
   public String cachedJwtSvid(SpiffeId id, List<String> audience) {
     Jwt cached = jwts.get(jwtKey(id.toString(), audience));
-    return cached != null && clock.instant().isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))
-        ? cached.token() : null;
+    return cached != null
+            && clock.instant().isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))
+        ? cached.token()
+        : null;
   }
 
   @Override
@@ -466,11 +524,13 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   }
 
   /**
-   * Sends connection events of the agent's proxies to the server's audit log, with the agent's session.
+   * Sends connection events of the agent's proxies to the server's audit log, with the agent's
+   * session.
    *
    * @throws ServerException when there is no session or the server did not take them
    */
-  public void reportConnections(List<dev.warden.core.agent.ProxiedConnection> events) throws ServerException {
+  public void reportConnections(List<dev.warden.core.agent.ProxiedConnection> events)
+      throws ServerException {
     Session s = session;
     if (s == null) {
       throw new ServerException(0, "no_session", "the agent has not attested yet");
@@ -482,7 +542,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * A TLS server certificate for the agent's proxy of {@code resource}, from the trust domain's CA;
    * a fresh key each time.
    */
-  public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(String resource) throws ServerException {
+  public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(String resource)
+      throws ServerException {
     return edgeCertificate(resource, null);
   }
 
@@ -490,8 +551,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * A certificate for the proxy of {@code resource}; with a {@code destination}, one naming that
    * outside host (the resource's declared destination) for the HTTP egress proxy.
    */
-  public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(String resource, String destination)
-      throws ServerException {
+  public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(
+      String resource, String destination) throws ServerException {
     Session s = session;
     if (s == null) {
       throw new ServerException(0, "no_session", "the agent has not attested yet");
@@ -500,11 +561,14 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     JsonNode r = server.edgeCertificate(s.token(), Keys.csr(kp, s.id()), resource, destination);
     List<X509Certificate> chain = new ArrayList<>();
     r.path("chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
-    return new dev.warden.agent.edge.ClientTls.Certificate(chain, kp.getPrivate(),
-        Instant.parse(r.path("expires_at").asText()));
+    return new dev.warden.agent.edge.ClientTls.Certificate(
+        chain, kp.getPrivate(), Instant.parse(r.path("expires_at").asText()));
   }
 
-  /** Which of these leases ended (revoked, expired, unknown, or of a workload this agent no longer serves). */
+  /**
+   * Which of these leases ended (revoked, expired, unknown, or of a workload this agent no longer
+   * serves).
+   */
   public List<String> endedLeases(List<String> leaseIds) throws ServerException {
     Session s = session;
     if (s == null) {
@@ -534,8 +598,14 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * @param missing registrations this agent serves that have no unexpired X.509-SVID
    * @param nextExpiry when the first cached X.509-SVID expires; null when none is cached
    */
-  public record Health(Condition condition, Instant lastSync, Instant unreachableSince, String serverError,
-      int valid, int missing, Instant nextExpiry) {}
+  public record Health(
+      Condition condition,
+      Instant lastSync,
+      Instant unreachableSince,
+      String serverError,
+      int valid,
+      int missing,
+      Instant nextExpiry) {}
 
   /** How the agent fares now: whether the server answers, and what the cache still covers. */
   public Health health() {
@@ -545,7 +615,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     Instant next = null;
     for (Entry e : entries.values()) {
       if (e.expiresAt() != null && !now.isBefore(e.expiresAt())) {
-        continue;  // a registration that ended is not served, with or without an SVID
+        continue; // a registration that ended is not served, with or without an SVID
       }
       Cached c = svids.get(e.id().toString());
       if (c != null && now.isBefore(c.expiresAt())) {
@@ -556,9 +626,16 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       }
     }
     ServerException f = serverFailure;
-    Condition condition = f == null ? Condition.SYNCED : missing > 0 ? Condition.EXPIRED : Condition.SERVING_CACHED;
-    return new Health(condition, lastSuccess, f == null ? null : unreachableSince, f == null ? null : f.getMessage(),
-        valid, missing, next);
+    Condition condition =
+        f == null ? Condition.SYNCED : missing > 0 ? Condition.EXPIRED : Condition.SERVING_CACHED;
+    return new Health(
+        condition,
+        lastSuccess,
+        f == null ? null : unreachableSince,
+        f == null ? null : f.getMessage(),
+        valid,
+        missing,
+        next);
   }
 
   /** When the last cycle succeeded (null before the first). */
@@ -609,20 +686,30 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     Set<Selector> sel = new LinkedHashSet<>();
     e.path("selectors").forEach(n -> sel.add(Selector.parse(n.asText())));
     String exp = e.path("expires_at").asText(null);
-    return new Entry(SpiffeId.parse(e.path("spiffe_id").asText()), Set.copyOf(sel), exp == null ? null : Instant.parse(exp));
+    return new Entry(
+        SpiffeId.parse(e.path("spiffe_id").asText()),
+        Set.copyOf(sel),
+        exp == null ? null : Instant.parse(exp));
   }
 
   private Session toSession(JsonNode r, PrivateKey key) {
     List<X509Certificate> chain = new ArrayList<>();
-    r.path("svid_chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
-    return new Session(SpiffeId.parse(r.path("spiffe_id").asText()), List.copyOf(chain), key,
-        r.path("session_token").asText(), clock.instant(), Instant.parse(r.path("expires_at").asText()));
+    r.path("svid_chain")
+        .forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+    return new Session(
+        SpiffeId.parse(r.path("spiffe_id").asText()),
+        List.copyOf(chain),
+        key,
+        r.path("session_token").asText(),
+        clock.instant(),
+        Instant.parse(r.path("expires_at").asText()));
   }
 
   static X509Certificate certificate(byte[] der) {
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new java.io.ByteArrayInputStream(der));
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new java.io.ByteArrayInputStream(der));
     } catch (java.security.cert.CertificateException e) {
       throw new IllegalStateException("the server sent a certificate that cannot be parsed", e);
     }
@@ -645,10 +732,16 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       }
     }
     try {
-      AtomicFiles.write(stateFile, o.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PRIVATE);
+      AtomicFiles.write(
+          stateFile, o.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PRIVATE);
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot persist the agent session to " + stateFile + " (a restart will "
-          + "need new evidence): " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot persist the agent session to "
+              + stateFile
+              + " (a restart will "
+              + "need new evidence): "
+              + e.getMessage());
     }
   }
 
@@ -658,14 +751,25 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
     try {
       JsonNode o = ServerClient.JSON.readTree(Files.readAllBytes(stateFile));
-      PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(
-          Base64.getDecoder().decode(o.path("key_pkcs8").asText())));
+      PrivateKey key =
+          KeyFactory.getInstance("EC")
+              .generatePrivate(
+                  new PKCS8EncodedKeySpec(
+                      Base64.getDecoder().decode(o.path("key_pkcs8").asText())));
       List<X509Certificate> chain = new ArrayList<>();
-      o.path("svid_chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
-      return new Session(SpiffeId.parse(o.path("spiffe_id").asText()), chain, key, o.path("session_token").asText(),
-          Instant.parse(o.path("issued_at").asText()), Instant.parse(o.path("expires_at").asText()));
+      o.path("svid_chain")
+          .forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+      return new Session(
+          SpiffeId.parse(o.path("spiffe_id").asText()),
+          chain,
+          key,
+          o.path("session_token").asText(),
+          Instant.parse(o.path("issued_at").asText()),
+          Instant.parse(o.path("expires_at").asText()));
     } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "ignoring unreadable agent state " + stateFile + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "ignoring unreadable agent state " + stateFile + ": " + e.getMessage());
       return null;
     }
   }

@@ -18,11 +18,13 @@ final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  static void write(Path target, byte[] content, Set<PosixFilePermission> perms) throws IOException {
+  static void write(Path target, byte[] content, Set<PosixFilePermission> perms)
+      throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-        PosixFilePermissions.asFileAttribute(perms));
+    Path tmp =
+        Files.createTempFile(
+            dir, "." + target.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(perms));
     try {
       Files.write(tmp, content);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

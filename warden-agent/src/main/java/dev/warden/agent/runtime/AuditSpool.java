@@ -25,10 +25,10 @@ import java.util.Map;
  * The proxies' connection events on their way to the server's audit log, kept on disk until the
  * server has them. Each event is appended to {@code current.jsonl} and handed to the operating
  * system at once (so an agent killed the next instant loses nothing); every interval the file is
- * synced, renamed to a closed segment and a new one started, and closed segments are sent in
- * order and deleted only after the server acknowledged them. A segment left by a previous run is
- * sent first. Delivery is at least once: an acknowledgement lost on the way means the segment is
- * sent again, with the same event ids.
+ * synced, renamed to a closed segment and a new one started, and closed segments are sent in order
+ * and deleted only after the server acknowledged them. A segment left by a previous run is sent
+ * first. Delivery is at least once: an acknowledgement lost on the way means the segment is sent
+ * again, with the same event ids.
  */
 public final class AuditSpool implements ConnectionAudit, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AuditSpool.class.getName());
@@ -53,17 +53,22 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     this.sender = sender;
     this.clock = clock;
     Files.createDirectories(dir);
-    rotate();  // what a previous run left in current.jsonl becomes the first segment to send
-    shipper = Thread.ofPlatform().daemon(true).name("warden-agent-audit").start(() -> {
-      while (running) {
-        try {
-          Thread.sleep(interval);
-        } catch (InterruptedException e) {
-          return;
-        }
-        ship();
-      }
-    });
+    rotate(); // what a previous run left in current.jsonl becomes the first segment to send
+    shipper =
+        Thread.ofPlatform()
+            .daemon(true)
+            .name("warden-agent-audit")
+            .start(
+                () -> {
+                  while (running) {
+                    try {
+                      Thread.sleep(interval);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    ship();
+                  }
+                });
   }
 
   @Override
@@ -72,24 +77,39 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     synchronized (this) {
       try {
         if (current == null) {
-          current = Files.newBufferedWriter(dir.resolve("current.jsonl"), StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          current =
+              Files.newBufferedWriter(
+                  dir.resolve("current.jsonl"),
+                  StandardCharsets.UTF_8,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND);
         }
         current.write(line);
         current.flush();
       } catch (IOException ex) {
-        LOG.log(System.Logger.Level.ERROR, "cannot spool a connection event to " + dir + " (" + ex.getMessage()
-            + "); it is lost: " + line.strip());
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "cannot spool a connection event to "
+                + dir
+                + " ("
+                + ex.getMessage()
+                + "); it is lost: "
+                + line.strip());
       }
     }
   }
 
-  /** Closes the current file, sends every closed segment the server does not have yet. Package-private for tests. */
+  /**
+   * Closes the current file, sends every closed segment the server does not have yet.
+   * Package-private for tests.
+   */
   synchronized void ship() {
     try {
       rotate();
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot rotate the connection event spool in " + dir + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot rotate the connection event spool in " + dir + ": " + e.getMessage());
     }
     List<Path> closed = new ArrayList<>();
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*.jsonl")) {
@@ -106,9 +126,14 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
         }
         Files.delete(seg);
       } catch (ServerException e) {
-        LOG.log(System.Logger.Level.WARNING, "the server did not take connection events (" + e.getMessage()
-            + "); they stay in " + seg + " and are sent again");
-        return;  // in order: later segments wait for this one
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "the server did not take connection events ("
+                + e.getMessage()
+                + "); they stay in "
+                + seg
+                + " and are sent again");
+        return; // in order: later segments wait for this one
       } catch (IOException e) {
         LOG.log(System.Logger.Level.WARNING, "cannot read " + seg + ": " + e.getMessage());
         return;
@@ -139,9 +164,11 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     }
     if (Files.exists(cur) && Files.size(cur) > 0) {
       try (FileChannel ch = FileChannel.open(cur, StandardOpenOption.WRITE)) {
-        ch.force(true);  // on disk before it is a segment: survives a machine crash from here on
+        ch.force(true); // on disk before it is a segment: survives a machine crash from here on
       }
-      String name = String.format(java.util.Locale.ROOT, "segment-%019d-%06d.jsonl", clock.millis(), segments++);
+      String name =
+          String.format(
+              java.util.Locale.ROOT, "segment-%019d-%06d.jsonl", clock.millis(), segments++);
       Files.move(cur, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
   }
@@ -182,9 +209,17 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
   static ProxiedConnection parse(JsonNode o) {
     Map<String, String> caller = new LinkedHashMap<>();
     o.path("caller").properties().forEach(f -> caller.put(f.getKey(), f.getValue().asText()));
-    return new ProxiedConnection(o.path("id").asText(), Instant.parse(o.path("at").asText()),
-        ProxiedConnection.Outcome.parse(o.path("outcome").asText()), text(o, "protocol"), text(o, "listener"),
-        text(o, "resource"), text(o, "workload"), text(o, "lease_id"), text(o, "destination"), text(o, "reason"),
+    return new ProxiedConnection(
+        o.path("id").asText(),
+        Instant.parse(o.path("at").asText()),
+        ProxiedConnection.Outcome.parse(o.path("outcome").asText()),
+        text(o, "protocol"),
+        text(o, "listener"),
+        text(o, "resource"),
+        text(o, "workload"),
+        text(o, "lease_id"),
+        text(o, "destination"),
+        text(o, "reason"),
         caller);
   }
 
@@ -202,6 +237,6 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    ship();  // a last attempt; what the server does not take stays on disk for the next start
+    ship(); // a last attempt; what the server does not take stays on disk for the next start
   }
 }

@@ -54,9 +54,16 @@ final class EdgeCertificates implements ClientTls {
         if (c != null && now.isBefore(c.expiresAt())) {
           return c;
         }
-        throw new EdgeException(e.status() == 404 || e.status() == 403 ? EdgeException.Kind.DENIED
-            : EdgeException.Kind.UNAVAILABLE, "no TLS certificate for " + (destination == null
-                ? "the proxy of " + resource : destination + " (resource " + resource + ")") + ": " + e.getMessage());
+        throw new EdgeException(
+            e.status() == 404 || e.status() == 403
+                ? EdgeException.Kind.DENIED
+                : EdgeException.Kind.UNAVAILABLE,
+            "no TLS certificate for "
+                + (destination == null
+                    ? "the proxy of " + resource
+                    : destination + " (resource " + resource + ")")
+                + ": "
+                + e.getMessage());
       }
     }
   }

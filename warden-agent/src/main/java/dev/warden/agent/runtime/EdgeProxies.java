@@ -5,12 +5,12 @@ import dev.warden.agent.edge.CredentialCache;
 import dev.warden.agent.edge.EdgeContext;
 import dev.warden.agent.edge.EdgeProxy;
 import dev.warden.agent.edge.LoopbackPeers;
-import dev.warden.core.edge.ProxySpec;
 import dev.warden.agent.edge.mysql.MysqlProxy;
 import dev.warden.agent.edge.postgres.PostgresProxy;
 import dev.warden.agent.edge.redis.RedisProxy;
 import dev.warden.agent.workloadapi.IdentitySource;
 import dev.warden.agent.workloadapi.WorkloadAttestor;
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import java.time.Clock;
@@ -21,8 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's credential-injecting proxies (docs/edge.md): one event loop per core shared by all
- * of them, attestation and server calls on virtual threads, one credential cache.
+ * The agent's credential-injecting proxies (docs/edge.md): one event loop per core shared by all of
+ * them, attestation and server calls on virtual threads, one credential cache.
  */
 public final class EdgeProxies implements AutoCloseable {
   private final EventLoopGroup group;
@@ -30,13 +30,18 @@ public final class EdgeProxies implements AutoCloseable {
   private final CredentialCache credentials;
   private final AuditSpool spool;
   private final Clock clock;
-  private final dev.warden.agent.edge.LiveConnections live = new dev.warden.agent.edge.LiveConnections();
+  private final dev.warden.agent.edge.LiveConnections live =
+      new dev.warden.agent.edge.LiveConnections();
   private final List<EdgeProxy> proxies = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Callers callers;
   private dev.warden.agent.edge.ClientTls tls;
   private LoopbackPeers peers;
 
-  private EdgeProxies(EventLoopGroup group, ExecutorService executor, CredentialCache credentials, AuditSpool spool,
+  private EdgeProxies(
+      EventLoopGroup group,
+      ExecutorService executor,
+      CredentialCache credentials,
+      AuditSpool spool,
       Clock clock) {
     this.clock = clock;
     this.spool = spool;
@@ -45,10 +50,21 @@ public final class EdgeProxies implements AutoCloseable {
     this.credentials = credentials;
   }
 
-  /** Starts the proxies of a running agent: Unix attestation, its session for events and certificates. */
-  public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, AgentRuntime runtime, Clock clock) {
-    EdgeProxies e = start(specs, options, runtime, new dev.warden.agent.workloadapi.UnixAttestor(),
-        runtime::reportConnections, new EdgeCertificates(runtime, clock), clock);
+  /**
+   * Starts the proxies of a running agent: Unix attestation, its session for events and
+   * certificates.
+   */
+  public static EdgeProxies start(
+      List<ProxySpec> specs, AgentOptions options, AgentRuntime runtime, Clock clock) {
+    EdgeProxies e =
+        start(
+            specs,
+            options,
+            runtime,
+            new dev.warden.agent.workloadapi.UnixAttestor(),
+            runtime::reportConnections,
+            new EdgeCertificates(runtime, clock),
+            clock);
     e.watchLeases(runtime::endedLeases, java.time.Duration.ofSeconds(2));
     return e;
   }
@@ -64,8 +80,11 @@ public final class EdgeProxies implements AutoCloseable {
    * closes those connections, drops those credentials, and records the closing for the audit log.
    */
   public void watchLeases(EndedLeases server, java.time.Duration interval) {
-    group.scheduleAtFixedRate(() -> executor.execute(() -> checkLeases(server)), interval.toMillis(),
-        interval.toMillis(), TimeUnit.MILLISECONDS);
+    group.scheduleAtFixedRate(
+        () -> executor.execute(() -> checkLeases(server)),
+        interval.toMillis(),
+        interval.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** One check; package-private for tests. */
@@ -79,17 +98,30 @@ public final class EdgeProxies implements AutoCloseable {
     for (int i = 0; i < all.size(); i += dev.warden.core.agent.AgentLeases.MAX_IDS) {
       List<String> ended;
       try {
-        ended = server.ended(all.subList(i, Math.min(all.size(), i + dev.warden.core.agent.AgentLeases.MAX_IDS)));
+        ended =
+            server.ended(
+                all.subList(
+                    i, Math.min(all.size(), i + dev.warden.core.agent.AgentLeases.MAX_IDS)));
       } catch (ServerException ex) {
-        return;  // the server is away: the target still ends revoked users' sessions itself
+        return; // the server is away: the target still ends revoked users' sessions itself
       }
       for (String id : ended) {
         credentials.discardLease(id);
         int n = live.close(id);
         if (n > 0) {
-          spool.record(new dev.warden.core.agent.ProxiedConnection(java.util.UUID.randomUUID().toString(),
-              clock.instant(), dev.warden.core.agent.ProxiedConnection.Outcome.ENDED, null, null, null, null, id, null,
-              "closed " + n + " connection(s): the credential's lease ended", java.util.Map.of()));
+          spool.record(
+              new dev.warden.core.agent.ProxiedConnection(
+                  java.util.UUID.randomUUID().toString(),
+                  clock.instant(),
+                  dev.warden.core.agent.ProxiedConnection.Outcome.ENDED,
+                  null,
+                  null,
+                  null,
+                  null,
+                  id,
+                  null,
+                  "closed " + n + " connection(s): the credential's lease ended",
+                  java.util.Map.of()));
         }
       }
     }
@@ -101,20 +133,40 @@ public final class EdgeProxies implements AutoCloseable {
    * @throws IllegalArgumentException when the server is not HTTPS, or a proxy's options are wrong
    * @throws java.io.UncheckedIOException when an address cannot be bound
    */
-  public static EdgeProxies start(List<ProxySpec> specs, AgentOptions options, IdentitySource identities,
-      WorkloadAttestor attestor, AuditSpool.Sender reporter, dev.warden.agent.edge.ClientTls certificates,
+  public static EdgeProxies start(
+      List<ProxySpec> specs,
+      AgentOptions options,
+      IdentitySource identities,
+      WorkloadAttestor attestor,
+      AuditSpool.Sender reporter,
+      dev.warden.agent.edge.ClientTls certificates,
       Clock clock) {
     AuditSpool spool;
     try {
-      spool = new AuditSpool(options.dataDir().resolve("connection-spool"), reporter, Duration.ofSeconds(1), clock);
+      spool =
+          new AuditSpool(
+              options.dataDir().resolve("connection-spool"),
+              reporter,
+              Duration.ofSeconds(1),
+              clock);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot keep connection events in " + options.dataDir()
-          + "/connection-spool: " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException(
+          "cannot keep connection events in "
+              + options.dataDir()
+              + "/connection-spool: "
+              + e.getMessage(),
+          e);
     }
-    CredentialCache cache = new CredentialCache(new WorkloadCredentials(options.serverUrl(), options.serverCa(), clock),
-        clock);
-    EdgeProxies e = new EdgeProxies(new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
-        Executors.newVirtualThreadPerTaskExecutor(), cache, spool, clock);
+    CredentialCache cache =
+        new CredentialCache(
+            new WorkloadCredentials(options.serverUrl(), options.serverCa(), clock), clock);
+    EdgeProxies e =
+        new EdgeProxies(
+            new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors()),
+            Executors.newVirtualThreadPerTaskExecutor(),
+            cache,
+            spool,
+            clock);
     e.callers = new Callers(attestor, identities);
     e.tls = certificates;
     e.peers = new LoopbackPeers();
@@ -139,13 +191,24 @@ public final class EdgeProxies implements AutoCloseable {
   public EdgeProxy startProxy(ProxySpec s) {
     Clock c = clock;
     CredentialCache cache = credentials;
-    EdgeProxy p = switch (s.protocol()) {
-      case POSTGRES -> PostgresProxy.start(s, callers, cache, peers, spool, tls, live, group, executor, c);
-      case REDIS -> RedisProxy.start(new EdgeContext(s, callers, cache, peers, executor, "redis", spool, c, live), group);
-      case MYSQL -> MysqlProxy.start(new EdgeContext(s, callers, cache, peers, executor, "mariadb", spool, c, live), group);
-      case HTTP -> dev.warden.agent.edge.http.HttpProxy.start(
-          new EdgeContext(s, callers, cache, peers, executor, "http", spool, c, live), tls, group);
-    };
+    EdgeProxy p =
+        switch (s.protocol()) {
+          case POSTGRES ->
+              PostgresProxy.start(s, callers, cache, peers, spool, tls, live, group, executor, c);
+          case REDIS ->
+              RedisProxy.start(
+                  new EdgeContext(s, callers, cache, peers, executor, "redis", spool, c, live),
+                  group);
+          case MYSQL ->
+              MysqlProxy.start(
+                  new EdgeContext(s, callers, cache, peers, executor, "mariadb", spool, c, live),
+                  group);
+          case HTTP ->
+              dev.warden.agent.edge.http.HttpProxy.start(
+                  new EdgeContext(s, callers, cache, peers, executor, "http", spool, c, live),
+                  tls,
+                  group);
+        };
     proxies.add(p);
     return p;
   }
@@ -159,10 +222,19 @@ public final class EdgeProxies implements AutoCloseable {
     p.close();
     int n = p.closeConnections();
     if (n > 0) {
-      spool.record(new dev.warden.core.agent.ProxiedConnection(java.util.UUID.randomUUID().toString(),
-          clock.instant(), dev.warden.core.agent.ProxiedConnection.Outcome.ENDED,
-          p.spec().protocol().wire(), p.spec().where(), p.spec().resource(), null, null, null,
-          "closed " + n + " connection(s): " + why, java.util.Map.of()));
+      spool.record(
+          new dev.warden.core.agent.ProxiedConnection(
+              java.util.UUID.randomUUID().toString(),
+              clock.instant(),
+              dev.warden.core.agent.ProxiedConnection.Outcome.ENDED,
+              p.spec().protocol().wire(),
+              p.spec().where(),
+              p.spec().resource(),
+              null,
+              null,
+              null,
+              "closed " + n + " connection(s): " + why,
+              java.util.Map.of()));
     }
   }
 

@@ -10,7 +10,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-/** Fresh P-256 key pairs and CSRs: every SVID gets a new key that never leaves the agent's memory. */
+/**
+ * Fresh P-256 key pairs and CSRs: every SVID gets a new key that never leaves the agent's memory.
+ */
 final class Keys {
   private Keys() {}
 
@@ -27,8 +29,10 @@ final class Keys {
   /** A CSR carrying only the key (the server sets the SPIFFE ID itself). */
   static byte[] csr(KeyPair kp, SpiffeId id) {
     try {
-      return new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=Warden agent"), kp.getPublic())
-          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+      return new JcaPKCS10CertificationRequestBuilder(
+              new X500Principal("O=Warden agent"), kp.getPublic())
+          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+          .getEncoded();
     } catch (OperatorCreationException | java.io.IOException e) {
       throw new IllegalStateException("cannot build a CSR", e);
     }

@@ -21,14 +21,14 @@ import java.util.function.Supplier;
  * <p>Design note. After every sync cycle the declared set is compared with what runs: a new
  * declaration is started, a removed one stopped, one whose proxy settings changed is stopped and
  * started again (a change of its node selectors or description alone restarts nothing). Stopping
- * closes the listener and then the connections it still carries: a removed declaration takes
- * effect at once, as a deleted policy does, and clients reconnect (to the restarted proxy when it
- * was only changed). A declaration is never started on an address another proxy of this agent
- * already holds: the command line's proxies come first (they were there before any sync), then
- * declarations in name order; the one left out is reported {@code refused}. One that cannot start
- * (address in use by another process, a path that cannot be created, an unreadable CA file, a
- * server that is not HTTPS) is reported {@code failed} with the reason, and tried again after each
- * sync until it starts or is removed — the agent itself keeps running either way.
+ * closes the listener and then the connections it still carries: a removed declaration takes effect
+ * at once, as a deleted policy does, and clients reconnect (to the restarted proxy when it was only
+ * changed). A declaration is never started on an address another proxy of this agent already holds:
+ * the command line's proxies come first (they were there before any sync), then declarations in
+ * name order; the one left out is reported {@code refused}. One that cannot start (address in use
+ * by another process, a path that cannot be created, an unreadable CA file, a server that is not
+ * HTTPS) is reported {@code failed} with the reason, and tried again after each sync until it
+ * starts or is removed — the agent itself keeps running either way.
  */
 public final class ProxyReconciler implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ProxyReconciler.class.getName());
@@ -46,7 +46,8 @@ public final class ProxyReconciler implements AutoCloseable {
   private List<ProxyStatus> reported;
   private AutoCloseable subscription;
 
-  private ProxyReconciler(AgentRuntime runtime, EdgeProxies edge, Supplier<EdgeProxies> edgeFactory, Clock clock) {
+  private ProxyReconciler(
+      AgentRuntime runtime, EdgeProxies edge, Supplier<EdgeProxies> edgeFactory, Clock clock) {
     this.runtime = runtime;
     this.edge = edge;
     this.edgeFactory = edgeFactory;
@@ -58,11 +59,11 @@ public final class ProxyReconciler implements AutoCloseable {
    *
    * @param edge the command line's proxies, or null when there are none
    * @param edgeFactory makes the proxies' shared machinery when {@code edge} is null and a first
-   *     proxy is declared; may throw {@link IllegalArgumentException} (say, the server is not HTTPS),
-   *     which is reported for each declaration
+   *     proxy is declared; may throw {@link IllegalArgumentException} (say, the server is not
+   *     HTTPS), which is reported for each declaration
    */
-  public static ProxyReconciler follow(AgentRuntime runtime, EdgeProxies edge, Supplier<EdgeProxies> edgeFactory,
-      Clock clock) {
+  public static ProxyReconciler follow(
+      AgentRuntime runtime, EdgeProxies edge, Supplier<EdgeProxies> edgeFactory, Clock clock) {
     ProxyReconciler d = new ProxyReconciler(runtime, edge, edgeFactory, clock);
     d.reconcile();
     d.subscription = runtime.afterEachCycle(d::reconcile);
@@ -91,29 +92,36 @@ public final class ProxyReconciler implements AutoCloseable {
       Held h = held.get(name);
       ProxyDeclaration w = wanted.get(name);
       if (h.declaration() == null) {
-        held.remove(name);  // was unreadable: read again below, or gone
+        held.remove(name); // was unreadable: read again below, or gone
       } else if (w == null || !w.proxy().equals(h.declaration().proxy())) {
         if (h.proxy() != null) {
-          String why = w == null ? "its declaration (EdgeProxy " + name + ") was removed"
-              : "its declaration (EdgeProxy " + name + ") changed; restarting it";
-          LOG.log(System.Logger.Level.INFO, "stopping declared proxy " + name + " on " + h.proxy().spec().where() + ": "
-              + why);
+          String why =
+              w == null
+                  ? "its declaration (EdgeProxy " + name + ") was removed"
+                  : "its declaration (EdgeProxy " + name + ") changed; restarting it";
+          LOG.log(
+              System.Logger.Level.INFO,
+              "stopping declared proxy " + name + " on " + h.proxy().spec().where() + ": " + why);
           edge.stopProxy(h.proxy(), why);
         }
         held.remove(name);
       } else if (!w.equals(h.declaration())) {
-        held.put(name, new Held(w, h.proxy(), h.status()));  // only its selectors or description changed
+        held.put(
+            name, new Held(w, h.proxy(), h.status())); // only its selectors or description changed
       }
     }
     Map<String, String> taken = new HashMap<>();
     if (edge != null) {
       for (EdgeProxy p : edge.proxies()) {
         if (held.values().stream().noneMatch(h -> h.proxy() == p)) {
-          taken.put(p.spec().where(), "the command line's --proxy " + p.spec().protocol().wire() + " proxy");
+          taken.put(
+              p.spec().where(),
+              "the command line's --proxy " + p.spec().protocol().wire() + " proxy");
         }
       }
     }
-    held.values().stream().filter(h -> h.proxy() != null)
+    held.values().stream()
+        .filter(h -> h.proxy() != null)
         .forEach(h -> taken.put(h.proxy().spec().where(), "EdgeProxy " + h.declaration().name()));
     for (ProxyDeclaration d : wanted.values()) {
       Held h = held.get(d.name());
@@ -122,13 +130,22 @@ public final class ProxyReconciler implements AutoCloseable {
       }
       held.put(d.name(), start(d, taken, h == null ? null : h.status()));
     }
-    set.unreadable().forEach((name, why) -> {
-      try {
-        held.put(name, new Held(null, null, status(name, "", ProxyStatus.State.FAILED, why, held.get(name))));
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "ignoring a declared proxy with an unusable name '" + name + "'");
-      }
-    });
+    set.unreadable()
+        .forEach(
+            (name, why) -> {
+              try {
+                held.put(
+                    name,
+                    new Held(
+                        null,
+                        null,
+                        status(name, "", ProxyStatus.State.FAILED, why, held.get(name))));
+              } catch (RuntimeException e) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "ignoring a declared proxy with an unusable name '" + name + "'");
+              }
+            });
     held.keySet().removeIf(n -> !wanted.containsKey(n) && !set.unreadable().containsKey(n));
   }
 
@@ -139,8 +156,13 @@ public final class ProxyReconciler implements AutoCloseable {
     if (holder != null) {
       String why = holder + " already listens on " + spec.where();
       if (before == null || before.state() != ProxyStatus.State.REFUSED) {
-        LOG.log(System.Logger.Level.WARNING, "refusing declared proxy " + d.name() + ": " + why
-            + " (change the listen address of one of them)");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "refusing declared proxy "
+                + d.name()
+                + ": "
+                + why
+                + " (change the listen address of one of them)");
       }
       return new Held(d, null, status(d.name(), version, ProxyStatus.State.REFUSED, why, before));
     }
@@ -151,34 +173,50 @@ public final class ProxyReconciler implements AutoCloseable {
       }
       EdgeProxy p = edge.startProxy(spec);
       taken.put(spec.where(), "EdgeProxy " + d.name());
-      LOG.log(System.Logger.Level.INFO, "declared proxy " + d.name() + ": " + spec.protocol().wire() + " for "
-          + (spec.resource() != null ? "resource " + spec.resource() : spec.routes().size() + " route(s)") + " on "
-          + spec.where());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "declared proxy "
+              + d.name()
+              + ": "
+              + spec.protocol().wire()
+              + " for "
+              + (spec.resource() != null
+                  ? "resource " + spec.resource()
+                  : spec.routes().size() + " route(s)")
+              + " on "
+              + spec.where());
       return new Held(d, p, status(d.name(), version, ProxyStatus.State.RUNNING, null, before));
     } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       String why = e.getMessage();
       if (before == null || !Objects.equals(before.message(), why)) {
-        LOG.log(System.Logger.Level.WARNING, "declared proxy " + d.name() + " cannot start: " + why);
+        LOG.log(
+            System.Logger.Level.WARNING, "declared proxy " + d.name() + " cannot start: " + why);
       }
       return new Held(d, null, status(d.name(), version, ProxyStatus.State.FAILED, why, before));
     }
   }
 
   /** A status, keeping the time it entered its state when nothing about it changed. */
-  private ProxyStatus status(String name, String version, ProxyStatus.State state, String message,
-      ProxyStatus before) {
-    if (before != null && before.state() == state && Objects.equals(before.message(), message)
+  private ProxyStatus status(
+      String name, String version, ProxyStatus.State state, String message, ProxyStatus before) {
+    if (before != null
+        && before.state() == state
+        && Objects.equals(before.message(), message)
         && before.version().equals(version)) {
       return before;
     }
     return new ProxyStatus(name, version, state, message, clock.instant());
   }
 
-  private ProxyStatus status(String name, String version, ProxyStatus.State state, String message, Held before) {
+  private ProxyStatus status(
+      String name, String version, ProxyStatus.State state, String message, Held before) {
     return status(name, version, state, message, before == null ? null : before.status());
   }
 
-  /** Tells the server when what it knows differs; a report it did not take whole is sent again next round. */
+  /**
+   * Tells the server when what it knows differs; a report it did not take whole is sent again next
+   * round.
+   */
   private void report() {
     List<ProxyStatus> now = new ArrayList<>();
     held.values().forEach(h -> now.add(h.status()));
@@ -189,7 +227,9 @@ public final class ProxyReconciler implements AutoCloseable {
       int recorded = runtime.reportProxies(now);
       reported = recorded == now.size() ? now : null;
     } catch (ServerException e) {
-      LOG.log(System.Logger.Level.DEBUG, () -> "cannot report the declared proxies' states yet: " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () -> "cannot report the declared proxies' states yet: " + e.getMessage());
     }
   }
 

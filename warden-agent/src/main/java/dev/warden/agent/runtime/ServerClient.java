@@ -41,25 +41,33 @@ final class ServerClient {
    * session token (kept only to renew the session). A new client each time: connections opened with
    * the SVID a renewal replaced must not be reused, since the server accepts only the current one.
    */
-  void useIdentity(java.util.List<java.security.cert.X509Certificate> chain, java.security.PrivateKey key) {
+  void useIdentity(
+      java.util.List<java.security.cert.X509Certificate> chain, java.security.PrivateKey key) {
     if (!base.startsWith("https://")) {
-      return;  // no TLS, no client certificate: the session token it is
+      return; // no TLS, no client certificate: the session token it is
     }
-    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(serverCa, chain, key))
-        .build();
+    http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .sslContext(trusting(serverCa, chain, key))
+            .build();
     mtls = true;
   }
 
-  private static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem,
-      java.util.List<java.security.cert.X509Certificate> chain, java.security.PrivateKey key) {
+  private static javax.net.ssl.SSLContext trusting(
+      java.nio.file.Path pem,
+      java.util.List<java.security.cert.X509Certificate> chain,
+      java.security.PrivateKey key) {
     try {
       javax.net.ssl.KeyManager[] km = null;
       if (chain != null) {
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setKeyEntry("svid", key, new char[0], chain.toArray(new java.security.cert.X509Certificate[0]));
-        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        ks.setKeyEntry(
+            "svid", key, new char[0], chain.toArray(new java.security.cert.X509Certificate[0]));
+        javax.net.ssl.KeyManagerFactory kmf =
+            javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
         km = kmf.getKeyManagers();
       }
@@ -80,19 +88,22 @@ final class ServerClient {
       java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       int i = 0;
-      for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
-          .generateCertificates(java.nio.file.Files.newInputStream(pem))) {
+      for (var c :
+          java.security.cert.CertificateFactory.getInstance("X.509")
+              .generateCertificates(java.nio.file.Files.newInputStream(pem))) {
         ks.setCertificateEntry("ca" + i++, c);
       }
       if (i == 0) {
         throw new IllegalArgumentException(pem + " holds no certificate");
       }
-      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       return tmf.getTrustManagers();
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read the server CA file " + pem + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read the server CA file " + pem + ": " + e.getMessage(), e);
     }
   }
 
@@ -116,14 +127,19 @@ final class ServerClient {
     return call("POST", "/v1/agent/renew", session, b);
   }
 
-  /** @param proxiesVersion the version of the declared proxies the agent holds, or null for none */
-  JsonNode sync(String session, long since, String pageToken, int limit, String proxiesVersion) throws ServerException {
-    StringBuilder q = new StringBuilder("/v1/agent/sync?since=").append(since).append("&limit=").append(limit);
+  /**
+   * @param proxiesVersion the version of the declared proxies the agent holds, or null for none
+   */
+  JsonNode sync(String session, long since, String pageToken, int limit, String proxiesVersion)
+      throws ServerException {
+    StringBuilder q =
+        new StringBuilder("/v1/agent/sync?since=").append(since).append("&limit=").append(limit);
     if (pageToken != null) {
       q.append("&page_token=").append(URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
     }
     if (proxiesVersion != null) {
-      q.append("&proxies_version=").append(URLEncoder.encode(proxiesVersion, StandardCharsets.UTF_8));
+      q.append("&proxies_version=")
+          .append(URLEncoder.encode(proxiesVersion, StandardCharsets.UTF_8));
     }
     return call("GET", q.toString(), session, null);
   }
@@ -146,7 +162,8 @@ final class ServerClient {
     return call("POST", "/v1/agent/jwt-svids", session, b);
   }
 
-  JsonNode connections(String session, List<dev.warden.core.agent.ProxiedConnection> events) throws ServerException {
+  JsonNode connections(String session, List<dev.warden.core.agent.ProxiedConnection> events)
+      throws ServerException {
     ObjectNode b = JSON.createObjectNode();
     ArrayNode a = b.putArray("events");
     events.forEach(e -> a.add(AuditSpool.json(e)));
@@ -157,8 +174,12 @@ final class ServerClient {
     return edgeCertificate(session, csr, resource, null);
   }
 
-  /** With a destination: a certificate naming that outside host, for the HTTP egress proxy (decision 406). */
-  JsonNode edgeCertificate(String session, byte[] csr, String resource, String destination) throws ServerException {
+  /**
+   * With a destination: a certificate naming that outside host, for the HTTP egress proxy (decision
+   * 406).
+   */
+  JsonNode edgeCertificate(String session, byte[] csr, String resource, String destination)
+      throws ServerException {
     ObjectNode b = JSON.createObjectNode();
     b.put("csr", Base64.getEncoder().encodeToString(csr));
     b.put("resource", resource);
@@ -174,7 +195,8 @@ final class ServerClient {
     return call("POST", "/v1/agent/lease-states", session, b);
   }
 
-  JsonNode proxyStatus(String session, List<dev.warden.core.agent.ProxyStatus> statuses) throws ServerException {
+  JsonNode proxyStatus(String session, List<dev.warden.core.agent.ProxyStatus> statuses)
+      throws ServerException {
     ObjectNode b = JSON.createObjectNode();
     ArrayNode a = b.putArray("proxies");
     for (dev.warden.core.agent.ProxyStatus p : statuses) {
@@ -194,9 +216,12 @@ final class ServerClient {
     return call("GET", "/v1/bundle", null, null);
   }
 
-  private JsonNode call(String method, String path, String bearer, JsonNode body) throws ServerException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
-        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"));
+  private JsonNode call(String method, String path, String bearer, JsonNode body)
+      throws ServerException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(15))
+            .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"));
     // over mTLS the SVID authenticates; the session token goes only to renew the session
     if (bearer != null && (!mtls || path.startsWith("/v1/agent/renew"))) {
       b.header("Authorization", "Bearer " + bearer);
@@ -224,11 +249,15 @@ final class ServerClient {
     try {
       json = res.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(res.body());
     } catch (IOException e) {
-      throw new ServerException(res.statusCode() >= 500 ? res.statusCode() : 502, "bad_response",
+      throw new ServerException(
+          res.statusCode() >= 500 ? res.statusCode() : 502,
+          "bad_response",
           "the server at " + base + " did not answer JSON (HTTP " + res.statusCode() + ")");
     }
     if (res.statusCode() / 100 != 2) {
-      throw new ServerException(res.statusCode(), json.path("error").asText("error"),
+      throw new ServerException(
+          res.statusCode(),
+          json.path("error").asText("error"),
           json.path("message").asText("HTTP " + res.statusCode()));
     }
     return json;

@@ -1,8 +1,8 @@
 package dev.warden.agent.runtime;
 
 /**
- * The server answered, and said no. {@code status} 401 means the session is gone (attest again);
- * 0 means the server could not be reached at all.
+ * The server answered, and said no. {@code status} 401 means the session is gone (attest again); 0
+ * means the server could not be reached at all.
  */
 public final class ServerException extends Exception {
   private static final long serialVersionUID = 1L;

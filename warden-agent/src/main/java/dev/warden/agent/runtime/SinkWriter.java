@@ -23,13 +23,23 @@ final class SinkWriter {
 
   static void write(FileSink sink, X509Svid svid, List<X509Certificate> bundle, JwtFetcher jwt)
       throws IOException, IdentityException {
-    AtomicFiles.write(sink.directory().resolve("svid_key.pem"),
-        pem("PRIVATE KEY", List.of(svid.privateKey().getEncoded())), AtomicFiles.PRIVATE);
-    AtomicFiles.write(sink.directory().resolve("svid.pem"), pem("CERTIFICATE", ders(svid.chain())), AtomicFiles.PUBLIC);
-    AtomicFiles.write(sink.directory().resolve("bundle.pem"), pem("CERTIFICATE", ders(bundle)), AtomicFiles.PUBLIC);
+    AtomicFiles.write(
+        sink.directory().resolve("svid_key.pem"),
+        pem("PRIVATE KEY", List.of(svid.privateKey().getEncoded())),
+        AtomicFiles.PRIVATE);
+    AtomicFiles.write(
+        sink.directory().resolve("svid.pem"),
+        pem("CERTIFICATE", ders(svid.chain())),
+        AtomicFiles.PUBLIC);
+    AtomicFiles.write(
+        sink.directory().resolve("bundle.pem"),
+        pem("CERTIFICATE", ders(bundle)),
+        AtomicFiles.PUBLIC);
     for (String aud : sink.jwtAudiences()) {
-      AtomicFiles.write(sink.directory().resolve(FileSink.jwtFileName(aud)),
-          jwt.fetch(aud).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PRIVATE);
+      AtomicFiles.write(
+          sink.directory().resolve(FileSink.jwtFileName(aud)),
+          jwt.fetch(aud).getBytes(StandardCharsets.US_ASCII),
+          AtomicFiles.PRIVATE);
     }
     if (!sink.command().isEmpty()) {
       run(sink);
@@ -38,15 +48,25 @@ final class SinkWriter {
 
   private static void run(FileSink sink) {
     try {
-      Process p = new ProcessBuilder(sink.command()).directory(sink.directory().toFile()).inheritIO().start();
+      Process p =
+          new ProcessBuilder(sink.command())
+              .directory(sink.directory().toFile())
+              .inheritIO()
+              .start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        LOG.log(System.Logger.Level.WARNING, "renewal command " + sink.command() + " did not finish in 30 s; killed");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "renewal command " + sink.command() + " did not finish in 30 s; killed");
       } else if (p.exitValue() != 0) {
-        LOG.log(System.Logger.Level.WARNING, "renewal command " + sink.command() + " exited with " + p.exitValue());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "renewal command " + sink.command() + " exited with " + p.exitValue());
       }
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot run renewal command " + sink.command() + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot run renewal command " + sink.command() + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -68,8 +88,13 @@ final class SinkWriter {
     StringBuilder sb = new StringBuilder();
     Base64.Encoder enc = Base64.getMimeEncoder(64, new byte[] {'\n'});
     for (byte[] d : ders) {
-      sb.append("-----BEGIN ").append(label).append("-----\n").append(enc.encodeToString(d))
-          .append("\n-----END ").append(label).append("-----\n");
+      sb.append("-----BEGIN ")
+          .append(label)
+          .append("-----\n")
+          .append(enc.encodeToString(d))
+          .append("\n-----END ")
+          .append(label)
+          .append("-----\n");
     }
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }

@@ -29,21 +29,22 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Fetches credentials from the server's {@code /v1/credentials} as the workload itself: the
- * request is authenticated by the workload's X.509-SVID over mTLS, so the server attests, decides
- * and audits exactly as if the workload had asked — the agent holds no power of its own here.
- * One HTTP client per SVID (a new one after each rotation), reusing its TLS connections.
+ * Fetches credentials from the server's {@code /v1/credentials} as the workload itself: the request
+ * is authenticated by the workload's X.509-SVID over mTLS, so the server attests, decides and
+ * audits exactly as if the workload had asked — the agent holds no power of its own here. One HTTP
+ * client per SVID (a new one after each rotation), reusing its TLS connections.
  */
 public final class WorkloadCredentials implements CredentialFetcher {
   private final String base;
   private final Path serverCa;
   private final Clock clock;
-  private final Map<BigInteger, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<BigInteger, HttpClient> e) {
-      return size() > 256;
-    }
-  };
+  private final Map<BigInteger, HttpClient> clients =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<BigInteger, HttpClient> e) {
+          return size() > 256;
+        }
+      };
 
   /**
    * @throws IllegalArgumentException when the server URL is not HTTPS: the workload's SVID can only
@@ -51,10 +52,14 @@ public final class WorkloadCredentials implements CredentialFetcher {
    */
   public WorkloadCredentials(String serverUrl, Path serverCa, Clock clock) {
     if (!serverUrl.startsWith("https://")) {
-      throw new IllegalArgumentException("proxies need the server over HTTPS: the agent asks for each workload's "
-          + "credential with that workload's X.509-SVID (mTLS); " + serverUrl + " is not https");
+      throw new IllegalArgumentException(
+          "proxies need the server over HTTPS: the agent asks for each workload's "
+              + "credential with that workload's X.509-SVID (mTLS); "
+              + serverUrl
+              + " is not https");
     }
-    this.base = serverUrl.endsWith("/") ? serverUrl.substring(0, serverUrl.length() - 1) : serverUrl;
+    this.base =
+        serverUrl.endsWith("/") ? serverUrl.substring(0, serverUrl.length() - 1) : serverUrl;
     this.serverCa = serverCa;
     this.clock = clock;
   }
@@ -62,17 +67,22 @@ public final class WorkloadCredentials implements CredentialFetcher {
   @Override
   public EdgeCredential fetch(X509Svid workload, String resource) throws EdgeException {
     Instant now = clock.instant();
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/credentials")).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
-        .POST(HttpRequest.BodyPublishers.ofString("resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
-        .build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + "/v1/credentials"))
+            .timeout(Duration.ofSeconds(15))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
+            .build();
     HttpResponse<byte[]> res;
     try {
       res = client(workload).send(req, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "cannot reach the Warden server at " + base + ": "
-          + e.getMessage());
+      throw new EdgeException(
+          EdgeException.Kind.UNAVAILABLE,
+          "cannot reach the Warden server at " + base + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
@@ -81,41 +91,60 @@ public final class WorkloadCredentials implements CredentialFetcher {
     try {
       json = ServerClient.JSON.readTree(res.body());
     } catch (IOException e) {
-      throw new EdgeException(EdgeException.Kind.FAILED, "the Warden server did not answer JSON (HTTP "
-          + res.statusCode() + ")");
+      throw new EdgeException(
+          EdgeException.Kind.FAILED,
+          "the Warden server did not answer JSON (HTTP " + res.statusCode() + ")");
     }
-    if (res.statusCode() == 400 && json.path("error_description").asText().contains("credential_kind_unsupported")) {
+    if (res.statusCode() == 400
+        && json.path("error_description").asText().contains("credential_kind_unsupported")) {
       // what the policy grants is not served here; a Warden access token is served by the token
       // endpoint (RFC 8705 mTLS), which gives its own reason if that is not it either
       return accessToken(workload, resource, now);
     }
     if (res.statusCode() != 200) {
-      String why = "Warden refused a credential for " + resource + " to " + workload.id() + ": "
-          + json.path("error").asText("error") + ": " + json.path("error_description").asText("HTTP " + res.statusCode());
-      EdgeException.Kind kind = switch (res.statusCode()) {
-        case 400, 401, 403, 404, 429 -> EdgeException.Kind.DENIED;
-        case 502, 503, 504 -> EdgeException.Kind.UNAVAILABLE;
-        default -> EdgeException.Kind.FAILED;
-      };
+      String why =
+          "Warden refused a credential for "
+              + resource
+              + " to "
+              + workload.id()
+              + ": "
+              + json.path("error").asText("error")
+              + ": "
+              + json.path("error_description").asText("HTTP " + res.statusCode());
+      EdgeException.Kind kind =
+          switch (res.statusCode()) {
+            case 400, 401, 403, 404, 429 -> EdgeException.Kind.DENIED;
+            case 502, 503, 504 -> EdgeException.Kind.UNAVAILABLE;
+            default -> EdgeException.Kind.FAILED;
+          };
       throw new EdgeException(kind, why);
     }
     return credential(json, resource, now);
   }
 
-  /** A Warden access token for the resource: client_credentials at {@code /oauth2/token}, authenticated by the SVID. */
-  private EdgeCredential accessToken(X509Svid workload, String resource, Instant now) throws EdgeException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/oauth2/token")).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
-        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&resource="
-            + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
-        .build();
+  /**
+   * A Warden access token for the resource: client_credentials at {@code /oauth2/token},
+   * authenticated by the SVID.
+   */
+  private EdgeCredential accessToken(X509Svid workload, String resource, Instant now)
+      throws EdgeException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+            .timeout(Duration.ofSeconds(15))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "grant_type=client_credentials&resource="
+                        + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
+            .build();
     HttpResponse<byte[]> res;
     try {
       res = client(workload).send(req, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "cannot reach the Warden server at " + base + ": "
-          + e.getMessage());
+      throw new EdgeException(
+          EdgeException.Kind.UNAVAILABLE,
+          "cannot reach the Warden server at " + base + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
@@ -124,58 +153,97 @@ public final class WorkloadCredentials implements CredentialFetcher {
     try {
       json = ServerClient.JSON.readTree(res.body());
     } catch (IOException e) {
-      throw new EdgeException(EdgeException.Kind.FAILED, "the Warden token endpoint did not answer JSON (HTTP "
-          + res.statusCode() + ")");
+      throw new EdgeException(
+          EdgeException.Kind.FAILED,
+          "the Warden token endpoint did not answer JSON (HTTP " + res.statusCode() + ")");
     }
     if (res.statusCode() != 200 || !json.hasNonNull("access_token")) {
-      throw new EdgeException(res.statusCode() >= 500 ? EdgeException.Kind.UNAVAILABLE : EdgeException.Kind.DENIED,
-          "Warden refused an access token for " + resource + " to " + workload.id() + ": "
-              + json.path("error").asText("error") + ": " + json.path("error_description").asText("HTTP "
-              + res.statusCode()));
+      throw new EdgeException(
+          res.statusCode() >= 500 ? EdgeException.Kind.UNAVAILABLE : EdgeException.Kind.DENIED,
+          "Warden refused an access token for "
+              + resource
+              + " to "
+              + workload.id()
+              + ": "
+              + json.path("error").asText("error")
+              + ": "
+              + json.path("error_description").asText("HTTP " + res.statusCode()));
     }
-    return token(ACCESS_TOKEN, null, json.path("access_token").asText(), now,
+    return token(
+        ACCESS_TOKEN,
+        null,
+        json.path("access_token").asText(),
+        now,
         now.plusSeconds(Math.max(1, json.path("expires_in").asLong(60))));
   }
 
   /** The engine name an HTTP credential carries: its kind, so a database proxy refuses it. */
   public static final String ACCESS_TOKEN = "access_token";
+
   public static final String UPSTREAM_TOKEN = "upstream_token";
   public static final String BROKERED_SECRET = "brokered_secret";
 
-  private static EdgeCredential token(String kind, String leaseId, String value, Instant now, Instant expires) {
+  private static EdgeCredential token(
+      String kind, String leaseId, String value, Instant now, Instant expires) {
     return new EdgeCredential(leaseId, "", Secret.of(value), "", 0, null, now, expires, kind);
   }
 
-  /** The credential in a {@code /v1/credentials} answer (CredentialResponses on the server) for any database engine. */
-  static EdgeCredential credential(JsonNode json, String resource, Instant now) throws EdgeException {
+  /**
+   * The credential in a {@code /v1/credentials} answer (CredentialResponses on the server) for any
+   * database engine.
+   */
+  static EdgeCredential credential(JsonNode json, String resource, Instant now)
+      throws EdgeException {
     String type = json.path("credential_type").asText("");
     if (type.equals(BROKERED_SECRET) && json.hasNonNull("value")) {
-      return token(BROKERED_SECRET, json.path("lease_id").asText(null), json.path("value").asText(), now,
+      return token(
+          BROKERED_SECRET,
+          json.path("lease_id").asText(null),
+          json.path("value").asText(),
+          now,
           Instant.parse(json.path("expires_at").asText()));
     }
     if (type.equals(UPSTREAM_TOKEN) && json.hasNonNull("access_token")) {
-      return token(UPSTREAM_TOKEN, json.path("lease_id").asText(null), json.path("access_token").asText(), now,
+      return token(
+          UPSTREAM_TOKEN,
+          json.path("lease_id").asText(null),
+          json.path("access_token").asText(),
+          now,
           Instant.parse(json.path("expires_at").asText()));
     }
     if (!json.hasNonNull("username") || !json.hasNonNull("password") || !json.hasNonNull("host")) {
-      throw new EdgeException(EdgeException.Kind.FAILED, "resource " + resource + " answers a "
-          + json.path("credential_type").asText("?") + ", not a database user: the proxy cannot log in with it");
+      throw new EdgeException(
+          EdgeException.Kind.FAILED,
+          "resource "
+              + resource
+              + " answers a "
+              + json.path("credential_type").asText("?")
+              + ", not a database user: the proxy cannot log in with it");
     }
     Instant expires = Instant.parse(json.path("expires_at").asText());
     String engine = json.path("engine").asText(null);
     if (engine == null) {
       // the URL's scheme says it too (jdbc_url for SQL engines, url for Redis)
-      DatabaseEngine e = DatabaseEngine.ofUrl(json.path("jdbc_url").asText(json.path("url").asText(null)));
+      DatabaseEngine e =
+          DatabaseEngine.ofUrl(json.path("jdbc_url").asText(json.path("url").asText(null)));
       engine = e == null ? null : e.kind();
     }
-    return new EdgeCredential(json.path("lease_id").asText(null), json.path("username").asText(),
-        Secret.of(json.path("password").asText()), json.path("host").asText(),
-        json.path("port").asInt(defaultPort(engine)), json.path("database").asText(null), now, expires, engine);
+    return new EdgeCredential(
+        json.path("lease_id").asText(null),
+        json.path("username").asText(),
+        Secret.of(json.path("password").asText()),
+        json.path("host").asText(),
+        json.path("port").asInt(defaultPort(engine)),
+        json.path("database").asText(null),
+        now,
+        expires,
+        engine);
   }
 
   /**
    * The port when the server names none: the engine's default (3306 for MariaDB, 6379 for Redis);
-   * PostgreSQL's when the engine is not named either, as servers before engines were added answered.
+   * PostgreSQL's when the engine is not named either, as servers before engines were added
+   * answered.
    */
   static int defaultPort(String engine) {
     DatabaseEngine e = DatabaseEngine.ofKind(engine);
@@ -194,9 +262,11 @@ public final class WorkloadCredentials implements CredentialFetcher {
         ks.load(null, null);
         char[] pw = new char[0];
         ks.setKeyEntry("svid", svid.privateKey(), pw, svid.chain().toArray(new X509Certificate[0]));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, pw);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(serverCa == null ? null : trustStore(serverCa));
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
@@ -204,8 +274,9 @@ public final class WorkloadCredentials implements CredentialFetcher {
         clients.put(leaf.getSerialNumber(), c);
         return c;
       } catch (IOException | GeneralSecurityException e) {
-        throw new EdgeException(EdgeException.Kind.FAILED, "cannot set up mTLS with the SVID of " + svid.id() + ": "
-            + e.getMessage());
+        throw new EdgeException(
+            EdgeException.Kind.FAILED,
+            "cannot set up mTLS with the SVID of " + svid.id() + ": " + e.getMessage());
       }
     }
   }
@@ -215,7 +286,8 @@ public final class WorkloadCredentials implements CredentialFetcher {
     ks.load(null, null);
     int i = 0;
     try (var in = java.nio.file.Files.newInputStream(pem)) {
-      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (var c :
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         ks.setCertificateEntry("ca" + i++, c);
       }
     }

@@ -28,25 +28,34 @@ final class CallerInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     if (!"true".equals(headers.get(SECURITY_HEADER))) {
-      call.close(Status.INVALID_ARGUMENT.withDescription("security header missing from request"), new Metadata());
+      call.close(
+          Status.INVALID_ARGUMENT.withDescription("security header missing from request"),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
     PeerCredentials peer = call.getAttributes().get(PeerCredentialsNegotiator.PEER);
     if (peer == null) {
-      call.close(Status.PERMISSION_DENIED.withDescription("caller credentials unavailable"), new Metadata());
+      call.close(
+          Status.PERMISSION_DENIED.withDescription("caller credentials unavailable"),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Set<Selector> selectors;
     try {
       selectors = attestor.attest(peer);
     } catch (WorkloadAttestor.AttestationException e) {
-      LOG.log(System.Logger.Level.INFO, "attestation of pid " + peer.pid() + " failed: " + e.getMessage());
-      call.close(Status.PERMISSION_DENIED.withDescription("no identity issued: " + e.getMessage()), new Metadata());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "attestation of pid " + peer.pid() + " failed: " + e.getMessage());
+      call.close(
+          Status.PERMISSION_DENIED.withDescription("no identity issued: " + e.getMessage()),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(SELECTORS, selectors), call, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(SELECTORS, selectors), call, headers, next);
   }
 }

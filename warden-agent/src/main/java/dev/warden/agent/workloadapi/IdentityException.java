@@ -13,7 +13,9 @@ public final class IdentityException extends Exception {
     this(message, false);
   }
 
-  /** @param refused true when the server decided against it (retrying will not help) */
+  /**
+   * @param refused true when the server decided against it (retrying will not help)
+   */
   public IdentityException(String message, boolean refused) {
     super(message);
     this.refused = refused;

@@ -22,8 +22,8 @@ public interface IdentitySource {
   String jwtSvid(SpiffeId id, List<String> audience) throws IdentityException;
 
   /**
-   * A JWT-SVID already held for this identity and audience, or null; must not block (it runs on
-   * the socket's event loop so a cache hit costs no thread hand-off).
+   * A JWT-SVID already held for this identity and audience, or null; must not block (it runs on the
+   * socket's event loop so a cache hit costs no thread hand-off).
    */
   default String cachedJwtSvid(SpiffeId id, List<String> audience) {
     return null;

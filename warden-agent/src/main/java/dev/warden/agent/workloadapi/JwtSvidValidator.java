@@ -19,15 +19,24 @@ import java.util.Set;
 /**
  * Validates a JWT-SVID as the SPIFFE JWT-SVID spec asks of a validator: an algorithm from the
  * spec's list (never {@code none} or HMAC), {@code typ} absent or {@code JWT}/{@code JOSE} (so an
- * {@code at+jwt} access token is refused whatever key signed it), the key found by {@code kid} among the JWT authorities
- * of the token's own trust domain, {@code exp} present and not passed, the audience contained in
- * {@code aud}, {@code sub} a SPIFFE ID.
+ * {@code at+jwt} access token is refused whatever key signed it), the key found by {@code kid}
+ * among the JWT authorities of the token's own trust domain, {@code exp} present and not passed,
+ * the audience contained in {@code aud}, {@code sub} a SPIFFE ID.
  */
 final class JwtSvidValidator {
-  static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-      JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.PS256, JWSAlgorithm.PS384,
-      JWSAlgorithm.PS512);
+  static final Set<JWSAlgorithm> ALLOWED =
+      Set.of(
+          JWSAlgorithm.RS256,
+          JWSAlgorithm.RS384,
+          JWSAlgorithm.RS512,
+          JWSAlgorithm.ES256,
+          JWSAlgorithm.ES384,
+          JWSAlgorithm.ES512,
+          JWSAlgorithm.PS256,
+          JWSAlgorithm.PS384,
+          JWSAlgorithm.PS512);
   static final int MAX_LENGTH = 16 * 1024;
+
   /** The JWT-SVID spec: typ, when present, is JWT or JOSE. */
   static final Set<String> TYPES = Set.of("JWT", "JOSE");
 
@@ -35,8 +44,11 @@ final class JwtSvidValidator {
 
   private JwtSvidValidator() {}
 
-  /** @throws ValidationException naming why the token is not a valid JWT-SVID for this audience */
-  static Result validate(String token, String audience, Map<String, List<String>> authorities, Instant now) {
+  /**
+   * @throws ValidationException naming why the token is not a valid JWT-SVID for this audience
+   */
+  static Result validate(
+      String token, String audience, Map<String, List<String>> authorities, Instant now) {
     if (token.length() > MAX_LENGTH) {
       throw new ValidationException("svid", "longer than " + MAX_LENGTH + " characters");
     }
@@ -54,8 +66,11 @@ final class JwtSvidValidator {
     }
     JOSEObjectType typ = jwt.getHeader().getType();
     if (typ != null && !TYPES.contains(typ.getType())) {
-      throw new ValidationException("svid", "typ " + (typ.getType().length() > 40 ? "(too long)" : typ.getType())
-          + " is not a JWT-SVID's (JWT or JOSE)");
+      throw new ValidationException(
+          "svid",
+          "typ "
+              + (typ.getType().length() > 40 ? "(too long)" : typ.getType())
+              + " is not a JWT-SVID's (JWT or JOSE)");
     }
     SpiffeId id;
     try {
@@ -80,10 +95,12 @@ final class JwtSvidValidator {
       }
     }
     if (key == null) {
-      throw new ValidationException("svid", "no JWT authority of trust domain " + id.trustDomain() + " has kid " + kid);
+      throw new ValidationException(
+          "svid", "no JWT authority of trust domain " + id.trustDomain() + " has kid " + kid);
     }
     try {
-      JWSVerifier v = new DefaultJWSVerifierFactory().createJWSVerifier(jwt.getHeader(), keyFor(key));
+      JWSVerifier v =
+          new DefaultJWSVerifierFactory().createJWSVerifier(jwt.getHeader(), keyFor(key));
       if (!jwt.verify(v)) {
         throw new ValidationException("svid", "the signature does not verify");
       }
@@ -97,7 +114,8 @@ final class JwtSvidValidator {
       throw new ValidationException("svid", "expired at " + claims.getExpirationTime().toInstant());
     }
     if (claims.getAudience() == null || !claims.getAudience().contains(audience)) {
-      throw new ValidationException("audience", "the JWT-SVID is not for audience '" + audience + "'");
+      throw new ValidationException(
+          "audience", "the JWT-SVID is not for audience '" + audience + "'");
     }
     return new Result(id, claims.toJSONObject());
   }

@@ -25,7 +25,8 @@ final class ProcStat {
     String[] f = line.substring(close + 2).trim().split(" +");
     // f[0] is field 3 (state), so field 22 is f[19]
     if (f.length < 20) {
-      throw new IllegalArgumentException("stat line has " + (f.length + 2) + " fields, expected at least 22");
+      throw new IllegalArgumentException(
+          "stat line has " + (f.length + 2) + " fields, expected at least 22");
     }
     try {
       long v = Long.parseLong(f[19]);

@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Unix workload attestation: uid and gid from the kernel (SO_PEERCRED), and from
- * {@code /proc/<pid>} the executable's path and SHA-256. The start time is read before and after
- * looking at the executable; if it changed, or the process vanished, the pid was reused and the
- * caller gets nothing. Selectors: {@code unix:uid}, {@code unix:gid}, {@code unix:user},
- * {@code unix:group}, {@code unix:path}, {@code unix:sha256}.
+ * Unix workload attestation: uid and gid from the kernel (SO_PEERCRED), and from {@code
+ * /proc/<pid>} the executable's path and SHA-256. The start time is read before and after looking
+ * at the executable; if it changed, or the process vanished, the pid was reused and the caller gets
+ * nothing. Selectors: {@code unix:uid}, {@code unix:gid}, {@code unix:user}, {@code unix:group},
+ * {@code unix:path}, {@code unix:sha256}.
  */
 public final class UnixAttestor implements WorkloadAttestor {
   private record FileKey(Object dev, Object ino, long size, FileTime mtime) {}
@@ -28,13 +28,15 @@ public final class UnixAttestor implements WorkloadAttestor {
   private final Path proc;
   private final NameFile passwd;
   private final NameFile group;
-  // hashing an executable costs milliseconds; the same file (device, inode, size, mtime) has the same hash
-  private final Map<FileKey, String> hashes = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<FileKey, String> e) {
-      return size() > 1024;
-    }
-  };
+  // hashing an executable costs milliseconds; the same file (device, inode, size, mtime) has the
+  // same hash
+  private final Map<FileKey, String> hashes =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FileKey, String> e) {
+          return size() > 1024;
+        }
+      };
 
   public UnixAttestor() {
     this(Path.of("/proc"), Path.of("/etc/passwd"), Path.of("/etc/group"));
@@ -72,10 +74,12 @@ public final class UnixAttestor implements WorkloadAttestor {
     } catch (NoSuchFileException e) {
       throw new AttestationException("process " + peer.pid() + " exited during attestation");
     } catch (IOException e) {
-      throw new AttestationException("cannot read the executable of process " + peer.pid() + ": " + e.getMessage());
+      throw new AttestationException(
+          "cannot read the executable of process " + peer.pid() + ": " + e.getMessage());
     }
     if (startTime(dir) != before) {
-      throw new AttestationException("process " + peer.pid() + " was replaced during attestation (pid reused)");
+      throw new AttestationException(
+          "process " + peer.pid() + " was replaced during attestation (pid reused)");
     }
     out.add(new Selector("unix", "path", exe.toString()));
     out.add(new Selector("unix", "sha256", sha));
@@ -94,7 +98,9 @@ public final class UnixAttestor implements WorkloadAttestor {
 
   private String sha256(Path exe) throws IOException {
     Map<String, Object> a = Files.readAttributes(exe, "unix:dev,ino,size,lastModifiedTime");
-    FileKey key = new FileKey(a.get("dev"), a.get("ino"), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"));
+    FileKey key =
+        new FileKey(
+            a.get("dev"), a.get("ino"), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"));
     synchronized (hashes) {
       String h = hashes.get(key);
       if (h != null) {

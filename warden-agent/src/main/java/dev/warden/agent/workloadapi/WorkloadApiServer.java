@@ -32,7 +32,11 @@ public final class WorkloadApiServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final ExecutorService executor;
 
-  private WorkloadApiServer(Server server, Path socket, EventLoopGroup boss, EventLoopGroup workers,
+  private WorkloadApiServer(
+      Server server,
+      Path socket,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
       ExecutorService executor) {
     this.server = server;
     this.socket = socket;
@@ -49,39 +53,45 @@ public final class WorkloadApiServer implements AutoCloseable {
   /**
    * @throws UncheckedIOException when the socket cannot be bound (the message names the path)
    */
-  public static WorkloadApiServer start(Path socket, IdentitySource source, WorkloadAttestor attestor, Clock clock) {
+  public static WorkloadApiServer start(
+      Path socket, IdentitySource source, WorkloadAttestor attestor, Clock clock) {
     Path abs = socket.toAbsolutePath();
     try {
       Files.createDirectories(abs.getParent());
-      Files.deleteIfExists(abs);  // a stale socket from a killed agent
+      Files.deleteIfExists(abs); // a stale socket from a killed agent
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the Workload API socket " + abs + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot prepare the Workload API socket " + abs + ": " + e.getMessage(), e);
     }
     EventLoopGroup boss = new EpollEventLoopGroup(1);
     EventLoopGroup workers = new EpollEventLoopGroup(2);
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     try {
-      Server s = NettyServerBuilder.forAddress(new DomainSocketAddress(abs.toString()))
-          .channelType(EpollServerDomainSocketChannel.class)
-          .bossEventLoopGroup(boss)
-          .workerEventLoopGroup(workers)
-          .protocolNegotiator(new PeerCredentialsNegotiator())
-          .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-          .maxInboundMetadataSize(16 * 1024)
-          // handlers run on the event loop (no hand-off per call); only what may wait for the
-          // server moves to a virtual thread
-          .directExecutor()
-          .addService(ServerInterceptors.intercept(new WorkloadApiService(source, clock, executor),
-              new CallerInterceptor(attestor)))
-          .build()
-          .start();
+      Server s =
+          NettyServerBuilder.forAddress(new DomainSocketAddress(abs.toString()))
+              .channelType(EpollServerDomainSocketChannel.class)
+              .bossEventLoopGroup(boss)
+              .workerEventLoopGroup(workers)
+              .protocolNegotiator(new PeerCredentialsNegotiator())
+              .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+              .maxInboundMetadataSize(16 * 1024)
+              // handlers run on the event loop (no hand-off per call); only what may wait for the
+              // server moves to a virtual thread
+              .directExecutor()
+              .addService(
+                  ServerInterceptors.intercept(
+                      new WorkloadApiService(source, clock, executor),
+                      new CallerInterceptor(attestor)))
+              .build()
+              .start();
       Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwxrwxrwx"));
       return new WorkloadApiServer(s, abs, boss, workers, executor);
     } catch (IOException e) {
       boss.shutdownGracefully();
       workers.shutdownGracefully();
       executor.shutdownNow();
-      throw new UncheckedIOException("cannot serve the Workload API on " + abs + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot serve the Workload API on " + abs + ": " + e.getMessage(), e);
     }
   }
 

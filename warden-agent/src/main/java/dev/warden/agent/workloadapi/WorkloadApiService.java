@@ -40,9 +40,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The SPIFFE Workload API. The caller's selectors come from {@link CallerInterceptor} (header
- * check and attestation happen there); this class turns the {@link IdentitySource} into messages,
- * and keeps the streams up to date: the full state at once, then again whenever it changes.
+ * The SPIFFE Workload API. The caller's selectors come from {@link CallerInterceptor} (header check
+ * and attestation happen there); this class turns the {@link IdentitySource} into messages, and
+ * keeps the streams up to date: the full state at once, then again whenever it changes.
  */
 final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
   private static final System.Logger LOG = System.getLogger(WorkloadApiService.class.getName());
@@ -51,7 +51,9 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
   private final Clock clock;
   private final java.util.concurrent.Executor blocking;
 
-  /** @param blocking where calls that may wait for the server run (never the socket's event loop) */
+  /**
+   * @param blocking where calls that may wait for the server run (never the socket's event loop)
+   */
   WorkloadApiService(IdentitySource source, Clock clock, java.util.concurrent.Executor blocking) {
     this.source = source;
     this.clock = clock;
@@ -65,60 +67,78 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
   @Override
   public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> out) {
     Set<Selector> sel = caller();
-    stream(out, () -> {
-      List<X509Svid> svids = source.x509Svids(sel);
-      if (svids.isEmpty()) {
-        return null;
-      }
-      Map<String, List<X509Certificate>> bundles = source.x509Bundles();
-      X509SVIDResponse.Builder b = X509SVIDResponse.newBuilder();
-      for (X509Svid s : svids) {
-        b.addSvids(X509SVID.newBuilder().setSpiffeId(s.id().toString()).setX509Svid(der(s.chain()))
-            .setX509SvidKey(ByteString.copyFrom(s.privateKey().getEncoded()))
-            .setBundle(der(bundles.getOrDefault(s.id().trustDomain(), List.of())))
-            .setHint(s.hint() == null ? "" : s.hint()));
-      }
-      String own = svids.getFirst().id().trustDomain();
-      bundles.forEach((td, certs) -> {
-        if (!td.equals(own)) {
-          b.putFederatedBundles("spiffe://" + td, der(certs));
-        }
-      });
-      return b.build();
-    });
+    stream(
+        out,
+        () -> {
+          List<X509Svid> svids = source.x509Svids(sel);
+          if (svids.isEmpty()) {
+            return null;
+          }
+          Map<String, List<X509Certificate>> bundles = source.x509Bundles();
+          X509SVIDResponse.Builder b = X509SVIDResponse.newBuilder();
+          for (X509Svid s : svids) {
+            b.addSvids(
+                X509SVID
+                    .newBuilder()
+                    .setSpiffeId(s.id().toString())
+                    .setX509Svid(der(s.chain()))
+                    .setX509SvidKey(ByteString.copyFrom(s.privateKey().getEncoded()))
+                    .setBundle(der(bundles.getOrDefault(s.id().trustDomain(), List.of())))
+                    .setHint(s.hint() == null ? "" : s.hint()));
+          }
+          String own = svids.getFirst().id().trustDomain();
+          bundles.forEach(
+              (td, certs) -> {
+                if (!td.equals(own)) {
+                  b.putFederatedBundles("spiffe://" + td, der(certs));
+                }
+              });
+          return b.build();
+        });
   }
 
   @Override
-  public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> out) {
+  public void fetchX509Bundles(
+      X509BundlesRequest request, StreamObserver<X509BundlesResponse> out) {
     Set<Selector> sel = caller();
-    stream(out, () -> {
-      if (source.x509Svids(sel).isEmpty()) {
-        return null;
-      }
-      X509BundlesResponse.Builder b = X509BundlesResponse.newBuilder();
-      source.x509Bundles().forEach((td, certs) -> b.putBundles("spiffe://" + td, der(certs)));
-      return b.build();
-    });
+    stream(
+        out,
+        () -> {
+          if (source.x509Svids(sel).isEmpty()) {
+            return null;
+          }
+          X509BundlesResponse.Builder b = X509BundlesResponse.newBuilder();
+          source.x509Bundles().forEach((td, certs) -> b.putBundles("spiffe://" + td, der(certs)));
+          return b.build();
+        });
   }
 
   @Override
   public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> out) {
     Set<Selector> sel = caller();
-    stream(out, () -> {
-      if (source.x509Svids(sel).isEmpty()) {
-        return null;
-      }
-      JWTBundlesResponse.Builder b = JWTBundlesResponse.newBuilder();
-      source.jwtAuthorities().forEach((td, keys) -> b.putBundles("spiffe://" + td,
-          ByteString.copyFrom(JwtBundles.jwks(keys))));
-      return b.build();
-    });
+    stream(
+        out,
+        () -> {
+          if (source.x509Svids(sel).isEmpty()) {
+            return null;
+          }
+          JWTBundlesResponse.Builder b = JWTBundlesResponse.newBuilder();
+          source
+              .jwtAuthorities()
+              .forEach(
+                  (td, keys) ->
+                      b.putBundles("spiffe://" + td, ByteString.copyFrom(JwtBundles.jwks(keys))));
+          return b.build();
+        });
   }
 
   @Override
   public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> out) {
     if (request.getAudienceCount() == 0) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("audience must be specified").asRuntimeException());
+      out.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("audience must be specified")
+              .asRuntimeException());
       return;
     }
     List<X509Svid> held = source.x509Svids(caller());
@@ -132,12 +152,17 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
       try {
         want = SpiffeId.parse(request.getSpiffeId());
       } catch (ValidationException e) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("spiffe_id: " + e.getMessage()).asRuntimeException());
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription("spiffe_id: " + e.getMessage())
+                .asRuntimeException());
         return;
       }
       if (held.stream().noneMatch(s -> s.id().equals(want))) {
-        out.onError(Status.PERMISSION_DENIED.withDescription("the caller is not entitled to " + want)
-            .asRuntimeException());
+        out.onError(
+            Status.PERMISSION_DENIED
+                .withDescription("the caller is not entitled to " + want)
+                .asRuntimeException());
         return;
       }
       ids.add(want);
@@ -163,16 +188,22 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     blocking.execute(ctx.wrap(() -> fetchJwtSvids(request, ids, out)));
   }
 
-  private void fetchJwtSvids(JWTSVIDRequest request, List<SpiffeId> ids, StreamObserver<JWTSVIDResponse> out) {
+  private void fetchJwtSvids(
+      JWTSVIDRequest request, List<SpiffeId> ids, StreamObserver<JWTSVIDResponse> out) {
     JWTSVIDResponse.Builder b = JWTSVIDResponse.newBuilder();
     try {
       for (SpiffeId id : ids) {
-        b.addSvids(JWTSVID.newBuilder().setSpiffeId(id.toString())
-            .setSvid(source.jwtSvid(id, request.getAudienceList())));
+        b.addSvids(
+            JWTSVID
+                .newBuilder()
+                .setSpiffeId(id.toString())
+                .setSvid(source.jwtSvid(id, request.getAudienceList())));
       }
     } catch (IdentityException e) {
-      out.onError((e.refused() ? Status.PERMISSION_DENIED : Status.UNAVAILABLE).withDescription(e.getMessage())
-          .asRuntimeException());
+      out.onError(
+          (e.refused() ? Status.PERMISSION_DENIED : Status.UNAVAILABLE)
+              .withDescription(e.getMessage())
+              .asRuntimeException());
       return;
     } catch (ValidationException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
@@ -183,13 +214,18 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
   }
 
   @Override
-  public void validateJWTSVID(ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> out) {
+  public void validateJWTSVID(
+      ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> out) {
     if (request.getAudience().isEmpty()) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("audience must be specified").asRuntimeException());
+      out.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("audience must be specified")
+              .asRuntimeException());
       return;
     }
     if (request.getSvid().isEmpty()) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("svid must be specified").asRuntimeException());
+      out.onError(
+          Status.INVALID_ARGUMENT.withDescription("svid must be specified").asRuntimeException());
       return;
     }
     if (source.x509Svids(caller()).isEmpty()) {
@@ -198,28 +234,40 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     }
     JwtSvidValidator.Result r;
     try {
-      r = JwtSvidValidator.validate(request.getSvid(), request.getAudience(), source.jwtAuthorities(), clock.instant());
+      r =
+          JwtSvidValidator.validate(
+              request.getSvid(), request.getAudience(), source.jwtAuthorities(), clock.instant());
     } catch (ValidationException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
-    out.onNext(ValidateJWTSVIDResponse.newBuilder().setSpiffeId(r.id().toString()).setClaims(struct(r.claims())).build());
+    out.onNext(
+        ValidateJWTSVIDResponse.newBuilder()
+            .setSpiffeId(r.id().toString())
+            .setClaims(struct(r.claims()))
+            .build());
     out.onCompleted();
   }
 
   @Override
   public void fetchWITSVID(WITSVIDRequest request, StreamObserver<WITSVIDResponse> out) {
-    out.onError(Status.UNIMPLEMENTED.withDescription("Warden does not serve WIT-SVIDs").asRuntimeException());
+    out.onError(
+        Status.UNIMPLEMENTED
+            .withDescription("Warden does not serve WIT-SVIDs")
+            .asRuntimeException());
   }
 
   @Override
   public void fetchWITBundles(WITBundlesRequest request, StreamObserver<WITBundlesResponse> out) {
-    out.onError(Status.UNIMPLEMENTED.withDescription("Warden does not serve WIT-SVIDs").asRuntimeException());
+    out.onError(
+        Status.UNIMPLEMENTED
+            .withDescription("Warden does not serve WIT-SVIDs")
+            .asRuntimeException());
   }
 
   /**
-   * Sends the current state at once and again whenever it changes, until the client goes away.
-   * A null state means the caller has no identity (any more): PERMISSION_DENIED ends the stream.
+   * Sends the current state at once and again whenever it changes, until the client goes away. A
+   * null state means the caller has no identity (any more): PERMISSION_DENIED ends the stream.
    */
   private <T> void stream(StreamObserver<T> out, Supplier<T> state) {
     ServerCallStreamObserver<T> obs = (ServerCallStreamObserver<T>) out;
@@ -227,36 +275,40 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     Object[] last = {null};
     boolean[] done = {false};
     AutoCloseable[] sub = {null};
-    Runnable push = () -> {
-      synchronized (lock) {
-        if (done[0] || obs.isCancelled()) {
-          return;
-        }
-        T now;
-        try {
-          now = state.get();
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "cannot build a Workload API update: " + e.getMessage());
-          return;
-        }
-        if (now == null) {
-          done[0] = true;
-          obs.onError(noIdentity());
+    Runnable push =
+        () -> {
+          synchronized (lock) {
+            if (done[0] || obs.isCancelled()) {
+              return;
+            }
+            T now;
+            try {
+              now = state.get();
+            } catch (RuntimeException e) {
+              LOG.log(
+                  System.Logger.Level.WARNING,
+                  "cannot build a Workload API update: " + e.getMessage());
+              return;
+            }
+            if (now == null) {
+              done[0] = true;
+              obs.onError(noIdentity());
+              closeQuietly(sub[0]);
+              return;
+            }
+            if (!now.equals(last[0])) {
+              last[0] = now;
+              obs.onNext(now);
+            }
+          }
+        };
+    obs.setOnCancelHandler(
+        () -> {
+          synchronized (lock) {
+            done[0] = true;
+          }
           closeQuietly(sub[0]);
-          return;
-        }
-        if (!now.equals(last[0])) {
-          last[0] = now;
-          obs.onNext(now);
-        }
-      }
-    };
-    obs.setOnCancelHandler(() -> {
-      synchronized (lock) {
-        done[0] = true;
-      }
-      closeQuietly(sub[0]);
-    });
+        });
     sub[0] = source.onChange(push);
     push.run();
   }

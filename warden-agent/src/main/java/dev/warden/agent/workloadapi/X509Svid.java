@@ -5,8 +5,11 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
-/** An X.509-SVID ready to hand to a workload: chain (leaf first), its private key, an optional hint. */
-public record X509Svid(SpiffeId id, List<X509Certificate> chain, PrivateKey privateKey, String hint) {
+/**
+ * An X.509-SVID ready to hand to a workload: chain (leaf first), its private key, an optional hint.
+ */
+public record X509Svid(
+    SpiffeId id, List<X509Certificate> chain, PrivateKey privateKey, String hint) {
   public X509Svid {
     chain = List.copyOf(chain);
   }

@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Credentials stay off the connection path: cached, refreshed ahead, shared, and dropped when policy says no. */
+/**
+ * Credentials stay off the connection path: cached, refreshed ahead, shared, and dropped when
+ * policy says no.
+ */
 class CredentialCacheTest {
   static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
   final MutableClock clock = MutableClock.startingAt(T0);
@@ -34,13 +37,23 @@ class CredentialCacheTest {
         throw e;
       }
       int n = fetches.incrementAndGet();
-      return new EdgeCredential("lease-" + n, "w_user_" + n, Secret.of("pw" + n), "127.0.0.1", 5432, "db",
-          clock.instant(), clock.instant().plus(life));
+      return new EdgeCredential(
+          "lease-" + n,
+          "w_user_" + n,
+          Secret.of("pw" + n),
+          "127.0.0.1",
+          5432,
+          "db",
+          clock.instant(),
+          clock.instant().plus(life));
     };
   }
 
   static X509Svid svid(String id) throws Exception {
-    return new X509Svid(SpiffeId.parse(id), List.of(), KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate(),
+    return new X509Svid(
+        SpiffeId.parse(id),
+        List.of(),
+        KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate(),
         null);
   }
 
@@ -73,7 +86,8 @@ class CredentialCacheTest {
   }
 
   @Test
-  void pastEightyPercentTheOldCredentialServesWhileTheNextIsFetchedInTheBackground() throws Exception {
+  void pastEightyPercentTheOldCredentialServesWhileTheNextIsFetchedInTheBackground()
+      throws Exception {
     try (CredentialCache c = new CredentialCache(fetcher(Duration.ofMinutes(10)), clock)) {
       X509Svid w = svid("spiffe://td/a");
       EdgeCredential first = c.get(w, "db");
@@ -91,14 +105,15 @@ class CredentialCacheTest {
   @Test
   void manyConnectionsAtOnceCauseOneFetch() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    CredentialFetcher slow = (svid, resource) -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
-      }
-      return fetcher(Duration.ofMinutes(10)).fetch(svid, resource);
-    };
+    CredentialFetcher slow =
+        (svid, resource) -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
+          }
+          return fetcher(Duration.ofMinutes(10)).fetch(svid, resource);
+        };
     try (CredentialCache c = new CredentialCache(slow, clock);
         ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       X509Svid w = svid("spiffe://td/a");
@@ -116,15 +131,18 @@ class CredentialCacheTest {
   }
 
   @Test
-  void whileTheServerIsUnreachableTheCachedCredentialServesUntilItExpiresThenAClearErrorFollows() throws Exception {
+  void whileTheServerIsUnreachableTheCachedCredentialServesUntilItExpiresThenAClearErrorFollows()
+      throws Exception {
     try (CredentialCache c = new CredentialCache(fetcher(Duration.ofMinutes(10)), clock)) {
       X509Svid w = svid("spiffe://td/a");
       EdgeCredential first = c.get(w, "db");
-      failWith.set(new EdgeException(EdgeException.Kind.UNAVAILABLE, "cannot reach the Warden server"));
+      failWith.set(
+          new EdgeException(EdgeException.Kind.UNAVAILABLE, "cannot reach the Warden server"));
       clock.advance(Duration.ofMinutes(9));
       assertThat(c.get(w, "db")).isSameAs(first);
       clock.advance(Duration.ofMinutes(1));
-      assertThatThrownBy(() -> c.get(w, "db")).isInstanceOf(EdgeException.class)
+      assertThatThrownBy(() -> c.get(w, "db"))
+          .isInstanceOf(EdgeException.class)
           .hasMessageContaining("cannot reach");
     }
   }
@@ -136,13 +154,15 @@ class CredentialCacheTest {
       c.get(w, "db");
       failWith.set(new EdgeException(EdgeException.Kind.DENIED, "access_denied"));
       clock.advance(Duration.ofMinutes(9));
-      c.get(w, "db");  // still valid: served, and the refresh is refused in the background
+      c.get(w, "db"); // still valid: served, and the refresh is refused in the background
       long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (c.size() > 0 && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
-      assertThatThrownBy(() -> c.get(w, "db")).isInstanceOf(EdgeException.class)
-          .satisfies(e -> assertThat(((EdgeException) e).kind()).isEqualTo(EdgeException.Kind.DENIED));
+      assertThatThrownBy(() -> c.get(w, "db"))
+          .isInstanceOf(EdgeException.class)
+          .satisfies(
+              e -> assertThat(((EdgeException) e).kind()).isEqualTo(EdgeException.Kind.DENIED));
     }
   }
 }

@@ -33,12 +33,12 @@ import redis.clients.jedis.Jedis;
  * no password as the client.
  */
 class DeclaredProxyTest {
-  static final String SUFFIX = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
+  static final String SUFFIX =
+      UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
   static final String ADMIN = "wt_admin_" + SUFFIX;
   static final String PREFIX = "wd" + SUFFIX + "_";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static EdgeFixture warden;
   static int flagPort;
 
@@ -51,17 +51,54 @@ class DeclaredProxyTest {
     }
     warden = EdgeFixture.start(dir);
     warden.admin("PUT", "/v1/target-secrets/cache-admin", "{\"value\": \"admin-pw\"}");
-    warden.apply(List.of(EdgeFixture.workload(),
-        Map.of("kind", "Resource", "metadata", Map.of("name", "cache"), "spec", Map.of("audience", "redis://cache",
-            "kind", "redis", "database", Map.of("url", "redis://127.0.0.1:6379", "adminUser", ADMIN,
-                "adminPasswordSecret", "cache-admin", "acl", List.of("+ping", "+acl|whoami"),
-                "usernameTemplate", PREFIX + "{workload}_{random}", "maxTtl", "10m"))),
-        Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "api-to-cache"), "spec",
-            Map.of("workloads", Map.of("spiffeIds", List.of(EdgeFixture.WORKLOAD)), "resources", List.of("cache"),
-                "credentialKind", "database_user", "maxTtl", "5m"))));
+    warden.apply(
+        List.of(
+            EdgeFixture.workload(),
+            Map.of(
+                "kind",
+                "Resource",
+                "metadata",
+                Map.of("name", "cache"),
+                "spec",
+                Map.of(
+                    "audience",
+                    "redis://cache",
+                    "kind",
+                    "redis",
+                    "database",
+                    Map.of(
+                        "url",
+                        "redis://127.0.0.1:6379",
+                        "adminUser",
+                        ADMIN,
+                        "adminPasswordSecret",
+                        "cache-admin",
+                        "acl",
+                        List.of("+ping", "+acl|whoami"),
+                        "usernameTemplate",
+                        PREFIX + "{workload}_{random}",
+                        "maxTtl",
+                        "10m"))),
+            Map.of(
+                "kind",
+                "AccessPolicy",
+                "metadata",
+                Map.of("name", "api-to-cache"),
+                "spec",
+                Map.of(
+                    "workloads",
+                    Map.of("spiffeIds", List.of(EdgeFixture.WORKLOAD)),
+                    "resources",
+                    List.of("cache"),
+                    "credentialKind",
+                    "database_user",
+                    "maxTtl",
+                    "5m"))));
     flagPort = EdgeFixture.freePort();
-    warden.startAgent(List.of(ProxySpec.parse("redis:resource=cache,listen=127.0.0.1:" + flagPort
-        + ",upstream-tls=disable")));
+    warden.startAgent(
+        List.of(
+            ProxySpec.parse(
+                "redis:resource=cache,listen=127.0.0.1:" + flagPort + ",upstream-tls=disable")));
   }
 
   @AfterAll
@@ -115,29 +152,39 @@ class DeclaredProxyTest {
 
   static JsonNode awaitShown(String name, String state) throws Exception {
     JsonNode[] got = new JsonNode[1];
-    await(name + " is shown " + state, () -> {
-      try {
-        got[0] = shown(name);
-        return got[0] != null && got[0].path("state").asText().equals(state);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    await(
+        name + " is shown " + state,
+        () -> {
+          try {
+            got[0] = shown(name);
+            return got[0] != null && got[0].path("state").asText().equals(state);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
     return got[0];
   }
 
   @Test
-  void aProxyDeclaredThroughTheApiServesRedisCliWithNoPasswordAndGoesAwayWhenDeleted() throws Exception {
+  void aProxyDeclaredThroughTheApiServesRedisCliWithNoPasswordAndGoesAwayWhenDeleted()
+      throws Exception {
     Path socket = dir.resolve("declared/cache.sock");
     warden.apply(List.of(declaration("cache-proxy", "unix:" + socket)));
 
     await("the agent listens on " + socket, () -> Files.exists(socket));
-    EdgeFixture.Result r = EdgeFixture.run(List.of("redis-cli", "-s", socket.toString(), "ACL", "WHOAMI"));
+    EdgeFixture.Result r =
+        EdgeFixture.run(List.of("redis-cli", "-s", socket.toString(), "ACL", "WHOAMI"));
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output().strip()).startsWith(PREFIX);
     assertThat(awaitShown("cache-proxy", "running").path("version").asText()).hasSize(32);
-    warden.awaitEvent("agent.proxy.running", e -> e.path("details").path("proxy").asText().equals("cache-proxy"));
-    assertThat(warden.admin("GET", "/v1/edgeproxies/cache-proxy", null).path("spec").path("listen").asText())
+    warden.awaitEvent(
+        "agent.proxy.running", e -> e.path("details").path("proxy").asText().equals("cache-proxy"));
+    assertThat(
+            warden
+                .admin("GET", "/v1/edgeproxies/cache-proxy", null)
+                .path("spec")
+                .path("listen")
+                .asText())
         .isEqualTo("unix:" + socket);
 
     try (SocketChannel open = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -149,17 +196,25 @@ class DeclaredProxyTest {
       await("the listener is gone", () -> !Files.exists(socket));
       assertThat(read(open)).as("the connection it carried is closed").isNull();
     }
-    EdgeFixture.Result after = EdgeFixture.run(List.of("redis-cli", "-s", socket.toString(), "PING"));
+    EdgeFixture.Result after =
+        EdgeFixture.run(List.of("redis-cli", "-s", socket.toString(), "PING"));
     assertThat(after.exit()).isNotZero();
-    await("the server shows it no more", () -> {
-      try {
-        return shown("cache-proxy") == null;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    warden.awaitEvent("connection.closed", e -> e.path("details").path("message").asText()
-        .contains("EdgeProxy cache-proxy) was removed"));
+    await(
+        "the server shows it no more",
+        () -> {
+          try {
+            return shown("cache-proxy") == null;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    warden.awaitEvent(
+        "connection.closed",
+        e ->
+            e.path("details")
+                .path("message")
+                .asText()
+                .contains("EdgeProxy cache-proxy) was removed"));
   }
 
   @Test
@@ -172,23 +227,28 @@ class DeclaredProxyTest {
     warden.apply(List.of(declaration("moving-proxy", "unix:" + second)));
 
     await("it listens on " + second + " only", () -> Files.exists(second) && !Files.exists(first));
-    EdgeFixture.Result r = EdgeFixture.run(List.of("redis-cli", "-s", second.toString(), "ACL", "WHOAMI"));
+    EdgeFixture.Result r =
+        EdgeFixture.run(List.of("redis-cli", "-s", second.toString(), "ACL", "WHOAMI"));
     assertThat(r.output().strip()).as(r.output()).startsWith(PREFIX);
     warden.admin("DELETE", "/v1/edgeproxies/moving-proxy", null);
     await("it is gone", () -> !Files.exists(second));
   }
 
   @Test
-  void aDeclarationOnTheAddressOfACommandLineProxyIsRefusedAndTheFlagOneKeepsWorking() throws Exception {
+  void aDeclarationOnTheAddressOfACommandLineProxyIsRefusedAndTheFlagOneKeepsWorking()
+      throws Exception {
     warden.apply(List.of(declaration("clash", "127.0.0.1:" + flagPort)));
 
     JsonNode s = awaitShown("clash", "refused");
-    assertThat(s.path("message").asText()).contains("the command line's --proxy redis proxy already listens on 127.0.0.1:"
-        + flagPort);
-    JsonNode event = warden.awaitEvent("agent.proxy.failed", e -> e.path("details").path("proxy").asText()
-        .equals("clash"));
+    assertThat(s.path("message").asText())
+        .contains(
+            "the command line's --proxy redis proxy already listens on 127.0.0.1:" + flagPort);
+    JsonNode event =
+        warden.awaitEvent(
+            "agent.proxy.failed", e -> e.path("details").path("proxy").asText().equals("clash"));
     assertThat(event.path("reason").asText()).isEqualTo("proxy_refused");
-    EdgeFixture.Result r = EdgeFixture.run(List.of("redis-cli", "-p", Integer.toString(flagPort), "ACL", "WHOAMI"));
+    EdgeFixture.Result r =
+        EdgeFixture.run(List.of("redis-cli", "-p", Integer.toString(flagPort), "ACL", "WHOAMI"));
     assertThat(r.output().strip()).as(r.output()).startsWith(PREFIX);
     warden.admin("DELETE", "/v1/edgeproxies/clash", null);
   }
@@ -201,13 +261,18 @@ class DeclaredProxyTest {
       warden.apply(List.of(declaration("busy", "127.0.0.1:" + port)));
 
       JsonNode s = awaitShown("busy", "failed");
-      assertThat(s.path("message").asText()).contains("cannot listen for the redis proxy on 127.0.0.1:" + port);
-      warden.awaitEvent("agent.proxy.failed", e -> e.path("details").path("proxy").asText().equals("busy")
-          && e.path("reason").asText().equals("proxy_failed"));
+      assertThat(s.path("message").asText())
+          .contains("cannot listen for the redis proxy on 127.0.0.1:" + port);
+      warden.awaitEvent(
+          "agent.proxy.failed",
+          e ->
+              e.path("details").path("proxy").asText().equals("busy")
+                  && e.path("reason").asText().equals("proxy_failed"));
     }
 
     awaitShown("busy", "running");
-    EdgeFixture.Result r = EdgeFixture.run(List.of("redis-cli", "-p", Integer.toString(port), "ACL", "WHOAMI"));
+    EdgeFixture.Result r =
+        EdgeFixture.run(List.of("redis-cli", "-p", Integer.toString(port), "ACL", "WHOAMI"));
     assertThat(r.output().strip()).as(r.output()).startsWith(PREFIX);
     warden.admin("DELETE", "/v1/edgeproxies/busy", null);
   }
@@ -216,16 +281,25 @@ class DeclaredProxyTest {
   void aBrokenDocumentIsRefusedByTheApiNamingItsFieldAndNothingIsStored() throws Exception {
     String before = warden.admin("GET", "/v1/edgeproxies", null).toString();
     Map<String, Object> notLoopback = declaration("open-to-all", "0.0.0.0:6390");
-    Map<String, Object> wrongKind = new LinkedHashMap<>(declaration("wrong-kind", "127.0.0.1:6391"));
+    Map<String, Object> wrongKind =
+        new LinkedHashMap<>(declaration("wrong-kind", "127.0.0.1:6391"));
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) wrongKind.get("spec"));
     spec.put("protocol", "postgres");
     wrongKind.put("spec", spec);
 
-    HttpResponse<String> a = warden.adminResponse("POST", "/v1/apply", EdgeFixture.JSON.writeValueAsString(
-        Map.of("documents", List.of(declaration("fine", "127.0.0.1:6392"), notLoopback))));
-    HttpResponse<String> b = warden.adminResponse("POST", "/v1/apply", EdgeFixture.JSON.writeValueAsString(
-        Map.of("documents", List.of(declaration("fine", "127.0.0.1:6392"), wrongKind))));
+    HttpResponse<String> a =
+        warden.adminResponse(
+            "POST",
+            "/v1/apply",
+            EdgeFixture.JSON.writeValueAsString(
+                Map.of("documents", List.of(declaration("fine", "127.0.0.1:6392"), notLoopback))));
+    HttpResponse<String> b =
+        warden.adminResponse(
+            "POST",
+            "/v1/apply",
+            EdgeFixture.JSON.writeValueAsString(
+                Map.of("documents", List.of(declaration("fine", "127.0.0.1:6392"), wrongKind))));
 
     assertThat(a.statusCode()).isEqualTo(400);
     assertThat(a.body()).contains("documents[1].spec.listen").contains("loopback only");
@@ -240,7 +314,10 @@ class DeclaredProxyTest {
     return read(ch);
   }
 
-  /** What arrives next, or null when the other end closed the connection; fails after 15 s of neither. */
+  /**
+   * What arrives next, or null when the other end closed the connection; fails after 15 s of
+   * neither.
+   */
   private static String read(SocketChannel ch) throws Exception {
     ch.configureBlocking(false);
     ByteBuffer buf = ByteBuffer.allocate(4096);

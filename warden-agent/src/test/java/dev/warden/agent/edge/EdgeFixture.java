@@ -1,6 +1,5 @@
 package dev.warden.agent.edge;
 
-import dev.warden.core.edge.ProxySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.agent.runtime.AgentOptions;
 import dev.warden.agent.runtime.AgentRuntime;
 import dev.warden.agent.runtime.EdgeProxies;
-import dev.warden.agent.workloadapi.UnixAttestor;
+import dev.warden.core.edge.ProxySpec;
 import dev.warden.server.WardenServer;
 import dev.warden.server.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
@@ -35,9 +34,9 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The setting the proxies are tested in, nothing faked: a Warden server over HTTPS (self-issued
- * TLS, its CA fetched once as an operator would), documents applied through the admin API, an
- * agent joined with a token, and the agent's proxies. The test process's uid is the registered
- * workload's selector, so clients the test starts are that workload.
+ * TLS, its CA fetched once as an operator would), documents applied through the admin API, an agent
+ * joined with a token, and the agent's proxies. The test process's uid is the registered workload's
+ * selector, so clients the test starts are that workload.
  */
 public final class EdgeFixture implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
@@ -75,25 +74,39 @@ public final class EdgeFixture implements AutoCloseable {
     flags.put("databases.reapInterval", "200ms");
     flags.putAll(extra);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    java.io.OutputStream tee = new java.io.OutputStream() {  // the server's log in the test's output too
-      @Override
-      public void write(int b) {
-        out.write(b);
-        System.out.write(b);
-      }
-    };
-    f.server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC(),
-        new PrintStream(tee, true, StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    java.io.OutputStream tee =
+        new java.io.OutputStream() { // the server's log in the test's output too
+          @Override
+          public void write(int b) {
+            out.write(b);
+            System.out.write(b);
+          }
+        };
+    f.server =
+        WardenServer.start(
+            ConfigLoader.load(null, Map.of(), flags),
+            Clock.systemUTC(),
+            new PrintStream(tee, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     assertThat(m.find()).isTrue();
     f.adminToken = m.group(1);
     f.base = "https://localhost:" + port;
-    JsonNode b = JSON.readTree(HttpClient.newBuilder().sslContext(trustAll()).build().send(
-        HttpRequest.newBuilder(URI.create(f.base + "/v1/bundle")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode b =
+        JSON.readTree(
+            HttpClient.newBuilder()
+                .sslContext(trustAll())
+                .build()
+                .send(
+                    HttpRequest.newBuilder(URI.create(f.base + "/v1/bundle")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
     StringBuilder pem = new StringBuilder();
     for (JsonNode k : b.path("keys")) {
       if (k.path("use").asText().equals("x509-svid")) {
-        pem.append("-----BEGIN CERTIFICATE-----\n").append(k.path("x5c").get(0).asText())
+        pem.append("-----BEGIN CERTIFICATE-----\n")
+            .append(k.path("x5c").get(0).asText())
             .append("\n-----END CERTIFICATE-----\n");
       }
     }
@@ -106,8 +119,19 @@ public final class EdgeFixture implements AutoCloseable {
   /** The workload this test process is (by its uid), placed on nodes of pool "test". */
   public static Map<String, Object> workload() throws Exception {
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    return Map.of("kind", "Workload", "spec", Map.of("spiffeId", WORKLOAD, "selectors", List.of("unix:uid=" + uid),
-        "owner", "payments@example.org", "nodeSelectors", List.of("node:pool=test")));
+    return Map.of(
+        "kind",
+        "Workload",
+        "spec",
+        Map.of(
+            "spiffeId",
+            WORKLOAD,
+            "selectors",
+            List.of("unix:uid=" + uid),
+            "owner",
+            "payments@example.org",
+            "nodeSelectors",
+            List.of("node:pool=test")));
   }
 
   public void apply(List<Map<String, Object>> documents) throws Exception {
@@ -116,15 +140,33 @@ public final class EdgeFixture implements AutoCloseable {
 
   /** Joins an agent and starts these proxies on it. */
   public void startAgent(List<ProxySpec> proxies) throws Exception {
-    String join = admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=test\"]}").get("token").asText();
-    AgentOptions o = new AgentOptions(base, dir.resolve("agent/workload.sock"), dir.resolve("agent-data"), join, null,
-        Duration.ofMillis(500), Duration.ofSeconds(2), List.of(), serverCa);
+    String join =
+        admin("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=test\"]}")
+            .get("token")
+            .asText();
+    AgentOptions o =
+        new AgentOptions(
+            base,
+            dir.resolve("agent/workload.sock"),
+            dir.resolve("agent-data"),
+            join,
+            null,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(2),
+            List.of(),
+            serverCa);
     agent = new AgentRuntime(o, Clock.systemUTC());
     agent.start();
     edge = EdgeProxies.start(proxies, o, agent, Clock.systemUTC());
-    declared = dev.warden.agent.runtime.ProxyReconciler.follow(agent, edge, () -> {
-      throw new IllegalStateException("the fixture's agent always has its proxies' machinery");
-    }, Clock.systemUTC());
+    declared =
+        dev.warden.agent.runtime.ProxyReconciler.follow(
+            agent,
+            edge,
+            () -> {
+              throw new IllegalStateException(
+                  "the fixture's agent always has its proxies' machinery");
+            },
+            Clock.systemUTC());
   }
 
   /** The proxies declared on the server that the agent runs (EdgeProxy documents). */
@@ -132,7 +174,9 @@ public final class EdgeFixture implements AutoCloseable {
     return declared;
   }
 
-  /** Warden's trust bundle (the X.509-SVID CA) as PEM: what applications trust for the agent's TLS. */
+  /**
+   * Warden's trust bundle (the X.509-SVID CA) as PEM: what applications trust for the agent's TLS.
+   */
   public Path bundle() {
     return serverCa;
   }
@@ -148,11 +192,19 @@ public final class EdgeFixture implements AutoCloseable {
   }
 
   /** An admin call whatever its status, for refusals. */
-  public HttpResponse<String> adminResponse(String method, String path, String body) throws Exception {
-    return adminHttp.send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
+  public HttpResponse<String> adminResponse(String method, String path, String body)
+      throws Exception {
+    return adminHttp.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + adminToken)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Override
@@ -169,10 +221,12 @@ public final class EdgeFixture implements AutoCloseable {
   }
 
   /** Waits for an audit event of this type that matches; fails after 15 s. */
-  public JsonNode awaitEvent(String type, java.util.function.Predicate<JsonNode> match) throws Exception {
+  public JsonNode awaitEvent(String type, java.util.function.Predicate<JsonNode> match)
+      throws Exception {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
-      for (JsonNode e : admin("GET", "/v1/audit?type=" + type + "&limit=200", null).path("events")) {
+      for (JsonNode e :
+          admin("GET", "/v1/audit?type=" + type + "&limit=200", null).path("events")) {
         if (match.test(e)) {
           return e;
         }
@@ -207,7 +261,8 @@ public final class EdgeFixture implements AutoCloseable {
     ks.load(null, null);
     int i = 0;
     try (var in = Files.newInputStream(pem)) {
-      for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (var c :
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         ks.setCertificateEntry("ca" + i++, c);
       }
     }
@@ -220,18 +275,23 @@ public final class EdgeFixture implements AutoCloseable {
 
   static SSLContext trustAll() throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+    ctx.init(
+        null,
+        new TrustManager[] {
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          }
+        },
+        null);
     return ctx;
   }
 }

@@ -20,20 +20,22 @@ public final class Forwarder implements AutoCloseable {
   public Forwarder(String host, int port) throws IOException {
     listener = new ServerSocket();
     listener.bind(new InetSocketAddress("127.0.0.1", 0));
-    Thread.ofVirtual().start(() -> {
-      while (!listener.isClosed()) {
-        try {
-          Socket client = listener.accept();
-          Socket target = new Socket(host, port);
-          open.add(client);
-          open.add(target);
-          pump(client, target);
-          pump(target, client);
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!listener.isClosed()) {
+                try {
+                  Socket client = listener.accept();
+                  Socket target = new Socket(host, port);
+                  open.add(client);
+                  open.add(target);
+                  pump(client, target);
+                  pump(target, client);
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
   }
 
   public int port() {
@@ -41,20 +43,23 @@ public final class Forwarder implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread.ofVirtual().start(() -> {
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        in.transferTo(out);
-      } catch (IOException ignored) {
-        // either side closed
-      } finally {
-        try {
-          to.close();
-          from.close();
-        } catch (IOException ignored) {
-          // closing
-        }
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                in.transferTo(out);
+              } catch (IOException ignored) {
+                // either side closed
+              } finally {
+                try {
+                  to.close();
+                  from.close();
+                } catch (IOException ignored) {
+                  // closing
+                }
+              }
+            });
   }
 
   /** Stops listening and cuts every forwarded connection. */

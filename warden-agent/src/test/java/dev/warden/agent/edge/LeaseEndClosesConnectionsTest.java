@@ -1,8 +1,8 @@
 package dev.warden.agent.edge;
 
-import dev.warden.core.edge.ProxySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.warden.core.edge.ProxySpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +28,7 @@ class LeaseEndClosesConnectionsTest {
   static final String ADMIN = "lec_admin_" + SFX;
   static final String PREFIX = "lec" + SFX + "_";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static EdgeFixture warden;
   static int port;
 
@@ -40,22 +39,61 @@ class LeaseEndClosesConnectionsTest {
   @BeforeAll
   static void start() throws Exception {
     try (Jedis root = root()) {
-      root.sendCommand(Protocol.Command.ACL, "SETUSER", ADMIN, "on", ">admin-pw", "+acl", "+client", "+ping");
+      root.sendCommand(
+          Protocol.Command.ACL, "SETUSER", ADMIN, "on", ">admin-pw", "+acl", "+client", "+ping");
     } catch (RuntimeException e) {
       Assumptions.abort("Redis is not reachable at 127.0.0.1:6379: " + e.getMessage());
     }
     warden = EdgeFixture.start(dir, Map.of("databases.reapInterval", "1h"));
     warden.admin("PUT", "/v1/target-secrets/cache-admin", "{\"value\": \"admin-pw\"}");
-    warden.apply(List.of(EdgeFixture.workload(),
-        Map.of("kind", "Resource", "metadata", Map.of("name", "cache"), "spec", Map.of("audience", "redis://cache",
-            "kind", "redis", "database", Map.of("url", "redis://127.0.0.1:6379", "adminUser", ADMIN,
-                "adminPasswordSecret", "cache-admin", "acl", List.of("~lec:*", "+get", "+set", "+ping", "+acl|whoami"),
-                "usernameTemplate", PREFIX + "{workload}_{random}", "maxTtl", "10m"))),
-        Map.of("kind", "AccessPolicy", "metadata", Map.of("name", "api-to-cache"), "spec",
-            Map.of("workloads", Map.of("spiffeIds", List.of(EdgeFixture.WORKLOAD)), "resources", List.of("cache"),
-                "credentialKind", "database_user", "maxTtl", "5m"))));
+    warden.apply(
+        List.of(
+            EdgeFixture.workload(),
+            Map.of(
+                "kind",
+                "Resource",
+                "metadata",
+                Map.of("name", "cache"),
+                "spec",
+                Map.of(
+                    "audience",
+                    "redis://cache",
+                    "kind",
+                    "redis",
+                    "database",
+                    Map.of(
+                        "url",
+                        "redis://127.0.0.1:6379",
+                        "adminUser",
+                        ADMIN,
+                        "adminPasswordSecret",
+                        "cache-admin",
+                        "acl",
+                        List.of("~lec:*", "+get", "+set", "+ping", "+acl|whoami"),
+                        "usernameTemplate",
+                        PREFIX + "{workload}_{random}",
+                        "maxTtl",
+                        "10m"))),
+            Map.of(
+                "kind",
+                "AccessPolicy",
+                "metadata",
+                Map.of("name", "api-to-cache"),
+                "spec",
+                Map.of(
+                    "workloads",
+                    Map.of("spiffeIds", List.of(EdgeFixture.WORKLOAD)),
+                    "resources",
+                    List.of("cache"),
+                    "credentialKind",
+                    "database_user",
+                    "maxTtl",
+                    "5m"))));
     port = EdgeFixture.freePort();
-    warden.startAgent(List.of(ProxySpec.parse("redis:resource=cache,listen=127.0.0.1:" + port + ",upstream-tls=disable")));
+    warden.startAgent(
+        List.of(
+            ProxySpec.parse(
+                "redis:resource=cache,listen=127.0.0.1:" + port + ",upstream-tls=disable")));
   }
 
   @AfterAll
@@ -75,11 +113,14 @@ class LeaseEndClosesConnectionsTest {
   }
 
   static Jedis proxied() {
-    return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder().timeoutMillis(5000).build());
+    return new Jedis(
+        new HostAndPort("127.0.0.1", port),
+        DefaultJedisClientConfig.builder().timeoutMillis(5000).build());
   }
 
   @Test
-  void revokingALeaseClosesItsProxiedConnectionsAndTheNextConnectionGetsANewCredential() throws Exception {
+  void revokingALeaseClosesItsProxiedConnectionsAndTheNextConnectionGetsANewCredential()
+      throws Exception {
     String user;
     try (Jedis j = proxied()) {
       user = j.aclWhoAmI();
@@ -98,13 +139,19 @@ class LeaseEndClosesConnectionsTest {
       assertThat(closed).as("the agent closed the connection of the revoked lease").isTrue();
     }
     try (Jedis root = root()) {
-      assertThat(root.aclUsers()).as("the target never heard of the revocation: the user is still there")
+      assertThat(root.aclUsers())
+          .as("the target never heard of the revocation: the user is still there")
           .contains(user);
     }
-    var event = warden.awaitEvent("connection.closed", e -> user.equals(e.path("details").path("leaseId").asText()));
+    var event =
+        warden.awaitEvent(
+            "connection.closed", e -> user.equals(e.path("details").path("leaseId").asText()));
     assertThat(event.path("reason").asText()).isEqualTo("ended");
     try (Jedis j = proxied()) {
-      assertThat(j.aclWhoAmI()).as("a new credential, not the revoked one").startsWith(PREFIX).isNotEqualTo(user);
+      assertThat(j.aclWhoAmI())
+          .as("a new credential, not the revoked one")
+          .startsWith(PREFIX)
+          .isNotEqualTo(user);
     }
   }
 }

@@ -15,8 +15,16 @@ public final class AgentProcessMain {
   private AgentProcessMain() {}
 
   public static void main(String[] args) throws Exception {
-    AgentOptions o = new AgentOptions(args[0], Path.of(args[1]), Path.of(args[2]), "-".equals(args[3]) ? null : args[3],
-        null, Duration.ofMillis(200), Duration.ofSeconds(2), List.of());
+    AgentOptions o =
+        new AgentOptions(
+            args[0],
+            Path.of(args[1]),
+            Path.of(args[2]),
+            "-".equals(args[3]) ? null : args[3],
+            null,
+            Duration.ofMillis(200),
+            Duration.ofSeconds(2),
+            List.of());
     AgentRuntime agent = new AgentRuntime(o, Clock.systemUTC());
     agent.start();
     WorkloadApiServer.start(Path.of(args[1]), agent);

@@ -17,25 +17,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Connection events reach the server at least once, in order, across server outages and agent restarts. */
+/**
+ * Connection events reach the server at least once, in order, across server outages and agent
+ * restarts.
+ */
 class AuditSpoolTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final List<String> received = new ArrayList<>();
   final AtomicBoolean serverUp = new AtomicBoolean(true);
 
   AuditSpool spool() throws Exception {
-    return new AuditSpool(dir, events -> {
-      if (!serverUp.get()) {
-        throw new ServerException(0, "unreachable", "server down");
-      }
-      events.forEach(e -> received.add(e.id()));
-    }, Duration.ofHours(1), Clock.systemUTC());
+    return new AuditSpool(
+        dir,
+        events -> {
+          if (!serverUp.get()) {
+            throw new ServerException(0, "unreachable", "server down");
+          }
+          events.forEach(e -> received.add(e.id()));
+        },
+        Duration.ofHours(1),
+        Clock.systemUTC());
   }
 
   static ProxiedConnection event(String id) {
-    return new ProxiedConnection(id, Instant.parse("2030-01-01T00:00:00Z"), ProxiedConnection.Outcome.PROXIED,
-        "postgres", "unix:/s", "db", "spiffe://td/w", "lease", "db:5432", null, Map.of("pid", "42"));
+    return new ProxiedConnection(
+        id,
+        Instant.parse("2030-01-01T00:00:00Z"),
+        ProxiedConnection.Outcome.PROXIED,
+        "postgres",
+        "unix:/s",
+        "db",
+        "spiffe://td/w",
+        "lease",
+        "db:5432",
+        null,
+        Map.of("pid", "42"));
   }
 
   @Test
@@ -76,8 +92,12 @@ class AuditSpoolTest {
       s.record(event("whole"));
     }
     received.clear();
-    Files.writeString(dir.resolve("current.jsonl"), AuditSpool.json(event("x1")) + "\n{\"id\": \"torn\", \"at\"",
-        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve("current.jsonl"),
+        AuditSpool.json(event("x1")) + "\n{\"id\": \"torn\", \"at\"",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     try (AuditSpool s = spool()) {
       s.ship();
     }

@@ -31,8 +31,9 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A real (not mocked) identity source for Workload API tests: a P-256 CA made here, SPIFFE-conformant
- * leaves, ES256 JWT-SVIDs. {@link #rotate()} issues a new leaf and tells listeners, as the agent does.
+ * A real (not mocked) identity source for Workload API tests: a P-256 CA made here,
+ * SPIFFE-conformant leaves, ES256 JWT-SVIDs. {@link #rotate()} issues a new leaf and tells
+ * listeners, as the agent does.
  */
 final class TestIdentities implements IdentitySource {
   static final String TD = "example.org";
@@ -48,13 +49,24 @@ final class TestIdentities implements IdentitySource {
     this.required = required;
     caKey = ec();
     X500Name name = new X500Name("CN=test CA,O=Warden tests");
-    var b = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(Instant.now().minusSeconds(60)),
-        Date.from(Instant.now().plus(Duration.ofDays(1))), name, caKey.getPublic());
+    var b =
+        new JcaX509v3CertificateBuilder(
+            name,
+            BigInteger.ONE,
+            Date.from(Instant.now().minusSeconds(60)),
+            Date.from(Instant.now().plus(Duration.ofDays(1))),
+            name,
+            caKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-    b.addExtension(Extension.subjectAlternativeName, false,
+    b.addExtension(
+        Extension.subjectAlternativeName,
+        false,
         new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + TD)));
-    ca = cert(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate())).getEncoded());
+    ca =
+        cert(
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()))
+                .getEncoded());
     rotate();
   }
 
@@ -65,22 +77,36 @@ final class TestIdentities implements IdentitySource {
   }
 
   static X509Certificate cert(byte[] der) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(der));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(der));
   }
 
   void rotate() throws Exception {
     KeyPair leafKey = ec();
-    var b = new JcaX509v3CertificateBuilder(new X500Name("CN=test CA,O=Warden tests"),
-        new BigInteger(64, new SecureRandom()).add(BigInteger.TWO), Date.from(Instant.now().minusSeconds(10)),
-        Date.from(Instant.now().plus(Duration.ofHours(1))), new X500Name("O=Warden"), leafKey.getPublic());
+    var b =
+        new JcaX509v3CertificateBuilder(
+            new X500Name("CN=test CA,O=Warden tests"),
+            new BigInteger(64, new SecureRandom()).add(BigInteger.TWO),
+            Date.from(Instant.now().minusSeconds(10)),
+            Date.from(Instant.now().plus(Duration.ofHours(1))),
+            new X500Name("O=Warden"),
+            leafKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-    b.addExtension(Extension.extendedKeyUsage, false,
-        new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-    b.addExtension(Extension.subjectAlternativeName, false,
+    b.addExtension(
+        Extension.extendedKeyUsage,
+        false,
+        new ExtendedKeyUsage(
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+    b.addExtension(
+        Extension.subjectAlternativeName,
+        false,
         new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString())));
-    X509Certificate leaf = cert(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()))
-        .getEncoded());
+    X509Certificate leaf =
+        cert(
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()))
+                .getEncoded());
     current = new X509Svid(id, List.of(leaf), leafKey.getPrivate(), null);
     listeners.forEach(Runnable::run);
   }

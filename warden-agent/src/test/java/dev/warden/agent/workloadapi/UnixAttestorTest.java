@@ -19,11 +19,16 @@ class UnixAttestorTest {
     int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
     long pid = ProcessHandle.current().pid();
     Path exe = Files.readSymbolicLink(Path.of("/proc/self/exe"));
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(exe)));
+    String sha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(exe)));
     Set<Selector> s = new UnixAttestor().attest(new PeerCredentials((int) pid, uid, gid));
-    assertThat(s).contains(new Selector("unix", "uid", Integer.toString(uid)),
-        new Selector("unix", "gid", Integer.toString(gid)), new Selector("unix", "path", exe.toString()),
-        new Selector("unix", "sha256", sha));
+    assertThat(s)
+        .contains(
+            new Selector("unix", "uid", Integer.toString(uid)),
+            new Selector("unix", "gid", Integer.toString(gid)),
+            new Selector("unix", "path", exe.toString()),
+            new Selector("unix", "sha256", sha));
     if (uid == 0) {
       assertThat(s).contains(new Selector("unix", "user", "root"));
     }
@@ -47,20 +52,24 @@ class UnixAttestorTest {
     Path target = Files.writeString(proc.resolve("bin"), "binary");
     Files.createSymbolicLink(dir.resolve("exe"), target);
     Path stat = dir.resolve("stat");
-    String line = "77 (a b) c) S 1 77 77 0 -1 4194560 100 0 0 0 1 1 0 0 20 0 1 0 %d 1000 10 18446744073709551615";
+    String line =
+        "77 (a b) c) S 1 77 77 0 -1 4194560 100 0 0 0 1 1 0 0 20 0 1 0 %d 1000 10 18446744073709551615";
     Files.writeString(stat, line.formatted(1000));
     UnixAttestor a = new UnixAttestor(proc, proc.resolve("passwd"), proc.resolve("group"));
     // first: stable start time attests fine, and the comm with spaces and ')' is parsed
-    assertThat(a.attest(new PeerCredentials(77, 5, 5))).contains(new Selector("unix", "path", target.toString()));
-    Thread racer = new Thread(() -> {
-      for (int i = 0; i < 2000; i++) {
-        try {
-          Files.writeString(stat, line.formatted(1000 + (i % 2)));
-        } catch (Exception ignored) {
-          // the attestor may be reading
-        }
-      }
-    });
+    assertThat(a.attest(new PeerCredentials(77, 5, 5)))
+        .contains(new Selector("unix", "path", target.toString()));
+    Thread racer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 2000; i++) {
+                try {
+                  Files.writeString(stat, line.formatted(1000 + (i % 2)));
+                } catch (Exception ignored) {
+                  // the attestor may be reading
+                }
+              }
+            });
     racer.start();
     boolean refused = false;
     for (int i = 0; i < 2000 && !refused; i++) {
@@ -76,11 +85,22 @@ class UnixAttestorTest {
 
   @Test
   void statLinesAreParsedFromTheLastParenthesis() {
-    assertThat(ProcStat.startTime("1 (init) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 42 1 2")).isEqualTo(42);
-    assertThat(ProcStat.startTime("9 (x) (y)) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 1 2")).isEqualTo(7);
-    for (String bad : new String[] {"", "garbage", "1 (x", "1 (x) S 1 2", "1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 -5",
-        "1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 zz 1"}) {
-      assertThatThrownBy(() -> ProcStat.startTime(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ProcStat.startTime("1 (init) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 42 1 2"))
+        .isEqualTo(42);
+    assertThat(ProcStat.startTime("9 (x) (y)) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 1 2"))
+        .isEqualTo(7);
+    for (String bad :
+        new String[] {
+          "",
+          "garbage",
+          "1 (x",
+          "1 (x) S 1 2",
+          "1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 -5",
+          "1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 zz 1"
+        }) {
+      assertThatThrownBy(() -> ProcStat.startTime(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

@@ -42,8 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkloadApiTest {
   static final String AUD = "https://ledger.example.org";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Path socket;
   TestIdentities ids;
   WorkloadApiServer server;
@@ -59,8 +58,12 @@ class WorkloadApiTest {
     ids = new TestIdentities(required);
     server = WorkloadApiServer.start(socket, ids);
     group = new EpollEventLoopGroup(1);
-    channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString())).eventLoopGroup(group)
-        .channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+    channel =
+        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .eventLoopGroup(group)
+            .channelType(EpollDomainSocketChannel.class)
+            .usePlaintext()
+            .build();
   }
 
   @BeforeEach
@@ -78,7 +81,8 @@ class WorkloadApiTest {
   SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIBlockingStub stub() {
     Metadata h = new Metadata();
     h.put(CallerInterceptor.SECURITY_HEADER, "true");
-    return SpiffeWorkloadAPIGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
+    return SpiffeWorkloadAPIGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
         .withDeadlineAfter(java.time.Duration.ofSeconds(10));
   }
 
@@ -106,8 +110,10 @@ class WorkloadApiTest {
     assertThat(r.getSvidsCount()).isEqualTo(1);
     var s = r.getSvids(0);
     assertThat(s.getSpiffeId()).isEqualTo("spiffe://example.org/app");
-    assertThat(s.getX509Svid()).isEqualTo(ByteString.copyFrom(ids.current.chain().getFirst().getEncoded()));
-    assertThat(s.getX509SvidKey()).isEqualTo(ByteString.copyFrom(ids.current.privateKey().getEncoded()));
+    assertThat(s.getX509Svid())
+        .isEqualTo(ByteString.copyFrom(ids.current.chain().getFirst().getEncoded()));
+    assertThat(s.getX509SvidKey())
+        .isEqualTo(ByteString.copyFrom(ids.current.privateKey().getEncoded()));
     assertThat(s.getBundle()).isEqualTo(ByteString.copyFrom(ids.ca.getEncoded()));
   }
 
@@ -117,7 +123,8 @@ class WorkloadApiTest {
     start(Set.of(new Selector("unix", "uid", "424242")));
     assertThat(code(() -> stub().fetchX509SVID(X509SVIDRequest.getDefaultInstance()).next()))
         .isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(code(() -> stub().fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(AUD).build())))
+    assertThat(
+            code(() -> stub().fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(AUD).build())))
         .isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 
@@ -125,41 +132,84 @@ class WorkloadApiTest {
   void oversizedRequestsAreRejected() {
     JWTSVIDRequest.Builder big = JWTSVIDRequest.newBuilder();
     big.addAudience("x".repeat(WorkloadApiServer.MAX_INBOUND_MESSAGE_BYTES + 10));
-    assertThat(code(() -> stub().fetchJWTSVID(big.build()))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(code(() -> stub().fetchJWTSVID(big.build())))
+        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
   }
 
   @Test
   void jwtSvidNeedsAnAudienceAndAnIdentityTheCallerHolds() {
     assertThat(code(() -> stub().fetchJWTSVID(JWTSVIDRequest.getDefaultInstance())))
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(code(() -> stub().fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(AUD)
-        .setSpiffeId("spiffe://example.org/someone-else").build()))).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(
+            code(
+                () ->
+                    stub()
+                        .fetchJWTSVID(
+                            JWTSVIDRequest.newBuilder()
+                                .addAudience(AUD)
+                                .setSpiffeId("spiffe://example.org/someone-else")
+                                .build())))
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
     var r = stub().fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(AUD).build());
     assertThat(r.getSvids(0).getSpiffeId()).isEqualTo("spiffe://example.org/app");
   }
 
   @Test
   void validateAcceptsAGoodJwtSvidAndReturnsItsClaims() {
-    String jwt = stub().fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(AUD).build()).getSvids(0).getSvid();
-    var r = stub().validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setAudience(AUD).setSvid(jwt).build());
+    String jwt =
+        stub()
+            .fetchJWTSVID(JWTSVIDRequest.newBuilder().addAudience(AUD).build())
+            .getSvids(0)
+            .getSvid();
+    var r =
+        stub()
+            .validateJWTSVID(
+                ValidateJWTSVIDRequest.newBuilder().setAudience(AUD).setSvid(jwt).build());
     assertThat(r.getSpiffeId()).isEqualTo("spiffe://example.org/app");
-    assertThat(r.getClaims().getFieldsMap().get("sub").getStringValue()).isEqualTo("spiffe://example.org/app");
+    assertThat(r.getClaims().getFieldsMap().get("sub").getStringValue())
+        .isEqualTo("spiffe://example.org/app");
   }
 
   @Test
   void validateRejectsWrongAudienceExpiryUnknownKidAndAlgNone() {
     SpiffeId id = ids.id;
     String good = JwtSvids.mint(ids.jwtKey, id, List.of(AUD), Duration.ofMinutes(5), Instant.now());
-    String expired = JwtSvids.mint(ids.jwtKey, id, List.of(AUD), Duration.ofMinutes(1), Instant.now().minusSeconds(600));
-    String unknownKid = JwtSvids.mint(KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom()), id,
-        List.of(AUD), Duration.ofMinutes(5), Instant.now());
-    String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
-        "{\"alg\":\"none\",\"kid\":\"x\"}".getBytes());
+    String expired =
+        JwtSvids.mint(
+            ids.jwtKey, id, List.of(AUD), Duration.ofMinutes(1), Instant.now().minusSeconds(600));
+    String unknownKid =
+        JwtSvids.mint(
+            KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom()),
+            id,
+            List.of(AUD),
+            Duration.ofMinutes(5),
+            Instant.now());
+    String header =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("{\"alg\":\"none\",\"kid\":\"x\"}".getBytes());
     String none = header + "." + good.split("\\.")[1] + ".";
-    for (String[] c : new String[][] {{good, "https://other.example.org"}, {expired, AUD}, {unknownKid, AUD},
-        {none, AUD}, {"garbage", AUD}, {good, ""}, {"", AUD}}) {
-      assertThat(code(() -> stub().validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(c[0])
-          .setAudience(c[1]).build()))).as(c[1] + " " + c[0]).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    for (String[] c :
+        new String[][] {
+          {good, "https://other.example.org"},
+          {expired, AUD},
+          {unknownKid, AUD},
+          {none, AUD},
+          {"garbage", AUD},
+          {good, ""},
+          {"", AUD}
+        }) {
+      assertThat(
+              code(
+                  () ->
+                      stub()
+                          .validateJWTSVID(
+                              ValidateJWTSVIDRequest.newBuilder()
+                                  .setSvid(c[0])
+                                  .setAudience(c[1])
+                                  .build())))
+          .as(c[1] + " " + c[0])
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
   }
 
@@ -168,35 +218,76 @@ class WorkloadApiTest {
     Instant now = Instant.now();
     // everything else about it would pass: a trusted kid, a SPIFFE ID subject, the audience, exp
     for (String typ : new String[] {"at+jwt", "jwt", "JWT-SVID", "application/jwt", ""}) {
-      String accessToken = dev.warden.core.token.AccessTokenMinter.mint(ids.jwtKey,
-          new dev.warden.core.token.AccessTokenMinter.Claims("https://warden.example.org", ids.id.toString(), AUD,
-              ids.id.toString(), null, "j", now, now.plusSeconds(300)), "at+jwt").reveal();
+      String accessToken =
+          dev.warden.core.token.AccessTokenMinter.mint(
+                  ids.jwtKey,
+                  new dev.warden.core.token.AccessTokenMinter.Claims(
+                      "https://warden.example.org",
+                      ids.id.toString(),
+                      AUD,
+                      ids.id.toString(),
+                      null,
+                      "j",
+                      now,
+                      now.plusSeconds(300)),
+                  "at+jwt")
+              .reveal();
       String token = typ.equals("at+jwt") ? accessToken : retyped(accessToken, typ);
-      assertThat(code(() -> stub().validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(token)
-          .setAudience(AUD).build()))).as(typ).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(
+              code(
+                  () ->
+                      stub()
+                          .validateJWTSVID(
+                              ValidateJWTSVIDRequest.newBuilder()
+                                  .setSvid(token)
+                                  .setAudience(AUD)
+                                  .build())))
+          .as(typ)
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
   }
 
   /** The token with another typ, re-signed with the trusted key, so only typ is wrong. */
   String retyped(String token, String typ) {
     String[] p = token.split("\\.");
-    String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
-        ("{\"alg\":\"ES256\",\"kid\":\"" + ids.jwtKey.kid() + "\",\"typ\":\"" + typ + "\"}").getBytes());
-    byte[] sig = ids.jwtKey.sign((header + "." + p[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    String header =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                ("{\"alg\":\"ES256\",\"kid\":\"" + ids.jwtKey.kid() + "\",\"typ\":\"" + typ + "\"}")
+                    .getBytes());
+    byte[] sig =
+        ids.jwtKey.sign((header + "." + p[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     return header + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
   }
 
   @Test
   void validateAcceptsTypJoseAndNoTyp() {
-    String good = JwtSvids.mint(ids.jwtKey, ids.id, List.of(AUD), Duration.ofMinutes(5), Instant.now());
+    String good =
+        JwtSvids.mint(ids.jwtKey, ids.id, List.of(AUD), Duration.ofMinutes(5), Instant.now());
     for (String typ : new String[] {"JOSE", null}) {
       String[] p = good.split("\\.");
-      String header = Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"alg\":\"ES256\",\"kid\":\""
-          + ids.jwtKey.kid() + "\"" + (typ == null ? "" : ",\"typ\":\"" + typ + "\"") + "}").getBytes());
-      byte[] sig = ids.jwtKey.sign((header + "." + p[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String t = header + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
-      assertThat(stub().validateJWTSVID(ValidateJWTSVIDRequest.newBuilder().setSvid(t).setAudience(AUD).build())
-          .getSpiffeId()).isEqualTo(ids.id.toString());
+      String header =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(
+                  ("{\"alg\":\"ES256\",\"kid\":\""
+                          + ids.jwtKey.kid()
+                          + "\""
+                          + (typ == null ? "" : ",\"typ\":\"" + typ + "\"")
+                          + "}")
+                      .getBytes());
+      byte[] sig =
+          ids.jwtKey.sign(
+              (header + "." + p[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String t =
+          header + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+      assertThat(
+              stub()
+                  .validateJWTSVID(
+                      ValidateJWTSVIDRequest.newBuilder().setSvid(t).setAudience(AUD).build())
+                  .getSpiffeId())
+          .isEqualTo(ids.id.toString());
     }
   }
 
@@ -210,8 +301,12 @@ class WorkloadApiTest {
 
   @Test
   void javaSpiffeClientSeesARotation() throws Exception {
-    try (DefaultX509Source src = DefaultX509Source.newSource(DefaultX509Source.X509SourceOptions.builder()
-        .spiffeSocketPath("unix:" + socket).initTimeout(Duration.ofSeconds(10)).build())) {
+    try (DefaultX509Source src =
+        DefaultX509Source.newSource(
+            DefaultX509Source.X509SourceOptions.builder()
+                .spiffeSocketPath("unix:" + socket)
+                .initTimeout(Duration.ofSeconds(10))
+                .build())) {
       X509Svid first = src.getX509Svid();
       assertThat(first.getSpiffeId().toString()).isEqualTo("spiffe://example.org/app");
       ids.rotate();

@@ -32,14 +32,17 @@ import java.util.regex.Pattern;
 
 /**
  * The agent as a workload sees it: a real server (embedded store), 100 workloads this process may
- * hold, the agent started as its own process from the CLI jar, then FetchJWTSVID latency through the
- * Unix socket from the agent's cache, and the agent's resident memory when idle.
+ * hold, the agent started as its own process from the CLI jar, then FetchJWTSVID latency through
+ * the Unix socket from the agent's cache, and the agent's resident memory when idle.
  *
- * <pre>java -cp warden-bench/target/warden-bench.jar dev.warden.bench.agent.AgentLoad [calls] [workloads]</pre>
+ * <pre>
+ * java -cp warden-bench/target/warden-bench.jar dev.warden.bench.agent.AgentLoad [calls] [workloads]
+ * </pre>
  */
 public final class AgentLoad {
-  static final String AGENT_OPTS = "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xms32m -Xmx64m"
-      + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
+  static final String AGENT_OPTS =
+      "-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xms32m -Xmx64m"
+          + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
 
   private AgentLoad() {}
 
@@ -56,28 +59,39 @@ public final class AgentLoad {
     flags.put("server.dataDir", dir.resolve("server").toString());
     flags.put("server.trustDomain", "bench.test");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    WardenServer server = WardenServer.start(ConfigLoader.load(null, Map.of(), flags), Clock.systemUTC(),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)").matcher(out.toString(StandardCharsets.UTF_8));
+    WardenServer server =
+        WardenServer.start(
+            ConfigLoader.load(null, Map.of(), flags),
+            Clock.systemUTC(),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Matcher m =
+        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+            .matcher(out.toString(StandardCharsets.UTF_8));
     m.find();
     String admin = m.group(1);
     String base = "http://127.0.0.1:" + port;
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     StringBuilder docs = new StringBuilder("{\"documents\":[");
     for (int i = 0; i < workloads; i++) {
-      docs.append(i == 0 ? "" : ",").append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":\"spiffe://bench.test/svc-")
-          .append(i).append("\",\"selectors\":[\"unix:uid=").append(uid)
+      docs.append(i == 0 ? "" : ",")
+          .append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":\"spiffe://bench.test/svc-")
+          .append(i)
+          .append("\",\"selectors\":[\"unix:uid=")
+          .append(uid)
           .append("\"],\"owner\":\"bench@example.org\",\"nodeSelectors\":[\"node:pool=bench\"]}}");
     }
     // a JWT-SVID audience must be a resource that policy lets the workload reach
     docs.append(workloads == 0 ? "" : ",")
         .append("{\"kind\":\"Resource\",\"metadata\":{\"name\":\"ledger\"},\"spec\":{\"audience\":")
-        .append("\"https://ledger.bench.test\"}},{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"bench\"},")
-        .append("\"spec\":{\"workloads\":{\"spiffeIds\":[\"spiffe://bench.test/*\"]},\"resources\":[\"ledger\"]}}");
+        .append(
+            "\"https://ledger.bench.test\"}},{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"bench\"},")
+        .append(
+            "\"spec\":{\"workloads\":{\"spiffeIds\":[\"spiffe://bench.test/*\"]},\"resources\":[\"ledger\"]}}");
     docs.append("]}");
     post(base + "/v1/apply", admin, docs.toString());
-    String join = post(base + "/v1/agent-tokens", admin, "{\"selectors\":[\"node:pool=bench\"]}")
-        .replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+    String join =
+        post(base + "/v1/agent-tokens", admin, "{\"selectors\":[\"node:pool=bench\"]}")
+            .replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
     Path socket = dir.resolve("agent.sock");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path jar = Path.of("warden-cli/target/warden.jar");
@@ -85,26 +99,48 @@ public final class AgentLoad {
     String opts = System.getenv().getOrDefault("AGENT_JAVA_OPTS", AGENT_OPTS);
     List<String> cmd = new java.util.ArrayList<>(List.of(java));
     cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
-    cmd.addAll(List.of("-jar", jar.toString(), "agent", "run", "--server", base, "--join-token", join, "--socket",
-        socket.toString(), "--data-dir", dir.resolve("agent").toString()));
+    cmd.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "agent",
+            "run",
+            "--server",
+            base,
+            "--join-token",
+            join,
+            "--socket",
+            socket.toString(),
+            "--data-dir",
+            dir.resolve("agent").toString()));
     System.out.println("agent JVM options: " + opts);
     Process agent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = r.readLine()) != null && !line.contains("serving")) {
       System.out.println("agent: " + line);
     }
     System.out.println("agent: " + line);
-    Thread.ofPlatform().daemon(true).start(() -> r.lines().forEach(l -> { }));
+    Thread.ofPlatform().daemon(true).start(() -> r.lines().forEach(l -> {}));
 
     EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-    ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString())).eventLoopGroup(group)
-        .channelType(EpollDomainSocketChannel.class).usePlaintext().build();
+    ManagedChannel ch =
+        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .eventLoopGroup(group)
+            .channelType(EpollDomainSocketChannel.class)
+            .usePlaintext()
+            .build();
     Metadata h = new Metadata();
     h.put(Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER), "true");
-    var stub = SpiffeWorkloadAPIGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
-    JWTSVIDRequest req = JWTSVIDRequest.newBuilder().addAudience("https://ledger.bench.test")
-        .setSpiffeId("spiffe://bench.test/svc-7").build();
+    var stub =
+        SpiffeWorkloadAPIGrpc.newBlockingStub(ch)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+    JWTSVIDRequest req =
+        JWTSVIDRequest.newBuilder()
+            .addAudience("https://ledger.bench.test")
+            .setSpiffeId("spiffe://bench.test/svc-7")
+            .build();
     for (int i = 0; i < 3_000; i++) {
       stub.fetchJWTSVID(req);
     }
@@ -117,16 +153,23 @@ public final class AgentLoad {
     }
     long total = System.nanoTime() - t0;
     Arrays.sort(lat);
-    System.out.printf("FetchJWTSVID from the agent's cache, %d calls, 1 client: %.0f/s, p50 %.3f ms, p90 %.3f ms,"
-            + " p99 %.3f ms, max %.3f ms%n", calls, calls / (total / 1e9), lat[calls / 2] / 1e6,
-        lat[(int) (calls * 0.9)] / 1e6, lat[(int) (calls * 0.99)] / 1e6, lat[calls - 1] / 1e6);
+    System.out.printf(
+        "FetchJWTSVID from the agent's cache, %d calls, 1 client: %.0f/s, p50 %.3f ms, p90 %.3f ms,"
+            + " p99 %.3f ms, max %.3f ms%n",
+        calls,
+        calls / (total / 1e9),
+        lat[calls / 2] / 1e6,
+        lat[(int) (calls * 0.9)] / 1e6,
+        lat[(int) (calls * 0.99)] / 1e6,
+        lat[calls - 1] / 1e6);
     ch.shutdownNow();
     group.shutdownGracefully();
-    Thread.sleep(15_000);  // idle: a few sync cycles pass
+    Thread.sleep(15_000); // idle: a few sync cycles pass
     List<String> status = Files.readAllLines(Path.of("/proc/" + agent.pid() + "/status"));
     for (String s : status) {
       if (s.startsWith("VmRSS") || s.startsWith("VmHWM")) {
-        System.out.println("agent " + s.replaceAll("\\s+", " ") + " (" + workloads + " workloads, idle)");
+        System.out.println(
+            "agent " + s.replaceAll("\\s+", " ") + " (" + workloads + " workloads, idle)");
       }
     }
     agent.destroy();
@@ -135,9 +178,15 @@ public final class AgentLoad {
   }
 
   private static String post(String url, String token, String body) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() / 100 != 2) {
       throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
     }

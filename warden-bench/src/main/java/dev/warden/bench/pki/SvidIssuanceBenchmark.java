@@ -4,18 +4,18 @@ import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.pki.AuthorityRecord;
+import dev.warden.core.pki.AuthorityStore;
 import dev.warden.core.pki.CaManager;
 import dev.warden.core.pki.CertificateAuthority;
 import dev.warden.core.pki.Csrs;
 import dev.warden.core.pki.IssuedSvid;
 import dev.warden.core.pki.PkiSettings;
-import dev.warden.core.audit.AuditStore;
-import dev.warden.core.pki.AuthorityStore;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -66,15 +66,23 @@ public class SvidIssuanceBenchmark {
   @Setup
   public void setup() throws Exception {
     audit = new AuditWriter(new DiscardingAudit(), 100, 5000);
-    CaManager m = new CaManager(new MemoryAuthorities(), SecretBox.generate(), Clock.systemUTC(),
-        PkiSettings.defaults("acme.test"), null, audit);
+    CaManager m =
+        new CaManager(
+            new MemoryAuthorities(),
+            SecretBox.generate(),
+            Clock.systemUTC(),
+            PkiSettings.defaults("acme.test"),
+            null,
+            audit);
     m.ensureActive();
     ca = m.current();
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair kp = g.generateKeyPair();
-    csr = new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=bench"), kp.getPublic())
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+    csr =
+        new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=bench"), kp.getPublic())
+            .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+            .getEncoded();
     spki = Csrs.publicKeyFor(csr, ID);
     now = Instant.now();
   }

@@ -29,23 +29,32 @@ import java.util.zip.CRC32;
  * Test data only: secrets are random values in real formats, never real credentials.
  */
 public final class ScanLoadDriver {
-  private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  private static final String[] WORDS = ("user account order payment service handler request response config value "
-      + "client server token session cache index buffer stream record event message queue worker retry timeout "
-      + "status result error logger metrics builder factory context manager provider registry adapter").split(" ");
+  private static final String ALNUM =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  private static final String[] WORDS =
+      ("user account order payment service handler request response config value "
+              + "client server token session cache index buffer stream record event message queue worker retry timeout "
+              + "status result error logger metrics builder factory context manager provider registry adapter")
+          .split(" ");
 
   private ScanLoadDriver() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: gen-tree DIR MB | gen-repo DIR COMMITS | gen-bigfile FILE MB | tree DIR [threads] | history DIR");
+      System.err.println(
+          "usage: gen-tree DIR MB | gen-repo DIR COMMITS | gen-bigfile FILE MB | tree DIR [threads] | history DIR");
       System.exit(2);
     }
     switch (args[0]) {
       case "gen-tree" -> genTree(Path.of(args[1]), Long.parseLong(args[2]) << 20);
       case "gen-repo" -> genRepo(Path.of(args[1]), Integer.parseInt(args[2]));
       case "gen-bigfile" -> genBigFile(Path.of(args[1]), Long.parseLong(args[2]) << 20);
-      case "tree" -> tree(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors());
+      case "tree" ->
+          tree(
+              Path.of(args[1]),
+              args.length > 2
+                  ? Integer.parseInt(args[2])
+                  : Runtime.getRuntime().availableProcessors());
       case "history" -> history(Path.of(args[1]));
       default -> {
         System.err.println("unknown command " + args[0]);
@@ -59,8 +68,11 @@ public final class ScanLoadDriver {
    * {@code {"disableRules":["high-entropy-string"]}} to measure what some rules cost.
    */
   private static SecretScanner scanner(int threads) throws Exception {
-    SecretScanner.Builder b = SecretScanner.builder().fingerprintKey(FingerprintKey.of(new byte[32])).threads(threads)
-        .maxFileSize(2L << 30);
+    SecretScanner.Builder b =
+        SecretScanner.builder()
+            .fingerprintKey(FingerprintKey.of(new byte[32]))
+            .threads(threads)
+            .maxFileSize(2L << 30);
     String config = System.getProperty("warden.bench.config");
     if (config != null) {
       b.configJson(config);
@@ -87,9 +99,18 @@ public final class ScanLoadDriver {
 
   private static void report(String what, ScanResult r, double secs) {
     double mb = r.stats().bytes() / 1e6;
-    System.out.printf(Locale.ROOT, "%s: %d files, %d commits, %.1f MB in %.2f s = %.1f MB/s (%.1f MiB/s); %d findings, %d problems%n",
-        what, r.stats().files(), r.stats().commits(), mb, secs, mb / secs, r.stats().bytes() / 1048576.0 / secs,
-        r.findings().size(), r.problems().size());
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %d files, %d commits, %.1f MB in %.2f s = %.1f MB/s (%.1f MiB/s); %d findings, %d problems%n",
+        what,
+        r.stats().files(),
+        r.stats().commits(),
+        mb,
+        secs,
+        mb / secs,
+        r.stats().bytes() / 1048576.0 / secs,
+        r.findings().size(),
+        r.problems().size());
   }
 
   // ---------------------------------------------------------------- data generation
@@ -138,7 +159,14 @@ public final class ScanLoadDriver {
       return switch (r.nextInt(6)) {
         case 0 -> "GITHUB_TOKEN = \"" + githubPat() + "\"";
         case 1 -> "aws_access_key_id = \"AKIA" + of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16) + "\"";
-        case 2 -> "slack = \"xoxb-" + of("123456789", 12) + "-" + of("123456789", 13) + "-" + of(ALNUM, 24) + "\"";
+        case 2 ->
+            "slack = \"xoxb-"
+                + of("123456789", 12)
+                + "-"
+                + of("123456789", 13)
+                + "-"
+                + of(ALNUM, 24)
+                + "\"";
         case 3 -> "stripe_key = \"sk_live_" + of(ALNUM, 32) + "\"";
         case 4 -> "DATABASE_URL = \"postgres://app:" + of(ALNUM, 14) + "@db.internal:5432/app\"";
         default -> "db_password = \"" + of(ALNUM, 6) + "#" + of(ALNUM, 6) + "\"";
@@ -156,22 +184,90 @@ public final class ScanLoadDriver {
           secretAt = -1;
         }
         switch (ext) {
-          case "java" -> sb.append("  public ").append(word().equals("token") ? "String" : "int").append(' ').append(ident()).append("(")
-              .append("String ").append(word()).append(") {\n    return ").append(ident()).append(".get(\"").append(word()).append("\");\n  }\n");
-          case "py" -> sb.append("def ").append(word()).append('_').append(word()).append("(self, ").append(word()).append("):\n    ")
-              .append("self.").append(word()).append(" = os.environ.get(\"").append(word().toUpperCase(Locale.ROOT)).append("_TOKEN\")\n");
-          case "js" -> sb.append("export function ").append(ident()).append("(a, b) { const ").append(word()).append(" = await fetch(`https://api.example.com/")
-              .append(word()).append("/${a}`); return b ? ").append(word()).append(" : null; }\n");
-          case "json" -> sb.append("  \"").append(word()).append("\": {\"id\": \"").append(of("0123456789abcdef", 8)).append('-')
-              .append(of("0123456789abcdef", 4)).append("\", \"sha\": \"").append(of("0123456789abcdef", 40)).append("\"},\n");
-          case "yaml" -> sb.append("  ").append(word()).append(":\n    image: registry.example.com/").append(word()).append(':').append(r.nextInt(9))
-              .append(".0\n    secretRef: ").append(word()).append("-secret\n");
-          case "min.js" -> sb.append("var ").append(of("abcdefghij", 1)).append("=function(").append(of("xyz", 1)).append("){return ")
-              .append(of(ALNUM, 30)).append("+\"").append(of(ALNUM + "+/", 40)).append("\"};");
-          case "lock" -> sb.append("  \"node_modules/").append(word()).append("\": {\"version\": \"1.").append(r.nextInt(20)).append(".0\", \"integrity\": \"sha512-")
-              .append(of(ALNUM + "+/", 86)).append("==\"},\n");
-          default -> sb.append("The ").append(word()).append(' ').append(word()).append(" uses a ").append(word())
-              .append(" password policy and token rotation every ").append(r.nextInt(90)).append(" days.\n");
+          case "java" ->
+              sb.append("  public ")
+                  .append(word().equals("token") ? "String" : "int")
+                  .append(' ')
+                  .append(ident())
+                  .append("(")
+                  .append("String ")
+                  .append(word())
+                  .append(") {\n    return ")
+                  .append(ident())
+                  .append(".get(\"")
+                  .append(word())
+                  .append("\");\n  }\n");
+          case "py" ->
+              sb.append("def ")
+                  .append(word())
+                  .append('_')
+                  .append(word())
+                  .append("(self, ")
+                  .append(word())
+                  .append("):\n    ")
+                  .append("self.")
+                  .append(word())
+                  .append(" = os.environ.get(\"")
+                  .append(word().toUpperCase(Locale.ROOT))
+                  .append("_TOKEN\")\n");
+          case "js" ->
+              sb.append("export function ")
+                  .append(ident())
+                  .append("(a, b) { const ")
+                  .append(word())
+                  .append(" = await fetch(`https://api.example.com/")
+                  .append(word())
+                  .append("/${a}`); return b ? ")
+                  .append(word())
+                  .append(" : null; }\n");
+          case "json" ->
+              sb.append("  \"")
+                  .append(word())
+                  .append("\": {\"id\": \"")
+                  .append(of("0123456789abcdef", 8))
+                  .append('-')
+                  .append(of("0123456789abcdef", 4))
+                  .append("\", \"sha\": \"")
+                  .append(of("0123456789abcdef", 40))
+                  .append("\"},\n");
+          case "yaml" ->
+              sb.append("  ")
+                  .append(word())
+                  .append(":\n    image: registry.example.com/")
+                  .append(word())
+                  .append(':')
+                  .append(r.nextInt(9))
+                  .append(".0\n    secretRef: ")
+                  .append(word())
+                  .append("-secret\n");
+          case "min.js" ->
+              sb.append("var ")
+                  .append(of("abcdefghij", 1))
+                  .append("=function(")
+                  .append(of("xyz", 1))
+                  .append("){return ")
+                  .append(of(ALNUM, 30))
+                  .append("+\"")
+                  .append(of(ALNUM + "+/", 40))
+                  .append("\"};");
+          case "lock" ->
+              sb.append("  \"node_modules/")
+                  .append(word())
+                  .append("\": {\"version\": \"1.")
+                  .append(r.nextInt(20))
+                  .append(".0\", \"integrity\": \"sha512-")
+                  .append(of(ALNUM + "+/", 86))
+                  .append("==\"},\n");
+          default ->
+              sb.append("The ")
+                  .append(word())
+                  .append(' ')
+                  .append(word())
+                  .append(" uses a ")
+                  .append(word())
+                  .append(" password policy and token rotation every ")
+                  .append(r.nextInt(90))
+                  .append(" days.\n");
         }
       }
       return sb.toString();
@@ -185,8 +281,12 @@ public final class ScanLoadDriver {
     int n = 0;
     while (written < bytes) {
       String ext = exts[g.r.nextInt(exts.length)];
-      int size = ext.equals("min.js") || ext.equals("lock") ? 50_000 + g.r.nextInt(200_000) : 2_000 + g.r.nextInt(40_000);
-      Path f = dir.resolve("d" + (n % 64)).resolve("s" + (n / 64 % 32)).resolve("f" + n + "." + ext);
+      int size =
+          ext.equals("min.js") || ext.equals("lock")
+              ? 50_000 + g.r.nextInt(200_000)
+              : 2_000 + g.r.nextInt(40_000);
+      Path f =
+          dir.resolve("d" + (n % 64)).resolve("s" + (n / 64 % 32)).resolve("f" + n + "." + ext);
       Files.createDirectories(f.getParent());
       byte[] b = g.file(ext, size).getBytes(StandardCharsets.UTF_8);
       Files.write(f, b);
@@ -204,7 +304,8 @@ public final class ScanLoadDriver {
         out.write(block, 0, (int) Math.min(block.length, bytes - w));
       }
     }
-    System.out.printf(Locale.ROOT, "generated %s, %.1f MB, no newline%n", file, Files.size(file) / 1e6);
+    System.out.printf(
+        Locale.ROOT, "generated %s, %.1f MB, no newline%n", file, Files.size(file) / 1e6);
   }
 
   /** A repository with a linear history written through git fast-import (fast, one process). */
@@ -212,22 +313,41 @@ public final class ScanLoadDriver {
     Files.createDirectories(dir);
     run(dir, "git", "init", "-q", "-b", "main");
     Gen g = new Gen(2L);
-    Process p = new ProcessBuilder("git", "fast-import", "--quiet").directory(dir.toFile())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder("git", "fast-import", "--quiet")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .start();
     String[] exts = {"java", "py", "js", "json", "yaml", "md"};
     long t = 1_600_000_000L;
     try (OutputStream out = new BufferedOutputStream(p.getOutputStream(), 1 << 20)) {
       for (int c = 0; c < commits; c++) {
         StringBuilder cmd = new StringBuilder();
         String msg = "change " + c;
-        cmd.append("commit refs/heads/main\ncommitter Bench <bench@example.com> ").append(t + c * 60L).append(" +0000\n")
-            .append("data ").append(msg.length()).append('\n').append(msg).append('\n');
+        cmd.append("commit refs/heads/main\ncommitter Bench <bench@example.com> ")
+            .append(t + c * 60L)
+            .append(" +0000\n")
+            .append("data ")
+            .append(msg.length())
+            .append('\n')
+            .append(msg)
+            .append('\n');
         int files = 1 + g.r.nextInt(4);
         for (int f = 0; f < files; f++) {
           String ext = exts[g.r.nextInt(exts.length)];
-          byte[] content = g.file(ext, 2_000 + g.r.nextInt(30_000)).getBytes(StandardCharsets.UTF_8);
-          cmd.append("M 644 inline src/m").append(g.r.nextInt(200)).append("/f").append(g.r.nextInt(50)).append('.').append(ext).append('\n')
-              .append("data ").append(content.length).append('\n');
+          byte[] content =
+              g.file(ext, 2_000 + g.r.nextInt(30_000)).getBytes(StandardCharsets.UTF_8);
+          cmd.append("M 644 inline src/m")
+              .append(g.r.nextInt(200))
+              .append("/f")
+              .append(g.r.nextInt(50))
+              .append('.')
+              .append(ext)
+              .append('\n')
+              .append("data ")
+              .append(content.length)
+              .append('\n');
           out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
           cmd.setLength(0);
           out.write(content);

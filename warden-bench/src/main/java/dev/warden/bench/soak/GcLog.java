@@ -9,13 +9,17 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the server's unified GC log ({@code -Xlog:gc}) as it grows: the heap left after each
- * collection ({@code Pause Young (Allocation Failure) 150M->31M(245M) 3.1ms}) without pausing
- * the server to ask. Each {@link #sinceLastRead()} covers the lines written since the previous one.
+ * collection ({@code Pause Young (Allocation Failure) 150M->31M(245M) 3.1ms}) without pausing the
+ * server to ask. Each {@link #sinceLastRead()} covers the lines written since the previous one.
  */
 final class GcLog {
-  private static final Pattern PAUSE = Pattern.compile("Pause (Young|Full)[^)]*\\)[^0-9]*(\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
+  private static final Pattern PAUSE =
+      Pattern.compile("Pause (Young|Full)[^)]*\\)[^0-9]*(\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
 
-  /** Collections in one interval: how many, the heap after the last one and the lowest, the committed heap; -1 when none. */
+  /**
+   * Collections in one interval: how many, the heap after the last one and the lowest, the
+   * committed heap; -1 when none.
+   */
   record Interval(int collections, long lastAfterMb, long minAfterMb, long committedMb) {}
 
   private final Path file;

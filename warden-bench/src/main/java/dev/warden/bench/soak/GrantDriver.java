@@ -17,23 +17,25 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Client-credentials grants against {@code /oauth2/token} from a fixed set of connections, each
- * a virtual thread making one request at a time, in two modes:
+ * Client-credentials grants against {@code /oauth2/token} from a fixed set of connections, each a
+ * virtual thread making one request at a time, in two modes:
  *
  * <ul>
- *   <li><b>closed loop</b> ({@link #closedLoop}): every connection sends again as soon as it has its
- *       answer; the completions per second are the maximum rate this machine sustains;
+ *   <li><b>closed loop</b> ({@link #closedLoop}): every connection sends again as soon as it has
+ *       its answer; the completions per second are the maximum rate this machine sustains;
  *   <li><b>open loop</b> ({@link #openLoop}): request {@code i} is due at {@code start + i / rate},
  *       whatever happened to the ones before (as wrk2 paces), and its latency is measured from when
- *       it was due, not from when a connection got round to it. A server that stalls therefore shows
- *       the stall in every request that queued behind it instead of hiding it by sending less
+ *       it was due, not from when a connection got round to it. A server that stalls therefore
+ *       shows the stall in every request that queued behind it instead of hiding it by sending less
  *       (coordinated omission).
  * </ul>
  *
  * Every answer other than 200 with an {@code access_token}, a time-out or an I/O error is an error.
  */
 final class GrantDriver {
-  /** Requests of one window: counts, the latency of each in microseconds, and the first error texts. */
+  /**
+   * Requests of one window: counts, the latency of each in microseconds, and the first error texts.
+   */
   static final class Window {
     final int index;
     final long[] latenciesMicros;
@@ -61,7 +63,9 @@ final class GrantDriver {
       return Math.min(recorded.get(), latenciesMicros.length);
     }
 
-    /** The latency at quantile {@code q} in milliseconds (nearest rank), or NaN without requests. */
+    /**
+     * The latency at quantile {@code q} in milliseconds (nearest rank), or NaN without requests.
+     */
     double percentileMillis(double q) {
       int n = requests();
       if (n == 0) {
@@ -85,7 +89,12 @@ final class GrantDriver {
    * @param bodies form bodies of grant requests, used in turn
    * @param onToken receives (a sample of) the access tokens returned
    */
-  GrantDriver(HttpClient http, URI tokenUri, List<String> bodies, int connections, Consumer<String> onToken) {
+  GrantDriver(
+      HttpClient http,
+      URI tokenUri,
+      List<String> bodies,
+      int connections,
+      Consumer<String> onToken) {
     this.http = http;
     this.tokenUri = tokenUri;
     this.bodies = List.copyOf(bodies);
@@ -99,13 +108,17 @@ final class GrantDriver {
     long end = System.nanoTime() + length.toNanos();
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
-      threads.add(Thread.ofVirtual().name("closed-" + c).start(() -> {
-        while (System.nanoTime() < end) {
-          long t0 = System.nanoTime();
-          String error = grant();
-          w.record((System.nanoTime() - t0) / 1000, error);
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .name("closed-" + c)
+              .start(
+                  () -> {
+                    while (System.nanoTime() < end) {
+                      long t0 = System.nanoTime();
+                      String error = grant();
+                      w.record((System.nanoTime() - t0) / 1000, error);
+                    }
+                  }));
     }
     for (Thread t : threads) {
       t.join();
@@ -115,12 +128,14 @@ final class GrantDriver {
 
   /**
    * Paces {@code rate} requests per second for {@code windows} windows of {@code window} each, with
-   * a {@code gap} after each in which no request is due, and hands each window to
-   * {@code onWindowDue} when its time is over, at the start of its gap (its last requests may still
-   * be finishing: the window object goes on filling). What the callback does in the gap — a forced
-   * full collection, say — therefore delays no request of the next window unless it outlasts the gap.
+   * a {@code gap} after each in which no request is due, and hands each window to {@code
+   * onWindowDue} when its time is over, at the start of its gap (its last requests may still be
+   * finishing: the window object goes on filling). What the callback does in the gap — a forced
+   * full collection, say — therefore delays no request of the next window unless it outlasts the
+   * gap.
    */
-  List<Window> openLoop(double rate, Duration window, Duration gap, int windows, Consumer<Window> onWindowDue)
+  List<Window> openLoop(
+      double rate, Duration window, Duration gap, int windows, Consumer<Window> onWindowDue)
       throws InterruptedException {
     long windowNanos = window.toNanos();
     long strideNanos = windowNanos + gap.toNanos();
@@ -135,29 +150,38 @@ final class GrantDriver {
     AtomicLong next = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
-      threads.add(Thread.ofVirtual().name("open-" + c).start(() -> {
-        for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-          int w = (int) (i / perWindow);
-          long due = start + w * strideNanos + (long) ((i % perWindow) * intervalNanos);
-          long wait;
-          while ((wait = due - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
-          }
-          String error = grant();
-          all.get(w).record((System.nanoTime() - due) / 1000, error);
-        }
-      }));
+      threads.add(
+          Thread.ofVirtual()
+              .name("open-" + c)
+              .start(
+                  () -> {
+                    for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                      int w = (int) (i / perWindow);
+                      long due = start + w * strideNanos + (long) ((i % perWindow) * intervalNanos);
+                      long wait;
+                      while ((wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                      }
+                      String error = grant();
+                      all.get(w).record((System.nanoTime() - due) / 1000, error);
+                    }
+                  }));
     }
-    Thread clock = Thread.ofPlatform().daemon().name("window-clock").start(() -> {
-      for (int w = 0; w < windows; w++) {
-        long due = start + w * strideNanos + windowNanos;
-        long wait;
-        while ((wait = due - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        onWindowDue.accept(all.get(w));
-      }
-    });
+    Thread clock =
+        Thread.ofPlatform()
+            .daemon()
+            .name("window-clock")
+            .start(
+                () -> {
+                  for (int w = 0; w < windows; w++) {
+                    long due = start + w * strideNanos + windowNanos;
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                      LockSupport.parkNanos(wait);
+                    }
+                    onWindowDue.accept(all.get(w));
+                  }
+                });
     for (Thread t : threads) {
       t.join();
     }
@@ -168,9 +192,12 @@ final class GrantDriver {
   /** One grant; null when it returned a token, else a short description of the failure. */
   private String grant() {
     String body = bodies.get((int) (bodyIndex.getAndIncrement() % bodies.size()));
-    HttpRequest req = HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(tokenUri)
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     try {
       HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {

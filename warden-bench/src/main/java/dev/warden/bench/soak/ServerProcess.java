@@ -32,7 +32,8 @@ final class ServerProcess implements AutoCloseable {
    * @param jvmOptions the JVM options (heap size, collector) before {@code -jar}
    * @param args the arguments after {@code warden server}
    */
-  static ServerProcess start(Path jar, List<String> jvmOptions, List<String> args, Path dir) throws IOException {
+  static ServerProcess start(Path jar, List<String> jvmOptions, List<String> args, Path dir)
+      throws IOException {
     Path out = dir.resolve("server.out");
     Path gcLog = dir.resolve("server-gc.log");
     List<String> cmd = new ArrayList<>();
@@ -43,7 +44,8 @@ final class ServerProcess implements AutoCloseable {
     cmd.add(jar.toString());
     cmd.add("server");
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     return new ServerProcess(p, out, new GcLog(gcLog));
   }
 
@@ -55,8 +57,11 @@ final class ServerProcess implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (IOException e) {
@@ -69,10 +74,14 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** {@code VmRSS} of the server process in kB, from {@code /proc/<pid>/status}; -1 where there is none. */
+  /**
+   * {@code VmRSS} of the server process in kB, from {@code /proc/<pid>/status}; -1 where there is
+   * none.
+   */
   long rssKb() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
@@ -90,12 +99,15 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * CPU time of every PostgreSQL process on this machine (the postmaster and all backends), in
-   * seconds: the database's share of the work, for sizing it. Other users of the same cluster count too.
+   * seconds: the database's share of the work, for sizing it. Other users of the same cluster count
+   * too.
    */
   static double postgresCpuSeconds() {
     double total = 0;
     try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : dirs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+      for (Path d :
+          dirs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+              .toList()) {
         try {
           String stat = Files.readString(d.resolve("stat"));
           if (stat.contains("(postgres)")) {
@@ -134,15 +146,23 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * As {@link #fullGcLiveMb()}; with {@code histogram} non-null the collection is the one
-   * {@code jcmd GC.class_histogram} makes, and the live objects by class go to that file (what
-   * grows, when the live heap does).
+   * As {@link #fullGcLiveMb()}; with {@code histogram} non-null the collection is the one {@code
+   * jcmd GC.class_histogram} makes, and the live objects by class go to that file (what grows, when
+   * the live heap does).
    */
   long fullGcLiveMb(Path histogram) throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), histogram == null ? "GC.run" : "GC.class_histogram")
-        .redirectErrorStream(true)
-        .redirectOutput(histogram == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(histogram.toFile())).start();
+    Process p =
+        new ProcessBuilder(
+                jcmd.toString(),
+                Long.toString(process.pid()),
+                histogram == null ? "GC.run" : "GC.class_histogram")
+            .redirectErrorStream(true)
+            .redirectOutput(
+                histogram == null
+                    ? ProcessBuilder.Redirect.DISCARD
+                    : ProcessBuilder.Redirect.to(histogram.toFile()))
+            .start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return -1;

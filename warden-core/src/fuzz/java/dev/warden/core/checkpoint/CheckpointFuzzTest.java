@@ -13,13 +13,15 @@ import java.security.SecureRandom;
 /**
  * Fuzz targets for what {@code warden audit verify --checkpoint} reads from outside: the checkpoint
  * (a whole compact JWS, or a header and payload signed with a key of the JWKS, so the fuzzer
- * reaches the claims) and the JWKS. Each returns a verified checkpoint or throws
- * {@link DeniedException} ({@link ValidationException} for the JWKS); anything else is a bug.
- * {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core -Dtest=CheckpointFuzzTest} fuzzes for real.
+ * reaches the claims) and the JWKS. Each returns a verified checkpoint or throws {@link
+ * DeniedException} ({@link ValidationException} for the JWKS); anything else is a bug. {@code
+ * JAZZER_FUZZ=1 ./mvnw test -pl warden-core -Dtest=CheckpointFuzzTest} fuzzes for real.
  */
 class CheckpointFuzzTest {
-  private static final KeyMaterial KEY = KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom());
-  private static final JWKSet JWKS = CheckpointJws.keys("jwks", "{\"keys\":[" + KEY.publicJwk() + "]}");
+  private static final KeyMaterial KEY =
+      KeyMaterial.generate(SigningAlgorithm.ES256, new SecureRandom());
+  private static final JWKSet JWKS =
+      CheckpointJws.keys("jwks", "{\"keys\":[" + KEY.publicJwk() + "]}");
 
   @FuzzTest(maxDuration = "30s")
   void aCheckpointVerifiesOrIsRefused(FuzzedDataProvider data) {
@@ -32,9 +34,14 @@ class CheckpointFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void signedClaimsVerifyOrAreRefused(FuzzedDataProvider data) {
-    String header = data.consumeBoolean()
-        ? "{\"alg\":\"ES256\",\"typ\":\"" + CheckpointJws.TYP + "\",\"kid\":\"" + KEY.kid() + "\"}"
-        : data.consumeString(200);
+    String header =
+        data.consumeBoolean()
+            ? "{\"alg\":\"ES256\",\"typ\":\""
+                + CheckpointJws.TYP
+                + "\",\"kid\":\""
+                + KEY.kid()
+                + "\"}"
+            : data.consumeString(200);
     String jws = AccessTokenMinter.signCompact(KEY, header, data.consumeRemainingAsString());
     try {
       VerifiedCheckpoint v = CheckpointJws.verify(jws, JWKS);

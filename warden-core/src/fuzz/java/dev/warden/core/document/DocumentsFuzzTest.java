@@ -5,10 +5,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.core.error.ValidationException;
+import dev.warden.core.model.Durations;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
-import dev.warden.core.model.Durations;
 import dev.warden.core.policy.Conditions;
 import java.io.IOException;
 
@@ -52,13 +52,18 @@ class DocumentsFuzzTest {
     doc.put("kind", "EdgeProxy");
     doc.putObject("metadata").put("name", "p");
     com.fasterxml.jackson.databind.node.ObjectNode spec = doc.putObject("spec");
-    spec.putArray("nodeSelectors").add(data.consumeBoolean() ? "node:pool=a" : data.consumeString(40));
-    spec.put("protocol", data.pickValue(new String[] {"postgres", "mysql", "redis", "http", data.consumeString(10)}));
+    spec.putArray("nodeSelectors")
+        .add(data.consumeBoolean() ? "node:pool=a" : data.consumeString(40));
+    spec.put(
+        "protocol",
+        data.pickValue(
+            new String[] {"postgres", "mysql", "redis", "http", data.consumeString(10)}));
     spec.put("listen", data.consumeString(120));
     if (data.consumeBoolean()) {
       spec.put("resource", data.consumeString(40));
     }
-    for (String f : new String[] {"upstreamTls", "clientTls", "unlisted", "responseTimeout", "upstreamCa"}) {
+    for (String f :
+        new String[] {"upstreamTls", "clientTls", "unlisted", "responseTimeout", "upstreamCa"}) {
       if (data.consumeBoolean()) {
         spec.put(f, data.consumeString(30));
       }
@@ -118,9 +123,9 @@ class DocumentsFuzzTest {
   }
 
   /**
-   * A database target (JDBC URL, roles, user-name template) is built or refused with
-   * {@link ValidationException}; a template that is accepted always yields names of at most 63
-   * bytes in {@code [a-z0-9_]} that match its own pattern, for any workload.
+   * A database target (JDBC URL, roles, user-name template) is built or refused with {@link
+   * ValidationException}; a template that is accepted always yields names of at most 63 bytes in
+   * {@code [a-z0-9_]} that match its own pattern, for any workload.
    */
   @FuzzTest(maxDuration = "20s")
   void databaseTargetsBuildOrAreRejectedAndNamesAlwaysFit(FuzzedDataProvider data) {
@@ -129,8 +134,8 @@ class DocumentsFuzzTest {
     String template = data.consumeString(80);
     String path = data.consumeRemainingAsString();
     try {
-      new dev.warden.core.model.DatabaseTarget(url, "warden_admin", "admin-secret", java.util.List.of(role), null,
-          null, 0, null);
+      new dev.warden.core.model.DatabaseTarget(
+          url, "warden_admin", "admin-secret", java.util.List.of(role), null, null, 0, null);
     } catch (ValidationException expected) {
       // documented outcome
     }
@@ -147,7 +152,8 @@ class DocumentsFuzzTest {
       return;
     }
     String name = t.expand(id, "abcdefghij23");
-    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63 || !name.matches("[a-z0-9_]+")
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63
+        || !name.matches("[a-z0-9_]+")
         || !t.pattern().matcher(name).matches()) {
       throw new IllegalStateException("template " + t + " gave '" + name + "' for " + id);
     }

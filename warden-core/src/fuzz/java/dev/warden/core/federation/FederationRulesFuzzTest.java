@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * Fuzz targets for what {@code warden federation check} reads from an issuer (discovery, JWKS, a
- * token) and what {@code warden federation config} reads from a server: the rules return one finding
- * per rule whatever they are given, and a federation target parses or is refused with
+ * token) and what {@code warden federation config} reads from a server: the rules return one
+ * finding per rule whatever they are given, and a federation target parses or is refused with
  * {@link ValidationException}. {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core
  * -Dtest=FederationRulesFuzzTest} fuzzes for real.
  */
@@ -34,8 +34,16 @@ class FederationRulesFuzzTest {
     JsonNode discovery = json(data.consumeString(2000));
     JsonNode jwks = json(data.consumeString(4000));
     String token = data.consumeRemainingAsString();
-    FederationRules.IssuerFacts f = new FederationRules.IssuerFacts(issuer, discovery, "x", jwks, "y",
-        FederationRules.Tls.TRUSTED, "", new FederationRules.SampleToken(token, "aud", null));
+    FederationRules.IssuerFacts f =
+        new FederationRules.IssuerFacts(
+            issuer,
+            discovery,
+            "x",
+            jwks,
+            "y",
+            FederationRules.Tls.TRUSTED,
+            "",
+            new FederationRules.SampleToken(token, "aud", null));
     List<FederationRules.Finding> out = FederationRules.check(cloud, f);
     if (out.size() != FederationRules.Rule.values().length) {
       throw new IllegalStateException("a rule gave no verdict");

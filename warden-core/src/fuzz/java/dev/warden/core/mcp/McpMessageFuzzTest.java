@@ -5,8 +5,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * What an agent posts to the MCP gateway is outside input: parsing a message and checking its
- * mirrored headers either yields a message whose tool name keeps the MCP rules, or throws
- * {@link McpRefusal}, nothing else, whatever the bytes and header values.
+ * mirrored headers either yields a message whose tool name keeps the MCP rules, or throws {@link
+ * McpRefusal}, nothing else, whatever the bytes and header values.
  */
 class McpMessageFuzzTest {
   @FuzzTest(maxDuration = "30s")

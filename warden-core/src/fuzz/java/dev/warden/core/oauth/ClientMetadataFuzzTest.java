@@ -7,8 +7,8 @@ import dev.warden.core.error.Reason;
 
 /**
  * A Client ID Metadata Document is fetched from a URL any unauthenticated caller names: the parser
- * returns metadata that keeps every rule, or throws {@link DeniedException} with
- * {@code invalid_client_metadata}, nothing else, whatever the bytes.
+ * returns metadata that keeps every rule, or throws {@link DeniedException} with {@code
+ * invalid_client_metadata}, nothing else, whatever the bytes.
  */
 class ClientMetadataFuzzTest {
   static final String URL = "https://client.example/oauth/client.json";
@@ -19,7 +19,9 @@ class ClientMetadataFuzzTest {
     byte[] body = data.consumeRemainingAsBytes();
     try {
       ClientMetadata m = ClientMetadata.parse(clientId, body);
-      if (!m.clientId().equals(clientId) || m.redirectUris().isEmpty() || m.clientName().isBlank()) {
+      if (!m.clientId().equals(clientId)
+          || m.redirectUris().isEmpty()
+          || m.clientName().isBlank()) {
         throw new IllegalStateException("metadata that breaks a rule was accepted");
       }
       for (String r : m.redirectUris()) {

@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Fuzz targets for the certificate parsers that take outside input: CSRs (agents and workloads
- * send them) and presented certificate chains. Each must return or throw DeniedException; anything
- * else is a bug. Seeds replay with every build; {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core
+ * Fuzz targets for the certificate parsers that take outside input: CSRs (agents and workloads send
+ * them) and presented certificate chains. Each must return or throw DeniedException; anything else
+ * is a bug. Seeds replay with every build; {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core
  * -Dtest=CsrsFuzzTest} fuzzes for real.
  */
 class CsrsFuzzTest {

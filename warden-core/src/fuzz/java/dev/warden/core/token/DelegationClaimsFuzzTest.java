@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * Fuzz targets for what delegation and transaction tokens read from outside: an {@code act} claim
- * (read back only from verified Warden tokens, but parsed defensively all the same) and the
- * {@code request_details} / {@code request_context} parameters. Each returns a value or throws
- * {@link DeniedException}; anything else is a bug. {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core
+ * (read back only from verified Warden tokens, but parsed defensively all the same) and the {@code
+ * request_details} / {@code request_context} parameters. Each returns a value or throws {@link
+ * DeniedException}; anything else is a bug. {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-core
  * -Dtest=DelegationClaimsFuzzTest} fuzzes for real.
  */
 class DelegationClaimsFuzzTest {

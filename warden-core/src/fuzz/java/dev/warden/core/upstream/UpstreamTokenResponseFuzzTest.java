@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * An upstream token endpoint's answer is outside input: the parser returns a bearer token or
- * throws {@link UpstreamTokenResponse.Invalid}, nothing else, whatever the status and bytes.
+ * An upstream token endpoint's answer is outside input: the parser returns a bearer token or throws
+ * {@link UpstreamTokenResponse.Invalid}, nothing else, whatever the status and bytes.
  */
 class UpstreamTokenResponseFuzzTest {
   @FuzzTest(maxDuration = "30s")
@@ -14,8 +14,8 @@ class UpstreamTokenResponseFuzzTest {
     String contentType = data.consumeBoolean() ? "application/json" : null;
     byte[] body = data.consumeRemainingAsBytes();
     try {
-      UpstreamTokenResponse.Token t = UpstreamTokenResponse.parse(new UpstreamTokenClient.Response(status, body,
-          contentType));
+      UpstreamTokenResponse.Token t =
+          UpstreamTokenResponse.parse(new UpstreamTokenClient.Response(status, body, contentType));
       if (t.accessToken().length() == 0 || t.expiresIn() != null && t.expiresIn().isNegative()) {
         throw new IllegalStateException("an unusable token was accepted");
       }

@@ -9,8 +9,14 @@ import java.util.Set;
  * @param scopes what the token may do, e.g. {@code admin}, {@code policy:write}, {@code audit:read}
  */
 public record AdminToken(
-    String id, String name, byte[] secretHash, Set<String> scopes, Instant createdAt,
-    Instant expiresAt, Instant revokedAt, String createdBy) {
+    String id,
+    String name,
+    byte[] secretHash,
+    Set<String> scopes,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant revokedAt,
+    String createdBy) {
 
   public AdminToken {
     scopes = Set.copyOf(scopes);

@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * Which of the credentials an agent's proxies hold have ended — revoked, expired, unknown, or of a
  * workload the agent may no longer serve — so that it closes the connections using them and stops
- * handing them out. The answer says only "ended": an agent learns nothing about leases that are
- * not its own to know (another node's workload's lease looks exactly like an unknown one).
+ * handing them out. The answer says only "ended": an agent learns nothing about leases that are not
+ * its own to know (another node's workload's lease looks exactly like an unknown one).
  */
 public final class AgentLeases {
   /** At most this many lease ids per question. */
@@ -40,7 +40,9 @@ public final class AgentLeases {
         throw new ValidationException("lease_ids", "a lease id is 1 to 200 characters");
       }
       Optional<Lease> l = leases.get(id);
-      if (l.isEmpty() || !l.get().isActive(now) || l.get().workload() == null
+      if (l.isEmpty()
+          || !l.get().isActive(now)
+          || l.get().workload() == null
           || index.servableWorkload(l.get().workload(), agent.nodeSelectors(), now) == null) {
         out.add(id);
       }

@@ -12,8 +12,15 @@ import java.util.Set;
  *
  * @param attestation how it attested: {@code join_token} or {@code trust_provider:<name>}
  */
-public record AgentRecord(SpiffeId id, Set<Selector> nodeSelectors, String attestation, byte[] sessionHash,
-    Instant sessionExpiresAt, Instant attestedAt, Instant renewedAt, Instant bannedAt) {
+public record AgentRecord(
+    SpiffeId id,
+    Set<Selector> nodeSelectors,
+    String attestation,
+    byte[] sessionHash,
+    Instant sessionExpiresAt,
+    Instant attestedAt,
+    Instant renewedAt,
+    Instant bannedAt) {
   public AgentRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(attestation, "attestation");
@@ -24,6 +31,7 @@ public record AgentRecord(SpiffeId id, Set<Selector> nodeSelectors, String attes
   }
 
   public AgentRecord withSession(byte[] hash, Instant expiresAt, Instant renewed) {
-    return new AgentRecord(id, nodeSelectors, attestation, hash, expiresAt, attestedAt, renewed, bannedAt);
+    return new AgentRecord(
+        id, nodeSelectors, attestation, hash, expiresAt, attestedAt, renewed, bannedAt);
   }
 }

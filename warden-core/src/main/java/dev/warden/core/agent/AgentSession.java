@@ -11,5 +11,9 @@ import java.util.List;
  * What an agent receives when it attests or renews: its own X.509-SVID, the trust bundle, and a
  * session secret for the agent API that expires with the SVID.
  */
-public record AgentSession(SpiffeId agentId, IssuedSvid svid, List<X509Certificate> bundle, Secret sessionToken,
+public record AgentSession(
+    SpiffeId agentId,
+    IssuedSvid svid,
+    List<X509Certificate> bundle,
+    Secret sessionToken,
     Instant expiresAt) {}

@@ -7,7 +7,9 @@ import java.util.Optional;
 /** Join tokens, attested agents, and what each reports about the proxies declared for it. */
 public interface AgentStore {
 
-  /** @throws dev.warden.core.error.ConflictException when the id exists */
+  /**
+   * @throws dev.warden.core.error.ConflictException when the id exists
+   */
   void insertJoinToken(JoinToken token);
 
   /**
@@ -30,10 +32,11 @@ public interface AgentStore {
   List<AgentRecord> agents();
 
   /**
-   * Replaces the session of an agent only if it still holds {@code expectedHash} (a renewal
-   * racing another renewal: one wins).
+   * Replaces the session of an agent only if it still holds {@code expectedHash} (a renewal racing
+   * another renewal: one wins).
    */
-  boolean renewSession(String spiffeId, byte[] expectedHash, byte[] newHash, Instant expiresAt, Instant now);
+  boolean renewSession(
+      String spiffeId, byte[] expectedHash, byte[] newHash, Instant expiresAt, Instant now);
 
   /** Bans an agent: its session stops working and it cannot re-attest with the same identity. */
   boolean ban(String spiffeId, Instant at);
@@ -45,6 +48,9 @@ public interface AgentStore {
    */
   void putProxyStatuses(String spiffeId, List<ProxyStatus> statuses, Instant at);
 
-  /** What the agent last reported about its declared proxies, in name order; empty before any report. */
+  /**
+   * What the agent last reported about its declared proxies, in name order; empty before any
+   * report.
+   */
   List<ProxyStatus> proxyStatuses(String spiffeId);
 }

@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * selectors the ones such an agent runs with their version, so that an agent whose set did not
  * change costs one map lookup per sync.
  *
- * <p>A version is a hash of the canonical documents an agent runs, not a counter: every server
- * node computes the same version from the same declarations, so an agent may sync with any node,
- * and a change to a declaration that does not concern an agent leaves that agent's version alone.
+ * <p>A version is a hash of the canonical documents an agent runs, not a counter: every server node
+ * computes the same version from the same declarations, so an agent may sync with any node, and a
+ * change to a declaration that does not concern an agent leaves that agent's version alone.
  */
 public final class DeclaredProxies {
   /** At most this many distinct selector sets keep a cached view; past it the cache starts over. */
@@ -46,7 +46,8 @@ public final class DeclaredProxies {
     if (counter == state.counter()) {
       return;
     }
-    List<ProxyDeclaration> sorted = declarations.stream().sorted(Comparator.comparing(ProxyDeclaration::name)).toList();
+    List<ProxyDeclaration> sorted =
+        declarations.stream().sorted(Comparator.comparing(ProxyDeclaration::name)).toList();
     state = new State(counter, sorted, new ConcurrentHashMap<>());
   }
 
@@ -76,12 +77,17 @@ public final class DeclaredProxies {
     return v;
   }
 
-  /** The version of a list of declarations: the first 128 bits of SHA-256 over their canonical documents. */
+  /**
+   * The version of a list of declarations: the first 128 bits of SHA-256 over their canonical
+   * documents.
+   */
   public static String version(List<ProxyDeclaration> declarations) {
     StringBuilder b = new StringBuilder();
-    declarations.stream().sorted(Comparator.comparing(ProxyDeclaration::name))
+    declarations.stream()
+        .sorted(Comparator.comparing(ProxyDeclaration::name))
         .forEach(d -> b.append(Documents.toDocument(d)).append('\n'));
-    return HexFormat.of().formatHex(Hashes.sha256(b.toString().getBytes(StandardCharsets.UTF_8)), 0, 16);
+    return HexFormat.of()
+        .formatHex(Hashes.sha256(b.toString().getBytes(StandardCharsets.UTF_8)), 0, 16);
   }
 
   /** The version of one declaration, as an agent reports it back. */

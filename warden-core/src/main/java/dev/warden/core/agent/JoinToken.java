@@ -11,8 +11,14 @@ import java.util.Set;
  * @param selectors node selectors the agent gets when it attests with this token, in addition to
  *     {@code warden:join=<id>}
  */
-public record JoinToken(String id, byte[] secretHash, Set<Selector> selectors, Instant createdAt, Instant expiresAt,
-    Instant usedAt, String createdBy) {
+public record JoinToken(
+    String id,
+    byte[] secretHash,
+    Set<Selector> selectors,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant usedAt,
+    String createdBy) {
   public JoinToken {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(secretHash, "secretHash");

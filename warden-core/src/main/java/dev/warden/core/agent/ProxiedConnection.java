@@ -15,8 +15,17 @@ import java.util.Map;
  * @param workload the SPIFFE ID the caller was identified as; null when it was not identified
  * @param caller what the agent attested: pid, uid, path, sha256 (values, not secrets)
  */
-public record ProxiedConnection(String id, Instant at, Outcome outcome, String protocol, String listener,
-    String resource, String workload, String leaseId, String destination, String reason,
+public record ProxiedConnection(
+    String id,
+    Instant at,
+    Outcome outcome,
+    String protocol,
+    String listener,
+    String resource,
+    String workload,
+    String leaseId,
+    String destination,
+    String reason,
     Map<String, String> caller) {
   /** Limits on what one event may carry: an agent reports, it does not get to fill the log. */
   static final int MAX_FIELD = 1024;
@@ -33,7 +42,10 @@ public record ProxiedConnection(String id, Instant at, Outcome outcome, String p
     UNAVAILABLE,
     /** The client or the target broke the protocol. */
     PROTOCOL_ERROR,
-    /** Open connections closed by the agent because their credential's lease ended (revoked, expired). */
+    /**
+     * Open connections closed by the agent because their credential's lease ended (revoked,
+     * expired).
+     */
     ENDED;
 
     public String wire() {
@@ -46,14 +58,19 @@ public record ProxiedConnection(String id, Instant at, Outcome outcome, String p
           return o;
         }
       }
-      throw new ValidationException("outcome", "unknown connection outcome '" + s + "' (proxied, unidentified, "
-          + "denied, unavailable, protocol_error, ended)");
+      throw new ValidationException(
+          "outcome",
+          "unknown connection outcome '"
+              + s
+              + "' (proxied, unidentified, "
+              + "denied, unavailable, protocol_error, ended)");
     }
   }
 
   public ProxiedConnection {
     if (id == null || id.isBlank() || id.length() > 64) {
-      throw new ValidationException("id", "each connection event needs an id of at most 64 characters");
+      throw new ValidationException(
+          "id", "each connection event needs an id of at most 64 characters");
     }
     if (at == null || outcome == null) {
       throw new ValidationException("at", "each connection event needs its time and outcome");

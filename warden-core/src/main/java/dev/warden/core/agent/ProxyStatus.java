@@ -23,9 +23,15 @@ public record ProxyStatus(String name, String version, State state, String messa
   public enum State {
     /** Listening. */
     RUNNING,
-    /** It could not start here: the address is in use, the path cannot be created, the agent cannot run proxies. */
+    /**
+     * It could not start here: the address is in use, the path cannot be created, the agent cannot
+     * run proxies.
+     */
     FAILED,
-    /** Another proxy of the agent already listens on its address (a {@code --proxy} flag, or a declaration first by name). */
+    /**
+     * Another proxy of the agent already listens on its address (a {@code --proxy} flag, or a
+     * declaration first by name).
+     */
     REFUSED;
 
     /** As on the wire: {@code running}. */
@@ -33,18 +39,23 @@ public record ProxyStatus(String name, String version, State state, String messa
       return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @throws ValidationException for a state this release does not know */
+    /**
+     * @throws ValidationException for a state this release does not know
+     */
     public static State parse(String s) {
       for (State st : values()) {
         if (st.wire().equals(s)) {
           return st;
         }
       }
-      throw new ValidationException("state", "'" + s + "' is not a proxy state; use running, failed or refused");
+      throw new ValidationException(
+          "state", "'" + s + "' is not a proxy state; use running, failed or refused");
     }
   }
 
-  /** @throws ValidationException when the name is not an object name or a field is missing */
+  /**
+   * @throws ValidationException when the name is not an object name or a field is missing
+   */
   public ProxyStatus {
     Names.check("name", name);
     Objects.requireNonNull(state, "state");

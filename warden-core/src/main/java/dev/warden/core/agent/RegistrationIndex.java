@@ -16,22 +16,28 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What every agent may serve, kept in memory and answered in pages: a full listing once, then
- * only changes. SPIRE's agents re-fetched every entry periodically and its unpaged replies broke
- * near 17,000 entries; here an agent that is in sync costs one map lookup per request.
+ * What every agent may serve, kept in memory and answered in pages: a full listing once, then only
+ * changes. SPIRE's agents re-fetched every entry periodically and its unpaged replies broke near
+ * 17,000 entries; here an agent that is in sync costs one map lookup per request.
  *
- * <p>Revisions are the workload store's change counter at the snapshot in which this node first
- * saw a change, so a cursor from one node is valid on another: a change made at counter k is seen
- * by every node at some snapshot ≥ k. Snapshots must be consistent (the counter read before and
- * after listing agree); see {@link #update}.
+ * <p>Revisions are the workload store's change counter at the snapshot in which this node first saw
+ * a change, so a cursor from one node is valid on another: a change made at counter k is seen by
+ * every node at some snapshot ≥ k. Snapshots must be consistent (the counter read before and after
+ * listing agree); see {@link #update}.
  */
 public final class RegistrationIndex {
   public static final int MAX_PAGE = 5_000;
+
   /** Changes kept for deltas; an agent further behind gets a full listing. */
   private static final int LOG_LIMIT = 200_000;
 
-  private record State(long revision, long baseline, Map<String, Workload> byId,
-      Map<Selector, List<Workload>> byKey, NavigableMap<Long, TreeSet<String>> log, int logSize) {}
+  private record State(
+      long revision,
+      long baseline,
+      Map<String, Workload> byId,
+      Map<Selector, List<Workload>> byKey,
+      NavigableMap<Long, TreeSet<String>> log,
+      int logSize) {}
 
   private volatile State state = new State(0, 0, Map.of(), Map.of(), new TreeMap<>(), 0);
 
@@ -59,7 +65,8 @@ public final class RegistrationIndex {
       byId.put(w.name(), w);
       if (!w.nodeSelectors().isEmpty()) {
         // one key per workload is enough: servable means all its node selectors are the agent's
-        Selector key = Collections.min(w.nodeSelectors(), (a, b) -> a.toString().compareTo(b.toString()));
+        Selector key =
+            Collections.min(w.nodeSelectors(), (a, b) -> a.toString().compareTo(b.toString()));
         byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(w);
       }
     }
@@ -89,7 +96,7 @@ public final class RegistrationIndex {
       while (logSize > LOG_LIMIT && !log.isEmpty()) {
         Map.Entry<Long, TreeSet<String>> first = log.pollFirstEntry();
         logSize -= first.getValue().size();
-        baseline = first.getKey();  // deltas from before this point are no longer known
+        baseline = first.getKey(); // deltas from before this point are no longer known
       }
     }
     state = new State(counter, baseline, byId, byKey, log, logSize);
@@ -102,7 +109,8 @@ public final class RegistrationIndex {
    * @param pageToken from the previous page of the same sync, or null
    * @throws ValidationException on a malformed page token or limit
    */
-  public SyncPage sync(Set<Selector> agentSelectors, long since, String pageToken, int limit, Instant now) {
+  public SyncPage sync(
+      Set<Selector> agentSelectors, long since, String pageToken, int limit, Instant now) {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new ValidationException("limit", "must be between 1 and " + MAX_PAGE);
     }
@@ -120,7 +128,8 @@ public final class RegistrationIndex {
     return delta(s, agentSelectors, since, s.revision, since + 1, "", limit, now);
   }
 
-  private SyncPage continueFrom(State s, Set<Selector> agentSelectors, String token, int limit, Instant now) {
+  private SyncPage continueFrom(
+      State s, Set<Selector> agentSelectors, String token, int limit, Instant now) {
     String[] p = token.split(":", 5);
     try {
       if (p.length == 3 && p[0].equals("f")) {
@@ -131,16 +140,25 @@ public final class RegistrationIndex {
         if (since < s.baseline) {
           return full(s, agentSelectors, s.revision, "", limit, now);
         }
-        return delta(s, agentSelectors, since, Long.parseLong(p[2]), Long.parseLong(p[3]), decode(p[4]), limit, now);
+        return delta(
+            s,
+            agentSelectors,
+            since,
+            Long.parseLong(p[2]),
+            Long.parseLong(p[3]),
+            decode(p[4]),
+            limit,
+            now);
       }
     } catch (IllegalArgumentException e) {
       // fall through
     }
-    throw new ValidationException("page_token", "is not a token from a previous page; start again without it");
+    throw new ValidationException(
+        "page_token", "is not a token from a previous page; start again without it");
   }
 
-  private static SyncPage full(State s, Set<Selector> agentSelectors, long pinned, String after, int limit,
-      Instant now) {
+  private static SyncPage full(
+      State s, Set<Selector> agentSelectors, long pinned, String after, int limit, Instant now) {
     TreeMap<String, Workload> mine = new TreeMap<>();
     for (Selector a : agentSelectors) {
       for (Workload w : s.byKey.getOrDefault(a, List.of())) {
@@ -156,13 +174,22 @@ public final class RegistrationIndex {
       }
       page.add(w);
     }
-    String next = page.size() == limit && mine.size() > limit ? "f:" + pinned + ":" + encode(page.getLast().name())
-        : null;
+    String next =
+        page.size() == limit && mine.size() > limit
+            ? "f:" + pinned + ":" + encode(page.getLast().name())
+            : null;
     return new SyncPage(true, pinned, page, List.of(), next);
   }
 
-  private static SyncPage delta(State s, Set<Selector> agentSelectors, long since, long pinned, long fromRev,
-      String afterId, int limit, Instant now) {
+  private static SyncPage delta(
+      State s,
+      Set<Selector> agentSelectors,
+      long since,
+      long pinned,
+      long fromRev,
+      String afterId,
+      int limit,
+      Instant now) {
     List<Workload> entries = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     long lastRev = fromRev;
@@ -171,10 +198,17 @@ public final class RegistrationIndex {
       if (e.getKey() > pinned) {
         break;
       }
-      Set<String> ids = e.getKey() == fromRev && !afterId.isEmpty() ? e.getValue().tailSet(afterId, false) : e.getValue();
+      Set<String> ids =
+          e.getKey() == fromRev && !afterId.isEmpty()
+              ? e.getValue().tailSet(afterId, false)
+              : e.getValue();
       for (String id : ids) {
         if (entries.size() + removed.size() == limit) {
-          return new SyncPage(false, pinned, entries, removed,
+          return new SyncPage(
+              false,
+              pinned,
+              entries,
+              removed,
               "d:" + since + ":" + pinned + ":" + lastRev + ":" + encode(lastId));
         }
         Workload w = s.byId.get(id);
@@ -198,15 +232,19 @@ public final class RegistrationIndex {
   }
 
   static boolean servable(Workload w, Set<Selector> agentSelectors, Instant now) {
-    return w.state() == WorkloadState.ACTIVE && (w.expiresAt() == null || now.isBefore(w.expiresAt()))
+    return w.state() == WorkloadState.ACTIVE
+        && (w.expiresAt() == null || now.isBefore(w.expiresAt()))
         && w.servableBy(agentSelectors);
   }
 
   private static String encode(String s) {
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return java.util.Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static String decode(String s) {
-    return new String(java.util.Base64.getUrlDecoder().decode(s), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(
+        java.util.Base64.getUrlDecoder().decode(s), java.nio.charset.StandardCharsets.UTF_8);
   }
 }

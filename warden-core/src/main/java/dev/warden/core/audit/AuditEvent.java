@@ -36,7 +36,8 @@ public record AuditEvent(
     reason = reason == null ? "" : reason;
     actor = actor == null ? "system" : actor;
     // sorted so the canonical hash form is deterministic
-    details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(details));
+    details =
+        details == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(details));
   }
 
   /**
@@ -44,16 +45,50 @@ public record AuditEvent(
    *
    * @param reason the stable reason code, or null for none
    */
-  public static AuditEvent of(AuditType type, AuditOutcome outcome, dev.warden.core.error.Reason reason,
-      Instant time, String actor, String workload, String resource, Map<String, String> details) {
-    return withId(java.util.UUID.randomUUID().toString(), type, outcome, reason, time, actor, workload, resource,
-        details, null);
+  public static AuditEvent of(
+      AuditType type,
+      AuditOutcome outcome,
+      dev.warden.core.error.Reason reason,
+      Instant time,
+      String actor,
+      String workload,
+      String resource,
+      Map<String, String> details) {
+    return withId(
+        java.util.UUID.randomUUID().toString(),
+        type,
+        outcome,
+        reason,
+        time,
+        actor,
+        workload,
+        resource,
+        details,
+        null);
   }
 
   /** An event with a chosen id (a credential's lease id) and, for an issuance, its lease. */
-  public static AuditEvent withId(String id, AuditType type, AuditOutcome outcome, dev.warden.core.error.Reason reason,
-      Instant time, String actor, String workload, String resource, Map<String, String> details, Lease lease) {
-    return new AuditEvent(id, time, type.wire(), outcome.wire(), reason == null ? "" : reason.code(), actor, workload,
-        resource, details, lease);
+  public static AuditEvent withId(
+      String id,
+      AuditType type,
+      AuditOutcome outcome,
+      dev.warden.core.error.Reason reason,
+      Instant time,
+      String actor,
+      String workload,
+      String resource,
+      Map<String, String> details,
+      Lease lease) {
+    return new AuditEvent(
+        id,
+        time,
+        type.wire(),
+        outcome.wire(),
+        reason == null ? "" : reason.code(),
+        actor,
+        workload,
+        resource,
+        details,
+        lease);
   }
 }

@@ -2,7 +2,9 @@ package dev.warden.core.audit;
 
 import java.util.Optional;
 
-/** Reads one audit record by the id of its event: how a hop finds the record of the hop before it. */
+/**
+ * Reads one audit record by the id of its event: how a hop finds the record of the hop before it.
+ */
 public interface AuditLookup {
 
   /**

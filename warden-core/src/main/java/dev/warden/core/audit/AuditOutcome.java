@@ -2,7 +2,10 @@ package dev.warden.core.audit;
 
 import java.util.Locale;
 
-/** How an audited action ended: a decision ({@code allow}, {@code deny}) or a change ({@code success}, {@code failure}). */
+/**
+ * How an audited action ended: a decision ({@code allow}, {@code deny}) or a change ({@code
+ * success}, {@code failure}).
+ */
 public enum AuditOutcome {
   ALLOW,
   DENY,

@@ -3,14 +3,22 @@ package dev.warden.core.audit;
 import java.time.Instant;
 
 /**
- * Filters for reading the audit log; null fields do not filter. Pages run newest first, and
- * {@code beforeSeq} is the cursor (the seq of the last event of the previous page). Newest is by
- * seq; with a time filter ({@code from} or {@code to}) it is by event time, then seq, which is the
- * same order except for events that two nodes with skewed clocks appended side by side.
+ * Filters for reading the audit log; null fields do not filter. Pages run newest first, and {@code
+ * beforeSeq} is the cursor (the seq of the last event of the previous page). Newest is by seq; with
+ * a time filter ({@code from} or {@code to}) it is by event time, then seq, which is the same order
+ * except for events that two nodes with skewed clocks appended side by side.
  */
 public record AuditQuery(
-    Instant from, Instant to, String workload, String resource, String outcome, String type,
-    String reason, String actor, Long beforeSeq, int limit) {
+    Instant from,
+    Instant to,
+    String workload,
+    String resource,
+    String outcome,
+    String type,
+    String reason,
+    String actor,
+    Long beforeSeq,
+    int limit) {
 
   public static final int MAX_LIMIT = 1000;
 
@@ -22,8 +30,15 @@ public record AuditQuery(
   }
 
   /** A query without the reason and actor filters. */
-  public AuditQuery(Instant from, Instant to, String workload, String resource, String outcome, String type,
-      Long beforeSeq, int limit) {
+  public AuditQuery(
+      Instant from,
+      Instant to,
+      String workload,
+      String resource,
+      String outcome,
+      String type,
+      Long beforeSeq,
+      int limit) {
     this(from, to, workload, resource, outcome, type, null, null, beforeSeq, limit);
   }
 }

@@ -22,9 +22,9 @@ public interface AuditStore extends AuditLookup {
   List<AuditRecord> query(AuditQuery query);
 
   /**
-   * Every hop of a chain: the event whose id is {@code key}, the events whose
-   * {@link ChainFields#ROOT} or {@link ChainFields#TXN} is {@code key}; in chain order, at most
-   * {@code limit}.
+   * Every hop of a chain: the event whose id is {@code key}, the events whose {@link
+   * ChainFields#ROOT} or {@link ChainFields#TXN} is {@code key}; in chain order, at most {@code
+   * limit}.
    */
   List<AuditRecord> chainOf(String key, int limit);
 

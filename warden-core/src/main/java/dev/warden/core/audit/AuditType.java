@@ -13,7 +13,10 @@ public enum AuditType {
   LEASE_RENEWED("lease.renewed"),
   LEAK_REPORTED("leak.reported"),
   SECRET_LEAKED("secret.leaked"),
-  /** {@code warden scan --verify} asked which found credentials are live (counts only, never a secret). */
+  /**
+   * {@code warden scan --verify} asked which found credentials are live (counts only, never a
+   * secret).
+   */
   LEAK_VERIFIED("leak.verified"),
   CONFIG_CREATED("config.created"),
   CONFIG_UPDATED("config.updated"),
@@ -27,7 +30,10 @@ public enum AuditType {
   KEY_ACTIVATED("key.activated"),
   KEY_RETIRED("key.retired"),
   KEY_DESTROYED("key.destroyed"),
-  /** An admin had an already-expired sample federation token signed, for {@code warden federation check}. */
+  /**
+   * An admin had an already-expired sample federation token signed, for {@code warden federation
+   * check}.
+   */
   FEDERATION_SAMPLE("federation.sample"),
   CA_PREPARED("ca.prepared"),
   CA_ACTIVATED("ca.activated"),
@@ -47,7 +53,9 @@ public enum AuditType {
   RECERT_REMINDER("recert.reminder"),
   RECERT_CLOSED("recert.closed"),
   NOTIFICATION_FAILED("notification.failed"),
-  /** A grant the policy allowed could not be issued at its target (database down): nothing issued. */
+  /**
+   * A grant the policy allowed could not be issued at its target (database down): nothing issued.
+   */
   CREDENTIAL_FAILED("credential.failed"),
   /** A credential that lived at its target was removed there (user dropped, sessions ended). */
   CREDENTIAL_REMOVED("credential.removed"),
@@ -60,7 +68,9 @@ public enum AuditType {
   CREDENTIAL_FORGOTTEN("credential.forgotten"),
   /** A secret for reaching a target (database admin password) was stored or rotated. */
   TARGET_SECRET_SET("target_secret.set"),
-  /** A brokered secret got a new version: written by an admin ({@code action=written}) or rotated. */
+  /**
+   * A brokered secret got a new version: written by an admin ({@code action=written}) or rotated.
+   */
   BROKERED_SECRET_WRITTEN("brokered_secret.written"),
   /** A brokered secret's settings (owner, rotation…) changed. */
   BROKERED_SECRET_UPDATED("brokered_secret.updated"),
@@ -72,34 +82,63 @@ public enum AuditType {
   BROKERED_SECRET_ROTATION_FAILED("brokered_secret.rotation_failed"),
   /** The owner was reminded that a secret without a connector is due for rotation. */
   BROKERED_SECRET_ROTATION_DUE("brokered_secret.rotation_due"),
-  /** An agent's proxy let a workload's connection through to its target with the workload's credential. */
+  /**
+   * An agent's proxy let a workload's connection through to its target with the workload's
+   * credential.
+   */
   CONNECTION_PROXIED("connection.proxied"),
-  /** An agent's proxy refused a connection (caller not attested, policy, target or protocol), with the reason. */
+  /**
+   * An agent's proxy refused a connection (caller not attested, policy, target or protocol), with
+   * the reason.
+   */
   CONNECTION_REFUSED("connection.refused"),
   /** An agent closed proxied connections because the lease of their credential ended. */
   CONNECTION_CLOSED("connection.closed"),
-  /** An agent started a proxy declared on the server (an EdgeProxy document), or one that failed works again. */
+  /**
+   * An agent started a proxy declared on the server (an EdgeProxy document), or one that failed
+   * works again.
+   */
   AGENT_PROXY_RUNNING("agent.proxy.running"),
-  /** An agent could not run a proxy declared on the server (address in use, bad path, refused), with the reason. */
+  /**
+   * An agent could not run a proxy declared on the server (address in use, bad path, refused), with
+   * the reason.
+   */
   AGENT_PROXY_FAILED("agent.proxy.failed"),
-  /** A user let an MCP client (a Client ID Metadata Document URL) reach a resource: an authorization code was issued. */
+  /**
+   * A user let an MCP client (a Client ID Metadata Document URL) reach a resource: an authorization
+   * code was issued.
+   */
   AUTHORIZATION_GRANTED("authorization.granted"),
-  /** An authorization request was refused (client metadata, redirect_uri, resource, login or policy), with the reason. */
+  /**
+   * An authorization request was refused (client metadata, redirect_uri, resource, login or
+   * policy), with the reason.
+   */
   AUTHORIZATION_DENIED("authorization.denied"),
   /** The MCP gateway let a tool call through to its MCP server (a hop of the caller's chain). */
   MCP_TOOL_CALL("mcp.tool_call"),
-  /** The MCP gateway refused a tool call: policy, a bad tool name, headers that disagree with the body. */
+  /**
+   * The MCP gateway refused a tool call: policy, a bad tool name, headers that disagree with the
+   * body.
+   */
   MCP_TOOL_DENIED("mcp.tool_denied"),
-  /** The MCP gateway let through a request on a named prompt or resource ({@code prompts/get}, {@code resources/read}). */
+  /**
+   * The MCP gateway let through a request on a named prompt or resource ({@code prompts/get},
+   * {@code resources/read}).
+   */
   MCP_REQUEST("mcp.request"),
-  /** The MCP gateway refused a request that is not a tool call: its token, its body, or the policy. */
+  /**
+   * The MCP gateway refused a request that is not a tool call: its token, its body, or the policy.
+   */
   MCP_REQUEST_DENIED("mcp.request_denied"),
   /**
    * Writing the audit log works again after it failed ({@code failingSince}, {@code error}): the
    * first event written after an outage, during which nothing was issued.
    */
   AUDIT_RESUMED("audit.resumed"),
-  /** An admin signed in to the web console with an admin token ({@code failure}: refused, with the reason). */
+  /**
+   * An admin signed in to the web console with an admin token ({@code failure}: refused, with the
+   * reason).
+   */
   CONSOLE_SIGNED_IN("console.signed_in"),
   /** An admin signed out of the web console. */
   CONSOLE_SIGNED_OUT("console.signed_out");

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>When the store fails or stalls, callers give up after {@code timeoutMillis} (and hand out
  * nothing); an event whose caller already gave up is dropped rather than written late, so the log
- * never records an issuance that nobody received and no backlog is replayed after an outage.
- * {@link #health()} says whether writes go through, for readiness. While they fail, the writer
- * tries every second to record {@link AuditType#AUDIT_RESUMED}, so it finds out by itself, with no
- * request arriving, that the store is back; that event is also the log's record of the outage.
+ * never records an issuance that nobody received and no backlog is replayed after an outage. {@link
+ * #health()} says whether writes go through, for readiness. While they fail, the writer tries every
+ * second to record {@link AuditType#AUDIT_RESUMED}, so it finds out by itself, with no request
+ * arriving, that the store is back; that event is also the log's record of the outage.
  */
 public final class AuditWriter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AuditWriter.class.getName());
@@ -36,7 +36,9 @@ public final class AuditWriter implements AutoCloseable {
   /** Whether writes go through. */
   public enum State {
     OK,
-    /** The last write failed (the store refused or is unreachable); see {@link Health#failure()}. */
+    /**
+     * The last write failed (the store refused or is unreachable); see {@link Health#failure()}.
+     */
     FAILING,
     /** A write has been running longer than the callers wait: the store is slow or locked. */
     STALLED
@@ -53,18 +55,24 @@ public final class AuditWriter implements AutoCloseable {
   private final java.time.Clock clock;
   private final Thread writer;
   private volatile boolean closed;
+
   /** What the last write failed with; null once one succeeds. */
   private volatile RuntimeException failure;
+
   private volatile java.time.Instant failingSince;
+
   /** System.nanoTime() when the running append started; 0 while none runs. */
   private volatile long appendStarted;
+
   private long lastAttempt;
 
   public AuditWriter(AuditStore store, int maxBatch, long timeoutMillis) {
     this(store, maxBatch, timeoutMillis, java.time.Clock.systemUTC());
   }
 
-  /** @param clock stamps the {@link AuditType#AUDIT_RESUMED} event */
+  /**
+   * @param clock stamps the {@link AuditType#AUDIT_RESUMED} event
+   */
   public AuditWriter(AuditStore store, int maxBatch, long timeoutMillis, java.time.Clock clock) {
     this.store = store;
     this.maxBatch = maxBatch;
@@ -78,8 +86,11 @@ public final class AuditWriter implements AutoCloseable {
   public CompletableFuture<AuditRecord> submit(AuditEvent event) {
     CompletableFuture<AuditRecord> f = new CompletableFuture<>();
     if (closed || !queue.offer(new Pending(event, f))) {
-      f.completeExceptionally(new UnavailableException(Reason.AUDIT_UNAVAILABLE,
-          closed ? "the audit log is shut down" : "the audit log is overloaded", null));
+      f.completeExceptionally(
+          new UnavailableException(
+              Reason.AUDIT_UNAVAILABLE,
+              closed ? "the audit log is shut down" : "the audit log is overloaded",
+              null));
     }
     return f;
   }
@@ -98,10 +109,16 @@ public final class AuditWriter implements AutoCloseable {
       if (e.getCause() instanceof UnavailableException u) {
         throw u;
       }
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written; nothing was issued", e.getCause());
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE,
+          "the audit log could not be written; nothing was issued",
+          e.getCause());
     } catch (TimeoutException e) {
-      UnavailableException u = new UnavailableException(Reason.AUDIT_UNAVAILABLE,
-          "the audit log did not confirm the write in time; nothing was issued", e);
+      UnavailableException u =
+          new UnavailableException(
+              Reason.AUDIT_UNAVAILABLE,
+              "the audit log did not confirm the write in time; nothing was issued",
+              e);
       if (!f.completeExceptionally(u)) {
         // written meanwhile after all
         return f.join();
@@ -110,11 +127,15 @@ public final class AuditWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       f.completeExceptionally(new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted", e));
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
     }
   }
 
-  /** Whether writes go through now: for readiness, which must not send traffic to a node that cannot issue. */
+  /**
+   * Whether writes go through now: for readiness, which must not send traffic to a node that cannot
+   * issue.
+   */
   public Health health() {
     RuntimeException f = failure;
     if (f != null) {
@@ -122,12 +143,14 @@ public final class AuditWriter implements AutoCloseable {
     }
     long started = appendStarted;
     long running = started == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    return running > timeoutMillis ? new Health(State.STALLED, null, running) : new Health(State.OK, null, 0);
+    return running > timeoutMillis
+        ? new Health(State.STALLED, null, running)
+        : new Health(State.OK, null, 0);
   }
 
   /**
-   * Writes several events and waits until all are durable. They are queued together, so they
-   * share the writer's group commits (one commit per {@code maxBatch} events, not one each).
+   * Writes several events and waits until all are durable. They are queued together, so they share
+   * the writer's group commits (one commit per {@code maxBatch} events, not one each).
    *
    * @throws UnavailableException when one could not be made durable in time (the others may be)
    */
@@ -147,15 +170,18 @@ public final class AuditWriter implements AutoCloseable {
       if (e.getCause() instanceof UnavailableException u) {
         throw u;
       }
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
     } catch (TimeoutException e) {
-      UnavailableException u = new UnavailableException(Reason.AUDIT_UNAVAILABLE,
-          "the audit log did not confirm the writes in time", e);
+      UnavailableException u =
+          new UnavailableException(
+              Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the writes in time", e);
       pending.forEach(f -> f.completeExceptionally(u));
       throw u;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
     }
   }
 
@@ -188,9 +214,22 @@ public final class AuditWriter implements AutoCloseable {
     List<Pending> batch = new ArrayList<>(drained.size() + 1);
     RuntimeException failed = failure;
     if (failed != null) {
-      batch.add(new Pending(AuditEvent.of(AuditType.AUDIT_RESUMED, AuditOutcome.SUCCESS, null, clock.instant(),
-          "system", null, null, java.util.Map.of("failingSince", String.valueOf(failingSince),
-              "error", String.valueOf(failed.getMessage()))), new CompletableFuture<>()));
+      batch.add(
+          new Pending(
+              AuditEvent.of(
+                  AuditType.AUDIT_RESUMED,
+                  AuditOutcome.SUCCESS,
+                  null,
+                  clock.instant(),
+                  "system",
+                  null,
+                  null,
+                  java.util.Map.of(
+                      "failingSince",
+                      String.valueOf(failingSince),
+                      "error",
+                      String.valueOf(failed.getMessage()))),
+              new CompletableFuture<>()));
     }
     for (Pending p : drained) {
       if (!p.done().isDone()) {
@@ -215,7 +254,9 @@ public final class AuditWriter implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       appendStarted = 0;
-      LOG.log(System.Logger.Level.ERROR, "audit append of " + batch.size() + " events failed: " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "audit append of " + batch.size() + " events failed: " + e.getMessage());
       if (batch.size() > 1) {
         retryOneByOne(batch, e);
         return;
@@ -234,7 +275,9 @@ public final class AuditWriter implements AutoCloseable {
 
   private void recovered() {
     if (failure != null) {
-      LOG.log(System.Logger.Level.INFO, "the audit log is written again (it failed from " + failingSince + ")");
+      LOG.log(
+          System.Logger.Level.INFO,
+          "the audit log is written again (it failed from " + failingSince + ")");
       failure = null;
       failingSince = null;
     }
@@ -267,8 +310,12 @@ public final class AuditWriter implements AutoCloseable {
   }
 
   private static void fail(Pending p, RuntimeException cause) {
-    p.done().completeExceptionally(new UnavailableException(Reason.AUDIT_UNAVAILABLE,
-        "the audit log could not be written; nothing was issued", cause));
+    p.done()
+        .completeExceptionally(
+            new UnavailableException(
+                Reason.AUDIT_UNAVAILABLE,
+                "the audit log could not be written; nothing was issued",
+                cause));
   }
 
   /** Writes what is queued, then stops. */

@@ -45,9 +45,14 @@ public record ChainCheck(int hops, List<String> problems) {
       AuditRecord p = byId.get(previous);
       String stated = e.details().get(ChainFields.PREVIOUS_HASH);
       if (p == null) {
-        problems.add("event " + r.seq() + " names previous hop " + previous + ", which is not in the chain");
+        problems.add(
+            "event " + r.seq() + " names previous hop " + previous + ", which is not in the chain");
       } else if (stated == null || !stated.equals(HexFormat.of().formatHex(p.hash()))) {
-        problems.add("event " + r.seq() + " does not link to the hash of its previous hop, event " + p.seq());
+        problems.add(
+            "event "
+                + r.seq()
+                + " does not link to the hash of its previous hop, event "
+                + p.seq());
       }
     }
     return new ChainCheck(records.size(), problems);

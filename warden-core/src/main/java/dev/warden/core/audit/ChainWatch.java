@@ -11,17 +11,24 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Follows the audit log from its first event: re-checks every hash link (so a change anywhere in
  * the history shows as "broken at event N"), and tallies issuances, denials and revocations per
- * hour for the last {@code window}. What a console or a report shows about the log's integrity
- * and its recent rates is read from here, never by scanning the log per request.
+ * hour for the last {@code window}. What a console or a report shows about the log's integrity and
+ * its recent rates is read from here, never by scanning the log per request.
  *
  * <p>Design note: one reader per node, run on a timer; the first pass reads the whole history in
  * the background (like the posture index's first read), later passes read only what was appended.
  * Counts before {@code window} are dropped as the hour they belong to falls out of it.
  */
 public final class ChainWatch {
-  /** What the watch has checked: the chain verifies from event 1 through {@code verifiedThrough}. */
-  public record Status(long verifiedThrough, Instant verifiedAt, Instant lastEventTime, long brokenAt,
-      String problem, boolean caughtUp) {
+  /**
+   * What the watch has checked: the chain verifies from event 1 through {@code verifiedThrough}.
+   */
+  public record Status(
+      long verifiedThrough,
+      Instant verifiedAt,
+      Instant lastEventTime,
+      long brokenAt,
+      String problem,
+      boolean caughtUp) {
     /** True while no link failed. */
     public boolean intact() {
       return brokenAt == 0;
@@ -41,7 +48,8 @@ public final class ChainWatch {
   private final int batch;
   private final ConcurrentSkipListMap<Long, AtomicLongArray> hours = new ConcurrentSkipListMap<>();
   private volatile Status status = new Status(0, null, null, 0, null, false);
-  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.ReentrantLock lock =
+      new java.util.concurrent.locks.ReentrantLock();
   private long nextSeq = 1;
   private byte[] prevHash = AuditChain.GENESIS;
 
@@ -105,10 +113,20 @@ public final class ChainWatch {
         if (broken == 0) {
           if (r.seq() != nextSeq) {
             broken = r.seq();
-            problem = "event " + nextSeq + " is missing: the chain jumps from " + (nextSeq - 1) + " to " + r.seq();
+            problem =
+                "event "
+                    + nextSeq
+                    + " is missing: the chain jumps from "
+                    + (nextSeq - 1)
+                    + " to "
+                    + r.seq();
           } else if (!AuditChain.verifies(prevHash, r)) {
             broken = r.seq();
-            problem = "event " + r.seq() + " does not match its hash or its link to event " + (r.seq() - 1);
+            problem =
+                "event "
+                    + r.seq()
+                    + " does not match its hash or its link to event "
+                    + (r.seq() - 1);
           } else {
             verified = r.seq();
           }
@@ -132,15 +150,20 @@ public final class ChainWatch {
     return status;
   }
 
-  /** The hourly counts from {@code since} (rounded down to the hour) to now, oldest first, empty hours included. */
+  /**
+   * The hourly counts from {@code since} (rounded down to the hour) to now, oldest first, empty
+   * hours included.
+   */
   public List<Hour> hours(Instant since) {
     long from = hourOf(since);
     long to = hourOf(clock.instant());
     List<Hour> out = new ArrayList<>();
     for (long h = from; h <= to; h += 3600) {
       AtomicLongArray c = hours.get(h);
-      out.add(c == null ? new Hour(Instant.ofEpochSecond(h), 0, 0, 0)
-          : new Hour(Instant.ofEpochSecond(h), c.get(ISSUED), c.get(DENIED), c.get(REVOKED)));
+      out.add(
+          c == null
+              ? new Hour(Instant.ofEpochSecond(h), 0, 0, 0)
+              : new Hour(Instant.ofEpochSecond(h), c.get(ISSUED), c.get(DENIED), c.get(REVOKED)));
     }
     return out;
   }

@@ -6,9 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a hop needs of the hop before it — the hash of its audit record and its chain's root — kept
- * in memory for the events this node wrote or read lately, so that exchanging a token issued a moment
- * ago (a service hands its fresh token to an agent) costs no read of the log. Safe to cache: an audit
- * record never changes once written. Bounded: beyond {@link #MAX} entries the cache starts over.
+ * in memory for the events this node wrote or read lately, so that exchanging a token issued a
+ * moment ago (a service hands its fresh token to an agent) costs no read of the log. Safe to cache:
+ * an audit record never changes once written. Bounded: beyond {@link #MAX} entries the cache starts
+ * over.
  */
 public final class HopLinks {
   /** Most links kept. */
@@ -32,7 +33,9 @@ public final class HopLinks {
     if (links.size() >= MAX) {
       links.clear();
     }
-    links.put(r.event().id(), new Link(HexFormat.of().formatHex(r.hash()), r.event().details().get(ChainFields.ROOT)));
+    links.put(
+        r.event().id(),
+        new Link(HexFormat.of().formatHex(r.hash()), r.event().details().get(ChainFields.ROOT)));
   }
 
   /**

@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * Somewhere the audit log is copied to, event by event, in chain order: a message broker, a file.
- * {@link AuditStreamer} hands it batches and moves the sink's cursor only after
- * {@link #publish} returned, so a sink must not return before the sink's far end has the batch
- * (a broker's acknowledgement, an fsync). A batch may be handed in again after a failure or a
- * crash: a sink de-duplicates by sequence number where it can, and its readers skip what they saw.
+ * {@link AuditStreamer} hands it batches and moves the sink's cursor only after {@link #publish}
+ * returned, so a sink must not return before the sink's far end has the batch (a broker's
+ * acknowledgement, an fsync). A batch may be handed in again after a failure or a crash: a sink
+ * de-duplicates by sequence number where it can, and its readers skip what they saw.
  */
 public interface AuditSink extends AutoCloseable {
 
@@ -18,8 +18,8 @@ public interface AuditSink extends AutoCloseable {
   String name();
 
   /**
-   * Publishes {@code events} (consecutive where the log is intact, oldest first) and then
-   * {@code checkpoint}, signed over the last of them.
+   * Publishes {@code events} (consecutive where the log is intact, oldest first) and then {@code
+   * checkpoint}, signed over the last of them.
    *
    * @throws IOException when not every message was acknowledged; none of the batch counts as
    *     delivered and it will be handed in again

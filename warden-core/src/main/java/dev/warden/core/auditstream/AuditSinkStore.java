@@ -22,20 +22,24 @@ public interface AuditSinkStore {
 
   /**
    * Takes or renews the lease to drain {@code sink}: succeeds when nobody holds it, when its lease
-   * ended before {@code now}, or when {@code holder} holds it already (compare-and-set, so two nodes
-   * never both win).
+   * ended before {@code now}, or when {@code holder} holds it already (compare-and-set, so two
+   * nodes never both win).
    *
    * @return true when {@code holder} now holds the lease until {@code until}
    */
   boolean lease(String sink, String holder, Instant now, Instant until);
 
   /**
-   * Moves the cursor to {@code ackedSeq}, only forward and only while {@code holder} holds the lease.
+   * Moves the cursor to {@code ackedSeq}, only forward and only while {@code holder} holds the
+   * lease.
    *
    * @return false when {@code holder} lost the lease (another node drains the sink now)
    */
   boolean advance(String sink, String holder, long ackedSeq);
 
-  /** Gives up the lease if {@code holder} holds it (at shutdown, so another node takes over at once). */
+  /**
+   * Gives up the lease if {@code holder} holds it (at shutdown, so another node takes over at
+   * once).
+   */
   void release(String sink, String holder);
 }

@@ -46,8 +46,11 @@ public final class AuditStreamer implements AutoCloseable {
       if (batch < 1) {
         throw new IllegalArgumentException("batch must be 1 or more, got " + batch);
       }
-      if (interval.isNegative() || interval.isZero() || leaseTtl.compareTo(interval.multipliedBy(4)) < 0) {
-        throw new IllegalArgumentException("interval must be positive and leaseTtl at least 4 intervals");
+      if (interval.isNegative()
+          || interval.isZero()
+          || leaseTtl.compareTo(interval.multipliedBy(4)) < 0) {
+        throw new IllegalArgumentException(
+            "interval must be positive and leaseTtl at least 4 intervals");
       }
       if (maxBackoff.compareTo(interval) < 0) {
         throw new IllegalArgumentException("maxBackoff must be at least the interval");
@@ -69,12 +72,20 @@ public final class AuditStreamer implements AutoCloseable {
   private volatile long backlog;
   private volatile long cursor;
   private volatile boolean holding;
+
   /** The cursor as this node last wrote it; null until read after taking the lease. */
   private Long ownCursor;
+
   private Instant leaseUntil = Instant.EPOCH;
 
-  private AuditStreamer(AuditSink sink, AuditStore audit, AuditSinkStore cursors, Checkpointer checkpoints,
-      Clock clock, String node, Settings settings) {
+  private AuditStreamer(
+      AuditSink sink,
+      AuditStore audit,
+      AuditSinkStore cursors,
+      Checkpointer checkpoints,
+      Clock clock,
+      String node,
+      Settings settings) {
     this.sink = Objects.requireNonNull(sink, "sink");
     this.audit = audit;
     this.cursors = cursors;
@@ -82,7 +93,11 @@ public final class AuditStreamer implements AutoCloseable {
     this.clock = clock;
     this.node = Objects.requireNonNull(node, "node");
     this.settings = settings;
-    this.thread = Thread.ofPlatform().name("warden-audit-stream-" + sink.name()).daemon(true).unstarted(this::run);
+    this.thread =
+        Thread.ofPlatform()
+            .name("warden-audit-stream-" + sink.name())
+            .daemon(true)
+            .unstarted(this::run);
   }
 
   /**
@@ -90,8 +105,14 @@ public final class AuditStreamer implements AutoCloseable {
    *
    * @param node this node's name in the lease, unique among the nodes
    */
-  public static AuditStreamer start(AuditSink sink, AuditStore audit, AuditSinkStore cursors,
-      Checkpointer checkpoints, Clock clock, String node, Settings settings) {
+  public static AuditStreamer start(
+      AuditSink sink,
+      AuditStore audit,
+      AuditSinkStore cursors,
+      Checkpointer checkpoints,
+      Clock clock,
+      String node,
+      Settings settings) {
     AuditStreamer s = new AuditStreamer(sink, audit, cursors, checkpoints, clock, node, settings);
     s.thread.start();
     return s;
@@ -145,8 +166,13 @@ public final class AuditStreamer implements AutoCloseable {
       try {
         boolean more = turn();
         if (failingSince != 0) {
-          LOG.log(System.Logger.Level.INFO, "audit stream " + sink.name() + ": delivering again after "
-              + (System.nanoTime() - failingSince) / 1_000_000 + " ms of failures");
+          LOG.log(
+              System.Logger.Level.INFO,
+              "audit stream "
+                  + sink.name()
+                  + ": delivering again after "
+                  + (System.nanoTime() - failingSince) / 1_000_000
+                  + " ms of failures");
           failingSince = 0;
         }
         backoffMs = pauseMs;
@@ -160,8 +186,15 @@ public final class AuditStreamer implements AutoCloseable {
         failures.incrementAndGet();
         long now = System.nanoTime();
         if (failingSince == 0 || now - lastLogged > LOG_EVERY_NANOS) {
-          LOG.log(System.Logger.Level.WARNING, "audit stream " + sink.name() + ": " + e.getMessage() + " (backlog "
-              + backlog + " events; retrying, grants are not affected)");
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "audit stream "
+                  + sink.name()
+                  + ": "
+                  + e.getMessage()
+                  + " (backlog "
+                  + backlog
+                  + " events; retrying, grants are not affected)");
           lastLogged = now;
         }
         if (failingSince == 0) {
@@ -203,9 +236,17 @@ public final class AuditStreamer implements AutoCloseable {
       return false;
     }
     if (batch.getFirst().seq() != from + 1) {
-      LOG.log(System.Logger.Level.ERROR, "audit stream " + sink.name() + ": events " + (from + 1) + ".."
-          + (batch.getFirst().seq() - 1) + " are not in the log; streaming on from " + batch.getFirst().seq()
-          + " (run 'warden audit verify')");
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "audit stream "
+              + sink.name()
+              + ": events "
+              + (from + 1)
+              + ".."
+              + (batch.getFirst().seq() - 1)
+              + " are not in the log; streaming on from "
+              + batch.getFirst().seq()
+              + " (run 'warden audit verify')");
     }
     sink.publish(batch, checkpoints.sign(batch.getLast()));
     long last = batch.getLast().seq();
@@ -258,8 +299,9 @@ public final class AuditStreamer implements AutoCloseable {
     try {
       cursors.release(sink.name(), node);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "audit stream " + sink.name() + ": could not give up the lease: "
-          + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "audit stream " + sink.name() + ": could not give up the lease: " + e.getMessage());
     }
     sink.close();
   }

@@ -10,7 +10,8 @@ import java.util.Objects;
  * database, it lets anyone prove later that nothing up to {@code seq} was removed or rolled back.
  *
  * @param issuer the server's issuer URL
- * @param chain the installation's chain id (random, made on first start; see {@code docs/audit-streaming.md})
+ * @param chain the installation's chain id (random, made on first start; see {@code
+ *     docs/audit-streaming.md})
  * @param seq a sequence number of the chain, 1 or more
  * @param hash the SHA-256 chain hash of the event at {@code seq}, 32 bytes
  * @param time when the checkpoint was signed, in whole seconds
@@ -51,8 +52,12 @@ public record Checkpoint(String issuer, String chain, long seq, byte[] hash, Ins
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Checkpoint c && issuer.equals(c.issuer) && chain.equals(c.chain) && seq == c.seq
-        && java.security.MessageDigest.isEqual(hash, c.hash) && time.equals(c.time);
+    return o instanceof Checkpoint c
+        && issuer.equals(c.issuer)
+        && chain.equals(c.chain)
+        && seq == c.seq
+        && java.security.MessageDigest.isEqual(hash, c.hash)
+        && time.equals(c.time);
   }
 
   @Override

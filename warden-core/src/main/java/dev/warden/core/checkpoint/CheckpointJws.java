@@ -36,11 +36,12 @@ import java.util.regex.Pattern;
 public final class CheckpointJws {
   /** The header {@code typ} of a checkpoint: no token of another kind carries it. */
   public static final String TYP = "warden-audit-checkpoint+jwt";
+
   /** Longest checkpoint accepted, in characters: a real one is about 400. */
   public static final int MAX_CHARS = 8192;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern HEX_HASH = Pattern.compile("[0-9a-f]{64}");
   private static final int MAX_TEXT = 2048;
 
@@ -53,7 +54,8 @@ public final class CheckpointJws {
    */
   public static SignedCheckpoint sign(KeyMaterial key, Checkpoint c) {
     if (key.algorithm() != SigningAlgorithm.ES256) {
-      throw new IllegalArgumentException("checkpoints are signed with ES256 keys, not " + key.algorithm());
+      throw new IllegalArgumentException(
+          "checkpoints are signed with ES256 keys, not " + key.algorithm());
     }
     ObjectNode header = JSON.createObjectNode();
     header.put("alg", "ES256");
@@ -66,8 +68,11 @@ public final class CheckpointJws {
     p.put("hash", c.hashHex());
     p.put("iat", c.time().getEpochSecond());
     try {
-      return new SignedCheckpoint(c, key.kid(),
-          AccessTokenMinter.signCompact(key, JSON.writeValueAsString(header), JSON.writeValueAsString(p)));
+      return new SignedCheckpoint(
+          c,
+          key.kid(),
+          AccessTokenMinter.signCompact(
+              key, JSON.writeValueAsString(header), JSON.writeValueAsString(p)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -86,11 +91,12 @@ public final class CheckpointJws {
     try {
       set = JWKSet.parse(jwksJson);
     } catch (ParseException | RuntimeException e) {
-      throw new ValidationException(field, "is not a JWK set ({\"keys\":[...]}): " + e.getMessage());
+      throw new ValidationException(
+          field, "is not a JWK set ({\"keys\":[...]}): " + e.getMessage());
     }
     if (set.getKeys().isEmpty()) {
-      throw new ValidationException(field, "holds no key that can be read; use the JWKS of"
-          + " /v1/audit/checkpoints/jwks");
+      throw new ValidationException(
+          field, "holds no key that can be read; use the JWKS of" + " /v1/audit/checkpoints/jwks");
     }
     return set;
   }
@@ -98,10 +104,10 @@ public final class CheckpointJws {
   /**
    * Verifies a checkpoint against {@code keys} and reads what it states.
    *
-   * @throws DeniedException with reason {@code malformed_token} (not a compact JWS, wrong
-   *     {@code typ}, a {@code crit} header, a claim of the wrong type), {@code token_too_large},
-   *     {@code alg_not_allowed} (anything but ES256), {@code unknown_kid} (no such P-256 key in
-   *     {@code keys}), {@code bad_signature} or {@code missing_claim}
+   * @throws DeniedException with reason {@code malformed_token} (not a compact JWS, wrong {@code
+   *     typ}, a {@code crit} header, a claim of the wrong type), {@code token_too_large}, {@code
+   *     alg_not_allowed} (anything but ES256), {@code unknown_kid} (no such P-256 key in {@code
+   *     keys}), {@code bad_signature} or {@code missing_claim}
    */
   public static VerifiedCheckpoint verify(String jws, JWKSet keys) {
     if (jws == null || jws.isBlank()) {
@@ -109,33 +115,47 @@ public final class CheckpointJws {
     }
     String text = jws.strip();
     if (text.length() > MAX_CHARS) {
-      throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the checkpoint is longer than " + MAX_CHARS + " characters");
+      throw new DeniedException(
+          Reason.TOKEN_TOO_LARGE, "the checkpoint is longer than " + MAX_CHARS + " characters");
     }
     JWSObject o;
     try {
       o = JWSObject.parse(text);
     } catch (ParseException | RuntimeException e) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint is not a compact JWS: " + e.getMessage());
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint is not a compact JWS: " + e.getMessage());
     }
     JWSHeader h = o.getHeader();
     String typ = h.getType() == null ? null : h.getType().toString();
     if (!TYP.equals(typ)) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's typ is " + typ + ", expected " + TYP
-          + ": this is not a Warden audit checkpoint");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "the checkpoint's typ is "
+              + typ
+              + ", expected "
+              + TYP
+              + ": this is not a Warden audit checkpoint");
     }
     if (!JWSAlgorithm.ES256.equals(h.getAlgorithm())) {
-      throw new DeniedException(Reason.ALG_NOT_ALLOWED, "the checkpoint is signed with " + h.getAlgorithm()
-          + "; audit checkpoints are ES256");
+      throw new DeniedException(
+          Reason.ALG_NOT_ALLOWED,
+          "the checkpoint is signed with " + h.getAlgorithm() + "; audit checkpoints are ES256");
     }
     if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint has critical header parameters "
-          + h.getCriticalParams() + ", which Warden never writes");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "the checkpoint has critical header parameters "
+              + h.getCriticalParams()
+              + ", which Warden never writes");
     }
     String kid = h.getKeyID();
     JWK jwk = kid == null ? null : keys.getKeyByKeyId(kid);
     if (!(jwk instanceof ECKey ec) || !Curve.P_256.equals(ec.getCurve())) {
-      throw new DeniedException(Reason.UNKNOWN_KID, "the checkpoint names key " + kid
-          + ", which is not a P-256 key of the audit checkpoint JWKS it was checked against");
+      throw new DeniedException(
+          Reason.UNKNOWN_KID,
+          "the checkpoint names key "
+              + kid
+              + ", which is not a P-256 key of the audit checkpoint JWKS it was checked against");
     }
     boolean valid;
     try {
@@ -144,8 +164,11 @@ public final class CheckpointJws {
       valid = false;
     }
     if (!valid) {
-      throw new DeniedException(Reason.BAD_SIGNATURE, "the checkpoint's signature does not verify with key " + kid
-          + ": it was changed or not signed by this Warden");
+      throw new DeniedException(
+          Reason.BAD_SIGNATURE,
+          "the checkpoint's signature does not verify with key "
+              + kid
+              + ": it was changed or not signed by this Warden");
     }
     return new VerifiedCheckpoint(claims(o.getPayload().toBytes()), kid);
   }
@@ -158,7 +181,8 @@ public final class CheckpointJws {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's payload is not JSON");
     }
     if (p == null || !p.isObject()) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's payload is not a JSON object");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint's payload is not a JSON object");
     }
     String iss = text(p, "iss");
     String chain = text(p, "chain");
@@ -166,15 +190,18 @@ public final class CheckpointJws {
     String hash = text(p, "hash");
     long iat = number(p, "iat");
     if (seq < 1) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's seq is " + seq + "; it must be 1 or more");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint's seq is " + seq + "; it must be 1 or more");
     }
     if (!HEX_HASH.matcher(hash).matches()) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's hash is not 64 lower-case hex digits");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint's hash is not 64 lower-case hex digits");
     }
     if (iat < 0 || iat > Instant.MAX.getEpochSecond()) {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's iat is out of range");
     }
-    return new Checkpoint(iss, chain, seq, HexFormat.of().parseHex(hash), Instant.ofEpochSecond(iat));
+    return new Checkpoint(
+        iss, chain, seq, HexFormat.of().parseHex(hash), Instant.ofEpochSecond(iat));
   }
 
   private static String text(JsonNode p, String name) {
@@ -183,8 +210,13 @@ public final class CheckpointJws {
       throw new DeniedException(Reason.MISSING_CLAIM, "the checkpoint has no " + name + " claim");
     }
     if (!v.isTextual() || v.asText().isEmpty() || v.asText().length() > MAX_TEXT) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's " + name + " claim is not a string of 1 to "
-          + MAX_TEXT + " characters");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "the checkpoint's "
+              + name
+              + " claim is not a string of 1 to "
+              + MAX_TEXT
+              + " characters");
     }
     return v.asText();
   }
@@ -195,7 +227,8 @@ public final class CheckpointJws {
       throw new DeniedException(Reason.MISSING_CLAIM, "the checkpoint has no " + name + " claim");
     }
     if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's " + name + " claim is not a whole number");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint's " + name + " claim is not a whole number");
     }
     return v.asLong();
   }

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Before signing a new head it checks the newest stored checkpoint against the chain: if the
  * head is now behind it, or the event it signed has another hash, the chain's tail was removed or
  * rolled back since. That is logged as an error and counted ({@link #rollbacks}), and the new head
- * is still signed: a restore from backup is a legitimate rollback, and checkpoints published
- * before it keep proving what was lost.
+ * is still signed: a restore from backup is a legitimate rollback, and checkpoints published before
+ * it keep proving what was lost.
  */
 public final class Checkpointer {
   private static final System.Logger LOG = System.getLogger(Checkpointer.class.getName());
@@ -39,13 +39,20 @@ public final class Checkpointer {
   /**
    * @param chain the installation's chain id
    * @param keep how many signed checkpoints the store keeps
-   * @throws IllegalArgumentException when {@code keys} are not audit checkpoint keys or
-   *     {@code keep} is below 1
+   * @throws IllegalArgumentException when {@code keys} are not audit checkpoint keys or {@code
+   *     keep} is below 1
    */
-  public Checkpointer(KeyManager keys, AuditStore audit, CheckpointStore store, String issuer, String chain,
-      Clock clock, int keep) {
+  public Checkpointer(
+      KeyManager keys,
+      AuditStore audit,
+      CheckpointStore store,
+      String issuer,
+      String chain,
+      Clock clock,
+      int keep) {
     if (keys.purpose() != KeyPurpose.AUDIT_CHECKPOINT) {
-      throw new IllegalArgumentException("checkpoints are signed with audit checkpoint keys, not " + keys.purpose());
+      throw new IllegalArgumentException(
+          "checkpoints are signed with audit checkpoint keys, not " + keys.purpose());
     }
     if (keep < 1) {
       throw new IllegalArgumentException("keep at least one checkpoint, got " + keep);
@@ -71,7 +78,8 @@ public final class Checkpointer {
 
   /** Signs (and does not store) a checkpoint over {@code r}: the last event of a stream batch. */
   public SignedCheckpoint sign(AuditRecord r) {
-    return CheckpointJws.sign(keys.keyset().active(), new Checkpoint(issuer, chain, r.seq(), r.hash(), clock.instant()));
+    return CheckpointJws.sign(
+        keys.keyset().active(), new Checkpoint(issuer, chain, r.seq(), r.hash(), clock.instant()));
   }
 
   /**
@@ -98,9 +106,13 @@ public final class Checkpointer {
       checkStillHolds(last, head);
     }
     List<AuditRecord> at = audit.readChain(head.seq(), 1);
-    if (at.isEmpty() || at.getFirst().seq() != head.seq() || !MessageDigest.isEqual(at.getFirst().hash(), head.hash())) {
-      throw new IllegalStateException("the audit chain head names event " + head.seq()
-          + ", which is not in the log with the head's hash; run 'warden audit verify' (no checkpoint signed)");
+    if (at.isEmpty()
+        || at.getFirst().seq() != head.seq()
+        || !MessageDigest.isEqual(at.getFirst().hash(), head.hash())) {
+      throw new IllegalStateException(
+          "the audit chain head names event "
+              + head.seq()
+              + ", which is not in the log with the head's hash; run 'warden audit verify' (no checkpoint signed)");
     }
     SignedCheckpoint signed = sign(at.getFirst());
     store.add(signed);
@@ -111,19 +123,38 @@ public final class Checkpointer {
   private void checkStillHolds(Checkpoint last, ChainHead head) {
     String problem = null;
     if (head.seq() < last.seq()) {
-      problem = "events " + (head.seq() + 1) + ".." + last.seq() + " missing: the chain head is at " + head.seq()
-          + " but checkpoint " + last.time() + " signed " + last.seq();
+      problem =
+          "events "
+              + (head.seq() + 1)
+              + ".."
+              + last.seq()
+              + " missing: the chain head is at "
+              + head.seq()
+              + " but checkpoint "
+              + last.time()
+              + " signed "
+              + last.seq();
     } else {
       List<AuditRecord> r = audit.readChain(last.seq(), 1);
-      if (r.isEmpty() || r.getFirst().seq() != last.seq() || !MessageDigest.isEqual(r.getFirst().hash(), last.hash())) {
-        problem = "event " + last.seq() + " is not the event checkpoint " + last.time()
-            + " signed: the log was rolled back and rewritten";
+      if (r.isEmpty()
+          || r.getFirst().seq() != last.seq()
+          || !MessageDigest.isEqual(r.getFirst().hash(), last.hash())) {
+        problem =
+            "event "
+                + last.seq()
+                + " is not the event checkpoint "
+                + last.time()
+                + " signed: the log was rolled back and rewritten";
       }
     }
     if (problem != null) {
       rollbacks.incrementAndGet();
-      LOG.log(System.Logger.Level.ERROR, "AUDIT LOG ROLLED BACK: " + problem + ". Unless the database was restored"
-          + " from a backup on purpose, find out who changed it; signing the new head from here on");
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "AUDIT LOG ROLLED BACK: "
+              + problem
+              + ". Unless the database was restored"
+              + " from a backup on purpose, find out who changed it; signing the new head from here on");
     }
   }
 

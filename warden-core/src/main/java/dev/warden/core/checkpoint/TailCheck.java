@@ -19,22 +19,45 @@ public record TailCheck(boolean intact, String problem, long missingFrom, long m
   /**
    * @param checkpoint a verified checkpoint of this chain
    * @param lastSeq the sequence number of the newest event of the walked chain (0 when empty)
-   * @param hashAtCheckpoint the chain hash of the walked chain's event at the checkpoint's
-   *     sequence number, or null when the chain does not reach it
+   * @param hashAtCheckpoint the chain hash of the walked chain's event at the checkpoint's sequence
+   *     number, or null when the chain does not reach it
    */
   public static TailCheck of(VerifiedCheckpoint checkpoint, long lastSeq, byte[] hashAtCheckpoint) {
     Checkpoint c = checkpoint.checkpoint();
     String signed = "checkpoint " + c.time() + " signed " + c.seq();
     if (lastSeq < c.seq() || hashAtCheckpoint == null) {
       long from = Math.min(lastSeq, c.seq() - 1) + 1;
-      String events = from == c.seq() ? "event " + c.seq() + " missing" : "events " + from + ".." + c.seq() + " missing";
-      return new TailCheck(false, events + ": the chain ends at " + lastSeq + " but " + signed
-          + " (the newest events were removed or the log was rolled back)", from, c.seq());
+      String events =
+          from == c.seq()
+              ? "event " + c.seq() + " missing"
+              : "events " + from + ".." + c.seq() + " missing";
+      return new TailCheck(
+          false,
+          events
+              + ": the chain ends at "
+              + lastSeq
+              + " but "
+              + signed
+              + " (the newest events were removed or the log was rolled back)",
+          from,
+          c.seq());
     }
     if (!MessageDigest.isEqual(c.hash(), hashAtCheckpoint)) {
-      return new TailCheck(false, "event " + c.seq() + " is not the event " + signed + ": its hash is "
-          + HexFormat.of().formatHex(hashAtCheckpoint) + ", the checkpoint's " + c.hashHex()
-          + " (the log was rolled back to before event " + c.seq() + " and rewritten)", c.seq(), c.seq());
+      return new TailCheck(
+          false,
+          "event "
+              + c.seq()
+              + " is not the event "
+              + signed
+              + ": its hash is "
+              + HexFormat.of().formatHex(hashAtCheckpoint)
+              + ", the checkpoint's "
+              + c.hashHex()
+              + " (the log was rolled back to before event "
+              + c.seq()
+              + " and rewritten)",
+          c.seq(),
+          c.seq());
     }
     return new TailCheck(true, null, 0, 0);
   }

@@ -11,14 +11,21 @@ import java.util.List;
  * @param warnings what was accepted but probably not meant, e.g. a policy naming a resource that
  *     does not exist
  */
-public record Change(Kind kind, String name, String action, long fromVersion, long toVersion, List<String> diff,
+public record Change(
+    Kind kind,
+    String name,
+    String action,
+    long fromVersion,
+    long toVersion,
+    List<String> diff,
     List<String> warnings) {
   public Change {
     diff = List.copyOf(diff);
     warnings = List.copyOf(warnings);
   }
 
-  public Change(Kind kind, String name, String action, long fromVersion, long toVersion, List<String> diff) {
+  public Change(
+      Kind kind, String name, String action, long fromVersion, long toVersion, List<String> diff) {
     this(kind, name, action, fromVersion, toVersion, diff, List.of());
   }
 }

@@ -17,11 +17,11 @@ import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.TrustProviderSpec;
 import dev.warden.core.policy.Conditions;
-import dev.warden.core.trust.TrustProviders;
 import dev.warden.core.store.ConfigStore;
 import dev.warden.core.store.ObjectStore;
 import dev.warden.core.store.Store;
 import dev.warden.core.store.Versioned;
+import dev.warden.core.trust.TrustProviders;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,12 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * Policy as code: validates, diffs, stores and audits configuration documents. {@code apply} is
- * idempotent (an unchanged document is not rewritten and gets no new version), and every change
- * is versioned by the store and audited here.
+ * idempotent (an unchanged document is not rewritten and gets no new version), and every change is
+ * versioned by the store and audited here.
  */
 public final class ConfigService {
   private final Store store;
@@ -53,7 +52,11 @@ public final class ConfigService {
     this(store, audit, clock, rules, r -> {});
   }
 
-  private ConfigService(Store store, AuditWriter audit, Clock clock, ProvisioningRules rules,
+  private ConfigService(
+      Store store,
+      AuditWriter audit,
+      Clock clock,
+      ProvisioningRules rules,
       java.util.function.Consumer<dev.warden.core.model.Resource> resourceCheck) {
     this.store = store;
     this.audit = audit;
@@ -63,16 +66,19 @@ public final class ConfigService {
   }
 
   /**
-   * This service, also checking each new or changed resource against the world before it is
-   * stored: a database resource must be reachable with its admin credentials (see
-   * {@link dev.warden.core.database.DatabaseTargets#verify}). The check throws
-   * {@link ValidationException}; then nothing is written.
+   * This service, also checking each new or changed resource against the world before it is stored:
+   * a database resource must be reachable with its admin credentials (see {@link
+   * dev.warden.core.database.DatabaseTargets#verify}). The check throws {@link
+   * ValidationException}; then nothing is written.
    */
-  public ConfigService withResourceCheck(java.util.function.Consumer<dev.warden.core.model.Resource> check) {
+  public ConfigService withResourceCheck(
+      java.util.function.Consumer<dev.warden.core.model.Resource> check) {
     return new ConfigService(store, audit, clock, rules, check);
   }
 
-  /** How often a change is re-validated when another change committed between validation and write. */
+  /**
+   * How often a change is re-validated when another change committed between validation and write.
+   */
   private static final int ATTEMPTS = 5;
 
   /** One document's planned change, with the write it needs (null when unchanged). */
@@ -81,10 +87,10 @@ public final class ConfigService {
   /**
    * Applies documents as one change, or only computes what would change.
    *
-   * <p>Validate before write: every document is checked and the configuration that would result
-   * is compiled (each new or changed trust provider and policy condition, issuer uniqueness across
-   * all providers) before anything is written; then all documents are stored in one transaction,
-   * and only if no other change committed meanwhile (else it is validated again). A refused change
+   * <p>Validate before write: every document is checked and the configuration that would result is
+   * compiled (each new or changed trust provider and policy condition, issuer uniqueness across all
+   * providers) before anything is written; then all documents are stored in one transaction, and
+   * only if no other change committed meanwhile (else it is validated again). A refused change
    * leaves the store exactly as it was. Objects already stored that no longer compile do not block
    * a change to other objects: they stay disabled until fixed.
    *
@@ -97,7 +103,8 @@ public final class ConfigService {
     for (int attempt = 1; ; attempt++) {
       ConfigStore.Revision base = store.config().revision();
       List<Planned> plan = plan(docs);
-      List<ConfigStore.Write> writes = plan.stream().map(Planned::write).filter(java.util.Objects::nonNull).toList();
+      List<ConfigStore.Write> writes =
+          plan.stream().map(Planned::write).filter(java.util.Objects::nonNull).toList();
       if (dryRun || writes.isEmpty()) {
         return plan.stream().map(Planned::change).toList();
       }
@@ -119,9 +126,16 @@ public final class ConfigService {
           continue;
         }
         long version = stored.get(w++).version();
-        changes.add(new Change(c.kind(), c.name(), c.action(), c.fromVersion(), version, c.diff(), c.warnings()));
-        auditChange("created".equals(c.action()) ? AuditType.CONFIG_CREATED : AuditType.CONFIG_UPDATED, c.kind(), c.name(), version,
-            p.spec(), actor);
+        changes.add(
+            new Change(
+                c.kind(), c.name(), c.action(), c.fromVersion(), version, c.diff(), c.warnings()));
+        auditChange(
+            "created".equals(c.action()) ? AuditType.CONFIG_CREATED : AuditType.CONFIG_UPDATED,
+            c.kind(),
+            c.name(),
+            version,
+            p.spec(),
+            actor);
       }
       return changes;
     }
@@ -132,13 +146,19 @@ public final class ConfigService {
     for (int i = 0; i < docs.size(); i++) {
       Named d = docs.get(i);
       if (!seen.add(Documents.kindOf(d).wire() + "/" + d.name())) {
-        throw new ValidationException("documents[" + i + "].metadata.name", Documents.kindOf(d).wire() + " '"
-            + d.name() + "' appears twice in one apply; keep one document per object");
+        throw new ValidationException(
+            "documents[" + i + "].metadata.name",
+            Documents.kindOf(d).wire()
+                + " '"
+                + d.name()
+                + "' appears twice in one apply; keep one document per object");
       }
     }
   }
 
-  /** Reads the current state, validates every document against the configuration that would result. */
+  /**
+   * Reads the current state, validates every document against the configuration that would result.
+   */
   private List<Planned> plan(List<Named> docs) {
     Map<String, TrustProviderSpec> providers = new java.util.LinkedHashMap<>();
     for (Versioned<Named> v : store(Kind.TRUST_PROVIDER).list()) {
@@ -157,7 +177,8 @@ public final class ConfigService {
       Kind kind = Documents.kindOf(d);
       Optional<Versioned<Named>> cur = store(kind).get(d.name());
       ObjectNode newSpec = Documents.toSpec(d);
-      List<String> diff = diff("", cur.map(v -> (JsonNode) Documents.toSpec(v.value())).orElse(null), newSpec);
+      List<String> diff =
+          diff("", cur.map(v -> (JsonNode) Documents.toSpec(v.value())).orElse(null), newSpec);
       if (cur.isPresent() && diff.isEmpty()) {
         long v = cur.get().version();
         plan.add(new Planned(new Change(kind, d.name(), "unchanged", v, v, List.of()), null, null));
@@ -167,13 +188,31 @@ public final class ConfigService {
       if (d instanceof ProxyDeclaration e) {
         EdgeProxyRules.check(e, resourceLookup(docs));
       }
-      List<String> warnings = d instanceof AccessPolicy p ? missingResources(p, batchResources)
-          : d instanceof dev.warden.core.model.Resource r ? missingSecret(r)
-          : d instanceof ProxyDeclaration e ? EdgeProxyRules.warnings(e, docs, resourceLookup(docs),
-              store.edgeProxies().list().stream().map(Versioned::value).toList()) : List.of();
+      List<String> warnings =
+          d instanceof AccessPolicy p
+              ? missingResources(p, batchResources)
+              : d instanceof dev.warden.core.model.Resource r
+                  ? missingSecret(r)
+                  : d instanceof ProxyDeclaration e
+                      ? EdgeProxyRules.warnings(
+                          e,
+                          docs,
+                          resourceLookup(docs),
+                          store.edgeProxies().list().stream().map(Versioned::value).toList())
+                      : List.of();
       long from = cur.map(Versioned::version).orElse(0L);
-      plan.add(new Planned(new Change(kind, d.name(), cur.isPresent() ? "updated" : "created", from, from + 1, diff,
-          warnings), ConfigStore.Write.put(kind, d, from), newSpec));
+      plan.add(
+          new Planned(
+              new Change(
+                  kind,
+                  d.name(),
+                  cur.isPresent() ? "updated" : "created",
+                  from,
+                  from + 1,
+                  diff,
+                  warnings),
+              ConfigStore.Write.put(kind, d, from),
+              newSpec));
     }
     return plan;
   }
@@ -186,13 +225,18 @@ public final class ConfigService {
     if (r.secret() == null || store.brokeredSecrets().get(r.secret()).isPresent()) {
       return List.of();
     }
-    return List.of("spec.secret.name: no brokered secret named '" + r.secret() + "' is stored yet; reads through"
-        + " this resource are refused (secret_unavailable) until it is written with 'warden secret put "
-        + r.secret() + "'");
+    return List.of(
+        "spec.secret.name: no brokered secret named '"
+            + r.secret()
+            + "' is stored yet; reads through"
+            + " this resource are refused (secret_unavailable) until it is written with 'warden secret put "
+            + r.secret()
+            + "'");
   }
 
   /** Resources by name as they will be after the change: the batch's first, then the store's. */
-  private java.util.function.Function<String, dev.warden.core.model.Resource> resourceLookup(List<Named> batch) {
+  private java.util.function.Function<String, dev.warden.core.model.Resource> resourceLookup(
+      List<Named> batch) {
     return name -> {
       for (Named n : batch) {
         if (n instanceof dev.warden.core.model.Resource r && r.name().equals(name)) {
@@ -207,8 +251,13 @@ public final class ConfigService {
     List<String> out = new ArrayList<>();
     for (String r : p.resources()) {
       if (!batchResources.contains(r) && store(Kind.RESOURCE).get(r).isEmpty()) {
-        out.add("spec.resources: resource '" + r + "' does not exist; this policy grants nothing for it until a"
-            + " Resource named '" + r + "' is applied");
+        out.add(
+            "spec.resources: resource '"
+                + r
+                + "' does not exist; this policy grants nothing for it until a"
+                + " Resource named '"
+                + r
+                + "' is applied");
       }
     }
     return out;
@@ -223,12 +272,15 @@ public final class ConfigService {
   public Change delete(Kind kind, String name, boolean dryRun, String actor) {
     for (int attempt = 1; ; attempt++) {
       ConfigStore.Revision base = store.config().revision();
-      Versioned<Named> cur = store(kind).get(name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
+      Versioned<Named> cur =
+          store(kind).get(name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
       if (dryRun) {
         return new Change(kind, name, "deleted", cur.version(), cur.version() + 1, List.of());
       }
       try {
-        store.config().commit(base, List.of(ConfigStore.Write.delete(kind, name, cur.version())), actor);
+        store
+            .config()
+            .commit(base, List.of(ConfigStore.Write.delete(kind, name, cur.version())), actor);
       } catch (ConflictException e) {
         if (attempt == ATTEMPTS) {
           throw e;
@@ -268,8 +320,10 @@ public final class ConfigService {
       try {
         Conditions.check(p.condition());
       } catch (ValidationException e) {
-        String detail = e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2)
-            : e.getMessage();
+        String detail =
+            e.getMessage().startsWith(e.field() + ": ")
+                ? e.getMessage().substring(e.field().length() + 2)
+                : e.getMessage();
         throw new ValidationException(e.field(), "policy '" + p.name() + "': " + detail);
       }
     }
@@ -277,8 +331,12 @@ public final class ConfigService {
       String issuer = TrustProviders.issuerOf(t);
       for (TrustProviderSpec o : providers.values()) {
         if (!o.name().equals(t.name()) && TrustProviders.issuerOf(o).equals(issuer)) {
-          throw new ConflictException("trust provider '" + o.name() + "' already uses issuer " + t.issuer()
-              + "; an issuer maps to exactly one provider");
+          throw new ConflictException(
+              "trust provider '"
+                  + o.name()
+                  + "' already uses issuer "
+                  + t.issuer()
+                  + "; an issuer maps to exactly one provider");
         }
       }
       TrustProviders.check(t, clock);
@@ -291,37 +349,51 @@ public final class ConfigService {
    */
   private void checkProvisioning(dev.warden.core.model.Workload w) {
     Optional<Versioned<Named>> cur = store(Kind.WORKLOAD).get(w.name());
-    java.time.Instant before = cur.map(v -> ((dev.warden.core.model.Workload) v.value()).expiresAt()).orElse(null);
+    java.time.Instant before =
+        cur.map(v -> ((dev.warden.core.model.Workload) v.value()).expiresAt()).orElse(null);
     boolean expiryChanged = cur.isEmpty() || !java.util.Objects.equals(before, w.expiresAt());
     if (!expiryChanged || w.state() != dev.warden.core.model.WorkloadState.ACTIVE) {
       return;
     }
     java.time.Instant latest = clock.instant().plus(rules.maxLifetime());
     if (w.expiresAt() == null && rules.requireExpiry()) {
-      throw new ValidationException("spec.expiresAt", "is required for " + w.name()
-          + " (workloads.requireExpiry): set an expiry no later than " + latest.truncatedTo(
-              java.time.temporal.ChronoUnit.SECONDS) + ", and renew it when the workload is recertified");
+      throw new ValidationException(
+          "spec.expiresAt",
+          "is required for "
+              + w.name()
+              + " (workloads.requireExpiry): set an expiry no later than "
+              + latest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+              + ", and renew it when the workload is recertified");
     }
     if (w.expiresAt() != null && w.expiresAt().isAfter(latest)) {
-      throw new ValidationException("spec.expiresAt", w.expiresAt() + " for " + w.name() + " is further than "
-          + dev.warden.core.model.Durations.format(rules.maxLifetime()) + " away (workloads.maxLifetime); use "
-          + latest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " or earlier");
+      throw new ValidationException(
+          "spec.expiresAt",
+          w.expiresAt()
+              + " for "
+              + w.name()
+              + " is further than "
+              + dev.warden.core.model.Durations.format(rules.maxLifetime())
+              + " away (workloads.maxLifetime); use "
+              + latest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+              + " or earlier");
     }
   }
 
   @SuppressWarnings("unchecked")
   private ObjectStore<Named> store(Kind kind) {
-    ObjectStore<? extends Named> s = switch (kind) {
-      case TRUST_PROVIDER -> store.trustProviders();
-      case WORKLOAD -> store.workloads();
-      case RESOURCE -> store.resources();
-      case ACCESS_POLICY -> store.policies();
-      case EDGE_PROXY -> store.edgeProxies();
-    };
+    ObjectStore<? extends Named> s =
+        switch (kind) {
+          case TRUST_PROVIDER -> store.trustProviders();
+          case WORKLOAD -> store.workloads();
+          case RESOURCE -> store.resources();
+          case ACCESS_POLICY -> store.policies();
+          case EDGE_PROXY -> store.edgeProxies();
+        };
     return (ObjectStore<Named>) s;
   }
 
-  private void auditChange(AuditType type, Kind kind, String name, long version, JsonNode spec, String actor) {
+  private void auditChange(
+      AuditType type, Kind kind, String name, long version, JsonNode spec, String actor) {
     Map<String, String> details = new HashMap<>();
     details.put("kind", kind.wire());
     details.put("name", name);
@@ -329,7 +401,9 @@ public final class ConfigService {
     if (spec != null) {
       details.put("specSha256", HexFormat.of().formatHex(Hashes.sha256(spec.toString())));
     }
-    audit.write(AuditEvent.of(type, AuditOutcome.SUCCESS, null, clock.instant(), actor, null, null, details));
+    audit.write(
+        AuditEvent.of(
+            type, AuditOutcome.SUCCESS, null, clock.instant(), actor, null, null, details));
   }
 
   /** Audits an operator's revocation of one lease. */
@@ -354,12 +428,18 @@ public final class ConfigService {
       return out;
     }
     if (a == null && b != null && b.isObject()) {
-      return diff(path, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), b);
+      return diff(
+          path, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), b);
     }
     if (a == null ? b == null : a.equals(b)) {
       return out;
     }
-    out.add(path + ": " + (a == null ? "(none)" : a.toString()) + " -> " + (b == null ? "(none)" : b.toString()));
+    out.add(
+        path
+            + ": "
+            + (a == null ? "(none)" : a.toString())
+            + " -> "
+            + (b == null ? "(none)" : b.toString()));
     return out;
   }
 }

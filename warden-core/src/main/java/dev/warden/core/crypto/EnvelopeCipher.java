@@ -13,12 +13,14 @@ import java.security.GeneralSecurityException;
 /**
  * Envelope encryption under the master key: every {@link #seal} makes a fresh data key (a Tink
  * AES-256-GCM keyset), encrypts the plaintext with it, and wraps the data key with the master
- * {@link SecretBox}. Both layers take the same associated data, so neither the wrapped key nor
- * the ciphertext can be moved to another record; re-keying the master key rewraps data keys
- * without touching ciphertexts, and a data key never encrypts more than one value.
+ * {@link SecretBox}. Both layers take the same associated data, so neither the wrapped key nor the
+ * ciphertext can be moved to another record; re-keying the master key rewraps data keys without
+ * touching ciphertexts, and a data key never encrypts more than one value.
  */
 public final class EnvelopeCipher {
-  /** A sealed value: the wrapped data key and the ciphertext it made. Both are needed to open it. */
+  /**
+   * A sealed value: the wrapped data key and the ciphertext it made. Both are needed to open it.
+   */
   public record Envelope(byte[] wrappedKey, byte[] ciphertext) {
     public Envelope {
       wrappedKey = wrappedKey.clone();
@@ -53,9 +55,12 @@ public final class EnvelopeCipher {
   public Envelope seal(byte[] plaintext, String associatedData) {
     try {
       KeysetHandle dataKey = KeysetHandle.generateNew(KeyTemplates.get("AES256_GCM"));
-      byte[] ciphertext = dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class)
-          .encrypt(plaintext, ad(associatedData));
-      byte[] keyBytes = TinkProtoKeysetFormat.serializeKeyset(dataKey, InsecureSecretKeyAccess.get());
+      byte[] ciphertext =
+          dataKey
+              .getPrimitive(RegistryConfiguration.get(), Aead.class)
+              .encrypt(plaintext, ad(associatedData));
+      byte[] keyBytes =
+          TinkProtoKeysetFormat.serializeKeyset(dataKey, InsecureSecretKeyAccess.get());
       return new Envelope(master.encrypt(keyBytes, KEY_AD_PREFIX + associatedData), ciphertext);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("envelope encryption failed", e);
@@ -82,18 +87,25 @@ public final class EnvelopeCipher {
   public DataKey unwrap(Envelope e, String associatedData) {
     byte[] keyBytes = master.decrypt(e.wrappedKey, KEY_AD_PREFIX + associatedData);
     try {
-      KeysetHandle dataKey = TinkProtoKeysetFormat.parseKeyset(keyBytes, InsecureSecretKeyAccess.get());
-      return new DataKey(dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class), e.wrappedKey.clone(),
+      KeysetHandle dataKey =
+          TinkProtoKeysetFormat.parseKeyset(keyBytes, InsecureSecretKeyAccess.get());
+      return new DataKey(
+          dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class),
+          e.wrappedKey.clone(),
           associatedData);
     } catch (GeneralSecurityException ex) {
-      throw new IllegalStateException("cannot decrypt '" + associatedData
-          + "': the ciphertext does not belong to this data key, or it was altered");
+      throw new IllegalStateException(
+          "cannot decrypt '"
+              + associatedData
+              + "': the ciphertext does not belong to this data key, or it was altered");
     } finally {
       java.util.Arrays.fill(keyBytes, (byte) 0);
     }
   }
 
-  /** An unwrapped data key, bound to the record (associated data) and the wrapped key it came from. */
+  /**
+   * An unwrapped data key, bound to the record (associated data) and the wrapped key it came from.
+   */
   public static final class DataKey {
     private final Aead aead;
     private final byte[] wrappedKey;
@@ -105,9 +117,13 @@ public final class EnvelopeCipher {
       this.associatedData = associatedData;
     }
 
-    /** True when {@code e} is of this record and carries this very wrapped key (not a rewrapped or replaced one). */
+    /**
+     * True when {@code e} is of this record and carries this very wrapped key (not a rewrapped or
+     * replaced one).
+     */
     public boolean opens(Envelope e, String associatedData) {
-      return this.associatedData.equals(associatedData) && java.security.MessageDigest.isEqual(wrappedKey, e.wrappedKey);
+      return this.associatedData.equals(associatedData)
+          && java.security.MessageDigest.isEqual(wrappedKey, e.wrappedKey);
     }
 
     /**
@@ -119,8 +135,10 @@ public final class EnvelopeCipher {
       try {
         return aead.decrypt(e.ciphertext, ad(associatedData));
       } catch (GeneralSecurityException ex) {
-        throw new IllegalStateException("cannot decrypt '" + associatedData
-            + "': the ciphertext does not belong to this data key, or it was altered");
+        throw new IllegalStateException(
+            "cannot decrypt '"
+                + associatedData
+                + "': the ciphertext does not belong to this data key, or it was altered");
       }
     }
   }

@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 
 /**
  * A secret value (token, key, password). {@code toString} is redacted, {@code equals} is constant
- * time, and the only way to the value is {@link #reveal()}, so every place a secret leaves the
- * type can be found with grep.
+ * time, and the only way to the value is {@link #reveal()}, so every place a secret leaves the type
+ * can be found with grep.
  */
 public final class Secret {
   private final String value;
@@ -34,7 +34,8 @@ public final class Secret {
   @Override
   public boolean equals(Object o) {
     return o instanceof Secret s
-        && MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), s.value.getBytes(StandardCharsets.UTF_8));
+        && MessageDigest.isEqual(
+            value.getBytes(StandardCharsets.UTF_8), s.value.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Constant, so hashing cannot leak anything about the value; secrets are not map keys. */

@@ -40,16 +40,19 @@ public final class SecretBox {
   public static SecretBox fromJson(String keysetJson) {
     try {
       AeadConfig.register();
-      return new SecretBox(TinkJsonProtoKeysetFormat.parseKeyset(keysetJson, InsecureSecretKeyAccess.get()));
+      return new SecretBox(
+          TinkJsonProtoKeysetFormat.parseKeyset(keysetJson, InsecureSecretKeyAccess.get()));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException("the master key is not a valid Tink AEAD keyset (JSON): " + e.getClass().getSimpleName());
+      throw new IllegalArgumentException(
+          "the master key is not a valid Tink AEAD keyset (JSON): " + e.getClass().getSimpleName());
     }
   }
 
   /** The keyset in Tink's JSON format, to be written once to a 0600 file. Contains key material. */
   public Secret toJson() {
     try {
-      return Secret.of(TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get()));
+      return Secret.of(
+          TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot serialize keyset", e);
     }
@@ -57,7 +60,8 @@ public final class SecretBox {
 
   public byte[] encrypt(byte[] plaintext, String associatedData) {
     try {
-      return aead.encrypt(plaintext, associatedData.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return aead.encrypt(
+          plaintext, associatedData.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("encryption failed", e);
     }
@@ -69,10 +73,13 @@ public final class SecretBox {
    */
   public byte[] decrypt(byte[] ciphertext, String associatedData) {
     try {
-      return aead.decrypt(ciphertext, associatedData.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return aead.decrypt(
+          ciphertext, associatedData.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot decrypt '" + associatedData
-          + "': wrong master key, or the stored value was altered");
+      throw new IllegalStateException(
+          "cannot decrypt '"
+              + associatedData
+              + "': wrong master key, or the stored value was altered");
     }
   }
 }

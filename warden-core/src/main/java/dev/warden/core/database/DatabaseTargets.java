@@ -7,12 +7,12 @@ import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.crypto.SecretBox;
+import dev.warden.core.database.TargetSecretStore.Sealed;
 import dev.warden.core.error.TargetException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.DatabaseTarget;
 import dev.warden.core.model.Names;
 import dev.warden.core.model.Resource;
-import dev.warden.core.database.TargetSecretStore.Sealed;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -24,24 +24,31 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The databases Warden issues users in, and the target secrets Warden reaches targets with: database
- * admin passwords, and the client secrets and private keys of upstream OAuth clients.
+ * The databases Warden issues users in, and the target secrets Warden reaches targets with:
+ * database admin passwords, and the client secrets and private keys of upstream OAuth clients.
  *
  * <p>Design note (decision 111). An admin password is never part of a configuration document: a
- * resource names a <em>target secret</em>, which is set through its own write-only endpoint,
- * sealed with the master key (associated data: its name) and shown only as an HMAC fingerprint.
- * Both ways in validate before they write: applying a resource connects with the stored password
- * and checks the admin's privileges and roles, and setting a password checks it against every
- * resource that uses it; a refused change leaves the store as it was.
+ * resource names a <em>target secret</em>, which is set through its own write-only endpoint, sealed
+ * with the master key (associated data: its name) and shown only as an HMAC fingerprint. Both ways
+ * in validate before they write: applying a resource connects with the stored password and checks
+ * the admin's privileges and roles, and setting a password checks it against every resource that
+ * uses it; a refused change leaves the store as it was.
  */
 public final class DatabaseTargets {
   /** What may be shown of a stored secret. */
-  public record SecretInfo(String name, String fingerprint, long version, java.time.Instant updatedAt,
-      String updatedBy, List<String> usedBy) {}
+  public record SecretInfo(
+      String name,
+      String fingerprint,
+      long version,
+      java.time.Instant updatedAt,
+      String updatedBy,
+      List<String> usedBy) {}
 
   /** Long enough for a PEM RSA-4096 private key (an OAuth client's {@code private_key_jwt} key). */
   static final int MAX_SECRET_LENGTH = 8192;
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final UserDatabase database;
@@ -53,18 +60,33 @@ public final class DatabaseTargets {
   private final Clock clock;
   private final java.util.function.BiConsumer<Resource, Secret> otherCheck;
 
-  /** @param resources the stored resources (not a cached snapshot) */
-  public DatabaseTargets(UserDatabase database, TargetSecretStore secrets, Supplier<List<Resource>> resources,
-      SecretBox box, Fingerprinter fingerprinter, AuditWriter audit, Clock clock) {
+  /**
+   * @param resources the stored resources (not a cached snapshot)
+   */
+  public DatabaseTargets(
+      UserDatabase database,
+      TargetSecretStore secrets,
+      Supplier<List<Resource>> resources,
+      SecretBox box,
+      Fingerprinter fingerprinter,
+      AuditWriter audit,
+      Clock clock) {
     this(database, secrets, resources, box, fingerprinter, audit, clock, (r, v) -> {});
   }
 
   /**
    * @param otherCheck checks a value about to be stored against a resource without a database that
-   *     uses it (an {@code oauth-client} whose private key it is); throws {@link ValidationException}
+   *     uses it (an {@code oauth-client} whose private key it is); throws {@link
+   *     ValidationException}
    */
-  public DatabaseTargets(UserDatabase database, TargetSecretStore secrets, Supplier<List<Resource>> resources,
-      SecretBox box, Fingerprinter fingerprinter, AuditWriter audit, Clock clock,
+  public DatabaseTargets(
+      UserDatabase database,
+      TargetSecretStore secrets,
+      Supplier<List<Resource>> resources,
+      SecretBox box,
+      Fingerprinter fingerprinter,
+      AuditWriter audit,
+      Clock clock,
       java.util.function.BiConsumer<Resource, Secret> otherCheck) {
     this.otherCheck = otherCheck;
     this.database = database;
@@ -90,10 +112,20 @@ public final class DatabaseTargets {
     if (r.database() == null) {
       return;
     }
-    Secret admin = secret(r.database().adminPasswordSecret()).orElseThrow(() -> new ValidationException(
-        "spec.database.adminPasswordSecret", "resource '" + r.name() + "': no target secret named '"
-            + r.database().adminPasswordSecret() + "' is stored; store the admin password first with"
-            + " 'warden database password set " + r.database().adminPasswordSecret() + "'"));
+    Secret admin =
+        secret(r.database().adminPasswordSecret())
+            .orElseThrow(
+                () ->
+                    new ValidationException(
+                        "spec.database.adminPasswordSecret",
+                        "resource '"
+                            + r.name()
+                            + "': no target secret named '"
+                            + r.database().adminPasswordSecret()
+                            + "' is stored; store the admin password first with"
+                            + " 'warden database password set "
+                            + r.database().adminPasswordSecret()
+                            + "'"));
     try {
       database.verify(r.database(), admin);
     } catch (ValidationException e) {
@@ -107,8 +139,13 @@ public final class DatabaseTargets {
    * @throws TargetException when it is not stored (nothing can be done at the target)
    */
   public Secret adminPassword(DatabaseTarget t) {
-    return secret(t.adminPasswordSecret()).orElseThrow(() -> new TargetException("no target secret named '"
-        + t.adminPasswordSecret() + "' is stored", false, null));
+    return secret(t.adminPasswordSecret())
+        .orElseThrow(
+            () ->
+                new TargetException(
+                    "no target secret named '" + t.adminPasswordSecret() + "' is stored",
+                    false,
+                    null));
   }
 
   /**
@@ -129,46 +166,66 @@ public final class DatabaseTargets {
       try {
         database.verify(r.database(), value);
       } catch (ValidationException e) {
-        throw new ValidationException(e.field(), "not stored: resource '" + r.name() + "' uses this secret, and "
-            + detail(e));
+        throw new ValidationException(
+            e.field(),
+            "not stored: resource '" + r.name() + "' uses this secret, and " + detail(e));
       }
     }
-    return store(name, value, secrets.get(name).map(Sealed::version).orElse(0L), actor, "set", users);
+    return store(
+        name, value, secrets.get(name).map(Sealed::version).orElse(0L), actor, "set", users);
   }
 
   /**
-   * Rotates an admin password: Warden generates a new one, sets it on the database (ALTER ROLE)
-   * and stores it, after which only Warden knows it. Every resource using the secret must name
-   * the same admin user on the same server.
+   * Rotates an admin password: Warden generates a new one, sets it on the database (ALTER ROLE) and
+   * stores it, after which only Warden knows it. Every resource using the secret must name the same
+   * admin user on the same server.
    *
    * <p>The new password is stored as the next version only once the database accepted it; if
-   * storing then fails, the database holds a password Warden has lost, and the operator must set
-   * it again by hand. The store write is a single row update, so that window is one statement.
+   * storing then fails, the database holds a password Warden has lost, and the operator must set it
+   * again by hand. The store write is a single row update, so that window is one statement.
    *
    * @throws ValidationException when no resource uses the secret, or they disagree on the admin
    * @throws TargetException when the database refuses
    */
   public SecretInfo rotate(String name, String actor) {
-    Sealed current = secrets.get(name).orElseThrow(() -> new dev.warden.core.error.NotFoundException(
-        "target secret", name));
+    Sealed current =
+        secrets
+            .get(name)
+            .orElseThrow(() -> new dev.warden.core.error.NotFoundException("target secret", name));
     List<Resource> users = usedBy(name);
     if (users.isEmpty()) {
-      throw new ValidationException("name", "no resource uses target secret '" + name
-          + "'; Warden rotates only a password it can set on a database");
+      throw new ValidationException(
+          "name",
+          "no resource uses target secret '"
+              + name
+              + "'; Warden rotates only a password it can set on a database");
     }
     for (Resource r : users) {
       if (r.database() == null) {
-        throw new ValidationException("name", "resource '" + r.name() + "' uses target secret '" + name
-            + "' as an OAuth client credential, which only its upstream can change; rotate it there and store the"
-            + " new value with 'warden target-secret set " + name + "'");
+        throw new ValidationException(
+            "name",
+            "resource '"
+                + r.name()
+                + "' uses target secret '"
+                + name
+                + "' as an OAuth client credential, which only its upstream can change; rotate it there and store the"
+                + " new value with 'warden target-secret set "
+                + name
+                + "'");
       }
     }
     DatabaseTarget t = users.getFirst().database();
     for (Resource r : users) {
-      if (!r.database().adminUser().equals(t.adminUser()) || r.database().engine() != t.engine()
+      if (!r.database().adminUser().equals(t.adminUser())
+          || r.database().engine() != t.engine()
           || !r.database().hostPort().equals(t.hostPort())) {
-        throw new ValidationException("name", "resources '" + users.getFirst().name() + "' and '" + r.name()
-            + "' use this secret for different admin users or servers; give each its own secret to rotate it");
+        throw new ValidationException(
+            "name",
+            "resources '"
+                + users.getFirst().name()
+                + "' and '"
+                + r.name()
+                + "' use this secret for different admin users or servers; give each its own secret to rotate it");
       }
     }
     Secret old = open(current);
@@ -185,7 +242,9 @@ public final class DatabaseTargets {
     return out;
   }
 
-  /** A random password of {@code n} letters and digits (about 5.95 bits each), from SecureRandom. */
+  /**
+   * A random password of {@code n} letters and digits (about 5.95 bits each), from SecureRandom.
+   */
   public static Secret generate(int n) {
     char[] c = new char[n];
     for (int i = 0; i < n; i++) {
@@ -194,18 +253,27 @@ public final class DatabaseTargets {
     return Secret.of(new String(c));
   }
 
-  private SecretInfo store(String name, Secret value, long expected, String actor, String action, List<Resource> users) {
+  private SecretInfo store(
+      String name, Secret value, long expected, String actor, String action, List<Resource> users) {
     String fp = fingerprinter.fingerprint(value);
     java.time.Instant now = clock.instant();
-    long version = secrets.put(name, box.encrypt(value.reveal().getBytes(StandardCharsets.UTF_8), ad(name)), fp,
-        expected, now, actor);
+    long version =
+        secrets.put(
+            name,
+            box.encrypt(value.reveal().getBytes(StandardCharsets.UTF_8), ad(name)),
+            fp,
+            expected,
+            now,
+            actor);
     Map<String, String> d = new HashMap<>();
     d.put("name", name);
     d.put("fingerprint", fp);
     d.put("version", Long.toString(version));
     d.put("action", action);
     d.put("usedBy", String.join(",", users.stream().map(Resource::name).toList()));
-    audit.write(AuditEvent.of(AuditType.TARGET_SECRET_SET, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.TARGET_SECRET_SET, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
     return info(secrets.get(name).orElseThrow(), users);
   }
 
@@ -227,12 +295,20 @@ public final class DatabaseTargets {
 
   private List<Resource> usedBy(String name) {
     return resources.get().stream()
-        .filter(r -> r.database() != null && r.database().adminPasswordSecret().equals(name)
-            || r.oauth() != null && r.oauth().secret().equals(name)).toList();
+        .filter(
+            r ->
+                r.database() != null && r.database().adminPasswordSecret().equals(name)
+                    || r.oauth() != null && r.oauth().secret().equals(name))
+        .toList();
   }
 
   private static SecretInfo info(Sealed s, List<Resource> users) {
-    return new SecretInfo(s.name(), s.fingerprint(), s.version(), s.updatedAt(), s.updatedBy(),
+    return new SecretInfo(
+        s.name(),
+        s.fingerprint(),
+        s.version(),
+        s.updatedAt(),
+        s.updatedBy(),
         users.stream().map(Resource::name).toList());
   }
 
@@ -245,7 +321,8 @@ public final class DatabaseTargets {
       throw new ValidationException("value", "is required");
     }
     if (v.length() > MAX_SECRET_LENGTH) {
-      throw new ValidationException("value", "must be at most " + MAX_SECRET_LENGTH + " characters");
+      throw new ValidationException(
+          "value", "must be at most " + MAX_SECRET_LENGTH + " characters");
     }
     String s = v.reveal();
     for (int i = 0; i < s.length(); i++) {
@@ -257,6 +334,8 @@ public final class DatabaseTargets {
 
   private static String detail(ValidationException e) {
     String m = e.getMessage();
-    return e.field() != null && m.startsWith(e.field() + ": ") ? m.substring(e.field().length() + 2) : m;
+    return e.field() != null && m.startsWith(e.field() + ": ")
+        ? m.substring(e.field().length() + 2)
+        : m;
   }
 }

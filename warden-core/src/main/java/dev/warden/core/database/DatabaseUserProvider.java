@@ -4,8 +4,8 @@ import dev.warden.core.crypto.Secret;
 import dev.warden.core.document.Documents;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
-import dev.warden.core.grant.IssuedCredential;
 import dev.warden.core.grant.Issuance;
+import dev.warden.core.grant.IssuedCredential;
 import dev.warden.core.grant.TargetCredentialProvider;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.DatabaseEngine;
@@ -27,9 +27,11 @@ import java.util.Map;
 public final class DatabaseUserProvider implements TargetCredentialProvider {
   /** How long after its lease ends the database still accepts the user's logins, at most. */
   public static final Duration VALID_UNTIL_MARGIN = Duration.ofMinutes(1);
+
   static final int PASSWORD_LENGTH = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final DatabaseTargets targets;
 
@@ -46,28 +48,36 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
   public Prepared prepare(Issuance in) {
     DatabaseTarget t = in.resource().database();
     if (t == null) {
-      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "resource '" + in.resource().name()
-          + "' has no spec.database, so Warden cannot create users for it");
+      throw new DeniedException(
+          Reason.CREDENTIAL_KIND_UNSUPPORTED,
+          "resource '"
+              + in.resource().name()
+              + "' has no spec.database, so Warden cannot create users for it");
     }
     String username = t.usernameTemplate().expand(in.workload().spiffeId(), random());
     Secret password = DatabaseTargets.generate(PASSWORD_LENGTH);
     // whole seconds, so that expires_in agrees with expires_at exactly
     Instant iat = Instant.ofEpochSecond(in.now().getEpochSecond());
     Instant cap = iat.plus(t.maxTtl());
-    Instant exp = Instant.ofEpochSecond((in.notAfter().isBefore(cap) ? in.notAfter() : cap).getEpochSecond());
+    Instant exp =
+        Instant.ofEpochSecond((in.notAfter().isBefore(cap) ? in.notAfter() : cap).getEpochSecond());
     Map<String, String> details = new LinkedHashMap<>(connection(t));
     details.put("username", username);
     details.put("roles", String.join(",", t.roles()));
-    return new Prepared(new IssuedCredential(CredentialKind.DATABASE_USER, password, username, iat, exp, details),
-        Documents.databaseSpec(t).toString(), t.maxLeasesPerWorkload());
+    return new Prepared(
+        new IssuedCredential(CredentialKind.DATABASE_USER, password, username, iat, exp, details),
+        Documents.databaseSpec(t).toString(),
+        t.maxLeasesPerWorkload());
   }
 
   @Override
   public void create(Issuance in, Prepared p) {
     DatabaseTarget t = in.resource().database();
     IssuedCredential c = p.credential();
-    targets.database().createUser(t, targets.adminPassword(t), c.id(), c.value(),
-        c.expiresAt().plus(VALID_UNTIL_MARGIN));
+    targets
+        .database()
+        .createUser(
+            t, targets.adminPassword(t), c.id(), c.value(), c.expiresAt().plus(VALID_UNTIL_MARGIN));
   }
 
   @Override
@@ -78,7 +88,9 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
   @Override
   public void extend(String target, String id, Instant validUntil) {
     DatabaseTarget t = parse(target);
-    targets.database().extendUser(t, targets.adminPassword(t), id, validUntil.plus(VALID_UNTIL_MARGIN));
+    targets
+        .database()
+        .extendUser(t, targets.adminPassword(t), id, validUntil.plus(VALID_UNTIL_MARGIN));
   }
 
   /** The target as recorded with a lease ({@link Documents#databaseSpec}). */
@@ -91,8 +103,8 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
   }
 
   /**
-   * How a client reaches the database: host, port and database (for Redis its number), and the
-   * URL in the form its clients take — {@code jdbcUrl} for SQL engines, {@code url} for Redis.
+   * How a client reaches the database: host, port and database (for Redis its number), and the URL
+   * in the form its clients take — {@code jdbcUrl} for SQL engines, {@code url} for Redis.
    */
   public static Map<String, String> connection(DatabaseTarget t) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -107,7 +119,9 @@ public final class DatabaseUserProvider implements TargetCredentialProvider {
   private static String random() {
     char[] c = new char[UsernameTemplate.RANDOM_LENGTH];
     for (int i = 0; i < c.length; i++) {
-      c[i] = UsernameTemplate.RANDOM_ALPHABET.charAt(RANDOM.nextInt(UsernameTemplate.RANDOM_ALPHABET.length()));
+      c[i] =
+          UsernameTemplate.RANDOM_ALPHABET.charAt(
+              RANDOM.nextInt(UsernameTemplate.RANDOM_ALPHABET.length()));
     }
     return new String(c);
   }

@@ -7,11 +7,11 @@ import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.document.Documents;
 import dev.warden.core.error.TargetException;
 import dev.warden.core.lease.LeaseState;
+import dev.warden.core.lease.LeaseStore;
 import dev.warden.core.lease.TargetLease;
+import dev.warden.core.lease.TargetLeaseStore;
 import dev.warden.core.model.DatabaseTarget;
 import dev.warden.core.model.Resource;
-import dev.warden.core.lease.LeaseStore;
-import dev.warden.core.lease.TargetLeaseStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +27,13 @@ import java.util.function.Supplier;
 
 /**
  * Ends database users off the request path. {@link #reap} (every few seconds) revokes expired
- * leases, gives up intents whose issuance never completed, and removes at their target the users
- * of every REVOKING lease — however it was revoked: the API, a leak report, a retirement, expiry —
+ * leases, gives up intents whose issuance never completed, and removes at their target the users of
+ * every REVOKING lease — however it was revoked: the API, a leak report, a retirement, expiry —
  * with exponential backoff, and marks a lease IRREVOCABLE after {@link Settings#irrevocableAfter}
  * failed attempts (still retried, hourly, and reported). {@link #sweep} (every few minutes, and at
- * start) lists the users that carry a target's marker role and drops those with no live lease:
- * the repair for a crash between the intent record and activation, and for anything else that
- * left a tagged user behind. Every drop is audited.
+ * start) lists the users that carry a target's marker role and drops those with no live lease: the
+ * repair for a crash between the intent record and activation, and for anything else that left a
+ * tagged user behind. Every drop is audited.
  *
  * <p>Several nodes may run it at once: a removal is claimed in the store first, so one node
  * attempts it. A target that is down costs one connection timeout per run, not one per lease, and
@@ -48,12 +48,25 @@ public final class LeaseReaper {
    *     node's claim on a removal holds before another may retry it
    * @param firstRetry the wait after the first failed removal; doubled after each, up to maxRetry
    */
-  public record Settings(Duration staleIntent, Duration firstRetry, Duration maxRetry, int irrevocableAfter,
-      Duration irrevocableRetry, int batch, int parallelism) {
+  public record Settings(
+      Duration staleIntent,
+      Duration firstRetry,
+      Duration maxRetry,
+      int irrevocableAfter,
+      Duration irrevocableRetry,
+      int batch,
+      int parallelism) {
     /** How many shares of a batch's removals run at once: each waits on its target. */
     public static final int DEFAULT_PARALLELISM = 8;
-    public static final Settings DEFAULTS = new Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 8, Duration.ofHours(1), 200);
+
+    public static final Settings DEFAULTS =
+        new Settings(
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(10),
+            8,
+            Duration.ofHours(1),
+            200);
 
     public Settings {
       if (batch < 1 || parallelism < 1) {
@@ -62,23 +75,43 @@ public final class LeaseReaper {
     }
 
     /** With {@link #DEFAULT_PARALLELISM}. */
-    public Settings(Duration staleIntent, Duration firstRetry, Duration maxRetry, int irrevocableAfter,
-        Duration irrevocableRetry, int batch) {
-      this(staleIntent, firstRetry, maxRetry, irrevocableAfter, irrevocableRetry, batch, DEFAULT_PARALLELISM);
+    public Settings(
+        Duration staleIntent,
+        Duration firstRetry,
+        Duration maxRetry,
+        int irrevocableAfter,
+        Duration irrevocableRetry,
+        int batch) {
+      this(
+          staleIntent,
+          firstRetry,
+          maxRetry,
+          irrevocableAfter,
+          irrevocableRetry,
+          batch,
+          DEFAULT_PARALLELISM);
     }
   }
 
-  /** How many batches one run works through at most before it yields to the next (and to the sweep). */
+  /**
+   * How many batches one run works through at most before it yields to the next (and to the sweep).
+   */
   static final int MAX_BATCHES_PER_RUN = 50;
 
   /** Fewer users than this per target are not split further to run side by side. */
   static final int MIN_SHARE = 4;
 
   /** What one run did. */
-  public record Outcome(int expired, int abandoned, int removed, int failed, int irrevocable, int orphans) {
+  public record Outcome(
+      int expired, int abandoned, int removed, int failed, int irrevocable, int orphans) {
     Outcome plus(Outcome o) {
-      return new Outcome(expired + o.expired, abandoned + o.abandoned, removed + o.removed, failed + o.failed,
-          irrevocable + o.irrevocable, orphans + o.orphans);
+      return new Outcome(
+          expired + o.expired,
+          abandoned + o.abandoned,
+          removed + o.removed,
+          failed + o.failed,
+          irrevocable + o.irrevocable,
+          orphans + o.orphans);
     }
   }
 
@@ -92,8 +125,14 @@ public final class LeaseReaper {
   private final AtomicReference<Map<LeaseState, Long>> counts = new AtomicReference<>(Map.of());
   private final Map<String, AtomicLong> totals = new LinkedHashMap<>();
 
-  public LeaseReaper(TargetLeaseStore targetLeases, LeaseStore leases, DatabaseTargets targets,
-      Supplier<List<Resource>> resources, AuditWriter audit, Clock clock, Settings settings) {
+  public LeaseReaper(
+      TargetLeaseStore targetLeases,
+      LeaseStore leases,
+      DatabaseTargets targets,
+      Supplier<List<Resource>> resources,
+      AuditWriter audit,
+      Clock clock,
+      Settings settings) {
     this.targetLeases = targetLeases;
     this.leases = leases;
     this.targets = targets;
@@ -109,7 +148,8 @@ public final class LeaseReaper {
   /**
    * Revokes what expired, gives up stale intents, and attempts every removal that is due.
    *
-   * @throws dev.warden.core.error.StoreException when Warden's own database fails (next run retries)
+   * @throws dev.warden.core.error.StoreException when Warden's own database fails (next run
+   *     retries)
    */
   public Outcome reap() {
     Instant now = clock.instant();
@@ -119,15 +159,21 @@ public final class LeaseReaper {
     for (int b = 0; b < MAX_BATCHES_PER_RUN; b++) {
       List<TargetLease> due = targetLeases.expired(now, settings.batch());
       // one commit for the batch, then its events together in the audit log's group commits
-      java.util.Set<String> moved = leases.revokeAll(due.stream().map(TargetLease::id).toList(), now, "expired");
+      java.util.Set<String> moved =
+          leases.revokeAll(due.stream().map(TargetLease::id).toList(), now, "expired");
       expired += moved.size();
-      writeAll(due.stream().filter(l -> moved.contains(l.id())).map(l -> revokedEvent(l, "expired", now)).toList());
+      writeAll(
+          due.stream()
+              .filter(l -> moved.contains(l.id()))
+              .map(l -> revokedEvent(l, "expired", now))
+              .toList());
       if (due.size() < settings.batch()) {
         break;
       }
     }
     int abandoned = 0;
-    for (TargetLease l : targetLeases.staleIntents(now.minus(settings.staleIntent()), settings.batch())) {
+    for (TargetLease l :
+        targetLeases.staleIntents(now.minus(settings.staleIntent()), settings.batch())) {
       if (targetLeases.abandon(l.id(), now, "issuance did not complete", false)) {
         abandoned++;
         audit.write(revokedEvent(l, "incomplete_issuance", now));
@@ -148,9 +194,9 @@ public final class LeaseReaper {
   }
 
   /**
-   * Runs {@code action} for every item (a target's share of a batch), {@link Settings#parallelism()}
-   * at a time: each one waits on its target, so running them side by side multiplies throughput.
-   * Returns when all are done.
+   * Runs {@code action} for every item (a target's share of a batch), {@link
+   * Settings#parallelism()} at a time: each one waits on its target, so running them side by side
+   * multiplies throughput. Returns when all are done.
    */
   private <T> void each(List<T> items, java.util.function.Consumer<T> action) {
     if (items.size() <= 1 || settings.parallelism() == 1) {
@@ -159,17 +205,20 @@ public final class LeaseReaper {
       }
       return;
     }
-    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(settings.parallelism());
-    try (java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    java.util.concurrent.Semaphore slots =
+        new java.util.concurrent.Semaphore(settings.parallelism());
+    try (java.util.concurrent.ExecutorService ex =
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       for (T item : items) {
         slots.acquireUninterruptibly();
-        ex.execute(() -> {
-          try {
-            run(item, action);
-          } finally {
-            slots.release();
-          }
-        });
+        ex.execute(
+            () -> {
+              try {
+                run(item, action);
+              } finally {
+                slots.release();
+              }
+            });
       }
     }
   }
@@ -190,7 +239,9 @@ public final class LeaseReaper {
     try {
       audit.writeAll(events);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "reaper: " + events.size() + " audit events not written: " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "reaper: " + events.size() + " audit events not written: " + e.getMessage());
     }
   }
 
@@ -216,7 +267,9 @@ public final class LeaseReaper {
       try {
         users = targets.database().markedUsers(t, targets.adminPassword(t));
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "orphan sweep skipped " + where(t) + ": " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "orphan sweep skipped " + where(t) + ": " + e.getMessage());
         failed++;
         continue;
       }
@@ -229,7 +282,7 @@ public final class LeaseReaper {
           switch (dropOrphan(t, user, now)) {
             case DROPPED -> orphans++;
             case FAILED -> failed++;
-            default -> { }
+            default -> {}
           }
           continue;
         }
@@ -251,7 +304,7 @@ public final class LeaseReaper {
             switch (dropOrphan(t, user, now)) {
               case DROPPED -> orphans++;
               case FAILED -> failed++;
-              default -> { }
+              default -> {}
             }
           }
           default -> {
@@ -278,26 +331,39 @@ public final class LeaseReaper {
    * @param actor who, e.g. {@code admin:<token id>}
    * @return the lease as it was before
    * @throws dev.warden.core.error.ValidationException when the reason is missing or too long
-   * @throws dev.warden.core.error.NotFoundException when no credential lease at a target has this id
+   * @throws dev.warden.core.error.NotFoundException when no credential lease at a target has this
+   *     id
    * @throws dev.warden.core.error.ConflictException when the lease is not irrevocable (Warden is
    *     still removing it, or it is live: revoke it instead)
    */
   public TargetLease forget(String id, String reason, String actor) {
     String why = reason == null ? "" : reason.strip().replaceAll("\\p{Cntrl}+", " ");
     if (why.isEmpty()) {
-      throw new dev.warden.core.error.ValidationException("reason", "is required: say why Warden may stop trying to"
-          + " remove this credential (for example, who dropped it at the target by hand)");
+      throw new dev.warden.core.error.ValidationException(
+          "reason",
+          "is required: say why Warden may stop trying to"
+              + " remove this credential (for example, who dropped it at the target by hand)");
     }
     if (why.length() > MAX_FORGET_REASON) {
-      throw new dev.warden.core.error.ValidationException("reason", "must be at most " + MAX_FORGET_REASON
-          + " characters");
+      throw new dev.warden.core.error.ValidationException(
+          "reason", "must be at most " + MAX_FORGET_REASON + " characters");
     }
-    TargetLease l = targetLeases.get(id).orElseThrow(() -> new dev.warden.core.error.NotFoundException(
-        "credential lease at a target", id));
-    if (l.state() != LeaseState.IRREVOCABLE || !targetLeases.forget(id, "forgotten by " + actor + ": " + why)) {
-      throw new dev.warden.core.error.ConflictException("lease " + id + " is " + l.state().wire()
-          + ", not irrevocable: only a credential Warden gave up removing can be forgotten"
-          + (l.state() == LeaseState.ACTIVE ? "; revoke it instead" : ""));
+    TargetLease l =
+        targetLeases
+            .get(id)
+            .orElseThrow(
+                () ->
+                    new dev.warden.core.error.NotFoundException(
+                        "credential lease at a target", id));
+    if (l.state() != LeaseState.IRREVOCABLE
+        || !targetLeases.forget(id, "forgotten by " + actor + ": " + why)) {
+      throw new dev.warden.core.error.ConflictException(
+          "lease "
+              + id
+              + " is "
+              + l.state().wire()
+              + ", not irrevocable: only a credential Warden gave up removing can be forgotten"
+              + (l.state() == LeaseState.ACTIVE ? "; revoke it instead" : ""));
     }
     Map<String, String> d = new HashMap<>();
     d.put("leaseId", l.id());
@@ -305,11 +371,21 @@ public final class LeaseReaper {
     d.put("fingerprint", l.lease().fingerprint());
     d.put("attempts", Integer.toString(l.removalAttempts()));
     if (l.removalError() != null) {
-      d.put("lastError", l.removalError().length() > 500 ? l.removalError().substring(0, 500) : l.removalError());
+      d.put(
+          "lastError",
+          l.removalError().length() > 500 ? l.removalError().substring(0, 500) : l.removalError());
     }
     d.put("reason", why);
-    audit.write(AuditEvent.of(AuditType.CREDENTIAL_FORGOTTEN, AuditOutcome.SUCCESS, null, clock.instant(), actor,
-        l.lease().workload(), l.lease().resource(), d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.CREDENTIAL_FORGOTTEN,
+            AuditOutcome.SUCCESS,
+            null,
+            clock.instant(),
+            actor,
+            l.lease().workload(),
+            l.lease().resource(),
+            d));
     refreshCounts();
     return l;
   }
@@ -330,11 +406,11 @@ public final class LeaseReaper {
   private record Share(Optional<DatabaseTarget> target, List<TargetLease> leases) {}
 
   /**
-   * One batch: claimed with one commit, grouped by target, each target's share removed with
-   * {@link UserDatabase#removeUsers} (split so that {@link Settings#parallelism()} run at once),
-   * recorded with one commit and its events in the audit log's group commits. A share that fails
-   * as a whole is retried one user at a time, so one bad user does not hold up the others; every
-   * lease still fails, backs off and becomes irrevocable on its own.
+   * One batch: claimed with one commit, grouped by target, each target's share removed with {@link
+   * UserDatabase#removeUsers} (split so that {@link Settings#parallelism()} run at once), recorded
+   * with one commit and its events in the audit log's group commits. A share that fails as a whole
+   * is retried one user at a time, so one bad user does not hold up the others; every lease still
+   * fails, backs off and becomes irrevocable on its own.
    */
   private Outcome removeDue(Instant now) {
     List<TargetLease> due = targetLeases.dueForRemoval(now, settings.batch());
@@ -344,8 +420,10 @@ public final class LeaseReaper {
     // the claim lasts as long as an intent may (a connect timeout plus statements): if this node
     // dies holding it, another node, or this one restarted, removes the user that soon after —
     // not after maxRetry, which would leave a revoked credential working for minutes
-    java.util.Set<String> claimed = targetLeases.claimRemovals(due.stream()
-        .map(l -> new TargetLeaseStore.Claim(l.id(), l.removalDue())).toList(), now.plus(settings.staleIntent()));
+    java.util.Set<String> claimed =
+        targetLeases.claimRemovals(
+            due.stream().map(l -> new TargetLeaseStore.Claim(l.id(), l.removalDue())).toList(),
+            now.plus(settings.staleIntent()));
     Map<String, List<TargetLease>> byTarget = new LinkedHashMap<>();
     for (TargetLease l : due) {
       if (claimed.contains(l.id())) { // the others, another node has
@@ -371,7 +449,8 @@ public final class LeaseReaper {
 
     List<TargetLease> removedLeases = due.stream().filter(done::containsKey).toList();
     targetLeases.removedAll(removedLeases.stream().map(TargetLease::id).toList(), clock.instant());
-    writeAll(removedLeases.stream().map(l -> removedEvent(l, done.get(l), "revoked", now)).toList());
+    writeAll(
+        removedLeases.stream().map(l -> removedEvent(l, done.get(l), "revoked", now)).toList());
     int irrevocable = 0;
     for (TargetLease l : due) {
       RuntimeException failure = failures.get(l);
@@ -385,29 +464,52 @@ public final class LeaseReaper {
     return new Outcome(0, 0, removedLeases.size(), failures.size(), irrevocable, 0);
   }
 
-  private void remove(Share s, Map<String, RuntimeException> down, Map<TargetLease, UserDatabase.Removal> done,
+  private void remove(
+      Share s,
+      Map<String, RuntimeException> down,
+      Map<TargetLease, UserDatabase.Removal> done,
       Map<TargetLease, RuntimeException> failures) {
     if (s.target().isEmpty()) {
-      s.leases().forEach(l -> failures.put(l, new TargetException("the lease's target record cannot be read", false,
-          null)));
+      s.leases()
+          .forEach(
+              l ->
+                  failures.put(
+                      l,
+                      new TargetException(
+                          "the lease's target record cannot be read", false, null)));
       return;
     }
     DatabaseTarget t = s.target().get();
     Map<String, UserDatabase.Removal> batch = Map.of();
     if (s.leases().size() > 1 && !down.containsKey(key(t))) {
       try {
-        batch = targets.database().removeUsers(t, targets.adminPassword(t),
-            s.leases().stream().map(TargetLease::id).toList());
+        batch =
+            targets
+                .database()
+                .removeUsers(
+                    t, targets.adminPassword(t), s.leases().stream().map(TargetLease::id).toList());
       } catch (TargetException e) {
         if (e.unreachable()) {
           down.put(key(t), e);
         } else {
-          LOG.log(System.Logger.Level.WARNING, "removal of " + s.leases().size() + " users from " + where(t)
-              + " failed as a whole, removing them one by one: " + e.getMessage());
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "removal of "
+                  + s.leases().size()
+                  + " users from "
+                  + where(t)
+                  + " failed as a whole, removing them one by one: "
+                  + e.getMessage());
         }
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "removal of " + s.leases().size() + " users from " + where(t)
-            + " failed as a whole, removing them one by one: " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "removal of "
+                + s.leases().size()
+                + " users from "
+                + where(t)
+                + " failed as a whole, removing them one by one: "
+                + e.getMessage());
       }
     }
     for (TargetLease l : s.leases()) {
@@ -416,7 +518,8 @@ public final class LeaseReaper {
         done.put(l, r);
         continue;
       }
-      RuntimeException known = down.get(key(t)); // a target that is down costs one timeout, not one per lease
+      RuntimeException known =
+          down.get(key(t)); // a target that is down costs one timeout, not one per lease
       if (known != null) {
         failures.put(l, known);
         continue;
@@ -432,15 +535,25 @@ public final class LeaseReaper {
     }
   }
 
-  /** Records a failed attempt, with its backoff; true when the lease has just become irrevocable. */
+  /**
+   * Records a failed attempt, with its backoff; true when the lease has just become irrevocable.
+   */
   private boolean failed(TargetLease l, RuntimeException failure, Instant now) {
     int attempts = l.removalAttempts() + 1;
     boolean nowIrrevocable = attempts >= settings.irrevocableAfter();
     Instant next = now.plus(nowIrrevocable ? settings.irrevocableRetry() : backoff(attempts));
-    String error = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    String error =
+        failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
     targetLeases.removalFailed(l.id(), attempts, next, error, nowIrrevocable);
-    LOG.log(System.Logger.Level.WARNING, "removal of database user " + l.id() + " failed (attempt " + attempts
-        + (nowIrrevocable ? ", irrevocable" : "") + "): " + error);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "removal of database user "
+            + l.id()
+            + " failed (attempt "
+            + attempts
+            + (nowIrrevocable ? ", irrevocable" : "")
+            + "): "
+            + error);
     if (nowIrrevocable && l.state() != LeaseState.IRREVOCABLE) {
       irrevocableEvent(l, attempts, error, now);
       return true;
@@ -456,7 +569,11 @@ public final class LeaseReaper {
     return d.compareTo(settings.maxRetry()) > 0 ? settings.maxRetry() : d;
   }
 
-  private enum Sweep { DROPPED, GONE, FAILED }
+  private enum Sweep {
+    DROPPED,
+    GONE,
+    FAILED
+  }
 
   private Sweep dropOrphan(DatabaseTarget t, String user, Instant now) {
     try {
@@ -469,11 +586,21 @@ public final class LeaseReaper {
       d.put("database", where(t));
       d.put("result", r.name().toLowerCase(java.util.Locale.ROOT));
       d.put("why", "no live lease accounts for this tagged user");
-      audit.write(AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system", null, null, d));
+      audit.write(
+          AuditEvent.of(
+              AuditType.CREDENTIAL_REMOVED,
+              AuditOutcome.SUCCESS,
+              null,
+              now,
+              "system",
+              null,
+              null,
+              d));
       return Sweep.DROPPED;
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "orphan sweep could not drop " + user + " on " + where(t) + ": "
-          + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "orphan sweep could not drop " + user + " on " + where(t) + ": " + e.getMessage());
       return Sweep.FAILED;
     }
   }
@@ -483,11 +610,21 @@ public final class LeaseReaper {
     d.put("leaseId", l.id());
     d.put("fingerprint", l.lease().fingerprint());
     d.put("credentialKind", l.lease().kind().wire());
-    return new AuditEvent(java.util.UUID.randomUUID().toString(), now, AuditType.LEASE_REVOKED.wire(),
-        AuditOutcome.SUCCESS.wire(), reason, "system", l.lease().workload(), l.lease().resource(), d, null);
+    return new AuditEvent(
+        java.util.UUID.randomUUID().toString(),
+        now,
+        AuditType.LEASE_REVOKED.wire(),
+        AuditOutcome.SUCCESS.wire(),
+        reason,
+        "system",
+        l.lease().workload(),
+        l.lease().resource(),
+        d,
+        null);
   }
 
-  private static AuditEvent removedEvent(TargetLease l, UserDatabase.Removal r, String why, Instant now) {
+  private static AuditEvent removedEvent(
+      TargetLease l, UserDatabase.Removal r, String why, Instant now) {
     Map<String, String> d = new HashMap<>();
     d.put("leaseId", l.id());
     d.put("username", l.id());
@@ -495,8 +632,15 @@ public final class LeaseReaper {
     d.put("result", r.name().toLowerCase(java.util.Locale.ROOT));
     d.put("attempts", Integer.toString(l.removalAttempts() + 1));
     d.put("revokeReason", l.lease().revokeReason() == null ? why : l.lease().revokeReason());
-    return AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, now, "system",
-        l.lease().workload(), l.lease().resource(), d);
+    return AuditEvent.of(
+        AuditType.CREDENTIAL_REMOVED,
+        AuditOutcome.SUCCESS,
+        null,
+        now,
+        "system",
+        l.lease().workload(),
+        l.lease().resource(),
+        d);
   }
 
   private void irrevocableEvent(TargetLease l, int attempts, String error, Instant now) {
@@ -506,8 +650,16 @@ public final class LeaseReaper {
     d.put("fingerprint", l.lease().fingerprint());
     d.put("attempts", Integer.toString(attempts));
     d.put("error", error.length() > 500 ? error.substring(0, 500) : error);
-    audit.write(AuditEvent.of(AuditType.CREDENTIAL_IRREVOCABLE, AuditOutcome.FAILURE, null, now, "system",
-        l.lease().workload(), l.lease().resource(), d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.CREDENTIAL_IRREVOCABLE,
+            AuditOutcome.FAILURE,
+            null,
+            now,
+            "system",
+            l.lease().workload(),
+            l.lease().resource(),
+            d));
   }
 
   private void refreshCounts() {
@@ -526,9 +678,13 @@ public final class LeaseReaper {
 
   private static Optional<DatabaseTarget> parse(String json) {
     try {
-      return Optional.of(Documents.databaseTarget(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)));
+      return Optional.of(
+          Documents.databaseTarget(
+              new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)));
     } catch (Exception e) {
-      LOG.log(System.Logger.Level.WARNING, "a lease's target record cannot be read: " + e.getClass().getSimpleName());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "a lease's target record cannot be read: " + e.getClass().getSimpleName());
       return Optional.empty();
     }
   }

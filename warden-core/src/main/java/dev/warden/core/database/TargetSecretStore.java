@@ -5,14 +5,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Secrets Warden needs to reach a resource's target, such as a database admin password: stored
- * only as ciphertext (sealed by the master key, bound to the secret's name) with an HMAC
- * fingerprint, never in a configuration document.
+ * Secrets Warden needs to reach a resource's target, such as a database admin password: stored only
+ * as ciphertext (sealed by the master key, bound to the secret's name) with an HMAC fingerprint,
+ * never in a configuration document.
  */
 public interface TargetSecretStore {
 
   /** One stored secret: its ciphertext and what may be shown of it. */
-  record Sealed(String name, byte[] ciphertext, String fingerprint, long version, Instant updatedAt,
+  record Sealed(
+      String name,
+      byte[] ciphertext,
+      String fingerprint,
+      long version,
+      Instant updatedAt,
       String updatedBy) {
     public Sealed {
       ciphertext = ciphertext.clone();
@@ -36,5 +41,11 @@ public interface TargetSecretStore {
    * @throws dev.warden.core.error.ConflictException when another writer changed it meanwhile
    * @return the version written
    */
-  long put(String name, byte[] ciphertext, String fingerprint, long expectedVersion, Instant at, String by);
+  long put(
+      String name,
+      byte[] ciphertext,
+      String fingerprint,
+      long expectedVersion,
+      Instant at,
+      String by);
 }

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one thing Warden needs from a kind of database: create, find and remove the users it
- * issues. Implementations (PostgreSQL, MariaDB and Redis, in warden-server) quote every identifier
- * by the database's own rules, send a password only as the verifier or hash the database stores,
- * and never put a password or a statement's text in an error.
+ * The one thing Warden needs from a kind of database: create, find and remove the users it issues.
+ * Implementations (PostgreSQL, MariaDB and Redis, in warden-server) quote every identifier by the
+ * database's own rules, send a password only as the verifier or hash the database stores, and never
+ * put a password or a statement's text in an error.
  */
 public interface UserDatabase {
 
@@ -34,14 +34,19 @@ public interface UserDatabase {
   void verify(DatabaseTarget target, Secret adminPassword);
 
   /**
-   * Creates a login user: its password (sent only as the verifier or hash the database stores),
-   * its privileges (roles, ACL rules) and its tag — in one transaction or one atomic command where
-   * the database has them; PostgreSQL also gets the expiry ({@code VALID UNTIL}).
+   * Creates a login user: its password (sent only as the verifier or hash the database stores), its
+   * privileges (roles, ACL rules) and its tag — in one transaction or one atomic command where the
+   * database has them; PostgreSQL also gets the expiry ({@code VALID UNTIL}).
    *
-   * @throws TargetException when it could not; {@link TargetException#maybeChanged()} is false
-   *     when nothing was created
+   * @throws TargetException when it could not; {@link TargetException#maybeChanged()} is false when
+   *     nothing was created
    */
-  void createUser(DatabaseTarget target, Secret adminPassword, String username, Secret password, Instant validUntil);
+  void createUser(
+      DatabaseTarget target,
+      Secret adminPassword,
+      String username,
+      Secret password,
+      Instant validUntil);
 
   /**
    * Moves the end of an issued user's logins to {@code validUntil}, for a renewed lease, where the
@@ -50,7 +55,8 @@ public interface UserDatabase {
    *
    * @throws TargetException when the target cannot be reached or refuses
    */
-  default void extendUser(DatabaseTarget target, Secret adminPassword, String username, Instant validUntil) {}
+  default void extendUser(
+      DatabaseTarget target, Secret adminPassword, String username, Instant validUntil) {}
 
   /**
    * Removes a user Warden created: blocks its logins, ends its live sessions, and drops it — only
@@ -64,17 +70,18 @@ public interface UserDatabase {
 
   /**
    * Removes several users of one target, each as {@link #removeUser} would, with fewer round trips
-   * and commits where the database allows (the reaper removes a backlog of thousands). This
-   * default removes them one at a time.
+   * and commits where the database allows (the reaper removes a backlog of thousands). This default
+   * removes them one at a time.
    *
    * @return what the removal found for each user it removed or found absent; a user missing from
    *     the map was not removed (it failed on its own, say it lacks the marker): removing it alone
    *     with {@link #removeUser} says why
-   * @throws TargetException when the batch failed as a whole: with {@link TargetException#unreachable}
-   *     the target cannot be reached; otherwise some users may be gone and some not, and the
-   *     caller removes them one by one
+   * @throws TargetException when the batch failed as a whole: with {@link
+   *     TargetException#unreachable} the target cannot be reached; otherwise some users may be gone
+   *     and some not, and the caller removes them one by one
    */
-  default Map<String, Removal> removeUsers(DatabaseTarget target, Secret adminPassword, List<String> usernames) {
+  default Map<String, Removal> removeUsers(
+      DatabaseTarget target, Secret adminPassword, List<String> usernames) {
     Map<String, Removal> out = new LinkedHashMap<>();
     for (String u : usernames) {
       try {
@@ -105,16 +112,16 @@ public interface UserDatabase {
   void changeAdminPassword(DatabaseTarget target, Secret current, Secret next);
 
   /**
-   * Sets a new password for an existing login account that Warden does not manage (a static
-   * account a brokered secret holds the password of), as the admin. The account must exist, must
-   * not be the admin itself and must not carry the target's marker role (Warden's own users);
-   * nothing else about it changes. The password never appears in a statement's text or an error
-   * (PostgreSQL: sent only as a SCRAM verifier).
+   * Sets a new password for an existing login account that Warden does not manage (a static account
+   * a brokered secret holds the password of), as the admin. The account must exist, must not be the
+   * admin itself and must not carry the target's marker role (Warden's own users); nothing else
+   * about it changes. The password never appears in a statement's text or an error (PostgreSQL:
+   * sent only as a SCRAM verifier).
    *
    * @throws ValidationException (field {@code rotation.account}) when the account does not exist,
    *     is the admin, or carries the marker; nothing was changed
-   * @throws TargetException when the target cannot be reached or refuses;
-   *     {@link TargetException#maybeChanged()} is false when the password certainly did not change
+   * @throws TargetException when the target cannot be reached or refuses; {@link
+   *     TargetException#maybeChanged()} is false when the password certainly did not change
    */
   void setPassword(DatabaseTarget target, Secret adminPassword, String account, Secret password);
 }

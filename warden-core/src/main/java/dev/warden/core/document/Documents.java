@@ -13,11 +13,11 @@ import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.DatabaseTarget;
-import dev.warden.core.model.OAuthClient;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Effect;
 import dev.warden.core.model.McpUpstream;
 import dev.warden.core.model.Named;
+import dev.warden.core.model.OAuthClient;
 import dev.warden.core.model.ProviderType;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Selector;
@@ -59,12 +59,14 @@ public final class Documents {
    */
   public static Named parse(JsonNode doc) {
     if (doc == null || !doc.isObject()) {
-      throw new ValidationException("", "a document must be an object with kind, metadata and spec");
+      throw new ValidationException(
+          "", "a document must be an object with kind, metadata and spec");
     }
     allowOnly(doc, "", "apiVersion", "kind", "metadata", "spec");
     String apiVersion = text(doc, "apiVersion");
     if (apiVersion != null && !API_VERSION.equals(apiVersion)) {
-      throw new ValidationException("apiVersion", "'" + apiVersion + "' is not supported; use " + API_VERSION);
+      throw new ValidationException(
+          "apiVersion", "'" + apiVersion + "' is not supported; use " + API_VERSION);
     }
     Kind kind = Kind.parse(text(doc, "kind"));
     JsonNode meta = doc.get("metadata");
@@ -105,7 +107,10 @@ public final class Documents {
     return doc;
   }
 
-  /** Parses a spec of a known kind; {@code name} may be null for workloads (the SPIFFE ID names them). */
+  /**
+   * Parses a spec of a known kind; {@code name} may be null for workloads (the SPIFFE ID names
+   * them).
+   */
   public static Named fromSpec(Kind kind, String name, JsonNode spec) {
     return switch (kind) {
       case TRUST_PROVIDER -> trustProvider(name, spec);
@@ -240,44 +245,90 @@ public final class Documents {
   }
 
   /** The document field of each of {@link ProxySpec}'s options, for its errors. */
-  private static final Map<String, String> PROXY_FIELDS = Map.of("protocol", "spec.protocol", "resource",
-      "spec.resource", "listen", "spec.listen", "upstream-tls", "spec.upstreamTls", "upstream-ca", "spec.upstreamCa",
-      "client-tls", "spec.clientTls", "route", "spec.routes", "unlisted", "spec.unlisted", "response-timeout",
-      "spec.responseTimeout", "allow-weak-auth", "spec.allowWeakAuth");
+  private static final Map<String, String> PROXY_FIELDS =
+      Map.of(
+          "protocol",
+          "spec.protocol",
+          "resource",
+          "spec.resource",
+          "listen",
+          "spec.listen",
+          "upstream-tls",
+          "spec.upstreamTls",
+          "upstream-ca",
+          "spec.upstreamCa",
+          "client-tls",
+          "spec.clientTls",
+          "route",
+          "spec.routes",
+          "unlisted",
+          "spec.unlisted",
+          "response-timeout",
+          "spec.responseTimeout",
+          "allow-weak-auth",
+          "spec.allowWeakAuth");
 
   /**
    * An {@code EdgeProxy}: the settings of {@code warden agent run --proxy} as fields, checked by
    * the same rules ({@link ProxySpec}), plus the agents that run it.
    */
   private static ProxyDeclaration edgeProxy(String name, JsonNode s) {
-    allowOnly(s, "spec", "description", "nodeSelectors", "protocol", "resource", "listen", "upstreamTls", "upstreamCa",
-        "allowWeakAuth", "clientTls", "routes", "unlisted", "responseTimeout");
+    allowOnly(
+        s,
+        "spec",
+        "description",
+        "nodeSelectors",
+        "protocol",
+        "resource",
+        "listen",
+        "upstreamTls",
+        "upstreamCa",
+        "allowWeakAuth",
+        "clientTls",
+        "routes",
+        "unlisted",
+        "responseTimeout");
     try {
       String protocol = text(s, "protocol");
       if (protocol == null) {
-        throw new ValidationException("spec.protocol", "is required: postgres, mysql, redis or http");
+        throw new ValidationException(
+            "spec.protocol", "is required: postgres, mysql, redis or http");
       }
       ProxySpec.Protocol p = ProxySpec.Protocol.parse(protocol);
       String listen = text(s, "listen");
       if (listen == null) {
-        throw new ValidationException("spec.listen", "is required: unix:<absolute path> or 127.0.0.1:<port>");
+        throw new ValidationException(
+            "spec.listen", "is required: unix:<absolute path> or 127.0.0.1:<port>");
       }
       ProxySpec.Listen l = ProxySpec.Listen.parse(listen);
       String upstreamTls = text(s, "upstreamTls");
       String upstreamCa = text(s, "upstreamCa");
       String clientTls = text(s, "clientTls");
       String timeout = text(s, "responseTimeout");
-      if (p != ProxySpec.Protocol.HTTP && (s.has("routes") || s.has("unlisted") || timeout != null)) {
-        String f = s.has("routes") ? "spec.routes" : s.has("unlisted") ? "spec.unlisted" : "spec.responseTimeout";
-        throw new ValidationException(f, "applies to an http proxy only (this one is " + p.wire() + ")");
+      if (p != ProxySpec.Protocol.HTTP
+          && (s.has("routes") || s.has("unlisted") || timeout != null)) {
+        String f =
+            s.has("routes")
+                ? "spec.routes"
+                : s.has("unlisted") ? "spec.unlisted" : "spec.responseTimeout";
+        throw new ValidationException(
+            f, "applies to an http proxy only (this one is " + p.wire() + ")");
       }
-      ProxySpec spec = new ProxySpec(p, text(s, "resource"), l.unix(), l.tcp(),
-          upstreamTls == null ? null : ProxySpec.UpstreamTls.parse(upstreamTls),
-          upstreamCa == null ? null : path("spec.upstreamCa", upstreamCa), bool(s, "allowWeakAuth"),
-          clientTls == null ? null : ProxySpec.ClientTlsMode.parse(clientTls), routes(s.get("routes")),
-          ProxySpec.unlisted(text(s, "unlisted")),
-          timeout == null ? null : Durations.parse("spec.responseTimeout", timeout));
-      return new ProxyDeclaration(name, selectors(s, "nodeSelectors"), spec, text(s, "description"));
+      ProxySpec spec =
+          new ProxySpec(
+              p,
+              text(s, "resource"),
+              l.unix(),
+              l.tcp(),
+              upstreamTls == null ? null : ProxySpec.UpstreamTls.parse(upstreamTls),
+              upstreamCa == null ? null : path("spec.upstreamCa", upstreamCa),
+              bool(s, "allowWeakAuth"),
+              clientTls == null ? null : ProxySpec.ClientTlsMode.parse(clientTls),
+              routes(s.get("routes")),
+              ProxySpec.unlisted(text(s, "unlisted")),
+              timeout == null ? null : Durations.parse("spec.responseTimeout", timeout));
+      return new ProxyDeclaration(
+          name, selectors(s, "nodeSelectors"), spec, text(s, "description"));
     } catch (ProxySpecException e) {
       throw new ValidationException(PROXY_FIELDS.getOrDefault(e.option(), "spec"), e.getMessage());
     }
@@ -297,22 +348,28 @@ public final class Documents {
       return List.of();
     }
     if (!n.isArray()) {
-      throw new ValidationException("spec.routes", "must be a list of {host, port, resource, header|query|basic,"
-          + " plaintext}");
+      throw new ValidationException(
+          "spec.routes",
+          "must be a list of {host, port, resource, header|query|basic," + " plaintext}");
     }
     List<HttpRoute> out = new ArrayList<>();
     for (int i = 0; i < n.size(); i++) {
       JsonNode r = n.get(i);
       String where = "spec.routes[" + i + "]";
       if (!r.isObject()) {
-        throw new ValidationException(where, "must be an object: {host, port, resource, header|query|basic, plaintext}");
+        throw new ValidationException(
+            where, "must be an object: {host, port, resource, header|query|basic, plaintext}");
       }
       allowOnly(r, where, "host", "port", "resource", "header", "query", "basic", "plaintext");
       int port = 0;
       JsonNode pn = r.get("port");
       if (pn != null && !pn.isNull()) {
-        if (!pn.isIntegralNumber() || !pn.canConvertToInt() || pn.intValue() < 1 || pn.intValue() > 65535) {
-          throw new ValidationException(where + ".port", "must be a port number from 1 to 65535 (omit it for any port)");
+        if (!pn.isIntegralNumber()
+            || !pn.canConvertToInt()
+            || pn.intValue() < 1
+            || pn.intValue() > 65535) {
+          throw new ValidationException(
+              where + ".port", "must be a port number from 1 to 65535 (omit it for any port)");
         }
         port = pn.intValue();
       }
@@ -322,11 +379,21 @@ public final class Documents {
       if ((header != null ? 1 : 0) + (query != null ? 1 : 0) + (basic ? 1 : 0) > 1) {
         throw new ValidationException(where, "give at most one of header, query, basic");
       }
-      HttpRoute.Placement placement = header != null ? HttpRoute.Placement.HEADER : query != null
-          ? HttpRoute.Placement.QUERY : basic ? HttpRoute.Placement.BASIC : null;
+      HttpRoute.Placement placement =
+          header != null
+              ? HttpRoute.Placement.HEADER
+              : query != null
+                  ? HttpRoute.Placement.QUERY
+                  : basic ? HttpRoute.Placement.BASIC : null;
       try {
-        out.add(new HttpRoute(text(r, "host"), port, text(r, "resource"), placement, header != null ? header : query,
-            bool(r, "plaintext", where)));
+        out.add(
+            new HttpRoute(
+                text(r, "host"),
+                port,
+                text(r, "resource"),
+                placement,
+                header != null ? header : query,
+                bool(r, "plaintext", where)));
       } catch (IllegalArgumentException e) {
         throw new ValidationException(where, e.getMessage());
       }
@@ -335,8 +402,20 @@ public final class Documents {
   }
 
   private static TrustProviderSpec trustProvider(String name, JsonNode s) {
-    allowOnly(s, "spec", "type", "issuer", "jwksUri", "jwks", "audiences", "algorithms", "maxTokenAge",
-        "clockSkew", "claims", "requiredClaims", "nodeAttestation");
+    allowOnly(
+        s,
+        "spec",
+        "type",
+        "issuer",
+        "jwksUri",
+        "jwks",
+        "audiences",
+        "algorithms",
+        "maxTokenAge",
+        "clockSkew",
+        "claims",
+        "requiredClaims",
+        "nodeAttestation");
     String jwks = null;
     JsonNode j = s.get("jwks");
     if (j != null && !j.isNull()) {
@@ -357,23 +436,36 @@ public final class Documents {
       for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isTextual()) {
-          throw new ValidationException("spec.claims." + e.getKey(), "must be a selector key (text)");
+          throw new ValidationException(
+              "spec.claims." + e.getKey(), "must be a selector key (text)");
         }
         claims.put(e.getKey(), e.getValue().asText());
       }
     }
     String typeText = text(s, "type");
     if (typeText == null) {
-      throw new ValidationException("spec.type", "is required (kubernetes, github-actions, gitlab-ci or oidc)");
+      throw new ValidationException(
+          "spec.type", "is required (kubernetes, github-actions, gitlab-ci or oidc)");
     }
-    return new TrustProviderSpec(name, ProviderType.fromWire(typeText), text(s, "issuer"), text(s, "jwksUri"),
-        jwks, stringList(s, "audiences"), stringList(s, "algorithms"),
+    return new TrustProviderSpec(
+        name,
+        ProviderType.fromWire(typeText),
+        text(s, "issuer"),
+        text(s, "jwksUri"),
+        jwks,
+        stringList(s, "audiences"),
+        stringList(s, "algorithms"),
         Durations.parse("spec.maxTokenAge", text(s, "maxTokenAge")),
-        Durations.parse("spec.clockSkew", text(s, "clockSkew")), claims, stringList(s, "requiredClaims"),
+        Durations.parse("spec.clockSkew", text(s, "clockSkew")),
+        claims,
+        stringList(s, "requiredClaims"),
         bool(s, "nodeAttestation"));
   }
 
-  /** A JSON boolean; absent or null is false. "true" as text is refused: YAML and JSON both have booleans. */
+  /**
+   * A JSON boolean; absent or null is false. "true" as text is refused: YAML and JSON both have
+   * booleans.
+   */
   private static boolean bool(JsonNode n, String field) {
     return bool(n, field, "spec");
   }
@@ -384,19 +476,31 @@ public final class Documents {
       return false;
     }
     if (!v.isBoolean()) {
-      throw new ValidationException(where + "." + field, "must be true or false (a boolean, not text or a number)");
+      throw new ValidationException(
+          where + "." + field, "must be true or false (a boolean, not text or a number)");
     }
     return v.booleanValue();
   }
 
   private static Workload workload(String name, JsonNode s) {
-    allowOnly(s, "spec", "spiffeId", "selectors", "owner", "team", "environment", "state", "expiresAt",
-        "description", "nodeSelectors");
+    allowOnly(
+        s,
+        "spec",
+        "spiffeId",
+        "selectors",
+        "owner",
+        "team",
+        "environment",
+        "state",
+        "expiresAt",
+        "description",
+        "nodeSelectors");
     String id = text(s, "spiffeId");
     if (id == null) {
       id = name;
     } else if (name != null && !name.equals(id)) {
-      throw new ValidationException("metadata.name", "must equal spec.spiffeId for a Workload (or be omitted)");
+      throw new ValidationException(
+          "metadata.name", "must equal spec.spiffeId for a Workload (or be omitted)");
     }
     if (id == null) {
       throw new ValidationException("spec.spiffeId", "is required");
@@ -407,7 +511,8 @@ public final class Documents {
       try {
         st = WorkloadState.valueOf(state.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.state", "'" + state + "' is not allowed; use active, suspended or retired");
+        throw new ValidationException(
+            "spec.state", "'" + state + "' is not allowed; use active, suspended or retired");
       }
     }
     Instant exp = null;
@@ -416,23 +521,43 @@ public final class Documents {
       try {
         exp = Instant.parse(expText);
       } catch (DateTimeParseException e) {
-        throw new ValidationException("spec.expiresAt", "'" + expText + "' is not an RFC 3339 UTC time such as 2027-01-31T00:00:00Z");
+        throw new ValidationException(
+            "spec.expiresAt",
+            "'" + expText + "' is not an RFC 3339 UTC time such as 2027-01-31T00:00:00Z");
       }
     }
-    return new Workload(SpiffeId.parse(id), selectors(s, "selectors"), text(s, "owner"), text(s, "team"),
-        text(s, "environment"), st, exp, text(s, "description"),
+    return new Workload(
+        SpiffeId.parse(id),
+        selectors(s, "selectors"),
+        text(s, "owner"),
+        text(s, "team"),
+        text(s, "environment"),
+        st,
+        exp,
+        text(s, "description"),
         s.has("nodeSelectors") ? selectors(s, "nodeSelectors") : Set.of());
   }
 
   private static Resource resource(String name, JsonNode s) {
-    allowOnly(s, "spec", "audience", "kind", "sensitivity", "description", "database", "oauth", "secret", "mcp");
+    allowOnly(
+        s,
+        "spec",
+        "audience",
+        "kind",
+        "sensitivity",
+        "description",
+        "database",
+        "oauth",
+        "secret",
+        "mcp");
     String sens = text(s, "sensitivity");
     Sensitivity se = null;
     if (sens != null) {
       try {
         se = Sensitivity.valueOf(sens.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.sensitivity", "'" + sens + "' is not allowed; use low, medium, high or critical");
+        throw new ValidationException(
+            "spec.sensitivity", "'" + sens + "' is not allowed; use low, medium, high or critical");
       }
     }
     JsonNode db = s.get("database");
@@ -441,13 +566,22 @@ public final class Documents {
     OAuthClient oauth = oa == null || oa.isNull() ? null : oauthClient(oa);
     JsonNode mc = s.get("mcp");
     McpUpstream mcp = mc == null || mc.isNull() ? null : mcpUpstream(mc);
-    return new Resource(name, text(s, "audience"), text(s, "kind"), se, text(s, "description"), target, oauth,
-        secretName(s.get("secret")), mcp);
+    return new Resource(
+        name,
+        text(s, "audience"),
+        text(s, "kind"),
+        se,
+        text(s, "description"),
+        target,
+        oauth,
+        secretName(s.get("secret")),
+        mcp);
   }
 
   /**
-   * A resource's {@code spec.mcp}: {@code {url, credential: {secret, header | basic} | {oauthClient},
-   * plaintext}}. Only names of credentials: a value is refused, so it never reaches a document.
+   * A resource's {@code spec.mcp}: {@code {url, credential: {secret, header | basic} |
+   * {oauthClient}, plaintext}}. Only names of credentials: a value is refused, so it never reaches
+   * a document.
    *
    * @throws ValidationException naming the first field that is wrong
    */
@@ -460,13 +594,16 @@ public final class Documents {
     McpUpstream.Credential credential = null;
     if (c != null && !c.isNull()) {
       if (!c.isObject()) {
-        throw new ValidationException("spec.mcp.credential", "must be an object: {secret, header | basic} or"
-            + " {oauthClient}");
+        throw new ValidationException(
+            "spec.mcp.credential",
+            "must be an object: {secret, header | basic} or" + " {oauthClient}");
       }
       for (String f : List.of("value", "token", "password", "apiKey")) {
         if (c.has(f)) {
-          throw new ValidationException("spec.mcp.credential." + f, "a credential never goes in a document; store it"
-              + " as a brokered secret ('warden secret put <name>') and name it in spec.mcp.credential.secret");
+          throw new ValidationException(
+              "spec.mcp.credential." + f,
+              "a credential never goes in a document; store it"
+                  + " as a brokered secret ('warden secret put <name>') and name it in spec.mcp.credential.secret");
         }
       }
       allowOnly(c, "spec.mcp.credential", "secret", "oauthClient", "header", "basic");
@@ -475,8 +612,12 @@ public final class Documents {
       if (basic && header != null) {
         throw new ValidationException("spec.mcp.credential", "give header or basic, not both");
       }
-      credential = new McpUpstream.Credential(text(c, "secret"), text(c, "oauthClient"),
-          basic ? McpUpstream.Placement.BASIC : null, header);
+      credential =
+          new McpUpstream.Credential(
+              text(c, "secret"),
+              text(c, "oauthClient"),
+              basic ? McpUpstream.Placement.BASIC : null,
+              header);
     }
     return new McpUpstream(text(m, "url"), credential, bool(m, "plaintext", "spec.mcp"));
   }
@@ -503,43 +644,81 @@ public final class Documents {
 
   /**
    * Parses a resource's {@code spec.oauth}. It names the target secret holding the client secret or
-   * private key; the secret itself is refused, so it can never reach a document, its history or a diff.
+   * private key; the secret itself is refused, so it can never reach a document, its history or a
+   * diff.
    *
    * @throws ValidationException naming the first field that is wrong
    */
   public static OAuthClient oauthClient(JsonNode o) {
     if (!o.isObject()) {
-      throw new ValidationException("spec.oauth", "must be an object: {tokenUrl, clientId, authMethod,"
-          + " clientSecretSecret or privateKeySecret, scopes}");
+      throw new ValidationException(
+          "spec.oauth",
+          "must be an object: {tokenUrl, clientId, authMethod,"
+              + " clientSecretSecret or privateKeySecret, scopes}");
     }
     for (String f : List.of("clientSecret", "client_secret", "privateKey", "secret", "password")) {
       if (o.has(f)) {
-        throw new ValidationException("spec.oauth." + f, "a secret never goes in a document; store it with"
-            + " 'warden target-secret set <name>' and name it in spec.oauth.clientSecretSecret (or privateKeySecret)");
+        throw new ValidationException(
+            "spec.oauth." + f,
+            "a secret never goes in a document; store it with"
+                + " 'warden target-secret set <name>' and name it in spec.oauth.clientSecretSecret (or privateKeySecret)");
       }
     }
-    allowOnly(o, "spec.oauth", "tokenUrl", "clientId", "authMethod", "clientSecretSecret", "privateKeySecret",
-        "signingAlg", "keyId", "scopes", "audience", "resource", "defaultExpiresIn", "revocationUrl");
+    allowOnly(
+        o,
+        "spec.oauth",
+        "tokenUrl",
+        "clientId",
+        "authMethod",
+        "clientSecretSecret",
+        "privateKeySecret",
+        "signingAlg",
+        "keyId",
+        "scopes",
+        "audience",
+        "resource",
+        "defaultExpiresIn",
+        "revocationUrl");
     String m = text(o, "authMethod");
-    OAuthClient.AuthMethod method = m == null ? OAuthClient.AuthMethod.CLIENT_SECRET_BASIC
-        : OAuthClient.AuthMethod.fromWire(m);
+    OAuthClient.AuthMethod method =
+        m == null ? OAuthClient.AuthMethod.CLIENT_SECRET_BASIC : OAuthClient.AuthMethod.fromWire(m);
     String clientSecret = text(o, "clientSecretSecret");
     String privateKey = text(o, "privateKeySecret");
-    if (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? clientSecret != null : privateKey != null) {
-      throw new ValidationException("spec.oauth." + (clientSecret != null ? "clientSecretSecret" : "privateKeySecret"),
-          "does not go with authMethod: " + method.wire() + "; private_key_jwt takes privateKeySecret, the"
+    if (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT
+        ? clientSecret != null
+        : privateKey != null) {
+      throw new ValidationException(
+          "spec.oauth." + (clientSecret != null ? "clientSecretSecret" : "privateKeySecret"),
+          "does not go with authMethod: "
+              + method.wire()
+              + "; private_key_jwt takes privateKeySecret, the"
               + " client_secret methods take clientSecretSecret");
     }
     String secret = method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? privateKey : clientSecret;
     if (secret == null) {
-      throw new ValidationException("spec.oauth." + (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT
-          ? "privateKeySecret" : "clientSecretSecret"), "is required: the name of the target secret holding the "
-          + (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? "PEM private key" : "client secret")
-          + " (store it with 'warden target-secret set <name>')");
+      throw new ValidationException(
+          "spec.oauth."
+              + (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT
+                  ? "privateKeySecret"
+                  : "clientSecretSecret"),
+          "is required: the name of the target secret holding the "
+              + (method == OAuthClient.AuthMethod.PRIVATE_KEY_JWT
+                  ? "PEM private key"
+                  : "client secret")
+              + " (store it with 'warden target-secret set <name>')");
     }
-    return new OAuthClient(text(o, "tokenUrl"), text(o, "clientId"), method, secret, text(o, "signingAlg"),
-        text(o, "keyId"), stringList(o, "scopes"), text(o, "audience"), text(o, "resource"),
-        Durations.parse("spec.oauth.defaultExpiresIn", text(o, "defaultExpiresIn")), text(o, "revocationUrl"));
+    return new OAuthClient(
+        text(o, "tokenUrl"),
+        text(o, "clientId"),
+        method,
+        secret,
+        text(o, "signingAlg"),
+        text(o, "keyId"),
+        stringList(o, "scopes"),
+        text(o, "audience"),
+        text(o, "resource"),
+        Durations.parse("spec.oauth.defaultExpiresIn", text(o, "defaultExpiresIn")),
+        text(o, "revocationUrl"));
   }
 
   /** Renders an OAuth client: {@code oauthClient(oauthSpec(c))} equals c. */
@@ -548,7 +727,10 @@ public final class Documents {
     o.put("tokenUrl", c.tokenUrl());
     o.put("clientId", c.clientId());
     o.put("authMethod", c.authMethod().wire());
-    o.put(c.authMethod() == OAuthClient.AuthMethod.PRIVATE_KEY_JWT ? "privateKeySecret" : "clientSecretSecret",
+    o.put(
+        c.authMethod() == OAuthClient.AuthMethod.PRIVATE_KEY_JWT
+            ? "privateKeySecret"
+            : "clientSecretSecret",
         c.secret());
     putIfSet(o, "signingAlg", c.signingAlg());
     putIfSet(o, "keyId", c.keyId());
@@ -561,8 +743,8 @@ public final class Documents {
   }
 
   /**
-   * A resource's {@code spec.secret}: {@code {name: <brokered secret>}}. Only the name: a value never
-   * goes in a document.
+   * A resource's {@code spec.secret}: {@code {name: <brokered secret>}}. Only the name: a value
+   * never goes in a document.
    */
   private static String secretName(JsonNode n) {
     if (n == null || n.isNull()) {
@@ -572,13 +754,16 @@ public final class Documents {
       throw new ValidationException("spec.secret", "must be an object: {name: <brokered secret>}");
     }
     if (n.has("value")) {
-      throw new ValidationException("spec.secret.value", "a secret's value never goes in a document; write it with"
-          + " 'warden secret put <name> --value-file <file>' and name it in spec.secret.name");
+      throw new ValidationException(
+          "spec.secret.value",
+          "a secret's value never goes in a document; write it with"
+              + " 'warden secret put <name> --value-file <file>' and name it in spec.secret.name");
     }
     allowOnly(n, "spec.secret", "name");
     JsonNode name = n.get("name");
     if (name == null || !name.isTextual()) {
-      throw new ValidationException("spec.secret.name", "is required: the name of a brokered secret");
+      throw new ValidationException(
+          "spec.secret.name", "is required: the name of a brokered secret");
     }
     return name.asText();
   }
@@ -591,28 +776,47 @@ public final class Documents {
    */
   public static DatabaseTarget databaseTarget(JsonNode d) {
     if (!d.isObject()) {
-      throw new ValidationException("spec.database", "must be an object: {url, adminUser, adminPasswordSecret, roles}");
+      throw new ValidationException(
+          "spec.database", "must be an object: {url, adminUser, adminPasswordSecret, roles}");
     }
     if (d.has("adminPassword") || d.has("password")) {
-      throw new ValidationException("spec.database." + (d.has("adminPassword") ? "adminPassword" : "password"),
+      throw new ValidationException(
+          "spec.database." + (d.has("adminPassword") ? "adminPassword" : "password"),
           "a password never goes in a document; store it with 'warden database password set <name>' and name it in"
               + " spec.database.adminPasswordSecret");
     }
-    allowOnly(d, "spec.database", "url", "adminUser", "adminPasswordSecret", "roles", "usernameTemplate", "maxTtl",
-        "maxLeasesPerWorkload", "markerRole", "acl");
+    allowOnly(
+        d,
+        "spec.database",
+        "url",
+        "adminUser",
+        "adminPasswordSecret",
+        "roles",
+        "usernameTemplate",
+        "maxTtl",
+        "maxLeasesPerWorkload",
+        "markerRole",
+        "acl");
     String template = text(d, "usernameTemplate");
     JsonNode max = d.get("maxLeasesPerWorkload");
     int maxLeases = 0;
     if (max != null && !max.isNull()) {
       if (!max.isIntegralNumber() || !max.canConvertToInt() || max.intValue() < 1) {
-        throw new ValidationException("spec.database.maxLeasesPerWorkload", "must be a whole number from 1 to "
-            + DatabaseTarget.MAX_LEASES_LIMIT);
+        throw new ValidationException(
+            "spec.database.maxLeasesPerWorkload",
+            "must be a whole number from 1 to " + DatabaseTarget.MAX_LEASES_LIMIT);
       }
       maxLeases = max.intValue();
     }
-    return new DatabaseTarget(text(d, "url"), text(d, "adminUser"), text(d, "adminPasswordSecret"),
-        stringList(d, "roles"), template == null ? null : new UsernameTemplate(template),
-        Durations.parse("spec.database.maxTtl", text(d, "maxTtl")), maxLeases, text(d, "markerRole"),
+    return new DatabaseTarget(
+        text(d, "url"),
+        text(d, "adminUser"),
+        text(d, "adminPasswordSecret"),
+        stringList(d, "roles"),
+        template == null ? null : new UsernameTemplate(template),
+        Durations.parse("spec.database.maxTtl", text(d, "maxTtl")),
+        maxLeases,
+        text(d, "markerRole"),
         stringList(d, "acl"));
   }
 
@@ -636,11 +840,22 @@ public final class Documents {
   }
 
   private static AccessPolicy policy(String name, JsonNode s) {
-    allowOnly(s, "spec", "description", "workloads", "resources", "effect", "condition", "credentialKind",
-        "maxTtl", "scopes", "mayAct");
+    allowOnly(
+        s,
+        "spec",
+        "description",
+        "workloads",
+        "resources",
+        "effect",
+        "condition",
+        "credentialKind",
+        "maxTtl",
+        "scopes",
+        "mayAct");
     JsonNode w = s.get("workloads");
     if (w == null || !w.isObject()) {
-      throw new ValidationException("spec.workloads", "is required: {spiffeIds: [...]} and/or {selectors: [...]}");
+      throw new ValidationException(
+          "spec.workloads", "is required: {spiffeIds: [...]} and/or {selectors: [...]}");
     }
     allowOnly(w, "spec.workloads", "spiffeIds", "selectors");
     WorkloadMatcher m = new WorkloadMatcher(stringList(w, "spiffeIds"), selectors(w, "selectors"));
@@ -650,7 +865,8 @@ public final class Documents {
       try {
         effect = Effect.valueOf(eff.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.effect", "'" + eff + "' is not allowed; use allow or deny");
+        throw new ValidationException(
+            "spec.effect", "'" + eff + "' is not allowed; use allow or deny");
       }
     }
     String ck = text(s, "credentialKind");
@@ -659,11 +875,23 @@ public final class Documents {
       try {
         kind = CredentialKind.valueOf(ck.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("spec.credentialKind", "'" + ck + "' is not allowed; use access_token, jwt_svid, x509_svid, database_user, brokered_secret or upstream_token");
+        throw new ValidationException(
+            "spec.credentialKind",
+            "'"
+                + ck
+                + "' is not allowed; use access_token, jwt_svid, x509_svid, database_user, brokered_secret or upstream_token");
       }
     }
-    return new AccessPolicy(name, text(s, "description"), m, stringList(s, "resources"), effect,
-        text(s, "condition"), kind, Durations.parse("spec.maxTtl", text(s, "maxTtl")), stringList(s, "scopes"),
+    return new AccessPolicy(
+        name,
+        text(s, "description"),
+        m,
+        stringList(s, "resources"),
+        effect,
+        text(s, "condition"),
+        kind,
+        Durations.parse("spec.maxTtl", text(s, "maxTtl")),
+        stringList(s, "scopes"),
         text(s, "mayAct"));
   }
 
@@ -672,7 +900,8 @@ public final class Documents {
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!allowed.contains(f)) {
-        throw new ValidationException(where.isEmpty() ? f : where + "." + f,
+        throw new ValidationException(
+            where.isEmpty() ? f : where + "." + f,
             "unknown field; allowed here: " + new TreeSet<>(allowed));
       }
     }

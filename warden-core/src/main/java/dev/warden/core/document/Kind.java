@@ -10,7 +10,10 @@ public enum Kind {
   WORKLOAD("Workload", "workloads"),
   RESOURCE("Resource", "resources"),
   ACCESS_POLICY("AccessPolicy", "policies"),
-  /** A credential-injecting proxy declared for agents ({@link dev.warden.core.edge.ProxyDeclaration}). */
+  /**
+   * A credential-injecting proxy declared for agents ({@link
+   * dev.warden.core.edge.ProxyDeclaration}).
+   */
   EDGE_PROXY("EdgeProxy", "edgeproxies");
 
   private final String wire;
@@ -35,7 +38,8 @@ public enum Kind {
     if (s != null) {
       String l = s.toLowerCase(java.util.Locale.ROOT);
       for (Kind k : values()) {
-        if (k.wire.toLowerCase(java.util.Locale.ROOT).equals(l) || k.plural.equals(l)
+        if (k.wire.toLowerCase(java.util.Locale.ROOT).equals(l)
+            || k.plural.equals(l)
             || (k.plural.endsWith("s") && k.plural.substring(0, k.plural.length() - 1).equals(l))
             || (k == ACCESS_POLICY && (l.equals("accesspolicies") || l.equals("policy")))
             || (k == TRUST_PROVIDER && (l.equals("tp") || l.equals("trustprovider")))) {
@@ -43,7 +47,11 @@ public enum Kind {
         }
       }
     }
-    throw new ValidationException("kind", "'" + s + "' is not a kind; allowed: "
-        + Arrays.stream(values()).map(Kind::wire).collect(Collectors.joining(", ")));
+    throw new ValidationException(
+        "kind",
+        "'"
+            + s
+            + "' is not a kind; allowed: "
+            + Arrays.stream(values()).map(Kind::wire).collect(Collectors.joining(", ")));
   }
 }

@@ -3,26 +3,30 @@ package dev.warden.core.edge;
 import java.util.Locale;
 
 /**
- * One destination of the HTTP egress proxy that gets a credential injected: requests to
- * {@code host} (and {@code port}, or any port when 0) carry the credential of {@code resource},
- * placed as {@code placement} says. The resource decides the kind of credential (a Warden access
- * token, an upstream OAuth token, a brokered secret); the placement applies to brokered secrets
- * only, since tokens are always {@code Authorization: Bearer}.
+ * One destination of the HTTP egress proxy that gets a credential injected: requests to {@code
+ * host} (and {@code port}, or any port when 0) carry the credential of {@code resource}, placed as
+ * {@code placement} says. The resource decides the kind of credential (a Warden access token, an
+ * upstream OAuth token, a brokered secret); the placement applies to brokered secrets only, since
+ * tokens are always {@code Authorization: Bearer}.
  *
- * <p>Written {@code route=<host>[:<port>]=resource:<name>[;header=<Name>|;query=<param>|;basic][;plaintext]}.
+ * <p>Written {@code
+ * route=<host>[:<port>]=resource:<name>[;header=<Name>|;query=<param>|;basic][;plaintext]}.
  *
  * @param plaintext the credential may go to this destination over plain {@code http://}; without it
- *     only over verified TLS, so a URL that says {@code http://} cannot send the credential over the
- *     network in the clear
+ *     only over verified TLS, so a URL that says {@code http://} cannot send the credential over
+ *     the network in the clear
  */
-public record HttpRoute(String host, int port, String resource, Placement placement, String name,
-    boolean plaintext) {
+public record HttpRoute(
+    String host, int port, String resource, Placement placement, String name, boolean plaintext) {
 
   /** Where a brokered secret goes. */
   public enum Placement {
     /** {@code Authorization: Bearer <secret>}, or {@code <name>: <secret>} for another header. */
     HEADER,
-    /** A query parameter {@code <name>=<secret>} (any the application sent with that name is removed). */
+    /**
+     * A query parameter {@code <name>=<secret>} (any the application sent with that name is
+     * removed).
+     */
     QUERY,
     /** {@code Authorization: Basic base64(<secret>)}: the secret holds {@code user:password}. */
     BASIC
@@ -44,10 +48,12 @@ public record HttpRoute(String host, int port, String resource, Placement placem
       name = placement == Placement.QUERY ? null : "Authorization";
     }
     if (placement == Placement.QUERY && (name == null || !name.matches("[A-Za-z0-9._~-]+"))) {
-      throw new IllegalArgumentException("route " + host + ": query=<parameter name> (letters, digits, ._~-)");
+      throw new IllegalArgumentException(
+          "route " + host + ": query=<parameter name> (letters, digits, ._~-)");
     }
     if (placement == Placement.HEADER && !name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-      throw new IllegalArgumentException("route " + host + ": header=" + name + " is not a header name");
+      throw new IllegalArgumentException(
+          "route " + host + ": header=" + name + " is not a header name");
     }
     if (placement == Placement.BASIC) {
       name = "Authorization";
@@ -64,23 +70,26 @@ public record HttpRoute(String host, int port, String resource, Placement placem
     return host.equalsIgnoreCase(h) && (port == 0 || port == p);
   }
 
-  /** The header the application's own value is removed from (and the credential put in), or null for a query. */
+  /**
+   * The header the application's own value is removed from (and the credential put in), or null for
+   * a query.
+   */
   public String header() {
     return placement == Placement.QUERY ? null : name;
   }
 
-  /**
-   * Parses {@code <host>[:<port>]=resource:<name>[;header=<Name>|;query=<param>|;basic]}.
-   */
+  /** Parses {@code <host>[:<port>]=resource:<name>[;header=<Name>|;query=<param>|;basic]}. */
   public static HttpRoute parse(String s) {
     int eq = s.indexOf('=');
     if (eq <= 0) {
-      throw new IllegalArgumentException("route=" + s + ": write route=<host>[:<port>]=resource:<name>");
+      throw new IllegalArgumentException(
+          "route=" + s + ": write route=<host>[:<port>]=resource:<name>");
     }
     String dest = s.substring(0, eq);
     String[] parts = s.substring(eq + 1).split(";");
     if (!parts[0].startsWith("resource:")) {
-      throw new IllegalArgumentException("route=" + s + ": the destination maps to resource:<name>");
+      throw new IllegalArgumentException(
+          "route=" + s + ": the destination maps to resource:<name>");
     }
     String host = dest;
     int port = 0;
@@ -106,7 +115,8 @@ public record HttpRoute(String host, int port, String resource, Placement placem
         continue;
       }
       if (placement != null) {
-        throw new IllegalArgumentException("route=" + s + ": give at most one of header=, query=, basic");
+        throw new IllegalArgumentException(
+            "route=" + s + ": give at most one of header=, query=, basic");
       }
       if (o.startsWith("header=")) {
         placement = Placement.HEADER;
@@ -117,8 +127,12 @@ public record HttpRoute(String host, int port, String resource, Placement placem
       } else if (o.equals("basic")) {
         placement = Placement.BASIC;
       } else {
-        throw new IllegalArgumentException("route=" + s + ": unknown option " + o
-            + " (header=<Name>, query=<param>, basic, plaintext)");
+        throw new IllegalArgumentException(
+            "route="
+                + s
+                + ": unknown option "
+                + o
+                + " (header=<Name>, query=<param>, basic, plaintext)");
       }
     }
     return new HttpRoute(host, port, parts[0].substring(9), placement, name, plaintext);

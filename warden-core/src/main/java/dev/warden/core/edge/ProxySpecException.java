@@ -15,7 +15,10 @@ public final class ProxySpecException extends IllegalArgumentException {
     this.option = option;
   }
 
-  /** The setting that is wrong: protocol, resource, listen, upstream-tls, upstream-ca, client-tls, route, unlisted or response-timeout. */
+  /**
+   * The setting that is wrong: protocol, resource, listen, upstream-tls, upstream-ca, client-tls,
+   * route, unlisted or response-timeout.
+   */
   public String option() {
     return option;
   }

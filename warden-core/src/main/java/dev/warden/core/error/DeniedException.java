@@ -2,8 +2,8 @@ package dev.warden.core.error;
 
 /**
  * A request was refused for a known reason: bad evidence, unknown identity, or policy. The message
- * is safe to show the caller: it names the rule that was broken, never a secret or policy
- * internals beyond what the caller can already see.
+ * is safe to show the caller: it names the rule that was broken, never a secret or policy internals
+ * beyond what the caller can already see.
  */
 public final class DeniedException extends WardenException {
   private static final long serialVersionUID = 1L;

@@ -1,8 +1,8 @@
 package dev.warden.core.error;
 
 /**
- * Stable reason codes. The same code appears in the audit log, in metrics and (mapped once, at
- * the HTTP edge) in error responses, so operators can grep one word end to end.
+ * Stable reason codes. The same code appears in the audit log, in metrics and (mapped once, at the
+ * HTTP edge) in error responses, so operators can grep one word end to end.
  */
 public enum Reason {
   // evidence (platform token) problems
@@ -19,7 +19,10 @@ public enum Reason {
   TOKEN_TOO_OLD("token_too_old"),
   MISSING_CLAIM("missing_claim"),
   JWKS_UNAVAILABLE("jwks_unavailable"),
-  /** the trust provider for the token's issuer is stored but no longer compiles: disabled, fail closed */
+  /**
+   * the trust provider for the token's issuer is stored but no longer compiles: disabled, fail
+   * closed
+   */
   PROVIDER_DISABLED("provider_disabled"),
   // identity problems
   UNKNOWN_WORKLOAD("unknown_workload"),
@@ -27,9 +30,13 @@ public enum Reason {
   WORKLOAD_SUSPENDED("workload_suspended"),
   WORKLOAD_RETIRED("workload_retired"),
   WORKLOAD_EXPIRED("workload_expired"),
-  /** The request's {@code client_id} names a client other than the one its evidence authenticated. */
+  /**
+   * The request's {@code client_id} names a client other than the one its evidence authenticated.
+   */
   CLIENT_ID_MISMATCH("client_id_mismatch"),
-  /** The client tried HTTP authentication (an Authorization header); Warden has no client secrets. */
+  /**
+   * The client tried HTTP authentication (an Authorization header); Warden has no client secrets.
+   */
   CLIENT_AUTH_UNSUPPORTED("client_auth_unsupported"),
   // policy problems
   UNKNOWN_RESOURCE("unknown_resource"),
@@ -47,9 +54,14 @@ public enum Reason {
    */
   TTL_EXCEEDS_POLICY("ttl_exceeds_policy"),
   // delegation problems (RFC 8693 token exchange with an actor)
-  /** A subject or actor token that does not hold up: malformed {@code act}, not Warden's, revoked. */
+  /**
+   * A subject or actor token that does not hold up: malformed {@code act}, not Warden's, revoked.
+   */
   INVALID_GRANT("invalid_grant"),
-  /** A token Warden did not sign carries an {@code act} claim: only Warden-issued chains are trusted. */
+  /**
+   * A token Warden did not sign carries an {@code act} claim: only Warden-issued chains are
+   * trusted.
+   */
   ACT_NOT_TRUSTED("act_not_trusted"),
   /** The subject token's {@code may_act} names someone other than the actor. */
   MAY_ACT_VIOLATED("may_act_violated"),
@@ -60,17 +72,32 @@ public enum Reason {
   /** A Warden token presented as evidence whose lease was revoked. */
   TOKEN_REVOKED("token_revoked"),
   // authorization code flow (MCP clients acting for a user; docs/agents.md)
-  /** The client's Client ID Metadata Document is malformed or breaks a rule (client_id, redirect_uris). */
+  /**
+   * The client's Client ID Metadata Document is malformed or breaks a rule (client_id,
+   * redirect_uris).
+   */
   INVALID_CLIENT_METADATA("invalid_client_metadata"),
-  /** The Client ID Metadata Document could not be fetched: refused address, redirect, size, time, status. */
+  /**
+   * The Client ID Metadata Document could not be fetched: refused address, redirect, size, time,
+   * status.
+   */
   CLIENT_METADATA_UNAVAILABLE("client_metadata_unavailable"),
-  /** The redirect_uri is not one the client's metadata document lists, or differs from the authorization request's. */
+  /**
+   * The redirect_uri is not one the client's metadata document lists, or differs from the
+   * authorization request's.
+   */
   REDIRECT_URI_MISMATCH("redirect_uri_mismatch"),
-  /** The resource is not a registered MCP server, or differs from the one the code was issued for (RFC 8707). */
+  /**
+   * The resource is not a registered MCP server, or differs from the one the code was issued for
+   * (RFC 8707).
+   */
   INVALID_TARGET("invalid_target"),
   /** The authorization code is unknown, expired, or was issued to another client. */
   INVALID_CODE("invalid_code"),
-  /** The authorization code was used before: refused, and the tokens issued from it revoked (RFC 6749 section 4.1.2). */
+  /**
+   * The authorization code was used before: refused, and the tokens issued from it revoked (RFC
+   * 6749 section 4.1.2).
+   */
   CODE_REUSED("code_reused"),
   /** The code_verifier does not match the code_challenge (RFC 7636 S256). */
   PKCE_MISMATCH("pkce_mismatch"),
@@ -80,11 +107,18 @@ public enum Reason {
   CERTIFICATE_MISMATCH("certificate_mismatch"),
   // request problems
   INVALID_REQUEST("invalid_request"),
-  /** A message to the MCP gateway that is not one JSON-RPC 2.0 request, notification or response. */
+  /**
+   * A message to the MCP gateway that is not one JSON-RPC 2.0 request, notification or response.
+   */
   MALFORMED_MESSAGE("malformed_message"),
-  /** A tool name outside the MCP tool-name rules (ASCII letters, digits, {@code _ - .}; 1 to 128). */
+  /**
+   * A tool name outside the MCP tool-name rules (ASCII letters, digits, {@code _ - .}; 1 to 128).
+   */
   INVALID_TOOL_NAME("invalid_tool_name"),
-  /** {@code Mcp-Method} or {@code Mcp-Name} disagrees with the JSON-RPC body, or is missing where required. */
+  /**
+   * {@code Mcp-Method} or {@code Mcp-Name} disagrees with the JSON-RPC body, or is missing where
+   * required.
+   */
   HEADER_MISMATCH("header_mismatch"),
   UNSUPPORTED_GRANT_TYPE("unsupported_grant_type"),
   REQUEST_TOO_LARGE("request_too_large"),
@@ -99,13 +133,22 @@ public enum Reason {
   UNKNOWN_AUTHORITY("unknown_authority"),
   /** the workload already holds the most live credentials the resource allows */
   QUOTA_EXCEEDED("quota_exceeded"),
-  /** The lease named is not a live lease of the calling workload (or does not exist: not told apart). */
+  /**
+   * The lease named is not a live lease of the calling workload (or does not exist: not told
+   * apart).
+   */
   UNKNOWN_LEASE("unknown_lease"),
   // platform problems
   AUDIT_UNAVAILABLE("audit_unavailable"),
-  /** the target (a resource's database, an upstream OAuth server) cannot be reached or refused: nothing was issued there */
+  /**
+   * the target (a resource's database, an upstream OAuth server) cannot be reached or refused:
+   * nothing was issued there
+   */
   TARGET_UNAVAILABLE("target_unavailable"),
-  /** The brokered secret a resource names does not exist, or its current version is deleted or destroyed. */
+  /**
+   * The brokered secret a resource names does not exist, or its current version is deleted or
+   * destroyed.
+   */
   SECRET_UNAVAILABLE("secret_unavailable"),
   // success
   ALLOWED("allowed");

@@ -1,8 +1,8 @@
 package dev.warden.core.error;
 
 /**
- * The store failed (database down, constraint the caller could not foresee). Callers fail closed:
- * a request that needs the store is refused, never answered from a guess.
+ * The store failed (database down, constraint the caller could not foresee). Callers fail closed: a
+ * request that needs the store is refused, never answered from a guess.
  */
 public final class StoreException extends WardenException {
   private static final long serialVersionUID = 1L;

@@ -1,10 +1,10 @@
 package dev.warden.core.error;
 
 /**
- * A resource's target (its database) could not be reached, or refused what Warden asked of it.
- * The message names the target and the SQLSTATE or cause, never a secret or a statement's text.
- * {@link #maybeChanged()} says whether the target may have done part of it (a commit whose answer
- * was lost), which decides whether Warden must go and check.
+ * A resource's target (its database) could not be reached, or refused what Warden asked of it. The
+ * message names the target and the SQLSTATE or cause, never a secret or a statement's text. {@link
+ * #maybeChanged()} says whether the target may have done part of it (a commit whose answer was
+ * lost), which decides whether Warden must go and check.
  */
 public final class TargetException extends WardenException {
   private static final long serialVersionUID = 1L;
@@ -15,7 +15,8 @@ public final class TargetException extends WardenException {
     this(message, maybeChanged, false, cause);
   }
 
-  private TargetException(String message, boolean maybeChanged, boolean unreachable, Throwable cause) {
+  private TargetException(
+      String message, boolean maybeChanged, boolean unreachable, Throwable cause) {
     super(message, cause);
     this.maybeChanged = maybeChanged;
     this.unreachable = unreachable;
@@ -26,7 +27,9 @@ public final class TargetException extends WardenException {
     return new TargetException(message, false, true, cause);
   }
 
-  /** True when the target could not be reached at all: other work for it will fail the same way now. */
+  /**
+   * True when the target could not be reached at all: other work for it will fail the same way now.
+   */
   public boolean unreachable() {
     return unreachable;
   }

@@ -1,8 +1,8 @@
 package dev.warden.core.error;
 
 /**
- * A dependency Warden must not work without (the audit log, the database) is failing. Requests
- * fail closed with this error; retry later.
+ * A dependency Warden must not work without (the audit log, the database) is failing. Requests fail
+ * closed with this error; retry later.
  */
 public final class UnavailableException extends WardenException {
   private static final long serialVersionUID = 1L;

@@ -1,6 +1,8 @@
 package dev.warden.core.error;
 
-/** Root of Warden's few error types; each subtype is mapped to a response in one place at the edge. */
+/**
+ * Root of Warden's few error types; each subtype is mapped to a response in one place at the edge.
+ */
 public abstract class WardenException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

@@ -42,10 +42,10 @@ import java.util.UUID;
  *
  * <p>A fingerprint is matched against leases (live while the lease is active), database target
  * secrets (the current admin password: live) and brokered secret versions (the current active
- * version: live; an older one: unknown, since whether the target still accepts it is not
- * Warden's to know). A public-key hash is matched against the installation's signing keys and
- * X.509 authorities: live while active or prepared (a prepared key is published and will sign).
- * Every check is audited with its counts.
+ * version: live; an older one: unknown, since whether the target still accepts it is not Warden's
+ * to know). A public-key hash is matched against the installation's signing keys and X.509
+ * authorities: live while active or prepared (a prepared key is published and will sign). Every
+ * check is audited with its counts.
  */
 public final class ExposureCheck {
   /** Most fingerprints plus key hashes one request may ask about. */
@@ -56,7 +56,11 @@ public final class ExposureCheck {
 
   /** The kind of object a found credential matched. */
   public enum MatchKind {
-    LEASE, TARGET_SECRET, BROKERED_SECRET, SIGNING_KEY, AUTHORITY;
+    LEASE,
+    TARGET_SECRET,
+    BROKERED_SECRET,
+    SIGNING_KEY,
+    AUTHORITY;
 
     public String wire() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -71,7 +75,8 @@ public final class ExposureCheck {
     }
   }
 
-  private static final java.util.regex.Pattern HEX64 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+  private static final java.util.regex.Pattern HEX64 =
+      java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
   private final LeaseStore leases;
   private final TargetSecretStore targetSecrets;
@@ -81,8 +86,14 @@ public final class ExposureCheck {
   private final AuditWriter audit;
   private final Clock clock;
 
-  public ExposureCheck(LeaseStore leases, TargetSecretStore targetSecrets, BrokeredSecretStore brokered,
-      SigningKeyStore signingKeys, AuthorityStore authorities, AuditWriter audit, Clock clock) {
+  public ExposureCheck(
+      LeaseStore leases,
+      TargetSecretStore targetSecrets,
+      BrokeredSecretStore brokered,
+      SigningKeyStore signingKeys,
+      AuthorityStore authorities,
+      AuditWriter audit,
+      Clock clock) {
     this.leases = leases;
     this.targetSecrets = targetSecrets;
     this.brokered = brokered;
@@ -94,14 +105,16 @@ public final class ExposureCheck {
 
   /**
    * @param fingerprints lowercase hex HMAC-SHA256 fingerprints of found secrets
-   * @param publicKeyHashes lowercase hex SHA-256 of the DER SubjectPublicKeyInfo of found private keys
+   * @param publicKeyHashes lowercase hex SHA-256 of the DER SubjectPublicKeyInfo of found private
+   *     keys
    * @throws ValidationException for a malformed value or more than {@link #MAX_ITEMS}
    */
   public Result check(List<String> fingerprints, List<String> publicKeyHashes, String actor) {
     Set<String> fps = checked("fingerprints", fingerprints);
     Set<String> keys = checked("publicKeys", publicKeyHashes);
     if (fps.size() + keys.size() > MAX_ITEMS) {
-      throw new ValidationException("fingerprints", "at most " + MAX_ITEMS + " values per request; send them in batches");
+      throw new ValidationException(
+          "fingerprints", "at most " + MAX_ITEMS + " values per request; send them in batches");
     }
     Instant now = clock.instant();
     List<Match> credentials = new ArrayList<>();
@@ -109,20 +122,33 @@ public final class ExposureCheck {
       for (String fp : fps) {
         for (Lease l : leases.findByFingerprint(fp)) {
           String state = l.revokedAt() != null ? "revoked" : l.isActive(now) ? "active" : "expired";
-          credentials.add(new Match(fp, MatchKind.LEASE, l.id(), l.isActive(now) ? Liveness.LIVE : Liveness.DEAD, state));
+          credentials.add(
+              new Match(
+                  fp,
+                  MatchKind.LEASE,
+                  l.id(),
+                  l.isActive(now) ? Liveness.LIVE : Liveness.DEAD,
+                  state));
         }
       }
       for (TargetSecretStore.Sealed s : targetSecrets.list()) {
         if (fps.contains(s.fingerprint())) {
-          credentials.add(new Match(s.fingerprint(), MatchKind.TARGET_SECRET, s.name(), Liveness.LIVE, "current"));
+          credentials.add(
+              new Match(
+                  s.fingerprint(), MatchKind.TARGET_SECRET, s.name(), Liveness.LIVE, "current"));
         }
       }
       for (SecretMetadata m : brokered.list()) {
         for (SecretVersion v : brokered.versions(m.name())) {
           if (v.fingerprint() != null && fps.contains(v.fingerprint())) {
             boolean current = v.version() == m.currentVersion() && v.state() == VersionState.ACTIVE;
-            credentials.add(new Match(v.fingerprint(), MatchKind.BROKERED_SECRET, m.name() + "@" + v.version(),
-                current ? Liveness.LIVE : Liveness.UNKNOWN, current ? "current" : v.state().wire()));
+            credentials.add(
+                new Match(
+                    v.fingerprint(),
+                    MatchKind.BROKERED_SECRET,
+                    m.name() + "@" + v.version(),
+                    current ? Liveness.LIVE : Liveness.UNKNOWN,
+                    current ? "current" : v.state().wire()));
           }
         }
       }
@@ -133,16 +159,28 @@ public final class ExposureCheck {
         String h = PublicKeys.sha256OfJwk(k.publicJwk());
         if (h != null && keys.contains(h)) {
           boolean live = k.state() == KeyState.ACTIVE || k.state() == KeyState.PREPARED;
-          publicKeys.add(new Match(h, MatchKind.SIGNING_KEY, k.kid(), live ? Liveness.LIVE : Liveness.DEAD,
-              k.state().name().toLowerCase(java.util.Locale.ROOT)));
+          publicKeys.add(
+              new Match(
+                  h,
+                  MatchKind.SIGNING_KEY,
+                  k.kid(),
+                  live ? Liveness.LIVE : Liveness.DEAD,
+                  k.state().name().toLowerCase(java.util.Locale.ROOT)));
         }
       }
       for (AuthorityRecord a : authorities.list()) {
         String h = sha256OfCertificateKey(a.chainDer());
         if (h != null && keys.contains(h)) {
-          boolean live = (a.state() == KeyState.ACTIVE || a.state() == KeyState.PREPARED) && now.isBefore(a.notAfter());
-          publicKeys.add(new Match(h, MatchKind.AUTHORITY, a.id(), live ? Liveness.LIVE : Liveness.DEAD,
-              a.state().name().toLowerCase(java.util.Locale.ROOT)));
+          boolean live =
+              (a.state() == KeyState.ACTIVE || a.state() == KeyState.PREPARED)
+                  && now.isBefore(a.notAfter());
+          publicKeys.add(
+              new Match(
+                  h,
+                  MatchKind.AUTHORITY,
+                  a.id(),
+                  live ? Liveness.LIVE : Liveness.DEAD,
+                  a.state().name().toLowerCase(java.util.Locale.ROOT)));
         }
       }
     }
@@ -150,10 +188,23 @@ public final class ExposureCheck {
     d.put("fingerprints", Integer.toString(fps.size()));
     d.put("publicKeys", Integer.toString(keys.size()));
     d.put("matched", Integer.toString(credentials.size() + publicKeys.size()));
-    d.put("live", Long.toString(credentials.stream().filter(x -> x.liveness() == Liveness.LIVE).count()
-        + publicKeys.stream().filter(x -> x.liveness() == Liveness.LIVE).count()));
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.LEAK_VERIFIED.wire(),
-        AuditOutcome.SUCCESS.wire(), "", actor, null, null, d, null));
+    d.put(
+        "live",
+        Long.toString(
+            credentials.stream().filter(x -> x.liveness() == Liveness.LIVE).count()
+                + publicKeys.stream().filter(x -> x.liveness() == Liveness.LIVE).count()));
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            now,
+            AuditType.LEAK_VERIFIED.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            actor,
+            null,
+            null,
+            d,
+            null));
     return new Result(credentials, publicKeys);
   }
 
@@ -164,14 +215,18 @@ public final class ExposureCheck {
     }
     for (String v : values) {
       if (v == null || !HEX64.matcher(v).matches()) {
-        throw new ValidationException(field, "each value must be 64 lowercase hex characters (SHA-256 / HMAC-SHA256)");
+        throw new ValidationException(
+            field, "each value must be 64 lowercase hex characters (SHA-256 / HMAC-SHA256)");
       }
       out.add(v);
     }
     return out;
   }
 
-  /** SHA-256 of the public key of the first (leaf) certificate in a DER chain, or null if unreadable. */
+  /**
+   * SHA-256 of the public key of the first (leaf) certificate in a DER chain, or null if
+   * unreadable.
+   */
   static String sha256OfCertificateKey(byte[] chainDer) {
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");

@@ -8,7 +8,9 @@ public enum Liveness {
   LIVE,
   /** it no longer works: the lease ended, the key or authority was retired or destroyed */
   DEAD,
-  /** Warden holds it but cannot tell whether the target still accepts it (an older secret version) */
+  /**
+   * Warden holds it but cannot tell whether the target still accepts it (an older secret version)
+   */
   UNKNOWN;
 
   public String wire() {

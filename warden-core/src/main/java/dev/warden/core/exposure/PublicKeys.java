@@ -6,14 +6,24 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import java.text.ParseException;
 
-/** The SHA-256 of a stored public JWK's DER SubjectPublicKeyInfo: what a scanner computes from a private key. */
+/**
+ * The SHA-256 of a stored public JWK's DER SubjectPublicKeyInfo: what a scanner computes from a
+ * private key.
+ */
 final class PublicKeys {
-  /** The fixed DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410), followed by the 32-byte key. */
-  private static final byte[] ED25519_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+  /**
+   * The fixed DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410), followed by the 32-byte
+   * key.
+   */
+  private static final byte[] ED25519_PREFIX = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
 
   private PublicKeys() {}
 
-  /** @return the hash, or null when the JWK cannot be read as a public key */
+  /**
+   * @return the hash, or null when the JWK cannot be read as a public key
+   */
   static String sha256OfJwk(String json) {
     try {
       JWK jwk = JWK.parse(json);

@@ -1,5 +1,6 @@
 /**
  * Whether a credential found in the open is live: the scanner's {@code --verify} asks, by HMAC
- * fingerprint or public-key hash only, whether Warden issued or holds it and whether it still works.
+ * fingerprint or public-key hash only, whether Warden issued or holds it and whether it still
+ * works.
  */
 package dev.warden.core.exposure;

@@ -15,12 +15,13 @@ import java.util.Locale;
  * The cloud-side configuration that trusts one {@link FederationTarget}, generated so that the
  * exact-match strings (issuer, audience, subjects) are never typed by hand: the AWS IAM role trust
  * policy, the GCP provider's attribute mapping and CEL attribute condition, and one Entra federated
- * identity credential per subject. Whatever the cloud would refuse is reported in
- * {@link Generated#problems()}, not silently trimmed.
+ * identity credential per subject. Whatever the cloud would refuse is reported in {@link
+ * Generated#problems()}, not silently trimmed.
  */
 public final class CloudConfigs {
   /** Entra: at most 20 federated identity credentials per application or managed identity. */
   public static final int ENTRA_MAX_CREDENTIALS = 20;
+
   /** GCP: the attribute condition is at most 4096 characters. */
   public static final int GCP_MAX_CONDITION = 4096;
 
@@ -35,7 +36,8 @@ public final class CloudConfigs {
    * @param commands the cloud CLI commands that apply it, with placeholders in angle brackets
    * @param problems why the cloud would refuse it or trust less than intended; empty when none
    */
-  public record Generated(FederationCloud cloud, JsonNode document, List<String> commands, List<String> problems) {}
+  public record Generated(
+      FederationCloud cloud, JsonNode document, List<String> commands, List<String> problems) {}
 
   /**
    * @param awsAccountId the AWS account that holds the IAM OIDC provider (used for aws only; a
@@ -45,8 +47,11 @@ public final class CloudConfigs {
    */
   public static Generated of(FederationTarget t, String awsAccountId) {
     if (t.subjects().isEmpty()) {
-      throw new ValidationException("resource", "no active workload is allowed '" + t.resource()
-          + "' by an access_token policy; apply a policy first, so the cloud is told whom to trust");
+      throw new ValidationException(
+          "resource",
+          "no active workload is allowed '"
+              + t.resource()
+              + "' by an access_token policy; apply a policy first, so the cloud is told whom to trust");
     }
     List<String> problems = new ArrayList<>();
     for (FederationTarget.Subject s : t.subjects()) {
@@ -56,8 +61,13 @@ public final class CloudConfigs {
       }
     }
     if (t.issuer().length() > t.cloud().maxIssuer()) {
-      problems.add("issuer is " + t.issuer().length() + " characters; " + t.cloud().kind() + " stores at most "
-          + t.cloud().maxIssuer());
+      problems.add(
+          "issuer is "
+              + t.issuer().length()
+              + " characters; "
+              + t.cloud().kind()
+              + " stores at most "
+              + t.cloud().maxIssuer());
     }
     return switch (t.cloud()) {
       case AWS -> aws(t, awsAccountId == null ? "<ACCOUNT_ID>" : awsAccountId, problems);
@@ -66,7 +76,10 @@ public final class CloudConfigs {
     };
   }
 
-  /** The issuer without its scheme: the IAM OIDC provider's name and the prefix of its condition keys. */
+  /**
+   * The issuer without its scheme: the IAM OIDC provider's name and the prefix of its condition
+   * keys.
+   */
   static String issuerHostPath(String issuer) {
     int i = issuer.indexOf("://");
     return i < 0 ? issuer : issuer.substring(i + 3);
@@ -74,7 +87,8 @@ public final class CloudConfigs {
 
   private static Generated aws(FederationTarget t, String account, List<String> problems) {
     if (!account.matches("[0-9]{12}|<ACCOUNT_ID>")) {
-      throw new ValidationException("account-id", "'" + account + "' is not a 12-digit AWS account id");
+      throw new ValidationException(
+          "account-id", "'" + account + "' is not a 12-digit AWS account id");
     }
     String host = issuerHostPath(t.issuer());
     ObjectNode policy = JSON.createObjectNode();
@@ -82,17 +96,23 @@ public final class CloudConfigs {
     ObjectNode st = policy.putArray("Statement").addObject();
     st.put("Sid", "WardenFederation" + alnum(t.resource()));
     st.put("Effect", "Allow");
-    st.putObject("Principal").put("Federated", "arn:aws:iam::" + account + ":oidc-provider/" + host);
+    st.putObject("Principal")
+        .put("Federated", "arn:aws:iam::" + account + ":oidc-provider/" + host);
     st.put("Action", "sts:AssumeRoleWithWebIdentity");
     ObjectNode eq = st.putObject("Condition").putObject("StringEquals");
     eq.put(host + ":aud", t.audience());
     ArrayNode subs = eq.putArray(host + ":sub");
     t.subjects().forEach(s -> subs.add(s.spiffeId()));
-    List<String> commands = List.of(
-        "aws iam create-open-id-connect-provider --url " + t.issuer() + " --client-id-list " + t.audience(),
-        "aws iam update-assume-role-policy --role-name <ROLE> --policy-document file://trust-policy.json",
-        "aws sts assume-role-with-web-identity --role-arn arn:aws:iam::" + account
-            + ":role/<ROLE> --role-session-name warden --web-identity-token <WARDEN_TOKEN>");
+    List<String> commands =
+        List.of(
+            "aws iam create-open-id-connect-provider --url "
+                + t.issuer()
+                + " --client-id-list "
+                + t.audience(),
+            "aws iam update-assume-role-policy --role-name <ROLE> --policy-document file://trust-policy.json",
+            "aws sts assume-role-with-web-identity --role-arn arn:aws:iam::"
+                + account
+                + ":role/<ROLE> --role-session-name warden --web-identity-token <WARDEN_TOKEN>");
     return new Generated(FederationCloud.AWS, policy, commands, List.copyOf(problems));
   }
 
@@ -104,34 +124,60 @@ public final class CloudConfigs {
     }
     cond.append(']');
     if (cond.length() > GCP_MAX_CONDITION) {
-      problems.add("the attribute condition is " + cond.length() + " characters; GCP allows " + GCP_MAX_CONDITION
-          + "; give these workloads a shared SPIFFE ID prefix and grant a principalSet instead");
+      problems.add(
+          "the attribute condition is "
+              + cond.length()
+              + " characters; GCP allows "
+              + GCP_MAX_CONDITION
+              + "; give these workloads a shared SPIFFE ID prefix and grant a principalSet instead");
     }
-    String poolName = "projects/" + p.projectNumber() + "/locations/global/workloadIdentityPools/" + p.pool();
+    String poolName =
+        "projects/" + p.projectNumber() + "/locations/global/workloadIdentityPools/" + p.pool();
     ObjectNode d = JSON.createObjectNode();
     d.put("issuerUri", t.issuer());
     d.putArray("allowedAudiences").add(t.audience());
     d.putObject("attributeMapping").put("google.subject", "assertion.sub");
     d.put("attributeCondition", cond.toString());
     ArrayNode principals = d.putArray("principals");
-    t.subjects().forEach(s -> principals.add("principal://iam.googleapis.com/" + poolName + "/subject/" + s.spiffeId()));
+    t.subjects()
+        .forEach(
+            s ->
+                principals.add(
+                    "principal://iam.googleapis.com/" + poolName + "/subject/" + s.spiffeId()));
     List<String> commands = new ArrayList<>();
-    commands.add("gcloud iam workload-identity-pools providers create-oidc " + p.provider() + " --location=global"
-        + " --workload-identity-pool=" + p.pool() + " --project=" + p.projectNumber() + " --issuer-uri=" + t.issuer()
-        + " --allowed-audiences=" + t.audience() + " --attribute-mapping=google.subject=assertion.sub"
-        + " --attribute-condition=" + shellQuote(cond.toString()));
+    commands.add(
+        "gcloud iam workload-identity-pools providers create-oidc "
+            + p.provider()
+            + " --location=global"
+            + " --workload-identity-pool="
+            + p.pool()
+            + " --project="
+            + p.projectNumber()
+            + " --issuer-uri="
+            + t.issuer()
+            + " --allowed-audiences="
+            + t.audience()
+            + " --attribute-mapping=google.subject=assertion.sub"
+            + " --attribute-condition="
+            + shellQuote(cond.toString()));
     for (FederationTarget.Subject s : t.subjects()) {
-      commands.add("gcloud projects add-iam-policy-binding <PROJECT_ID> --role=<ROLE> --member="
-          + shellQuote("principal://iam.googleapis.com/" + poolName + "/subject/" + s.spiffeId()));
+      commands.add(
+          "gcloud projects add-iam-policy-binding <PROJECT_ID> --role=<ROLE> --member="
+              + shellQuote(
+                  "principal://iam.googleapis.com/" + poolName + "/subject/" + s.spiffeId()));
     }
     return new Generated(FederationCloud.GCP, d, commands, List.copyOf(problems));
   }
 
   private static Generated azure(FederationTarget t, List<String> problems) {
     if (t.subjects().size() > ENTRA_MAX_CREDENTIALS) {
-      problems.add(t.subjects().size() + " subjects need " + t.subjects().size()
-          + " federated identity credentials; Entra allows " + ENTRA_MAX_CREDENTIALS
-          + " per application: split the workloads over several applications (one resource each)");
+      problems.add(
+          t.subjects().size()
+              + " subjects need "
+              + t.subjects().size()
+              + " federated identity credentials; Entra allows "
+              + ENTRA_MAX_CREDENTIALS
+              + " per application: split the workloads over several applications (one resource each)");
     }
     ArrayNode creds = JSON.createArrayNode();
     List<String> commands = new ArrayList<>();
@@ -145,8 +191,16 @@ public final class CloudConfigs {
       c.put("issuer", t.issuer());
       c.put("subject", s.spiffeId());
       c.putArray("audiences").add(t.audience());
-      c.put("description", "Generated by warden federation config for " + s.spiffeId() + " (policy " + s.policy() + ")");
-      commands.add("az ad app federated-credential create --id <APPLICATION_ID> --parameters " + shellQuote(write(c)));
+      c.put(
+          "description",
+          "Generated by warden federation config for "
+              + s.spiffeId()
+              + " (policy "
+              + s.policy()
+              + ")");
+      commands.add(
+          "az ad app federated-credential create --id <APPLICATION_ID> --parameters "
+              + shellQuote(write(c)));
     }
     return new Generated(FederationCloud.AZURE, creds, commands, List.copyOf(problems));
   }

@@ -21,8 +21,9 @@ import java.util.Set;
 /**
  * The documented requirements each cloud places on an OIDC issuer and its tokens, checked against
  * what was observed of a Warden server ({@link IssuerFacts}: fetched by the caller, since core does
- * no HTTP). Every rule yields one {@link Finding}, passed or broken, with a message that says what the
- * cloud does and what to change. Sources and the reasoning per rule: docs/federation.md, decision 115.
+ * no HTTP). Every rule yields one {@link Finding}, passed or broken, with a message that says what
+ * the cloud does and what to change. Sources and the reasoning per rule: docs/federation.md,
+ * decision 115.
  */
 public final class FederationRules {
   private FederationRules() {}
@@ -77,13 +78,18 @@ public final class FederationRules {
   public record Finding(Rule rule, boolean ok, String message) {}
 
   /** How the issuer's TLS looked to a client with the default (public) trust store. */
-  public enum Tls { TRUSTED, UNTRUSTED, NOT_TLS }
+  public enum Tls {
+    TRUSTED,
+    UNTRUSTED,
+    NOT_TLS
+  }
 
   /**
    * A token to inspect.
    *
    * @param expectedAudience the audience the cloud is configured with
-   * @param lifetimeSeconds the lifetime a real token gets; null to read it from the token's exp - iat
+   * @param lifetimeSeconds the lifetime a real token gets; null to read it from the token's exp -
+   *     iat
    */
   public record SampleToken(String token, String expectedAudience, Long lifetimeSeconds) {}
 
@@ -96,14 +102,22 @@ public final class FederationRules {
    * @param tlsDetail why the TLS status is what it is
    * @param sample a token to inspect, or null
    */
-  public record IssuerFacts(String issuer, JsonNode discovery, String discoveryError, JsonNode jwks, String jwksError,
-      Tls tls, String tlsDetail, SampleToken sample) {
+  public record IssuerFacts(
+      String issuer,
+      JsonNode discovery,
+      String discoveryError,
+      JsonNode jwks,
+      String jwksError,
+      Tls tls,
+      String tlsDetail,
+      SampleToken sample) {
     public IssuerFacts withDiscovery(JsonNode d) {
       return new IssuerFacts(issuer, d, discoveryError, jwks, jwksError, tls, tlsDetail, sample);
     }
 
     public IssuerFacts withJwks(JsonNode j) {
-      return new IssuerFacts(issuer, discovery, discoveryError, j, jwksError, tls, tlsDetail, sample);
+      return new IssuerFacts(
+          issuer, discovery, discoveryError, j, jwksError, tls, tlsDetail, sample);
     }
 
     public IssuerFacts withIssuer(String i) {
@@ -131,35 +145,52 @@ public final class FederationRules {
   public static Finding check(Rule r, FederationCloud cloud, IssuerFacts f) {
     String problem;
     try {
-      problem = switch (r) {
-        case ISSUER_HTTPS -> issuerHttps(f);
-        case ISSUER_NO_PORT -> issuerNoPort(f);
-        case ISSUER_PLAIN -> issuerPlain(f);
-        case ISSUER_LENGTH -> f.issuer().length() <= cloud.maxIssuer() ? null : "the issuer is " + f.issuer().length()
-            + " characters; " + cloud.kind() + " stores at most " + cloud.maxIssuer();
-        case TLS_TRUSTED -> tls(f);
-        case DISCOVERY_FETCHED -> f.discovery() != null && f.discovery().isObject() ? null
-            : "cannot read " + f.issuer() + "/.well-known/openid-configuration: " + f.discoveryError();
-        case DISCOVERY_ISSUER -> discoveryIssuer(f);
-        case DISCOVERY_JWKS_URI -> jwksUri(f);
-        case DISCOVERY_MEMBERS -> members(f);
-        case DISCOVERY_ALGS -> discoveryAlgs(f);
-        case JWKS_FETCHED -> f.jwks() != null && f.jwks().path("keys").isArray() ? null
-            : "cannot read the JWK set at jwks_uri: " + (f.jwksError() == null ? "no \"keys\" array" : f.jwksError());
-        case JWKS_KEYS -> keys(f);
-        case JWKS_CLOUD_ALG -> cloudAlg(cloud, f);
-        case JWKS_COUNT -> count(cloud, f);
-        case TOKEN_HEADER -> tokenHeader(cloud, f);
-        case TOKEN_SIGNATURE -> signature(f);
-        case TOKEN_ISSUER -> tokenIssuer(f);
-        case TOKEN_AUDIENCE -> tokenAudience(f);
-        case TOKEN_SUBJECT -> tokenSubject(cloud, f);
-        case TOKEN_LIFETIME -> lifetime(f);
-      };
+      problem =
+          switch (r) {
+            case ISSUER_HTTPS -> issuerHttps(f);
+            case ISSUER_NO_PORT -> issuerNoPort(f);
+            case ISSUER_PLAIN -> issuerPlain(f);
+            case ISSUER_LENGTH ->
+                f.issuer().length() <= cloud.maxIssuer()
+                    ? null
+                    : "the issuer is "
+                        + f.issuer().length()
+                        + " characters; "
+                        + cloud.kind()
+                        + " stores at most "
+                        + cloud.maxIssuer();
+            case TLS_TRUSTED -> tls(f);
+            case DISCOVERY_FETCHED ->
+                f.discovery() != null && f.discovery().isObject()
+                    ? null
+                    : "cannot read "
+                        + f.issuer()
+                        + "/.well-known/openid-configuration: "
+                        + f.discoveryError();
+            case DISCOVERY_ISSUER -> discoveryIssuer(f);
+            case DISCOVERY_JWKS_URI -> jwksUri(f);
+            case DISCOVERY_MEMBERS -> members(f);
+            case DISCOVERY_ALGS -> discoveryAlgs(f);
+            case JWKS_FETCHED ->
+                f.jwks() != null && f.jwks().path("keys").isArray()
+                    ? null
+                    : "cannot read the JWK set at jwks_uri: "
+                        + (f.jwksError() == null ? "no \"keys\" array" : f.jwksError());
+            case JWKS_KEYS -> keys(f);
+            case JWKS_CLOUD_ALG -> cloudAlg(cloud, f);
+            case JWKS_COUNT -> count(cloud, f);
+            case TOKEN_HEADER -> tokenHeader(cloud, f);
+            case TOKEN_SIGNATURE -> signature(f);
+            case TOKEN_ISSUER -> tokenIssuer(f);
+            case TOKEN_AUDIENCE -> tokenAudience(f);
+            case TOKEN_SUBJECT -> tokenSubject(cloud, f);
+            case TOKEN_LIFETIME -> lifetime(f);
+          };
     } catch (java.text.ParseException | com.nimbusds.jose.JOSEException e) {
       problem = "the token cannot be parsed or verified: " + e.getMessage();
     } catch (RuntimeException e) {
-      // what the issuer serves is outside input: whatever a JOSE parser makes of it is a broken rule
+      // what the issuer serves is outside input: whatever a JOSE parser makes of it is a broken
+      // rule
       problem = "cannot be checked: " + e;
     }
     return new Finding(r, problem == null, problem == null ? r.summary() : problem);
@@ -175,15 +206,22 @@ public final class FederationRules {
 
   private static String issuerHttps(IssuerFacts f) {
     URI u = uri(f.issuer());
-    return u != null && "https".equals(u.getScheme()) && u.getHost() != null ? null
-        : "'" + f.issuer() + "' is not an https URL; AWS, GCP and Entra fetch discovery and keys over https only:"
+    return u != null && "https".equals(u.getScheme()) && u.getHost() != null
+        ? null
+        : "'"
+            + f.issuer()
+            + "' is not an https URL; AWS, GCP and Entra fetch discovery and keys over https only:"
             + " put Warden (or a TLS proxy) at https://<public-host> and set server.issuer to it";
   }
 
   private static String issuerNoPort(IssuerFacts f) {
     URI u = uri(f.issuer());
-    return u != null && u.getPort() == -1 ? null : "'" + f.issuer() + "' names a port; AWS refuses an OIDC provider"
-        + " URL with a port: serve on 443 (or behind a proxy on 443) and set server.issuer without the port";
+    return u != null && u.getPort() == -1
+        ? null
+        : "'"
+            + f.issuer()
+            + "' names a port; AWS refuses an OIDC provider"
+            + " URL with a port: serve on 443 (or behind a proxy on 443) and set server.issuer without the port";
   }
 
   private static String issuerPlain(IssuerFacts f) {
@@ -195,7 +233,9 @@ public final class FederationRules {
       return "'" + f.issuer() + "' has a query, fragment or user info; OIDC issuers may have none";
     }
     if (f.issuer().endsWith("/")) {
-      return "'" + f.issuer() + "' ends with '/'; clouds compare iss byte for byte and build"
+      return "'"
+          + f.issuer()
+          + "' ends with '/'; clouds compare iss byte for byte and build"
           + " <issuer>/.well-known/openid-configuration, so drop the slash";
     }
     return null;
@@ -205,8 +245,10 @@ public final class FederationRules {
     return switch (f.tls()) {
       case TRUSTED -> null;
       case NOT_TLS -> "the issuer is not served over TLS, so the clouds cannot reach it";
-      case UNTRUSTED -> "the TLS certificate does not chain to a public root (" + f.tlsDetail()
-          + "); GCP refuses self-signed endpoints and AWS trusts only its root list (or a pinned thumbprint)";
+      case UNTRUSTED ->
+          "the TLS certificate does not chain to a public root ("
+              + f.tlsDetail()
+              + "); GCP refuses self-signed endpoints and AWS trusts only its root list (or a pinned thumbprint)";
     };
   }
 
@@ -215,8 +257,13 @@ public final class FederationRules {
       return "not checked: discovery unreadable";
     }
     String iss = f.discovery().path("issuer").asText(null);
-    return f.issuer().equals(iss) ? null : "discovery says issuer '" + iss + "' but the cloud is configured with '"
-        + f.issuer() + "'; they must be equal byte for byte (set server.issuer to the public URL)";
+    return f.issuer().equals(iss)
+        ? null
+        : "discovery says issuer '"
+            + iss
+            + "' but the cloud is configured with '"
+            + f.issuer()
+            + "'; they must be equal byte for byte (set server.issuer to the public URL)";
   }
 
   private static String jwksUri(IssuerFacts f) {
@@ -232,7 +279,8 @@ public final class FederationRules {
     if (!"https".equals(ju.getScheme())) {
       return "jwks_uri '" + j + "' is not https; the clouds fetch keys over https only";
     }
-    if (!String.valueOf(ju.getHost()).equalsIgnoreCase(String.valueOf(iu.getHost())) || ju.getPort() != iu.getPort()) {
+    if (!String.valueOf(ju.getHost()).equalsIgnoreCase(String.valueOf(iu.getHost()))
+        || ju.getPort() != iu.getPort()) {
       return "jwks_uri '" + j + "' is not on the issuer's host " + iu.getHost();
     }
     return null;
@@ -243,8 +291,11 @@ public final class FederationRules {
       return "not checked: discovery unreadable";
     }
     List<String> missing = new ArrayList<>();
-    for (String m : List.of("response_types_supported", "subject_types_supported",
-        "id_token_signing_alg_values_supported")) {
+    for (String m :
+        List.of(
+            "response_types_supported",
+            "subject_types_supported",
+            "id_token_signing_alg_values_supported")) {
       JsonNode v = f.discovery().get(m);
       if (v == null || !v.isArray() || v.isEmpty()) {
         missing.add(m);
@@ -253,9 +304,12 @@ public final class FederationRules {
     if (!f.discovery().hasNonNull("jwks_uri")) {
       missing.add("jwks_uri");
     }
-    return missing.isEmpty() ? null : "discovery lacks " + String.join(", ", missing)
-        + " (REQUIRED by OpenID Connect Discovery 1.0 section 3, which GCP names); enable federation so Warden"
-        + " advertises them";
+    return missing.isEmpty()
+        ? null
+        : "discovery lacks "
+            + String.join(", ", missing)
+            + " (REQUIRED by OpenID Connect Discovery 1.0 section 3, which GCP names); enable federation so Warden"
+            + " advertises them";
   }
 
   private static Set<String> advertised(IssuerFacts f) {
@@ -272,7 +326,9 @@ public final class FederationRules {
     Set<String> used = new java.util.TreeSet<>();
     f.jwks().path("keys").forEach(k -> used.add(k.path("alg").asText("?")));
     used.removeAll(adv);
-    return used.isEmpty() ? null : "keys use " + used + " but id_token_signing_alg_values_supported lists only " + adv;
+    return used.isEmpty()
+        ? null
+        : "keys use " + used + " but id_token_signing_alg_values_supported lists only " + adv;
   }
 
   private static String keys(IssuerFacts f) {
@@ -315,7 +371,11 @@ public final class FederationRules {
         return null;
       }
     }
-    return "no published key uses " + cloud.algorithms() + ", which " + cloud.kind() + " requires; set"
+    return "no published key uses "
+        + cloud.algorithms()
+        + ", which "
+        + cloud.kind()
+        + " requires; set"
         + " federation.algorithm: RS256 (the one algorithm AWS, GCP and Entra all accept)";
   }
 
@@ -325,7 +385,12 @@ public final class FederationRules {
     }
     int n = f.jwks().path("keys").size();
     if (cloud.maxJwksKeys() > 0 && n > cloud.maxJwksKeys()) {
-      return "the JWKS has " + n + " keys; " + cloud.kind() + " reads at most " + cloud.maxJwksKeys()
+      return "the JWKS has "
+          + n
+          + " keys; "
+          + cloud.kind()
+          + " reads at most "
+          + cloud.maxJwksKeys()
           + ", so a token signed by a later key fails; shorten keys.retainAfterRetire";
     }
     return null;
@@ -343,7 +408,8 @@ public final class FederationRules {
     return null;
   }
 
-  private static String tokenHeader(FederationCloud cloud, IssuerFacts f) throws java.text.ParseException {
+  private static String tokenHeader(FederationCloud cloud, IssuerFacts f)
+      throws java.text.ParseException {
     SignedJWT jwt = SignedJWT.parse(f.sample().token());
     String kid = jwt.getHeader().getKeyID();
     String alg = jwt.getHeader().getAlgorithm().getName();
@@ -355,31 +421,46 @@ public final class FederationRules {
       return "kid " + kid + " is not in the JWKS at jwks_uri";
     }
     if (!cloud.algorithms().contains(alg)) {
-      return "the token is signed " + alg + "; " + cloud.kind() + " accepts " + cloud.algorithms()
+      return "the token is signed "
+          + alg
+          + "; "
+          + cloud.kind()
+          + " accepts "
+          + cloud.algorithms()
           + "; set federation.algorithm: RS256";
     }
-    return alg.equals(jwk.path("alg").asText()) ? null : "the token's alg " + alg + " differs from its key's alg "
-        + jwk.path("alg").asText();
+    return alg.equals(jwk.path("alg").asText())
+        ? null
+        : "the token's alg " + alg + " differs from its key's alg " + jwk.path("alg").asText();
   }
 
-  private static String signature(IssuerFacts f) throws java.text.ParseException, com.nimbusds.jose.JOSEException {
+  private static String signature(IssuerFacts f)
+      throws java.text.ParseException, com.nimbusds.jose.JOSEException {
     SignedJWT jwt = SignedJWT.parse(f.sample().token());
     JsonNode k = jwkFor(f, jwt.getHeader().getKeyID());
     if (k == null) {
       return "no published key has the token's kid";
     }
     JWK jwk = JWK.parse(k.toString());
-    JWSVerifier v = jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa)
-        : jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : null;
+    JWSVerifier v =
+        jwk instanceof RSAKey rsa
+            ? new RSASSAVerifier(rsa)
+            : jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : null;
     if (v == null) {
-      return "key " + jwk.getKeyID() + " is a " + jwk.getKeyType() + " key, which no cloud verifies";
+      return "key "
+          + jwk.getKeyID()
+          + " is a "
+          + jwk.getKeyType()
+          + " key, which no cloud verifies";
     }
     return jwt.verify(v) ? null : "the signature does not verify under key " + jwk.getKeyID();
   }
 
   private static String tokenIssuer(IssuerFacts f) throws java.text.ParseException {
     String iss = SignedJWT.parse(f.sample().token()).getJWTClaimsSet().getIssuer();
-    return f.issuer().equals(iss) ? null : "iss '" + iss + "' differs from the issuer '" + f.issuer() + "'";
+    return f.issuer().equals(iss)
+        ? null
+        : "iss '" + iss + "' differs from the issuer '" + f.issuer() + "'";
   }
 
   private static String tokenAudience(IssuerFacts f) throws java.text.ParseException {
@@ -388,11 +469,17 @@ public final class FederationRules {
     if (aud == null || aud.size() != 1) {
       return "aud is " + aud + "; the clouds expect exactly one audience";
     }
-    return want == null || want.equals(aud.get(0)) ? null : "aud '" + aud.get(0) + "' differs from the expected '"
-        + want + "'; set the resource's audience to what the cloud is configured with";
+    return want == null || want.equals(aud.get(0))
+        ? null
+        : "aud '"
+            + aud.get(0)
+            + "' differs from the expected '"
+            + want
+            + "'; set the resource's audience to what the cloud is configured with";
   }
 
-  private static String tokenSubject(FederationCloud cloud, IssuerFacts f) throws java.text.ParseException {
+  private static String tokenSubject(FederationCloud cloud, IssuerFacts f)
+      throws java.text.ParseException {
     String sub = SignedJWT.parse(f.sample().token()).getJWTClaimsSet().getSubject();
     if (sub == null || sub.isEmpty()) {
       return "the token has no sub";
@@ -405,10 +492,16 @@ public final class FederationRules {
     if (c.getIssueTime() == null || c.getExpirationTime() == null) {
       return "the token lacks iat or exp; GCP requires both";
     }
-    long seconds = f.sample().lifetimeSeconds() != null ? f.sample().lifetimeSeconds()
-        : (c.getExpirationTime().getTime() - c.getIssueTime().getTime()) / 1000;
-    return seconds <= FederationCloud.MAX_LIFETIME.toSeconds() ? null : String.format(Locale.ROOT,
-        "tokens live %d s; federation tokens must live at most 3600 s (Warden caps them; was this token minted"
-            + " by another issuer?)", seconds);
+    long seconds =
+        f.sample().lifetimeSeconds() != null
+            ? f.sample().lifetimeSeconds()
+            : (c.getExpirationTime().getTime() - c.getIssueTime().getTime()) / 1000;
+    return seconds <= FederationCloud.MAX_LIFETIME.toSeconds()
+        ? null
+        : String.format(
+            Locale.ROOT,
+            "tokens live %d s; federation tokens must live at most 3600 s (Warden caps them; was this token minted"
+                + " by another issuer?)",
+            seconds);
   }
 }

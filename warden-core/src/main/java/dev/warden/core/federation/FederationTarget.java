@@ -27,8 +27,13 @@ import java.util.Objects;
  *
  * @param subjects sorted by SPIFFE ID
  */
-public record FederationTarget(String resource, FederationCloud cloud, String issuer, String audience,
-    String algorithm, List<Subject> subjects) {
+public record FederationTarget(
+    String resource,
+    FederationCloud cloud,
+    String issuer,
+    String audience,
+    String algorithm,
+    List<Subject> subjects) {
 
   /**
    * One workload the resource is granted to.
@@ -36,7 +41,8 @@ public record FederationTarget(String resource, FederationCloud cloud, String is
    * @param conditional the granting policy has a condition, so not every request is allowed
    * @param lifetimeSeconds the longest token it gets: the policy's maxTtl, at most one hour
    */
-  public record Subject(String spiffeId, String policy, boolean conditional, long lifetimeSeconds) {}
+  public record Subject(
+      String spiffeId, String policy, boolean conditional, long lifetimeSeconds) {}
 
   public FederationTarget {
     Objects.requireNonNull(resource, "resource");
@@ -45,17 +51,26 @@ public record FederationTarget(String resource, FederationCloud cloud, String is
   }
 
   /**
-   * The target for {@code resource} under {@code policies}. Only active workloads count: suspended and
-   * retired ones get no token, so the cloud need not trust them.
+   * The target for {@code resource} under {@code policies}. Only active workloads count: suspended
+   * and retired ones get no token, so the cloud need not trust them.
    *
    * @throws ValidationException when the resource is not of kind aws, gcp or azure
    */
-  public static FederationTarget of(Resource resource, Collection<Workload> workloads,
-      Collection<AccessPolicy> policies, String issuer, String algorithm) {
+  public static FederationTarget of(
+      Resource resource,
+      Collection<Workload> workloads,
+      Collection<AccessPolicy> policies,
+      String issuer,
+      String algorithm) {
     FederationCloud cloud = resource.cloud();
     if (cloud == null) {
-      throw new ValidationException("resource", "'" + resource.name() + "' is of kind " + resource.kind()
-          + ", not a federation target; use kind aws, gcp or azure");
+      throw new ValidationException(
+          "resource",
+          "'"
+              + resource.name()
+              + "' is of kind "
+              + resource.kind()
+              + ", not a federation target; use kind aws, gcp or azure");
     }
     Map<String, Resource> only = Map.of(resource.name(), resource);
     List<Subject> subjects = new ArrayList<>();
@@ -67,16 +82,21 @@ public record FederationTarget(String resource, FederationCloud cloud, String is
         if (!g.resource().equals(resource.name())) {
           continue;
         }
-        AccessPolicy p = policies.stream().filter(x -> x.name().equals(g.policy())).findFirst().orElseThrow();
+        AccessPolicy p =
+            policies.stream().filter(x -> x.name().equals(g.policy())).findFirst().orElseThrow();
         if (p.credentialKind() != CredentialKind.ACCESS_TOKEN) {
           continue;
         }
-        Duration ttl = p.maxTtl().compareTo(FederationCloud.MAX_LIFETIME) > 0 ? FederationCloud.MAX_LIFETIME : p.maxTtl();
+        Duration ttl =
+            p.maxTtl().compareTo(FederationCloud.MAX_LIFETIME) > 0
+                ? FederationCloud.MAX_LIFETIME
+                : p.maxTtl();
         subjects.add(new Subject(w.name(), p.name(), g.conditional(), ttl.toSeconds()));
       }
     }
     subjects.sort((a, b) -> a.spiffeId().compareTo(b.spiffeId()));
-    return new FederationTarget(resource.name(), cloud, issuer, resource.audience(), algorithm, subjects);
+    return new FederationTarget(
+        resource.name(), cloud, issuer, resource.audience(), algorithm, subjects);
   }
 
   /** This target as JSON, as {@code GET /v1/federation/resources/{name}} answers. */
@@ -89,7 +109,10 @@ public record FederationTarget(String resource, FederationCloud cloud, String is
     o.put("algorithm", algorithm);
     ArrayNode a = o.putArray("subjects");
     for (Subject s : subjects) {
-      a.addObject().put("spiffeId", s.spiffeId()).put("policy", s.policy()).put("conditional", s.conditional())
+      a.addObject()
+          .put("spiffeId", s.spiffeId())
+          .put("policy", s.policy())
+          .put("conditional", s.conditional())
           .put("lifetimeSeconds", s.lifetimeSeconds());
     }
     return o;
@@ -101,14 +124,24 @@ public record FederationTarget(String resource, FederationCloud cloud, String is
   public static FederationTarget fromJson(JsonNode json) {
     FederationCloud cloud = FederationCloud.ofKind(json.path("cloud").asText());
     if (cloud == null || !json.path("subjects").isArray()) {
-      throw new ValidationException("cloud", "the server's answer names no federation cloud; is it a Warden server?");
+      throw new ValidationException(
+          "cloud", "the server's answer names no federation cloud; is it a Warden server?");
     }
     List<Subject> subjects = new ArrayList<>();
     for (JsonNode s : json.get("subjects")) {
-      subjects.add(new Subject(s.path("spiffeId").asText(), s.path("policy").asText(), s.path("conditional").asBoolean(),
-          s.path("lifetimeSeconds").asLong()));
+      subjects.add(
+          new Subject(
+              s.path("spiffeId").asText(),
+              s.path("policy").asText(),
+              s.path("conditional").asBoolean(),
+              s.path("lifetimeSeconds").asLong()));
     }
-    return new FederationTarget(json.path("resource").asText(), cloud, json.path("issuer").asText(),
-        json.path("audience").asText(), json.path("algorithm").asText(), subjects);
+    return new FederationTarget(
+        json.path("resource").asText(),
+        cloud,
+        json.path("issuer").asText(),
+        json.path("audience").asText(),
+        json.path("algorithm").asText(),
+        subjects);
   }
 }

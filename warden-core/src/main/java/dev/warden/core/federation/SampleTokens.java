@@ -9,9 +9,9 @@ import java.util.UUID;
 
 /**
  * Sample federation tokens for {@code warden federation check}: signed by the active federation key
- * with the resource's audience and a real subject, so the check sees exactly what a cloud would, but
- * expired a day before they are minted ({@code iat == exp}), so no cloud accepts one even with clock
- * skew. The lifetime a real token would get is reported beside it, not written into it.
+ * with the resource's audience and a real subject, so the check sees exactly what a cloud would,
+ * but expired a day before they are minted ({@code iat == exp}), so no cloud accepts one even with
+ * clock skew. The lifetime a real token would get is reported beside it, not written into it.
  */
 public final class SampleTokens {
   /** How far in the past a sample was issued and expired. */
@@ -28,7 +28,18 @@ public final class SampleTokens {
     }
     KeyMaterial key = federationKeys.keyset().active();
     Instant at = Instant.ofEpochSecond(now.minus(EXPIRED_BY).getEpochSecond());
-    return AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(t.issuer(), t.subjects().get(0).spiffeId(),
-        t.audience(), null, null, "sample-" + UUID.randomUUID(), at, at), "JWT").reveal();
+    return AccessTokenMinter.mint(
+            key,
+            new AccessTokenMinter.Claims(
+                t.issuer(),
+                t.subjects().get(0).spiffeId(),
+                t.audience(),
+                null,
+                null,
+                "sample-" + UUID.randomUUID(),
+                at,
+                at),
+            "JWT")
+        .reveal();
   }
 }

@@ -17,9 +17,10 @@ import java.util.UUID;
 /**
  * Warden's own credential: a JWT access token (RFC 9068 claims) signed with the active access-token
  * key. For a cloud federation resource (kind {@code aws}, {@code gcp}, {@code azure}) the token is
- * signed with the active federation key instead (RS256 by default), typed {@code JWT}, lives at most
- * {@link FederationCloud#MAX_LIFETIME}, carries the workload's SPIFFE ID as {@code sub} only if that
- * cloud can store it, and has no {@code client_id} or {@code scope}, which no cloud reads (decision 115).
+ * signed with the active federation key instead (RS256 by default), typed {@code JWT}, lives at
+ * most {@link FederationCloud#MAX_LIFETIME}, carries the workload's SPIFFE ID as {@code sub} only
+ * if that cloud can store it, and has no {@code client_id} or {@code scope}, which no cloud reads
+ * (decision 115).
  */
 public final class AccessTokenProvider implements CredentialProvider {
   private final KeyManager keys;
@@ -27,16 +28,21 @@ public final class AccessTokenProvider implements CredentialProvider {
   private final String issuer;
   private final String tokenType;
 
-  /** @param tokenType the header {@code typ}: {@code JWT} or {@code at+jwt} */
+  /**
+   * @param tokenType the header {@code typ}: {@code JWT} or {@code at+jwt}
+   */
   public AccessTokenProvider(KeyManager keys, String issuer, String tokenType) {
     this(keys, issuer, tokenType, null);
   }
 
   /**
-   * @param federationKeys the federation keys, or null when federation is off (a cloud resource is then refused)
-   * @throws IllegalArgumentException when a key manager has the wrong purpose or {@code tokenType} is unknown
+   * @param federationKeys the federation keys, or null when federation is off (a cloud resource is
+   *     then refused)
+   * @throws IllegalArgumentException when a key manager has the wrong purpose or {@code tokenType}
+   *     is unknown
    */
-  public AccessTokenProvider(KeyManager keys, String issuer, String tokenType, KeyManager federationKeys) {
+  public AccessTokenProvider(
+      KeyManager keys, String issuer, String tokenType, KeyManager federationKeys) {
     if (!AccessTokenMinter.TYPES.contains(tokenType)) {
       throw new IllegalArgumentException("typ must be one of " + AccessTokenMinter.TYPES);
     }
@@ -69,9 +75,23 @@ public final class AccessTokenProvider implements CredentialProvider {
     KeyMaterial key = keys.keyset().active();
     // client_id is the attested workload, never the request's parameter (checked equal, or absent)
     // sub is whom the token is for; client_id and the outermost act are the workload that asked
-    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, in.tokenSubject(),
-        in.resource().audience(), in.workload().name(), scope, jti, iat, exp, in.certificateThumbprint(), in.actor(),
-        in.decision().mayAct(), in.txn()), tokenType);
+    Secret token =
+        AccessTokenMinter.mint(
+            key,
+            new AccessTokenMinter.Claims(
+                issuer,
+                in.tokenSubject(),
+                in.resource().audience(),
+                in.workload().name(),
+                scope,
+                jti,
+                iat,
+                exp,
+                in.certificateThumbprint(),
+                in.actor(),
+                in.decision().mayAct(),
+                in.txn()),
+            tokenType);
     Map<String, String> details = new HashMap<>();
     details.put("kid", key.kid());
     if (in.certificateThumbprint() != null) {
@@ -84,10 +104,16 @@ public final class AccessTokenProvider implements CredentialProvider {
    * @throws DeniedException {@code credential_kind_unsupported} when federation is off or the
    *     workload's SPIFFE ID does not fit the cloud's subject limit
    */
-  private IssuedCredential federated(Issuance in, FederationCloud cloud, Instant iat, Instant notAfter, String jti) {
+  private IssuedCredential federated(
+      Issuance in, FederationCloud cloud, Instant iat, Instant notAfter, String jti) {
     if (federationKeys == null) {
-      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "resource '" + in.resource().name() + "' is a "
-          + cloud.kind() + " federation target, but federation is off on this server; set federation.enabled: true");
+      throw new DeniedException(
+          Reason.CREDENTIAL_KIND_UNSUPPORTED,
+          "resource '"
+              + in.resource().name()
+              + "' is a "
+              + cloud.kind()
+              + " federation target, but federation is off on this server; set federation.enabled: true");
     }
     String subject = in.workload().name();
     String problem = cloud.subjectProblem(subject);
@@ -98,9 +124,18 @@ public final class AccessTokenProvider implements CredentialProvider {
     Instant exp = notAfter.isAfter(cap) ? cap : notAfter;
     KeyMaterial key = federationKeys.keyset().active();
     // typ JWT: the clouds document plain JWTs; at+jwt would be a guess at what they tolerate
-    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, subject,
-        in.resource().audience(), null, null, jti, iat, exp), "JWT");
-    return new IssuedCredential(CredentialKind.ACCESS_TOKEN, token, jti, iat, exp,
+    Secret token =
+        AccessTokenMinter.mint(
+            key,
+            new AccessTokenMinter.Claims(
+                issuer, subject, in.resource().audience(), null, null, jti, iat, exp),
+            "JWT");
+    return new IssuedCredential(
+        CredentialKind.ACCESS_TOKEN,
+        token,
+        jti,
+        iat,
+        exp,
         Map.of("kid", key.kid(), "cloud", cloud.kind()));
   }
 }

@@ -12,8 +12,8 @@ import dev.warden.core.policy.PolicySnapshot;
 interface Attestor<E extends Evidence> {
 
   /**
-   * @throws DeniedException with the reason of the first rule the evidence breaks, or
-   *     {@code unknown_workload} / {@code ambiguous_workload} when it identifies no single workload
+   * @throws DeniedException with the reason of the first rule the evidence breaks, or {@code
+   *     unknown_workload} / {@code ambiguous_workload} when it identifies no single workload
    */
   Workload attest(E evidence, PolicySnapshot snapshot, GrantContext ctx);
 }

@@ -29,7 +29,8 @@ final class CertificateAttestor implements Attestor<Evidence.ClientCertificate> 
   }
 
   @Override
-  public Workload attest(Evidence.ClientCertificate evidence, PolicySnapshot snapshot, GrantContext ctx) {
+  public Workload attest(
+      Evidence.ClientCertificate evidence, PolicySnapshot snapshot, GrantContext ctx) {
     SpiffeId id = SvidVerifier.verify(evidence.chain(), bundle.get(), ctx.now());
     ctx.attested(PROVIDER, id.toString(), Map.of(), thumbprint(evidence.chain().getFirst()));
     ctx.evidenceExpiresAt(evidence.chain().getFirst().getNotAfter().toInstant());
@@ -40,7 +41,10 @@ final class CertificateAttestor implements Attestor<Evidence.ClientCertificate> 
     return w;
   }
 
-  /** RFC 8705 section 3.1: base64url SHA-256 of the certificate's DER, the {@code x5t#S256} confirmation. */
+  /**
+   * RFC 8705 section 3.1: base64url SHA-256 of the certificate's DER, the {@code x5t#S256}
+   * confirmation.
+   */
   static String thumbprint(X509Certificate c) {
     try {
       return Base64.getUrlEncoder().withoutPadding().encodeToString(Hashes.sha256(c.getEncoded()));

@@ -11,9 +11,10 @@ import dev.warden.core.policy.RequestContext;
 
 /**
  * The inputs a decision on a hop of a chain saw, as compact JSON for its audit record: who asked,
- * for what, on whose behalf, through whom. A reviewer re-reads exactly what the CEL conditions
- * were given ({@code request.subject}, {@code request.actor_chain}, {@code request.delegation_depth},
- * {@code request.txn}, {@code request.scopes}) without the verified claims, which stay in the token.
+ * for what, on whose behalf, through whom. A reviewer re-reads exactly what the CEL conditions were
+ * given ({@code request.subject}, {@code request.actor_chain}, {@code request.delegation_depth},
+ * {@code request.txn}, {@code request.scopes}) without the verified claims, which stay in the
+ * token.
  */
 public final class DecisionInputs {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a caller presents to prove what it is. Each kind has one {@link Attestor}; adding a kind
- * (a Unix process seen by the agent, a cloud instance document) adds a case here and an attestor,
- * and nothing else in the grant flow changes.
+ * What a caller presents to prove what it is. Each kind has one {@link Attestor}; adding a kind (a
+ * Unix process seen by the agent, a cloud instance document) adds a case here and an attestor, and
+ * nothing else in the grant flow changes.
  */
 public sealed interface Evidence permits Evidence.PlatformToken, Evidence.ClientCertificate {
 

@@ -143,13 +143,22 @@ final class GrantContext {
     d.put("expiresAt", c.expiresAt().toString());
     d.put("fingerprint", lease.fingerprint());
     d.put("credentialKind", c.kind().wire());
-    return AuditEvent.withId(c.id(), AuditType.TOKEN_ISSUED, AuditOutcome.ALLOW, Reason.ALLOWED, now,
-        workload.name(), workload.name(), resource.name(), d, lease);
+    return AuditEvent.withId(
+        c.id(),
+        AuditType.TOKEN_ISSUED,
+        AuditOutcome.ALLOW,
+        Reason.ALLOWED,
+        now,
+        workload.name(),
+        workload.name(),
+        resource.name(),
+        d,
+        lease);
   }
 
   /**
-   * The one event of a request the policy allowed but whose target could not issue (its database
-   * is down): nothing was issued. The details say why, never a secret.
+   * The one event of a request the policy allowed but whose target could not issue (its database is
+   * down): nothing was issued. The details say why, never a secret.
    */
   AuditEvent failed(dev.warden.core.error.TargetException e, String leaseId) {
     Map<String, String> d = common();
@@ -159,8 +168,15 @@ final class GrantContext {
     if (leaseId != null) {
       d.put("leaseId", leaseId);
     }
-    return AuditEvent.of(AuditType.CREDENTIAL_FAILED, AuditOutcome.FAILURE, Reason.TARGET_UNAVAILABLE, now,
-        workload.name(), workload.name(), resource.name(), d);
+    return AuditEvent.of(
+        AuditType.CREDENTIAL_FAILED,
+        AuditOutcome.FAILURE,
+        Reason.TARGET_UNAVAILABLE,
+        now,
+        workload.name(),
+        workload.name(),
+        resource.name(),
+        d);
   }
 
   /** The one event of a refused request, with what was known when it was refused. */
@@ -176,10 +192,23 @@ final class GrantContext {
     if (request.clientId() != null) {
       d.put("clientId", cut(request.clientId()));
     }
-    String actor = workload != null ? workload.name() : subject == null ? "unauthenticated"
-        : CertificateAttestor.PROVIDER.equals(provider) ? subject : provider + ":" + subject;
-    return AuditEvent.of(AuditType.TOKEN_DENIED, AuditOutcome.DENY, e.reason(), now, actor,
-        workload == null ? null : workload.name(), resource == null ? null : resource.name(), d);
+    String actor =
+        workload != null
+            ? workload.name()
+            : subject == null
+                ? "unauthenticated"
+                : CertificateAttestor.PROVIDER.equals(provider)
+                    ? subject
+                    : provider + ":" + subject;
+    return AuditEvent.of(
+        AuditType.TOKEN_DENIED,
+        AuditOutcome.DENY,
+        e.reason(),
+        now,
+        actor,
+        workload == null ? null : workload.name(),
+        resource == null ? null : resource.name(),
+        d);
   }
 
   private Map<String, String> common() {
@@ -196,7 +225,9 @@ final class GrantContext {
   private void chain(Map<String, String> d) {
     putIf(d, dev.warden.core.audit.ChainFields.SUBJECT, chainSubject);
     if (actors != null) {
-      d.put(dev.warden.core.audit.ChainFields.ACTORS, String.join(" ", actors.subjectsInOrder().reversed()));
+      d.put(
+          dev.warden.core.audit.ChainFields.ACTORS,
+          String.join(" ", actors.subjectsInOrder().reversed()));
       d.put(dev.warden.core.audit.ChainFields.DEPTH, Integer.toString(actors.depth()));
     }
     putIf(d, dev.warden.core.audit.ChainFields.TXN, txn);

@@ -14,15 +14,23 @@ import java.util.Objects;
  * @param sourceAddress the caller's IP address as the server saw it
  * @param endpoint where the request arrived; a policy that grants a kind served at the other
  *     endpoint is refused with a pointer to the right one
- * @param requestedKind the kind the caller asked for ({@code credential_type} at
- *     {@code /v1/credentials}), or null for whatever the policy grants there
+ * @param requestedKind the kind the caller asked for ({@code credential_type} at {@code
+ *     /v1/credentials}), or null for whatever the policy grants there
  * @param exchange the subject side of an RFC 8693 exchange in which {@code evidence} proves the
  *     requester (an actor, or a workload asking for a transaction token), or null
  * @param hop what links the request to the chain it is part of (a transaction token, a W3C trace);
  *     never null
  */
-public record GrantRequest(GrantType grantType, Evidence evidence, String target, String scope, String clientId,
-    String sourceAddress, CredentialKind.Endpoint endpoint, CredentialKind requestedKind, Exchange exchange,
+public record GrantRequest(
+    GrantType grantType,
+    Evidence evidence,
+    String target,
+    String scope,
+    String clientId,
+    String sourceAddress,
+    CredentialKind.Endpoint endpoint,
+    CredentialKind requestedKind,
+    Exchange exchange,
     Hop hop) {
   public GrantRequest {
     Objects.requireNonNull(grantType, "grantType");
@@ -33,18 +41,39 @@ public record GrantRequest(GrantType grantType, Evidence evidence, String target
       throw new IllegalArgumentException(requestedKind + " is not served at " + endpoint);
     }
     if (exchange != null && grantType != GrantType.TOKEN_EXCHANGE) {
-      throw new IllegalArgumentException("a subject token is exchanged only with the token-exchange grant");
+      throw new IllegalArgumentException(
+          "a subject token is exchanged only with the token-exchange grant");
     }
   }
 
-  public GrantRequest(GrantType grantType, Evidence evidence, String target, String scope, String clientId,
-      String sourceAddress, CredentialKind.Endpoint endpoint, CredentialKind requestedKind) {
-    this(grantType, evidence, target, scope, clientId, sourceAddress, endpoint, requestedKind, null, Hop.NONE);
+  public GrantRequest(
+      GrantType grantType,
+      Evidence evidence,
+      String target,
+      String scope,
+      String clientId,
+      String sourceAddress,
+      CredentialKind.Endpoint endpoint,
+      CredentialKind requestedKind) {
+    this(
+        grantType,
+        evidence,
+        target,
+        scope,
+        clientId,
+        sourceAddress,
+        endpoint,
+        requestedKind,
+        null,
+        Hop.NONE);
   }
 
   /** What is asked for in exchange for a subject token. */
   public enum Purpose {
-    /** An access token for the subject, with the requester as the current actor (RFC 8693 section 4.1). */
+    /**
+     * An access token for the subject, with the requester as the current actor (RFC 8693 section
+     * 4.1).
+     */
     DELEGATION,
     /** A transaction token for the subject (draft-ietf-oauth-transaction-tokens). */
     TRANSACTION_TOKEN
@@ -61,17 +90,23 @@ public record GrantRequest(GrantType grantType, Evidence evidence, String target
   /**
    * The subject side of an exchange.
    *
-   * @param requestContext the {@code request_context} JSON object text of a transaction-token request, or null
+   * @param requestContext the {@code request_context} JSON object text of a transaction-token
+   *     request, or null
    * @param requestDetails the {@code request_details} JSON object text, or null
    */
-  public record Exchange(Purpose purpose, dev.warden.core.crypto.Secret subjectToken, SubjectTokenType subjectTokenType,
-      String requestContext, String requestDetails) {
+  public record Exchange(
+      Purpose purpose,
+      dev.warden.core.crypto.Secret subjectToken,
+      SubjectTokenType subjectTokenType,
+      String requestContext,
+      String requestDetails) {
     public Exchange {
       Objects.requireNonNull(purpose, "purpose");
       Objects.requireNonNull(subjectToken, "subjectToken");
       Objects.requireNonNull(subjectTokenType, "subjectTokenType");
       if (purpose == Purpose.DELEGATION && (requestContext != null || requestDetails != null)) {
-        throw new IllegalArgumentException("request_context and request_details belong to transaction-token requests");
+        throw new IllegalArgumentException(
+            "request_context and request_details belong to transaction-token requests");
       }
     }
   }
@@ -87,9 +122,23 @@ public record GrantRequest(GrantType grantType, Evidence evidence, String target
   }
 
   /** A request at the token endpoint. */
-  public GrantRequest(GrantType grantType, Evidence evidence, String target, String scope, String clientId,
+  public GrantRequest(
+      GrantType grantType,
+      Evidence evidence,
+      String target,
+      String scope,
+      String clientId,
       String sourceAddress) {
-    this(grantType, evidence, target, scope, clientId, sourceAddress, CredentialKind.Endpoint.TOKEN, null, null,
+    this(
+        grantType,
+        evidence,
+        target,
+        scope,
+        clientId,
+        sourceAddress,
+        CredentialKind.Endpoint.TOKEN,
+        null,
+        null,
         Hop.NONE);
   }
 }

@@ -6,7 +6,9 @@ public enum GrantType {
   CLIENT_CREDENTIALS("client_credentials"),
   /** RFC 8693 token exchange with the platform token as subject_token. */
   TOKEN_EXCHANGE("urn:ietf:params:oauth:grant-type:token-exchange"),
-  /** RFC 6749 section 4.1 authorization code with RFC 7636 PKCE: an MCP client acting for a user. */
+  /**
+   * RFC 6749 section 4.1 authorization code with RFC 7636 PKCE: an MCP client acting for a user.
+   */
   AUTHORIZATION_CODE("authorization_code");
 
   private final String wire;

@@ -12,17 +12,41 @@ import java.time.Instant;
  *     URL, host, port and user name; a secret's version); empty for tokens
  * @param kind what the credential is
  */
-public record Granted(Secret accessToken, String jti, Instant expiresAt, long expiresInSeconds, String scope,
-    String spiffeId, String resource, String policy, java.util.Map<String, String> connection,
+public record Granted(
+    Secret accessToken,
+    String jti,
+    Instant expiresAt,
+    long expiresInSeconds,
+    String scope,
+    String spiffeId,
+    String resource,
+    String policy,
+    java.util.Map<String, String> connection,
     dev.warden.core.model.CredentialKind kind) {
   public Granted {
     connection = java.util.Map.copyOf(connection);
     java.util.Objects.requireNonNull(kind, "kind");
   }
 
-  public Granted(Secret accessToken, String jti, Instant expiresAt, long expiresInSeconds, String scope,
-      String spiffeId, String resource, String policy) {
-    this(accessToken, jti, expiresAt, expiresInSeconds, scope, spiffeId, resource, policy, java.util.Map.of(),
+  public Granted(
+      Secret accessToken,
+      String jti,
+      Instant expiresAt,
+      long expiresInSeconds,
+      String scope,
+      String spiffeId,
+      String resource,
+      String policy) {
+    this(
+        accessToken,
+        jti,
+        expiresAt,
+        expiresInSeconds,
+        scope,
+        spiffeId,
+        resource,
+        policy,
+        java.util.Map.of(),
         dev.warden.core.model.CredentialKind.ACCESS_TOKEN);
   }
 }

@@ -18,22 +18,50 @@ import java.util.List;
  * @param actor the act chain of a delegated credential, the requesting workload outermost, or null
  * @param txn the transaction id of the transaction token the request presented, or null
  */
-public record Issuance(GrantType grantType, Workload workload, Resource resource, Decision decision,
-    List<String> scopes, Instant now, Instant notAfter, String certificateThumbprint, String subject,
-    dev.warden.core.token.Actor actor, String txn) {
+public record Issuance(
+    GrantType grantType,
+    Workload workload,
+    Resource resource,
+    Decision decision,
+    List<String> scopes,
+    Instant now,
+    Instant notAfter,
+    String certificateThumbprint,
+    String subject,
+    dev.warden.core.token.Actor actor,
+    String txn) {
   public Issuance {
     scopes = List.copyOf(scopes);
     if (!decision.allowed()) {
       throw new IllegalArgumentException("only an allowed decision is issued");
     }
     if ((subject == null) != (actor == null)) {
-      throw new IllegalArgumentException("a delegated credential has both a subject and an actor chain");
+      throw new IllegalArgumentException(
+          "a delegated credential has both a subject and an actor chain");
     }
   }
 
-  public Issuance(GrantType grantType, Workload workload, Resource resource, Decision decision, List<String> scopes,
-      Instant now, Instant notAfter, String certificateThumbprint) {
-    this(grantType, workload, resource, decision, scopes, now, notAfter, certificateThumbprint, null, null, null);
+  public Issuance(
+      GrantType grantType,
+      Workload workload,
+      Resource resource,
+      Decision decision,
+      List<String> scopes,
+      Instant now,
+      Instant notAfter,
+      String certificateThumbprint) {
+    this(
+        grantType,
+        workload,
+        resource,
+        decision,
+        scopes,
+        now,
+        notAfter,
+        certificateThumbprint,
+        null,
+        null,
+        null);
   }
 
   /** The token's {@code sub}: the subject acted for, or the workload itself. */

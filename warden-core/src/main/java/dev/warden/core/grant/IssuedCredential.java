@@ -12,7 +12,12 @@ import java.util.Map;
  * @param id the lease id (a token's {@code jti}, a certificate's serial, a database user's name)
  * @param details what the audit event should say of it (key id, binding…), never a secret
  */
-public record IssuedCredential(CredentialKind kind, Secret value, String id, Instant issuedAt, Instant expiresAt,
+public record IssuedCredential(
+    CredentialKind kind,
+    Secret value,
+    String id,
+    Instant issuedAt,
+    Instant expiresAt,
     Map<String, String> details) {
   public IssuedCredential {
     details = Map.copyOf(details);

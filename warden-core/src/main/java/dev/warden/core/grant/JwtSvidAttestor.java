@@ -34,15 +34,18 @@ final class JwtSvidAttestor {
   private final KeyManager keys;
   private final String trustDomain;
   private final List<String> audiences;
-  private final dev.warden.core.token.KeyVerifiers verifiers = new dev.warden.core.token.KeyVerifiers();
+  private final dev.warden.core.token.KeyVerifiers verifiers =
+      new dev.warden.core.token.KeyVerifiers();
 
   /**
-   * @param audiences what the SVID's {@code aud} must contain one of: this server's issuer and token endpoint
+   * @param audiences what the SVID's {@code aud} must contain one of: this server's issuer and
+   *     token endpoint
    * @throws IllegalArgumentException when {@code keys} are not JWT-SVID keys
    */
   JwtSvidAttestor(KeyManager keys, String trustDomain, List<String> audiences) {
     if (keys.purpose() != KeyPurpose.JWT_SVID) {
-      throw new IllegalArgumentException("JWT-SVIDs are verified with JWT-SVID keys, not " + keys.purpose());
+      throw new IllegalArgumentException(
+          "JWT-SVIDs are verified with JWT-SVID keys, not " + keys.purpose());
     }
     this.keys = keys;
     this.trustDomain = trustDomain;
@@ -53,8 +56,10 @@ final class JwtSvidAttestor {
   boolean looksLike(String token) {
     try {
       UnverifiedJws jws = UnverifiedJws.parse(token);
-      return "JOSE".equals(jws.header().get("typ")) && !jws.claims().containsKey("iss")
-          && jws.claims().get("sub") instanceof String sub && sub.startsWith("spiffe://" + trustDomain + "/");
+      return "JOSE".equals(jws.header().get("typ"))
+          && !jws.claims().containsKey("iss")
+          && jws.claims().get("sub") instanceof String sub
+          && sub.startsWith("spiffe://" + trustDomain + "/");
     } catch (RuntimeException e) {
       return false;
     }
@@ -67,9 +72,11 @@ final class JwtSvidAttestor {
   Workload attest(Evidence.PlatformToken evidence, PolicySnapshot snapshot, GrantContext ctx) {
     UnverifiedJws jws = UnverifiedJws.parse(evidence.token().reveal());
     Map<String, Object> header = jws.header();
-    if (!(header.get("kid") instanceof String kid) || !"ES256".equals(header.get("alg"))
+    if (!(header.get("kid") instanceof String kid)
+        || !"ES256".equals(header.get("alg"))
         || header.containsKey("crit")) {
-      throw new DeniedException(Reason.ALG_NOT_ALLOWED, "a JWT-SVID of this trust domain is ES256 with a kid");
+      throw new DeniedException(
+          Reason.ALG_NOT_ALLOWED, "a JWT-SVID of this trust domain is ES256 with a kid");
     }
     dev.warden.core.token.Keyset keyset = keys.keyset();
     SigningKeyRecord key = null;
@@ -79,15 +86,22 @@ final class JwtSvidAttestor {
       }
     }
     if (key == null) {
-      throw new DeniedException(Reason.UNKNOWN_KID, "no published JWT-SVID key of this trust domain has this kid");
+      throw new DeniedException(
+          Reason.UNKNOWN_KID, "no published JWT-SVID key of this trust domain has this kid");
     }
     try {
-      if (!key.algorithm().equals("ES256") || !verifiers.of(keyset, key).verify(new JWSHeader(JWSAlgorithm.ES256),
-          jws.signingInput(), new Base64URL(jws.signature()))) {
+      if (!key.algorithm().equals("ES256")
+          || !verifiers
+              .of(keyset, key)
+              .verify(
+                  new JWSHeader(JWSAlgorithm.ES256),
+                  jws.signingInput(),
+                  new Base64URL(jws.signature()))) {
         throw new DeniedException(Reason.BAD_SIGNATURE, "the JWT-SVID's signature does not verify");
       }
     } catch (ParseException | JOSEException e) {
-      throw new DeniedException(Reason.BAD_SIGNATURE, "the JWT-SVID's signature cannot be verified");
+      throw new DeniedException(
+          Reason.BAD_SIGNATURE, "the JWT-SVID's signature cannot be verified");
     }
     Map<String, Object> c = jws.claims();
     if (!(c.get("exp") instanceof Long exp)) {
@@ -99,8 +113,9 @@ final class JwtSvidAttestor {
     Object aud = c.get("aud");
     List<?> auds = aud instanceof List<?> l ? l : List.of(aud == null ? "" : aud);
     if (auds.stream().noneMatch(audiences::contains)) {
-      throw new DeniedException(Reason.WRONG_AUDIENCE, "the JWT-SVID is not for this server: its aud must name "
-          + audiences.getFirst());
+      throw new DeniedException(
+          Reason.WRONG_AUDIENCE,
+          "the JWT-SVID is not for this server: its aud must name " + audiences.getFirst());
     }
     String sub = (String) c.get("sub");
     SpiffeId id = SpiffeId.parse(sub);

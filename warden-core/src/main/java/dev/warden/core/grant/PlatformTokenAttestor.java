@@ -6,7 +6,9 @@ import dev.warden.core.trust.AttestedIdentity;
 import dev.warden.core.trust.TrustProviders;
 import java.util.function.Supplier;
 
-/** Platform JWTs: verified by the trust provider its {@code iss} names, then matched by selectors. */
+/**
+ * Platform JWTs: verified by the trust provider its {@code iss} names, then matched by selectors.
+ */
 final class PlatformTokenAttestor implements Attestor<Evidence.PlatformToken> {
   private final Supplier<TrustProviders> trust;
 
@@ -15,7 +17,8 @@ final class PlatformTokenAttestor implements Attestor<Evidence.PlatformToken> {
   }
 
   @Override
-  public Workload attest(Evidence.PlatformToken evidence, PolicySnapshot snapshot, GrantContext ctx) {
+  public Workload attest(
+      Evidence.PlatformToken evidence, PolicySnapshot snapshot, GrantContext ctx) {
     AttestedIdentity id = trust.get().verify(evidence.token().reveal());
     ctx.attested(id.provider(), id.subject(), id.claims(), null);
     ctx.evidenceExpiresAt(id.expiresAt());

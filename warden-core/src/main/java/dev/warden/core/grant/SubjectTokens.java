@@ -16,12 +16,13 @@ import java.util.function.Supplier;
 /**
  * Verifies the subject token of an exchange. A token whose {@code iss} is this server is verified
  * as Warden's own (signature, expiry, live lease) and its {@code act}, {@code may_act}, audiences
- * and scopes are trusted; any other JWT goes to the trust provider its issuer names, and an
- * {@code act} in it is refused: only Warden writes chains. A sender-constrained (cnf) Warden token
- * is never delegated, since the actor is by definition not the key holder.
+ * and scopes are trusted; any other JWT goes to the trust provider its issuer names, and an {@code
+ * act} in it is refused: only Warden writes chains. A sender-constrained (cnf) Warden token is
+ * never delegated, since the actor is by definition not the key holder.
  */
 final class SubjectTokens {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final Supplier<TrustProviders> trust;
   private final WardenTokens warden;
@@ -32,8 +33,8 @@ final class SubjectTokens {
   }
 
   /**
-   * @param requester the workload that presented the subject token (the actor, or the requester
-   *     of a transaction token)
+   * @param requester the workload that presented the subject token (the actor, or the requester of
+   *     a transaction token)
    * @throws DeniedException with the first rule the subject token breaks
    */
   SubjectSide verify(GrantRequest.Exchange ex, Workload requester, PolicySnapshot snap) {
@@ -44,23 +45,42 @@ final class SubjectTokens {
     if (warden != null && warden.claimsToBeOurs(token)) {
       VerifiedWardenToken t = warden.verify(token, null);
       if (t.certificateThumbprint() != null) {
-        throw new DeniedException(Reason.INVALID_GRANT, "the subject token is bound to a client certificate (cnf);"
-            + " a sender-constrained token cannot be exchanged by another party: ask for a bearer token to delegate");
+        throw new DeniedException(
+            Reason.INVALID_GRANT,
+            "the subject token is bound to a client certificate (cnf);"
+                + " a sender-constrained token cannot be exchanged by another party: ask for a bearer token to delegate");
       }
-      return new SubjectSide(t.subject(), snap.workload(t.subject()), t.actor(), t.audiences(), t.scopes(),
-          t.expiresAt(), t.jti(), t.mayAct(), t.txn());
+      return new SubjectSide(
+          t.subject(),
+          snap.workload(t.subject()),
+          t.actor(),
+          t.audiences(),
+          t.scopes(),
+          t.expiresAt(),
+          t.jti(),
+          t.mayAct(),
+          t.txn());
     }
     AttestedIdentity id = trust.get().verify(token);
     if (id.claims().containsKey("act")) {
-      throw new DeniedException(Reason.ACT_NOT_TRUSTED, "the subject token, issued by " + id.issuer()
-          + ", carries an act claim; only act chains Warden signed are trusted: exchange a Warden token instead");
+      throw new DeniedException(
+          Reason.ACT_NOT_TRUSTED,
+          "the subject token, issued by "
+              + id.issuer()
+              + ", carries an act claim; only act chains Warden signed are trusted: exchange a Warden token instead");
     }
     Workload w = snap.identify(id.selectors());
-    String mayAct = id.claims().get("may_act") instanceof Map<?, ?> m && m.get("sub") instanceof String s ? s : null;
+    String mayAct =
+        id.claims().get("may_act") instanceof Map<?, ?> m && m.get("sub") instanceof String s
+            ? s
+            : null;
     return new SubjectSide(w.name(), w, null, null, List.of(), id.expiresAt(), null, mayAct, null);
   }
 
-  /** draft-ietf-oauth-transaction-tokens: {@code {"sub": …}}; Warden accepts only the requester itself. */
+  /**
+   * draft-ietf-oauth-transaction-tokens: {@code {"sub": …}}; Warden accepts only the requester
+   * itself.
+   */
   private static SubjectSide unsigned(String json, Workload requester, PolicySnapshot snap) {
     JsonNode n;
     try {
@@ -69,14 +89,21 @@ final class SubjectTokens {
       n = null;
     }
     if (n == null || !n.isObject() || !n.path("sub").isTextual()) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "an unsigned_json subject token is a JSON object of at most"
-          + " 4096 bytes with a string sub");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "an unsigned_json subject token is a JSON object of at most"
+              + " 4096 bytes with a string sub");
     }
     String sub = n.get("sub").asText();
     if (!sub.equals(requester.name())) {
-      throw new DeniedException(Reason.INVALID_GRANT, "an unsigned_json subject token may only name the requesting"
-          + " workload itself (" + requester.name() + "); for another subject, send its token");
+      throw new DeniedException(
+          Reason.INVALID_GRANT,
+          "an unsigned_json subject token may only name the requesting"
+              + " workload itself ("
+              + requester.name()
+              + "); for another subject, send its token");
     }
-    return new SubjectSide(sub, requester, null, null, List.of(), java.time.Instant.MAX, null, null, null);
+    return new SubjectSide(
+        sub, requester, null, null, List.of(), java.time.Instant.MAX, null, null, null);
   }
 }

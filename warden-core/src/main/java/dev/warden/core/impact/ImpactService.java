@@ -40,11 +40,11 @@ import java.util.function.Supplier;
 
 /**
  * Dry runs of the operations that take access away: retiring a workload, an owner's departure,
- * revoking a lease. Each reads the plan the real operation follows ({@link InventoryService#retirePlan},
- * {@link InventoryService#departPlan}), who obtained credentials in the window from the audit log's
- * grant events, and judges each such use with the real policy engine twice: on the configuration
- * as it is, and on a snapshot built from the configuration as it will be. Nothing is written: not
- * the store, not the audit log.
+ * revoking a lease. Each reads the plan the real operation follows ({@link
+ * InventoryService#retirePlan}, {@link InventoryService#departPlan}), who obtained credentials in
+ * the window from the audit log's grant events, and judges each such use with the real policy
+ * engine twice: on the configuration as it is, and on a snapshot built from the configuration as it
+ * will be. Nothing is written: not the store, not the audit log.
  *
  * <p>Design note (decision 506): the "after" snapshot is the same {@link PolicySnapshot} the token
  * endpoint uses, built from the store's workloads, resources and policies with the operation's
@@ -55,7 +55,11 @@ import java.util.function.Supplier;
 public final class ImpactService {
   /** The usage window when none is given. */
   public static final Duration DEFAULT_WINDOW = Duration.ofDays(30);
-  /** The longest window: the audit log is read through its indexes, but a year is enough to ask about. */
+
+  /**
+   * The longest window: the audit log is read through its indexes, but a year is enough to ask
+   * about.
+   */
   public static final Duration MAX_WINDOW = Duration.ofDays(366);
 
   private final Store store;
@@ -66,11 +70,15 @@ public final class ImpactService {
 
   /**
    * @param grantUses where the audit log's grant events are indexed by workload and resource
-   * @param current the engine's current snapshot, whose compiled conditions are reused; may
-   *     return null
+   * @param current the engine's current snapshot, whose compiled conditions are reused; may return
+   *     null
    */
-  public ImpactService(Store store, InventoryStore grantUses, InventoryService inventory,
-      Supplier<PolicySnapshot> current, Clock clock) {
+  public ImpactService(
+      Store store,
+      InventoryStore grantUses,
+      InventoryService inventory,
+      Supplier<PolicySnapshot> current,
+      Clock clock) {
     this.store = store;
     this.grantUses = grantUses;
     this.inventory = inventory;
@@ -90,17 +98,32 @@ public final class ImpactService {
     InventoryService.RetirePlan plan = inventory.retirePlan(spiffeId);
     Workload w = plan.workload();
     Workload after = w.withState(WorkloadState.RETIRED);
-    List<WorkloadChange> changes = w.state() == WorkloadState.RETIRED ? List.of()
-        : List.of(new WorkloadChange(w.name(), wire(w.state()), wire(WorkloadState.RETIRED), w.owner(), w.owner()));
-    return analyse("retire", spiffeId, win, plan.leases(), Map.of(w.name(), after), Set.copyOf(plan.deletePolicies()),
-        List.of(w.name()), changes, plan.deletePolicies(), plan.keptPolicies(), List.of());
+    List<WorkloadChange> changes =
+        w.state() == WorkloadState.RETIRED
+            ? List.of()
+            : List.of(
+                new WorkloadChange(
+                    w.name(), wire(w.state()), wire(WorkloadState.RETIRED), w.owner(), w.owner()));
+    return analyse(
+        "retire",
+        spiffeId,
+        win,
+        plan.leases(),
+        Map.of(w.name(), after),
+        Set.copyOf(plan.deletePolicies()),
+        List.of(w.name()),
+        changes,
+        plan.deletePolicies(),
+        plan.keptPolicies(),
+        List.of());
   }
 
   /**
    * The impact of an owner's departure; with neither {@code reassignTo} nor {@code suspend} it only
    * lists what they hold and who uses it.
    *
-   * @throws ValidationException when the owner is missing, both actions are given, or the window is out of range
+   * @throws ValidationException when the owner is missing, both actions are given, or the window is
+   *     out of range
    */
   public Impact depart(String owner, String reassignTo, boolean suspend, Duration window) {
     Duration win = window(window);
@@ -112,10 +135,21 @@ public final class ImpactService {
     for (Workload a : plan.changed()) {
       Workload b = before.get(a.name());
       after.put(a.name(), a);
-      changes.add(new WorkloadChange(a.name(), wire(b.state()), wire(a.state()), b.owner(), a.owner()));
+      changes.add(
+          new WorkloadChange(a.name(), wire(b.state()), wire(a.state()), b.owner(), a.owner()));
     }
-    return analyse("depart", owner, win, plan.leases(), after, Set.of(),
-        plan.workloads().stream().map(Workload::name).toList(), changes, List.of(), List.of(), plan.imported());
+    return analyse(
+        "depart",
+        owner,
+        win,
+        plan.leases(),
+        after,
+        Set.of(),
+        plan.workloads().stream().map(Workload::name).toList(),
+        changes,
+        List.of(),
+        List.of(),
+        plan.imported());
   }
 
   /**
@@ -127,7 +161,8 @@ public final class ImpactService {
   public Impact revoke(String leaseId, Duration window) {
     Duration win = window(window);
     Instant now = clock.instant();
-    Lease l = store.leases().get(leaseId).orElseThrow(() -> new NotFoundException("lease", leaseId));
+    Lease l =
+        store.leases().get(leaseId).orElseThrow(() -> new NotFoundException("lease", leaseId));
     List<Lease> live = l.isActive(now) ? List.of(l) : List.of();
     Instant since = now.minus(win);
     Map<String, Use> uses = new LinkedHashMap<>();
@@ -138,20 +173,42 @@ public final class ImpactService {
         add(uses, g);
       }
     }
-    return judge("revoke", leaseId, now, win, l.workload() == null ? List.of() : List.of(l.workload()), live,
-        Map.of(), Set.of(), uses.values(), List.of(), List.of(), List.of(), List.of());
+    return judge(
+        "revoke",
+        leaseId,
+        now,
+        win,
+        l.workload() == null ? List.of() : List.of(l.workload()),
+        live,
+        Map.of(),
+        Set.of(),
+        uses.values(),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of());
   }
 
-  private Impact analyse(String operation, String subject, Duration win, List<Lease> leases,
-      Map<String, Workload> changedWorkloads, Set<String> deletedPolicies, List<String> subjectWorkloads,
-      List<WorkloadChange> changes, List<String> policiesDeleted, List<String> policiesKept, List<String> imported) {
+  private Impact analyse(
+      String operation,
+      String subject,
+      Duration win,
+      List<Lease> leases,
+      Map<String, Workload> changedWorkloads,
+      Set<String> deletedPolicies,
+      List<String> subjectWorkloads,
+      List<WorkloadChange> changes,
+      List<String> policiesDeleted,
+      List<String> policiesKept,
+      List<String> imported) {
     Instant now = clock.instant();
     Instant since = now.minus(win);
     Map<String, Use> uses = new LinkedHashMap<>();
     for (String w : subjectWorkloads) {
       grantUses.grantUses(w, null, since).forEach(g -> add(uses, g));
     }
-    // everyone else who used a resource whose policy goes away: the engine says whether another grants it
+    // everyone else who used a resource whose policy goes away: the engine says whether another
+    // grants it
     Set<String> resources = new TreeSet<>();
     for (Versioned<AccessPolicy> p : store.policies().list()) {
       if (deletedPolicies.contains(p.value().name())) {
@@ -161,21 +218,48 @@ public final class ImpactService {
     for (String r : resources) {
       grantUses.grantUses(null, r, since).forEach(g -> add(uses, g));
     }
-    return judge(operation, subject, now, win, subjectWorkloads, leases, changedWorkloads, deletedPolicies,
-        uses.values(), changes, policiesDeleted, policiesKept, imported);
+    return judge(
+        operation,
+        subject,
+        now,
+        win,
+        subjectWorkloads,
+        leases,
+        changedWorkloads,
+        deletedPolicies,
+        uses.values(),
+        changes,
+        policiesDeleted,
+        policiesKept,
+        imported);
   }
 
-  private Impact judge(String operation, String subject, Instant now, Duration win, List<String> concerned,
+  private Impact judge(
+      String operation,
+      String subject,
+      Instant now,
+      Duration win,
+      List<String> concerned,
       List<Lease> leases,
-      Map<String, Workload> changedWorkloads, Set<String> deletedPolicies, Collection<Use> uses,
-      List<WorkloadChange> changes, List<String> policiesDeleted, List<String> policiesKept, List<String> imported) {
+      Map<String, Workload> changedWorkloads,
+      Set<String> deletedPolicies,
+      Collection<Use> uses,
+      List<WorkloadChange> changes,
+      List<String> policiesDeleted,
+      List<String> policiesKept,
+      List<String> imported) {
     List<Workload> workloads = values(store.workloads().list());
     List<Resource> resources = values(store.resources().list());
     List<AccessPolicy> policies = values(store.policies().list());
     PolicySnapshot before = PolicySnapshot.build(workloads, resources, policies, current.get());
-    PolicySnapshot after = changedWorkloads.isEmpty() && deletedPolicies.isEmpty() ? before
-        : PolicySnapshot.build(workloads.stream().map(w -> changedWorkloads.getOrDefault(w.name(), w)).toList(),
-            resources, policies.stream().filter(p -> !deletedPolicies.contains(p.name())).toList(), before);
+    PolicySnapshot after =
+        changedWorkloads.isEmpty() && deletedPolicies.isEmpty()
+            ? before
+            : PolicySnapshot.build(
+                workloads.stream().map(w -> changedWorkloads.getOrDefault(w.name(), w)).toList(),
+                resources,
+                policies.stream().filter(p -> !deletedPolicies.contains(p.name())).toList(),
+                before);
     RequestContext ctx = RequestContext.at(now);
     List<Consumer> consumers = new ArrayList<>();
     for (Use u : uses) {
@@ -196,15 +280,37 @@ public final class ImpactService {
       } else {
         access = Access.LOSES;
       }
-      consumers.add(new Consumer(u.workload, u.resource, List.copyOf(u.kinds), u.count, u.last, access,
-          access == Access.KEEPS ? null : why.reason(), access == Access.KEEPS ? a.policy() : null));
+      consumers.add(
+          new Consumer(
+              u.workload,
+              u.resource,
+              List.copyOf(u.kinds),
+              u.count,
+              u.last,
+              access,
+              access == Access.KEEPS ? null : why.reason(),
+              access == Access.KEEPS ? a.policy() : null));
     }
-    consumers.sort(java.util.Comparator.comparing(Consumer::workload).thenComparing(Consumer::resource));
-    return new Impact(operation, subject, now, win, now.minus(win), concerned, leases.stream().map(this::change).toList(),
-        changes, policiesDeleted, policiesKept, imported, consumers);
+    consumers.sort(
+        java.util.Comparator.comparing(Consumer::workload).thenComparing(Consumer::resource));
+    return new Impact(
+        operation,
+        subject,
+        now,
+        win,
+        now.minus(win),
+        concerned,
+        leases.stream().map(this::change).toList(),
+        changes,
+        policiesDeleted,
+        policiesKept,
+        imported,
+        consumers);
   }
 
-  /** What the token endpoint would decide for this use: the workload's state first, then the engine. */
+  /**
+   * What the token endpoint would decide for this use: the workload's state first, then the engine.
+   */
   private static Verdict verdict(PolicySnapshot snap, Use u, RequestContext ctx, Instant now) {
     Workload w = snap.workload(u.workload);
     if (w == null) {
@@ -219,7 +325,8 @@ public final class ImpactService {
       }
       default -> {
         if (w.expiresAt() != null && !now.isBefore(w.expiresAt())) {
-          return Verdict.deny(Reason.WORKLOAD_EXPIRED, "workload " + w.name() + " expired at " + w.expiresAt());
+          return Verdict.deny(
+              Reason.WORKLOAD_EXPIRED, "workload " + w.name() + " expired at " + w.expiresAt());
         }
       }
     }
@@ -231,7 +338,8 @@ public final class ImpactService {
     if (d.allowed()) {
       return new Verdict(true, false, null, d.policy());
     }
-    boolean conditional = d.reason() == Reason.CONDITION_FALSE || d.reason() == Reason.CONDITION_ERROR;
+    boolean conditional =
+        d.reason() == Reason.CONDITION_FALSE || d.reason() == Reason.CONDITION_ERROR;
     return new Verdict(false, conditional, d.reason().code() + ": " + d.message(), null);
   }
 
@@ -245,15 +353,27 @@ public final class ImpactService {
         target = where(t.get().target());
       }
     }
-    return new LeaseChange(l.id(), l.kind().wire(), l.workload(), l.resource(), l.issuedAt(), l.expiresAt(), state,
+    return new LeaseChange(
+        l.id(),
+        l.kind().wire(),
+        l.workload(),
+        l.resource(),
+        l.issuedAt(),
+        l.expiresAt(),
+        state,
         target);
   }
 
-  /** {@code host:port/database} of a lease's recorded target, or null when the record cannot be read. */
+  /**
+   * {@code host:port/database} of a lease's recorded target, or null when the record cannot be
+   * read.
+   */
   private static String where(String targetJson) {
     try {
-      Map<String, String> c = DatabaseUserProvider.connection(
-          Documents.databaseTarget(new com.fasterxml.jackson.databind.ObjectMapper().readTree(targetJson)));
+      Map<String, String> c =
+          DatabaseUserProvider.connection(
+              Documents.databaseTarget(
+                  new com.fasterxml.jackson.databind.ObjectMapper().readTree(targetJson)));
       return c.get("host") + ":" + c.get("port") + "/" + c.get("database");
     } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
       return null;
@@ -265,8 +385,10 @@ public final class ImpactService {
       return DEFAULT_WINDOW;
     }
     if (w.isNegative() || w.isZero() || w.compareTo(MAX_WINDOW) > 0) {
-      throw new ValidationException("window", "must be between 1s and 366d, e.g. 30d; got "
-          + dev.warden.core.model.Durations.format(w));
+      throw new ValidationException(
+          "window",
+          "must be between 1s and 366d, e.g. 30d; got "
+              + dev.warden.core.model.Durations.format(w));
     }
     return w;
   }
@@ -275,7 +397,9 @@ public final class ImpactService {
     if (g.workload() == null || g.resource() == null) {
       return;
     }
-    Use u = uses.computeIfAbsent(key(g.workload(), g.resource()), k -> new Use(g.workload(), g.resource()));
+    Use u =
+        uses.computeIfAbsent(
+            key(g.workload(), g.resource()), k -> new Use(g.workload(), g.resource()));
     // read once for the workload and again for the resource: count each group once
     if (!u.kinds.add(g.credentialKind())) {
       return;

@@ -14,10 +14,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * {@code aws iam get-account-authorization-details --output json}: every IAM user becomes an
- * {@code aws-iam-user} (its attached, inline and group policies; owner from its tags), every role
- * an {@code aws-iam-role} with whom its trust policy lets assume it. A role whose trust policy
- * allows {@code sts:AssumeRoleWithWebIdentity} to a federated OIDC provider is already federated
+ * {@code aws iam get-account-authorization-details --output json}: every IAM user becomes an {@code
+ * aws-iam-user} (its attached, inline and group policies; owner from its tags), every role an
+ * {@code aws-iam-role} with whom its trust policy lets assume it. A role whose trust policy allows
+ * {@code sts:AssumeRoleWithWebIdentity} to a federated OIDC provider is already federated
  * (attribute {@code federated}, credential type {@code federated}); the providers and whether every
  * such statement constrains the token's {@code sub} or {@code aud} are kept. Groups and managed
  * policies are only read to resolve names and to see which policies grant everything ({@code
@@ -30,15 +30,21 @@ import java.util.TreeSet;
 final class AwsAuthorizationDetailsImporter implements Importer {
   static final String USER = "aws-iam-user";
   static final String ROLE = "aws-iam-role";
-  private static final Set<String> LISTS = Set.of("UserDetailList", "RoleDetailList", "GroupDetailList", "Policies");
-  private static final String SEND = "send the JSON of `aws iam get-account-authorization-details --output json`";
+  private static final Set<String> LISTS =
+      Set.of("UserDetailList", "RoleDetailList", "GroupDetailList", "Policies");
+  private static final String SEND =
+      "send the JSON of `aws iam get-account-authorization-details --output json`";
 
   @Override
   public void read(Input in, ImportRows out) {
     JsonNode root = JsonImports.tree(in.text());
     if (root == null || !root.isObject() || LISTS.stream().noneMatch(root::has)) {
-      throw new ValidationException("content", "not an account authorization details export: it has none of "
-          + new TreeSet<>(LISTS) + "; " + SEND);
+      throw new ValidationException(
+          "content",
+          "not an account authorization details export: it has none of "
+              + new TreeSet<>(LISTS)
+              + "; "
+              + SEND);
     }
     Map<String, Boolean> adminByArn = new HashMap<>();
     for (JsonNode p : root.path("Policies")) {
@@ -92,7 +98,8 @@ final class AwsAuthorizationDetailsImporter implements Importer {
           names.add(n);
         }
         String arn = CloudImports.text(p, "PolicyArn");
-        admin |= "AdministratorAccess".equals(n) || arn != null && adminByArn.getOrDefault(arn, false);
+        admin |=
+            "AdministratorAccess".equals(n) || arn != null && adminByArn.getOrDefault(arn, false);
       }
       for (JsonNode p : o.path(inlineList)) {
         String n = CloudImports.text(p, "PolicyName");
@@ -105,8 +112,12 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     }
   }
 
-  private static void user(JsonNode u, Map<String, Principal> groups, Map<String, Boolean> adminByArn,
-      Importers.Defaults d, ImportRows out) {
+  private static void user(
+      JsonNode u,
+      Map<String, Principal> groups,
+      Map<String, Boolean> adminByArn,
+      Importers.Defaults d,
+      ImportRows out) {
     String name = CloudImports.text(u, "UserName");
     if (name == null) {
       throw new ValidationException("UserName", "has no UserName");
@@ -132,7 +143,8 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     add(u, USER, name, attrs, null, d, out);
   }
 
-  private static void role(JsonNode role, Map<String, Boolean> adminByArn, Importers.Defaults d, ImportRows out) {
+  private static void role(
+      JsonNode role, Map<String, Boolean> adminByArn, Importers.Defaults d, ImportRows out) {
     String name = CloudImports.text(role, "RoleName");
     if (name == null) {
       throw new ValidationException("RoleName", "has no RoleName");
@@ -158,11 +170,20 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     if (region != null) {
       attrs.put("lastUsedRegion", region);
     }
-    add(role, ROLE, name, attrs, CloudImports.time("RoleLastUsed.LastUsedDate", CloudImports.text(used, "LastUsedDate")),
-        d, out);
+    add(
+        role,
+        ROLE,
+        name,
+        attrs,
+        CloudImports.time("RoleLastUsed.LastUsedDate", CloudImports.text(used, "LastUsedDate")),
+        d,
+        out);
   }
 
-  /** Attributes every user and role has: ARN, path, policies, and whether one of them grants everything. */
+  /**
+   * Attributes every user and role has: ARN, path, policies, and whether one of them grants
+   * everything.
+   */
   private static Map<String, String> identity(JsonNode o, Set<String> policies, boolean admin) {
     Map<String, String> attrs = new TreeMap<>();
     String arn = CloudImports.text(o, "Arn");
@@ -187,8 +208,14 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     return attrs;
   }
 
-  private static void add(JsonNode o, String kind, String name, Map<String, String> attrs, java.time.Instant lastUsed,
-      Importers.Defaults d, ImportRows out) {
+  private static void add(
+      JsonNode o,
+      String kind,
+      String name,
+      Map<String, String> attrs,
+      java.time.Instant lastUsed,
+      Importers.Defaults d,
+      ImportRows out) {
     Map<String, String> tags = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (JsonNode t : o.path("Tags")) {
       String k = CloudImports.text(t, "Key");
@@ -198,17 +225,27 @@ final class AwsAuthorizationDetailsImporter implements Importer {
       }
     }
     String account = CloudImports.awsAccount(attrs.get("arn"));
-    out.add(new ImportedNhi(ImportFields.source(d, account == null ? "aws" : "aws:" + account), kind, name,
-        ImportFields.or(CloudImports.tag(tags, CloudImports.OWNER_TAGS), d.owner()),
-        ImportFields.or(CloudImports.tag(tags, CloudImports.TEAM_TAGS), d.team()),
-        ImportFields.or(CloudImports.tag(tags, CloudImports.ENVIRONMENT_TAGS), d.environment()), attrs.get("arn"), null,
-        CloudImports.time("CreateDate", CloudImports.text(o, "CreateDate")), null, null, lastUsed, attrs));
+    out.add(
+        new ImportedNhi(
+            ImportFields.source(d, account == null ? "aws" : "aws:" + account),
+            kind,
+            name,
+            ImportFields.or(CloudImports.tag(tags, CloudImports.OWNER_TAGS), d.owner()),
+            ImportFields.or(CloudImports.tag(tags, CloudImports.TEAM_TAGS), d.team()),
+            ImportFields.or(CloudImports.tag(tags, CloudImports.ENVIRONMENT_TAGS), d.environment()),
+            attrs.get("arn"),
+            null,
+            CloudImports.time("CreateDate", CloudImports.text(o, "CreateDate")),
+            null,
+            null,
+            lastUsed,
+            attrs));
   }
 
   /**
    * Who a trust policy lets assume the role: OIDC providers through {@code
-   * sts:AssumeRoleWithWebIdentity} (and whether every such statement has a condition on the
-   * token), and the services and AWS principals of other allow statements.
+   * sts:AssumeRoleWithWebIdentity} (and whether every such statement has a condition on the token),
+   * and the services and AWS principals of other allow statements.
    */
   private record Trust(Set<String> providers, boolean constrained, Set<String> trusted) {
     static Trust of(JsonNode doc) {
@@ -221,11 +258,21 @@ final class AwsAuthorizationDetailsImporter implements Importer {
         }
         JsonNode principal = s.path("Principal");
         List<String> federated = strings(principal.path("Federated"));
-        boolean webIdentity = strings(s.path("Action")).stream().map(a -> a.toLowerCase(Locale.ROOT))
-            .anyMatch(a -> a.equals("sts:assumerolewithwebidentity") || a.equals("sts:*") || a.equals("*"));
+        boolean webIdentity =
+            strings(s.path("Action")).stream()
+                .map(a -> a.toLowerCase(Locale.ROOT))
+                .anyMatch(
+                    a ->
+                        a.equals("sts:assumerolewithwebidentity")
+                            || a.equals("sts:*")
+                            || a.equals("*"));
         if (webIdentity && !federated.isEmpty()) {
-          federated.forEach(f -> providers.add(f.contains(":oidc-provider/")
-              ? f.substring(f.indexOf(":oidc-provider/") + ":oidc-provider/".length()) : f));
+          federated.forEach(
+              f ->
+                  providers.add(
+                      f.contains(":oidc-provider/")
+                          ? f.substring(f.indexOf(":oidc-provider/") + ":oidc-provider/".length())
+                          : f));
           constrained &= hasTokenCondition(s.path("Condition"));
         }
         strings(principal.path("Service")).forEach(trusted::add);
@@ -237,7 +284,9 @@ final class AwsAuthorizationDetailsImporter implements Importer {
       return new Trust(providers, !providers.isEmpty() && constrained, trusted);
     }
 
-    /** A condition on the token's sub or aud claim (StringEquals, StringLike, ...; any provider). */
+    /**
+     * A condition on the token's sub or aud claim (StringEquals, StringLike, ...; any provider).
+     */
     private static boolean hasTokenCondition(JsonNode condition) {
       for (JsonNode operator : condition) {
         for (java.util.Iterator<String> it = operator.fieldNames(); it.hasNext(); ) {
@@ -254,7 +303,8 @@ final class AwsAuthorizationDetailsImporter implements Importer {
   /** Whether an allow statement grants every action on every resource. */
   static boolean grantsEverything(JsonNode doc) {
     for (JsonNode s : statements(policy(doc))) {
-      if ("Allow".equalsIgnoreCase(s.path("Effect").asText("")) && strings(s.path("Action")).contains("*")
+      if ("Allow".equalsIgnoreCase(s.path("Effect").asText(""))
+          && strings(s.path("Action")).contains("*")
           && strings(s.path("Resource")).contains("*")) {
         return true;
       }
@@ -270,7 +320,8 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     try {
       return JsonImports.JSON.readTree(URLDecoder.decode(doc.asText(), StandardCharsets.UTF_8));
     } catch (java.io.IOException | IllegalArgumentException e) {
-      return com.fasterxml.jackson.databind.node.MissingNode.getInstance(); // unreadable: trusts nobody we can name
+      return com.fasterxml.jackson.databind.node.MissingNode
+          .getInstance(); // unreadable: trusts nobody we can name
     }
   }
 
@@ -278,11 +329,12 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     JsonNode s = policy.path("Statement");
     List<JsonNode> out = new ArrayList<>();
     if (s.isArray()) {
-      s.forEach(x -> {
-        if (x.isObject()) {
-          out.add(x);
-        }
-      });
+      s.forEach(
+          x -> {
+            if (x.isObject()) {
+              out.add(x);
+            }
+          });
     } else if (s.isObject()) {
       out.add(s);
     }
@@ -295,11 +347,12 @@ final class AwsAuthorizationDetailsImporter implements Importer {
     if (n.isTextual()) {
       out.add(n.asText());
     } else if (n.isArray()) {
-      n.forEach(x -> {
-        if (x.isTextual()) {
-          out.add(x.asText());
-        }
-      });
+      n.forEach(
+          x -> {
+            if (x.isTextual()) {
+              out.add(x.asText());
+            }
+          });
     }
     return out;
   }

@@ -13,23 +13,25 @@ import java.util.TreeMap;
 
 /**
  * The AWS IAM credential report: the CSV of {@code aws iam get-credential-report} (its {@code
- * Content}, base64-decoded), or that command's JSON output itself. Every <em>active</em> access
- * key becomes an {@code aws-access-key} (its last rotation is its age, with its last use, region
- * and service) and every active signing certificate an {@code aws-signing-certificate}; the root
- * user's row also becomes an {@code aws-root-account}. Inactive keys are counted as skipped; a
- * user with neither (a person with only a console password) is not an NHI and is skipped too.
+ * Content}, base64-decoded), or that command's JSON output itself. Every <em>active</em> access key
+ * becomes an {@code aws-access-key} (its last rotation is its age, with its last use, region and
+ * service) and every active signing certificate an {@code aws-signing-certificate}; the root user's
+ * row also becomes an {@code aws-root-account}. Inactive keys are counted as skipped; a user with
+ * neither (a person with only a console password) is not an NHI and is skipped too.
  *
- * <p>Only the documented columns are read, by name; any other column (a {@code
- * secret_access_key} someone added) is never read. The report itself holds no secret values.
+ * <p>Only the documented columns are read, by name; any other column (a {@code secret_access_key}
+ * someone added) is never read. The report itself holds no secret values.
  */
 final class AwsCredentialReportImporter implements Importer {
   static final String ACCESS_KEY = "aws-access-key";
   static final String SIGNING_CERTIFICATE = "aws-signing-certificate";
   static final String ROOT_ACCOUNT = "aws-root-account";
   static final String ROOT_USER = "<root_account>";
-  private static final List<String> REQUIRED = List.of("user", "arn", "access_key_1_active", "access_key_1_last_rotated");
-  private static final String SEND = "send the CSV of `aws iam get-credential-report --query Content --output text"
-      + " | base64 -d`, or the command's JSON output";
+  private static final List<String> REQUIRED =
+      List.of("user", "arn", "access_key_1_active", "access_key_1_last_rotated");
+  private static final String SEND =
+      "send the CSV of `aws iam get-credential-report --query Content --output text"
+          + " | base64 -d`, or the command's JSON output";
 
   @Override
   public void read(Input in, ImportRows out) {
@@ -44,7 +46,8 @@ final class AwsCredentialReportImporter implements Importer {
     }
     List<String> cells = CsvImporter.cells(lines[h]);
     if (cells == null) {
-      throw new ValidationException("content", "line " + (h + 1) + ": the header has an unterminated quote; " + SEND);
+      throw new ValidationException(
+          "content", "line " + (h + 1) + ": the header has an unterminated quote; " + SEND);
     }
     Map<String, Integer> col = new HashMap<>();
     for (int c = 0; c < cells.size(); c++) {
@@ -52,8 +55,9 @@ final class AwsCredentialReportImporter implements Importer {
     }
     for (String r : REQUIRED) {
       if (!col.containsKey(r)) {
-        throw new ValidationException("content", "not an AWS credential report: the header has no '" + r + "' column; "
-            + SEND);
+        throw new ValidationException(
+            "content",
+            "not an AWS credential report: the header has no '" + r + "' column; " + SEND);
       }
     }
     for (int i = h + 1; i < lines.length; i++) {
@@ -62,8 +66,12 @@ final class AwsCredentialReportImporter implements Importer {
       }
       List<String> row = CsvImporter.cells(lines[i]);
       if (row == null || row.size() != cells.size()) {
-        out.error(i + 1, "expected " + cells.size() + " columns, got "
-            + (row == null ? "an unterminated quote" : Integer.toString(row.size())));
+        out.error(
+            i + 1,
+            "expected "
+                + cells.size()
+                + " columns, got "
+                + (row == null ? "an unterminated quote" : Integer.toString(row.size())));
         continue;
       }
       try {
@@ -132,9 +140,23 @@ final class AwsCredentialReportImporter implements Importer {
     if (root) {
       Map<String, String> attrs = new TreeMap<>(common);
       put(attrs, "passwordLastUsed", r.get("password_last_used"));
-      // its last sign-in stays an attribute: an unused root user is the goal, never "stale, delete it"
-      out.add(new ImportedNhi(source, ROOT_ACCOUNT, ROOT_USER, d.owner(), d.team(), d.environment(), arn, null,
-          userCreated, null, null, null, attrs));
+      // its last sign-in stays an attribute: an unused root user is the goal, never "stale, delete
+      // it"
+      out.add(
+          new ImportedNhi(
+              source,
+              ROOT_ACCOUNT,
+              ROOT_USER,
+              d.owner(),
+              d.team(),
+              d.environment(),
+              arn,
+              null,
+              userCreated,
+              null,
+              null,
+              null,
+              attrs));
       found++;
     }
     for (int n = 1; n <= 2; n++) {
@@ -157,8 +179,21 @@ final class AwsCredentialReportImporter implements Importer {
         attrs.put("neverUsed", "true");
       }
       // last_rotated is when the key was created or last changed: the key's age
-      out.add(new ImportedNhi(source, ACCESS_KEY, user + "/access_key_" + n, d.owner(), d.team(), d.environment(),
-          arn, null, rotated, null, rotated, lastUsed, attrs));
+      out.add(
+          new ImportedNhi(
+              source,
+              ACCESS_KEY,
+              user + "/access_key_" + n,
+              d.owner(),
+              d.team(),
+              d.environment(),
+              arn,
+              null,
+              rotated,
+              null,
+              rotated,
+              lastUsed,
+              attrs));
       found++;
     }
     for (int n = 1; n <= 2; n++) {
@@ -173,8 +208,21 @@ final class AwsCredentialReportImporter implements Importer {
       }
       Map<String, String> attrs = new TreeMap<>(common);
       attrs.put("slot", "cert_" + n);
-      out.add(new ImportedNhi(source, SIGNING_CERTIFICATE, user + "/cert_" + n, d.owner(), d.team(), d.environment(),
-          arn, null, rotated, null, rotated, null, attrs));
+      out.add(
+          new ImportedNhi(
+              source,
+              SIGNING_CERTIFICATE,
+              user + "/cert_" + n,
+              d.owner(),
+              d.team(),
+              d.environment(),
+              arn,
+              null,
+              rotated,
+              null,
+              rotated,
+              null,
+              attrs));
       found++;
     }
     if (found == 0 && inactive == 0) {

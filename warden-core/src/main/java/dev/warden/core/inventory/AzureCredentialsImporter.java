@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Azure service-principal and application credentials: {@code az ad sp credential list --id ID}
- * and {@code az ad app credential list --id ID} (password credentials, or with {@code --cert} key
+ * Azure service-principal and application credentials: {@code az ad sp credential list --id ID} and
+ * {@code az ad app credential list --id ID} (password credentials, or with {@code --cert} key
  * credentials), and {@code az ad sp list} / {@code az ad app list} output whose principals carry
  * {@code passwordCredentials} and {@code keyCredentials} (also Microsoft Graph's {@code {"value":
  * [...]}}). A password credential becomes an {@code azure-client-secret}, a key credential an
@@ -27,7 +27,10 @@ final class AzureCredentialsImporter implements Importer {
 
   @Override
   public void read(Input in, ImportRows out) {
-    JsonImports.listed(in.text(), out, Set.of("value"),
+    JsonImports.listed(
+        in.text(),
+        out,
+        Set.of("value"),
         "the JSON of `az ad sp credential list --id ID`, `az ad app credential list --id ID` or `az ad sp list`",
         (o, line) -> entry(o, line, in.defaults(), out));
   }
@@ -60,8 +63,10 @@ final class AzureCredentialsImporter implements Importer {
       }
     }
     Map<String, String> common = new TreeMap<>();
-    for (String[] f : new String[][] {{"appId", "appId"}, {"id", "objectId"},
-        {"servicePrincipalType", "servicePrincipalType"}}) {
+    for (String[] f :
+        new String[][] {
+          {"appId", "appId"}, {"id", "objectId"}, {"servicePrincipalType", "servicePrincipalType"}
+        }) {
       String v = CloudImports.text(sp, f[0]);
       if (v != null) {
         common.put(f[1], v);
@@ -83,8 +88,14 @@ final class AzureCredentialsImporter implements Importer {
     }
   }
 
-  private static void credential(JsonNode c, int line, String principal, Map<String, String> tags,
-      Map<String, String> common, Importers.Defaults d, ImportRows out) {
+  private static void credential(
+      JsonNode c,
+      int line,
+      String principal,
+      Map<String, String> tags,
+      Map<String, String> common,
+      Importers.Defaults d,
+      ImportRows out) {
     String keyId = CloudImports.text(c, "keyId");
     if (keyId == null) {
       out.error(line, "a credential without keyId");
@@ -97,7 +108,10 @@ final class AzureCredentialsImporter implements Importer {
       attrs.putAll(common);
     }
     attrs.put("keyId", keyId);
-    for (String f : certificate ? new String[] {"displayName", "type", "usage"} : new String[] {"displayName"}) {
+    for (String f :
+        certificate
+            ? new String[] {"displayName", "type", "usage"}
+            : new String[] {"displayName"}) {
       String v = CloudImports.text(c, f);
       if (v != null) {
         attrs.put(f, v);
@@ -110,13 +124,25 @@ final class AzureCredentialsImporter implements Importer {
     }
     Map<String, String> t = tags == null ? Map.of() : tags;
     try {
-      Instant start = CloudImports.time("startDateTime", CloudImports.text(c, "startDateTime", "startDate"));
-      Instant end = CloudImports.time("endDateTime", CloudImports.text(c, "endDateTime", "endDate"));
-      out.add(new ImportedNhi(ImportFields.source(d, "azure"), certificate ? CERTIFICATE : CLIENT_SECRET,
-          holder == null ? keyId : holder + "/" + keyId, ImportFields.or(CloudImports.tag(t, CloudImports.OWNER_TAGS),
-              d.owner()), ImportFields.or(CloudImports.tag(t, CloudImports.TEAM_TAGS), d.team()),
-          ImportFields.or(CloudImports.tag(t, CloudImports.ENVIRONMENT_TAGS), d.environment()), holder, null, start, end,
-          start, null, attrs));
+      Instant start =
+          CloudImports.time("startDateTime", CloudImports.text(c, "startDateTime", "startDate"));
+      Instant end =
+          CloudImports.time("endDateTime", CloudImports.text(c, "endDateTime", "endDate"));
+      out.add(
+          new ImportedNhi(
+              ImportFields.source(d, "azure"),
+              certificate ? CERTIFICATE : CLIENT_SECRET,
+              holder == null ? keyId : holder + "/" + keyId,
+              ImportFields.or(CloudImports.tag(t, CloudImports.OWNER_TAGS), d.owner()),
+              ImportFields.or(CloudImports.tag(t, CloudImports.TEAM_TAGS), d.team()),
+              ImportFields.or(CloudImports.tag(t, CloudImports.ENVIRONMENT_TAGS), d.environment()),
+              holder,
+              null,
+              start,
+              end,
+              start,
+              null,
+              attrs));
     } catch (ValidationException e) {
       out.error(line, e.getMessage());
     }

@@ -24,8 +24,11 @@ public record BlastRadius(String itemId, String subject, int score, List<Grants.
    * @throws NotFoundException when no item has this id
    */
   public static BlastRadius of(InventoryFacts f, String itemId) {
-    InventoryItem item = Inventory.build(f).stream().filter(i -> i.id().equals(itemId)).findFirst()
-        .orElseThrow(() -> new NotFoundException("inventory item", itemId));
+    InventoryItem item =
+        Inventory.build(f).stream()
+            .filter(i -> i.id().equals(itemId))
+            .findFirst()
+            .orElseThrow(() -> new NotFoundException("inventory item", itemId));
     return of(f, item);
   }
 
@@ -48,12 +51,18 @@ public record BlastRadius(String itemId, String subject, int score, List<Grants.
         }
       }
       case "issued-credential", "leaked-credential" -> {
-        String wid = item.kind().equals("issued-credential") ? item.attributes().get("workload") : null;
+        String wid =
+            item.kind().equals("issued-credential") ? item.attributes().get("workload") : null;
         Workload w = wid == null ? null : workloads.get(wid);
         List<Grants.Grant> all = w == null ? List.of() : Grants.of(w, f.policies(), resources);
         for (String r : item.privileges()) {
-          grants.add(all.stream().filter(g -> g.resource().equals(r)).findFirst()
-              .orElse(new Grants.Grant(r, null, sensitivity(r, resources), false, "issued credential")));
+          grants.add(
+              all.stream()
+                  .filter(g -> g.resource().equals(r))
+                  .findFirst()
+                  .orElse(
+                      new Grants.Grant(
+                          r, null, sensitivity(r, resources), false, "issued credential")));
         }
       }
       default -> {
@@ -61,20 +70,30 @@ public record BlastRadius(String itemId, String subject, int score, List<Grants.
         Workload w = wid == null ? null : workloads.get(wid);
         if (w != null) {
           for (Grants.Grant g : Grants.of(w, f.policies(), resources)) {
-            grants.add(new Grants.Grant(g.resource(), g.policy(), g.sensitivity(), g.conditional(),
-                "used by workload " + w.name() + ", " + g.path()));
+            grants.add(
+                new Grants.Grant(
+                    g.resource(),
+                    g.policy(),
+                    g.sensitivity(),
+                    g.conditional(),
+                    "used by workload " + w.name() + ", " + g.path()));
           }
         }
         // an imported credential's own reach: the resources named by its `resources` attribute
         if (!item.source().equals("warden") && item.attributes().containsKey("resources")) {
           for (String r : item.privileges()) {
-            grants.add(new Grants.Grant(r, null, sensitivity(r, resources), false, "the credential itself"));
+            grants.add(
+                new Grants.Grant(
+                    r, null, sensitivity(r, resources), false, "the credential itself"));
           }
         }
       }
     }
-    grants.sort(java.util.Comparator.comparingInt(Grants.Grant::weight).reversed()
-        .thenComparing(Grants.Grant::resource).thenComparing(Grants.Grant::path));
+    grants.sort(
+        java.util.Comparator.comparingInt(Grants.Grant::weight)
+            .reversed()
+            .thenComparing(Grants.Grant::resource)
+            .thenComparing(Grants.Grant::path));
     return new BlastRadius(item.id(), item.name(), scoreOf(grants), List.copyOf(grants));
   }
 
@@ -82,13 +101,23 @@ public record BlastRadius(String itemId, String subject, int score, List<Grants.
   public static List<BlastRadius> ranking(InventoryFacts f) {
     Map<String, Resource> resources = Inventory.resourcesByName(f);
     Map<String, List<ImportedNhi>> byWorkload = heldBy(f);
-    return f.workloads().stream().<BlastRadius>map(w -> {
-      List<Grants.Grant> g = new ArrayList<>(Grants.of(w, f.policies(), resources));
-      g.addAll(held(byWorkload.getOrDefault(w.name(), List.of()), resources));
-      g.sort(java.util.Comparator.comparingInt(Grants.Grant::weight).reversed()
-          .thenComparing(Grants.Grant::resource).thenComparing(Grants.Grant::path));
-      return new BlastRadius(Inventory.workloadId(w.name()), w.name(), scoreOf(g), List.copyOf(g));
-    }).sorted(java.util.Comparator.comparingInt(BlastRadius::score).reversed().thenComparing(BlastRadius::subject))
+    return f.workloads().stream()
+        .<BlastRadius>map(
+            w -> {
+              List<Grants.Grant> g = new ArrayList<>(Grants.of(w, f.policies(), resources));
+              g.addAll(held(byWorkload.getOrDefault(w.name(), List.of()), resources));
+              g.sort(
+                  java.util.Comparator.comparingInt(Grants.Grant::weight)
+                      .reversed()
+                      .thenComparing(Grants.Grant::resource)
+                      .thenComparing(Grants.Grant::path));
+              return new BlastRadius(
+                  Inventory.workloadId(w.name()), w.name(), scoreOf(g), List.copyOf(g));
+            })
+        .sorted(
+            java.util.Comparator.comparingInt(BlastRadius::score)
+                .reversed()
+                .thenComparing(BlastRadius::subject))
         .toList();
   }
 
@@ -108,8 +137,13 @@ public record BlastRadius(String itemId, String subject, int score, List<Grants.
     List<Grants.Grant> out = new ArrayList<>();
     for (ImportedNhi n : held) {
       for (String r : Inventory.importedPrivileges(n)) {
-        out.add(new Grants.Grant(r, null, sensitivity(r, resources), false,
-            "static credential " + n.name() + " from " + n.source()));
+        out.add(
+            new Grants.Grant(
+                r,
+                null,
+                sensitivity(r, resources),
+                false,
+                "static credential " + n.name() + " from " + n.source()));
       }
     }
     return out;

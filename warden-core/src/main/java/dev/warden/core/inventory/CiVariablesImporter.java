@@ -19,35 +19,47 @@ import java.util.regex.Pattern;
  */
 final class CiVariablesImporter implements Importer {
   /** Names that say they hold a credential, for variables not marked secret by their platform. */
-  private static final Pattern SECRET_NAME = Pattern.compile(
-      "(?i).*(token|secret|passw(or)?d|passwd|pwd|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth).*");
+  private static final Pattern SECRET_NAME =
+      Pattern.compile(
+          "(?i).*(token|secret|passw(or)?d|passwd|pwd|api[_-]?key|private[_-]?key|access[_-]?key|credential|auth).*");
+
   /** Platform flags kept as attributes. */
-  private static final String[] FLAGS = {"variable_type", "protected", "masked", "hidden", "raw", "visibility"};
+  private static final String[] FLAGS = {
+    "variable_type", "protected", "masked", "hidden", "raw", "visibility"
+  };
 
   @Override
   public void read(Input in, ImportRows out) {
-    JsonImports.stream(in.text(), out, p -> {
-      // {"secrets": [...]} (the GitHub REST API) or {"variables": [...]}
-      JsonToken t = JsonImports.toArray(p, Set.of("secrets", "variables"));
-      if (t != JsonToken.START_ARRAY) {
-        throw new ValidationException("content", "send the JSON array printed by `gh secret list --json name,updatedAt`,"
-            + " `gh variable list --json name,value,updatedAt` or GitLab's GET /projects/:id/variables");
-      }
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-        int line = p.currentTokenLocation().getLineNr();
-        if (t != JsonToken.START_OBJECT) {
-          p.skipChildren();
-          out.error(line, "expected an object with a name (GitHub) or key (GitLab)");
-          continue;
-        }
-        variable(p.readValueAsTree(), line, in, out);
-      }
-    });
+    JsonImports.stream(
+        in.text(),
+        out,
+        p -> {
+          // {"secrets": [...]} (the GitHub REST API) or {"variables": [...]}
+          JsonToken t = JsonImports.toArray(p, Set.of("secrets", "variables"));
+          if (t != JsonToken.START_ARRAY) {
+            throw new ValidationException(
+                "content",
+                "send the JSON array printed by `gh secret list --json name,updatedAt`,"
+                    + " `gh variable list --json name,value,updatedAt` or GitLab's GET /projects/:id/variables");
+          }
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            int line = p.currentTokenLocation().getLineNr();
+            if (t != JsonToken.START_OBJECT) {
+              p.skipChildren();
+              out.error(line, "expected an object with a name (GitHub) or key (GitLab)");
+              continue;
+            }
+            variable(p.readValueAsTree(), line, in, out);
+          }
+        });
   }
 
   private static void variable(JsonNode o, int line, Input in, ImportRows out) {
     Importers.Defaults d = in.defaults();
-    String name = o.hasNonNull("name") ? o.get("name").asText() : o.hasNonNull("key") ? o.get("key").asText() : null;
+    String name =
+        o.hasNonNull("name")
+            ? o.get("name").asText()
+            : o.hasNonNull("key") ? o.get("key").asText() : null;
     if (name == null || name.isBlank()) {
       out.error(line, "no name (GitHub) or key (GitLab)");
       return;
@@ -70,16 +82,35 @@ final class CiVariablesImporter implements Importer {
     }
     String scope = o.path("environment_scope").asText("");
     try {
-      String updated = o.hasNonNull("updatedAt") ? o.get("updatedAt").asText()
-          : o.hasNonNull("updated_at") ? o.get("updated_at").asText() : null;
+      String updated =
+          o.hasNonNull("updatedAt")
+              ? o.get("updatedAt").asText()
+              : o.hasNonNull("updated_at") ? o.get("updated_at").asText() : null;
       Instant rotated = updated == null || updated.isBlank() ? null : Instant.parse(updated);
-      out.add(new ImportedNhi(ImportFields.source(d, "ci"), "ci-secret", name, d.owner(), d.team(),
-          scope.isEmpty() || scope.equals("*") ? d.environment() : scope, d.location(),
-          in.fingerprinter() == null || value.isEmpty() ? null : in.fingerprinter().fingerprint(value), null, null,
-          rotated, null, attrs));
+      out.add(
+          new ImportedNhi(
+              ImportFields.source(d, "ci"),
+              "ci-secret",
+              name,
+              d.owner(),
+              d.team(),
+              scope.isEmpty() || scope.equals("*") ? d.environment() : scope,
+              d.location(),
+              in.fingerprinter() == null || value.isEmpty()
+                  ? null
+                  : in.fingerprinter().fingerprint(value),
+              null,
+              null,
+              rotated,
+              null,
+              attrs));
     } catch (ValidationException | DateTimeParseException e) {
       // the message names a field or a date, never the value
-      out.error(line, e instanceof DateTimeParseException ? "updatedAt is not an ISO-8601 instant" : e.getMessage());
+      out.error(
+          line,
+          e instanceof DateTimeParseException
+              ? "updatedAt is not an ISO-8601 instant"
+              : e.getMessage());
     }
   }
 }

@@ -6,16 +6,20 @@ import java.net.UnknownHostException;
 
 /** An IPv4 or IPv6 address range. Parses literals only: never resolves a host name. */
 record Cidr(byte[] network, int prefix) {
-  // an IPv4 dotted quad, or anything with a colon (which InetAddress parses as IPv6 and never looks up)
+  // an IPv4 dotted quad, or anything with a colon (which InetAddress parses as IPv6 and never looks
+  // up)
   private static final java.util.regex.Pattern LITERAL =
       java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-  /** @throws ValidationException when {@code s} is not {@code address/prefix} */
+  /**
+   * @throws ValidationException when {@code s} is not {@code address/prefix}
+   */
   static Cidr parse(String s) {
     int slash = s == null ? -1 : s.indexOf('/');
     byte[] addr = slash < 0 ? null : literal(s.substring(0, slash));
     if (addr == null) {
-      throw new ValidationException("workstationCidrs", "'" + s + "' is not an address range such as 10.20.0.0/16");
+      throw new ValidationException(
+          "workstationCidrs", "'" + s + "' is not an address range such as 10.20.0.0/16");
     }
     int prefix;
     try {

@@ -11,16 +11,25 @@ import java.util.Set;
 /**
  * What the cloud-export importers (AWS, GCP, Azure, Vault) share. They read only the fields they
  * know, by name, so a field that would carry a value ({@code SecretAccessKey}, {@code
- * privateKeyData}, {@code secretText}, Azure's {@code hint}) is never read, whatever else the export
- * holds.
+ * privateKeyData}, {@code secretText}, Azure's {@code hint}) is never read, whatever else the
+ * export holds.
  */
 final class CloudImports {
-  /** Cells the clouds use for "no time": never used, no key, not supported, before tracking began. */
-  private static final Set<String> NO_TIME = Set.of("", "n/a", "no_information", "not_supported", "none", "null");
-  /** At most this many names in a list attribute (policies, groups): an attribute is a summary, not a dump. */
+  /**
+   * Cells the clouds use for "no time": never used, no key, not supported, before tracking began.
+   */
+  private static final Set<String> NO_TIME =
+      Set.of("", "n/a", "no_information", "not_supported", "none", "null");
+
+  /**
+   * At most this many names in a list attribute (policies, groups): an attribute is a summary, not
+   * a dump.
+   */
   static final int MAX_NAMES = 50;
+
   /** Owner, team and environment tags, in the order they are looked for. */
   static final String[] OWNER_TAGS = {"warden.dev/owner", "owner"};
+
   static final String[] TEAM_TAGS = {"warden.dev/team", "team"};
   static final String[] ENVIRONMENT_TAGS = {"warden.dev/environment", "environment", "env"};
 
@@ -38,7 +47,8 @@ final class CloudImports {
     try {
       return ImportFields.instant(s);
     } catch (ValidationException e) {
-      throw new ValidationException(field, field + " '" + s + "' is not an ISO 8601 time such as 2026-01-31T09:00:00Z");
+      throw new ValidationException(
+          field, field + " '" + s + "' is not an ISO 8601 time such as 2026-01-31T09:00:00Z");
     }
   }
 

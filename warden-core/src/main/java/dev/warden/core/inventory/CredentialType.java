@@ -16,12 +16,16 @@ public enum CredentialType {
    */
   FEDERATED;
 
-  /** Wire form: {@code static}, {@code short-lived}, {@code attested-identity}, {@code federated}. */
+  /**
+   * Wire form: {@code static}, {@code short-lived}, {@code attested-identity}, {@code federated}.
+   */
   public String wire() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** @return the type, or null when {@code s} is null */
+  /**
+   * @return the type, or null when {@code s} is null
+   */
   public static CredentialType parse(String s) {
     if (s == null) {
       return null;
@@ -31,7 +35,8 @@ public enum CredentialType {
         return t;
       }
     }
-    throw new dev.warden.core.error.ValidationException("credentialType",
+    throw new dev.warden.core.error.ValidationException(
+        "credentialType",
         "'" + s + "' is not one of static, short-lived, attested-identity, federated");
   }
 }

@@ -27,11 +27,16 @@ import org.apache.commons.csv.CSVRecord;
  */
 final class CsvImporter implements Importer {
   /**
-   * Spaces around a quoted cell are not part of it, and text after a closing quote is kept
-   * ({@code "a"b} reads {@code ab}), as cells were read before the library.
+   * Spaces around a quoted cell are not part of it, and text after a closing quote is kept ({@code
+   * "a"b} reads {@code ab}), as cells were read before the library.
    */
-  private static final CSVFormat LINE = CSVFormat.RFC4180.builder().setIgnoreSurroundingSpaces(true)
-      .setIgnoreEmptyLines(false).setTrailingData(true).get();
+  private static final CSVFormat LINE =
+      CSVFormat.RFC4180
+          .builder()
+          .setIgnoreSurroundingSpaces(true)
+          .setIgnoreEmptyLines(false)
+          .setTrailingData(true)
+          .get();
 
   @Override
   public void read(Input in, ImportRows out) {
@@ -41,7 +46,8 @@ final class CsvImporter implements Importer {
       h++;
     }
     if (h == lines.length) {
-      throw new ValidationException("content", "the CSV is empty; the first line must be a header naming the columns");
+      throw new ValidationException(
+          "content", "the CSV is empty; the first line must be a header naming the columns");
     }
     List<String> header = header(lines[h], h + 1);
     for (int i = h + 1; i < lines.length; i++) {
@@ -50,8 +56,12 @@ final class CsvImporter implements Importer {
       }
       List<String> cells = cells(lines[i]);
       if (cells == null || cells.size() != header.size()) {
-        out.error(i + 1, "expected " + header.size() + " columns, got "
-            + (cells == null ? "an unterminated quote" : Integer.toString(cells.size())));
+        out.error(
+            i + 1,
+            "expected "
+                + header.size()
+                + " columns, got "
+                + (cells == null ? "an unterminated quote" : Integer.toString(cells.size())));
         continue;
       }
       Map<String, String> row = new LinkedHashMap<>();
@@ -70,7 +80,8 @@ final class CsvImporter implements Importer {
   private static List<String> header(String line, int number) {
     List<String> cells = cells(line);
     if (cells == null) {
-      throw new ValidationException("content", "line " + number + ": the CSV header has an unterminated quote");
+      throw new ValidationException(
+          "content", "line " + number + ": the CSV header has an unterminated quote");
     }
     List<String> header = new ArrayList<>();
     for (String c : cells) {
@@ -78,13 +89,19 @@ final class CsvImporter implements Importer {
     }
     for (int c = 0; c < header.size(); c++) {
       if (header.get(c).indexOf('"') >= 0) {
-        throw new ValidationException("content", "line " + number + ": column " + (c + 1)
-            + " of the CSV header has a quote in its name");
+        throw new ValidationException(
+            "content",
+            "line "
+                + number
+                + ": column "
+                + (c + 1)
+                + " of the CSV header has a quote in its name");
       }
     }
     for (String c : header) {
       if (ImportFields.VALUE_FIELDS.contains(c)) {
-        throw new ValidationException("content", "column '" + c + "' would hold secret values; import names only");
+        throw new ValidationException(
+            "content", "column '" + c + "' would hold secret values; import names only");
       }
     }
     if (!header.contains("name")) {
@@ -105,7 +122,8 @@ final class CsvImporter implements Importer {
           first = false;
           continue;
         }
-        // the library also ends a record at a bare CR; a row here is one line, so the CR stays in its cell
+        // the library also ends a record at a bare CR; a row here is one line, so the CR stays in
+        // its cell
         int last = cells.size() - 1;
         cells.set(last, cells.get(last) + '\r' + (next.isEmpty() ? "" : next.get(0)));
         if (next.size() > 1) {

@@ -5,12 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A .env file, or a plain list of variable names: one item per {@code NAME=value} or bare
- * {@code NAME}. A value is kept only as its fingerprint, and a line that is neither form is
- * reported by number without being echoed (it may hold a value).
+ * A .env file, or a plain list of variable names: one item per {@code NAME=value} or bare {@code
+ * NAME}. A value is kept only as its fingerprint, and a line that is neither form is reported by
+ * number without being echoed (it may hold a value).
  */
 final class EnvImporter implements Importer {
-  private static final Pattern ENV_LINE = Pattern.compile("^(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.]*)\\s*=(.*)$");
+  private static final Pattern ENV_LINE =
+      Pattern.compile("^(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.]*)\\s*=(.*)$");
   private static final Pattern BARE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
 
   @Override
@@ -36,15 +37,32 @@ final class EnvImporter implements Importer {
         out.error(i + 1, "not NAME=value or NAME");
         continue;
       }
-      String fingerprint = in.fingerprinter() == null || value.isEmpty() ? null : in.fingerprinter().fingerprint(value);
-      out.add(new ImportedNhi(ImportFields.source(d, "env"), "env-var", name, d.owner(), d.team(), d.environment(),
-          d.location(), fingerprint, null, null, null, null, Map.of("line", Integer.toString(i + 1))));
+      String fingerprint =
+          in.fingerprinter() == null || value.isEmpty()
+              ? null
+              : in.fingerprinter().fingerprint(value);
+      out.add(
+          new ImportedNhi(
+              ImportFields.source(d, "env"),
+              "env-var",
+              name,
+              d.owner(),
+              d.team(),
+              d.environment(),
+              d.location(),
+              fingerprint,
+              null,
+              null,
+              null,
+              null,
+              Map.of("line", Integer.toString(i + 1))));
     }
   }
 
   /** The value without its quotes, or without a trailing {@code # comment} when unquoted. */
   static String unquote(String v) {
-    if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+    if (v.length() >= 2
+        && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
       return v.substring(1, v.length() - 1);
     }
     int hash = v.indexOf(" #");

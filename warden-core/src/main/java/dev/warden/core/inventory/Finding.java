@@ -10,12 +10,21 @@ import java.util.Locale;
  * @param itemId the inventory item it is about
  * @param evidence what was observed, with numbers and times; never a secret value
  */
-public record Finding(String ruleId, Severity severity, String owasp, String itemId, String subject, String evidence,
+public record Finding(
+    String ruleId,
+    Severity severity,
+    String owasp,
+    String itemId,
+    String subject,
+    String evidence,
     String remediation) {
 
   /** Ordered from least to most severe. */
   public enum Severity {
-    LOW, MEDIUM, HIGH, CRITICAL;
+    LOW,
+    MEDIUM,
+    HIGH,
+    CRITICAL;
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT);

@@ -47,8 +47,10 @@ final class GithubWorkflowImporter implements Importer {
     for (Map.Entry<String, JsonNode> job : tree.path("jobs").properties()) {
       collectPermissions(job.getValue().path("permissions"), job.getKey() + ".", perms);
     }
-    boolean oidc = perms.entrySet().stream().anyMatch(e -> e.getKey().endsWith("id-token") && e.getValue().equals("write"))
-        || "write-all".equals(perms.get("*"));
+    boolean oidc =
+        perms.entrySet().stream()
+                .anyMatch(e -> e.getKey().endsWith("id-token") && e.getValue().equals("write"))
+            || "write-all".equals(perms.get("*"));
     Map<String, String> attrs = new TreeMap<>();
     attrs.put("oidc", Boolean.toString(oidc));
     if (!perms.isEmpty()) {
@@ -59,11 +61,37 @@ final class GithubWorkflowImporter implements Importer {
     if (!secrets.isEmpty()) {
       attrs.put("secrets", String.join(",", secrets));
     }
-    out.add(new ImportedNhi(source, "github-workflow", name, d.owner(), d.team(), d.environment(), d.location(), null,
-        null, null, null, null, attrs));
+    out.add(
+        new ImportedNhi(
+            source,
+            "github-workflow",
+            name,
+            d.owner(),
+            d.team(),
+            d.environment(),
+            d.location(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            attrs));
     for (String s : secrets) {
-      out.add(new ImportedNhi(source, "ci-secret", s, d.owner(), d.team(), d.environment(), d.location(), null, null,
-          null, null, null, Map.of("usedBy", name, "line", Integer.toString(firstLine.get(s)))));
+      out.add(
+          new ImportedNhi(
+              source,
+              "ci-secret",
+              s,
+              d.owner(),
+              d.team(),
+              d.environment(),
+              d.location(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              Map.of("usedBy", name, "line", Integer.toString(firstLine.get(s)))));
     }
   }
 

@@ -17,17 +17,19 @@ import java.util.Set;
 /**
  * Which resources a workload can reach, and through which policy. A resource is reachable when an
  * allow policy's {@link dev.warden.core.model.WorkloadMatcher} covers the workload and no
- * unconditional deny policy covers the same pair (deny wins). A conditional allow still counts:
- * the blast radius is what the policy could grant, not what it granted today.
+ * unconditional deny policy covers the same pair (deny wins). A conditional allow still counts: the
+ * blast radius is what the policy could grant, not what it granted today.
  */
 public final class Grants {
   /**
    * One reachable resource and the path that reaches it.
    *
    * @param policy the allow policy that grants it, or null when the path is not a policy
-   * @param path how it is reached, for people: {@code policy api-ledger}, {@code static credential ...}
+   * @param path how it is reached, for people: {@code policy api-ledger}, {@code static credential
+   *     ...}
    */
-  public record Grant(String resource, String policy, Sensitivity sensitivity, boolean conditional, String path) {
+  public record Grant(
+      String resource, String policy, Sensitivity sensitivity, boolean conditional, String path) {
     /** A grant through an allow policy. */
     public Grant(String resource, String policy, Sensitivity sensitivity, boolean conditional) {
       this(resource, policy, sensitivity, conditional, "policy " + policy);
@@ -40,8 +42,11 @@ public final class Grants {
 
   private Grants() {}
 
-  /** Reachable resources of {@code w}, one entry per resource (the first allowing policy by name). */
-  public static List<Grant> of(Workload w, Collection<AccessPolicy> policies, Map<String, Resource> resources) {
+  /**
+   * Reachable resources of {@code w}, one entry per resource (the first allowing policy by name).
+   */
+  public static List<Grant> of(
+      Workload w, Collection<AccessPolicy> policies, Map<String, Resource> resources) {
     Set<String> denied = new HashSet<>();
     for (AccessPolicy p : policies) {
       if (p.effect() == Effect.DENY && p.condition() == null && p.workloads().matches(w)) {
@@ -60,7 +65,13 @@ public final class Grants {
           continue;
         }
         Resource res = resources.get(r);
-        out.put(r, new Grant(r, p.name(), res == null ? Sensitivity.MEDIUM : res.sensitivity(), p.condition() != null));
+        out.put(
+            r,
+            new Grant(
+                r,
+                p.name(),
+                res == null ? Sensitivity.MEDIUM : res.sensitivity(),
+                p.condition() != null));
       }
     }
     List<Grant> list = new ArrayList<>(out.values());

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Ids by a key (an owner, a fingerprint), each key's ids in order. Most fingerprints belong to
- * one item, so a lone id is kept as itself rather than in a set: at a million items that is the
+ * Ids by a key (an owner, a fingerprint), each key's ids in order. Most fingerprints belong to one
+ * item, so a lone id is kept as itself rather than in a set: at a million items that is the
  * difference between tens and hundreds of megabytes.
  */
 final class IdIndex {
@@ -60,9 +60,12 @@ final class IdIndex {
   /** The ids under {@code key} after {@code cursor} (null: all), in order. */
   java.util.NavigableSet<String> after(String key, String cursor) {
     Object cur = key == null ? null : byKey.get(key);
-    java.util.NavigableSet<String> all = cur == null ? new TreeSet<>()
-        : cur instanceof String s ? new TreeSet<>(List.of(s)) : set(cur);
-    return java.util.Collections.unmodifiableNavigableSet(cursor == null ? all : all.tailSet(cursor, false));
+    java.util.NavigableSet<String> all =
+        cur == null
+            ? new TreeSet<>()
+            : cur instanceof String s ? new TreeSet<>(List.of(s)) : set(cur);
+    return java.util.Collections.unmodifiableNavigableSet(
+        cursor == null ? all : all.tailSet(cursor, false));
   }
 
   /** The ids under {@code key}, in order; empty when none. */
@@ -71,7 +74,9 @@ final class IdIndex {
     if (cur == null) {
       return List.of();
     }
-    return cur instanceof String s ? List.of(s) : java.util.Collections.unmodifiableSortedSet(set(cur));
+    return cur instanceof String s
+        ? List.of(s)
+        : java.util.Collections.unmodifiableSortedSet(set(cur));
   }
 
   @SuppressWarnings("unchecked")

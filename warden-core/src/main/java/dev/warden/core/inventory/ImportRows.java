@@ -34,6 +34,7 @@ final class ImportRows {
   }
 
   Importers.Parsed parsed() {
-    return new Importers.Parsed(List.copyOf(items.values()), List.copyOf(errors), List.copyOf(duplicates), skipped);
+    return new Importers.Parsed(
+        List.copyOf(items.values()), List.copyOf(errors), List.copyOf(duplicates), skipped);
   }
 }

@@ -10,20 +10,32 @@ import java.util.TreeMap;
 /**
  * A non-human identity or static credential that Warden did not issue but was told about: a
  * Kubernetes service account or secret, a CI secret, an environment variable, a key from a CSV.
- * Holds names and metadata only; a credential value is kept, if at all, as its HMAC
- * {@code fingerprint} (see {@link dev.warden.core.crypto.Fingerprinter}).
+ * Holds names and metadata only; a credential value is kept, if at all, as its HMAC {@code
+ * fingerprint} (see {@link dev.warden.core.crypto.Fingerprinter}).
  *
  * <p>Identity is (source, kind, name): importing the same triple again merges into one item.
  *
  * @param source where it was found, e.g. {@code k8s:prod-cluster}, {@code github:acme/api}
- * @param kind e.g. {@code k8s-service-account}, {@code k8s-secret}, {@code ci-secret}, {@code env-var}
+ * @param kind e.g. {@code k8s-service-account}, {@code k8s-secret}, {@code ci-secret}, {@code
+ *     env-var}
  * @param location a finer place inside the source: namespace, workflow file, .env path
- * @param attributes extra facts as text (never a secret value): {@code permissions}, {@code workload}
+ * @param attributes extra facts as text (never a secret value): {@code permissions}, {@code
+ *     workload}
  * @throws ValidationException when source, kind or name is blank
  */
 public record ImportedNhi(
-    String source, String kind, String name, String owner, String team, String environment, String location,
-    String fingerprint, Instant createdAt, Instant expiresAt, Instant lastRotatedAt, Instant lastUsedAt,
+    String source,
+    String kind,
+    String name,
+    String owner,
+    String team,
+    String environment,
+    String location,
+    String fingerprint,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant lastRotatedAt,
+    Instant lastUsedAt,
     Map<String, String> attributes) {
 
   public ImportedNhi {
@@ -41,10 +53,13 @@ public record ImportedNhi(
     location = blankToNull(location);
     fingerprint = blankToNull(fingerprint);
     if (fingerprint != null && !isFingerprint(fingerprint)) {
-      throw new ValidationException("fingerprint", "must be 64 lowercase hex characters (HMAC-SHA256), never a value");
+      throw new ValidationException(
+          "fingerprint", "must be 64 lowercase hex characters (HMAC-SHA256), never a value");
     }
-    attributes = attributes == null || attributes.isEmpty() ? Map.of()
-        : java.util.Collections.unmodifiableMap(new TreeMap<>(attributes));
+    attributes =
+        attributes == null || attributes.isEmpty()
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(attributes));
   }
 
   /** 64 lowercase hex characters; by hand, since a regex per item shows at a million items. */
@@ -63,12 +78,25 @@ public record ImportedNhi(
 
   /** A stable id derived from (source, kind, name), safe in URLs and as a primary key. */
   public String id() {
-    return "imp-" + HexFormat.of().formatHex(Hashes.sha256(source + "\0" + kind + "\0" + name), 0, 12);
+    return "imp-"
+        + HexFormat.of().formatHex(Hashes.sha256(source + "\0" + kind + "\0" + name), 0, 12);
   }
 
   public ImportedNhi withOwner(String newOwner) {
-    return new ImportedNhi(source, kind, name, newOwner, team, environment, location, fingerprint, createdAt,
-        expiresAt, lastRotatedAt, lastUsedAt, attributes);
+    return new ImportedNhi(
+        source,
+        kind,
+        name,
+        newOwner,
+        team,
+        environment,
+        location,
+        fingerprint,
+        createdAt,
+        expiresAt,
+        lastRotatedAt,
+        lastUsedAt,
+        attributes);
   }
 
   static String blankToNull(String s) {

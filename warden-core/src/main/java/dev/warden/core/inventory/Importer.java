@@ -33,9 +33,13 @@ interface Importer {
   /**
    * One input.
    *
-   * @param workflowTree for {@link Importers.Format#GITHUB_WORKFLOW}, the workflow YAML already read
-   *     as a tree (core has no YAML parser); ignored otherwise
+   * @param workflowTree for {@link Importers.Format#GITHUB_WORKFLOW}, the workflow YAML already
+   *     read as a tree (core has no YAML parser); ignored otherwise
    * @param fingerprinter fingerprints values (.env, CI variables); null to drop them entirely
    */
-  record Input(String text, JsonNode workflowTree, Importers.Defaults defaults, Fingerprinter fingerprinter) {}
+  record Input(
+      String text,
+      JsonNode workflowTree,
+      Importers.Defaults defaults,
+      Fingerprinter fingerprinter) {}
 }

@@ -11,19 +11,24 @@ import java.util.TreeMap;
 
 /**
  * Inventory imports: Kubernetes dumps, GitHub Actions workflows, .env files, CI/CD variables, CSV
- * and JSON, and cloud IAM exports (AWS, GCP, Azure, Vault), one {@link Importer} per {@link Format}. They keep names and metadata and drop every
- * value: an .env value or a Kubernetes secret's data never leaves its importer, except as an HMAC
- * fingerprint when a {@link Fingerprinter} is given (so the same secret found twice can be
- * recognised, NHI9).
+ * and JSON, and cloud IAM exports (AWS, GCP, Azure, Vault), one {@link Importer} per {@link
+ * Format}. They keep names and metadata and drop every value: an .env value or a Kubernetes
+ * secret's data never leaves its importer, except as an HMAC fingerprint when a {@link
+ * Fingerprinter} is given (so the same secret found twice can be recognised, NHI9).
  *
- * <p>Bad rows are collected with their line number; the caller decides whether a partial import
- * is acceptable. Duplicates by (source, kind, name) inside one input are merged (later fields win)
- * and reported.
+ * <p>Bad rows are collected with their line number; the caller decides whether a partial import is
+ * acceptable. Duplicates by (source, kind, name) inside one input are merged (later fields win) and
+ * reported.
  */
 public final class Importers {
   /** Formats accepted by {@link #parse}. */
   public enum Format {
-    K8S, GITHUB_WORKFLOW, ENV, CSV, JSON, CI_VARIABLES,
+    K8S,
+    GITHUB_WORKFLOW,
+    ENV,
+    CSV,
+    JSON,
+    CI_VARIABLES,
     /** {@code aws iam get-credential-report}: access keys and signing certificates */
     AWS_CREDENTIAL_REPORT,
     /** {@code aws iam get-account-authorization-details}: users and roles, with trust */
@@ -35,7 +40,9 @@ public final class Importers {
     /** {@code vault kv metadata get -format=json}, with the path added */
     VAULT_KV_METADATA;
 
-    /** @throws ValidationException naming the accepted formats */
+    /**
+     * @throws ValidationException naming the accepted formats
+     */
     public static Format parse(String s) {
       if (s != null) {
         for (Format f : values()) {
@@ -58,13 +65,15 @@ public final class Importers {
   }
 
   /** Defaults applied to items that do not say: where they came from and who owns them. */
-  public record Defaults(String source, String owner, String team, String environment, String location) {}
+  public record Defaults(
+      String source, String owner, String team, String environment, String location) {}
 
   /** A row that could not be imported. */
   public record LineError(int line, String message) {}
 
   /** What parsing found. */
-  public record Parsed(List<ImportedNhi> items, List<LineError> errors, List<String> duplicates, int skipped) {}
+  public record Parsed(
+      List<ImportedNhi> items, List<LineError> errors, List<String> duplicates, int skipped) {}
 
   private static final Map<Format, Importer> BY_FORMAT = new EnumMap<>(Format.class);
 
@@ -76,7 +85,10 @@ public final class Importers {
 
   private Importers() {}
 
-  /** The registry: exhaustive over {@link Format}, so a new format does not compile without its importer. */
+  /**
+   * The registry: exhaustive over {@link Format}, so a new format does not compile without its
+   * importer.
+   */
   private static Importer create(Format f) {
     return switch (f) {
       case K8S -> new K8sImporter();
@@ -98,7 +110,10 @@ public final class Importers {
     return BY_FORMAT.get(java.util.Objects.requireNonNull(format, "format"));
   }
 
-  /** The importer of a format by its wire name (any case). @throws ValidationException naming the accepted formats */
+  /**
+   * The importer of a format by its wire name (any case). @throws ValidationException naming the
+   * accepted formats
+   */
   static Importer named(String format) {
     return of(Format.parse(format));
   }
@@ -106,12 +121,13 @@ public final class Importers {
   /**
    * Parses one input.
    *
-   * @param workflowTree for {@link Format#GITHUB_WORKFLOW}, the workflow YAML already read as a tree
-   *     (core has no YAML parser); ignored otherwise
+   * @param workflowTree for {@link Format#GITHUB_WORKFLOW}, the workflow YAML already read as a
+   *     tree (core has no YAML parser); ignored otherwise
    * @param fingerprinter fingerprints .env values; null to drop them entirely
    * @throws ValidationException when the input as a whole is unusable (not JSON at all, no header)
    */
-  public static Parsed parse(Format format, String text, JsonNode workflowTree, Defaults d, Fingerprinter fingerprinter) {
+  public static Parsed parse(
+      Format format, String text, JsonNode workflowTree, Defaults d, Fingerprinter fingerprinter) {
     return of(format).parse(new Importer.Input(text, workflowTree, d, fingerprinter));
   }
 
@@ -119,10 +135,20 @@ public final class Importers {
   public static ImportedNhi merge(ImportedNhi a, ImportedNhi b) {
     Map<String, String> attrs = new TreeMap<>(a.attributes());
     attrs.putAll(b.attributes());
-    return new ImportedNhi(a.source(), a.kind(), a.name(), or(b.owner(), a.owner()), or(b.team(), a.team()),
-        or(b.environment(), a.environment()), or(b.location(), a.location()), or(b.fingerprint(), a.fingerprint()),
-        or(b.createdAt(), a.createdAt()), or(b.expiresAt(), a.expiresAt()), or(b.lastRotatedAt(), a.lastRotatedAt()),
-        or(b.lastUsedAt(), a.lastUsedAt()), attrs);
+    return new ImportedNhi(
+        a.source(),
+        a.kind(),
+        a.name(),
+        or(b.owner(), a.owner()),
+        or(b.team(), a.team()),
+        or(b.environment(), a.environment()),
+        or(b.location(), a.location()),
+        or(b.fingerprint(), a.fingerprint()),
+        or(b.createdAt(), a.createdAt()),
+        or(b.expiresAt(), a.expiresAt()),
+        or(b.lastRotatedAt(), a.lastRotatedAt()),
+        or(b.lastUsedAt(), a.lastUsedAt()),
+        attrs);
   }
 
   private static <T> T or(T a, T b) {

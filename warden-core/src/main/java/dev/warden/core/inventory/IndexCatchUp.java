@@ -16,19 +16,20 @@ import java.util.Set;
 
 /**
  * Brings an {@link IndexState} forward along the audit log, in two steps so that a burst of events
- * is judged once: {@link #apply} folds a batch of events into the facts and notes in a
- * {@link Pending} what they touch; {@link #judge} then re-judges exactly that.
+ * is judged once: {@link #apply} folds a batch of events into the facts and notes in a {@link
+ * Pending} what they touch; {@link #judge} then re-judges exactly that.
  *
  * <ul>
  *   <li>{@code token.issued}, {@code lease.revoked}: usage and live leases; that workload.
- *   <li>{@code config.*}: that object is read again. A workload is re-judged alone, and the imported
- *       items of owners who became known or unknown with it; a resource or policy re-judges every
- *       workload.
+ *   <li>{@code config.*}: that object is read again. A workload is re-judged alone, and the
+ *       imported items of owners who became known or unknown with it; a resource or policy
+ *       re-judges every workload.
  *   <li>{@code inventory.imported}, {@code owner.departed}: the imported rows written since the
  *       event's stamp, and the items sharing their fingerprints (old and new); a departure that
  *       changed the departed owners re-judges their items and every workload.
- *   <li>{@code secret.leaked} (and a revocation as leaked): the leaks are read again; workloads with
- *       leaked credentials, and imported items whose fingerprint became or stopped being leaked.
+ *   <li>{@code secret.leaked} (and a revocation as leaked): the leaks are read again; workloads
+ *       with leaked credentials, and imported items whose fingerprint became or stopped being
+ *       leaked.
  *   <li>{@code admin_token.*}: the admin tokens, judged in the global unit.
  * </ul>
  *
@@ -61,7 +62,8 @@ final class IndexCatchUp {
    * Applies events to the facts of {@code s} and notes in {@code pending} what they touch; moves
    * {@code s.head} to the last event's sequence.
    *
-   * @throws dev.warden.core.error.StoreException when the database fails (then {@code s} is half-applied)
+   * @throws dev.warden.core.error.StoreException when the database fails (then {@code s} is
+   *     half-applied)
    */
   void apply(IndexState s, List<InventoryStore.Change> changes, Pending pending) {
     boolean leaks = false;
@@ -136,8 +138,12 @@ final class IndexCatchUp {
     }
   }
 
-  /** Reads the named configuration objects again; adds owners who became known or unknown to {@code owners}. */
-  private void reloadObjects(IndexState s, Map<Kind, Set<String>> objects, Set<String> owners, Pending pending) {
+  /**
+   * Reads the named configuration objects again; adds owners who became known or unknown to {@code
+   * owners}.
+   */
+  private void reloadObjects(
+      IndexState s, Map<Kind, Set<String>> objects, Set<String> owners, Pending pending) {
     for (Map.Entry<Kind, Set<String>> e : objects.entrySet()) {
       for (String name : e.getValue()) {
         switch (e.getKey()) {
@@ -155,7 +161,7 @@ final class IndexCatchUp {
             s.configChanged();
             pending.everyWorkload = true;
           }
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -211,8 +217,9 @@ final class IndexCatchUp {
       affected.add(id);
       affected.addAll(s.byFingerprint.ids(n.fingerprint()));
       // a foreign leak takes its owner from the first imported item with its fingerprint
-      pending.global |= (old != null && s.foreignLeaks().containsKey(old.fingerprint()))
-          || s.foreignLeaks().containsKey(n.fingerprint());
+      pending.global |=
+          (old != null && s.foreignLeaks().containsKey(old.fingerprint()))
+              || s.foreignLeaks().containsKey(n.fingerprint());
     }
   }
 

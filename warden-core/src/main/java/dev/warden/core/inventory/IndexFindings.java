@@ -13,13 +13,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The findings and Warden-side items of the posture index, by unit: a unit is what is judged in
- * one go (an imported item by its id, a workload with what was issued to it, or the {@code global}
+ * The findings and Warden-side items of the posture index, by unit: a unit is what is judged in one
+ * go (an imported item by its id, a workload with what was issued to it, or the {@code global}
  * rest), and judging a unit again replaces exactly what it contributed.
  *
- * <p>Findings are kept partitioned by {@link Part} (severity, then rule) in the order of
- * {@link Posture#ORDER}, so that a page and the counts by severity or rule walk the parts rather
- * than every finding. While a change is judged, findings new to their unit can be collected for
+ * <p>Findings are kept partitioned by {@link Part} (severity, then rule) in the order of {@link
+ * Posture#ORDER}, so that a page and the counts by severity or rule walk the parts rather than
+ * every finding. While a change is judged, findings new to their unit can be collected for
  * announcement ({@link #collect}). Not thread-safe: part of {@link IndexState}.
  */
 final class IndexFindings {
@@ -27,8 +27,11 @@ final class IndexFindings {
 
   /** Findings of one severity and rule: the order of {@link Posture#ORDER} puts them together. */
   record Part(Finding.Severity severity, String ruleId, String owasp) {
-    static final Comparator<Part> ORDER = Comparator.comparing(Part::severity).reversed()
-        .thenComparing(Part::ruleId).thenComparing(Part::owasp);
+    static final Comparator<Part> ORDER =
+        Comparator.comparing(Part::severity)
+            .reversed()
+            .thenComparing(Part::ruleId)
+            .thenComparing(Part::owasp);
 
     static Part of(Finding f) {
       return new Part(f.severity(), f.ruleId(), f.owasp());
@@ -39,8 +42,10 @@ final class IndexFindings {
   private final Map<String, List<Finding>> byUnit = new HashMap<>();
   private final TreeMap<String, InventoryItem> wardenItems = new TreeMap<>();
   private final Map<String, List<String>> unitItems = new HashMap<>();
+
   /** While a change is judged: where findings it brings are collected (null: not collected). */
   private List<Finding> noticed;
+
   private Finding.Severity noticeFrom;
 
   /** The unit of one workload. */
@@ -48,7 +53,9 @@ final class IndexFindings {
     return WORKLOAD_UNIT + workload;
   }
 
-  /** Every finding by part, in {@link Part#ORDER}; each part's findings in {@link Posture#ORDER}. */
+  /**
+   * Every finding by part, in {@link Part#ORDER}; each part's findings in {@link Posture#ORDER}.
+   */
   NavigableMap<Part, TreeSet<Finding>> parts() {
     return Collections.unmodifiableNavigableMap(byPart);
   }
@@ -62,7 +69,10 @@ final class IndexFindings {
     return byPart.values().stream().mapToInt(Set::size).sum();
   }
 
-  /** Collects new findings of at least {@code from} into {@code into} from now on; (null, null) stops. */
+  /**
+   * Collects new findings of at least {@code from} into {@code into} from now on; (null, null)
+   * stops.
+   */
   void collect(List<Finding> into, Finding.Severity from) {
     noticed = from == null ? null : into;
     noticeFrom = from;
@@ -85,7 +95,9 @@ final class IndexFindings {
     replaceFindings(unit, fresh);
   }
 
-  /** Replaces the findings of {@code unit}; a finding on a (rule, item) the unit had none of is new. */
+  /**
+   * Replaces the findings of {@code unit}; a finding on a (rule, item) the unit had none of is new.
+   */
   void replaceFindings(String unit, List<Finding> fresh) {
     List<Finding> old = byUnit.remove(unit);
     if (noticed != null && noticeFrom != null && !fresh.isEmpty()) {
@@ -94,7 +106,8 @@ final class IndexFindings {
         old.forEach(f -> before.add(f.ruleId() + "\0" + f.itemId()));
       }
       for (Finding f : fresh) {
-        if (f.severity().compareTo(noticeFrom) >= 0 && !before.contains(f.ruleId() + "\0" + f.itemId())) {
+        if (f.severity().compareTo(noticeFrom) >= 0
+            && !before.contains(f.ruleId() + "\0" + f.itemId())) {
           noticed.add(f);
         }
       }

@@ -14,8 +14,8 @@ import java.util.stream.Stream;
  * The reads the posture index answers from one {@link IndexState}: a page of findings with counts
  * over every match, a page of items after a cursor, one item. A page walks only as far as it needs:
  * findings by {@link IndexFindings.Part}, skipping whole parts for an offset; imported items
- * through the smallest index the filter names, merged in id order with the items Warden holds.
- * The caller holds the index's read lock.
+ * through the smallest index the filter names, merged in id order with the items Warden holds. The
+ * caller holds the index's read lock.
  */
 final class IndexQueries {
   private IndexQueries() {}
@@ -27,7 +27,8 @@ final class IndexQueries {
    * @param severity only this severity (its wire name), or null
    * @param rule only this rule id or OWASP id (any case), or null
    */
-  static PostureIndex.FindingsPage findings(IndexState s, String severity, String rule, int offset, int limit) {
+  static PostureIndex.FindingsPage findings(
+      IndexState s, String severity, String rule, int offset, int limit) {
     List<Finding> page = new ArrayList<>();
     Map<String, Integer> bySeverity = new TreeMap<>();
     Map<String, Integer> byOwasp = new TreeMap<>();
@@ -64,15 +65,21 @@ final class IndexQueries {
   }
 
   /** Items matching {@code filter}, ordered by id, after {@code cursor} (null: from the start). */
-  static PostureIndex.ItemsPage items(IndexState s, Inventory.Filter filter, String cursor, int limit) {
-    Iterator<InventoryItem> warden = (cursor == null ? s.findings.wardenItems()
-        : s.findings.wardenItems().tailMap(cursor, false)).values().stream().filter(filter::test).iterator();
-    Iterator<InventoryItem> merged = merge(warden, imported(s, filter, cursor), Comparator.comparing(InventoryItem::id));
+  static PostureIndex.ItemsPage items(
+      IndexState s, Inventory.Filter filter, String cursor, int limit) {
+    Iterator<InventoryItem> warden =
+        (cursor == null
+                ? s.findings.wardenItems()
+                : s.findings.wardenItems().tailMap(cursor, false))
+            .values().stream().filter(filter::test).iterator();
+    Iterator<InventoryItem> merged =
+        merge(warden, imported(s, filter, cursor), Comparator.comparing(InventoryItem::id));
     List<InventoryItem> out = new ArrayList<>();
     while (merged.hasNext() && out.size() < limit) {
       out.add(merged.next());
     }
-    return new PostureIndex.ItemsPage(out, merged.hasNext() && !out.isEmpty() ? out.get(out.size() - 1).id() : null);
+    return new PostureIndex.ItemsPage(
+        out, merged.hasNext() && !out.isEmpty() ? out.get(out.size() - 1).id() : null);
   }
 
   /** One item by id, if the index holds it. */
@@ -90,17 +97,32 @@ final class IndexQueries {
    * one workload, not of the whole inventory.
    */
   static Optional<BlastRadius> blastRadius(IndexState s, String id, java.time.Instant now) {
-    return item(s, id).map(i -> BlastRadius.of(s.factsAround(now, i.kind().equals("workload") ? i.name()
-        : i.attributes().get("workload")), i));
+    return item(s, id)
+        .map(
+            i ->
+                BlastRadius.of(
+                    s.factsAround(
+                        now,
+                        i.kind().equals("workload") ? i.name() : i.attributes().get("workload")),
+                    i));
   }
 
-  /** Imported items matching {@code filter} after {@code cursor}, in id order, made into items lazily. */
-  private static Iterator<InventoryItem> imported(IndexState s, Inventory.Filter filter, String cursor) {
+  /**
+   * Imported items matching {@code filter} after {@code cursor}, in id order, made into items
+   * lazily.
+   */
+  private static Iterator<InventoryItem> imported(
+      IndexState s, Inventory.Filter filter, String cursor) {
     // walk the smallest index that the filter names; with none, walk everything in id order
     IdIndex best = null;
     String key = null;
-    for (Object[] c : new Object[][] {{s.byOwner, filter.owner()}, {s.byTeam, filter.team()},
-        {s.byEnvironment, filter.environment()}, {s.byKind, filter.kind()}}) {
+    for (Object[] c :
+        new Object[][] {
+          {s.byOwner, filter.owner()},
+          {s.byTeam, filter.team()},
+          {s.byEnvironment, filter.environment()},
+          {s.byKind, filter.kind()}
+        }) {
       IdIndex ix = (IdIndex) c[0];
       String k = (String) c[1];
       if (k != null && (best == null || ix.size(k) < best.size(key))) {
@@ -108,11 +130,14 @@ final class IndexQueries {
         key = k;
       }
     }
-    Stream<Map.Entry<String, ImportedNhi>> entries = best != null
-        ? best.after(key, cursor).stream().map(id -> Map.entry(id, s.imported.get(id)))
-        : (cursor == null ? s.imported : s.imported.tailMap(cursor, false)).entrySet().stream();
-    return entries.filter(e -> filter.testImported(e.getValue()))
-        .map(e -> Inventory.importedItem(e.getValue(), e.getKey())).iterator();
+    Stream<Map.Entry<String, ImportedNhi>> entries =
+        best != null
+            ? best.after(key, cursor).stream().map(id -> Map.entry(id, s.imported.get(id)))
+            : (cursor == null ? s.imported : s.imported.tailMap(cursor, false)).entrySet().stream();
+    return entries
+        .filter(e -> filter.testImported(e.getValue()))
+        .map(e -> Inventory.importedItem(e.getValue(), e.getKey()))
+        .iterator();
   }
 
   /** Merges two iterators already ordered by {@code order}; neither may yield null. */

@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The configuration the posture index reads besides the {@link dev.warden.core.inventory.InventoryStore}:
- * workloads, resources and policies (all of them at a rebuild, one by name when an audit event names
- * it) and admin tokens. The {@link Store} in production, a few maps in tests. Every method throws
- * {@link dev.warden.core.error.StoreException} when the database fails.
+ * The configuration the posture index reads besides the {@link
+ * dev.warden.core.inventory.InventoryStore}: workloads, resources and policies (all of them at a
+ * rebuild, one by name when an audit event names it) and admin tokens. The {@link Store} in
+ * production, a few maps in tests. Every method throws {@link dev.warden.core.error.StoreException}
+ * when the database fails.
  */
 interface IndexSource {
   List<Workload> workloads();

@@ -20,23 +20,26 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Everything the posture index holds: the facts (configuration, leaks, departures, the
- * {@link IssuanceTally}, imported items with their owner, team, environment, kind and fingerprint
- * indexes) and what was judged from them ({@link IndexFindings}), as of audit sequence {@link #head}.
+ * Everything the posture index holds: the facts (configuration, leaks, departures, the {@link
+ * IssuanceTally}, imported items with their owner, team, environment, kind and fingerprint indexes)
+ * and what was judged from them ({@link IndexFindings}), as of audit sequence {@link #head}.
  *
  * <p>The facts are split into units judged one at a time (see {@link IndexFindings}), so a change
- * re-judges only the units it touches; {@link IndexCatchUp} decides which. Mutable: built by
- * {@link #load}, then changed only under the index's write lock.
+ * re-judges only the units it touches; {@link IndexCatchUp} decides which. Mutable: built by {@link
+ * #load}, then changed only under the index's write lock.
  */
 final class IndexState {
   private static final String GLOBAL = "global";
 
   final PostureThresholds thresholds;
+
   /** The audit sequence the facts match. */
   long head;
+
   Instant judgedAt;
   long readMillis;
   long judgeMillis;
+
   /** A catch-up failed half-way: the next one reads everything again. */
   volatile boolean broken;
 
@@ -44,17 +47,24 @@ final class IndexState {
   final TreeMap<String, Resource> resources = new TreeMap<>();
   final TreeMap<String, AccessPolicy> policies = new TreeMap<>();
   List<AdminToken> adminTokens = List.of();
+
   /** Global like admin tokens: taken again on brokered_secret events and each refresh. */
   List<SecretSummary> secrets = List.of();
+
   /** When each workload was first written. */
   final Map<String, Instant> workloadCreated = new HashMap<>();
+
   /** Departed owners and when they left. */
   Map<String, Instant> departed = Map.of();
+
   /** Owners of at least one workload. */
   Set<String> knownOwners = Set.of();
+
   private List<LeakRecord> leaks = List.of();
+
   /** Issued-credential leaks by workload (a workload's unit holds them). */
   private Map<String, List<LeakRecord>> issuedLeaks = Map.of();
+
   private Map<String, LeakRecord> foreignLeaks = Map.of();
   final IssuanceTally issued = new IssuanceTally();
 
@@ -64,11 +74,18 @@ final class IndexState {
   final IdIndex byTeam = new IdIndex();
   final IdIndex byEnvironment = new IdIndex();
   final IdIndex byKind = new IdIndex();
-  /** Imported items by the workload their {@code workload} attribute names: what a blast radius needs. */
+
+  /**
+   * Imported items by the workload their {@code workload} attribute names: what a blast radius
+   * needs.
+   */
   final IdIndex byHolder = new IdIndex();
 
-  /** Immutable copies of resources and policies, shared by every unit's facts; null after a change. */
+  /**
+   * Immutable copies of resources and policies, shared by every unit's facts; null after a change.
+   */
   private List<Resource> resourceList;
+
   private List<AccessPolicy> policyList;
 
   final IndexFindings findings = new IndexFindings();
@@ -78,18 +95,21 @@ final class IndexState {
   }
 
   /**
-   * Reads everything and judges it: the large part (imported items, lease aggregates, token
-   * usage) in one repeatable-read transaction that also fixes the audit sequence it matches.
+   * Reads everything and judges it: the large part (imported items, lease aggregates, token usage)
+   * in one repeatable-read transaction that also fixes the audit sequence it matches.
    *
    * @throws dev.warden.core.error.StoreException when the database fails
    */
-  static IndexState load(IndexSource config, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
+  static IndexState load(
+      IndexSource config, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
     long started = System.nanoTime();
     Instant now = clock.instant();
-    Duration window = thresholds.unusedGrant().compareTo(thresholds.stale()) > 0
-        ? thresholds.unusedGrant() : thresholds.stale();
-    InventoryStore.Baseline b = inventory.baseline(now, now.minus(window),
-        !thresholds.workstationCidrs().isEmpty());
+    Duration window =
+        thresholds.unusedGrant().compareTo(thresholds.stale()) > 0
+            ? thresholds.unusedGrant()
+            : thresholds.stale();
+    InventoryStore.Baseline b =
+        inventory.baseline(now, now.minus(window), !thresholds.workstationCidrs().isEmpty());
     IndexState s = new IndexState(thresholds);
     long t0 = System.nanoTime();
     s.head = b.head();
@@ -149,8 +169,8 @@ final class IndexState {
   /**
    * The facts one item's blast radius is computed from: the workload it is or names (with the
    * imported items that name it), every resource and policy, and nothing of the rest of the
-   * inventory. {@link BlastRadius#of(InventoryFacts, InventoryItem)} gives the same answer from these
-   * as from everything.
+   * inventory. {@link BlastRadius#of(InventoryFacts, InventoryItem)} gives the same answer from
+   * these as from everything.
    */
   InventoryFacts factsAround(Instant now, String workload) {
     if (workload == null) {
@@ -212,18 +232,44 @@ final class IndexState {
       resourceList = List.copyOf(resources.values());
       policyList = List.copyOf(policies.values());
     }
-    return new InventoryFacts(now, ws, created, resourceList, policyList, workload == null ? adminTokens : List.of(),
-        importedItems == null ? List.of() : importedItems, issued.leaseSummaries(workload, now),
-        issued.usage(workload), ls, departed, workload == null ? secrets : List.of());
+    return new InventoryFacts(
+        now,
+        ws,
+        created,
+        resourceList,
+        policyList,
+        workload == null ? adminTokens : List.of(),
+        importedItems == null ? List.of() : importedItems,
+        issued.leaseSummaries(workload, now),
+        issued.usage(workload),
+        ls,
+        departed,
+        workload == null ? secrets : List.of());
   }
 
-  /** The unit of what Warden holds that is not any one workload's: admin tokens and foreign leaks. */
+  /**
+   * The unit of what Warden holds that is not any one workload's: admin tokens and foreign leaks.
+   */
   void judgeGlobal(Instant now, Posture.Context ctx) {
     List<LeakRecord> foreign = leaks.stream().filter(l -> !l.issued()).toList();
     // resources too: a secret's item lists the resources that name it
-    InventoryFacts f = new InventoryFacts(now, List.of(), Map.of(), List.copyOf(resources.values()), List.of(),
-        adminTokens, List.of(), List.of(), List.of(), foreign, departed, secrets);
-    findings.replaceUnit(GLOBAL, Inventory.wardenItems(f, fp -> Posture.first(ctx, fp)),
+    InventoryFacts f =
+        new InventoryFacts(
+            now,
+            List.of(),
+            Map.of(),
+            List.copyOf(resources.values()),
+            List.of(),
+            adminTokens,
+            List.of(),
+            List.of(),
+            List.of(),
+            foreign,
+            departed,
+            secrets);
+    findings.replaceUnit(
+        GLOBAL,
+        Inventory.wardenItems(f, fp -> Posture.first(ctx, fp)),
         Posture.wardenSide(f, thresholds, ctx));
   }
 
@@ -231,7 +277,9 @@ final class IndexState {
   void judgeWorkload(String workload, Instant now, Posture.Context ctx) {
     issued.dropExpired(workload, now);
     InventoryFacts f = facts(now, workload, null);
-    findings.replaceUnit(IndexFindings.workloadUnit(workload), Inventory.wardenItems(f, fp -> null),
+    findings.replaceUnit(
+        IndexFindings.workloadUnit(workload),
+        Inventory.wardenItems(f, fp -> null),
         Posture.wardenSide(f, thresholds, ctx));
   }
 
@@ -250,7 +298,9 @@ final class IndexState {
     judgedAt = now;
   }
 
-  /** Every workload with anything in the index: configured, used, leased, leaked or judged before. */
+  /**
+   * Every workload with anything in the index: configured, used, leased, leaked or judged before.
+   */
   Set<String> workloadUnits() {
     Set<String> all = new HashSet<>(workloads.keySet());
     issued.workloadsInto(all);
@@ -259,12 +309,15 @@ final class IndexState {
     return all;
   }
 
-  /** Judges every unit; the imported ones in parallel, since the rules are pure and the state is not yet published. */
+  /**
+   * Judges every unit; the imported ones in parallel, since the rules are pure and the state is not
+   * yet published.
+   */
   void judgeAll(Instant now) {
     Posture.Context ctx = context(now);
     List<Entry<String, ImportedNhi>> all = new ArrayList<>(imported.entrySet());
-    List<List<Finding>> judged = all.parallelStream().map(e -> Posture.imported(e.getValue(), e.getKey(), ctx))
-        .toList();
+    List<List<Finding>> judged =
+        all.parallelStream().map(e -> Posture.imported(e.getValue(), e.getKey(), ctx)).toList();
     for (int i = 0; i < all.size(); i++) {
       findings.replaceFindings(all.get(i).getKey(), judged.get(i));
     }

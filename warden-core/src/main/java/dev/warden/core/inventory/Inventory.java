@@ -24,38 +24,52 @@ public final class Inventory {
    * @param text a case-insensitive substring of the item's id, name, owner, team or (a workload's)
    *     selectors: the console's free-text search
    */
-  public record Filter(String kind, String owner, String team, String environment, CredentialType credentialType,
+  public record Filter(
+      String kind,
+      String owner,
+      String team,
+      String environment,
+      CredentialType credentialType,
       String text) {
     public static final int MAX_TEXT = 200;
 
     public Filter {
-      text = text == null || text.isBlank() ? null : text.strip().toLowerCase(java.util.Locale.ROOT);
+      text =
+          text == null || text.isBlank() ? null : text.strip().toLowerCase(java.util.Locale.ROOT);
       if (text != null && text.length() > MAX_TEXT) {
-        throw new dev.warden.core.error.ValidationException("q", "must be at most " + MAX_TEXT + " characters");
+        throw new dev.warden.core.error.ValidationException(
+            "q", "must be at most " + MAX_TEXT + " characters");
       }
     }
 
     /** Without a text search. */
-    public Filter(String kind, String owner, String team, String environment, CredentialType credentialType) {
+    public Filter(
+        String kind, String owner, String team, String environment, CredentialType credentialType) {
       this(kind, owner, team, environment, credentialType, null);
     }
 
     boolean test(InventoryItem i) {
-      return matches(i.kind(), i.owner(), i.team(), i.environment()) && (credentialType == null
-          || credentialType == i.credentialType())
-          && (text == null || contains(i.id()) || contains(i.name()) || contains(i.owner()) || contains(i.team())
+      return matches(i.kind(), i.owner(), i.team(), i.environment())
+          && (credentialType == null || credentialType == i.credentialType())
+          && (text == null
+              || contains(i.id())
+              || contains(i.name())
+              || contains(i.owner())
+              || contains(i.team())
               || contains(i.attributes().get("selectors")));
     }
 
     /** {@link #test} on an imported item, without building its row. */
     boolean testImported(ImportedNhi n) {
-      return matches(n.kind(), n.owner(), n.team(), n.environment()) && (credentialType == null
-          || credentialType == importedType(n))
+      return matches(n.kind(), n.owner(), n.team(), n.environment())
+          && (credentialType == null || credentialType == importedType(n))
           && (text == null || contains(n.name()) || contains(n.owner()) || contains(n.team()));
     }
 
     private boolean matches(String k, String o, String t, String e) {
-      return (kind == null || kind.equals(k)) && (owner == null || owner.equals(o)) && (team == null || team.equals(t))
+      return (kind == null || kind.equals(k))
+          && (owner == null || owner.equals(o))
+          && (team == null || team.equals(t))
           && (environment == null || environment.equals(e));
     }
 
@@ -91,17 +105,29 @@ public final class Inventory {
     if (n.fingerprint() != null) {
       attrs.put("fingerprint", n.fingerprint());
     }
-    return new InventoryItem(id, n.kind(), n.name(), n.owner(), n.team(), n.environment(), n.source(),
-        n.createdAt(), n.expiresAt(), n.lastUsedAt(), importedType(n), importedPrivileges(n),
-        n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt(), attrs);
+    return new InventoryItem(
+        id,
+        n.kind(),
+        n.name(),
+        n.owner(),
+        n.team(),
+        n.environment(),
+        n.source(),
+        n.createdAt(),
+        n.expiresAt(),
+        n.lastUsedAt(),
+        importedType(n),
+        importedPrivileges(n),
+        n.lastRotatedAt() != null ? n.lastRotatedAt() : n.createdAt(),
+        attrs);
   }
 
   /**
    * The items Warden holds itself: workloads, issued credentials, admin tokens and leaks (a leak of
    * a foreign secret takes its owner from the first imported item with its fingerprint). Unordered.
    */
-  static List<InventoryItem> wardenItems(InventoryFacts f,
-      java.util.function.Function<String, ImportedNhi> firstByFingerprint) {
+  static List<InventoryItem> wardenItems(
+      InventoryFacts f, java.util.function.Function<String, ImportedNhi> firstByFingerprint) {
     Map<String, Resource> resources = resourcesByName(f);
     Map<String, Workload> workloads = new HashMap<>();
     f.workloads().forEach(w -> workloads.put(w.name(), w));
@@ -110,11 +136,24 @@ public final class Inventory {
     for (Workload w : f.workloads()) {
       Map<String, String> attrs = new LinkedHashMap<>();
       attrs.put("state", w.state().name().toLowerCase(java.util.Locale.ROOT));
-      attrs.put("selectors", w.selectors().stream().map(Object::toString).sorted().toList().toString());
-      out.add(new InventoryItem(workloadId(w.name()), "workload", w.name(), w.owner(), w.team(), w.environment(),
-          "warden", f.workloadCreated().get(w.name()), w.expiresAt(), lastUsed.get(w.name()),
-          CredentialType.ATTESTED_IDENTITY,
-          Grants.of(w, f.policies(), resources).stream().map(Grants.Grant::resource).toList(), null, attrs));
+      attrs.put(
+          "selectors", w.selectors().stream().map(Object::toString).sorted().toList().toString());
+      out.add(
+          new InventoryItem(
+              workloadId(w.name()),
+              "workload",
+              w.name(),
+              w.owner(),
+              w.team(),
+              w.environment(),
+              "warden",
+              f.workloadCreated().get(w.name()),
+              w.expiresAt(),
+              lastUsed.get(w.name()),
+              CredentialType.ATTESTED_IDENTITY,
+              Grants.of(w, f.policies(), resources).stream().map(Grants.Grant::resource).toList(),
+              null,
+              attrs));
     }
     for (LeaseSummary s : f.leases()) {
       Workload w = s.workload() == null ? null : workloads.get(s.workload());
@@ -123,10 +162,22 @@ public final class Inventory {
       attrs.put("count", Long.toString(s.count()));
       attrs.put("active", Long.toString(s.active()));
       attrs.put("longestTtl", s.longestTtl().toString());
-      out.add(new InventoryItem(credentialId(s.workload(), s.resource()), "issued-credential",
-          s.workload() + " -> " + s.resource(), w == null ? null : w.owner(), w == null ? null : w.team(),
-          w == null ? null : w.environment(), "warden", s.firstIssued(), s.lastExpiry(), s.lastIssued(),
-          CredentialType.SHORT_LIVED, s.resource() == null ? List.of() : List.of(s.resource()), s.lastIssued(), attrs));
+      out.add(
+          new InventoryItem(
+              credentialId(s.workload(), s.resource()),
+              "issued-credential",
+              s.workload() + " -> " + s.resource(),
+              w == null ? null : w.owner(),
+              w == null ? null : w.team(),
+              w == null ? null : w.environment(),
+              "warden",
+              s.firstIssued(),
+              s.lastExpiry(),
+              s.lastIssued(),
+              CredentialType.SHORT_LIVED,
+              s.resource() == null ? List.of() : List.of(s.resource()),
+              s.lastIssued(),
+              attrs));
     }
     for (AdminToken t : f.adminTokens()) {
       Map<String, String> attrs = new LinkedHashMap<>();
@@ -135,9 +186,22 @@ public final class Inventory {
       if (t.revokedAt() != null) {
         attrs.put("revokedAt", t.revokedAt().toString());
       }
-      out.add(new InventoryItem("admin-token:" + t.id(), "admin-token", t.name() == null ? t.id() : t.name(),
-          t.createdBy(), null, null, "warden", t.createdAt(), t.expiresAt(), null, CredentialType.STATIC,
-          t.scopes().stream().sorted().toList(), t.createdAt(), attrs));
+      out.add(
+          new InventoryItem(
+              "admin-token:" + t.id(),
+              "admin-token",
+              t.name() == null ? t.id() : t.name(),
+              t.createdBy(),
+              null,
+              null,
+              "warden",
+              t.createdAt(),
+              t.expiresAt(),
+              null,
+              CredentialType.STATIC,
+              t.scopes().stream().sorted().toList(),
+              t.createdAt(),
+              attrs));
     }
     for (SecretSummary s : f.secrets()) {
       var m = s.metadata();
@@ -145,13 +209,35 @@ public final class Inventory {
       attrs.put("currentVersion", Long.toString(m.currentVersion()));
       attrs.put("readers", String.join(",", s.readers().stream().map(r -> r.workload()).toList()));
       if (m.settings().rotationInterval() != null) {
-        attrs.put("rotationInterval", dev.warden.core.model.Durations.format(m.settings().rotationInterval()));
+        attrs.put(
+            "rotationInterval",
+            dev.warden.core.model.Durations.format(m.settings().rotationInterval()));
       }
-      attrs.put("rotation", m.settings().rotation() == null ? "by its owner" : m.settings().rotation().connector());
-      List<String> usedBy = f.resources().stream().filter(r -> m.name().equals(r.secret())).map(Resource::name)
-          .sorted().toList();
-      out.add(new InventoryItem(secretId(m.name()), "brokered-secret", m.name(), m.settings().owner(), null, null,
-          "warden", m.createdAt(), null, m.lastReadAt(), CredentialType.STATIC, usedBy, m.lastRotatedAt(), attrs));
+      attrs.put(
+          "rotation",
+          m.settings().rotation() == null ? "by its owner" : m.settings().rotation().connector());
+      List<String> usedBy =
+          f.resources().stream()
+              .filter(r -> m.name().equals(r.secret()))
+              .map(Resource::name)
+              .sorted()
+              .toList();
+      out.add(
+          new InventoryItem(
+              secretId(m.name()),
+              "brokered-secret",
+              m.name(),
+              m.settings().owner(),
+              null,
+              null,
+              "warden",
+              m.createdAt(),
+              null,
+              m.lastReadAt(),
+              CredentialType.STATIC,
+              usedBy,
+              m.lastRotatedAt(),
+              attrs));
     }
     for (LeakRecord l : f.leaks()) {
       if (!l.issued()) {
@@ -164,10 +250,22 @@ public final class Inventory {
         if (known != null) {
           attrs.put("matches", known.id());
         }
-        out.add(new InventoryItem(l.itemId(), "leaked-secret", known != null ? known.name() : attrs.get("path"),
-            known == null ? null : known.owner(), known == null ? null : known.team(),
-            known == null ? null : known.environment(), "scan", l.reportedAt(), null, null, CredentialType.STATIC,
-            List.of(), null, attrs));
+        out.add(
+            new InventoryItem(
+                l.itemId(),
+                "leaked-secret",
+                known != null ? known.name() : attrs.get("path"),
+                known == null ? null : known.owner(),
+                known == null ? null : known.team(),
+                known == null ? null : known.environment(),
+                "scan",
+                l.reportedAt(),
+                null,
+                null,
+                CredentialType.STATIC,
+                List.of(),
+                null,
+                attrs));
         continue;
       }
       Workload w = l.workload() == null ? null : workloads.get(l.workload());
@@ -176,9 +274,22 @@ public final class Inventory {
       attrs.put("leaseId", l.leaseId());
       attrs.put("reportedBy", Objects.toString(l.source(), ""));
       attrs.put("path", Objects.toString(l.path(), ""));
-      out.add(new InventoryItem("leak:" + l.leaseId(), "leaked-credential", l.leaseId(), w == null ? null : w.owner(),
-          w == null ? null : w.team(), w == null ? null : w.environment(), "warden", l.reportedAt(), null, null,
-          CredentialType.SHORT_LIVED, l.resource() == null ? List.of() : List.of(l.resource()), null, attrs));
+      out.add(
+          new InventoryItem(
+              "leak:" + l.leaseId(),
+              "leaked-credential",
+              l.leaseId(),
+              w == null ? null : w.owner(),
+              w == null ? null : w.team(),
+              w == null ? null : w.environment(),
+              "warden",
+              l.reportedAt(),
+              null,
+              null,
+              CredentialType.SHORT_LIVED,
+              l.resource() == null ? List.of() : List.of(l.resource()),
+              null,
+              attrs));
     }
     return out;
   }
@@ -229,10 +340,14 @@ public final class Inventory {
    */
   static CredentialType importedType(ImportedNhi n) {
     if (n.kind().equals(AwsAuthorizationDetailsImporter.ROLE)) {
-      return "true".equals(n.attributes().get("federated")) ? CredentialType.FEDERATED : CredentialType.ATTESTED_IDENTITY;
+      return "true".equals(n.attributes().get("federated"))
+          ? CredentialType.FEDERATED
+          : CredentialType.ATTESTED_IDENTITY;
     }
-    return n.kind().equals("k8s-service-account") || "true".equals(n.attributes().get("oidc"))
-        && !n.attributes().containsKey("secrets") ? CredentialType.ATTESTED_IDENTITY : CredentialType.STATIC;
+    return n.kind().equals("k8s-service-account")
+            || "true".equals(n.attributes().get("oidc")) && !n.attributes().containsKey("secrets")
+        ? CredentialType.ATTESTED_IDENTITY
+        : CredentialType.STATIC;
   }
 
   static List<String> importedPrivileges(ImportedNhi n) {

@@ -17,9 +17,17 @@ import java.util.Map;
  * @param secrets brokered secrets with their recent readers
  */
 public record InventoryFacts(
-    Instant now, List<Workload> workloads, Map<String, Instant> workloadCreated, List<Resource> resources,
-    List<AccessPolicy> policies, List<AdminToken> adminTokens, List<ImportedNhi> imported,
-    List<LeaseSummary> leases, List<Usage> usage, List<LeakRecord> leaks, Map<String, Instant> departedOwners,
+    Instant now,
+    List<Workload> workloads,
+    Map<String, Instant> workloadCreated,
+    List<Resource> resources,
+    List<AccessPolicy> policies,
+    List<AdminToken> adminTokens,
+    List<ImportedNhi> imported,
+    List<LeaseSummary> leases,
+    List<Usage> usage,
+    List<LeakRecord> leaks,
+    Map<String, Instant> departedOwners,
     List<SecretSummary> secrets) {
 
   public InventoryFacts {
@@ -37,10 +45,30 @@ public record InventoryFacts(
   }
 
   /** Facts without brokered secrets. */
-  public InventoryFacts(Instant now, List<Workload> workloads, Map<String, Instant> workloadCreated,
-      List<Resource> resources, List<AccessPolicy> policies, List<AdminToken> adminTokens, List<ImportedNhi> imported,
-      List<LeaseSummary> leases, List<Usage> usage, List<LeakRecord> leaks, Map<String, Instant> departedOwners) {
-    this(now, workloads, workloadCreated, resources, policies, adminTokens, imported, leases, usage, leaks,
-        departedOwners, List.of());
+  public InventoryFacts(
+      Instant now,
+      List<Workload> workloads,
+      Map<String, Instant> workloadCreated,
+      List<Resource> resources,
+      List<AccessPolicy> policies,
+      List<AdminToken> adminTokens,
+      List<ImportedNhi> imported,
+      List<LeaseSummary> leases,
+      List<Usage> usage,
+      List<LeakRecord> leaks,
+      Map<String, Instant> departedOwners) {
+    this(
+        now,
+        workloads,
+        workloadCreated,
+        resources,
+        policies,
+        adminTokens,
+        imported,
+        leases,
+        usage,
+        leaks,
+        departedOwners,
+        List.of());
   }
 }

@@ -31,22 +31,41 @@ import java.util.UUID;
 
 /**
  * Inventory use cases: read the facts (from the posture index when there is one, else from the
- * store), import, retire a workload, offboard an owner, keep the daily KPI history. Every change
- * is audited (and durable) before the method returns; no secret value reaches the store or the
- * audit log (imports carry names and fingerprints only).
+ * store), import, retire a workload, offboard an owner, keep the daily KPI history. Every change is
+ * audited (and durable) before the method returns; no secret value reaches the store or the audit
+ * log (imports carry names and fingerprints only).
  */
 public final class InventoryService {
   /** What an import did. */
-  public record ImportResult(int received, int created, int updated, int unchanged, List<String> duplicates,
-      List<Importers.LineError> errors, int skipped, boolean imported) {}
+  public record ImportResult(
+      int received,
+      int created,
+      int updated,
+      int unchanged,
+      List<String> duplicates,
+      List<Importers.LineError> errors,
+      int skipped,
+      boolean imported) {}
 
   /** What retiring a workload did. */
-  public record RetireResult(String workload, String previousState, List<String> revokedLeases,
-      List<String> disabledPolicies, List<String> keptPolicies, List<String> notRevoked, boolean verified) {}
+  public record RetireResult(
+      String workload,
+      String previousState,
+      List<String> revokedLeases,
+      List<String> disabledPolicies,
+      List<String> keptPolicies,
+      List<String> notRevoked,
+      boolean verified) {}
 
   /** What an owner held and what was done with it. */
-  public record DepartResult(String owner, String action, String reassignedTo, List<String> workloads,
-      List<String> imported, List<String> revokedLeases, boolean applied) {}
+  public record DepartResult(
+      String owner,
+      String action,
+      String reassignedTo,
+      List<String> workloads,
+      List<String> imported,
+      List<String> revokedLeases,
+      boolean applied) {}
 
   /**
    * What retiring a workload will do.
@@ -55,7 +74,10 @@ public final class InventoryService {
    * @param deletePolicies allow policies that name only it, to be deleted
    * @param keptPolicies allow policies that cover only it today through a pattern or selector, kept
    */
-  public record RetirePlan(Workload workload, List<Lease> leases, List<String> deletePolicies,
+  public record RetirePlan(
+      Workload workload,
+      List<Lease> leases,
+      List<String> deletePolicies,
       List<String> keptPolicies) {
     public RetirePlan {
       leases = List.copyOf(leases);
@@ -72,8 +94,14 @@ public final class InventoryService {
    * @param changed those that change, as they will be
    * @param leases the live leases that will be revoked
    */
-  public record DepartPlan(String owner, String action, String reassignTo, List<Workload> workloads,
-      List<String> imported, List<Workload> changed, List<Lease> leases) {
+  public record DepartPlan(
+      String owner,
+      String action,
+      String reassignTo,
+      List<Workload> workloads,
+      List<String> imported,
+      List<Workload> changed,
+      List<Lease> leases) {
     public DepartPlan {
       workloads = List.copyOf(workloads);
       imported = List.copyOf(imported);
@@ -100,8 +128,15 @@ public final class InventoryService {
    * @param index serves reads under the configured thresholds instead of reading the store each
    *     time; null: every read goes to the store
    */
-  public InventoryService(Store store, InventoryStore inventory, KpiHistoryStore kpiHistory, ConfigService config,
-      AuditWriter audit, Clock clock, PostureThresholds thresholds, PostureIndex index) {
+  public InventoryService(
+      Store store,
+      InventoryStore inventory,
+      KpiHistoryStore kpiHistory,
+      ConfigService config,
+      AuditWriter audit,
+      Clock clock,
+      PostureThresholds thresholds,
+      PostureIndex index) {
     this.store = store;
     this.inventory = inventory;
     this.kpiHistory = kpiHistory;
@@ -124,7 +159,9 @@ public final class InventoryService {
     return index == null || index.ready();
   }
 
-  /** Reads everything the inventory is computed from, with usage over the default posture windows. */
+  /**
+   * Reads everything the inventory is computed from, with usage over the default posture windows.
+   */
   public InventoryFacts facts() {
     return index != null ? index.facts() : facts(thresholds);
   }
@@ -133,10 +170,18 @@ public final class InventoryService {
   public InventoryFacts facts(PostureThresholds t) {
     Instant now = clock.instant();
     List<Workload> workloads = values(store.workloads().list());
-    return new InventoryFacts(now, workloads, inventory.firstWritten(Kind.WORKLOAD.wire()),
-        values(store.resources().list()), values(store.policies().list()), store.adminTokens().list(),
-        inventory.listImported(), inventory.leaseSummaries(now),
-        inventory.usage(now.minus(maxWindow(t))), inventory.leaks(), inventory.departedOwners(),
+    return new InventoryFacts(
+        now,
+        workloads,
+        inventory.firstWritten(Kind.WORKLOAD.wire()),
+        values(store.resources().list()),
+        values(store.policies().list()),
+        store.adminTokens().list(),
+        inventory.listImported(),
+        inventory.leaseSummaries(now),
+        inventory.usage(now.minus(maxWindow(t))),
+        inventory.leaks(),
+        inventory.departedOwners(),
         SecretSummary.read(store.brokeredSecrets(), now));
   }
 
@@ -148,16 +193,20 @@ public final class InventoryService {
     return vs.stream().map(Versioned::value).toList();
   }
 
-  /** Findings judged now from everything in the store, bypassing the index (an on-demand recompute). */
+  /**
+   * Findings judged now from everything in the store, bypassing the index (an on-demand recompute).
+   */
   public List<Finding> postureFromStore(PostureThresholds t) {
     return Posture.evaluate(facts(t), t);
   }
 
   /**
    * A page of inventory items matching {@code filter}, ordered by id, after {@code cursor} (null:
-   * from the start): from the index, or read from the store when there is none or {@code recompute}.
+   * from the start): from the index, or read from the store when there is none or {@code
+   * recompute}.
    */
-  public PostureIndex.ItemsPage items(Inventory.Filter filter, String cursor, int limit, boolean recompute) {
+  public PostureIndex.ItemsPage items(
+      Inventory.Filter filter, String cursor, int limit, boolean recompute) {
     if (index != null && !recompute) {
       return index.items(filter, cursor, limit);
     }
@@ -185,7 +234,9 @@ public final class InventoryService {
    */
   public BlastRadius blastRadius(String itemId) {
     if (index != null) {
-      return index.blastRadius(itemId).orElseThrow(() -> new NotFoundException("inventory item", itemId));
+      return index
+          .blastRadius(itemId)
+          .orElseThrow(() -> new NotFoundException("inventory item", itemId));
     }
     return BlastRadius.of(facts(), itemId);
   }
@@ -198,15 +249,20 @@ public final class InventoryService {
    * @param severity only this severity (its wire name), or null
    * @param rule only this rule id or OWASP id (any case), or null
    */
-  public PostureIndex.FindingsPage posture(String severity, String rule, int offset, int limit, PostureThresholds t,
-      boolean recompute) {
+  public PostureIndex.FindingsPage posture(
+      String severity, String rule, int offset, int limit, PostureThresholds t, boolean recompute) {
     if (index != null && t.equals(thresholds) && !recompute) {
       return index.findings(severity, rule, offset, limit);
     }
-    List<Finding> findings = postureFromStore(t).stream()
-        .filter(f -> (severity == null || f.severity().wire().equals(severity))
-            && (rule == null || f.ruleId().equals(rule) || f.owasp().equalsIgnoreCase(rule)))
-        .toList();
+    List<Finding> findings =
+        postureFromStore(t).stream()
+            .filter(
+                f ->
+                    (severity == null || f.severity().wire().equals(severity))
+                        && (rule == null
+                            || f.ruleId().equals(rule)
+                            || f.owasp().equalsIgnoreCase(rule)))
+            .toList();
     List<Finding> page = new ArrayList<>();
     Map<String, Integer> bySeverity = new TreeMap<>();
     Map<String, Integer> byOwasp = new TreeMap<>();
@@ -221,7 +277,9 @@ public final class InventoryService {
     return new PostureIndex.FindingsPage(page, findings.size(), bySeverity, byOwasp, null);
   }
 
-  /** Re-reads everything into the posture index now; empty when reads go to the store (no index). */
+  /**
+   * Re-reads everything into the posture index now; empty when reads go to the store (no index).
+   */
   public Optional<IndexRebuild> rebuildIndex() {
     if (index == null) {
       return Optional.empty();
@@ -252,11 +310,15 @@ public final class InventoryService {
 
   /** The daily KPI snapshots of the last {@code days} UTC days, today included, oldest first. */
   public List<KpiHistoryStore.Snapshot> kpiHistory(int days) {
-    String from = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(days - 1L).toString();
+    String from =
+        LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(days - 1L).toString();
     return kpiHistory.since(from);
   }
 
-  /** Governance indicators; credential lifetimes over the last {@code unusedGrant} window (at most 100,000). */
+  /**
+   * Governance indicators; credential lifetimes over the last {@code unusedGrant} window (at most
+   * 100,000).
+   */
   public Kpi kpi() {
     InventoryFacts f = facts();
     Map<String, Instant> revokedAt = new HashMap<>();
@@ -264,10 +326,17 @@ public final class InventoryService {
       if (!l.issued()) {
         continue;
       }
-      store.leases().get(l.leaseId()).map(Lease::revokedAt).ifPresent(t -> revokedAt.put(l.leaseId(), t));
+      store
+          .leases()
+          .get(l.leaseId())
+          .map(Lease::revokedAt)
+          .ifPresent(t -> revokedAt.put(l.leaseId(), t));
     }
-    return Kpi.compute(f, index != null ? index.allFindings() : Posture.evaluate(f, thresholds),
-        inventory.leaseLifetimes(f.now().minus(thresholds.unusedGrant()), 100_000), revokedAt);
+    return Kpi.compute(
+        f,
+        index != null ? index.allFindings() : Posture.evaluate(f, thresholds),
+        inventory.leaseLifetimes(f.now().minus(thresholds.unusedGrant()), 100_000),
+        revokedAt);
   }
 
   /**
@@ -275,10 +344,12 @@ public final class InventoryService {
    *
    * @throws dev.warden.core.error.StoreException when the database fails (nothing is stored)
    */
-  public ImportResult importItems(Importers.Parsed parsed, boolean partial, String format, String actor) {
+  public ImportResult importItems(
+      Importers.Parsed parsed, boolean partial, String format, String actor) {
     int received = parsed.items().size() + parsed.errors().size();
     if (!parsed.errors().isEmpty() && !partial) {
-      return new ImportResult(received, 0, 0, 0, parsed.duplicates(), parsed.errors(), parsed.skipped(), false);
+      return new ImportResult(
+          received, 0, 0, 0, parsed.duplicates(), parsed.errors(), parsed.skipped(), false);
     }
     Instant now = clock.instant();
     List<InventoryStore.Upserted> done = inventory.upsert(parsed.items(), now);
@@ -295,15 +366,22 @@ public final class InventoryService {
     // the rows this import wrote carry this stamp: the posture index re-reads exactly those
     d.put("changedAt", now.toString());
     write(AuditType.INVENTORY_IMPORTED, actor, null, d);
-    return new ImportResult(received, created, updated, unchanged, parsed.duplicates(), parsed.errors(),
-        parsed.skipped(), true);
+    return new ImportResult(
+        received,
+        created,
+        updated,
+        unchanged,
+        parsed.duplicates(),
+        parsed.errors(),
+        parsed.skipped(),
+        true);
   }
 
   /**
-   * What retiring a workload will do, computed from the store and changing nothing: the live
-   * leases to revoke, the allow policies to delete (they name only this workload's SPIFFE ID and
-   * cover no other non-retired workload) and those to keep and report (they cover only this
-   * workload today, but through a pattern or selector that would also cover workloads created later).
+   * What retiring a workload will do, computed from the store and changing nothing: the live leases
+   * to revoke, the allow policies to delete (they name only this workload's SPIFFE ID and cover no
+   * other non-retired workload) and those to keep and report (they cover only this workload today,
+   * but through a pattern or selector that would also cover workloads created later).
    *
    * @throws NotFoundException when the workload does not exist
    */
@@ -323,28 +401,36 @@ public final class InventoryService {
   }
 
   private RetirePlan plan(String spiffeId, List<Workload> all) {
-    Workload w = store.workloads().get(spiffeId).map(Versioned::value)
-        .orElseThrow(() -> new NotFoundException("Workload", spiffeId));
-    List<Workload> others = all.stream()
-        .filter(o -> !o.name().equals(spiffeId) && o.state() != WorkloadState.RETIRED).toList();
+    Workload w =
+        store
+            .workloads()
+            .get(spiffeId)
+            .map(Versioned::value)
+            .orElseThrow(() -> new NotFoundException("Workload", spiffeId));
+    List<Workload> others =
+        all.stream()
+            .filter(o -> !o.name().equals(spiffeId) && o.state() != WorkloadState.RETIRED)
+            .toList();
     List<String> delete = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     for (AccessPolicy p : values(store.policies().list())) {
-      if (p.effect() != dev.warden.core.model.Effect.ALLOW || !p.workloads().matches(w)
+      if (p.effect() != dev.warden.core.model.Effect.ALLOW
+          || !p.workloads().matches(w)
           || others.stream().anyMatch(o -> p.workloads().matches(o))) {
         continue;
       }
-      boolean onlyThisId = p.workloads().selectors().isEmpty()
-          && p.workloads().spiffeIds().stream().allMatch(id -> id.equals(spiffeId));
+      boolean onlyThisId =
+          p.workloads().selectors().isEmpty()
+              && p.workloads().spiffeIds().stream().allMatch(id -> id.equals(spiffeId));
       (onlyThisId ? delete : kept).add(p.name());
     }
     return new RetirePlan(w, store.leases().listActive(spiffeId, clock.instant()), delete, kept);
   }
 
   /**
-   * Retires a workload: state RETIRED, every live lease revoked, and the policies of
-   * {@link #retirePlan} deleted (their history is kept, so they can be restored). Then checks that
-   * nothing live is left and reports what could not be revoked.
+   * Retires a workload: state RETIRED, every live lease revoked, and the policies of {@link
+   * #retirePlan} deleted (their history is kept, so they can be restored). Then checks that nothing
+   * live is left and reports what could not be revoked.
    *
    * @throws NotFoundException when the workload does not exist
    */
@@ -382,8 +468,13 @@ public final class InventoryService {
     for (Lease l : store.leases().listActive(spiffeId, now)) {
       failed.add(l.id() + ": still active after revocation");
     }
-    boolean verified = failed.isEmpty()
-        && store.workloads().get(spiffeId).map(v -> v.value().state() == WorkloadState.RETIRED).orElse(false);
+    boolean verified =
+        failed.isEmpty()
+            && store
+                .workloads()
+                .get(spiffeId)
+                .map(v -> v.value().state() == WorkloadState.RETIRED)
+                .orElse(false);
     Map<String, String> d = new HashMap<>();
     d.put("previousState", previous);
     d.put("revokedLeases", Integer.toString(revoked.size()));
@@ -398,8 +489,8 @@ public final class InventoryService {
   /**
    * What an owner's departure will do, computed from the store and changing nothing: the workloads
    * and imported items they hold, each workload as it will be afterwards (new owner, or suspended),
-   * and the live leases that {@code suspend} revokes. With neither {@code reassignTo} nor
-   * {@code suspend} the plan only lists.
+   * and the live leases that {@code suspend} revokes. With neither {@code reassignTo} nor {@code
+   * suspend} the plan only lists.
    *
    * @throws ValidationException when the owner is missing, or both reassignTo and suspend are given
    */
@@ -411,16 +502,29 @@ public final class InventoryService {
     if (reassign && suspend) {
       throw new ValidationException("owner", "choose one of --reassign-to <owner> and --suspend");
     }
-    List<Workload> held = values(store.workloads().list()).stream().filter(w -> owner.equals(w.owner())).toList();
-    List<String> imported = inventory.listImported().stream().filter(n -> owner.equals(n.owner()))
-        .map(ImportedNhi::id).toList();
+    List<Workload> held =
+        values(store.workloads().list()).stream().filter(w -> owner.equals(w.owner())).toList();
+    List<String> imported =
+        inventory.listImported().stream()
+            .filter(n -> owner.equals(n.owner()))
+            .map(ImportedNhi::id)
+            .toList();
     List<Workload> changed = new ArrayList<>();
     List<Lease> leases = new ArrayList<>();
     Instant now = clock.instant();
     for (Workload w : held) {
       if (reassign) {
-        changed.add(new Workload(w.spiffeId(), w.selectors(), reassignTo, w.team(), w.environment(), w.state(),
-            w.expiresAt(), w.description(), w.nodeSelectors()));
+        changed.add(
+            new Workload(
+                w.spiffeId(),
+                w.selectors(),
+                reassignTo,
+                w.team(),
+                w.environment(),
+                w.state(),
+                w.expiresAt(),
+                w.description(),
+                w.nodeSelectors()));
       } else if (suspend && w.state() == WorkloadState.ACTIVE) {
         changed.add(w.withState(WorkloadState.SUSPENDED));
       }
@@ -429,20 +533,26 @@ public final class InventoryService {
       }
     }
     String action = reassign ? "reassigned" : suspend ? "suspended" : "list";
-    return new DepartPlan(owner, action, reassign ? reassignTo : null, held, imported, changed, leases);
+    return new DepartPlan(
+        owner, action, reassign ? reassignTo : null, held, imported, changed, leases);
   }
 
   /**
    * Lists what an owner holds and, unless {@code dryRun}, hands it over ({@code reassignTo}) or
-   * suspends their workloads and revokes their live leases ({@code suspend}), as {@link #departPlan} says.
+   * suspends their workloads and revokes their live leases ({@code suspend}), as {@link
+   * #departPlan} says.
    *
    * @throws ValidationException unless exactly one of reassignTo and suspend is given (or dryRun)
    */
-  public DepartResult depart(String owner, String reassignTo, boolean suspend, boolean dryRun, String actor) {
+  public DepartResult depart(
+      String owner, String reassignTo, boolean suspend, boolean dryRun, String actor) {
     boolean reassign = reassignTo != null && !reassignTo.isBlank();
     if (!dryRun && owner != null && !owner.isBlank() && reassign == suspend) {
-      throw new ValidationException("owner", "say what happens to what " + owner
-          + " holds: --reassign-to <owner> or --suspend (or --dry-run to only list it)");
+      throw new ValidationException(
+          "owner",
+          "say what happens to what "
+              + owner
+              + " holds: --reassign-to <owner> or --suspend (or --dry-run to only list it)");
     }
     DepartPlan plan = departPlan(owner, dryRun ? null : reassignTo, !dryRun && suspend);
     List<Workload> held = plan.workloads();
@@ -482,13 +592,28 @@ public final class InventoryService {
     d.put("revokedLeases", Integer.toString(revoked.size()));
     d.put("changedAt", now.toString());
     write(AuditType.OWNER_DEPARTED, actor, null, d);
-    return new DepartResult(owner, reassign ? "reassigned" : "suspended", reassign ? reassignTo : null, names, imported,
-        revoked, true);
+    return new DepartResult(
+        owner,
+        reassign ? "reassigned" : "suspended",
+        reassign ? reassignTo : null,
+        names,
+        imported,
+        revoked,
+        true);
   }
 
   private void write(AuditType type, String actor, String workload, Map<String, String> details) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(),
-        AuditOutcome.SUCCESS.wire(), "", actor, workload, null,
-        details, null));
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            clock.instant(),
+            type.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            actor,
+            workload,
+            null,
+            details,
+            null));
   }
 }

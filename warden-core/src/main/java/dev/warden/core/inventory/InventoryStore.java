@@ -6,12 +6,14 @@ import java.util.Map;
 
 /**
  * The inventory aggregate: imported NHIs and departed owners, plus the read-only aggregations of
- * leases and audit events the inventory is computed from. All methods throw
- * {@link dev.warden.core.error.StoreException} when the database fails.
+ * leases and audit events the inventory is computed from. All methods throw {@link
+ * dev.warden.core.error.StoreException} when the database fails.
  */
 public interface InventoryStore {
 
-  /** What {@link #upsert} did to one item: {@code created}, {@code updated} or {@code unchanged}. */
+  /**
+   * What {@link #upsert} did to one item: {@code created}, {@code updated} or {@code unchanged}.
+   */
   record Upserted(String id, String action) {}
 
   /**
@@ -40,8 +42,17 @@ public interface InventoryStore {
    * @param leaseIssued when the lease the event is about was issued (its credential's iat), if any
    * @param leaseExpires the expiry of that lease
    */
-  record Change(long seq, String type, Instant at, String workload, String resource, String reason,
-      String detailsJson, String leaseId, Instant leaseIssued, Instant leaseExpires) {
+  record Change(
+      long seq,
+      String type,
+      Instant at,
+      String workload,
+      String resource,
+      String reason,
+      String detailsJson,
+      String leaseId,
+      Instant leaseIssued,
+      Instant leaseExpires) {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
         new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -54,11 +65,15 @@ public interface InventoryStore {
         return Map.of();
       }
       try {
-        Map<String, String> m = JSON.readValue(detailsJson,
-            new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {});
+        Map<String, String> m =
+            JSON.readValue(
+                detailsJson,
+                new com.fasterxml.jackson.core.type.TypeReference<
+                    java.util.LinkedHashMap<String, String>>() {});
         return m == null ? Map.of() : m;
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new dev.warden.core.error.StoreException("audit event " + seq + " has corrupt details", e);
+        throw new dev.warden.core.error.StoreException(
+            "audit event " + seq + " has corrupt details", e);
       }
     }
   }
@@ -68,14 +83,20 @@ public interface InventoryStore {
 
   /**
    * The large part of the inventory's facts, read in one repeatable-read transaction so that it
-   * matches the audit log up to {@code head} exactly: what follows is read from {@link #changesAfter}.
+   * matches the audit log up to {@code head} exactly: what follows is read from {@link
+   * #changesAfter}.
    */
-  record Baseline(long head, List<ImportedNhi> imported, List<LeaseSummary> leases, List<LiveLease> live,
+  record Baseline(
+      long head,
+      List<ImportedNhi> imported,
+      List<LeaseSummary> leases,
+      List<LiveLease> live,
       List<Usage> usage) {}
 
   /**
    * Reads the {@link Baseline}; usage from {@code token.issued} events since {@code usageSince},
-   * with caller addresses only when {@code withAddresses} (they cost a read of every event's details).
+   * with caller addresses only when {@code withAddresses} (they cost a read of every event's
+   * details).
    */
   Baseline baseline(Instant now, Instant usageSince, boolean withAddresses);
 
@@ -104,13 +125,14 @@ public interface InventoryStore {
   List<Usage> usage(Instant since);
 
   /**
-   * Credentials of one kind a workload obtained for a resource over a window, from the grant
-   * events ({@code token.issued}, every credential kind: tokens, SVIDs, database users, brokered
-   * secrets, upstream tokens).
+   * Credentials of one kind a workload obtained for a resource over a window, from the grant events
+   * ({@code token.issued}, every credential kind: tokens, SVIDs, database users, brokered secrets,
+   * upstream tokens).
    *
    * @param credentialKind the wire name of the issued lease's kind, e.g. {@code brokered_secret}
    */
-  record GrantUse(String workload, String resource, String credentialKind, long count, Instant lastUsed) {}
+  record GrantUse(
+      String workload, String resource, String credentialKind, long count, Instant lastUsed) {}
 
   /**
    * Grant events since {@code since} of {@code workload} (null: any) for {@code resource} (null:
@@ -121,13 +143,19 @@ public interface InventoryStore {
    */
   List<GrantUse> grantUses(String workload, String resource, Instant since);
 
-  /** Lifetimes (expiry minus issuance) of credentials issued since {@code since}, newest first, at most {@code max}. */
+  /**
+   * Lifetimes (expiry minus issuance) of credentials issued since {@code since}, newest first, at
+   * most {@code max}.
+   */
   List<java.time.Duration> leaseLifetimes(Instant since, int max);
 
   /** Warden-issued credentials reported leaked (from their {@code lease.revoked} events). */
   List<LeakRecord> leaks();
 
-  /** When each configuration object of a kind (its wire name, e.g. {@code Workload}) was first written. */
+  /**
+   * When each configuration object of a kind (its wire name, e.g. {@code Workload}) was first
+   * written.
+   */
   Map<String, Instant> firstWritten(String kind);
 
   /** {@link #firstWritten(String)} for the named objects only (those never written are absent). */

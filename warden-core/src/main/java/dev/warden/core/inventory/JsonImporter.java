@@ -18,19 +18,23 @@ final class JsonImporter implements Importer {
 
   @Override
   public void read(Input in, ImportRows out) {
-    JsonImports.stream(in.text(), out, p -> {
-      JsonToken t = JsonImports.toArray(p, Set.of("items"));
-      if (t != JsonToken.START_ARRAY) {
-        throw new ValidationException("content", "send a JSON array of items, or {\"items\": [...]}");
-      }
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        int line = p.currentTokenLocation().getLineNr();
-        item(p.readValueAsTree(), line, in.defaults(), out);
-      }
-      if (p.currentToken() != JsonToken.END_ARRAY) {
-        out.error(p.currentTokenLocation().getLineNr(), "every item must be a JSON object");
-      }
-    });
+    JsonImports.stream(
+        in.text(),
+        out,
+        p -> {
+          JsonToken t = JsonImports.toArray(p, Set.of("items"));
+          if (t != JsonToken.START_ARRAY) {
+            throw new ValidationException(
+                "content", "send a JSON array of items, or {\"items\": [...]}");
+          }
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            int line = p.currentTokenLocation().getLineNr();
+            item(p.readValueAsTree(), line, in.defaults(), out);
+          }
+          if (p.currentToken() != JsonToken.END_ARRAY) {
+            out.error(p.currentTokenLocation().getLineNr(), "every item must be a JSON object");
+          }
+        });
   }
 
   private static void item(JsonNode o, int line, Importers.Defaults d, ImportRows out) {

@@ -36,7 +36,8 @@ final class JsonImports {
     } catch (JsonProcessingException e) {
       out.error(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), malformed(e));
     } catch (IOException e) {
-      throw new ValidationException("content", "cannot read the JSON (" + e.getClass().getSimpleName() + ")");
+      throw new ValidationException(
+          "content", "cannot read the JSON (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -68,7 +69,9 @@ final class JsonImports {
     return t;
   }
 
-  /** What takes one listed JSON value (an object, or whatever else stood in the list) and its line. */
+  /**
+   * What takes one listed JSON value (an object, or whatever else stood in the list) and its line.
+   */
   @FunctionalInterface
   interface Listed {
     void accept(JsonNode value, int line);
@@ -83,21 +86,24 @@ final class JsonImports {
    * @throws ValidationException when the text holds no JSON value at all
    */
   static void listed(String text, ImportRows out, Set<String> wrappers, String what, Listed each) {
-    stream(text, out, p -> {
-      JsonToken t;
-      int roots = 0;
-      while ((t = p.nextToken()) != null) {
-        roots++;
-        listed(p, t, wrappers, each, 0);
-      }
-      if (roots == 0) {
-        throw new ValidationException("content", "the input is empty; send " + what);
-      }
-    });
+    stream(
+        text,
+        out,
+        p -> {
+          JsonToken t;
+          int roots = 0;
+          while ((t = p.nextToken()) != null) {
+            roots++;
+            listed(p, t, wrappers, each, 0);
+          }
+          if (roots == 0) {
+            throw new ValidationException("content", "the input is empty; send " + what);
+          }
+        });
   }
 
-  private static void listed(JsonParser p, JsonToken t, Set<String> wrappers, Listed each, int depth)
-      throws IOException {
+  private static void listed(
+      JsonParser p, JsonToken t, Set<String> wrappers, Listed each, int depth) throws IOException {
     int line = p.currentTokenLocation().getLineNr();
     if (t == JsonToken.START_ARRAY && depth < 2) {
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -124,7 +130,11 @@ final class JsonImports {
 
   /** Where the JSON broke, without Jackson's own message. */
   static String malformed(JsonProcessingException e) {
-    return e.getLocation() == null ? "malformed JSON"
-        : "malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return e.getLocation() == null
+        ? "malformed JSON"
+        : "malformed JSON at line "
+            + e.getLocation().getLineNr()
+            + ", column "
+            + e.getLocation().getColumnNr();
   }
 }

@@ -59,13 +59,30 @@ final class K8sImporter implements Importer {
         out.skip();
         continue;
       }
-      out.add(new ImportedNhi(source, itemKind, ns + "/" + name, owner, team, env, ns, null, created, null, null, null,
-          attrs));
+      out.add(
+          new ImportedNhi(
+              source,
+              itemKind,
+              ns + "/" + name,
+              owner,
+              team,
+              env,
+              ns,
+              null,
+              created,
+              null,
+              null,
+              null,
+              attrs));
     }
   }
 
-  /** A secret's type, key names and service account; false for a type that is not a credential (TLS, registry). */
-  private static boolean secretAttributes(JsonNode o, JsonNode md, String ns, Map<String, String> attrs) {
+  /**
+   * A secret's type, key names and service account; false for a type that is not a credential (TLS,
+   * registry).
+   */
+  private static boolean secretAttributes(
+      JsonNode o, JsonNode md, String ns, Map<String, String> attrs) {
     String type = o.path("type").asText("Opaque");
     if (!type.equals("Opaque") && !type.equals("kubernetes.io/service-account-token")) {
       return false;

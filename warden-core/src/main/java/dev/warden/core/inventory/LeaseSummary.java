@@ -9,5 +9,12 @@ import java.time.Instant;
  * @param active how many are neither revoked nor expired at the time of the query
  * @param lastExpiry the latest expiry of any of them
  */
-public record LeaseSummary(String workload, String resource, long count, long active, Instant firstIssued,
-    Instant lastIssued, Duration longestTtl, Instant lastExpiry) {}
+public record LeaseSummary(
+    String workload,
+    String resource,
+    long count,
+    long active,
+    Instant firstIssued,
+    Instant lastIssued,
+    Duration longestTtl,
+    Instant lastExpiry) {}

@@ -44,13 +44,21 @@ public final class Maturity {
       if (w.state() == WorkloadState.RETIRED) {
         continue;
       }
-      Assessment best = new Assessment(Inventory.workloadId(w.name()), w.name(), 7,
-          "attested workload identity with short-lived, policy-checked, audited credentials");
+      Assessment best =
+          new Assessment(
+              Inventory.workloadId(w.name()),
+              w.name(),
+              7,
+              "attested workload identity with short-lived, policy-checked, audited credentials");
       for (ImportedNhi n : linked.getOrDefault(w.name(), List.of())) {
         Assessment a = ofImported(n);
         if (a != null && a.stage() < best.stage()) {
-          best = new Assessment(best.itemId(), best.subject(), a.stage(), "still uses " + n.kind() + " '" + n.name()
-              + "': " + a.reason());
+          best =
+              new Assessment(
+                  best.itemId(),
+                  best.subject(),
+                  a.stage(),
+                  "still uses " + n.kind() + " '" + n.name() + "': " + a.reason());
         }
       }
       out.add(best);
@@ -60,11 +68,14 @@ public final class Maturity {
       dist.put(i, 0);
     }
     out.forEach(a -> dist.merge(a.stage(), 1, Integer::sum));
-    out.sort(java.util.Comparator.comparingInt(Assessment::stage).thenComparing(Assessment::subject));
+    out.sort(
+        java.util.Comparator.comparingInt(Assessment::stage).thenComparing(Assessment::subject));
     return new Report(List.copyOf(out), dist);
   }
 
-  /** The stage an imported item implies, or null for items that are not an authentication method. */
+  /**
+   * The stage an imported item implies, or null for items that are not an authentication method.
+   */
   static Assessment ofImported(ImportedNhi n) {
     Map<String, String> a = n.attributes();
     String id = n.id();
@@ -75,29 +86,47 @@ public final class Maturity {
       return new Assessment(id, n.name(), 2, "secret hard-coded in code");
     }
     if ("secrets-manager".equals(a.get("storage"))) {
-      return new Assessment(id, n.name(), 5, "static secret in a secrets manager (a secret zero remains)");
+      return new Assessment(
+          id, n.name(), 5, "static secret in a secrets manager (a secret zero remains)");
     }
     return switch (n.kind()) {
-      case "k8s-service-account" -> new Assessment(id, n.name(), 6,
-          "platform identity (projected token) not yet federated to Warden");
-      case "github-workflow" -> a.containsKey("secrets")
-          ? new Assessment(id, n.name(), 3, "CI pipeline authenticating with stored CI secrets")
-          : "true".equals(a.get("oidc"))
-              ? new Assessment(id, n.name(), 6, "CI pipeline with an OIDC identity token, not yet exchanged via Warden")
+      case "k8s-service-account" ->
+          new Assessment(
+              id, n.name(), 6, "platform identity (projected token) not yet federated to Warden");
+      case "github-workflow" ->
+          a.containsKey("secrets")
+              ? new Assessment(id, n.name(), 3, "CI pipeline authenticating with stored CI secrets")
+              : "true".equals(a.get("oidc"))
+                  ? new Assessment(
+                      id,
+                      n.name(),
+                      6,
+                      "CI pipeline with an OIDC identity token, not yet exchanged via Warden")
+                  : null;
+      case "k8s-secret" ->
+          "kubernetes.io/service-account-token".equals(a.get("type"))
+              ? new Assessment(
+                  id, n.name(), 4, "long-lived service-account token stored as a cluster secret")
+              : new Assessment(
+                  id, n.name(), 4, "static secret in a cluster secret store, rotated by hand");
+      case "env-var", "ci-secret" ->
+          new Assessment(id, n.name(), 3, "secret in configuration, environment or CI variables");
+      // a role is reached with its callers' credentials; only a federated one says how they
+      // authenticate
+      case AwsAuthorizationDetailsImporter.ROLE ->
+          "true".equals(a.get("federated"))
+              ? new Assessment(
+                  id,
+                  n.name(),
+                  6,
+                  "cloud role assumed with an OIDC token, not yet exchanged via Warden")
               : null;
-      case "k8s-secret" -> "kubernetes.io/service-account-token".equals(a.get("type"))
-          ? new Assessment(id, n.name(), 4, "long-lived service-account token stored as a cluster secret")
-          : new Assessment(id, n.name(), 4, "static secret in a cluster secret store, rotated by hand");
-      case "env-var", "ci-secret" -> new Assessment(id, n.name(), 3, "secret in configuration, environment or CI variables");
-      // a role is reached with its callers' credentials; only a federated one says how they authenticate
-      case AwsAuthorizationDetailsImporter.ROLE -> "true".equals(a.get("federated"))
-          ? new Assessment(id, n.name(), 6, "cloud role assumed with an OIDC token, not yet exchanged via Warden")
-          : null;
       // users and the root account are judged by their keys, which are subjects of their own
       case AwsAuthorizationDetailsImporter.USER, AwsCredentialReportImporter.ROOT_ACCOUNT -> null;
-      default -> n.lastRotatedAt() != null
-          ? new Assessment(id, n.name(), 4, "protected static secret, rotated by hand")
-          : new Assessment(id, n.name(), 3, "static secret in configuration");
+      default ->
+          n.lastRotatedAt() != null
+              ? new Assessment(id, n.name(), 4, "protected static secret, rotated by hand")
+              : new Assessment(id, n.name(), 3, "static secret in configuration");
     };
   }
 }

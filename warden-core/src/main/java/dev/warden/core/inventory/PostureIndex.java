@@ -1,8 +1,8 @@
 package dev.warden.core.inventory;
 
+import dev.warden.core.model.Workload;
 import dev.warden.core.store.Store;
 import java.time.Clock;
-import dev.warden.core.model.Workload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,32 +30,43 @@ import java.util.function.Consumer;
  * index is rebuilt, which the server does on a timer ({@code posture.rebuildInterval}).
  *
  * <p>Concurrency: one {@link IndexState}, swapped whole by a rebuild and changed in place by a
- * catch-up, both under the write lock; readers hold the read lock. A million items cannot be
- * copied per audit event, hence a mutable state behind a lock rather than immutable snapshots.
- * One catch-up runs at a time (events apply in order), and concurrent rebuilds run one after the
- * other.
+ * catch-up, both under the write lock; readers hold the read lock. A million items cannot be copied
+ * per audit event, hence a mutable state behind a lock rather than immutable snapshots. One
+ * catch-up runs at a time (events apply in order), and concurrent rebuilds run one after the other.
  */
 public final class PostureIndex {
   private static final System.Logger LOG = System.getLogger(PostureIndex.class.getName());
+
   /**
    * Catching up on more events than this is slower than reading everything again (measured: a
    * rebuild at a million items takes ~40 s; a catch-up applies 110,000-170,000 issuance events/s).
    */
   static final int MAX_CATCH_UP = 2_000_000;
+
   private static final int BATCH = 20_000;
+
   /** During a long catch-up, re-judge at least this often so that readers see progress. */
   private static final int JUDGE_EVERY = 500_000;
+
   private static final int REFRESH_SLICE = 500;
 
   /** A page of findings, with counts over every finding that matched. */
-  public record FindingsPage(List<Finding> findings, int total, Map<String, Integer> bySeverity,
-      Map<String, Integer> byOwasp, Instant evaluatedAt) {}
+  public record FindingsPage(
+      List<Finding> findings,
+      int total,
+      Map<String, Integer> bySeverity,
+      Map<String, Integer> byOwasp,
+      Instant evaluatedAt) {}
 
   /** A page of inventory items; {@code next} is the cursor of the following page, or null. */
   public record ItemsPage(List<InventoryItem> items, String next) {}
 
-  /** How much the index holds (items and findings), and how long its last rebuild took to read and to judge. */
-  public record Size(int imported, int wardenItems, int findings, long head, long readMillis, long judgeMillis) {}
+  /**
+   * How much the index holds (items and findings), and how long its last rebuild took to read and
+   * to judge.
+   */
+  public record Size(
+      int imported, int wardenItems, int findings, long head, long readMillis, long judgeMillis) {}
 
   private final IndexSource config;
   private final InventoryStore inventory;
@@ -69,11 +80,13 @@ public final class PostureIndex {
   private volatile Finding.Severity noticeFrom;
   private volatile Consumer<List<Finding>> noticeListener;
 
-  public PostureIndex(Store store, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
+  public PostureIndex(
+      Store store, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
     this(IndexSource.of(store), inventory, clock, thresholds);
   }
 
-  PostureIndex(IndexSource config, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
+  PostureIndex(
+      IndexSource config, InventoryStore inventory, Clock clock, PostureThresholds thresholds) {
     this.config = config;
     this.inventory = inventory;
     this.clock = clock;
@@ -106,7 +119,9 @@ public final class PostureIndex {
       try {
         l.accept(List.copyOf(found));
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "announcing new posture findings failed: " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "announcing new posture findings failed: " + e.getMessage());
       }
     }
   }
@@ -169,8 +184,14 @@ public final class PostureIndex {
     lock.readLock().lock();
     try {
       IndexState s = state;
-      return s == null ? new Size(0, 0, 0, 0, 0, 0)
-          : new Size(s.imported.size(), s.findings.wardenItems().size(), s.findings.count(), s.head, s.readMillis,
+      return s == null
+          ? new Size(0, 0, 0, 0, 0, 0)
+          : new Size(
+              s.imported.size(),
+              s.findings.wardenItems().size(),
+              s.findings.count(),
+              s.head,
+              s.readMillis,
               s.judgeMillis);
     } finally {
       lock.readLock().unlock();
@@ -178,8 +199,8 @@ public final class PostureIndex {
   }
 
   /**
-   * Applies the audit events written since the state was read. Cheap when there are none (one
-   * query of the audit head).
+   * Applies the audit events written since the state was read. Cheap when there are none (one query
+   * of the audit head).
    *
    * @throws dev.warden.core.error.StoreException when the database fails
    */
@@ -199,7 +220,8 @@ public final class PostureIndex {
       return;
     }
     if (head - s.head > MAX_CATCH_UP || s.broken) {
-      // far behind (a restore, a bulk load): read everything again, once, however many callers notice
+      // far behind (a restore, a bulk load): read everything again, once, however many callers
+      // notice
       synchronized (rebuilding) {
         if (state.broken || inventory.auditHead() - state.head > MAX_CATCH_UP) {
           swapIn(load());
@@ -231,7 +253,8 @@ public final class PostureIndex {
             events += changes.size();
             sinceJudged += changes.size();
           }
-          // re-judge once per catch-up, not per batch: a burst of issuance touches each workload once
+          // re-judge once per catch-up, not per batch: a burst of issuance touches each workload
+          // once
           if ((changes.size() < BATCH || sinceJudged >= JUDGE_EVERY) && !pending.isEmpty()) {
             cur.findings.collect(found, announcing());
             try {
@@ -258,12 +281,19 @@ public final class PostureIndex {
     }
     announce(found);
     if (events >= 10_000) {
-      LOG.log(System.Logger.Level.INFO, "posture index caught up on " + events + " audit events in "
-          + (System.nanoTime() - t0) / 1_000_000 + " ms");
+      LOG.log(
+          System.Logger.Level.INFO,
+          "posture index caught up on "
+              + events
+              + " audit events in "
+              + (System.nanoTime() - t0) / 1_000_000
+              + " ms");
     }
   }
 
-  /** Re-judges what Warden holds itself at the current time (expiring leases, workloads expiring). */
+  /**
+   * Re-judges what Warden holds itself at the current time (expiring leases, workloads expiring).
+   */
   public void refreshWardenSide() {
     catchUp();
     IndexState s = state;
@@ -364,7 +394,10 @@ public final class PostureIndex {
     }
   }
 
-  /** One item's blast radius, from the facts around it only; empty when the index holds no such item. */
+  /**
+   * One item's blast radius, from the facts around it only; empty when the index holds no such
+   * item.
+   */
   public Optional<BlastRadius> blastRadius(String id) {
     catchUp();
     lock.readLock().lock();

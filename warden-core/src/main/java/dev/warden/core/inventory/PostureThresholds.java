@@ -14,11 +14,20 @@ import java.util.List;
  * @param workstationCidrs address ranges of people's machines (NHI10), e.g. {@code 10.20.0.0/16}
  * @throws ValidationException when a duration is not positive or a range does not parse
  */
-public record PostureThresholds(Duration unusedGrant, Duration staticMaxAge, Duration rotationInterval, Duration stale,
+public record PostureThresholds(
+    Duration unusedGrant,
+    Duration staticMaxAge,
+    Duration rotationInterval,
+    Duration stale,
     List<String> workstationCidrs) {
 
-  public static final PostureThresholds DEFAULTS = new PostureThresholds(Duration.ofDays(30), Duration.ofDays(90),
-      Duration.ofDays(90), Duration.ofDays(90), List.of());
+  public static final PostureThresholds DEFAULTS =
+      new PostureThresholds(
+          Duration.ofDays(30),
+          Duration.ofDays(90),
+          Duration.ofDays(90),
+          Duration.ofDays(90),
+          List.of());
 
   public PostureThresholds {
     for (Duration d : new Duration[] {unusedGrant, staticMaxAge, rotationInterval, stale}) {

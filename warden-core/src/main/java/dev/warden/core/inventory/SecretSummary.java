@@ -19,6 +19,8 @@ public record SecretSummary(SecretMetadata metadata, List<BrokeredSecretStore.Re
   /** Every stored secret with its readers since {@code now - READERS_WINDOW}. */
   static List<SecretSummary> read(BrokeredSecretStore store, java.time.Instant now) {
     var readers = store.readers(now.minus(READERS_WINDOW));
-    return store.list().stream().map(m -> new SecretSummary(m, readers.getOrDefault(m.name(), List.of()))).toList();
+    return store.list().stream()
+        .map(m -> new SecretSummary(m, readers.getOrDefault(m.name(), List.of())))
+        .toList();
   }
 }

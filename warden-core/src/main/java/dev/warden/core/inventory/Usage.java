@@ -8,7 +8,8 @@ import java.util.Set;
  *
  * @param sourceAddresses the distinct caller addresses seen (bounded by the store)
  */
-public record Usage(String workload, String resource, long count, Instant lastIssued, Set<String> sourceAddresses) {
+public record Usage(
+    String workload, String resource, long count, Instant lastIssued, Set<String> sourceAddresses) {
   public Usage {
     sourceAddresses = Set.copyOf(sourceAddresses);
   }

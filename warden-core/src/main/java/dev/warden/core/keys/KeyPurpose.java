@@ -9,17 +9,23 @@ import dev.warden.core.error.ValidationException;
  * bundle (as SPIRE keeps them); federation keys sign the tokens workloads present to AWS, GCP and
  * Entra, and are published beside the access-token keys at {@code /oauth2/jwks}, because those
  * clouds find keys only through the issuer's discovery document (decision 115); audit checkpoint
- * keys sign the checkpoints of the audit chain's head and are published only at
- * {@code /v1/audit/checkpoints/jwks}, public halves kept for good (decision 009).
+ * keys sign the checkpoints of the audit chain's head and are published only at {@code
+ * /v1/audit/checkpoints/jwks}, public halves kept for good (decision 009).
  */
 public enum KeyPurpose {
   /** OAuth access tokens from {@code /oauth2/token}. */
   ACCESS_TOKEN("access-token", "signing-key:"),
   /** SPIFFE JWT-SVIDs, issued through the agent. */
   JWT_SVID("jwt-svid", "jwt-svid-key:"),
-  /** Tokens for cloud federation (resources of kind aws, gcp or azure): RS256 by default, at most 1 h. */
+  /**
+   * Tokens for cloud federation (resources of kind aws, gcp or azure): RS256 by default, at most 1
+   * h.
+   */
   FEDERATION("federation", "federation-key:"),
-  /** Signed checkpoints of the audit chain's head: ES256; a destroyed key's public half stays published. */
+  /**
+   * Signed checkpoints of the audit chain's head: ES256; a destroyed key's public half stays
+   * published.
+   */
   AUDIT_CHECKPOINT("audit-checkpoint", "audit-checkpoint-key:");
 
   private final String wire;
@@ -31,17 +37,17 @@ public enum KeyPurpose {
   }
 
   /**
-   * The form used in the API and the CLI: {@code access-token}, {@code jwt-svid}, {@code federation}
-   * or {@code audit-checkpoint}.
+   * The form used in the API and the CLI: {@code access-token}, {@code jwt-svid}, {@code
+   * federation} or {@code audit-checkpoint}.
    */
   public String wire() {
     return wire;
   }
 
   /**
-   * The associated data that binds a key's encrypted private half to its kid and its purpose: a
-   * key whose purpose was changed in the database cannot be decrypted, so it can never sign for
-   * the other purpose. Access-token keys keep the form they had before purposes existed.
+   * The associated data that binds a key's encrypted private half to its kid and its purpose: a key
+   * whose purpose was changed in the database cannot be decrypted, so it can never sign for the
+   * other purpose. Access-token keys keep the form they had before purposes existed.
    */
   public String associatedData(String kid) {
     return aadPrefix + kid;
@@ -65,7 +71,10 @@ public enum KeyPurpose {
         return p;
       }
     }
-    throw new ValidationException(field, "'" + (text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…"
-        : text) + "' is not a key purpose; use access-token, jwt-svid, federation or audit-checkpoint");
+    throw new ValidationException(
+        field,
+        "'"
+            + (text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…" : text)
+            + "' is not a key purpose; use access-token, jwt-svid, federation or audit-checkpoint");
   }
 }

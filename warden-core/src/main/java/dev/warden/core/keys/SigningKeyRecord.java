@@ -13,8 +13,16 @@ import java.util.Objects;
  * @param destroyAfter when a retired key may be destroyed (no token it signed is still valid)
  */
 public record SigningKeyRecord(
-    String kid, KeyPurpose purpose, String algorithm, KeyState state, String publicJwk, byte[] encryptedPrivateKey,
-    Instant createdAt, Instant activatedAt, Instant retiredAt, Instant destroyAfter) {
+    String kid,
+    KeyPurpose purpose,
+    String algorithm,
+    KeyState state,
+    String publicJwk,
+    byte[] encryptedPrivateKey,
+    Instant createdAt,
+    Instant activatedAt,
+    Instant retiredAt,
+    Instant destroyAfter) {
 
   public SigningKeyRecord {
     Objects.requireNonNull(kid, "kid");
@@ -27,19 +35,46 @@ public record SigningKeyRecord(
 
   /** This key, now signing. */
   public SigningKeyRecord activated(Instant at) {
-    return new SigningKeyRecord(kid, purpose, algorithm, KeyState.ACTIVE, publicJwk, encryptedPrivateKey, createdAt,
-        at, null, null);
+    return new SigningKeyRecord(
+        kid,
+        purpose,
+        algorithm,
+        KeyState.ACTIVE,
+        publicJwk,
+        encryptedPrivateKey,
+        createdAt,
+        at,
+        null,
+        null);
   }
 
   /** This key, retired at {@code at} and kept published until {@code destroyAfter}. */
   public SigningKeyRecord retired(Instant at, Instant destroyAfter) {
-    return new SigningKeyRecord(kid, purpose, algorithm, KeyState.RETIRED, publicJwk, encryptedPrivateKey, createdAt,
-        activatedAt, at, destroyAfter);
+    return new SigningKeyRecord(
+        kid,
+        purpose,
+        algorithm,
+        KeyState.RETIRED,
+        publicJwk,
+        encryptedPrivateKey,
+        createdAt,
+        activatedAt,
+        at,
+        destroyAfter);
   }
 
   /** This key with its private half gone. */
   public SigningKeyRecord destroyed() {
-    return new SigningKeyRecord(kid, purpose, algorithm, KeyState.DESTROYED, publicJwk, null, createdAt, activatedAt,
-        retiredAt, destroyAfter);
+    return new SigningKeyRecord(
+        kid,
+        purpose,
+        algorithm,
+        KeyState.DESTROYED,
+        publicJwk,
+        null,
+        createdAt,
+        activatedAt,
+        retiredAt,
+        destroyAfter);
   }
 }

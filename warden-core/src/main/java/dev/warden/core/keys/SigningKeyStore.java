@@ -8,7 +8,9 @@ public interface SigningKeyStore {
   /** All keys, oldest first. */
   List<SigningKeyRecord> list();
 
-  /** @throws dev.warden.core.error.ConflictException when the kid exists */
+  /**
+   * @throws dev.warden.core.error.ConflictException when the kid exists
+   */
   void insert(SigningKeyRecord key);
 
   /**

@@ -20,14 +20,16 @@ import java.util.UUID;
  */
 public final class LeakService {
   /** One reported finding. */
-  public record Finding(String fingerprint, String ruleId, String path, Integer line, String commit) {}
+  public record Finding(
+      String fingerprint, String ruleId, String path, Integer line, String commit) {}
 
   /** A fingerprint that matched a lease. */
   /**
    * @param revoked the lease is revoked now (by this report, or before it)
    * @param active the lease was live when the report arrived: what a dry run would revoke
    */
-  public record Match(String fingerprint, String leaseId, boolean revoked, String workload, boolean active) {}
+  public record Match(
+      String fingerprint, String leaseId, boolean revoked, String workload, boolean active) {}
 
   /** What a report did. */
   public record Result(int received, List<Match> matched, int unmatched) {}
@@ -72,8 +74,8 @@ public final class LeakService {
 
   /**
    * @param dryRun match only: nothing is revoked and no leak is recorded except the report itself
-   *     (audited as {@code leak.reported} with {@code dryRun=true}), so a team can see what a report
-   *     would revoke before sending it
+   *     (audited as {@code leak.reported} with {@code dryRun=true}), so a team can see what a
+   *     report would revoke before sending it
    */
   public Result report(String source, List<Finding> findings, String actor, boolean dryRun) {
     Instant now = clock.instant();
@@ -87,7 +89,8 @@ public final class LeakService {
         if (dryRun) {
           continue;
         }
-        // not Warden's to revoke, but it is an NHI in the open: the inventory and posture must see it
+        // not Warden's to revoke, but it is an NHI in the open: the inventory and posture must see
+        // it
         if (seen.add(f.fingerprint())) {
           Map<String, String> d = new HashMap<>();
           d.put("fingerprint", f.fingerprint());
@@ -97,9 +100,18 @@ public final class LeakService {
           if (f.commit() != null) {
             d.put("commit", f.commit());
           }
-          audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.SECRET_LEAKED.wire(),
-              AuditOutcome.SUCCESS.wire(), "leaked", actor,
-              null, null, d, null));
+          audit.write(
+              new AuditEvent(
+                  UUID.randomUUID().toString(),
+                  now,
+                  AuditType.SECRET_LEAKED.wire(),
+                  AuditOutcome.SUCCESS.wire(),
+                  "leaked",
+                  actor,
+                  null,
+                  null,
+                  d,
+                  null));
         }
         continue;
       }
@@ -109,11 +121,14 @@ public final class LeakService {
       for (Lease l : hits) {
         boolean active = l.isActive(now);
         if (dryRun) {
-          matched.add(new Match(f.fingerprint(), l.id(), l.revokedAt() != null, l.workload(), active));
+          matched.add(
+              new Match(f.fingerprint(), l.id(), l.revokedAt() != null, l.workload(), active));
           continue;
         }
         boolean revoked = l.revokedAt() == null && leases.revoke(l.id(), now, "leaked");
-        matched.add(new Match(f.fingerprint(), l.id(), revoked || l.revokedAt() != null, l.workload(), active));
+        matched.add(
+            new Match(
+                f.fingerprint(), l.id(), revoked || l.revokedAt() != null, l.workload(), active));
         Map<String, String> d = new HashMap<>();
         d.put("leaseId", l.id());
         d.put("fingerprint", f.fingerprint());
@@ -124,9 +139,18 @@ public final class LeakService {
           d.put("commit", f.commit());
         }
         d.put("alreadyRevoked", Boolean.toString(!revoked));
-        audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.LEASE_REVOKED.wire(),
-            AuditOutcome.SUCCESS.wire(), "leaked", actor,
-            l.workload(), l.resource(), d, null));
+        audit.write(
+            new AuditEvent(
+                UUID.randomUUID().toString(),
+                now,
+                AuditType.LEASE_REVOKED.wire(),
+                AuditOutcome.SUCCESS.wire(),
+                "leaked",
+                actor,
+                l.workload(),
+                l.resource(),
+                d,
+                null));
       }
     }
     Map<String, String> d = new HashMap<>();
@@ -136,15 +160,24 @@ public final class LeakService {
     if (dryRun) {
       d.put("dryRun", "true");
     }
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), now, AuditType.LEAK_REPORTED.wire(),
-        AuditOutcome.SUCCESS.wire(), "", actor, null, null, d,
-        null));
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            now,
+            AuditType.LEAK_REPORTED.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            actor,
+            null,
+            null,
+            d,
+            null));
     return new Result(findings.size(), List.copyOf(matched), unmatched);
   }
 
   /**
-   * Audits what the follow-up did: {@code credential.removed} when it no longer works, else
-   * {@code credential.irrevocable} (it may work until it expires: an operator must look).
+   * Audits what the follow-up did: {@code credential.removed} when it no longer works, else {@code
+   * credential.irrevocable} (it may work until it expires: an operator must look).
    */
   private void followUp(Lease l, Finding f, String actor, Instant now) {
     for (Outcome o : followUp.leaked(l)) {
@@ -152,10 +185,18 @@ public final class LeakService {
       d.put("leaseId", l.id());
       d.put("fingerprint", f.fingerprint());
       d.put("cause", "leaked");
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), now,
-          (o.done() ? AuditType.CREDENTIAL_REMOVED : AuditType.CREDENTIAL_IRREVOCABLE).wire(),
-          (o.done() ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE).wire(), "leaked", actor, l.workload(),
-          o.resource(), d, null));
+      audit.write(
+          new AuditEvent(
+              UUID.randomUUID().toString(),
+              now,
+              (o.done() ? AuditType.CREDENTIAL_REMOVED : AuditType.CREDENTIAL_IRREVOCABLE).wire(),
+              (o.done() ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE).wire(),
+              "leaked",
+              actor,
+              l.workload(),
+              o.resource(),
+              d,
+              null));
     }
   }
 }

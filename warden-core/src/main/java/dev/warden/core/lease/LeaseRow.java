@@ -9,4 +9,5 @@ import dev.warden.core.model.Lease;
  * @param atTarget true when the credential exists at a target, not only as Warden's own token
  * @param removalError why the last removal at the target failed, or null
  */
-public record LeaseRow(Lease lease, LeaseState state, boolean atTarget, int removalAttempts, String removalError) {}
+public record LeaseRow(
+    Lease lease, LeaseState state, boolean atTarget, int removalAttempts, String removalError) {}

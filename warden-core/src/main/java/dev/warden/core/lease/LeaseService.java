@@ -41,9 +41,15 @@ public final class LeaseService {
    * @param before the last lease of the previous page, or null
    * @throws dev.warden.core.error.ValidationException when {@code state} is not a lease state
    */
-  public List<LeaseRow> search(String workload, String resource, dev.warden.core.model.CredentialKind kind,
-      String state, Lease before, int limit) {
-    return leases.search(new LeaseSearch(workload, resource, kind, state, clock.instant(), before, limit));
+  public List<LeaseRow> search(
+      String workload,
+      String resource,
+      dev.warden.core.model.CredentialKind kind,
+      String state,
+      Lease before,
+      int limit) {
+    return leases.search(
+        new LeaseSearch(workload, resource, kind, state, clock.instant(), before, limit));
   }
 
   /** The lease with this id, if any. */
@@ -67,7 +73,8 @@ public final class LeaseService {
   }
 
   /**
-   * Revokes a lease; a lease that was already revoked or expired stays as it is and is not audited again.
+   * Revokes a lease; a lease that was already revoked or expired stays as it is and is not audited
+   * again.
    *
    * @throws NotFoundException when no lease has this id
    * @throws dev.warden.core.error.StoreException when the database fails
@@ -81,10 +88,20 @@ public final class LeaseService {
     return new Revocation(id, revoked);
   }
 
-  /** The audit event of a lease revoked by an admin or by a lifecycle change (retire, offboarding). */
+  /**
+   * The audit event of a lease revoked by an admin or by a lifecycle change (retire, offboarding).
+   */
   public static AuditEvent revokedEvent(Lease l, String actor, Instant at) {
-    return new AuditEvent(UUID.randomUUID().toString(), at, AuditType.LEASE_REVOKED.wire(),
-        AuditOutcome.SUCCESS.wire(), "revoked", actor, l.workload(), l.resource(),
-        Map.of("leaseId", l.id(), "fingerprint", l.fingerprint()), null);
+    return new AuditEvent(
+        UUID.randomUUID().toString(),
+        at,
+        AuditType.LEASE_REVOKED.wire(),
+        AuditOutcome.SUCCESS.wire(),
+        "revoked",
+        actor,
+        l.workload(),
+        l.resource(),
+        Map.of("leaseId", l.id(), "fingerprint", l.fingerprint()),
+        null);
   }
 }

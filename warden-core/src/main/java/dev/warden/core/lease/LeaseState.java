@@ -3,9 +3,9 @@ package dev.warden.core.lease;
 import java.util.Locale;
 
 /**
- * Where a lease is in its life. Warden's own tokens go straight to {@link #ACTIVE} and end
- * {@link #REVOKED}; a credential that lives at its target (a database user) passes through
- * {@link #ISSUING} before it exists there and {@link #REVOKING} until it is gone from there.
+ * Where a lease is in its life. Warden's own tokens go straight to {@link #ACTIVE} and end {@link
+ * #REVOKED}; a credential that lives at its target (a database user) passes through {@link
+ * #ISSUING} before it exists there and {@link #REVOKING} until it is gone from there.
  */
 public enum LeaseState {
   /** Recorded before the credential is created at its target: it may or may not exist there yet. */
@@ -27,14 +27,19 @@ public enum LeaseState {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** @throws IllegalArgumentException naming the states there are */
+  /**
+   * @throws IllegalArgumentException naming the states there are
+   */
   public static LeaseState fromWire(String s) {
     for (LeaseState v : values()) {
       if (v.wire().equals(s)) {
         return v;
       }
     }
-    throw new IllegalArgumentException("'" + s + "' is not a lease state; one of issuing, active, revoking, revoked,"
-        + " irrevocable");
+    throw new IllegalArgumentException(
+        "'"
+            + s
+            + "' is not a lease state; one of issuing, active, revoking, revoked,"
+            + " irrevocable");
   }
 }

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Leases of issued credentials. Leases are created with their issuance audit event, never alone. */
+/**
+ * Leases of issued credentials. Leases are created with their issuance audit event, never alone.
+ */
 public interface LeaseStore {
 
   Optional<Lease> get(String id);

@@ -23,16 +23,16 @@ public interface TargetLeaseStore {
    * resource. Concurrent intents never let more than {@code maxLive} through (a burst may refuse
    * one more than needed): each is committed first and then counts the others it can see.
    *
-   * @return true when recorded; false when over the quota (the intent is then kept as REVOKED
-   *     with reason {@code quota exceeded}, nothing having been created)
+   * @return true when recorded; false when over the quota (the intent is then kept as REVOKED with
+   *     reason {@code quota exceeded}, nothing having been created)
    */
   boolean recordIntent(Lease lease, String target, int maxLive, Instant now);
 
   /**
    * Gives up an ISSUING lease whose creation failed.
    *
-   * @param nothingCreated true when the target certainly holds nothing (it could not be reached,
-   *     or rolled the creation back): the lease goes straight to REVOKED; else to REVOKING, and the
+   * @param nothingCreated true when the target certainly holds nothing (it could not be reached, or
+   *     rolled the creation back): the lease goes straight to REVOKED; else to REVOKING, and the
    *     removal makes sure
    * @return false when the lease was no longer ISSUING
    */
@@ -50,8 +50,8 @@ public interface TargetLeaseStore {
   List<TargetLease> dueForRemoval(Instant now, int limit);
 
   /**
-   * Takes one removal attempt for this node: moves {@code removalDue} from the value read to
-   * {@code until}, so other nodes skip it meanwhile.
+   * Takes one removal attempt for this node: moves {@code removalDue} from the value read to {@code
+   * until}, so other nodes skip it meanwhile.
    *
    * @return false when another node took it first or the lease moved on
    */
@@ -80,7 +80,9 @@ public interface TargetLeaseStore {
   /** The target confirmed the credential gone: REVOKED, final. */
   void removed(String id, Instant at);
 
-  /** {@link #removed} for many leases, durable with one commit. This default marks them one by one. */
+  /**
+   * {@link #removed} for many leases, durable with one commit. This default marks them one by one.
+   */
   default void removedAll(Collection<String> ids, Instant at) {
     for (String id : ids) {
       removed(id, at);
@@ -92,9 +94,9 @@ public interface TargetLeaseStore {
 
   /**
    * Stops the removal of an IRREVOCABLE lease's credential for good: an administrator dealt with it
-   * at the target by hand, or the target is gone. The lease becomes REVOKED with no
-   * {@code removedAt} (Warden never saw it removed) and {@code note} as its last error, so the list
-   * says why.
+   * at the target by hand, or the target is gone. The lease becomes REVOKED with no {@code
+   * removedAt} (Warden never saw it removed) and {@code note} as its last error, so the list says
+   * why.
    *
    * @return false when the lease is not IRREVOCABLE (already forgotten, removed, or never stuck)
    */

@@ -29,7 +29,10 @@ public final class McpCredentials {
   private final UpstreamTokenProvider upstreamTokens;
   private final Supplier<PolicySnapshot> policies;
 
-  public McpCredentials(BrokeredSecrets secrets, ReadLog reads, UpstreamTokenProvider upstreamTokens,
+  public McpCredentials(
+      BrokeredSecrets secrets,
+      ReadLog reads,
+      UpstreamTokenProvider upstreamTokens,
       Supplier<PolicySnapshot> policies) {
     this.secrets = secrets;
     this.reads = reads;
@@ -54,15 +57,24 @@ public final class McpCredentials {
       return switch (c.placement()) {
         case BEARER -> new Injected("Authorization", Secret.of("Bearer " + o.value().reveal()));
         case HEADER -> new Injected(c.header(), o.value());
-        case BASIC -> new Injected("Authorization", Secret.of("Basic " + Base64.getEncoder()
-            .encodeToString(o.value().reveal().getBytes(StandardCharsets.UTF_8))));
+        case BASIC ->
+            new Injected(
+                "Authorization",
+                Secret.of(
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString(o.value().reveal().getBytes(StandardCharsets.UTF_8))));
       };
     }
     Resource client = policies.get().resource(c.oauthClient());
     if (client == null || !Resource.OAUTH_CLIENT.equals(client.kind())) {
-      throw new DeniedException(Reason.UNKNOWN_RESOURCE, "the gateway's credential names oauth-client resource '"
-          + c.oauthClient() + "', which is not registered; an operator must apply it");
+      throw new DeniedException(
+          Reason.UNKNOWN_RESOURCE,
+          "the gateway's credential names oauth-client resource '"
+              + c.oauthClient()
+              + "', which is not registered; an operator must apply it");
     }
-    return new Injected("Authorization", Secret.of("Bearer " + upstreamTokens.token(client).reveal()));
+    return new Injected(
+        "Authorization", Secret.of("Bearer " + upstreamTokens.token(client).reveal()));
   }
 }

@@ -42,10 +42,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The decisions of Warden's MCP gateway, without HTTP: who calls (a Warden access token issued
- * for exactly this gateway, from a registered workload), whether the policy lets it send this
- * message (per tool for {@code tools/call}), what credential the upstream gets, and the audit
- * event that makes the call a hop of its chain.
+ * The decisions of Warden's MCP gateway, without HTTP: who calls (a Warden access token issued for
+ * exactly this gateway, from a registered workload), whether the policy lets it send this message
+ * (per tool for {@code tools/call}), what credential the upstream gets, and the audit event that
+ * makes the call a hop of its chain.
  *
  * <p>Design note (decision 660). The acting workload is the token's {@code client_id} (the agent);
  * it acts for {@code sub} through the token's {@code act} chain, and the policies of the MCP
@@ -57,7 +57,10 @@ import java.util.function.Supplier;
  * answering, as the server is configured.
  */
 public final class McpGateway {
-  /** Most previous-hop links kept; beyond it the cache starts over (a link costs one indexed read to get back). */
+  /**
+   * Most previous-hop links kept; beyond it the cache starts over (a link costs one indexed read to
+   * get back).
+   */
   static final int MAX_LINKS = 50_000;
 
   private final WardenTokens tokens;
@@ -74,11 +77,19 @@ public final class McpGateway {
   record Link(String event, String hash, String root) {}
 
   /**
-   * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may carry
+   * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may
+   *     carry
    * @param auditTimeoutMillis how long a call waits for its audit event to be durable
    */
-  public McpGateway(WardenTokens tokens, Supplier<PolicySnapshot> policies, AuditWriter audit, AuditLookup lookup,
-      McpCredentials credentials, String trustDomain, long auditTimeoutMillis, Clock clock) {
+  public McpGateway(
+      WardenTokens tokens,
+      Supplier<PolicySnapshot> policies,
+      AuditWriter audit,
+      AuditLookup lookup,
+      McpCredentials credentials,
+      String trustDomain,
+      long auditTimeoutMillis,
+      Clock clock) {
     this.tokens = tokens;
     this.policies = policies;
     this.audit = audit;
@@ -89,7 +100,10 @@ public final class McpGateway {
     this.clock = clock;
   }
 
-  /** Warden's issuer, which the gateway's protected-resource metadata names as its authorization server. */
+  /**
+   * Warden's issuer, which the gateway's protected-resource metadata names as its authorization
+   * server.
+   */
   public String issuer() {
     return tokens.issuer();
   }
@@ -98,12 +112,18 @@ public final class McpGateway {
    * What the HTTP layer read from one request.
    *
    * @param bearer the {@code Authorization: Bearer} token, or null when none was sent
-   * @param certificateThumbprint the RFC 8705 {@code x5t#S256} of the TLS client certificate, or null
+   * @param certificateThumbprint the RFC 8705 {@code x5t#S256} of the TLS client certificate, or
+   *     null
    * @param txnToken the {@code Txn-Token} header, or null
    * @param traceparent a W3C {@code traceparent} that parsed, or null
    */
-  public record Request(Resource resource, String bearer, String certificateThumbprint, String sourceAddress,
-      String txnToken, String traceparent) {}
+  public record Request(
+      Resource resource,
+      String bearer,
+      String certificateThumbprint,
+      String sourceAddress,
+      String txnToken,
+      String traceparent) {}
 
   /** An authenticated caller: the verified token, the agent it was issued to, and its chain. */
   public static final class Caller {
@@ -146,8 +166,9 @@ public final class McpGateway {
    */
   public Caller authenticate(Request r) {
     if (r.bearer() == null || r.bearer().isEmpty()) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "send Authorization: Bearer <a Warden access token for "
-          + r.resource().audience() + ">");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "send Authorization: Bearer <a Warden access token for " + r.resource().audience() + ">");
     }
     VerifiedWardenToken t;
     try {
@@ -159,16 +180,25 @@ public final class McpGateway {
     Link link = link(t.jti());
     String audience = r.resource().audience();
     if (!t.audiences().contains(audience)) {
-      String m = "this token was issued for " + String.join(" ", t.audiences()) + ", not for this gateway ("
-          + audience + "); ask Warden for a token with resource=" + audience;
+      String m =
+          "this token was issued for "
+              + String.join(" ", t.audiences())
+              + ", not for this gateway ("
+              + audience
+              + "); ask Warden for a token with resource="
+              + audience;
       refuse(r, t, link, Reason.WRONG_AUDIENCE, m);
       throw new DeniedException(Reason.WRONG_AUDIENCE, m);
     }
     String cnf = t.certificateThumbprint();
-    if (cnf != null && (r.certificateThumbprint() == null || !MessageDigest.isEqual(
-        cnf.getBytes(StandardCharsets.US_ASCII), r.certificateThumbprint().getBytes(StandardCharsets.US_ASCII)))) {
-      String m = "this token is bound to a client certificate (cnf x5t#S256, RFC 8705); present that certificate"
-          + " over mutual TLS";
+    if (cnf != null
+        && (r.certificateThumbprint() == null
+            || !MessageDigest.isEqual(
+                cnf.getBytes(StandardCharsets.US_ASCII),
+                r.certificateThumbprint().getBytes(StandardCharsets.US_ASCII)))) {
+      String m =
+          "this token is bound to a client certificate (cnf x5t#S256, RFC 8705); present that certificate"
+              + " over mutual TLS";
       refuse(r, t, link, Reason.CERTIFICATE_MISMATCH, m);
       throw new DeniedException(Reason.CERTIFICATE_MISMATCH, m);
     }
@@ -176,8 +206,12 @@ public final class McpGateway {
     Workload agent = policies.get().workload(agentId);
     try {
       if (agent == null) {
-        throw new DeniedException(Reason.UNKNOWN_WORKLOAD, "the token's client " + agentId + " is not a registered"
-            + " workload; the gateway decides per tool on the workload that calls");
+        throw new DeniedException(
+            Reason.UNKNOWN_WORKLOAD,
+            "the token's client "
+                + agentId
+                + " is not a registered"
+                + " workload; the gateway decides per tool on the workload that calls");
       }
       TokenService.checkState(agent, clock.instant());
     } catch (DeniedException e) {
@@ -187,13 +221,19 @@ public final class McpGateway {
     return new Caller(t, agent, link);
   }
 
-  /** A message the gateway lets through, with its audit event under way (none for a message not audited). */
+  /**
+   * A message the gateway lets through, with its audit event under way (none for a message not
+   * audited).
+   */
   public final class Admission {
     private final CompletableFuture<AuditRecord> audited;
     private final McpCredentials.Injected credential;
     private final String eventId;
 
-    private Admission(CompletableFuture<AuditRecord> audited, McpCredentials.Injected credential, String eventId) {
+    private Admission(
+        CompletableFuture<AuditRecord> audited,
+        McpCredentials.Injected credential,
+        String eventId) {
       this.audited = audited;
       this.credential = credential;
       this.eventId = eventId;
@@ -204,7 +244,10 @@ public final class McpGateway {
       return credential;
     }
 
-    /** The id of the audit event of this call, or null when the message is not audited (a ping, a list). */
+    /**
+     * The id of the audit event of this call, or null when the message is not audited (a ping, a
+     * list).
+     */
     public String eventId() {
       return eventId;
     }
@@ -229,8 +272,8 @@ public final class McpGateway {
    * only when refused. A client's response to a server request (no method) is let through.
    *
    * @throws McpRefusal the JSON-RPC error to answer with, already audited: a refused call, headers
-   *     that disagree with the body, an invalid {@code Txn-Token}, or a credential the upstream needs
-   *     that Warden cannot produce
+   *     that disagree with the body, an invalid {@code Txn-Token}, or a credential the upstream
+   *     needs that Warden cannot produce
    * @throws UnavailableException when a refusal cannot be audited
    */
   public Admission admit(Caller c, Request r, McpMessage m, McpHeaders headers) {
@@ -253,8 +296,10 @@ public final class McpGateway {
     Decision d = snap.decide(c.agent, r.resource(), request);
     String inputs = DecisionInputs.json(c.agent, r.resource(), request);
     if (!d.allowed()) {
-      String why = m.isToolCall() ? "tool " + m.name() + " is not allowed for " + c.agent.name() + ": " + d.message()
-          : m.method() + " is not allowed for " + c.agent.name() + ": " + d.message();
+      String why =
+          m.isToolCall()
+              ? "tool " + m.name() + " is not allowed for " + c.agent.name() + ": " + d.message()
+              : m.method() + " is not allowed for " + c.agent.name() + ": " + d.message();
       deny(c, r, m, txn, d, inputs, d.reason(), why, now);
       throw McpRefusal.forbidden(m.id(), d.reason(), why);
     }
@@ -266,7 +311,8 @@ public final class McpGateway {
     return new Admission(audit.submit(e), credential, e.id());
   }
 
-  private McpCredentials.Injected credential(Caller c, Request r, McpMessage m, String txn, Decision d, Instant now) {
+  private McpCredentials.Injected credential(
+      Caller c, Request r, McpMessage m, String txn, Decision d, Instant now) {
     if (r.resource().mcp() == null) {
       return null;
     }
@@ -274,12 +320,28 @@ public final class McpGateway {
       return credentials.resolve(r.resource().mcp().credential(), c.agent.name(), now);
     } catch (DeniedException | TargetException e) {
       Reason reason = e instanceof DeniedException de ? de.reason() : Reason.TARGET_UNAVAILABLE;
-      String why = "the gateway cannot obtain the credential of resource '" + r.resource().name() + "' for its"
-          + " upstream: " + e.getMessage();
+      String why =
+          "the gateway cannot obtain the credential of resource '"
+              + r.resource().name()
+              + "' for its"
+              + " upstream: "
+              + e.getMessage();
       AuditEvent ev = event(c, r, m, txn, d, null, reason, why, now);
-      await(audit.submit(new AuditEvent(ev.id(), ev.time(), AuditType.CREDENTIAL_FAILED.wire(),
-          AuditOutcome.FAILURE.wire(), ev.reason(), ev.actor(), ev.workload(), ev.resource(), ev.details(), null)));
-      throw new McpRefusal(-32603, m == null ? 502 : 200, reason, m == null ? null : m.id(), why, null);
+      await(
+          audit.submit(
+              new AuditEvent(
+                  ev.id(),
+                  ev.time(),
+                  AuditType.CREDENTIAL_FAILED.wire(),
+                  AuditOutcome.FAILURE.wire(),
+                  ev.reason(),
+                  ev.actor(),
+                  ev.workload(),
+                  ev.resource(),
+                  ev.details(),
+                  null)));
+      throw new McpRefusal(
+          -32603, m == null ? 502 : 200, reason, m == null ? null : m.id(), why, null);
     }
   }
 
@@ -309,13 +371,26 @@ public final class McpGateway {
       d.put("tool", e.tool());
       d.put("mcpMethod", "tools/call");
     }
-    await(audit.submit(new AuditEvent(ev.id(), ev.time(), (e.tool() != null ? AuditType.MCP_TOOL_DENIED
-        : AuditType.MCP_REQUEST_DENIED).wire(), AuditOutcome.DENY.wire(), ev.reason(), ev.actor(), ev.workload(),
-        ev.resource(), d, null)));
+    await(
+        audit.submit(
+            new AuditEvent(
+                ev.id(),
+                ev.time(),
+                (e.tool() != null ? AuditType.MCP_TOOL_DENIED : AuditType.MCP_REQUEST_DENIED)
+                    .wire(),
+                AuditOutcome.DENY.wire(),
+                ev.reason(),
+                ev.actor(),
+                ev.workload(),
+                ev.resource(),
+                d,
+                null)));
   }
 
-  private RequestContext request(Caller c, Request r, McpMessage m, String txn, PolicySnapshot snap, Instant now) {
-    RequestContext request = new RequestContext(now, r.sourceAddress(), c.token.claims(), c.token.scopes(), List.of());
+  private RequestContext request(
+      Caller c, Request r, McpMessage m, String txn, PolicySnapshot snap, Instant now) {
+    RequestContext request =
+        new RequestContext(now, r.sourceAddress(), c.token.claims(), c.token.scopes(), List.of());
     Actor act = c.token.actor();
     if (act != null || !c.token.subject().equals(c.agent.name())) {
       List<Delegation.Party> parties = new ArrayList<>();
@@ -332,18 +407,30 @@ public final class McpGateway {
     return request.withMcp(new McpRequest(m.method(), m.name(), m.arguments()));
   }
 
-  /** The {@code txn} of a presented transaction token, verified as Warden's for this trust domain. */
+  /**
+   * The {@code txn} of a presented transaction token, verified as Warden's for this trust domain.
+   */
   private String transaction(String txnToken) {
     VerifiedWardenToken t;
     try {
       t = tokens.verify(txnToken, TransactionTokenMinter.TYP);
     } catch (DeniedException e) {
-      throw new McpRefusal(McpMessage.INVALID_REQUEST, 400, Reason.INVALID_GRANT, null, "the Txn-Token does not"
-          + " hold: " + e.getMessage(), null);
+      throw new McpRefusal(
+          McpMessage.INVALID_REQUEST,
+          400,
+          Reason.INVALID_GRANT,
+          null,
+          "the Txn-Token does not" + " hold: " + e.getMessage(),
+          null);
     }
     if (!t.audiences().contains(trustDomainUri) || t.txn() == null) {
-      throw new McpRefusal(McpMessage.INVALID_REQUEST, 400, Reason.INVALID_GRANT, null, "the Txn-Token is not for"
-          + " this trust domain or has no txn", null);
+      throw new McpRefusal(
+          McpMessage.INVALID_REQUEST,
+          400,
+          Reason.INVALID_GRANT,
+          null,
+          "the Txn-Token is not for" + " this trust domain or has no txn",
+          null);
     }
     return t.txn();
   }
@@ -354,8 +441,16 @@ public final class McpGateway {
     if (l != null) {
       return l;
     }
-    l = lookup.byEventId(jti).map(x -> new Link(jti, HexFormat.of().formatHex(x.hash()),
-        x.event().details().getOrDefault(ChainFields.ROOT, jti))).orElse(new Link(jti, null, jti));
+    l =
+        lookup
+            .byEventId(jti)
+            .map(
+                x ->
+                    new Link(
+                        jti,
+                        HexFormat.of().formatHex(x.hash()),
+                        x.event().details().getOrDefault(ChainFields.ROOT, jti)))
+            .orElse(new Link(jti, null, jti));
     if (l.hash() != null) {
       if (links.size() >= MAX_LINKS) {
         links.clear();
@@ -376,17 +471,42 @@ public final class McpGateway {
       d.put("jti", t.jti());
       chain(d, t, link, t.txn());
     }
-    await(audit.submit(AuditEvent.of(AuditType.MCP_REQUEST_DENIED, AuditOutcome.DENY, reason, clock.instant(), actor,
-        t == null ? null : actor, r.resource().name(), d)));
+    await(
+        audit.submit(
+            AuditEvent.of(
+                AuditType.MCP_REQUEST_DENIED,
+                AuditOutcome.DENY,
+                reason,
+                clock.instant(),
+                actor,
+                t == null ? null : actor,
+                r.resource().name(),
+                d)));
   }
 
-  private void deny(Caller c, Request r, McpMessage m, String txn, Decision d, String inputs, Reason reason,
-      String message, Instant now) {
+  private void deny(
+      Caller c,
+      Request r,
+      McpMessage m,
+      String txn,
+      Decision d,
+      String inputs,
+      Reason reason,
+      String message,
+      Instant now) {
     await(audit.submit(event(c, r, m, txn, d, inputs, reason, message, now)));
   }
 
-  private AuditEvent event(Caller c, Request r, McpMessage m, String txn, Decision d, String inputs, Reason reason,
-      String message, Instant now) {
+  private AuditEvent event(
+      Caller c,
+      Request r,
+      McpMessage m,
+      String txn,
+      Decision d,
+      String inputs,
+      Reason reason,
+      String message,
+      Instant now) {
     boolean allowed = reason == Reason.ALLOWED;
     Map<String, String> det = new HashMap<>();
     det.put("sourceAddress", r.sourceAddress() == null ? "" : r.sourceAddress());
@@ -410,15 +530,24 @@ public final class McpGateway {
         det.put("mcpName", ToolNames.printable(m.name()));
       }
       if (m.argumentsJson() != null) {
-        det.put("argumentsSha256", HexFormat.of().formatHex(Hashes.sha256(
-            m.argumentsJson().getBytes(StandardCharsets.UTF_8))));
+        det.put(
+            "argumentsSha256",
+            HexFormat.of()
+                .formatHex(Hashes.sha256(m.argumentsJson().getBytes(StandardCharsets.UTF_8))));
       }
     }
     if (allowed && r.resource().mcp() != null && r.resource().mcp().credential() != null) {
       det.put("upstreamCredential", r.resource().mcp().credential().describe());
     }
-    return AuditEvent.of(type, allowed ? AuditOutcome.ALLOW : AuditOutcome.DENY, reason, now, c.agent.name(),
-        c.agent.name(), r.resource().name(), det);
+    return AuditEvent.of(
+        type,
+        allowed ? AuditOutcome.ALLOW : AuditOutcome.DENY,
+        reason,
+        now,
+        c.agent.name(),
+        c.agent.name(),
+        r.resource().name(),
+        det);
   }
 
   private static void chain(Map<String, String> d, VerifiedWardenToken t, Link link, String txn) {
@@ -447,12 +576,15 @@ public final class McpGateway {
       if (e.getCause() instanceof UnavailableException u) {
         throw u;
       }
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
     } catch (TimeoutException e) {
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the write in time", e);
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the write in time", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UnavailableException(Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
+      throw new UnavailableException(
+          Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
     }
   }
 

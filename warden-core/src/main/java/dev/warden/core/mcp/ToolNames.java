@@ -3,8 +3,8 @@ package dev.warden.core.mcp;
 /**
  * The MCP tool-name rules (specification 2025-11-25, "Tool names"; SEP-986): 1 to 128 characters,
  * ASCII letters, digits, underscore, hyphen and dot. The specification says SHOULD; the gateway
- * makes it a MUST, because a policy names tools by exact string and a look-alike (a Cyrillic
- * {@code а}, a zero-width space, a trailing newline) must never slip past a rule written for another.
+ * makes it a MUST, because a policy names tools by exact string and a look-alike (a Cyrillic {@code
+ * а}, a zero-width space, a trailing newline) must never slip past a rule written for another.
  */
 public final class ToolNames {
   public static final int MAX_LENGTH = 128;
@@ -21,9 +21,15 @@ public final class ToolNames {
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+      if (!(c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '_'
+          || c == '-'
           || c == '.')) {
-        return "a tool name has only ASCII letters, digits, '_', '-' and '.'; character " + (i + 1) + " is "
+        return "a tool name has only ASCII letters, digits, '_', '-' and '.'; character "
+            + (i + 1)
+            + " is "
             + describe(c);
       }
     }
@@ -53,6 +59,8 @@ public final class ToolNames {
   }
 
   private static String describe(char c) {
-    return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format(java.util.Locale.ROOT, "U+%04X", (int) c);
+    return c >= 0x20 && c < 0x7f
+        ? "'" + c + "'"
+        : String.format(java.util.Locale.ROOT, "U+%04X", (int) c);
   }
 }

@@ -19,10 +19,12 @@ public record AccessPolicy(
     CredentialKind credentialKind,
     Duration maxTtl,
     List<String> scopes,
-    String mayAct) implements Named {
+    String mayAct)
+    implements Named {
 
   /** Upper bound on any policy TTL: credentials are meant to live minutes, not days. */
   public static final Duration MAX_TTL_LIMIT = Duration.ofHours(24);
+
   public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
 
   public AccessPolicy {
@@ -47,19 +49,42 @@ public record AccessPolicy(
     scopes = scopes == null ? List.of() : List.copyOf(scopes);
     if (mayAct != null) {
       if (effect == Effect.DENY || credentialKind != CredentialKind.ACCESS_TOKEN) {
-        throw new ValidationException("mayAct", "applies only to an allow policy granting access tokens");
+        throw new ValidationException(
+            "mayAct", "applies only to an allow policy granting access tokens");
       }
       try {
         SpiffeId.parse(mayAct);
       } catch (ValidationException e) {
-        throw new ValidationException("mayAct", "must be the SPIFFE ID of the one workload that may act for the"
-            + " token's subject (RFC 8693 may_act), got '" + mayAct + "'");
+        throw new ValidationException(
+            "mayAct",
+            "must be the SPIFFE ID of the one workload that may act for the"
+                + " token's subject (RFC 8693 may_act), got '"
+                + mayAct
+                + "'");
       }
     }
   }
 
-  public AccessPolicy(String name, String description, WorkloadMatcher workloads, List<String> resources,
-      Effect effect, String condition, CredentialKind credentialKind, Duration maxTtl, List<String> scopes) {
-    this(name, description, workloads, resources, effect, condition, credentialKind, maxTtl, scopes, null);
+  public AccessPolicy(
+      String name,
+      String description,
+      WorkloadMatcher workloads,
+      List<String> resources,
+      Effect effect,
+      String condition,
+      CredentialKind credentialKind,
+      Duration maxTtl,
+      List<String> scopes) {
+    this(
+        name,
+        description,
+        workloads,
+        resources,
+        effect,
+        condition,
+        credentialKind,
+        maxTtl,
+        scopes,
+        null);
   }
 }

@@ -40,7 +40,10 @@ public enum CredentialKind {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Where this kind is requested: Warden's own tokens at the token endpoint, the rest at {@code /v1/credentials}. */
+  /**
+   * Where this kind is requested: Warden's own tokens at the token endpoint, the rest at {@code
+   * /v1/credentials}.
+   */
   public Endpoint endpoint() {
     return switch (this) {
       case ACCESS_TOKEN, JWT_SVID, X509_SVID -> Endpoint.TOKEN;
@@ -48,7 +51,10 @@ public enum CredentialKind {
     };
   }
 
-  /** True when the credential exists at its target (a database user), not only as Warden's signature. */
+  /**
+   * True when the credential exists at its target (a database user), not only as Warden's
+   * signature.
+   */
   public boolean livesAtTarget() {
     return this == DATABASE_USER;
   }
@@ -64,7 +70,10 @@ public enum CredentialKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown credential kind '" + wire + "'; one of "
-        + java.util.Arrays.stream(values()).map(CredentialKind::wire).toList());
+    throw new IllegalArgumentException(
+        "unknown credential kind '"
+            + wire
+            + "'; one of "
+            + java.util.Arrays.stream(values()).map(CredentialKind::wire).toList());
   }
 }

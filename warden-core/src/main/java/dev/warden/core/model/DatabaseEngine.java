@@ -8,11 +8,15 @@ import java.util.Locale;
  * port, the longest user name it keeps intact, and how Warden tags the users it creates.
  */
 public enum DatabaseEngine {
-  /** PostgreSQL: users tagged by membership in a NOLOGIN marker role, granted in the creating transaction. */
+  /**
+   * PostgreSQL: users tagged by membership in a NOLOGIN marker role, granted in the creating
+   * transaction.
+   */
   POSTGRES("postgres", List.of("jdbc:postgresql://"), 5432, 63),
   /**
    * MariaDB (and MySQL's wire protocol): DDL is not transactional there, so the tag is the name
-   * itself — the username template's literal prefix and shape — which exists from the first statement.
+   * itself — the username template's literal prefix and shape — which exists from the first
+   * statement.
    */
   MARIADB("mariadb", List.of("jdbc:mariadb://", "jdbc:mysql://"), 3306, 80),
   /** Redis ACL users: tagged by name, like MariaDB; created by one atomic {@code ACL SETUSER}. */

@@ -4,11 +4,16 @@ import dev.warden.core.error.ValidationException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
-/** Parses durations as people write them in YAML and flags: {@code 90s}, {@code 5m}, {@code 2h}, {@code 7d}, or ISO-8601. */
+/**
+ * Parses durations as people write them in YAML and flags: {@code 90s}, {@code 5m}, {@code 2h},
+ * {@code 7d}, or ISO-8601.
+ */
 public final class Durations {
   private Durations() {}
 
-  /** @throws ValidationException naming {@code field} when the text is not a duration */
+  /**
+   * @throws ValidationException naming {@code field} when the text is not a duration
+   */
   public static Duration parse(String field, String text) {
     if (text == null || text.isBlank()) {
       return null;
@@ -26,7 +31,8 @@ public final class Durations {
       i++;
     }
     if (i == 0 || i > 12) {
-      throw new ValidationException(field, "'" + text + "' is not a duration; write e.g. 30s, 5m, 2h, 7d or PT5M");
+      throw new ValidationException(
+          field, "'" + text + "' is not a duration; write e.g. 30s, 5m, 2h, 7d or PT5M");
     }
     long n = Long.parseLong(t.substring(0, i));
     String unit = t.substring(i);
@@ -36,8 +42,9 @@ public final class Durations {
       case "m" -> Duration.ofMinutes(n);
       case "h" -> Duration.ofHours(n);
       case "d" -> Duration.ofDays(n);
-      default -> throw new ValidationException(field,
-          "'" + text + "' has unit '" + unit + "'; use ms, s, m, h or d (e.g. 5m)");
+      default ->
+          throw new ValidationException(
+              field, "'" + text + "' has unit '" + unit + "'; use ms, s, m, h or d (e.g. 5m)");
     };
   }
 

@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
 /**
  * A cloud that accepts Warden-signed tokens directly through OIDC federation, named by a resource's
  * {@code kind}: {@code aws} (STS {@code AssumeRoleWithWebIdentity}), {@code gcp} (Workload Identity
- * Federation) or {@code azure} (Microsoft Entra federated identity credentials). Each constant holds
- * the limits that cloud documents, so issuance, {@code warden federation check} and the generated
- * cloud configuration apply the same numbers (decision 115, docs/federation.md lists the sources).
+ * Federation) or {@code azure} (Microsoft Entra federated identity credentials). Each constant
+ * holds the limits that cloud documents, so issuance, {@code warden federation check} and the
+ * generated cloud configuration apply the same numbers (decision 115, docs/federation.md lists the
+ * sources).
  */
 public enum FederationCloud {
   /** Audience is a client ID of the IAM OIDC provider: any string up to 255 characters. */
@@ -29,10 +30,14 @@ public enum FederationCloud {
   /** The longest lifetime Warden gives a federation token, whatever the policy allows. */
   public static final Duration MAX_LIFETIME = Duration.ofHours(1);
 
-  /** {@code //iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER}. */
-  public static final Pattern GCP_AUDIENCE = Pattern.compile(
-      "(?:https:)?//iam\\.googleapis\\.com/projects/([0-9]{1,20})/locations/global/workloadIdentityPools/"
-          + "([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})");
+  /**
+   * {@code
+   * //iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER}.
+   */
+  public static final Pattern GCP_AUDIENCE =
+      Pattern.compile(
+          "(?:https:)?//iam\\.googleapis\\.com/projects/([0-9]{1,20})/locations/global/workloadIdentityPools/"
+              + "([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})");
 
   private final String kind;
   private final Set<String> algorithms;
@@ -42,8 +47,14 @@ public enum FederationCloud {
   private final int maxJwksKeys;
   private final String defaultAudience;
 
-  FederationCloud(String kind, Set<String> algorithms, int maxAudience, int maxSubjectBytes, int maxIssuer,
-      int maxJwksKeys, String defaultAudience) {
+  FederationCloud(
+      String kind,
+      Set<String> algorithms,
+      int maxAudience,
+      int maxSubjectBytes,
+      int maxIssuer,
+      int maxJwksKeys,
+      String defaultAudience) {
     this.kind = kind;
     this.algorithms = algorithms;
     this.maxAudience = maxAudience;
@@ -63,7 +74,10 @@ public enum FederationCloud {
     return algorithms;
   }
 
-  /** The longest issuer URL this cloud stores (AWS: the OIDC provider URL; Entra: the credential's issuer). */
+  /**
+   * The longest issuer URL this cloud stores (AWS: the OIDC provider URL; Entra: the credential's
+   * issuer).
+   */
   public int maxIssuer() {
     return maxIssuer;
   }
@@ -73,7 +87,9 @@ public enum FederationCloud {
     return maxJwksKeys;
   }
 
-  /** The audience the cloud's documentation recommends, or null (GCP: the provider's resource name). */
+  /**
+   * The audience the cloud's documentation recommends, or null (GCP: the provider's resource name).
+   */
   public String defaultAudience() {
     return defaultAudience;
   }
@@ -89,19 +105,26 @@ public enum FederationCloud {
   }
 
   /**
-   * @throws ValidationException naming {@code field} when the cloud would never accept this audience
+   * @throws ValidationException naming {@code field} when the cloud would never accept this
+   *     audience
    */
   public void checkAudience(String field, String audience) {
     if (audience == null || audience.isBlank() || !audience.strip().equals(audience)) {
-      throw new ValidationException(field, "is required and may not have leading or trailing spaces");
+      throw new ValidationException(
+          field, "is required and may not have leading or trailing spaces");
     }
     if (audience.length() > maxAudience) {
-      throw new ValidationException(field, "must be at most " + maxAudience + " characters for " + kind);
+      throw new ValidationException(
+          field, "must be at most " + maxAudience + " characters for " + kind);
     }
     if (this == GCP && !GCP_AUDIENCE.matcher(audience).matches()) {
-      throw new ValidationException(field, "'" + audience + "' is not a workload identity provider; use "
-          + "//iam.googleapis.com/projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/"
-          + "PROVIDER (the provider's default allowed audience)");
+      throw new ValidationException(
+          field,
+          "'"
+              + audience
+              + "' is not a workload identity provider; use "
+              + "//iam.googleapis.com/projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/"
+              + "PROVIDER (the provider's default allowed audience)");
     }
   }
 
@@ -109,11 +132,18 @@ public enum FederationCloud {
   public String subjectProblem(String subject) {
     int bytes = subject.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxSubjectBytes) {
-      return "subject '" + subject + "' is " + bytes + " bytes; " + switch (this) {
-        case GCP -> "GCP maps sub to google.subject, which may not exceed 127 bytes";
-        case AZURE -> "an Entra federated identity credential's subject is at most 600 characters";
-        case AWS -> "AWS accepts at most " + maxSubjectBytes;
-      } + "; shorten the workload's SPIFFE ID path";
+      return "subject '"
+          + subject
+          + "' is "
+          + bytes
+          + " bytes; "
+          + switch (this) {
+            case GCP -> "GCP maps sub to google.subject, which may not exceed 127 bytes";
+            case AZURE ->
+                "an Entra federated identity credential's subject is at most 600 characters";
+            case AWS -> "AWS accepts at most " + maxSubjectBytes;
+          }
+          + "; shorten the workload's SPIFFE ID path";
     }
     return null;
   }
@@ -127,7 +157,8 @@ public enum FederationCloud {
   public static GcpProvider gcpProvider(String audience) {
     Matcher m = GCP_AUDIENCE.matcher(audience);
     if (!m.matches()) {
-      throw new ValidationException("audience", "'" + audience + "' is not a workload identity provider name");
+      throw new ValidationException(
+          "audience", "'" + audience + "' is not a workload identity provider name");
     }
     return new GcpProvider(m.group(1), m.group(2), m.group(3));
   }

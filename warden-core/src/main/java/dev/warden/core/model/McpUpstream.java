@@ -30,49 +30,73 @@ public record McpUpstream(String url, Credential credential, boolean plaintext) 
 
   /**
    * The downstream credential: the current value of a brokered secret, or an access token Warden
-   * obtains from an {@code oauth-client} resource's upstream authorization server (always
-   * {@code Authorization: Bearer}). Exactly one of {@code secret} and {@code oauthClient}.
+   * obtains from an {@code oauth-client} resource's upstream authorization server (always {@code
+   * Authorization: Bearer}). Exactly one of {@code secret} and {@code oauthClient}.
    *
    * @param header the header name for {@link Placement#HEADER}, else null
    */
   public record Credential(String secret, String oauthClient, Placement placement, String header) {
     public Credential {
       if ((secret == null) == (oauthClient == null)) {
-        throw new ValidationException("spec.mcp.credential", "name exactly one of secret (a brokered secret) or"
-            + " oauthClient (a resource of kind oauth-client)");
+        throw new ValidationException(
+            "spec.mcp.credential",
+            "name exactly one of secret (a brokered secret) or"
+                + " oauthClient (a resource of kind oauth-client)");
       }
       if (secret != null) {
         Names.check("spec.mcp.credential.secret", secret);
       } else {
         Names.check("spec.mcp.credential.oauthClient", oauthClient);
         if (placement != null && placement != Placement.BEARER || header != null) {
-          throw new ValidationException("spec.mcp.credential", "an oauthClient token always goes as"
-              + " Authorization: Bearer; header and basic apply to a secret only");
+          throw new ValidationException(
+              "spec.mcp.credential",
+              "an oauthClient token always goes as"
+                  + " Authorization: Bearer; header and basic apply to a secret only");
         }
       }
-      placement = placement == null ? (header != null ? Placement.HEADER : Placement.BEARER) : placement;
+      placement =
+          placement == null ? (header != null ? Placement.HEADER : Placement.BEARER) : placement;
       if (placement == Placement.HEADER) {
         if (header == null || !header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")) {
-          throw new ValidationException("spec.mcp.credential.header", "'" + header + "' is not a header name");
+          throw new ValidationException(
+              "spec.mcp.credential.header", "'" + header + "' is not a header name");
         }
         if (isReserved(header)) {
-          throw new ValidationException("spec.mcp.credential.header", header + " is set by the gateway itself;"
-              + " name the header the upstream reads its key from (e.g. X-Api-Key)");
+          throw new ValidationException(
+              "spec.mcp.credential.header",
+              header
+                  + " is set by the gateway itself;"
+                  + " name the header the upstream reads its key from (e.g. X-Api-Key)");
         }
       } else if (header != null) {
         throw new ValidationException("spec.mcp.credential.header", "goes without basic");
       }
     }
 
-    /** What the audit log says the credential was, never its value: {@code secret:<name>} or {@code oauthClient:<name>}. */
+    /**
+     * What the audit log says the credential was, never its value: {@code secret:<name>} or {@code
+     * oauthClient:<name>}.
+     */
     public String describe() {
       return secret != null ? "secret:" + secret : "oauthClient:" + oauthClient;
     }
 
     private static boolean isReserved(String h) {
       return switch (h.toLowerCase(java.util.Locale.ROOT)) {
-        case "host", "content-length", "transfer-encoding", "connection", "content-type", "accept", "mcp-session-id",
-            "mcp-protocol-version", "mcp-method", "mcp-name", "upgrade", "te", "trailer" -> true;
+        case "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "content-type",
+            "accept",
+            "mcp-session-id",
+            "mcp-protocol-version",
+            "mcp-method",
+            "mcp-name",
+            "upgrade",
+            "te",
+            "trailer" ->
+            true;
         default -> false;
       };
     }
@@ -80,8 +104,10 @@ public record McpUpstream(String url, Credential credential, boolean plaintext) 
 
   public McpUpstream {
     if (url == null || url.isBlank()) {
-      throw new ValidationException("spec.mcp.url", "is required: the upstream MCP server's streamable HTTP endpoint,"
-          + " e.g. https://mcp.internal.example.com/mcp");
+      throw new ValidationException(
+          "spec.mcp.url",
+          "is required: the upstream MCP server's streamable HTTP endpoint,"
+              + " e.g. https://mcp.internal.example.com/mcp");
     }
     URI u;
     try {
@@ -91,14 +117,19 @@ public record McpUpstream(String url, Credential credential, boolean plaintext) 
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme();
     if (!scheme.equals("https") && !scheme.equals("http") || u.getHost() == null) {
-      throw new ValidationException("spec.mcp.url", "must be an absolute http(s) URL with a host, not '" + url + "'");
+      throw new ValidationException(
+          "spec.mcp.url", "must be an absolute http(s) URL with a host, not '" + url + "'");
     }
     if (u.getRawUserInfo() != null || u.getRawFragment() != null) {
       throw new ValidationException("spec.mcp.url", "must have no user info and no fragment");
     }
     if (scheme.equals("http") && !plaintext && !OAuthClient.loopback(u.getHost())) {
-      throw new ValidationException("spec.mcp.url", "plain http to " + u.getHost() + " would send the credential in"
-          + " the clear; use https, or set spec.mcp.plaintext: true for a trusted network");
+      throw new ValidationException(
+          "spec.mcp.url",
+          "plain http to "
+              + u.getHost()
+              + " would send the credential in"
+              + " the clear; use https, or set spec.mcp.plaintext: true for a trusted network");
     }
     if (url.length() > 2048) {
       throw new ValidationException("spec.mcp.url", "must be at most 2048 characters");

@@ -15,7 +15,10 @@ public final class McpUris {
 
   private McpUris() {}
 
-  /** True when {@code uri} is an MCP server URI already in canonical form (lowercase scheme and host). */
+  /**
+   * True when {@code uri} is an MCP server URI already in canonical form (lowercase scheme and
+   * host).
+   */
   public static boolean isCanonical(String uri) {
     String c = canonical(uri);
     return c != null && c.equals(uri);
@@ -35,7 +38,10 @@ public final class McpUris {
     } catch (URISyntaxException e) {
       return null;
     }
-    if (!u.isAbsolute() || u.getRawAuthority() == null || u.getHost() == null || u.getRawFragment() != null
+    if (!u.isAbsolute()
+        || u.getRawAuthority() == null
+        || u.getHost() == null
+        || u.getRawFragment() != null
         || u.getRawUserInfo() != null) {
       return null;
     }

@@ -25,8 +25,8 @@ public final class Names {
       boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
       boolean inner = c == '.' || c == '-' || c == '_';
       if (!alnum && !(inner && i > 0 && i < name.length() - 1)) {
-        throw new ValidationException(field,
-            "'" + name + "' must use lower-case letters, digits, and inner '.', '-' or '_'");
+        throw new ValidationException(
+            field, "'" + name + "' must use lower-case letters, digits, and inner '.', '-' or '_'");
       }
     }
     return name;

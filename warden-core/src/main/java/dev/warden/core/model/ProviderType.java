@@ -29,14 +29,20 @@ public enum ProviderType {
     return selectorType;
   }
 
-  /** @throws ValidationException listing the allowed values */
+  /**
+   * @throws ValidationException listing the allowed values
+   */
   public static ProviderType fromWire(String s) {
     for (ProviderType t : values()) {
       if (t.wire.equalsIgnoreCase(s) || t.name().equalsIgnoreCase(s)) {
         return t;
       }
     }
-    throw new ValidationException("type", "'" + s + "' is not a trust provider type; allowed: "
-        + Arrays.stream(values()).map(ProviderType::wire).collect(Collectors.joining(", ")));
+    throw new ValidationException(
+        "type",
+        "'"
+            + s
+            + "' is not a trust provider type; allowed: "
+            + Arrays.stream(values()).map(ProviderType::wire).collect(Collectors.joining(", ")));
   }
 }

@@ -4,8 +4,8 @@ import dev.warden.core.error.ValidationException;
 import java.net.URI;
 
 /**
- * Something a workload reaches: an HTTP API, a database, a cache. Requests name it by its
- * {@code audience} (RFC 8707 {@code resource} or the {@code audience} parameter) or by name.
+ * Something a workload reaches: an HTTP API, a database, a cache. Requests name it by its {@code
+ * audience} (RFC 8707 {@code resource} or the {@code audience} parameter) or by name.
  *
  * <p>A resource of kind {@code aws}, {@code gcp} or {@code azure} is a cloud federation target: its
  * audience follows that cloud's rules ({@link FederationCloud}) and its tokens are signed with the
@@ -14,27 +14,39 @@ import java.net.URI;
  * @param database for kinds {@code postgres}, {@code mariadb} (or {@code mysql}) and {@code redis}:
  *     where and how its users are created; null when Warden issues no database users for it (a
  *     resource of any other kind never has one)
- * @param oauth for kind {@code oauth-client} (required there, refused elsewhere): the upstream OAuth
- *     client whose access tokens Warden obtains and hands out
+ * @param oauth for kind {@code oauth-client} (required there, refused elsewhere): the upstream
+ *     OAuth client whose access tokens Warden obtains and hands out
  * @param secret for kind {@code secret}: the name of the brokered secret a workload reads through
  *     it ({@code spec.secret.name}); null for every other kind
- * @param mcp for kind {@code mcp}: the MCP server Warden's MCP gateway forwards to
- *     ({@code spec.mcp}); null for an MCP server that checks Warden's tokens itself, and for every
- *     other kind
+ * @param mcp for kind {@code mcp}: the MCP server Warden's MCP gateway forwards to ({@code
+ *     spec.mcp}); null for an MCP server that checks Warden's tokens itself, and for every other
+ *     kind
  */
-public record Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
-    DatabaseTarget database, OAuthClient oauth, String secret, McpUpstream mcp) implements Named {
+public record Resource(
+    String name,
+    String audience,
+    String kind,
+    Sensitivity sensitivity,
+    String description,
+    DatabaseTarget database,
+    OAuthClient oauth,
+    String secret,
+    McpUpstream mcp)
+    implements Named {
 
   /** The resource kind whose credentials are dynamic PostgreSQL users. */
   public static final String POSTGRES = "postgres";
+
   /** The resource kind whose credentials are access tokens of a third-party OAuth server. */
   public static final String OAUTH_CLIENT = "oauth-client";
+
   /**
    * The resource kind of an MCP server: its audience is the server's canonical URI (RFC 8707, the
    * {@code resource} of its RFC 9728 metadata), and tokens for it are issued only to a request that
    * names exactly that URI, never the resource's name (docs/agents.md).
    */
   public static final String MCP = "mcp";
+
   /** The resource kind whose credential is a brokered static secret (an API key, a password). */
   public static final String SECRET = "secret";
 
@@ -53,32 +65,46 @@ public record Resource(String name, String audience, String kind, Sensitivity se
     if (database != null) {
       DatabaseEngine engine = DatabaseEngine.ofKind(kind);
       if (engine == null) {
-        throw new ValidationException("spec.database", "is only allowed for a resource of kind postgres, mariadb,"
-            + " mysql or redis");
+        throw new ValidationException(
+            "spec.database",
+            "is only allowed for a resource of kind postgres, mariadb," + " mysql or redis");
       }
       if (engine != database.engine()) {
-        throw new ValidationException("spec.database.url", "a resource of kind " + kind + " needs a "
-            + engine.schemes().getFirst() + " URL, not " + database.url().substring(0, database.url().indexOf("://") + 3));
+        throw new ValidationException(
+            "spec.database.url",
+            "a resource of kind "
+                + kind
+                + " needs a "
+                + engine.schemes().getFirst()
+                + " URL, not "
+                + database.url().substring(0, database.url().indexOf("://") + 3));
       }
     }
     if (MCP.equals(kind) && !McpUris.isCanonical(audience)) {
-      throw new ValidationException("audience", "an MCP server's audience is its canonical URI: https (or http on"
-          + " a loopback host, for tests), lowercase scheme and host, no fragment, e.g. https://mcp.example.com/mcp");
+      throw new ValidationException(
+          "audience",
+          "an MCP server's audience is its canonical URI: https (or http on"
+              + " a loopback host, for tests), lowercase scheme and host, no fragment, e.g. https://mcp.example.com/mcp");
     }
     if (!OAUTH_CLIENT.equals(kind) && oauth != null) {
-      throw new ValidationException("spec.oauth", "is only allowed for a resource of kind oauth-client");
+      throw new ValidationException(
+          "spec.oauth", "is only allowed for a resource of kind oauth-client");
     }
     if (OAUTH_CLIENT.equals(kind) && oauth == null) {
-      throw new ValidationException("spec.oauth", "is required for a resource of kind oauth-client: {tokenUrl,"
-          + " clientId, authMethod, clientSecretSecret or privateKeySecret, scopes}");
+      throw new ValidationException(
+          "spec.oauth",
+          "is required for a resource of kind oauth-client: {tokenUrl,"
+              + " clientId, authMethod, clientSecretSecret or privateKeySecret, scopes}");
     }
     if (SECRET.equals(kind) && secret == null) {
-      throw new ValidationException("spec.secret", "is required for a resource of kind secret: {name: <brokered"
-          + " secret>}");
+      throw new ValidationException(
+          "spec.secret",
+          "is required for a resource of kind secret: {name: <brokered" + " secret>}");
     }
     if (secret != null) {
       if (!SECRET.equals(kind)) {
-        throw new ValidationException("spec.secret", "is only allowed for a resource of kind secret");
+        throw new ValidationException(
+            "spec.secret", "is only allowed for a resource of kind secret");
       }
       Names.check("spec.secret.name", secret);
     }
@@ -86,8 +112,11 @@ public record Resource(String name, String audience, String kind, Sensitivity se
       throw new ValidationException("spec.mcp", "is only allowed for a resource of kind mcp");
     }
     if (mcp != null && !audience.startsWith("https://") && !audience.startsWith("http://")) {
-      throw new ValidationException("audience", "of a resource behind the MCP gateway is the gateway's URL that"
-          + " clients connect to, e.g. https://warden.example.com/mcp/" + name);
+      throw new ValidationException(
+          "audience",
+          "of a resource behind the MCP gateway is the gateway's URL that"
+              + " clients connect to, e.g. https://warden.example.com/mcp/"
+              + name);
     }
   }
 
@@ -98,13 +127,16 @@ public record Resource(String name, String audience, String kind, Sensitivity se
     try {
       URI u = new URI(audience);
       if (u.getScheme() == null) {
-        throw new ValidationException("audience", "'" + audience + "' must be an absolute URI (e.g. https://api.example.com)");
+        throw new ValidationException(
+            "audience",
+            "'" + audience + "' must be an absolute URI (e.g. https://api.example.com)");
       }
       if (u.getFragment() != null) {
         throw new ValidationException("audience", "must not contain a fragment (RFC 8707)");
       }
     } catch (java.net.URISyntaxException e) {
-      throw new ValidationException("audience", "'" + audience + "' is not a valid URI: " + e.getReason());
+      throw new ValidationException(
+          "audience", "'" + audience + "' is not a valid URI: " + e.getReason());
     }
   }
 
@@ -114,25 +146,44 @@ public record Resource(String name, String audience, String kind, Sensitivity se
   }
 
   /** A resource that is not behind the MCP gateway. */
-  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
-      DatabaseTarget database, OAuthClient oauth, String secret) {
+  public Resource(
+      String name,
+      String audience,
+      String kind,
+      Sensitivity sensitivity,
+      String description,
+      DatabaseTarget database,
+      OAuthClient oauth,
+      String secret) {
     this(name, audience, kind, sensitivity, description, database, oauth, secret, null);
   }
 
   /** A resource without a brokered secret. */
-  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
-      DatabaseTarget database, OAuthClient oauth) {
+  public Resource(
+      String name,
+      String audience,
+      String kind,
+      Sensitivity sensitivity,
+      String description,
+      DatabaseTarget database,
+      OAuthClient oauth) {
     this(name, audience, kind, sensitivity, description, database, oauth, null, null);
   }
 
   /** A resource that may have a database target but no OAuth client or brokered secret. */
-  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description,
+  public Resource(
+      String name,
+      String audience,
+      String kind,
+      Sensitivity sensitivity,
+      String description,
       DatabaseTarget database) {
     this(name, audience, kind, sensitivity, description, database, null, null, null);
   }
 
   /** A resource without a database target. */
-  public Resource(String name, String audience, String kind, Sensitivity sensitivity, String description) {
+  public Resource(
+      String name, String audience, String kind, Sensitivity sensitivity, String description) {
     this(name, audience, kind, sensitivity, description, null, null, null, null);
   }
 }

@@ -2,7 +2,10 @@ package dev.warden.core.model;
 
 /** How much damage misuse of a resource can do; weights blast radius and posture findings. */
 public enum Sensitivity {
-  LOW(1), MEDIUM(3), HIGH(9), CRITICAL(27);
+  LOW(1),
+  MEDIUM(3),
+  HIGH(9),
+  CRITICAL(27);
 
   private final int weight;
 

@@ -4,9 +4,9 @@ import dev.warden.core.error.ValidationException;
 
 /**
  * A SPIFFE ID, {@code spiffe://<trust-domain>/<path>}, validated by the rules of the SPIFFE-ID
- * specification: lower-case trust domain of {@code [a-z0-9._-]}, path segments of
- * {@code [a-zA-Z0-9._-]}, no empty, "." or ".." segment, no trailing slash, no query, fragment,
- * port or user info, at most 2048 bytes.
+ * specification: lower-case trust domain of {@code [a-z0-9._-]}, path segments of {@code
+ * [a-zA-Z0-9._-]}, no empty, "." or ".." segment, no trailing slash, no query, fragment, port or
+ * user info, at most 2048 bytes.
  */
 public final class SpiffeId {
   private static final String SCHEME = "spiffe://";
@@ -17,7 +17,9 @@ public final class SpiffeId {
   // kept, not recomputed: the string form is the key of every index lookup on the hot path
   private final String text;
 
-  /** @throws ValidationException when either part breaks the SPIFFE-ID rules */
+  /**
+   * @throws ValidationException when either part breaks the SPIFFE-ID rules
+   */
   public SpiffeId(String trustDomain, String path) {
     checkTrustDomain(trustDomain);
     checkPath(path);
@@ -57,7 +59,8 @@ public final class SpiffeId {
       throw new ValidationException("spiffeId", "must be at most " + MAX_LENGTH + " characters");
     }
     if (!id.startsWith(SCHEME)) {
-      throw new ValidationException("spiffeId", "must start with 'spiffe://' (lower case), got '" + abbreviate(id) + "'");
+      throw new ValidationException(
+          "spiffeId", "must start with 'spiffe://' (lower case), got '" + abbreviate(id) + "'");
     }
     String rest = id.substring(SCHEME.length());
     int slash = rest.indexOf('/');
@@ -72,10 +75,14 @@ public final class SpiffeId {
     }
     for (int i = 0; i < td.length(); i++) {
       char c = td.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
       if (!ok) {
-        throw new ValidationException("spiffeId",
-            "trust domain may contain only lower-case letters, digits, '.', '-' and '_' (found '" + c + "')");
+        throw new ValidationException(
+            "spiffeId",
+            "trust domain may contain only lower-case letters, digits, '.', '-' and '_' (found '"
+                + c
+                + "')");
       }
     }
   }
@@ -108,11 +115,19 @@ public final class SpiffeId {
       }
       for (int i = 0; i < seg.length(); i++) {
         char c = seg.charAt(i);
-        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '.' || c == '-' || c == '_';
+        boolean ok =
+            (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '-'
+                || c == '_';
         if (!ok) {
-          throw new ValidationException("spiffeId",
-              "path segments may contain only letters, digits, '.', '-' and '_' (found '" + c + "')");
+          throw new ValidationException(
+              "spiffeId",
+              "path segments may contain only letters, digits, '.', '-' and '_' (found '"
+                  + c
+                  + "')");
         }
       }
       start = end + 1;

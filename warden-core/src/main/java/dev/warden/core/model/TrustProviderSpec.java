@@ -11,8 +11,8 @@ import java.util.Set;
  * Configuration of one OIDC/JWT trust provider. Issuer, audiences and the algorithm allow-list are
  * mandatory: a provider never accepts a token by default.
  *
- * @param jwksUri where to fetch the issuer's keys; null means discover it from
- *     {@code <issuer>/.well-known/openid-configuration}
+ * @param jwksUri where to fetch the issuer's keys; null means discover it from {@code
+ *     <issuer>/.well-known/openid-configuration}
  * @param jwks an inline JWK set (JSON) for air-gapped clusters; when set nothing is fetched
  * @param maxTokenAge tokens whose {@code iat} is older than this are refused
  * @param claims extra claim → selector-key mappings, added to the preset's; a claim is a top-level
@@ -35,18 +35,22 @@ public record TrustProviderSpec(
     Duration clockSkew,
     Map<String, String> claims,
     List<String> requiredClaims,
-    boolean nodeAttestation) implements Named {
+    boolean nodeAttestation)
+    implements Named {
 
   /** Asymmetric JWS algorithms only: never {@code none}, never HMAC (a public key is no secret). */
   public static final Set<String> ALLOWED_ALGORITHMS =
-      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
+      Set.of(
+          "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
+
   public static final Duration DEFAULT_MAX_TOKEN_AGE = Duration.ofHours(24);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
   public TrustProviderSpec {
     Names.check("name", name);
     if (type == null) {
-      throw new ValidationException("type", "is required (kubernetes, github-actions, gitlab-ci or oidc)");
+      throw new ValidationException(
+          "type", "is required (kubernetes, github-actions, gitlab-ci or oidc)");
     }
     Names.required("issuer", issuer);
     checkHttpsUrl("issuer", issuer);
@@ -57,16 +61,21 @@ public record TrustProviderSpec(
     }
     jwks = jwks == null || jwks.isBlank() ? null : jwks;
     if (audiences == null || audiences.isEmpty()) {
-      throw new ValidationException("audiences", "at least one audience is required; tokens minted for other audiences are refused");
+      throw new ValidationException(
+          "audiences",
+          "at least one audience is required; tokens minted for other audiences are refused");
     }
     audiences = List.copyOf(audiences);
     if (algorithms == null || algorithms.isEmpty()) {
-      throw new ValidationException("algorithms", "an explicit allow-list is required, e.g. [RS256]; allowed: " + ALLOWED_ALGORITHMS);
+      throw new ValidationException(
+          "algorithms",
+          "an explicit allow-list is required, e.g. [RS256]; allowed: " + ALLOWED_ALGORITHMS);
     }
     algorithms = List.copyOf(algorithms);
     for (String a : algorithms) {
       if (!ALLOWED_ALGORITHMS.contains(a)) {
-        throw new ValidationException("algorithms", "'" + a + "' is not allowed; allowed: " + ALLOWED_ALGORITHMS);
+        throw new ValidationException(
+            "algorithms", "'" + a + "' is not allowed; allowed: " + ALLOWED_ALGORITHMS);
       }
     }
     maxTokenAge = maxTokenAge == null ? DEFAULT_MAX_TOKEN_AGE : maxTokenAge;
@@ -82,10 +91,30 @@ public record TrustProviderSpec(
   }
 
   /** A provider for workload tokens only (no node attestation). */
-  public TrustProviderSpec(String name, ProviderType type, String issuer, String jwksUri, String jwks,
-      List<String> audiences, List<String> algorithms, Duration maxTokenAge, Duration clockSkew,
-      Map<String, String> claims, List<String> requiredClaims) {
-    this(name, type, issuer, jwksUri, jwks, audiences, algorithms, maxTokenAge, clockSkew, claims, requiredClaims,
+  public TrustProviderSpec(
+      String name,
+      ProviderType type,
+      String issuer,
+      String jwksUri,
+      String jwks,
+      List<String> audiences,
+      List<String> algorithms,
+      Duration maxTokenAge,
+      Duration clockSkew,
+      Map<String, String> claims,
+      List<String> requiredClaims) {
+    this(
+        name,
+        type,
+        issuer,
+        jwksUri,
+        jwks,
+        audiences,
+        algorithms,
+        maxTokenAge,
+        clockSkew,
+        claims,
+        requiredClaims,
         false);
   }
 
@@ -97,10 +126,16 @@ public record TrustProviderSpec(
       throw new ValidationException(field, "'" + url + "' is not a URL: " + e.getReason());
     }
     String scheme = u.getScheme();
-    boolean loopback = "http".equals(scheme) && u.getHost() != null
-        && (u.getHost().equals("127.0.0.1") || u.getHost().equals("localhost") || u.getHost().equals("[::1]"));
+    boolean loopback =
+        "http".equals(scheme)
+            && u.getHost() != null
+            && (u.getHost().equals("127.0.0.1")
+                || u.getHost().equals("localhost")
+                || u.getHost().equals("[::1]"));
     if (!"https".equals(scheme) && !loopback) {
-      throw new ValidationException(field, "'" + url + "' must be an https URL (http is accepted only on loopback, for tests)");
+      throw new ValidationException(
+          field,
+          "'" + url + "' must be an https URL (http is accepted only on loopback, for tests)");
     }
     if (u.getQuery() != null || u.getFragment() != null) {
       throw new ValidationException(field, "must not contain a query or fragment");

@@ -5,17 +5,19 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * How issued database users are named, so a DBA who sees one can trace it to its workload:
- * literal text in {@code [a-z0-9_]}, {@code {workload}} (the SPIFFE ID's path as a slug) at most
- * once, and {@code {random}} (12 base32 characters) exactly once, e.g. the default
- * {@code w_{workload}_{random}} gives {@code w_ns_payments_sa_api_k3j9x2mq7v4a}. A name never
- * exceeds PostgreSQL's 63-byte identifier limit: the slug is cut to fit, keeping its end (the most
- * specific part of the path).
+ * How issued database users are named, so a DBA who sees one can trace it to its workload: literal
+ * text in {@code [a-z0-9_]}, {@code {workload}} (the SPIFFE ID's path as a slug) at most once, and
+ * {@code {random}} (12 base32 characters) exactly once, e.g. the default {@code
+ * w_{workload}_{random}} gives {@code w_ns_payments_sa_api_k3j9x2mq7v4a}. A name never exceeds
+ * PostgreSQL's 63-byte identifier limit: the slug is cut to fit, keeping its end (the most specific
+ * part of the path).
  */
 public record UsernameTemplate(String text) {
   public static final UsernameTemplate DEFAULT = new UsernameTemplate("w_{workload}_{random}");
+
   /** Length of {@code {random}}: 12 characters of base32, 60 bits. */
   public static final int RANDOM_LENGTH = 12;
+
   public static final String RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
   private static final String WORKLOAD = "{workload}";
   private static final String RANDOM = "{random}";
@@ -34,22 +36,33 @@ public record UsernameTemplate(String text) {
     }
     String literal = text.replace(WORKLOAD, "").replace(RANDOM, "");
     if (!literal.matches("[a-z0-9_]*")) {
-      throw new ValidationException(f, "'" + text + "': outside {workload} and {random} use only a-z, 0-9 and '_'");
+      throw new ValidationException(
+          f, "'" + text + "': outside {workload} and {random} use only a-z, 0-9 and '_'");
     }
     if (!text.matches("[a-z_].*")) {
-      throw new ValidationException(f, "must start with a letter or '_' (e.g. w_{workload}_{random})");
+      throw new ValidationException(
+          f, "must start with a letter or '_' (e.g. w_{workload}_{random})");
     }
     int budget = DatabaseTarget.MAX_IDENTIFIER_BYTES - literal.length() - RANDOM_LENGTH;
     if (budget < (text.contains(WORKLOAD) ? MIN_SLUG : 0)) {
-      throw new ValidationException(f, "is too long: names must fit in 63 bytes with a " + RANDOM_LENGTH
-          + "-character {random}" + (text.contains(WORKLOAD) ? " and at least " + MIN_SLUG + " of {workload}" : ""));
+      throw new ValidationException(
+          f,
+          "is too long: names must fit in 63 bytes with a "
+              + RANDOM_LENGTH
+              + "-character {random}"
+              + (text.contains(WORKLOAD) ? " and at least " + MIN_SLUG + " of {workload}" : ""));
     }
   }
 
-  /** The user name for a workload, with {@code random} (from {@link #RANDOM_ALPHABET}) as {@code {random}}. */
+  /**
+   * The user name for a workload, with {@code random} (from {@link #RANDOM_ALPHABET}) as {@code
+   * {random}}.
+   */
   public String expand(SpiffeId workload, String random) {
-    if (random.length() != RANDOM_LENGTH || !random.chars().allMatch(c -> RANDOM_ALPHABET.indexOf(c) >= 0)) {
-      throw new IllegalArgumentException("random part must be " + RANDOM_LENGTH + " base32 characters");
+    if (random.length() != RANDOM_LENGTH
+        || !random.chars().allMatch(c -> RANDOM_ALPHABET.indexOf(c) >= 0)) {
+      throw new IllegalArgumentException(
+          "random part must be " + RANDOM_LENGTH + " base32 characters");
     }
     String literal = text.replace(WORKLOAD, "").replace(RANDOM, "");
     int budget = DatabaseTarget.MAX_IDENTIFIER_BYTES - literal.length() - RANDOM_LENGTH;
@@ -57,7 +70,9 @@ public record UsernameTemplate(String text) {
     return text.replace(WORKLOAD, slug).replace(RANDOM, random);
   }
 
-  /** The literal text before the first placeholder: every name this template makes starts with it. */
+  /**
+   * The literal text before the first placeholder: every name this template makes starts with it.
+   */
   public String prefix() {
     int w = text.indexOf(WORKLOAD);
     int r = text.indexOf(RANDOM);

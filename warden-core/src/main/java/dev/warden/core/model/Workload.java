@@ -22,10 +22,18 @@ public record Workload(
     WorkloadState state,
     Instant expiresAt,
     String description,
-    Set<Selector> nodeSelectors) implements Named {
+    Set<Selector> nodeSelectors)
+    implements Named {
 
-  public Workload(SpiffeId spiffeId, Set<Selector> selectors, String owner, String team, String environment,
-      WorkloadState state, Instant expiresAt, String description) {
+  public Workload(
+      SpiffeId spiffeId,
+      Set<Selector> selectors,
+      String owner,
+      String team,
+      String environment,
+      WorkloadState state,
+      Instant expiresAt,
+      String description) {
     this(spiffeId, selectors, owner, team, environment, state, expiresAt, description, Set.of());
   }
 
@@ -34,7 +42,8 @@ public record Workload(
       throw new ValidationException("spiffeId", "is required");
     }
     if (selectors == null || selectors.isEmpty()) {
-      throw new ValidationException("selectors",
+      throw new ValidationException(
+          "selectors",
           "at least one selector is required (a workload with none would match any evidence)");
     }
     selectors = Set.copyOf(selectors);
@@ -56,7 +65,15 @@ public record Workload(
   }
 
   public Workload withState(WorkloadState newState) {
-    return new Workload(spiffeId, selectors, owner, team, environment, newState, expiresAt, description,
+    return new Workload(
+        spiffeId,
+        selectors,
+        owner,
+        team,
+        environment,
+        newState,
+        expiresAt,
+        description,
         nodeSelectors);
   }
 

@@ -15,13 +15,14 @@ public record WorkloadMatcher(List<String> spiffeIds, Set<Selector> selectors) {
     spiffeIds = spiffeIds == null ? List.of() : List.copyOf(spiffeIds);
     selectors = selectors == null ? Set.of() : Set.copyOf(selectors);
     if (spiffeIds.isEmpty() && selectors.isEmpty()) {
-      throw new ValidationException("workloads", "name at least one SPIFFE ID (pattern) or selector");
+      throw new ValidationException(
+          "workloads", "name at least one SPIFFE ID (pattern) or selector");
     }
     for (String p : spiffeIds) {
       String id = p.endsWith("/*") ? p.substring(0, p.length() - 2) : p;
       if (id.contains("*")) {
-        throw new ValidationException("workloads.spiffeIds",
-            "'" + p + "': '*' is allowed only as a final '/*' path segment");
+        throw new ValidationException(
+            "workloads.spiffeIds", "'" + p + "': '*' is allowed only as a final '/*' path segment");
       }
       SpiffeId.parse(id);
     }

@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One issued authorization code, as stored: never the code itself, only its SHA-256, with everything
- * the token request must repeat (client, redirect URI, resource) or prove (the PKCE challenge), and
- * what the access token will say. The token's {@code jti} is fixed when the code is issued, so a
- * reused code can revoke the token issued from it (RFC 6749 section 4.1.2) even while that token is
- * being issued.
+ * One issued authorization code, as stored: never the code itself, only its SHA-256, with
+ * everything the token request must repeat (client, redirect URI, resource) or prove (the PKCE
+ * challenge), and what the access token will say. The token's {@code jti} is fixed when the code is
+ * issued, so a reused code can revoke the token issued from it (RFC 6749 section 4.1.2) even while
+ * that token is being issued.
  *
  * @param codeHash SHA-256 of the code
  * @param subject the user, as the token's {@code sub} names them ({@link UserPrincipal#subject})
@@ -21,9 +21,22 @@ import java.util.Objects;
  * @param usedAt when the code was redeemed, or null
  * @param reusedAt when a second redemption was attempted, or null
  */
-public record AuthorizationCode(byte[] codeHash, String clientId, String redirectUri, String resource,
-    String audience, String scope, String codeChallenge, String subject, String policy, Instant issuedAt,
-    Instant expiresAt, Duration tokenTtl, String tokenId, Instant usedAt, Instant reusedAt) {
+public record AuthorizationCode(
+    byte[] codeHash,
+    String clientId,
+    String redirectUri,
+    String resource,
+    String audience,
+    String scope,
+    String codeChallenge,
+    String subject,
+    String policy,
+    Instant issuedAt,
+    Instant expiresAt,
+    Duration tokenTtl,
+    String tokenId,
+    Instant usedAt,
+    Instant reusedAt) {
   public AuthorizationCode {
     Objects.requireNonNull(codeHash, "codeHash");
     Objects.requireNonNull(clientId, "clientId");

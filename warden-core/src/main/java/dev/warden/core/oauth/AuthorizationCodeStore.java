@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Issued authorization codes, shared by every node (a code issued by one node is redeemed at
- * another). Codes are looked up by the SHA-256 of the code; the code itself is never stored.
- * Every method throws {@link dev.warden.core.error.StoreException} when the database fails.
+ * another). Codes are looked up by the SHA-256 of the code; the code itself is never stored. Every
+ * method throws {@link dev.warden.core.error.StoreException} when the database fails.
  */
 public interface AuthorizationCodeStore {
   /**

@@ -32,8 +32,9 @@ import java.util.function.Supplier;
  * The decision at the authorization endpoint: may this user let this MCP client reach this MCP
  * server? The user's verified claims and the client's id go to the same policy engine as every
  * grant ({@link UserPrincipal} says how the user appears there); an allow issues a single-use code
- * that lives {@link #CODE_TTL}, stored only as its hash, and audited ({@code authorization.granted})
- * before the client learns it. Every refusal is audited ({@code authorization.denied}).
+ * that lives {@link #CODE_TTL}, stored only as its hash, and audited ({@code
+ * authorization.granted}) before the client learns it. Every refusal is audited ({@code
+ * authorization.denied}).
  */
 public final class Authorizations {
   /** RFC 6749 section 4.1.2 recommends at most 10 minutes; a client redeems at once. */
@@ -48,10 +49,16 @@ public final class Authorizations {
   private final SecureRandom random = new SecureRandom();
 
   /**
-   * @param maxTokenTtl the longest an access token issued from a code may live, whatever the policy allows
+   * @param maxTokenTtl the longest an access token issued from a code may live, whatever the policy
+   *     allows
    */
-  public Authorizations(Supplier<PolicySnapshot> policies, AuthorizationCodeStore codes, AuditWriter audit,
-      Clock clock, String trustDomain, Duration maxTokenTtl) {
+  public Authorizations(
+      Supplier<PolicySnapshot> policies,
+      AuthorizationCodeStore codes,
+      AuditWriter audit,
+      Clock clock,
+      String trustDomain,
+      Duration maxTokenTtl) {
     this.policies = policies;
     this.codes = codes;
     this.audit = audit;
@@ -66,33 +73,45 @@ public final class Authorizations {
    * @param resource the canonical URI of the MCP server
    * @param scope space-separated, or null
    */
-  public record Request(String clientId, String redirectUri, String resource, String scope, String codeChallenge,
+  public record Request(
+      String clientId,
+      String redirectUri,
+      String resource,
+      String scope,
+      String codeChallenge,
       String sourceAddress) {}
 
   /** A code to send to the client, and its stored record. */
   public record Issued(String code, AuthorizationCode record) {}
 
   /**
-   * The MCP server named by a {@code resource} parameter: a registered resource of kind
-   * {@code mcp} whose audience is exactly that URI (scheme and host compared case-insensitively).
+   * The MCP server named by a {@code resource} parameter: a registered resource of kind {@code mcp}
+   * whose audience is exactly that URI (scheme and host compared case-insensitively).
    *
    * @throws DeniedException {@code invalid_target} when there is none, or the parameter is not an
    *     absolute https URI without fragment
    */
   public Resource mcpServer(String resource) {
     if (resource == null || resource.isEmpty()) {
-      throw new DeniedException(Reason.INVALID_TARGET, "resource is required (RFC 8707): the canonical URI of the"
-          + " MCP server the token is for");
+      throw new DeniedException(
+          Reason.INVALID_TARGET,
+          "resource is required (RFC 8707): the canonical URI of the"
+              + " MCP server the token is for");
     }
     String canonical = McpUris.canonical(resource);
     if (canonical == null) {
-      throw new DeniedException(Reason.INVALID_TARGET, "resource must be an absolute https URI without fragment"
-          + " (http only on a loopback host)");
+      throw new DeniedException(
+          Reason.INVALID_TARGET,
+          "resource must be an absolute https URI without fragment"
+              + " (http only on a loopback host)");
     }
     Resource r = policies.get().resourceByAudience(canonical);
     if (r == null || !Resource.MCP.equals(r.kind())) {
-      throw new DeniedException(Reason.INVALID_TARGET, "no MCP server is registered with the canonical URI "
-          + cut(canonical) + "; register a resource of kind mcp with that audience");
+      throw new DeniedException(
+          Reason.INVALID_TARGET,
+          "no MCP server is registered with the canonical URI "
+              + cut(canonical)
+              + "; register a resource of kind mcp with that audience");
     }
     return r;
   }
@@ -112,14 +131,21 @@ public final class Authorizations {
       resource = mcpServer(req.resource());
       Workload principal = UserPrincipal.workload(user, trustDomain);
       List<String> scopes = scopes(req.scope());
-      Decision d = policies.get().decide(principal, resource, new RequestContext(now, req.sourceAddress(),
-          user.claims(), scopes, List.of(req.clientId())));
+      Decision d =
+          policies
+              .get()
+              .decide(
+                  principal,
+                  resource,
+                  new RequestContext(
+                      now, req.sourceAddress(), user.claims(), scopes, List.of(req.clientId())));
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
       }
       for (String s : scopes) {
         if (!d.scopes().contains(s)) {
-          throw new DeniedException(Reason.INVALID_SCOPE, "scope '" + cut(s) + "' is not granted for this resource");
+          throw new DeniedException(
+              Reason.INVALID_SCOPE, "scope '" + cut(s) + "' is not granted for this resource");
         }
       }
       Duration ttl = d.maxTtl().compareTo(maxTokenTtl) < 0 ? d.maxTtl() : maxTokenTtl;
@@ -127,9 +153,23 @@ public final class Authorizations {
       random.nextBytes(raw);
       String code = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
       String scope = scopes.isEmpty() ? null : String.join(" ", scopes);
-      AuthorizationCode record = new AuthorizationCode(hash(code), req.clientId(), req.redirectUri(), resource.name(),
-          resource.audience(), scope, req.codeChallenge(), subject, d.policy(), now, now.plus(CODE_TTL), ttl,
-          UUID.randomUUID().toString(), null, null);
+      AuthorizationCode record =
+          new AuthorizationCode(
+              hash(code),
+              req.clientId(),
+              req.redirectUri(),
+              resource.name(),
+              resource.audience(),
+              scope,
+              req.codeChallenge(),
+              subject,
+              d.policy(),
+              now,
+              now.plus(CODE_TTL),
+              ttl,
+              UUID.randomUUID().toString(),
+              null,
+              null);
       codes.deleteExpired(now.minus(Duration.ofHours(1)));
       codes.insert(record);
       Map<String, String> details = details(req, subject, user.provider());
@@ -138,8 +178,16 @@ public final class Authorizations {
       if (scope != null) {
         details.put("scope", scope);
       }
-      audit.write(AuditEvent.of(AuditType.AUTHORIZATION_GRANTED, AuditOutcome.ALLOW, Reason.ALLOWED, now, subject,
-          null, resource.name(), details));
+      audit.write(
+          AuditEvent.of(
+              AuditType.AUTHORIZATION_GRANTED,
+              AuditOutcome.ALLOW,
+              Reason.ALLOWED,
+              now,
+              subject,
+              null,
+              resource.name(),
+              details));
       return new Issued(code, record);
     } catch (DeniedException e) {
       denied(req, e, subject, user.provider(), resource);
@@ -155,15 +203,24 @@ public final class Authorizations {
    * @param provider the trust provider the user signed in at, or null
    * @param resource the resource when resolved, or null
    */
-  public void denied(Request req, DeniedException e, String subject, String provider, Resource resource) {
+  public void denied(
+      Request req, DeniedException e, String subject, String provider, Resource resource) {
     Map<String, String> details = details(req, subject, provider);
     details.put("message", e.getMessage());
     if (resource == null && req.resource() != null) {
       details.put("target", cut(req.resource()));
     }
     try {
-      audit.write(AuditEvent.of(AuditType.AUTHORIZATION_DENIED, AuditOutcome.DENY, e.reason(), clock.instant(),
-          subject == null ? "unauthenticated" : subject, null, resource == null ? null : resource.name(), details));
+      audit.write(
+          AuditEvent.of(
+              AuditType.AUTHORIZATION_DENIED,
+              AuditOutcome.DENY,
+              e.reason(),
+              clock.instant(),
+              subject == null ? "unauthenticated" : subject,
+              null,
+              resource == null ? null : resource.name(),
+              details));
     } catch (RuntimeException auditFailure) {
       e.addSuppressed(auditFailure);
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The clients Warden knows: each is named by the URL of its Client ID Metadata Document, fetched on
- * first use and cached for as long as its {@code Cache-Control} allows (a failed fetch or an invalid
- * document is not cached, so a fixed document is used at once). The cache holds at most
+ * first use and cached for as long as its {@code Cache-Control} allows (a failed fetch or an
+ * invalid document is not cached, so a fixed document is used at once). The cache holds at most
  * {@value #MAX_ENTRIES} clients; when full, expired entries are dropped, then everything.
  *
  * <p>Thread-safe. Two requests for the same uncached client may both fetch it; both get a valid
@@ -49,8 +49,12 @@ public final class ClientRegistry {
     try {
       f = fetcher.fetch(url);
     } catch (IOException ex) {
-      throw new DeniedException(Reason.CLIENT_METADATA_UNAVAILABLE, "cannot fetch the client's metadata document "
-          + clientId.substring(0, Math.min(clientId.length(), 200)) + ": " + ex.getMessage());
+      throw new DeniedException(
+          Reason.CLIENT_METADATA_UNAVAILABLE,
+          "cannot fetch the client's metadata document "
+              + clientId.substring(0, Math.min(clientId.length(), 200))
+              + ": "
+              + ex.getMessage());
     }
     ClientMetadata m = ClientMetadata.parse(clientId, f.body());
     if (!f.maxAge().isZero() && !f.maxAge().isNegative()) {

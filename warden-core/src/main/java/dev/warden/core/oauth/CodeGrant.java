@@ -26,10 +26,10 @@ import java.util.Optional;
 /**
  * The token request of the authorization code grant (RFC 6749 section 4.1.3 with RFC 7636 and RFC
  * 8707): redeems a code once, checks that the request repeats the authorization request (client,
- * redirect URI, resource) and proves PKCE, and issues an access token naming the user as
- * {@code sub} and the MCP client as the actor ({@code act.sub}) and {@code client_id}, for exactly
- * the MCP server's canonical URI. The token has a lease, like every access token, so introspection
- * and revocation work; its issuance event carries the lease and is durable before the token is
+ * redirect URI, resource) and proves PKCE, and issues an access token naming the user as {@code
+ * sub} and the MCP client as the actor ({@code act.sub}) and {@code client_id}, for exactly the MCP
+ * server's canonical URI. The token has a lease, like every access token, so introspection and
+ * revocation work; its issuance event carries the lease and is durable before the token is
  * returned.
  *
  * <p>A code is redeemed before its other checks, so a failed attempt also uses it up (a stolen code
@@ -48,8 +48,15 @@ public final class CodeGrant {
   private final Fingerprinter fingerprinter;
   private final Clock clock;
 
-  public CodeGrant(AuthorizationCodeStore codes, LeaseStore leases, KeyManager keys, String issuer, String tokenType,
-      AuditWriter audit, Fingerprinter fingerprinter, Clock clock) {
+  public CodeGrant(
+      AuthorizationCodeStore codes,
+      LeaseStore leases,
+      KeyManager keys,
+      String issuer,
+      String tokenType,
+      AuditWriter audit,
+      Fingerprinter fingerprinter,
+      Clock clock) {
     this.codes = codes;
     this.leases = leases;
     this.keys = keys;
@@ -65,7 +72,12 @@ public final class CodeGrant {
    *
    * @param resource the {@code resource} parameter, or null when the client left it out
    */
-  public record Request(String code, String codeVerifier, String redirectUri, String clientId, String resource,
+  public record Request(
+      String code,
+      String codeVerifier,
+      String redirectUri,
+      String clientId,
+      String resource,
       String sourceAddress) {}
 
   /** An issued token. */
@@ -74,8 +86,9 @@ public final class CodeGrant {
   /**
    * Redeems the code.
    *
-   * @throws DeniedException {@code invalid_code}, {@code code_reused}, {@code redirect_uri_mismatch},
-   *     {@code pkce_mismatch} (all {@code invalid_grant}) or {@code invalid_target}; already audited
+   * @throws DeniedException {@code invalid_code}, {@code code_reused}, {@code
+   *     redirect_uri_mismatch}, {@code pkce_mismatch} (all {@code invalid_grant}) or {@code
+   *     invalid_target}; already audited
    * @throws dev.warden.core.error.UnavailableException when the audit log cannot be written; the
    *     token was not returned and its lease, if written, is revoked
    */
@@ -89,28 +102,41 @@ public final class CodeGrant {
       byte[] hash = Authorizations.hash(req.code());
       Optional<AuthorizationCode> found = codes.get(hash);
       if (found.isEmpty() || !found.get().clientId().equals(req.clientId())) {
-        throw new DeniedException(Reason.INVALID_CODE, "the authorization code is unknown, expired or was issued to"
-            + " another client; start the authorization again");
+        throw new DeniedException(
+            Reason.INVALID_CODE,
+            "the authorization code is unknown, expired or was issued to"
+                + " another client; start the authorization again");
       }
       c = found.get();
       if (!codes.redeem(hash, now)) {
         codes.markReused(hash, now);
         revokeIssued(c, now, "authorization code used twice");
-        throw new DeniedException(Reason.CODE_REUSED, "the authorization code was already used; the token issued"
-            + " from it is revoked; start the authorization again");
+        throw new DeniedException(
+            Reason.CODE_REUSED,
+            "the authorization code was already used; the token issued"
+                + " from it is revoked; start the authorization again");
       }
       if (!now.isBefore(c.expiresAt())) {
-        throw new DeniedException(Reason.INVALID_CODE, "the authorization code expired; codes live "
-            + Authorizations.CODE_TTL.toSeconds() + " s; start the authorization again");
+        throw new DeniedException(
+            Reason.INVALID_CODE,
+            "the authorization code expired; codes live "
+                + Authorizations.CODE_TTL.toSeconds()
+                + " s; start the authorization again");
       }
       if (!c.redirectUri().equals(req.redirectUri())) {
-        throw new DeniedException(Reason.REDIRECT_URI_MISMATCH, "redirect_uri must be the one of the authorization"
-            + " request (RFC 6749 section 4.1.3)");
+        throw new DeniedException(
+            Reason.REDIRECT_URI_MISMATCH,
+            "redirect_uri must be the one of the authorization"
+                + " request (RFC 6749 section 4.1.3)");
       }
       String resource = req.resource() == null ? null : McpUris.canonical(req.resource());
       if (resource == null || !resource.equals(c.audience())) {
-        throw new DeniedException(Reason.INVALID_TARGET, "resource must be the MCP server the code was issued for,"
-            + " " + c.audience() + " (RFC 8707)");
+        throw new DeniedException(
+            Reason.INVALID_TARGET,
+            "resource must be the MCP server the code was issued for,"
+                + " "
+                + c.audience()
+                + " (RFC 8707)");
       }
       Pkce.verify(req.codeVerifier(), c.codeChallenge());
       return issue(c, hash, now, req);
@@ -118,8 +144,16 @@ public final class CodeGrant {
       Map<String, String> d = details(req, c);
       d.put("message", e.getMessage());
       try {
-        audit.write(AuditEvent.of(AuditType.TOKEN_DENIED, AuditOutcome.DENY, e.reason(), now,
-            c == null ? "unauthenticated" : c.subject(), null, c == null ? null : c.resource(), d));
+        audit.write(
+            AuditEvent.of(
+                AuditType.TOKEN_DENIED,
+                AuditOutcome.DENY,
+                e.reason(),
+                now,
+                c == null ? "unauthenticated" : c.subject(),
+                null,
+                c == null ? null : c.resource(),
+                d));
       } catch (RuntimeException auditFailure) {
         e.addSuppressed(auditFailure);
       }
@@ -131,10 +165,34 @@ public final class CodeGrant {
     Instant iat = Instant.ofEpochSecond(now.getEpochSecond());
     Instant exp = iat.plus(c.tokenTtl());
     KeyMaterial key = keys.keyset().active();
-    Secret token = AccessTokenMinter.mint(key, new AccessTokenMinter.Claims(issuer, c.subject(), c.audience(),
-        c.clientId(), c.scope(), c.tokenId(), iat, exp, null, Actor.of(c.clientId()), null, null), tokenType);
-    Lease lease = new Lease(c.tokenId(), CredentialKind.ACCESS_TOKEN, c.subject(), c.resource(), iat, exp, null, null,
-        fingerprinter.fingerprint(token));
+    Secret token =
+        AccessTokenMinter.mint(
+            key,
+            new AccessTokenMinter.Claims(
+                issuer,
+                c.subject(),
+                c.audience(),
+                c.clientId(),
+                c.scope(),
+                c.tokenId(),
+                iat,
+                exp,
+                null,
+                Actor.of(c.clientId()),
+                null,
+                null),
+            tokenType);
+    Lease lease =
+        new Lease(
+            c.tokenId(),
+            CredentialKind.ACCESS_TOKEN,
+            c.subject(),
+            c.resource(),
+            iat,
+            exp,
+            null,
+            null,
+            fingerprinter.fingerprint(token));
     Map<String, String> d = details(req, c);
     d.put("policy", c.policy());
     d.put("jti", c.tokenId());
@@ -147,8 +205,18 @@ public final class CodeGrant {
       d.put("scope", c.scope());
     }
     try {
-      audit.write(AuditEvent.withId(c.tokenId(), AuditType.TOKEN_ISSUED, AuditOutcome.ALLOW, Reason.ALLOWED, now,
-          c.subject(), null, c.resource(), d, lease));
+      audit.write(
+          AuditEvent.withId(
+              c.tokenId(),
+              AuditType.TOKEN_ISSUED,
+              AuditOutcome.ALLOW,
+              Reason.ALLOWED,
+              now,
+              c.subject(),
+              null,
+              c.resource(),
+              d,
+              lease));
     } catch (RuntimeException e) {
       revokeIssued(c, now, "issuance could not be audited");
       throw e;
@@ -156,8 +224,10 @@ public final class CodeGrant {
     // a reuse that came while the lease was being written could not revoke it: look again
     if (codes.get(hash).map(AuthorizationCode::reusedAt).isPresent()) {
       revokeIssued(c, clock.instant(), "authorization code used twice");
-      throw new DeniedException(Reason.CODE_REUSED, "the authorization code was used twice; the token issued from it"
-          + " is revoked; start the authorization again");
+      throw new DeniedException(
+          Reason.CODE_REUSED,
+          "the authorization code was used twice; the token issued from it"
+              + " is revoked; start the authorization again");
     }
     return new Issued(token, exp.getEpochSecond() - iat.getEpochSecond(), c.scope());
   }

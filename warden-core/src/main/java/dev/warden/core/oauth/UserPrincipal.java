@@ -12,12 +12,12 @@ import java.util.HexFormat;
  *
  * <p>The token's {@code sub} is {@code <issuer>#<sub>}: the identity provider's {@code iss} and the
  * user's {@code sub} there, stable and unique across providers (an issuer URL has no fragment, so
- * the first {@code #} separates them). For policies the user is a workload that is never registered,
- * named {@code spiffe://<trust domain>/user/<provider>/<32 hex digits>} (the first 16 bytes of the
- * SHA-256 of the subject) and carrying the selectors the trust provider attested ({@code
- * trust:provider=<name>}, {@code oidc:sub=…}, {@code oidc:iss=…} and the provider's claim mappings,
- * such as {@code oidc:email=…} or one {@code oidc:groups=…} per group), so an access policy names
- * users by those selectors (or all of a provider's users by the SPIFFE ID pattern
+ * the first {@code #} separates them). For policies the user is a workload that is never
+ * registered, named {@code spiffe://<trust domain>/user/<provider>/<32 hex digits>} (the first 16
+ * bytes of the SHA-256 of the subject) and carrying the selectors the trust provider attested
+ * ({@code trust:provider=<name>}, {@code oidc:sub=…}, {@code oidc:iss=…} and the provider's claim
+ * mappings, such as {@code oidc:email=…} or one {@code oidc:groups=…} per group), so an access
+ * policy names users by those selectors (or all of a provider's users by the SPIFFE ID pattern
  * {@code spiffe://<trust domain>/user/<provider>/*}) and its condition reads their verified claims
  * as {@code request.claims} and the MCP client as {@code request.delegationChain[0]}.
  */
@@ -32,7 +32,14 @@ public final class UserPrincipal {
   /** The user as the policy engine evaluates them. */
   public static Workload workload(AttestedIdentity user, String trustDomain) {
     String id = HexFormat.of().formatHex(Hashes.sha256(subject(user)), 0, 16);
-    return new Workload(new SpiffeId(trustDomain, "/user/" + user.provider() + "/" + id), user.selectors(),
-        subject(user), null, null, null, null, "a user signed in at trust provider " + user.provider());
+    return new Workload(
+        new SpiffeId(trustDomain, "/user/" + user.provider() + "/" + id),
+        user.selectors(),
+        subject(user),
+        null,
+        null,
+        null,
+        null,
+        "a user signed in at trust provider " + user.provider());
   }
 }

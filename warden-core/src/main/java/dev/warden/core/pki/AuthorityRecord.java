@@ -16,8 +16,15 @@ import java.util.Objects;
  *     the id as associated data; null once destroyed
  */
 public record AuthorityRecord(
-    String id, KeyState state, byte[] chainDer, byte[] rootsDer, byte[] encryptedPrivateKey,
-    Instant notBefore, Instant notAfter, Instant createdAt, Instant activatedAt) {
+    String id,
+    KeyState state,
+    byte[] chainDer,
+    byte[] rootsDer,
+    byte[] encryptedPrivateKey,
+    Instant notBefore,
+    Instant notAfter,
+    Instant createdAt,
+    Instant activatedAt) {
 
   public AuthorityRecord {
     Objects.requireNonNull(id, "id");
@@ -30,6 +37,7 @@ public record AuthorityRecord(
   }
 
   public AuthorityRecord withState(KeyState s, Instant activated, byte[] encryptedKey) {
-    return new AuthorityRecord(id, s, chainDer, rootsDer, encryptedKey, notBefore, notAfter, createdAt, activated);
+    return new AuthorityRecord(
+        id, s, chainDer, rootsDer, encryptedKey, notBefore, notAfter, createdAt, activated);
   }
 }

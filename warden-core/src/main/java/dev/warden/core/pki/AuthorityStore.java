@@ -9,7 +9,9 @@ public interface AuthorityStore {
   /** All authorities, oldest first. */
   List<AuthorityRecord> list();
 
-  /** @throws dev.warden.core.error.ConflictException when the id exists */
+  /**
+   * @throws dev.warden.core.error.ConflictException when the id exists
+   */
   void insert(AuthorityRecord authority);
 
   /**

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,14 +39,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * Owns the trust domain's CA: creates the first, rotates on SPIRE's rhythm and serves the current
  * {@link CertificateAuthority}. The next CA is prepared (and published in the bundle) at half its
- * predecessor's lifetime and activated when a sixth of that lifetime remains, so every peer has
- * had the new root for a third of a lifetime before the first SVID signed by it appears. Every
+ * predecessor's lifetime and activated when a sixth of that lifetime remains, so every peer has had
+ * the new root for a third of a lifetime before the first SVID signed by it appears. Every
  * transition is a compare-and-set in the store (several nodes may tick) and is audited.
  */
 public final class CaManager {
   private static final System.Logger LOG = System.getLogger(CaManager.class.getName());
   private static final ECNamedDomainParameters P256 =
-      new ECNamedDomainParameters(SECObjectIdentifiers.secp256r1, CustomNamedCurves.getByName("P-256"));
+      new ECNamedDomainParameters(
+          SECObjectIdentifiers.secp256r1, CustomNamedCurves.getByName("P-256"));
 
   private record Snapshot(long counter, CertificateAuthority ca) {}
 
@@ -60,8 +60,15 @@ public final class CaManager {
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
 
-  /** @param upstream null for a self-signed root */
-  public CaManager(AuthorityStore store, SecretBox box, Clock clock, PkiSettings settings, UpstreamCa upstream,
+  /**
+   * @param upstream null for a self-signed root
+   */
+  public CaManager(
+      AuthorityStore store,
+      SecretBox box,
+      Clock clock,
+      PkiSettings settings,
+      UpstreamCa upstream,
       AuditWriter audit) {
     this.store = store;
     this.box = box;
@@ -91,7 +98,9 @@ public final class CaManager {
     }
   }
 
-  /** Makes sure a CA signs; on first start (or after a long outage let every CA expire) creates one. */
+  /**
+   * Makes sure a CA signs; on first start (or after a long outage let every CA expire) creates one.
+   */
   public void ensureActive() {
     tick();
   }
@@ -103,7 +112,8 @@ public final class CaManager {
     AuthorityRecord active = null;
     AuthorityRecord prepared = null;
     for (AuthorityRecord a : store.list()) {
-      if (a.state() == KeyState.ACTIVE && now.isBefore(a.notAfter())
+      if (a.state() == KeyState.ACTIVE
+          && now.isBefore(a.notAfter())
           && (active == null || a.notBefore().isAfter(active.notBefore()))) {
         active = a;
       } else if (a.state() == KeyState.PREPARED && now.isBefore(a.notAfter())) {
@@ -125,8 +135,10 @@ public final class CaManager {
     if (prepared == null && !now.isBefore(active.notBefore().plus(life.dividedBy(2)))) {
       prepared = newAuthority(KeyState.PREPARED, now);
       store.insert(prepared);
-      auditChange(AuditType.CA_PREPARED, prepared, Map.of("activatesAt",
-          active.notAfter().minus(life.dividedBy(6)).toString()));
+      auditChange(
+          AuditType.CA_PREPARED,
+          prepared,
+          Map.of("activatesAt", active.notAfter().minus(life.dividedBy(6)).toString()));
       changed = true;
     }
     if (prepared != null && !now.isBefore(active.notAfter().minus(life.dividedBy(6)))) {
@@ -151,7 +163,10 @@ public final class CaManager {
     }
   }
 
-  /** Rotates now (suspected compromise): a new CA signs at once; the old one stays trusted until it expires. */
+  /**
+   * Rotates now (suspected compromise): a new CA signs at once; the old one stays trusted until it
+   * expires.
+   */
   public String rotateNow(String actor) {
     Instant now = clock.instant();
     AuthorityRecord a = newAuthority(KeyState.ACTIVE, now);
@@ -175,7 +190,9 @@ public final class CaManager {
   private void retireOthers(String keepId, Instant now) {
     for (AuthorityRecord a : store.list()) {
       if (a.state() == KeyState.ACTIVE && !a.id().equals(keepId)) {
-        if (store.update(a.withState(KeyState.RETIRED, a.activatedAt(), a.encryptedPrivateKey()), KeyState.ACTIVE)) {
+        if (store.update(
+            a.withState(KeyState.RETIRED, a.activatedAt(), a.encryptedPrivateKey()),
+            KeyState.ACTIVE)) {
           auditChange(AuditType.CA_RETIRED, a, Map.of("trustedUntil", a.notAfter().toString()));
         }
       }
@@ -195,7 +212,8 @@ public final class CaManager {
       for (X509Certificate c : Der.certificates(a.rootsDer())) {
         roots.putIfAbsent(HexFormat.of().formatHex(Hashes.sha256(Der.encoded(c))), c);
       }
-      if (a.state() == KeyState.ACTIVE && (active == null || a.notBefore().isAfter(active.notBefore()))) {
+      if (a.state() == KeyState.ACTIVE
+          && (active == null || a.notBefore().isAfter(active.notBefore()))) {
         active = a;
       }
     }
@@ -204,14 +222,21 @@ public final class CaManager {
     }
     ECPrivateKeyParameters key;
     try {
-      AsymmetricKeyParameter k = PrivateKeyFactory.createKey(box.decrypt(active.encryptedPrivateKey(), aad(active.id())));
+      AsymmetricKeyParameter k =
+          PrivateKeyFactory.createKey(box.decrypt(active.encryptedPrivateKey(), aad(active.id())));
       ECPrivateKeyParameters ec = (ECPrivateKeyParameters) k;
       key = new ECPrivateKeyParameters(ec.getD(), P256);
     } catch (IOException | ClassCastException e) {
       throw new IllegalStateException("stored CA key " + active.id() + " cannot be read", e);
     }
-    CertificateAuthority ca = new CertificateAuthority(settings.trustDomain(), active.id(), key, active.chainDer(),
-        new ArrayList<>(roots.values()), counter);
+    CertificateAuthority ca =
+        new CertificateAuthority(
+            settings.trustDomain(),
+            active.id(),
+            key,
+            active.chainDer(),
+            new ArrayList<>(roots.values()),
+            counter);
     Snapshot s = new Snapshot(counter, ca);
     current.set(s);
     return s;
@@ -224,32 +249,64 @@ public final class CaManager {
     Instant notBefore = now.minus(Certificates.BACKDATE);
     Instant notAfter = now.plus(settings.caTtl());
     try {
-      SubjectPublicKeyInfo spki = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(kp.getPublic());
+      SubjectPublicKeyInfo spki =
+          SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(kp.getPublic());
       BigInteger nameSerial = Certificates.serial(random);
       X500Name subject = Certificates.caName(settings.trustDomain(), nameSerial);
       byte[] caDer;
       byte[] rootsDer;
       if (upstream == null) {
-        caDer = Certificates.caCertificate(subject, subject, spki, spki, settings.trustDomain(), notBefore, notAfter,
-            new EcContentSigner((ECPrivateKeyParameters) kp.getPrivate()), random);
+        caDer =
+            Certificates.caCertificate(
+                subject,
+                subject,
+                spki,
+                spki,
+                settings.trustDomain(),
+                notBefore,
+                notAfter,
+                new EcContentSigner((ECPrivateKeyParameters) kp.getPrivate()),
+                random);
         rootsDer = caDer;
       } else {
         Instant upEnd = upstream.certificate().getNotAfter().toInstant();
         if (notAfter.isAfter(upEnd)) {
-          notAfter = upEnd;  // an intermediate cannot outlive its issuer
+          notAfter = upEnd; // an intermediate cannot outlive its issuer
         }
         if (!notAfter.isAfter(now)) {
-          throw new IllegalStateException("the upstream CA certificate expired at " + upEnd + "; supply a valid one");
+          throw new IllegalStateException(
+              "the upstream CA certificate expired at " + upEnd + "; supply a valid one");
         }
-        X500Name issuer = X500Name.getInstance(upstream.certificate().getSubjectX500Principal().getEncoded());
-        SubjectPublicKeyInfo upKey = SubjectPublicKeyInfo.getInstance(upstream.certificate().getPublicKey().getEncoded());
-        caDer = Certificates.caCertificate(issuer, subject, spki, upKey, settings.trustDomain(), notBefore, notAfter,
-            new JcaContentSignerBuilder(upstream.signatureAlgorithm()).build(upstream.key()), random);
+        X500Name issuer =
+            X500Name.getInstance(upstream.certificate().getSubjectX500Principal().getEncoded());
+        SubjectPublicKeyInfo upKey =
+            SubjectPublicKeyInfo.getInstance(upstream.certificate().getPublicKey().getEncoded());
+        caDer =
+            Certificates.caCertificate(
+                issuer,
+                subject,
+                spki,
+                upKey,
+                settings.trustDomain(),
+                notBefore,
+                notAfter,
+                new JcaContentSignerBuilder(upstream.signatureAlgorithm()).build(upstream.key()),
+                random);
         rootsDer = Der.encoded(upstream.certificate());
       }
       String id = HexFormat.of().formatHex(Hashes.sha256(caDer));
-      byte[] enc = box.encrypt(PrivateKeyInfoFactory.createPrivateKeyInfo(kp.getPrivate()).getEncoded(), aad(id));
-      return new AuthorityRecord(id, state, caDer, rootsDer, enc, notBefore, notAfter, now,
+      byte[] enc =
+          box.encrypt(
+              PrivateKeyInfoFactory.createPrivateKeyInfo(kp.getPrivate()).getEncoded(), aad(id));
+      return new AuthorityRecord(
+          id,
+          state,
+          caDer,
+          rootsDer,
+          enc,
+          notBefore,
+          notAfter,
+          now,
           state == KeyState.ACTIVE ? now : null);
     } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("cannot create a CA certificate", e);
@@ -264,9 +321,20 @@ public final class CaManager {
     HashMap<String, String> d = new HashMap<>(details);
     d.put("authority", a.id());
     d.put("notAfter", a.notAfter().toString());
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(),
-        AuditOutcome.SUCCESS.wire(), "", "system", null,
-        null, d, null));
-    LOG.log(System.Logger.Level.INFO, type.wire() + " authority=" + a.id().substring(0, 16) + " notAfter=" + a.notAfter());
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            clock.instant(),
+            type.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            "system",
+            null,
+            null,
+            d,
+            null));
+    LOG.log(
+        System.Logger.Level.INFO,
+        type.wire() + " authority=" + a.id().substring(0, 16) + " notAfter=" + a.notAfter());
   }
 }

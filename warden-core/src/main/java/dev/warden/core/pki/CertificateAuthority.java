@@ -33,8 +33,13 @@ public final class CertificateAuthority {
   private final long sequence;
   private final SecureRandom random = new SecureRandom();
 
-  CertificateAuthority(String trustDomain, String authorityId, ECPrivateKeyParameters key, byte[] caChainDer,
-      List<X509Certificate> bundle, long sequence) {
+  CertificateAuthority(
+      String trustDomain,
+      String authorityId,
+      ECPrivateKeyParameters key,
+      byte[] caChainDer,
+      List<X509Certificate> bundle,
+      long sequence) {
     this.trustDomain = trustDomain;
     this.authorityId = authorityId;
     this.key = key;
@@ -88,21 +93,36 @@ public final class CertificateAuthority {
   }
 
   /** An SVID that also names DNS names or IP addresses: the server's own TLS certificate. */
-  public IssuedSvid issue(SpiffeId id, List<String> dnsNames, SubjectPublicKeyInfo publicKey, Duration ttl,
+  public IssuedSvid issue(
+      SpiffeId id,
+      List<String> dnsNames,
+      SubjectPublicKeyInfo publicKey,
+      Duration ttl,
       Instant now) {
     if (!id.trustDomain().equals(trustDomain)) {
-      throw new DeniedException(Reason.CSR_REJECTED, "'" + id + "' is not in trust domain '" + trustDomain + "'");
+      throw new DeniedException(
+          Reason.CSR_REJECTED, "'" + id + "' is not in trust domain '" + trustDomain + "'");
     }
     if (!now.isBefore(notAfter)) {
-      throw new IllegalStateException("the active CA expired at " + notAfter + "; the CA manager must rotate");
+      throw new IllegalStateException(
+          "the active CA expired at " + notAfter + "; the CA manager must rotate");
     }
     Instant end = now.plus(ttl);
     if (end.isAfter(notAfter)) {
       end = notAfter;
     }
     try {
-      X509CertificateHolder h = Certificates.leaf(name, ski, id, dnsNames, publicKey, now.minus(Certificates.BACKDATE),
-          end, new EcContentSigner(key), random);
+      X509CertificateHolder h =
+          Certificates.leaf(
+              name,
+              ski,
+              id,
+              dnsNames,
+              publicKey,
+              now.minus(Certificates.BACKDATE),
+              end,
+              new EcContentSigner(key),
+              random);
       byte[] leaf = h.getEncoded();
       List<byte[]> chain = new ArrayList<>(caChainDer.size() + 1);
       chain.add(leaf);

@@ -28,7 +28,8 @@ import org.bouncycastle.operator.ContentSigner;
 final class Certificates {
   private static final BcX509ExtensionUtils EXT = new BcX509ExtensionUtils();
   private static final ExtendedKeyUsage SVID_EKU =
-      new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+      new ExtendedKeyUsage(
+          new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
   private static final KeyUsage LEAF_KU = new KeyUsage(KeyUsage.digitalSignature);
   private static final KeyUsage CA_KU = new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign);
   // clocks of the workloads that check the certificate may run a little behind ours
@@ -46,23 +47,38 @@ final class Certificates {
   }
 
   static X500Name caName(String trustDomain, BigInteger serial) {
-    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Warden")
+    return new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.O, "Warden")
         .addRDN(BCStyle.CN, "Warden CA " + trustDomain)
-        .addRDN(BCStyle.SERIALNUMBER, serial.toString(16)).build();
+        .addRDN(BCStyle.SERIALNUMBER, serial.toString(16))
+        .build();
   }
 
-  static byte[] caCertificate(X500Name issuer, X500Name subject, SubjectPublicKeyInfo key,
-      SubjectPublicKeyInfo issuerKey, String trustDomain, Instant notBefore, Instant notAfter,
-      ContentSigner signer, SecureRandom random) throws IOException {
-    X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial(random), Date.from(notBefore),
-        Date.from(notAfter), subject, key);
+  static byte[] caCertificate(
+      X500Name issuer,
+      X500Name subject,
+      SubjectPublicKeyInfo key,
+      SubjectPublicKeyInfo issuerKey,
+      String trustDomain,
+      Instant notBefore,
+      Instant notAfter,
+      ContentSigner signer,
+      SecureRandom random)
+      throws IOException {
+    X509v3CertificateBuilder b =
+        new X509v3CertificateBuilder(
+            issuer, serial(random), Date.from(notBefore), Date.from(notAfter), subject, key);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
     b.addExtension(Extension.keyUsage, true, CA_KU);
     b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
-    b.addExtension(Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuerKey));
+    b.addExtension(
+        Extension.authorityKeyIdentifier, false, EXT.createAuthorityKeyIdentifier(issuerKey));
     // SPIFFE X.509-SVID §4.1: a signing certificate may carry the trust domain's SPIFFE ID
-    b.addExtension(Extension.subjectAlternativeName, false,
-        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+    b.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(
+            new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
     return b.build(signer).getEncoded();
   }
 
@@ -70,18 +86,39 @@ final class Certificates {
    * An X.509-SVID leaf per the SPIFFE X.509-SVID spec: exactly one URI SAN, cA=false, critical key
    * usage with digitalSignature only, EKU serverAuth and clientAuth.
    */
-  static X509CertificateHolder leaf(X500Name issuer, SubjectKeyIdentifier issuerSki, SpiffeId id, SubjectPublicKeyInfo key,
-      Instant notBefore, Instant notAfter, ContentSigner signer, SecureRandom random) throws IOException {
-    return leaf(issuer, issuerSki, id, java.util.List.of(), key, notBefore, notAfter, signer, random);
+  static X509CertificateHolder leaf(
+      X500Name issuer,
+      SubjectKeyIdentifier issuerSki,
+      SpiffeId id,
+      SubjectPublicKeyInfo key,
+      Instant notBefore,
+      Instant notAfter,
+      ContentSigner signer,
+      SecureRandom random)
+      throws IOException {
+    return leaf(
+        issuer, issuerSki, id, java.util.List.of(), key, notBefore, notAfter, signer, random);
   }
 
-  /** As above, with DNS names too (SPIFFE allows other SAN types beside the one URI): a server's SVID. */
-  static X509CertificateHolder leaf(X500Name issuer, SubjectKeyIdentifier issuerSki, SpiffeId id,
-      java.util.List<String> dnsNames, SubjectPublicKeyInfo key, Instant notBefore, Instant notAfter,
-      ContentSigner signer, SecureRandom random) throws IOException {
+  /**
+   * As above, with DNS names too (SPIFFE allows other SAN types beside the one URI): a server's
+   * SVID.
+   */
+  static X509CertificateHolder leaf(
+      X500Name issuer,
+      SubjectKeyIdentifier issuerSki,
+      SpiffeId id,
+      java.util.List<String> dnsNames,
+      SubjectPublicKeyInfo key,
+      Instant notBefore,
+      Instant notAfter,
+      ContentSigner signer,
+      SecureRandom random)
+      throws IOException {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Warden").build();
-    X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial(random), Date.from(notBefore),
-        Date.from(notAfter), subject, key);
+    X509v3CertificateBuilder b =
+        new X509v3CertificateBuilder(
+            issuer, serial(random), Date.from(notBefore), Date.from(notAfter), subject, key);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     b.addExtension(Extension.keyUsage, true, LEAF_KU);
     b.addExtension(Extension.extendedKeyUsage, false, SVID_EKU);
@@ -94,7 +131,10 @@ final class Certificates {
     }
     b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
     b.addExtension(Extension.subjectKeyIdentifier, false, EXT.createSubjectKeyIdentifier(key));
-    b.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerSki.getKeyIdentifier()));
+    b.addExtension(
+        Extension.authorityKeyIdentifier,
+        false,
+        new AuthorityKeyIdentifier(issuerSki.getKeyIdentifier()));
     return b.build(signer);
   }
 }

@@ -56,8 +56,13 @@ public final class Der {
     StringBuilder sb = new StringBuilder();
     Base64.Encoder enc = Base64.getMimeEncoder(64, new byte[] {'\n'});
     for (byte[] d : ders) {
-      sb.append("-----BEGIN ").append(label).append("-----\n").append(enc.encodeToString(d))
-          .append("\n-----END ").append(label).append("-----\n");
+      sb.append("-----BEGIN ")
+          .append(label)
+          .append("-----\n")
+          .append(enc.encodeToString(d))
+          .append("\n-----END ")
+          .append(label)
+          .append("-----\n");
     }
     return sb.toString();
   }

@@ -17,21 +17,23 @@ import org.bouncycastle.operator.ContentSigner;
  * One instance per certificate (it holds the running digest).
  */
 final class EcContentSigner implements ContentSigner {
-  private static final AlgorithmIdentifier ALG = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
+  private static final AlgorithmIdentifier ALG =
+      new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
 
   private final ECPrivateKeyParameters key;
   private final SHA256Digest digest = new SHA256Digest();
-  private final OutputStream out = new OutputStream() {
-    @Override
-    public void write(int b) {
-      digest.update((byte) b);
-    }
+  private final OutputStream out =
+      new OutputStream() {
+        @Override
+        public void write(int b) {
+          digest.update((byte) b);
+        }
 
-    @Override
-    public void write(byte[] b, int off, int len) {
-      digest.update(b, off, len);
-    }
-  };
+        @Override
+        public void write(byte[] b, int off, int len) {
+          digest.update(b, off, len);
+        }
+      };
 
   EcContentSigner(ECPrivateKeyParameters key) {
     this.key = key;

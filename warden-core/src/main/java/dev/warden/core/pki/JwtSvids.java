@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Mints JWT-SVIDs per the SPIFFE JWT-SVID spec: header {@code alg}, {@code kid}, {@code typ: JOSE} (the
- * spec allows JWT or JOSE; JOSE keeps them apart from access tokens, which are typed JWT);
+ * Mints JWT-SVIDs per the SPIFFE JWT-SVID spec: header {@code alg}, {@code kid}, {@code typ: JOSE}
+ * (the spec allows JWT or JOSE; JOSE keeps them apart from access tokens, which are typed JWT);
  * claims {@code sub} (the SPIFFE ID), a non-empty {@code aud}, {@code exp}, {@code iat}.
  */
 public final class JwtSvids {
@@ -25,12 +25,15 @@ public final class JwtSvids {
    * @throws ValidationException when the audience is missing or too large
    * @throws IllegalStateException when the key's algorithm is not one the JWT-SVID spec allows
    */
-  public static String mint(KeyMaterial key, SpiffeId subject, List<String> audience, Duration ttl, Instant now) {
+  public static String mint(
+      KeyMaterial key, SpiffeId subject, List<String> audience, Duration ttl, Instant now) {
     checkAudience(audience);
     if (key.algorithm() != SigningAlgorithm.ES256) {
       // the JWT-SVID spec lists RS*, ES* and PS* only; SPIFFE libraries reject EdDSA
-      throw new IllegalStateException("JWT-SVIDs need an ES256 signing key but the server signs with "
-          + key.algorithm() + "; set tokens.algorithm: ES256");
+      throw new IllegalStateException(
+          "JWT-SVIDs need an ES256 signing key but the server signs with "
+              + key.algorithm()
+              + "; set tokens.algorithm: ES256");
     }
     StringBuilder h = new StringBuilder("{\"alg\":\"ES256\",\"kid\":");
     AccessTokenMinter.appendJsonString(h, key.kid());
@@ -67,7 +70,8 @@ public final class JwtSvids {
     }
     for (String a : audience) {
       if (a == null || a.isBlank() || a.length() > MAX_AUDIENCE_LENGTH) {
-        throw new ValidationException("audience", "each audience must be 1.." + MAX_AUDIENCE_LENGTH + " characters");
+        throw new ValidationException(
+            "audience", "each audience must be 1.." + MAX_AUDIENCE_LENGTH + " characters");
       }
     }
   }

@@ -18,9 +18,9 @@ import java.util.Map;
 
 /**
  * The SPIFFE trust bundle format (SPIFFE Trust Domain and Bundle spec §4): a JWK set whose X.509
- * authorities are {@code use: x509-svid} keys with the CA certificate in {@code x5c} and no
- * {@code kid}, whose JWT authorities are {@code use: jwt-svid} keys with a {@code kid}, plus
- * {@code spiffe_sequence} and {@code spiffe_refresh_hint}.
+ * authorities are {@code use: x509-svid} keys with the CA certificate in {@code x5c} and no {@code
+ * kid}, whose JWT authorities are {@code use: jwt-svid} keys with a {@code kid}, plus {@code
+ * spiffe_sequence} and {@code spiffe_refresh_hint}.
  */
 public final class SpiffeBundle {
   public static final KeyUse X509_SVID = new KeyUse("x509-svid");
@@ -32,8 +32,11 @@ public final class SpiffeBundle {
    * @param jwtAuthorities public JWKs (JSON objects with a kid) of the keys that sign JWT-SVIDs
    * @return the bundle as a JSON object
    */
-  public static Map<String, Object> json(List<X509Certificate> x509Authorities, List<String> jwtAuthorities,
-      long sequence, Duration refreshHint) {
+  public static Map<String, Object> json(
+      List<X509Certificate> x509Authorities,
+      List<String> jwtAuthorities,
+      long sequence,
+      Duration refreshHint) {
     List<Object> keys = new ArrayList<>();
     for (X509Certificate c : x509Authorities) {
       keys.add(x509Authority(c).toJSONObject());
@@ -48,7 +51,9 @@ public final class SpiffeBundle {
     return out;
   }
 
-  /** The JWT authorities alone as a JWK set object, as the Workload API's JWT bundle carries them. */
+  /**
+   * The JWT authorities alone as a JWK set object, as the Workload API's JWT bundle carries them.
+   */
   public static Map<String, Object> jwtBundle(List<String> jwtAuthorities) {
     List<Object> keys = new ArrayList<>();
     for (String jwk : jwtAuthorities) {
@@ -60,13 +65,16 @@ public final class SpiffeBundle {
   static JWK x509Authority(X509Certificate c) {
     List<Base64> x5c = List.of(Base64.encode(Der.encoded(c)));
     if (c.getPublicKey() instanceof ECPublicKey ec) {
-      return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).keyUse(X509_SVID).x509CertChain(x5c)
+      return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec)
+          .keyUse(X509_SVID)
+          .x509CertChain(x5c)
           .build();
     }
     if (c.getPublicKey() instanceof RSAPublicKey rsa) {
       return new RSAKey.Builder(rsa).keyUse(X509_SVID).x509CertChain(x5c).build();
     }
-    throw new IllegalArgumentException("unsupported CA key type " + c.getPublicKey().getAlgorithm());
+    throw new IllegalArgumentException(
+        "unsupported CA key type " + c.getPublicKey().getAlgorithm());
   }
 
   static JWK jwtAuthority(String publicJwk) {

@@ -34,7 +34,8 @@ public final class SvidVerifier {
    * @throws DeniedException INVALID_SVID (breaks the SPIFFE rules) or UNKNOWN_AUTHORITY (does not
    *     chain to the bundle)
    */
-  public static SpiffeId verify(List<X509Certificate> chain, Collection<X509Certificate> bundle, Instant now) {
+  public static SpiffeId verify(
+      List<X509Certificate> chain, Collection<X509Certificate> bundle, Instant now) {
     if (chain == null || chain.isEmpty()) {
       throw new DeniedException(Reason.INVALID_SVID, "no certificate presented");
     }
@@ -48,17 +49,20 @@ public final class SvidVerifier {
       throw new DeniedException(Reason.INVALID_SVID, "the leaf's key usage lacks digitalSignature");
     }
     if ((ku.length > 5 && ku[5]) || (ku.length > 6 && ku[6])) {
-      throw new DeniedException(Reason.INVALID_SVID, "the leaf's key usage has keyCertSign or cRLSign");
+      throw new DeniedException(
+          Reason.INVALID_SVID, "the leaf's key usage has keyCertSign or cRLSign");
     }
     if (!leaf.getCriticalExtensionOIDs().contains("2.5.29.15")) {
-      throw new DeniedException(Reason.INVALID_SVID, "the leaf's key usage extension is not critical");
+      throw new DeniedException(
+          Reason.INVALID_SVID, "the leaf's key usage extension is not critical");
     }
     Set<TrustAnchor> anchors = new HashSet<>();
     for (X509Certificate c : bundle) {
       anchors.add(new TrustAnchor(c, null));
     }
     if (anchors.isEmpty()) {
-      throw new DeniedException(Reason.UNKNOWN_AUTHORITY, "the trust bundle for " + id.trustDomain() + " is empty");
+      throw new DeniedException(
+          Reason.UNKNOWN_AUTHORITY, "the trust bundle for " + id.trustDomain() + " is empty");
     }
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
@@ -68,13 +72,20 @@ public final class SvidVerifier {
       p.setDate(Date.from(now));
       CertPathValidator.getInstance("PKIX").validate(path, p);
     } catch (CertPathValidatorException e) {
-      Reason r = e.getReason() == CertPathValidatorException.BasicReason.EXPIRED
-          || e.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID
-          ? Reason.INVALID_SVID : Reason.UNKNOWN_AUTHORITY;
-      throw new DeniedException(r, "the certificate chain does not validate against the bundle of '"
-          + id.trustDomain() + "': " + e.getMessage());
+      Reason r =
+          e.getReason() == CertPathValidatorException.BasicReason.EXPIRED
+                  || e.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID
+              ? Reason.INVALID_SVID
+              : Reason.UNKNOWN_AUTHORITY;
+      throw new DeniedException(
+          r,
+          "the certificate chain does not validate against the bundle of '"
+              + id.trustDomain()
+              + "': "
+              + e.getMessage());
     } catch (GeneralSecurityException e) {
-      throw new DeniedException(Reason.UNKNOWN_AUTHORITY, "the certificate chain cannot be validated: " + e.getMessage());
+      throw new DeniedException(
+          Reason.UNKNOWN_AUTHORITY, "the certificate chain cannot be validated: " + e.getMessage());
     }
     return id;
   }
@@ -85,7 +96,8 @@ public final class SvidVerifier {
     try {
       sans = leaf.getSubjectAlternativeNames();
     } catch (CertificateParsingException e) {
-      throw new DeniedException(Reason.INVALID_SVID, "the leaf's subject alternative names cannot be read");
+      throw new DeniedException(
+          Reason.INVALID_SVID, "the leaf's subject alternative names cannot be read");
     }
     String uri = null;
     int uris = 0;
@@ -98,12 +110,14 @@ public final class SvidVerifier {
       }
     }
     if (uris != 1) {
-      throw new DeniedException(Reason.INVALID_SVID, "an X.509-SVID has exactly one URI SAN, this one has " + uris);
+      throw new DeniedException(
+          Reason.INVALID_SVID, "an X.509-SVID has exactly one URI SAN, this one has " + uris);
     }
     try {
       return SpiffeId.parse(uri);
     } catch (ValidationException e) {
-      throw new DeniedException(Reason.INVALID_SVID, "the URI SAN is not a SPIFFE ID: " + e.getMessage());
+      throw new DeniedException(
+          Reason.INVALID_SVID, "the URI SAN is not a SPIFFE ID: " + e.getMessage());
     }
   }
 }

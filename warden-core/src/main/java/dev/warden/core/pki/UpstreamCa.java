@@ -35,16 +35,20 @@ public record UpstreamCa(X509Certificate certificate, PrivateKey key) {
       }
       cert = certs.getFirst();
     } catch (IOException e) {
-      throw new ValidationException("upstream-ca-cert", "cannot read " + certFile + ": " + e.getMessage());
+      throw new ValidationException(
+          "upstream-ca-cert", "cannot read " + certFile + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new ValidationException("upstream-ca-cert", certFile + " is not a PEM or DER certificate");
+      throw new ValidationException(
+          "upstream-ca-cert", certFile + " is not a PEM or DER certificate");
     }
     if (cert.getBasicConstraints() < 0) {
-      throw new ValidationException("upstream-ca-cert", certFile + " is not a CA certificate (basicConstraints cA=false)");
+      throw new ValidationException(
+          "upstream-ca-cert", certFile + " is not a CA certificate (basicConstraints cA=false)");
     }
     boolean[] ku = cert.getKeyUsage();
     if (ku != null && (ku.length < 6 || !ku[5])) {
-      throw new ValidationException("upstream-ca-cert", certFile + " lacks the keyCertSign key usage");
+      throw new ValidationException(
+          "upstream-ca-cert", certFile + " lacks the keyCertSign key usage");
     }
     PrivateKey key;
     try (PEMParser p = new PEMParser(new StringReader(Files.readString(keyFile)))) {
@@ -55,15 +59,19 @@ public record UpstreamCa(X509Certificate certificate, PrivateKey key) {
       } else if (o instanceof PrivateKeyInfo pki) {
         key = conv.getPrivateKey(pki);
       } else {
-        throw new ValidationException("upstream-ca-key", keyFile
-            + " is not an unencrypted PEM private key (PKCS#8 'PRIVATE KEY' or 'EC/RSA PRIVATE KEY')");
+        throw new ValidationException(
+            "upstream-ca-key",
+            keyFile
+                + " is not an unencrypted PEM private key (PKCS#8 'PRIVATE KEY' or 'EC/RSA PRIVATE KEY')");
       }
     } catch (IOException e) {
-      throw new ValidationException("upstream-ca-key", "cannot read " + keyFile + ": " + e.getMessage());
+      throw new ValidationException(
+          "upstream-ca-key", "cannot read " + keyFile + ": " + e.getMessage());
     }
     UpstreamCa u = new UpstreamCa(cert, key);
     if (!u.keyMatches()) {
-      throw new ValidationException("upstream-ca-key", keyFile + " is not the private key of " + certFile);
+      throw new ValidationException(
+          "upstream-ca-key", keyFile + " is not the private key of " + certFile);
     }
     return u;
   }
@@ -72,8 +80,12 @@ public record UpstreamCa(X509Certificate certificate, PrivateKey key) {
     return switch (key.getAlgorithm()) {
       case "EC" -> "SHA256withECDSA";
       case "RSA" -> "SHA256withRSA";
-      default -> throw new ValidationException("upstream-ca-key", "key algorithm " + key.getAlgorithm()
-          + " is not supported; use an EC or RSA upstream CA key");
+      default ->
+          throw new ValidationException(
+              "upstream-ca-key",
+              "key algorithm "
+                  + key.getAlgorithm()
+                  + " is not supported; use an EC or RSA upstream CA key");
     };
   }
 

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Converts Java values into the types CEL-Java evaluates (Long, Double, String, Boolean, List, Map, Timestamp). */
+/**
+ * Converts Java values into the types CEL-Java evaluates (Long, Double, String, Boolean, List, Map,
+ * Timestamp).
+ */
 final class CelValues {
   private CelValues() {}
 

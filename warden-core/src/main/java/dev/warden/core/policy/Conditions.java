@@ -20,49 +20,107 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.warden.core.error.ValidationException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * CEL conditions of access policies. A condition is type-checked and compiled once, when the
- * policy is stored or loaded; evaluation runs the compiled program and never parses.
+ * CEL conditions of access policies. A condition is type-checked and compiled once, when the policy
+ * is stored or loaded; evaluation runs the compiled program and never parses.
  *
  * <p>Design note: the three variables {@code workload}, {@code resource} and {@code request} are
- * declared to the checker as struct types with typed fields, so a misspelt field
- * ({@code request.sourceAdress}) or a condition that does not yield a bool is refused when the
- * policy is applied, not at request time. At run time the activation still holds plain maps,
- * which CEL selects from like structs. Only {@code request.claims} is dynamic: it holds whatever
- * the verified evidence carried. The field tables here must match what
- * {@link PolicySnapshot} puts into the activation (docs/policies.md lists them).
+ * declared to the checker as struct types with typed fields, so a misspelt field ({@code
+ * request.sourceAdress}) or a condition that does not yield a bool is refused when the policy is
+ * applied, not at request time. At run time the activation still holds plain maps, which CEL
+ * selects from like structs. Only {@code request.claims} is dynamic: it holds whatever the verified
+ * evidence carried. The field tables here must match what {@link PolicySnapshot} puts into the
+ * activation (docs/policies.md lists them).
  */
 public final class Conditions {
   /** Bound on expression size, so a policy cannot make evaluation slow by sheer length. */
   public static final int MAX_LENGTH = 4096;
 
   private static final CelType STRINGS = ListType.create(SimpleType.STRING);
-  /** A party of a delegation: {@code id}, {@code selectors}, {@code registered} (see {@link Delegation.Party}). */
+
+  /**
+   * A party of a delegation: {@code id}, {@code selectors}, {@code registered} (see {@link
+   * Delegation.Party}).
+   */
   private static final CelType PARTY = MapType.create(SimpleType.STRING, SimpleType.DYN);
 
-  /** {@code request.mcp}: the MCP message of a request through the MCP gateway (see {@link McpRequest}). */
-  static final Map<String, CelType> MCP_FIELDS = ordered("method", SimpleType.STRING, "tool", SimpleType.STRING,
-      "name", SimpleType.STRING, "arguments", MapType.create(SimpleType.STRING, SimpleType.DYN));
-  private static final StructType MCP = StructType.create("warden.mcp", ImmutableSet.copyOf(MCP_FIELDS.keySet()),
-      f -> Optional.ofNullable(MCP_FIELDS.get(f)));
+  /**
+   * {@code request.mcp}: the MCP message of a request through the MCP gateway (see {@link
+   * McpRequest}).
+   */
+  static final Map<String, CelType> MCP_FIELDS =
+      ordered(
+          "method",
+          SimpleType.STRING,
+          "tool",
+          SimpleType.STRING,
+          "name",
+          SimpleType.STRING,
+          "arguments",
+          MapType.create(SimpleType.STRING, SimpleType.DYN));
+
+  private static final StructType MCP =
+      StructType.create(
+          "warden.mcp",
+          ImmutableSet.copyOf(MCP_FIELDS.keySet()),
+          f -> Optional.ofNullable(MCP_FIELDS.get(f)));
 
   /** Field name to type, per variable, in documentation order. */
-  static final Map<String, Map<String, CelType>> VARIABLES = Map.of(
-      "workload", ordered("spiffeId", SimpleType.STRING, "trustDomain", SimpleType.STRING, "path", SimpleType.STRING,
-          "owner", SimpleType.STRING, "team", SimpleType.STRING, "environment", SimpleType.STRING,
-          "selectors", STRINGS),
-      "resource", ordered("name", SimpleType.STRING, "audience", SimpleType.STRING, "kind", SimpleType.STRING,
-          "sensitivity", SimpleType.STRING),
-      "request", ordered("time", SimpleType.TIMESTAMP, "sourceAddress", SimpleType.STRING,
-          "claims", MapType.create(SimpleType.STRING, SimpleType.DYN), "scopes", STRINGS,
-          "delegationChain", STRINGS, "subject", PARTY, "actor_chain", ListType.create(PARTY),
-          "delegation_depth", SimpleType.INT, "txn", SimpleType.STRING, "mcp", MCP));
+  static final Map<String, Map<String, CelType>> VARIABLES =
+      Map.of(
+          "workload",
+              ordered(
+                  "spiffeId",
+                  SimpleType.STRING,
+                  "trustDomain",
+                  SimpleType.STRING,
+                  "path",
+                  SimpleType.STRING,
+                  "owner",
+                  SimpleType.STRING,
+                  "team",
+                  SimpleType.STRING,
+                  "environment",
+                  SimpleType.STRING,
+                  "selectors",
+                  STRINGS),
+          "resource",
+              ordered(
+                  "name",
+                  SimpleType.STRING,
+                  "audience",
+                  SimpleType.STRING,
+                  "kind",
+                  SimpleType.STRING,
+                  "sensitivity",
+                  SimpleType.STRING),
+          "request",
+              ordered(
+                  "time",
+                  SimpleType.TIMESTAMP,
+                  "sourceAddress",
+                  SimpleType.STRING,
+                  "claims",
+                  MapType.create(SimpleType.STRING, SimpleType.DYN),
+                  "scopes",
+                  STRINGS,
+                  "delegationChain",
+                  STRINGS,
+                  "subject",
+                  PARTY,
+                  "actor_chain",
+                  ListType.create(PARTY),
+                  "delegation_depth",
+                  SimpleType.INT,
+                  "txn",
+                  SimpleType.STRING,
+                  "mcp",
+                  MCP));
 
   private static final Pattern UNDEFINED_FIELD = Pattern.compile("undefined field '([^']*)'");
 
@@ -80,33 +138,45 @@ public final class Conditions {
 
   private static Cel build() {
     Map<String, StructType> structs = new LinkedHashMap<>();
-    // CEL's resolvers are @Immutable: they must hold immutable collections, not views (Error Prone checks it)
-    VARIABLES.forEach((var, fields) -> {
-      ImmutableMap<String, CelType> byName = ImmutableMap.copyOf(fields);
-      structs.put(var, StructType.create("warden." + var, byName.keySet(), f -> Optional.ofNullable(byName.get(f))));
-    });
-    ImmutableList<StructType> all = ImmutableList.<StructType>builder().addAll(structs.values()).add(MCP).build();
-    CelTypeProvider types = new CelTypeProvider() {
-      @Override
-      public ImmutableCollection<CelType> types() {
-        return ImmutableList.copyOf(all);
-      }
+    // CEL's resolvers are @Immutable: they must hold immutable collections, not views (Error Prone
+    // checks it)
+    VARIABLES.forEach(
+        (var, fields) -> {
+          ImmutableMap<String, CelType> byName = ImmutableMap.copyOf(fields);
+          structs.put(
+              var,
+              StructType.create(
+                  "warden." + var, byName.keySet(), f -> Optional.ofNullable(byName.get(f))));
+        });
+    ImmutableList<StructType> all =
+        ImmutableList.<StructType>builder().addAll(structs.values()).add(MCP).build();
+    CelTypeProvider types =
+        new CelTypeProvider() {
+          @Override
+          public ImmutableCollection<CelType> types() {
+            return ImmutableList.copyOf(all);
+          }
 
-      @Override
-      public Optional<CelType> findType(String name) {
-        return all.stream().filter(s -> s.name().equals(name)).map(s -> (CelType) s).findFirst();
-      }
-    };
-    var b = CelFactory.standardCelBuilder()
-        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-        .setOptions(CelOptions.current()
-            .comprehensionMaxIterations(10_000)
-            .maxParseRecursionDepth(64)
-            .enableTimestampEpoch(true)
-            .enableHeterogeneousNumericComparisons(true)
-            .build())
-        .setTypeProvider(types)
-        .setResultType(SimpleType.BOOL);
+          @Override
+          public Optional<CelType> findType(String name) {
+            return all.stream()
+                .filter(s -> s.name().equals(name))
+                .map(s -> (CelType) s)
+                .findFirst();
+          }
+        };
+    var b =
+        CelFactory.standardCelBuilder()
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .setOptions(
+                CelOptions.current()
+                    .comprehensionMaxIterations(10_000)
+                    .maxParseRecursionDepth(64)
+                    .enableTimestampEpoch(true)
+                    .enableHeterogeneousNumericComparisons(true)
+                    .build())
+            .setTypeProvider(types)
+            .setResultType(SimpleType.BOOL);
     structs.forEach(b::addVar);
     return b.build();
   }
@@ -119,22 +189,29 @@ public final class Conditions {
    */
   public static CelRuntime.Program compile(String expression) {
     if (expression.length() > MAX_LENGTH) {
-      throw new ValidationException("spec.condition", "must be at most " + MAX_LENGTH + " characters");
+      throw new ValidationException(
+          "spec.condition", "must be at most " + MAX_LENGTH + " characters");
     }
     try {
       CelAbstractSyntaxTree ast = CEL.compile(expression).getAst();
       return CEL.createProgram(ast);
     } catch (CelValidationException e) {
-      throw new ValidationException("spec.condition", "invalid CEL: " + e.getMessage().replace('\n', ' ')
-          + hint(expression, e.getMessage()));
+      throw new ValidationException(
+          "spec.condition",
+          "invalid CEL: " + e.getMessage().replace('\n', ' ') + hint(expression, e.getMessage()));
     } catch (CelEvaluationException e) {
-      throw new ValidationException("spec.condition", "cannot build CEL program: " + e.getMessage());
+      throw new ValidationException(
+          "spec.condition", "cannot build CEL program: " + e.getMessage());
     } catch (RuntimeException e) {
-      throw new ValidationException("spec.condition", "invalid CEL: " + e.getClass().getSimpleName());
+      throw new ValidationException(
+          "spec.condition", "invalid CEL: " + e.getClass().getSimpleName());
     }
   }
 
-  /** For an unknown field, the fields that variable really has; for a wrong result type, what is needed. */
+  /**
+   * For an unknown field, the fields that variable really has; for a wrong result type, what is
+   * needed.
+   */
   private static String hint(String expression, String message) {
     String msg = message == null ? "" : message;
     Matcher m = UNDEFINED_FIELD.matcher(msg);
@@ -144,7 +221,9 @@ public final class Conditions {
         return ". " + var + " has: " + String.join(", ", VARIABLES.get(var).keySet());
       }
       StringBuilder sb = new StringBuilder(". Fields: ");
-      VARIABLES.forEach((v, f) -> sb.append(v).append(" has ").append(String.join(", ", f.keySet())).append("; "));
+      VARIABLES.forEach(
+          (v, f) ->
+              sb.append(v).append(" has ").append(String.join(", ", f.keySet())).append("; "));
       return sb.substring(0, sb.length() - 2);
     }
     if (msg.contains("expected type 'bool'")) {
@@ -155,7 +234,10 @@ public final class Conditions {
 
   private static final Pattern POSITION = Pattern.compile("<input>:(\\d+):(\\d+)");
 
-  /** The variable selected from at the error's position ({@code request} in {@code request.sourceAdress}). */
+  /**
+   * The variable selected from at the error's position ({@code request} in {@code
+   * request.sourceAdress}).
+   */
   private static String variableBefore(String expression, String message) {
     Matcher p = POSITION.matcher(message);
     if (!p.find()) {
@@ -167,7 +249,9 @@ public final class Conditions {
     if (line < 1 || line > lines.length || col < 1 || col > lines[line - 1].length() + 1) {
       return null;
     }
-    Matcher id = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*$").matcher(lines[line - 1].substring(0, col - 1));
+    Matcher id =
+        Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*$")
+            .matcher(lines[line - 1].substring(0, col - 1));
     return id.find() && VARIABLES.containsKey(id.group(1)) ? id.group(1) : null;
   }
 

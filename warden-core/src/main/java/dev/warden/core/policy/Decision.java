@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The outcome of one access request. Only the policy engine creates decisions, so holding one
- * means a policy was evaluated.
+ * The outcome of one access request. Only the policy engine creates decisions, so holding one means
+ * a policy was evaluated.
  */
 public final class Decision {
   private final boolean allowed;
@@ -19,13 +19,26 @@ public final class Decision {
   private final List<String> scopes;
   private final String mayAct;
 
-  Decision(boolean allowed, Reason reason, String policy, String message, Duration maxTtl,
-      CredentialKind credentialKind, List<String> scopes) {
+  Decision(
+      boolean allowed,
+      Reason reason,
+      String policy,
+      String message,
+      Duration maxTtl,
+      CredentialKind credentialKind,
+      List<String> scopes) {
     this(allowed, reason, policy, message, maxTtl, credentialKind, scopes, null);
   }
 
-  Decision(boolean allowed, Reason reason, String policy, String message, Duration maxTtl,
-      CredentialKind credentialKind, List<String> scopes, String mayAct) {
+  Decision(
+      boolean allowed,
+      Reason reason,
+      String policy,
+      String message,
+      Duration maxTtl,
+      CredentialKind credentialKind,
+      List<String> scopes,
+      String mayAct) {
     this.mayAct = mayAct;
     this.allowed = allowed;
     this.reason = reason;
@@ -40,7 +53,9 @@ public final class Decision {
     return new Decision(false, reason, policy, message, null, null, null);
   }
 
-  /** For an allow: the one workload the deciding policy lets act for the token's subject, or null. */
+  /**
+   * For an allow: the one workload the deciding policy lets act for the token's subject, or null.
+   */
   public String mayAct() {
     return mayAct;
   }
@@ -79,6 +94,10 @@ public final class Decision {
 
   @Override
   public String toString() {
-    return (allowed ? "allow" : "deny") + "(" + reason.code() + (policy == null ? "" : ", policy=" + policy) + ")";
+    return (allowed ? "allow" : "deny")
+        + "("
+        + reason.code()
+        + (policy == null ? "" : ", policy=" + policy)
+        + ")";
   }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Who a delegated request acts for and through whom, as policy conditions see it
- * ({@code request.subject}, {@code request.actor_chain}, {@code request.delegation_depth}).
+ * Who a delegated request acts for and through whom, as policy conditions see it ({@code
+ * request.subject}, {@code request.actor_chain}, {@code request.delegation_depth}).
  *
  * @param subject the party the credential is for (the {@code sub} of the subject token)
  * @param actors the actors, the current one (the requesting workload) first, then the one before

@@ -3,8 +3,8 @@ package dev.warden.core.policy;
 import java.util.List;
 
 /**
- * Why a decision came out as it did: the decision, and for every policy naming the resource
- * whether it applied and why not.
+ * Why a decision came out as it did: the decision, and for every policy naming the resource whether
+ * it applied and why not.
  */
 public record Explanation(Decision decision, List<Verdict> policies) {
 

@@ -22,15 +22,16 @@ import java.util.Set;
  * An immutable, indexed view of workloads, resources and policies: the policy engine. Built once
  * per configuration change and swapped whole; evaluation only reads.
  *
- * <p>Design note: cost must not grow with the number of policies. Policies are indexed by
- * resource, then by exact SPIFFE ID, by SPIFFE ID path prefix (looked up by walking the
- * workload's own path, so cost grows with path depth), and by one of their selectors (looked up
- * with each of the workload's selectors). Workloads are indexed by their rarest selector, so
- * identifying a caller touches only workloads that share its least common fact.
+ * <p>Design note: cost must not grow with the number of policies. Policies are indexed by resource,
+ * then by exact SPIFFE ID, by SPIFFE ID path prefix (looked up by walking the workload's own path,
+ * so cost grows with path depth), and by one of their selectors (looked up with each of the
+ * workload's selectors). Workloads are indexed by their rarest selector, so identifying a caller
+ * touches only workloads that share its least common fact.
  */
 public final class PolicySnapshot {
-  private static final PolicySnapshot EMPTY = new PolicySnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-      Map.of(), Map.of(), Map.of(), Map.of());
+  private static final PolicySnapshot EMPTY =
+      new PolicySnapshot(
+          Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
   private final Map<String, Resource> resourcesByName;
   private final Map<String, Resource> resourcesByAudience;
@@ -42,10 +43,15 @@ public final class PolicySnapshot {
   private final Map<String, CelRuntime.Program> programs;
   private final Map<String, String> disabledPolicies;
 
-  private PolicySnapshot(Map<String, Resource> resourcesByName, Map<String, Resource> resourcesByAudience,
-      Map<String, ResourceIndex> policiesByResource, Map<Selector, List<Workload>> workloadsByRarestSelector,
-      Map<String, Workload> workloadsById, Map<String, Map<String, Object>> workloadVars,
-      Map<String, String[]> workloadPrefixes, Map<String, CelRuntime.Program> programs,
+  private PolicySnapshot(
+      Map<String, Resource> resourcesByName,
+      Map<String, Resource> resourcesByAudience,
+      Map<String, ResourceIndex> policiesByResource,
+      Map<Selector, List<Workload>> workloadsByRarestSelector,
+      Map<String, Workload> workloadsById,
+      Map<String, Map<String, Object>> workloadVars,
+      Map<String, String[]> workloadPrefixes,
+      Map<String, CelRuntime.Program> programs,
       Map<String, String> disabledPolicies) {
     this.resourcesByName = resourcesByName;
     this.resourcesByAudience = resourcesByAudience;
@@ -64,12 +70,15 @@ public final class PolicySnapshot {
 
   /**
    * Builds a snapshot. Conditions already compiled in {@code previous} are reused by text, so a
-   * change to one policy does not recompile ten thousand. Never fails for one bad policy: a
-   * policy whose condition does not compile (say, stored before a stricter checker) is disabled —
-   * it grants nothing, a deny still denies — and listed by {@link #disabledPolicies()}.
+   * change to one policy does not recompile ten thousand. Never fails for one bad policy: a policy
+   * whose condition does not compile (say, stored before a stricter checker) is disabled — it
+   * grants nothing, a deny still denies — and listed by {@link #disabledPolicies()}.
    */
-  public static PolicySnapshot build(Collection<Workload> workloads, Collection<Resource> resources,
-      Collection<AccessPolicy> policies, PolicySnapshot previous) {
+  public static PolicySnapshot build(
+      Collection<Workload> workloads,
+      Collection<Resource> resources,
+      Collection<AccessPolicy> policies,
+      PolicySnapshot previous) {
     Map<String, Resource> byName = new HashMap<>();
     Map<String, Resource> byAudience = new HashMap<>();
     for (Resource r : resources) {
@@ -80,8 +89,9 @@ public final class PolicySnapshot {
     Map<String, ResourceIndex.Builder> builders = new HashMap<>();
     List<AccessPolicy> sorted = new ArrayList<>(policies);
     // deny first, then by name: the evaluation order, fixed once as an int rank
-    sorted.sort(Comparator.comparing((AccessPolicy p) -> p.effect() == Effect.DENY ? 0 : 1)
-        .thenComparing(AccessPolicy::name));
+    sorted.sort(
+        Comparator.comparing((AccessPolicy p) -> p.effect() == Effect.DENY ? 0 : 1)
+            .thenComparing(AccessPolicy::name));
     Map<String, String> disabled = new java.util.TreeMap<>();
     int rank = 0;
     for (AccessPolicy p : sorted) {
@@ -127,8 +137,10 @@ public final class PolicySnapshot {
     for (Workload w : workloads) {
       Selector rarest = null;
       for (Selector s : w.selectors()) {
-        if (rarest == null || frequency.get(s) < frequency.get(rarest)
-            || (frequency.get(s).equals(frequency.get(rarest)) && s.toString().compareTo(rarest.toString()) < 0)) {
+        if (rarest == null
+            || frequency.get(s) < frequency.get(rarest)
+            || (frequency.get(s).equals(frequency.get(rarest))
+                && s.toString().compareTo(rarest.toString()) < 0)) {
           rarest = s;
         }
       }
@@ -138,11 +150,22 @@ public final class PolicySnapshot {
       prefixes.put(w.name(), ResourceIndex.prefixesOf(w.name()));
     }
     // HashMaps (see ResourceIndex.freeze): lookups compare hashes before long keys
-    return new PolicySnapshot(frozen(byName), frozen(byAudience), frozen(index), frozen(byRarest), frozen(byId),
-        frozen(vars), frozen(prefixes), frozen(programs), java.util.Collections.unmodifiableMap(disabled));
+    return new PolicySnapshot(
+        frozen(byName),
+        frozen(byAudience),
+        frozen(index),
+        frozen(byRarest),
+        frozen(byId),
+        frozen(vars),
+        frozen(prefixes),
+        frozen(programs),
+        java.util.Collections.unmodifiableMap(disabled));
   }
 
-  /** Policies that no longer compile, by name, with the reason: they grant nothing; denies still deny. */
+  /**
+   * Policies that no longer compile, by name, with the reason: they grant nothing; denies still
+   * deny.
+   */
   public Map<String, String> disabledPolicies() {
     return disabledPolicies;
   }
@@ -202,13 +225,16 @@ public final class PolicySnapshot {
       }
     }
     if (count == 0) {
-      throw new DeniedException(Reason.UNKNOWN_WORKLOAD,
+      throw new DeniedException(
+          Reason.UNKNOWN_WORKLOAD,
           "no registered workload matches the attested identity; register one whose selectors are among: "
               + describe(attested));
     }
     if (count > 1) {
-      throw new DeniedException(Reason.AMBIGUOUS_WORKLOAD,
-          count + " registered workloads match the attested identity; make their selectors distinct");
+      throw new DeniedException(
+          Reason.AMBIGUOUS_WORKLOAD,
+          count
+              + " registered workloads match the attested identity; make their selectors distinct");
     }
     return found;
   }
@@ -222,23 +248,34 @@ public final class PolicySnapshot {
     return String.join(", ", s.size() > 12 ? s.subList(0, 12) : s) + (s.size() > 12 ? ", ..." : "");
   }
 
-  /** Decides whether {@code workload} may reach {@code resource}. Never throws for a condition error: that is a deny. */
+  /**
+   * Decides whether {@code workload} may reach {@code resource}. Never throws for a condition
+   * error: that is a deny.
+   */
   public Decision decide(Workload workload, Resource resource, RequestContext request) {
     return evaluate(workload, resource, request, null);
   }
 
-  /** Like {@link #decide} but also says, for every policy naming the resource, why it did or did not apply. */
+  /**
+   * Like {@link #decide} but also says, for every policy naming the resource, why it did or did not
+   * apply.
+   */
   public Explanation explain(Workload workload, Resource resource, RequestContext request) {
     List<Explanation.Verdict> verdicts = new ArrayList<>();
     Decision d = evaluate(workload, resource, request, verdicts);
     return new Explanation(d, List.copyOf(verdicts));
   }
 
-  private Decision evaluate(Workload workload, Resource resource, RequestContext request,
+  private Decision evaluate(
+      Workload workload,
+      Resource resource,
+      RequestContext request,
       List<Explanation.Verdict> explain) {
     ResourceIndex idx = policiesByResource.get(resource.name());
     if (idx == null) {
-      return Decision.deny(Reason.NO_MATCHING_POLICY, null,
+      return Decision.deny(
+          Reason.NO_MATCHING_POLICY,
+          null,
           "no policy grants access to resource '" + resource.name() + "' (default deny)");
     }
     List<CompiledPolicy> candidates;
@@ -246,7 +283,9 @@ public final class PolicySnapshot {
       candidates = idx.all();
     } else {
       String[] prefixes = workloadPrefixes.get(workload.name());
-      candidates = idx.candidates(workload, prefixes != null ? prefixes : ResourceIndex.prefixesOf(workload.name()));
+      candidates =
+          idx.candidates(
+              workload, prefixes != null ? prefixes : ResourceIndex.prefixesOf(workload.name()));
     }
     Map<String, Object> activation = null;
     Decision allow = null;
@@ -260,15 +299,24 @@ public final class PolicySnapshot {
       String effect = explain == null ? null : p.effect().name().toLowerCase(Locale.ROOT);
       if (!p.workloads().matches(workload)) {
         if (explain != null) {
-          explain.add(new Explanation.Verdict(p.name(), effect, Explanation.Outcome.WORKLOAD_NOT_MATCHED,
-              "workload " + workload.name() + " is not among this policy's workloads"));
+          explain.add(
+              new Explanation.Verdict(
+                  p.name(),
+                  effect,
+                  Explanation.Outcome.WORKLOAD_NOT_MATCHED,
+                  "workload " + workload.name() + " is not among this policy's workloads"));
         }
         continue;
       }
       if (cp.disabled() != null) {
-        String why = "policy '" + p.name() + "' is disabled (it no longer compiles: " + cp.disabled() + ")";
+        String why =
+            "policy '" + p.name() + "' is disabled (it no longer compiles: " + cp.disabled() + ")";
         if (p.effect() == Effect.DENY && deny == null && allow == null) {
-          deny = Decision.deny(Reason.POLICY_DISABLED, p.name(), "deny " + why + "; a disabled deny still denies");
+          deny =
+              Decision.deny(
+                  Reason.POLICY_DISABLED,
+                  p.name(),
+                  "deny " + why + "; a disabled deny still denies");
           addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, why + " (deny fails closed)");
         } else {
           disabledHit = disabledHit == null ? why : disabledHit;
@@ -299,8 +347,11 @@ public final class PolicySnapshot {
           conditionError = true;
           if (p.effect() == Effect.DENY && deny == null && allow == null) {
             // a deny whose condition cannot be evaluated fails closed: it denies
-            deny = Decision.deny(Reason.CONDITION_ERROR, p.name(), "deny policy '" + p.name() + "': " + error);
-            addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, error + " (deny fails closed)");
+            deny =
+                Decision.deny(
+                    Reason.CONDITION_ERROR, p.name(), "deny policy '" + p.name() + "': " + error);
+            addVerdict(
+                explain, p, effect, Explanation.Outcome.DECIDED, error + " (deny fails closed)");
           } else {
             addVerdict(explain, p, effect, Explanation.Outcome.CONDITION_ERROR, error);
           }
@@ -308,7 +359,12 @@ public final class PolicySnapshot {
         }
         if (!result) {
           conditionFalse = true;
-          addVerdict(explain, p, effect, Explanation.Outcome.CONDITION_FALSE, "condition is false: " + p.condition());
+          addVerdict(
+              explain,
+              p,
+              effect,
+              Explanation.Outcome.CONDITION_FALSE,
+              "condition is false: " + p.condition());
           continue;
         }
       }
@@ -317,18 +373,37 @@ public final class PolicySnapshot {
           deny = Decision.deny(Reason.POLICY_DENY, p.name(), "denied by policy '" + p.name() + "'");
           addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "deny matched; deny wins");
         } else {
-          addVerdict(explain, p, effect, Explanation.Outcome.MATCHED_NOT_DECIDING, "another deny decided first");
+          addVerdict(
+              explain,
+              p,
+              effect,
+              Explanation.Outcome.MATCHED_NOT_DECIDING,
+              "another deny decided first");
         }
         if (explain == null) {
           return deny;
         }
       } else if (deny == null && allow == null) {
-        allow = new Decision(true, Reason.ALLOWED, p.name(), "allowed by policy '" + p.name() + "'", p.maxTtl(),
-            p.credentialKind(), p.scopes(), p.mayAct());
+        allow =
+            new Decision(
+                true,
+                Reason.ALLOWED,
+                p.name(),
+                "allowed by policy '" + p.name() + "'",
+                p.maxTtl(),
+                p.credentialKind(),
+                p.scopes(),
+                p.mayAct());
         addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "allow matched");
       } else {
-        addVerdict(explain, p, effect, Explanation.Outcome.MATCHED_NOT_DECIDING,
-            deny != null ? "a deny policy wins over this allow" : "an earlier allow (by name) decided");
+        addVerdict(
+            explain,
+            p,
+            effect,
+            Explanation.Outcome.MATCHED_NOT_DECIDING,
+            deny != null
+                ? "a deny policy wins over this allow"
+                : "an earlier allow (by name) decided");
       }
     }
     if (deny != null) {
@@ -338,20 +413,33 @@ public final class PolicySnapshot {
       return allow;
     }
     if (disabledHit != null) {
-      return Decision.deny(Reason.POLICY_DISABLED, null, disabledHit + "; fix it and apply it again");
+      return Decision.deny(
+          Reason.POLICY_DISABLED, null, disabledHit + "; fix it and apply it again");
     }
     if (conditionError) {
-      return Decision.deny(Reason.CONDITION_ERROR, null, "a policy condition failed at evaluation; denied");
+      return Decision.deny(
+          Reason.CONDITION_ERROR, null, "a policy condition failed at evaluation; denied");
     }
     if (conditionFalse) {
-      return Decision.deny(Reason.CONDITION_FALSE, null, "the conditions of the matching policies are not met");
+      return Decision.deny(
+          Reason.CONDITION_FALSE, null, "the conditions of the matching policies are not met");
     }
-    return Decision.deny(Reason.NO_MATCHING_POLICY, null,
-        "no policy grants " + workload.name() + " access to resource '" + resource.name() + "' (default deny)");
+    return Decision.deny(
+        Reason.NO_MATCHING_POLICY,
+        null,
+        "no policy grants "
+            + workload.name()
+            + " access to resource '"
+            + resource.name()
+            + "' (default deny)");
   }
 
-  private static void addVerdict(List<Explanation.Verdict> explain, AccessPolicy p, String effect,
-      Explanation.Outcome o, String detail) {
+  private static void addVerdict(
+      List<Explanation.Verdict> explain,
+      AccessPolicy p,
+      String effect,
+      Explanation.Outcome o,
+      String detail) {
     if (explain != null) {
       explain.add(new Explanation.Verdict(p.name(), effect, o, detail));
     }
@@ -362,8 +450,16 @@ public final class PolicySnapshot {
     if (wv == null) {
       wv = workloadVar(w);
     }
-    Map<String, Object> rv = Map.of("name", r.name(), "audience", r.audience(), "kind", r.kind(),
-        "sensitivity", r.sensitivity().name().toLowerCase(Locale.ROOT));
+    Map<String, Object> rv =
+        Map.of(
+            "name",
+            r.name(),
+            "audience",
+            r.audience(),
+            "kind",
+            r.kind(),
+            "sensitivity",
+            r.sensitivity().name().toLowerCase(Locale.ROOT));
     Map<String, Object> q = new HashMap<>(16);
     q.put("time", CelValues.timestamp(req.time()));
     q.put("sourceAddress", req.sourceAddress());
@@ -373,7 +469,8 @@ public final class PolicySnapshot {
     Delegation d = req.delegation();
     if (d == null) {
       // not delegated: the workload acts for itself, through no one
-      q.put("subject", Map.of("id", w.name(), "selectors", wv.get("selectors"), "registered", true));
+      q.put(
+          "subject", Map.of("id", w.name(), "selectors", wv.get("selectors"), "registered", true));
       q.put("actor_chain", List.of());
       q.put("delegation_depth", 0L);
       q.put("txn", "");
@@ -384,12 +481,24 @@ public final class PolicySnapshot {
       q.put("txn", d.txn() == null ? "" : d.txn());
     }
     McpRequest m = req.mcp();
-    q.put("mcp", m == McpRequest.NONE ? NO_MCP : Map.of("method", m.method(), "tool", m.tool(), "name", m.name(),
-        "arguments", CelValues.normalize(m.arguments(), 0)));
+    q.put(
+        "mcp",
+        m == McpRequest.NONE
+            ? NO_MCP
+            : Map.of(
+                "method",
+                m.method(),
+                "tool",
+                m.tool(),
+                "name",
+                m.name(),
+                "arguments",
+                CelValues.normalize(m.arguments(), 0)));
     return Map.of("workload", wv, "resource", rv, "request", q);
   }
 
-  private static final Map<String, Object> NO_MCP = Map.of("method", "", "tool", "", "name", "", "arguments", Map.of());
+  private static final Map<String, Object> NO_MCP =
+      Map.of("method", "", "tool", "", "name", "", "arguments", Map.of());
 
   private static Map<String, Object> party(Delegation.Party p) {
     return Map.of("id", p.id(), "selectors", p.selectors(), "registered", p.registered());

@@ -11,10 +11,17 @@ import java.util.Map;
  * @param delegationChain SPIFFE IDs of the actors a request was delegated through, outermost first
  * @param delegation the subject and actors of a delegated request (RFC 8693 token exchange with an
  *     actor), or null when the workload asks for itself
- * @param mcp the MCP message of a request through the MCP gateway; {@link McpRequest#NONE} elsewhere
+ * @param mcp the MCP message of a request through the MCP gateway; {@link McpRequest#NONE}
+ *     elsewhere
  */
-public record RequestContext(Instant time, String sourceAddress, Map<String, Object> claims, List<String> scopes,
-    List<String> delegationChain, Delegation delegation, McpRequest mcp) {
+public record RequestContext(
+    Instant time,
+    String sourceAddress,
+    Map<String, Object> claims,
+    List<String> scopes,
+    List<String> delegationChain,
+    Delegation delegation,
+    McpRequest mcp) {
   public RequestContext {
     mcp = mcp == null ? McpRequest.NONE : mcp;
     sourceAddress = sourceAddress == null ? "" : sourceAddress;
@@ -26,13 +33,22 @@ public record RequestContext(Instant time, String sourceAddress, Map<String, Obj
     delegationChain = delegationChain == null ? List.of() : List.copyOf(delegationChain);
   }
 
-  public RequestContext(Instant time, String sourceAddress, Map<String, Object> claims, List<String> scopes,
+  public RequestContext(
+      Instant time,
+      String sourceAddress,
+      Map<String, Object> claims,
+      List<String> scopes,
       List<String> delegationChain) {
     this(time, sourceAddress, claims, scopes, delegationChain, null, null);
   }
 
-  public RequestContext(Instant time, String sourceAddress, Map<String, Object> claims, List<String> scopes,
-      List<String> delegationChain, Delegation delegation) {
+  public RequestContext(
+      Instant time,
+      String sourceAddress,
+      Map<String, Object> claims,
+      List<String> scopes,
+      List<String> delegationChain,
+      Delegation delegation) {
     this(time, sourceAddress, claims, scopes, delegationChain, delegation, null);
   }
 
@@ -43,8 +59,14 @@ public record RequestContext(Instant time, String sourceAddress, Map<String, Obj
 
   /** The same request, as an MCP message through the gateway. */
   public RequestContext withMcp(McpRequest m) {
-    return new RequestContext(time, sourceAddress, claims, scopes, delegation == null ? delegationChain : null,
-        delegation, m);
+    return new RequestContext(
+        time,
+        sourceAddress,
+        claims,
+        scopes,
+        delegation == null ? delegationChain : null,
+        delegation,
+        m);
   }
 
   public static RequestContext at(Instant time) {

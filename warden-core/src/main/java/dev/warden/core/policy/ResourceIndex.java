@@ -15,8 +15,11 @@ final class ResourceIndex {
   private final Map<Selector, List<CompiledPolicy>> bySelector;
   private final List<CompiledPolicy> all;
 
-  private ResourceIndex(Map<String, List<CompiledPolicy>> exact, Map<String, List<CompiledPolicy>> prefix,
-      Map<Selector, List<CompiledPolicy>> bySelector, List<CompiledPolicy> all) {
+  private ResourceIndex(
+      Map<String, List<CompiledPolicy>> exact,
+      Map<String, List<CompiledPolicy>> prefix,
+      Map<Selector, List<CompiledPolicy>> bySelector,
+      List<CompiledPolicy> all) {
     this.exact = exact;
     this.prefix = prefix;
     this.bySelector = bySelector;
@@ -31,7 +34,8 @@ final class ResourceIndex {
   /**
    * The policies that may apply to {@code w} (a superset; the caller still checks each matcher).
    *
-   * @param prefixes the path prefixes of {@code w}'s SPIFFE ID, precomputed (see {@link #prefixesOf})
+   * @param prefixes the path prefixes of {@code w}'s SPIFFE ID, precomputed (see {@link
+   *     #prefixesOf})
    */
   List<CompiledPolicy> candidates(Workload w, String[] prefixes) {
     List<CompiledPolicy> out = new ArrayList<>(4);
@@ -60,7 +64,10 @@ final class ResourceIndex {
     return out;
   }
 
-  /** {@code spiffe://td/a/b} → {@code spiffe://td/a/}, {@code spiffe://td/}: what a {@code /*} pattern can name. */
+  /**
+   * {@code spiffe://td/a/b} → {@code spiffe://td/a/}, {@code spiffe://td/}: what a {@code /*}
+   * pattern can name.
+   */
   @SuppressWarnings("ReturnValueIgnored") // hashCode() is called for its effect: String caches it
   static String[] prefixesOf(String id) {
     List<String> out = new ArrayList<>(4);
@@ -103,15 +110,19 @@ final class ResourceIndex {
       all.add(cp);
       for (String pattern : cp.policy().workloads().spiffeIds()) {
         if (pattern.endsWith("/*")) {
-          prefix.computeIfAbsent(pattern.substring(0, pattern.length() - 1), k -> new ArrayList<>()).add(cp);
+          prefix
+              .computeIfAbsent(pattern.substring(0, pattern.length() - 1), k -> new ArrayList<>())
+              .add(cp);
         } else {
           exact.computeIfAbsent(pattern, k -> new ArrayList<>()).add(cp);
         }
       }
       if (!cp.policy().workloads().selectors().isEmpty()) {
         // any one selector will do: a workload must carry all of them to match
-        Selector first = cp.policy().workloads().selectors().stream()
-            .min(Comparator.comparing(Selector::toString)).orElseThrow();
+        Selector first =
+            cp.policy().workloads().selectors().stream()
+                .min(Comparator.comparing(Selector::toString))
+                .orElseThrow();
         bySelector.computeIfAbsent(first, k -> new ArrayList<>()).add(cp);
       }
     }

@@ -8,12 +8,20 @@ import java.util.Objects;
  * A recertification campaign: every active workload in {@code scope} must be confirmed or retired
  * by its owner before {@code dueAt}; what is still pending then is suspended.
  *
- * @param scope workload attributes that select the campaign's workloads ({@code team},
- *     {@code owner}, {@code environment}); empty means every active workload
- * @param webhookUrl where reminders go (null: the server's {@code notifications.webhookUrl}, if any)
+ * @param scope workload attributes that select the campaign's workloads ({@code team}, {@code
+ *     owner}, {@code environment}); empty means every active workload
+ * @param webhookUrl where reminders go (null: the server's {@code notifications.webhookUrl}, if
+ *     any)
  */
-public record Campaign(String id, Map<String, String> scope, Instant createdAt, Instant dueAt, String createdBy,
-    String webhookUrl, Instant lastReminderAt, Instant closedAt) {
+public record Campaign(
+    String id,
+    Map<String, String> scope,
+    Instant createdAt,
+    Instant dueAt,
+    String createdBy,
+    String webhookUrl,
+    Instant lastReminderAt,
+    Instant closedAt) {
   public Campaign {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(createdAt, "createdAt");

@@ -4,8 +4,14 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** One workload in a campaign and what its owner decided. */
-public record CampaignItem(String campaignId, String workload, String owner, Decision decision, Instant decidedAt,
-    String decidedBy, String note) {
+public record CampaignItem(
+    String campaignId,
+    String workload,
+    String owner,
+    Decision decision,
+    Instant decidedAt,
+    String decidedBy,
+    String note) {
   public CampaignItem {
     Objects.requireNonNull(campaignId, "campaignId");
     Objects.requireNonNull(workload, "workload");
@@ -14,7 +20,10 @@ public record CampaignItem(String campaignId, String workload, String owner, Dec
 
   /** What happened to the item. */
   public enum Decision {
-    PENDING, CONFIRMED, RETIRED, SUSPENDED_OVERDUE;
+    PENDING,
+    CONFIRMED,
+    RETIRED,
+    SUSPENDED_OVERDUE;
 
     public String wire() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -3,10 +3,13 @@ package dev.warden.core.recert;
 import java.util.Map;
 
 /**
- * Sends a notification somewhere (a webhook). Implementations must never block the caller and
- * must retry on their own: an unreachable receiver may delay a reminder, never a decision.
+ * Sends a notification somewhere (a webhook). Implementations must never block the caller and must
+ * retry on their own: an unreachable receiver may delay a reminder, never a decision.
  */
 public interface Notifier {
-  /** @param url the receiver, or null for the configured default (nothing is sent when there is none) */
+  /**
+   * @param url the receiver, or null for the configured default (nothing is sent when there is
+   *     none)
+   */
   void send(String url, String event, Map<String, Object> payload);
 }

@@ -55,8 +55,14 @@ public final class RecertService {
   private final Duration reminderInterval;
   private final SecureRandom random = new SecureRandom();
 
-  public RecertService(RecertStore store, ConfigService config, InventoryService inventory, Notifier notifier,
-      AuditWriter audit, Clock clock, Duration reminderInterval) {
+  public RecertService(
+      RecertStore store,
+      ConfigService config,
+      InventoryService inventory,
+      Notifier notifier,
+      AuditWriter audit,
+      Clock clock,
+      Duration reminderInterval) {
     this.store = store;
     this.config = config;
     this.inventory = inventory;
@@ -75,13 +81,18 @@ public final class RecertService {
   public View start(Map<String, String> scope, Duration due, String webhookUrl, String actor) {
     for (String k : scope.keySet()) {
       if (!SCOPE_KEYS.contains(k)) {
-        throw new ValidationException("scope", "'" + k + "' is not a scope key; use " + new java.util.TreeSet<>(SCOPE_KEYS));
+        throw new ValidationException(
+            "scope", "'" + k + "' is not a scope key; use " + new java.util.TreeSet<>(SCOPE_KEYS));
       }
     }
     if (due == null || due.compareTo(MIN_DUE) < 0 || due.compareTo(MAX_DUE) > 0) {
-      throw new ValidationException("due", "must be between 1h and 365d, got " + (due == null ? "nothing" : Durations.format(due)));
+      throw new ValidationException(
+          "due",
+          "must be between 1h and 365d, got " + (due == null ? "nothing" : Durations.format(due)));
     }
-    if (webhookUrl != null && !webhookUrl.startsWith("https://") && !webhookUrl.startsWith("http://")) {
+    if (webhookUrl != null
+        && !webhookUrl.startsWith("https://")
+        && !webhookUrl.startsWith("http://")) {
       throw new ValidationException("webhook", "must be an http(s) URL");
     }
     Instant now = clock.instant();
@@ -90,16 +101,30 @@ public final class RecertService {
     for (Versioned<Named> v : config.list(Kind.WORKLOAD)) {
       Workload w = (Workload) v.value();
       if (w.state() == WorkloadState.ACTIVE && matches(w, scope)) {
-        items.add(new CampaignItem(id, w.name(), w.owner(), CampaignItem.Decision.PENDING, null, null, null));
+        items.add(
+            new CampaignItem(
+                id, w.name(), w.owner(), CampaignItem.Decision.PENDING, null, null, null));
       }
     }
     if (items.isEmpty()) {
       throw new ValidationException("scope", "selects no active workload: " + scope);
     }
-    Campaign c = new Campaign(id, new TreeMap<>(scope), now, now.plus(due), actor, webhookUrl, now, null);
+    Campaign c =
+        new Campaign(id, new TreeMap<>(scope), now, now.plus(due), actor, webhookUrl, now, null);
     store.create(c, items);
-    auditEvent(AuditType.RECERT_STARTED, actor, null, Map.of("campaign", id, "scope", new TreeMap<>(scope).toString(),
-        "dueAt", c.dueAt().toString(), "workloads", Integer.toString(items.size())));
+    auditEvent(
+        AuditType.RECERT_STARTED,
+        actor,
+        null,
+        Map.of(
+            "campaign",
+            id,
+            "scope",
+            new TreeMap<>(scope).toString(),
+            "dueAt",
+            c.dueAt().toString(),
+            "workloads",
+            Integer.toString(items.size())));
     remind(c, items, AuditType.RECERT_REQUESTED);
     return new View(c, items);
   }
@@ -123,22 +148,28 @@ public final class RecertService {
    *
    * @throws ValidationException when the decision is unknown or the item was already decided
    */
-  public CampaignItem decide(String campaignId, String workload, String decision, String note, String actor) {
+  public CampaignItem decide(
+      String campaignId, String workload, String decision, String note, String actor) {
     View v = view(campaignId);
     if (!v.campaign().open()) {
       throw new ValidationException("campaign", "campaign " + campaignId + " is closed");
     }
-    CampaignItem item = v.items().stream().filter(i -> i.workload().equals(workload)).findFirst()
-        .orElseThrow(() -> new NotFoundException("campaign item", workload));
+    CampaignItem item =
+        v.items().stream()
+            .filter(i -> i.workload().equals(workload))
+            .findFirst()
+            .orElseThrow(() -> new NotFoundException("campaign item", workload));
     if (item.decision() != CampaignItem.Decision.PENDING) {
-      throw new ValidationException("workload", workload + " was already decided: " + item.decision().wire());
+      throw new ValidationException(
+          "workload", workload + " was already decided: " + item.decision().wire());
     }
     Instant now = clock.instant();
-    CampaignItem.Decision d = switch (decision == null ? "" : decision) {
-      case "confirm" -> CampaignItem.Decision.CONFIRMED;
-      case "retire" -> CampaignItem.Decision.RETIRED;
-      default -> throw new ValidationException("decision", "must be confirm or retire");
-    };
+    CampaignItem.Decision d =
+        switch (decision == null ? "" : decision) {
+          case "confirm" -> CampaignItem.Decision.CONFIRMED;
+          case "retire" -> CampaignItem.Decision.RETIRED;
+          default -> throw new ValidationException("decision", "must be confirm or retire");
+        };
     Map<String, String> details = new HashMap<>();
     details.put("campaign", campaignId);
     if (note != null) {
@@ -150,22 +181,34 @@ public final class RecertService {
       details.put("verified", Boolean.toString(r.verified()));
     }
     if (!store.decide(campaignId, workload, d, now, actor, note)) {
-      throw new ValidationException("workload", workload + " was decided concurrently; reload the campaign");
+      throw new ValidationException(
+          "workload", workload + " was decided concurrently; reload the campaign");
     }
-    auditEvent(d == CampaignItem.Decision.CONFIRMED ? AuditType.RECERT_CONFIRMED : AuditType.RECERT_RETIRED, actor, workload, details);
+    auditEvent(
+        d == CampaignItem.Decision.CONFIRMED
+            ? AuditType.RECERT_CONFIRMED
+            : AuditType.RECERT_RETIRED,
+        actor,
+        workload,
+        details);
     closeIfDone(campaignId, now);
     return new CampaignItem(campaignId, workload, item.owner(), d, now, actor, note);
   }
 
-  /** Reminders and due dates; call periodically on every node (the store's compare-and-set keeps it single). */
+  /**
+   * Reminders and due dates; call periodically on every node (the store's compare-and-set keeps it
+   * single).
+   */
   public void tick() {
     Instant now = clock.instant();
     for (Campaign c : store.campaigns()) {
       if (!c.open()) {
         continue;
       }
-      List<CampaignItem> pending = store.items(c.id()).stream()
-          .filter(i -> i.decision() == CampaignItem.Decision.PENDING).toList();
+      List<CampaignItem> pending =
+          store.items(c.id()).stream()
+              .filter(i -> i.decision() == CampaignItem.Decision.PENDING)
+              .toList();
       if (pending.isEmpty()) {
         closeIfDone(c.id(), now);
         continue;
@@ -173,10 +216,19 @@ public final class RecertService {
       if (!now.isBefore(c.dueAt())) {
         List<CampaignItem> suspended = new ArrayList<>();
         for (CampaignItem i : pending) {
-          if (store.decide(c.id(), i.workload(), CampaignItem.Decision.SUSPENDED_OVERDUE, now, SYSTEM, "overdue")) {
+          if (store.decide(
+              c.id(),
+              i.workload(),
+              CampaignItem.Decision.SUSPENDED_OVERDUE,
+              now,
+              SYSTEM,
+              "overdue")) {
             suspend(i.workload());
-            auditEvent(AuditType.RECERT_OVERDUE, SYSTEM, i.workload(), Map.of("campaign", c.id(), "dueAt",
-                c.dueAt().toString()));
+            auditEvent(
+                AuditType.RECERT_OVERDUE,
+                SYSTEM,
+                i.workload(),
+                Map.of("campaign", c.id(), "dueAt", c.dueAt().toString()));
             suspended.add(i);
           }
         }
@@ -184,7 +236,8 @@ public final class RecertService {
           remind(c, suspended, AuditType.RECERT_OVERDUE);
         }
         closeIfDone(c.id(), now);
-      } else if (c.lastReminderAt() == null || !now.isBefore(c.lastReminderAt().plus(reminderInterval))) {
+      } else if (c.lastReminderAt() == null
+          || !now.isBefore(c.lastReminderAt().plus(reminderInterval))) {
         store.markReminded(c.id(), now);
         remind(c, pending, AuditType.RECERT_REMINDER);
       }
@@ -192,20 +245,28 @@ public final class RecertService {
   }
 
   private void suspend(String workload) {
-    config.get(Kind.WORKLOAD, workload).ifPresent(v -> {
-      Workload w = (Workload) v.value();
-      if (w.state() == WorkloadState.ACTIVE) {
-        config.apply(List.of(w.withState(WorkloadState.SUSPENDED)), false, SYSTEM);
-      }
-    });
+    config
+        .get(Kind.WORKLOAD, workload)
+        .ifPresent(
+            v -> {
+              Workload w = (Workload) v.value();
+              if (w.state() == WorkloadState.ACTIVE) {
+                config.apply(List.of(w.withState(WorkloadState.SUSPENDED)), false, SYSTEM);
+              }
+            });
   }
 
   private void closeIfDone(String campaignId, Instant now) {
-    if (store.items(campaignId).stream().noneMatch(i -> i.decision() == CampaignItem.Decision.PENDING)) {
-      store.campaign(campaignId).filter(Campaign::open).ifPresent(c -> {
-        store.close(campaignId, now);
-        auditEvent(AuditType.RECERT_CLOSED, SYSTEM, null, Map.of("campaign", campaignId));
-      });
+    if (store.items(campaignId).stream()
+        .noneMatch(i -> i.decision() == CampaignItem.Decision.PENDING)) {
+      store
+          .campaign(campaignId)
+          .filter(Campaign::open)
+          .ifPresent(
+              c -> {
+                store.close(campaignId, now);
+                auditEvent(AuditType.RECERT_CLOSED, SYSTEM, null, Map.of("campaign", campaignId));
+              });
     }
   }
 
@@ -215,27 +276,31 @@ public final class RecertService {
     String event = type.wire();
     Map<String, List<String>> byOwner = new LinkedHashMap<>();
     for (CampaignItem i : items) {
-      byOwner.computeIfAbsent(i.owner() == null ? "" : i.owner(), k -> new ArrayList<>()).add(i.workload());
+      byOwner
+          .computeIfAbsent(i.owner() == null ? "" : i.owner(), k -> new ArrayList<>())
+          .add(i.workload());
     }
-    byOwner.forEach((owner, workloads) -> {
-      Map<String, Object> payload = new LinkedHashMap<>();
-      payload.put("event", event);
-      payload.put("campaign", c.id());
-      payload.put("scope", c.scope());
-      payload.put("dueAt", c.dueAt().toString());
-      payload.put("owner", owner);
-      payload.put("workloads", workloads);
-      notifier.send(c.webhookUrl(), event, payload);
-    });
+    byOwner.forEach(
+        (owner, workloads) -> {
+          Map<String, Object> payload = new LinkedHashMap<>();
+          payload.put("event", event);
+          payload.put("campaign", c.id());
+          payload.put("scope", c.scope());
+          payload.put("dueAt", c.dueAt().toString());
+          payload.put("owner", owner);
+          payload.put("workloads", workloads);
+          notifier.send(c.webhookUrl(), event, payload);
+        });
   }
 
   private static boolean matches(Workload w, Map<String, String> scope) {
     for (Map.Entry<String, String> e : scope.entrySet()) {
-      String have = switch (e.getKey()) {
-        case "team" -> w.team();
-        case "owner" -> w.owner();
-        default -> w.environment();
-      };
+      String have =
+          switch (e.getKey()) {
+            case "team" -> w.team();
+            case "owner" -> w.owner();
+            default -> w.environment();
+          };
       if (!e.getValue().equals(have)) {
         return false;
       }
@@ -249,9 +314,19 @@ public final class RecertService {
     return b;
   }
 
-  private void auditEvent(AuditType type, String actor, String workload, Map<String, String> details) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(),
-        AuditOutcome.SUCCESS.wire(), "", actor, workload,
-        null, details, null));
+  private void auditEvent(
+      AuditType type, String actor, String workload, Map<String, String> details) {
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            clock.instant(),
+            type.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            actor,
+            workload,
+            null,
+            details,
+            null));
   }
 }

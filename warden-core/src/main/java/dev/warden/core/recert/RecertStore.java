@@ -22,7 +22,12 @@ public interface RecertStore {
    *
    * @return true if recorded
    */
-  boolean decide(String campaignId, String workload, CampaignItem.Decision decision, Instant at, String by,
+  boolean decide(
+      String campaignId,
+      String workload,
+      CampaignItem.Decision decision,
+      Instant at,
+      String by,
       String note);
 
   void markReminded(String campaignId, Instant at);

@@ -38,8 +38,11 @@ public final class BrokeredSecretProvider implements CredentialProvider {
   public IssuedCredential issue(Issuance in) {
     String name = in.resource().secret();
     if (name == null) {
-      throw new DeniedException(Reason.CREDENTIAL_KIND_UNSUPPORTED, "resource '" + in.resource().name()
-          + "' names no brokered secret (spec.secret.name), so there is nothing to hand out");
+      throw new DeniedException(
+          Reason.CREDENTIAL_KIND_UNSUPPORTED,
+          "resource '"
+              + in.resource().name()
+              + "' names no brokered secret (spec.secret.name), so there is nothing to hand out");
     }
     BrokeredSecrets.Opened o = secrets.open(name);
     // whole seconds, so that expires_in agrees with expires_at exactly
@@ -54,7 +57,12 @@ public final class BrokeredSecretProvider implements CredentialProvider {
     details.put("secret", name);
     details.put("version", Long.toString(o.version()));
     reads.record(name, in.workload().name(), o.version(), in.now());
-    return new IssuedCredential(CredentialKind.BROKERED_SECRET, o.value(), "bs_" + HexFormat.of().formatHex(id), iat,
-        exp, details);
+    return new IssuedCredential(
+        CredentialKind.BROKERED_SECRET,
+        o.value(),
+        "bs_" + HexFormat.of().formatHex(id),
+        iat,
+        exp,
+        details);
   }
 }

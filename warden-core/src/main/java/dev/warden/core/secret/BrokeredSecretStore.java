@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Brokered secrets: metadata per name and versions per name, values only as envelopes. Every
- * change of versions is check-and-set on the current version, so two writers never both win.
+ * Brokered secrets: metadata per name and versions per name, values only as envelopes. Every change
+ * of versions is check-and-set on the current version, so two writers never both win.
  *
- * <p>A rotation stores its new value first as the one {@link VersionState#PENDING} version
- * (current + 1), claimed by the node attempting it, and promotes it once the target accepted it
- * (decision 117). While a version is pending no other version can be added.
+ * <p>A rotation stores its new value first as the one {@link VersionState#PENDING} version (current
+ * + 1), claimed by the node attempting it, and promotes it once the target accepted it (decision
+ * 117). While a version is pending no other version can be added.
  */
 public interface BrokeredSecretStore {
 
@@ -49,8 +49,8 @@ public interface BrokeredSecretStore {
    * oldest versions beyond the secret's {@code maxVersions}, all in one transaction.
    *
    * @param rotatedAt the new last-rotated time
-   * @throws dev.warden.core.error.ConflictException when the current version is not {@code expectedCurrent}
-   *     or a rotation is pending
+   * @throws dev.warden.core.error.ConflictException when the current version is not {@code
+   *     expectedCurrent} or a rotation is pending
    * @throws dev.warden.core.error.NotFoundException when there is no such secret
    */
   void addVersion(String name, long expectedCurrent, SecretVersion v, Instant rotatedAt, String by);
@@ -59,8 +59,8 @@ public interface BrokeredSecretStore {
    * Stores {@code v} (state {@link VersionState#PENDING}, numbered {@code expectedCurrent + 1}) as
    * the secret's pending rotation, claimed at {@code at}, without changing the current version.
    *
-   * @throws dev.warden.core.error.ConflictException when the current version is not {@code expectedCurrent}
-   *     or a rotation is pending already
+   * @throws dev.warden.core.error.ConflictException when the current version is not {@code
+   *     expectedCurrent} or a rotation is pending already
    * @throws dev.warden.core.error.NotFoundException when there is no such secret
    */
   void addPending(String name, long expectedCurrent, SecretVersion v, Instant at);
@@ -74,8 +74,8 @@ public interface BrokeredSecretStore {
   boolean claimPending(String name, long version, Instant staleBefore, Instant at);
 
   /**
-   * Ends the attempt that claimed pending {@code version} at {@code claimedAt} as failed: counts it,
-   * keeps {@code error} and {@code at}, and releases the claim.
+   * Ends the attempt that claimed pending {@code version} at {@code claimedAt} as failed: counts
+   * it, keeps {@code error} and {@code at}, and releases the claim.
    *
    * @return false when that claim no longer holds the version
    */
@@ -83,16 +83,16 @@ public interface BrokeredSecretStore {
 
   /**
    * Makes pending {@code version} current and active (check-and-set: it must still be pending and
-   * follow the current version), sets the last-rotated time and removes versions beyond
-   * {@code maxVersions}, in one transaction.
+   * follow the current version), sets the last-rotated time and removes versions beyond {@code
+   * maxVersions}, in one transaction.
    *
    * @return false when {@code version} is not pending (completed or discarded elsewhere)
    */
   boolean promotePending(String name, long version, Instant at, String by);
 
   /**
-   * Removes pending {@code version}, envelope and all, when the attempt that claimed it at
-   * {@code claimedAt} still holds it.
+   * Removes pending {@code version}, envelope and all, when the attempt that claimed it at {@code
+   * claimedAt} still holds it.
    *
    * @return false when it is not pending or another claim holds it
    */
@@ -110,7 +110,8 @@ public interface BrokeredSecretStore {
    * Moves a version from {@code from} to {@code to}; to DESTROYED also erases its envelope. Pending
    * versions move only through the pending methods above.
    *
-   * @return false when the version does not exist or is not in {@code from}, or either state is PENDING
+   * @return false when the version does not exist or is not in {@code from}, or either state is
+   *     PENDING
    */
   boolean changeState(String name, long version, VersionState from, VersionState to, Instant at);
 
@@ -127,8 +128,8 @@ public interface BrokeredSecretStore {
   Map<String, List<Reader>> readers(Instant since);
 
   /**
-   * Sets the time of the rotation reminder, only if it is still {@code previous}, so that of several
-   * nodes exactly one sends it.
+   * Sets the time of the rotation reminder, only if it is still {@code previous}, so that of
+   * several nodes exactly one sends it.
    */
   boolean markRotationNotice(String name, Instant previous, Instant at);
 }

@@ -30,9 +30,9 @@ import java.util.Optional;
  * associated data of both layers, so a ciphertext moved to another name or version does not
  * decrypt. Writes are check-and-set on the current version. A rotation stores its new value as a
  * pending version before the target sees it, so a crash never leaves the target with a value Warden
- * lost (decision 117, {@link #rotate}). Values leave only through
- * {@link #open} (a workload's read, through {@link BrokeredSecretProvider}) — admins write values
- * and never read them back — and only their HMAC fingerprints reach the audit log.
+ * lost (decision 117, {@link #rotate}). Values leave only through {@link #open} (a workload's read,
+ * through {@link BrokeredSecretProvider}) — admins write values and never read them back — and only
+ * their HMAC fingerprints reach the audit log.
  */
 public final class BrokeredSecrets {
   /** Who completes pending rotations in the audit log. */
@@ -53,18 +53,26 @@ public final class BrokeredSecrets {
   private final AuditWriter audit;
   private final Clock clock;
   private final Map<String, RotationConnector> connectors = new HashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger stuckRotations = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger stuckRotations =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /**
    * The unwrapped data key of each secret's current version, kept after its first read: unwrapping
    * and parsing a Tink keyset cost more than the rest of opening. Every read still reads the
-   * current version from the store (so a new, deleted or destroyed version counts at once, on
-   * every node) and decrypts its ciphertext; a key is used only for the very wrapped key it came
-   * from, and dropped when its version is no longer readable.
+   * current version from the store (so a new, deleted or destroyed version counts at once, on every
+   * node) and decrypts its ciphertext; a key is used only for the very wrapped key it came from,
+   * and dropped when its version is no longer readable.
    */
-  private final Map<String, EnvelopeCipher.DataKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, EnvelopeCipher.DataKey> keys =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
-  public BrokeredSecrets(BrokeredSecretStore store, EnvelopeCipher cipher, Fingerprinter fingerprinter,
-      AuditWriter audit, Clock clock, List<RotationConnector> connectors) {
+  public BrokeredSecrets(
+      BrokeredSecretStore store,
+      EnvelopeCipher cipher,
+      Fingerprinter fingerprinter,
+      AuditWriter audit,
+      Clock clock,
+      List<RotationConnector> connectors) {
     this.store = store;
     this.cipher = cipher;
     this.fingerprinter = fingerprinter;
@@ -73,7 +81,9 @@ public final class BrokeredSecrets {
     connectors.forEach(c -> this.connectors.put(c.name(), c));
   }
 
-  /** The associated data of a version: binds its ciphertext to the secret's name and the version. */
+  /**
+   * The associated data of a version: binds its ciphertext to the secret's name and the version.
+   */
   static String associatedData(String name, long version) {
     return "brokered-secret|" + name + "|" + version;
   }
@@ -87,13 +97,15 @@ public final class BrokeredSecrets {
    * @throws ValidationException for a bad name, value or settings; nothing is written
    * @throws ConflictException when {@code cas} is not the current version (HTTP 409)
    * @throws NotFoundException when {@code cas} is above 0 and there is no such secret
-   * @throws ConflictException also while a rotation is pending: its value may be at the target already
+   * @throws ConflictException also while a rotation is pending: its value may be at the target
+   *     already
    */
   public Written put(String name, Secret value, Long cas, SecretSettings settings, String actor) {
     Names.check("name", name);
     checkValue(value);
     if (cas != null && cas < 0) {
-      throw new ValidationException("cas", "must be 0 (the secret must not exist yet) or the current version");
+      throw new ValidationException(
+          "cas", "must be 0 (the secret must not exist yet) or the current version");
     }
     if (settings != null && settings.rotation() != null) {
       connector(settings.rotation()).check(settings.rotation());
@@ -101,8 +113,13 @@ public final class BrokeredSecrets {
     Optional<SecretMetadata> existing = store.get(name);
     long expected = cas != null ? cas : existing.map(SecretMetadata::currentVersion).orElse(0L);
     if (expected == 0 && existing.isPresent()) {
-      throw new ConflictException("secret '" + name + "' exists already (current version "
-          + existing.get().currentVersion() + "); to write a new version send cas=" + existing.get().currentVersion());
+      throw new ConflictException(
+          "secret '"
+              + name
+              + "' exists already (current version "
+              + existing.get().currentVersion()
+              + "); to write a new version send cas="
+              + existing.get().currentVersion());
     }
     if (expected > 0 && existing.isEmpty()) {
       throw new NotFoundException("brokered secret", name);
@@ -114,19 +131,25 @@ public final class BrokeredSecrets {
       throw rotationPending(existing.get());
     }
     if (expected == 0 && settings == null) {
-      throw new ValidationException("owner", "is required for a new secret: say who answers for it");
+      throw new ValidationException(
+          "owner", "is required for a new secret: say who answers for it");
     }
     Instant now = clock.instant();
     long version = expected + 1;
     SecretVersion v = seal(name, version, value, now, actor);
     if (expected == 0) {
-      store.create(new SecretMetadata(name, settings, 1, now, actor, now, actor, now, null, null, null, null), v);
+      store.create(
+          new SecretMetadata(
+              name, settings, 1, now, actor, now, actor, now, null, null, null, null),
+          v);
     } else {
       try {
         store.addVersion(name, expected, v, now, actor);
       } catch (ConflictException e) {
         SecretMetadata after = metadata(name);
-        throw after.pending() != null ? rotationPending(after) : casMismatch(name, expected, after.currentVersion());
+        throw after.pending() != null
+            ? rotationPending(after)
+            : casMismatch(name, expected, after.currentVersion());
       }
       if (settings != null) {
         update(name, settings, actor);
@@ -148,12 +171,23 @@ public final class BrokeredSecrets {
       connector(settings.rotation()).check(settings.rotation());
     }
     SecretMetadata before = metadata(name);
-    if (before.pending() != null && !java.util.Objects.equals(before.settings().rotation(), settings.rotation())) {
-      // the pending value belongs to the account of the old spec: setting it elsewhere would be wrong
-      throw new ConflictException("secret '" + name + "' has a rotation pending (version " + before.pending().version()
-          + ") for its current rotation spec; complete it ('warden secret rotate " + name + "') or discard it"
-          + " ('warden secret discard-pending " + name + " --version " + before.pending().version()
-          + "') before changing rotation");
+    if (before.pending() != null
+        && !java.util.Objects.equals(before.settings().rotation(), settings.rotation())) {
+      // the pending value belongs to the account of the old spec: setting it elsewhere would be
+      // wrong
+      throw new ConflictException(
+          "secret '"
+              + name
+              + "' has a rotation pending (version "
+              + before.pending().version()
+              + ") for its current rotation spec; complete it ('warden secret rotate "
+              + name
+              + "') or discard it"
+              + " ('warden secret discard-pending "
+              + name
+              + " --version "
+              + before.pending().version()
+              + "') before changing rotation");
     }
     Instant now = clock.instant();
     if (!store.updateSettings(name, settings, now, actor)) {
@@ -169,11 +203,22 @@ public final class BrokeredSecrets {
     if (settings.rotation() != null) {
       d.put("rotationConnector", settings.rotation().connector());
     }
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_UPDATED, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_UPDATED,
+            AuditOutcome.SUCCESS,
+            null,
+            now,
+            actor,
+            null,
+            null,
+            d));
     return metadata(name);
   }
 
-  /** @throws NotFoundException when there is no such secret */
+  /**
+   * @throws NotFoundException when there is no such secret
+   */
   public SecretMetadata metadata(String name) {
     return store.get(name).orElseThrow(() -> new NotFoundException("brokered secret", name));
   }
@@ -200,18 +245,32 @@ public final class BrokeredSecrets {
   /**
    * The current value, for a workload's read.
    *
-   * @throws dev.warden.core.error.DeniedException ({@code secret_unavailable}) when there is no such
-   *     secret or its current version is deleted or destroyed
+   * @throws dev.warden.core.error.DeniedException ({@code secret_unavailable}) when there is no
+   *     such secret or its current version is deleted or destroyed
    */
   public Opened open(String name) {
-    BrokeredSecretStore.Current c = store.current(name).orElseThrow(() -> new dev.warden.core.error.DeniedException(
-        Reason.SECRET_UNAVAILABLE, "no brokered secret named '" + name + "' is stored; an admin must write it first"));
+    BrokeredSecretStore.Current c =
+        store
+            .current(name)
+            .orElseThrow(
+                () ->
+                    new dev.warden.core.error.DeniedException(
+                        Reason.SECRET_UNAVAILABLE,
+                        "no brokered secret named '"
+                            + name
+                            + "' is stored; an admin must write it first"));
     SecretVersion v = c.version();
     if (v == null || v.state() != VersionState.ACTIVE) {
       keys.remove(name);
-      throw new dev.warden.core.error.DeniedException(Reason.SECRET_UNAVAILABLE, "the current version ("
-          + c.metadata().currentVersion() + ") of brokered secret '" + name + "' is "
-          + (v == null ? "gone" : v.state().wire()) + "; an admin must undelete it or write a new version");
+      throw new dev.warden.core.error.DeniedException(
+          Reason.SECRET_UNAVAILABLE,
+          "the current version ("
+              + c.metadata().currentVersion()
+              + ") of brokered secret '"
+              + name
+              + "' is "
+              + (v == null ? "gone" : v.state().wire())
+              + "; an admin must undelete it or write a new version");
     }
     String ad = associatedData(name, v.version());
     EnvelopeCipher.Envelope e = v.envelope();
@@ -221,7 +280,8 @@ public final class BrokeredSecrets {
       keys.put(name, key);
     }
     byte[] plain = key.open(e);
-    return new Opened(name, v.version(), Secret.of(new String(plain, StandardCharsets.UTF_8)), v.fingerprint());
+    return new Opened(
+        name, v.version(), Secret.of(new String(plain, StandardCharsets.UTF_8)), v.fingerprint());
   }
 
   /** Soft-deletes a version: kept, unreadable, can be undeleted. */
@@ -236,15 +296,29 @@ public final class BrokeredSecrets {
 
   /** Erases a version's ciphertext and data key for good; its metadata stays. */
   public void destroyVersion(String name, long version, String actor) {
-    SecretVersion v = store.version(name, version).orElseThrow(() -> new NotFoundException("version",
-        name + "@" + version));
+    SecretVersion v =
+        store
+            .version(name, version)
+            .orElseThrow(() -> new NotFoundException("version", name + "@" + version));
     if (v.state() == VersionState.DESTROYED) {
-      throw new ConflictException("version " + version + " of secret '" + name + "' is destroyed already");
+      throw new ConflictException(
+          "version " + version + " of secret '" + name + "' is destroyed already");
     }
     if (v.state() == VersionState.PENDING) {
-      throw new ConflictException("version " + version + " of secret '" + name + "' is a pending rotation; its"
-          + " target may hold it. Complete it ('warden secret rotate " + name + "') or discard it ('warden secret"
-          + " discard-pending " + name + " --version " + version + "')");
+      throw new ConflictException(
+          "version "
+              + version
+              + " of secret '"
+              + name
+              + "' is a pending rotation; its"
+              + " target may hold it. Complete it ('warden secret rotate "
+              + name
+              + "') or discard it ('warden secret"
+              + " discard-pending "
+              + name
+              + " --version "
+              + version
+              + "')");
     }
     change(name, version, v.state(), VersionState.DESTROYED, "destroyed", actor);
   }
@@ -255,8 +329,16 @@ public final class BrokeredSecrets {
     if (!store.delete(name)) {
       throw new NotFoundException("brokered secret", name);
     }
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_DELETED, AuditOutcome.SUCCESS, null, clock.instant(), actor,
-        null, null, Map.of("name", name)));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_DELETED,
+            AuditOutcome.SUCCESS,
+            null,
+            clock.instant(),
+            actor,
+            null,
+            null,
+            Map.of("name", name)));
   }
 
   /**
@@ -269,24 +351,31 @@ public final class BrokeredSecrets {
   /**
    * Rotates a secret through its connector in two steps, so that no value reaches the target that
    * Warden has not stored first (decision 117): the new value is sealed and stored as a pending
-   * version (check-and-set on the current one), then set at the target, then made current. When
-   * the target refused and certainly holds nothing new, the pending version is dropped; when it
-   * may hold it, the version stays pending and {@link #recoverPending} sets it again and completes
-   * the rotation. A secret that has a pending version already completes that one instead.
+   * version (check-and-set on the current one), then set at the target, then made current. When the
+   * target refused and certainly holds nothing new, the pending version is dropped; when it may
+   * hold it, the version stays pending and {@link #recoverPending} sets it again and completes the
+   * rotation. A secret that has a pending version already completes that one instead.
    *
    * @throws ValidationException when the secret has no rotation connector (its owner writes new
    *     versions), or its spec no longer fits; nothing was changed
-   * @throws TargetException when the target refused; the current value is unchanged, and the message
-   *     says whether the new value was kept pending
+   * @throws TargetException when the target refused; the current value is unchanged, and the
+   *     message says whether the new value was kept pending
    * @throws ConflictException when another rotation or write of the secret is under way
    */
   public Written rotate(String name, String actor) {
     SecretMetadata m = metadata(name);
     RotationSpec spec = m.settings().rotation();
     if (spec == null) {
-      throw new ValidationException("rotation", "secret '" + name + "' has no rotation connector: Warden cannot"
-          + " change it at its target. Its owner rotates it by writing a new version ('warden secret put " + name
-          + " --cas " + m.currentVersion() + " --value-file ...'), or set rotation.connector");
+      throw new ValidationException(
+          "rotation",
+          "secret '"
+              + name
+              + "' has no rotation connector: Warden cannot"
+              + " change it at its target. Its owner rotates it by writing a new version ('warden secret put "
+              + name
+              + " --cas "
+              + m.currentVersion()
+              + " --value-file ...'), or set rotation.connector");
     }
     if (m.pending() != null) {
       return complete(m, actor);
@@ -305,13 +394,17 @@ public final class BrokeredSecrets {
     try {
       store.addPending(name, m.currentVersion(), v, now);
     } catch (ConflictException e) {
-      throw new ConflictException("secret '" + name + "' changed while this rotation began (a new version was"
-          + " written or another rotation started); nothing was changed at the target. Read its metadata and retry");
+      throw new ConflictException(
+          "secret '"
+              + name
+              + "' changed while this rotation began (a new version was"
+              + " written or another rotation started); nothing was changed at the target. Read its metadata and retry");
     }
     try {
       connector.apply(spec, next);
     } catch (RuntimeException e) {
-      boolean unchanged = e instanceof ValidationException || e instanceof TargetException t && !t.maybeChanged();
+      boolean unchanged =
+          e instanceof ValidationException || e instanceof TargetException t && !t.maybeChanged();
       if (unchanged && store.dropPending(name, version, now)) {
         auditRotationFailed(name, spec, version, v.fingerprint(), "dropped", e, actor, now);
         throw e;
@@ -328,10 +421,10 @@ public final class BrokeredSecrets {
 
   /**
    * Completes every pending rotation no live attempt holds: sets its value at the target again and
-   * makes it current. One whose target refuses stays pending (audited, counted in
-   * {@link #stuckRotations()}); it is retried at most every {@link #PENDING_CLAIM}, or at once by
-   * {@link #rotate}, until it succeeds or an admin discards it ({@link #discardPending}). Runs at
-   * server start and from {@link #checkRotations}.
+   * makes it current. One whose target refuses stays pending (audited, counted in {@link
+   * #stuckRotations()}); it is retried at most every {@link #PENDING_CLAIM}, or at once by {@link
+   * #rotate}, until it succeeds or an admin discards it ({@link #discardPending}). Runs at server
+   * start and from {@link #checkRotations}.
    */
   public Recovery recoverPending() {
     Instant now = clock.instant();
@@ -343,8 +436,10 @@ public final class BrokeredSecrets {
       if (p == null) {
         continue;
       }
-      boolean heldByLiveAttempt = p.claimedAt() != null && !p.claimedAt().isBefore(now.minus(PENDING_CLAIM));
-      boolean failedRecently = p.failedAt() != null && !p.failedAt().isBefore(now.minus(PENDING_CLAIM));
+      boolean heldByLiveAttempt =
+          p.claimedAt() != null && !p.claimedAt().isBefore(now.minus(PENDING_CLAIM));
+      boolean failedRecently =
+          p.failedAt() != null && !p.failedAt().isBefore(now.minus(PENDING_CLAIM));
       if (heldByLiveAttempt || failedRecently) {
         stuck += p.attempts() > 0 ? 1 : 0;
         continue;
@@ -364,8 +459,8 @@ public final class BrokeredSecrets {
   }
 
   /**
-   * Secrets whose pending rotation failed at least once and is not complete, as of the last
-   * {@link #recoverPending}: each needs the target fixed or an admin's {@link #discardPending}.
+   * Secrets whose pending rotation failed at least once and is not complete, as of the last {@link
+   * #recoverPending}: each needs the target fixed or an admin's {@link #discardPending}.
    */
   public int stuckRotations() {
     return stuckRotations.get();
@@ -377,14 +472,21 @@ public final class BrokeredSecrets {
    * fingerprint). Refused while an attempt to set it is under way.
    *
    * @throws NotFoundException when there is no such secret
-   * @throws ConflictException when {@code version} is not the pending version, or an attempt holds it
+   * @throws ConflictException when {@code version} is not the pending version, or an attempt holds
+   *     it
    */
   public void discardPending(String name, long version, String actor) {
     SecretMetadata m = metadata(name);
     PendingRotation p = m.pending();
     if (p == null || p.version() != version) {
-      throw new ConflictException("secret '" + name + "' has no pending version " + version + " ("
-          + (p == null ? "no rotation is pending" : "the pending version is " + p.version()) + "); nothing changed");
+      throw new ConflictException(
+          "secret '"
+              + name
+              + "' has no pending version "
+              + version
+              + " ("
+              + (p == null ? "no rotation is pending" : "the pending version is " + p.version())
+              + "); nothing changed");
     }
     Instant now = clock.instant();
     if (!store.claimPending(name, version, now.minus(PENDING_CLAIM), now)) {
@@ -392,16 +494,29 @@ public final class BrokeredSecrets {
     }
     String fingerprint = store.version(name, version).map(SecretVersion::fingerprint).orElse("");
     if (!store.dropPending(name, version, now)) {
-      throw new ConflictException("the pending version " + version + " of secret '" + name + "' changed meanwhile;"
-          + " read its metadata and retry");
+      throw new ConflictException(
+          "the pending version "
+              + version
+              + " of secret '"
+              + name
+              + "' changed meanwhile;"
+              + " read its metadata and retry");
     }
     Map<String, String> d = new HashMap<>();
     d.put("name", name);
     d.put("version", Long.toString(version));
     d.put("fingerprint", fingerprint);
     d.put("action", "pending_discarded");
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_VERSION_CHANGED, AuditOutcome.SUCCESS, null, now, actor, null,
-        null, d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_VERSION_CHANGED,
+            AuditOutcome.SUCCESS,
+            null,
+            now,
+            actor,
+            null,
+            null,
+            d));
   }
 
   /**
@@ -415,15 +530,32 @@ public final class BrokeredSecrets {
     if (!store.claimPending(name, p.version(), at.minus(PENDING_CLAIM), at)) {
       throw attemptUnderWay(name, p);
     }
-    SecretVersion v = store.version(name, p.version()).filter(x -> x.state() == VersionState.PENDING)
-        .orElseThrow(() -> new ConflictException("the pending version " + p.version() + " of secret '" + name
-            + "' was completed or discarded meanwhile; read its metadata"));
+    SecretVersion v =
+        store
+            .version(name, p.version())
+            .filter(x -> x.state() == VersionState.PENDING)
+            .orElseThrow(
+                () ->
+                    new ConflictException(
+                        "the pending version "
+                            + p.version()
+                            + " of secret '"
+                            + name
+                            + "' was completed or discarded meanwhile; read its metadata"));
     RotationSpec spec = m.settings().rotation();
     try {
       if (spec == null) {
-        throw new ValidationException("rotation", "secret '" + name + "' has a pending version " + p.version()
-            + " but no rotation connector to set it with; discard it ('warden secret discard-pending " + name
-            + " --version " + p.version() + "') once the target is known not to hold it");
+        throw new ValidationException(
+            "rotation",
+            "secret '"
+                + name
+                + "' has a pending version "
+                + p.version()
+                + " but no rotation connector to set it with; discard it ('warden secret discard-pending "
+                + name
+                + " --version "
+                + p.version()
+                + "') once the target is known not to hold it");
       }
       connector(spec).apply(spec, open(v));
     } catch (RuntimeException e) {
@@ -446,21 +578,38 @@ public final class BrokeredSecrets {
       d.put("version", Long.toString(v.version()));
       d.put("fingerprint", v.fingerprint());
       d.put("pending", "kept");
-      d.put("message", "the target holds the new value but it could not be made current; it stays pending and"
-          + " Warden completes the rotation at its next rotation check");
-      audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_ROTATION_FAILED, AuditOutcome.FAILURE, null, now, actor,
-          null, null, d));
+      d.put(
+          "message",
+          "the target holds the new value but it could not be made current; it stays pending and"
+              + " Warden completes the rotation at its next rotation check");
+      audit.write(
+          AuditEvent.of(
+              AuditType.BROKERED_SECRET_ROTATION_FAILED,
+              AuditOutcome.FAILURE,
+              null,
+              now,
+              actor,
+              null,
+              null,
+              d));
       throw e;
     }
     if (!promoted) {
       SecretMetadata after = metadata(name);
       if (after.currentVersion() == v.version()) {
-        // another node completed this very version (a recovery racing this attempt): done, audited there
+        // another node completed this very version (a recovery racing this attempt): done, audited
+        // there
         return new Written(name, v.version(), v.fingerprint());
       }
-      throw new ConflictException("the pending version " + v.version() + " of secret '" + name + "' was discarded"
-          + " while it was being set at the target, which now holds it (fingerprint " + v.fingerprint()
-          + "); write the account's password again");
+      throw new ConflictException(
+          "the pending version "
+              + v.version()
+              + " of secret '"
+              + name
+              + "' was discarded"
+              + " while it was being set at the target, which now holds it (fingerprint "
+              + v.fingerprint()
+              + "); write the account's password again");
     }
     keys.remove(name);
     Map<String, String> d = new HashMap<>();
@@ -471,13 +620,28 @@ public final class BrokeredSecrets {
     if (recovered) {
       d.put("recovered", "true");
     }
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_WRITTEN, AuditOutcome.SUCCESS, null, now, actor, null, null,
-        d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_WRITTEN,
+            AuditOutcome.SUCCESS,
+            null,
+            now,
+            actor,
+            null,
+            null,
+            d));
     return new Written(name, v.version(), v.fingerprint());
   }
 
-  private void auditRotationFailed(String name, RotationSpec spec, Long version, String fingerprint, String pending,
-      RuntimeException e, String actor, Instant now) {
+  private void auditRotationFailed(
+      String name,
+      RotationSpec spec,
+      Long version,
+      String fingerprint,
+      String pending,
+      RuntimeException e,
+      String actor,
+      Instant now) {
     Map<String, String> d = new HashMap<>();
     d.put("name", name);
     if (spec != null) {
@@ -489,15 +653,32 @@ public final class BrokeredSecrets {
       d.put("pending", pending);
     }
     d.put("message", message(e));
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_ROTATION_FAILED, AuditOutcome.FAILURE,
-        Reason.TARGET_UNAVAILABLE, now, actor, null, null, d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_ROTATION_FAILED,
+            AuditOutcome.FAILURE,
+            Reason.TARGET_UNAVAILABLE,
+            now,
+            actor,
+            null,
+            null,
+            d));
   }
 
   /** The error of an attempt that kept its value pending, saying so and what happens next. */
   private static RuntimeException keptPending(String name, long version, RuntimeException e) {
-    String next = "; the new value is kept as pending version " + version + " (the target may hold it): Warden sets"
-        + " it again at its next rotation check, 'warden secret rotate " + name + "' retries now, and 'warden secret"
-        + " discard-pending " + name + " --version " + version + "' drops it once the target is known not to hold it";
+    String next =
+        "; the new value is kept as pending version "
+            + version
+            + " (the target may hold it): Warden sets"
+            + " it again at its next rotation check, 'warden secret rotate "
+            + name
+            + "' retries now, and 'warden secret"
+            + " discard-pending "
+            + name
+            + " --version "
+            + version
+            + "' drops it once the target is known not to hold it";
     if (e instanceof TargetException t) {
       return new TargetException(message(t) + next, true, t);
     }
@@ -508,9 +689,16 @@ public final class BrokeredSecrets {
   }
 
   private static ConflictException attemptUnderWay(String name, PendingRotation p) {
-    return new ConflictException("a rotation of secret '" + name + "' is under way: version " + p.version()
-        + " is pending, claimed at " + p.claimedAt() + "; retry after " + (p.claimedAt() == null ? "a moment"
-        : p.claimedAt().plus(PENDING_CLAIM).toString()) + ", or read its metadata");
+    return new ConflictException(
+        "a rotation of secret '"
+            + name
+            + "' is under way: version "
+            + p.version()
+            + " is pending, claimed at "
+            + p.claimedAt()
+            + "; retry after "
+            + (p.claimedAt() == null ? "a moment" : p.claimedAt().plus(PENDING_CLAIM).toString())
+            + ", or read its metadata");
   }
 
   private static String message(RuntimeException e) {
@@ -529,7 +717,8 @@ public final class BrokeredSecrets {
    *
    * @param notify sends {@code (event, payload)} to the owner's channel (a webhook); must not block
    */
-  public RotationCheck checkRotations(java.util.function.BiConsumer<String, Map<String, Object>> notify) {
+  public RotationCheck checkRotations(
+      java.util.function.BiConsumer<String, Map<String, Object>> notify) {
     Recovery recovery = recoverPending();
     Instant now = clock.instant();
     int rotated = 0;
@@ -537,7 +726,9 @@ public final class BrokeredSecrets {
     int failed = recovery.failed();
     for (SecretMetadata m : store.list()) {
       Instant due = m.rotationDueAt();
-      if (due == null || now.isBefore(due) || m.pending() != null
+      if (due == null
+          || now.isBefore(due)
+          || m.pending() != null
           || (m.rotationNoticeAt() != null && !m.rotationNoticeAt().isBefore(due))) {
         continue;
       }
@@ -560,15 +751,28 @@ public final class BrokeredSecrets {
       payload.put("version", m.currentVersion());
       payload.put("lastRotatedAt", m.lastRotatedAt().toString());
       payload.put("dueAt", due.toString());
-      payload.put("action", "change the value at its target, then: warden secret put " + m.name() + " --cas "
-          + m.currentVersion() + " --value-file <file>");
+      payload.put(
+          "action",
+          "change the value at its target, then: warden secret put "
+              + m.name()
+              + " --cas "
+              + m.currentVersion()
+              + " --value-file <file>");
       notify.accept("brokered_secret.rotation_due", payload);
       Map<String, String> d = new HashMap<>();
       d.put("name", m.name());
       d.put("owner", m.settings().owner());
       d.put("dueAt", due.toString());
-      audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_ROTATION_DUE, AuditOutcome.SUCCESS, null, now, "warden",
-          null, null, d));
+      audit.write(
+          AuditEvent.of(
+              AuditType.BROKERED_SECRET_ROTATION_DUE,
+              AuditOutcome.SUCCESS,
+              null,
+              now,
+              "warden",
+              null,
+              null,
+              d));
       reminded++;
     }
     return new RotationCheck(rotated, reminded, failed, recovery.completed());
@@ -582,47 +786,89 @@ public final class BrokeredSecrets {
   private RotationConnector connector(RotationSpec spec) {
     RotationConnector c = connectors.get(spec.connector());
     if (c == null) {
-      throw new ValidationException("rotation.connector", "'" + spec.connector() + "' is not a rotation connector;"
-          + " one of " + new java.util.TreeSet<>(connectors.keySet()));
+      throw new ValidationException(
+          "rotation.connector",
+          "'"
+              + spec.connector()
+              + "' is not a rotation connector;"
+              + " one of "
+              + new java.util.TreeSet<>(connectors.keySet()));
     }
     return c;
   }
 
-  private void change(String name, long version, VersionState from, VersionState to, String action, String actor) {
+  private void change(
+      String name, long version, VersionState from, VersionState to, String action, String actor) {
     metadata(name);
     keys.remove(name);
     Instant now = clock.instant();
     if (!store.changeState(name, version, from, to, now)) {
-      SecretVersion v = store.version(name, version).orElseThrow(() -> new NotFoundException("version",
-          name + "@" + version));
-      throw new ConflictException("version " + version + " of secret '" + name + "' is " + v.state().wire()
-          + ", not " + from.wire() + "; nothing changed");
+      SecretVersion v =
+          store
+              .version(name, version)
+              .orElseThrow(() -> new NotFoundException("version", name + "@" + version));
+      throw new ConflictException(
+          "version "
+              + version
+              + " of secret '"
+              + name
+              + "' is "
+              + v.state().wire()
+              + ", not "
+              + from.wire()
+              + "; nothing changed");
     }
     Map<String, String> d = new HashMap<>();
     d.put("name", name);
     d.put("version", Long.toString(version));
     d.put("action", action);
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_VERSION_CHANGED, AuditOutcome.SUCCESS, null, now, actor, null,
-        null, d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_VERSION_CHANGED,
+            AuditOutcome.SUCCESS,
+            null,
+            now,
+            actor,
+            null,
+            null,
+            d));
   }
 
   private SecretVersion seal(String name, long version, Secret value, Instant now, String actor) {
     return seal(name, version, value, VersionState.ACTIVE, now, actor);
   }
 
-  private SecretVersion seal(String name, long version, Secret value, VersionState state, Instant now, String actor) {
-    return new SecretVersion(name, version, state,
+  private SecretVersion seal(
+      String name, long version, Secret value, VersionState state, Instant now, String actor) {
+    return new SecretVersion(
+        name,
+        version,
+        state,
         cipher.seal(value.reveal().getBytes(StandardCharsets.UTF_8), associatedData(name, version)),
-        fingerprinter.fingerprint(value), now, actor, null, null);
+        fingerprinter.fingerprint(value),
+        now,
+        actor,
+        null,
+        null);
   }
 
-  private void auditWritten(String name, long version, String fingerprint, String action, String actor, Instant now) {
+  private void auditWritten(
+      String name, long version, String fingerprint, String action, String actor, Instant now) {
     Map<String, String> d = new HashMap<>();
     d.put("name", name);
     d.put("version", Long.toString(version));
     d.put("fingerprint", fingerprint);
     d.put("action", action);
-    audit.write(AuditEvent.of(AuditType.BROKERED_SECRET_WRITTEN, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
+    audit.write(
+        AuditEvent.of(
+            AuditType.BROKERED_SECRET_WRITTEN,
+            AuditOutcome.SUCCESS,
+            null,
+            now,
+            actor,
+            null,
+            null,
+            d));
   }
 
   /** The value of a stored version, for setting a pending one at its target again. */
@@ -635,16 +881,34 @@ public final class BrokeredSecrets {
   /** An owner's write refused while a rotation's value is pending: the target may hold that one. */
   private static ConflictException rotationPending(SecretMetadata m) {
     PendingRotation p = m.pending();
-    return new ConflictException("secret '" + m.name() + "' has a rotation pending (version " + p.version()
-        + (p.lastError() == null ? "" : ", last attempt failed: " + p.lastError()) + "): its target may hold that"
-        + " value already, so no other version is written until it is resolved. Complete it with 'warden secret"
-        + " rotate " + m.name() + "', or, once the target is known not to hold it, 'warden secret discard-pending "
-        + m.name() + " --version " + p.version() + "'; then write with --cas " + m.currentVersion());
+    return new ConflictException(
+        "secret '"
+            + m.name()
+            + "' has a rotation pending (version "
+            + p.version()
+            + (p.lastError() == null ? "" : ", last attempt failed: " + p.lastError())
+            + "): its target may hold that"
+            + " value already, so no other version is written until it is resolved. Complete it with 'warden secret"
+            + " rotate "
+            + m.name()
+            + "', or, once the target is known not to hold it, 'warden secret discard-pending "
+            + m.name()
+            + " --version "
+            + p.version()
+            + "'; then write with --cas "
+            + m.currentVersion());
   }
 
   private static ConflictException casMismatch(String name, long expected, long current) {
-    return new ConflictException("check-and-set failed: secret '" + name + "' is at version " + current
-        + ", not " + expected + "; read its metadata and retry with cas=" + current);
+    return new ConflictException(
+        "check-and-set failed: secret '"
+            + name
+            + "' is at version "
+            + current
+            + ", not "
+            + expected
+            + "; read its metadata and retry with cas="
+            + current);
   }
 
   private static void checkValue(Secret v) {

@@ -24,17 +24,22 @@ public final class DatabaseRotation implements RotationConnector {
   private final DatabaseTargets targets;
   private final Supplier<List<Resource>> resources;
 
-  /** @param resources the stored resources (not a cached snapshot) */
-  public DatabaseRotation(DatabaseEngine engine, DatabaseTargets targets, Supplier<List<Resource>> resources) {
+  /**
+   * @param resources the stored resources (not a cached snapshot)
+   */
+  public DatabaseRotation(
+      DatabaseEngine engine, DatabaseTargets targets, Supplier<List<Resource>> resources) {
     this.engine = engine;
     this.targets = targets;
     this.resources = resources;
   }
 
   /** A connector for each engine. */
-  public static List<RotationConnector> all(DatabaseTargets targets, Supplier<List<Resource>> resources) {
+  public static List<RotationConnector> all(
+      DatabaseTargets targets, Supplier<List<Resource>> resources) {
     return java.util.Arrays.stream(DatabaseEngine.values())
-        .<RotationConnector>map(e -> new DatabaseRotation(e, targets, resources)).toList();
+        .<RotationConnector>map(e -> new DatabaseRotation(e, targets, resources))
+        .toList();
   }
 
   @Override
@@ -46,9 +51,14 @@ public final class DatabaseRotation implements RotationConnector {
   public void check(RotationSpec spec) {
     DatabaseTarget t = target(spec);
     if (spec.account().equals(t.adminUser())) {
-      throw new ValidationException("rotation.account", "'" + spec.account() + "' is the admin of resource '"
-          + spec.resource() + "'; rotate that password with 'warden database password rotate', not as a brokered"
-          + " secret");
+      throw new ValidationException(
+          "rotation.account",
+          "'"
+              + spec.account()
+              + "' is the admin of resource '"
+              + spec.resource()
+              + "'; rotate that password with 'warden database password rotate', not as a brokered"
+              + " secret");
     }
   }
 
@@ -67,12 +77,29 @@ public final class DatabaseRotation implements RotationConnector {
   }
 
   private DatabaseTarget target(RotationSpec spec) {
-    Resource r = resources.get().stream().filter(x -> x.name().equals(spec.resource())).findFirst()
-        .orElseThrow(() -> new ValidationException("rotation.resource", "no resource named '" + spec.resource()
-            + "'; name a resource of kind " + engine.kind() + " whose admin may set the account's password"));
+    Resource r =
+        resources.get().stream()
+            .filter(x -> x.name().equals(spec.resource()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ValidationException(
+                        "rotation.resource",
+                        "no resource named '"
+                            + spec.resource()
+                            + "'; name a resource of kind "
+                            + engine.kind()
+                            + " whose admin may set the account's password"));
     if (r.database() == null || r.database().engine() != engine) {
-      throw new ValidationException("rotation.resource", "resource '" + spec.resource() + "' is not a "
-          + engine.kind() + " database resource; the " + engine.kind() + " connector needs one");
+      throw new ValidationException(
+          "rotation.resource",
+          "resource '"
+              + spec.resource()
+              + "' is not a "
+              + engine.kind()
+              + " database resource; the "
+              + engine.kind()
+              + " connector needs one");
     }
     return r.database();
   }

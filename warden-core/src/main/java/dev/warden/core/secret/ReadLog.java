@@ -22,9 +22,14 @@ public final class ReadLog {
     this.store = store;
   }
 
-  /** Notes that {@code workload} used version {@code version} of secret {@code name} (directly, or through the MCP gateway). */
+  /**
+   * Notes that {@code workload} used version {@code version} of secret {@code name} (directly, or
+   * through the MCP gateway).
+   */
   public void record(String name, String workload, long version, Instant at) {
-    pending.merge(new Key(name, workload), new BrokeredSecretStore.Read(name, workload, version, at),
+    pending.merge(
+        new Key(name, workload),
+        new BrokeredSecretStore.Read(name, workload, version, at),
         (a, b) -> b.at().isAfter(a.at()) ? b : a);
   }
 
@@ -46,7 +51,10 @@ public final class ReadLog {
     try {
       store.recordReads(batch);
     } catch (RuntimeException e) {
-      batch.forEach(r -> pending.merge(new Key(r.name(), r.workload()), r, (a, b) -> b.at().isAfter(a.at()) ? b : a));
+      batch.forEach(
+          r ->
+              pending.merge(
+                  new Key(r.name(), r.workload()), r, (a, b) -> b.at().isAfter(a.at()) ? b : a));
       throw e;
     }
   }

@@ -16,14 +16,16 @@ public interface RotationConnector {
   /**
    * Checks a rotation spec when it is set, so a spec that can never work is refused up front.
    *
-   * @throws dev.warden.core.error.ValidationException naming the field that is wrong, with what to do
+   * @throws dev.warden.core.error.ValidationException naming the field that is wrong, with what to
+   *     do
    */
   void check(RotationSpec spec);
 
   /**
    * A new random value for the target, without touching it.
    *
-   * @throws dev.warden.core.error.ValidationException when the spec no longer fits (its resource was removed)
+   * @throws dev.warden.core.error.ValidationException when the spec no longer fits (its resource
+   *     was removed)
    */
   Secret generate(RotationSpec spec);
 
@@ -32,7 +34,8 @@ public interface RotationConnector {
    * setting the value it already holds changes nothing that matters.
    *
    * @throws dev.warden.core.error.TargetException when the target cannot be reached or refuses;
-   *     {@link dev.warden.core.error.TargetException#maybeChanged()} says whether it may hold the value
+   *     {@link dev.warden.core.error.TargetException#maybeChanged()} says whether it may hold the
+   *     value
    * @throws dev.warden.core.error.ValidationException when the spec no longer fits (its resource or
    *     account was removed); nothing was changed
    */

@@ -12,7 +12,11 @@ import java.time.Duration;
  * @param maxVersions how many versions are kept; the oldest are removed beyond it
  * @param rotation how Warden rotates it itself; null: the owner rotates it by writing a new version
  */
-public record SecretSettings(String owner, String description, Duration rotationInterval, int maxVersions,
+public record SecretSettings(
+    String owner,
+    String description,
+    Duration rotationInterval,
+    int maxVersions,
     RotationSpec rotation) {
   public static final int DEFAULT_MAX_VERSIONS = 10;
   public static final int MAX_MAX_VERSIONS = 100;
@@ -27,11 +31,17 @@ public record SecretSettings(String owner, String description, Duration rotation
       throw new ValidationException("description", "must be at most 1024 characters");
     }
     if (rotationInterval != null && rotationInterval.compareTo(MIN_ROTATION_INTERVAL) < 0) {
-      throw new ValidationException("rotationInterval", "must be at least 1h (or left out for no schedule)");
+      throw new ValidationException(
+          "rotationInterval", "must be at least 1h (or left out for no schedule)");
     }
     if (maxVersions < 1 || maxVersions > MAX_MAX_VERSIONS) {
-      throw new ValidationException("maxVersions", "must be a whole number from 1 to " + MAX_MAX_VERSIONS
-          + " (default " + DEFAULT_MAX_VERSIONS + ")");
+      throw new ValidationException(
+          "maxVersions",
+          "must be a whole number from 1 to "
+              + MAX_MAX_VERSIONS
+              + " (default "
+              + DEFAULT_MAX_VERSIONS
+              + ")");
     }
   }
 }

@@ -8,14 +8,23 @@ import java.time.Instant;
  *
  * @param fingerprint HMAC fingerprint of the value, so a leak report can be matched to it
  */
-public record SecretVersion(String name, long version, VersionState state, Envelope envelope, String fingerprint,
-    Instant createdAt, String createdBy, Instant deletedAt, Instant destroyedAt) {
+public record SecretVersion(
+    String name,
+    long version,
+    VersionState state,
+    Envelope envelope,
+    String fingerprint,
+    Instant createdAt,
+    String createdBy,
+    Instant deletedAt,
+    Instant destroyedAt) {
   public SecretVersion {
     if (version < 1) {
       throw new IllegalArgumentException("versions start at 1");
     }
     if ((state == VersionState.DESTROYED) != (envelope == null)) {
-      throw new IllegalArgumentException("a version has its envelope until, and only until, it is destroyed");
+      throw new IllegalArgumentException(
+          "a version has its envelope until, and only until, it is destroyed");
     }
   }
 }

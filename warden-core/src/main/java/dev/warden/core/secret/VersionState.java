@@ -21,7 +21,9 @@ public enum VersionState {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** @throws IllegalArgumentException for an unknown name */
+  /**
+   * @throws IllegalArgumentException for an unknown name
+   */
   public static VersionState fromWire(String s) {
     return valueOf(s.toUpperCase(Locale.ROOT));
   }

@@ -30,7 +30,8 @@ public interface ConfigStore {
   List<Versioned<Named>> commit(Revision base, List<Write> writes, String actor);
 
   /** The configuration kinds' change counters at one moment. */
-  record Revision(long trustProviders, long workloads, long resources, long policies, long edgeProxies) {}
+  record Revision(
+      long trustProviders, long workloads, long resources, long policies, long edgeProxies) {}
 
   /**
    * One object to create, replace or delete.
@@ -44,7 +45,8 @@ public interface ConfigStore {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(name, "name");
       if (value != null && !value.name().equals(name)) {
-        throw new IllegalArgumentException("a write of '" + name + "' cannot carry '" + value.name() + "'");
+        throw new IllegalArgumentException(
+            "a write of '" + name + "' cannot carry '" + value.name() + "'");
       }
     }
 

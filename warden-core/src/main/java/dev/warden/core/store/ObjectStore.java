@@ -24,8 +24,8 @@ public interface ObjectStore<T extends Named> {
   /**
    * Creates or replaces an object.
    *
-   * @param expectedVersion 0 to require that it does not exist, a positive version to require
-   *     that it is still at that version, or -1 to write unconditionally
+   * @param expectedVersion 0 to require that it does not exist, a positive version to require that
+   *     it is still at that version, or -1 to write unconditionally
    * @return the stored revision; unchanged (same version) when {@code value} equals the current
    * @throws ConflictException when {@code expectedVersion} does not hold
    */

@@ -7,9 +7,9 @@ import java.time.Instant;
 /**
  * Writes Warden's JWT access tokens (RFC 9068 claims; header {@code typ} {@code at+jwt} by default,
  * which tells them apart from JWT-SVIDs ({@code typ: JWT}), or {@code JWT} for verifiers that
- * refuse {@code at+jwt} and cannot be told otherwise) directly as bytes: the
- * claim set is small and fixed, so hand-built JSON avoids a serializer on the hot path. Every
- * string goes through {@link #appendJsonString}, which escapes per RFC 8259.
+ * refuse {@code at+jwt} and cannot be told otherwise) directly as bytes: the claim set is small and
+ * fixed, so hand-built JSON avoids a serializer on the hot path. Every string goes through {@link
+ * #appendJsonString}, which escapes per RFC 8259.
  */
 public final class AccessTokenMinter {
   private AccessTokenMinter() {}
@@ -19,22 +19,59 @@ public final class AccessTokenMinter {
    *
    * @param certificateThumbprint RFC 8705 {@code x5t#S256} of the client certificate the token is
    *     bound to, or null for a bearer token
-   * @param actor the RFC 8693 {@code act} chain (current actor outermost) of a delegated token, or null
+   * @param actor the RFC 8693 {@code act} chain (current actor outermost) of a delegated token, or
+   *     null
    * @param mayAct the one party (RFC 8693 section 4.4 {@code may_act.sub}) allowed to act for the
    *     subject with this token, or null when any actor the policies allow may
    * @param txn the transaction id of the transaction token the request presented, or null
    */
-  public record Claims(String issuer, String subject, String audience, String clientId, String scope,
-      String jti, Instant issuedAt, Instant expiresAt, String certificateThumbprint, Actor actor, String mayAct,
+  public record Claims(
+      String issuer,
+      String subject,
+      String audience,
+      String clientId,
+      String scope,
+      String jti,
+      Instant issuedAt,
+      Instant expiresAt,
+      String certificateThumbprint,
+      Actor actor,
+      String mayAct,
       String txn) {
-    public Claims(String issuer, String subject, String audience, String clientId, String scope, String jti,
-        Instant issuedAt, Instant expiresAt) {
+    public Claims(
+        String issuer,
+        String subject,
+        String audience,
+        String clientId,
+        String scope,
+        String jti,
+        Instant issuedAt,
+        Instant expiresAt) {
       this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, null);
     }
 
-    public Claims(String issuer, String subject, String audience, String clientId, String scope, String jti,
-        Instant issuedAt, Instant expiresAt, String certificateThumbprint) {
-      this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, certificateThumbprint, null, null,
+    public Claims(
+        String issuer,
+        String subject,
+        String audience,
+        String clientId,
+        String scope,
+        String jti,
+        Instant issuedAt,
+        Instant expiresAt,
+        String certificateThumbprint) {
+      this(
+          issuer,
+          subject,
+          audience,
+          clientId,
+          scope,
+          jti,
+          issuedAt,
+          expiresAt,
+          certificateThumbprint,
+          null,
+          null,
           null);
     }
   }
@@ -52,7 +89,14 @@ public final class AccessTokenMinter {
     if (!TYPES.contains(typ)) {
       throw new IllegalArgumentException("typ must be one of " + TYPES);
     }
-    String header = "{\"alg\":\"" + key.algorithm().name() + "\",\"typ\":\"" + typ + "\",\"kid\":\"" + key.kid() + "\"}";
+    String header =
+        "{\"alg\":\""
+            + key.algorithm().name()
+            + "\",\"typ\":\""
+            + typ
+            + "\",\"kid\":\""
+            + key.kid()
+            + "\"}";
     StringBuilder p = new StringBuilder(384);
     p.append("{\"iss\":");
     appendJsonString(p, c.issuer());

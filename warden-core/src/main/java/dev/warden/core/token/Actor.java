@@ -89,14 +89,19 @@ public record Actor(String subject, Actor prior) {
     List<String> outermostFirst = new ArrayList<>();
     Object link = claim;
     while (link != null) {
-      if (!(link instanceof Map<?, ?> m) || !(m.get("sub") instanceof String sub) || sub.isEmpty()
+      if (!(link instanceof Map<?, ?> m)
+          || !(m.get("sub") instanceof String sub)
+          || sub.isEmpty()
           || sub.length() > 2048) {
-        throw new DeniedException(Reason.INVALID_GRANT, "the token's act claim is not a chain of actors each"
-            + " with a sub (RFC 8693 section 4.1)");
+        throw new DeniedException(
+            Reason.INVALID_GRANT,
+            "the token's act claim is not a chain of actors each"
+                + " with a sub (RFC 8693 section 4.1)");
       }
       outermostFirst.add(sub);
       if (outermostFirst.size() > MAX_DEPTH) {
-        throw new DeniedException(Reason.INVALID_GRANT, "the token's act chain is deeper than " + MAX_DEPTH);
+        throw new DeniedException(
+            Reason.INVALID_GRANT, "the token's act chain is deeper than " + MAX_DEPTH);
       }
       link = m.get("act");
     }

@@ -43,12 +43,18 @@ public final class KeyManager {
   /**
    * @throws IllegalArgumentException when {@code purpose} is JWT_SVID and {@code algorithm} is not
    *     ES256 (the JWT-SVID spec allows RS, ES and PS algorithms only), or when {@code purpose} is
-   *     FEDERATION and {@code algorithm} is neither RS256 nor ES256 (what AWS, GCP and Entra accept),
-   *     or when {@code purpose} is AUDIT_CHECKPOINT and {@code algorithm} is not ES256 (what every
-   *     JOSE library a SIEM or auditor may use verifies)
+   *     FEDERATION and {@code algorithm} is neither RS256 nor ES256 (what AWS, GCP and Entra
+   *     accept), or when {@code purpose} is AUDIT_CHECKPOINT and {@code algorithm} is not ES256
+   *     (what every JOSE library a SIEM or auditor may use verifies)
    */
-  public KeyManager(KeyPurpose purpose, SigningKeyStore store, SecretBox box, Clock clock, RotationPolicy policy,
-      SigningAlgorithm algorithm, AuditWriter audit) {
+  public KeyManager(
+      KeyPurpose purpose,
+      SigningKeyStore store,
+      SecretBox box,
+      Clock clock,
+      RotationPolicy policy,
+      SigningAlgorithm algorithm,
+      AuditWriter audit) {
     if (purpose == KeyPurpose.JWT_SVID && algorithm != SigningAlgorithm.ES256) {
       throw new IllegalArgumentException("JWT-SVID keys must be ES256, not " + algorithm);
     }
@@ -56,7 +62,8 @@ public final class KeyManager {
       throw new IllegalArgumentException("audit checkpoint keys must be ES256, not " + algorithm);
     }
     if (purpose == KeyPurpose.FEDERATION && algorithm == SigningAlgorithm.EdDSA) {
-      throw new IllegalArgumentException("federation keys must be RS256 or ES256, not " + algorithm);
+      throw new IllegalArgumentException(
+          "federation keys must be RS256 or ES256, not " + algorithm);
     }
     this.purpose = purpose;
     this.store = store;
@@ -96,13 +103,20 @@ public final class KeyManager {
     return s;
   }
 
-  /** Makes sure a key signs; on first start this creates it (active at once: nothing to overlap with). */
+  /**
+   * Makes sure a key signs; on first start this creates it (active at once: nothing to overlap
+   * with).
+   */
   public void ensureActiveKey() {
     // load once: decrypting the active key is the costly part, and start-up needs it only once
     if (!reload().keyset().hasActive()) {
       SigningKeyRecord k = newKey(KeyState.ACTIVE);
       store.insert(k);
-      auditChange(AuditType.KEY_CREATED, k.kid(), "system", Map.of("state", "active", "algorithm", k.algorithm()));
+      auditChange(
+          AuditType.KEY_CREATED,
+          k.kid(),
+          "system",
+          Map.of("state", "active", "algorithm", k.algorithm()));
       reload();
     }
   }
@@ -123,8 +137,8 @@ public final class KeyManager {
 
   /**
    * Starts a rotation. Normally the new key is PREPARED and {@link #tick()} activates it once it
-   * has been published for {@code publishLead}; with {@code immediate} (a suspected compromise)
-   * it signs at once and the old key is retired now.
+   * has been published for {@code publishLead}; with {@code immediate} (a suspected compromise) it
+   * signs at once and the old key is retired now.
    */
   public RotationResult rotate(boolean immediate, String actor) {
     List<SigningKeyRecord> keys = own();
@@ -136,14 +150,25 @@ public final class KeyManager {
       }
       SigningKeyRecord k = newKey(KeyState.PREPARED);
       store.insert(k);
-      auditChange(AuditType.KEY_PREPARED, k.kid(), actor, Map.of("algorithm", k.algorithm(),
-          "activatesAfter", k.createdAt().plus(policy.publishLead()).toString()));
+      auditChange(
+          AuditType.KEY_PREPARED,
+          k.kid(),
+          actor,
+          Map.of(
+              "algorithm",
+              k.algorithm(),
+              "activatesAfter",
+              k.createdAt().plus(policy.publishLead()).toString()));
       reload();
       return new RotationResult(k.kid(), KeyState.PREPARED, null);
     }
     SigningKeyRecord k = newKey(KeyState.ACTIVE);
     store.insert(k);
-    auditChange(AuditType.KEY_ACTIVATED, k.kid(), actor, Map.of("algorithm", k.algorithm(), "immediate", "true"));
+    auditChange(
+        AuditType.KEY_ACTIVATED,
+        k.kid(),
+        actor,
+        Map.of("algorithm", k.algorithm(), "immediate", "true"));
     String retired = retireOthers(k.kid(), actor);
     reload();
     return new RotationResult(k.kid(), KeyState.ACTIVE, retired);
@@ -157,18 +182,27 @@ public final class KeyManager {
     SigningKeyRecord active = null;
     SigningKeyRecord prepared = null;
     for (SigningKeyRecord k : keys) {
-      if (k.state() == KeyState.ACTIVE && (active == null || later(k.activatedAt(), active.activatedAt()))) {
+      if (k.state() == KeyState.ACTIVE
+          && (active == null || later(k.activatedAt(), active.activatedAt()))) {
         active = k;
       } else if (k.state() == KeyState.PREPARED) {
         prepared = k;
       }
     }
     // 1. schedule: prepare the next key publishLead before the active one is due to rotate
-    if (policy.rotateEvery() != null && prepared == null && active != null && active.activatedAt() != null
-        && !now.isBefore(active.activatedAt().plus(policy.rotateEvery()).minus(policy.publishLead()))) {
+    if (policy.rotateEvery() != null
+        && prepared == null
+        && active != null
+        && active.activatedAt() != null
+        && !now.isBefore(
+            active.activatedAt().plus(policy.rotateEvery()).minus(policy.publishLead()))) {
       SigningKeyRecord k = newKey(KeyState.PREPARED);
       store.insert(k);
-      auditChange(AuditType.KEY_PREPARED, k.kid(), "system", Map.of("algorithm", k.algorithm(), "scheduled", "true"));
+      auditChange(
+          AuditType.KEY_PREPARED,
+          k.kid(),
+          "system",
+          Map.of("algorithm", k.algorithm(), "scheduled", "true"));
       prepared = k;
       changed = true;
     }
@@ -176,14 +210,17 @@ public final class KeyManager {
     if (prepared != null && !now.isBefore(prepared.createdAt().plus(policy.publishLead()))) {
       SigningKeyRecord act = prepared.activated(now);
       if (store.update(act, KeyState.PREPARED)) {
-        auditChange(AuditType.KEY_ACTIVATED, act.kid(), "system", Map.of("algorithm", act.algorithm()));
+        auditChange(
+            AuditType.KEY_ACTIVATED, act.kid(), "system", Map.of("algorithm", act.algorithm()));
         retireOthers(act.kid(), "system");
         changed = true;
       }
     }
     // 3. destroy retired keys whose tokens have all expired
     for (SigningKeyRecord k : own()) {
-      if (k.state() == KeyState.RETIRED && k.destroyAfter() != null && !now.isBefore(k.destroyAfter())) {
+      if (k.state() == KeyState.RETIRED
+          && k.destroyAfter() != null
+          && !now.isBefore(k.destroyAfter())) {
         SigningKeyRecord d = k.destroyed();
         if (store.update(d, KeyState.RETIRED)) {
           auditChange(AuditType.KEY_DESTROYED, k.kid(), "system", Map.of());
@@ -206,7 +243,11 @@ public final class KeyManager {
         Instant destroyAfter = now.plus(policy.retainAfterRetire());
         SigningKeyRecord r = k.retired(now, destroyAfter);
         if (store.update(r, KeyState.ACTIVE)) {
-          auditChange(AuditType.KEY_RETIRED, k.kid(), actor, Map.of("destroyAfter", destroyAfter.toString()));
+          auditChange(
+              AuditType.KEY_RETIRED,
+              k.kid(),
+              actor,
+              Map.of("destroyAfter", destroyAfter.toString()));
           retired = k.kid();
         }
       }
@@ -218,8 +259,17 @@ public final class KeyManager {
     KeyMaterial m = KeyMaterial.generate(algorithm, random);
     Instant now = clock.instant();
     byte[] enc = box.encrypt(m.toPkcs8(), purpose.associatedData(m.kid()));
-    return new SigningKeyRecord(m.kid(), purpose, algorithm.name(), state, m.publicJwk(), enc, now,
-        state == KeyState.ACTIVE ? now : null, null, null);
+    return new SigningKeyRecord(
+        m.kid(),
+        purpose,
+        algorithm.name(),
+        state,
+        m.publicJwk(),
+        enc,
+        now,
+        state == KeyState.ACTIVE ? now : null,
+        null,
+        null);
   }
 
   private static boolean later(Instant a, Instant b) {
@@ -230,8 +280,18 @@ public final class KeyManager {
     java.util.HashMap<String, String> d = new java.util.HashMap<>(details);
     d.put("kid", kid);
     d.put("purpose", purpose.wire());
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(), AuditOutcome.SUCCESS.wire(), "", actor, null,
-        null, d, null));
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            clock.instant(),
+            type.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            actor,
+            null,
+            null,
+            d,
+            null));
     LOG.log(System.Logger.Level.INFO, type.wire() + " purpose=" + purpose.wire() + " kid=" + kid);
   }
 

@@ -40,6 +40,7 @@ public final class KeyMaterial {
    * signs about four times faster than 3072 (decision 115).
    */
   public static final int RSA_BITS = 2048;
+
   private static final BigInteger RSA_EXPONENT = BigInteger.valueOf(65537);
   private static final X9ECParameters P256 = CustomNamedCurves.getByName("P-256");
   private static final ECNamedDomainParameters P256_DOMAIN =
@@ -85,11 +86,12 @@ public final class KeyMaterial {
   public static KeyMaterial fromPkcs8(SigningAlgorithm alg, byte[] pkcs8) {
     try {
       AsymmetricKeyParameter k = PrivateKeyFactory.createKey(pkcs8);
-      boolean fits = switch (alg) {
-        case EdDSA -> k instanceof Ed25519PrivateKeyParameters;
-        case RS256 -> k instanceof RSAPrivateCrtKeyParameters;
-        case ES256 -> k instanceof ECPrivateKeyParameters;
-      };
+      boolean fits =
+          switch (alg) {
+            case EdDSA -> k instanceof Ed25519PrivateKeyParameters;
+            case RS256 -> k instanceof RSAPrivateCrtKeyParameters;
+            case ES256 -> k instanceof ECPrivateKeyParameters;
+          };
       if (!fits) {
         throw new IllegalArgumentException("stored key is not an " + alg + " private key");
       }
@@ -98,7 +100,8 @@ public final class KeyMaterial {
       }
       return new KeyMaterial(alg, k);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot read stored " + alg + " private key: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read stored " + alg + " private key: " + e.getMessage(), e);
     }
   }
 
@@ -133,7 +136,8 @@ public final class KeyMaterial {
       return s.generateSignature();
     }
     if (algorithm == SigningAlgorithm.RS256) {
-      // RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 section 3.3); the engine blinds the private operation
+      // RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 section 3.3); the engine blinds the private
+      // operation
       RSADigestSigner s = new RSADigestSigner(new SHA256Digest());
       s.init(true, privateKey);
       s.update(signingInput, 0, signingInput.length);
@@ -172,30 +176,47 @@ public final class KeyMaterial {
       canonical = "{\"e\":\"" + ne[1] + "\",\"kty\":\"RSA\",\"n\":\"" + ne[0] + "\"}";
     } else {
       String[] xy = ecXy(k);
-      canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + xy[0] + "\",\"y\":\"" + xy[1] + "\"}";
+      canonical =
+          "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + xy[0] + "\",\"y\":\"" + xy[1] + "\"}";
     }
     return Base64Url.encode(Hashes.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String publicJwk(SigningAlgorithm alg, AsymmetricKeyParameter k, String kid) {
     if (alg == SigningAlgorithm.EdDSA) {
-      return "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + edX(k) + "\",\"kid\":\"" + kid
+      return "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\""
+          + edX(k)
+          + "\",\"kid\":\""
+          + kid
           + "\",\"alg\":\"EdDSA\",\"use\":\"sig\"}";
     }
     if (alg == SigningAlgorithm.RS256) {
       String[] ne = rsaNe(k);
-      return "{\"kty\":\"RSA\",\"n\":\"" + ne[0] + "\",\"e\":\"" + ne[1] + "\",\"kid\":\"" + kid
+      return "{\"kty\":\"RSA\",\"n\":\""
+          + ne[0]
+          + "\",\"e\":\""
+          + ne[1]
+          + "\",\"kid\":\""
+          + kid
           + "\",\"alg\":\"RS256\",\"use\":\"sig\"}";
     }
     String[] xy = ecXy(k);
-    return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" + xy[0] + "\",\"y\":\"" + xy[1] + "\",\"kid\":\"" + kid
+    return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\""
+        + xy[0]
+        + "\",\"y\":\""
+        + xy[1]
+        + "\",\"kid\":\""
+        + kid
         + "\",\"alg\":\"ES256\",\"use\":\"sig\"}";
   }
 
   /** Modulus and exponent as unsigned big-endian base64url (RFC 7518 section 6.3.1). */
   private static String[] rsaNe(AsymmetricKeyParameter k) {
     RSAPrivateCrtKeyParameters rsa = (RSAPrivateCrtKeyParameters) k;
-    return new String[] {Base64Url.encode(unsigned(rsa.getModulus())), Base64Url.encode(unsigned(rsa.getPublicExponent()))};
+    return new String[] {
+      Base64Url.encode(unsigned(rsa.getModulus())),
+      Base64Url.encode(unsigned(rsa.getPublicExponent()))
+    };
   }
 
   private static byte[] unsigned(BigInteger v) {
@@ -210,7 +231,8 @@ public final class KeyMaterial {
 
   private static String[] ecXy(AsymmetricKeyParameter k) {
     ECPrivateKeyParameters priv = (ECPrivateKeyParameters) k;
-    ECPublicKeyParameters pub = new ECPublicKeyParameters(P256.getG().multiply(priv.getD()).normalize(), P256_DOMAIN);
+    ECPublicKeyParameters pub =
+        new ECPublicKeyParameters(P256.getG().multiply(priv.getD()).normalize(), P256_DOMAIN);
     byte[] x = new byte[32];
     byte[] y = new byte[32];
     fixed(pub.getQ().getAffineXCoord().toBigInteger(), x, 0);

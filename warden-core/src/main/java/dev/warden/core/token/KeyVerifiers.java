@@ -36,9 +36,12 @@ public final class KeyVerifiers {
     JWSVerifier v = t.byKid().get(key.kid());
     if (v == null) {
       JWK jwk = JWK.parse(key.publicJwk());
-      v = jwk instanceof ECKey ec ? new ECDSAVerifier(ec)
-          : jwk instanceof RSAKey rsa ? new RSASSAVerifier(rsa)
-          : new Ed25519Verifier((OctetKeyPair) jwk);
+      v =
+          jwk instanceof ECKey ec
+              ? new ECDSAVerifier(ec)
+              : jwk instanceof RSAKey rsa
+                  ? new RSASSAVerifier(rsa)
+                  : new Ed25519Verifier((OctetKeyPair) jwk);
       t.byKid().put(key.kid(), v);
     }
     return v;

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * One immutable view of the signing keys of one {@link KeyPurpose}: the active key that signs, and
  * the JWKS that publishes every prepared, active and retired key of that purpose (never a key of
- * another). Rebuilt as a whole and swapped behind one reference when keys change, so no reader
- * sees half a rotation.
+ * another). Rebuilt as a whole and swapped behind one reference when keys change, so no reader sees
+ * half a rotation.
  */
 public final class Keyset {
   private final KeyPurpose purpose;
@@ -19,7 +19,8 @@ public final class Keyset {
   private final List<SigningKeyRecord> records;
   private final String jwksJson;
 
-  private Keyset(KeyPurpose purpose, KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
+  private Keyset(
+      KeyPurpose purpose, KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
     this.purpose = purpose;
     this.active = active;
     this.records = records;
@@ -30,8 +31,8 @@ public final class Keyset {
    * Builds the view of the keys of {@code purpose} among {@code keys}, decrypting only the active
    * one.
    *
-   * @throws IllegalStateException when the active key cannot be decrypted with this master key
-   *     (or its purpose was changed after it was stored)
+   * @throws IllegalStateException when the active key cannot be decrypted with this master key (or
+   *     its purpose was changed after it was stored)
    */
   public static Keyset load(KeyPurpose purpose, List<SigningKeyRecord> keys, SecretBox box) {
     KeyMaterial active = null;
@@ -57,7 +58,9 @@ public final class Keyset {
         if (active != null && r.activatedAt() != null) {
           // two ACTIVE keys can only be seen mid-rotation on another node: the newest one signs
           SigningKeyRecord prev = findRecord(sorted, active.kid());
-          if (prev != null && prev.activatedAt() != null && prev.activatedAt().isAfter(r.activatedAt())) {
+          if (prev != null
+              && prev.activatedAt() != null
+              && prev.activatedAt().isAfter(r.activatedAt())) {
             continue;
           }
         }
@@ -86,8 +89,12 @@ public final class Keyset {
    */
   public KeyMaterial active() {
     if (active == null) {
-      throw new IllegalStateException("no active " + purpose.wire() + " signing key; run 'warden keys rotate --now"
-          + (purpose == KeyPurpose.ACCESS_TOKEN ? "" : " --purpose " + purpose.wire()) + "'");
+      throw new IllegalStateException(
+          "no active "
+              + purpose.wire()
+              + " signing key; run 'warden keys rotate --now"
+              + (purpose == KeyPurpose.ACCESS_TOKEN ? "" : " --purpose " + purpose.wire())
+              + "'");
     }
     return active;
   }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * RFC 7662 introspection of Warden's own access tokens: active only if the signature verifies
- * under a published key, the issuer is this server, it has not expired, and its lease has not been
+ * RFC 7662 introspection of Warden's own access tokens: active only if the signature verifies under
+ * a published key, the issuer is this server, it has not expired, and its lease has not been
  * revoked (for example after a leak report). This is how revocation reaches resource servers that
  * cannot wait for expiry.
  *
@@ -26,7 +26,8 @@ public final class TokenIntrospector {
    */
   public TokenIntrospector(KeyManager keys, LeaseStore leases, Clock clock, String issuer) {
     if (keys.purpose() != dev.warden.core.keys.KeyPurpose.ACCESS_TOKEN) {
-      throw new IllegalArgumentException("introspection verifies access tokens, not " + keys.purpose() + " tokens");
+      throw new IllegalArgumentException(
+          "introspection verifies access tokens, not " + keys.purpose() + " tokens");
     }
     this.tokens = new WardenTokens(keys, leases, clock, issuer);
   }

@@ -12,16 +12,18 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Writes transaction tokens (draft-ietf-oauth-transaction-tokens): header {@code typ}
- * {@code txntoken+jwt}, signed with the access-token keys, so a resource server that already trusts
- * Warden's JWKS verifies them and tells them apart from access tokens by {@code typ}. A
- * transaction token lives at most {@link #MAX_LIFETIME} and is never refreshed.
+ * Writes transaction tokens (draft-ietf-oauth-transaction-tokens): header {@code typ} {@code
+ * txntoken+jwt}, signed with the access-token keys, so a resource server that already trusts
+ * Warden's JWKS verifies them and tells them apart from access tokens by {@code typ}. A transaction
+ * token lives at most {@link #MAX_LIFETIME} and is never refreshed.
  */
 public final class TransactionTokenMinter {
   /** The header {@code typ} of a transaction token. */
   public static final String TYP = "txntoken+jwt";
+
   /** The longest a transaction token lives: it covers one call chain, not a session. */
   public static final Duration MAX_LIFETIME = Duration.ofMinutes(5);
+
   /** Bound on the JSON text of {@code request_context} and {@code request_details}. */
   public static final int MAX_CONTEXT_BYTES = 4096;
 
@@ -35,10 +37,21 @@ public final class TransactionTokenMinter {
    * @param audience the trust domain
    * @param requestingWorkload {@code req_wl}: the SPIFFE ID of the workload that asked
    * @param tctx the immutable transaction context (from {@code request_details}), or null
-   * @param rctx the request context (from {@code request_context}, with what Warden itself saw), or null
+   * @param rctx the request context (from {@code request_context}, with what Warden itself saw), or
+   *     null
    */
-  public record Claims(String issuer, String subject, String audience, String txn, String scope,
-      String requestingWorkload, ObjectNode tctx, ObjectNode rctx, String jti, Instant issuedAt, Instant expiresAt) {
+  public record Claims(
+      String issuer,
+      String subject,
+      String audience,
+      String txn,
+      String scope,
+      String requestingWorkload,
+      ObjectNode tctx,
+      ObjectNode rctx,
+      String jti,
+      Instant issuedAt,
+      Instant expiresAt) {
     public Claims {
       Objects.requireNonNull(txn, "txn");
       Objects.requireNonNull(subject, "subject");
@@ -72,7 +85,9 @@ public final class TransactionTokenMinter {
       p.set("rctx", c.rctx());
     }
     try {
-      return Secret.of(AccessTokenMinter.signCompact(key, JSON.writeValueAsString(header), JSON.writeValueAsString(p)));
+      return Secret.of(
+          AccessTokenMinter.signCompact(
+              key, JSON.writeValueAsString(header), JSON.writeValueAsString(p)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -83,16 +98,17 @@ public final class TransactionTokenMinter {
    *
    * @param parameter the parameter's name, for the error
    * @return the object, or null when {@code text} is null
-   * @throws DeniedException {@code invalid_request} when it is not a JSON object of at most
-   *     {@link #MAX_CONTEXT_BYTES} bytes
+   * @throws DeniedException {@code invalid_request} when it is not a JSON object of at most {@link
+   *     #MAX_CONTEXT_BYTES} bytes
    */
   public static ObjectNode jsonObject(String parameter, String text) {
     if (text == null) {
       return null;
     }
     if (text.length() > MAX_CONTEXT_BYTES) {
-      throw new DeniedException(Reason.INVALID_REQUEST, parameter + " is longer than " + MAX_CONTEXT_BYTES
-          + " characters");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          parameter + " is longer than " + MAX_CONTEXT_BYTES + " characters");
     }
     JsonNode n;
     try {

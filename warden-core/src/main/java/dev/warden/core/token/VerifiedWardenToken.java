@@ -21,8 +21,13 @@ public final class VerifiedWardenToken {
   private final Instant expiresAt;
   private final Lease lease;
 
-  VerifiedWardenToken(Map<String, Object> claims, String subject, List<String> audiences, String jti,
-      Instant expiresAt, Lease lease) {
+  VerifiedWardenToken(
+      Map<String, Object> claims,
+      String subject,
+      List<String> audiences,
+      String jti,
+      Instant expiresAt,
+      Lease lease) {
     this.claims = Map.copyOf(claims);
     this.subject = subject;
     this.audiences = List.copyOf(audiences);
@@ -60,7 +65,8 @@ public final class VerifiedWardenToken {
   /** The space-separated {@code scope}, split; empty when the token has none. */
   public List<String> scopes() {
     return claims.get("scope") instanceof String s && !s.isBlank()
-        ? List.copyOf(Arrays.asList(s.trim().split(" +"))) : List.of();
+        ? List.copyOf(Arrays.asList(s.trim().split(" +")))
+        : List.of();
   }
 
   /** The {@code act} chain the token carries, or null; Warden wrote it, so it is trusted. */
@@ -70,12 +76,16 @@ public final class VerifiedWardenToken {
 
   /** {@code may_act.sub}, or null when the token does not restrict who may act for its subject. */
   public String mayAct() {
-    return claims.get("may_act") instanceof Map<?, ?> m && m.get("sub") instanceof String s ? s : null;
+    return claims.get("may_act") instanceof Map<?, ?> m && m.get("sub") instanceof String s
+        ? s
+        : null;
   }
 
   /** The RFC 8705 {@code cnf.x5t#S256} the token is bound to, or null for a bearer token. */
   public String certificateThumbprint() {
-    return claims.get("cnf") instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s ? s : null;
+    return claims.get("cnf") instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s
+        ? s
+        : null;
   }
 
   /** The {@code client_id} claim, or null. */

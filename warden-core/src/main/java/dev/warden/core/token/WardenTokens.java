@@ -20,11 +20,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Verifies tokens Warden itself signed with its access-token keys: the signature under a
- * published (not destroyed) key whose algorithm the header names, this server as {@code iss}, a
- * future {@code exp}, and a lease that exists and is not revoked. Used by introspection (RFC 7662)
- * and by token exchange, where a Warden token is the subject token of a delegation or the
- * transaction token of a request.
+ * Verifies tokens Warden itself signed with its access-token keys: the signature under a published
+ * (not destroyed) key whose algorithm the header names, this server as {@code iss}, a future {@code
+ * exp}, and a lease that exists and is not revoked. Used by introspection (RFC 7662) and by token
+ * exchange, where a Warden token is the subject token of a delegation or the transaction token of a
+ * request.
  *
  * <p>The token is parsed as strictly as a platform token ({@link UnverifiedJws}: strict UTF-8 and
  * JSON in header and payload, decision 301), not by Nimbus's lenient parser.
@@ -37,13 +37,14 @@ public final class WardenTokens {
   private final KeyVerifiers verifiers = new KeyVerifiers();
 
   /**
-   * Tokens whose signature verified, by the SHA-256 of their exact text, so a token exchanged
-   * again (an agent acting for the same subject toward several resources) skips parsing and the
-   * signature check. Safe for the reasons {@code trust.VerifiedTokenCache} gives: only verified
-   * bytes are stored, and on a hit the key must still be published and expiry and lease are
-   * checked again. Two generations bound it.
+   * Tokens whose signature verified, by the SHA-256 of their exact text, so a token exchanged again
+   * (an agent acting for the same subject toward several resources) skips parsing and the signature
+   * check. Safe for the reasons {@code trust.VerifiedTokenCache} gives: only verified bytes are
+   * stored, and on a hit the key must still be published and expiry and lease are checked again.
+   * Two generations bound it.
    */
   private static final int CACHE_GENERATION = 5_000;
+
   private volatile java.util.concurrent.ConcurrentHashMap<Digest, Signed> current =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile java.util.concurrent.ConcurrentHashMap<Digest, Signed> previous =
@@ -51,13 +52,17 @@ public final class WardenTokens {
 
   private record Digest(long a, long b, long c, long d) {
     static Digest of(String token) {
-      java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(dev.warden.core.crypto.Hashes.sha256(
-          token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      java.nio.ByteBuffer h =
+          java.nio.ByteBuffer.wrap(
+              dev.warden.core.crypto.Hashes.sha256(
+                  token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       return new Digest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
     }
   }
 
-  /** What a verified signature established: the claims and the header's typ, by the key {@code kid}. */
+  /**
+   * What a verified signature established: the claims and the header's typ, by the key {@code kid}.
+   */
   private record Signed(Map<String, Object> claims, Object typ, String kid) {}
 
   /**
@@ -66,7 +71,8 @@ public final class WardenTokens {
    */
   public WardenTokens(KeyManager keys, LeaseStore leases, Clock clock, String issuer) {
     if (keys.purpose() != KeyPurpose.ACCESS_TOKEN) {
-      throw new IllegalArgumentException("Warden tokens are verified with access-token keys, not " + keys.purpose());
+      throw new IllegalArgumentException(
+          "Warden tokens are verified with access-token keys, not " + keys.purpose());
     }
     this.keys = keys;
     this.leases = leases;
@@ -74,12 +80,18 @@ public final class WardenTokens {
     this.issuer = issuer;
   }
 
-  /** This server's issuer: a token whose {@code iss} is this is verified here, never by a trust provider. */
+  /**
+   * This server's issuer: a token whose {@code iss} is this is verified here, never by a trust
+   * provider.
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** True if the unverified {@code iss} of a compact JWS is this server; false for anything unreadable. */
+  /**
+   * True if the unverified {@code iss} of a compact JWS is this server; false for anything
+   * unreadable.
+   */
   public boolean claimsToBeOurs(String token) {
     if (token.length() <= 16_384 && cached(Digest.of(token)) != null) {
       return true;
@@ -97,8 +109,8 @@ public final class WardenTokens {
    * @param typ the header {@code typ} the token must carry, or null to accept the access-token
    *     types ({@code at+jwt}, {@code JWT})
    * @throws DeniedException {@code malformed_token}, {@code token_too_large}, {@code unknown_kid},
-   *     {@code alg_not_allowed}, {@code bad_signature}, {@code wrong_issuer}, {@code token_expired},
-   *     {@code token_revoked} — the first rule the token breaks
+   *     {@code alg_not_allowed}, {@code bad_signature}, {@code wrong_issuer}, {@code
+   *     token_expired}, {@code token_revoked} — the first rule the token breaks
    */
   public VerifiedWardenToken verify(String token, String typ) {
     Digest digest = token.length() <= 16_384 ? Digest.of(token) : null;
@@ -119,8 +131,12 @@ public final class WardenTokens {
 
   private static void checkTyp(Object t, String typ) {
     if (typ != null ? !typ.equals(t) : !(t == null || AccessTokenMinter.TYPES.contains(t))) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token's typ is " + t + ", expected "
-          + (typ != null ? typ : String.join(" or ", AccessTokenMinter.TYPES)));
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "the token's typ is "
+              + t
+              + ", expected "
+              + (typ != null ? typ : String.join(" or ", AccessTokenMinter.TYPES)));
     }
   }
 
@@ -161,11 +177,13 @@ public final class WardenTokens {
     UnverifiedJws jwt = UnverifiedJws.parse(token);
     Map<String, Object> header = jwt.header();
     if (!(header.get("alg") instanceof String alg) || !(header.get("kid") instanceof String kid)) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "a Warden token has alg and kid in its header");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "a Warden token has alg and kid in its header");
     }
     // Warden writes alg, typ and kid only: anything critical is not ours
     if (header.containsKey("crit")) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "Warden never writes crit; this token is not Warden's");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "Warden never writes crit; this token is not Warden's");
     }
     Object t = header.get("typ");
     checkTyp(t, typ);
@@ -177,17 +195,22 @@ public final class WardenTokens {
       }
     }
     if (key == null) {
-      throw new DeniedException(Reason.UNKNOWN_KID, "no published Warden access-token key has this kid");
+      throw new DeniedException(
+          Reason.UNKNOWN_KID, "no published Warden access-token key has this kid");
     }
     if (!alg.equals(key.algorithm())) {
-      throw new DeniedException(Reason.ALG_NOT_ALLOWED, "the key named by kid signs with " + key.algorithm()
-          + ", not " + alg);
+      throw new DeniedException(
+          Reason.ALG_NOT_ALLOWED,
+          "the key named by kid signs with " + key.algorithm() + ", not " + alg);
     }
     try {
       JWSVerifier verifier = verifiers.of(keyset, key);
-      if (!verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)), jwt.signingInput(),
+      if (!verifier.verify(
+          new JWSHeader(JWSAlgorithm.parse(alg)),
+          jwt.signingInput(),
           new Base64URL(jwt.signature()))) {
-        throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
+        throw new DeniedException(
+            Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
       }
     } catch (ParseException | JOSEException | ClassCastException e) {
       throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature cannot be verified");
@@ -210,10 +233,11 @@ public final class WardenTokens {
     }
     Optional<Lease> lease = leases.get(jti);
     if (lease.isEmpty() || lease.get().revokedAt() != null) {
-      throw new DeniedException(Reason.TOKEN_REVOKED, "the token was revoked (or was never issued here)");
+      throw new DeniedException(
+          Reason.TOKEN_REVOKED, "the token was revoked (or was never issued here)");
     }
-    return new VerifiedWardenToken(c, sub, audiences(c.get("aud")), jti, java.time.Instant.ofEpochSecond(exp),
-        lease.get());
+    return new VerifiedWardenToken(
+        c, sub, audiences(c.get("aud")), jti, java.time.Instant.ofEpochSecond(exp), lease.get());
   }
 
   private static List<String> audiences(Object aud) {

@@ -9,20 +9,21 @@ import java.util.Set;
 
 /**
  * What a verified platform token proves: which trust provider vouched for it, the subject, the
- * claims, and the selectors derived from them. Only {@link TrustProviders#verify} creates one
- * (the constructor is package-private), so holding an {@code AttestedIdentity} means the token's
+ * claims, and the selectors derived from them. Only {@link TrustProviders#verify} creates one (the
+ * constructor is package-private), so holding an {@code AttestedIdentity} means the token's
  * signature, issuer, audience and times were checked.
  *
- * <p>Selectors, for a provider named {@code P} whose type has selector type {@code T} (see
- * {@link ProviderType#selectorType()}):
+ * <p>Selectors, for a provider named {@code P} whose type has selector type {@code T} (see {@link
+ * ProviderType#selectorType()}):
+ *
  * <ul>
- *   <li>{@code trust:provider=P} — always; tells apart two providers of the same type (two
- *       clusters both yield {@code k8s:ns=…});</li>
- *   <li>{@code T:iss=<issuer>} and {@code T:sub=<sub>} — always;</li>
- *   <li>{@code T:<key>=<value>} for each claim the preset maps (e.g. {@code k8s:ns},
- *       {@code github:repository}) and each mapping in the provider's {@code claims}: strings,
- *       numbers and booleans become the value, an array gives one selector per scalar element; an
- *       absent, null or empty-string claim gives none, and so does an object.</li>
+ *   <li>{@code trust:provider=P} — always; tells apart two providers of the same type (two clusters
+ *       both yield {@code k8s:ns=…});
+ *   <li>{@code T:iss=<issuer>} and {@code T:sub=<sub>} — always;
+ *   <li>{@code T:<key>=<value>} for each claim the preset maps (e.g. {@code k8s:ns}, {@code
+ *       github:repository}) and each mapping in the provider's {@code claims}: strings, numbers and
+ *       booleans become the value, an array gives one selector per scalar element; an absent, null
+ *       or empty-string claim gives none, and so does an object.
  * </ul>
  */
 public final class AttestedIdentity {
@@ -35,8 +36,15 @@ public final class AttestedIdentity {
   private final Instant expiresAt;
   private final Set<Selector> selectors;
 
-  AttestedIdentity(String provider, ProviderType providerType, String issuer, String subject,
-      Map<String, Object> claims, Instant issuedAt, Instant expiresAt, Set<Selector> selectors) {
+  AttestedIdentity(
+      String provider,
+      ProviderType providerType,
+      String issuer,
+      String subject,
+      Map<String, Object> claims,
+      Instant issuedAt,
+      Instant expiresAt,
+      Set<Selector> selectors) {
     this.provider = Objects.requireNonNull(provider);
     this.providerType = Objects.requireNonNull(providerType);
     this.issuer = Objects.requireNonNull(issuer);
@@ -67,8 +75,8 @@ public final class AttestedIdentity {
   }
 
   /**
-   * Every claim of the verified payload, immutable (nested maps and lists too); numbers are
-   * {@code Long}, {@code BigInteger} or {@code Double}; a JSON null is a {@code null} value.
+   * Every claim of the verified payload, immutable (nested maps and lists too); numbers are {@code
+   * Long}, {@code BigInteger} or {@code Double}; a JSON null is a {@code null} value.
    */
   public Map<String, Object> claims() {
     return claims;
@@ -91,9 +99,15 @@ public final class AttestedIdentity {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttestedIdentity a && a.provider.equals(provider) && a.providerType == providerType
-        && a.issuer.equals(issuer) && a.subject.equals(subject) && a.claims.equals(claims)
-        && a.issuedAt.equals(issuedAt) && a.expiresAt.equals(expiresAt) && a.selectors.equals(selectors);
+    return o instanceof AttestedIdentity a
+        && a.provider.equals(provider)
+        && a.providerType == providerType
+        && a.issuer.equals(issuer)
+        && a.subject.equals(subject)
+        && a.claims.equals(claims)
+        && a.issuedAt.equals(issuedAt)
+        && a.expiresAt.equals(expiresAt)
+        && a.selectors.equals(selectors);
   }
 
   @Override
@@ -104,7 +118,14 @@ public final class AttestedIdentity {
   /** Provider, subject, expiry and selectors; never the token. */
   @Override
   public String toString() {
-    return "AttestedIdentity[provider=" + provider + ", subject=" + subject + ", expiresAt=" + expiresAt
-        + ", selectors=" + selectors + "]";
+    return "AttestedIdentity[provider="
+        + provider
+        + ", subject="
+        + subject
+        + ", expiresAt="
+        + expiresAt
+        + ", selectors="
+        + selectors
+        + "]";
   }
 }

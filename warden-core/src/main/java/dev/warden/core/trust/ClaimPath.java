@@ -19,7 +19,9 @@ final class ClaimPath {
     this.segments = segments;
   }
 
-  /** @throws ValidationException naming {@code field} when {@code text} is empty or a broken pointer */
+  /**
+   * @throws ValidationException naming {@code field} when {@code text} is empty or a broken pointer
+   */
   static ClaimPath parse(String field, String text) {
     if (text == null || text.isEmpty()) {
       throw new ValidationException(field, "a claim name must not be empty");
@@ -30,7 +32,11 @@ final class ClaimPath {
     List<String> segs = new ArrayList<>();
     for (String raw : text.substring(1).split("/", -1)) {
       if (raw.isEmpty()) {
-        throw new ValidationException(field, "'" + text + "' has an empty segment; write a JSON pointer like /kubernetes.io/namespace");
+        throw new ValidationException(
+            field,
+            "'"
+                + text
+                + "' has an empty segment; write a JSON pointer like /kubernetes.io/namespace");
       }
       StringBuilder b = new StringBuilder(raw.length());
       for (int i = 0; i < raw.length(); i++) {
@@ -38,7 +44,8 @@ final class ClaimPath {
         if (c == '~') {
           char n = i + 1 < raw.length() ? raw.charAt(i + 1) : 0;
           if (n != '0' && n != '1') {
-            throw new ValidationException(field, "'" + text + "' has a '~' not followed by 0 or 1 (RFC 6901 escapes)");
+            throw new ValidationException(
+                field, "'" + text + "' has a '~' not followed by 0 or 1 (RFC 6901 escapes)");
           }
           b.append(n == '0' ? '~' : '/');
           i++;

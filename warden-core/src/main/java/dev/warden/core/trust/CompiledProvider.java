@@ -21,19 +21,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One trust provider, compiled from its {@link TrustProviderSpec}: allow-lists as sets, claim
- * paths parsed, selector keys checked, keys behind a {@link KeySource}. Immutable apart from the
- * key cache inside the key source; thread-safe.
+ * One trust provider, compiled from its {@link TrustProviderSpec}: allow-lists as sets, claim paths
+ * parsed, selector keys checked, keys behind a {@link KeySource}. Immutable apart from the key
+ * cache inside the key source; thread-safe.
  *
  * <p>The order of checks is deliberate: everything the header says is checked against this
- * provider's rules before a key is chosen, the signature before any claim is believed, and
- * claims only from then on — so an unsigned or forged token learns nothing about the claim rules.
+ * provider's rules before a key is chosen, the signature before any claim is believed, and claims
+ * only from then on — so an unsigned or forged token learns nothing about the claim rules.
  */
 final class CompiledProvider {
   /** Longest selector value (the limit of {@link Selector}). */
   static final int MAX_SELECTOR_VALUE = 512;
+
   /** NumericDates past 9999-12-31 are not dates. */
   private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
+
   /** Beyond this a maximum age means nothing (and would overflow time arithmetic). */
   static final Duration MAX_TOKEN_AGE = Duration.ofDays(3650);
 
@@ -56,7 +58,8 @@ final class CompiledProvider {
   private final Selector providerSelector;
   private final Selector issuerSelector;
 
-  private CompiledProvider(TrustProviderSpec spec, KeySource keys, List<Mapping> mappings, List<ClaimPath> required) {
+  private CompiledProvider(
+      TrustProviderSpec spec, KeySource keys, List<Mapping> mappings, List<ClaimPath> required) {
     this.spec = spec;
     this.name = spec.name();
     this.issuer = spec.issuer();
@@ -79,22 +82,46 @@ final class CompiledProvider {
   List<String> rules() {
     List<String> r = new ArrayList<>();
     r.add("iss is exactly " + issuer + " (it is what chose this provider)");
-    r.add("alg is one of " + String.join(", ", spec.algorithms()) + "; no crit or cty header, typ JWT or none;"
-        + " jku, x5u, x5c and jwk headers are never followed");
-    r.add("the signature verifies with the key its kid names in " + (spec.jwks() != null ? "the inline JWKS"
-        : spec.jwksUri() != null ? "the JWKS at " + spec.jwksUri()
-        : "the JWKS that " + issuer + "/.well-known/openid-configuration names"));
+    r.add(
+        "alg is one of "
+            + String.join(", ", spec.algorithms())
+            + "; no crit or cty header, typ JWT or none;"
+            + " jku, x5u, x5c and jwk headers are never followed");
+    r.add(
+        "the signature verifies with the key its kid names in "
+            + (spec.jwks() != null
+                ? "the inline JWKS"
+                : spec.jwksUri() != null
+                    ? "the JWKS at " + spec.jwksUri()
+                    : "the JWKS that " + issuer + "/.well-known/openid-configuration names"));
     r.add("aud contains one of " + String.join(", ", audiences));
     r.add("sub is a non-empty string");
-    r.add("exp has not passed, nbf and iat are not in the future (clock skew " + Durations.format(clockSkew)
-        + "), and iat is no older than " + Durations.format(maxTokenAge));
+    r.add(
+        "exp has not passed, nbf and iat are not in the future (clock skew "
+            + Durations.format(clockSkew)
+            + "), and iat is no older than "
+            + Durations.format(maxTokenAge));
     if (!required.isEmpty()) {
-      r.add("these claims are present: " + String.join(", ", required.stream().map(ClaimPath::toString).toList()));
+      r.add(
+          "these claims are present: "
+              + String.join(", ", required.stream().map(ClaimPath::toString).toList()));
     }
-    StringBuilder sel = new StringBuilder("selectors: trust:provider=" + name + ", " + selectorType + ":iss, "
-        + selectorType + ":sub");
+    StringBuilder sel =
+        new StringBuilder(
+            "selectors: trust:provider="
+                + name
+                + ", "
+                + selectorType
+                + ":iss, "
+                + selectorType
+                + ":sub");
     for (Mapping m : mappings) {
-      sel.append(", ").append(selectorType).append(':').append(m.key()).append(" from ").append(m.claim());
+      sel.append(", ")
+          .append(selectorType)
+          .append(':')
+          .append(m.key())
+          .append(" from ")
+          .append(m.claim());
     }
     r.add(sel.toString());
     return r;
@@ -104,42 +131,59 @@ final class CompiledProvider {
    * Compiles a spec. Does no I/O: remote keys are fetched on first use.
    *
    * @throws ValidationException naming the provider and field when the spec cannot work: a claim
-   *     mapping to a reserved or already used selector key, a broken claim path, an issuer too
-   *     long for a selector, an inline JWKS that is not usable
+   *     mapping to a reserved or already used selector key, a broken claim path, an issuer too long
+   *     for a selector, an inline JWKS that is not usable
    */
-  static CompiledProvider compile(TrustProviderSpec spec, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
+  static CompiledProvider compile(
+      TrustProviderSpec spec, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
     String p = "trustProviders." + spec.name() + ".";
     ProviderType type = spec.type();
     if (spec.issuer().length() > MAX_SELECTOR_VALUE) {
-      throw new ValidationException(p + "issuer", "must be at most " + MAX_SELECTOR_VALUE + " characters (it becomes a selector)");
+      throw new ValidationException(
+          p + "issuer",
+          "must be at most " + MAX_SELECTOR_VALUE + " characters (it becomes a selector)");
     }
     if (spec.maxTokenAge().compareTo(MAX_TOKEN_AGE) > 0) {
-      throw new ValidationException(p + "maxTokenAge", "must be at most " + Durations.format(MAX_TOKEN_AGE));
+      throw new ValidationException(
+          p + "maxTokenAge", "must be at most " + Durations.format(MAX_TOKEN_AGE));
     }
     Preset preset = Preset.of(type);
     Map<String, String> keyOwners = new LinkedHashMap<>(); // selector key -> claim that fills it
     keyOwners.put("iss", "iss");
     keyOwners.put("sub", "sub");
     List<Mapping> mappings = new ArrayList<>();
-    preset.mappings.forEach((claim, key) -> {
-      keyOwners.put(key, claim);
-      mappings.add(new Mapping(ClaimPath.parse(p + "claims", claim), key));
-    });
+    preset.mappings.forEach(
+        (claim, key) -> {
+          keyOwners.put(key, claim);
+          mappings.add(new Mapping(ClaimPath.parse(p + "claims", claim), key));
+        });
     List<Map.Entry<String, String>> specMappings = new ArrayList<>(spec.claims().entrySet());
-    specMappings.sort(Map.Entry.<String, String>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+    specMappings.sort(
+        Map.Entry.<String, String>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
     for (Map.Entry<String, String> e : specMappings) {
       String claim = e.getKey();
       String key = e.getValue();
       try {
         new Selector(type.selectorType(), key, "x");
       } catch (ValidationException ex) {
-        throw new ValidationException(p + "claims", "selector key for claim '" + claim + "': " + ex.getMessage());
+        throw new ValidationException(
+            p + "claims", "selector key for claim '" + claim + "': " + ex.getMessage());
       }
       String owner = keyOwners.putIfAbsent(key, claim);
       if (owner != null) {
-        throw new ValidationException(p + "claims", "claim '" + claim + "' maps to selector key '" + key
-            + "', which is already filled by '" + owner + "'" + (preset.mappings.containsKey(owner) || "iss".equals(owner)
-            || "sub".equals(owner) ? " (the " + type.wire() + " preset)" : "") + "; choose another key");
+        throw new ValidationException(
+            p + "claims",
+            "claim '"
+                + claim
+                + "' maps to selector key '"
+                + key
+                + "', which is already filled by '"
+                + owner
+                + "'"
+                + (preset.mappings.containsKey(owner) || "iss".equals(owner) || "sub".equals(owner)
+                    ? " (the " + type.wire() + " preset)"
+                    : "")
+                + "; choose another key");
       }
       mappings.add(new Mapping(ClaimPath.parse(p + "claims", claim), key));
     }
@@ -163,10 +207,12 @@ final class CompiledProvider {
       if (spec.jwksUri() != null) {
         jwksUri = Urls.fetchable(spec.jwksUri());
         if (jwksUri == null) {
-          throw new ValidationException(p + "jwksUri", "must be an absolute https URL (http only on loopback)");
+          throw new ValidationException(
+              p + "jwksUri", "must be an absolute https URL (http only on loopback)");
         }
       }
-      keys = new KeySource.Remote(spec.name(), spec.issuer(), jwksUri, algs, fetcher, clock, options);
+      keys =
+          new KeySource.Remote(spec.name(), spec.issuer(), jwksUri, algs, fetcher, clock, options);
     }
     return new CompiledProvider(spec, keys, mappings, new ArrayList<>(required));
   }
@@ -184,18 +230,31 @@ final class CompiledProvider {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "the token header has no alg");
     }
     if (!algorithms.contains(a)) {
-      throw new DeniedException(Reason.ALG_NOT_ALLOWED, "alg " + Msg.q(a) + " is not allowed by trust provider '"
-          + name + "'; allowed: " + spec.algorithms());
+      throw new DeniedException(
+          Reason.ALG_NOT_ALLOWED,
+          "alg "
+              + Msg.q(a)
+              + " is not allowed by trust provider '"
+              + name
+              + "'; allowed: "
+              + spec.algorithms());
     }
     if (h.containsKey("crit")) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token header has crit (critical extensions); none are supported");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "the token header has crit (critical extensions); none are supported");
     }
     Object typ = h.get("typ");
-    if (typ != null && !(typ instanceof String t && (t.equalsIgnoreCase("JWT") || t.equalsIgnoreCase("application/jwt")))) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "typ " + Msg.q(typ) + " is not accepted; expected JWT (or no typ)");
+    if (typ != null
+        && !(typ instanceof String t
+            && (t.equalsIgnoreCase("JWT") || t.equalsIgnoreCase("application/jwt")))) {
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "typ " + Msg.q(typ) + " is not accepted; expected JWT (or no typ)");
     }
     if (h.containsKey("cty")) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token header has cty; nested tokens are not accepted");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the token header has cty; nested tokens are not accepted");
     }
     // jku, x5u, x5c and jwk are deliberately never read: keys come only from this provider's JWKS.
     Object kidValue = h.get("kid");
@@ -205,14 +264,26 @@ final class CompiledProvider {
     // 2. key and signature
     VerificationKey key = selectKey((String) kidValue, a);
     if (!key.verify(a, jwt.signingInput(), jwt.signature())) {
-      throw new DeniedException(Reason.BAD_SIGNATURE, "the signature does not verify with "
-          + (key.kid == null ? "the only " + a + " key" : "key " + Msg.q(key.kid)) + " of trust provider '" + name + "'");
+      throw new DeniedException(
+          Reason.BAD_SIGNATURE,
+          "the signature does not verify with "
+              + (key.kid == null ? "the only " + a + " key" : "key " + Msg.q(key.kid))
+              + " of trust provider '"
+              + name
+              + "'");
     }
     // 3. claims, now that they are signed
     Map<String, Object> c = jwt.claims();
     if (!issuer.equals(c.get("iss"))) {
-      throw new DeniedException(Reason.WRONG_ISSUER, "iss " + Msg.q(c.get("iss")) + " does not exactly match the issuer '"
-          + issuer + "' of trust provider '" + name + "'");
+      throw new DeniedException(
+          Reason.WRONG_ISSUER,
+          "iss "
+              + Msg.q(c.get("iss"))
+              + " does not exactly match the issuer '"
+              + issuer
+              + "' of trust provider '"
+              + name
+              + "'");
     }
     checkAudience(c.get("aud"));
     Instant exp = numericDate(c, "exp", true);
@@ -221,13 +292,17 @@ final class CompiledProvider {
     checkTimes(exp, nbf, iat, now);
     Object sub = c.get("sub");
     if (!(sub instanceof String s) || s.isEmpty()) {
-      throw new DeniedException(sub == null || "".equals(sub) ? Reason.MISSING_CLAIM : Reason.MALFORMED_TOKEN,
-          "the token has no sub claim (a non-empty string); trust provider '" + name + "' requires one");
+      throw new DeniedException(
+          sub == null || "".equals(sub) ? Reason.MISSING_CLAIM : Reason.MALFORMED_TOKEN,
+          "the token has no sub claim (a non-empty string); trust provider '"
+              + name
+              + "' requires one");
     }
     for (ClaimPath r : required) {
       if (!present(r.resolve(c))) {
-        throw new DeniedException(Reason.MISSING_CLAIM, "the token lacks claim '" + r + "', which trust provider '"
-            + name + "' requires");
+        throw new DeniedException(
+            Reason.MISSING_CLAIM,
+            "the token lacks claim '" + r + "', which trust provider '" + name + "' requires");
       }
     }
     Set<Selector> selectors = new LinkedHashSet<>();
@@ -237,8 +312,9 @@ final class CompiledProvider {
     for (Mapping m : mappings) {
       addSelectors(selectors, m, m.claim().resolve(c));
     }
-    AttestedIdentity id = new AttestedIdentity(name, spec.type(), issuer, s, c, iat, exp,
-        Collections.unmodifiableSet(selectors));
+    AttestedIdentity id =
+        new AttestedIdentity(
+            name, spec.type(), issuer, s, c, iat, exp, Collections.unmodifiableSet(selectors));
     return new Verified(id, key, nbf);
   }
 
@@ -249,20 +325,40 @@ final class CompiledProvider {
    */
   void checkTimes(Instant exp, Instant nbf, Instant iat, Instant now) {
     if (!now.isBefore(exp.plus(clockSkew))) {
-      throw new DeniedException(Reason.TOKEN_EXPIRED, "the token expired at " + exp + " (clock skew allowed: "
-          + Durations.format(clockSkew) + ")");
+      throw new DeniedException(
+          Reason.TOKEN_EXPIRED,
+          "the token expired at "
+              + exp
+              + " (clock skew allowed: "
+              + Durations.format(clockSkew)
+              + ")");
     }
     if (nbf != null && now.plus(clockSkew).isBefore(nbf)) {
-      throw new DeniedException(Reason.TOKEN_NOT_YET_VALID, "the token is not valid before " + nbf
-          + " (clock skew allowed: " + Durations.format(clockSkew) + ")");
+      throw new DeniedException(
+          Reason.TOKEN_NOT_YET_VALID,
+          "the token is not valid before "
+              + nbf
+              + " (clock skew allowed: "
+              + Durations.format(clockSkew)
+              + ")");
     }
     if (now.plus(clockSkew).isBefore(iat)) {
-      throw new DeniedException(Reason.TOKEN_NOT_YET_VALID, "the token claims to be issued in the future (iat " + iat
-          + "); check the issuer's clock");
+      throw new DeniedException(
+          Reason.TOKEN_NOT_YET_VALID,
+          "the token claims to be issued in the future (iat "
+              + iat
+              + "); check the issuer's clock");
     }
     if (now.isAfter(iat.plus(maxTokenAge).plus(clockSkew))) {
-      throw new DeniedException(Reason.TOKEN_TOO_OLD, "the token was issued at " + iat + ", longer ago than the maximum age "
-          + Durations.format(maxTokenAge) + " of trust provider '" + name + "'; get a fresh token");
+      throw new DeniedException(
+          Reason.TOKEN_TOO_OLD,
+          "the token was issued at "
+              + iat
+              + ", longer ago than the maximum age "
+              + Durations.format(maxTokenAge)
+              + " of trust provider '"
+              + name
+              + "'; get a fresh token");
     }
   }
 
@@ -271,8 +367,15 @@ final class CompiledProvider {
     if (kid == null) {
       List<VerificationKey> candidates = ks.forAlgorithm(alg);
       if (candidates.size() != 1) {
-        throw new DeniedException(Reason.UNKNOWN_KID, "the token has no kid and trust provider '" + name + "' has "
-            + candidates.size() + " keys for " + alg + "; a kid is required unless there is exactly one");
+        throw new DeniedException(
+            Reason.UNKNOWN_KID,
+            "the token has no kid and trust provider '"
+                + name
+                + "' has "
+                + candidates.size()
+                + " keys for "
+                + alg
+                + "; a kid is required unless there is exactly one");
       }
       return candidates.get(0);
     }
@@ -280,8 +383,9 @@ final class CompiledProvider {
     if (withKid.isEmpty()) {
       withKid = keys.refreshForUnknownKid(ks).withKid(kid);
       if (withKid.isEmpty()) {
-        throw new DeniedException(Reason.UNKNOWN_KID, "key " + Msg.q(kid) + " is not in the JWKS of trust provider '"
-            + name + "'");
+        throw new DeniedException(
+            Reason.UNKNOWN_KID,
+            "key " + Msg.q(kid) + " is not in the JWKS of trust provider '" + name + "'");
       }
     }
     for (VerificationKey k : withKid) {
@@ -289,14 +393,23 @@ final class CompiledProvider {
         return k;
       }
     }
-    throw new DeniedException(Reason.ALG_NOT_ALLOWED, "key " + Msg.q(kid) + " of trust provider '" + name + "' is "
-        + withKid.get(0).description() + " and cannot verify " + alg);
+    throw new DeniedException(
+        Reason.ALG_NOT_ALLOWED,
+        "key "
+            + Msg.q(kid)
+            + " of trust provider '"
+            + name
+            + "' is "
+            + withKid.get(0).description()
+            + " and cannot verify "
+            + alg);
   }
 
   private void checkAudience(Object aud) {
     if (aud == null) {
-      throw new DeniedException(Reason.WRONG_AUDIENCE, "the token has no aud claim; trust provider '" + name
-          + "' accepts " + spec.audiences());
+      throw new DeniedException(
+          Reason.WRONG_AUDIENCE,
+          "the token has no aud claim; trust provider '" + name + "' accepts " + spec.audiences());
     }
     if (aud instanceof String s) {
       if (audiences.contains(s)) {
@@ -305,7 +418,8 @@ final class CompiledProvider {
     } else if (aud instanceof List<?> l) {
       for (Object o : l) {
         if (!(o instanceof String)) {
-          throw new DeniedException(Reason.MALFORMED_TOKEN, "aud must be a string or an array of strings");
+          throw new DeniedException(
+              Reason.MALFORMED_TOKEN, "aud must be a string or an array of strings");
         }
       }
       for (Object o : l) {
@@ -314,18 +428,25 @@ final class CompiledProvider {
         }
       }
     } else {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "aud must be a string or an array of strings");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "aud must be a string or an array of strings");
     }
-    throw new DeniedException(Reason.WRONG_AUDIENCE, "the token's audience is none of " + spec.audiences()
-        + ", which trust provider '" + name + "' accepts");
+    throw new DeniedException(
+        Reason.WRONG_AUDIENCE,
+        "the token's audience is none of "
+            + spec.audiences()
+            + ", which trust provider '"
+            + name
+            + "' accepts");
   }
 
   private Instant numericDate(Map<String, Object> c, String claim, boolean required) {
     Object v = c.get(claim);
     if (v == null) {
       if (required) {
-        throw new DeniedException(Reason.MISSING_CLAIM, "the token has no " + claim + " claim; trust provider '"
-            + name + "' requires one");
+        throw new DeniedException(
+            Reason.MISSING_CLAIM,
+            "the token has no " + claim + " claim; trust provider '" + name + "' requires one");
       }
       return null;
     }
@@ -335,7 +456,9 @@ final class CompiledProvider {
     if (v instanceof Double d && d >= 0 && d <= MAX_EPOCH_SECOND) {
       return Instant.ofEpochMilli((long) (d * 1000));
     }
-    throw new DeniedException(Reason.MALFORMED_TOKEN, claim + " must be a NumericDate (seconds since 1970, up to year 9999)");
+    throw new DeniedException(
+        Reason.MALFORMED_TOKEN,
+        claim + " must be a NumericDate (seconds since 1970, up to year 9999)");
   }
 
   private static boolean present(Object v) {
@@ -359,7 +482,10 @@ final class CompiledProvider {
     } else if (v instanceof Boolean || v instanceof Long || v instanceof BigInteger) {
       s = v.toString();
     } else if (v instanceof Double d) {
-      s = Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString();
+      s =
+          Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15
+              ? Long.toString(d.longValue())
+              : d.toString();
     } else {
       return; // absent, null, object, nested array
     }
@@ -370,8 +496,13 @@ final class CompiledProvider {
 
   private static String checkLength(String claim, String value) {
     if (value.length() > MAX_SELECTOR_VALUE) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "claim '" + claim + "' is longer than " + MAX_SELECTOR_VALUE
-          + " characters and cannot become a selector");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
+          "claim '"
+              + claim
+              + "' is longer than "
+              + MAX_SELECTOR_VALUE
+              + " characters and cannot become a selector");
     }
     return value;
   }

@@ -20,22 +20,27 @@ import java.util.Map;
 /**
  * Strict JSON for token headers and payloads: UTF-8 only (malformed bytes refused: overlong forms,
  * encoded surrogates, truncated sequences, bytes that start nothing), and no string, member name
- * included, that is not valid Unicode once its escapes are read (an escaped surrogate with no partner:
- * RFC 8259 section 8.2 leaves its meaning to the parser, and RFC 7493 forbids it), one object and
- * nothing after it, no duplicate member names (a classic source of parser differentials),
- * nesting at most {@value #MAX_DEPTH} deep and numbers at most 64 digits long. The result is
- * immutable: maps and lists cannot be changed, numbers are {@link Long}, {@link
+ * included, that is not valid Unicode once its escapes are read (an escaped surrogate with no
+ * partner: RFC 8259 section 8.2 leaves its meaning to the parser, and RFC 7493 forbids it), one
+ * object and nothing after it, no duplicate member names (a classic source of parser
+ * differentials), nesting at most {@value #MAX_DEPTH} deep and numbers at most 64 digits long. The
+ * result is immutable: maps and lists cannot be changed, numbers are {@link Long}, {@link
  * java.math.BigInteger} or {@link Double}; JSON null is kept as {@code null}.
  */
 final class Json {
   static final int MAX_DEPTH = 32;
 
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_DEPTH).maxNumberLength(64).maxStringLength(64 * 1024).build())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .build();
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_DEPTH)
+                  .maxNumberLength(64)
+                  .maxStringLength(64 * 1024)
+                  .build())
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
 
   private Json() {}
 
@@ -52,10 +57,13 @@ final class Json {
   static Map<String, Object> parseObject(byte[] utf8) throws MalformedJsonException {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(utf8)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(utf8))
+              .toString();
     } catch (CharacterCodingException e) {
       throw new MalformedJsonException("is not valid UTF-8");
     }
@@ -104,7 +112,9 @@ final class Json {
   private static String wellFormed(String s) throws LoneSurrogate {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         throw new LoneSurrogate();
@@ -128,8 +138,10 @@ final class Json {
         yield Collections.unmodifiableList(l);
       }
       case VALUE_STRING -> wellFormed(p.getText());
-      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-          ? p.getBigIntegerValue() : Long.valueOf(p.getLongValue());
+      case VALUE_NUMBER_INT ->
+          p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+              ? p.getBigIntegerValue()
+              : Long.valueOf(p.getLongValue());
       case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
       case VALUE_TRUE -> Boolean.TRUE;
       case VALUE_FALSE -> Boolean.FALSE;

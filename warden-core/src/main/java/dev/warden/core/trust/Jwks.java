@@ -17,6 +17,7 @@ import java.util.Set;
 final class Jwks {
   /** More keys than this in one JWKS is not a real issuer; refuse rather than build them all. */
   static final int MAX_KEYS = 100;
+
   private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth");
 
   private Jwks() {}
@@ -41,7 +42,8 @@ final class Jwks {
    * @throws JwksException when the document is not a JWKS, holds private material, has too many
    *     keys, or has no usable key
    */
-  static KeySet parse(String json, Set<String> allowed, Instant now, KeySet previous) throws JwksException {
+  static KeySet parse(String json, Set<String> allowed, Instant now, KeySet previous)
+      throws JwksException {
     Map<String, Object> doc;
     List<Object> list;
     try {
@@ -54,7 +56,8 @@ final class Jwks {
       throw new JwksException("the JWKS has no \"keys\" array");
     }
     if (list.size() > MAX_KEYS) {
-      throw new JwksException("the JWKS has " + list.size() + " keys; at most " + MAX_KEYS + " are accepted");
+      throw new JwksException(
+          "the JWKS has " + list.size() + " keys; at most " + MAX_KEYS + " are accepted");
     }
     List<VerificationKey> keys = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
@@ -63,10 +66,12 @@ final class Jwks {
         skipped.add("#" + i + ": not an object");
         continue;
       }
-      String label = "#" + i + (raw.get("kid") instanceof String kid ? " (kid " + Msg.q(kid) + ")" : "");
+      String label =
+          "#" + i + (raw.get("kid") instanceof String kid ? " (kid " + Msg.q(kid) + ")" : "");
       for (String m : PRIVATE_MEMBERS) {
         if (raw.containsKey(m)) {
-          throw new JwksException("the JWKS contains private key material (key " + label + "); refusing the whole set");
+          throw new JwksException(
+              "the JWKS contains private key material (key " + label + "); refusing the whole set");
         }
       }
       if ("oct".equals(raw.get("kty"))) {
@@ -85,7 +90,10 @@ final class Jwks {
       }
     }
     if (keys.isEmpty()) {
-      throw new JwksException("the JWKS has no key usable with " + allowed + (skipped.isEmpty() ? "" : "; skipped " + skipped));
+      throw new JwksException(
+          "the JWKS has no key usable with "
+              + allowed
+              + (skipped.isEmpty() ? "" : "; skipped " + skipped));
     }
     return new KeySet(keys, now);
   }

@@ -76,7 +76,13 @@ sealed interface KeySource {
     private volatile Exception lastError;
     private volatile URI discoveredJwksUri;
 
-    Remote(String provider, String issuer, URI jwksUri, Set<String> allowed, DocumentFetcher fetcher, Clock clock,
+    Remote(
+        String provider,
+        String issuer,
+        URI jwksUri,
+        Set<String> allowed,
+        DocumentFetcher fetcher,
+        Clock clock,
         TrustOptions options) {
       this.provider = provider;
       this.issuer = issuer;
@@ -136,8 +142,12 @@ sealed interface KeySource {
           refreshLocked();
         }
         if (keys == null) {
-          throw new DeniedException(Reason.JWKS_UNAVAILABLE, "the signing keys of trust provider '" + provider
-              + "' are unavailable (its JWKS could not be fetched); try again later", lastError);
+          throw new DeniedException(
+              Reason.JWKS_UNAVAILABLE,
+              "the signing keys of trust provider '"
+                  + provider
+                  + "' are unavailable (its JWKS could not be fetched); try again later",
+              lastError);
         }
         return keys;
       } finally {
@@ -164,8 +174,12 @@ sealed interface KeySource {
       } catch (IOException | Jwks.JwksException | RuntimeException e) {
         lastError = e;
         discoveredJwksUri = null; // the issuer may have moved its keys: discover again next time
-        LOG.log(System.Logger.Level.WARNING, "trust provider ''{0}'': JWKS refresh failed: {1}; {2}", provider,
-            e.getMessage(), keys == null ? "no keys to verify with" : "keeping the cached keys");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "trust provider ''{0}'': JWKS refresh failed: {1}; {2}",
+            provider,
+            e.getMessage(),
+            keys == null ? "no keys to verify with" : "keeping the cached keys");
       }
     }
 
@@ -184,8 +198,14 @@ sealed interface KeySource {
       }
       Object iss = doc.get("issuer");
       if (!issuer.equals(iss)) {
-        throw new Jwks.JwksException("the discovery document at " + at + " names issuer " + Msg.q(iss)
-            + ", not the configured '" + issuer + "'");
+        throw new Jwks.JwksException(
+            "the discovery document at "
+                + at
+                + " names issuer "
+                + Msg.q(iss)
+                + ", not the configured '"
+                + issuer
+                + "'");
       }
       URI jwks = doc.get("jwks_uri") instanceof String s ? Urls.fetchable(s) : null;
       if (jwks == null) {

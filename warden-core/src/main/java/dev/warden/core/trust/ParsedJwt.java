@@ -14,7 +14,8 @@ import java.util.Map;
  * @param signingInput the ASCII bytes of {@code header.payload}, exactly as signed
  * @param signature the third part, still base64url-encoded
  */
-record ParsedJwt(Map<String, Object> header, Map<String, Object> claims, byte[] signingInput, String signature) {
+record ParsedJwt(
+    Map<String, Object> header, Map<String, Object> claims, byte[] signingInput, String signature) {
   /** Tokens longer than this are refused before any parsing. */
   static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
@@ -29,8 +30,13 @@ record ParsedJwt(Map<String, Object> header, Map<String, Object> claims, byte[] 
       throw new DeniedException(Reason.MALFORMED_TOKEN, "no token was given");
     }
     if (token.length() > MAX_TOKEN_LENGTH) {
-      throw new DeniedException(Reason.TOKEN_TOO_LARGE,
-          "the token is " + token.length() + " characters long; at most " + MAX_TOKEN_LENGTH + " are accepted");
+      throw new DeniedException(
+          Reason.TOKEN_TOO_LARGE,
+          "the token is "
+              + token.length()
+              + " characters long; at most "
+              + MAX_TOKEN_LENGTH
+              + " are accepted");
     }
     int dots = 0;
     for (int i = 0; i < token.length(); i++) {
@@ -38,16 +44,21 @@ record ParsedJwt(Map<String, Object> header, Map<String, Object> claims, byte[] 
       if (c == '.') {
         dots++;
       } else if (!isBase64Url(c)) {
-        throw new DeniedException(Reason.MALFORMED_TOKEN,
-            "the token contains a character that is neither base64url nor '.' (at offset " + i + ")");
+        throw new DeniedException(
+            Reason.MALFORMED_TOKEN,
+            "the token contains a character that is neither base64url nor '.' (at offset "
+                + i
+                + ")");
       }
     }
     if (dots == 4) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN,
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
           "the token is an encrypted JWT (JWE); only signed JWTs (compact JWS) are accepted");
     }
     if (dots != 2) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN,
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN,
           "the token is not a compact JWS: expected three base64url parts separated by '.'");
     }
   }
@@ -84,7 +95,8 @@ record ParsedJwt(Map<String, Object> header, Map<String, Object> claims, byte[] 
   private static Map<String, Object> decode(String token, int from, int to, String part) {
     byte[] bytes = base64Url(token.substring(from, to));
     if (bytes == null) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the token " + part + " is not valid base64url");
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the token " + part + " is not valid base64url");
     }
     try {
       return Json.parseObject(bytes);
@@ -94,6 +106,10 @@ record ParsedJwt(Map<String, Object> header, Map<String, Object> claims, byte[] 
   }
 
   private static boolean isBase64Url(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '_';
   }
 }

@@ -16,9 +16,11 @@ enum Preset {
    * Kubernetes projected (bound) service-account tokens. The private claim {@code kubernetes.io}
    * carries namespace, service account, pod and (since 1.30) node, each with name and uid; see
    * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-tokens
-   * and https://kubernetes.io/docs/concepts/security/service-accounts/#authenticating-service-account-credentials.
+   * and
+   * https://kubernetes.io/docs/concepts/security/service-accounts/#authenticating-service-account-credentials.
    */
-  KUBERNETES(ordered(
+  KUBERNETES(
+      ordered(
           "/kubernetes.io/namespace", "ns",
           "/kubernetes.io/serviceaccount/name", "sa",
           "/kubernetes.io/serviceaccount/uid", "sa-uid",
@@ -31,13 +33,30 @@ enum Preset {
   /**
    * GitHub Actions OIDC tokens; claims as listed under "Custom claims provided by GitHub" in
    * https://docs.github.com/en/actions/reference/security/oidc (see also {@code claims_supported}
-   * of https://token.actions.githubusercontent.com/.well-known/openid-configuration). Selector
-   * keys are the claim names.
+   * of https://token.actions.githubusercontent.com/.well-known/openid-configuration). Selector keys
+   * are the claim names.
    */
-  GITHUB_ACTIONS(sameNames(
-          "repository", "repository_owner", "repository_id", "repository_owner_id", "repository_visibility",
-          "ref", "ref_type", "workflow", "workflow_ref", "job_workflow_ref", "environment", "sha",
-          "event_name", "runner_environment", "actor", "actor_id", "run_id", "base_ref", "head_ref"),
+  GITHUB_ACTIONS(
+      sameNames(
+          "repository",
+          "repository_owner",
+          "repository_id",
+          "repository_owner_id",
+          "repository_visibility",
+          "ref",
+          "ref_type",
+          "workflow",
+          "workflow_ref",
+          "job_workflow_ref",
+          "environment",
+          "sha",
+          "event_name",
+          "runner_environment",
+          "actor",
+          "actor_id",
+          "run_id",
+          "base_ref",
+          "head_ref"),
       List.of("repository", "ref")),
 
   /**
@@ -45,10 +64,25 @@ enum Preset {
    * https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload. Selector keys are
    * the claim names.
    */
-  GITLAB_CI(sameNames(
-          "project_path", "project_id", "namespace_path", "namespace_id", "ref", "ref_type", "ref_protected",
-          "environment", "environment_protected", "deployment_tier", "pipeline_source", "pipeline_id",
-          "job_id", "user_login", "ci_config_ref_uri", "runner_id", "runner_environment"),
+  GITLAB_CI(
+      sameNames(
+          "project_path",
+          "project_id",
+          "namespace_path",
+          "namespace_id",
+          "ref",
+          "ref_type",
+          "ref_protected",
+          "environment",
+          "environment_protected",
+          "deployment_tier",
+          "pipeline_source",
+          "pipeline_id",
+          "job_id",
+          "user_login",
+          "ci_config_ref_uri",
+          "runner_id",
+          "runner_environment"),
       List.of("project_path", "ref")),
 
   /** Any OIDC issuer: only {@code sub} and {@code iss}, plus what the spec maps. */
@@ -56,6 +90,7 @@ enum Preset {
 
   /** Claim (name or JSON pointer) → selector key, in a stable order. */
   final Map<String, String> mappings;
+
   /** Claims a token must carry. */
   final List<String> required;
 

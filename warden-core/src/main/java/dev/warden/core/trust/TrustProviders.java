@@ -23,27 +23,33 @@ import java.util.Set;
  *
  * <p>Validation is strict and never driven by the token: the unverified {@code iss} only picks the
  * provider; {@code alg} must be in that provider's allow-list (so {@code none} and HMAC always
- * fail); {@code crit}, nested and encrypted tokens are refused; the key is looked up by
- * {@code kid} only in that provider's JWKS — {@code jku}, {@code x5u}, {@code x5c} and
- * {@code jwk} headers are never followed nor used; then signature, exact {@code iss},
- * {@code aud}, {@code exp}, {@code nbf}, {@code iat} and maximum age, required claims. See
+ * fail); {@code crit}, nested and encrypted tokens are refused; the key is looked up by {@code kid}
+ * only in that provider's JWKS — {@code jku}, {@code x5u}, {@code x5c} and {@code jwk} headers are
+ * never followed nor used; then signature, exact {@code iss}, {@code aud}, {@code exp}, {@code
+ * nbf}, {@code iat} and maximum age, required claims. See
  * docs/decisions/301-trust-jwt-validation.md.
  */
 public final class TrustProviders {
   /** Longest token accepted, in characters (bytes: a valid token is ASCII): 16 KiB. */
   public static final int MAX_TOKEN_LENGTH = ParsedJwt.MAX_TOKEN_LENGTH;
 
-  private record Runtime(DocumentFetcher fetcher, Clock clock, TrustOptions options, VerifiedTokenCache cache) {}
+  private record Runtime(
+      DocumentFetcher fetcher, Clock clock, TrustOptions options, VerifiedTokenCache cache) {}
 
   private final Runtime rt;
   private final Map<String, CompiledProvider> byName;
   private final Map<String, CompiledProvider> byIssuer;
+
   /** Stored providers that do not compile: name to reason. */
   private final Map<String, String> disabled;
+
   /** Issuer key of each disabled provider to the denial message its tokens get. */
   private final Map<String, String> disabledIssuers;
 
-  private TrustProviders(Runtime rt, Map<String, CompiledProvider> byName, Map<String, String> disabled,
+  private TrustProviders(
+      Runtime rt,
+      Map<String, CompiledProvider> byName,
+      Map<String, String> disabled,
       Map<String, String> disabledIssuers) {
     this.rt = rt;
     this.byName = Map.copyOf(byName);
@@ -66,9 +72,10 @@ public final class TrustProviders {
   }
 
   /** Compiling never fetches: remote keys are fetched on first use, which a check never makes. */
-  private static final DocumentFetcher NO_FETCH = uri -> {
-    throw new IllegalStateException("compiling a trust provider fetched " + uri);
-  };
+  private static final DocumentFetcher NO_FETCH =
+      uri -> {
+        throw new IllegalStateException("compiling a trust provider fetched " + uri);
+      };
 
   /** The issuer key used to match tokens to providers (trailing slashes dropped). */
   public static String issuerOf(TrustProviderSpec spec) {
@@ -82,7 +89,8 @@ public final class TrustProviders {
    * @throws ValidationException naming the provider and field when a spec cannot work (two
    *     providers with the same name or issuer, a bad claim mapping, an unusable inline JWKS)
    */
-  public static TrustProviders build(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock) {
+  public static TrustProviders build(
+      List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock) {
     return build(specs, fetcher, clock, TrustOptions.defaults());
   }
 
@@ -93,8 +101,8 @@ public final class TrustProviders {
    * @param clock the only source of time for every check
    * @throws ValidationException as {@link #build(List, DocumentFetcher, Clock)}
    */
-  public static TrustProviders build(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock,
-      TrustOptions options) {
+  public static TrustProviders build(
+      List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
     return create(specs, fetcher, clock, options, true);
   }
 
@@ -105,31 +113,40 @@ public final class TrustProviders {
    * — tokens from its issuer are denied with {@link Reason#PROVIDER_DISABLED} — and listed by
    * {@link #disabled()}, while every other provider works. What a server starts from.
    */
-  public static TrustProviders load(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock,
-      TrustOptions options) {
+  public static TrustProviders load(
+      List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
     return create(specs, fetcher, clock, options, false);
   }
 
-  private static TrustProviders create(List<TrustProviderSpec> specs, DocumentFetcher fetcher, Clock clock,
-      TrustOptions options, boolean strict) {
+  private static TrustProviders create(
+      List<TrustProviderSpec> specs,
+      DocumentFetcher fetcher,
+      Clock clock,
+      TrustOptions options,
+      boolean strict) {
     Objects.requireNonNull(fetcher, "fetcher");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(options, "options");
-    VerifiedTokenCache cache = options.verifiedTokenCacheSize() == 0 ? null
-        : new VerifiedTokenCache(options.verifiedTokenCacheSize());
+    VerifiedTokenCache cache =
+        options.verifiedTokenCacheSize() == 0
+            ? null
+            : new VerifiedTokenCache(options.verifiedTokenCacheSize());
     return compile(specs, new Runtime(fetcher, clock, options, cache), Map.of(), strict);
   }
 
   /**
    * A new snapshot for {@code specs} that shares this one's fetcher, clock, options and cache, and
-   * reuses every provider whose spec is unchanged (with its keys). This snapshot stays valid.
-   * Bad specs are disabled as in {@link #load}.
+   * reuses every provider whose spec is unchanged (with its keys). This snapshot stays valid. Bad
+   * specs are disabled as in {@link #load}.
    */
   public TrustProviders rebuild(List<TrustProviderSpec> specs) {
     return compile(specs, rt, byName, false);
   }
 
-  private static TrustProviders compile(List<TrustProviderSpec> specs, Runtime rt, Map<String, CompiledProvider> old,
+  private static TrustProviders compile(
+      List<TrustProviderSpec> specs,
+      Runtime rt,
+      Map<String, CompiledProvider> old,
       boolean strict) {
     Objects.requireNonNull(specs, "specs");
     Map<String, CompiledProvider> byName = new LinkedHashMap<>();
@@ -147,7 +164,10 @@ public final class TrustProviders {
       } else {
         String other = issuers.putIfAbsent(issuerKey(spec.issuer()), spec.name());
         if (other != null) {
-          problem = "trust provider '" + other + "' has the same issuer; a token's iss must select exactly one provider";
+          problem =
+              "trust provider '"
+                  + other
+                  + "' has the same issuer; a token's iss must select exactly one provider";
           if (strict) {
             throw new ValidationException("trustProviders." + spec.name() + ".issuer", problem);
           }
@@ -156,8 +176,11 @@ public final class TrustProviders {
       if (problem == null) {
         CompiledProvider prev = old.get(spec.name());
         try {
-          byName.put(spec.name(), prev != null && prev.spec.equals(spec) ? prev
-              : CompiledProvider.compile(spec, rt.fetcher(), rt.clock(), rt.options()));
+          byName.put(
+              spec.name(),
+              prev != null && prev.spec.equals(spec)
+                  ? prev
+                  : CompiledProvider.compile(spec, rt.fetcher(), rt.clock(), rt.options()));
           continue;
         } catch (ValidationException e) {
           if (strict) {
@@ -168,15 +191,23 @@ public final class TrustProviders {
         }
       }
       disabled.putIfAbsent(spec.name(), problem);
-      disabledIssuers.putIfAbsent(issuerKey(spec.issuer()), "trust provider '" + spec.name()
-          + "' for this issuer is disabled because its configuration no longer compiles; an administrator must fix it"
-          + " (warden get trustprovider " + spec.name() + ")");
+      disabledIssuers.putIfAbsent(
+          issuerKey(spec.issuer()),
+          "trust provider '"
+              + spec.name()
+              + "' for this issuer is disabled because its configuration no longer compiles; an administrator must fix it"
+              + " (warden get trustprovider "
+              + spec.name()
+              + ")");
     }
     disabledIssuers.keySet().removeAll(issuers.keySet());
     return new TrustProviders(rt, byName, disabled, disabledIssuers);
   }
 
-  /** Providers that are stored but do not compile, by name, with the reason; their tokens are denied. */
+  /**
+   * Providers that are stored but do not compile, by name, with the reason; their tokens are
+   * denied.
+   */
   public Map<String, String> disabled() {
     return disabled;
   }
@@ -188,8 +219,8 @@ public final class TrustProviders {
    * @throws DeniedException with the reason of the first rule broken — TOKEN_TOO_LARGE,
    *     MALFORMED_TOKEN, MISSING_CLAIM, UNKNOWN_ISSUER, ALG_NOT_ALLOWED, UNKNOWN_KID,
    *     JWKS_UNAVAILABLE, BAD_SIGNATURE, WRONG_ISSUER, WRONG_AUDIENCE, TOKEN_EXPIRED,
-   *     TOKEN_NOT_YET_VALID or TOKEN_TOO_OLD — and a message that names the rule but never
-   *     contains the token. Nothing else is thrown, whatever the input.
+   *     TOKEN_NOT_YET_VALID or TOKEN_TOO_OLD — and a message that names the rule but never contains
+   *     the token. Nothing else is thrown, whatever the input.
    */
   public AttestedIdentity verify(String token) {
     return verify(token, true);
@@ -197,8 +228,8 @@ public final class TrustProviders {
 
   /**
    * {@link #verify(String)} without the verified-token cache, neither read nor written: for an
-   * administrator testing a token (the console's "test a token"), which must see every rule
-   * applied now and must leave nothing of the token behind.
+   * administrator testing a token (the console's "test a token"), which must see every rule applied
+   * now and must leave nothing of the token behind.
    *
    * @throws DeniedException as {@link #verify(String)}
    */
@@ -232,7 +263,8 @@ public final class TrustProviders {
     ParsedJwt jwt = ParsedJwt.parse(token);
     Object iss = jwt.claims().get("iss");
     if (iss == null) {
-      throw new DeniedException(Reason.MISSING_CLAIM, "the token has no iss claim, so no trust provider can be chosen");
+      throw new DeniedException(
+          Reason.MISSING_CLAIM, "the token has no iss claim, so no trust provider can be chosen");
     }
     if (!(iss instanceof String issuer)) {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "iss must be a string");
@@ -243,7 +275,8 @@ public final class TrustProviders {
       if (off != null) {
         throw new DeniedException(Reason.PROVIDER_DISABLED, off);
       }
-      throw new DeniedException(Reason.UNKNOWN_ISSUER, "no trust provider is configured for issuer " + Msg.q(issuer));
+      throw new DeniedException(
+          Reason.UNKNOWN_ISSUER, "no trust provider is configured for issuer " + Msg.q(issuer));
     }
     CompiledProvider.Verified v = p.verify(jwt, now);
     if (digest != null) {
@@ -252,8 +285,12 @@ public final class TrustProviders {
     return v.identity();
   }
 
-  /** The cached identity if it still holds; null to verify in full; throws when a time rule now fails. */
-  private AttestedIdentity recheck(VerifiedTokenCache.Digest digest, VerifiedTokenCache.Entry hit, Instant now) {
+  /**
+   * The cached identity if it still holds; null to verify in full; throws when a time rule now
+   * fails.
+   */
+  private AttestedIdentity recheck(
+      VerifiedTokenCache.Digest digest, VerifiedTokenCache.Entry hit, Instant now) {
     CompiledProvider p = hit.provider();
     AttestedIdentity id = hit.verified().identity();
     if (byIssuer.get(issuerKey(p.issuer)) != p) {
@@ -294,7 +331,10 @@ public final class TrustProviders {
     return byName.keySet();
   }
 
-  /** Issuers are matched after dropping trailing '/', then compared exactly (WRONG_ISSUER if they differ). */
+  /**
+   * Issuers are matched after dropping trailing '/', then compared exactly (WRONG_ISSUER if they
+   * differ).
+   */
   private static String issuerKey(String issuer) {
     int end = issuer.length();
     while (end > 0 && issuer.charAt(end - 1) == '/') {

@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * A compact JWS parsed by the same strict rules as platform tokens (decision 301: 16 KiB, base64url
  * alphabet, strict UTF-8 in header and payload, strict JSON), for code outside this package that
- * verifies the signature itself — the introspection of Warden's own access tokens. Nothing in it may
- * be trusted until that signature is checked over {@link #signingInput()}.
+ * verifies the signature itself — the introspection of Warden's own access tokens. Nothing in it
+ * may be trusted until that signature is checked over {@link #signingInput()}.
  */
 public final class UnverifiedJws {
   private final ParsedJwt jwt;

@@ -15,7 +15,10 @@ final class Urls {
     } catch (URISyntaxException | NullPointerException e) {
       return null;
     }
-    if (!u.isAbsolute() || u.getHost() == null || u.getRawUserInfo() != null || u.getRawFragment() != null) {
+    if (!u.isAbsolute()
+        || u.getHost() == null
+        || u.getRawUserInfo() != null
+        || u.getRawFragment() != null) {
       return null;
     }
     String scheme = u.getScheme().toLowerCase(java.util.Locale.ROOT);
@@ -29,7 +32,10 @@ final class Urls {
     return "127.0.0.1".equals(host) || "localhost".equalsIgnoreCase(host) || "[::1]".equals(host);
   }
 
-  /** {@code <issuer>/.well-known/openid-configuration}, per OpenID Connect Discovery 1.0 §4 (one trailing '/' of the issuer dropped). */
+  /**
+   * {@code <issuer>/.well-known/openid-configuration}, per OpenID Connect Discovery 1.0 §4 (one
+   * trailing '/' of the issuer dropped).
+   */
   static URI discovery(String issuer) {
     String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     return URI.create(base + "/.well-known/openid-configuration");

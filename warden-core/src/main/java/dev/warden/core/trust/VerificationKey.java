@@ -44,12 +44,14 @@ import org.bouncycastle.math.ec.rfc8032.Ed448;
  */
 final class VerificationKey {
   static final int MIN_RSA_BITS = 2048;
+
   /** Larger RSA keys only make verification slower; no platform uses them. */
   static final int MAX_RSA_BITS = 8192;
 
   private static final Provider BC = new BouncyCastleProvider();
   private static final Map<String, JWSHeader> HEADERS = new HashMap<>();
-  private static final Set<String> RSA_ALGS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
+  private static final Set<String> RSA_ALGS =
+      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
 
   static {
     for (String a : TrustProviderSpec.ALLOWED_ALGORITHMS) {
@@ -74,8 +76,14 @@ final class VerificationKey {
   private final Ed25519PublicKeyParameters ed25519;
   private final Ed448PublicKeyParameters ed448;
 
-  private VerificationKey(String kid, String thumbprint, Set<String> algorithms, String description,
-      JWSVerifier jws, Ed25519PublicKeyParameters ed25519, Ed448PublicKeyParameters ed448) {
+  private VerificationKey(
+      String kid,
+      String thumbprint,
+      Set<String> algorithms,
+      String description,
+      JWSVerifier jws,
+      Ed25519PublicKeyParameters ed25519,
+      Ed448PublicKeyParameters ed448) {
     this.kid = kid;
     this.thumbprint = thumbprint;
     this.algorithms = algorithms;
@@ -109,25 +117,34 @@ final class VerificationKey {
       description = "an RSA key";
     } else if (KeyType.EC.equals(kty)) {
       Curve crv = ((ECKey) jwk).getCurve();
-      fits = Curve.P_256.equals(crv) ? Set.of("ES256") : Curve.P_384.equals(crv) ? Set.of("ES384")
-          : Curve.P_521.equals(crv) ? Set.of("ES512") : Set.of();
+      fits =
+          Curve.P_256.equals(crv)
+              ? Set.of("ES256")
+              : Curve.P_384.equals(crv)
+                  ? Set.of("ES384")
+                  : Curve.P_521.equals(crv) ? Set.of("ES512") : Set.of();
       description = "an EC " + crv + " key";
     } else if (KeyType.OKP.equals(kty)) {
       Curve crv = ((OctetKeyPair) jwk).getCurve();
       fits = Curve.Ed25519.equals(crv) || Curve.Ed448.equals(crv) ? Set.of("EdDSA") : Set.of();
       description = "an OKP " + crv + " key";
     } else {
-      throw new UnusableKeyException(KeyType.OCT.equals(kty) ? "symmetric (oct) key" : "unsupported kty " + kty);
+      throw new UnusableKeyException(
+          KeyType.OCT.equals(kty) ? "symmetric (oct) key" : "unsupported kty " + kty);
     }
     Set<String> algs = new LinkedHashSet<>();
     for (String a : allowed) {
-      if (fits.contains(a) && (jwk.getAlgorithm() == null || jwk.getAlgorithm().getName().equals(a))) {
+      if (fits.contains(a)
+          && (jwk.getAlgorithm() == null || jwk.getAlgorithm().getName().equals(a))) {
         algs.add(a);
       }
     }
     if (algs.isEmpty()) {
-      throw new UnusableKeyException(description + (jwk.getAlgorithm() == null ? "" : " for " + jwk.getAlgorithm())
-          + " fits none of the allowed algorithms " + allowed);
+      throw new UnusableKeyException(
+          description
+              + (jwk.getAlgorithm() == null ? "" : " for " + jwk.getAlgorithm())
+              + " fits none of the allowed algorithms "
+              + allowed);
     }
     String thumbprint;
     try {
@@ -140,31 +157,63 @@ final class VerificationKey {
         RSAPublicKey pub = rsa.toRSAPublicKey();
         int bits = pub.getModulus().bitLength();
         if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-          throw new UnusableKeyException("RSA modulus of " + bits + " bits (allowed " + MIN_RSA_BITS + " to " + MAX_RSA_BITS + ")");
+          throw new UnusableKeyException(
+              "RSA modulus of "
+                  + bits
+                  + " bits (allowed "
+                  + MIN_RSA_BITS
+                  + " to "
+                  + MAX_RSA_BITS
+                  + ")");
         }
         BigInteger e = pub.getPublicExponent();
         if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0)) {
           throw new UnusableKeyException("RSA public exponent is not odd and at least 3");
         }
-        return new VerificationKey(jwk.getKeyID(), thumbprint, Set.copyOf(algs), description,
-            new RSASSAVerifier(pub), null, null);
+        return new VerificationKey(
+            jwk.getKeyID(),
+            thumbprint,
+            Set.copyOf(algs),
+            description,
+            new RSASSAVerifier(pub),
+            null,
+            null);
       }
       if (jwk instanceof ECKey ec) {
         ECPublicKey jdk = ec.toECPublicKey();
-        ECPublicKey bc = (ECPublicKey) KeyFactory.getInstance("EC", BC).generatePublic(new X509EncodedKeySpec(jdk.getEncoded()));
+        ECPublicKey bc =
+            (ECPublicKey)
+                KeyFactory.getInstance("EC", BC)
+                    .generatePublic(new X509EncodedKeySpec(jdk.getEncoded()));
         ECDSAVerifier v = new ECDSAVerifier(bc);
         v.getJCAContext().setProvider(BC);
-        return new VerificationKey(jwk.getKeyID(), thumbprint, Set.copyOf(algs), description, v, null, null);
+        return new VerificationKey(
+            jwk.getKeyID(), thumbprint, Set.copyOf(algs), description, v, null, null);
       }
       OctetKeyPair okp = (OctetKeyPair) jwk;
       byte[] x = okp.getX().decode();
       if (Curve.Ed25519.equals(okp.getCurve())) {
-        return new VerificationKey(jwk.getKeyID(), thumbprint, Set.copyOf(algs), description, null,
-            new Ed25519PublicKeyParameters(x), null);
+        return new VerificationKey(
+            jwk.getKeyID(),
+            thumbprint,
+            Set.copyOf(algs),
+            description,
+            null,
+            new Ed25519PublicKeyParameters(x),
+            null);
       }
-      return new VerificationKey(jwk.getKeyID(), thumbprint, Set.copyOf(algs), description, null, null,
+      return new VerificationKey(
+          jwk.getKeyID(),
+          thumbprint,
+          Set.copyOf(algs),
+          description,
+          null,
+          null,
           new Ed448PublicKeyParameters(x));
-    } catch (JOSEException | GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+    } catch (JOSEException
+        | GeneralSecurityException
+        | IllegalArgumentException
+        | ClassCastException e) {
       throw new UnusableKeyException(description + " is not a valid public key");
     }
   }
@@ -188,10 +237,12 @@ final class VerificationKey {
       }
       if (ed25519 != null) {
         return sig.length == Ed25519.SIGNATURE_SIZE
-            && ed25519.verify(Ed25519.Algorithm.Ed25519, null, signingInput, 0, signingInput.length, sig, 0);
+            && ed25519.verify(
+                Ed25519.Algorithm.Ed25519, null, signingInput, 0, signingInput.length, sig, 0);
       }
       return sig.length == Ed448.SIGNATURE_SIZE
-          && ed448.verify(Ed448.Algorithm.Ed448, new byte[0], signingInput, 0, signingInput.length, sig, 0);
+          && ed448.verify(
+              Ed448.Algorithm.Ed448, new byte[0], signingInput, 0, signingInput.length, sig, 0);
     } catch (JOSEException | RuntimeException e) {
       return false;
     }
@@ -203,7 +254,9 @@ final class VerificationKey {
   }
 
   boolean sameAs(VerificationKey o) {
-    return o.thumbprint.equals(thumbprint) && java.util.Objects.equals(o.kid, kid) && o.algorithms.equals(algorithms);
+    return o.thumbprint.equals(thumbprint)
+        && java.util.Objects.equals(o.kid, kid)
+        && o.algorithms.equals(algorithms);
   }
 
   @Override

@@ -15,11 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes were fully verified before (finding another text with the same digest is infeasible), and
  * only successful verifications are stored, so the cache can never turn a denial into an
  * acceptance. What a verification depends on besides the bytes is re-checked on every hit: the
- * provider must still be the same compiled object in the current snapshot (any configuration
- * change makes a new one), the key that verified must still be in the provider's current JWKS (a
- * withdrawn key stops its tokens at once), and all time rules ({@code exp}, {@code nbf}, maximum
- * age, with skew) are evaluated again against the clock. Tokens are stored by digest, not in
- * clear, so a heap dump does not hand out bearer tokens.
+ * provider must still be the same compiled object in the current snapshot (any configuration change
+ * makes a new one), the key that verified must still be in the provider's current JWKS (a withdrawn
+ * key stops its tokens at once), and all time rules ({@code exp}, {@code nbf}, maximum age, with
+ * skew) are evaluated again against the clock. Tokens are stored by digest, not in clear, so a heap
+ * dump does not hand out bearer tokens.
  *
  * <p><b>Bound.</b> Two generations of at most {@code capacity / 2} entries each (a little more
  * under concurrent inserts): when the current generation is full it becomes the old one and the

@@ -32,13 +32,17 @@ import java.util.UUID;
 /**
  * Builds the RFC 6749 section 4.4 client credentials request of an {@link OAuthClient}, with the
  * client's authentication: {@code client_secret_basic} (RFC 6749 section 2.3.1: id and secret
- * form-encoded, then Basic), {@code client_secret_post} (both as form parameters) or
- * {@code private_key_jwt} (an RFC 7523 section 2.2 assertion: {@code iss} and {@code sub} the
- * client id, {@code aud} the token URL, a fresh {@code jti}, living {@link #ASSERTION_LIFETIME}).
+ * form-encoded, then Basic), {@code client_secret_post} (both as form parameters) or {@code
+ * private_key_jwt} (an RFC 7523 section 2.2 assertion: {@code iss} and {@code sub} the client id,
+ * {@code aud} the token URL, a fresh {@code jti}, living {@link #ASSERTION_LIFETIME}).
  */
 public final class ClientAuthentication {
-  /** How long a client assertion is valid: long enough for one request, short enough to be useless if replayed later. */
+  /**
+   * How long a client assertion is valid: long enough for one request, short enough to be useless
+   * if replayed later.
+   */
   public static final Duration ASSERTION_LIFETIME = Duration.ofSeconds(60);
+
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
   private ClientAuthentication() {}
@@ -49,7 +53,8 @@ public final class ClientAuthentication {
    *
    * @throws ValidationException when the private key cannot sign with the client's algorithm
    */
-  public static UpstreamTokenClient.Request request(OAuthClient c, List<String> scopes, Secret secret, Instant now) {
+  public static UpstreamTokenClient.Request request(
+      OAuthClient c, List<String> scopes, Secret secret, Instant now) {
     StringJoiner form = new StringJoiner("&");
     add(form, "grant_type", "client_credentials");
     if (!scopes.isEmpty()) {
@@ -72,7 +77,8 @@ public final class ClientAuthentication {
    * @throws IllegalStateException when the client has no revocation endpoint
    * @throws ValidationException when the private key cannot sign
    */
-  public static UpstreamTokenClient.Request revocation(OAuthClient c, Secret token, Secret secret, Instant now) {
+  public static UpstreamTokenClient.Request revocation(
+      OAuthClient c, Secret token, Secret secret, Instant now) {
     if (c.revocationUrl() == null) {
       throw new IllegalStateException("spec.oauth.revocationUrl is not set");
     }
@@ -82,12 +88,18 @@ public final class ClientAuthentication {
     return authenticated(c, form, secret, now, c.revocationUrl());
   }
 
-  private static UpstreamTokenClient.Request authenticated(OAuthClient c, StringJoiner form, Secret secret,
-      Instant now, String url) {
+  private static UpstreamTokenClient.Request authenticated(
+      OAuthClient c, StringJoiner form, Secret secret, Instant now, String url) {
     Secret authorization = null;
     switch (c.authMethod()) {
-      case CLIENT_SECRET_BASIC -> authorization = Secret.of("Basic " + Base64.getEncoder().encodeToString(
-          (enc(c.clientId()) + ":" + enc(secret.reveal())).getBytes(StandardCharsets.UTF_8)));
+      case CLIENT_SECRET_BASIC ->
+          authorization =
+              Secret.of(
+                  "Basic "
+                      + Base64.getEncoder()
+                          .encodeToString(
+                              (enc(c.clientId()) + ":" + enc(secret.reveal()))
+                                  .getBytes(StandardCharsets.UTF_8)));
       case CLIENT_SECRET_POST -> {
         add(form, "client_id", c.clientId());
         add(form, "client_secret", secret.reveal());
@@ -98,12 +110,13 @@ public final class ClientAuthentication {
         add(form, "client_assertion", assertion(c, secret, now));
       }
     }
-    return new UpstreamTokenClient.Request(URI.create(url), Secret.of(form.toString()), authorization);
+    return new UpstreamTokenClient.Request(
+        URI.create(url), Secret.of(form.toString()), authorization);
   }
 
   /**
-   * Checks that a stored private key can sign this client's assertions: PEM PKCS#8
-   * ({@code -----BEGIN PRIVATE KEY-----}) of the type and curve {@code signingAlg} needs.
+   * Checks that a stored private key can sign this client's assertions: PEM PKCS#8 ({@code
+   * -----BEGIN PRIVATE KEY-----}) of the type and curve {@code signingAlg} needs.
    *
    * @throws ValidationException saying what is wrong, never quoting the key
    */
@@ -112,19 +125,28 @@ public final class ClientAuthentication {
   }
 
   private static String assertion(OAuthClient c, Secret pem, Instant now) {
-    JWSHeader.Builder h = new JWSHeader.Builder(JWSAlgorithm.parse(c.signingAlg())).type(JOSEObjectType.JWT);
+    JWSHeader.Builder h =
+        new JWSHeader.Builder(JWSAlgorithm.parse(c.signingAlg())).type(JOSEObjectType.JWT);
     if (c.keyId() != null) {
       h.keyID(c.keyId());
     }
     Instant iat = Instant.ofEpochSecond(now.getEpochSecond());
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(c.clientId()).subject(c.clientId())
-        .audience(c.tokenUrl()).jwtID(UUID.randomUUID().toString()).issueTime(Date.from(iat))
-        .notBeforeTime(Date.from(iat)).expirationTime(Date.from(iat.plus(ASSERTION_LIFETIME))).build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(c.clientId())
+            .subject(c.clientId())
+            .audience(c.tokenUrl())
+            .jwtID(UUID.randomUUID().toString())
+            .issueTime(Date.from(iat))
+            .notBeforeTime(Date.from(iat))
+            .expirationTime(Date.from(iat.plus(ASSERTION_LIFETIME)))
+            .build();
     SignedJWT jwt = new SignedJWT(h.build(), claims);
     try {
       jwt.sign(signer(c, pem));
     } catch (JOSEException e) {
-      throw new ValidationException(c.secretField(), "the private key cannot sign " + c.signingAlg());
+      throw new ValidationException(
+          c.secretField(), "the private key cannot sign " + c.signingAlg());
     }
     return jwt.serialize();
   }
@@ -135,20 +157,23 @@ public final class ClientAuthentication {
     try {
       if (key instanceof ECPrivateKey ec) {
         int bits = ec.getParams().getCurve().getField().getFieldSize();
-        int want = switch (alg) {
-          case "ES256" -> 256;
-          case "ES384" -> 384;
-          default -> 521;
-        };
+        int want =
+            switch (alg) {
+              case "ES256" -> 256;
+              case "ES384" -> 384;
+              default -> 521;
+            };
         if (bits != want) {
-          throw new ValidationException(c.secretField(), "the private key is on a " + bits + "-bit curve; "
-              + alg + " needs P-" + want);
+          throw new ValidationException(
+              c.secretField(),
+              "the private key is on a " + bits + "-bit curve; " + alg + " needs P-" + want);
         }
         return new ECDSASigner(ec);
       }
       RSAPrivateKey rsa = (RSAPrivateKey) key;
       if (rsa.getModulus().bitLength() < 2048) {
-        throw new ValidationException(c.secretField(), "the RSA private key has fewer than 2048 bits");
+        throw new ValidationException(
+            c.secretField(), "the RSA private key has fewer than 2048 bits");
       }
       return new RSASSASigner(rsa);
     } catch (JOSEException e) {
@@ -161,20 +186,30 @@ public final class ClientAuthentication {
     String begin = "-----BEGIN PRIVATE KEY-----";
     String end = "-----END PRIVATE KEY-----";
     if (!text.startsWith(begin) || !text.endsWith(end)) {
-      throw new ValidationException(c.secretField(), "the target secret must hold a PEM PKCS#8 private key ("
-          + begin + "); convert one with 'openssl pkcs8 -topk8 -nocrypt'");
+      throw new ValidationException(
+          c.secretField(),
+          "the target secret must hold a PEM PKCS#8 private key ("
+              + begin
+              + "); convert one with 'openssl pkcs8 -topk8 -nocrypt'");
     }
     byte[] der;
     try {
-      der = Base64.getMimeDecoder().decode(text.substring(begin.length(), text.length() - end.length()));
+      der =
+          Base64.getMimeDecoder()
+              .decode(text.substring(begin.length(), text.length() - end.length()));
     } catch (IllegalArgumentException e) {
       throw new ValidationException(c.secretField(), "the PEM private key is not valid base64");
     }
     try {
       return KeyFactory.getInstance(type).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new ValidationException(c.secretField(), "the target secret is not a PKCS#8 " + type + " private key, which "
-          + c.signingAlg() + " needs");
+      throw new ValidationException(
+          c.secretField(),
+          "the target secret is not a PKCS#8 "
+              + type
+              + " private key, which "
+              + c.signingAlg()
+              + " needs");
     }
   }
 

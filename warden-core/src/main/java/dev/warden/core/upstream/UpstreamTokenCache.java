@@ -20,13 +20,21 @@ import java.util.function.Supplier;
  * @param <K> the key: a value with equals and hashCode
  */
 final class UpstreamTokenCache<K> {
-  /** Reuse stops this long before expiry, at least: a token handed out must still work when it is used. */
+  /**
+   * Reuse stops this long before expiry, at least: a token handed out must still work when it is
+   * used.
+   */
   static final Duration MIN_MARGIN = Duration.ofSeconds(60);
+
   /** Keys beyond this are pruned of expired tokens when a new one is stored. */
   static final int PRUNE_ABOVE = 1000;
 
-  /** A token and when it was obtained and expires; {@code assumed}: the upstream did not say how long it lives. */
-  record Cached(Secret token, Instant obtainedAt, Instant expiresAt, String scope, boolean assumed) {
+  /**
+   * A token and when it was obtained and expires; {@code assumed}: the upstream did not say how
+   * long it lives.
+   */
+  record Cached(
+      Secret token, Instant obtainedAt, Instant expiresAt, String scope, boolean assumed) {
     Duration lifetime() {
       return Duration.between(obtainedAt, expiresAt);
     }
@@ -48,9 +56,14 @@ final class UpstreamTokenCache<K> {
     }
   }
 
-  /** How a grant got its token: from the cache, by its own upstream request, or by waiting for another grant's. */
+  /**
+   * How a grant got its token: from the cache, by its own upstream request, or by waiting for
+   * another grant's.
+   */
   enum Source {
-    HIT, MISS, SHARED;
+    HIT,
+    MISS,
+    SHARED;
 
     String wire() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -97,7 +110,8 @@ final class UpstreamTokenCache<K> {
       } catch (CompletionException e) {
         // a fresh exception per waiter: they are audited and rethrown on different threads
         Throwable c = e.getCause();
-        throw c instanceof TargetException t ? new TargetException(t.getMessage(), false, t)
+        throw c instanceof TargetException t
+            ? new TargetException(t.getMessage(), false, t)
             : new TargetException("the upstream request failed", false, c);
       }
     }
@@ -162,14 +176,18 @@ final class UpstreamTokenCache<K> {
   }
 
   private void prune(Instant now) {
-    slots.entrySet().removeIf(e -> {
-      Slot s = e.getValue();
-      s.lock.lock();
-      try {
-        return s.inflight == null && (s.current == null || !s.current.expiresAt().isAfter(now));
-      } finally {
-        s.lock.unlock();
-      }
-    });
+    slots
+        .entrySet()
+        .removeIf(
+            e -> {
+              Slot s = e.getValue();
+              s.lock.lock();
+              try {
+                return s.inflight == null
+                    && (s.current == null || !s.current.expiresAt().isAfter(now));
+              } finally {
+                s.lock.unlock();
+              }
+            });
   }
 }

@@ -11,18 +11,20 @@ import java.util.Locale;
 
 /**
  * Reads an upstream token endpoint's answer (RFC 6749 sections 5.1 and 5.2), which is outside
- * input: a successful answer must be a JSON object with a non-empty {@code access_token} of
- * visible ASCII, {@code token_type} {@code Bearer} (any case; Warden hands out bearer tokens only),
- * an optional positive whole {@code expires_in} and an optional {@code scope}. An error answer
- * yields its {@code error} code only: its {@code error_description} is never kept, since a server
- * may quote what it was sent there.
+ * input: a successful answer must be a JSON object with a non-empty {@code access_token} of visible
+ * ASCII, {@code token_type} {@code Bearer} (any case; Warden hands out bearer tokens only), an
+ * optional positive whole {@code expires_in} and an optional {@code scope}. An error answer yields
+ * its {@code error} code only: its {@code error_description} is never kept, since a server may
+ * quote what it was sent there.
  */
 public final class UpstreamTokenResponse {
   /** The longest answer read; longer ones are refused, not truncated. */
   public static final int MAX_BODY_BYTES = 64 * 1024;
+
   static final int MAX_TOKEN_CHARS = 16 * 1024;
   static final long MAX_EXPIRES_IN = Duration.ofDays(366).toSeconds();
-  private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private UpstreamTokenResponse() {}
 
@@ -69,11 +71,15 @@ public final class UpstreamTokenResponse {
     byte[] body = r.body();
     int status = r.status();
     if (body.length > MAX_BODY_BYTES) {
-      throw new Invalid(status, null, "the answer (HTTP " + status + ") is longer than " + MAX_BODY_BYTES + " bytes");
+      throw new Invalid(
+          status,
+          null,
+          "the answer (HTTP " + status + ") is longer than " + MAX_BODY_BYTES + " bytes");
     }
     if (status != 200) {
       String error = status >= 400 && status < 500 ? errorCode(body) : null;
-      throw new Invalid(status, error, "HTTP " + status + (error == null ? "" : " with error " + error));
+      throw new Invalid(
+          status, error, "HTTP " + status + (error == null ? "" : " with error " + error));
     }
     JsonNode n = json(body, r.contentType());
     if (!n.isObject()) {
@@ -84,25 +90,33 @@ public final class UpstreamTokenResponse {
       throw new Invalid(status, null, "the answer has no access_token");
     }
     if (token.length() > MAX_TOKEN_CHARS) {
-      throw new Invalid(status, null, "the access_token is longer than " + MAX_TOKEN_CHARS + " characters");
+      throw new Invalid(
+          status, null, "the access_token is longer than " + MAX_TOKEN_CHARS + " characters");
     }
     if (!visibleAscii(token)) {
       throw new Invalid(status, null, "the access_token has characters other than visible ASCII");
     }
     String type = string(n, "token_type");
     if (type == null) {
-      throw new Invalid(status, null, "the answer has no token_type (RFC 6749 section 5.1 requires it)");
+      throw new Invalid(
+          status, null, "the answer has no token_type (RFC 6749 section 5.1 requires it)");
     }
     if (!type.toLowerCase(Locale.ROOT).equals("bearer")) {
-      throw new Invalid(status, null, "token_type is '" + (visibleAscii(type) && type.length() <= 32 ? type : "?")
-          + "', not Bearer; Warden hands out bearer tokens only");
+      throw new Invalid(
+          status,
+          null,
+          "token_type is '"
+              + (visibleAscii(type) && type.length() <= 32 ? type : "?")
+              + "', not Bearer; Warden hands out bearer tokens only");
     }
     Duration expiresIn = expiresIn(n.get("expires_in"), status);
     String scope = string(n, "scope");
-    if (scope != null && (scope.length() > 4096 || !scope.chars().allMatch(c -> c >= 0x20 && c <= 0x7e))) {
+    if (scope != null
+        && (scope.length() > 4096 || !scope.chars().allMatch(c -> c >= 0x20 && c <= 0x7e))) {
       throw new Invalid(status, null, "scope is not a list of RFC 6749 scope tokens");
     }
-    return new Token(Secret.of(token), expiresIn, scope == null || scope.isBlank() ? null : scope.trim());
+    return new Token(
+        Secret.of(token), expiresIn, scope == null || scope.isBlank() ? null : scope.trim());
   }
 
   private static JsonNode json(byte[] body, String contentType) {
@@ -113,9 +127,16 @@ public final class UpstreamTokenResponse {
       }
       return n;
     } catch (JsonProcessingException e) {
-      String ct = contentType == null ? "no content type" : contentType.length() > 64 ? "content type "
-          + contentType.substring(0, 64) : "content type " + contentType;
-      throw new Invalid(200, null, "the answer is not JSON (" + (visibleAscii(ct.replace(' ', '_')) ? ct : "?") + ")");
+      String ct =
+          contentType == null
+              ? "no content type"
+              : contentType.length() > 64
+                  ? "content type " + contentType.substring(0, 64)
+                  : "content type " + contentType;
+      throw new Invalid(
+          200,
+          null,
+          "the answer is not JSON (" + (visibleAscii(ct.replace(' ', '_')) ? ct : "?") + ")");
     } catch (IOException e) {
       throw new Invalid(200, null, "the answer could not be read");
     }
@@ -147,7 +168,8 @@ public final class UpstreamTokenResponse {
       throw new Invalid(status, null, "expires_in must be a whole number of seconds");
     }
     if (s <= 0) {
-      throw new Invalid(status, null, "expires_in must be positive (the token would already have expired)");
+      throw new Invalid(
+          status, null, "expires_in must be positive (the token would already have expired)");
     }
     if (s > MAX_EXPIRES_IN) {
       throw new Invalid(status, null, "expires_in is longer than a year");
@@ -155,14 +177,27 @@ public final class UpstreamTokenResponse {
     return Duration.ofSeconds(s);
   }
 
-  /** The {@code error} of an RFC 6749 section 5.2 answer when it is a well-formed code, else null. */
+  /**
+   * The {@code error} of an RFC 6749 section 5.2 answer when it is a well-formed code, else null.
+   */
   private static String errorCode(byte[] body) {
     try {
       JsonNode n = JSON.readTree(body);
       JsonNode e = n == null ? null : n.get("error");
-      if (e != null && e.isTextual() && !e.textValue().isEmpty() && e.textValue().length() <= 64
-          && e.textValue().chars().allMatch(c -> c == '_' || c == '-' || c == '.' || (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+      if (e != null
+          && e.isTextual()
+          && !e.textValue().isEmpty()
+          && e.textValue().length() <= 64
+          && e.textValue()
+              .chars()
+              .allMatch(
+                  c ->
+                      c == '_'
+                          || c == '-'
+                          || c == '.'
+                          || (c >= 'a' && c <= 'z')
+                          || (c >= 'A' && c <= 'Z')
+                          || (c >= '0' && c <= '9'))) {
         return e.textValue();
       }
       return null;

@@ -7,6 +7,7 @@ import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.error.DeniedException;
@@ -15,10 +16,9 @@ import dev.warden.core.error.ValidationException;
 import dev.warden.core.keys.KeyState;
 import dev.warden.core.model.Selector;
 import dev.warden.core.pki.AuthorityRecord;
+import dev.warden.core.pki.AuthorityStore;
 import dev.warden.core.pki.CaManager;
 import dev.warden.core.pki.PkiSettings;
-import dev.warden.core.audit.AuditStore;
-import dev.warden.core.pki.AuthorityStore;
 import dev.warden.testkit.MutableClock;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -40,56 +40,75 @@ import org.junit.jupiter.api.Test;
 class AgentServiceTest {
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-05-01T00:00:00Z"));
   final List<AuditEvent> events = new ArrayList<>();
-  final AuditWriter audit = new AuditWriter(new AuditStore() {
-    byte[] last = AuditChain.GENESIS;
+  final AuditWriter audit =
+      new AuditWriter(
+          new AuditStore() {
+            byte[] last = AuditChain.GENESIS;
 
-    @Override
-    public synchronized List<AuditRecord> append(List<AuditEvent> es) {
-      List<AuditRecord> out = new ArrayList<>();
-      for (AuditEvent e : es) {
-        events.add(e);
-        byte[] h = AuditChain.link(last, events.size(), e);
-        out.add(new AuditRecord(events.size(), e, last, h));
-        last = h;
-      }
-      return out;
-    }
+            @Override
+            public synchronized List<AuditRecord> append(List<AuditEvent> es) {
+              List<AuditRecord> out = new ArrayList<>();
+              for (AuditEvent e : es) {
+                events.add(e);
+                byte[] h = AuditChain.link(last, events.size(), e);
+                out.add(new AuditRecord(events.size(), e, last, h));
+                last = h;
+              }
+              return out;
+            }
 
-    @Override
-    public List<AuditRecord> query(AuditQuery q) {
-      return List.of();
-    }
+            @Override
+            public List<AuditRecord> query(AuditQuery q) {
+              return List.of();
+            }
 
-    @Override
-    public List<AuditRecord> readChain(long from, int limit) {
-      return List.of();
-    }
+            @Override
+            public List<AuditRecord> readChain(long from, int limit) {
+              return List.of();
+            }
 
-      @Override
-      public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
-        return java.util.Optional.empty();
-      }
+            @Override
+            public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
+              return java.util.Optional.empty();
+            }
 
-      @Override
-      public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
-        return List.of();
-      }
+            @Override
+            public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
+              return List.of();
+            }
 
-      @Override
-      public dev.warden.core.audit.ChainHead head() {
-        return new dev.warden.core.audit.ChainHead(events.size(), last);
-      }
-  }, 100, 5000);
+            @Override
+            public dev.warden.core.audit.ChainHead head() {
+              return new dev.warden.core.audit.ChainHead(events.size(), last);
+            }
+          },
+          100,
+          5000);
   final MemoryAgents store = new MemoryAgents();
   final DeclaredProxies declared = new DeclaredProxies();
   final AgentService service;
 
   AgentServiceTest() {
-    CaManager ca = new CaManager(new MemoryAuthorities(), SecretBox.generate(), clock, PkiSettings.defaults("acme.test"),
-        null, audit);
+    CaManager ca =
+        new CaManager(
+            new MemoryAuthorities(),
+            SecretBox.generate(),
+            clock,
+            PkiSettings.defaults("acme.test"),
+            null,
+            audit);
     ca.ensureActive();
-    service = new AgentService(store, ca, null, new RegistrationIndex(), declared, () -> null, () -> null, audit,
-        clock);
+    service =
+        new AgentService(
+            store,
+            ca,
+            null,
+            new RegistrationIndex(),
+            declared,
+            () -> null,
+            () -> null,
+            audit,
+            clock);
   }
 
   @AfterEach
@@ -102,7 +121,8 @@ class AgentServiceTest {
     g.initialize(new ECGenParameterSpec("secp256r1"));
     var kp = g.generateKeyPair();
     return new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=a"), kp.getPublic())
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+        .getEncoded();
   }
 
   @Test
@@ -110,8 +130,10 @@ class AgentServiceTest {
     var t = service.createJoinToken(Set.of(), Duration.ofMinutes(10), "admin:test");
     clock.advance(Duration.ofMinutes(11));
     assertThatThrownBy(() -> service.attestWithJoinToken(t.token().reveal(), csr()))
-        .isInstanceOf(DeniedException.class).hasMessageContaining("expired")
-        .satisfies(e -> assertThat(((DeniedException) e).reason()).isEqualTo(Reason.INVALID_JOIN_TOKEN));
+        .isInstanceOf(DeniedException.class)
+        .hasMessageContaining("expired")
+        .satisfies(
+            e -> assertThat(((DeniedException) e).reason()).isEqualTo(Reason.INVALID_JOIN_TOKEN));
     AuditEvent last = events.getLast();
     assertThat(last.type()).isEqualTo("agent.attest");
     assertThat(last.outcome()).isEqualTo("deny");
@@ -121,9 +143,12 @@ class AgentServiceTest {
 
   @Test
   void aWrongSecretForAKnownTokenIdIsRefusedAndDoesNotSpendTheToken() throws Exception {
-    var t = service.createJoinToken(Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
+    var t =
+        service.createJoinToken(
+            Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
     String forged = "wjt_" + t.id() + ".not-the-secret";
-    assertThatThrownBy(() -> service.attestWithJoinToken(forged, csr())).isInstanceOf(DeniedException.class);
+    assertThatThrownBy(() -> service.attestWithJoinToken(forged, csr()))
+        .isInstanceOf(DeniedException.class);
     AgentSession s = service.attestWithJoinToken(t.token().reveal(), csr());
     assertThat(s.agentId().path()).isEqualTo("/warden/agent/join/" + t.id());
   }
@@ -137,15 +162,23 @@ class AgentServiceTest {
   }
 
   static dev.warden.core.edge.ProxyDeclaration declaration(String name, String pool, int port) {
-    return new dev.warden.core.edge.ProxyDeclaration(name, Set.of(Selector.parse("node:pool=" + pool)),
-        dev.warden.core.edge.ProxySpec.parse("redis:resource=cache,listen=127.0.0.1:" + port), null);
+    return new dev.warden.core.edge.ProxyDeclaration(
+        name,
+        Set.of(Selector.parse("node:pool=" + pool)),
+        dev.warden.core.edge.ProxySpec.parse("redis:resource=cache,listen=127.0.0.1:" + port),
+        null);
   }
 
   @Test
-  void anAgentGetsOnlyTheProxiesItsNodeSelectorsPickAndTheirVersionMovesOnlyWithThem() throws Exception {
-    var t = service.createJoinToken(Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
-    AgentRecord agent = store.agent(service.attestWithJoinToken(t.token().reveal(), csr()).agentId().toString())
-        .orElseThrow();
+  void anAgentGetsOnlyTheProxiesItsNodeSelectorsPickAndTheirVersionMovesOnlyWithThem()
+      throws Exception {
+    var t =
+        service.createJoinToken(
+            Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
+    AgentRecord agent =
+        store
+            .agent(service.attestWithJoinToken(t.token().reveal(), csr()).agentId().toString())
+            .orElseThrow();
     declared.update(1, List.of(declaration("mine", "a", 6380), declaration("theirs", "b", 6381)));
     DeclaredProxies.View v1 = service.proxies(agent);
 
@@ -153,20 +186,28 @@ class AgentServiceTest {
     DeclaredProxies.View v2 = service.proxies(agent);
     declared.update(3, List.of(declaration("mine", "a", 6390), declaration("theirs", "b", 6399)));
 
-    assertThat(v1.proxies()).extracting(dev.warden.core.edge.ProxyDeclaration::name).containsExactly("mine");
+    assertThat(v1.proxies())
+        .extracting(dev.warden.core.edge.ProxyDeclaration::name)
+        .containsExactly("mine");
     assertThat(v2.version()).as("a change on other agents only").isEqualTo(v1.version());
     assertThat(service.proxies(agent).version()).isNotEqualTo(v1.version());
   }
 
   @Test
   void aProxyReportKeepsOnlyTheAgentsOwnDeclarationsAndAuditsEachChangeOfState() throws Exception {
-    var t = service.createJoinToken(Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
-    AgentRecord agent = store.agent(service.attestWithJoinToken(t.token().reveal(), csr()).agentId().toString())
-        .orElseThrow();
+    var t =
+        service.createJoinToken(
+            Set.of(Selector.parse("node:pool=a")), Duration.ofMinutes(10), "admin:test");
+    AgentRecord agent =
+        store
+            .agent(service.attestWithJoinToken(t.token().reveal(), csr()).agentId().toString())
+            .orElseThrow();
     declared.update(1, List.of(declaration("mine", "a", 6380), declaration("theirs", "b", 6381)));
-    ProxyStatus failed = new ProxyStatus("mine", "v", ProxyStatus.State.FAILED, "Address already in use",
-        clock.instant());
-    ProxyStatus foreign = new ProxyStatus("theirs", "v", ProxyStatus.State.RUNNING, null, clock.instant());
+    ProxyStatus failed =
+        new ProxyStatus(
+            "mine", "v", ProxyStatus.State.FAILED, "Address already in use", clock.instant());
+    ProxyStatus foreign =
+        new ProxyStatus("theirs", "v", ProxyStatus.State.RUNNING, null, clock.instant());
     int before = events.size();
 
     service.reportProxies(agent, List.of(failed, foreign));
@@ -179,12 +220,14 @@ class AgentServiceTest {
     assertThat(audited.getFirst().reason()).isEqualTo("proxy_failed");
     assertThat(audited.getFirst().details()).containsEntry("message", "Address already in use");
     assertThatThrownBy(() -> service.reportProxies(agent, List.of(failed, failed)))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("reported twice");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("reported twice");
   }
 
   @Test
   void joinTokensLiveAtMostAnHour() {
-    assertThatThrownBy(() -> service.createJoinToken(Set.of(), Duration.ofMinutes(61), "admin:test"))
+    assertThatThrownBy(
+            () -> service.createJoinToken(Set.of(), Duration.ofMinutes(61), "admin:test"))
         .isInstanceOf(ValidationException.class);
   }
 
@@ -203,8 +246,16 @@ class AgentServiceTest {
       if (t == null || t.usedAt() != null || !now.isBefore(t.expiresAt())) {
         return Optional.empty();
       }
-      tokens.put(id, new JoinToken(t.id(), t.secretHash(), t.selectors(), t.createdAt(), t.expiresAt(), now,
-          t.createdBy()));
+      tokens.put(
+          id,
+          new JoinToken(
+              t.id(),
+              t.secretHash(),
+              t.selectors(),
+              t.createdAt(),
+              t.expiresAt(),
+              now,
+              t.createdBy()));
       return Optional.of(t);
     }
 
@@ -220,7 +271,9 @@ class AgentServiceTest {
 
     @Override
     public synchronized Optional<AgentRecord> agentBySession(byte[] h) {
-      return agents.values().stream().filter(a -> java.util.Arrays.equals(a.sessionHash(), h)).findFirst();
+      return agents.values().stream()
+          .filter(a -> java.util.Arrays.equals(a.sessionHash(), h))
+          .findFirst();
     }
 
     @Override
@@ -234,7 +287,8 @@ class AgentServiceTest {
     }
 
     @Override
-    public synchronized boolean renewSession(String id, byte[] expected, byte[] next, Instant exp, Instant now) {
+    public synchronized boolean renewSession(
+        String id, byte[] expected, byte[] next, Instant exp, Instant now) {
       AgentRecord a = agents.get(id);
       if (a == null || !java.util.Arrays.equals(a.sessionHash(), expected)) {
         return false;

@@ -12,15 +12,25 @@ import org.junit.jupiter.api.Test;
  */
 class EgressHostTest {
   static Resource resource(String audience, String kind) {
-    return new Resource("r", audience, kind, Sensitivity.MEDIUM, null, null, null,
+    return new Resource(
+        "r",
+        audience,
+        kind,
+        Sensitivity.MEDIUM,
+        null,
+        null,
+        null,
         "secret".equals(kind) ? "s" : null);
   }
 
   @Test
   void theHostOfAnHttpsAudienceOfAnHttpKindIsTheDestination() {
-    assertThat(AgentService.egressHost(resource("https://API.Stripe.com/v1", "secret"))).isEqualTo("api.stripe.com");
-    assertThat(AgentService.egressHost(resource("https://billing.internal:8443", "http"))).isEqualTo("billing.internal");
-    assertThat(AgentService.egressHost(resource("https://localhost/x", "http"))).isEqualTo("localhost");
+    assertThat(AgentService.egressHost(resource("https://API.Stripe.com/v1", "secret")))
+        .isEqualTo("api.stripe.com");
+    assertThat(AgentService.egressHost(resource("https://billing.internal:8443", "http")))
+        .isEqualTo("billing.internal");
+    assertThat(AgentService.egressHost(resource("https://localhost/x", "http")))
+        .isEqualTo("localhost");
   }
 
   @Test

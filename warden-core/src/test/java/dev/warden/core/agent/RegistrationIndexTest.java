@@ -17,19 +17,32 @@ import org.junit.jupiter.api.Test;
 
 class RegistrationIndexTest {
   static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
-  static final Set<Selector> NODE_A = Set.of(Selector.parse("warden:join=a"), Selector.parse("node:pool=web"));
-  static final Set<Selector> NODE_B = Set.of(Selector.parse("warden:join=b"), Selector.parse("node:pool=web"));
+  static final Set<Selector> NODE_A =
+      Set.of(Selector.parse("warden:join=a"), Selector.parse("node:pool=web"));
+  static final Set<Selector> NODE_B =
+      Set.of(Selector.parse("warden:join=b"), Selector.parse("node:pool=web"));
 
   static Workload w(String path, String... nodeSelectors) {
     Set<Selector> ns = new HashSet<>();
     for (String s : nodeSelectors) {
       ns.add(Selector.parse(s));
     }
-    return new Workload(SpiffeId.parse("spiffe://example.org/" + path), Set.of(Selector.parse("unix:uid=1000")),
-        "team@example.org", null, null, WorkloadState.ACTIVE, null, null, ns);
+    return new Workload(
+        SpiffeId.parse("spiffe://example.org/" + path),
+        Set.of(Selector.parse("unix:uid=1000")),
+        "team@example.org",
+        null,
+        null,
+        WorkloadState.ACTIVE,
+        null,
+        null,
+        ns);
   }
 
-  /** Runs a whole sync (all pages) the way an agent does; returns the last page's revision and what it got. */
+  /**
+   * Runs a whole sync (all pages) the way an agent does; returns the last page's revision and what
+   * it got.
+   */
   record Synced(long revision, Set<String> ids, Set<String> removed, int pages, boolean full) {}
 
   static Synced syncAll(RegistrationIndex idx, Set<Selector> node, long since, int limit) {
@@ -54,12 +67,21 @@ class RegistrationIndexTest {
   @Test
   void anAgentIsServedOnlyWorkloadsWhoseNodeSelectorsItAttested() {
     RegistrationIndex idx = new RegistrationIndex();
-    idx.update(1, List.of(w("a-only", "warden:join=a"), w("pool", "node:pool=web"),
-        w("both", "warden:join=a", "node:pool=web"), w("b-only", "warden:join=b"), w("nobody")));
-    assertThat(syncAll(idx, NODE_A, 0, 100).ids()).containsExactlyInAnyOrder(
-        "spiffe://example.org/a-only", "spiffe://example.org/pool", "spiffe://example.org/both");
-    assertThat(syncAll(idx, NODE_B, 0, 100).ids()).containsExactlyInAnyOrder(
-        "spiffe://example.org/b-only", "spiffe://example.org/pool");
+    idx.update(
+        1,
+        List.of(
+            w("a-only", "warden:join=a"),
+            w("pool", "node:pool=web"),
+            w("both", "warden:join=a", "node:pool=web"),
+            w("b-only", "warden:join=b"),
+            w("nobody")));
+    assertThat(syncAll(idx, NODE_A, 0, 100).ids())
+        .containsExactlyInAnyOrder(
+            "spiffe://example.org/a-only",
+            "spiffe://example.org/pool",
+            "spiffe://example.org/both");
+    assertThat(syncAll(idx, NODE_B, 0, 100).ids())
+        .containsExactlyInAnyOrder("spiffe://example.org/b-only", "spiffe://example.org/pool");
     assertThat(idx.servableWorkload("spiffe://example.org/b-only", NODE_A, NOW)).isNull();
     assertThat(idx.servableWorkload("spiffe://example.org/nobody", NODE_A, NOW)).isNull();
   }
@@ -67,7 +89,8 @@ class RegistrationIndexTest {
   @Test
   void afterAFullSyncAnAgentReceivesOnlyChangesAndRemovals() {
     RegistrationIndex idx = new RegistrationIndex();
-    idx.update(5, List.of(w("x", "node:pool=web"), w("y", "node:pool=web"), w("z", "node:pool=web")));
+    idx.update(
+        5, List.of(w("x", "node:pool=web"), w("y", "node:pool=web"), w("z", "node:pool=web")));
     Synced first = syncAll(idx, NODE_A, 0, 2);
     assertThat(first.full()).isTrue();
     assertThat(first.pages()).isEqualTo(2);
@@ -79,7 +102,8 @@ class RegistrationIndexTest {
     Synced delta = syncAll(idx, NODE_A, first.revision(), 100);
     assertThat(delta.full()).isFalse();
     assertThat(delta.ids()).containsExactly("spiffe://example.org/new");
-    assertThat(delta.removed()).containsExactlyInAnyOrder("spiffe://example.org/y", "spiffe://example.org/z");
+    assertThat(delta.removed())
+        .containsExactlyInAnyOrder("spiffe://example.org/y", "spiffe://example.org/z");
     assertThat(delta.revision()).isEqualTo(7);
 
     Synced inSync = syncAll(idx, NODE_A, 7, 100);
@@ -107,9 +131,12 @@ class RegistrationIndexTest {
   void malformedPageTokensAndLimitsAreRejected() {
     RegistrationIndex idx = new RegistrationIndex();
     idx.update(1, List.of(w("x", "node:pool=web")));
-    assertThatThrownBy(() -> idx.sync(NODE_A, 0, "garbage", 10, NOW)).isInstanceOf(ValidationException.class);
-    assertThatThrownBy(() -> idx.sync(NODE_A, 0, "f:x:!!", 10, NOW)).isInstanceOf(ValidationException.class);
-    assertThatThrownBy(() -> idx.sync(NODE_A, 0, null, 0, NOW)).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> idx.sync(NODE_A, 0, "garbage", 10, NOW))
+        .isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> idx.sync(NODE_A, 0, "f:x:!!", 10, NOW))
+        .isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> idx.sync(NODE_A, 0, null, 0, NOW))
+        .isInstanceOf(ValidationException.class);
     assertThatThrownBy(() -> idx.sync(NODE_A, 0, null, RegistrationIndex.MAX_PAGE + 1, NOW))
         .isInstanceOf(ValidationException.class);
   }
@@ -131,9 +158,19 @@ class RegistrationIndexTest {
     assertThat(full.pages()).isEqualTo(5);
 
     List<Workload> changed = new ArrayList<>(all);
-    changed.set(8, w("svc-8", "node:pool=p0", "node:zone=b"));  // no longer servable by this agent
-    changed.set(12, new Workload(SpiffeId.parse("spiffe://example.org/svc-12"), Set.of(Selector.parse("unix:uid=2")),
-        "other@example.org", null, null, WorkloadState.ACTIVE, null, null, Set.of(Selector.parse("node:pool=p0"))));
+    changed.set(8, w("svc-8", "node:pool=p0", "node:zone=b")); // no longer servable by this agent
+    changed.set(
+        12,
+        new Workload(
+            SpiffeId.parse("spiffe://example.org/svc-12"),
+            Set.of(Selector.parse("unix:uid=2")),
+            "other@example.org",
+            null,
+            null,
+            WorkloadState.ACTIVE,
+            null,
+            null,
+            Set.of(Selector.parse("node:pool=p0"))));
     idx.update(101, changed);
     long t1 = System.nanoTime();
     Synced delta = syncAll(idx, node, full.revision(), RegistrationIndex.MAX_PAGE);
@@ -141,7 +178,8 @@ class RegistrationIndexTest {
     assertThat(delta.full()).isFalse();
     assertThat(delta.ids()).containsExactly("spiffe://example.org/svc-12");
     assertThat(delta.removed()).containsExactly("spiffe://example.org/svc-8");
-    System.out.printf("100k registrations: full sync of 25k in %d ms (5 pages); delta of 2 changes in %d µs%n",
+    System.out.printf(
+        "100k registrations: full sync of 25k in %d ms (5 pages); delta of 2 changes in %d µs%n",
         fullMillis, deltaMicros);
   }
 }

@@ -14,23 +14,107 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class AuditChainTest {
   static final Instant T = Instant.parse("2026-01-01T00:00:00.123456Z");
-  static final Lease LEASE = new Lease("j1", dev.warden.core.model.CredentialKind.ACCESS_TOKEN, "spiffe://t/a", "api", T, T.plusSeconds(300), null, null,
-      "ab".repeat(32));
-  static final AuditEvent BASE = new AuditEvent("e1", T, "token.issued", "allow", "allowed", "spiffe://t/a",
-      "spiffe://t/a", "api", Map.of("jti", "j1"), LEASE);
+  static final Lease LEASE =
+      new Lease(
+          "j1",
+          dev.warden.core.model.CredentialKind.ACCESS_TOKEN,
+          "spiffe://t/a",
+          "api",
+          T,
+          T.plusSeconds(300),
+          null,
+          null,
+          "ab".repeat(32));
+  static final AuditEvent BASE =
+      new AuditEvent(
+          "e1",
+          T,
+          "token.issued",
+          "allow",
+          "allowed",
+          "spiffe://t/a",
+          "spiffe://t/a",
+          "api",
+          Map.of("jti", "j1"),
+          LEASE);
 
   static Stream<Arguments> edits() {
     return Stream.<Arguments>of(
-        Arguments.of("time", (UnaryOperator<AuditEvent>) e -> new AuditEvent(e.id(), e.time().plusNanos(1000), e.type(),
-            e.outcome(), e.reason(), e.actor(), e.workload(), e.resource(), e.details(), e.lease())),
-        Arguments.of("outcome", (UnaryOperator<AuditEvent>) e -> new AuditEvent(e.id(), e.time(), e.type(), "deny",
-            e.reason(), e.actor(), e.workload(), e.resource(), e.details(), e.lease())),
-        Arguments.of("details", (UnaryOperator<AuditEvent>) e -> new AuditEvent(e.id(), e.time(), e.type(), e.outcome(),
-            e.reason(), e.actor(), e.workload(), e.resource(), Map.of("jti", "j2"), e.lease())),
-        Arguments.of("field boundary", (UnaryOperator<AuditEvent>) e -> new AuditEvent(e.id(), e.time(), e.type(),
-            e.outcome(), e.reason(), e.actor() + "x", e.workload(), e.resource().substring(1), e.details(), e.lease())),
-        Arguments.of("lease dropped", (UnaryOperator<AuditEvent>) e -> new AuditEvent(e.id(), e.time(), e.type(),
-            e.outcome(), e.reason(), e.actor(), e.workload(), e.resource(), e.details(), null)));
+        Arguments.of(
+            "time",
+            (UnaryOperator<AuditEvent>)
+                e ->
+                    new AuditEvent(
+                        e.id(),
+                        e.time().plusNanos(1000),
+                        e.type(),
+                        e.outcome(),
+                        e.reason(),
+                        e.actor(),
+                        e.workload(),
+                        e.resource(),
+                        e.details(),
+                        e.lease())),
+        Arguments.of(
+            "outcome",
+            (UnaryOperator<AuditEvent>)
+                e ->
+                    new AuditEvent(
+                        e.id(),
+                        e.time(),
+                        e.type(),
+                        "deny",
+                        e.reason(),
+                        e.actor(),
+                        e.workload(),
+                        e.resource(),
+                        e.details(),
+                        e.lease())),
+        Arguments.of(
+            "details",
+            (UnaryOperator<AuditEvent>)
+                e ->
+                    new AuditEvent(
+                        e.id(),
+                        e.time(),
+                        e.type(),
+                        e.outcome(),
+                        e.reason(),
+                        e.actor(),
+                        e.workload(),
+                        e.resource(),
+                        Map.of("jti", "j2"),
+                        e.lease())),
+        Arguments.of(
+            "field boundary",
+            (UnaryOperator<AuditEvent>)
+                e ->
+                    new AuditEvent(
+                        e.id(),
+                        e.time(),
+                        e.type(),
+                        e.outcome(),
+                        e.reason(),
+                        e.actor() + "x",
+                        e.workload(),
+                        e.resource().substring(1),
+                        e.details(),
+                        e.lease())),
+        Arguments.of(
+            "lease dropped",
+            (UnaryOperator<AuditEvent>)
+                e ->
+                    new AuditEvent(
+                        e.id(),
+                        e.time(),
+                        e.type(),
+                        e.outcome(),
+                        e.reason(),
+                        e.actor(),
+                        e.workload(),
+                        e.resource(),
+                        e.details(),
+                        null)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -15,51 +15,62 @@ class AuditWriterTest {
   void writeAllMakesEveryEventDurableInOrderWithFewAppends() {
     AtomicInteger appends = new AtomicInteger();
     MemoryAuditStore memory = new MemoryAuditStore();
-    AuditStore counting = new AuditStore() {
-      @Override
-      public List<AuditRecord> append(List<AuditEvent> events) {
-        if (appends.incrementAndGet() == 1) {
-          pause(); // a slow first commit: the rest queue up meanwhile, as under load
-        }
-        return memory.append(events);
-      }
+    AuditStore counting =
+        new AuditStore() {
+          @Override
+          public List<AuditRecord> append(List<AuditEvent> events) {
+            if (appends.incrementAndGet() == 1) {
+              pause(); // a slow first commit: the rest queue up meanwhile, as under load
+            }
+            return memory.append(events);
+          }
 
-      @Override
-      public List<AuditRecord> query(AuditQuery query) {
-        return memory.query(query);
-      }
+          @Override
+          public List<AuditRecord> query(AuditQuery query) {
+            return memory.query(query);
+          }
 
-      @Override
-      public List<AuditRecord> readChain(long fromSeq, int limit) {
-        return memory.readChain(fromSeq, limit);
-      }
+          @Override
+          public List<AuditRecord> readChain(long fromSeq, int limit) {
+            return memory.readChain(fromSeq, limit);
+          }
 
-      @Override
-      public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
-        return java.util.Optional.empty();
-      }
+          @Override
+          public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
+            return java.util.Optional.empty();
+          }
 
-      @Override
-      public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
-        return List.of();
-      }
+          @Override
+          public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
+            return List.of();
+          }
 
-      @Override
-      public dev.warden.core.audit.ChainHead head() {
-        return memory.head();
-      }
-    };
+          @Override
+          public dev.warden.core.audit.ChainHead head() {
+            return memory.head();
+          }
+        };
     List<AuditEvent> events = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      events.add(AuditEvent.of(AuditType.CREDENTIAL_REMOVED, AuditOutcome.SUCCESS, null, Instant.EPOCH, "system",
-          null, null, Map.of("username", "u" + i)));
+      events.add(
+          AuditEvent.of(
+              AuditType.CREDENTIAL_REMOVED,
+              AuditOutcome.SUCCESS,
+              null,
+              Instant.EPOCH,
+              "system",
+              null,
+              null,
+              Map.of("username", "u" + i)));
     }
     try (AuditWriter w = new AuditWriter(counting, 20, 5_000)) {
       List<AuditRecord> records = w.writeAll(events);
 
       assertThat(records).extracting(AuditRecord::event).containsExactlyElementsOf(events);
       assertThat(memory.events()).containsExactlyElementsOf(events);
-      assertThat(appends.get()).as("group commits of at most 20, not one per event").isBetween(3, 5);
+      assertThat(appends.get())
+          .as("group commits of at most 20, not one per event")
+          .isBetween(3, 5);
     }
   }
 
@@ -76,7 +87,11 @@ class AuditWriterTest {
     final MemoryAuditStore memory = new MemoryAuditStore();
     volatile boolean down;
     volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
-    /** Released once an append is waiting at the gate: its batch is taken, later events go to the next one. */
+
+    /**
+     * Released once an append is waiting at the gate: its batch is taken, later events go to the
+     * next one.
+     */
     final java.util.concurrent.Semaphore blocked = new java.util.concurrent.Semaphore(0);
 
     @Override
@@ -90,7 +105,8 @@ class AuditWriterTest {
         Thread.currentThread().interrupt();
       }
       if (down) {
-        throw new dev.warden.core.error.StoreException("could not append (disk full: No space left on device)",
+        throw new dev.warden.core.error.StoreException(
+            "could not append (disk full: No space left on device)",
             new java.io.IOException("No space left on device"));
       }
       return memory.append(events);
@@ -123,7 +139,14 @@ class AuditWriterTest {
   }
 
   static AuditEvent event(String name) {
-    return AuditEvent.of(AuditType.TOKEN_ISSUED, AuditOutcome.SUCCESS, null, Instant.EPOCH, "system", null, null,
+    return AuditEvent.of(
+        AuditType.TOKEN_ISSUED,
+        AuditOutcome.SUCCESS,
+        null,
+        Instant.EPOCH,
+        "system",
+        null,
+        null,
         Map.of("name", name));
   }
 
@@ -134,7 +157,8 @@ class AuditWriterTest {
       w.write(event("first")); // the writer is idle again after this
       store.gate = new java.util.concurrent.CountDownLatch(1);
       var slow = w.submit(event("stuck")); // the writer blocks inside this append
-      // only once that batch is taken: an event already in a batch being committed cannot be withdrawn
+      // only once that batch is taken: an event already in a batch being committed cannot be
+      // withdrawn
       assertThat(store.blocked.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(event("abandoned")))
           .isInstanceOf(dev.warden.core.error.UnavailableException.class);
@@ -144,7 +168,8 @@ class AuditWriterTest {
       store.gate.countDown();
       slow.get(5, java.util.concurrent.TimeUnit.SECONDS);
       w.write(event("after"));
-      assertThat(store.memory.events()).extracting(e -> e.details().get("name"))
+      assertThat(store.memory.events())
+          .extracting(e -> e.details().get("name"))
           .as("the event whose caller was told nothing was issued is not recorded")
           .containsExactly("first", "stuck", "after");
       assertThat(w.health().state()).isEqualTo(AuditWriter.State.OK);
@@ -154,7 +179,8 @@ class AuditWriterTest {
   @Test
   void whileTheStoreFailsHealthSaysWhyAndTheWriterFindsOutByItselfThatItIsBack() throws Exception {
     FaultyStore store = new FaultyStore();
-    java.time.Clock clock = java.time.Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), java.time.ZoneOffset.UTC);
+    java.time.Clock clock =
+        java.time.Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), java.time.ZoneOffset.UTC);
     try (AuditWriter w = new AuditWriter(store, 20, 2_000, clock)) {
       store.down = true;
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(event("refused")))

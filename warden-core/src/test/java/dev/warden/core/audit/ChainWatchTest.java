@@ -18,7 +18,14 @@ class ChainWatchTest {
   final MemoryAuditStore store = new MemoryAuditStore();
 
   static AuditEvent event(AuditType type, AuditOutcome outcome, Instant at) {
-    return AuditEvent.of(type, outcome, null, at, "spiffe://acme.test/api", "spiffe://acme.test/api", "orders",
+    return AuditEvent.of(
+        type,
+        outcome,
+        null,
+        at,
+        "spiffe://acme.test/api",
+        "spiffe://acme.test/api",
+        "orders",
         Map.of());
   }
 
@@ -71,9 +78,12 @@ class ChainWatchTest {
 
     List<ChainWatch.Hour> hours = watch.hours(T0.minus(Duration.ofHours(3)));
     assertThat(hours).hasSize(4);
-    assertThat(hours.get(1)).isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T08:00:00Z"), 3, 2, 1));
-    assertThat(hours.get(2)).isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T09:00:00Z"), 0, 0, 0));
-    assertThat(hours.get(3)).isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T10:00:00Z"), 4, 0, 0));
+    assertThat(hours.get(1))
+        .isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T08:00:00Z"), 3, 2, 1));
+    assertThat(hours.get(2))
+        .isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T09:00:00Z"), 0, 0, 0));
+    assertThat(hours.get(3))
+        .isEqualTo(new ChainWatch.Hour(Instant.parse("2027-03-01T10:00:00Z"), 4, 0, 0));
   }
 
   @Test
@@ -103,7 +113,8 @@ class ChainWatchTest {
   @Test
   void aMissingEventIsReportedAsTheBreak() {
     append(6, 0, 0, T0);
-    ChainWatch watch = new ChainWatch(new TamperedAuditStore(store, -3), clock, Duration.ofDays(14), 1000);
+    ChainWatch watch =
+        new ChainWatch(new TamperedAuditStore(store, -3), clock, Duration.ofDays(14), 1000);
     watch.catchUp(10);
 
     assertThat(watch.status().brokenAt()).isEqualTo(4);
@@ -137,8 +148,22 @@ class ChainWatchTest {
         }
         if (r.seq() == seq) {
           AuditEvent e = r.event();
-          out.add(new AuditRecord(r.seq(), new AuditEvent(e.id(), e.time(), e.type(), "deny", e.reason(), e.actor(),
-              e.workload(), e.resource(), e.details(), e.lease()), r.prevHash(), r.hash()));
+          out.add(
+              new AuditRecord(
+                  r.seq(),
+                  new AuditEvent(
+                      e.id(),
+                      e.time(),
+                      e.type(),
+                      "deny",
+                      e.reason(),
+                      e.actor(),
+                      e.workload(),
+                      e.resource(),
+                      e.details(),
+                      e.lease()),
+                  r.prevHash(),
+                  r.hash()));
         } else {
           out.add(r);
         }

@@ -3,7 +3,10 @@ package dev.warden.core.audit;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test fake: an audit store that chains events in memory, as the JDBC store does, for core's unit tests. */
+/**
+ * Test fake: an audit store that chains events in memory, as the JDBC store does, for core's unit
+ * tests.
+ */
 public final class MemoryAuditStore implements AuditStore {
   private final List<AuditRecord> records = new ArrayList<>();
 
@@ -37,14 +40,21 @@ public final class MemoryAuditStore implements AuditStore {
 
   @Override
   public synchronized List<AuditRecord> chainOf(String key, int limit) {
-    return records.stream().filter(r -> r.event().id().equals(key)
-        || key.equals(r.event().details().get(ChainFields.ROOT)) || key.equals(r.event().details().get(ChainFields.TXN)))
-        .limit(limit).toList();
+    return records.stream()
+        .filter(
+            r ->
+                r.event().id().equals(key)
+                    || key.equals(r.event().details().get(ChainFields.ROOT))
+                    || key.equals(r.event().details().get(ChainFields.TXN)))
+        .limit(limit)
+        .toList();
   }
 
   @Override
   public synchronized ChainHead head() {
-    return records.isEmpty() ? new ChainHead(0, AuditChain.GENESIS) : new ChainHead(records.size(), records.getLast().hash());
+    return records.isEmpty()
+        ? new ChainHead(0, AuditChain.GENESIS)
+        : new ChainHead(records.size(), records.getLast().hash());
   }
 
   /** The events appended so far, oldest first. */

@@ -16,14 +16,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Audit checkpoint keys over an in-memory key store with the real store's compare-and-set rules. */
+/**
+ * Audit checkpoint keys over an in-memory key store with the real store's compare-and-set rules.
+ */
 final class CheckpointKeys {
   private CheckpointKeys() {}
 
   static KeyManager create(Clock clock, AuditWriter audit) {
-    KeyManager k = new KeyManager(KeyPurpose.AUDIT_CHECKPOINT, new MemoryKeys(), SecretBox.generate(), clock,
-        new RotationPolicy(Duration.ofDays(30), Duration.ofMinutes(10), Duration.ofHours(25)), SigningAlgorithm.ES256,
-        audit);
+    KeyManager k =
+        new KeyManager(
+            KeyPurpose.AUDIT_CHECKPOINT,
+            new MemoryKeys(),
+            SecretBox.generate(),
+            clock,
+            new RotationPolicy(Duration.ofDays(30), Duration.ofMinutes(10), Duration.ofHours(25)),
+            SigningAlgorithm.ES256,
+            audit);
     k.ensureActiveKey();
     return k;
   }

@@ -21,14 +21,18 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Checkpoints of the head: signed when it moved, verifiable with the published keys, rollbacks noticed. */
+/**
+ * Checkpoints of the head: signed when it moved, verifiable with the published keys, rollbacks
+ * noticed.
+ */
 class CheckpointerTest {
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-12-07T08:00:00Z"));
   final ShrinkableAudit log = new ShrinkableAudit();
   final AuditWriter writer = new AuditWriter(log, 100, 2_000);
   final KeyManager keys = CheckpointKeys.create(clock, writer);
   final MemoryCheckpoints stored = new MemoryCheckpoints();
-  final Checkpointer checkpointer = new Checkpointer(keys, log, stored, "https://warden.example", "chain-1", clock, 3);
+  final Checkpointer checkpointer =
+      new Checkpointer(keys, log, stored, "https://warden.example", "chain-1", clock, 3);
 
   @AfterEach
   void close() {
@@ -37,8 +41,16 @@ class CheckpointerTest {
 
   void write(int n) {
     for (int i = 0; i < n; i++) {
-      writer.write(AuditEvent.of(AuditType.CONFIG_UPDATED, AuditOutcome.SUCCESS, null, clock.instant(), "admin:t",
-          null, null, Map.of("i", Integer.toString(i))));
+      writer.write(
+          AuditEvent.of(
+              AuditType.CONFIG_UPDATED,
+              AuditOutcome.SUCCESS,
+              null,
+              clock.instant(),
+              "admin:t",
+              null,
+              null,
+              Map.of("i", Integer.toString(i))));
     }
   }
 
@@ -52,7 +64,8 @@ class CheckpointerTest {
 
     assertThat(again).isEmpty();
     ChainHead head = log.head();
-    VerifiedCheckpoint v = CheckpointJws.verify(first.jws(), CheckpointJws.keys("jwks", checkpointer.jwks()));
+    VerifiedCheckpoint v =
+        CheckpointJws.verify(first.jws(), CheckpointJws.keys("jwks", checkpointer.jwks()));
     assertThat(v.checkpoint().seq()).isEqualTo(head.seq());
     assertThat(v.checkpoint().hash()).isEqualTo(head.hash());
     assertThat(v.checkpoint().chain()).isEqualTo("chain-1");
@@ -93,12 +106,16 @@ class CheckpointerTest {
     write(2);
     log.breakHead();
 
-    assertThatThrownBy(checkpointer::checkpointIfMoved).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(checkpointer::checkpointIfMoved)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("warden audit verify");
     assertThat(stored.list(10)).isEmpty();
   }
 
-  /** The memory log, damaged two ways: newest events dropped with the head, or a head naming no event. */
+  /**
+   * The memory log, damaged two ways: newest events dropped with the head, or a head naming no
+   * event.
+   */
   static final class ShrinkableAudit implements dev.warden.core.audit.AuditStore {
     private final MemoryAuditStore memory = new MemoryAuditStore();
     private int dropped;
@@ -135,8 +152,10 @@ class CheckpointerTest {
     @Override
     public synchronized List<AuditRecord> readChain(long fromSeq, int limit) {
       long last = memory.head().seq() - dropped;
-      return memory.readChain(fromSeq, limit).stream().filter(r -> r.seq() >= fromSeq && r.seq() <= last)
-          .limit(limit).toList();
+      return memory.readChain(fromSeq, limit).stream()
+          .filter(r -> r.seq() >= fromSeq && r.seq() <= last)
+          .limit(limit)
+          .toList();
     }
 
     @Override
@@ -159,8 +178,11 @@ class CheckpointerTest {
 
     @Override
     public synchronized boolean add(SignedCheckpoint c) {
-      if (all.stream().anyMatch(o -> o.checkpoint().seq() == c.checkpoint().seq()
-          && java.util.Arrays.equals(o.checkpoint().hash(), c.checkpoint().hash()))) {
+      if (all.stream()
+          .anyMatch(
+              o ->
+                  o.checkpoint().seq() == c.checkpoint().seq()
+                      && java.util.Arrays.equals(o.checkpoint().hash(), c.checkpoint().hash()))) {
         return false;
       }
       all.addFirst(c);

@@ -7,7 +7,9 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The server's fingerprint against the vectors the scanner is checked against too (and RFC 4231). */
+/**
+ * The server's fingerprint against the vectors the scanner is checked against too (and RFC 4231).
+ */
 class FingerprinterVectorsTest {
   static List<FingerprintVectors.Vector> vectors() {
     return FingerprintVectors.load(0);
@@ -17,6 +19,7 @@ class FingerprinterVectorsTest {
   @MethodSource("vectors")
   void theServerFingerprintMatchesTheSharedKnownAnswer(FingerprintVectors.Vector v) {
     assertThat(new Fingerprinter(v.key()).fingerprint(v.credential())).isEqualTo(v.fingerprint());
-    assertThat(new Fingerprinter(v.key()).fingerprint(Secret.of(v.credential()))).isEqualTo(v.fingerprint());
+    assertThat(new Fingerprinter(v.key()).fingerprint(Secret.of(v.credential())))
+        .isEqualTo(v.fingerprint());
   }
 }

@@ -16,12 +16,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code spec.database} of a postgres resource: strict parsing, a round trip, and no password ever. */
+/**
+ * {@code spec.database} of a postgres resource: strict parsing, a round trip, and no password ever.
+ */
 class DatabaseResourceDocumentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ObjectNode doc() throws Exception {
-    return (ObjectNode) JSON.readTree("""
+    return (ObjectNode)
+        JSON.readTree(
+            """
         {"kind": "Resource", "metadata": {"name": "ledger-db"}, "spec": {
           "audience": "postgres://db.example.com/ledger", "kind": "postgres",
           "database": {"url": "jdbc:postgresql://db.example.com:5432/ledger", "adminUser": "warden_admin",
@@ -48,17 +52,30 @@ class DatabaseResourceDocumentTest {
   }
 
   private static ObjectNode engineDoc(String kind, String databaseJson) throws Exception {
-    return (ObjectNode) JSON.readTree("""
+    return (ObjectNode)
+        JSON.readTree(
+            """
         {"kind": "Resource", "metadata": {"name": "cache"}, "spec": {
-          "audience": "db://cache", "kind": "%s", "database": %s}}""".formatted(kind, databaseJson));
+          "audience": "db://cache", "kind": "%s", "database": %s}}"""
+                .formatted(kind, databaseJson));
   }
 
   @Test
   void mariadbAndRedisTargetsParseTagByNameAndRoundTrip() throws Exception {
-    Resource m = (Resource) Documents.parse(engineDoc("mariadb", """
+    Resource m =
+        (Resource)
+            Documents.parse(
+                engineDoc(
+                    "mariadb",
+                    """
         {"url": "jdbc:mariadb://db.example.com/shop?sslMode=verify-full", "adminUser": "warden_admin",
          "adminPasswordSecret": "shop-admin", "roles": ["shop_rw"]}"""));
-    Resource r = (Resource) Documents.parse(engineDoc("redis", """
+    Resource r =
+        (Resource)
+            Documents.parse(
+                engineDoc(
+                    "redis",
+                    """
         {"url": "rediss://cache.example.com:6380/2", "adminUser": "warden", "adminPasswordSecret": "cache-admin",
          "acl": ["~app:*", "+@read", "%R~shared:*", "-flushall"]}"""));
 
@@ -71,12 +88,20 @@ class DatabaseResourceDocumentTest {
     assertThat(r.database().database()).isEqualTo("2");
     assertThat(Documents.parse(Documents.toDocument(m))).isEqualTo(m);
     assertThat(Documents.parse(Documents.toDocument(r))).isEqualTo(r);
-    assertThat(Documents.parse(engineDoc("mysql", """
-        {"url": "jdbc:mysql://db/shop", "adminUser": "a", "adminPasswordSecret": "s"}"""))).isNotNull();
+    assertThat(
+            Documents.parse(
+                engineDoc(
+                    "mysql",
+                    """
+        {"url": "jdbc:mysql://db/shop", "adminUser": "a", "adminPasswordSecret": "s"}""")))
+        .isNotNull();
   }
 
   @ParameterizedTest(name = "{0}: {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       redis   | {"url": "redis://:pw@cache", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}      | must not contain a user or password
       redis   | {"url": "redis://cache?password=x", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]} | takes no parameters
       redis   | {"url": "redis://cache/x", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}         | must be a number
@@ -101,9 +126,12 @@ class DatabaseResourceDocumentTest {
       postgres | {"url": "jdbc:postgresql://db/x", "adminUser": "a", "adminPasswordSecret": "s", "acl": ["+get"]}  | applies to redis only
       http    | {"url": "jdbc:mariadb://db/shop", "adminUser": "a", "adminPasswordSecret": "s"}                   | only allowed for a resource of kind postgres, mariadb
       """)
-  void badEngineTargetIsRefusedSayingWhy(String kind, String database, String expected) throws Exception {
-    assertThatThrownBy(() -> Documents.parse(engineDoc(kind, database))).isInstanceOf(ValidationException.class)
-        .hasMessageContaining(expected).hasMessageNotContaining("hunter2");
+  void badEngineTargetIsRefusedSayingWhy(String kind, String database, String expected)
+      throws Exception {
+    assertThatThrownBy(() -> Documents.parse(engineDoc(kind, database)))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining(expected)
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test
@@ -111,13 +139,18 @@ class DatabaseResourceDocumentTest {
     ObjectNode d = doc();
     database(d).put("adminPassword", "hunter2-very-secret");
 
-    assertThatThrownBy(() -> Documents.parse(d)).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("spec.database.adminPassword").hasMessageContaining("warden database password set")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("spec.database.adminPassword")
+        .hasMessageContaining("warden database password set")
         .hasMessageNotContaining("hunter2");
   }
 
   @ParameterizedTest(name = "{0} = {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       url                | jdbc:postgresql://u:pw@db/ledger                 | must not contain a user or password
       url                | jdbc:postgresql://db/ledger?password=x           | the only parameter allowed is sslmode
       url                | jdbc:postgresql://db/ledger?sslmode=require&user=x | the only parameter allowed is sslmode
@@ -154,8 +187,10 @@ class DatabaseResourceDocumentTest {
     ObjectNode d = doc();
     database(d).put(field, value);
 
-    assertThatThrownBy(() -> Documents.parse(d)).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("spec.database." + field).hasMessageContaining(expected);
+    assertThatThrownBy(() -> Documents.parse(d))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("spec.database." + field)
+        .hasMessageContaining(expected);
   }
 
   @ParameterizedTest(name = "maxLeasesPerWorkload = {0}")
@@ -164,7 +199,8 @@ class DatabaseResourceDocumentTest {
     ObjectNode d = doc();
     database(d).set("maxLeasesPerWorkload", JSON.readTree(json));
 
-    assertThatThrownBy(() -> Documents.parse(d)).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> Documents.parse(d))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("spec.database.maxLeasesPerWorkload");
   }
 
@@ -172,7 +208,8 @@ class DatabaseResourceDocumentTest {
   void rolesMayHoldQuotesAndSemicolonsButNotControlCharactersOrTwice() throws Exception {
     ObjectNode d = doc();
     database(d).set("roles", JSON.readTree("[\"evil\\\"; DROP ROLE postgres; --\"]"));
-    assertThat(((Resource) Documents.parse(d)).database().roles()).containsExactly("evil\"; DROP ROLE postgres; --");
+    assertThat(((Resource) Documents.parse(d)).database().roles())
+        .containsExactly("evil\"; DROP ROLE postgres; --");
 
     database(d).set("roles", JSON.readTree("[\"a\\u0000b\"]"));
     assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("control characters");
@@ -186,22 +223,30 @@ class DatabaseResourceDocumentTest {
   void unknownFieldAndWrongShapesAreRefused() throws Exception {
     ObjectNode d = doc();
     database(d).put("sslPassword", "x");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.database.sslPassword")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.database.sslPassword")
         .hasMessageContaining("unknown field");
     ((ObjectNode) d.get("spec")).put("database", "jdbc:postgresql://db/ledger");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.database").hasMessageContaining("object");
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.database")
+        .hasMessageContaining("object");
     ObjectNode http = doc();
     ((ObjectNode) http.get("spec")).put("kind", "http");
-    assertThatThrownBy(() -> Documents.parse(http)).hasMessageContaining("only allowed for a resource of kind postgres");
+    assertThatThrownBy(() -> Documents.parse(http))
+        .hasMessageContaining("only allowed for a resource of kind postgres");
   }
 
   @Test
   void usernamesAreTraceableBoundedAndMatchTheirPattern() {
     UsernameTemplate t = UsernameTemplate.DEFAULT;
-    String name = t.expand(SpiffeId.parse("spiffe://example.org/ns/Pay.ments/sa/api-v2"), "abcdefghij23");
+    String name =
+        t.expand(SpiffeId.parse("spiffe://example.org/ns/Pay.ments/sa/api-v2"), "abcdefghij23");
     assertThat(name).isEqualTo("w_ns_pay_ments_sa_api_v2_abcdefghij23");
     assertThat(t.pattern().matcher(name).matches()).isTrue();
-    String deep = t.expand(SpiffeId.parse("spiffe://example.org/" + "segment/".repeat(30) + "leaf"), "abcdefghij23");
+    String deep =
+        t.expand(
+            SpiffeId.parse("spiffe://example.org/" + "segment/".repeat(30) + "leaf"),
+            "abcdefghij23");
     assertThat(deep.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(63);
     assertThat(deep).endsWith("_leaf_abcdefghij23").matches("[a-z0-9_]+");
     assertThat(t.pattern().matcher(deep).matches()).isTrue();
@@ -212,12 +257,15 @@ class DatabaseResourceDocumentTest {
   @Test
   void templateWithoutWorkloadStillFits() {
     UsernameTemplate t = new UsernameTemplate("ledger_app_{random}");
-    assertThat(t.expand(SpiffeId.parse("spiffe://example.org/a"), "abcdefghij23")).isEqualTo("ledger_app_abcdefghij23");
+    assertThat(t.expand(SpiffeId.parse("spiffe://example.org/a"), "abcdefghij23"))
+        .isEqualTo("ledger_app_abcdefghij23");
   }
 
   @Test
   void policyAcceptsTheDatabaseUserKind() throws Exception {
-    JsonNode p = JSON.readTree("""
+    JsonNode p =
+        JSON.readTree(
+            """
         {"kind": "AccessPolicy", "metadata": {"name": "p"}, "spec": {"workloads": {"spiffeIds": ["spiffe://e.org/a"]},
          "resources": ["ledger-db"], "credentialKind": "database_user", "maxTtl": "10m"}}""");
     assertThat(((dev.warden.core.model.AccessPolicy) Documents.parse(p)).credentialKind())

@@ -13,22 +13,32 @@ import dev.warden.core.model.Selector;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
-/** {@code EdgeProxy} documents: the {@code --proxy} settings as fields, the same rules, strict parsing. */
+/**
+ * {@code EdgeProxy} documents: the {@code --proxy} settings as fields, the same rules, strict
+ * parsing.
+ */
 class EdgeProxyDocumentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ObjectNode doc(String spec) throws Exception {
-    return (ObjectNode) JSON.readTree("{\"kind\": \"EdgeProxy\", \"metadata\": {\"name\": \"ledger-db\"}, \"spec\": "
-        + spec + "}");
+    return (ObjectNode)
+        JSON.readTree(
+            "{\"kind\": \"EdgeProxy\", \"metadata\": {\"name\": \"ledger-db\"}, \"spec\": "
+                + spec
+                + "}");
   }
 
   @Test
   void aPostgresProxyOnATcpListenerDefaultsToVerifiedTlsBothWaysAndRoundTrips() throws Exception {
-    ProxyDeclaration d = (ProxyDeclaration) Documents.parse(doc("""
+    ProxyDeclaration d =
+        (ProxyDeclaration)
+            Documents.parse(
+                doc(
+                    """
         {"nodeSelectors": ["k8s:node-pool=payments"], "protocol": "postgres", "resource": "ledger-db",
          "listen": "127.0.0.1:6432"}"""));
 
@@ -47,7 +57,11 @@ class EdgeProxyDocumentTest {
 
   @Test
   void anHttpProxyTakesRoutesAsObjectsAndEqualsTheSameFlag() throws Exception {
-    ProxyDeclaration d = (ProxyDeclaration) Documents.parse(doc("""
+    ProxyDeclaration d =
+        (ProxyDeclaration)
+            Documents.parse(
+                doc(
+                    """
         {"nodeSelectors": ["warden:join=0a1b2c3d", "node:pool=ci"], "protocol": "http", "listen": "127.0.0.1:3128",
          "routes": [{"host": "api.example.com", "resource": "billing-api"},
                     {"host": "Keys.Example.com", "port": 8443, "resource": "keyed", "header": "X-Api-Key"},
@@ -56,10 +70,13 @@ class EdgeProxyDocumentTest {
          "unlisted": "refuse", "upstreamCa": "/etc/warden/ca.pem", "responseTimeout": "90s",
          "description": "egress for the CI runners"}"""));
 
-    assertThat(d.proxy()).isEqualTo(ProxySpec.parse("http:listen=127.0.0.1:3128,route=api.example.com=resource:"
-        + "billing-api,route=Keys.Example.com:8443=resource:keyed;header=X-Api-Key,route=q.example.com=resource:q;"
-        + "query=api_key,route=legacy.example.com=resource:legacy;basic;plaintext,unlisted=refuse,"
-        + "upstream-ca=/etc/warden/ca.pem,response-timeout=90"));
+    assertThat(d.proxy())
+        .isEqualTo(
+            ProxySpec.parse(
+                "http:listen=127.0.0.1:3128,route=api.example.com=resource:"
+                    + "billing-api,route=Keys.Example.com:8443=resource:keyed;header=X-Api-Key,route=q.example.com=resource:q;"
+                    + "query=api_key,route=legacy.example.com=resource:legacy;basic;plaintext,unlisted=refuse,"
+                    + "upstream-ca=/etc/warden/ca.pem,response-timeout=90"));
     assertThat(d.proxy().routes().get(3).placement()).isEqualTo(HttpRoute.Placement.BASIC);
     assertThat(d.proxy().responseTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(d.description()).isEqualTo("egress for the CI runners");
@@ -68,7 +85,11 @@ class EdgeProxyDocumentTest {
 
   @Test
   void aUnixSocketProxyRoundTripsWithEveryDatabaseOption() throws Exception {
-    ProxyDeclaration d = (ProxyDeclaration) Documents.parse(doc("""
+    ProxyDeclaration d =
+        (ProxyDeclaration)
+            Documents.parse(
+                doc(
+                    """
         {"nodeSelectors": ["k8s:node-pool=payments"], "protocol": "mysql", "resource": "shop-db",
          "listen": "unix:/run/warden/shop.sock", "upstreamTls": "verify-ca", "upstreamCa": "/etc/warden/shop-ca.pem",
          "allowWeakAuth": true}"""));
@@ -76,13 +97,19 @@ class EdgeProxyDocumentTest {
     assertThat(d.proxy().listenUnix()).isEqualTo(Path.of("/run/warden/shop.sock"));
     assertThat(d.proxy().allowWeakAuth()).isTrue();
     assertThat(d.proxy().clientTls()).isEqualTo(ProxySpec.ClientTlsMode.OFF);
-    assertThat(d.runsOn(Set.of(Selector.parse("k8s:node-pool=payments"), Selector.parse("warden:join=x")))).isTrue();
+    assertThat(
+            d.runsOn(
+                Set.of(Selector.parse("k8s:node-pool=payments"), Selector.parse("warden:join=x"))))
+        .isTrue();
     assertThat(d.runsOn(Set.of(Selector.parse("k8s:node-pool=web")))).isFalse();
     assertThat(Documents.parse(Documents.toDocument(d))).isEqualTo(d);
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       no node selectors           | "protocol": "redis", "resource": "c", "listen": "127.0.0.1:6380"                                      | spec.nodeSelectors | is required
       empty node selectors        | "nodeSelectors": [], "protocol": "redis", "resource": "c", "listen": "127.0.0.1:6380"                 | spec.nodeSelectors | is required
       bad node selector           | "nodeSelectors": ["pool"], "protocol": "redis", "resource": "c", "listen": "127.0.0.1:6380"           | selector           | type:key=value
@@ -114,7 +141,8 @@ class EdgeProxyDocumentTest {
       zero response timeout       | "nodeSelectors": ["n:p=a"], "protocol": "http", "listen": "127.0.0.1:1", "responseTimeout": "0s"      | spec.responseTimeout | positive
       unknown field               | "nodeSelectors": ["n:p=a"], "protocol": "redis", "resource": "c", "listen": "127.0.0.1:1", "colour": "red" | spec.colour | unknown field
       """)
-  void aBrokenDocumentIsRefusedNamingTheField(String why, String spec, String field, String message) {
+  void aBrokenDocumentIsRefusedNamingTheField(
+      String why, String spec, String field, String message) {
     assertThatThrownBy(() -> Documents.parse(doc("{" + spec + "}")))
         .as(why)
         .isInstanceOf(ValidationException.class)

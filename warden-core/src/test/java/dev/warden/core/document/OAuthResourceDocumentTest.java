@@ -13,12 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code spec.oauth} of an oauth-client resource: strict parsing, a round trip, https, and no secret ever. */
+/**
+ * {@code spec.oauth} of an oauth-client resource: strict parsing, a round trip, https, and no
+ * secret ever.
+ */
 class OAuthResourceDocumentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ObjectNode doc() throws Exception {
-    return (ObjectNode) JSON.readTree("""
+    return (ObjectNode)
+        JSON.readTree(
+            """
         {"kind": "Resource", "metadata": {"name": "crm"}, "spec": {
           "audience": "https://api.crm.test", "kind": "oauth-client",
           "oauth": {"tokenUrl": "https://login.crm.test/oauth2/token", "clientId": "warden-prod",
@@ -46,7 +51,10 @@ class OAuthResourceDocumentTest {
   void privateKeyJwtDefaultsToRs256AndRoundTrips() throws Exception {
     ObjectNode d = doc();
     oauth(d).remove("clientSecretSecret");
-    oauth(d).put("authMethod", "private_key_jwt").put("privateKeySecret", "crm-key").put("keyId", "k1");
+    oauth(d)
+        .put("authMethod", "private_key_jwt")
+        .put("privateKeySecret", "crm-key")
+        .put("keyId", "k1");
 
     Resource r = (Resource) Documents.parse(d);
 
@@ -61,13 +69,18 @@ class OAuthResourceDocumentTest {
     ObjectNode d = doc();
     oauth(d).put(field, "hunter2-very-secret");
 
-    assertThatThrownBy(() -> Documents.parse(d)).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("spec.oauth." + field).hasMessageContaining("warden target-secret set")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("spec.oauth." + field)
+        .hasMessageContaining("warden target-secret set")
         .hasMessageNotContaining("hunter2");
   }
 
   @ParameterizedTest(name = "{0} = {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       tokenUrl           | http://login.crm.test/token              | must use https
       tokenUrl           | http://10.0.0.1/token                    | must use https
       tokenUrl           | ftp://login.crm.test/token               | must be an https URL
@@ -94,13 +107,19 @@ class OAuthResourceDocumentTest {
     ObjectNode d = doc();
     oauth(d).put(field, value);
 
-    assertThatThrownBy(() -> Documents.parse(d)).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("spec.oauth." + field).hasMessageContaining(expected);
+    assertThatThrownBy(() -> Documents.parse(d))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("spec.oauth." + field)
+        .hasMessageContaining(expected);
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"http://127.0.0.1:8080/token", "http://localhost/token", "http://[::1]:9/token",
-      "https://login.crm.test/token"})
+  @CsvSource({
+    "http://127.0.0.1:8080/token",
+    "http://localhost/token",
+    "http://[::1]:9/token",
+    "https://login.crm.test/token"
+  })
   void plainHttpOnlyToLoopback(String url) throws Exception {
     ObjectNode d = doc();
     oauth(d).put("tokenUrl", url);
@@ -117,10 +136,12 @@ class OAuthResourceDocumentTest {
     assertThat(Documents.parse(Documents.toDocument(r))).isEqualTo(r);
 
     oauth(d).put("revocationUrl", "http://login.crm.test/oauth2/revoke");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.revocationUrl")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth.revocationUrl")
         .hasMessageContaining("must use https");
     oauth(d).put("revocationUrl", "https://user:pw@login.crm.test/revoke");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.revocationUrl")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth.revocationUrl")
         .hasMessageContaining("must not contain a user or password");
   }
 
@@ -128,15 +149,18 @@ class OAuthResourceDocumentTest {
   void methodAndSecretFieldMustAgree() throws Exception {
     ObjectNode d = doc();
     oauth(d).put("authMethod", "private_key_jwt");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.clientSecretSecret")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth.clientSecretSecret")
         .hasMessageContaining("private_key_jwt takes privateKeySecret");
 
     oauth(d).remove("clientSecretSecret");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.privateKeySecret")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth.privateKeySecret")
         .hasMessageContaining("is required");
 
     oauth(d).put("privateKeySecret", "k").put("signingAlg", "HS256");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth.signingAlg")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth.signingAlg")
         .hasMessageContaining("is not allowed");
   }
 
@@ -144,7 +168,8 @@ class OAuthResourceDocumentTest {
   void scopesAreRfc6749TokensListedOnce() throws Exception {
     ObjectNode d = doc();
     oauth(d).set("scopes", JSON.readTree("[\"read write\"]"));
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("not an RFC 6749 scope token");
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("not an RFC 6749 scope token");
     oauth(d).set("scopes", JSON.readTree("[\"a\", \"a\"]"));
     assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("twice");
   }
@@ -153,10 +178,13 @@ class OAuthResourceDocumentTest {
   void oauthGoesOnlyWithKindOauthClientAndIsRequiredThere() throws Exception {
     ObjectNode d = doc();
     ((ObjectNode) d.get("spec")).put("kind", "http");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth")
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth")
         .hasMessageContaining("only allowed for a resource of kind oauth-client");
 
     ((ObjectNode) d.get("spec")).put("kind", "oauth-client").remove("oauth");
-    assertThatThrownBy(() -> Documents.parse(d)).hasMessageContaining("spec.oauth").hasMessageContaining("is required");
+    assertThatThrownBy(() -> Documents.parse(d))
+        .hasMessageContaining("spec.oauth")
+        .hasMessageContaining("is required");
   }
 }

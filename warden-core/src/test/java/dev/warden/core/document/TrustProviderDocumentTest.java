@@ -11,15 +11,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The {@code nodeAttestation} field of a TrustProvider document: a strict boolean, off by default. */
+/**
+ * The {@code nodeAttestation} field of a TrustProvider document: a strict boolean, off by default.
+ */
 class TrustProviderDocumentTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static JsonNode doc(String nodeAttestation) throws Exception {
-    return JSON.readTree("""
+    return JSON.readTree(
+        """
         {"kind": "TrustProvider", "metadata": {"name": "nodes"}, "spec": {"type": "kubernetes",
          "issuer": "https://k8s.example", "audiences": ["warden"], "algorithms": ["RS256"]%s}}"""
-        .formatted(nodeAttestation == null ? "" : ", \"nodeAttestation\": " + nodeAttestation));
+            .formatted(nodeAttestation == null ? "" : ", \"nodeAttestation\": " + nodeAttestation));
   }
 
   @Test
@@ -41,8 +44,10 @@ class TrustProviderDocumentTest {
   @ParameterizedTest
   @ValueSource(strings = {"\"true\"", "\"yes\"", "1", "0", "{}", "[true]", "\"\""})
   void nodeAttestationThatIsNotABooleanIsRefusedNamingTheField(String value) throws Exception {
-    assertThatThrownBy(() -> Documents.parse(doc(value))).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> Documents.parse(doc(value)))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("true or false")
-        .satisfies(e -> assertThat(((ValidationException) e).field()).isEqualTo("spec.nodeAttestation"));
+        .satisfies(
+            e -> assertThat(((ValidationException) e).field()).isEqualTo("spec.nodeAttestation"));
   }
 }

@@ -9,7 +9,10 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.time.Clock;
 import java.util.List;
 
-/** What the grant-flow tests share: documents from JSON, and a Kubernetes provider trusting a test issuer inline. */
+/**
+ * What the grant-flow tests share: documents from JSON, and a Kubernetes provider trusting a test
+ * issuer inline.
+ */
 final class GrantFixtures {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -19,12 +22,25 @@ final class GrantFixtures {
     return Documents.parse(JSON.readTree(json));
   }
 
-  /** Provider {@code cluster} for {@code issuer}'s tokens with audience {@code warden}; its keys inline, never fetched. */
+  /**
+   * Provider {@code cluster} for {@code issuer}'s tokens with audience {@code warden}; its keys
+   * inline, never fetched.
+   */
   static TrustProviders inlineTrust(TestOidcIssuer issuer) throws Exception {
-    return TrustProviders.build(List.of((TrustProviderSpec) doc("{\"kind\":\"TrustProvider\",\"metadata\":{\"name\":"
-        + "\"cluster\"},\"spec\":{\"type\":\"kubernetes\",\"issuer\":\"" + issuer.issuer() + "\",\"audiences\":"
-        + "[\"warden\"],\"algorithms\":[\"RS256\"],\"jwks\":" + issuer.jwksJson() + "}}")), uri -> {
+    return TrustProviders.build(
+        List.of(
+            (TrustProviderSpec)
+                doc(
+                    "{\"kind\":\"TrustProvider\",\"metadata\":{\"name\":"
+                        + "\"cluster\"},\"spec\":{\"type\":\"kubernetes\",\"issuer\":\""
+                        + issuer.issuer()
+                        + "\",\"audiences\":"
+                        + "[\"warden\"],\"algorithms\":[\"RS256\"],\"jwks\":"
+                        + issuer.jwksJson()
+                        + "}}")),
+        uri -> {
           throw new AssertionError("no fetch for an inline JWKS");
-        }, Clock.systemUTC());
+        },
+        Clock.systemUTC());
   }
 }

@@ -1,11 +1,11 @@
 package dev.warden.core.grant;
 
-import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.audit.MemoryAuditStore;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.DeniedException;
@@ -14,13 +14,13 @@ import dev.warden.core.error.TargetException;
 import dev.warden.core.error.UnavailableException;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
+import dev.warden.core.lease.TargetLeaseStore;
 import dev.warden.core.model.AccessPolicy;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.Lease;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
-import dev.warden.core.lease.TargetLeaseStore;
 import dev.warden.core.trust.TrustProviders;
 import dev.warden.testkit.TestOidcIssuer;
 import java.time.Clock;
@@ -60,13 +60,24 @@ class TargetGrantFlowTest {
   }
 
   static PolicySnapshot snapshot(String kind) throws Exception {
-    Workload w = (Workload) GrantFixtures.doc("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":\"spiffe://acme.test/ns/pay/sa/api\","
-        + "\"selectors\":[\"k8s:ns=pay\",\"k8s:sa=api\"],\"owner\":\"a@acme.test\"}}");
-    Resource r = (Resource) GrantFixtures.doc("{\"kind\":\"Resource\",\"metadata\":{\"name\":\"ledger\"},\"spec\":{\"audience\":"
-        + "\"postgres://db/ledger\",\"kind\":\"postgres\"}}");
-    AccessPolicy p = (AccessPolicy) GrantFixtures.doc("{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"p\"},\"spec\":{"
-        + "\"workloads\":{\"spiffeIds\":[\"spiffe://acme.test/ns/pay/sa/api\"]},\"resources\":[\"ledger\"],"
-        + "\"credentialKind\":\"" + kind + "\",\"maxTtl\":\"2m\"}}");
+    Workload w =
+        (Workload)
+            GrantFixtures.doc(
+                "{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":\"spiffe://acme.test/ns/pay/sa/api\","
+                    + "\"selectors\":[\"k8s:ns=pay\",\"k8s:sa=api\"],\"owner\":\"a@acme.test\"}}");
+    Resource r =
+        (Resource)
+            GrantFixtures.doc(
+                "{\"kind\":\"Resource\",\"metadata\":{\"name\":\"ledger\"},\"spec\":{\"audience\":"
+                    + "\"postgres://db/ledger\",\"kind\":\"postgres\"}}");
+    AccessPolicy p =
+        (AccessPolicy)
+            GrantFixtures.doc(
+                "{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":\"p\"},\"spec\":{"
+                    + "\"workloads\":{\"spiffeIds\":[\"spiffe://acme.test/ns/pay/sa/api\"]},\"resources\":[\"ledger\"],"
+                    + "\"credentialKind\":\""
+                    + kind
+                    + "\",\"maxTtl\":\"2m\"}}");
     return PolicySnapshot.build(List.of(w), List.of(r), List.of(p), null);
   }
 
@@ -120,7 +131,8 @@ class TargetGrantFlowTest {
     public void removed(String id, Instant at) {}
 
     @Override
-    public void removalFailed(String id, int attempts, Instant nextDue, String error, boolean irrevocable) {}
+    public void removalFailed(
+        String id, int attempts, Instant nextDue, String error, boolean irrevocable) {}
 
     @Override
     public boolean forget(String id, String note) {
@@ -154,8 +166,16 @@ class TargetGrantFlowTest {
       @Override
       public Prepared prepare(Issuance in) {
         log.add("prepare");
-        return new Prepared(new IssuedCredential(CredentialKind.DATABASE_USER, Secret.of("pw-of-user"), "w_user_1",
-            in.now(), in.notAfter(), Map.of("jdbcUrl", "jdbc:postgresql://db/ledger")), "{\"target\":1}", 3);
+        return new Prepared(
+            new IssuedCredential(
+                CredentialKind.DATABASE_USER,
+                Secret.of("pw-of-user"),
+                "w_user_1",
+                in.now(),
+                in.notAfter(),
+                Map.of("jdbcUrl", "jdbc:postgresql://db/ledger")),
+            "{\"target\":1}",
+            3);
       }
 
       @Override
@@ -170,43 +190,72 @@ class TargetGrantFlowTest {
 
   TokenService service(String kind, TargetCredentialProvider p) throws Exception {
     PolicySnapshot snap = snapshot(kind);
-    return new TokenService(() -> trust, List::of, () -> snap, List.of(p), audit, new Fingerprinter(new byte[32]),
-        Clock.systemUTC(), intents);
+    return new TokenService(
+        () -> trust,
+        List::of,
+        () -> snap,
+        List.of(p),
+        audit,
+        new Fingerprinter(new byte[32]),
+        Clock.systemUTC(),
+        intents);
   }
 
-  /** A request at {@code /v1/credentials} asking for {@code requested}; null: at the token endpoint. */
+  /**
+   * A request at {@code /v1/credentials} asking for {@code requested}; null: at the token endpoint.
+   */
   GrantRequest request(CredentialKind requested) {
-    return new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
-        k8s.kubernetesToken("pay", "api", "api-0"))), "ledger", null, null, "10.0.0.7",
-        requested == null ? CredentialKind.Endpoint.TOKEN : CredentialKind.Endpoint.CREDENTIALS, requested);
+    return new GrantRequest(
+        GrantType.CLIENT_CREDENTIALS,
+        new Evidence.PlatformToken(Secret.of(k8s.kubernetesToken("pay", "api", "api-0"))),
+        "ledger",
+        null,
+        null,
+        "10.0.0.7",
+        requested == null ? CredentialKind.Endpoint.TOKEN : CredentialKind.Endpoint.CREDENTIALS,
+        requested);
   }
 
   GrantRequest anyAtCredentialsEndpoint() {
-    return new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
-        k8s.kubernetesToken("pay", "api", "api-0"))), "ledger", null, null, "10.0.0.7",
-        CredentialKind.Endpoint.CREDENTIALS, null);
+    return new GrantRequest(
+        GrantType.CLIENT_CREDENTIALS,
+        new Evidence.PlatformToken(Secret.of(k8s.kubernetesToken("pay", "api", "api-0"))),
+        "ledger",
+        null,
+        null,
+        "10.0.0.7",
+        CredentialKind.Endpoint.CREDENTIALS,
+        null);
   }
 
   @Test
-  void theIntentIsRecordedBeforeTheCredentialIsCreatedAndTheOneAllowEventCarriesTheLease() throws Exception {
-    Granted g = service("database_user", provider(null)).grant(request(CredentialKind.DATABASE_USER));
+  void theIntentIsRecordedBeforeTheCredentialIsCreatedAndTheOneAllowEventCarriesTheLease()
+      throws Exception {
+    Granted g =
+        service("database_user", provider(null)).grant(request(CredentialKind.DATABASE_USER));
 
     assertThat(log).containsExactly("prepare", "intent w_user_1 max 3", "create w_user_1");
     assertThat(g.jti()).isEqualTo("w_user_1");
     assertThat(g.connection()).containsEntry("jdbcUrl", "jdbc:postgresql://db/ledger");
-    assertThat(records.events()).singleElement().satisfies(e -> {
-      assertThat(e.type()).isEqualTo("token.issued");
-      assertThat(e.lease().kind()).isEqualTo(CredentialKind.DATABASE_USER);
-      assertThat(e.details().values()).noneMatch(v -> v.contains("pw-of-user"));
-    });
+    assertThat(records.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo("token.issued");
+              assertThat(e.lease().kind()).isEqualTo(CredentialKind.DATABASE_USER);
+              assertThat(e.details().values()).noneMatch(v -> v.contains("pw-of-user"));
+            });
   }
 
   @Test
   void aTargetThatCertainlyCreatedNothingRevokesTheIntentAtOnceAndIsAuditedOnce() throws Exception {
-    TokenService s = service("database_user", provider(TargetException.unreachable("cannot reach db:5432", null)));
+    TokenService s =
+        service(
+            "database_user", provider(TargetException.unreachable("cannot reach db:5432", null)));
 
     assertThatThrownBy(() -> s.grant(request(CredentialKind.DATABASE_USER)))
-        .isInstanceOfSatisfying(UnavailableException.class,
+        .isInstanceOfSatisfying(
+            UnavailableException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.TARGET_UNAVAILABLE));
 
     assertThat(intents.states).containsEntry("w_user_1", LeaseState.REVOKED);
@@ -215,14 +264,18 @@ class TargetGrantFlowTest {
     assertThat(records.events()).hasSize(1);
     assertThat(e.type()).isEqualTo("credential.failed");
     assertThat(e.outcome()).isEqualTo("failure");
-    assertThat(e.details()).containsEntry("leaseId", "w_user_1").containsEntry("message", "cannot reach db:5432");
+    assertThat(e.details())
+        .containsEntry("leaseId", "w_user_1")
+        .containsEntry("message", "cannot reach db:5432");
   }
 
   @Test
   void aCreationThatMayHaveHappenedIsLeftForTheReaperToRemove() throws Exception {
-    TokenService s = service("database_user", provider(new TargetException("commit lost", true, null)));
+    TokenService s =
+        service("database_user", provider(new TargetException("commit lost", true, null)));
 
-    assertThatThrownBy(() -> s.grant(request(CredentialKind.DATABASE_USER))).isInstanceOf(UnavailableException.class);
+    assertThatThrownBy(() -> s.grant(request(CredentialKind.DATABASE_USER)))
+        .isInstanceOf(UnavailableException.class);
 
     assertThat(intents.states).containsEntry("w_user_1", LeaseState.REVOKING);
     assertThat(intents.nothingCreated).containsEntry("w_user_1", false);
@@ -234,79 +287,119 @@ class TargetGrantFlowTest {
     TokenService s = service("database_user", provider(null));
 
     assertThatThrownBy(() -> s.grant(request(CredentialKind.DATABASE_USER)))
-        .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.QUOTA_EXCEEDED));
+        .isInstanceOfSatisfying(
+            DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.QUOTA_EXCEEDED));
 
     assertThat(log).containsExactly("prepare", "intent w_user_1 max 3");
-    assertThat(records.events()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo("quota_exceeded"));
+    assertThat(records.events())
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo("quota_exceeded"));
   }
 
   @Test
   void eachEndpointGetsOnlyItsKind() throws Exception {
     assertThatThrownBy(() -> service("database_user", provider(null)).grant(request(null)))
-        .isInstanceOfSatisfying(DeniedException.class,
+        .isInstanceOfSatisfying(
+            DeniedException.class,
             e -> assertThat(e.getMessage()).contains("POST /v1/credentials"));
-    assertThatThrownBy(() -> service("access_token", provider(null)).grant(anyAtCredentialsEndpoint()))
-        .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.getMessage()).contains("/oauth2/token"));
+    assertThatThrownBy(
+            () -> service("access_token", provider(null)).grant(anyAtCredentialsEndpoint()))
+        .isInstanceOfSatisfying(
+            DeniedException.class, e -> assertThat(e.getMessage()).contains("/oauth2/token"));
     assertThat(log).isEmpty();
   }
 
   @Test
-  void theCredentialsEndpointServesWhateverTargetKindThePolicyGrantsUnlessTheCallerNamedAnother() throws Exception {
-    assertThat(service("database_user", provider(null)).grant(anyAtCredentialsEndpoint()).jti()).isNotBlank();
-    assertThatThrownBy(() -> service("database_user", provider(null)).grant(request(CredentialKind.BROKERED_SECRET)))
-        .isInstanceOfSatisfying(DeniedException.class,
-            e -> assertThat(e.getMessage()).contains("grants a database_user", "not a brokered_secret"));
+  void theCredentialsEndpointServesWhateverTargetKindThePolicyGrantsUnlessTheCallerNamedAnother()
+      throws Exception {
+    assertThat(service("database_user", provider(null)).grant(anyAtCredentialsEndpoint()).jti())
+        .isNotBlank();
+    assertThatThrownBy(
+            () ->
+                service("database_user", provider(null))
+                    .grant(request(CredentialKind.BROKERED_SECRET)))
+        .isInstanceOfSatisfying(
+            DeniedException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .contains("grants a database_user", "not a brokered_secret"));
   }
 
   @Test
   void anIssuanceThatCannotBeAuditedIsNeverHandedOutAndIsLeftForRemoval() throws Exception {
     PolicySnapshot snap = snapshot("database_user");
-    AuditWriter broken = new AuditWriter(new dev.warden.core.audit.AuditStore() {
-      @Override
-      public List<dev.warden.core.audit.AuditRecord> append(List<AuditEvent> events) {
-        throw new IllegalStateException("audit store down");
-      }
+    AuditWriter broken =
+        new AuditWriter(
+            new dev.warden.core.audit.AuditStore() {
+              @Override
+              public List<dev.warden.core.audit.AuditRecord> append(List<AuditEvent> events) {
+                throw new IllegalStateException("audit store down");
+              }
 
-      @Override
-      public List<dev.warden.core.audit.AuditRecord> query(dev.warden.core.audit.AuditQuery q) {
-        return List.of();
-      }
+              @Override
+              public List<dev.warden.core.audit.AuditRecord> query(
+                  dev.warden.core.audit.AuditQuery q) {
+                return List.of();
+              }
 
-      @Override
-      public List<dev.warden.core.audit.AuditRecord> readChain(long fromSeq, int limit) {
-        return List.of();
-      }
+              @Override
+              public List<dev.warden.core.audit.AuditRecord> readChain(long fromSeq, int limit) {
+                return List.of();
+              }
 
-      @Override
-      public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(String eventId) {
-        return java.util.Optional.empty();
-      }
+              @Override
+              public java.util.Optional<dev.warden.core.audit.AuditRecord> byEventId(
+                  String eventId) {
+                return java.util.Optional.empty();
+              }
 
-      @Override
-      public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
-        return List.of();
-      }
+              @Override
+              public List<dev.warden.core.audit.AuditRecord> chainOf(String key, int limit) {
+                return List.of();
+              }
 
-      @Override
-      public dev.warden.core.audit.ChainHead head() {
-        return new dev.warden.core.audit.ChainHead(0, dev.warden.core.audit.AuditChain.GENESIS);
-      }
-    }, 10, 2_000);
-    TokenService s = new TokenService(() -> trust, List::of, () -> snap, List.of(provider(null)), broken,
-        new Fingerprinter(new byte[32]), Clock.systemUTC(), intents);
+              @Override
+              public dev.warden.core.audit.ChainHead head() {
+                return new dev.warden.core.audit.ChainHead(
+                    0, dev.warden.core.audit.AuditChain.GENESIS);
+              }
+            },
+            10,
+            2_000);
+    TokenService s =
+        new TokenService(
+            () -> trust,
+            List::of,
+            () -> snap,
+            List.of(provider(null)),
+            broken,
+            new Fingerprinter(new byte[32]),
+            Clock.systemUTC(),
+            intents);
 
     assertThatThrownBy(() -> s.grant(request(CredentialKind.DATABASE_USER)))
-        .isInstanceOfSatisfying(UnavailableException.class,
+        .isInstanceOfSatisfying(
+            UnavailableException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.AUDIT_UNAVAILABLE));
 
-    assertThat(log).containsExactly("prepare", "intent w_user_1 max 3", "create w_user_1", "abandon w_user_1");
+    assertThat(log)
+        .containsExactly("prepare", "intent w_user_1 max 3", "create w_user_1", "abandon w_user_1");
     assertThat(intents.states).containsEntry("w_user_1", LeaseState.REVOKING);
   }
 
   @Test
   void aTargetProviderNeedsAnIntentStore() throws Exception {
     PolicySnapshot snap = snapshot("database_user");
-    assertThatThrownBy(() -> new TokenService(() -> trust, List::of, () -> snap, List.of(provider(null)), audit,
-        new Fingerprinter(new byte[32]), Clock.systemUTC())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                new TokenService(
+                    () -> trust,
+                    List::of,
+                    () -> snap,
+                    List.of(provider(null)),
+                    audit,
+                    new Fingerprinter(new byte[32]),
+                    Clock.systemUTC()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

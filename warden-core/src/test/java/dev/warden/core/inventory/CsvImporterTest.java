@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** CSV cells as Apache Commons CSV reads them, one line per row. */
 class CsvImporterTest {
-  static final Importers.Defaults D = new Importers.Defaults(null, "alice@acme.test", null, null, null);
+  static final Importers.Defaults D =
+      new Importers.Defaults(null, "alice@acme.test", null, null, null);
   static final String VALUE = "sk_live_51HxQzSuperSecretValue";
 
   static Importers.Parsed parse(String text) {
@@ -24,17 +25,21 @@ class CsvImporterTest {
   void quotedCellsKeepCommasAndDoubledQuotes() {
     Importers.Parsed p = parse("name,kind,note\n\"PAY,KEY\",api-key,\"says \"\"rotate\"\"\"\n");
     assertThat(p.errors()).isEmpty();
-    assertThat(p.items()).singleElement().satisfies(n -> {
-      assertThat(n.name()).isEqualTo("PAY,KEY");
-      assertThat(n.attributes()).containsEntry("note", "says \"rotate\"");
-    });
+    assertThat(p.items())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.name()).isEqualTo("PAY,KEY");
+              assertThat(n.attributes()).containsEntry("note", "says \"rotate\"");
+            });
   }
 
   @Test
   void spacesAroundCellsAndAroundQuotesAreNotPartOfTheCell() {
     Importers.Parsed p = parse(" Name , KIND \n  \"A\" ,  api-key  \n");
     assertThat(p.errors()).isEmpty();
-    assertThat(p.items()).extracting(ImportedNhi::name, ImportedNhi::kind)
+    assertThat(p.items())
+        .extracting(ImportedNhi::name, ImportedNhi::kind)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("A", "api-key"));
   }
 
@@ -43,7 +48,8 @@ class CsvImporterTest {
     Importers.Parsed p = parse("name,kind\n\n\"A,api-key\nB,api-key\r\nC,\"api-key\n");
     assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("B");
     assertThat(p.errors()).extracting(Importers.LineError::line).containsExactly(3, 5);
-    assertThat(p.errors()).extracting(Importers.LineError::message)
+    assertThat(p.errors())
+        .extracting(Importers.LineError::message)
         .containsOnly("expected 2 columns, got an unterminated quote");
   }
 
@@ -51,30 +57,38 @@ class CsvImporterTest {
   void aBareCarriageReturnStaysInsideItsCellRatherThanStartingARow() {
     Importers.Parsed p = parse("name,kind,note\nA,api-key,x\ry\nB,api-key,\"p\rq\"\n");
     assertThat(p.errors()).isEmpty();
-    assertThat(p.items()).extracting(n -> n.attributes().get("note")).containsExactly("x\ry", "p\rq");
+    assertThat(p.items())
+        .extracting(n -> n.attributes().get("note"))
+        .containsExactly("x\ry", "p\rq");
   }
 
   @Test
   void aRowWithTooFewOrTooManyCellsIsReportedByItsLineWithoutItsCells() {
     Importers.Parsed p = parse("name,kind\nA\nB,api-key," + VALUE + "\n");
     assertThat(p.items()).isEmpty();
-    assertThat(p.errors()).extracting(Importers.LineError::line, Importers.LineError::message).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(2, "expected 2 columns, got 1"),
-        org.assertj.core.groups.Tuple.tuple(3, "expected 2 columns, got 3"));
+    assertThat(p.errors())
+        .extracting(Importers.LineError::line, Importers.LineError::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(2, "expected 2 columns, got 1"),
+            org.assertj.core.groups.Tuple.tuple(3, "expected 2 columns, got 3"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"name,va\"lue\"", "name,to\"ken", "name,\"a\"\"b\""})
   void aHeaderNameWithAQuoteIsRefusedSoNoValueColumnSlipsPastTheCheck(String header) {
-    assertThatThrownBy(() -> parse(header + "\nA," + VALUE + "\n")).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("line 1: column 2").hasMessageNotContaining(VALUE);
+    assertThatThrownBy(() -> parse(header + "\nA," + VALUE + "\n"))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("line 1: column 2")
+        .hasMessageNotContaining(VALUE);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"name,\"value\"", "NAME,Token", "name, Password ", "name,\"sec\"ret"})
   void aValueColumnIsRefusedHoweverItIsWritten(String header) {
-    assertThatThrownBy(() -> parse(header + "\nA," + VALUE + "\n")).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("would hold secret values").hasMessageNotContaining(VALUE);
+    assertThatThrownBy(() -> parse(header + "\nA," + VALUE + "\n"))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("would hold secret values")
+        .hasMessageNotContaining(VALUE);
   }
 
   @Test
@@ -94,9 +108,14 @@ class CsvImporterTest {
         }
         String s = cell.toString();
         // well formed: a cell with a quote, comma or CR is quoted whole, its quotes doubled
-        line.append(s.matches("(?s).*[\",\r].*") || s.isBlank() ? "\"" + s.replace("\"", "\"\"") + "\"" : s.strip());
+        line.append(
+            s.matches("(?s).*[\",\r].*") || s.isBlank()
+                ? "\"" + s.replace("\"", "\"\"") + "\""
+                : s.strip());
       }
-      assertThat(stripped(CsvImporter.cells(line.toString()))).as("%s", line).isEqualTo(stripped(handWritten(line.toString())));
+      assertThat(stripped(CsvImporter.cells(line.toString())))
+          .as("%s", line)
+          .isEqualTo(stripped(handWritten(line.toString())));
     }
   }
 

@@ -40,16 +40,36 @@ final class FactsBuilder {
     return NOW.minusSeconds(86_400L * d);
   }
 
-  FactsBuilder workload(String path, String owner, String env, WorkloadState state, Instant expires, Instant createdAt) {
+  FactsBuilder workload(
+      String path,
+      String owner,
+      String env,
+      WorkloadState state,
+      Instant expires,
+      Instant createdAt) {
     String id = "spiffe://acme.test/" + path;
-    workloads.add(new Workload(SpiffeId.parse(id), Set.of(Selector.parse("k8s:sa=" + path.replace('/', '-'))), owner,
-        "team-a", env, state, expires, null));
+    workloads.add(
+        new Workload(
+            SpiffeId.parse(id),
+            Set.of(Selector.parse("k8s:sa=" + path.replace('/', '-'))),
+            owner,
+            "team-a",
+            env,
+            state,
+            expires,
+            null));
     created.put(id, createdAt);
     return this;
   }
 
   FactsBuilder workload(String path) {
-    return workload(path, "alice@acme.test", "prod", WorkloadState.ACTIVE, NOW.plusSeconds(86_400L * 365), daysAgo(200));
+    return workload(
+        path,
+        "alice@acme.test",
+        "prod",
+        WorkloadState.ACTIVE,
+        NOW.plusSeconds(86_400L * 365),
+        daysAgo(200));
   }
 
   FactsBuilder resource(String name, Sensitivity s) {
@@ -58,14 +78,32 @@ final class FactsBuilder {
   }
 
   FactsBuilder allow(String policy, String path, String... resourceNames) {
-    policies.add(new AccessPolicy(policy, null, new WorkloadMatcher(List.of("spiffe://acme.test/" + path), null),
-        List.of(resourceNames), Effect.ALLOW, null, null, null, null));
+    policies.add(
+        new AccessPolicy(
+            policy,
+            null,
+            new WorkloadMatcher(List.of("spiffe://acme.test/" + path), null),
+            List.of(resourceNames),
+            Effect.ALLOW,
+            null,
+            null,
+            null,
+            null));
     return this;
   }
 
   FactsBuilder deny(String policy, String path, String... resourceNames) {
-    policies.add(new AccessPolicy(policy, null, new WorkloadMatcher(List.of("spiffe://acme.test/" + path), null),
-        List.of(resourceNames), Effect.DENY, null, null, null, null));
+    policies.add(
+        new AccessPolicy(
+            policy,
+            null,
+            new WorkloadMatcher(List.of("spiffe://acme.test/" + path), null),
+            List.of(resourceNames),
+            Effect.DENY,
+            null,
+            null,
+            null,
+            null));
     return this;
   }
 
@@ -79,13 +117,31 @@ final class FactsBuilder {
     return this;
   }
 
-  static ImportedNhi staticSecret(String name, String owner, String env, String fp, Instant createdAt, Instant expires,
+  static ImportedNhi staticSecret(
+      String name,
+      String owner,
+      String env,
+      String fp,
+      Instant createdAt,
+      Instant expires,
       Instant rotated) {
-    return new ImportedNhi("csv", "static", name, owner, null, env, null, fp, createdAt, expires, rotated, null, Map.of());
+    return new ImportedNhi(
+        "csv", "static", name, owner, null, env, null, fp, createdAt, expires, rotated, null,
+        Map.of());
   }
 
   InventoryFacts build() {
-    return new InventoryFacts(NOW, workloads, created, resources, policies, adminTokens, imported, leases, usage, leaks,
+    return new InventoryFacts(
+        NOW,
+        workloads,
+        created,
+        resources,
+        policies,
+        adminTokens,
+        imported,
+        leases,
+        usage,
+        leaks,
         departed);
   }
 

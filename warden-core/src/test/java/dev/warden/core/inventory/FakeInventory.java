@@ -23,14 +23,20 @@ import java.util.TreeMap;
 /**
  * The inventory store and configuration in memory, for the posture index: every change is kept and
  * also written to an audit feed of {@link InventoryStore.Change}s the way the server's services
- * write it, and {@link #baseline} aggregates the kept data as the JDBC store does. Set
- * {@link #failReads} to make the reads a catch-up makes while applying events (imported rows)
- * fail as a broken database would.
+ * write it, and {@link #baseline} aggregates the kept data as the JDBC store does. Set {@link
+ * #failReads} to make the reads a catch-up makes while applying events (imported rows) fail as a
+ * broken database would.
  */
 final class FakeInventory implements InventoryStore, IndexSource {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Issue(String leaseId, String workload, String resource, Instant issued, Instant expires, String address) {}
+  record Issue(
+      String leaseId,
+      String workload,
+      String resource,
+      Instant issued,
+      Instant expires,
+      String address) {}
 
   final MutableClock clock;
   final TreeMap<String, Workload> workloads = new TreeMap<>();
@@ -92,13 +98,20 @@ final class FakeInventory implements InventoryStore, IndexSource {
   FakeInventory depart(String owner) {
     Instant now = clock.instant();
     departed.putIfAbsent(owner, now);
-    return event("owner.departed", null, null, null, Map.of("owner", owner, "changedAt", now.toString()), null);
+    return event(
+        "owner.departed",
+        null,
+        null,
+        null,
+        Map.of("owner", owner, "changedAt", now.toString()),
+        null);
   }
 
   FakeInventory leakForeign(String fingerprint) {
     // as the store reads them: the first report of a fingerprint is when it leaked
     if (leaks.stream().noneMatch(l -> !l.issued() && l.fingerprint().equals(fingerprint))) {
-      leaks.add(new LeakRecord(null, null, null, fingerprint, clock.instant(), "git@acme", "a.env"));
+      leaks.add(
+          new LeakRecord(null, null, null, fingerprint, clock.instant(), "git@acme", "a.env"));
     }
     return event("secret.leaked", null, null, null, Map.of("fingerprint", fingerprint), null);
   }
@@ -111,9 +124,16 @@ final class FakeInventory implements InventoryStore, IndexSource {
   /** Issues a credential of {@code ttl}; returns its lease id. */
   String issue(String workload, String resource, Duration ttl, String address) {
     Instant now = clock.instant();
-    Issue i = new Issue("lease-" + (issued.size() + 1), workload, resource, now, now.plus(ttl), address);
+    Issue i =
+        new Issue("lease-" + (issued.size() + 1), workload, resource, now, now.plus(ttl), address);
     issued.add(i);
-    event("token.issued", workload, resource, null, address == null ? Map.of() : Map.of("sourceAddress", address), i);
+    event(
+        "token.issued",
+        workload,
+        resource,
+        null,
+        address == null ? Map.of() : Map.of("sourceAddress", address),
+        i);
     return i.leaseId();
   }
 
@@ -121,18 +141,45 @@ final class FakeInventory implements InventoryStore, IndexSource {
     Issue i = issued.stream().filter(x -> x.leaseId().equals(leaseId)).findFirst().orElseThrow();
     revoked.add(leaseId);
     if (leaked) {
-      leaks.add(new LeakRecord(leaseId, i.workload(), i.resource(), "ab".repeat(32), clock.instant(), "git@acme", "b.env"));
+      leaks.add(
+          new LeakRecord(
+              leaseId,
+              i.workload(),
+              i.resource(),
+              "ab".repeat(32),
+              clock.instant(),
+              "git@acme",
+              "b.env"));
     }
-    return event("lease.revoked", i.workload(), i.resource(), leaked ? "leaked" : "revoked", Map.of("leaseId", leaseId),
+    return event(
+        "lease.revoked",
+        i.workload(),
+        i.resource(),
+        leaked ? "leaked" : "revoked",
+        Map.of("leaseId", leaseId),
         null);
   }
 
-  FakeInventory event(String type, String workload, String resource, String reason, Map<String, String> details,
+  FakeInventory event(
+      String type,
+      String workload,
+      String resource,
+      String reason,
+      Map<String, String> details,
       Issue lease) {
     try {
-      feed.add(new Change(feed.size() + 1, type, clock.instant(), workload, resource, reason,
-          JSON.writeValueAsString(new LinkedHashMap<>(details)), lease == null ? null : lease.leaseId(),
-          lease == null ? null : lease.issued(), lease == null ? null : lease.expires()));
+      feed.add(
+          new Change(
+              feed.size() + 1,
+              type,
+              clock.instant(),
+              workload,
+              resource,
+              reason,
+              JSON.writeValueAsString(new LinkedHashMap<>(details)),
+              lease == null ? null : lease.leaseId(),
+              lease == null ? null : lease.issued(),
+              lease == null ? null : lease.expires()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -178,11 +225,24 @@ final class FakeInventory implements InventoryStore, IndexSource {
 
   // ---- InventoryStore: what the index reads
 
-  /** Everything as one recompute would read it (usage over every issuance: tests stay inside the windows). */
+  /**
+   * Everything as one recompute would read it (usage over every issuance: tests stay inside the
+   * windows).
+   */
   InventoryFacts facts() {
     Instant now = clock.instant();
-    return new InventoryFacts(now, workloads(), Map.copyOf(firstWritten), resources(), policies(), adminTokens(),
-        List.copyOf(imported.values()), leaseSummaries(now), usage(Instant.MIN), leaks(), departedOwners());
+    return new InventoryFacts(
+        now,
+        workloads(),
+        Map.copyOf(firstWritten),
+        resources(),
+        policies(),
+        adminTokens(),
+        List.copyOf(imported.values()),
+        leaseSummaries(now),
+        usage(Instant.MIN),
+        leaks(),
+        departedOwners());
   }
 
   @Override
@@ -194,13 +254,15 @@ final class FakeInventory implements InventoryStore, IndexSource {
         live.add(new LiveLease(i.leaseId(), i.workload(), i.resource(), i.expires()));
       }
     }
-    return new Baseline(feed.size(), List.copyOf(imported.values()), leaseSummaries(now), live, usage(usageSince));
+    return new Baseline(
+        feed.size(), List.copyOf(imported.values()), leaseSummaries(now), live, usage(usageSince));
   }
 
   @Override
   public List<Change> changesAfter(long seq, int max) {
     feedReads++;
-    return List.copyOf(feed.subList((int) Math.min(seq, feed.size()), (int) Math.min(seq + max, feed.size())));
+    return List.copyOf(
+        feed.subList((int) Math.min(seq, feed.size()), (int) Math.min(seq + max, feed.size())));
   }
 
   @Override
@@ -241,29 +303,55 @@ final class FakeInventory implements InventoryStore, IndexSource {
   @Override
   public List<LeaseSummary> leaseSummaries(Instant now) {
     Map<List<String>, List<Issue>> groups = new LinkedHashMap<>();
-    issued.forEach(i -> groups.computeIfAbsent(List.of(i.workload(), i.resource()), k -> new ArrayList<>()).add(i));
+    issued.forEach(
+        i ->
+            groups
+                .computeIfAbsent(List.of(i.workload(), i.resource()), k -> new ArrayList<>())
+                .add(i));
     List<LeaseSummary> out = new ArrayList<>();
-    groups.forEach((k, is) -> out.add(new LeaseSummary(k.get(0), k.get(1), is.size(),
-        is.stream().filter(i -> !revoked.contains(i.leaseId()) && i.expires().isAfter(now)).count(),
-        is.stream().map(Issue::issued).min(Instant::compareTo).orElseThrow(),
-        is.stream().map(Issue::issued).max(Instant::compareTo).orElseThrow(),
-        is.stream().map(i -> Duration.between(i.issued(), i.expires())).max(Duration::compareTo).orElseThrow(),
-        is.stream().map(Issue::expires).max(Instant::compareTo).orElseThrow())));
+    groups.forEach(
+        (k, is) ->
+            out.add(
+                new LeaseSummary(
+                    k.get(0),
+                    k.get(1),
+                    is.size(),
+                    is.stream()
+                        .filter(i -> !revoked.contains(i.leaseId()) && i.expires().isAfter(now))
+                        .count(),
+                    is.stream().map(Issue::issued).min(Instant::compareTo).orElseThrow(),
+                    is.stream().map(Issue::issued).max(Instant::compareTo).orElseThrow(),
+                    is.stream()
+                        .map(i -> Duration.between(i.issued(), i.expires()))
+                        .max(Duration::compareTo)
+                        .orElseThrow(),
+                    is.stream().map(Issue::expires).max(Instant::compareTo).orElseThrow())));
     return out;
   }
 
   @Override
   public List<Usage> usage(Instant since) {
     Map<List<String>, List<Issue>> groups = new LinkedHashMap<>();
-    issued.stream().filter(i -> !i.issued().isBefore(since))
-        .forEach(i -> groups.computeIfAbsent(List.of(i.workload(), i.resource()), k -> new ArrayList<>()).add(i));
+    issued.stream()
+        .filter(i -> !i.issued().isBefore(since))
+        .forEach(
+            i ->
+                groups
+                    .computeIfAbsent(List.of(i.workload(), i.resource()), k -> new ArrayList<>())
+                    .add(i));
     List<Usage> out = new ArrayList<>();
-    groups.forEach((k, is) -> {
-      Set<String> addresses = new LinkedHashSet<>();
-      is.stream().map(Issue::address).filter(a -> a != null).forEach(addresses::add);
-      out.add(new Usage(k.get(0), k.get(1), is.size(), is.stream().map(Issue::issued).max(Instant::compareTo)
-          .orElseThrow(), addresses));
-    });
+    groups.forEach(
+        (k, is) -> {
+          Set<String> addresses = new LinkedHashSet<>();
+          is.stream().map(Issue::address).filter(a -> a != null).forEach(addresses::add);
+          out.add(
+              new Usage(
+                  k.get(0),
+                  k.get(1),
+                  is.size(),
+                  is.stream().map(Issue::issued).max(Instant::compareTo).orElseThrow(),
+                  addresses));
+        });
     return out;
   }
 

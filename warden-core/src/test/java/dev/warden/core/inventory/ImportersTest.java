@@ -11,7 +11,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ImportersTest {
-  static final Importers.Defaults D = new Importers.Defaults(null, "alice@acme.test", "payments", "prod", null);
+  static final Importers.Defaults D =
+      new Importers.Defaults(null, "alice@acme.test", "payments", "prod", null);
   static final Fingerprinter FPR = new Fingerprinter(new byte[32]);
   static final String VALUE = "sk_live_51HxQzSuperSecretValue";
 
@@ -21,13 +22,18 @@ class ImportersTest {
 
   @Test
   void githubSecretListKeepsNamesAndRotationTimes() {
-    Importers.Parsed p = parse(Format.CI_VARIABLES, """
+    Importers.Parsed p =
+        parse(
+            Format.CI_VARIABLES,
+            """
         [{"name": "NPM_TOKEN", "updatedAt": "2025-03-04T05:06:07Z", "visibility": "private"},
          {"name": "DEPLOY_KEY", "updatedAt": "2026-11-01T00:00:00Z"}]
         """);
     assertThat(p.errors()).isEmpty();
-    assertThat(p.items()).extracting(ImportedNhi::kind, ImportedNhi::name)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("ci-secret", "NPM_TOKEN"),
+    assertThat(p.items())
+        .extracting(ImportedNhi::kind, ImportedNhi::name)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ci-secret", "NPM_TOKEN"),
             org.assertj.core.groups.Tuple.tuple("ci-secret", "DEPLOY_KEY"));
     ImportedNhi npm = p.items().get(0);
     assertThat(npm.lastRotatedAt()).isEqualTo(java.time.Instant.parse("2025-03-04T05:06:07Z"));
@@ -38,43 +44,68 @@ class ImportersTest {
 
   @Test
   void gitlabVariablesFingerprintSecretValuesNeverKeepThemAndSkipPlainConfiguration() {
-    Importers.Parsed p = parse(Format.CI_VARIABLES, """
+    Importers.Parsed p =
+        parse(
+            Format.CI_VARIABLES,
+            """
         [{"variable_type": "env_var", "key": "STRIPE_KEY", "value": "%s", "protected": true, "masked": true,
           "raw": false, "environment_scope": "production", "description": null},
          {"variable_type": "env_var", "key": "DB_PASSWORD", "value": "%s", "protected": false, "masked": false,
           "environment_scope": "*"},
          {"variable_type": "env_var", "key": "LOG_LEVEL", "value": "debug", "protected": false, "masked": false}]
-        """.formatted(VALUE, VALUE));
+        """
+                .formatted(VALUE, VALUE));
     assertThat(p.errors()).isEmpty();
     assertThat(p.skipped()).as("LOG_LEVEL is configuration, not a credential").isEqualTo(1);
-    assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("STRIPE_KEY", "DB_PASSWORD");
+    assertThat(p.items())
+        .extracting(ImportedNhi::name)
+        .containsExactly("STRIPE_KEY", "DB_PASSWORD");
     ImportedNhi stripe = p.items().get(0);
     assertThat(stripe.environment()).isEqualTo("production");
-    assertThat(stripe.attributes()).containsEntry("masked", "true").containsEntry("protected", "true");
+    assertThat(stripe.attributes())
+        .containsEntry("masked", "true")
+        .containsEntry("protected", "true");
     assertThat(p.items().get(1).environment()).as("* scope takes the default").isEqualTo("prod");
     // the same value in two variables is recognisable (NHI9) without being kept
-    assertThat(stripe.fingerprint()).isEqualTo(FPR.fingerprint(VALUE)).isEqualTo(p.items().get(1).fingerprint());
+    assertThat(stripe.fingerprint())
+        .isEqualTo(FPR.fingerprint(VALUE))
+        .isEqualTo(p.items().get(1).fingerprint());
     assertThat(p.items().toString()).doesNotContain(VALUE).doesNotContain("sk_live");
   }
 
   @Test
   void ciVariablesBadRowsAreReportedByLineWithoutTheirValues() {
-    Importers.Parsed p = parse(Format.CI_VARIABLES, """
+    Importers.Parsed p =
+        parse(
+            Format.CI_VARIABLES,
+            """
         [{"name": "GOOD_TOKEN"},
          {"value": "%s"},
          {"name": "OLD_TOKEN", "updatedAt": "yesterday"},
          "NOT_AN_OBJECT"]
-        """.formatted(VALUE));
+        """
+                .formatted(VALUE));
     assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("GOOD_TOKEN");
     assertThat(p.errors()).extracting(Importers.LineError::line).containsExactly(2, 3, 4);
     assertThat(p.errors().toString()).doesNotContain(VALUE);
-    Importers.Parsed broken = parse(Format.CI_VARIABLES, "[{\"name\": \"A_TOKEN\", \"value\": \"" + VALUE);
-    assertThat(broken.errors()).singleElement().extracting(Importers.LineError::message).asString()
-        .startsWith("malformed JSON").doesNotContain(VALUE);
+    Importers.Parsed broken =
+        parse(Format.CI_VARIABLES, "[{\"name\": \"A_TOKEN\", \"value\": \"" + VALUE);
+    assertThat(broken.errors())
+        .singleElement()
+        .extracting(Importers.LineError::message)
+        .asString()
+        .startsWith("malformed JSON")
+        .doesNotContain(VALUE);
     // an unquoted value is a token Jackson would quote in its message: only the place is reported
-    Importers.Parsed unquoted = parse(Format.CI_VARIABLES, "[{\"key\": \"A_TOKEN\", \"value\": " + VALUE + "}]");
-    assertThat(unquoted.errors()).singleElement().extracting(Importers.LineError::message).asString()
-        .startsWith("malformed JSON at line 1").doesNotContain(VALUE).doesNotContain("sk_live");
+    Importers.Parsed unquoted =
+        parse(Format.CI_VARIABLES, "[{\"key\": \"A_TOKEN\", \"value\": " + VALUE + "}]");
+    assertThat(unquoted.errors())
+        .singleElement()
+        .extracting(Importers.LineError::message)
+        .asString()
+        .startsWith("malformed JSON at line 1")
+        .doesNotContain(VALUE)
+        .doesNotContain("sk_live");
     for (Format f : new Format[] {Format.JSON, Format.K8S}) {
       String text = "[{\"name\": \"A\", \"owner\": " + VALUE + "}]";
       try {
@@ -84,12 +115,14 @@ class ImportersTest {
       }
     }
     assertThatThrownBy(() -> parse(Format.CI_VARIABLES, "{\"name\": \"X\"}"))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("gh secret list");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("gh secret list");
   }
 
   @Test
   void k8sDumpYieldsServiceAccountsAndTokenAndOpaqueSecretsByNameOnly() {
-    String dump = """
+    String dump =
+        """
         {"apiVersion": "v1", "kind": "List", "items": [
           {"kind": "ServiceAccount", "metadata": {"name": "api", "namespace": "payments",
             "creationTimestamp": "2026-01-02T03:04:05Z", "labels": {"team": "pay"}}, "secrets": [{"name": "api-token"}]},
@@ -100,15 +133,18 @@ class ImportersTest {
             "data": {"password": "%s", "user": "YWRtaW4="}},
           {"kind": "Secret", "type": "kubernetes.io/tls", "metadata": {"name": "tls", "namespace": "payments"}}
         ]}
-        """.formatted(VALUE, VALUE);
+        """
+            .formatted(VALUE, VALUE);
     Importers.Parsed p = parse(Format.K8S, dump);
 
     assertThat(p.errors()).isEmpty();
     assertThat(p.skipped()).isEqualTo(1);
-    assertThat(p.items()).extracting(ImportedNhi::kind, ImportedNhi::name).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("k8s-service-account", "payments/api"),
-        org.assertj.core.groups.Tuple.tuple("k8s-secret", "payments/api-token"),
-        org.assertj.core.groups.Tuple.tuple("k8s-secret", "payments/db"));
+    assertThat(p.items())
+        .extracting(ImportedNhi::kind, ImportedNhi::name)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("k8s-service-account", "payments/api"),
+            org.assertj.core.groups.Tuple.tuple("k8s-secret", "payments/api-token"),
+            org.assertj.core.groups.Tuple.tuple("k8s-secret", "payments/db"));
     assertThat(p.items().get(0).team()).isEqualTo("pay");
     assertThat(p.items().get(1).owner()).isEqualTo("bob@acme.test");
     assertThat(p.items().get(1).attributes()).containsEntry("serviceAccount", "payments/api");
@@ -118,7 +154,8 @@ class ImportersTest {
 
   @Test
   void githubWorkflowListsSecretsPermissionsAndOidc() throws Exception {
-    String yaml = """
+    String yaml =
+        """
         name: deploy
         on: push
         permissions:
@@ -135,34 +172,53 @@ class ImportersTest {
               - run: echo ${{ secrets.NPM_TOKEN }}
         """;
     // core has no YAML parser; this workflow is also valid as the tree a caller would pass
-    var tree = new ObjectMapper().readTree("""
+    var tree =
+        new ObjectMapper()
+            .readTree(
+                """
         {"name": "deploy", "permissions": {"contents": "read"},
          "jobs": {"deploy": {"permissions": {"id-token": "write"}}}}""");
-    Importers.Parsed p = Importers.parse(Format.GITHUB_WORKFLOW, yaml, tree,
-        new Importers.Defaults("github:acme/api", "o", null, null, ".github/workflows/deploy.yml"), null);
+    Importers.Parsed p =
+        Importers.parse(
+            Format.GITHUB_WORKFLOW,
+            yaml,
+            tree,
+            new Importers.Defaults(
+                "github:acme/api", "o", null, null, ".github/workflows/deploy.yml"),
+            null);
 
     ImportedNhi wf = p.items().getFirst();
     assertThat(wf.kind()).isEqualTo("github-workflow");
     assertThat(wf.name()).isEqualTo(".github/workflows/deploy.yml");
-    assertThat(wf.attributes()).containsEntry("oidc", "true").containsEntry("secrets", "AWS_ACCESS_KEY_ID,NPM_TOKEN")
+    assertThat(wf.attributes())
+        .containsEntry("oidc", "true")
+        .containsEntry("secrets", "AWS_ACCESS_KEY_ID,NPM_TOKEN")
         .containsEntry("permissions", "contents:read,deploy.id-token:write");
-    assertThat(p.items().subList(1, 3)).extracting(ImportedNhi::name).containsExactly("AWS_ACCESS_KEY_ID", "NPM_TOKEN");
+    assertThat(p.items().subList(1, 3))
+        .extracting(ImportedNhi::name)
+        .containsExactly("AWS_ACCESS_KEY_ID", "NPM_TOKEN");
   }
 
   @Test
   void envImportKeepsNamesAndFingerprintsNeverValues() {
-    String env = """
+    String env =
+        """
         # comment
         export STRIPE_KEY=%s
         DB_PASSWORD="%s"
         EMPTY=
         JUST_A_NAME
-        """.formatted(VALUE, VALUE);
+        """
+            .formatted(VALUE, VALUE);
     Importers.Parsed p = parse(Format.ENV, env);
 
     assertThat(p.errors()).isEmpty();
-    assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("STRIPE_KEY", "DB_PASSWORD", "EMPTY", "JUST_A_NAME");
-    assertThat(p.items().get(0).fingerprint()).isEqualTo(FPR.fingerprint(VALUE)).isEqualTo(p.items().get(1).fingerprint());
+    assertThat(p.items())
+        .extracting(ImportedNhi::name)
+        .containsExactly("STRIPE_KEY", "DB_PASSWORD", "EMPTY", "JUST_A_NAME");
+    assertThat(p.items().get(0).fingerprint())
+        .isEqualTo(FPR.fingerprint(VALUE))
+        .isEqualTo(p.items().get(1).fingerprint());
     assertThat(p.items().get(2).fingerprint()).isNull();
     assertThat(p.toString()).doesNotContain(VALUE).doesNotContain("sk_live");
   }
@@ -170,15 +226,19 @@ class ImportersTest {
   @Test
   void envLineThatIsNotAnAssignmentIsReportedWithoutEchoingIt() {
     Importers.Parsed p = parse(Format.ENV, "OK=1\n" + VALUE + " and more\n");
-    assertThat(p.errors()).singleElement().satisfies(e -> {
-      assertThat(e.line()).isEqualTo(2);
-      assertThat(e.message()).doesNotContain(VALUE);
-    });
+    assertThat(p.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(2);
+              assertThat(e.message()).doesNotContain(VALUE);
+            });
   }
 
   @Test
   void csvWithBadRowReportsItsLine() {
-    String csv = """
+    String csv =
+        """
         name,kind,owner,environment,expiresAt,rotation_policy
         STRIPE,api-key,alice@acme.test,prod,2027-01-01T00:00:00Z,manual
         "BROKEN,api-key,x
@@ -194,28 +254,34 @@ class ImportersTest {
   @Test
   void csvHeaderWithUnterminatedQuoteIsRejectedNotACrash() {
     // regression: found by ImportersFuzzTest (splitCsv returned null for the header)
-    assertThatThrownBy(() -> parse(Format.CSV, "\"22[6")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> parse(Format.CSV, "\"22[6"))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("line 1");
   }
 
   @Test
   void csvWithAValueColumnIsRefused() {
     assertThatThrownBy(() -> parse(Format.CSV, "name,value\nA," + VALUE + "\n"))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("names only")
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("names only")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(VALUE));
   }
 
   @Test
   void jsonItemsWithLinesDuplicatesMergedAndValueFieldsRefused() {
-    String json = """
+    String json =
+        """
         [
           {"name": "A", "kind": "api-key", "owner": "o1"},
           {"name": "A", "kind": "api-key", "team": "t"},
           {"name": "B", "secret": "%s"},
           {"name": "C", "attributes": {"workload": "spiffe://acme.test/api"}}
         ]
-        """.formatted(VALUE);
-    Importers.Parsed p = Importers.parse(Format.JSON, json, null, new Importers.Defaults(null, null, null, null, null), FPR);
+        """
+            .formatted(VALUE);
+    Importers.Parsed p =
+        Importers.parse(
+            Format.JSON, json, null, new Importers.Defaults(null, null, null, null, null), FPR);
 
     assertThat(p.items()).extracting(ImportedNhi::name).containsExactly("A", "C");
     assertThat(p.items().getFirst().owner()).isEqualTo("o1");
@@ -234,7 +300,8 @@ class ImportersTest {
 
   @Test
   void unknownFormatNamesTheAcceptedOnes() {
-    assertThatThrownBy(() -> Format.parse("xml")).hasMessageContaining("k8s, github-workflow, env, csv, json");
+    assertThatThrownBy(() -> Format.parse("xml"))
+        .hasMessageContaining("k8s, github-workflow, env, csv, json");
     assertThat(Arrays.stream(Format.values()).map(Format::wire)).contains("github-workflow");
   }
 }

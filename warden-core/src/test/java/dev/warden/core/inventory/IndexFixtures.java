@@ -20,7 +20,8 @@ import java.util.Set;
 /** Objects and comparisons shared by the posture index's unit tests. */
 final class IndexFixtures {
   static final Instant START = Instant.parse("2027-03-01T12:00:00Z");
-  static final PostureThresholds THRESHOLDS = PostureThresholds.DEFAULTS.withWorkstationCidrs(List.of("10.9.0.0/16"));
+  static final PostureThresholds THRESHOLDS =
+      PostureThresholds.DEFAULTS.withWorkstationCidrs(List.of("10.9.0.0/16"));
   static final Inventory.Filter ALL = new Inventory.Filter(null, null, null, null, null);
 
   private IndexFixtures() {}
@@ -34,8 +35,15 @@ final class IndexFixtures {
   }
 
   static Workload workload(String path, String owner) {
-    return new Workload(SpiffeId.parse("spiffe://acme.test/" + path), Set.of(Selector.parse("k8s:sa=" + path.replace('/', '-'))),
-        owner, "team-a", "prod", WorkloadState.ACTIVE, null, null);
+    return new Workload(
+        SpiffeId.parse("spiffe://acme.test/" + path),
+        Set.of(Selector.parse("k8s:sa=" + path.replace('/', '-'))),
+        owner,
+        "team-a",
+        "prod",
+        WorkloadState.ACTIVE,
+        null,
+        null);
   }
 
   static Resource resource(String name, Sensitivity s) {
@@ -43,12 +51,33 @@ final class IndexFixtures {
   }
 
   static AccessPolicy allow(String policy, String pattern, String... resources) {
-    return new AccessPolicy(policy, null, new WorkloadMatcher(List.of(pattern), null), List.of(resources), Effect.ALLOW,
-        null, null, null, null);
+    return new AccessPolicy(
+        policy,
+        null,
+        new WorkloadMatcher(List.of(pattern), null),
+        List.of(resources),
+        Effect.ALLOW,
+        null,
+        null,
+        null,
+        null);
   }
 
-  static ImportedNhi secret(String name, String owner, String env, String fingerprint, Instant created) {
-    return new ImportedNhi("csv:keys", "api-key", name, owner, null, env, null, fingerprint, created, null, null, null,
+  static ImportedNhi secret(
+      String name, String owner, String env, String fingerprint, Instant created) {
+    return new ImportedNhi(
+        "csv:keys",
+        "api-key",
+        name,
+        owner,
+        null,
+        env,
+        null,
+        fingerprint,
+        created,
+        null,
+        null,
+        null,
         Map.of());
   }
 
@@ -59,10 +88,13 @@ final class IndexFixtures {
   /** A small estate with a finding of most rules. */
   static FakeInventory estate(MutableClock clock) {
     FakeInventory f = new FakeInventory(clock);
-    f.resource(resource("ledger", Sensitivity.CRITICAL)).resource(resource("cache", Sensitivity.LOW))
+    f.resource(resource("ledger", Sensitivity.CRITICAL))
+        .resource(resource("cache", Sensitivity.LOW))
         .policy(allow("ci", "spiffe://acme.test/ci/*", "ledger", "cache"))
-        .workload(workload("ci/w0", "a@acme.test")).workload(workload("ci/w1", "b@acme.test"))
-        .importItems(secret("KEY_1", "a@acme.test", "prod", fp('1'), START.minus(Duration.ofDays(400))),
+        .workload(workload("ci/w0", "a@acme.test"))
+        .workload(workload("ci/w1", "b@acme.test"))
+        .importItems(
+            secret("KEY_1", "a@acme.test", "prod", fp('1'), START.minus(Duration.ofDays(400))),
             secret("KEY_2", "ghost@acme.test", "dev", fp('1'), START.minus(Duration.ofDays(1))),
             secret("KEY_3", null, "prod", fp('2'), START.minus(Duration.ofDays(10))),
             secret("KEY_4", "b@acme.test", null, null, START.minus(Duration.ofDays(200))));

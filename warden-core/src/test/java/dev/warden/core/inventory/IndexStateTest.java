@@ -15,7 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The index's state: loaded as a recompute would judge it, its indexes in step, its units apart. */
+/**
+ * The index's state: loaded as a recompute would judge it, its indexes in step, its units apart.
+ */
 class IndexStateTest {
   static final String W0 = "spiffe://acme.test/ci/w0";
 
@@ -33,21 +35,53 @@ class IndexStateTest {
     IndexState s = IndexState.load(fake, fake, clock, THRESHOLDS);
     assertThat(s.head).isEqualTo(fake.auditHead());
     assertThat(s.judgedAt).isEqualTo(START);
-    assertThat(IndexFixtures.findings(s)).containsExactlyElementsOf(Posture.evaluate(fake.facts(), THRESHOLDS));
-    assertThat(IndexFixtures.items(s)).containsExactlyElementsOf(Inventory.build(fake.facts()).stream()
-        .sorted(Comparator.comparing(InventoryItem::id)).toList());
+    assertThat(IndexFixtures.findings(s))
+        .containsExactlyElementsOf(Posture.evaluate(fake.facts(), THRESHOLDS));
+    assertThat(IndexFixtures.items(s))
+        .containsExactlyElementsOf(
+            Inventory.build(fake.facts()).stream()
+                .sorted(Comparator.comparing(InventoryItem::id))
+                .toList());
     InventoryFacts all = s.facts(START, null, List.copyOf(s.imported.values()));
     assertThat(all.imported()).hasSize(4);
-    assertThat(all.usage()).singleElement().satisfies(u -> assertThat(u.sourceAddresses()).containsExactly("10.9.1.1"));
+    assertThat(all.usage())
+        .singleElement()
+        .satisfies(u -> assertThat(u.sourceAddresses()).containsExactly("10.9.1.1"));
   }
 
   @Test
   void replacingAnImportedItemMovesItInEveryIndex() {
     IndexState s = new IndexState(THRESHOLDS);
-    ImportedNhi a = new ImportedNhi("csv", "api-key", "K", "a@acme.test", "t1", "prod", null, fp('1'), null, null, null,
-        null, Map.of());
-    ImportedNhi b = new ImportedNhi("csv", "api-key", "K", "b@acme.test", "t2", "dev", null, fp('2'), null, null, null,
-        null, Map.of());
+    ImportedNhi a =
+        new ImportedNhi(
+            "csv",
+            "api-key",
+            "K",
+            "a@acme.test",
+            "t1",
+            "prod",
+            null,
+            fp('1'),
+            null,
+            null,
+            null,
+            null,
+            Map.of());
+    ImportedNhi b =
+        new ImportedNhi(
+            "csv",
+            "api-key",
+            "K",
+            "b@acme.test",
+            "t2",
+            "dev",
+            null,
+            fp('2'),
+            null,
+            null,
+            null,
+            null,
+            Map.of());
     s.putImported(a.id(), a);
     s.putImported(b.id(), b);
     assertThat(s.byOwner.ids("a@acme.test")).isEmpty();
@@ -76,8 +110,12 @@ class IndexStateTest {
     fake.issue("spiffe://acme.test/ci/w1", "cache", Duration.ofHours(1), null);
     IndexState s = IndexState.load(fake, fake, clock, THRESHOLDS);
     InventoryFacts mine = s.facts(START, W0, null);
-    assertThat(mine.workloads()).extracting(dev.warden.core.model.Workload::name).containsExactly(W0);
-    assertThat(mine.leaks()).singleElement().satisfies(l -> assertThat(l.leaseId()).isEqualTo(lease));
+    assertThat(mine.workloads())
+        .extracting(dev.warden.core.model.Workload::name)
+        .containsExactly(W0);
+    assertThat(mine.leaks())
+        .singleElement()
+        .satisfies(l -> assertThat(l.leaseId()).isEqualTo(lease));
     assertThat(mine.leases()).extracting(LeaseSummary::workload).containsOnly(W0);
     assertThat(mine.usage()).extracting(Usage::workload).containsOnly(W0);
     assertThat(mine.adminTokens()).isEmpty();
@@ -89,7 +127,8 @@ class IndexStateTest {
   void everyWorkloadWithAnythingInTheIndexHasAUnitEvenOnceItIsDeleted() {
     fake.issue("spiffe://acme.test/gone", "cache", Duration.ofHours(1), null);
     IndexState s = IndexState.load(fake, fake, clock, THRESHOLDS);
-    assertThat(s.workloadUnits()).containsExactlyInAnyOrder(W0, "spiffe://acme.test/ci/w1", "spiffe://acme.test/gone");
+    assertThat(s.workloadUnits())
+        .containsExactlyInAnyOrder(W0, "spiffe://acme.test/ci/w1", "spiffe://acme.test/gone");
   }
 
   @Test
@@ -107,6 +146,8 @@ class IndexStateTest {
     assertThat(s.facts(START, W0, null).leases().getFirst().active()).isEqualTo(1);
     clock.advance(Duration.ofHours(2));
     s.judgeWorkload(W0, clock.instant(), s.context(clock.instant()));
-    assertThat(s.facts(START, W0, null).leases().getFirst().active()).as("even asked as of before").isZero();
+    assertThat(s.facts(START, W0, null).leases().getFirst().active())
+        .as("even asked as of before")
+        .isZero();
   }
 }

@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The index as the server uses it: reads catch up first, failures read everything again, news is announced. */
+/**
+ * The index as the server uses it: reads catch up first, failures read everything again, news is
+ * announced.
+ */
 class PostureIndexLifecycleTest {
   MutableClock clock;
   FakeInventory fake;
@@ -42,11 +45,13 @@ class PostureIndexLifecycleTest {
     ImportedNhi n = secret("NEW", "a@acme.test", "prod", null, START);
     fake.importItems(n);
     assertThat(index.item(n.id())).hasValueSatisfying(i -> assertThat(i.name()).isEqualTo("NEW"));
-    assertThat(index.size()).satisfies(s -> {
-      assertThat(s.imported()).isEqualTo(5);
-      assertThat(s.head()).isEqualTo(fake.auditHead());
-      assertThat(s.findings()).isEqualTo(recomputed().size());
-    });
+    assertThat(index.size())
+        .satisfies(
+            s -> {
+              assertThat(s.imported()).isEqualTo(5);
+              assertThat(s.head()).isEqualTo(fake.auditHead());
+              assertThat(s.findings()).isEqualTo(recomputed().size());
+            });
     assertThat(index.facts().imported()).hasSize(5);
   }
 
@@ -69,7 +74,8 @@ class PostureIndexLifecycleTest {
     fake.failReads = null;
     int loads = fake.baselineReads;
     assertThat(index.allFindings()).containsExactlyElementsOf(recomputed());
-    assertThat(fake.baselineReads).as("the issuance was counted before the failure: only a full read is right")
+    assertThat(fake.baselineReads)
+        .as("the issuance was counted before the failure: only a full read is right")
         .isEqualTo(loads + 1);
     assertThat(index.size().head()).isEqualTo(fake.auditHead());
     index.catchUp();
@@ -83,9 +89,11 @@ class PostureIndexLifecycleTest {
     assertThat(announced).as("not the whole estate at the first load").isEmpty();
     fake.importItems(secret("COPY", "a@acme.test", "prod", fp('2'), START));
     index.catchUp();
-    assertThat(announced).extracting(Finding::ruleId, Finding::subject).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple(Posture.SHARED_SECRET, "KEY_3"),
-        org.assertj.core.groups.Tuple.tuple(Posture.SHARED_SECRET, "COPY"));
+    assertThat(announced)
+        .extracting(Finding::ruleId, Finding::subject)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(Posture.SHARED_SECRET, "KEY_3"),
+            org.assertj.core.groups.Tuple.tuple(Posture.SHARED_SECRET, "COPY"));
     index.catchUp();
     index.refreshWardenSide();
     assertThat(announced).hasSize(2);
@@ -93,20 +101,25 @@ class PostureIndexLifecycleTest {
 
   @Test
   void aRebuildAnnouncesWhatThePassageOfTimeBrought() {
-    fake.importItems(secret("AGING", "a@acme.test", "prod", null, START.minus(Duration.ofDays(89))));
+    fake.importItems(
+        secret("AGING", "a@acme.test", "prod", null, START.minus(Duration.ofDays(89))));
     index.onNewFindings(Finding.Severity.HIGH, announced::addAll);
     index.rebuild();
     clock.advance(Duration.ofDays(2));
     index.rebuild();
-    assertThat(announced).filteredOn(f -> f.subject().equals("AGING")).extracting(Finding::ruleId)
+    assertThat(announced)
+        .filteredOn(f -> f.subject().equals("AGING"))
+        .extracting(Finding::ruleId)
         .containsExactly(Posture.LONG_LIVED);
   }
 
   @Test
   void aListenerThatFailsDoesNotStopTheIndex() {
-    index.onNewFindings(Finding.Severity.LOW, found -> {
-      throw new IllegalStateException("webhook down");
-    });
+    index.onNewFindings(
+        Finding.Severity.LOW,
+        found -> {
+          throw new IllegalStateException("webhook down");
+        });
     index.rebuild();
     fake.importItems(secret("COPY", null, "prod", fp('2'), START));
     assertThat(index.allFindings()).containsExactlyElementsOf(recomputed());
@@ -116,10 +129,12 @@ class PostureIndexLifecycleTest {
   void aRefreshJudgesWhatTimeMovedOnWardensSide() {
     index.rebuild();
     fake.deleteWorkload("spiffe://acme.test/ci/w0");
-    assertThat(index.findings(null, Posture.CREDENTIAL_OUTLIVES_WORKLOAD, 0, 10).total()).isEqualTo(1);
+    assertThat(index.findings(null, Posture.CREDENTIAL_OUTLIVES_WORKLOAD, 0, 10).total())
+        .isEqualTo(1);
     clock.advance(Duration.ofHours(2));
     index.refreshWardenSide();
-    assertThat(index.findings(null, Posture.CREDENTIAL_OUTLIVES_WORKLOAD, 0, 10).total()).as("the lease expired")
+    assertThat(index.findings(null, Posture.CREDENTIAL_OUTLIVES_WORKLOAD, 0, 10).total())
+        .as("the lease expired")
         .isZero();
     assertThat(index.allFindings()).containsExactlyElementsOf(recomputed());
   }

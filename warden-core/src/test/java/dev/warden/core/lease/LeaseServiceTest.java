@@ -1,11 +1,11 @@
 package dev.warden.core.lease;
 
-import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.audit.MemoryAuditStore;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.model.Lease;
 import java.time.Clock;
@@ -44,7 +44,9 @@ class LeaseServiceTest {
     AuditEvent e = auditStore.events().get(0);
     assertThat(e.type()).isEqualTo("lease.revoked");
     assertThat(e.actor()).isEqualTo("admin:abc");
-    assertThat(e.details()).containsEntry("leaseId", "jti-1").containsEntry("fingerprint", "fp-jti-1");
+    assertThat(e.details())
+        .containsEntry("leaseId", "jti-1")
+        .containsEntry("fingerprint", "fp-jti-1");
   }
 
   @Test
@@ -58,7 +60,8 @@ class LeaseServiceTest {
 
   @Test
   void revokeWhenUnknownThenNotFound() {
-    assertThatThrownBy(() -> service.revoke("nope", "admin:abc")).isInstanceOf(NotFoundException.class)
+    assertThatThrownBy(() -> service.revoke("nope", "admin:abc"))
+        .isInstanceOf(NotFoundException.class)
         .hasMessage("lease 'nope' does not exist");
     assertThat(auditStore.events()).isEmpty();
   }
@@ -72,7 +75,16 @@ class LeaseServiceTest {
   }
 
   private static Lease lease(String id, Instant expires) {
-    return new Lease(id, dev.warden.core.model.CredentialKind.ACCESS_TOKEN, APP, "db", NOW.minusSeconds(60), expires, null, null, "fp-" + id);
+    return new Lease(
+        id,
+        dev.warden.core.model.CredentialKind.ACCESS_TOKEN,
+        APP,
+        "db",
+        NOW.minusSeconds(60),
+        expires,
+        null,
+        null,
+        "fp-" + id);
   }
 
   /** Leases in memory. */
@@ -89,8 +101,18 @@ class LeaseServiceTest {
       if (l == null || !l.isActive(now) || !expiresAt.isAfter(l.expiresAt())) {
         return false;
       }
-      byId.put(id, new Lease(l.id(), l.kind(), l.workload(), l.resource(), l.issuedAt(), expiresAt, null, null,
-          l.fingerprint()));
+      byId.put(
+          id,
+          new Lease(
+              l.id(),
+              l.kind(),
+              l.workload(),
+              l.resource(),
+              l.issuedAt(),
+              expiresAt,
+              null,
+              null,
+              l.fingerprint()));
       return true;
     }
 
@@ -106,7 +128,9 @@ class LeaseServiceTest {
 
     @Override
     public List<Lease> listActive(String workload, Instant now) {
-      return byId.values().stream().filter(l -> workload.equals(l.workload()) && l.isActive(now)).toList();
+      return byId.values().stream()
+          .filter(l -> workload.equals(l.workload()) && l.isActive(now))
+          .toList();
     }
 
     @Override
@@ -115,10 +139,19 @@ class LeaseServiceTest {
       if (l == null || l.revokedAt() != null) {
         return false;
       }
-      byId.put(id, new Lease(l.id(), l.kind(), l.workload(), l.resource(), l.issuedAt(), l.expiresAt(), at, reason,
-          l.fingerprint()));
+      byId.put(
+          id,
+          new Lease(
+              l.id(),
+              l.kind(),
+              l.workload(),
+              l.resource(),
+              l.issuedAt(),
+              l.expiresAt(),
+              at,
+              reason,
+              l.fingerprint()));
       return true;
     }
   }
-
 }

@@ -21,24 +21,36 @@ class PkceTest {
 
   @Test
   void verifyWhenVerifierDiffersThenPkceMismatch() {
-    assertThatThrownBy(() -> Pkce.verify(VERIFIER.replace('d', 'e'), CHALLENGE)).isInstanceOf(DeniedException.class)
+    assertThatThrownBy(() -> Pkce.verify(VERIFIER.replace('d', 'e'), CHALLENGE))
+        .isInstanceOf(DeniedException.class)
         .hasMessageContaining("does not match");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', nullValues = "NULL", value = {"NULL|S256|code_challenge is required",
-      "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM|plain|must be S256",
-      "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM|NULL|must be S256",
-      "short|S256|43 characters", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM|S256|43 characters"})
-  void checkChallengeWhenPlainMissingOrMalformedThenRefused(String challenge, String method, String message) {
-    assertThatThrownBy(() -> Pkce.checkChallenge(challenge, method)).isInstanceOf(DeniedException.class)
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "NULL",
+      value = {
+        "NULL|S256|code_challenge is required",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM|plain|must be S256",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM|NULL|must be S256",
+        "short|S256|43 characters",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM|S256|43 characters"
+      })
+  void checkChallengeWhenPlainMissingOrMalformedThenRefused(
+      String challenge, String method, String message) {
+    assertThatThrownBy(() -> Pkce.checkChallenge(challenge, method))
+        .isInstanceOf(DeniedException.class)
         .hasMessageContaining(message);
   }
 
   @ParameterizedTest
-  @CsvSource(nullValues = "NULL", value = {"NULL", "tooshort", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX!"})
+  @CsvSource(
+      nullValues = "NULL",
+      value = {"NULL", "tooshort", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjX!"})
   void verifyWhenVerifierIsMalformedThenRefused(String verifier) {
-    assertThatThrownBy(() -> Pkce.verify(verifier, CHALLENGE)).isInstanceOf(DeniedException.class)
+    assertThatThrownBy(() -> Pkce.verify(verifier, CHALLENGE))
+        .isInstanceOf(DeniedException.class)
         .hasMessageContaining("43 to 128");
   }
 }

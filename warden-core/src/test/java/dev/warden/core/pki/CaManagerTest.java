@@ -1,12 +1,12 @@
 package dev.warden.core.pki;
 
-import dev.warden.core.audit.MemoryAuditStore;
 import static dev.warden.core.pki.PkiFixtures.csr;
 import static dev.warden.core.pki.PkiFixtures.ec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.audit.MemoryAuditStore;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.keys.KeyState;
@@ -55,7 +55,8 @@ class CaManagerTest {
 
   IssuedSvid issue(CaManager m) throws Exception {
     KeyPair kp = ec("secp256r1");
-    return m.current().issue(ID, Csrs.publicKeyFor(csr(kp), ID), settings.x509SvidTtl(), clock.instant());
+    return m.current()
+        .issue(ID, Csrs.publicKeyFor(csr(kp), ID), settings.x509SvidTtl(), clock.instant());
   }
 
   @Test
@@ -64,14 +65,17 @@ class CaManagerTest {
     IssuedSvid s = issue(m);
     X509Certificate leaf = Der.certificate(s.leafDer());
     assertThat(leaf.getSubjectAlternativeNames()).hasSize(1);
-    assertThat(List.<Object>copyOf(leaf.getSubjectAlternativeNames().iterator().next())).containsExactly(6, ID.toString());
+    assertThat(List.<Object>copyOf(leaf.getSubjectAlternativeNames().iterator().next()))
+        .containsExactly(6, ID.toString());
     assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     assertThat(leaf.getCriticalExtensionOIDs()).contains("2.5.29.15", "2.5.29.19");
     boolean[] ku = leaf.getKeyUsage();
     assertThat(ku[0]).isTrue();
     assertThat(ku[5] || ku[6]).isFalse();
-    assertThat(leaf.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
-    assertThat(Duration.between(clock.instant(), leaf.getNotAfter().toInstant())).isEqualTo(Duration.ofHours(1));
+    assertThat(leaf.getExtendedKeyUsage())
+        .containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    assertThat(Duration.between(clock.instant(), leaf.getNotAfter().toInstant()))
+        .isEqualTo(Duration.ofHours(1));
     assertThat(leaf.getSerialNumber().signum()).isPositive();
     List<X509Certificate> chain = s.chainDer().stream().map(Der::certificate).toList();
     assertThat(SvidVerifier.verify(chain, m.current().bundle(), clock.instant())).isEqualTo(ID);
@@ -90,7 +94,8 @@ class CaManagerTest {
   void caKeyIsStoredOnlyEncryptedWithTheMasterKey() {
     manager(null);
     AuthorityRecord a = store.list().getFirst();
-    assertThatThrownBy(() -> SecretBox.generate().decrypt(a.encryptedPrivateKey(), "ca-key:" + a.id()))
+    assertThatThrownBy(
+            () -> SecretBox.generate().decrypt(a.encryptedPrivateKey(), "ca-key:" + a.id()))
         .isInstanceOf(IllegalStateException.class);
     assertThat(box.decrypt(a.encryptedPrivateKey(), "ca-key:" + a.id())).isNotEmpty();
   }
@@ -106,26 +111,30 @@ class CaManagerTest {
     m.tick();
     assertThat(m.current().bundle()).hasSize(1);
 
-    clock.advance(Duration.ofHours(1).plusSeconds(20));  // past half of 24 h
+    clock.advance(Duration.ofHours(1).plusSeconds(20)); // past half of 24 h
     m.tick();
     assertThat(m.current().authorityId()).isEqualTo(first);
     assertThat(m.current().bundle()).hasSize(2);
     assertThat(m.current().sequence()).isGreaterThan(seq0);
     assertThat(auditStore.types()).contains("ca.prepared");
 
-    clock.advance(Duration.ofHours(8));  // 20 h in: a sixth (4 h) remains
+    clock.advance(Duration.ofHours(8)); // 20 h in: a sixth (4 h) remains
     m.tick();
     String second = m.current().authorityId();
     assertThat(second).isNotEqualTo(first);
-    assertThat(m.current().bundle()).hasSize(2);  // old CA still trusted: its leaves are valid
+    assertThat(m.current().bundle()).hasSize(2); // old CA still trusted: its leaves are valid
     assertThat(store.byId.get(first).state()).isEqualTo(KeyState.RETIRED);
     IssuedSvid s = issue(m);
-    assertThat(SvidVerifier.verify(s.chainDer().stream().map(Der::certificate).toList(), m.current().bundle(),
-        clock.instant())).isEqualTo(ID);
+    assertThat(
+            SvidVerifier.verify(
+                s.chainDer().stream().map(Der::certificate).toList(),
+                m.current().bundle(),
+                clock.instant()))
+        .isEqualTo(ID);
 
     X509Certificate firstCa = Der.certificate(store.byId.get(first).chainDer());
     assertThat(m.current().bundle()).contains(firstCa);
-    clock.advance(Duration.ofHours(4).plusMinutes(1));  // the first CA has expired
+    clock.advance(Duration.ofHours(4).plusMinutes(1)); // the first CA has expired
     m.tick();
     assertThat(m.current().bundle()).doesNotContain(firstCa);
     assertThat(store.byId.get(first).state()).isEqualTo(KeyState.DESTROYED);
@@ -163,35 +172,60 @@ class CaManagerTest {
     KeyPair rootKey = ec("secp384r1");
     X500Name rootName = new X500Name("CN=Corp Root,O=Corp");
     Instant now = clock.instant();
-    var b = new JcaX509v3CertificateBuilder(rootName, java.math.BigInteger.TEN, Date.from(now.minusSeconds(60)),
-        Date.from(now.plus(Duration.ofDays(3650))), rootName, rootKey.getPublic());
+    var b =
+        new JcaX509v3CertificateBuilder(
+            rootName,
+            java.math.BigInteger.TEN,
+            Date.from(now.minusSeconds(60)),
+            Date.from(now.plus(Duration.ofDays(3650))),
+            rootName,
+            rootKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-    byte[] rootDer = b.build(new JcaContentSignerBuilder("SHA384withECDSA").build(rootKey.getPrivate())).getEncoded();
-    X509Certificate root = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(rootDer));
+    byte[] rootDer =
+        b.build(new JcaContentSignerBuilder("SHA384withECDSA").build(rootKey.getPrivate()))
+            .getEncoded();
+    X509Certificate root =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(rootDer));
     Files.writeString(dir.resolve("root.pem"), Der.pem("CERTIFICATE", List.of(rootDer)));
-    Files.writeString(dir.resolve("root.key"), Der.pem("PRIVATE KEY", List.of(rootKey.getPrivate().getEncoded())));
+    Files.writeString(
+        dir.resolve("root.key"),
+        Der.pem("PRIVATE KEY", List.of(rootKey.getPrivate().getEncoded())));
 
     CaManager m = manager(UpstreamCa.load(dir.resolve("root.pem"), dir.resolve("root.key")));
     assertThat(m.current().bundle()).containsExactly(root);
     IssuedSvid s = issue(m);
     assertThat(s.chainDer()).hasSize(2);
-    assertThat(SvidVerifier.verify(s.chainDer().stream().map(Der::certificate).toList(), List.of(root),
-        clock.instant())).isEqualTo(ID);
+    assertThat(
+            SvidVerifier.verify(
+                s.chainDer().stream().map(Der::certificate).toList(),
+                List.of(root),
+                clock.instant()))
+        .isEqualTo(ID);
   }
 
   @Test
   void upstreamKeyThatDoesNotMatchItsCertificateIsRefused(@TempDir Path dir) throws Exception {
     KeyPair rootKey = ec("secp256r1");
     X500Name rootName = new X500Name("CN=Corp Root");
-    var b = new JcaX509v3CertificateBuilder(rootName, java.math.BigInteger.TEN, new Date(),
-        Date.from(Instant.now().plus(Duration.ofDays(30))), rootName, rootKey.getPublic());
+    var b =
+        new JcaX509v3CertificateBuilder(
+            rootName,
+            java.math.BigInteger.TEN,
+            new Date(),
+            Date.from(Instant.now().plus(Duration.ofDays(30))),
+            rootName,
+            rootKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    byte[] rootDer = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(rootKey.getPrivate())).getEncoded();
+    byte[] rootDer =
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(rootKey.getPrivate()))
+            .getEncoded();
     Files.writeString(dir.resolve("root.pem"), Der.pem("CERTIFICATE", List.of(rootDer)));
-    Files.writeString(dir.resolve("other.key"), Der.pem("PRIVATE KEY",
-        List.of(ec("secp256r1").getPrivate().getEncoded())));
+    Files.writeString(
+        dir.resolve("other.key"),
+        Der.pem("PRIVATE KEY", List.of(ec("secp256r1").getPrivate().getEncoded())));
     assertThatThrownBy(() -> UpstreamCa.load(dir.resolve("root.pem"), dir.resolve("other.key")))
         .hasMessageContaining("is not the private key of");
   }
@@ -202,6 +236,7 @@ class CaManagerTest {
     SpiffeId other = SpiffeId.parse("spiffe://evil.example/x");
     var spki = Csrs.publicKeyFor(csr(ec("secp256r1")), other);
     assertThatThrownBy(() -> m.current().issue(other, spki, Duration.ofHours(1), clock.instant()))
-        .isInstanceOf(DeniedException.class).hasMessageContaining("not in trust domain");
+        .isInstanceOf(DeniedException.class)
+        .hasMessageContaining("not in trust domain");
   }
 }

@@ -45,7 +45,8 @@ class CsrsTest {
   @Test
   void acceptsPemAndACsrThatNamesItsOwnSpiffeId() throws Exception {
     KeyPair kp = ec("secp256r1");
-    byte[] der = csr(kp, sans(new GeneralName(GeneralName.uniformResourceIdentifier, ID.toString())));
+    byte[] der =
+        csr(kp, sans(new GeneralName(GeneralName.uniformResourceIdentifier, ID.toString())));
     String pem = Der.pem("CERTIFICATE REQUEST", List.of(der));
     assertThat(Csrs.publicKeyFor(pem.getBytes(StandardCharsets.US_ASCII), ID)).isNotNull();
   }
@@ -54,12 +55,16 @@ class CsrsTest {
   void rejectsGarbageEmptyTruncatedAndTrailingBytesAsMalformed() throws Exception {
     byte[] good = csr(ec("secp256r1"));
     assertThat(reasonOf(new byte[0])).isEqualTo(Reason.MALFORMED_CSR);
-    assertThat(reasonOf("hello".getBytes(StandardCharsets.US_ASCII))).isEqualTo(Reason.MALFORMED_CSR);
+    assertThat(reasonOf("hello".getBytes(StandardCharsets.US_ASCII)))
+        .isEqualTo(Reason.MALFORMED_CSR);
     assertThat(reasonOf(Arrays.copyOf(good, good.length - 7))).isEqualTo(Reason.MALFORMED_CSR);
     byte[] trailing = Arrays.copyOf(good, good.length + 3);
     assertThat(reasonOf(trailing)).isEqualTo(Reason.MALFORMED_CSR);
-    assertThat(reasonOf("-----BEGIN CERTIFICATE REQUEST-----\n!!!\n-----END CERTIFICATE REQUEST-----\n"
-        .getBytes(StandardCharsets.US_ASCII))).isEqualTo(Reason.MALFORMED_CSR);
+    assertThat(
+            reasonOf(
+                "-----BEGIN CERTIFICATE REQUEST-----\n!!!\n-----END CERTIFICATE REQUEST-----\n"
+                    .getBytes(StandardCharsets.US_ASCII)))
+        .isEqualTo(Reason.MALFORMED_CSR);
     assertThat(reasonOf(new byte[Csrs.MAX_BYTES + 1])).isEqualTo(Reason.MALFORMED_CSR);
   }
 
@@ -67,23 +72,36 @@ class CsrsTest {
   void rejectsACsrWhoseSignatureDoesNotMatchItsKey() throws Exception {
     byte[] good = csr(ec("secp256r1"));
     byte[] bad = good.clone();
-    bad[bad.length - 5] ^= 0x01;  // inside the signature
+    bad[bad.length - 5] ^= 0x01; // inside the signature
     assertThat(reasonOf(bad)).isIn(Reason.CSR_REJECTED, Reason.MALFORMED_CSR);
   }
 
   @Test
   void rejectsACsrForAnotherSpiffeId() throws Exception {
-    byte[] c = csr(ec("secp256r1"), sans(new GeneralName(GeneralName.uniformResourceIdentifier,
-        "spiffe://example.org/admin")));
+    byte[] c =
+        csr(
+            ec("secp256r1"),
+            sans(
+                new GeneralName(
+                    GeneralName.uniformResourceIdentifier, "spiffe://example.org/admin")));
     assertThat(reasonOf(c)).isEqualTo(Reason.CSR_REJECTED);
   }
 
   @Test
   void rejectsExtraSansOfAnyKind() throws Exception {
-    byte[] twoUris = csr(ec("secp256r1"), sans(new GeneralName(GeneralName.uniformResourceIdentifier, ID.toString()),
-        new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://example.org/other")));
-    byte[] dns = csr(ec("secp256r1"), sans(new GeneralName(GeneralName.uniformResourceIdentifier, ID.toString()),
-        new GeneralName(GeneralName.dNSName, "api.example.org")));
+    byte[] twoUris =
+        csr(
+            ec("secp256r1"),
+            sans(
+                new GeneralName(GeneralName.uniformResourceIdentifier, ID.toString()),
+                new GeneralName(
+                    GeneralName.uniformResourceIdentifier, "spiffe://example.org/other")));
+    byte[] dns =
+        csr(
+            ec("secp256r1"),
+            sans(
+                new GeneralName(GeneralName.uniformResourceIdentifier, ID.toString()),
+                new GeneralName(GeneralName.dNSName, "api.example.org")));
     assertThat(reasonOf(twoUris)).isEqualTo(Reason.CSR_REJECTED);
     assertThat(reasonOf(dns)).isEqualTo(Reason.CSR_REJECTED);
   }
@@ -93,7 +111,8 @@ class CsrsTest {
     ExtensionsGenerator ca = new ExtensionsGenerator();
     ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     ExtensionsGenerator ku = new ExtensionsGenerator();
-    ku.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign));
+    ku.addExtension(
+        Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign));
     assertThat(reasonOf(csr(ec("secp256r1"), ca))).isEqualTo(Reason.CSR_REJECTED);
     assertThat(reasonOf(csr(ec("secp256r1"), ku))).isEqualTo(Reason.CSR_REJECTED);
   }
@@ -108,6 +127,7 @@ class CsrsTest {
   @Test
   void errorMessagesNameTheProblemForTheCaller() {
     assertThatThrownBy(() -> Csrs.publicKeyFor(csr(PkiFixtures.rsa(1024)), ID))
-        .hasMessageContaining("2048").hasMessageContaining("1024");
+        .hasMessageContaining("2048")
+        .hasMessageContaining("1024");
   }
 }

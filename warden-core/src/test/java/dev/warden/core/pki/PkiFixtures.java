@@ -53,7 +53,6 @@ final class PkiFixtures {
     }
   }
 
-
   static KeyPair ec(String curve) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec(curve));
@@ -72,16 +71,17 @@ final class PkiFixtures {
 
   /** A CSR over {@code kp}, with optional requested extensions. */
   static byte[] csr(KeyPair kp, ExtensionsGenerator ext) throws Exception {
-    JcaPKCS10CertificationRequestBuilder b = new JcaPKCS10CertificationRequestBuilder(
-        new X500Principal("O=test"), kp.getPublic());
+    JcaPKCS10CertificationRequestBuilder b =
+        new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=test"), kp.getPublic());
     if (ext != null) {
       b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
     }
-    String alg = switch (kp.getPrivate().getAlgorithm()) {
-      case "EC" -> "SHA256withECDSA";
-      case "RSA" -> "SHA256withRSA";
-      default -> "Ed25519";
-    };
+    String alg =
+        switch (kp.getPrivate().getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> "Ed25519";
+        };
     return b.build(new JcaContentSignerBuilder(alg).build(kp.getPrivate())).getEncoded();
   }
 
@@ -89,9 +89,13 @@ final class PkiFixtures {
     return csr(kp, null);
   }
 
-  static ExtensionsGenerator sans(org.bouncycastle.asn1.x509.GeneralName... names) throws Exception {
+  static ExtensionsGenerator sans(org.bouncycastle.asn1.x509.GeneralName... names)
+      throws Exception {
     ExtensionsGenerator g = new ExtensionsGenerator();
-    g.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(names));
+    g.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new org.bouncycastle.asn1.x509.GeneralNames(names));
     return g;
   }
 }

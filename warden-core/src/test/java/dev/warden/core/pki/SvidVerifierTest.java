@@ -1,11 +1,11 @@
 package dev.warden.core.pki;
 
-import dev.warden.core.audit.MemoryAuditStore;
 import static dev.warden.core.pki.PkiFixtures.ec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.audit.MemoryAuditStore;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
@@ -33,8 +33,14 @@ class SvidVerifierTest {
   static final SpiffeId ID = SpiffeId.parse("spiffe://example.org/api");
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
   final AuditWriter audit = new AuditWriter(new MemoryAuditStore(), 100, 5000);
-  final CaManager ca = new CaManager(new PkiFixtures.MemoryAuthorities(), SecretBox.generate(), clock,
-      PkiSettings.defaults("example.org"), null, audit);
+  final CaManager ca =
+      new CaManager(
+          new PkiFixtures.MemoryAuthorities(),
+          SecretBox.generate(),
+          clock,
+          PkiSettings.defaults("example.org"),
+          null,
+          audit);
   final KeyPair caKey;
 
   SvidVerifierTest() throws Exception {
@@ -47,19 +53,28 @@ class SvidVerifierTest {
     audit.close();
   }
 
-  /** A leaf signed by a throwaway CA of the test, with the given key usage / basic constraints / SANs. */
+  /**
+   * A leaf signed by a throwaway CA of the test, with the given key usage / basic constraints /
+   * SANs.
+   */
   X509Certificate forged(int keyUsage, boolean isCa, GeneralName... sans) throws Exception {
     KeyPair leafKey = ec("secp256r1");
-    var b = new JcaX509v3CertificateBuilder(new X500Name("CN=ca"), BigInteger.TWO,
-        Date.from(clock.instant().minusSeconds(60)), Date.from(clock.instant().plusSeconds(3600)),
-        new X500Name("O=x"), leafKey.getPublic());
+    var b =
+        new JcaX509v3CertificateBuilder(
+            new X500Name("CN=ca"),
+            BigInteger.TWO,
+            Date.from(clock.instant().minusSeconds(60)),
+            Date.from(clock.instant().plusSeconds(3600)),
+            new X500Name("O=x"),
+            leafKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
     if (sans.length > 0) {
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
     }
-    return Der.certificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()))
-        .getEncoded());
+    return Der.certificate(
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate()))
+            .getEncoded());
   }
 
   Reason reason(X509Certificate leaf) {
@@ -77,17 +92,29 @@ class SvidVerifierTest {
 
   @Test
   void aWellFormedSvidFromAnUnknownCaIsRejectedAsUnknownAuthority() throws Exception {
-    assertThat(reason(forged(KeyUsage.digitalSignature, false, uri(ID.toString())))).isEqualTo(Reason.UNKNOWN_AUTHORITY);
+    assertThat(reason(forged(KeyUsage.digitalSignature, false, uri(ID.toString()))))
+        .isEqualTo(Reason.UNKNOWN_AUTHORITY);
   }
 
   @Test
   void certificatesBreakingTheSpiffeLeafRulesAreRejectedBeforeChainBuilding() throws Exception {
-    assertThat(reason(forged(KeyUsage.digitalSignature | KeyUsage.keyCertSign, false, uri(ID.toString()))))
+    assertThat(
+            reason(
+                forged(
+                    KeyUsage.digitalSignature | KeyUsage.keyCertSign, false, uri(ID.toString()))))
         .isEqualTo(Reason.INVALID_SVID);
-    assertThat(reason(forged(KeyUsage.keyEncipherment, false, uri(ID.toString())))).isEqualTo(Reason.INVALID_SVID);
-    assertThat(reason(forged(KeyUsage.digitalSignature, true, uri(ID.toString())))).isEqualTo(Reason.INVALID_SVID);
+    assertThat(reason(forged(KeyUsage.keyEncipherment, false, uri(ID.toString()))))
+        .isEqualTo(Reason.INVALID_SVID);
+    assertThat(reason(forged(KeyUsage.digitalSignature, true, uri(ID.toString()))))
+        .isEqualTo(Reason.INVALID_SVID);
     assertThat(reason(forged(KeyUsage.digitalSignature, false))).isEqualTo(Reason.INVALID_SVID);
-    assertThat(reason(forged(KeyUsage.digitalSignature, false, uri(ID.toString()), uri("spiffe://example.org/b"))))
+    assertThat(
+            reason(
+                forged(
+                    KeyUsage.digitalSignature,
+                    false,
+                    uri(ID.toString()),
+                    uri("spiffe://example.org/b"))))
         .isEqualTo(Reason.INVALID_SVID);
     assertThat(reason(forged(KeyUsage.digitalSignature, false, uri("https://example.org/x"))))
         .isEqualTo(Reason.INVALID_SVID);
@@ -99,7 +126,9 @@ class SvidVerifierTest {
     IssuedSvid s = ca.current().issue(ID, spki, Duration.ofMinutes(5), clock.instant());
     List<X509Certificate> chain = s.chainDer().stream().map(Der::certificate).toList();
     assertThat(SvidVerifier.verify(chain, ca.current().bundle(), clock.instant())).isEqualTo(ID);
-    assertThatThrownBy(() -> SvidVerifier.verify(chain, ca.current().bundle(), clock.instant().plusSeconds(600)))
+    assertThatThrownBy(
+            () ->
+                SvidVerifier.verify(chain, ca.current().bundle(), clock.instant().plusSeconds(600)))
         .isInstanceOf(DeniedException.class);
   }
 }

@@ -24,19 +24,29 @@ import org.junit.jupiter.api.Test;
 
 class PolicySnapshotTest {
   static final Instant NOON = Instant.parse("2026-03-02T12:00:00Z");
-  static final Resource API = new Resource("api", "https://api.acme.test", "http", Sensitivity.HIGH, null);
+  static final Resource API =
+      new Resource("api", "https://api.acme.test", "http", Sensitivity.HIGH, null);
 
   static Workload workload(String id, String... selectors) {
     Set<Selector> s = new java.util.HashSet<>();
     for (String sel : selectors) {
       s.add(Selector.parse(sel));
     }
-    return new Workload(SpiffeId.parse(id), s, "owner@acme.test", "payments", "prod", null, null, null);
+    return new Workload(
+        SpiffeId.parse(id), s, "owner@acme.test", "payments", "prod", null, null, null);
   }
 
   static AccessPolicy policy(String name, List<String> ids, Effect effect, String condition) {
-    return new AccessPolicy(name, null, new WorkloadMatcher(ids, null), List.of("api"), effect, condition, null,
-        Duration.ofMinutes(5), List.of("read"));
+    return new AccessPolicy(
+        name,
+        null,
+        new WorkloadMatcher(ids, null),
+        List.of("api"),
+        effect,
+        condition,
+        null,
+        Duration.ofMinutes(5),
+        List.of("read"));
   }
 
   @Test
@@ -51,9 +61,14 @@ class PolicySnapshotTest {
   @Test
   void denyWinsOverAllowWhateverTheirNames() {
     Workload w = workload("spiffe://acme.test/a", "k8s:ns=a");
-    PolicySnapshot s = PolicySnapshot.build(List.of(w), List.of(API), List.of(
-        policy("aaa-allow", List.of("spiffe://acme.test/a"), Effect.ALLOW, null),
-        policy("zzz-deny", List.of("spiffe://acme.test/*"), Effect.DENY, null)), null);
+    PolicySnapshot s =
+        PolicySnapshot.build(
+            List.of(w),
+            List.of(API),
+            List.of(
+                policy("aaa-allow", List.of("spiffe://acme.test/a"), Effect.ALLOW, null),
+                policy("zzz-deny", List.of("spiffe://acme.test/*"), Effect.DENY, null)),
+            null);
     Decision d = s.decide(w, API, RequestContext.at(NOON));
     assertThat(d.reason()).isEqualTo(Reason.POLICY_DENY);
     assertThat(d.policy()).isEqualTo("zzz-deny");
@@ -63,8 +78,12 @@ class PolicySnapshotTest {
   void prefixPatternMatchesOnlyWholePathSegments() {
     Workload inside = workload("spiffe://acme.test/ns/payments/sa/x", "k8s:ns=payments");
     Workload lookalike = workload("spiffe://acme.test/ns/paymentsevil/sa/x", "k8s:ns=paymentsevil");
-    PolicySnapshot s = PolicySnapshot.build(List.of(inside, lookalike), List.of(API),
-        List.of(policy("p", List.of("spiffe://acme.test/ns/payments/*"), Effect.ALLOW, null)), null);
+    PolicySnapshot s =
+        PolicySnapshot.build(
+            List.of(inside, lookalike),
+            List.of(API),
+            List.of(policy("p", List.of("spiffe://acme.test/ns/payments/*"), Effect.ALLOW, null)),
+            null);
     assertThat(s.decide(inside, API, RequestContext.at(NOON)).allowed()).isTrue();
     assertThat(s.decide(lookalike, API, RequestContext.at(NOON)).allowed()).isFalse();
   }
@@ -73,9 +92,18 @@ class PolicySnapshotTest {
   void selectorPolicyNeedsEverySelector() {
     Workload both = workload("spiffe://acme.test/a", "k8s:ns=a", "k8s:sa=web");
     Workload one = workload("spiffe://acme.test/b", "k8s:ns=a");
-    AccessPolicy p = new AccessPolicy("sel", null,
-        new WorkloadMatcher(null, Set.of(Selector.parse("k8s:ns=a"), Selector.parse("k8s:sa=web"))), List.of("api"),
-        Effect.ALLOW, null, null, null, null);
+    AccessPolicy p =
+        new AccessPolicy(
+            "sel",
+            null,
+            new WorkloadMatcher(
+                null, Set.of(Selector.parse("k8s:ns=a"), Selector.parse("k8s:sa=web"))),
+            List.of("api"),
+            Effect.ALLOW,
+            null,
+            null,
+            null,
+            null);
     PolicySnapshot s = PolicySnapshot.build(List.of(both, one), List.of(API), List.of(p), null);
     assertThat(s.decide(both, API, RequestContext.at(NOON)).allowed()).isTrue();
     assertThat(s.decide(one, API, RequestContext.at(NOON)).allowed()).isFalse();
@@ -84,13 +112,21 @@ class PolicySnapshotTest {
   @Test
   void conditionSeesRequestTimeAndAddress() {
     Workload w = workload("spiffe://acme.test/a", "k8s:ns=a");
-    PolicySnapshot s = PolicySnapshot.build(List.of(w), List.of(API), List.of(policy("office-hours",
-        List.of("spiffe://acme.test/a"), Effect.ALLOW,
-        "request.time.getHours() >= 9 && request.time.getHours() < 17 && request.sourceAddress.startsWith(\"10.\")")),
-        null);
+    PolicySnapshot s =
+        PolicySnapshot.build(
+            List.of(w),
+            List.of(API),
+            List.of(
+                policy(
+                    "office-hours",
+                    List.of("spiffe://acme.test/a"),
+                    Effect.ALLOW,
+                    "request.time.getHours() >= 9 && request.time.getHours() < 17 && request.sourceAddress.startsWith(\"10.\")")),
+            null);
     RequestContext ok = new RequestContext(NOON, "10.0.0.7", Map.of(), List.of(), List.of());
-    RequestContext night = new RequestContext(Instant.parse("2026-03-02T23:00:00Z"), "10.0.0.7", Map.of(), List.of(),
-        List.of());
+    RequestContext night =
+        new RequestContext(
+            Instant.parse("2026-03-02T23:00:00Z"), "10.0.0.7", Map.of(), List.of(), List.of());
     assertThat(s.decide(w, API, ok).allowed()).isTrue();
     Decision d = s.decide(w, API, night);
     assertThat(d.reason()).isEqualTo(Reason.CONDITION_FALSE);
@@ -99,8 +135,17 @@ class PolicySnapshotTest {
   @Test
   void conditionRuntimeErrorDeniesAndNeverThrows() {
     Workload w = workload("spiffe://acme.test/a", "k8s:ns=a");
-    PolicySnapshot s = PolicySnapshot.build(List.of(w), List.of(API), List.of(policy("missing-key",
-        List.of("spiffe://acme.test/a"), Effect.ALLOW, "request.claims.nope == 'x'")), null);
+    PolicySnapshot s =
+        PolicySnapshot.build(
+            List.of(w),
+            List.of(API),
+            List.of(
+                policy(
+                    "missing-key",
+                    List.of("spiffe://acme.test/a"),
+                    Effect.ALLOW,
+                    "request.claims.nope == 'x'")),
+            null);
     Decision d = s.decide(w, API, RequestContext.at(NOON));
     assertThat(d.allowed()).isFalse();
     assertThat(d.reason()).isEqualTo(Reason.CONDITION_ERROR);
@@ -109,9 +154,18 @@ class PolicySnapshotTest {
   @Test
   void denyPolicyWhoseConditionFailsStillDenies() {
     Workload w = workload("spiffe://acme.test/a", "k8s:ns=a");
-    PolicySnapshot s = PolicySnapshot.build(List.of(w), List.of(API), List.of(
-        policy("allow", List.of("spiffe://acme.test/a"), Effect.ALLOW, null),
-        policy("deny-broken", List.of("spiffe://acme.test/a"), Effect.DENY, "request.claims.nope == 'x'")), null);
+    PolicySnapshot s =
+        PolicySnapshot.build(
+            List.of(w),
+            List.of(API),
+            List.of(
+                policy("allow", List.of("spiffe://acme.test/a"), Effect.ALLOW, null),
+                policy(
+                    "deny-broken",
+                    List.of("spiffe://acme.test/a"),
+                    Effect.DENY,
+                    "request.claims.nope == 'x'")),
+            null);
     Decision d = s.decide(w, API, RequestContext.at(NOON));
     assertThat(d.allowed()).isFalse();
     assertThat(d.reason()).isEqualTo(Reason.CONDITION_ERROR);
@@ -119,38 +173,62 @@ class PolicySnapshotTest {
 
   @Test
   void invalidConditionIsRejectedWhenBuilt() {
-    assertThatThrownBy(() -> Conditions.check("request.time >")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> Conditions.check("request.time >"))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("condition");
-    assertThatThrownBy(() -> Conditions.check("'not a bool'")).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> Conditions.check("'not a bool'"))
+        .isInstanceOf(ValidationException.class);
   }
 
   @Test
   void identifyNeedsExactlyOneWorkload() {
     Workload a = workload("spiffe://acme.test/a", "github:repository=acme/api");
-    Workload b = workload("spiffe://acme.test/b", "github:repository=acme/api", "github:ref=refs/heads/main");
+    Workload b =
+        workload(
+            "spiffe://acme.test/b", "github:repository=acme/api", "github:ref=refs/heads/main");
     PolicySnapshot s = PolicySnapshot.build(List.of(a, b), List.of(API), List.of(), null);
-    assertThat(s.identify(Set.of(Selector.parse("github:repository=acme/api"), Selector.parse("github:ref=refs/heads/dev"))))
+    assertThat(
+            s.identify(
+                Set.of(
+                    Selector.parse("github:repository=acme/api"),
+                    Selector.parse("github:ref=refs/heads/dev"))))
         .isEqualTo(a);
-    assertThatThrownBy(() -> s.identify(Set.of(Selector.parse("github:repository=acme/api"),
-        Selector.parse("github:ref=refs/heads/main"))))
-        .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AMBIGUOUS_WORKLOAD));
+    assertThatThrownBy(
+            () ->
+                s.identify(
+                    Set.of(
+                        Selector.parse("github:repository=acme/api"),
+                        Selector.parse("github:ref=refs/heads/main"))))
+        .isInstanceOfSatisfying(
+            DeniedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.AMBIGUOUS_WORKLOAD));
     assertThatThrownBy(() -> s.identify(Set.of(Selector.parse("github:repository=acme/other"))))
-        .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_WORKLOAD));
+        .isInstanceOfSatisfying(
+            DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_WORKLOAD));
   }
 
   @Test
   void explainSaysWhyEachPolicyDidNotApply() {
     Workload w = workload("spiffe://acme.test/a", "k8s:ns=a");
-    PolicySnapshot s = PolicySnapshot.build(List.of(w), List.of(API), List.of(
-        policy("other-workload", List.of("spiffe://acme.test/b"), Effect.ALLOW, null),
-        policy("false-condition", List.of("spiffe://acme.test/a"), Effect.ALLOW, "false"),
-        policy("allow", List.of("spiffe://acme.test/a"), Effect.ALLOW, null)), null);
+    PolicySnapshot s =
+        PolicySnapshot.build(
+            List.of(w),
+            List.of(API),
+            List.of(
+                policy("other-workload", List.of("spiffe://acme.test/b"), Effect.ALLOW, null),
+                policy("false-condition", List.of("spiffe://acme.test/a"), Effect.ALLOW, "false"),
+                policy("allow", List.of("spiffe://acme.test/a"), Effect.ALLOW, null)),
+            null);
     Explanation x = s.explain(w, API, RequestContext.at(NOON));
     assertThat(x.decision().allowed()).isTrue();
-    assertThat(x.policies()).extracting(Explanation.Verdict::policy, Explanation.Verdict::outcome).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("allow", Explanation.Outcome.DECIDED),
-        org.assertj.core.groups.Tuple.tuple("false-condition", Explanation.Outcome.CONDITION_FALSE),
-        org.assertj.core.groups.Tuple.tuple("other-workload", Explanation.Outcome.WORKLOAD_NOT_MATCHED));
+    assertThat(x.policies())
+        .extracting(Explanation.Verdict::policy, Explanation.Verdict::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("allow", Explanation.Outcome.DECIDED),
+            org.assertj.core.groups.Tuple.tuple(
+                "false-condition", Explanation.Outcome.CONDITION_FALSE),
+            org.assertj.core.groups.Tuple.tuple(
+                "other-workload", Explanation.Outcome.WORKLOAD_NOT_MATCHED));
   }
 
   @Test

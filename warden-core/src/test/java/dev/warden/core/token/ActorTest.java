@@ -9,9 +9,9 @@ import dev.warden.core.error.Reason;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class ActorTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -21,10 +21,16 @@ class ActorTest {
     Actor chain = Actor.of("spiffe://a.test/planner").then("spiffe://a.test/researcher");
     StringBuilder sb = new StringBuilder();
     chain.appendJson(sb);
-    assertThat(JSON.readValue(sb.toString(), Map.class)).isEqualTo(Map.of("sub", "spiffe://a.test/researcher",
-        "act", Map.of("sub", "spiffe://a.test/planner")));
+    assertThat(JSON.readValue(sb.toString(), Map.class))
+        .isEqualTo(
+            Map.of(
+                "sub",
+                "spiffe://a.test/researcher",
+                "act",
+                Map.of("sub", "spiffe://a.test/planner")));
     assertThat(chain.depth()).isEqualTo(2);
-    assertThat(chain.subjectsInOrder()).containsExactly("spiffe://a.test/planner", "spiffe://a.test/researcher");
+    assertThat(chain.subjectsInOrder())
+        .containsExactly("spiffe://a.test/planner", "spiffe://a.test/researcher");
     assertThat(Actor.fromClaim(JSON.readValue(sb.toString(), Map.class))).isEqualTo(chain);
   }
 
@@ -44,15 +50,24 @@ class ActorTest {
     for (int i = 0; i < Actor.MAX_DEPTH; i++) {
       deep = Map.of("sub", "x" + i, "act", deep);
     }
-    return Stream.of("spiffe://a.test/x", List.of(Map.of("sub", "x")), Map.of(), Map.of("sub", 42),
-        Map.of("sub", ""), Map.of("sub", "a", "act", "b"), Map.of("sub", "a", "act", Map.of("iss", "b")), deep);
+    return Stream.of(
+        "spiffe://a.test/x",
+        List.of(Map.of("sub", "x")),
+        Map.of(),
+        Map.of("sub", 42),
+        Map.of("sub", ""),
+        Map.of("sub", "a", "act", "b"),
+        Map.of("sub", "a", "act", Map.of("iss", "b")),
+        deep);
   }
 
   @ParameterizedTest
   @MethodSource("malformed")
   void malformedOrTooDeepActIsInvalidGrant(Object claim) {
-    assertThatThrownBy(() -> Actor.fromClaim(claim)).isInstanceOf(DeniedException.class)
-        .extracting(e -> ((DeniedException) e).reason()).isEqualTo(Reason.INVALID_GRANT);
+    assertThatThrownBy(() -> Actor.fromClaim(claim))
+        .isInstanceOf(DeniedException.class)
+        .extracting(e -> ((DeniedException) e).reason())
+        .isEqualTo(Reason.INVALID_GRANT);
   }
 
   @Test
@@ -62,6 +77,7 @@ class ActorTest {
       a = a.then("a" + i);
     }
     Actor full = a;
-    assertThatThrownBy(() -> full.then("one-too-many")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> full.then("one-too-many"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -20,10 +20,24 @@ class KeyMaterialTest {
 
   @ParameterizedTest
   @EnumSource(SigningAlgorithm.class)
-  void mintedTokenVerifiesAgainstThePublishedJwkAndSurvivesPkcs8RoundTrip(SigningAlgorithm alg) throws Exception {
-    KeyMaterial k = KeyMaterial.fromPkcs8(alg, KeyMaterial.generate(alg, new SecureRandom()).toPkcs8());
-    String token = AccessTokenMinter.mint(k, new AccessTokenMinter.Claims("https://warden.test", "spiffe://t/a",
-        "https://api.test", "c\"lient\n", "read", "jti-1", T, T.plusSeconds(300)), "at+jwt").reveal();
+  void mintedTokenVerifiesAgainstThePublishedJwkAndSurvivesPkcs8RoundTrip(SigningAlgorithm alg)
+      throws Exception {
+    KeyMaterial k =
+        KeyMaterial.fromPkcs8(alg, KeyMaterial.generate(alg, new SecureRandom()).toPkcs8());
+    String token =
+        AccessTokenMinter.mint(
+                k,
+                new AccessTokenMinter.Claims(
+                    "https://warden.test",
+                    "spiffe://t/a",
+                    "https://api.test",
+                    "c\"lient\n",
+                    "read",
+                    "jti-1",
+                    T,
+                    T.plusSeconds(300)),
+                "at+jwt")
+            .reveal();
     SignedJWT jwt = SignedJWT.parse(token);
     JWK jwk = JWK.parse(k.publicJwk());
     assertThat(jwk.getKeyID()).isEqualTo(k.kid()).isEqualTo(jwk.computeThumbprint().toString());
@@ -33,7 +47,9 @@ class KeyMaterialTest {
     if (alg == SigningAlgorithm.ES256) {
       valid = jwt.verify(new ECDSAVerifier((ECKey) jwk));
     } else if (alg == SigningAlgorithm.RS256) {
-      valid = jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier((com.nimbusds.jose.jwk.RSAKey) jwk));
+      valid =
+          jwt.verify(
+              new com.nimbusds.jose.crypto.RSASSAVerifier((com.nimbusds.jose.jwk.RSAKey) jwk));
     } else {
       Ed25519Signer v = new Ed25519Signer();
       v.init(false, new Ed25519PublicKeyParameters(((OctetKeyPair) jwk).getDecodedX()));
@@ -44,14 +60,17 @@ class KeyMaterialTest {
     assertThat(valid).isTrue();
     assertThat(jwt.getJWTClaimsSet().getStringClaim("client_id")).isEqualTo("c\"lient\n");
     assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly("https://api.test");
-    assertThat(JWSObject.parse(token).getPayload().toJSONObject()).containsKeys("iss", "sub", "aud", "exp", "iat", "jti");
+    assertThat(JWSObject.parse(token).getPayload().toJSONObject())
+        .containsKeys("iss", "sub", "aud", "exp", "iat", "jti");
   }
 
   @ParameterizedTest
   @EnumSource(SigningAlgorithm.class)
   void privateKeyNeverAppearsInToString(SigningAlgorithm alg) {
     KeyMaterial k = KeyMaterial.generate(alg, new SecureRandom());
-    assertThat(k.toString()).contains("redacted").doesNotContain(new String(k.toPkcs8(), java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThat(k.toString())
+        .contains("redacted")
+        .doesNotContain(new String(k.toPkcs8(), java.nio.charset.StandardCharsets.ISO_8859_1));
     assertThat(k.publicJwk()).doesNotContain("\"d\"");
   }
 
@@ -62,9 +81,11 @@ class KeyMaterialTest {
     assertThat(jwk.size()).isEqualTo(2048);
     assertThat(jwk.getAlgorithm().getName()).isEqualTo("RS256");
     assertThat(jwk.getKeyUse().identifier()).isEqualTo("sig");
-    assertThat(jwk.getPublicExponent().decodeToBigInteger()).isEqualTo(java.math.BigInteger.valueOf(65537));
+    assertThat(jwk.getPublicExponent().decodeToBigInteger())
+        .isEqualTo(java.math.BigInteger.valueOf(65537));
     // n is unsigned: no leading zero octet (RFC 7518 section 6.3.1.1)
     assertThat(jwk.getModulus().decode()).hasSize(256);
-    assertThat(JWK.parse(k.publicJwk()).toJSONObject()).containsKeys("kty", "n", "e", "kid", "alg", "use");
+    assertThat(JWK.parse(k.publicJwk()).toJSONObject())
+        .containsKeys("kty", "n", "e", "kid", "alg", "use");
   }
 }

@@ -1,9 +1,9 @@
 package dev.warden.core.token;
 
-import dev.warden.core.audit.MemoryAuditStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.audit.MemoryAuditStore;
 import dev.warden.core.crypto.SecretBox;
 import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.keys.KeyState;
@@ -54,13 +54,13 @@ class KeyRotationTest {
     }
   }
 
-
   final MutableClock clock = MutableClock.startingAt(Instant.parse("2026-01-01T00:00:00Z"));
   final MemoryKeys store = new MemoryKeys();
   final MemoryAuditStore auditStore = new MemoryAuditStore();
   final AuditWriter audit = new AuditWriter(auditStore, 100, 5000);
   final SecretBox box = SecretBox.generate();
-  final RotationPolicy policy = new RotationPolicy(Duration.ofDays(30), Duration.ofMinutes(10), Duration.ofHours(25));
+  final RotationPolicy policy =
+      new RotationPolicy(Duration.ofDays(30), Duration.ofMinutes(10), Duration.ofHours(25));
 
   @AfterEach
   void close() {
@@ -73,14 +73,17 @@ class KeyRotationTest {
 
   @Test
   void scheduledRotationPublishesBeforeSigningAndKeepsTheOldKeyUntilItsTokensExpire() {
-    KeyManager km = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager km =
+        new KeyManager(
+            KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
     km.ensureActiveKey();
     String first = km.keyset().active().kid();
 
     clock.advance(Duration.ofDays(30).minusMinutes(10));
     km.tick();
     assertThat(store.keys).hasSize(2);
-    String next = store.keys.keySet().stream().filter(k -> !k.equals(first)).findFirst().orElseThrow();
+    String next =
+        store.keys.keySet().stream().filter(k -> !k.equals(first)).findFirst().orElseThrow();
     assertThat(state(next)).isEqualTo(KeyState.PREPARED);
     assertThat(km.keyset().active().kid()).as("a prepared key does not sign").isEqualTo(first);
     assertThat(km.keyset().jwksJson()).as("but it is published").contains(next, first);
@@ -100,13 +103,16 @@ class KeyRotationTest {
     assertThat(state(first)).isEqualTo(KeyState.DESTROYED);
     assertThat(store.keys.get(first).encryptedPrivateKey()).as("private key erased").isNull();
     assertThat(km.keyset().jwksJson()).doesNotContain(first);
-    assertThat(auditStore.types()).containsSubsequence("key.created", "key.prepared", "key.activated", "key.retired",
-        "key.destroyed");
+    assertThat(auditStore.types())
+        .containsSubsequence(
+            "key.created", "key.prepared", "key.activated", "key.retired", "key.destroyed");
   }
 
   @Test
   void immediateRotationSignsAtOnceAndRetiresTheCompromisedKey() {
-    KeyManager km = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.EdDSA, audit);
+    KeyManager km =
+        new KeyManager(
+            KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.EdDSA, audit);
     km.ensureActiveKey();
     String old = km.keyset().active().kid();
     KeyManager.RotationResult r = km.rotate(true, "admin:test");
@@ -117,8 +123,12 @@ class KeyRotationTest {
 
   @Test
   void twoNodesTickingAtOnceActivateThePreparedKeyOnce() {
-    KeyManager a = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
-    KeyManager b = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager a =
+        new KeyManager(
+            KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager b =
+        new KeyManager(
+            KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
     a.ensureActiveKey();
     b.ensureActiveKey();
     a.rotate(false, "admin:test");
@@ -133,9 +143,12 @@ class KeyRotationTest {
 
   @Test
   void accessTokenAndJwtSvidKeysAreSeparateAndRotateOnTheirOwn() {
-    KeyManager access = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256,
-        audit);
-    KeyManager svid = new KeyManager(KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager access =
+        new KeyManager(
+            KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager svid =
+        new KeyManager(
+            KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.ES256, audit);
     access.ensureActiveKey();
     svid.ensureActiveKey();
     String accessKid = access.keyset().active().kid();
@@ -148,7 +161,8 @@ class KeyRotationTest {
 
     KeyManager.RotationResult r = svid.rotate(true, "admin:test");
     access.refreshIfChanged();
-    assertThat(access.keyset().active().kid()).as("rotating JWT-SVID keys leaves access-token keys alone")
+    assertThat(access.keyset().active().kid())
+        .as("rotating JWT-SVID keys leaves access-token keys alone")
         .isEqualTo(accessKid);
     assertThat(state(accessKid)).isEqualTo(KeyState.ACTIVE);
     assertThat(svid.keyset().active().kid()).isEqualTo(r.newKid());
@@ -157,15 +171,29 @@ class KeyRotationTest {
 
   @Test
   void aKeyWhosePurposeWasChangedInTheStoreCannotSign() {
-    KeyManager svid = new KeyManager(KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.ES256, audit);
+    KeyManager svid =
+        new KeyManager(
+            KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.ES256, audit);
     svid.ensureActiveKey();
     SigningKeyRecord k = store.keys.values().iterator().next();
     // someone with write access to the table relabels the JWT-SVID key as an access-token key
-    store.keys.put(k.kid(), new SigningKeyRecord(k.kid(), KeyPurpose.ACCESS_TOKEN, k.algorithm(), k.state(),
-        k.publicJwk(), k.encryptedPrivateKey(), k.createdAt(), k.activatedAt(), null, null));
+    store.keys.put(
+        k.kid(),
+        new SigningKeyRecord(
+            k.kid(),
+            KeyPurpose.ACCESS_TOKEN,
+            k.algorithm(),
+            k.state(),
+            k.publicJwk(),
+            k.encryptedPrivateKey(),
+            k.createdAt(),
+            k.activatedAt(),
+            null,
+            null));
     store.counter++;
-    KeyManager access = new KeyManager(KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256,
-        audit);
+    KeyManager access =
+        new KeyManager(
+            KeyPurpose.ACCESS_TOKEN, store, box, clock, policy, SigningAlgorithm.ES256, audit);
 
     org.assertj.core.api.Assertions.assertThatThrownBy(access::keyset)
         .as("the private key is bound to its purpose by the AEAD associated data")
@@ -174,7 +202,11 @@ class KeyRotationTest {
 
   @Test
   void jwtSvidKeysMustBeEs256() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new KeyManager(KeyPurpose.JWT_SVID, store, box, clock,
-        policy, SigningAlgorithm.EdDSA, audit)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ES256");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new KeyManager(
+                    KeyPurpose.JWT_SVID, store, box, clock, policy, SigningAlgorithm.EdDSA, audit))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ES256");
   }
 }

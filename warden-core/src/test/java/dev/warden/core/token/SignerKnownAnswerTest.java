@@ -44,35 +44,52 @@ class SignerKnownAnswerTest {
   static final List<Example> RFC_EXAMPLES = List.of(JwsVectors.RFC7515_A3, JwsVectors.RFC8037_A4);
 
   private static byte[] ed25519Pkcs8(byte[] seed) throws Exception {
-    return KeyFactory.getInstance("Ed25519").generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed))
+    return KeyFactory.getInstance("Ed25519")
+        .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed))
         .getEncoded();
   }
 
   private static byte[] p256Pkcs8(BigInteger d) throws Exception {
     AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
     p.init(new ECGenParameterSpec("secp256r1"));
-    return KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(d, p.getParameterSpec(ECParameterSpec.class)))
+    return KeyFactory.getInstance("EC")
+        .generatePrivate(new ECPrivateKeySpec(d, p.getParameterSpec(ECParameterSpec.class)))
         .getEncoded();
   }
 
   private static KeyMaterial rfcKey(Example e) throws Exception {
     byte[] d = Base64Url.decode(e.d());
-    return e.alg().equals("EdDSA") ? KeyMaterial.fromPkcs8(SigningAlgorithm.EdDSA, ed25519Pkcs8(d))
+    return e.alg().equals("EdDSA")
+        ? KeyMaterial.fromPkcs8(SigningAlgorithm.EdDSA, ed25519Pkcs8(d))
         : KeyMaterial.fromPkcs8(SigningAlgorithm.ES256, p256Pkcs8(new BigInteger(1, d)));
   }
 
-  /** The key as the key table holds it (active, private half sealed), and the keyset loaded from it. */
+  /**
+   * The key as the key table holds it (active, private half sealed), and the keyset loaded from it.
+   */
   private record Stored(SigningKeyRecord record, Keyset keyset) {
     static Stored of(KeyMaterial k) {
       KeyPurpose purpose = KeyPurpose.ACCESS_TOKEN;
-      SigningKeyRecord r = new SigningKeyRecord(k.kid(), purpose, k.algorithm().name(), KeyState.ACTIVE, k.publicJwk(),
-          BOX.encrypt(k.toPkcs8(), purpose.associatedData(k.kid())), T0, T0, null, null);
+      SigningKeyRecord r =
+          new SigningKeyRecord(
+              k.kid(),
+              purpose,
+              k.algorithm().name(),
+              KeyState.ACTIVE,
+              k.publicJwk(),
+              BOX.encrypt(k.toPkcs8(), purpose.associatedData(k.kid())),
+              T0,
+              T0,
+              null,
+              null);
       return new Stored(r, Keyset.load(purpose, List.of(r), BOX));
     }
 
     boolean verifies(String alg, byte[] signingInput, byte[] signature) throws Exception {
-      return new KeyVerifiers().of(keyset, record).verify(new JWSHeader(JWSAlgorithm.parse(alg)), signingInput,
-          Base64URL.encode(signature));
+      return new KeyVerifiers()
+          .of(keyset, record)
+          .verify(
+              new JWSHeader(JWSAlgorithm.parse(alg)), signingInput, Base64URL.encode(signature));
     }
   }
 
@@ -91,27 +108,40 @@ class SignerKnownAnswerTest {
     KeyMaterial k = rfcKey(JwsVectors.RFC8037_A4);
 
     assertThat(k.kid()).isEqualTo(JwsVectors.RFC8037_A3_THUMBPRINT);
-    assertThat(k.publicJwk()).contains("\"x\":\"" + JwsVectors.RFC8037_A4.x() + "\"",
-        "\"kid\":\"" + JwsVectors.RFC8037_A3_THUMBPRINT + "\"");
+    assertThat(k.publicJwk())
+        .contains(
+            "\"x\":\"" + JwsVectors.RFC8037_A4.x() + "\"",
+            "\"kid\":\"" + JwsVectors.RFC8037_A3_THUMBPRINT + "\"");
   }
 
   @ParameterizedTest(name = "{0}")
   @FieldSource("RFC6979")
-  void es256KeyStoredAndLoadedSignsExactlyTheRfc6979DeterministicSignature(Deterministic v) throws Exception {
-    KeyMaterial k = KeyMaterial.fromPkcs8(SigningAlgorithm.ES256, p256Pkcs8(new BigInteger(JwsVectors.RFC6979_P256_X, 16)));
+  void es256KeyStoredAndLoadedSignsExactlyTheRfc6979DeterministicSignature(Deterministic v)
+      throws Exception {
+    KeyMaterial k =
+        KeyMaterial.fromPkcs8(
+            SigningAlgorithm.ES256, p256Pkcs8(new BigInteger(JwsVectors.RFC6979_P256_X, 16)));
     Stored stored = Stored.of(k);
 
-    byte[] signature = stored.keyset().active().sign(v.message().getBytes(StandardCharsets.US_ASCII));
+    byte[] signature =
+        stored.keyset().active().sign(v.message().getBytes(StandardCharsets.US_ASCII));
 
     assertThat(HexFormat.of().withUpperCase().formatHex(signature)).isEqualTo(v.r() + v.s());
-    assertThat(k.publicJwk()).contains(
-        "\"x\":\"" + Base64Url.encode(HexFormat.of().parseHex(JwsVectors.RFC6979_P256_UX)) + "\"",
-        "\"y\":\"" + Base64Url.encode(HexFormat.of().parseHex(JwsVectors.RFC6979_P256_UY)) + "\"");
-    assertThat(stored.verifies("ES256", v.message().getBytes(StandardCharsets.US_ASCII), signature)).isTrue();
+    assertThat(k.publicJwk())
+        .contains(
+            "\"x\":\""
+                + Base64Url.encode(HexFormat.of().parseHex(JwsVectors.RFC6979_P256_UX))
+                + "\"",
+            "\"y\":\""
+                + Base64Url.encode(HexFormat.of().parseHex(JwsVectors.RFC6979_P256_UY))
+                + "\"");
+    assertThat(stored.verifies("ES256", v.message().getBytes(StandardCharsets.US_ASCII), signature))
+        .isTrue();
   }
 
   @Test
-  void es256KeyOfRfc7515PublishesItsPublicKeyAndItsSignaturesVerifyAsTheRfcsDoes() throws Exception {
+  void es256KeyOfRfc7515PublishesItsPublicKeyAndItsSignaturesVerifyAsTheRfcsDoes()
+      throws Exception {
     Example e = JwsVectors.RFC7515_A3;
     KeyMaterial k = rfcKey(e);
     Stored stored = Stored.of(k);
@@ -121,10 +151,17 @@ class SignerKnownAnswerTest {
     assertThat(k.publicJwk()).contains("\"x\":\"" + e.x() + "\"", "\"y\":\"" + e.y() + "\"");
     assertThat(mine).hasSize(64);
     assertThat(stored.verifies("ES256", e.signingInputBytes(), mine)).isTrue();
-    assertThat(stored.verifies("ES256", e.signingInputBytes(), Base64Url.decode(e.signature()))).isTrue();
+    assertThat(stored.verifies("ES256", e.signingInputBytes(), Base64Url.decode(e.signature())))
+        .isTrue();
     // and a verifier built from the RFC's own JWK, not Warden's, accepts Warden's signature
-    assertThat(new com.nimbusds.jose.crypto.ECDSAVerifier(com.nimbusds.jose.jwk.ECKey.parse(e.publicJwk()))
-        .verify(new JWSHeader(JWSAlgorithm.ES256), e.signingInputBytes(), Base64URL.encode(mine))).isTrue();
+    assertThat(
+            new com.nimbusds.jose.crypto.ECDSAVerifier(
+                    com.nimbusds.jose.jwk.ECKey.parse(e.publicJwk()))
+                .verify(
+                    new JWSHeader(JWSAlgorithm.ES256),
+                    e.signingInputBytes(),
+                    Base64URL.encode(mine)))
+        .isTrue();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -142,9 +179,15 @@ class SignerKnownAnswerTest {
     for (int i : new int[] {0, 31, 32, 63}) {
       byte[] changed = signature.clone();
       changed[i] ^= 0x01;
-      assertThat(stored.verifies(e.alg(), input, changed)).as("bit 0 of signature byte " + i + " changed").isFalse();
+      assertThat(stored.verifies(e.alg(), input, changed))
+          .as("bit 0 of signature byte " + i + " changed")
+          .isFalse();
     }
-    assertThat(stored.verifies(e.alg(), input, Arrays.copyOf(signature, 63))).as("truncated").isFalse();
-    assertThat(stored.verifies(e.alg(), input, Arrays.copyOf(signature, 65))).as("extended").isFalse();
+    assertThat(stored.verifies(e.alg(), input, Arrays.copyOf(signature, 63)))
+        .as("truncated")
+        .isFalse();
+    assertThat(stored.verifies(e.alg(), input, Arrays.copyOf(signature, 65)))
+        .as("extended")
+        .isFalse();
   }
 }

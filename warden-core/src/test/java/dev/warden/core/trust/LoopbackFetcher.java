@@ -15,8 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Records every URL it was asked for, so tests can prove what was (not) fetched.
  */
 final class LoopbackFetcher implements DocumentFetcher {
-  private final HttpClient client = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
   final List<URI> requested = new CopyOnWriteArrayList<>();
 
   @Override
@@ -26,8 +29,10 @@ final class LoopbackFetcher implements DocumentFetcher {
       throw new IOException("the test fetcher only fetches from loopback");
     }
     try {
-      HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
         throw new IOException("HTTP " + r.statusCode() + " from " + uri);
       }

@@ -70,7 +70,17 @@ final class Specs {
   }
 
   TrustProviderSpec build() {
-    return new TrustProviderSpec(name, type, issuer, jwksUri, jwks, audiences, algorithms, maxTokenAge, clockSkew,
-        claims, required);
+    return new TrustProviderSpec(
+        name,
+        type,
+        issuer,
+        jwksUri,
+        jwks,
+        audiences,
+        algorithms,
+        maxTokenAge,
+        clockSkew,
+        claims,
+        required);
   }
 }

@@ -14,7 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A token presented again is served from the cache — but only while everything it relied on still holds. */
+/**
+ * A token presented again is served from the cache — but only while everything it relied on still
+ * holds.
+ */
 class VerifiedTokenCacheTest {
   private final MutableClock clock = MutableClock.startingAtDefault();
   private final TestOidcIssuer issuer = TestOidcIssuer.builder().clock(clock).start();
@@ -26,7 +29,9 @@ class VerifiedTokenCacheTest {
   }
 
   private TrustProviderSpec spec() {
-    return Specs.of("cluster", ProviderType.KUBERNETES, issuer.issuer()).maxTokenAge(Duration.ofMinutes(30)).build();
+    return Specs.of("cluster", ProviderType.KUBERNETES, issuer.issuer())
+        .maxTokenAge(Duration.ofMinutes(30))
+        .build();
   }
 
   private static Reason reasonOf(Runnable r) {
@@ -47,7 +52,9 @@ class VerifiedTokenCacheTest {
 
   @Test
   void cacheCanBeTurnedOff() {
-    TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock, TrustOptions.defaults().withVerifiedTokenCacheSize(0));
+    TrustProviders p =
+        TrustProviders.build(
+            List.of(spec()), fetcher, clock, TrustOptions.defaults().withVerifiedTokenCacheSize(0));
     String token = issuer.kubernetesToken("payments", "api", "p");
     AttestedIdentity a = p.verify(token);
     AttestedIdentity b = p.verify(token);
@@ -57,7 +64,11 @@ class VerifiedTokenCacheTest {
   @Test
   void cachedTokenExpiresOnTime() {
     TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
-    String token = issuer.kubernetes("payments", "api", "p").expiresAt(clock.instant().plus(Duration.ofMinutes(10))).mint();
+    String token =
+        issuer
+            .kubernetes("payments", "api", "p")
+            .expiresAt(clock.instant().plus(Duration.ofMinutes(10)))
+            .mint();
     p.verify(token);
     clock.advance(Duration.ofMinutes(10).plus(TrustProviderSpec.DEFAULT_CLOCK_SKEW));
     assertThat(reasonOf(() -> p.verify(token))).isEqualTo(Reason.TOKEN_EXPIRED);
@@ -76,7 +87,8 @@ class VerifiedTokenCacheTest {
   @Test
   void cachedTokenNotYetValidStaysDeniedUntilItsTime() {
     TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
-    String token = issuer.kubernetes("payments", "api", "p").notBefore(clock.instant().plusSeconds(20)).mint();
+    String token =
+        issuer.kubernetes("payments", "api", "p").notBefore(clock.instant().plusSeconds(20)).mint();
     p.verify(token); // within the 30 s skew
     clock.advance(Duration.ofSeconds(-20));
     assertThat(reasonOf(() -> p.verify(token))).isEqualTo(Reason.TOKEN_NOT_YET_VALID);
@@ -87,7 +99,11 @@ class VerifiedTokenCacheTest {
   @Test
   void cachedTokenOfAWithdrawnKeyIsNoLongerAccepted() {
     TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
-    String token = issuer.kubernetes("payments", "api", "p").expiresAt(clock.instant().plus(Duration.ofHours(1))).mint();
+    String token =
+        issuer
+            .kubernetes("payments", "api", "p")
+            .expiresAt(clock.instant().plus(Duration.ofHours(1)))
+            .mint();
     p.verify(token);
     String oldKid = issuer.currentKid();
     issuer.rotateKey();
@@ -102,13 +118,20 @@ class VerifiedTokenCacheTest {
     String token = issuer.kubernetesToken("payments", "api", "p");
     p.verify(token);
 
-    TrustProviders stricter = p.rebuild(List.of(
-        Specs.of("cluster", ProviderType.KUBERNETES, issuer.issuer()).maxTokenAge(Duration.ofMinutes(30)).audiences("other").build()));
+    TrustProviders stricter =
+        p.rebuild(
+            List.of(
+                Specs.of("cluster", ProviderType.KUBERNETES, issuer.issuer())
+                    .maxTokenAge(Duration.ofMinutes(30))
+                    .audiences("other")
+                    .build()));
     assertThat(reasonOf(() -> stricter.verify(token))).isEqualTo(Reason.WRONG_AUDIENCE);
 
     TrustProviders removed = p.rebuild(List.of());
     assertThat(reasonOf(() -> removed.verify(token))).isEqualTo(Reason.UNKNOWN_ISSUER);
-    assertThat(p.verify(token).provider()).as("the old snapshot still works for its holders").isEqualTo("cluster");
+    assertThat(p.verify(token).provider())
+        .as("the old snapshot still works for its holders")
+        .isEqualTo("cluster");
   }
 
   @Test
@@ -118,7 +141,9 @@ class VerifiedTokenCacheTest {
     AttestedIdentity first = p.verify(token);
     int fetches = issuer.fetchCount();
 
-    TrustProviders q = p.rebuild(List.of(spec(), Specs.of("other", ProviderType.OIDC, "https://other.example").build()));
+    TrustProviders q =
+        p.rebuild(
+            List.of(spec(), Specs.of("other", ProviderType.OIDC, "https://other.example").build()));
     assertThat(q.verify(token)).isSameAs(first);
     q.verify(issuer.kubernetesToken("payments", "api", "p2"));
     assertThat(issuer.fetchCount()).isEqualTo(fetches);
@@ -140,14 +165,19 @@ class VerifiedTokenCacheTest {
 
   @Test
   void differentTokensHaveDifferentDigests() {
-    assertThat(VerifiedTokenCache.Digest.of("a.b.c")).isEqualTo(VerifiedTokenCache.Digest.of("a.b.c"))
+    assertThat(VerifiedTokenCache.Digest.of("a.b.c"))
+        .isEqualTo(VerifiedTokenCache.Digest.of("a.b.c"))
         .isNotEqualTo(VerifiedTokenCache.Digest.of("a.b.d"));
   }
 
   @Test
   void deniedTokensAreNotCached() {
     TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
-    String token = issuer.kubernetes("payments", "api", "p").notBefore(clock.instant().plus(Duration.ofMinutes(5))).mint();
+    String token =
+        issuer
+            .kubernetes("payments", "api", "p")
+            .notBefore(clock.instant().plus(Duration.ofMinutes(5)))
+            .mint();
     assertThat(reasonOf(() -> p.verify(token))).isEqualTo(Reason.TOKEN_NOT_YET_VALID);
     clock.advance(Duration.ofMinutes(5));
     assertThat(p.verify(token).provider()).isEqualTo("cluster");
@@ -168,9 +198,15 @@ class VerifiedTokenCacheTest {
     String token = issuer.kubernetesToken("payments", "api", "p");
     AttestedIdentity tested = p.verifyUncached(token);
     AttestedIdentity first = p.verify(token);
-    assertThat(first).as("the test left nothing in the cache").isNotSameAs(tested).isEqualTo(tested);
+    assertThat(first)
+        .as("the test left nothing in the cache")
+        .isNotSameAs(tested)
+        .isEqualTo(tested);
     assertThat(p.verify(token)).isSameAs(first);
-    assertThat(p.verifyUncached(token)).as("nor does it read it").isNotSameAs(first).isEqualTo(first);
+    assertThat(p.verifyUncached(token))
+        .as("nor does it read it")
+        .isNotSameAs(first)
+        .isEqualTo(first);
     clock.advance(Duration.ofMinutes(31));
     assertThat(reasonOf(() -> p.verifyUncached(token))).isEqualTo(Reason.TOKEN_TOO_OLD);
     assertThat(reasonOf(() -> p.verifyUncached("not-a-jwt"))).isEqualTo(Reason.MALFORMED_TOKEN);
@@ -180,9 +216,11 @@ class VerifiedTokenCacheTest {
   void rulesSayWhatTheProviderChecksInOrderAndNothingForAnUnknownOne() {
     TrustProviders p = TrustProviders.build(List.of(spec()), fetcher, clock);
     assertThat(p.rules("cluster")).hasSize(8).first().asString().contains(issuer.issuer());
-    assertThat(String.join("\n", p.rules("cluster"))).contains("alg is one of RS256")
+    assertThat(String.join("\n", p.rules("cluster")))
+        .contains("alg is one of RS256")
         .contains("the JWKS that " + issuer.issuer() + "/.well-known/openid-configuration names")
-        .contains("aud contains one of " + issuer.audience()).contains("iat is no older than 30m")
+        .contains("aud contains one of " + issuer.audience())
+        .contains("iat is no older than 30m")
         .contains("/kubernetes.io/namespace, /kubernetes.io/serviceaccount/name")
         .contains("k8s:ns from /kubernetes.io/namespace");
     assertThat(p.rules("nobody")).isEmpty();

@@ -23,17 +23,23 @@ class UpstreamTokenCacheTest {
   final AtomicInteger fetches = new AtomicInteger();
 
   UpstreamTokenCache.Cached token(Instant at, Duration life) {
-    return new UpstreamTokenCache.Cached(Secret.of("t" + fetches.incrementAndGet()), at, at.plus(life), null, false);
+    return new UpstreamTokenCache.Cached(
+        Secret.of("t" + fetches.incrementAndGet()), at, at.plus(life), null, false);
   }
 
   @Test
   void reusedWhileMoreThanTheMarginIsLeftThenFetchedAgain() {
     Duration hour = Duration.ofHours(1);
-    assertThat(cache.get("k", T0, () -> token(T0, hour)).source()).isEqualTo(UpstreamTokenCache.Source.MISS);
+    assertThat(cache.get("k", T0, () -> token(T0, hour)).source())
+        .isEqualTo(UpstreamTokenCache.Source.MISS);
     // an hour's token: margin 6 min (10%)
     assertThat(cache.get("k", T0.plus(Duration.ofMinutes(53)), () -> token(T0, hour)).source())
         .isEqualTo(UpstreamTokenCache.Source.HIT);
-    UpstreamTokenCache.Outcome late = cache.get("k", T0.plus(Duration.ofMinutes(54)), () -> token(T0.plus(Duration.ofMinutes(54)), hour));
+    UpstreamTokenCache.Outcome late =
+        cache.get(
+            "k",
+            T0.plus(Duration.ofMinutes(54)),
+            () -> token(T0.plus(Duration.ofMinutes(54)), hour));
 
     assertThat(late.source()).isEqualTo(UpstreamTokenCache.Source.MISS);
     assertThat(late.token().token().reveal()).isEqualTo("t2");
@@ -52,7 +58,8 @@ class UpstreamTokenCacheTest {
   @Test
   void eachKeyHasItsOwnToken() {
     cache.get("read", T0, () -> token(T0, Duration.ofHours(1)));
-    UpstreamTokenCache.Outcome other = cache.get("read write", T0, () -> token(T0, Duration.ofHours(1)));
+    UpstreamTokenCache.Outcome other =
+        cache.get("read write", T0, () -> token(T0, Duration.ofHours(1)));
 
     assertThat(other.source()).isEqualTo(UpstreamTokenCache.Source.MISS);
     assertThat(fetches).hasValue(2);
@@ -65,11 +72,17 @@ class UpstreamTokenCacheTest {
     int n = 32;
     List<Future<UpstreamTokenCache.Outcome>> outcomes = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      outcomes.add(pool.submit(() -> cache.get("k", T0, () -> {
-        inFetch.countDown();
-        await(release);
-        return token(T0, Duration.ofHours(1));
-      })));
+      outcomes.add(
+          pool.submit(
+              () ->
+                  cache.get(
+                      "k",
+                      T0,
+                      () -> {
+                        inFetch.countDown();
+                        await(release);
+                        return token(T0, Duration.ofHours(1));
+                      })));
       inFetch.await();
       for (int i = 1; i < n; i++) {
         outcomes.add(pool.submit(() -> cache.get("k", T0, () -> token(T0, Duration.ofHours(1)))));
@@ -92,22 +105,32 @@ class UpstreamTokenCacheTest {
     CountDownLatch inFetch = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<UpstreamTokenCache.Outcome> leader = pool.submit(() -> cache.get("k", T0, () -> {
-        inFetch.countDown();
-        await(release);
-        fetches.incrementAndGet();
-        throw TargetException.unreachable("connection refused", null);
-      }));
+      Future<UpstreamTokenCache.Outcome> leader =
+          pool.submit(
+              () ->
+                  cache.get(
+                      "k",
+                      T0,
+                      () -> {
+                        inFetch.countDown();
+                        await(release);
+                        fetches.incrementAndGet();
+                        throw TargetException.unreachable("connection refused", null);
+                      }));
       inFetch.await();
-      Future<UpstreamTokenCache.Outcome> waiter = pool.submit(() -> cache.get("k", T0, () -> token(T0, Duration.ofHours(1))));
+      Future<UpstreamTokenCache.Outcome> waiter =
+          pool.submit(() -> cache.get("k", T0, () -> token(T0, Duration.ofHours(1))));
       Thread.sleep(100);
       release.countDown();
       assertThatThrownBy(leader::get).hasCauseInstanceOf(TargetException.class);
-      assertThatThrownBy(waiter::get).hasCauseInstanceOf(TargetException.class).hasMessageContaining("connection refused");
+      assertThatThrownBy(waiter::get)
+          .hasCauseInstanceOf(TargetException.class)
+          .hasMessageContaining("connection refused");
     }
     assertThat(fetches).hasValue(1);
 
-    UpstreamTokenCache.Outcome next = cache.get("k", T0.plusSeconds(1), () -> token(T0, Duration.ofHours(1)));
+    UpstreamTokenCache.Outcome next =
+        cache.get("k", T0.plusSeconds(1), () -> token(T0, Duration.ofHours(1)));
 
     assertThat(next.source()).isEqualTo(UpstreamTokenCache.Source.MISS);
     assertThat(fetches).hasValue(2);

@@ -13,13 +13,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 class UpstreamTokenResponseTest {
 
   static UpstreamTokenClient.Response ok(String json) {
-    return new UpstreamTokenClient.Response(200, json.getBytes(StandardCharsets.UTF_8), "application/json");
+    return new UpstreamTokenClient.Response(
+        200, json.getBytes(StandardCharsets.UTF_8), "application/json");
   }
 
   @Test
   void rfc6749Section41ExampleIsABearerTokenOfAnHour() {
-    // RFC 6749 section 4.4.3 example, token_type changed to bearer (Warden hands out bearer tokens only)
-    UpstreamTokenResponse.Token t = UpstreamTokenResponse.parse(ok("""
+    // RFC 6749 section 4.4.3 example, token_type changed to bearer (Warden hands out bearer tokens
+    // only)
+    UpstreamTokenResponse.Token t =
+        UpstreamTokenResponse.parse(
+            ok(
+                """
         {"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600,
          "example_parameter":"example_value"}"""));
 
@@ -30,8 +35,10 @@ class UpstreamTokenResponseTest {
 
   @Test
   void expiresInAsDigitsAndScopeAreRead() {
-    UpstreamTokenResponse.Token t = UpstreamTokenResponse.parse(ok(
-        "{\"access_token\":\"abc\",\"token_type\":\"bearer\",\"expires_in\":\"120\",\"scope\":\"read write\"}"));
+    UpstreamTokenResponse.Token t =
+        UpstreamTokenResponse.parse(
+            ok(
+                "{\"access_token\":\"abc\",\"token_type\":\"bearer\",\"expires_in\":\"120\",\"scope\":\"read write\"}"));
 
     assertThat(t.expiresIn()).isEqualTo(Duration.ofSeconds(120));
     assertThat(t.scope()).isEqualTo("read write");
@@ -39,12 +46,17 @@ class UpstreamTokenResponseTest {
 
   @Test
   void absentExpiresInIsNullForTheCallerToAssume() {
-    assertThat(UpstreamTokenResponse.parse(ok("{\"access_token\":\"abc\",\"token_type\":\"Bearer\"}")).expiresIn())
+    assertThat(
+            UpstreamTokenResponse.parse(ok("{\"access_token\":\"abc\",\"token_type\":\"Bearer\"}"))
+                .expiresIn())
         .isNull();
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       missing access_token       | {"token_type":"Bearer","expires_in":60}                              | no access_token
       empty access_token         | {"access_token":"","token_type":"Bearer"}                            | no access_token
       access_token not a string  | {"access_token":42,"token_type":"Bearer"}                            | access_token must be a string
@@ -69,49 +81,68 @@ class UpstreamTokenResponseTest {
       """)
   void unusableAnswersAreRefusedSayingWhy(String name, String body, String expected) {
     assertThatThrownBy(() -> UpstreamTokenResponse.parse(ok(body)))
-        .isInstanceOf(UpstreamTokenResponse.Invalid.class).hasMessageContaining(expected);
+        .isInstanceOf(UpstreamTokenResponse.Invalid.class)
+        .hasMessageContaining(expected);
   }
 
   @Test
   void emptyBodyIsRefused() {
     assertThatThrownBy(() -> UpstreamTokenResponse.parse(ok("")))
-        .isInstanceOf(UpstreamTokenResponse.Invalid.class).hasMessageContaining("empty");
+        .isInstanceOf(UpstreamTokenResponse.Invalid.class)
+        .hasMessageContaining("empty");
   }
 
   @Test
   void hugeBodyIsRefusedNotTruncated() {
     byte[] big = new byte[UpstreamTokenResponse.MAX_BODY_BYTES + 1];
     Arrays.fill(big, (byte) ' ');
-    byte[] start = "{\"access_token\":\"abc\",\"token_type\":\"Bearer\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] start =
+        "{\"access_token\":\"abc\",\"token_type\":\"Bearer\"}".getBytes(StandardCharsets.UTF_8);
     System.arraycopy(start, 0, big, 0, start.length);
 
-    assertThatThrownBy(() -> UpstreamTokenResponse.parse(new UpstreamTokenClient.Response(200, big, "application/json")))
-        .isInstanceOf(UpstreamTokenResponse.Invalid.class).hasMessageContaining("longer than 65536 bytes");
+    assertThatThrownBy(
+            () ->
+                UpstreamTokenResponse.parse(
+                    new UpstreamTokenClient.Response(200, big, "application/json")))
+        .isInstanceOf(UpstreamTokenResponse.Invalid.class)
+        .hasMessageContaining("longer than 65536 bytes");
   }
 
   @Test
   void hugeAccessTokenIsRefused() {
     String token = "a".repeat(UpstreamTokenResponse.MAX_TOKEN_CHARS + 1);
-    assertThatThrownBy(() -> UpstreamTokenResponse.parse(ok("{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\"}")))
-        .isInstanceOf(UpstreamTokenResponse.Invalid.class).hasMessageContaining("longer than");
+    assertThatThrownBy(
+            () ->
+                UpstreamTokenResponse.parse(
+                    ok("{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\"}")))
+        .isInstanceOf(UpstreamTokenResponse.Invalid.class)
+        .hasMessageContaining("longer than");
   }
 
   @Test
   void errorAnswerKeepsTheCodeButNeverTheDescription() {
-    UpstreamTokenClient.Response r = new UpstreamTokenClient.Response(401,
-        "{\"error\":\"invalid_client\",\"error_description\":\"secret hunter2 is wrong\"}".getBytes(StandardCharsets.UTF_8),
-        "application/json");
+    UpstreamTokenClient.Response r =
+        new UpstreamTokenClient.Response(
+            401,
+            "{\"error\":\"invalid_client\",\"error_description\":\"secret hunter2 is wrong\"}"
+                .getBytes(StandardCharsets.UTF_8),
+            "application/json");
 
     assertThatThrownBy(() -> UpstreamTokenResponse.parse(r))
-        .isInstanceOfSatisfying(UpstreamTokenResponse.Invalid.class, e -> {
-          assertThat(e.error()).isEqualTo("invalid_client");
-          assertThat(e.status()).isEqualTo(401);
-          assertThat(e.getMessage()).doesNotContain("hunter2");
-        });
+        .isInstanceOfSatisfying(
+            UpstreamTokenResponse.Invalid.class,
+            e -> {
+              assertThat(e.error()).isEqualTo("invalid_client");
+              assertThat(e.status()).isEqualTo(401);
+              assertThat(e.getMessage()).doesNotContain("hunter2");
+            });
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       HTML error page       | 400 | <html>bad</html>
       error code with space | 400 | {"error":"invalid client"}
       error not a string    | 400 | {"error":{"x":1}}
@@ -119,11 +150,16 @@ class UpstreamTokenResponseTest {
       redirect              | 302 | ''
       """)
   void errorAnswersWithoutAWellFormedCodeKeepOnlyTheStatus(String name, int status, String body) {
-    assertThatThrownBy(() -> UpstreamTokenResponse.parse(new UpstreamTokenClient.Response(status,
-        body.getBytes(StandardCharsets.UTF_8), "text/html")))
-        .isInstanceOfSatisfying(UpstreamTokenResponse.Invalid.class, e -> {
-          assertThat(e.error()).isNull();
-          assertThat(e.status()).isEqualTo(status);
-        });
+    assertThatThrownBy(
+            () ->
+                UpstreamTokenResponse.parse(
+                    new UpstreamTokenClient.Response(
+                        status, body.getBytes(StandardCharsets.UTF_8), "text/html")))
+        .isInstanceOfSatisfying(
+            UpstreamTokenResponse.Invalid.class,
+            e -> {
+              assertThat(e.error()).isNull();
+              assertThat(e.status()).isEqualTo(status);
+            });
   }
 }

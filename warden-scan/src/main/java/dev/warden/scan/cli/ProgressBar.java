@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress display on standard error: files (or commits), bytes, rate and ETA,
- * redrawn a few times a second. It is only started on an interactive terminal outside CI.
+ * A one-line progress display on standard error: files (or commits), bytes, rate and ETA, redrawn a
+ * few times a second. It is only started on an interactive terminal outside CI.
  */
 final class ProgressBar implements AutoCloseable {
   private final ScanProgress progress;
@@ -35,7 +35,8 @@ final class ProgressBar implements AutoCloseable {
       return false;
     }
     try {
-      // JDK 22+: System.console() may exist without a terminal; ask it (reflection keeps release 21).
+      // JDK 22+: System.console() may exist without a terminal; ask it (reflection keeps release
+      // 21).
       Object t = java.io.Console.class.getMethod("isTerminal").invoke(c);
       return Boolean.TRUE.equals(t);
     } catch (ReflectiveOperationException e) {
@@ -68,7 +69,9 @@ final class ProgressBar implements AutoCloseable {
     if (history) {
       long done = progress.commits();
       long total = progress.expectedCommits();
-      sb.append(String.format(Locale.ROOT, "%,d", done)).append(total > 0 ? String.format(Locale.ROOT, "/%,d", total) : "").append(" commits");
+      sb.append(String.format(Locale.ROOT, "%,d", done))
+          .append(total > 0 ? String.format(Locale.ROOT, "/%,d", total) : "")
+          .append(" commits");
       if (total > 0) {
         fraction = Math.min(1, (double) done / total);
       }
@@ -79,12 +82,19 @@ final class ProgressBar implements AutoCloseable {
         fraction = Math.min(1, (double) bytes / total);
       }
     }
-    sb.append(String.format(Locale.ROOT, "  %s  %s/s", Human.bytes(bytes), Human.bytes((long) rate)));
+    sb.append(
+        String.format(Locale.ROOT, "  %s  %s/s", Human.bytes(bytes), Human.bytes((long) rate)));
     String bar = "";
     if (fraction >= 0) {
       int width = 24;
       int filled = (int) Math.round(fraction * width);
-      bar = "[" + "=".repeat(filled) + " ".repeat(width - filled) + "] " + Math.round(fraction * 100) + "%  ";
+      bar =
+          "["
+              + "=".repeat(filled)
+              + " ".repeat(width - filled)
+              + "] "
+              + Math.round(fraction * 100)
+              + "%  ";
       if (fraction > 0.01) {
         long eta = Math.round(secs / fraction - secs);
         sb.append(String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60));

@@ -75,74 +75,144 @@ import picocli.CommandLine.Parameters;
 public class ScanCommand implements Callable<Integer> {
 
   /** Output formats. */
-  enum Format { text, json, sarif }
+  enum Format {
+    text,
+    json,
+    sarif
+  }
 
-  @Parameters(paramLabel = "PATH", arity = "0..*",
-      description = "Files or directories to scan (default: the current directory); '-' reads standard input. "
-          + "With --git/--since/--staged: the repository (default: current directory).")
+  @Parameters(
+      paramLabel = "PATH",
+      arity = "0..*",
+      description =
+          "Files or directories to scan (default: the current directory); '-' reads standard input. "
+              + "With --git/--since/--staged: the repository (default: current directory).")
   List<String> paths = new ArrayList<>();
 
-  @Option(names = "--git", description = "Scan the whole git history (every commit reachable from every ref) instead of the files.")
+  @Option(
+      names = "--git",
+      description =
+          "Scan the whole git history (every commit reachable from every ref) instead of the files.")
   boolean git;
 
-  @Option(names = "--since", paramLabel = "REV", description = "Scan only commits in REV..HEAD (for CI on a branch).")
+  @Option(
+      names = "--since",
+      paramLabel = "REV",
+      description = "Scan only commits in REV..HEAD (for CI on a branch).")
   String since;
 
   @Option(names = "--staged", description = "Scan the staged changes (for a pre-commit hook).")
   boolean staged;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format output = Format.text;
 
-  @Option(names = "--output-file", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")
+  @Option(
+      names = "--output-file",
+      paramLabel = "FILE",
+      description = "Write the report to FILE instead of standard output.")
   Path outputFile;
 
-  @Option(names = "--show-secrets", description = "Print secret values in full (default: redacted).")
+  @Option(
+      names = "--show-secrets",
+      description = "Print secret values in full (default: redacted).")
   boolean showSecrets;
 
-  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 only for findings at or above: low, medium, high, critical (default: low, or the config's failOn); or 'verified': only for secrets --verify found live.")
+  @Option(
+      names = "--fail-on",
+      paramLabel = "SEVERITY",
+      description =
+          "Exit 1 only for findings at or above: low, medium, high, critical (default: low, or the config's failOn); or 'verified': only for secrets --verify found live.")
   String failOn;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "JSON config: exclusions, allowlists, disabled rules (see docs/scan.md).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "JSON config: exclusions, allowlists, disabled rules (see docs/scan.md).")
   Path config;
 
-  @Option(names = "--baseline", paramLabel = "FILE", description = "Suppress findings recorded in this baseline file.")
+  @Option(
+      names = "--baseline",
+      paramLabel = "FILE",
+      description = "Suppress findings recorded in this baseline file.")
   Path baseline;
 
-  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Write every finding of this scan to FILE as a baseline.")
+  @Option(
+      names = "--write-baseline",
+      paramLabel = "FILE",
+      description = "Write every finding of this scan to FILE as a baseline.")
   Path writeBaseline;
 
-  @Option(names = "--max-file-size", paramLabel = "SIZE", description = "Skip files larger than SIZE, e.g. 10MiB (default: 25MiB).")
+  @Option(
+      names = "--max-file-size",
+      paramLabel = "SIZE",
+      description = "Skip files larger than SIZE, e.g. 10MiB (default: 25MiB).")
   String maxFileSize;
 
-  @Option(names = "--no-gitignore", negatable = false, description = "Also scan files that .gitignore excludes.")
+  @Option(
+      names = "--no-gitignore",
+      negatable = false,
+      description = "Also scan files that .gitignore excludes.")
   boolean noGitignore;
 
-  @Option(names = "--follow-symlinks", description = "Follow symbolic links (loops are detected and reported).")
+  @Option(
+      names = "--follow-symlinks",
+      description = "Follow symbolic links (loops are detected and reported).")
   boolean followSymlinks;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Worker threads for directory scans (default: number of cores).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Worker threads for directory scans (default: number of cores).")
   Integer threads;
 
-  @Option(names = "--fingerprint-key-file", paramLabel = "FILE", description = "Base64url 32-byte key for fingerprints (default: $WARDEN_FINGERPRINT_KEY, else ~/.config/warden/fingerprint.key).")
+  @Option(
+      names = "--fingerprint-key-file",
+      paramLabel = "FILE",
+      description =
+          "Base64url 32-byte key for fingerprints (default: $WARDEN_FINGERPRINT_KEY, else ~/.config/warden/fingerprint.key).")
   Path fingerprintKeyFile;
 
-  @Option(names = "--report", description = "Send findings (fingerprints and locations, never secrets) to the Warden server for revocation.")
+  @Option(
+      names = "--report",
+      description =
+          "Send findings (fingerprints and locations, never secrets) to the Warden server for revocation.")
   boolean report;
 
-  @Option(names = "--dry-run", description = "With --report: ask the server what the report would revoke; nothing is revoked.")
+  @Option(
+      names = "--dry-run",
+      description =
+          "With --report: ask the server what the report would revoke; nothing is revoked.")
   boolean dryRun;
 
-  @Option(names = "--verify", description = "Say whether each secret is live: fingerprints and public-key hashes are checked by the Warden server; a database password is tried (test login) only at a database Warden manages. Needs --server and a token with scan:report.")
+  @Option(
+      names = "--verify",
+      description =
+          "Say whether each secret is live: fingerprints and public-key hashes are checked by the Warden server; a database password is tried (test login) only at a database Warden manages. Needs --server and a token with scan:report.")
   boolean verify;
 
-  @Option(names = "--verify-logins", paramLabel = "N", description = "With --verify: at most N test logins this run, one per second per database (default: ${DEFAULT-VALUE}; 0: none).")
+  @Option(
+      names = "--verify-logins",
+      paramLabel = "N",
+      description =
+          "With --verify: at most N test logins this run, one per second per database (default: ${DEFAULT-VALUE}; 0: none).")
   int verifyLogins = 20;
 
-  @Option(names = "--server", paramLabel = "URL", description = "Warden server for --report and --verify (default: $WARDEN_SERVER, else the server of 'warden login').")
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description =
+          "Warden server for --report and --verify (default: $WARDEN_SERVER, else the server of 'warden login').")
   String server;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the workload or admin token for --report (default: $WARDEN_TOKEN, else the token of 'warden login' when the server is its server).")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the workload or admin token for --report (default: $WARDEN_TOKEN, else the token of 'warden login' when the server is its server).")
   Path tokenFile;
 
   @Option(names = "--no-progress", description = "Never show the progress bar.")
@@ -152,30 +222,58 @@ public class ScanCommand implements Callable<Integer> {
   boolean listRules;
 
   /** Everything the command touches outside itself, so tests can run it in-process. */
-  record Environment(Map<String, String> env, Supplier<InputStream> stdin, PrintStream out, PrintStream err,
-      Path home, Path cwd, java.net.http.HttpClient http, Supplier<Optional<Login>> savedLogin) {}
+  record Environment(
+      Map<String, String> env,
+      Supplier<InputStream> stdin,
+      PrintStream out,
+      PrintStream err,
+      Path home,
+      Path cwd,
+      java.net.http.HttpClient http,
+      Supplier<Optional<Login>> savedLogin) {}
 
-  /** A server and token the user saved with {@code warden login}: the last fallback of {@code --report}. */
+  /**
+   * A server and token the user saved with {@code warden login}: the last fallback of {@code
+   * --report}.
+   */
   public record Login(String server, String token) {}
 
   private final Environment environment;
 
   /** The command as {@code warden} and {@link ScanMain} run it, on the real process environment. */
   public ScanCommand() {
-    this(new Environment(System.getenv(), () -> System.in,
-        new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8),
-        new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8),
-        Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath(), null, Optional::empty));
+    this(
+        new Environment(
+            System.getenv(),
+            () -> System.in,
+            new PrintStream(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out),
+                true,
+                StandardCharsets.UTF_8),
+            new PrintStream(
+                new java.io.FileOutputStream(java.io.FileDescriptor.err),
+                true,
+                StandardCharsets.UTF_8),
+            Path.of(System.getProperty("user.home")),
+            Path.of("").toAbsolutePath(),
+            null,
+            Optional::empty));
   }
 
   /**
-   * The command as the {@code warden} CLI runs it: on the CLI's environment variables, home directory
-   * and streams, with the login {@code warden login} saved as the last fallback for {@code --report}.
+   * The command as the {@code warden} CLI runs it: on the CLI's environment variables, home
+   * directory and streams, with the login {@code warden login} saved as the last fallback for
+   * {@code --report}.
    */
-  public static ScanCommand embedded(Map<String, String> env, Path home, PrintStream out, PrintStream err,
+  public static ScanCommand embedded(
+      Map<String, String> env,
+      Path home,
+      PrintStream out,
+      PrintStream err,
       Supplier<Optional<Login>> savedLogin) {
-    return new ScanCommand(new Environment(env, () -> System.in, out, err, home, Path.of("").toAbsolutePath(), null,
-        savedLogin));
+    return new ScanCommand(
+        new Environment(
+            env, () -> System.in, out, err, home, Path.of("").toAbsolutePath(), null, savedLogin));
   }
 
   ScanCommand(Environment environment) {
@@ -213,7 +311,8 @@ public class ScanCommand implements Callable<Integer> {
       throw usage("choose one of --git, --since and --staged");
     }
     if (stdin && (modes > 0 || paths.size() > 1)) {
-      throw usage("'-' (standard input) cannot be combined with other paths or with --git/--since/--staged");
+      throw usage(
+          "'-' (standard input) cannot be combined with other paths or with --git/--since/--staged");
     }
     if (modes > 0 && paths.size() > 1) {
       throw usage("--git, --since and --staged scan one repository; give at most one PATH");
@@ -223,7 +322,8 @@ public class ScanCommand implements Callable<Integer> {
     }
     boolean failOnVerified = "verified".equalsIgnoreCase(failOn);
     if (failOnVerified && !verify) {
-      throw usage("--fail-on verified fails only on secrets --verify found live: give it with --verify");
+      throw usage(
+          "--fail-on verified fails only on secrets --verify found live: give it with --verify");
     }
     if (verifyLogins < 0) {
       throw usage("--verify-logins must be 0 or more, got " + verifyLogins);
@@ -235,25 +335,38 @@ public class ScanCommand implements Callable<Integer> {
     if (report || verify) {
       String url = server != null ? server : environment.env().get("WARDEN_SERVER");
       Optional<Login> saved = Optional.empty();
-      if (url == null || url.isBlank() || (tokenFile == null && blank(environment.env().get("WARDEN_TOKEN")))) {
+      if (url == null
+          || url.isBlank()
+          || (tokenFile == null && blank(environment.env().get("WARDEN_TOKEN")))) {
         saved = environment.savedLogin().get();
       }
       if ((url == null || url.isBlank()) && saved.isPresent()) {
         url = saved.get().server();
       }
       if (url == null || url.isBlank()) {
-        throw new ScanException(ScanException.Reason.REPORT_FAILED,
-            (report ? "--report" : "--verify") + " needs --server, WARDEN_SERVER or a server saved by 'warden login'");
+        throw new ScanException(
+            ScanException.Reason.REPORT_FAILED,
+            (report ? "--report" : "--verify")
+                + " needs --server, WARDEN_SERVER or a server saved by 'warden login'");
       }
-      reporter = new LeakReporter(environment.http() != null ? environment.http() : LeakReporter.defaultClient(), url,
-          readToken(url, saved));
+      reporter =
+          new LeakReporter(
+              environment.http() != null ? environment.http() : LeakReporter.defaultClient(),
+              url,
+              readToken(url, saved));
       // The server's key, so the fingerprints we send match its lease fingerprints.
       key = reporter.fetchKey();
     } else {
-      key = KeyStore.resolve(fingerprintKeyFile, environment.env(), environment.home(), new SecureRandom());
+      key =
+          KeyStore.resolve(
+              fingerprintKeyFile, environment.env(), environment.home(), new SecureRandom());
     }
 
-    SecretScanner.Builder b = SecretScanner.builder().fingerprintKey(key).gitignore(!noGitignore).followSymlinks(followSymlinks);
+    SecretScanner.Builder b =
+        SecretScanner.builder()
+            .fingerprintKey(key)
+            .gitignore(!noGitignore)
+            .followSymlinks(followSymlinks);
     if (config != null) {
       b.configFile(resolve(config));
     }
@@ -294,8 +407,12 @@ public class ScanCommand implements Callable<Integer> {
       } else if (history) {
         Path repo = paths.isEmpty() ? environment.cwd() : resolve(Path.of(paths.get(0)));
         source = repo.toString();
-        result = git ? scanner.scanGitHistory(repo, progress)
-            : since != null ? scanner.scanGitRange(repo, since, progress) : scanner.scanStaged(repo, progress);
+        result =
+            git
+                ? scanner.scanGitHistory(repo, progress)
+                : since != null
+                    ? scanner.scanGitRange(repo, since, progress)
+                    : scanner.scanStaged(repo, progress);
       } else {
         for (String p : paths.isEmpty() ? List.of(".") : paths) {
           roots.add(resolve(Path.of(p)));
@@ -310,22 +427,37 @@ public class ScanCommand implements Callable<Integer> {
     }
 
     if (verify && !result.findings().isEmpty()) {
-      FindingVerifier.Outcome v = new FindingVerifier(reporter, f -> lineOf(roots, f), verifyLogins, 1000, 5,
-          Thread::sleep).verify(result.findings());
+      FindingVerifier.Outcome v =
+          new FindingVerifier(reporter, f -> lineOf(roots, f), verifyLogins, 1000, 5, Thread::sleep)
+              .verify(result.findings());
       result = result.withFindings(v.findings());
-      err.println("verify: " + v.live() + " live, " + v.dead() + " not working, " + v.unknown() + " unknown ("
-          + v.logins() + " test logins" + (v.loginsSkipped() > 0 ? ", " + v.loginsSkipped() + " not tried: --verify-logins" : "")
-          + ")");
+      err.println(
+          "verify: "
+              + v.live()
+              + " live, "
+              + v.dead()
+              + " not working, "
+              + v.unknown()
+              + " unknown ("
+              + v.logins()
+              + " test logins"
+              + (v.loginsSkipped() > 0
+                  ? ", " + v.loginsSkipped() + " not tried: --verify-logins"
+                  : "")
+              + ")");
     }
     if (writeBaseline != null) {
       write(resolve(writeBaseline), Baseline.write(result.findings(), key.keyId()));
-      err.println("wrote a baseline of " + result.findings().size() + " findings to " + writeBaseline);
+      err.println(
+          "wrote a baseline of " + result.findings().size() + " findings to " + writeBaseline);
     }
-    String rendered = switch (output) {
-      case text -> Reports.text(result, showSecrets, Version.version());
-      case json -> Reports.json(result, showSecrets);
-      case sarif -> Reports.sarif(result, SecretScanner.rules(), showSecrets, Version.version());
-    };
+    String rendered =
+        switch (output) {
+          case text -> Reports.text(result, showSecrets, Version.version());
+          case json -> Reports.json(result, showSecrets);
+          case sarif ->
+              Reports.sarif(result, SecretScanner.rules(), showSecrets, Version.version());
+        };
     if (outputFile != null) {
       write(resolve(outputFile), rendered);
     } else {
@@ -336,7 +468,8 @@ public class ScanCommand implements Callable<Integer> {
 
     int exit = 0;
     final Severity min = threshold;
-    if (failOnVerified ? result.findings().stream().anyMatch(f -> f.verifiedStatus() == Verified.TRUE)
+    if (failOnVerified
+        ? result.findings().stream().anyMatch(f -> f.verifiedStatus() == Verified.TRUE)
         : result.findings().stream().anyMatch(f -> f.severity().compareTo(min) >= 0)) {
       exit = 1;
     }
@@ -346,15 +479,31 @@ public class ScanCommand implements Callable<Integer> {
       } else {
         LeakReporter.Outcome o = reporter.report(source, result.findings(), dryRun);
         if (dryRun) {
-          err.println("report (dry run, nothing revoked): " + o.received() + " findings; " + o.matched().size()
-              + " matched Warden leases, " + o.matched().stream().filter(LeakReporter.Match::active).count()
-              + " live that a report would revoke, " + o.unmatched() + " unmatched");
-          o.matched().stream().filter(LeakReporter.Match::active)
+          err.println(
+              "report (dry run, nothing revoked): "
+                  + o.received()
+                  + " findings; "
+                  + o.matched().size()
+                  + " matched Warden leases, "
+                  + o.matched().stream().filter(LeakReporter.Match::active).count()
+                  + " live that a report would revoke, "
+                  + o.unmatched()
+                  + " unmatched");
+          o.matched().stream()
+              .filter(LeakReporter.Match::active)
               .forEach(m -> err.println("  would revoke lease " + m.leaseId()));
         } else {
           long revoked = o.matched().stream().filter(LeakReporter.Match::revoked).count();
-          err.println("report: server received " + o.received() + " findings; " + o.matched().size()
-              + " matched Warden leases (" + revoked + " revoked), " + o.unmatched() + " unmatched");
+          err.println(
+              "report: server received "
+                  + o.received()
+                  + " findings; "
+                  + o.matched().size()
+                  + " matched Warden leases ("
+                  + revoked
+                  + " revoked), "
+                  + o.unmatched()
+                  + " unmatched");
         }
       }
     }
@@ -387,18 +536,28 @@ public class ScanCommand implements Callable<Integer> {
     return s == null || s.isBlank();
   }
 
-  /** --token-file, else WARDEN_TOKEN, else the saved login's token when {@code url} is the saved server. */
+  /**
+   * --token-file, else WARDEN_TOKEN, else the saved login's token when {@code url} is the saved
+   * server.
+   */
   private String readToken(String url, Optional<Login> saved) throws ScanException {
     if (tokenFile != null) {
       try {
         Path f = resolve(tokenFile);
         if (Files.size(f) > 65536) {
-          throw new ScanException(ScanException.Reason.REPORT_FAILED, "token file is too large: " + tokenFile);
+          throw new ScanException(
+              ScanException.Reason.REPORT_FAILED, "token file is too large: " + tokenFile);
         }
         return Files.readString(f, StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        throw new ScanException(ScanException.Reason.REPORT_FAILED, "cannot read --token-file " + tokenFile + ": "
-            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        throw new ScanException(
+            ScanException.Reason.REPORT_FAILED,
+            "cannot read --token-file "
+                + tokenFile
+                + ": "
+                + (e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file"
+                    : e.getMessage()));
       }
     }
     String t = environment.env().get("WARDEN_TOKEN");
@@ -406,9 +565,12 @@ public class ScanCommand implements Callable<Integer> {
       t = saved.get().token();
     }
     if (blank(t)) {
-      throw new ScanException(ScanException.Reason.REPORT_FAILED,
-          (report ? "--report" : "--verify") + " needs a token: --token-file, WARDEN_TOKEN or 'warden login --server "
-              + url + "'");
+      throw new ScanException(
+          ScanException.Reason.REPORT_FAILED,
+          (report ? "--report" : "--verify")
+              + " needs a token: --token-file, WARDEN_TOKEN or 'warden login --server "
+              + url
+              + "'");
     }
     return t.strip();
   }
@@ -425,7 +587,8 @@ public class ScanCommand implements Callable<Integer> {
     try {
       Files.writeString(file, text, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ScanException(ScanException.Reason.IO, "cannot write " + file + ": " + e.getMessage(), e);
+      throw new ScanException(
+          ScanException.Reason.IO, "cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -446,7 +609,8 @@ public class ScanCommand implements Callable<Integer> {
     }
 
     private static String load() {
-      try (InputStream in = ScanCommand.class.getResourceAsStream("/dev/warden/scan/version.properties")) {
+      try (InputStream in =
+          ScanCommand.class.getResourceAsStream("/dev/warden/scan/version.properties")) {
         java.util.Properties p = new java.util.Properties();
         if (in != null) {
           p.load(in);

@@ -15,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback fake of the Warden server's scan endpoints: serves a fingerprint key, accepts leak
- * reports, answers which fingerprints match its leases, and keeps every request body so a test
- * can check what was sent. A fake, not a mock: it implements the contract.
+ * reports, answers which fingerprints match its leases, and keeps every request body so a test can
+ * check what was sent. A fake, not a mock: it implements the contract.
  */
 final class FakeWardenServer implements AutoCloseable {
   final FingerprintKey key = FingerprintKey.generate(new java.security.SecureRandom());
@@ -77,13 +77,25 @@ final class FakeWardenServer implements AutoCloseable {
     for (JsonNode f : doc.get("findings")) {
       String fp = f.get("fingerprint").asText();
       if (leaseFingerprints.contains(fp)) {
-        matched.append(matched.length() == 0 ? "" : ",").append("{\"fingerprint\":\"").append(fp)
+        matched
+            .append(matched.length() == 0 ? "" : ",")
+            .append("{\"fingerprint\":\"")
+            .append(fp)
             .append("\",\"leaseId\":\"lease-1\",\"revoked\":true}");
       } else {
         unmatched++;
       }
     }
-    send(ex, 200, "{\"received\":" + doc.get("findings").size() + ",\"matched\":[" + matched + "],\"unmatched\":" + unmatched + "}");
+    send(
+        ex,
+        200,
+        "{\"received\":"
+            + doc.get("findings").size()
+            + ",\"matched\":["
+            + matched
+            + "],\"unmatched\":"
+            + unmatched
+            + "}");
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

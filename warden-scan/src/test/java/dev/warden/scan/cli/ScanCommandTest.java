@@ -35,14 +35,24 @@ class ScanCommandTest {
   @BeforeEach
   void setUp() throws Exception {
     env.put("CI", "true");
-    env.put(dev.warden.scan.internal.config.KeyStore.ENV, FingerprintKey.generate(new java.security.SecureRandom()).toBase64Url());
+    env.put(
+        dev.warden.scan.internal.config.KeyStore.ENV,
+        FingerprintKey.generate(new java.security.SecureRandom()).toBase64Url());
     Files.writeString(dir.resolve("app.env"), "GITHUB_TOKEN=" + pat + "\n");
   }
 
   private int run(String... args) {
-    ScanCommand cmd = new ScanCommand(new ScanCommand.Environment(env, () -> new ByteArrayInputStream(stdin),
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), home, dir,
-        java.net.http.HttpClient.newHttpClient(), () -> java.util.Optional.ofNullable(savedLogin)));
+    ScanCommand cmd =
+        new ScanCommand(
+            new ScanCommand.Environment(
+                env,
+                () -> new ByteArrayInputStream(stdin),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                home,
+                dir,
+                java.net.http.HttpClient.newHttpClient(),
+                () -> java.util.Optional.ofNullable(savedLogin)));
     CommandLine cl = new CommandLine(cmd);
     cl.setOut(new java.io.PrintWriter(out, true));
     cl.setErr(new java.io.PrintWriter(err, true));
@@ -60,7 +70,11 @@ class ScanCommandTest {
   @Test
   void helpWhenAskedThenShowsExamplesAndExitCodes() {
     assertThat(run("--help")).isZero();
-    assertThat(out()).contains("Examples:").contains("--since origin/main").contains("Exit codes:").contains("--report");
+    assertThat(out())
+        .contains("Examples:")
+        .contains("--since origin/main")
+        .contains("Exit codes:")
+        .contains("--report");
   }
 
   @Test
@@ -86,22 +100,26 @@ class ScanCommandTest {
   @Test
   void failOnWhenFindingBelowThresholdThenExit0() throws Exception {
     Files.delete(dir.resolve("app.env"));
-    Files.writeString(dir.resolve("t.env"), "STRIPE=sk_test_" + "aB3dE5fG7hJ9kL2mN4pQ6rS8".repeat(1) + "\n");
+    Files.writeString(
+        dir.resolve("t.env"), "STRIPE=sk_test_" + "aB3dE5fG7hJ9kL2mN4pQ6rS8".repeat(1) + "\n");
     assertThat(run("--fail-on", "high", ".")).isZero();
     assertThat(out()).contains("stripe-test-key");
     assertThat(run("--fail-on", "low", ".")).isEqualTo(1);
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "missing-dir|path does not exist",
-      "--fail-on=urgent .|unknown severity",
-      "--git --staged|choose one of",
-      "--output=xml .|Invalid value",
-      "--max-file-size=huge .|--max-file-size",
-      "--config=nope.json .|cannot read config file",
-      "--report .|--report needs --server",
-      "--dry-run .|give it with --report"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "missing-dir|path does not exist",
+        "--fail-on=urgent .|unknown severity",
+        "--git --staged|choose one of",
+        "--output=xml .|Invalid value",
+        "--max-file-size=huge .|--max-file-size",
+        "--config=nope.json .|cannot read config file",
+        "--report .|--report needs --server",
+        "--dry-run .|give it with --report"
+      })
   void badInvocationWhenRunThenExit2WithMessage(String args, String message) {
     assertThat(run(args.split(" "))).isEqualTo(2);
     assertThat(err() + out()).contains(message);
@@ -119,7 +137,9 @@ class ScanCommandTest {
   void sarifWhenWrittenToFileThenStdoutEmpty() throws Exception {
     assertThat(run("-o", "sarif", "--output-file", "out.sarif", ".")).isEqualTo(1);
     assertThat(out()).isEmpty();
-    assertThat(Files.readString(dir.resolve("out.sarif"))).contains("\"version\" : \"2.1.0\"").doesNotContain(pat);
+    assertThat(Files.readString(dir.resolve("out.sarif")))
+        .contains("\"version\" : \"2.1.0\"")
+        .doesNotContain(pat);
   }
 
   @Test
@@ -152,20 +172,34 @@ class ScanCommandTest {
     try (FakeWardenServer server = new FakeWardenServer()) {
       server.leaseFingerprints = Set.of(server.key.fingerprint(pat));
       Files.writeString(home.resolve("token"), server.token + "\n");
-      int code = run("--report", "--server", server.url(), "--token-file", home.resolve("token").toString(), "-o", "json", ".");
+      int code =
+          run(
+              "--report",
+              "--server",
+              server.url(),
+              "--token-file",
+              home.resolve("token").toString(),
+              "-o",
+              "json",
+              ".");
       assertThat(code).isEqualTo(1);
-      assertThat(server.reports).singleElement().satisfies(body -> {
-        assertThat(body).doesNotContain(pat).doesNotContain(pat.substring(4, 20));
-        JsonNode doc = new ObjectMapper().readTree(body);
-        assertThat(doc.at("/findings/0/fingerprint").asText()).isEqualTo(server.key.fingerprint(pat));
-        assertThat(doc.at("/findings/0/ruleId").asText()).isEqualTo("github-pat");
-        assertThat(doc.at("/findings/0/path").asText()).isEqualTo("app.env");
-        assertThat(doc.at("/findings/0/line").asInt()).isEqualTo(1);
-        assertThat(doc.at("/findings/0").has("commit")).isTrue();
-      });
+      assertThat(server.reports)
+          .singleElement()
+          .satisfies(
+              body -> {
+                assertThat(body).doesNotContain(pat).doesNotContain(pat.substring(4, 20));
+                JsonNode doc = new ObjectMapper().readTree(body);
+                assertThat(doc.at("/findings/0/fingerprint").asText())
+                    .isEqualTo(server.key.fingerprint(pat));
+                assertThat(doc.at("/findings/0/ruleId").asText()).isEqualTo("github-pat");
+                assertThat(doc.at("/findings/0/path").asText()).isEqualTo("app.env");
+                assertThat(doc.at("/findings/0/line").asInt()).isEqualTo(1);
+                assertThat(doc.at("/findings/0").has("commit")).isTrue();
+              });
       assertThat(server.authHeaders).allMatch(h -> h.equals("Bearer " + server.token));
       assertThat(err()).contains("1 matched Warden leases (1 revoked)");
-      assertThat(new ObjectMapper().readTree(out()).at("/findings/0/fingerprint").asText()).isEqualTo(server.key.fingerprint(pat));
+      assertThat(new ObjectMapper().readTree(out()).at("/findings/0/fingerprint").asText())
+          .isEqualTo(server.key.fingerprint(pat));
     }
   }
 
@@ -216,13 +250,16 @@ class ScanCommandTest {
     try (FakeWardenServer server = new FakeWardenServer()) {
       savedLogin = new ScanCommand.Login(server.url(), server.token);
       run("--report", ".");
-      assertThat(server.userAgents).isNotEmpty().allMatch(ua -> ua.equals("warden-scan/" + version));
+      assertThat(server.userAgents)
+          .isNotEmpty()
+          .allMatch(ua -> ua.equals("warden-scan/" + version));
     }
   }
 
   @Test
   void reportWhenAnotherServerIsNamedThenTheSavedTokenIsNotSentToIt() throws Exception {
-    try (FakeWardenServer saved = new FakeWardenServer(); FakeWardenServer other = new FakeWardenServer()) {
+    try (FakeWardenServer saved = new FakeWardenServer();
+        FakeWardenServer other = new FakeWardenServer()) {
       savedLogin = new ScanCommand.Login(saved.url(), saved.token);
       assertThat(run("--report", "--server", other.url(), ".")).isEqualTo(2);
       assertThat(err()).contains("--report needs a token");

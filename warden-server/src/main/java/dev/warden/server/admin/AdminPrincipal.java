@@ -5,9 +5,9 @@ import dev.warden.core.trust.AttestedIdentity;
 import java.util.Set;
 
 /**
- * An authenticated administrator: an admin API caller with an admin token (created only by
- * {@link AdminTokens#authenticate} and {@link AdminTokens#current}), or a human who signed in to
- * the console through its OpenID Connect provider ({@link #signedInUser}, which only a verified ID
+ * An authenticated administrator: an admin API caller with an admin token (created only by {@link
+ * AdminTokens#authenticate} and {@link AdminTokens#current}), or a human who signed in to the
+ * console through its OpenID Connect provider ({@link #signedInUser}, which only a verified ID
  * token can make).
  */
 public final class AdminPrincipal {
@@ -33,13 +33,14 @@ public final class AdminPrincipal {
    *
    * @param name how they are shown (their e-mail address, else their subject)
    */
-  public static AdminPrincipal signedInUser(AttestedIdentity user, String name, Set<String> scopes) {
+  public static AdminPrincipal signedInUser(
+      AttestedIdentity user, String name, Set<String> scopes) {
     return new AdminPrincipal(null, UserPrincipal.subject(user), name, scopes);
   }
 
   /**
-   * How this caller appears in the audit log: {@code admin:<token id>}, or {@code user:<issuer>#<sub>}
-   * for a human signed in through the identity provider.
+   * How this caller appears in the audit log: {@code admin:<token id>}, or {@code
+   * user:<issuer>#<sub>} for a human signed in through the identity provider.
    */
   public String actor() {
     return tokenId != null ? "admin:" + tokenId : "user:" + userSubject;
@@ -50,7 +51,9 @@ public final class AdminPrincipal {
     return tokenId;
   }
 
-  /** {@code <issuer>#<sub>} of a human signed in through the identity provider; null for a token. */
+  /**
+   * {@code <issuer>#<sub>} of a human signed in through the identity provider; null for a token.
+   */
   public String userSubject() {
     return userSubject;
   }
@@ -69,7 +72,8 @@ public final class AdminPrincipal {
   }
 
   public boolean has(String scope) {
-    return scopes.contains(Scopes.ADMIN) || scopes.contains(scope)
+    return scopes.contains(Scopes.ADMIN)
+        || scopes.contains(scope)
         || (Scopes.READ.equals(scope) && scopes.contains(Scopes.POLICY_WRITE));
   }
 }

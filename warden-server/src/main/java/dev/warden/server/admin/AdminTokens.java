@@ -1,6 +1,7 @@
 package dev.warden.server.admin;
 
 import dev.warden.core.admin.AdminToken;
+import dev.warden.core.admin.AdminTokenStore;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditOutcome;
 import dev.warden.core.audit.AuditType;
@@ -9,7 +10,6 @@ import dev.warden.core.crypto.Hashes;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.Names;
-import dev.warden.core.admin.AdminTokenStore;
 import dev.warden.core.store.SettingsStore;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -42,7 +42,8 @@ public final class AdminTokens {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public AdminTokens(AdminTokenStore store, SettingsStore settings, AuditWriter audit, Clock clock) {
+  public AdminTokens(
+      AdminTokenStore store, SettingsStore settings, AuditWriter audit, Clock clock) {
     this.store = store;
     this.settings = settings;
     this.audit = audit;
@@ -59,7 +60,8 @@ public final class AdminTokens {
       return Optional.empty();
     }
     Issued issued = build("bootstrap", Set.of(Scopes.ADMIN), null, "system");
-    if (!settings.putIfAbsent(BOOTSTRAP_KEY, issued.token().id().getBytes(StandardCharsets.UTF_8))) {
+    if (!settings.putIfAbsent(
+        BOOTSTRAP_KEY, issued.token().id().getBytes(StandardCharsets.UTF_8))) {
       return Optional.empty();
     }
     store.insert(issued.token());
@@ -84,12 +86,24 @@ public final class AdminTokens {
     return store.list();
   }
 
-  /** @return true if the token existed and is now revoked */
+  /**
+   * @return true if the token existed and is now revoked
+   */
   public boolean revoke(String id, String actor) {
     boolean revoked = store.revoke(id, clock.instant());
     if (revoked) {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), AuditType.ADMIN_TOKEN_REVOKED.wire(), AuditOutcome.SUCCESS.wire(), "",
-          actor, null, null, Map.of("tokenId", id), null));
+      audit.write(
+          new AuditEvent(
+              UUID.randomUUID().toString(),
+              clock.instant(),
+              AuditType.ADMIN_TOKEN_REVOKED.wire(),
+              AuditOutcome.SUCCESS.wire(),
+              "",
+              actor,
+              null,
+              null,
+              Map.of("tokenId", id),
+              null));
     }
     return revoked;
   }
@@ -97,11 +111,14 @@ public final class AdminTokens {
   /**
    * Checks a bearer credential.
    *
-   * @throws AuthException 401 with a reason when it is missing, malformed, unknown, revoked or expired
+   * @throws AuthException 401 with a reason when it is missing, malformed, unknown, revoked or
+   *     expired
    */
   public AdminPrincipal authenticate(String authorizationHeader) {
     if (authorizationHeader == null || authorizationHeader.isBlank()) {
-      throw new AuthException(401, "an admin token is required: send 'Authorization: Bearer wdn_...' (see 'warden login')");
+      throw new AuthException(
+          401,
+          "an admin token is required: send 'Authorization: Bearer wdn_...' (see 'warden login')");
     }
     if (!authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new AuthException(401, "use the Bearer scheme: 'Authorization: Bearer wdn_...'");
@@ -125,19 +142,23 @@ public final class AdminTokens {
     }
     AdminToken t = stored.get();
     if (!t.isUsable(clock.instant())) {
-      throw new AuthException(401, t.revokedAt() != null ? "the admin token was revoked" : "the admin token has expired");
+      throw new AuthException(
+          401,
+          t.revokedAt() != null ? "the admin token was revoked" : "the admin token has expired");
     }
     return new AdminPrincipal(t.id(), t.name(), t.scopes());
   }
 
   /**
-   * The caller a console session stands for, read again from the store: a token revoked, expired
-   * or re-scoped since sign-in takes effect on the session's next request.
+   * The caller a console session stands for, read again from the store: a token revoked, expired or
+   * re-scoped since sign-in takes effect on the session's next request.
    *
    * @return empty when the token is unknown, revoked or expired
    */
   public Optional<AdminPrincipal> current(String tokenId) {
-    return store.get(tokenId).filter(t -> t.isUsable(clock.instant()))
+    return store
+        .get(tokenId)
+        .filter(t -> t.isUsable(clock.instant()))
         .map(t -> new AdminPrincipal(t.id(), t.name(), t.scopes()));
   }
 
@@ -149,14 +170,37 @@ public final class AdminTokens {
     random.nextBytes(secretBytes);
     String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
     Instant now = clock.instant();
-    AdminToken t = new AdminToken(id, name, Hashes.sha256(secret), scopes, now, ttl == null ? null : now.plus(ttl),
-        null, actor);
+    AdminToken t =
+        new AdminToken(
+            id,
+            name,
+            Hashes.sha256(secret),
+            scopes,
+            now,
+            ttl == null ? null : now.plus(ttl),
+            null,
+            actor);
     return new Issued(t, Secret.of(PREFIX + id + "_" + secret));
   }
 
   private void auditTokenChange(AuditType type, AdminToken t, String actor) {
-    audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), type.wire(), AuditOutcome.SUCCESS.wire(), "", actor, null, null,
-        Map.of("tokenId", t.id(), "name", t.name(), "scopes", String.join(" ", new java.util.TreeSet<>(t.scopes()))),
-        null));
+    audit.write(
+        new AuditEvent(
+            UUID.randomUUID().toString(),
+            clock.instant(),
+            type.wire(),
+            AuditOutcome.SUCCESS.wire(),
+            "",
+            actor,
+            null,
+            null,
+            Map.of(
+                "tokenId",
+                t.id(),
+                "name",
+                t.name(),
+                "scopes",
+                String.join(" ", new java.util.TreeSet<>(t.scopes()))),
+            null));
   }
 }

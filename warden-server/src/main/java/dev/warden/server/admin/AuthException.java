@@ -1,8 +1,8 @@
 package dev.warden.server.admin;
 
 /**
- * The admin API refused a caller: {@code status} 401 when the credential is missing or invalid,
- * 403 when it lacks a scope. The message names what to do and never echoes the credential.
+ * The admin API refused a caller: {@code status} 401 when the credential is missing or invalid, 403
+ * when it lacks a scope. The message names what to do and never echoes the credential.
  */
 public final class AuthException extends RuntimeException {
   private static final long serialVersionUID = 1L;

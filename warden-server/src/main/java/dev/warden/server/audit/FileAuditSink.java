@@ -1,8 +1,8 @@
 package dev.warden.server.audit;
 
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.core.auditstream.AuditSink;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,16 +17,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The audit stream as JSON lines in a file (one event or checkpoint per line, see
- * {@link StreamMessages}), for a log shipper to pick up.
+ * The audit stream as JSON lines in a file (one event or checkpoint per line, see {@link
+ * StreamMessages}), for a log shipper to pick up.
  *
- * <p>Design note. Each batch is written and then fsynced ({@link FileChannel#force}) before
- * {@link #publish} returns, so the cursor never passes a line that a power loss could take back. A
- * batch that fails half-way is cut off again (the file is truncated to where the batch began), so
- * no partial line is left; a batch handed in again after a crash can appear twice, and readers skip
- * a seq they have seen. When the file reaches {@code maxBytes} it is renamed to
- * {@code <file>.<last seq in it, 19 digits>} (so names sort by age) and a new one begun; the newest
- * {@code keep} rotated files are kept.
+ * <p>Design note. Each batch is written and then fsynced ({@link FileChannel#force}) before {@link
+ * #publish} returns, so the cursor never passes a line that a power loss could take back. A batch
+ * that fails half-way is cut off again (the file is truncated to where the batch began), so no
+ * partial line is left; a batch handed in again after a crash can appear twice, and readers skip a
+ * seq they have seen. When the file reaches {@code maxBytes} it is renamed to {@code <file>.<last
+ * seq in it, 19 digits>} (so names sort by age) and a new one begun; the newest {@code keep}
+ * rotated files are kept.
  */
 public final class FileAuditSink implements AuditSink {
   private final Path file;
@@ -51,7 +51,8 @@ public final class FileAuditSink implements AuditSink {
   }
 
   @Override
-  public synchronized void publish(List<AuditRecord> events, SignedCheckpoint checkpoint) throws IOException {
+  public synchronized void publish(List<AuditRecord> events, SignedCheckpoint checkpoint)
+      throws IOException {
     ByteArrayOutputStream lines = new ByteArrayOutputStream(events.size() * 512 + 1024);
     for (AuditRecord r : events) {
       lines.writeBytes(StreamMessages.event(chain, r));
@@ -82,7 +83,9 @@ public final class FileAuditSink implements AuditSink {
       if (dir != null) {
         Files.createDirectories(dir);
       }
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
     return channel;
   }
@@ -99,7 +102,9 @@ public final class FileAuditSink implements AuditSink {
 
   private void rotate(long lastSeq) throws IOException {
     closeQuietly();
-    Path rotated = file.resolveSibling(file.getFileName() + "." + String.format(Locale.ROOT, "%019d", lastSeq));
+    Path rotated =
+        file.resolveSibling(
+            file.getFileName() + "." + String.format(Locale.ROOT, "%019d", lastSeq));
     Files.move(file, rotated, StandardCopyOption.ATOMIC_MOVE);
     syncDirectory();
     List<Path> old = new ArrayList<>();

@@ -1,8 +1,8 @@
 package dev.warden.server.audit;
 
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.core.auditstream.AuditSink;
+import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.core.error.ValidationException;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -28,19 +28,20 @@ import java.util.concurrent.TimeoutException;
  * The audit stream on NATS JetStream: each event on {@code <subject>.events}, then the batch's
  * checkpoint on {@code <subject>.checkpoints}, with JetStream publish acknowledgements.
  *
- * <p>Design note. Every message carries {@code Nats-Msg-Id: <chain>-<seq>} ({@code <chain>-cp-<seq>}
- * for checkpoints), so a batch re-sent after a failure or a crash is dropped by the stream's
- * duplicate window instead of stored twice; and {@code Warden-Audit-Seq} and
- * {@code Warden-Audit-Kind} headers, so a subscriber can find a sequence number without parsing
- * bodies. A batch is published asynchronously and then every acknowledgement awaited; only when all
- * came back does {@link #publish} return. Any failure closes the connection (it is made with no
- * reconnect of its own): the next attempt connects afresh, and while the broker is down that
- * attempt fails at once. The stream is created (file storage, {@code <subject>.>}, the configured
- * duplicate window) when it does not exist; an existing one is used as the operator set it up.
+ * <p>Design note. Every message carries {@code Nats-Msg-Id: <chain>-<seq>} ({@code
+ * <chain>-cp-<seq>} for checkpoints), so a batch re-sent after a failure or a crash is dropped by
+ * the stream's duplicate window instead of stored twice; and {@code Warden-Audit-Seq} and {@code
+ * Warden-Audit-Kind} headers, so a subscriber can find a sequence number without parsing bodies. A
+ * batch is published asynchronously and then every acknowledgement awaited; only when all came back
+ * does {@link #publish} return. Any failure closes the connection (it is made with no reconnect of
+ * its own): the next attempt connects afresh, and while the broker is down that attempt fails at
+ * once. The stream is created (file storage, {@code <subject>.>}, the configured duplicate window)
+ * when it does not exist; an existing one is used as the operator set it up.
  */
 public final class NatsAuditSink implements AuditSink {
   /** The longest wait for a batch's acknowledgements. */
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
+
   /** JetStream's error code for "stream not found". */
   private static final int STREAM_NOT_FOUND = 10059;
 
@@ -54,14 +55,22 @@ public final class NatsAuditSink implements AuditSink {
   private JetStream js;
 
   /**
-   * @throws ValidationException naming {@code audit.stream.nats.url} when the URL is not one NATS accepts
+   * @throws ValidationException naming {@code audit.stream.nats.url} when the URL is not one NATS
+   *     accepts
    */
-  public NatsAuditSink(String url, String stream, String subject, Duration duplicateWindow, String chain) {
+  public NatsAuditSink(
+      String url, String stream, String subject, Duration duplicateWindow, String chain) {
     try {
-      this.options = new Options.Builder().server(url).connectionName("warden-audit-stream")
-          .connectionTimeout(Duration.ofSeconds(3)).noReconnect().build();
+      this.options =
+          new Options.Builder()
+              .server(url)
+              .connectionName("warden-audit-stream")
+              .connectionTimeout(Duration.ofSeconds(3))
+              .noReconnect()
+              .build();
     } catch (IllegalArgumentException e) {
-      throw new ValidationException("audit.stream.nats.url", "'" + url + "' is not a NATS URL: " + e.getMessage());
+      throw new ValidationException(
+          "audit.stream.nats.url", "'" + url + "' is not a NATS URL: " + e.getMessage());
     }
     this.url = url;
     this.stream = stream;
@@ -76,17 +85,26 @@ public final class NatsAuditSink implements AuditSink {
   }
 
   @Override
-  public synchronized void publish(List<AuditRecord> events, SignedCheckpoint checkpoint) throws IOException {
+  public synchronized void publish(List<AuditRecord> events, SignedCheckpoint checkpoint)
+      throws IOException {
     JetStream j = connected();
     try {
       List<CompletableFuture<PublishAck>> acks = new ArrayList<>(events.size() + 1);
       for (AuditRecord r : events) {
-        acks.add(j.publishAsync(subject + ".events", headers(r.seq(), "event"), StreamMessages.event(chain, r),
-            options(chain + "-" + r.seq())));
+        acks.add(
+            j.publishAsync(
+                subject + ".events",
+                headers(r.seq(), "event"),
+                StreamMessages.event(chain, r),
+                options(chain + "-" + r.seq())));
       }
       long cpSeq = checkpoint.checkpoint().seq();
-      acks.add(j.publishAsync(subject + ".checkpoints", headers(cpSeq, "checkpoint"),
-          StreamMessages.checkpoint(checkpoint), options(chain + "-cp-" + cpSeq)));
+      acks.add(
+          j.publishAsync(
+              subject + ".checkpoints",
+              headers(cpSeq, "checkpoint"),
+              StreamMessages.checkpoint(checkpoint),
+              options(chain + "-cp-" + cpSeq)));
       long deadline = System.nanoTime() + ACK_TIMEOUT.toNanos();
       for (CompletableFuture<PublishAck> f : acks) {
         PublishAck ack = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -100,14 +118,17 @@ public final class NatsAuditSink implements AuditSink {
       throw new IOException("JetStream did not acknowledge the batch: " + c.getMessage(), c);
     } catch (TimeoutException e) {
       disconnect();
-      throw new IOException("JetStream did not acknowledge the batch within " + ACK_TIMEOUT.toSeconds() + " s", e);
+      throw new IOException(
+          "JetStream did not acknowledge the batch within " + ACK_TIMEOUT.toSeconds() + " s", e);
     } catch (InterruptedException e) {
       disconnect();
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while publishing to NATS", e);
     } catch (IOException | RuntimeException e) {
       disconnect();
-      throw e instanceof IOException io ? io : new IOException("publishing to NATS failed: " + e.getMessage(), e);
+      throw e instanceof IOException io
+          ? io
+          : new IOException("publishing to NATS failed: " + e.getMessage(), e);
     }
   }
 
@@ -136,7 +157,8 @@ public final class NatsAuditSink implements AuditSink {
         throw e;
       }
     } catch (JetStreamApiException e) {
-      throw new IOException("JetStream at " + url + " refused stream " + stream + ": " + e.getMessage(), e);
+      throw new IOException(
+          "JetStream at " + url + " refused stream " + stream + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while connecting to NATS at " + url, e);
@@ -152,8 +174,13 @@ public final class NatsAuditSink implements AuditSink {
       if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
         throw e;
       }
-      jsm.addStream(StreamConfiguration.builder().name(stream).subjects(subject + ".>").storageType(StorageType.File)
-          .duplicateWindow(duplicateWindow).build());
+      jsm.addStream(
+          StreamConfiguration.builder()
+              .name(stream)
+              .subjects(subject + ".>")
+              .storageType(StorageType.File)
+              .duplicateWindow(duplicateWindow)
+              .build());
     }
   }
 

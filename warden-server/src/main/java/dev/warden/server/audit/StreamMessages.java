@@ -8,9 +8,9 @@ import dev.warden.server.http.AuditJson;
 import dev.warden.server.http.Json;
 
 /**
- * The one JSON form of what the audit stream carries, in every sink: an event is
- * {@code {"kind":"event","chain":…}} followed by the fields of {@code GET /v1/audit/chain} (seq,
- * id, time, …, prevHash, hash); a checkpoint is the object of {@code GET /v1/audit/checkpoints/latest}
+ * The one JSON form of what the audit stream carries, in every sink: an event is {@code
+ * {"kind":"event","chain":…}} followed by the fields of {@code GET /v1/audit/chain} (seq, id, time,
+ * …, prevHash, hash); a checkpoint is the object of {@code GET /v1/audit/checkpoints/latest}
  * ({@code "kind":"checkpoint"}, with the JWS in {@code checkpoint}).
  */
 final class StreamMessages {

@@ -31,12 +31,20 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Every key, its meaning and its default, one line each, for {@code --list-keys} and error messages. */
+  /**
+   * Every key, its meaning and its default, one line each, for {@code --list-keys} and error
+   * messages.
+   */
   public static String describeKeys() {
     StringBuilder sb = new StringBuilder();
     for (ConfigKey<?> k : ServerKeys.ALL) {
-      sb.append(String.format(java.util.Locale.ROOT, "  %-26s %s%s%n", k.name(), k.doc().replace("`", ""),
-          k.defaultValue() == null ? "" : " [" + k.defaultValue() + "]"));
+      sb.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "  %-26s %s%s%n",
+              k.name(),
+              k.doc().replace("`", ""),
+              k.defaultValue() == null ? "" : " [" + k.defaultValue() + "]"));
     }
     return sb.toString();
   }
@@ -67,7 +75,8 @@ public final class ConfigLoader {
     }
     for (Map.Entry<String, String> f : flags.entrySet()) {
       if (!BY_NAME.containsKey(f.getKey())) {
-        throw new ValidationException(f.getKey(), "unknown configuration key; known keys:\n" + describeKeys());
+        throw new ValidationException(
+            f.getKey(), "unknown configuration key; known keys:\n" + describeKeys());
       }
       if (f.getValue() != null) {
         v.put(f.getKey(), f.getValue());
@@ -81,20 +90,26 @@ public final class ConfigLoader {
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
     } catch (IOException e) {
-      throw new ValidationException("--config", "cannot read " + file + ": "
-          + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+      throw new ValidationException(
+          "--config",
+          "cannot read "
+              + file
+              + ": "
+              + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
     }
     Map<String, String> out = new TreeMap<>();
     if (root == null || root.isNull() || root.isMissingNode()) {
       return out;
     }
     if (!root.isObject()) {
-      throw new ValidationException("--config", file + " must be a YAML mapping of sections (server:, db:, keys:, ...)");
+      throw new ValidationException(
+          "--config", file + " must be a YAML mapping of sections (server:, db:, keys:, ...)");
     }
     flatten("", root, out);
     for (String k : out.keySet()) {
       if (!BY_NAME.containsKey(k)) {
-        throw new ValidationException(k, "unknown configuration key in " + file + "; known keys:\n" + describeKeys());
+        throw new ValidationException(
+            k, "unknown configuration key in " + file + "; known keys:\n" + describeKeys());
       }
     }
     return out;
@@ -122,9 +137,13 @@ public final class ConfigLoader {
   private static void checkFederationIssuer(String issuer) {
     URI u = URI.create(issuer);
     if (!"https".equals(u.getScheme()) || u.getPort() != -1 || u.getRawUserInfo() != null) {
-      throw new ValidationException("server.issuer", "'" + issuer + "' cannot be a federation issuer: AWS, GCP and "
-          + "Entra need https://<public-host>[/path] with no port (serve on 443 or behind a TLS proxy); "
-          + "federation.insecureIssuer: true allows it for local tests only");
+      throw new ValidationException(
+          "server.issuer",
+          "'"
+              + issuer
+              + "' cannot be a federation issuer: AWS, GCP and "
+              + "Entra need https://<public-host>[/path] with no port (serve on 443 or behind a TLS proxy); "
+              + "federation.insecureIssuer: true allows it for local tests only");
     }
   }
 
@@ -147,25 +166,33 @@ public final class ConfigLoader {
     issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     try {
       URI u = new URI(issuer);
-      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null
-          || u.getQuery() != null || u.getFragment() != null) {
-        throw new ValidationException("server.issuer", "'" + issuer + "' must be an http(s) URL without query or fragment");
+      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())
+          || u.getHost() == null
+          || u.getQuery() != null
+          || u.getFragment() != null) {
+        throw new ValidationException(
+            "server.issuer", "'" + issuer + "' must be an http(s) URL without query or fragment");
       }
     } catch (java.net.URISyntaxException e) {
       throw new ValidationException("server.issuer", "'" + issuer + "' is not a URL");
     }
-    if ((Boolean) values.get(ServerKeys.FEDERATION_ENABLED) && !(Boolean) values.get(ServerKeys.FEDERATION_INSECURE_ISSUER)) {
+    if ((Boolean) values.get(ServerKeys.FEDERATION_ENABLED)
+        && !(Boolean) values.get(ServerKeys.FEDERATION_INSECURE_ISSUER)) {
       checkFederationIssuer(issuer);
     }
     if ((tlsCert == null) != (tlsKey == null)) {
-      throw new ValidationException(tlsCert == null ? "tls.cert" : "tls.key", "tls.cert and tls.key go together");
+      throw new ValidationException(
+          tlsCert == null ? "tls.cert" : "tls.key", "tls.cert and tls.key go together");
     }
     if (tlsSelf && tlsCert != null) {
-      throw new ValidationException("tls.selfIssued", "give either tls.cert/tls.key or tls.selfIssued: true, not both");
+      throw new ValidationException(
+          "tls.selfIssued", "give either tls.cert/tls.key or tls.selfIssued: true, not both");
     }
-    if ((values.get(ServerKeys.CA_UPSTREAM_CERT) == null) != (values.get(ServerKeys.CA_UPSTREAM_KEY) == null)) {
+    if ((values.get(ServerKeys.CA_UPSTREAM_CERT) == null)
+        != (values.get(ServerKeys.CA_UPSTREAM_KEY) == null)) {
       // named as ever: the certificate when it was never given, else the key
-      throw new ValidationException(raw.get("ca.upstreamCert") == null ? "ca.upstreamCert" : "ca.upstreamKey",
+      throw new ValidationException(
+          raw.get("ca.upstreamCert") == null ? "ca.upstreamCert" : "ca.upstreamKey",
           "ca.upstreamCert and ca.upstreamKey go together: give both or neither");
     }
     Path masterKeyFile = (Path) values.get(ServerKeys.MASTER_KEY_FILE);
@@ -173,7 +200,8 @@ public final class ConfigLoader {
       masterKeyFile = ((Path) values.get(ServerKeys.SERVER_DATA_DIR)).resolve("master.key");
     }
     String masterKey = env.get("WARDEN_MASTER_KEY");
-    return new ServerConfig(values, issuer, masterKeyFile, masterKey == null ? null : Secret.of(masterKey));
+    return new ServerConfig(
+        values, issuer, masterKeyFile, masterKey == null ? null : Secret.of(masterKey));
   }
 
   /** Drops user info and password parameters from a JDBC URL so it can be printed. */

@@ -24,21 +24,36 @@ public final class ServerConfig {
   private final PostureThresholds posture;
   private final PkiSettings pki;
 
-  /** @throws dev.warden.core.error.ValidationException when keys contradict each other */
-  ServerConfig(Map<ConfigKey<?>, Object> values, String issuer, Path masterKeyFile, Secret masterKeyEnv) {
+  /**
+   * @throws dev.warden.core.error.ValidationException when keys contradict each other
+   */
+  ServerConfig(
+      Map<ConfigKey<?>, Object> values, String issuer, Path masterKeyFile, Secret masterKeyEnv) {
     this.values = values;
     this.issuer = issuer;
     this.masterKeyFile = masterKeyFile;
     this.masterKeyEnv = masterKeyEnv;
-    this.rotation = new RotationPolicy(get(ServerKeys.KEYS_ROTATE_EVERY), get(ServerKeys.KEYS_PUBLISH_LEAD),
-        get(ServerKeys.KEYS_RETAIN_AFTER_RETIRE));
-    this.provisioning = new ProvisioningRules(get(ServerKeys.WORKLOADS_REQUIRE_EXPIRY),
-        get(ServerKeys.WORKLOADS_MAX_LIFETIME));
-    this.posture = new PostureThresholds(get(ServerKeys.POSTURE_UNUSED_GRANT), get(ServerKeys.POSTURE_STATIC_MAX_AGE),
-        get(ServerKeys.POSTURE_ROTATION_INTERVAL), get(ServerKeys.POSTURE_STALE),
-        get(ServerKeys.POSTURE_WORKSTATION_CIDRS));
-    this.pki = new PkiSettings(get(ServerKeys.SERVER_TRUST_DOMAIN), get(ServerKeys.CA_TTL),
-        get(ServerKeys.SVID_X509_TTL), get(ServerKeys.SVID_JWT_TTL));
+    this.rotation =
+        new RotationPolicy(
+            get(ServerKeys.KEYS_ROTATE_EVERY),
+            get(ServerKeys.KEYS_PUBLISH_LEAD),
+            get(ServerKeys.KEYS_RETAIN_AFTER_RETIRE));
+    this.provisioning =
+        new ProvisioningRules(
+            get(ServerKeys.WORKLOADS_REQUIRE_EXPIRY), get(ServerKeys.WORKLOADS_MAX_LIFETIME));
+    this.posture =
+        new PostureThresholds(
+            get(ServerKeys.POSTURE_UNUSED_GRANT),
+            get(ServerKeys.POSTURE_STATIC_MAX_AGE),
+            get(ServerKeys.POSTURE_ROTATION_INTERVAL),
+            get(ServerKeys.POSTURE_STALE),
+            get(ServerKeys.POSTURE_WORKSTATION_CIDRS));
+    this.pki =
+        new PkiSettings(
+            get(ServerKeys.SERVER_TRUST_DOMAIN),
+            get(ServerKeys.CA_TTL),
+            get(ServerKeys.SVID_X509_TTL),
+            get(ServerKeys.SVID_JWT_TTL));
   }
 
   /** The value of a key: its parsed value, the default, or null when it is unset. */
@@ -98,7 +113,10 @@ public final class ServerConfig {
     StringJoiner j = new StringJoiner(", ", "ServerConfig[", "]");
     for (ConfigKey<?> k : ServerKeys.ALL) {
       Object v = values.get(k);
-      j.add(k.name() + "=" + (k == ServerKeys.DB_URL && v != null ? ConfigLoader.redactUrl((String) v) : v));
+      j.add(
+          k.name()
+              + "="
+              + (k == ServerKeys.DB_URL && v != null ? ConfigLoader.redactUrl((String) v) : v));
     }
     j.add("issuer=" + issuer);
     j.add("masterKeyFile=" + masterKeyFile);

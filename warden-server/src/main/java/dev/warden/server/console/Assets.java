@@ -11,10 +11,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The console's browser assets, read from the jar once at start: htmx and uPlot from their
- * WebJars, and the console's own stylesheet, script and icon. Each is
- * served under a path that holds a hash of its content, so it can be cached for a year and a new
- * release is never served stale.
+ * The console's browser assets, read from the jar once at start: htmx and uPlot from their WebJars,
+ * and the console's own stylesheet, script and icon. Each is served under a path that holds a hash
+ * of its content, so it can be cached for a year and a new release is never served stale.
  */
 final class Assets {
   static final String PREFIX = Console.PREFIX + "/assets/";
@@ -64,10 +63,14 @@ final class Assets {
     urls.put(name, path);
   }
 
-  /** The path of a file in a WebJar, at the version on the class path (from the WebJar's pom.properties). */
+  /**
+   * The path of a file in a WebJar, at the version on the class path (from the WebJar's
+   * pom.properties).
+   */
   private static String webjar(String artifact, String file) {
     Properties p = new Properties();
-    try (InputStream in = resource("META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties")) {
+    try (InputStream in =
+        resource("META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties")) {
       p.load(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -86,7 +89,8 @@ final class Assets {
   private static InputStream resource(String name) {
     InputStream in = Assets.class.getClassLoader().getResourceAsStream(name);
     if (in == null) {
-      throw new IllegalStateException("the console asset " + name + " is missing from the class path");
+      throw new IllegalStateException(
+          "the console asset " + name + " is missing from the class path");
     }
     return in;
   }

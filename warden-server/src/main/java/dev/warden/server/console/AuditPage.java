@@ -27,29 +27,55 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The audit explorer: the whole retained log, filtered (time, workload, resource, outcome,
- * reason, event type, actor; a transaction opens its chain), newest first, paged by sequence
- * number (keyset: {@code seq < before}), so page ten thousand costs what page one does. Each page
- * carries an integrity badge: every event on it re-hashed, and whether it lies inside the part of
- * the chain {@link ChainWatch} verified from event 1. A range exports as a proof to verify
- * offline; a chain of delegated actions shows as a tree; a live tail streams new events (SSE).
+ * The audit explorer: the whole retained log, filtered (time, workload, resource, outcome, reason,
+ * event type, actor; a transaction opens its chain), newest first, paged by sequence number
+ * (keyset: {@code seq < before}), so page ten thousand costs what page one does. Each page carries
+ * an integrity badge: every event on it re-hashed, and whether it lies inside the part of the chain
+ * {@link ChainWatch} verified from event 1. A range exports as a proof to verify offline; a chain
+ * of delegated actions shows as a tree; a live tail streams new events (SSE).
  */
 final class AuditPage {
   static final int PAGE = 100;
   static final int MAX_PROOF = 5000;
   static final Duration TAIL_FOR = Duration.ofMinutes(10);
 
-  record Filters(String from, String to, String workload, String resource, String outcome, String type,
-      String reason, String actor) {
+  record Filters(
+      String from,
+      String to,
+      String workload,
+      String resource,
+      String outcome,
+      String type,
+      String reason,
+      String actor) {
     String query() {
-      return "from=" + Fmt.q(from) + "&to=" + Fmt.q(to) + "&workload=" + Fmt.q(workload) + "&resource="
-          + Fmt.q(resource) + "&outcome=" + Fmt.q(outcome) + "&type=" + Fmt.q(type) + "&reason=" + Fmt.q(reason)
-          + "&actor=" + Fmt.q(actor);
+      return "from="
+          + Fmt.q(from)
+          + "&to="
+          + Fmt.q(to)
+          + "&workload="
+          + Fmt.q(workload)
+          + "&resource="
+          + Fmt.q(resource)
+          + "&outcome="
+          + Fmt.q(outcome)
+          + "&type="
+          + Fmt.q(type)
+          + "&reason="
+          + Fmt.q(reason)
+          + "&actor="
+          + Fmt.q(actor);
     }
 
     boolean none() {
-      return from == null && to == null && workload == null && resource == null && outcome == null && type == null
-          && reason == null && actor == null;
+      return from == null
+          && to == null
+          && workload == null
+          && resource == null
+          && outcome == null
+          && type == null
+          && reason == null
+          && actor == null;
     }
   }
 
@@ -67,10 +93,17 @@ final class AuditPage {
     }
   }
 
-  record View(Filters f, List<AuditRecord> rows, Long before, Long next, Integrity integrity, List<String> types,
+  record View(
+      Filters f,
+      List<AuditRecord> rows,
+      Long before,
+      Long next,
+      Integrity integrity,
+      List<String> types,
       long head) {}
 
-  record EventView(AuditRecord r, String json, boolean rehashed, ChainWatch.Status chain, String chainKey) {}
+  record EventView(
+      AuditRecord r, String json, boolean rehashed, ChainWatch.Status chain, String chainKey) {}
 
   record ChainView(String key, JsonNode tree, boolean intact, List<String> problems, int hops) {}
 
@@ -95,15 +128,41 @@ final class AuditPage {
       return;
     }
     s.chain().catchUpIfIdle(2);
-    Filters f = new Filters(c.param("from"), c.param("to"), c.param("workload"), c.param("resource"),
-        c.param("outcome"), c.param("type"), c.param("reason"), c.param("actor"));
+    Filters f =
+        new Filters(
+            c.param("from"),
+            c.param("to"),
+            c.param("workload"),
+            c.param("resource"),
+            c.param("outcome"),
+            c.param("type"),
+            c.param("reason"),
+            c.param("actor"));
     Long before = longParam(c, "before");
-    List<AuditRecord> rows = s.auditLog().query(new AuditQuery(instant("from", f.from()), instant("to", f.to()),
-        f.workload(), f.resource(), f.outcome(), f.type(), f.reason(), f.actor(), before, PAGE));
+    List<AuditRecord> rows =
+        s.auditLog()
+            .query(
+                new AuditQuery(
+                    instant("from", f.from()),
+                    instant("to", f.to()),
+                    f.workload(),
+                    f.resource(),
+                    f.outcome(),
+                    f.type(),
+                    f.reason(),
+                    f.actor(),
+                    before,
+                    PAGE));
     Long next = rows.size() == PAGE ? rows.get(rows.size() - 1).seq() : null;
-    View v = new View(f, rows, before, next, integrity(rows, s.chain().status()),
-        Arrays.stream(AuditType.values()).map(AuditType::wire).sorted().toList(),
-        rows.isEmpty() ? 0 : rows.get(0).seq());
+    View v =
+        new View(
+            f,
+            rows,
+            before,
+            next,
+            integrity(rows, s.chain().status()),
+            Arrays.stream(AuditType.values()).map(AuditType::wire).sorted().toList(),
+            rows.isEmpty() ? 0 : rows.get(0).seq());
     c.page(o -> JteauditGenerated.render(o, null, c.frame("Audit", "audit"), v));
   }
 
@@ -138,7 +197,8 @@ final class AuditPage {
     if (key == null) {
       key = r.event().details().get(dev.warden.core.audit.ChainFields.ROOT);
     }
-    EventView v = new EventView(r, Render.audit(r).toPrettyString(), rehashes(r), s.chain().status(), key);
+    EventView v =
+        new EventView(r, Render.audit(r).toPrettyString(), rehashes(r), s.chain().status(), key);
     c.page(o -> Jteaudit_eventGenerated.render(o, null, c.frame("Event " + seq, "audit"), v));
   }
 
@@ -151,12 +211,15 @@ final class AuditPage {
     Long from = longParam(c, "from");
     Long to = longParam(c, "to");
     if (from == null || to == null || from < 1 || to < from || to - from + 1 > MAX_PROOF) {
-      throw new ValidationException("from", "give from and to (sequence numbers, at most " + MAX_PROOF + " events)");
+      throw new ValidationException(
+          "from", "give from and to (sequence numbers, at most " + MAX_PROOF + " events)");
     }
     List<AuditRecord> records = s.auditLog().readChain(from, (int) (to - from + 1));
     ObjectNode o = Json.object();
     o.put("format", "warden-audit-proof/1");
-    o.put("hash", "hash(n) = SHA-256(hash(n-1) || canonical(seq, event)); see docs/console.md#audit-proof");
+    o.put(
+        "hash",
+        "hash(n) = SHA-256(hash(n-1) || canonical(seq, event)); see docs/console.md#audit-proof");
     o.put("from", from);
     o.put("to", to);
     if (!records.isEmpty()) {
@@ -174,15 +237,19 @@ final class AuditPage {
   private void chain(ConsoleCall c) {
     String key = c.param("key");
     if (key == null) {
-      throw new ValidationException("key", "name a transaction id or the event id that started a chain");
+      throw new ValidationException(
+          "key", "name a transaction id or the event id that started a chain");
     }
     List<AuditRecord> records = s.auditLog().chainOf(key, 5001);
     if (records.isEmpty()) {
       throw new NotFoundException("chain", key);
     }
-    records = ChainTree.withAncestors(s.auditLog(), records.subList(0, Math.min(records.size(), 5000)));
+    records =
+        ChainTree.withAncestors(s.auditLog(), records.subList(0, Math.min(records.size(), 5000)));
     ChainCheck check = ChainCheck.of(records);
-    ChainView v = new ChainView(key, ChainTree.render(records), check.intact(), check.problems(), records.size());
+    ChainView v =
+        new ChainView(
+            key, ChainTree.render(records), check.intact(), check.problems(), records.size());
     c.page(o -> Jteaudit_chainGenerated.render(o, null, c.frame("Chain " + key, "audit"), v));
   }
 
@@ -192,8 +259,10 @@ final class AuditPage {
    */
   private void tail(ConsoleCall c) {
     // a reconnecting EventSource says where it got to
-    String last = c.req.headers().first(io.helidon.http.HeaderNames.create("Last-Event-ID")).orElse(null);
-    Long after = last != null && last.matches("[0-9]{1,18}") ? Long.valueOf(last) : longParam(c, "after");
+    String last =
+        c.req.headers().first(io.helidon.http.HeaderNames.create("Last-Event-ID")).orElse(null);
+    Long after =
+        last != null && last.matches("[0-9]{1,18}") ? Long.valueOf(last) : longParam(c, "after");
     long next = after == null ? 1 : after + 1;
     c.res.status(200);
     c.res.header("Content-Type", "text/event-stream");
@@ -244,7 +313,8 @@ final class AuditPage {
     try {
       return v.length() == 10 ? Instant.parse(v + "T00:00:00Z") : Instant.parse(v);
     } catch (DateTimeParseException e) {
-      throw new ValidationException(field, "must be a date (2027-01-31) or an RFC 3339 UTC time (2027-01-31T09:00:00Z)");
+      throw new ValidationException(
+          field, "must be a date (2027-01-31) or an RFC 3339 UTC time (2027-01-31T09:00:00Z)");
     }
   }
 }

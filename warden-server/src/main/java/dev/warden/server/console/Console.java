@@ -35,9 +35,10 @@ import java.util.UUID;
  */
 public final class Console {
   public static final String PREFIX = "/console";
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-      + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
-      + "form-action 'self'";
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+          + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+          + "form-action 'self'";
   private static final System.Logger LOG = System.getLogger(Console.class.getName());
   private static final String LOGIN = PREFIX + "/login";
   private static final String LOGIN_COOKIE = "warden-login";
@@ -57,17 +58,24 @@ public final class Console {
   private final boolean tls;
   private final String sessionCookie;
   private final Map<String, Route> routes = new HashMap<>();
+
   /** Sign-in through the identity provider; null when console.oidc.issuer is unset. */
   private final ConsoleOidc oidc;
 
-  /** @param tls true when the listener serves HTTPS: cookies are then Secure and {@code __Host-} prefixed */
+  /**
+   * @param tls true when the listener serves HTTPS: cookies are then Secure and {@code __Host-}
+   *     prefixed
+   */
   public Console(ConsoleServices services, Duration idle, Duration maxSession, boolean tls) {
     this.services = services;
     this.sessions = new Sessions(services.clock(), idle, maxSession);
     this.tls = tls;
     this.sessionCookie = tls ? "__Host-warden-session" : "warden-session";
-    this.oidc = ConsoleOidc.fromConfig(services.cfg(), services.clock(),
-        new dev.warden.server.federation.HttpDocumentFetcher());
+    this.oidc =
+        ConsoleOidc.fromConfig(
+            services.cfg(),
+            services.clock(),
+            new dev.warden.server.federation.HttpDocumentFetcher());
     Estate estate = new Estate(services.inventory(), services.clock());
     new OverviewPage(services, estate).register(this);
     new WorkloadsPage(services, estate).register(this);
@@ -115,8 +123,10 @@ public final class Console {
 
   private void page(ServerRequest req, ServerResponse res, String path, long t0) {
     Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
-    AdminPrincipal who = s == null ? null
-        : s.user != null ? s.user : services.adminTokens().current(s.tokenId).orElse(null);
+    AdminPrincipal who =
+        s == null
+            ? null
+            : s.user != null ? s.user : services.adminTokens().current(s.tokenId).orElse(null);
     if (who == null) {
       if (s != null) {
         sessions.end(s.id);
@@ -144,8 +154,8 @@ public final class Console {
   }
 
   /**
-   * A state-changing request must come from this origin and carry the session's CSRF token (a
-   * form field, or the header htmx sends).
+   * A state-changing request must come from this origin and carry the session's CSRF token (a form
+   * field, or the header htmx sends).
    *
    * @throws AuthException 403 otherwise
    */
@@ -156,12 +166,16 @@ public final class Console {
       sent = c.form().get("_csrf");
     }
     if (!c.session.csrfMatches(sent)) {
-      throw new AuthException(403, "this form has expired or did not come from the console (no valid CSRF token);"
-          + " reload the page and try again");
+      throw new AuthException(
+          403,
+          "this form has expired or did not come from the console (no valid CSRF token);"
+              + " reload the page and try again");
     }
   }
 
-  /** @throws AuthException 403 when the browser says the request came from another site */
+  /**
+   * @throws AuthException 403 when the browser says the request came from another site
+   */
   private static void sameOrigin(ServerRequest req) {
     String site = req.headers().first(HeaderNames.create("Sec-Fetch-Site")).orElse(null);
     if (site != null && !site.equals("same-origin")) {
@@ -186,8 +200,10 @@ public final class Console {
     FormBody form = FormBody.parse(Bodies.read(req, ConsoleCall.MAX_FORM));
     String nonce = cookie(req, LOGIN_COOKIE);
     String sent = form.get("_login");
-    if (nonce == null || sent == null || !Hashes.constantTimeEquals(nonce.getBytes(StandardCharsets.UTF_8),
-        sent.getBytes(StandardCharsets.UTF_8))) {
+    if (nonce == null
+        || sent == null
+        || !Hashes.constantTimeEquals(
+            nonce.getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8))) {
       loginForm(res, form.optional("next"), "The sign-in form expired; try again.", 403);
       return;
     }
@@ -197,23 +213,49 @@ public final class Console {
       who = services.adminTokens().authenticate(token == null ? null : "Bearer " + token.trim());
     } catch (AuthException e) {
       auditSignIn(null, AuditOutcome.FAILURE, "admin_token_invalid", e.getMessage());
-      loginForm(res, form.optional("next"), "That admin token was not accepted: " + e.getMessage(), 401);
+      loginForm(
+          res, form.optional("next"), "That admin token was not accepted: " + e.getMessage(), 401);
       return;
     }
     Sessions.Session s = sessions.create(who.tokenId());
     auditSignIn(who, AuditOutcome.SUCCESS, "", null);
-    setCookie(res, sessionCookie + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
+    setCookie(
+        res,
+        sessionCookie
+            + "="
+            + s.id
+            + "; Path=/; HttpOnly; SameSite=Strict"
+            + (tls ? "; Secure" : ""));
     setCookie(res, expired(LOGIN_COOKIE, LOGIN));
     redirect(res, safeNext(form.optional("next")));
   }
 
   private void loginForm(ServerResponse res, String next, String error, int status) {
     String nonce = sessions.randomToken();
-    setCookie(res, LOGIN_COOKIE + "=" + nonce + "; Path=" + LOGIN + "; HttpOnly; SameSite=Strict; Max-Age="
-        + LOGIN_FORM_LIFETIME.toSeconds() + (tls ? "; Secure" : ""));
-    String sso = oidc == null ? null : PREFIX + ConsoleOidc.START + "?next=" + Fmt.q(safeNext(next));
-    byte[] html = ConsoleCall.render(o -> JteloginGenerated.render(o, null, assets, nonce, safeNext(next), error,
-        sso, oidc == null ? null : hostOf(oidc.issuer())));
+    setCookie(
+        res,
+        LOGIN_COOKIE
+            + "="
+            + nonce
+            + "; Path="
+            + LOGIN
+            + "; HttpOnly; SameSite=Strict; Max-Age="
+            + LOGIN_FORM_LIFETIME.toSeconds()
+            + (tls ? "; Secure" : ""));
+    String sso =
+        oidc == null ? null : PREFIX + ConsoleOidc.START + "?next=" + Fmt.q(safeNext(next));
+    byte[] html =
+        ConsoleCall.render(
+            o ->
+                JteloginGenerated.render(
+                    o,
+                    null,
+                    assets,
+                    nonce,
+                    safeNext(next),
+                    error,
+                    sso,
+                    oidc == null ? null : hostOf(oidc.issuer())));
     res.status(status);
     res.header("Content-Type", "text/html; charset=utf-8");
     res.send(html);
@@ -228,10 +270,24 @@ public final class Console {
       ConsoleCall c = new ConsoleCall(req, res, s, null, services, assets, System.nanoTime());
       checkPost(req, c);
       sessions.end(s.id);
-      java.util.Optional.ofNullable(s.user).or(() -> services.adminTokens().current(s.tokenId)).ifPresent(who ->
-          services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
-              AuditType.CONSOLE_SIGNED_OUT.wire(), AuditOutcome.SUCCESS.wire(), "", who.actor(), null, null,
-              Map.of("via", "console"), null)));
+      java.util.Optional.ofNullable(s.user)
+          .or(() -> services.adminTokens().current(s.tokenId))
+          .ifPresent(
+              who ->
+                  services
+                      .audit()
+                      .write(
+                          new AuditEvent(
+                              UUID.randomUUID().toString(),
+                              services.clock().instant(),
+                              AuditType.CONSOLE_SIGNED_OUT.wire(),
+                              AuditOutcome.SUCCESS.wire(),
+                              "",
+                              who.actor(),
+                              null,
+                              null,
+                              Map.of("via", "console"),
+                              null)));
     }
     setCookie(res, expired(sessionCookie, "/"));
     redirect(res, LOGIN);
@@ -248,16 +304,32 @@ public final class Console {
     String browser = sessions.randomToken();
     String url;
     try {
-      url = oidc.start(sessions.randomToken(), sessions.randomToken(), sessions.randomToken() + sessions.randomToken(),
-          browser, safeNext(req.query().first("next").orElse(null)));
+      url =
+          oidc.start(
+              sessions.randomToken(),
+              sessions.randomToken(),
+              sessions.randomToken() + sessions.randomToken(),
+              browser,
+              safeNext(req.query().first("next").orElse(null)));
     } catch (dev.warden.core.error.DeniedException e) {
-      loginForm(res, req.query().first("next").orElse(null), "Single sign-on is not available: " + e.getMessage(),
+      loginForm(
+          res,
+          req.query().first("next").orElse(null),
+          "Single sign-on is not available: " + e.getMessage(),
           502);
       return;
     }
     // Lax, not Strict: the identity provider's redirect back is a cross-site navigation
-    setCookie(res, ConsoleOidc.COOKIE + "=" + browser + "; Path=" + PREFIX + "/oidc; HttpOnly; SameSite=Lax; Max-Age="
-        + ConsoleOidc.PENDING_SECONDS + (tls ? "; Secure" : ""));
+    setCookie(
+        res,
+        ConsoleOidc.COOKIE
+            + "="
+            + browser
+            + "; Path="
+            + PREFIX
+            + "/oidc; HttpOnly; SameSite=Lax; Max-Age="
+            + ConsoleOidc.PENDING_SECONDS
+            + (tls ? "; Secure" : ""));
     res.status(303);
     res.header("Location", url);
     res.send();
@@ -274,8 +346,12 @@ public final class Console {
     }
     String state = req.query().first("state").orElse(null);
     String next = oidc.next(state);
-    ConsoleOidc.Outcome o = oidc.finish(state, req.query().first("code").orElse(null),
-        req.query().first("error").orElse(null), cookie(req, ConsoleOidc.COOKIE));
+    ConsoleOidc.Outcome o =
+        oidc.finish(
+            state,
+            req.query().first("code").orElse(null),
+            req.query().first("error").orElse(null),
+            cookie(req, ConsoleOidc.COOKIE));
     setCookie(res, expired(ConsoleOidc.COOKIE, PREFIX + "/oidc"));
     if (o.admin() == null) {
       Map<String, String> details = new HashMap<>();
@@ -284,21 +360,59 @@ public final class Console {
       if (o.user() != null) {
         details.put("subject", dev.warden.core.oauth.UserPrincipal.subject(o.user()));
       }
-      services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
-          AuditType.CONSOLE_SIGNED_IN.wire(), AuditOutcome.FAILURE.wire(), o.reason(), "console", null, null, details,
-          null));
-      loginForm(res, next, "Single sign-on failed: " + o.message(), o.reason().equals("no_admin_scopes") ? 403 : 401);
+      services
+          .audit()
+          .write(
+              new AuditEvent(
+                  UUID.randomUUID().toString(),
+                  services.clock().instant(),
+                  AuditType.CONSOLE_SIGNED_IN.wire(),
+                  AuditOutcome.FAILURE.wire(),
+                  o.reason(),
+                  "console",
+                  null,
+                  null,
+                  details,
+                  null));
+      loginForm(
+          res,
+          next,
+          "Single sign-on failed: " + o.message(),
+          o.reason().equals("no_admin_scopes") ? 403 : 401);
       return;
     }
     AdminPrincipal who = o.admin();
     Sessions.Session s = sessions.create(who);
-    services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
-        AuditType.CONSOLE_SIGNED_IN.wire(), AuditOutcome.SUCCESS.wire(), "", who.actor(), null, null,
-        Map.of("via", "oidc", "name", who.name(), "scopes", String.join(" ", new java.util.TreeSet<>(who.scopes()))),
-        null));
-    setCookie(res, sessionCookie + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
+    services
+        .audit()
+        .write(
+            new AuditEvent(
+                UUID.randomUUID().toString(),
+                services.clock().instant(),
+                AuditType.CONSOLE_SIGNED_IN.wire(),
+                AuditOutcome.SUCCESS.wire(),
+                "",
+                who.actor(),
+                null,
+                null,
+                Map.of(
+                    "via",
+                    "oidc",
+                    "name",
+                    who.name(),
+                    "scopes",
+                    String.join(" ", new java.util.TreeSet<>(who.scopes()))),
+                null));
+    setCookie(
+        res,
+        sessionCookie
+            + "="
+            + s.id
+            + "; Path=/; HttpOnly; SameSite=Strict"
+            + (tls ? "; Secure" : ""));
     String to = safeNext(next);
-    byte[] html = ConsoleCall.render(out -> JtesignedinGenerated.render(out, null, assets, to, who.name()));
+    byte[] html =
+        ConsoleCall.render(out -> JtesignedinGenerated.render(out, null, assets, to, who.name()));
     res.status(200);
     res.header("Content-Type", "text/html; charset=utf-8");
     res.send(html);
@@ -313,7 +427,8 @@ public final class Console {
     }
   }
 
-  private void auditSignIn(AdminPrincipal who, AuditOutcome outcome, String reason, String message) {
+  private void auditSignIn(
+      AdminPrincipal who, AuditOutcome outcome, String reason, String message) {
     Map<String, String> details = new HashMap<>();
     details.put("via", "console");
     if (who != null) {
@@ -322,14 +437,27 @@ public final class Console {
     if (message != null) {
       details.put("message", message);
     }
-    services.audit().write(new AuditEvent(UUID.randomUUID().toString(), services.clock().instant(),
-        AuditType.CONSOLE_SIGNED_IN.wire(), outcome.wire(), reason, who == null ? "console" : who.actor(), null, null,
-        details, null));
+    services
+        .audit()
+        .write(
+            new AuditEvent(
+                UUID.randomUUID().toString(),
+                services.clock().instant(),
+                AuditType.CONSOLE_SIGNED_IN.wire(),
+                outcome.wire(),
+                reason,
+                who == null ? "console" : who.actor(),
+                null,
+                null,
+                details,
+                null));
   }
 
   private void toLogin(ServerRequest req, ServerResponse res, String path) {
-    String next = req.prologue().method() == Method.GET ? path + req.query().rawValue().transform(q -> q.isEmpty()
-        ? "" : "?" + q) : PREFIX + "/";
+    String next =
+        req.prologue().method() == Method.GET
+            ? path + req.query().rawValue().transform(q -> q.isEmpty() ? "" : "?" + q)
+            : PREFIX + "/";
     String location = LOGIN + "?next=" + Fmt.q(next);
     if (req.headers().first(HeaderNames.create("HX-Request")).isPresent()) {
       res.header("HX-Redirect", location);
@@ -342,8 +470,12 @@ public final class Console {
 
   /** Only a path inside the console: never another site (an open redirect). */
   static String safeNext(String next) {
-    if (next == null || !next.startsWith(PREFIX + "/") || next.startsWith(LOGIN) || next.contains("//")
-        || next.contains("\\") || next.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+    if (next == null
+        || !next.startsWith(PREFIX + "/")
+        || next.startsWith(LOGIN)
+        || next.contains("//")
+        || next.contains("\\")
+        || next.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
       return PREFIX + "/";
     }
     return next;
@@ -369,8 +501,12 @@ public final class Console {
       message = d.getMessage();
     } else {
       // the class only: a library's message can quote what the request sent
-      LOG.log(System.Logger.Level.ERROR, "console failure on " + Errors.printable(req.path().rawPath()) + ": "
-          + e.getClass().getName());
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "console failure on "
+              + Errors.printable(req.path().rawPath())
+              + ": "
+              + e.getClass().getName());
       status = 500;
       message = "internal error; see the server log";
     }
@@ -405,7 +541,8 @@ public final class Console {
    */
   public byte[] refusedAddress(String path, String message) {
     String shown = Errors.printable(message.length() > 200 ? message.substring(0, 200) : message);
-    return ConsoleCall.render(o -> Jtebad_addressGenerated.render(o, null, assets, Errors.printable(path), shown));
+    return ConsoleCall.render(
+        o -> Jtebad_addressGenerated.render(o, null, assets, Errors.printable(path), shown));
   }
 
   private static void setCookie(ServerResponse res, String value) {
@@ -419,7 +556,11 @@ public final class Console {
   }
 
   private String expired(String name, String path) {
-    return name + "=; Path=" + path + "; Max-Age=0; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "");
+    return name
+        + "=; Path="
+        + path
+        + "; Max-Age=0; HttpOnly; SameSite=Strict"
+        + (tls ? "; Secure" : "");
   }
 
   /** A cookie's value from the Cookie header, or null. */

@@ -16,9 +16,9 @@ import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * One signed-in console request as a page sees it: the request and response, the session, the
- * admin (re-read from the store for this request), the form of a POST (already read for its CSRF
- * check), and how to answer with a page or a redirect.
+ * One signed-in console request as a page sees it: the request and response, the session, the admin
+ * (re-read from the store for this request), the form of a POST (already read for its CSRF check),
+ * and how to answer with a page or a redirect.
  */
 final class ConsoleCall {
   static final int MAX_FORM = 256 * 1024;
@@ -32,8 +32,14 @@ final class ConsoleCall {
   private final long startedNanos;
   private FormBody form;
 
-  ConsoleCall(ServerRequest req, ServerResponse res, Sessions.Session session, AdminPrincipal who,
-      ConsoleServices services, Assets assets, long startedNanos) {
+  ConsoleCall(
+      ServerRequest req,
+      ServerResponse res,
+      Sessions.Session session,
+      AdminPrincipal who,
+      ConsoleServices services,
+      Assets assets,
+      long startedNanos) {
     this.req = req;
     this.res = res;
     this.session = session;
@@ -50,26 +56,32 @@ final class ConsoleCall {
    */
   void need(String scope) {
     if (!who.has(scope)) {
-      throw new AuthException(403, "your admin token lacks the '" + scope + "' scope this page needs");
+      throw new AuthException(
+          403, "your admin token lacks the '" + scope + "' scope this page needs");
     }
   }
 
   /**
-   * Pages that read the inventory index never wait for its first full read after start (a minute
-   * at a million items): until it is done they answer 503 and say so.
+   * Pages that read the inventory index never wait for its first full read after start (a minute at
+   * a million items): until it is done they answer 503 and say so.
    *
    * @throws dev.warden.server.http.BadRequestException 503 while the index is being built
    */
   void needIndex() {
     if (!services.inventory().ready()) {
-      throw new dev.warden.server.http.BadRequestException(503, "The inventory index is still being built after start"
-          + " (about a minute at a million items); reload this page in a moment.");
+      throw new dev.warden.server.http.BadRequestException(
+          503,
+          "The inventory index is still being built after start"
+              + " (about a minute at a million items); reload this page in a moment.");
     }
   }
 
-  /** False once the session has ended or its admin token was revoked: a long response stops then. */
+  /**
+   * False once the session has ended or its admin token was revoked: a long response stops then.
+   */
   boolean stillSignedIn() {
-    return !session.ended && (session.user != null || services.adminTokens().current(session.tokenId).isPresent());
+    return !session.ended
+        && (session.user != null || services.adminTokens().current(session.tokenId).isPresent());
   }
 
   boolean isPost() {
@@ -118,7 +130,13 @@ final class ConsoleCall {
   }
 
   Frame frame(String title, String nav) {
-    return new Frame(title, nav, who.label(), session.csrf, assets, session.takeFlash(),
+    return new Frame(
+        title,
+        nav,
+        who.label(),
+        session.csrf,
+        assets,
+        session.takeFlash(),
         who.has(Scopes.POLICY_WRITE));
   }
 
@@ -135,7 +153,10 @@ final class ConsoleCall {
     res.send(html);
   }
 
-  /** Answers an action with a redirect (303, so the browser GETs it) and a message for the next page. */
+  /**
+   * Answers an action with a redirect (303, so the browser GETs it) and a message for the next
+   * page.
+   */
   void redirect(String location, String flash) {
     session.flash = flash;
     if (htmx()) {

@@ -4,9 +4,9 @@ import dev.warden.core.audit.AuditStore;
 import dev.warden.core.audit.AuditWriter;
 import dev.warden.core.audit.ChainWatch;
 import dev.warden.core.config.ConfigService;
+import dev.warden.core.database.LeaseReaper;
 import dev.warden.core.document.Kind;
 import dev.warden.core.impact.ImpactService;
-import dev.warden.core.database.LeaseReaper;
 import dev.warden.core.inventory.InventoryService;
 import dev.warden.core.lease.LeaseService;
 import dev.warden.core.lease.LeaseState;
@@ -34,9 +34,23 @@ import java.util.function.Supplier;
  * @param trust the compiled trust providers, as the token endpoint has them now
  * @param keys the signing keys, access-token keys first
  */
-public record ConsoleServices(ServerConfig cfg, Clock clock, AdminTokens adminTokens, AuditWriter audit,
-    AuditStore auditLog, ChainWatch chain, ConfigService config, Supplier<PolicySnapshot> policies,
+public record ConsoleServices(
+    ServerConfig cfg,
+    Clock clock,
+    AdminTokens adminTokens,
+    AuditWriter audit,
+    AuditStore auditLog,
+    ChainWatch chain,
+    ConfigService config,
+    Supplier<PolicySnapshot> policies,
     Supplier<TrustProviders> trust,
-    BiFunction<Kind, String, String> disabledReason, Runnable reloadNow, LeaseService leases,
-    Supplier<Map<LeaseState, Long>> targetLeaseCounts, LeaseReaper reaper, InventoryService inventory, ImpactService impact,
-    RecertService recert, List<KeyManager> keys, CaManager ca) {}
+    BiFunction<Kind, String, String> disabledReason,
+    Runnable reloadNow,
+    LeaseService leases,
+    Supplier<Map<LeaseState, Long>> targetLeaseCounts,
+    LeaseReaper reaper,
+    InventoryService inventory,
+    ImpactService impact,
+    RecertService recert,
+    List<KeyManager> keys,
+    CaManager ca) {}

@@ -15,18 +15,33 @@ import java.util.List;
 /**
  * Credentials and leases: every lease, filtered by workload, resource, kind and state, newest
  * first, paged by keyset; revoke one, or everything a workload holds; force-forget a credential at
- * a target that could not be removed (with a reason). Only fingerprints are shown:
- * Warden never stores a credential, so there is none to show.
+ * a target that could not be removed (with a reason). Only fingerprints are shown: Warden never
+ * stores a credential, so there is none to show.
  */
 final class CredentialsPage {
   static final int PAGE = 50;
 
-  record View(Instant now, List<LeaseRow> rows, String workload, String resource, String kind, String state,
-      List<String> kinds, List<String> states, String next, boolean firstPage) {
+  record View(
+      Instant now,
+      List<LeaseRow> rows,
+      String workload,
+      String resource,
+      String kind,
+      String state,
+      List<String> kinds,
+      List<String> states,
+      String next,
+      boolean firstPage) {
 
     /** The query string of these filters, for paging links. */
     String filters() {
-      return "workload=" + Fmt.q(workload) + "&resource=" + Fmt.q(resource) + "&kind=" + Fmt.q(kind) + "&state="
+      return "workload="
+          + Fmt.q(workload)
+          + "&resource="
+          + Fmt.q(resource)
+          + "&kind="
+          + Fmt.q(kind)
+          + "&state="
           + Fmt.q(state);
     }
   }
@@ -54,21 +69,35 @@ final class CredentialsPage {
     }
     Lease before = null;
     if (c.param("before") != null) {
-      before = s.leases().get(c.param("before")).orElseThrow(() -> new NotFoundException("lease", c.param("before")));
+      before =
+          s.leases()
+              .get(c.param("before"))
+              .orElseThrow(() -> new NotFoundException("lease", c.param("before")));
     }
-    List<LeaseRow> rows = s.leases().search(c.param("workload"), c.param("resource"), kind, c.param("state"), before,
-        PAGE);
+    List<LeaseRow> rows =
+        s.leases()
+            .search(c.param("workload"), c.param("resource"), kind, c.param("state"), before, PAGE);
     String next = rows.size() == PAGE ? rows.get(rows.size() - 1).lease().id() : null;
-    View v = new View(c.now(), rows, c.param("workload"), c.param("resource"), kindText, c.param("state"),
-        Arrays.stream(CredentialKind.values()).map(CredentialKind::wire).toList(), LeaseSearch.STATES, next,
-        before == null);
+    View v =
+        new View(
+            c.now(),
+            rows,
+            c.param("workload"),
+            c.param("resource"),
+            kindText,
+            c.param("state"),
+            Arrays.stream(CredentialKind.values()).map(CredentialKind::wire).toList(),
+            LeaseSearch.STATES,
+            next,
+            before == null);
     c.page(o -> JtecredentialsGenerated.render(o, null, c.frame("Credentials", "credentials"), v));
   }
 
   private void revoke(ConsoleCall c) {
     String id = c.required("id");
     LeaseService.Revocation r = s.leases().revoke(id, c.who.actor());
-    c.redirect(back(c), r.revoked() ? "Lease " + id + " revoked." : "Lease " + id + " had already ended.");
+    c.redirect(
+        back(c), r.revoked() ? "Lease " + id + " revoked." : "Lease " + id + " had already ended.");
   }
 
   private void revokeAll(ConsoleCall c) {
@@ -84,13 +113,19 @@ final class CredentialsPage {
   private void forget(ConsoleCall c) {
     String id = c.required("id");
     s.reaper().forget(id, c.field("reason"), c.who.actor());
-    c.redirect(back(c), "Lease " + id + " forgotten: Warden no longer tries to remove it (audited as"
-        + " credential.forgotten with your reason).");
+    c.redirect(
+        back(c),
+        "Lease "
+            + id
+            + " forgotten: Warden no longer tries to remove it (audited as"
+            + " credential.forgotten with your reason).");
   }
 
   /** Back to the list the action was taken from (only a console path). */
   private static String back(ConsoleCall c) {
     String to = c.field("back");
-    return to != null && to.startsWith("/console/credentials") && !to.contains("//") ? to : "/console/credentials";
+    return to != null && to.startsWith("/console/credentials") && !to.contains("//")
+        ? to
+        : "/console/credentials";
   }
 }

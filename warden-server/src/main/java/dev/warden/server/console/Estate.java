@@ -29,19 +29,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Estate {
   static final Duration TTL = Duration.ofSeconds(30);
+
   /** How many rows a list in the snapshot keeps: what one page shows. */
   static final int FIRST = 200;
-  /** How long a page waits for the very first snapshot: enough for a small estate, nothing at scale. */
+
+  /**
+   * How long a page waits for the very first snapshot: enough for a small estate, nothing at scale.
+   */
   private static final long FIRST_WAIT_MS = 50;
+
   private static final System.Logger LOG = System.getLogger(Estate.class.getName());
 
   /**
-   * @param firstByStage the first {@link #FIRST} subjects of each stage by item id; key 0: of all stages
+   * @param firstByStage the first {@link #FIRST} subjects of each stage by item id; key 0: of all
+   *     stages
    * @param leaks the newest {@link #FIRST} leak reports
    */
-  record Snapshot(Instant computedAt, int workloads, Map<String, Long> liveLeasesByKind,
-      Map<Integer, Integer> maturity, int maturityTotal, Map<String, Maturity.Assessment> byItem,
-      Map<Integer, List<Maturity.Assessment>> firstByStage, Map<String, Integer> findingsBySeverity, JsonNode kpi,
+  record Snapshot(
+      Instant computedAt,
+      int workloads,
+      Map<String, Long> liveLeasesByKind,
+      Map<Integer, Integer> maturity,
+      int maturityTotal,
+      Map<String, Maturity.Assessment> byItem,
+      Map<Integer, List<Maturity.Assessment>> firstByStage,
+      Map<String, Integer> findingsBySeverity,
+      JsonNode kpi,
       List<LeakRecord> leaks) {}
 
   private final InventoryService inventory;
@@ -85,7 +98,9 @@ final class Estate {
     return s;
   }
 
-  /** After an action: the next page starts a recomputation (and shows the old numbers meanwhile). */
+  /**
+   * After an action: the next page starts a recomputation (and shows the old numbers meanwhile).
+   */
   void invalidate() {
     stale = true;
   }
@@ -95,22 +110,30 @@ final class Estate {
       return;
     }
     stale = false;
-    Thread.ofVirtual().name("warden-console-estate").start(() -> {
-      try {
-        long t0 = System.nanoTime();
-        current = compute(inventory, clock.instant());
-        LOG.log(System.Logger.Level.DEBUG, "console estate computed in " + (System.nanoTime() - t0) / 1_000_000
-            + " ms");
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "console estate aggregates not computed (the next page retries): "
-            + e.getClass().getSimpleName() + ": " + e.getMessage());
-      } finally {
-        computing.set(false);
-        synchronized (firstDone) {
-          firstDone.notifyAll();
-        }
-      }
-    });
+    Thread.ofVirtual()
+        .name("warden-console-estate")
+        .start(
+            () -> {
+              try {
+                long t0 = System.nanoTime();
+                current = compute(inventory, clock.instant());
+                LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "console estate computed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+              } catch (RuntimeException e) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "console estate aggregates not computed (the next page retries): "
+                        + e.getClass().getSimpleName()
+                        + ": "
+                        + e.getMessage());
+              } finally {
+                computing.set(false);
+                synchronized (firstDone) {
+                  firstDone.notifyAll();
+                }
+              }
+            });
   }
 
   static Snapshot compute(InventoryService inventory, Instant now) {
@@ -131,18 +154,34 @@ final class Estate {
     int total = m.distribution().values().stream().mapToInt(Integer::intValue).sum();
     Comparator<Maturity.Assessment> order = Comparator.comparing(Maturity.Assessment::itemId);
     Map<Integer, List<Maturity.Assessment>> first = new TreeMap<>();
-    first.put(0, m.subjects().stream().sorted(Comparator.comparingInt(Maturity.Assessment::stage).thenComparing(order))
-        .limit(FIRST).toList());
+    first.put(
+        0,
+        m.subjects().stream()
+            .sorted(Comparator.comparingInt(Maturity.Assessment::stage).thenComparing(order))
+            .limit(FIRST)
+            .toList());
     for (int stage = 1; stage <= 7; stage++) {
       int st = stage;
-      first.put(stage, m.subjects().stream().filter(a -> a.stage() == st).sorted(order).limit(FIRST).toList());
+      first.put(
+          stage,
+          m.subjects().stream().filter(a -> a.stage() == st).sorted(order).limit(FIRST).toList());
     }
-    Map<String, Integer> findings = new TreeMap<>(inventory.posture(null, null, 0, 1, inventory.thresholds(), false)
-        .bySeverity());
+    Map<String, Integer> findings =
+        new TreeMap<>(
+            inventory.posture(null, null, 0, 1, inventory.thresholds(), false).bySeverity());
     JsonNode kpi = Json.MAPPER.valueToTree(inventory.kpi().fields());
     List<LeakRecord> leaks = new ArrayList<>(f.leaks());
     leaks.sort(Comparator.comparing(LeakRecord::reportedAt).reversed());
-    return new Snapshot(now, f.workloads().size(), live, new TreeMap<>(m.distribution()), total, byItem, first,
-        findings, kpi, List.copyOf(leaks.subList(0, Math.min(FIRST, leaks.size()))));
+    return new Snapshot(
+        now,
+        f.workloads().size(),
+        live,
+        new TreeMap<>(m.distribution()),
+        total,
+        byItem,
+        first,
+        findings,
+        kpi,
+        List.copyOf(leaks.subList(0, Math.min(FIRST, leaks.size()))));
   }
 }

@@ -10,8 +10,8 @@ import java.util.Locale;
 
 /** Formatting the templates share: times, ages, durations, query values, fingerprints. */
 final class Fmt {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'", Locale.ROOT)
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private Fmt() {}
 
@@ -52,7 +52,9 @@ final class Fmt {
 
   /** The first 16 hex digits of a fingerprint: enough to match one by eye, never the credential. */
   static String fp(String fingerprint) {
-    return fingerprint == null ? "—" : fingerprint.length() > 16 ? fingerprint.substring(0, 16) + "…" : fingerprint;
+    return fingerprint == null
+        ? "—"
+        : fingerprint.length() > 16 ? fingerprint.substring(0, 16) + "…" : fingerprint;
   }
 
   /** An enum constant as the API and CLI spell it: lower case. */

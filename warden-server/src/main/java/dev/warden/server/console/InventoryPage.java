@@ -25,9 +25,23 @@ import java.util.List;
 final class InventoryPage {
   static final int PAGE = 50;
 
-  record View(String tab, Instant now, PostureIndex.ItemsPage items, String kind, String owner, String cursor,
-      PostureIndex.FindingsPage findings, String severity, String rule, int offset, List<Maturity.Assessment> maturity,
-      String stage, JsonNode kpi, String kpiSeries, List<RecertService.View> campaigns, List<LeakRecord> leaks) {}
+  record View(
+      String tab,
+      Instant now,
+      PostureIndex.ItemsPage items,
+      String kind,
+      String owner,
+      String cursor,
+      PostureIndex.FindingsPage findings,
+      String severity,
+      String rule,
+      int offset,
+      List<Maturity.Assessment> maturity,
+      String stage,
+      JsonNode kpi,
+      String kpiSeries,
+      List<RecertService.View> campaigns,
+      List<LeakRecord> leaks) {}
 
   private final ConsoleServices s;
   private final Estate estate;
@@ -55,12 +69,20 @@ final class InventoryPage {
     switch (tab) {
       case "posture" -> {
         c.needIndex();
-        findings = s.inventory().posture(c.param("severity"), c.param("rule"), offset, PAGE,
-            s.inventory().thresholds(), false);
+        findings =
+            s.inventory()
+                .posture(
+                    c.param("severity"),
+                    c.param("rule"),
+                    offset,
+                    PAGE,
+                    s.inventory().thresholds(),
+                    false);
       }
       case "maturity" -> {
         Estate.Snapshot e = estate.get();
-        maturity = e == null ? null : e.firstByStage().getOrDefault(stage(c.param("stage")), List.of());
+        maturity =
+            e == null ? null : e.firstByStage().getOrDefault(stage(c.param("stage")), List.of());
       }
       case "kpi" -> {
         Estate.Snapshot e = estate.get();
@@ -75,12 +97,33 @@ final class InventoryPage {
       default -> {
         tab = "items";
         c.needIndex();
-        items = s.inventory().items(new Inventory.Filter(c.param("kind"), c.param("owner"), null, null, null),
-            c.param("after"), PAGE, false);
+        items =
+            s.inventory()
+                .items(
+                    new Inventory.Filter(c.param("kind"), c.param("owner"), null, null, null),
+                    c.param("after"),
+                    PAGE,
+                    false);
       }
     }
-    View v = new View(tab, c.now(), items, c.param("kind"), c.param("owner"), c.param("after"), findings,
-        c.param("severity"), c.param("rule"), offset, maturity, c.param("stage"), kpi, series, campaigns, leaks);
+    View v =
+        new View(
+            tab,
+            c.now(),
+            items,
+            c.param("kind"),
+            c.param("owner"),
+            c.param("after"),
+            findings,
+            c.param("severity"),
+            c.param("rule"),
+            offset,
+            maturity,
+            c.param("stage"),
+            kpi,
+            series,
+            campaigns,
+            leaks);
     c.page(o -> JteinventoryGenerated.render(o, null, c.frame("Inventory", "inventory"), v));
   }
 
@@ -123,7 +166,8 @@ final class InventoryPage {
       return 0;
     }
     if (!v.matches("[1-7]")) {
-      throw new dev.warden.core.error.ValidationException("stage", "must be a maturity stage from 1 to 7");
+      throw new dev.warden.core.error.ValidationException(
+          "stage", "must be a maturity stage from 1 to 7");
     }
     return Integer.parseInt(v);
   }

@@ -21,12 +21,14 @@ final class LineDiff {
     String[] a = before.split("\n", -1);
     String[] b = after.split("\n", -1);
     if (a.length > MAX_LINES || b.length > MAX_LINES) {
-      return List.of(new Line(' ', "(too long to compare here: " + a.length + " and " + b.length + " lines)"));
+      return List.of(
+          new Line(' ', "(too long to compare here: " + a.length + " and " + b.length + " lines)"));
     }
     int[][] lcs = new int[a.length + 1][b.length + 1];
     for (int i = a.length - 1; i >= 0; i--) {
       for (int j = b.length - 1; j >= 0; j--) {
-        lcs[i][j] = a[i].equals(b[j]) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        lcs[i][j] =
+            a[i].equals(b[j]) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
     }
     List<Line> out = new ArrayList<>();

@@ -18,16 +18,33 @@ import java.util.Map;
 /**
  * The overview: rates of issuance and denial (hourly, from {@link ChainWatch}'s counts), live
  * leases by resource kind, credentials stuck at their targets, key and CA ages, the audit chain's
- * status, findings by severity and the maturity distribution. Every number links to its list.
- * The estate-wide aggregates come from {@link Estate}, shared by every viewer.
+ * status, findings by severity and the maturity distribution. Every number links to its list. The
+ * estate-wide aggregates come from {@link Estate}, shared by every viewer.
  */
 final class OverviewPage {
-  record KeyRow(String purpose, String kid, String algorithm, Instant activatedAt, String age, String nextRotation) {}
+  record KeyRow(
+      String purpose,
+      String kid,
+      String algorithm,
+      Instant activatedAt,
+      String age,
+      String nextRotation) {}
 
-  /** @param estate the shared aggregates, or null while the first are being computed */
-  record View(Instant now, ChainWatch.Status chain, String series, Estate.Snapshot estate,
-      Map<LeaseState, Long> targetLeases, List<KeyRow> keys, String caId, Instant caNotAfter, String caExpiresIn,
-      long issued24h, long denied24h) {}
+  /**
+   * @param estate the shared aggregates, or null while the first are being computed
+   */
+  record View(
+      Instant now,
+      ChainWatch.Status chain,
+      String series,
+      Estate.Snapshot estate,
+      Map<LeaseState, Long> targetLeases,
+      List<KeyRow> keys,
+      String caId,
+      Instant caNotAfter,
+      String caExpiresIn,
+      long issued24h,
+      long denied24h) {}
 
   private final ConsoleServices s;
   private final Estate estate;
@@ -56,16 +73,37 @@ final class OverviewPage {
     for (KeyManager k : s.keys()) {
       for (SigningKeyRecord r : k.list()) {
         if (r.state() == KeyState.ACTIVE) {
-          keys.add(new KeyRow(k.purpose().wire(), r.kid(), r.algorithm(), r.activatedAt(),
-              Fmt.span(Duration.between(r.activatedAt() == null ? r.createdAt() : r.activatedAt(), now)),
-              every == null ? "manual" : Fmt.ago((r.activatedAt() == null ? r.createdAt() : r.activatedAt()).plus(every),
-                  now)));
+          keys.add(
+              new KeyRow(
+                  k.purpose().wire(),
+                  r.kid(),
+                  r.algorithm(),
+                  r.activatedAt(),
+                  Fmt.span(
+                      Duration.between(
+                          r.activatedAt() == null ? r.createdAt() : r.activatedAt(), now)),
+                  every == null
+                      ? "manual"
+                      : Fmt.ago(
+                          (r.activatedAt() == null ? r.createdAt() : r.activatedAt()).plus(every),
+                          now)));
         }
       }
     }
     var ca = s.ca().current();
-    View v = new View(now, s.chain().status(), series(hours), estate.get(), s.targetLeaseCounts().get(), keys,
-        ca.authorityId(), ca.notAfter(), Fmt.ago(ca.notAfter(), now), issued, denied);
+    View v =
+        new View(
+            now,
+            s.chain().status(),
+            series(hours),
+            estate.get(),
+            s.targetLeaseCounts().get(),
+            keys,
+            ca.authorityId(),
+            ca.notAfter(),
+            Fmt.ago(ca.notAfter(), now),
+            issued,
+            denied);
     c.page(o -> JteoverviewGenerated.render(o, null, c.frame("Overview", "overview"), v));
   }
 

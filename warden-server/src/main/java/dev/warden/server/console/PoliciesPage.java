@@ -23,27 +23,51 @@ import java.util.List;
  * Policies: the list, one policy as the YAML {@code warden apply} takes, its history and the diff
  * between two versions, and the simulator, which asks {@link Decisions#explain} (the code behind
  * {@code POST /v1/decisions:explain}) and shows the decision, the request attributes the CEL
- * conditions saw (and which were assumed), and why every other policy naming the resource did
- * not decide.
+ * conditions saw (and which were assumed), and why every other policy naming the resource did not
+ * decide.
  */
 final class PoliciesPage {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
-  record Row(String name, String effect, String workloads, String resources, String condition, long version,
-      String updatedBy, String disabled) {}
+  record Row(
+      String name,
+      String effect,
+      String workloads,
+      String resources,
+      String condition,
+      long version,
+      String updatedBy,
+      String disabled) {}
 
   record Version(long version, String at, String by, boolean deleted) {}
 
-  record PolicyView(String name, String yaml, String disabled, List<Version> history, Long a, Long b,
+  record PolicyView(
+      String name,
+      String yaml,
+      String disabled,
+      List<Version> history,
+      Long a,
+      Long b,
       List<LineDiff.Line> diff) {}
 
   /**
    * @param attested when the request named a platform token instead of a workload: what it proved
    *     (the result is null when the token was refused before any policy was asked)
    */
-  record SimView(List<String> workloads, List<String> resources, String workload, String resource, String scope,
-      String time, String sourceAddress, TokenCheck attested, JsonNode result) {}
+  record SimView(
+      List<String> workloads,
+      List<String> resources,
+      String workload,
+      String resource,
+      String scope,
+      String time,
+      String sourceAddress,
+      TokenCheck attested,
+      JsonNode result) {}
 
   private final ConsoleServices s;
 
@@ -64,22 +88,33 @@ final class PoliciesPage {
       AccessPolicy p = (AccessPolicy) v.value();
       List<String> who = new ArrayList<>(p.workloads().spiffeIds());
       p.workloads().selectors().forEach(sel -> who.add(sel.toString()));
-      rows.add(new Row(p.name(), Fmt.lower(p.effect()), String.join(", ", who), String.join(", ", p.resources()),
-          p.condition(), v.version(), v.updatedBy(), s.disabledReason().apply(Kind.ACCESS_POLICY, p.name())));
+      rows.add(
+          new Row(
+              p.name(),
+              Fmt.lower(p.effect()),
+              String.join(", ", who),
+              String.join(", ", p.resources()),
+              p.condition(),
+              v.version(),
+              v.updatedBy(),
+              s.disabledReason().apply(Kind.ACCESS_POLICY, p.name())));
     }
     c.page(o -> JtepoliciesGenerated.render(o, null, c.frame("Policies", "policies"), rows));
   }
 
   private void show(ConsoleCall c) {
     String name = c.param("name");
-    List<Versioned<Named>> history = s.config().history(Kind.ACCESS_POLICY, name == null ? "" : name);
-    Versioned<Named> current = s.config().get(Kind.ACCESS_POLICY, name == null ? "" : name).orElse(null);
+    List<Versioned<Named>> history =
+        s.config().history(Kind.ACCESS_POLICY, name == null ? "" : name);
+    Versioned<Named> current =
+        s.config().get(Kind.ACCESS_POLICY, name == null ? "" : name).orElse(null);
     if (current == null && history.isEmpty()) {
       throw new NotFoundException("AccessPolicy", name);
     }
     List<Version> versions = new ArrayList<>();
     for (Versioned<Named> v : history) {
-      versions.add(new Version(v.version(), Fmt.time(v.updatedAt()), v.updatedBy(), v.value() == null));
+      versions.add(
+          new Version(v.version(), Fmt.time(v.updatedAt()), v.updatedBy(), v.value() == null));
     }
     Long a = longOrNull(c.param("a"));
     Long b = longOrNull(c.param("b"));
@@ -87,13 +122,22 @@ final class PoliciesPage {
     if (a != null && b != null) {
       diff = LineDiff.of(yamlOf(history, a), yamlOf(history, b));
     }
-    PolicyView v = new PolicyView(name, current == null ? "# deleted" : yaml(current.value()),
-        s.disabledReason().apply(Kind.ACCESS_POLICY, name), versions, a, b, diff);
+    PolicyView v =
+        new PolicyView(
+            name,
+            current == null ? "# deleted" : yaml(current.value()),
+            s.disabledReason().apply(Kind.ACCESS_POLICY, name),
+            versions,
+            a,
+            b,
+            diff);
     c.page(o -> JtepolicyGenerated.render(o, null, c.frame("Policy " + name, "policies"), v));
   }
 
   private static String yamlOf(List<Versioned<Named>> history, long version) {
-    return history.stream().filter(v -> v.version() == version).findFirst()
+    return history.stream()
+        .filter(v -> v.version() == version)
+        .findFirst()
         .map(v -> v.value() == null ? "# deleted\n" : yaml(v.value()))
         .orElseThrow(() -> new NotFoundException("policy version", Long.toString(version)));
   }
@@ -107,8 +151,13 @@ final class PoliciesPage {
   }
 
   private void simulator(ConsoleCall c) {
-    c.page(o -> JtesimulateGenerated.render(o, null, c.frame("Simulator", "policies"),
-        view(c.param("workload"), c.param("resource"), null, null, null, null, null)));
+    c.page(
+        o ->
+            JtesimulateGenerated.render(
+                o,
+                null,
+                c.frame("Simulator", "policies"),
+                view(c.param("workload"), c.param("resource"), null, null, null, null, null)));
   }
 
   /**
@@ -120,10 +169,12 @@ final class PoliciesPage {
     String token = c.field("token");
     String workload = c.field("workload");
     if (token != null && workload != null) {
-      throw new dev.warden.core.error.ValidationException("token", "give a workload or a platform token, not both");
+      throw new dev.warden.core.error.ValidationException(
+          "token", "give a workload or a platform token, not both");
     }
     if (token == null && workload == null) {
-      throw new dev.warden.core.error.ValidationException("workload", "name a workload, or paste a platform token");
+      throw new dev.warden.core.error.ValidationException(
+          "workload", "name a workload, or paste a platform token");
     }
     ObjectNode body = Json.object();
     body.put("resource", c.required("resource"));
@@ -142,10 +193,19 @@ final class PoliciesPage {
     JsonNode result = null;
     if (attested == null || attested.workload() != null) {
       body.put("workload", workload);
-      result = Decisions.explain(snap, body, TokenEndpoint.address(c.req.remotePeer().address()), c.now());
+      result =
+          Decisions.explain(
+              snap, body, TokenEndpoint.address(c.req.remotePeer().address()), c.now());
     }
-    SimView v = view(token == null ? workload : null, c.field("resource"), c.field("scope"), c.field("time"),
-        c.field("sourceAddress"), attested, result);
+    SimView v =
+        view(
+            token == null ? workload : null,
+            c.field("resource"),
+            c.field("scope"),
+            c.field("time"),
+            c.field("sourceAddress"),
+            attested,
+            result);
     if (c.htmx()) {
       c.page(o -> Jtesimulate_resultGenerated.render(o, null, v));
     } else {
@@ -153,13 +213,21 @@ final class PoliciesPage {
     }
   }
 
-  private SimView view(String workload, String resource, String scope, String time, String source,
-      TokenCheck attested, JsonNode result) {
-    // the pick lists hold the first 500 of each, from the running configuration; any other is typed in
+  private SimView view(
+      String workload,
+      String resource,
+      String scope,
+      String time,
+      String source,
+      TokenCheck attested,
+      JsonNode result) {
+    // the pick lists hold the first 500 of each, from the running configuration; any other is typed
+    // in
     var snap = s.policies().get();
     List<String> workloads = snap.workloadIds(500);
     List<String> resources = snap.resourceNames(500);
-    return new SimView(workloads, resources, workload, resource, scope, time, source, attested, result);
+    return new SimView(
+        workloads, resources, workload, resource, scope, time, source, attested, result);
   }
 
   private static void putIf(ObjectNode o, String field, String value) {

@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Console sessions, in this node's memory: a random 256-bit id (the cookie) maps to the admin
  * token's id, never the token itself (or, for a human signed in through the identity provider, to
- * who they are and the scopes their ID token mapped to), and to the session's CSRF token. A session ends when unused
- * for {@code idle} or {@code max} after sign-in, whichever comes first; a restart ends them all.
+ * who they are and the scopes their ID token mapped to), and to the session's CSRF token. A session
+ * ends when unused for {@code idle} or {@code max} after sign-in, whichever comes first; a restart
+ * ends them all.
  *
  * <p>Design note: sessions are per node on purpose. A console user is pinned to one node by the
  * load balancer or signs in again; nothing secret is shared through the database, and a stolen
@@ -23,24 +24,34 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Sessions {
   /**
-   * One signed-in admin. For a token only its id is kept: scopes are read again on every request.
-   * A human signed in through the identity provider keeps the scopes of that sign-in until the
+   * One signed-in admin. For a token only its id is kept: scopes are read again on every request. A
+   * human signed in through the identity provider keeps the scopes of that sign-in until the
    * session ends.
    */
   static final class Session {
     final String id;
+
     /** The admin token's id; null for a human. */
     final String tokenId;
+
     /** The human signed in through the identity provider; null for a token. */
     final dev.warden.server.admin.AdminPrincipal user;
+
     final String csrf;
     final Instant created;
     volatile Instant lastSeen;
+
     /** A one-shot message for the next page (what an action did). */
     volatile String flash;
+
     volatile boolean ended;
 
-    Session(String id, String tokenId, dev.warden.server.admin.AdminPrincipal user, String csrf, Instant created) {
+    Session(
+        String id,
+        String tokenId,
+        dev.warden.server.admin.AdminPrincipal user,
+        String csrf,
+        Instant created) {
       this.id = id;
       this.tokenId = tokenId;
       this.user = user;
@@ -57,8 +68,9 @@ final class Sessions {
 
     /** Constant-time check of a CSRF token sent with a POST. */
     boolean csrfMatches(String sent) {
-      return sent != null && Hashes.constantTimeEquals(sent.getBytes(StandardCharsets.UTF_8),
-          csrf.getBytes(StandardCharsets.UTF_8));
+      return sent != null
+          && Hashes.constantTimeEquals(
+              sent.getBytes(StandardCharsets.UTF_8), csrf.getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -129,6 +141,7 @@ final class Sessions {
 
   private void sweep() {
     Instant now = clock.instant();
-    byId.values().removeIf(s -> !now.isBefore(s.lastSeen.plus(idle)) || !now.isBefore(s.created.plus(max)));
+    byId.values()
+        .removeIf(s -> !now.isBefore(s.lastSeen.plus(idle)) || !now.isBefore(s.created.plus(max)));
   }
 }

@@ -23,17 +23,38 @@ import java.util.List;
  * that may carry a token shows its host only).
  */
 final class SettingsPage {
-  record Provider(String name, String type, String issuer, String audiences, String algorithms, String disabled) {}
+  record Provider(
+      String name,
+      String type,
+      String issuer,
+      String audiences,
+      String algorithms,
+      String disabled) {}
 
   record Res(String name, String kind, String audience, String sensitivity, String disabled) {}
 
-  record Key(String purpose, String kid, String algorithm, String state, Instant created, Instant activated,
+  record Key(
+      String purpose,
+      String kid,
+      String algorithm,
+      String state,
+      Instant created,
+      Instant activated,
       Instant retired) {}
 
   record Setting(String key, String value, String defaultValue, String doc) {}
 
-  record View(Instant now, List<Provider> providers, List<Res> resources, List<Key> keys, String caId,
-      Instant caNotAfter, String trustDomain, String webhook, List<Setting> settings, TokenTest test) {}
+  record View(
+      Instant now,
+      List<Provider> providers,
+      List<Res> resources,
+      List<Key> keys,
+      String caId,
+      Instant caNotAfter,
+      String trustDomain,
+      String webhook,
+      List<Setting> settings,
+      TokenTest test) {}
 
   /**
    * The answer of "test a token": what the chosen provider checks, and what became of the token.
@@ -43,7 +64,9 @@ final class SettingsPage {
    * @param check the token taken through verification and identification
    */
   record TokenTest(String chosen, List<String> rules, TokenCheck check) {
-    /** The provider that actually verified it differs from the one picked: its iss chose another. */
+    /**
+     * The provider that actually verified it differs from the one picked: its iss chose another.
+     */
     boolean otherProvider() {
       return check.verified() && !check.identity().provider().equals(chosen);
     }
@@ -62,7 +85,8 @@ final class SettingsPage {
   }
 
   private void show(ConsoleCall c) {
-    c.page(o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), view(c, null)));
+    c.page(
+        o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), view(c, null)));
   }
 
   /**
@@ -73,11 +97,14 @@ final class SettingsPage {
     String provider = c.required("provider");
     String token = c.required("token");
     var trust = s.trust().get();
-    TokenTest t = new TokenTest(provider, trust.rules(provider), TokenCheck.of(trust, s.policies().get(), token));
+    TokenTest t =
+        new TokenTest(
+            provider, trust.rules(provider), TokenCheck.of(trust, s.policies().get(), token));
     if (c.htmx()) {
       c.page(o -> Jtesettings_testGenerated.render(o, null, t));
     } else {
-      c.page(o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), view(c, t)));
+      c.page(
+          o -> JtesettingsGenerated.render(o, null, c.frame("Settings", "settings"), view(c, t)));
     }
   }
 
@@ -85,20 +112,38 @@ final class SettingsPage {
     List<Provider> providers = new ArrayList<>();
     for (Versioned<Named> v : s.config().list(Kind.TRUST_PROVIDER)) {
       TrustProviderSpec t = (TrustProviderSpec) v.value();
-      providers.add(new Provider(t.name(), t.type().toString(), t.issuer(), String.join(", ", t.audiences()),
-          String.join(", ", t.algorithms()), s.disabledReason().apply(Kind.TRUST_PROVIDER, t.name())));
+      providers.add(
+          new Provider(
+              t.name(),
+              t.type().toString(),
+              t.issuer(),
+              String.join(", ", t.audiences()),
+              String.join(", ", t.algorithms()),
+              s.disabledReason().apply(Kind.TRUST_PROVIDER, t.name())));
     }
     List<Res> resources = new ArrayList<>();
     for (Versioned<Named> v : s.config().list(Kind.RESOURCE)) {
       Resource r = (Resource) v.value();
-      resources.add(new Res(r.name(), r.kind() == null ? "http" : r.kind(), r.audience(), Fmt.lower(r.sensitivity()),
-          s.disabledReason().apply(Kind.RESOURCE, r.name())));
+      resources.add(
+          new Res(
+              r.name(),
+              r.kind() == null ? "http" : r.kind(),
+              r.audience(),
+              Fmt.lower(r.sensitivity()),
+              s.disabledReason().apply(Kind.RESOURCE, r.name())));
     }
     List<Key> keys = new ArrayList<>();
     for (KeyManager k : s.keys()) {
       for (SigningKeyRecord r : k.list()) {
-        keys.add(new Key(k.purpose().wire(), r.kid(), r.algorithm(), Fmt.lower(r.state()), r.createdAt(),
-            r.activatedAt(), r.retiredAt()));
+        keys.add(
+            new Key(
+                k.purpose().wire(),
+                r.kid(),
+                r.algorithm(),
+                Fmt.lower(r.state()),
+                r.createdAt(),
+                r.activatedAt(),
+                r.retiredAt()));
       }
     }
     List<Setting> settings = new ArrayList<>();
@@ -106,11 +151,25 @@ final class SettingsPage {
       settings.add(new Setting(k.name(), shown(k, s.cfg().get(k)), k.defaultValue(), k.doc()));
     }
     var ca = s.ca().current();
-    return new View(c.now(), providers, resources, keys, ca.authorityId(), ca.notAfter(), ca.trustDomain(),
-        shown(ServerKeys.NOTIFICATIONS_WEBHOOK_URL, s.cfg().get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)), settings, test);
+    return new View(
+        c.now(),
+        providers,
+        resources,
+        keys,
+        ca.authorityId(),
+        ca.notAfter(),
+        ca.trustDomain(),
+        shown(
+            ServerKeys.NOTIFICATIONS_WEBHOOK_URL,
+            s.cfg().get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)),
+        settings,
+        test);
   }
 
-  /** A setting as shown: secrets redacted, URLs as scheme and host (a webhook URL often holds a token). */
+  /**
+   * A setting as shown: secrets redacted, URLs as scheme and host (a webhook URL often holds a
+   * token).
+   */
   static String shown(ConfigKey<?> k, Object value) {
     if (value == null) {
       return "";
@@ -122,8 +181,12 @@ final class SettingsPage {
     if (v.startsWith("http://") || v.startsWith("https://") || v.startsWith("jdbc:")) {
       try {
         URI u = URI.create(v.startsWith("jdbc:") ? v.substring(5) : v);
-        return (v.startsWith("jdbc:") ? "jdbc:" : "") + u.getScheme() + "://" + u.getHost()
-            + (u.getPort() > 0 ? ":" + u.getPort() : "") + (u.getPath() == null || u.getPath().isEmpty() ? "" : "/…");
+        return (v.startsWith("jdbc:") ? "jdbc:" : "")
+            + u.getScheme()
+            + "://"
+            + u.getHost()
+            + (u.getPort() > 0 ? ":" + u.getPort() : "")
+            + (u.getPath() == null || u.getPath().isEmpty() ? "" : "/…");
       } catch (IllegalArgumentException e) {
         return "(set; not shown)";
       }

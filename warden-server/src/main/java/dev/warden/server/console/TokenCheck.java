@@ -11,10 +11,10 @@ import java.util.List;
 
 /**
  * A platform token pasted into the console, taken through the first two steps of a grant exactly as
- * the token endpoint takes it: verified by the trust provider its {@code iss} selects
- * ({@link TrustProviders#verifyUncached}, so nothing of the token stays behind), then its selectors
- * matched to the one registered workload. Nothing is issued and nothing is recorded; the token is
- * not kept, logged or rendered.
+ * the token endpoint takes it: verified by the trust provider its {@code iss} selects ({@link
+ * TrustProviders#verifyUncached}, so nothing of the token stays behind), then its selectors matched
+ * to the one registered workload. Nothing is issued and nothing is recorded; the token is not kept,
+ * logged or rendered.
  *
  * @param identity what the token proves, or null when verification refused it
  * @param workload the workload it identifies, or null
@@ -22,7 +22,8 @@ import java.util.List;
  * @param reason the refusal's reason code (as the audit log would record it), or null
  * @param message the refusal's message (never contains the token), or null
  */
-record TokenCheck(AttestedIdentity identity, Workload workload, String refusedAt, String reason, String message) {
+record TokenCheck(
+    AttestedIdentity identity, Workload workload, String refusedAt, String reason, String message) {
 
   static TokenCheck of(TrustProviders trust, PolicySnapshot snap, String token) {
     AttestedIdentity id;
@@ -43,7 +44,9 @@ record TokenCheck(AttestedIdentity identity, Workload workload, String refusedAt
   }
 
   List<String> selectors() {
-    return identity == null ? List.of() : identity.selectors().stream().map(Selector::toString).sorted().toList();
+    return identity == null
+        ? List.of()
+        : identity.selectors().stream().map(Selector::toString).sorted().toList();
   }
 
   /** The verified claims as indented JSON. */

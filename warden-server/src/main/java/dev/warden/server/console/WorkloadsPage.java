@@ -27,23 +27,37 @@ import java.util.Map;
 
 /**
  * Workloads: a filtered, cursor-paged list from the inventory index, and one workload's page with
- * its identity, how it authenticates (maturity stage and why), live credentials, the policies
- * that cover it, its blast radius drawn as a graph of paths, and recent activity. Its actions
- * (suspend, resume, reassign owner, retire) go through the same services as {@code warden apply}
- * and {@code POST /v1/workloads:retire}, audited with the admin's token id.
+ * its identity, how it authenticates (maturity stage and why), live credentials, the policies that
+ * cover it, its blast radius drawn as a graph of paths, and recent activity. Its actions (suspend,
+ * resume, reassign owner, retire) go through the same services as {@code warden apply} and {@code
+ * POST /v1/workloads:retire}, audited with the admin's token id.
  */
 final class WorkloadsPage {
   static final int PAGE = 50;
 
-  record ListView(List<InventoryItem> items, String next, String q, String owner, String team, String environment,
+  record ListView(
+      List<InventoryItem> items,
+      String next,
+      String q,
+      String owner,
+      String team,
+      String environment,
       String cursor) {
     /** The query string of these filters, for paging links. */
     String filters() {
-      return "q=" + Fmt.q(q) + "&owner=" + Fmt.q(owner) + "&team=" + Fmt.q(team) + "&environment=" + Fmt.q(environment);
+      return "q="
+          + Fmt.q(q)
+          + "&owner="
+          + Fmt.q(owner)
+          + "&team="
+          + Fmt.q(team)
+          + "&environment="
+          + Fmt.q(environment);
     }
   }
 
-  record PolicyRow(String name, String effect, String resources, String condition, String disabled) {}
+  record PolicyRow(
+      String name, String effect, String resources, String condition, String disabled) {}
 
   /** A node of the blast-radius graph: a box at (x, y) with a label. */
   record Node(int x, int y, int w, String label, String css, String href) {
@@ -64,8 +78,17 @@ final class WorkloadsPage {
 
   record Graph(int width, int height, List<Node> nodes, List<Edge> edges, int score) {}
 
-  record View(Instant now, Workload w, long version, String updatedBy, Maturity.Assessment maturity, List<Lease> leases,
-      List<PolicyRow> policies, Graph graph, List<Grants.Grant> reach, List<AuditRecord> activity) {}
+  record View(
+      Instant now,
+      Workload w,
+      long version,
+      String updatedBy,
+      Maturity.Assessment maturity,
+      List<Lease> leases,
+      List<PolicyRow> policies,
+      Graph graph,
+      List<Grants.Grant> reach,
+      List<AuditRecord> activity) {}
 
   record RetireView(Workload w, InventoryService.RetirePlan plan) {}
 
@@ -87,8 +110,8 @@ final class WorkloadsPage {
 
   /**
    * The list, filtered by owner, team, environment and free text ({@code q}: a substring of the
-   * SPIFFE ID, owner, team or a selector, any case); a {@code q} that is exactly a registered SPIFFE
-   * ID opens that workload.
+   * SPIFFE ID, owner, team or a selector, any case); a {@code q} that is exactly a registered
+   * SPIFFE ID opens that workload.
    */
   private void list(ConsoleCall c) {
     String q = c.param("q");
@@ -101,10 +124,23 @@ final class WorkloadsPage {
     }
     c.needIndex();
     String cursor = c.param("after");
-    PostureIndex.ItemsPage page = s.inventory().items(new Inventory.Filter("workload", c.param("owner"),
-        c.param("team"), c.param("environment"), null, q), cursor, PAGE, false);
-    ListView v = new ListView(page.items(), page.next(), q, c.param("owner"), c.param("team"), c.param("environment"),
-        cursor);
+    PostureIndex.ItemsPage page =
+        s.inventory()
+            .items(
+                new Inventory.Filter(
+                    "workload", c.param("owner"), c.param("team"), c.param("environment"), null, q),
+                cursor,
+                PAGE,
+                false);
+    ListView v =
+        new ListView(
+            page.items(),
+            page.next(),
+            q,
+            c.param("owner"),
+            c.param("team"),
+            c.param("environment"),
+            cursor);
     c.page(o -> JteworkloadsGenerated.render(o, null, c.frame("Workloads", "workloads"), v));
   }
 
@@ -113,15 +149,20 @@ final class WorkloadsPage {
     if (id == null) {
       throw new ValidationException("id", "name a workload by its SPIFFE ID");
     }
-    Versioned<Named> stored = s.config().get(Kind.WORKLOAD, id)
-        .orElseThrow(() -> new NotFoundException("Workload", id));
+    Versioned<Named> stored =
+        s.config().get(Kind.WORKLOAD, id).orElseThrow(() -> new NotFoundException("Workload", id));
     Workload w = (Workload) stored.value();
     List<PolicyRow> policies = new ArrayList<>();
     for (Versioned<Named> v : s.config().list(Kind.ACCESS_POLICY)) {
       AccessPolicy p = (AccessPolicy) v.value();
       if (p.workloads().matches(w)) {
-        policies.add(new PolicyRow(p.name(), p.effect().name().toLowerCase(java.util.Locale.ROOT),
-            String.join(", ", p.resources()), p.condition(), s.disabledReason().apply(Kind.ACCESS_POLICY, p.name())));
+        policies.add(
+            new PolicyRow(
+                p.name(),
+                p.effect().name().toLowerCase(java.util.Locale.ROOT),
+                String.join(", ", p.resources()),
+                p.condition(),
+                s.disabledReason().apply(Kind.ACCESS_POLICY, p.name())));
       }
     }
     c.needIndex();
@@ -132,15 +173,28 @@ final class WorkloadsPage {
       // registered a moment ago: the index has not caught up yet
       br = new BlastRadius(Inventory.workloadId(id), id, 0, List.of());
     }
-    List<AuditRecord> activity = s.auditLog().query(new AuditQuery(null, null, id, null, null, null, null, 20));
+    List<AuditRecord> activity =
+        s.auditLog().query(new AuditQuery(null, null, id, null, null, null, null, 20));
     Estate.Snapshot e = estate.get();
-    View v = new View(c.now(), w, stored.version(), stored.updatedBy(),
-        e == null ? null : e.byItem().get(Inventory.workloadId(id)), s.leases().active(id), policies, graph(w, br),
-        br.reachable(), activity);
+    View v =
+        new View(
+            c.now(),
+            w,
+            stored.version(),
+            stored.updatedBy(),
+            e == null ? null : e.byItem().get(Inventory.workloadId(id)),
+            s.leases().active(id),
+            policies,
+            graph(w, br),
+            br.reachable(),
+            activity);
     c.page(o -> JteworkloadGenerated.render(o, null, c.frame(id, "workloads"), v));
   }
 
-  /** The workload on the left, the paths (policies or held credentials) in the middle, what they reach on the right. */
+  /**
+   * The workload on the left, the paths (policies or held credentials) in the middle, what they
+   * reach on the right.
+   */
   static Graph graph(Workload w, BlastRadius br) {
     Map<String, List<Grants.Grant>> byPath = new LinkedHashMap<>();
     for (Grants.Grant g : br.reachable()) {
@@ -158,8 +212,14 @@ final class WorkloadsPage {
     int i = 0;
     for (Map.Entry<String, List<Grants.Grant>> e : byPath.entrySet()) {
       Grants.Grant first = e.getValue().get(0);
-      Node path = new Node(370, 10 + i * rowH, 250, shorten(e.getKey(), 36), "node",
-          first.policy() == null ? null : "/console/policy?name=" + Fmt.q(first.policy()));
+      Node path =
+          new Node(
+              370,
+              10 + i * rowH,
+              250,
+              shorten(e.getKey(), 36),
+              "node",
+              first.policy() == null ? null : "/console/policy?name=" + Fmt.q(first.policy()));
       nodes.add(path);
       edges.add(new Edge(self.x() + self.w(), self.midY(), path.x(), path.midY()));
       for (Grants.Grant g : e.getValue()) {
@@ -169,10 +229,20 @@ final class WorkloadsPage {
       i++;
     }
     for (Map.Entry<String, Integer> e : resourceRow.entrySet()) {
-      String sensitivity = br.reachable().stream().filter(g -> g.resource().equals(e.getKey())).findFirst()
-          .map(g -> g.sensitivity().name().toLowerCase(java.util.Locale.ROOT)).orElse("");
-      nodes.add(new Node(680, 10 + e.getValue() * rowH, 260, shorten(e.getKey(), 30) + " · " + sensitivity,
-          "node " + sensitivity, "/console/credentials?resource=" + Fmt.q(e.getKey())));
+      String sensitivity =
+          br.reachable().stream()
+              .filter(g -> g.resource().equals(e.getKey()))
+              .findFirst()
+              .map(g -> g.sensitivity().name().toLowerCase(java.util.Locale.ROOT))
+              .orElse("");
+      nodes.add(
+          new Node(
+              680,
+              10 + e.getValue() * rowH,
+              260,
+              shorten(e.getKey(), 30) + " · " + sensitivity,
+              "node " + sensitivity,
+              "/console/credentials?resource=" + Fmt.q(e.getKey())));
     }
     return new Graph(950, height, nodes, edges, br.score());
   }
@@ -183,24 +253,51 @@ final class WorkloadsPage {
 
   private void setState(ConsoleCall c) {
     String id = c.required("id");
-    WorkloadState to = switch (c.required("state")) {
-      case "suspended" -> WorkloadState.SUSPENDED;
-      case "active" -> WorkloadState.ACTIVE;
-      default -> throw new ValidationException("state", "must be active or suspended (retire has its own action)");
-    };
+    WorkloadState to =
+        switch (c.required("state")) {
+          case "suspended" -> WorkloadState.SUSPENDED;
+          case "active" -> WorkloadState.ACTIVE;
+          default ->
+              throw new ValidationException(
+                  "state", "must be active or suspended (retire has its own action)");
+        };
     Workload w = workload(id);
-    apply(c, new Workload(w.spiffeId(), w.selectors(), w.owner(), w.team(), w.environment(), to, w.expiresAt(),
-        w.description(), w.nodeSelectors()));
-    c.redirect("/console/workload?id=" + Fmt.q(id), "Workload " + (to == WorkloadState.SUSPENDED
-        ? "suspended: it gets no new credentials until it is resumed." : "resumed."));
+    apply(
+        c,
+        new Workload(
+            w.spiffeId(),
+            w.selectors(),
+            w.owner(),
+            w.team(),
+            w.environment(),
+            to,
+            w.expiresAt(),
+            w.description(),
+            w.nodeSelectors()));
+    c.redirect(
+        "/console/workload?id=" + Fmt.q(id),
+        "Workload "
+            + (to == WorkloadState.SUSPENDED
+                ? "suspended: it gets no new credentials until it is resumed."
+                : "resumed."));
   }
 
   private void setOwner(ConsoleCall c) {
     String id = c.required("id");
     String owner = c.required("owner");
     Workload w = workload(id);
-    apply(c, new Workload(w.spiffeId(), w.selectors(), owner, w.team(), w.environment(), w.state(), w.expiresAt(),
-        w.description(), w.nodeSelectors()));
+    apply(
+        c,
+        new Workload(
+            w.spiffeId(),
+            w.selectors(),
+            owner,
+            w.team(),
+            w.environment(),
+            w.state(),
+            w.expiresAt(),
+            w.description(),
+            w.nodeSelectors()));
     c.redirect("/console/workload?id=" + Fmt.q(id), "Owner set to " + owner + ".");
   }
 
@@ -216,7 +313,8 @@ final class WorkloadsPage {
       return;
     }
     RetireView v = new RetireView(w, s.inventory().retirePlanPreview(id));
-    c.page(o -> Jteworkload_retireGenerated.render(o, null, c.frame("Retire " + id, "workloads"), v));
+    c.page(
+        o -> Jteworkload_retireGenerated.render(o, null, c.frame("Retire " + id, "workloads"), v));
   }
 
   private void retire(ConsoleCall c) {
@@ -224,10 +322,19 @@ final class WorkloadsPage {
     InventoryService.RetireResult r = s.inventory().retire(id, c.who.actor());
     s.reloadNow().run();
     estate.invalidate();
-    c.redirect("/console/workload?id=" + Fmt.q(id), "Retired. Offboarding report: " + r.revokedLeases().size()
-        + " leases revoked, policies deleted: " + list(r.disabledPolicies()) + ", kept: " + list(r.keptPolicies())
-        + ", not revoked: " + list(r.notRevoked()) + (r.verified() ? ". Verified: nothing it held still works."
-        : ". NOT verified: something it held may still work; see the credentials list."));
+    c.redirect(
+        "/console/workload?id=" + Fmt.q(id),
+        "Retired. Offboarding report: "
+            + r.revokedLeases().size()
+            + " leases revoked, policies deleted: "
+            + list(r.disabledPolicies())
+            + ", kept: "
+            + list(r.keptPolicies())
+            + ", not revoked: "
+            + list(r.notRevoked())
+            + (r.verified()
+                ? ". Verified: nothing it held still works."
+                : ". NOT verified: something it held may still work; see the credentials list."));
   }
 
   private static String list(List<String> l) {
@@ -235,8 +342,11 @@ final class WorkloadsPage {
   }
 
   private Workload workload(String id) {
-    return (Workload) s.config().get(Kind.WORKLOAD, id).orElseThrow(() -> new NotFoundException("Workload", id))
-        .value();
+    return (Workload)
+        s.config()
+            .get(Kind.WORKLOAD, id)
+            .orElseThrow(() -> new NotFoundException("Workload", id))
+            .value();
   }
 
   private void apply(ConsoleCall c, Workload changed) {

@@ -16,13 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * Idle admin connections to targets, kept for reuse: opening one costs a TCP handshake and a
- * SCRAM exchange (thousands of hash iterations on both sides), which dominated each issuance and
- * removal. Connections are keyed by URL, admin user and a hash of the password, so a rotated
- * password never reuses a connection authenticated with the old one; they are checked before
- * reuse, returned only with no transaction open, and closed after {@link #maxIdle} unused or
- * {@link #maxAge} in all (a password changed outside Warden is noticed within that time).
- * Checking that a password works ({@code verify}) always opens a new connection.
+ * Idle admin connections to targets, kept for reuse: opening one costs a TCP handshake and a SCRAM
+ * exchange (thousands of hash iterations on both sides), which dominated each issuance and removal.
+ * Connections are keyed by URL, admin user and a hash of the password, so a rotated password never
+ * reuses a connection authenticated with the old one; they are checked before reuse, returned only
+ * with no transaction open, and closed after {@link #maxIdle} unused or {@link #maxAge} in all (a
+ * password changed outside Warden is noticed within that time). Checking that a password works
+ * ({@code verify}) always opens a new connection.
  */
 final class AdminConnections {
   /** Opens a new connection. */
@@ -45,7 +45,10 @@ final class AdminConnections {
     this.maxAge = maxAge.toNanos();
   }
 
-  /** A connection for {@code url} as {@code user}: a kept one that still works, else a new one. Close it to give it back. */
+  /**
+   * A connection for {@code url} as {@code user}: a kept one that still works, else a new one.
+   * Close it to give it back.
+   */
   Connection borrow(String url, String user, Secret password, Opener opener) throws SQLException {
     Key key = new Key(url, user, hash(password));
     ConcurrentLinkedDeque<Idle> q = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
@@ -61,33 +64,38 @@ final class AdminConnections {
 
   /** Closes every kept connection. */
   void closeAll() {
-    idle.values().forEach(q -> {
-      for (Idle i = q.pollFirst(); i != null; i = q.pollFirst()) {
-        quietlyClose(i.connection());
-      }
-    });
+    idle.values()
+        .forEach(
+            q -> {
+              for (Idle i = q.pollFirst(); i != null; i = q.pollFirst()) {
+                quietlyClose(i.connection());
+              }
+            });
   }
 
   private Connection lend(ConcurrentLinkedDeque<Idle> q, Connection real, long born) {
     boolean[] closed = {false};
-    InvocationHandler h = (proxy, method, args) -> {
-      if (method.getName().equals("close") && method.getParameterCount() == 0) {
-        if (!closed[0]) {
-          closed[0] = true;
-          giveBack(q, real, born);
-        }
-        return null;
-      }
-      if (method.getName().equals("isClosed") && method.getParameterCount() == 0) {
-        return closed[0] || real.isClosed();
-      }
-      try {
-        return method.invoke(real, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    };
-    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
+    InvocationHandler h =
+        (proxy, method, args) -> {
+          if (method.getName().equals("close") && method.getParameterCount() == 0) {
+            if (!closed[0]) {
+              closed[0] = true;
+              giveBack(q, real, born);
+            }
+            return null;
+          }
+          if (method.getName().equals("isClosed") && method.getParameterCount() == 0) {
+            return closed[0] || real.isClosed();
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
   }
 
   private void giveBack(ConcurrentLinkedDeque<Idle> q, Connection c, long born) {
@@ -127,8 +135,10 @@ final class AdminConnections {
 
   private static String hash(Secret password) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(password.reveal().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(password.reveal().getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }

@@ -32,15 +32,18 @@ import java.util.Set;
  * is its name: Warden creates and drops only names its template makes (the literal prefix, the
  * workload slug, twelve base32 characters), which exist as such from the first statement — a crash
  * after {@code CREATE USER} leaves a user the reaper recognises. User names and hosts travel as
- * string literals bound by the driver ({@code ?} in a client-side prepared statement, escaped by the
- * driver's rules for the session's SQL mode); role names are backtick-quoted identifiers. A
- * password is sent only as its {@code mysql_native_password} hash. Removal locks the account,
- * kills its connections and drops it; MariaDB has no {@code VALID UNTIL}, so the reaper is the
- * only path to expiry.
+ * string literals bound by the driver ({@code ?} in a client-side prepared statement, escaped by
+ * the driver's rules for the session's SQL mode); role names are backtick-quoted identifiers. A
+ * password is sent only as its {@code mysql_native_password} hash. Removal locks the account, kills
+ * its connections and drops it; MariaDB has no {@code VALID UNTIL}, so the reaper is the only path
+ * to expiry.
  */
 public final class MariaDbUsers implements UserDatabase {
-  /** Issued users may connect from anywhere the server's network allows, like any application user. */
+  /**
+   * Issued users may connect from anywhere the server's network allows, like any application user.
+   */
   static final String HOST = "%";
+
   private static final org.mariadb.jdbc.Driver DRIVER = new org.mariadb.jdbc.Driver();
 
   private final Duration connectTimeout;
@@ -66,39 +69,73 @@ public final class MariaDbUsers implements UserDatabase {
         missing.add("CONNECTION ADMIN");
       }
       if (!missing.isEmpty()) {
-        throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' lacks " + missing
-            + " on " + t.where() + "; Warden needs GRANT CREATE USER, PROCESS, CONNECTION ADMIN ON *.* and"
-            + " GRANT SELECT ON mysql.user (see docs/credentials.md)");
+        throw new ValidationException(
+            "spec.database.adminUser",
+            "'"
+                + t.adminUser()
+                + "' lacks "
+                + missing
+                + " on "
+                + t.where()
+                + "; Warden needs GRANT CREATE USER, PROCESS, CONNECTION ADMIN ON *.* and"
+                + " GRANT SELECT ON mysql.user (see docs/credentials.md)");
       }
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mysql.user WHERE 1 = 0")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mysql.user WHERE 1 = 0")) {
         rs.next();
       } catch (SQLException e) {
-        throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' cannot read mysql.user on "
-            + t.where() + ", which Warden needs to find the users it created; GRANT SELECT ON mysql.user TO it");
+        throw new ValidationException(
+            "spec.database.adminUser",
+            "'"
+                + t.adminUser()
+                + "' cannot read mysql.user on "
+                + t.where()
+                + ", which Warden needs to find the users it created; GRANT SELECT ON mysql.user TO it");
       }
       for (String role : t.roles()) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mysql.user WHERE User = ? AND is_role = 'Y'")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT 1 FROM mysql.user WHERE User = ? AND is_role = 'Y'")) {
           ps.setString(1, role);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-              throw new ValidationException("spec.database.roles", "role '" + role + "' does not exist on " + t.where()
-                  + "; create it (CREATE ROLE, with the privileges issued users should have) first");
+              throw new ValidationException(
+                  "spec.database.roles",
+                  "role '"
+                      + role
+                      + "' does not exist on "
+                      + t.where()
+                      + "; create it (CREATE ROLE, with the privileges issued users should have) first");
             }
           }
         }
         if (!privileges.contains("SUPER") && !grantable(c, role)) {
-          throw new ValidationException("spec.database.roles", "'" + t.adminUser() + "' may not grant role '" + role
-              + "'; GRANT " + role + " TO " + t.adminUser() + " WITH ADMIN OPTION");
+          throw new ValidationException(
+              "spec.database.roles",
+              "'"
+                  + t.adminUser()
+                  + "' may not grant role '"
+                  + role
+                  + "'; GRANT "
+                  + role
+                  + " TO "
+                  + t.adminUser()
+                  + " WITH ADMIN OPTION");
         }
       }
     } catch (SQLException e) {
-      throw new ValidationException(field(e), "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': "
-          + reason(e));
+      throw new ValidationException(
+          field(e),
+          "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': " + reason(e));
     }
   }
 
   @Override
-  public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password, Instant validUntil) {
+  public void createUser(
+      DatabaseTarget t,
+      Secret adminPassword,
+      String username,
+      Secret password,
+      Instant validUntil) {
     Connection conn;
     try {
       conn = connect(t, adminPassword);
@@ -129,8 +166,14 @@ public final class MariaDbUsers implements UserDatabase {
       if (exists) {
         exists = !dropQuietly(t, adminPassword, username);
       }
-      throw new TargetException("could not create the user on " + t.where() + ": " + reason(e)
-          + (exists ? " (it may exist; the reaper removes it)" : "; nothing was created"), exists, e);
+      throw new TargetException(
+          "could not create the user on "
+              + t.where()
+              + ": "
+              + reason(e)
+              + (exists ? " (it may exist; the reaper removes it)" : "; nothing was created"),
+          exists,
+          e);
     }
   }
 
@@ -140,7 +183,8 @@ public final class MariaDbUsers implements UserDatabase {
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
       List<String> hosts = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
         ps.setString(1, username);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -169,7 +213,8 @@ public final class MariaDbUsers implements UserDatabase {
       }
       return Removal.DROPPED;
     } catch (SQLException e) {
-      throw new TargetException("could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
+      throw new TargetException(
+          "could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
     }
   }
 
@@ -177,8 +222,10 @@ public final class MariaDbUsers implements UserDatabase {
   public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
     Connection conn = open(t, adminPassword);
     try (Connection c = conn;
-        PreparedStatement ps = c.prepareStatement("SELECT DISTINCT User FROM mysql.user WHERE User LIKE ? ESCAPE '!'"
-            + " AND is_role = 'N' ORDER BY User")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT DISTINCT User FROM mysql.user WHERE User LIKE ? ESCAPE '!'"
+                    + " AND is_role = 'N' ORDER BY User")) {
       ps.setString(1, likePrefix(t.usernameTemplate().prefix()));
       List<String> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -188,7 +235,8 @@ public final class MariaDbUsers implements UserDatabase {
       }
       return out;
     } catch (SQLException e) {
-      throw new TargetException("cannot list the users of " + t.where() + ": " + reason(e), false, e);
+      throw new TargetException(
+          "cannot list the users of " + t.where() + ": " + reason(e), false, e);
     }
   }
 
@@ -198,7 +246,8 @@ public final class MariaDbUsers implements UserDatabase {
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
       List<String> hosts = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
         ps.setString(1, account);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -207,8 +256,13 @@ public final class MariaDbUsers implements UserDatabase {
         }
       }
       if (hosts.isEmpty()) {
-        throw new ValidationException("rotation.account", "no user named '" + account + "' exists on " + t.where()
-            + "; create the account first, or name the right one");
+        throw new ValidationException(
+            "rotation.account",
+            "no user named '"
+                + account
+                + "' exists on "
+                + t.where()
+                + "; create the account first, or name the right one");
       }
       for (String host : hosts) {
         try (PreparedStatement ps = c.prepareStatement("ALTER USER ?@? IDENTIFIED BY PASSWORD ?")) {
@@ -219,20 +273,24 @@ public final class MariaDbUsers implements UserDatabase {
         }
       }
     } catch (SQLException e) {
-      throw new TargetException("could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
-          true, e);
+      throw new TargetException(
+          "could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
+          true,
+          e);
     }
   }
 
   @Override
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
     Connection conn = open(t, current);
-    try (Connection c = conn; PreparedStatement ps = c.prepareStatement(
-        "ALTER USER CURRENT_USER() IDENTIFIED BY PASSWORD ?")) {
+    try (Connection c = conn;
+        PreparedStatement ps =
+            c.prepareStatement("ALTER USER CURRENT_USER() IDENTIFIED BY PASSWORD ?")) {
       ps.setString(1, nativeHash(next));
       ps.execute();
     } catch (SQLException e) {
-      throw new TargetException("could not change the admin password on " + t.where() + ": " + reason(e), true, e);
+      throw new TargetException(
+          "could not change the admin password on " + t.where() + ": " + reason(e), true, e);
     }
   }
 
@@ -241,10 +299,11 @@ public final class MariaDbUsers implements UserDatabase {
    * ... FOR user} would need write access to the {@code mysql} schema, far more than the admin
    * should hold, while every user may set its own default role.
    */
-  private void setDefaultRoleAsTheUser(DatabaseTarget t, String username, Secret password, String role)
-      throws SQLException {
+  private void setDefaultRoleAsTheUser(
+      DatabaseTarget t, String username, Secret password, String role) throws SQLException {
     Properties p = properties(t, username, password);
-    try (Connection c = DRIVER.connect("jdbc:mariadb://" + t.hostPort() + "/", p); Statement s = c.createStatement()) {
+    try (Connection c = DRIVER.connect("jdbc:mariadb://" + t.hostPort() + "/", p);
+        Statement s = c.createStatement()) {
       s.execute("SET DEFAULT ROLE " + ident(role));
     }
   }
@@ -256,7 +315,8 @@ public final class MariaDbUsers implements UserDatabase {
    * untouched): removing it alone reports it.
    */
   @Override
-  public Map<String, Removal> removeUsers(DatabaseTarget t, Secret adminPassword, List<String> usernames) {
+  public Map<String, Removal> removeUsers(
+      DatabaseTarget t, Secret adminPassword, List<String> usernames) {
     List<String> ours = usernames.stream().filter(u -> NameTag.matches(t, u)).toList();
     if (ours.size() < 2) {
       return UserDatabase.super.removeUsers(t, adminPassword, usernames);
@@ -266,8 +326,11 @@ public final class MariaDbUsers implements UserDatabase {
       Map<String, Removal> out = new LinkedHashMap<>();
       ours.forEach(u -> out.put(u, Removal.ABSENT));
       List<String[]> accounts = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT User, Host FROM mysql.user WHERE is_role = 'N' AND User IN ("
-          + String.join(", ", java.util.Collections.nCopies(ours.size(), "?")) + ")")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT User, Host FROM mysql.user WHERE is_role = 'N' AND User IN ("
+                  + String.join(", ", java.util.Collections.nCopies(ours.size(), "?"))
+                  + ")")) {
         for (int i = 0; i < ours.size(); i++) {
           ps.setString(i + 1, ours.get(i));
         }
@@ -292,12 +355,15 @@ public final class MariaDbUsers implements UserDatabase {
       names.forEach(u -> out.put(u, Removal.DROPPED));
       return out;
     } catch (SQLException e) {
-      throw new TargetException("could not remove " + ours.size() + " users from " + t.where() + ": " + reason(e), true,
+      throw new TargetException(
+          "could not remove " + ours.size() + " users from " + t.where() + ": " + reason(e),
+          true,
           e);
     }
   }
 
-  private static void accountStatement(Connection c, String sql, List<String[]> accounts) throws SQLException {
+  private static void accountStatement(Connection c, String sql, List<String[]> accounts)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < accounts.size(); i++) {
         ps.setString(2 * i + 1, accounts.get(i)[0]);
@@ -309,8 +375,9 @@ public final class MariaDbUsers implements UserDatabase {
 
   private void killSessions(Connection c, String username) throws SQLException {
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()")) {
       ps.setString(1, username);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -332,7 +399,8 @@ public final class MariaDbUsers implements UserDatabase {
 
   /** Removes a user whose creation did not finish; false when it could not (the reaper will). */
   private boolean dropQuietly(DatabaseTarget t, Secret adminPassword, String username) {
-    try (Connection c = connect(t, adminPassword); PreparedStatement ps = c.prepareStatement("DROP USER IF EXISTS ?@?")) {
+    try (Connection c = connect(t, adminPassword);
+        PreparedStatement ps = c.prepareStatement("DROP USER IF EXISTS ?@?")) {
       ps.setString(1, username);
       ps.setString(2, HOST);
       ps.execute();
@@ -386,15 +454,17 @@ public final class MariaDbUsers implements UserDatabase {
 
   private static Set<String> globalPrivileges(Connection c) throws SQLException {
     String current;
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
       rs.next();
       current = rs.getString(1);
     }
     int at = current.lastIndexOf('@');
     String grantee = "'" + current.substring(0, at) + "'@'" + current.substring(at + 1) + "'";
     Set<String> out = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?")) {
       ps.setString(1, grantee);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -406,8 +476,9 @@ public final class MariaDbUsers implements UserDatabase {
   }
 
   private static boolean grantable(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT IS_GRANTABLE FROM information_schema.APPLICABLE_ROLES WHERE ROLE_NAME = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT IS_GRANTABLE FROM information_schema.APPLICABLE_ROLES WHERE ROLE_NAME = ?")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -420,7 +491,10 @@ public final class MariaDbUsers implements UserDatabase {
     return false;
   }
 
-  /** {@code mysql_native_password}'s stored form: '*' and the upper-case hex of SHA1(SHA1(password)). */
+  /**
+   * {@code mysql_native_password}'s stored form: '*' and the upper-case hex of
+   * SHA1(SHA1(password)).
+   */
   static String nativeHash(Secret password) {
     try {
       MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
@@ -436,7 +510,9 @@ public final class MariaDbUsers implements UserDatabase {
     return "`" + name.replace("`", "``") + "`";
   }
 
-  /** A LIKE pattern matching names that start with {@code prefix}, with '!' as the escape character. */
+  /**
+   * A LIKE pattern matching names that start with {@code prefix}, with '!' as the escape character.
+   */
   static String likePrefix(String prefix) {
     return prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
   }
@@ -444,22 +520,34 @@ public final class MariaDbUsers implements UserDatabase {
   /** What went wrong, from MariaDB's error code; never a statement's text. */
   static String reason(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String phrase = switch (e.getErrorCode()) {
-      case 1045 -> "the login was refused (wrong password or unknown user)";
-      case 1044 -> "access to the database was denied";
-      case 1049 -> "the database does not exist";
-      case 1227, 1142, 1370 -> "permission denied";
-      case 1396 -> "the user operation failed (the user already exists or does not)";
-      case 1040 -> "too many connections";
-      case 1094 -> "no such session";
-      default -> state.startsWith("08") || e.getErrorCode() == 0 ? "cannot connect" : "the database refused";
-    };
+    String phrase =
+        switch (e.getErrorCode()) {
+          case 1045 -> "the login was refused (wrong password or unknown user)";
+          case 1044 -> "access to the database was denied";
+          case 1049 -> "the database does not exist";
+          case 1227, 1142, 1370 -> "permission denied";
+          case 1396 -> "the user operation failed (the user already exists or does not)";
+          case 1040 -> "too many connections";
+          case 1094 -> "no such session";
+          default ->
+              state.startsWith("08") || e.getErrorCode() == 0
+                  ? "cannot connect"
+                  : "the database refused";
+        };
     String detail = "";
-    if (state.startsWith("08") || e.getErrorCode() == 1045 || e.getErrorCode() == 1049 || e.getErrorCode() == 0) {
+    if (state.startsWith("08")
+        || e.getErrorCode() == 1045
+        || e.getErrorCode() == 1049
+        || e.getErrorCode() == 0) {
       String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
       detail = m.isEmpty() ? "" : " - " + (m.length() > 200 ? m.substring(0, 200) : m);
     }
-    return phrase + " (error " + e.getErrorCode() + (state.isEmpty() ? "" : ", SQLSTATE " + state) + ")" + detail;
+    return phrase
+        + " (error "
+        + e.getErrorCode()
+        + (state.isEmpty() ? "" : ", SQLSTATE " + state)
+        + ")"
+        + detail;
   }
 
   private static String field(SQLException e) {

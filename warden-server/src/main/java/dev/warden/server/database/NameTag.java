@@ -22,21 +22,42 @@ final class NameTag {
    */
   static void requireStatic(DatabaseTarget t, String account) {
     if (account.equals(t.adminUser())) {
-      throw new dev.warden.core.error.ValidationException("rotation.account", "'" + account + "' is the admin of "
-          + t.where() + "; Warden sets only the passwords of other accounts");
+      throw new dev.warden.core.error.ValidationException(
+          "rotation.account",
+          "'"
+              + account
+              + "' is the admin of "
+              + t.where()
+              + "; Warden sets only the passwords of other accounts");
     }
     if (matches(t, account)) {
-      throw new dev.warden.core.error.ValidationException("rotation.account", "'" + account + "' has the shape of"
-          + " the users Warden issues on " + t.where() + " (spec.database.usernameTemplate): it is not a static account");
+      throw new dev.warden.core.error.ValidationException(
+          "rotation.account",
+          "'"
+              + account
+              + "' has the shape of"
+              + " the users Warden issues on "
+              + t.where()
+              + " (spec.database.usernameTemplate): it is not a static account");
     }
   }
 
-  /** @throws TargetException when {@code username} is not a name the target's template makes */
+  /**
+   * @throws TargetException when {@code username} is not a name the target's template makes
+   */
   static void require(DatabaseTarget t, String username) {
     if (!matches(t, username)) {
-      throw new TargetException("user '" + username + "' on " + t.where() + " does not have the shape of spec.database"
-          + ".usernameTemplate '" + t.usernameTemplate() + "'; Warden drops only users it named, so it is left alone",
-          false, null);
+      throw new TargetException(
+          "user '"
+              + username
+              + "' on "
+              + t.where()
+              + " does not have the shape of spec.database"
+              + ".usernameTemplate '"
+              + t.usernameTemplate()
+              + "'; Warden drops only users it named, so it is left alone",
+          false,
+          null);
     }
   }
 }

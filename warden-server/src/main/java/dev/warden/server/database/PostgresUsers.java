@@ -1,10 +1,10 @@
 package dev.warden.server.database;
 
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.database.UserDatabase;
 import dev.warden.core.error.TargetException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.DatabaseTarget;
-import dev.warden.core.database.UserDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,8 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.Properties;
+import java.util.Set;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Utils;
 import org.postgresql.util.PasswordUtil;
@@ -35,27 +35,33 @@ import org.postgresql.util.PasswordUtil;
  * verifier computed here ({@link PasswordUtil#encodeScramSha256}), so neither the wire nor the
  * server's statement log ever sees it. A user is created in one transaction (CREATE ROLE with
  * LOGIN, its verifier and VALID UNTIL; GRANT of the target's roles and of the marker role). The
- * admin is not made a member of each user: with thousands of live users every privilege check
- * would walk them all. At removal it takes membership only when it needs it (the user owns
- * objects, or the admin lacks pg_signal_backend to end the sessions). Removal first makes the user
- * NOLOGIN, then ends its sessions, then drops it with whatever it owns reassigned to the admin —
- * and only ever a user carrying the marker. Errors name the SQLSTATE and never quote a statement.
+ * admin is not made a member of each user: with thousands of live users every privilege check would
+ * walk them all. At removal it takes membership only when it needs it (the user owns objects, or
+ * the admin lacks pg_signal_backend to end the sessions). Removal first makes the user NOLOGIN,
+ * then ends its sessions, then drops it with whatever it owns reassigned to the admin — and only
+ * ever a user carrying the marker. Errors name the SQLSTATE and never quote a statement.
  */
 public final class PostgresUsers implements UserDatabase {
   private static final DateTimeFormatter VALID_UNTIL =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'+00'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
+
   /** SCRAM iterations of an issued user's verifier: see {@link #issuedVerifier}. */
   static final int ISSUED_ITERATIONS = 128;
+
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final Duration connectTimeout;
   private final Duration socketTimeout;
-  private final AdminConnections pool = new AdminConnections(8, Duration.ofSeconds(60), Duration.ofMinutes(5));
+  private final AdminConnections pool =
+      new AdminConnections(8, Duration.ofSeconds(60), Duration.ofMinutes(5));
+
   /** Targets whose marker role is known to exist, so an issuance does not look it up each time. */
   private final java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** @param connectTimeout how long a target that does not answer may hold up a request */
+  /**
+   * @param connectTimeout how long a target that does not answer may hold up a request
+   */
   public PostgresUsers(Duration connectTimeout, Duration socketTimeout) {
     this.connectTimeout = connectTimeout;
     this.socketTimeout = socketTimeout;
@@ -66,54 +72,82 @@ public final class PostgresUsers implements UserDatabase {
     try (Connection c = connect(t, adminPassword)) {
       boolean superuser;
       boolean createRole;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user");
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         superuser = rs.getBoolean(1);
         createRole = rs.getBoolean(2);
       }
       if (!superuser && !createRole) {
-        throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' may not create roles;"
-            + " give it CREATEROLE (ALTER ROLE ... CREATEROLE), which is all Warden needs");
+        throw new ValidationException(
+            "spec.database.adminUser",
+            "'"
+                + t.adminUser()
+                + "' may not create roles;"
+                + " give it CREATEROLE (ALTER ROLE ... CREATEROLE), which is all Warden needs");
       }
       boolean adminOptionNeeded = !superuser && serverVersion(c) >= 160000;
       for (String role : t.roles()) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
           ps.setString(1, role);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-              throw new ValidationException("spec.database.roles", "role '" + role + "' does not exist on "
-                  + where(t) + "; create it (NOLOGIN, with the privileges issued users should have) first");
+              throw new ValidationException(
+                  "spec.database.roles",
+                  "role '"
+                      + role
+                      + "' does not exist on "
+                      + where(t)
+                      + "; create it (NOLOGIN, with the privileges issued users should have) first");
             }
             if (rs.getBoolean(1)) {
-              throw new ValidationException("spec.database.roles", "role '" + role
-                  + "' is a superuser; Warden never grants superuser to issued users");
+              throw new ValidationException(
+                  "spec.database.roles",
+                  "role '"
+                      + role
+                      + "' is a superuser; Warden never grants superuser to issued users");
             }
           }
         }
         if (adminOptionNeeded && !hasAdminOption(c, role)) {
-          throw new ValidationException("spec.database.roles", "'" + t.adminUser() + "' may not grant role '"
-              + role + "' (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
+          throw new ValidationException(
+              "spec.database.roles",
+              "'"
+                  + t.adminUser()
+                  + "' may not grant role '"
+                  + role
+                  + "' (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = ?")) {
         ps.setString(1, t.markerRole());
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next() && (rs.getBoolean(1) || rs.getBoolean(2))) {
-            throw new ValidationException("spec.database.markerRole", "role '" + t.markerRole()
-                + "' exists and can log in or is a superuser; the marker must be a NOLOGIN role of its own");
+            throw new ValidationException(
+                "spec.database.markerRole",
+                "role '"
+                    + t.markerRole()
+                    + "' exists and can log in or is a superuser; the marker must be a NOLOGIN role of its own");
           }
         }
       }
     } catch (SQLException e) {
-      throw new ValidationException(field(e), "cannot manage users on " + where(t) + " as '" + t.adminUser()
-          + "': " + reason(e));
+      throw new ValidationException(
+          field(e),
+          "cannot manage users on " + where(t) + " as '" + t.adminUser() + "': " + reason(e));
     }
   }
 
   @Override
-  public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password,
+  public void createUser(
+      DatabaseTarget t,
+      Secret adminPassword,
+      String username,
+      Secret password,
       Instant validUntil) {
     Connection c = open(t, adminPassword);
     boolean commitSent = false;
@@ -125,7 +159,8 @@ public final class PostgresUsers implements UserDatabase {
       boolean std = standardStrings(c);
       StringBuilder create = new StringBuilder("CREATE ROLE ");
       ident(create, username);
-      create.append(" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ");
+      create.append(
+          " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ");
       literal(create, issuedVerifier(password), std);
       create.append(" VALID UNTIL ");
       literal(create, VALID_UNTIL.format(validUntil), std);
@@ -153,26 +188,46 @@ public final class PostgresUsers implements UserDatabase {
       c.commit();
     } catch (SQLException e) {
       if ("42704".equals(e.getSQLState())) {
-        markers.remove(t.url() + " " + t.markerRole()); // dropped behind Warden's back: create it again next time
+        markers.remove(
+            t.url()
+                + " "
+                + t.markerRole()); // dropped behind Warden's back: create it again next time
       }
-      throw new TargetException("could not create the user on " + where(t) + ": " + reason(e)
-          + (commitSent ? " (during commit: it may exist)" : "; nothing was created"), commitSent, e);
+      throw new TargetException(
+          "could not create the user on "
+              + where(t)
+              + ": "
+              + reason(e)
+              + (commitSent ? " (during commit: it may exist)" : "; nothing was created"),
+          commitSent,
+          e);
     }
   }
 
   @Override
-  public void extendUser(DatabaseTarget t, Secret adminPassword, String username, Instant validUntil) {
+  public void extendUser(
+      DatabaseTarget t, Secret adminPassword, String username, Instant validUntil) {
     Connection conn = open(t, adminPassword);
-    try (Connection c = conn; Statement s = c.createStatement()) {
+    try (Connection c = conn;
+        Statement s = c.createStatement()) {
       if (!marked(c, username, t.markerRole())) {
-        throw new TargetException("user '" + username + "' on " + where(t) + " does not carry the marker role '"
-            + t.markerRole() + "'", false, null);
+        throw new TargetException(
+            "user '"
+                + username
+                + "' on "
+                + where(t)
+                + " does not carry the marker role '"
+                + t.markerRole()
+                + "'",
+            false,
+            null);
       }
       StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), username).append(" VALID UNTIL ");
       literal(sql, VALID_UNTIL.format(validUntil), standardStrings(c));
       s.execute(sql.toString());
     } catch (SQLException e) {
-      throw new TargetException("could not extend user '" + username + "' on " + where(t) + ": " + reason(e), true, e);
+      throw new TargetException(
+          "could not extend user '" + username + "' on " + where(t) + ": " + reason(e), true, e);
     }
   }
 
@@ -189,8 +244,16 @@ public final class PostgresUsers implements UserDatabase {
         }
       }
       if (!marked(c, username, t.markerRole())) {
-        throw new TargetException("user '" + username + "' on " + where(t) + " does not carry the marker role '"
-            + t.markerRole() + "'; Warden drops only users it tagged, so it is left alone", false, null);
+        throw new TargetException(
+            "user '"
+                + username
+                + "' on "
+                + where(t)
+                + " does not carry the marker role '"
+                + t.markerRole()
+                + "'; Warden drops only users it tagged, so it is left alone",
+            false,
+            null);
       }
       boolean owns = ownsAnything(c, username);
       // one commit: no new session from here on; then end the live ones; then drop
@@ -201,7 +264,8 @@ public final class PostgresUsers implements UserDatabase {
           // membership lets a non-superuser admin end the user's sessions and reassign its objects;
           // taken only when needed, since an admin that is a member of every issued user makes each
           // privilege check walk thousands of memberships
-          s.execute(ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
+          s.execute(
+              ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
         }
       }
       c.commit();
@@ -210,7 +274,10 @@ public final class PostgresUsers implements UserDatabase {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         if (owns) {
-          s.execute(ident(new StringBuilder("REASSIGN OWNED BY "), username).append(" TO CURRENT_USER").toString());
+          s.execute(
+              ident(new StringBuilder("REASSIGN OWNED BY "), username)
+                  .append(" TO CURRENT_USER")
+                  .toString());
           s.execute(ident(new StringBuilder("DROP OWNED BY "), username).toString());
         }
         s.execute(ident(new StringBuilder("DROP ROLE "), username).toString());
@@ -218,10 +285,14 @@ public final class PostgresUsers implements UserDatabase {
       c.commit();
       return Removal.DROPPED;
     } catch (SQLException e) {
-      String hint = "2BP01".equals(e.getSQLState())
-          ? " (it owns objects or holds privileges in another database of the server; reassign or drop them there)" : "";
-      throw new TargetException("could not remove user '" + username + "' from " + where(t) + ": " + reason(e) + hint,
-          true, e);
+      String hint =
+          "2BP01".equals(e.getSQLState())
+              ? " (it owns objects or holds privileges in another database of the server; reassign or drop them there)"
+              : "";
+      throw new TargetException(
+          "could not remove user '" + username + "' from " + where(t) + ": " + reason(e) + hint,
+          true,
+          e);
     }
   }
 
@@ -234,7 +305,8 @@ public final class PostgresUsers implements UserDatabase {
    * alone reports it.
    */
   @Override
-  public Map<String, Removal> removeUsers(DatabaseTarget t, Secret adminPassword, List<String> usernames) {
+  public Map<String, Removal> removeUsers(
+      DatabaseTarget t, Secret adminPassword, List<String> usernames) {
     if (usernames.size() < 2) {
       return UserDatabase.super.removeUsers(t, adminPassword, usernames);
     }
@@ -245,12 +317,14 @@ public final class PostgresUsers implements UserDatabase {
       List<String> drop = new ArrayList<>();
       Set<String> owners = new HashSet<>();
       Set<String> members = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname,"
-          + " EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid"
-          + " AND g.rolname = ?),"
-          + " EXISTS (SELECT 1 FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid),"
-          + " pg_has_role(current_user, r.oid, 'MEMBER')"
-          + " FROM pg_roles r WHERE r.rolname = ANY (?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT r.rolname,"
+                  + " EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid"
+                  + " AND g.rolname = ?),"
+                  + " EXISTS (SELECT 1 FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid),"
+                  + " pg_has_role(current_user, r.oid, 'MEMBER')"
+                  + " FROM pg_roles r WHERE r.rolname = ANY (?)")) {
         ps.setString(1, t.markerRole());
         ps.setArray(2, c.createArrayOf("text", usernames.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
@@ -280,7 +354,8 @@ public final class PostgresUsers implements UserDatabase {
         for (String user : drop) {
           s.addBatch(ident(new StringBuilder("ALTER ROLE "), user).append(" NOLOGIN").toString());
           if ((owners.contains(user) || !maySignal) && !members.contains(user)) {
-            s.addBatch(ident(new StringBuilder("GRANT "), user).append(" TO CURRENT_USER").toString());
+            s.addBatch(
+                ident(new StringBuilder("GRANT "), user).append(" TO CURRENT_USER").toString());
           }
         }
         s.executeBatch();
@@ -292,7 +367,10 @@ public final class PostgresUsers implements UserDatabase {
       try (Statement s = c.createStatement()) {
         for (String user : drop) {
           if (owners.contains(user)) {
-            s.addBatch(ident(new StringBuilder("REASSIGN OWNED BY "), user).append(" TO CURRENT_USER").toString());
+            s.addBatch(
+                ident(new StringBuilder("REASSIGN OWNED BY "), user)
+                    .append(" TO CURRENT_USER")
+                    .toString());
             s.addBatch(ident(new StringBuilder("DROP OWNED BY "), user).toString());
           }
           s.addBatch(ident(new StringBuilder("DROP ROLE "), user).toString());
@@ -303,11 +381,22 @@ public final class PostgresUsers implements UserDatabase {
       drop.forEach(u -> out.put(u, Removal.DROPPED));
       return out;
     } catch (SQLException e) {
-      SQLException cause = e.getNextException() != null ? e.getNextException() : e; // a batch's own error
-      String hint = "2BP01".equals(cause.getSQLState())
-          ? " (one owns objects or holds privileges in another database of the server)" : "";
-      throw new TargetException("could not remove " + usernames.size() + " users from " + where(t) + ": "
-          + reason(cause) + hint, true, e);
+      SQLException cause =
+          e.getNextException() != null ? e.getNextException() : e; // a batch's own error
+      String hint =
+          "2BP01".equals(cause.getSQLState())
+              ? " (one owns objects or holds privileges in another database of the server)"
+              : "";
+      throw new TargetException(
+          "could not remove "
+              + usernames.size()
+              + " users from "
+              + where(t)
+              + ": "
+              + reason(cause)
+              + hint,
+          true,
+          e);
     }
   }
 
@@ -315,9 +404,11 @@ public final class PostgresUsers implements UserDatabase {
   public List<String> markedUsers(DatabaseTarget t, Secret adminPassword) {
     Connection conn = open(t, adminPassword);
     try (Connection c = conn;
-        PreparedStatement ps = c.prepareStatement("SELECT u.rolname FROM pg_auth_members m"
-            + " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ?"
-            + " ORDER BY u.rolname")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT u.rolname FROM pg_auth_members m"
+                    + " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ?"
+                    + " ORDER BY u.rolname")) {
       ps.setString(1, t.markerRole());
       List<String> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -327,7 +418,8 @@ public final class PostgresUsers implements UserDatabase {
       }
       return out;
     } catch (SQLException e) {
-      throw new TargetException("cannot list the users of " + where(t) + ": " + reason(e), false, e);
+      throw new TargetException(
+          "cannot list the users of " + where(t) + ": " + reason(e), false, e);
     }
   }
 
@@ -339,66 +431,101 @@ public final class PostgresUsers implements UserDatabase {
     } catch (SQLException e) {
       throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
     }
-    try (Connection c = conn; Statement s = c.createStatement()) {
+    try (Connection c = conn;
+        Statement s = c.createStatement()) {
       StringBuilder sql = new StringBuilder("ALTER ROLE CURRENT_USER PASSWORD ");
       literal(sql, PasswordUtil.encodeScramSha256(next.reveal().toCharArray()), standardStrings(c));
       s.execute(sql.toString());
     } catch (SQLException e) {
-      throw new TargetException("could not change the admin password on " + where(t) + ": " + reason(e), true, e);
+      throw new TargetException(
+          "could not change the admin password on " + where(t) + ": " + reason(e), true, e);
     }
   }
 
   @Override
   public void setPassword(DatabaseTarget t, Secret adminPassword, String account, Secret password) {
     if (account.equals(t.adminUser())) {
-      throw new ValidationException("rotation.account", "'" + account + "' is the admin of " + where(t)
-          + "; Warden sets only the passwords of other accounts");
+      throw new ValidationException(
+          "rotation.account",
+          "'"
+              + account
+              + "' is the admin of "
+              + where(t)
+              + "; Warden sets only the passwords of other accounts");
     }
     Connection conn = open(t, adminPassword);
     boolean sent = false;
     try (Connection c = conn) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")) {
         ps.setString(1, account);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            throw new ValidationException("rotation.account", "no role named '" + account + "' exists on " + where(t)
-                + "; create the account first, or name the right one");
+            throw new ValidationException(
+                "rotation.account",
+                "no role named '"
+                    + account
+                    + "' exists on "
+                    + where(t)
+                    + "; create the account first, or name the right one");
           }
           if (!rs.getBoolean(1)) {
-            throw new ValidationException("rotation.account", "role '" + account + "' on " + where(t)
-                + " cannot log in (NOLOGIN), so a password would be of no use");
+            throw new ValidationException(
+                "rotation.account",
+                "role '"
+                    + account
+                    + "' on "
+                    + where(t)
+                    + " cannot log in (NOLOGIN), so a password would be of no use");
           }
         }
       }
       if (marked(c, account, t.markerRole())) {
-        throw new ValidationException("rotation.account", "role '" + account + "' carries the marker role '"
-            + t.markerRole() + "': it is a user Warden issued and removes itself, not a static account");
+        throw new ValidationException(
+            "rotation.account",
+            "role '"
+                + account
+                + "' carries the marker role '"
+                + t.markerRole()
+                + "': it is a user Warden issued and removes itself, not a static account");
       }
       StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), account).append(" PASSWORD ");
-      literal(sql, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), standardStrings(c));
+      literal(
+          sql, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), standardStrings(c));
       try (Statement s = c.createStatement()) {
         sent = true;
         s.execute(sql.toString());
       } catch (SQLException e) {
         // one statement in autocommit: an error the server answered with means it was rolled back;
         // only a connection lost on the way (class 08, or no SQLSTATE) may hide a commit
-        throw new TargetException("could not set the password of '" + account + "' on " + where(t) + ": "
-            + reason(e), !answeredByServer(e), e);
+        throw new TargetException(
+            "could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
+            !answeredByServer(e),
+            e);
       }
     } catch (SQLException e) {
-      // the look-ups before ALTER ROLE change nothing; after it (closing the connection) it may have
-      throw new TargetException("could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
-          sent, e);
+      // the look-ups before ALTER ROLE change nothing; after it (closing the connection) it may
+      // have
+      throw new TargetException(
+          "could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
+          sent,
+          e);
     }
   }
 
-  /** An error the server itself answered with (a statement refused), not a connection lost on the way. */
+  /**
+   * An error the server itself answered with (a statement refused), not a connection lost on the
+   * way.
+   */
   private static boolean answeredByServer(SQLException e) {
     String state = e.getSQLState();
     return state != null && !state.isEmpty() && !state.startsWith("08") && !state.startsWith("57P");
   }
 
-  /** A kept or new admin connection ({@link AdminConnections}), failing as {@link TargetException#unreachable}. */
+  /**
+   * A kept or new admin connection ({@link AdminConnections}), failing as {@link
+   * TargetException#unreachable}.
+   */
   private Connection open(DatabaseTarget t, Secret password) {
     try {
       return pool.borrow(t.url(), t.adminUser(), password, () -> connect(t, password));
@@ -448,8 +575,10 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   private static boolean marked(Connection c, String username, String marker) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
-        + " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = ? AND g.rolname = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+                + " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = ? AND g.rolname = ?")) {
       ps.setString(1, username);
       ps.setString(2, marker);
       try (ResultSet rs = ps.executeQuery()) {
@@ -458,17 +587,26 @@ public final class PostgresUsers implements UserDatabase {
     }
   }
 
-  /** Ends every session of the user, on every database of the server, and waits until they are gone. */
-  private static void endSessions(Connection c, DatabaseTarget t, String username) throws SQLException {
+  /**
+   * Ends every session of the user, on every database of the server, and waits until they are gone.
+   */
+  private static void endSessions(Connection c, DatabaseTarget t, String username)
+      throws SQLException {
     endSessions(c, t, List.of(username));
   }
 
-  /** Ends every session of these users, on every database of the server, and waits until they are gone. */
-  private static void endSessions(Connection c, DatabaseTarget t, List<String> usernames) throws SQLException {
+  /**
+   * Ends every session of these users, on every database of the server, and waits until they are
+   * gone.
+   */
+  private static void endSessions(Connection c, DatabaseTarget t, List<String> usernames)
+      throws SQLException {
     for (int attempt = 0; attempt < 3; attempt++) {
       int left = 0;
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-          + " WHERE usename = ANY (?) AND pid <> pg_backend_pid()")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                  + " WHERE usename = ANY (?) AND pid <> pg_backend_pid()")) {
         ps.setArray(1, c.createArrayOf("text", usernames.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -482,14 +620,26 @@ public final class PostgresUsers implements UserDatabase {
         return;
       }
     }
-    throw new SQLException("sessions of " + (usernames.size() == 1 ? "'" + usernames.getFirst() + "'"
-        : usernames.size() + " users") + " on " + where(t) + " did not end", "57014");
+    throw new SQLException(
+        "sessions of "
+            + (usernames.size() == 1
+                ? "'" + usernames.getFirst() + "'"
+                : usernames.size() + " users")
+            + " on "
+            + where(t)
+            + " did not end",
+        "57014");
   }
 
-  /** True when the user owns objects or holds privileges anywhere on the server (shared dependencies). */
+  /**
+   * True when the user owns objects or holds privileges anywhere on the server (shared
+   * dependencies).
+   */
   private static boolean ownsAnything(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_shdepend d JOIN pg_roles r"
-        + " ON r.oid = d.refobjid WHERE d.refclassid = 'pg_authid'::regclass AND r.rolname = ?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_shdepend d JOIN pg_roles r"
+                + " ON r.oid = d.refobjid WHERE d.refclassid = 'pg_authid'::regclass AND r.rolname = ?)")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
@@ -499,14 +649,18 @@ public final class PostgresUsers implements UserDatabase {
 
   /** A superuser, or a member of pg_signal_backend, may end any non-superuser's sessions. */
   private static boolean maySignalAnyBackend(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT rolsuper OR pg_has_role(current_user,"
-        + " 'pg_signal_backend', 'MEMBER') FROM pg_roles WHERE rolname = current_user")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT rolsuper OR pg_has_role(current_user,"
+                    + " 'pg_signal_backend', 'MEMBER') FROM pg_roles WHERE rolname = current_user")) {
       return rs.next() && rs.getBoolean(1);
     }
   }
 
   private static boolean isMember(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER')")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER')")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
@@ -515,7 +669,8 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   private static boolean hasAdminOption(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER WITH ADMIN OPTION')")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER WITH ADMIN OPTION')")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
@@ -524,7 +679,8 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   private static int serverVersion(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW server_version_num")) {
       rs.next();
       return Integer.parseInt(rs.getString(1).trim());
     }
@@ -538,8 +694,8 @@ public final class PostgresUsers implements UserDatabase {
    * The SCRAM-SHA-256 verifier of an issued user's password, with {@link #ISSUED_ITERATIONS}
    * iterations. Iterations slow down guessing a low-entropy password from a stolen verifier; an
    * issued password is 32 random letters and digits (about 190 bits), which no number of guesses
-   * reaches, while 4096 iterations cost every issuance and every login of the user milliseconds
-   * of CPU on both sides. Admin and static-account passwords keep the default.
+   * reaches, while 4096 iterations cost every issuance and every login of the user milliseconds of
+   * CPU on both sides. Admin and static-account passwords keep the default.
    */
   static String issuedVerifier(Secret password) {
     byte[] salt = new byte[16];
@@ -553,7 +709,8 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   /** Appends {@code value} as a quoted string literal, by the driver's rules. */
-  static StringBuilder literal(StringBuilder sb, String value, boolean standardConformingStrings) throws SQLException {
+  static StringBuilder literal(StringBuilder sb, String value, boolean standardConformingStrings)
+      throws SQLException {
     sb.append('\'');
     Utils.escapeLiteral(sb, value, standardConformingStrings);
     return sb.append('\'');
@@ -570,21 +727,25 @@ public final class PostgresUsers implements UserDatabase {
    */
   static String reason(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String phrase = switch (state) {
-      case "28P01" -> "the password was refused";
-      case "28000" -> "the login was refused (unknown role, or no pg_hba.conf entry)";
-      case "3D000" -> "the database does not exist";
-      case "42501" -> "permission denied";
-      case "42704" -> "a role it names does not exist";
-      case "42710" -> "the user already exists";
-      case "2BP01" -> "objects depend on it";
-      case "57014" -> "sessions did not end in time";
-      case "57P01", "57P02", "57P03" -> "the server is shutting down or starting up";
-      case "53300" -> "too many connections";
-      default -> state.startsWith("08") ? "cannot connect" : "the database refused";
-    };
+    String phrase =
+        switch (state) {
+          case "28P01" -> "the password was refused";
+          case "28000" -> "the login was refused (unknown role, or no pg_hba.conf entry)";
+          case "3D000" -> "the database does not exist";
+          case "42501" -> "permission denied";
+          case "42704" -> "a role it names does not exist";
+          case "42710" -> "the user already exists";
+          case "2BP01" -> "objects depend on it";
+          case "57014" -> "sessions did not end in time";
+          case "57P01", "57P02", "57P03" -> "the server is shutting down or starting up";
+          case "53300" -> "too many connections";
+          default -> state.startsWith("08") ? "cannot connect" : "the database refused";
+        };
     String detail = "";
-    if (state.startsWith("08") || state.startsWith("28") || state.equals("3D000") || state.startsWith("57")) {
+    if (state.startsWith("08")
+        || state.startsWith("28")
+        || state.equals("3D000")
+        || state.startsWith("57")) {
       String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
       detail = m.isEmpty() ? "" : " - " + (m.length() > 200 ? m.substring(0, 200) : m);
     }
@@ -593,7 +754,8 @@ public final class PostgresUsers implements UserDatabase {
 
   private static String field(SQLException e) {
     String s = e.getSQLState() == null ? "" : e.getSQLState();
-    return s.equals("28P01") ? "spec.database.adminPasswordSecret" : s.startsWith("28") ? "spec.database.adminUser"
-        : "spec.database.url";
+    return s.equals("28P01")
+        ? "spec.database.adminPasswordSecret"
+        : s.startsWith("28") ? "spec.database.adminUser" : "spec.database.url";
   }
 }

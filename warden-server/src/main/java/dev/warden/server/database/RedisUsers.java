@@ -33,10 +33,9 @@ import redis.clients.jedis.util.SafeEncoder;
  * <p>Design note. A user is created by one {@code ACL SETUSER name reset on #sha256 rules...}:
  * atomic, starting from nothing ({@code reset}), with the password sent only as its SHA-256 (the
  * form Redis stores). Redis users carry no tags and never expire, so the tag is the name (the
- * template's literal prefix and shape) and the reaper is the only path to expiry. Removal turns
- * the user off (no new logins), kills its connections ({@code CLIENT KILL USER}) and deletes it.
- * {@code rediss://} targets are reached over TLS with the JVM's trust store and host-name
- * verification.
+ * template's literal prefix and shape) and the reaper is the only path to expiry. Removal turns the
+ * user off (no new logins), kills its connections ({@code CLIENT KILL USER}) and deletes it. {@code
+ * rediss://} targets are reached over TLS with the JVM's trust store and host-name verification.
  */
 public final class RedisUsers implements UserDatabase {
   private final Duration connectTimeout;
@@ -51,27 +50,45 @@ public final class RedisUsers implements UserDatabase {
   public void verify(DatabaseTarget t, Secret adminPassword) {
     try (Jedis j = connect(t, adminPassword)) {
       String who = text(j.sendCommand(Protocol.Command.ACL, "WHOAMI"));
-      for (String[] probe : List.of(new String[] {"ACL", "SETUSER", "warden-probe"},
-          new String[] {"ACL", "DELUSER", "warden-probe"}, new String[] {"CLIENT", "KILL", "USER", "warden-probe"})) {
+      for (String[] probe :
+          List.of(
+              new String[] {"ACL", "SETUSER", "warden-probe"},
+              new String[] {"ACL", "DELUSER", "warden-probe"},
+              new String[] {"CLIENT", "KILL", "USER", "warden-probe"})) {
         String[] args = new String[probe.length + 2];
         args[0] = "DRYRUN";
         args[1] = who;
         System.arraycopy(probe, 0, args, 2, probe.length);
         String answer = text(j.sendCommand(Protocol.Command.ACL, args));
         if (!"OK".equals(answer)) {
-          throw new ValidationException("spec.database.adminUser", "'" + t.adminUser() + "' may not run "
-              + String.join(" ", probe).replace(" warden-probe", "") + " on " + t.where() + "; give it +acl and"
-              + " +client (e.g. ACL SETUSER " + t.adminUser() + " +acl +client)");
+          throw new ValidationException(
+              "spec.database.adminUser",
+              "'"
+                  + t.adminUser()
+                  + "' may not run "
+                  + String.join(" ", probe).replace(" warden-probe", "")
+                  + " on "
+                  + t.where()
+                  + "; give it +acl and"
+                  + " +client (e.g. ACL SETUSER "
+                  + t.adminUser()
+                  + " +acl +client)");
         }
       }
     } catch (JedisException e) {
-      throw new ValidationException(field(e), "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': "
-          + reason(e));
+      throw new ValidationException(
+          field(e),
+          "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': " + reason(e));
     }
   }
 
   @Override
-  public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password, Instant validUntil) {
+  public void createUser(
+      DatabaseTarget t,
+      Secret adminPassword,
+      String username,
+      Secret password,
+      Instant validUntil) {
     Jedis jedis;
     try {
       jedis = connect(t, adminPassword);
@@ -80,14 +97,21 @@ public final class RedisUsers implements UserDatabase {
     }
     boolean sent = false;
     try (Jedis j = jedis) {
-      List<String> args = new ArrayList<>(List.of("SETUSER", username, "reset", "on", "#" + sha256(password)));
+      List<String> args =
+          new ArrayList<>(List.of("SETUSER", username, "reset", "on", "#" + sha256(password)));
       args.addAll(t.acl());
       sent = true;
       j.sendCommand(Protocol.Command.ACL, args.toArray(String[]::new));
     } catch (JedisException e) {
       boolean maybe = sent && e instanceof JedisConnectionException;
-      throw new TargetException("could not create the user on " + t.where() + ": " + reason(e)
-          + (maybe ? " (it may exist; the reaper removes it)" : "; nothing was created"), maybe, e);
+      throw new TargetException(
+          "could not create the user on "
+              + t.where()
+              + ": "
+              + reason(e)
+              + (maybe ? " (it may exist; the reaper removes it)" : "; nothing was created"),
+          maybe,
+          e);
     }
   }
 
@@ -104,7 +128,8 @@ public final class RedisUsers implements UserDatabase {
       j.sendCommand(Protocol.Command.ACL, "DELUSER", username);
       return Removal.DROPPED;
     } catch (JedisException e) {
-      throw new TargetException("could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
+      throw new TargetException(
+          "could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
     }
   }
 
@@ -114,7 +139,8 @@ public final class RedisUsers implements UserDatabase {
    * the template does not make is left out (and untouched): removing it alone reports it.
    */
   @Override
-  public Map<String, Removal> removeUsers(DatabaseTarget t, Secret adminPassword, List<String> usernames) {
+  public Map<String, Removal> removeUsers(
+      DatabaseTarget t, Secret adminPassword, List<String> usernames) {
     List<String> ours = usernames.stream().filter(u -> NameTag.matches(t, u)).toList();
     if (ours.size() < 2) {
       return UserDatabase.super.removeUsers(t, adminPassword, usernames);
@@ -158,7 +184,9 @@ public final class RedisUsers implements UserDatabase {
       present.forEach(u -> out.put(u, Removal.DROPPED));
       return out;
     } catch (JedisException e) {
-      throw new TargetException("could not remove " + ours.size() + " users from " + t.where() + ": " + reason(e), true,
+      throw new TargetException(
+          "could not remove " + ours.size() + " users from " + t.where() + ": " + reason(e),
+          true,
           e);
     }
   }
@@ -181,7 +209,8 @@ public final class RedisUsers implements UserDatabase {
       out.sort(null);
       return out;
     } catch (JedisException e) {
-      throw new TargetException("cannot list the users of " + t.where() + ": " + reason(e), false, e);
+      throw new TargetException(
+          "cannot list the users of " + t.where() + ": " + reason(e), false, e);
     }
   }
 
@@ -191,14 +220,21 @@ public final class RedisUsers implements UserDatabase {
     Jedis jedis = open(t, adminPassword);
     try (Jedis j = jedis) {
       if (j.sendCommand(Protocol.Command.ACL, "GETUSER", account) == null) {
-        throw new ValidationException("rotation.account", "no ACL user named '" + account + "' exists on " + t.where()
-            + "; create the account first, or name the right one");
+        throw new ValidationException(
+            "rotation.account",
+            "no ACL user named '"
+                + account
+                + "' exists on "
+                + t.where()
+                + "; create the account first, or name the right one");
       }
       j.sendCommand(Protocol.Command.ACL, "SETUSER", account, "resetpass", "#" + sha256(password));
       saveAclFile(j);
     } catch (JedisException e) {
-      throw new TargetException("could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
-          true, e);
+      throw new TargetException(
+          "could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
+          true,
+          e);
     }
   }
 
@@ -206,16 +242,18 @@ public final class RedisUsers implements UserDatabase {
   public void changeAdminPassword(DatabaseTarget t, Secret current, Secret next) {
     Jedis jedis = open(t, current);
     try (Jedis j = jedis) {
-      j.sendCommand(Protocol.Command.ACL, "SETUSER", t.adminUser(), "resetpass", "#" + sha256(next));
+      j.sendCommand(
+          Protocol.Command.ACL, "SETUSER", t.adminUser(), "resetpass", "#" + sha256(next));
       saveAclFile(j);
     } catch (JedisException e) {
-      throw new TargetException("could not change the admin password on " + t.where() + ": " + reason(e), true, e);
+      throw new TargetException(
+          "could not change the admin password on " + t.where() + ": " + reason(e), true, e);
     }
   }
 
   /**
-   * Persists the ACL when the server keeps it in an ACL file; a server configured without one
-   * keeps users in memory only, which is documented (a restart there forgets a rotated password).
+   * Persists the ACL when the server keeps it in an ACL file; a server configured without one keeps
+   * users in memory only, which is documented (a restart there forgets a rotated password).
    */
   private static void saveAclFile(Jedis j) {
     try {
@@ -229,13 +267,14 @@ public final class RedisUsers implements UserDatabase {
 
   private Jedis connect(DatabaseTarget t, Secret password) {
     boolean tls = t.url().startsWith("rediss://");
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-        .user(t.adminUser())
-        .password(password.reveal())
-        .connectionTimeoutMillis((int) Math.max(1000, connectTimeout.toMillis()))
-        .socketTimeoutMillis((int) Math.max(1000, socketTimeout.toMillis()))
-        .clientName("warden")
-        .ssl(tls);
+    DefaultJedisClientConfig.Builder config =
+        DefaultJedisClientConfig.builder()
+            .user(t.adminUser())
+            .password(password.reveal())
+            .connectionTimeoutMillis((int) Math.max(1000, connectTimeout.toMillis()))
+            .socketTimeoutMillis((int) Math.max(1000, socketTimeout.toMillis()))
+            .clientName("warden")
+            .ssl(tls);
     if (tls) {
       SSLParameters params = new SSLParameters();
       params.setEndpointIdentificationAlgorithm("HTTPS");
@@ -262,8 +301,10 @@ public final class RedisUsers implements UserDatabase {
   /** The SHA-256 of a password in lower-case hex: the form {@code ACL SETUSER ... #hash} takes. */
   static String sha256(Secret password) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(password.reveal().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(password.reveal().getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
@@ -293,7 +334,8 @@ public final class RedisUsers implements UserDatabase {
   }
 
   private static String field(JedisException e) {
-    return e instanceof JedisAccessControlException ? "spec.database.adminPasswordSecret"
+    return e instanceof JedisAccessControlException
+        ? "spec.database.adminPasswordSecret"
         : e instanceof JedisConnectionException ? "spec.database.url" : "spec.database.adminUser";
   }
 }

@@ -14,7 +14,9 @@ import java.util.Map;
 public final class UserDatabases implements UserDatabase {
   private final Map<DatabaseEngine, UserDatabase> engines = new EnumMap<>(DatabaseEngine.class);
 
-  /** @param connectTimeout how long a target that does not answer may hold up a request */
+  /**
+   * @param connectTimeout how long a target that does not answer may hold up a request
+   */
   public UserDatabases(Duration connectTimeout, Duration socketTimeout) {
     engines.put(DatabaseEngine.POSTGRES, new PostgresUsers(connectTimeout, socketTimeout));
     engines.put(DatabaseEngine.MARIADB, new MariaDbUsers(connectTimeout, socketTimeout));
@@ -31,12 +33,18 @@ public final class UserDatabases implements UserDatabase {
   }
 
   @Override
-  public void createUser(DatabaseTarget t, Secret adminPassword, String username, Secret password, Instant validUntil) {
+  public void createUser(
+      DatabaseTarget t,
+      Secret adminPassword,
+      String username,
+      Secret password,
+      Instant validUntil) {
     of(t).createUser(t, adminPassword, username, password, validUntil);
   }
 
   @Override
-  public void extendUser(DatabaseTarget t, Secret adminPassword, String username, Instant validUntil) {
+  public void extendUser(
+      DatabaseTarget t, Secret adminPassword, String username, Instant validUntil) {
     of(t).extendUser(t, adminPassword, username, validUntil);
   }
 
@@ -46,7 +54,8 @@ public final class UserDatabases implements UserDatabase {
   }
 
   @Override
-  public Map<String, Removal> removeUsers(DatabaseTarget t, Secret adminPassword, List<String> usernames) {
+  public Map<String, Removal> removeUsers(
+      DatabaseTarget t, Secret adminPassword, List<String> usernames) {
     return of(t).removeUsers(t, adminPassword, usernames);
   }
 

@@ -25,21 +25,23 @@ import java.util.concurrent.TimeoutException;
  * Fetches OIDC discovery documents and JWKS for the trust providers, with {@link HttpClient}.
  *
  * <p>Rules, all enforced here and not left to the caller: https only (plain http only to loopback,
- * for tests and local issuers); connect timeout {@value #CONNECT_TIMEOUT_SECONDS} s and
- * {@value #REQUEST_TIMEOUT_SECONDS} s for the whole exchange including the body (a server that
- * trickles bytes is cut off too); bodies over {@value #MAX_BYTES} bytes are refused, whether
- * announced by Content-Length or not; redirects are followed only within the same origin
- * (scheme, host and port), at most {@value #MAX_REDIRECTS} times; only status 200 is a success.
- * Core only ever passes URLs from configuration or from the configured issuer's discovery
- * document — never one taken from a token ({@code jku}, {@code x5u}).
+ * for tests and local issuers); connect timeout {@value #CONNECT_TIMEOUT_SECONDS} s and {@value
+ * #REQUEST_TIMEOUT_SECONDS} s for the whole exchange including the body (a server that trickles
+ * bytes is cut off too); bodies over {@value #MAX_BYTES} bytes are refused, whether announced by
+ * Content-Length or not; redirects are followed only within the same origin (scheme, host and
+ * port), at most {@value #MAX_REDIRECTS} times; only status 200 is a success. Core only ever passes
+ * URLs from configuration or from the configured issuer's discovery document — never one taken from
+ * a token ({@code jku}, {@code x5u}).
  *
  * <p>Thread-safe; one instance serves the whole server.
  */
 public final class HttpDocumentFetcher implements DocumentFetcher {
   public static final int CONNECT_TIMEOUT_SECONDS = 2;
   public static final int REQUEST_TIMEOUT_SECONDS = 5;
+
   /** 1 MiB: real JWKS and discovery documents are a few KiB. */
   public static final int MAX_BYTES = 1024 * 1024;
+
   public static final int MAX_REDIRECTS = 3;
 
   private final HttpClient client;
@@ -48,15 +50,19 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
 
   /** A fetcher with the production limits. */
   public HttpDocumentFetcher() {
-    this(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS), Duration.ofSeconds(REQUEST_TIMEOUT_SECONDS), MAX_BYTES);
+    this(
+        Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS),
+        Duration.ofSeconds(REQUEST_TIMEOUT_SECONDS),
+        MAX_BYTES);
   }
 
   /** Tests shrink the limits so that timeouts and size checks run in milliseconds. */
   HttpDocumentFetcher(Duration connectTimeout, Duration timeout, int maxBytes) {
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER) // redirects are checked by hand below
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER) // redirects are checked by hand below
+            .build();
     this.timeout = timeout;
     this.maxBytes = maxBytes;
   }
@@ -81,8 +87,10 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
         if (redirects >= MAX_REDIRECTS) {
           throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
         }
-        String location = r.headers().firstValue("Location")
-            .orElseThrow(() -> new IOException("redirect without Location from " + r.uri()));
+        String location =
+            r.headers()
+                .firstValue("Location")
+                .orElseThrow(() -> new IOException("redirect without Location from " + r.uri()));
         URI next;
         try {
           next = current.resolve(location);
@@ -91,7 +99,11 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
         }
         checkAllowed(next);
         if (!sameOrigin(current, next)) {
-          throw new IOException("refusing a redirect from " + origin(current) + " to another origin, " + origin(next));
+          throw new IOException(
+              "refusing a redirect from "
+                  + origin(current)
+                  + " to another origin, "
+                  + origin(next));
         }
         current = next;
         continue;
@@ -106,27 +118,39 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
   private HttpResponse<byte[]> exchange(URI uri, long deadline) throws IOException {
     long remaining = deadline - System.nanoTime();
     if (remaining <= 0) {
-      throw new HttpTimeoutException("no answer from " + uri + " within " + timeout.toMillis() + " ms");
+      throw new HttpTimeoutException(
+          "no answer from " + uri + " within " + timeout.toMillis() + " ms");
     }
-    HttpRequest request = HttpRequest.newBuilder(uri).header("User-Agent", dev.warden.core.WardenVersion.userAgent("server"))
-        .timeout(Duration.ofNanos(remaining))
-        .header("Accept", "application/json, application/jwk-set+json")
-        .GET()
-        .build();
-    CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(request, info -> info.statusCode() == 200
-        ? new LimitedBody(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))
-        : HttpResponse.BodySubscribers.replacing(new byte[0]));
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .header("User-Agent", dev.warden.core.WardenVersion.userAgent("server"))
+            .timeout(Duration.ofNanos(remaining))
+            .header("Accept", "application/json, application/jwk-set+json")
+            .GET()
+            .build();
+    CompletableFuture<HttpResponse<byte[]>> f =
+        client.sendAsync(
+            request,
+            info ->
+                info.statusCode() == 200
+                    ? new LimitedBody(
+                        maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))
+                    : HttpResponse.BodySubscribers.replacing(new byte[0]));
     try {
       return f.get(remaining, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new HttpTimeoutException("no complete answer from " + uri + " within " + timeout.toMillis() + " ms");
+      throw new HttpTimeoutException(
+          "no complete answer from " + uri + " within " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       f.cancel(true);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while fetching " + uri);
     } catch (ExecutionException e) {
-      Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+      Throwable c =
+          e.getCause() instanceof CompletionException ce && ce.getCause() != null
+              ? ce.getCause()
+              : e.getCause();
       if (c instanceof IOException io) {
         throw io;
       }
@@ -149,7 +173,8 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
     if ("http".equals(scheme) && isLoopback(uri.getHost())) {
       return;
     }
-    throw new IOException("only https URLs are fetched (plain http only on loopback): " + origin(uri));
+    throw new IOException(
+        "only https URLs are fetched (plain http only on loopback): " + origin(uri));
   }
 
   static boolean isLoopback(String host) {
@@ -157,7 +182,8 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
   }
 
   private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost().equalsIgnoreCase(b.getHost())
         && port(a) == port(b);
   }
 

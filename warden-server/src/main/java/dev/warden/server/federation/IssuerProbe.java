@@ -36,7 +36,8 @@ public final class IssuerProbe {
    */
   public IssuerFacts probe(String issuer, SampleToken sample) {
     Tls tls = issuer.startsWith("https://") ? Tls.TRUSTED : Tls.NOT_TLS;
-    String tlsDetail = tls == Tls.TRUSTED ? "chain verified with the JDK's default trust store" : "plain http";
+    String tlsDetail =
+        tls == Tls.TRUSTED ? "chain verified with the JDK's default trust store" : "plain http";
     JsonNode discovery = null;
     String discoveryError = null;
     JsonNode jwks = null;
@@ -64,7 +65,8 @@ public final class IssuerProbe {
     } else {
       jwksError = "not read: discovery unreadable";
     }
-    return new IssuerFacts(issuer, discovery, discoveryError, jwks, jwksError, tls, tlsDetail, sample);
+    return new IssuerFacts(
+        issuer, discovery, discoveryError, jwks, jwksError, tls, tlsDetail, sample);
   }
 
   private JsonNode read(URI uri) throws IOException {

@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Admin tokens: {@code GET /v1/whoami} (any valid token), and with {@code tokens:manage}
- * {@code GET|POST /v1/admin-tokens} and {@code DELETE /v1/admin-tokens/<id>}. A new token's secret
- * is in the creation answer only.
+ * Admin tokens: {@code GET /v1/whoami} (any valid token), and with {@code tokens:manage} {@code
+ * GET|POST /v1/admin-tokens} and {@code DELETE /v1/admin-tokens/<id>}. A new token's secret is in
+ * the creation answer only.
  */
 final class AdminTokenApi implements ApiUnit {
-  private static final String HINT = "use GET or POST on /v1/admin-tokens and DELETE on /v1/admin-tokens/<id>";
+  private static final String HINT =
+      "use GET or POST on /v1/admin-tokens and DELETE on /v1/admin-tokens/<id>";
 
   private final AdminTokens tokens;
 
@@ -42,8 +43,11 @@ final class AdminTokenApi implements ApiUnit {
   @Override
   public void routes(RouteTable t) {
     t.path(p -> ApiUnit.head(p).equals("whoami")).any(null, this::whoami);
-    t.path(p -> ApiUnit.tail(p) == null).guard(Scopes.TOKENS_MANAGE)
-        .get(null, this::list).post(null, this::create).hint(HINT);
+    t.path(p -> ApiUnit.tail(p) == null)
+        .guard(Scopes.TOKENS_MANAGE)
+        .get(null, this::list)
+        .post(null, this::create)
+        .hint(HINT);
     t.path(p -> true).guard(Scopes.TOKENS_MANAGE).delete(null, this::revoke).hint(HINT);
   }
 
@@ -80,8 +84,12 @@ final class AdminTokenApi implements ApiUnit {
     if (!who.has(Scopes.ADMIN) && !who.scopes().containsAll(scopes)) {
       throw new AuthException(403, "a token can only create tokens with scopes it holds itself");
     }
-    AdminTokens.Issued issued = tokens.create(Params.text(b, "name"), scopes,
-        Durations.parse("ttl", Params.text(b, "ttl")), who.actor());
+    AdminTokens.Issued issued =
+        tokens.create(
+            Params.text(b, "name"),
+            scopes,
+            Durations.parse("ttl", Params.text(b, "ttl")),
+            who.actor());
     ObjectNode o = Render.adminToken(issued.token());
     o.put("token", issued.secret().reveal());
     c.res().header("Cache-Control", "no-store");

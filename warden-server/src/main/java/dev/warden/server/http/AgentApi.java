@@ -11,6 +11,9 @@ import dev.warden.core.agent.ProxyStatus;
 import dev.warden.core.agent.SyncPage;
 import dev.warden.core.document.Documents;
 import dev.warden.core.error.ValidationException;
+import dev.warden.core.keys.KeyPurpose;
+import dev.warden.core.keys.KeyState;
+import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.Workload;
@@ -19,9 +22,6 @@ import dev.warden.core.pki.CertificateAuthority;
 import dev.warden.core.pki.Der;
 import dev.warden.core.pki.SpiffeBundle;
 import dev.warden.core.token.KeyManager;
-import dev.warden.core.keys.KeyPurpose;
-import dev.warden.core.keys.KeyState;
-import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.server.admin.AuthException;
 import dev.warden.server.admin.Scopes;
 import io.helidon.http.HeaderNames;
@@ -39,18 +39,18 @@ import java.util.Set;
  * The agent protocol and the SPIFFE bundle endpoint.
  *
  * <ul>
- *   <li>{@code GET /v1/bundle} and {@code /.well-known/spiffe-bundle}: the trust bundle in the SPIFFE
- *       format, public (it holds only public keys).</li>
+ *   <li>{@code GET /v1/bundle} and {@code /.well-known/spiffe-bundle}: the trust bundle in the
+ *       SPIFFE format, public (it holds only public keys).
  *   <li>{@code POST /v1/agent/attest}: node attestation with a join token or a platform token and a
- *       CSR; returns the agent's SVID, the bundle and a session token.</li>
- *   <li>{@code POST /v1/agent/renew}, {@code GET /v1/agent/sync} (registrations, and on the first page
- *       the proxies declared for the agent when their version differs from {@code proxies_version}),
- *       {@code POST /v1/agent/x509-svids}, {@code POST /v1/agent/jwt-svids}, {@code POST
- *       /v1/agent/connections} (what the agent's proxies accepted and refused, for the audit log),
- *       {@code POST /v1/agent/proxy-status} (how its declared proxies fare): with
- *       {@code Authorization: Bearer <session token>} or the agent's SVID over mTLS.</li>
+ *       CSR; returns the agent's SVID, the bundle and a session token.
+ *   <li>{@code POST /v1/agent/renew}, {@code GET /v1/agent/sync} (registrations, and on the first
+ *       page the proxies declared for the agent when their version differs from {@code
+ *       proxies_version}), {@code POST /v1/agent/x509-svids}, {@code POST /v1/agent/jwt-svids},
+ *       {@code POST /v1/agent/connections} (what the agent's proxies accepted and refused, for the
+ *       audit log), {@code POST /v1/agent/proxy-status} (how its declared proxies fare): with
+ *       {@code Authorization: Bearer <session token>} or the agent's SVID over mTLS.
  *   <li>{@code POST /v1/agent-tokens}, {@code GET /v1/agents} (with each agent's declared proxies'
- *       states): admin, scope {@code agents:manage}.</li>
+ *       states): admin, scope {@code agents:manage}.
  * </ul>
  */
 final class AgentApi implements ApiUnit {
@@ -69,11 +69,16 @@ final class AgentApi implements ApiUnit {
    * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
    * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
    */
-  AgentApi(AgentService agents, dev.warden.core.agent.AgentLeases agentLeases, CaManager ca, KeyManager jwtSvidKeys,
+  AgentApi(
+      AgentService agents,
+      dev.warden.core.agent.AgentLeases agentLeases,
+      CaManager ca,
+      KeyManager jwtSvidKeys,
       java.util.function.LongSupplier keysCounter) {
     this.agentLeases = agentLeases;
     if (jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
-      throw new IllegalArgumentException("the bundle publishes JWT-SVID keys only, not " + jwtSvidKeys.purpose());
+      throw new IllegalArgumentException(
+          "the bundle publishes JWT-SVID keys only, not " + jwtSvidKeys.purpose());
     }
     this.keysCounter = keysCounter;
     this.agents = agents;
@@ -88,11 +93,16 @@ final class AgentApi implements ApiUnit {
 
   @Override
   public boolean owns(String rawPath) {
-    return rawPath.startsWith("/v1/agent/") || rawPath.equals("/v1/bundle") || rawPath.equals("/v1/agent-tokens")
+    return rawPath.startsWith("/v1/agent/")
+        || rawPath.equals("/v1/bundle")
+        || rawPath.equals("/v1/agent-tokens")
         || rawPath.equals("/v1/agents");
   }
 
-  /** Agents authenticate with a session token or attest; only the two admin routes ask for an admin token. */
+  /**
+   * Agents authenticate with a session token or attest; only the two admin routes ask for an admin
+   * token.
+   */
   @Override
   public boolean adminTokenFirst() {
     return false;
@@ -128,12 +138,19 @@ final class AgentApi implements ApiUnit {
     t.exact("/v1/agents").get(Scopes.READ, this::list);
   }
 
-  /** The SPIFFE bundle (https_web profile document), also served at {@code /.well-known/spiffe-bundle}. */
+  /**
+   * The SPIFFE bundle (https_web profile document), also served at {@code
+   * /.well-known/spiffe-bundle}.
+   */
   void bundle(ServerRequest req, ServerResponse res) {
     CertificateAuthority c = ca.current();
     // both counters only grow, so their sum moves whenever either set of authorities changes
-    Map<String, Object> b = SpiffeBundle.json(c.bundle(), jwtAuthorities(), c.sequence() + keysCounter.getAsLong(),
-        BUNDLE_REFRESH_HINT);
+    Map<String, Object> b =
+        SpiffeBundle.json(
+            c.bundle(),
+            jwtAuthorities(),
+            c.sequence() + keysCounter.getAsLong(),
+            BUNDLE_REFRESH_HINT);
     res.status(200);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "public, max-age=60");
@@ -146,9 +163,13 @@ final class AgentApi implements ApiUnit {
     String join = text(b, "join_token");
     String token = text(b, "token");
     if ((join == null) == (token == null)) {
-      throw new ValidationException("join_token", "send exactly one of join_token or token (a platform token)");
+      throw new ValidationException(
+          "join_token", "send exactly one of join_token or token (a platform token)");
     }
-    AgentSession s = join != null ? agents.attestWithJoinToken(join, csr) : agents.attestWithPlatformToken(token, csr);
+    AgentSession s =
+        join != null
+            ? agents.attestWithJoinToken(join, csr)
+            : agents.attestWithPlatformToken(token, csr);
     c.send(200, session(s));
   }
 
@@ -191,8 +212,9 @@ final class AgentApi implements ApiUnit {
     JsonNode b = c.json(MAX_BODY);
     JsonNode ps = b.get("proxies");
     if (ps == null || !ps.isArray()) {
-      throw new ValidationException("proxies", "send {\"proxies\": [{\"name\", \"version\", \"state\", \"message\","
-          + " \"since\"}]}");
+      throw new ValidationException(
+          "proxies",
+          "send {\"proxies\": [{\"name\", \"version\", \"state\", \"message\"," + " \"since\"}]}");
     }
     List<ProxyStatus> list = new ArrayList<>();
     for (JsonNode p : ps) {
@@ -202,8 +224,13 @@ final class AgentApi implements ApiUnit {
       } catch (java.time.format.DateTimeParseException ex) {
         throw new ValidationException("since", "each proxy's since is an RFC 3339 time");
       }
-      list.add(new ProxyStatus(text(p, "name"), text(p, "version"), ProxyStatus.State.parse(p.path("state").asText()),
-          text(p, "message"), since));
+      list.add(
+          new ProxyStatus(
+              text(p, "name"),
+              text(p, "version"),
+              ProxyStatus.State.parse(p.path("state").asText()),
+              text(p, "message"),
+              since));
     }
     agents.reportProxies(a, list);
     ObjectNode o = Json.object();
@@ -216,7 +243,8 @@ final class AgentApi implements ApiUnit {
     JsonNode b = c.json(MAX_BODY);
     JsonNode rs = b.get("requests");
     if (rs == null || !rs.isArray()) {
-      throw new ValidationException("requests", "is required: [{\"spiffe_id\": ..., \"csr\": <base64 DER>}]");
+      throw new ValidationException(
+          "requests", "is required: [{\"spiffe_id\": ..., \"csr\": <base64 DER>}]");
     }
     List<AgentService.SvidRequest> reqs = new ArrayList<>();
     for (JsonNode r : rs) {
@@ -277,8 +305,10 @@ final class AgentApi implements ApiUnit {
     AgentRecord a = caller(c);
     JsonNode b = c.json(MAX_BODY);
     String destination = b.hasNonNull("destination") ? b.get("destination").asText() : null;
-    var cert = destination == null ? agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"))
-        : agents.issueEgressCertificate(a, base64(b, "csr"), text(b, "resource"), destination);
+    var cert =
+        destination == null
+            ? agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"))
+            : agents.issueEgressCertificate(a, base64(b, "csr"), text(b, "resource"), destination);
     ObjectNode o = Json.object();
     ArrayNode chain = o.putArray("chain");
     cert.chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
@@ -303,10 +333,19 @@ final class AgentApi implements ApiUnit {
       }
       Map<String, String> caller = new java.util.LinkedHashMap<>();
       e.path("caller").properties().forEach(f -> caller.put(f.getKey(), f.getValue().asText()));
-      list.add(new dev.warden.core.agent.ProxiedConnection(text(e, "id"), at,
-          dev.warden.core.agent.ProxiedConnection.Outcome.parse(e.path("outcome").asText()), text(e, "protocol"),
-          text(e, "listener"), text(e, "resource"), text(e, "workload"), text(e, "lease_id"), text(e, "destination"),
-          text(e, "reason"), caller));
+      list.add(
+          new dev.warden.core.agent.ProxiedConnection(
+              text(e, "id"),
+              at,
+              dev.warden.core.agent.ProxiedConnection.Outcome.parse(e.path("outcome").asText()),
+              text(e, "protocol"),
+              text(e, "listener"),
+              text(e, "resource"),
+              text(e, "workload"),
+              text(e, "lease_id"),
+              text(e, "destination"),
+              text(e, "reason"),
+              caller));
     }
     agents.recordConnections(a, list);
     ObjectNode o = Json.object();
@@ -385,8 +424,10 @@ final class AgentApi implements ApiUnit {
       }
     }
     if (c.req().isSecure()) {
-      throw new AuthException(401, "over HTTPS an agent authenticates with its X.509-SVID (mTLS); a session token"
-          + " alone is not accepted: present the SVID in the TLS handshake, or attest again");
+      throw new AuthException(
+          401,
+          "over HTTPS an agent authenticates with its X.509-SVID (mTLS); a session token"
+              + " alone is not accepted: present the SVID in the TLS handshake, or attest again");
     }
     return session(bearer(c.req()));
   }
@@ -438,7 +479,8 @@ final class AgentApi implements ApiUnit {
   private static String bearer(ServerRequest req) {
     String h = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new AuthException(401, "send the agent session token as 'Authorization: Bearer <token>'");
+      throw new AuthException(
+          401, "send the agent session token as 'Authorization: Bearer <token>'");
     }
     return h.substring(7).trim();
   }

@@ -1,6 +1,7 @@
 package dev.warden.server.http;
 
 import dev.warden.core.agent.AgentService;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.core.config.ConfigService;
 import dev.warden.core.crypto.Fingerprinter;
 import dev.warden.core.document.Kind;
@@ -11,7 +12,6 @@ import dev.warden.core.lease.LeaseService;
 import dev.warden.core.pki.CaManager;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.recert.RecertService;
-import dev.warden.core.audit.AuditStore;
 import dev.warden.core.token.KeyManager;
 import dev.warden.server.ServerMetrics;
 import dev.warden.server.admin.AdminTokens;
@@ -32,28 +32,29 @@ import java.util.function.Supplier;
  * scope checks, renders any failure through {@link Errors#api}, and counts the request under the
  * unit's metrics group. A path no unit owns is a 404, after authentication.
  *
- * <p>Design note: matching is on the raw path, not Helidon's decoded one, because a SPIFFE ID is
- * a single percent-encoded path segment ({@code /v1/workloads/spiffe%3A%2F%2Facme%2Fapi}) and
+ * <p>Design note: matching is on the raw path, not Helidon's decoded one, because a SPIFFE ID is a
+ * single percent-encoded path segment ({@code /v1/workloads/spiffe%3A%2F%2Facme%2Fapi}) and
  * decoding first would split it (decision 001).
  */
 public final class ApiRouter {
   private record Unit(ApiUnit api, RouteTable routes) {}
 
   /** Where no unit owns the path: an admin token first, then 404. */
-  private static final ApiUnit NOWHERE = new ApiUnit() {
-    @Override
-    public String group() {
-      return "admin";
-    }
+  private static final ApiUnit NOWHERE =
+      new ApiUnit() {
+        @Override
+        public String group() {
+          return "admin";
+        }
 
-    @Override
-    public boolean owns(String rawPath) {
-      return true;
-    }
+        @Override
+        public boolean owns(String rawPath) {
+          return true;
+        }
 
-    @Override
-    public void routes(RouteTable routes) {}
-  };
+        @Override
+        public void routes(RouteTable routes) {}
+      };
 
   private final AdminTokens adminTokens;
   private final ServerMetrics metrics;
@@ -68,7 +69,9 @@ public final class ApiRouter {
     this.agents = b.agents;
   }
 
-  /** @param adminTokens checks the admin token of every call that needs one */
+  /**
+   * @param adminTokens checks the admin token of every call that needs one
+   */
   public static Builder builder(AdminTokens adminTokens, ServerMetrics metrics) {
     return new Builder(adminTokens, metrics);
   }
@@ -83,8 +86,13 @@ public final class ApiRouter {
         break;
       }
     }
-    Call call = new Call(req, res,
-        () -> adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null)));
+    Call call =
+        new Call(
+            req,
+            res,
+            () ->
+                adminTokens.authenticate(
+                    req.headers().first(HeaderNames.AUTHORIZATION).orElse(null)));
     u.api().before(call);
     try {
       if (u.api().adminTokenFirst()) {
@@ -130,13 +138,19 @@ public final class ApiRouter {
     }
 
     /**
-     * Configuration objects, {@code apply}, {@code decisions:explain} and {@code whoami}/admin tokens.
+     * Configuration objects, {@code apply}, {@code decisions:explain} and {@code whoami}/admin
+     * tokens.
      *
-     * @param disabledReason why a stored object is disabled (it no longer compiles), or null when it works
+     * @param disabledReason why a stored object is disabled (it no longer compiles), or null when
+     *     it works
      * @param reloadNow reloads this node's configuration after a change
      */
-    public Builder configuration(ConfigService config, Supplier<PolicySnapshot> policies,
-        BiFunction<Kind, String, String> disabledReason, Runnable reloadNow, Clock clock) {
+    public Builder configuration(
+        ConfigService config,
+        Supplier<PolicySnapshot> policies,
+        BiFunction<Kind, String, String> disabledReason,
+        Runnable reloadNow,
+        Clock clock) {
       units.add(new ConfigApi(config, disabledReason, reloadNow));
       units.add(new DecisionApi(policies, clock));
       units.add(new AdminTokenApi(adminTokens));
@@ -145,13 +159,17 @@ public final class ApiRouter {
 
     /** The audit log and its signed checkpoints. */
     public Builder audit(AuditStore audit, dev.warden.core.checkpoint.Checkpointer checkpoints) {
-      // first: the public keys are a path below the audit unit's, which asks every caller for a token
+      // first: the public keys are a path below the audit unit's, which asks every caller for a
+      // token
       units.add(new AuditKeysApi(checkpoints));
       units.add(new AuditApi(audit, checkpoints));
       return this;
     }
 
-    /** @throws IllegalArgumentException unless the access-token keys come first and the JWT-SVID keys second */
+    /**
+     * @throws IllegalArgumentException unless the access-token keys come first and the JWT-SVID
+     *     keys second
+     */
     public Builder keys(KeyManager accessTokens, KeyManager jwtSvids) {
       return keys(accessTokens, jwtSvids, null);
     }
@@ -161,13 +179,20 @@ public final class ApiRouter {
      *
      * @param federationKeys the federation keys, or null when federation is off
      */
-    public Builder federation(dev.warden.core.store.Store store, KeyManager federationKeys, String issuer,
-        String algorithm, dev.warden.core.audit.AuditWriter audit, java.time.Clock clock) {
+    public Builder federation(
+        dev.warden.core.store.Store store,
+        KeyManager federationKeys,
+        String issuer,
+        String algorithm,
+        dev.warden.core.audit.AuditWriter audit,
+        java.time.Clock clock) {
       units.add(new FederationApi(store, federationKeys, issuer, algorithm, audit, clock));
       return this;
     }
 
-    /** @param federation the federation keys, or null when federation is off */
+    /**
+     * @param federation the federation keys, or null when federation is off
+     */
     public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
       return keys(accessTokens, jwtSvids, federation, null);
     }
@@ -176,30 +201,44 @@ public final class ApiRouter {
      * @param federation the federation keys, or null when federation is off
      * @param checkpoints the audit checkpoint keys, or null
      */
-    public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
+    public Builder keys(
+        KeyManager accessTokens,
+        KeyManager jwtSvids,
+        KeyManager federation,
+        KeyManager checkpoints) {
       units.add(new KeysApi(accessTokens, jwtSvids, federation, checkpoints));
       return this;
     }
 
-    /** @param impact answers the dry run of a revocation */
+    /**
+     * @param impact answers the dry run of a revocation
+     */
     public Builder leases(LeaseService leases, ImpactService impact) {
       units.add(new LeaseApi(leases, impact));
       return this;
     }
 
     /**
-     * @param fingerprintKey the installation's fingerprint key, given to scanners with scope scan:report
-     * @param resources the stored resources: the databases a scanner's {@code --verify} may log in to
+     * @param fingerprintKey the installation's fingerprint key, given to scanners with scope
+     *     scan:report
+     * @param resources the stored resources: the databases a scanner's {@code --verify} may log in
+     *     to
      */
-    public Builder scan(LeakService leaks, dev.warden.core.exposure.ExposureCheck exposure,
-        java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources, byte[] fingerprintKey,
+    public Builder scan(
+        LeakService leaks,
+        dev.warden.core.exposure.ExposureCheck exposure,
+        java.util.function.Supplier<List<dev.warden.core.model.Resource>> resources,
+        byte[] fingerprintKey,
         String fingerprintKeyId) {
       units.add(new ScanApi(leaks, exposure, resources, fingerprintKey, fingerprintKeyId));
       return this;
     }
 
     /** Inventory, posture, reports and lifecycle (retire, offboarding). */
-    public Builder inventory(InventoryService inventory, ImpactService impact, Fingerprinter fingerprinter,
+    public Builder inventory(
+        InventoryService inventory,
+        ImpactService impact,
+        Fingerprinter fingerprinter,
         Runnable reloadNow) {
       units.add(new InventoryApi(inventory, fingerprinter));
       units.add(new PostureApi(inventory));
@@ -223,11 +262,16 @@ public final class ApiRouter {
      * The agent protocol and the SPIFFE bundle.
      *
      * @param jwtSvidKeys the keys that sign JWT-SVIDs: the bundle's JWT authorities
-     * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle sequence
+     * @param keysCounter the signing keys' change counter: with the CA's it makes the bundle
+     *     sequence
      * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
      */
-    public Builder agents(AgentService agentService, dev.warden.core.agent.AgentLeases agentLeases, CaManager ca,
-        KeyManager jwtSvidKeys, LongSupplier keysCounter) {
+    public Builder agents(
+        AgentService agentService,
+        dev.warden.core.agent.AgentLeases agentLeases,
+        CaManager ca,
+        KeyManager jwtSvidKeys,
+        LongSupplier keysCounter) {
       agents = new AgentApi(agentService, agentLeases, ca, jwtSvidKeys, keysCounter);
       units.add(agents);
       return this;

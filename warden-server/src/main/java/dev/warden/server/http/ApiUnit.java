@@ -3,9 +3,9 @@ package dev.warden.server.http;
 import dev.warden.core.error.NotFoundException;
 
 /**
- * One API under {@code /v1}, registered with {@link ApiRouter}: the raw paths it owns (no two
- * units own the same path), the label of its requests in the metrics, and its routes.
- * Authentication, scope checks, error rendering and metrics are the router's, not the unit's.
+ * One API under {@code /v1}, registered with {@link ApiRouter}: the raw paths it owns (no two units
+ * own the same path), the label of its requests in the metrics, and its routes. Authentication,
+ * scope checks, error rendering and metrics are the router's, not the unit's.
  */
 interface ApiUnit {
   /** The {@code route} label of this unit's requests in {@code warden_http_requests}. */

@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
+import dev.warden.core.audit.AuditStore;
 import dev.warden.core.checkpoint.Checkpointer;
 import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.core.error.NotFoundException;
-import dev.warden.core.audit.AuditStore;
 import dev.warden.server.admin.Scopes;
 import java.util.List;
 
 /**
  * {@code GET /v1/audit} (a query, newest first), {@code GET /v1/audit/chain} (chain order, for
- * verification), {@code GET /v1/audit/chains/<key>} (one chain of delegated actions) and the
- * signed checkpoints of the chain head: {@code GET /v1/audit/checkpoints[/latest]}. Their keys are
- * public, in {@link AuditKeysApi}.
+ * verification), {@code GET /v1/audit/chains/<key>} (one chain of delegated actions) and the signed
+ * checkpoints of the chain head: {@code GET /v1/audit/checkpoints[/latest]}. Their keys are public,
+ * in {@link AuditKeysApi}.
  */
 final class AuditApi implements ApiUnit {
   /** The most checkpoints one list returns. */
@@ -29,7 +29,6 @@ final class AuditApi implements ApiUnit {
     this.checkpoints = checkpoints;
   }
 
-
   @Override
   public String group() {
     return "admin";
@@ -42,30 +41,42 @@ final class AuditApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.path(p -> true).get(Scopes.AUDIT_READ, c -> {
-      String tail = ApiUnit.tail(c.rawPath());
-      if ("checkpoints".equals(tail)) {
-        checkpointList(c);
-      } else if ("checkpoints/latest".equals(tail)) {
-        checkpointLatest(c);
-      } else if ("chain".equals(tail)) {
-        chain(c);
-      } else if (tail != null && tail.startsWith("chains/") && tail.length() > "chains/".length()) {
-        chainOf(c, tail.substring("chains/".length()));
-      } else if (tail == null) {
-        query(c);
-      } else {
-        throw new NotFoundException("route", c.rawPath());
-      }
-    });
+    t.path(p -> true)
+        .get(
+            Scopes.AUDIT_READ,
+            c -> {
+              String tail = ApiUnit.tail(c.rawPath());
+              if ("checkpoints".equals(tail)) {
+                checkpointList(c);
+              } else if ("checkpoints/latest".equals(tail)) {
+                checkpointLatest(c);
+              } else if ("chain".equals(tail)) {
+                chain(c);
+              } else if (tail != null
+                  && tail.startsWith("chains/")
+                  && tail.length() > "chains/".length()) {
+                chainOf(c, tail.substring("chains/".length()));
+              } else if (tail == null) {
+                query(c);
+              } else {
+                throw new NotFoundException("route", c.rawPath());
+              }
+            });
   }
 
   private void query(Call c) {
     Long before = Params.longParam(c, "before");
     Long limit = Params.longParam(c, "limit");
-    AuditQuery q = new AuditQuery(Params.instantParam(c, "from"), Params.instantParam(c, "to"), c.query("workload"),
-        c.query("resource"), c.query("outcome"), c.query("type"), before,
-        limit == null ? 100 : (int) Math.min(AuditQuery.MAX_LIMIT, limit));
+    AuditQuery q =
+        new AuditQuery(
+            Params.instantParam(c, "from"),
+            Params.instantParam(c, "to"),
+            c.query("workload"),
+            c.query("resource"),
+            c.query("outcome"),
+            c.query("type"),
+            before,
+            limit == null ? 100 : (int) Math.min(AuditQuery.MAX_LIMIT, limit));
     List<AuditRecord> records = audit.query(q);
     ArrayNode a = Json.MAPPER.createArrayNode();
     records.forEach(r -> a.add(Render.audit(r)));
@@ -108,15 +119,22 @@ final class AuditApi implements ApiUnit {
   }
 
   private void checkpointLatest(Call c) {
-    SignedCheckpoint latest = checkpoints.latest().orElseThrow(() -> new NotFoundException("checkpoint",
-        "latest (none signed yet: the first comes one audit.checkpointInterval after the first event)"));
+    SignedCheckpoint latest =
+        checkpoints
+            .latest()
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "checkpoint",
+                        "latest (none signed yet: the first comes one audit.checkpointInterval after the first event)"));
     c.send(200, AuditJson.checkpoint(latest));
   }
 
   private void checkpointList(Call c) {
     Long limit = Params.longParam(c, "limit");
     ArrayNode a = Json.MAPPER.createArrayNode();
-    checkpoints.list(limit == null ? 100 : (int) Math.max(1, Math.min(MAX_CHECKPOINTS, limit)))
+    checkpoints
+        .list(limit == null ? 100 : (int) Math.max(1, Math.min(MAX_CHECKPOINTS, limit)))
         .forEach(s -> a.add(AuditJson.checkpoint(s)));
     ObjectNode o = Json.object();
     o.put("chain", checkpoints.chain());
@@ -127,8 +145,9 @@ final class AuditApi implements ApiUnit {
   private void chain(Call c) {
     Long from = Params.longParam(c, "from");
     Long limit = Params.longParam(c, "limit");
-    List<AuditRecord> records = audit.readChain(from == null ? 1 : from,
-        limit == null ? 1000 : (int) Math.min(5000, limit));
+    List<AuditRecord> records =
+        audit.readChain(
+            from == null ? 1 : from, limit == null ? 1000 : (int) Math.min(5000, limit));
     ArrayNode a = Json.MAPPER.createArrayNode();
     records.forEach(r -> a.add(Render.audit(r)));
     ObjectNode o = Json.object();

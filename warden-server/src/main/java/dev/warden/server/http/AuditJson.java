@@ -8,9 +8,9 @@ import dev.warden.core.checkpoint.SignedCheckpoint;
 import java.util.HexFormat;
 
 /**
- * The JSON of an audit event and of a checkpoint, one form for the API ({@code /v1/audit},
- * {@code /v1/audit/checkpoints}) and the audit stream, so that a reader of either re-hashes events
- * the same way ({@code warden audit verify} reads this form).
+ * The JSON of an audit event and of a checkpoint, one form for the API ({@code /v1/audit}, {@code
+ * /v1/audit/checkpoints}) and the audit stream, so that a reader of either re-hashes events the
+ * same way ({@code warden audit verify} reads this form).
  */
 public final class AuditJson {
   private AuditJson() {}

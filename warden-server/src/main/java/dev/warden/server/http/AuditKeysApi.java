@@ -33,12 +33,16 @@ final class AuditKeysApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.exact(PATH).get(null, c -> {
-      try {
-        c.send(200, Json.MAPPER.readTree(checkpoints.jwks()));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException("the checkpoint keyset wrote a JWKS that is not JSON", e);
-      }
-    });
+    t.exact(PATH)
+        .get(
+            null,
+            c -> {
+              try {
+                c.send(200, Json.MAPPER.readTree(checkpoints.jwks()));
+              } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(
+                    "the checkpoint keyset wrote a JWKS that is not JSON", e);
+              }
+            });
   }
 }

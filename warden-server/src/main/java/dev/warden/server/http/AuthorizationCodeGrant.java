@@ -26,13 +26,23 @@ public final class AuthorizationCodeGrant {
 
   void handle(FormBody form, String httpAuthScheme, String source, ServerResponse res, long start) {
     try {
-      if (httpAuthScheme != null || form.get("client_assertion") != null || form.get("client_secret") != null) {
-        throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "a client named by its metadata document is a"
-            + " public client: send client_id and code_verifier, no Authorization header, secret or assertion");
+      if (httpAuthScheme != null
+          || form.get("client_assertion") != null
+          || form.get("client_secret") != null) {
+        throw new DeniedException(
+            Reason.CLIENT_AUTH_UNSUPPORTED,
+            "a client named by its metadata document is a"
+                + " public client: send client_id and code_verifier, no Authorization header, secret or assertion");
       }
-      CodeGrant.Issued issued = grant.exchange(new CodeGrant.Request(form.required("code"),
-          form.required("code_verifier"), form.required("redirect_uri"), form.required("client_id"),
-          form.optional("resource"), source));
+      CodeGrant.Issued issued =
+          grant.exchange(
+              new CodeGrant.Request(
+                  form.required("code"),
+                  form.required("code_verifier"),
+                  form.required("redirect_uri"),
+                  form.required("client_id"),
+                  form.optional("resource"),
+                  source));
       ObjectNode body = Json.object();
       body.put("access_token", issued.accessToken().reveal());
       body.put("token_type", "Bearer");

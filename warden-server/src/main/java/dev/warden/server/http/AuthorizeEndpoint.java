@@ -30,12 +30,12 @@ import java.util.StringJoiner;
  *
  * <p>Order matters. Until the client's metadata document is fetched and the {@code redirect_uri} is
  * found in it, nothing is trustworthy to redirect to, so errors are shown to the user as a page
- * (RFC 6749 section 4.1.2.1), never redirected. After that, errors go back to the client as
- * {@code error}, {@code state} and {@code iss} (RFC 9207). The user then signs in at the upstream
- * identity provider ({@link UpstreamLogin}); the request waits sealed in the provider's
- * {@code state} ({@link LoginState}), bound to this browser by a cookie. On return the policy decides
- * ({@link Authorizations}) and the client receives {@code code}, {@code state} and {@code iss}.
- * Every refusal is audited.
+ * (RFC 6749 section 4.1.2.1), never redirected. After that, errors go back to the client as {@code
+ * error}, {@code state} and {@code iss} (RFC 9207). The user then signs in at the upstream identity
+ * provider ({@link UpstreamLogin}); the request waits sealed in the provider's {@code state}
+ * ({@link LoginState}), bound to this browser by a cookie. On return the policy decides ({@link
+ * Authorizations}) and the client receives {@code code}, {@code state} and {@code iss}. Every
+ * refusal is audited.
  */
 public final class AuthorizeEndpoint {
   public static final String CALLBACK_PATH = "/oauth2/callback";
@@ -49,8 +49,13 @@ public final class AuthorizeEndpoint {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public AuthorizeEndpoint(ClientRegistry clients, Authorizations authorizations, UpstreamLogin login, SecretBox box,
-      String issuer, Clock clock) {
+  public AuthorizeEndpoint(
+      ClientRegistry clients,
+      Authorizations authorizations,
+      UpstreamLogin login,
+      SecretBox box,
+      String issuer,
+      Clock clock) {
     this.clients = clients;
     this.authorizations = authorizations;
     this.login = login;
@@ -66,12 +71,21 @@ public final class AuthorizeEndpoint {
     try {
       q = query(req);
     } catch (BadRequestException e) {
-      refuse(res, req, new Authorizations.Request(null, null, null, null, null, source),
+      refuse(
+          res,
+          req,
+          new Authorizations.Request(null, null, null, null, null, source),
           new DeniedException(Reason.INVALID_REQUEST, e.getMessage()));
       return;
     }
-    Authorizations.Request partial = new Authorizations.Request(q.optional("client_id"), q.optional("redirect_uri"),
-        q.optional("resource"), q.optional("scope"), q.optional("code_challenge"), source);
+    Authorizations.Request partial =
+        new Authorizations.Request(
+            q.optional("client_id"),
+            q.optional("redirect_uri"),
+            q.optional("resource"),
+            q.optional("scope"),
+            q.optional("code_challenge"),
+            source);
     // 1. the client and its redirect URI: errors are shown, never redirected
     ClientMetadata client;
     try {
@@ -80,8 +94,10 @@ public final class AuthorizeEndpoint {
         throw new DeniedException(Reason.REDIRECT_URI_MISMATCH, "redirect_uri is required");
       }
       if (!client.allowsRedirect(partial.redirectUri())) {
-        throw new DeniedException(Reason.REDIRECT_URI_MISMATCH, "redirect_uri is not one of the redirect_uris of the"
-            + " client's metadata document (compared exactly)");
+        throw new DeniedException(
+            Reason.REDIRECT_URI_MISMATCH,
+            "redirect_uri is not one of the redirect_uris of the"
+                + " client's metadata document (compared exactly)");
       }
     } catch (DeniedException e) {
       refuse(res, req, partial, e);
@@ -91,7 +107,9 @@ public final class AuthorizeEndpoint {
     String state = q.optional("state");
     try {
       if (!"code".equals(q.optional("response_type"))) {
-        throw new Redirected("unsupported_response_type", "response_type must be code",
+        throw new Redirected(
+            "unsupported_response_type",
+            "response_type must be code",
             new DeniedException(Reason.INVALID_REQUEST, "response_type must be code"));
       }
       Pkce.checkChallenge(partial.codeChallenge(), q.optional("code_challenge_method"));
@@ -99,12 +117,30 @@ public final class AuthorizeEndpoint {
       String browser = token();
       String nonce = token();
       String verifier = token() + token();
-      LoginState pending = new LoginState(client.clientId(), partial.redirectUri(), state, partial.codeChallenge(),
-          resource.audience(), partial.scope(), nonce, verifier, LoginState.hashBrowser(browser),
-          clock.instant().getEpochSecond() + LoginState.LIFETIME_SECONDS);
+      LoginState pending =
+          new LoginState(
+              client.clientId(),
+              partial.redirectUri(),
+              state,
+              partial.codeChallenge(),
+              resource.audience(),
+              partial.scope(),
+              nonce,
+              verifier,
+              LoginState.hashBrowser(browser),
+              clock.instant().getEpochSecond() + LoginState.LIFETIME_SECONDS);
       String upstream = login.authorizationUrl(pending.seal(box), nonce, verifier);
-      res.header("Set-Cookie", COOKIE + "=" + browser + "; Path=" + CALLBACK_PATH + "; Max-Age="
-          + LoginState.LIFETIME_SECONDS + "; HttpOnly; SameSite=Lax" + (issuer.startsWith("https:") ? "; Secure" : ""));
+      res.header(
+          "Set-Cookie",
+          COOKIE
+              + "="
+              + browser
+              + "; Path="
+              + CALLBACK_PATH
+              + "; Max-Age="
+              + LoginState.LIFETIME_SECONDS
+              + "; HttpOnly; SameSite=Lax"
+              + (issuer.startsWith("https:") ? "; Secure" : ""));
       redirect(res, upstream);
     } catch (Redirected r) {
       authorizations.denied(partial, r.denied, null, null, null);
@@ -128,43 +164,71 @@ public final class AuthorizeEndpoint {
       return;
     }
     LoginState s = LoginState.open(box, q.optional("state"));
-    Authorizations.Request partial = s == null ? new Authorizations.Request(null, null, null, null, null, source)
-        : new Authorizations.Request(s.clientId(), s.redirectUri(), s.resource(), s.scope(), s.codeChallenge(), source);
+    Authorizations.Request partial =
+        s == null
+            ? new Authorizations.Request(null, null, null, null, null, source)
+            : new Authorizations.Request(
+                s.clientId(), s.redirectUri(), s.resource(), s.scope(), s.codeChallenge(), source);
     if (s == null) {
-      refuse(res, req, partial, new DeniedException(Reason.LOGIN_FAILED, "the sign-in answer carries no state this"
-          + " server issued; start again from the application"));
+      refuse(
+          res,
+          req,
+          partial,
+          new DeniedException(
+              Reason.LOGIN_FAILED,
+              "the sign-in answer carries no state this"
+                  + " server issued; start again from the application"));
       return;
     }
     String cookie = cookie(req);
     if (cookie == null || !LoginState.hashBrowser(cookie).equals(s.browserHash())) {
       // not this browser's sign-in (or cookies are off): never hand its result to the client
-      refuse(res, req, partial, new DeniedException(Reason.LOGIN_FAILED, "this sign-in was not started in this"
-          + " browser (its cookie is missing or different); start again from the application"));
+      refuse(
+          res,
+          req,
+          partial,
+          new DeniedException(
+              Reason.LOGIN_FAILED,
+              "this sign-in was not started in this"
+                  + " browser (its cookie is missing or different); start again from the application"));
       return;
     }
-    res.header("Set-Cookie", COOKIE + "=; Path=" + CALLBACK_PATH + "; Max-Age=0; HttpOnly; SameSite=Lax");
+    res.header(
+        "Set-Cookie", COOKIE + "=; Path=" + CALLBACK_PATH + "; Max-Age=0; HttpOnly; SameSite=Lax");
     AttestedIdentity user = null;
     try {
       if (!s.liveAt(clock.instant())) {
-        throw new DeniedException(Reason.LOGIN_FAILED, "the sign-in took longer than "
-            + LoginState.LIFETIME_SECONDS / 60 + " minutes; start again");
+        throw new DeniedException(
+            Reason.LOGIN_FAILED,
+            "the sign-in took longer than "
+                + LoginState.LIFETIME_SECONDS / 60
+                + " minutes; start again");
       }
       if (q.optional("error") != null) {
-        throw new DeniedException(Reason.LOGIN_FAILED, "the identity provider answered "
-            + Errors.printable(cut(q.optional("error"))) + "; the user did not sign in");
+        throw new DeniedException(
+            Reason.LOGIN_FAILED,
+            "the identity provider answered "
+                + Errors.printable(cut(q.optional("error")))
+                + "; the user did not sign in");
       }
       String code = q.optional("code");
       if (code == null) {
-        throw new DeniedException(Reason.LOGIN_FAILED, "the identity provider sent neither code nor error");
+        throw new DeniedException(
+            Reason.LOGIN_FAILED, "the identity provider sent neither code nor error");
       }
       user = login.redeem(code, s.upstreamVerifier(), s.nonce());
     } catch (DeniedException e) {
       authorizations.denied(partial, e, null, login.provider(), null);
-      redirectError(res, s.redirectUri(), "access_denied", "the user could not be signed in: " + e.getMessage(),
+      redirectError(
+          res,
+          s.redirectUri(),
+          "access_denied",
+          "the user could not be signed in: " + e.getMessage(),
           s.clientState());
       return;
     } catch (UnavailableException e) {
-      redirectError(res, s.redirectUri(), "temporarily_unavailable", e.getMessage(), s.clientState());
+      redirectError(
+          res, s.redirectUri(), "temporarily_unavailable", e.getMessage(), s.clientState());
       return;
     }
     try {
@@ -180,7 +244,8 @@ public final class AuthorizeEndpoint {
       // authorize audited it
       redirectError(res, s.redirectUri(), error(e.reason()), e.getMessage(), s.clientState());
     } catch (UnavailableException e) {
-      redirectError(res, s.redirectUri(), "temporarily_unavailable", e.getMessage(), s.clientState());
+      redirectError(
+          res, s.redirectUri(), "temporarily_unavailable", e.getMessage(), s.clientState());
     }
   }
 
@@ -194,18 +259,23 @@ public final class AuthorizeEndpoint {
     };
   }
 
-  private void refuse(ServerResponse res, ServerRequest req, Authorizations.Request partial, DeniedException e) {
+  private void refuse(
+      ServerResponse res, ServerRequest req, Authorizations.Request partial, DeniedException e) {
     authorizations.denied(partial, e, null, null, null);
-    String code = switch (e.reason()) {
-      case INVALID_CLIENT_METADATA, CLIENT_METADATA_UNAVAILABLE -> "invalid_client";
-      case LOGIN_FAILED -> "access_denied";
-      default -> "invalid_request";
-    };
+    String code =
+        switch (e.reason()) {
+          case INVALID_CLIENT_METADATA, CLIENT_METADATA_UNAVAILABLE -> "invalid_client";
+          case LOGIN_FAILED -> "access_denied";
+          default -> "invalid_request";
+        };
     page(res, req, 400, code, e.getMessage());
   }
 
-  /** The error shown to the user, as JSON to a client that asks for it, else as a small HTML page. */
-  private static void page(ServerResponse res, ServerRequest req, int status, String error, String message) {
+  /**
+   * The error shown to the user, as JSON to a client that asks for it, else as a small HTML page.
+   */
+  private static void page(
+      ServerResponse res, ServerRequest req, int status, String error, String message) {
     res.status(status);
     res.header("Cache-Control", "no-store");
     String accept = req.headers().first(HeaderNames.ACCEPT).orElse("");
@@ -215,12 +285,18 @@ public final class AuthorizeEndpoint {
     }
     res.header("Content-Type", "text/html; charset=utf-8");
     res.header("Content-Security-Policy", "default-src 'none'");
-    res.send(("<!doctype html><html><head><meta charset=\"utf-8\"><title>Authorization failed</title></head><body>"
-        + "<h1>Authorization failed</h1><p><code>" + html(error) + "</code></p><p>" + html(message)
-        + "</p><p>Nothing was sent back to the application.</p></body></html>").getBytes(StandardCharsets.UTF_8));
+    res.send(
+        ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Authorization failed</title></head><body>"
+                + "<h1>Authorization failed</h1><p><code>"
+                + html(error)
+                + "</code></p><p>"
+                + html(message)
+                + "</p><p>Nothing was sent back to the application.</p></body></html>")
+            .getBytes(StandardCharsets.UTF_8));
   }
 
-  private void redirectError(ServerResponse res, String redirectUri, String error, String description, String state) {
+  private void redirectError(
+      ServerResponse res, String redirectUri, String error, String description, String state) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("error", error);
     p.put("error_description", Errors.errorDescription(cut(description)));
@@ -240,8 +316,12 @@ public final class AuthorizeEndpoint {
 
   static String withQuery(String uri, Map<String, String> params) {
     StringJoiner j = new StringJoiner("&");
-    params.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    params.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
     int hash = uri.indexOf('#');
     String base = hash < 0 ? uri : uri.substring(0, hash);
     return base + (base.contains("?") ? "&" : "?") + j;
@@ -258,8 +338,11 @@ public final class AuthorizeEndpoint {
         String p = part.trim();
         if (p.startsWith(COOKIE + "=")) {
           String v = p.substring(COOKIE.length() + 1);
-          // RFC 6265 section 4.1.1 allows the value in double quotes (and RFC 2965 clients send it so)
-          return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+          // RFC 6265 section 4.1.1 allows the value in double quotes (and RFC 2965 clients send it
+          // so)
+          return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+              ? v.substring(1, v.length() - 1)
+              : v;
         }
       }
     }

@@ -9,16 +9,19 @@ import java.util.Arrays;
 
 /**
  * Reads request bodies with a hard size limit per endpoint: never more than limit + 1 bytes are
- * buffered, and a body over the limit, whether its length was declared or it came chunked, is a
- * 413 that names the limit. Nothing read from a body ever reaches an exception message: transport
+ * buffered, and a body over the limit, whether its length was declared or it came chunked, is a 413
+ * that names the limit. Nothing read from a body ever reaches an exception message: transport
  * exceptions can quote the bytes they choked on, so they are replaced, not wrapped.
  */
 public final class Bodies {
   private Bodies() {}
 
-  /** @throws BadRequestException with status 413 when the body is larger than {@code limit} */
+  /**
+   * @throws BadRequestException with status 413 when the body is larger than {@code limit}
+   */
   public static byte[] read(ServerRequest req, int limit) {
-    if (req.headers().contentLength().isPresent() && req.headers().contentLength().getAsLong() > limit) {
+    if (req.headers().contentLength().isPresent()
+        && req.headers().contentLength().getAsLong() > limit) {
       throw tooLarge(limit);
     }
     byte[] buf = new byte[Math.min(limit + 1, 8192)];
@@ -42,7 +45,9 @@ public final class Bodies {
     } catch (IOException | RuntimeException e) {
       // the transport stopped reading: past the server-wide limit (HttpLimits.MAX_PAYLOAD), a
       // broken chunk, a closed connection. Its message may quote body bytes: keep none of it.
-      throw overTransportLimit(e) ? tooLarge(limit) : new BadRequestException("cannot read the request body");
+      throw overTransportLimit(e)
+          ? tooLarge(limit)
+          : new BadRequestException("cannot read the request body");
     }
     if (n > limit) {
       throw tooLarge(limit);
@@ -51,8 +56,13 @@ public final class Bodies {
   }
 
   static BadRequestException tooLarge(long limit) {
-    return new BadRequestException(413, "the request body is larger than the limit of " + limit + " bytes ("
-        + HttpLimits.readable(limit) + ")");
+    return new BadRequestException(
+        413,
+        "the request body is larger than the limit of "
+            + limit
+            + " bytes ("
+            + HttpLimits.readable(limit)
+            + ")");
   }
 
   private static boolean overTransportLimit(Throwable e) {

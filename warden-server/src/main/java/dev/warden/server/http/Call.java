@@ -9,9 +9,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.function.Supplier;
 
 /**
- * One request to the API under {@code /v1} as a handler sees it: the request, the response, and
- * the admin caller, authenticated once (before routing in units that need a token for every path,
- * else when the first route asks for a scope).
+ * One request to the API under {@code /v1} as a handler sees it: the request, the response, and the
+ * admin caller, authenticated once (before routing in units that need a token for every path, else
+ * when the first route asks for a scope).
  */
 final class Call {
   private final ServerRequest req;
@@ -76,15 +76,21 @@ final class Call {
     return v == null || v.isEmpty() ? null : v;
   }
 
-  /** @throws BadRequestException when the body is over {@code limit} (413) or is not one JSON value */
+  /**
+   * @throws BadRequestException when the body is over {@code limit} (413) or is not one JSON value
+   */
   JsonNode json(int limit) {
     return Json.parse(Bodies.read(req, limit));
   }
 
-  /** The JSON body, or an empty object when the request has none (a body that only adds options). */
+  /**
+   * The JSON body, or an empty object when the request has none (a body that only adds options).
+   */
   JsonNode optionalJson(int limit) {
     byte[] b = Bodies.read(req, limit);
-    return new String(b, java.nio.charset.StandardCharsets.UTF_8).isBlank() ? Json.object() : Json.parse(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8).isBlank()
+        ? Json.object()
+        : Json.parse(b);
   }
 
   void send(int status, JsonNode body) {

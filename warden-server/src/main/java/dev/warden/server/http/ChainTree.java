@@ -39,7 +39,8 @@ public final class ChainTree {
     return a;
   }
 
-  private static ObjectNode node(AuditRecord r, Map<String, List<AuditRecord>> children, Set<String> seen) {
+  private static ObjectNode node(
+      AuditRecord r, Map<String, List<AuditRecord>> children, Set<String> seen) {
     AuditEvent e = r.event();
     ObjectNode o = Json.object();
     o.put("seq", r.seq());
@@ -79,7 +80,8 @@ public final class ChainTree {
    * Adds the hops a chain's first hops came from (a transaction's txn token was asked for with a
    * Warden token issued before the transaction), so the tree reaches its real root and verifies.
    */
-  public static List<AuditRecord> withAncestors(dev.warden.core.audit.AuditLookup audit, List<AuditRecord> records) {
+  public static List<AuditRecord> withAncestors(
+      dev.warden.core.audit.AuditLookup audit, List<AuditRecord> records) {
     java.util.Map<String, AuditRecord> byId = new java.util.LinkedHashMap<>();
     records.forEach(r -> byId.put(r.event().id(), r));
     java.util.Deque<AuditRecord> todo = new java.util.ArrayDeque<>(records);
@@ -88,10 +90,13 @@ public final class ChainTree {
       String p = todo.pop().event().details().get(dev.warden.core.audit.ChainFields.PREVIOUS);
       if (p != null && !byId.containsKey(p)) {
         fetched++;
-        audit.byEventId(p).ifPresent(r -> {
-          byId.put(r.event().id(), r);
-          todo.push(r);
-        });
+        audit
+            .byEventId(p)
+            .ifPresent(
+                r -> {
+                  byId.put(r.event().id(), r);
+                  todo.push(r);
+                });
       }
     }
     List<AuditRecord> all = new java.util.ArrayList<>(byId.values());

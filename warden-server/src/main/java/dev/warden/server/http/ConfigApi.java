@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * Configuration objects: {@code POST /v1/apply} and, per kind, {@code GET /v1/<kind>} and
- * {@code GET|PUT|DELETE /v1/<kind>/<name>} (a SPIFFE ID as one percent-encoded segment).
- * Each change reloads this node's configuration before it answers.
+ * Configuration objects: {@code POST /v1/apply} and, per kind, {@code GET /v1/<kind>} and {@code
+ * GET|PUT|DELETE /v1/<kind>/<name>} (a SPIFFE ID as one percent-encoded segment). Each change
+ * reloads this node's configuration before it answers.
  */
 final class ConfigApi implements ApiUnit {
   private static final int MAX_BODY = 4 * 1024 * 1024;
@@ -28,8 +28,12 @@ final class ConfigApi implements ApiUnit {
   private final BiFunction<Kind, String, String> disabledReason;
   private final Runnable reloadNow;
 
-  /** @param disabledReason why a stored object is disabled (it no longer compiles), or null when it works */
-  ConfigApi(ConfigService config, BiFunction<Kind, String, String> disabledReason, Runnable reloadNow) {
+  /**
+   * @param disabledReason why a stored object is disabled (it no longer compiles), or null when it
+   *     works
+   */
+  ConfigApi(
+      ConfigService config, BiFunction<Kind, String, String> disabledReason, Runnable reloadNow) {
     this.config = config;
     this.disabledReason = disabledReason;
     this.reloadNow = reloadNow;
@@ -69,8 +73,14 @@ final class ConfigApi implements ApiUnit {
       try {
         parsed.add(Documents.parse(d));
       } catch (ValidationException e) {
-        throw new ValidationException("documents[" + i + "]" + (e.field() == null || e.field().isEmpty() ? "" : "." + e.field()),
-            e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2) : e.getMessage());
+        throw new ValidationException(
+            "documents["
+                + i
+                + "]"
+                + (e.field() == null || e.field().isEmpty() ? "" : "." + e.field()),
+            e.getMessage().startsWith(e.field() + ": ")
+                ? e.getMessage().substring(e.field().length() + 2)
+                : e.getMessage());
       }
       i++;
     }
@@ -118,7 +128,8 @@ final class ConfigApi implements ApiUnit {
       c.send(200, o);
       return;
     }
-    Versioned<Named> v = config.get(kind, name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
+    Versioned<Named> v =
+        config.get(kind, name).orElseThrow(() -> new NotFoundException(kind.wire(), name));
     c.send(200, Render.object(v, disabledReason.apply(kind, name)));
   }
 
@@ -127,7 +138,8 @@ final class ConfigApi implements ApiUnit {
     String name = ApiUnit.tail(c.rawPath());
     Named doc = Documents.parse(c.json(MAX_BODY));
     if (Documents.kindOf(doc) != kind || !doc.name().equals(name)) {
-      throw new ValidationException("metadata.name", "the document must be a " + kind.wire() + " named '" + name + "'");
+      throw new ValidationException(
+          "metadata.name", "the document must be a " + kind.wire() + " named '" + name + "'");
     }
     List<Change> changes = config.apply(List.of(doc), Params.flag(c, "dryRun"), c.who().actor());
     reloadNow.run();
@@ -135,7 +147,9 @@ final class ConfigApi implements ApiUnit {
   }
 
   private void delete(Call c) {
-    Change ch = config.delete(kind(c), ApiUnit.tail(c.rawPath()), Params.flag(c, "dryRun"), c.who().actor());
+    Change ch =
+        config.delete(
+            kind(c), ApiUnit.tail(c.rawPath()), Params.flag(c, "dryRun"), c.who().actor());
     reloadNow.run();
     c.send(200, Render.change(ch));
   }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.grant.Granted;
 
 /**
- * The JSON body of {@code POST /v1/credentials}, per credential kind. Every answer carries
- * {@code credential_type}, {@code lease_id}, {@code expires_at}, {@code expires_in} and
- * {@code resource}; the rest says how to use the credential, in the names its users expect.
+ * The JSON body of {@code POST /v1/credentials}, per credential kind. Every answer carries {@code
+ * credential_type}, {@code lease_id}, {@code expires_at}, {@code expires_in} and {@code resource};
+ * the rest says how to use the credential, in the names its users expect.
  */
 final class CredentialResponses {
   private CredentialResponses() {}
@@ -22,24 +22,28 @@ final class CredentialResponses {
       case DATABASE_USER -> {
         body.put("username", g.connection().getOrDefault("username", g.jti()));
         body.put("password", g.accessToken().reveal());
-        g.connection().forEach((k, v) -> {
-          switch (k) {
-            case "jdbcUrl" -> body.put("jdbc_url", v);
-            case "port" -> body.put("port", Integer.parseInt(v));
-            case "username", "roles" -> { }
-            default -> body.put(k, v);
-          }
-        });
+        g.connection()
+            .forEach(
+                (k, v) -> {
+                  switch (k) {
+                    case "jdbcUrl" -> body.put("jdbc_url", v);
+                    case "port" -> body.put("port", Integer.parseInt(v));
+                    case "username", "roles" -> {}
+                    default -> body.put(k, v);
+                  }
+                });
       }
       case BROKERED_SECRET -> {
         body.put("value", g.accessToken().reveal());
-        g.connection().forEach((k, v) -> {
-          if (k.equals("version")) {
-            body.put("version", Long.parseLong(v));
-          } else {
-            body.put(k, v);
-          }
-        });
+        g.connection()
+            .forEach(
+                (k, v) -> {
+                  if (k.equals("version")) {
+                    body.put("version", Long.parseLong(v));
+                  } else {
+                    body.put(k, v);
+                  }
+                });
       }
       case UPSTREAM_TOKEN -> {
         body.put("access_token", g.accessToken().reveal());
@@ -49,7 +53,8 @@ final class CredentialResponses {
           body.put("scope", g.connection().get("scope"));
         }
       }
-      case ACCESS_TOKEN, JWT_SVID, X509_SVID -> throw new IllegalStateException(g.kind() + " is served at the token endpoint");
+      case ACCESS_TOKEN, JWT_SVID, X509_SVID ->
+          throw new IllegalStateException(g.kind() + " is served at the token endpoint");
     }
     return body;
   }

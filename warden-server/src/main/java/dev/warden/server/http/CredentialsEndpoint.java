@@ -20,11 +20,11 @@ import java.util.List;
 /**
  * {@code POST /v1/credentials}: a credential the resource itself understands — today a dynamic
  * PostgreSQL user — under the same attest, policy and audit flow as the token endpoint, and
- * authenticated the same way: the workload's platform token as an RFC 7523 client assertion, or
- * its X.509-SVID over mTLS. Form parameters: {@code client_assertion_type},
- * {@code client_assertion} (or none with mTLS), {@code resource} (name or audience),
- * {@code client_id} (optional). The answer carries the user name, its password (the secret), the
- * lease id and the expiry, with {@code Cache-Control: no-store}. See docs/credentials.md.
+ * authenticated the same way: the workload's platform token as an RFC 7523 client assertion, or its
+ * X.509-SVID over mTLS. Form parameters: {@code client_assertion_type}, {@code client_assertion}
+ * (or none with mTLS), {@code resource} (name or audience), {@code client_id} (optional). The
+ * answer carries the user name, its password (the secret), the lease id and the expiry, with {@code
+ * Cache-Control: no-store}. See docs/credentials.md.
  */
 public final class CredentialsEndpoint {
   public static final String PATH = "/v1/credentials";
@@ -36,8 +36,12 @@ public final class CredentialsEndpoint {
   private final int maxBodyBytes;
   private final int maxAssertionBytes;
 
-  public CredentialsEndpoint(TokenService tokens, dev.warden.core.grant.OwnLeases ownLeases, ServerMetrics metrics,
-      int maxBodyBytes, int maxAssertionBytes) {
+  public CredentialsEndpoint(
+      TokenService tokens,
+      dev.warden.core.grant.OwnLeases ownLeases,
+      ServerMetrics metrics,
+      int maxBodyBytes,
+      int maxAssertionBytes) {
     this.tokens = tokens;
     this.ownLeases = ownLeases;
     this.metrics = metrics;
@@ -55,9 +59,16 @@ public final class CredentialsEndpoint {
         return k;
       }
     }
-    throw new DeniedException(Reason.INVALID_REQUEST, "credential_type '" + wire + "' is not served here; one of "
-        + java.util.Arrays.stream(CredentialKind.values()).filter(k -> k.endpoint() == CredentialKind.Endpoint.CREDENTIALS)
-            .map(CredentialKind::wire).toList() + ", or leave it out for what the policy grants");
+    throw new DeniedException(
+        Reason.INVALID_REQUEST,
+        "credential_type '"
+            + wire
+            + "' is not served here; one of "
+            + java.util.Arrays.stream(CredentialKind.values())
+                .filter(k -> k.endpoint() == CredentialKind.Endpoint.CREDENTIALS)
+                .map(CredentialKind::wire)
+                .toList()
+            + ", or leave it out for what the policy grants");
   }
 
   public static boolean handles(String rawPath) {
@@ -74,8 +85,8 @@ public final class CredentialsEndpoint {
   }
 
   /**
-   * {@code POST /v1/credentials/leases/<id>:renew} and {@code :revoke}: the workload acting on
-   * its own lease, authenticated as when it got it.
+   * {@code POST /v1/credentials/leases/<id>:renew} and {@code :revoke}: the workload acting on its
+   * own lease, authenticated as when it got it.
    */
   private void handleOwnLease(ServerRequest req, ServerResponse res, String tail) {
     GrantType grant = GrantType.CLIENT_CREDENTIALS;
@@ -86,22 +97,25 @@ public final class CredentialsEndpoint {
       if (!renew && !tail.endsWith(":revoke")) {
         throw new BadRequestException(404, "use POST " + LEASES + "<lease-id>:renew or :revoke");
       }
-      String leaseId = java.net.URLDecoder.decode(tail.substring(0, tail.lastIndexOf(':')),
-          java.nio.charset.StandardCharsets.UTF_8);
+      String leaseId =
+          java.net.URLDecoder.decode(
+              tail.substring(0, tail.lastIndexOf(':')), java.nio.charset.StandardCharsets.UTF_8);
       if (req.prologue().method() != io.helidon.http.Method.POST) {
         throw new BadRequestException(405, "use POST with a form body (see docs/credentials.md)");
       }
       FormBody form = form(req);
       Evidence proof = evidence(req, form);
       audited = true;
-      dev.warden.core.grant.OwnLeases.Result r = renew
-          ? ownLeases.renew(proof, form.optional("client_id"), source, leaseId)
-          : ownLeases.revoke(proof, form.optional("client_id"), source, leaseId);
+      dev.warden.core.grant.OwnLeases.Result r =
+          renew
+              ? ownLeases.renew(proof, form.optional("client_id"), source, leaseId)
+              : ownLeases.revoke(proof, form.optional("client_id"), source, leaseId);
       ObjectNode body = Json.object();
       body.put("lease_id", r.leaseId());
       if (renew) {
         body.put("expires_at", r.expiresAt().toString());
-        body.put("expires_in", Math.max(0, r.expiresAt().getEpochSecond() - r.at().getEpochSecond()));
+        body.put(
+            "expires_in", Math.max(0, r.expiresAt().getEpochSecond() - r.at().getEpochSecond()));
         body.put("renewed", r.changed());
       } else {
         body.put("revoked", r.changed());
@@ -131,8 +145,10 @@ public final class CredentialsEndpoint {
   private FormBody form(ServerRequest req) {
     String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     if (authorization != null) {
-      throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "Warden has no client secrets and accepts no"
-          + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS");
+      throw new DeniedException(
+          Reason.CLIENT_AUTH_UNSUPPORTED,
+          "Warden has no client secrets and accepts no"
+              + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS");
     }
     if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
       throw new BadRequestException("send the request as application/x-www-form-urlencoded");
@@ -140,7 +156,10 @@ public final class CredentialsEndpoint {
     return FormBody.parse(Bodies.read(req, maxBodyBytes));
   }
 
-  /** The caller's proof: an X.509-SVID over mTLS, or its platform token as an RFC 7523 client assertion. */
+  /**
+   * The caller's proof: an X.509-SVID over mTLS, or its platform token as an RFC 7523 client
+   * assertion.
+   */
   private Evidence evidence(ServerRequest req, FormBody form) {
     List<X509Certificate> clientCerts = TokenEndpoint.clientCertificates(req);
     String assertionType = form.get("client_assertion_type");
@@ -149,13 +168,17 @@ public final class CredentialsEndpoint {
       return new Evidence.ClientCertificate(clientCerts);
     }
     if (!TokenEndpoint.JWT_BEARER.equals(assertionType)) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + TokenEndpoint.JWT_BEARER
-          + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "client_assertion_type must be "
+              + TokenEndpoint.JWT_BEARER
+              + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS");
     }
     String token = form.requiredAssertion("client_assertion");
     if (token.length() > maxAssertionBytes) {
-      throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes
-          + " bytes");
+      throw new DeniedException(
+          Reason.TOKEN_TOO_LARGE,
+          "the platform token is larger than " + maxAssertionBytes + " bytes");
     }
     return new Evidence.PlatformToken(Secret.of(token));
   }
@@ -168,13 +191,16 @@ public final class CredentialsEndpoint {
     String httpAuthScheme = null;
     try {
       if (req.prologue().method() != io.helidon.http.Method.POST) {
-        throw new BadRequestException(405, "use POST " + PATH + " with a form body (see docs/credentials.md)");
+        throw new BadRequestException(
+            405, "use POST " + PATH + " with a form body (see docs/credentials.md)");
       }
       String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
       if (authorization != null) {
         httpAuthScheme = TokenEndpoint.authScheme(authorization);
-        throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "Warden has no client secrets and accepts no"
-            + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS");
+        throw new DeniedException(
+            Reason.CLIENT_AUTH_UNSUPPORTED,
+            "Warden has no client secrets and accepts no"
+                + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS");
       }
       if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
         throw new BadRequestException("send the request as application/x-www-form-urlencoded");
@@ -182,22 +208,37 @@ public final class CredentialsEndpoint {
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.optional("grant_type");
       if (grantType != null && !grantType.equals(GrantType.CLIENT_CREDENTIALS.wire())) {
-        throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type, if sent, must be client_credentials");
+        throw new DeniedException(
+            Reason.UNSUPPORTED_GRANT_TYPE, "grant_type, if sent, must be client_credentials");
       }
       Evidence proof = evidence(req, form);
       String resource = form.optional("resource");
       if (resource == null) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "name the target with the 'resource' parameter (its"
-            + " name or audience)");
+        throw new DeniedException(
+            Reason.INVALID_REQUEST,
+            "name the target with the 'resource' parameter (its" + " name or audience)");
       }
       if (form.get("scope") != null) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "scope does not apply here; the resource's spec decides"
-            + " what its credentials may do");
+        throw new DeniedException(
+            Reason.INVALID_REQUEST,
+            "scope does not apply here; the resource's spec decides"
+                + " what its credentials may do");
       }
       CredentialKind requested = requestedKind(form.optional("credential_type"));
       audited = true;
-      Granted g = tokens.grant(new GrantRequest(grant, proof, resource, null, form.optional("client_id"), source,
-          CredentialKind.Endpoint.CREDENTIALS, requested, null, TokenEndpoint.hop(req)));
+      Granted g =
+          tokens.grant(
+              new GrantRequest(
+                  grant,
+                  proof,
+                  resource,
+                  null,
+                  form.optional("client_id"),
+                  source,
+                  CredentialKind.Endpoint.CREDENTIALS,
+                  requested,
+                  null,
+                  TokenEndpoint.hop(req)));
       ObjectNode body = CredentialResponses.body(g);
       res.status(200);
       res.header("Content-Type", "application/json");
@@ -222,7 +263,9 @@ public final class CredentialsEndpoint {
       metrics.grant("deny", r.code(), System.nanoTime() - start);
       Errors.oauth(res, e, grant, httpAuthScheme);
     } catch (RuntimeException e) {
-      metrics.grant(e instanceof dev.warden.core.error.UnavailableException ? "unavailable" : "error", "error",
+      metrics.grant(
+          e instanceof dev.warden.core.error.UnavailableException ? "unavailable" : "error",
+          "error",
           System.nanoTime() - start);
       Errors.oauth(res, e, grant, httpAuthScheme);
     }

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.database.DatabaseTargets;
+import dev.warden.core.database.LeaseReaper;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.lease.TargetLease;
 import dev.warden.core.lease.TargetLeaseStore;
-import dev.warden.core.database.DatabaseTargets;
-import dev.warden.core.database.LeaseReaper;
 import dev.warden.server.ServerMetrics;
 import dev.warden.server.admin.AdminPrincipal;
 import dev.warden.server.admin.AdminTokens;
@@ -24,12 +24,11 @@ import java.util.Iterator;
 /**
  * Admin routes of dynamic database users: {@code GET /v1/target-secrets} (names and fingerprints,
  * never values), {@code PUT /v1/target-secrets/<name>} with {@code {"value": "..."}} (write-only;
- * checked against every resource using it before it is stored),
- * {@code POST /v1/target-secrets/<name>:rotate}, {@code GET /v1/database-leases[?state=...]} (the
- * lifecycle of issued users, irrevocable ones included), {@code POST /v1/database-leases:reap}
- * (run the reaper and the orphan sweep now) and {@code POST /v1/database-leases/<id>:forget} with
- * {@code {"reason": "..."}} (force-forget an irrevocable one). Reads need {@code read}, changes
- * {@code policy:write}.
+ * checked against every resource using it before it is stored), {@code POST
+ * /v1/target-secrets/<name>:rotate}, {@code GET /v1/database-leases[?state=...]} (the lifecycle of
+ * issued users, irrevocable ones included), {@code POST /v1/database-leases:reap} (run the reaper
+ * and the orphan sweep now) and {@code POST /v1/database-leases/<id>:forget} with {@code {"reason":
+ * "..."}} (force-forget an irrevocable one). Reads need {@code read}, changes {@code policy:write}.
  */
 public final class DatabaseApi {
   static final String SECRETS = "/v1/target-secrets";
@@ -42,7 +41,11 @@ public final class DatabaseApi {
   private final LeaseReaper reaper;
   private final ServerMetrics metrics;
 
-  public DatabaseApi(AdminTokens adminTokens, DatabaseTargets targets, TargetLeaseStore leases, LeaseReaper reaper,
+  public DatabaseApi(
+      AdminTokens adminTokens,
+      DatabaseTargets targets,
+      TargetLeaseStore leases,
+      LeaseReaper reaper,
       ServerMetrics metrics) {
     this.adminTokens = adminTokens;
     this.targets = targets;
@@ -52,13 +55,17 @@ public final class DatabaseApi {
   }
 
   public static boolean handles(String rawPath) {
-    return rawPath.equals(SECRETS) || rawPath.startsWith(SECRETS + "/") || rawPath.equals(LEASES)
-        || rawPath.equals(LEASES + ":reap") || rawPath.startsWith(LEASES + "/");
+    return rawPath.equals(SECRETS)
+        || rawPath.startsWith(SECRETS + "/")
+        || rawPath.equals(LEASES)
+        || rawPath.equals(LEASES + ":reap")
+        || rawPath.startsWith(LEASES + "/");
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
     try {
-      AdminPrincipal who = adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+      AdminPrincipal who =
+          adminTokens.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
       route(req, res, who);
     } catch (RuntimeException e) {
       Errors.api(res, e);
@@ -71,7 +78,8 @@ public final class DatabaseApi {
     Method m = req.prologue().method();
     if (raw.equals(LEASES)) {
       if (m != Method.GET) {
-        throw new BadRequestException(405, "use GET on " + LEASES + "[?state=issuing|active|revoking|revoked|irrevocable]");
+        throw new BadRequestException(
+            405, "use GET on " + LEASES + "[?state=issuing|active|revoking|revoked|irrevocable]");
       }
       need(who, Scopes.READ);
       listLeases(req, res);
@@ -96,8 +104,11 @@ public final class DatabaseApi {
     if (raw.startsWith(LEASES + "/")) {
       String id = raw.substring(LEASES.length() + 1);
       if (!id.endsWith(":forget") || id.length() == ":forget".length()) {
-        throw new BadRequestException(404, "the only action on one database lease is POST " + LEASES
-            + "/<id>:forget with {\"reason\": \"...\"}");
+        throw new BadRequestException(
+            404,
+            "the only action on one database lease is POST "
+                + LEASES
+                + "/<id>:forget with {\"reason\": \"...\"}");
       }
       if (m != Method.POST) {
         throw new BadRequestException(405, "use POST on " + LEASES + "/<id>:forget");
@@ -105,8 +116,11 @@ public final class DatabaseApi {
       need(who, Scopes.POLICY_WRITE);
       JsonNode body = Json.parse(Bodies.read(req, MAX_BODY));
       JsonNode reason = body.path("reason");
-      TargetLease l = reaper.forget(id.substring(0, id.length() - ":forget".length()),
-          reason.isTextual() ? reason.asText() : null, who.actor());
+      TargetLease l =
+          reaper.forget(
+              id.substring(0, id.length() - ":forget".length()),
+              reason.isTextual() ? reason.asText() : null,
+              who.actor());
       ObjectNode b = Json.object();
       b.put("id", l.id());
       b.put("forgotten", true);
@@ -130,10 +144,14 @@ public final class DatabaseApi {
         throw new BadRequestException(405, "use POST on " + SECRETS + "/<name>:rotate");
       }
       need(who, Scopes.POLICY_WRITE);
-      send(res, 200, info(targets.rotate(name.substring(0, name.length() - ":rotate".length()), who.actor())));
+      send(
+          res,
+          200,
+          info(targets.rotate(name.substring(0, name.length() - ":rotate".length()), who.actor())));
     } else {
       if (m != Method.PUT) {
-        throw new BadRequestException(405, "use PUT on " + SECRETS + "/<name> with {\"value\": \"...\"}");
+        throw new BadRequestException(
+            405, "use PUT on " + SECRETS + "/<name> with {\"value\": \"...\"}");
       }
       need(who, Scopes.POLICY_WRITE);
       Secret value = value(Json.parse(Bodies.read(req, MAX_BODY)));
@@ -205,7 +223,8 @@ public final class DatabaseApi {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!f.equals("value")) {
-        throw new ValidationException(Errors.printable(f.length() > 64 ? f.substring(0, 64) : f),
+        throw new ValidationException(
+            Errors.printable(f.length() > 64 ? f.substring(0, 64) : f),
             "unknown field; send only {\"value\": \"<secret>\"}");
       }
     }

@@ -5,7 +5,10 @@ import dev.warden.server.admin.Scopes;
 import java.time.Clock;
 import java.util.function.Supplier;
 
-/** {@code POST /v1/decisions:explain}: what the current policies decide for a workload and a resource, and why. */
+/**
+ * {@code POST /v1/decisions:explain}: what the current policies decide for a workload and a
+ * resource, and why.
+ */
 final class DecisionApi implements ApiUnit {
   private static final int MAX_BODY = 4 * 1024 * 1024;
 
@@ -33,7 +36,12 @@ final class DecisionApi implements ApiUnit {
   }
 
   private void explain(Call c) {
-    c.send(200, Decisions.explain(policies.get(), c.json(MAX_BODY),
-        TokenEndpoint.address(c.req().remotePeer().address()), clock.instant()));
+    c.send(
+        200,
+        Decisions.explain(
+            policies.get(),
+            c.json(MAX_BODY),
+            TokenEndpoint.address(c.req().remotePeer().address()),
+            clock.instant()));
   }
 }

@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What the current policies decide for a workload and a resource, and why, as
- * {@code POST /v1/decisions:explain} answers it; the console's policy simulator shows the same answer.
+ * What the current policies decide for a workload and a resource, and why, as {@code POST
+ * /v1/decisions:explain} answers it; the console's policy simulator shows the same answer.
  */
 public final class Decisions {
   private Decisions() {}
@@ -26,11 +26,13 @@ public final class Decisions {
    * @throws NotFoundException when either is unknown
    * @throws dev.warden.core.error.ValidationException when an attribute is malformed
    */
-  public static ObjectNode explain(PolicySnapshot snap, JsonNode b, String callerAddress, Instant now) {
+  public static ObjectNode explain(
+      PolicySnapshot snap, JsonNode b, String callerAddress, Instant now) {
     String wid = Params.text(b, "workload");
     String target = Params.text(b, "resource");
     if (wid == null || target == null) {
-      throw new BadRequestException("send {\"workload\": \"spiffe://...\", \"resource\": \"<name or audience>\"}");
+      throw new BadRequestException(
+          "send {\"workload\": \"spiffe://...\", \"resource\": \"<name or audience>\"}");
     }
     Workload w = snap.workload(wid);
     if (w == null) {

@@ -13,9 +13,9 @@ import dev.warden.server.admin.AuthException;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The one place where errors become HTTP responses: RFC 6749 bodies for the OAuth endpoints,
- * {@code {"error","message","field"}} for the admin API. Messages are the exceptions' own, which
- * are written to be safe to show; anything unexpected becomes a generic 500 with no detail.
+ * The one place where errors become HTTP responses: RFC 6749 bodies for the OAuth endpoints, {@code
+ * {"error","message","field"}} for the admin API. Messages are the exceptions' own, which are
+ * written to be safe to show; anything unexpected becomes a generic 500 with no detail.
  */
 public final class Errors {
   private static final System.Logger LOG = System.getLogger(Errors.class.getName());
@@ -23,11 +23,11 @@ public final class Errors {
   private Errors() {}
 
   /**
-   * Renders a token-endpoint failure. RFC 6749 section 5.2: {@code invalid_client} is 400 unless the
-   * client tried to authenticate with the Authorization header; then it must be 401 with a
-   * WWW-Authenticate challenge for the scheme the client used. (A 401 whose challenge says
-   * {@code Bearer error="invalid_client"} made clients such as openid-client report the challenge
-   * and drop the body's error_description.)
+   * Renders a token-endpoint failure. RFC 6749 section 5.2: {@code invalid_client} is 400 unless
+   * the client tried to authenticate with the Authorization header; then it must be 401 with a
+   * WWW-Authenticate challenge for the scheme the client used. (A 401 whose challenge says {@code
+   * Bearer error="invalid_client"} made clients such as openid-client report the challenge and drop
+   * the body's error_description.)
    *
    * @param httpAuthScheme the scheme of the request's Authorization header, or null if it sent none
    */
@@ -35,10 +35,12 @@ public final class Errors {
     if (t instanceof DeniedException d) {
       Reason r = d.reason();
       String error = oauthError(r, grant);
-      String description = switch (error) {
-        case "access_denied" -> "access to the requested resource is denied by policy (" + r.code() + ")";
-        default -> d.getMessage();
-      };
+      String description =
+          switch (error) {
+            case "access_denied" ->
+                "access to the requested resource is denied by policy (" + r.code() + ")";
+            default -> d.getMessage();
+          };
       int status = 400;
       if (error.equals("invalid_client") && httpAuthScheme != null) {
         status = 401;
@@ -54,7 +56,11 @@ public final class Errors {
       // the database is down or refusing: nothing was issued, and a retry may well succeed
       LOG.log(System.Logger.Level.ERROR, "token endpoint store failure", redacted(s));
       res.header("Retry-After", "1");
-      oauthBody(res, 503, "temporarily_unavailable", "the database failed; nothing was issued; retry later");
+      oauthBody(
+          res,
+          503,
+          "temporarily_unavailable",
+          "the database failed; nothing was issued; retry later");
     } else {
       LOG.log(System.Logger.Level.ERROR, "token endpoint failure", redacted(t));
       oauthBody(res, 500, "server_error", "internal error; see the server log");
@@ -64,17 +70,32 @@ public final class Errors {
   /** RFC 6749/7523/8693/8707 error code for a reason. */
   static String oauthError(Reason r, GrantType grant) {
     return switch (r) {
-      case MALFORMED_TOKEN, TOKEN_TOO_LARGE, ALG_NOT_ALLOWED, UNKNOWN_KID, BAD_SIGNATURE, UNKNOWN_ISSUER,
-          WRONG_ISSUER, WRONG_AUDIENCE, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_TOO_OLD, MISSING_CLAIM,
+      case MALFORMED_TOKEN,
+          TOKEN_TOO_LARGE,
+          ALG_NOT_ALLOWED,
+          UNKNOWN_KID,
+          BAD_SIGNATURE,
+          UNKNOWN_ISSUER,
+          WRONG_ISSUER,
+          WRONG_AUDIENCE,
+          TOKEN_EXPIRED,
+          TOKEN_NOT_YET_VALID,
+          TOKEN_TOO_OLD,
+          MISSING_CLAIM,
           JWKS_UNAVAILABLE ->
           // RFC 7523 §3.2: a bad client assertion is invalid_client; RFC 8693 §2.2.2: a bad
           // subject_token is invalid_request
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_request" : "invalid_client";
-      case UNKNOWN_WORKLOAD, AMBIGUOUS_WORKLOAD, WORKLOAD_SUSPENDED, WORKLOAD_RETIRED, WORKLOAD_EXPIRED ->
+      case UNKNOWN_WORKLOAD,
+          AMBIGUOUS_WORKLOAD,
+          WORKLOAD_SUSPENDED,
+          WORKLOAD_RETIRED,
+          WORKLOAD_EXPIRED ->
           grant == GrantType.TOKEN_EXCHANGE ? "invalid_grant" : "invalid_client";
       // RFC 7521 section 4.2 and RFC 6749 section 5.2, whatever the grant
       case CLIENT_ID_MISMATCH, CLIENT_AUTH_UNSUPPORTED -> "invalid_client";
-      // a secret resource whose secret is missing or deleted: the target cannot be served (RFC 8707)
+      // a secret resource whose secret is missing or deleted: the target cannot be served (RFC
+      // 8707)
       case UNKNOWN_RESOURCE, SECRET_UNAVAILABLE -> "invalid_target";
       case INVALID_SCOPE -> "invalid_scope";
       // RFC 8693 §2.2.2: a subject or actor token that is invalid for any reason is invalid_request
@@ -82,7 +103,8 @@ public final class Errors {
       case AUDIENCE_NOT_DELEGATED -> "invalid_target";
       case UNSUPPORTED_GRANT_TYPE -> "unsupported_grant_type";
       // the authorization code grant (RFC 6749 section 5.2, RFC 8707 section 2)
-      case INVALID_CODE, CODE_REUSED, PKCE_MISMATCH, REDIRECT_URI_MISMATCH, LOGIN_FAILED -> "invalid_grant";
+      case INVALID_CODE, CODE_REUSED, PKCE_MISMATCH, REDIRECT_URI_MISMATCH, LOGIN_FAILED ->
+          "invalid_grant";
       case INVALID_TARGET -> "invalid_target";
       case INVALID_CLIENT_METADATA, CLIENT_METADATA_UNAVAILABLE -> "invalid_client";
       case INVALID_REQUEST, REQUEST_TOO_LARGE -> "invalid_request";
@@ -118,8 +140,10 @@ public final class Errors {
     } else if (t instanceof ConflictException c) {
       body(res, 409, "conflict", c.getMessage(), null);
     } else if (t instanceof DeniedException d) {
-      boolean badInput = d.reason() == Reason.MALFORMED_CSR || d.reason() == Reason.CSR_REJECTED
-          || d.reason() == Reason.WEAK_KEY;
+      boolean badInput =
+          d.reason() == Reason.MALFORMED_CSR
+              || d.reason() == Reason.CSR_REJECTED
+              || d.reason() == Reason.WEAK_KEY;
       body(res, badInput ? 400 : 403, d.reason().code(), d.getMessage(), null);
     } else if (t instanceof UnavailableException u) {
       res.header("Retry-After", "1");
@@ -145,15 +169,19 @@ public final class Errors {
    */
   static Throwable redacted(Throwable t) {
     java.util.List<Throwable> chain = new java.util.ArrayList<>();
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (Throwable c = t; c != null && chain.size() < 16 && seen.add(c); c = c.getCause()) {
       chain.add(c);
     }
     Redacted out = null;
     for (int i = chain.size() - 1; i >= 0; i--) {
       Throwable c = chain.get(i);
-      String what = c.getClass().getName() + (c instanceof java.sql.SQLException q
-          ? " (SQLState " + q.getSQLState() + ", error code " + q.getErrorCode() + ")" : "");
+      String what =
+          c.getClass().getName()
+              + (c instanceof java.sql.SQLException q
+                  ? " (SQLState " + q.getSQLState() + ", error code " + q.getErrorCode() + ")"
+                  : "");
       out = new Redacted(what, out);
       out.setStackTrace(c.getStackTrace());
     }
@@ -194,28 +222,34 @@ public final class Errors {
    */
   static String errorDescription(String s) {
     StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> {
-      if (c == '"') {
-        sb.append('\'');
-      } else if (c >= 0x20 && c <= 0x7e && c != '\\') {
-        sb.append((char) c);
-      } else {
-        sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
-      }
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              if (c == '"') {
+                sb.append('\'');
+              } else if (c >= 0x20 && c <= 0x7e && c != '\\') {
+                sb.append((char) c);
+              } else {
+                sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
+              }
+            });
     return sb.toString();
   }
 
-  /** Printable ASCII for quoting request text in a message: other characters spelled {@code U+XXXX}. */
+  /**
+   * Printable ASCII for quoting request text in a message: other characters spelled {@code U+XXXX}.
+   */
   public static String printable(String s) {
     StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> {
-      if (c >= 0x20 && c <= 0x7e) {
-        sb.append((char) c);
-      } else {
-        sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
-      }
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              if (c >= 0x20 && c <= 0x7e) {
+                sb.append((char) c);
+              } else {
+                sb.append(String.format(java.util.Locale.ROOT, "U+%04X", c));
+              }
+            });
     return sb.toString();
   }
 }

@@ -17,8 +17,8 @@ import java.util.Map;
 /**
  * The request a {@code decisions:explain} call evaluates. What the caller gives is used as it is;
  * every other attribute gets the value a real token request would most likely carry, and is named
- * in {@code assumed} so the answer never silently differs from the token endpoint's. A condition
- * on {@code request.sourceAddress} is the usual surprise: a real request always has one, so the
+ * in {@code assumed} so the answer never silently differs from the token endpoint's. A condition on
+ * {@code request.sourceAddress} is the usual surprise: a real request always has one, so the
  * default is the address this explain call came from (a token request from the same machine).
  */
 final class ExplainRequest {
@@ -31,12 +31,17 @@ final class ExplainRequest {
   }
 
   /**
-   * Reads {@code time}, {@code sourceAddress}, {@code scope} and {@code claims} from an explain body.
+   * Reads {@code time}, {@code sourceAddress}, {@code scope} and {@code claims} from an explain
+   * body.
    *
    * @throws ValidationException when {@code time} is not an RFC 3339 UTC time
    */
   @SuppressWarnings("unchecked")
-  static ExplainRequest parse(JsonNode b, String callerAddress, Instant now, String workload,
+  static ExplainRequest parse(
+      JsonNode b,
+      String callerAddress,
+      Instant now,
+      String workload,
       java.util.function.Function<String, dev.warden.core.policy.Delegation.Party> parties) {
     Map<String, String> assumed = new LinkedHashMap<>();
     Instant time = now;
@@ -46,7 +51,8 @@ final class ExplainRequest {
       try {
         time = Instant.parse(text(b, "time"));
       } catch (DateTimeParseException e) {
-        throw new ValidationException("time", "must be an RFC 3339 UTC time such as 2027-01-31T09:00:00Z");
+        throw new ValidationException(
+            "time", "must be an RFC 3339 UTC time such as 2027-01-31T09:00:00Z");
       }
     }
     String source = text(b, "sourceAddress");
@@ -75,16 +81,20 @@ final class ExplainRequest {
       chain.add(parties.apply(workload));
       for (JsonNode a : b.path("through")) {
         if (!a.isTextual() || a.asText().isEmpty()) {
-          throw new ValidationException("through", "must be a list of SPIFFE IDs or subjects, most recent first");
+          throw new ValidationException(
+              "through", "must be a list of SPIFFE IDs or subjects, most recent first");
         }
         chain.add(parties.apply(a.asText()));
       }
-      ctx = ctx.delegated(new dev.warden.core.policy.Delegation(parties.apply(subject), chain, txn));
+      ctx =
+          ctx.delegated(new dev.warden.core.policy.Delegation(parties.apply(subject), chain, txn));
     } else if (b.has("through")) {
       throw new ValidationException("through", "name the subject acted for with onBehalfOf");
     } else {
       if (txn != null) {
-        ctx = ctx.delegated(new dev.warden.core.policy.Delegation(parties.apply(workload), List.of(), txn));
+        ctx =
+            ctx.delegated(
+                new dev.warden.core.policy.Delegation(parties.apply(workload), List.of(), txn));
       }
       assumed.put("delegation", "the workload asks for itself (no subject, no actors)");
     }
@@ -107,7 +117,8 @@ final class ExplainRequest {
       ObjectNode del = o.putObject("delegation");
       del.put("subject", d.subject().id());
       var chain = del.putArray("actorChain");
-      d.actors().forEach(p -> chain.addObject().put("id", p.id()).put("registered", p.registered()));
+      d.actors()
+          .forEach(p -> chain.addObject().put("id", p.id()).put("registered", p.registered()));
       del.put("depth", d.depth());
       if (d.txn() != null) {
         del.put("txn", d.txn());
@@ -126,22 +137,30 @@ final class ExplainRequest {
   Refusal refusal(Workload w, Decision d) {
     switch (w.state()) {
       case SUSPENDED -> {
-        return new Refusal(Reason.WORKLOAD_SUSPENDED, "workload " + w.name() + " is suspended; its owner must reactivate it");
+        return new Refusal(
+            Reason.WORKLOAD_SUSPENDED,
+            "workload " + w.name() + " is suspended; its owner must reactivate it");
       }
       case RETIRED -> {
         return new Refusal(Reason.WORKLOAD_RETIRED, "workload " + w.name() + " is retired");
       }
       default -> {
         if (w.expiresAt() != null && !context.time().isBefore(w.expiresAt())) {
-          return new Refusal(Reason.WORKLOAD_EXPIRED, "workload " + w.name() + " expired at " + w.expiresAt());
+          return new Refusal(
+              Reason.WORKLOAD_EXPIRED, "workload " + w.name() + " expired at " + w.expiresAt());
         }
       }
     }
     if (d.allowed()) {
       for (String s : context.scopes()) {
         if (!d.scopes().contains(s)) {
-          return new Refusal(Reason.INVALID_SCOPE, "scope '" + s + "' is not granted for this resource (granted: "
-              + (d.scopes().isEmpty() ? "none" : String.join(" ", d.scopes())) + ")");
+          return new Refusal(
+              Reason.INVALID_SCOPE,
+              "scope '"
+                  + s
+                  + "' is not granted for this resource (granted: "
+                  + (d.scopes().isEmpty() ? "none" : String.join(" ", d.scopes()))
+                  + ")");
         }
       }
     }

@@ -19,11 +19,12 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * {@code GET /v1/federation/<resource>}: the issuer, audience, algorithm and allowed subjects a cloud
- * must be told for a federation resource, read from the stored workloads and policies (what
- * {@code warden federation config} turns into each cloud's configuration). With {@code ?sample=true}
- * the answer also holds a sample token signed by the active federation key but expired a day ago
- * ({@link SampleTokens}), for {@code warden federation check}; minting one is audited.
+ * {@code GET /v1/federation/<resource>}: the issuer, audience, algorithm and allowed subjects a
+ * cloud must be told for a federation resource, read from the stored workloads and policies (what
+ * {@code warden federation config} turns into each cloud's configuration). With {@code
+ * ?sample=true} the answer also holds a sample token signed by the active federation key but
+ * expired a day ago ({@link SampleTokens}), for {@code warden federation check}; minting one is
+ * audited.
  */
 final class FederationApi implements ApiUnit {
   private static final String HINT = "use GET /v1/federation/<resource>[?sample=true]";
@@ -35,7 +36,12 @@ final class FederationApi implements ApiUnit {
   private final AuditWriter audit;
   private final Clock clock;
 
-  FederationApi(Store store, KeyManager federationKeys, String issuer, String algorithm, AuditWriter audit,
+  FederationApi(
+      Store store,
+      KeyManager federationKeys,
+      String issuer,
+      String algorithm,
+      AuditWriter audit,
       Clock clock) {
     this.store = store;
     this.federationKeys = federationKeys;
@@ -57,34 +63,58 @@ final class FederationApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.path(p -> ApiUnit.tail(p) != null && !ApiUnit.tail(p).isEmpty()).get(Scopes.READ, this::target).hint(HINT);
+    t.path(p -> ApiUnit.tail(p) != null && !ApiUnit.tail(p).isEmpty())
+        .get(Scopes.READ, this::target)
+        .hint(HINT);
     t.path(p -> true).hint(HINT);
   }
 
   private void target(Call c) {
     String name = ApiUnit.tail(c.rawPath());
-    Resource r = store.resources().get(name).map(Versioned::value)
-        .orElseThrow(() -> new NotFoundException("resource", name));
+    Resource r =
+        store
+            .resources()
+            .get(name)
+            .map(Versioned::value)
+            .orElseThrow(() -> new NotFoundException("resource", name));
     if (r.cloud() == null) {
-      throw new ValidationException("resource", "'" + name + "' is of kind " + r.kind()
-          + "; federation needs kind aws, gcp or azure");
+      throw new ValidationException(
+          "resource",
+          "'" + name + "' is of kind " + r.kind() + "; federation needs kind aws, gcp or azure");
     }
-    FederationTarget t = FederationTarget.of(r, store.workloads().list().stream().map(Versioned::value).toList(),
-        store.policies().list().stream().map(Versioned::value).toList(), issuer, algorithm);
+    FederationTarget t =
+        FederationTarget.of(
+            r,
+            store.workloads().list().stream().map(Versioned::value).toList(),
+            store.policies().list().stream().map(Versioned::value).toList(),
+            issuer,
+            algorithm);
     ObjectNode o = t.toJson(Json.MAPPER);
     o.put("enabled", federationKeys != null);
     o.put("maxLifetimeSeconds", FederationCloud.MAX_LIFETIME.toSeconds());
     if (Params.flag(c, "sample")) {
       if (federationKeys == null) {
-        throw new ValidationException("sample", "federation is off on this server; set federation.enabled: true");
+        throw new ValidationException(
+            "sample", "federation is off on this server; set federation.enabled: true");
       }
       if (t.subjects().isEmpty()) {
-        throw new ValidationException("sample", "no active workload is allowed '" + name
-            + "'; a sample needs a subject, so apply a policy first");
+        throw new ValidationException(
+            "sample",
+            "no active workload is allowed '"
+                + name
+                + "'; a sample needs a subject, so apply a policy first");
       }
       String token = SampleTokens.mint(federationKeys, t, clock.instant());
-      audit.write(AuditEvent.of(AuditType.FEDERATION_SAMPLE, AuditOutcome.SUCCESS, null, clock.instant(),
-          c.who().actor(), t.subjects().get(0).spiffeId(), name, Map.of("cloud", t.cloud().kind())));
+      audit.write(
+          AuditEvent.of(
+              AuditType.FEDERATION_SAMPLE,
+              AuditOutcome.SUCCESS,
+              null,
+              clock.instant(),
+              c.who().actor(),
+              t.subjects().get(0).spiffeId(),
+              name,
+              Map.of("cloud", t.cloud().kind())));
       o.put("sample", token);
       o.put("sampleLifetimeSeconds", t.subjects().get(0).lifetimeSeconds());
     }

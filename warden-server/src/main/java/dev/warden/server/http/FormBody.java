@@ -15,7 +15,9 @@ public final class FormBody {
     this.values = values;
   }
 
-  /** @throws BadRequestException on a repeated parameter or bad percent-encoding */
+  /**
+   * @throws BadRequestException on a repeated parameter or bad percent-encoding
+   */
   public static FormBody parse(byte[] body) {
     Map<String, String> out = new HashMap<>();
     int start = 0;
@@ -33,7 +35,10 @@ public final class FormBody {
         String name = decode(body, start, eq);
         String value = eq < end ? decode(body, eq + 1, end) : "";
         if (out.putIfAbsent(name, value) != null) {
-          throw new BadRequestException("parameter '" + safe(name) + "' is repeated; send each parameter once (RFC 6749 section 3.2)");
+          throw new BadRequestException(
+              "parameter '"
+                  + safe(name)
+                  + "' is repeated; send each parameter once (RFC 6749 section 3.2)");
         }
       }
       start = end + 1;
@@ -45,7 +50,10 @@ public final class FormBody {
     return values.get(name);
   }
 
-  /** The value, or null when the parameter is absent or empty (RFC 6749 section 3.1: empty means omitted). */
+  /**
+   * The value, or null when the parameter is absent or empty (RFC 6749 section 3.1: empty means
+   * omitted).
+   */
   public String optional(String name) {
     String v = values.get(name);
     return v == null || v.isEmpty() ? null : v;
@@ -53,8 +61,8 @@ public final class FormBody {
 
   /**
    * A token-valued parameter ({@code client_assertion}, {@code subject_token}, {@code actor_token})
-   * without surrounding space, tab, CR or LF, or null when absent or blank: a token read from a file
-   * usually ends in a newline, and none of these characters can be part of a compact JWT.
+   * without surrounding space, tab, CR or LF, or null when absent or blank: a token read from a
+   * file usually ends in a newline, and none of these characters can be part of a compact JWT.
    */
   String assertion(String name) {
     String v = values.get(name);

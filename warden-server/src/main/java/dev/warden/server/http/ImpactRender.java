@@ -29,7 +29,8 @@ final class ImpactRender {
     o.put("at", i.at().toString());
     o.put("window", Durations.format(i.window()));
     o.put("since", i.since().toString());
-    InventoryRender.strings(o, "revokedLeases", i.leases().stream().map(Impact.LeaseChange::id).toList());
+    InventoryRender.strings(
+        o, "revokedLeases", i.leases().stream().map(Impact.LeaseChange::id).toList());
     ArrayNode leases = o.putArray("leases");
     for (Impact.LeaseChange l : i.leases()) {
       ObjectNode x = leases.addObject();

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * {@code POST /oauth2/introspect} (RFC 7662) for resource servers, authenticated with a token that
- * holds the {@code introspect} scope. Revoked (for example leaked) tokens answer
- * {@code {"active": false}} at once, without waiting for expiry.
+ * holds the {@code introspect} scope. Revoked (for example leaked) tokens answer {@code {"active":
+ * false}} at once, without waiting for expiry.
  */
 public final class IntrospectionEndpoint {
   private final TokenIntrospector introspector;
@@ -26,12 +26,14 @@ public final class IntrospectionEndpoint {
 
   public void handle(ServerRequest req, ServerResponse res) {
     try {
-      AdminPrincipal who = callers.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+      AdminPrincipal who =
+          callers.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
       if (!who.has(Scopes.INTROSPECT)) {
         throw new AuthException(403, "this token lacks the 'introspect' scope");
       }
       if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
-        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 7662 section 2.1)");
+        throw new BadRequestException(
+            "send the request as application/x-www-form-urlencoded (RFC 7662 section 2.1)");
       }
       FormBody form = FormBody.parse(Bodies.read(req, 65_536));
       Map<String, Object> result = introspector.introspect(form.required("token"));
@@ -44,7 +46,11 @@ public final class IntrospectionEndpoint {
       if (e.status() == 401) {
         res.header("WWW-Authenticate", "Bearer realm=\"warden\"");
       }
-      Errors.oauthBody(res, e.status(), e.status() == 401 ? "invalid_client" : "insufficient_scope", e.getMessage());
+      Errors.oauthBody(
+          res,
+          e.status(),
+          e.status() == 401 ? "invalid_client" : "insufficient_scope",
+          e.getMessage());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       Errors.oauthBody(res, 500, "server_error", "internal error");
     }

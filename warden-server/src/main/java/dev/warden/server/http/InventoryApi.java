@@ -16,8 +16,8 @@ import dev.warden.core.inventory.PostureIndex;
 import dev.warden.server.admin.Scopes;
 
 /**
- * The inventory (issue #5): {@code GET /v1/inventory}, {@code POST /v1/inventory:import} and
- * {@code GET /v1/inventory/<id>/blast-radius}. The scope is checked before the method.
+ * The inventory (issue #5): {@code GET /v1/inventory}, {@code POST /v1/inventory:import} and {@code
+ * GET /v1/inventory/<id>/blast-radius}. The scope is checked before the method.
  */
 final class InventoryApi implements ApiUnit {
   private static final int MAX_IMPORT = 16 * 1024 * 1024;
@@ -47,12 +47,20 @@ final class InventoryApi implements ApiUnit {
   public void routes(RouteTable t) {
     t.exact("/v1/inventory").guard(Scopes.READ).get(null, this::list);
     t.exact("/v1/inventory:import").guard(Scopes.POLICY_WRITE).post(null, this::importItems);
-    t.path(p -> p.startsWith(ITEMS) && p.endsWith(BLAST_RADIUS)).guard(Scopes.READ).get(null, this::blastRadius);
+    t.path(p -> p.startsWith(ITEMS) && p.endsWith(BLAST_RADIUS))
+        .guard(Scopes.READ)
+        .get(null, this::blastRadius);
   }
 
   private void list(Call c) {
-    Inventory.Filter filter = new Inventory.Filter(c.param("kind"), c.param("owner"), c.param("team"),
-        c.param("environment"), CredentialType.parse(c.param("credentialType")), c.param("q"));
+    Inventory.Filter filter =
+        new Inventory.Filter(
+            c.param("kind"),
+            c.param("owner"),
+            c.param("team"),
+            c.param("environment"),
+            CredentialType.parse(c.param("credentialType")),
+            c.param("q"));
     int limit = 100;
     if (c.param("limit") != null) {
       try {
@@ -61,7 +69,8 @@ final class InventoryApi implements ApiUnit {
         throw new ValidationException("limit", "must be a whole number");
       }
     }
-    PostureIndex.ItemsPage page = inventory.items(filter, c.param("cursor"), limit, Params.flag(c, "recompute"));
+    PostureIndex.ItemsPage page =
+        inventory.items(filter, c.param("cursor"), limit, Params.flag(c, "recompute"));
     ArrayNode a = Json.MAPPER.createArrayNode();
     page.items().forEach(i -> a.add(InventoryRender.item(i)));
     ObjectNode o = Json.object();
@@ -83,23 +92,34 @@ final class InventoryApi implements ApiUnit {
     Importers.Format format = Importers.Format.parse(Params.text(b, "format"));
     String content = Params.text(b, "content");
     if (content == null) {
-      throw new BadRequestException("send {\"format\": \"" + Importers.Format.names().replace(", ", "|")
-          + "\", \"content\": \"...\"}");
+      throw new BadRequestException(
+          "send {\"format\": \""
+              + Importers.Format.names().replace(", ", "|")
+              + "\", \"content\": \"...\"}");
     }
     JsonNode tree = null;
     if (format == Importers.Format.GITHUB_WORKFLOW) {
       try {
         tree = YAML.readTree(content);
       } catch (JsonProcessingException e) {
-        throw new ValidationException("content", "not a YAML workflow (line "
-            + (e.getLocation() == null ? 0 : e.getLocation().getLineNr()) + ")");
+        throw new ValidationException(
+            "content",
+            "not a YAML workflow (line "
+                + (e.getLocation() == null ? 0 : e.getLocation().getLineNr())
+                + ")");
       }
     }
-    Importers.Defaults d = new Importers.Defaults(Params.text(b, "source"), Params.text(b, "owner"),
-        Params.text(b, "team"), Params.text(b, "environment"), Params.text(b, "location"));
+    Importers.Defaults d =
+        new Importers.Defaults(
+            Params.text(b, "source"),
+            Params.text(b, "owner"),
+            Params.text(b, "team"),
+            Params.text(b, "environment"),
+            Params.text(b, "location"));
     Importers.Parsed parsed = Importers.parse(format, content, tree, d, fingerprinter);
-    InventoryService.ImportResult r = inventory.importItems(parsed, b.path("partial").asBoolean(false), format.wire(),
-        c.who().actor());
+    InventoryService.ImportResult r =
+        inventory.importItems(
+            parsed, b.path("partial").asBoolean(false), format.wire(), c.who().actor());
     ObjectNode o = Json.object();
     o.put("imported", r.imported());
     o.put("received", r.received());
@@ -115,11 +135,19 @@ final class InventoryApi implements ApiUnit {
       ObjectNode x = errs.addObject();
       x.put("line", e.line());
       x.put("message", e.message());
-      msg.append(msg.isEmpty() ? "" : "; ").append("line ").append(e.line()).append(": ").append(e.message());
+      msg.append(msg.isEmpty() ? "" : "; ")
+          .append("line ")
+          .append(e.line())
+          .append(": ")
+          .append(e.message());
     }
     if (!r.imported()) {
       o.put("error", "invalid_import");
-      o.put("message", r.errors().size() + " bad row(s), nothing imported (send partial=true to import the rest): " + msg);
+      o.put(
+          "message",
+          r.errors().size()
+              + " bad row(s), nothing imported (send partial=true to import the rest): "
+              + msg);
       c.send(422, o);
       return;
     }

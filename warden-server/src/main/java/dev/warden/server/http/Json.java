@@ -9,9 +9,10 @@ import java.io.IOException;
 
 /** The one JSON mapper of the server. */
 public final class Json {
-  public static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 
@@ -19,7 +20,9 @@ public final class Json {
     return MAPPER.createObjectNode();
   }
 
-  /** @throws BadRequestException when the bytes are not one JSON value */
+  /**
+   * @throws BadRequestException when the bytes are not one JSON value
+   */
   public static JsonNode parse(byte[] body) {
     try {
       JsonNode n = MAPPER.readTree(body);
@@ -30,8 +33,11 @@ public final class Json {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       // Jackson's message quotes the offending token, which can be a secret: say where, not what
       var at = e.getLocation();
-      throw new BadRequestException("the request body is not valid JSON" + (at == null ? ""
-          : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+      throw new BadRequestException(
+          "the request body is not valid JSON"
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
       throw new BadRequestException("the request body is not valid JSON");
     }

@@ -8,7 +8,10 @@ import dev.warden.core.token.KeyManager;
 import dev.warden.server.admin.Scopes;
 import java.util.Locale;
 
-/** Signing keys of each purpose: {@code GET /v1/keys}, {@code POST /v1/keys:rotate?purpose=&immediate=}. */
+/**
+ * Signing keys of each purpose: {@code GET /v1/keys}, {@code POST
+ * /v1/keys:rotate?purpose=&immediate=}.
+ */
 final class KeysApi implements ApiUnit {
   private final KeyManager accessTokens;
   private final KeyManager jwtSvids;
@@ -21,12 +24,15 @@ final class KeysApi implements ApiUnit {
    * @throws IllegalArgumentException unless the access-token keys come first, the JWT-SVID keys
    *     second, the federation keys (if any) third and the audit checkpoint keys (if any) fourth
    */
-  KeysApi(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
-    if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN || jwtSvids.purpose() != KeyPurpose.JWT_SVID
+  KeysApi(
+      KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
+    if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN
+        || jwtSvids.purpose() != KeyPurpose.JWT_SVID
         || federation != null && federation.purpose() != KeyPurpose.FEDERATION
         || checkpoints != null && checkpoints.purpose() != KeyPurpose.AUDIT_CHECKPOINT) {
-      throw new IllegalArgumentException("access-token keys first, JWT-SVID keys second, federation keys third,"
-          + " audit checkpoint keys fourth");
+      throw new IllegalArgumentException(
+          "access-token keys first, JWT-SVID keys second, federation keys third,"
+              + " audit checkpoint keys fourth");
     }
     this.accessTokens = accessTokens;
     this.jwtSvids = jwtSvids;
@@ -54,7 +60,8 @@ final class KeysApi implements ApiUnit {
   private void list(Call c) {
     ArrayNode a = Json.MAPPER.createArrayNode();
     for (KeyPurpose p : KeyPurpose.values()) {
-      if (p == KeyPurpose.FEDERATION && federation == null || p == KeyPurpose.AUDIT_CHECKPOINT && checkpoints == null) {
+      if (p == KeyPurpose.FEDERATION && federation == null
+          || p == KeyPurpose.AUDIT_CHECKPOINT && checkpoints == null) {
         continue;
       }
       for (SigningKeyRecord k : of(p).list()) {
@@ -69,7 +76,8 @@ final class KeysApi implements ApiUnit {
   private void rotate(Call c) {
     boolean immediate = Params.flag(c, "immediate");
     String wanted = c.query("purpose");
-    KeyPurpose purpose = KeyPurpose.parse("purpose", wanted == null ? KeyPurpose.ACCESS_TOKEN.wire() : wanted);
+    KeyPurpose purpose =
+        KeyPurpose.parse("purpose", wanted == null ? KeyPurpose.ACCESS_TOKEN.wire() : wanted);
     KeyManager.RotationResult r = of(purpose).rotate(immediate, c.who().actor());
     ObjectNode o = Json.object();
     o.put("purpose", purpose.wire());
@@ -87,14 +95,15 @@ final class KeysApi implements ApiUnit {
       case JWT_SVID -> jwtSvids;
       case FEDERATION -> {
         if (federation == null) {
-          throw new dev.warden.core.error.ValidationException("purpose",
-              "federation is off on this server; set federation.enabled: true");
+          throw new dev.warden.core.error.ValidationException(
+              "purpose", "federation is off on this server; set federation.enabled: true");
         }
         yield federation;
       }
       case AUDIT_CHECKPOINT -> {
         if (checkpoints == null) {
-          throw new dev.warden.core.error.ValidationException("purpose", "this server signs no audit checkpoints");
+          throw new dev.warden.core.error.ValidationException(
+              "purpose", "this server signs no audit checkpoints");
         }
         yield checkpoints;
       }

@@ -13,7 +13,8 @@ import dev.warden.server.admin.Scopes;
  * {@link ImpactService} instead (it changes nothing and needs only {@code read}).
  */
 final class LeaseApi implements ApiUnit {
-  private static final String HINT = "use GET /v1/leases?workload=... or POST /v1/leases/<id>:revoke";
+  private static final String HINT =
+      "use GET /v1/leases?workload=... or POST /v1/leases/<id>:revoke";
   private static final String REVOKE = ":revoke";
 
   private final LeaseService leases;

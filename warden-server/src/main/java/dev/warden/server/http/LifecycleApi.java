@@ -75,20 +75,32 @@ final class LifecycleApi implements ApiUnit {
     boolean dryRun = b.path("dryRun").asBoolean(false);
     c.need(dryRun ? Scopes.READ : Scopes.POLICY_WRITE);
     if (dryRun) {
-      Impact i = impact.depart(Params.text(b, "owner"), Params.text(b, "reassignTo"), b.path("suspend").asBoolean(false),
-          ImpactRender.window(b));
+      Impact i =
+          impact.depart(
+              Params.text(b, "owner"),
+              Params.text(b, "reassignTo"),
+              b.path("suspend").asBoolean(false),
+              ImpactRender.window(b));
       ObjectNode o = ImpactRender.render(i);
       o.put("owner", i.subject());
-      o.put("action", b.path("suspend").asBoolean(false) ? "suspended"
-          : Params.text(b, "reassignTo") != null ? "reassigned" : "list");
+      o.put(
+          "action",
+          b.path("suspend").asBoolean(false)
+              ? "suspended"
+              : Params.text(b, "reassignTo") != null ? "reassigned" : "list");
       InventoryRender.putOpt(o, "reassignedTo", Params.text(b, "reassignTo"));
       InventoryRender.strings(o, "workloads", i.concerned());
       o.put("applied", false);
       c.send(200, o);
       return;
     }
-    InventoryService.DepartResult r = inventory.depart(Params.text(b, "owner"), Params.text(b, "reassignTo"),
-        b.path("suspend").asBoolean(false), dryRun, c.who().actor());
+    InventoryService.DepartResult r =
+        inventory.depart(
+            Params.text(b, "owner"),
+            Params.text(b, "reassignTo"),
+            b.path("suspend").asBoolean(false),
+            dryRun,
+            c.who().actor());
     if (r.applied()) {
       reloadNow.run();
     }

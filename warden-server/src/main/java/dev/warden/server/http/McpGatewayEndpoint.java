@@ -38,8 +38,9 @@ import java.util.function.Supplier;
 
 /**
  * Warden's MCP gateway over HTTP: {@code /mcp/<resource>} is the streamable HTTP endpoint of the
- * MCP server that resource names ({@code spec.mcp.url}); {@code /.well-known/oauth-protected-resource/mcp/<resource>}
- * (and {@code /mcp/<resource>/.well-known/oauth-protected-resource}) its RFC 9728 metadata.
+ * MCP server that resource names ({@code spec.mcp.url}); {@code
+ * /.well-known/oauth-protected-resource/mcp/<resource>} (and {@code
+ * /mcp/<resource>/.well-known/oauth-protected-resource}) its RFC 9728 metadata.
  *
  * <p>Per request: authenticate the Warden token ({@link McpGateway#authenticate}; a 401 carries the
  * {@code resource_metadata} challenge MCP clients start discovery from), parse the one JSON-RPC
@@ -62,13 +63,30 @@ public final class McpGatewayEndpoint {
   private static final HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
   private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
   private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
-      java.util.regex.Pattern.compile("[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
-  /** What a client sends that the upstream needs too; anything else (Authorization, cookies) stays here. */
-  private static final List<String> FORWARDED = List.of("Content-Type", "Accept", "Mcp-Session-Id",
-      "MCP-Protocol-Version", "Mcp-Method", "Mcp-Name", "Last-Event-ID", "traceparent", "tracestate", "Txn-Token");
+      java.util.regex.Pattern.compile(
+          "[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
+
+  /**
+   * What a client sends that the upstream needs too; anything else (Authorization, cookies) stays
+   * here.
+   */
+  private static final List<String> FORWARDED =
+      List.of(
+          "Content-Type",
+          "Accept",
+          "Mcp-Session-Id",
+          "MCP-Protocol-Version",
+          "Mcp-Method",
+          "Mcp-Name",
+          "Last-Event-ID",
+          "traceparent",
+          "tracestate",
+          "Txn-Token");
+
   /** What the upstream answers that the client needs. */
-  private static final List<String> RETURNED = List.of("Content-Type", "Mcp-Session-Id", "MCP-Protocol-Version",
-      "Cache-Control");
+  private static final List<String> RETURNED =
+      List.of("Content-Type", "Mcp-Session-Id", "MCP-Protocol-Version", "Cache-Control");
+
   /** Sessions remembered per node, each with the agent that opened it. */
   private static final int MAX_SESSIONS = 100_000;
 
@@ -83,17 +101,27 @@ public final class McpGatewayEndpoint {
    * @param auditBeforeForward forward a call only once its audit event is durable, else write it
    *     while the upstream works and answer once it is durable
    */
-  public McpGatewayEndpoint(McpGateway gateway, Supplier<PolicySnapshot> policies, boolean auditBeforeForward,
+  public McpGatewayEndpoint(
+      McpGateway gateway,
+      Supplier<PolicySnapshot> policies,
+      boolean auditBeforeForward,
       Duration responseTimeout) {
     this.gateway = gateway;
     this.policies = policies;
     this.auditBeforeForward = auditBeforeForward;
     this.responseTimeout = responseTimeout;
-    this.upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.upstream =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
-  /** {@code /.well-known/oauth-protected-resource/mcp/<resource>}: the RFC 9728 metadata of one gateway. */
+  /**
+   * {@code /.well-known/oauth-protected-resource/mcp/<resource>}: the RFC 9728 metadata of one
+   * gateway.
+   */
   public void metadata(ServerRequest req, ServerResponse res) {
     String name = req.path().rawPath().substring(METADATA_PREFIX.length());
     Resource r = gatewayResource(name);
@@ -127,9 +155,17 @@ public final class McpGatewayEndpoint {
       res.status(405).header(HeaderNames.ALLOW, "POST, GET, DELETE").send();
       return;
     }
-    McpGateway.Request request = new McpGateway.Request(r, bearer(req), thumbprint(req),
-        TokenEndpoint.address(req.remotePeer().address()), req.headers().first(TXN_TOKEN).orElse(null),
-        req.headers().first(TRACEPARENT).filter(t -> TRACEPARENT_FORMAT.matcher(t).matches()).orElse(null));
+    McpGateway.Request request =
+        new McpGateway.Request(
+            r,
+            bearer(req),
+            thumbprint(req),
+            TokenEndpoint.address(req.remotePeer().address()),
+            req.headers().first(TXN_TOKEN).orElse(null),
+            req.headers()
+                .first(TRACEPARENT)
+                .filter(t -> TRACEPARENT_FORMAT.matcher(t).matches())
+                .orElse(null));
     McpGateway.Caller caller;
     try {
       caller = gateway.authenticate(request);
@@ -144,7 +180,8 @@ public final class McpGatewayEndpoint {
     if (session != null) {
       String owner = sessions.get(session);
       if (owner != null && !owner.equals(caller.agent())) {
-        // a session belongs to the agent that opened it; MCP clients answer 404 by starting a new one
+        // a session belongs to the agent that opened it; MCP clients answer 404 by starting a new
+        // one
         plainError(res, 404, "no such MCP session for this caller; initialize a new one");
         return;
       }
@@ -165,7 +202,11 @@ public final class McpGatewayEndpoint {
     }
   }
 
-  private void post(ServerRequest req, ServerResponse res, Resource r, McpGateway.Request request,
+  private void post(
+      ServerRequest req,
+      ServerResponse res,
+      Resource r,
+      McpGateway.Request request,
       McpGateway.Caller caller) {
     byte[] body;
     try {
@@ -182,9 +223,15 @@ public final class McpGatewayEndpoint {
         throw McpRefusal.notJson();
       }
       message = McpMessage.parse(body);
-      admission = gateway.admit(caller, request, message, new McpHeaders(
-          req.headers().first(PROTOCOL_VERSION).orElse(null), req.headers().first(MCP_METHOD).orElse(null),
-          req.headers().first(MCP_NAME).orElse(null)));
+      admission =
+          gateway.admit(
+              caller,
+              request,
+              message,
+              new McpHeaders(
+                  req.headers().first(PROTOCOL_VERSION).orElse(null),
+                  req.headers().first(MCP_METHOD).orElse(null),
+                  req.headers().first(MCP_NAME).orElse(null)));
     } catch (McpRefusal e) {
       if (e.reason() == Reason.MALFORMED_MESSAGE || e.reason() == Reason.INVALID_TOOL_NAME) {
         gateway.refused(caller, request, e);
@@ -198,23 +245,43 @@ public final class McpGatewayEndpoint {
     forward(req, res, r, Method.POST, body, admission.credential(), admission, caller);
   }
 
-  private void forward(ServerRequest req, ServerResponse res, Resource r, Method method, byte[] body,
-      McpCredentials.Injected credential, McpGateway.Admission admission, McpGateway.Caller caller) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.mcp().url())).timeout(responseTimeout);
+  private void forward(
+      ServerRequest req,
+      ServerResponse res,
+      Resource r,
+      Method method,
+      byte[] body,
+      McpCredentials.Injected credential,
+      McpGateway.Admission admission,
+      McpGateway.Caller caller) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(r.mcp().url())).timeout(responseTimeout);
     for (String h : FORWARDED) {
       req.headers().first(HeaderNames.create(h)).ifPresent(v -> b.header(h, v));
     }
     if (credential != null) {
       b.setHeader(credential.header(), credential.value().reveal());
     }
-    b.method(method.text(), body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(body));
+    b.method(
+        method.text(),
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     HttpResponse<InputStream> up;
     try {
       up = upstream.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
-      awaitThen(admission, res, () -> plainError(res, 502, "the MCP server behind resource '" + r.name()
-          + "' cannot be reached: " + e.getClass().getSimpleName()));
+      awaitThen(
+          admission,
+          res,
+          () ->
+              plainError(
+                  res,
+                  502,
+                  "the MCP server behind resource '"
+                      + r.name()
+                      + "' cannot be reached: "
+                      + e.getClass().getSimpleName()));
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -228,10 +295,22 @@ public final class McpGatewayEndpoint {
       int status = up.statusCode();
       if (status == 401 || status == 403) {
         // the upstream refused Warden's credential, not the agent: never pass its challenge on
-        LOG.log(System.Logger.Level.WARNING, "MCP server of resource '" + r.name() + "' answered " + status
-            + " to the gateway's credential");
-        plainError(res, 502, "the MCP server behind resource '" + r.name() + "' refused the gateway's credential"
-            + " (HTTP " + status + "); an operator must check the resource's spec.mcp.credential");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "MCP server of resource '"
+                + r.name()
+                + "' answered "
+                + status
+                + " to the gateway's credential");
+        plainError(
+            res,
+            502,
+            "the MCP server behind resource '"
+                + r.name()
+                + "' refused the gateway's credential"
+                + " (HTTP "
+                + status
+                + "); an operator must check the resource's spec.mcp.credential");
         return;
       }
       res.status(status);
@@ -285,11 +364,17 @@ public final class McpGatewayEndpoint {
     return r != null && Resource.MCP.equals(r.kind()) && r.mcp() != null ? r : null;
   }
 
-  /** RFC 9728 section 3.1: the metadata URL of a resource, with the well-known part inserted after the host. */
+  /**
+   * RFC 9728 section 3.1: the metadata URL of a resource, with the well-known part inserted after
+   * the host.
+   */
   static String metadataUrl(String audience) {
     URI u = URI.create(audience);
     String path = u.getRawPath() == null ? "" : u.getRawPath();
-    return u.getScheme() + "://" + u.getRawAuthority() + "/.well-known/oauth-protected-resource"
+    return u.getScheme()
+        + "://"
+        + u.getRawAuthority()
+        + "/.well-known/oauth-protected-resource"
         + (path.equals("/") ? "" : path);
   }
 
@@ -307,22 +392,29 @@ public final class McpGatewayEndpoint {
   }
 
   /**
-   * RFC 6750 section 3 and RFC 9728 section 5.1: no token, no error code; a bad token,
-   * {@code invalid_token} with what it broke.
+   * RFC 6750 section 3 and RFC 9728 section 5.1: no token, no error code; a bad token, {@code
+   * invalid_token} with what it broke.
    */
   private static void unauthorized(ServerResponse res, Resource r, DeniedException e) {
-    StringBuilder challenge = new StringBuilder("Bearer resource_metadata=\"")
-        .append(metadataUrl(r.audience())).append('"');
+    StringBuilder challenge =
+        new StringBuilder("Bearer resource_metadata=\"")
+            .append(metadataUrl(r.audience()))
+            .append('"');
     ObjectNode body = Json.object();
     if (e != null) {
       String description = e.getMessage().replace('"', '\'').replace('\\', '/');
-      challenge.append(", error=\"invalid_token\", error_description=\"").append(description).append('"');
+      challenge
+          .append(", error=\"invalid_token\", error_description=\"")
+          .append(description)
+          .append('"');
       body.put("error", "invalid_token");
       body.put("error_description", e.getMessage());
       body.put("reason", e.reason().code());
     } else {
       body.put("error", "unauthorized");
-      body.put("error_description", "send Authorization: Bearer <a Warden access token for " + r.audience() + ">");
+      body.put(
+          "error_description",
+          "send Authorization: Bearer <a Warden access token for " + r.audience() + ">");
     }
     res.status(401);
     res.header(HeaderNames.WWW_AUTHENTICATE, challenge.toString());
@@ -331,7 +423,8 @@ public final class McpGatewayEndpoint {
     res.send(Json.bytes(body));
   }
 
-  private static void rpcError(ServerResponse res, int status, JsonNode id, int code, String message, Reason reason) {
+  private static void rpcError(
+      ServerResponse res, int status, JsonNode id, int code, String message, Reason reason) {
     ObjectNode o = Json.object();
     o.put("jsonrpc", "2.0");
     if (id != null) {
@@ -350,8 +443,11 @@ public final class McpGatewayEndpoint {
 
   private static void plainError(ServerResponse res, int status, String message) {
     ObjectNode o = Json.object();
-    o.put("error", status == 404 ? "not_found" : status == 503 ? "unavailable" : status == 502 ? "bad_gateway"
-        : "invalid_request");
+    o.put(
+        "error",
+        status == 404
+            ? "not_found"
+            : status == 503 ? "unavailable" : status == 502 ? "bad_gateway" : "invalid_request");
     o.put("message", message);
     res.status(status);
     res.header("Content-Type", "application/json");
@@ -359,8 +455,12 @@ public final class McpGatewayEndpoint {
   }
 
   private static void notFound(ServerResponse res, String name) {
-    plainError(res, 404, "no MCP gateway here: resource '" + (name.length() > 64 ? name.substring(0, 64) : name)
-        + "' is not a resource of kind mcp with spec.mcp");
+    plainError(
+        res,
+        404,
+        "no MCP gateway here: resource '"
+            + (name.length() > 64 ? name.substring(0, 64) : name)
+            + "' is not a resource of kind mcp with spec.mcp");
   }
 
   /** The RFC 6750 bearer token, or null when there is no {@code Authorization: Bearer} header. */
@@ -373,7 +473,10 @@ public final class McpGatewayEndpoint {
     return t.isEmpty() ? null : t;
   }
 
-  /** RFC 8705 section 3.1: base64url SHA-256 of the TLS client certificate's DER, or null without one. */
+  /**
+   * RFC 8705 section 3.1: base64url SHA-256 of the TLS client certificate's DER, or null without
+   * one.
+   */
   private static String thumbprint(ServerRequest req) {
     List<X509Certificate> chain = TokenEndpoint.clientCertificates(req);
     if (chain.isEmpty()) {
@@ -389,6 +492,7 @@ public final class McpGatewayEndpoint {
 
   /** True for the paths this endpoint serves. */
   public static boolean handles(String rawPath) {
-    return rawPath.startsWith(PREFIX) || rawPath.toLowerCase(Locale.ROOT).startsWith(METADATA_PREFIX);
+    return rawPath.startsWith(PREFIX)
+        || rawPath.toLowerCase(Locale.ROOT).startsWith(METADATA_PREFIX);
   }
 }

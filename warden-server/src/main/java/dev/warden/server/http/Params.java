@@ -30,7 +30,9 @@ final class Params {
     return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
   }
 
-  /** @throws ValidationException naming the parameter when it is not a whole number */
+  /**
+   * @throws ValidationException naming the parameter when it is not a whole number
+   */
   static Long longParam(Call c, String name) {
     String v = c.param(name);
     if (v == null) {
@@ -43,7 +45,9 @@ final class Params {
     }
   }
 
-  /** @throws ValidationException naming the parameter when it is not an RFC 3339 UTC time */
+  /**
+   * @throws ValidationException naming the parameter when it is not an RFC 3339 UTC time
+   */
   static Instant instantParam(Call c, String name) {
     String v = c.param(name);
     if (v == null) {
@@ -52,11 +56,14 @@ final class Params {
     try {
       return Instant.parse(v);
     } catch (DateTimeParseException e) {
-      throw new ValidationException(name, "must be an RFC 3339 UTC time such as 2027-01-31T09:00:00Z");
+      throw new ValidationException(
+          name, "must be an RFC 3339 UTC time such as 2027-01-31T09:00:00Z");
     }
   }
 
-  /** @throws ValidationException naming the parameter when it is not a whole number in [min, max] */
+  /**
+   * @throws ValidationException naming the parameter when it is not a whole number in [min, max]
+   */
   static int intParam(Call c, String name, int fallback, int min, int max) {
     String v = c.param(name);
     if (v == null) {

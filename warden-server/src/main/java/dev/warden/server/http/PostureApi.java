@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Posture findings: {@code GET /v1/posture} (thresholds may be overridden per request, a what-if
- * judged from the store) and {@code POST /v1/posture:rebuild}. The scope is checked before the method.
+ * judged from the store) and {@code POST /v1/posture:rebuild}. The scope is checked before the
+ * method.
  */
 final class PostureApi implements ApiUnit {
   private final InventoryService inventory;
@@ -39,8 +40,8 @@ final class PostureApi implements ApiUnit {
   }
 
   private void rebuild(Call c) {
-    InventoryService.IndexRebuild r = inventory.rebuildIndex()
-        .orElseThrow(() -> new NotFoundException("route", c.rawPath()));
+    InventoryService.IndexRebuild r =
+        inventory.rebuildIndex().orElseThrow(() -> new NotFoundException("route", c.rawPath()));
     ObjectNode o = Json.object();
     o.put("rebuilt", true);
     o.put("millis", r.millis());
@@ -59,7 +60,8 @@ final class PostureApi implements ApiUnit {
     PostureThresholds t = thresholds(c);
     int limit = Params.intParam(c, "limit", Integer.MAX_VALUE, 1, 100_000);
     int offset = Params.intParam(c, "offset", 0, 0, Integer.MAX_VALUE);
-    PostureIndex.FindingsPage page = inventory.posture(severity, rule, offset, limit, t, Params.flag(c, "recompute"));
+    PostureIndex.FindingsPage page =
+        inventory.posture(severity, rule, offset, limit, t, Params.flag(c, "recompute"));
     ObjectNode o = Json.object();
     ArrayNode a = o.putArray("findings");
     page.findings().forEach(f -> a.add(InventoryRender.finding(f)));
@@ -85,8 +87,10 @@ final class PostureApi implements ApiUnit {
   private PostureThresholds thresholds(Call c) {
     PostureThresholds d = inventory.thresholds();
     String cidrs = c.param("workstationCidrs");
-    return new PostureThresholds(days(c, "unusedGrantDays", d.unusedGrant()),
-        days(c, "staticMaxAgeDays", d.staticMaxAge()), days(c, "rotationDays", d.rotationInterval()),
+    return new PostureThresholds(
+        days(c, "unusedGrantDays", d.unusedGrant()),
+        days(c, "staticMaxAgeDays", d.staticMaxAge()),
+        days(c, "rotationDays", d.rotationInterval()),
         days(c, "staleDays", d.stale()),
         cidrs == null ? d.workstationCidrs() : List.of(cidrs.trim().split("\\s*,\\s*")));
   }

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Recertification campaigns: {@code POST /v1/recert/campaigns} (start), {@code GET
- * /v1/recert/campaigns[/{id}]}, {@code POST /v1/recert/campaigns/{id}/decisions}. Reads need
- * {@code read}, changes {@code policy:write}.
+ * /v1/recert/campaigns[/{id}]}, {@code POST /v1/recert/campaigns/{id}/decisions}. Reads need {@code
+ * read}, changes {@code policy:write}.
  */
 final class RecertApi implements ApiUnit {
   private static final String BASE = "/v1/recert/campaigns";
@@ -42,12 +42,19 @@ final class RecertApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.path(p -> rest(p).isEmpty()).post(Scopes.POLICY_WRITE, this::start).any(Scopes.READ, this::list);
-    t.path(p -> tail(p).isEmpty()).any(Scopes.READ, c -> c.send(200, render(recert.view(id(c.rawPath())))));
+    t.path(p -> rest(p).isEmpty())
+        .post(Scopes.POLICY_WRITE, this::start)
+        .any(Scopes.READ, this::list);
+    t.path(p -> tail(p).isEmpty())
+        .any(Scopes.READ, c -> c.send(200, render(recert.view(id(c.rawPath())))));
     // another method on the decisions is an unknown route (404), not a 405
-    t.path(p -> tail(p).equals("decisions")).post(Scopes.POLICY_WRITE, this::decide).any(null, c -> {
-      throw notFound(c);
-    });
+    t.path(p -> tail(p).equals("decisions"))
+        .post(Scopes.POLICY_WRITE, this::decide)
+        .any(
+            null,
+            c -> {
+              throw notFound(c);
+            });
   }
 
   @Override
@@ -64,7 +71,8 @@ final class RecertApi implements ApiUnit {
     }
     String due = b.path("due").asText("14d");
     String webhook = b.hasNonNull("webhook") ? b.get("webhook").asText() : null;
-    RecertService.View v = recert.start(scope, Durations.parse("due", due), webhook, c.who().actor());
+    RecertService.View v =
+        recert.start(scope, Durations.parse("due", due), webhook, c.who().actor());
     c.send(201, render(v));
   }
 
@@ -81,8 +89,13 @@ final class RecertApi implements ApiUnit {
     if (workload == null) {
       throw new ValidationException("workload", "is required (the SPIFFE ID of the campaign item)");
     }
-    CampaignItem i = recert.decide(id(c.rawPath()), workload, b.path("decision").asText(null),
-        b.hasNonNull("note") ? b.get("note").asText() : null, c.who().actor());
+    CampaignItem i =
+        recert.decide(
+            id(c.rawPath()),
+            workload,
+            b.path("decision").asText(null),
+            b.hasNonNull("note") ? b.get("note").asText() : null,
+            c.who().actor());
     reloadNow.run();
     c.send(200, item(i));
   }

@@ -12,15 +12,20 @@ import dev.warden.core.model.Named;
 import dev.warden.core.policy.Explanation;
 import dev.warden.core.store.Versioned;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.TreeSet;
 
-/** JSON forms of API results. Never renders a secret: tokens, keys and leases appear by id and fingerprint. */
+/**
+ * JSON forms of API results. Never renders a secret: tokens, keys and leases appear by id and
+ * fingerprint.
+ */
 public final class Render {
   private Render() {}
 
-  /** A stored object; {@code disabledReason} non-null adds {@code status: {state: disabled, reason}}. */
+  /**
+   * A stored object; {@code disabledReason} non-null adds {@code status: {state: disabled,
+   * reason}}.
+   */
   static ObjectNode object(Versioned<Named> v, String disabledReason) {
     ObjectNode doc = Documents.toDocument(v.value());
     ObjectNode meta = (ObjectNode) doc.get("metadata");

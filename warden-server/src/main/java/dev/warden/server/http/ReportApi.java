@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.inventory.BlastRadius;
 import dev.warden.core.inventory.InventoryService;
-import dev.warden.core.inventory.Maturity;
 import dev.warden.core.inventory.KpiHistoryStore;
+import dev.warden.core.inventory.Maturity;
 import dev.warden.server.admin.Scopes;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reports, under {@code /v1/report/} and {@code /v1/reports/}: {@code maturity},
- * {@code blast-radius} (every identity ranked), {@code kpi} and {@code kpi/history?days=}
- * (the daily snapshots). Scope {@code read}, checked before the method.
+ * Reports, under {@code /v1/report/} and {@code /v1/reports/}: {@code maturity}, {@code
+ * blast-radius} (every identity ranked), {@code kpi} and {@code kpi/history?days=} (the daily
+ * snapshots). Scope {@code read}, checked before the method.
  */
 final class ReportApi implements ApiUnit {
   private final InventoryService inventory;
@@ -33,10 +33,15 @@ final class ReportApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.exact("/v1/report/maturity", "/v1/reports/maturity").guard(Scopes.READ).get(null, this::maturity);
-    t.exact("/v1/report/blast-radius", "/v1/reports/blast-radius").guard(Scopes.READ).get(null, this::blastRadius);
+    t.exact("/v1/report/maturity", "/v1/reports/maturity")
+        .guard(Scopes.READ)
+        .get(null, this::maturity);
+    t.exact("/v1/report/blast-radius", "/v1/reports/blast-radius")
+        .guard(Scopes.READ)
+        .get(null, this::blastRadius);
     t.exact("/v1/report/kpi/history").guard(Scopes.READ).get(null, this::kpiHistory);
-    t.exact("/v1/report/kpi", "/v1/reports/kpi").guard(Scopes.READ)
+    t.exact("/v1/report/kpi", "/v1/reports/kpi")
+        .guard(Scopes.READ)
         .get(null, c -> c.send(200, InventoryRender.kpi(inventory.kpi())));
   }
 

@@ -41,7 +41,9 @@ final class RouteTable {
       return this;
     }
 
-    /** @param scope checked after the method, or null for none */
+    /**
+     * @param scope checked after the method, or null for none
+     */
     Path get(String scope, Handler h) {
       return on(Method.GET, scope, h);
     }
@@ -85,8 +87,15 @@ final class RouteTable {
       }
       Action a = byMethod.getOrDefault(c.method(), any);
       if (a == null) {
-        throw new BadRequestException(405, hint != null ? hint.apply(c)
-            : "use " + byMethod.keySet().stream().map(Method::text).reduce((x, y) -> x + " or " + y).orElse("?"));
+        throw new BadRequestException(
+            405,
+            hint != null
+                ? hint.apply(c)
+                : "use "
+                    + byMethod.keySet().stream()
+                        .map(Method::text)
+                        .reduce((x, y) -> x + " or " + y)
+                        .orElse("?"));
       }
       if (a.scope() != null) {
         c.need(a.scope());

@@ -30,7 +30,11 @@ final class ScanApi implements ApiUnit {
   private final byte[] fingerprintKey;
   private final String fingerprintKeyId;
 
-  ScanApi(LeakService leaks, ExposureCheck exposure, Supplier<List<Resource>> resources, byte[] fingerprintKey,
+  ScanApi(
+      LeakService leaks,
+      ExposureCheck exposure,
+      Supplier<List<Resource>> resources,
+      byte[] fingerprintKey,
       String fingerprintKeyId) {
     this.leaks = leaks;
     this.exposure = exposure;
@@ -53,13 +57,15 @@ final class ScanApi implements ApiUnit {
   @Override
   public void routes(RouteTable t) {
     t.path(p -> ApiUnit.head(p).equals("leaks")).post(Scopes.SCAN_REPORT, this::report);
-    t.path(p -> "fingerprint-key".equals(ApiUnit.tail(p))).get(Scopes.SCAN_REPORT, this::fingerprintKey);
+    t.path(p -> "fingerprint-key".equals(ApiUnit.tail(p)))
+        .get(Scopes.SCAN_REPORT, this::fingerprintKey);
     t.path(p -> "verify".equals(ApiUnit.tail(p))).post(Scopes.SCAN_REPORT, this::verify);
   }
 
   private void verify(Call c) {
     JsonNode b = c.json(MAX_BODY);
-    ExposureCheck.Result r = exposure.check(texts(b, "fingerprints"), texts(b, "publicKeys"), c.who().actor());
+    ExposureCheck.Result r =
+        exposure.check(texts(b, "fingerprints"), texts(b, "publicKeys"), c.who().actor());
     ObjectNode o = Json.object();
     matches(o.putArray("credentials"), r.credentials());
     matches(o.putArray("publicKeys"), r.publicKeys());
@@ -98,12 +104,14 @@ final class ScanApi implements ApiUnit {
       return List.of();
     }
     if (!a.isArray()) {
-      throw new ValidationException(field, "must be an array of 64-character lowercase hex strings");
+      throw new ValidationException(
+          field, "must be an array of 64-character lowercase hex strings");
     }
     List<String> out = new ArrayList<>();
     for (JsonNode v : a) {
       if (!v.isTextual()) {
-        throw new ValidationException(field, "must be an array of 64-character lowercase hex strings");
+        throw new ValidationException(
+            field, "must be an array of 64-character lowercase hex strings");
       }
       out.add(v.asText());
     }
@@ -122,19 +130,27 @@ final class ScanApi implements ApiUnit {
     JsonNode b = c.json(MAX_BODY);
     JsonNode fs = b.get("findings");
     if (fs == null || !fs.isArray()) {
-      throw new BadRequestException("send {\"source\": \"...\", \"findings\": [{\"fingerprint\": \"<hex>\", ...}]}");
+      throw new BadRequestException(
+          "send {\"source\": \"...\", \"findings\": [{\"fingerprint\": \"<hex>\", ...}]}");
     }
     List<LeakService.Finding> findings = new ArrayList<>();
     for (JsonNode f : fs) {
       String fp = Params.text(f, "fingerprint");
       if (fp == null || !fp.matches("[0-9a-f]{64}")) {
-        throw new ValidationException("findings.fingerprint", "must be 64 lowercase hex characters (HMAC-SHA256)");
+        throw new ValidationException(
+            "findings.fingerprint", "must be 64 lowercase hex characters (HMAC-SHA256)");
       }
-      findings.add(new LeakService.Finding(fp, Params.text(f, "ruleId"), Params.text(f, "path"),
-          f.has("line") && f.get("line").canConvertToInt() ? f.get("line").asInt() : null, Params.text(f, "commit")));
+      findings.add(
+          new LeakService.Finding(
+              fp,
+              Params.text(f, "ruleId"),
+              Params.text(f, "path"),
+              f.has("line") && f.get("line").canConvertToInt() ? f.get("line").asInt() : null,
+              Params.text(f, "commit")));
     }
     boolean dryRun = b.path("dryRun").asBoolean(false);
-    LeakService.Result r = leaks.report(Params.text(b, "source"), findings, c.who().actor(), dryRun);
+    LeakService.Result r =
+        leaks.report(Params.text(b, "source"), findings, c.who().actor(), dryRun);
     ObjectNode o = Json.object();
     if (dryRun) {
       o.put("dryRun", true);

@@ -19,22 +19,23 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * Brokered static secrets, for admins: {@code GET /v1/secrets} (metadata only),
- * {@code GET /v1/secrets/<name>} (metadata, versions, readers of the last 30 days),
- * {@code PUT /v1/secrets/<name>} with {@code {"value", "cas", "owner", ...}} (a new version; the
- * value is never echoed), {@code POST /v1/secrets/<name>:settings}, {@code :rotate},
- * {@code POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy|:discard} (discard: a
- * pending rotation's version, decision 117) and
- * {@code DELETE /v1/secrets/<name>}. No route returns a value: workloads read values at
- * {@code POST /v1/credentials} (decision 113). Reads need {@code read}, changes {@code policy:write}.
+ * Brokered static secrets, for admins: {@code GET /v1/secrets} (metadata only), {@code GET
+ * /v1/secrets/<name>} (metadata, versions, readers of the last 30 days), {@code PUT
+ * /v1/secrets/<name>} with {@code {"value", "cas", "owner", ...}} (a new version; the value is
+ * never echoed), {@code POST /v1/secrets/<name>:settings}, {@code :rotate}, {@code POST
+ * /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy|:discard} (discard: a pending
+ * rotation's version, decision 117) and {@code DELETE /v1/secrets/<name>}. No route returns a
+ * value: workloads read values at {@code POST /v1/credentials} (decision 113). Reads need {@code
+ * read}, changes {@code policy:write}.
  */
 final class SecretApi implements ApiUnit {
-  private static final String HINT = "use GET /v1/secrets[/<name>], PUT /v1/secrets/<name>, DELETE /v1/secrets/<name>,"
-      + " POST /v1/secrets/<name>:settings|:rotate or POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy|:discard";
+  private static final String HINT =
+      "use GET /v1/secrets[/<name>], PUT /v1/secrets/<name>, DELETE /v1/secrets/<name>,"
+          + " POST /v1/secrets/<name>:settings|:rotate or POST /v1/secrets/<name>/versions/<n>:delete|:undelete|:destroy|:discard";
   private static final int MAX_BODY = 64 * 1024;
   private static final Duration READERS_WINDOW = Duration.ofDays(30);
-  private static final Set<String> SETTINGS_FIELDS = Set.of("owner", "description", "rotationInterval",
-      "maxVersions", "rotation");
+  private static final Set<String> SETTINGS_FIELDS =
+      Set.of("owner", "description", "rotationInterval", "maxVersions", "rotation");
 
   private final BrokeredSecrets secrets;
   private final Clock clock;
@@ -57,9 +58,15 @@ final class SecretApi implements ApiUnit {
   @Override
   public void routes(RouteTable t) {
     t.path(p -> ApiUnit.tail(p) == null).get(Scopes.READ, this::list).hint(HINT);
-    t.path(p -> ApiUnit.tail(p).contains("/versions/")).post(Scopes.POLICY_WRITE, this::versionAction).hint(HINT);
-    t.path(p -> ApiUnit.tail(p).endsWith(":rotate")).post(Scopes.POLICY_WRITE, this::rotate).hint(HINT);
-    t.path(p -> ApiUnit.tail(p).endsWith(":settings")).post(Scopes.POLICY_WRITE, this::settings).hint(HINT);
+    t.path(p -> ApiUnit.tail(p).contains("/versions/"))
+        .post(Scopes.POLICY_WRITE, this::versionAction)
+        .hint(HINT);
+    t.path(p -> ApiUnit.tail(p).endsWith(":rotate"))
+        .post(Scopes.POLICY_WRITE, this::rotate)
+        .hint(HINT);
+    t.path(p -> ApiUnit.tail(p).endsWith(":settings"))
+        .post(Scopes.POLICY_WRITE, this::settings)
+        .hint(HINT);
     t.path(p -> true)
         .get(Scopes.READ, this::get)
         .put(Scopes.POLICY_WRITE, this::put)
@@ -96,7 +103,8 @@ final class SecretApi implements ApiUnit {
       }
     }
     ArrayNode rs = o.putArray("readers");
-    for (BrokeredSecretStore.Reader r : secrets.readers(name, clock.instant().minus(READERS_WINDOW))) {
+    for (BrokeredSecretStore.Reader r :
+        secrets.readers(name, clock.instant().minus(READERS_WINDOW))) {
       ObjectNode x = rs.addObject();
       x.put("workload", r.workload());
       x.put("lastReadAt", r.lastReadAt().toString());
@@ -112,7 +120,8 @@ final class SecretApi implements ApiUnit {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!f.equals("value") && !f.equals("cas") && !SETTINGS_FIELDS.contains(f)) {
-        throw unknown(f, "value, cas, " + String.join(", ", new java.util.TreeSet<>(SETTINGS_FIELDS)));
+        throw unknown(
+            f, "value, cas, " + String.join(", ", new java.util.TreeSet<>(SETTINGS_FIELDS)));
       }
     }
     JsonNode v = body.get("value");
@@ -123,8 +132,10 @@ final class SecretApi implements ApiUnit {
     JsonNode casNode = body.get("cas");
     if (casNode != null && !casNode.isNull()) {
       if (!casNode.isIntegralNumber() || !casNode.canConvertToLong() || casNode.longValue() < 0) {
-        throw new ValidationException("cas", "must be a whole number: 0 when the secret must not exist yet, else"
-            + " the current version");
+        throw new ValidationException(
+            "cas",
+            "must be a whole number: 0 when the secret must not exist yet, else"
+                + " the current version");
       }
       cas = casNode.longValue();
     }
@@ -133,7 +144,8 @@ final class SecretApi implements ApiUnit {
     if (hasSettings) {
       settings = settings(body, secrets.find(name).map(SecretMetadata::settings).orElse(null));
     }
-    BrokeredSecrets.Written w = secrets.put(name, Secret.of(v.asText()), cas, settings, c.who().actor());
+    BrokeredSecrets.Written w =
+        secrets.put(name, Secret.of(v.asText()), cas, settings, c.who().actor());
     c.send(200, written(w));
   }
 
@@ -147,12 +159,20 @@ final class SecretApi implements ApiUnit {
         throw unknown(f, String.join(", ", new java.util.TreeSet<>(SETTINGS_FIELDS)));
       }
     }
-    c.send(200, metadata(secrets.update(name, settings(body, secrets.metadata(name).settings()), c.who().actor())));
+    c.send(
+        200,
+        metadata(
+            secrets.update(
+                name, settings(body, secrets.metadata(name).settings()), c.who().actor())));
   }
 
   private void rotate(Call c) {
     String tail = ApiUnit.tail(c.rawPath());
-    c.send(200, written(secrets.rotate(name(tail.substring(0, tail.length() - ":rotate".length())), c.who().actor())));
+    c.send(
+        200,
+        written(
+            secrets.rotate(
+                name(tail.substring(0, tail.length() - ":rotate".length())), c.who().actor())));
   }
 
   private void delete(Call c) {
@@ -171,8 +191,9 @@ final class SecretApi implements ApiUnit {
     String rest = tail.substring(at + "/versions/".length());
     int colon = rest.indexOf(':');
     if (colon < 0) {
-      throw new BadRequestException(404, "use POST /v1/secrets/<name>/versions/<n>:delete, :undelete, :destroy or"
-          + " :discard");
+      throw new BadRequestException(
+          404,
+          "use POST /v1/secrets/<name>/versions/<n>:delete, :undelete, :destroy or" + " :discard");
     }
     long version;
     try {
@@ -190,7 +211,9 @@ final class SecretApi implements ApiUnit {
       case "undelete" -> secrets.undeleteVersion(name, version, actor);
       case "destroy" -> secrets.destroyVersion(name, version, actor);
       case "discard" -> secrets.discardPending(name, version, actor);
-      default -> throw new BadRequestException(404, "unknown action; use :delete, :undelete, :destroy or :discard");
+      default ->
+          throw new BadRequestException(
+              404, "unknown action; use :delete, :undelete, :destroy or :discard");
     }
     ObjectNode o = Json.object();
     o.put("name", name);
@@ -206,10 +229,13 @@ final class SecretApi implements ApiUnit {
   static SecretSettings settings(JsonNode body, SecretSettings base) {
     String owner = body.has("owner") ? text(body, "owner") : base == null ? null : base.owner();
     if (owner == null) {
-      throw new ValidationException("owner", "is required for a new secret: say who answers for it");
+      throw new ValidationException(
+          "owner", "is required for a new secret: say who answers for it");
     }
-    String description = body.has("description") ? text(body, "description") : base == null ? null
-        : base.description();
+    String description =
+        body.has("description")
+            ? text(body, "description")
+            : base == null ? null : base.description();
     Duration interval = base == null ? null : base.rotationInterval();
     if (body.has("rotationInterval")) {
       String s = text(body, "rotationInterval");
@@ -219,8 +245,8 @@ final class SecretApi implements ApiUnit {
     JsonNode m = body.get("maxVersions");
     if (m != null && !m.isNull()) {
       if (!m.isIntegralNumber() || !m.canConvertToInt()) {
-        throw new ValidationException("maxVersions", "must be a whole number from 1 to "
-            + SecretSettings.MAX_MAX_VERSIONS);
+        throw new ValidationException(
+            "maxVersions", "must be a whole number from 1 to " + SecretSettings.MAX_MAX_VERSIONS);
       }
       max = m.intValue();
     }
@@ -238,8 +264,11 @@ final class SecretApi implements ApiUnit {
             throw unknown("rotation." + f, "connector, resource, account");
           }
         }
-        rotation = new RotationSpec(text(r, "connector", "rotation.connector"), text(r, "resource",
-            "rotation.resource"), text(r, "account", "rotation.account"));
+        rotation =
+            new RotationSpec(
+                text(r, "connector", "rotation.connector"),
+                text(r, "resource", "rotation.resource"),
+                text(r, "account", "rotation.account"));
       }
     }
     return new SecretSettings(owner, description, interval, max, rotation);
@@ -275,7 +304,8 @@ final class SecretApi implements ApiUnit {
   }
 
   private static ValidationException unknown(String field, String allowed) {
-    return new ValidationException(Errors.printable(field.length() > 64 ? field.substring(0, 64) : field),
+    return new ValidationException(
+        Errors.printable(field.length() > 64 ? field.substring(0, 64) : field),
         "unknown field; allowed: " + allowed);
   }
 

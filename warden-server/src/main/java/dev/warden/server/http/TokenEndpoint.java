@@ -37,12 +37,19 @@ public final class TokenEndpoint {
   private final int maxAssertionBytes;
   private final AuthorizationCodeGrant codes;
 
-  public TokenEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
+  public TokenEndpoint(
+      TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
     this(tokens, metrics, maxBodyBytes, maxAssertionBytes, null);
   }
 
-  /** @param codes the authorization code grant, or null when the authorization endpoint is off */
-  public TokenEndpoint(TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes,
+  /**
+   * @param codes the authorization code grant, or null when the authorization endpoint is off
+   */
+  public TokenEndpoint(
+      TokenService tokens,
+      ServerMetrics metrics,
+      int maxBodyBytes,
+      int maxAssertionBytes,
       AuthorizationCodeGrant codes) {
     this.codes = codes;
     this.tokens = tokens;
@@ -63,7 +70,8 @@ public final class TokenEndpoint {
         httpAuthScheme = authScheme(authorization);
       }
       if (!"application/x-www-form-urlencoded".equals(Bodies.mediaType(req))) {
-        throw new BadRequestException("send the request as application/x-www-form-urlencoded (RFC 6749 section 4.4.2)");
+        throw new BadRequestException(
+            "send the request as application/x-www-form-urlencoded (RFC 6749 section 4.4.2)");
       }
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.required("grant_type");
@@ -71,12 +79,16 @@ public final class TokenEndpoint {
         codes.handle(form, httpAuthScheme, source, res, start);
         return;
       }
-      grant = GrantType.CLIENT_CREDENTIALS.wire().equals(grantType) ? GrantType.CLIENT_CREDENTIALS
-          : GrantType.TOKEN_EXCHANGE.wire().equals(grantType) ? GrantType.TOKEN_EXCHANGE : null;
+      grant =
+          GrantType.CLIENT_CREDENTIALS.wire().equals(grantType)
+              ? GrantType.CLIENT_CREDENTIALS
+              : GrantType.TOKEN_EXCHANGE.wire().equals(grantType) ? GrantType.TOKEN_EXCHANGE : null;
       if (httpAuthScheme != null) {
-        throw new DeniedException(Reason.CLIENT_AUTH_UNSUPPORTED, "Warden has no client secrets and accepts no"
-            + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS"
-            + " (RFC 8705)");
+        throw new DeniedException(
+            Reason.CLIENT_AUTH_UNSUPPORTED,
+            "Warden has no client secrets and accepts no"
+                + " Authorization header here; authenticate with client_assertion (RFC 7523) or an X.509-SVID over mTLS"
+                + " (RFC 8705)");
       }
       String evidence;
       GrantRequest.Exchange exchange = null;
@@ -84,13 +96,19 @@ public final class TokenEndpoint {
       List<X509Certificate> clientCerts = clientCertificates(req);
       if (grant == GrantType.CLIENT_CREDENTIALS) {
         String assertionType = form.get("client_assertion_type");
-        if (assertionType == null && form.assertion("client_assertion") == null && !clientCerts.isEmpty()) {
-          // RFC 8705 §2.1 tls_client_auth: the certificate authenticates; client_id names the client
+        if (assertionType == null
+            && form.assertion("client_assertion") == null
+            && !clientCerts.isEmpty()) {
+          // RFC 8705 §2.1 tls_client_auth: the certificate authenticates; client_id names the
+          // client
           evidence = null;
         } else if (!JWT_BEARER.equals(assertionType)) {
-          throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER
-              + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS;"
-              + " Warden has no client secrets");
+          throw new DeniedException(
+              Reason.INVALID_REQUEST,
+              "client_assertion_type must be "
+                  + JWT_BEARER
+                  + " with the platform token as client_assertion, or authenticate with an X.509-SVID over mTLS;"
+                  + " Warden has no client secrets");
         } else {
           evidence = form.requiredAssertion("client_assertion");
         }
@@ -102,30 +120,48 @@ public final class TokenEndpoint {
           proof = new Evidence.ClientCertificate(clientCerts);
         }
       } else {
-        throw new DeniedException(Reason.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials or "
-            + GrantType.TOKEN_EXCHANGE.wire());
+        throw new DeniedException(
+            Reason.UNSUPPORTED_GRANT_TYPE,
+            "grant_type must be client_credentials or " + GrantType.TOKEN_EXCHANGE.wire());
       }
       if (evidence != null && evidence.length() > maxAssertionBytes) {
-        throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the platform token is larger than " + maxAssertionBytes + " bytes");
+        throw new DeniedException(
+            Reason.TOKEN_TOO_LARGE,
+            "the platform token is larger than " + maxAssertionBytes + " bytes");
       }
       if (exchange != null && exchange.subjectToken().reveal().length() > maxAssertionBytes) {
-        throw new DeniedException(Reason.TOKEN_TOO_LARGE, "the subject token is larger than " + maxAssertionBytes
-            + " bytes");
+        throw new DeniedException(
+            Reason.TOKEN_TOO_LARGE,
+            "the subject token is larger than " + maxAssertionBytes + " bytes");
       }
       String resource = form.get("resource");
       String audience = form.get("audience");
       if (resource != null && audience != null && !resource.equals(audience)) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
+        throw new DeniedException(
+            Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
       }
       audited = true;
       if (proof == null) {
-        proof = evidence != null ? new Evidence.PlatformToken(Secret.of(evidence))
-            : new Evidence.ClientCertificate(clientCerts);
+        proof =
+            evidence != null
+                ? new Evidence.PlatformToken(Secret.of(evidence))
+                : new Evidence.ClientCertificate(clientCerts);
       }
-      boolean txn = exchange != null && exchange.purpose() == GrantRequest.Purpose.TRANSACTION_TOKEN;
-      Granted g = tokens.grant(new GrantRequest(grant, proof, resource != null ? resource : audience,
-          form.get("scope"), form.optional("client_id"), source, CredentialKind.Endpoint.TOKEN, null, exchange,
-          hop(req)));
+      boolean txn =
+          exchange != null && exchange.purpose() == GrantRequest.Purpose.TRANSACTION_TOKEN;
+      Granted g =
+          tokens.grant(
+              new GrantRequest(
+                  grant,
+                  proof,
+                  resource != null ? resource : audience,
+                  form.get("scope"),
+                  form.optional("client_id"),
+                  source,
+                  CredentialKind.Endpoint.TOKEN,
+                  null,
+                  exchange,
+                  hop(req)));
       ObjectNode body = Json.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {
@@ -160,72 +196,106 @@ public final class TokenEndpoint {
     }
   }
 
-  /** What the form of a token-exchange request says: the requester's evidence and the subject side. */
+  /**
+   * What the form of a token-exchange request says: the requester's evidence and the subject side.
+   */
   private record Exchanged(String evidence, GrantRequest.Exchange exchange) {}
 
   /**
-   * Reads a token exchange (RFC 8693). The requester is the actor ({@code actor_token}, or a
-   * {@code client_assertion}, or an X.509-SVID over mTLS when the subject token is Warden's);
-   * without one, the subject token is the requester's own platform token, exchanged for itself.
-   * A transaction-token request (draft-ietf-oauth-transaction-tokens) always names its requester.
+   * Reads a token exchange (RFC 8693). The requester is the actor ({@code actor_token}, or a {@code
+   * client_assertion}, or an X.509-SVID over mTLS when the subject token is Warden's); without one,
+   * the subject token is the requester's own platform token, exchanged for itself. A
+   * transaction-token request (draft-ietf-oauth-transaction-tokens) always names its requester.
    */
   private Exchanged exchange(FormBody form, List<X509Certificate> clientCerts) {
     String subjectToken = form.requiredAssertion("subject_token");
     String type = form.required("subject_token_type");
     String requested = form.get("requested_token_type");
     boolean txn = TOKEN_TYPE_TXN.equals(requested);
-    if (requested != null && !txn && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN) && !requested.equals(TOKEN_TYPE_JWT)) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN
-          + " or " + TOKEN_TYPE_TXN);
+    if (requested != null
+        && !txn
+        && !requested.equals(TOKEN_TYPE_ACCESS_TOKEN)
+        && !requested.equals(TOKEN_TYPE_JWT)) {
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "requested_token_type must be " + TOKEN_TYPE_ACCESS_TOKEN + " or " + TOKEN_TYPE_TXN);
     }
     GrantRequest.SubjectTokenType subjectType;
     if (TOKEN_TYPE_UNSIGNED_JSON.equals(type) && txn) {
       subjectType = GrantRequest.SubjectTokenType.UNSIGNED_JSON;
-    } else if (TOKEN_TYPE_JWT.equals(type) || TOKEN_TYPE_ID_TOKEN.equals(type) || TOKEN_TYPE_ACCESS_TOKEN.equals(type)) {
+    } else if (TOKEN_TYPE_JWT.equals(type)
+        || TOKEN_TYPE_ID_TOKEN.equals(type)
+        || TOKEN_TYPE_ACCESS_TOKEN.equals(type)) {
       subjectType = GrantRequest.SubjectTokenType.JWT;
     } else {
-      throw new DeniedException(Reason.INVALID_REQUEST, "subject_token_type must be " + TOKEN_TYPE_JWT + ", "
-          + TOKEN_TYPE_ID_TOKEN + " or " + TOKEN_TYPE_ACCESS_TOKEN
-          + (txn ? " (or " + TOKEN_TYPE_UNSIGNED_JSON + " naming yourself)" : ""));
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "subject_token_type must be "
+              + TOKEN_TYPE_JWT
+              + ", "
+              + TOKEN_TYPE_ID_TOKEN
+              + " or "
+              + TOKEN_TYPE_ACCESS_TOKEN
+              + (txn ? " (or " + TOKEN_TYPE_UNSIGNED_JSON + " naming yourself)" : ""));
     }
     String actorToken = form.assertion("actor_token");
     String actorType = form.get("actor_token_type");
-    if (actorToken != null && !TOKEN_TYPE_JWT.equals(actorType) && !TOKEN_TYPE_ID_TOKEN.equals(actorType)
+    if (actorToken != null
+        && !TOKEN_TYPE_JWT.equals(actorType)
+        && !TOKEN_TYPE_ID_TOKEN.equals(actorType)
         && !TOKEN_TYPE_ACCESS_TOKEN.equals(actorType)) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "actor_token_type is required with actor_token and must be "
-          + TOKEN_TYPE_JWT + " (RFC 8693 section 2.1)");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "actor_token_type is required with actor_token and must be "
+              + TOKEN_TYPE_JWT
+              + " (RFC 8693 section 2.1)");
     }
     if (actorToken == null && actorType != null) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "actor_token_type was sent without actor_token");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST, "actor_token_type was sent without actor_token");
     }
     String assertion = form.assertion("client_assertion");
     if (assertion != null && !JWT_BEARER.equals(form.get("client_assertion_type"))) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER);
+      throw new DeniedException(
+          Reason.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER);
     }
     if (actorToken != null && assertion != null) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "send the actor's token once: as actor_token or as"
-          + " client_assertion, not both");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "send the actor's token once: as actor_token or as" + " client_assertion, not both");
     }
     if (!txn && (form.get("request_context") != null || form.get("request_details") != null)) {
-      throw new DeniedException(Reason.INVALID_REQUEST, "request_context and request_details belong to"
-          + " transaction-token requests (requested_token_type=" + TOKEN_TYPE_TXN + ")");
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "request_context and request_details belong to"
+              + " transaction-token requests (requested_token_type="
+              + TOKEN_TYPE_TXN
+              + ")");
     }
     String requester = actorToken != null ? actorToken : assertion;
     boolean ours = tokens.issuedHere(subjectToken);
     if (requester == null && (clientCerts.isEmpty() || !(txn || ours))) {
       if (txn) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "a transaction token is issued to an authenticated"
-            + " workload: send client_assertion (RFC 7523) or present an X.509-SVID over mTLS");
+        throw new DeniedException(
+            Reason.INVALID_REQUEST,
+            "a transaction token is issued to an authenticated"
+                + " workload: send client_assertion (RFC 7523) or present an X.509-SVID over mTLS");
       }
       if (ours) {
-        throw new DeniedException(Reason.INVALID_REQUEST, "a Warden token is exchanged by the party acting for its"
-            + " subject: send actor_token (RFC 8693 section 4.1) or present an X.509-SVID over mTLS");
+        throw new DeniedException(
+            Reason.INVALID_REQUEST,
+            "a Warden token is exchanged by the party acting for its"
+                + " subject: send actor_token (RFC 8693 section 4.1) or present an X.509-SVID over mTLS");
       }
       return new Exchanged(subjectToken, null);
     }
-    GrantRequest.Exchange ex = new GrantRequest.Exchange(txn ? GrantRequest.Purpose.TRANSACTION_TOKEN
-        : GrantRequest.Purpose.DELEGATION, Secret.of(subjectToken), subjectType,
-        txn ? form.get("request_context") : null, txn ? form.get("request_details") : null);
+    GrantRequest.Exchange ex =
+        new GrantRequest.Exchange(
+            txn ? GrantRequest.Purpose.TRANSACTION_TOKEN : GrantRequest.Purpose.DELEGATION,
+            Secret.of(subjectToken),
+            subjectType,
+            txn ? form.get("request_context") : null,
+            txn ? form.get("request_details") : null);
     return new Exchanged(requester, ex);
   }
 
@@ -237,14 +307,16 @@ public final class TokenEndpoint {
     if (trace != null && !TRACEPARENT_FORMAT.matcher(trace).matches()) {
       trace = null;
     }
-    return txn == null && trace == null ? GrantRequest.Hop.NONE
+    return txn == null && trace == null
+        ? GrantRequest.Hop.NONE
         : new GrantRequest.Hop(txn == null || txn.isEmpty() ? null : Secret.of(txn.trim()), trace);
   }
 
   private static final io.helidon.http.HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
   private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
   private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
-      java.util.regex.Pattern.compile("[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
+      java.util.regex.Pattern.compile(
+          "[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   /**
    * The auth-scheme of an Authorization header (RFC 9110 section 11.6.2: a token, then optionally a
@@ -255,14 +327,20 @@ public final class TokenEndpoint {
   static String authScheme(String authorization) {
     int end = authorization.indexOf(' ');
     String scheme = end < 0 ? authorization : authorization.substring(0, end);
-    if (scheme.isEmpty() || scheme.length() > 64 || !scheme.chars().allMatch(TokenEndpoint::isTchar)) {
-      throw new BadRequestException("the Authorization header is malformed; the token endpoint needs none");
+    if (scheme.isEmpty()
+        || scheme.length() > 64
+        || !scheme.chars().allMatch(TokenEndpoint::isTchar)) {
+      throw new BadRequestException(
+          "the Authorization header is malformed; the token endpoint needs none");
     }
     return scheme;
   }
 
   private static boolean isTchar(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
   }
 
   /** The chain the client presented in the TLS handshake, leaf first; empty over plain HTTP. */

@@ -13,22 +13,26 @@ import java.util.TreeSet;
  * Discovery (RFC 8414 and OpenID Connect Discovery 1.0) and the JWK set. Relying parties need
  * nothing else to validate Warden's tokens.
  *
- * <p>Both documents say only what is true. Unless user sign-in is configured ({@code login.provider},
- * the authorization code flow of MCP clients) Warden has no authorization endpoint, so
- * {@code authorization_endpoint} and {@code response_types_supported} are left out: RFC 8414
- * section 2 makes the first optional without such grants, any response type would advertise a flow
- * that does not exist (the old {@code ["token"]} was the implicit grant), and both specifications
- * forbid empty arrays (RFC 8414 section 3.2, OIDC Discovery section 4.2; see RFC 8414 erratum 7793).
- * Clients authenticate with a platform-issued JWT, not one signed with a key they registered, so the
- * method is not {@code private_key_jwt} but the RFC 7523 assertion type itself, an absolute URI as
- * RFC 7591 section 2 allows for unregistered methods. docs/api.md lists every member and why.
+ * <p>Both documents say only what is true. Unless user sign-in is configured ({@code
+ * login.provider}, the authorization code flow of MCP clients) Warden has no authorization
+ * endpoint, so {@code authorization_endpoint} and {@code response_types_supported} are left out:
+ * RFC 8414 section 2 makes the first optional without such grants, any response type would
+ * advertise a flow that does not exist (the old {@code ["token"]} was the implicit grant), and both
+ * specifications forbid empty arrays (RFC 8414 section 3.2, OIDC Discovery section 4.2; see RFC
+ * 8414 erratum 7793). Clients authenticate with a platform-issued JWT, not one signed with a key
+ * they registered, so the method is not {@code private_key_jwt} but the RFC 7523 assertion type
+ * itself, an absolute URI as RFC 7591 section 2 allows for unregistered methods. docs/api.md lists
+ * every member and why.
  */
 public final class WellKnown {
   public static final String JWKS_PATH = "/oauth2/jwks";
   public static final String TOKEN_PATH = "/oauth2/token";
   public static final String INTROSPECT_PATH = "/oauth2/introspect";
   public static final String AUTHORIZE_PATH = "/oauth2/authorize";
-  /** RFC 7523 section 2.2: the JWT bearer client assertion, here issued by the workload's platform. */
+
+  /**
+   * RFC 7523 section 2.2: the JWT bearer client assertion, here issued by the workload's platform.
+   */
   static final String JWT_BEARER_ASSERTION = TokenEndpoint.JWT_BEARER;
 
   private final KeyManager keys;
@@ -40,7 +44,9 @@ public final class WellKnown {
     this(issuer, signingAlg, keys, false);
   }
 
-  /** @param mtls the listener accepts client certificates (RFC 8705 metadata is advertised) */
+  /**
+   * @param mtls the listener accepts client certificates (RFC 8705 metadata is advertised)
+   */
   public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls) {
     this(issuer, signingAlg, keys, mtls, null, null);
   }
@@ -56,7 +62,12 @@ public final class WellKnown {
    * @param federationKeys the federation keys, or null when federation is off
    * @param federationAlg their algorithm; ignored when {@code federationKeys} is null
    */
-  public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls, KeyManager federationKeys,
+  public WellKnown(
+      String issuer,
+      String signingAlg,
+      KeyManager keys,
+      boolean mtls,
+      KeyManager federationKeys,
       String federationAlg) {
     this(issuer, signingAlg, keys, mtls, federationKeys, federationAlg, false);
   }
@@ -70,8 +81,14 @@ public final class WellKnown {
    *
    * @param authorizationCode the authorization endpoint is served
    */
-  public WellKnown(String issuer, String signingAlg, KeyManager keys, boolean mtls, KeyManager federationKeys,
-      String federationAlg, boolean authorizationCode) {
+  public WellKnown(
+      String issuer,
+      String signingAlg,
+      KeyManager keys,
+      boolean mtls,
+      KeyManager federationKeys,
+      String federationAlg,
+      boolean authorizationCode) {
     this.keys = keys;
     this.federationKeys = federationKeys;
     ObjectNode m = Json.object();
@@ -95,7 +112,8 @@ public final class WellKnown {
     // the platform token as client_assertion (client credentials); none: token exchange needs no
     // client authentication, the subject_token is the evidence, and the authorization code grant's
     // clients are public clients bound by PKCE; tls_client_auth: an X.509-SVID
-    ArrayNode authMethods = m.putArray("token_endpoint_auth_methods_supported").add(JWT_BEARER_ASSERTION).add("none");
+    ArrayNode authMethods =
+        m.putArray("token_endpoint_auth_methods_supported").add(JWT_BEARER_ASSERTION).add("none");
     if (mtls) {
       authMethods.add("tls_client_auth");
     }
@@ -112,11 +130,21 @@ public final class WellKnown {
     // OpenID Connect Discovery requires these two; relying parties that verify Warden's JWTs
     // through this document read the signing algorithm here
     if (federationKeys != null) {
-      ArrayNode types = m.has("response_types_supported") ? (ArrayNode) m.get("response_types_supported")
-          : m.putArray("response_types_supported");
+      ArrayNode types =
+          m.has("response_types_supported")
+              ? (ArrayNode) m.get("response_types_supported")
+              : m.putArray("response_types_supported");
       types.add("id_token");
-      // claims the federation tokens carry, for relying parties that map them (GCP attribute mapping)
-      m.putArray("claims_supported").add("iss").add("sub").add("aud").add("exp").add("iat").add("nbf").add("jti");
+      // claims the federation tokens carry, for relying parties that map them (GCP attribute
+      // mapping)
+      m.putArray("claims_supported")
+          .add("iss")
+          .add("sub")
+          .add("aud")
+          .add("exp")
+          .add("iat")
+          .add("nbf")
+          .add("jti");
     }
     m.putArray("subject_types_supported").add("public");
     ArrayNode algs = m.putArray("id_token_signing_alg_values_supported").add(signingAlg);

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Sends each new posture finding once across all nodes: the first node to record it in the store sends it. */
+/**
+ * Sends each new posture finding once across all nodes: the first node to record it in the store
+ * sends it.
+ */
 public final class FindingNotices {
   private static final System.Logger LOG = System.getLogger(FindingNotices.class.getName());
 
@@ -29,7 +32,9 @@ public final class FindingNotices {
           continue;
         }
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "posture notice not sent (store unavailable): " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "posture notice not sent (store unavailable): " + e.getMessage());
         continue;
       }
       Map<String, Object> payload = new LinkedHashMap<>();

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Delivers notifications as JSON POSTs on a virtual thread: the caller never waits. A receiver
- * that is down or answers 5xx is retried with exponential backoff (base, 2×, 4×, …); after the last
+ * Delivers notifications as JSON POSTs on a virtual thread: the caller never waits. A receiver that
+ * is down or answers 5xx is retried with exponential backoff (base, 2×, 4×, …); after the last
  * attempt the failure is audited ({@code notification.failed}) and logged, never thrown.
  */
 public final class WebhookNotifier implements Notifier {
@@ -31,10 +31,14 @@ public final class WebhookNotifier implements Notifier {
   private final int attempts;
   private final AuditWriter audit;
   private final Clock clock;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** @param defaultUrl where notifications go when the event names no receiver; null: nowhere */
-  public WebhookNotifier(String defaultUrl, Duration retryBase, int attempts, AuditWriter audit, Clock clock) {
+  /**
+   * @param defaultUrl where notifications go when the event names no receiver; null: nowhere
+   */
+  public WebhookNotifier(
+      String defaultUrl, Duration retryBase, int attempts, AuditWriter audit, Clock clock) {
     this.defaultUrl = defaultUrl;
     this.retryBase = retryBase;
     this.attempts = attempts;
@@ -64,15 +68,21 @@ public final class WebhookNotifier implements Notifier {
     String last = "";
     for (int i = 0; i < attempts; i++) {
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json").header("User-Agent", dev.warden.core.WardenVersion.userAgent("webhook"))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", dev.warden.core.WardenVersion.userAgent("webhook"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() / 100 == 2) {
           return;
         }
         last = "HTTP " + r.statusCode();
         if (r.statusCode() / 100 == 4 && r.statusCode() != 429) {
-          break;  // the receiver refuses this request; repeating it will not help
+          break; // the receiver refuses this request; repeating it will not help
         }
       } catch (IOException | IllegalArgumentException e) {
         last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -89,11 +99,22 @@ public final class WebhookNotifier implements Notifier {
         }
       }
     }
-    LOG.log(System.Logger.Level.WARNING, "webhook " + event + " to " + url + " failed after " + attempts
-        + " attempts: " + last);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "webhook " + event + " to " + url + " failed after " + attempts + " attempts: " + last);
     try {
-      audit.write(new AuditEvent(UUID.randomUUID().toString(), clock.instant(), AuditType.NOTIFICATION_FAILED.wire(), AuditOutcome.FAILURE.wire(), "",
-          "system", null, null, Map.of("event", event, "url", url, "error", last), null));
+      audit.write(
+          new AuditEvent(
+              UUID.randomUUID().toString(),
+              clock.instant(),
+              AuditType.NOTIFICATION_FAILED.wire(),
+              AuditOutcome.FAILURE.wire(),
+              "",
+              "system",
+              null,
+              null,
+              Map.of("event", event, "url", url, "error", last),
+              null));
     } catch (RuntimeException ignored) {
       // the warning above is all that can be done
     }

@@ -25,23 +25,26 @@ import javax.net.ssl.SSLSocket;
 /**
  * Fetches Client ID Metadata Documents without letting a client_id URL reach what it should not
  * (server-side request forgery). The URL arrives in an unauthenticated request, so:
+ *
  * <ul>
- *   <li>https only, on any port; no user info;</li>
- *   <li>the host is resolved once, and refused when any of its addresses is loopback, private
- *       (RFC 1918), carrier-grade NAT, link-local, unique-local, multicast, unspecified or otherwise
- *       not globally routable — unless it lies in a network the operator allowed
- *       ({@code oauth.clientMetadata.allowedNetworks}); the connection goes to the checked address,
- *       so a second DNS answer cannot move it (DNS rebinding);</li>
+ *   <li>https only, on any port; no user info;
+ *   <li>the host is resolved once, and refused when any of its addresses is loopback, private (RFC
+ *       1918), carrier-grade NAT, link-local, unique-local, multicast, unspecified or otherwise not
+ *       globally routable — unless it lies in a network the operator allowed ({@code
+ *       oauth.clientMetadata.allowedNetworks}); the connection goes to the checked address, so a
+ *       second DNS answer cannot move it (DNS rebinding);
  *   <li>TLS verifies the certificate for the URL's host name (SNI set), against the JDK's trust
- *       store plus {@code oauth.clientMetadata.trustedCas};</li>
+ *       store plus {@code oauth.clientMetadata.trustedCas};
  *   <li>one GET over HTTP/1.1, {@code Connection: close}; only 200 is a success; a redirect is
- *       refused, never followed;</li>
+ *       refused, never followed;
  *   <li>the body is at most {@link #MAX_BYTES} bytes and the headers at most 16 KiB; the content
- *       type is JSON; connecting may take {@link #CONNECT_TIMEOUT}, the whole exchange
- *       {@link #TOTAL_TIMEOUT} (a server that trickles bytes is cut off).</li>
+ *       type is JSON; connecting may take {@link #CONNECT_TIMEOUT}, the whole exchange {@link
+ *       #TOTAL_TIMEOUT} (a server that trickles bytes is cut off).
  * </ul>
+ *
  * The response's {@code Cache-Control} sets how long the document is reused: {@code no-store} or
- * {@code no-cache} not at all, {@code max-age} up to {@link #MAX_CACHE}, {@link #DEFAULT_CACHE} without.
+ * {@code no-cache} not at all, {@code max-age} up to {@link #MAX_CACHE}, {@link #DEFAULT_CACHE}
+ * without.
  */
 public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
   public static final int MAX_BYTES = 5 * 1024;
@@ -65,7 +68,8 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     this(tls, allowedNetworks, CONNECT_TIMEOUT, TOTAL_TIMEOUT);
   }
 
-  ClientMetadataHttpFetcher(SSLContext tls, List<String> allowedNetworks, Duration connectTimeout, Duration total) {
+  ClientMetadataHttpFetcher(
+      SSLContext tls, List<String> allowedNetworks, Duration connectTimeout, Duration total) {
     this.tls = tls;
     this.allowed = allowedNetworks.stream().map(Network::parse).toList();
     this.connectTimeout = connectTimeout;
@@ -83,15 +87,19 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     InetAddress target = resolve(bareHost);
     long deadline = System.nanoTime() + totalTimeout.toNanos();
     try (Socket raw = new Socket()) {
-      // the deadline holds whatever TLS does while reading or closing: at it, the socket is closed under it
-      Thread watchdog = Thread.ofVirtual().start(() -> {
-        try {
-          Thread.sleep(Math.max(1, remainingMillis(deadline)));
-          raw.close();
-        } catch (InterruptedException | IOException e) {
-          // finished in time, or already closed
-        }
-      });
+      // the deadline holds whatever TLS does while reading or closing: at it, the socket is closed
+      // under it
+      Thread watchdog =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      Thread.sleep(Math.max(1, remainingMillis(deadline)));
+                      raw.close();
+                    } catch (InterruptedException | IOException e) {
+                      // finished in time, or already closed
+                    }
+                  });
       try {
         return exchange(url, raw, target, port, bareHost, deadline);
       } catch (IOException e) {
@@ -105,13 +113,15 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     }
   }
 
-  private Fetched exchange(URI url, Socket raw, InetAddress target, int port, String bareHost, long deadline)
+  private Fetched exchange(
+      URI url, Socket raw, InetAddress target, int port, String bareHost, long deadline)
       throws IOException {
     String host = url.getHost();
     try {
       raw.connect(new InetSocketAddress(target, port), (int) connectTimeout.toMillis());
       raw.setSoTimeout((int) Math.max(1, remainingMillis(deadline)));
-      try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, bareHost, port, true)) {
+      try (SSLSocket s =
+          (SSLSocket) tls.getSocketFactory().createSocket(raw, bareHost, port, true)) {
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
         if (!isIpLiteral(bareHost)) {
@@ -119,10 +129,18 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
         }
         s.setSSLParameters(p);
         s.startHandshake();
-        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-            + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        String request = "GET " + path + " HTTP/1.1\r\nHost: " + url.getRawAuthority() + "\r\nAccept: application/json"
-            + "\r\nUser-Agent: " + dev.warden.core.WardenVersion.userAgent("server") + "\r\nConnection: close\r\n\r\n";
+        String path =
+            (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        String request =
+            "GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + url.getRawAuthority()
+                + "\r\nAccept: application/json"
+                + "\r\nUser-Agent: "
+                + dev.warden.core.WardenVersion.userAgent("server")
+                + "\r\nConnection: close\r\n\r\n";
         OutputStream out = s.getOutputStream();
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -148,9 +166,14 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     }
     for (InetAddress a : all) {
       if (!isPublic(a) && allowed.stream().noneMatch(n -> n.contains(a))) {
-        throw new IOException("the host " + host + " resolves to " + a.getHostAddress() + ", a loopback, private,"
-            + " link-local or otherwise non-public address; such addresses are fetched only when the operator allows"
-            + " their network (oauth.clientMetadata.allowedNetworks)");
+        throw new IOException(
+            "the host "
+                + host
+                + " resolves to "
+                + a.getHostAddress()
+                + ", a loopback, private,"
+                + " link-local or otherwise non-public address; such addresses are fetched only when the operator allows"
+                + " their network (oauth.clientMetadata.allowedNetworks)");
       }
     }
     return all[0];
@@ -158,7 +181,10 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
 
   /** Globally routable unicast only. */
   static boolean isPublic(InetAddress a) {
-    if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
+    if (a.isAnyLocalAddress()
+        || a.isLoopbackAddress()
+        || a.isLinkLocalAddress()
+        || a.isSiteLocalAddress()
         || a.isMulticastAddress()) {
       return false;
     }
@@ -166,7 +192,8 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     if (b.length == 4) {
       int b0 = b[0] & 0xff;
       int b1 = b[1] & 0xff;
-      return !(b0 == 0 || b0 >= 240 // this network, reserved and broadcast
+      return !(b0 == 0
+          || b0 >= 240 // this network, reserved and broadcast
           || b0 == 100 && b1 >= 64 && b1 < 128 // carrier-grade NAT, RFC 6598
           || b0 == 192 && b1 == 0 && (b[2] & 0xff) == 0 // IETF protocol assignments
           || b0 == 198 && (b1 == 18 || b1 == 19)); // benchmarking, RFC 2544
@@ -236,21 +263,28 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
         }
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "content-type" -> type = value.toLowerCase(Locale.ROOT);
-        case "cache-control" -> cacheControl = cacheControl == null ? value : cacheControl + "," + value;
-        default -> { }
+        case "cache-control" ->
+            cacheControl = cacheControl == null ? value : cacheControl + "," + value;
+        default -> {}
       }
     }
     if (code >= 300 && code < 400) {
-      throw new IOException("the server answered with a redirect (HTTP " + code + "); redirects are not followed:"
-          + " the client_id must be the document's own URL");
+      throw new IOException(
+          "the server answered with a redirect (HTTP "
+              + code
+              + "); redirects are not followed:"
+              + " the client_id must be the document's own URL");
     }
     if (code != 200) {
       throw new IOException("HTTP " + code);
     }
     String mediaType = type == null ? "" : type.split(";", 2)[0].trim();
-    if (!mediaType.equals("application/json") && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
-      throw new IOException("the content type is " + (type == null ? "missing" : "'" + mediaType + "'")
-          + "; a metadata document is application/json");
+    if (!mediaType.equals("application/json")
+        && !(mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
+      throw new IOException(
+          "the content type is "
+              + (type == null ? "missing" : "'" + mediaType + "'")
+              + "; a metadata document is application/json");
     }
     if (length > MAX_BYTES) {
       throw new IOException("the document is larger than " + MAX_BYTES + " bytes");
@@ -271,8 +305,11 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
       if (b.size() > MAX_HEADER_BYTES) {
         throw new IOException("the headers are larger than " + MAX_HEADER_BYTES + " bytes");
       }
-      matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
-          ? matched + 1 : c == '\r' ? 1 : 0;
+      matched =
+          (c == '\r' && (matched == 0 || matched == 2))
+                  || (c == '\n' && (matched == 1 || matched == 3))
+              ? matched + 1
+              : c == '\r' ? 1 : 0;
     }
     return b.toString(StandardCharsets.ISO_8859_1);
   }
@@ -353,7 +390,8 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
       }
       if (directive.startsWith("max-age=")) {
         try {
-          long s = Long.parseLong(directive.substring("max-age=".length()).replace("\"", "").trim());
+          long s =
+              Long.parseLong(directive.substring("max-age=".length()).replace("\"", "").trim());
           age = Duration.ofSeconds(Math.max(0, Math.min(s, MAX_CACHE.toSeconds())));
         } catch (NumberFormatException e) {
           return Duration.ZERO;
@@ -402,18 +440,22 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
       int slash = cidr.indexOf('/');
       // checked first: InetAddress.getByName would look a host name up in DNS
       if (!cidr.trim().matches("[0-9a-fA-F:.]+(/[0-9]+)?")) {
-        throw new IllegalArgumentException("'" + cidr + "' is not an address range like 10.0.0.0/8 or fd00::/8");
+        throw new IllegalArgumentException(
+            "'" + cidr + "' is not an address range like 10.0.0.0/8 or fd00::/8");
       }
       try {
-        InetAddress a = InetAddress.getByName(slash < 0 ? cidr.trim() : cidr.substring(0, slash).trim());
+        InetAddress a =
+            InetAddress.getByName(slash < 0 ? cidr.trim() : cidr.substring(0, slash).trim());
         byte[] bytes = a.getAddress();
-        int bits = slash < 0 ? bytes.length * 8 : Integer.parseInt(cidr.substring(slash + 1).trim());
+        int bits =
+            slash < 0 ? bytes.length * 8 : Integer.parseInt(cidr.substring(slash + 1).trim());
         if (bits < 0 || bits > bytes.length * 8) {
           throw new IllegalArgumentException("'" + cidr + "': the prefix length is out of range");
         }
         return new Network(bytes, bits);
       } catch (UnknownHostException | NumberFormatException e) {
-        throw new IllegalArgumentException("'" + cidr + "' is not an address range like 10.0.0.0/8 or fd00::/8");
+        throw new IllegalArgumentException(
+            "'" + cidr + "' is not an address range like 10.0.0.0/8 or fd00::/8");
       }
     }
 

@@ -37,7 +37,8 @@ public final class FetchTrust {
         try {
           certs = Der.certificates(Files.readAllBytes(extraCas));
         } catch (IOException | IllegalArgumentException e) {
-          throw new ValidationException(key, "cannot read " + extraCas + " as PEM certificates: " + e.getMessage());
+          throw new ValidationException(
+              key, "cannot read " + extraCas + " as PEM certificates: " + e.getMessage());
         }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
@@ -55,7 +56,8 @@ public final class FetchTrust {
   }
 
   private static X509TrustManager trustManager(KeyStore ks) throws GeneralSecurityException {
-    TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory f =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     f.init(ks);
     for (TrustManager t : f.getTrustManagers()) {
       if (t instanceof X509TrustManager x) {
@@ -68,12 +70,14 @@ public final class FetchTrust {
   /** Trusts a server chain when any of its managers does. */
   private record AnyOf(List<X509TrustManager> managers) implements X509TrustManager {
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       throw new CertificateException("not used for client certificates");
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       CertificateException last = null;
       for (X509TrustManager m : managers) {
         try {
@@ -88,7 +92,8 @@ public final class FetchTrust {
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-      return managers.stream().flatMap(m -> java.util.Arrays.stream(m.getAcceptedIssuers()))
+      return managers.stream()
+          .flatMap(m -> java.util.Arrays.stream(m.getAcceptedIssuers()))
           .toArray(X509Certificate[]::new);
     }
   }

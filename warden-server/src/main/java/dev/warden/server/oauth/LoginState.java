@@ -23,8 +23,17 @@ import java.util.HexFormat;
  * @param upstreamVerifier the PKCE verifier of Warden's own request to the identity provider
  * @param browserHash hex SHA-256 of the browser-binding cookie's value
  */
-public record LoginState(String clientId, String redirectUri, String clientState, String codeChallenge,
-    String resource, String scope, String nonce, String upstreamVerifier, String browserHash, long expiresAt) {
+public record LoginState(
+    String clientId,
+    String redirectUri,
+    String clientState,
+    String codeChallenge,
+    String resource,
+    String scope,
+    String nonce,
+    String upstreamVerifier,
+    String browserHash,
+    long expiresAt) {
   public static final long LIFETIME_SECONDS = 600;
   private static final String CONTEXT = "warden/login-state/v1";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,8 +51,16 @@ public record LoginState(String clientId, String redirectUri, String clientState
   /** Seals this state into a URL-safe string. */
   public String seal(SecretBox box) {
     ObjectNode n = JSON.createObjectNode();
-    n.put("c", clientId).put("r", redirectUri).put("s", clientState).put("ch", codeChallenge).put("res", resource)
-        .put("sc", scope).put("n", nonce).put("v", upstreamVerifier).put("b", browserHash).put("e", expiresAt);
+    n.put("c", clientId)
+        .put("r", redirectUri)
+        .put("s", clientState)
+        .put("ch", codeChallenge)
+        .put("res", resource)
+        .put("sc", scope)
+        .put("n", nonce)
+        .put("v", upstreamVerifier)
+        .put("b", browserHash)
+        .put("e", expiresAt);
     byte[] sealed = box.encrypt(n.toString().getBytes(StandardCharsets.UTF_8), CONTEXT);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(sealed);
   }
@@ -60,8 +77,17 @@ public record LoginState(String clientId, String redirectUri, String clientState
     try {
       byte[] plain = box.decrypt(Base64.getUrlDecoder().decode(sealed), CONTEXT);
       JsonNode n = JSON.readTree(plain);
-      return new LoginState(text(n, "c"), text(n, "r"), text(n, "s"), text(n, "ch"), text(n, "res"), text(n, "sc"),
-          text(n, "n"), text(n, "v"), text(n, "b"), n.path("e").asLong());
+      return new LoginState(
+          text(n, "c"),
+          text(n, "r"),
+          text(n, "s"),
+          text(n, "ch"),
+          text(n, "res"),
+          text(n, "sc"),
+          text(n, "n"),
+          text(n, "v"),
+          text(n, "b"),
+          n.path("e").asLong());
     } catch (IllegalArgumentException | java.io.IOException | IllegalStateException e) {
       return null;
     } catch (RuntimeException e) {

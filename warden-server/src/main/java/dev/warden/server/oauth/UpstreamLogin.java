@@ -52,8 +52,11 @@ public final class UpstreamLogin {
   private final Function<String, TrustProviderSpec> specs;
   private final Supplier<TrustProviders> trust;
   private final DocumentFetcher fetcher;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(3))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
   private volatile Map.Entry<String, Endpoints> discovered;
 
   /**
@@ -61,8 +64,14 @@ public final class UpstreamLogin {
    * @param clientSecret the client secret, or a supplier of null for a public client
    * @param specs looks a trust provider up by name (null when absent)
    */
-  public UpstreamLogin(String provider, String clientId, Supplier<Secret> clientSecret, String scopes,
-      String callbackUrl, Function<String, TrustProviderSpec> specs, Supplier<TrustProviders> trust,
+  public UpstreamLogin(
+      String provider,
+      String clientId,
+      Supplier<Secret> clientSecret,
+      String scopes,
+      String callbackUrl,
+      Function<String, TrustProviderSpec> specs,
+      Supplier<TrustProviders> trust,
       DocumentFetcher fetcher) {
     this.provider = provider;
     this.clientId = clientId;
@@ -81,7 +90,8 @@ public final class UpstreamLogin {
   /**
    * Where the user's browser goes to sign in.
    *
-   * @throws DeniedException {@code login_failed} when the provider or its discovery document is unusable
+   * @throws DeniedException {@code login_failed} when the provider or its discovery document is
+   *     unusable
    */
   public String authorizationUrl(String state, String nonce, String codeVerifier) {
     Map<String, String> q = new LinkedHashMap<>();
@@ -109,22 +119,34 @@ public final class UpstreamLogin {
     f.put("code", code);
     f.put("redirect_uri", callbackUrl);
     f.put("code_verifier", codeVerifier);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoints().token())).timeout(TIMEOUT)
-        .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(endpoints().token()))
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json");
     Secret secret = clientSecret.get();
     if (secret != null) {
       // RFC 6749 section 2.3.1: both parts form-encoded before base64
-      String basic = URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
-          + URLEncoder.encode(secret.reveal(), StandardCharsets.UTF_8);
-      b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
+      String basic =
+          URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+              + ":"
+              + URLEncoder.encode(secret.reveal(), StandardCharsets.UTF_8);
+      b.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
     } else {
       f.put("client_id", clientId);
     }
     HttpResponse<byte[]> r;
     try {
-      r = http.send(b.POST(HttpRequest.BodyPublishers.ofString(form(f))).build(), HttpResponse.BodyHandlers.ofByteArray());
+      r =
+          http.send(
+              b.POST(HttpRequest.BodyPublishers.ofString(form(f))).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw failed("the identity provider's token endpoint cannot be reached: " + e.getClass().getSimpleName());
+      throw failed(
+          "the identity provider's token endpoint cannot be reached: "
+              + e.getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw failed("interrupted while redeeming the sign-in");
@@ -140,15 +162,18 @@ public final class UpstreamLogin {
       idToken = null;
     }
     if (idToken == null) {
-      throw failed("the identity provider's answer has no id_token; is 'openid' among login.scopes?");
+      throw failed(
+          "the identity provider's answer has no id_token; is 'openid' among login.scopes?");
     }
     AttestedIdentity user = trust.get().verify(idToken);
     if (!user.provider().equals(provider)) {
-      throw failed("the ID token was issued by trust provider " + user.provider() + ", not " + provider);
+      throw failed(
+          "the ID token was issued by trust provider " + user.provider() + ", not " + provider);
     }
     Object n = user.claims().get("nonce");
-    if (!(n instanceof String s) || !Hashes.constantTimeEquals(s.getBytes(StandardCharsets.UTF_8),
-        nonce.getBytes(StandardCharsets.UTF_8))) {
+    if (!(n instanceof String s)
+        || !Hashes.constantTimeEquals(
+            s.getBytes(StandardCharsets.UTF_8), nonce.getBytes(StandardCharsets.UTF_8))) {
       throw failed("the ID token's nonce is not the one of this sign-in");
     }
     return user;
@@ -163,8 +188,10 @@ public final class UpstreamLogin {
     if (d != null && d.getKey().equals(spec.issuer())) {
       return d.getValue();
     }
-    String issuer = spec.issuer().endsWith("/") ? spec.issuer().substring(0, spec.issuer().length() - 1)
-        : spec.issuer();
+    String issuer =
+        spec.issuer().endsWith("/")
+            ? spec.issuer().substring(0, spec.issuer().length() - 1)
+            : spec.issuer();
     JsonNode doc;
     try {
       doc = JSON.readTree(fetcher.fetch(URI.create(issuer + "/.well-known/openid-configuration")));
@@ -174,8 +201,11 @@ public final class UpstreamLogin {
     String auth = doc.path("authorization_endpoint").asText("");
     String token = doc.path("token_endpoint").asText("");
     if (!httpsOrLoopback(auth) || !httpsOrLoopback(token)) {
-      throw failed("the discovery document of " + issuer + " names no usable authorization_endpoint and"
-          + " token_endpoint (https, or http on loopback)");
+      throw failed(
+          "the discovery document of "
+              + issuer
+              + " names no usable authorization_endpoint and"
+              + " token_endpoint (https, or http on loopback)");
     }
     Endpoints e = new Endpoints(auth, token);
     discovered = Map.entry(spec.issuer(), e);
@@ -183,14 +213,20 @@ public final class UpstreamLogin {
   }
 
   private static boolean httpsOrLoopback(String url) {
-    return url.startsWith("https://") || url.startsWith("http://127.0.0.1:") || url.startsWith("http://localhost:")
+    return url.startsWith("https://")
+        || url.startsWith("http://127.0.0.1:")
+        || url.startsWith("http://localhost:")
         || url.startsWith("http://[::1]:");
   }
 
   private static String form(Map<String, String> m) {
     StringJoiner j = new StringJoiner("&");
-    m.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    m.forEach(
+        (k, v) ->
+            j.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return j.toString();
   }
 

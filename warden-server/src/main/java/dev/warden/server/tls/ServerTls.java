@@ -55,7 +55,11 @@ public final class ServerTls {
   private final List<String> dnsNames;
   private volatile Serving serving;
 
-  private ServerTls(Clock clock, Supplier<List<X509Certificate>> trusted, CaManager ca, List<String> dnsNames,
+  private ServerTls(
+      Clock clock,
+      Supplier<List<X509Certificate>> trusted,
+      CaManager ca,
+      List<String> dnsNames,
       Serving serving) {
     this.clock = clock;
     this.trusted = trusted;
@@ -65,28 +69,35 @@ public final class ServerTls {
   }
 
   /** Serving certificate and key from PEM files (an operator's or a public CA's certificate). */
-  public static ServerTls fromFiles(Path certFile, Path keyFile, Clock clock, Supplier<List<X509Certificate>> trusted) {
+  public static ServerTls fromFiles(
+      Path certFile, Path keyFile, Clock clock, Supplier<List<X509Certificate>> trusted) {
     try {
       List<X509Certificate> chain = Der.certificates(Files.readAllBytes(certFile));
       if (chain.isEmpty()) {
         throw new IllegalArgumentException(certFile + " holds no certificate");
       }
-      return new ServerTls(clock, trusted, null, List.of(), new Serving(chain, readKey(keyFile), Instant.MAX));
+      return new ServerTls(
+          clock, trusted, null, List.of(), new Serving(chain, readKey(keyFile), Instant.MAX));
     } catch (IOException e) {
-      throw new dev.warden.core.error.ValidationException("tls.cert", "cannot read " + certFile + " or " + keyFile
-          + ": " + e.getMessage());
+      throw new dev.warden.core.error.ValidationException(
+          "tls.cert", "cannot read " + certFile + " or " + keyFile + ": " + e.getMessage());
     }
   }
 
-  /** A serving certificate issued by the trust domain's CA for {@code dnsNames}, renewed at half-life. */
-  public static ServerTls selfIssued(CaManager ca, List<String> dnsNames, Clock clock,
-      Supplier<List<X509Certificate>> trusted) {
+  /**
+   * A serving certificate issued by the trust domain's CA for {@code dnsNames}, renewed at
+   * half-life.
+   */
+  public static ServerTls selfIssued(
+      CaManager ca, List<String> dnsNames, Clock clock, Supplier<List<X509Certificate>> trusted) {
     ServerTls t = new ServerTls(clock, trusted, ca, List.copyOf(dnsNames), null);
     t.renewIfDue();
     return t;
   }
 
-  /** Re-issues the self-issued serving certificate when half its life has passed; call on a timer. */
+  /**
+   * Re-issues the self-issued serving certificate when half its life has passed; call on a timer.
+   */
   public void renewIfDue() {
     if (ca == null) {
       return;
@@ -102,15 +113,24 @@ public final class ServerTls {
       KeyPair kp = g.generateKeyPair();
       SpiffeId id = new SpiffeId(ca.settings().trustDomain(), "/warden/server");
       Duration ttl = ca.settings().x509SvidTtl();
-      IssuedSvid svid = ca.current().issue(id, dnsNames, SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded()),
-          ttl, now);
+      IssuedSvid svid =
+          ca.current()
+              .issue(
+                  id,
+                  dnsNames,
+                  SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded()),
+                  ttl,
+                  now);
       List<X509Certificate> chain = new ArrayList<>();
       svid.chainDer().forEach(d -> chain.add(Der.certificate(d)));
       Instant renewAt = now.plus(Duration.between(now, svid.notAfter()).dividedBy(2));
       serving = new Serving(chain, kp.getPrivate(), renewAt);
-      LOG.log(System.Logger.Level.INFO, "serving certificate for " + dnsNames + " valid until " + svid.notAfter());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "serving certificate for " + dnsNames + " valid until " + svid.notAfter());
     } catch (GeneralSecurityException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot renew the serving certificate: " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING, "cannot renew the serving certificate: " + e.getMessage());
       if (s == null) {
         throw new IllegalStateException("cannot issue the server's TLS certificate", e);
       }
@@ -137,7 +157,8 @@ public final class ServerTls {
       if (o instanceof PrivateKeyInfo pki) {
         return conv.getPrivateKey(pki);
       }
-      throw new dev.warden.core.error.ValidationException("tls.key", keyFile + " is not an unencrypted PEM private key");
+      throw new dev.warden.core.error.ValidationException(
+          "tls.key", keyFile + " is not an unencrypted PEM private key");
     }
   }
 
@@ -149,7 +170,8 @@ public final class ServerTls {
     }
 
     @Override
-    public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+    public String chooseClientAlias(
+        String[] keyType, java.security.Principal[] issuers, Socket socket) {
       return null;
     }
 
@@ -159,18 +181,22 @@ public final class ServerTls {
     }
 
     @Override
-    public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+    public String chooseServerAlias(
+        String keyType, java.security.Principal[] issuers, Socket socket) {
       return matches(keyType) ? ALIAS : null;
     }
 
     @Override
-    public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers, SSLEngine engine) {
+    public String chooseEngineServerAlias(
+        String keyType, java.security.Principal[] issuers, SSLEngine engine) {
       return matches(keyType) ? ALIAS : null;
     }
 
     private boolean matches(String keyType) {
       String alg = serving.key().getAlgorithm();
-      return keyType == null || keyType.equalsIgnoreCase(alg) || (alg.equals("EC") && keyType.startsWith("EC"));
+      return keyType == null
+          || keyType.equalsIgnoreCase(alg)
+          || (alg.equals("EC") && keyType.startsWith("EC"));
     }
 
     @Override
@@ -195,12 +221,14 @@ public final class ServerTls {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       check(chain);
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       check(chain);
     }
 
@@ -211,12 +239,14 @@ public final class ServerTls {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       throw new CertificateException("the server does not act as a TLS client");
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       throw new CertificateException("the server does not act as a TLS client");
     }
 

@@ -29,11 +29,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Rules enforced here, whatever the caller passes: https, or http only to a loopback host (tests
  * and development; {@link OAuthClient#loopback}); TLS verified against the JVM's trust store (the
- * default {@code SSLContext}, so {@code javax.net.ssl.trustStore} adds a private CA); no redirect is
- * followed (it would carry the client's credentials elsewhere: a 3xx is an answer without a token);
- * a connect timeout, and one deadline for the whole exchange including the body, so a server that
- * trickles bytes is cut off too; at most {@link UpstreamTokenResponse#MAX_BODY_BYTES} + 1 bytes of
- * the body are read. Failure messages name the host and the cause, never the request body.
+ * default {@code SSLContext}, so {@code javax.net.ssl.trustStore} adds a private CA); no redirect
+ * is followed (it would carry the client's credentials elsewhere: a 3xx is an answer without a
+ * token); a connect timeout, and one deadline for the whole exchange including the body, so a
+ * server that trickles bytes is cut off too; at most {@link UpstreamTokenResponse#MAX_BODY_BYTES} +
+ * 1 bytes of the body are read. Failure messages name the host and the cause, never the request
+ * body.
  *
  * <p>Thread-safe; one instance serves the whole server.
  */
@@ -51,8 +52,11 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
 
   /** Tests shrink the limits so that timeouts run in milliseconds. */
   public HttpUpstreamTokenClient(Duration connectTimeout, Duration timeout) {
-    this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     this.timeout = timeout;
   }
 
@@ -60,33 +64,43 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
   public Response post(Request r) {
     URI u = r.url();
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (u.getHost() == null || !(scheme.equals("https") || scheme.equals("http") && OAuthClient.loopback(u.getHost()))) {
-      throw TargetException.unreachable("the token URL must be https (http only on loopback)", null);
+    if (u.getHost() == null
+        || !(scheme.equals("https")
+            || scheme.equals("http") && OAuthClient.loopback(u.getHost()))) {
+      throw TargetException.unreachable(
+          "the token URL must be https (http only on loopback)", null);
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(u).timeout(timeout)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .header("User-Agent", dev.warden.core.WardenVersion.userAgent("server"))
-        .POST(HttpRequest.BodyPublishers.ofString(r.form().reveal(), StandardCharsets.UTF_8));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(u)
+            .timeout(timeout)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .header("User-Agent", dev.warden.core.WardenVersion.userAgent("server"))
+            .POST(HttpRequest.BodyPublishers.ofString(r.form().reveal(), StandardCharsets.UTF_8));
     if (r.authorization() != null) {
       b.header("Authorization", r.authorization().reveal());
     }
-    CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(b.build(),
-        info -> new CappedBody(UpstreamTokenResponse.MAX_BODY_BYTES + 1));
+    CompletableFuture<HttpResponse<byte[]>> f =
+        client.sendAsync(
+            b.build(), info -> new CappedBody(UpstreamTokenResponse.MAX_BODY_BYTES + 1));
     String host = u.getHost() + (u.getPort() == -1 ? "" : ":" + u.getPort());
     try {
       HttpResponse<byte[]> res = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return new Response(res.statusCode(), res.body(), res.headers().firstValue("Content-Type").orElse(null));
+      return new Response(
+          res.statusCode(), res.body(), res.headers().firstValue("Content-Type").orElse(null));
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw TargetException.unreachable("no complete answer from " + host + " within " + timeout.toMillis() + " ms",
-          null);
+      throw TargetException.unreachable(
+          "no complete answer from " + host + " within " + timeout.toMillis() + " ms", null);
     } catch (InterruptedException e) {
       f.cancel(true);
       Thread.currentThread().interrupt();
       throw TargetException.unreachable("interrupted while asking " + host, null);
     } catch (ExecutionException e) {
-      Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+      Throwable c =
+          e.getCause() instanceof CompletionException ce && ce.getCause() != null
+              ? ce.getCause()
+              : e.getCause();
       throw TargetException.unreachable(cause(host, c), null);
     }
   }
@@ -103,9 +117,17 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
       return "connection to " + host + " refused";
     }
     if (c instanceof javax.net.ssl.SSLException) {
-      return "TLS with " + host + " failed (" + c.getClass().getSimpleName() + "; is its certificate trusted?)";
+      return "TLS with "
+          + host
+          + " failed ("
+          + c.getClass().getSimpleName()
+          + "; is its certificate trusted?)";
     }
-    return "the exchange with " + host + " failed (" + (c == null ? "unknown" : c.getClass().getSimpleName()) + ")";
+    return "the exchange with "
+        + host
+        + " failed ("
+        + (c == null ? "unknown" : c.getClass().getSimpleName())
+        + ")";
   }
 
   /** Keeps the first {@code max} bytes of a body and stops reading there. */

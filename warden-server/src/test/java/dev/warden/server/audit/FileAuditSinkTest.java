@@ -13,12 +13,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The JSON-lines sink on a real file system: whole lines, rotation by size, the newest rotated files kept. */
+/**
+ * The JSON-lines sink on a real file system: whole lines, rotation by size, the newest rotated
+ * files kept.
+ */
 class FileAuditSinkTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aFileIsRotatedAtItsSizeToNamesThatSortByAgeAndOnlyTheNewestAreKept() throws Exception {
@@ -36,7 +38,8 @@ class FileAuditSinkTest {
       rotated = s.filter(p -> !p.equals(file)).sorted().toList();
     }
     assertThat(rotated).hasSize(3);
-    assertThat(rotated).allMatch(p -> p.getFileName().toString().matches("audit\\.jsonl\\.[0-9]{19}"));
+    assertThat(rotated)
+        .allMatch(p -> p.getFileName().toString().matches("audit\\.jsonl\\.[0-9]{19}"));
     // each rotated file ends with a whole batch: its name is the seq of its last event
     List<Long> seqs = new ArrayList<>();
     for (Path p : rotated) {

@@ -24,8 +24,18 @@ final class SinkFixtures {
     List<AuditRecord> out = new ArrayList<>();
     byte[] prev = AuditChain.GENESIS;
     for (int i = 1; i <= n; i++) {
-      AuditEvent e = new AuditEvent("event-" + i, Instant.parse("2026-12-07T08:00:00Z").plusSeconds(i), "config.updated",
-          "success", "", "admin:test", null, null, Map.of("pad", "x".repeat(detailBytes)), null);
+      AuditEvent e =
+          new AuditEvent(
+              "event-" + i,
+              Instant.parse("2026-12-07T08:00:00Z").plusSeconds(i),
+              "config.updated",
+              "success",
+              "",
+              "admin:test",
+              null,
+              null,
+              Map.of("pad", "x".repeat(detailBytes)),
+              null);
       byte[] h = AuditChain.link(prev, i, e);
       out.add(new AuditRecord(i, e, prev, h));
       prev = h;
@@ -34,7 +44,13 @@ final class SinkFixtures {
   }
 
   static SignedCheckpoint checkpoint(AuditRecord last) {
-    return CheckpointJws.sign(KEY, new Checkpoint("https://warden.example", "chain-1", last.seq(), last.hash(),
-        Instant.parse("2026-12-07T09:00:00Z")));
+    return CheckpointJws.sign(
+        KEY,
+        new Checkpoint(
+            "https://warden.example",
+            "chain-1",
+            last.seq(),
+            last.hash(),
+            Instant.parse("2026-12-07T09:00:00Z")));
   }
 }

@@ -10,7 +10,9 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** docs/configuration.md lists exactly the keys of {@link ServerKeys}, as the table generates them. */
+/**
+ * docs/configuration.md lists exactly the keys of {@link ServerKeys}, as the table generates them.
+ */
 class ConfigDocTest {
   private static final Path DOC = Path.of("../docs/configuration.md");
 
@@ -24,13 +26,15 @@ class ConfigDocTest {
     String generated = ServerKeys.DOC_BEGIN + "\n" + ServerKeys.markdownTable();
     String current = doc.substring(begin, end);
     if (!current.equals(generated) && System.getenv("WARDEN_UPDATE_DOCS") != null) {
-      Files.writeString(DOC, doc.substring(0, begin) + generated + doc.substring(end), StandardCharsets.UTF_8);
+      Files.writeString(
+          DOC, doc.substring(0, begin) + generated + doc.substring(end), StandardCharsets.UTF_8);
       current = generated;
     }
     assertThat(current)
-        .as("docs/configuration.md is out of date with ServerKeys; regenerate it with "
-            + "WARDEN_UPDATE_DOCS=1 ./mvnw -o test -pl warden-server -am -Dtest=ConfigDocTest "
-            + "-Dsurefire.failIfNoSpecifiedTests=false")
+        .as(
+            "docs/configuration.md is out of date with ServerKeys; regenerate it with "
+                + "WARDEN_UPDATE_DOCS=1 ./mvnw -o test -pl warden-server -am -Dtest=ConfigDocTest "
+                + "-Dsurefire.failIfNoSpecifiedTests=false")
         .isEqualTo(generated);
   }
 
@@ -44,6 +48,7 @@ class ConfigDocTest {
       assertThat(k.doc()).as(k.name()).isNotBlank().doesNotContain("|");
     }
     assertThat(ServerKeys.SERVER_PORT.envName()).isEqualTo("WARDEN_SERVER_PORT");
-    assertThat(ServerKeys.KEYS_RETAIN_AFTER_RETIRE.envName()).isEqualTo("WARDEN_KEYS_RETAIN_AFTER_RETIRE");
+    assertThat(ServerKeys.KEYS_RETAIN_AFTER_RETIRE.envName())
+        .isEqualTo("WARDEN_KEYS_RETAIN_AFTER_RETIRE");
   }
 }

@@ -18,22 +18,29 @@ import org.junit.jupiter.api.Test;
  */
 class AdminConnectionsTest {
   final AtomicInteger opened = new AtomicInteger();
-  final AdminConnections pool = new AdminConnections(2, Duration.ofMinutes(1), Duration.ofMinutes(5));
+  final AdminConnections pool =
+      new AdminConnections(2, Duration.ofMinutes(1), Duration.ofMinutes(5));
 
   Connection borrow(String password) throws SQLException {
-    return pool.borrow(PgTarget.SERVER + "postgres", "postgres", Secret.of(password), () -> {
-      opened.incrementAndGet();
-      try {
-        return PgTarget.superuser("postgres");
-      } catch (SQLException e) {
-        org.junit.jupiter.api.Assumptions.abort("PostgreSQL is not reachable: " + e.getMessage());
-        throw e;
-      }
-    });
+    return pool.borrow(
+        PgTarget.SERVER + "postgres",
+        "postgres",
+        Secret.of(password),
+        () -> {
+          opened.incrementAndGet();
+          try {
+            return PgTarget.superuser("postgres");
+          } catch (SQLException e) {
+            org.junit.jupiter.api.Assumptions.abort(
+                "PostgreSQL is not reachable: " + e.getMessage());
+            throw e;
+          }
+        });
   }
 
   static int pid(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
       rs.next();
       return rs.getInt(1);
     }
@@ -67,13 +74,15 @@ class AdminConnectionsTest {
     }
     try (Connection c = borrow("p3")) {
       assertThat(c.getAutoCommit()).isTrue();
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT count(*) FROM pg_class WHERE relname = 'kept_tx'")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery("SELECT count(*) FROM pg_class WHERE relname = 'kept_tx'")) {
         rs.next();
         assertThat(rs.getInt(1)).as("the open transaction was rolled back").isZero();
       }
     }
-    try (Connection killer = DriverManager.getConnection(PgTarget.SERVER + "postgres", "postgres", "");
+    try (Connection killer =
+            DriverManager.getConnection(PgTarget.SERVER + "postgres", "postgres", "");
         Statement s = killer.createStatement()) {
       s.execute("SELECT pg_terminate_backend(" + first + ")");
     }

@@ -33,23 +33,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code kill -9} of a real server process while workloads obtain and give back PostgreSQL users
- * as fast as they can, three times over: with dozens of requests in flight, each kill lands
- * between every step of issuance (intent recorded, role created, lease activated, answer sent) and
- * of revocation (revoked, NOLOGIN, sessions ended, dropped, recorded). After the last restart and
- * one sweep, no tagged user exists without an active lease, and no lease is left issuing.
+ * {@code kill -9} of a real server process while workloads obtain and give back PostgreSQL users as
+ * fast as they can, three times over: with dozens of requests in flight, each kill lands between
+ * every step of issuance (intent recorded, role created, lease activated, answer sent) and of
+ * revocation (revoked, NOLOGIN, sessions ended, dropped, recorded). After the last restart and one
+ * sweep, no tagged user exists without an active lease, and no lease is left issuing.
  */
 class KillNineTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Pattern TOKEN = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)");
   static final int WORKLOADS = 8;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static PgTarget pg;
   static TestOidcIssuer k8s;
-  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   static int port;
   static String base;
   static String adminToken;
@@ -77,36 +77,54 @@ class KillNineTest {
   /** Starts the server process on the test's data directory; returns it once it is ready. */
   static Process startServer() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), "dev.warden.server.process.ServerProcessMain",
-        "server.port=" + port, "server.dataDir=" + dir.resolve("data"), "databases.reapInterval=200ms",
-        "databases.staleIntent=5s", "databases.sweepInterval=2s").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.warden.server.process.ServerProcessMain",
+                "server.port=" + port,
+                "server.dataDir=" + dir.resolve("data"),
+                "databases.reapInterval=200ms",
+                "databases.staleIntent=5s",
+                "databases.sweepInterval=2s")
+            .redirectErrorStream(true);
     Process p = pb.start();
     CompletableFuture<String> token = new CompletableFuture<>();
     StringBuilder log = new StringBuilder();
-    Thread.ofPlatform().daemon(true).start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (log) {
-            log.append(line).append('\n');
-          }
-          Matcher m = TOKEN.matcher(line);
-          if (m.find()) {
-            token.complete(m.group(1));
-          }
-        }
-      } catch (IOException ignored) {
-        // the process was killed
-      }
-    });
+    Thread.ofPlatform()
+        .daemon(true)
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  synchronized (log) {
+                    log.append(line).append('\n');
+                  }
+                  Matcher m = TOKEN.matcher(line);
+                  if (m.find()) {
+                    token.complete(m.group(1));
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process was killed
+              }
+            });
     if (adminToken == null) {
       adminToken = token.get(120, TimeUnit.SECONDS);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (true) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
-            .statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode()
+            == 200) {
           return p;
         }
       } catch (IOException e) {
@@ -122,35 +140,70 @@ class KillNineTest {
   }
 
   static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + adminToken)
-        .header("Content-Type", "application/json").method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + adminToken)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> workload(String path, int team) throws Exception {
-    String form = "client_assertion_type=" + URLEncoder.encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        StandardCharsets.UTF_8) + "&client_assertion=" + k8s.kubernetesToken("team" + team, "app", "app-0")
-        + (path.equals("/v1/credentials") ? "&resource=ledger-db" : "");
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    String form =
+        "client_assertion_type="
+            + URLEncoder.encode(
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", StandardCharsets.UTF_8)
+            + "&client_assertion="
+            + k8s.kubernetesToken("team" + team, "app", "app-0")
+            + (path.equals("/v1/credentials") ? "&resource=ledger-db" : "");
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static void configure() throws Exception {
-    assertThat(admin("PUT", "/v1/target-secrets/ledger-admin", "{\"value\": \"" + TargetDb.INITIAL_ADMIN_PASSWORD
-        + "\"}").statusCode()).isEqualTo(200);
+    assertThat(
+            admin(
+                    "PUT",
+                    "/v1/target-secrets/ledger-admin",
+                    "{\"value\": \"" + TargetDb.INITIAL_ADMIN_PASSWORD + "\"}")
+                .statusCode())
+        .isEqualTo(200);
     StringBuilder docs = new StringBuilder("{\"documents\": [");
-    docs.append("{\"kind\": \"TrustProvider\", \"metadata\": {\"name\": \"cluster\"}, \"spec\": {\"type\": \"kubernetes\","
-        + " \"issuer\": \"" + k8s.issuer() + "\", \"audiences\": [\"warden\"], \"algorithms\": [\"RS256\"]}},");
-    docs.append("{\"kind\": \"Resource\", \"metadata\": {\"name\": \"ledger-db\"}, \"spec\": {\"audience\":"
-        + " \"postgres://ledger\", \"kind\": \"postgres\", \"database\": {\"url\": \"" + pg.url() + "\", \"adminUser\": \""
-        + pg.admin + "\", \"adminPasswordSecret\": \"ledger-admin\", \"roles\": [\"" + pg.app + "\"], \"markerRole\": \""
-        + pg.marker + "\", \"maxLeasesPerWorkload\": 1000}}},");
-    docs.append("{\"kind\": \"AccessPolicy\", \"metadata\": {\"name\": \"apps\"}, \"spec\": {\"workloads\": {\"selectors\":"
-        + " [\"k8s:sa=app\"]}, \"resources\": [\"ledger-db\"], \"credentialKind\": \"database_user\", \"maxTtl\": \"1h\"}}");
+    docs.append(
+        "{\"kind\": \"TrustProvider\", \"metadata\": {\"name\": \"cluster\"}, \"spec\": {\"type\": \"kubernetes\","
+            + " \"issuer\": \""
+            + k8s.issuer()
+            + "\", \"audiences\": [\"warden\"], \"algorithms\": [\"RS256\"]}},");
+    docs.append(
+        "{\"kind\": \"Resource\", \"metadata\": {\"name\": \"ledger-db\"}, \"spec\": {\"audience\":"
+            + " \"postgres://ledger\", \"kind\": \"postgres\", \"database\": {\"url\": \""
+            + pg.url()
+            + "\", \"adminUser\": \""
+            + pg.admin
+            + "\", \"adminPasswordSecret\": \"ledger-admin\", \"roles\": [\""
+            + pg.app
+            + "\"], \"markerRole\": \""
+            + pg.marker
+            + "\", \"maxLeasesPerWorkload\": 1000}}},");
+    docs.append(
+        "{\"kind\": \"AccessPolicy\", \"metadata\": {\"name\": \"apps\"}, \"spec\": {\"workloads\": {\"selectors\":"
+            + " [\"k8s:sa=app\"]}, \"resources\": [\"ledger-db\"], \"credentialKind\": \"database_user\", \"maxTtl\": \"1h\"}}");
     for (int i = 0; i < WORKLOADS; i++) {
-      docs.append(",{\"kind\": \"Workload\", \"spec\": {\"spiffeId\": \"spiffe://acme.test/ns/team").append(i)
-          .append("/sa/app\", \"selectors\": [\"k8s:ns=team").append(i).append("\", \"k8s:sa=app\"], \"owner\":")
+      docs.append(",{\"kind\": \"Workload\", \"spec\": {\"spiffeId\": \"spiffe://acme.test/ns/team")
+          .append(i)
+          .append("/sa/app\", \"selectors\": [\"k8s:ns=team")
+          .append(i)
+          .append("\", \"k8s:sa=app\"], \"owner\":")
           .append(" \"o@acme.test\"}}");
     }
     HttpResponse<String> r = admin("POST", "/v1/apply", docs.append("]}").toString());
@@ -162,22 +215,30 @@ class KillNineTest {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < WORKLOADS; i++) {
       int team = i;
-      threads.add(Thread.ofPlatform().daemon(true).start(() -> {
-        int n = 0;
-        while (running.get()) {
-          try {
-            HttpResponse<String> r = workload("/v1/credentials", team);
-            if (r.statusCode() == 200) {
-              issued.incrementAndGet();
-              if (n++ % 2 == 0) {
-                workload("/v1/credentials/leases/" + JSON.readTree(r.body()).path("lease_id").asText() + ":revoke", team);
-              }
-            }
-          } catch (Exception e) {
-            // the server is gone: the test restarts it
-          }
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .daemon(true)
+              .start(
+                  () -> {
+                    int n = 0;
+                    while (running.get()) {
+                      try {
+                        HttpResponse<String> r = workload("/v1/credentials", team);
+                        if (r.statusCode() == 200) {
+                          issued.incrementAndGet();
+                          if (n++ % 2 == 0) {
+                            workload(
+                                "/v1/credentials/leases/"
+                                    + JSON.readTree(r.body()).path("lease_id").asText()
+                                    + ":revoke",
+                                team);
+                          }
+                        }
+                      } catch (Exception e) {
+                        // the server is gone: the test restarts it
+                      }
+                    }
+                  }));
     }
     return threads;
   }
@@ -206,7 +267,8 @@ class KillNineTest {
       server = startServer();
     }
     try {
-      // the sweep of the last start repairs what the kills left: stale intents, users of revoked leases
+      // the sweep of the last start repairs what the kills left: stale intents, users of revoked
+      // leases
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       String problem;
       do {
@@ -224,8 +286,10 @@ class KillNineTest {
   /** The lease of {@code id} as the API lists it, for the failure message. */
   static String stateOf(String id) throws Exception {
     for (String state : List.of("issuing", "revoking", "revoked", "irrevocable")) {
-      for (JsonNode l : JSON.readTree(admin("GET", "/v1/database-leases?state=" + state + "&limit=1000", null).body())
-          .path("items")) {
+      for (JsonNode l :
+          JSON.readTree(
+                  admin("GET", "/v1/database-leases?state=" + state + "&limit=1000", null).body())
+              .path("items")) {
         if (l.path("id").asText().equals(id)) {
           return l.toString();
         }
@@ -236,13 +300,15 @@ class KillNineTest {
 
   /** What breaks the invariant now, or null. */
   static String violation() throws Exception {
-    JsonNode issuing = JSON.readTree(admin("GET", "/v1/database-leases?state=issuing&limit=1000", null).body());
+    JsonNode issuing =
+        JSON.readTree(admin("GET", "/v1/database-leases?state=issuing&limit=1000", null).body());
     if (issuing.path("items").size() > 0) {
       return issuing.path("items").size() + " leases still issuing";
     }
     Set<String> active = new HashSet<>();
-    for (JsonNode l : JSON.readTree(admin("GET", "/v1/database-leases?state=active&limit=1000", null).body())
-        .path("items")) {
+    for (JsonNode l :
+        JSON.readTree(admin("GET", "/v1/database-leases?state=active&limit=1000", null).body())
+            .path("items")) {
       active.add(l.path("id").asText());
     }
     for (String user : pg.tagged()) {

@@ -25,9 +25,11 @@ import org.junit.jupiter.api.Assumptions;
  * MariaDB is unreachable, unless CI is set.
  */
 public final class MariaDbTarget implements TargetDb {
-  static final String SERVER = System.getenv().getOrDefault("WARDEN_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/");
+  static final String SERVER =
+      System.getenv().getOrDefault("WARDEN_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/");
 
-  public final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
+  public final String suffix =
+      UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
   public final String database = "wt_db_" + suffix;
   public final String admin = "wt_admin_" + suffix;
   public final String app = "wt_app_" + suffix;
@@ -39,7 +41,8 @@ public final class MariaDbTarget implements TargetDb {
   public static MariaDbTarget create() {
     MariaDbTarget t = new MariaDbTarget();
     try {
-      t.root("CREATE DATABASE " + t.database,
+      t.root(
+          "CREATE DATABASE " + t.database,
           "CREATE TABLE " + t.database + ".ledger (id INT PRIMARY KEY, amount INT)",
           "INSERT INTO " + t.database + ".ledger VALUES (1, 100)",
           "CREATE ROLE " + t.app,
@@ -74,8 +77,16 @@ public final class MariaDbTarget implements TargetDb {
 
   @Override
   public DatabaseTarget target(String secretName, int maxLeases) {
-    return new DatabaseTarget(url(), admin, secretName, List.of(app),
-        new UsernameTemplate(prefix + "{workload}_{random}"), Duration.ofHours(1), maxLeases, null, List.of());
+    return new DatabaseTarget(
+        url(),
+        admin,
+        secretName,
+        List.of(app),
+        new UsernameTemplate(prefix + "{workload}_{random}"),
+        Duration.ofHours(1),
+        maxLeases,
+        null,
+        List.of());
   }
 
   @Override
@@ -88,7 +99,8 @@ public final class MariaDbTarget implements TargetDb {
     return new Session() {
       @Override
       public void use() throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT amount FROM ledger")) {
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT amount FROM ledger")) {
           rs.next();
         }
       }
@@ -112,8 +124,10 @@ public final class MariaDbTarget implements TargetDb {
   @Override
   public List<String> tagged() {
     List<String> out = new ArrayList<>();
-    try (Connection c = rootConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT User FROM mysql.user WHERE LEFT(User, ?) = ? AND is_role = 'N' ORDER BY User")) {
+    try (Connection c = rootConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT User FROM mysql.user WHERE LEFT(User, ?) = ? AND is_role = 'N' ORDER BY User")) {
       ps.setInt(1, prefix.length());
       ps.setString(2, prefix);
       try (ResultSet rs = ps.executeQuery()) {
@@ -129,7 +143,9 @@ public final class MariaDbTarget implements TargetDb {
 
   @Override
   public int sessionsOf(String user) {
-    return count("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND <> 'Killed'", user);
+    return count(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND <> 'Killed'",
+        user);
   }
 
   @Override
@@ -139,8 +155,9 @@ public final class MariaDbTarget implements TargetDb {
 
   @Override
   public void createStaticAccount(String name, String password) {
-    root("CREATE USER '" + name + "'@'%' IDENTIFIED BY '" + password + "'", "GRANT SELECT ON " + database + ".* TO '"
-        + name + "'@'%'");
+    root(
+        "CREATE USER '" + name + "'@'%' IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT ON " + database + ".* TO '" + name + "'@'%'");
   }
 
   @Override
@@ -149,7 +166,8 @@ public final class MariaDbTarget implements TargetDb {
   }
 
   void root(String... statements) {
-    try (Connection c = rootConnection(); Statement s = c.createStatement()) {
+    try (Connection c = rootConnection();
+        Statement s = c.createStatement()) {
       for (String st : statements) {
         s.execute(st);
       }
@@ -159,7 +177,8 @@ public final class MariaDbTarget implements TargetDb {
   }
 
   private int count(String sql, String arg) {
-    try (Connection c = rootConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = rootConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, arg);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;

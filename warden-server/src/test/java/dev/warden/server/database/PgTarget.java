@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Assumptions;
  * when PostgreSQL is unreachable, unless CI is set.
  */
 public final class PgTarget implements AutoCloseable {
-  public static final String SERVER = System.getenv().getOrDefault("WARDEN_TEST_PG_URL",
-      "jdbc:postgresql://127.0.0.1:5432/");
+  public static final String SERVER =
+      System.getenv().getOrDefault("WARDEN_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
   static final String SUPERUSER = System.getenv().getOrDefault("WARDEN_TEST_PG_USER", "postgres");
 
-  public final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT);
+  public final String suffix =
+      UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT);
   public final String database = "wt_db_" + suffix;
   public final String admin = "wt_admin_" + suffix;
   public final String app = "wt_app_" + suffix;
@@ -40,18 +41,21 @@ public final class PgTarget implements AutoCloseable {
   /** A fresh target; the admin may create roles and nothing else. */
   public static PgTarget create() {
     PgTarget t = new PgTarget();
-    try (Connection c = superuser("postgres"); Statement s = c.createStatement()) {
+    try (Connection c = superuser("postgres");
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + t.database);
       s.execute("CREATE ROLE " + t.admin + " LOGIN CREATEROLE PASSWORD 'initial-admin-password'");
       s.execute("CREATE ROLE " + t.app + " NOLOGIN");
     } catch (SQLException e) {
-      String message = "PostgreSQL is not reachable at " + SERVER + " as " + SUPERUSER + ": " + e.getMessage();
+      String message =
+          "PostgreSQL is not reachable at " + SERVER + " as " + SUPERUSER + ": " + e.getMessage();
       if (System.getenv("CI") != null) {
         throw new AssertionError(message + " (failing, not skipping, because CI is set)", e);
       }
       Assumptions.abort(message);
     }
-    t.sql("CREATE TABLE ledger (id INT PRIMARY KEY, amount INT)",
+    t.sql(
+        "CREATE TABLE ledger (id INT PRIMARY KEY, amount INT)",
         "INSERT INTO ledger VALUES (1, 100)",
         "GRANT SELECT, INSERT ON ledger TO " + t.app);
     return t;
@@ -63,8 +67,15 @@ public final class PgTarget implements AutoCloseable {
 
   /** The target as a resource would name it, admin password in secret {@code secretName}. */
   public DatabaseTarget target(String secretName, int maxLeases) {
-    return new DatabaseTarget(url(), admin, secretName, List.of(app), UsernameTemplate.DEFAULT, Duration.ofHours(1),
-        maxLeases, marker);
+    return new DatabaseTarget(
+        url(),
+        admin,
+        secretName,
+        List.of(app),
+        UsernameTemplate.DEFAULT,
+        Duration.ofHours(1),
+        maxLeases,
+        marker);
   }
 
   /** The YAML of a postgres resource on this target. */
@@ -88,12 +99,14 @@ public final class PgTarget implements AutoCloseable {
             roles: %s
             markerRole: %s
             maxLeasesPerWorkload: %d
-        """.formatted(name, database, url(), admin, secretName, roles, marker, maxLeases);
+        """
+        .formatted(name, database, url(), admin, secretName, roles, marker, maxLeases);
   }
 
   /** Runs statements as the superuser in the target database. */
   public void sql(String... statements) {
-    try (Connection c = superuser(database); Statement s = c.createStatement()) {
+    try (Connection c = superuser(database);
+        Statement s = c.createStatement()) {
       for (String st : statements) {
         s.execute(st);
       }
@@ -113,9 +126,12 @@ public final class PgTarget implements AutoCloseable {
 
   /** Users carrying this target's marker role. */
   public List<String> tagged() {
-    try (Connection c = superuser(database); PreparedStatement ps = c.prepareStatement("SELECT u.rolname FROM"
-        + " pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
-        + " WHERE g.rolname = ? ORDER BY 1")) {
+    try (Connection c = superuser(database);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT u.rolname FROM"
+                    + " pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
+                    + " WHERE g.rolname = ? ORDER BY 1")) {
       ps.setString(1, marker);
       List<String> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -129,11 +145,15 @@ public final class PgTarget implements AutoCloseable {
     }
   }
 
-  /** True when {@code password} matches the SCRAM-SHA-256 verifier PostgreSQL stores for {@code role}. */
+  /**
+   * True when {@code password} matches the SCRAM-SHA-256 verifier PostgreSQL stores for {@code
+   * role}.
+   */
   public static boolean scramMatches(String role, String password) {
     String stored;
     try (Connection su = superuser("postgres");
-        PreparedStatement ps = su.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+        PreparedStatement ps =
+            su.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || rs.getString(1) == null) {
@@ -144,19 +164,24 @@ public final class PgTarget implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)")
-        .matcher(stored);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("SCRAM-SHA-256\\$(\\d+):([^$]+)\\$([^:]+):(.+)")
+            .matcher(stored);
     if (!m.matches()) {
       throw new IllegalStateException("not a SCRAM verifier for " + role);
     }
     try {
       byte[] salt = java.util.Base64.getDecoder().decode(m.group(2));
-      byte[] salted = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
-          new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, Integer.parseInt(m.group(1)), 256))
-          .getEncoded();
+      byte[] salted =
+          javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+              .generateSecret(
+                  new javax.crypto.spec.PBEKeySpec(
+                      password.toCharArray(), salt, Integer.parseInt(m.group(1)), 256))
+              .getEncoded();
       javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
       mac.init(new javax.crypto.spec.SecretKeySpec(salted, "HmacSHA256"));
-      byte[] clientKey = mac.doFinal("Client Key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] clientKey =
+          mac.doFinal("Client Key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       byte[] storedKey = java.security.MessageDigest.getInstance("SHA-256").digest(clientKey);
       return java.util.Base64.getEncoder().encodeToString(storedKey).equals(m.group(3));
     } catch (java.security.GeneralSecurityException e) {
@@ -168,7 +193,10 @@ public final class PgTarget implements AutoCloseable {
     return query("SELECT count(*) FROM pg_stat_activity WHERE usename = ?", user);
   }
 
-  /** A session as {@code user} in the target database (this server trusts 127.0.0.1, so the password is not checked). */
+  /**
+   * A session as {@code user} in the target database (this server trusts 127.0.0.1, so the password
+   * is not checked).
+   */
   public Connection connectAs(String user, String password) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);
@@ -178,7 +206,8 @@ public final class PgTarget implements AutoCloseable {
   }
 
   private int query(String sql, String arg) {
-    try (Connection c = superuser("postgres"); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = superuser("postgres");
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, arg);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;
@@ -201,7 +230,8 @@ public final class PgTarget implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Connection c = superuser("postgres"); Statement s = c.createStatement()) {
+    try (Connection c = superuser("postgres");
+        Statement s = c.createStatement()) {
       List<String> users = tagged();
       s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       for (String u : users) {
@@ -220,8 +250,10 @@ public final class PgTarget implements AutoCloseable {
 
   private static void dropRole(Statement s, String role) throws SQLException {
     String q = org.postgresql.core.Utils.escapeIdentifier(new StringBuilder(), role).toString();
-    s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = "
-        + org.postgresql.core.Utils.escapeLiteral(new StringBuilder("'"), role, true).append('\''));
+    s.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = "
+            + org.postgresql.core.Utils.escapeLiteral(new StringBuilder("'"), role, true)
+                .append('\''));
     s.execute("DROP ROLE IF EXISTS " + q);
   }
 }

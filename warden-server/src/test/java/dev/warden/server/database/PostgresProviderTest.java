@@ -1,6 +1,9 @@
 package dev.warden.server.database;
 
-/** The provider contract against the real PostgreSQL (its engine-specific cases: DatabaseLifecycleTest). */
+/**
+ * The provider contract against the real PostgreSQL (its engine-specific cases:
+ * DatabaseLifecycleTest).
+ */
 class PostgresProviderTest extends TargetProviderContract {
   @Override
   TargetDb openTarget() {

@@ -16,16 +16,18 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
- * A target of its own on the test Redis (127.0.0.1:6379, default user without a password): an
- * admin ACL user with only {@code +acl +client +ping}, and issued users that may read and write the
- * keys {@code <prefix>:*}. Issued names start with a per-instance prefix. Deleted on close with
- * every user carrying the prefix. Skipped when Redis is unreachable, unless CI is set.
+ * A target of its own on the test Redis (127.0.0.1:6379, default user without a password): an admin
+ * ACL user with only {@code +acl +client +ping}, and issued users that may read and write the keys
+ * {@code <prefix>:*}. Issued names start with a per-instance prefix. Deleted on close with every
+ * user carrying the prefix. Skipped when Redis is unreachable, unless CI is set.
  */
 public final class RedisTarget implements TargetDb {
   static final String HOST = System.getenv().getOrDefault("WARDEN_TEST_REDIS_HOST", "127.0.0.1");
-  static final int PORT = Integer.parseInt(System.getenv().getOrDefault("WARDEN_TEST_REDIS_PORT", "6379"));
+  static final int PORT =
+      Integer.parseInt(System.getenv().getOrDefault("WARDEN_TEST_REDIS_PORT", "6379"));
 
-  public final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
+  public final String suffix =
+      UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
   public final String admin = "wt_admin_" + suffix;
   public final String prefix = "wr" + suffix + "_";
   public final String keys = "wt" + suffix + ":";
@@ -36,7 +38,14 @@ public final class RedisTarget implements TargetDb {
   public static RedisTarget create() {
     RedisTarget t = new RedisTarget();
     try (Jedis j = root()) {
-      j.sendCommand(Protocol.Command.ACL, "SETUSER", t.admin, "on", ">" + INITIAL_ADMIN_PASSWORD, "+acl", "+client",
+      j.sendCommand(
+          Protocol.Command.ACL,
+          "SETUSER",
+          t.admin,
+          "on",
+          ">" + INITIAL_ADMIN_PASSWORD,
+          "+acl",
+          "+client",
           "+ping");
     } catch (RuntimeException e) {
       String message = "Redis is not reachable at " + HOST + ":" + PORT + ": " + e.getMessage();
@@ -49,8 +58,12 @@ public final class RedisTarget implements TargetDb {
   }
 
   static Jedis root() {
-    return new Jedis(new HostAndPort(HOST, PORT), DefaultJedisClientConfig.builder().connectionTimeoutMillis(3000)
-        .socketTimeoutMillis(10_000).build());
+    return new Jedis(
+        new HostAndPort(HOST, PORT),
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(3000)
+            .socketTimeoutMillis(10_000)
+            .build());
   }
 
   @Override
@@ -65,15 +78,29 @@ public final class RedisTarget implements TargetDb {
 
   @Override
   public DatabaseTarget target(String secretName, int maxLeases) {
-    return new DatabaseTarget("redis://" + HOST + ":" + PORT, admin, secretName, List.of(),
-        new UsernameTemplate(prefix + "{workload}_{random}"), Duration.ofHours(1), maxLeases, null,
+    return new DatabaseTarget(
+        "redis://" + HOST + ":" + PORT,
+        admin,
+        secretName,
+        List.of(),
+        new UsernameTemplate(prefix + "{workload}_{random}"),
+        Duration.ofHours(1),
+        maxLeases,
+        null,
         List.of("~" + keys + "*", "+get", "+set", "+ping"));
   }
 
   @Override
   public Session connectAs(String user, String password) {
-    Jedis j = new Jedis(new HostAndPort(HOST, PORT), DefaultJedisClientConfig.builder().user(user).password(password)
-        .connectionTimeoutMillis(3000).socketTimeoutMillis(10_000).build());
+    Jedis j =
+        new Jedis(
+            new HostAndPort(HOST, PORT),
+            DefaultJedisClientConfig.builder()
+                .user(user)
+                .password(password)
+                .connectionTimeoutMillis(3000)
+                .socketTimeoutMillis(10_000)
+                .build());
     j.ping();
     return new Session() {
       @Override
@@ -119,7 +146,8 @@ public final class RedisTarget implements TargetDb {
   public int sessionsOf(String user) {
     try (Jedis j = root()) {
       int n = 0;
-      for (String line : SafeEncoder.encode((byte[]) j.sendCommand(Protocol.Command.CLIENT, "LIST")).split("\n")) {
+      for (String line :
+          SafeEncoder.encode((byte[]) j.sendCommand(Protocol.Command.CLIENT, "LIST")).split("\n")) {
         if ((" " + line + " ").contains(" user=" + user + " ")) {
           n++;
         }

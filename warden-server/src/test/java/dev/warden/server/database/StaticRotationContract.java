@@ -31,7 +31,6 @@ import dev.warden.store.StoreConfig;
 import dev.warden.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -45,10 +44,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Two-step rotation of a static account's password against a real database (decision 117): the
- * new value is stored pending before the database sees it, so a crash or a failure at any step
- * leaves the account with a password Warden holds — after recovery, the one workloads read. The
- * failure modes are faults around the real engine and a store that dies on promotion.
+ * Two-step rotation of a static account's password against a real database (decision 117): the new
+ * value is stored pending before the database sees it, so a crash or a failure at any step leaves
+ * the account with a password Warden holds — after recovery, the one workloads read. The failure
+ * modes are faults around the real engine and a store that dies on promotion.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StaticRotationContract {
@@ -114,7 +113,8 @@ abstract class StaticRotationContract {
     }
 
     @Override
-    public void addVersion(String name, long expectedCurrent, SecretVersion v, Instant rotatedAt, String by) {
+    public void addVersion(
+        String name, long expectedCurrent, SecretVersion v, Instant rotatedAt, String by) {
       real.addVersion(name, expectedCurrent, v, rotatedAt, by);
     }
 
@@ -129,7 +129,8 @@ abstract class StaticRotationContract {
     }
 
     @Override
-    public boolean releasePending(String name, long version, Instant claimedAt, String error, Instant at) {
+    public boolean releasePending(
+        String name, long version, Instant claimedAt, String error, Instant at) {
       return real.releasePending(name, version, claimedAt, error, at);
     }
 
@@ -144,7 +145,8 @@ abstract class StaticRotationContract {
     }
 
     @Override
-    public boolean changeState(String name, long version, VersionState from, VersionState to, Instant at) {
+    public boolean changeState(
+        String name, long version, VersionState from, VersionState to, Instant at) {
       return real.changeState(name, version, from, to, at);
     }
 
@@ -185,8 +187,15 @@ abstract class StaticRotationContract {
     cipher = new EnvelopeCipher(SecretBox.generate());
     DatabaseTarget t = db.target("admin-secret", 3);
     resource = new Resource("legacy-db", "db://legacy", db.kind(), null, null, t);
-    targets = new DatabaseTargets(faults, store.targetSecrets(), () -> List.of(resource), SecretBox.generate(),
-        fingerprinter, audit, clock);
+    targets =
+        new DatabaseTargets(
+            faults,
+            store.targetSecrets(),
+            () -> List.of(resource),
+            SecretBox.generate(),
+            fingerprinter,
+            audit,
+            clock);
     targets.set("admin-secret", Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD), "test");
   }
 
@@ -210,8 +219,14 @@ abstract class StaticRotationContract {
     account = "legacy_app_" + n + "_" + Long.toHexString(System.nanoTime());
     secret = "legacy-" + n;
     db.createStaticAccount(account, INITIAL);
-    node().put(secret, Secret.of(INITIAL), 0L, new SecretSettings("dba@acme.test", null, null, 10,
-        new RotationSpec(db.kind(), "legacy-db", account)), "admin:test");
+    node()
+        .put(
+            secret,
+            Secret.of(INITIAL),
+            0L,
+            new SecretSettings(
+                "dba@acme.test", null, null, 10, new RotationSpec(db.kind(), "legacy-db", account)),
+            "admin:test");
   }
 
   @AfterEach
@@ -227,7 +242,12 @@ abstract class StaticRotationContract {
   }
 
   BrokeredSecrets node(BrokeredSecretStore s) {
-    return new BrokeredSecrets(s, cipher, fingerprinter, audit, clock,
+    return new BrokeredSecrets(
+        s,
+        cipher,
+        fingerprinter,
+        audit,
+        clock,
         DatabaseRotation.all(targets, () -> List.of(resource)));
   }
 
@@ -241,7 +261,8 @@ abstract class StaticRotationContract {
   }
 
   Map<String, String> lastAudit(String type) {
-    for (AuditRecord r : store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 500))) {
+    for (AuditRecord r :
+        store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 500))) {
       if (r.event().type().equals(type) && secret.equals(r.event().details().get("name"))) {
         return r.event().details();
       }
@@ -259,13 +280,16 @@ abstract class StaticRotationContract {
     assertThat(db.passwordMatches(account, next)).isTrue();
     assertThat(db.passwordMatches(account, INITIAL)).isFalse();
     assertThat(metadata().pending()).isNull();
-    assertThat(lastAudit("brokered_secret.written")).containsEntry("action", "rotated").containsEntry("version", "2");
+    assertThat(lastAudit("brokered_secret.written"))
+        .containsEntry("action", "rotated")
+        .containsEntry("version", "2");
   }
 
   @Test
   void aCrashBetweenSettingAndPromotingIsRecoveredWithNothingLost() {
     BrokeredSecrets dying = node(new CrashOnPromote(store.brokeredSecrets()));
-    assertThatThrownBy(() -> dying.rotate(secret, "warden:rotation-schedule")).isInstanceOf(Crash.class);
+    assertThatThrownBy(() -> dying.rotate(secret, "warden:rotation-schedule"))
+        .isInstanceOf(Crash.class);
 
     // the database holds a password no workload reads yet, but Warden stored it, sealed, as pending
     assertThat(db.passwordMatches(account, INITIAL)).isFalse();
@@ -275,7 +299,9 @@ abstract class StaticRotationContract {
     assertThat(p.claimedAt()).isEqualTo(clock.instant());
 
     BrokeredSecrets restarted = node();
-    assertThat(restarted.recoverPending().completed()).as("the dead node's claim still holds").isZero();
+    assertThat(restarted.recoverPending().completed())
+        .as("the dead node's claim still holds")
+        .isZero();
     clock.advance(BrokeredSecrets.PENDING_CLAIM.plusSeconds(1));
     int before = faults.passwordsSet.get();
 
@@ -288,8 +314,10 @@ abstract class StaticRotationContract {
     assertThat(db.passwordMatches(account, current)).isTrue();
     assertThat(metadata().currentVersion()).isEqualTo(2);
     assertThat(metadata().pending()).isNull();
-    assertThat(lastAudit("brokered_secret.written")).containsEntry("action", "rotated")
-        .containsEntry("recovered", "true").doesNotContainValue(current);
+    assertThat(lastAudit("brokered_secret.written"))
+        .containsEntry("action", "rotated")
+        .containsEntry("recovered", "true")
+        .doesNotContainValue(current);
   }
 
   @Test
@@ -299,8 +327,10 @@ abstract class StaticRotationContract {
     faults.crashAfterSetPassword = false;
     assertThat(db.passwordMatches(account, INITIAL)).isFalse();
 
-    assertThatThrownBy(() -> node().rotate(secret, "admin:test")).as("the dead node's claim still holds")
-        .isInstanceOf(ConflictException.class).hasMessageContaining("under way");
+    assertThatThrownBy(() -> node().rotate(secret, "admin:test"))
+        .as("the dead node's claim still holds")
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("under way");
     clock.advance(BrokeredSecrets.PENDING_CLAIM.plusSeconds(1));
     BrokeredSecrets.Written w = node().rotate(secret, "admin:test");
 
@@ -310,9 +340,11 @@ abstract class StaticRotationContract {
 
   @Test
   void aTargetThatCertainlyChangedNothingDropsTheNewValue() {
-    faults.setPasswordFails = new TargetException("simulated: refused before any change", false, null);
+    faults.setPasswordFails =
+        new TargetException("simulated: refused before any change", false, null);
 
-    assertThatThrownBy(() -> node().rotate(secret, "admin:test")).isInstanceOf(TargetException.class)
+    assertThatThrownBy(() -> node().rotate(secret, "admin:test"))
+        .isInstanceOf(TargetException.class)
         .hasMessageNotContaining("pending");
 
     assertThat(metadata().pending()).isNull();
@@ -327,10 +359,13 @@ abstract class StaticRotationContract {
 
   @Test
   void aTargetThatMayHaveChangedKeepsTheValuePendingUntilItIsSet() {
-    faults.setPasswordFails = new TargetException("simulated: connection lost after ALTER", true, null);
+    faults.setPasswordFails =
+        new TargetException("simulated: connection lost after ALTER", true, null);
 
-    assertThatThrownBy(() -> node().rotate(secret, "admin:test")).isInstanceOf(TargetException.class)
-        .hasMessageContaining("kept as pending version 2").hasMessageContaining("discard-pending");
+    assertThatThrownBy(() -> node().rotate(secret, "admin:test"))
+        .isInstanceOf(TargetException.class)
+        .hasMessageContaining("kept as pending version 2")
+        .hasMessageContaining("discard-pending");
 
     PendingRotation p = metadata().pending();
     assertThat(p.attempts()).isEqualTo(1);
@@ -338,21 +373,23 @@ abstract class StaticRotationContract {
     assertThat(p.lastError()).contains("connection lost");
     assertThat(lastAudit("brokered_secret.rotation_failed")).containsEntry("pending", "kept");
     assertThat(readable()).isEqualTo(INITIAL);
-    assertThatThrownBy(() -> node().put(secret, Secret.of("owner-value"), 1L, null, "dba@acme.test"))
-        .isInstanceOf(ConflictException.class).hasMessageContaining("rotation pending")
+    assertThatThrownBy(
+            () -> node().put(secret, Secret.of("owner-value"), 1L, null, "dba@acme.test"))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("rotation pending")
         .hasMessageContaining("discard-pending " + secret + " --version 2");
 
     // still refused: stays pending, reported, retried no sooner than the claim time
     assertThat(node().recoverPending().completed()).isZero();
     clock.advance(BrokeredSecrets.PENDING_CLAIM.plusSeconds(1));
     BrokeredSecrets check = node();
-    assertThat(check.checkRotations((e, x) -> { }).failed()).isEqualTo(1);
+    assertThat(check.checkRotations((e, x) -> {}).failed()).isEqualTo(1);
     assertThat(check.stuckRotations()).isEqualTo(1);
     assertThat(metadata().pending().attempts()).isEqualTo(2);
 
     faults.setPasswordFails = null;
     clock.advance(BrokeredSecrets.PENDING_CLAIM.plusSeconds(1));
-    BrokeredSecrets.RotationCheck done = check.checkRotations((e, x) -> { });
+    BrokeredSecrets.RotationCheck done = check.checkRotations((e, x) -> {});
 
     assertThat(done.recovered()).isEqualTo(1);
     assertThat(check.stuckRotations()).isZero();
@@ -364,8 +401,10 @@ abstract class StaticRotationContract {
   @Test
   void anAdminDiscardsAPendingValueTheTargetRefusedAndTheOldOneStays() {
     faults.setPasswordFails = new TargetException("simulated: permission denied", true, null);
-    assertThatThrownBy(() -> node().rotate(secret, "admin:test")).isInstanceOf(TargetException.class);
-    assertThatThrownBy(() -> node().discardPending(secret, 3, "admin:test")).isInstanceOf(ConflictException.class)
+    assertThatThrownBy(() -> node().rotate(secret, "admin:test"))
+        .isInstanceOf(TargetException.class);
+    assertThatThrownBy(() -> node().discardPending(secret, 3, "admin:test"))
+        .isInstanceOf(ConflictException.class)
         .hasMessageContaining("pending version is 2");
     String fingerprint = store.brokeredSecrets().version(secret, 2).orElseThrow().fingerprint();
 
@@ -373,11 +412,13 @@ abstract class StaticRotationContract {
 
     assertThat(metadata().pending()).isNull();
     assertThat(store.brokeredSecrets().version(secret, 2)).isEmpty();
-    assertThat(lastAudit("brokered_secret.version_changed")).containsEntry("action", "pending_discarded")
+    assertThat(lastAudit("brokered_secret.version_changed"))
+        .containsEntry("action", "pending_discarded")
         .containsEntry("fingerprint", fingerprint);
     assertThat(db.passwordMatches(account, INITIAL)).isTrue();
     assertThat(readable()).isEqualTo(INITIAL);
-    assertThatThrownBy(() -> node().discardPending(secret, 2, "admin:test")).isInstanceOf(ConflictException.class)
+    assertThatThrownBy(() -> node().discardPending(secret, 2, "admin:test"))
+        .isInstanceOf(ConflictException.class)
         .hasMessageContaining("no rotation is pending");
   }
 
@@ -386,12 +427,21 @@ abstract class StaticRotationContract {
     BrokeredSecrets dying = node(new CrashOnPromote(store.brokeredSecrets()));
     assertThatThrownBy(() -> dying.rotate(secret, "admin:test")).isInstanceOf(Crash.class);
 
-    assertThatThrownBy(() -> node().discardPending(secret, 2, "admin:test")).isInstanceOf(ConflictException.class)
+    assertThatThrownBy(() -> node().discardPending(secret, 2, "admin:test"))
+        .isInstanceOf(ConflictException.class)
         .hasMessageContaining("under way");
-    assertThatThrownBy(() -> node().destroyVersion(secret, 2, "admin:test")).isInstanceOf(ConflictException.class)
+    assertThatThrownBy(() -> node().destroyVersion(secret, 2, "admin:test"))
+        .isInstanceOf(ConflictException.class)
         .hasMessageContaining("pending rotation");
-    assertThatThrownBy(() -> node().update(secret, new SecretSettings("dba@acme.test", null, null, 10, null),
-        "admin:test")).isInstanceOf(ConflictException.class).hasMessageContaining("before changing rotation");
+    assertThatThrownBy(
+            () ->
+                node()
+                    .update(
+                        secret,
+                        new SecretSettings("dba@acme.test", null, null, 10, null),
+                        "admin:test"))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("before changing rotation");
     clock.advance(BrokeredSecrets.PENDING_CLAIM.plusSeconds(1));
     assertThat(node().recoverPending().completed()).isEqualTo(1);
     assertThat(db.passwordMatches(account, readable())).isTrue();

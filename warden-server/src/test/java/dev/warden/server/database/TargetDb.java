@@ -5,8 +5,8 @@ import dev.warden.core.model.DatabaseTarget;
 import java.util.List;
 
 /**
- * A real database of one engine set up for one test class: an admin with only the privileges
- * Warden documents, and what issued users may use. What the provider contract needs to watch.
+ * A real database of one engine set up for one test class: an admin with only the privileges Warden
+ * documents, and what issued users may use. What the provider contract needs to watch.
  */
 public interface TargetDb extends AutoCloseable {
   /** The admin's password before any rotation. */
@@ -31,7 +31,10 @@ public interface TargetDb extends AutoCloseable {
     return true;
   }
 
-  /** True when the database would accept {@code password} for {@code user} (by a login where it checks passwords). */
+  /**
+   * True when the database would accept {@code password} for {@code user} (by a login where it
+   * checks passwords).
+   */
   default boolean passwordMatches(String user, String password) {
     try (Session s = connectAs(user, password)) {
       return true;
@@ -45,12 +48,17 @@ public interface TargetDb extends AutoCloseable {
 
   int sessionsOf(String user);
 
-  /** Creates a user outside Warden with this name, tagged the way the engine tags when it can be. */
+  /**
+   * Creates a user outside Warden with this name, tagged the way the engine tags when it can be.
+   */
   void createForeignUser(String name, boolean tagged);
 
   void dropForeignUser(String name);
 
-  /** Creates a static login account (not Warden's) that may connect, with {@code password}; dropped by {@link #dropForeignUser}. */
+  /**
+   * Creates a static login account (not Warden's) that may connect, with {@code password}; dropped
+   * by {@link #dropForeignUser}.
+   */
   void createStaticAccount(String name, String password);
 
   @Override

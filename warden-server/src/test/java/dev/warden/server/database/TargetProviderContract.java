@@ -53,14 +53,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The contract every dynamic-user engine meets, against the real database: an issued user
- * connects and does what its privileges allow; revocation and expiry drop it and end its live
- * session, off the request path; a crash before or after the user is created leaves nothing
- * after the next start's sweep; a removal that keeps failing becomes irrevocable, visible and
- * audited, and heals; the orphan sweep drops exactly the tagged users no lease accounts for; a
- * target that is down refuses its own grants as temporarily unavailable, orphans nothing, and
- * leaves grants to other targets alone; the quota holds. After every test: no tagged user without
- * an active lease.
+ * The contract every dynamic-user engine meets, against the real database: an issued user connects
+ * and does what its privileges allow; revocation and expiry drop it and end its live session, off
+ * the request path; a crash before or after the user is created leaves nothing after the next
+ * start's sweep; a removal that keeps failing becomes irrevocable, visible and audited, and heals;
+ * the orphan sweep drops exactly the tagged users no lease accounts for; a target that is down
+ * refuses its own grants as temporarily unavailable, orphans nothing, and leaves grants to other
+ * targets alone; the quota holds. After every test: no tagged user without an active lease.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TargetProviderContract {
@@ -98,8 +97,10 @@ abstract class TargetProviderContract {
     volatile boolean crashBeforeCreate;
     volatile boolean crashAfterCreate;
     volatile boolean removalFails;
+
     /** Users whose removal the database refuses: alone, and any batch that holds one. */
     final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger singles = new AtomicInteger();
 
@@ -113,7 +114,8 @@ abstract class TargetProviderContract {
     }
 
     @Override
-    public void createUser(DatabaseTarget t, Secret admin, String user, Secret password, Instant validUntil) {
+    public void createUser(
+        DatabaseTarget t, Secret admin, String user, Secret password, Instant validUntil) {
       if (crashBeforeCreate) {
         throw new Crash();
       }
@@ -133,7 +135,8 @@ abstract class TargetProviderContract {
     }
 
     @Override
-    public java.util.Map<String, Removal> removeUsers(DatabaseTarget t, Secret admin, List<String> users) {
+    public java.util.Map<String, Removal> removeUsers(
+        DatabaseTarget t, Secret admin, List<String> users) {
       batches.incrementAndGet();
       if (removalFails || users.stream().anyMatch(refused::contains)) {
         throw new TargetException("simulated: the database refuses the batch", true, null);
@@ -153,8 +156,10 @@ abstract class TargetProviderContract {
 
     /** When set, setting a password fails with it, without reaching the database. */
     volatile RuntimeException setPasswordFails;
+
     /** When set, the process dies right after the database took the password. */
     volatile boolean crashAfterSetPassword;
+
     final AtomicInteger passwordsSet = new AtomicInteger();
 
     @Override
@@ -185,29 +190,82 @@ abstract class TargetProviderContract {
     DatabaseTarget t = db.target("admin-secret", MAX_LEASES);
     resource = new Resource("ledger-db", "db://ledger", db.kind(), null, null, t);
     String down = t.url().replaceFirst("://[^/]+", "://127.0.0.1:1");
-    downResource = new Resource("down-db", "db://down", db.kind(), null, null, new DatabaseTarget(down, t.adminUser(),
-        "admin-secret", t.roles(), t.usernameTemplate(), t.maxTtl(), MAX_LEASES, t.markerRole(), t.acl()));
-    targets = new DatabaseTargets(faults, store.targetSecrets(), () -> List.of(resource), SecretBox.generate(), fp,
-        audit, clock);
+    downResource =
+        new Resource(
+            "down-db",
+            "db://down",
+            db.kind(),
+            null,
+            null,
+            new DatabaseTarget(
+                down,
+                t.adminUser(),
+                "admin-secret",
+                t.roles(),
+                t.usernameTemplate(),
+                t.maxTtl(),
+                MAX_LEASES,
+                t.markerRole(),
+                t.acl()));
+    targets =
+        new DatabaseTargets(
+            faults,
+            store.targetSecrets(),
+            () -> List.of(resource),
+            SecretBox.generate(),
+            fp,
+            audit,
+            clock);
     targets.set("admin-secret", Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD), "test");
-    TrustProviders trust = TrustProviders.build(List.of((TrustProviderSpec) Documents.parse(JSON.readTree(
-        "{\"kind\":\"TrustProvider\",\"metadata\":{\"name\":\"cluster\"},\"spec\":{\"type\":\"kubernetes\","
-            + "\"issuer\":\"" + k8s.issuer() + "\",\"audiences\":[\"warden\"],\"algorithms\":[\"RS256\"],\"jwks\":"
-            + k8s.jwksJson() + "}}"))), uri -> {
+    TrustProviders trust =
+        TrustProviders.build(
+            List.of(
+                (TrustProviderSpec)
+                    Documents.parse(
+                        JSON.readTree(
+                            "{\"kind\":\"TrustProvider\",\"metadata\":{\"name\":\"cluster\"},\"spec\":{\"type\":\"kubernetes\","
+                                + "\"issuer\":\""
+                                + k8s.issuer()
+                                + "\",\"audiences\":[\"warden\"],\"algorithms\":[\"RS256\"],\"jwks\":"
+                                + k8s.jwksJson()
+                                + "}}"))),
+            uri -> {
               throw new AssertionError("no fetch for an inline JWKS");
-            }, clock);
+            },
+            clock);
     List<Workload> workloads = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
-      workloads.add((Workload) Documents.parse(JSON.readTree("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
-          + "\"spiffe://acme.test/ns/team" + i + "/sa/app\",\"selectors\":[\"k8s:ns=team" + i + "\",\"k8s:sa=app\"],"
-          + "\"owner\":\"o@acme.test\"}}")));
+      workloads.add(
+          (Workload)
+              Documents.parse(
+                  JSON.readTree(
+                      "{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":"
+                          + "\"spiffe://acme.test/ns/team"
+                          + i
+                          + "/sa/app\",\"selectors\":[\"k8s:ns=team"
+                          + i
+                          + "\",\"k8s:sa=app\"],"
+                          + "\"owner\":\"o@acme.test\"}}")));
     }
-    AccessPolicy p = (AccessPolicy) Documents.parse(JSON.readTree("{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":"
-        + "\"apps-db\"},\"spec\":{\"workloads\":{\"selectors\":[\"k8s:sa=app\"]},\"resources\":[\"ledger-db\","
-        + "\"down-db\"],\"credentialKind\":\"database_user\",\"maxTtl\":\"10m\"}}"));
-    PolicySnapshot snap = PolicySnapshot.build(workloads, List.of(resource, downResource), List.of(p), null);
-    tokens = new TokenService(() -> trust, List::of, () -> snap, List.of(new DatabaseUserProvider(targets)), audit, fp,
-        clock, store.targetLeases());
+    AccessPolicy p =
+        (AccessPolicy)
+            Documents.parse(
+                JSON.readTree(
+                    "{\"kind\":\"AccessPolicy\",\"metadata\":{\"name\":"
+                        + "\"apps-db\"},\"spec\":{\"workloads\":{\"selectors\":[\"k8s:sa=app\"]},\"resources\":[\"ledger-db\","
+                        + "\"down-db\"],\"credentialKind\":\"database_user\",\"maxTtl\":\"10m\"}}"));
+    PolicySnapshot snap =
+        PolicySnapshot.build(workloads, List.of(resource, downResource), List.of(p), null);
+    tokens =
+        new TokenService(
+            () -> trust,
+            List::of,
+            () -> snap,
+            List.of(new DatabaseUserProvider(targets)),
+            audit,
+            fp,
+            clock,
+            store.targetLeases());
   }
 
   @AfterAll
@@ -246,8 +304,14 @@ abstract class TargetProviderContract {
   }
 
   LeaseReaper reaper(LeaseReaper.Settings s) {
-    return new LeaseReaper(store.targetLeases(), store.leases(), targets, () -> List.of(resource, downResource), audit,
-        clock, s);
+    return new LeaseReaper(
+        store.targetLeases(),
+        store.leases(),
+        targets,
+        () -> List.of(resource, downResource),
+        audit,
+        clock,
+        s);
   }
 
   Granted grant() {
@@ -255,9 +319,17 @@ abstract class TargetProviderContract {
   }
 
   Granted grant(int team, String resourceName) {
-    return tokens.grant(new GrantRequest(GrantType.CLIENT_CREDENTIALS, new Evidence.PlatformToken(Secret.of(
-        k8s.kubernetesToken("team" + team, "app", "app-0"))), resourceName, null, null, "10.0.0.7",
-        CredentialKind.Endpoint.CREDENTIALS, CredentialKind.DATABASE_USER));
+    return tokens.grant(
+        new GrantRequest(
+            GrantType.CLIENT_CREDENTIALS,
+            new Evidence.PlatformToken(
+                Secret.of(k8s.kubernetesToken("team" + team, "app", "app-0"))),
+            resourceName,
+            null,
+            null,
+            "10.0.0.7",
+            CredentialKind.Endpoint.CREDENTIALS,
+            CredentialKind.DATABASE_USER));
   }
 
   TargetLease lease(String id) {
@@ -266,7 +338,8 @@ abstract class TargetProviderContract {
 
   List<String> auditTypes(String leaseOrUser) {
     List<String> out = new ArrayList<>();
-    for (AuditRecord r : store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 500))) {
+    for (AuditRecord r :
+        store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 500))) {
       if (r.event().details().containsValue(leaseOrUser)) {
         out.add(r.event().type());
       }
@@ -275,7 +348,8 @@ abstract class TargetProviderContract {
   }
 
   @Test
-  void anIssuedUserConnectsAndRevocationDropsItAndEndsItsLiveSessionOffTheRequestPath() throws Exception {
+  void anIssuedUserConnectsAndRevocationDropsItAndEndsItsLiveSessionOffTheRequestPath()
+      throws Exception {
     Granted g = grant();
     String user = g.jti();
     assertThat(db.tagged()).contains(user);
@@ -291,10 +365,13 @@ abstract class TargetProviderContract {
 
       assertThat(o.removed()).isEqualTo(1);
       assertThat(db.userExists(user)).isFalse();
-      assertThatThrownBy(session::use).as("the live session was ended").isInstanceOf(Exception.class);
+      assertThatThrownBy(session::use)
+          .as("the live session was ended")
+          .isInstanceOf(Exception.class);
     }
     assertThat(db.sessionsOf(user)).isZero();
-    assertThatThrownBy(() -> db.connectAs(user, g.accessToken().reveal()).close()).as("a new login is refused")
+    assertThatThrownBy(() -> db.connectAs(user, g.accessToken().reveal()).close())
+        .as("a new login is refused")
         .isInstanceOf(Exception.class);
     assertThat(lease(user).state()).isEqualTo(LeaseState.REVOKED);
     assertThat(auditTypes(user)).contains("token.issued", "credential.removed");
@@ -302,7 +379,8 @@ abstract class TargetProviderContract {
 
   @Test
   void aWrongPasswordIsRefused() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(db.checksPasswords(), "the test server trusts local logins");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        db.checksPasswords(), "the test server trusts local logins");
     Granted g = grant();
     assertThatThrownBy(() -> db.connectAs(g.jti(), g.accessToken().reveal() + "x").close())
         .isInstanceOf(Exception.class);
@@ -315,8 +393,16 @@ abstract class TargetProviderContract {
       users.add(grant(names.getAndIncrement(), "ledger-db").jti());
     }
     users.forEach(u -> store.leases().revoke(u, clock.instant(), "revoked by admin:test"));
-    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 8, Duration.ofHours(1), 2, 3));
+    LeaseReaper r =
+        reaper(
+            new LeaseReaper.Settings(
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(10),
+                8,
+                Duration.ofHours(1),
+                2,
+                3));
 
     assertThat(r.reap().removed()).isEqualTo(5);
 
@@ -344,7 +430,8 @@ abstract class TargetProviderContract {
     users.forEach(u -> store.leases().revoke(u, clock.instant(), "revoked by admin:test"));
     int singles = faults.singles.get();
     int batches = faults.batches.get();
-    try (TargetDb.Session session = db.connectAs(users.get(17), gs.get(17).accessToken().reveal())) {
+    try (TargetDb.Session session =
+        db.connectAs(users.get(17), gs.get(17).accessToken().reveal())) {
       session.use();
 
       LeaseReaper.Outcome o = reaper().reap();
@@ -354,16 +441,25 @@ abstract class TargetProviderContract {
       assertThatThrownBy(session::use).as("a live session was ended").isInstanceOf(Exception.class);
     }
     assertThat(faults.singles.get() - singles).as("no user removed alone").isZero();
-    assertThat(faults.batches.get() - batches).as("shares of the batch, parallelism at a time")
+    assertThat(faults.batches.get() - batches)
+        .as("shares of the batch, parallelism at a time")
         .isEqualTo(LeaseReaper.Settings.DEFAULT_PARALLELISM);
     users.forEach(u -> assertThat(db.userExists(u)).as(u).isFalse());
     users.forEach(u -> assertThat(lease(u).state()).as(u).isEqualTo(LeaseState.REVOKED));
-    List<AuditRecord> removed = store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 1000))
-        .stream().filter(r -> r.event().type().equals("credential.removed")
-            && users.contains(r.event().details().get("username"))).toList();
+    List<AuditRecord> removed =
+        store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 1000)).stream()
+            .filter(
+                r ->
+                    r.event().type().equals("credential.removed")
+                        && users.contains(r.event().details().get("username")))
+            .toList();
     assertThat(removed).hasSize(50);
-    assertThat(removed).allSatisfy(r -> assertThat(r.event().details()).containsEntry("result", "dropped")
-        .containsEntry("revokeReason", "revoked by admin:test"));
+    assertThat(removed)
+        .allSatisfy(
+            r ->
+                assertThat(r.event().details())
+                    .containsEntry("result", "dropped")
+                    .containsEntry("revokeReason", "revoked by admin:test"));
   }
 
   @Test
@@ -372,17 +468,28 @@ abstract class TargetProviderContract {
     String bad = users.get(4);
     faults.refused.add(bad);
     users.forEach(u -> store.leases().revoke(u, clock.instant(), "leaked"));
-    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 8, Duration.ofHours(1), 200, 1)); // one share: the whole batch fails
+    LeaseReaper r =
+        reaper(
+            new LeaseReaper.Settings(
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(10),
+                8,
+                Duration.ofHours(1),
+                200,
+                1)); // one share: the whole batch fails
 
     LeaseReaper.Outcome o = r.reap();
 
     assertThat(o.removed()).isEqualTo(9);
     assertThat(o.failed()).isEqualTo(1);
-    users.stream().filter(u -> !u.equals(bad)).forEach(u -> {
-      assertThat(db.userExists(u)).as(u).isFalse();
-      assertThat(lease(u).state()).isEqualTo(LeaseState.REVOKED);
-    });
+    users.stream()
+        .filter(u -> !u.equals(bad))
+        .forEach(
+            u -> {
+              assertThat(db.userExists(u)).as(u).isFalse();
+              assertThat(lease(u).state()).isEqualTo(LeaseState.REVOKED);
+            });
     assertThat(auditTypes(users.get(0))).contains("credential.removed");
     TargetLease failed = lease(bad);
     assertThat(failed.state()).isEqualTo(LeaseState.REVOKING);
@@ -399,14 +506,17 @@ abstract class TargetProviderContract {
   }
 
   @Test
-  void removeUsersDropsTaggedUsersEndsTheirSessionsAndLeavesAnUntaggedAccountAlone() throws Exception {
+  void removeUsersDropsTaggedUsersEndsTheirSessionsAndLeavesAnUntaggedAccountAlone()
+      throws Exception {
     DatabaseTarget t = resource.database();
     Secret admin = Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD);
     List<Granted> gs = grants(3);
-    String account = "legacy_app_" + names.getAndIncrement() + "_" + Long.toHexString(System.nanoTime());
+    String account =
+        "legacy_app_" + names.getAndIncrement() + "_" + Long.toHexString(System.nanoTime());
     String absent = t.usernameTemplate().prefix() + "ns_q_sa_z_abcdefghij45";
     db.createStaticAccount(account, "static-password-1");
-    try (TargetDb.Session session = db.connectAs(gs.get(1).jti(), gs.get(1).accessToken().reveal())) {
+    try (TargetDb.Session session =
+        db.connectAs(gs.get(1).jti(), gs.get(1).accessToken().reveal())) {
       session.use();
       List<String> asked = new ArrayList<>(gs.stream().map(Granted::jti).toList());
       asked.add(account);
@@ -414,15 +524,19 @@ abstract class TargetProviderContract {
 
       java.util.Map<String, UserDatabase.Removal> r = db.users().removeUsers(t, admin, asked);
 
-      assertThat(r).containsEntry(gs.get(0).jti(), UserDatabase.Removal.DROPPED)
+      assertThat(r)
+          .containsEntry(gs.get(0).jti(), UserDatabase.Removal.DROPPED)
           .containsEntry(gs.get(1).jti(), UserDatabase.Removal.DROPPED)
           .containsEntry(gs.get(2).jti(), UserDatabase.Removal.DROPPED)
           .containsEntry(absent, UserDatabase.Removal.ABSENT)
           .doesNotContainKey(account);
-      assertThatThrownBy(session::use).as("the live session was ended").isInstanceOf(Exception.class);
+      assertThatThrownBy(session::use)
+          .as("the live session was ended")
+          .isInstanceOf(Exception.class);
       gs.forEach(g -> assertThat(db.userExists(g.jti())).isFalse());
       assertThat(db.userExists(account)).as("not Warden's: untouched").isTrue();
-      assertThatThrownBy(() -> db.users().removeUser(t, admin, account)).as("alone, it says why")
+      assertThatThrownBy(() -> db.users().removeUser(t, admin, account))
+          .as("alone, it says why")
           .isInstanceOf(TargetException.class);
     } finally {
       db.dropForeignUser(account);
@@ -479,8 +593,15 @@ abstract class TargetProviderContract {
 
   @Test
   void aRemovalThatKeepsFailingBecomesIrrevocableVisibleAndAuditedThenHeals() {
-    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(1),
-        Duration.ofMinutes(10), 3, Duration.ofHours(1), 100));
+    LeaseReaper r =
+        reaper(
+            new LeaseReaper.Settings(
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                3,
+                Duration.ofHours(1),
+                100));
     Granted g = grant();
     faults.removalFails = true;
     store.leases().revoke(g.jti(), clock.instant(), "leaked");
@@ -504,8 +625,15 @@ abstract class TargetProviderContract {
 
   @Test
   void anIrrevocableCredentialIsForceForgottenOnlyWithAReasonAuditedWithTheAdminAndNeverRetried() {
-    LeaseReaper r = reaper(new LeaseReaper.Settings(Duration.ofMinutes(2), Duration.ofSeconds(1),
-        Duration.ofMinutes(10), 1, Duration.ofHours(1), 100));
+    LeaseReaper r =
+        reaper(
+            new LeaseReaper.Settings(
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                1,
+                Duration.ofHours(1),
+                100));
     Granted live = grant();
     Granted g = grant();
     faults.removalFails = true;
@@ -513,14 +641,18 @@ abstract class TargetProviderContract {
     assertThat(r.reap().irrevocable()).isEqualTo(1);
 
     assertThatThrownBy(() -> r.forget(g.jti(), "  \n ", "admin:a1"))
-        .isInstanceOf(dev.warden.core.error.ValidationException.class).hasMessageContaining("reason");
+        .isInstanceOf(dev.warden.core.error.ValidationException.class)
+        .hasMessageContaining("reason");
     assertThatThrownBy(() -> r.forget(g.jti(), "x".repeat(501), "admin:a1"))
         .isInstanceOf(dev.warden.core.error.ValidationException.class);
     assertThatThrownBy(() -> r.forget(live.jti(), "not stuck", "admin:a1"))
-        .isInstanceOf(dev.warden.core.error.ConflictException.class).hasMessageContaining("revoke it instead");
+        .isInstanceOf(dev.warden.core.error.ConflictException.class)
+        .hasMessageContaining("revoke it instead");
     assertThatThrownBy(() -> r.forget("no-such-lease", "why", "admin:a1"))
         .isInstanceOf(dev.warden.core.error.NotFoundException.class);
-    assertThat(lease(g.jti()).state()).as("refusals change nothing").isEqualTo(LeaseState.IRREVOCABLE);
+    assertThat(lease(g.jti()).state())
+        .as("refusals change nothing")
+        .isEqualTo(LeaseState.IRREVOCABLE);
 
     r.forget(g.jti(), "dropped by hand\u0007 by the DBA", "admin:a1");
 
@@ -528,21 +660,30 @@ abstract class TargetProviderContract {
     assertThat(t.state()).isEqualTo(LeaseState.REVOKED);
     assertThat(t.removedAt()).isNull();
     assertThat(t.removalError()).isEqualTo("forgotten by admin:a1: dropped by hand  by the DBA");
-    AuditRecord forgotten = store.audit().query(new AuditQuery(null, null, null, null, null,
-        "credential.forgotten", null, 10)).get(0);
+    AuditRecord forgotten =
+        store
+            .audit()
+            .query(new AuditQuery(null, null, null, null, null, "credential.forgotten", null, 10))
+            .get(0);
     assertThat(forgotten.event().actor()).isEqualTo("admin:a1");
-    assertThat(forgotten.event().details()).containsEntry("leaseId", g.jti())
-        .containsEntry("reason", "dropped by hand  by the DBA").containsKey("lastError");
+    assertThat(forgotten.event().details())
+        .containsEntry("leaseId", g.jti())
+        .containsEntry("reason", "dropped by hand  by the DBA")
+        .containsKey("lastError");
     assertThatThrownBy(() -> r.forget(g.jti(), "again", "admin:a1"))
         .isInstanceOf(dev.warden.core.error.ConflictException.class);
 
     faults.removalFails = false;
     clock.advance(Duration.ofHours(2));
     r.reap();
-    assertThat(db.userExists(g.jti())).as("a forgotten credential is not retried by the reaper").isTrue();
+    assertThat(db.userExists(g.jti()))
+        .as("a forgotten credential is not retried by the reaper")
+        .isTrue();
     assertThat(lease(g.jti()).state()).isEqualTo(LeaseState.REVOKED);
     r.sweep();
-    assertThat(db.userExists(g.jti())).as("but the orphan sweep drops it where it finds it").isFalse();
+    assertThat(db.userExists(g.jti()))
+        .as("but the orphan sweep drops it where it finds it")
+        .isFalse();
   }
 
   @Test
@@ -559,7 +700,9 @@ abstract class TargetProviderContract {
       assertThat(o.orphans()).isEqualTo(1);
       assertThat(db.userExists(orphan)).isFalse();
       assertThat(db.userExists(live.jti())).as("a user with a live lease is kept").isTrue();
-      assertThat(db.userExists(notOurShape)).as("tagged, but no name Warden could have given").isTrue();
+      assertThat(db.userExists(notOurShape))
+          .as("tagged, but no name Warden could have given")
+          .isTrue();
       assertThat(auditTypes(orphan)).containsExactly("credential.removed");
     } finally {
       db.dropForeignUser(notOurShape);
@@ -570,16 +713,26 @@ abstract class TargetProviderContract {
   @Test
   void aTargetThatIsDownRefusesItsGrantsAsUnavailableOrphansNothingAndLeavesOtherTargetsAlone() {
     int team = names.getAndIncrement();
-    assertThatThrownBy(() -> grant(team, "down-db")).isInstanceOfSatisfying(UnavailableException.class,
-        e -> assertThat(e.reason()).isEqualTo(Reason.TARGET_UNAVAILABLE));
-    assertThat(store.targetLeases().list(LeaseState.ISSUING, 10)).as("the intent was given up").isEmpty();
+    assertThatThrownBy(() -> grant(team, "down-db"))
+        .isInstanceOfSatisfying(
+            UnavailableException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.TARGET_UNAVAILABLE));
+    assertThat(store.targetLeases().list(LeaseState.ISSUING, 10))
+        .as("the intent was given up")
+        .isEmpty();
 
     Granted other = grant(team, "ledger-db");
 
     assertThat(db.userExists(other.jti())).isTrue();
-    assertThat(store.audit().query(new AuditQuery(null, null, null, null, null, null, null, 500)).stream()
-        .filter(r -> "down-db".equals(r.event().resource())).map(r -> r.event().reason()))
-        .as("the refusal is audited").contains("target_unavailable");
+    assertThat(
+            store
+                .audit()
+                .query(new AuditQuery(null, null, null, null, null, null, null, 500))
+                .stream()
+                .filter(r -> "down-db".equals(r.event().resource()))
+                .map(r -> r.event().reason()))
+        .as("the refusal is audited")
+        .contains("target_unavailable");
   }
 
   @Test
@@ -588,28 +741,36 @@ abstract class TargetProviderContract {
     for (int i = 0; i < MAX_LEASES; i++) {
       grant(team, "ledger-db");
     }
-    assertThatThrownBy(() -> grant(team, "ledger-db")).isInstanceOfSatisfying(DeniedException.class,
-        e -> assertThat(e.reason()).isEqualTo(Reason.QUOTA_EXCEEDED));
+    assertThatThrownBy(() -> grant(team, "ledger-db"))
+        .isInstanceOfSatisfying(
+            DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.QUOTA_EXCEEDED));
   }
 
   @Test
-  void aStaticAccountsPasswordIsSetButNeverTheAdminsOrAnIssuedUsersOrAMissingAccounts() throws Exception {
+  void aStaticAccountsPasswordIsSetButNeverTheAdminsOrAnIssuedUsersOrAMissingAccounts()
+      throws Exception {
     DatabaseTarget t = resource.database();
     Secret admin = Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD);
-    String account = "legacy_app_" + names.getAndIncrement() + "_" + Long.toHexString(System.nanoTime());
+    String account =
+        "legacy_app_" + names.getAndIncrement() + "_" + Long.toHexString(System.nanoTime());
     db.createStaticAccount(account, "old-password-1");
     try {
       db.users().setPassword(t, admin, account, Secret.of("new-password-2"));
 
       if (db.checksPasswords()) {
         db.connectAs(account, "new-password-2").close();
-        assertThatThrownBy(() -> db.connectAs(account, "old-password-1").close()).as("the old password is refused")
+        assertThatThrownBy(() -> db.connectAs(account, "old-password-1").close())
+            .as("the old password is refused")
             .isInstanceOf(Exception.class);
       }
       Granted issued = grant();
-      for (String refused : List.of(t.adminUser(), issued.jti(), "no_such_account_" + names.getAndIncrement())) {
-        assertThatThrownBy(() -> db.users().setPassword(t, admin, refused, Secret.of("x-password-3")))
-            .as(refused).isInstanceOfSatisfying(dev.warden.core.error.ValidationException.class,
+      for (String refused :
+          List.of(t.adminUser(), issued.jti(), "no_such_account_" + names.getAndIncrement())) {
+        assertThatThrownBy(
+                () -> db.users().setPassword(t, admin, refused, Secret.of("x-password-3")))
+            .as(refused)
+            .isInstanceOfSatisfying(
+                dev.warden.core.error.ValidationException.class,
                 e -> assertThat(e.field()).isEqualTo("rotation.account"));
       }
       if (db.checksPasswords()) {
@@ -622,10 +783,15 @@ abstract class TargetProviderContract {
 
   @Test
   void verifyingWithAWrongAdminPasswordFailsWithAClearError() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(db.checksPasswords(), "the test server trusts local logins");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        db.checksPasswords(), "the test server trusts local logins");
     assertThatThrownBy(() -> db.users().verify(resource.database(), Secret.of("not-the-password")))
-        .isInstanceOfSatisfying(dev.warden.core.error.ValidationException.class,
-            e -> assertThat(e.getMessage()).contains("cannot manage users on").doesNotContain("not-the-password"));
+        .isInstanceOfSatisfying(
+            dev.warden.core.error.ValidationException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .contains("cannot manage users on")
+                    .doesNotContain("not-the-password"));
     db.users().verify(resource.database(), Secret.of(TargetDb.INITIAL_ADMIN_PASSWORD));
   }
 }

@@ -48,45 +48,54 @@ class HttpDocumentFetcherTest {
     server.createContext("/ok", ex -> send(ex, 200, "{\"ok\":true}"));
     server.createContext("/missing", ex -> send(ex, 404, "{}"));
     server.createContext("/big-announced", ex -> send(ex, 200, "x".repeat(2 * 1024 * 1024)));
-    server.createContext("/big-chunked", ex -> {
-      try (ex) {
-        ex.sendResponseHeaders(200, 0); // chunked: no Content-Length
-        try (OutputStream out = ex.getResponseBody()) {
-          byte[] chunk = new byte[64 * 1024];
-          for (int i = 0; i < 32; i++) {
-            out.write(chunk);
+    server.createContext(
+        "/big-chunked",
+        ex -> {
+          try (ex) {
+            ex.sendResponseHeaders(200, 0); // chunked: no Content-Length
+            try (OutputStream out = ex.getResponseBody()) {
+              byte[] chunk = new byte[64 * 1024];
+              for (int i = 0; i < 32; i++) {
+                out.write(chunk);
+              }
+            } catch (IOException expected) {
+              // the client hung up, as it should
+            }
           }
-        } catch (IOException expected) {
-          // the client hung up, as it should
-        }
-      }
-    });
-    server.createContext("/slow", ex -> {
-      sleep(3000);
-      send(ex, 200, "{}");
-    });
-    server.createContext("/trickle", ex -> {
-      try (ex) {
-        ex.sendResponseHeaders(200, 0);
-        try (OutputStream out = ex.getResponseBody()) {
-          for (int i = 0; i < 30; i++) {
-            out.write('x');
-            out.flush();
-            sleep(100);
+        });
+    server.createContext(
+        "/slow",
+        ex -> {
+          sleep(3000);
+          send(ex, 200, "{}");
+        });
+    server.createContext(
+        "/trickle",
+        ex -> {
+          try (ex) {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+              for (int i = 0; i < 30; i++) {
+                out.write('x');
+                out.flush();
+                sleep(100);
+              }
+            } catch (IOException expected) {
+              // cut off
+            }
           }
-        } catch (IOException expected) {
-          // cut off
-        }
-      }
-    });
+        });
     server.createContext("/redirect-same", ex -> redirect(ex, "/ok"));
-    server.createContext("/redirect-other-host", ex -> redirect(ex, "http://localhost:" + port + "/elsewhere"));
+    server.createContext(
+        "/redirect-other-host", ex -> redirect(ex, "http://localhost:" + port + "/elsewhere"));
     server.createContext("/redirect-other-port", ex -> redirect(ex, issuer.jwksUri()));
     server.createContext("/redirect-loop", ex -> redirect(ex, "/redirect-loop"));
-    server.createContext("/elsewhere", ex -> {
-      elsewhereHits.incrementAndGet();
-      send(ex, 200, "{}");
-    });
+    server.createContext(
+        "/elsewhere",
+        ex -> {
+          elsewhereHits.incrementAndGet();
+          send(ex, 200, "{}");
+        });
     server.start();
   }
 
@@ -125,7 +134,8 @@ class HttpDocumentFetcherTest {
   }
 
   private final HttpDocumentFetcher fetcher = new HttpDocumentFetcher();
-  private final HttpDocumentFetcher quick = new HttpDocumentFetcher(Duration.ofSeconds(1), Duration.ofMillis(500), 1024 * 1024);
+  private final HttpDocumentFetcher quick =
+      new HttpDocumentFetcher(Duration.ofSeconds(1), Duration.ofMillis(500), 1024 * 1024);
 
   @Test
   void fetchesDiscoveryDocumentAndJwks() throws IOException {
@@ -137,82 +147,135 @@ class HttpDocumentFetcherTest {
 
   @Test
   void trustProvidersVerifyTokensWithKeysFetchedByThisFetcher() {
-    TrustProviders p = TrustProviders.build(List.of(new TrustProviderSpec("cluster", ProviderType.KUBERNETES,
-        issuer.issuer(), null, null, List.of(TestOidcIssuer.DEFAULT_AUDIENCE), List.of("RS256"), null, null, null, null)),
-        fetcher, CLOCK);
+    TrustProviders p =
+        TrustProviders.build(
+            List.of(
+                new TrustProviderSpec(
+                    "cluster",
+                    ProviderType.KUBERNETES,
+                    issuer.issuer(),
+                    null,
+                    null,
+                    List.of(TestOidcIssuer.DEFAULT_AUDIENCE),
+                    List.of("RS256"),
+                    null,
+                    null,
+                    null,
+                    null)),
+            fetcher,
+            CLOCK);
     AttestedIdentity id = p.verify(issuer.kubernetesToken("payments", "api", "api-1"));
-    assertThat(id.selectors()).extracting(Object::toString).contains("k8s:ns=payments", "trust:provider=cluster");
+    assertThat(id.selectors())
+        .extracting(Object::toString)
+        .contains("k8s:ns=payments", "trust:provider=cluster");
   }
 
   @Test
   void jkuInATokenIsNeverFetched() {
-    TrustProviders p = TrustProviders.build(List.of(new TrustProviderSpec("cluster", ProviderType.KUBERNETES,
-        issuer.issuer(), issuer.jwksUri(), null, List.of(TestOidcIssuer.DEFAULT_AUDIENCE), List.of("RS256"), null, null,
-        null, null)), fetcher, CLOCK);
+    TrustProviders p =
+        TrustProviders.build(
+            List.of(
+                new TrustProviderSpec(
+                    "cluster",
+                    ProviderType.KUBERNETES,
+                    issuer.issuer(),
+                    issuer.jwksUri(),
+                    null,
+                    List.of(TestOidcIssuer.DEFAULT_AUDIENCE),
+                    List.of("RS256"),
+                    null,
+                    null,
+                    null,
+                    null)),
+            fetcher,
+            CLOCK);
     int before = elsewhereHits.get();
-    assertThatThrownBy(() -> p.verify(issuer.kubernetes("payments", "api", "p").kid("attacker")
-        .jku(base + "/elsewhere").x5u(base + "/elsewhere").mint()))
-        .isInstanceOfSatisfying(DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_KID));
+    assertThatThrownBy(
+            () ->
+                p.verify(
+                    issuer
+                        .kubernetes("payments", "api", "p")
+                        .kid("attacker")
+                        .jku(base + "/elsewhere")
+                        .x5u(base + "/elsewhere")
+                        .mint()))
+        .isInstanceOfSatisfying(
+            DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_KID));
     assertThat(elsewhereHits.get()).isEqualTo(before);
   }
 
   @Test
   void plainHttpToANonLoopbackHostIsRefusedWithoutConnecting() {
     assertThatThrownBy(() -> fetcher.fetch(URI.create("http://issuer.example/jwks")))
-        .isInstanceOf(IOException.class).hasMessageContaining("only https");
-    assertThatThrownBy(() -> fetcher.fetch(URI.create("file:///etc/passwd"))).isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> fetcher.fetch(URI.create("ftp://issuer.example/jwks"))).isInstanceOf(IOException.class);
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("only https");
+    assertThatThrownBy(() -> fetcher.fetch(URI.create("file:///etc/passwd")))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> fetcher.fetch(URI.create("ftp://issuer.example/jwks")))
+        .isInstanceOf(IOException.class);
     assertThatThrownBy(() -> fetcher.fetch(URI.create("https://user:pw@issuer.example/jwks")))
-        .isInstanceOf(IOException.class).hasMessageContaining("user info");
-    assertThatThrownBy(() -> fetcher.fetch(URI.create("/relative"))).isInstanceOf(IOException.class);
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("user info");
+    assertThatThrownBy(() -> fetcher.fetch(URI.create("/relative")))
+        .isInstanceOf(IOException.class);
   }
 
   @Test
   void statusOtherThan200IsAnError() {
     assertThatThrownBy(() -> fetcher.fetch(URI.create(base + "/missing")))
-        .isInstanceOf(IOException.class).hasMessageContaining("HTTP 404");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("HTTP 404");
   }
 
   @Test
   void bodyOverTheLimitIsRefusedWhetherAnnouncedOrNot() {
     assertThatThrownBy(() -> fetcher.fetch(URI.create(base + "/big-announced")))
-        .isInstanceOf(IOException.class).hasMessageContaining("larger than " + HttpDocumentFetcher.MAX_BYTES);
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("larger than " + HttpDocumentFetcher.MAX_BYTES);
     assertThatThrownBy(() -> fetcher.fetch(URI.create(base + "/big-chunked")))
-        .isInstanceOf(IOException.class).hasMessageContaining("larger than " + HttpDocumentFetcher.MAX_BYTES);
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("larger than " + HttpDocumentFetcher.MAX_BYTES);
   }
 
   @Test
   void redirectWithinTheOriginIsFollowed() throws IOException {
-    assertThat(new String(fetcher.fetch(URI.create(base + "/redirect-same")), StandardCharsets.UTF_8)).contains("ok");
+    assertThat(
+            new String(fetcher.fetch(URI.create(base + "/redirect-same")), StandardCharsets.UTF_8))
+        .contains("ok");
   }
 
   @Test
   void redirectToAnotherHostOrPortIsRefused() {
     int before = elsewhereHits.get();
     assertThatThrownBy(() -> fetcher.fetch(URI.create(base + "/redirect-other-host")))
-        .isInstanceOf(IOException.class).hasMessageContaining("another origin");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("another origin");
     assertThatThrownBy(() -> fetcher.fetch(URI.create(base + "/redirect-other-port")))
-        .isInstanceOf(IOException.class).hasMessageContaining("another origin");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("another origin");
     assertThat(elsewhereHits.get()).isEqualTo(before);
   }
 
   @Test
   void redirectLoopStops() {
     assertThatThrownBy(() -> fetcher.fetch(URI.create(base + "/redirect-loop")))
-        .isInstanceOf(IOException.class).hasMessageContaining("redirects");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("redirects");
   }
 
   @Test
   void slowServerTimesOut() {
     long t0 = System.nanoTime();
-    assertThatThrownBy(() -> quick.fetch(URI.create(base + "/slow"))).isInstanceOf(HttpTimeoutException.class);
+    assertThatThrownBy(() -> quick.fetch(URI.create(base + "/slow")))
+        .isInstanceOf(HttpTimeoutException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
   }
 
   @Test
   void tricklingBodyIsCutOffAtTheDeadline() {
     long t0 = System.nanoTime();
-    assertThatThrownBy(() -> quick.fetch(URI.create(base + "/trickle"))).isInstanceOf(HttpTimeoutException.class);
+    assertThatThrownBy(() -> quick.fetch(URI.create(base + "/trickle")))
+        .isInstanceOf(HttpTimeoutException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
   }
 

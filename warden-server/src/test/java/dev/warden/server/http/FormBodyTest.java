@@ -10,15 +10,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FormBodyTest {
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {"a=1&b=2|a|1", "a=x%20y+z|a|x y z", "a=%E2%9C%93|a|\u2713", "a=|a|''", "a|a|''"})
+  @CsvSource(
+      delimiter = '|',
+      value = {"a=1&b=2|a|1", "a=x%20y+z|a|x y z", "a=%E2%9C%93|a|\u2713", "a=|a|''", "a|a|''"})
   void decodesParameters(String body, String name, String value) {
-    assertThat(FormBody.parse(body.getBytes(StandardCharsets.UTF_8)).get(name)).isEqualTo(value == null ? "" : value);
+    assertThat(FormBody.parse(body.getBytes(StandardCharsets.UTF_8)).get(name))
+        .isEqualTo(value == null ? "" : value);
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {"t=abc%0A|abc", "t=%0D%0Aabc%09+|abc", "t=a+b|a b", "t=+%0A|", "x=1|"})
+  @CsvSource(
+      delimiter = '|',
+      value = {"t=abc%0A|abc", "t=%0D%0Aabc%09+|abc", "t=a+b|a b", "t=+%0A|", "x=1|"})
   void assertionsLoseSurroundingSpaceTabCrAndLf(String body, String value) {
-    assertThat(FormBody.parse(body.getBytes(StandardCharsets.UTF_8)).assertion("t")).isEqualTo(value);
+    assertThat(FormBody.parse(body.getBytes(StandardCharsets.UTF_8)).assertion("t"))
+        .isEqualTo(value);
   }
 
   @ParameterizedTest

@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A Warden server in a process of its own, for tests that kill it: each argument is
- * {@code key=value} configuration. Runs until killed.
+ * A Warden server in a process of its own, for tests that kill it: each argument is {@code
+ * key=value} configuration. Runs until killed.
  */
 public final class ServerProcessMain {
   private ServerProcessMain() {}
@@ -23,7 +23,8 @@ public final class ServerProcessMain {
       flags.put(a.substring(0, eq), a.substring(eq + 1));
     }
     ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
-    WardenServer.start(cfg, Clock.systemUTC(), new PrintStream(System.out, true, StandardCharsets.UTF_8));
+    WardenServer.start(
+        cfg, Clock.systemUTC(), new PrintStream(System.out, true, StandardCharsets.UTF_8));
     Thread.currentThread().join();
   }
 }

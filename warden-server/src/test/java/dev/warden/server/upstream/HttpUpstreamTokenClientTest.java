@@ -20,38 +20,46 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The transport's rules against a real loopback server: capped bodies, deadlines, no redirects, https only. */
+/**
+ * The transport's rules against a real loopback server: capped bodies, deadlines, no redirects,
+ * https only.
+ */
 class HttpUpstreamTokenClientTest {
-  final HttpUpstreamTokenClient client = new HttpUpstreamTokenClient(Duration.ofMillis(500), Duration.ofMillis(500));
+  final HttpUpstreamTokenClient client =
+      new HttpUpstreamTokenClient(Duration.ofMillis(500), Duration.ofMillis(500));
   final AtomicInteger elsewhere = new AtomicInteger();
   HttpServer server;
 
   String serve(int status, byte[] body, long delayMillis, String location) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("/token", x -> {
-      try (x) {
-        x.getRequestBody().readAllBytes();
-        if (delayMillis > 0) {
-          Thread.sleep(delayMillis);
-        }
-        if (location != null) {
-          x.getResponseHeaders().set("Location", location);
-        }
-        x.getResponseHeaders().set("Content-Type", "application/json");
-        x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = x.getResponseBody()) {
-          out.write(body);
-        }
-      } catch (InterruptedException | IOException e) {
-        // the client hung up: what the deadline is for
-      }
-    });
-    server.createContext("/elsewhere", x -> {
-      elsewhere.incrementAndGet();
-      x.sendResponseHeaders(200, -1);
-      x.close();
-    });
+    server.createContext(
+        "/token",
+        x -> {
+          try (x) {
+            x.getRequestBody().readAllBytes();
+            if (delayMillis > 0) {
+              Thread.sleep(delayMillis);
+            }
+            if (location != null) {
+              x.getResponseHeaders().set("Location", location);
+            }
+            x.getResponseHeaders().set("Content-Type", "application/json");
+            x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = x.getResponseBody()) {
+              out.write(body);
+            }
+          } catch (InterruptedException | IOException e) {
+            // the client hung up: what the deadline is for
+          }
+        });
+    server.createContext(
+        "/elsewhere",
+        x -> {
+          elsewhere.incrementAndGet();
+          x.sendResponseHeaders(200, -1);
+          x.close();
+        });
     server.start();
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
@@ -64,8 +72,8 @@ class HttpUpstreamTokenClientTest {
   }
 
   static UpstreamTokenClient.Request request(String url) {
-    return new UpstreamTokenClient.Request(URI.create(url), Secret.of("grant_type=client_credentials"),
-        Secret.of("Basic eDp5"));
+    return new UpstreamTokenClient.Request(
+        URI.create(url), Secret.of("grant_type=client_credentials"), Secret.of("Basic eDp5"));
   }
 
   @Test
@@ -85,7 +93,8 @@ class HttpUpstreamTokenClientTest {
     String base = serve(200, "{}".getBytes(StandardCharsets.UTF_8), 3000, null);
     long start = System.nanoTime();
 
-    assertThatThrownBy(() -> client.post(request(base + "/token"))).isInstanceOf(TargetException.class)
+    assertThatThrownBy(() -> client.post(request(base + "/token")))
+        .isInstanceOf(TargetException.class)
         .hasMessageContaining("within 500 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
@@ -103,7 +112,8 @@ class HttpUpstreamTokenClientTest {
   @Test
   void refusedConnectionNamesTheHostNotTheRequest() {
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     } catch (IOException e) {
       throw new AssertionError(e);
@@ -111,13 +121,15 @@ class HttpUpstreamTokenClientTest {
 
     assertThatThrownBy(() -> client.post(request("http://127.0.0.1:" + port + "/token")))
         .isInstanceOfSatisfying(TargetException.class, e -> assertThat(e.unreachable()).isTrue())
-        .hasMessageContaining("127.0.0.1:" + port).hasMessageNotContaining("eDp5")
+        .hasMessageContaining("127.0.0.1:" + port)
+        .hasMessageNotContaining("eDp5")
         .hasMessageNotContaining("client_credentials");
   }
 
   @Test
   void plainHttpToAnotherHostIsNeverSent() {
-    assertThatThrownBy(() -> client.post(request("http://login.saas.test/token"))).isInstanceOf(TargetException.class)
+    assertThatThrownBy(() -> client.post(request("http://login.saas.test/token")))
+        .isInstanceOf(TargetException.class)
         .hasMessageContaining("must be https");
   }
 }

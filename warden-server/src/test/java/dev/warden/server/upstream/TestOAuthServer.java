@@ -37,15 +37,15 @@ import java.util.function.Function;
 
 /**
  * A real OAuth 2.0 authorization server for tests, on a loopback port: the client credentials grant
- * of RFC 6749 section 4.4 at {@code POST /token}, with client authentication by
- * {@code client_secret_basic} (section 2.3.1: Basic over the form-encoded id and secret),
- * {@code client_secret_post}, or {@code private_key_jwt} (RFC 7523 sections 2.2 and 3: the
- * assertion's signature is verified with the client's registered public key, {@code iss} and
- * {@code sub} must be the client id, {@code aud} must name this token endpoint, {@code exp} must
- * be in the future and a {@code jti} is accepted once). Exactly one method per request (section
- * 2.3). Errors follow section 5.2: {@code invalid_client} is 401 (with a challenge when Basic was
- * used), the others 400. Issued tokens are random and remembered, so a test can check a token it
- * was handed is one this server issued.
+ * of RFC 6749 section 4.4 at {@code POST /token}, with client authentication by {@code
+ * client_secret_basic} (section 2.3.1: Basic over the form-encoded id and secret), {@code
+ * client_secret_post}, or {@code private_key_jwt} (RFC 7523 sections 2.2 and 3: the assertion's
+ * signature is verified with the client's registered public key, {@code iss} and {@code sub} must
+ * be the client id, {@code aud} must name this token endpoint, {@code exp} must be in the future
+ * and a {@code jti} is accepted once). Exactly one method per request (section 2.3). Errors follow
+ * section 5.2: {@code invalid_client} is 401 (with a challenge when Basic was used), the others
+ * 400. Issued tokens are random and remembered, so a test can check a token it was handed is one
+ * this server issued.
  */
 public final class TestOAuthServer implements AutoCloseable {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -144,7 +144,8 @@ public final class TestOAuthServer implements AutoCloseable {
       }
       Client client;
       try {
-        client = authenticate(x.getRequestHeaders().getFirst("Authorization"), form, revocationUrl());
+        client =
+            authenticate(x.getRequestHeaders().getFirst("Authorization"), form, revocationUrl());
       } catch (Refused r) {
         send(x, 401, error("invalid_client", r.getMessage()));
         return;
@@ -226,9 +227,18 @@ public final class TestOAuthServer implements AutoCloseable {
       String token = "saas_" + Base64.getUrlEncoder().withoutPadding().encodeToString(t);
       issued.add(token);
       issuedTo.put(token, client.id());
-      String scope = scopes.isEmpty() ? String.join(" ", client.scopes()) : String.join(" ", scopes);
-      send(x, 200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn
-          + ",\"scope\":\"" + scope + "\"}");
+      String scope =
+          scopes.isEmpty() ? String.join(" ", client.scopes()) : String.join(" ", scopes);
+      send(
+          x,
+          200,
+          "{\"access_token\":\""
+              + token
+              + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+              + expiresIn
+              + ",\"scope\":\""
+              + scope
+              + "\"}");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -242,8 +252,12 @@ public final class TestOAuthServer implements AutoCloseable {
     }
   }
 
-  /** @param endpoint where the request came in, besides the token endpoint an assertion's aud may name */
-  private Client authenticate(String authorization, Map<String, String> form, String endpoint) throws Refused {
+  /**
+   * @param endpoint where the request came in, besides the token endpoint an assertion's aud may
+   *     name
+   */
+  private Client authenticate(String authorization, Map<String, String> form, String endpoint)
+      throws Refused {
     boolean basic = authorization != null;
     boolean post = form.containsKey("client_secret");
     boolean jwt = form.containsKey("client_assertion") || form.containsKey("client_assertion_type");
@@ -256,7 +270,9 @@ public final class TestOAuthServer implements AutoCloseable {
       }
       String decoded;
       try {
-        decoded = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8);
+        decoded =
+            new String(
+                Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         throw new Refused("bad base64");
       }
@@ -291,8 +307,10 @@ public final class TestOAuthServer implements AutoCloseable {
       throw new Refused("client_id does not match the assertion");
     }
     try {
-      JWSVerifier v = c.publicKey() instanceof RSAPublicKey rsa ? new RSASSAVerifier(rsa)
-          : new ECDSAVerifier((ECPublicKey) c.publicKey());
+      JWSVerifier v =
+          c.publicKey() instanceof RSAPublicKey rsa
+              ? new RSASSAVerifier(rsa)
+              : new ECDSAVerifier((ECPublicKey) c.publicKey());
       if (!a.verify(v)) {
         throw new Refused("bad signature");
       }
@@ -302,11 +320,13 @@ public final class TestOAuthServer implements AutoCloseable {
     if (!c.id().equals(claims.getIssuer())) {
       throw new Refused("iss must be the client id");
     }
-    if (claims.getAudience() == null || !(claims.getAudience().contains(tokenUrl())
-        || claims.getAudience().contains(endpoint))) {
+    if (claims.getAudience() == null
+        || !(claims.getAudience().contains(tokenUrl())
+            || claims.getAudience().contains(endpoint))) {
       throw new Refused("aud must be the token endpoint");
     }
-    if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
+    if (claims.getExpirationTime() == null
+        || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
       throw new Refused("expired assertion");
     }
     if (claims.getJWTID() == null || !seenJti.add(claims.getJWTID())) {
@@ -317,8 +337,11 @@ public final class TestOAuthServer implements AutoCloseable {
 
   private Client bySecret(String id, String secret) throws Refused {
     Client c = id == null ? null : clients.get(id);
-    if (c == null || c.secret() == null || secret == null
-        || !MessageDigest.isEqual(c.secret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
+    if (c == null
+        || c.secret() == null
+        || secret == null
+        || !MessageDigest.isEqual(
+            c.secret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
       throw new Refused("client authentication failed");
     }
     return c;

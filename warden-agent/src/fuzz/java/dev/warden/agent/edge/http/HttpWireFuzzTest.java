@@ -2,8 +2,8 @@ package dev.warden.agent.edge.http;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.warden.agent.edge.EdgeCredential;
-import dev.warden.core.edge.HttpRoute;
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.edge.HttpRoute;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaders;
 import java.net.URLDecoder;
@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * Fuzz targets for what the HTTP proxy itself reads of a client's request (Netty frames the
- * messages; {@link HttpWire} reads the target and the fields, {@link HttpFrontend#inject} places the
- * credential). The acceptable outcomes are a 400 refusal or a result that keeps the proxy's
+ * messages; {@link HttpWire} reads the target and the fields, {@link HttpFrontend#inject} places
+ * the credential). The acceptable outcomes are a 400 refusal or a result that keeps the proxy's
  * promises: a target the destination reads as the proxy did, no hop-by-hop field forwarded, and
  * exactly one credential, the agent's, where the route puts it. Seeds replay with every build;
  * {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=HttpWireFuzzTest} fuzzes.
@@ -24,7 +24,10 @@ import java.util.Locale;
 class HttpWireFuzzTest {
   static final String SECRET = "s3cr3t:v/a+l&u=e";
 
-  /** First byte: even, a CONNECT authority; odd, a plain request's absolute URI. The rest is the target. */
+  /**
+   * First byte: even, a CONNECT authority; odd, a plain request's absolute URI. The rest is the
+   * target.
+   */
   @FuzzTest(maxDuration = "30s")
   void requestTargetsParseStrictlyOrAreRefused(byte[] in) {
     if (in.length == 0) {
@@ -43,11 +46,13 @@ class HttpWireFuzzTest {
         checkAuthority(t.authority());
         String o = t.originForm();
         if (!o.startsWith("/") || o.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#')) {
-          throw new AssertionError("origin-form " + o + " is not what a destination reads as a path");
+          throw new AssertionError(
+              "origin-form " + o + " is not what a destination reads as a path");
         }
         // what the destination receives (Host and path) names the same place the proxy routed
-        HttpWire.Target again = HttpWire.absolute((t.tls() ? "https://" : "http://") + t.authority().hostHeader(t.tls())
-            + o);
+        HttpWire.Target again =
+            HttpWire.absolute(
+                (t.tls() ? "https://" : "http://") + t.authority().hostHeader(t.tls()) + o);
         if (!again.equals(t)) {
           throw new AssertionError("target does not round-trip: " + t + " vs " + again);
         }
@@ -60,7 +65,9 @@ class HttpWireFuzzTest {
   }
 
   private static void checkAuthority(HttpWire.Authority a) {
-    if (a.port() < 1 || a.port() > 65535 || a.host().isEmpty()
+    if (a.port() < 1
+        || a.port() > 65535
+        || a.host().isEmpty()
         || a.host().chars().anyMatch(c -> c <= ' ' || c >= 0x7f || "/@?#%\\[]".indexOf(c) >= 0)) {
       throw new AssertionError("accepted a bad authority " + a);
     }
@@ -109,14 +116,25 @@ class HttpWireFuzzTest {
       }
     }
     int which = (in[0] & 0xff) % 5;
-    HttpRoute route = switch (which) {
-      case 1 -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.HEADER, "X-Api-Key");
-      case 2 -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.QUERY, "api_key");
-      case 3 -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.BASIC, null);
-      default -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.HEADER, null);
-    };
-    EdgeCredential cred = new EdgeCredential("l", "", Secret.of(SECRET), "", 0, null, Instant.EPOCH,
-        Instant.EPOCH.plusSeconds(60), which == 4 ? "access_token" : "brokered_secret");
+    HttpRoute route =
+        switch (which) {
+          case 1 ->
+              new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.HEADER, "X-Api-Key");
+          case 2 -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.QUERY, "api_key");
+          case 3 -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.BASIC, null);
+          default -> new HttpRoute("api.example.com", 0, "r", HttpRoute.Placement.HEADER, null);
+        };
+    EdgeCredential cred =
+        new EdgeCredential(
+            "l",
+            "",
+            Secret.of(SECRET),
+            "",
+            0,
+            null,
+            Instant.EPOCH,
+            Instant.EPOCH.plusSeconds(60),
+            which == 4 ? "access_token" : "brokered_secret");
     String target;
     try {
       target = HttpFrontend.inject(route, cred, h, "/p?api_key=apps&x=1");
@@ -127,15 +145,24 @@ class HttpWireFuzzTest {
     switch (which) {
       case 1 -> expect(h.getAll("X-Api-Key"), SECRET, auth.isEmpty());
       case 2 -> {
-        long n = List.of(target.substring(target.indexOf('?') + 1).split("&")).stream()
-            .filter(p -> p.startsWith("api_key=")).count();
-        String v = URLDecoder.decode(target.substring(target.lastIndexOf("api_key=") + 8), StandardCharsets.UTF_8);
+        long n =
+            List.of(target.substring(target.indexOf('?') + 1).split("&")).stream()
+                .filter(p -> p.startsWith("api_key="))
+                .count();
+        String v =
+            URLDecoder.decode(
+                target.substring(target.lastIndexOf("api_key=") + 8), StandardCharsets.UTF_8);
         if (n != 1 || !v.equals(SECRET) || !auth.isEmpty()) {
           throw new AssertionError("query credential wrong: " + target);
         }
       }
-      case 3 -> expect(auth, "Basic " + java.util.Base64.getEncoder().encodeToString(
-          SECRET.getBytes(StandardCharsets.UTF_8)), true);
+      case 3 ->
+          expect(
+              auth,
+              "Basic "
+                  + java.util.Base64.getEncoder()
+                      .encodeToString(SECRET.getBytes(StandardCharsets.UTF_8)),
+              true);
       default -> expect(auth, "Bearer " + SECRET, true);
     }
   }

@@ -8,9 +8,9 @@ import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 /**
  * Fuzz targets for the MySQL proxy's parsers of outside input: packet framing and the client's
  * HandshakeResponse (a local process, before it is let in), the target's greeting and its
- * authentication packets (the target, or whoever is on the path). The only acceptable failure is
- * a {@link MysqlException}, which becomes an ERR packet. Seeds replay with every build;
- * {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=MysqlWireFuzzTest} fuzzes for real.
+ * authentication packets (the target, or whoever is on the path). The only acceptable failure is a
+ * {@link MysqlException}, which becomes an ERR packet. Seeds replay with every build; {@code
+ * JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=MysqlWireFuzzTest} fuzzes for real.
  */
 class MysqlWireFuzzTest {
   @FuzzTest(maxDuration = "30s")
@@ -35,7 +35,9 @@ class MysqlWireFuzzTest {
   void targetGreetingAndAuthenticationPacketsAreAnsweredOrRefused(FuzzedDataProvider data) {
     try {
       Handshake.Greeting g = Handshake.parseGreeting(data.consumeBytes(data.consumeInt(0, 200)));
-      UpstreamLogin l = new UpstreamLogin("pw", g.plugin(), g.nonce(), data.consumeBoolean(), data.consumeBoolean());
+      UpstreamLogin l =
+          new UpstreamLogin(
+              "pw", g.plugin(), g.nonce(), data.consumeBoolean(), data.consumeBoolean());
       l.first();
       while (data.remainingBytes() > 0) {
         UpstreamLogin.Step s = l.on(data.consumeBytes(data.consumeInt(0, 600)));

@@ -7,11 +7,11 @@ import java.security.SecureRandom;
 
 /**
  * Fuzz targets for the PostgreSQL proxy's parsers of outside input: the startup packet a local
- * process sends before it is authenticated, and the database's authentication messages (a
- * database, or whoever sits on the path to it, controls them). The only acceptable failure is a
- * {@link PgProtocolException}, which becomes the client's ErrorResponse; anything else would drop
- * the connection without a reason or, worse, leave it stuck. Seeds replay with every build;
- * {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=PgWireFuzzTest} fuzzes for real.
+ * process sends before it is authenticated, and the database's authentication messages (a database,
+ * or whoever sits on the path to it, controls them). The only acceptable failure is a {@link
+ * PgProtocolException}, which becomes the client's ErrorResponse; anything else would drop the
+ * connection without a reason or, worse, leave it stuck. Seeds replay with every build; {@code
+ * JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=PgWireFuzzTest} fuzzes for real.
  */
 class PgWireFuzzTest {
   @FuzzTest(maxDuration = "30s")
@@ -29,7 +29,8 @@ class PgWireFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void authenticationMessagesAreAnsweredOrRefused(FuzzedDataProvider data) {
-    UpstreamAuth auth = new UpstreamAuth("u", "pw", null, data.consumeBoolean(), new SecureRandom());
+    UpstreamAuth auth =
+        new UpstreamAuth("u", "pw", null, data.consumeBoolean(), new SecureRandom());
     try {
       while (data.remainingBytes() > 0) {
         byte type = data.consumeBoolean() ? (byte) 'R' : data.consumeByte();

@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * Fuzz target for the Redis proxy's command framing, the only parser of what a local client sends
  * before and after the agent's login. The acceptable outcomes are a {@link RespException} (the
- * client's {@code -ERR}) or output; and the output must not depend on how the bytes were split
- * into reads, or the target could be handed a command the proxy framed differently. Seeds replay
- * with every build; {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=RespFuzzTest} fuzzes.
+ * client's {@code -ERR}) or output; and the output must not depend on how the bytes were split into
+ * reads, or the target could be handed a command the proxy framed differently. Seeds replay with
+ * every build; {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=RespFuzzTest} fuzzes.
  */
 class RespFuzzTest {
   @FuzzTest(maxDuration = "30s")
@@ -29,14 +29,17 @@ class RespFuzzTest {
     }
   }
 
-  /** What reaches the target (with rewritten commands), then "!" and the refusal if there was one. */
+  /**
+   * What reaches the target (with rewritten commands), then "!" and the refusal if there was one.
+   */
   static String sent(byte[] in, int chunk) {
     CommandFilter f = new CommandFilter();
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     try {
       for (int i = 0; i < in.length; i += chunk) {
         List<Object> out = new ArrayList<>();
-        ByteBuf b = Unpooled.wrappedBuffer(Arrays.copyOfRange(in, i, Math.min(in.length, i + chunk)));
+        ByteBuf b =
+            Unpooled.wrappedBuffer(Arrays.copyOfRange(in, i, Math.min(in.length, i + chunk)));
         try {
           f.feed(b, out);
         } finally {
@@ -55,8 +58,11 @@ class RespFuzzTest {
   private static void drain(List<Object> out, ByteArrayOutputStream sent) {
     for (Object o : out) {
       if (o instanceof CommandFilter.Held h) {
-        sent.writeBytes(CommandFilter.rewrite(h, "u".getBytes(StandardCharsets.US_ASCII),
-            "p".getBytes(StandardCharsets.US_ASCII)));
+        sent.writeBytes(
+            CommandFilter.rewrite(
+                h,
+                "u".getBytes(StandardCharsets.US_ASCII),
+                "p".getBytes(StandardCharsets.US_ASCII)));
       } else {
         ByteBuf b = (ByteBuf) o;
         byte[] bytes = new byte[b.readableBytes()];

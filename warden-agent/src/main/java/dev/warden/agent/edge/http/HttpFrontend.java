@@ -4,10 +4,10 @@ import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.EdgeNet;
-import dev.warden.core.edge.HttpRoute;
 import dev.warden.agent.edge.Pipe;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;
+import dev.warden.core.edge.HttpRoute;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -49,12 +49,12 @@ import javax.net.ssl.SSLContext;
 
 /**
  * One application connection to the HTTP proxy, or one intercepted TLS tunnel inside it: one
- * exchange per connection (the response says {@code Connection: close}; clients open the next).
- * The request head is checked ({@link HttpWire}), the caller attested and its credential taken off
- * the event loop, then: a plain request is forwarded with the credential in place of the
- * application's; a CONNECT to a routed host is answered 200 and its TLS terminated with Warden's
- * certificate for the host, a new frontend serving the requests inside; any other CONNECT becomes
- * a blind tunnel. What the proxy answers itself is an HTTP response with a plain-text reason.
+ * exchange per connection (the response says {@code Connection: close}; clients open the next). The
+ * request head is checked ({@link HttpWire}), the caller attested and its credential taken off the
+ * event loop, then: a plain request is forwarded with the credential in place of the application's;
+ * a CONNECT to a routed host is answered 200 and its TLS terminated with Warden's certificate for
+ * the host, a new frontend serving the requests inside; any other CONNECT becomes a blind tunnel.
+ * What the proxy answers itself is an HTTP response with a plain-text reason.
  */
 final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(HttpFrontend.class.getName());
@@ -62,17 +62,33 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   static final int MAX_INITIAL_LINE = 8192;
   static final int MAX_HEADERS = 32 * 1024;
   static final int MAX_CHUNK = 64 * 1024;
+
   /** A client that has not sent a complete request head by then is closed. */
   static final long REQUEST_TIMEOUT_SECONDS = 30;
+
   /** How long a refused client may go on sending before the connection closes. */
   static final long LINGER_SECONDS = 2;
-  /** The credential kinds (WorkloadCredentials' engine names for them) the proxy can put into a request. */
+
+  /**
+   * The credential kinds (WorkloadCredentials' engine names for them) the proxy can put into a
+   * request.
+   */
   static final Set<String> HTTP_KINDS = Set.of("access_token", "upstream_token", "brokered_secret");
 
-  /** A tunnel whose TLS the agent terminated: every request inside goes to this destination, with this route. */
+  /**
+   * A tunnel whose TLS the agent terminated: every request inside goes to this destination, with
+   * this route.
+   */
   record Intercept(HttpWire.Authority destination, HttpRoute route) {}
 
-  private enum State { IDLE, PREPARING, SENDING, RESPONDING, TUNNEL, DONE }
+  private enum State {
+    IDLE,
+    PREPARING,
+    SENDING,
+    RESPONDING,
+    TUNNEL,
+    DONE
+  }
 
   private final HttpProxy proxy;
   private final Intercept intercept;
@@ -85,11 +101,17 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private HttpRoute route;
   private HttpWire.Authority destination;
   private EdgeCredential credential;
-  /** Whether the connection stays open after this exchange: an HTTP/1.1 client not asking to close. */
+
+  /**
+   * Whether the connection stays open after this exchange: an HTTP/1.1 client not asking to close.
+   */
   private boolean keepAlive;
+
   private HttpMethod method;
+
   /** The next request(s) a client sent before this exchange ended: read after it. */
   private final java.util.ArrayDeque<Object> pipelined = new java.util.ArrayDeque<>();
+
   private long exchanges;
 
   HttpFrontend(HttpProxy proxy, Intercept intercept, Callers.Caller caller, PeerCredentials peer) {
@@ -108,21 +130,29 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     closeIfIdle(ctx);
   }
 
-  /** Closes the connection if no request has begun within the timeout (first, or next on a kept-alive one). */
+  /**
+   * Closes the connection if no request has begun within the timeout (first, or next on a
+   * kept-alive one).
+   */
   private void closeIfIdle(ChannelHandlerContext ctx) {
     long exchange = exchanges;
-    ctx.executor().schedule(() -> {
-      if (state == State.IDLE && exchanges == exchange && ctx.channel().isActive()) {
-        ctx.close();
-      }
-    }, REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (state == State.IDLE && exchanges == exchange && ctx.channel().isActive()) {
+                ctx.close();
+              }
+            },
+            REQUEST_TIMEOUT_SECONDS,
+            TimeUnit.SECONDS);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (requestComplete && (state == State.PREPARING || state == State.SENDING || state == State.RESPONDING)
+    if (requestComplete
+        && (state == State.PREPARING || state == State.SENDING || state == State.RESPONDING)
         && msg instanceof io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObject) {
-      pipelined.add(msg);  // the next request, sent before this exchange ended: read once it has
+      pipelined.add(msg); // the next request, sent before this exchange ended: read once it has
       ctx.channel().config().setAutoRead(false);
       return;
     }
@@ -133,15 +163,19 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       }
       exchanges++;
       method = req.method();
-      keepAlive = req.protocolVersion().equals(HttpVersion.HTTP_1_1)
-          && io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
+      keepAlive =
+          req.protocolVersion().equals(HttpVersion.HTTP_1_1)
+              && io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
       state = State.PREPARING;
       ctx.channel().config().setAutoRead(false);
       if (msg instanceof HttpContent c) {
         hold(c);
       }
       if (req.decoderResult().isFailure()) {
-        refuse(ctx, new HttpRefusal(400, "malformed request: " + EdgeNet.rootMessage(req.decoderResult().cause())));
+        refuse(
+            ctx,
+            new HttpRefusal(
+                400, "malformed request: " + EdgeNet.rootMessage(req.decoderResult().cause())));
         return;
       }
       try {
@@ -154,7 +188,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpContent c) {
       if (c.decoderResult().isFailure()) {
         c.release();
-        refuse(ctx, new HttpRefusal(400, "malformed request body: " + EdgeNet.rootMessage(c.decoderResult().cause())));
+        refuse(
+            ctx,
+            new HttpRefusal(
+                400, "malformed request body: " + EdgeNet.rootMessage(c.decoderResult().cause())));
         return;
       }
       if (state == State.PREPARING) {
@@ -171,7 +208,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof ByteBuf b && state == State.TUNNEL) {
-      held.add(b);  // what the codec had buffered when it was removed for the tunnel
+      held.add(b); // what the codec had buffered when it was removed for the tunnel
       return;
     }
     ReferenceCountUtil.release(msg);
@@ -197,7 +234,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  /** Reads the request head, then identifies the caller and takes its credential off the event loop. */
+  /**
+   * Reads the request head, then identifies the caller and takes its credential off the event loop.
+   */
   private void plan(ChannelHandlerContext ctx, HttpRequest req) throws HttpRefusal {
     boolean connect = req.method().equals(HttpMethod.CONNECT);
     HttpWire.Authority dest;
@@ -227,12 +266,14 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       } else {
         HttpWire.Target t = HttpWire.absolute(req.uri());
         if (!t.tls() || !t.authority().equals(dest)) {
-          throw new HttpRefusal(400, "a request inside the tunnel to " + dest + " names another destination");
+          throw new HttpRefusal(
+              400, "a request inside the tunnel to " + dest + " names another destination");
         }
         originForm = t.originForm();
       }
       if (!HttpWire.sameHost(req.headers().get(HttpHeaderNames.HOST), dest, true)) {
-        throw new HttpRefusal(400, "the Host field names another destination than the tunnel's (" + dest + ")");
+        throw new HttpRefusal(
+            400, "the Host field names another destination than the tunnel's (" + dest + ")");
       }
     }
     if (!connect) {
@@ -245,75 +286,99 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     String target = originForm;
     boolean https = tls;
     Channel ch = ctx.channel();
-    proxy.context().executor().execute(() -> {
-      HttpRefusal refusal = null;
-      EdgeCredential cred = null;
-      SslContext serverTls = null;
-      InetAddress address = null;
-      SSLContext bound = null;
-      try {
-        if (caller == null) {
-          caller = proxy.context().identify(ch, p -> peer = p);
-        }
-        if (r == null && proxy.spec().refuseUnlisted()) {
-          throw new HttpRefusal(403, dest.host() + ":" + dest.port() + " is not a destination of this proxy "
-              + "(unlisted=refuse)", ProxiedConnection.Outcome.DENIED);
-        }
-        if (r != null && !connect && !https && !r.plaintext()) {
-          throw new HttpRefusal(403, "refusing to send the credential of resource " + r.resource() + " to " + dest
-              + " over plain http (use https://, or add ;plaintext to the route if that network is trusted)",
-              ProxiedConnection.Outcome.DENIED);
-        }
-        if (r != null) {
-          cred = proxy.context().credentials().get(caller.svid(), r.resource());
-          if (!HTTP_KINDS.contains(cred.engine())) {
-            throw new HttpRefusal(502, "resource " + r.resource() + " answers a " + cred.engine() + " credential, "
-                + "which the http proxy cannot put into a request (it injects Warden access tokens, upstream "
-                + "tokens and brokered secrets)");
-          }
-          if (connect) {
-            serverTls = proxy.serverTls(r.resource(), dest.host());
-          }
-          if (https && "access_token".equals(cred.engine())) {
-            bound = proxy.upstreamTls(caller.svid());
-          }
-        }
-        if (!connect || r == null) {
-          address = InetAddress.getByName(dest.host());
-        }
-      } catch (HttpRefusal e) {
-        refusal = e;
-      } catch (EdgeException e) {
-        refusal = refusal(e);
-      } catch (UnknownHostException e) {
-        refusal = new HttpRefusal(502, "cannot resolve " + dest.host());
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "http proxy: preparing a request failed", e);
-        refusal = new HttpRefusal(502, "the Warden agent failed: " + e);
-      }
-      HttpRefusal why = refusal;
-      EdgeCredential got = cred;
-      SslContext terminate = serverTls;
-      InetSocketAddress to = address == null ? null : new InetSocketAddress(address, dest.port());
-      SSLContext upstreamTls = bound != null ? bound : proxy.upstreamTls();
-      ch.eventLoop().execute(() -> {
-        if (state != State.PREPARING || !ch.isActive()) {
-          return;
-        }
-        if (why != null) {
-          refuse(ctx, why);
-          return;
-        }
-        credential = got;
-        if (!connect) {
-          forward(ctx, req, https, target, to, upstreamTls);
-        } else if (r == null) {
-          tunnel(ctx, to);
-        } else {
-          intercept(ctx, terminate);
-        }
-      });
-    });
+    proxy
+        .context()
+        .executor()
+        .execute(
+            () -> {
+              HttpRefusal refusal = null;
+              EdgeCredential cred = null;
+              SslContext serverTls = null;
+              InetAddress address = null;
+              SSLContext bound = null;
+              try {
+                if (caller == null) {
+                  caller = proxy.context().identify(ch, p -> peer = p);
+                }
+                if (r == null && proxy.spec().refuseUnlisted()) {
+                  throw new HttpRefusal(
+                      403,
+                      dest.host()
+                          + ":"
+                          + dest.port()
+                          + " is not a destination of this proxy "
+                          + "(unlisted=refuse)",
+                      ProxiedConnection.Outcome.DENIED);
+                }
+                if (r != null && !connect && !https && !r.plaintext()) {
+                  throw new HttpRefusal(
+                      403,
+                      "refusing to send the credential of resource "
+                          + r.resource()
+                          + " to "
+                          + dest
+                          + " over plain http (use https://, or add ;plaintext to the route if that network is trusted)",
+                      ProxiedConnection.Outcome.DENIED);
+                }
+                if (r != null) {
+                  cred = proxy.context().credentials().get(caller.svid(), r.resource());
+                  if (!HTTP_KINDS.contains(cred.engine())) {
+                    throw new HttpRefusal(
+                        502,
+                        "resource "
+                            + r.resource()
+                            + " answers a "
+                            + cred.engine()
+                            + " credential, "
+                            + "which the http proxy cannot put into a request (it injects Warden access tokens, upstream "
+                            + "tokens and brokered secrets)");
+                  }
+                  if (connect) {
+                    serverTls = proxy.serverTls(r.resource(), dest.host());
+                  }
+                  if (https && "access_token".equals(cred.engine())) {
+                    bound = proxy.upstreamTls(caller.svid());
+                  }
+                }
+                if (!connect || r == null) {
+                  address = InetAddress.getByName(dest.host());
+                }
+              } catch (HttpRefusal e) {
+                refusal = e;
+              } catch (EdgeException e) {
+                refusal = refusal(e);
+              } catch (UnknownHostException e) {
+                refusal = new HttpRefusal(502, "cannot resolve " + dest.host());
+              } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "http proxy: preparing a request failed", e);
+                refusal = new HttpRefusal(502, "the Warden agent failed: " + e);
+              }
+              HttpRefusal why = refusal;
+              EdgeCredential got = cred;
+              SslContext terminate = serverTls;
+              InetSocketAddress to =
+                  address == null ? null : new InetSocketAddress(address, dest.port());
+              SSLContext upstreamTls = bound != null ? bound : proxy.upstreamTls();
+              ch.eventLoop()
+                  .execute(
+                      () -> {
+                        if (state != State.PREPARING || !ch.isActive()) {
+                          return;
+                        }
+                        if (why != null) {
+                          refuse(ctx, why);
+                          return;
+                        }
+                        credential = got;
+                        if (!connect) {
+                          forward(ctx, req, https, target, to, upstreamTls);
+                        } else if (r == null) {
+                          tunnel(ctx, to);
+                        } else {
+                          intercept(ctx, terminate);
+                        }
+                      });
+            });
   }
 
   /**
@@ -339,7 +404,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   static HttpRefusal refusal(EdgeException e) {
     return switch (e.kind()) {
-      case UNIDENTIFIED -> new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.UNIDENTIFIED);
+      case UNIDENTIFIED ->
+          new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.UNIDENTIFIED);
       case DENIED -> new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.DENIED);
       case UNAVAILABLE -> new HttpRefusal(503, e.getMessage());
       case FAILED -> new HttpRefusal(502, e.getMessage());
@@ -348,30 +414,36 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   /** A blind tunnel to a destination no route names: bytes both ways, nothing read or changed. */
   private void tunnel(ChannelHandlerContext ctx, InetSocketAddress to) {
-    ChannelFuture f = EdgeNet.connector(ctx.channel().eventLoop(), new ChannelInboundHandlerAdapter()).connect(to);
+    ChannelFuture f =
+        EdgeNet.connector(ctx.channel().eventLoop(), new ChannelInboundHandlerAdapter())
+            .connect(to);
     upstream = f.channel();
-    f.addListener((ChannelFutureListener) done -> {
-      if (!done.isSuccess()) {
-        refuse(ctx, connectFailure(done.cause()));
-        return;
-      }
-      Channel client = ctx.channel();
-      if (state != State.PREPARING || !client.isActive()) {
-        upstream.close();
-        return;
-      }
-      state = State.TUNNEL;
-      dropPipelined();
-      record(ProxiedConnection.Outcome.PROXIED, "tunnel");
-      ctx.pipeline().remove(CODEC);  // what it had buffered arrives here as bytes (held)
-      ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
-      upstream.pipeline().addLast(new Pipe(client));
-      held.forEach(b -> upstream.write(b, upstream.voidPromise()));
-      held.clear();
-      upstream.flush();
-      ctx.pipeline().replace(this, "tunnel", new Pipe(upstream));
-      client.config().setAutoRead(true);
-    });
+    f.addListener(
+        (ChannelFutureListener)
+            done -> {
+              if (!done.isSuccess()) {
+                refuse(ctx, connectFailure(done.cause()));
+                return;
+              }
+              Channel client = ctx.channel();
+              if (state != State.PREPARING || !client.isActive()) {
+                upstream.close();
+                return;
+              }
+              state = State.TUNNEL;
+              dropPipelined();
+              record(ProxiedConnection.Outcome.PROXIED, "tunnel");
+              ctx.pipeline().remove(CODEC); // what it had buffered arrives here as bytes (held)
+              ctx.writeAndFlush(
+                  Unpooled.copiedBuffer(
+                      "HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
+              upstream.pipeline().addLast(new Pipe(client));
+              held.forEach(b -> upstream.write(b, upstream.voidPromise()));
+              held.clear();
+              upstream.flush();
+              ctx.pipeline().replace(this, "tunnel", new Pipe(upstream));
+              client.config().setAutoRead(true);
+            });
   }
 
   /**
@@ -383,10 +455,15 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     dropPipelined();
     ChannelPipeline p = ctx.pipeline();
     p.remove(CODEC);
-    ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
+    ctx.writeAndFlush(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
     p.addFirst("tls", serverTls.newHandler(ctx.alloc()));
     p.addAfter("tls", CODEC, codec());
-    p.addAfter(CODEC, "intercepted", new HttpFrontend(proxy, new Intercept(destination, route), caller, peer));
+    p.addAfter(
+        CODEC,
+        "intercepted",
+        new HttpFrontend(proxy, new Intercept(destination, route), caller, peer));
     List<Object> early = new ArrayList<>(held);
     held.clear();
     p.remove(this);
@@ -395,8 +472,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   }
 
   /** Forwards the request with the route's credential in place of any the application sent. */
-  private void forward(ChannelHandlerContext ctx, HttpRequest req, boolean tls, String originForm,
-      InetSocketAddress to, SSLContext upstreamTls) {
+  private void forward(
+      ChannelHandlerContext ctx,
+      HttpRequest req,
+      boolean tls,
+      String originForm,
+      InetSocketAddress to,
+      SSLContext upstreamTls) {
     HttpHeaders h = req.headers().copy();
     HttpWire.removeHopByHop(h);
     String target = originForm;
@@ -412,36 +494,64 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     h.set(HttpHeaderNames.CONNECTION, "close");
     DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), target, h);
     Channel client = ctx.channel();
-    ChannelFuture f = EdgeNet.connector(client.eventLoop(), new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        if (tls) {
-          ch.pipeline().addLast("tls", EdgeNet.upstreamTls(upstreamTls, proxy.spec(), destination.host(),
-              destination.port()));
-        }
-        ch.pipeline().addLast("codec", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));
-        ch.pipeline().addLast("exchange", new Exchange(ctx));
-      }
-    }).connect(to);
+    ChannelFuture f =
+        EdgeNet.connector(
+                client.eventLoop(),
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    if (tls) {
+                      ch.pipeline()
+                          .addLast(
+                              "tls",
+                              EdgeNet.upstreamTls(
+                                  upstreamTls,
+                                  proxy.spec(),
+                                  destination.host(),
+                                  destination.port()));
+                    }
+                    ch.pipeline()
+                        .addLast(
+                            "codec", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK));
+                    ch.pipeline().addLast("exchange", new Exchange(ctx));
+                  }
+                })
+            .connect(to);
     upstream = f.channel();
-    f.addListener((ChannelFutureListener) done -> {
-      if (!done.isSuccess()) {
-        refuse(ctx, connectFailure(done.cause()));
-        return;
-      }
-      if (!tls) {
-        send(ctx, out);
-        return;
-      }
-      upstream.pipeline().get(SslHandler.class).handshakeFuture().addListener(hs -> {
-        if (hs.isSuccess()) {
-          send(ctx, out);
-        } else {
-          refuse(ctx, new HttpRefusal(502, "TLS to " + destination + " failed (upstream-tls=" + EdgeNet.tlsMode(proxy.spec())
-              + "): " + EdgeNet.rootMessage(hs.cause()) + "; nothing was sent"));
-        }
-      });
-    });
+    f.addListener(
+        (ChannelFutureListener)
+            done -> {
+              if (!done.isSuccess()) {
+                refuse(ctx, connectFailure(done.cause()));
+                return;
+              }
+              if (!tls) {
+                send(ctx, out);
+                return;
+              }
+              upstream
+                  .pipeline()
+                  .get(SslHandler.class)
+                  .handshakeFuture()
+                  .addListener(
+                      hs -> {
+                        if (hs.isSuccess()) {
+                          send(ctx, out);
+                        } else {
+                          refuse(
+                              ctx,
+                              new HttpRefusal(
+                                  502,
+                                  "TLS to "
+                                      + destination
+                                      + " failed (upstream-tls="
+                                      + EdgeNet.tlsMode(proxy.spec())
+                                      + "): "
+                                      + EdgeNet.rootMessage(hs.cause())
+                                      + "; nothing was sent"));
+                        }
+                      });
+            });
   }
 
   /**
@@ -461,8 +571,12 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
       if (c < 0x20 && c != '\t' || c == 0x7f) {
-        throw new HttpRefusal(502, "the credential of resource " + route.resource() + " holds control characters "
-            + "and cannot be sent in a request");
+        throw new HttpRefusal(
+            502,
+            "the credential of resource "
+                + route.resource()
+                + " holds control characters "
+                + "and cannot be sent in a request");
       }
     }
     if (!"brokered_secret".equals(credential.engine())) {
@@ -475,13 +589,19 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       }
       case BASIC -> {
         if (v.indexOf(':') < 0) {
-          throw new HttpRefusal(502, "the brokered secret of resource " + route.resource() + " is not user:password, "
-              + "as the route's basic option needs");
+          throw new HttpRefusal(
+              502,
+              "the brokered secret of resource "
+                  + route.resource()
+                  + " is not user:password, "
+                  + "as the route's basic option needs");
         }
-        h.set(HttpHeaderNames.AUTHORIZATION, "Basic "
-            + Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)));
+        h.set(
+            HttpHeaderNames.AUTHORIZATION,
+            "Basic " + Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)));
       }
-      case HEADER -> h.set(route.name(), route.name().equalsIgnoreCase("authorization") ? "Bearer " + v : v);
+      case HEADER ->
+          h.set(route.name(), route.name().equalsIgnoreCase("authorization") ? "Bearer " + v : v);
     }
     return originForm;
   }
@@ -497,33 +617,54 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     held.forEach(o -> upstream.write(o, upstream.voidPromise()));
     held.clear();
     upstream.flush();
-    record(ProxiedConnection.Outcome.PROXIED, out.method() + " " + (route == null ? "" : "with the credential of "
-        + route.resource()));
+    record(
+        ProxiedConnection.Outcome.PROXIED,
+        out.method() + " " + (route == null ? "" : "with the credential of " + route.resource()));
     if (!requestComplete) {
       client.config().setAutoRead(true);
     }
     long timeout = proxy.spec().responseTimeout().toMillis();
     Channel to = upstream;
-    client.eventLoop().schedule(() -> {
-      if (state == State.SENDING && upstream == to) {
-        refuse(ctx, new HttpRefusal(504, destination + " did not answer within " + timeout / 1000 + " s"));
-      }
-    }, timeout, TimeUnit.MILLISECONDS);
+    client
+        .eventLoop()
+        .schedule(
+            () -> {
+              if (state == State.SENDING && upstream == to) {
+                refuse(
+                    ctx,
+                    new HttpRefusal(
+                        504, destination + " did not answer within " + timeout / 1000 + " s"));
+              }
+            },
+            timeout,
+            TimeUnit.MILLISECONDS);
   }
 
   private HttpRefusal connectFailure(Throwable cause) {
     if (cause instanceof ConnectTimeoutException) {
       return new HttpRefusal(504, "connecting to " + destination + " timed out");
     }
-    return new HttpRefusal(502, "cannot connect to " + destination + ": " + EdgeNet.rootMessage(cause));
+    return new HttpRefusal(
+        502, "cannot connect to " + destination + ": " + EdgeNet.rootMessage(cause));
   }
 
   private void record(ProxiedConnection.Outcome outcome, String reason) {
-    proxy.context().recordEvent(caller, peer, route == null ? null : route.resource(), credential,
-        destination == null ? null : destination.toString(), outcome, reason);
+    proxy
+        .context()
+        .recordEvent(
+            caller,
+            peer,
+            route == null ? null : route.resource(),
+            credential,
+            destination == null ? null : destination.toString(),
+            outcome,
+            reason);
   }
 
-  /** Answers the request itself (the body says why) and closes; once the response has begun, only closes. */
+  /**
+   * Answers the request itself (the body says why) and closes; once the response has begun, only
+   * closes.
+   */
   void refuse(ChannelHandlerContext ctx, HttpRefusal r) {
     if (state == State.DONE) {
       return;
@@ -535,25 +676,32 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     }
     state = State.DONE;
     record(r.outcome(), r.getMessage());
-    LOG.log(System.Logger.Level.DEBUG, () -> "http proxy " + proxy.spec().where() + ": " + r.status() + " "
-        + r.getMessage());
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () -> "http proxy " + proxy.spec().where() + ": " + r.status() + " " + r.getMessage());
     releaseHeld();
     if (upstream != null) {
       upstream.close();
     }
     if (ctx.channel().isActive()) {
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-          Unpooled.copiedBuffer("Warden: " + r.getMessage() + "\n", StandardCharsets.UTF_8));
-      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+      FullHttpResponse res =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(r.status()),
+              Unpooled.copiedBuffer("Warden: " + r.getMessage() + "\n", StandardCharsets.UTF_8));
+      res.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
           .set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes())
           .set(HttpHeaderNames.CONNECTION, "close");
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE).addListener(f -> lingeringClose(ctx));
+      ctx.writeAndFlush(res)
+          .addListener(ChannelFutureListener.CLOSE_ON_FAILURE)
+          .addListener(f -> lingeringClose(ctx));
     }
   }
 
   /**
-   * Closes after a refusal without losing it: a client may still be sending (an over-long header,
-   * a body) and closing with unread input makes the kernel reset the connection, which can discard
+   * Closes after a refusal without losing it: a client may still be sending (an over-long header, a
+   * body) and closing with unread input makes the kernel reset the connection, which can discard
    * the response before the client reads it. So the agent half-closes, reads and discards for up to
    * {@link #LINGER_SECONDS}, then closes.
    */
@@ -565,9 +713,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (ch instanceof io.grpc.netty.shaded.io.netty.channel.socket.DuplexChannel d) {
       d.shutdownOutput();
       ch.config().setAutoRead(true);
-      ctx.executor().schedule(() -> {
-        ch.close();
-      }, LINGER_SECONDS, TimeUnit.SECONDS);
+      ctx.executor()
+          .schedule(
+              () -> {
+                ch.close();
+              },
+              LINGER_SECONDS,
+              TimeUnit.SECONDS);
     } else {
       ch.close();
     }
@@ -581,7 +733,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     Pipe.closeAfterFlush(ctx.channel());
   }
 
-  /** Whatever the codec framed after a CONNECT was not HTTP (a client must wait for the 200): dropped. */
+  /**
+   * Whatever the codec framed after a CONNECT was not HTTP (a client must wait for the 200):
+   * dropped.
+   */
   private void dropPipelined() {
     pipelined.forEach(ReferenceCountUtil::release);
     pipelined.clear();
@@ -609,24 +764,34 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (intercept != null && evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
-      // the operator's first question when a client "cannot connect": does it trust Warden's bundle?
+      // the operator's first question when a client "cannot connect": does it trust Warden's
+      // bundle?
       route = intercept.route();
       destination = intercept.destination();
-      record(ProxiedConnection.Outcome.PROTOCOL_ERROR, "the application's TLS handshake with the agent for "
-          + destination.host() + " failed (does it trust Warden's bundle?): " + EdgeNet.rootMessage(e.cause()));
+      record(
+          ProxiedConnection.Outcome.PROTOCOL_ERROR,
+          "the application's TLS handshake with the agent for "
+              + destination.host()
+              + " failed (does it trust Warden's bundle?): "
+              + EdgeNet.rootMessage(e.cause()));
     }
     ctx.fireUserEventTriggered(evt);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(System.Logger.Level.DEBUG, () -> "http proxy " + proxy.spec().where() + ": " + EdgeNet.rootMessage(cause));
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () -> "http proxy " + proxy.spec().where() + ": " + EdgeNet.rootMessage(cause));
     state = State.DONE;
     close(ctx);
     ctx.close();
   }
 
-  /** The agent's side of one exchange with the destination: the response goes to the client as it arrives. */
+  /**
+   * The agent's side of one exchange with the destination: the response goes to the client as it
+   * arrives.
+   */
   private final class Exchange extends ChannelInboundHandlerAdapter {
     private final ChannelHandlerContext client;
     private boolean informational;
@@ -645,23 +810,38 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       if (msg instanceof HttpResponse res) {
         if (res.decoderResult().isFailure()) {
           ReferenceCountUtil.release(msg);
-          refuse(client, new HttpRefusal(502, "the destination " + destination + " sent a malformed response: "
-              + EdgeNet.rootMessage(res.decoderResult().cause())));
+          refuse(
+              client,
+              new HttpRefusal(
+                  502,
+                  "the destination "
+                      + destination
+                      + " sent a malformed response: "
+                      + EdgeNet.rootMessage(res.decoderResult().cause())));
           return;
         }
         int code = res.status().code();
         if (code == 101) {
           ReferenceCountUtil.release(msg);
-          refuse(client, new HttpRefusal(502, "the destination switched protocols, which this proxy does not relay"));
+          refuse(
+              client,
+              new HttpRefusal(
+                  502, "the destination switched protocols, which this proxy does not relay"));
           return;
         }
         informational = code < 200;
         HttpWire.removeHopByHop(res.headers());
         if (!informational) {
-          // the connection can carry the next request only if this response's end is known without closing it
-          keepAlive &= code == 204 || code == 304 || HttpMethod.HEAD.equals(method)
-              || io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isContentLengthSet(res)
-              || io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(res);
+          // the connection can carry the next request only if this response's end is known without
+          // closing it
+          keepAlive &=
+              code == 204
+                  || code == 304
+                  || HttpMethod.HEAD.equals(method)
+                  || io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isContentLengthSet(
+                      res)
+                  || io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil
+                      .isTransferEncodingChunked(res);
           if (!keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, "close");
           }
@@ -709,11 +889,17 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext uctx) {
       if (uctx.channel() != upstream) {
-        return;  // an earlier exchange's connection, closed after its response
+        return; // an earlier exchange's connection, closed after its response
       }
       if (state == State.SENDING) {
-        refuse(client, new HttpRefusal(502, "the destination " + destination + " closed the connection without "
-            + "answering"));
+        refuse(
+            client,
+            new HttpRefusal(
+                502,
+                "the destination "
+                    + destination
+                    + " closed the connection without "
+                    + "answering"));
       } else if (state == State.RESPONDING) {
         state = State.DONE;
         Pipe.closeAfterFlush(client.channel());
@@ -727,8 +913,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         return;
       }
       if (state == State.PREPARING || state == State.SENDING) {
-        refuse(client, new HttpRefusal(502, "the exchange with " + destination + " failed: "
-            + EdgeNet.rootMessage(cause)));
+        refuse(
+            client,
+            new HttpRefusal(
+                502,
+                "the exchange with " + destination + " failed: " + EdgeNet.rootMessage(cause)));
       } else {
         state = State.DONE;
         Pipe.closeAfterFlush(client.channel());

@@ -2,12 +2,12 @@ package dev.warden.agent.edge.http;
 
 import dev.warden.agent.edge.ClientTls;
 import dev.warden.agent.edge.EdgeContext;
-import dev.warden.agent.edge.ListeningProxy;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.EdgeNet;
+import dev.warden.agent.edge.ListeningProxy;
+import dev.warden.agent.workloadapi.X509Svid;
 import dev.warden.core.edge.HttpRoute;
 import dev.warden.core.edge.ProxySpec;
-import dev.warden.agent.workloadapi.X509Svid;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
@@ -21,12 +21,12 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The HTTP(S) egress proxy (decision 406): applications set {@code HTTP_PROXY}/{@code HTTPS_PROXY}
- * to it and hold no API credential. A request to a routed destination carries the credential of
- * the route's resource, put there by the agent for the attested caller: plain {@code http://}
- * requests directly, {@code CONNECT host:443} by terminating the application's TLS with a
- * certificate from Warden's CA for that host (which the server issues only for the host the
- * resource declares) and re-originating TLS to the destination, verified. Other destinations are
- * tunnelled untouched, or refused with {@code unlisted=refuse}.
+ * to it and hold no API credential. A request to a routed destination carries the credential of the
+ * route's resource, put there by the agent for the attested caller: plain {@code http://} requests
+ * directly, {@code CONNECT host:443} by terminating the application's TLS with a certificate from
+ * Warden's CA for that host (which the server issues only for the host the resource declares) and
+ * re-originating TLS to the destination, verified. Other destinations are tunnelled untouched, or
+ * refused with {@code unlisted=refuse}.
  */
 public final class HttpProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(HttpProxy.class.getName());
@@ -37,13 +37,15 @@ public final class HttpProxy extends ListeningProxy {
   private final ClientTls certificates;
   private final SSLContext upstreamTls;
   private final Map<String, Held> serverTls = new ConcurrentHashMap<>();
+
   /** Per SVID (a new one after each rotation), the most recent few hundred. */
-  private final Map<java.math.BigInteger, SSLContext> withSvid = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<java.math.BigInteger, SSLContext> e) {
-      return size() > 256;
-    }
-  };
+  private final Map<java.math.BigInteger, SSLContext> withSvid =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<java.math.BigInteger, SSLContext> e) {
+          return size() > 256;
+        }
+      };
 
   private HttpProxy(EdgeContext context, ClientTls certificates) {
     super(verifiedUpstream(context.spec()));
@@ -54,8 +56,9 @@ public final class HttpProxy extends ListeningProxy {
 
   private static ProxySpec verifiedUpstream(ProxySpec spec) {
     if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
-      throw new IllegalArgumentException("upstream-tls=disable does not apply to the http proxy: an https:// "
-          + "destination is always verified (http:// destinations are plaintext anyway)");
+      throw new IllegalArgumentException(
+          "upstream-tls=disable does not apply to the http proxy: an https:// "
+              + "destination is always verified (http:// destinations are plaintext anyway)");
     }
     return spec;
   }
@@ -67,16 +70,24 @@ public final class HttpProxy extends ListeningProxy {
    */
   public static HttpProxy start(EdgeContext context, ClientTls certificates, EventLoopGroup group) {
     HttpProxy p = new HttpProxy(context, certificates);
-    p.listen(group, () -> new io.grpc.netty.shaded.io.netty.channel.ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(HttpFrontend.CODEC, HttpFrontend.codec());
-        ch.pipeline().addLast(new HttpFrontend(p, null, null, null));
-      }
-    });
-    LOG.log(System.Logger.Level.INFO, "http proxy listening on " + context.spec().where() + " with "
-        + context.spec().routes().size() + " route(s); unlisted destinations are "
-        + (context.spec().refuseUnlisted() ? "refused" : "tunnelled"));
+    p.listen(
+        group,
+        () ->
+            new io.grpc.netty.shaded.io.netty.channel.ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(HttpFrontend.CODEC, HttpFrontend.codec());
+                ch.pipeline().addLast(new HttpFrontend(p, null, null, null));
+              }
+            });
+    LOG.log(
+        System.Logger.Level.INFO,
+        "http proxy listening on "
+            + context.spec().where()
+            + " with "
+            + context.spec().routes().size()
+            + " route(s); unlisted destinations are "
+            + (context.spec().refuseUnlisted() ? "refused" : "tunnelled"));
     return p;
   }
 
@@ -92,15 +103,20 @@ public final class HttpProxy extends ListeningProxy {
 
   /**
    * TLS towards the application for an intercepted destination: Warden's certificate for the host,
-   * asked from the server (blocking: call it off the event loop), renewed by the certificate source.
+   * asked from the server (blocking: call it off the event loop), renewed by the certificate
+   * source.
    */
   SslContext serverTls(String resource, String host) throws EdgeException {
     ClientTls.Certificate c = certificates.destinationCertificate(resource, host);
     if (!namesOnly(c.chain().getFirst(), host)) {
       // a server that predates destination certificates answers its loopback edge certificate,
       // which must never stand in for a destination (it names 127.0.0.1)
-      throw new EdgeException(EdgeException.Kind.FAILED, "the Warden server answered a certificate that does not "
-          + "name " + host + " alone (does it predate destination certificates? upgrade it)");
+      throw new EdgeException(
+          EdgeException.Kind.FAILED,
+          "the Warden server answered a certificate that does not "
+              + "name "
+              + host
+              + " alone (does it predate destination certificates? upgrade it)");
     }
     String key = resource + "\n" + host;
     Held h = serverTls.get(key);
@@ -108,18 +124,23 @@ public final class HttpProxy extends ListeningProxy {
       return h.context();
     }
     try {
-      SslContext ctx = SslContextBuilder.forServer(c.key(), c.chain().toArray(new X509Certificate[0]))
-          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-          .protocols("TLSv1.3", "TLSv1.2").build();
+      SslContext ctx =
+          SslContextBuilder.forServer(c.key(), c.chain().toArray(new X509Certificate[0]))
+              .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+              .protocols("TLSv1.3", "TLSv1.2")
+              .build();
       serverTls.put(key, new Held(c, ctx));
       return ctx;
     } catch (javax.net.ssl.SSLException e) {
-      throw new EdgeException(EdgeException.Kind.FAILED, "cannot use the certificate for " + host + ": "
-          + e.getMessage());
+      throw new EdgeException(
+          EdgeException.Kind.FAILED,
+          "cannot use the certificate for " + host + ": " + e.getMessage());
     }
   }
 
-  /** Whether the certificate names this host and no other host or address (a SPIFFE ID URI aside). */
+  /**
+   * Whether the certificate names this host and no other host or address (a SPIFFE ID URI aside).
+   */
   static boolean namesOnly(X509Certificate cert, String host) {
     try {
       var sans = cert.getSubjectAlternativeNames();
@@ -160,17 +181,20 @@ public final class HttpProxy extends ListeningProxy {
       try {
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setKeyEntry("svid", svid.privateKey(), new char[0], svid.chain().toArray(new X509Certificate[0]));
-        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        ks.setKeyEntry(
+            "svid", svid.privateKey(), new char[0], svid.chain().toArray(new X509Certificate[0]));
+        javax.net.ssl.KeyManagerFactory kmf =
+            javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
         c = SSLContext.getInstance("TLS");
         c.init(kmf.getKeyManagers(), EdgeNet.upstreamTrust(context.spec()), null);
         withSvid.put(serial, c);
         return c;
       } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-        throw new EdgeException(EdgeException.Kind.FAILED, "cannot present the SVID of " + svid.id() + ": "
-            + e.getMessage());
+        throw new EdgeException(
+            EdgeException.Kind.FAILED,
+            "cannot present the SVID of " + svid.id() + ": " + e.getMessage());
       }
     }
   }
@@ -178,5 +202,4 @@ public final class HttpProxy extends ListeningProxy {
   EdgeContext context() {
     return context;
   }
-
 }

@@ -3,9 +3,9 @@ package dev.warden.agent.edge.http;
 import dev.warden.core.agent.ProxiedConnection;
 
 /**
- * Why the HTTP proxy answers a request itself instead of forwarding it: the status the
- * application sees (400 malformed, 403 refused, 502/503/504 the destination or the server), the
- * body's text, and the audit outcome.
+ * Why the HTTP proxy answers a request itself instead of forwarding it: the status the application
+ * sees (400 malformed, 403 refused, 502/503/504 the destination or the server), the body's text,
+ * and the audit outcome.
  */
 final class HttpRefusal extends Exception {
   private static final long serialVersionUID = 1L;
@@ -14,8 +14,14 @@ final class HttpRefusal extends Exception {
   private final transient ProxiedConnection.Outcome outcome;
 
   HttpRefusal(int status, String message) {
-    this(status, message, status == 400 ? ProxiedConnection.Outcome.PROTOCOL_ERROR
-        : status == 403 ? ProxiedConnection.Outcome.DENIED : ProxiedConnection.Outcome.UNAVAILABLE);
+    this(
+        status,
+        message,
+        status == 400
+            ? ProxiedConnection.Outcome.PROTOCOL_ERROR
+            : status == 403
+                ? ProxiedConnection.Outcome.DENIED
+                : ProxiedConnection.Outcome.UNAVAILABLE);
   }
 
   HttpRefusal(int status, String message, ProxiedConnection.Outcome outcome) {

@@ -12,17 +12,25 @@ import java.util.Set;
 
 /**
  * The HTTP proxy's reading of what a client asks for, apart from Netty's message framing: the
- * request target (absolute-form for a plain request, authority-form for CONNECT), the header
- * rules of a forwarding intermediary (RFC 9110 section 7.6.1: hop-by-hop fields are not
- * forwarded), the message framing it accepts (RFC 9112 section 6), and where a credential goes.
- * Everything a client controls is checked here, strictly; anything doubtful is a 400.
+ * request target (absolute-form for a plain request, authority-form for CONNECT), the header rules
+ * of a forwarding intermediary (RFC 9110 section 7.6.1: hop-by-hop fields are not forwarded), the
+ * message framing it accepts (RFC 9112 section 6), and where a credential goes. Everything a client
+ * controls is checked here, strictly; anything doubtful is a 400.
  */
 final class HttpWire {
   private HttpWire() {}
 
   /** Hop-by-hop fields (RFC 9110 7.6.1 and the ones older agents still send), never forwarded. */
-  static final Set<String> HOP_BY_HOP = Set.of("connection", "proxy-connection", "keep-alive", "te", "trailer",
-      "upgrade", "proxy-authorization", "proxy-authenticate");
+  static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "proxy-connection",
+          "keep-alive",
+          "te",
+          "trailer",
+          "upgrade",
+          "proxy-authorization",
+          "proxy-authenticate");
 
   /** A host and port. */
   record Authority(String host, int port) {
@@ -42,8 +50,8 @@ final class HttpWire {
   record Target(boolean tls, Authority authority, String originForm) {}
 
   /**
-   * {@code host:port} (CONNECT's authority-form, RFC 9112 3.2.3) or, with a default port,
-   * {@code host[:port]}: a DNS name or an IP literal, IPv6 in brackets.
+   * {@code host:port} (CONNECT's authority-form, RFC 9112 3.2.3) or, with a default port, {@code
+   * host[:port]}: a DNS name or an IP literal, IPv6 in brackets.
    */
   static Authority authority(String s, int defaultPort) throws HttpRefusal {
     if (s == null || s.isEmpty() || s.length() > 300) {
@@ -101,10 +109,15 @@ final class HttpWire {
    */
   static Target absolute(String uri) throws HttpRefusal {
     if (uri == null || uri.startsWith("/") || uri.equals("*")) {
-      throw new HttpRefusal(400, "this is a forward proxy: send the absolute URI (http://host/path), "
-          + "as clients do when HTTP_PROXY points here");
+      throw new HttpRefusal(
+          400,
+          "this is a forward proxy: send the absolute URI (http://host/path), "
+              + "as clients do when HTTP_PROXY points here");
     }
-    String lower = uri.length() >= 8 ? uri.substring(0, 8).toLowerCase(Locale.ROOT) : uri.toLowerCase(Locale.ROOT);
+    String lower =
+        uri.length() >= 8
+            ? uri.substring(0, 8).toLowerCase(Locale.ROOT)
+            : uri.toLowerCase(Locale.ROOT);
     boolean tls;
     int start;
     if (lower.startsWith("http://")) {
@@ -114,7 +127,8 @@ final class HttpWire {
       tls = true;
       start = 8;
     } else {
-      throw new HttpRefusal(400, "only http:// and https:// URIs are proxied, not " + printable(uri));
+      throw new HttpRefusal(
+          400, "only http:// and https:// URIs are proxied, not " + printable(uri));
     }
     int end = start;
     while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
@@ -122,7 +136,8 @@ final class HttpWire {
     }
     String auth = uri.substring(start, end);
     if (auth.indexOf('@') >= 0) {
-      throw new HttpRefusal(400, "user information in the URI is not forwarded: the agent supplies credentials");
+      throw new HttpRefusal(
+          400, "user information in the URI is not forwarded: the agent supplies credentials");
     }
     Authority a = authority(auth, tls ? 443 : 80);
     String rest = uri.substring(end);
@@ -140,28 +155,31 @@ final class HttpWire {
   /** An origin-form target (RFC 9112 3.2.1): a path, an optional query, visible ASCII only. */
   static String checkOriginForm(String s) throws HttpRefusal {
     if (!s.startsWith("/")) {
-      throw new HttpRefusal(400, "the request target must be a path (origin-form), not " + printable(s));
+      throw new HttpRefusal(
+          400, "the request target must be a path (origin-form), not " + printable(s));
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c <= ' ' || c >= 0x7f || c == '#') {
-        throw new HttpRefusal(400, "the request target holds a character that must be percent-encoded");
+        throw new HttpRefusal(
+            400, "the request target holds a character that must be percent-encoded");
       }
     }
     return s;
   }
 
   /**
-   * Checks the framing of a request the proxy forwards (RFC 9112 6.1-6.3): a Transfer-Encoding
-   * must end in chunked, and must not come with a Content-Length; several Content-Lengths must
-   * agree. Anything else is how requests are smuggled past an intermediary, so it is refused.
+   * Checks the framing of a request the proxy forwards (RFC 9112 6.1-6.3): a Transfer-Encoding must
+   * end in chunked, and must not come with a Content-Length; several Content-Lengths must agree.
+   * Anything else is how requests are smuggled past an intermediary, so it is refused.
    */
   static void checkFraming(HttpHeaders h) throws HttpRefusal {
     List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
     List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
     if (!te.isEmpty()) {
       if (!cl.isEmpty()) {
-        throw new HttpRefusal(400, "a request with both Transfer-Encoding and Content-Length is refused");
+        throw new HttpRefusal(
+            400, "a request with both Transfer-Encoding and Content-Length is refused");
       }
       String last = te.getLast();
       int comma = last.lastIndexOf(',');
@@ -182,8 +200,8 @@ final class HttpWire {
   }
 
   /**
-   * Removes the hop-by-hop fields: the fixed ones and those the Connection field names
-   * (RFC 9110 7.6.1). Transfer-Encoding stays: the proxy re-frames the body with the same coding.
+   * Removes the hop-by-hop fields: the fixed ones and those the Connection field names (RFC 9110
+   * 7.6.1). Transfer-Encoding stays: the proxy re-frames the body with the same coding.
    */
   static void removeHopByHop(HttpHeaders h) {
     List<String> named = new ArrayList<>();
@@ -203,7 +221,10 @@ final class HttpWire {
     }
   }
 
-  /** The origin-form target with every {@code name} parameter removed and {@code name=value} appended. */
+  /**
+   * The origin-form target with every {@code name} parameter removed and {@code name=value}
+   * appended.
+   */
   static String withQueryParameter(String originForm, String name, String value) {
     int q = originForm.indexOf('?');
     String path = q < 0 ? originForm : originForm.substring(0, q);
@@ -223,20 +244,25 @@ final class HttpWire {
           decoded = key;
         }
         if (decoded.equals(name)) {
-          continue;  // the application's own value never reaches the destination
+          continue; // the application's own value never reaches the destination
         }
         out.append(sep).append(pair);
         sep = '&';
       }
     }
-    return out.append(sep).append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
-        .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).toString();
+    return out.append(sep)
+        .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+        .append('=')
+        .append(URLEncoder.encode(value, StandardCharsets.UTF_8))
+        .toString();
   }
 
-  /** Whether a Host field names this authority (its port may be left out when it is the default). */
+  /**
+   * Whether a Host field names this authority (its port may be left out when it is the default).
+   */
   static boolean sameHost(String hostHeader, Authority a, boolean tls) {
     if (hostHeader == null) {
-      return true;  // HTTP/1.0: the agent sets it
+      return true; // HTTP/1.0: the agent sets it
     }
     try {
       Authority h = authority(hostHeader.trim(), a.port() == (tls ? 443 : 80) ? a.port() : -1);

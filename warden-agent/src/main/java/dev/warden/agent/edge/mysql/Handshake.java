@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * built, with the capability flags both sides must agree on.
  */
 final class Handshake {
-  static final long CLIENT_MYSQL = 1;  // CLIENT_LONG_PASSWORD; unset by MariaDB servers: extended flags follow
+  static final long CLIENT_MYSQL =
+      1; // CLIENT_LONG_PASSWORD; unset by MariaDB servers: extended flags follow
   static final long CONNECT_WITH_DB = 1 << 3;
   static final long COMPRESS = 1 << 5;
   static final long PROTOCOL_41 = 1 << 9;
@@ -24,23 +25,51 @@ final class Handshake {
   static final long REMEMBER_OPTIONS = 1L << 31;
 
   /**
-   * The flags passed on between client and target: those the proxy understands. Not compression
-   * (it would begin right after the OK the proxy writes), not TLS to the proxy, and no flag whose
+   * The flags passed on between client and target: those the proxy understands. Not compression (it
+   * would begin right after the OK the proxy writes), not TLS to the proxy, and no flag whose
    * meaning postdates this code (multi-factor authentication, capability extension): after the
    * splice client and target talk directly, so they must have agreed on exactly what both expect.
    */
-  static final long PASSED = ((1L << 26) - 1) & ~COMPRESS & ~SSL | QUERY_ATTRIBUTES | SSL_VERIFY_SERVER_CERT
-      | REMEMBER_OPTIONS;
-  /** What a client must say for the proxy to speak for it: the 4.1 protocol and pluggable authentication. */
+  static final long PASSED =
+      ((1L << 26) - 1) & ~COMPRESS & ~SSL
+          | QUERY_ATTRIBUTES
+          | SSL_VERIFY_SERVER_CERT
+          | REMEMBER_OPTIONS;
+
+  /**
+   * What a client must say for the proxy to speak for it: the 4.1 protocol and pluggable
+   * authentication.
+   */
   static final long REQUIRED = PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH;
 
-  /** The server's greeting. {@code mariaExtended}: MariaDB's extra flags, when {@code CLIENT_MYSQL} is unset. */
-  record Greeting(String serverVersion, long connectionId, byte[] nonce, long capabilities, int charset, int status,
-      long mariaExtended, String plugin) {}
+  /**
+   * The server's greeting. {@code mariaExtended}: MariaDB's extra flags, when {@code CLIENT_MYSQL}
+   * is unset.
+   */
+  record Greeting(
+      String serverVersion,
+      long connectionId,
+      byte[] nonce,
+      long capabilities,
+      int charset,
+      int status,
+      long mariaExtended,
+      String plugin) {}
 
-  /** The client's answer (or an SSLRequest, {@code sslRequest}). {@code database} null when none. */
-  record Response(long capabilities, long maxPacket, int charset, long mariaExtended, boolean sslRequest,
-      byte[] user, byte[] authData, byte[] database, String plugin, byte[] attributes) {}
+  /**
+   * The client's answer (or an SSLRequest, {@code sslRequest}). {@code database} null when none.
+   */
+  record Response(
+      long capabilities,
+      long maxPacket,
+      int charset,
+      long mariaExtended,
+      boolean sslRequest,
+      byte[] user,
+      byte[] authData,
+      byte[] database,
+      String plugin,
+      byte[] attributes) {}
 
   private Handshake() {}
 
@@ -65,7 +94,8 @@ final class Handshake {
     r.bytes(6);
     long ext = r.u32();
     if ((caps & REQUIRED) != REQUIRED) {
-      throw MysqlException.protocol("the target does not speak the 4.1 protocol with pluggable authentication");
+      throw MysqlException.protocol(
+          "the target does not speak the 4.1 protocol with pluggable authentication");
     }
     int len2 = Math.max(13, authLen - 8);
     byte[] part2 = r.bytes(Math.min(len2, r.remaining()));
@@ -73,13 +103,22 @@ final class Handshake {
     System.arraycopy(part1, 0, nonce, 0, 8);
     System.arraycopy(part2, 0, nonce, 8, part2.length);
     String plugin = new String(r.nul(), StandardCharsets.UTF_8);
-    return new Greeting(version, id, stripNul(nonce), caps, charset, status, (caps & CLIENT_MYSQL) == 0 ? ext : 0,
+    return new Greeting(
+        version,
+        id,
+        stripNul(nonce),
+        caps,
+        charset,
+        status,
+        (caps & CLIENT_MYSQL) == 0 ? ext : 0,
         plugin);
   }
 
   /** A nonce as sent: 20 bytes followed by a NUL the scramble does not include. */
   static byte[] stripNul(byte[] nonce) {
-    return nonce.length > 0 && nonce[nonce.length - 1] == 0 ? java.util.Arrays.copyOf(nonce, nonce.length - 1) : nonce;
+    return nonce.length > 0 && nonce[nonce.length - 1] == 0
+        ? java.util.Arrays.copyOf(nonce, nonce.length - 1)
+        : nonce;
   }
 
   static byte[] greeting(Greeting g) {
@@ -184,26 +223,53 @@ final class Handshake {
    * connected): enough for a client to answer, so that it gets the refusal as an ordinary error.
    */
   static Greeting standIn(byte[] nonce) {
-    long caps = REQUIRED | CONNECT_WITH_DB | PLUGIN_AUTH_LENENC_DATA | CONNECT_ATTRS | (1 << 13) | (1 << 16) | (1 << 17);
-    return new Greeting("5.5.5-10.11.0-Warden-agent", 0, nonce, caps, 45, 2, 0, "mysql_native_password");
-  }
-
-  /** The greeting the client gets: the target's, with the proxy's own nonce and only the flags passed on. */
-  static Greeting toClient(Greeting upstream, byte[] nonce) {
-    return new Greeting(upstream.serverVersion(), upstream.connectionId(), nonce, upstream.capabilities() & PASSED,
-        upstream.charset(), upstream.status(), upstream.mariaExtended(), "mysql_native_password");
+    long caps =
+        REQUIRED
+            | CONNECT_WITH_DB
+            | PLUGIN_AUTH_LENENC_DATA
+            | CONNECT_ATTRS
+            | (1 << 13)
+            | (1 << 16)
+            | (1 << 17);
+    return new Greeting(
+        "5.5.5-10.11.0-Warden-agent", 0, nonce, caps, 45, 2, 0, "mysql_native_password");
   }
 
   /**
-   * What the agent answers the target: the flags both the client chose and the target offered
-   * (so that after the splice each expects what the other does), the issued user, and the
-   * database — the client's if it named one, else the resource's.
+   * The greeting the client gets: the target's, with the proxy's own nonce and only the flags
+   * passed on.
    */
-  static Response toUpstream(Response client, Greeting upstream, boolean tls, byte[] user, byte[] authData,
-      String plugin, String resourceDatabase) {
-    byte[] db = client.database() != null && client.database().length > 0 ? client.database()
-        : resourceDatabase == null || resourceDatabase.isEmpty() ? null
-        : resourceDatabase.getBytes(StandardCharsets.UTF_8);
+  static Greeting toClient(Greeting upstream, byte[] nonce) {
+    return new Greeting(
+        upstream.serverVersion(),
+        upstream.connectionId(),
+        nonce,
+        upstream.capabilities() & PASSED,
+        upstream.charset(),
+        upstream.status(),
+        upstream.mariaExtended(),
+        "mysql_native_password");
+  }
+
+  /**
+   * What the agent answers the target: the flags both the client chose and the target offered (so
+   * that after the splice each expects what the other does), the issued user, and the database —
+   * the client's if it named one, else the resource's.
+   */
+  static Response toUpstream(
+      Response client,
+      Greeting upstream,
+      boolean tls,
+      byte[] user,
+      byte[] authData,
+      String plugin,
+      String resourceDatabase) {
+    byte[] db =
+        client.database() != null && client.database().length > 0
+            ? client.database()
+            : resourceDatabase == null || resourceDatabase.isEmpty()
+                ? null
+                : resourceDatabase.getBytes(StandardCharsets.UTF_8);
     long caps = client.capabilities() & upstream.capabilities() & PASSED | REQUIRED;
     caps = db == null ? caps & ~CONNECT_WITH_DB : caps | CONNECT_WITH_DB;
     if (tls) {
@@ -212,7 +278,16 @@ final class Handshake {
     if (authData.length > 250 && (upstream.capabilities() & PLUGIN_AUTH_LENENC_DATA) != 0) {
       caps |= PLUGIN_AUTH_LENENC_DATA;
     }
-    return new Response(caps, client.maxPacket(), client.charset(), client.mariaExtended() & upstream.mariaExtended(),
-        false, user, authData, db, plugin, client.attributes());
+    return new Response(
+        caps,
+        client.maxPacket(),
+        client.charset(),
+        client.mariaExtended() & upstream.mariaExtended(),
+        false,
+        user,
+        authData,
+        db,
+        plugin,
+        client.attributes());
   }
 }

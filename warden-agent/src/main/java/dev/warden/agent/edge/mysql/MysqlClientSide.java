@@ -1,10 +1,10 @@
 package dev.warden.agent.edge.mysql;
 
-import dev.warden.core.agent.ProxiedConnection;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.EdgeNet;
 import dev.warden.agent.edge.Pipe;
+import dev.warden.core.agent.ProxiedConnection;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -17,25 +17,35 @@ import java.util.concurrent.TimeUnit;
  * One application connection to the MySQL proxy. The server speaks first in this protocol, so the
  * caller is attested and its credential taken as soon as it connects; the agent connects to the
  * target and reads its greeting, and only then greets the client — with the target's version,
- * connection id and capability flags (less what the proxy does not pass on) and a nonce of its
- * own. The client's answer names the flags it wants and maybe a database; its user and password
- * are ignored (it has none that matter). The agent logs in with the flags both sides share, and
- * when the target says OK the client gets that OK and the two are spliced. Before that, a refusal
- * is an ERR packet the client prints; nothing the client sends reaches the target.
+ * connection id and capability flags (less what the proxy does not pass on) and a nonce of its own.
+ * The client's answer names the flags it wants and maybe a database; its user and password are
+ * ignored (it has none that matter). The agent logs in with the flags both sides share, and when
+ * the target says OK the client gets that OK and the two are spliced. Before that, a refusal is an
+ * ERR packet the client prints; nothing the client sends reaches the target.
  */
 final class MysqlClientSide extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(MysqlClientSide.class.getName());
   static final long HANDSHAKE_TIMEOUT_SECONDS = 30;
 
-  private enum State { IDENTIFY, GREET, RESPONSE, LOGIN, REFUSING, RELAY, CLOSED }
+  private enum State {
+    IDENTIFY,
+    GREET,
+    RESPONSE,
+    LOGIN,
+    REFUSING,
+    RELAY,
+    CLOSED
+  }
 
   private final MysqlProxy proxy;
   private final ByteBuf buf = Unpooled.buffer(0);
   private State state = State.IDENTIFY;
   private Channel upstream;
   private MysqlUpstream login;
+
   /** The sequence id of the next packet to the client. */
   private int seq;
+
   /** A refusal waiting for the client's response to the greeting sent only to carry it. */
   private MysqlException pending;
 
@@ -45,63 +55,114 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.executor().schedule(() -> {
-      MysqlException late = new MysqlException(MysqlException.HANDSHAKE, "08S01", "Warden: the handshake did not "
-          + "complete within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
-      if (state == State.IDENTIFY || state == State.GREET) {
-        refuse(ctx, late);
-      } else if (state != State.RELAY && state != State.CLOSED) {
-        closeWith(ctx, late);
-      }
-    }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ctx.executor()
+        .schedule(
+            () -> {
+              MysqlException late =
+                  new MysqlException(
+                      MysqlException.HANDSHAKE,
+                      "08S01",
+                      "Warden: the handshake did not "
+                          + "complete within "
+                          + HANDSHAKE_TIMEOUT_SECONDS
+                          + " s");
+              if (state == State.IDENTIFY || state == State.GREET) {
+                refuse(ctx, late);
+              } else if (state != State.RELAY && state != State.CLOSED) {
+                closeWith(ctx, late);
+              }
+            },
+            HANDSHAKE_TIMEOUT_SECONDS,
+            TimeUnit.SECONDS);
     Channel ch = ctx.channel();
-    proxy.context().identifyThen(ch, () -> state == State.IDENTIFY && ch.isActive(), cred -> connect(ctx, cred),
-        e -> refuse(ctx, refusal(e)));
+    proxy
+        .context()
+        .identifyThen(
+            ch,
+            () -> state == State.IDENTIFY && ch.isActive(),
+            cred -> connect(ctx, cred),
+            e -> refuse(ctx, refusal(e)));
     ctx.fireChannelActive();
   }
 
   static MysqlException refusal(EdgeException e) {
     return switch (e.kind()) {
-      case UNIDENTIFIED, DENIED -> new MysqlException(MysqlException.ACCESS_DENIED, "28000", "Warden: " + e.getMessage());
-      case UNAVAILABLE -> new MysqlException(MysqlException.UNREACHABLE, "08001", "Warden: " + e.getMessage());
+      case UNIDENTIFIED, DENIED ->
+          new MysqlException(MysqlException.ACCESS_DENIED, "28000", "Warden: " + e.getMessage());
+      case UNAVAILABLE ->
+          new MysqlException(MysqlException.UNREACHABLE, "08001", "Warden: " + e.getMessage());
       case FAILED -> new MysqlException(1105, "HY000", "Warden: " + e.getMessage());
     };
   }
 
   private void connect(ChannelHandlerContext ctx, EdgeCredential cred) {
     state = State.GREET;
-    login = new MysqlUpstream(proxy.spec(), proxy.upstreamTls(), cred, new MysqlUpstream.Listener() {
-      @Override
-      public void greeted(Handshake.Greeting greeting) {
-        greet(ctx, greeting);
-      }
+    login =
+        new MysqlUpstream(
+            proxy.spec(),
+            proxy.upstreamTls(),
+            cred,
+            new MysqlUpstream.Listener() {
+              @Override
+              public void greeted(Handshake.Greeting greeting) {
+                greet(ctx, greeting);
+              }
 
-      @Override
-      public void authenticated(byte[] ok) {
-        splice(ctx, ok, cred);
-      }
+              @Override
+              public void authenticated(byte[] ok) {
+                splice(ctx, ok, cred);
+              }
 
-      @Override
-      public void refused(int code, String message) {
-        // revoked or removed: the next connection must not be handed the same credential
-        proxy.context().credentials().discard(cred);
-        LOG.log(System.Logger.Level.WARNING, "mysql proxy " + proxy.spec().where() + ": the target refused "
-            + cred.username() + ": " + message);
-        refuse(ctx, new MysqlException(code, "28000", "Warden: the target refused the user Warden issued ("
-            + cred.username() + "): " + message));
-      }
+              @Override
+              public void refused(int code, String message) {
+                // revoked or removed: the next connection must not be handed the same credential
+                proxy.context().credentials().discard(cred);
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "mysql proxy "
+                        + proxy.spec().where()
+                        + ": the target refused "
+                        + cred.username()
+                        + ": "
+                        + message);
+                refuse(
+                    ctx,
+                    new MysqlException(
+                        code,
+                        "28000",
+                        "Warden: the target refused the user Warden issued ("
+                            + cred.username()
+                            + "): "
+                            + message));
+              }
 
-      @Override
-      public void failed(MysqlException e) {
-        refuse(ctx, new MysqlException(e.code(), e.sqlState(), "Warden: " + e.getMessage()));
-      }
-    });
-    upstream = proxy.connect(ctx.channel().eventLoop(), cred, login).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        refuse(ctx, new MysqlException(MysqlException.UNREACHABLE, "08001", "Warden: cannot connect to the target at "
-            + cred.host() + ":" + cred.port() + ": " + EdgeNet.rootMessage(f.cause())));
-      }
-    }).channel();
+              @Override
+              public void failed(MysqlException e) {
+                refuse(
+                    ctx, new MysqlException(e.code(), e.sqlState(), "Warden: " + e.getMessage()));
+              }
+            });
+    upstream =
+        proxy
+            .connect(ctx.channel().eventLoop(), cred, login)
+            .addListener(
+                (ChannelFutureListener)
+                    f -> {
+                      if (!f.isSuccess()) {
+                        refuse(
+                            ctx,
+                            new MysqlException(
+                                MysqlException.UNREACHABLE,
+                                "08001",
+                                "Warden: cannot connect to the target at "
+                                    + cred.host()
+                                    + ":"
+                                    + cred.port()
+                                    + ": "
+                                    + EdgeNet.rootMessage(f.cause())));
+                      }
+                    })
+            .channel();
   }
 
   private void greet(ChannelHandlerContext ctx, Handshake.Greeting upstreamGreeting) {
@@ -109,9 +170,11 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.RESPONSE;
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(0,
-        Handshake.greeting(Handshake.toClient(upstreamGreeting, proxy.nonce())))));
-    seq = 2;  // the client answers with 1; a refusal of a packet that never parsed still comes next
+    ctx.writeAndFlush(
+        Unpooled.wrappedBuffer(
+            Wire.packet(
+                0, Handshake.greeting(Handshake.toClient(upstreamGreeting, proxy.nonce())))));
+    seq = 2; // the client answers with 1; a refusal of a packet that never parsed still comes next
   }
 
   @Override
@@ -128,8 +191,11 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
       }
       if (state != State.RESPONSE) {
         // out of turn: not a client waiting for a greeting, so the ERR goes at once
-        closeWith(ctx, MysqlException.protocol("Warden: the client sent data out of turn (before the server's "
-            + "greeting, or before its login completed)"));
+        closeWith(
+            ctx,
+            MysqlException.protocol(
+                "Warden: the client sent data out of turn (before the server's "
+                    + "greeting, or before its login completed)"));
         return;
       }
       Wire.Packet p = Wire.next(buf);
@@ -142,17 +208,24 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
       seq = p.seq() + 1;
       Handshake.Response r = Handshake.parseResponse(p.payload());
       if (r.sslRequest()) {
-        throw new MysqlException(MysqlException.HANDSHAKE, "08S01", "Warden: TLS to the agent's proxy is not "
-            + "supported (the server did not offer it): connect without TLS on its Unix socket or loopback port");
+        throw new MysqlException(
+            MysqlException.HANDSHAKE,
+            "08S01",
+            "Warden: TLS to the agent's proxy is not "
+                + "supported (the server did not offer it): connect without TLS on its Unix socket or loopback port");
       }
       if ((r.capabilities() & Handshake.REQUIRED) != Handshake.REQUIRED) {
-        throw MysqlException.protocol("Warden: the client does not use the 4.1 protocol with pluggable authentication");
+        throw MysqlException.protocol(
+            "Warden: the client does not use the 4.1 protocol with pluggable authentication");
       }
       state = State.LOGIN;
       login.login(upstream.pipeline().context(login), r);
     } catch (MysqlException e) {
-      refuse(ctx, e.getMessage().startsWith("Warden: ") ? e
-          : new MysqlException(e.code(), e.sqlState(), "Warden: " + e.getMessage()));
+      refuse(
+          ctx,
+          e.getMessage().startsWith("Warden: ")
+              ? e
+              : new MysqlException(e.code(), e.sqlState(), "Warden: " + e.getMessage()));
     } finally {
       in.release();
     }
@@ -170,8 +243,9 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
     ctx.pipeline().replace(this, "relay", new Pipe(upstream));
     client.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(seq, ok)));
     proxy.context().record(client, ProxiedConnection.Outcome.PROXIED, null);
-    LOG.log(System.Logger.Level.DEBUG, () -> "mysql proxy " + proxy.spec().where() + ": spliced as "
-        + cred.username());
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () -> "mysql proxy " + proxy.spec().where() + ": spliced as " + cred.username());
   }
 
   private void refuse(ChannelHandlerContext ctx, MysqlException e) {
@@ -189,8 +263,11 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
       state = State.REFUSING;
       pending = e;
       if (ctx.channel().isActive()) {
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(0, Handshake.greeting(Handshake.standIn(proxy.nonce())))));
-        ctx.executor().schedule(() -> closeWith(ctx, e), 10, TimeUnit.SECONDS);  // a client that never answers
+        ctx.writeAndFlush(
+            Unpooled.wrappedBuffer(
+                Wire.packet(0, Handshake.greeting(Handshake.standIn(proxy.nonce())))));
+        ctx.executor()
+            .schedule(() -> closeWith(ctx, e), 10, TimeUnit.SECONDS); // a client that never answers
       }
       return;
     }
@@ -204,7 +281,8 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
     }
     close();
     if (ctx.channel().isActive()) {
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.err(seq, e.code(), e.sqlState(), e.getMessage())))
+      ctx.writeAndFlush(
+              Unpooled.wrappedBuffer(Wire.err(seq, e.code(), e.sqlState(), e.getMessage())))
           .addListener(ChannelFutureListener.CLOSE);
     }
   }

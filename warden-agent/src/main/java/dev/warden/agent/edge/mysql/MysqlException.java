@@ -9,13 +9,16 @@ final class MysqlException extends RuntimeException {
 
   /** ER_ACCESS_DENIED_ERROR: the caller is not let in. */
   static final int ACCESS_DENIED = 1045;
+
   /** ER_HANDSHAKE_ERROR: bytes that are not the protocol. */
   static final int HANDSHAKE = 1043;
+
   /**
    * ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the target cannot be reached. (Not 2003, which clients keep
    * for their own connection failures and do not expect from a server.)
    */
   static final int UNREACHABLE = 1429;
+
   /** ER_NOT_SUPPORTED_AUTH_MODE. */
   static final int AUTH_MODE = 1251;
 

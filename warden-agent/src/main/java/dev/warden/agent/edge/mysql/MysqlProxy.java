@@ -1,9 +1,9 @@
 package dev.warden.agent.edge.mysql;
 
 import dev.warden.agent.edge.EdgeContext;
-import dev.warden.agent.edge.ListeningProxy;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeNet;
+import dev.warden.agent.edge.ListeningProxy;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -14,8 +14,7 @@ import javax.net.ssl.SSLContext;
  * A MySQL-protocol endpoint (MariaDB and MySQL servers) for applications that hold no database
  * password: they connect here (a Unix socket or loopback TCP) with any user and no password; the
  * agent attests the calling process, takes the user Warden issued to that workload for the proxy's
- * resource, logs in to the server itself, and only then lets the application in
- * (docs/edge.md).
+ * resource, logs in to the server itself, and only then lets the application in (docs/edge.md).
  */
 public final class MysqlProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(MysqlProxy.class.getName());
@@ -38,8 +37,15 @@ public final class MysqlProxy extends ListeningProxy {
   public static MysqlProxy start(EdgeContext context, EventLoopGroup group) {
     MysqlProxy p = new MysqlProxy(context);
     p.listen(group, () -> new MysqlClientSide(p));
-    LOG.log(System.Logger.Level.INFO, "mysql proxy for resource " + context.spec().resource() + " listening on "
-        + context.spec().where() + " (upstream TLS " + context.spec().upstreamTls() + ")");
+    LOG.log(
+        System.Logger.Level.INFO,
+        "mysql proxy for resource "
+            + context.spec().resource()
+            + " listening on "
+            + context.spec().where()
+            + " (upstream TLS "
+            + context.spec().upstreamTls()
+            + ")");
     return p;
   }
 
@@ -67,5 +73,4 @@ public final class MysqlProxy extends ListeningProxy {
   EdgeContext context() {
     return context;
   }
-
 }

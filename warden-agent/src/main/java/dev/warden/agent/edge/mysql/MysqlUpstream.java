@@ -12,11 +12,11 @@ import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLContext;
 
 /**
- * The agent's connection to the target: its greeting read and handed to the client side (whose
- * own greeting to the client mirrors it), then, once the client has answered, TLS if the proxy
- * says so (SSLRequest, then the handshake, verified as {@code upstream-tls} says), the
- * HandshakeResponse as the issued user, and the authentication exchange ({@link UpstreamLogin}).
- * The target's OK ends it: the client side forwards it and splices.
+ * The agent's connection to the target: its greeting read and handed to the client side (whose own
+ * greeting to the client mirrors it), then, once the client has answered, TLS if the proxy says so
+ * (SSLRequest, then the handshake, verified as {@code upstream-tls} says), the HandshakeResponse as
+ * the issued user, and the authentication exchange ({@link UpstreamLogin}). The target's OK ends
+ * it: the client side forwards it and splices.
  */
 final class MysqlUpstream extends ChannelInboundHandlerAdapter {
   interface Listener {
@@ -32,7 +32,13 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
     void failed(MysqlException e);
   }
 
-  private enum State { GREETING, WAIT_CLIENT, TLS, AUTH, DONE }
+  private enum State {
+    GREETING,
+    WAIT_CLIENT,
+    TLS,
+    AUTH,
+    DONE
+  }
 
   private final ProxySpec spec;
   private final SSLContext tls;
@@ -75,8 +81,10 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
       case GREETING -> {
         if (p.payload().length > 0 && (p.payload()[0] & 0xff) == 0xff) {
           UpstreamLogin.Step.Refused r = UpstreamLogin.error(p.payload());
-          throw new MysqlException(r.code(), "08004", "the target at " + where() + " refused the connection: "
-              + r.message());
+          throw new MysqlException(
+              r.code(),
+              "08004",
+              "the target at " + where() + " refused the connection: " + r.message());
         }
         greeting = Handshake.parseGreeting(p.payload());
         state = State.WAIT_CLIENT;
@@ -85,10 +93,12 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
       case AUTH -> {
         seq = p.seq() + 1;
         switch (login.on(p.payload())) {
-          case UpstreamLogin.Step.Send s -> ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(seq++, s.payload())));
+          case UpstreamLogin.Step.Send s ->
+              ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(seq++, s.payload())));
           case UpstreamLogin.Step.Ok ok -> {
             if (buf.isReadable()) {
-              throw MysqlException.protocol("the target sent data after its OK, before any command");
+              throw MysqlException.protocol(
+                  "the target sent data after its OK, before any command");
             }
             state = State.DONE;
             listener.authenticated(ok.payload());
@@ -103,44 +113,78 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
           }
         }
       }
-      default -> throw MysqlException.protocol("the target at " + where() + " sent a packet out of turn");
+      default ->
+          throw MysqlException.protocol("the target at " + where() + " sent a packet out of turn");
     }
   }
 
-  /** The client answered: log in as the issued user, with the flags and database the client side decided. */
+  /**
+   * The client answered: log in as the issued user, with the flags and database the client side
+   * decided.
+   */
   void login(ChannelHandlerContext ctx, Handshake.Response client) {
     if (state != State.WAIT_CLIENT) {
       return;
     }
     try {
-      login = new UpstreamLogin(credential.password().reveal(), greeting.plugin(), greeting.nonce(), tls != null,
-          spec.allowWeakAuth());
+      login =
+          new UpstreamLogin(
+              credential.password().reveal(),
+              greeting.plugin(),
+              greeting.nonce(),
+              tls != null,
+              spec.allowWeakAuth());
       byte[] auth = login.first();
-      Handshake.Response r = Handshake.toUpstream(client, greeting, tls != null,
-          credential.username().getBytes(StandardCharsets.UTF_8), auth, login.plugin(), credential.database());
+      Handshake.Response r =
+          Handshake.toUpstream(
+              client,
+              greeting,
+              tls != null,
+              credential.username().getBytes(StandardCharsets.UTF_8),
+              auth,
+              login.plugin(),
+              credential.database());
       if (tls == null) {
         state = State.AUTH;
         ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(1, Handshake.response(r))));
         return;
       }
       if ((greeting.capabilities() & Handshake.SSL) == 0) {
-        throw new MysqlException(MysqlException.UNREACHABLE, "08001", "the target at " + where() + " does not accept "
-            + "TLS, and this proxy requires it (upstream-tls=" + EdgeNet.tlsMode(spec) + "): enable TLS on the "
-            + "server, or set upstream-tls=disable for a trusted network");
+        throw new MysqlException(
+            MysqlException.UNREACHABLE,
+            "08001",
+            "the target at "
+                + where()
+                + " does not accept "
+                + "TLS, and this proxy requires it (upstream-tls="
+                + EdgeNet.tlsMode(spec)
+                + "): enable TLS on the "
+                + "server, or set upstream-tls=disable for a trusted network");
       }
       state = State.TLS;
       ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(1, Handshake.sslRequest(r))));
       SslHandler ssl = EdgeNet.upstreamTls(tls, spec, credential.host(), credential.port());
       ctx.pipeline().addFirst(ssl);
-      ssl.handshakeFuture().addListener(f -> {
-        if (!f.isSuccess()) {
-          fail(ctx, new MysqlException(MysqlException.UNREACHABLE, "08001", "TLS to the target at " + where()
-              + " failed (upstream-tls=" + EdgeNet.tlsMode(spec) + "): " + EdgeNet.rootMessage(f.cause())));
-          return;
-        }
-        state = State.AUTH;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(2, Handshake.response(r))));
-      });
+      ssl.handshakeFuture()
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  fail(
+                      ctx,
+                      new MysqlException(
+                          MysqlException.UNREACHABLE,
+                          "08001",
+                          "TLS to the target at "
+                              + where()
+                              + " failed (upstream-tls="
+                              + EdgeNet.tlsMode(spec)
+                              + "): "
+                              + EdgeNet.rootMessage(f.cause())));
+                  return;
+                }
+                state = State.AUTH;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(2, Handshake.response(r))));
+              });
     } catch (MysqlException e) {
       fail(ctx, e);
     }
@@ -157,14 +201,22 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    fail(ctx, new MysqlException(MysqlException.UNREACHABLE, "08S01", "the target at " + where()
-        + " closed the connection during the login"));
+    fail(
+        ctx,
+        new MysqlException(
+            MysqlException.UNREACHABLE,
+            "08S01",
+            "the target at " + where() + " closed the connection during the login"));
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(ctx, new MysqlException(MysqlException.UNREACHABLE, "08S01", "connection to the target at " + where()
-        + " failed: " + EdgeNet.rootMessage(cause)));
+    fail(
+        ctx,
+        new MysqlException(
+            MysqlException.UNREACHABLE,
+            "08S01",
+            "connection to the target at " + where() + " failed: " + EdgeNet.rootMessage(cause)));
   }
 
   @Override

@@ -28,9 +28,9 @@ final class Scramble {
   }
 
   /**
-   * caching_sha2_password's full authentication without TLS: the password with its NUL, XORed
-   * with the nonce (repeated), encrypted to the server's RSA key with OAEP (what servers since
-   * 8.0.5 decrypt).
+   * caching_sha2_password's full authentication without TLS: the password with its NUL, XORed with
+   * the nonce (repeated), encrypted to the server's RSA key with OAEP (what servers since 8.0.5
+   * decrypt).
    */
   static byte[] rsaPassword(byte[] password, byte[] nonce, String pemPublicKey) {
     byte[] pw = concat(password, new byte[] {0});
@@ -42,15 +42,20 @@ final class Scramble {
       c.init(Cipher.ENCRYPT_MODE, publicKey(pemPublicKey));
       return c.doFinal(pw);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new MysqlException(MysqlException.AUTH_MODE, "08004", "cannot encrypt the password to the target's RSA "
-          + "key: " + e.getMessage());
+      throw new MysqlException(
+          MysqlException.AUTH_MODE,
+          "08004",
+          "cannot encrypt the password to the target's RSA " + "key: " + e.getMessage());
     }
   }
 
   static PublicKey publicKey(String pem) throws GeneralSecurityException {
-    String b64 = pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
-        .replaceAll("\\s", "");
-    return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(b64)));
+    String b64 =
+        pem.replace("-----BEGIN PUBLIC KEY-----", "")
+            .replace("-----END PUBLIC KEY-----", "")
+            .replaceAll("\\s", "");
+    return KeyFactory.getInstance("RSA")
+        .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(b64)));
   }
 
   static byte[] utf8(String s) {

@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
  *       with {@code allow-weak-auth}, since the key comes over the same unprotected connection —
  *       encrypted to the RSA key it sends on request (0x02);
  *   <li>{@code mysql_clear_password}: only over TLS or with {@code allow-weak-auth};
- *   <li>an AuthSwitchRequest (0xFE) to any of these answers with that method and the new nonce;
- *       any other method is refused, as is a second switch.
+ *   <li>an AuthSwitchRequest (0xFE) to any of these answers with that method and the new nonce; any
+ *       other method is refused, as is a second switch.
  * </ul>
  */
 final class UpstreamLogin {
@@ -53,7 +53,10 @@ final class UpstreamLogin {
     this.allowWeak = allowWeak;
   }
 
-  /** The method the first response uses: the server's default when the proxy knows it, else native (a switch follows). */
+  /**
+   * The method the first response uses: the server's default when the proxy knows it, else native
+   * (a switch follows).
+   */
   String plugin() {
     return plugin.equals(SHA2) || plugin.equals(CLEAR) && (tls || allowWeak) ? plugin : NATIVE;
   }
@@ -89,27 +92,40 @@ final class UpstreamLogin {
       }
       case 0xfe -> {
         if (switched) {
-          throw new MysqlException(MysqlException.AUTH_MODE, "08004", "the target asked to switch the authentication "
-              + "method twice");
+          throw new MysqlException(
+              MysqlException.AUTH_MODE,
+              "08004",
+              "the target asked to switch the authentication " + "method twice");
         }
         switched = true;
         Wire.Reader r = new Wire.Reader(payload);
         r.u8();
         if (r.remaining() == 0) {
-          throw new MysqlException(MysqlException.AUTH_MODE, "08004", "the target asked for the pre-4.1 password "
-              + "method, which is not supported");
+          throw new MysqlException(
+              MysqlException.AUTH_MODE,
+              "08004",
+              "the target asked for the pre-4.1 password " + "method, which is not supported");
         }
         String next = new String(r.nul(), StandardCharsets.UTF_8);
         byte[] data = Handshake.stripNul(r.rest());
-        if (!next.equals(NATIVE) && !next.equals(SHA2) && !(next.equals(CLEAR) && (tls || allowWeak))) {
-          throw new MysqlException(MysqlException.AUTH_MODE, "08004", "the target asks for authentication method "
-              + next + (next.equals(CLEAR) ? " without TLS (set upstream-tls, or allow-weak-auth=true)" : "")
-              + "; the Warden proxy logs in with mysql_native_password or caching_sha2_password");
+        if (!next.equals(NATIVE)
+            && !next.equals(SHA2)
+            && !(next.equals(CLEAR) && (tls || allowWeak))) {
+          throw new MysqlException(
+              MysqlException.AUTH_MODE,
+              "08004",
+              "the target asks for authentication method "
+                  + next
+                  + (next.equals(CLEAR)
+                      ? " without TLS (set upstream-tls, or allow-weak-auth=true)"
+                      : "")
+                  + "; the Warden proxy logs in with mysql_native_password or caching_sha2_password");
         }
         plugin = next;
         if (!next.equals(CLEAR)) {
           if (data.length < 20) {
-            throw MysqlException.protocol("the target's new nonce is " + data.length + " bytes, not 20");
+            throw MysqlException.protocol(
+                "the target's new nonce is " + data.length + " bytes, not 20");
           }
           nonce = data;
         }
@@ -121,8 +137,10 @@ final class UpstreamLogin {
         }
         return moreData(payload);
       }
-      default -> throw MysqlException.protocol("the target answered the login with packet type 0x"
-          + Integer.toHexString(payload[0] & 0xff));
+      default ->
+          throw MysqlException.protocol(
+              "the target answered the login with packet type 0x"
+                  + Integer.toHexString(payload[0] & 0xff));
     }
   }
 
@@ -138,7 +156,9 @@ final class UpstreamLogin {
     return new Step.Refused(payload, code, msg);
   }
 
-  /** caching_sha2_password: 0x03 fast path done, 0x04 full authentication, or the PEM key asked for. */
+  /**
+   * caching_sha2_password: 0x03 fast path done, 0x04 full authentication, or the PEM key asked for.
+   */
   private Step moreData(byte[] payload) {
     if (keyRequested) {
       keyRequested = false;
@@ -155,15 +175,19 @@ final class UpstreamLogin {
           yield new Step.Send(java.util.Arrays.copyOf(password, password.length + 1));
         }
         if (!allowWeak) {
-          throw new MysqlException(MysqlException.AUTH_MODE, "08004", "the target needs caching_sha2_password's full "
-              + "authentication, which without TLS means trusting an RSA key sent over the same unprotected connection:"
-              + " set upstream-tls (or allow-weak-auth=true on a trusted network)");
+          throw new MysqlException(
+              MysqlException.AUTH_MODE,
+              "08004",
+              "the target needs caching_sha2_password's full "
+                  + "authentication, which without TLS means trusting an RSA key sent over the same unprotected connection:"
+                  + " set upstream-tls (or allow-weak-auth=true on a trusted network)");
         }
         keyRequested = true;
         yield new Step.Send(new byte[] {0x02});
       }
-      default -> throw MysqlException.protocol("unexpected caching_sha2_password state 0x"
-          + Integer.toHexString(payload[1] & 0xff));
+      default ->
+          throw MysqlException.protocol(
+              "unexpected caching_sha2_password state 0x" + Integer.toHexString(payload[1] & 0xff));
     };
   }
 }

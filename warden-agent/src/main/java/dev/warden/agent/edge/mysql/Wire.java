@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
  * exceed {@link #MAX_HANDSHAKE_PAYLOAD}, and none may be split (a 0xFFFFFF length).
  */
 final class Wire {
-  /** The largest handshake or authentication payload read: connect attributes are at most 64 KiB. */
+  /**
+   * The largest handshake or authentication payload read: connect attributes are at most 64 KiB.
+   */
   static final int MAX_HANDSHAKE_PAYLOAD = 70_000;
 
   private Wire() {}
@@ -24,8 +26,12 @@ final class Wire {
     }
     int len = buf.getUnsignedMediumLE(buf.readerIndex());
     if (len > MAX_HANDSHAKE_PAYLOAD) {
-      throw MysqlException.protocol("a handshake packet of " + len + " bytes is more than the "
-          + MAX_HANDSHAKE_PAYLOAD + " allowed (or not the MySQL protocol)");
+      throw MysqlException.protocol(
+          "a handshake packet of "
+              + len
+              + " bytes is more than the "
+              + MAX_HANDSHAKE_PAYLOAD
+              + " allowed (or not the MySQL protocol)");
     }
     if (buf.readableBytes() < 4 + len) {
       return null;
@@ -47,7 +53,10 @@ final class Wire {
     return out;
   }
 
-  /** ERR: 0xFF, error number, '#', SQLSTATE, message (the 4.1 form, which clients read in any phase). */
+  /**
+   * ERR: 0xFF, error number, '#', SQLSTATE, message (the 4.1 form, which clients read in any
+   * phase).
+   */
   static byte[] err(int seq, int code, String sqlState, String message) {
     ByteArrayOutputStream p = new ByteArrayOutputStream();
     p.write(0xff);
@@ -59,7 +68,10 @@ final class Wire {
     return packet(seq, p.toByteArray());
   }
 
-  /** Reads a payload's fields, every read bounds-checked: a short payload is a protocol error, not an exception. */
+  /**
+   * Reads a payload's fields, every read bounds-checked: a short payload is a protocol error, not
+   * an exception.
+   */
   static final class Reader {
     private final byte[] b;
     private int pos;
@@ -90,7 +102,11 @@ final class Wire {
 
     long u32() {
       need(4);
-      long v = (b[pos] & 0xffL) | (b[pos + 1] & 0xffL) << 8 | (b[pos + 2] & 0xffL) << 16 | (b[pos + 3] & 0xffL) << 24;
+      long v =
+          (b[pos] & 0xffL)
+              | (b[pos + 1] & 0xffL) << 8
+              | (b[pos + 2] & 0xffL) << 16
+              | (b[pos + 3] & 0xffL) << 24;
       pos += 4;
       return v;
     }
@@ -106,7 +122,10 @@ final class Wire {
       return bytes(remaining());
     }
 
-    /** A NUL-terminated string; at the payload's end without a NUL, the rest (as servers send the plugin name). */
+    /**
+     * A NUL-terminated string; at the payload's end without a NUL, the rest (as servers send the
+     * plugin name).
+     */
     byte[] nul() {
       int end = pos;
       while (end < b.length && b[end] != 0) {
@@ -136,8 +155,9 @@ final class Wire {
           }
           yield lo;
         }
-        case 0xfb, 0xff -> throw MysqlException.protocol("not a length-encoded integer: 0x"
-            + Integer.toHexString(first));
+        case 0xfb, 0xff ->
+            throw MysqlException.protocol(
+                "not a length-encoded integer: 0x" + Integer.toHexString(first));
         default -> first;
       };
     }

@@ -3,11 +3,9 @@ package dev.warden.agent.edge.postgres;
 import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
-import dev.warden.core.edge.ProxySpec;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import dev.warden.agent.workloadapi.PeerCredentials;
 import dev.warden.core.agent.ProxiedConnection;
+import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -16,6 +14,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -25,19 +25,27 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One application connection, from its first byte until it is spliced to the database: the
- * startup packet (TLS and GSS requests declined — the application is on this host), then, off the
- * event loop, the caller attested and its credential taken from the cache, then {@link
- * UpstreamSide} logs in. Only when the database said AuthenticationOk does the application see it;
- * any byte the application sends before that is refused, so nothing it says can reach the database
+ * One application connection, from its first byte until it is spliced to the database: the startup
+ * packet (TLS and GSS requests declined — the application is on this host), then, off the event
+ * loop, the caller attested and its credential taken from the cache, then {@link UpstreamSide} logs
+ * in. Only when the database said AuthenticationOk does the application see it; any byte the
+ * application sends before that is refused, so nothing it says can reach the database
  * unauthenticated or ride on the agent's login.
  */
 final class ClientSide extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(ClientSide.class.getName());
-  /** Start-up, attestation, credential and the database's login together must finish within this. */
+
+  /**
+   * Start-up, attestation, credential and the database's login together must finish within this.
+   */
   static final long HANDSHAKE_TIMEOUT_SECONDS = 30;
 
-  private enum State { STARTUP, CONNECTING, RELAY, CLOSED }
+  private enum State {
+    STARTUP,
+    CONNECTING,
+    RELAY,
+    CLOSED
+  }
 
   private final PostgresProxy proxy;
   private ByteBuf buf = Unpooled.EMPTY_BUFFER;
@@ -55,15 +63,27 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.executor().schedule(() -> {
-      if (state == State.STARTUP || state == State.CONNECTING) {
-        refuse(ctx, "08006", "the connection did not complete its start-up within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
-      }
-    }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (state == State.STARTUP || state == State.CONNECTING) {
+                refuse(
+                    ctx,
+                    "08006",
+                    "the connection did not complete its start-up within "
+                        + HANDSHAKE_TIMEOUT_SECONDS
+                        + " s");
+              }
+            },
+            HANDSHAKE_TIMEOUT_SECONDS,
+            TimeUnit.SECONDS);
     ctx.fireChannelActive();
   }
 
-  /** Adds what arrived to what is buffered; a fully read buffer is released, not dropped (it would leak). */
+  /**
+   * Adds what arrived to what is buffered; a fully read buffer is released, not dropped (it would
+   * leak).
+   */
   private void append(ByteBuf in) {
     if (buf.isReadable()) {
       buf = Unpooled.wrappedBuffer(buf, in.retain());
@@ -122,29 +142,40 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
         case Startup.CancelRequest c -> {
           state = State.CONNECTING;
           cancel = true;
-          identifyThen(ctx, cred -> upstream(proxy.connect(ctx.channel().eventLoop(), cred, Map.of(),
-              PgMessages.cancelRequest(c.pid(), c.key()), new UpstreamSide.Listener() {
-                @Override
-                public void authenticated(ByteBuf firstBytes) {
-                  firstBytes.release();
-                }
+          identifyThen(
+              ctx,
+              cred ->
+                  upstream(
+                          proxy.connect(
+                              ctx.channel().eventLoop(),
+                              cred,
+                              Map.of(),
+                              PgMessages.cancelRequest(c.pid(), c.key()),
+                              new UpstreamSide.Listener() {
+                                @Override
+                                public void authenticated(ByteBuf firstBytes) {
+                                  firstBytes.release();
+                                }
 
-                @Override
-                public void refused(byte[] errorResponse, String why) {
-                  ctx.close();
-                }
+                                @Override
+                                public void refused(byte[] errorResponse, String why) {
+                                  ctx.close();
+                                }
 
-                @Override
-                public void failed(String sqlState, String message) {
-                  ctx.close();
-                }
-              })).addListener((ChannelFutureListener) f -> ctx.close()));
+                                @Override
+                                public void failed(String sqlState, String message) {
+                                  ctx.close();
+                                }
+                              }))
+                      .addListener((ChannelFutureListener) f -> ctx.close()));
         }
         case Startup.Message m -> {
           requireNothingMore();
           if (!secured && proxy.spec().clientTls() == ProxySpec.ClientTlsMode.REQUIRE) {
-            throw new PgProtocolException("28000", "this proxy accepts TLS connections only: connect with "
-                + "sslmode=verify-full (trusting Warden's bundle) or at least sslmode=require");
+            throw new PgProtocolException(
+                "28000",
+                "this proxy accepts TLS connections only: connect with "
+                    + "sslmode=verify-full (trusting Warden's bundle) or at least sslmode=require");
           }
           state = State.CONNECTING;
           login(ctx, m);
@@ -153,7 +184,10 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The first byte of a TLS ClientHello: a client using PostgreSQL 17's direct TLS (sslnegotiation=direct). */
+  /**
+   * The first byte of a TLS ClientHello: a client using PostgreSQL 17's direct TLS
+   * (sslnegotiation=direct).
+   */
   private static final byte TLS_HANDSHAKE = 0x16;
 
   /**
@@ -164,72 +198,120 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   private void directTls(ChannelHandlerContext ctx) {
     SslContext tls = proxy.clientTls();
     if (tls == null) {
-      throw new PgProtocolException("08P01", "this proxy does not accept TLS (client-tls=off): connect without "
-          + "sslnegotiation=direct");
+      throw new PgProtocolException(
+          "08P01",
+          "this proxy does not accept TLS (client-tls=off): connect without "
+              + "sslnegotiation=direct");
     }
     SslHandler h = new SslHandler(tls.newEngine(ctx.alloc()));
     ctx.pipeline().addFirst("tls", h);
     secured = true;
-    h.handshakeFuture().addListener(f -> {
-      if (f.isSuccess() && !PostgresProxy.ALPN.equals(h.applicationProtocol())) {
-        refuse(ctx, "08P01", "direct TLS without ALPN \"postgresql\": the client must negotiate it");
-      }
-    });
+    h.handshakeFuture()
+        .addListener(
+            f -> {
+              if (f.isSuccess() && !PostgresProxy.ALPN.equals(h.applicationProtocol())) {
+                refuse(
+                    ctx,
+                    "08P01",
+                    "direct TLS without ALPN \"postgresql\": the client must negotiate it");
+              }
+            });
     ByteBuf hello = buf;
     buf = Unpooled.EMPTY_BUFFER;
-    ctx.pipeline().fireChannelRead(hello);  // from the head: through the new SslHandler, then back here decrypted
+    ctx.pipeline()
+        .fireChannelRead(
+            hello); // from the head: through the new SslHandler, then back here decrypted
   }
 
-  /** Bytes after an SSLRequest or the startup message, before the answer: not a client that follows the protocol. */
+  /**
+   * Bytes after an SSLRequest or the startup message, before the answer: not a client that follows
+   * the protocol.
+   */
   private void requireNothingMore() {
     if (buf.isReadable()) {
-      throw new PgProtocolException("08P01", "the client sent data before the server answered its start-up");
+      throw new PgProtocolException(
+          "08P01", "the client sent data before the server answered its start-up");
     }
   }
 
   private void login(ChannelHandlerContext ctx, Startup.Message m) {
     Map<String, String> passOn = new LinkedHashMap<>();
     List<String> unsupported = new ArrayList<>();
-    m.parameters().forEach((k, v) -> {
-      if (k.startsWith("_pq_.")) {
-        unsupported.add(k);
-      } else if (!k.equals("user") && !k.equals("database")) {
-        // user and database are the resource's: the application's configuration holds neither
-        passOn.put(k, v);
-      }
-    });
+    m.parameters()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("_pq_.")) {
+                unsupported.add(k);
+              } else if (!k.equals("user") && !k.equals("database")) {
+                // user and database are the resource's: the application's configuration holds
+                // neither
+                passOn.put(k, v);
+              }
+            });
     if (passOn.containsKey("replication")) {
       throw new PgProtocolException("28000", "replication connections are not proxied");
     }
-    byte[] negotiate = m.minor() > 0 || !unsupported.isEmpty()
-        ? PgMessages.negotiateProtocolVersion(unsupported) : null;
-    identifyThen(ctx, cred -> upstream(proxy.connect(ctx.channel().eventLoop(), cred, passOn, null,
-        new UpstreamSide.Listener() {
-          @Override
-          public void authenticated(ByteBuf firstBytes) {
-            splice(ctx, firstBytes, negotiate, cred);
-          }
+    byte[] negotiate =
+        m.minor() > 0 || !unsupported.isEmpty()
+            ? PgMessages.negotiateProtocolVersion(unsupported)
+            : null;
+    identifyThen(
+        ctx,
+        cred ->
+            upstream(
+                    proxy.connect(
+                        ctx.channel().eventLoop(),
+                        cred,
+                        passOn,
+                        null,
+                        new UpstreamSide.Listener() {
+                          @Override
+                          public void authenticated(ByteBuf firstBytes) {
+                            splice(ctx, firstBytes, negotiate, cred);
+                          }
 
-          @Override
-          public void refused(byte[] errorResponse, String why) {
-            LOG.log(System.Logger.Level.WARNING, "postgres proxy " + proxy.spec().where() + ": the database refused "
-                + cred.username() + ": " + why);
-            // a user the database no longer takes (revoked, dropped, expired there): the next
-            // connection fetches a new one instead of failing until the cached one is due
-            proxy.credentials().discard(cred);
-            closeWith(ctx, errorResponse, ProxiedConnection.Outcome.UNAVAILABLE, "the database refused the login: " + why);
-          }
+                          @Override
+                          public void refused(byte[] errorResponse, String why) {
+                            LOG.log(
+                                System.Logger.Level.WARNING,
+                                "postgres proxy "
+                                    + proxy.spec().where()
+                                    + ": the database refused "
+                                    + cred.username()
+                                    + ": "
+                                    + why);
+                            // a user the database no longer takes (revoked, dropped, expired
+                            // there): the next
+                            // connection fetches a new one instead of failing until the cached one
+                            // is due
+                            proxy.credentials().discard(cred);
+                            closeWith(
+                                ctx,
+                                errorResponse,
+                                ProxiedConnection.Outcome.UNAVAILABLE,
+                                "the database refused the login: " + why);
+                          }
 
-          @Override
-          public void failed(String sqlState, String message) {
-            refuse(ctx, sqlState, message);
-          }
-        })).addListener((ChannelFutureListener) f -> {
-          if (!f.isSuccess()) {
-            refuse(ctx, "08001", "cannot connect to the database at " + cred.host() + ":" + cred.port() + ": "
-                + UpstreamSide.rootMessage(f.cause()));
-          }
-        }));
+                          @Override
+                          public void failed(String sqlState, String message) {
+                            refuse(ctx, sqlState, message);
+                          }
+                        }))
+                .addListener(
+                    (ChannelFutureListener)
+                        f -> {
+                          if (!f.isSuccess()) {
+                            refuse(
+                                ctx,
+                                "08001",
+                                "cannot connect to the database at "
+                                    + cred.host()
+                                    + ":"
+                                    + cred.port()
+                                    + ": "
+                                    + UpstreamSide.rootMessage(f.cause()));
+                          }
+                        }));
   }
 
   private Channel upstream;
@@ -244,36 +326,65 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     void run(EdgeCredential credential);
   }
 
-  /** Attests the caller and takes its credential on a virtual thread; continues on the event loop. */
+  /**
+   * Attests the caller and takes its credential on a virtual thread; continues on the event loop.
+   */
   private void identifyThen(ChannelHandlerContext ctx, Then then) {
     Channel ch = ctx.channel();
-    proxy.executor().execute(() -> {
-      try {
-        PeerCredentials p = peerOf(ch);
-        Callers.Caller who = proxy.callers().identify(p);
-        EdgeCredential cred = proxy.credentials().get(who.svid(), proxy.spec().resource());
-        if (cred.engine() != null && !cred.engine().equals("postgres")) {
-          // a brokered secret or a token (the HTTP proxy's credentials) has no user to log in with
-          throw new EdgeException(EdgeException.Kind.FAILED, "resource " + proxy.spec().resource() + " answers a "
-              + cred.engine() + ", not a postgres user: the postgres proxy cannot log in with it");
-        }
-        LOG.log(System.Logger.Level.DEBUG, () -> "postgres proxy " + proxy.spec().where() + ": pid " + p.pid()
-            + " as " + who.svid().id() + " -> " + cred.host() + ":" + cred.port() + " as " + cred.username());
-        ch.eventLoop().execute(() -> {
-          peer = p;
-          caller = who;
-          credential = cred;
-          if (state == State.CONNECTING && ch.isActive()) {
-            then.run(cred);
-          }
-        });
-      } catch (EdgeException e) {
-        ch.eventLoop().execute(() -> refuse(ctx, sqlState(e.kind()), e.getMessage(), outcome(e.kind())));
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "postgres proxy: identifying a caller failed", e);
-        ch.eventLoop().execute(() -> refuse(ctx, "XX000", "the Warden agent failed: " + e));
-      }
-    });
+    proxy
+        .executor()
+        .execute(
+            () -> {
+              try {
+                PeerCredentials p = peerOf(ch);
+                Callers.Caller who = proxy.callers().identify(p);
+                EdgeCredential cred = proxy.credentials().get(who.svid(), proxy.spec().resource());
+                if (cred.engine() != null && !cred.engine().equals("postgres")) {
+                  // a brokered secret or a token (the HTTP proxy's credentials) has no user to log
+                  // in with
+                  throw new EdgeException(
+                      EdgeException.Kind.FAILED,
+                      "resource "
+                          + proxy.spec().resource()
+                          + " answers a "
+                          + cred.engine()
+                          + ", not a postgres user: the postgres proxy cannot log in with it");
+                }
+                LOG.log(
+                    System.Logger.Level.DEBUG,
+                    () ->
+                        "postgres proxy "
+                            + proxy.spec().where()
+                            + ": pid "
+                            + p.pid()
+                            + " as "
+                            + who.svid().id()
+                            + " -> "
+                            + cred.host()
+                            + ":"
+                            + cred.port()
+                            + " as "
+                            + cred.username());
+                ch.eventLoop()
+                    .execute(
+                        () -> {
+                          peer = p;
+                          caller = who;
+                          credential = cred;
+                          if (state == State.CONNECTING && ch.isActive()) {
+                            then.run(cred);
+                          }
+                        });
+              } catch (EdgeException e) {
+                ch.eventLoop()
+                    .execute(
+                        () -> refuse(ctx, sqlState(e.kind()), e.getMessage(), outcome(e.kind())));
+              } catch (RuntimeException e) {
+                LOG.log(
+                    System.Logger.Level.WARNING, "postgres proxy: identifying a caller failed", e);
+                ch.eventLoop().execute(() -> refuse(ctx, "XX000", "the Warden agent failed: " + e));
+              }
+            });
   }
 
   private PeerCredentials peerOf(Channel ch) throws EdgeException {
@@ -283,11 +394,14 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
         int[] gids = c.gids();
         return new PeerCredentials(c.pid(), c.uid(), gids.length > 0 ? gids[0] : -1);
       } catch (IOException e) {
-        throw new EdgeException(EdgeException.Kind.UNIDENTIFIED, "the kernel gave no credentials for the caller: "
-            + e.getMessage());
+        throw new EdgeException(
+            EdgeException.Kind.UNIDENTIFIED,
+            "the kernel gave no credentials for the caller: " + e.getMessage());
       }
     }
-    return proxy.loopbackPeers().owner((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+    return proxy
+        .loopbackPeers()
+        .owner((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
   }
 
   static ProxiedConnection.Outcome outcome(EdgeException.Kind kind) {
@@ -298,7 +412,8 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     };
   }
 
-  private void splice(ChannelHandlerContext ctx, ByteBuf firstBytes, byte[] negotiate, EdgeCredential cred) {
+  private void splice(
+      ChannelHandlerContext ctx, ByteBuf firstBytes, byte[] negotiate, EdgeCredential cred) {
     Channel client = ctx.channel();
     if (state != State.CONNECTING || !client.isActive() || upstream == null) {
       firstBytes.release();
@@ -310,7 +425,9 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
     }
     state = State.RELAY;
     releaseBuf();
-    upstream.pipeline().replace(UpstreamSide.class, "relay", new dev.warden.agent.edge.Pipe(client));
+    upstream
+        .pipeline()
+        .replace(UpstreamSide.class, "relay", new dev.warden.agent.edge.Pipe(client));
     ctx.pipeline().replace(this, "relay", new dev.warden.agent.edge.Pipe(upstream));
     if (negotiate != null) {
       client.write(Unpooled.wrappedBuffer(negotiate));
@@ -321,15 +438,27 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, String sqlState, String message) {
-    refuse(ctx, sqlState, message, sqlState.startsWith("08P") || sqlState.startsWith("0A")
-        ? ProxiedConnection.Outcome.PROTOCOL_ERROR : ProxiedConnection.Outcome.UNAVAILABLE);
+    refuse(
+        ctx,
+        sqlState,
+        message,
+        sqlState.startsWith("08P") || sqlState.startsWith("0A")
+            ? ProxiedConnection.Outcome.PROTOCOL_ERROR
+            : ProxiedConnection.Outcome.UNAVAILABLE);
   }
 
-  private void refuse(ChannelHandlerContext ctx, String sqlState, String message, ProxiedConnection.Outcome outcome) {
+  private void refuse(
+      ChannelHandlerContext ctx,
+      String sqlState,
+      String message,
+      ProxiedConnection.Outcome outcome) {
     closeWith(ctx, PgMessages.fatal(sqlState, message), outcome, message);
   }
 
-  private void closeWith(ChannelHandlerContext ctx, byte[] errorResponse, ProxiedConnection.Outcome outcome,
+  private void closeWith(
+      ChannelHandlerContext ctx,
+      byte[] errorResponse,
+      ProxiedConnection.Outcome outcome,
       String reason) {
     if (state == State.CLOSED || state == State.RELAY) {
       return;
@@ -343,14 +472,15 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
       upstream.close();
     }
     if (ctx.channel().isActive()) {
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(errorResponse)).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(errorResponse))
+          .addListener(ChannelFutureListener.CLOSE);
     }
   }
 
   static String sqlState(EdgeException.Kind kind) {
     return switch (kind) {
-      case UNIDENTIFIED, DENIED -> "28000";   // invalid_authorization_specification
-      case UNAVAILABLE -> "08001";            // sqlclient_unable_to_establish_sqlconnection
+      case UNIDENTIFIED, DENIED -> "28000"; // invalid_authorization_specification
+      case UNAVAILABLE -> "08001"; // sqlclient_unable_to_establish_sqlconnection
       case FAILED -> "XX000";
     };
   }

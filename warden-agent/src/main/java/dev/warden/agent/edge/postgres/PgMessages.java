@@ -7,9 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The few protocol-3 messages the proxy writes or reads itself; everything after authentication is spliced. */
+/**
+ * The few protocol-3 messages the proxy writes or reads itself; everything after authentication is
+ * spliced.
+ */
 final class PgMessages {
-  /** A backend message during authentication; anything larger than this is not one the proxy expects. */
+  /**
+   * A backend message during authentication; anything larger than this is not one the proxy
+   * expects.
+   */
   static final int MAX_AUTH_MESSAGE = 64 * 1024;
 
   static final byte AUTHENTICATION = 'R';
@@ -28,7 +34,8 @@ final class PgMessages {
   record Backend(byte type, byte[] body) {
     int authCode() {
       if (body.length < 4) {
-        throw new PgProtocolException("08P01", "the database sent an authentication message without its code");
+        throw new PgProtocolException(
+            "08P01", "the database sent an authentication message without its code");
       }
       return ByteBuffer.wrap(body).getInt();
     }
@@ -46,8 +53,13 @@ final class PgMessages {
     }
     int len = in.getInt(in.position() + 1);
     if (len < 4 || len > max) {
-      throw new PgProtocolException("08P01", "invalid message length " + len + " for message type '"
-          + (char) (in.get(in.position()) & 0xff) + "'");
+      throw new PgProtocolException(
+          "08P01",
+          "invalid message length "
+              + len
+              + " for message type '"
+              + (char) (in.get(in.position()) & 0xff)
+              + "'");
     }
     return len + 1;
   }
@@ -61,16 +73,22 @@ final class PgMessages {
   }
 
   static byte[] cancelRequest(int pid, int key) {
-    return ByteBuffer.allocate(16).putInt(16).putInt(Startup.CANCEL_REQUEST).putInt(pid).putInt(key).array();
+    return ByteBuffer.allocate(16)
+        .putInt(16)
+        .putInt(Startup.CANCEL_REQUEST)
+        .putInt(pid)
+        .putInt(key)
+        .array();
   }
 
   static byte[] startup(Map<String, String> parameters) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.writeBytes(ByteBuffer.allocate(4).putInt(Startup.PROTOCOL_3_0).array());
-    parameters.forEach((k, v) -> {
-      cString(body, k);
-      cString(body, v);
-    });
+    parameters.forEach(
+        (k, v) -> {
+          cString(body, k);
+          cString(body, v);
+        });
     body.write(0);
     byte[] b = body.toByteArray();
     return ByteBuffer.allocate(4 + b.length).putInt(4 + b.length).put(b).array();
@@ -98,7 +116,9 @@ final class PgMessages {
     return typed((byte) 'p', data);
   }
 
-  /** NegotiateProtocolVersion: the proxy speaks 3.0 and none of the {@code _pq_.} options asked for. */
+  /**
+   * NegotiateProtocolVersion: the proxy speaks 3.0 and none of the {@code _pq_.} options asked for.
+   */
   static byte[] negotiateProtocolVersion(List<String> unsupportedOptions) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.writeBytes(ByteBuffer.allocate(8).putInt(0).putInt(unsupportedOptions.size()).array());

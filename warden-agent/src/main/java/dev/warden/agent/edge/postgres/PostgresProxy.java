@@ -2,34 +2,33 @@ package dev.warden.agent.edge.postgres;
 
 import dev.warden.agent.edge.Callers;
 import dev.warden.agent.edge.ClientTls;
-import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.ConnectionAudit;
-import dev.warden.agent.workloadapi.PeerCredentials;
-import dev.warden.core.agent.ProxiedConnection;
 import dev.warden.agent.edge.CredentialCache;
 import dev.warden.agent.edge.EdgeCredential;
+import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.LoopbackPeers;
+import dev.warden.agent.workloadapi.PeerCredentials;
+import dev.warden.core.agent.ProxiedConnection;
 import dev.warden.core.edge.ProxySpec;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A PostgreSQL endpoint for applications that hold no database credential: they connect here (a
  * Unix socket or loopback TCP) with any user name and no password; the agent attests the calling
- * process, takes the credential Warden issued to that workload for the proxy's resource, logs in
- * to the database itself (TLS verified, SCRAM), and only then lets the application in.
+ * process, takes the credential Warden issued to that workload for the proxy's resource, logs in to
+ * the database itself (TLS verified, SCRAM), and only then lets the application in.
  */
 public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   private static final System.Logger LOG = System.getLogger(PostgresProxy.class.getName());
@@ -50,8 +49,14 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   private final SslContext upstreamTls;
   private final SecureRandom random = new SecureRandom();
 
-  private PostgresProxy(ProxySpec spec, Callers callers, CredentialCache credentials, LoopbackPeers loopbackPeers,
-      ConnectionAudit audit, ExecutorService executor, java.time.Clock clock) {
+  private PostgresProxy(
+      ProxySpec spec,
+      Callers callers,
+      CredentialCache credentials,
+      LoopbackPeers loopbackPeers,
+      ConnectionAudit audit,
+      ExecutorService executor,
+      java.time.Clock clock) {
     super(spec);
     this.audit = audit;
     this.clock = clock;
@@ -59,51 +64,92 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
     this.credentials = credentials;
     this.loopbackPeers = loopbackPeers;
     this.executor = executor;
-    this.upstreamTls = spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE ? null
-        : sslContext(spec.upstreamCa(), spec.upstreamTls() == ProxySpec.UpstreamTls.VERIFY_FULL);
+    this.upstreamTls =
+        spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE
+            ? null
+            : sslContext(
+                spec.upstreamCa(), spec.upstreamTls() == ProxySpec.UpstreamTls.VERIFY_FULL);
   }
 
   /**
-   * Binds the listener on {@code group}; blocking work (attestation, the server) runs on {@code executor}.
+   * Binds the listener on {@code group}; blocking work (attestation, the server) runs on {@code
+   * executor}.
    *
    * @throws UncheckedIOException when the address cannot be bound (the message names it)
    */
-  public static PostgresProxy start(ProxySpec spec, Callers callers, CredentialCache credentials,
-      LoopbackPeers loopbackPeers, ConnectionAudit audit, ClientTls clientTls, dev.warden.agent.edge.LiveConnections live,
-      EventLoopGroup group, ExecutorService executor, java.time.Clock clock) {
-    PostgresProxy p = new PostgresProxy(spec, callers, credentials, loopbackPeers, audit, executor, clock);
+  public static PostgresProxy start(
+      ProxySpec spec,
+      Callers callers,
+      CredentialCache credentials,
+      LoopbackPeers loopbackPeers,
+      ConnectionAudit audit,
+      ClientTls clientTls,
+      dev.warden.agent.edge.LiveConnections live,
+      EventLoopGroup group,
+      ExecutorService executor,
+      java.time.Clock clock) {
+    PostgresProxy p =
+        new PostgresProxy(spec, callers, credentials, loopbackPeers, audit, executor, clock);
     p.live = live;
     if (spec.clientTls() != ProxySpec.ClientTlsMode.OFF) {
       p.tlsSource = clientTls;
       try {
         p.refreshClientTls();
       } catch (EdgeException e) {
-        throw new IllegalArgumentException("cannot start the postgres proxy on " + spec.where() + ": " + e.getMessage());
+        throw new IllegalArgumentException(
+            "cannot start the postgres proxy on " + spec.where() + ": " + e.getMessage());
       }
       // checked every minute; renewed at half-life by the source
-      group.scheduleAtFixedRate(() -> executor.execute(() -> {
-        try {
-          p.refreshClientTls();
-        } catch (EdgeException e) {
-          LOG.log(System.Logger.Level.WARNING, "postgres proxy " + spec.where() + ": " + e.getMessage());
-        }
-      }), 1, 1, java.util.concurrent.TimeUnit.MINUTES);
+      group.scheduleAtFixedRate(
+          () ->
+              executor.execute(
+                  () -> {
+                    try {
+                      p.refreshClientTls();
+                    } catch (EdgeException e) {
+                      LOG.log(
+                          System.Logger.Level.WARNING,
+                          "postgres proxy " + spec.where() + ": " + e.getMessage());
+                    }
+                  }),
+          1,
+          1,
+          java.util.concurrent.TimeUnit.MINUTES);
     }
     p.listen(group, () -> new ClientSide(p));
-    LOG.log(System.Logger.Level.INFO, "postgres proxy for resource " + spec.resource() + " listening on "
-        + spec.where() + " (upstream TLS " + spec.upstreamTls() + ")");
+    LOG.log(
+        System.Logger.Level.INFO,
+        "postgres proxy for resource "
+            + spec.resource()
+            + " listening on "
+            + spec.where()
+            + " (upstream TLS "
+            + spec.upstreamTls()
+            + ")");
     return p;
   }
 
-  ChannelFuture connect(EventLoop loop, EdgeCredential cred, Map<String, String> clientParameters, byte[] cancel,
+  ChannelFuture connect(
+      EventLoop loop,
+      EdgeCredential cred,
+      Map<String, String> clientParameters,
+      byte[] cancel,
       UpstreamSide.Listener listener) {
-    return dev.warden.agent.edge.EdgeNet.connector(loop,
-        new UpstreamSide(spec(), upstreamTls, cred, clientParameters, cancel, listener, random))
+    return dev.warden.agent.edge.EdgeNet.connector(
+            loop,
+            new UpstreamSide(spec(), upstreamTls, cred, clientParameters, cancel, listener, random))
         .connect(cred.host(), cred.port());
   }
 
-  /** Reports one connection's outcome for the audit log (off the event loop's critical path: a file append). */
-  void audit(ProxiedConnection.Outcome outcome, Callers.Caller caller, PeerCredentials peer, EdgeCredential cred,
+  /**
+   * Reports one connection's outcome for the audit log (off the event loop's critical path: a file
+   * append).
+   */
+  void audit(
+      ProxiedConnection.Outcome outcome,
+      Callers.Caller caller,
+      PeerCredentials peer,
+      EdgeCredential cred,
       String reason) {
     Map<String, String> who = new java.util.LinkedHashMap<>();
     PeerCredentials p = caller != null ? caller.peer() : peer;
@@ -112,13 +158,25 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
       who.put("uid", Integer.toString(p.uid()));
     }
     if (caller != null) {
-      caller.selectors().stream().filter(s -> s.type().equals("unix") && (s.key().equals("path") || s.key().equals("sha256")))
+      caller.selectors().stream()
+          .filter(
+              s -> s.type().equals("unix") && (s.key().equals("path") || s.key().equals("sha256")))
           .forEach(s -> who.put(s.key(), s.value()));
     }
     try {
-      audit.record(new ProxiedConnection(java.util.UUID.randomUUID().toString(), clock.instant(), outcome,
-          "postgres", spec().where(), spec().resource(), caller == null ? null : caller.svid().id().toString(),
-          cred == null ? null : cred.leaseId(), cred == null ? null : cred.host() + ":" + cred.port(), reason, who));
+      audit.record(
+          new ProxiedConnection(
+              java.util.UUID.randomUUID().toString(),
+              clock.instant(),
+              outcome,
+              "postgres",
+              spec().where(),
+              spec().resource(),
+              caller == null ? null : caller.svid().id().toString(),
+              cred == null ? null : cred.leaseId(),
+              cred == null ? null : cred.host() + ":" + cred.port(),
+              reason,
+              who));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
     }
@@ -130,19 +188,26 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
       return;
     }
     try {
-      clientTlsContext = SslContextBuilder.forServer(c.key(), c.chain().toArray(new java.security.cert.X509Certificate[0]))
-          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-          .protocols("TLSv1.3", "TLSv1.2")
-          // PostgreSQL 17's ALPN name: required with direct TLS, checked in ClientSide
-          .applicationProtocolConfig(new io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig(
-              io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
-              io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-              ALPN))
-          .build();
+      clientTlsContext =
+          SslContextBuilder.forServer(
+                  c.key(), c.chain().toArray(new java.security.cert.X509Certificate[0]))
+              .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+              .protocols("TLSv1.3", "TLSv1.2")
+              // PostgreSQL 17's ALPN name: required with direct TLS, checked in ClientSide
+              .applicationProtocolConfig(
+                  new io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig(
+                      io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig.Protocol
+                          .ALPN,
+                      io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig
+                          .SelectorFailureBehavior.NO_ADVERTISE,
+                      io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig
+                          .SelectedListenerFailureBehavior.ACCEPT,
+                      ALPN))
+              .build();
       clientCertificate = c;
     } catch (javax.net.ssl.SSLException e) {
-      throw new EdgeException(EdgeException.Kind.FAILED, "cannot use the proxy's TLS certificate: " + e.getMessage());
+      throw new EdgeException(
+          EdgeException.Kind.FAILED, "cannot use the proxy's TLS certificate: " + e.getMessage());
     }
   }
 
@@ -178,11 +243,13 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   private static SslContext sslContext(Path ca, boolean checkHostName) {
     try {
       TrustManagerFactory tmf = dev.warden.agent.edge.EdgeNet.upstreamTrust(ca);
-      return SslContextBuilder.forClient().trustManager(tmf)
+      return SslContextBuilder.forClient()
+          .trustManager(tmf)
           .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
           .protocols("TLSv1.3", "TLSv1.2")
           // Netty checks the host name by default; verify-ca must not, verify-full must
-          .endpointIdentificationAlgorithm(checkHostName ? "HTTPS" : null).build();
+          .endpointIdentificationAlgorithm(checkHostName ? "HTTPS" : null)
+          .build();
     } catch (javax.net.ssl.SSLException e) {
       throw new IllegalArgumentException("cannot set up TLS to the database: " + e.getMessage(), e);
     }

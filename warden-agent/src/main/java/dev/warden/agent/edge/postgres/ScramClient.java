@@ -14,12 +14,14 @@ import javax.crypto.spec.SecretKeySpec;
  * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL speaks it: the user name is
  * the startup message's, so the SCRAM one is empty. With TLS the proxy binds the exchange to the
  * server's certificate ({@code tls-server-end-point}, SCRAM-SHA-256-PLUS) when the database offers
- * it, and otherwise says it could have ({@code y}), so a man in the middle cannot strip the binding.
- * The server's final signature is verified: a database that does not know the password is refused.
+ * it, and otherwise says it could have ({@code y}), so a man in the middle cannot strip the
+ * binding. The server's final signature is verified: a database that does not know the password is
+ * refused.
  */
 final class ScramClient {
   static final String MECHANISM = "SCRAM-SHA-256";
   static final String MECHANISM_PLUS = "SCRAM-SHA-256-PLUS";
+
   /** A server asking for more would make each connection cost seconds of CPU: refused. */
   static final int MAX_ITERATIONS = 1_000_000;
 
@@ -32,8 +34,8 @@ final class ScramClient {
   private byte[] expectedServerSignature;
 
   /**
-   * @param endPoint the tls-server-end-point hash of the server's certificate when the exchange
-   *     is to be bound to it (PLUS); null otherwise
+   * @param endPoint the tls-server-end-point hash of the server's certificate when the exchange is
+   *     to be bound to it (PLUS); null otherwise
    * @param tls the connection is TLS (so, without binding, the header says the client supports it)
    */
   ScramClient(String password, byte[] endPoint, boolean tls, SecureRandom random) {
@@ -63,7 +65,8 @@ final class ScramClient {
   }
 
   byte[] clientFirst() {
-    // PostgreSQL takes the user from the startup message and ignores this one (empty, as libpq sends)
+    // PostgreSQL takes the user from the startup message and ignores this one (empty, as libpq
+    // sends)
     clientFirstBare = "n=" + user.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
     return (gs2Header + clientFirstBare).getBytes(StandardCharsets.UTF_8);
   }
@@ -81,14 +84,17 @@ final class ScramClient {
       } else if (attr.startsWith("i=")) {
         iterations = attr.substring(2);
       } else if (attr.startsWith("m=")) {
-        throw new PgProtocolException("08P01", "the database asked for a SCRAM extension the proxy does not support");
+        throw new PgProtocolException(
+            "08P01", "the database asked for a SCRAM extension the proxy does not support");
       }
     }
     if (nonce == null || salt == null || iterations == null) {
-      throw new PgProtocolException("08P01", "the database sent a malformed SCRAM server-first message");
+      throw new PgProtocolException(
+          "08P01", "the database sent a malformed SCRAM server-first message");
     }
     if (!nonce.startsWith(clientNonce) || nonce.length() == clientNonce.length()) {
-      throw new PgProtocolException("08P01", "the database's SCRAM nonce does not extend the proxy's");
+      throw new PgProtocolException(
+          "08P01", "the database's SCRAM nonce does not extend the proxy's");
     }
     int i;
     byte[] saltBytes;
@@ -96,16 +102,19 @@ final class ScramClient {
       i = Integer.parseInt(iterations);
       saltBytes = Base64.getDecoder().decode(salt);
     } catch (IllegalArgumentException e) {
-      throw new PgProtocolException("08P01", "the database sent a malformed SCRAM salt or iteration count");
+      throw new PgProtocolException(
+          "08P01", "the database sent a malformed SCRAM salt or iteration count");
     }
     if (i < 1 || i > MAX_ITERATIONS || saltBytes.length == 0) {
-      throw new PgProtocolException("08P01", "the database asked for " + i + " SCRAM iterations (1.."
-          + MAX_ITERATIONS + " accepted)");
+      throw new PgProtocolException(
+          "08P01",
+          "the database asked for " + i + " SCRAM iterations (1.." + MAX_ITERATIONS + " accepted)");
     }
     byte[] header = gs2Header.getBytes(StandardCharsets.UTF_8);
     byte[] cbind = bindingData == null ? header : concat(header, bindingData);
     String withoutProof = "c=" + Base64.getEncoder().encodeToString(cbind) + ",r=" + nonce;
-    byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+    byte[] authMessage =
+        (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
     byte[] salted = hi(password, saltBytes, i);
     byte[] clientKey = hmac(salted, "Client Key".getBytes(StandardCharsets.UTF_8));
     byte[] storedKey = sha256(clientKey);
@@ -114,18 +123,24 @@ final class ScramClient {
     for (int k = 0; k < proof.length; k++) {
       proof[k] = (byte) (clientKey[k] ^ clientSignature[k]);
     }
-    expectedServerSignature = hmac(hmac(salted, "Server Key".getBytes(StandardCharsets.UTF_8)), authMessage);
-    return (withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof)).getBytes(StandardCharsets.UTF_8);
+    expectedServerSignature =
+        hmac(hmac(salted, "Server Key".getBytes(StandardCharsets.UTF_8)), authMessage);
+    return (withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof))
+        .getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Checks the server's signature: only a server that knows the password's verifier can produce it. */
+  /**
+   * Checks the server's signature: only a server that knows the password's verifier can produce it.
+   */
   void verifyServerFinal(byte[] serverFinalBytes) {
     if (expectedServerSignature == null) {
-      throw new PgProtocolException("08P01", "the database ended SCRAM before the proxy sent its proof");
+      throw new PgProtocolException(
+          "08P01", "the database ended SCRAM before the proxy sent its proof");
     }
     String serverFinal = new String(serverFinalBytes, StandardCharsets.UTF_8);
     if (serverFinal.startsWith("e=")) {
-      throw new PgProtocolException("28P01", "the database refused the SCRAM proof: " + serverFinal.substring(2));
+      throw new PgProtocolException(
+          "28P01", "the database refused the SCRAM proof: " + serverFinal.substring(2));
     }
     String v = null;
     for (String attr : serverFinal.split(",")) {
@@ -140,8 +155,10 @@ final class ScramClient {
       got = null;
     }
     if (got == null || !MessageDigest.isEqual(got, expectedServerSignature)) {
-      throw new PgProtocolException("08P01", "the database's SCRAM signature is wrong: it does not know this "
-          + "user's password (is the proxy talking to the right server?)");
+      throw new PgProtocolException(
+          "08P01",
+          "the database's SCRAM signature is wrong: it does not know this "
+              + "user's password (is the proxy talking to the right server?)");
     }
   }
 
@@ -149,7 +166,8 @@ final class ScramClient {
     try {
       // PBKDF2 with HMAC-SHA-256 is Hi(); the JDK encodes the password as UTF-8, as SCRAM wants
       SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
-      return f.generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+      return f.generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256))
+          .getEncoded();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -13,6 +13,7 @@ import java.util.Map;
 sealed interface Startup {
   /** PostgreSQL's own limit on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
   int MAX_LENGTH = 10_000;
+
   int SSL_REQUEST = 80877103;
   int GSSENC_REQUEST = 80877104;
   int CANCEL_REQUEST = 80877102;
@@ -26,8 +27,8 @@ sealed interface Startup {
   record CancelRequest(int pid, int key) implements Startup {}
 
   /**
-   * @param minor the protocol's minor version the client asked for (the proxy speaks 3.0 and
-   *     says so with NegotiateProtocolVersion when the client asked for more)
+   * @param minor the protocol's minor version the client asked for (the proxy speaks 3.0 and says
+   *     so with NegotiateProtocolVersion when the client asked for more)
    * @param parameters in the client's order; {@code _pq_.} options are protocol extensions
    */
   record Message(int minor, Map<String, String> parameters) implements Startup {}
@@ -69,11 +70,16 @@ sealed interface Startup {
         requireLength(len, 16, "CancelRequest");
         return new CancelRequest(b.getInt(), b.getInt());
       }
-      default -> { }
+      default -> {}
     }
     if (code >>> 16 != 3) {
-      throw new PgProtocolException("0A000", "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xffff)
-          + ": the Warden agent speaks protocol 3");
+      throw new PgProtocolException(
+          "0A000",
+          "unsupported frontend protocol "
+              + (code >>> 16)
+              + "."
+              + (code & 0xffff)
+              + ": the Warden agent speaks protocol 3");
     }
     Map<String, String> params = new LinkedHashMap<>();
     while (true) {
@@ -90,7 +96,8 @@ sealed interface Startup {
       }
     }
     if (b.hasRemaining()) {
-      throw new PgProtocolException("08P01", "invalid startup packet layout: expected terminator as last byte");
+      throw new PgProtocolException(
+          "08P01", "invalid startup packet layout: expected terminator as last byte");
     }
     return new Message(code & 0xffff, params);
   }
@@ -110,6 +117,7 @@ sealed interface Startup {
         return s;
       }
     }
-    throw new PgProtocolException("08P01", "invalid startup packet layout: a string is not terminated");
+    throw new PgProtocolException(
+        "08P01", "invalid startup packet layout: a string is not terminated");
   }
 }

@@ -37,7 +37,11 @@ final class UpstreamAuth {
    * @param serverCertificate the database's certificate when the connection is TLS, else null
    * @param allowWeakInPlaintext cleartext and MD5 allowed on an unencrypted connection
    */
-  UpstreamAuth(String user, String password, X509Certificate serverCertificate, boolean allowWeakInPlaintext,
+  UpstreamAuth(
+      String user,
+      String password,
+      X509Certificate serverCertificate,
+      boolean allowWeakInPlaintext,
       SecureRandom random) {
     this.user = user;
     this.password = password;
@@ -48,17 +52,19 @@ final class UpstreamAuth {
 
   Step on(PgMessages.Backend m) {
     if (m.type() != PgMessages.AUTHENTICATION) {
-      throw new PgProtocolException("08P01", "the database sent message '" + (char) m.type()
-          + "' during authentication");
+      throw new PgProtocolException(
+          "08P01", "the database sent message '" + (char) m.type() + "' during authentication");
     }
     byte[] body = m.body();
     int code = m.authCode();
     switch (code) {
       case PgMessages.AUTH_OK -> {
         if (scram != null) {
-          throw new PgProtocolException("08P01", "the database ended SCRAM without its final signature");
+          throw new PgProtocolException(
+              "08P01", "the database ended SCRAM without its final signature");
         }
-        // also without any request (trust authentication): the user Warden created exists either way
+        // also without any request (trust authentication): the user Warden created exists either
+        // way
         return new Step.Done();
       }
       case PgMessages.AUTH_CLEARTEXT -> {
@@ -68,9 +74,11 @@ final class UpstreamAuth {
       case PgMessages.AUTH_MD5 -> {
         requireProtectedOrAllowed("an MD5 password hash");
         if (body.length != 8) {
-          throw new PgProtocolException("08P01", "the database sent an MD5 request without its 4-byte salt");
+          throw new PgProtocolException(
+              "08P01", "the database sent an MD5 request without its 4-byte salt");
         }
-        return new Step.Send(PgMessages.password(md5(user, password, java.util.Arrays.copyOfRange(body, 4, 8))));
+        return new Step.Send(
+            PgMessages.password(md5(user, password, java.util.Arrays.copyOfRange(body, 4, 8))));
       }
       case PgMessages.AUTH_SASL -> {
         if (scram != null) {
@@ -83,34 +91,48 @@ final class UpstreamAuth {
         } else if (mechanisms.contains(ScramClient.MECHANISM)) {
           scram = new ScramClient(password, null, tls, random);
         } else {
-          throw new PgProtocolException("28000", "the database offers SASL mechanisms " + mechanisms
-              + "; the Warden agent speaks SCRAM-SHA-256");
+          throw new PgProtocolException(
+              "28000",
+              "the database offers SASL mechanisms "
+                  + mechanisms
+                  + "; the Warden agent speaks SCRAM-SHA-256");
         }
-        return new Step.Send(PgMessages.saslInitialResponse(scram.mechanism(), scram.clientFirst()));
+        return new Step.Send(
+            PgMessages.saslInitialResponse(scram.mechanism(), scram.clientFirst()));
       }
       case PgMessages.AUTH_SASL_CONTINUE -> {
         if (scram == null) {
-          throw new PgProtocolException("08P01", "the database continued a SASL exchange that never started");
+          throw new PgProtocolException(
+              "08P01", "the database continued a SASL exchange that never started");
         }
         return new Step.Send(PgMessages.saslResponse(scram.clientFinal(rest(body))));
       }
       case PgMessages.AUTH_SASL_FINAL -> {
         if (scram == null) {
-          throw new PgProtocolException("08P01", "the database ended a SASL exchange that never started");
+          throw new PgProtocolException(
+              "08P01", "the database ended a SASL exchange that never started");
         }
         scram.verifyServerFinal(rest(body));
-        scram = null;  // verified: the AuthenticationOk that follows is now expected
+        scram = null; // verified: the AuthenticationOk that follows is now expected
         return new Step.Wait();
       }
-      default -> throw new PgProtocolException("28000", "the database asks for authentication method " + code
-          + " (Kerberos, GSSAPI or SSPI); the Warden agent answers SCRAM-SHA-256, MD5 or password");
+      default ->
+          throw new PgProtocolException(
+              "28000",
+              "the database asks for authentication method "
+                  + code
+                  + " (Kerberos, GSSAPI or SSPI); the Warden agent answers SCRAM-SHA-256, MD5 or password");
     }
   }
 
   private void requireProtectedOrAllowed(String what) {
     if (serverCertificate == null && !allowWeakInPlaintext) {
-      throw new PgProtocolException("28000", "the database asks for " + what + " over an unencrypted connection; "
-          + "the agent refuses to send it (use TLS to the database, SCRAM, or allow it for this proxy)");
+      throw new PgProtocolException(
+          "28000",
+          "the database asks for "
+              + what
+              + " over an unencrypted connection; "
+              + "the agent refuses to send it (use TLS to the database, SCRAM, or allow it for this proxy)");
     }
   }
 
@@ -122,7 +144,8 @@ final class UpstreamAuth {
   static String md5(String user, String password, byte[] salt) {
     try {
       MessageDigest md = MessageDigest.getInstance("MD5");
-      String inner = HexFormat.of().formatHex(md.digest((password + user).getBytes(StandardCharsets.UTF_8)));
+      String inner =
+          HexFormat.of().formatHex(md.digest((password + user).getBytes(StandardCharsets.UTF_8)));
       md.update(inner.getBytes(StandardCharsets.US_ASCII));
       md.update(salt);
       return "md5" + HexFormat.of().formatHex(md.digest());
@@ -137,7 +160,8 @@ final class UpstreamAuth {
    */
   static byte[] endPoint(X509Certificate c) {
     String alg = c.getSigAlgName().toUpperCase(Locale.ROOT);
-    String hash = alg.contains("SHA384") ? "SHA-384" : alg.contains("SHA512") ? "SHA-512" : "SHA-256";
+    String hash =
+        alg.contains("SHA384") ? "SHA-384" : alg.contains("SHA512") ? "SHA-512" : "SHA-256";
     try {
       return MessageDigest.getInstance(hash).digest(c.getEncoded());
     } catch (java.security.NoSuchAlgorithmException | CertificateEncodingException e) {

@@ -6,35 +6,45 @@ import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Map;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLEngine;
 
 /**
  * The agent's connection to the database: TLS first (SSLRequest, then the handshake, verified as
  * the proxy's {@code upstream-tls} says), then the startup message with the issued user, then the
  * authentication exchange answered by {@link UpstreamAuth}. When the database says
- * AuthenticationOk, {@link Listener#authenticated} gets that message and whatever followed it,
- * and the caller splices the two connections. A CancelRequest goes the same way up to TLS, then
- * only the cancel packet is sent.
+ * AuthenticationOk, {@link Listener#authenticated} gets that message and whatever followed it, and
+ * the caller splices the two connections. A CancelRequest goes the same way up to TLS, then only
+ * the cancel packet is sent.
  */
 final class UpstreamSide extends ChannelInboundHandlerAdapter {
   /** What the client side learns from the database. */
   interface Listener {
-    /** Authenticated: {@code firstBytes} (AuthenticationOk and what followed) go to the client as is. */
+    /**
+     * Authenticated: {@code firstBytes} (AuthenticationOk and what followed) go to the client as
+     * is.
+     */
     void authenticated(ByteBuf firstBytes);
 
     /** The database refused the login: its own ErrorResponse, to hand to the client. */
     void refused(byte[] errorResponse, String why);
 
-    /** Anything else went wrong (TLS, protocol, network): the client gets a FATAL error with this. */
+    /**
+     * Anything else went wrong (TLS, protocol, network): the client gets a FATAL error with this.
+     */
     void failed(String sqlState, String message);
   }
 
-  private enum State { SSL_ANSWER, HANDSHAKE, AUTH, DONE }
+  private enum State {
+    SSL_ANSWER,
+    HANDSHAKE,
+    AUTH,
+    DONE
+  }
 
   private final ProxySpec spec;
   private final SslContext tls;
@@ -51,8 +61,14 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
    * @param clientParameters the client's startup parameters, user and database excluded
    * @param cancel a CancelRequest packet to deliver instead of logging in, or null
    */
-  UpstreamSide(ProxySpec spec, SslContext tls, EdgeCredential credential, Map<String, String> clientParameters,
-      byte[] cancel, Listener listener, SecureRandom random) {
+  UpstreamSide(
+      ProxySpec spec,
+      SslContext tls,
+      EdgeCredential credential,
+      Map<String, String> clientParameters,
+      byte[] cancel,
+      Listener listener,
+      SecureRandom random) {
     this.spec = spec;
     this.tls = tls;
     this.credential = credential;
@@ -80,8 +96,13 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.AUTH;
-    auth = new UpstreamAuth(credential.username(), credential.password().reveal(), serverCertificate,
-        spec.allowWeakAuth(), random);
+    auth =
+        new UpstreamAuth(
+            credential.username(),
+            credential.password().reveal(),
+            serverCertificate,
+            spec.allowWeakAuth(),
+            random);
     Map<String, String> p = new java.util.LinkedHashMap<>();
     p.put("user", credential.username());
     p.put("database", credential.database());
@@ -89,7 +110,10 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(PgMessages.startup(p)));
   }
 
-  /** Adds what arrived to what is buffered; a fully read buffer is released, not dropped (it would leak). */
+  /**
+   * Adds what arrived to what is buffered; a fully read buffer is released, not dropped (it would
+   * leak).
+   */
   private void append(ByteBuf in) {
     if (buf.isReadable()) {
       buf = Unpooled.wrappedBuffer(buf, in.retain());
@@ -124,7 +148,8 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
     byte answer = in.readByte();
     if (in.isReadable()) {
       // bytes after 'S' before the handshake were injected by someone on the path (CVE-2021-23222)
-      throw new PgProtocolException("08P01", "the database sent unencrypted data after agreeing to TLS");
+      throw new PgProtocolException(
+          "08P01", "the database sent unencrypted data after agreeing to TLS");
     }
     switch (answer) {
       case 'S' -> {
@@ -133,22 +158,42 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
         SslHandler ssl = tls.newHandler(ctx.alloc(), credential.host(), credential.port());
         SSLEngine engine = ssl.engine();
         ctx.pipeline().addFirst(ssl);
-        ssl.handshakeFuture().addListener(f -> {
-          if (!f.isSuccess()) {
-            fail(ctx, "08006", "TLS to the database at " + where() + " failed (upstream-tls="
-                + spec.upstreamTls().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "): "
-                + rootMessage(f.cause()));
-            return;
-          }
-          X509Certificate cert = (X509Certificate) engine.getSession().getPeerCertificates()[0];
-          begin(ctx, cert);
-        });
+        ssl.handshakeFuture()
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    fail(
+                        ctx,
+                        "08006",
+                        "TLS to the database at "
+                            + where()
+                            + " failed (upstream-tls="
+                            + spec.upstreamTls()
+                                .name()
+                                .toLowerCase(java.util.Locale.ROOT)
+                                .replace('_', '-')
+                            + "): "
+                            + rootMessage(f.cause()));
+                    return;
+                  }
+                  X509Certificate cert =
+                      (X509Certificate) engine.getSession().getPeerCertificates()[0];
+                  begin(ctx, cert);
+                });
       }
-      case 'N' -> throw new PgProtocolException("08006", "the database at " + where() + " does not accept TLS, "
-          + "and this proxy requires it (upstream-tls=" + spec.upstreamTls().name().toLowerCase(java.util.Locale.ROOT)
-          .replace('_', '-') + "): enable ssl on the database, or set upstream-tls=disable for a trusted network");
-      default -> throw new PgProtocolException("08P01", "the database answered the TLS request with '"
-          + (char) (answer & 0xff) + "'");
+      case 'N' ->
+          throw new PgProtocolException(
+              "08006",
+              "the database at "
+                  + where()
+                  + " does not accept TLS, "
+                  + "and this proxy requires it (upstream-tls="
+                  + spec.upstreamTls().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                  + "): enable ssl on the database, or set upstream-tls=disable for a trusted network");
+      default ->
+          throw new PgProtocolException(
+              "08P01",
+              "the database answered the TLS request with '" + (char) (answer & 0xff) + "'");
     }
   }
 
@@ -173,7 +218,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
           UpstreamAuth.Step step = auth.on(m);
           if (step instanceof UpstreamAuth.Step.Done) {
             state = State.DONE;
-            ByteBuf rest = buf;  // AuthenticationOk itself, and what followed it
+            ByteBuf rest = buf; // AuthenticationOk itself, and what followed it
             buf = Unpooled.EMPTY_BUFFER;
             listener.authenticated(rest);
             return;
@@ -198,13 +243,19 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    fail(ctx, "08006", "the database at " + where() + " closed the connection during authentication");
+    fail(
+        ctx,
+        "08006",
+        "the database at " + where() + " closed the connection during authentication");
     release();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(ctx, "08006", "connection to the database at " + where() + " failed: " + rootMessage(cause));
+    fail(
+        ctx,
+        "08006",
+        "connection to the database at " + where() + " failed: " + rootMessage(cause));
   }
 
   @Override

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Frames the client's command stream exactly as Redis does (arrays of bulk strings, the same
- * number grammar, a bulk's two trailing bytes skipped unread) so that every command the target will
- * run passes through here whole, and holds back the few that carry or drop a login:
+ * Frames the client's command stream exactly as Redis does (arrays of bulk strings, the same number
+ * grammar, a bulk's two trailing bytes skipped unread) so that every command the target will run
+ * passes through here whole, and holds back the few that carry or drop a login:
  *
  * <ul>
- *   <li>{@code AUTH} and {@code HELLO ... AUTH} are emitted as {@link Held}, for the caller to
- *       send with the issued user instead of whatever the client said ({@link #rewrite}): the
- *       client's own credential never reaches the target, and the reply comes back in order;
+ *   <li>{@code AUTH} and {@code HELLO ... AUTH} are emitted as {@link Held}, for the caller to send
+ *       with the issued user instead of whatever the client said ({@link #rewrite}): the client's
+ *       own credential never reaches the target, and the reply comes back in order;
  *   <li>{@code RESET} would log the connection out to Redis's default user, which the workload was
  *       not given: refused;
  *   <li>inline commands (a line of words, not an array) are refused: clients send arrays, and a
@@ -29,17 +29,26 @@ import java.util.Locale;
 final class CommandFilter {
   /** A count line ({@code *<n>} or {@code $<n>}, CR LF): at most a sign and 19 digits. */
   static final int MAX_COUNT_LINE = 24;
+
   /** Redis's default {@code proto-max-bulk-len}. */
   static final long MAX_BULK = 512L << 20;
+
   /** Longer names are no command held here, so they are not read whole. */
   static final int MAX_HELD_NAME = 16;
+
   /** An AUTH or HELLO whole: names and passwords, far below this. */
   static final int MAX_HELD = 64 << 10;
 
   /** A command held back whole, to be rewritten with the issued credential. */
   record Held(List<byte[]> args) {}
 
-  private enum State { ARRAY, ELEMENT, NAME, HELD_BODY, STREAM_BODY }
+  private enum State {
+    ARRAY,
+    ELEMENT,
+    NAME,
+    HELD_BODY,
+    STREAM_BODY
+  }
 
   private final ByteBuf acc = Unpooled.buffer(0);
   private State state = State.ARRAY;
@@ -51,7 +60,11 @@ final class CommandFilter {
   private List<byte[]> held;
   private int heldBytes;
   private long commands;
-  /** Part of the current command was passed on: cut off here, the target would read on into what follows. */
+
+  /**
+   * Part of the current command was passed on: cut off here, the target would read on into what
+   * follows.
+   */
   private boolean partSent;
 
   /**
@@ -78,8 +91,8 @@ final class CommandFilter {
   }
 
   /**
-   * Whether the stream stopped inside a command part of which was already passed on (after a
-   * {@link RespException}): then nothing may follow it to the target, not even a QUIT.
+   * Whether the stream stopped inside a command part of which was already passed on (after a {@link
+   * RespException}): then nothing may follow it to the target, not even a QUIT.
    */
   boolean partSent() {
     return partSent;
@@ -109,7 +122,8 @@ final class CommandFilter {
           return false;
         }
         if (src.getByte(src.readerIndex()) != '*') {
-          throw new RespException("Protocol error: the Warden proxy takes commands as RESP arrays, not inline");
+          throw new RespException(
+              "Protocol error: the Warden proxy takes commands as RESP arrays, not inline");
         }
         byte[] line = line(src, '*');
         if (line == null) {
@@ -120,7 +134,7 @@ final class CommandFilter {
           throw new RespException("Protocol error: invalid multibulk length");
         }
         if (n <= 0) {
-          commands++;  // Redis ignores an empty array; so does the target not see it
+          commands++; // Redis ignores an empty array; so does the target not see it
           return true;
         }
         argsLeft = n;
@@ -134,8 +148,10 @@ final class CommandFilter {
           return false;
         }
         if (src.getByte(src.readerIndex()) != '$') {
-          throw new RespException("Protocol error: expected '$', got '" + (char) (src.getByte(src.readerIndex()) & 0xff)
-              + "'");
+          throw new RespException(
+              "Protocol error: expected '$', got '"
+                  + (char) (src.getByte(src.readerIndex()) & 0xff)
+                  + "'");
         }
         byte[] line = line(src, '$');
         if (line == null) {
@@ -152,8 +168,12 @@ final class CommandFilter {
         } else if (held != null) {
           heldBytes += (int) Math.min(len, MAX_HELD + 1);
           if (heldBytes > MAX_HELD) {
-            throw new RespException("Protocol error: " + new String(held.getFirst(), StandardCharsets.UTF_8)
-                + " longer than " + MAX_HELD + " bytes");
+            throw new RespException(
+                "Protocol error: "
+                    + new String(held.getFirst(), StandardCharsets.UTF_8)
+                    + " longer than "
+                    + MAX_HELD
+                    + " bytes");
           }
           state = State.HELD_BODY;
         } else {
@@ -175,7 +195,9 @@ final class CommandFilter {
         src.readBytes(raw);
         name = false;
         argsLeft--;
-        String cmd = new String(raw, 0, raw.length - 2, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        String cmd =
+            new String(raw, 0, raw.length - 2, StandardCharsets.ISO_8859_1)
+                .toUpperCase(Locale.ROOT);
         switch (cmd) {
           case "AUTH", "HELLO" -> {
             held = new ArrayList<>();
@@ -183,8 +205,10 @@ final class CommandFilter {
             heldBytes = raw.length;
             return endElement(out);
           }
-          case "RESET" -> throw new RespException("RESET would log this connection out of the user Warden issued "
-              + "to the workload; reconnect instead");
+          case "RESET" ->
+              throw new RespException(
+                  "RESET would log this connection out of the user Warden issued "
+                      + "to the workload; reconnect instead");
           default -> {
             out.add(Unpooled.wrappedBuffer(arrayLine, elementLine, raw));
             partSent = true;
@@ -248,7 +272,8 @@ final class CommandFilter {
     }
     if (cr < 0) {
       if (src.readableBytes() >= MAX_COUNT_LINE) {
-        throw new RespException("Protocol error: too big " + (type == '*' ? "mbulk" : "bulk") + " count string");
+        throw new RespException(
+            "Protocol error: too big " + (type == '*' ? "mbulk" : "bulk") + " count string");
       }
       return null;
     }
@@ -263,7 +288,9 @@ final class CommandFilter {
     return line;
   }
 
-  /** Redis's {@code string2ll}: {@code 0}, or an optional minus and digits without a leading zero. */
+  /**
+   * Redis's {@code string2ll}: {@code 0}, or an optional minus and digits without a leading zero.
+   */
   static long number(byte[] line, String what) {
     int end = line.length - 2;
     int i = 1;
@@ -298,8 +325,9 @@ final class CommandFilter {
     List<byte[]> a = h.args();
     String cmd = new String(a.getFirst(), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
     if (cmd.equals("AUTH")) {
-      return a.size() == 2 || a.size() == 3 ? Resp.command(List.of(a.getFirst(), user, password))
-          : Resp.command(List.of(a.getFirst()));  // wrong number of arguments, as the client asked
+      return a.size() == 2 || a.size() == 3
+          ? Resp.command(List.of(a.getFirst(), user, password))
+          : Resp.command(List.of(a.getFirst())); // wrong number of arguments, as the client asked
     }
     List<byte[]> out = new ArrayList<>();
     out.add(a.getFirst());
@@ -307,7 +335,7 @@ final class CommandFilter {
       return Resp.command(out);
     }
     if (!isProtover(a.get(1))) {
-      out.add(new byte[] {'x'});  // "Protocol version is not an integer or out of range"
+      out.add(new byte[] {'x'}); // "Protocol version is not an integer or out of range"
       return Resp.command(out);
     }
     out.add(a.get(1));

@@ -23,7 +23,8 @@ final class FilteringPipe extends Pipe {
 
   private final RepliesPipe replies;
 
-  FilteringPipe(Channel upstream, RepliesPipe replies, CommandFilter filter, EdgeCredential credential) {
+  FilteringPipe(
+      Channel upstream, RepliesPipe replies, CommandFilter filter, EdgeCredential credential) {
     super(upstream);
     this.replies = replies;
     this.filter = filter;
@@ -41,7 +42,8 @@ final class FilteringPipe extends Pipe {
       }
       filter.feed(in, out);
     } catch (RespException e) {
-      // the commands framed before the offending bytes still run and get their replies, then the refusal
+      // the commands framed before the offending bytes still run and get their replies, then the
+      // refusal
       if (filter.partSent()) {
         // cut off inside a command: whatever followed would be read as its rest, so both close now
         out.forEach(io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil::release);
@@ -76,16 +78,21 @@ final class FilteringPipe extends Pipe {
     replies.endWith(Resp.error(message));
     other.writeAndFlush(Unpooled.wrappedBuffer(Resp.command("QUIT")));
     // a Redis that does not close after QUIT must not keep the client waiting
-    ctx.executor().schedule(() -> {
-      ctx.close();
-      other.close();
-    }, RedisClientSide.LOGIN_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    ctx.executor()
+        .schedule(
+            () -> {
+              ctx.close();
+              other.close();
+            },
+            RedisClientSide.LOGIN_TIMEOUT_SECONDS,
+            java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Writes one filter output to Redis (not flushed). */
   void send(Object o) {
     if (o instanceof CommandFilter.Held h) {
-      other.write(Unpooled.wrappedBuffer(CommandFilter.rewrite(h, user, password)), other.voidPromise());
+      other.write(
+          Unpooled.wrappedBuffer(CommandFilter.rewrite(h, user, password)), other.voidPromise());
     } else {
       other.write(o, other.voidPromise());
     }

@@ -1,9 +1,9 @@
 package dev.warden.agent.edge.redis;
 
-import dev.warden.core.agent.ProxiedConnection;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeException;
 import dev.warden.agent.edge.EdgeNet;
+import dev.warden.core.agent.ProxiedConnection;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
@@ -26,10 +26,19 @@ import java.util.concurrent.TimeUnit;
 final class RedisClientSide extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(RedisClientSide.class.getName());
   static final long LOGIN_TIMEOUT_SECONDS = 30;
-  /** Commands pipelined before the login completed: more than this is not a client waiting for replies. */
+
+  /**
+   * Commands pipelined before the login completed: more than this is not a client waiting for
+   * replies.
+   */
   static final int MAX_HELD_BEFORE_LOGIN = 1 << 20;
 
-  private enum State { WAITING, CONNECTING, RELAY, CLOSED }
+  private enum State {
+    WAITING,
+    CONNECTING,
+    RELAY,
+    CLOSED
+  }
 
   private final RedisProxy proxy;
   private final CommandFilter filter = new CommandFilter();
@@ -37,6 +46,7 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
   private long heldBytes;
   private State state = State.WAITING;
   private Channel upstream;
+
   /** A refusal to give after the replies to the commands held before it, or null. */
   private String refusal;
 
@@ -57,8 +67,12 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
         heldBytes += CommandFilter.size(held.get(i));
       }
       if (heldBytes > MAX_HELD_BEFORE_LOGIN) {
-        refuse(ctx, "more than " + MAX_HELD_BEFORE_LOGIN + " bytes of commands before the Warden agent's login "
-            + "to redis completed");
+        refuse(
+            ctx,
+            "more than "
+                + MAX_HELD_BEFORE_LOGIN
+                + " bytes of commands before the Warden agent's login "
+                + "to redis completed");
         return;
       }
       startLogin(ctx);
@@ -66,7 +80,8 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
       if (held.isEmpty() || filter.partSent()) {
         refuse(ctx, e.getMessage());
       } else {
-        // commands before the offending bytes are answered first: read nothing more, refuse after them
+        // commands before the offending bytes are answered first: read nothing more, refuse after
+        // them
         refusal = e.getMessage();
         ctx.channel().config().setAutoRead(false);
         startLogin(ctx);
@@ -81,14 +96,27 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.CONNECTING;
-    ctx.executor().schedule(() -> {
-      if (state == State.CONNECTING) {
-        refuse(ctx, "the Warden agent's login to redis did not complete within " + LOGIN_TIMEOUT_SECONDS + " s");
-      }
-    }, LOGIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (state == State.CONNECTING) {
+                refuse(
+                    ctx,
+                    "the Warden agent's login to redis did not complete within "
+                        + LOGIN_TIMEOUT_SECONDS
+                        + " s");
+              }
+            },
+            LOGIN_TIMEOUT_SECONDS,
+            TimeUnit.SECONDS);
     Channel ch = ctx.channel();
-    proxy.context().identifyThen(ch, () -> state == State.CONNECTING && ch.isActive(), cred -> connect(ctx, cred),
-        e -> refuse(ctx, reason(e)));
+    proxy
+        .context()
+        .identifyThen(
+            ch,
+            () -> state == State.CONNECTING && ch.isActive(),
+            cred -> connect(ctx, cred),
+            e -> refuse(ctx, reason(e)));
   }
 
   static String reason(EdgeException e) {
@@ -96,30 +124,48 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
   }
 
   private void connect(ChannelHandlerContext ctx, EdgeCredential cred) {
-    upstream = proxy.connect(ctx.channel().eventLoop(), cred, new RedisUpstream.Listener() {
-      @Override
-      public void authenticated() {
-        splice(ctx, cred);
-      }
+    upstream =
+        proxy
+            .connect(
+                ctx.channel().eventLoop(),
+                cred,
+                new RedisUpstream.Listener() {
+                  @Override
+                  public void authenticated() {
+                    splice(ctx, cred);
+                  }
 
-      @Override
-      public void refused(String message) {
-        // revoked or removed: the next connection must not be handed the same credential
-        proxy.context().credentials().discard(cred);
-        failed(message);
-      }
+                  @Override
+                  public void refused(String message) {
+                    // revoked or removed: the next connection must not be handed the same
+                    // credential
+                    proxy.context().credentials().discard(cred);
+                    failed(message);
+                  }
 
-      @Override
-      public void failed(String message) {
-        LOG.log(System.Logger.Level.WARNING, "redis proxy " + proxy.spec().where() + ": " + message);
-        refuse(ctx, "Warden: " + message);
-      }
-    }).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        refuse(ctx, "Warden: cannot connect to redis at " + cred.host() + ":" + cred.port() + ": "
-            + EdgeNet.rootMessage(f.cause()));
-      }
-    }).channel();
+                  @Override
+                  public void failed(String message) {
+                    LOG.log(
+                        System.Logger.Level.WARNING,
+                        "redis proxy " + proxy.spec().where() + ": " + message);
+                    refuse(ctx, "Warden: " + message);
+                  }
+                })
+            .addListener(
+                (ChannelFutureListener)
+                    f -> {
+                      if (!f.isSuccess()) {
+                        refuse(
+                            ctx,
+                            "Warden: cannot connect to redis at "
+                                + cred.host()
+                                + ":"
+                                + cred.port()
+                                + ": "
+                                + EdgeNet.rootMessage(f.cause()));
+                      }
+                    })
+            .channel();
   }
 
   private void splice(ChannelHandlerContext ctx, EdgeCredential cred) {
@@ -142,8 +188,9 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
     }
     upstream.flush();
     proxy.context().record(client, ProxiedConnection.Outcome.PROXIED, null);
-    LOG.log(System.Logger.Level.DEBUG, () -> "redis proxy " + proxy.spec().where() + ": spliced as "
-        + cred.username());
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () -> "redis proxy " + proxy.spec().where() + ": spliced as " + cred.username());
   }
 
   private void refuse(ChannelHandlerContext ctx, String message) {
@@ -151,12 +198,19 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
       return;
     }
     // a refusal already recorded with its cause (identification, policy) keeps that outcome
-    proxy.context().record(ctx.channel(), state == State.CONNECTING ? ProxiedConnection.Outcome.UNAVAILABLE
-        : ProxiedConnection.Outcome.PROTOCOL_ERROR, message);
+    proxy
+        .context()
+        .record(
+            ctx.channel(),
+            state == State.CONNECTING
+                ? ProxiedConnection.Outcome.UNAVAILABLE
+                : ProxiedConnection.Outcome.PROTOCOL_ERROR,
+            message);
     state = State.CLOSED;
     close(ctx);
     if (ctx.channel().isActive()) {
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(Resp.error(message))).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(Resp.error(message)))
+          .addListener(ChannelFutureListener.CLOSE);
     }
   }
 
@@ -172,7 +226,7 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    if (state != State.RELAY) {  // on splice, the filter and what it framed went on to FilteringPipe
+    if (state != State.RELAY) { // on splice, the filter and what it framed went on to FilteringPipe
       releaseHeld();
       filter.release();
     }

@@ -1,9 +1,9 @@
 package dev.warden.agent.edge.redis;
 
 import dev.warden.agent.edge.EdgeContext;
-import dev.warden.agent.edge.ListeningProxy;
 import dev.warden.agent.edge.EdgeCredential;
 import dev.warden.agent.edge.EdgeNet;
+import dev.warden.agent.edge.ListeningProxy;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -35,8 +35,15 @@ public final class RedisProxy extends ListeningProxy {
   public static RedisProxy start(EdgeContext context, EventLoopGroup group) {
     RedisProxy p = new RedisProxy(context);
     p.listen(group, () -> new RedisClientSide(p));
-    LOG.log(System.Logger.Level.INFO, "redis proxy for resource " + context.spec().resource() + " listening on "
-        + context.spec().where() + " (upstream TLS " + context.spec().upstreamTls() + ")");
+    LOG.log(
+        System.Logger.Level.INFO,
+        "redis proxy for resource "
+            + context.spec().resource()
+            + " listening on "
+            + context.spec().where()
+            + " (upstream TLS "
+            + context.spec().upstreamTls()
+            + ")");
     return p;
   }
 
@@ -48,5 +55,4 @@ public final class RedisProxy extends ListeningProxy {
   EdgeContext context() {
     return context;
   }
-
 }

@@ -15,10 +15,9 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The agent's connection to Redis: TLS from the first byte when the proxy says so (Redis has no
- * STARTTLS), then {@code AUTH <issued user> <password>} — and {@code SELECT <n>} when the
- * resource names a database other than 0 — sent by the agent, their replies read by the agent.
- * Only when every one said {@code +OK} does {@link Listener#authenticated} let the client's
- * commands through.
+ * STARTTLS), then {@code AUTH <issued user> <password>} — and {@code SELECT <n>} when the resource
+ * names a database other than 0 — sent by the agent, their replies read by the agent. Only when
+ * every one said {@code +OK} does {@link Listener#authenticated} let the client's commands through.
  */
 final class RedisUpstream extends ChannelInboundHandlerAdapter {
   /** A status or error line during login: Redis's are short; anything longer is not Redis. */
@@ -30,7 +29,10 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
     /** Redis refused the issued user (its error line, in the message). */
     void refused(String message);
 
-    /** Redis refused (its error line), or the connection failed: the client gets {@code -ERR message}. */
+    /**
+     * Redis refused (its error line), or the connection failed: the client gets {@code -ERR
+     * message}.
+     */
     void failed(String message);
   }
 
@@ -56,14 +58,22 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
     } else {
       SslHandler ssl = EdgeNet.upstreamTls(tls, spec, credential.host(), credential.port());
       ctx.pipeline().addFirst(ssl);
-      ssl.handshakeFuture().addListener(f -> {
-        if (f.isSuccess()) {
-          login(ctx);
-        } else {
-          fail(ctx, "TLS to redis at " + where() + " failed (upstream-tls=" + EdgeNet.tlsMode(spec) + "): "
-              + EdgeNet.rootMessage(f.cause()));
-        }
-      });
+      ssl.handshakeFuture()
+          .addListener(
+              f -> {
+                if (f.isSuccess()) {
+                  login(ctx);
+                } else {
+                  fail(
+                      ctx,
+                      "TLS to redis at "
+                          + where()
+                          + " failed (upstream-tls="
+                          + EdgeNet.tlsMode(spec)
+                          + "): "
+                          + EdgeNet.rootMessage(f.cause()));
+                }
+              });
     }
     ctx.fireChannelActive();
   }
@@ -93,8 +103,14 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
           return;
         }
         if (line.startsWith("-")) {
-          refused(ctx, "redis at " + where() + " refused the user Warden issued (" + credential.username() + "): "
-              + line.substring(1));
+          refused(
+              ctx,
+              "redis at "
+                  + where()
+                  + " refused the user Warden issued ("
+                  + credential.username()
+                  + "): "
+                  + line.substring(1));
           return;
         }
         if (!line.equals("+OK")) {
@@ -119,7 +135,8 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
     int cr = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\r');
     if (cr < 0 || cr + 1 >= buf.writerIndex()) {
       if (buf.readableBytes() > MAX_REPLY_LINE) {
-        throw new RespException("redis at " + where() + " answered the login with an over-long line");
+        throw new RespException(
+            "redis at " + where() + " answered the login with an over-long line");
       }
       return null;
     }
@@ -159,8 +176,11 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(ctx, cause instanceof RespException r ? r.getMessage()
-        : "connection to redis at " + where() + " failed: " + EdgeNet.rootMessage(cause));
+    fail(
+        ctx,
+        cause instanceof RespException r
+            ? r.getMessage()
+            : "connection to redis at " + where() + " failed: " + EdgeNet.rootMessage(cause));
   }
 
   private String where() {

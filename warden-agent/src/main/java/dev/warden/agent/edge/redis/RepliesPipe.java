@@ -54,7 +54,8 @@ final class RepliesPipe extends Pipe {
       return;
     }
     if (!ByteBufUtil.equals(tail, Unpooled.wrappedBuffer(QUIT_REPLY))) {
-      other.write(tail.retain(), other.voidPromise());  // not the QUIT's reply: the client's, so it goes on
+      other.write(
+          tail.retain(), other.voidPromise()); // not the QUIT's reply: the client's, so it goes on
     }
     tail.release();
     tail = Unpooled.EMPTY_BUFFER;

@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The few RESP forms the proxy writes itself: commands (arrays of bulk strings) and error replies. */
+/**
+ * The few RESP forms the proxy writes itself: commands (arrays of bulk strings) and error replies.
+ */
 final class Resp {
   private Resp() {}
 
@@ -20,10 +22,14 @@ final class Resp {
   }
 
   static byte[] command(String... args) {
-    return command(java.util.Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.UTF_8)).toList());
+    return command(
+        java.util.Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.UTF_8)).toList());
   }
 
-  /** {@code -ERR <message>}: one line, so line breaks in the message (a server's reason) become spaces. */
+  /**
+   * {@code -ERR <message>}: one line, so line breaks in the message (a server's reason) become
+   * spaces.
+   */
   static byte[] error(String message) {
     String line = message.replace('\r', ' ').replace('\n', ' ');
     return ("-ERR " + line + "\r\n").getBytes(StandardCharsets.UTF_8);

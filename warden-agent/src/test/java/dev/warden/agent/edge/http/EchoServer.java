@@ -24,7 +24,13 @@ import javax.net.ssl.SSLContext;
  */
 final class EchoServer implements AutoCloseable {
   /** What one request carried. */
-  record Seen(String method, String target, String authorization, String apiKey, String body, String headers) {}
+  record Seen(
+      String method,
+      String target,
+      String authorization,
+      String apiKey,
+      String body,
+      String headers) {}
 
   private final HttpServer server;
   final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -53,7 +59,10 @@ final class EchoServer implements AutoCloseable {
     TestTlsCertificates.Issued leaf = ca.server(List.of("localhost", "127.0.0.1"));
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry("leaf", leaf.keys().getPrivate(), new char[0],
+    ks.setKeyEntry(
+        "leaf",
+        leaf.keys().getPrivate(),
+        new char[0],
         new X509Certificate[] {leaf.certificate(), ca.certificate()});
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, new char[0]);
@@ -64,7 +73,8 @@ final class EchoServer implements AutoCloseable {
       ts.load(null, null);
       int i = 0;
       try (var in = java.nio.file.Files.newInputStream(clientCas)) {
-        for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        for (var c :
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
           ts.setCertificateEntry("ca" + i++, c);
         }
       }
@@ -75,14 +85,15 @@ final class EchoServer implements AutoCloseable {
     ctx.init(kmf.getKeyManagers(), trust, null);
     HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     boolean want = clientCas != null;
-    s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
-      @Override
-      public void configure(com.sun.net.httpserver.HttpsParameters params) {
-        javax.net.ssl.SSLParameters p = ctx.getDefaultSSLParameters();
-        p.setWantClientAuth(want);
-        params.setSSLParameters(p);
-      }
-    });
+    s.setHttpsConfigurator(
+        new HttpsConfigurator(ctx) {
+          @Override
+          public void configure(com.sun.net.httpserver.HttpsParameters params) {
+            javax.net.ssl.SSLParameters p = ctx.getDefaultSSLParameters();
+            p.setWantClientAuth(want);
+            params.setSSLParameters(p);
+          }
+        });
     return new EchoServer(s);
   }
 
@@ -93,28 +104,62 @@ final class EchoServer implements AutoCloseable {
   private void answer(HttpExchange x) throws IOException {
     String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     StringBuilder headers = new StringBuilder();
-    x.getRequestHeaders().forEach((k, v) -> headers.append(k.toLowerCase(Locale.ROOT)).append(": ")
-        .append(String.join(",", v)).append('\n'));
-    Seen s = new Seen(x.getRequestMethod(), x.getRequestURI().toString(),
-        x.getRequestHeaders().getFirst("Authorization"), x.getRequestHeaders().getFirst("X-Api-Key"), body,
-        headers.toString());
+    x.getRequestHeaders()
+        .forEach(
+            (k, v) ->
+                headers
+                    .append(k.toLowerCase(Locale.ROOT))
+                    .append(": ")
+                    .append(String.join(",", v))
+                    .append('\n'));
+    Seen s =
+        new Seen(
+            x.getRequestMethod(),
+            x.getRequestURI().toString(),
+            x.getRequestHeaders().getFirst("Authorization"),
+            x.getRequestHeaders().getFirst("X-Api-Key"),
+            body,
+            headers.toString());
     seen.add(s);
     String client = "";
     if (x instanceof com.sun.net.httpserver.HttpsExchange hx) {
       try {
         var peer = (X509Certificate) hx.getSSLSession().getPeerCertificates()[0];
-        client = "client-cert-sha256: " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-            java.security.MessageDigest.getInstance("SHA-256").digest(peer.getEncoded()))
-            + "\nclient-cert-uri: " + peer.getSubjectAlternativeNames().stream().filter(n -> (Integer) n.get(0) == 6)
-                .map(n -> String.valueOf(n.get(1))).findFirst().orElse("") + "\n";
+        client =
+            "client-cert-sha256: "
+                + java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(
+                        java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(peer.getEncoded()))
+                + "\nclient-cert-uri: "
+                + peer.getSubjectAlternativeNames().stream()
+                    .filter(n -> (Integer) n.get(0) == 6)
+                    .map(n -> String.valueOf(n.get(1)))
+                    .findFirst()
+                    .orElse("")
+                + "\n";
       } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
         client = "client-cert: none\n";
       } catch (Exception e) {
         client = "client-cert: " + e + "\n";
       }
     }
-    byte[] out = (client + "method: " + s.method() + "\ntarget: " + s.target() + "\nauthorization: " + s.authorization()
-        + "\nx-api-key: " + s.apiKey() + "\nbody: " + body + "\n--\n" + headers).getBytes(StandardCharsets.UTF_8);
+    byte[] out =
+        (client
+                + "method: "
+                + s.method()
+                + "\ntarget: "
+                + s.target()
+                + "\nauthorization: "
+                + s.authorization()
+                + "\nx-api-key: "
+                + s.apiKey()
+                + "\nbody: "
+                + body
+                + "\n--\n"
+                + headers)
+            .getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", "text/plain");
     x.sendResponseHeaders(200, out.length);
     x.getResponseBody().write(out);

@@ -39,11 +39,13 @@ class UpstreamLoginTest {
 
   @Test
   void theNativeScrambleIsWhatTheServerAcceptsForTheStoredHash() throws Exception {
-    byte[] stored = sha("SHA-1", sha("SHA-1", PW.getBytes(StandardCharsets.UTF_8)));  // mysql.user's hash
+    byte[] stored =
+        sha("SHA-1", sha("SHA-1", PW.getBytes(StandardCharsets.UTF_8))); // mysql.user's hash
     byte[] proof = Scramble.nativePassword(PW.getBytes(StandardCharsets.UTF_8), NONCE);
     // the server: SHA1(proof XOR SHA1(nonce + stored)) must equal stored
     assertThat(sha("SHA-1", xor(proof, sha("SHA-1", NONCE, stored)))).isEqualTo(stored);
-    assertThat(Scramble.nativePassword("other".getBytes(StandardCharsets.UTF_8), NONCE)).isNotEqualTo(proof);
+    assertThat(Scramble.nativePassword("other".getBytes(StandardCharsets.UTF_8), NONCE))
+        .isNotEqualTo(proof);
   }
 
   @Test
@@ -59,8 +61,10 @@ class UpstreamLoginTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     KeyPair kp = g.generateKeyPair();
-    String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(kp.getPublic().getEncoded())
-        + "\n-----END PUBLIC KEY-----\n";
+    String pem =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(kp.getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n";
     byte[] sealed = Scramble.rsaPassword(PW.getBytes(StandardCharsets.UTF_8), NONCE, pem);
     Cipher c = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
     c.init(Cipher.DECRYPT_MODE, kp.getPrivate());
@@ -69,16 +73,20 @@ class UpstreamLoginTest {
       opened[i] ^= NONCE[i % NONCE.length];
     }
     assertThat(new String(opened, StandardCharsets.UTF_8)).isEqualTo(PW + "\0");
-    assertThatThrownBy(() -> Scramble.rsaPassword(new byte[1], NONCE, "not a key")).isInstanceOf(MysqlException.class)
+    assertThatThrownBy(() -> Scramble.rsaPassword(new byte[1], NONCE, "not a key"))
+        .isInstanceOf(MysqlException.class)
         .hasMessageContaining("RSA key");
   }
 
   @Test
   void nativeLoginEndsWithTheTargetsOk() {
     UpstreamLogin l = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
-    assertThat(l.first()).isEqualTo(Scramble.nativePassword(PW.getBytes(StandardCharsets.UTF_8), NONCE));
+    assertThat(l.first())
+        .isEqualTo(Scramble.nativePassword(PW.getBytes(StandardCharsets.UTF_8), NONCE));
     byte[] ok = {0, 0, 0, 2, 0, 0, 0};
-    assertThat(l.on(ok)).isEqualTo(new UpstreamLogin.Step.Ok(ok)).isInstanceOf(UpstreamLogin.Step.Ok.class);
+    assertThat(l.on(ok))
+        .isEqualTo(new UpstreamLogin.Step.Ok(ok))
+        .isInstanceOf(UpstreamLogin.Step.Ok.class);
   }
 
   @Test
@@ -89,7 +97,8 @@ class UpstreamLoginTest {
     UpstreamLogin.Step s = l.on(switchTo("caching_sha2_password", NONCE2));
     assertThat(((UpstreamLogin.Step.Send) s).payload())
         .isEqualTo(Scramble.cachingSha2(PW.getBytes(StandardCharsets.UTF_8), NONCE2));
-    assertThat(l.on(new byte[] {1, 3})).isInstanceOf(UpstreamLogin.Step.Wait.class);  // fast path: OK follows
+    assertThat(l.on(new byte[] {1, 3}))
+        .isInstanceOf(UpstreamLogin.Step.Wait.class); // fast path: OK follows
     assertThat(l.on(new byte[] {0, 0, 0, 2, 0})).isInstanceOf(UpstreamLogin.Step.Ok.class);
   }
 
@@ -101,7 +110,8 @@ class UpstreamLoginTest {
         .isEqualTo((PW + "\0").getBytes(StandardCharsets.UTF_8));
     UpstreamLogin plain = new UpstreamLogin(PW, "caching_sha2_password", NONCE, false, false);
     plain.first();
-    assertThatThrownBy(() -> plain.on(new byte[] {1, 4})).isInstanceOf(MysqlException.class)
+    assertThatThrownBy(() -> plain.on(new byte[] {1, 4}))
+        .isInstanceOf(MysqlException.class)
         .hasMessageContaining("set upstream-tls (or allow-weak-auth=true");
   }
 
@@ -110,8 +120,10 @@ class UpstreamLoginTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     KeyPair kp = g.generateKeyPair();
-    String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(kp.getPublic().getEncoded())
-        + "\n-----END PUBLIC KEY-----\n";
+    String pem =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(kp.getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n";
     UpstreamLogin l = new UpstreamLogin(PW, "caching_sha2_password", NONCE, false, true);
     l.first();
     assertThat(((UpstreamLogin.Step.Send) l.on(new byte[] {1, 4})).payload()).containsExactly(2);
@@ -123,14 +135,16 @@ class UpstreamLoginTest {
     for (int i = 0; i < opened.length; i++) {
       opened[i] ^= NONCE[i % NONCE.length];
     }
-    assertThat(Arrays.copyOf(opened, opened.length - 1)).isEqualTo(PW.getBytes(StandardCharsets.UTF_8));
+    assertThat(Arrays.copyOf(opened, opened.length - 1))
+        .isEqualTo(PW.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void unsupportedMethodsASecondSwitchAndTheTargetsErrorAreReported() {
     UpstreamLogin l = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     l.first();
-    assertThatThrownBy(() -> l.on(switchTo("client_ed25519", NONCE2))).hasMessageContaining("client_ed25519");
+    assertThatThrownBy(() -> l.on(switchTo("client_ed25519", NONCE2)))
+        .hasMessageContaining("client_ed25519");
     UpstreamLogin clear = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     clear.first();
     assertThatThrownBy(() -> clear.on(switchTo("mysql_clear_password", new byte[0])))
@@ -138,16 +152,20 @@ class UpstreamLoginTest {
     UpstreamLogin twice = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     twice.first();
     twice.on(switchTo("mysql_native_password", NONCE2));
-    assertThatThrownBy(() -> twice.on(switchTo("mysql_native_password", NONCE))).hasMessageContaining("twice");
+    assertThatThrownBy(() -> twice.on(switchTo("mysql_native_password", NONCE)))
+        .hasMessageContaining("twice");
     UpstreamLogin denied = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     denied.first();
-    byte[] err = ("\u00ff\u0015\u0004#28000Access denied for user 'x'").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] err =
+        ("\u00ff\u0015\u0004#28000Access denied for user 'x'")
+            .getBytes(StandardCharsets.ISO_8859_1);
     UpstreamLogin.Step.Refused r = (UpstreamLogin.Step.Refused) denied.on(err);
     assertThat(r.code()).isEqualTo(1045);
     assertThat(r.message()).isEqualTo("Access denied for user 'x'");
     UpstreamLogin sha2Data = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     sha2Data.first();
-    assertThatThrownBy(() -> sha2Data.on(new byte[] {1, 3})).hasMessageContaining("more authentication data");
+    assertThatThrownBy(() -> sha2Data.on(new byte[] {1, 3}))
+        .hasMessageContaining("more authentication data");
   }
 
   static byte[] switchTo(String plugin, byte[] nonce) {

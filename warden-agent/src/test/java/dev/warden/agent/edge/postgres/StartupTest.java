@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The first packet an unauthenticated local process sends: what is accepted, and the error for everything else. */
+/**
+ * The first packet an unauthenticated local process sends: what is accepted, and the error for
+ * everything else.
+ */
 class StartupTest {
   @Test
   void aStartupMessageGivesItsParametersInOrder() {
@@ -24,9 +27,11 @@ class StartupTest {
   @Test
   void sslGssAndCancelRequestsAreRecognised() {
     assertThat(Startup.parse(PgMessages.sslRequest())).isInstanceOf(Startup.SslRequest.class);
-    assertThat(Startup.parse(ByteBuffer.allocate(8).putInt(8).putInt(Startup.GSSENC_REQUEST).array()))
+    assertThat(
+            Startup.parse(ByteBuffer.allocate(8).putInt(8).putInt(Startup.GSSENC_REQUEST).array()))
         .isInstanceOf(Startup.GssEncRequest.class);
-    assertThat(Startup.parse(PgMessages.cancelRequest(42, 7))).isEqualTo(new Startup.CancelRequest(42, 7));
+    assertThat(Startup.parse(PgMessages.cancelRequest(42, 7)))
+        .isEqualTo(new Startup.CancelRequest(42, 7));
   }
 
   @Test
@@ -36,22 +41,31 @@ class StartupTest {
     assertThatThrownBy(() -> Startup.length(ByteBuffer.allocate(8).putInt(0, 10_001)))
         .hasMessageContaining("10001");
     assertThat(Startup.length(ByteBuffer.allocate(3))).isEqualTo(-1);
-    assertThatThrownBy(() -> Startup.parse(ByteBuffer.allocate(12).putInt(12).putInt(Startup.SSL_REQUEST).array()))
+    assertThatThrownBy(
+            () ->
+                Startup.parse(
+                    ByteBuffer.allocate(12).putInt(12).putInt(Startup.SSL_REQUEST).array()))
         .hasMessageContaining("SSLRequest");
-    assertThatThrownBy(() -> Startup.parse(ByteBuffer.allocate(12).putInt(12).putInt(Startup.CANCEL_REQUEST).array()))
+    assertThatThrownBy(
+            () ->
+                Startup.parse(
+                    ByteBuffer.allocate(12).putInt(12).putInt(Startup.CANCEL_REQUEST).array()))
         .hasMessageContaining("CancelRequest");
   }
 
   @Test
   void anOlderOrUnknownProtocolIsRefusedWithTheVersion() {
-    assertThatThrownBy(() -> Startup.parse(ByteBuffer.allocate(9).putInt(9).putInt(2 << 16).put((byte) 0).array()))
-        .isInstanceOf(PgProtocolException.class).hasMessageContaining("unsupported frontend protocol 2.0");
+    assertThatThrownBy(
+            () ->
+                Startup.parse(
+                    ByteBuffer.allocate(9).putInt(9).putInt(2 << 16).put((byte) 0).array()))
+        .isInstanceOf(PgProtocolException.class)
+        .hasMessageContaining("unsupported frontend protocol 2.0");
   }
 
   @Test
   void malformedParameterListsAreRefused() {
-    assertThatThrownBy(() -> Startup.parse(packet("user\0")))
-        .hasMessageContaining("has no value");
+    assertThatThrownBy(() -> Startup.parse(packet("user\0"))).hasMessageContaining("has no value");
     assertThatThrownBy(() -> Startup.parse(packet("user\0a\0user\0b\0\0")))
         .hasMessageContaining("given twice");
     assertThatThrownBy(() -> Startup.parse(packet("user\0a")))
@@ -63,8 +77,12 @@ class StartupTest {
   @Test
   void aNewerMinorVersionIsKeptSoTheProxyCanNegotiateDown() {
     byte[] body = "user\0a\0_pq_.x\0y\0\0".getBytes(StandardCharsets.UTF_8);
-    byte[] p = ByteBuffer.allocate(8 + body.length).putInt(8 + body.length).putInt(Startup.PROTOCOL_3_0 + 2).put(body)
-        .array();
+    byte[] p =
+        ByteBuffer.allocate(8 + body.length)
+            .putInt(8 + body.length)
+            .putInt(Startup.PROTOCOL_3_0 + 2)
+            .put(body)
+            .array();
     Startup.Message m = (Startup.Message) Startup.parse(p);
     assertThat(m.minor()).isEqualTo(2);
     assertThat(m.parameters()).containsKey("_pq_.x");
@@ -72,6 +90,10 @@ class StartupTest {
 
   static byte[] packet(String params) {
     byte[] body = params.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(8 + body.length).putInt(8 + body.length).putInt(Startup.PROTOCOL_3_0).put(body).array();
+    return ByteBuffer.allocate(8 + body.length)
+        .putInt(8 + body.length)
+        .putInt(Startup.PROTOCOL_3_0)
+        .put(body)
+        .array();
   }
 }

@@ -10,29 +10,45 @@ import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-/** The agent's side of the database login, message by message, including every way a database can misbehave. */
+/**
+ * The agent's side of the database login, message by message, including every way a database can
+ * misbehave.
+ */
 class UpstreamAuthTest {
   static final SecureRandom RANDOM = new SecureRandom();
 
   @Test
   void scramMatchesTheRfc7677TestVector() {
     ScramClient c = new ScramClient("pencil", null, false, "user", "rOprNGfwEbeRWgbNEkqO");
-    assertThat(new String(c.clientFirst(), StandardCharsets.UTF_8)).isEqualTo("n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
-    String serverFirst = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-    assertThat(new String(c.clientFinal(serverFirst.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
-        .isEqualTo("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-            + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
-    c.verifyServerFinal("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".getBytes(StandardCharsets.UTF_8));
+    assertThat(new String(c.clientFirst(), StandardCharsets.UTF_8))
+        .isEqualTo("n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
+    String serverFirst =
+        "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    assertThat(
+            new String(
+                c.clientFinal(serverFirst.getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8))
+        .isEqualTo(
+            "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+    c.verifyServerFinal(
+        "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void aServerSignatureThatIsWrongIsRefused() {
     ScramClient c = new ScramClient("pencil", null, false, "user", "rOprNGfwEbeRWgbNEkqO");
     c.clientFirst();
-    c.clientFinal(("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
-        .getBytes(StandardCharsets.UTF_8));
-    assertThatThrownBy(() -> c.verifyServerFinal("v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".getBytes(
-        StandardCharsets.UTF_8))).isInstanceOf(PgProtocolException.class).hasMessageContaining("does not know");
+    c.clientFinal(
+        ("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+            .getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(
+            () ->
+                c.verifyServerFinal(
+                    "v=AAAATRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(PgProtocolException.class)
+        .hasMessageContaining("does not know");
     assertThatThrownBy(() -> c.verifyServerFinal("x=1".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(PgProtocolException.class);
   }
@@ -41,13 +57,16 @@ class UpstreamAuthTest {
   void aNonceThatDoesNotExtendTheClientsOrAHugeIterationCountIsRefused() {
     ScramClient c = new ScramClient("pw", null, false, RANDOM);
     c.clientFirst();
-    assertThatThrownBy(() -> c.clientFinal("r=someoneelse,s=AAAA,i=4096".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> c.clientFinal("r=someoneelse,s=AAAA,i=4096".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("nonce");
     ScramClient d = new ScramClient("pw", null, false, "", "abc");
     d.clientFirst();
-    assertThatThrownBy(() -> d.clientFinal("r=abcdef,s=AAAA,i=2000000000".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> d.clientFinal("r=abcdef,s=AAAA,i=2000000000".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("iterations");
-    assertThatThrownBy(() -> d.clientFinal("r=abcdef,s=!!!,i=4096".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> d.clientFinal("r=abcdef,s=!!!,i=4096".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("malformed");
     assertThatThrownBy(() -> d.clientFinal("r=abcdef".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("malformed");
@@ -57,11 +76,15 @@ class UpstreamAuthTest {
   void withTlsTheExchangeIsBoundToTheCertificateWhenOfferedAndSaysSoWhenNot() {
     ScramClient plus = new ScramClient("pw", new byte[] {1, 2, 3}, true, "", "n1");
     assertThat(plus.mechanism()).isEqualTo("SCRAM-SHA-256-PLUS");
-    assertThat(new String(plus.clientFirst(), StandardCharsets.UTF_8)).startsWith("p=tls-server-end-point,,");
-    String fin = new String(plus.clientFinal("r=n1xyz,s=AAAA,i=1".getBytes(StandardCharsets.UTF_8)),
-        StandardCharsets.UTF_8);
+    assertThat(new String(plus.clientFirst(), StandardCharsets.UTF_8))
+        .startsWith("p=tls-server-end-point,,");
+    String fin =
+        new String(
+            plus.clientFinal("r=n1xyz,s=AAAA,i=1".getBytes(StandardCharsets.UTF_8)),
+            StandardCharsets.UTF_8);
     byte[] cbind = Base64.getDecoder().decode(fin.substring(2, fin.indexOf(',')));
-    assertThat(new String(cbind, StandardCharsets.ISO_8859_1)).isEqualTo("p=tls-server-end-point,,\1\2\3");
+    assertThat(new String(cbind, StandardCharsets.ISO_8859_1))
+        .isEqualTo("p=tls-server-end-point,,\1\2\3");
     ScramClient y = new ScramClient("pw", null, true, "", "n2");
     assertThat(new String(y.clientFirst(), StandardCharsets.UTF_8)).startsWith("y,,");
   }
@@ -81,9 +104,12 @@ class UpstreamAuthTest {
 
   @Test
   void md5FollowsPostgresqlsScheme() {
-    // md5(md5("secret" + "alice") + salt): the value libpq computes for this user, password and salt
+    // md5(md5("secret" + "alice") + salt): the value libpq computes for this user, password and
+    // salt
     assertThat(UpstreamAuth.md5("alice", "secret", new byte[] {0x01, 0x02, 0x03, 0x04}))
-        .startsWith("md5").hasSize(35).isEqualTo(UpstreamAuth.md5("alice", "secret", new byte[] {1, 2, 3, 4}))
+        .startsWith("md5")
+        .hasSize(35)
+        .isEqualTo(UpstreamAuth.md5("alice", "secret", new byte[] {1, 2, 3, 4}))
         .isNotEqualTo(UpstreamAuth.md5("alice", "secret", new byte[] {1, 2, 3, 5}));
   }
 
@@ -104,7 +130,8 @@ class UpstreamAuthTest {
     UpstreamAuth b = new UpstreamAuth("u", "pw", null, false, RANDOM);
     b.on(sasl("SCRAM-SHA-256"));
     assertThatThrownBy(() -> b.on(sasl("SCRAM-SHA-256"))).hasMessageContaining("twice");
-    assertThatThrownBy(() -> b.on(auth(0))).as("AuthenticationOk before the server proved itself")
+    assertThatThrownBy(() -> b.on(auth(0)))
+        .as("AuthenticationOk before the server proved itself")
         .hasMessageContaining("without its final signature");
   }
 

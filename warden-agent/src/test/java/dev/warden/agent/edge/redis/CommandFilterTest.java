@@ -50,9 +50,11 @@ class CommandFilterTest {
 
   @Test
   void ordinaryCommandsPassByteForByteHoweverTheyAreSplit() {
-    String in = cmd("SET", "k", "a value with \r\n inside") + cmd("GET", "k") + "*0\r\n" + cmd("PING");
+    String in =
+        cmd("SET", "k", "a value with \r\n inside") + cmd("GET", "k") + "*0\r\n" + cmd("PING");
     for (int chunk : new int[] {1, 2, 3, 7, 1000}) {
-      assertThat(through(in, chunk)).as("chunk " + chunk)
+      assertThat(through(in, chunk))
+          .as("chunk " + chunk)
           .isEqualTo(cmd("SET", "k", "a value with \r\n inside") + cmd("GET", "k") + cmd("PING"));
     }
   }
@@ -61,10 +63,14 @@ class CommandFilterTest {
   void aLargeValueIsPassedOnAsItArrivesNotBufferedWhole() {
     CommandFilter f = new CommandFilter();
     List<Object> out = new ArrayList<>();
-    f.feed(Unpooled.copiedBuffer("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000000\r\nabc", StandardCharsets.US_ASCII), out);
+    f.feed(
+        Unpooled.copiedBuffer(
+            "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000000\r\nabc", StandardCharsets.US_ASCII),
+        out);
     int bytes = out.stream().mapToInt(o -> ((ByteBuf) o).readableBytes()).sum();
-    assertThat(bytes).as("everything up to and with the value's first bytes").isEqualTo(
-        "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000000\r\nabc".length());
+    assertThat(bytes)
+        .as("everything up to and with the value's first bytes")
+        .isEqualTo("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000000\r\nabc".length());
     assertThat(f.partSent()).isTrue();
     out.forEach(o -> ((ByteBuf) o).release());
     f.release();
@@ -72,8 +78,10 @@ class CommandFilterTest {
 
   @Test
   void authInAnyFormIsSentWithTheIssuedUserAndNeverTheClientsPassword() {
-    assertThat(through(cmd("AUTH", "client-pw"), 1)).isEqualTo(cmd("AUTH", "w_issued", "issued-pw"));
-    assertThat(through(cmd("auth", "default", "client-pw"), 4)).isEqualTo(cmd("auth", "w_issued", "issued-pw"));
+    assertThat(through(cmd("AUTH", "client-pw"), 1))
+        .isEqualTo(cmd("AUTH", "w_issued", "issued-pw"));
+    assertThat(through(cmd("auth", "default", "client-pw"), 4))
+        .isEqualTo(cmd("auth", "w_issued", "issued-pw"));
     assertThat(through(cmd("AUTH", "a", "b", "client-pw"), 100)).isEqualTo(cmd("AUTH"));
     assertThat(through(cmd("HELLO", "3", "AUTH", "u", "client-pw", "SETNAME", "app"), 3))
         .isEqualTo(cmd("HELLO", "3", "AUTH", "w_issued", "issued-pw", "SETNAME", "app"));
@@ -81,21 +89,30 @@ class CommandFilterTest {
     assertThat(through(cmd("HELLO"), 3)).isEqualTo(cmd("HELLO"));
     // forms Redis rejects are still rejected there, without the client's words
     assertThat(through(cmd("HELLO", "AUTH", "u", "client-pw"), 3)).isEqualTo(cmd("HELLO", "x"));
-    assertThat(through(cmd("HELLO", "3", "AUTH", "client-pw"), 3)).isEqualTo(cmd("HELLO", "3", "AUTH"));
-    assertThat(through(cmd("HELLO", "3", "FOO", "client-pw"), 3)).isEqualTo(cmd("HELLO", "3", "AUTH"));
+    assertThat(through(cmd("HELLO", "3", "AUTH", "client-pw"), 3))
+        .isEqualTo(cmd("HELLO", "3", "AUTH"));
+    assertThat(through(cmd("HELLO", "3", "FOO", "client-pw"), 3))
+        .isEqualTo(cmd("HELLO", "3", "AUTH"));
   }
 
   @Test
   void resetInlineCommandsAndMalformedCountsAreRefused() {
-    assertThatThrownBy(() -> through(cmd("reset"), 2)).isInstanceOf(RespException.class).hasMessageContaining("RESET");
+    assertThatThrownBy(() -> through(cmd("reset"), 2))
+        .isInstanceOf(RespException.class)
+        .hasMessageContaining("RESET");
     assertThatThrownBy(() -> through("PING\r\n", 100)).hasMessageContaining("not inline");
-    assertThatThrownBy(() -> through("*01\r\n", 100)).hasMessageContaining("invalid multibulk length");
-    assertThatThrownBy(() -> through("*3000000000\r\n", 100)).hasMessageContaining("invalid multibulk length");
-    assertThatThrownBy(() -> through("*1\r\n$-1\r\n", 100)).hasMessageContaining("invalid bulk length");
-    assertThatThrownBy(() -> through("*1\r\n$600000000\r\n", 100)).hasMessageContaining("invalid bulk length");
+    assertThatThrownBy(() -> through("*01\r\n", 100))
+        .hasMessageContaining("invalid multibulk length");
+    assertThatThrownBy(() -> through("*3000000000\r\n", 100))
+        .hasMessageContaining("invalid multibulk length");
+    assertThatThrownBy(() -> through("*1\r\n$-1\r\n", 100))
+        .hasMessageContaining("invalid bulk length");
+    assertThatThrownBy(() -> through("*1\r\n$600000000\r\n", 100))
+        .hasMessageContaining("invalid bulk length");
     assertThatThrownBy(() -> through("*1\r\n+PING\r\n", 100)).hasMessageContaining("expected '$'");
     assertThatThrownBy(() -> through("*1\rX", 100)).hasMessageContaining("CR LF");
-    assertThatThrownBy(() -> through("*1111111111111111111111111", 100)).hasMessageContaining("too big mbulk");
+    assertThatThrownBy(() -> through("*1111111111111111111111111", 100))
+        .hasMessageContaining("too big mbulk");
     assertThatThrownBy(() -> through("*2\r\n$4\r\nAUTH\r\n$70000\r\n" + "x".repeat(70_002), 1000))
         .hasMessageContaining("longer than");
   }
@@ -103,6 +120,7 @@ class CommandFilterTest {
   @Test
   void aBulksTrailingTwoBytesAreSkippedUnreadAsRedisDoes() {
     // Redis does not check them; reading them differently would frame the next command differently
-    assertThat(through("*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n", 1)).isEqualTo("*1\r\n$4\r\nPINGxx" + cmd("PING"));
+    assertThat(through("*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n", 1))
+        .isEqualTo("*1\r\n$4\r\nPINGxx" + cmd("PING"));
   }
 }

@@ -14,7 +14,8 @@ class DetectorFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void anyBytes(byte[] data) {
     List<Finding> out = new ArrayList<>();
-    new ContentScanner(DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder())
+    new ContentScanner(
+            DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder())
         .scan(data, data.length, 0, data.length, new LineCursor(1), "fuzz", out::add);
     for (Finding f : out) {
       if (f.secret().length() == 0 || f.secret().length() > data.length) {

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The git patch-stream parser over arbitrary bytes: returns, never throws (its stream cannot fail). */
+/**
+ * The git patch-stream parser over arbitrary bytes: returns, never throws (its stream cannot fail).
+ */
 class PatchParserFuzzTest {
   private static final Detector DETECTOR = new Detector(Rules.all());
 
@@ -21,8 +23,11 @@ class PatchParserFuzzTest {
   void patchStream(byte[] data) throws IOException {
     ScanSink sink = new ScanSink();
     List<Finding> out = new ArrayList<>();
-    ChunkScanner cs = new ChunkScanner(new ContentScanner(DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder()),
-        2 * (ChunkScanner.OVERLAP + ChunkScanner.CONTEXT));
+    ChunkScanner cs =
+        new ChunkScanner(
+            new ContentScanner(
+                DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder()),
+            2 * (ChunkScanner.OVERLAP + ChunkScanner.CONTEXT));
     new PatchParser(cs, sink, out::add).parse(new ByteArrayInputStream(data));
     for (Finding f : out) {
       if (f.line() < 1 || f.column() < 1) {

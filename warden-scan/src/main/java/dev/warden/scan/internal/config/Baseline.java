@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * Known findings to suppress, keyed by rule id and fingerprint (never the secret). Because
- * fingerprints depend on the fingerprint key, the file records the key id it was written with,
- * and loading it under another key is an error that says which key to use.
+ * fingerprints depend on the fingerprint key, the file records the key id it was written with, and
+ * loading it under another key is an error that says which key to use.
  *
  * <pre>{@code
  * {"version":1,"keyId":"local-3f2a...","findings":[{"ruleId":"github-pat","fingerprint":"9c1e...","path":"src/a.py","line":3}]}
@@ -34,7 +34,8 @@ public final class Baseline {
   /**
    * Parses a baseline file.
    *
-   * @throws ScanException BAD_CONFIG if the text is not a baseline, or was written under another key
+   * @throws ScanException BAD_CONFIG if the text is not a baseline, or was written under another
+   *     key
    */
   public static Baseline parse(String json, String currentKeyId) throws ScanException {
     if (json == null || json.isBlank()) {
@@ -46,13 +47,20 @@ public final class Baseline {
     } catch (JsonProcessingException e) {
       throw bad("baseline is not valid JSON: " + e.getOriginalMessage());
     }
-    if (root == null || !root.isObject() || root.path("version").asInt(-1) != 1 || !root.path("findings").isArray()) {
+    if (root == null
+        || !root.isObject()
+        || root.path("version").asInt(-1) != 1
+        || !root.path("findings").isArray()) {
       throw bad("not a warden baseline: expected {\"version\":1,\"keyId\":...,\"findings\":[...]}");
     }
     String keyId = root.path("keyId").asText(null);
     if (keyId != null && !keyId.equals(currentKeyId)) {
-      throw bad("the baseline was written with fingerprint key '" + keyId + "' but this scan uses '"
-          + currentKeyId + "'; use the same key (--fingerprint-key-file or WARDEN_FINGERPRINT_KEY) or rewrite the baseline with --write-baseline");
+      throw bad(
+          "the baseline was written with fingerprint key '"
+              + keyId
+              + "' but this scan uses '"
+              + currentKeyId
+              + "'; use the same key (--fingerprint-key-file or WARDEN_FINGERPRINT_KEY) or rewrite the baseline with --write-baseline");
     }
     Set<String> keys = new HashSet<>();
     for (JsonNode f : root.get("findings")) {

@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * Finds the fingerprint key when the server does not provide it: {@code --fingerprint-key-file},
- * else {@code WARDEN_FINGERPRINT_KEY} (base64url), else the per-user file
- * {@code ~/.config/warden/fingerprint.key}, created on first use with mode 0600.
+ * else {@code WARDEN_FINGERPRINT_KEY} (base64url), else the per-user file {@code
+ * ~/.config/warden/fingerprint.key}, created on first use with mode 0600.
  */
 public final class KeyStore {
   public static final String ENV = "WARDEN_FINGERPRINT_KEY";
@@ -30,8 +30,8 @@ public final class KeyStore {
    * @throws ScanException KEY_UNAVAILABLE when a given file or variable is unusable, or the
    *     per-user file can be neither read nor created
    */
-  public static FingerprintKey resolve(Path keyFile, Map<String, String> env, Path home, SecureRandom random)
-      throws ScanException {
+  public static FingerprintKey resolve(
+      Path keyFile, Map<String, String> env, Path home, SecureRandom random) throws ScanException {
     if (keyFile != null) {
       return readKeyFile(keyFile);
     }
@@ -40,7 +40,8 @@ public final class KeyStore {
       try {
         return FingerprintKey.fromBase64(fromEnv, null);
       } catch (IllegalArgumentException e) {
-        throw new ScanException(ScanException.Reason.KEY_UNAVAILABLE, ENV + " is not a usable key: " + e.getMessage());
+        throw new ScanException(
+            ScanException.Reason.KEY_UNAVAILABLE, ENV + " is not a usable key: " + e.getMessage());
       }
     }
     Path file = defaultFile(env, home);
@@ -59,14 +60,22 @@ public final class KeyStore {
   private static FingerprintKey readKeyFile(Path file) throws ScanException {
     try {
       if (Files.size(file) > 4096) {
-        throw new ScanException(ScanException.Reason.KEY_UNAVAILABLE, "fingerprint key file is too large: " + file);
+        throw new ScanException(
+            ScanException.Reason.KEY_UNAVAILABLE, "fingerprint key file is too large: " + file);
       }
       return FingerprintKey.fromBase64(Files.readString(file, StandardCharsets.US_ASCII), null);
     } catch (IOException e) {
-      throw new ScanException(ScanException.Reason.KEY_UNAVAILABLE, "cannot read fingerprint key file " + file + ": " + e.getMessage(), e);
+      throw new ScanException(
+          ScanException.Reason.KEY_UNAVAILABLE,
+          "cannot read fingerprint key file " + file + ": " + e.getMessage(),
+          e);
     } catch (IllegalArgumentException e) {
-      throw new ScanException(ScanException.Reason.KEY_UNAVAILABLE, "fingerprint key file " + file
-          + " does not hold a base64url 32-byte key: " + e.getMessage());
+      throw new ScanException(
+          ScanException.Reason.KEY_UNAVAILABLE,
+          "fingerprint key file "
+              + file
+              + " does not hold a base64url 32-byte key: "
+              + e.getMessage());
     }
   }
 
@@ -82,13 +91,25 @@ public final class KeyStore {
       } else {
         Files.createFile(file);
       }
-      Files.writeString(file, key.toBase64Url() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.writeString(
+          file,
+          key.toBase64Url() + "\n",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.TRUNCATE_EXISTING);
       return key;
     } catch (FileAlreadyExistsException e) {
       return readKeyFile(file); // another scan created it at the same moment
     } catch (IOException | UnsupportedOperationException e) {
-      throw new ScanException(ScanException.Reason.KEY_UNAVAILABLE, "cannot create fingerprint key file " + file
-          + ": " + e.getMessage() + "; set " + ENV + " or use --fingerprint-key-file", e);
+      throw new ScanException(
+          ScanException.Reason.KEY_UNAVAILABLE,
+          "cannot create fingerprint key file "
+              + file
+              + ": "
+              + e.getMessage()
+              + "; set "
+              + ENV
+              + " or use --fingerprint-key-file",
+          e);
     }
   }
 }

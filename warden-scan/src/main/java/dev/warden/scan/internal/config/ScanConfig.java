@@ -40,7 +40,8 @@ public record ScanConfig(
     List<Pattern> allowValues,
     List<Glob> allowPaths,
     Severity failOn,
-    Map<String, RuleAllow> rules) implements FindingFilter {
+    Map<String, RuleAllow> rules)
+    implements FindingFilter {
 
   /** Allowlist of one rule. */
   public record RuleAllow(List<Pattern> allowValues, List<Glob> allowPaths) {
@@ -58,10 +59,12 @@ public record ScanConfig(
     rules = Map.copyOf(rules);
   }
 
-  public static final ScanConfig EMPTY = new ScanConfig(null, List.of(), Set.of(), List.of(), List.of(), null, Map.of());
+  public static final ScanConfig EMPTY =
+      new ScanConfig(null, List.of(), Set.of(), List.of(), List.of(), null, Map.of());
 
-  private static final Set<String> TOP_KEYS = Set.of("maxFileSize", "exclude", "disableRules",
-      "allowValues", "allowPaths", "failOn", "rules");
+  private static final Set<String> TOP_KEYS =
+      Set.of(
+          "maxFileSize", "exclude", "disableRules", "allowValues", "allowPaths", "failOn", "rules");
   private static final Set<String> RULE_KEYS = Set.of("allowValues", "allowPaths");
 
   /**
@@ -87,7 +90,10 @@ public record ScanConfig(
     Long max = null;
     JsonNode m = root.get("maxFileSize");
     if (m != null) {
-      max = m.isIntegralNumber() ? Long.valueOf(m.asLong()) : m.isTextual() ? parseSize(m.asText()) : null;
+      max =
+          m.isIntegralNumber()
+              ? Long.valueOf(m.asLong())
+              : m.isTextual() ? parseSize(m.asText()) : null;
       if (max == null || max <= 0) {
         throw bad("maxFileSize must be a positive number of bytes or a size such as \"10MiB\"");
       }
@@ -121,13 +127,21 @@ public record ScanConfig(
           throw bad("rules." + e.getKey() + " must be an object");
         }
         checkKeys(e.getValue(), RULE_KEYS, "rules." + e.getKey());
-        rules.put(e.getKey(), new RuleAllow(
-            regexes(e.getValue(), "allowValues", "rules." + e.getKey()),
-            globs(e.getValue(), "allowPaths", "rules." + e.getKey())));
+        rules.put(
+            e.getKey(),
+            new RuleAllow(
+                regexes(e.getValue(), "allowValues", "rules." + e.getKey()),
+                globs(e.getValue(), "allowPaths", "rules." + e.getKey())));
       }
     }
-    return new ScanConfig(max, globs(root, "exclude", "config"), disabled, regexes(root, "allowValues", "config"),
-        globs(root, "allowPaths", "config"), failOn, rules);
+    return new ScanConfig(
+        max,
+        globs(root, "exclude", "config"),
+        disabled,
+        regexes(root, "allowValues", "config"),
+        globs(root, "allowPaths", "config"),
+        failOn,
+        rules);
   }
 
   @Override
@@ -158,11 +172,17 @@ public record ScanConfig(
     return false;
   }
 
-  private static void checkKeys(JsonNode obj, Set<String> allowed, String where) throws ScanException {
+  private static void checkKeys(JsonNode obj, Set<String> allowed, String where)
+      throws ScanException {
     for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!allowed.contains(k)) {
-        throw bad(where + ": unknown key '" + k + "'; allowed keys are " + new java.util.TreeSet<>(allowed));
+        throw bad(
+            where
+                + ": unknown key '"
+                + k
+                + "'; allowed keys are "
+                + new java.util.TreeSet<>(allowed));
       }
     }
   }
@@ -197,13 +217,15 @@ public record ScanConfig(
     return out;
   }
 
-  private static List<Pattern> regexes(JsonNode obj, String key, String where) throws ScanException {
+  private static List<Pattern> regexes(JsonNode obj, String key, String where)
+      throws ScanException {
     List<Pattern> out = new ArrayList<>();
     for (String s : strings(obj, key, where)) {
       try {
         out.add(Pattern.compile(s));
       } catch (PatternSyntaxException e) {
-        throw bad(where + "." + key + ": bad regular expression '" + s + "': " + e.getDescription());
+        throw bad(
+            where + "." + key + ": bad regular expression '" + s + "': " + e.getDescription());
       }
     }
     return out;
@@ -220,13 +242,14 @@ public record ScanConfig(
       return null;
     }
     long v = Long.parseLong(m.group(1));
-    int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      case "t" -> 40;
-      default -> 0;
-    };
+    int shift =
+        switch (m.group(2).toLowerCase(Locale.ROOT)) {
+          case "k" -> 10;
+          case "m" -> 20;
+          case "g" -> 30;
+          case "t" -> 40;
+          default -> 0;
+        };
     if (shift > 0 && v > (Long.MAX_VALUE >> shift)) {
       return null;
     }

@@ -32,7 +32,8 @@ final class ByteChars implements CharSequence {
   }
 
   String toString(int start, int end) {
-    return new String(buf, offset + start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(
+        buf, offset + start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   @Override

@@ -12,4 +12,5 @@ import dev.warden.scan.Confidence;
  * @param entropy bits per character
  * @param confidence how sure the match is
  */
-public record Candidate(Rule rule, int start, int end, String value, double entropy, Confidence confidence) {}
+public record Candidate(
+    Rule rule, int start, int end, String value, double entropy, Confidence confidence) {}

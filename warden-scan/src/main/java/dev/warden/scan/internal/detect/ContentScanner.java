@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 public final class ContentScanner {
   /** The inline marker that suppresses every finding on its line. */
   public static final String IGNORE_MARKER = "warden:ignore";
+
   private static final byte[] IGNORE = IGNORE_MARKER.getBytes(StandardCharsets.US_ASCII);
   private static final int LINE_LOOK = 4096;
 
@@ -24,7 +25,8 @@ public final class ContentScanner {
   private final LongAdder suppressed;
 
   /** A scanner whose suppressed findings are counted in {@code suppressed}. */
-  public ContentScanner(Detector detector, FingerprintKey key, FindingFilter filter, LongAdder suppressed) {
+  public ContentScanner(
+      Detector detector, FingerprintKey key, FindingFilter filter, LongAdder suppressed) {
     this.session = detector.newSession();
     this.key = key;
     this.filter = filter;
@@ -35,23 +37,42 @@ public final class ContentScanner {
    * Scans {@code buf[0, len)}, reporting candidates that start in {@code [reportFrom, reportTo)}.
    * The cursor must be at or before {@code reportFrom}; it is left at the last reported finding.
    */
-  public void scan(byte[] buf, int len, int reportFrom, int reportTo, LineCursor cursor, String path,
+  public void scan(
+      byte[] buf,
+      int len,
+      int reportFrom,
+      int reportTo,
+      LineCursor cursor,
+      String path,
       Consumer<Finding> sink) {
     List<Candidate> candidates = session.scan(buf, 0, len, HighEntropy.sweeps(path));
     for (Candidate c : candidates) {
       if (c.start() < reportFrom || c.start() >= reportTo) {
         continue;
       }
-      if (lineHasIgnoreMarker(buf, len, c.start()) || filter.suppressed(c.rule().id, path, c.value())) {
+      if (lineHasIgnoreMarker(buf, len, c.start())
+          || filter.suppressed(c.rule().id, path, c.value())) {
         suppressed.increment();
         continue;
       }
       cursor.advance(buf, c.start());
       byte[] raw = new byte[c.end() - c.start()];
       System.arraycopy(buf, c.start(), raw, 0, raw.length);
-      sink.accept(new Finding(c.rule().id, c.rule().description, c.rule().severity, c.confidence(), path,
-          cursor.line(), cursor.column(), Secret.of(c.value()), key.fingerprint(raw),
-          Math.round(c.entropy() * 1000) / 1000.0, null, null, null));
+      sink.accept(
+          new Finding(
+              c.rule().id,
+              c.rule().description,
+              c.rule().severity,
+              c.confidence(),
+              path,
+              cursor.line(),
+              cursor.column(),
+              Secret.of(c.value()),
+              key.fingerprint(raw),
+              Math.round(c.entropy() * 1000) / 1000.0,
+              null,
+              null,
+              null));
     }
   }
 

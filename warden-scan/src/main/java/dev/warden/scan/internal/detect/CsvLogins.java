@@ -16,8 +16,10 @@ final class CsvLogins {
   /** At most this many records are read after one header. */
   private static final int MAX_ROWS = 1000;
 
-  private static final Set<String> SITE = Set.of("url", "uri", "login_uri", "login_url", "website", "web site", "origin", "hostname");
-  private static final Set<String> USER = Set.of("username", "login_username", "login name", "user", "login", "email", "user name");
+  private static final Set<String> SITE =
+      Set.of("url", "uri", "login_uri", "login_url", "website", "web site", "origin", "hostname");
+  private static final Set<String> USER =
+      Set.of("username", "login_username", "login name", "user", "login", "email", "user name");
   private static final Set<String> PASSWORD = Set.of("password", "login_password");
 
   private CsvLogins() {}
@@ -79,7 +81,10 @@ final class CsvLogins {
     return -1;
   }
 
-  /** Spans of the comma-separated fields of {@code text[from, to)}, quotes and a final CR excluded from splitting. */
+  /**
+   * Spans of the comma-separated fields of {@code text[from, to)}, quotes and a final CR excluded
+   * from splitting.
+   */
   static List<int[]> fields(CharSequence text, int from, int to) {
     if (to > from && text.charAt(to - 1) == '\r') {
       to--;
@@ -102,6 +107,8 @@ final class CsvLogins {
 
   private static String unquote(CharSequence text, int[] f) {
     String v = text.subSequence(f[0], f[1]).toString();
-    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+        ? v.substring(1, v.length() - 1)
+        : v;
   }
 }

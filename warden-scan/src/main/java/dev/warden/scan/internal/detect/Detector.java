@@ -20,8 +20,10 @@ public final class Detector {
   final List<Rule> rules;
   private final KeywordIndex index;
   private final int[][] rulesOfKeyword;
+
   /** For each keyword and each of its rules: the exact bytes to verify, or null (case-folded). */
   private final byte[][][] exactOfKeyword;
+
   /** Per-thread state factories of the sweeping rules (the high-entropy detector). */
   private final List<java.util.function.Supplier<Rule.Sweep>> sweeps = new ArrayList<>();
 
@@ -46,7 +48,8 @@ public final class Detector {
       for (String kw : rule.keywords) {
         String folded = kw.toLowerCase(Locale.ROOT);
         byKeyword.computeIfAbsent(folded, k -> new ArrayList<>()).add(new int[] {r});
-        exactByKeyword.computeIfAbsent(folded, k -> new ArrayList<>())
+        exactByKeyword
+            .computeIfAbsent(folded, k -> new ArrayList<>())
             .add(rule.caseSensitiveKeywords ? kw.getBytes(StandardCharsets.ISO_8859_1) : null);
       }
     }
@@ -93,8 +96,8 @@ public final class Detector {
     }
 
     /**
-     * Finds the secrets in {@code buf[from, to)}. Offsets in the candidates are indices into
-     * {@code buf}. Candidates overlapping a more specific rule's match are dropped.
+     * Finds the secrets in {@code buf[from, to)}. Offsets in the candidates are indices into {@code
+     * buf}. Candidates overlapping a more specific rule's match are dropped.
      */
     public List<Candidate> scan(byte[] buf, int from, int to) {
       return scan(buf, from, to, true);
@@ -167,7 +170,10 @@ public final class Detector {
       return c == '=' || c == ':' || c == ',' || c == '?';
     }
 
-    /** True when only blanks (and, with {@code inName}, the rest of a key name) precede {@code i} on its line. */
+    /**
+     * True when only blanks (and, with {@code inName}, the rest of a key name) precede {@code i} on
+     * its line.
+     */
     private boolean startsLine(int i, boolean inName) {
       int j = i;
       if (inName) {
@@ -202,7 +208,8 @@ public final class Detector {
       if (rule.needsAssignment && !assignmentFollows(kwEnd, b)) {
         return; // "token" in prose or code that assigns nothing: no need to run the expression
       }
-      if (rule.lineStart != Rule.LineStart.ANY && !startsLine(kwStart, rule.lineStart == Rule.LineStart.KEY_NAME)) {
+      if (rule.lineStart != Rule.LineStart.ANY
+          && !startsLine(kwStart, rule.lineStart == Rule.LineStart.KEY_NAME)) {
         return;
       }
       boolean tokenAtKeyword = rule.before == 0 && rule.kind == Rule.Kind.TOKEN;
@@ -313,11 +320,21 @@ public final class Detector {
   }
 
   private static boolean isSchemeByte(byte b) {
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '+' || b == '.' || b == '-';
+    return (b >= 'a' && b <= 'z')
+        || (b >= 'A' && b <= 'Z')
+        || (b >= '0' && b <= '9')
+        || b == '+'
+        || b == '.'
+        || b == '-';
   }
 
   private static boolean isNameByte(byte b) {
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '.' || b == '-';
+    return (b >= 'a' && b <= 'z')
+        || (b >= 'A' && b <= 'Z')
+        || (b >= '0' && b <= '9')
+        || b == '_'
+        || b == '.'
+        || b == '-';
   }
 
   static boolean rejectedAsPlaceholder(Rule rule, String value) {
@@ -326,7 +343,8 @@ public final class Detector {
       case MARKERS -> Placeholders.hasMarker(value);
       case GENERIC -> Placeholders.isPlaceholder(value) || Placeholders.isWeakGenericValue(value);
       case WORDS -> Placeholders.hasWordMarker(value);
-      case URL_PASSWORD -> Placeholders.isPlaceholder(value) || Placeholders.isWeakUrlPassword(value);
+      case URL_PASSWORD ->
+          Placeholders.isPlaceholder(value) || Placeholders.isWeakUrlPassword(value);
     };
   }
 

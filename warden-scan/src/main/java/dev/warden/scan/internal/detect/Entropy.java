@@ -2,8 +2,8 @@ package dev.warden.scan.internal.detect;
 
 /**
  * Shannon entropy of a candidate value, and the character-set-aware floor that generic detectors
- * use. A 40-character hex string can carry at most 4 bits per character and base64 at most 6, so
- * a single threshold would either miss hex secrets or flood base64 identifiers; the floor is a
+ * use. A 40-character hex string can carry at most 4 bits per character and base64 at most 6, so a
+ * single threshold would either miss hex secrets or flood base64 identifiers; the floor is a
  * fraction of what a random string of the same length and alphabet would reach.
  */
 public final class Entropy {
@@ -73,8 +73,8 @@ public final class Entropy {
   }
 
   /**
-   * The entropy a uniformly random string of this length over this value's alphabet is expected
-   * to reach, approximately: it cannot exceed log2(length) nor log2(alphabet).
+   * The entropy a uniformly random string of this length over this value's alphabet is expected to
+   * reach, approximately: it cannot exceed log2(length) nor log2(alphabet).
    */
   static double expectedRandom(CharSequence s) {
     int n = s.length();
@@ -89,7 +89,8 @@ public final class Entropy {
   static final int MODEL_MAX = 256;
 
   private static final double[] NLOG2N = new double[MODEL_MAX + 1];
-  private static final java.util.Map<Integer, double[]> EXPECTED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Integer, double[]> EXPECTED =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   static {
     for (int c = 1; c <= MODEL_MAX; c++) {

@@ -12,9 +12,9 @@ import java.util.Set;
  * key or written as a quoted literal (decision 106).
  *
  * <p>Design note: there is no keyword to wake it, so instead of the prefilter it sweeps the buffer
- * for runs of token characters ({@code A-Z a-z 0-9 + / - _}, {@code =} padding) at least
- * {@link #MIN_RUN} long, probing one byte in {@code MIN_RUN}: a run that long must contain a probe,
- * so prose costs a table lookup per probe and a short walk over the word it lands in. Each run then
+ * for runs of token characters ({@code A-Z a-z 0-9 + / - _}, {@code =} padding) at least {@link
+ * #MIN_RUN} long, probing one byte in {@code MIN_RUN}: a run that long must contain a probe, so
+ * prose costs a table lookup per probe and a short walk over the word it lands in. Each run then
  * passes, cheapest first: its context (a quote or an assignment before it, the whole value), its
  * key name (names of hashes, ids, versions, public material are refused), the line's length
  * (minified bundles and source maps are one long line), the entropy model of its alphabet with a
@@ -24,8 +24,10 @@ import java.util.Set;
 final class HighEntropy {
   /** Runs shorter than this are never looked at (20 random base64 characters carry 120 bits). */
   static final int MIN_RUN = 20;
+
   /** Runs longer than this are blobs (images, certificates, bundles), not credentials. */
   static final int MAX_RUN = 256;
+
   /** A line longer than this is minified code or a source map: only secret-named keys count. */
   static final int LONG_LINE = 1000;
 
@@ -33,9 +35,14 @@ final class HighEntropy {
   enum Context {
     /** Assigned to a key named like a secret ({@code signing_key}, {@code "x-api-key":}). */
     SECRET_NAME(MIN_RUN, 32),
-    /** Assigned to any other key ({@code upstream = "..."}). Hex and base36 are never reported here. */
+    /**
+     * Assigned to any other key ({@code upstream = "..."}). Hex and base36 are never reported here.
+     */
     ANY_NAME(24, Integer.MAX_VALUE),
-    /** A quoted literal with no key ({@code connect("svc", "...")}). Hex and base36 are never reported here. */
+    /**
+     * A quoted literal with no key ({@code connect("svc", "...")}). Hex and base36 are never
+     * reported here.
+     */
     QUOTED(32, Integer.MAX_VALUE);
 
     final int minLength;
@@ -48,14 +55,14 @@ final class HighEntropy {
   }
 
   /**
-   * How far below a random string's mean a feature may fall, in standard deviations: each test
-   * of {@link #judge} on its own refuses about 1% of uniformly random keys.
+   * How far below a random string's mean a feature may fall, in standard deviations: each test of
+   * {@link #judge} on its own refuses about 1% of uniformly random keys.
    */
   private static final double Z = 2.33;
 
   /**
-   * The alphabets random tokens are drawn from, each with its entropy model: the slack {@code c}
-   * in the floor {@code H >= E(n, size) * (1 - c / sqrt(n))}, set at about the 0.5th percentile of
+   * The alphabets random tokens are drawn from, each with its entropy model: the slack {@code c} in
+   * the floor {@code H >= E(n, size) * (1 - c / sqrt(n))}, set at about the 0.5th percentile of
    * uniformly random strings of that alphabet (simulated for n = 20..256), and the rate at which
    * consecutive characters of a random string change class (upper, lower, digit).
    */
@@ -107,44 +114,182 @@ final class HighEntropy {
 
   /**
    * Beginnings of values that are high-entropy but public: SRI and lock-file hashes, DER public
-   * keys (SubjectPublicKeyInfo for RSA-1024 to 4096, P-256, P-384, P-521, Ed25519, X25519, Ed448), SSH public
-   * key blobs, base64 of PEM certificate and public-key blocks, base64 images (PNG, JPEG, GIF,
-   * WebP, SVG, XML).
+   * keys (SubjectPublicKeyInfo for RSA-1024 to 4096, P-256, P-384, P-521, Ed25519, X25519, Ed448),
+   * SSH public key blobs, base64 of PEM certificate and public-key blocks, base64 images (PNG,
+   * JPEG, GIF, WebP, SVG, XML).
    */
-  private static final List<String> PUBLIC_PREFIXES = List.of(
-      "sha1-", "sha256-", "sha384-", "sha512-",
-      "MIGfMA0GCSqGSIb3DQEBAQUAA4GN", "MIIBIjANBgkqhkiG9w0BAQEFAAOC", "MIICIjANBgkqhkiG9w0BAQEFAAOC", "MIIBojANBgkqhkiG9w0BAQEFAAOC",
-      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE", "MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQ",
-      "MCowBQYDK2VwAyEA", "MCowBQYDK2VuAyEA", "MEMwBQYDK2VxAzoA",
-      "AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh",
-      "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS", "LS0tLS1CRUdJTiBQVUJMSUMgS0VZ", "LS0tLS1CRUdJTiBSU0EgUFVCTElDIEtFWS",
-      "iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "PHN2Zy", "PD94bWwg");
+  private static final List<String> PUBLIC_PREFIXES =
+      List.of(
+          "sha1-",
+          "sha256-",
+          "sha384-",
+          "sha512-",
+          "MIGfMA0GCSqGSIb3DQEBAQUAA4GN",
+          "MIIBIjANBgkqhkiG9w0BAQEFAAOC",
+          "MIICIjANBgkqhkiG9w0BAQEFAAOC",
+          "MIIBojANBgkqhkiG9w0BAQEFAAOC",
+          "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+          "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE",
+          "MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQ",
+          "MCowBQYDK2VwAyEA",
+          "MCowBQYDK2VuAyEA",
+          "MEMwBQYDK2VxAzoA",
+          "AAAAB3NzaC1",
+          "AAAAC3NzaC1",
+          "AAAAE2VjZHNh",
+          "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS",
+          "LS0tLS1CRUdJTiBQVUJMSUMgS0VZ",
+          "LS0tLS1CRUdJTiBSU0EgUFVCTElDIEtFWS",
+          "iVBORw0KGgo",
+          "/9j/",
+          "R0lGOD",
+          "UklGR",
+          "PHN2Zy",
+          "PD94bWwg");
 
-  /** Key-name segments that name a secret when they end the name ({@code client_secret}, {@code apiKey}). */
-  private static final Set<String> SECRET_SEGMENTS = Set.of(
-      "secret", "secrets", "token", "tokens", "key", "apikey", "password", "passwd", "passphrase", "pwd", "pass",
-      "auth", "credential", "credentials", "creds", "cred", "bearer");
+  /**
+   * Key-name segments that name a secret when they end the name ({@code client_secret}, {@code
+   * apiKey}).
+   */
+  private static final Set<String> SECRET_SEGMENTS =
+      Set.of(
+          "secret",
+          "secrets",
+          "token",
+          "tokens",
+          "key",
+          "apikey",
+          "password",
+          "passwd",
+          "passphrase",
+          "pwd",
+          "pass",
+          "auth",
+          "credential",
+          "credentials",
+          "creds",
+          "cred",
+          "bearer");
 
   /** Qualifiers that may follow the secret word at the end of a name ({@code API_KEY_PROD}). */
-  private static final Set<String> QUALIFIERS = Set.of(
-      "value", "prod", "production", "dev", "development", "test", "staging", "stage", "live", "old", "new",
-      "current", "previous", "next", "primary", "secondary", "raw", "b64", "base64", "encoded", "str", "string", "env");
+  private static final Set<String> QUALIFIERS =
+      Set.of(
+          "value",
+          "prod",
+          "production",
+          "dev",
+          "development",
+          "test",
+          "staging",
+          "stage",
+          "live",
+          "old",
+          "new",
+          "current",
+          "previous",
+          "next",
+          "primary",
+          "secondary",
+          "raw",
+          "b64",
+          "base64",
+          "encoded",
+          "str",
+          "string",
+          "env");
 
   /** Key-name segments that name a hash, an id, a version or public material: never reported. */
-  private static final Set<String> DENIED_SEGMENTS = Set.of(
-      "hash", "hashes", "sha", "sha1", "sha256", "sha384", "sha512", "md5", "digest", "checksum", "integrity",
-      "sum", "shasum", "commit", "revision", "rev", "etag", "nonce", "csrf", "xsrf", "uuid", "guid", "id", "ids",
-      "identifier", "identifiers", "sid", "kid", "version", "ref", "fingerprint", "thumbprint", "signature",
-      "signatures", "sig", "public", "pub", "pubkey", "publickey", "publishable", "cert", "certificate", "ca",
-      "crt", "x5c", "x5t", "image", "icon", "avatar", "logo", "thumbnail", "mappings", "source", "sources",
-      "file", "path", "url", "uri", "href", "src", "name", "type", "class", "color", "font", "style", "format",
-      "pattern", "regex", "locale", "message", "text", "label", "title", "description", "example", "sample",
-      "placeholder", "cursor", "mock", "fixture", "dummy", "fake");
+  private static final Set<String> DENIED_SEGMENTS =
+      Set.of(
+          "hash",
+          "hashes",
+          "sha",
+          "sha1",
+          "sha256",
+          "sha384",
+          "sha512",
+          "md5",
+          "digest",
+          "checksum",
+          "integrity",
+          "sum",
+          "shasum",
+          "commit",
+          "revision",
+          "rev",
+          "etag",
+          "nonce",
+          "csrf",
+          "xsrf",
+          "uuid",
+          "guid",
+          "id",
+          "ids",
+          "identifier",
+          "identifiers",
+          "sid",
+          "kid",
+          "version",
+          "ref",
+          "fingerprint",
+          "thumbprint",
+          "signature",
+          "signatures",
+          "sig",
+          "public",
+          "pub",
+          "pubkey",
+          "publickey",
+          "publishable",
+          "cert",
+          "certificate",
+          "ca",
+          "crt",
+          "x5c",
+          "x5t",
+          "image",
+          "icon",
+          "avatar",
+          "logo",
+          "thumbnail",
+          "mappings",
+          "source",
+          "sources",
+          "file",
+          "path",
+          "url",
+          "uri",
+          "href",
+          "src",
+          "name",
+          "type",
+          "class",
+          "color",
+          "font",
+          "style",
+          "format",
+          "pattern",
+          "regex",
+          "locale",
+          "message",
+          "text",
+          "label",
+          "title",
+          "description",
+          "example",
+          "sample",
+          "placeholder",
+          "cursor",
+          "mock",
+          "fixture",
+          "dummy",
+          "fake");
 
   /** Whole names of public JWK members: EC/OKP coordinates, RSA modulus and exponent. */
   private static final Set<String> PUBLIC_JWK_MEMBERS = Set.of("x", "y", "n", "e");
 
   private final Rule rule;
+
   /** {@link #PUBLIC_PREFIXES} and the provider prefixes, indexed by their first byte. */
   private final byte[][][] prefixesByFirstByte = new byte[256][][];
 
@@ -170,7 +315,8 @@ final class HighEntropy {
     }
     for (byte[] p : prefixes) {
       byte[][] list = prefixesByFirstByte[p[0] & 0xff];
-      byte[][] grown = list == null ? new byte[1][] : java.util.Arrays.copyOf(list, list.length + 1);
+      byte[][] grown =
+          list == null ? new byte[1][] : java.util.Arrays.copyOf(list, list.length + 1);
       grown[grown.length - 1] = p;
       prefixesByFirstByte[p[0] & 0xff] = grown;
     }
@@ -247,14 +393,21 @@ final class HighEntropy {
       if (Placeholders.isPlaceholder(value)) {
         return;
       }
-      out.add(new Candidate(rule, s, end, value, h, ctx == Context.SECRET_NAME ? Confidence.MEDIUM : Confidence.LOW));
+      out.add(
+          new Candidate(
+              rule,
+              s,
+              end,
+              value,
+              h,
+              ctx == Context.SECRET_NAME ? Confidence.MEDIUM : Confidence.LOW));
     }
 
     /**
-     * The context of a value starting at {@code s}, or null when it has none worth reporting:
-     * what precedes it (past the opening quote and blanks) must be an assignment operator after a
-     * key name ({@code = : := => ?=}), the comma of {@code f("NAME", "value")}, or a command-line
-     * flag ({@code --token "..."}); a quoted value with none of these is a bare literal.
+     * The context of a value starting at {@code s}, or null when it has none worth reporting: what
+     * precedes it (past the opening quote and blanks) must be an assignment operator after a key
+     * name ({@code = : := => ?=}), the comma of {@code f("NAME", "value")}, or a command-line flag
+     * ({@code --token "..."}); a quoted value with none of these is a bare literal.
      */
     private Context contextBefore(int s, boolean quoted) {
       int start = quoted ? s - 2 : s - 1;
@@ -266,7 +419,8 @@ final class HighEntropy {
       }
       byte c = b[i];
       if (c == '=') {
-        boolean comparison = i > from && (b[i - 1] == '=' || b[i - 1] == '!' || b[i - 1] == '<' || b[i - 1] == '>');
+        boolean comparison =
+            i > from && (b[i - 1] == '=' || b[i - 1] == '!' || b[i - 1] == '<' || b[i - 1] == '>');
         return comparison ? bare : nameBefore(i, false, bare);
       }
       if (c == '>' && i > from && b[i - 1] == '=') {
@@ -297,10 +451,10 @@ final class HighEntropy {
     }
 
     /**
-     * The context a key name gives its value, null when the name is denied. {@code op} is the
-     * index of the operator ('=', ':', ',' or the '=' of '=>'); compound operators ({@code :=},
-     * {@code ?=}, {@code +=}) are stepped over, then a closing quote or bracket, then the name.
-     * {@code bare} is the answer when there is no name.
+     * The context a key name gives its value, null when the name is denied. {@code op} is the index
+     * of the operator ('=', ':', ',' or the '=' of '=>'); compound operators ({@code :=}, {@code
+     * ?=}, {@code +=}) are stepped over, then a closing quote or bracket, then the name. {@code
+     * bare} is the answer when there is no name.
      */
     private Context nameBefore(int op, boolean comma, Context bare) {
       int i = op - 1;
@@ -337,8 +491,8 @@ final class HighEntropy {
     }
 
     /**
-     * {@link #classifyName} through a small direct-mapped cache: the same few key names
-     * ({@code "sha"}, {@code "integrity"}, {@code id}) repeat on every line of lock and data files.
+     * {@link #classifyName} through a small direct-mapped cache: the same few key names ({@code
+     * "sha"}, {@code "integrity"}, {@code id}) repeat on every line of lock and data files.
      */
     private Context classifyCached(int start, int end) {
       int h = 0;
@@ -409,21 +563,35 @@ final class HighEntropy {
 
   /**
    * Whether files at {@code path} are swept. Lock files, checksum lists, minified bundles and
-   * source maps hold hashes and generated identifiers by construction: every rule of their
-   * content still runs, only the catch-all does not (their shapes are refused anyway, but walking
-   * their long base64 runs cost a fifth of the tree throughput). Other tools skip these paths too.
+   * source maps hold hashes and generated identifiers by construction: every rule of their content
+   * still runs, only the catch-all does not (their shapes are refused anyway, but walking their
+   * long base64 runs cost a fifth of the tree throughput). Other tools skip these paths too.
    */
   static boolean sweeps(String path) {
     int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
     String name = path.substring(slash + 1).toLowerCase(Locale.ROOT);
-    return !(SKIPPED_NAMES.contains(name) || name.endsWith(".lock") || name.endsWith(".lockfile")
-        || name.endsWith(".min.js") || name.endsWith(".min.css") || name.endsWith(".map")
-        || name.endsWith(".sha256") || name.endsWith(".sha512") || name.endsWith(".md5") || name.endsWith("sums"));
+    return !(SKIPPED_NAMES.contains(name)
+        || name.endsWith(".lock")
+        || name.endsWith(".lockfile")
+        || name.endsWith(".min.js")
+        || name.endsWith(".min.css")
+        || name.endsWith(".map")
+        || name.endsWith(".sha256")
+        || name.endsWith(".sha512")
+        || name.endsWith(".md5")
+        || name.endsWith("sums"));
   }
 
-  private static final Set<String> SKIPPED_NAMES = Set.of(
-      "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "go.sum", "packages.lock.json",
-      "package.resolved", "bun.lockb", "checksums.txt");
+  private static final Set<String> SKIPPED_NAMES =
+      Set.of(
+          "package-lock.json",
+          "npm-shrinkwrap.json",
+          "pnpm-lock.yaml",
+          "go.sum",
+          "packages.lock.json",
+          "package.resolved",
+          "bun.lockb",
+          "checksums.txt");
 
   Sweep newSweep() {
     return new Sweep();
@@ -437,10 +605,10 @@ final class HighEntropy {
   /**
    * The context a key name gives: null if one of its segments names a hash, an id, a version or
    * public material (denial wins: {@code public_key}, {@code secret_hash}, {@code session_id});
-   * {@code SECRET_NAME} if it ends with a secret word, possibly followed by qualifiers
-   * ({@code client_secret}, {@code apiKey}, {@code API_KEY_PROD}, {@code api_key_2}); else
-   * {@code ANY_NAME}. Only the end counts: {@code SecretKeyFactory}, {@code tokenizer_model},
-   * {@code SECRET_KEY_ALGORITHM} name something else.
+   * {@code SECRET_NAME} if it ends with a secret word, possibly followed by qualifiers ({@code
+   * client_secret}, {@code apiKey}, {@code API_KEY_PROD}, {@code api_key_2}); else {@code
+   * ANY_NAME}. Only the end counts: {@code SecretKeyFactory}, {@code tokenizer_model}, {@code
+   * SECRET_KEY_ALGORITHM} name something else.
    */
   static Context classifyName(String name) {
     if (PUBLIC_JWK_MEMBERS.contains(name)) {
@@ -465,9 +633,14 @@ final class HighEntropy {
   }
 
   private static boolean isSecretWord(String segment) {
-    return SECRET_SEGMENTS.contains(segment) || segment.endsWith("secret") || segment.endsWith("token")
-        || segment.endsWith("password") || segment.endsWith("apikey") || segment.endsWith("privatekey")
-        || segment.endsWith("accesskey") || segment.endsWith("secretkey");
+    return SECRET_SEGMENTS.contains(segment)
+        || segment.endsWith("secret")
+        || segment.endsWith("token")
+        || segment.endsWith("password")
+        || segment.endsWith("apikey")
+        || segment.endsWith("privatekey")
+        || segment.endsWith("accesskey")
+        || segment.endsWith("secretkey");
   }
 
   /** {@code X-Api-Key}, {@code clientSecret}, {@code db.signing_key} into lowercase words. */
@@ -477,7 +650,8 @@ final class HighEntropy {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean boundary = c == '_' || c == '-' || c == '.';
-      boolean camel = i > 0 && Character.isUpperCase(c) && Character.isLowerCase(name.charAt(i - 1));
+      boolean camel =
+          i > 0 && Character.isUpperCase(c) && Character.isLowerCase(name.charAt(i - 1));
       if (boundary || camel) {
         if (!cur.isEmpty()) {
           out.add(cur.toString().toLowerCase(Locale.ROOT));
@@ -502,12 +676,12 @@ final class HighEntropy {
   }
 
   /**
-   * The value's entropy in bits per character if it looks random for its alphabet in this
-   * context, NaN if not: its alphabet is one of {@link Alphabet}, it is long enough, it mixes the
-   * classes a random string of that alphabet has (letters and digits; both cases for the 62- and
-   * 64-symbol alphabets), it changes class often enough (camelCase words change class once a
-   * word), it is not mostly words, and its entropy reaches the alphabet's floor. The switch rate
-   * and word share are held to about the 1st percentile of random keys of the same length.
+   * The value's entropy in bits per character if it looks random for its alphabet in this context,
+   * NaN if not: its alphabet is one of {@link Alphabet}, it is long enough, it mixes the classes a
+   * random string of that alphabet has (letters and digits; both cases for the 62- and 64-symbol
+   * alphabets), it changes class often enough (camelCase words change class once a word), it is not
+   * mostly words, and its entropy reaches the alphabet's floor. The switch rate and word share are
+   * held to about the 1st percentile of random keys of the same length.
    */
   static double judge(byte[] b, int s, int e, Context ctx, int[] counts) {
     int n = e - s;
@@ -607,15 +781,19 @@ final class HighEntropy {
 
   /** See {@link #isEncodedText(byte[], int, int)}. */
   static boolean isEncodedText(String v) {
-    String body = v.endsWith("==") ? v.substring(0, v.length() - 2) : v.endsWith("=") ? v.substring(0, v.length() - 1) : v;
+    String body =
+        v.endsWith("==")
+            ? v.substring(0, v.length() - 2)
+            : v.endsWith("=") ? v.substring(0, v.length() - 1) : v;
     if (body.length() % 4 == 1) {
       return false;
     }
     byte[] decoded;
     try {
       boolean url = body.indexOf('-') >= 0 || body.indexOf('_') >= 0;
-      decoded = (url ? java.util.Base64.getUrlDecoder() : java.util.Base64.getDecoder())
-          .decode(body + "==".substring(0, (4 - body.length() % 4) % 4));
+      decoded =
+          (url ? java.util.Base64.getUrlDecoder() : java.util.Base64.getDecoder())
+              .decode(body + "==".substring(0, (4 - body.length() % 4) % 4));
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -624,7 +802,8 @@ final class HighEntropy {
       if (x < 0x20 && x != '\t' && x != '\n' && x != '\r' || x == 0x7f) {
         return false; // binary: random key material
       }
-      structure |= x == ' ' || x == '\t' || x == '\n' || x == '{' || x == '"' || x == '<' || x == '[';
+      structure |=
+          x == ' ' || x == '\t' || x == '\n' || x == '{' || x == '"' || x == '<' || x == '[';
     }
     if (decoded.length < 12) {
       return false;
@@ -676,11 +855,16 @@ final class HighEntropy {
    * next query parameter ({@code ?token=...&}) or the quote closing a URL it sits in.
    */
   private static boolean isValueEnd(byte c) {
-    return c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == ',' || c == ';' || c == '#' || c == '}' || c == ')' || c == ']'
-        || c == '&' || c == '"' || c == '\'';
+    return c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == ',' || c == ';' || c == '#'
+        || c == '}' || c == ')' || c == ']' || c == '&' || c == '"' || c == '\'';
   }
 
   private static boolean isNameByte(byte c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '_'
+        || c == '.'
+        || c == '-';
   }
 }

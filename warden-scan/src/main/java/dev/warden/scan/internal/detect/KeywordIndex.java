@@ -16,15 +16,17 @@ import java.util.Map;
  * distinct keyword byte, upper and lower case folded together, everything else class 0), so the
  * transition table is {@code states x classes} ints and stays in the L2 cache even with a few
  * hundred keywords. Table entries hold {@code target * classes} so the hot loop needs no
- * multiplication, and are stored bit-inverted (negative) when the target state emits a keyword,
- * so the common case costs one load, one add and one sign test per byte.
+ * multiplication, and are stored bit-inverted (negative) when the target state emits a keyword, so
+ * the common case costs one load, one add and one sign test per byte.
  */
 final class KeywordIndex {
   private final byte[] classOf = new byte[256];
   private final int classes;
   private final int[] delta;
+
   /** Keyword ids emitted by each state (null when none), indexed by {@code state * classes}. */
   private final int[][] outputs;
+
   private final int[] lengths;
 
   KeywordIndex(List<String> keywords) {

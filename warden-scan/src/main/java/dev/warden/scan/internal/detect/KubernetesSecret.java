@@ -8,8 +8,8 @@ import java.util.regex.MatchResult;
 /**
  * Finds the values of a Kubernetes Secret manifest written in YAML: every {@code key: value} one
  * level under the top-level {@code data:} (base64) or {@code stringData:} (plain) of the document
- * whose {@code kind: Secret} line matched. The keys may come before {@code kind} ({@code kubectl get
- * -o yaml} sorts them), so the document is read from its {@code ---} separator to the next one.
+ * whose {@code kind: Secret} line matched. The keys may come before {@code kind} ({@code kubectl
+ * get -o yaml} sorts them), so the document is read from its {@code ---} separator to the next one.
  * Certificates ({@code tls.crt}, {@code ca.crt}), public keys and the namespace of service-account
  * token secrets are public and not reported; block scalars ({@code key: |}) are left to the other
  * rules (a private key in one is {@code private-key}'s).
@@ -17,6 +17,7 @@ import java.util.regex.MatchResult;
 final class KubernetesSecret {
   /** How far before the kind line the document may start. */
   private static final int MAX_BACK = 16_384;
+
   private static final int MAX_VALUES = 200;
 
   private KubernetesSecret() {}
@@ -63,9 +64,19 @@ final class KubernetesSecret {
     if (colon < 0) {
       return;
     }
-    String key = text.subSequence(from, colon).toString().replace("\"", "").replace("'", "").toLowerCase(Locale.ROOT);
-    if (key.endsWith(".crt") || key.endsWith(".pub") || key.endsWith(".cert") || key.equals("namespace") || key.startsWith("ca.")
-        || key.contains("certificate") || key.contains("public")) {
+    String key =
+        text.subSequence(from, colon)
+            .toString()
+            .replace("\"", "")
+            .replace("'", "")
+            .toLowerCase(Locale.ROOT);
+    if (key.endsWith(".crt")
+        || key.endsWith(".pub")
+        || key.endsWith(".cert")
+        || key.equals("namespace")
+        || key.startsWith("ca.")
+        || key.contains("certificate")
+        || key.contains("public")) {
       return;
     }
     int s = colon + 1;
@@ -76,7 +87,9 @@ final class KubernetesSecret {
     while (e > s && (text.charAt(e - 1) == ' ' || text.charAt(e - 1) == '\t')) {
       e--;
     }
-    if (e - s >= 2 && (text.charAt(s) == '"' || text.charAt(s) == '\'') && text.charAt(e - 1) == text.charAt(s)) {
+    if (e - s >= 2
+        && (text.charAt(s) == '"' || text.charAt(s) == '\'')
+        && text.charAt(e - 1) == text.charAt(s)) {
       s++;
       e--;
     }
@@ -89,7 +102,11 @@ final class KubernetesSecret {
   private static int documentStart(CharSequence text, int at) {
     int floor = Math.max(0, at - MAX_BACK);
     for (int i = at - 1; i >= floor; i--) {
-      if (text.charAt(i) == '\n' && i + 3 < at && text.charAt(i + 1) == '-' && text.charAt(i + 2) == '-' && text.charAt(i + 3) == '-') {
+      if (text.charAt(i) == '\n'
+          && i + 3 < at
+          && text.charAt(i + 1) == '-'
+          && text.charAt(i + 2) == '-'
+          && text.charAt(i + 3) == '-') {
         return i + 1;
       }
     }
@@ -103,7 +120,10 @@ final class KubernetesSecret {
 
   private static int documentEnd(CharSequence text, int from, int limit) {
     for (int i = from; i + 3 < limit; i++) {
-      if (text.charAt(i) == '\n' && text.charAt(i + 1) == '-' && text.charAt(i + 2) == '-' && text.charAt(i + 3) == '-') {
+      if (text.charAt(i) == '\n'
+          && text.charAt(i + 1) == '-'
+          && text.charAt(i + 2) == '-'
+          && text.charAt(i + 3) == '-') {
         return i;
       }
     }

@@ -16,15 +16,16 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Provider formats added when comparing the catalogue with gitleaks' default rules (the mapping
- * is in docs/scan.md). Each expression is written from the provider's token format: a prefix
- * where the provider has one, otherwise the provider's name in the key and the value's alphabet
- * and length. Public identifiers (client ids, publishable keys) are deliberately absent.
+ * Provider formats added when comparing the catalogue with gitleaks' default rules (the mapping is
+ * in docs/scan.md). Each expression is written from the provider's token format: a prefix where the
+ * provider has one, otherwise the provider's name in the key and the value's alphabet and length.
+ * Public identifiers (client ids, publishable keys) are deliberately absent.
  */
 final class ProviderRules {
   private ProviderRules() {}
 
   static void addTo(List<Rule> r) {
+    // spotless:off (a declarative table: one rule a line or two reads better than the formatter's layout)
     // ---- Prefixed formats
     r.add(token("onepassword-secret-key", "1Password account Secret Key", CRITICAL,
         B + "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}" + E, "A3-").build());
@@ -187,6 +188,7 @@ final class ProviderRules {
     r.add(context("yandex-cloud-token", "Yandex Cloud IAM token or static access key secret", HIGH,
         "(?:yandex|yc)" + any + "(?:token|key|secret)", "t1\\.[A-Za-z0-9_-]+={0,2}\\.[A-Za-z0-9_-]{86}={0,2}|YC[A-Za-z0-9_-]{38}",
         "yandex", "yc_", "yc-").build());
+    // spotless:on
   }
 
   /** A Grafana API key is base64 of {"k":"...","n":"...","id":N}. */
@@ -239,12 +241,13 @@ final class ProviderRules {
   }
 
   /**
-   * A Basic credential is base64 of {@code user:password}: it must decode to one, else the value
-   * is not reported. Bearer and token values are reported as they are.
+   * A Basic credential is base64 of {@code user:password}: it must decode to one, else the value is
+   * not reported. Bearer and token values are reported as they are.
    */
   static String headerValue(String match, String value) {
-    boolean basic = match.regionMatches(true, match.length() - value.length() - 6, "basic ", 0, 6)
-        || match.regionMatches(true, match.length() - value.length() - 6, "basic\t", 0, 6);
+    boolean basic =
+        match.regionMatches(true, match.length() - value.length() - 6, "basic ", 0, 6)
+            || match.regionMatches(true, match.length() - value.length() - 6, "basic\t", 0, 6);
     if (!basic) {
       return value;
     }

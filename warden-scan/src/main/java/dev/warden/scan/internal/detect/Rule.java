@@ -19,7 +19,9 @@ public final class Rule {
   public enum Kind {
     /** A high-entropy string with no other evidence: the lowest priority of all. */
     ENTROPY,
-    /** Fills gaps the generic detectors leave (shell exports of any value shape): lowest priority. */
+    /**
+     * Fills gaps the generic detectors leave (shell exports of any value shape): lowest priority.
+     */
     FALLBACK,
     /** A generic detector (assignments, URLs, JWTs): lowest priority. */
     GENERIC,
@@ -55,15 +57,18 @@ public final class Rule {
   enum LineStart {
     /** Anywhere. */
     ANY,
-    /** First on its line, after blanks only ({@code secret=} in an INI file, not {@code client_secret=}). */
+    /**
+     * First on its line, after blanks only ({@code secret=} in an INI file, not {@code
+     * client_secret=}).
+     */
     KEYWORD,
     /** Inside the first key name of its line ({@code client_secret:}, {@code smtp_pass =}). */
     KEY_NAME
   }
 
   /**
-   * Finds the secrets inside a match where a capture group cannot say which value it is (the
-   * value at the password column's position in a SQL {@code INSERT}).
+   * Finds the secrets inside a match where a capture group cannot say which value it is (the value
+   * at the password column's position in a SQL {@code INSERT}).
    */
   interface Locator {
     /**
@@ -119,7 +124,10 @@ public final class Rule {
     this.keywords = List.copyOf(b.keywords);
     this.caseSensitiveKeywords = b.caseSensitiveKeywords;
     this.sweeper = b.sweeper;
-    this.pattern = b.sweeper != null ? b.pattern : Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
+    this.pattern =
+        b.sweeper != null
+            ? b.pattern
+            : Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
     this.secretGroup = pattern != null && pattern.pattern().contains("(?<s>");
     this.before = b.before;
     this.after = b.after;

@@ -14,42 +14,71 @@ import java.util.List;
 
 /**
  * The built-in rule catalogue. Each provider rule is written from the provider's documented token
- * format (prefix, alphabet, length, checksum); context rules are for formats without a prefix
- * and need the provider's name in the key. Regular expressions only run where the prefilter
- * found a keyword, so a rule's keywords must be substrings of every secret it can match (or of
- * the key name before it).
+ * format (prefix, alphabet, length, checksum); context rules are for formats without a prefix and
+ * need the provider's name in the key. Regular expressions only run where the prefilter found a
+ * keyword, so a rule's keywords must be substrings of every secret it can match (or of the key name
+ * before it).
  */
 public final class Rules {
   private Rules() {}
 
   /** Left boundary: the token does not continue a longer word. */
   static final String B = "(?<![A-Za-z0-9_])";
+
   /** Right boundary for alphanumeric bodies. */
   static final String E = "(?![A-Za-z0-9_])";
+
   /** Right boundary for bodies that may contain '-' (base64url). */
   static final String EU = "(?![A-Za-z0-9_-])";
+
   /** Assignment between a key name and its value: {@code = : := => ,} with optional quotes. */
   private static final String ASSIGN = "[\"']?\\s*(?::=|=>|=|:|,)\\s*[\"'`]?";
-  static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
-  static Rule.Builder token(String id, String description, Severity severity, String regex, String... keywords) {
-    return Rule.builder(id, description).severity(severity).kind(Rule.Kind.TOKEN)
-        .exactKeywords(keywords).regex(regex).window(0, 400);
+  static final String UUID =
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+  static Rule.Builder token(
+      String id, String description, Severity severity, String regex, String... keywords) {
+    return Rule.builder(id, description)
+        .severity(severity)
+        .kind(Rule.Kind.TOKEN)
+        .exactKeywords(keywords)
+        .regex(regex)
+        .window(0, 400);
   }
 
   /**
    * A provider format without a prefix: the value must follow a key naming the provider, such as
    * {@code DATADOG_API_KEY=...}.
    */
-  static Rule.Builder context(String id, String description, Severity severity, String keyRegex, String valueRegex, String... keywords) {
-    return Rule.builder(id, description).severity(severity).kind(Rule.Kind.CONTEXT)
-        .confidence(Confidence.MEDIUM).keywords(keywords)
-        .regex("(?i:" + keyRegex + ")[A-Za-z0-9_.\\-]{0,30}" + ASSIGN + "(?<s>" + valueRegex + ")(?![A-Za-z0-9_+/=-])")
-        .window(0, 300).randomness(0.7).assignment();
+  static Rule.Builder context(
+      String id,
+      String description,
+      Severity severity,
+      String keyRegex,
+      String valueRegex,
+      String... keywords) {
+    return Rule.builder(id, description)
+        .severity(severity)
+        .kind(Rule.Kind.CONTEXT)
+        .confidence(Confidence.MEDIUM)
+        .keywords(keywords)
+        .regex(
+            "(?i:"
+                + keyRegex
+                + ")[A-Za-z0-9_.\\-]{0,30}"
+                + ASSIGN
+                + "(?<s>"
+                + valueRegex
+                + ")(?![A-Za-z0-9_+/=-])")
+        .window(0, 300)
+        .randomness(0.7)
+        .assignment();
   }
 
   /** All built-in rules. */
   public static List<Rule> all() {
+    // spotless:off (a declarative table: one rule a line or two reads better than the formatter's layout)
     List<Rule> r = new ArrayList<>();
     // ---- Cloud: AWS
     r.add(token("aws-access-key-id", "AWS access key ID", HIGH,
@@ -534,6 +563,7 @@ public final class Rules {
         .validate(Rules::secretShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.75).build());
     ProviderRules.addTo(r);
     return List.copyOf(r);
+    // spotless:on
   }
 
   /**
@@ -545,16 +575,20 @@ public final class Rules {
       return value;
     }
     try {
-      String decoded = new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
-      return decoded.length() >= 3 && decoded.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd) ? decoded : null;
+      String decoded =
+          new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
+      return decoded.length() >= 3
+              && decoded.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd)
+          ? decoded
+          : null;
     } catch (IllegalArgumentException e) {
       return null;
     }
   }
 
   /** Hashes published in framework scaffolding (Laravel's UserFactory hash of "password"). */
-  private static final java.util.Set<String> WELL_KNOWN_HASHES = java.util.Set.of(
-      "$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi");
+  private static final java.util.Set<String> WELL_KNOWN_HASHES =
+      java.util.Set.of("$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi");
 
   /**
    * A SQL password literal: not a psql/printf template, and not an authentication method name
@@ -562,19 +596,31 @@ public final class Rules {
    */
   static boolean sqlPassword(String v) {
     String t = v.strip().toLowerCase(java.util.Locale.ROOT);
-    return !t.isEmpty() && !t.startsWith(":") && !t.startsWith("%") && !t.equals("md5") && !t.equals("scram-sha-256")
-        && !t.equals("password") && !WELL_KNOWN_HASHES.contains(v);
+    return !t.isEmpty()
+        && !t.startsWith(":")
+        && !t.startsWith("%")
+        && !t.equals("md5")
+        && !t.equals("scram-sha-256")
+        && !t.equals("password")
+        && !WELL_KNOWN_HASHES.contains(v);
   }
 
-  private static Rule uri(String id, String description, String scheme, String tail, String... keywords) {
+  private static Rule uri(
+      String id, String description, String scheme, String tail, String... keywords) {
     boolean viaSeparator = keywords.length == 1 && keywords[0].equals("://");
-    Rule.Builder b = Rule.builder(id, description).severity(HIGH).kind(Rule.Kind.GENERIC).confidence(Confidence.MEDIUM)
-        .keywords(keywords);
+    Rule.Builder b =
+        Rule.builder(id, description)
+            .severity(HIGH)
+            .kind(Rule.Kind.GENERIC)
+            .confidence(Confidence.MEDIUM)
+            .keywords(keywords);
     // scheme keywords (postgres, redis...) start the match; "://" needs the scheme walked back over
     b = viaSeparator ? b.window(24, 400).schemeBefore() : b.window(0, 400);
     return b.regex("(?i:" + scheme + ")" + tail)
         .validate(Rules::urlPassword)
-        .placeholders(Rule.PlaceholderCheck.URL_PASSWORD).randomness(0.5).build();
+        .placeholders(Rule.PlaceholderCheck.URL_PASSWORD)
+        .randomness(0.5)
+        .build();
   }
 
   /**
@@ -594,12 +640,15 @@ public final class Rules {
   }
 
   /**
-   * A {@code .properties} password value: not Jasypt {@code ENC(...)} or Spring Cloud Config
-   * {@code {cipher}...}, and not a code statement that happens to start a line with a dotted name
-   * ({@code this.password = newPass;}, {@code self.pwd = read()}).
+   * A {@code .properties} password value: not Jasypt {@code ENC(...)} or Spring Cloud Config {@code
+   * {cipher}...}, and not a code statement that happens to start a line with a dotted name ({@code
+   * this.password = newPass;}, {@code self.pwd = read()}).
    */
   static boolean propertiesPassword(String v) {
-    return !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.endsWith(";") && !v.endsWith(")");
+    return !v.startsWith("ENC(")
+        && !v.startsWith("{cipher}")
+        && !v.endsWith(";")
+        && !v.endsWith(")");
   }
 
   private static boolean isHex(char c) {
@@ -639,8 +688,10 @@ public final class Rules {
       return false;
     }
     try {
-      String header = new String(Base64.getUrlDecoder().decode(strip(parts[0])), StandardCharsets.UTF_8);
-      String payload = new String(Base64.getUrlDecoder().decode(strip(parts[1])), StandardCharsets.UTF_8);
+      String header =
+          new String(Base64.getUrlDecoder().decode(strip(parts[0])), StandardCharsets.UTF_8);
+      String payload =
+          new String(Base64.getUrlDecoder().decode(strip(parts[1])), StandardCharsets.UTF_8);
       if (!header.startsWith("{") || !header.contains("\"alg\"") || !payload.startsWith("{")) {
         return false;
       }
@@ -664,7 +715,9 @@ public final class Rules {
     try {
       String decoded = new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
       int colon = decoded.indexOf(':');
-      return colon > 0 && colon < decoded.length() - 3 && decoded.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+      return colon > 0
+          && colon < decoded.length() - 3
+          && decoded.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -682,13 +735,20 @@ public final class Rules {
         other = true;
       }
     }
-    return letter && other && !v.matches("[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?")
+    return letter
+        && other
+        && !v.matches(
+            "[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|\\$2[aby]?\\$.*|\\$argon2.*|\\d+(?:\\.\\d+)*[A-Za-z]?")
         && !BITWARDEN_CIPHER.matcher(v).matches();
   }
 
-  /** A Bitwarden encrypted value, "2.iv|data|mac": what an encrypted export holds instead of a password. */
+  /**
+   * A Bitwarden encrypted value, "2.iv|data|mac": what an encrypted export holds instead of a
+   * password.
+   */
   private static final java.util.regex.Pattern BITWARDEN_CIPHER =
-      java.util.regex.Pattern.compile("\\d\\.[A-Za-z0-9+/=]+\\|[A-Za-z0-9+/=]+(?:\\|[A-Za-z0-9+/=]+)?");
+      java.util.regex.Pattern.compile(
+          "\\d\\.[A-Za-z0-9+/=]+\\|[A-Za-z0-9+/=]+(?:\\|[A-Za-z0-9+/=]+)?");
 
   /**
    * A config value that only {@code config-secret-value} can take: it has punctuation outside the
@@ -703,18 +763,36 @@ public final class Rules {
       char c = v.charAt(i);
       letter |= Character.isLetter(c);
       digit |= Character.isDigit(c);
-      punct |= !(Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '.' || c == '~' || c == '-');
+      punct |=
+          !(Character.isLetterOrDigit(c)
+              || c == '+'
+              || c == '/'
+              || c == '='
+              || c == '_'
+              || c == '.'
+              || c == '~'
+              || c == '-');
     }
     char first = v.charAt(0);
-    return punct && letter && digit && "$&*![{<@%|>".indexOf(first) < 0 && !v.endsWith(",") && !v.endsWith(";")
-        && notCode(v) && !v.contains("=>") && !v.contains("->") && !v.contains("://")
-        && !v.startsWith("ENC(") && !v.startsWith("{cipher}") && !v.startsWith("vault:");
+    return punct
+        && letter
+        && digit
+        && "$&*![{<@%|>".indexOf(first) < 0
+        && !v.endsWith(",")
+        && !v.endsWith(";")
+        && notCode(v)
+        && !v.contains("=>")
+        && !v.contains("->")
+        && !v.contains("://")
+        && !v.startsWith("ENC(")
+        && !v.startsWith("{cipher}")
+        && !v.startsWith("vault:");
   }
 
   /**
-   * Not an expression: no call or index ({@code keypair[:32]}, {@code resp[-1].name},
-   * {@code f(x)}) where a configuration value was expected (Python and JavaScript assignments
-   * also start lines with {@code secret =}).
+   * Not an expression: no call or index ({@code keypair[:32]}, {@code resp[-1].name}, {@code f(x)})
+   * where a configuration value was expected (Python and JavaScript assignments also start lines
+   * with {@code secret =}).
    */
   static boolean notCode(String v) {
     return !(v.contains("(") && v.contains(")")) && !(v.contains("[") && v.contains("]"));
@@ -733,7 +811,9 @@ public final class Rules {
       return false;
     }
     // dotted identifiers (com.example.Foo2), file names and version strings are not secrets
-    return !v.matches("(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*")
-        && !HighEntropy.isEncodedText(v); // base64 of JSON or prose: a pagination token, not a credential
+    return !v.matches(
+            "(?:[A-Za-z][A-Za-z0-9_-]*\\.){2,}[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\\.(?:json|ya?ml|txt|pem|key|crt|properties|xml|env|conf)|v?\\d+(?:\\.\\d+)+.*")
+        && !HighEntropy.isEncodedText(
+            v); // base64 of JSON or prose: a pagination token, not a credential
   }
 }

@@ -6,8 +6,8 @@ import java.util.regex.MatchResult;
 
 /**
  * Finds the password values of a PostgreSQL {@code COPY t (cols) FROM stdin;} block as pg_dump
- * writes it: one row per line, columns separated by tabs, {@code \N} for NULL, the block ended by
- * a line holding {@code \.}. The value is reported as written (COPY's backslash escapes kept).
+ * writes it: one row per line, columns separated by tabs, {@code \N} for NULL, the block ended by a
+ * line holding {@code \.}. The value is reported as written (COPY's backslash escapes kept).
  */
 final class SqlCopy {
   /** At most this many rows of one block are read (a users table may hold millions). */
@@ -39,7 +39,9 @@ final class SqlCopy {
       int start = i;
       for (int j = i; j <= lineEnd; j++) {
         if (j == lineEnd || text.charAt(j) == '\t') {
-          if (field == column && j > start && !(j - start == 2 && text.charAt(start) == '\\' && text.charAt(start + 1) == 'N')) {
+          if (field == column
+              && j > start
+              && !(j - start == 2 && text.charAt(start) == '\\' && text.charAt(start + 1) == 'N')) {
             out.add(new int[] {start, j});
           }
           field++;

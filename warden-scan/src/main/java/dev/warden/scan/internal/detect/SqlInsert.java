@@ -7,9 +7,9 @@ import java.util.regex.MatchResult;
 
 /**
  * Finds the password values of a SQL {@code INSERT INTO t (cols) VALUES (...), (...)}: the quoted
- * string at the password column's position in every row. A regular expression cannot count
- * columns, so the rule's expression stops after {@code VALUES} and this walks the rows (which may
- * be spread over lines, as in hand-written seeds).
+ * string at the password column's position in every row. A regular expression cannot count columns,
+ * so the rule's expression stops after {@code VALUES} and this walks the rows (which may be spread
+ * over lines, as in hand-written seeds).
  */
 final class SqlInsert {
   /** At most this many rows of one statement are read (a dump's INSERT may hold thousands). */
@@ -60,19 +60,24 @@ final class SqlInsert {
     return out;
   }
 
-  /** Index of the first column named like a password in {@code `id`, `email`, `password`}, or -1. */
+  /**
+   * Index of the first column named like a password in {@code `id`, `email`, `password`}, or -1.
+   */
   static int passwordColumn(String columns) {
     String[] names = columns.split(",");
     for (int i = 0; i < names.length; i++) {
       String n = names[i].strip().replaceAll("^[`\"\\[]|[`\"\\]]$", "").toLowerCase(Locale.ROOT);
-      if (n.matches("(?:[a-z0-9]+_)?(?:password|passwd|pass|pwd)(?:_(?:hash|digest))?|(?:hashed|encrypted)_password")) {
+      if (n.matches(
+          "(?:[a-z0-9]+_)?(?:password|passwd|pass|pwd)(?:_(?:hash|digest))?|(?:hashed|encrypted)_password")) {
         return i;
       }
     }
     return -1;
   }
 
-  /** Offset of the quote closing a SQL string starting at {@code from} ('' and \' escape), or -1. */
+  /**
+   * Offset of the quote closing a SQL string starting at {@code from} ('' and \' escape), or -1.
+   */
   private static int closingQuote(CharSequence text, int from, int limit) {
     for (int i = from; i < limit; i++) {
       char c = text.charAt(i);

@@ -22,7 +22,8 @@ import java.util.Map;
  */
 public final class Reports {
   public static final String TOOL = "warden-scan";
-  public static final String INFO_URI = "https://github.com/warden-dev/warden/blob/main/docs/scan.md";
+  public static final String INFO_URI =
+      "https://github.com/warden-dev/warden/blob/main/docs/scan.md";
 
   private Reports() {}
 
@@ -30,24 +31,47 @@ public final class Reports {
   public static String text(ScanResult r, boolean showSecrets, String version) {
     StringBuilder sb = new StringBuilder();
     for (Finding f : r.findings()) {
-      sb.append(f.path()).append(':').append(f.line()).append(':').append(f.column())
-          .append("  ").append(f.ruleId())
-          .append("  [").append(f.severity().label()).append(", ").append(f.confidence().label()).append(" confidence]\n");
+      sb.append(f.path())
+          .append(':')
+          .append(f.line())
+          .append(':')
+          .append(f.column())
+          .append("  ")
+          .append(f.ruleId())
+          .append("  [")
+          .append(f.severity().label())
+          .append(", ")
+          .append(f.confidence().label())
+          .append(" confidence]\n");
       sb.append("    ").append(f.description()).append('\n');
-      sb.append("    secret:      ").append(showSecrets ? f.secret().reveal() : f.secret().redacted()).append('\n');
-      sb.append("    fingerprint: ").append(f.fingerprint()).append("  entropy ")
-          .append(String.format(Locale.ROOT, "%.2f", f.entropy())).append('\n');
+      sb.append("    secret:      ")
+          .append(showSecrets ? f.secret().reveal() : f.secret().redacted())
+          .append('\n');
+      sb.append("    fingerprint: ")
+          .append(f.fingerprint())
+          .append("  entropy ")
+          .append(String.format(Locale.ROOT, "%.2f", f.entropy()))
+          .append('\n');
       if (f.verification() != null) {
-        sb.append("    verified:    ").append(switch (f.verification().status()) {
-          case TRUE -> "LIVE";
-          case FALSE -> "no (not working)";
-          case UNKNOWN -> "unknown";
-        }).append("  ").append(f.verification().detail()).append('\n');
+        sb.append("    verified:    ")
+            .append(
+                switch (f.verification().status()) {
+                  case TRUE -> "LIVE";
+                  case FALSE -> "no (not working)";
+                  case UNKNOWN -> "unknown";
+                })
+            .append("  ")
+            .append(f.verification().detail())
+            .append('\n');
       }
       if (f.commit() != null) {
-        sb.append("    commit:      ").append(f.commit(), 0, Math.min(12, f.commit().length()))
-            .append("  ").append(f.author() == null ? "" : f.author())
-            .append("  ").append(f.date() == null ? "" : f.date()).append('\n');
+        sb.append("    commit:      ")
+            .append(f.commit(), 0, Math.min(12, f.commit().length()))
+            .append("  ")
+            .append(f.author() == null ? "" : f.author())
+            .append("  ")
+            .append(f.date() == null ? "" : f.date())
+            .append('\n');
       }
       sb.append('\n');
     }
@@ -56,8 +80,17 @@ public final class Reports {
     if (s.commits() > 0) {
       sb.append(" in ").append(s.commits()).append(" commits");
     }
-    sb.append(String.format(Locale.ROOT, " (%d files, %s scanned in %.1f s; skipped %d binary, %d too large, %d other; %d suppressed)",
-        s.files(), human(s.bytes()), s.millis() / 1000.0, s.skippedBinary(), s.skippedLarge(), s.skippedOther(), s.suppressed()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            " (%d files, %s scanned in %.1f s; skipped %d binary, %d too large, %d other; %d suppressed)",
+            s.files(),
+            human(s.bytes()),
+            s.millis() / 1000.0,
+            s.skippedBinary(),
+            s.skippedLarge(),
+            s.skippedOther(),
+            s.suppressed()));
     sb.append('\n');
     return sb.toString();
   }
@@ -136,7 +169,8 @@ public final class Reports {
    * SARIF 2.1.0 log with one run. Results carry the fingerprint as a partial fingerprint (so code
    * scanning platforms track a secret across line moves) and never the secret unless asked.
    */
-  public static String sarif(ScanResult r, List<RuleInfo> rules, boolean showSecrets, String version) {
+  public static String sarif(
+      ScanResult r, List<RuleInfo> rules, boolean showSecrets, String version) {
     ObjectMapper om = mapper();
     ObjectNode root = om.createObjectNode();
     root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -154,9 +188,13 @@ public final class Reports {
       o.put("id", ri.id());
       o.put("name", camel(ri.id()));
       o.putObject("shortDescription").put("text", ri.description());
-      o.putObject("fullDescription").put("text", ri.description() + " hardcoded in a file or commit.");
-      o.putObject("help").put("text", "Revoke and rotate this credential, then remove it from the code. "
-          + "If it must stay (a test fixture), add a warden:ignore comment or a baseline entry.");
+      o.putObject("fullDescription")
+          .put("text", ri.description() + " hardcoded in a file or commit.");
+      o.putObject("help")
+          .put(
+              "text",
+              "Revoke and rotate this credential, then remove it from the code. "
+                  + "If it must stay (a test fixture), add a warden:ignore comment or a baseline entry.");
       o.putObject("defaultConfiguration").put("level", level(ri.severity()));
       ObjectNode props = o.putObject("properties");
       props.putArray("tags").add("security").add("secret");
@@ -171,8 +209,14 @@ public final class Reports {
         o.put("ruleIndex", idx);
       }
       o.put("level", level(f.severity()));
-      o.putObject("message").put("text", f.description() + " (" + (showSecrets ? f.secret().reveal() : f.secret().redacted())
-          + ")" + (f.commit() != null ? " introduced in commit " + f.commit() : ""));
+      o.putObject("message")
+          .put(
+              "text",
+              f.description()
+                  + " ("
+                  + (showSecrets ? f.secret().reveal() : f.secret().redacted())
+                  + ")"
+                  + (f.commit() != null ? " introduced in commit " + f.commit() : ""));
       ObjectNode loc = o.putArray("locations").addObject().putObject("physicalLocation");
       loc.putObject("artifactLocation").put("uri", uri(f.path()));
       ObjectNode region = loc.putObject("region");
@@ -198,7 +242,9 @@ public final class Reports {
       n.putObject("message").put("text", p.message());
       n.putObject("descriptor").put("id", p.kind());
     }
-    run.putObject("properties").put("filesScanned", r.stats().files()).put("bytesScanned", r.stats().bytes());
+    run.putObject("properties")
+        .put("filesScanned", r.stats().files())
+        .put("bytesScanned", r.stats().bytes());
     return write(om, root);
   }
 
@@ -206,7 +252,10 @@ public final class Reports {
     StringBuilder sb = new StringBuilder();
     for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~/".indexOf(c) >= 0) {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~/".indexOf(c) >= 0) {
         sb.append((char) c);
       } else {
         sb.append('%').append(String.format(Locale.ROOT, "%02X", c));

@@ -12,15 +12,19 @@ import java.util.function.Consumer;
 /**
  * Scans a stream of unknown length in fixed-size chunks. Consecutive chunks overlap: the last
  * {@link #OVERLAP} bytes of a chunk are scanned again at the start of the next one, and a finding
- * is reported by the chunk in whose "owned" part it starts, so a secret across a boundary is
- * found exactly once. {@link #OVERLAP} bounds the longest secret (a PGP key block) and the
- * longest look-back of a rule's window. Memory per thread is one chunk, whatever the input size.
+ * is reported by the chunk in whose "owned" part it starts, so a secret across a boundary is found
+ * exactly once. {@link #OVERLAP} bounds the longest secret (a PGP key block) and the longest
+ * look-back of a rule's window. Memory per thread is one chunk, whatever the input size.
  */
 public final class ChunkScanner {
   public static final int DEFAULT_CHUNK = 4 << 20;
   public static final int OVERLAP = 64 << 10;
-  /** Look-back context kept before the overlap, for rules whose window starts before the keyword. */
+
+  /**
+   * Look-back context kept before the overlap, for rules whose window starts before the keyword.
+   */
   static final int CONTEXT = 4 << 10;
+
   private static final int BINARY_PROBE = 8000;
 
   private final ContentScanner scanner;

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Scans git history, a commit range or the staged changes by running one {@code git log -p} (or
- * {@code git diff --cached}) process and streaming its patch text through {@link PatchParser}.
- * Only added lines are scanned. History is read oldest commit first ({@code --reverse}), so the
- * first occurrence of a secret is the commit that introduced it, and each secret (rule and
- * fingerprint) is reported once.
+ * {@code git diff --cached}) process and streaming its patch text through {@link PatchParser}. Only
+ * added lines are scanned. History is read oldest commit first ({@code --reverse}), so the first
+ * occurrence of a secret is the commit that introduced it, and each secret (rule and fingerprint)
+ * is reported once.
  */
 public final class GitScanner {
   /** What part of the repository to scan. */
@@ -52,12 +52,17 @@ public final class GitScanner {
     }
     GitResult check = run(repo, List.of("rev-parse", "--git-dir"));
     if (check.exit != 0) {
-      sink.problem(where, "git", "not a git repository: " + repo + " (git: " + firstLine(check.err) + ")", true);
+      sink.problem(
+          where,
+          "git",
+          "not a git repository: " + repo + " (git: " + firstLine(check.err) + ")",
+          true);
       return;
     }
     if (mode == Mode.RANGE) {
       if (since == null || since.isBlank() || since.startsWith("-")) {
-        sink.problem(where, "git", "--since needs a revision such as origin/main or a commit id", true);
+        sink.problem(
+            where, "git", "--since needs a revision such as origin/main or a commit id", true);
         return;
       }
       GitResult rev = run(repo, List.of("rev-parse", "--verify", "--quiet", since + "^{commit}"));
@@ -67,8 +72,12 @@ public final class GitScanner {
       }
     }
     if (mode != Mode.STAGED) {
-      GitResult count = run(repo, mode == Mode.HISTORY
-          ? List.of("rev-list", "--all", "--count") : List.of("rev-list", "--count", since + "..HEAD"));
+      GitResult count =
+          run(
+              repo,
+              mode == Mode.HISTORY
+                  ? List.of("rev-list", "--all", "--count")
+                  : List.of("rev-list", "--count", since + "..HEAD"));
       if (count.exit == 0) {
         try {
           sink.expectedCommits = Long.parseLong(count.out.strip());
@@ -77,23 +86,52 @@ public final class GitScanner {
         }
       }
     }
-    List<String> args = new ArrayList<>(List.of("-c", "core.quotePath=false", "-c", "diff.noprefix=false",
-        "-c", "diff.mnemonicPrefix=false"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-c",
+                "core.quotePath=false",
+                "-c",
+                "diff.noprefix=false",
+                "-c",
+                "diff.mnemonicPrefix=false"));
     if (mode == Mode.STAGED) {
-      args.addAll(List.of("diff", "--cached", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M"));
+      args.addAll(
+          List.of(
+              "diff",
+              "--cached",
+              "-p",
+              "-U0",
+              "--no-color",
+              "--no-ext-diff",
+              "--no-textconv",
+              "-M"));
     } else {
-      args.addAll(List.of("log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
-          "--reverse", "--format=%x00%H%x00%an <%ae>%x00%aI"));
+      args.addAll(
+          List.of(
+              "log",
+              "-p",
+              "-U0",
+              "--no-color",
+              "--no-ext-diff",
+              "--no-textconv",
+              "-M",
+              "--reverse",
+              "--format=%x00%H%x00%an <%ae>%x00%aI"));
       args.add(mode == Mode.HISTORY ? "--all" : since + "..HEAD");
       args.add("--");
     }
     Set<String> reported = new HashSet<>();
     ChunkScanner chunks = new ChunkScanner(scanner);
-    PatchParser parser = new PatchParser(chunks, sink, f -> {
-      if (reported.add(f.ruleId() + ':' + f.fingerprint())) {
-        sink.finding(f);
-      }
-    });
+    PatchParser parser =
+        new PatchParser(
+            chunks,
+            sink,
+            f -> {
+              if (reported.add(f.ruleId() + ':' + f.fingerprint())) {
+                sink.finding(f);
+              }
+            });
     ProcessBuilder pb = new ProcessBuilder(command(args)).directory(repo.toFile());
     pb.environment().put("GIT_TERMINAL_PROMPT", "0");
     pb.environment().put("LC_ALL", "C");
@@ -112,12 +150,23 @@ public final class GitScanner {
       err.join(5000);
       int exit = done ? p.exitValue() : -1;
       if (exit != 0) {
-        sink.problem(where, "git", "git " + (mode == Mode.STAGED ? "diff" : "log")
-            + " failed (exit " + exit + "); history scanned up to the failure: " + firstLine(err.text()), true);
+        sink.problem(
+            where,
+            "git",
+            "git "
+                + (mode == Mode.STAGED ? "diff" : "log")
+                + " failed (exit "
+                + exit
+                + "); history scanned up to the failure: "
+                + firstLine(err.text()),
+            true);
       }
     } catch (IOException e) {
-      sink.problem(where, "git", "cannot run git: " + e.getMessage()
-          + " (is git installed and on the PATH?)", true);
+      sink.problem(
+          where,
+          "git",
+          "cannot run git: " + e.getMessage() + " (is git installed and on the PATH?)",
+          true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       sink.problem(where, "git", "interrupted", true);

@@ -15,6 +15,7 @@ final class IgnoreRules {
 
   /** Path of the directory holding the file, relative to the scan root ("" for the root). */
   private final String base;
+
   private final List<Line> lines;
 
   private IgnoreRules(String base, List<Line> lines) {

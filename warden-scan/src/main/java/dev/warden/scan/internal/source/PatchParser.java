@@ -14,15 +14,19 @@ import java.util.function.Consumer;
  * line, so findings carry the line they have in the commit that added them.
  *
  * <p>Design note: the parser never holds a whole line. Hunk lines are classified by their first
- * byte and by the old/new line counts of the hunk header (so an added line that itself starts
- * with {@code "++ "} is not mistaken for a file header), and content is passed on as it arrives:
- * a single 1 GB added line costs one chunk of memory. Header lines are kept up to 8 KiB.
+ * byte and by the old/new line counts of the hunk header (so an added line that itself starts with
+ * {@code "++ "} is not mistaken for a file header), and content is passed on as it arrives: a
+ * single 1 GB added line costs one chunk of memory. Header lines are kept up to 8 KiB.
  */
 public final class PatchParser {
   private static final int HEADER_CAP = 8192;
   private static final byte[] NL = {'\n'};
 
-  private enum Kind { HEADER, CONTENT, SKIP }
+  private enum Kind {
+    HEADER,
+    CONTENT,
+    SKIP
+  }
 
   private final ChunkScanner chunks;
   private final ScanSink sink;

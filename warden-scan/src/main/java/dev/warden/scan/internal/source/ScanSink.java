@@ -20,8 +20,10 @@ public final class ScanSink {
   public final LongAdder skippedLarge = new LongAdder();
   public final LongAdder skippedOther = new LongAdder();
   public final LongAdder suppressed = new LongAdder();
+
   /** Known total for the progress bar (bytes for trees, commits for history); 0 while unknown. */
   public final LongAdder expectedBytes = new LongAdder();
+
   public volatile long expectedCommits;
   public volatile boolean walkDone;
   private final ConcurrentLinkedQueue<Finding> findings = new ConcurrentLinkedQueue<>();
@@ -48,7 +50,14 @@ public final class ScanSink {
   }
 
   public ScanStats stats(long millis) {
-    return new ScanStats(files.sum(), bytes.sum(), commits.sum(), skippedBinary.sum(),
-        skippedLarge.sum(), skippedOther.sum(), suppressed.sum(), millis);
+    return new ScanStats(
+        files.sum(),
+        bytes.sum(),
+        commits.sum(),
+        skippedBinary.sum(),
+        skippedLarge.sum(),
+        skippedOther.sum(),
+        suppressed.sum(),
+        millis);
   }
 }

@@ -33,12 +33,13 @@ import java.util.function.Supplier;
  */
 public final class TreeScanner {
   /** Extensions of formats that are binary or compressed; skipped without being opened. */
-  private static final Set<String> BINARY_EXTENSIONS = Set.of(
-      "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tif", "tiff", "psd", "mp3", "mp4", "mov",
-      "avi", "mkv", "wav", "flac", "ogg", "woff", "woff2", "ttf", "otf", "eot", "zip", "gz", "tgz",
-      "bz2", "xz", "7z", "rar", "zst", "jar", "war", "ear", "class", "so", "dylib", "dll", "exe",
-      "o", "a", "lib", "bin", "dat", "pdf", "iso", "img", "dmg", "pyc", "pyo", "wasm", "parquet",
-      "avro", "orc", "sqlite", "db");
+  private static final Set<String> BINARY_EXTENSIONS =
+      Set.of(
+          "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tif", "tiff", "psd", "mp3", "mp4",
+          "mov", "avi", "mkv", "wav", "flac", "ogg", "woff", "woff2", "ttf", "otf", "eot", "zip",
+          "gz", "tgz", "bz2", "xz", "7z", "rar", "zst", "jar", "war", "ear", "class", "so", "dylib",
+          "dll", "exe", "o", "a", "lib", "bin", "dat", "pdf", "iso", "img", "dmg", "pyc", "pyo",
+          "wasm", "parquet", "avro", "orc", "sqlite", "db");
 
   /** Opens a file for reading; replaced in tests by a fake that fails like a real file system. */
   @FunctionalInterface
@@ -47,8 +48,13 @@ public final class TreeScanner {
   }
 
   /** Options of a tree scan. */
-  public record Options(long maxFileSize, boolean gitignore, boolean followSymlinks, int threads,
-      List<Glob> excludes, Opener opener) {
+  public record Options(
+      long maxFileSize,
+      boolean gitignore,
+      boolean followSymlinks,
+      int threads,
+      List<Glob> excludes,
+      Opener opener) {
     public Options {
       if (maxFileSize <= 0) {
         throw new IllegalArgumentException("maxFileSize must be positive");
@@ -84,12 +90,19 @@ public final class TreeScanner {
       sink.problem(root.toString(), "broken-symlink", "broken symbolic link: " + root, true);
       return;
     }
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(options.threads(), options.threads(), 1,
-        TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-          Thread t = new Thread(r, "warden-scan-worker");
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            options.threads(),
+            options.threads(),
+            1,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256),
+            r -> {
+              Thread t = new Thread(r, "warden-scan-worker");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     try {
       if (Files.isRegularFile(root)) {
         String rel = root.getFileName() == null ? root.toString() : root.getFileName().toString();
@@ -120,84 +133,101 @@ public final class TreeScanner {
   private void walk(Path root, ThreadPoolExecutor pool, ScanSink sink) {
     Deque<IgnoreRules> ignores = new ArrayDeque<>();
     Deque<Path> ignoreOwners = new ArrayDeque<>();
-    Set<FileVisitOption> opts = options.followSymlinks() ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
+    Set<FileVisitOption> opts =
+        options.followSymlinks()
+            ? EnumSet.of(FileVisitOption.FOLLOW_LINKS)
+            : EnumSet.noneOf(FileVisitOption.class);
     try {
-      Files.walkFileTree(root, opts, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-          String rel = relative(root, dir);
-          if (!rel.isEmpty()) {
-            String name = dir.getFileName().toString();
-            if (name.equals(".git") || excluded(rel) || ignored(ignores, rel, true)) {
-              sink.skippedOther.increment();
-              return FileVisitResult.SKIP_SUBTREE;
-            }
-          }
-          if (options.gitignore()) {
-            Path gi = dir.resolve(".gitignore");
-            if (Files.isRegularFile(gi)) {
-              try {
-                if (Files.size(gi) < (1 << 20)) {
-                  ignores.push(IgnoreRules.parse(rel, Files.readString(gi, StandardCharsets.UTF_8)));
-                  ignoreOwners.push(dir);
+      Files.walkFileTree(
+          root,
+          opts,
+          Integer.MAX_VALUE,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              String rel = relative(root, dir);
+              if (!rel.isEmpty()) {
+                String name = dir.getFileName().toString();
+                if (name.equals(".git") || excluded(rel) || ignored(ignores, rel, true)) {
+                  sink.skippedOther.increment();
+                  return FileVisitResult.SKIP_SUBTREE;
                 }
-              } catch (IOException | java.io.UncheckedIOException e) {
-                sink.problem(relative(root, gi), "unreadable", "cannot read .gitignore: " + describe(e), false);
               }
+              if (options.gitignore()) {
+                Path gi = dir.resolve(".gitignore");
+                if (Files.isRegularFile(gi)) {
+                  try {
+                    if (Files.size(gi) < (1 << 20)) {
+                      ignores.push(
+                          IgnoreRules.parse(rel, Files.readString(gi, StandardCharsets.UTF_8)));
+                      ignoreOwners.push(dir);
+                    }
+                  } catch (IOException | java.io.UncheckedIOException e) {
+                    sink.problem(
+                        relative(root, gi),
+                        "unreadable",
+                        "cannot read .gitignore: " + describe(e),
+                        false);
+                  }
+                }
+              }
+              return FileVisitResult.CONTINUE;
             }
-          }
-          return FileVisitResult.CONTINUE;
-        }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
-          if (!ignoreOwners.isEmpty() && ignoreOwners.peek().equals(dir)) {
-            ignoreOwners.pop();
-            ignores.pop();
-          }
-          if (exc != null) {
-            String rel = relative(root, dir);
-            sink.problem(rel.isEmpty() ? root.toString() : rel, "unreadable", "cannot list directory: " + describe(exc), false);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          String rel = relative(root, file);
-          if (attrs.isSymbolicLink()) {
-            // Not followed (or, when following, a link whose target cannot be read).
-            if (!Files.exists(file)) {
-              sink.problem(rel, "broken-symlink", "broken symbolic link (skipped): " + rel, false);
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
+              if (!ignoreOwners.isEmpty() && ignoreOwners.peek().equals(dir)) {
+                ignoreOwners.pop();
+                ignores.pop();
+              }
+              if (exc != null) {
+                String rel = relative(root, dir);
+                sink.problem(
+                    rel.isEmpty() ? root.toString() : rel,
+                    "unreadable",
+                    "cannot list directory: " + describe(exc),
+                    false);
+              }
+              return FileVisitResult.CONTINUE;
             }
-            sink.skippedOther.increment();
-            return FileVisitResult.CONTINUE;
-          }
-          if (!attrs.isRegularFile()) {
-            sink.skippedOther.increment();
-            return FileVisitResult.CONTINUE;
-          }
-          if (excluded(rel) || ignored(ignores, rel, false)) {
-            sink.skippedOther.increment();
-            return FileVisitResult.CONTINUE;
-          }
-          sink.expectedBytes.add(attrs.size());
-          submit(pool, file, rel, attrs.size(), sink);
-          return FileVisitResult.CONTINUE;
-        }
 
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) {
-          String rel = relative(root, file);
-          if (exc instanceof FileSystemLoopException) {
-            sink.problem(rel, "symlink-loop", "symbolic link loop (skipped): " + rel, false);
-          } else {
-            sink.problem(rel, "unreadable", "cannot read " + rel + ": " + describe(exc), false);
-          }
-          sink.skippedOther.increment();
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              String rel = relative(root, file);
+              if (attrs.isSymbolicLink()) {
+                // Not followed (or, when following, a link whose target cannot be read).
+                if (!Files.exists(file)) {
+                  sink.problem(
+                      rel, "broken-symlink", "broken symbolic link (skipped): " + rel, false);
+                }
+                sink.skippedOther.increment();
+                return FileVisitResult.CONTINUE;
+              }
+              if (!attrs.isRegularFile()) {
+                sink.skippedOther.increment();
+                return FileVisitResult.CONTINUE;
+              }
+              if (excluded(rel) || ignored(ignores, rel, false)) {
+                sink.skippedOther.increment();
+                return FileVisitResult.CONTINUE;
+              }
+              sink.expectedBytes.add(attrs.size());
+              submit(pool, file, rel, attrs.size(), sink);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+              String rel = relative(root, file);
+              if (exc instanceof FileSystemLoopException) {
+                sink.problem(rel, "symlink-loop", "symbolic link loop (skipped): " + rel, false);
+              } else {
+                sink.problem(rel, "unreadable", "cannot read " + rel + ": " + describe(exc), false);
+              }
+              sink.skippedOther.increment();
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       sink.problem(root.toString(), "io", "cannot walk " + root + ": " + describe(e), true);
     }
@@ -232,12 +262,22 @@ public final class TreeScanner {
   private void submit(ThreadPoolExecutor pool, Path file, String rel, long size, ScanSink sink) {
     if (size > options.maxFileSize()) {
       sink.skippedLarge.increment();
-      sink.problem(rel, "too-large", "skipped " + rel + ": " + human(size) + " is over the "
-          + human(options.maxFileSize()) + " limit (--max-file-size)", false);
+      sink.problem(
+          rel,
+          "too-large",
+          "skipped "
+              + rel
+              + ": "
+              + human(size)
+              + " is over the "
+              + human(options.maxFileSize())
+              + " limit (--max-file-size)",
+          false);
       return;
     }
     int dot = rel.lastIndexOf('.');
-    if (dot > rel.lastIndexOf('/') && BINARY_EXTENSIONS.contains(rel.substring(dot + 1).toLowerCase(Locale.ROOT))) {
+    if (dot > rel.lastIndexOf('/')
+        && BINARY_EXTENSIONS.contains(rel.substring(dot + 1).toLowerCase(Locale.ROOT))) {
       sink.skippedBinary.increment();
       return;
     }

@@ -15,14 +15,17 @@ import java.util.regex.Pattern;
  * @param database the database named beside it, or null
  * @param user the user named beside it, or null (Redis {@code AUTH password})
  */
-record DatabaseCredential(Engine engine, String host, int port, String database, String user, String password) {
-  private static final Pattern URL = Pattern.compile(
-      "(?i)(?<scheme>postgres(?:ql)?|mysql|mariadb|rediss?)(?:\\+[a-z0-9]+)?://(?:(?<user>[^:@/\\s\"'`<>]*):)?"
-          + "(?<pass>[^@/\\s\"'`<>]+)@(?<host>\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::(?<port>\\d{1,5}))?"
-          + "(?:/(?<db>[^?\\s\"'`<>#;]*))?");
-  private static final Pattern JDBC = Pattern.compile(
-      "(?i)jdbc:(?<scheme>postgresql|mysql|mariadb)://(?<host>\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::(?<port>\\d{1,5}))?"
-          + "(?:/(?<db>[^?;\\s\"'`<>#]*))?(?<params>[^\\s\"'`<>]*)");
+record DatabaseCredential(
+    Engine engine, String host, int port, String database, String user, String password) {
+  private static final Pattern URL =
+      Pattern.compile(
+          "(?i)(?<scheme>postgres(?:ql)?|mysql|mariadb|rediss?)(?:\\+[a-z0-9]+)?://(?:(?<user>[^:@/\\s\"'`<>]*):)?"
+              + "(?<pass>[^@/\\s\"'`<>]+)@(?<host>\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::(?<port>\\d{1,5}))?"
+              + "(?:/(?<db>[^?\\s\"'`<>#;]*))?");
+  private static final Pattern JDBC =
+      Pattern.compile(
+          "(?i)jdbc:(?<scheme>postgresql|mysql|mariadb)://(?<host>\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::(?<port>\\d{1,5}))?"
+              + "(?:/(?<db>[^?;\\s\"'`<>#]*))?(?<params>[^\\s\"'`<>]*)");
 
   @Override
   public String toString() {
@@ -55,9 +58,11 @@ record DatabaseCredential(Engine engine, String host, int port, String database,
       if (e == null || port == null) {
         return Optional.empty();
       }
-      String user = m.group("user") == null || m.group("user").isEmpty() ? null : decode(m.group("user"));
+      String user =
+          m.group("user") == null || m.group("user").isEmpty() ? null : decode(m.group("user"));
       String db = m.group("db") == null || m.group("db").isEmpty() ? null : decode(m.group("db"));
-      return Optional.of(new DatabaseCredential(e, host(m.group("host")), port, db, user, decode(secret)));
+      return Optional.of(
+          new DatabaseCredential(e, host(m.group("host")), port, db, user, decode(secret)));
     }
     return Optional.empty();
   }
@@ -88,12 +93,16 @@ record DatabaseCredential(Engine engine, String host, int port, String database,
         return Optional.empty();
       }
       String db = m.group("db") == null || m.group("db").isEmpty() ? null : m.group("db");
-      return Optional.of(new DatabaseCredential(e, host(m.group("host")), port, db, user, decode(pass)));
+      return Optional.of(
+          new DatabaseCredential(e, host(m.group("host")), port, db, user, decode(pass)));
     }
     return Optional.empty();
   }
 
-  /** {@code host:port:database:user:password}, with {@code \:} and {@code \\} escapes; {@code *} is no host. */
+  /**
+   * {@code host:port:database:user:password}, with {@code \:} and {@code \\} escapes; {@code *} is
+   * no host.
+   */
   private static Optional<DatabaseCredential> pgpass(String line, String secret) {
     List<String> f = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
@@ -117,12 +126,21 @@ record DatabaseCredential(Engine engine, String host, int port, String database,
     if (!f.get(4).equals(unescaped)) {
       return Optional.empty();
     }
-    Integer port = f.get(1).equals("*") ? Integer.valueOf(Engine.POSTGRES.defaultPort) : port(f.get(1), Engine.POSTGRES);
+    Integer port =
+        f.get(1).equals("*")
+            ? Integer.valueOf(Engine.POSTGRES.defaultPort)
+            : port(f.get(1), Engine.POSTGRES);
     if (port == null) {
       return Optional.empty();
     }
-    return Optional.of(new DatabaseCredential(Engine.POSTGRES, f.get(0), port, f.get(2).equals("*") ? null : f.get(2),
-        f.get(3), f.get(4)));
+    return Optional.of(
+        new DatabaseCredential(
+            Engine.POSTGRES,
+            f.get(0),
+            port,
+            f.get(2).equals("*") ? null : f.get(2),
+            f.get(3),
+            f.get(4)));
   }
 
   private static Integer port(String p, Engine e) {
@@ -143,7 +161,10 @@ record DatabaseCredential(Engine engine, String host, int port, String database,
     return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
   }
 
-  /** Percent-decoding as URLs use it ({@code +} stays a plus); malformed escapes are kept as written. */
+  /**
+   * Percent-decoding as URLs use it ({@code +} stays a plus); malformed escapes are kept as
+   * written.
+   */
   static String decode(String s) {
     if (s.indexOf('%') < 0) {
       return s;
@@ -151,7 +172,10 @@ record DatabaseCredential(Engine engine, String host, int port, String database,
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < b.length; i++) {
-      if (b[i] == '%' && i + 2 < b.length && Character.digit(b[i + 1], 16) >= 0 && Character.digit(b[i + 2], 16) >= 0) {
+      if (b[i] == '%'
+          && i + 2 < b.length
+          && Character.digit(b[i + 1], 16) >= 0
+          && Character.digit(b[i + 2], 16) >= 0) {
         out.write(Character.digit(b[i + 1], 16) * 16 + Character.digit(b[i + 2], 16));
         i += 2;
       } else {

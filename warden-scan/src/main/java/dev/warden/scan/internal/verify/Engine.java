@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The databases a found password can be tried against, with their default ports. */
 enum Engine {
-  POSTGRES(5432), MARIADB(3306), REDIS(6379);
+  POSTGRES(5432),
+  MARIADB(3306),
+  REDIS(6379);
 
   final int defaultPort;
 
@@ -12,7 +14,10 @@ enum Engine {
     this.defaultPort = defaultPort;
   }
 
-  /** From a URL scheme ({@code postgresql+psycopg}, {@code mysql}, {@code rediss}) or a Warden resource kind; null when none. */
+  /**
+   * From a URL scheme ({@code postgresql+psycopg}, {@code mysql}, {@code rediss}) or a Warden
+   * resource kind; null when none.
+   */
   static Engine of(String scheme) {
     String s = scheme.toLowerCase(Locale.ROOT);
     int plus = s.indexOf('+');

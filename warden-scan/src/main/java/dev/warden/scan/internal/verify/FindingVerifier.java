@@ -22,10 +22,10 @@ import java.util.function.Function;
  *   <li>Fingerprints, and the public-key hash of each private key, go to the Warden server, which
  *       says which of them are its leases, stored secrets, signing keys or authorities and whether
  *       each is live. No secret leaves the machine in this step.
- *   <li>A database password the server does not know is tried against the database it names —
- *       only when that host and port is a database Warden manages as a resource, with that
- *       resource's TLS settings; at most {@code maxLogins} logins a run, at least
- *       {@code interval} apart at each database, each distinct login once.
+ *   <li>A database password the server does not know is tried against the database it names — only
+ *       when that host and port is a database Warden manages as a resource, with that resource's
+ *       TLS settings; at most {@code maxLogins} logins a run, at least {@code interval} apart at
+ *       each database, each distinct login once.
  *   <li>Everything else stays unknown.
  * </ol>
  */
@@ -47,14 +47,35 @@ public final class FindingVerifier {
    * @param maxLogins most test logins one run may make; 0 for none
    * @param intervalMillis least time between two logins at one database
    */
-  public FindingVerifier(LeakReporter server, Function<Finding, Optional<String>> lineOf, int maxLogins,
-      long intervalMillis, int timeoutSeconds, Pause pause) {
-    this(server, lineOf, Map.of(Engine.POSTGRES, new JdbcLogin(timeoutSeconds), Engine.MARIADB,
-        new JdbcLogin(timeoutSeconds), Engine.REDIS, new RedisLogin(timeoutSeconds)), maxLogins, intervalMillis, pause);
+  public FindingVerifier(
+      LeakReporter server,
+      Function<Finding, Optional<String>> lineOf,
+      int maxLogins,
+      long intervalMillis,
+      int timeoutSeconds,
+      Pause pause) {
+    this(
+        server,
+        lineOf,
+        Map.of(
+            Engine.POSTGRES,
+            new JdbcLogin(timeoutSeconds),
+            Engine.MARIADB,
+            new JdbcLogin(timeoutSeconds),
+            Engine.REDIS,
+            new RedisLogin(timeoutSeconds)),
+        maxLogins,
+        intervalMillis,
+        pause);
   }
 
-  FindingVerifier(LeakReporter server, Function<Finding, Optional<String>> lineOf, Map<Engine, Login> logins,
-      int maxLogins, long intervalMillis, Pause pause) {
+  FindingVerifier(
+      LeakReporter server,
+      Function<Finding, Optional<String>> lineOf,
+      Map<Engine, Login> logins,
+      int maxLogins,
+      long intervalMillis,
+      Pause pause) {
     this.server = server;
     this.lineOf = lineOf;
     this.logins = Map.copyOf(logins);
@@ -64,9 +85,12 @@ public final class FindingVerifier {
   }
 
   /** What a run did, for the summary line. */
-  public record Outcome(List<Finding> findings, int live, int dead, int unknown, int logins, int loginsSkipped) {}
+  public record Outcome(
+      List<Finding> findings, int live, int dead, int unknown, int logins, int loginsSkipped) {}
 
-  /** @return the findings in the same order, each carrying its {@link Verification} */
+  /**
+   * @return the findings in the same order, each carrying its {@link Verification}
+   */
   public Outcome verify(List<Finding> findings) throws ScanException {
     Map<Finding, String> keyHashes = new HashMap<>();
     Set<String> fps = new LinkedHashSet<>();
@@ -74,13 +98,16 @@ public final class FindingVerifier {
     for (Finding f : findings) {
       fps.add(f.fingerprint());
       if (f.ruleId().equals("private-key")) {
-        PrivateKeys.publicKeySha256(f.secret().reveal()).ifPresent(h -> {
-          keyHashes.put(f, h);
-          hashes.add(h);
-        });
+        PrivateKeys.publicKeySha256(f.secret().reveal())
+            .ifPresent(
+                h -> {
+                  keyHashes.put(f, h);
+                  hashes.add(h);
+                });
       }
     }
-    Answer answer = Answer.of(findings.isEmpty() ? null : server.verify(List.copyOf(fps), List.copyOf(hashes)));
+    Answer answer =
+        Answer.of(findings.isEmpty() ? null : server.verify(List.copyOf(fps), List.copyOf(hashes)));
     Map<String, Long> lastLogin = new HashMap<>();
     Map<String, Verification> tried = new HashMap<>();
     int loginsMade = 0;
@@ -91,21 +118,40 @@ public final class FindingVerifier {
     for (Finding f : findings) {
       Verification v = answer.of(f.fingerprint(), keyHashes.get(f));
       if (v == null) {
-        Optional<DatabaseCredential> cred = lineOf.apply(f).flatMap(l -> DatabaseCredential.read(f.ruleId(), l,
-            f.secret().reveal()));
-        Optional<Target> target = cred.flatMap(c -> answer.targets().stream().filter(t -> t.names(c)).findFirst());
+        Optional<DatabaseCredential> cred =
+            lineOf
+                .apply(f)
+                .flatMap(l -> DatabaseCredential.read(f.ruleId(), l, f.secret().reveal()));
+        Optional<Target> target =
+            cred.flatMap(c -> answer.targets().stream().filter(t -> t.names(c)).findFirst());
         if (cred.isPresent() && target.isEmpty()) {
-          v = new Verification(Verified.UNKNOWN, cred.get().engine().name().toLowerCase(java.util.Locale.ROOT) + " at "
-              + cred.get().host() + ":" + cred.get().port() + " is not a database Warden manages: not tried");
-        } else if (cred.isPresent() && cred.get().user() == null && target.get().engine() != Engine.REDIS) {
+          v =
+              new Verification(
+                  Verified.UNKNOWN,
+                  cred.get().engine().name().toLowerCase(java.util.Locale.ROOT)
+                      + " at "
+                      + cred.get().host()
+                      + ":"
+                      + cred.get().port()
+                      + " is not a database Warden manages: not tried");
+        } else if (cred.isPresent()
+            && cred.get().user() == null
+            && target.get().engine() != Engine.REDIS) {
           v = new Verification(Verified.UNKNOWN, "no user is named beside the password: not tried");
         } else if (cred.isPresent()) {
-          String key = target.get().resource() + "\u0000" + cred.get().user() + "\u0000" + f.fingerprint();
+          String key =
+              target.get().resource() + "\u0000" + cred.get().user() + "\u0000" + f.fingerprint();
           v = tried.get(key);
           if (v == null && loginsMade >= maxLogins) {
             skipped++;
-            v = new Verification(Verified.UNKNOWN, maxLogins == 0 ? "test logins are off (--verify-logins 0)"
-                : "not tried: the run's limit of " + maxLogins + " test logins was reached (--verify-logins)");
+            v =
+                new Verification(
+                    Verified.UNKNOWN,
+                    maxLogins == 0
+                        ? "test logins are off (--verify-logins 0)"
+                        : "not tried: the run's limit of "
+                            + maxLogins
+                            + " test logins was reached (--verify-logins)");
           } else if (v == null) {
             waitTurn(lastLogin, target.get().resource());
             v = logins.get(target.get().engine()).attempt(target.get(), cred.get());
@@ -141,21 +187,36 @@ public final class FindingVerifier {
   }
 
   /** The server's answer, indexed. */
-  private record Answer(Map<String, List<JsonNode>> credentials, Map<String, List<JsonNode>> keys, List<Target> targets) {
+  private record Answer(
+      Map<String, List<JsonNode>> credentials,
+      Map<String, List<JsonNode>> keys,
+      List<Target> targets) {
     static Answer of(JsonNode body) {
       Map<String, List<JsonNode>> creds = new HashMap<>();
       Map<String, List<JsonNode>> keys = new HashMap<>();
       List<Target> targets = new ArrayList<>();
       if (body != null) {
-        body.get("credentials").forEach(m -> creds.computeIfAbsent(m.path("value").asText(), k -> new ArrayList<>()).add(m));
-        body.get("publicKeys").forEach(m -> keys.computeIfAbsent(m.path("value").asText(), k -> new ArrayList<>()).add(m));
+        body.get("credentials")
+            .forEach(
+                m ->
+                    creds.computeIfAbsent(m.path("value").asText(), k -> new ArrayList<>()).add(m));
+        body.get("publicKeys")
+            .forEach(
+                m -> keys.computeIfAbsent(m.path("value").asText(), k -> new ArrayList<>()).add(m));
         for (JsonNode d : body.get("databases")) {
           Engine e = Engine.of(d.path("engine").asText(""));
           String host = d.path("host").asText("");
           int port = d.path("port").asInt(0);
           String url = d.path("url").asText("");
           if (e != null && !host.isEmpty() && port > 0 && !url.isEmpty()) {
-            targets.add(new Target(d.path("resource").asText(""), e, host, port, d.path("database").asText(null), url));
+            targets.add(
+                new Target(
+                    d.path("resource").asText(""),
+                    e,
+                    host,
+                    port,
+                    d.path("database").asText(null),
+                    url));
           }
         }
       }
@@ -184,7 +245,13 @@ public final class FindingVerifier {
       }
       List<String> parts = new ArrayList<>();
       for (JsonNode m : ms) {
-        parts.add(m.path("kind").asText("") + " " + m.path("id").asText("") + " (" + m.path("state").asText("") + ")");
+        parts.add(
+            m.path("kind").asText("")
+                + " "
+                + m.path("id").asText("")
+                + " ("
+                + m.path("state").asText("")
+                + ")");
       }
       return new Verification(status, what + " Warden's " + String.join(", ", parts));
     }

@@ -27,17 +27,20 @@ import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * The public half of a found PEM private key, as the SHA-256 of its DER SubjectPublicKeyInfo:
- * what the server compares with its signing keys and authorities. Only the hash leaves the
- * machine. Encrypted keys, and anything that does not parse, give nothing (unknown).
+ * The public half of a found PEM private key, as the SHA-256 of its DER SubjectPublicKeyInfo: what
+ * the server compares with its signing keys and authorities. Only the hash leaves the machine.
+ * Encrypted keys, and anything that does not parse, give nothing (unknown).
  */
 final class PrivateKeys {
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN (RSA |EC )?PRIVATE KEY-----\\s*(?<body>[A-Za-z0-9+/=\\s]+?)\\s*-----END (?:RSA |EC )?PRIVATE KEY-----");
+  private static final Pattern PEM =
+      Pattern.compile(
+          "-----BEGIN (RSA |EC )?PRIVATE KEY-----\\s*(?<body>[A-Za-z0-9+/=\\s]+?)\\s*-----END (?:RSA |EC )?PRIVATE KEY-----");
 
   private PrivateKeys() {}
 
-  /** @return the hex SHA-256 of the key's SubjectPublicKeyInfo, or empty when it cannot be read */
+  /**
+   * @return the hex SHA-256 of the key's SubjectPublicKeyInfo, or empty when it cannot be read
+   */
   static Optional<String> publicKeySha256(String pem) {
     Matcher m = PEM.matcher(pem);
     if (!m.find()) {
@@ -46,19 +49,24 @@ final class PrivateKeys {
     try {
       byte[] der = Base64.getMimeDecoder().decode(m.group("body"));
       String type = m.group(1) == null ? "" : m.group(1).strip();
-      PrivateKeyInfo info = switch (type) {
-        case "RSA" -> new PrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
-            RSAPrivateKey.getInstance(der));
-        case "EC" -> {
-          ECPrivateKey sec1 = ECPrivateKey.getInstance(der);
-          if (sec1.getParametersObject() == null) {
-            yield null;
-          }
-          yield new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey,
-              sec1.getParametersObject()), sec1);
-        }
-        default -> PrivateKeyInfo.getInstance(der);
-      };
+      PrivateKeyInfo info =
+          switch (type) {
+            case "RSA" ->
+                new PrivateKeyInfo(
+                    new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+                    RSAPrivateKey.getInstance(der));
+            case "EC" -> {
+              ECPrivateKey sec1 = ECPrivateKey.getInstance(der);
+              if (sec1.getParametersObject() == null) {
+                yield null;
+              }
+              yield new PrivateKeyInfo(
+                  new AlgorithmIdentifier(
+                      X9ObjectIdentifiers.id_ecPublicKey, sec1.getParametersObject()),
+                  sec1);
+            }
+            default -> PrivateKeyInfo.getInstance(der);
+          };
       if (info == null) {
         return Optional.empty();
       }
@@ -66,8 +74,13 @@ final class PrivateKeys {
       if (pub == null) {
         return Optional.empty();
       }
-      return Optional.of(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-          SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub).getEncoded("DER"))));
+      return Optional.of(
+          HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256")
+                      .digest(
+                          SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub)
+                              .getEncoded("DER"))));
     } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
       // not a key we can read (truncated, a placeholder body, an unsupported algorithm): unknown
       return Optional.empty();
@@ -80,7 +93,8 @@ final class PrivateKeys {
     }
     if (k instanceof ECPrivateKeyParameters e) {
       return new ECPublicKeyParameters(
-          new FixedPointCombMultiplier().multiply(e.getParameters().getG(), e.getD()).normalize(), e.getParameters());
+          new FixedPointCombMultiplier().multiply(e.getParameters().getG(), e.getD()).normalize(),
+          e.getParameters());
     }
     if (k instanceof Ed25519PrivateKeyParameters ed) {
       return ed.generatePublicKey();

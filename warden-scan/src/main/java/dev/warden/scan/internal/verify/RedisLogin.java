@@ -28,11 +28,15 @@ final class RedisLogin implements Login {
 
   @Override
   public Verification attempt(Target t, DatabaseCredential c) {
-    String where = "test AUTH at resource " + t.resource() + (c.user() == null ? "" : " as " + c.user());
+    String where =
+        "test AUTH at resource " + t.resource() + (c.user() == null ? "" : " as " + c.user());
     boolean tls = URI.create(t.url()).getScheme().equalsIgnoreCase("rediss");
     try (Socket s = open(t, tls)) {
       OutputStream out = s.getOutputStream();
-      out.write(c.user() == null ? command("AUTH", c.password()) : command("AUTH", c.user(), c.password()));
+      out.write(
+          c.user() == null
+              ? command("AUTH", c.password())
+              : command("AUTH", c.user(), c.password()));
       out.flush();
       String reply = line(new BufferedInputStream(s.getInputStream()));
       out.write(command("QUIT"));
@@ -40,7 +44,9 @@ final class RedisLogin implements Login {
       if (reply.equals("+OK")) {
         return new Verification(Verified.TRUE, where + " succeeded");
       }
-      if (reply.startsWith("-WRONGPASS") || reply.startsWith("-ERR invalid") || reply.startsWith("-ERR AUTH")
+      if (reply.startsWith("-WRONGPASS")
+          || reply.startsWith("-ERR invalid")
+          || reply.startsWith("-ERR AUTH")
           || reply.startsWith("-ERR Client sent AUTH")) {
         return new Verification(Verified.FALSE, where + " refused");
       }
@@ -57,7 +63,10 @@ final class RedisLogin implements Login {
     if (!tls) {
       return plain;
     }
-    SSLSocket s = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, t.host(), t.port(), true);
+    SSLSocket s =
+        (SSLSocket)
+            ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                .createSocket(plain, t.host(), t.port(), true);
     SSLParameters p = s.getSSLParameters();
     p.setEndpointIdentificationAlgorithm("HTTPS");
     s.setSSLParameters(p);
@@ -68,7 +77,11 @@ final class RedisLogin implements Login {
   static byte[] command(String... args) {
     StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
     for (String a : args) {
-      sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+      sb.append('$')
+          .append(a.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(a)
+          .append("\r\n");
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }

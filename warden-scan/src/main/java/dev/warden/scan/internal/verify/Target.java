@@ -13,6 +13,8 @@ record Target(String resource, Engine engine, String host, int port, String data
 
   /** Whether a found login names this database: same engine, same host (as written) and port. */
   boolean names(DatabaseCredential c) {
-    return c.engine() == engine && c.port() == port && c.host().toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
+    return c.engine() == engine
+        && c.port() == port
+        && c.host().toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
   }
 }

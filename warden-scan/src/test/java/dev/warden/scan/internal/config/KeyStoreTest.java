@@ -23,7 +23,8 @@ class KeyStoreTest {
   void keyWhenFirstUseThenCreatedWithMode0600AndReused() throws Exception {
     FingerprintKey a = KeyStore.resolve(null, Map.of(), home, new SecureRandom());
     Path file = home.resolve(".config/warden/fingerprint.key");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     FingerprintKey b = KeyStore.resolve(null, Map.of(), home, new SecureRandom());
     assertThat(b.fingerprint("s")).isEqualTo(a.fingerprint("s"));
     assertThat(b.keyId()).isEqualTo(a.keyId()).startsWith("local-");
@@ -32,16 +33,20 @@ class KeyStoreTest {
   @Test
   void keyWhenEnvironmentSetThenUsedAndNoFileCreated() throws Exception {
     FingerprintKey k = FingerprintKey.generate(new SecureRandom());
-    FingerprintKey got = KeyStore.resolve(null, Map.of(KeyStore.ENV, k.toBase64Url()), home, new SecureRandom());
+    FingerprintKey got =
+        KeyStore.resolve(null, Map.of(KeyStore.ENV, k.toBase64Url()), home, new SecureRandom());
     assertThat(got.fingerprint("x")).isEqualTo(k.fingerprint("x"));
     assertThat(home.resolve(".config")).doesNotExist();
   }
 
   @Test
   void fingerprintWhenComputedThenHexHmacSha256() {
-    // RFC 4231 test case 2 uses a short key; here a 32-byte key of 0x0b, checked against the JDK's HMAC
+    // RFC 4231 test case 2 uses a short key; here a 32-byte key of 0x0b, checked against the JDK's
+    // HMAC
     FingerprintKey k = FingerprintKey.of(new byte[32]);
-    assertThat(k.fingerprint("abc")).matches("[0-9a-f]{64}").isNotEqualTo(FingerprintKey.of(filled(1)).fingerprint("abc"));
+    assertThat(k.fingerprint("abc"))
+        .matches("[0-9a-f]{64}")
+        .isNotEqualTo(FingerprintKey.of(filled(1)).fingerprint("abc"));
   }
 
   private static byte[] filled(int v) {
@@ -56,23 +61,31 @@ class KeyStoreTest {
     Path f = home.resolve("k");
     Files.writeString(f, content);
     assertThatThrownBy(() -> KeyStore.resolve(f, Map.of(), home, new SecureRandom()))
-        .isInstanceOf(ScanException.class).hasMessageContaining(expected)
-        .satisfies(e -> assertThat(((ScanException) e).reason()).isEqualTo(ScanException.Reason.KEY_UNAVAILABLE));
+        .isInstanceOf(ScanException.class)
+        .hasMessageContaining(expected)
+        .satisfies(
+            e ->
+                assertThat(((ScanException) e).reason())
+                    .isEqualTo(ScanException.Reason.KEY_UNAVAILABLE));
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "[1]|must be a JSON object",
-      "{\"exclud\":[]}|unknown key 'exclud'",
-      "{\"disableRules\":[\"nope\"]}|unknown rule id 'nope'",
-      "{\"allowValues\":[\"(\"]}|bad regular expression",
-      "{\"maxFileSize\":\"ten\"}|maxFileSize",
-      "{\"failOn\":\"urgent\"}|unknown severity",
-      "{\"rules\":{\"jwt\":{\"allow\":[]}}}|unknown key 'allow'",
-      "not json|not valid JSON"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[1]|must be a JSON object",
+        "{\"exclud\":[]}|unknown key 'exclud'",
+        "{\"disableRules\":[\"nope\"]}|unknown rule id 'nope'",
+        "{\"allowValues\":[\"(\"]}|bad regular expression",
+        "{\"maxFileSize\":\"ten\"}|maxFileSize",
+        "{\"failOn\":\"urgent\"}|unknown severity",
+        "{\"rules\":{\"jwt\":{\"allow\":[]}}}|unknown key 'allow'",
+        "not json|not valid JSON"
+      })
   void configWhenInvalidThenErrorNamesTheProblem(String json, String expected) {
     assertThatThrownBy(() -> ScanConfig.parse(json, Set.of("jwt")))
-        .isInstanceOf(ScanException.class).hasMessageContaining(expected);
+        .isInstanceOf(ScanException.class)
+        .hasMessageContaining(expected);
   }
 
   @ParameterizedTest

@@ -11,10 +11,10 @@ import java.util.function.Function;
 
 /**
  * The labelled corpus: generated, never real. For every rule, secrets in the provider's format
- * (correct alphabet, length and checksum) embedded in several file types; and hard negatives
- * that have a secret's shape but are not one. Deterministic: a fixed seed, so a failure
- * reproduces. (SplittableRandom is fine here: these values only need to look random, and must
- * be reproducible; they are never used as real credentials.)
+ * (correct alphabet, length and checksum) embedded in several file types; and hard negatives that
+ * have a secret's shape but are not one. Deterministic: a fixed seed, so a failure reproduces.
+ * (SplittableRandom is fine here: these values only need to look random, and must be reproducible;
+ * they are never used as real credentials.)
  */
 final class Corpus {
   /** A labelled sample: a file's name and text, and the secrets (rule id, value) it contains. */
@@ -27,11 +27,17 @@ final class Corpus {
 
   static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   static final String HEX = "0123456789abcdef";
+
   /** The crypt(3) base64 alphabet. */
-  /** WordPress's salt generator alphabet, less the quote and backslash a PHP literal cannot hold raw. */
+  /**
+   * WordPress's salt generator alphabet, less the quote and backslash a PHP literal cannot hold
+   * raw.
+   */
   static final String WP_SALT = ALNUM + "!@#$%^&*()-_ []{}<>~`+=,.;:/?|";
+
   /** Django's get_random_secret_key() alphabet. */
   static final String DJANGO = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)";
+
   static final String CRYPT = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   static final class Rnd {
@@ -102,8 +108,11 @@ final class Corpus {
     }
 
     String password() {
-      return of("ABCDEFGHJKLMNPQRSTUVWXYZ", 1) + of("abcdefghijkmnopqrstuvwxyz", 3) + of("23456789", 2)
-          + of("!#%&*+-_@", 1) + of("abcdefghijkmnopqrstuvwxyz0123456789ABCDEFGH", between(4, 8));
+      return of("ABCDEFGHJKLMNPQRSTUVWXYZ", 1)
+          + of("abcdefghijkmnopqrstuvwxyz", 3)
+          + of("23456789", 2)
+          + of("!#%&*+-_@", 1)
+          + of("abcdefghijkmnopqrstuvwxyz0123456789ABCDEFGH", between(4, 8));
     }
   }
 
@@ -127,78 +136,185 @@ final class Corpus {
 
   static String jwt(Rnd r) {
     Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
-    String header = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String payload = e.encodeToString(("{\"sub\":\"" + r.uuid() + "\",\"iat\":" + (1700000000 + r.between(0, 9999999))
-        + ",\"scope\":\"" + r.lower(6) + "\"}").getBytes(StandardCharsets.UTF_8));
+    String header =
+        e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String payload =
+        e.encodeToString(
+            ("{\"sub\":\""
+                    + r.uuid()
+                    + "\",\"iat\":"
+                    + (1700000000 + r.between(0, 9999999))
+                    + ",\"scope\":\""
+                    + r.lower(6)
+                    + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
     return header + "." + payload + "." + e.encodeToString(r.bytes(32));
   }
 
   /** One generator per rule id. */
   static Map<String, Function<Rnd, Gen>> generators() {
     Map<String, Function<Rnd, Gen>> g = new LinkedHashMap<>();
-    tok(g, "aws-access-key-id", "aws_access_key_id", r -> "AKIA" + r.of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+    tok(
+        g,
+        "aws-access-key-id",
+        "aws_access_key_id",
+        r -> "AKIA" + r.of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
     tok(g, "aws-secret-access-key", "aws_secret_access_key", r -> r.b64(40));
     tok(g, "aws-session-token", "aws_session_token", r -> "IQoJb3JpZ2luX2Vj" + r.b64(300));
     tok(g, "aws-bedrock-api-key", "bedrock_key", r -> "ABSKQmVkcm9ja0FQSUtleS" + r.b64(110));
     tok(g, "aws-mws-key", "mws_auth_token", r -> "amzn.mws." + r.uuid());
     tok(g, "gcp-api-key", "google_maps_key", r -> "AIza" + r.b64url(35));
-    g.put("gcp-service-account", r -> {
-      String key = "-----BEGIN PRIVATE KEY-----\\n" + pemBody(r, 1200, "\\n") + "-----END PRIVATE KEY-----\\n";
-      String json = "{\n  \"type\": \"service_account\",\n  \"project_id\": \"proj-" + r.lower(6) + "\",\n  \"private_key_id\": \""
-          + r.hex(40) + "\",\n  \"private_key\": \"" + key + "\",\n  \"client_email\": \"svc@proj.iam.gserviceaccount.com\"\n}\n";
-      return new Gen(json, key, null);
-    });
+    g.put(
+        "gcp-service-account",
+        r -> {
+          String key =
+              "-----BEGIN PRIVATE KEY-----\\n"
+                  + pemBody(r, 1200, "\\n")
+                  + "-----END PRIVATE KEY-----\\n";
+          String json =
+              "{\n  \"type\": \"service_account\",\n  \"project_id\": \"proj-"
+                  + r.lower(6)
+                  + "\",\n  \"private_key_id\": \""
+                  + r.hex(40)
+                  + "\",\n  \"private_key\": \""
+                  + key
+                  + "\",\n  \"client_email\": \"svc@proj.iam.gserviceaccount.com\"\n}\n";
+          return new Gen(json, key, null);
+        });
     tok(g, "gcp-oauth-client-secret", "client_secret", r -> "GOCSPX-" + r.b64url(28));
     tok(g, "google-oauth-access-token", "access_token", r -> "ya29." + r.b64url(150));
-    tok(g, "firebase-fcm-server-key", "fcm_server_key", r -> "AAAA" + r.b64url(7) + ":APA91b" + r.b64url(134));
-    g.put("azure-storage-account-key", r -> {
-      String k = r.b64(86) + "==";
-      return new Gen("DefaultEndpointsProtocol=https;AccountName=st" + r.lower(8) + ";AccountKey=" + k + ";EndpointSuffix=core.windows.net", k, "AZURE_STORAGE_CONNECTION_STRING");
-    });
+    tok(
+        g,
+        "firebase-fcm-server-key",
+        "fcm_server_key",
+        r -> "AAAA" + r.b64url(7) + ":APA91b" + r.b64url(134));
+    g.put(
+        "azure-storage-account-key",
+        r -> {
+          String k = r.b64(86) + "==";
+          return new Gen(
+              "DefaultEndpointsProtocol=https;AccountName=st"
+                  + r.lower(8)
+                  + ";AccountKey="
+                  + k
+                  + ";EndpointSuffix=core.windows.net",
+              k,
+              "AZURE_STORAGE_CONNECTION_STRING");
+        });
     tok(g, "azure-storage-key", "azure_storage_key", r -> r.b64(86) + "==");
-    g.put("azure-sas-token", r -> {
-      String sig = r.b64(43) + "%3D";
-      return new Gen("https://st" + r.lower(8) + ".blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https&sig=" + sig, sig, "blob_url");
-    });
-    g.put("azure-service-bus-key", r -> {
-      String k = r.b64(43) + "=";
-      return new Gen("Endpoint=sb://ns" + r.lower(6) + ".servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=" + k, k, "SERVICEBUS_CONNECTION");
-    });
-    tok(g, "azure-ad-client-secret", "AZURE_CLIENT_SECRET", r -> r.of(ALNUM, 3) + r.digits(1) + "Q~" + r.of(ALNUM + "_~.-", 31).replaceAll("[-.~]$", "a") + r.alnum(3));
-    tok(g, "azure-devops-pat", "AZDO_PAT", r -> r.alnum(52) + "JQQJ99" + r.alnum(18) + "AZDO" + r.alnum(4));
-    g.put("azure-logic-app-sig", r -> {
-      String sig = r.b64url(43);
-      return new Gen("https://prod-" + r.between(10, 99) + ".westeurope.logic.azure.com:443/workflows/" + r.hex(32)
-          + "/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + sig, sig, "teams_workflow_url");
-    });
+    g.put(
+        "azure-sas-token",
+        r -> {
+          String sig = r.b64(43) + "%3D";
+          return new Gen(
+              "https://st"
+                  + r.lower(8)
+                  + ".blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https&sig="
+                  + sig,
+              sig,
+              "blob_url");
+        });
+    g.put(
+        "azure-service-bus-key",
+        r -> {
+          String k = r.b64(43) + "=";
+          return new Gen(
+              "Endpoint=sb://ns"
+                  + r.lower(6)
+                  + ".servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey="
+                  + k,
+              k,
+              "SERVICEBUS_CONNECTION");
+        });
+    tok(
+        g,
+        "azure-ad-client-secret",
+        "AZURE_CLIENT_SECRET",
+        r ->
+            r.of(ALNUM, 3)
+                + r.digits(1)
+                + "Q~"
+                + r.of(ALNUM + "_~.-", 31).replaceAll("[-.~]$", "a")
+                + r.alnum(3));
+    tok(
+        g,
+        "azure-devops-pat",
+        "AZDO_PAT",
+        r -> r.alnum(52) + "JQQJ99" + r.alnum(18) + "AZDO" + r.alnum(4));
+    g.put(
+        "azure-logic-app-sig",
+        r -> {
+          String sig = r.b64url(43);
+          return new Gen(
+              "https://prod-"
+                  + r.between(10, 99)
+                  + ".westeurope.logic.azure.com:443/workflows/"
+                  + r.hex(32)
+                  + "/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig="
+                  + sig,
+              sig,
+              "teams_workflow_url");
+        });
     tok(g, "digitalocean-token", "DIGITALOCEAN_TOKEN", r -> "dop_v1_" + r.hex(64));
     tok(g, "alibaba-access-key-id", "alibaba_access_key_id", r -> "LTAI" + r.alnum(20));
     tok(g, "heroku-api-key", "HEROKU_API_KEY", r -> "HRKU-AA" + r.b64url(58));
     tok(g, "heroku-api-key-legacy", "HEROKU_API_KEY", r -> r.uuid());
-    tok(g, "cloudflare-origin-ca-key", "origin_ca_key", r -> "v1.0-" + r.hex(24) + "-" + r.hex(146));
+    tok(
+        g,
+        "cloudflare-origin-ca-key",
+        "origin_ca_key",
+        r -> "v1.0-" + r.hex(24) + "-" + r.hex(146));
     tok(g, "cloudflare-api-token", "CLOUDFLARE_API_TOKEN", r -> r.b64url(40));
     tok(g, "hashicorp-vault-token", "VAULT_TOKEN", r -> "hvs." + r.b64url(91));
     tok(g, "terraform-cloud-token", "TFE_TOKEN", r -> r.alnum(14) + ".atlasv1." + r.alnum(67));
     tok(g, "pulumi-access-token", "PULUMI_ACCESS_TOKEN", r -> "pul-" + r.hex(40));
     tok(g, "doppler-token", "DOPPLER_TOKEN", r -> "dp.st." + r.alnum(43));
-    tok(g, "onepassword-service-account-token", "OP_SERVICE_ACCOUNT_TOKEN", r -> "ops_eyJ" + r.b64url(400));
+    tok(
+        g,
+        "onepassword-service-account-token",
+        "OP_SERVICE_ACCOUNT_TOKEN",
+        r -> "ops_eyJ" + r.b64url(400));
     tok(g, "databricks-token", "DATABRICKS_TOKEN", r -> "dapi" + r.hex(32));
     tok(g, "planetscale-token", "PLANETSCALE_TOKEN", r -> "pscale_tkn_" + r.b64url(43));
     tok(g, "supabase-pat", "SUPABASE_ACCESS_TOKEN", r -> "sbp_" + r.hex(40));
     tok(g, "netlify-pat", "NETLIFY_AUTH_TOKEN", r -> "nfp_" + r.alnum(36));
     tok(g, "render-api-key", "RENDER_API_KEY", r -> "rnd_" + r.alnum(32));
     tok(g, "grafana-cloud-token", "GRAFANA_CLOUD_TOKEN", r -> "glc_" + b64Of(r.bytes(96)));
-    tok(g, "grafana-service-account-token", "GRAFANA_TOKEN", r -> "glsa_" + r.alnum(32) + "_" + r.hex(8));
-    tok(g, "tailscale-key", "TS_AUTHKEY", r -> "tskey-auth-k" + r.alnum(11) + "CNTRL-" + r.alnum(33));
-    tok(g, "dynatrace-token", "DT_API_TOKEN", r -> "dt0c01." + r.upperAlnum(24) + "." + r.upperAlnum(64));
+    tok(
+        g,
+        "grafana-service-account-token",
+        "GRAFANA_TOKEN",
+        r -> "glsa_" + r.alnum(32) + "_" + r.hex(8));
+    tok(
+        g,
+        "tailscale-key",
+        "TS_AUTHKEY",
+        r -> "tskey-auth-k" + r.alnum(11) + "CNTRL-" + r.alnum(33));
+    tok(
+        g,
+        "dynatrace-token",
+        "DT_API_TOKEN",
+        r -> "dt0c01." + r.upperAlnum(24) + "." + r.upperAlnum(64));
     tok(g, "github-pat", "GITHUB_TOKEN", r -> githubStyle(r, "ghp_"));
-    tok(g, "github-fine-grained-pat", "GH_TOKEN", r -> "github_pat_11" + r.upperAlnum(20) + "_" + r.alnum(59));
+    tok(
+        g,
+        "github-fine-grained-pat",
+        "GH_TOKEN",
+        r -> "github_pat_11" + r.upperAlnum(20) + "_" + r.alnum(59));
     tok(g, "github-oauth-token", "oauth_token", r -> githubStyle(r, "gho_"));
-    tok(g, "github-app-token", "installation_token", r -> githubStyle(r, r.between(0, 1) == 0 ? "ghs_" : "ghu_"));
+    tok(
+        g,
+        "github-app-token",
+        "installation_token",
+        r -> githubStyle(r, r.between(0, 1) == 0 ? "ghs_" : "ghu_"));
     tok(g, "github-refresh-token", "refresh_token", r -> "ghr_" + r.alnum(76));
     tok(g, "gitlab-pat", "GITLAB_TOKEN", r -> "glpat-" + r.b64url(20));
     tok(g, "gitlab-runner-token", "runner_token", r -> "glrt-" + r.b64url(20));
-    tok(g, "gitlab-runner-registration-token", "registration_token", r -> "GR1348941" + r.b64url(20));
+    tok(
+        g,
+        "gitlab-runner-registration-token",
+        "registration_token",
+        r -> "GR1348941" + r.b64url(20));
     tok(g, "gitlab-deploy-token", "deploy_token", r -> "gldt-" + r.b64url(20));
     tok(g, "gitlab-pipeline-trigger-token", "trigger_token", r -> "glptt-" + r.hex(40));
     tok(g, "gitlab-oauth-app-secret", "gitlab_app_secret", r -> "gloas-" + r.hex(64));
@@ -207,36 +323,117 @@ final class Corpus {
     tok(g, "gitlab-scim-token", "scim_token", r -> "glsoat-" + r.b64url(20));
     tok(g, "gitlab-ci-build-token", "job_token", r -> "glcbt-" + r.hex(2) + "_" + r.b64url(20));
     tok(g, "bitbucket-app-password", "BITBUCKET_APP_PASSWORD", r -> "ATBB" + r.alnum(32));
-    tok(g, "bitbucket-access-token", "BITBUCKET_ACCESS_TOKEN", r -> "ATCTT3xFfGN0" + r.b64url(180) + "=" + r.upperHex(8));
+    tok(
+        g,
+        "bitbucket-access-token",
+        "BITBUCKET_ACCESS_TOKEN",
+        r -> "ATCTT3xFfGN0" + r.b64url(180) + "=" + r.upperHex(8));
     tok(g, "circleci-token", "CIRCLECI_TOKEN", r -> "CCIPAT_" + r.alnum(22) + "_" + r.hex(40));
     tok(g, "buildkite-token", "BUILDKITE_API_TOKEN", r -> "bkua_" + r.hex(40));
     tok(g, "jfrog-api-key", "ARTIFACTORY_API_KEY", r -> "AKCp" + r.alnum(69));
     tok(g, "jfrog-reference-token", "JFROG_ACCESS_TOKEN", r -> "cmVmdGtuOjAxOj" + r.alnum(50));
     tok(g, "sonarqube-token", "SONAR_TOKEN", r -> "sqp_" + r.hex(40));
-    tok(g, "slack-bot-token", "SLACK_BOT_TOKEN", r -> "xoxb-" + r.digits(12) + "-" + r.digits(13) + "-" + r.alnum(24));
-    tok(g, "slack-user-token", "SLACK_USER_TOKEN", r -> "xoxp-" + r.digits(12) + "-" + r.digits(12) + "-" + r.digits(13) + "-" + r.hex(32));
-    tok(g, "slack-app-token", "SLACK_APP_TOKEN", r -> "xapp-1-A" + r.upperAlnum(10) + "-" + r.digits(13) + "-" + r.hex(64));
+    tok(
+        g,
+        "slack-bot-token",
+        "SLACK_BOT_TOKEN",
+        r -> "xoxb-" + r.digits(12) + "-" + r.digits(13) + "-" + r.alnum(24));
+    tok(
+        g,
+        "slack-user-token",
+        "SLACK_USER_TOKEN",
+        r -> "xoxp-" + r.digits(12) + "-" + r.digits(12) + "-" + r.digits(13) + "-" + r.hex(32));
+    tok(
+        g,
+        "slack-app-token",
+        "SLACK_APP_TOKEN",
+        r -> "xapp-1-A" + r.upperAlnum(10) + "-" + r.digits(13) + "-" + r.hex(64));
     tok(g, "slack-config-token", "SLACK_CONFIG_TOKEN", r -> "xoxe.xoxp-1-" + r.upperAlnum(163));
-    tok(g, "slack-webhook", "SLACK_WEBHOOK_URL", r -> "https://hooks.slack.com/services/T" + r.upperAlnum(8) + "/B" + r.upperAlnum(10) + "/" + r.alnum(24));
-    tok(g, "discord-bot-token", "DISCORD_TOKEN", r -> "MT" + r.b64url(24) + "." + r.b64url(6) + "." + r.b64url(38));
-    tok(g, "discord-webhook", "DISCORD_WEBHOOK", r -> "https://discord.com/api/webhooks/" + r.digits(19) + "/" + r.b64url(68));
+    tok(
+        g,
+        "slack-webhook",
+        "SLACK_WEBHOOK_URL",
+        r ->
+            "https://hooks.slack.com/services/T"
+                + r.upperAlnum(8)
+                + "/B"
+                + r.upperAlnum(10)
+                + "/"
+                + r.alnum(24));
+    tok(
+        g,
+        "discord-bot-token",
+        "DISCORD_TOKEN",
+        r -> "MT" + r.b64url(24) + "." + r.b64url(6) + "." + r.b64url(38));
+    tok(
+        g,
+        "discord-webhook",
+        "DISCORD_WEBHOOK",
+        r -> "https://discord.com/api/webhooks/" + r.digits(19) + "/" + r.b64url(68));
     tok(g, "telegram-bot-token", "TELEGRAM_BOT_TOKEN", r -> r.digits(10) + ":AA" + r.b64url(33));
-    tok(g, "teams-webhook", "TEAMS_WEBHOOK_URL", r -> "https://contoso.webhook.office.com/webhookb2/" + r.uuid() + "@" + r.uuid() + "/IncomingWebhook/" + r.hex(32) + "/" + r.uuid());
-    tok(g, "google-chat-webhook", "CHAT_WEBHOOK", r -> "https://chat.googleapis.com/v1/spaces/AAAA" + r.b64url(7) + "/messages?key=AIza" + r.b64url(35) + "&token=" + r.b64url(43) + "%3D");
+    tok(
+        g,
+        "teams-webhook",
+        "TEAMS_WEBHOOK_URL",
+        r ->
+            "https://contoso.webhook.office.com/webhookb2/"
+                + r.uuid()
+                + "@"
+                + r.uuid()
+                + "/IncomingWebhook/"
+                + r.hex(32)
+                + "/"
+                + r.uuid());
+    tok(
+        g,
+        "google-chat-webhook",
+        "CHAT_WEBHOOK",
+        r ->
+            "https://chat.googleapis.com/v1/spaces/AAAA"
+                + r.b64url(7)
+                + "/messages?key=AIza"
+                + r.b64url(35)
+                + "&token="
+                + r.b64url(43)
+                + "%3D");
     tok(g, "stripe-secret-key", "STRIPE_SECRET_KEY", r -> "sk_live_51" + r.alnum(97));
     tok(g, "stripe-restricted-key", "STRIPE_RESTRICTED_KEY", r -> "rk_live_51" + r.alnum(97));
     tok(g, "stripe-test-key", "STRIPE_TEST_KEY", r -> "sk_test_" + r.alnum(24));
     tok(g, "stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", r -> "whsec_" + r.alnum(32));
     tok(g, "square-access-token", "SQUARE_ACCESS_TOKEN", r -> "EAAA" + r.b64url(60));
     tok(g, "square-oauth-secret", "SQUARE_APP_SECRET", r -> "sq0csp-" + r.b64url(43));
-    tok(g, "braintree-access-token", "BRAINTREE_ACCESS_TOKEN", r -> "access_token$production$" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 16) + "$" + r.hex(32));
-    tok(g, "braintree-tokenization-key", "BRAINTREE_TOKENIZATION_KEY", r -> "production_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 8) + "_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 16));
+    tok(
+        g,
+        "braintree-access-token",
+        "BRAINTREE_ACCESS_TOKEN",
+        r ->
+            "access_token$production$"
+                + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 16)
+                + "$"
+                + r.hex(32));
+    tok(
+        g,
+        "braintree-tokenization-key",
+        "BRAINTREE_TOKENIZATION_KEY",
+        r ->
+            "production_"
+                + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 8)
+                + "_"
+                + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 16));
     tok(g, "razorpay-key", "RAZORPAY_KEY_ID", r -> "rzp_live_" + r.alnum(14));
     tok(g, "plaid-access-token", "PLAID_ACCESS_TOKEN", r -> "access-production-" + r.uuid());
     tok(g, "shippo-token", "SHIPPO_TOKEN", r -> "shippo_live_" + r.hex(40));
     tok(g, "easypost-api-key", "EASYPOST_API_KEY", r -> "EZAK" + r.alnum(54));
-    tok(g, "flutterwave-secret-key", "FLW_SECRET_KEY", r -> "FLWSECK-" + r.of("abcdefgh0123456789", 32) + "-X");
-    tok(g, "openai-api-key", "OPENAI_API_KEY", r -> "sk-proj-" + r.b64url(74) + "T3BlbkFJ" + r.b64url(74));
+    tok(
+        g,
+        "flutterwave-secret-key",
+        "FLW_SECRET_KEY",
+        r -> "FLWSECK-" + r.of("abcdefgh0123456789", 32) + "-X");
+    tok(
+        g,
+        "openai-api-key",
+        "OPENAI_API_KEY",
+        r -> "sk-proj-" + r.b64url(74) + "T3BlbkFJ" + r.b64url(74));
     tok(g, "anthropic-api-key", "ANTHROPIC_API_KEY", r -> "sk-ant-api03-" + r.b64url(93) + "AA");
     tok(g, "huggingface-token", "HF_TOKEN", r -> "hf_" + r.letters(34));
     tok(g, "groq-api-key", "GROQ_API_KEY", r -> "gsk_" + r.alnum(52));
@@ -252,23 +449,41 @@ final class Corpus {
     tok(g, "npm-access-token", "NPM_TOKEN", r -> githubStyle(r, "npm_"));
     tok(g, "pypi-upload-token", "PYPI_API_TOKEN", r -> "pypi-AgEIcHlwaS5vcmc" + r.b64url(160));
     tok(g, "rubygems-api-key", "GEM_HOST_API_KEY", r -> "rubygems_" + r.hex(48));
-    tok(g, "nuget-api-key", "NUGET_API_KEY", r -> "oy2" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 43));
+    tok(
+        g,
+        "nuget-api-key",
+        "NUGET_API_KEY",
+        r -> "oy2" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 43));
     tok(g, "dockerhub-token", "DOCKERHUB_TOKEN", r -> "dckr_pat_" + r.b64url(27));
     tok(g, "crates-io-token", "CARGO_REGISTRY_TOKEN", r -> "cio" + r.alnum(32));
-    tok(g, "clojars-token", "CLOJARS_PASSWORD", r -> "CLOJARS_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 60));
-    g.put("npmrc-auth-token", r -> {
-      String t = r.alnum(8) + "-" + r.hex(4) + "-" + r.hex(4) + "-" + r.hex(4) + "-" + r.hex(12);
-      return new Gen("//registry.npmjs.org/:_authToken=" + t, t, null);
-    });
-    g.put("docker-config-auth", r -> {
-      String a = b64Of((r.lower(8) + ":" + r.password()).getBytes(StandardCharsets.UTF_8));
-      return new Gen("{\"auths\": {\"registry.example.io\": {\"auth\": \"" + a + "\"}}}", a, null);
-    });
+    tok(
+        g,
+        "clojars-token",
+        "CLOJARS_PASSWORD",
+        r -> "CLOJARS_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 60));
+    g.put(
+        "npmrc-auth-token",
+        r -> {
+          String t =
+              r.alnum(8) + "-" + r.hex(4) + "-" + r.hex(4) + "-" + r.hex(4) + "-" + r.hex(12);
+          return new Gen("//registry.npmjs.org/:_authToken=" + t, t, null);
+        });
+    g.put(
+        "docker-config-auth",
+        r -> {
+          String a = b64Of((r.lower(8) + ":" + r.password()).getBytes(StandardCharsets.UTF_8));
+          return new Gen(
+              "{\"auths\": {\"registry.example.io\": {\"auth\": \"" + a + "\"}}}", a, null);
+        });
     tok(g, "twilio-api-key", "TWILIO_API_KEY", r -> "SK" + r.hex(32));
     tok(g, "twilio-auth-token", "TWILIO_AUTH_TOKEN", r -> r.hex(32));
     tok(g, "sendgrid-api-key", "SENDGRID_API_KEY", r -> "SG." + r.b64url(22) + "." + r.b64url(43));
     tok(g, "mailgun-api-key", "MAILGUN_API_KEY", r -> "key-" + r.hex(32));
-    tok(g, "mailgun-signing-key", "MAILGUN_SIGNING_KEY", r -> r.hex(32) + "-" + r.hex(8) + "-" + r.hex(8));
+    tok(
+        g,
+        "mailgun-signing-key",
+        "MAILGUN_SIGNING_KEY",
+        r -> r.hex(32) + "-" + r.hex(8) + "-" + r.hex(8));
     tok(g, "mailchimp-api-key", "MAILCHIMP_API_KEY", r -> r.hex(32) + "-us" + r.between(1, 21));
     tok(g, "brevo-api-key", "BREVO_API_KEY", r -> "xkeysib-" + r.hex(64) + "-" + r.alnum(16));
     tok(g, "datadog-api-key", "DD_API_KEY", r -> r.hex(32));
@@ -278,313 +493,769 @@ final class Corpus {
     tok(g, "newrelic-insights-key", "NEW_RELIC_INSERT_KEY", r -> "NRII-" + r.b64url(32));
     tok(g, "newrelic-browser-key", "NEW_RELIC_BROWSER_KEY", r -> "NRJS-" + r.hex(19));
     tok(g, "shopify-token", "SHOPIFY_ACCESS_TOKEN", r -> "shpat_" + r.hex(32));
-    tok(g, "atlassian-api-token", "JIRA_API_TOKEN", r -> "ATATT3xFfGF0" + r.b64url(170) + "=" + r.upperHex(8));
+    tok(
+        g,
+        "atlassian-api-token",
+        "JIRA_API_TOKEN",
+        r -> "ATATT3xFfGF0" + r.b64url(170) + "=" + r.upperHex(8));
     tok(g, "atlassian-api-token-legacy", "JIRA_API_TOKEN", r -> r.alnum(24));
     tok(g, "okta-api-token", "OKTA_API_TOKEN", r -> "00" + r.b64url(40));
     tok(g, "hubspot-private-app-token", "HUBSPOT_ACCESS_TOKEN", r -> "pat-na1-" + r.uuid());
-    tok(g, "twitter-bearer-token", "TWITTER_BEARER_TOKEN", r -> "AAAAAAAAAAAAAAAAAAAAA" + r.alnum(20) + "%3D" + r.alnum(50));
+    tok(
+        g,
+        "twitter-bearer-token",
+        "TWITTER_BEARER_TOKEN",
+        r -> "AAAAAAAAAAAAAAAAAAAAA" + r.alnum(20) + "%3D" + r.alnum(50));
     tok(g, "twitter-api-secret", "TWITTER_API_SECRET", r -> r.alnum(50));
     tok(g, "facebook-access-token", "FACEBOOK_ACCESS_TOKEN", r -> "EAAG" + r.alnum(150));
     tok(g, "facebook-app-secret", "FACEBOOK_APP_SECRET", r -> r.hex(32));
-    tok(g, "salesforce-access-token", "SF_ACCESS_TOKEN", r -> "00D" + r.alnum(12) + "!" + r.of(ALNUM + "._", 96));
+    tok(
+        g,
+        "salesforce-access-token",
+        "SF_ACCESS_TOKEN",
+        r -> "00D" + r.alnum(12) + "!" + r.of(ALNUM + "._", 96));
     tok(g, "sentry-auth-token", "SENTRY_AUTH_TOKEN", r -> "sntryu_" + r.hex(64));
     tok(g, "postman-api-key", "POSTMAN_API_KEY", r -> "PMAK-" + r.hex(24) + "-" + r.hex(34));
     tok(g, "linear-api-key", "LINEAR_API_KEY", r -> "lin_api_" + r.alnum(40));
     tok(g, "notion-token", "NOTION_TOKEN", r -> "ntn_" + r.digits(11) + r.alnum(35));
     tok(g, "airtable-pat", "AIRTABLE_TOKEN", r -> "pat" + r.alnum(14) + "." + r.hex(64));
     tok(g, "figma-token", "FIGMA_TOKEN", r -> "figd_" + r.b64url(40));
-    tok(g, "mapbox-secret-token", "MAPBOX_SECRET_TOKEN", r -> "sk.eyJ" + r.b64url(60) + "." + r.b64url(22));
+    tok(
+        g,
+        "mapbox-secret-token",
+        "MAPBOX_SECRET_TOKEN",
+        r -> "sk.eyJ" + r.b64url(60) + "." + r.b64url(22));
     tok(g, "typeform-token", "TYPEFORM_TOKEN", r -> "tfp_" + r.alnum(59));
     tok(g, "prefect-api-key", "PREFECT_API_KEY", r -> "pnu_" + r.alnum(36));
-    tok(g, "readme-api-key", "README_API_KEY", r -> "rdme_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 70));
+    tok(
+        g,
+        "readme-api-key",
+        "README_API_KEY",
+        r -> "rdme_" + r.of("abcdefghijklmnopqrstuvwxyz0123456789", 70));
     tok(g, "adobe-client-secret", "ADOBE_CLIENT_SECRET", r -> "p8e-" + r.alnum(32));
     tok(g, "algolia-admin-key", "ALGOLIA_ADMIN_KEY", r -> r.hex(32));
     tok(g, "zendesk-api-token", "ZENDESK_API_TOKEN", r -> r.alnum(40));
     tok(g, "pagerduty-api-key", "PAGERDUTY_TOKEN", r -> "u+" + r.b64url(18));
     tok(g, "fastly-api-token", "FASTLY_API_TOKEN", r -> r.b64url(32));
-    g.put("private-key", r -> {
-      String type = List.of("RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY").get(r.between(0, 3));
-      String k = "-----BEGIN " + type + "-----\n" + pemBody(r, r.between(120, 1200), "\n") + "-----END " + type + "-----";
-      return new Gen(k, k, null);
-    });
-    g.put("openssh-private-key", r -> {
-      String k = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA" + pemBody(r, 300, "\n")
-          + "-----END OPENSSH PRIVATE KEY-----";
-      return new Gen(k, k, null);
-    });
-    g.put("putty-private-key", r -> {
-      String priv = pemBody(r, 200, "\n");
-      int lines = priv.split("\n").length;
-      String k = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key-" + r.digits(8) + "\nPublic-Lines: 2\n"
-          + pemBody(r, 60, "\n") + "Private-Lines: " + lines + "\n" + priv + "Private-MAC: " + r.hex(64) + "\n";
-      return new Gen(k, priv, null);
-    });
-    g.put("pgp-private-key", r -> {
-      String k = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + pemBody(r, 2000, "\n") + "=" + r.b64(4) + "\n-----END PGP PRIVATE KEY BLOCK-----";
-      return new Gen(k, k, null);
-    });
-    tok(g, "age-secret-key", "AGE_KEY", r -> "AGE-SECRET-KEY-1" + r.of("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58));
+    g.put(
+        "private-key",
+        r -> {
+          String type =
+              List.of("RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY")
+                  .get(r.between(0, 3));
+          String k =
+              "-----BEGIN "
+                  + type
+                  + "-----\n"
+                  + pemBody(r, r.between(120, 1200), "\n")
+                  + "-----END "
+                  + type
+                  + "-----";
+          return new Gen(k, k, null);
+        });
+    g.put(
+        "openssh-private-key",
+        r -> {
+          String k =
+              "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA"
+                  + pemBody(r, 300, "\n")
+                  + "-----END OPENSSH PRIVATE KEY-----";
+          return new Gen(k, k, null);
+        });
+    g.put(
+        "putty-private-key",
+        r -> {
+          String priv = pemBody(r, 200, "\n");
+          int lines = priv.split("\n").length;
+          String k =
+              "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: eddsa-key-"
+                  + r.digits(8)
+                  + "\nPublic-Lines: 2\n"
+                  + pemBody(r, 60, "\n")
+                  + "Private-Lines: "
+                  + lines
+                  + "\n"
+                  + priv
+                  + "Private-MAC: "
+                  + r.hex(64)
+                  + "\n";
+          return new Gen(k, priv, null);
+        });
+    g.put(
+        "pgp-private-key",
+        r -> {
+          String k =
+              "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n"
+                  + pemBody(r, 2000, "\n")
+                  + "="
+                  + r.b64(4)
+                  + "\n-----END PGP PRIVATE KEY BLOCK-----";
+          return new Gen(k, k, null);
+        });
+    tok(
+        g,
+        "age-secret-key",
+        "AGE_KEY",
+        r -> "AGE-SECRET-KEY-1" + r.of("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58));
     tok(g, "jwt", "session", Corpus::jwt);
-    uri(g, "uri-postgres", r -> "postgresql://app_" + r.lower(4) + ":%s@db-" + r.lower(5) + ".internal:5432/orders");
-    uri(g, "uri-mysql", r -> "mysql://svc" + r.lower(3) + ":%s@mysql." + r.lower(6) + ".svc:3306/shop");
-    uri(g, "uri-mongodb", r -> "mongodb+srv://reporter:%s@cluster0." + r.lower(5) + ".mongodb.net/reports?retryWrites=true");
+    uri(
+        g,
+        "uri-postgres",
+        r -> "postgresql://app_" + r.lower(4) + ":%s@db-" + r.lower(5) + ".internal:5432/orders");
+    uri(
+        g,
+        "uri-mysql",
+        r -> "mysql://svc" + r.lower(3) + ":%s@mysql." + r.lower(6) + ".svc:3306/shop");
+    uri(
+        g,
+        "uri-mongodb",
+        r ->
+            "mongodb+srv://reporter:%s@cluster0."
+                + r.lower(5)
+                + ".mongodb.net/reports?retryWrites=true");
     uri(g, "uri-redis", r -> "redis://default:%s@redis-" + r.digits(5) + ".cache.internal:6379/0");
     uri(g, "uri-amqp", r -> "amqps://worker:%s@mq." + r.lower(6) + ".net:5671/vhost");
-    g.put("url-credentials", r -> {
-      // the places URL credentials leak: git credential stores, package-manager index URLs, clones
-      String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
-      String host = r.lower(6);
-      return switch (r.between(0, 5)) {
-        case 0 -> new Gen("https://deploy:" + p + "@git." + host + ".com/org/repo.git", p, "DATABASE_URL");
-        case 1 -> new Gen("https://" + r.lower(5) + ":" + p + "@gitlab." + host + ".io", p, "credential_helper_store");
-        case 2 -> new Gen("https://ci:" + p + "@pypi." + host + ".corp/simple/", p, "index-url");
-        case 3 -> new Gen("https://npm:" + p + "@npm." + host + ".corp/repository/npm-group/", p, "registry");
-        case 4 -> {
-          // percent-encoded reserved characters: the secret is reported as written
-          String enc = r.alnum(4) + "%40" + r.alnum(3) + "%2F" + r.digits(3) + "%21";
-          yield new Gen("ftp://backup:" + enc + "@ftp." + host + ".net:21/dumps", enc, "BACKUP_URL");
-        }
-        default -> new Gen("git+ssh://svc:" + p + "@code." + host + ".org/app.git", p, "SOURCE");
-      };
-    });
-    g.put("jdbc-password", r -> {
-      String p = r.password().replace("&", "8");
-      return new Gen("jdbc:sqlserver://sql." + r.lower(5) + ".net:1433;databaseName=app;user=svc;password=" + p, p, "JDBC_URL");
-    });
-    g.put("netrc-password", r -> {
-      String p = r.password();
-      String host = "api." + r.lower(6) + ".com";
-      String entry = switch (r.between(0, 2)) {
-        case 0 -> "machine " + host + " login ci@" + r.lower(5) + ".io password " + p + "\n";
-        case 1 -> "machine " + host + "\n  login deploy\n  password " + p + "\n";
-        default -> "machine " + host + "\nlogin " + r.lower(6) + "\naccount ops\npassword " + p + "\n\nmachine other.host login x password\n";
-      };
-      return new Gen(entry, p, null);
-    });
-    g.put("pgpass-password", r -> {
-      String p = r.password();
-      String line = switch (r.between(0, 2)) {
-        case 0 -> "db-" + r.lower(5) + ".internal:5432:orders:app_" + r.lower(3) + ":" + p;
-        case 1 -> "*:*:*:replicator:" + p;
-        default -> "# reporting replica\n10.0.3." + r.between(2, 250) + ":6432:*:report:" + p;
-      };
-      return new Gen(line + "\n", p, null);
-    });
-    g.put("password-hash", r -> {
-      String salt = r.of(CRYPT, r.between(4, 8));
-      String h = switch (r.between(0, 5)) {
-        case 0 -> "$2y$" + r.between(10, 13) + "$" + r.of(CRYPT, 53);
-        case 1 -> "$apr1$" + salt + "$" + r.of(CRYPT, 22);
-        case 2 -> "$1$" + salt + "$" + r.of(CRYPT, 22);
-        case 3 -> "$5$rounds=" + r.between(5000, 99999) + "$" + salt + "$" + r.of(CRYPT, 43);
-        case 4 -> "$6$" + salt + "$" + r.of(CRYPT, 86);
-        default -> "{SHA}" + b64Of(r.bytes(20));
-      };
-      String user = r.lower(6);
-      String file = r.between(0, 1) == 0
-          ? user + ":" + h + "\n" // .htpasswd
-          : "root:x:0:0:root:/root:/bin/bash\n" + user + ":" + h + ":19" + r.digits(3) + ":0:99999:7:::\n"; // shadow
-      return new Gen(file, h, null);
-    });
-    g.put("filezilla-password", r -> {
-      String p = r.password().replace("<", "x").replace("&", "9");
-      boolean b64 = r.between(0, 2) > 0;
-      String pass = b64 ? "<Pass encoding=\"base64\">" + b64Of(p.getBytes(StandardCharsets.UTF_8)) + "</Pass>" : "<Pass>" + p + "</Pass>";
-      String root = r.between(0, 1) == 0 ? "Servers" : "RecentServers";
-      return new Gen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileZilla3 version=\"3.66.4\">\n  <" + root + ">\n    <Server>\n"
-          + "      <Host>ftp." + r.lower(6) + ".net</Host>\n      <Port>21</Port>\n      <Protocol>0</Protocol>\n      <Type>0</Type>\n"
-          + "      <User>" + r.lower(5) + "</User>\n      " + pass + "\n      <Logontype>1</Logontype>\n    </Server>\n  </" + root
-          + ">\n</FileZilla3>\n", p, null);
-    });
-    g.put("winscp-password", r -> {
-      String p = "A35C" + r.upperHex(2 * r.between(20, 40));
-      return new Gen("[Configuration\\Interface]\nRandomSeedFile=%APPDATA%\\winscp.rnd\n[Sessions\\" + r.lower(5) + "@sftp." + r.lower(6)
-          + ".com]\nHostName=sftp." + r.lower(6) + ".com\nUserName=" + r.lower(5) + "\nFSProtocol=2\nPassword=" + p + "\nPingType=0\n", p, null);
-    });
-    g.put("sftp-config-password", r -> {
-      String p = r.password().replace("\\", "x");
-      String file = r.between(0, 1) == 0
-          ? "{\n    \"name\": \"prod\",\n    \"host\": \"" + r.lower(6) + ".corp\",\n    \"protocol\": \"sftp\",\n    \"port\": 22,\n"
-              + "    \"username\": \"deploy\",\n    \"password\": \"" + p + "\",\n    \"remotePath\": \"/var/www\",\n    \"uploadOnSave\": true\n}\n"
-          : "{\n    // sftp, ftp or ftps\n    \"type\": \"ftp\",\n    \"save_before_upload\": true,\n    \"host\": \"ftp." + r.lower(5)
-              + ".net\",\n    \"user\": \"web\",\n    \"password\": \"" + p + "\",\n    \"remote_path\": \"/public_html/\"\n}\n";
-      return new Gen(file, p, null);
-    });
-    g.put("xml-password", r -> {
-      String p = r.password().replace("<", "x").replace("&", "9");
-      String file = switch (r.between(0, 2)) {
-        case 0 -> "<settings>\n  <servers>\n    <server>\n      <id>releases</id>\n      <username>deploy</username>\n      <password>" + p
-            + "</password>\n    </server>\n  </servers>\n</settings>\n";
-        case 1 -> "<hibernate-configuration><session-factory>\n  <property name=\"hibernate.connection.username\" value=\"app\"/>\n"
-            + "  <property name=\"hibernate.connection.password\" value=\"" + p + "\"/>\n</session-factory></hibernate-configuration>\n";
-        default -> "<dataSource class=\"org.apache.commons.dbcp2.BasicDataSource\">\n  <property name=\"url\" value=\"jdbc:mysql://db/app\"/>\n"
-            + "  <property name=\"password\" value=\"" + p + "\"/>\n</dataSource>\n";
-      };
-      return new Gen(file, p, null);
-    });
-    g.put("mail-client-password", r -> {
-      String p = r.password().replace("'", "9").replace("\"", "9");
-      String file = switch (r.between(0, 3)) {
-        case 0 -> "# ~/.muttrc\nset from = \"" + r.lower(5) + "@corp.example\"\nset smtp_url = \"smtps://me@smtp.corp.example:465/\"\nset smtp_pass = \""
-            + p + "\"\nset ssl_force_tls = yes\n";
-        case 1 -> "set imap_user = me@corp.example\nset imap_pass=" + p + "\nset folder = imaps://imap.corp.example/\n";
-        case 2 -> "# ~/.msmtprc\ndefaults\nauth on\ntls on\ntls_trust_file /etc/ssl/certs/ca-certificates.crt\n\naccount work\nhost smtp."
-            + r.lower(6) + ".com\nport 587\nfrom me@corp.example\nuser me@corp.example\npassword " + p + "\n\naccount default : work\n";
-        default -> "# ~/.fetchmailrc\nset daemon 300\npoll imap." + r.lower(6) + ".com protocol IMAP\n  user \"me\" there with password \""
-            + p + "\" is me here\n  ssl keep\n";
-      };
-      return new Gen(file, p, null);
-    });
-    g.put("sql-user-password", r -> {
-      String p = r.password().replace("'", "9");
-      String user = "app_" + r.lower(4);
-      String stmt = switch (r.between(0, 4)) {
-        case 0 -> "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + p + "';";
-        case 1 -> "CREATE ROLE " + user + " WITH LOGIN PASSWORD '" + p + "' VALID UNTIL 'infinity';";
-        case 2 -> "ALTER USER " + user + " WITH PASSWORD '" + p + "';";
-        case 3 -> "GRANT ALL PRIVILEGES ON shop.* TO '" + user + "'@'localhost' IDENTIFIED BY '" + p + "';";
-        default -> "ALTER USER '" + user + "'@'%' IDENTIFIED WITH mysql_native_password BY '" + p + "';";
-      };
-      return new Gen("-- provisioning\nCREATE DATABASE shop;\n" + stmt + "\nFLUSH PRIVILEGES;\n", p, null);
-    });
-    g.put("sql-insert-password", r -> {
-      String p = r.password().replace("'", "9");
-      String cols = switch (r.between(0, 2)) {
-        case 0 -> "(`id`, `email`, `password`, `created_at`)";
-        case 1 -> "(id, email, user_pass, created_at)";
-        default -> "(\"id\", \"email\", \"password\", \"created_at\")";
-      };
-      if (r.between(0, 3) == 0) {
-        // a hand-written seed file: the statement spread over lines
-        return new Gen("INSERT INTO users (\n    id,\n    email,\n    password\n)\nVALUES\n    (" + r.between(1, 99) + ", '" + r.lower(6)
-            + "@corp.example', '" + p + "');\n", p, null);
-      }
-      return new Gen("INSERT INTO `users` " + cols + " VALUES (" + r.between(1, 99) + ", '" + r.lower(6) + "@corp.example', '" + p
-          + "', '2024-01-0" + r.between(1, 9) + " 10:00:00');\n", p, null);
-    });
-    g.put("sql-password-hash", r -> {
-      String h = switch (r.between(0, 3)) {
-        case 0 -> "$P$B" + r.of(CRYPT, 30);
-        case 1 -> "$2y$10$" + r.of(CRYPT, 53);
-        case 2 -> "pbkdf2_sha256$" + r.between(260000, 870000) + "$" + r.alnum(22) + "$" + b64Of(r.bytes(32));
-        default -> "$argon2id$v=19$m=65536,t=4,p=1$" + b64Of(r.bytes(16)).replace("=", "") + "$" + b64Of(r.bytes(32)).replace("=", "");
-      };
-      return new Gen("LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','" + h + "','admin','admin@corp.example','',"
-          + "'2024-01-01 00:00:00','',0,'admin');\nUNLOCK TABLES;\n", h, null);
-    });
-    g.put("sql-copy-password", r -> {
-      String p = r.password().replace("\\", "x");
-      String h = "$2b$12$" + r.of(CRYPT, 53);
-      String cols = r.between(0, 1) == 0 ? "id, email, password, created_at" : "id, email, encrypted_password, created_at";
-      String v = r.between(0, 1) == 0 ? p : h;
-      return new Gen("--\n-- Data for Name: users; Type: TABLE DATA; Schema: public; Owner: app\n--\n\nCOPY public.users (" + cols
-          + ") FROM stdin;\n" + r.between(1, 9) + "\t" + r.lower(5) + "@corp.example\t" + v + "\t2024-01-0" + r.between(1, 9)
-          + " 10:00:00+00\n" + r.between(10, 19) + "\t" + r.lower(6) + "@corp.example\t\\N\t2024-02-01 09:00:00+00\n\\.\n\n", v, null);
-    });
-    g.put("sip-secret", r -> {
-      // md5_cred is the digest HA1, md5(user:realm:password): enough to authenticate, so reported too
-      int shape = r.between(0, 4);
-      String p = shape == 4 ? r.hex(32) : r.password().replace(";", "x");
-      String file = switch (shape) {
-        case 0 -> "; sip.conf\n[general]\ncontext=default\n\n[" + r.digits(4) + "]\ntype=friend\nhost=dynamic\nsecret=" + p + "\ncontext=internal\n";
-        case 1 -> "; iax.conf\n[trunk-" + r.lower(4) + "]\ntype=peer\nusername=office\nsecret = " + p + " ; shared with the remote PBX\n";
-        case 2 -> "; manager.conf\n[general]\nenabled = yes\n\n[" + r.lower(5) + "]\nsecret = " + p + "\ndeny=0.0.0.0/0.0.0.0\nread = system,call\n";
-        case 3 -> "; pjsip.conf\n[" + r.digits(4) + "]\ntype=auth\nauth_type=userpass\nusername=" + r.digits(4) + "\npassword=" + p + "\n\n[" + r.digits(4)
-            + "]\ntype=aor\nmax_contacts=1\n";
-        default -> "[trunk-auth]\ntype=auth\nauth_type=md5\nusername=trunk\nrealm=sip.corp.example\nmd5_cred=" + p + "\n";
-      };
-      return new Gen(file, p, null);
-    });
-    g.put("game-server-password", r -> {
-      String p = r.password().replace("\"", "x");
-      String file = switch (r.between(0, 3)) {
-        case 0 -> "// server.cfg\nhostname \"" + r.lower(6) + " community\"\nrcon_password \"" + p + "\"\nsv_lan 0\n";
-        case 1 -> "hostname \"Pub\"\nsv_password \"" + p + "\" // join password\nmaxplayers 16\n";
-        case 2 -> "./RustDedicated -batchmode +server.port 28015 +rcon.port 28016 +rcon.password \"" + p + "\" +rcon.web 1\n";
-        default -> "seta sv_hostname \"q3\"\nset rcon_password " + p + "\nseta g_gametype 4\n";
-      };
-      return new Gen(file, p, null);
-    });
-    g.put("teamspeak-serverquery-password", r -> {
-      String p = r.alnum(8) + r.digits(2);
-      String file = switch (r.between(0, 2)) {
-        case 0 -> "------------------------------------------------------------------\n                      I M P O R T A N T\n"
-            + "------------------------------------------------------------------\n               Server Query Admin Account created\n"
-            + "         loginname= \"serveradmin\", password= \"" + p + "\"\n";
-        case 1 -> "#!/bin/sh\n(echo \"login serveradmin " + p + "\"; echo \"use sid=1\"; echo \"serverlist\") | nc localhost 10011\n";
-        default -> "./ts3server license_accepted=1 serveradmin_password=" + p + " query_port=10011\n";
-      };
-      return new Gen(file, p, null);
-    });
-    g.put("browser-login-export", r -> {
-      String p = r.password().replace("\"", "x").replace(",", "x");
-      String site = "https://" + r.lower(6) + ".example.net/login";
-      String file = switch (r.between(0, 4)) {
-        case 0 -> "name,url,username,password,note\n" + r.lower(6) + "," + site + ",alice," + p + ",\n";
-        case 1 -> "\"url\",\"username\",\"password\",\"httpRealm\",\"formActionOrigin\",\"guid\",\"timeCreated\"\n\"" + site
-            + "\",\"alice\",\"" + p + "\",\"\",\"" + site + "\",\"{" + r.uuid() + "}\",\"1700000000000\"\n";
-        case 2 -> "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n,,login,"
-            + r.lower(5) + ",\"line one\nline two, with a comma\",,0," + site + ",alice@corp.example," + p + ",\n";
-        case 3 -> "url,username,password,totp,extra,name,grouping,fav\n" + site + ",alice," + p + ",,,Corp,Work,0\n";
-        default -> "Title,URL,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n" + r.lower(6) + "," + site + ",alice," + p + ",,false,false,,\n";
-      };
-      return new Gen(file, p, null);
-    });
-    g.put("bitwarden-export-password", r -> {
-      String p = r.password().replace("\"", "x").replace("\\", "x");
-      return new Gen("{\n  \"encrypted\": false,\n  \"folders\": [],\n  \"items\": [\n    {\n      \"id\": \"" + r.uuid() + "\",\n      \"type\": 1,\n"
-          + "      \"name\": \"" + r.lower(6) + "\",\n      \"login\": {\n        \"fido2Credentials\": [],\n        \"uris\": [\n          {\n"
-          + "            \"match\": null,\n            \"uri\": \"https://" + r.lower(6) + ".example.net\"\n          }\n        ],\n"
-          + "        \"username\": \"alice\",\n        \"password\": \"" + p + "\",\n        \"totp\": null\n      }\n    }\n  ]\n}\n", p, null);
-    });
-    g.put("config-secret-value", r -> {
-      String v = r.alnum(5) + r.digits(1) + List.of("$", "!", "%", "#", "&", "?").get(r.between(0, 5)) + r.alnum(4) + r.digits(1) + "!" + r.alnum(2);
-      String file = switch (r.between(0, 4)) {
-        case 0 -> "oauth:\n  github:\n    client_id: Iv1." + r.hex(16) + "\n    client_secret: \"" + v + "\"\n";
-        case 1 -> "[mysql]\nuser = shop\npass = " + v + "\n";
-        case 2 -> "[smtp]\nhost = \"smtp.corp.example\"\nsmtp_secret = '" + v + "'\n";
-        case 3 -> "SMTP_PASS=" + v + "\n";
-        default -> "[deploy]\napi_token = \"" + v + "\"\n";
-      };
-      return new Gen(file, v, null);
-    });
-    g.put("wordpress-auth-key", r -> {
-      String k = List.of("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
-          "LOGGED_IN_SALT", "NONCE_SALT").get(r.between(0, 7));
-      String salt = r.of(WP_SALT, 64);
-      return new Gen("<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_HOST', 'localhost' );\ndefine( '" + k + "', '" + salt
-          + "' );\n$table_prefix = 'wp_';\n", salt, null);
-    });
-    g.put("php-define-password", r -> {
-      String p = r.password();
-      String k = List.of("DB_PASSWORD", "SMTP_PASS", "MAIL_PASSWORD", "API_SECRET", "PAYPAL_API_KEY").get(r.between(0, 4));
-      return new Gen("<?php\ndefine('DB_USER', 'shop');\ndefine(\"" + k + "\", \"" + p + "\");\n", p, null);
-    });
-    g.put("django-secret-key", r -> {
-      String k = (r.between(0, 1) == 0 ? "django-insecure-" : "") + r.of(DJANGO, 50);
-      return new Gen("from pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = '" + k
-          + "'\nDEBUG = False\n", k, null);
-    });
-    g.put("laravel-app-key", r -> {
-      String k = "base64:" + b64Of(r.bytes(32));
-      return new Gen("APP_NAME=Laravel\nAPP_ENV=production\nAPP_KEY=" + k + "\nAPP_DEBUG=false\n", k, null);
-    });
-    g.put("rails-secret-key-base", r -> {
-      String k = r.hex(128);
-      return new Gen("production:\n  secret_key_base: " + k + "\n", k, null);
-    });
-    g.put("properties-password", r -> {
-      String p = r.password();
-      String key = List.of("spring.datasource.password", "spring.mail.password", "app.ldap.manager.password",
-          "spring.rabbitmq.password").get(r.between(0, 3));
-      return new Gen("spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.username=app\n" + key + "=" + p + "\n", p, null);
-    });
-    g.put("shell-export-secret", r -> {
-      String p = r.password();
-      String k = List.of("SMTP_PASS", "DEPLOY_TOKEN", "WEBHOOK_SECRET", "LDAP_BIND_PASS", "SIGNING_SECRET").get(r.between(0, 4));
-      String q = List.of("", "\"", "'").get(r.between(0, 2));
-      return new Gen("# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n", p, null);
-    });
+    g.put(
+        "url-credentials",
+        r -> {
+          // the places URL credentials leak: git credential stores, package-manager index URLs,
+          // clones
+          String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
+          String host = r.lower(6);
+          return switch (r.between(0, 5)) {
+            case 0 ->
+                new Gen(
+                    "https://deploy:" + p + "@git." + host + ".com/org/repo.git",
+                    p,
+                    "DATABASE_URL");
+            case 1 ->
+                new Gen(
+                    "https://" + r.lower(5) + ":" + p + "@gitlab." + host + ".io",
+                    p,
+                    "credential_helper_store");
+            case 2 ->
+                new Gen("https://ci:" + p + "@pypi." + host + ".corp/simple/", p, "index-url");
+            case 3 ->
+                new Gen(
+                    "https://npm:" + p + "@npm." + host + ".corp/repository/npm-group/",
+                    p,
+                    "registry");
+            case 4 -> {
+              // percent-encoded reserved characters: the secret is reported as written
+              String enc = r.alnum(4) + "%40" + r.alnum(3) + "%2F" + r.digits(3) + "%21";
+              yield new Gen(
+                  "ftp://backup:" + enc + "@ftp." + host + ".net:21/dumps", enc, "BACKUP_URL");
+            }
+            default ->
+                new Gen("git+ssh://svc:" + p + "@code." + host + ".org/app.git", p, "SOURCE");
+          };
+        });
+    g.put(
+        "jdbc-password",
+        r -> {
+          String p = r.password().replace("&", "8");
+          return new Gen(
+              "jdbc:sqlserver://sql."
+                  + r.lower(5)
+                  + ".net:1433;databaseName=app;user=svc;password="
+                  + p,
+              p,
+              "JDBC_URL");
+        });
+    g.put(
+        "netrc-password",
+        r -> {
+          String p = r.password();
+          String host = "api." + r.lower(6) + ".com";
+          String entry =
+              switch (r.between(0, 2)) {
+                case 0 ->
+                    "machine " + host + " login ci@" + r.lower(5) + ".io password " + p + "\n";
+                case 1 -> "machine " + host + "\n  login deploy\n  password " + p + "\n";
+                default ->
+                    "machine "
+                        + host
+                        + "\nlogin "
+                        + r.lower(6)
+                        + "\naccount ops\npassword "
+                        + p
+                        + "\n\nmachine other.host login x password\n";
+              };
+          return new Gen(entry, p, null);
+        });
+    g.put(
+        "pgpass-password",
+        r -> {
+          String p = r.password();
+          String line =
+              switch (r.between(0, 2)) {
+                case 0 -> "db-" + r.lower(5) + ".internal:5432:orders:app_" + r.lower(3) + ":" + p;
+                case 1 -> "*:*:*:replicator:" + p;
+                default ->
+                    "# reporting replica\n10.0.3." + r.between(2, 250) + ":6432:*:report:" + p;
+              };
+          return new Gen(line + "\n", p, null);
+        });
+    g.put(
+        "password-hash",
+        r -> {
+          String salt = r.of(CRYPT, r.between(4, 8));
+          String h =
+              switch (r.between(0, 5)) {
+                case 0 -> "$2y$" + r.between(10, 13) + "$" + r.of(CRYPT, 53);
+                case 1 -> "$apr1$" + salt + "$" + r.of(CRYPT, 22);
+                case 2 -> "$1$" + salt + "$" + r.of(CRYPT, 22);
+                case 3 ->
+                    "$5$rounds=" + r.between(5000, 99999) + "$" + salt + "$" + r.of(CRYPT, 43);
+                case 4 -> "$6$" + salt + "$" + r.of(CRYPT, 86);
+                default -> "{SHA}" + b64Of(r.bytes(20));
+              };
+          String user = r.lower(6);
+          String file =
+              r.between(0, 1) == 0
+                  ? user + ":" + h + "\n" // .htpasswd
+                  : "root:x:0:0:root:/root:/bin/bash\n"
+                      + user
+                      + ":"
+                      + h
+                      + ":19"
+                      + r.digits(3)
+                      + ":0:99999:7:::\n"; // shadow
+          return new Gen(file, h, null);
+        });
+    g.put(
+        "filezilla-password",
+        r -> {
+          String p = r.password().replace("<", "x").replace("&", "9");
+          boolean b64 = r.between(0, 2) > 0;
+          String pass =
+              b64
+                  ? "<Pass encoding=\"base64\">"
+                      + b64Of(p.getBytes(StandardCharsets.UTF_8))
+                      + "</Pass>"
+                  : "<Pass>" + p + "</Pass>";
+          String root = r.between(0, 1) == 0 ? "Servers" : "RecentServers";
+          return new Gen(
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileZilla3 version=\"3.66.4\">\n  <"
+                  + root
+                  + ">\n    <Server>\n"
+                  + "      <Host>ftp."
+                  + r.lower(6)
+                  + ".net</Host>\n      <Port>21</Port>\n      <Protocol>0</Protocol>\n      <Type>0</Type>\n"
+                  + "      <User>"
+                  + r.lower(5)
+                  + "</User>\n      "
+                  + pass
+                  + "\n      <Logontype>1</Logontype>\n    </Server>\n  </"
+                  + root
+                  + ">\n</FileZilla3>\n",
+              p,
+              null);
+        });
+    g.put(
+        "winscp-password",
+        r -> {
+          String p = "A35C" + r.upperHex(2 * r.between(20, 40));
+          return new Gen(
+              "[Configuration\\Interface]\nRandomSeedFile=%APPDATA%\\winscp.rnd\n[Sessions\\"
+                  + r.lower(5)
+                  + "@sftp."
+                  + r.lower(6)
+                  + ".com]\nHostName=sftp."
+                  + r.lower(6)
+                  + ".com\nUserName="
+                  + r.lower(5)
+                  + "\nFSProtocol=2\nPassword="
+                  + p
+                  + "\nPingType=0\n",
+              p,
+              null);
+        });
+    g.put(
+        "sftp-config-password",
+        r -> {
+          String p = r.password().replace("\\", "x");
+          String file =
+              r.between(0, 1) == 0
+                  ? "{\n    \"name\": \"prod\",\n    \"host\": \""
+                      + r.lower(6)
+                      + ".corp\",\n    \"protocol\": \"sftp\",\n    \"port\": 22,\n"
+                      + "    \"username\": \"deploy\",\n    \"password\": \""
+                      + p
+                      + "\",\n    \"remotePath\": \"/var/www\",\n    \"uploadOnSave\": true\n}\n"
+                  : "{\n    // sftp, ftp or ftps\n    \"type\": \"ftp\",\n    \"save_before_upload\": true,\n    \"host\": \"ftp."
+                      + r.lower(5)
+                      + ".net\",\n    \"user\": \"web\",\n    \"password\": \""
+                      + p
+                      + "\",\n    \"remote_path\": \"/public_html/\"\n}\n";
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "xml-password",
+        r -> {
+          String p = r.password().replace("<", "x").replace("&", "9");
+          String file =
+              switch (r.between(0, 2)) {
+                case 0 ->
+                    "<settings>\n  <servers>\n    <server>\n      <id>releases</id>\n      <username>deploy</username>\n      <password>"
+                        + p
+                        + "</password>\n    </server>\n  </servers>\n</settings>\n";
+                case 1 ->
+                    "<hibernate-configuration><session-factory>\n  <property name=\"hibernate.connection.username\" value=\"app\"/>\n"
+                        + "  <property name=\"hibernate.connection.password\" value=\""
+                        + p
+                        + "\"/>\n</session-factory></hibernate-configuration>\n";
+                default ->
+                    "<dataSource class=\"org.apache.commons.dbcp2.BasicDataSource\">\n  <property name=\"url\" value=\"jdbc:mysql://db/app\"/>\n"
+                        + "  <property name=\"password\" value=\""
+                        + p
+                        + "\"/>\n</dataSource>\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "mail-client-password",
+        r -> {
+          String p = r.password().replace("'", "9").replace("\"", "9");
+          String file =
+              switch (r.between(0, 3)) {
+                case 0 ->
+                    "# ~/.muttrc\nset from = \""
+                        + r.lower(5)
+                        + "@corp.example\"\nset smtp_url = \"smtps://me@smtp.corp.example:465/\"\nset smtp_pass = \""
+                        + p
+                        + "\"\nset ssl_force_tls = yes\n";
+                case 1 ->
+                    "set imap_user = me@corp.example\nset imap_pass="
+                        + p
+                        + "\nset folder = imaps://imap.corp.example/\n";
+                case 2 ->
+                    "# ~/.msmtprc\ndefaults\nauth on\ntls on\ntls_trust_file /etc/ssl/certs/ca-certificates.crt\n\naccount work\nhost smtp."
+                        + r.lower(6)
+                        + ".com\nport 587\nfrom me@corp.example\nuser me@corp.example\npassword "
+                        + p
+                        + "\n\naccount default : work\n";
+                default ->
+                    "# ~/.fetchmailrc\nset daemon 300\npoll imap."
+                        + r.lower(6)
+                        + ".com protocol IMAP\n  user \"me\" there with password \""
+                        + p
+                        + "\" is me here\n  ssl keep\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "sql-user-password",
+        r -> {
+          String p = r.password().replace("'", "9");
+          String user = "app_" + r.lower(4);
+          String stmt =
+              switch (r.between(0, 4)) {
+                case 0 -> "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + p + "';";
+                case 1 ->
+                    "CREATE ROLE "
+                        + user
+                        + " WITH LOGIN PASSWORD '"
+                        + p
+                        + "' VALID UNTIL 'infinity';";
+                case 2 -> "ALTER USER " + user + " WITH PASSWORD '" + p + "';";
+                case 3 ->
+                    "GRANT ALL PRIVILEGES ON shop.* TO '"
+                        + user
+                        + "'@'localhost' IDENTIFIED BY '"
+                        + p
+                        + "';";
+                default ->
+                    "ALTER USER '"
+                        + user
+                        + "'@'%' IDENTIFIED WITH mysql_native_password BY '"
+                        + p
+                        + "';";
+              };
+          return new Gen(
+              "-- provisioning\nCREATE DATABASE shop;\n" + stmt + "\nFLUSH PRIVILEGES;\n", p, null);
+        });
+    g.put(
+        "sql-insert-password",
+        r -> {
+          String p = r.password().replace("'", "9");
+          String cols =
+              switch (r.between(0, 2)) {
+                case 0 -> "(`id`, `email`, `password`, `created_at`)";
+                case 1 -> "(id, email, user_pass, created_at)";
+                default -> "(\"id\", \"email\", \"password\", \"created_at\")";
+              };
+          if (r.between(0, 3) == 0) {
+            // a hand-written seed file: the statement spread over lines
+            return new Gen(
+                "INSERT INTO users (\n    id,\n    email,\n    password\n)\nVALUES\n    ("
+                    + r.between(1, 99)
+                    + ", '"
+                    + r.lower(6)
+                    + "@corp.example', '"
+                    + p
+                    + "');\n",
+                p,
+                null);
+          }
+          return new Gen(
+              "INSERT INTO `users` "
+                  + cols
+                  + " VALUES ("
+                  + r.between(1, 99)
+                  + ", '"
+                  + r.lower(6)
+                  + "@corp.example', '"
+                  + p
+                  + "', '2024-01-0"
+                  + r.between(1, 9)
+                  + " 10:00:00');\n",
+              p,
+              null);
+        });
+    g.put(
+        "sql-password-hash",
+        r -> {
+          String h =
+              switch (r.between(0, 3)) {
+                case 0 -> "$P$B" + r.of(CRYPT, 30);
+                case 1 -> "$2y$10$" + r.of(CRYPT, 53);
+                case 2 ->
+                    "pbkdf2_sha256$"
+                        + r.between(260000, 870000)
+                        + "$"
+                        + r.alnum(22)
+                        + "$"
+                        + b64Of(r.bytes(32));
+                default ->
+                    "$argon2id$v=19$m=65536,t=4,p=1$"
+                        + b64Of(r.bytes(16)).replace("=", "")
+                        + "$"
+                        + b64Of(r.bytes(32)).replace("=", "");
+              };
+          return new Gen(
+              "LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','"
+                  + h
+                  + "','admin','admin@corp.example','',"
+                  + "'2024-01-01 00:00:00','',0,'admin');\nUNLOCK TABLES;\n",
+              h,
+              null);
+        });
+    g.put(
+        "sql-copy-password",
+        r -> {
+          String p = r.password().replace("\\", "x");
+          String h = "$2b$12$" + r.of(CRYPT, 53);
+          String cols =
+              r.between(0, 1) == 0
+                  ? "id, email, password, created_at"
+                  : "id, email, encrypted_password, created_at";
+          String v = r.between(0, 1) == 0 ? p : h;
+          return new Gen(
+              "--\n-- Data for Name: users; Type: TABLE DATA; Schema: public; Owner: app\n--\n\nCOPY public.users ("
+                  + cols
+                  + ") FROM stdin;\n"
+                  + r.between(1, 9)
+                  + "\t"
+                  + r.lower(5)
+                  + "@corp.example\t"
+                  + v
+                  + "\t2024-01-0"
+                  + r.between(1, 9)
+                  + " 10:00:00+00\n"
+                  + r.between(10, 19)
+                  + "\t"
+                  + r.lower(6)
+                  + "@corp.example\t\\N\t2024-02-01 09:00:00+00\n\\.\n\n",
+              v,
+              null);
+        });
+    g.put(
+        "sip-secret",
+        r -> {
+          // md5_cred is the digest HA1, md5(user:realm:password): enough to authenticate, so
+          // reported too
+          int shape = r.between(0, 4);
+          String p = shape == 4 ? r.hex(32) : r.password().replace(";", "x");
+          String file =
+              switch (shape) {
+                case 0 ->
+                    "; sip.conf\n[general]\ncontext=default\n\n["
+                        + r.digits(4)
+                        + "]\ntype=friend\nhost=dynamic\nsecret="
+                        + p
+                        + "\ncontext=internal\n";
+                case 1 ->
+                    "; iax.conf\n[trunk-"
+                        + r.lower(4)
+                        + "]\ntype=peer\nusername=office\nsecret = "
+                        + p
+                        + " ; shared with the remote PBX\n";
+                case 2 ->
+                    "; manager.conf\n[general]\nenabled = yes\n\n["
+                        + r.lower(5)
+                        + "]\nsecret = "
+                        + p
+                        + "\ndeny=0.0.0.0/0.0.0.0\nread = system,call\n";
+                case 3 ->
+                    "; pjsip.conf\n["
+                        + r.digits(4)
+                        + "]\ntype=auth\nauth_type=userpass\nusername="
+                        + r.digits(4)
+                        + "\npassword="
+                        + p
+                        + "\n\n["
+                        + r.digits(4)
+                        + "]\ntype=aor\nmax_contacts=1\n";
+                default ->
+                    "[trunk-auth]\ntype=auth\nauth_type=md5\nusername=trunk\nrealm=sip.corp.example\nmd5_cred="
+                        + p
+                        + "\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "game-server-password",
+        r -> {
+          String p = r.password().replace("\"", "x");
+          String file =
+              switch (r.between(0, 3)) {
+                case 0 ->
+                    "// server.cfg\nhostname \""
+                        + r.lower(6)
+                        + " community\"\nrcon_password \""
+                        + p
+                        + "\"\nsv_lan 0\n";
+                case 1 ->
+                    "hostname \"Pub\"\nsv_password \"" + p + "\" // join password\nmaxplayers 16\n";
+                case 2 ->
+                    "./RustDedicated -batchmode +server.port 28015 +rcon.port 28016 +rcon.password \""
+                        + p
+                        + "\" +rcon.web 1\n";
+                default ->
+                    "seta sv_hostname \"q3\"\nset rcon_password " + p + "\nseta g_gametype 4\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "teamspeak-serverquery-password",
+        r -> {
+          String p = r.alnum(8) + r.digits(2);
+          String file =
+              switch (r.between(0, 2)) {
+                case 0 ->
+                    "------------------------------------------------------------------\n                      I M P O R T A N T\n"
+                        + "------------------------------------------------------------------\n               Server Query Admin Account created\n"
+                        + "         loginname= \"serveradmin\", password= \""
+                        + p
+                        + "\"\n";
+                case 1 ->
+                    "#!/bin/sh\n(echo \"login serveradmin "
+                        + p
+                        + "\"; echo \"use sid=1\"; echo \"serverlist\") | nc localhost 10011\n";
+                default ->
+                    "./ts3server license_accepted=1 serveradmin_password="
+                        + p
+                        + " query_port=10011\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "browser-login-export",
+        r -> {
+          String p = r.password().replace("\"", "x").replace(",", "x");
+          String site = "https://" + r.lower(6) + ".example.net/login";
+          String file =
+              switch (r.between(0, 4)) {
+                case 0 ->
+                    "name,url,username,password,note\n"
+                        + r.lower(6)
+                        + ","
+                        + site
+                        + ",alice,"
+                        + p
+                        + ",\n";
+                case 1 ->
+                    "\"url\",\"username\",\"password\",\"httpRealm\",\"formActionOrigin\",\"guid\",\"timeCreated\"\n\""
+                        + site
+                        + "\",\"alice\",\""
+                        + p
+                        + "\",\"\",\""
+                        + site
+                        + "\",\"{"
+                        + r.uuid()
+                        + "}\",\"1700000000000\"\n";
+                case 2 ->
+                    "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n,,login,"
+                        + r.lower(5)
+                        + ",\"line one\nline two, with a comma\",,0,"
+                        + site
+                        + ",alice@corp.example,"
+                        + p
+                        + ",\n";
+                case 3 ->
+                    "url,username,password,totp,extra,name,grouping,fav\n"
+                        + site
+                        + ",alice,"
+                        + p
+                        + ",,,Corp,Work,0\n";
+                default ->
+                    "Title,URL,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n"
+                        + r.lower(6)
+                        + ","
+                        + site
+                        + ",alice,"
+                        + p
+                        + ",,false,false,,\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "bitwarden-export-password",
+        r -> {
+          String p = r.password().replace("\"", "x").replace("\\", "x");
+          return new Gen(
+              "{\n  \"encrypted\": false,\n  \"folders\": [],\n  \"items\": [\n    {\n      \"id\": \""
+                  + r.uuid()
+                  + "\",\n      \"type\": 1,\n"
+                  + "      \"name\": \""
+                  + r.lower(6)
+                  + "\",\n      \"login\": {\n        \"fido2Credentials\": [],\n        \"uris\": [\n          {\n"
+                  + "            \"match\": null,\n            \"uri\": \"https://"
+                  + r.lower(6)
+                  + ".example.net\"\n          }\n        ],\n"
+                  + "        \"username\": \"alice\",\n        \"password\": \""
+                  + p
+                  + "\",\n        \"totp\": null\n      }\n    }\n  ]\n}\n",
+              p,
+              null);
+        });
+    g.put(
+        "config-secret-value",
+        r -> {
+          String v =
+              r.alnum(5)
+                  + r.digits(1)
+                  + List.of("$", "!", "%", "#", "&", "?").get(r.between(0, 5))
+                  + r.alnum(4)
+                  + r.digits(1)
+                  + "!"
+                  + r.alnum(2);
+          String file =
+              switch (r.between(0, 4)) {
+                case 0 ->
+                    "oauth:\n  github:\n    client_id: Iv1."
+                        + r.hex(16)
+                        + "\n    client_secret: \""
+                        + v
+                        + "\"\n";
+                case 1 -> "[mysql]\nuser = shop\npass = " + v + "\n";
+                case 2 -> "[smtp]\nhost = \"smtp.corp.example\"\nsmtp_secret = '" + v + "'\n";
+                case 3 -> "SMTP_PASS=" + v + "\n";
+                default -> "[deploy]\napi_token = \"" + v + "\"\n";
+              };
+          return new Gen(file, v, null);
+        });
+    g.put(
+        "wordpress-auth-key",
+        r -> {
+          String k =
+              List.of(
+                      "AUTH_KEY",
+                      "SECURE_AUTH_KEY",
+                      "LOGGED_IN_KEY",
+                      "NONCE_KEY",
+                      "AUTH_SALT",
+                      "SECURE_AUTH_SALT",
+                      "LOGGED_IN_SALT",
+                      "NONCE_SALT")
+                  .get(r.between(0, 7));
+          String salt = r.of(WP_SALT, 64);
+          return new Gen(
+              "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_HOST', 'localhost' );\ndefine( '"
+                  + k
+                  + "', '"
+                  + salt
+                  + "' );\n$table_prefix = 'wp_';\n",
+              salt,
+              null);
+        });
+    g.put(
+        "php-define-password",
+        r -> {
+          String p = r.password();
+          String k =
+              List.of("DB_PASSWORD", "SMTP_PASS", "MAIL_PASSWORD", "API_SECRET", "PAYPAL_API_KEY")
+                  .get(r.between(0, 4));
+          return new Gen(
+              "<?php\ndefine('DB_USER', 'shop');\ndefine(\"" + k + "\", \"" + p + "\");\n",
+              p,
+              null);
+        });
+    g.put(
+        "django-secret-key",
+        r -> {
+          String k = (r.between(0, 1) == 0 ? "django-insecure-" : "") + r.of(DJANGO, 50);
+          return new Gen(
+              "from pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = '"
+                  + k
+                  + "'\nDEBUG = False\n",
+              k,
+              null);
+        });
+    g.put(
+        "laravel-app-key",
+        r -> {
+          String k = "base64:" + b64Of(r.bytes(32));
+          return new Gen(
+              "APP_NAME=Laravel\nAPP_ENV=production\nAPP_KEY=" + k + "\nAPP_DEBUG=false\n",
+              k,
+              null);
+        });
+    g.put(
+        "rails-secret-key-base",
+        r -> {
+          String k = r.hex(128);
+          return new Gen("production:\n  secret_key_base: " + k + "\n", k, null);
+        });
+    g.put(
+        "properties-password",
+        r -> {
+          String p = r.password();
+          String key =
+              List.of(
+                      "spring.datasource.password",
+                      "spring.mail.password",
+                      "app.ldap.manager.password",
+                      "spring.rabbitmq.password")
+                  .get(r.between(0, 3));
+          return new Gen(
+              "spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.username=app\n"
+                  + key
+                  + "="
+                  + p
+                  + "\n",
+              p,
+              null);
+        });
+    g.put(
+        "shell-export-secret",
+        r -> {
+          String p = r.password();
+          String k =
+              List.of(
+                      "SMTP_PASS",
+                      "DEPLOY_TOKEN",
+                      "WEBHOOK_SECRET",
+                      "LDAP_BIND_PASS",
+                      "SIGNING_SECRET")
+                  .get(r.between(0, 4));
+          String q = List.of("", "\"", "'").get(r.between(0, 2));
+          return new Gen(
+              "# ~/.bashrc\nexport PATH=\"$HOME/bin:$PATH\"\nexport " + k + "=" + q + p + q + "\n",
+              p,
+              null);
+        });
     providers(g);
     g.put("high-entropy-string", Corpus::highEntropy);
     tok(g, "generic-password", "db_password", Rnd::password);
@@ -595,79 +1266,210 @@ final class Corpus {
   /** Generators of the provider rules added by the gitleaks comparison ({@code ProviderRules}). */
   private static void providers(Map<String, Function<Rnd, Gen>> g) {
     String lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
-    tok(g, "onepassword-secret-key", "OP_SECRET_KEY", r -> "A3-" + r.upperAlnum(6) + "-" + r.upperAlnum(11) + "-" + r.upperAlnum(5) + "-"
-        + r.upperAlnum(5) + "-" + r.upperAlnum(5));
+    tok(
+        g,
+        "onepassword-secret-key",
+        "OP_SECRET_KEY",
+        r ->
+            "A3-"
+                + r.upperAlnum(6)
+                + "-"
+                + r.upperAlnum(11)
+                + "-"
+                + r.upperAlnum(5)
+                + "-"
+                + r.upperAlnum(5)
+                + "-"
+                + r.upperAlnum(5));
     tok(g, "adafruit-io-key", "ADAFRUIT_IO_KEY", r -> "aio_" + r.alnum(28));
-    tok(g, "authress-access-key", "AUTHRESS_KEY", r -> "sc_" + r.of(lowerAlnum, 12) + "." + r.of(lowerAlnum, 5) + ".acc_" + r.of(lowerAlnum, 20)
-        + "." + r.b64url(64));
-    tok(g, "aws-bedrock-short-term-key", "AWS_BEARER_TOKEN_BEDROCK", r -> "bedrock-api-key-" + b64Of(("bedrock.amazonaws.com/"
-        + "?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA" + r.upperAlnum(16)
-        + "%2F20250101%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=43200&X-Amz-Security-Token="
-        + r.b64(200) + "&X-Amz-Signature=" + r.hex(64) + "&Version=1").getBytes(StandardCharsets.UTF_8)));
+    tok(
+        g,
+        "authress-access-key",
+        "AUTHRESS_KEY",
+        r ->
+            "sc_"
+                + r.of(lowerAlnum, 12)
+                + "."
+                + r.of(lowerAlnum, 5)
+                + ".acc_"
+                + r.of(lowerAlnum, 20)
+                + "."
+                + r.b64url(64));
+    tok(
+        g,
+        "aws-bedrock-short-term-key",
+        "AWS_BEARER_TOKEN_BEDROCK",
+        r ->
+            "bedrock-api-key-"
+                + b64Of(
+                    ("bedrock.amazonaws.com/"
+                            + "?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA"
+                            + r.upperAlnum(16)
+                            + "%2F20250101%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=43200&X-Amz-Security-Token="
+                            + r.b64(200)
+                            + "&X-Amz-Signature="
+                            + r.hex(64)
+                            + "&Version=1")
+                        .getBytes(StandardCharsets.UTF_8)));
     tok(g, "clickhouse-cloud-api-key", "CLICKHOUSE_KEY_SECRET", r -> "4b1d" + r.alnum(38));
-    tok(g, "contentful-management-token", "CONTENTFUL_MANAGEMENT_TOKEN", r -> "CFPAT-" + r.b64url(43));
-    tok(g, "defined-networking-api-key", "DN_API_KEY", r -> "dnkey-" + r.of(lowerAlnum, 26) + "-" + r.of(lowerAlnum, 52));
+    tok(
+        g,
+        "contentful-management-token",
+        "CONTENTFUL_MANAGEMENT_TOKEN",
+        r -> "CFPAT-" + r.b64url(43));
+    tok(
+        g,
+        "defined-networking-api-key",
+        "DN_API_KEY",
+        r -> "dnkey-" + r.of(lowerAlnum, 26) + "-" + r.of(lowerAlnum, 52));
     tok(g, "duffel-api-token", "DUFFEL_ACCESS_TOKEN", r -> "duffel_live_" + r.b64url(43));
     tok(g, "flutterwave-encryption-key", "FLW_ENCRYPTION_KEY", r -> "FLWSECK_TEST" + r.hex(12));
-    tok(g, "flyio-access-token", "FLY_API_TOKEN", r -> r.between(0, 1) == 0 ? "fo1_" + r.b64url(43) : "fm2_" + r.b64(300));
+    tok(
+        g,
+        "flyio-access-token",
+        "FLY_API_TOKEN",
+        r -> r.between(0, 1) == 0 ? "fo1_" + r.b64url(43) : "fm2_" + r.b64(300));
     tok(g, "frameio-api-token", "FRAMEIO_TOKEN", r -> "fio-u-" + r.b64url(64));
     tok(g, "gitlab-feature-flag-token", "UNLEASH_INSTANCE_ID", r -> "glffct-" + r.b64url(20));
     tok(g, "gitlab-incoming-mail-token", "incoming_email_token", r -> "glimt-" + r.b64url(25));
-    g.put("gitlab-session-cookie", r -> {
-      String c = r.hex(32);
-      return new Gen("curl -b \"_gitlab_session=" + c + "\" https://gitlab.corp.example/api/v4/user\n", c, null);
-    });
-    tok(g, "grafana-api-key-legacy", "GRAFANA_API_KEY", r -> b64Of(("{\"k\":\"" + r.alnum(32) + "\",\"n\":\"deploy\",\"id\":"
-        + r.between(1, 99) + "}").getBytes(StandardCharsets.UTF_8)).replace("=", ""));
-    tok(g, "harness-api-key", "HARNESS_API_KEY", r -> "pat." + r.b64url(22) + "." + r.alnum(24) + "." + r.alnum(20));
+    g.put(
+        "gitlab-session-cookie",
+        r -> {
+          String c = r.hex(32);
+          return new Gen(
+              "curl -b \"_gitlab_session=" + c + "\" https://gitlab.corp.example/api/v4/user\n",
+              c,
+              null);
+        });
+    tok(
+        g,
+        "grafana-api-key-legacy",
+        "GRAFANA_API_KEY",
+        r ->
+            b64Of(
+                    ("{\"k\":\""
+                            + r.alnum(32)
+                            + "\",\"n\":\"deploy\",\"id\":"
+                            + r.between(1, 99)
+                            + "}")
+                        .getBytes(StandardCharsets.UTF_8))
+                .replace("=", ""));
+    tok(
+        g,
+        "harness-api-key",
+        "HARNESS_API_KEY",
+        r -> "pat." + r.b64url(22) + "." + r.alnum(24) + "." + r.alnum(20));
     tok(g, "infracost-api-token", "INFRACOST_API_KEY", r -> "ico-" + r.alnum(32));
     tok(g, "intra42-client-secret", "FT_CLIENT_SECRET", r -> "s-s4t2ud-" + r.hex(64));
     tok(g, "jwt-base64", "encoded_session", r -> b64Of(jwt(r).getBytes(StandardCharsets.US_ASCII)));
-    tok(g, "launchdarkly-access-token", "LD_SDK_KEY", r -> (r.between(0, 1) == 0 ? "sdk-" : "api-") + r.uuid());
-    tok(g, "maxmind-license-key", "MAXMIND_LICENSE_KEY", r -> r.alnum(6) + "_" + r.alnum(29) + "_mmk");
+    tok(
+        g,
+        "launchdarkly-access-token",
+        "LD_SDK_KEY",
+        r -> (r.between(0, 1) == 0 ? "sdk-" : "api-") + r.uuid());
+    tok(
+        g,
+        "maxmind-license-key",
+        "MAXMIND_LICENSE_KEY",
+        r -> r.alnum(6) + "_" + r.alnum(29) + "_mmk");
     tok(g, "octopus-deploy-api-key", "OCTOPUS_API_KEY", r -> "API-" + r.upperAlnum(26));
     tok(g, "openshift-user-token", "OPENSHIFT_TOKEN", r -> "sha256~" + r.b64url(43));
     tok(g, "scalingo-api-token", "SCALINGO_API_TOKEN", r -> "tk-us-" + r.b64url(48));
     tok(g, "settlemint-token", "SETTLEMINT_ACCESS_TOKEN", r -> "sm_pat_" + r.alnum(16));
-    tok(g, "slack-legacy-token", "SLACK_LEGACY_TOKEN", r -> "xoxs-" + r.digits(10) + "-" + r.digits(11) + "-" + r.digits(12) + "-" + r.hex(64));
-    tok(g, "sourcegraph-access-token", "SRC_ACCESS_TOKEN", r -> "sgp_" + r.hex(16) + "_" + r.hex(40));
+    tok(
+        g,
+        "slack-legacy-token",
+        "SLACK_LEGACY_TOKEN",
+        r -> "xoxs-" + r.digits(10) + "-" + r.digits(11) + "-" + r.digits(12) + "-" + r.hex(64));
+    tok(
+        g,
+        "sourcegraph-access-token",
+        "SRC_ACCESS_TOKEN",
+        r -> "sgp_" + r.hex(16) + "_" + r.hex(40));
     tok(g, "yandex-api-key", "YC_API_KEY", r -> "AQVN" + r.b64url(36));
-    g.put("authorization-header", r -> {
-      String t = r.b64url(40);
-      String file = switch (r.between(0, 3)) {
-        case 0 -> "curl -s -H \"Authorization: Bearer " + t + "\" https://api.corp.example/v1/items\n";
-        case 1 -> "GET https://api.corp.example/v1/items\nAuthorization: token " + t + "\nAccept: application/json\n";
-        case 2 -> "headers = {\"X-Api-Key\": \"" + t + "\", \"Accept\": \"application/json\"}\n";
-        default -> {
-          t = b64Of(("svc-" + r.lower(5) + ":" + r.password()).getBytes(StandardCharsets.UTF_8));
-          yield "fetch(url, { headers: { Authorization: 'Basic " + t + "' } });\n";
-        }
-      };
-      return new Gen(file, t, null);
-    });
-    g.put("curl-basic-auth", r -> {
-      String p = r.password().replace("'", "x").replace("\"", "x").replace("$", "x");
-      return new Gen(r.between(0, 1) == 0 ? "curl -fsSL -u deploy:" + p + " https://nexus.corp.example/repository/raw/app.tgz -o app.tgz\n"
-          : "curl --user 'ci-bot:" + p + "' -X POST https://jenkins.corp.example/job/build/build\n", p, null);
-    });
-    g.put("nuget-config-password", r -> {
-      String p = r.password().replace("\"", "x").replace("&", "x").replace("<", "x");
-      return new Gen("<configuration>\n  <packageSourceCredentials>\n    <corp>\n      <add key=\"Username\" value=\"ci\" />\n"
-          + "      <add key=\"ClearTextPassword\" value=\"" + p + "\" />\n    </corp>\n  </packageSourceCredentials>\n</configuration>\n", p, null);
-    });
-    g.put("freemius-secret-key", r -> {
-      String k = "sk_" + r.of(ALNUM + "<>!?*~", 29).replace("'", "x");
-      return new Gen("<?php\n$fs = fs_dynamic_init( array(\n    'id' => '" + r.digits(4) + "',\n    'public_key' => 'pk_" + r.hex(29)
-          + "',\n    'secret_key' => '" + k + "',\n) );\n", k, null);
-    });
-    g.put("kubernetes-secret-data", r -> {
-      String p = r.password();
-      String b64 = b64Of(p.getBytes(StandardCharsets.UTF_8));
-      String file = r.between(0, 1) == 0
-          ? "apiVersion: v1\ndata:\n  password: " + b64 + "\n  username: YXBw\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\ntype: Opaque\n"
-          : "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: smtp\ntype: Opaque\nstringData:\n  smtp-pass: \"" + p + "\"\n---\nkind: ConfigMap\n";
-      return new Gen(file, p, null);
-    });
+    g.put(
+        "authorization-header",
+        r -> {
+          String t = r.b64url(40);
+          String file =
+              switch (r.between(0, 3)) {
+                case 0 ->
+                    "curl -s -H \"Authorization: Bearer "
+                        + t
+                        + "\" https://api.corp.example/v1/items\n";
+                case 1 ->
+                    "GET https://api.corp.example/v1/items\nAuthorization: token "
+                        + t
+                        + "\nAccept: application/json\n";
+                case 2 ->
+                    "headers = {\"X-Api-Key\": \"" + t + "\", \"Accept\": \"application/json\"}\n";
+                default -> {
+                  t =
+                      b64Of(
+                          ("svc-" + r.lower(5) + ":" + r.password())
+                              .getBytes(StandardCharsets.UTF_8));
+                  yield "fetch(url, { headers: { Authorization: 'Basic " + t + "' } });\n";
+                }
+              };
+          return new Gen(file, t, null);
+        });
+    g.put(
+        "curl-basic-auth",
+        r -> {
+          String p = r.password().replace("'", "x").replace("\"", "x").replace("$", "x");
+          return new Gen(
+              r.between(0, 1) == 0
+                  ? "curl -fsSL -u deploy:"
+                      + p
+                      + " https://nexus.corp.example/repository/raw/app.tgz -o app.tgz\n"
+                  : "curl --user 'ci-bot:"
+                      + p
+                      + "' -X POST https://jenkins.corp.example/job/build/build\n",
+              p,
+              null);
+        });
+    g.put(
+        "nuget-config-password",
+        r -> {
+          String p = r.password().replace("\"", "x").replace("&", "x").replace("<", "x");
+          return new Gen(
+              "<configuration>\n  <packageSourceCredentials>\n    <corp>\n      <add key=\"Username\" value=\"ci\" />\n"
+                  + "      <add key=\"ClearTextPassword\" value=\""
+                  + p
+                  + "\" />\n    </corp>\n  </packageSourceCredentials>\n</configuration>\n",
+              p,
+              null);
+        });
+    g.put(
+        "freemius-secret-key",
+        r -> {
+          String k = "sk_" + r.of(ALNUM + "<>!?*~", 29).replace("'", "x");
+          return new Gen(
+              "<?php\n$fs = fs_dynamic_init( array(\n    'id' => '"
+                  + r.digits(4)
+                  + "',\n    'public_key' => 'pk_"
+                  + r.hex(29)
+                  + "',\n    'secret_key' => '"
+                  + k
+                  + "',\n) );\n",
+              k,
+              null);
+        });
+    g.put(
+        "kubernetes-secret-data",
+        r -> {
+          String p = r.password();
+          String b64 = b64Of(p.getBytes(StandardCharsets.UTF_8));
+          String file =
+              r.between(0, 1) == 0
+                  ? "apiVersion: v1\ndata:\n  password: "
+                      + b64
+                      + "\n  username: YXBw\nkind: Secret\nmetadata:\n  name: db\n  namespace: prod\ntype: Opaque\n"
+                  : "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: smtp\ntype: Opaque\nstringData:\n  smtp-pass: \""
+                      + p
+                      + "\"\n---\nkind: ConfigMap\n";
+          return new Gen(file, p, null);
+        });
     tok(g, "airtable-api-key-legacy", "AIRTABLE_API_KEY", r -> "key" + r.alnum(14));
     tok(g, "alibaba-secret-key", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", r -> r.alnum(30));
     tok(g, "asana-token", "ASANA_TOKEN", r -> "1/" + r.digits(16) + ":" + r.hex(32));
@@ -683,14 +1485,22 @@ final class Corpus {
     tok(g, "dropbox-app-secret", "DROPBOX_APP_SECRET", r -> r.of(lowerAlnum, 15));
     tok(g, "dropbox-access-token", "DROPBOX_ACCESS_TOKEN", r -> "sl." + r.b64url(140));
     tok(g, "etsy-api-key", "ETSY_API_KEY", r -> r.of(lowerAlnum, 24));
-    tok(g, "facebook-app-access-token", "FACEBOOK_APP_TOKEN", r -> r.digits(16) + "|" + r.b64url(32));
+    tok(
+        g,
+        "facebook-app-access-token",
+        "FACEBOOK_APP_TOKEN",
+        r -> r.digits(16) + "|" + r.b64url(32));
     tok(g, "finicity-api-key", "FINICITY_APP_KEY", r -> r.hex(32));
     tok(g, "finnhub-api-key", "FINNHUB_API_KEY", r -> r.of(lowerAlnum, 20));
     tok(g, "flickr-api-key", "FLICKR_API_KEY", r -> r.of(lowerAlnum, 32));
     tok(g, "freshbooks-access-token", "FRESHBOOKS_ACCESS_TOKEN", r -> r.of(lowerAlnum, 64));
     tok(g, "gitter-access-token", "GITTER_TOKEN", r -> r.of(lowerAlnum, 40));
     tok(g, "gocardless-access-token", "GOCARDLESS_ACCESS_TOKEN", r -> "live_" + r.b64url(40));
-    tok(g, "hubspot-api-key-legacy", "HUBSPOT_API_KEY", r -> r.uuid().toUpperCase(java.util.Locale.ROOT));
+    tok(
+        g,
+        "hubspot-api-key-legacy",
+        "HUBSPOT_API_KEY",
+        r -> r.uuid().toUpperCase(java.util.Locale.ROOT));
     tok(g, "intercom-access-token", "INTERCOM_ACCESS_TOKEN", r -> r.b64url(60));
     tok(g, "jfrog-identity-token", "JFROG_IDENTITY_TOKEN", r -> r.alnum(64));
     tok(g, "kraken-api-key", "KRAKEN_PRIVATE_KEY", r -> b64Of(r.bytes(64)));
@@ -723,9 +1533,9 @@ final class Corpus {
   }
 
   /**
-   * A random key as tools print them: {@code openssl rand -base64 32}, Python's
-   * {@code secrets.token_urlsafe(32)}, a 24-48 character alphanumeric key; with {@code anyAlphabet}
-   * also {@code openssl rand -hex 32} and a lowercase base36 key.
+   * A random key as tools print them: {@code openssl rand -base64 32}, Python's {@code
+   * secrets.token_urlsafe(32)}, a 24-48 character alphanumeric key; with {@code anyAlphabet} also
+   * {@code openssl rand -hex 32} and a lowercase base36 key.
    */
   static String randomKey(Rnd r, boolean anyAlphabet) {
     return switch (r.between(0, anyAlphabet ? 4 : 2)) {
@@ -738,64 +1548,82 @@ final class Corpus {
   }
 
   /**
-   * The high-entropy rule's three contexts: a key named like a secret (the file-type contexts
-   * place it), any other key, a quoted literal passed as an argument.
+   * The high-entropy rule's three contexts: a key named like a secret (the file-type contexts place
+   * it), any other key, a quoted literal passed as an argument.
    */
   private static Gen highEntropy(Rnd r) {
     switch (r.between(0, 3)) {
       case 0, 1 -> {
         String k = randomKey(r, true);
-        String name = List.of("signing_key", "encryption_key", "hmac_key", "master_key", "session_key", "cookie_key",
-            "license_key", "webhook_key").get(r.between(0, 7));
+        String name =
+            List.of(
+                    "signing_key",
+                    "encryption_key",
+                    "hmac_key",
+                    "master_key",
+                    "session_key",
+                    "cookie_key",
+                    "license_key",
+                    "webhook_key")
+                .get(r.between(0, 7));
         return new Gen(k, k, name);
       }
       case 2 -> {
         String k = randomKey(r, false);
-        String file = switch (r.between(0, 2)) {
-          case 0 -> "{\"service\": \"billing\", \"upstream\": \"" + k + "\", \"retries\": 3}\n";
-          case 1 -> "[relay]\nhost = relay.corp.internal\nchannel = " + k + "\n";
-          default -> "connector:\n  kind: sftp\n  handle: " + k + "\n";
-        };
+        String file =
+            switch (r.between(0, 2)) {
+              case 0 -> "{\"service\": \"billing\", \"upstream\": \"" + k + "\", \"retries\": 3}\n";
+              case 1 -> "[relay]\nhost = relay.corp.internal\nchannel = " + k + "\n";
+              default -> "connector:\n  kind: sftp\n  handle: " + k + "\n";
+            };
         return new Gen(file, k, null);
       }
       default -> {
         String k = randomKey(r, false);
-        String file = switch (r.between(0, 2)) {
-          case 0 -> "client = Client(\"billing-svc\", \"" + k + "\")\n";
-          case 1 -> "conn.authenticate(user, '" + k + "');\n";
-          default -> "if (header.equals(\"" + k + "\")) {\n  allow();\n}\n";
-        };
+        String file =
+            switch (r.between(0, 2)) {
+              case 0 -> "client = Client(\"billing-svc\", \"" + k + "\")\n";
+              case 1 -> "conn.authenticate(user, '" + k + "');\n";
+              default -> "if (header.equals(\"" + k + "\")) {\n  allow();\n}\n";
+            };
         return new Gen(file, k, null);
       }
     }
   }
 
-  private static void tok(Map<String, Function<Rnd, Gen>> g, String id, String key, Function<Rnd, String> f) {
-    g.put(id, r -> {
-      String v = f.apply(r);
-      return new Gen(v, v, key);
-    });
+  private static void tok(
+      Map<String, Function<Rnd, Gen>> g, String id, String key, Function<Rnd, String> f) {
+    g.put(
+        id,
+        r -> {
+          String v = f.apply(r);
+          return new Gen(v, v, key);
+        });
   }
 
-  private static void uri(Map<String, Function<Rnd, Gen>> g, String id, Function<Rnd, String> template) {
-    g.put(id, r -> {
-      String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
-      return new Gen(template.apply(r).replace("%s", p), p, "DATABASE_URL");
-    });
+  private static void uri(
+      Map<String, Function<Rnd, Gen>> g, String id, Function<Rnd, String> template) {
+    g.put(
+        id,
+        r -> {
+          String p = r.password().replace("@", "9").replace("#", "x").replace("%", "z");
+          return new Gen(template.apply(r).replace("%s", p), p, "DATABASE_URL");
+        });
   }
 
   /** File types and how a key/value pair is written in each. */
-  private static final List<String[]> CONTEXTS = List.of(
-      new String[] {".env", "%K%=%V%\n"},
-      new String[] {".py", "import os\n\n%k% = \"%V%\"\nclient = make_client(%k%)\n"},
-      new String[] {".js", "const config = {\n  %k%: '%V%',\n  retries: 3,\n};\n"},
-      new String[] {".json", "{\n  \"name\": \"svc\",\n  \"%K%\": \"%V%\"\n}\n"},
-      new String[] {".yaml", "env:\n  - name: %K%\n    value: \"%V%\"\nservice:\n  %k%: %V%\n"},
-      new String[] {".sh", "#!/bin/sh\nexport %K%=\"%V%\"\nexec ./run\n"},
-      new String[] {".go", "package main\n\nconst %k% = \"%V%\"\n"},
-      new String[] {".tf", "resource \"x\" \"y\" {\n  %k% = \"%V%\"\n}\n"},
-      new String[] {".properties", "app.name=svc\n%k%=%V%\n"},
-      new String[] {".java", "class Cfg {\n  static final String %K% = \"%V%\";\n}\n"});
+  private static final List<String[]> CONTEXTS =
+      List.of(
+          new String[] {".env", "%K%=%V%\n"},
+          new String[] {".py", "import os\n\n%k% = \"%V%\"\nclient = make_client(%k%)\n"},
+          new String[] {".js", "const config = {\n  %k%: '%V%',\n  retries: 3,\n};\n"},
+          new String[] {".json", "{\n  \"name\": \"svc\",\n  \"%K%\": \"%V%\"\n}\n"},
+          new String[] {".yaml", "env:\n  - name: %K%\n    value: \"%V%\"\nservice:\n  %k%: %V%\n"},
+          new String[] {".sh", "#!/bin/sh\nexport %K%=\"%V%\"\nexec ./run\n"},
+          new String[] {".go", "package main\n\nconst %k% = \"%V%\"\n"},
+          new String[] {".tf", "resource \"x\" \"y\" {\n  %k% = \"%V%\"\n}\n"},
+          new String[] {".properties", "app.name=svc\n%k%=%V%\n"},
+          new String[] {".java", "class Cfg {\n  static final String %K% = \"%V%\";\n}\n"});
 
   /** Positive samples: for every rule, every context, {@code perContext} secrets. */
   static List<Sample> positives(long seed, int perContext) {
@@ -807,13 +1635,24 @@ final class Corpus {
           Gen gen = e.getValue().apply(r);
           String text;
           if (gen.key() == null) {
-            // whole-file formats (keys, JSON key files) are placed as they are, in a file of the context's type
-            text = ctx[0].equals(".py") ? "KEY = \"\"\"\n" + gen.embed() + "\n\"\"\"\n" : gen.embed() + "\n";
+            // whole-file formats (keys, JSON key files) are placed as they are, in a file of the
+            // context's type
+            text =
+                ctx[0].equals(".py")
+                    ? "KEY = \"\"\"\n" + gen.embed() + "\n\"\"\"\n"
+                    : gen.embed() + "\n";
           } else {
-            text = ctx[1].replace("%K%", gen.key().toUpperCase(java.util.Locale.ROOT))
-                .replace("%k%", gen.key().toLowerCase(java.util.Locale.ROOT)).replace("%V%", gen.embed());
+            text =
+                ctx[1]
+                    .replace("%K%", gen.key().toUpperCase(java.util.Locale.ROOT))
+                    .replace("%k%", gen.key().toLowerCase(java.util.Locale.ROOT))
+                    .replace("%V%", gen.embed());
           }
-          out.add(new Sample(e.getKey() + "-" + out.size() + ctx[0], text, List.of(new Label(e.getKey(), gen.secret()))));
+          out.add(
+              new Sample(
+                  e.getKey() + "-" + out.size() + ctx[0],
+                  text,
+                  List.of(new Label(e.getKey(), gen.secret()))));
         }
       }
     }
@@ -829,222 +1668,725 @@ final class Corpus {
     Rnd r = new Rnd(seed);
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < copies; i++) {
-      add(out, "ids.py", "request_id = \"" + r.uuid() + "\"\ntrace_id = '" + r.hex(32) + "'\nuser_uuid: " + r.uuid() + "\n");
-      add(out, "git.txt", "commit " + r.hex(40) + "\nMerge: " + r.hex(7) + " " + r.hex(7) + "\nrevision = \"" + r.hex(40) + "\"\n");
-      add(out, "hashes.txt", "sha256:" + r.hex(64) + "\nmd5 = " + r.hex(32) + "\nsha1sum " + r.hex(40) + "  file.tar.gz\n"
-          + "checksum: \"" + r.hex(64) + "\"\n");
+      add(
+          out,
+          "ids.py",
+          "request_id = \""
+              + r.uuid()
+              + "\"\ntrace_id = '"
+              + r.hex(32)
+              + "'\nuser_uuid: "
+              + r.uuid()
+              + "\n");
+      add(
+          out,
+          "git.txt",
+          "commit "
+              + r.hex(40)
+              + "\nMerge: "
+              + r.hex(7)
+              + " "
+              + r.hex(7)
+              + "\nrevision = \""
+              + r.hex(40)
+              + "\"\n");
+      add(
+          out,
+          "hashes.txt",
+          "sha256:"
+              + r.hex(64)
+              + "\nmd5 = "
+              + r.hex(32)
+              + "\nsha1sum "
+              + r.hex(40)
+              + "  file.tar.gz\n"
+              + "checksum: \""
+              + r.hex(64)
+              + "\"\n");
       add(out, "blob.b64", b64Of(r.bytes(3000)).replaceAll("(.{76})", "$1\n") + "\n");
-      add(out, "app.min.js", "!function(e,t){\"use strict\";var " + r.lower(1) + "=function(){return " + r.alnum(40)
-          + "};e.exports={version:\"" + r.between(1, 9) + "." + r.between(0, 20) + ".0\",key:function(e){return e.toString(36)},"
-          + "tokenize:function(t){return t.split(/\\s+/)},hash:\"" + r.b64(44) + "\"}}(this);\n");
-      add(out, "package-lock.json", "{\n  \"packages\": {\n    \"node_modules/" + r.lower(6) + "\": {\n      \"version\": \"1.2."
-          + r.between(0, 9) + "\",\n      \"resolved\": \"https://registry.npmjs.org/x/-/x-1.2.3.tgz\",\n      \"integrity\": \"sha512-"
-          + r.b64(86) + "==\"\n    }\n  }\n}\n");
-      add(out, "yarn.lock", "\"" + r.lower(5) + "@^2.0.0\":\n  version \"2.0." + r.between(0, 9) + "\"\n  resolved \"https://registry.yarnpkg.com/x/-/x-2.0.1.tgz#"
-          + r.hex(40) + "\"\n  integrity sha1-" + r.b64(27) + "=\n");
+      add(
+          out,
+          "app.min.js",
+          "!function(e,t){\"use strict\";var "
+              + r.lower(1)
+              + "=function(){return "
+              + r.alnum(40)
+              + "};e.exports={version:\""
+              + r.between(1, 9)
+              + "."
+              + r.between(0, 20)
+              + ".0\",key:function(e){return e.toString(36)},"
+              + "tokenize:function(t){return t.split(/\\s+/)},hash:\""
+              + r.b64(44)
+              + "\"}}(this);\n");
+      add(
+          out,
+          "package-lock.json",
+          "{\n  \"packages\": {\n    \"node_modules/"
+              + r.lower(6)
+              + "\": {\n      \"version\": \"1.2."
+              + r.between(0, 9)
+              + "\",\n      \"resolved\": \"https://registry.npmjs.org/x/-/x-1.2.3.tgz\",\n      \"integrity\": \"sha512-"
+              + r.b64(86)
+              + "==\"\n    }\n  }\n}\n");
+      add(
+          out,
+          "yarn.lock",
+          "\""
+              + r.lower(5)
+              + "@^2.0.0\":\n  version \"2.0."
+              + r.between(0, 9)
+              + "\"\n  resolved \"https://registry.yarnpkg.com/x/-/x-2.0.1.tgz#"
+              + r.hex(40)
+              + "\"\n  integrity sha1-"
+              + r.b64(27)
+              + "=\n");
       add(out, "go.sum", "github.com/" + r.lower(6) + "/lib v1.4.0 h1:" + r.b64(43) + "=\n");
-      add(out, "Cargo.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nversion = \"0.3.1\"\nchecksum = \"" + r.hex(64) + "\"\n");
-      add(out, "docs.md", "Use `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` as in the AWS docs.\n"
-          + "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nstripe: sk_test_4eC39HqLyjWDarjtT1zdp7dc\n");
-      add(out, "placeholders.env", "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nAPI_KEY=<your-api-key>\nSECRET=${SECRET}\n"
-          + "password=changeme\nDB_PASSWORD=\nSTRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\nTOKEN=your_token_here\n"
-          + "OPENAI_API_KEY=sk-...\nSLACK_BOT_TOKEN=xoxb-your-token\npassword: \"********\"\n");
-      add(out, "refs.py", "password = os.environ[\"DB_PASSWORD\"]\ntoken = get_token()\napi_key = settings.API_KEY\n"
-          + "secret = config.secret\npwd = os.getcwd()\nself.password = password\nclient_secret = None\n");
-      add(out, "refs.yaml", "password: {{ .Values.db.password }}\ntoken: ${{ secrets.DEPLOY_TOKEN }}\napi_key: !vault |\n"
-          + "secret: $SECRET_VALUE\naccess_key: ((aws_access_key))\n");
-      add(out, "forms.js", "const passwordField = document.getElementById('password');\nconst tokenType = 'Bearer';\n"
-          + "if (password.length < 8) { error('password too short'); }\nconst secretName = 'prod/db/credentials';\n");
+      add(
+          out,
+          "Cargo.lock",
+          "[[package]]\nname = \""
+              + r.lower(6)
+              + "\"\nversion = \"0.3.1\"\nchecksum = \""
+              + r.hex(64)
+              + "\"\n");
+      add(
+          out,
+          "docs.md",
+          "Use `AKIAIOSFODNN7EXAMPLE` and `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` as in the AWS docs.\n"
+              + "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nstripe: sk_test_4eC39HqLyjWDarjtT1zdp7dc\n");
+      add(
+          out,
+          "placeholders.env",
+          "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nAPI_KEY=<your-api-key>\nSECRET=${SECRET}\n"
+              + "password=changeme\nDB_PASSWORD=\nSTRIPE_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx\nTOKEN=your_token_here\n"
+              + "OPENAI_API_KEY=sk-...\nSLACK_BOT_TOKEN=xoxb-your-token\npassword: \"********\"\n");
+      add(
+          out,
+          "refs.py",
+          "password = os.environ[\"DB_PASSWORD\"]\ntoken = get_token()\napi_key = settings.API_KEY\n"
+              + "secret = config.secret\npwd = os.getcwd()\nself.password = password\nclient_secret = None\n");
+      add(
+          out,
+          "refs.yaml",
+          "password: {{ .Values.db.password }}\ntoken: ${{ secrets.DEPLOY_TOKEN }}\napi_key: !vault |\n"
+              + "secret: $SECRET_VALUE\naccess_key: ((aws_access_key))\n");
+      add(
+          out,
+          "forms.js",
+          "const passwordField = document.getElementById('password');\nconst tokenType = 'Bearer';\n"
+              + "if (password.length < 8) { error('password too short'); }\nconst secretName = 'prod/db/credentials';\n");
       // a GitHub-shaped token whose checksum is wrong is not a GitHub token
       String bad = githubStyle(r, "ghp_");
-      add(out, "wrongsum.txt", "value: ghp_" + bad.substring(4, 34) + (bad.endsWith("A") ? "B" : "A") + bad.substring(35) + "\n");
-      add(out, "pub.pem", "-----BEGIN PUBLIC KEY-----\n" + pemBody(r, 294, "\n") + "-----END PUBLIC KEY-----\n"
-          + "-----BEGIN CERTIFICATE-----\n" + pemBody(r, 800, "\n") + "-----END CERTIFICATE-----\n");
-      add(out, "authorized_keys", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + r.b64(300) + " user@host\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
-          + r.b64(43) + " ci@runner\n");
-      add(out, "example-key.txt", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n"
-          + "-----BEGIN PRIVATE KEY-----\n<your private key here>\n-----END PRIVATE KEY-----\n");
-      add(out, "urls.txt", "https://github.com/org/repo.git\nhttps://user@example.com/path\npostgres://localhost:5432/db\n"
-          + "postgresql://postgres:postgres@localhost:5432/test\nredis://localhost:6379\nmongodb://user:password@localhost/db\n"
-          + "amqp://guest:guest@localhost:5672/\nmysql://root:${MYSQL_ROOT_PASSWORD}@db/app\n");
-      add(out, "url-placeholders.txt", "https://user:password@example.com/\nhttps://deploy:${DEPLOY_PASSWORD}@git.corp/x.git\n"
-          + "ftp://admin:<password>@ftp.corp/\nsmb://svc:xxxx@files/share\nhttps://ci:changeme@nexus.corp/\n"
-          + "url = 'postgres://%(user)s:%(password)s@%(host)s/db'\nDATABASE_URL=mysql://app:{{ .Values.password }}@db/app\n"
-          + "https://token:@github.com/org/repo\nhttps://" + r.lower(6) + "@bitbucket.org/team/repo.git\n"
-          + "redis://:{{.Values.redisPassword}}@redis:6379\nhttps://user:%PASSWORD%@host/\namqp://guest:guest@localhost:5672\n"
-          + "https://api.github.com/repos/org/repo/git/refs/heads/main\nhttp://[::1]:8080/health\n");
-      add(out, "tool-files.txt", "machine example.com login user password <password>\nmachine ci.corp login bot password changeme\n"
-          + "machine api.corp login bot password $NETRC_PASSWORD\nThe machine learning model stores no password here.\n"
-          + "*:*:*:postgres:${PGPASSWORD}\nlocalhost:5432:*:postgres:postgres\n"
-          + "root:x:0:0:root:/root:/bin/bash\ndaemon:*:19" + r.digits(3) + ":0:99999:7:::\nnobody:!:19000::::::\n"
-          + "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx\ntime 12:30:45:00 ok\nsha: $6$ is SHA-512 crypt\n");
-      add(out, "frameworks.txt", "define( 'AUTH_KEY', 'put your unique phrase here' );\ndefine('DB_PASSWORD', '');\n"
-          + "define('DB_PASSWORD', getenv('DB_PASSWORD'));\ndefine('DB_PASSWORD', 'password');\ndefine('DB_PASSWORD_FIELD', 'pwd');\n"
-          + "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']\nSECRET_KEY = 'changeme-changeme-changeme'\nSECRET_KEY = env('SECRET_KEY')\n"
-          + "APP_KEY=\nAPP_KEY=base64:\nsecret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n"
-          + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC(" + r.b64(24) + ")\nspring.datasource.password=\n"
-          + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
-          + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
-      add(out, "schema.sql", "CREATE ROLE readonly NOLOGIN;\nCREATE ROLE app WITH LOGIN PASSWORD NULL;\nALTER ROLE app PASSWORD NULL;\n"
-          + "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';\nCREATE USER app WITH PASSWORD :'app_password';\n"
-          + "ALTER USER app WITH PASSWORD '<password>';\nCREATE USER 'x'@'%' IDENTIFIED BY 'changeme';\nCREATE USER u PASSWORD 'md5';\n"
-          + "ALTER SYSTEM SET password_encryption = 'scram-sha-256';\nCREATE USER 'svc'@'%' IDENTIFIED BY '%s';\n"
-          + "GRANT SELECT ON shop.* TO 'report'@'%';\nSET password_encryption = 'md5';\n"
-          + "-- the password is stored hashed; see docs\n");
-      add(out, "pg_hba.conf", "# TYPE DATABASE USER ADDRESS METHOD\nhost all all 127.0.0.1/32 md5\nhost all all ::1/128 scram-sha-256\n"
-          + "local all postgres peer\n");
-      add(out, "seed.sql", "INSERT INTO users (id, email, password) VALUES (1, 'a@corp.example', NULL);\n"
-          + "INSERT INTO users (id, email, password) VALUES (2, 'b@corp.example', '');\n"
-          + "INSERT INTO users (id, email, password) VALUES (?, ?, ?);\nINSERT INTO users (id, email, password) VALUES ($1, $2, $3);\n"
-          + "INSERT INTO users (id, email, password) VALUES (3, 'c@corp.example', crypt('x', gen_salt('bf')));\n"
-          + "INSERT INTO users (id, name, password_reset_token) VALUES (4, 'd', '" + r.hex(32) + "');\n"
-          + "INSERT INTO users (id, email, password) VALUES (5, 'e@corp.example', '<hashed>');\n"
-          + "INSERT INTO products (id, name, sku) VALUES (1, 'Widget', '" + r.upperAlnum(10) + "');\n"
-          + "cursor.execute(\"INSERT INTO users (email, password) VALUES (%s, %s)\", (email, pw))\n"
-          + "'password' => '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi',\n"
-          + "INSERT INTO users (id, email, password) VALUES (6, 'f@corp.example', '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi');\n");
+      add(
+          out,
+          "wrongsum.txt",
+          "value: ghp_"
+              + bad.substring(4, 34)
+              + (bad.endsWith("A") ? "B" : "A")
+              + bad.substring(35)
+              + "\n");
+      add(
+          out,
+          "pub.pem",
+          "-----BEGIN PUBLIC KEY-----\n"
+              + pemBody(r, 294, "\n")
+              + "-----END PUBLIC KEY-----\n"
+              + "-----BEGIN CERTIFICATE-----\n"
+              + pemBody(r, 800, "\n")
+              + "-----END CERTIFICATE-----\n");
+      add(
+          out,
+          "authorized_keys",
+          "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ"
+              + r.b64(300)
+              + " user@host\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+              + r.b64(43)
+              + " ci@runner\n");
+      add(
+          out,
+          "example-key.txt",
+          "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n"
+              + "-----BEGIN PRIVATE KEY-----\n<your private key here>\n-----END PRIVATE KEY-----\n");
+      add(
+          out,
+          "urls.txt",
+          "https://github.com/org/repo.git\nhttps://user@example.com/path\npostgres://localhost:5432/db\n"
+              + "postgresql://postgres:postgres@localhost:5432/test\nredis://localhost:6379\nmongodb://user:password@localhost/db\n"
+              + "amqp://guest:guest@localhost:5672/\nmysql://root:${MYSQL_ROOT_PASSWORD}@db/app\n");
+      add(
+          out,
+          "url-placeholders.txt",
+          "https://user:password@example.com/\nhttps://deploy:${DEPLOY_PASSWORD}@git.corp/x.git\n"
+              + "ftp://admin:<password>@ftp.corp/\nsmb://svc:xxxx@files/share\nhttps://ci:changeme@nexus.corp/\n"
+              + "url = 'postgres://%(user)s:%(password)s@%(host)s/db'\nDATABASE_URL=mysql://app:{{ .Values.password }}@db/app\n"
+              + "https://token:@github.com/org/repo\nhttps://"
+              + r.lower(6)
+              + "@bitbucket.org/team/repo.git\n"
+              + "redis://:{{.Values.redisPassword}}@redis:6379\nhttps://user:%PASSWORD%@host/\namqp://guest:guest@localhost:5672\n"
+              + "https://api.github.com/repos/org/repo/git/refs/heads/main\nhttp://[::1]:8080/health\n");
+      add(
+          out,
+          "tool-files.txt",
+          "machine example.com login user password <password>\nmachine ci.corp login bot password changeme\n"
+              + "machine api.corp login bot password $NETRC_PASSWORD\nThe machine learning model stores no password here.\n"
+              + "*:*:*:postgres:${PGPASSWORD}\nlocalhost:5432:*:postgres:postgres\n"
+              + "root:x:0:0:root:/root:/bin/bash\ndaemon:*:19"
+              + r.digits(3)
+              + ":0:99999:7:::\nnobody:!:19000::::::\n"
+              + "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx\ntime 12:30:45:00 ok\nsha: $6$ is SHA-512 crypt\n");
+      add(
+          out,
+          "frameworks.txt",
+          "define( 'AUTH_KEY', 'put your unique phrase here' );\ndefine('DB_PASSWORD', '');\n"
+              + "define('DB_PASSWORD', getenv('DB_PASSWORD'));\ndefine('DB_PASSWORD', 'password');\ndefine('DB_PASSWORD_FIELD', 'pwd');\n"
+              + "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']\nSECRET_KEY = 'changeme-changeme-changeme'\nSECRET_KEY = env('SECRET_KEY')\n"
+              + "APP_KEY=\nAPP_KEY=base64:\nsecret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n"
+              + "spring.datasource.password=${DB_PASSWORD}\nspring.datasource.password=ENC("
+              + r.b64(24)
+              + ")\nspring.datasource.password=\n"
+              + "export DB_PASSWORD_FILE=/run/secrets/db\nexport API_TOKEN=$(cat /run/secrets/token)\nexport GITHUB_TOKEN=${GITHUB_TOKEN}\n"
+              + "export SECRET=\"$SECRET\"\nexport TOKEN_URL=https://auth.corp.internal/token\nexport const SECRET_HEADER = 'X-Secret';\n");
+      add(
+          out,
+          "schema.sql",
+          "CREATE ROLE readonly NOLOGIN;\nCREATE ROLE app WITH LOGIN PASSWORD NULL;\nALTER ROLE app PASSWORD NULL;\n"
+              + "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';\nCREATE USER app WITH PASSWORD :'app_password';\n"
+              + "ALTER USER app WITH PASSWORD '<password>';\nCREATE USER 'x'@'%' IDENTIFIED BY 'changeme';\nCREATE USER u PASSWORD 'md5';\n"
+              + "ALTER SYSTEM SET password_encryption = 'scram-sha-256';\nCREATE USER 'svc'@'%' IDENTIFIED BY '%s';\n"
+              + "GRANT SELECT ON shop.* TO 'report'@'%';\nSET password_encryption = 'md5';\n"
+              + "-- the password is stored hashed; see docs\n");
+      add(
+          out,
+          "pg_hba.conf",
+          "# TYPE DATABASE USER ADDRESS METHOD\nhost all all 127.0.0.1/32 md5\nhost all all ::1/128 scram-sha-256\n"
+              + "local all postgres peer\n");
+      add(
+          out,
+          "seed.sql",
+          "INSERT INTO users (id, email, password) VALUES (1, 'a@corp.example', NULL);\n"
+              + "INSERT INTO users (id, email, password) VALUES (2, 'b@corp.example', '');\n"
+              + "INSERT INTO users (id, email, password) VALUES (?, ?, ?);\nINSERT INTO users (id, email, password) VALUES ($1, $2, $3);\n"
+              + "INSERT INTO users (id, email, password) VALUES (3, 'c@corp.example', crypt('x', gen_salt('bf')));\n"
+              + "INSERT INTO users (id, name, password_reset_token) VALUES (4, 'd', '"
+              + r.hex(32)
+              + "');\n"
+              + "INSERT INTO users (id, email, password) VALUES (5, 'e@corp.example', '<hashed>');\n"
+              + "INSERT INTO products (id, name, sku) VALUES (1, 'Widget', '"
+              + r.upperAlnum(10)
+              + "');\n"
+              + "cursor.execute(\"INSERT INTO users (email, password) VALUES (%s, %s)\", (email, pw))\n"
+              + "'password' => '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi',\n"
+              + "INSERT INTO users (id, email, password) VALUES (6, 'f@corp.example', '$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC/.og/at2.uheWG/igi');\n");
       // public keys and certificates are not secrets, in any of the shapes they are committed in
       String pubBody = pemBody(r, 270, "\n");
-      add(out, "public-keys.pem", "-----BEGIN RSA PUBLIC KEY-----\n" + pubBody + "-----END RSA PUBLIC KEY-----\n"
-          + "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + pemBody(r, 600, "\n") + "=" + r.b64(4) + "\n-----END PGP PUBLIC KEY BLOCK-----\n"
-          + "-----BEGIN CERTIFICATE REQUEST-----\n" + pemBody(r, 400, "\n") + "-----END CERTIFICATE REQUEST-----\n"
-          + "-----BEGIN X509 CRL-----\n" + pemBody(r, 200, "\n") + "-----END X509 CRL-----\n"
-          + "-----BEGIN DH PARAMETERS-----\n" + pemBody(r, 260, "\n") + "-----END DH PARAMETERS-----\n"
-          + "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n");
-      add(out, "public-keys.json", "{\"certificate\": \"-----BEGIN CERTIFICATE-----\\n" + pemBody(r, 600, "\\n")
-          + "-----END CERTIFICATE-----\\n\", \"public_key\": \"-----BEGIN PUBLIC KEY-----\\n" + pemBody(r, 294, "\\n")
-          + "-----END PUBLIC KEY-----\\n\", \"ssh_public_key\": \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + " deploy@ci\",\n"
-          + " \"keys\": [{\"kty\": \"RSA\", \"kid\": \"" + r.alnum(16) + "\", \"n\": \"" + r.b64url(342) + "\", \"e\": \"AQAB\", \"x5c\": [\""
-          + b64Of(r.bytes(700)) + "\"]}]}\n");
-      add(out, "public-keys.tf", "resource \"aws_key_pair\" \"deploy\" {\n  public_key = \"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + r.b64(300)
-          + " deploy@laptop\"\n}\nssh_authorized_keys:\n  - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + " ops@bastion\n"
-          + "PUBLIC_KEY=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + r.b64(300) + "\npublicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + r.b64(86) + "'\n"
-          + "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(800) + "\n");
-      add(out, "known_hosts", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n|1|" + r.b64(27) + "=|" + r.b64(27)
-          + "= ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI" + r.b64(130) + "\n");
-      add(out, "sitemanager.xml", "<FileZilla3>\n  <Servers>\n    <Server>\n      <Host>ftp.corp.example</Host>\n      <User>web</User>\n"
-          + "      <Pass encoding=\"crypt\" pubkey=\"" + r.b64(80) + "\">" + r.b64(64) + "</Pass>\n      <Pass></Pass>\n"
-          + "      <Pass encoding=\"base64\" />\n      <Pass encoding=\"base64\">Y2hhbmdlbWU=</Pass>\n      <Pass>&lt;password&gt;</Pass>\n"
-          + "      <Logontype>2</Logontype>\n    </Server>\n  </Servers>\n</FileZilla3>\n");
-      add(out, "WinSCP.ini", "[Sessions\\web@ftp.corp.example]\nHostName=ftp.corp.example\nUserName=web\nPasswordPlain=\n"
-          + "Password=\n[Configuration\\Interface]\nMasterPassword=1\n");
-      add(out, "sftp.json", "{\n  \"name\": \"staging\",\n  \"host\": \"staging.corp\",\n  \"protocol\": \"sftp\",\n  \"username\": \"deploy\",\n"
-          + "  \"privateKeyPath\": \"~/.ssh/id_ed25519\",\n  \"password\": \"${env:SFTP_PASSWORD}\",\n  \"passphrase\": true\n}\n"
-          + "{\"protocol\": \"ftp\", \"password\": \"<your password>\"}\n{\"type\": \"sftp\", \"password\": \"\"}\n");
-      add(out, "settings.xml", "<servers><server><id>central</id><username>${env.MAVEN_USER}</username>\n"
-          + "<password>{" + r.b64(44) + "}</password></server>\n<server><password>${env.MAVEN_PASSWORD}</password></server>\n"
-          + "<server><password>changeme</password></server></servers>\n<property name=\"password\" value=\"${db.password}\"/>\n"
-          + "<property name=\"hibernate.connection.password\" value=\"\"/>\n<input type=\"password\" value=\"\"/>\n");
-      add(out, "dataSources.local.xml", "<project version=\"4\">\n  <component name=\"dataSourceStorageLocal\">\n    <data-source name=\"prod\" uuid=\""
-          + r.uuid() + "\">\n      <database-info product=\"PostgreSQL\" version=\"16.2\"/>\n      <secret-storage>master_key</secret-storage>\n"
-          + "      <user-name>app</user-name>\n      <schema-mapping/>\n    </data-source>\n  </component>\n</project>\n");
-      add(out, "data-sources.json", "{\"connections\": {\"postgres-jdbc-" + r.hex(11) + "\": {\"provider\": \"postgresql\", "
-          + "\"configuration\": {\"host\": \"localhost\", \"database\": \"app\", \"auth-model\": \"native\"}}}}\n");
-      add(out, "muttrc", "set imap_pass=`pass show mail/imap`\nset smtp_pass = \"$SMTP_PASSWORD\"\nset smtp_pass=\"\"\n"
-          + "source \"gpg -dq ~/.mutt/passwords.gpg |\"\n# set imap_pass = <password>\n");
-      add(out, "msmtprc", "defaults\nauth on\ntls on\naccount gmail\nhost smtp.gmail.com\nuser me@gmail.com\n"
-          + "passwordeval \"gpg --quiet --decrypt ~/.msmtp-gmail.gpg\"\n");
-      add(out, "fetchmailrc", "poll imap.corp.example protocol IMAP user \"me\" there with password \"changeme\"\n"
-          + "poll pop.corp.example protocol POP3 user \"me\" is me here\n");
-      add(out, "SHA256SUMS", r.hex(64) + "  warden-" + r.between(1, 9) + ".tar.gz\n" + r.hex(64) + " *warden.zip\n"
-          + "SHA512 (warden.tgz) = " + r.hex(128) + "\n");
-      add(out, "composer.lock", "{\n    \"content-hash\": \"" + r.hex(32) + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","
-          + " \"source\": {\"reference\": \"" + r.hex(40) + "\"}, \"dist\": {\"shasum\": \"" + r.hex(40) + "\"}}]\n}\n");
-      add(out, "poetry.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nfiles = [\n    {file = \"x-1.0.tar.gz\", hash = \"sha256:" + r.hex(64)
-          + "\"},\n]\n\n[metadata]\ncontent-hash = \"" + r.hex(64) + "\"\n");
-      add(out, "Gemfile.lock", "GIT\n  remote: https://github.com/rails/rails.git\n  revision: " + r.hex(40) + "\n  specs:\n    rails (7.1.3)\n");
-      add(out, "pnpm-lock.yaml", "packages:\n  /" + r.lower(6) + "@1.0.0:\n    resolution: {integrity: sha512-" + r.b64(86) + "==}\n");
-      add(out, "image.css", ".logo{background:url(data:image/png;base64," + b64Of(r.bytes(600)) + ")}\n");
-      add(out, "uuids.csv", "id,tenant,created\n" + r.uuid() + "," + r.uuid() + ",2024-01-0" + r.between(1, 9) + "\n");
-      add(out, "git-log.txt", "commit " + r.hex(40) + "\nAuthor: Dev <dev@corp.example>\n\n    Fix token refresh (" + r.hex(12) + ")\n");
-      add(out, "example.env", "# copy to .env and fill in\nDB_PASSWORD=<db-password>\nSECRET_KEY=changeme\nAPP_KEY=\n"
-          + "DATABASE_URL=postgres://user:password@localhost:5432/app\nexport API_TOKEN=xxxxxxxxxxxxxxxx\n");
-      add(out, "code.java", "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
-          + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
-      add(out, "versions.gradle", "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"
-          + "implementation 'com.example:token-service:3.2.1'\n");
+      add(
+          out,
+          "public-keys.pem",
+          "-----BEGIN RSA PUBLIC KEY-----\n"
+              + pubBody
+              + "-----END RSA PUBLIC KEY-----\n"
+              + "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n"
+              + pemBody(r, 600, "\n")
+              + "="
+              + r.b64(4)
+              + "\n-----END PGP PUBLIC KEY BLOCK-----\n"
+              + "-----BEGIN CERTIFICATE REQUEST-----\n"
+              + pemBody(r, 400, "\n")
+              + "-----END CERTIFICATE REQUEST-----\n"
+              + "-----BEGIN X509 CRL-----\n"
+              + pemBody(r, 200, "\n")
+              + "-----END X509 CRL-----\n"
+              + "-----BEGIN DH PARAMETERS-----\n"
+              + pemBody(r, 260, "\n")
+              + "-----END DH PARAMETERS-----\n"
+              + "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n");
+      add(
+          out,
+          "public-keys.json",
+          "{\"certificate\": \"-----BEGIN CERTIFICATE-----\\n"
+              + pemBody(r, 600, "\\n")
+              + "-----END CERTIFICATE-----\\n\", \"public_key\": \"-----BEGIN PUBLIC KEY-----\\n"
+              + pemBody(r, 294, "\\n")
+              + "-----END PUBLIC KEY-----\\n\", \"ssh_public_key\": \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+              + r.b64(43)
+              + " deploy@ci\",\n"
+              + " \"keys\": [{\"kty\": \"RSA\", \"kid\": \""
+              + r.alnum(16)
+              + "\", \"n\": \""
+              + r.b64url(342)
+              + "\", \"e\": \"AQAB\", \"x5c\": [\""
+              + b64Of(r.bytes(700))
+              + "\"]}]}\n");
+      add(
+          out,
+          "public-keys.tf",
+          "resource \"aws_key_pair\" \"deploy\" {\n  public_key = \"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ"
+              + r.b64(300)
+              + " deploy@laptop\"\n}\nssh_authorized_keys:\n  - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI"
+              + r.b64(130)
+              + " ops@bastion\n"
+              + "PUBLIC_KEY=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"
+              + r.b64(300)
+              + "\npublicKey: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"
+              + r.b64(86)
+              + "'\n"
+              + "client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"
+              + r.b64(800)
+              + "\n");
+      add(
+          out,
+          "known_hosts",
+          "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+              + r.b64(43)
+              + "\n|1|"
+              + r.b64(27)
+              + "=|"
+              + r.b64(27)
+              + "= ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI"
+              + r.b64(130)
+              + "\n");
+      add(
+          out,
+          "sitemanager.xml",
+          "<FileZilla3>\n  <Servers>\n    <Server>\n      <Host>ftp.corp.example</Host>\n      <User>web</User>\n"
+              + "      <Pass encoding=\"crypt\" pubkey=\""
+              + r.b64(80)
+              + "\">"
+              + r.b64(64)
+              + "</Pass>\n      <Pass></Pass>\n"
+              + "      <Pass encoding=\"base64\" />\n      <Pass encoding=\"base64\">Y2hhbmdlbWU=</Pass>\n      <Pass>&lt;password&gt;</Pass>\n"
+              + "      <Logontype>2</Logontype>\n    </Server>\n  </Servers>\n</FileZilla3>\n");
+      add(
+          out,
+          "WinSCP.ini",
+          "[Sessions\\web@ftp.corp.example]\nHostName=ftp.corp.example\nUserName=web\nPasswordPlain=\n"
+              + "Password=\n[Configuration\\Interface]\nMasterPassword=1\n");
+      add(
+          out,
+          "sftp.json",
+          "{\n  \"name\": \"staging\",\n  \"host\": \"staging.corp\",\n  \"protocol\": \"sftp\",\n  \"username\": \"deploy\",\n"
+              + "  \"privateKeyPath\": \"~/.ssh/id_ed25519\",\n  \"password\": \"${env:SFTP_PASSWORD}\",\n  \"passphrase\": true\n}\n"
+              + "{\"protocol\": \"ftp\", \"password\": \"<your password>\"}\n{\"type\": \"sftp\", \"password\": \"\"}\n");
+      add(
+          out,
+          "settings.xml",
+          "<servers><server><id>central</id><username>${env.MAVEN_USER}</username>\n"
+              + "<password>{"
+              + r.b64(44)
+              + "}</password></server>\n<server><password>${env.MAVEN_PASSWORD}</password></server>\n"
+              + "<server><password>changeme</password></server></servers>\n<property name=\"password\" value=\"${db.password}\"/>\n"
+              + "<property name=\"hibernate.connection.password\" value=\"\"/>\n<input type=\"password\" value=\"\"/>\n");
+      add(
+          out,
+          "dataSources.local.xml",
+          "<project version=\"4\">\n  <component name=\"dataSourceStorageLocal\">\n    <data-source name=\"prod\" uuid=\""
+              + r.uuid()
+              + "\">\n      <database-info product=\"PostgreSQL\" version=\"16.2\"/>\n      <secret-storage>master_key</secret-storage>\n"
+              + "      <user-name>app</user-name>\n      <schema-mapping/>\n    </data-source>\n  </component>\n</project>\n");
+      add(
+          out,
+          "data-sources.json",
+          "{\"connections\": {\"postgres-jdbc-"
+              + r.hex(11)
+              + "\": {\"provider\": \"postgresql\", "
+              + "\"configuration\": {\"host\": \"localhost\", \"database\": \"app\", \"auth-model\": \"native\"}}}}\n");
+      add(
+          out,
+          "muttrc",
+          "set imap_pass=`pass show mail/imap`\nset smtp_pass = \"$SMTP_PASSWORD\"\nset smtp_pass=\"\"\n"
+              + "source \"gpg -dq ~/.mutt/passwords.gpg |\"\n# set imap_pass = <password>\n");
+      add(
+          out,
+          "msmtprc",
+          "defaults\nauth on\ntls on\naccount gmail\nhost smtp.gmail.com\nuser me@gmail.com\n"
+              + "passwordeval \"gpg --quiet --decrypt ~/.msmtp-gmail.gpg\"\n");
+      add(
+          out,
+          "fetchmailrc",
+          "poll imap.corp.example protocol IMAP user \"me\" there with password \"changeme\"\n"
+              + "poll pop.corp.example protocol POP3 user \"me\" is me here\n");
+      add(
+          out,
+          "SHA256SUMS",
+          r.hex(64)
+              + "  warden-"
+              + r.between(1, 9)
+              + ".tar.gz\n"
+              + r.hex(64)
+              + " *warden.zip\n"
+              + "SHA512 (warden.tgz) = "
+              + r.hex(128)
+              + "\n");
+      add(
+          out,
+          "composer.lock",
+          "{\n    \"content-hash\": \""
+              + r.hex(32)
+              + "\",\n    \"packages\": [{\"name\": \"monolog/monolog\","
+              + " \"source\": {\"reference\": \""
+              + r.hex(40)
+              + "\"}, \"dist\": {\"shasum\": \""
+              + r.hex(40)
+              + "\"}}]\n}\n");
+      add(
+          out,
+          "poetry.lock",
+          "[[package]]\nname = \""
+              + r.lower(6)
+              + "\"\nfiles = [\n    {file = \"x-1.0.tar.gz\", hash = \"sha256:"
+              + r.hex(64)
+              + "\"},\n]\n\n[metadata]\ncontent-hash = \""
+              + r.hex(64)
+              + "\"\n");
+      add(
+          out,
+          "Gemfile.lock",
+          "GIT\n  remote: https://github.com/rails/rails.git\n  revision: "
+              + r.hex(40)
+              + "\n  specs:\n    rails (7.1.3)\n");
+      add(
+          out,
+          "pnpm-lock.yaml",
+          "packages:\n  /"
+              + r.lower(6)
+              + "@1.0.0:\n    resolution: {integrity: sha512-"
+              + r.b64(86)
+              + "==}\n");
+      add(
+          out,
+          "image.css",
+          ".logo{background:url(data:image/png;base64," + b64Of(r.bytes(600)) + ")}\n");
+      add(
+          out,
+          "uuids.csv",
+          "id,tenant,created\n"
+              + r.uuid()
+              + ","
+              + r.uuid()
+              + ",2024-01-0"
+              + r.between(1, 9)
+              + "\n");
+      add(
+          out,
+          "git-log.txt",
+          "commit "
+              + r.hex(40)
+              + "\nAuthor: Dev <dev@corp.example>\n\n    Fix token refresh ("
+              + r.hex(12)
+              + ")\n");
+      add(
+          out,
+          "example.env",
+          "# copy to .env and fill in\nDB_PASSWORD=<db-password>\nSECRET_KEY=changeme\nAPP_KEY=\n"
+              + "DATABASE_URL=postgres://user:password@localhost:5432/app\nexport API_TOKEN=xxxxxxxxxxxxxxxx\n");
+      add(
+          out,
+          "code.java",
+          "String token = request.getHeader(\"X-Token\");\nprivate static final String SECRET_KEY_ALGORITHM = \"HmacSHA256\";\n"
+              + "apiKey = properties.getProperty(\"api.key\");\nString password = new String(passwordChars);\n");
+      add(
+          out,
+          "versions.gradle",
+          "ext { kotlinVersion = '1.9.22'; tokenizerVersion = '4.1.0'; secretsPluginVersion = '2.0.1' }\n"
+              + "implementation 'com.example:token-service:3.2.1'\n");
       add(out, "anon.js", "const supabaseAnonKey = '" + anonJwt(r) + "';\n");
-      add(out, "camel.txt", "VeryLongIdentifierNameWithoutDigits AnotherLongCamelCaseIdentifierName_forTesting\n"
-          + "SKIPPED_TESTS_COUNT key-value-store-configuration EAA\n");
+      add(
+          out,
+          "camel.txt",
+          "VeryLongIdentifierNameWithoutDigits AnotherLongCamelCaseIdentifierName_forTesting\n"
+              + "SKIPPED_TESTS_COUNT key-value-store-configuration EAA\n");
       // more public material in the shapes it is committed in: none of it is a secret
-      add(out, "public-material.tf", "resource \"tls_cert_request\" \"x\" {\n  public_key_pem = <<EOT\n-----BEGIN PUBLIC KEY-----\n"
-          + pemBody(r, 294, "\n") + "-----END PUBLIC KEY-----\nEOT\n}\n");
-      add(out, "tls-secret.yaml", "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n"
-          + pemBody(r, 600, "\n").replaceAll("(?m)^", "    ") + "    -----END CERTIFICATE-----\n");
-      add(out, "ssh-ca.txt", "@cert-authority *.corp.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n"
-          + "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t" + r.b64(400) + " user@host\n"
-          + "recipient: age1" + r.of("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58) + "\n");
-      add(out, "wg0.conf", "[Peer]\nPublicKey = " + b64Of(r.bytes(32)) + "\nAllowedIPs = 10.8.0.2/32\nEndpoint = vpn.corp.example:51820\n");
-      add(out, "dkim.txt", "default._domainkey IN TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ" + r.b64(178) + "\"\n");
+      add(
+          out,
+          "public-material.tf",
+          "resource \"tls_cert_request\" \"x\" {\n  public_key_pem = <<EOT\n-----BEGIN PUBLIC KEY-----\n"
+              + pemBody(r, 294, "\n")
+              + "-----END PUBLIC KEY-----\nEOT\n}\n");
+      add(
+          out,
+          "tls-secret.yaml",
+          "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n"
+              + pemBody(r, 600, "\n").replaceAll("(?m)^", "    ")
+              + "    -----END CERTIFICATE-----\n");
+      add(
+          out,
+          "ssh-ca.txt",
+          "@cert-authority *.corp.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"
+              + r.b64(43)
+              + "\n"
+              + "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t"
+              + r.b64(400)
+              + " user@host\n"
+              + "recipient: age1"
+              + r.of("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58)
+              + "\n");
+      add(
+          out,
+          "wg0.conf",
+          "[Peer]\nPublicKey = "
+              + b64Of(r.bytes(32))
+              + "\nAllowedIPs = 10.8.0.2/32\nEndpoint = vpn.corp.example:51820\n");
+      add(
+          out,
+          "dkim.txt",
+          "default._domainkey IN TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ"
+              + r.b64(178)
+              + "\"\n");
       // the providers of the gitleaks comparison, written as templates and documentation write them
-      add(out, "provider-placeholders.env", "ADAFRUIT_IO_KEY=aio_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nDROPBOX_ACCESS_TOKEN=<token>\n"
-          + "SNYK_TOKEN=${SNYK_TOKEN}\nTWITTER_API_KEY=your_twitter_api_key\nKRAKEN_PRIVATE_KEY=\nPLAID_SECRET=changeme\n"
-          + "CONFLUENT_API_SECRET=${CONFLUENT_SECRET}\nOCTOPUS_API_KEY=API-XXXXXXXXXXXXXXXXXXXXXXXXXX\nVAULT_TOKEN=s.xxxxxxxxxxxxxxxxxxxxxxxx\n"
-          + "curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/user\ncurl -u \"$USER:$PASS\" https://x.corp.example\n"
-          + "curl -H \"Authorization: token <your-token>\" https://api.github.com\n"
-          + "<add key=\"ClearTextPassword\" value=\"%NUGET_PASSWORD%\" />\n");
-      add(out, "helm-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ntype: kubernetes.io/tls\ndata:\n"
-          + "  tls.crt: {{ .Values.tls.crt | b64enc }}\n  tls.key: {{ .Values.tls.key | b64enc }}\n  password: {{ .Values.password | b64enc | quote }}\n"
-          + "  namespace: ZGVmYXVsdA==\n");
+      add(
+          out,
+          "provider-placeholders.env",
+          "ADAFRUIT_IO_KEY=aio_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nDROPBOX_ACCESS_TOKEN=<token>\n"
+              + "SNYK_TOKEN=${SNYK_TOKEN}\nTWITTER_API_KEY=your_twitter_api_key\nKRAKEN_PRIVATE_KEY=\nPLAID_SECRET=changeme\n"
+              + "CONFLUENT_API_SECRET=${CONFLUENT_SECRET}\nOCTOPUS_API_KEY=API-XXXXXXXXXXXXXXXXXXXXXXXXXX\nVAULT_TOKEN=s.xxxxxxxxxxxxxxxxxxxxxxxx\n"
+              + "curl -H \"Authorization: Bearer $GITHUB_TOKEN\" https://api.github.com/user\ncurl -u \"$USER:$PASS\" https://x.corp.example\n"
+              + "curl -H \"Authorization: token <your-token>\" https://api.github.com\n"
+              + "<add key=\"ClearTextPassword\" value=\"%NUGET_PASSWORD%\" />\n");
+      add(
+          out,
+          "helm-secret.yaml",
+          "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ntype: kubernetes.io/tls\ndata:\n"
+              + "  tls.crt: {{ .Values.tls.crt | b64enc }}\n  tls.key: {{ .Values.tls.key | b64enc }}\n  password: {{ .Values.password | b64enc | quote }}\n"
+              + "  namespace: ZGVmYXVsdA==\n");
       // VoIP, game server, saved-login and COPY shapes that hold no password
-      add(out, "sip.conf", "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n[6002]\nsecret=\n; secret=changeme\n[6003]\nsecret=<password>\n"
-          + "remotesecret = xxxxxxxx\n[trunk]\ntype=auth\nauth_type=userpass\npassword=\nusername=trunk\n");
-      add(out, "server.cfg", "rcon_password \"\"\nsv_password \"\"\n// set rcon_password in server_secrets.cfg\nexec server_secrets.cfg\n"
-          + "The rcon_password should be long.\n");
-      add(out, "ts3.md", "Run `login serveradmin <password>` with the password printed at the first start.\n"
-          + "./ts3server serveradmin_password=${TS3_PASSWORD}\n");
+      add(
+          out,
+          "sip.conf",
+          "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n[6002]\nsecret=\n; secret=changeme\n[6003]\nsecret=<password>\n"
+              + "remotesecret = xxxxxxxx\n[trunk]\ntype=auth\nauth_type=userpass\npassword=\nusername=trunk\n");
+      add(
+          out,
+          "server.cfg",
+          "rcon_password \"\"\nsv_password \"\"\n// set rcon_password in server_secrets.cfg\nexec server_secrets.cfg\n"
+              + "The rcon_password should be long.\n");
+      add(
+          out,
+          "ts3.md",
+          "Run `login serveradmin <password>` with the password printed at the first start.\n"
+              + "./ts3server serveradmin_password=${TS3_PASSWORD}\n");
       add(out, "logins-template.csv", "name,url,username,password,note\n");
-      add(out, "users.csv", "id,email,password_hash,created\n1,a@corp.example,$2b$12$" + r.of(CRYPT, 53) + ",2024-01-01\n");
-      add(out, "reset-tokens.csv", "url,username,password\nhttps://corp.example/reset,alice,********\n");
-      add(out, "bitwarden-encrypted.json", "{\"encrypted\": true, \"items\": [{\"type\": 1, \"login\": {\"username\": \"2." + r.b64(24) + "|"
-          + r.b64(44) + "|" + r.b64(44) + "\", \"password\": \"2." + r.b64(24) + "|" + r.b64(44) + "|" + r.b64(44) + "\"}}]}\n"
-          + "{\"login\": \"octocat\", \"id\": 1, \"password\": null}\n");
-      add(out, "copy.sql", "COPY public.users (id, email, password) FROM stdin;\n1\ta@corp.example\t\\N\n2\tb@corp.example\t\n\\.\n"
-          + "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\t" + r.upperAlnum(10) + "\n\\.\n");
-      add(out, "config-refs.yaml", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\npass: !vault |\ntoken: \"{{ .Values.token }}\"\n"
-          + "secret_key: \"%(secret)s\"\npassword: *default_password\nsecret: &s ENC(" + r.b64(24) + ")\n"
-          + "api_token = os.getenv(\"API_TOKEN\", \"\")\ntoken: req.headers['x-token'],\npass: (a, b) => a + b\n");
+      add(
+          out,
+          "users.csv",
+          "id,email,password_hash,created\n1,a@corp.example,$2b$12$"
+              + r.of(CRYPT, 53)
+              + ",2024-01-01\n");
+      add(
+          out,
+          "reset-tokens.csv",
+          "url,username,password\nhttps://corp.example/reset,alice,********\n");
+      add(
+          out,
+          "bitwarden-encrypted.json",
+          "{\"encrypted\": true, \"items\": [{\"type\": 1, \"login\": {\"username\": \"2."
+              + r.b64(24)
+              + "|"
+              + r.b64(44)
+              + "|"
+              + r.b64(44)
+              + "\", \"password\": \"2."
+              + r.b64(24)
+              + "|"
+              + r.b64(44)
+              + "|"
+              + r.b64(44)
+              + "\"}}]}\n"
+              + "{\"login\": \"octocat\", \"id\": 1, \"password\": null}\n");
+      add(
+          out,
+          "copy.sql",
+          "COPY public.users (id, email, password) FROM stdin;\n1\ta@corp.example\t\\N\n2\tb@corp.example\t\n\\.\n"
+              + "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\t"
+              + r.upperAlnum(10)
+              + "\n\\.\n");
+      add(
+          out,
+          "config-refs.yaml",
+          "client_secret: \"${GITHUB_CLIENT_SECRET}\"\npass: !vault |\ntoken: \"{{ .Values.token }}\"\n"
+              + "secret_key: \"%(secret)s\"\npassword: *default_password\nsecret: &s ENC("
+              + r.b64(24)
+              + ")\n"
+              + "api_token = os.getenv(\"API_TOKEN\", \"\")\ntoken: req.headers['x-token'],\npass: (a, b) => a + b\n");
       // High-entropy shapes that are not secrets: each must give the high-entropy rule nothing.
-      add(out, "sri.html", "<script src=\"https://cdn.example.net/lib.min.js\" integrity=\"sha384-" + r.b64(64)
-          + "\" crossorigin=\"anonymous\"></script>\n<link rel=\"stylesheet\" href=\"/a.css\" integrity=\"sha512-" + r.b64(86) + "==\">\n"
-          + "<script type=\"importmap\">{\"integrity\": {\"/app.js\": \"sha256-" + b64Of(r.bytes(32)) + "\"}}</script>\n");
-      add(out, "yarn-berry.lock", "\"" + r.lower(6) + "@npm:^1.2.0\":\n  version: 1.2." + r.between(0, 9) + "\n  resolution: \"x@npm:1.2.3\"\n"
-          + "  checksum: 10c0/" + r.hex(128) + "\n  languageName: node\n  linkType: hard\n");
-      add(out, "go.sum", "golang.org/x/" + r.lower(5) + " v0.21.0 h1:" + b64Of(r.bytes(32)) + "\ngolang.org/x/" + r.lower(5)
-          + " v0.21.0/go.mod h1:" + b64Of(r.bytes(32)) + "\n");
-      add(out, "Cargo.lock", "[[package]]\nname = \"" + r.lower(6) + "\"\nversion = \"0.4.2\"\nsource = \"git+https://github.com/o/r?rev=main#"
-          + r.hex(40) + "\"\nchecksum = \"" + r.hex(64) + "\"\ndependencies = [\n \"serde\",\n]\n");
-      add(out, "package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/" + r.lower(7) + "\": {\"version\": \"4.1.0\", "
-          + "\"resolved\": \"https://registry.npmjs.org/x/-/x-4.1.0.tgz\", \"integrity\": \"sha512-" + r.b64(86) + "==\", "
-          + "\"license\": \"MIT\"}}}\n");
-      add(out, "checksums.txt", "sha256:" + r.hex(64) + "  warden_linux_amd64.tar.gz\nMD5 (warden.dmg) = " + r.hex(32) + "\n"
-          + "warden.zip.sha256: " + r.hex(64) + "\nb2sum: " + r.hex(128) + "\n");
-      add(out, "ids.yaml", "request_id: " + r.uuid() + "\ntenant: " + r.uuid() + "\n\"correlationId\": \"" + r.uuid() + "\"\n"
-          + "deviceGuid = \"" + r.uuid().toUpperCase(java.util.Locale.ROOT) + "\"\nobjectId: " + r.hex(24) + "\nnanoid: " + r.b64url(21) + "\n");
-      add(out, "commits.txt", "revision: " + r.hex(40) + "\n\"sha\": \"" + r.hex(40) + "\"\nrev = \"" + r.hex(40) + "\";\n"
-          + "\"head\": \"" + r.hex(40) + "\"\n" + r.hex(40) + " refs/heads/main\n" + r.hex(7) + " Fix the build\n");
+      add(
+          out,
+          "sri.html",
+          "<script src=\"https://cdn.example.net/lib.min.js\" integrity=\"sha384-"
+              + r.b64(64)
+              + "\" crossorigin=\"anonymous\"></script>\n<link rel=\"stylesheet\" href=\"/a.css\" integrity=\"sha512-"
+              + r.b64(86)
+              + "==\">\n"
+              + "<script type=\"importmap\">{\"integrity\": {\"/app.js\": \"sha256-"
+              + b64Of(r.bytes(32))
+              + "\"}}</script>\n");
+      add(
+          out,
+          "yarn-berry.lock",
+          "\""
+              + r.lower(6)
+              + "@npm:^1.2.0\":\n  version: 1.2."
+              + r.between(0, 9)
+              + "\n  resolution: \"x@npm:1.2.3\"\n"
+              + "  checksum: 10c0/"
+              + r.hex(128)
+              + "\n  languageName: node\n  linkType: hard\n");
+      add(
+          out,
+          "go.sum",
+          "golang.org/x/"
+              + r.lower(5)
+              + " v0.21.0 h1:"
+              + b64Of(r.bytes(32))
+              + "\ngolang.org/x/"
+              + r.lower(5)
+              + " v0.21.0/go.mod h1:"
+              + b64Of(r.bytes(32))
+              + "\n");
+      add(
+          out,
+          "Cargo.lock",
+          "[[package]]\nname = \""
+              + r.lower(6)
+              + "\"\nversion = \"0.4.2\"\nsource = \"git+https://github.com/o/r?rev=main#"
+              + r.hex(40)
+              + "\"\nchecksum = \""
+              + r.hex(64)
+              + "\"\ndependencies = [\n \"serde\",\n]\n");
+      add(
+          out,
+          "package-lock.json",
+          "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/"
+              + r.lower(7)
+              + "\": {\"version\": \"4.1.0\", "
+              + "\"resolved\": \"https://registry.npmjs.org/x/-/x-4.1.0.tgz\", \"integrity\": \"sha512-"
+              + r.b64(86)
+              + "==\", "
+              + "\"license\": \"MIT\"}}}\n");
+      add(
+          out,
+          "checksums.txt",
+          "sha256:"
+              + r.hex(64)
+              + "  warden_linux_amd64.tar.gz\nMD5 (warden.dmg) = "
+              + r.hex(32)
+              + "\n"
+              + "warden.zip.sha256: "
+              + r.hex(64)
+              + "\nb2sum: "
+              + r.hex(128)
+              + "\n");
+      add(
+          out,
+          "ids.yaml",
+          "request_id: "
+              + r.uuid()
+              + "\ntenant: "
+              + r.uuid()
+              + "\n\"correlationId\": \""
+              + r.uuid()
+              + "\"\n"
+              + "deviceGuid = \""
+              + r.uuid().toUpperCase(java.util.Locale.ROOT)
+              + "\"\nobjectId: "
+              + r.hex(24)
+              + "\nnanoid: "
+              + r.b64url(21)
+              + "\n");
+      add(
+          out,
+          "commits.txt",
+          "revision: "
+              + r.hex(40)
+              + "\n\"sha\": \""
+              + r.hex(40)
+              + "\"\nrev = \""
+              + r.hex(40)
+              + "\";\n"
+              + "\"head\": \""
+              + r.hex(40)
+              + "\"\n"
+              + r.hex(40)
+              + " refs/heads/main\n"
+              + r.hex(7)
+              + " Fix the build\n");
       add(out, "bundle.min.js", minifiedBundle(r));
       add(out, "app.js.map", sourceMap(r));
-      add(out, "images.html", "<img alt=\"logo\" src=\"data:image/png;base64," + b64Of(pngBytes(r, 300)) + "\">\n"
-          + "{\"icon\": \"data:image/svg+xml;base64," + b64Of(("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 8\"><path d=\"M"
-          + r.between(0, 8) + " 0h8v8z\"/></svg>").getBytes(StandardCharsets.UTF_8)) + "\",\n \"preview\": \"" + b64Of(pngBytes(r, 120)) + "\"}\n"
-          + ".bg{background-image:url(\"data:image/jpeg;base64," + b64Of(jpegBytes(r, 90)) + "\")}\n");
-      add(out, "k8s-public.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM" + r.b64(200) + "\n"
-          + "webhooks:\n- clientConfig:\n    caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t" + r.b64(180) + "\n"
-          + "verify_key = \"MCowBQYDK2VwAyEA" + b64Of(r.bytes(32)).substring(0, 43) + "=\"\nsigning_pub: AAAAC3NzaC1lZDI1NTE5AAAAI" + r.b64(43) + "\n"
-          + "jwks: {\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \"" + r.b64url(43) + "\", \"y\": \"" + r.b64url(43)
-          + "\", \"kid\": \"" + r.b64url(43) + "\"}]}\n");
-      add(out, "text-as-base64.json", "{\"NextToken\": \"" + b64Of(("{\"Marker\": null, \"boto_truncate_amount\": " + r.between(1, 9) + "}")
-          .getBytes(StandardCharsets.UTF_8)) + "\", \"setting\": \"" + b64Of("min-replicas-to-write".getBytes(StandardCharsets.UTF_8))
-          + "\", \"quote\": \"" + b64Of("These aren't the droids you're looking for".getBytes(StandardCharsets.UTF_8)) + "\"}\n");
-      add(out, "identifiers.java", "ps(\"SecretKeyFactory\", \"PBEWithHmacSHA256AndAES_128\",\n    \"com.sun.crypto.provider.PBEKeyFactory$PBEWithHmacSHA256AndAES_128\");\n"
-          + "masterAlg = \"SunTls12MasterSecret\";\nString alg = \"SHA512withDSAinP1363Format\";\n"
-          + "    key: PKCS12PrivateKeyTypes | None,\n\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"\n"
-          + "handler = \"userAccountHandlerV2\"\nthis.beanName = \"getUserAccountHandlerFactory2\";\n"
-          + "\"DeferMaintenanceIdentifier\": \"dfm-" + r.alnum(20) + "\"\naws glacier list-parts --upload-id \"" + r.b64url(92) + "\"\n"
-          + "'signature': '" + r.b64url(43) + "',\n * SEED = " + r.hex(40) + "\nstatic final String P = \"" + r.upperHex(64) + "\";\n");
-      add(out, "i18n.json", "{\"password_label\": \"Password\", \"token_expired\": \"Your session token has expired\", "
-          + "\"secret_question\": \"What is your pet's name?\"}\n");
+      add(
+          out,
+          "images.html",
+          "<img alt=\"logo\" src=\"data:image/png;base64,"
+              + b64Of(pngBytes(r, 300))
+              + "\">\n"
+              + "{\"icon\": \"data:image/svg+xml;base64,"
+              + b64Of(
+                  ("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 8\"><path d=\"M"
+                          + r.between(0, 8)
+                          + " 0h8v8z\"/></svg>")
+                      .getBytes(StandardCharsets.UTF_8))
+              + "\",\n \"preview\": \""
+              + b64Of(pngBytes(r, 120))
+              + "\"}\n"
+              + ".bg{background-image:url(\"data:image/jpeg;base64,"
+              + b64Of(jpegBytes(r, 90))
+              + "\")}\n");
+      add(
+          out,
+          "k8s-public.yaml",
+          "apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM"
+              + r.b64(200)
+              + "\n"
+              + "webhooks:\n- clientConfig:\n    caBundle: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"
+              + r.b64(180)
+              + "\n"
+              + "verify_key = \"MCowBQYDK2VwAyEA"
+              + b64Of(r.bytes(32)).substring(0, 43)
+              + "=\"\nsigning_pub: AAAAC3NzaC1lZDI1NTE5AAAAI"
+              + r.b64(43)
+              + "\n"
+              + "jwks: {\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \""
+              + r.b64url(43)
+              + "\", \"y\": \""
+              + r.b64url(43)
+              + "\", \"kid\": \""
+              + r.b64url(43)
+              + "\"}]}\n");
+      add(
+          out,
+          "text-as-base64.json",
+          "{\"NextToken\": \""
+              + b64Of(
+                  ("{\"Marker\": null, \"boto_truncate_amount\": " + r.between(1, 9) + "}")
+                      .getBytes(StandardCharsets.UTF_8))
+              + "\", \"setting\": \""
+              + b64Of("min-replicas-to-write".getBytes(StandardCharsets.UTF_8))
+              + "\", \"quote\": \""
+              + b64Of("These aren't the droids you're looking for".getBytes(StandardCharsets.UTF_8))
+              + "\"}\n");
+      add(
+          out,
+          "identifiers.java",
+          "ps(\"SecretKeyFactory\", \"PBEWithHmacSHA256AndAES_128\",\n    \"com.sun.crypto.provider.PBEKeyFactory$PBEWithHmacSHA256AndAES_128\");\n"
+              + "masterAlg = \"SunTls12MasterSecret\";\nString alg = \"SHA512withDSAinP1363Format\";\n"
+              + "    key: PKCS12PrivateKeyTypes | None,\n\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"\n"
+              + "handler = \"userAccountHandlerV2\"\nthis.beanName = \"getUserAccountHandlerFactory2\";\n"
+              + "\"DeferMaintenanceIdentifier\": \"dfm-"
+              + r.alnum(20)
+              + "\"\naws glacier list-parts --upload-id \""
+              + r.b64url(92)
+              + "\"\n"
+              + "'signature': '"
+              + r.b64url(43)
+              + "',\n * SEED = "
+              + r.hex(40)
+              + "\nstatic final String P = \""
+              + r.upperHex(64)
+              + "\";\n");
+      add(
+          out,
+          "i18n.json",
+          "{\"password_label\": \"Password\", \"token_expired\": \"Your session token has expired\", "
+              + "\"secret_question\": \"What is your pet's name?\"}\n");
     }
     return out;
   }
@@ -1053,8 +2395,14 @@ final class Corpus {
   private static String minifiedBundle(Rnd r) {
     StringBuilder sb = new StringBuilder("!function(){\"use strict\";var e={");
     for (int i = 0; i < 40; i++) {
-      sb.append(r.between(100, 999)).append(":function(e,t,n){n.d(t,{a:function(){return \"").append(r.b64(40))
-          .append("\"},b:\"").append(r.alnum(32)).append("\",h:\"").append(r.hex(20)).append("\"})},");
+      sb.append(r.between(100, 999))
+          .append(":function(e,t,n){n.d(t,{a:function(){return \"")
+          .append(r.b64(40))
+          .append("\"},b:\"")
+          .append(r.alnum(32))
+          .append("\",h:\"")
+          .append(r.hex(20))
+          .append("\"})},");
     }
     sb.append("};n.u=function(e){return\"static/js/\"+e+\".\"+{");
     for (int i = 0; i < 20; i++) {
@@ -1067,17 +2415,28 @@ final class Corpus {
   private static String sourceMap(Rnd r) {
     StringBuilder mappings = new StringBuilder();
     for (int i = 0; i < 300; i++) {
-      mappings.append(r.of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", r.between(4, 10)))
+      mappings
+          .append(
+              r.of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                  r.between(4, 10)))
           .append(i % 12 == 11 ? ";" : ",");
     }
     return "{\"version\":3,\"file\":\"app.js\",\"sources\":[\"webpack:///src/index.ts\"],\"names\":[\"e\",\"t\"],\"mappings\":\""
-        + mappings + "\",\"sourcesContent\":[\"export const id = '" + r.b64url(40) + "';\\n\"]}\n"
-        + "//# sourceMappingURL=data:application/json;charset=utf-8;base64," + b64Of(r.bytes(900)) + "\n";
+        + mappings
+        + "\",\"sourcesContent\":[\"export const id = '"
+        + r.b64url(40)
+        + "';\\n\"]}\n"
+        + "//# sourceMappingURL=data:application/json;charset=utf-8;base64,"
+        + b64Of(r.bytes(900))
+        + "\n";
   }
 
   private static byte[] pngBytes(Rnd r, int n) {
     byte[] b = r.bytes(n);
-    byte[] magic = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    byte[] magic = {
+      (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'
+    };
     System.arraycopy(magic, 0, b, 0, magic.length);
     return b;
   }
@@ -1093,9 +2452,15 @@ final class Corpus {
 
   private static String anonJwt(Rnd r) {
     Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
-    return e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + e.encodeToString(("{\"iss\":\"supabase\",\"ref\":\"" + r.lower(20) + "\",\"role\":\"anon\",\"iat\":1700000000}").getBytes(StandardCharsets.UTF_8))
-        + "." + e.encodeToString(r.bytes(32));
+    return e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + e.encodeToString(
+            ("{\"iss\":\"supabase\",\"ref\":\""
+                    + r.lower(20)
+                    + "\",\"role\":\"anon\",\"iat\":1700000000}")
+                .getBytes(StandardCharsets.UTF_8))
+        + "."
+        + e.encodeToString(r.bytes(32));
   }
 
   private static void add(List<Sample> out, String name, String text) {

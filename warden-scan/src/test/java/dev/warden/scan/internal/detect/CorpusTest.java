@@ -26,9 +26,11 @@ class CorpusTest {
   private static final FingerprintKey KEY = FingerprintKey.of(new byte[32]);
   private static final Map<String, int[]> COUNTS = new TreeMap<>(); // tp, fp, fn
   private static final List<String> ERRORS = new ArrayList<>();
+
   /** Rules that report any random-looking value, whatever secret it is. */
-  private static final Set<String> CATCH_ALL = Set.copyOf(
-      Rules.all().stream().filter(r -> r.kind() == Rule.Kind.ENTROPY).map(Rule::id).toList());
+  private static final Set<String> CATCH_ALL =
+      Set.copyOf(
+          Rules.all().stream().filter(r -> r.kind() == Rule.Kind.ENTROPY).map(Rule::id).toList());
 
   @BeforeAll
   static void score() {
@@ -47,14 +49,17 @@ class CorpusTest {
         Corpus.Label l = new Corpus.Label(f.ruleId(), f.secret().reveal());
         if (s.labels().contains(l)) {
           hit.add(l);
-        } else if (CATCH_ALL.contains(f.ruleId()) && s.labels().stream().anyMatch(x -> x.value().equals(l.value()))) {
-          // the catch-all found a labelled secret where the specific rule does not look (the value of a
+        } else if (CATCH_ALL.contains(f.ruleId())
+            && s.labels().stream().anyMatch(x -> x.value().equals(l.value()))) {
+          // the catch-all found a labelled secret where the specific rule does not look (the value
+          // of a
           // Kubernetes env entry named on the line before): a real secret, counted for neither rule
           continue;
         } else {
           COUNTS.get(f.ruleId())[1]++;
           if (ERRORS.size() < 60) {
-            ERRORS.add("FP " + f.ruleId() + " in " + s.name() + ": " + abbreviate(f.secret().reveal()));
+            ERRORS.add(
+                "FP " + f.ruleId() + " in " + s.name() + ": " + abbreviate(f.secret().reveal()));
           }
         }
       }
@@ -64,16 +69,55 @@ class CorpusTest {
         } else {
           COUNTS.get(l.ruleId())[2]++;
           if (ERRORS.size() < 60) {
-            ERRORS.add("FN " + l.ruleId() + " in " + s.name() + ": " + abbreviate(l.value()) + " found "
-                + found.stream().map(f -> f.ruleId() + "=" + abbreviate(f.secret().reveal())).toList());
+            ERRORS.add(
+                "FN "
+                    + l.ruleId()
+                    + " in "
+                    + s.name()
+                    + ": "
+                    + abbreviate(l.value())
+                    + " found "
+                    + found.stream()
+                        .map(f -> f.ruleId() + "=" + abbreviate(f.secret().reveal()))
+                        .toList());
           }
         }
       }
     }
-    StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-36s %5s %5s %5s %9s %7s%n", "rule", "tp", "fp", "fn", "precision", "recall"));
-    COUNTS.forEach((id, c) -> table.append(String.format(Locale.ROOT, "%-36s %5d %5d %5d %9.3f %7.3f%n", id, c[0], c[1], c[2], precision(c), recall(c))));
+    StringBuilder table =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-36s %5s %5s %5s %9s %7s%n",
+                "rule",
+                "tp",
+                "fp",
+                "fn",
+                "precision",
+                "recall"));
+    COUNTS.forEach(
+        (id, c) ->
+            table.append(
+                String.format(
+                    Locale.ROOT,
+                    "%-36s %5d %5d %5d %9.3f %7.3f%n",
+                    id,
+                    c[0],
+                    c[1],
+                    c[2],
+                    precision(c),
+                    recall(c))));
     int[] total = total();
-    table.append(String.format(Locale.ROOT, "%-36s %5d %5d %5d %9.3f %7.3f%n", "OVERALL", total[0], total[1], total[2], precision(total), recall(total)));
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "%-36s %5d %5d %5d %9.3f %7.3f%n",
+            "OVERALL",
+            total[0],
+            total[1],
+            total[2],
+            precision(total),
+            recall(total)));
     System.out.println(table);
     ERRORS.forEach(System.out::println);
   }
@@ -93,11 +137,14 @@ class CorpusTest {
 
   private static int[] total() {
     int[] t = new int[3];
-    COUNTS.values().forEach(c -> {
-      t[0] += c[0];
-      t[1] += c[1];
-      t[2] += c[2];
-    });
+    COUNTS
+        .values()
+        .forEach(
+            c -> {
+              t[0] += c[0];
+              t[1] += c[1];
+              t[2] += c[2];
+            });
     return t;
   }
 
@@ -108,7 +155,13 @@ class CorpusTest {
     List<Corpus.Sample> negatives = Corpus.negatives(31L, 4);
     for (Corpus.Sample s : negatives) {
       byte[] b = s.text().getBytes(StandardCharsets.UTF_8);
-      scanner.scan(b, b.length, 0, b.length, new LineCursor(1), s.name(),
+      scanner.scan(
+          b,
+          b.length,
+          0,
+          b.length,
+          new LineCursor(1),
+          s.name(),
           f -> found.add(s.name() + ": " + f.ruleId() + " " + abbreviate(f.secret().reveal())));
     }
     assertThat(negatives).hasSizeGreaterThan(100);
@@ -117,30 +170,37 @@ class CorpusTest {
 
   @Test
   void corpusWhenGeneratedThenEveryRuleHasPositiveSamples() {
-    assertThat(Corpus.generators().keySet()).containsExactlyInAnyOrderElementsOf(Rules.all().stream().map(Rule::id).toList());
+    assertThat(Corpus.generators().keySet())
+        .containsExactlyInAnyOrderElementsOf(Rules.all().stream().map(Rule::id).toList());
     assertThat(Rules.all()).hasSizeGreaterThanOrEqualTo(80);
   }
 
   @Test
   void everyRuleWhenScoredThenPrecisionAtLeastFloor() {
     List<String> below = new ArrayList<>();
-    COUNTS.forEach((id, c) -> {
-      if (precision(c) < FLOOR) {
-        below.add(id + " " + precision(c));
-      }
-    });
-    assertThat(below).as("rules below precision %s; first errors:%n%s", FLOOR, String.join("\n", ERRORS)).isEmpty();
+    COUNTS.forEach(
+        (id, c) -> {
+          if (precision(c) < FLOOR) {
+            below.add(id + " " + precision(c));
+          }
+        });
+    assertThat(below)
+        .as("rules below precision %s; first errors:%n%s", FLOOR, String.join("\n", ERRORS))
+        .isEmpty();
   }
 
   @Test
   void everyRuleWhenScoredThenRecallAtLeastFloor() {
     List<String> below = new ArrayList<>();
-    COUNTS.forEach((id, c) -> {
-      if (recall(c) < FLOOR) {
-        below.add(id + " " + recall(c));
-      }
-    });
-    assertThat(below).as("rules below recall %s; first errors:%n%s", FLOOR, String.join("\n", ERRORS)).isEmpty();
+    COUNTS.forEach(
+        (id, c) -> {
+          if (recall(c) < FLOOR) {
+            below.add(id + " " + recall(c));
+          }
+        });
+    assertThat(below)
+        .as("rules below recall %s; first errors:%n%s", FLOOR, String.join("\n", ERRORS))
+        .isEmpty();
   }
 
   @Test

@@ -23,7 +23,8 @@ class DetectorTest {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     List<Finding> out = new ArrayList<>();
     LongAdder suppressed = new LongAdder();
-    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, suppressed).scan(b, b.length, 0, b.length, new LineCursor(1), "t.txt", out::add);
+    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, suppressed)
+        .scan(b, b.length, 0, b.length, new LineCursor(1), "t.txt", out::add);
     return out;
   }
 
@@ -31,13 +32,16 @@ class DetectorTest {
   void githubTokenWhenChecksumValidThenReportedWithHighConfidence() {
     String token = Corpus.githubStyle(rnd, "ghp_");
     List<Finding> f = scan("x = '" + token + "'\n");
-    assertThat(f).singleElement().satisfies(x -> {
-      assertThat(x.ruleId()).isEqualTo("github-pat");
-      assertThat(x.secret().reveal()).isEqualTo(token);
-      assertThat(x.confidence()).isEqualTo(Confidence.HIGH);
-      assertThat(x.line()).isEqualTo(1);
-      assertThat(x.column()).isEqualTo(6);
-    });
+    assertThat(f)
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.ruleId()).isEqualTo("github-pat");
+              assertThat(x.secret().reveal()).isEqualTo(token);
+              assertThat(x.confidence()).isEqualTo(Confidence.HIGH);
+              assertThat(x.line()).isEqualTo(1);
+              assertThat(x.column()).isEqualTo(6);
+            });
   }
 
   @Test
@@ -57,25 +61,29 @@ class DetectorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
-      "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-      "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-      "api_key = \"<your-token>\"",
-      "password = \"${DB_PASSWORD}\"",
-      "password: changeme",
-      "secret = \"xxxxxxxxxxxxxxxxxxxxxxxx\"",
-      "token = process.env.API_TOKEN",
-      "STRIPE=sk_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXX",
-      "url = \"postgres://user:password@localhost/db\"",
-      "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
-  })
+  @ValueSource(
+      strings = {
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "api_key = \"<your-token>\"",
+        "password = \"${DB_PASSWORD}\"",
+        "password: changeme",
+        "secret = \"xxxxxxxxxxxxxxxxxxxxxxxx\"",
+        "token = process.env.API_TOKEN",
+        "STRIPE=sk_live_XXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+        "url = \"postgres://user:password@localhost/db\"",
+        "stripe.api_key = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
+      })
   void placeholderWhenScannedThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       https://alice:Tq7vNw2pXz4k@github.com                                   | url-credentials | Tq7vNw2pXz4k
       registry=https://ci:R8mKd2vQpx7s@npm.corp.example/repository/npm/       | url-credentials | R8mKd2vQpx7s
       index-url = https://build:Hq3nV8xLw2Za@pypi.corp.internal/simple/       | url-credentials | Hq3nV8xLw2Za
@@ -89,213 +97,296 @@ class DetectorTest {
       DATABASE_URL = "postgres://app:eZguwxmhkQGxud@db.internal:5432/app"    | uri-postgres    | eZguwxmhkQGxud
       """)
   void urlWhenItEmbedsAPasswordThenPasswordReported(String line, String rule, String secret) {
-    assertThat(scan(line + "\n")).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo(rule);
-      assertThat(f.secret().reveal()).isEqualTo(secret);
-    });
+    assertThat(scan(line + "\n"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo(rule);
+              assertThat(f.secret().reveal()).isEqualTo(secret);
+            });
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "https://user:password@git.corp.internal/org/repo.git",
-      "https://deploy:${DEPLOY_PASSWORD}@git.corp.internal/x.git",
-      "ftp://admin:<password>@ftp.corp.internal/",
-      "smb://svc:xxxx@files.corp.internal/share",
-      "https://ci:changeme@nexus.corp.internal/",
-      "url = 'postgres://%(user)s:%(password)s@%(host)s/db'",
-      "DATABASE_URL=mysql://app:{{ .Values.password }}@db/app",
-      "DATABASE_URL=mysql://app:{{.Values.password}}@db/app",
-      "https://token:@github.com/org/repo",
-      "https://alice@bitbucket.org/team/repo.git",
-      "https://user:%PASSWORD%@host.internal/",
-      "https://api.github.com/repos/org/repo/git/refs/heads/main",
-  })
+  @ValueSource(
+      strings = {
+        "https://user:password@git.corp.internal/org/repo.git",
+        "https://deploy:${DEPLOY_PASSWORD}@git.corp.internal/x.git",
+        "ftp://admin:<password>@ftp.corp.internal/",
+        "smb://svc:xxxx@files.corp.internal/share",
+        "https://ci:changeme@nexus.corp.internal/",
+        "url = 'postgres://%(user)s:%(password)s@%(host)s/db'",
+        "DATABASE_URL=mysql://app:{{ .Values.password }}@db/app",
+        "DATABASE_URL=mysql://app:{{.Values.password}}@db/app",
+        "https://token:@github.com/org/repo",
+        "https://alice@bitbucket.org/team/repo.git",
+        "https://user:%PASSWORD%@host.internal/",
+        "https://api.github.com/repos/org/repo/git/refs/heads/main",
+      })
   void urlWhenPasswordIsPlaceholderOrMissingThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "machine git.corp.internal login ci password Xq7!vNw2pZ\n",
-      "machine git.corp.internal\n    login ci\n    password Xq7!vNw2pZ\n",
-      "default login x password y\nmachine git.corp.internal\nlogin ci\naccount ops\npassword Xq7!vNw2pZ\n",
-  })
+  @ValueSource(
+      strings = {
+        "machine git.corp.internal login ci password Xq7!vNw2pZ\n",
+        "machine git.corp.internal\n    login ci\n    password Xq7!vNw2pZ\n",
+        "default login x password y\nmachine git.corp.internal\nlogin ci\naccount ops\npassword Xq7!vNw2pZ\n",
+      })
   void netrcWhenEntryHasPasswordThenReported(String netrc) {
-    assertThat(scan(netrc)).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo("netrc-password");
-      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
-    });
+    assertThat(scan(netrc))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("netrc-password");
+              assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+            });
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "db.internal:5432:orders:app:Xq7!vNw2pZ",
-      "*:*:*:replicator:Xq7!vNw2pZ",
-      "  10.0.0.7:6432:*:report:Xq7!vNw2pZ  ",
-  })
+  @ValueSource(
+      strings = {
+        "db.internal:5432:orders:app:Xq7!vNw2pZ",
+        "*:*:*:replicator:Xq7!vNw2pZ",
+        "  10.0.0.7:6432:*:report:Xq7!vNw2pZ  ",
+      })
   void pgpassWhenLineHasPasswordThenReported(String line) {
-    assertThat(scan("# ~/.pgpass\n" + line + "\n")).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo("pgpass-password");
-      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
-    });
+    assertThat(scan("# ~/.pgpass\n" + line + "\n"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("pgpass-password");
+              assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+            });
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "CREATE USER 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
-      "CREATE USER IF NOT EXISTS 'shop'@'localhost' IDENTIFIED WITH caching_sha2_password BY 'Xq7!vNw2pZ';",
-      "CREATE ROLE shop WITH LOGIN ENCRYPTED PASSWORD 'Xq7!vNw2pZ';",
-      "ALTER USER shop PASSWORD 'Xq7!vNw2pZ';",
-      "SET PASSWORD FOR 'shop'@'%' = PASSWORD('Xq7!vNw2pZ');",
-      "GRANT ALL ON shop.* TO 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
-  })
+  @ValueSource(
+      strings = {
+        "CREATE USER 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
+        "CREATE USER IF NOT EXISTS 'shop'@'localhost' IDENTIFIED WITH caching_sha2_password BY 'Xq7!vNw2pZ';",
+        "CREATE ROLE shop WITH LOGIN ENCRYPTED PASSWORD 'Xq7!vNw2pZ';",
+        "ALTER USER shop PASSWORD 'Xq7!vNw2pZ';",
+        "SET PASSWORD FOR 'shop'@'%' = PASSWORD('Xq7!vNw2pZ');",
+        "GRANT ALL ON shop.* TO 'shop'@'%' IDENTIFIED BY 'Xq7!vNw2pZ';",
+      })
   void sqlUserWhenCreatedWithPasswordThenReported(String stmt) {
-    assertThat(scan("-- init.sql\n" + stmt + "\n")).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo("sql-user-password");
-      assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
-    });
+    assertThat(scan("-- init.sql\n" + stmt + "\n"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("sql-user-password");
+              assertThat(f.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+            });
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "CREATE ROLE app WITH LOGIN PASSWORD NULL;",
-      "CREATE USER app WITH PASSWORD :'pw';",
-      "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';",
-      "ALTER SYSTEM SET password_encryption = 'md5';",
-      "host all all 0.0.0.0/0 md5",
-      "CREATE USER u PASSWORD 'md5';",
-  })
+  @ValueSource(
+      strings = {
+        "CREATE ROLE app WITH LOGIN PASSWORD NULL;",
+        "CREATE USER app WITH PASSWORD :'pw';",
+        "CREATE USER 'app'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';",
+        "ALTER SYSTEM SET password_encryption = 'md5';",
+        "host all all 0.0.0.0/0 md5",
+        "CREATE USER u PASSWORD 'md5';",
+      })
   void sqlUserWhenPasswordIsNullPlaceholderOrMethodThenNothing(String stmt) {
     assertThat(scan(stmt + "\n")).isEmpty();
   }
 
   @Test
   void sqlInsertWhenRowsHavePasswordColumnThenEveryRowsPasswordReported() {
-    List<Finding> f = scan("INSERT INTO `users` (`id`, `name`, `password`) VALUES (1, 'a,b', 'Xq7!vNw2pZ'), (2, 'it''s', 'Wn4zQ8rT#k'),"
-        + " (3, 'c', NULL);\n");
+    List<Finding> f =
+        scan(
+            "INSERT INTO `users` (`id`, `name`, `password`) VALUES (1, 'a,b', 'Xq7!vNw2pZ'), (2, 'it''s', 'Wn4zQ8rT#k'),"
+                + " (3, 'c', NULL);\n");
     assertThat(f).extracting(Finding::ruleId).containsOnly("sql-insert-password");
     assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
   }
 
   @Test
   void sqlInsertWhenStatementSpreadOverLinesThenPasswordReported() {
-    List<Finding> f = scan("INSERT INTO users (\n  id,\n  email,\n  password\n)\nVALUES\n  (1, 'a@corp.example', 'Xq7!vNw2pZ'),\n"
-        + "  (2, 'b@corp.example', 'Wn4zQ8rT#k');\n");
+    List<Finding> f =
+        scan(
+            "INSERT INTO users (\n  id,\n  email,\n  password\n)\nVALUES\n  (1, 'a@corp.example', 'Xq7!vNw2pZ'),\n"
+                + "  (2, 'b@corp.example', 'Wn4zQ8rT#k');\n");
     assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
   }
 
   @Test
   void sqlInsertWhenNoPasswordColumnOrBoundParametersThenNothing() {
-    assertThat(scan("INSERT INTO users (id, name, password_changed_at) VALUES (1, 'Xq7!vNw2pZ', '2024-01-01');\n"
-        + "INSERT INTO users (email, password) VALUES (?, ?);\nINSERT INTO users (email, password) VALUES ('a', crypt('Xq7!vNw2pZ', gen_salt('bf')));\n"
-        + "INSERT INTO users (email, password) VALUES ('a', 'Xq7!vNw2pZ\n")).isEmpty();
+    assertThat(
+            scan(
+                "INSERT INTO users (id, name, password_changed_at) VALUES (1, 'Xq7!vNw2pZ', '2024-01-01');\n"
+                    + "INSERT INTO users (email, password) VALUES (?, ?);\nINSERT INTO users (email, password) VALUES ('a', crypt('Xq7!vNw2pZ', gen_salt('bf')));\n"
+                    + "INSERT INTO users (email, password) VALUES ('a', 'Xq7!vNw2pZ\n"))
+        .isEmpty();
   }
 
   @Test
   void sqlDumpWhenRowHoldsWordPressHashThenReportedOnce() {
     String hash = "$P$B" + rnd.of(Corpus.CRYPT, 30);
-    List<Finding> f = scan("INSERT INTO `wp_users` (`ID`, `user_login`, `user_pass`) VALUES (1,'admin','" + hash + "');\n");
-    assertThat(f).singleElement().satisfies(x -> {
-      assertThat(x.ruleId()).isEqualTo("sql-password-hash");
-      assertThat(x.secret().reveal()).isEqualTo(hash);
-    });
+    List<Finding> f =
+        scan(
+            "INSERT INTO `wp_users` (`ID`, `user_login`, `user_pass`) VALUES (1,'admin','"
+                + hash
+                + "');\n");
+    assertThat(f)
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.ruleId()).isEqualTo("sql-password-hash");
+              assertThat(x.secret().reveal()).isEqualTo(hash);
+            });
   }
 
   @Test
   void fileZillaWhenPassIsBase64ThenDecodedPasswordReported() {
-    String b64 = java.util.Base64.getEncoder().encodeToString("Xq7!vNw2pZ".getBytes(StandardCharsets.UTF_8));
-    List<Finding> f = scan("<Server>\n  <Host>ftp.corp</Host>\n  <Pass encoding=\"base64\">" + b64 + "</Pass>\n</Server>\n"
-        + "<Server><Pass>Wn4zQ8rT#k</Pass></Server>\n<Server><Pass encoding=\"crypt\">" + b64 + "</Pass></Server>\n"
-        + "<Pass encoding=\"base64\">%%%not-base64%%%</Pass>\n");
+    String b64 =
+        java.util.Base64.getEncoder().encodeToString("Xq7!vNw2pZ".getBytes(StandardCharsets.UTF_8));
+    List<Finding> f =
+        scan(
+            "<Server>\n  <Host>ftp.corp</Host>\n  <Pass encoding=\"base64\">"
+                + b64
+                + "</Pass>\n</Server>\n"
+                + "<Server><Pass>Wn4zQ8rT#k</Pass></Server>\n<Server><Pass encoding=\"crypt\">"
+                + b64
+                + "</Pass></Server>\n"
+                + "<Pass encoding=\"base64\">%%%not-base64%%%</Pass>\n");
     assertThat(f).extracting(Finding::ruleId).containsOnly("filezilla-password");
     assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
-    assertThat(f.get(0).column()).isEqualTo(27); // located at the stored base64, where it is written
+    assertThat(f.get(0).column())
+        .isEqualTo(27); // located at the stored base64, where it is written
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "set smtp_pass = \"Xq7!vNw2pZ\"\n",
-      "set imap_pass='Xq7!vNw2pZ'\n",
-      "defaults\nauth on\naccount work\nhost smtp.corp\nuser me\npassword Xq7!vNw2pZ\n",
-      "poll mail.corp protocol IMAP\n  user \"me\" there with password 'Xq7!vNw2pZ' is me here\n",
-      "{\"protocol\": \"sftp\", \"host\": \"h\", \"password\": \"Xq7!vNw2pZ\"}\n",
-      "<server><id>r</id><password>Xq7!vNw2pZ</password></server>\n",
-      "<property name=\"javax.persistence.jdbc.password\" value=\"Xq7!vNw2pZ\"/>\n",
-  })
+  @ValueSource(
+      strings = {
+        "set smtp_pass = \"Xq7!vNw2pZ\"\n",
+        "set imap_pass='Xq7!vNw2pZ'\n",
+        "defaults\nauth on\naccount work\nhost smtp.corp\nuser me\npassword Xq7!vNw2pZ\n",
+        "poll mail.corp protocol IMAP\n  user \"me\" there with password 'Xq7!vNw2pZ' is me here\n",
+        "{\"protocol\": \"sftp\", \"host\": \"h\", \"password\": \"Xq7!vNw2pZ\"}\n",
+        "<server><id>r</id><password>Xq7!vNw2pZ</password></server>\n",
+        "<property name=\"javax.persistence.jdbc.password\" value=\"Xq7!vNw2pZ\"/>\n",
+      })
   void clientConfigWhenPasswordStoredThenReportedOnce(String text) {
-    assertThat(scan(text)).singleElement().satisfies(x -> {
-      assertThat(x.ruleId()).isIn("mail-client-password", "sftp-config-password", "xml-password");
-      assertThat(x.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
-    });
+    assertThat(scan(text))
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.ruleId())
+                  .isIn("mail-client-password", "sftp-config-password", "xml-password");
+              assertThat(x.secret().reveal()).isEqualTo("Xq7!vNw2pZ");
+            });
   }
 
   @Test
   void winscpWhenSessionHasObfuscatedPasswordThenReportedAndNotOutsideASession() {
     String hex = "A35C" + rnd.upperHex(60);
-    List<Finding> f = scan("[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword=" + hex + "\n"
-        + "[Configuration\\Interface]\nPassword=" + rnd.upperHex(40) + "\n");
-    // the second Password= is outside a session: not WinSCP's (the catch-all high-entropy rule may report it)
-    assertThat(f.stream().filter(x -> x.ruleId().equals("winscp-password"))).singleElement().satisfies(x -> {
-      assertThat(x.ruleId()).isEqualTo("winscp-password");
-      assertThat(x.secret().reveal()).isEqualTo(hex);
-    });
+    List<Finding> f =
+        scan(
+            "[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword="
+                + hex
+                + "\n"
+                + "[Configuration\\Interface]\nPassword="
+                + rnd.upperHex(40)
+                + "\n");
+    // the second Password= is outside a session: not WinSCP's (the catch-all high-entropy rule may
+    // report it)
+    assertThat(f.stream().filter(x -> x.ruleId().equals("winscp-password")))
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.ruleId()).isEqualTo("winscp-password");
+              assertThat(x.secret().reveal()).isEqualTo(hex);
+            });
   }
 
   @Test
   void dbeaverCredentialsWhenEncryptedThenNothing() {
-    // credentials-config.json is AES-encrypted bytes: there is no password to read, only a key to guess
+    // credentials-config.json is AES-encrypted bytes: there is no password to read, only a key to
+    // guess
     byte[] enc = rnd.bytes(96);
     assertThat(scan(new String(enc, StandardCharsets.ISO_8859_1))).isEmpty();
   }
 
   @Test
   void publicKeysAndCertificatesWhenNextToAPrivateKeyThenOnlyThePrivateKeyReported() {
-    String pub = "-----BEGIN PUBLIC KEY-----\n" + Corpus.pemBody(rnd, 294, "\n") + "-----END PUBLIC KEY-----\n";
-    String cert = "-----BEGIN CERTIFICATE-----\n" + Corpus.pemBody(rnd, 800, "\n") + "-----END CERTIFICATE-----\n";
+    String pub =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Corpus.pemBody(rnd, 294, "\n")
+            + "-----END PUBLIC KEY-----\n";
+    String cert =
+        "-----BEGIN CERTIFICATE-----\n"
+            + Corpus.pemBody(rnd, 800, "\n")
+            + "-----END CERTIFICATE-----\n";
     String ssh = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + rnd.b64(300) + " alice@laptop\n";
-    String priv = "-----BEGIN PRIVATE KEY-----\n" + Corpus.pemBody(rnd, 1200, "\n") + "-----END PRIVATE KEY-----\n";
-    String json = "{\"public_key\": \"" + pub.replace("\n", "\\n") + "\", \"certificate\": \"" + cert.replace("\n", "\\n") + "\"}\n";
-    List<Finding> f = scan(pub + cert + ssh + "public_key = \"" + ssh.strip() + "\"\n" + json + priv);
+    String priv =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Corpus.pemBody(rnd, 1200, "\n")
+            + "-----END PRIVATE KEY-----\n";
+    String json =
+        "{\"public_key\": \""
+            + pub.replace("\n", "\\n")
+            + "\", \"certificate\": \""
+            + cert.replace("\n", "\\n")
+            + "\"}\n";
+    List<Finding> f =
+        scan(pub + cert + ssh + "public_key = \"" + ssh.strip() + "\"\n" + json + priv);
     assertThat(f).singleElement().satisfies(x -> assertThat(x.ruleId()).isEqualTo("private-key"));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
+  @ValueSource(
+      strings = {"$2y$12$", "$2b$10$", "$apr1$", "$1$", "$5$", "$5$rounds=5000$", "$6$", "{SHA}"})
   void hashWhenOnHtpasswdOrShadowLineThenReported(String prefix) {
     String c = Corpus.CRYPT;
-    String hash = switch (prefix) {
-      case "$2y$12$", "$2b$10$" -> prefix + rnd.of(c, 53);
-      case "$apr1$", "$1$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 22);
-      case "$5$", "$5$rounds=5000$" -> prefix + rnd.of(c, 16) + "$" + rnd.of(c, 43);
-      case "$6$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 86);
-      default -> prefix + Corpus.b64Of(rnd.bytes(20));
-    };
-    for (String text : List.of("alice:" + hash + "\n", "bin:x:1:1::/:/sbin/nologin\nalice:" + hash + ":19700:0:99999:7:::\n")) {
-      assertThat(scan(text)).singleElement().satisfies(f -> {
-        assertThat(f.ruleId()).isEqualTo("password-hash");
-        assertThat(f.secret().reveal()).isEqualTo(hash);
-      });
+    String hash =
+        switch (prefix) {
+          case "$2y$12$", "$2b$10$" -> prefix + rnd.of(c, 53);
+          case "$apr1$", "$1$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 22);
+          case "$5$", "$5$rounds=5000$" -> prefix + rnd.of(c, 16) + "$" + rnd.of(c, 43);
+          case "$6$" -> prefix + rnd.of(c, 8) + "$" + rnd.of(c, 86);
+          default -> prefix + Corpus.b64Of(rnd.bytes(20));
+        };
+    for (String text :
+        List.of(
+            "alice:" + hash + "\n",
+            "bin:x:1:1::/:/sbin/nologin\nalice:" + hash + ":19700:0:99999:7:::\n")) {
+      assertThat(scan(text))
+          .singleElement()
+          .satisfies(
+              f -> {
+                assertThat(f.ruleId()).isEqualTo("password-hash");
+                assertThat(f.secret().reveal()).isEqualTo(hash);
+              });
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "machine example.com login user password <password>",
-      "machine ci.corp.internal login bot password $NETRC_PASSWORD",
-      "machine ci.corp.internal login bot",
-      "*:*:*:postgres:${PGPASSWORD}",
-      "root:x:0:0:root:/root:/bin/bash",
-      "daemon:*:19700:0:99999:7:::",
-      "alice:!:19700:0:99999:7:::",
-      "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx",
-      "hash = '$2y$10$' + salt",
-  })
+  @ValueSource(
+      strings = {
+        "machine example.com login user password <password>",
+        "machine ci.corp.internal login bot password $NETRC_PASSWORD",
+        "machine ci.corp.internal login bot",
+        "*:*:*:postgres:${PGPASSWORD}",
+        "root:x:0:0:root:/root:/bin/bash",
+        "daemon:*:19700:0:99999:7:::",
+        "alice:!:19700:0:99999:7:::",
+        "user:$apr1$xxxxxxxx$xxxxxxxxxxxxxxxxxxxxxx",
+        "hash = '$2y$10$' + salt",
+      })
   void toolFileWhenNoRealCredentialThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
       define( 'DB_PASSWORD', 'Xq7!vNw2pZ' );                                         | php-define-password   | Xq7!vNw2pZ
       define("SMTP_PASS", "Xq7!vNw2pZ");                                             | php-define-password   | Xq7!vNw2pZ
       define( 'NONCE_SALT', 'k$(Qw<7z>pL%(2mN!a@Vb^R*t8Y-u_Z=c+X[d]e{f}g~h:i;j,2Lw' ); | wordpress-auth-key    | k$(Qw<7z>pL%(2mN!a@Vb^R*t8Y-u_Z=c+X[d]e{f}g~h:i;j,2Lw
@@ -308,47 +399,54 @@ class DetectorTest {
       export WEBHOOK_SECRET=Xq7!vN&w2pZ                                              | shell-export-secret   | Xq7!vN&w2pZ
       """)
   void frameworkAssignmentWhenValueIsRealThenReported(String line, String rule, String secret) {
-    assertThat(scan(line + "\n")).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo(rule);
-      assertThat(f.secret().reveal()).isEqualTo(secret);
-    });
+    assertThat(scan(line + "\n"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo(rule);
+              assertThat(f.secret().reveal()).isEqualTo(secret);
+            });
   }
 
   @Test
   void railsSecretKeyBaseWhenInSecretsYamlThenReported() {
     String key = rnd.hex(128);
-    assertThat(scan("production:\n  secret_key_base: " + key + "\n")).singleElement()
+    assertThat(scan("production:\n  secret_key_base: " + key + "\n"))
+        .singleElement()
         .satisfies(f -> assertThat(f.ruleId()).isEqualTo("rails-secret-key-base"));
   }
 
   @Test
   void yamlSecretWhenNestedAtAnyDepthThenReported() {
-    String yaml = "app:\n  database:\n    primary:\n      db_password: Xq7!vNw2pZ\n  oauth:\n    client_secret: "
-        + "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc\n  smtp:\n    password: \"Hb4#kLm9Tq\"\n";
-    assertThat(scan(yaml)).extracting(f -> f.secret().reveal())
+    String yaml =
+        "app:\n  database:\n    primary:\n      db_password: Xq7!vNw2pZ\n  oauth:\n    client_secret: "
+            + "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc\n  smtp:\n    password: \"Hb4#kLm9Tq\"\n";
+    assertThat(scan(yaml))
+        .extracting(f -> f.secret().reveal())
         .containsExactly("Xq7!vNw2pZ", "q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0Bc", "Hb4#kLm9Tq");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "define( 'AUTH_KEY', 'put your unique phrase here' );",
-      "define('DB_PASSWORD', '');",
-      "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
-      "define('DB_PASSWORD', 'password');",
-      "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']",
-      "SECRET_KEY = 'changeme-changeme-changeme'",
-      "APP_KEY=",
-      "secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>",
-      "spring.datasource.password=${DB_PASSWORD}",
-      "spring.datasource.password=ENC(q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1J)",
-      "    this.password = newPass;",
-      "    self.db.password = read_secret()",
-      "export DB_PASSWORD_FILE=/run/secrets/db",
-      "export API_TOKEN=$(cat /run/secrets/token)",
-      "export GITHUB_TOKEN=${GITHUB_TOKEN}",
-      "export TOKEN_URL=https://auth.corp.internal/token",
-      "export const SECRET_HEADER = 'X-Secret';",
-  })
+  @ValueSource(
+      strings = {
+        "define( 'AUTH_KEY', 'put your unique phrase here' );",
+        "define('DB_PASSWORD', '');",
+        "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+        "define('DB_PASSWORD', 'password');",
+        "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']",
+        "SECRET_KEY = 'changeme-changeme-changeme'",
+        "APP_KEY=",
+        "secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>",
+        "spring.datasource.password=${DB_PASSWORD}",
+        "spring.datasource.password=ENC(q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1J)",
+        "    this.password = newPass;",
+        "    self.db.password = read_secret()",
+        "export DB_PASSWORD_FILE=/run/secrets/db",
+        "export API_TOKEN=$(cat /run/secrets/token)",
+        "export GITHUB_TOKEN=${GITHUB_TOKEN}",
+        "export TOKEN_URL=https://auth.corp.internal/token",
+        "export const SECRET_HEADER = 'X-Secret';",
+      })
   void frameworkAssignmentWhenReferenceOrPlaceholderThenNotReported(String line) {
     assertThat(scan(line + "\n")).isEmpty();
   }
@@ -356,7 +454,10 @@ class DetectorTest {
   // ---- VoIP and game servers, saved-login exports, COPY blocks, punctuated config values
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       [6001]\\ntype=friend\\nhost=dynamic\\nsecret=Wn4zQ8rTk2Lm\\n                          | sip-secret                     | Wn4zQ8rTk2Lm
       [trunk]\\nsecret = q7!vNw2pZx ; remote PBX\\n                                        | sip-secret                     | q7!vNw2pZx
       [6001]\\ntype=auth\\nauth_type=userpass\\nusername=6001\\npassword=Hq3!xZ8vLm2p\\n   | sip-secret                     | Hq3!xZ8vLm2p
@@ -370,61 +471,94 @@ class DetectorTest {
       [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | config-secret-value            | Wn4zQ8!rTk2L
       """)
   void serverConfigWhenItHoldsAPasswordThenReported(String text, String rule, String secret) {
-    assertThat(scan(text.replace("\\n", "\n"))).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo(rule);
-      assertThat(f.secret().reveal()).isEqualTo(secret);
-    });
+    assertThat(scan(text.replace("\\n", "\n")))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo(rule);
+              assertThat(f.secret().reveal()).isEqualTo(secret);
+            });
   }
 
   @Test
   void loginExportWhenCsvFromABrowserThenEveryRowsPasswordReportedWithQuotesUndone() {
-    String csv = "name,url,username,password,note\n"
-        + "GitHub,https://github.com/login,alice,Wn4zQ8!rTk2L,\n"
-        + "Bank,https://bank.example.net,alice@corp.example,\"q7,vNw2\"\"pZx\",\"multi\nline note\"\n"
-        + "Empty,https://x.example.net,bob,,\n"
-        + "Mail,https://mail.example.net,carol,Hq3!xZ8vLm2p,\n";
-    assertThat(scan(csv)).extracting(f -> f.ruleId() + " " + f.secret().reveal() + " @" + f.line()).containsExactly(
-        "browser-login-export Wn4zQ8!rTk2L @2", "browser-login-export q7,vNw2\"pZx @3", "browser-login-export Hq3!xZ8vLm2p @6");
+    String csv =
+        "name,url,username,password,note\n"
+            + "GitHub,https://github.com/login,alice,Wn4zQ8!rTk2L,\n"
+            + "Bank,https://bank.example.net,alice@corp.example,\"q7,vNw2\"\"pZx\",\"multi\nline note\"\n"
+            + "Empty,https://x.example.net,bob,,\n"
+            + "Mail,https://mail.example.net,carol,Hq3!xZ8vLm2p,\n";
+    assertThat(scan(csv))
+        .extracting(f -> f.ruleId() + " " + f.secret().reveal() + " @" + f.line())
+        .containsExactly(
+            "browser-login-export Wn4zQ8!rTk2L @2",
+            "browser-login-export q7,vNw2\"pZx @3",
+            "browser-login-export Hq3!xZ8vLm2p @6");
   }
 
   @Test
   void copyBlockWhenRowsHaveAPasswordColumnThenEachNonNullPasswordReported() {
-    String dump = "COPY public.users (id, email, password, created_at) FROM stdin;\n"
-        + "1\ta@corp.example\tWn4zQ8!rTk2L\t2024-01-01\n2\tb@corp.example\t\\N\t2024-01-02\n3\tc@corp.example\tHq3!xZ8vLm2p\t2024-01-03\n"
-        + "\\.\n4\td@corp.example\tTq8wE3rY5u!\t2024-01-04\n";
-    assertThat(scan(dump)).extracting(f -> f.ruleId() + " " + f.secret().reveal()).containsExactly(
-        "sql-copy-password Wn4zQ8!rTk2L", "sql-copy-password Hq3!xZ8vLm2p");
+    String dump =
+        "COPY public.users (id, email, password, created_at) FROM stdin;\n"
+            + "1\ta@corp.example\tWn4zQ8!rTk2L\t2024-01-01\n2\tb@corp.example\t\\N\t2024-01-02\n3\tc@corp.example\tHq3!xZ8vLm2p\t2024-01-03\n"
+            + "\\.\n4\td@corp.example\tTq8wE3rY5u!\t2024-01-04\n";
+    assertThat(scan(dump))
+        .extracting(f -> f.ruleId() + " " + f.secret().reveal())
+        .containsExactly("sql-copy-password Wn4zQ8!rTk2L", "sql-copy-password Hq3!xZ8vLm2p");
   }
 
   @Test
   void bitwardenExportWhenUnencryptedThenPasswordReportedAndWhenEncryptedThenNothing() {
-    String plain = "{\"encrypted\": false, \"items\": [{\"type\": 1, \"name\": \"GitHub\", \"login\": {\"uris\": [{\"match\": null, "
-        + "\"uri\": \"https://github.com\"}], \"username\": \"alice\", \"password\": \"Wn4zQ8!rTk2L\", \"totp\": null}}]}\n";
-    assertThat(scan(plain)).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo("bitwarden-export-password");
-      assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
-    });
-    assertThat(scan("{\"encrypted\": true, \"items\": [{\"login\": {\"password\": \"2.aGVsbG8gd29ybGQhISE=|c2VjcmV0c2VjcmV0c2VjcmV0|bWFjbWFjbWFj\"}}]}\n"))
+    String plain =
+        "{\"encrypted\": false, \"items\": [{\"type\": 1, \"name\": \"GitHub\", \"login\": {\"uris\": [{\"match\": null, "
+            + "\"uri\": \"https://github.com\"}], \"username\": \"alice\", \"password\": \"Wn4zQ8!rTk2L\", \"totp\": null}}]}\n";
+    assertThat(scan(plain))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("bitwarden-export-password");
+              assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
+            });
+    assertThat(
+            scan(
+                "{\"encrypted\": true, \"items\": [{\"login\": {\"password\": \"2.aGVsbG8gd29ybGQhISE=|c2VjcmV0c2VjcmV0c2VjcmV0|bWFjbWFjbWFj\"}}]}\n"))
         .isEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n", "[6001]\nsecret=\n", "[6001]\nsecret=<password>\n",
-      "[t]\ntype=auth\npassword=\nusername=t\n", "rcon_password \"\"\n", "The rcon_password should be long.\n",
-      "Run `login serveradmin <password>` first.\n", "name,url,username,password,note\n",
-      "id,email,password\n1,a@corp.example,Wn4zQ8!rTk2L\n", "url,username,password\nhttps://corp.example,alice,********\n",
-      "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\tWX-20\n\\.\n", "client_secret: \"${GITHUB_CLIENT_SECRET}\"\n",
-      "pass: (a, b) => a + b\n", "token: req.headers['x-token'],\n", "secret: &s ENC(Zm9vYmFyYmF6)\n",
-      "    secret = keypair[:32]\n", "next_token = launch_configurations_resp[-1].name\n"})
+  @ValueSource(
+      strings = {
+        "[6001]\ntype=friend\nsecret=${SIP_SECRET}\n",
+        "[6001]\nsecret=\n",
+        "[6001]\nsecret=<password>\n",
+        "[t]\ntype=auth\npassword=\nusername=t\n",
+        "rcon_password \"\"\n",
+        "The rcon_password should be long.\n",
+        "Run `login serveradmin <password>` first.\n",
+        "name,url,username,password,note\n",
+        "id,email,password\n1,a@corp.example,Wn4zQ8!rTk2L\n",
+        "url,username,password\nhttps://corp.example,alice,********\n",
+        "COPY public.products (id, name, sku) FROM stdin;\n1\tWidget\tWX-20\n\\.\n",
+        "client_secret: \"${GITHUB_CLIENT_SECRET}\"\n",
+        "pass: (a, b) => a + b\n",
+        "token: req.headers['x-token'],\n",
+        "secret: &s ENC(Zm9vYmFyYmF6)\n",
+        "    secret = keypair[:32]\n",
+        "next_token = launch_configurations_resp[-1].name\n"
+      })
   void serverConfigOrExportWhenNoRealPasswordThenNothing(String text) {
     assertThat(scan(text)).isEmpty();
   }
 
-  // ---- provider rules from the gitleaks comparison: a near miss of each format is not that provider's
+  // ---- provider rules from the gitleaks comparison: a near miss of each format is not that
+  // provider's
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '~',
+      textBlock =
+          """
       onepassword-secret-key      | key A3-ABCDEF-GHIJKLMNOPQ-RST
       adafruit-io-key             | key = aio_Xq7vNw2pZ9Lm3kR8tY2
       authress-access-key         | sc_abc.def.acc_x.y
@@ -516,32 +650,45 @@ class DetectorTest {
       yandex-cloud-token          | YC_CLOUD_ID=b1gxq7vnw2pz9lm3kr8t
       """)
   void providerFormatWhenNearMissThenThatProviderRuleSilent(String rule, String text) {
-    assertThat(scan(text.replace("\\n", "\n") + "\n")).extracting(Finding::ruleId).doesNotContain(rule);
+    assertThat(scan(text.replace("\\n", "\n") + "\n"))
+        .extracting(Finding::ruleId)
+        .doesNotContain(rule);
   }
 
   @Test
   void kubernetesSecretWhenDataSortedBeforeKindThenEachValueDecodedButCertificatesNot() {
-    String doc = "apiVersion: v1\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n  password: "
-        + java.util.Base64.getEncoder().encodeToString("Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8))
-        + "\n  api-token: \"{{ .Values.token | b64enc }}\"\nkind: Secret\nmetadata:\n  name: db\n---\nkind: ConfigMap\ndata:\n  password: eA==\n";
-    assertThat(scan(doc)).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo("kubernetes-secret-data");
-      assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
-      assertThat(f.line()).isEqualTo(4);
-    });
+    String doc =
+        "apiVersion: v1\ndata:\n  ca.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n  password: "
+            + java.util.Base64.getEncoder()
+                .encodeToString("Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8))
+            + "\n  api-token: \"{{ .Values.token | b64enc }}\"\nkind: Secret\nmetadata:\n  name: db\n---\nkind: ConfigMap\ndata:\n  password: eA==\n";
+    assertThat(scan(doc))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("kubernetes-secret-data");
+              assertThat(f.secret().reveal()).isEqualTo("Wn4zQ8!rTk2L");
+              assertThat(f.line()).isEqualTo(4);
+            });
   }
 
   @Test
   void authorizationHeaderWhenBasicThenReportedOnlyIfItDecodesToUserAndPassword() {
-    String pair = java.util.Base64.getEncoder().encodeToString("deploy:Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8));
+    String pair =
+        java.util.Base64.getEncoder()
+            .encodeToString("deploy:Wn4zQ8!rTk2L".getBytes(StandardCharsets.UTF_8));
     assertThat(scan("curl -H 'Authorization: Basic " + pair + "' https://x.corp.example\n"))
-        .singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("authorization-header"));
+        .singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("authorization-header"));
   }
 
   // ---- high-entropy-string (decision 106): the key or quote around a random value decides
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       signing_key = "%s"                     | b64   | MEDIUM
       HMAC_KEY=%s                            | hex   | MEDIUM
       encryption_key: %s                     | alnum | MEDIUM
@@ -555,20 +702,25 @@ class DetectorTest {
       client = Client("billing-svc", "%s")   | b64   | LOW
       if (header.equals('%s')) {             | b64u  | LOW
       """)
-  void randomValueWhenNamedOrQuotedThenReportedAsHighEntropy(String template, String alphabet, Confidence confidence) {
+  void randomValueWhenNamedOrQuotedThenReportedAsHighEntropy(
+      String template, String alphabet, Confidence confidence) {
     byte[] key = rnd.bytes(32);
-    String value = switch (alphabet) {
-      case "b64" -> java.util.Base64.getEncoder().encodeToString(key);
-      case "b64u" -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
-      case "hex" -> java.util.HexFormat.of().formatHex(key);
-      default -> rnd.alnum(40);
-    };
-    assertThat(scan(template.formatted(value) + "\n")).singleElement().satisfies(f -> {
-      assertThat(f.ruleId()).isEqualTo("high-entropy-string");
-      assertThat(f.secret().reveal()).isEqualTo(value);
-      assertThat(f.confidence()).isEqualTo(confidence);
-      assertThat(f.severity()).isEqualTo(dev.warden.scan.Severity.LOW);
-    });
+    String value =
+        switch (alphabet) {
+          case "b64" -> java.util.Base64.getEncoder().encodeToString(key);
+          case "b64u" -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
+          case "hex" -> java.util.HexFormat.of().formatHex(key);
+          default -> rnd.alnum(40);
+        };
+    assertThat(scan(template.formatted(value) + "\n"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.ruleId()).isEqualTo("high-entropy-string");
+              assertThat(f.secret().reveal()).isEqualTo(value);
+              assertThat(f.confidence()).isEqualTo(confidence);
+              assertThat(f.severity()).isEqualTo(dev.warden.scan.Severity.LOW);
+            });
   }
 
   @Test
@@ -581,32 +733,42 @@ class DetectorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "\"integrity\": \"sha512-%b64%\"",
-      "<script integrity=\"sha384-%b64%\" src=\"/a.js\"></script>",
-      "checksum = \"%hex%\"",
-      "\"commit\": \"%hex%\"",
-      "signing_key_id: %b64u%",
-      "golang.org/x/net v0.21.0 h1:%b64%",
-      "request_id = \"%uuid%\"",
-      "value: ghp_%alnum%",
-      "publicKey: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE%b64%\"",
-      "verify_key = \"MCowBQYDK2VwAyEA%b64%\"",
-      "\"x\": \"%b64u%\", \"y\": \"%b64u%\"",
-      "headers[\"X-Request-Id\"] = \"%b64%\"",
-      "aws glacier list-parts --upload-id \"%b64u%%b64u%\"",
-      "    key: PKCS12PrivateKeyTypes | None,",
-      "\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"",
-      "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA%b64%\">",
-      "preview = \"iVBORw0KGgoAAAANSUhEUgAA%b64%\"",
-      "hash = '%hex%'",
-      "[Peer]\nPublicKey = %b64%=\nAllowedIPs = 10.8.0.2/32",
-      "if (a == b) return \"%hex%\";",
-      "signing_key = \"eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9\""})
+  @ValueSource(
+      strings = {
+        "\"integrity\": \"sha512-%b64%\"",
+        "<script integrity=\"sha384-%b64%\" src=\"/a.js\"></script>",
+        "checksum = \"%hex%\"",
+        "\"commit\": \"%hex%\"",
+        "signing_key_id: %b64u%",
+        "golang.org/x/net v0.21.0 h1:%b64%",
+        "request_id = \"%uuid%\"",
+        "value: ghp_%alnum%",
+        "publicKey: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE%b64%\"",
+        "verify_key = \"MCowBQYDK2VwAyEA%b64%\"",
+        "\"x\": \"%b64u%\", \"y\": \"%b64u%\"",
+        "headers[\"X-Request-Id\"] = \"%b64%\"",
+        "aws glacier list-parts --upload-id \"%b64u%%b64u%\"",
+        "    key: PKCS12PrivateKeyTypes | None,",
+        "\"Sid\": \"KMSDataKeyForS3AndEC2Permissions\"",
+        "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA%b64%\">",
+        "preview = \"iVBORw0KGgoAAAANSUhEUgAA%b64%\"",
+        "hash = '%hex%'",
+        "[Peer]\nPublicKey = %b64%=\nAllowedIPs = 10.8.0.2/32",
+        "if (a == b) return \"%hex%\";",
+        "signing_key = \"eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9\""
+      })
   void highEntropyShapeWhenPublicOrNamedAsNonSecretThenNothing(String template) {
-    String line = template.replace("%b64%", java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)).replace("=", ""))
-        .replace("%b64u%", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(rnd.bytes(32)))
-        .replace("%hex%", rnd.hex(64)).replace("%uuid%", rnd.uuid()).replace("%alnum%", rnd.alnum(36));
+    String line =
+        template
+            .replace(
+                "%b64%",
+                java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)).replace("=", ""))
+            .replace(
+                "%b64u%",
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(rnd.bytes(32)))
+            .replace("%hex%", rnd.hex(64))
+            .replace("%uuid%", rnd.uuid())
+            .replace("%alnum%", rnd.alnum(36));
     assertThat(scan(line + "\n")).isEmpty();
   }
 
@@ -614,34 +776,56 @@ class DetectorTest {
   void randomValueWhenOnAMinifiedLineThenOnlySecretNamesReported() {
     StringBuilder bundle = new StringBuilder("!function(){var e={");
     for (int i = 0; i < 30; i++) {
-      bundle.append(i).append(":{a:\"").append(java.util.Base64.getEncoder().encodeToString(rnd.bytes(30))).append("\"},");
+      bundle
+          .append(i)
+          .append(":{a:\"")
+          .append(java.util.Base64.getEncoder().encodeToString(rnd.bytes(30)))
+          .append("\"},");
     }
     String key = rnd.alnum(40);
     bundle.append("signingKey:\"").append(key).append("\"}}();\n");
     assertThat(bundle.length()).isGreaterThan(HighEntropy.LONG_LINE);
-    assertThat(scan(bundle.toString())).singleElement().satisfies(f -> assertThat(f.secret().reveal()).isEqualTo(key));
+    assertThat(scan(bundle.toString()))
+        .singleElement()
+        .satisfies(f -> assertThat(f.secret().reveal()).isEqualTo(key));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"package-lock.json", "web/yarn.lock", "go.sum", "Cargo.lock", "dist/app.min.js", "app.js.map", "SHA256SUMS"})
+  @ValueSource(
+      strings = {
+        "package-lock.json",
+        "web/yarn.lock",
+        "go.sum",
+        "Cargo.lock",
+        "dist/app.min.js",
+        "app.js.map",
+        "SHA256SUMS"
+      })
   void randomValueWhenInALockFileBundleOrChecksumListThenNotSweptButOtherRulesRun(String path) {
-    String line = "signing_key = \"" + java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)) + "\"\n";
+    String line =
+        "signing_key = \"" + java.util.Base64.getEncoder().encodeToString(rnd.bytes(32)) + "\"\n";
     String token = Corpus.githubStyle(rnd, "ghp_");
-    assertThat(scanAt("config/app.env", line)).singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("high-entropy-string"));
-    assertThat(scanAt(path, line + "t = '" + token + "'\n")).singleElement().satisfies(f -> assertThat(f.ruleId()).isEqualTo("github-pat"));
+    assertThat(scanAt("config/app.env", line))
+        .singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("high-entropy-string"));
+    assertThat(scanAt(path, line + "t = '" + token + "'\n"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("github-pat"));
   }
 
   private static List<Finding> scanAt(String path, String text) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     List<Finding> out = new ArrayList<>();
-    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder()).scan(b, b.length, 0, b.length, new LineCursor(1), path, out::add);
+    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder())
+        .scan(b, b.length, 0, b.length, new LineCursor(1), path, out::add);
     return out;
   }
 
   @Test
   void randomValueWhenAnotherRuleMatchesThenThatRuleWins() {
     String v = rnd.alnum(12) + rnd.digits(4) + rnd.alnum(16);
-    assertThat(scan("client_secret = \"" + v + "\"\n")).singleElement()
+    assertThat(scan("client_secret = \"" + v + "\"\n"))
+        .singleElement()
         .satisfies(f -> assertThat(f.ruleId()).isEqualTo("generic-secret"));
   }
 
@@ -649,13 +833,15 @@ class DetectorTest {
   void findingWhenLineHasIgnoreMarkerThenSuppressed() {
     String token = Corpus.githubStyle(rnd, "ghp_");
     assertThat(scan("t = '" + token + "' # warden:ignore\nu = '" + token + "'\n"))
-        .singleElement().satisfies(f -> assertThat(f.line()).isEqualTo(2));
+        .singleElement()
+        .satisfies(f -> assertThat(f.line()).isEqualTo(2));
   }
 
   @Test
   void providerTokenWhenInsideGenericAssignmentThenReportedOnceAsProvider() {
     String token = Corpus.githubStyle(rnd, "ghp_");
-    assertThat(scan("secret_token = \"" + token + "\"\n")).singleElement()
+    assertThat(scan("secret_token = \"" + token + "\"\n"))
+        .singleElement()
         .satisfies(f -> assertThat(f.ruleId()).isEqualTo("github-pat"));
   }
 
@@ -664,13 +850,17 @@ class DetectorTest {
     String token = Corpus.githubStyle(rnd, "ghp_");
     List<Finding> f = scan("a=" + token + "\nb=" + token + "\n");
     assertThat(f).hasSize(2);
-    assertThat(f.get(0).fingerprint()).isEqualTo(f.get(1).fingerprint()).isEqualTo(KEY.fingerprint(token));
+    assertThat(f.get(0).fingerprint())
+        .isEqualTo(f.get(1).fingerprint())
+        .isEqualTo(KEY.fingerprint(token));
   }
 
   @Test
   void columnWhenLineHasMultibyteCharactersThenCountsCodePoints() {
     String token = Corpus.githubStyle(rnd, "ghp_");
-    assertThat(scan("\u00e9\u00e9 = '" + token + "'\n")).singleElement().satisfies(f -> assertThat(f.column()).isEqualTo(7));
+    assertThat(scan("\u00e9\u00e9 = '" + token + "'\n"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.column()).isEqualTo(7));
   }
 
   @Test
@@ -682,7 +872,8 @@ class DetectorTest {
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(body, 0, all, head.length, body.length);
     List<Finding> out = new ArrayList<>();
-    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder()).scan(all, all.length, 0, all.length, new LineCursor(1), "bin", out::add);
+    new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder())
+        .scan(all, all.length, 0, all.length, new LineCursor(1), "bin", out::add);
     assertThat(out).singleElement().satisfies(f -> assertThat(f.line()).isEqualTo(2));
   }
 

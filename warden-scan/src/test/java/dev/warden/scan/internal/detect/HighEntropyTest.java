@@ -40,7 +40,8 @@ class HighEntropyTest {
       sum += Entropy.shannon(rnd.of(symbols, n));
     }
     double mean = sum / samples;
-    assertThat(Entropy.expected(n, alphabet)).isCloseTo(mean, org.assertj.core.data.Offset.offset(0.01 * mean));
+    assertThat(Entropy.expected(n, alphabet))
+        .isCloseTo(mean, org.assertj.core.data.Offset.offset(0.01 * mean));
     assertThat(Entropy.expected(n, alphabet)).isLessThan(Math.log(alphabet) / Math.log(2));
   }
 
@@ -77,7 +78,9 @@ class HighEntropyTest {
         }
       }
       double rate = (double) accepted / samples;
-      table.append(String.format(Locale.ROOT, "%-11s %-10s n=%3d accepted %.3f%n", c.ctx(), c.name(), c.n(), rate));
+      table.append(
+          String.format(
+              Locale.ROOT, "%-11s %-10s n=%3d accepted %.3f%n", c.ctx(), c.name(), c.n(), rate));
       if (rate < c.floor()) {
         below.add(c + " " + rate);
       }
@@ -91,8 +94,11 @@ class HighEntropyTest {
     int accepted = 0;
     for (int i = 0; i < 500; i++) {
       byte[] key = rnd.bytes(32);
-      for (String v : List.of(Base64.getEncoder().encodeToString(key), Base64.getUrlEncoder().withoutPadding().encodeToString(key),
-          java.util.HexFormat.of().formatHex(key))) {
+      for (String v :
+          List.of(
+              Base64.getEncoder().encodeToString(key),
+              Base64.getUrlEncoder().withoutPadding().encodeToString(key),
+              java.util.HexFormat.of().formatHex(key))) {
         String body = v.endsWith("=") ? v.substring(0, v.length() - 1) : v;
         if (!Double.isNaN(HighEntropy.judge(body, Context.SECRET_NAME))) {
           accepted++;
@@ -103,12 +109,23 @@ class HighEntropyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "PBEWithHmacSHA256AndAES_128", "SHA512withDSAinP1363Format", "SunTls12MasterSecret", "PKCS12PrivateKeyTypes",
-      "KMSDataKeyForS3AndEC2Permissions", "userAccountHandlerV2", "getUserAccountHandlerFactory2",
-      "VeryLongIdentifierNameWithoutDigits", "the_quick_brown_fox_jumps_over_2", "com/example/service/UserAccount2",
-      "src/main/java/dev/warden/scan/Rules", "useraccounthandler2factory", "aaaaaaaaaaaaaaaaaaaaaaaa",
-      "0123456789012345678901234567890123456789"})
+  @ValueSource(
+      strings = {
+        "PBEWithHmacSHA256AndAES_128",
+        "SHA512withDSAinP1363Format",
+        "SunTls12MasterSecret",
+        "PKCS12PrivateKeyTypes",
+        "KMSDataKeyForS3AndEC2Permissions",
+        "userAccountHandlerV2",
+        "getUserAccountHandlerFactory2",
+        "VeryLongIdentifierNameWithoutDigits",
+        "the_quick_brown_fox_jumps_over_2",
+        "com/example/service/UserAccount2",
+        "src/main/java/dev/warden/scan/Rules",
+        "useraccounthandler2factory",
+        "aaaaaaaaaaaaaaaaaaaaaaaa",
+        "0123456789012345678901234567890123456789"
+      })
   void identifiersPathsAndRunsWhenJudgedThenRejectedEvenWhenNamedAsSecrets(String value) {
     assertThat(HighEntropy.judge(value, Context.SECRET_NAME)).isNaN();
   }
@@ -119,18 +136,41 @@ class HighEntropyTest {
     assertThat(HighEntropy.judge(sha, Context.SECRET_NAME)).isNotNaN();
     assertThat(HighEntropy.judge(sha, Context.ANY_NAME)).isNaN();
     assertThat(HighEntropy.judge(sha, Context.QUOTED)).isNaN();
-    assertThat(HighEntropy.judge(rnd.hex(24), Context.SECRET_NAME)).as("shorter than 128 bits").isNaN();
+    assertThat(HighEntropy.judge(rnd.hex(24), Context.SECRET_NAME))
+        .as("shorter than 128 bits")
+        .isNaN();
   }
 
   @ParameterizedTest
   @CsvSource({
-      "client_secret, SECRET_NAME", "signing_key, SECRET_NAME", "X-Api-Key, SECRET_NAME", "apiKey, SECRET_NAME",
-      "API_KEY_PROD, SECRET_NAME", "api_key_2, SECRET_NAME", "DB_PASSWORD, SECRET_NAME", "hmac_key, SECRET_NAME",
-      "authToken, SECRET_NAME", "SECRETKEY, SECRET_NAME", "upstream, ANY_NAME", "SecretKeyFactory, ANY_NAME",
-      "SECRET_KEY_ALGORITHM, ANY_NAME", "tokenizer_model, ANY_NAME", "masterAlg, ANY_NAME", "keyboard, ANY_NAME",
-      "public_key, DENIED", "session_id, DENIED", "secret_hash, DENIED", "integrity, DENIED", "commitSha, DENIED",
-      "api_key_id, DENIED", "token_url, DENIED", "DeferMaintenanceIdentifier, DENIED", "signature, DENIED",
-      "x, DENIED", "csrf_token, DENIED"})
+    "client_secret, SECRET_NAME",
+    "signing_key, SECRET_NAME",
+    "X-Api-Key, SECRET_NAME",
+    "apiKey, SECRET_NAME",
+    "API_KEY_PROD, SECRET_NAME",
+    "api_key_2, SECRET_NAME",
+    "DB_PASSWORD, SECRET_NAME",
+    "hmac_key, SECRET_NAME",
+    "authToken, SECRET_NAME",
+    "SECRETKEY, SECRET_NAME",
+    "upstream, ANY_NAME",
+    "SecretKeyFactory, ANY_NAME",
+    "SECRET_KEY_ALGORITHM, ANY_NAME",
+    "tokenizer_model, ANY_NAME",
+    "masterAlg, ANY_NAME",
+    "keyboard, ANY_NAME",
+    "public_key, DENIED",
+    "session_id, DENIED",
+    "secret_hash, DENIED",
+    "integrity, DENIED",
+    "commitSha, DENIED",
+    "api_key_id, DENIED",
+    "token_url, DENIED",
+    "DeferMaintenanceIdentifier, DENIED",
+    "signature, DENIED",
+    "x, DENIED",
+    "csrf_token, DENIED"
+  })
   void keyNameWhenClassifiedThenOnlyTheEndNamesASecretAndDenialWins(String name, String expected) {
     Context c = HighEntropy.classifyName(name);
     assertThat(c == null ? "DENIED" : c.name()).isEqualTo(expected);
@@ -145,12 +185,18 @@ class HighEntropyTest {
     assertThat(encodedText("Wn4zQ8rTk2Lm7vXp")).as("a password").isFalse();
     byte[] random = rnd.bytes(32);
     String b64 = Base64.getEncoder().encodeToString(random);
-    assertThat(HighEntropy.isEncodedText(b64.getBytes(StandardCharsets.ISO_8859_1), 0, b64.length())).isFalse();
-    assertThat(HighEntropy.isEncodedText("not*base64".getBytes(StandardCharsets.ISO_8859_1), 0, 10)).isFalse();
+    assertThat(
+            HighEntropy.isEncodedText(b64.getBytes(StandardCharsets.ISO_8859_1), 0, b64.length()))
+        .isFalse();
+    assertThat(HighEntropy.isEncodedText("not*base64".getBytes(StandardCharsets.ISO_8859_1), 0, 10))
+        .isFalse();
   }
 
   private static boolean encodedText(String text) {
-    byte[] b = Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.ISO_8859_1);
+    byte[] b =
+        Base64.getEncoder()
+            .encodeToString(text.getBytes(StandardCharsets.UTF_8))
+            .getBytes(StandardCharsets.ISO_8859_1);
     return HighEntropy.isEncodedText(b, 0, b.length);
   }
 

@@ -23,7 +23,10 @@ class ChunkScannerTest {
   static final int CHUNK = 2 * (ChunkScanner.OVERLAP + ChunkScanner.CONTEXT);
 
   static String token(int seed) {
-    String random = ("q7Rk2ZpX9mWc4TnB8vLs3HdF6yJg1e" + seed).substring(0, 30).replace('1', (char) ('a' + seed % 26));
+    String random =
+        ("q7Rk2ZpX9mWc4TnB8vLs3HdF6yJg1e" + seed)
+            .substring(0, 30)
+            .replace('1', (char) ('a' + seed % 26));
     return "ghp_" + random + Checksums.base62Crc(Checksums.crc32(random));
   }
 
@@ -41,10 +44,13 @@ class ChunkScannerTest {
       sb.append("bbbbbbbbb\n");
     }
     List<Finding> out = scan(sb.toString());
-    assertThat(out).singleElement().satisfies(f -> {
-      assertThat(f.line()).isEqualTo(2);
-      assertThat(f.column()).isEqualTo(at - 6 + 2);
-    });
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.line()).isEqualTo(2);
+              assertThat(f.column()).isEqualTo(at - 6 + 2);
+            });
   }
 
   @Test
@@ -56,7 +62,9 @@ class ChunkScannerTest {
     }
     sb.append("key = ").append(token(2)).append('\n');
     int expected = lines + 1;
-    assertThat(scan(sb.toString())).singleElement().satisfies(f -> assertThat(f.line()).isEqualTo(expected));
+    assertThat(scan(sb.toString()))
+        .singleElement()
+        .satisfies(f -> assertThat(f.line()).isEqualTo(expected));
   }
 
   @Test
@@ -70,10 +78,15 @@ class ChunkScannerTest {
   }
 
   private static List<Finding> scan(String text) throws Exception {
-    ChunkScanner cs = new ChunkScanner(new ContentScanner(DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder()), CHUNK);
+    ChunkScanner cs =
+        new ChunkScanner(
+            new ContentScanner(
+                DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder()),
+            CHUNK);
     List<Finding> out = new ArrayList<>();
     cs.begin("f", 1, out::add);
-    assertThat(cs.readFrom(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true)).isTrue();
+    assertThat(cs.readFrom(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true))
+        .isTrue();
     assertThat(cs.scannedBytes()).isEqualTo(text.length());
     return out;
   }

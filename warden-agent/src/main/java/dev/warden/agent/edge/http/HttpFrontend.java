@@ -48,13 +48,18 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
- * One application connection to the HTTP proxy, or one intercepted TLS tunnel inside it: one
- * exchange per connection (the response says {@code Connection: close}; clients open the next). The
- * request head is checked ({@link HttpWire}), the caller attested and its credential taken off the
- * event loop, then: a plain request is forwarded with the credential in place of the application's;
- * a CONNECT to a routed host is answered 200 and its TLS terminated with Warden's certificate for
- * the host, a new frontend serving the requests inside; any other CONNECT becomes a blind tunnel.
- * What the proxy answers itself is an HTTP response with a plain-text reason.
+ * One application connection to the HTTP proxy, or one intercepted TLS tunnel inside it, carrying
+ * one exchange after another while the client keeps it alive. The request head is checked ({@link
+ * HttpWire}), the caller attested and its credential taken off the event loop, then: a plain
+ * request is forwarded with the credential in place of the application's; a CONNECT to a routed
+ * host is answered 200 and its TLS terminated with Warden's certificate for the host, a new
+ * frontend serving the requests inside; any other CONNECT becomes a blind tunnel. What the proxy
+ * answers itself is an HTTP response with a plain-text reason.
+ *
+ * <p>The connection to a destination is kept for the next request of the same client connection
+ * when both sides allow it ({@link Upstream}): opening one per request was most of the latency the
+ * proxy added. It is never shared with another client connection, so one caller's credential never
+ * travels on a connection another caller opened.
  */
 final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(HttpFrontend.class.getName());
@@ -80,6 +85,21 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    * this route.
    */
   record Intercept(HttpWire.Authority destination, HttpRoute route) {}
+
+  /**
+   * What a kept destination connection was opened for: a later request reuses it only for the same
+   * destination over the same TLS set-up (an access token bound to the caller's SVID gets its own
+   * TLS context, so a renewed SVID opens a new connection).
+   */
+  record Upstream(HttpWire.Authority destination, boolean tls, SSLContext tlsContext) {}
+
+  /**
+   * A kept destination connection idle longer than this is closed rather than reused: servers close
+   * idle connections after a few seconds (Apache and Node.js after 5 s), and a request sent just as
+   * they do would fail. A reused connection that closes before answering an idempotent request
+   * without a body is retried once on a new one.
+   */
+  static final long REUSE_IDLE_MILLIS = 2_000;
 
   private enum State {
     IDLE,
@@ -113,6 +133,21 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private final java.util.ArrayDeque<Object> pipelined = new java.util.ArrayDeque<>();
 
   private long exchanges;
+
+  /** What {@link #upstream} was opened for. */
+  private Upstream upstreamFor;
+
+  /** A destination connection kept after its last exchange, for the next request; else null. */
+  private Channel kept;
+
+  private Upstream keptFor;
+  private long keptAt;
+
+  /**
+   * Sends the current request again on a new connection, when the kept one it went out on closed
+   * before answering and sending again is safe; else null.
+   */
+  private Runnable retry;
 
   HttpFrontend(HttpProxy proxy, Intercept intercept, Callers.Caller caller, PeerCredentials peer) {
     this.proxy = proxy;
@@ -491,8 +526,66 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       }
     }
     h.set(HttpHeaderNames.HOST, destination.hostHeader(tls));
-    h.set(HttpHeaderNames.CONNECTION, "close");
+    if (!keepAlive) {
+      h.set(HttpHeaderNames.CONNECTION, "close");
+    }
     DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), target, h);
+    Upstream wanted = new Upstream(destination, tls, tls ? upstreamTls : null);
+    Channel reuse = takeKept(ctx, wanted);
+    if (reuse != null) {
+      upstream = reuse;
+      upstreamFor = wanted;
+      retry = retryable() ? () -> connect(ctx, out, tls, to, upstreamTls, wanted) : null;
+      send(ctx, out);
+      return;
+    }
+    connect(ctx, out, tls, to, upstreamTls, wanted);
+  }
+
+  /**
+   * The kept destination connection if it was opened for {@code wanted}, is open and was not idle
+   * too long; else null, and a kept connection that does not serve is closed.
+   */
+  private Channel takeKept(ChannelHandlerContext ctx, Upstream wanted) {
+    Channel k = kept;
+    if (k == null) {
+      return null;
+    }
+    kept = null;
+    long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - keptAt);
+    if (k.isActive() && wanted.equals(keptFor) && idle < REUSE_IDLE_MILLIS) {
+      k.config().setAutoRead(true); // may have been paused while the client was slow to read
+      return k;
+    }
+    k.close();
+    return null;
+  }
+
+  /**
+   * Whether the current request may be sent again after a kept connection closed unanswered: an
+   * idempotent method (RFC 9110 9.2.2) whose body, if any, was empty and is still complete.
+   */
+  private boolean retryable() {
+    boolean idempotent =
+        method.equals(HttpMethod.GET)
+            || method.equals(HttpMethod.HEAD)
+            || method.equals(HttpMethod.OPTIONS)
+            || method.equals(HttpMethod.TRACE);
+    return idempotent
+        && requestComplete
+        && held.stream().allMatch(o -> o instanceof HttpContent c && !c.content().isReadable());
+  }
+
+  /** Opens a new connection to the destination and sends the request on it. */
+  private void connect(
+      ChannelHandlerContext ctx,
+      HttpRequest out,
+      boolean tls,
+      InetSocketAddress to,
+      SSLContext upstreamTls,
+      Upstream wanted) {
+    retry = null;
+    upstreamFor = wanted;
     Channel client = ctx.channel();
     ChannelFuture f =
         EdgeNet.connector(
@@ -608,28 +701,36 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   private void send(ChannelHandlerContext ctx, HttpRequest out) {
     Channel client = ctx.channel();
-    if (state != State.PREPARING || !client.isActive()) {
+    boolean again = state == State.SENDING; // a retry on a new connection: recorded already
+    if (state != State.PREPARING && !again || !client.isActive()) {
       upstream.close();
       return;
     }
     state = State.SENDING;
     upstream.write(out, upstream.voidPromise());
+    if (again) {
+      // the body was empty (retryable) and its end already went out on the closed connection
+      upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+    }
     held.forEach(o -> upstream.write(o, upstream.voidPromise()));
     held.clear();
     upstream.flush();
-    record(
-        ProxiedConnection.Outcome.PROXIED,
-        out.method() + " " + (route == null ? "" : "with the credential of " + route.resource()));
+    if (!again) {
+      record(
+          ProxiedConnection.Outcome.PROXIED,
+          out.method() + " " + (route == null ? "" : "with the credential of " + route.resource()));
+    }
     if (!requestComplete) {
       client.config().setAutoRead(true);
     }
     long timeout = proxy.spec().responseTimeout().toMillis();
     Channel to = upstream;
+    long exchange = exchanges;
     client
         .eventLoop()
         .schedule(
             () -> {
-              if (state == State.SENDING && upstream == to) {
+              if (state == State.SENDING && upstream == to && exchanges == exchange) {
                 refuse(
                     ctx,
                     new HttpRefusal(
@@ -683,6 +784,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (upstream != null) {
       upstream.close();
     }
+    closeKept();
     if (ctx.channel().isActive()) {
       FullHttpResponse res =
           new DefaultFullHttpResponse(
@@ -730,7 +832,15 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (upstream != null) {
       upstream.close();
     }
+    closeKept();
     Pipe.closeAfterFlush(ctx.channel());
+  }
+
+  private void closeKept() {
+    if (kept != null) {
+      kept.close();
+      kept = null;
+    }
   }
 
   /**
@@ -751,6 +861,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    closeKept();
     if (state != State.TUNNEL) {
       state = State.DONE;
       releaseHeld();
@@ -796,6 +907,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     private final ChannelHandlerContext client;
     private boolean informational;
 
+    /** Whether the destination lets this connection carry another request after this response. */
+    private boolean reusable;
+
     Exchange(ChannelHandlerContext client) {
       this.client = client;
     }
@@ -830,6 +944,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
           return;
         }
         informational = code < 200;
+        retry = null; // the destination answered: never send this request again
+        reusable =
+            io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isKeepAlive(res); // 1.1
+        // without close, or 1.0 with keep-alive: read before the hop-by-hop fields are removed
         HttpWire.removeHopByHop(res.headers());
         if (!informational) {
           // the connection can carry the next request only if this response's end is known without
@@ -852,7 +970,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         boolean last = content instanceof LastHttpContent;
         c.write(msg, c.voidPromise());
         if (last && !informational) {
-          uctx.close();
+          if (keepAlive && requestComplete && reusable) {
+            kept = uctx.channel(); // its response was delimited (keepAlive) and fully read
+            keptFor = upstreamFor;
+            keptAt = System.nanoTime();
+          } else {
+            uctx.close();
+          }
           if (keepAlive && requestComplete) {
             c.flush();
             next(client);
@@ -888,8 +1012,17 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext uctx) {
+      if (uctx.channel() == kept) {
+        kept = null; // the destination closed it while idle
+      }
       if (uctx.channel() != upstream) {
         return; // an earlier exchange's connection, closed after its response
+      }
+      if (state == State.SENDING && retry != null) {
+        Runnable again = retry;
+        retry = null;
+        again.run();
+        return;
       }
       if (state == State.SENDING) {
         refuse(

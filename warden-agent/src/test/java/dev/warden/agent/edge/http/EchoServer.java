@@ -157,6 +157,8 @@ final class EchoServer implements AutoCloseable {
                 + s.apiKey()
                 + "\nbody: "
                 + body
+                + "\npeer-port: "
+                + x.getRemoteAddress().getPort()
                 + "\n--\n"
                 + headers)
             .getBytes(StandardCharsets.UTF_8);

@@ -66,6 +66,7 @@ class HttpProxyTest {
   static int undeclared;
   static int impatient;
   static java.net.ServerSocket silent;
+  static ForgetfulServer forgetful;
 
   @BeforeAll
   static void start() throws Exception {
@@ -147,6 +148,7 @@ class HttpProxyTest {
     silent =
         new java.net.ServerSocket(
             0, 50, java.net.InetAddress.getLoopbackAddress()); // accepts, never answers
+    forgetful = new ForgetfulServer();
     String ca = ",upstream-ca=" + destinationCaPem;
     warden.startAgent(
         List.of(
@@ -180,7 +182,10 @@ class HttpProxyTest {
                     + "=resource:bad-cert-api"
                     + ",route=localhost:"
                     + down
-                    + "=resource:down-api;plaintext"),
+                    + "=resource:down-api;plaintext"
+                    + ",route=localhost:"
+                    + forgetful.port()
+                    + "=resource:billing-api;plaintext"),
             ProxySpec.parse(
                 "http:listen=127.0.0.1:"
                     + refusing
@@ -232,6 +237,9 @@ class HttpProxyTest {
     }
     if (silent != null) {
       silent.close();
+    }
+    if (forgetful != null) {
+      forgetful.close();
     }
     for (EchoServer s :
         new EchoServer[] {
@@ -542,6 +550,143 @@ class HttpProxyTest {
         .isPositive()
         .isLessThan(two.indexOf("target: /second"));
     assertThat(two.split("HTTP/1.1 200 ", -1)).hasSize(3);
+  }
+
+  @Test
+  void aKeptAliveClientsRequestsShareOneDestinationConnectionAndEachGetsTheCredential()
+      throws Exception {
+    HttpClient c =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy)))
+            .sslContext(trusting(warden.bundle()))
+            .build();
+    for (String base :
+        List.of(
+            "http://localhost:" + billingPlain.port(), "https://localhost:" + billingTls.port())) {
+      java.util.Set<String> peers = new java.util.HashSet<>();
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> r = get(c, base + "/reuse-" + i, "Authorization", "Bearer own");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body())
+            .contains("authorization: Bearer " + BILLING_KEY)
+            .contains("target: /reuse-" + i)
+            .doesNotContain("connection: close");
+        peers.add(r.body().lines().filter(l -> l.startsWith("peer-port: ")).findFirst().get());
+      }
+      assertThat(peers).as("the destination saw one connection from the agent: " + base).hasSize(1);
+    }
+  }
+
+  @Test
+  void aKeptConnectionTheDestinationClosedIsRetriedForAGetButNeverForAPost() throws Exception {
+    HttpClient c =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy)))
+            .build();
+    String base = "http://localhost:" + forgetful.port();
+    HttpResponse<String> first = get(c, base + "/one");
+    // the agent keeps the connection; the destination reads the next request on it and closes
+    HttpResponse<String> second = get(c, base + "/two");
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo("connection 1 GET /one " + "Bearer " + BILLING_KEY);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    assertThat(second.body()).isEqualTo("connection 2 GET /two " + "Bearer " + BILLING_KEY);
+    HttpResponse<String> post =
+        c.send(
+            HttpRequest.newBuilder(URI.create(base + "/pay"))
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("amount=5"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).as("a POST is never sent twice").isEqualTo(502);
+    assertThat(forgetful.heads)
+        .containsExactly("1 GET /one", "1 GET /two", "2 GET /two", "2 POST /pay");
+  }
+
+  /**
+   * A destination that answers the first request on each connection and then closes the connection
+   * on reading the next one without answering it, as a server does whose idle timeout ends just as
+   * a request arrives.
+   */
+  static final class ForgetfulServer implements AutoCloseable {
+    final java.util.List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    ForgetfulServer() throws java.io.IOException {
+      Thread.ofVirtual().start(this::accept);
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    private void accept() {
+      while (!socket.isClosed()) {
+        try {
+          java.net.Socket s = socket.accept();
+          int n = connections.incrementAndGet();
+          Thread.ofVirtual().start(() -> serve(s, n));
+        } catch (java.io.IOException e) {
+          return;
+        }
+      }
+    }
+
+    private void serve(java.net.Socket s, int n) {
+      try (s) {
+        var in = new java.io.BufferedInputStream(s.getInputStream());
+        String[] head = readHead(in);
+        if (head == null) {
+          return;
+        }
+        heads.add(n + " " + head[0]);
+        byte[] body =
+            ("connection " + n + " " + head[0] + " " + head[1]).getBytes(StandardCharsets.UTF_8);
+        s.getOutputStream()
+            .write(
+                ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(body);
+        s.getOutputStream().flush();
+        String[] next = readHead(in);
+        if (next != null) {
+          heads.add(n + " " + next[0]);
+        }
+      } catch (java.io.IOException e) {
+        // the test's assertions say what was expected
+      }
+    }
+
+    /** The request line's method and target, and its Authorization field; null at end of stream. */
+    private static String[] readHead(java.io.InputStream in) throws java.io.IOException {
+      StringBuilder b = new StringBuilder();
+      int ch;
+      while (!b.toString().endsWith("\r\n\r\n")) {
+        if ((ch = in.read()) < 0) {
+          return null;
+        }
+        b.append((char) ch);
+      }
+      String[] lines = b.toString().split("\r\n");
+      String[] first = lines[0].split(" ");
+      String auth = "";
+      for (String l : lines) {
+        if (l.regionMatches(true, 0, "authorization:", 0, 14)) {
+          auth = l.substring(14).trim();
+        }
+      }
+      return new String[] {first[0] + " " + first[1], auth};
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
+    }
   }
 
   static SSLContext trusting(Path pem) throws Exception {

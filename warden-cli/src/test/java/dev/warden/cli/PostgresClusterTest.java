@@ -546,7 +546,16 @@ class PostgresClusterTest {
     long rejoinedAt = System.nanoTime();
     onC.set(true);
     List<Thread> again = List.of(loadOn(c, onC, outcomes), loadOn(c, onC, outcomes));
+    // load it for 3 s, longer on a busy machine: until it has served a few requests (at most 30 s)
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Thread.sleep(3_000);
+    while (System.nanoTime() < until
+        && outcomes.stream()
+                .filter(o -> o.node().equals(c.name) && o.at() > rejoinedAt && o.status() == 200)
+                .count()
+            <= 10) {
+      Thread.sleep(200);
+    }
     running.set(false);
     onC.set(false);
     for (Thread t : load) {

@@ -174,6 +174,26 @@ public final class Detector {
      * True when only blanks (and, with {@code inName}, the rest of a key name) precede {@code i} on
      * its line.
      */
+    /**
+     * Cheap check before a URL rule's expression: the authority after {@code ://} holds an
+     * {@code @} within the longest {@code user:password} the URL rules accept (64 + 1 + 128 bytes)
+     * before any byte that ends it there ({@code /}, white space, a quote, {@code < >}).
+     */
+    private boolean userInfoFollows(int i, int limit) {
+      int end = Math.min(limit, i + USER_INFO_MAX + 1);
+      for (; i < end; i++) {
+        switch (buf[i]) {
+          case '@':
+            return true;
+          case '/', ' ', '\t', '\n', 0x0b, '\f', '\r', '"', '\'', '`', '<', '>':
+            return false;
+          default:
+            break;
+        }
+      }
+      return false;
+    }
+
     private boolean startsLine(int i, boolean inName) {
       int j = i;
       if (inName) {
@@ -229,6 +249,9 @@ public final class Detector {
       }
       Matcher m = matchers[r];
       if (rule.schemeBefore) {
+        if (!userInfoFollows(kwEnd, b)) {
+          return; // most URLs carry no user:password@: no need to run the expression
+        }
         // The match starts at the URL scheme just before "://": walk back over it and anchor there.
         int st = kwStart;
         while (st > a && isSchemeByte(buf[st - 1])) {
@@ -318,6 +341,9 @@ public final class Detector {
       out.add(new Candidate(rule, s, e, value, h, c));
     }
   }
+
+  /** The longest {@code user:password} (before the {@code @}) a URL rule's expression accepts. */
+  static final int USER_INFO_MAX = 64 + 1 + 128;
 
   private static boolean isSchemeByte(byte b) {
     return (b >= 'a' && b <= 'z')

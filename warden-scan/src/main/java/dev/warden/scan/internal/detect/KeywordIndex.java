@@ -29,6 +29,9 @@ final class KeywordIndex {
 
   private final int[] lengths;
 
+  /** The longest keyword, in bytes. */
+  private final int longest;
+
   KeywordIndex(List<String> keywords) {
     if (keywords.isEmpty()) {
       throw new IllegalArgumentException("at least one keyword is needed");
@@ -58,6 +61,11 @@ final class KeywordIndex {
     }
     classes = next;
     lengths = new int[kws.length];
+    int max = 0;
+    for (byte[] kw : kws) {
+      max = Math.max(max, kw.length);
+    }
+    longest = max;
 
     // Trie.
     List<int[]> go = new ArrayList<>();
@@ -133,8 +141,81 @@ final class KeywordIndex {
     void hit(int keyword, int end);
   }
 
-  /** Runs the automaton over {@code buf[from, to)}, reporting every keyword occurrence. */
+  /** Below this many bytes a buffer is walked as one stream: the split is not worth its set-up. */
+  static final int SPLIT_MIN = 8192;
+
+  /**
+   * Runs the automaton over {@code buf[from, to)}, reporting every keyword occurrence in order of
+   * its last byte.
+   *
+   * <p>The walk is one dependent load after another (the next state needs the previous), so a
+   * single stream leaves the core waiting on memory. A long buffer is walked as two independent
+   * streams in the same loop, the first half and the second: the second starts {@code longest - 1}
+   * bytes before the middle, so every keyword ending in the second half is seen whole, and reports
+   * only those; its hits are held back and reported after the first half's, keeping the order.
+   */
   void scan(byte[] buf, int from, int to, Hits hits) {
+    if (to - from < SPLIT_MIN) {
+      walk(buf, from, to, hits);
+      return;
+    }
+    final byte[] cls = classOf;
+    final int[] d = delta;
+    int mid = from + (to - from) / 2;
+    int i = from;
+    int j = Math.max(from, mid - (longest - 1));
+    int s1 = 0;
+    int s2 = 0;
+    HeldHits held = this.held.get();
+    held.size = 0;
+    for (; i < mid; i++, j++) {
+      int v1 = d[s1 + cls[buf[i] & 0xff]];
+      int v2 = d[s2 + cls[buf[j] & 0xff]];
+      if ((v1 | v2) >= 0) {
+        s1 = v1;
+        s2 = v2;
+        continue;
+      }
+      if (v1 < 0) {
+        s1 = ~v1;
+        for (int k : outputs[s1]) {
+          hits.hit(k, i);
+        }
+      } else {
+        s1 = v1;
+      }
+      if (v2 < 0) {
+        s2 = ~v2;
+        if (j >= mid) {
+          for (int k : outputs[s2]) {
+            held.add(k, j);
+          }
+        }
+      } else {
+        s2 = v2;
+      }
+    }
+    for (int h = 0; h < held.size; h++) {
+      hits.hit(held.keywords[h], held.ends[h]);
+    }
+    // the second stream's tail, past where the first stream stopped
+    for (; j < to; j++) {
+      int v = d[s2 + cls[buf[j] & 0xff]];
+      if (v >= 0) {
+        s2 = v;
+      } else {
+        s2 = ~v;
+        if (j >= mid) {
+          for (int k : outputs[s2]) {
+            hits.hit(k, j);
+          }
+        }
+      }
+    }
+  }
+
+  /** One stream over {@code buf[from, to)}. */
+  private void walk(byte[] buf, int from, int to, Hits hits) {
     final byte[] cls = classOf;
     final int[] d = delta;
     int s = 0;
@@ -150,6 +231,25 @@ final class KeywordIndex {
       }
     }
   }
+
+  /** The second stream's hits, held until the first stream's are reported; one per thread. */
+  private static final class HeldHits {
+    int[] keywords = new int[256];
+    int[] ends = new int[256];
+    int size;
+
+    void add(int keyword, int end) {
+      if (size == keywords.length) {
+        keywords = Arrays.copyOf(keywords, size * 2);
+        ends = Arrays.copyOf(ends, size * 2);
+      }
+      keywords[size] = keyword;
+      ends[size] = end;
+      size++;
+    }
+  }
+
+  private final ThreadLocal<HeldHits> held = ThreadLocal.withInitial(HeldHits::new);
 
   int length(int keyword) {
     return lengths[keyword];

@@ -290,7 +290,11 @@ public final class Rule {
       return this;
     }
 
-    /** The keyword is "://": the match is anchored at the URL scheme in front of it. */
+    /**
+     * The keyword is "://": the match is anchored at the URL scheme in front of it, and the URL
+     * must carry user information: an {@code @} within {@link Detector#USER_INFO_MAX} bytes after
+     * "://" and before any {@code /}, white space, quote or {@code < >} (checked on bytes first).
+     */
     Builder schemeBefore() {
       this.schemeBefore = true;
       return this;

@@ -106,6 +106,23 @@ class DetectorTest {
             });
   }
 
+  @Test
+  void urlWhoseUserAndPasswordAreTheLongestAcceptedIsStillReportedPastTheByteCheck() {
+    // the byte pre-check before the URL expression looks for the '@' within 64 + 1 + 128 bytes
+    String user = "u".repeat(64);
+    String password = "Tq7vNw2pXz4kR8mKd2vQpx7sHq3nV8xLw2Za".repeat(4).substring(0, 128);
+    assertThat(scan("https://" + user + ":" + password + "@git.corp.internal/r.git\n"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.secret().reveal()).isEqualTo(password));
+    assertThat(scan("https://" + user + ":" + password + "x@git.corp.internal/r.git\n"))
+        .as("a password one byte longer than the expression accepts")
+        .isEmpty();
+    String accented = "Tq7vNw2p\u00e9Xz4k";
+    assertThat(scan("sftp://deploy:" + accented + "@files.corp.internal/\n"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.ruleId()).isEqualTo("url-credentials"));
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

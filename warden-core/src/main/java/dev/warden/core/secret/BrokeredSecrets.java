@@ -36,6 +36,9 @@ import java.util.Optional;
  * and the read; the envelope of a version is {@link SealedVersions}, rotation is {@link
  * SecretRotation} with {@link RotationConnectors}, and the rotation schedule is {@link
  * RotationSchedule}.
+ *
+ * <p>Why it is still over 400 lines: it is the one public entry point of brokered secrets, and each
+ * public method keeps its full contract (what it throws and why) here, where callers read it.
  */
 public final class BrokeredSecrets {
   /** Longest value accepted, in characters. */

@@ -2,12 +2,8 @@ package dev.warden.core.mcp;
 
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditLookup;
-import dev.warden.core.audit.AuditOutcome;
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.core.audit.AuditType;
 import dev.warden.core.audit.AuditWriter;
-import dev.warden.core.audit.ChainFields;
-import dev.warden.core.crypto.Hashes;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.TargetException;
@@ -30,15 +26,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -55,26 +44,18 @@ import java.util.function.Supplier;
  * audit record never changes. The event is submitted to the group-committing audit writer before
  * the call is forwarded; {@link Admission#awaitDurable} waits for it, before forwarding or before
  * answering, as the server is configured.
+ *
+ * <p>This class authenticates and decides; the audit events are {@link McpAudit} and the
+ * previous-hop links {@link IssuanceLinks}.
  */
 public final class McpGateway {
-  /**
-   * Most previous-hop links kept; beyond it the cache starts over (a link costs one indexed read to
-   * get back).
-   */
-  static final int MAX_LINKS = 50_000;
-
   private final WardenTokens tokens;
   private final Supplier<PolicySnapshot> policies;
-  private final AuditWriter audit;
-  private final AuditLookup lookup;
   private final McpCredentials credentials;
   private final String trustDomainUri;
-  private final long auditTimeoutMillis;
   private final Clock clock;
-  private final Map<String, Link> links = new ConcurrentHashMap<>();
-
-  /** The previous hop of a call: the issuance of the token presented. */
-  record Link(String event, String hash, String root) {}
+  private final McpAudit calls;
+  private final IssuanceLinks links;
 
   /**
    * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may
@@ -92,12 +73,11 @@ public final class McpGateway {
       Clock clock) {
     this.tokens = tokens;
     this.policies = policies;
-    this.audit = audit;
-    this.lookup = lookup;
     this.credentials = credentials;
     this.trustDomainUri = "spiffe://" + trustDomain;
-    this.auditTimeoutMillis = auditTimeoutMillis;
     this.clock = clock;
+    this.calls = new McpAudit(audit, auditTimeoutMillis, clock);
+    this.links = new IssuanceLinks(lookup);
   }
 
   /**
@@ -129,9 +109,9 @@ public final class McpGateway {
   public static final class Caller {
     private final VerifiedWardenToken token;
     private final Workload agent;
-    private final Link previous;
+    private final IssuanceLinks.Link previous;
 
-    private Caller(VerifiedWardenToken token, Workload agent, Link previous) {
+    private Caller(VerifiedWardenToken token, Workload agent, IssuanceLinks.Link previous) {
       this.token = token;
       this.agent = agent;
       this.previous = previous;
@@ -150,6 +130,18 @@ public final class McpGateway {
     /** The token's {@code jti}. */
     public String tokenId() {
       return token.jti();
+    }
+
+    VerifiedWardenToken token() {
+      return token;
+    }
+
+    Workload workload() {
+      return agent;
+    }
+
+    IssuanceLinks.Link previous() {
+      return previous;
     }
   }
 
@@ -174,10 +166,10 @@ public final class McpGateway {
     try {
       t = tokens.verify(r.bearer(), null);
     } catch (DeniedException e) {
-      refuse(r, null, null, e.reason(), e.getMessage());
+      calls.refuse(r, null, null, e.reason(), e.getMessage());
       throw e;
     }
-    Link link = link(t.jti());
+    IssuanceLinks.Link link = links.of(t.jti());
     String audience = r.resource().audience();
     if (!t.audiences().contains(audience)) {
       String m =
@@ -187,7 +179,7 @@ public final class McpGateway {
               + audience
               + "); ask Warden for a token with resource="
               + audience;
-      refuse(r, t, link, Reason.WRONG_AUDIENCE, m);
+      calls.refuse(r, t, link, Reason.WRONG_AUDIENCE, m);
       throw new DeniedException(Reason.WRONG_AUDIENCE, m);
     }
     String cnf = t.certificateThumbprint();
@@ -199,7 +191,7 @@ public final class McpGateway {
       String m =
           "this token is bound to a client certificate (cnf x5t#S256, RFC 8705); present that certificate"
               + " over mutual TLS";
-      refuse(r, t, link, Reason.CERTIFICATE_MISMATCH, m);
+      calls.refuse(r, t, link, Reason.CERTIFICATE_MISMATCH, m);
       throw new DeniedException(Reason.CERTIFICATE_MISMATCH, m);
     }
     String agentId = t.clientId() != null ? t.clientId() : t.subject();
@@ -215,7 +207,7 @@ public final class McpGateway {
       }
       TokenService.checkState(agent, clock.instant());
     } catch (DeniedException e) {
-      refuse(r, t, link, e.reason(), e.getMessage());
+      calls.refuse(r, t, link, e.reason(), e.getMessage());
       throw e;
     }
     return new Caller(t, agent, link);
@@ -260,7 +252,7 @@ public final class McpGateway {
      */
     public void awaitDurable() {
       if (audited != null) {
-        await(audited);
+        calls.await(audited);
       }
     }
   }
@@ -285,7 +277,7 @@ public final class McpGateway {
       }
       headers.check(m);
     } catch (McpRefusal e) {
-      deny(c, r, m, txn, null, null, e.reason(), e.getMessage(), now);
+      calls.deny(c, r, m, txn, null, null, e.reason(), e.getMessage(), now);
       throw e;
     }
     if (m.kind() == McpMessage.Kind.RESPONSE) {
@@ -300,15 +292,15 @@ public final class McpGateway {
           m.isToolCall()
               ? "tool " + m.name() + " is not allowed for " + c.agent.name() + ": " + d.message()
               : m.method() + " is not allowed for " + c.agent.name() + ": " + d.message();
-      deny(c, r, m, txn, d, inputs, d.reason(), why, now);
+      calls.deny(c, r, m, txn, d, inputs, d.reason(), why, now);
       throw McpRefusal.forbidden(m.id(), d.reason(), why);
     }
     McpCredentials.Injected credential = credential(c, r, m, txn, d, now);
     if (!m.isNamed()) {
       return new Admission(null, credential, null);
     }
-    AuditEvent e = event(c, r, m, txn, d, inputs, Reason.ALLOWED, null, now);
-    return new Admission(audit.submit(e), credential, e.id());
+    AuditEvent e = calls.event(c, r, m, txn, d, inputs, Reason.ALLOWED, null, now);
+    return new Admission(calls.submit(e), credential, e.id());
   }
 
   private McpCredentials.Injected credential(
@@ -326,20 +318,7 @@ public final class McpGateway {
               + "' for its"
               + " upstream: "
               + e.getMessage();
-      AuditEvent ev = event(c, r, m, txn, d, null, reason, why, now);
-      await(
-          audit.submit(
-              new AuditEvent(
-                  ev.id(),
-                  ev.time(),
-                  AuditType.CREDENTIAL_FAILED.wire(),
-                  AuditOutcome.FAILURE.wire(),
-                  ev.reason(),
-                  ev.actor(),
-                  ev.workload(),
-                  ev.resource(),
-                  ev.details(),
-                  null)));
+      calls.credentialFailed(calls.event(c, r, m, txn, d, null, reason, why, now));
       throw new McpRefusal(
           -32603, m == null ? 502 : 200, reason, m == null ? null : m.id(), why, null);
     }
@@ -364,27 +343,7 @@ public final class McpGateway {
    * @throws UnavailableException when it cannot be audited
    */
   public void refused(Caller c, Request r, McpRefusal e) {
-    Instant now = clock.instant();
-    AuditEvent ev = event(c, r, null, c.token.txn(), null, null, e.reason(), e.getMessage(), now);
-    Map<String, String> d = new HashMap<>(ev.details());
-    if (e.tool() != null) {
-      d.put("tool", e.tool());
-      d.put("mcpMethod", "tools/call");
-    }
-    await(
-        audit.submit(
-            new AuditEvent(
-                ev.id(),
-                ev.time(),
-                (e.tool() != null ? AuditType.MCP_TOOL_DENIED : AuditType.MCP_REQUEST_DENIED)
-                    .wire(),
-                AuditOutcome.DENY.wire(),
-                ev.reason(),
-                ev.actor(),
-                ev.workload(),
-                ev.resource(),
-                d,
-                null)));
+    calls.refused(c, r, e);
   }
 
   private RequestContext request(
@@ -433,164 +392,5 @@ public final class McpGateway {
           null);
     }
     return t.txn();
-  }
-
-  /** The link to the token's issuance: read once, then kept (an audit record never changes). */
-  private Link link(String jti) {
-    Link l = links.get(jti);
-    if (l != null) {
-      return l;
-    }
-    l =
-        lookup
-            .byEventId(jti)
-            .map(
-                x ->
-                    new Link(
-                        jti,
-                        HexFormat.of().formatHex(x.hash()),
-                        x.event().details().getOrDefault(ChainFields.ROOT, jti)))
-            .orElse(new Link(jti, null, jti));
-    if (l.hash() != null) {
-      if (links.size() >= MAX_LINKS) {
-        links.clear();
-      }
-      links.put(jti, l);
-    }
-    return l;
-  }
-
-  private void refuse(Request r, VerifiedWardenToken t, Link link, Reason reason, String message) {
-    Map<String, String> d = new HashMap<>();
-    d.put("message", message);
-    d.put("sourceAddress", r.sourceAddress() == null ? "" : r.sourceAddress());
-    putIf(d, ChainFields.TRACEPARENT, r.traceparent());
-    String actor = "unauthenticated";
-    if (t != null) {
-      actor = t.clientId() != null ? t.clientId() : t.subject();
-      d.put("jti", t.jti());
-      chain(d, t, link, t.txn());
-    }
-    await(
-        audit.submit(
-            AuditEvent.of(
-                AuditType.MCP_REQUEST_DENIED,
-                AuditOutcome.DENY,
-                reason,
-                clock.instant(),
-                actor,
-                t == null ? null : actor,
-                r.resource().name(),
-                d)));
-  }
-
-  private void deny(
-      Caller c,
-      Request r,
-      McpMessage m,
-      String txn,
-      Decision d,
-      String inputs,
-      Reason reason,
-      String message,
-      Instant now) {
-    await(audit.submit(event(c, r, m, txn, d, inputs, reason, message, now)));
-  }
-
-  private AuditEvent event(
-      Caller c,
-      Request r,
-      McpMessage m,
-      String txn,
-      Decision d,
-      String inputs,
-      Reason reason,
-      String message,
-      Instant now) {
-    boolean allowed = reason == Reason.ALLOWED;
-    Map<String, String> det = new HashMap<>();
-    det.put("sourceAddress", r.sourceAddress() == null ? "" : r.sourceAddress());
-    det.put("jti", c.token.jti());
-    chain(det, c.token, c.previous, txn);
-    putIf(det, ChainFields.TRACEPARENT, r.traceparent());
-    putIf(det, ChainFields.INPUTS, inputs);
-    if (d != null && d.policy() != null) {
-      det.put("policy", d.policy());
-    }
-    if (message != null) {
-      det.put("message", message.length() > 512 ? message.substring(0, 512) : message);
-    }
-    AuditType type = allowed ? AuditType.MCP_REQUEST : AuditType.MCP_REQUEST_DENIED;
-    if (m != null) {
-      det.put("mcpMethod", m.method() == null ? "" : m.method());
-      if (m.isToolCall()) {
-        det.put("tool", m.name());
-        type = allowed ? AuditType.MCP_TOOL_CALL : AuditType.MCP_TOOL_DENIED;
-      } else if (m.name() != null) {
-        det.put("mcpName", ToolNames.printable(m.name()));
-      }
-      if (m.argumentsJson() != null) {
-        det.put(
-            "argumentsSha256",
-            HexFormat.of()
-                .formatHex(Hashes.sha256(m.argumentsJson().getBytes(StandardCharsets.UTF_8))));
-      }
-    }
-    if (allowed && r.resource().mcp() != null && r.resource().mcp().credential() != null) {
-      det.put("upstreamCredential", r.resource().mcp().credential().describe());
-    }
-    return AuditEvent.of(
-        type,
-        allowed ? AuditOutcome.ALLOW : AuditOutcome.DENY,
-        reason,
-        now,
-        c.agent.name(),
-        c.agent.name(),
-        r.resource().name(),
-        det);
-  }
-
-  private static void chain(Map<String, String> d, VerifiedWardenToken t, Link link, String txn) {
-    String client = t.clientId() != null ? t.clientId() : t.subject();
-    if (!t.subject().equals(client) || t.actor() != null) {
-      // as token grants do: the subject is named only when the call acts for someone else
-      d.put(ChainFields.SUBJECT, t.subject());
-    }
-    Actor act = t.actor();
-    if (act != null) {
-      d.put(ChainFields.ACTORS, String.join(" ", act.subjectsInOrder().reversed()));
-      d.put(ChainFields.DEPTH, Integer.toString(act.depth()));
-    }
-    putIf(d, ChainFields.TXN, txn);
-    if (link != null) {
-      d.put(ChainFields.PREVIOUS, link.event());
-      putIf(d, ChainFields.PREVIOUS_HASH, link.hash());
-      d.put(ChainFields.ROOT, link.root());
-    }
-  }
-
-  private void await(CompletableFuture<AuditRecord> f) {
-    try {
-      f.get(auditTimeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnavailableException u) {
-        throw u;
-      }
-      throw new UnavailableException(
-          Reason.AUDIT_UNAVAILABLE, "the audit log could not be written", e.getCause());
-    } catch (TimeoutException e) {
-      throw new UnavailableException(
-          Reason.AUDIT_UNAVAILABLE, "the audit log did not confirm the write in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException(
-          Reason.AUDIT_UNAVAILABLE, "interrupted while writing the audit log", e);
-    }
-  }
-
-  private static void putIf(Map<String, String> d, String key, String value) {
-    if (value != null) {
-      d.put(key, value);
-    }
   }
 }

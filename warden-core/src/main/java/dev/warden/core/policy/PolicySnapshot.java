@@ -1,6 +1,5 @@
 package dev.warden.core.policy;
 
-import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
@@ -14,7 +13,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,6 +25,9 @@ import java.util.Set;
  * so cost grows with path depth), and by one of their selectors (looked up with each of the
  * workload's selectors). Workloads are indexed by their rarest selector, so identifying a caller
  * touches only workloads that share its least common fact.
+ *
+ * <p>This class builds and holds the index; {@link PolicyEvaluator} decides against it and {@link
+ * CelActivation} makes what conditions see.
  */
 public final class PolicySnapshot {
   private static final PolicySnapshot EMPTY =
@@ -35,13 +36,12 @@ public final class PolicySnapshot {
 
   private final Map<String, Resource> resourcesByName;
   private final Map<String, Resource> resourcesByAudience;
-  private final Map<String, ResourceIndex> policiesByResource;
   private final Map<Selector, List<Workload>> workloadsByRarestSelector;
   private final Map<String, Workload> workloadsById;
   private final Map<String, Map<String, Object>> workloadVars;
-  private final Map<String, String[]> workloadPrefixes;
   private final Map<String, CelRuntime.Program> programs;
   private final Map<String, String> disabledPolicies;
+  private final PolicyEvaluator evaluator;
 
   private PolicySnapshot(
       Map<String, Resource> resourcesByName,
@@ -55,13 +55,12 @@ public final class PolicySnapshot {
       Map<String, String> disabledPolicies) {
     this.resourcesByName = resourcesByName;
     this.resourcesByAudience = resourcesByAudience;
-    this.policiesByResource = policiesByResource;
     this.workloadsByRarestSelector = workloadsByRarestSelector;
     this.workloadsById = workloadsById;
     this.workloadVars = workloadVars;
-    this.workloadPrefixes = workloadPrefixes;
     this.programs = programs;
     this.disabledPolicies = disabledPolicies;
+    this.evaluator = new PolicyEvaluator(policiesByResource, workloadPrefixes, workloadVars);
   }
 
   public static PolicySnapshot empty() {
@@ -146,7 +145,7 @@ public final class PolicySnapshot {
       }
       byRarest.computeIfAbsent(rarest, k -> new ArrayList<>(1)).add(w);
       byId.put(w.name(), w);
-      vars.put(w.name(), workloadVar(w));
+      vars.put(w.name(), CelActivation.workloadVar(w));
       prefixes.put(w.name(), ResourceIndex.prefixesOf(w.name()));
     }
     // HashMaps (see ResourceIndex.freeze): lookups compare hashes before long keys
@@ -253,7 +252,7 @@ public final class PolicySnapshot {
    * error: that is a deny.
    */
   public Decision decide(Workload workload, Resource resource, RequestContext request) {
-    return evaluate(workload, resource, request, null);
+    return evaluator.evaluate(workload, resource, request, null);
   }
 
   /**
@@ -262,246 +261,8 @@ public final class PolicySnapshot {
    */
   public Explanation explain(Workload workload, Resource resource, RequestContext request) {
     List<Explanation.Verdict> verdicts = new ArrayList<>();
-    Decision d = evaluate(workload, resource, request, verdicts);
+    Decision d = evaluator.evaluate(workload, resource, request, verdicts);
     return new Explanation(d, List.copyOf(verdicts));
-  }
-
-  private Decision evaluate(
-      Workload workload,
-      Resource resource,
-      RequestContext request,
-      List<Explanation.Verdict> explain) {
-    ResourceIndex idx = policiesByResource.get(resource.name());
-    if (idx == null) {
-      return Decision.deny(
-          Reason.NO_MATCHING_POLICY,
-          null,
-          "no policy grants access to resource '" + resource.name() + "' (default deny)");
-    }
-    List<CompiledPolicy> candidates;
-    if (explain != null) {
-      candidates = idx.all();
-    } else {
-      String[] prefixes = workloadPrefixes.get(workload.name());
-      candidates =
-          idx.candidates(
-              workload, prefixes != null ? prefixes : ResourceIndex.prefixesOf(workload.name()));
-    }
-    Map<String, Object> activation = null;
-    Decision allow = null;
-    Decision deny = null;
-    boolean conditionFalse = false;
-    boolean conditionError = false;
-    String disabledHit = null;
-    // deny policies are ordered first, so a matching deny is seen before any allow
-    for (CompiledPolicy cp : candidates) {
-      AccessPolicy p = cp.policy();
-      String effect = explain == null ? null : p.effect().name().toLowerCase(Locale.ROOT);
-      if (!p.workloads().matches(workload)) {
-        if (explain != null) {
-          explain.add(
-              new Explanation.Verdict(
-                  p.name(),
-                  effect,
-                  Explanation.Outcome.WORKLOAD_NOT_MATCHED,
-                  "workload " + workload.name() + " is not among this policy's workloads"));
-        }
-        continue;
-      }
-      if (cp.disabled() != null) {
-        String why =
-            "policy '" + p.name() + "' is disabled (it no longer compiles: " + cp.disabled() + ")";
-        if (p.effect() == Effect.DENY && deny == null && allow == null) {
-          deny =
-              Decision.deny(
-                  Reason.POLICY_DISABLED,
-                  p.name(),
-                  "deny " + why + "; a disabled deny still denies");
-          addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, why + " (deny fails closed)");
-        } else {
-          disabledHit = disabledHit == null ? why : disabledHit;
-          addVerdict(explain, p, effect, Explanation.Outcome.DISABLED, why);
-        }
-        if (explain == null && deny != null) {
-          return deny;
-        }
-        continue;
-      }
-      if (cp.program() != null) {
-        if (activation == null) {
-          activation = activation(workload, resource, request);
-        }
-        Boolean result;
-        String error = null;
-        try {
-          Object r = cp.program().eval(activation);
-          result = r instanceof Boolean b ? b : null;
-          if (result == null) {
-            error = "condition did not return a bool";
-          }
-        } catch (CelEvaluationException | RuntimeException e) {
-          result = null;
-          error = "condition failed: " + firstLine(e.getMessage());
-        }
-        if (result == null) {
-          conditionError = true;
-          if (p.effect() == Effect.DENY && deny == null && allow == null) {
-            // a deny whose condition cannot be evaluated fails closed: it denies
-            deny =
-                Decision.deny(
-                    Reason.CONDITION_ERROR, p.name(), "deny policy '" + p.name() + "': " + error);
-            addVerdict(
-                explain, p, effect, Explanation.Outcome.DECIDED, error + " (deny fails closed)");
-          } else {
-            addVerdict(explain, p, effect, Explanation.Outcome.CONDITION_ERROR, error);
-          }
-          continue;
-        }
-        if (!result) {
-          conditionFalse = true;
-          addVerdict(
-              explain,
-              p,
-              effect,
-              Explanation.Outcome.CONDITION_FALSE,
-              "condition is false: " + p.condition());
-          continue;
-        }
-      }
-      if (p.effect() == Effect.DENY) {
-        if (deny == null && allow == null) {
-          deny = Decision.deny(Reason.POLICY_DENY, p.name(), "denied by policy '" + p.name() + "'");
-          addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "deny matched; deny wins");
-        } else {
-          addVerdict(
-              explain,
-              p,
-              effect,
-              Explanation.Outcome.MATCHED_NOT_DECIDING,
-              "another deny decided first");
-        }
-        if (explain == null) {
-          return deny;
-        }
-      } else if (deny == null && allow == null) {
-        allow =
-            new Decision(
-                true,
-                Reason.ALLOWED,
-                p.name(),
-                "allowed by policy '" + p.name() + "'",
-                p.maxTtl(),
-                p.credentialKind(),
-                p.scopes(),
-                p.mayAct());
-        addVerdict(explain, p, effect, Explanation.Outcome.DECIDED, "allow matched");
-      } else {
-        addVerdict(
-            explain,
-            p,
-            effect,
-            Explanation.Outcome.MATCHED_NOT_DECIDING,
-            deny != null
-                ? "a deny policy wins over this allow"
-                : "an earlier allow (by name) decided");
-      }
-    }
-    if (deny != null) {
-      return deny;
-    }
-    if (allow != null) {
-      return allow;
-    }
-    if (disabledHit != null) {
-      return Decision.deny(
-          Reason.POLICY_DISABLED, null, disabledHit + "; fix it and apply it again");
-    }
-    if (conditionError) {
-      return Decision.deny(
-          Reason.CONDITION_ERROR, null, "a policy condition failed at evaluation; denied");
-    }
-    if (conditionFalse) {
-      return Decision.deny(
-          Reason.CONDITION_FALSE, null, "the conditions of the matching policies are not met");
-    }
-    return Decision.deny(
-        Reason.NO_MATCHING_POLICY,
-        null,
-        "no policy grants "
-            + workload.name()
-            + " access to resource '"
-            + resource.name()
-            + "' (default deny)");
-  }
-
-  private static void addVerdict(
-      List<Explanation.Verdict> explain,
-      AccessPolicy p,
-      String effect,
-      Explanation.Outcome o,
-      String detail) {
-    if (explain != null) {
-      explain.add(new Explanation.Verdict(p.name(), effect, o, detail));
-    }
-  }
-
-  private Map<String, Object> activation(Workload w, Resource r, RequestContext req) {
-    Map<String, Object> wv = workloadVars.get(w.name());
-    if (wv == null) {
-      wv = workloadVar(w);
-    }
-    Map<String, Object> rv =
-        Map.of(
-            "name",
-            r.name(),
-            "audience",
-            r.audience(),
-            "kind",
-            r.kind(),
-            "sensitivity",
-            r.sensitivity().name().toLowerCase(Locale.ROOT));
-    Map<String, Object> q = new HashMap<>(16);
-    q.put("time", CelValues.timestamp(req.time()));
-    q.put("sourceAddress", req.sourceAddress());
-    q.put("claims", CelValues.normalize(req.claims(), 0));
-    q.put("scopes", req.scopes());
-    q.put("delegationChain", req.delegationChain());
-    Delegation d = req.delegation();
-    if (d == null) {
-      // not delegated: the workload acts for itself, through no one
-      q.put(
-          "subject", Map.of("id", w.name(), "selectors", wv.get("selectors"), "registered", true));
-      q.put("actor_chain", List.of());
-      q.put("delegation_depth", 0L);
-      q.put("txn", "");
-    } else {
-      q.put("subject", party(d.subject()));
-      q.put("actor_chain", d.actors().stream().map(PolicySnapshot::party).toList());
-      q.put("delegation_depth", (long) d.depth());
-      q.put("txn", d.txn() == null ? "" : d.txn());
-    }
-    McpRequest m = req.mcp();
-    q.put(
-        "mcp",
-        m == McpRequest.NONE
-            ? NO_MCP
-            : Map.of(
-                "method",
-                m.method(),
-                "tool",
-                m.tool(),
-                "name",
-                m.name(),
-                "arguments",
-                CelValues.normalize(m.arguments(), 0)));
-    return Map.of("workload", wv, "resource", rv, "request", q);
-  }
-
-  private static final Map<String, Object> NO_MCP =
-      Map.of("method", "", "tool", "", "name", "", "arguments", Map.of());
-
-  private static Map<String, Object> party(Delegation.Party p) {
-    return Map.of("id", p.id(), "selectors", p.selectors(), "registered", p.registered());
   }
 
   /**
@@ -515,32 +276,8 @@ public final class PolicySnapshot {
     }
     Map<String, Object> wv = workloadVars.get(w.name());
     @SuppressWarnings("unchecked")
-    List<String> selectors = (List<String>) (wv == null ? workloadVar(w) : wv).get("selectors");
+    List<String> selectors =
+        (List<String>) (wv == null ? CelActivation.workloadVar(w) : wv).get("selectors");
     return new Delegation.Party(id, selectors, true);
-  }
-
-  private static Map<String, Object> workloadVar(Workload w) {
-    List<String> selectors = new ArrayList<>();
-    for (Selector s : w.selectors()) {
-      selectors.add(s.toString());
-    }
-    selectors.sort(null);
-    Map<String, Object> m = new HashMap<>();
-    m.put("spiffeId", w.name());
-    m.put("trustDomain", w.spiffeId().trustDomain());
-    m.put("path", w.spiffeId().path());
-    m.put("owner", w.owner());
-    m.put("team", w.team() == null ? "" : w.team());
-    m.put("environment", w.environment() == null ? "" : w.environment());
-    m.put("selectors", List.copyOf(selectors));
-    return Map.copyOf(m);
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "error";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

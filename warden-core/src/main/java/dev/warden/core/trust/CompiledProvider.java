@@ -4,17 +4,13 @@ import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.Durations;
-import dev.warden.core.model.ProviderType;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.TrustProviderSpec;
-import java.math.BigInteger;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +24,9 @@ import java.util.Set;
  * <p>The order of checks is deliberate: everything the header says is checked against this
  * provider's rules before a key is chosen, the signature before any claim is believed, and claims
  * only from then on — so an unsigned or forged token learns nothing about the claim rules.
+ *
+ * <p>The spec is compiled by {@link ProviderCompiler}; the verified claims become selectors through
+ * {@link ClaimSelectors}.
  */
 final class CompiledProvider {
   /** Longest selector value (the limit of {@link Selector}). */
@@ -38,8 +37,6 @@ final class CompiledProvider {
 
   /** Beyond this a maximum age means nothing (and would overflow time arithmetic). */
   static final Duration MAX_TOKEN_AGE = Duration.ofDays(3650);
-
-  record Mapping(ClaimPath claim, String key) {}
 
   /** A verification's result plus what the verified-token cache needs to re-check it later. */
   record Verified(AttestedIdentity identity, VerificationKey key, Instant notBefore) {}
@@ -53,13 +50,14 @@ final class CompiledProvider {
   final KeySource keys;
   private final Set<String> algorithms;
   private final Set<String> audiences;
-  private final List<Mapping> mappings;
   private final List<ClaimPath> required;
-  private final Selector providerSelector;
-  private final Selector issuerSelector;
+  private final ClaimSelectors selectors;
 
-  private CompiledProvider(
-      TrustProviderSpec spec, KeySource keys, List<Mapping> mappings, List<ClaimPath> required) {
+  CompiledProvider(
+      TrustProviderSpec spec,
+      KeySource keys,
+      List<ClaimSelectors.Mapping> mappings,
+      List<ClaimPath> required) {
     this.spec = spec;
     this.name = spec.name();
     this.issuer = spec.issuer();
@@ -69,10 +67,8 @@ final class CompiledProvider {
     this.keys = keys;
     this.algorithms = Set.copyOf(spec.algorithms());
     this.audiences = new LinkedHashSet<>(spec.audiences());
-    this.mappings = List.copyOf(mappings);
     this.required = List.copyOf(required);
-    this.providerSelector = new Selector("trust", "provider", name);
-    this.issuerSelector = new Selector(selectorType, "iss", issuer);
+    this.selectors = new ClaimSelectors(name, selectorType, issuer, mappings);
   }
 
   /**
@@ -106,24 +102,7 @@ final class CompiledProvider {
           "these claims are present: "
               + String.join(", ", required.stream().map(ClaimPath::toString).toList()));
     }
-    StringBuilder sel =
-        new StringBuilder(
-            "selectors: trust:provider="
-                + name
-                + ", "
-                + selectorType
-                + ":iss, "
-                + selectorType
-                + ":sub");
-    for (Mapping m : mappings) {
-      sel.append(", ")
-          .append(selectorType)
-          .append(':')
-          .append(m.key())
-          .append(" from ")
-          .append(m.claim());
-    }
-    r.add(sel.toString());
+    r.add(selectors.rule(name));
     return r;
   }
 
@@ -136,85 +115,7 @@ final class CompiledProvider {
    */
   static CompiledProvider compile(
       TrustProviderSpec spec, DocumentFetcher fetcher, Clock clock, TrustOptions options) {
-    String p = "trustProviders." + spec.name() + ".";
-    ProviderType type = spec.type();
-    if (spec.issuer().length() > MAX_SELECTOR_VALUE) {
-      throw new ValidationException(
-          p + "issuer",
-          "must be at most " + MAX_SELECTOR_VALUE + " characters (it becomes a selector)");
-    }
-    if (spec.maxTokenAge().compareTo(MAX_TOKEN_AGE) > 0) {
-      throw new ValidationException(
-          p + "maxTokenAge", "must be at most " + Durations.format(MAX_TOKEN_AGE));
-    }
-    Preset preset = Preset.of(type);
-    Map<String, String> keyOwners = new LinkedHashMap<>(); // selector key -> claim that fills it
-    keyOwners.put("iss", "iss");
-    keyOwners.put("sub", "sub");
-    List<Mapping> mappings = new ArrayList<>();
-    preset.mappings.forEach(
-        (claim, key) -> {
-          keyOwners.put(key, claim);
-          mappings.add(new Mapping(ClaimPath.parse(p + "claims", claim), key));
-        });
-    List<Map.Entry<String, String>> specMappings = new ArrayList<>(spec.claims().entrySet());
-    specMappings.sort(
-        Map.Entry.<String, String>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-    for (Map.Entry<String, String> e : specMappings) {
-      String claim = e.getKey();
-      String key = e.getValue();
-      try {
-        new Selector(type.selectorType(), key, "x");
-      } catch (ValidationException ex) {
-        throw new ValidationException(
-            p + "claims", "selector key for claim '" + claim + "': " + ex.getMessage());
-      }
-      String owner = keyOwners.putIfAbsent(key, claim);
-      if (owner != null) {
-        throw new ValidationException(
-            p + "claims",
-            "claim '"
-                + claim
-                + "' maps to selector key '"
-                + key
-                + "', which is already filled by '"
-                + owner
-                + "'"
-                + (preset.mappings.containsKey(owner) || "iss".equals(owner) || "sub".equals(owner)
-                    ? " (the " + type.wire() + " preset)"
-                    : "")
-                + "; choose another key");
-      }
-      mappings.add(new Mapping(ClaimPath.parse(p + "claims", claim), key));
-    }
-    Set<ClaimPath> required = new LinkedHashSet<>();
-    for (String c : preset.required) {
-      required.add(ClaimPath.parse(p + "requiredClaims", c));
-    }
-    for (String c : spec.requiredClaims()) {
-      required.add(ClaimPath.parse(p + "requiredClaims", c));
-    }
-    Set<String> algs = new LinkedHashSet<>(spec.algorithms());
-    KeySource keys;
-    if (spec.jwks() != null) {
-      try {
-        keys = new KeySource.Inline(Jwks.parse(spec.jwks(), algs, clock.instant(), null));
-      } catch (Jwks.JwksException e) {
-        throw new ValidationException(p + "jwks", e.getMessage());
-      }
-    } else {
-      URI jwksUri = null;
-      if (spec.jwksUri() != null) {
-        jwksUri = Urls.fetchable(spec.jwksUri());
-        if (jwksUri == null) {
-          throw new ValidationException(
-              p + "jwksUri", "must be an absolute https URL (http only on loopback)");
-        }
-      }
-      keys =
-          new KeySource.Remote(spec.name(), spec.issuer(), jwksUri, algs, fetcher, clock, options);
-    }
-    return new CompiledProvider(spec, keys, mappings, new ArrayList<>(required));
+    return ProviderCompiler.compile(spec, fetcher, clock, options);
   }
 
   /**
@@ -305,16 +206,16 @@ final class CompiledProvider {
             "the token lacks claim '" + r + "', which trust provider '" + name + "' requires");
       }
     }
-    Set<Selector> selectors = new LinkedHashSet<>();
-    selectors.add(providerSelector);
-    selectors.add(issuerSelector);
-    selectors.add(new Selector(selectorType, "sub", checkLength("sub", s)));
-    for (Mapping m : mappings) {
-      addSelectors(selectors, m, m.claim().resolve(c));
-    }
     AttestedIdentity id =
         new AttestedIdentity(
-            name, spec.type(), issuer, s, c, iat, exp, Collections.unmodifiableSet(selectors));
+            name,
+            spec.type(),
+            issuer,
+            s,
+            c,
+            iat,
+            exp,
+            Collections.unmodifiableSet(selectors.of(s, c)));
     return new Verified(id, key, nbf);
   }
 
@@ -463,47 +364,5 @@ final class CompiledProvider {
 
   private static boolean present(Object v) {
     return v != null && !(v instanceof String s && s.isEmpty());
-  }
-
-  private void addSelectors(Set<Selector> out, Mapping m, Object v) {
-    if (v instanceof List<?> l) {
-      for (Object e : l) {
-        addScalar(out, m, e);
-      }
-    } else {
-      addScalar(out, m, v);
-    }
-  }
-
-  private void addScalar(Set<Selector> out, Mapping m, Object v) {
-    String s;
-    if (v instanceof String str) {
-      s = str;
-    } else if (v instanceof Boolean || v instanceof Long || v instanceof BigInteger) {
-      s = v.toString();
-    } else if (v instanceof Double d) {
-      s =
-          Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15
-              ? Long.toString(d.longValue())
-              : d.toString();
-    } else {
-      return; // absent, null, object, nested array
-    }
-    if (!s.isEmpty()) {
-      out.add(new Selector(selectorType, m.key(), checkLength(m.claim().toString(), s)));
-    }
-  }
-
-  private static String checkLength(String claim, String value) {
-    if (value.length() > MAX_SELECTOR_VALUE) {
-      throw new DeniedException(
-          Reason.MALFORMED_TOKEN,
-          "claim '"
-              + claim
-              + "' is longer than "
-              + MAX_SELECTOR_VALUE
-              + " characters and cannot become a selector");
-    }
-    return value;
   }
 }

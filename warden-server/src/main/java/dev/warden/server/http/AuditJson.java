@@ -18,7 +18,7 @@ public final class AuditJson {
   /** An event with its place in the chain: seq, its fields, prevHash and hash (lower-case hex). */
   public static ObjectNode event(AuditRecord r) {
     AuditEvent e = r.event();
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("seq", r.seq());
     o.put("id", e.id());
     o.put("time", e.time().toString());
@@ -49,7 +49,7 @@ public final class AuditJson {
    */
   public static ObjectNode checkpoint(SignedCheckpoint s) {
     Checkpoint c = s.checkpoint();
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("kind", "checkpoint");
     o.put("chain", c.chain());
     o.put("seq", c.seq());

@@ -33,7 +33,7 @@ public final class ChainTree {
         tops.add(r);
       }
     }
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     Set<String> seen = new HashSet<>();
     tops.forEach(r -> a.add(node(r, children, seen)));
     return a;
@@ -42,7 +42,7 @@ public final class ChainTree {
   private static ObjectNode node(
       AuditRecord r, Map<String, List<AuditRecord>> children, Set<String> seen) {
     AuditEvent e = r.event();
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("seq", r.seq());
     o.put("id", e.id());
     o.put("time", e.time().toString());

@@ -162,7 +162,7 @@ public final class TokenEndpoint {
                   null,
                   exchange,
                   hop(req)));
-      ObjectNode body = Json.object();
+      ObjectNode body = HttpJson.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {
         body.put("issued_token_type", txn ? TOKEN_TYPE_TXN : TOKEN_TYPE_ACCESS_TOKEN);
@@ -177,7 +177,7 @@ public final class TokenEndpoint {
       res.header("Content-Type", "application/json");
       res.header("Cache-Control", "no-store");
       res.header("Pragma", "no-cache");
-      res.send(Json.bytes(body));
+      res.send(HttpJson.bytes(body));
       metrics.grant("allow", "allowed", System.nanoTime() - start);
     } catch (DeniedException e) {
       if (!audited) {

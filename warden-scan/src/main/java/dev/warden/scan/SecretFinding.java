@@ -87,6 +87,17 @@ public record SecretFinding(
 
   /** A copy located in a commit of the history. */
   public SecretFinding inCommit(String commitSha, String commitAuthor, String commitDate) {
+    return withProvenance(commitSha, commitAuthor, commitDate, verification);
+  }
+
+  /** A copy carrying what {@code --verify} found. */
+  public SecretFinding verified(Verification v) {
+    return withProvenance(commit, author, date, Objects.requireNonNull(v, "verification"));
+  }
+
+  /** This finding with another commit, author, date and verification, the rest as it is. */
+  private SecretFinding withProvenance(
+      String commitSha, String commitAuthor, String commitDate, Verification v) {
     return new SecretFinding(
         ruleId,
         description,
@@ -101,26 +112,7 @@ public record SecretFinding(
         commitSha,
         commitAuthor,
         commitDate,
-        verification);
-  }
-
-  /** A copy carrying what {@code --verify} found. */
-  public SecretFinding verified(Verification v) {
-    return new SecretFinding(
-        ruleId,
-        description,
-        severity,
-        confidence,
-        path,
-        line,
-        column,
-        secret,
-        fingerprint,
-        entropy,
-        commit,
-        author,
-        date,
-        Objects.requireNonNull(v, "verification"));
+        v);
   }
 
   /** Whether {@code --verify} found this secret live: {@link Verified#UNKNOWN} when not checked. */

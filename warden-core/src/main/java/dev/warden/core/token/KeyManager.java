@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -281,17 +280,7 @@ public final class KeyManager {
     d.put("kid", kid);
     d.put("purpose", purpose.wire());
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
-            clock.instant(),
-            type.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
-            actor,
-            null,
-            null,
-            d,
-            null));
+        AuditEvent.of(type, AuditOutcome.SUCCESS, null, clock.instant(), actor, null, null, d));
     LOG.log(System.Logger.Level.INFO, type.wire() + " purpose=" + purpose.wire() + " kid=" + kid);
   }
 

@@ -50,11 +50,7 @@ public final class AuthorizationCodeGrant {
       if (issued.scope() != null) {
         body.put("scope", issued.scope());
       }
-      res.status(200);
-      res.header("Content-Type", "application/json");
-      res.header("Cache-Control", "no-store");
-      res.header("Pragma", "no-cache");
-      res.send(HttpJson.bytes(body));
+      TokenEndpoint.sendCredential(res, body);
       metrics.grant("allow", "allowed", System.nanoTime() - start);
     } catch (DeniedException e) {
       metrics.grant("deny", e.reason().code(), System.nanoTime() - start);

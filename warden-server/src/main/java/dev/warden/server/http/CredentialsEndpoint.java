@@ -240,11 +240,7 @@ public final class CredentialsEndpoint {
                   null,
                   TokenEndpoint.hop(req)));
       ObjectNode body = CredentialResponses.body(g);
-      res.status(200);
-      res.header("Content-Type", "application/json");
-      res.header("Cache-Control", "no-store");
-      res.header("Pragma", "no-cache");
-      res.send(HttpJson.bytes(body));
+      TokenEndpoint.sendCredential(res, body);
       metrics.grant("allow", "allowed", System.nanoTime() - start);
     } catch (DeniedException e) {
       if (!audited) {

@@ -3,17 +3,13 @@ package dev.warden.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.warden.cli.CliFixture.Run;
 import dev.warden.core.checkpoint.Checkpoint;
 import dev.warden.core.checkpoint.CheckpointJws;
 import dev.warden.core.token.AccessTokenMinter;
 import dev.warden.core.token.KeyMaterial;
 import dev.warden.core.token.SigningAlgorithm;
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,12 +22,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,62 +38,25 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditCheckpointCliTest {
   @TempDir Path dir;
 
-  WardenServer server;
+  CliFixture cli;
   String url;
   String token;
 
   @BeforeEach
   void start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString(),
-                    "audit.checkpointInterval",
-                    "100ms")),
-            Clock.systemUTC(),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(out.toString(StandardCharsets.UTF_8));
-    assertThat(m.find()).isTrue();
-    token = m.group(1);
-    url = "http://127.0.0.1:" + port;
+    cli = CliFixture.start(dir, Map.of("audit.checkpointInterval", "100ms"));
+    url = cli.url;
+    token = cli.token;
   }
 
   @AfterEach
   void stop() {
-    server.close();
+    cli.close();
   }
-
-  record Run(int exit, String out, String err) {}
 
   /** The CLI in this process, with a home directory of the test's own. */
   Run warden(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), args);
-      return new Run(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    return cli.warden(Map.of(), args);
   }
 
   /** Writes audited changes: each applied resource is one event. */

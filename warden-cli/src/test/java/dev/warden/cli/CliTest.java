@@ -2,22 +2,14 @@ package dev.warden.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
-import java.io.ByteArrayOutputStream;
+import dev.warden.cli.CliFixture.Run;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,43 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
   @TempDir Path dir;
 
-  WardenServer server;
+  CliFixture cli;
   String url;
   String token;
 
   @BeforeEach
   void start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString())),
-            Clock.systemUTC(),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(out.toString(StandardCharsets.UTF_8));
-    assertThat(m.find()).isTrue();
-    token = m.group(1);
-    url = "http://127.0.0.1:" + port;
+    cli = CliFixture.start(dir, Map.of());
+    url = cli.url;
+    token = cli.token;
   }
 
   @AfterEach
   void stop() {
-    server.close();
+    cli.close();
   }
-
-  record Run(int exit, String out, String err) {}
 
   /**
    * An empty environment and a home directory of the test's own: no test reads or writes the real
@@ -77,20 +47,7 @@ class CliTest {
   }
 
   Run warden(Map<String, String> env, String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.run(new CliEnvironment(env, dir.resolve("home")), args);
-      return new Run(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    return cli.warden(env, args);
   }
 
   Path policyFiles() throws IOException {

@@ -9,7 +9,8 @@ import java.util.List;
  * @param problems inputs that could not be read
  * @param stats counters
  */
-public record ScanResult(List<Finding> findings, List<ScanProblem> problems, ScanStats stats) {
+public record ScanResult(
+    List<SecretFinding> findings, List<ScanProblem> problems, ScanStats stats) {
   public ScanResult {
     findings = List.copyOf(findings);
     problems = List.copyOf(problems);
@@ -21,7 +22,7 @@ public record ScanResult(List<Finding> findings, List<ScanProblem> problems, Sca
   }
 
   /** The same result with {@code replaced} findings (verified copies, in the same order). */
-  public ScanResult withFindings(List<Finding> replaced) {
+  public ScanResult withFindings(List<SecretFinding> replaced) {
     return new ScanResult(replaced, problems, stats);
   }
 }

@@ -156,9 +156,9 @@ public final class SecretScanner {
   }
 
   private ScanResult finish(ScanSink sink, long t0, boolean sort) {
-    List<Finding> all = sink.findings();
-    List<Finding> kept = new ArrayList<>(all.size());
-    for (Finding f : all) {
+    List<SecretFinding> all = sink.findings();
+    List<SecretFinding> kept = new ArrayList<>(all.size());
+    for (SecretFinding f : all) {
       if (baseline != null && baseline.contains(f)) {
         sink.suppressed.increment();
       } else {
@@ -167,10 +167,10 @@ public final class SecretScanner {
     }
     if (sort) {
       kept.sort(
-          Comparator.comparing(Finding::path)
-              .thenComparingInt(Finding::line)
-              .thenComparingInt(Finding::column)
-              .thenComparing(Finding::ruleId));
+          Comparator.comparing(SecretFinding::path)
+              .thenComparingInt(SecretFinding::line)
+              .thenComparingInt(SecretFinding::column)
+              .thenComparing(SecretFinding::ruleId));
     }
     List<ScanProblem> problems = new ArrayList<>(sink.problems());
     problems.sort(Comparator.comparing(ScanProblem::path).thenComparing(ScanProblem::kind));

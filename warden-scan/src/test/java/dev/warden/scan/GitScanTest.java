@@ -79,7 +79,7 @@ class GitScanTest {
     commit("b.txt", TestSecrets.slackBot() + "\n", "feature work");
     git("checkout", "-q", "main");
     assertThat(scanner.scanGitHistory(repo, null).findings())
-        .extracting(Finding::ruleId)
+        .extracting(SecretFinding::ruleId)
         .containsExactly("slack-bot-token");
   }
 
@@ -89,7 +89,7 @@ class GitScanTest {
     String base = git("rev-parse", "HEAD");
     commit("new.txt", TestSecrets.slackBot() + "\n", "new secret");
     ScanResult r = scanner.scanGitRange(repo, base, null);
-    assertThat(r.findings()).extracting(Finding::path).containsExactly("new.txt");
+    assertThat(r.findings()).extracting(SecretFinding::path).containsExactly("new.txt");
   }
 
   @Test

@@ -32,7 +32,7 @@ class TreeScanTest {
     write("a.py", "x = 1\ny = '" + TestSecrets.slackBot() + "'\n");
     ScanResult r = scan(SecretScanner.builder(), dir);
     assertThat(r.findings())
-        .extracting(Finding::path, Finding::line)
+        .extracting(SecretFinding::path, SecretFinding::line)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("a.py", 2),
             org.assertj.core.groups.Tuple.tuple("b/c.env", 1));
@@ -69,7 +69,7 @@ class TreeScanTest {
           return TreeScanner.Options.defaultOpener().open(p);
         };
     ScanResult r = scan(SecretScanner.builder().opener(refusing), dir);
-    assertThat(r.findings()).extracting(Finding::path).containsExactly("open.txt");
+    assertThat(r.findings()).extracting(SecretFinding::path).containsExactly("open.txt");
     assertThat(r.problems())
         .singleElement()
         .satisfies(
@@ -117,7 +117,7 @@ class TreeScanTest {
     write("big.txt", "x".repeat(5000) + TestSecrets.githubPat());
     write("small.txt", TestSecrets.githubPat());
     ScanResult r = scan(SecretScanner.builder().maxFileSize(1000), dir);
-    assertThat(r.findings()).extracting(Finding::path).containsExactly("small.txt");
+    assertThat(r.findings()).extracting(SecretFinding::path).containsExactly("small.txt");
     assertThat(r.stats().skippedLarge()).isEqualTo(1);
     assertThat(r.problems())
         .singleElement()
@@ -141,7 +141,7 @@ class TreeScanTest {
     write("build/out.txt", TestSecrets.githubPat());
     write("src/build/x.txt", TestSecrets.githubPat());
     assertThat(scan(SecretScanner.builder(), dir).findings())
-        .extracting(Finding::path)
+        .extracting(SecretFinding::path)
         .containsExactly("keep.log", "src/build/x.txt");
     assertThat(scan(SecretScanner.builder().gitignore(false), dir).findings()).hasSize(4);
   }
@@ -160,7 +160,7 @@ class TreeScanTest {
                         + "\"rules\":{\"slack-bot-token\":{\"allowValues\":[\"^xoxb-\"]}}}"),
             dir);
     assertThat(r.findings())
-        .extracting(Finding::path, Finding::ruleId)
+        .extracting(SecretFinding::path, SecretFinding::ruleId)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("src/a.txt", "github-pat"));
     assertThat(r.stats().suppressed()).isEqualTo(2);
   }

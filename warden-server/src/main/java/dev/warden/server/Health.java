@@ -47,7 +47,7 @@ final class Health {
     boolean up = store.isReachable(Duration.ofSeconds(2));
     dev.warden.core.audit.AuditWriter.Health written = audit.get();
     boolean ok = up && written.state() == dev.warden.core.audit.AuditWriter.State.OK;
-    com.fasterxml.jackson.databind.node.ObjectNode o = dev.warden.server.http.Json.object();
+    com.fasterxml.jackson.databind.node.ObjectNode o = dev.warden.server.http.HttpJson.object();
     o.put("status", ok ? "ready" : "not ready");
     o.put("database", up ? "up" : "down");
     o.put("audit", written.state().name().toLowerCase(java.util.Locale.ROOT));
@@ -69,7 +69,7 @@ final class Health {
     res.status(ok ? 200 : 503);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "no-store");
-    res.send(dev.warden.server.http.Json.bytes(o));
+    res.send(dev.warden.server.http.HttpJson.bytes(o));
   }
 
   /**

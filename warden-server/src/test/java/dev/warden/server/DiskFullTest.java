@@ -3,14 +3,12 @@ package dev.warden.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warden.testkit.TestOidcIssuer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * records the outage ({@code audit.resumed}). Needs root to mount the tmpfs; skipped otherwise.
  */
 class DiskFullTest {
-  static final String AUD = "https://orders.acme.test";
-
   @TempDir Path dir;
 
   @Test
@@ -42,97 +38,67 @@ class DiskFullTest {
     Assumptions.assumeTrue(
         mounted == null,
         () -> "skipped: cannot mount a small tmpfs to fill (needs root): " + mounted);
-    try (TestOidcIssuer gh =
-        TestOidcIssuer.builder().audience("https://warden.acme.test").start()) {
-      Path filler = mnt.resolve("filler");
-      try (ServerFixture node =
-          ServerFixture.start(mnt.resolve("data"), Map.of("audit.timeout", "2s"))) {
-        node.apply(
-            """
-            kind: TrustProvider
-            metadata: {name: github}
-            spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
-            ---
-            kind: Resource
-            metadata: {name: orders}
-            spec: {audience: %s}
-            ---
-            kind: Workload
-            spec: {spiffeId: spiffe://acme.test/orders, selectors: ["github:repository=acme/orders"], owner: o@acme.test}
-            ---
-            kind: AccessPolicy
-            metadata: {name: orders}
-            spec: {workloads: {spiffeIds: [spiffe://acme.test/orders]}, resources: [orders]}
-            """
-                .formatted(gh.issuer(), AUD));
-        Set<String> returned = new HashSet<>();
-        ServerFixture.Response before = grant(node, gh);
-        assertThat(before.status()).as("%s", before.json()).isEqualTo(200);
-        returned.add(jti(before));
+    Path filler = mnt.resolve("filler");
+    try (ServerFixture node =
+        ServerFixture.startWithGithub(
+            mnt.resolve("data"),
+            Map.of("audit.timeout", "2s"),
+            ServerFixture.GithubWorkload.ORDERS)) {
+      Set<String> returned = new HashSet<>();
+      ServerFixture.Response before = node.grant();
+      assertThat(before.status()).as("%s", before.json()).isEqualTo(200);
+      returned.add(jti(before));
 
-        fill(filler);
-        List<ServerFixture.Response> whileFull = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          whileFull.add(grant(node, gh));
-        }
-        for (ServerFixture.Response r : whileFull) {
-          assertThat(r.status()).as("a grant while the disk is full: %s", r.json()).isEqualTo(503);
-          assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
-        }
-        ServerFixture.Response ready = node.get("/readyz");
-        assertThat(ready.status()).as("%s", ready.json()).isEqualTo(503);
-        assertThat(ready.json().path("audit").asText()).isEqualTo("failing");
-        assertThat(ready.json().path("auditError").asText()).contains("No space left on device");
-
-        Files.delete(filler);
-        long freedAt = System.nanoTime();
-        // no request meanwhile: the node finds out by itself
-        while (node.get("/readyz").status() != 200) {
-          assertThat(System.nanoTime() - freedAt)
-              .as("ready again by itself: %s", node.get("/readyz").json())
-              .isLessThan(TimeUnit.SECONDS.toNanos(10));
-          Thread.sleep(100);
-        }
-        long readyMs = (System.nanoTime() - freedAt) / 1_000_000;
-        ServerFixture.Response after = grant(node, gh);
-        assertThat(after.status()).as("%s", after.json()).isEqualTo(200);
-        returned.add(jti(after));
-        System.out.println("DiskFullTest: ready again " + readyMs + " ms after space was freed");
-
-        Set<String> audited = new HashSet<>();
-        int resumed = 0;
-        for (JsonNode e :
-            node.admin("GET", "/v1/audit/chain?from=1&limit=10000", null).json().path("events")) {
-          if ("token.issued".equals(e.path("type").asText())) {
-            audited.add(e.path("lease").path("id").asText());
-          }
-          if ("audit.resumed".equals(e.path("type").asText())) {
-            resumed++;
-            assertThat(e.path("details").path("error").asText())
-                .contains("No space left on device");
-          }
-        }
-        assertThat(audited).containsAll(returned);
-        assertThat(resumed).as("the outage is recorded once").isEqualTo(1);
-      } finally {
-        Files.deleteIfExists(filler);
+      fill(filler);
+      List<ServerFixture.Response> whileFull = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        whileFull.add(node.grant());
       }
-    } finally {
-      run("umount", mnt.toString());
-    }
-  }
+      for (ServerFixture.Response r : whileFull) {
+        assertThat(r.status()).as("a grant while the disk is full: %s", r.json()).isEqualTo(503);
+        assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
+      }
+      ServerFixture.Response ready = node.get("/readyz");
+      assertThat(ready.status()).as("%s", ready.json()).isEqualTo(503);
+      assertThat(ready.json().path("audit").asText()).isEqualTo("failing");
+      assertThat(ready.json().path("auditError").asText()).contains("No space left on device");
 
-  static ServerFixture.Response grant(ServerFixture node, TestOidcIssuer gh) {
-    return node.token(
-        Map.of(
-            "grant_type",
-            "client_credentials",
-            "client_assertion_type",
-            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion",
-            gh.githubActionsToken("acme/orders", "refs/heads/main"),
-            "resource",
-            AUD));
+      Files.delete(filler);
+      long freedAt = System.nanoTime();
+      // no request meanwhile: the node finds out by itself
+      while (node.get("/readyz").status() != 200) {
+        assertThat(System.nanoTime() - freedAt)
+            .as("ready again by itself: %s", node.get("/readyz").json())
+            .isLessThan(TimeUnit.SECONDS.toNanos(10));
+        Thread.sleep(100);
+      }
+      long readyMs = (System.nanoTime() - freedAt) / 1_000_000;
+      ServerFixture.Response after = node.grant();
+      assertThat(after.status()).as("%s", after.json()).isEqualTo(200);
+      returned.add(jti(after));
+      System.out.println("DiskFullTest: ready again " + readyMs + " ms after space was freed");
+
+      Set<String> audited = new HashSet<>();
+      int resumed = 0;
+      for (JsonNode e :
+          node.admin("GET", "/v1/audit/chain?from=1&limit=10000", null).json().path("events")) {
+        if ("token.issued".equals(e.path("type").asText())) {
+          audited.add(e.path("lease").path("id").asText());
+        }
+        if ("audit.resumed".equals(e.path("type").asText())) {
+          resumed++;
+          assertThat(e.path("details").path("error").asText()).contains("No space left on device");
+        }
+      }
+      assertThat(audited).containsAll(returned);
+      assertThat(resumed).as("the outage is recorded once").isEqualTo(1);
+    } finally {
+      try {
+        Files.deleteIfExists(filler);
+      } finally {
+        run("umount", mnt.toString());
+      }
+    }
   }
 
   /** Writes {@code file} until the file system has no space left. */
@@ -148,15 +114,7 @@ class DiskFullTest {
   }
 
   static String jti(ServerFixture.Response r) {
-    try {
-      return ServerFixture.JSON
-          .readTree(
-              Base64.getUrlDecoder().decode(r.json().path("access_token").asText().split("\\.")[1]))
-          .path("jti")
-          .asText();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return ServerFixture.jti(r.json().path("access_token").asText());
   }
 
   /** Runs a command; null when it succeeded, else what it printed. */

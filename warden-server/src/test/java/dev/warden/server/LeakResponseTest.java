@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.core.crypto.Fingerprinter;
-import dev.warden.testkit.TestOidcIssuer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,55 +18,26 @@ import org.junit.jupiter.api.io.TempDir;
  * A leaked Warden token reported by fingerprint is revoked, audited, and introspects as inactive.
  */
 class LeakResponseTest {
-  static final String AUD = "https://vault.acme.test";
-
   @TempDir static Path dir;
 
-  static TestOidcIssuer gh;
   static ServerFixture warden;
 
   @BeforeAll
   static void start() {
-    gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
-    warden = ServerFixture.start(dir);
-    warden.apply(
-        """
-        kind: TrustProvider
-        metadata: {name: github}
-        spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
-        ---
-        kind: Resource
-        metadata: {name: vault}
-        spec: {audience: %s, sensitivity: critical}
-        ---
-        kind: Workload
-        spec: {spiffeId: spiffe://acme.test/ci/release, selectors: ["github:repository=acme/release"], owner: o@acme.test}
-        ---
-        kind: AccessPolicy
-        metadata: {name: release-to-vault}
-        spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/release]}, resources: [vault]}
-        """
-            .formatted(gh.issuer(), AUD));
+    warden =
+        ServerFixture.startWithGithub(
+            dir,
+            Map.of(),
+            ServerFixture.GithubWorkload.RELEASE.withResourceSpec(", sensitivity: critical"));
   }
 
   @AfterAll
   static void stop() {
     warden.close();
-    gh.close();
   }
 
   String grant() {
-    ServerFixture.Response r =
-        warden.token(
-            Map.of(
-                "grant_type",
-                "client_credentials",
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                "client_assertion",
-                gh.githubActionsToken("acme/release", "refs/heads/main"),
-                "resource",
-                AUD));
+    ServerFixture.Response r = warden.grant();
     assertThat(r.status()).isEqualTo(200);
     return r.json().path("access_token").asText();
   }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.testkit.PrivatePostgres;
-import dev.warden.testkit.TestOidcIssuer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * audit chain.
  */
 class PostgresRestartTest {
-  static final String AUD = "https://orders.acme.test";
-
   @TempDir Path dir;
 
   record Outcome(long startedAt, long answeredAt, int status, String error, String jti) {}
@@ -41,8 +37,7 @@ class PostgresRestartTest {
     Assumptions.assumeTrue(
         PrivatePostgres.available() || System.getenv("CI") != null,
         "skipped: PostgreSQL's initdb and pg_ctl are not installed (/usr/lib/postgresql/<version>/bin)");
-    try (PrivatePostgres pg = PrivatePostgres.start();
-        TestOidcIssuer gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start()) {
+    try (PrivatePostgres pg = PrivatePostgres.start()) {
       // the private cluster trades durability for speed; a crash (stop -m immediate) must lose no
       // commit here
       pg.psql("ALTER SYSTEM SET synchronous_commit = on");
@@ -52,34 +47,9 @@ class PostgresRestartTest {
       flags.put("db.user", "postgres");
       flags.put("db.password", PrivatePostgres.SUPERUSER_PASSWORD);
       flags.put("audit.timeout", "2s");
-      try (ServerFixture node = ServerFixture.start(dir, flags)) {
-        node.apply(
-            """
-            kind: TrustProvider
-            metadata: {name: github}
-            spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
-            ---
-            kind: Resource
-            metadata: {name: orders}
-            spec: {audience: %s}
-            ---
-            kind: Workload
-            spec: {spiffeId: spiffe://acme.test/orders, selectors: ["github:repository=acme/orders"], owner: o@acme.test}
-            ---
-            kind: AccessPolicy
-            metadata: {name: orders}
-            spec: {workloads: {spiffeIds: [spiffe://acme.test/orders]}, resources: [orders]}
-            """
-                .formatted(gh.issuer(), AUD));
+      try (ServerFixture node =
+          ServerFixture.startWithGithub(dir, flags, ServerFixture.GithubWorkload.ORDERS)) {
         assertThat(node.get("/readyz").json().path("changes").asText()).isEqualTo("listening");
-        Map<String, String> grant =
-            Map.of(
-                "grant_type",
-                "client_credentials",
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                "resource",
-                AUD);
 
         ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -90,10 +60,7 @@ class PostgresRestartTest {
                   .start(
                       () -> {
                         while (running.get()) {
-                          Map<String, String> form = new LinkedHashMap<>(grant);
-                          form.put(
-                              "client_assertion",
-                              gh.githubActionsToken("acme/orders", "refs/heads/main"));
+                          Map<String, String> form = node.grantForm();
                           long t0 = System.nanoTime();
                           ServerFixture.Response r = node.token(form);
                           outcomes.add(
@@ -103,7 +70,7 @@ class PostgresRestartTest {
                                   r.status(),
                                   r.json().path("error").asText(null),
                                   r.status() == 200
-                                      ? jti(r.json().path("access_token").asText())
+                                      ? ServerFixture.jti(r.json().path("access_token").asText())
                                       : null));
                         }
                       }));
@@ -188,17 +155,6 @@ class PostgresRestartTest {
             .as("tokens returned without their issuance in the audit chain")
             .isEmpty();
       }
-    }
-  }
-
-  static String jti(String jwt) {
-    try {
-      return ServerFixture.JSON
-          .readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]))
-          .path("jti")
-          .asText();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.warden.core.crypto.Fingerprinter;
-import dev.warden.testkit.TestOidcIssuer;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -26,36 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * public-key hash only, which found credentials are Warden's and whether each is live.
  */
 class ScanVerifyApiTest {
-  static final String AUD = "https://vault.acme.test";
-
   @TempDir static Path dir;
 
-  static TestOidcIssuer gh;
   static ServerFixture warden;
   static Fingerprinter fingerprints;
 
   @BeforeAll
   static void start() {
-    gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
-    warden = ServerFixture.start(dir);
-    warden.apply(
-        """
-        kind: TrustProvider
-        metadata: {name: github}
-        spec: {type: github-actions, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
-        ---
-        kind: Resource
-        metadata: {name: vault}
-        spec: {audience: %s}
-        ---
-        kind: Workload
-        spec: {spiffeId: spiffe://acme.test/ci/release, selectors: ["github:repository=acme/release"], owner: o@acme.test}
-        ---
-        kind: AccessPolicy
-        metadata: {name: release-to-vault}
-        spec: {workloads: {spiffeIds: [spiffe://acme.test/ci/release]}, resources: [vault]}
-        """
-            .formatted(gh.issuer(), AUD));
+    warden = ServerFixture.startWithGithub(dir, Map.of(), ServerFixture.GithubWorkload.RELEASE);
     JsonNode key = warden.admin("GET", "/v1/scan/fingerprint-key", null).json();
     fingerprints = new Fingerprinter(Base64.getUrlDecoder().decode(key.path("key").asText()));
   }
@@ -63,7 +40,6 @@ class ScanVerifyApiTest {
   @AfterAll
   static void stop() {
     warden.close();
-    gh.close();
   }
 
   static ServerFixture.Response verify(String body) {
@@ -88,17 +64,7 @@ class ScanVerifyApiTest {
 
   @Test
   void aFoundWardenTokenIsLiveWhileItsLeaseIsAndDeadOnceRevoked() {
-    ServerFixture.Response r =
-        warden.token(
-            Map.of(
-                "grant_type",
-                "client_credentials",
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                "client_assertion",
-                gh.githubActionsToken("acme/release", "refs/heads/main"),
-                "resource",
-                AUD));
+    ServerFixture.Response r = warden.grant();
     assertThat(r.status()).isEqualTo(200);
     String fp = fingerprints.fingerprint(r.json().path("access_token").asText());
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.warden.server.config.ConfigLoader;
 import dev.warden.server.config.ServerConfig;
+import dev.warden.testkit.TestOidcIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,7 +24,11 @@ import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A real server on a free loopback port with its own data directory, and an HTTP client for it. */
+/**
+ * A real server on a free loopback port with its own data directory, and an HTTP client for it;
+ * optionally (see {@link #startWithGithub}) with a GitHub Actions issuer of the test's own and one
+ * workload of it allowed one resource, the set-up of most grant tests.
+ */
 final class ServerFixture implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -34,10 +39,144 @@ final class ServerFixture implements AutoCloseable {
   final String adminToken;
   final HttpClient http = HttpClient.newHttpClient();
 
-  private ServerFixture(WardenServer server, String adminToken) {
+  /** The GitHub Actions issuer of {@link #startWithGithub}, or null; closed with the server. */
+  final TestOidcIssuer github;
+
+  /** The workload {@link #grant()} asks for, or null. */
+  private final GithubWorkload workload;
+
+  private ServerFixture(
+      WardenServer server, String adminToken, TestOidcIssuer github, GithubWorkload workload) {
     this.server = server;
     this.base = "http://127.0.0.1:" + server.port();
     this.adminToken = adminToken;
+    this.github = github;
+    this.workload = workload;
+  }
+
+  /**
+   * One workload of a GitHub Actions repository allowed one resource: a trust provider {@code
+   * github} for the test's issuer (audience {@value #WARDEN_AUDIENCE}, RS256), the resource, the
+   * workload selected by its repository, and the policy.
+   *
+   * @param resourceSpec what the resource's spec says besides its audience, e.g. {@code ",
+   *     sensitivity: critical"}; empty for nothing
+   */
+  record GithubWorkload(
+      String spiffeId,
+      String repository,
+      String resource,
+      String audience,
+      String resourceSpec,
+      String policy) {
+    /** {@code acme/orders} allowed {@code orders}. */
+    static final GithubWorkload ORDERS =
+        new GithubWorkload(
+            "spiffe://acme.test/orders",
+            "acme/orders",
+            "orders",
+            "https://orders.acme.test",
+            "",
+            "orders");
+
+    /** The release pipeline {@code acme/release} allowed {@code vault}. */
+    static final GithubWorkload RELEASE =
+        new GithubWorkload(
+            "spiffe://acme.test/ci/release",
+            "acme/release",
+            "vault",
+            "https://vault.acme.test",
+            "",
+            "release-to-vault");
+
+    GithubWorkload withResourceSpec(String spec) {
+      return new GithubWorkload(spiffeId, repository, resource, audience, spec, policy);
+    }
+
+    String yaml(String issuer) {
+      return """
+          kind: TrustProvider
+          metadata: {name: github}
+          spec: {type: github-actions, issuer: %s, audiences: [%s], algorithms: [RS256]}
+          ---
+          kind: Resource
+          metadata: {name: %s}
+          spec: {audience: %s%s}
+          ---
+          kind: Workload
+          spec: {spiffeId: %s, selectors: ["github:repository=%s"], owner: o@acme.test}
+          ---
+          kind: AccessPolicy
+          metadata: {name: %s}
+          spec: {workloads: {spiffeIds: [%s]}, resources: [%s]}
+          """
+          .formatted(
+              issuer,
+              WARDEN_AUDIENCE,
+              resource,
+              audience,
+              resourceSpec,
+              spiffeId,
+              repository,
+              policy,
+              spiffeId,
+              resource);
+    }
+  }
+
+  /** The audience the GitHub Actions issuer of {@link #startWithGithub} puts in its tokens. */
+  static final String WARDEN_AUDIENCE = "https://warden.acme.test";
+
+  /**
+   * Starts a GitHub Actions issuer, then a server with {@code extra} flags, and applies {@code w}.
+   * Closing the fixture closes the server, then the issuer.
+   */
+  static ServerFixture startWithGithub(Path dataDir, Map<String, String> extra, GithubWorkload w) {
+    TestOidcIssuer gh = TestOidcIssuer.builder().audience(WARDEN_AUDIENCE).start();
+    ServerFixture node;
+    try {
+      node = start(dataDir, extra, Clock.systemUTC(), gh, w);
+    } catch (RuntimeException | Error e) {
+      gh.close();
+      throw e;
+    }
+    try {
+      node.apply(w.yaml(gh.issuer()));
+    } catch (RuntimeException | Error e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  /**
+   * A client-credentials grant for the workload of {@link #startWithGithub}, with a fresh GitHub
+   * Actions token of its repository on {@code refs/heads/main}.
+   */
+  Response grant() {
+    return token(grantForm());
+  }
+
+  /** The form {@link #grant()} posts, its GitHub Actions token minted now. */
+  Map<String, String> grantForm() {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("grant_type", "client_credentials");
+    form.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    form.put(
+        "client_assertion", github.githubActionsToken(workload.repository(), "refs/heads/main"));
+    form.put("resource", workload.audience());
+    return form;
+  }
+
+  /** The {@code jti} of a signed JWT, read without verifying it. */
+  static String jti(String jwt) {
+    try {
+      return JSON.readTree(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]))
+          .path("jti")
+          .asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static ServerFixture start(Path dataDir) {
@@ -50,6 +189,15 @@ final class ServerFixture implements AutoCloseable {
 
   /** A node whose clock the test controls. */
   static ServerFixture start(Path dataDir, Map<String, String> extra, Clock clock) {
+    return start(dataDir, extra, clock, null, null);
+  }
+
+  private static ServerFixture start(
+      Path dataDir,
+      Map<String, String> extra,
+      Clock clock,
+      TestOidcIssuer github,
+      GithubWorkload workload) {
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("server.port", Integer.toString(freePort()));
     flags.put("server.dataDir", dataDir.toString());
@@ -59,7 +207,7 @@ final class ServerFixture implements AutoCloseable {
     WardenServer s =
         WardenServer.start(cfg, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
     Matcher m = TOKEN.matcher(out.toString(StandardCharsets.UTF_8));
-    return new ServerFixture(s, m.find() ? m.group(1) : null);
+    return new ServerFixture(s, m.find() ? m.group(1) : null, github, workload);
   }
 
   /** A free port, so that the issuer URL names the port the server really binds. */
@@ -220,6 +368,12 @@ final class ServerFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
+    try {
+      server.close();
+    } finally {
+      if (github != null) {
+        github.close();
+      }
+    }
   }
 }

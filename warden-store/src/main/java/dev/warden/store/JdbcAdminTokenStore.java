@@ -39,7 +39,7 @@ final class JdbcAdminTokenStore implements AdminTokenStore {
             ps.setString(1, t.id());
             Db.setText(ps, 2, t.name());
             ps.setBytes(3, t.secretHash());
-            ps.setString(4, Json.write(new TreeSet<>(t.scopes())));
+            ps.setString(4, JsonColumns.write(new TreeSet<>(t.scopes())));
             ps.setLong(5, Micros.of(t.createdAt()));
             Db.setMicros(ps, 6, t.expiresAt());
             Db.setMicros(ps, 7, t.revokedAt());
@@ -107,7 +107,7 @@ final class JdbcAdminTokenStore implements AdminTokenStore {
                 rs.getString(1),
                 rs.getString(2),
                 rs.getBytes(3),
-                Json.stringSet(rs.getString(4)),
+                JsonColumns.stringSet(rs.getString(4)),
                 Micros.toInstant(rs.getLong(5)),
                 Db.getMicros(rs, 6),
                 Db.getMicros(rs, 7),

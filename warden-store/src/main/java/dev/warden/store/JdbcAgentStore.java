@@ -287,12 +287,12 @@ final class JdbcAgentStore implements AgentStore {
   private static String selectorsJson(Set<Selector> s) {
     TreeSet<String> sorted = new TreeSet<>();
     s.forEach(x -> sorted.add(x.toString()));
-    return Json.write(sorted);
+    return JsonColumns.write(sorted);
   }
 
   private static Set<Selector> selectors(String json) {
     Set<Selector> out = new LinkedHashSet<>();
-    for (String s : Json.stringSet(json)) {
+    for (String s : JsonColumns.stringSet(json)) {
       out.add(Selector.parse(s));
     }
     return out;

@@ -54,7 +54,7 @@ final class JdbcAuditStore implements AuditStore {
     for (int i = 0; i < n; i++) {
       AuditEvent e = Objects.requireNonNull(events.get(i), "event");
       normalized[i] = normalized(e);
-      details[i] = Json.write(e.details());
+      details[i] = JsonColumns.write(e.details());
       if (e.lease() != null) {
         leases.add(JdbcLeaseStore.normalized(e.lease()));
       }
@@ -334,7 +334,7 @@ final class JdbcAuditStore implements AuditStore {
                 rs.getString(7),
                 rs.getString(8),
                 rs.getString(9),
-                Json.stringMap(rs.getString(10)),
+                JsonColumns.stringMap(rs.getString(10)),
                 lease);
         out.add(new AuditRecord(rs.getLong(1), e, rs.getBytes(11), rs.getBytes(12)));
       }

@@ -103,7 +103,7 @@ final class JdbcInventoryStore implements InventoryStore {
     Db.setMicros(ps, i + 6, n.expiresAt());
     Db.setMicros(ps, i + 7, n.lastRotatedAt());
     Db.setMicros(ps, i + 8, n.lastUsedAt());
-    ps.setString(i + 9, Json.write(n.attributes()));
+    ps.setString(i + 9, JsonColumns.write(n.attributes()));
   }
 
   /** The item as it reads back: times at microsecond precision. */
@@ -138,7 +138,7 @@ final class JdbcInventoryStore implements InventoryStore {
         Db.getMicros(rs, 11),
         Db.getMicros(rs, 12),
         Db.getMicros(rs, 13),
-        Json.stringMap(rs.getString(14)));
+        JsonColumns.stringMap(rs.getString(14)));
   }
 
   @Override
@@ -427,7 +427,7 @@ final class JdbcInventoryStore implements InventoryStore {
             a.count()[0]++;
             a.last()[0] = Micros.toInstant(rs.getLong(3));
             if (a.addresses().size() < MAX_ADDRESSES) {
-              String addr = Json.stringMap(rs.getString(4)).get("sourceAddress");
+              String addr = JsonColumns.stringMap(rs.getString(4)).get("sourceAddress");
               if (addr != null && !addr.isEmpty()) {
                 a.addresses().add(addr);
               }
@@ -551,7 +551,7 @@ final class JdbcInventoryStore implements InventoryStore {
               ResultSet rs = ps.executeQuery()) {
             Map<String, LeakRecord> out = new LinkedHashMap<>();
             while (rs.next()) {
-              Map<String, String> d = Json.stringMap(rs.getString(4));
+              Map<String, String> d = JsonColumns.stringMap(rs.getString(4));
               String fp = d.getOrDefault("fingerprint", "");
               boolean issued = rs.getString(5).equals("lease.revoked");
               String lease = issued ? d.getOrDefault("leaseId", "") : null;

@@ -107,7 +107,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
           "expectedVersion must be -1, 0 or a positive version, got " + expectedVersion);
     }
     String name = value.name();
-    String spec = Json.write(Documents.toSpec(value));
+    String spec = JsonColumns.write(Documents.toSpec(value));
     String what = "write " + kind.wire() + " '" + name + "'";
     for (int attempt = 0; attempt < UNCONDITIONAL_ATTEMPTS; attempt++) {
       try {
@@ -134,7 +134,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
       throw new IllegalArgumentException(
           "a " + kind.wire() + " store cannot hold " + value.getClass().getName());
     }
-    return put(c, value.name(), Json.write(Documents.toSpec(value)), expectedVersion, actor);
+    return put(c, value.name(), JsonColumns.write(Documents.toSpec(value)), expectedVersion, actor);
   }
 
   /**
@@ -381,6 +381,6 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
   }
 
   private T decode(String name, String spec) {
-    return type.cast(Documents.fromSpec(kind, name, Json.tree(spec)));
+    return type.cast(Documents.fromSpec(kind, name, JsonColumns.tree(spec)));
   }
 }

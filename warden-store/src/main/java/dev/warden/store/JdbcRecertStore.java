@@ -34,7 +34,7 @@ final class JdbcRecertStore implements RecertStore {
                   "INSERT INTO recert_campaigns (id, scope, created_at, due_at,"
                       + " created_by, webhook_url, last_reminder_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, c.id());
-            ps.setString(2, Json.write(new java.util.TreeMap<>(c.scope())));
+            ps.setString(2, JsonColumns.write(new java.util.TreeMap<>(c.scope())));
             ps.setLong(3, Micros.of(c.createdAt()));
             ps.setLong(4, Micros.of(c.dueAt()));
             Db.setText(ps, 5, c.createdBy());
@@ -175,7 +175,7 @@ final class JdbcRecertStore implements RecertStore {
         out.add(
             new Campaign(
                 rs.getString(1),
-                Json.stringMap(rs.getString(2)),
+                JsonColumns.stringMap(rs.getString(2)),
                 Micros.toInstant(rs.getLong(3)),
                 Micros.toInstant(rs.getLong(4)),
                 rs.getString(5),

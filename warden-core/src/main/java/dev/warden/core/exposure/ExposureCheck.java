@@ -32,7 +32,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Answers {@code warden scan --verify}: which of the found credentials Warden issued or holds, and
@@ -194,17 +193,8 @@ public final class ExposureCheck {
             credentials.stream().filter(x -> x.liveness() == Liveness.LIVE).count()
                 + publicKeys.stream().filter(x -> x.liveness() == Liveness.LIVE).count()));
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
-            now,
-            AuditType.LEAK_VERIFIED.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
-            actor,
-            null,
-            null,
-            d,
-            null));
+        AuditEvent.of(
+            AuditType.LEAK_VERIFIED, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
     return new Result(credentials, publicKeys);
   }
 

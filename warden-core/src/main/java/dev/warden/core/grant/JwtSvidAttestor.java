@@ -78,7 +78,7 @@ final class JwtSvidAttestor {
       throw new DeniedException(
           Reason.ALG_NOT_ALLOWED, "a JWT-SVID of this trust domain is ES256 with a kid");
     }
-    dev.warden.core.token.Keyset keyset = keys.keyset();
+    dev.warden.core.token.SigningKeyset keyset = keys.keyset();
     SigningKeyRecord key = null;
     for (SigningKeyRecord r : keyset.records()) {
       if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {

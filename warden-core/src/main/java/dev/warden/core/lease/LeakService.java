@@ -161,17 +161,8 @@ public final class LeakService {
       d.put("dryRun", "true");
     }
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
-            now,
-            AuditType.LEAK_REPORTED.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
-            actor,
-            null,
-            null,
-            d,
-            null));
+        AuditEvent.of(
+            AuditType.LEAK_REPORTED, AuditOutcome.SUCCESS, null, now, actor, null, null, d));
     return new Result(findings.size(), List.copyOf(matched), unmatched);
   }
 

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -322,17 +321,7 @@ public final class CaManager {
     d.put("authority", a.id());
     d.put("notAfter", a.notAfter().toString());
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
-            clock.instant(),
-            type.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
-            "system",
-            null,
-            null,
-            d,
-            null));
+        AuditEvent.of(type, AuditOutcome.SUCCESS, null, clock.instant(), "system", null, null, d));
     LOG.log(
         System.Logger.Level.INFO,
         type.wire() + " authority=" + a.id().substring(0, 16) + " notAfter=" + a.notAfter());

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Recertification: owners periodically confirm that each of their workloads is still needed, or
@@ -317,16 +316,7 @@ public final class RecertService {
   private void auditEvent(
       AuditType type, String actor, String workload, Map<String, String> details) {
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
-            clock.instant(),
-            type.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
-            actor,
-            workload,
-            null,
-            details,
-            null));
+        AuditEvent.of(
+            type, AuditOutcome.SUCCESS, null, clock.instant(), actor, workload, null, details));
   }
 }

@@ -15,20 +15,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Owns the signing keys of one {@link KeyPurpose}: creates the first, rotates on schedule or on
- * demand (PREPARED → ACTIVE → RETIRED → DESTROYED), and serves the current {@link Keyset}. Every
- * state change is a compare-and-set in the store, so several nodes may run {@link #tick()} at once
- * and exactly one wins each transition; every change is audited. The store holds the keys of every
- * purpose; a manager sees, rotates and publishes only its own.
+ * demand (PREPARED → ACTIVE → RETIRED → DESTROYED), and serves the current {@link SigningKeyset}.
+ * Every state change is a compare-and-set in the store, so several nodes may run {@link #tick()} at
+ * once and exactly one wins each transition; every change is audited. The store holds the keys of
+ * every purpose; a manager sees, rotates and publishes only its own.
  */
 public final class KeyManager {
   private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
 
-  private record Snapshot(long counter, Keyset keyset) {}
+  private record Snapshot(long counter, SigningKeyset keyset) {}
 
   private final KeyPurpose purpose;
   private final SigningKeyStore store;
@@ -80,7 +79,7 @@ public final class KeyManager {
   }
 
   /** The current keys; reloads from the store when another node changed them. */
-  public Keyset keyset() {
+  public SigningKeyset keyset() {
     Snapshot s = current.get();
     if (s == null) {
       return reload().keyset();
@@ -98,7 +97,7 @@ public final class KeyManager {
 
   private Snapshot reload() {
     long counter = store.changeCounter();
-    Snapshot s = new Snapshot(counter, Keyset.load(purpose, store.list(), box));
+    Snapshot s = new Snapshot(counter, SigningKeyset.load(purpose, store.list(), box));
     current.set(s);
     return s;
   }
@@ -281,17 +280,7 @@ public final class KeyManager {
     d.put("kid", kid);
     d.put("purpose", purpose.wire());
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
-            clock.instant(),
-            type.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
-            actor,
-            null,
-            null,
-            d,
-            null));
+        AuditEvent.of(type, AuditOutcome.SUCCESS, null, clock.instant(), actor, null, null, d));
     LOG.log(System.Logger.Level.INFO, type.wire() + " purpose=" + purpose.wire() + " kid=" + kid);
   }
 

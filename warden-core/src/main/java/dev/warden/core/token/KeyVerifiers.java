@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (rotation) starts a new table. Thread-safe.
  */
 public final class KeyVerifiers {
-  private record Table(Keyset keyset, ConcurrentHashMap<String, JWSVerifier> byKid) {}
+  private record Table(SigningKeyset keyset, ConcurrentHashMap<String, JWSVerifier> byKid) {}
 
   private volatile Table table = new Table(null, new ConcurrentHashMap<>());
 
@@ -27,7 +27,8 @@ public final class KeyVerifiers {
    * @throws ParseException when the stored public JWK does not parse
    * @throws JOSEException when no verifier can be built for it
    */
-  public JWSVerifier of(Keyset keyset, SigningKeyRecord key) throws ParseException, JOSEException {
+  public JWSVerifier of(SigningKeyset keyset, SigningKeyRecord key)
+      throws ParseException, JOSEException {
     Table t = table;
     if (t.keyset() != keyset) {
       t = new Table(keyset, new ConcurrentHashMap<>());

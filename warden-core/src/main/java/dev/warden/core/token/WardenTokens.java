@@ -140,7 +140,7 @@ public final class WardenTokens {
     }
   }
 
-  private static boolean published(Keyset keyset, String kid) {
+  private static boolean published(SigningKeyset keyset, String kid) {
     for (SigningKeyRecord r : keyset.records()) {
       if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {
         return true;
@@ -187,7 +187,7 @@ public final class WardenTokens {
     }
     Object t = header.get("typ");
     checkTyp(t, typ);
-    Keyset keyset = keys.keyset();
+    SigningKeyset keyset = keys.keyset();
     SigningKeyRecord key = null;
     for (SigningKeyRecord r : keyset.records()) {
       if (r.kid().equals(kid) && r.state() != KeyState.DESTROYED) {

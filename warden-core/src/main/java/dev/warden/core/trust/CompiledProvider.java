@@ -264,7 +264,7 @@ final class CompiledProvider {
   }
 
   private VerificationKey selectKey(String kid, String alg) {
-    KeySet ks = keys.current();
+    VerificationKeys ks = keys.current();
     if (kid == null) {
       List<VerificationKey> candidates = ks.forAlgorithm(alg);
       if (candidates.size() != 1) {

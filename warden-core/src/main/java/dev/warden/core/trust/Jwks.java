@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a JWK Set document into a {@link KeySet} under the provider's rules. Keys that do not fit
- * (another {@code kty} or curve than the allowed algorithms need, {@code oct}, {@code use: enc},
- * RSA under 2048 bits, …) are skipped; a document carrying any private key material is refused
- * whole, since an issuer that publishes private keys cannot be trusted with the others either.
+ * Turns a JWK Set document into a {@link VerificationKeys} under the provider's rules. Keys that do
+ * not fit (another {@code kty} or curve than the allowed algorithms need, {@code oct}, {@code use:
+ * enc}, RSA under 2048 bits, …) are skipped; a document carrying any private key material is
+ * refused whole, since an issuer that publishes private keys cannot be trusted with the others
+ * either.
  */
 final class Jwks {
   /** More keys than this in one JWKS is not a real issuer; refuse rather than build them all. */
@@ -42,7 +43,8 @@ final class Jwks {
    * @throws JwksException when the document is not a JWKS, holds private material, has too many
    *     keys, or has no usable key
    */
-  static KeySet parse(String json, Set<String> allowed, Instant now, KeySet previous)
+  static VerificationKeys parse(
+      String json, Set<String> allowed, Instant now, VerificationKeys previous)
       throws JwksException {
     Map<String, Object> doc;
     List<Object> list;
@@ -95,10 +97,10 @@ final class Jwks {
               + allowed
               + (skipped.isEmpty() ? "" : "; skipped " + skipped));
     }
-    return new KeySet(keys, now);
+    return new VerificationKeys(keys, now);
   }
 
-  private static VerificationKey reuse(VerificationKey k, KeySet previous) {
+  private static VerificationKey reuse(VerificationKey k, VerificationKeys previous) {
     if (previous != null) {
       for (VerificationKey old : previous.keys) {
         if (old.sameAs(k)) {

@@ -20,41 +20,41 @@ sealed interface KeySource {
    *
    * @throws DeniedException JWKS_UNAVAILABLE when there are no keys at all
    */
-  KeySet current();
+  VerificationKeys current();
 
   /**
    * Called when a token names a {@code kid} that {@code seen} lacks: refreshes unless the last
    * attempt is younger than the refresh interval, and returns the keys to retry with (possibly
    * {@code seen} itself).
    */
-  KeySet refreshForUnknownKid(KeySet seen);
+  VerificationKeys refreshForUnknownKid(VerificationKeys seen);
 
   /** The keys held now, without any I/O; null when none were ever loaded. */
-  KeySet peek();
+  VerificationKeys peek();
 
   /** Keys given inline in the configuration: nothing is ever fetched. */
-  record Inline(KeySet keys) implements KeySource {
+  record Inline(VerificationKeys keys) implements KeySource {
     @Override
-    public KeySet current() {
+    public VerificationKeys current() {
       return keys;
     }
 
     @Override
-    public KeySet refreshForUnknownKid(KeySet seen) {
+    public VerificationKeys refreshForUnknownKid(VerificationKeys seen) {
       return keys;
     }
 
     @Override
-    public KeySet peek() {
+    public VerificationKeys peek() {
       return keys;
     }
   }
 
   /**
    * Keys fetched from {@code jwksUri}, or from the {@code jwks_uri} of the issuer's discovery
-   * document. Design: one immutable {@link KeySet} in a volatile field; refreshes happen under a
-   * lock, at most once per refresh interval whatever the cause (unknown kid, age, failure), so
-   * neither a flood of forged kids nor a dead issuer turns into a flood of fetches. A failed
+   * document. Design: one immutable {@link VerificationKeys} in a volatile field; refreshes happen
+   * under a lock, at most once per refresh interval whatever the cause (unknown kid, age, failure),
+   * so neither a flood of forged kids nor a dead issuer turns into a flood of fetches. A failed
    * refresh keeps the keys already held (stale-while-error). Keys older than the maximum age are
    * refreshed by whichever caller gets the lock first while the others carry on with the cached
    * ones. The first load is lazy — building providers never blocks on the network.
@@ -71,7 +71,7 @@ sealed interface KeySource {
     private final Duration interval;
     private final Duration maxAge;
     private final ReentrantLock lock = new ReentrantLock();
-    private volatile KeySet keys;
+    private volatile VerificationKeys keys;
     private volatile Instant lastAttempt;
     private volatile Exception lastError;
     private volatile URI discoveredJwksUri;
@@ -95,8 +95,8 @@ sealed interface KeySource {
     }
 
     @Override
-    public KeySet current() {
-      KeySet ks = keys;
+    public VerificationKeys current() {
+      VerificationKeys ks = keys;
       if (ks == null) {
         return loadFirst();
       }
@@ -115,7 +115,7 @@ sealed interface KeySource {
     }
 
     @Override
-    public KeySet refreshForUnknownKid(KeySet seen) {
+    public VerificationKeys refreshForUnknownKid(VerificationKeys seen) {
       lock.lock();
       try {
         if (keys != seen) {
@@ -131,11 +131,11 @@ sealed interface KeySource {
     }
 
     @Override
-    public KeySet peek() {
+    public VerificationKeys peek() {
       return keys;
     }
 
-    private KeySet loadFirst() {
+    private VerificationKeys loadFirst() {
       lock.lock();
       try {
         if (keys == null && mayAttempt(clock.instant())) {

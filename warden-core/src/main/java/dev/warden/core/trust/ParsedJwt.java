@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * A compact JWS split and decoded, not yet verified: nothing here may be trusted until a provider
  * checked the signature. Parsing is strict: exactly three parts of base64url characters (no
- * padding), header and payload JSON objects (see {@link Json}).
+ * padding), header and payload JSON objects (see {@link StrictJson}).
  *
  * @param signingInput the ASCII bytes of {@code header.payload}, exactly as signed
  * @param signature the third part, still base64url-encoded
@@ -99,8 +99,8 @@ record ParsedJwt(
           Reason.MALFORMED_TOKEN, "the token " + part + " is not valid base64url");
     }
     try {
-      return Json.parseObject(bytes);
-    } catch (Json.MalformedJsonException e) {
+      return StrictJson.parseObject(bytes);
+    } catch (StrictJson.MalformedJsonException e) {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "the token " + part + " " + e.getMessage());
     }
   }

@@ -296,7 +296,7 @@ public final class TrustProviders {
     if (byIssuer.get(issuerKey(p.issuer)) != p) {
       return null; // configuration changed since (or this is an older snapshot): verify afresh
     }
-    KeySet keys;
+    VerificationKeys keys;
     try {
       keys = p.keys.current();
     } catch (DeniedException e) {

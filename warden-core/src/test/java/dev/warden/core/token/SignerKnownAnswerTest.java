@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Warden's own signing and verification path against published answers (JwsVectors): a key stored
- * as Warden stores it (PKCS#8 sealed in the key table, loaded into a {@link Keyset}) signs exactly
- * what RFC 8037 and RFC 6979 print, publishes the RFCs' public keys and thumbprint, and the
+ * as Warden stores it (PKCS#8 sealed in the key table, loaded into a {@link SigningKeyset}) signs
+ * exactly what RFC 8037 and RFC 6979 print, publishes the RFCs' public keys and thumbprint, and the
  * verifiers Warden checks its own tokens with ({@link KeyVerifiers}) accept the RFCs' signatures
  * and refuse changed ones. The PKCS#8 bytes are built with the JDK, independently of the
  * BouncyCastle code under test.
@@ -67,7 +67,7 @@ class SignerKnownAnswerTest {
   /**
    * The key as the key table holds it (active, private half sealed), and the keyset loaded from it.
    */
-  private record Stored(SigningKeyRecord record, Keyset keyset) {
+  private record Stored(SigningKeyRecord record, SigningKeyset keyset) {
     static Stored of(KeyMaterial k) {
       KeyPurpose purpose = KeyPurpose.ACCESS_TOKEN;
       SigningKeyRecord r =
@@ -82,7 +82,7 @@ class SignerKnownAnswerTest {
               T0,
               null,
               null);
-      return new Stored(r, Keyset.load(purpose, List.of(r), BOX));
+      return new Stored(r, SigningKeyset.load(purpose, List.of(r), BOX));
     }
 
     boolean verifies(String alg, byte[] signingInput, byte[] signature) throws Exception {

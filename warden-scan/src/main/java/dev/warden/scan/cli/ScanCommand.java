@@ -1,11 +1,11 @@
 package dev.warden.scan.cli;
 
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
 import dev.warden.scan.RuleInfo;
 import dev.warden.scan.ScanException;
 import dev.warden.scan.ScanProgress;
 import dev.warden.scan.ScanResult;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.SecretScanner;
 import dev.warden.scan.Severity;
 import dev.warden.scan.Verified;
@@ -517,7 +517,7 @@ public class ScanCommand implements Callable<Integer> {
    * The line a finding is on, read again from the scanned tree; only when that line still holds the
    * secret (several roots may hold the same relative path).
    */
-  private static Optional<String> lineOf(List<Path> roots, Finding f) {
+  private static Optional<String> lineOf(List<Path> roots, SecretFinding f) {
     for (Path root : roots) {
       Path file = Files.isDirectory(root) ? root.resolve(f.path()) : root;
       try (java.util.stream.Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Admin API tokens: {@code wdn_<id>_<secret>}. Only SHA-256 of the secret is stored (the secret has
@@ -93,17 +92,15 @@ public final class AdminTokens {
     boolean revoked = store.revoke(id, clock.instant());
     if (revoked) {
       audit.write(
-          new AuditEvent(
-              UUID.randomUUID().toString(),
+          AuditEvent.of(
+              AuditType.ADMIN_TOKEN_REVOKED,
+              AuditOutcome.SUCCESS,
+              null,
               clock.instant(),
-              AuditType.ADMIN_TOKEN_REVOKED.wire(),
-              AuditOutcome.SUCCESS.wire(),
-              "",
               actor,
               null,
               null,
-              Map.of("tokenId", id),
-              null));
+              Map.of("tokenId", id)));
     }
     return revoked;
   }
@@ -185,12 +182,11 @@ public final class AdminTokens {
 
   private void auditTokenChange(AuditType type, AdminToken t, String actor) {
     audit.write(
-        new AuditEvent(
-            UUID.randomUUID().toString(),
+        AuditEvent.of(
+            type,
+            AuditOutcome.SUCCESS,
+            null,
             clock.instant(),
-            type.wire(),
-            AuditOutcome.SUCCESS.wire(),
-            "",
             actor,
             null,
             null,
@@ -200,7 +196,6 @@ public final class AdminTokens {
                 "name",
                 t.name(),
                 "scopes",
-                String.join(" ", new java.util.TreeSet<>(t.scopes()))),
-            null));
+                String.join(" ", new java.util.TreeSet<>(t.scopes())))));
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.checkpoint.SignedCheckpoint;
 import dev.warden.server.http.AuditJson;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 
 /**
  * The one JSON form of what the audit stream carries, in every sink: an event is {@code
@@ -17,7 +17,7 @@ final class StreamMessages {
   private StreamMessages() {}
 
   static byte[] event(String chain, AuditRecord r) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("kind", "event");
     o.put("chain", chain);
     o.setAll(AuditJson.event(r));
@@ -30,7 +30,7 @@ final class StreamMessages {
 
   private static byte[] bytes(ObjectNode o) {
     try {
-      return Json.MAPPER.writeValueAsBytes(o);
+      return HttpJson.MAPPER.writeValueAsBytes(o);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

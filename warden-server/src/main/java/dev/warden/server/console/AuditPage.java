@@ -13,7 +13,7 @@ import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.server.admin.Scopes;
 import dev.warden.server.http.ChainTree;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 import dev.warden.server.http.Render;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -215,7 +215,7 @@ final class AuditPage {
           "from", "give from and to (sequence numbers, at most " + MAX_PROOF + " events)");
     }
     List<AuditRecord> records = s.auditLog().readChain(from, (int) (to - from + 1));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("format", "warden-audit-proof/1");
     o.put(
         "hash",
@@ -231,7 +231,7 @@ final class AuditPage {
     o.put("exportedAt", c.now().toString());
     ArrayNode a = o.putArray("events");
     records.forEach(r -> a.add(Render.audit(r)));
-    c.json(Json.bytes(o), "warden-audit-" + from + "-" + to + ".json");
+    c.json(HttpJson.bytes(o), "warden-audit-" + from + "-" + to + ".json");
   }
 
   private void chain(ConsoleCall c) {

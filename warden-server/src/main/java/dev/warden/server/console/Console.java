@@ -277,17 +277,15 @@ public final class Console {
                   services
                       .audit()
                       .write(
-                          new AuditEvent(
-                              UUID.randomUUID().toString(),
+                          AuditEvent.of(
+                              AuditType.CONSOLE_SIGNED_OUT,
+                              AuditOutcome.SUCCESS,
+                              null,
                               services.clock().instant(),
-                              AuditType.CONSOLE_SIGNED_OUT.wire(),
-                              AuditOutcome.SUCCESS.wire(),
-                              "",
                               who.actor(),
                               null,
                               null,
-                              Map.of("via", "console"),
-                              null)));
+                              Map.of("via", "console"))));
     }
     setCookie(res, expired(sessionCookie, "/"));
     redirect(res, LOGIN);
@@ -386,12 +384,11 @@ public final class Console {
     services
         .audit()
         .write(
-            new AuditEvent(
-                UUID.randomUUID().toString(),
+            AuditEvent.of(
+                AuditType.CONSOLE_SIGNED_IN,
+                AuditOutcome.SUCCESS,
+                null,
                 services.clock().instant(),
-                AuditType.CONSOLE_SIGNED_IN.wire(),
-                AuditOutcome.SUCCESS.wire(),
-                "",
                 who.actor(),
                 null,
                 null,
@@ -401,8 +398,7 @@ public final class Console {
                     "name",
                     who.name(),
                     "scopes",
-                    String.join(" ", new java.util.TreeSet<>(who.scopes()))),
-                null));
+                    String.join(" ", new java.util.TreeSet<>(who.scopes())))));
     setCookie(
         res,
         sessionCookie

@@ -7,7 +7,7 @@ import dev.warden.core.inventory.LeakRecord;
 import dev.warden.core.inventory.LeaseSummary;
 import dev.warden.core.inventory.Maturity;
 import dev.warden.core.model.Resource;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -169,7 +169,7 @@ final class Estate {
     Map<String, Integer> findings =
         new TreeMap<>(
             inventory.posture(null, null, 0, 1, inventory.thresholds(), false).bySeverity());
-    JsonNode kpi = Json.MAPPER.valueToTree(inventory.kpi().fields());
+    JsonNode kpi = HttpJson.MAPPER.valueToTree(inventory.kpi().fields());
     List<LeakRecord> leaks = new ArrayList<>(f.leaks());
     leaks.sort(Comparator.comparing(LeakRecord::reportedAt).reversed());
     return new Snapshot(

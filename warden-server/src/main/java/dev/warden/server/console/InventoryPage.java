@@ -10,7 +10,7 @@ import dev.warden.core.inventory.Maturity;
 import dev.warden.core.inventory.PostureIndex;
 import dev.warden.core.recert.RecertService;
 import dev.warden.server.admin.Scopes;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -129,7 +129,7 @@ final class InventoryPage {
 
   /** Daily KPI snapshots as chart data: x in epoch seconds, the shares in percent. */
   static String kpiSeries(List<KpiHistoryStore.Snapshot> days) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode x = o.putArray("x");
     ObjectNode series = o.putObject("series");
     ArrayNode owner = series.putArray("owner %");
@@ -138,7 +138,7 @@ final class InventoryPage {
     for (KpiHistoryStore.Snapshot d : days) {
       JsonNode j;
       try {
-        j = Json.MAPPER.readTree(d.json());
+        j = HttpJson.MAPPER.readTree(d.json());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -8,7 +8,7 @@ import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.lease.LeaseState;
 import dev.warden.core.token.KeyManager;
 import dev.warden.server.admin.Scopes;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,7 +109,7 @@ final class OverviewPage {
 
   /** The uPlot data of the hourly counts: x in epoch seconds, one series per count. */
   static String series(List<ChainWatch.Hour> hours) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode x = o.putArray("x");
     ObjectNode series = o.putObject("series");
     ArrayNode issued = series.putArray("issued");

@@ -13,7 +13,7 @@ import dev.warden.core.model.Named;
 import dev.warden.core.store.Versioned;
 import dev.warden.server.admin.Scopes;
 import dev.warden.server.http.Decisions;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 import dev.warden.server.http.TokenEndpoint;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -176,7 +176,7 @@ final class PoliciesPage {
       throw new dev.warden.core.error.ValidationException(
           "workload", "name a workload, or paste a platform token");
     }
-    ObjectNode body = Json.object();
+    ObjectNode body = HttpJson.object();
     body.put("resource", c.required("resource"));
     putIf(body, "scope", c.field("scope"));
     putIf(body, "time", c.field("time"));
@@ -187,7 +187,7 @@ final class PoliciesPage {
       attested = TokenCheck.of(s.trust().get(), snap, token);
       if (attested.workload() != null) {
         workload = attested.workload().name();
-        body.set("claims", Json.MAPPER.valueToTree(attested.identity().claims()));
+        body.set("claims", HttpJson.MAPPER.valueToTree(attested.identity().claims()));
       }
     }
     JsonNode result = null;

@@ -6,7 +6,7 @@ import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.trust.AttestedIdentity;
 import dev.warden.core.trust.TrustProviders;
-import dev.warden.server.http.Json;
+import dev.warden.server.http.HttpJson;
 import java.util.List;
 
 /**
@@ -51,6 +51,6 @@ record TokenCheck(
 
   /** The verified claims as indented JSON. */
   String claimsJson() {
-    return identity == null ? "" : Json.MAPPER.valueToTree(identity.claims()).toPrettyString();
+    return identity == null ? "" : HttpJson.MAPPER.valueToTree(identity.claims()).toPrettyString();
   }
 }

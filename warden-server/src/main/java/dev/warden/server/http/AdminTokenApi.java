@@ -53,7 +53,7 @@ final class AdminTokenApi implements ApiUnit {
 
   private void whoami(Call c) {
     AdminPrincipal who = c.who();
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("tokenId", who.tokenId());
     o.put("name", who.name());
     ArrayNode s = o.putArray("scopes");
@@ -62,11 +62,11 @@ final class AdminTokenApi implements ApiUnit {
   }
 
   private void list(Call c) {
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     for (AdminToken t : tokens.list()) {
       a.add(Render.adminToken(t));
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("items", a);
     c.send(200, o);
   }
@@ -101,7 +101,7 @@ final class AdminTokenApi implements ApiUnit {
     if (!tokens.revoke(id, c.who().actor())) {
       throw new NotFoundException("admin token (active)", id);
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("id", id);
     o.put("revoked", true);
     c.send(200, o);

@@ -154,7 +154,7 @@ final class AgentApi implements ApiUnit {
     res.status(200);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "public, max-age=60");
-    res.send(Json.bytes(Json.MAPPER.valueToTree(b)));
+    res.send(HttpJson.bytes(HttpJson.MAPPER.valueToTree(b)));
   }
 
   private void attest(Call c) {
@@ -233,7 +233,7 @@ final class AgentApi implements ApiUnit {
               since));
     }
     agents.reportProxies(a, list);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("recorded", agents.proxyStatuses(a).size());
     c.send(200, o);
   }
@@ -251,7 +251,7 @@ final class AgentApi implements ApiUnit {
       reqs.add(new AgentService.SvidRequest(text(r, "spiffe_id"), base64(r, "csr")));
     }
     List<AgentService.SvidResult> results = agents.issueX509(a, reqs);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode out = o.putArray("svids");
     for (AgentService.SvidResult r : results) {
       ObjectNode e = out.addObject();
@@ -279,7 +279,7 @@ final class AgentApi implements ApiUnit {
       aud.add(an.asText());
     }
     String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("token", jwt);
     c.send(200, o);
   }
@@ -293,7 +293,7 @@ final class AgentApi implements ApiUnit {
     }
     List<String> list = new ArrayList<>();
     ids.forEach(n -> list.add(n.asText()));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     agentLeases.ended(a, list).forEach(o.putArray("ended")::add);
     if (!o.has("ended")) {
       o.putArray("ended");
@@ -309,7 +309,7 @@ final class AgentApi implements ApiUnit {
         destination == null
             ? agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"))
             : agents.issueEgressCertificate(a, base64(b, "csr"), text(b, "resource"), destination);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode chain = o.putArray("chain");
     cert.chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
     o.put("expires_at", cert.notAfter().toString());
@@ -348,7 +348,7 @@ final class AgentApi implements ApiUnit {
               caller));
     }
     agents.recordConnections(a, list);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("recorded", list.size());
     c.send(200, o);
   }
@@ -363,7 +363,7 @@ final class AgentApi implements ApiUnit {
     String ttlText = text(b, "ttl");
     Duration ttl = ttlText == null ? Duration.ofMinutes(10) : Durations.parse("ttl", ttlText);
     AgentService.CreatedJoinToken t = agents.createJoinToken(sel, ttl, c.who().actor());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("id", t.id());
     o.put("token", t.token().reveal());
     o.put("expires_at", t.expiresAt().toString());
@@ -371,7 +371,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void list(Call c) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode arr = o.putArray("agents");
     for (AgentRecord a : agents.list()) {
       ObjectNode e = arr.addObject();
@@ -442,7 +442,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private ObjectNode session(AgentSession s) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("spiffe_id", s.agentId().toString());
     ArrayNode chain = o.putArray("svid_chain");
     s.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
@@ -455,7 +455,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private static ObjectNode page(SyncPage p) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("full", p.full());
     o.put("revision", p.revision());
     ArrayNode es = o.putArray("entries");

@@ -78,9 +78,9 @@ final class AuditApi implements ApiUnit {
             before,
             limit == null ? 100 : (int) Math.min(AuditQuery.MAX_LIMIT, limit));
     List<AuditRecord> records = audit.query(q);
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     records.forEach(r -> a.add(Render.audit(r)));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("events", a);
     if (records.size() == q.limit()) {
       o.put("next", records.get(records.size() - 1).seq());
@@ -105,7 +105,7 @@ final class AuditApi implements ApiUnit {
       records = records.subList(0, MAX_HOPS);
     }
     records = ChainTree.withAncestors(audit, records);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("key", key);
     ArrayNode hops = o.putArray("hops");
     records.forEach(r -> hops.add(Render.audit(r)));
@@ -132,11 +132,11 @@ final class AuditApi implements ApiUnit {
 
   private void checkpointList(Call c) {
     Long limit = Params.longParam(c, "limit");
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     checkpoints
         .list(limit == null ? 100 : (int) Math.max(1, Math.min(MAX_CHECKPOINTS, limit)))
         .forEach(s -> a.add(AuditJson.checkpoint(s)));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("chain", checkpoints.chain());
     o.set("checkpoints", a);
     c.send(200, o);
@@ -148,9 +148,9 @@ final class AuditApi implements ApiUnit {
     List<AuditRecord> records =
         audit.readChain(
             from == null ? 1 : from, limit == null ? 1000 : (int) Math.min(5000, limit));
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     records.forEach(r -> a.add(Render.audit(r)));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("chain", checkpoints.chain());
     o.set("events", a);
     c.send(200, o);

@@ -18,14 +18,7 @@ public final class AuditJson {
   /** An event with its place in the chain: seq, its fields, prevHash and hash (lower-case hex). */
   public static ObjectNode event(AuditRecord r) {
     AuditEvent e = r.event();
-    ObjectNode o = Json.object();
-    o.put("seq", r.seq());
-    o.put("id", e.id());
-    o.put("time", e.time().toString());
-    o.put("type", e.type());
-    o.put("outcome", e.outcome());
-    o.put("reason", e.reason());
-    o.put("actor", e.actor());
+    ObjectNode o = head(r);
     if (e.workload() != null) {
       o.put("workload", e.workload());
     }
@@ -43,13 +36,30 @@ public final class AuditJson {
   }
 
   /**
+   * The fields every rendering of an event opens with, in this order: seq, id, time, type, outcome,
+   * reason, actor. {@link #event} and the chain tree ({@link ChainTree}) add their own after them.
+   */
+  static ObjectNode head(AuditRecord r) {
+    AuditEvent e = r.event();
+    ObjectNode o = HttpJson.object();
+    o.put("seq", r.seq());
+    o.put("id", e.id());
+    o.put("time", e.time().toString());
+    o.put("type", e.type());
+    o.put("outcome", e.outcome());
+    o.put("reason", e.reason());
+    o.put("actor", e.actor());
+    return o;
+  }
+
+  /**
    * A signed checkpoint: what it states in clear (for people and queries) and the compact JWS in
    * {@code checkpoint} (what {@code warden audit verify --checkpoint} verifies; the clear fields
    * are not trusted).
    */
   public static ObjectNode checkpoint(SignedCheckpoint s) {
     Checkpoint c = s.checkpoint();
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("kind", "checkpoint");
     o.put("chain", c.chain());
     o.put("seq", c.seq());

@@ -38,7 +38,7 @@ final class AuditKeysApi implements ApiUnit {
             null,
             c -> {
               try {
-                c.send(200, Json.MAPPER.readTree(checkpoints.jwks()));
+                c.send(200, HttpJson.MAPPER.readTree(checkpoints.jwks()));
               } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(
                     "the checkpoint keyset wrote a JWKS that is not JSON", e);

@@ -43,18 +43,14 @@ public final class AuthorizationCodeGrant {
                   form.required("client_id"),
                   form.optional("resource"),
                   source));
-      ObjectNode body = Json.object();
+      ObjectNode body = HttpJson.object();
       body.put("access_token", issued.accessToken().reveal());
       body.put("token_type", "Bearer");
       body.put("expires_in", issued.expiresInSeconds());
       if (issued.scope() != null) {
         body.put("scope", issued.scope());
       }
-      res.status(200);
-      res.header("Content-Type", "application/json");
-      res.header("Cache-Control", "no-store");
-      res.header("Pragma", "no-cache");
-      res.send(Json.bytes(body));
+      TokenEndpoint.sendCredential(res, body);
       metrics.grant("allow", "allowed", System.nanoTime() - start);
     } catch (DeniedException e) {
       metrics.grant("deny", e.reason().code(), System.nanoTime() - start);

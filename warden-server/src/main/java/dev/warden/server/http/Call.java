@@ -80,7 +80,7 @@ final class Call {
    * @throws BadRequestException when the body is over {@code limit} (413) or is not one JSON value
    */
   JsonNode json(int limit) {
-    return Json.parse(Bodies.read(req, limit));
+    return HttpJson.parse(Bodies.read(req, limit));
   }
 
   /**
@@ -89,13 +89,13 @@ final class Call {
   JsonNode optionalJson(int limit) {
     byte[] b = Bodies.read(req, limit);
     return new String(b, java.nio.charset.StandardCharsets.UTF_8).isBlank()
-        ? Json.object()
-        : Json.parse(b);
+        ? HttpJson.object()
+        : HttpJson.parse(b);
   }
 
   void send(int status, JsonNode body) {
     res.status(status);
     res.header("Content-Type", "application/json");
-    res.send(Json.bytes(body));
+    res.send(HttpJson.bytes(body));
   }
 }

@@ -33,7 +33,7 @@ public final class ChainTree {
         tops.add(r);
       }
     }
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     Set<String> seen = new HashSet<>();
     tops.forEach(r -> a.add(node(r, children, seen)));
     return a;
@@ -42,14 +42,9 @@ public final class ChainTree {
   private static ObjectNode node(
       AuditRecord r, Map<String, List<AuditRecord>> children, Set<String> seen) {
     AuditEvent e = r.event();
-    ObjectNode o = Json.object();
-    o.put("seq", r.seq());
-    o.put("id", e.id());
-    o.put("time", e.time().toString());
-    o.put("type", e.type());
-    o.put("outcome", e.outcome());
-    o.put("reason", e.reason());
-    o.put("actor", e.actor());
+    // the event's opening fields as the audit API shows them; a hop leaves out the workload, the
+    // details, the lease and the hashes, and adds the chain's fields and its children
+    ObjectNode o = AuditJson.head(r);
     if (e.resource() != null) {
       o.put("resource", e.resource());
     }

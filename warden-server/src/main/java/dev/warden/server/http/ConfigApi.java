@@ -87,9 +87,9 @@ final class ConfigApi implements ApiUnit {
     boolean dryRun = Params.flag(c, "dryRun");
     List<Change> changes = config.apply(parsed, dryRun, c.who().actor());
     reloadNow.run();
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     changes.forEach(ch -> a.add(Render.change(ch)));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("dryRun", dryRun);
     o.set("changes", a);
     c.send(200, o);
@@ -97,11 +97,11 @@ final class ConfigApi implements ApiUnit {
 
   private void list(Call c) {
     Kind kind = kind(c);
-    ArrayNode items = Json.MAPPER.createArrayNode();
+    ArrayNode items = HttpJson.MAPPER.createArrayNode();
     for (Versioned<Named> v : config.list(kind)) {
       items.add(Render.object(v, disabledReason.apply(kind, v.value().name())));
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("items", items);
     c.send(200, o);
   }
@@ -110,9 +110,9 @@ final class ConfigApi implements ApiUnit {
     Kind kind = kind(c);
     String name = ApiUnit.tail(c.rawPath());
     if (Params.flag(c, "history")) {
-      ArrayNode items = Json.MAPPER.createArrayNode();
+      ArrayNode items = HttpJson.MAPPER.createArrayNode();
       for (Versioned<Named> v : config.history(kind, name)) {
-        ObjectNode o = Json.object();
+        ObjectNode o = HttpJson.object();
         o.put("version", v.version());
         o.put("updatedAt", v.updatedAt().toString());
         o.put("updatedBy", v.updatedBy());
@@ -123,7 +123,7 @@ final class ConfigApi implements ApiUnit {
         }
         items.add(o);
       }
-      ObjectNode o = Json.object();
+      ObjectNode o = HttpJson.object();
       o.set("history", items);
       c.send(200, o);
       return;

@@ -12,7 +12,7 @@ final class CredentialResponses {
   private CredentialResponses() {}
 
   static ObjectNode body(Granted g) {
-    ObjectNode body = Json.object();
+    ObjectNode body = HttpJson.object();
     body.put("credential_type", g.kind().wire());
     body.put("lease_id", g.jti());
     body.put("expires_at", g.expiresAt().toString());

@@ -110,7 +110,7 @@ public final class CredentialsEndpoint {
           renew
               ? ownLeases.renew(proof, form.optional("client_id"), source, leaseId)
               : ownLeases.revoke(proof, form.optional("client_id"), source, leaseId);
-      ObjectNode body = Json.object();
+      ObjectNode body = HttpJson.object();
       body.put("lease_id", r.leaseId());
       if (renew) {
         body.put("expires_at", r.expiresAt().toString());
@@ -123,7 +123,7 @@ public final class CredentialsEndpoint {
       res.status(200);
       res.header("Content-Type", "application/json");
       res.header("Cache-Control", "no-store");
-      res.send(Json.bytes(body));
+      res.send(HttpJson.bytes(body));
     } catch (DeniedException e) {
       if (!audited) {
         tokens.auditRejected(grant, e.reason(), e.getMessage(), source);
@@ -240,11 +240,7 @@ public final class CredentialsEndpoint {
                   null,
                   TokenEndpoint.hop(req)));
       ObjectNode body = CredentialResponses.body(g);
-      res.status(200);
-      res.header("Content-Type", "application/json");
-      res.header("Cache-Control", "no-store");
-      res.header("Pragma", "no-cache");
-      res.send(Json.bytes(body));
+      TokenEndpoint.sendCredential(res, body);
       metrics.grant("allow", "allowed", System.nanoTime() - start);
     } catch (DeniedException e) {
       if (!audited) {

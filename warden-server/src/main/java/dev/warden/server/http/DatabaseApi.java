@@ -91,7 +91,7 @@ public final class DatabaseApi {
       }
       need(who, Scopes.POLICY_WRITE);
       LeaseReaper.Outcome o = reaper.sweep();
-      ObjectNode b = Json.object();
+      ObjectNode b = HttpJson.object();
       b.put("expired", o.expired());
       b.put("abandoned", o.abandoned());
       b.put("removed", o.removed());
@@ -114,14 +114,14 @@ public final class DatabaseApi {
         throw new BadRequestException(405, "use POST on " + LEASES + "/<id>:forget");
       }
       need(who, Scopes.POLICY_WRITE);
-      JsonNode body = Json.parse(Bodies.read(req, MAX_BODY));
+      JsonNode body = HttpJson.parse(Bodies.read(req, MAX_BODY));
       JsonNode reason = body.path("reason");
       TargetLease l =
           reaper.forget(
               id.substring(0, id.length() - ":forget".length()),
               reason.isTextual() ? reason.asText() : null,
               who.actor());
-      ObjectNode b = Json.object();
+      ObjectNode b = HttpJson.object();
       b.put("id", l.id());
       b.put("forgotten", true);
       b.put("state", LeaseState.REVOKED.wire());
@@ -134,9 +134,9 @@ public final class DatabaseApi {
         throw new BadRequestException(405, "use GET on " + SECRETS);
       }
       need(who, Scopes.READ);
-      ArrayNode items = Json.MAPPER.createArrayNode();
+      ArrayNode items = HttpJson.MAPPER.createArrayNode();
       targets.list().forEach(i -> items.add(info(i)));
-      ObjectNode o = Json.object();
+      ObjectNode o = HttpJson.object();
       o.set("items", items);
       send(res, 200, o);
     } else if (name.endsWith(":rotate")) {
@@ -154,7 +154,7 @@ public final class DatabaseApi {
             405, "use PUT on " + SECRETS + "/<name> with {\"value\": \"...\"}");
       }
       need(who, Scopes.POLICY_WRITE);
-      Secret value = value(Json.parse(Bodies.read(req, MAX_BODY)));
+      Secret value = value(HttpJson.parse(Bodies.read(req, MAX_BODY)));
       send(res, 200, info(targets.set(name, value, who.actor())));
     }
   }
@@ -179,7 +179,7 @@ public final class DatabaseApi {
     if (limit < 1 || limit > 1000) {
       throw new ValidationException("limit", "must be a whole number from 1 to 1000");
     }
-    ArrayNode items = Json.MAPPER.createArrayNode();
+    ArrayNode items = HttpJson.MAPPER.createArrayNode();
     for (TargetLease l : leases.list(state, limit)) {
       ObjectNode o = items.addObject();
       o.put("id", l.id());
@@ -204,7 +204,7 @@ public final class DatabaseApi {
       }
       o.put("fingerprint", l.lease().fingerprint());
     }
-    ObjectNode b = Json.object();
+    ObjectNode b = HttpJson.object();
     b.set("items", items);
     ObjectNode counts = b.putObject("counts");
     reaper.counts().forEach((k, v) -> counts.put(k.wire(), v));
@@ -236,7 +236,7 @@ public final class DatabaseApi {
   }
 
   private static ObjectNode info(DatabaseTargets.SecretInfo i) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("name", i.name());
     o.put("fingerprint", i.fingerprint());
     o.put("version", i.version());
@@ -257,6 +257,6 @@ public final class DatabaseApi {
     res.status(status);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "no-store");
-    res.send(Json.bytes(body));
+    res.send(HttpJson.bytes(body));
   }
 }

@@ -113,7 +113,7 @@ public final class Errors {
   }
 
   static void oauthBody(ServerResponse res, int status, String error, String description) {
-    ObjectNode b = Json.object();
+    ObjectNode b = HttpJson.object();
     b.put("error", error);
     if (description != null) {
       b.put("error_description", errorDescription(description));
@@ -121,7 +121,7 @@ public final class Errors {
     res.status(status);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "no-store");
-    res.send(Json.bytes(b));
+    res.send(HttpJson.bytes(b));
   }
 
   /** Renders an admin API failure. */
@@ -203,7 +203,7 @@ public final class Errors {
   }
 
   static void body(ServerResponse res, int status, String error, String message, String field) {
-    ObjectNode b = Json.object();
+    ObjectNode b = HttpJson.object();
     b.put("error", error);
     b.put("message", message);
     if (field != null && !field.isEmpty()) {
@@ -211,7 +211,7 @@ public final class Errors {
     }
     res.status(status);
     res.header("Content-Type", "application/json");
-    res.send(Json.bytes(b));
+    res.send(HttpJson.bytes(b));
   }
 
   /**

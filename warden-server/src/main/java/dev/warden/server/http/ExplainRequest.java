@@ -68,7 +68,7 @@ final class ExplainRequest {
     }
     Map<String, Object> claims = Map.of();
     if (b.path("claims").isObject() && !b.path("claims").isEmpty()) {
-      claims = Json.MAPPER.convertValue(b.get("claims"), Map.class);
+      claims = HttpJson.MAPPER.convertValue(b.get("claims"), Map.class);
     } else {
       assumed.put("claims", "a real request carries its platform token's verified claims");
     }
@@ -107,11 +107,11 @@ final class ExplainRequest {
 
   /** {@code {"time", "sourceAddress", "scopes", "claims", "assumed": {attribute: why}}}. */
   ObjectNode render() {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("time", context.time().toString());
     o.put("sourceAddress", context.sourceAddress());
     context.scopes().forEach(o.putArray("scopes")::add);
-    o.set("claims", Json.MAPPER.valueToTree(context.claims()));
+    o.set("claims", HttpJson.MAPPER.valueToTree(context.claims()));
     dev.warden.core.policy.Delegation d = context.delegation();
     if (d != null) {
       ObjectNode del = o.putObject("delegation");

@@ -89,7 +89,7 @@ final class FederationApi implements ApiUnit {
             store.policies().list().stream().map(Versioned::value).toList(),
             issuer,
             algorithm);
-    ObjectNode o = t.toJson(Json.MAPPER);
+    ObjectNode o = t.toJson(HttpJson.MAPPER);
     o.put("enabled", federationKeys != null);
     o.put("maxLifetimeSeconds", FederationCloud.MAX_LIFETIME.toSeconds());
     if (Params.flag(c, "sample")) {

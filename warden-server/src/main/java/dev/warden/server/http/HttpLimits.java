@@ -88,7 +88,7 @@ public final class HttpLimits {
             + " bytes ("
             + readable(MAX_PAYLOAD)
             + ")";
-    ObjectNode body = Json.object();
+    ObjectNode body = HttpJson.object();
     if (request.path().startsWith("/oauth2/")) {
       body.put("error", "invalid_request");
       body.put("error_description", text);
@@ -102,7 +102,7 @@ public final class HttpLimits {
         .header(HeaderNames.CONTENT_TYPE, "application/json")
         .header(HeaderNames.CACHE_CONTROL, "no-store")
         .keepAlive(false)
-        .entity(Json.bytes(body))
+        .entity(HttpJson.bytes(body))
         .build();
   }
 

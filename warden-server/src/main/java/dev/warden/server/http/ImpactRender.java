@@ -22,7 +22,7 @@ final class ImpactRender {
   }
 
   static ObjectNode render(Impact i) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("dryRun", true);
     o.put("operation", i.operation());
     o.put("subject", i.subject());
@@ -65,7 +65,7 @@ final class ImpactRender {
   }
 
   private static ObjectNode consumer(Impact.Consumer c) {
-    ObjectNode x = Json.object();
+    ObjectNode x = HttpJson.object();
     x.put("workload", c.workload());
     x.put("resource", c.resource());
     InventoryRender.strings(x, "credentialKinds", c.credentialKinds());

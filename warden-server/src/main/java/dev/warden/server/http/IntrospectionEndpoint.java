@@ -39,7 +39,7 @@ public final class IntrospectionEndpoint {
       Map<String, Object> result = introspector.introspect(form.required("token"));
       res.header("Content-Type", "application/json");
       res.header("Cache-Control", "no-store");
-      res.send(Json.MAPPER.writeValueAsBytes(result));
+      res.send(HttpJson.MAPPER.writeValueAsBytes(result));
     } catch (BadRequestException e) {
       Errors.oauthBody(res, e.status(), "invalid_request", e.getMessage());
     } catch (AuthException e) {

@@ -71,9 +71,9 @@ final class InventoryApi implements ApiUnit {
     }
     PostureIndex.ItemsPage page =
         inventory.items(filter, c.param("cursor"), limit, Params.flag(c, "recompute"));
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     page.items().forEach(i -> a.add(InventoryRender.item(i)));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("items", a);
     if (page.next() != null) {
       o.put("next", page.next());
@@ -120,7 +120,7 @@ final class InventoryApi implements ApiUnit {
     InventoryService.ImportResult r =
         inventory.importItems(
             parsed, b.path("partial").asBoolean(false), format.wire(), c.who().actor());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("imported", r.imported());
     o.put("received", r.received());
     o.put("created", r.created());

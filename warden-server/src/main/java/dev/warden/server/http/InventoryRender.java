@@ -17,7 +17,7 @@ final class InventoryRender {
   private InventoryRender() {}
 
   static ObjectNode item(InventoryItem i) {
-    ObjectNode x = Json.object();
+    ObjectNode x = HttpJson.object();
     x.put("id", i.id());
     x.put("kind", i.kind());
     x.put("name", i.name());
@@ -31,12 +31,12 @@ final class InventoryRender {
     x.put("credentialType", i.credentialType().wire());
     strings(x, "privileges", i.privileges());
     putTime(x, "lastRotation", i.lastRotation());
-    x.set("attributes", Json.MAPPER.valueToTree(new TreeMap<>(i.attributes())));
+    x.set("attributes", HttpJson.MAPPER.valueToTree(new TreeMap<>(i.attributes())));
     return x;
   }
 
   static ObjectNode blastRadius(BlastRadius b) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("itemId", b.itemId());
     o.put("subject", b.subject());
     o.put("score", b.score());
@@ -54,7 +54,7 @@ final class InventoryRender {
   }
 
   static ObjectNode finding(Finding f) {
-    ObjectNode x = Json.object();
+    ObjectNode x = HttpJson.object();
     x.put("ruleId", f.ruleId());
     x.put("severity", f.severity().wire());
     x.put("owasp", f.owasp());
@@ -66,7 +66,7 @@ final class InventoryRender {
   }
 
   static ObjectNode kpi(Kpi k) {
-    return Json.MAPPER.valueToTree(k.fields());
+    return HttpJson.MAPPER.valueToTree(k.fields());
   }
 
   static void strings(ObjectNode o, String field, List<String> values) {

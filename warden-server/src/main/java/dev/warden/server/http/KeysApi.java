@@ -58,7 +58,7 @@ final class KeysApi implements ApiUnit {
   }
 
   private void list(Call c) {
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     for (KeyPurpose p : KeyPurpose.values()) {
       if (p == KeyPurpose.FEDERATION && federation == null
           || p == KeyPurpose.AUDIT_CHECKPOINT && checkpoints == null) {
@@ -68,7 +68,7 @@ final class KeysApi implements ApiUnit {
         a.add(Render.key(k));
       }
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("keys", a);
     c.send(200, o);
   }
@@ -79,7 +79,7 @@ final class KeysApi implements ApiUnit {
     KeyPurpose purpose =
         KeyPurpose.parse("purpose", wanted == null ? KeyPurpose.ACCESS_TOKEN.wire() : wanted);
     KeyManager.RotationResult r = of(purpose).rotate(immediate, c.who().actor());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("purpose", purpose.wire());
     o.put("kid", r.newKid());
     o.put("state", r.newState().name().toLowerCase(Locale.ROOT));

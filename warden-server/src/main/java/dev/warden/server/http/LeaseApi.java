@@ -48,11 +48,11 @@ final class LeaseApi implements ApiUnit {
     if (workload == null) {
       throw new BadRequestException("the 'workload' query parameter is required");
     }
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     for (Lease l : leases.active(workload)) {
       a.add(Render.lease(l));
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("items", a);
     c.send(200, o);
   }
@@ -71,7 +71,7 @@ final class LeaseApi implements ApiUnit {
       return;
     }
     LeaseService.Revocation r = leases.revoke(id, c.who().actor());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("id", r.id());
     o.put("revoked", r.revoked());
     c.send(200, o);

@@ -58,7 +58,7 @@ final class LifecycleApi implements ApiUnit {
     }
     InventoryService.RetireResult r = inventory.retire(w, c.who().actor());
     reloadNow.run();
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("workload", r.workload());
     o.put("previousState", r.previousState());
     o.put("state", "retired");
@@ -104,7 +104,7 @@ final class LifecycleApi implements ApiUnit {
     if (r.applied()) {
       reloadNow.run();
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("owner", r.owner());
     o.put("action", r.action());
     InventoryRender.putOpt(o, "reassignedTo", r.reassignedTo());

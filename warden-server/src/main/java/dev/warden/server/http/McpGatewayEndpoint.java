@@ -379,7 +379,7 @@ public final class McpGatewayEndpoint {
   }
 
   private void metadata(Resource r, ServerResponse res) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("resource", r.audience());
     o.putArray("authorization_servers").add(gateway.issuer());
     o.putArray("bearer_methods_supported").add("header");
@@ -388,7 +388,7 @@ public final class McpGatewayEndpoint {
     res.status(200);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "max-age=300");
-    res.send(Json.bytes(o));
+    res.send(HttpJson.bytes(o));
   }
 
   /**
@@ -400,7 +400,7 @@ public final class McpGatewayEndpoint {
         new StringBuilder("Bearer resource_metadata=\"")
             .append(metadataUrl(r.audience()))
             .append('"');
-    ObjectNode body = Json.object();
+    ObjectNode body = HttpJson.object();
     if (e != null) {
       String description = e.getMessage().replace('"', '\'').replace('\\', '/');
       challenge
@@ -420,12 +420,12 @@ public final class McpGatewayEndpoint {
     res.header(HeaderNames.WWW_AUTHENTICATE, challenge.toString());
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "no-store");
-    res.send(Json.bytes(body));
+    res.send(HttpJson.bytes(body));
   }
 
   private static void rpcError(
       ServerResponse res, int status, JsonNode id, int code, String message, Reason reason) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("jsonrpc", "2.0");
     if (id != null) {
       o.set("id", id);
@@ -438,11 +438,11 @@ public final class McpGatewayEndpoint {
     err.putObject("data").put("reason", reason.code());
     res.status(status);
     res.header("Content-Type", "application/json");
-    res.send(Json.bytes(o));
+    res.send(HttpJson.bytes(o));
   }
 
   private static void plainError(ServerResponse res, int status, String message) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put(
         "error",
         status == 404
@@ -451,7 +451,7 @@ public final class McpGatewayEndpoint {
     o.put("message", message);
     res.status(status);
     res.header("Content-Type", "application/json");
-    res.send(Json.bytes(o));
+    res.send(HttpJson.bytes(o));
   }
 
   private static void notFound(ServerResponse res, String name) {

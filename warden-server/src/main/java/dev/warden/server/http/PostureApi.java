@@ -42,7 +42,7 @@ final class PostureApi implements ApiUnit {
   private void rebuild(Call c) {
     InventoryService.IndexRebuild r =
         inventory.rebuildIndex().orElseThrow(() -> new NotFoundException("route", c.rawPath()));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("rebuilt", true);
     o.put("millis", r.millis());
     o.put("importedItems", r.size().imported());
@@ -62,11 +62,11 @@ final class PostureApi implements ApiUnit {
     int offset = Params.intParam(c, "offset", 0, 0, Integer.MAX_VALUE);
     PostureIndex.FindingsPage page =
         inventory.posture(severity, rule, offset, limit, t, Params.flag(c, "recompute"));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode a = o.putArray("findings");
     page.findings().forEach(f -> a.add(InventoryRender.finding(f)));
-    o.set("bySeverity", Json.MAPPER.valueToTree(page.bySeverity()));
-    o.set("byOwasp", Json.MAPPER.valueToTree(page.byOwasp()));
+    o.set("bySeverity", HttpJson.MAPPER.valueToTree(page.bySeverity()));
+    o.set("byOwasp", HttpJson.MAPPER.valueToTree(page.byOwasp()));
     o.put("total", page.total());
     if (page.evaluatedAt() != null) {
       o.put("evaluatedAt", page.evaluatedAt().toString());

@@ -77,7 +77,7 @@ final class RecertApi implements ApiUnit {
   }
 
   private void list(Call c) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode a = o.putArray("campaigns");
     recert.list().forEach(v -> a.add(summary(v)));
     c.send(200, o);
@@ -118,9 +118,9 @@ final class RecertApi implements ApiUnit {
   }
 
   private static ObjectNode summary(RecertService.View v) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("id", v.campaign().id());
-    o.set("scope", Json.MAPPER.valueToTree(v.campaign().scope()));
+    o.set("scope", HttpJson.MAPPER.valueToTree(v.campaign().scope()));
     o.put("createdAt", v.campaign().createdAt().toString());
     o.put("dueAt", v.campaign().dueAt().toString());
     o.put("createdBy", v.campaign().createdBy());
@@ -138,7 +138,7 @@ final class RecertApi implements ApiUnit {
   }
 
   private static ObjectNode item(CampaignItem i) {
-    ObjectNode e = Json.object();
+    ObjectNode e = HttpJson.object();
     e.put("workload", i.workload());
     e.put("owner", i.owner());
     e.put("decision", i.decision().wire());

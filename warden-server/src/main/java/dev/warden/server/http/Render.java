@@ -41,7 +41,7 @@ public final class Render {
   }
 
   static ObjectNode change(Change c) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("kind", c.kind().wire());
     o.put("name", c.name());
     o.put("action", c.action());
@@ -61,7 +61,7 @@ public final class Render {
   }
 
   static ObjectNode lease(Lease l) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("id", l.id());
     o.put("kind", l.kind().wire());
     o.put("workload", l.workload());
@@ -77,7 +77,7 @@ public final class Render {
   }
 
   static ObjectNode adminToken(AdminToken t) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("id", t.id());
     o.put("name", t.name());
     ArrayNode s = o.putArray("scopes");
@@ -94,7 +94,7 @@ public final class Render {
   }
 
   static ObjectNode key(SigningKeyRecord k) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("kid", k.kid());
     o.put("purpose", k.purpose().wire());
     o.put("algorithm", k.algorithm());
@@ -107,7 +107,7 @@ public final class Render {
   }
 
   static ObjectNode explanation(Explanation x) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ObjectNode d = o.putObject("decision");
     d.put("allowed", x.decision().allowed());
     d.put("reason", x.decision().reason().code());

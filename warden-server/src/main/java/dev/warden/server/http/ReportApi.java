@@ -47,7 +47,7 @@ final class ReportApi implements ApiUnit {
 
   private void maturity(Call c) {
     Maturity.Report r = Maturity.assess(inventory.facts());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ObjectNode dist = o.putObject("distribution");
     r.distribution().forEach((k, v) -> dist.put(Integer.toString(k), v));
     ArrayNode a = o.putArray("subjects");
@@ -62,22 +62,22 @@ final class ReportApi implements ApiUnit {
   }
 
   private void blastRadius(Call c) {
-    ArrayNode a = Json.MAPPER.createArrayNode();
+    ArrayNode a = HttpJson.MAPPER.createArrayNode();
     BlastRadius.ranking(inventory.facts()).forEach(b -> a.add(InventoryRender.blastRadius(b)));
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("items", a);
     c.send(200, o);
   }
 
   private void kpiHistory(Call c) {
     int days = Params.intParam(c, "days", 30, 1, 3660);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     ArrayNode arr = o.putArray("days");
     for (KpiHistoryStore.Snapshot snap : inventory.kpiHistory(days)) {
       ObjectNode d = arr.addObject();
       d.put("day", snap.day());
       d.put("computedAt", snap.computedAt().toString());
-      d.set("kpi", Json.parse(snap.json().getBytes(StandardCharsets.UTF_8)));
+      d.set("kpi", HttpJson.parse(snap.json().getBytes(StandardCharsets.UTF_8)));
     }
     c.send(200, o);
   }

@@ -66,7 +66,7 @@ final class ScanApi implements ApiUnit {
     JsonNode b = c.json(MAX_BODY);
     ExposureCheck.Result r =
         exposure.check(texts(b, "fingerprints"), texts(b, "publicKeys"), c.who().actor());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     matches(o.putArray("credentials"), r.credentials());
     matches(o.putArray("publicKeys"), r.publicKeys());
     ArrayNode dbs = o.putArray("databases");
@@ -119,7 +119,7 @@ final class ScanApi implements ApiUnit {
   }
 
   private void fingerprintKey(Call c) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("key", Base64.getUrlEncoder().withoutPadding().encodeToString(fingerprintKey));
     o.put("keyId", fingerprintKeyId);
     c.res().header("Cache-Control", "no-store");
@@ -151,7 +151,7 @@ final class ScanApi implements ApiUnit {
     boolean dryRun = b.path("dryRun").asBoolean(false);
     LeakService.Result r =
         leaks.report(Params.text(b, "source"), findings, c.who().actor(), dryRun);
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     if (dryRun) {
       o.put("dryRun", true);
     }

@@ -75,11 +75,11 @@ final class SecretApi implements ApiUnit {
   }
 
   private void list(Call c) {
-    ArrayNode items = Json.MAPPER.createArrayNode();
+    ArrayNode items = HttpJson.MAPPER.createArrayNode();
     for (SecretMetadata m : secrets.list()) {
       items.add(metadata(m));
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.set("items", items);
     c.send(200, o);
   }
@@ -178,7 +178,7 @@ final class SecretApi implements ApiUnit {
   private void delete(Call c) {
     String name = name(ApiUnit.tail(c.rawPath()));
     secrets.delete(name, c.who().actor());
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("name", name);
     o.put("deleted", true);
     c.send(200, o);
@@ -215,7 +215,7 @@ final class SecretApi implements ApiUnit {
           throw new BadRequestException(
               404, "unknown action; use :delete, :undelete, :destroy or :discard");
     }
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("name", name);
     o.put("version", version);
     o.put("action", action);
@@ -310,7 +310,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private static ObjectNode written(BrokeredSecrets.Written w) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("name", w.name());
     o.put("version", w.version());
     o.put("fingerprint", w.fingerprint());
@@ -318,7 +318,7 @@ final class SecretApi implements ApiUnit {
   }
 
   static ObjectNode metadata(SecretMetadata m) {
-    ObjectNode o = Json.object();
+    ObjectNode o = HttpJson.object();
     o.put("name", m.name());
     o.put("owner", m.settings().owner());
     if (m.settings().description() != null) {

@@ -162,7 +162,7 @@ public final class TokenEndpoint {
                   null,
                   exchange,
                   hop(req)));
-      ObjectNode body = Json.object();
+      ObjectNode body = HttpJson.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {
         body.put("issued_token_type", txn ? TOKEN_TYPE_TXN : TOKEN_TYPE_ACCESS_TOKEN);
@@ -173,11 +173,7 @@ public final class TokenEndpoint {
       if (g.scope() != null) {
         body.put("scope", g.scope());
       }
-      res.status(200);
-      res.header("Content-Type", "application/json");
-      res.header("Cache-Control", "no-store");
-      res.header("Pragma", "no-cache");
-      res.send(Json.bytes(body));
+      sendCredential(res, body);
       metrics.grant("allow", "allowed", System.nanoTime() - start);
     } catch (DeniedException e) {
       if (!audited) {
@@ -297,6 +293,18 @@ public final class TokenEndpoint {
             txn ? form.get("request_context") : null,
             txn ? form.get("request_details") : null);
     return new Exchanged(requester, ex);
+  }
+
+  /**
+   * Sends an issued credential: 200 with a JSON body no cache may keep ({@code Cache-Control:
+   * no-store} and {@code Pragma: no-cache}, RFC 6749 section 5.1).
+   */
+  static void sendCredential(ServerResponse res, ObjectNode body) {
+    res.status(200);
+    res.header("Content-Type", "application/json");
+    res.header("Cache-Control", "no-store");
+    res.header("Pragma", "no-cache");
+    res.send(HttpJson.bytes(body));
   }
 
   /** The chain a request belongs to: a {@code Txn-Token} header, a W3C {@code traceparent}. */

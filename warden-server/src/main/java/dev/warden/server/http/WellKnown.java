@@ -91,7 +91,7 @@ public final class WellKnown {
       boolean authorizationCode) {
     this.keys = keys;
     this.federationKeys = federationKeys;
-    ObjectNode m = Json.object();
+    ObjectNode m = HttpJson.object();
     m.put("issuer", issuer);
     if (authorizationCode) {
       m.put("authorization_endpoint", issuer + AUTHORIZE_PATH);
@@ -126,7 +126,7 @@ public final class WellKnown {
       m.put("tls_client_certificate_bound_access_tokens", true);
     }
     m.putArray("access_token_signing_alg_values_supported").add(signingAlg);
-    this.oauthMetadata = Json.bytes(m);
+    this.oauthMetadata = HttpJson.bytes(m);
     // OpenID Connect Discovery requires these two; relying parties that verify Warden's JWTs
     // through this document read the signing algorithm here
     if (federationKeys != null) {
@@ -151,7 +151,7 @@ public final class WellKnown {
     if (federationKeys != null && !federationAlg.equals(signingAlg)) {
       algs.add(federationAlg);
     }
-    this.openidConfiguration = Json.bytes(m);
+    this.openidConfiguration = HttpJson.bytes(m);
   }
 
   /** {@code /.well-known/oauth-authorization-server} (RFC 8414). */
@@ -184,7 +184,7 @@ public final class WellKnown {
       return access;
     }
     String fed = federationKeys.keyset().jwksJson();
-    // both are {"keys":[...]} as Keyset writes them; join the two arrays
+    // both are {"keys":[...]} as SigningKeyset writes them; join the two arrays
     String a = access.substring("{\"keys\":[".length(), access.length() - 2);
     String f = fed.substring("{\"keys\":[".length(), fed.length() - 2);
     return "{\"keys\":[" + a + (a.isEmpty() || f.isEmpty() ? "" : ",") + f + "]}";

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Delivers notifications as JSON POSTs on a virtual thread: the caller never waits. A receiver that
@@ -104,17 +103,15 @@ public final class WebhookNotifier implements Notifier {
         "webhook " + event + " to " + url + " failed after " + attempts + " attempts: " + last);
     try {
       audit.write(
-          new AuditEvent(
-              UUID.randomUUID().toString(),
+          AuditEvent.of(
+              AuditType.NOTIFICATION_FAILED,
+              AuditOutcome.FAILURE,
+              null,
               clock.instant(),
-              AuditType.NOTIFICATION_FAILED.wire(),
-              AuditOutcome.FAILURE.wire(),
-              "",
               "system",
               null,
               null,
-              Map.of("event", event, "url", url, "error", last),
-              null));
+              Map.of("event", event, "url", url, "error", last)));
     } catch (RuntimeException ignored) {
       // the warning above is all that can be done
     }

@@ -35,13 +35,14 @@ class MysqlWireFuzzTest {
   void targetGreetingAndAuthenticationPacketsAreAnsweredOrRefused(FuzzedDataProvider data) {
     try {
       Handshake.Greeting g = Handshake.parseGreeting(data.consumeBytes(data.consumeInt(0, 200)));
-      UpstreamLogin l =
-          new UpstreamLogin(
+      MysqlUpstreamLogin l =
+          new MysqlUpstreamLogin(
               "pw", g.plugin(), g.nonce(), data.consumeBoolean(), data.consumeBoolean());
       l.first();
       while (data.remainingBytes() > 0) {
-        UpstreamLogin.Step s = l.on(data.consumeBytes(data.consumeInt(0, 600)));
-        if (s instanceof UpstreamLogin.Step.Ok || s instanceof UpstreamLogin.Step.Refused) {
+        MysqlUpstreamLogin.Step s = l.on(data.consumeBytes(data.consumeInt(0, 600)));
+        if (s instanceof MysqlUpstreamLogin.Step.Ok
+            || s instanceof MysqlUpstreamLogin.Step.Refused) {
           return;
         }
       }

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLContext;
  * The agent's connection to the target: its greeting read and handed to the client side (whose own
  * greeting to the client mirrors it), then, once the client has answered, TLS if the proxy says so
  * (SSLRequest, then the handshake, verified as {@code upstream-tls} says), the HandshakeResponse as
- * the issued user, and the authentication exchange ({@link UpstreamLogin}). The target's OK ends
- * it: the client side forwards it and splices.
+ * the issued user, and the authentication exchange ({@link MysqlUpstreamLogin}). The target's OK
+ * ends it: the client side forwards it and splices.
  */
 final class MysqlUpstream extends ChannelInboundHandlerAdapter {
   interface Listener {
@@ -47,7 +47,7 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
   private final ByteBuf buf = Unpooled.buffer(0);
   private State state = State.GREETING;
   private Handshake.Greeting greeting;
-  private UpstreamLogin login;
+  private MysqlUpstreamLogin login;
   private int seq;
 
   MysqlUpstream(ProxySpec spec, SSLContext tls, EdgeCredential credential, Listener listener) {
@@ -80,7 +80,7 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
     switch (state) {
       case GREETING -> {
         if (p.payload().length > 0 && (p.payload()[0] & 0xff) == 0xff) {
-          UpstreamLogin.Step.Refused r = UpstreamLogin.error(p.payload());
+          MysqlUpstreamLogin.Step.Refused r = MysqlUpstreamLogin.error(p.payload());
           throw new MysqlException(
               r.code(),
               "08004",
@@ -93,9 +93,9 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
       case AUTH -> {
         seq = p.seq() + 1;
         switch (login.on(p.payload())) {
-          case UpstreamLogin.Step.Send s ->
+          case MysqlUpstreamLogin.Step.Send s ->
               ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(seq++, s.payload())));
-          case UpstreamLogin.Step.Ok ok -> {
+          case MysqlUpstreamLogin.Step.Ok ok -> {
             if (buf.isReadable()) {
               throw MysqlException.protocol(
                   "the target sent data after its OK, before any command");
@@ -103,12 +103,12 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
             state = State.DONE;
             listener.authenticated(ok.payload());
           }
-          case UpstreamLogin.Step.Refused r -> {
+          case MysqlUpstreamLogin.Step.Refused r -> {
             state = State.DONE;
             listener.refused(r.code(), r.message());
             ctx.close();
           }
-          case UpstreamLogin.Step.Wait w -> {
+          case MysqlUpstreamLogin.Step.Wait w -> {
             // the OK follows
           }
         }
@@ -128,7 +128,7 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
     }
     try {
       login =
-          new UpstreamLogin(
+          new MysqlUpstreamLogin(
               credential.password().reveal(),
               greeting.plugin(),
               greeting.nonce(),

@@ -1,8 +1,8 @@
 package dev.warden.scan.internal.detect;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.SecretFinding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,11 +13,11 @@ class DetectorFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void anyBytes(byte[] data) {
-    List<Finding> out = new ArrayList<>();
+    List<SecretFinding> out = new ArrayList<>();
     new ContentScanner(
             DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder())
         .scan(data, data.length, 0, data.length, new LineCursor(1), "fuzz", out::add);
-    for (Finding f : out) {
+    for (SecretFinding f : out) {
       if (f.secret().length() == 0 || f.secret().length() > data.length) {
         throw new IllegalStateException("secret outside the input");
       }

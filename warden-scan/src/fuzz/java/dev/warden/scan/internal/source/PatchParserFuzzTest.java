@@ -1,8 +1,8 @@
 package dev.warden.scan.internal.source;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.internal.detect.ContentScanner;
 import dev.warden.scan.internal.detect.Detector;
 import dev.warden.scan.internal.detect.FindingFilter;
@@ -22,14 +22,14 @@ class PatchParserFuzzTest {
   @FuzzTest(maxDuration = "20s")
   void patchStream(byte[] data) throws IOException {
     ScanSink sink = new ScanSink();
-    List<Finding> out = new ArrayList<>();
+    List<SecretFinding> out = new ArrayList<>();
     ChunkScanner cs =
         new ChunkScanner(
             new ContentScanner(
                 DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder()),
             2 * (ChunkScanner.OVERLAP + ChunkScanner.CONTEXT));
     new PatchParser(cs, sink, out::add).parse(new ByteArrayInputStream(data));
-    for (Finding f : out) {
+    for (SecretFinding f : out) {
       if (f.line() < 1 || f.column() < 1) {
         throw new IllegalStateException("bad location " + f.line() + ":" + f.column());
       }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.warden.scan.Finding;
 import dev.warden.scan.ScanException;
+import dev.warden.scan.SecretFinding;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -74,7 +74,7 @@ public final class Baseline {
     return new Baseline(keyId, keys);
   }
 
-  public boolean contains(Finding f) {
+  public boolean contains(SecretFinding f) {
     return keys.contains(f.ruleId() + ':' + f.fingerprint());
   }
 
@@ -87,14 +87,14 @@ public final class Baseline {
   }
 
   /** The baseline text for a set of findings (each rule and fingerprint once). */
-  public static String write(Collection<Finding> findings, String keyId) {
+  public static String write(Collection<SecretFinding> findings, String keyId) {
     ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = om.createObjectNode();
     root.put("version", 1);
     root.put("keyId", keyId);
     ArrayNode arr = root.putArray("findings");
     Set<String> seen = new HashSet<>();
-    for (Finding f : List.copyOf(findings)) {
+    for (SecretFinding f : List.copyOf(findings)) {
       if (seen.add(f.ruleId() + ':' + f.fingerprint())) {
         ObjectNode o = arr.addObject();
         o.put("ruleId", f.ruleId());

@@ -1,15 +1,15 @@
 package dev.warden.scan.internal.detect;
 
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
-import dev.warden.scan.Secret;
+import dev.warden.scan.FoundSecret;
+import dev.warden.scan.SecretFinding;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Turns the detector's candidates in one buffer into located, fingerprinted {@link Finding}s,
+ * Turns the detector's candidates in one buffer into located, fingerprinted {@link SecretFinding}s,
  * honouring {@code warden:ignore} comments and the config's allowlists. One per thread.
  */
 public final class ContentScanner {
@@ -44,7 +44,7 @@ public final class ContentScanner {
       int reportTo,
       LineCursor cursor,
       String path,
-      Consumer<Finding> sink) {
+      Consumer<SecretFinding> sink) {
     List<Candidate> candidates = session.scan(buf, 0, len, HighEntropy.sweeps(path));
     for (Candidate c : candidates) {
       if (c.start() < reportFrom || c.start() >= reportTo) {
@@ -59,7 +59,7 @@ public final class ContentScanner {
       byte[] raw = new byte[c.end() - c.start()];
       System.arraycopy(buf, c.start(), raw, 0, raw.length);
       sink.accept(
-          new Finding(
+          new SecretFinding(
               c.rule().id,
               c.rule().description,
               c.rule().severity,
@@ -67,7 +67,7 @@ public final class ContentScanner {
               path,
               cursor.line(),
               cursor.column(),
-              Secret.of(c.value()),
+              FoundSecret.of(c.value()),
               key.fingerprint(raw),
               Math.round(c.entropy() * 1000) / 1000.0,
               null,

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
 import dev.warden.scan.ScanException;
+import dev.warden.scan.SecretFinding;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -119,14 +119,14 @@ public final class LeakReporter {
    *
    * @throws ScanException REPORT_FAILED on a network error, a non-200 answer or a malformed body
    */
-  public Outcome report(String source, List<Finding> findings) throws ScanException {
+  public Outcome report(String source, List<SecretFinding> findings) throws ScanException {
     return report(source, findings, false);
   }
 
   /**
    * @param dryRun the server only matches: nothing is revoked
    */
-  public Outcome report(String source, List<Finding> findings, boolean dryRun)
+  public Outcome report(String source, List<SecretFinding> findings, boolean dryRun)
       throws ScanException {
     ObjectNode root = om.createObjectNode();
     root.put("source", source);
@@ -134,7 +134,7 @@ public final class LeakReporter {
       root.put("dryRun", true);
     }
     ArrayNode arr = root.putArray("findings");
-    for (Finding f : findings) {
+    for (SecretFinding f : findings) {
       ObjectNode o = arr.addObject();
       o.put("fingerprint", f.fingerprint());
       o.put("ruleId", f.ruleId());

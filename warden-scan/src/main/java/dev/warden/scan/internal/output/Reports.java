@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.warden.scan.Finding;
 import dev.warden.scan.RuleInfo;
 import dev.warden.scan.ScanProblem;
 import dev.warden.scan.ScanResult;
 import dev.warden.scan.ScanStats;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.Severity;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +30,7 @@ public final class Reports {
   /** Human-readable report. */
   public static String text(ScanResult r, boolean showSecrets, String version) {
     StringBuilder sb = new StringBuilder();
-    for (Finding f : r.findings()) {
+    for (SecretFinding f : r.findings()) {
       sb.append(f.path())
           .append(':')
           .append(f.line())
@@ -100,7 +100,7 @@ public final class Reports {
    * {@code .verified == true} selects the live ones), and {@code verification} with how it was
    * decided when {@code --verify} checked it.
    */
-  private static void verified(ObjectNode o, Finding f) {
+  private static void verified(ObjectNode o, SecretFinding f) {
     switch (f.verifiedStatus()) {
       case TRUE -> o.put("verified", true);
       case FALSE -> o.put("verified", false);
@@ -127,7 +127,7 @@ public final class Reports {
     root.put("version", 1);
     root.put("tool", TOOL);
     ArrayNode fs = root.putArray("findings");
-    for (Finding f : r.findings()) {
+    for (SecretFinding f : r.findings()) {
       ObjectNode o = fs.addObject();
       o.put("ruleId", f.ruleId());
       o.put("description", f.description());
@@ -201,7 +201,7 @@ public final class Reports {
       props.put("security-severity", securitySeverity(ri.severity()));
     }
     ArrayNode results = run.putArray("results");
-    for (Finding f : r.findings()) {
+    for (SecretFinding f : r.findings()) {
       ObjectNode o = results.addObject();
       o.put("ruleId", f.ruleId());
       Integer idx = index.get(f.ruleId());

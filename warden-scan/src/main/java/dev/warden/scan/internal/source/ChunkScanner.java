@@ -1,6 +1,6 @@
 package dev.warden.scan.internal.source;
 
-import dev.warden.scan.Finding;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.internal.detect.ContentScanner;
 import dev.warden.scan.internal.detect.LineCursor;
 import java.io.IOException;
@@ -34,7 +34,7 @@ public final class ChunkScanner {
   private boolean first;
   private LineCursor cursor;
   private String path;
-  private Consumer<Finding> sink;
+  private Consumer<SecretFinding> sink;
   private long scanned;
 
   public ChunkScanner(ContentScanner scanner) {
@@ -50,7 +50,7 @@ public final class ChunkScanner {
   }
 
   /** Starts a new input whose first byte is on line {@code firstLine}. */
-  public void begin(String path, int firstLine, Consumer<Finding> sink) {
+  public void begin(String path, int firstLine, Consumer<SecretFinding> sink) {
     this.path = path;
     this.sink = sink;
     this.cursor = new LineCursor(firstLine);

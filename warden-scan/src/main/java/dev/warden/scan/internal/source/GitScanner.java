@@ -1,6 +1,6 @@
 package dev.warden.scan.internal.source;
 
-import dev.warden.scan.Finding;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.internal.detect.ContentScanner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -242,5 +242,5 @@ public final class GitScanner {
   }
 
   /** Used by {@link PatchParser} to hand back located findings with commit metadata. */
-  interface FindingSink extends java.util.function.Consumer<Finding> {}
+  interface FindingSink extends java.util.function.Consumer<SecretFinding> {}
 }

@@ -1,6 +1,6 @@
 package dev.warden.scan.internal.source;
 
-import dev.warden.scan.Finding;
+import dev.warden.scan.SecretFinding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +30,7 @@ public final class PatchParser {
 
   private final ChunkScanner chunks;
   private final ScanSink sink;
-  private final Consumer<Finding> out;
+  private final Consumer<SecretFinding> out;
   private final ByteArrayOutputStream header = new ByteArrayOutputStream();
 
   private String path;
@@ -44,7 +44,7 @@ public final class PatchParser {
   private boolean hunkOpen;
   private boolean fileCounted;
 
-  public PatchParser(ChunkScanner chunks, ScanSink sink, Consumer<Finding> out) {
+  public PatchParser(ChunkScanner chunks, ScanSink sink, Consumer<SecretFinding> out) {
     this.chunks = chunks;
     this.sink = sink;
     this.out = out;

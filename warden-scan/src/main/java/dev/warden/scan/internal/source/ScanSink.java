@@ -1,8 +1,8 @@
 package dev.warden.scan.internal.source;
 
-import dev.warden.scan.Finding;
 import dev.warden.scan.ScanProblem;
 import dev.warden.scan.ScanStats;
+import dev.warden.scan.SecretFinding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -26,10 +26,10 @@ public final class ScanSink {
 
   public volatile long expectedCommits;
   public volatile boolean walkDone;
-  private final ConcurrentLinkedQueue<Finding> findings = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<SecretFinding> findings = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<ScanProblem> problems = new ConcurrentLinkedQueue<>();
 
-  public void finding(Finding f) {
+  public void finding(SecretFinding f) {
     findings.add(f);
   }
 
@@ -41,7 +41,7 @@ public final class ScanSink {
     problems.add(new ScanProblem(path, kind, message, fatal));
   }
 
-  public List<Finding> findings() {
+  public List<SecretFinding> findings() {
     return new ArrayList<>(findings);
   }
 

@@ -1,8 +1,8 @@
 package dev.warden.scan.internal.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.warden.scan.Finding;
 import dev.warden.scan.ScanException;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.Verification;
 import dev.warden.scan.Verified;
 import dev.warden.scan.internal.leak.LeakReporter;
@@ -36,7 +36,7 @@ public final class FindingVerifier {
   }
 
   private final LeakReporter server;
-  private final Function<Finding, Optional<String>> lineOf;
+  private final Function<SecretFinding, Optional<String>> lineOf;
   private final Map<Engine, Login> logins;
   private final int maxLogins;
   private final long intervalMillis;
@@ -49,7 +49,7 @@ public final class FindingVerifier {
    */
   public FindingVerifier(
       LeakReporter server,
-      Function<Finding, Optional<String>> lineOf,
+      Function<SecretFinding, Optional<String>> lineOf,
       int maxLogins,
       long intervalMillis,
       int timeoutSeconds,
@@ -71,7 +71,7 @@ public final class FindingVerifier {
 
   FindingVerifier(
       LeakReporter server,
-      Function<Finding, Optional<String>> lineOf,
+      Function<SecretFinding, Optional<String>> lineOf,
       Map<Engine, Login> logins,
       int maxLogins,
       long intervalMillis,
@@ -86,16 +86,21 @@ public final class FindingVerifier {
 
   /** What a run did, for the summary line. */
   public record Outcome(
-      List<Finding> findings, int live, int dead, int unknown, int logins, int loginsSkipped) {}
+      List<SecretFinding> findings,
+      int live,
+      int dead,
+      int unknown,
+      int logins,
+      int loginsSkipped) {}
 
   /**
    * @return the findings in the same order, each carrying its {@link Verification}
    */
-  public Outcome verify(List<Finding> findings) throws ScanException {
-    Map<Finding, String> keyHashes = new HashMap<>();
+  public Outcome verify(List<SecretFinding> findings) throws ScanException {
+    Map<SecretFinding, String> keyHashes = new HashMap<>();
     Set<String> fps = new LinkedHashSet<>();
     Set<String> hashes = new LinkedHashSet<>();
-    for (Finding f : findings) {
+    for (SecretFinding f : findings) {
       fps.add(f.fingerprint());
       if (f.ruleId().equals("private-key")) {
         PrivateKeys.publicKeySha256(f.secret().reveal())
@@ -112,10 +117,10 @@ public final class FindingVerifier {
     Map<String, Verification> tried = new HashMap<>();
     int loginsMade = 0;
     int skipped = 0;
-    List<Finding> out = new ArrayList<>(findings.size());
+    List<SecretFinding> out = new ArrayList<>(findings.size());
     int live = 0;
     int dead = 0;
-    for (Finding f : findings) {
+    for (SecretFinding f : findings) {
       Verification v = answer.of(f.fingerprint(), keyHashes.get(f));
       if (v == null) {
         Optional<DatabaseCredential> cred =

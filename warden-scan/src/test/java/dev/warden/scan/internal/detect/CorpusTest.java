@@ -2,8 +2,8 @@ package dev.warden.scan.internal.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.SecretFinding;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,10 +42,10 @@ class CorpusTest {
     }
     for (Corpus.Sample s : samples) {
       byte[] b = s.text().getBytes(StandardCharsets.UTF_8);
-      List<Finding> found = new ArrayList<>();
+      List<SecretFinding> found = new ArrayList<>();
       scanner.scan(b, b.length, 0, b.length, new LineCursor(1), s.name(), found::add);
       Set<Corpus.Label> hit = new HashSet<>();
-      for (Finding f : found) {
+      for (SecretFinding f : found) {
         Corpus.Label l = new Corpus.Label(f.ruleId(), f.secret().reveal());
         if (s.labels().contains(l)) {
           hit.add(l);

@@ -3,8 +3,8 @@ package dev.warden.scan.internal.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warden.scan.Confidence;
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.SecretFinding;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +19,9 @@ class DetectorTest {
   private static final FingerprintKey KEY = FingerprintKey.of(new byte[32]);
   private final Corpus.Rnd rnd = new Corpus.Rnd(42);
 
-  private static List<Finding> scan(String text) {
+  private static List<SecretFinding> scan(String text) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    List<Finding> out = new ArrayList<>();
+    List<SecretFinding> out = new ArrayList<>();
     LongAdder suppressed = new LongAdder();
     new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, suppressed)
         .scan(b, b.length, 0, b.length, new LineCursor(1), "t.txt", out::add);
@@ -31,7 +31,7 @@ class DetectorTest {
   @Test
   void githubTokenWhenChecksumValidThenReportedWithHighConfidence() {
     String token = Corpus.githubStyle(rnd, "ghp_");
-    List<Finding> f = scan("x = '" + token + "'\n");
+    List<SecretFinding> f = scan("x = '" + token + "'\n");
     assertThat(f)
         .singleElement()
         .satisfies(
@@ -213,17 +213,17 @@ class DetectorTest {
 
   @Test
   void sqlInsertWhenRowsHavePasswordColumnThenEveryRowsPasswordReported() {
-    List<Finding> f =
+    List<SecretFinding> f =
         scan(
             "INSERT INTO `users` (`id`, `name`, `password`) VALUES (1, 'a,b', 'Xq7!vNw2pZ'), (2, 'it''s', 'Wn4zQ8rT#k'),"
                 + " (3, 'c', NULL);\n");
-    assertThat(f).extracting(Finding::ruleId).containsOnly("sql-insert-password");
+    assertThat(f).extracting(SecretFinding::ruleId).containsOnly("sql-insert-password");
     assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
   }
 
   @Test
   void sqlInsertWhenStatementSpreadOverLinesThenPasswordReported() {
-    List<Finding> f =
+    List<SecretFinding> f =
         scan(
             "INSERT INTO users (\n  id,\n  email,\n  password\n)\nVALUES\n  (1, 'a@corp.example', 'Xq7!vNw2pZ'),\n"
                 + "  (2, 'b@corp.example', 'Wn4zQ8rT#k');\n");
@@ -243,7 +243,7 @@ class DetectorTest {
   @Test
   void sqlDumpWhenRowHoldsWordPressHashThenReportedOnce() {
     String hash = "$P$B" + rnd.of(Corpus.CRYPT, 30);
-    List<Finding> f =
+    List<SecretFinding> f =
         scan(
             "INSERT INTO `wp_users` (`ID`, `user_login`, `user_pass`) VALUES (1,'admin','"
                 + hash
@@ -261,7 +261,7 @@ class DetectorTest {
   void fileZillaWhenPassIsBase64ThenDecodedPasswordReported() {
     String b64 =
         java.util.Base64.getEncoder().encodeToString("Xq7!vNw2pZ".getBytes(StandardCharsets.UTF_8));
-    List<Finding> f =
+    List<SecretFinding> f =
         scan(
             "<Server>\n  <Host>ftp.corp</Host>\n  <Pass encoding=\"base64\">"
                 + b64
@@ -270,7 +270,7 @@ class DetectorTest {
                 + b64
                 + "</Pass></Server>\n"
                 + "<Pass encoding=\"base64\">%%%not-base64%%%</Pass>\n");
-    assertThat(f).extracting(Finding::ruleId).containsOnly("filezilla-password");
+    assertThat(f).extracting(SecretFinding::ruleId).containsOnly("filezilla-password");
     assertThat(f).extracting(x -> x.secret().reveal()).containsExactly("Xq7!vNw2pZ", "Wn4zQ8rT#k");
     assertThat(f.get(0).column())
         .isEqualTo(27); // located at the stored base64, where it is written
@@ -301,7 +301,7 @@ class DetectorTest {
   @Test
   void winscpWhenSessionHasObfuscatedPasswordThenReportedAndNotOutsideASession() {
     String hex = "A35C" + rnd.upperHex(60);
-    List<Finding> f =
+    List<SecretFinding> f =
         scan(
             "[Sessions\\me@sftp.corp]\nHostName=sftp.corp\nUserName=me\nPassword="
                 + hex
@@ -349,7 +349,7 @@ class DetectorTest {
             + "\", \"certificate\": \""
             + cert.replace("\n", "\\n")
             + "\"}\n";
-    List<Finding> f =
+    List<SecretFinding> f =
         scan(pub + cert + ssh + "public_key = \"" + ssh.strip() + "\"\n" + json + priv);
     assertThat(f).singleElement().satisfies(x -> assertThat(x.ruleId()).isEqualTo("private-key"));
   }
@@ -668,7 +668,7 @@ class DetectorTest {
       """)
   void providerFormatWhenNearMissThenThatProviderRuleSilent(String rule, String text) {
     assertThat(scan(text.replace("\\n", "\n") + "\n"))
-        .extracting(Finding::ruleId)
+        .extracting(SecretFinding::ruleId)
         .doesNotContain(rule);
   }
 
@@ -830,9 +830,9 @@ class DetectorTest {
         .satisfies(f -> assertThat(f.ruleId()).isEqualTo("github-pat"));
   }
 
-  private static List<Finding> scanAt(String path, String text) {
+  private static List<SecretFinding> scanAt(String path, String text) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    List<Finding> out = new ArrayList<>();
+    List<SecretFinding> out = new ArrayList<>();
     new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder())
         .scan(b, b.length, 0, b.length, new LineCursor(1), path, out::add);
     return out;
@@ -865,7 +865,7 @@ class DetectorTest {
   @Test
   void fingerprintWhenSameSecretThenSameHmacUnderSameKey() {
     String token = Corpus.githubStyle(rnd, "ghp_");
-    List<Finding> f = scan("a=" + token + "\nb=" + token + "\n");
+    List<SecretFinding> f = scan("a=" + token + "\nb=" + token + "\n");
     assertThat(f).hasSize(2);
     assertThat(f.get(0).fingerprint())
         .isEqualTo(f.get(1).fingerprint())
@@ -888,7 +888,7 @@ class DetectorTest {
     byte[] all = new byte[head.length + body.length];
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(body, 0, all, head.length, body.length);
-    List<Finding> out = new ArrayList<>();
+    List<SecretFinding> out = new ArrayList<>();
     new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder())
         .scan(all, all.length, 0, all.length, new LineCursor(1), "bin", out::add);
     assertThat(out).singleElement().satisfies(f -> assertThat(f.line()).isEqualTo(2));

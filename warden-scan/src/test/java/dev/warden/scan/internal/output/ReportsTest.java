@@ -9,12 +9,12 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.warden.scan.Confidence;
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.FoundSecret;
 import dev.warden.scan.ScanProblem;
 import dev.warden.scan.ScanResult;
 import dev.warden.scan.ScanStats;
-import dev.warden.scan.Secret;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.SecretScanner;
 import dev.warden.scan.Severity;
 import dev.warden.scan.TestSecrets;
@@ -29,7 +29,7 @@ class ReportsTest {
   private final ScanResult result =
       new ScanResult(
           List.of(
-              new Finding(
+              new SecretFinding(
                   "github-pat",
                   "GitHub personal access token (classic)",
                   Severity.CRITICAL,
@@ -37,7 +37,7 @@ class ReportsTest {
                   "src/caf\u00e9 app.py",
                   3,
                   7,
-                  Secret.of(pat),
+                  FoundSecret.of(pat),
                   key.fingerprint(pat),
                   4.71,
                   "0123abcd",

@@ -2,8 +2,8 @@ package dev.warden.scan.internal.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.internal.detect.Checksums;
 import dev.warden.scan.internal.detect.ContentScanner;
 import dev.warden.scan.internal.detect.Detector;
@@ -43,7 +43,7 @@ class ChunkScannerTest {
     while (sb.length() < 3 * CHUNK) {
       sb.append("bbbbbbbbb\n");
     }
-    List<Finding> out = scan(sb.toString());
+    List<SecretFinding> out = scan(sb.toString());
     assertThat(out)
         .singleElement()
         .satisfies(
@@ -77,13 +77,13 @@ class ChunkScannerTest {
     assertThat(scan(sb.toString())).hasSize(12).allSatisfy(f -> assertThat(f.line()).isEqualTo(1));
   }
 
-  private static List<Finding> scan(String text) throws Exception {
+  private static List<SecretFinding> scan(String text) throws Exception {
     ChunkScanner cs =
         new ChunkScanner(
             new ContentScanner(
                 DETECTOR, FingerprintKey.of(new byte[32]), FindingFilter.NONE, new LongAdder()),
             CHUNK);
-    List<Finding> out = new ArrayList<>();
+    List<SecretFinding> out = new ArrayList<>();
     cs.begin("f", 1, out::add);
     assertThat(cs.readFrom(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), true))
         .isTrue();

@@ -2,8 +2,8 @@ package dev.warden.scan.internal.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warden.scan.Finding;
 import dev.warden.scan.FingerprintKey;
+import dev.warden.scan.SecretFinding;
 import dev.warden.scan.internal.detect.ContentScanner;
 import dev.warden.scan.internal.detect.FindingFilter;
 import java.io.ByteArrayInputStream;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class PatchParserTest {
-  private final List<Finding> found = new ArrayList<>();
+  private final List<SecretFinding> found = new ArrayList<>();
   private final ScanSink sink = new ScanSink();
 
   private void parse(String patch) throws Exception {

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param verification whether the secret is live, as {@code --verify} found; {@code null} when not
  *     checked
  */
-public record Finding(
+public record SecretFinding(
     String ruleId,
     String description,
     Severity severity,
@@ -29,7 +29,7 @@ public record Finding(
     String path,
     int line,
     int column,
-    Secret secret,
+    FoundSecret secret,
     String fingerprint,
     double entropy,
     String commit,
@@ -37,7 +37,7 @@ public record Finding(
     String date,
     Verification verification) {
 
-  public Finding {
+  public SecretFinding {
     Objects.requireNonNull(ruleId, "ruleId");
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(severity, "severity");
@@ -54,7 +54,7 @@ public record Finding(
   }
 
   /** A finding not (yet) verified. */
-  public Finding(
+  public SecretFinding(
       String ruleId,
       String description,
       Severity severity,
@@ -62,7 +62,7 @@ public record Finding(
       String path,
       int line,
       int column,
-      Secret secret,
+      FoundSecret secret,
       String fingerprint,
       double entropy,
       String commit,
@@ -86,8 +86,19 @@ public record Finding(
   }
 
   /** A copy located in a commit of the history. */
-  public Finding inCommit(String commitSha, String commitAuthor, String commitDate) {
-    return new Finding(
+  public SecretFinding inCommit(String commitSha, String commitAuthor, String commitDate) {
+    return withProvenance(commitSha, commitAuthor, commitDate, verification);
+  }
+
+  /** A copy carrying what {@code --verify} found. */
+  public SecretFinding verified(Verification v) {
+    return withProvenance(commit, author, date, Objects.requireNonNull(v, "verification"));
+  }
+
+  /** This finding with another commit, author, date and verification, the rest as it is. */
+  private SecretFinding withProvenance(
+      String commitSha, String commitAuthor, String commitDate, Verification v) {
+    return new SecretFinding(
         ruleId,
         description,
         severity,
@@ -101,26 +112,7 @@ public record Finding(
         commitSha,
         commitAuthor,
         commitDate,
-        verification);
-  }
-
-  /** A copy carrying what {@code --verify} found. */
-  public Finding verified(Verification v) {
-    return new Finding(
-        ruleId,
-        description,
-        severity,
-        confidence,
-        path,
-        line,
-        column,
-        secret,
-        fingerprint,
-        entropy,
-        commit,
-        author,
-        date,
-        Objects.requireNonNull(v, "verification"));
+        v);
   }
 
   /** Whether {@code --verify} found this secret live: {@link Verified#UNKNOWN} when not checked. */

@@ -7,10 +7,10 @@ import java.security.MessageDigest;
  * A secret value found by the scanner. {@link #toString()} is redacted so a finding can be logged
  * safely; the value itself is only available through {@link #reveal()}, which is easy to grep for.
  */
-public final class Secret {
+public final class FoundSecret {
   private final String value;
 
-  private Secret(String value) {
+  private FoundSecret(String value) {
     this.value = value;
   }
 
@@ -19,11 +19,11 @@ public final class Secret {
    *
    * @throws IllegalArgumentException if the value is empty
    */
-  public static Secret of(String value) {
+  public static FoundSecret of(String value) {
     if (value == null || value.isEmpty()) {
       throw new IllegalArgumentException("a secret value must not be empty");
     }
-    return new Secret(value);
+    return new FoundSecret(value);
   }
 
   /** The secret itself. Every call site is a place where a secret may leave the process. */
@@ -54,7 +54,7 @@ public final class Secret {
   /** Constant-time comparison, so equality checks cannot be used as a timing oracle. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Secret other
+    return o instanceof FoundSecret other
         && MessageDigest.isEqual(
             value.getBytes(StandardCharsets.UTF_8), other.value.getBytes(StandardCharsets.UTF_8));
   }

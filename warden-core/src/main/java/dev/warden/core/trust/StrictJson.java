@@ -27,7 +27,7 @@ import java.util.Map;
  * result is immutable: maps and lists cannot be changed, numbers are {@link Long}, {@link
  * java.math.BigInteger} or {@link Double}; JSON null is kept as {@code null}.
  */
-final class Json {
+final class StrictJson {
   static final int MAX_DEPTH = 32;
 
   private static final JsonFactory FACTORY =
@@ -42,7 +42,7 @@ final class Json {
           .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .build();
 
-  private Json() {}
+  private StrictJson() {}
 
   /** Why a text is not acceptable JSON; the message quotes no input beyond a character. */
   static final class MalformedJsonException extends Exception {

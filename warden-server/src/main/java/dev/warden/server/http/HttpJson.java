@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /** The one JSON mapper of the server. */
-public final class Json {
+public final class HttpJson {
   public static final ObjectMapper MAPPER =
       new ObjectMapper()
           .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private Json() {}
+  private HttpJson() {}
 
   public static ObjectNode object() {
     return MAPPER.createObjectNode();

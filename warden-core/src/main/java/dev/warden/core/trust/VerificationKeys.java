@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /** One immutable snapshot of a provider's usable keys, indexed by {@code kid}. */
-final class KeySet {
+final class VerificationKeys {
   final List<VerificationKey> keys;
   final Instant fetchedAt;
   private final Map<String, List<VerificationKey>> byKid;
 
-  KeySet(List<VerificationKey> keys, Instant fetchedAt) {
+  VerificationKeys(List<VerificationKey> keys, Instant fetchedAt) {
     this.keys = List.copyOf(keys);
     this.fetchedAt = fetchedAt;
     Map<String, List<VerificationKey>> m = new HashMap<>();

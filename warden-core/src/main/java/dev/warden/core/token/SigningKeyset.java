@@ -13,13 +13,13 @@ import java.util.List;
  * another). Rebuilt as a whole and swapped behind one reference when keys change, so no reader sees
  * half a rotation.
  */
-public final class Keyset {
+public final class SigningKeyset {
   private final KeyPurpose purpose;
   private final KeyMaterial active;
   private final List<SigningKeyRecord> records;
   private final String jwksJson;
 
-  private Keyset(
+  private SigningKeyset(
       KeyPurpose purpose, KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
     this.purpose = purpose;
     this.active = active;
@@ -34,7 +34,7 @@ public final class Keyset {
    * @throws IllegalStateException when the active key cannot be decrypted with this master key (or
    *     its purpose was changed after it was stored)
    */
-  public static Keyset load(KeyPurpose purpose, List<SigningKeyRecord> keys, SecretBox box) {
+  public static SigningKeyset load(KeyPurpose purpose, List<SigningKeyRecord> keys, SecretBox box) {
     KeyMaterial active = null;
     StringBuilder jwks = new StringBuilder("{\"keys\":[");
     boolean first = true;
@@ -69,7 +69,7 @@ public final class Keyset {
       }
     }
     jwks.append("]}");
-    return new Keyset(purpose, active, List.copyOf(sorted), jwks.toString());
+    return new SigningKeyset(purpose, active, List.copyOf(sorted), jwks.toString());
   }
 
   private static SigningKeyRecord findRecord(List<SigningKeyRecord> rs, String kid) {

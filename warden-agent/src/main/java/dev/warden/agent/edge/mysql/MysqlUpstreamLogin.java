@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  *       other method is refused, as is a second switch.
  * </ul>
  */
-final class UpstreamLogin {
+final class MysqlUpstreamLogin {
   static final String NATIVE = "mysql_native_password";
   static final String SHA2 = "caching_sha2_password";
   static final String CLEAR = "mysql_clear_password";
@@ -45,7 +45,7 @@ final class UpstreamLogin {
   private boolean switched;
   private boolean keyRequested;
 
-  UpstreamLogin(String password, String plugin, byte[] nonce, boolean tls, boolean allowWeak) {
+  MysqlUpstreamLogin(String password, String plugin, byte[] nonce, boolean tls, boolean allowWeak) {
     this.password = password.getBytes(StandardCharsets.UTF_8);
     this.plugin = plugin;
     this.nonce = nonce;

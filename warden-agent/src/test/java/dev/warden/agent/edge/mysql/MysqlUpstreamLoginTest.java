@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The proofs checked the way the servers check them (sql/password.c, caching_sha2_password), and
  * the login state machine through each path a server can take.
  */
-class UpstreamLoginTest {
+class MysqlUpstreamLoginTest {
   static final byte[] NONCE = "0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII);
   static final byte[] NONCE2 = "ABCDEFGHIJKLMNOPQRST".getBytes(StandardCharsets.US_ASCII);
   static final String PW = "issued-pw";
@@ -80,35 +80,37 @@ class UpstreamLoginTest {
 
   @Test
   void nativeLoginEndsWithTheTargetsOk() {
-    UpstreamLogin l = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
+    MysqlUpstreamLogin l = new MysqlUpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     assertThat(l.first())
         .isEqualTo(Scramble.nativePassword(PW.getBytes(StandardCharsets.UTF_8), NONCE));
     byte[] ok = {0, 0, 0, 2, 0, 0, 0};
     assertThat(l.on(ok))
-        .isEqualTo(new UpstreamLogin.Step.Ok(ok))
-        .isInstanceOf(UpstreamLogin.Step.Ok.class);
+        .isEqualTo(new MysqlUpstreamLogin.Step.Ok(ok))
+        .isInstanceOf(MysqlUpstreamLogin.Step.Ok.class);
   }
 
   @Test
   void anUnknownDefaultMethodStartsNativeAndASwitchToCachingSha2AnswersWithTheNewNonce() {
-    UpstreamLogin l = new UpstreamLogin(PW, "client_ed25519", NONCE, false, false);
+    MysqlUpstreamLogin l = new MysqlUpstreamLogin(PW, "client_ed25519", NONCE, false, false);
     assertThat(l.plugin()).isEqualTo("mysql_native_password");
     l.first();
-    UpstreamLogin.Step s = l.on(switchTo("caching_sha2_password", NONCE2));
-    assertThat(((UpstreamLogin.Step.Send) s).payload())
+    MysqlUpstreamLogin.Step s = l.on(switchTo("caching_sha2_password", NONCE2));
+    assertThat(((MysqlUpstreamLogin.Step.Send) s).payload())
         .isEqualTo(Scramble.cachingSha2(PW.getBytes(StandardCharsets.UTF_8), NONCE2));
     assertThat(l.on(new byte[] {1, 3}))
-        .isInstanceOf(UpstreamLogin.Step.Wait.class); // fast path: OK follows
-    assertThat(l.on(new byte[] {0, 0, 0, 2, 0})).isInstanceOf(UpstreamLogin.Step.Ok.class);
+        .isInstanceOf(MysqlUpstreamLogin.Step.Wait.class); // fast path: OK follows
+    assertThat(l.on(new byte[] {0, 0, 0, 2, 0})).isInstanceOf(MysqlUpstreamLogin.Step.Ok.class);
   }
 
   @Test
   void fullAuthenticationSendsThePasswordOverTlsOnly() {
-    UpstreamLogin tls = new UpstreamLogin(PW, "caching_sha2_password", NONCE, true, false);
+    MysqlUpstreamLogin tls =
+        new MysqlUpstreamLogin(PW, "caching_sha2_password", NONCE, true, false);
     tls.first();
-    assertThat(((UpstreamLogin.Step.Send) tls.on(new byte[] {1, 4})).payload())
+    assertThat(((MysqlUpstreamLogin.Step.Send) tls.on(new byte[] {1, 4})).payload())
         .isEqualTo((PW + "\0").getBytes(StandardCharsets.UTF_8));
-    UpstreamLogin plain = new UpstreamLogin(PW, "caching_sha2_password", NONCE, false, false);
+    MysqlUpstreamLogin plain =
+        new MysqlUpstreamLogin(PW, "caching_sha2_password", NONCE, false, false);
     plain.first();
     assertThatThrownBy(() -> plain.on(new byte[] {1, 4}))
         .isInstanceOf(MysqlException.class)
@@ -124,11 +126,12 @@ class UpstreamLoginTest {
         "-----BEGIN PUBLIC KEY-----\n"
             + Base64.getMimeEncoder().encodeToString(kp.getPublic().getEncoded())
             + "\n-----END PUBLIC KEY-----\n";
-    UpstreamLogin l = new UpstreamLogin(PW, "caching_sha2_password", NONCE, false, true);
+    MysqlUpstreamLogin l = new MysqlUpstreamLogin(PW, "caching_sha2_password", NONCE, false, true);
     l.first();
-    assertThat(((UpstreamLogin.Step.Send) l.on(new byte[] {1, 4})).payload()).containsExactly(2);
+    assertThat(((MysqlUpstreamLogin.Step.Send) l.on(new byte[] {1, 4})).payload())
+        .containsExactly(2);
     byte[] keyPacket = ("\1" + pem).getBytes(StandardCharsets.US_ASCII);
-    byte[] sealed = ((UpstreamLogin.Step.Send) l.on(keyPacket)).payload();
+    byte[] sealed = ((MysqlUpstreamLogin.Step.Send) l.on(keyPacket)).payload();
     Cipher c = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
     c.init(Cipher.DECRYPT_MODE, kp.getPrivate());
     byte[] opened = c.doFinal(sealed);
@@ -141,28 +144,32 @@ class UpstreamLoginTest {
 
   @Test
   void unsupportedMethodsASecondSwitchAndTheTargetsErrorAreReported() {
-    UpstreamLogin l = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
+    MysqlUpstreamLogin l = new MysqlUpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     l.first();
     assertThatThrownBy(() -> l.on(switchTo("client_ed25519", NONCE2)))
         .hasMessageContaining("client_ed25519");
-    UpstreamLogin clear = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
+    MysqlUpstreamLogin clear =
+        new MysqlUpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     clear.first();
     assertThatThrownBy(() -> clear.on(switchTo("mysql_clear_password", new byte[0])))
         .hasMessageContaining("without TLS");
-    UpstreamLogin twice = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
+    MysqlUpstreamLogin twice =
+        new MysqlUpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     twice.first();
     twice.on(switchTo("mysql_native_password", NONCE2));
     assertThatThrownBy(() -> twice.on(switchTo("mysql_native_password", NONCE)))
         .hasMessageContaining("twice");
-    UpstreamLogin denied = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
+    MysqlUpstreamLogin denied =
+        new MysqlUpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     denied.first();
     byte[] err =
         ("\u00ff\u0015\u0004#28000Access denied for user 'x'")
             .getBytes(StandardCharsets.ISO_8859_1);
-    UpstreamLogin.Step.Refused r = (UpstreamLogin.Step.Refused) denied.on(err);
+    MysqlUpstreamLogin.Step.Refused r = (MysqlUpstreamLogin.Step.Refused) denied.on(err);
     assertThat(r.code()).isEqualTo(1045);
     assertThat(r.message()).isEqualTo("Access denied for user 'x'");
-    UpstreamLogin sha2Data = new UpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
+    MysqlUpstreamLogin sha2Data =
+        new MysqlUpstreamLogin(PW, "mysql_native_password", NONCE, false, false);
     sha2Data.first();
     assertThatThrownBy(() -> sha2Data.on(new byte[] {1, 3}))
         .hasMessageContaining("more authentication data");

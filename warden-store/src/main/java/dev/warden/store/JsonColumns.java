@@ -10,12 +10,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** JSON text columns: config specs, audit details, token scopes. */
-final class Json {
+final class JsonColumns {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final TypeReference<TreeMap<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
 
-  private Json() {}
+  private JsonColumns() {}
 
   static String write(Object value) {
     try {

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Recertification: owners periodically confirm that each of their workloads is still needed, or
@@ -78,7 +79,8 @@ public final class RecertService {
    * @throws ValidationException on an unknown scope key, a due time out of range, or a scope that
    *     selects nothing
    */
-  public View start(Map<String, String> scope, Duration due, String webhookUrl, String actor) {
+  public View start(
+      Map<String, String> scope, Duration due, @Nullable String webhookUrl, String actor) {
     for (String k : scope.keySet()) {
       if (!SCOPE_KEYS.contains(k)) {
         throw new ValidationException(
@@ -315,7 +317,7 @@ public final class RecertService {
   }
 
   private void auditEvent(
-      AuditType type, String actor, String workload, Map<String, String> details) {
+      AuditType type, String actor, @Nullable String workload, Map<String, String> details) {
     audit.write(
         new AuditEvent(
             UUID.randomUUID().toString(),

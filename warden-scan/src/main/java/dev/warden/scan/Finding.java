@@ -1,6 +1,7 @@
 package dev.warden.scan;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One hardcoded secret found by a scan.
@@ -32,10 +33,10 @@ public record Finding(
     Secret secret,
     String fingerprint,
     double entropy,
-    String commit,
-    String author,
-    String date,
-    Verification verification) {
+    @Nullable String commit,
+    @Nullable String author,
+    @Nullable String date,
+    @Nullable Verification verification) {
 
   public Finding {
     Objects.requireNonNull(ruleId, "ruleId");
@@ -65,9 +66,9 @@ public record Finding(
       Secret secret,
       String fingerprint,
       double entropy,
-      String commit,
-      String author,
-      String date) {
+      @Nullable String commit,
+      @Nullable String author,
+      @Nullable String date) {
     this(
         ruleId,
         description,
@@ -86,7 +87,8 @@ public record Finding(
   }
 
   /** A copy located in a commit of the history. */
-  public Finding inCommit(String commitSha, String commitAuthor, String commitDate) {
+  public Finding inCommit(
+      String commitSha, @Nullable String commitAuthor, @Nullable String commitDate) {
     return new Finding(
         ruleId,
         description,

@@ -9,4 +9,7 @@
  * storing it. Everything under {@code dev.warden.scan.internal} is implementation and may change
  * without notice.
  */
+@NullMarked
 package dev.warden.scan;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-installation key under which secrets are fingerprinted: fingerprint = lowercase hex of
@@ -42,7 +43,7 @@ public final class FingerprintKey {
    *
    * @throws IllegalArgumentException if the key is not {@value #LENGTH} bytes
    */
-  public static FingerprintKey of(byte[] key, String keyId) {
+  public static FingerprintKey of(byte[] key, @Nullable String keyId) {
     if (key == null || key.length != LENGTH) {
       throw new IllegalArgumentException(
           "a fingerprint key is " + LENGTH + " bytes, got " + (key == null ? 0 : key.length));
@@ -62,7 +63,7 @@ public final class FingerprintKey {
    *
    * @throws IllegalArgumentException if the text is not base64 or not {@value #LENGTH} bytes
    */
-  public static FingerprintKey fromBase64(String text, String keyId) {
+  public static FingerprintKey fromBase64(String text, @Nullable String keyId) {
     String t = text.strip().replace('+', '-').replace('/', '_');
     byte[] raw;
     try {

@@ -1,6 +1,7 @@
 package dev.warden.scan;
 
 import dev.warden.scan.internal.source.ScanSink;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A live view of a running scan's counters, for progress displays. Create one, pass it to a scan
@@ -8,7 +9,7 @@ import dev.warden.scan.internal.source.ScanSink;
  * scan starts they return 0.
  */
 public final class ScanProgress {
-  private volatile ScanSink sink;
+  private volatile @Nullable ScanSink sink;
 
   void attach(ScanSink s) {
     this.sink = s;

@@ -1,6 +1,7 @@
 package dev.warden.scan;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One hardcoded secret found by a scan.
@@ -32,10 +33,10 @@ public record SecretFinding(
     FoundSecret secret,
     String fingerprint,
     double entropy,
-    String commit,
-    String author,
-    String date,
-    Verification verification) {
+    @Nullable String commit,
+    @Nullable String author,
+    @Nullable String date,
+    @Nullable Verification verification) {
 
   public SecretFinding {
     Objects.requireNonNull(ruleId, "ruleId");
@@ -65,9 +66,9 @@ public record SecretFinding(
       FoundSecret secret,
       String fingerprint,
       double entropy,
-      String commit,
-      String author,
-      String date) {
+      @Nullable String commit,
+      @Nullable String author,
+      @Nullable String date) {
     this(
         ruleId,
         description,
@@ -86,7 +87,8 @@ public record SecretFinding(
   }
 
   /** A copy located in a commit of the history. */
-  public SecretFinding inCommit(String commitSha, String commitAuthor, String commitDate) {
+  public SecretFinding inCommit(
+      String commitSha, @Nullable String commitAuthor, @Nullable String commitDate) {
     return withProvenance(commitSha, commitAuthor, commitDate, verification);
   }
 
@@ -97,7 +99,10 @@ public record SecretFinding(
 
   /** This finding with another commit, author, date and verification, the rest as it is. */
   private SecretFinding withProvenance(
-      String commitSha, String commitAuthor, String commitDate, Verification v) {
+      @Nullable String commitSha,
+      @Nullable String commitAuthor,
+      @Nullable String commitDate,
+      @Nullable Verification v) {
     return new SecretFinding(
         ruleId,
         description,

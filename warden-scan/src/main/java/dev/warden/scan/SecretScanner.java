@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scans directory trees, git history, staged changes and streams for hardcoded secrets.
@@ -41,17 +42,17 @@ public final class SecretScanner {
   private final Detector detector;
   private final FingerprintKey key;
   private final ScanConfig config;
-  private final Baseline baseline;
+  private final @Nullable Baseline baseline;
   private final long maxFileSize;
   private final boolean gitignore;
   private final boolean followSymlinks;
   private final int threads;
   private final TreeScanner.Opener opener;
 
-  private SecretScanner(Builder b, ScanConfig config, Baseline baseline) {
+  private SecretScanner(Builder b, ScanConfig config, @Nullable Baseline baseline) {
     this.config = config;
     this.baseline = baseline;
-    this.key = b.key;
+    this.key = Objects.requireNonNull(b.key, "build() checks that a key was set");
     List<Rule> rules =
         Rules.all().stream().filter(r -> !config.disableRules().contains(r.id())).toList();
     this.detector = new Detector(rules);
@@ -75,7 +76,7 @@ public final class SecretScanner {
   }
 
   /** The severity threshold the config file asks for, if any. */
-  public Severity configuredFailOn() {
+  public @Nullable Severity configuredFailOn() {
     return config.failOn();
   }
 
@@ -84,7 +85,7 @@ public final class SecretScanner {
   }
 
   /** Scans directories and files (a file is scanned even if it would be ignored). */
-  public ScanResult scanTree(List<Path> roots, ScanProgress progress) {
+  public ScanResult scanTree(List<Path> roots, @Nullable ScanProgress progress) {
     ScanSink sink = attach(progress);
     long t0 = System.nanoTime();
     TreeScanner tree =
@@ -99,17 +100,17 @@ public final class SecretScanner {
   }
 
   /** Scans every commit reachable from any ref of the repository at {@code repo}. */
-  public ScanResult scanGitHistory(Path repo, ScanProgress progress) {
+  public ScanResult scanGitHistory(Path repo, @Nullable ScanProgress progress) {
     return git(repo, GitScanner.Mode.HISTORY, null, progress);
   }
 
   /** Scans the commits in {@code since..HEAD} (CI: the commits of a pull request). */
-  public ScanResult scanGitRange(Path repo, String since, ScanProgress progress) {
+  public ScanResult scanGitRange(Path repo, String since, @Nullable ScanProgress progress) {
     return git(repo, GitScanner.Mode.RANGE, Objects.requireNonNull(since, "since"), progress);
   }
 
   /** Scans the staged changes (a pre-commit hook). */
-  public ScanResult scanStaged(Path repo, ScanProgress progress) {
+  public ScanResult scanStaged(Path repo, @Nullable ScanProgress progress) {
     return git(repo, GitScanner.Mode.STAGED, null, progress);
   }
 
@@ -118,7 +119,7 @@ public final class SecretScanner {
    *
    * @throws ScanException IO if reading fails
    */
-  public ScanResult scanStream(InputStream in, String name, ScanProgress progress)
+  public ScanResult scanStream(InputStream in, String name, @Nullable ScanProgress progress)
       throws ScanException {
     ScanSink sink = attach(progress);
     long t0 = System.nanoTime();
@@ -136,14 +137,15 @@ public final class SecretScanner {
     return finish(sink, t0, true);
   }
 
-  private ScanResult git(Path repo, GitScanner.Mode mode, String since, ScanProgress progress) {
+  private ScanResult git(
+      Path repo, GitScanner.Mode mode, @Nullable String since, @Nullable ScanProgress progress) {
     ScanSink sink = attach(progress);
     long t0 = System.nanoTime();
     new GitScanner(contentScanner(sink).get()).scan(repo, mode, since, sink);
     return finish(sink, t0, false);
   }
 
-  private ScanSink attach(ScanProgress progress) {
+  private ScanSink attach(@Nullable ScanProgress progress) {
     ScanSink sink = new ScanSink();
     if (progress != null) {
       progress.attach(sink);
@@ -179,11 +181,11 @@ public final class SecretScanner {
 
   /** Options of a scanner. */
   public static final class Builder {
-    private FingerprintKey key;
-    private String configJson;
-    private Path configFile;
-    private Path baselineFile;
-    private Long maxFileSize;
+    private @Nullable FingerprintKey key;
+    private @Nullable String configJson;
+    private @Nullable Path configFile;
+    private @Nullable Path baselineFile;
+    private @Nullable Long maxFileSize;
     private boolean gitignore = true;
     private boolean followSymlinks;
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -9,4 +9,7 @@
  * computes the HMAC fingerprints that identify a secret without storing it. Everything under {@code
  * dev.warden.scan.internal} is implementation and may change without notice.
  */
+@NullMarked
 package dev.warden.scan;
+
+import org.jspecify.annotations.NullMarked;

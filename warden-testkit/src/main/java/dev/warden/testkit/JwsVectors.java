@@ -1,6 +1,7 @@
 package dev.warden.testkit;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Published JWS and ECDSA known answers, typed from the RFCs (base64url without padding, hex in
@@ -16,7 +17,7 @@ public final class JwsVectors {
       String alg,
       String d,
       String x,
-      String y,
+      @Nullable String y,
       String signingInput,
       String signature) {
     /** The ASCII bytes of {@code header.payload}, what a JWS signature covers. */

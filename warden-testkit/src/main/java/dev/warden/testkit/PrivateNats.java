@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A NATS server with JetStream of the test's own, from the machine's {@code nats-server} binary, on
@@ -24,7 +25,7 @@ public final class PrivateNats implements AutoCloseable {
 
   private final int port;
   private final Path storeDir;
-  private Process process;
+  private @Nullable Process process;
 
   private PrivateNats(int port, Path storeDir) {
     this.port = port;
@@ -85,8 +86,9 @@ public final class PrivateNats implements AutoCloseable {
   /** Starts the server again on the same port and store, and waits until it accepts connections. */
   public void restart() {
     kill();
+    Process started;
     try {
-      process =
+      started =
           new ProcessBuilder(
                   List.of(
                       BINARY.toString(),
@@ -103,9 +105,10 @@ public final class PrivateNats implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("could not start " + BINARY, e);
     }
+    process = started;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
+      if (!started.isAlive()) {
         throw new IllegalStateException(
             "nats-server exited at start; see " + storeDir.resolve("nats-server.log"));
       }

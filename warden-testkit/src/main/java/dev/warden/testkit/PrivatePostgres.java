@@ -9,8 +9,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PostgreSQL cluster of the test's own, from the machine's binaries: TLS on with a certificate
@@ -273,7 +275,7 @@ public final class PrivatePostgres implements AutoCloseable {
     }
   }
 
-  private static Path binaries() {
+  private static @Nullable Path binaries() {
     Path root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
       return null;
@@ -281,7 +283,11 @@ public final class PrivatePostgres implements AutoCloseable {
     try (Stream<Path> s = Files.list(root)) {
       return s.map(v -> v.resolve("bin"))
           .filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparingInt(b -> version(b.getParent().getFileName().toString())))
+          // b is <root>/<version>/bin, so it has a parent with a name
+          .max(
+              Comparator.comparingInt(
+                  b ->
+                      version(String.valueOf(Objects.requireNonNull(b.getParent()).getFileName()))))
           .orElse(null);
     } catch (IOException e) {
       return null;

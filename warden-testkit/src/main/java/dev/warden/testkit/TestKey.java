@@ -22,11 +22,13 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A freshly generated signing key with a {@code kid}, for tests. Holds the private half, so it
@@ -42,17 +44,17 @@ public final class TestKey {
   private final KeyType type;
   private final String kid;
   private final JWK jwk;
-  private final PublicKey publicKey;
-  private final PrivateKey privateKey;
-  private final Ed25519PrivateKeyParameters edPrivate;
+  private final @Nullable PublicKey publicKey;
+  private final @Nullable PrivateKey privateKey;
+  private final @Nullable Ed25519PrivateKeyParameters edPrivate;
 
   private TestKey(
       KeyType type,
       String kid,
       JWK jwk,
-      PublicKey publicKey,
-      PrivateKey privateKey,
-      Ed25519PrivateKeyParameters edPrivate) {
+      @Nullable PublicKey publicKey,
+      @Nullable PrivateKey privateKey,
+      @Nullable Ed25519PrivateKeyParameters edPrivate) {
     this.type = type;
     this.kid = kid;
     this.jwk = jwk;
@@ -151,7 +153,11 @@ public final class TestKey {
    * The DER (X.509 SubjectPublicKeyInfo) encoding of the public key; for Ed25519 the raw 32 bytes.
    */
   public byte[] publicKeyBytes() {
-    return publicKey != null ? publicKey.getEncoded() : edPrivate.generatePublicKey().getEncoded();
+    if (publicKey != null) {
+      return publicKey.getEncoded();
+    }
+    // the one key type without a JCA public key (see generate) is Ed25519
+    return Objects.requireNonNull(edPrivate, "an Ed25519 key").generatePublicKey().getEncoded();
   }
 
   /** Whether this key can produce a signature for JWS algorithm {@code alg}. */

@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real OIDC issuer on loopback for tests: serves {@code /.well-known/openid-configuration} and a
@@ -57,7 +58,7 @@ public final class TestOidcIssuer implements AutoCloseable {
   private final CopyOnWriteArrayList<TestKey> keys = new CopyOnWriteArrayList<>();
   private volatile TestKey signingKey;
   private volatile boolean outage;
-  private volatile String jwksOverride;
+  private volatile @Nullable String jwksOverride;
   private final AtomicInteger jwksFetches = new AtomicInteger();
   private final AtomicInteger discoveryFetches = new AtomicInteger();
 
@@ -231,7 +232,7 @@ public final class TestOidcIssuer implements AutoCloseable {
   /**
    * Serves this text as the JWKS instead of the real one; {@code null} goes back to the real one.
    */
-  public void serveJwks(String body) {
+  public void serveJwks(@Nullable String body) {
     this.jwksOverride = body;
   }
 

@@ -21,10 +21,12 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real OpenID Connect provider on loopback for tests, implementing the authorization code flow
@@ -61,7 +63,7 @@ public final class TestOidcProvider implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private volatile User user = new User("alice", "alice@acme.test", List.of("mcp-users"));
   private volatile boolean refuse;
-  private volatile String idTokenAudience;
+  private volatile @Nullable String idTokenAudience;
 
   private TestOidcProvider(String clientId, String clientSecret, String redirectUri, Clock clock)
       throws IOException {
@@ -122,7 +124,7 @@ public final class TestOidcProvider implements AutoCloseable {
    * From now on ID tokens carry this audience instead of the client id (a broken provider), or null
    * to stop.
    */
-  public void idTokenAudience(String audience) {
+  public void idTokenAudience(@Nullable String audience) {
     this.idTokenAudience = audience;
   }
 
@@ -167,7 +169,12 @@ public final class TestOidcProvider implements AutoCloseable {
     } else {
       String code = token();
       codes.put(
-          code, new Grant(q.get("redirect_uri"), q.get("code_challenge"), q.get("nonce"), user));
+          code,
+          new Grant(
+              redirectUri, // q.get("redirect_uri") equals it (checked at the top)
+              Objects.requireNonNull(q.get("code_challenge"), "checked by the error above"),
+              Objects.requireNonNull(q.get("nonce"), "checked by the error above"),
+              user));
       back.put("code", code);
     }
     if (state != null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Mints one JWT, well-formed or deliberately broken. Start from an issuer ({@link
@@ -33,8 +34,8 @@ public final class TokenBuilder {
   private final Map<String, Object> claims = new LinkedHashMap<>();
   private TestKey key;
   private Mode mode = Mode.SIGN;
-  private String rawHeader;
-  private String rawPayload;
+  private @Nullable String rawHeader;
+  private @Nullable String rawPayload;
   private boolean tamper;
 
   TokenBuilder(TestKey key) {

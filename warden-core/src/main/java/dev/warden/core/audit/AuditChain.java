@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hash chain: {@code hash(n) = SHA-256(hash(n-1) || seq || canonical(event n))}. The canonical
@@ -65,7 +66,7 @@ public final class AuditChain {
     return out.toByteArray();
   }
 
-  private static void write(ByteArrayOutputStream out, String s) {
+  private static void write(ByteArrayOutputStream out, @Nullable String s) {
     if (s == null) {
       writeLong(out, -1);
       return;

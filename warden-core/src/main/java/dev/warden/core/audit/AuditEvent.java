@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thing that happened: a decision, an issuance, a revocation, an admin change, a key rotation.
@@ -23,10 +24,10 @@ public record AuditEvent(
     String outcome,
     String reason,
     String actor,
-    String workload,
-    String resource,
+    @Nullable String workload,
+    @Nullable String resource,
     Map<String, String> details,
-    Lease lease) {
+    @Nullable Lease lease) {
 
   public AuditEvent {
     Objects.requireNonNull(id, "id");
@@ -48,11 +49,11 @@ public record AuditEvent(
   public static AuditEvent of(
       AuditType type,
       AuditOutcome outcome,
-      dev.warden.core.error.Reason reason,
+      dev.warden.core.error.@Nullable Reason reason,
       Instant time,
       String actor,
-      String workload,
-      String resource,
+      @Nullable String workload,
+      @Nullable String resource,
       Map<String, String> details) {
     return withId(
         java.util.UUID.randomUUID().toString(),
@@ -72,13 +73,13 @@ public record AuditEvent(
       String id,
       AuditType type,
       AuditOutcome outcome,
-      dev.warden.core.error.Reason reason,
+      dev.warden.core.error.@Nullable Reason reason,
       Instant time,
       String actor,
-      String workload,
-      String resource,
+      @Nullable String workload,
+      @Nullable String resource,
       Map<String, String> details,
-      Lease lease) {
+      @Nullable Lease lease) {
     return new AuditEvent(
         id,
         time,

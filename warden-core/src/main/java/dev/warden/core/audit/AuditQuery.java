@@ -1,6 +1,7 @@
 package dev.warden.core.audit;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Filters for reading the audit log; null fields do not filter. Pages run newest first, and {@code
@@ -9,15 +10,15 @@ import java.time.Instant;
  * except for events that two nodes with skewed clocks appended side by side.
  */
 public record AuditQuery(
-    Instant from,
-    Instant to,
-    String workload,
-    String resource,
-    String outcome,
-    String type,
-    String reason,
-    String actor,
-    Long beforeSeq,
+    @Nullable Instant from,
+    @Nullable Instant to,
+    @Nullable String workload,
+    @Nullable String resource,
+    @Nullable String outcome,
+    @Nullable String type,
+    @Nullable String reason,
+    @Nullable String actor,
+    @Nullable Long beforeSeq,
     int limit) {
 
   public static final int MAX_LIMIT = 1000;
@@ -31,13 +32,13 @@ public record AuditQuery(
 
   /** A query without the reason and actor filters. */
   public AuditQuery(
-      Instant from,
-      Instant to,
-      String workload,
-      String resource,
-      String outcome,
-      String type,
-      Long beforeSeq,
+      @Nullable Instant from,
+      @Nullable Instant to,
+      @Nullable String workload,
+      @Nullable String resource,
+      @Nullable String outcome,
+      @Nullable String type,
+      @Nullable Long beforeSeq,
       int limit) {
     this(from, to, workload, resource, outcome, type, null, null, beforeSeq, limit);
   }

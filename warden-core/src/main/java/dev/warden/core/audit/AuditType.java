@@ -1,5 +1,7 @@
 package dev.warden.core.audit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every kind of audit event, with the name it has in the log. The wire names are part of the
  * hash-chained record and of what SIEMs and the posture index read: never rename one.
@@ -155,7 +157,7 @@ public enum AuditType {
   }
 
   /** The type with this log name, or null for one this release does not know. */
-  public static AuditType fromWire(String wire) {
+  public static @Nullable AuditType fromWire(String wire) {
     for (AuditType t : values()) {
       if (t.wire.equals(wire)) {
         return t;

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Group commit for the audit log. Callers hand in events and wait; one writer thread drains
@@ -49,7 +50,7 @@ public final class AuditWriter implements AutoCloseable {
    * @param failure what the last write failed with, when FAILING
    * @param stalledMillis how long the running write has taken, when STALLED
    */
-  public record Health(State state, RuntimeException failure, long stalledMillis) {}
+  public record Health(State state, @Nullable RuntimeException failure, long stalledMillis) {}
 
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
   private final java.time.Clock clock;
@@ -57,9 +58,9 @@ public final class AuditWriter implements AutoCloseable {
   private volatile boolean closed;
 
   /** What the last write failed with; null once one succeeds. */
-  private volatile RuntimeException failure;
+  private volatile @Nullable RuntimeException failure;
 
-  private volatile java.time.Instant failingSince;
+  private volatile java.time.@Nullable Instant failingSince;
 
   /** System.nanoTime() when the running append started; 0 while none runs. */
   private volatile long appendStarted;

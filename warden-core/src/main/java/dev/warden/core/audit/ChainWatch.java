@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Follows the audit log from its first event: re-checks every hash link (so a change anywhere in
@@ -24,10 +25,10 @@ public final class ChainWatch {
    */
   public record Status(
       long verifiedThrough,
-      Instant verifiedAt,
-      Instant lastEventTime,
+      @Nullable Instant verifiedAt,
+      @Nullable Instant lastEventTime,
       long brokenAt,
-      String problem,
+      @Nullable String problem,
       boolean caughtUp) {
     /** True while no link failed. */
     public boolean intact() {

@@ -3,6 +3,7 @@ package dev.warden.core.audit;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a hop needs of the hop before it — the hash of its audit record and its chain's root — kept
@@ -19,7 +20,7 @@ public final class HopLinks {
    * @param hash the hex chain hash of the event's record
    * @param root the chain's first event, or null when this event is itself the first
    */
-  public record Link(String hash, String root) {}
+  public record Link(String hash, @Nullable String root) {}
 
   private final AuditLookup log;
   private final ConcurrentHashMap<String, Link> links = new ConcurrentHashMap<>();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Copies the audit log to one {@link AuditSink}, in chain order and at least once, on a thread of
@@ -74,7 +75,7 @@ public final class AuditStreamer implements AutoCloseable {
   private volatile boolean holding;
 
   /** The cursor as this node last wrote it; null until read after taking the lease. */
-  private Long ownCursor;
+  private @Nullable Long ownCursor;
 
   private Instant leaseUntil = Instant.EPOCH;
 

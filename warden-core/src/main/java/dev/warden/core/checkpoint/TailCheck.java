@@ -2,6 +2,7 @@ package dev.warden.core.checkpoint;
 
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compares a walked chain with a verified checkpoint: the chain must still hold the event the
@@ -14,7 +15,8 @@ import java.util.HexFormat;
  * @param missingFrom first sequence number the checkpoint proves missing or replaced; 0 when intact
  * @param missingTo last such sequence number (the checkpoint's); 0 when intact
  */
-public record TailCheck(boolean intact, String problem, long missingFrom, long missingTo) {
+public record TailCheck(
+    boolean intact, @Nullable String problem, long missingFrom, long missingTo) {
 
   /**
    * @param checkpoint a verified checkpoint of this chain

@@ -29,8 +29,10 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Policy as code: validates, diffs, stores and audits configuration documents. {@code apply} is
@@ -82,7 +84,8 @@ public final class ConfigService {
   private static final int ATTEMPTS = 5;
 
   /** One document's planned change, with the write it needs (null when unchanged). */
-  private record Planned(Change change, ConfigStore.Write write, JsonNode spec) {}
+  private record Planned(
+      Change change, ConfigStore.@Nullable Write write, @Nullable JsonNode spec) {}
 
   /**
    * Applies documents as one change, or only computes what would change.
@@ -320,10 +323,12 @@ public final class ConfigService {
       try {
         Conditions.check(p.condition());
       } catch (ValidationException e) {
+        String message =
+            Objects.requireNonNull(e.getMessage(), "a ValidationException has a message");
         String detail =
-            e.getMessage().startsWith(e.field() + ": ")
-                ? e.getMessage().substring(e.field().length() + 2)
-                : e.getMessage();
+            message.startsWith(e.field() + ": ")
+                ? message.substring(e.field().length() + 2)
+                : message;
         throw new ValidationException(e.field(), "policy '" + p.name() + "': " + detail);
       }
     }
@@ -393,7 +398,7 @@ public final class ConfigService {
   }
 
   private void auditChange(
-      AuditType type, Kind kind, String name, long version, JsonNode spec, String actor) {
+      AuditType type, Kind kind, String name, long version, @Nullable JsonNode spec, String actor) {
     Map<String, String> details = new HashMap<>();
     details.put("kind", kind.wire());
     details.put("name", name);
@@ -412,7 +417,7 @@ public final class ConfigService {
   }
 
   /** Field-by-field difference of two specs, as {@code path: old -> new} lines. */
-  static List<String> diff(String path, JsonNode a, JsonNode b) {
+  static List<String> diff(String path, @Nullable JsonNode a, @Nullable JsonNode b) {
     List<String> out = new ArrayList<>();
     if (a != null && b != null && a.isObject() && b.isObject()) {
       TreeSet<String> fields = new TreeSet<>();

@@ -1,5 +1,7 @@
 package dev.warden.core.error;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A request was refused for a known reason: bad evidence, unknown identity, or policy. The message
  * is safe to show the caller: it names the rule that was broken, never a secret or policy internals
@@ -14,7 +16,7 @@ public final class DeniedException extends WardenException {
     this.reason = reason;
   }
 
-  public DeniedException(Reason reason, String message, Throwable cause) {
+  public DeniedException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }

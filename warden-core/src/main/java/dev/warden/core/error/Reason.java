@@ -1,5 +1,7 @@
 package dev.warden.core.error;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Stable reason codes. The same code appears in the audit log, in metrics and (mapped once, at the
  * HTTP edge) in error responses, so operators can grep one word end to end.
@@ -165,7 +167,7 @@ public enum Reason {
   }
 
   /** Looks a reason up by its wire form; returns null when unknown. */
-  public static Reason fromCode(String code) {
+  public static @Nullable Reason fromCode(String code) {
     for (Reason r : values()) {
       if (r.code.equals(code)) {
         return r;

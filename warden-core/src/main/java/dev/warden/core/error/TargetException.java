@@ -1,5 +1,7 @@
 package dev.warden.core.error;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A resource's target (its database) could not be reached, or refused what Warden asked of it. The
  * message names the target and the SQLSTATE or cause, never a secret or a statement's text. {@link
@@ -11,19 +13,19 @@ public final class TargetException extends WardenException {
   private final boolean maybeChanged;
   private final boolean unreachable;
 
-  public TargetException(String message, boolean maybeChanged, Throwable cause) {
+  public TargetException(String message, boolean maybeChanged, @Nullable Throwable cause) {
     this(message, maybeChanged, false, cause);
   }
 
   private TargetException(
-      String message, boolean maybeChanged, boolean unreachable, Throwable cause) {
+      String message, boolean maybeChanged, boolean unreachable, @Nullable Throwable cause) {
     super(message, cause);
     this.maybeChanged = maybeChanged;
     this.unreachable = unreachable;
   }
 
   /** The target could not be reached (or refused the login): nothing was done there. */
-  public static TargetException unreachable(String message, Throwable cause) {
+  public static TargetException unreachable(String message, @Nullable Throwable cause) {
     return new TargetException(message, false, true, cause);
   }
 

@@ -1,5 +1,7 @@
 package dev.warden.core.error;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A dependency Warden must not work without (the audit log, the database) is failing. Requests fail
  * closed with this error; retry later.
@@ -8,7 +10,7 @@ public final class UnavailableException extends WardenException {
   private static final long serialVersionUID = 1L;
   private final Reason reason;
 
-  public UnavailableException(Reason reason, String message, Throwable cause) {
+  public UnavailableException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }

@@ -1,5 +1,7 @@
 package dev.warden.core.error;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Root of Warden's few error types; each subtype is mapped to a response in one place at the edge.
  */
@@ -10,7 +12,7 @@ public abstract class WardenException extends RuntimeException {
     super(message);
   }
 
-  protected WardenException(String message, Throwable cause) {
+  protected WardenException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -32,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers {@code warden scan --verify}: which of the found credentials Warden issued or holds, and
@@ -217,7 +218,7 @@ public final class ExposureCheck {
    * SHA-256 of the public key of the first (leaf) certificate in a DER chain, or null if
    * unreadable.
    */
-  static String sha256OfCertificateKey(byte[] chainDer) {
+  static @Nullable String sha256OfCertificateKey(byte[] chainDer) {
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
       var certs = cf.generateCertificates(new ByteArrayInputStream(chainDer));

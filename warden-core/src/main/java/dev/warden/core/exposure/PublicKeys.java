@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import java.text.ParseException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SHA-256 of a stored public JWK's DER SubjectPublicKeyInfo: what a scanner computes from a
@@ -24,7 +25,7 @@ final class PublicKeys {
   /**
    * @return the hash, or null when the JWK cannot be read as a public key
    */
-  static String sha256OfJwk(String json) {
+  static @Nullable String sha256OfJwk(String json) {
     try {
       JWK jwk = JWK.parse(json);
       byte[] der;

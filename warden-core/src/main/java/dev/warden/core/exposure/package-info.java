@@ -3,4 +3,7 @@
  * fingerprint or public-key hash only, whether Warden issued or holds it and whether it still
  * works.
  */
+@NullMarked
 package dev.warden.core.exposure;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a revocation, retirement or owner departure would do, worked out without doing it: what it
@@ -79,7 +80,7 @@ public record Impact(
       Instant issuedAt,
       Instant expiresAt,
       String state,
-      String target) {}
+      @Nullable String target) {}
 
   /** A workload the operation changes: its state and owner now and afterwards. */
   public record WorkloadChange(
@@ -101,10 +102,10 @@ public record Impact(
       String resource,
       List<String> credentialKinds,
       long count,
-      Instant lastUsed,
+      @Nullable Instant lastUsed,
       Access access,
-      String reason,
-      String policy) {
+      @Nullable String reason,
+      @Nullable String policy) {
     public Consumer {
       credentialKinds = List.copyOf(credentialKinds);
     }

@@ -33,10 +33,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dry runs of the operations that take access away: retiring a workload, an owner's departure,
@@ -133,7 +135,9 @@ public final class ImpactService {
     Map<String, Workload> before = new HashMap<>();
     plan.workloads().forEach(w -> before.put(w.name(), w));
     for (Workload a : plan.changed()) {
-      Workload b = before.get(a.name());
+      Workload b =
+          Objects.requireNonNull(
+              before.get(a.name()), "a changed workload is one of the plan's workloads");
       after.put(a.name(), a);
       changes.add(
           new WorkloadChange(a.name(), wire(b.state()), wire(a.state()), b.owner(), a.owner()));
@@ -368,7 +372,7 @@ public final class ImpactService {
    * {@code host:port/database} of a lease's recorded target, or null when the record cannot be
    * read.
    */
-  private static String where(String targetJson) {
+  private static @Nullable String where(String targetJson) {
     try {
       Map<String, String> c =
           DatabaseUserProvider.connection(
@@ -426,7 +430,7 @@ public final class ImpactService {
     final String resource;
     final Set<String> kinds = new LinkedHashSet<>();
     long count;
-    Instant last;
+    @Nullable Instant last; // null while only a live lease, no recorded use, is known
 
     Use(String workload, String resource) {
       this.workload = workload;
@@ -434,7 +438,8 @@ public final class ImpactService {
     }
   }
 
-  private record Verdict(boolean allowed, boolean conditional, String reason, String policy) {
+  private record Verdict(
+      boolean allowed, boolean conditional, @Nullable String reason, @Nullable String policy) {
     static Verdict deny(Reason r, String message) {
       return new Verdict(false, false, r.code() + ": " + message, null);
     }

@@ -2,6 +2,7 @@ package dev.warden.core.keys;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A signing key as stored: public JWK in clear, private key only as AEAD ciphertext.
@@ -18,11 +19,11 @@ public record SigningKeyRecord(
     String algorithm,
     KeyState state,
     String publicJwk,
-    byte[] encryptedPrivateKey,
+    byte @Nullable [] encryptedPrivateKey,
     Instant createdAt,
-    Instant activatedAt,
-    Instant retiredAt,
-    Instant destroyAfter) {
+    @Nullable Instant activatedAt,
+    @Nullable Instant retiredAt,
+    @Nullable Instant destroyAfter) {
 
   public SigningKeyRecord {
     Objects.requireNonNull(kid, "kid");

@@ -3,6 +3,7 @@ package dev.warden.core.oauth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One issued authorization code, as stored: never the code itself, only its SHA-256, with
@@ -27,7 +28,7 @@ public record AuthorizationCode(
     String redirectUri,
     String resource,
     String audience,
-    String scope,
+    @Nullable String scope,
     String codeChallenge,
     String subject,
     String policy,
@@ -35,8 +36,8 @@ public record AuthorizationCode(
     Instant expiresAt,
     Duration tokenTtl,
     String tokenId,
-    Instant usedAt,
-    Instant reusedAt) {
+    @Nullable Instant usedAt,
+    @Nullable Instant reusedAt) {
   public AuthorizationCode {
     Objects.requireNonNull(codeHash, "codeHash");
     Objects.requireNonNull(clientId, "clientId");

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The decision at the authorization endpoint: may this user let this MCP client reach this MCP
@@ -204,7 +205,11 @@ public final class Authorizations {
    * @param resource the resource when resolved, or null
    */
   public void denied(
-      Request req, DeniedException e, String subject, String provider, Resource resource) {
+      Request req,
+      DeniedException e,
+      @Nullable String subject,
+      @Nullable String provider,
+      @Nullable Resource resource) {
     Map<String, String> details = details(req, subject, provider);
     details.put("message", e.getMessage());
     if (resource == null && req.resource() != null) {
@@ -226,7 +231,8 @@ public final class Authorizations {
     }
   }
 
-  private static Map<String, String> details(Request req, String subject, String provider) {
+  private static Map<String, String> details(
+      Request req, @Nullable String subject, @Nullable String provider) {
     Map<String, String> d = new HashMap<>();
     d.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());
     if (req.clientId() != null) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token request of the authorization code grant (RFC 6749 section 4.1.3 with RFC 7636 and RFC
@@ -81,7 +82,7 @@ public final class CodeGrant {
       String sourceAddress) {}
 
   /** An issued token. */
-  public record Issued(Secret accessToken, long expiresInSeconds, String scope) {}
+  public record Issued(Secret accessToken, long expiresInSeconds, @Nullable String scope) {}
 
   /**
    * Redeems the code.
@@ -243,7 +244,7 @@ public final class CodeGrant {
     }
   }
 
-  private static Map<String, String> details(Request req, AuthorizationCode c) {
+  private static Map<String, String> details(Request req, @Nullable AuthorizationCode c) {
     Map<String, String> d = new HashMap<>();
     d.put("grantType", "authorization_code");
     d.put("sourceAddress", req.sourceAddress() == null ? "" : req.sourceAddress());

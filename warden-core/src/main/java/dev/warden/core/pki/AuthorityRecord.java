@@ -3,6 +3,7 @@ package dev.warden.core.pki;
 import dev.warden.core.keys.KeyState;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A certificate authority of the trust domain as stored: certificates in clear, the private key
@@ -20,11 +21,11 @@ public record AuthorityRecord(
     KeyState state,
     byte[] chainDer,
     byte[] rootsDer,
-    byte[] encryptedPrivateKey,
+    byte @Nullable [] encryptedPrivateKey,
     Instant notBefore,
     Instant notAfter,
     Instant createdAt,
-    Instant activatedAt) {
+    @Nullable Instant activatedAt) {
 
   public AuthorityRecord {
     Objects.requireNonNull(id, "id");
@@ -36,7 +37,8 @@ public record AuthorityRecord(
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
-  public AuthorityRecord withState(KeyState s, Instant activated, byte[] encryptedKey) {
+  public AuthorityRecord withState(
+      KeyState s, @Nullable Instant activated, byte @Nullable [] encryptedKey) {
     return new AuthorityRecord(
         id, s, chainDer, rootsDer, encryptedKey, notBefore, notAfter, createdAt, activated);
   }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -34,6 +35,7 @@ import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owns the trust domain's CA: creates the first, rotates on SPIRE's rhythm and serves the current
@@ -176,7 +178,7 @@ public final class CaManager {
     return a.id();
   }
 
-  private AuthorityRecord activate(AuthorityRecord prepared, Instant now) {
+  private @Nullable AuthorityRecord activate(AuthorityRecord prepared, Instant now) {
     AuthorityRecord act = prepared.withState(KeyState.ACTIVE, now, prepared.encryptedPrivateKey());
     if (!store.update(act, KeyState.PREPARED)) {
       return null;
@@ -222,7 +224,11 @@ public final class CaManager {
     ECPrivateKeyParameters key;
     try {
       AsymmetricKeyParameter k =
-          PrivateKeyFactory.createKey(box.decrypt(active.encryptedPrivateKey(), aad(active.id())));
+          PrivateKeyFactory.createKey(
+              box.decrypt(
+                  Objects.requireNonNull(
+                      active.encryptedPrivateKey(), "only a destroyed authority has no key"),
+                  aad(active.id())));
       ECPrivateKeyParameters ec = (ECPrivateKeyParameters) k;
       key = new ECPrivateKeyParameters(ec.getD(), P256);
     } catch (IOException | ClassCastException e) {

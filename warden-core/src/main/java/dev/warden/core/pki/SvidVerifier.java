@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -114,7 +115,7 @@ public final class SvidVerifier {
           Reason.INVALID_SVID, "an X.509-SVID has exactly one URI SAN, this one has " + uris);
     }
     try {
-      return SpiffeId.parse(uri);
+      return SpiffeId.parse(Objects.requireNonNull(uri, "uris == 1: the one URI SAN was read"));
     } catch (ValidationException e) {
       throw new DeniedException(
           Reason.INVALID_SVID, "the URI SAN is not a SPIFFE ID: " + e.getMessage());

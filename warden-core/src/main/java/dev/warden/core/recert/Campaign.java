@@ -3,6 +3,7 @@ package dev.warden.core.recert;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A recertification campaign: every active workload in {@code scope} must be confirmed or retired
@@ -19,9 +20,9 @@ public record Campaign(
     Instant createdAt,
     Instant dueAt,
     String createdBy,
-    String webhookUrl,
+    @Nullable String webhookUrl,
     Instant lastReminderAt,
-    Instant closedAt) {
+    @Nullable Instant closedAt) {
   public Campaign {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(createdAt, "createdAt");

@@ -2,6 +2,7 @@ package dev.warden.core.recert;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** One workload in a campaign and what its owner decided. */
 public record CampaignItem(
@@ -9,9 +10,9 @@ public record CampaignItem(
     String workload,
     String owner,
     Decision decision,
-    Instant decidedAt,
-    String decidedBy,
-    String note) {
+    @Nullable Instant decidedAt,
+    @Nullable String decidedBy,
+    @Nullable String note) {
   public CampaignItem {
     Objects.requireNonNull(campaignId, "campaignId");
     Objects.requireNonNull(workload, "workload");

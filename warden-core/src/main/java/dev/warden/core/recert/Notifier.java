@@ -1,6 +1,7 @@
 package dev.warden.core.recert;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends a notification somewhere (a webhook). Implementations must never block the caller and must
@@ -11,5 +12,5 @@ public interface Notifier {
    * @param url the receiver, or null for the configured default (nothing is sent when there is
    *     none)
    */
-  void send(String url, String event, Map<String, Object> payload);
+  void send(@Nullable String url, String event, Map<String, Object> payload);
 }

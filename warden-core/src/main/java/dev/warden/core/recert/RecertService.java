@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Recertification: owners periodically confirm that each of their workloads is still needed, or
@@ -77,7 +78,8 @@ public final class RecertService {
    * @throws ValidationException on an unknown scope key, a due time out of range, or a scope that
    *     selects nothing
    */
-  public View start(Map<String, String> scope, Duration due, String webhookUrl, String actor) {
+  public View start(
+      Map<String, String> scope, Duration due, @Nullable String webhookUrl, String actor) {
     for (String k : scope.keySet()) {
       if (!SCOPE_KEYS.contains(k)) {
         throw new ValidationException(
@@ -314,7 +316,7 @@ public final class RecertService {
   }
 
   private void auditEvent(
-      AuditType type, String actor, String workload, Map<String, String> details) {
+      AuditType type, String actor, @Nullable String workload, Map<String, String> details) {
     audit.write(
         AuditEvent.of(
             type, AuditOutcome.SUCCESS, null, clock.instant(), actor, workload, null, details));

@@ -6,6 +6,7 @@ import dev.warden.core.error.StoreException;
 import dev.warden.core.model.Named;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Changes to configuration objects of several kinds made as one: all written or none. Used by
@@ -40,7 +41,7 @@ public interface ConfigStore {
    * @param expectedVersion as in {@link ObjectStore#put}: 0 to require that it does not exist, a
    *     positive version to require that it is still at that version
    */
-  record Write(Kind kind, String name, Named value, long expectedVersion) {
+  record Write(Kind kind, String name, @Nullable Named value, long expectedVersion) {
     public Write {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(name, "name");

@@ -26,9 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -99,7 +101,7 @@ public class ScanCommand implements Callable<Integer> {
       names = "--since",
       paramLabel = "REV",
       description = "Scan only commits in REV..HEAD (for CI on a branch).")
-  String since;
+  @Nullable String since;
 
   @Option(names = "--staged", description = "Scan the staged changes (for a pre-commit hook).")
   boolean staged;
@@ -114,7 +116,7 @@ public class ScanCommand implements Callable<Integer> {
       names = "--output-file",
       paramLabel = "FILE",
       description = "Write the report to FILE instead of standard output.")
-  Path outputFile;
+  @Nullable Path outputFile;
 
   @Option(
       names = "--show-secrets",
@@ -126,31 +128,31 @@ public class ScanCommand implements Callable<Integer> {
       paramLabel = "SEVERITY",
       description =
           "Exit 1 only for findings at or above: low, medium, high, critical (default: low, or the config's failOn); or 'verified': only for secrets --verify found live.")
-  String failOn;
+  @Nullable String failOn;
 
   @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "JSON config: exclusions, allowlists, disabled rules (see docs/scan.md).")
-  Path config;
+  @Nullable Path config;
 
   @Option(
       names = "--baseline",
       paramLabel = "FILE",
       description = "Suppress findings recorded in this baseline file.")
-  Path baseline;
+  @Nullable Path baseline;
 
   @Option(
       names = "--write-baseline",
       paramLabel = "FILE",
       description = "Write every finding of this scan to FILE as a baseline.")
-  Path writeBaseline;
+  @Nullable Path writeBaseline;
 
   @Option(
       names = "--max-file-size",
       paramLabel = "SIZE",
       description = "Skip files larger than SIZE, e.g. 10MiB (default: 25MiB).")
-  String maxFileSize;
+  @Nullable String maxFileSize;
 
   @Option(
       names = "--no-gitignore",
@@ -167,14 +169,14 @@ public class ScanCommand implements Callable<Integer> {
       names = "--threads",
       paramLabel = "N",
       description = "Worker threads for directory scans (default: number of cores).")
-  Integer threads;
+  @Nullable Integer threads;
 
   @Option(
       names = "--fingerprint-key-file",
       paramLabel = "FILE",
       description =
           "Base64url 32-byte key for fingerprints (default: $WARDEN_FINGERPRINT_KEY, else ~/.config/warden/fingerprint.key).")
-  Path fingerprintKeyFile;
+  @Nullable Path fingerprintKeyFile;
 
   @Option(
       names = "--report",
@@ -206,14 +208,14 @@ public class ScanCommand implements Callable<Integer> {
       paramLabel = "URL",
       description =
           "Warden server for --report and --verify (default: $WARDEN_SERVER, else the server of 'warden login').")
-  String server;
+  @Nullable String server;
 
   @Option(
       names = "--token-file",
       paramLabel = "FILE",
       description =
           "File holding the workload or admin token for --report (default: $WARDEN_TOKEN, else the token of 'warden login' when the server is its server).")
-  Path tokenFile;
+  @Nullable Path tokenFile;
 
   @Option(names = "--no-progress", description = "Never show the progress bar.")
   boolean noProgress;
@@ -229,7 +231,7 @@ public class ScanCommand implements Callable<Integer> {
       PrintStream err,
       Path home,
       Path cwd,
-      java.net.http.HttpClient http,
+      java.net.http.@Nullable HttpClient http,
       Supplier<Optional<Login>> savedLogin) {}
 
   /**
@@ -428,7 +430,13 @@ public class ScanCommand implements Callable<Integer> {
 
     if (verify && !result.findings().isEmpty()) {
       FindingVerifier.Outcome v =
-          new FindingVerifier(reporter, f -> lineOf(roots, f), verifyLogins, 1000, 5, Thread::sleep)
+          new FindingVerifier(
+                  Objects.requireNonNull(reporter, "--verify sets up the reporter"),
+                  f -> lineOf(roots, f),
+                  verifyLogins,
+                  1000,
+                  5,
+                  Thread::sleep)
               .verify(result.findings());
       result = result.withFindings(v.findings());
       err.println(
@@ -477,7 +485,9 @@ public class ScanCommand implements Callable<Integer> {
       if (result.findings().isEmpty()) {
         err.println("report: nothing to report");
       } else {
-        LeakReporter.Outcome o = reporter.report(source, result.findings(), dryRun);
+        LeakReporter.Outcome o =
+            Objects.requireNonNull(reporter, "--report sets up the reporter")
+                .report(source, result.findings(), dryRun);
         if (dryRun) {
           err.println(
               "report (dry run, nothing revoked): "
@@ -532,7 +542,7 @@ public class ScanCommand implements Callable<Integer> {
     return Optional.empty();
   }
 
-  private static boolean blank(String s) {
+  private static boolean blank(@Nullable String s) {
     return s == null || s.isBlank();
   }
 
@@ -564,7 +574,7 @@ public class ScanCommand implements Callable<Integer> {
     if (blank(t) && saved.isPresent() && sameServer(saved.get().server(), url)) {
       t = saved.get().token();
     }
-    if (blank(t)) {
+    if (t == null || t.isBlank()) { // blank(t), spelt out for NullAway
       throw new ScanException(
           ScanException.Reason.REPORT_FAILED,
           (report ? "--report" : "--verify")

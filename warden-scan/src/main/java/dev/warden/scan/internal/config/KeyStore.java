@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the fingerprint key when the server does not provide it: {@code --fingerprint-key-file},
@@ -31,7 +32,8 @@ public final class KeyStore {
    *     per-user file can be neither read nor created
    */
   public static FingerprintKey resolve(
-      Path keyFile, Map<String, String> env, Path home, SecureRandom random) throws ScanException {
+      @Nullable Path keyFile, Map<String, String> env, Path home, SecureRandom random)
+      throws ScanException {
     if (keyFile != null) {
       return readKeyFile(keyFile);
     }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The scanner's config file (JSON). Every key is optional:
@@ -34,12 +35,12 @@ import java.util.regex.PatternSyntaxException;
  * Unknown keys are errors, so a typo never silently disables an allowlist.
  */
 public record ScanConfig(
-    Long maxFileSize,
+    @Nullable Long maxFileSize,
     List<Glob> exclude,
     Set<String> disableRules,
     List<Pattern> allowValues,
     List<Glob> allowPaths,
-    Severity failOn,
+    @Nullable Severity failOn,
     Map<String, RuleAllow> rules)
     implements FindingFilter {
 
@@ -236,7 +237,7 @@ public record ScanConfig(
    *
    * @return the size in bytes, or null if the text is not a size
    */
-  public static Long parseSize(String text) {
+  public static @Nullable Long parseSize(String text) {
     var m = Pattern.compile("(?i)\\s*(\\d{1,15})\\s*([kmgt]?)(i?b)?\\s*").matcher(text);
     if (!m.matches()) {
       return null;

@@ -4,4 +4,7 @@
  *
  * <p>Implementation package, not a stable API.
  */
+@NullMarked
 package dev.warden.scan.internal.config;
+
+import org.jspecify.annotations.NullMarked;

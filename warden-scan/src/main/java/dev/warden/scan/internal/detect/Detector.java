@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled rule set: immutable and shared by all threads. Each thread scans through its own
@@ -18,7 +20,7 @@ import java.util.regex.Matcher;
  */
 public final class Detector {
   final List<Rule> rules;
-  private final KeywordIndex index;
+  private final @Nullable KeywordIndex index; // null when no rule has a keyword
   private final int[][] rulesOfKeyword;
 
   /** For each keyword and each of its rules: the exact bytes to verify, or null (case-folded). */
@@ -58,9 +60,11 @@ public final class Detector {
     this.rulesOfKeyword = new int[keywords.size()][];
     this.exactOfKeyword = new byte[keywords.size()][][];
     for (int k = 0; k < keywords.size(); k++) {
-      List<int[]> rs = byKeyword.get(keywords.get(k));
+      // both maps have an entry for every keyword (the loop above adds to both)
+      List<int[]> rs = Objects.requireNonNull(byKeyword.get(keywords.get(k)));
       rulesOfKeyword[k] = rs.stream().mapToInt(a -> a[0]).toArray();
-      exactOfKeyword[k] = exactByKeyword.get(keywords.get(k)).toArray(new byte[0][]);
+      exactOfKeyword[k] =
+          Objects.requireNonNull(exactByKeyword.get(keywords.get(k))).toArray(new byte[0][]);
     }
   }
 
@@ -81,7 +85,7 @@ public final class Detector {
     private final int[] lastTo = new int[rules.size()];
     private final Set<Long> seen = new HashSet<>();
     private List<Candidate> out = new ArrayList<>();
-    private byte[] buf;
+    private byte[] buf = new byte[0]; // the buffer of the current scan
     private int from;
     private int to;
 
@@ -136,7 +140,8 @@ public final class Detector {
 
     @Override
     public void hit(int keyword, int end) {
-      int kwStart = end - index.length(keyword) + 1;
+      // only the index calls hit(), so it exists
+      int kwStart = end - Objects.requireNonNull(index).length(keyword) + 1;
       int kwEnd = end + 1;
       int[] rs = rulesOfKeyword[keyword];
       byte[][] exact = exactOfKeyword[keyword];

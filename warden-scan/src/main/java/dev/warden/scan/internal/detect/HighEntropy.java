@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The high-entropy detector: a random-looking string that no provider rule claims, assigned to a
@@ -328,7 +329,7 @@ final class HighEntropy {
     private final int[] counts = new int[256];
     private final byte[][] cachedNames = new byte[CACHE][];
     private final Context[] cachedContexts = new Context[CACHE];
-    private byte[] b;
+    private byte[] b = new byte[0]; // the buffer of the current sweep
     private int from;
     private int to;
     private int lineStart;
@@ -409,7 +410,7 @@ final class HighEntropy {
      * name ({@code = : := => ?=}), the comma of {@code f("NAME", "value")}, or a command-line flag
      * ({@code --token "..."}); a quoted value with none of these is a bare literal.
      */
-    private Context contextBefore(int s, boolean quoted) {
+    private @Nullable Context contextBefore(int s, boolean quoted) {
       int start = quoted ? s - 2 : s - 1;
       int i = skipBlanksBack(start);
       boolean blank = i < start;
@@ -456,7 +457,7 @@ final class HighEntropy {
      * ?=}, {@code +=}) are stepped over, then a closing quote or bracket, then the name. {@code
      * bare} is the answer when there is no name.
      */
-    private Context nameBefore(int op, boolean comma, Context bare) {
+    private @Nullable Context nameBefore(int op, boolean comma, @Nullable Context bare) {
       int i = op - 1;
       while (!comma && i >= from && (b[i] == ':' || b[i] == '?' || b[i] == '+' || b[i] == '|')) {
         i--;
@@ -494,7 +495,7 @@ final class HighEntropy {
      * {@link #classifyName} through a small direct-mapped cache: the same few key names ({@code
      * "sha"}, {@code "integrity"}, {@code id}) repeat on every line of lock and data files.
      */
-    private Context classifyCached(int start, int end) {
+    private @Nullable Context classifyCached(int start, int end) {
       int h = 0;
       for (int i = start; i < end; i++) {
         h = 31 * h + b[i];
@@ -610,7 +611,7 @@ final class HighEntropy {
    * ANY_NAME}. Only the end counts: {@code SecretKeyFactory}, {@code tokenizer_model}, {@code
    * SECRET_KEY_ALGORITHM} name something else.
    */
-  static Context classifyName(String name) {
+  static @Nullable Context classifyName(String name) {
     if (PUBLIC_JWK_MEMBERS.contains(name)) {
       return null;
     }
@@ -826,7 +827,7 @@ final class HighEntropy {
     return cover + coveredBy(word, b, s, e);
   }
 
-  private static Alphabet alphabetOf(int seen, boolean hexLetters) {
+  private static @Nullable Alphabet alphabetOf(int seen, boolean hexLetters) {
     boolean upper = (seen & UPPER) != 0;
     boolean lower = (seen & LOWER) != 0;
     boolean plusSlash = (seen & PLUS_SLASH) != 0;

@@ -14,6 +14,7 @@ import dev.warden.scan.Confidence;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Provider formats added when comparing the catalogue with gitleaks' default rules (the mapping is
@@ -244,7 +245,7 @@ final class ProviderRules {
    * A Basic credential is base64 of {@code user:password}: it must decode to one, else the value is
    * not reported. Bearer and token values are reported as they are.
    */
-  static String headerValue(String match, String value) {
+  static @Nullable String headerValue(String match, String value) {
     boolean basic =
         match.regionMatches(true, match.length() - value.length() - 6, "basic ", 0, 6)
             || match.regionMatches(true, match.length() - value.length() - 6, "basic\t", 0, 6);

@@ -9,6 +9,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One detection rule: the keywords that wake it, the expression that extracts the secret (group
@@ -98,22 +99,22 @@ public final class Rule {
   final Kind kind;
   final List<String> keywords;
   final boolean caseSensitiveKeywords;
-  final Pattern pattern;
+  final @Nullable Pattern pattern;
   final boolean secretGroup;
   final int before;
   final int after;
   final boolean multiline;
-  final Predicate<String> validator;
+  final @Nullable Predicate<String> validator;
   final boolean validatorIsChecksum;
   final double randomness;
   final PlaceholderCheck placeholders;
-  final Pattern rejectMatch;
+  final @Nullable Pattern rejectMatch;
   final boolean needsAssignment;
   final LineStart lineStart;
   final boolean schemeBefore;
-  final Locator locator;
-  final BinaryOperator<String> decoder;
-  final Sweeper sweeper;
+  final @Nullable Locator locator;
+  final @Nullable BinaryOperator<String> decoder;
+  final @Nullable Sweeper sweeper;
 
   Rule(Builder b) {
     this.id = b.id;
@@ -179,21 +180,21 @@ public final class Rule {
     private Kind kind = Kind.TOKEN;
     private List<String> keywords = List.of();
     private boolean caseSensitiveKeywords;
-    private Pattern pattern;
+    private @Nullable Pattern pattern;
     private int before;
     private int after = 256;
     private boolean multiline;
-    private Predicate<String> validator;
+    private @Nullable Predicate<String> validator;
     private boolean checksum;
     private double randomness = 0.6;
     private PlaceholderCheck placeholders = PlaceholderCheck.FULL;
-    private Pattern rejectMatch;
+    private @Nullable Pattern rejectMatch;
     private boolean needsAssignment;
     private LineStart lineStart = LineStart.ANY;
     private boolean schemeBefore;
-    private Locator locator;
-    private BinaryOperator<String> decoder;
-    private Sweeper sweeper;
+    private @Nullable Locator locator;
+    private @Nullable BinaryOperator<String> decoder;
+    private @Nullable Sweeper sweeper;
 
     private Builder(String id, String description) {
       this.id = id;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The built-in rule catalogue. Each provider rule is written from the provider's documented token
@@ -570,7 +571,7 @@ public final class Rules {
    * FileZilla's {@code <Pass encoding="base64">}: the stored value decoded (the password itself);
    * null when it is not base64 of printable text. Plain {@code <Pass>} is the password as written.
    */
-  static String fileZillaPassword(String match, String value) {
+  static @Nullable String fileZillaPassword(String match, String value) {
     if (!match.contains("encoding=\"base64\"")) {
       return value;
     }

@@ -7,4 +7,7 @@
  * <p>Implementation package: its public types are used by the other scanner packages and are not a
  * stable API.
  */
+@NullMarked
 package dev.warden.scan.internal.detect;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  *
  * <p>Implementation package, not a stable API.
  */
+@NullMarked
 package dev.warden.scan.internal.output;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scans a stream of unknown length in fixed-size chunks. Consecutive chunks overlap: the last
@@ -32,9 +34,10 @@ public final class ChunkScanner {
   private int len;
   private int reportFrom;
   private boolean first;
-  private LineCursor cursor;
-  private String path;
-  private Consumer<SecretFinding> sink;
+
+  /** The input being scanned; null until the first {@link #begin}. */
+  private @Nullable Input input;
+
   private long scanned;
 
   public ChunkScanner(ContentScanner scanner) {
@@ -51,9 +54,7 @@ public final class ChunkScanner {
 
   /** Starts a new input whose first byte is on line {@code firstLine}. */
   public void begin(String path, int firstLine, Consumer<SecretFinding> sink) {
-    this.path = path;
-    this.sink = sink;
-    this.cursor = new LineCursor(firstLine);
+    this.input = new Input(new LineCursor(firstLine), path, sink);
     this.len = 0;
     this.reportFrom = 0;
     this.first = true;
@@ -137,7 +138,8 @@ public final class ChunkScanner {
   /** Scans what is left of the current input. */
   public void finish() {
     if (len > reportFrom || first) {
-      scanner.scan(buf, len, reportFrom, len, cursor, path, sink);
+      Input in = current();
+      scanner.scan(buf, len, reportFrom, len, in.cursor, in.path, in.sink);
       scanned += len - reportFrom;
     }
     len = 0;
@@ -153,13 +155,20 @@ public final class ChunkScanner {
   private void scanFull() {
     first = false;
     int reportTo = len - OVERLAP;
-    scanner.scan(buf, len, reportFrom, reportTo, cursor, path, sink);
+    Input in = current();
+    scanner.scan(buf, len, reportFrom, reportTo, in.cursor, in.path, in.sink);
     scanned += reportTo - reportFrom;
-    cursor.advance(buf, reportTo);
+    in.cursor.advance(buf, reportTo);
     int keepFrom = reportTo - CONTEXT;
     System.arraycopy(buf, keepFrom, buf, 0, len - keepFrom);
-    cursor.shift(keepFrom);
+    in.cursor.shift(keepFrom);
     len -= keepFrom;
     reportFrom = reportTo - keepFrom;
   }
+
+  private Input current() {
+    return Objects.requireNonNull(input, "begin() must come before the input is scanned");
+  }
+
+  private record Input(LineCursor cursor, String path, Consumer<SecretFinding> sink) {}
 }

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scans git history, a commit range or the staged changes by running one {@code git log -p} (or
@@ -44,7 +45,7 @@ public final class GitScanner {
   }
 
   /** Scans {@code repo}; problems (not a repository, corrupt objects) go to the sink. */
-  public void scan(Path repo, Mode mode, String since, ScanSink sink) {
+  public void scan(Path repo, Mode mode, @Nullable String since, ScanSink sink) {
     String where = repo.toString();
     if (!java.nio.file.Files.isDirectory(repo)) {
       sink.problem(where, "not-found", "path does not exist or is not a directory: " + repo, true);

@@ -3,6 +3,7 @@ package dev.warden.scan.internal.source;
 import dev.warden.scan.internal.config.Glob;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The patterns of one {@code .gitignore} file, relative to the directory that holds it. Supports
@@ -68,7 +69,7 @@ final class IgnoreRules {
    * The verdict of this file for a path relative to the scan root: TRUE ignored, FALSE explicitly
    * re-included, null no opinion.
    */
-  Boolean verdict(String relPath, boolean isDir) {
+  @Nullable Boolean verdict(String relPath, boolean isDir) {
     String rel;
     if (base.isEmpty()) {
       rel = relPath;

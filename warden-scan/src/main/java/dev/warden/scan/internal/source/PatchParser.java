@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A streaming parser of unified-diff output as {@code git log -p -U0} and {@code git diff} print
@@ -33,10 +34,10 @@ public final class PatchParser {
   private final Consumer<SecretFinding> out;
   private final ByteArrayOutputStream header = new ByteArrayOutputStream();
 
-  private String path;
-  private String commit;
-  private String author;
-  private String date;
+  private @Nullable String path;
+  private @Nullable String commit;
+  private @Nullable String author;
+  private @Nullable String date;
   private boolean inHunk;
   private long oldRemaining;
   private long newRemaining;
@@ -187,7 +188,7 @@ public final class PatchParser {
     inHunk = true;
   }
 
-  private static long[] range(String r) {
+  private static long @Nullable [] range(String r) {
     try {
       int comma = r.indexOf(',');
       if (comma < 0) {
@@ -233,7 +234,7 @@ public final class PatchParser {
   }
 
   /** The path of a {@code +++} line: {@code b/dir/file}, a C-quoted form, or {@code /dev/null}. */
-  static String newPath(String raw) {
+  static @Nullable String newPath(String raw) {
     String p = raw;
     int tab = p.indexOf('\t');
     if (tab >= 0 && !p.startsWith("\"")) {

@@ -6,4 +6,7 @@
  *
  * <p>Implementation package, not a stable API.
  */
+@NullMarked
 package dev.warden.scan.internal.source;
+
+import org.jspecify.annotations.NullMarked;

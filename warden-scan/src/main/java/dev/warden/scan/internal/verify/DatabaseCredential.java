@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A database login found in a file: where it points and with what. Read from the line that holds
@@ -16,7 +17,12 @@ import java.util.regex.Pattern;
  * @param user the user named beside it, or null (Redis {@code AUTH password})
  */
 record DatabaseCredential(
-    Engine engine, String host, int port, String database, String user, String password) {
+    Engine engine,
+    String host,
+    int port,
+    @Nullable String database,
+    @Nullable String user,
+    String password) {
   private static final Pattern URL =
       Pattern.compile(
           "(?i)(?<scheme>postgres(?:ql)?|mysql|mariadb|rediss?)(?:\\+[a-z0-9]+)?://(?:(?<user>[^:@/\\s\"'`<>]*):)?"
@@ -84,7 +90,7 @@ record DatabaseCredential(
           pass = kv.substring(eq + 1);
         }
       }
-      if (!secret.equals(pass)) {
+      if (pass == null || !secret.equals(pass)) {
         continue;
       }
       Engine e = Engine.of(m.group("scheme"));
@@ -143,7 +149,7 @@ record DatabaseCredential(
             f.get(4)));
   }
 
-  private static Integer port(String p, Engine e) {
+  private static @Nullable Integer port(@Nullable String p, @Nullable Engine e) {
     if (e == null) {
       return null;
     }

@@ -1,6 +1,7 @@
 package dev.warden.scan.internal.verify;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** The databases a found password can be tried against, with their default ports. */
 enum Engine {
@@ -18,7 +19,7 @@ enum Engine {
    * From a URL scheme ({@code postgresql+psycopg}, {@code mysql}, {@code rediss}) or a Warden
    * resource kind; null when none.
    */
-  static Engine of(String scheme) {
+  static @Nullable Engine of(String scheme) {
     String s = scheme.toLowerCase(Locale.ROOT);
     int plus = s.indexOf('+');
     s = plus < 0 ? s : s.substring(0, plus);

@@ -11,9 +11,11 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, for each finding of a scan, whether the secret is live ({@code warden scan --verify}).
@@ -159,7 +161,10 @@ public final class FindingVerifier {
                             + " test logins was reached (--verify-logins)");
           } else if (v == null) {
             waitTurn(lastLogin, target.get().resource());
-            v = logins.get(target.get().engine()).attempt(target.get(), cred.get());
+            Engine engine = target.get().engine();
+            v =
+                Objects.requireNonNull(logins.get(engine), () -> "no test login for " + engine)
+                    .attempt(target.get(), cred.get());
             lastLogin.put(target.get().resource(), System.nanoTime());
             loginsMade++;
             tried.put(key, v);
@@ -196,7 +201,7 @@ public final class FindingVerifier {
       Map<String, List<JsonNode>> credentials,
       Map<String, List<JsonNode>> keys,
       List<Target> targets) {
-    static Answer of(JsonNode body) {
+    static Answer of(@Nullable JsonNode body) {
       Map<String, List<JsonNode>> creds = new HashMap<>();
       Map<String, List<JsonNode>> keys = new HashMap<>();
       List<Target> targets = new ArrayList<>();
@@ -229,7 +234,7 @@ public final class FindingVerifier {
     }
 
     /** The server's verdict on a fingerprint or key hash, or null when it knows neither. */
-    Verification of(String fingerprint, String keyHash) {
+    @Nullable Verification of(String fingerprint, @Nullable String keyHash) {
       List<JsonNode> ms = new ArrayList<>(credentials.getOrDefault(fingerprint, List.of()));
       String what = "matches";
       if (keyHash != null && keys.containsKey(keyHash)) {

@@ -25,6 +25,7 @@ import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The public half of a found PEM private key, as the SHA-256 of its DER SubjectPublicKeyInfo: what
@@ -87,7 +88,7 @@ final class PrivateKeys {
     }
   }
 
-  private static AsymmetricKeyParameter publicOf(AsymmetricKeyParameter k) {
+  private static @Nullable AsymmetricKeyParameter publicOf(AsymmetricKeyParameter k) {
     if (k instanceof RSAPrivateCrtKeyParameters r) {
       return new RSAKeyParameters(false, r.getModulus(), r.getPublicExponent());
     }

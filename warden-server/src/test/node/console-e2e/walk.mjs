@@ -95,6 +95,14 @@ try {
   if (SHOTS) await (await page.$('#token-test')).screenshot({ path: join(SHOTS, 'test-token.png') });
   say({ step: 'tokenTested', result: tested, tokenShown: (await page.content()).includes(PLATFORM_TOKEN) });
 
+  // rotate the access-token signing keys from Settings: a confirmed POST with the CSRF token
+  await page.goto(BASE + '/console/settings#keys');
+  const keysBefore = await page.$$eval('#signing-keys tr[data-kid]', (rs) => rs.length);
+  await page.selectOption('#rotate-keys select[name=purpose]', 'access-token');
+  await Promise.all([page.waitForNavigation(), page.click('#rotate-keys button[type=submit]')]);
+  say({ step: 'keysRotated', flash: ((await page.textContent('.flash')) || '').trim(), keysBefore,
+    keysAfter: await page.$$eval('#signing-keys tr[data-kid]', (rs) => rs.length) });
+
   // the simulator with a pasted platform token instead of a workload
   await page.goto(BASE + '/console/simulate');
   await page.fill('textarea[name=token]', PLATFORM_TOKEN);

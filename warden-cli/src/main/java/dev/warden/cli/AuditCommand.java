@@ -3,18 +3,16 @@ package dev.warden.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditChain;
-import dev.warden.core.audit.AuditEvent;
+import dev.warden.core.audit.AuditProof;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.checkpoint.CheckpointJws;
 import dev.warden.core.checkpoint.TailCheck;
 import dev.warden.core.checkpoint.VerifiedCheckpoint;
 import dev.warden.core.error.DeniedException;
-import dev.warden.core.model.Lease;
+import dev.warden.core.error.ValidationException;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -156,7 +154,9 @@ final class AuditCommand implements Runnable {
       description = {
         "Walk the whole hash chain and name the first event that was changed, removed or reordered.",
         "With --checkpoint, also prove that nothing after a signed checkpoint was removed or rolled back.",
-        "Exit code 0 when the chain is intact, 1 when it is broken or truncated, 2 when the checkpoint is refused.",
+        "With --proof, verify a proof exported from the console's audit explorer offline, without a server.",
+        "Exit code 0 when the chain (or proof) is intact, 1 when it is broken or truncated,",
+        "2 when the checkpoint is refused or the proof file is not a proof.",
         ""
       },
       footer = {
@@ -164,7 +164,8 @@ final class AuditCommand implements Runnable {
         "Examples:",
         "  warden audit verify",
         "  warden audit verify --checkpoint saved-checkpoint.json",
-        "  warden audit verify --checkpoint https://siem.example/warden/latest-checkpoint --jwks audit-keys.json"
+        "  warden audit verify --checkpoint https://siem.example/warden/latest-checkpoint --jwks audit-keys.json",
+        "  warden audit verify --proof warden-audit-1000-1999.json -o json"
       })
   static final class Verify extends ApiCommand implements Callable<Integer> {
     @Option(
@@ -183,8 +184,29 @@ final class AuditCommand implements Runnable {
                 + " server's /v1/audit/checkpoints/jwks")
     java.nio.file.Path jwks;
 
+    @Option(
+        names = "--proof",
+        paramLabel = "FILE",
+        description =
+            "verify this proof (the console audit explorer's \"Export proof\", format "
+                + AuditProof.FORMAT
+                + ") offline: no server is contacted")
+    java.nio.file.Path proof;
+
+    /** Larger than any proof the console exports (5,000 events are a few MB). */
+    private static final long MAX_PROOF_BYTES = 256L << 20;
+
     @Override
     public Integer call() {
+      if (proof != null) {
+        if (checkpoint != null || jwks != null) {
+          throw new CliException(
+              2,
+              "--proof is verified on its own, offline; compare its last hash with a checkpoint"
+                  + " separately (drop --checkpoint and --jwks)");
+        }
+        return verifyProof(spec.commandLine().getOut());
+      }
       ApiClient api = connection.client();
       PrintWriter out = spec.commandLine().getOut();
       VerifiedCheckpoint cp = checkpoint == null ? null : verifiedCheckpoint(api);
@@ -342,6 +364,64 @@ final class AuditCommand implements Runnable {
     }
 
     /**
+     * Re-links an exported proof with the core's chain code; nothing is read from a server.
+     *
+     * @throws CliException (exit 2) when the file cannot be read or is not a proof
+     */
+    private int verifyProof(PrintWriter out) {
+      String text;
+      try {
+        if (java.nio.file.Files.size(proof) > MAX_PROOF_BYTES) {
+          throw new CliException(
+              2, proof + " is larger than " + (MAX_PROOF_BYTES >> 20) + " MiB: not an audit proof");
+        }
+        text = java.nio.file.Files.readString(proof);
+      } catch (java.io.IOException e) {
+        throw CliException.io("cannot read --proof", proof, e);
+      }
+      AuditProof p;
+      try {
+        p = AuditProof.parse(text);
+      } catch (ValidationException e) {
+        throw new CliException(2, proof + " is not an audit proof: " + e.getMessage());
+      }
+      AuditProof.Result r = p.verify();
+      if (output.structured()) {
+        ObjectNode o = ApiClient.JSON.createObjectNode();
+        o.put("intact", r.intact());
+        o.put("from", p.from());
+        o.put("to", p.to());
+        o.put("checked", r.checked());
+        o.put("anchor", HexFormat.of().formatHex(p.anchor()));
+        o.put("last", HexFormat.of().formatHex(p.last()));
+        if (!r.intact()) {
+          o.put("firstBadSeq", r.firstBadSeq());
+          o.put("problem", r.problem());
+        }
+        output.print(out, o);
+      } else if (r.intact()) {
+        out.printf(
+            java.util.Locale.ROOT,
+            "audit proof intact: events %d to %d (%d) link from anchor %s to last %s%n"
+                + "(it proves these are exactly the events between those hashes; compare the last"
+                + " hash with a signed checkpoint or the chain head you trust)%n",
+            p.from(),
+            p.to(),
+            r.checked(),
+            HexFormat.of().formatHex(p.anchor()),
+            HexFormat.of().formatHex(p.last()));
+      } else {
+        out.printf(
+            java.util.Locale.ROOT,
+            "AUDIT PROOF BROKEN at event %d: %s (%d events before it verified)%n",
+            r.firstBadSeq(),
+            r.problem(),
+            r.checked());
+      }
+      return r.intact() ? 0 : 1;
+    }
+
+    /**
      * @throws CliException (exit 2) when the checkpoint cannot be read or is refused
      */
     private VerifiedCheckpoint verifiedCheckpoint(ApiClient api) {
@@ -365,49 +445,9 @@ final class AuditCommand implements Runnable {
       }
     }
 
+    /** One event of {@code GET /v1/audit/chain}, as the chain hashes it. */
     static AuditRecord record(JsonNode e) {
-      Map<String, String> details = new HashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = e.path("details").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> d = it.next();
-        details.put(d.getKey(), d.getValue().asText());
-      }
-      Lease lease = null;
-      JsonNode l = e.get("lease");
-      if (l != null && l.isObject()) {
-        lease =
-            new Lease(
-                l.path("id").asText(),
-                dev.warden.core.model.CredentialKind.fromWire(l.path("kind").asText()),
-                text(l, "workload"),
-                text(l, "resource"),
-                Instant.parse(l.path("issuedAt").asText()),
-                Instant.parse(l.path("expiresAt").asText()),
-                null,
-                null,
-                l.path("fingerprint").asText());
-      }
-      AuditEvent ev =
-          new AuditEvent(
-              e.path("id").asText(),
-              Instant.parse(e.path("time").asText()),
-              e.path("type").asText(),
-              e.path("outcome").asText(),
-              e.path("reason").asText(),
-              e.path("actor").asText(),
-              text(e, "workload"),
-              text(e, "resource"),
-              details,
-              lease);
-      return new AuditRecord(
-          e.path("seq").asLong(),
-          ev,
-          HexFormat.of().parseHex(e.path("prevHash").asText()),
-          HexFormat.of().parseHex(e.path("hash").asText()));
-    }
-
-    private static String text(JsonNode n, String f) {
-      JsonNode v = n.get(f);
-      return v == null || v.isNull() ? null : v.asText();
+      return AuditProof.record(e);
     }
   }
 }

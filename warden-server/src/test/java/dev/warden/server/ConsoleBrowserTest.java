@@ -21,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * credential. It signs in, walks every page (no console errors, a strict CSP on each), runs the
  * policy simulator, revokes a lease and sees it gone, and checks that a page without a session goes
  * to sign-in and that a POST without the CSRF token is refused; searches workloads, tests a
- * platform token in Settings, simulates with a pasted token, opens an address with an unencoded
- * SPIFFE ID (the page retries it encoded), and signs in again through the test identity provider
- * (single sign-on lands on the page asked for). With WARDEN_UPDATE_DOCS=1 it also writes each
- * page's screenshot to docs/console/.
+ * platform token in Settings, rotates the signing keys there, simulates with a pasted token, opens
+ * an address with an unencoded SPIFFE ID (the page retries it encoded), and signs in again through
+ * the test identity provider (single sign-on lands on the page asked for). With
+ * WARDEN_UPDATE_DOCS=1 it also writes each page's screenshot to docs/console/.
  */
 class ConsoleBrowserTest {
   static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -201,6 +201,11 @@ class ConsoleBrowserTest {
         .contains("Verified by github")
         .contains(API);
     assertThat(NodeProject.step(out, "tokenTested").path("tokenShown").asBoolean()).isFalse();
+    JsonNode rotated = NodeProject.step(out, "keysRotated");
+    assertThat(rotated.path("flash").asText())
+        .contains("New access-token key")
+        .contains("prepared");
+    assertThat(rotated.path("keysAfter").asInt()).isEqualTo(rotated.path("keysBefore").asInt() + 1);
     assertThat(NodeProject.step(out, "simulatedToken").path("decision").asText())
         .isEqualTo("allow");
     assertThat(NodeProject.step(out, "simulatedToken").path("workload").asText()).isEqualTo(API);

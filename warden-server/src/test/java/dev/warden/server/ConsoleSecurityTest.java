@@ -596,4 +596,91 @@ class ConsoleSecurityTest {
     }
     assertThat(dry.path("disabledPolicies").toString()).contains("api-orders");
   }
+
+  @Test
+  void rotatingSigningKeysIsAPostWithTheCsrfTokenNeedsKeysManageAndIsAuditedWithTheAdmin() {
+    List<String> before = accessTokenKids();
+    ConsoleBrowser writer = signedIn(adminToken("key-reader", "read policy:write"));
+    assertThat(writer.get("/console/settings").body()).doesNotContain("id=\"rotate-keys\"");
+    HttpResponse<String> noScope =
+        writer.post(
+            "/console/settings/keys/rotate",
+            Map.of("purpose", "access-token", "_csrf", writer.csrf()));
+    assertThat(noScope.statusCode()).isEqualTo(403);
+    assertThat(noScope.body()).contains("keys:manage");
+
+    String token = adminToken("key-manager", "read keys:manage");
+    String actor = "admin:" + token.split("_")[1];
+    ConsoleBrowser b = signedIn(token);
+    assertThat(b.get("/console/settings").body()).contains("id=\"rotate-keys\"");
+    assertThat(
+            b.post("/console/settings/keys/rotate", Map.of("purpose", "access-token")).statusCode())
+        .as("no CSRF token")
+        .isEqualTo(403);
+    assertThat(
+            b.post(
+                    "/console/settings/keys/rotate",
+                    Map.of("purpose", "access-token", "_csrf", "x".repeat(43)))
+                .statusCode())
+        .as("a wrong CSRF token")
+        .isEqualTo(403);
+    assertThat(b.get("/console/settings/keys/rotate").statusCode()).isEqualTo(405);
+    assertThat(
+            b.post(
+                    "/console/settings/keys/rotate",
+                    Map.of("purpose", "no-such-purpose", "_csrf", b.csrf()))
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(accessTokenKids()).as("nothing rotated").isEqualTo(before);
+
+    HttpResponse<String> ok =
+        b.post(
+            "/console/settings/keys/rotate", Map.of("purpose", "access-token", "_csrf", b.csrf()));
+    assertThat(ok.statusCode()).isEqualTo(303);
+    assertThat(ok.headers().firstValue("location")).hasValue("/console/settings#keys");
+    List<String> after = accessTokenKids();
+    assertThat(after).containsAll(before).hasSize(before.size() + 1);
+    String prepared = after.stream().filter(k -> !before.contains(k)).findFirst().orElseThrow();
+    JsonNode event = lastEvent("key.prepared");
+    assertThat(event.path("actor").asText()).isEqualTo(actor);
+    assertThat(event.path("details").path("kid").asText()).isEqualTo(prepared);
+    assertThat(event.path("details").path("purpose").asText()).isEqualTo("access-token");
+    assertThat(b.get("/console/settings").body())
+        .contains("New access-token key " + prepared + " is prepared");
+
+    // at once (a suspected compromise): a new key signs now and the active one is retired
+    HttpResponse<String> now =
+        b.post(
+            "/console/settings/keys/rotate",
+            Map.of("purpose", "access-token", "immediate", "true", "_csrf", b.csrf()));
+    assertThat(now.statusCode()).isEqualTo(303);
+    JsonNode activated = lastEvent("key.activated");
+    assertThat(activated.path("actor").asText()).isEqualTo(actor);
+    assertThat(activated.path("details").path("immediate").asText()).isEqualTo("true");
+    assertThat(lastEvent("key.retired").path("actor").asText()).isEqualTo(actor);
+    JsonNode keys = warden.admin("GET", "/v1/keys", null).json().path("keys");
+    for (JsonNode k : keys) {
+      if (k.path("kid").asText().equals(activated.path("details").path("kid").asText())) {
+        assertThat(k.path("state").asText()).isEqualTo("active");
+      }
+    }
+  }
+
+  static List<String> accessTokenKids() {
+    List<String> kids = new java.util.ArrayList<>();
+    for (JsonNode k : warden.admin("GET", "/v1/keys", null).json().path("keys")) {
+      if (k.path("purpose").asText().equals("access-token")) {
+        kids.add(k.path("kid").asText());
+      }
+    }
+    return kids;
+  }
+
+  static JsonNode lastEvent(String type) {
+    return warden
+        .admin("GET", "/v1/audit?type=" + type + "&limit=1", null)
+        .json()
+        .path("events")
+        .path(0);
+  }
 }

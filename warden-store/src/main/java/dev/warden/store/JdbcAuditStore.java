@@ -275,15 +275,36 @@ final class JdbcAuditStore implements AuditStore {
     if (limit == 0) {
       return List.of();
     }
+    // Sequence numbers are dense, so [from, from + limit - 1] normally holds exactly limit events.
+    // Asked as a closed range, PostgreSQL plans a plain index range scan; as an open one (seq >= ?)
+    // it estimates millions of rows and picks a parallel plan whose start alone costs ~100 ms
+    // (1,000
+    // events at 10M: 45 ms instead of 330 ms). Fewer rows than asked means the end of the chain or
+    // a
+    // gap (a removed event, which verification must see past): the rest comes from an open range
+    // after it, so the answer is exactly that of "seq >= from ORDER BY seq LIMIT limit".
+    long last = fromSeq > Long.MAX_VALUE - (limit - 1) ? Long.MAX_VALUE : fromSeq + (limit - 1);
     return db.run(
         "read the audit chain from " + fromSeq,
         c -> {
+          List<AuditRecord> out;
           try (PreparedStatement ps =
-              c.prepareStatement(SELECT + " WHERE e.seq >= ? ORDER BY e.seq LIMIT ?")) {
+              c.prepareStatement(
+                  SELECT + " WHERE e.seq >= ? AND e.seq <= ? ORDER BY e.seq LIMIT ?")) {
             ps.setLong(1, fromSeq);
-            ps.setInt(2, limit);
-            return read(ps);
+            ps.setLong(2, last);
+            ps.setInt(3, limit);
+            out = read(ps);
           }
+          if (out.size() < limit && last < Long.MAX_VALUE) {
+            try (PreparedStatement ps =
+                c.prepareStatement(SELECT + " WHERE e.seq > ? ORDER BY e.seq LIMIT ?")) {
+              ps.setLong(1, last);
+              ps.setInt(2, limit - out.size());
+              out.addAll(read(ps));
+            }
+          }
+          return out;
         });
   }
 

@@ -434,6 +434,43 @@ abstract class AuditStoreContract extends StoreContract {
     assertThat(all).contains(s0, s0 + 9);
   }
 
+  @Test
+  void readChainReadsPastAGapAsAnOpenRangeWould() {
+    // a removed event leaves a gap that verification must see past: the closed range read first
+    // returns fewer events than asked, and the rest must come from after it
+    String w = "spiffe://example.org/" + unique("w");
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(decision(T0, w, "db", "allow"));
+    }
+    long s0 = audit().append(batch).getFirst().seq();
+    // moved far past the head rather than deleted, and moved back: the suite shares one chain
+    long away = 1_000_000_000L;
+    database()
+        .execute(
+            "UPDATE audit_events SET seq = seq + "
+                + away
+                + " WHERE seq IN ("
+                + (s0 + 3)
+                + ", "
+                + (s0 + 4)
+                + ")");
+    try {
+      assertThat(audit().readChain(s0 + 2, 4))
+          .extracting(AuditRecord::seq)
+          .containsExactly(s0 + 2, s0 + 5, s0 + 6, s0 + 7);
+      assertThat(audit().readChain(s0 + 3, 2))
+          .extracting(AuditRecord::seq)
+          .containsExactly(s0 + 5, s0 + 6);
+      assertThat(audit().readChain(s0 + 8, 3))
+          .extracting(AuditRecord::seq)
+          .as("the end of the chain, then what lies beyond a gap after it")
+          .containsExactly(s0 + 8, s0 + 9, s0 + 3 + away);
+    } finally {
+      database().execute("UPDATE audit_events SET seq = seq - " + away + " WHERE seq > " + away);
+    }
+  }
+
   private List<Long> seqs(AuditQuery q) {
     return audit().query(q).stream().map(AuditRecord::seq).toList();
   }

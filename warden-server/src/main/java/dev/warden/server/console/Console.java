@@ -58,6 +58,7 @@ public final class Console {
   private final boolean tls;
   private final String sessionCookie;
   private final Map<String, Route> routes = new HashMap<>();
+  private final Estate estate;
 
   /** Sign-in through the identity provider; null when console.oidc.issuer is unset. */
   private final ConsoleOidc oidc;
@@ -76,7 +77,7 @@ public final class Console {
             services.cfg(),
             services.clock(),
             new dev.warden.server.federation.HttpDocumentFetcher());
-    Estate estate = new Estate(services.inventory(), services.clock());
+    this.estate = new Estate(services.inventory(), services.clock());
     new OverviewPage(services, estate).register(this);
     new WorkloadsPage(services, estate).register(this);
     new CredentialsPage(services).register(this);
@@ -190,6 +191,8 @@ public final class Console {
 
   private void login(ServerRequest req, ServerResponse res) {
     if (req.prologue().method() == Method.GET) {
+      // the overview is the first page after signing in: start its aggregates now, off this request
+      estate.warm();
       loginForm(res, req.query().first("next").orElse(null), null, 200);
       return;
     }

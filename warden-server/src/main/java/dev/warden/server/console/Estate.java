@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * million inventory items one computation takes seconds, far longer than a page may, so pages never
  * compute it: they read the last snapshot, and a stale one (older than {@link #TTL}, or after an
  * action) is recomputed on a thread of its own while pages go on showing it (stale while
- * revalidating). The first computation starts with the console; until it is done, pages say so.
+ * revalidating). The first computation starts when the sign-in page is shown (or the first page
+ * asks); until it is done, pages say so.
  */
 final class Estate {
   static final Duration TTL = Duration.ofSeconds(30);
@@ -69,9 +70,16 @@ final class Estate {
     this.clock = clock;
   }
 
-  /** Starts the first computation (the posture index may still be reading; this waits for it). */
-  void start() {
-    refresh();
+  /**
+   * Starts the first computation unless one is done or running: called by the sign-in page, so the
+   * overview an admin lands on after signing in is usually warm. Only the first is started this way
+   * (an unauthenticated page must not be able to cause more than one); the posture index may still
+   * be reading, and the computation waits for it.
+   */
+  void warm() {
+    if (current == null) {
+      refresh();
+    }
   }
 
   /**
@@ -110,13 +118,15 @@ final class Estate {
       return;
     }
     stale = false;
+    // as of the request that asked: the age the pages show counts from here
+    Instant asOf = clock.instant();
     Thread.ofVirtual()
         .name("warden-console-estate")
         .start(
             () -> {
               try {
                 long t0 = System.nanoTime();
-                current = compute(inventory, clock.instant());
+                current = compute(inventory, asOf);
                 LOG.log(
                     System.Logger.Level.DEBUG,
                     "console estate computed in " + (System.nanoTime() - t0) / 1_000_000 + " ms");

@@ -2,6 +2,9 @@ package dev.warden.server.console;
 
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.document.Kind;
+import dev.warden.core.error.ValidationException;
+import dev.warden.core.keys.KeyPurpose;
+import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.model.Named;
 import dev.warden.core.model.Resource;
@@ -17,9 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Settings, read-only: trust providers (with a box to test a platform token against one),
- * resources, signing keys and the CA, the notification endpoint, and every server configuration key
- * with its value (files and flags are where they are changed; a secret shows as redacted, a URL
+ * Settings: trust providers (with a box to test a platform token against one), resources, signing
+ * keys (with a rotate action) and the CA, the notification endpoint, and every server configuration
+ * key with its value (files and flags are where they are changed; a secret shows as redacted, a URL
  * that may carry a token shows its host only).
  */
 final class SettingsPage {
@@ -54,7 +57,8 @@ final class SettingsPage {
       String trustDomain,
       String webhook,
       List<Setting> settings,
-      TokenTest test) {}
+      TokenTest test,
+      List<String> rotatable) {}
 
   /**
    * The answer of "test a token": what the chosen provider checks, and what became of the token.
@@ -82,6 +86,41 @@ final class SettingsPage {
     c.route("/settings", Scopes.READ, this::show, null);
     // a POST so that the token stays out of URLs, history and access logs; it changes nothing
     c.route("/settings/test-token", Scopes.READ, null, this::testToken);
+    // the scope of POST /v1/keys:rotate, and the same core call: KeyManager.rotate audits it
+    c.route("/settings/keys/rotate", Scopes.KEYS_MANAGE, null, this::rotate);
+  }
+
+  /**
+   * Rotates one purpose's signing keys as {@code POST /v1/keys:rotate} does: normally a new key is
+   * prepared and published before it signs; with {@code immediate} (a suspected compromise) it
+   * signs at once and the old one is retired.
+   */
+  private void rotate(ConsoleCall c) {
+    KeyPurpose purpose = KeyPurpose.parse("purpose", c.required("purpose"));
+    boolean immediate = "true".equals(c.field("immediate"));
+    KeyManager keys =
+        s.keys().stream()
+            .filter(k -> k.purpose() == purpose)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ValidationException(
+                        "purpose", "this server has no " + purpose.wire() + " signing keys"));
+    KeyManager.RotationResult r = keys.rotate(immediate, c.who.actor());
+    c.redirect(
+        Console.PREFIX + "/settings#keys",
+        r.newState() == KeyState.ACTIVE
+            ? "New "
+                + purpose.wire()
+                + " key "
+                + r.newKid()
+                + " signs now"
+                + (r.retiredKid() == null ? "." : "; " + r.retiredKid() + " is retired.")
+            : "New "
+                + purpose.wire()
+                + " key "
+                + r.newKid()
+                + " is prepared: published now, it signs once the publish lead has passed.");
   }
 
   private void show(ConsoleCall c) {
@@ -163,7 +202,10 @@ final class SettingsPage {
             ServerKeys.NOTIFICATIONS_WEBHOOK_URL,
             s.cfg().get(ServerKeys.NOTIFICATIONS_WEBHOOK_URL)),
         settings,
-        test);
+        test,
+        c.who.has(Scopes.KEYS_MANAGE)
+            ? s.keys().stream().map(k -> k.purpose().wire()).toList()
+            : List.of());
   }
 
   /**

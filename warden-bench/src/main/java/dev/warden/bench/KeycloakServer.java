@@ -45,13 +45,16 @@ final class KeycloakServer implements AutoCloseable {
           .build();
 
   private final Process process;
+  private final Path home;
   private final Path log;
   private final String base;
   private final String adminPassword;
   final String version;
 
-  private KeycloakServer(Process process, Path log, String base, String adminPassword, String v) {
+  private KeycloakServer(
+      Process process, Path home, Path log, String base, String adminPassword, String v) {
     this.process = process;
+    this.home = home;
     this.log = log;
     this.base = base;
     this.adminPassword = adminPassword;
@@ -183,7 +186,7 @@ final class KeycloakServer implements AutoCloseable {
         heapOptions,
         extraOptions.isBlank() ? "" : " JAVA_OPTS_APPEND='" + extraOptions + "'");
     KeycloakServer kc =
-        new KeycloakServer(pb.start(), log, "http://127.0.0.1:" + port, password, version);
+        new KeycloakServer(pb.start(), home, log, "http://127.0.0.1:" + port, password, version);
     try {
       kc.awaitReady();
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -221,6 +224,24 @@ final class KeycloakServer implements AutoCloseable {
   String tail() throws IOException {
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  /**
+   * Bytes in Keycloak's H2 store files: what a run wrote durably shows up here (the store was
+   * empty at start).
+   */
+  long storeBytes() throws IOException {
+    Path h2 = home.resolve("data/h2");
+    if (!Files.isDirectory(h2)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(h2)) {
+      long sum = 0;
+      for (Path p : files.toList()) {
+        sum += Files.size(p);
+      }
+      return sum;
+    }
   }
 
   /** The command line of Keycloak's JVM (the {@code java} process under {@code kc.sh}). */

@@ -95,7 +95,8 @@ public final class KeycloakLoad {
     try (GrantLoad.Target warden = GrantLoad.Target.start(dir, port, tokens, alg, null);
         KeycloakServer kc = KeycloakServer.start(home, version, javaHome, heap, "", dir)) {
       System.out.println("keycloak JVM: " + kc.jvmCommandLine());
-      ECKey clientKey = new ECKeyGenerator(Curve.P_256)
+      ECKey clientKey =
+          new ECKeyGenerator(Curve.P_256)
               .keyID("bench")
               .keyUse(KeyUse.SIGNATURE) // Keycloak ignores a JWKS key without "use": "sig"
               .algorithm(JWSAlgorithm.ES256)

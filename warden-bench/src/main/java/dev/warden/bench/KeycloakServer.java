@@ -227,8 +227,8 @@ final class KeycloakServer implements AutoCloseable {
   }
 
   /**
-   * Bytes in Keycloak's H2 store files: what a run wrote durably shows up here (the store was
-   * empty at start).
+   * Bytes in Keycloak's H2 store files: what a run wrote durably shows up here (the store was empty
+   * at start).
    */
   long storeBytes() throws IOException {
     Path h2 = home.resolve("data/h2");

@@ -45,85 +45,147 @@ public final class GrantLoad {
     String dbUrl = args.length > 4 ? args[4] : null;
     Path dir = Files.createTempDirectory("warden-grant-load");
     int port = 18080 + (int) (ProcessHandle.current().pid() % 1000);
-    try (TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").start()) {
-      Map<String, String> flags = new LinkedHashMap<>();
-      flags.put("server.port", Integer.toString(port));
-      flags.put("server.dataDir", dir.toString());
-      flags.put("keys.algorithm", alg);
-      if (dbUrl != null) {
-        flags.put("db.url", dbUrl);
-        flags.put("db.user", System.getProperty("db.user", "postgres"));
+    try (Target warden = Target.start(dir, port, tokens, alg, dbUrl)) {
+      System.out.printf(
+          "warmup (10 s), then grants: %d s, %d connections, %d distinct platform tokens, %s%n",
+          seconds, connections, tokens, alg);
+      wrk(warden.tokenUrl(), warden.lua(), 10, connections);
+      System.out.println("=== /oauth2/token");
+      wrk(warden.tokenUrl(), warden.lua(), seconds, connections);
+      System.out.println("=== baseline: GET /healthz, same connections");
+      wrk(warden.base() + "/healthz", null, Math.max(10, seconds / 3), connections);
+    }
+  }
+
+  /**
+   * A running Warden set up for the grant load: a test OIDC issuer and a Warden server in this JVM,
+   * the trust provider, workload, resource and CEL policy registered, one grant probed, and the
+   * {@code wrk} script that cycles through {@code tokens} distinct platform tokens. Shared with
+   * {@link KeycloakLoad} so both drivers measure exactly the same Warden grant.
+   */
+  static final class Target implements AutoCloseable {
+    private final TestOidcIssuer k8s;
+    private final WardenServer server;
+    private final String base;
+    private final Path lua;
+
+    private Target(TestOidcIssuer k8s, WardenServer server, String base, Path lua) {
+      this.k8s = k8s;
+      this.server = server;
+      this.base = base;
+      this.lua = lua;
+    }
+
+    String base() {
+      return base;
+    }
+
+    String tokenUrl() {
+      return base + "/oauth2/token";
+    }
+
+    Path lua() {
+      return lua;
+    }
+
+    /**
+     * @param dbUrl a PostgreSQL JDBC URL, or null for the embedded H2 store under {@code dir}
+     * @throws IllegalStateException when the server does not start or the probe grant is refused
+     */
+    static Target start(Path dir, int port, int tokens, String alg, String dbUrl)
+        throws IOException, InterruptedException {
+      TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").start();
+      WardenServer server = null;
+      try {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("server.port", Integer.toString(port));
+        flags.put("server.dataDir", dir.toString());
+        flags.put("keys.algorithm", alg);
+        if (dbUrl != null) {
+          flags.put("db.url", dbUrl);
+          flags.put("db.user", System.getProperty("db.user", "postgres"));
+        }
+        ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        server =
+            WardenServer.start(
+                cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        Path lua = setUp(k8s, "http://127.0.0.1:" + port, out, dir, tokens);
+        return new Target(k8s, server, "http://127.0.0.1:" + port, lua);
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        if (server != null) {
+          server.close();
+        }
+        k8s.close();
+        throw e;
       }
-      ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (WardenServer server =
-          WardenServer.start(
-              cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m =
-            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-                .matcher(out.toString(StandardCharsets.UTF_8));
-        if (!m.find()) {
-          throw new IllegalStateException("no bootstrap token");
-        }
-        String base = "http://127.0.0.1:" + port;
-        apply(
-            base,
-            m.group(1),
-            """
-            {"documents": [
-              {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",
-                "audiences": ["warden"], "algorithms": ["RS256"]}},
-              {"kind": "Workload", "spec": {"spiffeId": "spiffe://bench.test/ns/payments/sa/api",
-                "selectors": ["k8s:ns=payments", "k8s:sa=api"], "owner": "bench@acme.test"}},
-              {"kind": "Resource", "metadata": {"name": "ledger"}, "spec": {"audience": "https://ledger.bench.test"}},
-              {"kind": "AccessPolicy", "metadata": {"name": "payments-to-ledger"}, "spec": {
-                "workloads": {"selectors": ["k8s:ns=payments"]}, "resources": ["ledger"], "maxTtl": "5m",
-                "condition": "request.sourceAddress.startsWith(\\"127.\\") || request.sourceAddress.startsWith(\\"10.\\")"}}
-            ]}"""
-                .formatted(k8s.issuer()));
-        Path lua = dir.resolve("grants.lua");
-        StringBuilder sb = new StringBuilder("local bodies = {\n");
-        Instant exp = Instant.now().plus(Duration.ofHours(2));
-        for (int i = 0; i < tokens; i++) {
-          String t = k8s.kubernetes("payments", "api", "api-" + i).expiresAt(exp).mint();
-          sb.append("  \"grant_type=client_credentials&client_assertion_type=")
-              .append(enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
-              .append("&resource=")
-              .append(enc("https://ledger.bench.test"))
-              .append("&client_assertion=")
-              .append(t)
-              .append("\",\n");
-        }
-        sb.append(
-                "}\nlocal i = 0\nwrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n")
-            .append(
-                "request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n")
-            .append("done = function(summary, latency, requests)\n")
-            .append("  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n");
-        Files.writeString(lua, sb.toString());
-        // one grant first, so a wrong setup fails loudly instead of measuring errors
-        HttpResponse<String> probe =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(
-                            HttpRequest.BodyPublishers.ofString(
-                                sb.substring(sb.indexOf("\"") + 1, sb.indexOf("\","))))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        if (probe.statusCode() != 200) {
-          throw new IllegalStateException("probe grant failed: " + probe.body());
-        }
-        System.out.printf(
-            "warmup (10 s), then grants: %d s, %d connections, %d distinct platform tokens, %s%n",
-            seconds, connections, tokens, alg);
-        wrk(base + "/oauth2/token", lua, 10, connections);
-        System.out.println("=== /oauth2/token");
-        wrk(base + "/oauth2/token", lua, seconds, connections);
-        System.out.println("=== baseline: GET /healthz, same connections");
-        wrk(base + "/healthz", null, Math.max(10, seconds / 3), connections);
+    }
+
+    private static Path setUp(
+        TestOidcIssuer k8s, String base, ByteArrayOutputStream out, Path dir, int tokens)
+        throws IOException, InterruptedException {
+      Matcher m =
+          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
+              .matcher(out.toString(StandardCharsets.UTF_8));
+      if (!m.find()) {
+        throw new IllegalStateException("no bootstrap token");
       }
+      apply(
+          base,
+          m.group(1),
+          """
+          {"documents": [
+            {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",
+              "audiences": ["warden"], "algorithms": ["RS256"]}},
+            {"kind": "Workload", "spec": {"spiffeId": "spiffe://bench.test/ns/payments/sa/api",
+              "selectors": ["k8s:ns=payments", "k8s:sa=api"], "owner": "bench@acme.test"}},
+            {"kind": "Resource", "metadata": {"name": "ledger"}, "spec": {"audience": "https://ledger.bench.test"}},
+            {"kind": "AccessPolicy", "metadata": {"name": "payments-to-ledger"}, "spec": {
+              "workloads": {"selectors": ["k8s:ns=payments"]}, "resources": ["ledger"], "maxTtl": "5m",
+              "condition": "request.sourceAddress.startsWith(\\"127.\\") || request.sourceAddress.startsWith(\\"10.\\")"}}
+          ]}"""
+              .formatted(k8s.issuer()));
+      Path lua = dir.resolve("grants.lua");
+      StringBuilder sb = new StringBuilder("local bodies = {\n");
+      Instant exp = Instant.now().plus(Duration.ofHours(2));
+      for (int i = 0; i < tokens; i++) {
+        String t = k8s.kubernetes("payments", "api", "api-" + i).expiresAt(exp).mint();
+        sb.append("  \"grant_type=client_credentials&client_assertion_type=")
+            .append(enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
+            .append("&resource=")
+            .append(enc("https://ledger.bench.test"))
+            .append("&client_assertion=")
+            .append(t)
+            .append("\",\n");
+      }
+      sb.append(
+              "}\nlocal i = 0\nwrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n")
+          .append(
+              "request = function()\n  i = i + 1\n  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])\nend\n")
+          .append("done = function(summary, latency, requests)\n")
+          .append("  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n");
+      Files.writeString(lua, sb.toString());
+      // one grant first, so a wrong setup fails loudly instead of measuring errors
+      HttpResponse<String> probe =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                      .header("Content-Type", "application/x-www-form-urlencoded")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              sb.substring(sb.indexOf("\"") + 1, sb.indexOf("\","))))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (probe.statusCode() != 200) {
+        throw new IllegalStateException("probe grant failed: " + probe.body());
+      }
+      return lua;
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      k8s.close();
     }
   }
 
@@ -132,27 +194,9 @@ public final class GrantLoad {
   }
 
   /** Runs {@code wrk} (2 threads, with latency) against {@code url}, with a Lua script or none. */
-  static void wrk(String url, Path lua, int seconds, int connections)
+  static Wrk.Result wrk(String url, Path lua, int seconds, int connections)
       throws IOException, InterruptedException {
-    ProcessBuilder pb =
-        lua == null
-            ? new ProcessBuilder(
-                "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", url)
-            : new ProcessBuilder(
-                "wrk",
-                "-t2",
-                "-c" + connections,
-                "-d" + seconds + "s",
-                "--latency",
-                "-s",
-                lua.toString(),
-                url);
-    pb.inheritIO();
-    int rc = pb.start().waitFor();
-    if (rc != 0) {
-      throw new IllegalStateException(
-          "wrk failed (exit " + rc + "); install it with: apt-get install wrk");
-    }
+    return Wrk.run(url, lua, seconds, connections);
   }
 
   /** {@code POST /v1/apply} with an admin token; fails loudly when refused. */

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A range of the audit chain exported to be verified offline (format {@value #FORMAT}): the hash
@@ -54,7 +55,7 @@ public record AuditProof(long from, long to, byte[] anchor, byte[] last, List<Au
    * @param firstBadSeq the first event that does not verify, or -1 when intact
    * @param problem what is wrong with it, or null when intact
    */
-  public record Result(long checked, long firstBadSeq, String problem) {
+  public record Result(long checked, long firstBadSeq, @Nullable String problem) {
     public boolean intact() {
       return problem == null;
     }
@@ -143,7 +144,7 @@ public record AuditProof(long from, long to, byte[] anchor, byte[] last, List<Au
       try {
         kind = CredentialKind.fromWire(required(l, "lease.kind", "kind"));
       } catch (IllegalArgumentException x) {
-        throw new ValidationException("lease.kind", x.getMessage());
+        throw new ValidationException("lease.kind", String.valueOf(x.getMessage()));
       }
       lease =
           new Lease(
@@ -163,8 +164,9 @@ public record AuditProof(long from, long to, byte[] anchor, byte[] last, List<Au
             time(e, "time", "time"),
             required(e, "type", "type"),
             required(e, "outcome", "outcome"),
-            text(e, "reason"),
-            text(e, "actor"),
+            // absent means what AuditEvent makes of null: no reason, the system as actor
+            java.util.Objects.requireNonNullElse(text(e, "reason"), ""),
+            java.util.Objects.requireNonNullElse(text(e, "actor"), "system"),
             text(e, "workload"),
             text(e, "resource"),
             details,
@@ -279,16 +281,16 @@ public record AuditProof(long from, long to, byte[] anchor, byte[] last, List<Au
   }
 
   private static String reason(ValidationException e) {
-    String m = e.getMessage();
+    String m = String.valueOf(e.getMessage());
     String prefix = e.field() + ": ";
-    return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
   private static String hex(byte[] b) {
     return HEX.formatHex(b);
   }
 
-  private static String text(JsonNode n, String f) {
+  private static @Nullable String text(JsonNode n, String f) {
     JsonNode v = n.get(f);
     if (v == null || v.isNull()) {
       return null;

@@ -8,11 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditProof;
 import dev.warden.core.audit.AuditRecord;
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -46,32 +40,15 @@ class AuditProofCliTest {
 
   static long to;
 
+  /** The server (stopped once the proof is exported) and the command run in this process. */
+  static CliFixture cli;
+
   @BeforeAll
   static void exportAProofThenStopTheServer() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    WardenServer server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString())),
-            Clock.systemUTC(),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
+    cli = CliFixture.start(dir, Map.of());
     try {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      assertThat(m.find()).isTrue();
-      String token = m.group(1);
-      String url = "http://127.0.0.1:" + port;
+      String token = cli.token;
+      String url = cli.url;
       StringBuilder yaml = new StringBuilder();
       for (int i = 0; i < 8; i++) {
         yaml.append(i == 0 ? "" : "---\n")
@@ -107,7 +84,7 @@ class AuditProofCliTest {
       assertThat(to).isGreaterThanOrEqualTo(9);
       exported = consoleProof(url, token, 2, to);
     } finally {
-      server.close();
+      cli.close();
     }
   }
 
@@ -167,22 +144,10 @@ class AuditProofCliTest {
     }
   }
 
-  /** The CLI in this process, with a home directory of the test's own. */
+  /** The CLI in this process, with a home directory of the test's own (no server needed). */
   static Run warden(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), args);
-      return new Run(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    CliFixture.Run r = cli.warden(Map.of(), args);
+    return new Run(r.exit(), r.out(), r.err());
   }
 
   static Path write(String text) throws Exception {

@@ -75,8 +75,8 @@ public record Impact(
   public record LeaseChange(
       String id,
       String kind,
-      String workload,
-      String resource,
+      @Nullable String workload,
+      @Nullable String resource,
       Instant issuedAt,
       Instant expiresAt,
       String state,

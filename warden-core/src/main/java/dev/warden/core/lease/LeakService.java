@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Leak response: matches reported fingerprints against the leases of credentials Warden issued,
@@ -29,7 +30,11 @@ public final class LeakService {
    * @param active the lease was live when the report arrived: what a dry run would revoke
    */
   public record Match(
-      String fingerprint, String leaseId, boolean revoked, String workload, boolean active) {}
+      String fingerprint,
+      String leaseId,
+      boolean revoked,
+      @Nullable String workload,
+      boolean active) {}
 
   /** What a report did. */
   public record Result(int received, List<Match> matched, int unmatched) {}

@@ -3,6 +3,7 @@ package dev.warden.core.model;
 import dev.warden.core.error.ValidationException;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Allows or denies a set of workloads access to a set of resources, optionally under a CEL
@@ -11,15 +12,15 @@ import java.util.List;
  */
 public record AccessPolicy(
     String name,
-    String description,
+    @Nullable String description,
     WorkloadMatcher workloads,
     List<String> resources,
     Effect effect,
-    String condition,
+    @Nullable String condition,
     CredentialKind credentialKind,
     Duration maxTtl,
     List<String> scopes,
-    String mayAct)
+    @Nullable String mayAct)
     implements Named {
 
   /** Upper bound on any policy TTL: credentials are meant to live minutes, not days. */
@@ -67,11 +68,11 @@ public record AccessPolicy(
 
   public AccessPolicy(
       String name,
-      String description,
+      @Nullable String description,
       WorkloadMatcher workloads,
       List<String> resources,
       Effect effect,
-      String condition,
+      @Nullable String condition,
       CredentialKind credentialKind,
       Duration maxTtl,
       List<String> scopes) {

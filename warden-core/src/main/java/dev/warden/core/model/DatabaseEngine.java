@@ -2,6 +2,7 @@ package dev.warden.core.model;
 
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The kinds of database Warden creates users in, each with the URL forms it accepts, its default
@@ -59,7 +60,7 @@ public enum DatabaseEngine {
   }
 
   /** The engine a URL is written for, or null. */
-  public static DatabaseEngine ofUrl(String url) {
+  public static @Nullable DatabaseEngine ofUrl(@Nullable String url) {
     if (url == null) {
       return null;
     }
@@ -75,7 +76,7 @@ public enum DatabaseEngine {
   }
 
   /** The engine of a resource kind ({@code mysql} is MariaDB's wire protocol), or null. */
-  public static DatabaseEngine ofKind(String kind) {
+  public static @Nullable DatabaseEngine ofKind(@Nullable String kind) {
     if ("mysql".equals(kind)) {
       return MARIADB;
     }

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a database resource's users are created, and how: the target's URL (its {@link
@@ -170,7 +172,8 @@ public record DatabaseTarget(
 
   /** The kind of database, from the URL's scheme. */
   public DatabaseEngine engine() {
-    return DatabaseEngine.ofUrl(url);
+    // the constructor refuses a URL of no known engine
+    return Objects.requireNonNull(DatabaseEngine.ofUrl(url), "engine");
   }
 
   /** The host in {@link #url()}, without IPv6 brackets. */
@@ -213,7 +216,7 @@ public record DatabaseTarget(
   }
 
   /** The parameter {@code name} of the URL's query, or null. */
-  public String parameter(String name) {
+  public @Nullable String parameter(String name) {
     int q = url.indexOf('?');
     if (q < 0) {
       return null;

@@ -3,6 +3,7 @@ package dev.warden.core.model;
 import dev.warden.core.error.ValidationException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses durations as people write them in YAML and flags: {@code 90s}, {@code 5m}, {@code 2h},
@@ -14,7 +15,7 @@ public final class Durations {
   /**
    * @throws ValidationException naming {@code field} when the text is not a duration
    */
-  public static Duration parse(String field, String text) {
+  public static @Nullable Duration parse(String field, @Nullable String text) {
     if (text == null || text.isBlank()) {
       return null;
     }
@@ -49,7 +50,7 @@ public final class Durations {
   }
 
   /** The shortest of the units above that represents {@code d} exactly. */
-  public static String format(Duration d) {
+  public static @Nullable String format(@Nullable Duration d) {
     if (d == null) {
       return null;
     }

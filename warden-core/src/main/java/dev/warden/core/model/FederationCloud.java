@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cloud that accepts Warden-signed tokens directly through OIDC federation, named by a resource's
@@ -45,7 +46,7 @@ public enum FederationCloud {
   private final int maxSubjectBytes;
   private final int maxIssuer;
   private final int maxJwksKeys;
-  private final String defaultAudience;
+  private final @Nullable String defaultAudience;
 
   FederationCloud(
       String kind,
@@ -54,7 +55,7 @@ public enum FederationCloud {
       int maxSubjectBytes,
       int maxIssuer,
       int maxJwksKeys,
-      String defaultAudience) {
+      @Nullable String defaultAudience) {
     this.kind = kind;
     this.algorithms = algorithms;
     this.maxAudience = maxAudience;
@@ -90,12 +91,12 @@ public enum FederationCloud {
   /**
    * The audience the cloud's documentation recommends, or null (GCP: the provider's resource name).
    */
-  public String defaultAudience() {
+  public @Nullable String defaultAudience() {
     return defaultAudience;
   }
 
   /** The cloud for a resource kind, or null for a kind that is not a federation target. */
-  public static FederationCloud ofKind(String kind) {
+  public static @Nullable FederationCloud ofKind(@Nullable String kind) {
     for (FederationCloud c : values()) {
       if (c.kind.equals(kind)) {
         return c;
@@ -129,7 +130,7 @@ public enum FederationCloud {
   }
 
   /** What is wrong with {@code subject} as this cloud's {@code sub}, or null when it fits. */
-  public String subjectProblem(String subject) {
+  public @Nullable String subjectProblem(String subject) {
     int bytes = subject.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxSubjectBytes) {
       return "subject '"

@@ -2,6 +2,7 @@ package dev.warden.core.model;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The record of one issued credential. Holds its HMAC fingerprint, never the credential.
@@ -17,12 +18,12 @@ import java.util.Objects;
 public record Lease(
     String id,
     CredentialKind kind,
-    String workload,
-    String resource,
+    @Nullable String workload,
+    @Nullable String resource,
     Instant issuedAt,
     Instant expiresAt,
-    Instant revokedAt,
-    String revokeReason,
+    @Nullable Instant revokedAt,
+    @Nullable String revokeReason,
     String fingerprint) {
 
   public Lease {

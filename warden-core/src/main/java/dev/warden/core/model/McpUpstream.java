@@ -3,6 +3,7 @@ package dev.warden.core.model;
 import dev.warden.core.error.ValidationException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MCP server behind Warden's MCP gateway ({@code spec.mcp} of a resource of kind {@code mcp}):
@@ -16,7 +17,7 @@ import java.net.URISyntaxException;
  *     needs none
  * @param plaintext plain {@code http} to a non-loopback host is accepted
  */
-public record McpUpstream(String url, Credential credential, boolean plaintext) {
+public record McpUpstream(String url, @Nullable Credential credential, boolean plaintext) {
 
   /** Where a brokered secret goes on the forwarded request. */
   public enum Placement {
@@ -35,7 +36,11 @@ public record McpUpstream(String url, Credential credential, boolean plaintext) 
    *
    * @param header the header name for {@link Placement#HEADER}, else null
    */
-  public record Credential(String secret, String oauthClient, Placement placement, String header) {
+  public record Credential(
+      @Nullable String secret,
+      @Nullable String oauthClient,
+      Placement placement,
+      @Nullable String header) {
     public Credential {
       if ((secret == null) == (oauthClient == null)) {
         throw new ValidationException(

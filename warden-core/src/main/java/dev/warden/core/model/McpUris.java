@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Canonical URIs of MCP servers (RFC 8707 section 2, MCP authorization "Canonical Server URI"):
@@ -28,7 +29,7 @@ public final class McpUris {
    * The canonical form of a {@code resource} parameter (lowercase scheme and host), or null when it
    * is not an acceptable MCP server URI.
    */
-  public static String canonical(String uri) {
+  public static @Nullable String canonical(@Nullable String uri) {
     if (uri == null || uri.isEmpty() || uri.length() > 2048) {
       return null;
     }

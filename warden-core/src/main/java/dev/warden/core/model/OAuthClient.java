@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How Warden obtains access tokens for an {@code oauth-client} resource: the upstream authorization
@@ -35,13 +36,13 @@ public record OAuthClient(
     String clientId,
     AuthMethod authMethod,
     String secret,
-    String signingAlg,
-    String keyId,
+    @Nullable String signingAlg,
+    @Nullable String keyId,
     List<String> scopes,
-    String audience,
-    String resourceIndicator,
+    @Nullable String audience,
+    @Nullable String resourceIndicator,
     Duration defaultExpiresIn,
-    String revocationUrl) {
+    @Nullable String revocationUrl) {
 
   /**
    * When the upstream does not say how long its token lives, Warden assumes this, and refetches
@@ -92,11 +93,11 @@ public record OAuthClient(
       String clientId,
       AuthMethod authMethod,
       String secret,
-      String signingAlg,
-      String keyId,
+      @Nullable String signingAlg,
+      @Nullable String keyId,
       List<String> scopes,
-      String audience,
-      String resourceIndicator,
+      @Nullable String audience,
+      @Nullable String resourceIndicator,
       Duration defaultExpiresIn) {
     this(
         tokenUrl,

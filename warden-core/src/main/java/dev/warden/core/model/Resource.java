@@ -2,6 +2,7 @@ package dev.warden.core.model;
 
 import dev.warden.core.error.ValidationException;
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something a workload reaches: an HTTP API, a database, a cache. Requests name it by its {@code
@@ -27,11 +28,11 @@ public record Resource(
     String audience,
     String kind,
     Sensitivity sensitivity,
-    String description,
-    DatabaseTarget database,
-    OAuthClient oauth,
-    String secret,
-    McpUpstream mcp)
+    @Nullable String description,
+    @Nullable DatabaseTarget database,
+    @Nullable OAuthClient oauth,
+    @Nullable String secret,
+    @Nullable McpUpstream mcp)
     implements Named {
 
   /** The resource kind whose credentials are dynamic PostgreSQL users. */
@@ -141,7 +142,7 @@ public record Resource(
   }
 
   /** The cloud this resource federates with (kind aws, gcp or azure), or null. */
-  public FederationCloud cloud() {
+  public @Nullable FederationCloud cloud() {
     return FederationCloud.ofKind(kind);
   }
 
@@ -151,10 +152,10 @@ public record Resource(
       String audience,
       String kind,
       Sensitivity sensitivity,
-      String description,
-      DatabaseTarget database,
-      OAuthClient oauth,
-      String secret) {
+      @Nullable String description,
+      @Nullable DatabaseTarget database,
+      @Nullable OAuthClient oauth,
+      @Nullable String secret) {
     this(name, audience, kind, sensitivity, description, database, oauth, secret, null);
   }
 
@@ -164,9 +165,9 @@ public record Resource(
       String audience,
       String kind,
       Sensitivity sensitivity,
-      String description,
-      DatabaseTarget database,
-      OAuthClient oauth) {
+      @Nullable String description,
+      @Nullable DatabaseTarget database,
+      @Nullable OAuthClient oauth) {
     this(name, audience, kind, sensitivity, description, database, oauth, null, null);
   }
 
@@ -176,14 +177,18 @@ public record Resource(
       String audience,
       String kind,
       Sensitivity sensitivity,
-      String description,
-      DatabaseTarget database) {
+      @Nullable String description,
+      @Nullable DatabaseTarget database) {
     this(name, audience, kind, sensitivity, description, database, null, null, null);
   }
 
   /** A resource without a database target. */
   public Resource(
-      String name, String audience, String kind, Sensitivity sensitivity, String description) {
+      String name,
+      String audience,
+      String kind,
+      Sensitivity sensitivity,
+      @Nullable String description) {
     this(name, audience, kind, sensitivity, description, null, null, null, null);
   }
 }

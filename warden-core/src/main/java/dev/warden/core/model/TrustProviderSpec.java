@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Configuration of one OIDC/JWT trust provider. Issuer, audiences and the algorithm allow-list are
@@ -27,8 +28,8 @@ public record TrustProviderSpec(
     String name,
     ProviderType type,
     String issuer,
-    String jwksUri,
-    String jwks,
+    @Nullable String jwksUri,
+    @Nullable String jwks,
     List<String> audiences,
     List<String> algorithms,
     Duration maxTokenAge,

@@ -3,6 +3,7 @@ package dev.warden.core.model;
 import dev.warden.core.error.ValidationException;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Software that acts, named by its SPIFFE ID and identified by selectors: every selector here must
@@ -17,11 +18,11 @@ public record Workload(
     SpiffeId spiffeId,
     Set<Selector> selectors,
     String owner,
-    String team,
-    String environment,
+    @Nullable String team,
+    @Nullable String environment,
     WorkloadState state,
-    Instant expiresAt,
-    String description,
+    @Nullable Instant expiresAt,
+    @Nullable String description,
     Set<Selector> nodeSelectors)
     implements Named {
 
@@ -29,11 +30,11 @@ public record Workload(
       SpiffeId spiffeId,
       Set<Selector> selectors,
       String owner,
-      String team,
-      String environment,
+      @Nullable String team,
+      @Nullable String environment,
       WorkloadState state,
-      Instant expiresAt,
-      String description) {
+      @Nullable Instant expiresAt,
+      @Nullable String description) {
     this(spiffeId, selectors, owner, team, environment, state, expiresAt, description, Set.of());
   }
 

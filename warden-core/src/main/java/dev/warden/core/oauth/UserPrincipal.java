@@ -3,6 +3,7 @@ package dev.warden.core.oauth;
 import dev.warden.core.crypto.Hashes;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.Workload;
+import dev.warden.core.model.WorkloadState;
 import dev.warden.core.trust.AttestedIdentity;
 import java.util.HexFormat;
 
@@ -38,7 +39,7 @@ public final class UserPrincipal {
         subject(user),
         null,
         null,
-        null,
+        WorkloadState.ACTIVE,
         null,
         "a user signed in at trust provider " + user.provider());
   }

@@ -3,6 +3,7 @@ package dev.warden.core.token;
 import dev.warden.core.crypto.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes Warden's JWT access tokens (RFC 9068 claims; header {@code typ} {@code at+jwt} by default,
@@ -29,21 +30,21 @@ public final class AccessTokenMinter {
       String issuer,
       String subject,
       String audience,
-      String clientId,
-      String scope,
+      @Nullable String clientId,
+      @Nullable String scope,
       String jti,
       Instant issuedAt,
       Instant expiresAt,
-      String certificateThumbprint,
-      Actor actor,
-      String mayAct,
-      String txn) {
+      @Nullable String certificateThumbprint,
+      @Nullable Actor actor,
+      @Nullable String mayAct,
+      @Nullable String txn) {
     public Claims(
         String issuer,
         String subject,
         String audience,
-        String clientId,
-        String scope,
+        @Nullable String clientId,
+        @Nullable String scope,
         String jti,
         Instant issuedAt,
         Instant expiresAt) {
@@ -54,12 +55,12 @@ public final class AccessTokenMinter {
         String issuer,
         String subject,
         String audience,
-        String clientId,
-        String scope,
+        @Nullable String clientId,
+        @Nullable String scope,
         String jti,
         Instant issuedAt,
         Instant expiresAt,
-        String certificateThumbprint) {
+        @Nullable String certificateThumbprint) {
       this(
           issuer,
           subject,

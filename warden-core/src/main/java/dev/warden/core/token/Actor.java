@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One link of an RFC 8693 section 4.1 {@code act} chain: the party acting now, and the chain it
@@ -16,7 +17,7 @@ import java.util.Objects;
  * @param subject the actor's identity: a workload's SPIFFE ID, or an OAuth client's id
  * @param prior the chain before this actor, or null when this is the first actor
  */
-public record Actor(String subject, Actor prior) {
+public record Actor(String subject, @Nullable Actor prior) {
   /** A chain deeper than this is refused when read, whatever the policies allow. */
   public static final int MAX_DEPTH = 16;
 
@@ -82,7 +83,7 @@ public record Actor(String subject, Actor prior) {
    * @throws DeniedException {@code invalid_grant} when the claim is not a chain of objects each
    *     with a string {@code sub}, or is deeper than {@link #MAX_DEPTH}
    */
-  public static Actor fromClaim(Object claim) {
+  public static @Nullable Actor fromClaim(@Nullable Object claim) {
     if (claim == null) {
       return null;
     }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owns the signing keys of one {@link KeyPurpose}: creates the first, rotates on schedule or on
@@ -132,7 +133,7 @@ public final class KeyManager {
   }
 
   /** What a rotation did. */
-  public record RotationResult(String newKid, KeyState newState, String retiredKid) {}
+  public record RotationResult(String newKid, KeyState newState, @Nullable String retiredKid) {}
 
   /**
    * Starts a rotation. Normally the new key is PREPARED and {@link #tick()} activates it once it
@@ -234,7 +235,7 @@ public final class KeyManager {
     }
   }
 
-  private String retireOthers(String keepKid, String actor) {
+  private @Nullable String retireOthers(String keepKid, String actor) {
     Instant now = clock.instant();
     String retired = null;
     for (SigningKeyRecord k : own()) {
@@ -271,7 +272,7 @@ public final class KeyManager {
         null);
   }
 
-  private static boolean later(Instant a, Instant b) {
+  private static boolean later(@Nullable Instant a, @Nullable Instant b) {
     return a != null && (b == null || a.isAfter(b));
   }
 

@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import dev.warden.core.keys.SigningKeyRecord;
 import java.text.ParseException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Signature verifiers for the keys of one {@link KeyManager}'s current keyset, built once per key:
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (rotation) starts a new table. Thread-safe.
  */
 public final class KeyVerifiers {
-  private record Table(SigningKeyset keyset, ConcurrentHashMap<String, JWSVerifier> byKid) {}
+  private record Table(
+      @Nullable SigningKeyset keyset, ConcurrentHashMap<String, JWSVerifier> byKid) {}
 
   private volatile Table table = new Table(null, new ConcurrentHashMap<>());
 

@@ -6,6 +6,8 @@ import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One immutable view of the signing keys of one {@link KeyPurpose}: the active key that signs, and
@@ -15,12 +17,15 @@ import java.util.List;
  */
 public final class SigningKeyset {
   private final KeyPurpose purpose;
-  private final KeyMaterial active;
+  private final @Nullable KeyMaterial active;
   private final List<SigningKeyRecord> records;
   private final String jwksJson;
 
   private SigningKeyset(
-      KeyPurpose purpose, KeyMaterial active, List<SigningKeyRecord> records, String jwksJson) {
+      KeyPurpose purpose,
+      @Nullable KeyMaterial active,
+      List<SigningKeyRecord> records,
+      String jwksJson) {
     this.purpose = purpose;
     this.active = active;
     this.records = records;
@@ -64,7 +69,11 @@ public final class SigningKeyset {
             continue;
           }
         }
-        byte[] pkcs8 = box.decrypt(r.encryptedPrivateKey(), purpose.associatedData(r.kid()));
+        byte[] pkcs8 =
+            box.decrypt(
+                Objects.requireNonNull(
+                    r.encryptedPrivateKey(), "an active key keeps its private key"),
+                purpose.associatedData(r.kid()));
         active = KeyMaterial.fromPkcs8(SigningAlgorithm.parse("algorithm", r.algorithm()), pkcs8);
       }
     }
@@ -72,7 +81,7 @@ public final class SigningKeyset {
     return new SigningKeyset(purpose, active, List.copyOf(sorted), jwks.toString());
   }
 
-  private static SigningKeyRecord findRecord(List<SigningKeyRecord> rs, String kid) {
+  private static @Nullable SigningKeyRecord findRecord(List<SigningKeyRecord> rs, String kid) {
     for (SigningKeyRecord r : rs) {
       if (r.kid().equals(kid)) {
         return r;

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 7662 introspection of Warden's own access tokens: active only if the signature verifies under
@@ -33,7 +34,7 @@ public final class TokenIntrospector {
   }
 
   /** The RFC 7662 response members; {@code {"active": false}} for anything not currently valid. */
-  public Map<String, Object> introspect(String token) {
+  public Map<String, Object> introspect(@Nullable String token) {
     Map<String, Object> inactive = Map.of("active", false);
     if (token == null || token.length() > 16_384) {
       return inactive;
@@ -68,7 +69,7 @@ public final class TokenIntrospector {
     return out;
   }
 
-  private static String string(Object v) {
+  private static @Nullable String string(@Nullable Object v) {
     return v instanceof String s ? s : null;
   }
 }

@@ -10,6 +10,7 @@ import dev.warden.core.error.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes transaction tokens (draft-ietf-oauth-transaction-tokens): header {@code typ} {@code
@@ -101,7 +102,7 @@ public final class TransactionTokenMinter {
    * @throws DeniedException {@code invalid_request} when it is not a JSON object of at most {@link
    *     #MAX_CONTEXT_BYTES} bytes
    */
-  public static ObjectNode jsonObject(String parameter, String text) {
+  public static @Nullable ObjectNode jsonObject(String parameter, @Nullable String text) {
     if (text == null) {
       return null;
     }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A token Warden signed, verified by {@link WardenTokens}: only that class creates one, so holding
@@ -70,31 +71,31 @@ public final class VerifiedWardenToken {
   }
 
   /** The {@code act} chain the token carries, or null; Warden wrote it, so it is trusted. */
-  public Actor actor() {
+  public @Nullable Actor actor() {
     return Actor.fromClaim(claims.get("act"));
   }
 
   /** {@code may_act.sub}, or null when the token does not restrict who may act for its subject. */
-  public String mayAct() {
+  public @Nullable String mayAct() {
     return claims.get("may_act") instanceof Map<?, ?> m && m.get("sub") instanceof String s
         ? s
         : null;
   }
 
   /** The RFC 8705 {@code cnf.x5t#S256} the token is bound to, or null for a bearer token. */
-  public String certificateThumbprint() {
+  public @Nullable String certificateThumbprint() {
     return claims.get("cnf") instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s
         ? s
         : null;
   }
 
   /** The {@code client_id} claim, or null. */
-  public String clientId() {
+  public @Nullable String clientId() {
     return claims.get("client_id") instanceof String s ? s : null;
   }
 
   /** The {@code txn} claim, or null. */
-  public String txn() {
+  public @Nullable String txn() {
     return claims.get("txn") instanceof String s ? s : null;
   }
 }

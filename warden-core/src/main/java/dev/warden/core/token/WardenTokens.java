@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies tokens Warden itself signed with its access-token keys: the signature under a published
@@ -63,7 +64,7 @@ public final class WardenTokens {
   /**
    * What a verified signature established: the claims and the header's typ, by the key {@code kid}.
    */
-  private record Signed(Map<String, Object> claims, Object typ, String kid) {}
+  private record Signed(Map<String, Object> claims, @Nullable Object typ, String kid) {}
 
   /**
    * @param keys the access-token keys: a JWT-SVID or federation token is never accepted here
@@ -112,7 +113,7 @@ public final class WardenTokens {
    *     {@code alg_not_allowed}, {@code bad_signature}, {@code wrong_issuer}, {@code
    *     token_expired}, {@code token_revoked} — the first rule the token breaks
    */
-  public VerifiedWardenToken verify(String token, String typ) {
+  public VerifiedWardenToken verify(String token, @Nullable String typ) {
     Digest digest = token.length() <= 16_384 ? Digest.of(token) : null;
     Signed hit = digest == null ? null : cached(digest);
     Map<String, Object> c;
@@ -129,7 +130,7 @@ public final class WardenTokens {
     return checkClaims(c);
   }
 
-  private static void checkTyp(Object t, String typ) {
+  private static void checkTyp(@Nullable Object t, @Nullable String typ) {
     if (typ != null ? !typ.equals(t) : !(t == null || AccessTokenMinter.TYPES.contains(t))) {
       throw new DeniedException(
           Reason.MALFORMED_TOKEN,
@@ -149,7 +150,7 @@ public final class WardenTokens {
     return false;
   }
 
-  private Signed cached(Digest d) {
+  private @Nullable Signed cached(Digest d) {
     Signed s = current.get(d);
     if (s == null) {
       s = previous.get(d);
@@ -173,7 +174,7 @@ public final class WardenTokens {
     current.put(d, s);
   }
 
-  private Signed verifySignature(String token, String typ) {
+  private Signed verifySignature(String token, @Nullable String typ) {
     UnverifiedJws jwt = UnverifiedJws.parse(token);
     Map<String, Object> header = jwt.header();
     if (!(header.get("alg") instanceof String alg) || !(header.get("kid") instanceof String kid)) {
@@ -240,7 +241,7 @@ public final class WardenTokens {
         c, sub, audiences(c.get("aud")), jti, java.time.Instant.ofEpochSecond(exp), lease.get());
   }
 
-  private static List<String> audiences(Object aud) {
+  private static List<String> audiences(@Nullable Object aud) {
     if (aud instanceof String s) {
       return List.of(s);
     }

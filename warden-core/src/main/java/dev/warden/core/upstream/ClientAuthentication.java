@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.UUID;
 
@@ -152,7 +153,8 @@ public final class ClientAuthentication {
   }
 
   private static JWSSigner signer(OAuthClient c, Secret pem) {
-    String alg = c.signingAlg();
+    // OAuthClient gives every private_key_jwt client a signingAlg (RS256 by default)
+    String alg = Objects.requireNonNull(c.signingAlg(), "signingAlg");
     PrivateKey key = privateKey(c, pem, alg.startsWith("ES") ? "EC" : "RSA");
     try {
       if (key instanceof ECPrivateKey ec) {

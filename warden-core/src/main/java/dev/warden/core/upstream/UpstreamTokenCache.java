@@ -5,11 +5,13 @@ import dev.warden.core.error.TargetException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One upstream token per key (resource, client, scope set), reused while it has more than a safety
@@ -34,7 +36,11 @@ final class UpstreamTokenCache<K> {
    * long it lives.
    */
   record Cached(
-      Secret token, Instant obtainedAt, Instant expiresAt, String scope, boolean assumed) {
+      Secret token,
+      Instant obtainedAt,
+      Instant expiresAt,
+      @Nullable String scope,
+      boolean assumed) {
     Duration lifetime() {
       return Duration.between(obtainedAt, expiresAt);
     }
@@ -74,8 +80,8 @@ final class UpstreamTokenCache<K> {
 
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
-    Cached current;
-    CompletableFuture<Cached> inflight;
+    @Nullable Cached current;
+    @Nullable CompletableFuture<Cached> inflight;
   }
 
   private final Map<K, Slot> slots = new ConcurrentHashMap<>();
@@ -111,7 +117,9 @@ final class UpstreamTokenCache<K> {
         // a fresh exception per waiter: they are audited and rethrown on different threads
         Throwable c = e.getCause();
         throw c instanceof TargetException t
-            ? new TargetException(t.getMessage(), false, t)
+            ? new TargetException(
+                // a TargetException always has its message
+                Objects.requireNonNullElse(t.getMessage(), "the upstream request failed"), false, t)
             : new TargetException("the upstream request failed", false, c);
       }
     }
@@ -163,7 +171,7 @@ final class UpstreamTokenCache<K> {
     return slots.size();
   }
 
-  private static void finish(Slot s, Cached got) {
+  private static void finish(Slot s, @Nullable Cached got) {
     s.lock.lock();
     try {
       if (got != null) {

@@ -2,6 +2,7 @@ package dev.warden.core.upstream;
 
 import dev.warden.core.crypto.Secret;
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The transport to an upstream OAuth token endpoint (and its RFC 7009 revocation endpoint): one
@@ -23,7 +24,7 @@ public interface UpstreamTokenClient {
    * @param authorization the {@code Authorization} header value ({@code client_secret_basic}), or
    *     null
    */
-  record Request(URI url, Secret form, Secret authorization) {}
+  record Request(URI url, Secret form, @Nullable Secret authorization) {}
 
   /**
    * What the token endpoint answered.
@@ -32,7 +33,7 @@ public interface UpstreamTokenClient {
    *     was longer
    * @param contentType the {@code Content-Type} header, or null
    */
-  record Response(int status, byte[] body, String contentType) {
+  record Response(int status, byte[] body, @Nullable String contentType) {
     public Response {
       body = body.clone();
     }

@@ -20,10 +20,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Access tokens of a third-party OAuth server for {@code oauth-client} resources: Warden is the
@@ -42,7 +44,7 @@ public final class UpstreamTokenProvider implements CredentialProvider {
   private final UpstreamTokenClient client;
   private final Function<String, Optional<Secret>> secrets;
   private final Clock clock;
-  private final dev.warden.core.crypto.Fingerprinter fingerprinter;
+  private final dev.warden.core.crypto.@Nullable Fingerprinter fingerprinter;
   private final UpstreamTokenCache<Key> cache = new UpstreamTokenCache<>();
 
   /** What became of a token reported leaked, at this node and at the upstream. */
@@ -87,7 +89,7 @@ public final class UpstreamTokenProvider implements CredentialProvider {
       UpstreamTokenClient client,
       Function<String, Optional<Secret>> secrets,
       Clock clock,
-      dev.warden.core.crypto.Fingerprinter fingerprinter) {
+      dev.warden.core.crypto.@Nullable Fingerprinter fingerprinter) {
     this.client = client;
     this.secrets = secrets;
     this.clock = clock;
@@ -328,7 +330,8 @@ public final class UpstreamTokenProvider implements CredentialProvider {
       try {
         ClientAuthentication.checkKey(c, value);
       } catch (ValidationException e) {
-        String m = e.getMessage();
+        // a ValidationException always has its "field: problem" message
+        String m = Objects.requireNonNullElse(e.getMessage(), "");
         throw new ValidationException(
             e.field(),
             "resource '"

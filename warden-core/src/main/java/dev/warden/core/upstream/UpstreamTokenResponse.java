@@ -8,6 +8,7 @@ import dev.warden.core.crypto.Secret;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads an upstream token endpoint's answer (RFC 6749 sections 5.1 and 5.2), which is outside
@@ -34,7 +35,7 @@ public final class UpstreamTokenResponse {
    * @param expiresIn its lifetime as the upstream stated it, or null when it said nothing
    * @param scope the scope it says it granted, or null (RFC 6749: then as requested)
    */
-  public record Token(Secret accessToken, Duration expiresIn, String scope) {}
+  public record Token(Secret accessToken, @Nullable Duration expiresIn, @Nullable String scope) {}
 
   /**
    * The answer was not a token. The message says what was wrong in words safe to show (it never
@@ -43,9 +44,9 @@ public final class UpstreamTokenResponse {
   public static final class Invalid extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
-    private final String error;
+    private final @Nullable String error;
 
-    Invalid(int status, String error, String message) {
+    Invalid(int status, @Nullable String error, String message) {
       super(message, null, false, false);
       this.status = status;
       this.error = error;
@@ -57,7 +58,7 @@ public final class UpstreamTokenResponse {
     }
 
     /** The RFC 6749 section 5.2 {@code error} code of an error answer, or null. */
-    public String error() {
+    public @Nullable String error() {
       return error;
     }
   }
@@ -119,7 +120,7 @@ public final class UpstreamTokenResponse {
         Secret.of(token), expiresIn, scope == null || scope.isBlank() ? null : scope.trim());
   }
 
-  private static JsonNode json(byte[] body, String contentType) {
+  private static JsonNode json(byte[] body, @Nullable String contentType) {
     try {
       JsonNode n = JSON.readTree(body);
       if (n == null || n.isMissingNode()) {
@@ -143,7 +144,7 @@ public final class UpstreamTokenResponse {
   }
 
   /** A string member, or null when absent or JSON null; any other type is refused. */
-  private static String string(JsonNode n, String field) {
+  private static @Nullable String string(JsonNode n, String field) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       return null;
@@ -155,7 +156,7 @@ public final class UpstreamTokenResponse {
   }
 
   /** A positive whole number of seconds (some servers send it as a string of digits). */
-  private static Duration expiresIn(JsonNode v, int status) {
+  private static @Nullable Duration expiresIn(@Nullable JsonNode v, int status) {
     if (v == null || v.isNull()) {
       return null;
     }
@@ -180,7 +181,7 @@ public final class UpstreamTokenResponse {
   /**
    * The {@code error} of an RFC 6749 section 5.2 answer when it is a well-formed code, else null.
    */
-  private static String errorCode(byte[] body) {
+  private static @Nullable String errorCode(byte[] body) {
     try {
       JsonNode n = JSON.readTree(body);
       JsonNode e = n == null ? null : n.get("error");

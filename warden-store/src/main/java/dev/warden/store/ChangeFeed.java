@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -54,20 +55,24 @@ public final class ChangeFeed implements AutoCloseable {
    * @param detail why not, when it does not (a database error, without secrets); null when
    *     listening
    */
-  public record Status(State state, String detail) {}
+  public record Status(State state, @Nullable String detail) {}
 
-  private final String url;
-  private final Properties props;
-  private final String where;
+  private final @Nullable String url;
+  private final @Nullable Properties props;
+  private final @Nullable String where;
   private final Runnable onChange;
   private final InstantSource clock;
   private final Thread thread;
   private volatile Status status;
   private volatile boolean closed;
-  private volatile Connection connection;
+  private volatile @Nullable Connection connection;
 
   private ChangeFeed(
-      String url, Properties props, String where, Runnable onChange, InstantSource clock) {
+      @Nullable String url,
+      @Nullable Properties props,
+      @Nullable String where,
+      Runnable onChange,
+      InstantSource clock) {
     this.url = url;
     this.props = props;
     this.where = where;
@@ -141,7 +146,7 @@ public final class ChangeFeed implements AutoCloseable {
             "cannot listen for changes on "
                 + where
                 + " ("
-                + StoreConfig.redact(e.getMessage())
+                + StoreConfig.redact(String.valueOf(e.getMessage()))
                 + "); changes made on other nodes are picked up by the poll (reload.interval) until it reconnects";
         if (downSince == null) {
           downSince = clock.instant();

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection pool plus the three ways the stores use it: reads ({@link #run}), auto-committed
@@ -21,13 +22,13 @@ final class Db {
   private static final String UNIQUE_VIOLATION = "23505";
 
   @FunctionalInterface
-  interface Work<R> {
+  interface Work<R extends @Nullable Object> {
     R run(Connection c) throws SQLException;
   }
 
   private final HikariDataSource pool;
   private final String where;
-  private final String syncAfterCommit;
+  private final @Nullable String syncAfterCommit;
   private final Dialect dialect;
 
   Db(HikariDataSource pool, String redactedUrl, Dialect dialect) {
@@ -69,7 +70,7 @@ final class Db {
   }
 
   /** Runs {@code work}, which only reads, on a connection in auto-commit mode. */
-  <R> R run(String what, Work<R> work) {
+  <R extends @Nullable Object> R run(String what, Work<R> work) {
     try (Connection c = pool.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
@@ -78,7 +79,7 @@ final class Db {
   }
 
   /** Runs {@code work}, auto-committed statements that write, and returns once they are durable. */
-  <R> R write(String what, Work<R> work) {
+  <R extends @Nullable Object> R write(String what, Work<R> work) {
     try (Connection c = pool.getConnection()) {
       R result = work.run(c);
       sync(c);
@@ -89,7 +90,7 @@ final class Db {
   }
 
   /** Runs {@code work} in one transaction: commits if it returns, rolls back if it throws. */
-  <R> R inTransaction(String what, Work<R> work) {
+  <R extends @Nullable Object> R inTransaction(String what, Work<R> work) {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -117,7 +118,7 @@ final class Db {
    * Runs {@code work}, which only reads, in one repeatable-read transaction: every statement sees
    * the same committed state.
    */
-  <R> R snapshot(String what, Work<R> work) {
+  <R extends @Nullable Object> R snapshot(String what, Work<R> work) {
     try (Connection c = pool.getConnection()) {
       int isolation = c.getTransactionIsolation();
       c.setAutoCommit(false);
@@ -168,12 +169,15 @@ final class Db {
    * The message of an I/O error under {@code e} ("No space left on device"): what an operator must
    * fix. I/O messages name files, never row values, so they may be shown.
    */
-  static String ioCause(Throwable e) {
+  static @Nullable String ioCause(Throwable e) {
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
       if (t instanceof java.io.IOException io && io.getMessage() != null) {
         return io.getMessage();
       }
-      if (t instanceof java.io.UncheckedIOException u && u.getCause().getMessage() != null) {
+      // an UncheckedIOException always has its IOException cause (its constructors require one)
+      if (t instanceof java.io.UncheckedIOException u
+          && u.getCause() instanceof java.io.IOException io
+          && io.getMessage() != null) {
         return u.getCause().getMessage();
       }
     }
@@ -193,7 +197,7 @@ final class Db {
     return false;
   }
 
-  static void setMicros(PreparedStatement ps, int i, Instant t) throws SQLException {
+  static void setMicros(PreparedStatement ps, int i, @Nullable Instant t) throws SQLException {
     if (t == null) {
       ps.setNull(i, Types.BIGINT);
     } else {
@@ -201,12 +205,12 @@ final class Db {
     }
   }
 
-  static Instant getMicros(ResultSet rs, int i) throws SQLException {
+  static @Nullable Instant getMicros(ResultSet rs, int i) throws SQLException {
     long v = rs.getLong(i);
     return rs.wasNull() ? null : Micros.toInstant(v);
   }
 
-  static void setText(PreparedStatement ps, int i, String s) throws SQLException {
+  static void setText(PreparedStatement ps, int i, @Nullable String s) throws SQLException {
     if (s == null) {
       ps.setNull(i, Types.VARCHAR);
     } else {

@@ -1,6 +1,7 @@
 package dev.warden.store;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The two databases the store runs on. SQL is shared; only driver settings and some indexes differ.
@@ -24,17 +25,18 @@ enum Dialect {
           "tcpKeepAlive", "true"));
 
   private final String migrations;
-  private final String syncAfterCommit;
+  private final @Nullable String syncAfterCommit;
   private final Map<String, String> driverProperties;
 
-  Dialect(String migrations, String syncAfterCommit, Map<String, String> driverProperties) {
+  Dialect(
+      String migrations, @Nullable String syncAfterCommit, Map<String, String> driverProperties) {
     this.migrations = migrations;
     this.syncAfterCommit = syncAfterCommit;
     this.driverProperties = driverProperties;
   }
 
   /** A statement that makes what was committed durable, or null when a commit already is. */
-  String syncAfterCommit() {
+  @Nullable String syncAfterCommit() {
     return syncAfterCommit;
   }
 

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Cursors and drain leases of the audit stream's sinks, one row each. The lease is a conditional
@@ -45,11 +47,12 @@ final class JdbcAuditSinkStore implements AuditSinkStore {
               throw e;
             }
           }
-          return read(c, sink);
+          // the row exists now: this node or another just inserted it
+          return Objects.requireNonNull(read(c, sink), "audit sink row");
         });
   }
 
-  private static SinkState read(Connection c, String sink) throws SQLException {
+  private static @Nullable SinkState read(Connection c, String sink) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE name = ?")) {
       ps.setString(1, sink);
       try (ResultSet rs = ps.executeQuery()) {

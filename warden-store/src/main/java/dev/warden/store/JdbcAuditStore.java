@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hash-chained audit log.
@@ -226,7 +227,7 @@ final class JdbcAuditStore implements AuditStore {
   }
 
   /** Only values Warden writes (UUIDs) are indexed: anything longer is not a chain key. */
-  private static String chainKey(String v) {
+  private static @Nullable String chainKey(@Nullable String v) {
     return v == null || v.isEmpty() || v.length() > 200 ? null : v;
   }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Brokered secrets (see V11__brokered_secrets.sql and V16__brokered_secret_pending_rotation.sql). A
@@ -681,7 +682,7 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
         pending(rs, i + 17));
   }
 
-  private static PendingRotation pending(ResultSet rs, int i) throws SQLException {
+  private static @Nullable PendingRotation pending(ResultSet rs, int i) throws SQLException {
     long version = rs.getLong(i);
     if (rs.wasNull()) {
       return null;
@@ -705,7 +706,7 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
         instant(rs, i + 9));
   }
 
-  private static Instant instant(ResultSet rs, int i) throws SQLException {
+  private static @Nullable Instant instant(ResultSet rs, int i) throws SQLException {
     long v = rs.getLong(i);
     return rs.wasNull() ? null : Micros.toInstant(v);
   }

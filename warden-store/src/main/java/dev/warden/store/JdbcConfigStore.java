@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Multi-kind configuration changes in one transaction. The kinds' counter rows are locked first,
@@ -40,7 +42,7 @@ final class JdbcConfigStore implements ConfigStore {
   }
 
   @Override
-  public List<Versioned<Named>> commit(Revision base, List<Write> writes, String actor) {
+  public List<Versioned<@Nullable Named>> commit(Revision base, List<Write> writes, String actor) {
     return db.inTransaction(
         "write " + writes.size() + " configuration object(s)",
         c -> {
@@ -50,7 +52,7 @@ final class JdbcConfigStore implements ConfigStore {
                 "the configuration changed while this change was being validated;"
                     + " nothing was written, apply it again");
           }
-          List<Versioned<Named>> out = new ArrayList<>(writes.size());
+          List<Versioned<@Nullable Named>> out = new ArrayList<>(writes.size());
           for (Write w : writes) {
             out.add(write(c, w, actor));
           }
@@ -59,8 +61,11 @@ final class JdbcConfigStore implements ConfigStore {
   }
 
   @SuppressWarnings("unchecked")
-  private Versioned<Named> write(Connection c, Write w, String actor) throws SQLException {
-    JdbcObjectStore<Named> s = (JdbcObjectStore<Named>) stores.get(w.kind());
+  private Versioned<@Nullable Named> write(Connection c, Write w, String actor)
+      throws SQLException {
+    // the constructor checked that every kind has its store
+    JdbcObjectStore<Named> s =
+        (JdbcObjectStore<Named>) Objects.requireNonNull(stores.get(w.kind()), "store");
     if (w.value() == null) {
       s.deleteIn(c, w.name(), w.expectedVersion(), actor);
       return new Versioned<>(null, w.expectedVersion() + 1, null, actor);
@@ -69,7 +74,8 @@ final class JdbcConfigStore implements ConfigStore {
       throw new IllegalArgumentException(
           "a configuration commit needs an expected version (0 or positive)");
     }
-    return s.putIn(c, w.value(), w.expectedVersion(), actor);
+    Versioned<Named> v = s.putIn(c, w.value(), w.expectedVersion(), actor);
+    return new Versioned<@Nullable Named>(v.value(), v.version(), v.updatedAt(), v.updatedBy());
   }
 
   private static Revision read(Connection c, boolean lock) throws SQLException {

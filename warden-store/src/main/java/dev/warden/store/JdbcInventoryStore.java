@@ -117,10 +117,10 @@ final class JdbcInventoryStore implements InventoryStore {
         n.environment(),
         n.location(),
         n.fingerprint(),
-        Micros.truncate(n.createdAt()),
-        Micros.truncate(n.expiresAt()),
-        Micros.truncate(n.lastRotatedAt()),
-        Micros.truncate(n.lastUsedAt()),
+        Micros.truncateNullable(n.createdAt()),
+        Micros.truncateNullable(n.expiresAt()),
+        Micros.truncateNullable(n.lastRotatedAt()),
+        Micros.truncateNullable(n.lastUsedAt()),
         n.attributes());
   }
 
@@ -437,10 +437,11 @@ final class JdbcInventoryStore implements InventoryStore {
       }
       List<Usage> out = new ArrayList<>();
       groups.forEach(
-          (k, a) ->
-              out.add(
-                  new Usage(
-                      keys.get(k)[0], keys.get(k)[1], a.count()[0], a.last()[0], a.addresses())));
+          (k, a) -> {
+            // the loop above puts every key of groups into keys too
+            String[] wr = Objects.requireNonNull(keys.get(k), "keys");
+            out.add(new Usage(wr[0], wr[1], a.count()[0], a.last()[0], a.addresses()));
+          });
       return out;
     }
   }

@@ -63,7 +63,7 @@ final class JdbcLeaseStore implements LeaseStore {
         l.resource(),
         Micros.truncate(l.issuedAt()),
         Micros.truncate(l.expiresAt()),
-        Micros.truncate(l.revokedAt()),
+        Micros.truncateNullable(l.revokedAt()),
         l.revokeReason(),
         l.fingerprint());
   }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One generic store for every kind of configuration object, over {@code config_objects} (the
@@ -44,7 +45,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
   }
 
   /** The current revision row, live or a tombstone. */
-  private record Row(long version, String spec, long updatedAt, String updatedBy) {
+  private record Row(long version, @Nullable String spec, long updatedAt, String updatedBy) {
     boolean live() {
       return spec != null;
     }
@@ -171,7 +172,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
     ChangeCounters.lock(c, kind.wire());
     Row cur = current(c, name);
     boolean live = cur != null && cur.live();
-    if (expected == 0 && live) {
+    if (expected == 0 && cur != null && live) {
       throw new ConflictException(
           kind.wire()
               + " '"
@@ -180,18 +181,18 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
               + cur.version()
               + "); read it and pass its version to replace it");
     }
-    if (expected > 0 && (!live || cur.version() != expected)) {
+    if (expected > 0 && (cur == null || !live || cur.version() != expected)) {
       throw new ConflictException(
           kind.wire()
               + " '"
               + name
               + "' is "
-              + (live ? "at version " + cur.version() : "absent")
+              + (cur != null && live ? "at version " + cur.version() : "absent")
               + ", not at the expected version "
               + expected
               + "; read it again and reapply your change");
     }
-    if (live && cur.spec().equals(spec)) {
+    if (cur != null && live && spec.equals(cur.spec())) {
       return versioned(name, cur); // unchanged: no new revision, no history row, counter stays
     }
     long next = cur == null ? 1 : cur.version() + 1;
@@ -291,7 +292,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
   }
 
   @Override
-  public List<Versioned<T>> history(String name) {
+  public List<Versioned<@Nullable T>> history(String name) {
     Objects.requireNonNull(name, "name");
     return db.run(
         "read the history of " + kind.wire() + " '" + name + "'",
@@ -302,7 +303,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
             ps.setString(1, kind.wire());
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
-              List<Versioned<T>> out = new ArrayList<>();
+              List<Versioned<@Nullable T>> out = new ArrayList<>();
               while (rs.next()) {
                 String spec = rs.getString(2);
                 out.add(
@@ -323,7 +324,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
     return ChangeCounters.read(db, kind.wire());
   }
 
-  private Row current(Connection c, String name) throws SQLException {
+  private @Nullable Row current(Connection c, String name) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT version, spec, updated_at, updated_by FROM config_objects WHERE kind = ? AND name = ?")) {
@@ -339,7 +340,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
 
   /** Moves the row from {@code from} to {@code next}; false if another writer moved it first. */
   private boolean replace(
-      Connection c, String name, long from, long next, String spec, long at, String actor)
+      Connection c, String name, long from, long next, @Nullable String spec, long at, String actor)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -357,7 +358,7 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
   }
 
   private void appendHistory(
-      Connection c, String name, long version, String spec, long at, String actor)
+      Connection c, String name, long version, @Nullable String spec, long at, String actor)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -374,7 +375,8 @@ class JdbcObjectStore<T extends Named> implements ObjectStore<T> {
 
   private Versioned<T> versioned(String name, Row row) {
     return new Versioned<>(
-        decode(name, row.spec()),
+        // only a live row (one with a spec) is turned into a value
+        decode(name, Objects.requireNonNull(row.spec(), "a live row's spec")),
         row.version(),
         Micros.toInstant(row.updatedAt()),
         row.updatedBy());

@@ -140,7 +140,7 @@ public final class JdbcStore implements Store {
               + " as user '"
               + config.user()
               + "': "
-              + StoreConfig.redact(cause.getMessage())
+              + StoreConfig.redact(String.valueOf(cause.getMessage()))
               + ". Check that it is running and that the URL and credentials are right.",
           e);
     }

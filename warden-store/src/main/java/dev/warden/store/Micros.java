@@ -1,6 +1,7 @@
 package dev.warden.store;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Times are stored as BIGINT epoch microseconds: the precision both H2 and PostgreSQL keep, the
@@ -29,6 +30,11 @@ final class Micros {
 
   /** The instant as it reads back from the database. */
   static Instant truncate(Instant t) {
-    return t == null || t.getNano() % 1_000 == 0 ? t : toInstant(of(t));
+    return t.getNano() % 1_000 == 0 ? t : toInstant(of(t));
+  }
+
+  /** {@link #truncate}, for a time that may be absent. */
+  static @Nullable Instant truncateNullable(@Nullable Instant t) {
+    return t == null ? null : truncate(t);
   }
 }

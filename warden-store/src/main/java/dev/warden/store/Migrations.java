@@ -8,6 +8,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Brings the schema up to date with Flyway. Flyway takes a database lock while it migrates, so
@@ -113,7 +114,7 @@ final class Migrations {
     return applied.equals(shipped);
   }
 
-  private static MigrationInfo latestKnown(Flyway flyway) {
+  private static @Nullable MigrationInfo latestKnown(Flyway flyway) {
     MigrationInfo latest = null;
     for (MigrationInfo m : flyway.info().all()) {
       if (m.getState().isResolved()

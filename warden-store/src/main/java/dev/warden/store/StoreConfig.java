@@ -3,6 +3,7 @@ package dev.warden.store;
 import dev.warden.core.error.ValidationException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the store lives and how to log in.
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
  * @param password the database password; null when the database needs none (trust auth, embedded)
  * @param maxPoolSize the most connections the pool opens (1 or more)
  */
-public record StoreConfig(String url, String user, String password, int maxPoolSize) {
+public record StoreConfig(String url, String user, @Nullable String password, int maxPoolSize) {
   public static final int DEFAULT_MAX_POOL_SIZE = 16;
 
   // Matches "password=..." in URL parameters (PostgreSQL "&password=", H2 ";PASSWORD=") so that a
@@ -28,7 +29,7 @@ public record StoreConfig(String url, String user, String password, int maxPoolS
       throw new ValidationException(
           "store.url",
           "must be a jdbc:h2:file:... or jdbc:postgresql://host:port/database URL, got '"
-              + redact(url)
+              + redact(String.valueOf(url))
               + "'");
     }
     if (user == null || user.isBlank()) {
@@ -77,7 +78,7 @@ public record StoreConfig(String url, String user, String password, int maxPoolS
   }
 
   static String redact(String url) {
-    return url == null ? null : URL_PASSWORD.matcher(url).replaceAll("$1***");
+    return URL_PASSWORD.matcher(url).replaceAll("$1***");
   }
 
   /** Never shows the password. */

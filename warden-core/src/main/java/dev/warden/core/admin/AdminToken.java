@@ -2,6 +2,7 @@ package dev.warden.core.admin;
 
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An admin API credential as stored: only the SHA-256 of its secret part, never the secret.
@@ -14,8 +15,8 @@ public record AdminToken(
     byte[] secretHash,
     Set<String> scopes,
     Instant createdAt,
-    Instant expiresAt,
-    Instant revokedAt,
+    @Nullable Instant expiresAt,
+    @Nullable Instant revokedAt,
     String createdBy) {
 
   public AdminToken {

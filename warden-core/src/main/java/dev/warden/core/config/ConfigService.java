@@ -111,7 +111,7 @@ public final class ConfigService {
       if (dryRun || writes.isEmpty()) {
         return plan.stream().map(Planned::change).toList();
       }
-      List<Versioned<Named>> stored;
+      List<Versioned<@Nullable Named>> stored;
       try {
         stored = store.config().commit(base, writes, actor);
       } catch (ConflictException e) {
@@ -238,8 +238,8 @@ public final class ConfigService {
   }
 
   /** Resources by name as they will be after the change: the batch's first, then the store's. */
-  private java.util.function.Function<String, dev.warden.core.model.Resource> resourceLookup(
-      List<Named> batch) {
+  private java.util.function.Function<String, dev.warden.core.model.@Nullable Resource>
+      resourceLookup(List<Named> batch) {
     return name -> {
       for (Named n : batch) {
         if (n instanceof dev.warden.core.model.Resource r && r.name().equals(name)) {
@@ -303,7 +303,7 @@ public final class ConfigService {
     return store(kind).list();
   }
 
-  public List<Versioned<Named>> history(Kind kind, String name) {
+  public List<Versioned<@Nullable Named>> history(Kind kind, String name) {
     return store(kind).history(name);
   }
 

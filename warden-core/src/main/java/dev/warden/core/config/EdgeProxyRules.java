@@ -10,6 +10,7 @@ import dev.warden.core.model.Resource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@code EdgeProxy} document must agree with in the rest of the configuration. Its own
@@ -28,7 +29,7 @@ final class EdgeProxyRules {
    * @param resources the resources as they will be after the change, by name (null when absent)
    * @throws ValidationException when a named resource exists and is of a kind this proxy cannot use
    */
-  static void check(ProxyDeclaration d, Function<String, Resource> resources) {
+  static void check(ProxyDeclaration d, Function<String, @Nullable Resource> resources) {
     ProxySpec p = d.proxy();
     if (p.protocol() == ProxySpec.Protocol.HTTP) {
       for (int i = 0; i < p.routes().size(); i++) {
@@ -79,7 +80,7 @@ final class EdgeProxyRules {
   static List<String> warnings(
       ProxyDeclaration d,
       List<Named> batch,
-      Function<String, Resource> resources,
+      Function<String, @Nullable Resource> resources,
       List<ProxyDeclaration> stored) {
     List<String> out = new ArrayList<>();
     List<String> names =

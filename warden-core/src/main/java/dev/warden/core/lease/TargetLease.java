@@ -3,6 +3,7 @@ package dev.warden.core.lease;
 import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lease of a credential that lives at its target, with its lifecycle.
@@ -18,9 +19,9 @@ public record TargetLease(
     LeaseState state,
     String target,
     int removalAttempts,
-    Instant removalDue,
-    String removalError,
-    Instant removedAt) {
+    @Nullable Instant removalDue,
+    @Nullable String removalError,
+    @Nullable Instant removedAt) {
   public TargetLease {
     Objects.requireNonNull(lease, "lease");
     Objects.requireNonNull(state, "state");

@@ -21,7 +21,7 @@ public record Campaign(
     Instant dueAt,
     String createdBy,
     @Nullable String webhookUrl,
-    Instant lastReminderAt,
+    @Nullable Instant lastReminderAt,
     @Nullable Instant closedAt) {
   public Campaign {
     Objects.requireNonNull(id, "id");

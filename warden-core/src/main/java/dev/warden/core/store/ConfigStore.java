@@ -28,7 +28,7 @@ public interface ConfigStore {
    * @throws ConflictException when the configuration changed since {@code base}, or a write's
    *     expected version does not hold; nothing is written then
    */
-  List<Versioned<Named>> commit(Revision base, List<Write> writes, String actor);
+  List<Versioned<@Nullable Named>> commit(Revision base, List<Write> writes, String actor);
 
   /** The configuration kinds' change counters at one moment. */
   record Revision(

@@ -5,6 +5,7 @@ import dev.warden.core.error.StoreException;
 import dev.warden.core.model.Named;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Versioned storage of one kind of configuration object (trust providers, workloads, resources,
@@ -39,7 +40,7 @@ public interface ObjectStore<T extends Named> {
   boolean delete(String name, String actor);
 
   /** Every revision of the object, oldest first; a deletion is a revision with a null value. */
-  List<Versioned<T>> history(String name);
+  List<Versioned<@Nullable T>> history(String name);
 
   /**
    * A number that increases whenever any object of this kind changes, on any node: caches compare

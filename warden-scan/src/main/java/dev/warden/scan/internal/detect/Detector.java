@@ -79,7 +79,7 @@ public final class Detector {
   /** Per-thread scanning state. Not thread-safe; cheap to create, meant to be reused. */
   public final class Session implements KeywordIndex.Hits {
     private final ByteChars chars = new ByteChars();
-    private final Matcher[] matchers = new Matcher[rules.size()];
+    private final @Nullable Matcher[] matchers = new @Nullable Matcher[rules.size()];
     private final List<Rule.Sweep> sweepers = new ArrayList<>();
     private final int[] lastFrom = new int[rules.size()];
     private final int[] lastTo = new int[rules.size()];
@@ -252,7 +252,8 @@ public final class Detector {
           }
         }
       }
-      Matcher m = matchers[r];
+      // only a sweep rule may lack a pattern; one reached through a keyword fails here as before
+      Matcher m = Objects.requireNonNull(matchers[r], "a keyword rule's matcher");
       if (rule.schemeBefore) {
         if (!userInfoFollows(kwEnd, b)) {
           return; // most URLs carry no user:password@: no need to run the expression

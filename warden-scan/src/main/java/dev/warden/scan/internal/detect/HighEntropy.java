@@ -328,7 +328,7 @@ final class HighEntropy {
     private static final int CACHE = 64;
     private final int[] counts = new int[256];
     private final byte[][] cachedNames = new byte[CACHE][];
-    private final Context[] cachedContexts = new Context[CACHE];
+    private final @Nullable Context[] cachedContexts = new @Nullable Context[CACHE];
     private byte[] b = new byte[0]; // the buffer of the current sweep
     private int from;
     private int to;

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -75,21 +76,21 @@ final class AgentRunCommand implements Callable<Integer> {
       names = "--join-token",
       paramLabel = "TOKEN",
       description = "single-use join token (or WARDEN_JOIN_TOKEN)")
-  String joinToken;
+  @Nullable String joinToken;
 
   @Option(
       names = "--platform-token-file",
       paramLabel = "FILE",
       description =
           "attest with a platform token read from this file (e.g. a projected service-account token)")
-  Path platformTokenFile;
+  @Nullable Path platformTokenFile;
 
   @Option(
       names = "--server-ca",
       paramLabel = "PEM",
       description =
           "CA certificates to trust for an HTTPS server (e.g. the bundle of a tls.selfIssued server)")
-  Path serverCa;
+  @Nullable Path serverCa;
 
   @Option(
       names = "--sync-interval",
@@ -121,7 +122,7 @@ final class AgentRunCommand implements Callable<Integer> {
       description =
           "serve /healthz, /readyz (503 once a workload's SVID expired while the server was unreachable) "
               + "and /metrics over plain HTTP on this address, e.g. 127.0.0.1:9090 [off]")
-  String statusListen;
+  @Nullable String statusListen;
 
   @Override
   public Integer call() throws Exception {

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small client of the admin API. Errors become {@link CliException} with the server's message.
@@ -20,9 +21,9 @@ final class ApiClient {
   static final String USER_AGENT = dev.warden.core.WardenVersion.userAgent("cli");
   private final HttpClient http;
   private final String server;
-  private final String token;
+  private final @Nullable String token;
 
-  ApiClient(String server, String token) {
+  ApiClient(String server, @Nullable String token) {
     this(server, token, null);
   }
 
@@ -30,7 +31,7 @@ final class ApiClient {
    * @param caFile PEM CA certificates to trust for an HTTPS server instead of the JDK's trust store
    *     ({@code WARDEN_CA_FILE}: for example the bundle of a server with {@code tls.selfIssued})
    */
-  ApiClient(String server, String token, java.nio.file.Path caFile) {
+  ApiClient(String server, @Nullable String token, java.nio.file.@Nullable Path caFile) {
     this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
     this.token = token;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -88,7 +89,7 @@ final class ApiClient {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private JsonNode send(String method, String path, JsonNode body) {
+  private JsonNode send(String method, String path, @Nullable JsonNode body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(server + path))
             .timeout(Duration.ofSeconds(60))

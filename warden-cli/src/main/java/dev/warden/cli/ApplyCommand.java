@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -124,7 +125,9 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
     if (!spec.isObject() || !spec.has("jwksFile")) {
       return;
     }
-    Path jwks = yaml.toAbsolutePath().getParent().resolve(spec.get("jwksFile").asText());
+    // the YAML was read from this file, so its absolute path is not the root: it has a parent
+    Path dir = Objects.requireNonNull(yaml.toAbsolutePath().getParent(), "parent");
+    Path jwks = dir.resolve(spec.get("jwksFile").asText());
     try {
       JsonNode keys = YAML.readTree(Files.readAllBytes(jwks));
       if (!keys.path("keys").isArray()) {

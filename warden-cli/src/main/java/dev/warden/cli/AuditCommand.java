@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,22 +50,22 @@ final class AuditCommand implements Runnable {
       })
   static final class ListEvents extends ApiCommand implements Callable<Integer> {
     @Option(names = "--workload", paramLabel = "SPIFFE_ID")
-    String workload;
+    @Nullable String workload;
 
     @Option(names = "--resource")
-    String resource;
+    @Nullable String resource;
 
     @Option(names = "--outcome", description = "allow, deny, success or failure")
-    String outcome;
+    @Nullable String outcome;
 
     @Option(names = "--type", description = "e.g. token.issued, token.denied, config.updated")
-    String type;
+    @Nullable String type;
 
     @Option(names = "--from", paramLabel = "RFC3339")
-    String from;
+    @Nullable String from;
 
     @Option(names = "--to", paramLabel = "RFC3339")
-    String to;
+    @Nullable String to;
 
     @Option(names = "--limit", description = "at most this many events [50]")
     int limit = 50;
@@ -99,7 +100,7 @@ final class AuditCommand implements Runnable {
       return 0;
     }
 
-    private static void add(StringBuilder q, String k, String v) {
+    private static void add(StringBuilder q, String k, @Nullable String v) {
       if (v != null) {
         q.append('&').append(k).append('=').append(ApiClient.enc(v));
       }
@@ -174,7 +175,7 @@ final class AuditCommand implements Runnable {
         description =
             "a signed checkpoint kept outside the database: a JWS, the JSON of"
                 + " /v1/audit/checkpoints/latest, or audit stream JSON lines (the last checkpoint in them)")
-    String checkpoint;
+    @Nullable String checkpoint;
 
     @Option(
         names = "--jwks",
@@ -182,7 +183,7 @@ final class AuditCommand implements Runnable {
         description =
             "verify the checkpoint with this saved JWKS of the checkpoint keys (offline) instead of the"
                 + " server's /v1/audit/checkpoints/jwks")
-    java.nio.file.Path jwks;
+    java.nio.file.@Nullable Path jwks;
 
     @Option(
         names = "--proof",
@@ -191,7 +192,7 @@ final class AuditCommand implements Runnable {
             "verify this proof (the console audit explorer's \"Export proof\", format "
                 + AuditProof.FORMAT
                 + ") offline: no server is contacted")
-    java.nio.file.Path proof;
+    java.nio.file.@Nullable Path proof;
 
     /** Larger than any proof the console exports (5,000 events are a few MB). */
     private static final long MAX_PROOF_BYTES = 256L << 20;
@@ -369,6 +370,8 @@ final class AuditCommand implements Runnable {
      * @throws CliException (exit 2) when the file cannot be read or is not a proof
      */
     private int verifyProof(PrintWriter out) {
+      // call() comes here only when --proof is given
+      java.nio.file.Path proof = java.util.Objects.requireNonNull(this.proof, "--proof");
       String text;
       try {
         if (java.nio.file.Files.size(proof) > MAX_PROOF_BYTES) {
@@ -425,7 +428,9 @@ final class AuditCommand implements Runnable {
      * @throws CliException (exit 2) when the checkpoint cannot be read or is refused
      */
     private VerifiedCheckpoint verifiedCheckpoint(ApiClient api) {
-      String jws = CheckpointSource.read(checkpoint, api);
+      // call() comes here only when --checkpoint is given
+      String jws =
+          CheckpointSource.read(java.util.Objects.requireNonNull(checkpoint, "--checkpoint"), api);
       String keys;
       if (jwks != null) {
         try {

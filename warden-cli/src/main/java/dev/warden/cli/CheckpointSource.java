@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where {@code warden audit verify --checkpoint} finds a checkpoint: a file or a URL holding the
@@ -114,7 +115,7 @@ final class CheckpointSource {
     return found;
   }
 
-  private static String fromJsonLine(String line) {
+  private static @Nullable String fromJsonLine(String line) {
     String l = line.strip();
     if (!l.startsWith("{") || !l.contains("\"checkpoint\"")) {
       return null;
@@ -126,7 +127,7 @@ final class CheckpointSource {
     }
   }
 
-  private static String jws(JsonNode n) {
+  private static @Nullable String jws(@Nullable JsonNode n) {
     if (n == null) {
       return null;
     }

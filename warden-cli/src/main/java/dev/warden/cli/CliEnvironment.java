@@ -2,6 +2,7 @@ package dev.warden.cli;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the CLI reads from the process around it: environment variables and the home directory.
@@ -20,7 +21,7 @@ record CliEnvironment(Map<String, String> env, Path home) {
   }
 
   /** A variable's value, or null when it is unset or blank. */
-  String get(String name) {
+  @Nullable String get(String name) {
     String v = env.get(name);
     return v == null || v.isBlank() ? null : v;
   }

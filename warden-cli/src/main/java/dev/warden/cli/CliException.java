@@ -1,5 +1,7 @@
 package dev.warden.cli;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A failure to report to the user with an exit code: 1 a negative result, 2 an error, 3 not found.
  */
@@ -7,7 +9,7 @@ final class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int exitCode;
 
-  CliException(int exitCode, String message) {
+  CliException(int exitCode, @Nullable String message) {
     super(message);
     this.exitCode = exitCode;
   }

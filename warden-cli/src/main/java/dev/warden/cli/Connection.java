@@ -1,5 +1,6 @@
 package dev.warden.cli;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -14,13 +15,13 @@ final class Connection {
               + Credentials.DEFAULT_SERVER
               + "); "
               + ServerUrl.HELP)
-  String server;
+  @Nullable String server;
 
   @Option(
       names = "--token",
       paramLabel = "TOKEN",
       description = "admin token (default: from 'warden login' or WARDEN_TOKEN)")
-  String token;
+  @Nullable String token;
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where {@code warden login} keeps the server URL and admin token: {@code credentials.json}, mode
@@ -66,7 +67,8 @@ final class Credentials {
     }
   }
 
-  static ApiClient client(CliEnvironment env, String serverFlag, String tokenFlag) {
+  static ApiClient client(
+      CliEnvironment env, @Nullable String serverFlag, @Nullable String tokenFlag) {
     String server = serverFlag != null ? serverFlag : env.get("WARDEN_SERVER");
     String token = tokenFlag != null ? tokenFlag : env.get("WARDEN_TOKEN");
     Optional<Login> saved = server != null && token != null ? Optional.empty() : saved(env);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,7 +77,7 @@ final class DatabaseCommand implements Runnable {
         names = "--from-env",
         paramLabel = "VAR",
         description = "read the password from this environment variable")
-    String fromEnv;
+    @Nullable String fromEnv;
 
     @Override
     public Integer call() throws IOException {
@@ -219,7 +220,7 @@ final class DatabaseCommand implements Runnable {
       })
   static final class Leases extends ApiCommand implements Callable<Integer> {
     @Option(names = "--state", description = "only leases in this state")
-    String state;
+    @Nullable String state;
 
     @Option(
         names = "--limit",

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -137,13 +138,13 @@ final class DevCommand implements Runnable {
         names = "--kubernetes",
         paramLabel = "NAMESPACE/SERVICE_ACCOUNT",
         description = "a projected service-account token")
-    String kubernetes;
+    @Nullable String kubernetes;
 
     @Option(
         names = "--github",
         paramLabel = "OWNER/REPO@REF",
         description = "a GitHub Actions OIDC token")
-    String github;
+    @Nullable String github;
 
     @Option(names = "--ttl", description = "lifetime [10m]")
     String ttl = "10m";

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -55,7 +56,7 @@ final class DevMcpServer implements Callable<Integer> {
   int port;
 
   @Option(names = "--url-file", description = "write the server's URL here once it listens")
-  Path urlFile;
+  @Nullable Path urlFile;
 
   @Option(names = "--tools", split = ",", description = "tool names [search_tickets,delete_ticket]")
   List<String> tools = List.of("search_tickets", "delete_ticket");
@@ -64,7 +65,7 @@ final class DevMcpServer implements Callable<Integer> {
       names = "--require-bearer-file",
       paramLabel = "FILE",
       description = "answer 401 unless Authorization is 'Bearer <the file's content>'")
-  Path bearerFile;
+  @Nullable Path bearerFile;
 
   @Override
   public Integer call() throws Exception {
@@ -102,7 +103,7 @@ final class DevMcpServer implements Callable<Integer> {
     return 0;
   }
 
-  private void handle(HttpExchange ex, byte[] required) throws IOException {
+  private void handle(HttpExchange ex, byte @Nullable [] required) throws IOException {
     if (!"POST".equals(ex.getRequestMethod())) {
       ex.getResponseHeaders().set("Allow", "POST");
       ex.sendResponseHeaders(405, -1);
@@ -175,7 +176,7 @@ final class DevMcpServer implements Callable<Integer> {
     send(ex, 200, response);
   }
 
-  private static ObjectNode error(JsonNode id, int code, String message) {
+  private static ObjectNode error(@Nullable JsonNode id, int code, String message) {
     ObjectNode o = JSON.createObjectNode();
     o.put("jsonrpc", "2.0");
     if (id != null) {

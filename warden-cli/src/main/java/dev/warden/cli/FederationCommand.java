@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -71,26 +72,26 @@ final class FederationCommand implements Runnable {
         paramLabel = "URL",
         description =
             "the issuer the cloud is configured with (default: the resource's issuer, else --server)")
-    String issuer;
+    @Nullable String issuer;
 
     @Option(
         names = "--resource",
         paramLabel = "NAME",
         description = "inspect a sample token for this resource")
-    String resource;
+    @Nullable String resource;
 
     @Option(
         names = "--token-file",
         paramLabel = "FILE",
         description = "inspect this token (a real one) instead")
-    Path tokenFile;
+    @Nullable Path tokenFile;
 
     @Option(
         names = "--audience",
         paramLabel = "AUD",
         description =
             "the audience the cloud expects (default: the resource's, else the cloud's usual one)")
-    String audience;
+    @Nullable String audience;
 
     @Override
     public Integer call() {
@@ -191,7 +192,7 @@ final class FederationCommand implements Runnable {
         names = "--account-id",
         paramLabel = "ID",
         description = "AWS account of the IAM OIDC provider (aws)")
-    String accountId;
+    @Nullable String accountId;
 
     @Override
     public Integer call() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.core.document.Kind;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,7 +31,7 @@ final class GetCommand extends ApiCommand implements Callable<Integer> {
   String kind;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
-  String name;
+  @Nullable String name;
 
   @Option(names = "--history", description = "show every version of NAME")
   boolean history;

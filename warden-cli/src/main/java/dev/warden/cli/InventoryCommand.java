@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,21 +47,21 @@ final class InventoryCommand implements Runnable {
         names = "--kind",
         description =
             "workload, issued-credential, admin-token, leaked-credential, or an imported kind")
-    String kind;
+    @Nullable String kind;
 
     @Option(names = "--owner")
-    String owner;
+    @Nullable String owner;
 
     @Option(names = "--team")
-    String team;
+    @Nullable String team;
 
     @Option(names = "--environment")
-    String environment;
+    @Nullable String environment;
 
     @Option(
         names = "--credential-type",
         description = "static, short-lived, attested-identity or federated")
-    String credentialType;
+    @Nullable String credentialType;
 
     @Override
     public Integer call() {
@@ -112,7 +113,7 @@ final class InventoryCommand implements Runnable {
     }
   }
 
-  static void param(StringBuilder q, String name, String value) {
+  static void param(StringBuilder q, String name, @Nullable String value) {
     if (value != null && !value.isBlank()) {
       q.append('&').append(name).append('=').append(ApiClient.enc(value));
     }
@@ -174,16 +175,16 @@ final class InventoryCommand implements Runnable {
     @Option(
         names = "--source",
         description = "where the items come from (default: the format, e.g. k8s)")
-    String source;
+    @Nullable String source;
 
     @Option(names = "--owner", description = "owner for items that do not name one")
-    String owner;
+    @Nullable String owner;
 
     @Option(names = "--team")
-    String team;
+    @Nullable String team;
 
     @Option(names = "--environment")
-    String environment;
+    @Nullable String environment;
 
     @Override
     public Integer call() {
@@ -232,7 +233,7 @@ final class InventoryCommand implements Runnable {
       return r.path("errors").isEmpty() ? 0 : 1;
     }
 
-    private static void putOpt(ObjectNode o, String f, String v) {
+    private static void putOpt(ObjectNode o, String f, @Nullable String v) {
       if (v != null) {
         o.put(f, v);
       }
@@ -251,7 +252,7 @@ final class InventoryCommand implements Runnable {
         paramLabel = "ID",
         description =
             "an inventory id, e.g. workload:spiffe://acme.com/api; a bare SPIFFE ID means its workload")
-    String id;
+    @Nullable String id;
 
     @Override
     public Integer call() {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +35,7 @@ final class LoginCommand implements Callable<Integer> {
   @Option(
       names = "--token",
       description = "the admin token (prefer --token-stdin: flags end up in shell history)")
-  String token;
+  @Nullable String token;
 
   @Option(names = "--token-stdin", description = "read the token from standard input")
   boolean tokenStdin;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,7 +47,7 @@ final class OwnerCommand implements Runnable {
         names = "--reassign-to",
         paramLabel = "OWNER",
         description = "new owner of every workload and imported item")
-    String reassignTo;
+    @Nullable String reassignTo;
 
     @Option(
         names = "--suspend",

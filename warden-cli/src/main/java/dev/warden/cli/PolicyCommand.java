@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -55,16 +56,16 @@ final class PolicyCommand implements Runnable {
         paramLabel = "IP",
         description =
             "request.sourceAddress (default: this machine's address as the server sees it)")
-    String sourceAddress;
+    @Nullable String sourceAddress;
 
     @Option(names = "--time", paramLabel = "RFC3339", description = "request.time (default: now)")
-    String time;
+    @Nullable String time;
 
     @Option(
         names = "--scope",
         paramLabel = "SCOPES",
         description = "requested scopes, space-separated (default: none)")
-    String scope;
+    @Nullable String scope;
 
     @Option(
         names = "--claim",
@@ -79,7 +80,7 @@ final class PolicyCommand implements Runnable {
         paramLabel = "SUBJECT",
         description =
             "explain a delegated request: the workload acts for this subject (request.subject)")
-    String onBehalfOf;
+    @Nullable String onBehalfOf;
 
     @Option(
         names = "--through",
@@ -92,7 +93,7 @@ final class PolicyCommand implements Runnable {
         names = "--txn",
         paramLabel = "TXN",
         description = "the transaction id of a presented Txn-Token (request.txn)")
-    String txn;
+    @Nullable String txn;
 
     @Override
     public Integer call() {

@@ -3,6 +3,7 @@ package dev.warden.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Renders a {@code /v1/posture} answer as CSV (RFC 4180) or as one self-contained HTML page. */
 final class PostureReports {
@@ -150,7 +151,7 @@ final class PostureReports {
   };
 
   /** One row per day of history (or one row for now when {@code history} is null). */
-  static String kpiCsv(JsonNode now, JsonNode history) {
+  static String kpiCsv(JsonNode now, @Nullable JsonNode history) {
     StringBuilder sb = new StringBuilder("day," + String.join(",", KPI_FIELDS) + "\r\n");
     if (history == null) {
       sb.append("now");
@@ -170,7 +171,7 @@ final class PostureReports {
   }
 
   /** The indicators now, and the daily history as charts of the two shares that should rise. */
-  static String kpiHtml(JsonNode now, JsonNode history) {
+  static String kpiHtml(JsonNode now, @Nullable JsonNode history) {
     StringBuilder sb = page("Warden NHI indicators");
     sb.append("<table><tr><th>Indicator</th><th>Now</th></tr>");
     for (String f : KPI_FIELDS) {

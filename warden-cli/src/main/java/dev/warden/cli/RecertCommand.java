@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -73,7 +74,7 @@ final class RecertCommand implements Runnable {
         names = "--webhook",
         paramLabel = "URL",
         description = "where reminders go (default: notifications.webhookUrl)")
-    String webhook;
+    @Nullable String webhook;
 
     @Override
     public Integer call() {
@@ -138,7 +139,7 @@ final class RecertCommand implements Runnable {
     String workload;
 
     @Option(names = "--note", description = "why (kept in the campaign and the audit log)")
-    String note;
+    @Nullable String note;
 
     abstract String decision();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,16 +61,16 @@ final class ReportCommand implements Runnable {
     Format format = Format.text;
 
     @Option(names = "--severity", description = "only this severity: low, medium, high, critical")
-    String severity;
+    @Nullable String severity;
 
     @Option(names = "--rule", description = "only this rule id or OWASP id (e.g. NHI7)")
-    String rule;
+    @Nullable String rule;
 
     @Option(
         names = "--limit",
         paramLabel = "N",
         description = "at most N findings, most severe first (default: all)")
-    Integer limit;
+    @Nullable Integer limit;
 
     @Mixin Connection connection;
 
@@ -196,7 +197,7 @@ final class ReportCommand implements Runnable {
         arity = "0..1",
         fallbackValue = "30",
         description = "the daily snapshots of the last DAYS days (default 30) instead of now")
-    Integer history;
+    @Nullable Integer history;
 
     @Override
     public Integer call() {

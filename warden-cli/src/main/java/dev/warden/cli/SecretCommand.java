@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +54,7 @@ final class SecretCommand implements Runnable {
         names = "--value-file",
         paramLabel = "FILE",
         description = "read the value from this file")
-    Path file;
+    @Nullable Path file;
 
     @Option(names = "--value-stdin", description = "read the value from standard input")
     boolean stdin;
@@ -82,43 +83,43 @@ final class SecretCommand implements Runnable {
         names = "--cas",
         paramLabel = "VERSION",
         description = "the version expected to be current (0: must not exist)")
-    Long cas;
+    @Nullable Long cas;
 
     @Option(
         names = "--owner",
         description = "who answers for the secret (reminded when rotation is due)")
-    String owner;
+    @Nullable String owner;
 
     @Option(names = "--description")
-    String description;
+    @Nullable String description;
 
     @Option(
         names = "--rotation-interval",
         paramLabel = "DURATION",
         description = "how often it should change, e.g. 90d")
-    String rotationInterval;
+    @Nullable String rotationInterval;
 
     @Option(names = "--max-versions", paramLabel = "N", description = "versions kept (default 10)")
-    Integer maxVersions;
+    @Nullable Integer maxVersions;
 
     @Option(
         names = "--rotation-connector",
         paramLabel = "NAME",
         description =
             "let Warden rotate it at the target: postgres (needs --rotation-resource and --rotation-account)")
-    String connector;
+    @Nullable String connector;
 
     @Option(
         names = "--rotation-resource",
         paramLabel = "RESOURCE",
         description = "the postgres resource whose admin sets it")
-    String rotationResource;
+    @Nullable String rotationResource;
 
     @Option(
         names = "--rotation-account",
         paramLabel = "ROLE",
         description = "the database account the secret is the password of")
-    String rotationAccount;
+    @Nullable String rotationAccount;
 
     @Override
     public Integer call() throws IOException {
@@ -327,7 +328,7 @@ final class SecretCommand implements Runnable {
     String name;
 
     @Option(names = "--version", paramLabel = "N", description = "the version")
-    Long version;
+    @Nullable Long version;
 
     Integer change(String action, String done) {
       if (version == null) {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,52 +35,52 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       description = "YAML configuration file")
-  Path config;
+  @Nullable Path config;
 
   @Option(names = "--host", description = "address to listen on [127.0.0.1]")
-  String host;
+  @Nullable String host;
 
   @Option(
       names = {"-p", "--port"},
       description = "TCP port [8080]")
-  Integer port;
+  @Nullable Integer port;
 
   @Option(
       names = "--issuer",
       paramLabel = "URL",
       description = "public URL of this server (the 'iss' of its tokens)")
-  String issuer;
+  @Nullable String issuer;
 
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
       description = "embedded database and master key directory [./warden-data]")
-  String dataDir;
+  @Nullable String dataDir;
 
   @Option(
       names = "--upstream-ca-cert",
       paramLabel = "PEM",
       description =
           "certificate of an upstream CA: Warden's CA becomes its intermediate (with --upstream-ca-key)")
-  String upstreamCaCert;
+  @Nullable String upstreamCaCert;
 
   @Option(
       names = "--upstream-ca-key",
       paramLabel = "PEM",
       description = "private key of the upstream CA")
-  String upstreamCaKey;
+  @Nullable String upstreamCaKey;
 
   @Option(
       names = "--db-url",
       paramLabel = "JDBC_URL",
       description = "PostgreSQL JDBC URL (or WARDEN_DB_URL)")
-  String dbUrl;
+  @Nullable String dbUrl;
 
   @Option(names = "--db-user", description = "database user")
-  String dbUser;
+  @Nullable String dbUser;
 
   @Option(names = "--trust-domain", description = "SPIFFE trust domain [warden.local]")
-  String trustDomain;
+  @Nullable String trustDomain;
 
   @Option(
       names = "--set",
@@ -158,7 +159,7 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
     return 0;
   }
 
-  private static void put(Map<String, String> m, String k, String v) {
+  private static void put(Map<String, String> m, String k, @Nullable String v) {
     if (v != null) {
       m.put(k, v);
     }

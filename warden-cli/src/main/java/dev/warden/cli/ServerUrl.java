@@ -2,6 +2,7 @@ package dev.warden.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code --server} value made into a base URL. A full http(s) URL is taken as it is; a bare
@@ -19,7 +20,7 @@ final class ServerUrl {
    * The base URL without a trailing slash; a {@link CliException} (exit 2) naming the value if it
    * is not one.
    */
-  static String parse(String value) {
+  static String parse(@Nullable String value) {
     String v = value == null ? "" : value.strip();
     if (!v.contains("://") && !v.isEmpty()) {
       v = (isLoopback(hostOf(v)) ? "http://" : "https://") + v;
@@ -43,7 +44,7 @@ final class ServerUrl {
     return v;
   }
 
-  static boolean isLoopback(String host) {
+  static boolean isLoopback(@Nullable String host) {
     if (host == null) {
       return false;
     }
@@ -52,7 +53,7 @@ final class ServerUrl {
     return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
   }
 
-  private static String hostOf(String hostPort) {
+  private static @Nullable String hostOf(String hostPort) {
     try {
       return new URI("http://" + hostPort).getHost();
     } catch (URISyntaxException e) {
@@ -60,7 +61,7 @@ final class ServerUrl {
     }
   }
 
-  private static CliException invalid(String value) {
+  private static CliException invalid(@Nullable String value) {
     return new CliException(
         2,
         "--server '"

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,13 +46,13 @@ final class TargetSecretCommand implements Runnable {
         names = "--from-env",
         paramLabel = "VAR",
         description = "read the value from this environment variable")
-    String fromEnv;
+    @Nullable String fromEnv;
 
     @Option(
         names = "--from-file",
         paramLabel = "FILE",
         description = "read the whole file (a PEM private key); one trailing line break is dropped")
-    Path fromFile;
+    @Nullable Path fromFile;
   }
 
   @Command(
@@ -69,7 +70,7 @@ final class TargetSecretCommand implements Runnable {
     String name;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Source source;
+    @Nullable Source source;
 
     @Override
     public Integer call() throws IOException {

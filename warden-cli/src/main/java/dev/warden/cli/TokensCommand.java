@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,7 +53,7 @@ final class TokensCommand implements Runnable {
     @Option(
         names = "--ttl",
         description = "lifetime, e.g. 30d (default: no expiry — a posture finding)")
-    String ttl;
+    @Nullable String ttl;
 
     @Override
     public Integer call() {

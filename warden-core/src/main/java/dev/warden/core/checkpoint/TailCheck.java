@@ -24,7 +24,8 @@ public record TailCheck(
    * @param hashAtCheckpoint the chain hash of the walked chain's event at the checkpoint's sequence
    *     number, or null when the chain does not reach it
    */
-  public static TailCheck of(VerifiedCheckpoint checkpoint, long lastSeq, byte[] hashAtCheckpoint) {
+  public static TailCheck of(
+      VerifiedCheckpoint checkpoint, long lastSeq, byte @Nullable [] hashAtCheckpoint) {
     Checkpoint c = checkpoint.checkpoint();
     String signed = "checkpoint " + c.time() + " signed " + c.seq();
     if (lastSeq < c.seq() || hashAtCheckpoint == null) {

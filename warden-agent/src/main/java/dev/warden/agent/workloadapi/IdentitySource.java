@@ -6,6 +6,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** What the Workload API serves; the agent runtime implements it. */
 public interface IdentitySource {
@@ -25,7 +26,7 @@ public interface IdentitySource {
    * A JWT-SVID already held for this identity and audience, or null; must not block (it runs on the
    * socket's event loop so a cache hit costs no thread hand-off).
    */
-  default String cachedJwtSvid(SpiffeId id, List<String> audience) {
+  default @Nullable String cachedJwtSvid(SpiffeId id, List<String> audience) {
     return null;
   }
 

@@ -13,7 +13,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Unix workload attestation: uid and gid from the kernel (SO_PEERCRED), and from {@code
@@ -23,7 +25,8 @@ import java.util.Set;
  * {@code unix:path}, {@code unix:sha256}.
  */
 public final class UnixAttestor implements WorkloadAttestor {
-  private record FileKey(Object dev, Object ino, long size, FileTime mtime) {}
+  private record FileKey(
+      @Nullable Object dev, @Nullable Object ino, long size, @Nullable FileTime mtime) {}
 
   private final Path proc;
   private final NameFile passwd;
@@ -100,7 +103,11 @@ public final class UnixAttestor implements WorkloadAttestor {
     Map<String, Object> a = Files.readAttributes(exe, "unix:dev,ino,size,lastModifiedTime");
     FileKey key =
         new FileKey(
-            a.get("dev"), a.get("ino"), (Long) a.get("size"), (FileTime) a.get("lastModifiedTime"));
+            a.get("dev"),
+            a.get("ino"),
+            // readAttributes returns every attribute it was asked for, or throws
+            (Long) Objects.requireNonNull(a.get("size"), "size"),
+            (FileTime) a.get("lastModifiedTime"));
     synchronized (hashes) {
       String h = hashes.get(key);
       if (h != null) {
@@ -131,7 +138,7 @@ public final class UnixAttestor implements WorkloadAttestor {
    * time changes: attestation runs on every call and must not re-read it each time.
    */
   static final class NameFile {
-    private record Snapshot(FileTime mtime, Map<Integer, String> names) {}
+    private record Snapshot(@Nullable FileTime mtime, Map<Integer, String> names) {}
 
     private final Path file;
     private volatile Snapshot snap = new Snapshot(null, Map.of());
@@ -140,7 +147,7 @@ public final class UnixAttestor implements WorkloadAttestor {
       this.file = file;
     }
 
-    String name(int id) {
+    @Nullable String name(int id) {
       FileTime mtime;
       try {
         mtime = Files.getLastModifiedTime(file);

@@ -3,6 +3,7 @@ package dev.warden.server.admin;
 import dev.warden.core.oauth.UserPrincipal;
 import dev.warden.core.trust.AttestedIdentity;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An authenticated administrator: an admin API caller with an admin token (created only by {@link
@@ -11,8 +12,8 @@ import java.util.Set;
  * token can make).
  */
 public final class AdminPrincipal {
-  private final String tokenId;
-  private final String userSubject;
+  private final @Nullable String tokenId;
+  private final @Nullable String userSubject;
   private final String name;
   private final Set<String> scopes;
 
@@ -20,7 +21,8 @@ public final class AdminPrincipal {
     this(tokenId, null, name, scopes);
   }
 
-  private AdminPrincipal(String tokenId, String userSubject, String name, Set<String> scopes) {
+  private AdminPrincipal(
+      @Nullable String tokenId, @Nullable String userSubject, String name, Set<String> scopes) {
     this.tokenId = tokenId;
     this.userSubject = userSubject;
     this.name = name;
@@ -47,14 +49,14 @@ public final class AdminPrincipal {
   }
 
   /** The admin token's id; null for a human signed in through the identity provider. */
-  public String tokenId() {
+  public @Nullable String tokenId() {
     return tokenId;
   }
 
   /**
    * {@code <issuer>#<sub>} of a human signed in through the identity provider; null for a token.
    */
-  public String userSubject() {
+  public @Nullable String userSubject() {
     return userSubject;
   }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Admin API tokens: {@code wdn_<id>_<secret>}. Only SHA-256 of the secret is stored (the secret has
@@ -159,7 +160,7 @@ public final class AdminTokens {
         .map(t -> new AdminPrincipal(t.id(), t.name(), t.scopes()));
   }
 
-  private Issued build(String name, Set<String> scopes, Duration ttl, String actor) {
+  private Issued build(String name, Set<String> scopes, @Nullable Duration ttl, String actor) {
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
     String id = HexFormat.of().formatHex(idBytes);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Every engine Warden issues users in, each target sent to its own engine's implementation. */
 public final class UserDatabases implements UserDatabase {
@@ -24,7 +25,8 @@ public final class UserDatabases implements UserDatabase {
   }
 
   private UserDatabase of(DatabaseTarget t) {
-    return engines.get(t.engine());
+    // the constructor registers every DatabaseEngine
+    return Objects.requireNonNull(engines.get(t.engine()), "engine");
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fetches OIDC discovery documents and JWKS for the trust providers, with {@link HttpClient}.
@@ -200,7 +201,7 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
     private final int max;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private Flow.Subscription subscription;
+    private Flow.@Nullable Subscription subscription;
 
     LimitedBody(int max, long announcedLength) {
       this.max = max;
@@ -230,7 +231,8 @@ public final class HttpDocumentFetcher implements DocumentFetcher {
       }
       for (ByteBuffer b : items) {
         if (buffer.size() + (long) b.remaining() > max) {
-          subscription.cancel();
+          // Flow calls onSubscribe before any onNext
+          java.util.Objects.requireNonNull(subscription, "subscription").cancel();
           result.completeExceptionally(tooLarge());
           return;
         }

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivers notifications as JSON POSTs on a virtual thread: the caller never waits. A receiver that
@@ -25,7 +26,7 @@ public final class WebhookNotifier implements Notifier {
   private static final System.Logger LOG = System.getLogger(WebhookNotifier.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final String defaultUrl;
+  private final @Nullable String defaultUrl;
   private final Duration retryBase;
   private final int attempts;
   private final AuditWriter audit;
@@ -37,7 +38,11 @@ public final class WebhookNotifier implements Notifier {
    * @param defaultUrl where notifications go when the event names no receiver; null: nowhere
    */
   public WebhookNotifier(
-      String defaultUrl, Duration retryBase, int attempts, AuditWriter audit, Clock clock) {
+      @Nullable String defaultUrl,
+      Duration retryBase,
+      int attempts,
+      AuditWriter audit,
+      Clock clock) {
     this.defaultUrl = defaultUrl;
     this.retryBase = retryBase;
     this.attempts = attempts;
@@ -46,7 +51,7 @@ public final class WebhookNotifier implements Notifier {
   }
 
   @Override
-  public void send(String url, String event, Map<String, Object> payload) {
+  public void send(@Nullable String url, String event, Map<String, Object> payload) {
     String target = url != null ? url : defaultUrl;
     if (target == null) {
       return;

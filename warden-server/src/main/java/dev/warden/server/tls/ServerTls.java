@@ -35,6 +35,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS for the server's listener with optional client certificates (RFC 8705): the serving
@@ -51,16 +52,16 @@ public final class ServerTls {
 
   private final Clock clock;
   private final Supplier<List<X509Certificate>> trusted;
-  private final CaManager ca;
+  private final @Nullable CaManager ca;
   private final List<String> dnsNames;
-  private volatile Serving serving;
+  private volatile @Nullable Serving serving;
 
   private ServerTls(
       Clock clock,
       Supplier<List<X509Certificate>> trusted,
-      CaManager ca,
+      @Nullable CaManager ca,
       List<String> dnsNames,
-      Serving serving) {
+      @Nullable Serving serving) {
     this.clock = clock;
     this.trusted = trusted;
     this.ca = ca;
@@ -165,12 +166,12 @@ public final class ServerTls {
   /** Always hands out the current serving certificate, so renewal needs no listener restart. */
   private final class Keys extends X509ExtendedKeyManager {
     @Override
-    public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+    public String @Nullable [] getClientAliases(String keyType, java.security.Principal[] issuers) {
       return null;
     }
 
     @Override
-    public String chooseClientAlias(
+    public @Nullable String chooseClientAlias(
         String[] keyType, java.security.Principal[] issuers, Socket socket) {
       return null;
     }
@@ -181,19 +182,24 @@ public final class ServerTls {
     }
 
     @Override
-    public String chooseServerAlias(
+    public @Nullable String chooseServerAlias(
         String keyType, java.security.Principal[] issuers, Socket socket) {
       return matches(keyType) ? ALIAS : null;
     }
 
     @Override
-    public String chooseEngineServerAlias(
+    public @Nullable String chooseEngineServerAlias(
         String keyType, java.security.Principal[] issuers, SSLEngine engine) {
       return matches(keyType) ? ALIAS : null;
     }
 
+    /** Both factories set a serving certificate before a listener uses this (as before: NPE). */
+    private Serving current() {
+      return java.util.Objects.requireNonNull(serving, "serving certificate");
+    }
+
     private boolean matches(String keyType) {
-      String alg = serving.key().getAlgorithm();
+      String alg = current().key().getAlgorithm();
       return keyType == null
           || keyType.equalsIgnoreCase(alg)
           || (alg.equals("EC") && keyType.startsWith("EC"));
@@ -201,12 +207,12 @@ public final class ServerTls {
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-      return serving.chain().toArray(X509Certificate[]::new);
+      return current().chain().toArray(X509Certificate[]::new);
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-      return serving.key();
+      return current().key();
     }
   }
 

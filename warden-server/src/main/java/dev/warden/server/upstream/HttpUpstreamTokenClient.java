@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Posts token requests to upstream OAuth servers with {@link HttpClient}.
@@ -106,7 +107,7 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
   }
 
   /** Why no answer came, in words that quote nothing the server or the request sent. */
-  private static String cause(String host, Throwable c) {
+  private static String cause(String host, @Nullable Throwable c) {
     if (c instanceof HttpConnectTimeoutException) {
       return "connecting to " + host + " timed out";
     }
@@ -135,7 +136,7 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
     private final int max;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private Flow.Subscription subscription;
+    private Flow.@Nullable Subscription subscription;
 
     CappedBody(int max) {
       this.max = max;
@@ -164,7 +165,8 @@ public final class HttpUpstreamTokenClient implements UpstreamTokenClient {
         buffer.write(chunk, 0, n);
         if (buffer.size() >= max) {
           result.complete(buffer.toByteArray());
-          subscription.cancel();
+          // Flow calls onSubscribe before any onNext
+          java.util.Objects.requireNonNull(subscription, "subscription").cancel();
           return;
         }
       }

@@ -9,6 +9,7 @@ import dev.warden.core.trust.DocumentFetcher;
 import java.io.IOException;
 import java.net.URI;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads an issuer the way AWS, GCP and Entra do: {@code <issuer>/.well-known/openid-configuration}
@@ -34,7 +35,7 @@ public final class IssuerProbe {
    *
    * @param sample a token to inspect, or null
    */
-  public IssuerFacts probe(String issuer, SampleToken sample) {
+  public IssuerFacts probe(String issuer, @Nullable SampleToken sample) {
     Tls tls = issuer.startsWith("https://") ? Tls.TRUSTED : Tls.NOT_TLS;
     String tlsDetail =
         tls == Tls.TRUSTED ? "chain verified with the JDK's default trust store" : "plain http";

@@ -359,6 +359,7 @@ final class Wiring implements AutoCloseable {
               store.audit(),
               new dev.warden.core.mcp.McpCredentials(
                   secrets, secretReads, upstreamTokens, state::policies),
+              store.userGrants(),
               cfg.pki().trustDomain(),
               cfg.get(AUDIT_TIMEOUT).toMillis(),
               clock);
@@ -481,6 +482,7 @@ final class Wiring implements AutoCloseable {
             new dev.warden.core.oauth.Authorizations(
                 state::policies,
                 store.authorizationCodes(),
+                store.userGrants(),
                 audit,
                 clock,
                 cfg.get(SERVER_TRUST_DOMAIN),

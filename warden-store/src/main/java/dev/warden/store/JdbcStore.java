@@ -59,6 +59,7 @@ public final class JdbcStore implements Store {
   private final JdbcInventoryStore inventory;
   private final JdbcConfigStore config;
   private final dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes;
+  private final dev.warden.core.oauth.UserGrantStore userGrants;
   private final JdbcCheckpointStore auditCheckpoints;
   private final JdbcAuditSinkStore auditSinks;
 
@@ -94,6 +95,7 @@ public final class JdbcStore implements Store {
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
     this.authorizationCodes = new JdbcAuthorizationCodeStore(db);
+    this.userGrants = new JdbcUserGrantStore(db);
     this.auditCheckpoints = new JdbcCheckpointStore(db);
     this.auditSinks = new JdbcAuditSinkStore(db);
   }
@@ -259,6 +261,11 @@ public final class JdbcStore implements Store {
   @Override
   public dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes() {
     return authorizationCodes;
+  }
+
+  @Override
+  public dev.warden.core.oauth.UserGrantStore userGrants() {
+    return userGrants;
   }
 
   /** Imported NHIs, leaks and grant usage. Not part of {@link Store} (see {@link #recert()}). */

@@ -105,6 +105,11 @@ public enum Reason {
   PKCE_MISMATCH("pkce_mismatch"),
   /** The user did not sign in at the upstream identity provider, or its answer did not hold up. */
   LOGIN_FAILED("login_failed"),
+  /**
+   * A token an MCP client got for a user has no live record of that user's sign-in (decision 661):
+   * the MCP gateway cannot decide without the user's attested selectors, so it refuses.
+   */
+  USER_GRANT_MISSING("user_grant_missing"),
   /** A token bound to a certificate (RFC 8705 {@code cnf}) presented without that certificate. */
   CERTIFICATE_MISMATCH("certificate_mismatch"),
   // request problems

@@ -12,6 +12,8 @@ import dev.warden.core.grant.DecisionInputs;
 import dev.warden.core.grant.TokenService;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
+import dev.warden.core.oauth.UserGrant;
+import dev.warden.core.oauth.UserGrantStore;
 import dev.warden.core.policy.Decision;
 import dev.warden.core.policy.Delegation;
 import dev.warden.core.policy.McpRequest;
@@ -52,10 +54,12 @@ public final class McpGateway {
   private final WardenTokens tokens;
   private final Supplier<PolicySnapshot> policies;
   private final McpCredentials credentials;
+  private final String trustDomain;
   private final String trustDomainUri;
   private final Clock clock;
   private final McpAudit calls;
   private final IssuanceLinks links;
+  private final UserGrants users;
 
   /**
    * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may
@@ -68,16 +72,19 @@ public final class McpGateway {
       AuditWriter audit,
       AuditLookup lookup,
       McpCredentials credentials,
+      UserGrantStore users,
       String trustDomain,
       long auditTimeoutMillis,
       Clock clock) {
     this.tokens = tokens;
     this.policies = policies;
     this.credentials = credentials;
+    this.trustDomain = trustDomain;
     this.trustDomainUri = "spiffe://" + trustDomain;
     this.clock = clock;
     this.calls = new McpAudit(audit, auditTimeoutMillis, clock);
     this.links = new IssuanceLinks(lookup);
+    this.users = new UserGrants(users);
   }
 
   /**
@@ -105,21 +112,41 @@ public final class McpGateway {
       String txnToken,
       String traceparent) {}
 
-  /** An authenticated caller: the verified token, the agent it was issued to, and its chain. */
+  /**
+   * An authenticated caller: the verified token, the agent it was issued to, and its chain; for an
+   * MCP client acting for a signed-in user, that user as attested at sign-in (decision 661).
+   */
   public static final class Caller {
     private final VerifiedWardenToken token;
-    private final Workload agent;
+    private final Workload principal;
+    private final String agent;
+    private final UserGrant user;
     private final IssuanceLinks.Link previous;
 
-    private Caller(VerifiedWardenToken token, Workload agent, IssuanceLinks.Link previous) {
+    private Caller(
+        VerifiedWardenToken token,
+        Workload principal,
+        String agent,
+        UserGrant user,
+        IssuanceLinks.Link previous) {
       this.token = token;
+      this.principal = principal;
       this.agent = agent;
+      this.user = user;
       this.previous = previous;
     }
 
     /** The agent (the token's {@code client_id}). */
     public String agent() {
-      return agent.name();
+      return agent;
+    }
+
+    /**
+     * Whom an MCP session opened with this token belongs to: the agent, and when it acts for a
+     * signed-in user, that user too (every user of one MCP client shares its {@code client_id}).
+     */
+    public String sessionOwner() {
+      return user == null ? agent : agent + " " + user.subject();
     }
 
     /** The token's {@code sub}: whom the agent acts for (itself when not delegated). */
@@ -136,8 +163,19 @@ public final class McpGateway {
       return token;
     }
 
+    /** The workload the policy decides on: the agent, or the signed-in user it acts for. */
     Workload workload() {
-      return agent;
+      return principal;
+    }
+
+    /** The signed-in user the agent acts for, or null. */
+    UserGrant user() {
+      return user;
+    }
+
+    /** Who is refused, in a message: the agent, or the user through the client. */
+    String describe() {
+      return user == null ? agent : user.subject() + " through " + agent;
     }
 
     IssuanceLinks.Link previous() {
@@ -197,6 +235,12 @@ public final class McpGateway {
     String agentId = t.clientId() != null ? t.clientId() : t.subject();
     Workload agent = policies.get().workload(agentId);
     try {
+      if (agent == null && !agentId.startsWith("spiffe://")) {
+        // an MCP client (its metadata URL) acting for a user who signed in at the authorization
+        // endpoint: decided on that user, as attested then and recorded under the token's jti
+        UserGrant user = users.of(t, clock.instant());
+        return new Caller(t, user.principal(trustDomain), agentId, user, link);
+      }
       if (agent == null) {
         throw new DeniedException(
             Reason.UNKNOWN_WORKLOAD,
@@ -210,7 +254,7 @@ public final class McpGateway {
       calls.refuse(r, t, link, e.reason(), e.getMessage());
       throw e;
     }
-    return new Caller(t, agent, link);
+    return new Caller(t, agent, agent.name(), null, link);
   }
 
   /**
@@ -285,13 +329,13 @@ public final class McpGateway {
     }
     PolicySnapshot snap = policies.get();
     RequestContext request = request(c, r, m, txn, snap, now);
-    Decision d = snap.decide(c.agent, r.resource(), request);
-    String inputs = DecisionInputs.json(c.agent, r.resource(), request);
+    Decision d = snap.decide(c.principal, r.resource(), request);
+    String inputs = DecisionInputs.json(c.principal, r.resource(), request);
     if (!d.allowed()) {
       String why =
           m.isToolCall()
-              ? "tool " + m.name() + " is not allowed for " + c.agent.name() + ": " + d.message()
-              : m.method() + " is not allowed for " + c.agent.name() + ": " + d.message();
+              ? "tool " + m.name() + " is not allowed for " + c.describe() + ": " + d.message()
+              : m.method() + " is not allowed for " + c.describe() + ": " + d.message();
       calls.deny(c, r, m, txn, d, inputs, d.reason(), why, now);
       throw McpRefusal.forbidden(m.id(), d.reason(), why);
     }
@@ -309,7 +353,7 @@ public final class McpGateway {
       return null;
     }
     try {
-      return credentials.resolve(r.resource().mcp().credential(), c.agent.name(), now);
+      return credentials.resolve(r.resource().mcp().credential(), c.agent, now);
     } catch (DeniedException | TargetException e) {
       Reason reason = e instanceof DeniedException de ? de.reason() : Reason.TARGET_UNAVAILABLE;
       String why =
@@ -348,20 +392,27 @@ public final class McpGateway {
 
   private RequestContext request(
       Caller c, Request r, McpMessage m, String txn, PolicySnapshot snap, Instant now) {
+    // a user's claims are those of their verified sign-in, as the authorization endpoint saw them
     RequestContext request =
-        new RequestContext(now, r.sourceAddress(), c.token.claims(), c.token.scopes(), List.of());
+        new RequestContext(
+            now,
+            r.sourceAddress(),
+            c.user == null ? c.token.claims() : c.user.claims(),
+            c.token.scopes(),
+            List.of());
     Actor act = c.token.actor();
-    if (act != null || !c.token.subject().equals(c.agent.name())) {
+    if (act != null || !c.token.subject().equals(c.agent)) {
       List<Delegation.Party> parties = new ArrayList<>();
       if (act == null) {
-        parties.add(snap.party(c.agent.name()));
+        parties.add(snap.party(c.agent));
       }
       for (Actor a = act; a != null; a = a.prior()) {
         parties.add(snap.party(a.subject()));
       }
-      request = request.delegated(new Delegation(snap.party(c.token.subject()), parties, txn));
+      Delegation.Party subject = c.user == null ? snap.party(c.token.subject()) : c.user.party();
+      request = request.delegated(new Delegation(subject, parties, txn));
     } else if (txn != null) {
-      request = request.delegated(new Delegation(snap.party(c.agent.name()), List.of(), txn));
+      request = request.delegated(new Delegation(snap.party(c.agent), List.of(), txn));
     }
     return request.withMcp(new McpRequest(m.method(), m.name(), m.arguments()));
   }

@@ -179,7 +179,7 @@ public final class McpGatewayEndpoint {
     String session = req.headers().first(SESSION).orElse(null);
     if (session != null) {
       String owner = sessions.get(session);
-      if (owner != null && !owner.equals(caller.agent())) {
+      if (owner != null && !owner.equals(caller.sessionOwner())) {
         // a session belongs to the agent that opened it; MCP clients answer 404 by starting a new
         // one
         plainError(res, 404, "no such MCP session for this caller; initialize a new one");
@@ -317,7 +317,7 @@ public final class McpGatewayEndpoint {
       for (String h : RETURNED) {
         up.headers().firstValue(h).ifPresent(v -> res.header(h, v));
       }
-      up.headers().firstValue("Mcp-Session-Id").ifPresent(s -> remember(s, caller.agent()));
+      up.headers().firstValue("Mcp-Session-Id").ifPresent(s -> remember(s, caller.sessionOwner()));
       if (method == Method.DELETE && status < 300) {
         req.headers().first(SESSION).ifPresent(sessions::remove);
       }

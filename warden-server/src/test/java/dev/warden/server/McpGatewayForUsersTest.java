@@ -164,6 +164,16 @@ class McpGatewayForUsersTest {
           resources: [tickets]
           condition: request.mcp.method == "tools/call"
         ---
+        # the authorization endpoint sees the same chain as the gateway: no client acts for dave
+        kind: AccessPolicy
+        metadata: {name: no-client-for-dave}
+        spec:
+          effect: deny
+          workloads: {selectors: ["trust:provider=corp"]}
+          resources: [tickets]
+          condition: >-
+            request.subject.id.endsWith("#dave") && request.actor_chain.exists(a, !a.registered)
+        ---
         kind: AccessPolicy
         metadata: {name: agent-tickets}
         spec:
@@ -414,6 +424,29 @@ class McpGatewayForUsersTest {
             Map.of("Mcp-Session-Id", session, "MCP-Protocol-Version", "2025-06-18"));
 
     assertThat(other.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void authorizationEndpointDecidesWithTheUserAsSubjectAndTheClientAsUnregisteredActor() {
+    idp.signIn(new TestOidcProvider.User("dave", "dave@acme.test", List.of("mcp-users")));
+    try {
+      Map<String, String> q =
+          McpAuthorizationTest.authorizeParams(
+              clientId, REDIRECT, McpAuthorizationTest.Pkced.fresh(), gateway);
+      q.remove("scope");
+      HttpResponse<String> r =
+          new McpAuthorizationTest.Browser()
+              .follow(warden.base + "/oauth2/authorize?" + McpAuthorizationTest.form(q));
+
+      assertThat(McpAuthorizationTest.query(r.headers().firstValue("Location").orElseThrow()))
+          .containsEntry("error", "access_denied")
+          .doesNotContainKey("code");
+      JsonNode e = warden.lastAuditEvent();
+      assertThat(e.path("type").asText()).isEqualTo("authorization.denied");
+      assertThat(e.path("reason").asText()).isEqualTo("policy_deny");
+    } finally {
+      idp.signIn(ALICE);
+    }
   }
 
   @Test

@@ -34,9 +34,9 @@ import java.util.function.Supplier;
 
 /**
  * The decisions of Warden's MCP gateway, without HTTP: who calls (a Warden access token issued for
- * exactly this gateway, from a registered workload), whether the policy lets it send this message
- * (per tool for {@code tools/call}), what credential the upstream gets, and the audit event that
- * makes the call a hop of its chain.
+ * exactly this gateway, from a registered workload or from an MCP client acting for a signed-in
+ * user), whether the policy lets it send this message (per tool for {@code tools/call}), what
+ * credential the upstream gets, and the audit event that makes the call a hop of its chain.
  *
  * <p>Design note (decision 660). The acting workload is the token's {@code client_id} (the agent);
  * it acts for {@code sub} through the token's {@code act} chain, and the policies of the MCP
@@ -46,6 +46,12 @@ import java.util.function.Supplier;
  * audit record never changes. The event is submitted to the group-committing audit writer before
  * the call is forwarded; {@link Admission#awaitDurable} waits for it, before forwarding or before
  * answering, as the server is configured.
+ *
+ * <p>A token from the authorization code grant names an MCP client (its metadata URL, never a
+ * registered workload) acting for a user (decision 661). Its calls are decided on that user, with
+ * the selectors and claims attested at sign-in, which the authorization endpoint stored under the
+ * token's {@code jti} ({@link UserGrants}); the client is the unregistered actor. No record, no
+ * call.
  *
  * <p>This class authenticates and decides; the audit events are {@link McpAudit} and the
  * previous-hop links {@link IssuanceLinks}.
@@ -187,11 +193,13 @@ public final class McpGateway {
    * Authenticates a request: a Warden access token (signature, issuer, expiry, live lease) whose
    * {@code aud} holds exactly this gateway's audience (no token for another resource is accepted,
    * so no token is passed through), presented with the certificate it is bound to if any, issued to
-   * a registered workload that may act now. A refusal of a token that was presented is audited.
+   * a registered workload that may act now, or to an MCP client acting for a user whose sign-in is
+   * on record for this token. A refusal of a token that was presented is audited.
    *
    * @throws DeniedException the reason: no token ({@code invalid_request}, not audited: the first
    *     step of every MCP client's discovery), or what the token broke ({@code wrong_audience},
-   *     {@code token_expired}, {@code token_revoked}, {@code certificate_mismatch}, …)
+   *     {@code token_expired}, {@code token_revoked}, {@code certificate_mismatch}, {@code
+   *     unknown_workload}, {@code user_grant_missing}, …)
    * @throws UnavailableException when the refusal cannot be audited
    */
   public Caller authenticate(Request r) {

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Human-delegated agents at the MCP gateway (decision 661), end to end over real HTTP on a real
@@ -315,6 +317,14 @@ class McpGatewayForUsersTest {
     assertThat(inputs.path("subject").path("registered").asBoolean()).isFalse();
     assertThat(inputs.path("actor_chain").path(0).path("id").asText()).isEqualTo(clientId);
     assertThat(inputs.path("actor_chain").path(0).path("registered").asBoolean()).isFalse();
+    // the brokered secret's read log names the user (a bounded name), not the client's URL
+    String readers = "";
+    for (int i = 0; i < 50 && !readers.contains(inputs.path("workload").asText()); i++) {
+      Thread.sleep(100);
+      readers =
+          warden.admin("GET", "/v1/secrets/tickets-key", null).json().path("readers").toString();
+    }
+    assertThat(readers).contains(inputs.path("workload").asText()).doesNotContain(clientId);
   }
 
   @Test
@@ -380,13 +390,22 @@ class McpGatewayForUsersTest {
         .isEqualTo("no-tools-for-contractors");
   }
 
-  @Test
-  void tokenWhoseUserRecordIsGoneIsRefusedWithItsReason() throws Exception {
+  /** What can have happened to the record of the user behind a token, as SQL on its row. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "DELETE FROM user_grants WHERE token_id = ?",
+        "UPDATE user_grants SET expires_at = 0 WHERE token_id = ?",
+        "UPDATE user_grants SET subject = subject || '-mallory' WHERE token_id = ?",
+        "UPDATE user_grants SET client_id = 'https://127.0.0.1:1/other.json' WHERE token_id = ?"
+      })
+  void tokenWhoseUserRecordIsGoneExpiredOrForSomeoneElseIsRefusedWithItsReason(String sql)
+      throws Exception {
     String token = userToken(ALICE);
     try (Connection c =
             DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
-        PreparedStatement ps = c.prepareStatement("DELETE FROM user_grants WHERE token_id = ?")) {
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, jti(token));
       assertThat(ps.executeUpdate()).isEqualTo(1);
     }

@@ -361,7 +361,9 @@ public final class McpGateway {
       return null;
     }
     try {
-      return credentials.resolve(r.resource().mcp().credential(), c.agent, now);
+      // the read log names the workload decided on: for a user, their user SPIFFE ID (bounded in
+      // length and naming who the secret was used for), never the client's self-asserted URL
+      return credentials.resolve(r.resource().mcp().credential(), c.principal.name(), now);
     } catch (DeniedException | TargetException e) {
       Reason reason = e instanceof DeniedException de ? de.reason() : Reason.TARGET_UNAVAILABLE;
       String why =

@@ -60,7 +60,8 @@ final class UserGrants {
         || act.prior() != null
         || !act.subject().equals(g.clientId())) {
       throw missing(
-          "the record of the user's sign-in names another user or client than this token");
+          "the record of the user's sign-in names another user or client than this token; the"
+              + " client must authorize again");
     }
     return g;
   }

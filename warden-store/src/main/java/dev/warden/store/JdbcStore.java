@@ -65,10 +65,18 @@ public final class JdbcStore implements Store {
 
   private final StoreConfig storeConfig;
   private final Dialect dialect;
+  // null on PostgreSQL, which reclaims space by itself (autovacuum)
+  private final H2Compaction compaction;
 
   private JdbcStore(
-      HikariDataSource pool, Db db, InstantSource clock, StoreConfig storeConfig, Dialect dialect) {
+      HikariDataSource pool,
+      Db db,
+      InstantSource clock,
+      StoreConfig storeConfig,
+      Dialect dialect,
+      H2Compaction compaction) {
     this.pool = pool;
+    this.compaction = compaction;
     this.storeConfig = storeConfig;
     this.dialect = dialect;
     JdbcTrustProviderStore tp = new JdbcTrustProviderStore(db, clock);
@@ -157,10 +165,26 @@ public final class JdbcStore implements Store {
             db.sync(c);
             return null;
           });
-      return new JdbcStore(pool, db, clock, config, dialect);
+      H2Compaction compaction = dialect == Dialect.H2 ? startCompaction(pool, where) : null;
+      return new JdbcStore(pool, db, clock, config, dialect, compaction);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
+    }
+  }
+
+  private static H2Compaction startCompaction(HikariDataSource pool, String where) {
+    try {
+      return H2Compaction.start(pool);
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot set up the compaction of the embedded database "
+              + where
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "): "
+              + StoreConfig.redact(e.getMessage()),
+          e);
     }
   }
 
@@ -339,6 +363,9 @@ public final class JdbcStore implements Store {
   /** Closes the pool; an embedded H2 database closes with its last connection. Idempotent. */
   @Override
   public void close() {
+    if (compaction != null) {
+      compaction.close();
+    }
     pool.close();
   }
 }

@@ -20,8 +20,8 @@ import org.h2.mvstore.MVStore;
  * pages out of mostly-dead chunks only from its background writer while the database is idle —
  * which a busy server never is. Without this the file grew by 24–48 KB per commit and never reused
  * any of it (4.7 GB after 150,000 grants). Once a second this rewrites the live pages of the
- * emptiest chunks, at most {@link #WRITE_LIMIT_BYTES} at a time, so their space is freed and
- * reused.
+ * emptiest chunks, {@link #WRITE_LIMIT_BYTES} at a time for up to {@link #BUDGET}, so their space
+ * is freed and reused.
  *
  * <p>It also shortens H2's {@code RETENTION_TIME} from 45 s to {@link #RETENTION}: H2 keeps a dead
  * chunk's space for that long as a margin for stores that leave flushing to the operating system.
@@ -37,10 +37,13 @@ final class H2Compaction implements AutoCloseable {
   /** Chunks less full than this (percent live) are rewritten. */
   static final int TARGET_FILL_RATE = 90;
 
-  /** Live bytes rewritten per run, so one run holds commits back for milliseconds, not seconds. */
+  /** Live bytes rewritten per step, so a step holds commits back for milliseconds, not seconds. */
   static final int WRITE_LIMIT_BYTES = 4 << 20;
 
   static final Duration PERIOD = Duration.ofSeconds(1);
+
+  /** Time one run may spend rewriting: a tenth of a core at most. */
+  static final Duration BUDGET = Duration.ofMillis(100);
 
   private final HikariDataSource pool;
   private final ScheduledExecutorService timer;
@@ -86,7 +89,7 @@ final class H2Compaction implements AutoCloseable {
   }
 
   /**
-   * Rewrites the live pages of up to {@link #WRITE_LIMIT_BYTES} of the emptiest chunks.
+   * Rewrites the live pages of the emptiest chunks for up to {@link #BUDGET}.
    *
    * @return true when a chunk was rewritten
    */
@@ -95,9 +98,19 @@ final class H2Compaction implements AutoCloseable {
     // and the pool opens it again, with a new MVStore
     try (Connection c = pool.getConnection()) {
       MVStore store = mvStore(c);
-      return store != null
-          && !store.isClosed()
-          && store.compact(TARGET_FILL_RATE, WRITE_LIMIT_BYTES);
+      if (store == null) {
+        return false;
+      }
+      // rewrite in steps of WRITE_LIMIT_BYTES, each under H2's store lock and with commits going
+      // on in between, until the chunks are full enough or this run's time is up
+      boolean rewrote = false;
+      long deadline = System.nanoTime() + BUDGET.toNanos();
+      while (!store.isClosed()
+          && System.nanoTime() < deadline
+          && store.compact(TARGET_FILL_RATE, WRITE_LIMIT_BYTES)) {
+        rewrote = true;
+      }
+      return rewrote;
     }
   }
 

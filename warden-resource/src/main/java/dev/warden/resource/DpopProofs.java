@@ -83,7 +83,8 @@ final class DpopProofs {
     try {
       jwt = SignedJWT.parse(proof);
       c = jwt.getJWTClaimsSet();
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
+      // Nimbus throws NullPointerException on a header that is JSON null (found by fuzzing)
       throw new InvalidProofException("the DPoP proof is not a signed JWT");
     }
     JWSHeader h = jwt.getHeader();

@@ -282,6 +282,10 @@ public final class ProtectedResource {
     } catch (ParseException | BadJOSEException | JOSEException e) {
       return challenge(
           401, "invalid_token", "the access token is not valid here: " + describe(e), null);
+    } catch (RuntimeException e) {
+      // Nimbus throws NullPointerException on a header that is JSON null (found by fuzzing the
+      // DPoP proof parser); any such token is simply not valid
+      return challenge(401, "invalid_token", "the access token is not a readable JWT", null);
     }
     String jkt =
         claims.getClaim("cnf") instanceof Map<?, ?> cnf && cnf.get("jkt") instanceof String j

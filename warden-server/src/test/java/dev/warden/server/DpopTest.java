@@ -271,6 +271,24 @@ class DpopTest {
     assertThat(SignedJWT.parse(token).getJWTClaimsSet().getSubject()).isEqualTo(FRONTEND);
   }
 
+  @Test
+  void aTransactionTokenRequestWithADpopProofIsRefusedForATxnTokenIsNeverBound() {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("grant_type", EXCHANGE);
+    f.put("requested_token_type", "urn:ietf:params:oauth:token-type:txn_token");
+    f.put("subject_token", platform("agent"));
+    f.put("subject_token_type", JWT);
+    f.put("audience", "acme.test");
+    f.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    f.put("client_assertion", platform("agent"));
+
+    ServerFixture.Response r = withProof(f, proof(KEY));
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("error").asText()).isEqualTo("invalid_request");
+    assertThat(r.json().path("error_description").asText()).contains("never bound to a key");
+  }
+
   static Map<String, String> exchange(String subject) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("grant_type", EXCHANGE);

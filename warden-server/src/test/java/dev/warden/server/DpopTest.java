@@ -255,6 +255,9 @@ class DpopTest {
     assertThat(r.json().path("error_description").asText())
         .contains("bound to a DPoP key")
         .contains("bearer token to delegate");
+    JsonNode denied = warden.lastAuditEvent();
+    assertThat(denied.path("reason").asText()).isEqualTo("invalid_grant");
+    assertThat(denied.path("details").path("dpopJkt").asText()).isEqualTo(KEY.thumbprint());
   }
 
   @Test

@@ -41,7 +41,7 @@ class DpopProofsTest {
 
   @Test
   void rsaAndEcKeysOfEveryAllowedSizeWork() {
-    for (String alg : List.of("ES384", "RS256", "PS256")) {
+    for (String alg : List.of("ES384", "RS256", "PS256", "EdDSA")) {
       TestDpopKey k = TestDpopKey.generate(alg);
       String p = k.proof("GET", URI + "?q=1", clock.instant()).ath(TOKEN).compact();
       assertThatCode(() -> proofs.verify(List.of(p), "GET", URI, TOKEN, k.thumbprint()))

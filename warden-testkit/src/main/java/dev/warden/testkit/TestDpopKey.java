@@ -46,7 +46,7 @@ public final class TestDpopKey {
   }
 
   /**
-   * A fresh key for {@code alg}: ES256, ES384, RS256 or PS256.
+   * A fresh key for {@code alg}: ES256, ES384, RS256, PS256 or EdDSA (Ed25519).
    *
    * @throws IllegalArgumentException for another algorithm
    */
@@ -60,6 +60,18 @@ public final class TestDpopKey {
         case "RS256", "PS256" -> {
           RSAKey k = new RSAKeyGenerator(2048).generate();
           yield new TestDpopKey(k, alg, new RSASSASigner(k));
+        }
+        case "EdDSA" -> {
+          // BouncyCastle's RFC 8032 code: Nimbus's Ed25519 signer needs Tink
+          org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters priv =
+              new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(
+                  new java.security.SecureRandom());
+          com.nimbusds.jose.jwk.OctetKeyPair k =
+              new com.nimbusds.jose.jwk.OctetKeyPair.Builder(
+                      Curve.Ed25519, Base64URL.encode(priv.generatePublicKey().getEncoded()))
+                  .d(Base64URL.encode(priv.getEncoded()))
+                  .build();
+          yield new TestDpopKey(k, alg, new Ed25519BcSigner(priv));
         }
         default -> throw new IllegalArgumentException("no test DPoP key for " + alg);
       };
@@ -128,6 +140,34 @@ public final class TestDpopKey {
               signingInput.getBytes(StandardCharsets.US_ASCII));
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Ed25519 signatures through BouncyCastle, for the {@link JWSSigner} seam. */
+  private static final class Ed25519BcSigner implements JWSSigner {
+    private final org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters key;
+
+    Ed25519BcSigner(org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters key) {
+      this.key = key;
+    }
+
+    @Override
+    public Base64URL sign(JWSHeader header, byte[] signingInput) {
+      org.bouncycastle.crypto.signers.Ed25519Signer s =
+          new org.bouncycastle.crypto.signers.Ed25519Signer();
+      s.init(true, key);
+      s.update(signingInput, 0, signingInput.length);
+      return Base64URL.encode(s.generateSignature());
+    }
+
+    @Override
+    public java.util.Set<JWSAlgorithm> supportedJWSAlgorithms() {
+      return java.util.Set.of(JWSAlgorithm.EdDSA);
+    }
+
+    @Override
+    public com.nimbusds.jose.jca.JCAContext getJCAContext() {
+      return new com.nimbusds.jose.jca.JCAContext();
     }
   }
 

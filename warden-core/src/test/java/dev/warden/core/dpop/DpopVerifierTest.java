@@ -37,7 +37,7 @@ class DpopVerifierTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ES256", "ES384", "RS256", "PS256"})
+  @ValueSource(strings = {"ES256", "ES384", "RS256", "PS256", "EdDSA"})
   void proofSignedByTheKeyItCarriesIsAcceptedAndNamesThatKeysThumbprint(String alg) {
     TestDpopKey key = TestDpopKey.generate(alg);
     DpopProof p = verify(key.proof("POST", TOKEN_URI, clock.instant()).compact());

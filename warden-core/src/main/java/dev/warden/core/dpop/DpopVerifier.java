@@ -91,6 +91,8 @@ public final class DpopVerifier {
    *     null at the token endpoint
    * @throws DeniedException {@code invalid_dpop_proof}, saying which rule the proof broke
    * @throws UnavailableException {@code invalid_dpop_proof} when the replay cache is full
+   * @throws IllegalArgumentException when {@code uri} is not an absolute http(s) URI (a wiring
+   *     error: it is the server's own URI, never the client's)
    */
   public DpopProof verify(
       List<String> proofs, String method, String uri, @Nullable String accessToken) {

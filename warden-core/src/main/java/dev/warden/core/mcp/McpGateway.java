@@ -4,6 +4,7 @@ import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditLookup;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.dpop.DpopVerifier;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.TargetException;
@@ -66,11 +67,13 @@ public final class McpGateway {
   private final McpAudit calls;
   private final IssuanceLinks links;
   private final UserGrants users;
+  private final DpopVerifier dpop;
 
   /**
    * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may
    *     carry
    * @param auditTimeoutMillis how long a call waits for its audit event to be durable
+   * @param dpop verifies the DPoP proof sent with a token bound to a DPoP key
    */
   public McpGateway(
       WardenTokens tokens,
@@ -81,7 +84,9 @@ public final class McpGateway {
       UserGrantStore users,
       String trustDomain,
       long auditTimeoutMillis,
-      Clock clock) {
+      Clock clock,
+      DpopVerifier dpop) {
+    this.dpop = dpop;
     this.tokens = tokens;
     this.policies = policies;
     this.credentials = credentials;
@@ -109,6 +114,10 @@ public final class McpGateway {
    *     null
    * @param txnToken the {@code Txn-Token} header, or null
    * @param traceparent a W3C {@code traceparent} that parsed, or null
+   * @param scheme the scheme {@code bearer} was sent under: {@code Bearer}, or {@code DPoP} (RFC
+   *     9449 section 7.1)
+   * @param dpopProofs every value of the request's {@code DPoP} header (exactly one is accepted)
+   * @param method the request's HTTP method, which a DPoP proof's {@code htm} must name
    */
   public record Request(
       Resource resource,
@@ -116,7 +125,16 @@ public final class McpGateway {
       String certificateThumbprint,
       String sourceAddress,
       String txnToken,
-      String traceparent) {}
+      String traceparent,
+      DpopVerifier.Scheme scheme,
+      List<String> dpopProofs,
+      String method) {
+    public Request {
+      dpopProofs = List.copyOf(dpopProofs);
+      java.util.Objects.requireNonNull(scheme, "scheme");
+      java.util.Objects.requireNonNull(method, "method");
+    }
+  }
 
   /**
    * An authenticated caller: the verified token, the agent it was issued to, and its chain; for an
@@ -199,14 +217,17 @@ public final class McpGateway {
    * @throws DeniedException the reason: no token ({@code invalid_request}, not audited: the first
    *     step of every MCP client's discovery), or what the token broke ({@code wrong_audience},
    *     {@code token_expired}, {@code token_revoked}, {@code certificate_mismatch}, {@code
-   *     unknown_workload}, {@code user_grant_missing}, …)
+   *     unknown_workload}, {@code user_grant_missing}, {@code dpop_binding_mismatch}, {@code
+   *     invalid_dpop_proof}, …)
    * @throws UnavailableException when the refusal cannot be audited
    */
   public Caller authenticate(Request r) {
     if (r.bearer() == null || r.bearer().isEmpty()) {
       throw new DeniedException(
           Reason.INVALID_REQUEST,
-          "send Authorization: Bearer <a Warden access token for " + r.resource().audience() + ">");
+          "send Authorization: Bearer (or DPoP) <a Warden access token for "
+              + r.resource().audience()
+              + ">");
     }
     VerifiedWardenToken t;
     try {
@@ -239,6 +260,14 @@ public final class McpGateway {
               + " over mutual TLS";
       calls.refuse(r, t, link, Reason.CERTIFICATE_MISMATCH, m);
       throw new DeniedException(Reason.CERTIFICATE_MISMATCH, m);
+    }
+    try {
+      // the gateway's URI is its audience: the proof's htu must name it
+      dpop.checkPresentation(
+          t.dpopThumbprint(), r.scheme(), r.dpopProofs(), r.method(), audience, r.bearer());
+    } catch (DeniedException e) {
+      calls.refuse(r, t, link, e.reason(), e.getMessage());
+      throw e;
     }
     String agentId = t.clientId() != null ? t.clientId() : t.subject();
     Workload agent = policies.get().workload(agentId);

@@ -472,6 +472,10 @@ final class Wiring implements AutoCloseable {
               state::trust,
               state::policies,
               audit,
+              new dev.warden.core.agent.ConnectionChains(
+                  new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()),
+                  store.audit(),
+                  cfg.pki().trustDomain()),
               clock);
       agentLeases =
           new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);

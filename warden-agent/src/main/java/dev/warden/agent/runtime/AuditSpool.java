@@ -56,6 +56,13 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     this.sender = sender;
     this.clock = clock;
     Files.createDirectories(dir);
+    try {
+      // events carry the raw Txn-Token of proxied requests until the server has them
+      Files.setPosixFilePermissions(
+          dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its own access control applies
+    }
     rotate(); // what a previous run left in current.jsonl becomes the first segment to send
     shipper =
         Thread.ofPlatform()

@@ -64,9 +64,6 @@ public final class McpGatewayEndpoint {
   private static final HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
   private static final HeaderName DPOP = HeaderNames.create("DPoP");
   private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-  private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
-      java.util.regex.Pattern.compile(
-          "[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   /**
    * What a client sends that the upstream needs too; anything else (Authorization, cookies) stays
@@ -171,7 +168,7 @@ public final class McpGatewayEndpoint {
             req.headers().first(TXN_TOKEN).orElse(null),
             req.headers()
                 .first(TRACEPARENT)
-                .filter(t -> TRACEPARENT_FORMAT.matcher(t).matches())
+                .map(dev.warden.core.audit.Traceparent::validOrNull)
                 .orElse(null),
             scheme,
             req.headers().all(DPOP, List::of),

@@ -329,9 +329,7 @@ public final class TokenEndpoint {
     String txn = req.headers().first(TXN_TOKEN).orElse(null);
     String trace = req.headers().first(TRACEPARENT).orElse(null);
     // W3C Trace Context section 3.2: a traceparent that does not parse is ignored, not refused
-    if (trace != null && !TRACEPARENT_FORMAT.matcher(trace).matches()) {
-      trace = null;
-    }
+    trace = dev.warden.core.audit.Traceparent.validOrNull(trace);
     return txn == null && trace == null
         ? GrantRequest.Hop.NONE
         : new GrantRequest.Hop(txn == null || txn.isEmpty() ? null : Secret.of(txn.trim()), trace);
@@ -340,9 +338,6 @@ public final class TokenEndpoint {
   private static final io.helidon.http.HeaderName DPOP = HeaderNames.create("DPoP");
   private static final io.helidon.http.HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
   private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-  private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
-      java.util.regex.Pattern.compile(
-          "[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   /**
    * The auth-scheme of an Authorization header (RFC 9110 section 11.6.2: a token, then optionally a

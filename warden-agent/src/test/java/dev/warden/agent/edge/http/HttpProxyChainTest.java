@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HttpProxyChainTest {
   static final String FRONTEND = "spiffe://warden.local/shop/frontend";
+  static final String CHECKOUT = "spiffe://warden.local/shop/checkout";
   static final String LEDGER = "https://ledger.warden.local";
   static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -92,12 +93,33 @@ class HttpProxyChainTest {
                     "secret",
                     "secret",
                     Map.of("name", "orders-key"))),
-            policy("frontend-ledger", FRONTEND, "ledger", Map.of("scopes", List.of("read"))),
+            Map.of(
+                "kind",
+                "Workload",
+                "spec",
+                Map.of(
+                    "spiffeId",
+                    CHECKOUT,
+                    "selectors",
+                    List.of("k8s:ns=shop", "k8s:sa=checkout"),
+                    "owner",
+                    "shop@example.org")),
+            policy(
+                "shop-ledger",
+                "spiffe://warden.local/shop/*",
+                "ledger",
+                Map.of("scopes", List.of("read"))),
             policy(
                 "frontend-transactions",
                 FRONTEND,
                 "transactions",
                 Map.of("scopes", List.of("trade"))),
+            // checkout's transactions live two seconds: long enough to expire in a test
+            policy(
+                "checkout-transactions",
+                CHECKOUT,
+                "transactions",
+                Map.of("scopes", List.of("trade"), "maxTtl", "2s")),
             policy(
                 "api-orders",
                 EdgeFixture.WORKLOAD,
@@ -126,7 +148,7 @@ class HttpProxyChainTest {
     Map<String, Object> spec = new LinkedHashMap<>(more);
     spec.put("workloads", Map.of("spiffeIds", List.of(workload)));
     spec.put("resources", List.of(resource));
-    spec.put("maxTtl", "10m");
+    spec.putIfAbsent("maxTtl", "10m");
     return Map.of("kind", "AccessPolicy", "metadata", Map.of("name", name), "spec", spec);
   }
 
@@ -148,6 +170,11 @@ class HttpProxyChainTest {
 
   /** The frontend's transaction token for "trade", as the token endpoint issues it. */
   static String transactionToken() throws Exception {
+    return transactionToken("frontend");
+  }
+
+  /** The transaction token of workload shop/{@code sa} for "trade". */
+  static String transactionToken(String sa) throws Exception {
     HttpResponse<String> at =
         warden.token(
             Map.of(
@@ -156,7 +183,7 @@ class HttpProxyChainTest {
                 "client_assertion_type",
                 JWT_BEARER,
                 "client_assertion",
-                k8s.kubernetesToken("shop", "frontend", "frontend-1"),
+                k8s.kubernetesToken("shop", sa, sa + "-1"),
                 "resource",
                 LEDGER,
                 "scope",
@@ -170,7 +197,7 @@ class HttpProxyChainTest {
     f.put("subject_token", EdgeFixture.JSON.readTree(at.body()).path("access_token").asText());
     f.put("subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
     f.put("client_assertion_type", JWT_BEARER);
-    f.put("client_assertion", k8s.kubernetesToken("shop", "frontend", "frontend-1"));
+    f.put("client_assertion", k8s.kubernetesToken("shop", sa, sa + "-1"));
     HttpResponse<String> txn = warden.token(f);
     assertThat(txn.statusCode()).as(txn.body()).isEqualTo(200);
     return EdgeFixture.JSON.readTree(txn.body()).path("access_token").asText();
@@ -252,6 +279,22 @@ class HttpProxyChainTest {
     assertThat(warden.adminResponse("GET", "/v1/audit/chains/" + forgedTxn, null).statusCode())
         .as("an unverified txn starts no chain")
         .isEqualTo(404);
+  }
+
+  @Test
+  void aTxnTokenThatExpiredBeforeTheRequestIsRecordedWithoutAChain() throws Exception {
+    String token = transactionToken("checkout");
+    var claims = SignedJWT.parse(token).getJWTClaimsSet();
+    assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime())
+        .isLessThanOrEqualTo(2_000L);
+    Thread.sleep(claims.getExpirationTime().getTime() - System.currentTimeMillis() + 1_100L);
+    send("/orders/expired", "Txn-Token", token);
+    JsonNode e =
+        warden.awaitEvent(
+            "connection.proxied",
+            x -> x.path("details").path("txnTokenRejected").asText().startsWith("token_expired"));
+    assertThat(e.path("details").has("txn")).isFalse();
+    assertThat(e.path("details").has("previousHop")).isFalse();
   }
 
   @Test

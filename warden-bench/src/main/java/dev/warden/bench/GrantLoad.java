@@ -49,9 +49,17 @@ public final class GrantLoad {
       System.out.printf(
           "warmup (10 s), then grants: %d s, %d connections, %d distinct platform tokens, %s%n",
           seconds, connections, tokens, alg);
-      wrk(warden.tokenUrl(), warden.lua(), 10, connections);
+      Wrk.Result warm = wrk(warden.tokenUrl(), warden.lua(), 10, connections);
       System.out.println("=== /oauth2/token");
-      wrk(warden.tokenUrl(), warden.lua(), seconds, connections);
+      Wrk.Result grants = wrk(warden.tokenUrl(), warden.lua(), seconds, connections);
+      Path file = dir.resolve("warden.mv.db");
+      if (dbUrl == null && Files.exists(file)) {
+        // the embedded file should stay near its live data, not grow by a chunk per grant
+        long n = warm.requests() + grants.requests();
+        System.out.printf(
+            "embedded store file: %.1f MB after %,d grants (%.1f KB per grant)%n",
+            Files.size(file) / 1e6, n, Files.size(file) / 1e3 / Math.max(1, n));
+      }
       System.out.println("=== baseline: GET /healthz, same connections");
       wrk(warden.base() + "/healthz", null, Math.max(10, seconds / 3), connections);
     }

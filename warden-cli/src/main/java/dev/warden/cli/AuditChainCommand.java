@@ -99,6 +99,9 @@ final class AuditChainCommand extends ApiCommand implements Callable<Integer> {
     if (n.has("tool")) {
       line.append(" tool ").append(n.path("tool").asText());
     }
+    if (n.has("destination")) {
+      line.append(" at ").append(n.path("destination").asText());
+    }
     if (!n.path("reason").asText().isEmpty() && !"allowed".equals(n.path("reason").asText())) {
       line.append(" (").append(n.path("reason").asText()).append(')');
     }

@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
-import java.io.ByteArrayOutputStream;
+import dev.warden.cli.CliFixture.Run;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,39 +20,17 @@ class FederationCliTest {
 
   @TempDir static Path dir;
 
-  static WardenServer server;
+  static CliFixture cli;
   static String url;
   static String token;
 
   @BeforeAll
   static void start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString(),
-                    "federation.enabled",
-                    "true",
-                    "federation.insecureIssuer",
-                    "true")),
-            Clock.systemUTC(),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(out.toString(StandardCharsets.UTF_8));
-    assertThat(m.find()).isTrue();
-    token = m.group(1);
-    url = "http://127.0.0.1:" + port;
+    cli =
+        CliFixture.start(
+            dir, Map.of("federation.enabled", "true", "federation.insecureIssuer", "true"));
+    url = cli.url;
+    token = cli.token;
     Path f = dir.resolve("fed.yaml");
     Files.writeString(
         f,
@@ -85,26 +55,11 @@ class FederationCliTest {
 
   @AfterAll
   static void stop() {
-    server.close();
+    cli.close();
   }
 
-  record Run(int exit, String out, String err) {}
-
   static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), args);
-      return new Run(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    return cli.warden(Map.of(), args);
   }
 
   @Test

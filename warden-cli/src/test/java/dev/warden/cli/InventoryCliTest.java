@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
-import java.io.ByteArrayOutputStream;
+import dev.warden.cli.CliFixture.Run;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,36 +22,13 @@ class InventoryCliTest {
 
   @TempDir static Path dir;
 
-  static WardenServer server;
+  static CliFixture cli;
   static String token;
-
-  record Run(int exit, String out, String err) {}
 
   @BeforeAll
   static void start() throws IOException {
-    int port;
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream boot = new ByteArrayOutputStream();
-    server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString())),
-            Clock.systemUTC(),
-            new PrintStream(boot, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(boot.toString(StandardCharsets.UTF_8));
-    assertThat(m.find()).isTrue();
-    token = m.group(1);
+    cli = CliFixture.start(dir, Map.of());
+    token = cli.token;
     Path docs = dir.resolve("w.yaml");
     Files.writeString(
         docs,
@@ -79,26 +49,13 @@ class InventoryCliTest {
 
   @AfterAll
   static void stop() {
-    server.close();
+    cli.close();
   }
 
   static synchronized Run run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--server", "http://127.0.0.1:" + server.port(), "--token", token));
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code =
-          Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), all.toArray(String[]::new));
-      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    all.addAll(List.of("--server", cli.url, "--token", token));
+    return cli.warden(Map.of(), all.toArray(String[]::new));
   }
 
   @Test
@@ -290,8 +247,7 @@ class InventoryCliTest {
           java.net.http.HttpClient.newHttpClient()
               .send(
                   java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(
-                              "http://127.0.0.1:" + server.port() + "/oauth2/token"))
+                          java.net.URI.create(cli.url + "/oauth2/token"))
                       .header("Content-Type", "application/x-www-form-urlencoded")
                       .POST(
                           java.net.http.HttpRequest.BodyPublishers.ofString(

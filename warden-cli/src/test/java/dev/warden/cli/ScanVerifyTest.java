@@ -4,24 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
+import dev.warden.cli.CliFixture.Run;
 import dev.warden.testkit.PrivatePostgres;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +34,7 @@ class ScanVerifyTest {
   @TempDir static Path dir;
 
   static PrivatePostgres pg;
-  static WardenServer server;
+  static CliFixture cli;
   static String url;
   static String token;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -56,29 +47,9 @@ class ScanVerifyTest {
     pg = PrivatePostgres.start();
     pg.psql("CREATE ROLE legacy_app LOGIN PASSWORD '" + LIVE_PW + "'");
     pg.psql("CREATE ROLE verify_app NOLOGIN");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString())),
-            Clock.systemUTC(),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(out.toString(StandardCharsets.UTF_8));
-    assertThat(m.find()).isTrue();
-    token = m.group(1);
-    url = "http://127.0.0.1:" + port;
+    cli = CliFixture.start(dir, Map.of());
+    token = cli.token;
+    url = cli.url;
     assertThat(
             admin(
                     "PUT",
@@ -104,8 +75,8 @@ class ScanVerifyTest {
 
   @AfterAll
   static void stop() {
-    if (server != null) {
-      server.close();
+    if (cli != null) {
+      cli.close();
     }
     if (pg != null) {
       pg.close();
@@ -123,26 +94,8 @@ class ScanVerifyTest {
             HttpResponse.BodyHandlers.ofString());
   }
 
-  record Run(int exit, String out, String err) {}
-
   static Run warden(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      Map<String, String> env = new HashMap<>();
-      env.put("WARDEN_SERVER", url);
-      env.put("WARDEN_TOKEN", token);
-      int exit = Main.run(new CliEnvironment(env, dir.resolve("home")), args);
-      return new Run(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    return cli.warden(Map.of("WARDEN_SERVER", url, "WARDEN_TOKEN", token), args);
   }
 
   static String pgUrl(String user, String password) {

@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.warden.server.WardenServer;
-import dev.warden.server.config.ConfigLoader;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,40 +24,20 @@ class SecretCliTest {
 
   @TempDir Path dir;
 
-  WardenServer server;
+  CliFixture cli;
   String url;
   String token;
 
   @BeforeEach
   void start() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    server =
-        WardenServer.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "server.port",
-                    Integer.toString(port),
-                    "server.dataDir",
-                    dir.resolve("data").toString())),
-            Clock.systemUTC(),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(out.toString(StandardCharsets.UTF_8));
-    assertThat(m.find()).isTrue();
-    token = m.group(1);
-    url = "http://127.0.0.1:" + port;
+    cli = CliFixture.start(dir, Map.of());
+    url = cli.url;
+    token = cli.token;
   }
 
   @AfterEach
   void stop() {
-    server.close();
+    cli.close();
   }
 
   record Run(int exit, String out, String err) {
@@ -75,11 +47,7 @@ class SecretCliTest {
   }
 
   Run warden(String stdin, String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
     InputStream oldIn = System.in;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     String[] all = new String[args.length + 4];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--server";
@@ -87,16 +55,11 @@ class SecretCliTest {
     all[args.length + 2] = "--token";
     all[args.length + 3] = token;
     try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       System.setIn(
           new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)));
-      int exit = Main.run(new CliEnvironment(Map.of(), dir.resolve("home")), all);
-      return new Run(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      CliFixture.Run r = cli.warden(Map.of(), all);
+      return new Run(r.exit(), r.out(), r.err());
     } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
       System.setIn(oldIn);
     }
   }

@@ -56,8 +56,10 @@ import java.util.Set;
  * it active (revocation).
  *
  * <p>Answers: no token: 401 with {@code WWW-Authenticate: Bearer resource_metadata="…", scope="…"};
- * a bad token: 401 with {@code error="invalid_token"}; a good token without a needed scope: 403
- * with {@code error="insufficient_scope"} and the {@code scope} to ask for (step-up). Thread-safe.
+ * a bad token: 401 with {@code error="invalid_token"} (a token bound to a DPoP key, RFC 9449, needs
+ * its proof: see {@link #authenticate(String, List, String, String, Set)}); a good token without a
+ * needed scope: 403 with {@code error="insufficient_scope"} and the {@code scope} to ask for
+ * (step-up). Thread-safe.
  */
 public final class ProtectedResource {
   /**
@@ -94,6 +96,8 @@ public final class ProtectedResource {
   private final URI introspection;
   private final String introspectionToken;
   private final HttpClient http;
+  private final DpopProofs dpop = new DpopProofs(java.time.Clock.systemUTC());
+  private final String origin;
 
   private ProtectedResource(Builder b) {
     this.resource = b.resource;
@@ -101,6 +105,7 @@ public final class ProtectedResource {
     this.scopesSupported = List.copyOf(b.scopes);
     URI r = URI.create(resource);
     String path = r.getRawPath() == null || r.getRawPath().equals("/") ? "" : r.getRawPath();
+    this.origin = r.getScheme() + "://" + r.getRawAuthority();
     // RFC 9728 section 3.1: the well-known segment goes between the host and the resource's path
     this.metadataUrl =
         r.getScheme()
@@ -115,6 +120,8 @@ public final class ProtectedResource {
       m.put("scopes_supported", scopesSupported);
     }
     m.put("bearer_methods_supported", List.of("header"));
+    // RFC 9728 section 2: a DPoP-bound token (RFC 9449) is checked with its proof here
+    m.put("dpop_signing_alg_values_supported", DpopProofs.ALGORITHMS);
     if (b.name != null) {
       m.put("resource_name", b.name);
     }
@@ -238,17 +245,73 @@ public final class ProtectedResource {
    * @param required scopes the request needs; all must be in the token's {@code scope}
    */
   public Outcome authenticate(String authorization, Set<String> required) {
+    return authenticate(authorization, List.of(), null, null, required);
+  }
+
+  /**
+   * Checks a request's Authorization header and, for a token bound to a DPoP key ({@code cnf.jkt}),
+   * its DPoP proof (RFC 9449): such a token is accepted only as {@code Authorization: DPoP <token>}
+   * with exactly one valid proof of that key for this request; as a Bearer token it is refused
+   * (401, {@code WWW-Authenticate: DPoP error="invalid_token"}), and a bad proof is {@code
+   * error="invalid_dpop_proof"}. An unbound token is accepted as Bearer only.
+   *
+   * @param authorization the header's value, or null
+   * @param dpopProofs every value of the request's {@code DPoP} header
+   * @param method the request's HTTP method (null: DPoP-bound tokens are refused)
+   * @param requestUri the request's URI as the client addressed it (null: DPoP-bound tokens are
+   *     refused)
+   * @param required scopes the request needs; all must be in the token's {@code scope}
+   */
+  public Outcome authenticate(
+      String authorization,
+      List<String> dpopProofs,
+      String method,
+      String requestUri,
+      Set<String> required) {
     String scopeHint = String.join(" ", required.isEmpty() ? scopesSupported : required);
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    boolean dpopScheme =
+        authorization != null && authorization.regionMatches(true, 0, "DPoP ", 0, 5);
+    if (authorization == null
+        || !(dpopScheme || authorization.regionMatches(true, 0, "Bearer ", 0, 7))) {
       return challenge(401, null, null, scopeHint);
     }
-    String token = authorization.substring(7).trim();
+    String token = authorization.substring(dpopScheme ? 5 : 7).trim();
     JWTClaimsSet claims;
     try {
       claims = processor.process(token, null);
     } catch (ParseException | BadJOSEException | JOSEException e) {
       return challenge(
           401, "invalid_token", "the access token is not valid here: " + describe(e), null);
+    } catch (RuntimeException e) {
+      // Nimbus throws NullPointerException on a header that is JSON null (found by fuzzing the
+      // DPoP proof parser); any such token is simply not valid
+      return challenge(401, "invalid_token", "the access token is not a readable JWT", null);
+    }
+    String jkt =
+        claims.getClaim("cnf") instanceof Map<?, ?> cnf && cnf.get("jkt") instanceof String j
+            ? j
+            : null;
+    if (jkt == null && dpopScheme) {
+      return dpopChallenge(
+          "invalid_token",
+          "this token is not bound to a DPoP key; send it as Authorization: Bearer");
+    }
+    if (jkt != null && !dpopScheme) {
+      return dpopChallenge(
+          "invalid_token",
+          "this token is bound to a DPoP key (cnf jkt, RFC 9449); send it as Authorization: DPoP"
+              + " with a DPoP proof signed by that key");
+    }
+    if (jkt != null) {
+      if (method == null || requestUri == null) {
+        return dpopChallenge(
+            "invalid_dpop_proof", "this server cannot check DPoP proofs on this path");
+      }
+      try {
+        dpop.verify(dpopProofs, method, requestUri, token, jkt);
+      } catch (DpopProofs.InvalidProofException e) {
+        return dpopChallenge("invalid_dpop_proof", e.getMessage());
+      }
     }
     if (introspection != null && !active(token)) {
       return challenge(401, "invalid_token", "the access token was revoked", null);
@@ -329,6 +392,19 @@ public final class ProtectedResource {
     return new Outcome(null, status, h.toString(), JSONObjectUtils.toJSONString(body));
   }
 
+  /** RFC 9449 section 7.1: the DPoP challenge, naming the algorithms a proof may use. */
+  private Outcome dpopChallenge(String error, String description) {
+    Outcome o = challenge(401, error, description, null);
+    return new Outcome(
+        null,
+        401,
+        "DPoP algs=\""
+            + String.join(" ", DpopProofs.ALGORITHMS)
+            + "\", "
+            + o.wwwAuthenticate().substring("Bearer ".length()),
+        o.body());
+  }
+
   /** RFC 6750 section 3: quoted-string values, here printable ASCII without quote or backslash. */
   private static String quoted(String s) {
     StringBuilder sb = new StringBuilder();
@@ -368,7 +444,15 @@ public final class ProtectedResource {
 
     @Override
     public void doFilter(HttpExchange ex, Chain chain) throws IOException {
-      Outcome o = authenticate(ex.getRequestHeaders().getFirst("Authorization"), required);
+      List<String> proofs = ex.getRequestHeaders().get("DPoP");
+      // the URI the client addressed: this resource's origin and the request's path
+      Outcome o =
+          authenticate(
+              ex.getRequestHeaders().getFirst("Authorization"),
+              proofs == null ? List.of() : proofs,
+              ex.getRequestMethod(),
+              origin + ex.getRequestURI().getRawPath(),
+              required);
       if (o.allowed()) {
         ex.setAttribute("warden.principal", o.principal());
         chain.doFilter(ex);

@@ -59,7 +59,9 @@ final class Routes {
             cfg.get(TOKENS_MAX_ASSERTION_BYTES),
             w.codeGrant == null
                 ? null
-                : new dev.warden.server.http.AuthorizationCodeGrant(w.codeGrant, w.metrics));
+                : new dev.warden.server.http.AuthorizationCodeGrant(w.codeGrant, w.metrics),
+            w.dpop,
+            cfg.issuer() + dev.warden.server.http.WellKnown.TOKEN_PATH);
     dev.warden.server.http.AuthorizeEndpoint authorize =
         w.login == null
             ? null

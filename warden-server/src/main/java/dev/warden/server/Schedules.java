@@ -165,6 +165,9 @@ final class Schedules implements AutoCloseable {
     for (KeyManager k : managers) {
       attempt(k.purpose().wire() + " key rotation check", k::tick);
     }
+    // the signed-in users behind expired tokens (their claims are personal data): gone even when
+    // nobody signs in again, which is when the authorization endpoint sweeps them
+    attempt("expired user records", () -> w.store.userGrants().deleteExpired(w.clock.instant()));
     attempt("daily KPI snapshot", w.inventory::recordDailyKpi);
     attempt("recertification check", w.recert::tick);
     attempt(

@@ -157,6 +157,11 @@ final class Wiring implements AutoCloseable {
   final dev.warden.server.oauth.UpstreamLogin login;
   final dev.warden.core.mcp.McpGateway mcpGateway;
 
+  /**
+   * DPoP proofs (RFC 9449) at the token endpoint and the MCP gateway: one replay cache per node.
+   */
+  final dev.warden.core.dpop.DpopVerifier dpop;
+
   /** Follows the audit log: its integrity from event 1, and hourly counts for the console. */
   final dev.warden.core.audit.ChainWatch chainWatch;
 
@@ -183,6 +188,7 @@ final class Wiring implements AutoCloseable {
   Wiring(ServerConfig cfg, Clock clock, PrintStream out) {
     this.cfg = cfg;
     this.clock = clock;
+    this.dpop = new dev.warden.core.dpop.DpopVerifier(clock);
     startedAt = System.nanoTime();
     // Initialising CEL (protobuf descriptors) and Tink takes longer than opening the store; doing
     // it on another core meanwhile halves start-up on a 2-core machine.
@@ -359,9 +365,11 @@ final class Wiring implements AutoCloseable {
               store.audit(),
               new dev.warden.core.mcp.McpCredentials(
                   secrets, secretReads, upstreamTokens, state::policies),
+              store.userGrants(),
               cfg.pki().trustDomain(),
               cfg.get(AUDIT_TIMEOUT).toMillis(),
-              clock);
+              clock,
+              dpop);
       reaper =
           new dev.warden.core.database.LeaseReaper(
               store.targetLeases(),
@@ -464,6 +472,10 @@ final class Wiring implements AutoCloseable {
               state::trust,
               state::policies,
               audit,
+              new dev.warden.core.agent.ConnectionChains(
+                  new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()),
+                  store.audit(),
+                  cfg.pki().trustDomain()),
               clock);
       agentLeases =
           new dev.warden.core.agent.AgentLeases(store.leases(), state.registrations(), clock);
@@ -481,6 +493,7 @@ final class Wiring implements AutoCloseable {
             new dev.warden.core.oauth.Authorizations(
                 state::policies,
                 store.authorizationCodes(),
+                store.userGrants(),
                 audit,
                 clock,
                 cfg.get(SERVER_TRUST_DOMAIN),

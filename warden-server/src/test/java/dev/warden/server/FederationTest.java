@@ -147,6 +147,35 @@ class FederationTest {
   }
 
   @Test
+  void aCloudTokenAskedForWithADpopProofIsIssuedUnboundAsBearerForNoCloudChecksAProof()
+      throws Exception {
+    dev.warden.testkit.TestDpopKey key = dev.warden.testkit.TestDpopKey.generate("ES256");
+    ServerFixture.Response r =
+        warden.tokenWithHeaders(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                JWT_BEARER,
+                "client_assertion",
+                gh.githubActionsToken("acme/deploy", "refs/heads/main"),
+                "audience",
+                "aws-prod"),
+            Map.of(
+                "DPoP",
+                key.proof("POST", warden.server.issuer() + "/oauth2/token", java.time.Instant.now())
+                    .compact()));
+
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+    assertThat(r.json().path("token_type").asText()).isEqualTo("Bearer");
+    assertThat(
+            SignedJWT.parse(r.json().path("access_token").asText())
+                .getJWTClaimsSet()
+                .getClaim("cnf"))
+        .isNull();
+  }
+
+  @Test
   void gcpAndAzureTokensCarryTheirExactAudiences() throws Exception {
     assertThat(
             verifyAsCloud(token("deploy", "gcp-prod").json().path("access_token").asText(), GCP_AUD)

@@ -313,6 +313,59 @@ class McpResourceServerTest {
   }
 
   @Test
+  void dpopBoundTokenIsAcceptedWithAProofOfItsKeyAndRefusedAsBearerOrWithAnotherKeysProof()
+      throws Exception {
+    dev.warden.testkit.TestDpopKey key = dev.warden.testkit.TestDpopKey.generate("ES256");
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("grant_type", "client_credentials");
+    f.put("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    f.put("client_assertion", k8s.kubernetesToken("agents", "notes-bot", "notes-bot-1"));
+    f.put("resource", mcpUrl);
+    f.put("scope", "notes:read");
+    ServerFixture.Response t =
+        warden.tokenWithHeaders(
+            f,
+            Map.of(
+                "DPoP",
+                key.proof("POST", warden.server.issuer() + "/oauth2/token", java.time.Instant.now())
+                    .compact()));
+    assertThat(t.status()).as(t.json().toString()).isEqualTo(200);
+    assertThat(t.json().path("token_type").asText()).isEqualTo("DPoP");
+    String token = t.json().path("access_token").asText();
+
+    HttpResponse<String> ok =
+        dpopGet(token, key.proof("GET", mcpUrl, java.time.Instant.now()).ath(token).compact());
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+
+    HttpResponse<String> asBearer = get(mcpUrl, token);
+    assertThat(asBearer.statusCode()).isEqualTo(401);
+    assertThat(asBearer.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .startsWith("DPoP algs=")
+        .contains("error=\"invalid_token\"");
+
+    dev.warden.testkit.TestDpopKey other = dev.warden.testkit.TestDpopKey.generate("ES256");
+    HttpResponse<String> otherKey =
+        dpopGet(token, other.proof("GET", mcpUrl, java.time.Instant.now()).ath(token).compact());
+    assertThat(otherKey.statusCode()).isEqualTo(401);
+    assertThat(otherKey.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("error=\"invalid_dpop_proof\"");
+
+    String replayed = key.proof("GET", mcpUrl, java.time.Instant.now()).ath(token).compact();
+    assertThat(dpopGet(token, replayed).statusCode()).isEqualTo(200);
+    assertThat(dpopGet(token, replayed).body()).contains("used before");
+  }
+
+  static HttpResponse<String> dpopGet(String token, String proof) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(mcpUrl))
+            .header("Authorization", "DPoP " + token)
+            .header("DPoP", proof)
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void headlessAgentNamingTheMcpServerByNameOrAnotherUriIsRefused() {
     assertThat(agentToken("notes-mcp").json().path("error").asText()).isEqualTo("invalid_target");
     assertThat(agentToken(mcpUrl + "/").json().path("error").asText()).isEqualTo("invalid_target");

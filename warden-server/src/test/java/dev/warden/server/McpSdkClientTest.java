@@ -125,6 +125,15 @@ class McpSdkClientTest {
           resources: [tickets]
           maxTtl: 10m
           condition: request.mcp.method != "tools/call" || request.mcp.tool == "search_tickets"
+        ---
+        # people in mcp-users may search tickets through any client, acting for themselves
+        kind: AccessPolicy
+        metadata: {name: mcp-users-tickets}
+        spec:
+          workloads: {selectors: ["trust:provider=corp", "oidc:groups=mcp-users"]}
+          resources: [tickets]
+          maxTtl: 5m
+          condition: request.mcp.method != "tools/call" || request.mcp.tool == "search_tickets"
         """
             .formatted(k8s.issuer(), AGENT, warden.base, tickets.url(), AGENT));
     notes =
@@ -199,6 +208,52 @@ class McpSdkClientTest {
     JsonNode granted =
         warden.admin("GET", "/v1/audit?type=authorization.granted&limit=5", null).json();
     assertThat(granted.path("events").toString()).contains(clientId);
+  }
+
+  @Test
+  void theTypeScriptSdkClientActingForASignedInUserCallsToolsThroughTheGatewayAsThatUser()
+      throws Exception {
+    String gateway = warden.base + "/mcp/tickets";
+    idp.signIn(new TestOidcProvider.User("u-2210", "grace@acme.test", List.of("mcp-users")));
+    List<JsonNode> out =
+        NodeSdk.run(
+            "client.mjs",
+            Map.of(
+                "MODE",
+                "user",
+                "MCP_URL",
+                gateway,
+                "CIMD_URL",
+                clientId,
+                "REDIRECT_URI",
+                redirect,
+                "ALLOWED_TOOL",
+                "search_tickets",
+                "ALLOWED_ARGS",
+                "{\"query\":\"printer\"}",
+                "DENIED_TOOL",
+                "delete_ticket"));
+
+    assertThat(NodeSdk.step(out, "authorize").path("resource").asText()).isEqualTo(gateway);
+    JsonNode allowed = NodeSdk.step(out, "allowed");
+    assertThat(allowed.path("isError").asBoolean()).isFalse();
+    assertThat(allowed.path("content").path(0).path("text").asText())
+        .contains("search_tickets ran");
+    assertThat(NodeSdk.step(out, "denied").toString()).contains("delete_ticket");
+    NodeSdk.step(out, "done");
+    assertThat(tickets.toolsRun).doesNotContain("delete_ticket");
+
+    JsonNode calls =
+        warden.admin("GET", "/v1/audit?type=mcp.tool_call&limit=20", null).json().path("events");
+    JsonNode mine = null;
+    for (JsonNode e : calls) {
+      if (e.path("details").path("chainSubject").asText().equals(idp.issuer() + "#u-2210")) {
+        mine = e;
+      }
+    }
+    assertThat(mine).as(calls.toString()).isNotNull();
+    assertThat(mine.path("actor").asText()).isEqualTo(clientId);
+    assertThat(mine.path("details").path("tool").asText()).isEqualTo("search_tickets");
   }
 
   @Test

@@ -327,6 +327,36 @@ class MutualTlsTest {
   }
 
   @Test
+  void certificateAuthenticatedRequestWithADpopProofIsRefusedForATokenIsBoundToOneKey()
+      throws Exception {
+    Svid svid = workloadSvid();
+    dev.warden.testkit.TestDpopKey key = dev.warden.testkit.TestDpopKey.generate("ES256");
+    HttpResponse<String> r =
+        client(trusting(svid.chain(), svid.key()))
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header(
+                        "DPoP",
+                        key.proof("POST", server.issuer() + "/oauth2/token", Instant.now())
+                            .compact())
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "grant_type=client_credentials&client_id="
+                                + API
+                                + "&resource="
+                                + AUDIENCE))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("error").asText()).isEqualTo("invalid_request");
+    assertThat(body.get("error_description").asText())
+        .contains("bound to one key")
+        .contains("client_assertion");
+  }
+
+  @Test
   void discoveryAdvertisesTlsClientAuthAndBoundTokens() throws Exception {
     JsonNode m =
         JSON.readTree(

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  */
 enum Dialect {
   // H2 writes each commit to its file (WRITE_DELAY=0) but never fsyncs it; CHECKPOINT SYNC forces
-  // the file to disk, so a commit survives a power loss as it does on PostgreSQL.
+  // the file to disk, so a commit survives a power loss as it does on PostgreSQL. (H2Compaction
+  // relies on that to shorten how long H2 keeps the space of dead chunks.)
   H2("h2", "CHECKPOINT SYNC", Map.of()),
   // PostgreSQL's commit is durable by itself (synchronous_commit=on, the default)
   POSTGRESQL(

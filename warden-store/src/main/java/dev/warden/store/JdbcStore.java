@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every Warden store on one JDBC database: an embedded H2 file database or PostgreSQL.
@@ -59,15 +60,24 @@ public final class JdbcStore implements Store {
   private final JdbcInventoryStore inventory;
   private final JdbcConfigStore config;
   private final dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes;
+  private final dev.warden.core.oauth.UserGrantStore userGrants;
   private final JdbcCheckpointStore auditCheckpoints;
   private final JdbcAuditSinkStore auditSinks;
 
   private final StoreConfig storeConfig;
   private final Dialect dialect;
+  // null on PostgreSQL, which reclaims space by itself (autovacuum)
+  private final @Nullable H2Compaction compaction;
 
   private JdbcStore(
-      HikariDataSource pool, Db db, InstantSource clock, StoreConfig storeConfig, Dialect dialect) {
+      HikariDataSource pool,
+      Db db,
+      InstantSource clock,
+      StoreConfig storeConfig,
+      Dialect dialect,
+      @Nullable H2Compaction compaction) {
     this.pool = pool;
+    this.compaction = compaction;
     this.storeConfig = storeConfig;
     this.dialect = dialect;
     JdbcTrustProviderStore tp = new JdbcTrustProviderStore(db, clock);
@@ -94,6 +104,7 @@ public final class JdbcStore implements Store {
     this.settings = new JdbcSettingsStore(db);
     this.inventory = new JdbcInventoryStore(db);
     this.authorizationCodes = new JdbcAuthorizationCodeStore(db);
+    this.userGrants = new JdbcUserGrantStore(db);
     this.auditCheckpoints = new JdbcCheckpointStore(db);
     this.auditSinks = new JdbcAuditSinkStore(db);
   }
@@ -155,10 +166,26 @@ public final class JdbcStore implements Store {
             db.sync(c);
             return null;
           });
-      return new JdbcStore(pool, db, clock, config, dialect);
+      H2Compaction compaction = dialect == Dialect.H2 ? startCompaction(pool, where) : null;
+      return new JdbcStore(pool, db, clock, config, dialect, compaction);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
+    }
+  }
+
+  private static H2Compaction startCompaction(HikariDataSource pool, String where) {
+    try {
+      return H2Compaction.start(pool);
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot set up the compaction of the embedded database "
+              + where
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "): "
+              + StoreConfig.redact(String.valueOf(e.getMessage())),
+          e);
     }
   }
 
@@ -261,6 +288,11 @@ public final class JdbcStore implements Store {
     return authorizationCodes;
   }
 
+  @Override
+  public dev.warden.core.oauth.UserGrantStore userGrants() {
+    return userGrants;
+  }
+
   /** Imported NHIs, leaks and grant usage. Not part of {@link Store} (see {@link #recert()}). */
   public dev.warden.core.inventory.InventoryStore inventory() {
     return inventory;
@@ -332,6 +364,9 @@ public final class JdbcStore implements Store {
   /** Closes the pool; an embedded H2 database closes with its last connection. Idempotent. */
   @Override
   public void close() {
+    if (compaction != null) {
+      compaction.close();
+    }
     pool.close();
   }
 }

@@ -73,6 +73,14 @@ class H2StoreTest {
   }
 
   @Nested
+  class UserGrants extends UserGrantStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new H2TestDatabase();
+    }
+  }
+
+  @Nested
   class Leases extends LeaseStoreContract {
     @Override
     TestDatabase createDatabase() {

@@ -73,6 +73,14 @@ class PostgresStoreTest {
   }
 
   @Nested
+  class UserGrants extends UserGrantStoreContract {
+    @Override
+    TestDatabase createDatabase() {
+      return new PostgresTestDatabase();
+    }
+  }
+
+  @Nested
   class Leases extends LeaseStoreContract {
     @Override
     TestDatabase createDatabase() {

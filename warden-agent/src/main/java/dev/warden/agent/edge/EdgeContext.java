@@ -74,6 +74,22 @@ public record EdgeContext(
       String destination,
       ProxiedConnection.Outcome outcome,
       String reason) {
+    recordEvent(caller, peerIfUnidentified, resource, cred, destination, outcome, reason, null);
+  }
+
+  /**
+   * Records one proxied exchange that named the chain it belongs to ({@code hop}, unverified: the
+   * server verifies it).
+   */
+  public void recordEvent(
+      Callers.Caller caller,
+      PeerCredentials peerIfUnidentified,
+      String resource,
+      EdgeCredential cred,
+      String destination,
+      ProxiedConnection.Outcome outcome,
+      String reason,
+      ProxiedConnection.Hop hop) {
     PeerCredentials peer = caller != null ? caller.peer() : peerIfUnidentified;
     java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
     if (peer != null) {
@@ -101,7 +117,8 @@ public record EdgeContext(
               reason == null || reason.length() <= 1000
                   ? reason
                   : reason.substring(0, 1000) + "...",
-              who));
+              who,
+              hop));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
     }

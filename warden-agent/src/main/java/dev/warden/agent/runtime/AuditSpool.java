@@ -34,6 +34,9 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AuditSpool.class.getName());
   static final int BATCH = 500;
 
+  /** About how much of a request body one batch may fill (the server takes 4 MiB). */
+  static final long BATCH_CHARS = 1024 * 1024;
+
   /** Sends one batch; throws when the server did not take it. */
   @FunctionalInterface
   public interface Sender {
@@ -53,6 +56,13 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     this.sender = sender;
     this.clock = clock;
     Files.createDirectories(dir);
+    try {
+      // events carry the raw Txn-Token of proxied requests until the server has them
+      Files.setPosixFilePermissions(
+          dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its own access control applies
+    }
     rotate(); // what a previous run left in current.jsonl becomes the first segment to send
     shipper =
         Thread.ofPlatform()
@@ -94,7 +104,11 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
                 + " ("
                 + ex.getMessage()
                 + "); it is lost: "
-                + line.strip());
+                + e.id()
+                + " "
+                + e.outcome().wire()
+                + " "
+                + e.destination());
       }
     }
   }
@@ -121,8 +135,10 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     for (Path seg : closed) {
       try {
         List<ProxiedConnection> events = read(seg);
-        for (int i = 0; i < events.size(); i += BATCH) {
-          sender.send(events.subList(i, Math.min(events.size(), i + BATCH)));
+        for (int i = 0; i < events.size(); ) {
+          int end = batchEnd(events, i);
+          sender.send(events.subList(i, end));
+          i = end;
         }
         Files.delete(seg);
       } catch (ServerException e) {
@@ -139,6 +155,26 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * The end of the batch that starts at {@code from}: at most {@link #BATCH} events and about
+   * {@link #BATCH_CHARS} characters, since each request's Txn-Token (up to 8 KiB) makes events
+   * larger than the server takes in one body when many are sent together.
+   */
+  static int batchEnd(List<ProxiedConnection> events, int from) {
+    int end = from;
+    long chars = 0;
+    while (end < events.size() && end - from < BATCH) {
+      ProxiedConnection.Hop h = events.get(end).hop();
+      long size = 2048 + (h == null || h.txnToken() == null ? 0 : h.txnToken().reveal().length());
+      if (end > from && chars + size > BATCH_CHARS) {
+        break;
+      }
+      chars += size;
+      end++;
+    }
+    return end;
   }
 
   /** How many events wait on disk (current file included). */
@@ -203,6 +239,15 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     o.put("reason", e.reason());
     ObjectNode c = o.putObject("caller");
     e.caller().forEach(c::put);
+    ProxiedConnection.Hop h = e.hop();
+    if (h != null) {
+      // the raw Txn-Token stays in the agent's own spool until the server has verified it; it
+      // never reaches a log line or the audit record (only its verified txn does)
+      ObjectNode hop = o.putObject("hop");
+      hop.put("txn_token", h.txnToken() == null ? null : h.txnToken().reveal());
+      hop.put("txn_token_omitted", h.txnTokenOmitted());
+      hop.put("traceparent", h.traceparent());
+    }
     return o;
   }
 
@@ -220,7 +265,19 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
         text(o, "lease_id"),
         text(o, "destination"),
         text(o, "reason"),
-        caller);
+        caller,
+        hop(o.get("hop")));
+  }
+
+  private static ProxiedConnection.Hop hop(JsonNode h) {
+    if (h == null || h.isNull()) {
+      return null;
+    }
+    String token = text(h, "txn_token");
+    return new ProxiedConnection.Hop(
+        token == null ? null : dev.warden.core.crypto.Secret.of(token),
+        text(h, "txn_token_omitted"),
+        text(h, "traceparent"));
   }
 
   private static String text(JsonNode o, String f) {

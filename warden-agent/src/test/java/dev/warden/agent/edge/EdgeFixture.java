@@ -191,6 +191,23 @@ public final class EdgeFixture implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
+  /** A request to the token endpoint (form-encoded, no admin token): its status and body. */
+  public HttpResponse<String> token(Map<String, String> form) throws Exception {
+    StringBuilder b = new StringBuilder();
+    form.forEach(
+        (k, v) ->
+            b.append(b.isEmpty() ? "" : "&")
+                .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return adminHttp.send(
+        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(b.toString()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** An admin call whatever its status, for refusals. */
   public HttpResponse<String> adminResponse(String method, String path, String body)
       throws Exception {

@@ -54,6 +54,60 @@ class AuditSpoolTest {
         Map.of("pid", "42"));
   }
 
+  static ProxiedConnection withTxnToken(String id, String token) {
+    return new ProxiedConnection(
+        id,
+        Instant.parse("2030-01-01T00:00:00Z"),
+        ProxiedConnection.Outcome.PROXIED,
+        "http",
+        "127.0.0.1:3128",
+        "orders",
+        "spiffe://td/w",
+        "lease",
+        "orders:443",
+        "GET",
+        Map.of("pid", "42"),
+        ProxiedConnection.Hop.of(token, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  }
+
+  @Test
+  void aRequestsTxnTokenAndTraceparentSurviveTheSpoolWhichOnlyTheAgentCanRead() throws Exception {
+    List<ProxiedConnection> sent = new ArrayList<>();
+    try (AuditSpool s = new AuditSpool(dir, sent::addAll, Duration.ofHours(1), Clock.systemUTC())) {
+      s.record(withTxnToken("t", "eyJ.txn.token"));
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dir)))
+          .isEqualTo("rwx------");
+      s.ship();
+    }
+    assertThat(sent).hasSize(1);
+    ProxiedConnection.Hop h = sent.getFirst().hop();
+    assertThat(h.txnToken().reveal()).isEqualTo("eyJ.txn.token");
+    assertThat(h.traceparent()).startsWith("00-4bf92f35");
+  }
+
+  @Test
+  void batchesOfEventsWithLargeTxnTokensStayUnderTheServersBodyLimit() {
+    String token = "t".repeat(ProxiedConnection.Hop.MAX_TXN_TOKEN);
+    List<ProxiedConnection> events = new ArrayList<>();
+    for (int i = 0; i < AuditSpool.BATCH; i++) {
+      events.add(withTxnToken("e" + i, token));
+    }
+    int end = AuditSpool.batchEnd(events, 0);
+    assertThat(end).isGreaterThan(1).isLessThan(AuditSpool.BATCH);
+    long json = 0;
+    for (ProxiedConnection e : events.subList(0, end)) {
+      json += AuditSpool.json(e).toString().length();
+    }
+    assertThat(json).isLessThanOrEqualTo(AuditSpool.BATCH_CHARS);
+    List<ProxiedConnection> small = new ArrayList<>();
+    for (int i = 0; i < AuditSpool.BATCH + 5; i++) {
+      small.add(event("s" + i));
+    }
+    assertThat(AuditSpool.batchEnd(small, 0)).isEqualTo(AuditSpool.BATCH);
+  }
+
   @Test
   void eventsAreSentInOrderAndRemovedOnlyOnceTheServerTookThem() throws Exception {
     try (AuditSpool s = spool()) {

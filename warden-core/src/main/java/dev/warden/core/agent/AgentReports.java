@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What agents report back: the state of the proxies declared for them, and the connections their
@@ -27,17 +28,20 @@ final class AgentReports {
   private final DeclaredProxies declaredProxies;
   private final AuditWriter audit;
   private final Clock clock;
+  private final @Nullable ConnectionChains chains;
 
   AgentReports(
       AgentStore store,
       RegistrationIndex index,
       DeclaredProxies declaredProxies,
       AuditWriter audit,
+      @Nullable ConnectionChains chains,
       Clock clock) {
     this.store = store;
     this.index = index;
     this.declaredProxies = declaredProxies;
     this.audit = audit;
+    this.chains = chains;
     this.clock = clock;
   }
 
@@ -117,6 +121,11 @@ final class AgentReports {
         d.put("message", e.reason());
       }
       e.caller().forEach((k, v) -> d.put("caller." + k, v));
+      if (chains != null) {
+        chains.describe(e, now, d);
+      } else if (e.hop() != null && e.hop().txnToken() != null) {
+        d.put(ConnectionChains.REJECTED, "this server does not verify transaction tokens");
+      }
       AuditType type =
           switch (e.outcome()) {
             case PROXIED -> AuditType.CONNECTION_PROXIED;

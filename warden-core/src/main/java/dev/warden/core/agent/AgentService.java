@@ -97,6 +97,25 @@ public final class AgentService {
       Supplier<PolicySnapshot> policies,
       AuditWriter audit,
       Clock clock) {
+    this(store, ca, jwtSvidKeys, index, declaredProxies, providers, policies, audit, null, clock);
+  }
+
+  /**
+   * @param chains verifies the {@code Txn-Token} a proxied HTTP request carried, so that the
+   *     request is a hop of its chain; null to record no proxied request as a hop
+   * @throws IllegalArgumentException when {@code jwtSvidKeys} are not JWT-SVID keys
+   */
+  public AgentService(
+      AgentStore store,
+      CaManager ca,
+      KeyManager jwtSvidKeys,
+      RegistrationIndex index,
+      DeclaredProxies declaredProxies,
+      Supplier<TrustProviders> providers,
+      Supplier<PolicySnapshot> policies,
+      AuditWriter audit,
+      @org.jspecify.annotations.Nullable ConnectionChains chains,
+      Clock clock) {
     if (jwtSvidKeys != null && jwtSvidKeys.purpose() != KeyPurpose.JWT_SVID) {
       throw new IllegalArgumentException(
           "JWT-SVIDs must be signed with JWT-SVID keys, not " + jwtSvidKeys.purpose());
@@ -111,7 +130,7 @@ public final class AgentService {
         new NodeAttestation(store, ca, providers, policies, sessions, agentAudit, clock);
     this.svids = new SvidIssuance(ca, jwtSvidKeys, index, policies, audit, agentAudit, clock);
     this.edge = new EdgeCertificates(ca, policies, agentAudit, clock);
-    this.reports = new AgentReports(store, index, declaredProxies, audit, clock);
+    this.reports = new AgentReports(store, index, declaredProxies, audit, chains, clock);
   }
 
   public RegistrationIndex index() {

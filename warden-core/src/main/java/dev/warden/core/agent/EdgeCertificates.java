@@ -53,23 +53,7 @@ final class EdgeCertificates {
     List<String> names =
         List.of(resource + AgentService.EDGE_DNS_SUFFIX, "localhost", "127.0.0.1", "::1");
     IssuedSvid cert = ca.current().issue(agent.id(), names, spki, ca.settings().x509SvidTtl(), now);
-    agentAudit.event(
-        AuditType.SVID_ISSUED,
-        AuditOutcome.ALLOW,
-        Reason.ALLOWED.code(),
-        agent.id().toString(),
-        null,
-        Map.of(
-            "kind",
-            "edge-tls",
-            "resource",
-            resource,
-            "names",
-            String.join(" ", names),
-            "serial",
-            cert.serial().toString(16),
-            "expiresAt",
-            cert.notAfter().toString()));
+    auditIssued(agent, "edge-tls", resource, String.join(" ", names), cert);
     return cert;
   }
 
@@ -114,6 +98,12 @@ final class EdgeCertificates {
     var spki = Csrs.publicKeyFor(csr, agent.id());
     IssuedSvid cert =
         ca.current().issue(agent.id(), List.of(declared), spki, ca.settings().x509SvidTtl(), now);
+    auditIssued(agent, "edge-egress-tls", resource, declared, cert);
+    return cert;
+  }
+
+  private void auditIssued(
+      AgentRecord agent, String kind, String resource, String names, IssuedSvid cert) {
     agentAudit.event(
         AuditType.SVID_ISSUED,
         AuditOutcome.ALLOW,
@@ -122,16 +112,15 @@ final class EdgeCertificates {
         null,
         Map.of(
             "kind",
-            "edge-egress-tls",
+            kind,
             "resource",
             resource,
             "names",
-            declared,
+            names,
             "serial",
             cert.serial().toString(16),
             "expiresAt",
             cert.notAfter().toString()));
-    return cert;
   }
 
   /**

@@ -105,8 +105,24 @@ public enum Reason {
   PKCE_MISMATCH("pkce_mismatch"),
   /** The user did not sign in at the upstream identity provider, or its answer did not hold up. */
   LOGIN_FAILED("login_failed"),
+  /**
+   * A token an MCP client got for a user has no live record of that user's sign-in (decision 661):
+   * the MCP gateway cannot decide without the user's attested selectors, so it refuses.
+   */
+  USER_GRANT_MISSING("user_grant_missing"),
   /** A token bound to a certificate (RFC 8705 {@code cnf}) presented without that certificate. */
   CERTIFICATE_MISMATCH("certificate_mismatch"),
+  /**
+   * A DPoP proof (RFC 9449) that does not hold up: not a {@code dpop+jwt} signed by the public key
+   * it carries, a claim missing or not matching the request, too old, replayed, or made with a key
+   * other than the one the token is bound to.
+   */
+  INVALID_DPOP_PROOF("invalid_dpop_proof"),
+  /**
+   * A token bound to a DPoP key ({@code cnf.jkt}) presented without a proof of that key (as a
+   * Bearer token), or an unbound token presented under the DPoP scheme.
+   */
+  DPOP_BINDING_MISMATCH("dpop_binding_mismatch"),
   // request problems
   INVALID_REQUEST("invalid_request"),
   /**

@@ -23,6 +23,12 @@ import java.util.UUID;
  * (decision 115).
  */
 public final class AccessTokenProvider implements CredentialProvider {
+  /**
+   * The detail of an issued credential, and of its audit event, that names the DPoP key it is bound
+   * to (RFC 9449 {@code cnf.jkt}); a federation token is never bound (no cloud checks a proof).
+   */
+  static final String DPOP_BINDING = "jkt";
+
   private final KeyManager keys;
   private final KeyManager federationKeys;
   private final String issuer;
@@ -90,12 +96,16 @@ public final class AccessTokenProvider implements CredentialProvider {
                 in.certificateThumbprint(),
                 in.actor(),
                 in.decision().mayAct(),
-                in.txn()),
+                in.txn(),
+                in.dpopThumbprint()),
             tokenType);
     Map<String, String> details = new HashMap<>();
     details.put("kid", key.kid());
     if (in.certificateThumbprint() != null) {
       details.put("x5t#S256", in.certificateThumbprint());
+    }
+    if (in.dpopThumbprint() != null) {
+      details.put(DPOP_BINDING, in.dpopThumbprint());
     }
     return new IssuedCredential(CredentialKind.ACCESS_TOKEN, token, jti, iat, exp, details);
   }

@@ -34,6 +34,34 @@ final class GrantChecks {
     }
   }
 
+  /**
+   * A credential is bound to at most one key (decision 651): a request that authenticates with a
+   * client certificate, which binds the token to that certificate (RFC 8705), may not also send a
+   * DPoP proof; and a transaction token, which is not an access token, is never bound.
+   *
+   * @param certificateThumbprint the thumbprint of the certificate the request authenticated with,
+   *     or null
+   */
+  static void requireOneBinding(GrantRequest req, String certificateThumbprint) {
+    if (req.dpop() == null) {
+      return;
+    }
+    if (certificateThumbprint != null) {
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "this request authenticates with a client certificate, which binds the token to it (RFC"
+              + " 8705), and also sends a DPoP proof; a token is bound to one key: drop the DPoP"
+              + " header, or authenticate with client_assertion to get a DPoP-bound token");
+    }
+    if (req.exchange() != null
+        && req.exchange().purpose() == GrantRequest.Purpose.TRANSACTION_TOKEN) {
+      throw new DeniedException(
+          Reason.INVALID_REQUEST,
+          "a transaction token is not an access token and is never bound to a key; send the"
+              + " request without a DPoP header");
+    }
+  }
+
   /** See {@link TokenService#checkState}. */
   static void checkState(Workload w, Instant now) {
     switch (w.state()) {

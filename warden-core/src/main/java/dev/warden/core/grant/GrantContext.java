@@ -192,6 +192,10 @@ final class GrantContext {
     if (request.clientId() != null) {
       d.put("clientId", cut(request.clientId()));
     }
+    if (request.dpop() != null) {
+      // the key the refused token would have been bound to
+      d.put("dpopJkt", request.dpop().thumbprint());
+    }
     String actor =
         workload != null
             ? workload.name()

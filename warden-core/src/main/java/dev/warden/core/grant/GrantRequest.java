@@ -20,6 +20,8 @@ import java.util.Objects;
  *     requester (an actor, or a workload asking for a transaction token), or null
  * @param hop what links the request to the chain it is part of (a transaction token, a W3C trace);
  *     never null
+ * @param dpop the verified DPoP proof (RFC 9449) the request carried at the token endpoint: the
+ *     access token is bound to its key; or null
  */
 public record GrantRequest(
     GrantType grantType,
@@ -31,7 +33,8 @@ public record GrantRequest(
     CredentialKind.Endpoint endpoint,
     CredentialKind requestedKind,
     Exchange exchange,
-    Hop hop) {
+    Hop hop,
+    dev.warden.core.dpop.DpopProof dpop) {
   public GrantRequest {
     Objects.requireNonNull(grantType, "grantType");
     Objects.requireNonNull(evidence, "evidence");
@@ -44,6 +47,34 @@ public record GrantRequest(
       throw new IllegalArgumentException(
           "a subject token is exchanged only with the token-exchange grant");
     }
+    if (dpop != null && endpoint != CredentialKind.Endpoint.TOKEN) {
+      throw new IllegalArgumentException("DPoP proofs are accepted at the token endpoint only");
+    }
+  }
+
+  public GrantRequest(
+      GrantType grantType,
+      Evidence evidence,
+      String target,
+      String scope,
+      String clientId,
+      String sourceAddress,
+      CredentialKind.Endpoint endpoint,
+      CredentialKind requestedKind,
+      Exchange exchange,
+      Hop hop) {
+    this(
+        grantType,
+        evidence,
+        target,
+        scope,
+        clientId,
+        sourceAddress,
+        endpoint,
+        requestedKind,
+        exchange,
+        hop,
+        null);
   }
 
   public GrantRequest(

@@ -17,6 +17,8 @@ import java.util.List;
  *     delegation), or null when the workload asks for itself
  * @param actor the act chain of a delegated credential, the requesting workload outermost, or null
  * @param txn the transaction id of the transaction token the request presented, or null
+ * @param dpopThumbprint the RFC 9449 {@code jkt} of the DPoP key the credential must be bound to,
+ *     or null; never together with {@code certificateThumbprint}
  */
 public record Issuance(
     GrantType grantType,
@@ -29,7 +31,8 @@ public record Issuance(
     String certificateThumbprint,
     String subject,
     dev.warden.core.token.Actor actor,
-    String txn) {
+    String txn,
+    String dpopThumbprint) {
   public Issuance {
     scopes = List.copyOf(scopes);
     if (!decision.allowed()) {
@@ -39,6 +42,37 @@ public record Issuance(
       throw new IllegalArgumentException(
           "a delegated credential has both a subject and an actor chain");
     }
+    if (certificateThumbprint != null && dpopThumbprint != null) {
+      throw new IllegalArgumentException(
+          "a credential is bound to one key: a certificate or a DPoP key, not both");
+    }
+  }
+
+  public Issuance(
+      GrantType grantType,
+      Workload workload,
+      Resource resource,
+      Decision decision,
+      List<String> scopes,
+      Instant now,
+      Instant notAfter,
+      String certificateThumbprint,
+      String subject,
+      dev.warden.core.token.Actor actor,
+      String txn) {
+    this(
+        grantType,
+        workload,
+        resource,
+        decision,
+        scopes,
+        now,
+        notAfter,
+        certificateThumbprint,
+        subject,
+        actor,
+        txn,
+        null);
   }
 
   public Issuance(
@@ -59,6 +93,7 @@ public record Issuance(
         now,
         notAfter,
         certificateThumbprint,
+        null,
         null,
         null,
         null);

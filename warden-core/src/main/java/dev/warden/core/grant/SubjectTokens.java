@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * as Warden's own (signature, expiry, live lease) and its {@code act}, {@code may_act}, audiences
  * and scopes are trusted; any other JWT goes to the trust provider its issuer names, and an {@code
  * act} in it is refused: only Warden writes chains. A sender-constrained (cnf) Warden token is
- * never delegated, since the actor is by definition not the key holder.
+ * never delegated, whether bound to a certificate or to a DPoP key, since the actor is by
+ * definition not the key holder.
  */
 final class SubjectTokens {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -48,6 +49,12 @@ final class SubjectTokens {
         throw new DeniedException(
             Reason.INVALID_GRANT,
             "the subject token is bound to a client certificate (cnf);"
+                + " a sender-constrained token cannot be exchanged by another party: ask for a bearer token to delegate");
+      }
+      if (t.dpopThumbprint() != null) {
+        throw new DeniedException(
+            Reason.INVALID_GRANT,
+            "the subject token is bound to a DPoP key (cnf jkt);"
                 + " a sender-constrained token cannot be exchanged by another party: ask for a bearer token to delegate");
       }
       return new SubjectSide(

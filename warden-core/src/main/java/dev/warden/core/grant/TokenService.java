@@ -251,6 +251,7 @@ public final class TokenService {
       requireClientIdNames(req.clientId(), workload.name());
       checkState(workload, ctx.now());
       GrantRequest.Exchange ex = req.exchange();
+      GrantChecks.requireOneBinding(req, ctx.thumbprint());
       if ((ex != null || req.hop().transactionToken() != null) && chains == null) {
         throw new DeniedException(
             Reason.INVALID_REQUEST,
@@ -335,7 +336,8 @@ public final class TokenService {
               ctx.thumbprint(),
               side == null ? null : side.subject(),
               chain,
-              ctx.txn());
+              ctx.txn(),
+              req.dpop() == null ? null : req.dpop().thumbprint());
       IssuedCredential c;
       Lease lease;
       Map<String, String> connection = Map.of();
@@ -381,7 +383,8 @@ public final class TokenService {
           resource.name(),
           d.policy(),
           connection,
-          c.kind());
+          c.kind(),
+          c.details().get(AccessTokenProvider.DPOP_BINDING));
     } catch (TargetFailed f) {
       try {
         audit.write(ctx.failed(f.cause, f.leaseId));

@@ -175,8 +175,9 @@ final class McpAudit {
         allowed ? AuditOutcome.ALLOW : AuditOutcome.DENY,
         reason,
         now,
-        c.workload().name(),
-        c.workload().name(),
+        c.agent(),
+        // a user is no workload: their calls are found by chainSubject, the client by actor
+        c.user() == null ? c.agent() : null,
         r.resource().name(),
         det);
   }

@@ -4,6 +4,7 @@ import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditLookup;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.audit.AuditWriter;
+import dev.warden.core.dpop.DpopVerifier;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.TargetException;
@@ -12,6 +13,8 @@ import dev.warden.core.grant.DecisionInputs;
 import dev.warden.core.grant.TokenService;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
+import dev.warden.core.oauth.UserGrant;
+import dev.warden.core.oauth.UserGrantStore;
 import dev.warden.core.policy.Decision;
 import dev.warden.core.policy.Delegation;
 import dev.warden.core.policy.McpRequest;
@@ -32,9 +35,9 @@ import java.util.function.Supplier;
 
 /**
  * The decisions of Warden's MCP gateway, without HTTP: who calls (a Warden access token issued for
- * exactly this gateway, from a registered workload), whether the policy lets it send this message
- * (per tool for {@code tools/call}), what credential the upstream gets, and the audit event that
- * makes the call a hop of its chain.
+ * exactly this gateway, from a registered workload or from an MCP client acting for a signed-in
+ * user), whether the policy lets it send this message (per tool for {@code tools/call}), what
+ * credential the upstream gets, and the audit event that makes the call a hop of its chain.
  *
  * <p>Design note (decision 660). The acting workload is the token's {@code client_id} (the agent);
  * it acts for {@code sub} through the token's {@code act} chain, and the policies of the MCP
@@ -45,6 +48,12 @@ import java.util.function.Supplier;
  * the call is forwarded; {@link Admission#awaitDurable} waits for it, before forwarding or before
  * answering, as the server is configured.
  *
+ * <p>A token from the authorization code grant names an MCP client (its metadata URL, never a
+ * registered workload) acting for a user (decision 661). Its calls are decided on that user, with
+ * the selectors and claims attested at sign-in, which the authorization endpoint stored under the
+ * token's {@code jti} ({@link UserGrants}); the client is the unregistered actor. No record, no
+ * call.
+ *
  * <p>This class authenticates and decides; the audit events are {@link McpAudit} and the
  * previous-hop links {@link IssuanceLinks}.
  */
@@ -52,15 +61,19 @@ public final class McpGateway {
   private final WardenTokens tokens;
   private final Supplier<PolicySnapshot> policies;
   private final McpCredentials credentials;
+  private final String trustDomain;
   private final String trustDomainUri;
   private final Clock clock;
   private final McpAudit calls;
   private final IssuanceLinks links;
+  private final UserGrants users;
+  private final DpopVerifier dpop;
 
   /**
    * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may
    *     carry
    * @param auditTimeoutMillis how long a call waits for its audit event to be durable
+   * @param dpop verifies the DPoP proof sent with a token bound to a DPoP key
    */
   public McpGateway(
       WardenTokens tokens,
@@ -68,16 +81,21 @@ public final class McpGateway {
       AuditWriter audit,
       AuditLookup lookup,
       McpCredentials credentials,
+      UserGrantStore users,
       String trustDomain,
       long auditTimeoutMillis,
-      Clock clock) {
+      Clock clock,
+      DpopVerifier dpop) {
+    this.dpop = dpop;
     this.tokens = tokens;
     this.policies = policies;
     this.credentials = credentials;
+    this.trustDomain = trustDomain;
     this.trustDomainUri = "spiffe://" + trustDomain;
     this.clock = clock;
     this.calls = new McpAudit(audit, auditTimeoutMillis, clock);
     this.links = new IssuanceLinks(lookup);
+    this.users = new UserGrants(users);
   }
 
   /**
@@ -96,6 +114,10 @@ public final class McpGateway {
    *     null
    * @param txnToken the {@code Txn-Token} header, or null
    * @param traceparent a W3C {@code traceparent} that parsed, or null
+   * @param scheme the scheme {@code bearer} was sent under: {@code Bearer}, or {@code DPoP} (RFC
+   *     9449 section 7.1)
+   * @param dpopProofs every value of the request's {@code DPoP} header (exactly one is accepted)
+   * @param method the request's HTTP method, which a DPoP proof's {@code htm} must name
    */
   public record Request(
       Resource resource,
@@ -103,23 +125,52 @@ public final class McpGateway {
       String certificateThumbprint,
       String sourceAddress,
       String txnToken,
-      String traceparent) {}
+      String traceparent,
+      DpopVerifier.Scheme scheme,
+      List<String> dpopProofs,
+      String method) {
+    public Request {
+      dpopProofs = List.copyOf(dpopProofs);
+      java.util.Objects.requireNonNull(scheme, "scheme");
+      java.util.Objects.requireNonNull(method, "method");
+    }
+  }
 
-  /** An authenticated caller: the verified token, the agent it was issued to, and its chain. */
+  /**
+   * An authenticated caller: the verified token, the agent it was issued to, and its chain; for an
+   * MCP client acting for a signed-in user, that user as attested at sign-in (decision 661).
+   */
   public static final class Caller {
     private final VerifiedWardenToken token;
-    private final Workload agent;
+    private final Workload principal;
+    private final String agent;
+    private final UserGrant user;
     private final IssuanceLinks.Link previous;
 
-    private Caller(VerifiedWardenToken token, Workload agent, IssuanceLinks.Link previous) {
+    private Caller(
+        VerifiedWardenToken token,
+        Workload principal,
+        String agent,
+        UserGrant user,
+        IssuanceLinks.Link previous) {
       this.token = token;
+      this.principal = principal;
       this.agent = agent;
+      this.user = user;
       this.previous = previous;
     }
 
     /** The agent (the token's {@code client_id}). */
     public String agent() {
-      return agent.name();
+      return agent;
+    }
+
+    /**
+     * Whom an MCP session opened with this token belongs to: the agent, and when it acts for a
+     * signed-in user, that user too (every user of one MCP client shares its {@code client_id}).
+     */
+    public String sessionOwner() {
+      return user == null ? agent : agent + " " + user.subject();
     }
 
     /** The token's {@code sub}: whom the agent acts for (itself when not delegated). */
@@ -136,8 +187,19 @@ public final class McpGateway {
       return token;
     }
 
+    /** The workload the policy decides on: the agent, or the signed-in user it acts for. */
     Workload workload() {
-      return agent;
+      return principal;
+    }
+
+    /** The signed-in user the agent acts for, or null. */
+    UserGrant user() {
+      return user;
+    }
+
+    /** Who is refused, in a message: the agent, or the user through the client. */
+    String describe() {
+      return user == null ? agent : user.subject() + " through " + agent;
     }
 
     IssuanceLinks.Link previous() {
@@ -149,18 +211,23 @@ public final class McpGateway {
    * Authenticates a request: a Warden access token (signature, issuer, expiry, live lease) whose
    * {@code aud} holds exactly this gateway's audience (no token for another resource is accepted,
    * so no token is passed through), presented with the certificate it is bound to if any, issued to
-   * a registered workload that may act now. A refusal of a token that was presented is audited.
+   * a registered workload that may act now, or to an MCP client acting for a user whose sign-in is
+   * on record for this token. A refusal of a token that was presented is audited.
    *
    * @throws DeniedException the reason: no token ({@code invalid_request}, not audited: the first
    *     step of every MCP client's discovery), or what the token broke ({@code wrong_audience},
-   *     {@code token_expired}, {@code token_revoked}, {@code certificate_mismatch}, …)
+   *     {@code token_expired}, {@code token_revoked}, {@code certificate_mismatch}, {@code
+   *     unknown_workload}, {@code user_grant_missing}, {@code dpop_binding_mismatch}, {@code
+   *     invalid_dpop_proof}, …)
    * @throws UnavailableException when the refusal cannot be audited
    */
   public Caller authenticate(Request r) {
     if (r.bearer() == null || r.bearer().isEmpty()) {
       throw new DeniedException(
           Reason.INVALID_REQUEST,
-          "send Authorization: Bearer <a Warden access token for " + r.resource().audience() + ">");
+          "send Authorization: Bearer (or DPoP) <a Warden access token for "
+              + r.resource().audience()
+              + ">");
     }
     VerifiedWardenToken t;
     try {
@@ -194,9 +261,23 @@ public final class McpGateway {
       calls.refuse(r, t, link, Reason.CERTIFICATE_MISMATCH, m);
       throw new DeniedException(Reason.CERTIFICATE_MISMATCH, m);
     }
+    try {
+      // the gateway's URI is its audience: the proof's htu must name it
+      dpop.checkPresentation(
+          t.dpopThumbprint(), r.scheme(), r.dpopProofs(), r.method(), audience, r.bearer());
+    } catch (DeniedException e) {
+      calls.refuse(r, t, link, e.reason(), e.getMessage());
+      throw e;
+    }
     String agentId = t.clientId() != null ? t.clientId() : t.subject();
     Workload agent = policies.get().workload(agentId);
     try {
+      if (agent == null && !agentId.startsWith("spiffe://")) {
+        // an MCP client (its metadata URL) acting for a user who signed in at the authorization
+        // endpoint: decided on that user, as attested then and recorded under the token's jti
+        UserGrant user = users.of(t, clock.instant());
+        return new Caller(t, user.principal(trustDomain), agentId, user, link);
+      }
       if (agent == null) {
         throw new DeniedException(
             Reason.UNKNOWN_WORKLOAD,
@@ -210,7 +291,7 @@ public final class McpGateway {
       calls.refuse(r, t, link, e.reason(), e.getMessage());
       throw e;
     }
-    return new Caller(t, agent, link);
+    return new Caller(t, agent, agent.name(), null, link);
   }
 
   /**
@@ -285,13 +366,13 @@ public final class McpGateway {
     }
     PolicySnapshot snap = policies.get();
     RequestContext request = request(c, r, m, txn, snap, now);
-    Decision d = snap.decide(c.agent, r.resource(), request);
-    String inputs = DecisionInputs.json(c.agent, r.resource(), request);
+    Decision d = snap.decide(c.principal, r.resource(), request);
+    String inputs = DecisionInputs.json(c.principal, r.resource(), request);
     if (!d.allowed()) {
       String why =
           m.isToolCall()
-              ? "tool " + m.name() + " is not allowed for " + c.agent.name() + ": " + d.message()
-              : m.method() + " is not allowed for " + c.agent.name() + ": " + d.message();
+              ? "tool " + m.name() + " is not allowed for " + c.describe() + ": " + d.message()
+              : m.method() + " is not allowed for " + c.describe() + ": " + d.message();
       calls.deny(c, r, m, txn, d, inputs, d.reason(), why, now);
       throw McpRefusal.forbidden(m.id(), d.reason(), why);
     }
@@ -309,7 +390,9 @@ public final class McpGateway {
       return null;
     }
     try {
-      return credentials.resolve(r.resource().mcp().credential(), c.agent.name(), now);
+      // the read log names the workload decided on: for a user, their user SPIFFE ID (bounded in
+      // length and naming who the secret was used for), never the client's self-asserted URL
+      return credentials.resolve(r.resource().mcp().credential(), c.principal.name(), now);
     } catch (DeniedException | TargetException e) {
       Reason reason = e instanceof DeniedException de ? de.reason() : Reason.TARGET_UNAVAILABLE;
       String why =
@@ -348,20 +431,27 @@ public final class McpGateway {
 
   private RequestContext request(
       Caller c, Request r, McpMessage m, String txn, PolicySnapshot snap, Instant now) {
+    // a user's claims are those of their verified sign-in, as the authorization endpoint saw them
     RequestContext request =
-        new RequestContext(now, r.sourceAddress(), c.token.claims(), c.token.scopes(), List.of());
+        new RequestContext(
+            now,
+            r.sourceAddress(),
+            c.user == null ? c.token.claims() : c.user.claims(),
+            c.token.scopes(),
+            List.of());
     Actor act = c.token.actor();
-    if (act != null || !c.token.subject().equals(c.agent.name())) {
+    if (act != null || !c.token.subject().equals(c.agent)) {
       List<Delegation.Party> parties = new ArrayList<>();
       if (act == null) {
-        parties.add(snap.party(c.agent.name()));
+        parties.add(snap.party(c.agent));
       }
       for (Actor a = act; a != null; a = a.prior()) {
         parties.add(snap.party(a.subject()));
       }
-      request = request.delegated(new Delegation(snap.party(c.token.subject()), parties, txn));
+      Delegation.Party subject = c.user == null ? snap.party(c.token.subject()) : c.user.party();
+      request = request.delegated(new Delegation(subject, parties, txn));
     } else if (txn != null) {
-      request = request.delegated(new Delegation(snap.party(c.agent.name()), List.of(), txn));
+      request = request.delegated(new Delegation(snap.party(c.agent), List.of(), txn));
     }
     return request.withMcp(new McpRequest(m.method(), m.name(), m.arguments()));
   }

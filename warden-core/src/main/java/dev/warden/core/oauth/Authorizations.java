@@ -11,6 +11,7 @@ import dev.warden.core.model.McpUris;
 import dev.warden.core.model.Resource;
 import dev.warden.core.model.Workload;
 import dev.warden.core.policy.Decision;
+import dev.warden.core.policy.Delegation;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
 import dev.warden.core.trust.AttestedIdentity;
@@ -43,6 +44,7 @@ public final class Authorizations {
 
   private final Supplier<PolicySnapshot> policies;
   private final AuthorizationCodeStore codes;
+  private final UserGrantStore users;
   private final AuditWriter audit;
   private final Clock clock;
   private final String trustDomain;
@@ -56,12 +58,14 @@ public final class Authorizations {
   public Authorizations(
       Supplier<PolicySnapshot> policies,
       AuthorizationCodeStore codes,
+      UserGrantStore users,
       AuditWriter audit,
       Clock clock,
       String trustDomain,
       Duration maxTokenTtl) {
     this.policies = policies;
     this.codes = codes;
+    this.users = users;
     this.audit = audit;
     this.clock = clock;
     this.trustDomain = trustDomain;
@@ -132,14 +136,20 @@ public final class Authorizations {
       resource = mcpServer(req.resource());
       Workload principal = UserPrincipal.workload(user, trustDomain);
       List<String> scopes = scopes(req.scope());
+      PolicySnapshot snap = policies.get();
+      // the same chain the MCP gateway decides tool calls with: the user as request.subject, the
+      // client (never a registered workload) as request.actor_chain[0] and
+      // request.delegationChain[0]
+      Delegation chain =
+          new Delegation(
+              UserPrincipal.party(subject, user.selectors()),
+              List.of(snap.party(req.clientId())),
+              null);
       Decision d =
-          policies
-              .get()
-              .decide(
-                  principal,
-                  resource,
-                  new RequestContext(
-                      now, req.sourceAddress(), user.claims(), scopes, List.of(req.clientId())));
+          snap.decide(
+              principal,
+              resource,
+              new RequestContext(now, req.sourceAddress(), user.claims(), scopes, null, chain));
       if (!d.allowed()) {
         throw new DeniedException(d.reason(), d.message());
       }
@@ -172,6 +182,17 @@ public final class Authorizations {
               null,
               null);
       codes.deleteExpired(now.minus(Duration.ofHours(1)));
+      users.deleteExpired(now);
+      // what the MCP gateway will decide this user's tool calls on, kept for the token's life
+      users.insert(
+          new UserGrant(
+              record.tokenId(),
+              subject,
+              user.provider(),
+              req.clientId(),
+              user.selectors(),
+              user.claims(),
+              record.expiresAt().plus(ttl)));
       codes.insert(record);
       Map<String, String> details = details(req, subject, user.provider());
       details.put("policy", d.policy());

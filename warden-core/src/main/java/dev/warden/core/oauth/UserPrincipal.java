@@ -1,11 +1,16 @@
 package dev.warden.core.oauth;
 
 import dev.warden.core.crypto.Hashes;
+import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
 import dev.warden.core.model.Workload;
 import dev.warden.core.model.WorkloadState;
+import dev.warden.core.policy.Delegation;
 import dev.warden.core.trust.AttestedIdentity;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
 /**
  * A user who signed in at an upstream identity provider, as Warden names them and as policies see
@@ -32,15 +37,39 @@ public final class UserPrincipal {
 
   /** The user as the policy engine evaluates them. */
   public static Workload workload(AttestedIdentity user, String trustDomain) {
-    String id = HexFormat.of().formatHex(Hashes.sha256(subject(user)), 0, 16);
+    return workload(subject(user), user.provider(), user.selectors(), trustDomain);
+  }
+
+  /**
+   * The user as the policy engine evaluates them, from what was attested at sign-in.
+   *
+   * @param subject the user as {@link #subject} names them
+   */
+  static Workload workload(
+      String subject, String provider, Set<Selector> selectors, String trustDomain) {
+    String id = HexFormat.of().formatHex(Hashes.sha256(subject), 0, 16);
     return new Workload(
-        new SpiffeId(trustDomain, "/user/" + user.provider() + "/" + id),
-        user.selectors(),
-        subject(user),
+        new SpiffeId(trustDomain, "/user/" + provider + "/" + id),
+        selectors,
+        subject,
         null,
         null,
         WorkloadState.ACTIVE,
         null,
-        "a user signed in at trust provider " + user.provider());
+        "a user signed in at trust provider " + provider);
+  }
+
+  /**
+   * The user as a party of a delegation chain ({@code request.subject} when an MCP client acts for
+   * them): named by the token's {@code sub}, with the selectors attested at sign-in, and {@code
+   * registered: false} since a user is never a registered workload.
+   */
+  public static Delegation.Party party(String subject, Set<Selector> selectors) {
+    List<String> s = new ArrayList<>();
+    for (Selector x : selectors) {
+      s.add(x.toString());
+    }
+    s.sort(null);
+    return new Delegation.Party(subject, s, false);
   }
 }

@@ -27,7 +27,8 @@ public record Delegation(Party subject, List<Party> actors, String txn) {
    * One party of a chain.
    *
    * @param id a SPIFFE ID, or another subject (a user, an OAuth client id)
-   * @param selectors the registered workload's selectors, sorted; empty for a party that is not a
+   * @param selectors the registered workload's selectors, sorted; for a signed-in user an MCP
+   *     client acts for, the selectors attested at sign-in; empty for any other party that is not a
    *     registered workload
    * @param registered whether {@code id} is a workload registered in this server now
    */

@@ -156,7 +156,7 @@ public final class BrokeredSecrets {
         update(name, settings, actor);
       }
     }
-    auditWritten(name, version, v.fingerprint(), "written", actor, now);
+    audit.write(WrittenEvent.of(name, version, v.fingerprint(), "written", false, actor, now));
     return new Written(name, version, v.fingerprint());
   }
 
@@ -356,25 +356,6 @@ public final class BrokeredSecrets {
 
   private SecretVersion seal(String name, long version, Secret value, Instant now, String actor) {
     return versions.seal(name, version, value, VersionState.ACTIVE, now, actor);
-  }
-
-  private void auditWritten(
-      String name, long version, String fingerprint, String action, String actor, Instant now) {
-    Map<String, String> d = new HashMap<>();
-    d.put("name", name);
-    d.put("version", Long.toString(version));
-    d.put("fingerprint", fingerprint);
-    d.put("action", action);
-    audit.write(
-        AuditEvent.of(
-            AuditType.BROKERED_SECRET_WRITTEN,
-            AuditOutcome.SUCCESS,
-            null,
-            now,
-            actor,
-            null,
-            null,
-            d));
   }
 
   /** An owner's write refused while a rotation's value is pending: the target may hold that one. */

@@ -279,24 +279,8 @@ final class SecretRotation {
               + "); write the account's password again");
     }
     versions.forget(name);
-    Map<String, String> d = new HashMap<>();
-    d.put("name", name);
-    d.put("version", Long.toString(v.version()));
-    d.put("fingerprint", v.fingerprint());
-    d.put("action", "rotated");
-    if (recovered) {
-      d.put("recovered", "true");
-    }
     audit.write(
-        AuditEvent.of(
-            AuditType.BROKERED_SECRET_WRITTEN,
-            AuditOutcome.SUCCESS,
-            null,
-            now,
-            actor,
-            null,
-            null,
-            d));
+        WrittenEvent.of(name, v.version(), v.fingerprint(), "rotated", recovered, actor, now));
     return new BrokeredSecrets.Written(name, v.version(), v.fingerprint());
   }
 

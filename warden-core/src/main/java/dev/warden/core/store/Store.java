@@ -59,6 +59,9 @@ public interface Store extends AutoCloseable {
   /** Authorization codes of the authorization code grant, shared by every node. */
   dev.warden.core.oauth.AuthorizationCodeStore authorizationCodes();
 
+  /** The signed-in user behind each authorization-code token, shared by every node. */
+  dev.warden.core.oauth.UserGrantStore userGrants();
+
   /** True when the database answers a trivial query within the timeout. */
   boolean isReachable(java.time.Duration timeout);
 

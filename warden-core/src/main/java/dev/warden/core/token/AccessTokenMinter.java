@@ -25,6 +25,8 @@ public final class AccessTokenMinter {
    * @param mayAct the one party (RFC 8693 section 4.4 {@code may_act.sub}) allowed to act for the
    *     subject with this token, or null when any actor the policies allow may
    * @param txn the transaction id of the transaction token the request presented, or null
+   * @param dpopThumbprint RFC 9449 {@code jkt}: the RFC 7638 thumbprint of the DPoP key the token
+   *     is bound to, or null; never together with {@code certificateThumbprint}
    */
   public record Claims(
       String issuer,
@@ -38,7 +40,44 @@ public final class AccessTokenMinter {
       @Nullable String certificateThumbprint,
       @Nullable Actor actor,
       @Nullable String mayAct,
-      @Nullable String txn) {
+      @Nullable String txn,
+      @Nullable String dpopThumbprint) {
+    public Claims {
+      if (certificateThumbprint != null && dpopThumbprint != null) {
+        throw new IllegalArgumentException(
+            "a token is bound to one key: a certificate or a DPoP key, not both");
+      }
+    }
+
+    public Claims(
+        String issuer,
+        String subject,
+        String audience,
+        @Nullable String clientId,
+        @Nullable String scope,
+        String jti,
+        Instant issuedAt,
+        Instant expiresAt,
+        @Nullable String certificateThumbprint,
+        @Nullable Actor actor,
+        @Nullable String mayAct,
+        @Nullable String txn) {
+      this(
+          issuer,
+          subject,
+          audience,
+          clientId,
+          scope,
+          jti,
+          issuedAt,
+          expiresAt,
+          certificateThumbprint,
+          actor,
+          mayAct,
+          txn,
+          null);
+    }
+
     public Claims(
         String issuer,
         String subject,
@@ -121,6 +160,11 @@ public final class AccessTokenMinter {
     if (c.certificateThumbprint() != null) {
       p.append(",\"cnf\":{\"x5t#S256\":");
       appendJsonString(p, c.certificateThumbprint());
+      p.append('}');
+    }
+    if (c.dpopThumbprint() != null) {
+      p.append(",\"cnf\":{\"jkt\":");
+      appendJsonString(p, c.dpopThumbprint());
       p.append('}');
     }
     if (c.actor() != null) {

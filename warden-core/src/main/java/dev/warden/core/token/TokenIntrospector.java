@@ -49,7 +49,8 @@ public final class TokenIntrospector {
     Map<String, Object> c = t.claims();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("active", true);
-    out.put("token_type", "Bearer");
+    // RFC 9449 section 6.2: a DPoP-bound token is introspected as token_type DPoP with its cnf
+    out.put("token_type", t.dpopThumbprint() != null ? "DPoP" : "Bearer");
     out.put("iss", c.get("iss"));
     out.put("sub", t.subject());
     Object aud = c.get("aud");

@@ -89,6 +89,11 @@ public final class VerifiedWardenToken {
         : null;
   }
 
+  /** The RFC 9449 {@code cnf.jkt} (DPoP key thumbprint) the token is bound to, or null. */
+  public @Nullable String dpopThumbprint() {
+    return claims.get("cnf") instanceof Map<?, ?> m && m.get("jkt") instanceof String s ? s : null;
+  }
+
   /** The {@code client_id} claim, or null. */
   public @Nullable String clientId() {
     return claims.get("client_id") instanceof String s ? s : null;

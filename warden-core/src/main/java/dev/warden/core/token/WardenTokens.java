@@ -114,6 +114,17 @@ public final class WardenTokens {
    *     token_expired}, {@code token_revoked} — the first rule the token breaks
    */
   public VerifiedWardenToken verify(String token, @Nullable String typ) {
+    return verify(token, typ, clock.instant());
+  }
+
+  /**
+   * Verifies a Warden token as it stood at {@code at}: its expiry is checked against that instant
+   * rather than now (a request the agent reports seconds after it was made); its key and lease are
+   * checked as they are now.
+   *
+   * @throws DeniedException as {@link #verify(String, String)}
+   */
+  public VerifiedWardenToken verify(String token, @Nullable String typ, java.time.Instant at) {
     Digest digest = token.length() <= 16_384 ? Digest.of(token) : null;
     Signed hit = digest == null ? null : cached(digest);
     Map<String, Object> c;
@@ -127,7 +138,7 @@ public final class WardenTokens {
       }
       c = signed.claims();
     }
-    return checkClaims(c);
+    return checkClaims(c, at);
   }
 
   private static void checkTyp(@Nullable Object t, @Nullable String typ) {
@@ -219,14 +230,14 @@ public final class WardenTokens {
     return new Signed(jwt.claims(), t, kid);
   }
 
-  private VerifiedWardenToken checkClaims(Map<String, Object> c) {
+  private VerifiedWardenToken checkClaims(Map<String, Object> c, java.time.Instant at) {
     if (!issuer.equals(c.get("iss"))) {
       throw new DeniedException(Reason.WRONG_ISSUER, "the token was not issued by this server");
     }
     if (!(c.get("exp") instanceof Long exp)) {
       throw new DeniedException(Reason.MISSING_CLAIM, "the token has no numeric exp");
     }
-    if (clock.instant().getEpochSecond() >= exp) {
+    if (at.getEpochSecond() >= exp) {
       throw new DeniedException(Reason.TOKEN_EXPIRED, "the token expired");
     }
     if (!(c.get("jti") instanceof String jti) || !(c.get("sub") instanceof String sub)) {

@@ -345,12 +345,25 @@ final class AgentApi implements ApiUnit {
               text(e, "lease_id"),
               text(e, "destination"),
               text(e, "reason"),
-              caller));
+              caller,
+              hop(e.get("hop"))));
     }
     agents.recordConnections(a, list);
     ObjectNode o = HttpJson.object();
     o.put("recorded", list.size());
     c.send(200, o);
+  }
+
+  /** The chain a proxied request named (unverified: the agent passes its headers on). */
+  private static dev.warden.core.agent.ProxiedConnection.Hop hop(JsonNode h) {
+    if (h == null || h.isNull()) {
+      return null;
+    }
+    String token = text(h, "txn_token");
+    return new dev.warden.core.agent.ProxiedConnection.Hop(
+        token == null ? null : dev.warden.core.crypto.Secret.of(token),
+        text(h, "txn_token_omitted"),
+        text(h, "traceparent"));
   }
 
   private void createJoinToken(Call c) {

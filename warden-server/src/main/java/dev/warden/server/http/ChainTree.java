@@ -55,6 +55,8 @@ public final class ChainTree {
     copy(e, o, "policy", "policy");
     copy(e, o, "message", "message");
     copy(e, o, "tool", "tool");
+    // a request proxied by an agent: where it went (its workload is in the hop's record)
+    copy(e, o, "destination", "destination");
     ArrayNode kids = o.putArray("children");
     if (seen.add(e.id())) {
       for (AuditRecord c : children.getOrDefault(e.id(), List.of())) {

@@ -108,6 +108,8 @@ public final class Errors {
       case INVALID_TARGET -> "invalid_target";
       case INVALID_CLIENT_METADATA, CLIENT_METADATA_UNAVAILABLE -> "invalid_client";
       case INVALID_REQUEST, REQUEST_TOO_LARGE -> "invalid_request";
+      // RFC 9449 section 5
+      case INVALID_DPOP_PROOF -> "invalid_dpop_proof";
       default -> "access_denied";
     };
   }

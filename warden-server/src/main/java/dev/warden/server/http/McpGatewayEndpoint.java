@@ -2,6 +2,7 @@ package dev.warden.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.core.dpop.DpopVerifier;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.error.UnavailableException;
@@ -61,10 +62,8 @@ public final class McpGatewayEndpoint {
   static final HeaderName MCP_METHOD = HeaderNames.create("Mcp-Method");
   static final HeaderName MCP_NAME = HeaderNames.create("Mcp-Name");
   private static final HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
+  private static final HeaderName DPOP = HeaderNames.create("DPoP");
   private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-  private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
-      java.util.regex.Pattern.compile(
-          "[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   /**
    * What a client sends that the upstream needs too; anything else (Authorization, cookies) stays
@@ -155,31 +154,39 @@ public final class McpGatewayEndpoint {
       res.status(405).header(HeaderNames.ALLOW, "POST, GET, DELETE").send();
       return;
     }
+    String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+    DpopVerifier.Scheme scheme =
+        authorization != null && authorization.regionMatches(true, 0, "DPoP ", 0, 5)
+            ? DpopVerifier.Scheme.DPOP
+            : DpopVerifier.Scheme.BEARER;
     McpGateway.Request request =
         new McpGateway.Request(
             r,
-            bearer(req),
+            accessToken(authorization),
             thumbprint(req),
             TokenEndpoint.address(req.remotePeer().address()),
             req.headers().first(TXN_TOKEN).orElse(null),
             req.headers()
                 .first(TRACEPARENT)
-                .filter(t -> TRACEPARENT_FORMAT.matcher(t).matches())
-                .orElse(null));
+                .map(dev.warden.core.audit.Traceparent::validOrNull)
+                .orElse(null),
+            scheme,
+            req.headers().all(DPOP, List::of),
+            m.text());
     McpGateway.Caller caller;
     try {
       caller = gateway.authenticate(request);
     } catch (DeniedException e) {
-      unauthorized(res, r, request.bearer() == null ? null : e);
+      unauthorized(res, r, request.bearer() == null ? null : e, scheme);
       return;
     } catch (UnavailableException e) {
-      plainError(res, 503, "the audit log is unavailable; retry later");
+      plainError(res, 503, e.getMessage());
       return;
     }
     String session = req.headers().first(SESSION).orElse(null);
     if (session != null) {
       String owner = sessions.get(session);
-      if (owner != null && !owner.equals(caller.agent())) {
+      if (owner != null && !owner.equals(caller.sessionOwner())) {
         // a session belongs to the agent that opened it; MCP clients answer 404 by starting a new
         // one
         plainError(res, 404, "no such MCP session for this caller; initialize a new one");
@@ -317,7 +324,7 @@ public final class McpGatewayEndpoint {
       for (String h : RETURNED) {
         up.headers().firstValue(h).ifPresent(v -> res.header(h, v));
       }
-      up.headers().firstValue("Mcp-Session-Id").ifPresent(s -> remember(s, caller.agent()));
+      up.headers().firstValue("Mcp-Session-Id").ifPresent(s -> remember(s, caller.sessionOwner()));
       if (method == Method.DELETE && status < 300) {
         req.headers().first(SESSION).ifPresent(sessions::remove);
       }
@@ -385,6 +392,10 @@ public final class McpGatewayEndpoint {
     o.putArray("bearer_methods_supported").add("header");
     o.put("resource_name", r.description() != null ? r.description() : r.name());
     o.put("tls_client_certificate_bound_access_tokens", true);
+    // RFC 9728 section 2: a token bound to a DPoP key is checked here with its proof (RFC 9449)
+    com.fasterxml.jackson.databind.node.ArrayNode algs =
+        o.putArray("dpop_signing_alg_values_supported");
+    DpopVerifier.ALGORITHMS.forEach(algs::add);
     res.status(200);
     res.header("Content-Type", "application/json");
     res.header("Cache-Control", "max-age=300");
@@ -395,19 +406,36 @@ public final class McpGatewayEndpoint {
    * RFC 6750 section 3 and RFC 9728 section 5.1: no token, no error code; a bad token, {@code
    * invalid_token} with what it broke.
    */
-  private static void unauthorized(ServerResponse res, Resource r, DeniedException e) {
+  private static void unauthorized(
+      ServerResponse res, Resource r, DeniedException e, DpopVerifier.Scheme scheme) {
+    // RFC 9449 section 7.1: a DPoP problem is answered with a DPoP challenge, naming the algs
+    boolean dpop =
+        e != null
+            && (scheme == DpopVerifier.Scheme.DPOP
+                || e.reason() == Reason.INVALID_DPOP_PROOF
+                || e.reason() == Reason.DPOP_BINDING_MISMATCH);
+    String error =
+        e != null && e.reason() == Reason.INVALID_DPOP_PROOF
+            ? "invalid_dpop_proof"
+            : "invalid_token";
     StringBuilder challenge =
-        new StringBuilder("Bearer resource_metadata=\"")
+        new StringBuilder(
+                dpop
+                    ? "DPoP algs=\"" + String.join(" ", DpopVerifier.ALGORITHMS) + "\", "
+                    : "Bearer ")
+            .append("resource_metadata=\"")
             .append(metadataUrl(r.audience()))
             .append('"');
     ObjectNode body = HttpJson.object();
     if (e != null) {
       String description = e.getMessage().replace('"', '\'').replace('\\', '/');
       challenge
-          .append(", error=\"invalid_token\", error_description=\"")
+          .append(", error=\"")
+          .append(error)
+          .append("\", error_description=\"")
           .append(description)
           .append('"');
-      body.put("error", "invalid_token");
+      body.put("error", error);
       body.put("error_description", e.getMessage());
       body.put("reason", e.reason().code());
     } else {
@@ -463,13 +491,21 @@ public final class McpGatewayEndpoint {
             + "' is not a resource of kind mcp with spec.mcp");
   }
 
-  /** The RFC 6750 bearer token, or null when there is no {@code Authorization: Bearer} header. */
-  private static String bearer(ServerRequest req) {
-    String a = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-    if (a == null || a.length() < 7 || !a.regionMatches(true, 0, "Bearer ", 0, 7)) {
+  /**
+   * The access token of an {@code Authorization: Bearer} (RFC 6750) or {@code Authorization: DPoP}
+   * (RFC 9449 section 7.1) header, or null when there is neither.
+   */
+  private static String accessToken(String a) {
+    int skip =
+        a == null
+            ? -1
+            : a.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? 7
+                : a.regionMatches(true, 0, "DPoP ", 0, 5) ? 5 : -1;
+    if (skip < 0) {
       return null;
     }
-    String t = a.substring(7).trim();
+    String t = a.substring(skip).trim();
     return t.isEmpty() ? null : t;
   }
 

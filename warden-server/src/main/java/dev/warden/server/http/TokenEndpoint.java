@@ -2,6 +2,8 @@ package dev.warden.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.dpop.DpopProof;
+import dev.warden.core.dpop.DpopVerifier;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.grant.Evidence;
@@ -36,22 +38,26 @@ public final class TokenEndpoint {
   private final int maxBodyBytes;
   private final int maxAssertionBytes;
   private final AuthorizationCodeGrant codes;
-
-  public TokenEndpoint(
-      TokenService tokens, ServerMetrics metrics, int maxBodyBytes, int maxAssertionBytes) {
-    this(tokens, metrics, maxBodyBytes, maxAssertionBytes, null);
-  }
+  private final DpopVerifier dpop;
+  private final String uri;
 
   /**
    * @param codes the authorization code grant, or null when the authorization endpoint is off
+   * @param dpop verifies the DPoP proof of a request that asks for a DPoP-bound token
+   * @param uri this endpoint's URI as clients address it ({@code <issuer>/oauth2/token}): a DPoP
+   *     proof's {@code htu}
    */
   public TokenEndpoint(
       TokenService tokens,
       ServerMetrics metrics,
       int maxBodyBytes,
       int maxAssertionBytes,
-      AuthorizationCodeGrant codes) {
+      AuthorizationCodeGrant codes,
+      DpopVerifier dpop,
+      String uri) {
     this.codes = codes;
+    this.dpop = dpop;
+    this.uri = uri;
     this.tokens = tokens;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
@@ -75,7 +81,13 @@ public final class TokenEndpoint {
       }
       FormBody form = FormBody.parse(Bodies.read(req, maxBodyBytes));
       String grantType = form.required("grant_type");
+      List<String> proofs = req.headers().all(DPOP, List::of);
       if (codes != null && GrantType.AUTHORIZATION_CODE.wire().equals(grantType)) {
+        if (!proofs.isEmpty()) {
+          throw new BadRequestException(
+              "DPoP is not supported with the authorization code grant yet; send the request"
+                  + " without a DPoP header for a Bearer token");
+        }
         codes.handle(form, httpAuthScheme, source, res, start);
         return;
       }
@@ -140,6 +152,8 @@ public final class TokenEndpoint {
         throw new DeniedException(
             Reason.INVALID_REQUEST, "send either resource or audience, or the same value in both");
       }
+      // RFC 9449 section 5: with a DPoP header, the token is bound to the proof's key
+      DpopProof bound = proofs.isEmpty() ? null : dpop.verify(proofs, "POST", uri, null);
       audited = true;
       if (proof == null) {
         proof =
@@ -161,14 +175,17 @@ public final class TokenEndpoint {
                   CredentialKind.Endpoint.TOKEN,
                   null,
                   exchange,
-                  hop(req)));
+                  hop(req),
+                  bound));
       ObjectNode body = HttpJson.object();
       body.put("access_token", g.accessToken().reveal());
       if (grant == GrantType.TOKEN_EXCHANGE) {
         body.put("issued_token_type", txn ? TOKEN_TYPE_TXN : TOKEN_TYPE_ACCESS_TOKEN);
       }
       // draft-ietf-oauth-transaction-tokens section 7.3: a Txn-Token is not an access token
-      body.put("token_type", txn ? "N_A" : "Bearer");
+      // RFC 9449 section 5: DPoP when the token is bound, Bearer when the kind cannot be (a
+      // JWT-SVID, a cloud federation token)
+      body.put("token_type", txn ? "N_A" : g.dpopThumbprint() != null ? "DPoP" : "Bearer");
       body.put("expires_in", g.expiresInSeconds());
       if (g.scope() != null) {
         body.put("scope", g.scope());
@@ -312,19 +329,15 @@ public final class TokenEndpoint {
     String txn = req.headers().first(TXN_TOKEN).orElse(null);
     String trace = req.headers().first(TRACEPARENT).orElse(null);
     // W3C Trace Context section 3.2: a traceparent that does not parse is ignored, not refused
-    if (trace != null && !TRACEPARENT_FORMAT.matcher(trace).matches()) {
-      trace = null;
-    }
+    trace = dev.warden.core.audit.Traceparent.validOrNull(trace);
     return txn == null && trace == null
         ? GrantRequest.Hop.NONE
         : new GrantRequest.Hop(txn == null || txn.isEmpty() ? null : Secret.of(txn.trim()), trace);
   }
 
+  private static final io.helidon.http.HeaderName DPOP = HeaderNames.create("DPoP");
   private static final io.helidon.http.HeaderName TXN_TOKEN = HeaderNames.create("Txn-Token");
   private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-  private static final java.util.regex.Pattern TRACEPARENT_FORMAT =
-      java.util.regex.Pattern.compile(
-          "[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
 
   /**
    * The auth-scheme of an Authorization header (RFC 9110 section 11.6.2: a token, then optionally a

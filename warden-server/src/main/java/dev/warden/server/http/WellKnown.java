@@ -126,6 +126,9 @@ public final class WellKnown {
       m.put("tls_client_certificate_bound_access_tokens", true);
     }
     m.putArray("access_token_signing_alg_values_supported").add(signingAlg);
+    // RFC 9449 section 5.1: the token endpoint binds a token to the key of a DPoP proof
+    ArrayNode dpopAlgs = m.putArray("dpop_signing_alg_values_supported");
+    dev.warden.core.dpop.DpopVerifier.ALGORITHMS.forEach(dpopAlgs::add);
     this.oauthMetadata = HttpJson.bytes(m);
     // OpenID Connect Discovery requires these two; relying parties that verify Warden's JWTs
     // through this document read the signing algorithm here

@@ -93,6 +93,22 @@ class ChainTreeTest {
   }
 
   @Test
+  void aProxiedRequestsHopShowsItsDestination() {
+    AuditRecord proxied =
+        hop(
+            1,
+            "p",
+            "spiffe://d/w",
+            "orders",
+            Map.of(ChainFields.TXN, "t1", "destination", "orders.internal:443", "leaseId", "l"));
+    String json =
+        new String(HttpJson.bytes(ChainTree.render(List.of(proxied))), StandardCharsets.UTF_8);
+    assertThat(json)
+        .contains("\"resource\":\"orders\",\"txn\":\"t1\",\"destination\":\"orders.internal:443\"")
+        .doesNotContain("leaseId");
+  }
+
+  @Test
   void aHopReachedTwiceIsShownWithoutItsChildrenTheSecondTime() {
     // two records with one id (b): the hop that names it as previous (c) appears under the first
     // only, so a repeated id can never make the tree endless

@@ -64,6 +64,8 @@ import javax.net.ssl.SSLContext;
 final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(HttpFrontend.class.getName());
   static final String CODEC = "http-codec";
+  static final String TXN_TOKEN = "Txn-Token";
+  static final String TRACEPARENT = "traceparent";
   static final int MAX_INITIAL_LINE = 8192;
   static final int MAX_HEADERS = 32 * 1024;
   static final int MAX_CHUNK = 64 * 1024;
@@ -128,6 +130,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
 
   private HttpMethod method;
+
+  /**
+   * The chain the current request names ({@code Txn-Token}, {@code traceparent}), passed on
+   * unverified with its audit event for the server to verify; the headers go to the destination
+   * unchanged.
+   */
+  private ProxiedConnection.Hop hop;
 
   /** The next request(s) a client sent before this exchange ended: read after it. */
   private final java.util.ArrayDeque<Object> pipelined = new java.util.ArrayDeque<>();
@@ -198,6 +207,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       }
       exchanges++;
       method = req.method();
+      hop = ProxiedConnection.Hop.of(req.headers().get(TXN_TOKEN), req.headers().get(TRACEPARENT));
       keepAlive =
           req.protocolVersion().equals(HttpVersion.HTTP_1_1)
               && io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
@@ -430,6 +440,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     requestComplete = false;
     keepAlive = false;
     method = null;
+    hop = null;
     ctx.channel().config().setAutoRead(true);
     closeIfIdle(ctx);
     List<Object> again = new ArrayList<>(pipelined);
@@ -759,7 +770,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
             credential,
             destination == null ? null : destination.toString(),
             outcome,
-            reason);
+            reason,
+            hop);
   }
 
   /**

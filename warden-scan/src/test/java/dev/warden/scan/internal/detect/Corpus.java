@@ -1166,7 +1166,7 @@ final class Corpus {
                         + "\n    client_secret: \""
                         + v
                         + "\"\n";
-                case 1 -> "[mysql]\nuser = shop\npass = " + v + "\n";
+                case 1 -> "[mysql]\nuser = shop\naccess_token = " + v + "\n";
                 case 2 -> "[smtp]\nhost = \"smtp.corp.example\"\nsmtp_secret = '" + v + "'\n";
                 case 3 -> "WEBHOOK_TOKEN=" + v + "\n";
                 default -> "[deploy]\napi_token = \"" + v + "\"\n";
@@ -1343,6 +1343,43 @@ final class Corpus {
           return new Gen(file, p, null);
         });
     g.put(
+        "ldap-bind-password",
+        r -> {
+          String p = r.password().replace("\"", "9").replace("'", "9");
+          String file =
+              switch (r.between(0, 2)) {
+                case 0 ->
+                    "# /etc/ldap.conf\nbase dc=corp,dc=example\nuri ldaps://ldap.corp.example\nbinddn cn=reader,dc=corp,dc=example\nbindpw "
+                        + p
+                        + "\n";
+                case 1 ->
+                    "# slapd.conf\ndatabase mdb\nsuffix \"dc=corp,dc=example\"\nrootdn \"cn=admin,dc=corp,dc=example\"\nrootpw "
+                        + p
+                        + "\n";
+                default ->
+                    "[domain/corp]\nid_provider = ldap\nldap_default_bind_dn = cn=sssd,dc=corp\nldap_default_authtok = "
+                        + p
+                        + "\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "gradle-credentials-password",
+        r -> {
+          String p = r.password().replace("$", "9");
+          String q = List.of("'", "\"").get(r.between(0, 1));
+          return new Gen(
+              "publishing {\n  repositories {\n    maven {\n      url 'https://nexus."
+                  + r.lower(5)
+                  + ".net/repository/releases/'\n      credentials {\n        username 'deployer'\n        password "
+                  + q
+                  + p
+                  + q
+                  + "\n      }\n    }\n  }\n}\n",
+              p,
+              null);
+        });
+    g.put(
         "php-db-connect-password",
         r -> {
           String p = r.password().replace("'", "9").replace("\"", "9");
@@ -1373,7 +1410,14 @@ final class Corpus {
           String p = r.password().replace("'", "9").replace("\"", "9");
           String db = r.lower(6);
           String line =
-              switch (r.between(0, 3)) {
+              switch (r.between(0, 5)) {
+                case 4 -> "docker login -u deploy -p '" + p + "' registry." + db + ".net";
+                case 5 ->
+                    "sqlplus -s app_"
+                        + db
+                        + "/"
+                        + p.replace("@", "9").replace("-", "x")
+                        + "@ORCL @migrate.sql";
                 case 0 -> "mysql -u root -p" + p + " -h db.internal " + db + " < schema.sql";
                 case 1 ->
                     "mysqldump --user=backup --password='"
@@ -1386,7 +1430,8 @@ final class Corpus {
                 case 2 -> "sshpass -p '" + p + "' rsync -az dist/ deploy@web01:/var/www/";
                 default -> "mysqladmin -uroot -p\"" + p + "\" flush-privileges";
               };
-          return new Gen("#!/bin/sh\nset -e\n" + line + "\n", p, null);
+          String secret = line.startsWith("sqlplus") ? p.replace("@", "9").replace("-", "x") : p;
+          return new Gen("#!/bin/sh\nset -e\n" + line + "\n", secret, null);
         });
     return g;
   }
@@ -2177,6 +2222,34 @@ final class Corpus {
           "VAULT_PATH=secret/data/app\nTOKEN_NAME=github_token_2\nAWS_SECRET=arn:aws:secretsmanager:us-east-1:"
               + r.digits(12)
               + ":secret:db-AbCd\nADMIN_PASSWORD=Password123!\n$db_pass = getenv('DB_PASS');\nDB_PASS=\n");
+      add(
+          out,
+          "ldap.conf",
+          "base dc=corp,dc=example\n#bindpw secret\nbindpw ${LDAP_BIND_PW}\nrootpw {SSHA}\nldap_default_authtok_type = password\n"
+              + "The bindpw option sets the bind password.\n");
+      add(
+          out,
+          "build.gradle",
+          "credentials {\n  username project.findProperty('repoUser')\n  password project.findProperty('repoPassword')\n"
+              + "  password \"$repoPassword\"\n  password System.getenv('REPO_PASSWORD')\n  password ''\n}\n"
+              + "// set the password 'somewhere' safe\n");
+      add(
+          out,
+          "ci.sh",
+          "echo \"$CI_REGISTRY_PASSWORD\" | docker login -u \"$CI_REGISTRY_USER\" --password-stdin $CI_REGISTRY\n"
+              + "docker login -u ci -p $DOCKER_PASS registry.corp\nsqlplus /nolog @setup.sql\nsqlplus -s / as sysdba\n"
+              + "sqlplus app/${ORACLE_PW}@ORCL\n");
+      add(
+          out,
+          "oracle.sql",
+          "CREATE USER ops IDENTIFIED EXTERNALLY;\nALTER USER app IDENTIFIED BY VALUES 'S:"
+              + r.upperHex(60)
+              + "';\nCREATE USER hr IDENTIFIED BY &hr_password DEFAULT TABLESPACE users;\n");
+      add(
+          out,
+          "pass-words.py",
+          "def f():\n    pass\nbypass = true\ncompass: 270\nconfig = {\"pass\": null, \"passes\": 3}\npass_through: enabled\n"
+              + "<input name=\"pass\" value=\"\"/>\n");
       add(
           out,
           "msmtprc",

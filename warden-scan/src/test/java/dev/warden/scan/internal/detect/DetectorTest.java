@@ -486,7 +486,7 @@ class DetectorTest {
       echo "login serveradmin Xq7vNw2pZ9" > query.txt\\n                         | teamspeak-serverquery-password | Xq7vNw2pZ9
       login client_login_name=serveradmin client_login_password=Wn4zQ8rTk2\\n          | teamspeak-serverquery-password | Wn4zQ8rTk2
       oauth:\\n  github:\\n    client_secret: "q7$vNw2pZx!Hq3"\\n                        | config-secret-value            | q7$vNw2pZx!Hq3
-      [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | config-secret-value            | Wn4zQ8!rTk2L
+      [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | generic-password               | Wn4zQ8!rTk2L
       """)
   void serverConfigWhenItHoldsAPasswordThenReported(String text, String rule, String secret) {
     assertThat(scan(text.replace("\\n", "\n")))
@@ -910,12 +910,31 @@ class DetectorTest {
         "<property name=\"hibernate.connection.password\">H1bern8Pw</property>|xml-password|H1bern8Pw",
         "<add key=\"SmtpPassword\" value=\"Smtp!Web2020\" />|xml-password|Smtp!Web2020",
         "{\"name\": \"DB_PASSWORD\", \"value\": \"Ecs!TaskPw77\"}|env-entry-secret|Ecs!TaskPw77",
+        "docker login -u deploy -p D0ckerL0gin! registry.corp.net|cli-password-argument|D0ckerL0gin!",
+        "sqlplus scott/T1gerScott9@ORCL|cli-password-argument|T1gerScott9",
+        "CREATE USER hr IDENTIFIED BY Or4cleHr9 DEFAULT TABLESPACE users;|sql-user-password|Or4cleHr9",
+        "bindpw Ld4pB1ndPw!|ldap-bind-password|Ld4pB1ndPw!",
+        "        password 'Gr4dleRepoPw'|gradle-credentials-password|Gr4dleRepoPw",
+        "<credentials><pwd>XmlPwdElem9</pwd></credentials>|xml-password|XmlPwdElem9",
+        "<credentials host=\"repo\" username=\"ci\" passwd=\"IvyP4sswd9\"/>|generic-password|IvyP4sswd9",
+        "withEnv(['DB_PASSWORD=J3nkinsDbPw']) {|generic-password|J3nkinsDbPw",
+        "  \"pass\": \"J50nPassW9\"|generic-password|J50nPassW9",
       })
   void configCredentialWhenInItsToolsShapeThenReportedByItsRule(
       String text, String rule, String secret) {
     assertThat(scan(text + "\n"))
         .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
         .containsExactly(rule + "=" + secret);
+  }
+
+  @Test
+  void passwordHashWhenDovecotSchemePrefixedThenReported() {
+    String hash =
+        "$6$Sa1tSa1t$"
+            + "Kq7Lw2Zx9Vb3Nc5Rt8uYiOpAsDfGhJkLzXcVbNmQwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOp12345/.abcd";
+    assertThat(scan("jane:{SHA512-CRYPT}" + hash + "\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("password-hash=" + hash);
   }
 
   @Test
@@ -944,6 +963,14 @@ class DetectorTest {
         "{\"name\": \"DB_PASSWORD\", \"value\": \"${DB_PASSWORD}\"}",
         "- name: DB_PASSWORD_FILE\n  value: /run/secrets/db",
         "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}",
+        "CREATE USER ops IDENTIFIED EXTERNALLY;",
+        "ALTER USER app IDENTIFIED BY VALUES 'S:0A1B2C';",
+        "docker login -u ci -p $DOCKER_PASS registry.corp",
+        "sqlplus /nolog @setup.sql",
+        "bindpw ${LDAP_BIND_PW}",
+        "  password project.findProperty('repoPassword')",
+        "bypass = true",
+        "compass: 270",
       })
   void configCredentialShapeWhenEmptyReferenceOrPromptThenNotReported(String text) {
     assertThat(scan(text + "\n")).isEmpty();

@@ -456,8 +456,9 @@ public final class Rules {
     // compose "- name: DB_PASSWORD / value: …", ECS task definitions {"name": "…", "value": "…"}.
     r.add(Rule.builder("env-entry-secret", "Secret in a name/value environment entry (Kubernetes env, ECS task definition, app settings)").severity(MEDIUM)
         .kind(Rule.Kind.FALLBACK).confidence(Confidence.MEDIUM)
-        .keywords("passw", "pwd", "_pass", "secret", "token", "api_key", "apikey", "private_key").multiline().window(60, 300)
-        .regex("(?<![A-Za-z0-9_])[\"']?name[\"']?[ \\t]*:[ \\t]*[\"']?[A-Za-z0-9_.-]{0,40}"
+        // anchored at the "name" key (cheap to refuse), not at the secret word: "token" is everywhere in code
+        .keywords("name:", "name\":", "name':").multiline().window(0, 300)
+        .regex("(?<![A-Za-z0-9_])name[\"']?[ \\t]*:[ \\t]*[\"']?[A-Za-z0-9_.-]{0,40}"
             + "(?i:passw(?:or)?d|pwd|_pass|secret|token|api_?key|private_?key)[A-Za-z0-9_.-]{0,20}[\"']?"
             + "[ \\t]*,?[ \\t]*(?:\\r?\\n[ \\t]*)?[\"']?value[\"']?[ \\t]*:[ \\t]*(?<q>[\"']?)(?<s>[^\\s\"'`]{4,256})\\k<q>[ \\t]*(?=[,}]|\\r?\\n|$)")
         .rejectIfMatch("(?i)(?:_FILE|_PATH|_URL|_URI|_NAME|_ID|_TYPE|_HEADER|_ENDPOINT|_TTL|_LENGTH|_EXPIRY|_REF|_KEY_ID|_HOST|_PORT|_USER|_USERNAME)[\"']?[ \\t]*,?[ \\t]*(?:\\r?\\n[ \\t]*)?[\"']?value")

@@ -292,8 +292,8 @@ public final class Detector {
     private void accept(int r, Rule rule, Matcher m, int windowStart) {
       int s = rule.secretGroup ? m.start("s") : m.start();
       int e = rule.secretGroup ? m.end("s") : m.end();
-      if (s < 0 || e <= s) {
-        return;
+      if (rule.locator == null && (s < 0 || e <= s)) {
+        return; // (a locator finds the secret itself, also where group s did not take part)
       }
       if (rule.rejectMatch != null) {
         // the whole key name counts, including what precedes the keyword (hashed_password)

@@ -198,6 +198,34 @@ public final class Placeholders {
               + " | @[A-Za-z_][A-Za-z0-9_.]*@? | env\\(.* | os\\.environ.* | process\\.env.* | getenv.*"
               + " | ENV\\[.* | System\\.getenv.* | secrets\\.[A-Za-z_].* | vars\\.[A-Za-z_].* ) $");
 
+  /**
+   * A value made of words and separators ({@code db_password_2}, {@code arn:…:secret:x}), or only
+   * of letters, or a secret word with a number stuck on ({@code Password123!}): a name or a
+   * stand-in. A word inside a value that also mixes in digits or symbols without separating it into
+   * a name ({@code Adm1nSecret77}, {@code Win!Passwd2020}) is a password that happens to contain
+   * the word.
+   */
+  private static boolean namesASecret(String value) {
+    boolean digitOrSymbol = false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!Character.isLetter(c) && "_.-:/".indexOf(c) < 0) {
+        digitOrSymbol = true;
+        break;
+      }
+    }
+    return !digitOrSymbol
+        || SEPARATED_NAME.matcher(value).matches()
+        || WORD_AND_NUMBER.matcher(value).matches();
+  }
+
+  private static final Pattern SEPARATED_NAME =
+      Pattern.compile("[A-Za-z0-9]+(?:[_.:/-][A-Za-z0-9]+)+[_.:/-]?");
+
+  private static final Pattern WORD_AND_NUMBER =
+      Pattern.compile(
+          "(?i)(?:my|the|a|new|old|super|top)?(?:password|passwd|secret|token|api_?key)s?[0-9!@#$%&*?.]*");
+
   private static final Pattern IDENTIFIER_PATH =
       Pattern.compile("^[A-Za-z_][A-Za-z_]*(?:[.:][A-Za-z_][A-Za-z0-9_]*)*(?:\\(\\)?)?$");
 
@@ -229,12 +257,13 @@ public final class Placeholders {
         || value.startsWith("*")) {
       return true;
     }
-    if (lower.contains("password")
-        || lower.contains("secret")
-        || lower.contains("passwd")
-        || lower.contains("token")
-        || lower.contains("api_key")
-        || lower.contains("apikey")) {
+    if ((lower.contains("password")
+            || lower.contains("secret")
+            || lower.contains("passwd")
+            || lower.contains("token")
+            || lower.contains("api_key")
+            || lower.contains("apikey"))
+        && namesASecret(value)) {
       // e.g. "my_db_password", "SECRET_KEY_NAME", "secretsmanager:..." - names, not values
       return true;
     }

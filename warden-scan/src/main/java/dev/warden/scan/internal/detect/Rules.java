@@ -410,8 +410,9 @@ public final class Rules {
     // /etc/shadow): the hash proves the format, and an offline-crackable hash is a credential.
     r.add(Rule.builder("password-hash", "Password hash in an htpasswd or shadow-style file (bcrypt, MD5-crypt, apr1, SHA-crypt, {SHA})")
         .severity(MEDIUM).kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
-        .exactKeywords(":$2y$", ":$2a$", ":$2b$", ":$1$", ":$apr1$", ":$5$", ":$6$", ":{SHA}").window(80, 200)
-        .regex("(?m)^[ \\t]*[A-Za-z0-9._@+-]{1,64}:(?<s>\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}"
+        .exactKeywords(":$2y$", ":$2a$", ":$2b$", ":$1$", ":$apr1$", ":$5$", ":$6$", ":{SHA}", "-CRYPT}$", ":{SSHA")
+        .window(80, 200)
+        .regex("(?m)^[ \\t]*[A-Za-z0-9._@+-]{1,64}:(?:\\{(?:SHA512|SHA256|MD5|BLF|DES)-CRYPT\\})?(?<s>\\{SSHA(?:256|512)?\\}[A-Za-z0-9+/]{24,120}={0,2}|\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}"
             + "|\\$(?:1|apr1)\\$[./A-Za-z0-9]{1,8}\\$[./A-Za-z0-9]{22}"
             + "|\\$5\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{43}"
             + "|\\$6\\$(?:rounds=\\d{1,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86}"
@@ -432,9 +433,46 @@ public final class Rules {
         .regex("\"(?:protocol|type)\"\\s*:\\s*\"(?:sftp|ftps?)\"[^{}]{0,1000}?\"password\"\\s*:\\s*\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){3,256})\"")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("xml-password", "Password in XML configuration (Maven settings.xml <password>, <property name=\"…password\" value=…>, data sources)").severity(HIGH)
-        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("<password>", "password\" value=\"").window(200, 300)
-        .regex("(?:<password>|<property\\s+name=\"(?:[A-Za-z0-9_-]+\\.)*(?i:password)\"\\s+value=\")"
-            + "(?<s>[^<\"{$\\s][^<\"\\r\\n]{2,255})(?:</password>|\")")
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("password>", "passwd>", "pwd>", "password\" value=\"", "pwd\" value=\"", "password\">", "password</key>").multiline().window(200, 300)
+        .regex("(?:<(?!user-password>)(?<t>(?:[A-Za-z][A-Za-z0-9_.-]{0,40}?)?(?i:password|passwd|pwd))>(?=[^<\\r\\n]{3,256}</\\k<t>>)"
+            + "|<(?:property|add|entry|param|parameter|setting)\\s+(?:name|key)=\"[A-Za-z0-9_.:-]{0,60}?(?i:password|passwd|pwd)\"\\s+value=\""
+            + "|<property\\s+name=\"(?:[A-Za-z0-9_-]+\\.)*(?i:password)\"\\s*>"
+            + "|<key>(?i:password)</key>[ \\t]*\\r?\\n?[ \\t]*<string>)"
+            + "(?<s>[^<\"{$\\s][^<\"\\r\\n]{2,255})(?:</|\")")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // JetBrains IDEs (before 2016.3, and webServers.xml still) scramble passwords reversibly: each
+    // character as 4 hex digits, XOR 0xdfaa. Decoded, the placeholder and entropy checks see the password.
+    r.add(Rule.builder("jetbrains-password", "Scrambled (reversible) password in a JetBrains IDE config (webServers.xml fileTransfer, dataSources.xml user-password)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("<fileTransfer", "<user-password>").window(0, 1000)
+        .regex("(?:<fileTransfer\\s[^>\\r\\n]{0,800}?\\bpassword=\"|<user-password>)(?<s>(?:[0-9a-f]{4}){2,128})(?=\"|</user-password>)")
+        .decode(Rules::jetBrainsPassword).placeholders(Rule.PlaceholderCheck.URL_PASSWORD).randomness(0.5).build());
+    r.add(Rule.builder("redis-conf-password", "Password in a redis.conf / sentinel.conf (requirepass, masterauth)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("requirepass", "masterauth").window(0, 300)
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("(?i:requirepass|masterauth)[ \\t]+(?<q>[\"']?)(?<s>[^\\s\"']{3,256})\\k<q>[ \\t]*(?:#[^\\r\\n]*)?(?=\\r?\\n|$)")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // Environment lists name the variable on one key and give its value on the next: Kubernetes and
+    // compose "- name: DB_PASSWORD / value: …", ECS task definitions {"name": "…", "value": "…"}.
+    r.add(Rule.builder("env-entry-secret", "Secret in a name/value environment entry (Kubernetes env, ECS task definition, app settings)").severity(MEDIUM)
+        .kind(Rule.Kind.FALLBACK).confidence(Confidence.MEDIUM)
+        // anchored at the "name" key (cheap to refuse), not at the secret word: "token" is everywhere in code
+        .keywords("name:", "name\":", "name':").multiline().window(0, 300)
+        .regex("(?<![A-Za-z0-9_])name[\"']?[ \\t]*:[ \\t]*[\"']?[A-Za-z0-9_.-]{0,40}"
+            + "(?i:passw(?:or)?d|pwd|_pass|secret|token|api_?key|private_?key)[A-Za-z0-9_.-]{0,20}[\"']?"
+            + "[ \\t]*,?[ \\t]*(?:\\r?\\n[ \\t]*)?[\"']?value[\"']?[ \\t]*:[ \\t]*(?<q>[\"']?)(?<s>[^\\s\"'`]{4,256})\\k<q>[ \\t]*(?=[,}]|\\r?\\n|$)")
+        .rejectIfMatch("(?i)(?:_FILE|_PATH|_URL|_URI|_NAME|_ID|_TYPE|_HEADER|_ENDPOINT|_TTL|_LENGTH|_EXPIRY|_REF|_KEY_ID|_HOST|_PORT|_USER|_USERNAME)[\"']?[ \\t]*,?[ \\t]*(?:\\r?\\n[ \\t]*)?[\"']?value")
+        .validate(v -> Rules.notCode(v) && !v.endsWith(",")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    r.add(Rule.builder("ldap-bind-password", "LDAP bind password in ldap.conf / nslcd.conf / pam_ldap (bindpw), slapd.conf (rootpw), sssd (ldap_default_authtok)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("bindpw", "rootpw", "ldap_default_authtok").window(0, 300)
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("(?i:bindpw|rootpw|ldap_default_authtok)(?:[ \\t]*=[ \\t]*|[ \\t]+)(?<q>[\"']?)(?<s>[^\\s\"']{3,256})\\k<q>[ \\t]*(?=\\r?\\n|$)")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // Gradle / Groovy DSL credentials blocks give the password as a method call: password 'x'.
+    r.add(Rule.builder("gradle-credentials-password", "Password in a Gradle/Groovy credentials block (password 'x')").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("password '", "password \"").window(0, 300)
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("password[ \\t]+(?<q>['\"])(?<s>[^'\"\\r\\n$]{3,256})\\k<q>[ \\t]*(?://[^\\r\\n]*)?(?=\\r?\\n|$)")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("mail-client-password", "Password in a mail client rc file (.muttrc smtp_pass/imap_pass, .msmtprc, .fetchmailrc)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
@@ -450,8 +488,12 @@ public final class Rules {
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
         .keywords("identified by", "identified with", "password '", "set password").window(300, 300)
         .regex("(?i:\\b(?:(?:create|alter)\\s+(?:user|role)|grant)\\b[^;\\r\\n]{1,300}?(?:identified\\s+(?:with\\s+\\w+\\s+)?by(?:\\s+password)?|\\bpassword)"
-            + "|\\bset\\s+password\\s+(?:for\\s+[^=;\\r\\n]{1,200})?=\\s*(?:password\\s*\\(\\s*)?)\\s*'(?<s>(?:[^'\\\\\\r\\n]|''|\\\\.){3,256})'")
-        .validate(Rules::sqlPassword).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+            + "|\\bset\\s+password\\s+(?:for\\s+[^=;\\r\\n]{1,200})?=\\s*(?:password\\s*\\(\\s*)?)\\s*"
+            // quoted, or Oracle's unquoted identifier (CREATE USER hr IDENTIFIED BY Tiger9)
+            + "(?:'(?<s>(?:[^'\\\\\\r\\n]|''|\\\\.){3,256})'"
+            + "|(?<=(?i:by)[ \\t]{1,8})(?<u>[A-Za-z][A-Za-z0-9_#$]{2,29})(?=[ \\t]*(?:;|\\r?\\n|$)|[ \\t]+(?i:default|account|quota|password|temporary|profile)\\b))")
+        .locate(Rules::quotedOrUnquoted)
+        .validate(v -> sqlPassword(v) && !v.matches("(?i)values|externally|globally|password|random|no")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("sql-insert-password", "Password in the password column of a SQL INSERT (users tables in dumps and seeds)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("insert into").multiline().window(0, 4000)
         .regex("(?i:insert\\s+(?:ignore\\s+)?into)\\s+(?:[`\"\\[]?\\w+[`\"\\]]?\\.)?[`\"\\[]?\\w+[`\"\\]]?\\s*\\((?<c>[^()';]{1,600})\\)\\s*(?i:values)\\s*(?=\\()")
@@ -516,6 +558,27 @@ public final class Rules {
         .regex(B + "define\\s*\\(\\s*(?<q1>['\"])(?i:[A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|_PASS|_PWD|SECRET|TOKEN|API_KEY)[A-Z0-9_]{0,20})\\k<q1>\\s*,\\s*(?<q>['\"])(?<s>[^'\"\\r\\n]{4,200})\\k<q>\\s*\\)")
         .rejectIfMatch("(?i)(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)['\"]|(?:NAME|FILE|PATH|URL|FIELD|LENGTH|TABLE|COOKIE|HEADER)['\"]")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // Positional database credentials in PHP: mysqli_connect(host, user, password, db), new PDO(dsn, user, password).
+    r.add(Rule.builder("php-db-connect-password", "Password literal passed to mysqli_connect / mysql_connect / new mysqli / new PDO").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("mysqli_connect", "mysql_connect", "mysql_pconnect", "new mysqli", "new pdo").window(0, 600)
+        .regex("(?i:mysqli_connect|mysql_p?connect|new[ \\t]+mysqli|new[ \\t]+PDO)[ \\t]*\\([ \\t]*"
+            + "(?:(?:'[^'\\r\\n]{0,300}'|\"[^\"\\r\\n]{0,300}\"|\\$[A-Za-z_][A-Za-z0-9_]*|[A-Z_]{1,40})[ \\t]*,[ \\t]*){2}"
+            + "(?<q>['\"])(?<s>[^'\"\\r\\n]{3,128})\\k<q>")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // Passwords on a command line: mysql -pSECRET (no space: "-p" alone prompts), --password=, sshpass -p.
+    r.add(Rule.builder("cli-password-argument", "Password on a command line (mysql/mysqldump -p…, --password=…, sshpass -p …)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .keywords("mysql", "mariadb", "sshpass", "docker login", "sqlplus").window(0, 300)
+        .regex("(?:docker[ \\t]+login[ \\t](?:[^\\r\\n|;&<>]{0,200}?[ \\t])??(?:-p|--password)(?:[ \\t]+|=)"
+            + "|(?:mysql|mariadb)(?:dump|admin|import|check|-dump|-admin)?(?:\\.exe)?[ \\t](?:[^\\r\\n|;&<>]{0,200}?[ \\t])??-p"
+            + "|(?:mysql|mariadb)(?:dump|admin|import|check|-dump|-admin)?(?:\\.exe)?[ \\t](?:[^\\r\\n|;&<>]{0,200}?[ \\t])??--password="
+            + "|sshpass[ \\t]+-p[ \\t]*)"
+            + "(?<q>['\"]?)(?<s>[^\\s'\"`$-][^\\s'\"`]{2,127})\\k<q>(?=\\s|$)"
+            // sqlplus user/password@service: the password ends at the last '@' before the service
+            + "|sqlplus(?:\\.exe)?[ \\t]+(?:-[sSlL][ \\t]+)*[A-Za-z0-9_$#]{1,30}/(?<u>[^\\s'\"`/$][^\\s'\"`/]{2,127})@[A-Za-z0-9_.:/-]+(?=\\s|$)")
+        .locate(Rules::quotedOrUnquoted)
+        .validate(v -> !v.startsWith("%") && !v.startsWith("{")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("django-secret-key", "Django SECRET_KEY in settings").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("SECRET_KEY").window(0, 300)
         .regex(B + "SECRET_KEY(?:['\"]\\])?\\s*=\\s*[rbu]?(?<q>['\"])(?<s>[^'\"\\r\\n]{20,128})\\k<q>")
@@ -549,9 +612,12 @@ public final class Rules {
         .severity(LOW).kind(Rule.Kind.ENTROPY).confidence(Confidence.LOW).sweep(HighEntropy.sweeper()).build());
     String genericValue = "(?<s>[^\\x00-\\x20\\x7f-\\xff\"'`,;(){}\\[\\]<>\\\\]{%d,%d})";
     r.add(Rule.builder("generic-password", "Hardcoded password in code or configuration").severity(MEDIUM)
-        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase").window(0, 300).assignment()
-        .regex("(?i:(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20})[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
-            + String.format(java.util.Locale.ROOT, genericValue, 6, 100) + "\\k<q>(?![^\\s,;)}\\]])")
+        .kind(Rule.Kind.GENERIC).confidence(Confidence.LOW).keywords("passw", "pwd", "passphrase", "pass").window(0, 300).assignment()
+        // "pass" only as a whole key or its last word (db_pass, $pass, "pass":), never bypass or compass;
+        // after the value also the end of an XML attribute in a tag, or of a quoted "KEY=value" string
+        .regex("(?i:(?:passw(?:or)?d|pwd|passphrase)[A-Za-z0-9_.-]{0,20}|(?<![A-Za-z0-9])pass(?:[_-]?\\d{1,2})?)[\"']?\\s*(?::=|=>|=|:|\\?=)\\s*(?<q>[\"'`]?)"
+            + String.format(java.util.Locale.ROOT, genericValue, 6, 100)
+            + "\\k<q>(?:(?<=[\"'])(?=/?>)|(?<![\"'`])(?=[\"']\\s*[,\\])])|(?![^\\s,;)}\\]]))")
         .rejectIfMatch("(?i)(?:hash|digest|salt|encryption|policy|length|min|max|field|label|prompt|regex|pattern|format|file|path|url|type|enabled|required|expir|reset|confirm|placeholder|input|validation|strength|rule|_id\\b)[A-Za-z0-9_.-]*[\"']?\\s*(?::=|=>|=|:|\\?=)")
         .validate(Rules::passwordShape).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.6).build());
     r.add(Rule.builder("generic-secret", "Hardcoded secret, token or API key in code or configuration").severity(MEDIUM)
@@ -585,6 +651,29 @@ public final class Rules {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * A JetBrains scrambled password: every 4 hex digits are one character XOR 0xdfaa. Null when a
+   * character does not decode to printable text.
+   */
+  static @Nullable String jetBrainsPassword(String match, String value) {
+    StringBuilder sb = new StringBuilder(value.length() / 4);
+    for (int i = 0; i + 4 <= value.length(); i += 4) {
+      char c = (char) (Integer.parseInt(value, i, i + 4, 16) ^ 0xdfaa);
+      if (c < 0x20 || c == 0x7f || Character.isISOControl(c) || Character.isSurrogate(c)) {
+        return null;
+      }
+      sb.append(c);
+    }
+    return sb.length() >= 3 ? sb.toString() : null;
+  }
+
+  /** The span of group {@code s} when it matched, else of group {@code u}. */
+  static List<int[]> quotedOrUnquoted(CharSequence text, java.util.regex.MatchResult m, int limit) {
+    return m.start("s") >= 0
+        ? List.of(new int[] {m.start("s"), m.end("s")})
+        : List.of(new int[] {m.start("u"), m.end("u")});
   }
 
   /** Hashes published in framework scaffolding (Laravel's UserFactory hash of "password"). */

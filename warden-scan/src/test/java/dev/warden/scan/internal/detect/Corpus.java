@@ -795,7 +795,7 @@ final class Corpus {
         r -> {
           String p = r.password().replace("<", "x").replace("&", "9");
           String file =
-              switch (r.between(0, 2)) {
+              switch (r.between(0, 5)) {
                 case 0 ->
                     "<settings>\n  <servers>\n    <server>\n      <id>releases</id>\n      <username>deploy</username>\n      <password>"
                         + p
@@ -805,11 +805,28 @@ final class Corpus {
                         + "  <property name=\"hibernate.connection.password\" value=\""
                         + p
                         + "\"/>\n</session-factory></hibernate-configuration>\n";
-                default ->
+                case 2 ->
                     "<dataSource class=\"org.apache.commons.dbcp2.BasicDataSource\">\n  <property name=\"url\" value=\"jdbc:mysql://db/app\"/>\n"
                         + "  <property name=\"password\" value=\""
                         + p
                         + "\"/>\n</dataSource>\n";
+                case 3 ->
+                    "<hibernate-configuration>\n <session-factory>\n  <property name=\"hibernate.connection.username\">app</property>\n"
+                        + "  <property name=\"hibernate.connection.password\">"
+                        + p
+                        + "</property>\n </session-factory>\n</hibernate-configuration>\n";
+                case 4 ->
+                    "<configuration>\n  <appSettings>\n    <add key=\"SmtpUser\" value=\"mailer\" />\n    <add key=\""
+                        + List.of("SmtpPassword", "DbPwd", "Ldap.Password").get(r.between(0, 2))
+                        + "\" value=\""
+                        + p
+                        + "\" />\n  </appSettings>\n</configuration>\n";
+                default ->
+                    "<?xml version=\"1.0\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>Hostname</key>\n\t<string>files."
+                        + r.lower(6)
+                        + ".com</string>\n\t<key>Password</key>\n\t<string>"
+                        + p
+                        + "</string>\n</dict>\n</plist>\n";
               };
           return new Gen(file, p, null);
         });
@@ -1149,9 +1166,9 @@ final class Corpus {
                         + "\n    client_secret: \""
                         + v
                         + "\"\n";
-                case 1 -> "[mysql]\nuser = shop\npass = " + v + "\n";
+                case 1 -> "[mysql]\nuser = shop\naccess_token = " + v + "\n";
                 case 2 -> "[smtp]\nhost = \"smtp.corp.example\"\nsmtp_secret = '" + v + "'\n";
-                case 3 -> "SMTP_PASS=" + v + "\n";
+                case 3 -> "WEBHOOK_TOKEN=" + v + "\n";
                 default -> "[deploy]\napi_token = \"" + v + "\"\n";
               };
           return new Gen(file, v, null);
@@ -1244,10 +1261,10 @@ final class Corpus {
           String p = r.password();
           String k =
               List.of(
-                      "SMTP_PASS",
+                      "SMTP_AUTH_SECRET",
                       "DEPLOY_TOKEN",
                       "WEBHOOK_SECRET",
-                      "LDAP_BIND_PASS",
+                      "LDAP_BIND_SECRET",
                       "SIGNING_SECRET")
                   .get(r.between(0, 4));
           String q = List.of("", "\"", "'").get(r.between(0, 2));
@@ -1260,6 +1277,162 @@ final class Corpus {
     g.put("high-entropy-string", Corpus::highEntropy);
     tok(g, "generic-password", "db_password", Rnd::password);
     tok(g, "generic-secret", "client_secret", r -> r.alnum(12) + r.digits(4) + r.alnum(16));
+    // issue 14, second pass: after the older generators, so their samples stay the same
+    g.put(
+        "jetbrains-password",
+        r -> {
+          String p = r.password();
+          String hex = jetBrainsScramble(p);
+          String file =
+              r.between(0, 1) == 0
+                  ? "<project version=\"4\">\n  <component name=\"WebServers\">\n    <option name=\"servers\">\n"
+                      + "      <webServer id=\""
+                      + r.uuid()
+                      + "\" name=\"prod\" url=\"http://"
+                      + r.lower(6)
+                      + ".com\">\n        <fileTransfer host=\"ftp."
+                      + r.lower(6)
+                      + ".com\" port=\"21\" rootFolder=\"/www\" accessType=\"FTP\" login=\"web\" password=\""
+                      + hex
+                      + "\">\n          <advancedOptions><advancedOptions dataProtectionLevel=\"Private\" passiveMode=\"true\" /></advancedOptions>\n"
+                      + "        </fileTransfer>\n      </webServer>\n    </option>\n  </component>\n</project>\n"
+                  : "<component name=\"DataSourceManagerImpl\" format=\"xml\">\n  <data-source source=\"LOCAL\" name=\"prod\">\n"
+                      + "    <jdbc-url>jdbc:postgresql://db:5432/app</jdbc-url>\n    <user-name>app</user-name>\n    <user-password>"
+                      + hex
+                      + "</user-password>\n  </data-source>\n</component>\n";
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "redis-conf-password",
+        r -> {
+          String p = r.password().replace("\"", "9").replace("'", "9");
+          String q = List.of("", "\"").get(r.between(0, 1));
+          String key = List.of("requirepass", "masterauth").get(r.between(0, 1));
+          return new Gen(
+              "bind 127.0.0.1 -::1\nport 6379\n# requirepass foobared\n"
+                  + key
+                  + " "
+                  + q
+                  + p
+                  + q
+                  + "\nmaxmemory 256mb\n",
+              p,
+              null);
+        });
+    g.put(
+        "env-entry-secret",
+        r -> {
+          String p = r.password();
+          String name =
+              List.of("DB_PASSWORD", "SMTP_PASS", "JWT_SECRET", "SLACK_TOKEN", "MAIL_API_KEY")
+                  .get(r.between(0, 4));
+          String file =
+              r.between(0, 1) == 0
+                  ? "spec:\n  containers:\n    - name: app\n      env:\n        - name: LOG_LEVEL\n          value: info\n"
+                      + "        - name: "
+                      + name
+                      + "\n          value: \""
+                      + p
+                      + "\"\n"
+                  : "{\"containerDefinitions\": [{\"name\": \"api\", \"environment\": [\n"
+                      + "  {\"name\": \"NODE_ENV\", \"value\": \"production\"},\n  {\"name\": \""
+                      + name
+                      + "\", \"value\": \""
+                      + p
+                      + "\"}\n]}]}\n";
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "ldap-bind-password",
+        r -> {
+          String p = r.password().replace("\"", "9").replace("'", "9");
+          String file =
+              switch (r.between(0, 2)) {
+                case 0 ->
+                    "# /etc/ldap.conf\nbase dc=corp,dc=example\nuri ldaps://ldap.corp.example\nbinddn cn=reader,dc=corp,dc=example\nbindpw "
+                        + p
+                        + "\n";
+                case 1 ->
+                    "# slapd.conf\ndatabase mdb\nsuffix \"dc=corp,dc=example\"\nrootdn \"cn=admin,dc=corp,dc=example\"\nrootpw "
+                        + p
+                        + "\n";
+                default ->
+                    "[domain/corp]\nid_provider = ldap\nldap_default_bind_dn = cn=sssd,dc=corp\nldap_default_authtok = "
+                        + p
+                        + "\n";
+              };
+          return new Gen(file, p, null);
+        });
+    g.put(
+        "gradle-credentials-password",
+        r -> {
+          String p = r.password().replace("$", "9");
+          String q = List.of("'", "\"").get(r.between(0, 1));
+          return new Gen(
+              "publishing {\n  repositories {\n    maven {\n      url 'https://nexus."
+                  + r.lower(5)
+                  + ".net/repository/releases/'\n      credentials {\n        username 'deployer'\n        password "
+                  + q
+                  + p
+                  + q
+                  + "\n      }\n    }\n  }\n}\n",
+              p,
+              null);
+        });
+    g.put(
+        "php-db-connect-password",
+        r -> {
+          String p = r.password().replace("'", "9").replace("\"", "9");
+          String db = r.lower(6);
+          String call =
+              switch (r.between(0, 3)) {
+                case 0 ->
+                    "$conn = mysqli_connect(\"localhost\", \"root\", \""
+                        + p
+                        + "\", \""
+                        + db
+                        + "\");";
+                case 1 ->
+                    "$link = mysql_connect('localhost', 'web', '" + p + "') or die(mysql_error());";
+                case 2 -> "$db = new mysqli('127.0.0.1', 'app', '" + p + "', '" + db + "');";
+                default ->
+                    "$pdo = new PDO('mysql:host=localhost;dbname="
+                        + db
+                        + ";charset=utf8mb4', 'app', '"
+                        + p
+                        + "');";
+              };
+          return new Gen("<?php\n" + call + "\n", p, null);
+        });
+    g.put(
+        "cli-password-argument",
+        r -> {
+          String p = r.password().replace("'", "9").replace("\"", "9");
+          String db = r.lower(6);
+          String line =
+              switch (r.between(0, 5)) {
+                case 4 -> "docker login -u deploy -p '" + p + "' registry." + db + ".net";
+                case 5 ->
+                    "sqlplus -s app_"
+                        + db
+                        + "/"
+                        + p.replace("@", "9").replace("-", "x")
+                        + "@ORCL @migrate.sql";
+                case 0 -> "mysql -u root -p" + p + " -h db.internal " + db + " < schema.sql";
+                case 1 ->
+                    "mysqldump --user=backup --password='"
+                        + p
+                        + "' --single-transaction "
+                        + db
+                        + " > /backup/"
+                        + db
+                        + ".sql";
+                case 2 -> "sshpass -p '" + p + "' rsync -az dist/ deploy@web01:/var/www/";
+                default -> "mysqladmin -uroot -p\"" + p + "\" flush-privileges";
+              };
+          String secret = line.startsWith("sqlplus") ? p.replace("@", "9").replace("-", "x") : p;
+          return new Gen("#!/bin/sh\nset -e\n" + line + "\n", secret, null);
+        });
     return g;
   }
 
@@ -1998,6 +2171,87 @@ final class Corpus {
               + "source \"gpg -dq ~/.mutt/passwords.gpg |\"\n# set imap_pass = <password>\n");
       add(
           out,
+          "webServers.xml",
+          "<webServer id=\""
+              + r.uuid()
+              + "\" name=\"dev\" url=\"http://localhost\">\n  <fileTransfer host=\"localhost\" port=\"22\" accessType=\"SFTP\" login=\"dev\" />\n"
+              + "  <fileTransfer host=\"h\" accessType=\"SFTP\" keyPair=\"true\" password=\"\" />\n</webServer>\n"
+              + "<user-password>"
+              + jetBrainsScramble("changeme")
+              + "</user-password>\n<user-password></user-password>\n");
+      add(
+          out,
+          "redis.conf",
+          "# requirepass foobared\nrequirepass \"\"\nrequirepass ${REDIS_PASSWORD}\n# masterauth <master-password>\n"
+              + "masterauth changeme\nrename-command CONFIG \"\"\n");
+      add(
+          out,
+          "deployment.yaml",
+          "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n"
+              + "  - name: DB_PASSWORD_FILE\n    value: /run/secrets/db-password\n  - name: TOKEN_URL\n    value: https://auth.corp/token\n"
+              + "  - name: API_KEY\n    value: \"$(API_KEY)\"\n  - name: JWT_SECRET\n    value: \"{{ .Values.jwtSecret }}\"\n"
+              + "  - name: SMTP_PASSWORD\n    value: \"\"\n");
+      add(
+          out,
+          "task-definition.json",
+          "{\"environment\": [{\"name\": \"DB_PASSWORD\", \"value\": \"${DB_PASSWORD}\"}, {\"name\": \"SECRET_ARN\", \"value\": \"arn:aws:secretsmanager:eu-west-1:"
+              + r.digits(12)
+              + ":secret:db\"}],\n \"secrets\": [{\"name\": \"API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:1:parameter/t\"}]}\n");
+      add(
+          out,
+          "connect.php",
+          "<?php\n$conn = mysqli_connect($host, $user, $pass, $db);\n$pdo = new PDO($dsn, DB_USER, DB_PASS, $options);\n"
+              + "$m = new mysqli('localhost', 'root', '', 'test');\n$x = mysqli_connect(DB_HOST, DB_USER, getenv('DB_PASS'));\n"
+              + "$y = new PDO('sqlite:/tmp/app.db');\n");
+      add(
+          out,
+          "db.sh",
+          "mysql -u root -p shop < dump.sql\nmysql -u root -p\"$MYSQL_PWD\" shop\nmysqldump -P 3306 -h db shop > x.sql\n"
+              + "mysql --password=\"${DB_PASS}\" -e 'select 1'\nsshpass -p \"$SSHPASS\" ssh host\nsshpass -e ssh host\n"
+              + "mysql -u app -p%DB_PASS% app\npip install mysql-connector-python -p 3\n");
+      add(
+          out,
+          "hibernate.cfg.xml",
+          "<property name=\"hibernate.connection.password\">${db.password}</property>\n"
+              + "<property name=\"hibernate.connection.password\"></property>\n<add key=\"PasswordLength\" value=\"12\"/>\n"
+              + "<add key=\"SmtpPassword\" value=\"\"/>\n<key>Password</key>\n<string></string>\n"
+              + "<key>password</key><string>$(PASSWORD)</string>\n");
+      add(
+          out,
+          "values.env",
+          "VAULT_PATH=secret/data/app\nTOKEN_NAME=github_token_2\nAWS_SECRET=arn:aws:secretsmanager:us-east-1:"
+              + r.digits(12)
+              + ":secret:db-AbCd\nADMIN_PASSWORD=Password123!\n$db_pass = getenv('DB_PASS');\nDB_PASS=\n");
+      add(
+          out,
+          "ldap.conf",
+          "base dc=corp,dc=example\n#bindpw secret\nbindpw ${LDAP_BIND_PW}\nrootpw {SSHA}\nldap_default_authtok_type = password\n"
+              + "The bindpw option sets the bind password.\n");
+      add(
+          out,
+          "build.gradle",
+          "credentials {\n  username project.findProperty('repoUser')\n  password project.findProperty('repoPassword')\n"
+              + "  password \"$repoPassword\"\n  password System.getenv('REPO_PASSWORD')\n  password ''\n}\n"
+              + "// set the password 'somewhere' safe\n");
+      add(
+          out,
+          "ci.sh",
+          "echo \"$CI_REGISTRY_PASSWORD\" | docker login -u \"$CI_REGISTRY_USER\" --password-stdin $CI_REGISTRY\n"
+              + "docker login -u ci -p $DOCKER_PASS registry.corp\nsqlplus /nolog @setup.sql\nsqlplus -s / as sysdba\n"
+              + "sqlplus app/${ORACLE_PW}@ORCL\n");
+      add(
+          out,
+          "oracle.sql",
+          "CREATE USER ops IDENTIFIED EXTERNALLY;\nALTER USER app IDENTIFIED BY VALUES 'S:"
+              + r.upperHex(60)
+              + "';\nCREATE USER hr IDENTIFIED BY &hr_password DEFAULT TABLESPACE users;\n");
+      add(
+          out,
+          "pass-words.py",
+          "def f():\n    pass\nbypass = true\ncompass: 270\nconfig = {\"pass\": null, \"passes\": 3}\npass_through: enabled\n"
+              + "<input name=\"pass\" value=\"\"/>\n");
+      add(
+          out,
           "msmtprc",
           "defaults\nauth on\ntls on\naccount gmail\nhost smtp.gmail.com\nuser me@gmail.com\n"
               + "passwordeval \"gpg --quiet --decrypt ~/.msmtp-gmail.gpg\"\n");
@@ -2461,6 +2715,15 @@ final class Corpus {
                 .getBytes(StandardCharsets.UTF_8))
         + "."
         + e.encodeToString(r.bytes(32));
+  }
+
+  /** JetBrains' reversible password scrambling: each character XOR 0xdfaa, as 4 hex digits. */
+  static String jetBrainsScramble(String p) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : p.toCharArray()) {
+      sb.append(String.format(java.util.Locale.ROOT, "%04x", c ^ 0xdfaa));
+    }
+    return sb.toString();
   }
 
   private static void add(List<Sample> out, String name, String text) {

@@ -412,7 +412,8 @@ class DetectorTest {
       APP_KEY=base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=                     | laravel-app-key       | base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=
       'key' => env('APP_KEY', 'base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k='), | laravel-app-key       | base64:q7Zx2Lw9Vn4Kp8Rt3Ym6Hs1Jd5Fg0BcQ7zX2lW9vN4k=
       spring.datasource.password=Xq7!vNw2pZ                                          | properties-password   | Xq7!vNw2pZ
-      export SMTP_PASS='Xq7!vNw2pZ'                                                   | shell-export-secret   | Xq7!vNw2pZ
+      export SMTP_PASS='Xq7!vNw2pZ'                                                   | generic-password      | Xq7!vNw2pZ
+      export SMTP_AUTH_SECRET='Xq7!vNw2pZ'                                            | shell-export-secret   | Xq7!vNw2pZ
       export WEBHOOK_SECRET=Xq7!vN&w2pZ                                              | shell-export-secret   | Xq7!vN&w2pZ
       """)
   void frameworkAssignmentWhenValueIsRealThenReported(String line, String rule, String secret) {
@@ -485,7 +486,7 @@ class DetectorTest {
       echo "login serveradmin Xq7vNw2pZ9" > query.txt\\n                         | teamspeak-serverquery-password | Xq7vNw2pZ9
       login client_login_name=serveradmin client_login_password=Wn4zQ8rTk2\\n          | teamspeak-serverquery-password | Wn4zQ8rTk2
       oauth:\\n  github:\\n    client_secret: "q7$vNw2pZx!Hq3"\\n                        | config-secret-value            | q7$vNw2pZx!Hq3
-      [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | config-secret-value            | Wn4zQ8!rTk2L
+      [mysql]\\npass = Wn4zQ8!rTk2L\\n                                                | generic-password               | Wn4zQ8!rTk2L
       """)
   void serverConfigWhenItHoldsAPasswordThenReported(String text, String rule, String secret) {
     assertThat(scan(text.replace("\\n", "\n")))
@@ -844,6 +845,135 @@ class DetectorTest {
     assertThat(scan("client_secret = \"" + v + "\"\n"))
         .singleElement()
         .satisfies(f -> assertThat(f.ruleId()).isEqualTo("generic-secret"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // a secret word inside a password that mixes in digits or symbols is still a password
+        "curl -s http://admin:Adm1nSecret77@192.168.1.20/backup.cgi|url-credentials|Adm1nSecret77",
+        "DB_PASSWD=Win!Passwd2020|generic-password|Win!Passwd2020",
+        "{\"password\":\"L0ngL1neSecret9\"}|generic-password|L0ngL1neSecret9",
+        // bare "pass" key names: PHP variables, .env, Ansible
+        "$db_pass = 'Sh0pDbPw!';|generic-password|Sh0pDbPw!",
+        "DB_PASS=Pg2Bash9Pw|generic-password|Pg2Bash9Pw",
+        "ansible_become_pass: Ans1bleBecome|generic-password|Ans1bleBecome",
+      })
+  void passwordWhenItContainsASecretWordOrSitsUnderAPassKeyThenReported(
+      String line, String rule, String secret) {
+    assertThat(scan(line + "\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly(rule + "=" + secret);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "TOKEN_NAME=github_token_2",
+        "AWS_SECRET=arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCd",
+        "ADMIN_PASSWORD=Password123!",
+        "DB_PASSWORD=my_db_password",
+        "password = SuperSecretPassword",
+        "$db_pass = getenv('DB_PASS');",
+        "DB_PASS=",
+        "db_passport = 'X12345678'",
+      })
+  void secretWordValueWhenANameOrWordWithNumberThenNotReported(String line) {
+    assertThat(scan(line + "\n")).isEmpty();
+  }
+
+  @Test
+  void jetBrainsPasswordWhenScrambledThenReportedDecodedAndStandInsRefused() {
+    String xml =
+        "<fileTransfer host=\"ftp.site.com\" port=\"21\" accessType=\"FTP\" login=\"web\" password=\""
+            + Corpus.jetBrainsScramble("Wp9!kLm2Qz")
+            + "\">\n<user-password>"
+            + Corpus.jetBrainsScramble("changeme")
+            + "</user-password>\n";
+    assertThat(scan(xml))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("jetbrains-password=Wp9!kLm2Qz");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "requirepass R3d1sStr0ngPw|redis-conf-password|R3d1sStr0ngPw",
+        "masterauth \"S3ntinelAuth9\" # replica|redis-conf-password|S3ntinelAuth9",
+        "<?php $c = mysqli_connect(\"localhost\", \"root\", \"MyR00tPw2019\", \"school\");|php-db-connect-password|MyR00tPw2019",
+        "$pdo = new PDO('mysql:host=localhost;dbname=blog', 'bloguser', 'Bl0gUs3rPw');|php-db-connect-password|Bl0gUs3rPw",
+        "mysql -u root -pShellMy5ql! -h db1 app < dump.sql|cli-password-argument|ShellMy5ql!",
+        "mysqldump.exe -u root --password=B4tchDump! shop > shop.sql|cli-password-argument|B4tchDump!",
+        "sshpass -p 'SshP4ss!99' ssh root@10.0.0.5 uptime|cli-password-argument|SshP4ss!99",
+        "<property name=\"hibernate.connection.password\">H1bern8Pw</property>|xml-password|H1bern8Pw",
+        "<add key=\"SmtpPassword\" value=\"Smtp!Web2020\" />|xml-password|Smtp!Web2020",
+        "{\"name\": \"DB_PASSWORD\", \"value\": \"Ecs!TaskPw77\"}|env-entry-secret|Ecs!TaskPw77",
+        "docker login -u deploy -p D0ckerL0gin! registry.corp.net|cli-password-argument|D0ckerL0gin!",
+        "sqlplus scott/T1gerScott9@ORCL|cli-password-argument|T1gerScott9",
+        "CREATE USER hr IDENTIFIED BY Or4cleHr9 DEFAULT TABLESPACE users;|sql-user-password|Or4cleHr9",
+        "bindpw Ld4pB1ndPw!|ldap-bind-password|Ld4pB1ndPw!",
+        "        password 'Gr4dleRepoPw'|gradle-credentials-password|Gr4dleRepoPw",
+        "<credentials><pwd>XmlPwdElem9</pwd></credentials>|xml-password|XmlPwdElem9",
+        "<credentials host=\"repo\" username=\"ci\" passwd=\"IvyP4sswd9\"/>|generic-password|IvyP4sswd9",
+        "withEnv(['DB_PASSWORD=J3nkinsDbPw']) {|generic-password|J3nkinsDbPw",
+        "  \"pass\": \"J50nPassW9\"|generic-password|J50nPassW9",
+      })
+  void configCredentialWhenInItsToolsShapeThenReportedByItsRule(
+      String text, String rule, String secret) {
+    assertThat(scan(text + "\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly(rule + "=" + secret);
+  }
+
+  @Test
+  void passwordHashWhenDovecotSchemePrefixedThenReported() {
+    String hash =
+        "$6$Sa1tSa1t$"
+            + "Kq7Lw2Zx9Vb3Nc5Rt8uYiOpAsDfGhJkLzXcVbNmQwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOp12345/.abcd";
+    assertThat(scan("jane:{SHA512-CRYPT}" + hash + "\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("password-hash=" + hash);
+  }
+
+  @Test
+  void configCredentialWhenSpreadOverLinesThenReported() {
+    assertThat(scan("<dict>\n\t<key>Password</key>\n\t<string>Tr4nsm1tPw!</string>\n</dict>\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("xml-password=Tr4nsm1tPw!");
+    assertThat(scan("env:\n  - name: DB_PASSWORD\n    value: \"K8sEnvPw77\"\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("env-entry-secret=K8sEnvPw77");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "requirepass \"\"",
+        "# requirepass foobared",
+        "requirepass ${REDIS_PASSWORD}",
+        "$c = mysqli_connect($host, $user, $pass, $db);",
+        "$m = new mysqli('localhost', 'root', '', 'test');",
+        "mysql -u root -p shop < dump.sql",
+        "mysql -u root -p\"$MYSQL_PWD\" shop",
+        "sshpass -p \"$SSHPASS\" ssh host",
+        "<property name=\"hibernate.connection.password\">${db.password}</property>",
+        "<add key=\"PasswordLength\" value=\"12\"/>",
+        "{\"name\": \"DB_PASSWORD\", \"value\": \"${DB_PASSWORD}\"}",
+        "- name: DB_PASSWORD_FILE\n  value: /run/secrets/db",
+        "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}",
+        "CREATE USER ops IDENTIFIED EXTERNALLY;",
+        "ALTER USER app IDENTIFIED BY VALUES 'S:0A1B2C';",
+        "docker login -u ci -p $DOCKER_PASS registry.corp",
+        "sqlplus /nolog @setup.sql",
+        "bindpw ${LDAP_BIND_PW}",
+        "  password project.findProperty('repoPassword')",
+        "bypass = true",
+        "compass: 270",
+      })
+  void configCredentialShapeWhenEmptyReferenceOrPromptThenNotReported(String text) {
+    assertThat(scan(text + "\n")).isEmpty();
   }
 
   @Test

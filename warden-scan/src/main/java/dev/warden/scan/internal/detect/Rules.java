@@ -579,6 +579,56 @@ public final class Rules {
             + "|sqlplus(?:\\.exe)?[ \\t]+(?:-[sSlL][ \\t]+)*[A-Za-z0-9_$#]{1,30}/(?<u>[^\\s'\"`/$][^\\s'\"`/]{2,127})@[A-Za-z0-9_.:/-]+(?=\\s|$)")
         .locate(Rules::quotedOrUnquoted)
         .validate(v -> !v.startsWith("%") && !v.startsWith("{")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // ---- Network, device and sync-tool configuration (decision 109, round 2)
+    // wpa_supplicant.conf psk="passphrase" (8-63 characters) or an unquoted 64-hex key; NetworkManager
+    // .nmconnection and hostapd.conf write the passphrase unquoted. "psk=" first on its line, so
+    // hostapd's wpa_psk_file= or an env WIFI_PSK= does not wake it.
+    r.add(Rule.builder("wifi-psk", "Wi-Fi pre-shared key (wpa_supplicant.conf psk=, NetworkManager .nmconnection psk=, hostapd wpa_passphrase=)")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("psk=", "wpa_passphrase=").window(0, 200)
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("(?i:psk|wpa_passphrase)=(?:\"(?<s>[^\"\\r\\n]{8,63})\"|(?<u>[^\\s\"#][^\\s\"]{7,63}))[ \\t]*(?=\\r?\\n|$)")
+        .locate(Rules::quotedOrUnquoted).validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // snmpd.conf: createUser NAME SHA authpass [AES [privpass]] (both are secrets), and v1/v2c
+    // communities other than the defaults public/private (rocommunity, rwcommunity, com2sec).
+    r.add(Rule.builder("snmp-credential", "SNMPv3 user passphrases (createUser) or a non-default v1/v2c community (rocommunity, rwcommunity, com2sec) in snmpd.conf")
+        .severity(HIGH).kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("createUser", "rocommunity", "rwcommunity", "com2sec")
+        .window(0, 400).lineStart(Rule.LineStart.KEYWORD)
+        .regex("createUser[ \\t]+(?:-e[ \\t]+\\S+[ \\t]+)?[^\\s\"]+[ \\t]+(?:MD5|SHA(?:-?(?:224|256|384|512))?)[ \\t]+(?:\"(?<s>[^\"\\r\\n]{8,128})\"|(?<u>[^\\s\"#]{8,128}))"
+            + "(?:[ \\t]+(?:DES|AES(?:-?(?:128|192|256))?)(?:[ \\t]+(?:\"(?<ps>[^\"\\r\\n]{8,128})\"|(?<pu>[^\\s\"#]{8,128})))?)?[ \\t]*(?=\\r?\\n|$)"
+            + "|(?:r[ow]community6?[ \\t]+|com2sec6?[ \\t]+(?:-Cn[ \\t]+\\S+[ \\t]+)?\\S+[ \\t]+\\S+[ \\t]+)(?<c>[^\\s\"#-][^\\s\"]{3,63})(?=[ \\t]|\\r?\\n|$)")
+        .locate(groups("s", "u", "ps", "pu", "c")).validate(Rules::snmpSecret).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // OpenVPN profiles may carry the auth-user-pass file inline: user name line, password line.
+    // (The separate auth-user-pass file is two bare lines, recognisable by its name only: not scanned for.)
+    r.add(Rule.builder("openvpn-auth-user-pass", "Password in an inline <auth-user-pass> block of an OpenVPN .ovpn profile").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("<auth-user-pass>").multiline().window(0, 600)
+        .regex("<auth-user-pass>[ \\t]*\\r?\\n[ \\t]*[^\\s<][^\\r\\n]{0,255}\\r?\\n[ \\t]*(?<s>[^\\s<][^\\r\\n]{2,255}?)[ \\t]*\\r?\\n[ \\t]*</auth-user-pass>")
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // PgBouncer userlist.txt: "user" "md5<hex>" or "user" "SCRAM-SHA-256$…". A clear-text line is
+    // two quoted strings, as C writes adjacent literals: not recognisable without the file name.
+    r.add(Rule.builder("pgbouncer-userlist-hash", "Password hash (md5, SCRAM-SHA-256) in a PgBouncer userlist.txt line").severity(MEDIUM)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).exactKeywords("\"md5", "\"SCRAM-SHA-256$").window(80, 300)
+        .regex("(?m)^[ \\t]*\"[^\"\\r\\n]{1,64}\"[ \\t]+\"(?<s>md5[0-9a-f]{32}"
+            + "|SCRAM-SHA-256\\$\\d{1,7}:[A-Za-z0-9+/]{16,64}={0,2}\\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=)\"[ \\t]*(?=\\r?\\n|$)")
+        .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // Windows: net use \\host\share /user:NAME PASSWORD, or net use Z: \\host\share PASSWORD /user:NAME
+    // ("*" prompts; %VAR% and $var are references).
+    String netPass = "(?:\"(?<%1$s>[^\"\\r\\n]{3,127})\"|(?<%2$s>[^\\s\"/*%%$][^\\s\"]{2,127}))(?=\\s|$)";
+    r.add(Rule.builder("net-use-password", "Password on a Windows net use command line (net use \\\\host\\share /user:NAME PASSWORD)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords("net use").window(0, 400)
+        .regex(B + "(?i:net)[ \\t]+(?i:use)[ \\t]+(?:(?:[A-Za-z]:|\\*)[ \\t]+)?(?:\"\\\\\\\\[^\"\\r\\n]+\"|\\\\\\\\[^\\s\"]+)"
+            + "(?:(?:[ \\t]+/(?!(?i:u|user):)[^\\s]+)*[ \\t]+/(?i:u|user):(?:\"[^\"\\r\\n]+\"|[^\\s\"]+)[ \\t]+"
+            + String.format(java.util.Locale.ROOT, netPass, "s", "u")
+            + "|[ \\t]+" + String.format(java.util.Locale.ROOT, netPass, "s2", "u2")
+            + "(?:[ \\t]+/[^\\s]+)*?[ \\t]+/(?i:u|user):)")
+        .locate(groups("s", "u", "s2", "u2")).validate(v -> !v.matches("![A-Za-z0-9_]+!")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // mbsync/isync .mbsyncrc: Pass in an IMAPAccount or IMAPStore section (PassCmd runs a command: no secret).
+    r.add(Rule.builder("mbsync-password", "Password in an mbsync/isync .mbsyncrc IMAPAccount or IMAPStore section (Pass)").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("IMAPAccount", "IMAPStore").multiline().window(0, 2000)
+        .lineStart(Rule.LineStart.KEYWORD)
+        .regex("IMAP(?:Account|Store)[ \\t]+[^\\s]{1,200}[ \\t]*\\r?\\n"
+            + "(?:(?![ \\t]*(?:IMAPAccount|IMAPStore|MaildirStore|Channel|Group)[ \\t])[^\\r\\n]*\\r?\\n){0,30}?"
+            + "[ \\t]*Pass[ \\t]+(?:\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){3,256})\"|(?<u>[^\\s\"]{3,256}))[ \\t]*(?=\\r?\\n|$)")
+        .locate(Rules::quotedOrUnquoted).validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("django-secret-key", "Django SECRET_KEY in settings").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("SECRET_KEY").window(0, 300)
         .regex(B + "SECRET_KEY(?:['\"]\\])?\\s*=\\s*[rbu]?(?<q>['\"])(?<s>[^'\"\\r\\n]{20,128})\\k<q>")
@@ -674,6 +724,28 @@ public final class Rules {
     return m.start("s") >= 0
         ? List.of(new int[] {m.start("s"), m.end("s")})
         : List.of(new int[] {m.start("u"), m.end("u")});
+  }
+
+  /** The spans of those of the named groups that took part in the match, in that order. */
+  static Rule.Locator groups(String... names) {
+    return (text, m, limit) -> {
+      List<int[]> out = new ArrayList<>(names.length);
+      for (String n : names) {
+        if (m.start(n) >= 0) {
+          out.add(new int[] {m.start(n), m.end(n)});
+        }
+      }
+      return out;
+    };
+  }
+
+  /** An SNMP passphrase or community: not a default community name, not a variable reference. */
+  static boolean snmpSecret(String v) {
+    return !v.equalsIgnoreCase("public")
+        && !v.equalsIgnoreCase("private")
+        && !v.startsWith("$")
+        && !v.startsWith("%")
+        && !v.startsWith("{");
   }
 
   /** Hashes published in framework scaffolding (Laravel's UserFactory hash of "password"). */

@@ -1433,6 +1433,148 @@ final class Corpus {
           String secret = line.startsWith("sqlplus") ? p.replace("@", "9").replace("-", "x") : p;
           return new Gen("#!/bin/sh\nset -e\n" + line + "\n", secret, null);
         });
+    // round 2 of decision 109: network, device and sync-tool configuration
+    g.put(
+        "wifi-psk",
+        r -> {
+          String p = r.password().replace("\"", "9");
+          String ssid = r.lower(6);
+          return switch (r.between(0, 3)) {
+            case 0 ->
+                new Gen(
+                    "ctrl_interface=DIR=/var/run/wpa_supplicant GROUP=netdev\nupdate_config=1\ncountry=DE\n\nnetwork={\n\tssid=\""
+                        + ssid
+                        + "-5G\"\n\tpsk=\""
+                        + p
+                        + "\"\n\tkey_mgmt=WPA-PSK\n}\n",
+                    p,
+                    null);
+            case 1 -> {
+              String hex = r.hex(64);
+              yield new Gen(
+                  "network={\n    ssid=\"" + ssid + "\"\n    psk=" + hex + "\n}\n", hex, null);
+            }
+            case 2 ->
+                new Gen(
+                    "[connection]\nid="
+                        + ssid
+                        + "\ntype=wifi\n\n[wifi]\nmode=infrastructure\nssid="
+                        + ssid
+                        + "\n\n[wifi-security]\nauth-alg=open\nkey-mgmt=wpa-psk\npsk="
+                        + p
+                        + "\n\n[ipv4]\nmethod=auto\n",
+                    p,
+                    null);
+            default ->
+                new Gen(
+                    "interface=wlan0\ndriver=nl80211\nssid="
+                        + ssid
+                        + "\nhw_mode=g\nchannel=7\nwpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_passphrase="
+                        + p
+                        + "\nrsn_pairwise=CCMP\n",
+                    p,
+                    null);
+          };
+        });
+    g.put(
+        "snmp-credential",
+        r -> {
+          String p = r.password().replace("\"", "9").replace("#", "x");
+          String head =
+              "# snmpd.conf\nagentAddress udp:161,udp6:[::1]:161\nsysLocation    Server Room\n"
+                  + "sysContact     ops@corp.example\nrocommunity public  localhost\n";
+          String user = "mon_" + r.lower(4);
+          return switch (r.between(0, 2)) {
+            case 0 ->
+                new Gen(
+                    head
+                        + "createUser "
+                        + user
+                        + " SHA \""
+                        + p
+                        + "\" AES\nrouser "
+                        + user
+                        + " priv\n",
+                    p,
+                    null);
+            case 1 -> new Gen(head + "rocommunity " + p + " 10.0.0.0/8\n", p, null);
+            default ->
+                new Gen(
+                    head
+                        + "com2sec readonly 192.168.0.0/16 "
+                        + p
+                        + "\ngroup MyROGroup v2c readonly\n",
+                    p,
+                    null);
+          };
+        });
+    g.put(
+        "openvpn-auth-user-pass",
+        r -> {
+          String p = r.password().replace("<", "x");
+          return new Gen(
+              "client\ndev tun\nproto udp\nremote vpn."
+                  + r.lower(6)
+                  + ".com 1194\nresolv-retry infinite\nnobind\npersist-key\npersist-tun\n"
+                  + "remote-cert-tls server\ncipher AES-256-GCM\nverb 3\n<auth-user-pass>\n"
+                  + r.lower(5)
+                  + "."
+                  + r.lower(6)
+                  + "\n"
+                  + p
+                  + "\n</auth-user-pass>\n",
+              p,
+              null);
+        });
+    g.put(
+        "pgbouncer-userlist-hash",
+        r -> {
+          String h =
+              r.between(0, 1) == 0
+                  ? "md5" + r.hex(32)
+                  : "SCRAM-SHA-256$4096:"
+                      + b64Of(r.bytes(16))
+                      + "$"
+                      + b64Of(r.bytes(32))
+                      + ":"
+                      + b64Of(r.bytes(32));
+          return new Gen("\"pgbouncer\" \"\"\n\"" + r.lower(6) + "\" \"" + h + "\"\n", h, null);
+        });
+    g.put(
+        "net-use-password",
+        r -> {
+          String p = r.password();
+          String share = "\\\\fs" + r.between(1, 9) + "." + r.lower(5) + ".local\\" + r.lower(6);
+          String line =
+              switch (r.between(0, 2)) {
+                case 0 -> "net use " + share + " /user:CORP\\svc_backup " + p + " /persistent:no";
+                case 1 -> "net use Z: " + share + " " + p + " /user:svc_backup";
+                default -> "NET USE * \"" + share + "\" \"" + p + "\" /USER:CORP\\deploy";
+              };
+          return new Gen("@echo off\r\n" + line + "\r\nrobocopy C:\\build Z:\\ /MIR\r\n", p, null);
+        });
+    g.put(
+        "mbsync-password",
+        r -> {
+          String p = r.password().replace("\"", "9");
+          String pass = r.between(0, 1) == 0 ? p : "\"" + p + "\"";
+          String host = "imap." + r.lower(6) + ".com";
+          String file =
+              r.between(0, 1) == 0
+                  ? "IMAPAccount work\nHost "
+                      + host
+                      + "\nUser me@corp.example\nPass "
+                      + pass
+                      + "\nSSLType IMAPS\nCertificateFile /etc/ssl/certs/ca-certificates.crt\n\n"
+                      + "IMAPStore work-remote\nAccount work\n\nMaildirStore work-local\nPath ~/Mail/work/\n"
+                      + "Inbox ~/Mail/work/INBOX\n\nChannel work\nFar :work-remote:\nNear :work-local:\nPatterns *\n"
+                  : "IMAPStore remote\nHost "
+                      + host
+                      + "\nUser me\nPass "
+                      + pass
+                      + "\nUseIMAPS yes\n\nMaildirStore local\nPath ~/Mail/\n";
+          return new Gen(file, p, null);
+        });
     return g;
   }
 
@@ -2642,7 +2784,72 @@ final class Corpus {
           "{\"password_label\": \"Password\", \"token_expired\": \"Your session token has expired\", "
               + "\"secret_question\": \"What is your pet's name?\"}\n");
     }
+    for (int i = 0; i < copies; i++) {
+      configFileNegatives(r, out);
+    }
     return out;
+  }
+
+  /**
+   * The non-secret shapes of the files round 2 of decision 109 reads (appended after the others so
+   * their samples stay the same): defaults, prompts, references and stand-ins.
+   */
+  private static void configFileNegatives(Rnd r, List<Sample> out) {
+    String ssid = r.lower(6);
+    add(
+        out,
+        "wpa_supplicant.conf",
+        "ctrl_interface=/run/wpa_supplicant\nnetwork={\n\tssid=\""
+            + ssid
+            + "\"\n\tkey_mgmt=NONE\n}\nnetwork={\n\tssid=\"home\"\n\tpsk=\"your_wifi_password\"\n}\n"
+            + "network={\n\tssid=\"lab\"\n\tpsk=${WIFI_PSK}\n}\n");
+    add(
+        out,
+        "office.nmconnection",
+        "[connection]\nid="
+            + ssid
+            + "\ntype=wifi\n\n[wifi-security]\nkey-mgmt=wpa-psk\npsk-flags=1\n\n[ipv4]\nmethod=auto\n");
+    add(
+        out,
+        "snmpd.conf",
+        "agentAddress udp:127.0.0.1:161\nrocommunity public default -V systemonly\n"
+            + "rocommunity6 public default -V systemonly\n#rocommunity secret 10.0.0.0/16\n"
+            + "rwcommunity private 127.0.0.1\ncom2sec notConfigUser default public\n"
+            + "#createUser authPrivUser SHA-512 myauthphrase AES myprivphrase\n"
+            + "createUser "
+            + r.lower(5)
+            + " SHA \"${SNMP_AUTH_PASS}\" AES \"${SNMP_PRIV_PASS}\"\n");
+    add(
+        out,
+        "client.ovpn",
+        "client\ndev tun\nremote vpn."
+            + r.lower(6)
+            + ".com 1194\nauth-user-pass\nauth-user-pass /etc/openvpn/credentials.txt\n"
+            + "<auth-user-pass>\nusername\npassword\n</auth-user-pass>\n");
+    add(
+        out,
+        "pgbouncer.ini",
+        "[databases]\n"
+            + r.lower(5)
+            + " = host=127.0.0.1 port=5432\n\n[pgbouncer]\nauth_type = md5\n"
+            + "auth_file = /etc/pgbouncer/userlist.txt\nauth_query = SELECT usename, passwd FROM pg_shadow WHERE usename=$1\n"
+            + "\"stats\" \"\"\n");
+    add(
+        out,
+        "map-drives.cmd",
+        "@echo off\r\nnet use Z: \\\\fs1.corp.local\\"
+            + r.lower(6)
+            + " /persistent:yes\r\nnet use \\\\fs1.corp.local\\build /user:CORP\\svc *\r\n"
+            + "net use \\\\fs1.corp.local\\ipc$ /user:%DOMAIN%\\%USERNAME% %SVC_PASSWORD%\r\n"
+            + "net use Z: /delete /y\r\ndotnet user-secrets list\r\n");
+    add(
+        out,
+        ".mbsyncrc",
+        "IMAPAccount work\nHost imap."
+            + r.lower(6)
+            + ".com\nUser me@corp.example\nPassCmd \"pass show mail/work\"\nSSLType IMAPS\n\n"
+            + "IMAPStore work-remote\nAccount work\n\nIMAPAccount gmail\nHost imap.gmail.com\n"
+            + "PassCmd \"gpg -q --for-your-eyes-only -d ~/.mailpass.gpg\"\n");
   }
 
   /** One long line, as bundlers write it: quoted random-looking strings under short names. */

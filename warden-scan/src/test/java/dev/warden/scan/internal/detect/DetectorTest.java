@@ -976,6 +976,81 @@ class DetectorTest {
     assertThat(scan(text + "\n")).isEmpty();
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "network={\\n\\tssid=\"home\"\\n\\tpsk=\"Wl4nH0me!2024\"\\n}|wifi-psk|Wl4nH0me!2024",
+        "network={\\n  psk=3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0b1c\\n}|wifi-psk|3f9a1c0d5e7b2a4c6d8e0f1a3b5c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0b1c",
+        "[wifi-security]\\nkey-mgmt=wpa-psk\\npsk=NmC0nnect!on9|wifi-psk|NmC0nnect!on9",
+        "wpa_passphrase=H0stapdPass77|wifi-psk|H0stapdPass77",
+        "rocommunity N3tM0nRead 10.0.0.0/8|snmp-credential|N3tM0nRead",
+        "rwcommunity6 Wr1teC0mm9 fd00::/8|snmp-credential|Wr1teC0mm9",
+        "com2sec -Cn ctx ro 192.168.0.0/16 C0m2SecC0mm|snmp-credential|C0m2SecC0mm",
+        "<auth-user-pass>\\njohn.doe\\nOvpnInl1ne!7\\n</auth-user-pass>|openvpn-auth-user-pass|OvpnInl1ne!7",
+        "\"app\" \"md53175bce1d3201d16594cebf9d7eb3f9d\"|pgbouncer-userlist-hash|md53175bce1d3201d16594cebf9d7eb3f9d",
+        "net use \\\\fs1\\share /user:CORP\\svc N3tUs3Pw! /persistent:no|net-use-password|N3tUs3Pw!",
+        "NET USE Z: \\\\fs1\\share \"Sp4ce Pw!9\" /USER:svc|net-use-password|Sp4ce Pw!9",
+        "net use * \\\\10.0.0.5\\c$ Adm1nShare7 /u:administrator|net-use-password|Adm1nShare7",
+        "IMAPAccount work\\nHost imap.corp.example\\nUser me\\nPass Mb5yncPw!8\\nSSLType IMAPS|mbsync-password|Mb5yncPw!8",
+        "IMAPStore remote\\nUser me\\nPass \"Qu0ted Mb5ync\"|mbsync-password|Qu0ted Mb5ync",
+      })
+  void networkAndSyncToolCredentialWhenInItsShapeThenReportedByItsRule(
+      String text, String rule, String secret) {
+    assertThat(scan(text.replace("\\n", "\n").replace("\\t", "\t") + "\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly(rule + "=" + secret);
+  }
+
+  @Test
+  void snmpCreateUserWhenAuthAndPrivacyPassphrasesThenBothReported() {
+    assertThat(
+            scan(
+                "createUser -e 0x8000000001020304 backup SHA-256 \"Auth!Phr4se9\" AES Pr1vPhr4seX\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("snmp-credential=Auth!Phr4se9", "snmp-credential=Pr1vPhr4seX");
+  }
+
+  @Test
+  void pgbouncerUserlistWhenScramVerifierThenReportedWhole() {
+    String scram =
+        "SCRAM-SHA-256$4096:c2FsdHNhbHRzYWx0c2FsdA==$"
+            + "q9Zx1Lw7Vb3Nc5Rt8uYiOpAsDfGhJkLzXcVbNmQwErT="
+            + ":Kp2Lm4Nb6Vc8Xz0Qw1Er3Ty5Ui7Op9AsDfGhJkLzXcV=";
+    assertThat(scan("\"replicator\" \"" + scram + "\"\n"))
+        .extracting(f -> f.ruleId() + "=" + f.secret().reveal())
+        .containsExactly("pgbouncer-userlist-hash=" + scram);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "psk=\"your_wifi_password\"",
+        "psk=${WIFI_PSK}",
+        "psk-flags=1",
+        "wpa_psk_file=/etc/hostapd.wpa_psk",
+        "rocommunity public default -V systemonly",
+        "rwcommunity private 127.0.0.1",
+        "#rocommunity S3cretC0mm 10.0.0.0/16",
+        "com2sec notConfigUser default public",
+        "createUser admin SHA \"${SNMP_AUTH}\" AES \"${SNMP_PRIV}\"",
+        "<auth-user-pass>\nusername\npassword\n</auth-user-pass>",
+        "auth-user-pass /etc/openvpn/credentials.txt",
+        "\"pgbouncer\" \"\"",
+        "\"user\" \"md5\"",
+        "printf(\"%s\" \"md5 of the input\\n\", x);",
+        "net use Z: \\\\fs1\\share /persistent:yes",
+        "net use \\\\fs1\\share /user:CORP\\svc *",
+        "net use \\\\fs1\\ipc$ /user:%DOMAIN%\\%USERNAME% %SVC_PASSWORD%",
+        "net use Z: /delete /y",
+        "PassCmd \"pass show mail/work\"",
+        "IMAPAccount work\nPassCmd \"gpg -q -d ~/.mailpass.gpg\"",
+        "IMAPAccount work\nPass ${MAIL_PASSWORD}",
+      })
+  void networkAndSyncToolShapeWhenDefaultPromptOrReferenceThenNotReported(String text) {
+    assertThat(scan(text.replace("\\n", "\n") + "\n")).isEmpty();
+  }
+
   @Test
   void findingWhenLineHasIgnoreMarkerThenSuppressed() {
     String token = Corpus.githubStyle(rnd, "ghp_");

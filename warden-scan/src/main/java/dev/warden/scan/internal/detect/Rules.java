@@ -476,11 +476,13 @@ public final class Rules {
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("mail-client-password", "Password in a mail client rc file (.muttrc smtp_pass/imap_pass, .msmtprc, .fetchmailrc)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
-        .exactKeywords("smtp_pass", "imap_pass", "pop_pass", "auth on", "auth plain", "auth login", "password \"", "password '")
+        .exactKeywords("smtp_pass", "imap_pass", "pop_pass", "auth on", "auth plain", "auth login", "password \"", "password '",
+            "pass \"", "pass '")
         .multiline().window(600, 2000)
         .regex("(?:\\bset[ \\t]+(?:smtp|imap|pop)_pass[ \\t]*=[ \\t]*"
             + "|(?m:^)[ \\t]*auth[ \\t]+(?:on|plain|login)[ \\t]*\\r?\\n(?:[^\\r\\n]*\\r?\\n){0,40}?[ \\t]*password[ \\t]+"
-            + "|\\bpoll[ \\t]+[^\\s;]+(?:(?!\\bpoll\\b)[^;]){0,300}?\\bpassword[ \\t]+)"
+            // fetchmail takes "pass" for "password" (poll host user "me" pass "x" is me here)
+            + "|\\bpoll[ \\t]+[^\\s;]+(?:(?!\\bpoll\\b)[^;]){0,300}?\\bpass(?:word)?[ \\t]+)"
             + "(?<q>[\"']?)(?<s>[^\\s\"'`]{3,256})\\k<q>(?!\\S)")
         .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // ---- SQL dumps: users created or inserted with their passwords or password hashes

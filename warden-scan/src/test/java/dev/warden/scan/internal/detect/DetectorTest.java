@@ -994,6 +994,7 @@ class DetectorTest {
         "net use * \\\\10.0.0.5\\c$ Adm1nShare7 /u:administrator|net-use-password|Adm1nShare7",
         "IMAPAccount work\\nHost imap.corp.example\\nUser me\\nPass Mb5yncPw!8\\nSSLType IMAPS|mbsync-password|Mb5yncPw!8",
         "IMAPStore remote\\nUser me\\nPass \"Qu0ted Mb5ync\"|mbsync-password|Qu0ted Mb5ync",
+        "poll pop.corp.example protocol POP3 user \"me\" pass \"F3tchP4ss!\" is me here|mail-client-password|F3tchP4ss!",
       })
   void networkAndSyncToolCredentialWhenInItsShapeThenReportedByItsRule(
       String text, String rule, String secret) {
@@ -1046,6 +1047,8 @@ class DetectorTest {
         "PassCmd \"pass show mail/work\"",
         "IMAPAccount work\nPassCmd \"gpg -q -d ~/.mailpass.gpg\"",
         "IMAPAccount work\nPass ${MAIL_PASSWORD}",
+        "poll pop.corp.example user \"me\" passwordeval \"pass show mail\" is me here",
+        "poll pop.corp.example user <MAIL_USERNAME> pass <MAIL_PASSWORD> is otrs here",
       })
   void networkAndSyncToolShapeWhenDefaultPromptOrReferenceThenNotReported(String text) {
     assertThat(scan(text.replace("\\n", "\n") + "\n")).isEmpty();

@@ -31,6 +31,36 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
           + " revoke_reason, fingerprint, state, target, removal_attempts, removal_due, removal_error, removed_at"
           + " FROM leases";
 
+  /**
+   * Only leases of these kinds live at a target, and each has one ({@link #recordIntent} refuses
+   * other kinds). The reaper's periodic queries name them first, so the index on (kind, state,
+   * expires_at) keeps Warden's own token leases out of their scans: those stay {@code active} once
+   * expired and number millions, and filtering them by {@code target IS NOT NULL} read every one of
+   * them each second (V22__target_lease_index.sql).
+   */
+  static final String TARGET_KINDS = targetKinds();
+
+  /** Active target leases expired at ?, oldest first, at most ?: the reaper's every run. */
+  static final String EXPIRED =
+      COLUMNS
+          + " WHERE "
+          + TARGET_KINDS
+          + " AND state = 'active' AND expires_at <= ?"
+          + " AND target IS NOT NULL ORDER BY expires_at, id LIMIT ?";
+
+  /** Target leases by state: after every reaper run, for metrics. */
+  static final String COUNT_BY_STATE =
+      "SELECT state, COUNT(*) FROM leases WHERE "
+          + TARGET_KINDS
+          + " AND target IS NOT NULL GROUP BY state";
+
+  /** Targets that still hold users of Warden's: the orphan sweep's. */
+  static final String OPEN_TARGETS =
+      "SELECT DISTINCT target FROM leases WHERE "
+          + TARGET_KINDS
+          + " AND target IS NOT NULL"
+          + " AND state IN ('issuing', 'active', 'revoking', 'irrevocable')";
+
   private final Db db;
 
   JdbcTargetLeaseStore(Db db) {
@@ -168,9 +198,7 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
   public List<TargetLease> expired(Instant now, int limit) {
     return select(
         "list expired target leases",
-        COLUMNS
-            + " WHERE state = 'active' AND expires_at <= ?"
-            + " AND target IS NOT NULL ORDER BY expires_at, id LIMIT ?",
+        EXPIRED,
         ps -> {
           ps.setLong(1, Micros.of(now));
           ps.setInt(2, limit);
@@ -193,7 +221,9 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
     return select(
         "list leases due for removal",
         COLUMNS
-            + " WHERE state IN ('revoking', 'irrevocable')"
+            + " WHERE "
+            + TARGET_KINDS
+            + " AND state IN ('revoking', 'irrevocable')"
             + " AND removal_due <= ? ORDER BY removal_due, id LIMIT ?",
         ps -> {
           ps.setLong(1, Micros.of(now));
@@ -325,7 +355,9 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
     return select(
         "list target leases",
         COLUMNS
-            + " WHERE target IS NOT NULL"
+            + " WHERE "
+            + TARGET_KINDS
+            + " AND target IS NOT NULL"
             + (state == null ? "" : " AND state = ?")
             + " ORDER BY issued_at DESC, id LIMIT ?",
         ps -> {
@@ -346,10 +378,7 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
           for (LeaseState s : LeaseState.values()) {
             out.put(s, 0L);
           }
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT state, COUNT(*) FROM leases WHERE target IS NOT NULL"
-                          + " GROUP BY state");
+          try (PreparedStatement ps = c.prepareStatement(COUNT_BY_STATE);
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               out.put(LeaseState.fromWire(rs.getString(1)), rs.getLong(2));
@@ -365,10 +394,7 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
         "list the targets of open leases",
         c -> {
           List<String> out = new ArrayList<>();
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT DISTINCT target FROM leases WHERE target IS NOT NULL"
-                          + " AND state IN ('issuing', 'active', 'revoking', 'irrevocable')");
+          try (PreparedStatement ps = c.prepareStatement(OPEN_TARGETS);
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               out.add(rs.getString(1));
@@ -442,5 +468,19 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
             }
           }
         });
+  }
+
+  private static String targetKinds() {
+    List<String> kinds = new ArrayList<>();
+    for (CredentialKind k : CredentialKind.values()) {
+      if (k.livesAtTarget()) {
+        // wire names are fixed lower-case words (enum constants), never input
+        kinds.add("'" + k.wire() + "'");
+      }
+    }
+    // one kind as "=", so an ORDER BY expires_at comes straight from the index
+    return kinds.size() == 1
+        ? "kind = " + kinds.getFirst()
+        : "kind IN (" + String.join(", ", kinds) + ")";
   }
 }

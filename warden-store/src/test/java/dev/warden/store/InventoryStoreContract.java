@@ -19,6 +19,7 @@ import dev.warden.core.model.Workload;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -388,6 +389,33 @@ abstract class InventoryStoreContract extends StoreContract {
     assertThat(changes.get(1).details()).containsEntry("sourceAddress", "10.0.0.7");
     assertThat(inventory().changesAfter(head, 1)).hasSize(1);
     assertThat(inventory().changesAfter(changes.get(1).seq(), 10)).isEmpty();
+  }
+
+  @Test
+  void changesAfterReadsPastAGapAsAnOpenRangeWould() {
+    long head = inventory().auditHead();
+    Instant t = Instant.parse("2030-07-01T00:00:00Z");
+    List<AuditEvent> events = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      events.add(tokenIssued(t.plusSeconds(i), "spiffe://example.org/gap", "api", "10.0.0." + i));
+    }
+    store().audit().append(events);
+    // a removed stretch (tampering, or a restore that lost it) longer than one batch
+    database()
+        .execute(
+            "DELETE FROM audit_events WHERE seq > " + (head + 2) + " AND seq <= " + (head + 9));
+
+    assertThat(inventory().changesAfter(head, 3))
+        .extracting(InventoryStore.Change::seq)
+        .containsExactly(head + 1, head + 2, head + 10);
+    assertThat(inventory().changesAfter(head + 2, 2))
+        .extracting(InventoryStore.Change::seq)
+        .containsExactly(head + 10, head + 11);
+    assertThat(inventory().changesAfter(head, 100))
+        .extracting(InventoryStore.Change::seq)
+        .containsExactly(head + 1, head + 2, head + 10, head + 11, head + 12);
+    assertThat(inventory().changesAfter(head + 12, 100)).isEmpty();
+    assertThat(inventory().changesAfter(head, 0)).isEmpty();
   }
 
   @Test

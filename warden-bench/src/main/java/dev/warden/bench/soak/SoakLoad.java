@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  * options of the container image and the systemd unit; {@code -Dsoak.histograms=true} keeps the
  * live objects by class at each minute's full collection (in the run's temporary directory, which
  * the output names). PostgreSQL is {@code 127.0.0.1:5432} as user {@code postgres} (or {@code
- * -Dsoak.pg=jdbc:postgresql://host:port}, {@code -Dsoak.pgUser=}).
+ * -Dsoak.pg=jdbc:postgresql://host:port}, {@code -Dsoak.pgUser=}). {@code -Dsoak.ttl=30m} sets the
+ * granted tokens' lifetime (default 5m, the server's default).
  */
 public final class SoakLoad {
   private static final Pattern BOOTSTRAP = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)");
@@ -72,6 +73,9 @@ public final class SoakLoad {
     }
     String pg = System.getProperty("soak.pg", "jdbc:postgresql://127.0.0.1:5432");
     String pgUser = System.getProperty("soak.pgUser", "postgres");
+    // the granted tokens' lifetime: with the default 5m, leases start to expire in the soak's sixth
+    // minute; a longer one keeps expiry out of the measured minutes (to tell its cost apart)
+    String ttl = System.getProperty("soak.ttl", "5m");
     String database =
         "warden_soak_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     try (Connection c = DriverManager.getConnection(pg + "/postgres", pgUser, null);
@@ -116,7 +120,9 @@ public final class SoakLoad {
                     "--db-user",
                     pgUser,
                     "--set",
-                    "keys.rotateEvery=manual"),
+                    "keys.rotateEvery=manual",
+                    "--set",
+                    "tokens.defaultTtl=" + ttl),
                 dir)) {
       server.awaitReady(http, base);
       Matcher m = BOOTSTRAP.matcher(server.output());
@@ -138,10 +144,10 @@ public final class SoakLoad {
             {"kind": "Resource", "metadata": {"name": "ledger"}, "spec": {"audience": "%s"}},
             {"kind": "Resource", "metadata": {"name": "scratch"}, "spec": {"audience": "https://scratch.soak.test"}},
             {"kind": "AccessPolicy", "metadata": {"name": "payments-to-ledger"}, "spec": {
-              "workloads": {"selectors": ["k8s:ns=payments"]}, "resources": ["ledger"], "maxTtl": "5m",
+              "workloads": {"selectors": ["k8s:ns=payments"]}, "resources": ["ledger"], "maxTtl": "%s",
               "condition": "request.sourceAddress.startsWith(\\"127.\\")"}}
           ]}"""
-              .formatted(k8s.issuer(), AUDIENCE),
+              .formatted(k8s.issuer(), AUDIENCE, ttl),
           200);
       String introspect =
           setup

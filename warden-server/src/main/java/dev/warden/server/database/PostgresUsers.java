@@ -95,13 +95,7 @@ public final class PostgresUsers implements UserDatabase {
           ps.setString(1, role);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-              throw new ValidationException(
-                  "spec.database.roles",
-                  "role '"
-                      + role
-                      + "' does not exist on "
-                      + where(t)
-                      + "; create it (NOLOGIN, with the privileges issued users should have) first");
+              throw EngineFailures.missingRole(t, role, "NOLOGIN");
             }
             if (rs.getBoolean(1)) {
               throw new ValidationException(
@@ -113,13 +107,10 @@ public final class PostgresUsers implements UserDatabase {
           }
         }
         if (adminOptionNeeded && !hasAdminOption(c, role)) {
-          throw new ValidationException(
-              "spec.database.roles",
-              "'"
-                  + t.adminUser()
-                  + "' may not grant role '"
-                  + role
-                  + "' (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
+          throw EngineFailures.cannotGrant(
+              t,
+              role,
+              " (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
         }
       }
       try (PreparedStatement ps =
@@ -136,9 +127,7 @@ public final class PostgresUsers implements UserDatabase {
         }
       }
     } catch (SQLException e) {
-      throw new ValidationException(
-          field(e),
-          "cannot manage users on " + where(t) + " as '" + t.adminUser() + "': " + reason(e));
+      throw EngineFailures.cannotManage(t, field(e), reason(e));
     }
   }
 
@@ -193,14 +182,8 @@ public final class PostgresUsers implements UserDatabase {
                 + " "
                 + t.markerRole()); // dropped behind Warden's back: create it again next time
       }
-      throw new TargetException(
-          "could not create the user on "
-              + where(t)
-              + ": "
-              + reason(e)
-              + (commitSent ? " (during commit: it may exist)" : "; nothing was created"),
-          commitSent,
-          e);
+      throw EngineFailures.createFailed(
+          t, reason(e), commitSent ? " (during commit: it may exist)" : null, e);
     }
   }
 
@@ -211,16 +194,7 @@ public final class PostgresUsers implements UserDatabase {
     try (Connection c = conn;
         Statement s = c.createStatement()) {
       if (!marked(c, username, t.markerRole())) {
-        throw new TargetException(
-            "user '"
-                + username
-                + "' on "
-                + where(t)
-                + " does not carry the marker role '"
-                + t.markerRole()
-                + "'",
-            false,
-            null);
+        throw unmarked(t, username, "");
       }
       StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), username).append(" VALID UNTIL ");
       literal(sql, VALID_UNTIL.format(validUntil), standardStrings(c));
@@ -244,16 +218,7 @@ public final class PostgresUsers implements UserDatabase {
         }
       }
       if (!marked(c, username, t.markerRole())) {
-        throw new TargetException(
-            "user '"
-                + username
-                + "' on "
-                + where(t)
-                + " does not carry the marker role '"
-                + t.markerRole()
-                + "'; Warden drops only users it tagged, so it is left alone",
-            false,
-            null);
+        throw unmarked(t, username, "; Warden drops only users it tagged, so it is left alone");
       }
       boolean owns = ownsAnything(c, username);
       // one commit: no new session from here on; then end the live ones; then drop
@@ -268,19 +233,11 @@ public final class PostgresUsers implements UserDatabase {
               ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
         }
       }
-      c.commit();
-      c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
-      endSessions(c, t, username);
-      c.setAutoCommit(false);
+      endSessionsAfterCommit(c, t, List.of(username));
       try (Statement s = c.createStatement()) {
-        if (owns) {
-          s.execute(
-              ident(new StringBuilder("REASSIGN OWNED BY "), username)
-                  .append(" TO CURRENT_USER")
-                  .toString());
-          s.execute(ident(new StringBuilder("DROP OWNED BY "), username).toString());
+        for (String sql : dropStatements(username, owns)) {
+          s.execute(sql);
         }
-        s.execute(ident(new StringBuilder("DROP ROLE "), username).toString());
       }
       c.commit();
       return Removal.DROPPED;
@@ -289,10 +246,7 @@ public final class PostgresUsers implements UserDatabase {
           "2BP01".equals(e.getSQLState())
               ? " (it owns objects or holds privileges in another database of the server; reassign or drop them there)"
               : "";
-      throw new TargetException(
-          "could not remove user '" + username + "' from " + where(t) + ": " + reason(e) + hint,
-          true,
-          e);
+      throw EngineFailures.removeFailed(t, username, reason(e) + hint, e);
     }
   }
 
@@ -360,20 +314,12 @@ public final class PostgresUsers implements UserDatabase {
         }
         s.executeBatch();
       }
-      c.commit();
-      c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
-      endSessions(c, t, drop);
-      c.setAutoCommit(false);
+      endSessionsAfterCommit(c, t, drop);
       try (Statement s = c.createStatement()) {
         for (String user : drop) {
-          if (owners.contains(user)) {
-            s.addBatch(
-                ident(new StringBuilder("REASSIGN OWNED BY "), user)
-                    .append(" TO CURRENT_USER")
-                    .toString());
-            s.addBatch(ident(new StringBuilder("DROP OWNED BY "), user).toString());
+          for (String sql : dropStatements(user, owners.contains(user))) {
+            s.addBatch(sql);
           }
-          s.addBatch(ident(new StringBuilder("DROP ROLE "), user).toString());
         }
         s.executeBatch();
       }
@@ -387,16 +333,7 @@ public final class PostgresUsers implements UserDatabase {
           "2BP01".equals(cause.getSQLState())
               ? " (one owns objects or holds privileges in another database of the server)"
               : "";
-      throw new TargetException(
-          "could not remove "
-              + usernames.size()
-              + " users from "
-              + where(t)
-              + ": "
-              + reason(cause)
-              + hint,
-          true,
-          e);
+      throw EngineFailures.removeAllFailed(t, usernames.size(), reason(cause) + hint, e);
     }
   }
 
@@ -410,16 +347,9 @@ public final class PostgresUsers implements UserDatabase {
                     + " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ?"
                     + " ORDER BY u.rolname")) {
       ps.setString(1, t.markerRole());
-      List<String> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return out;
+      return JdbcRows.strings(ps);
     } catch (SQLException e) {
-      throw new TargetException(
-          "cannot list the users of " + where(t) + ": " + reason(e), false, e);
+      throw EngineFailures.listFailed(t, reason(e), e);
     }
   }
 
@@ -429,7 +359,7 @@ public final class PostgresUsers implements UserDatabase {
     try {
       conn = connect(t, current);
     } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+      throw EngineFailures.unreachable(t, reason(e), e);
     }
     try (Connection c = conn;
         Statement s = c.createStatement()) {
@@ -437,8 +367,7 @@ public final class PostgresUsers implements UserDatabase {
       literal(sql, PasswordUtil.encodeScramSha256(next.reveal().toCharArray()), standardStrings(c));
       s.execute(sql.toString());
     } catch (SQLException e) {
-      throw new TargetException(
-          "could not change the admin password on " + where(t) + ": " + reason(e), true, e);
+      throw EngineFailures.adminPasswordFailed(t, reason(e), e);
     }
   }
 
@@ -461,13 +390,7 @@ public final class PostgresUsers implements UserDatabase {
         ps.setString(1, account);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            throw new ValidationException(
-                "rotation.account",
-                "no role named '"
-                    + account
-                    + "' exists on "
-                    + where(t)
-                    + "; create the account first, or name the right one");
+            throw EngineFailures.noSuchAccount(t, "role", account);
           }
           if (!rs.getBoolean(1)) {
             throw new ValidationException(
@@ -498,18 +421,12 @@ public final class PostgresUsers implements UserDatabase {
       } catch (SQLException e) {
         // one statement in autocommit: an error the server answered with means it was rolled back;
         // only a connection lost on the way (class 08, or no SQLSTATE) may hide a commit
-        throw new TargetException(
-            "could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
-            !answeredByServer(e),
-            e);
+        throw EngineFailures.setPasswordFailed(t, account, reason(e), !answeredByServer(e), e);
       }
     } catch (SQLException e) {
       // the look-ups before ALTER ROLE change nothing; after it (closing the connection) it may
       // have
-      throw new TargetException(
-          "could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
-          sent,
-          e);
+      throw EngineFailures.setPasswordFailed(t, account, reason(e), sent, e);
     }
   }
 
@@ -530,7 +447,7 @@ public final class PostgresUsers implements UserDatabase {
     try {
       return pool.borrow(t.url(), t.adminUser(), password, () -> connect(t, password));
     } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+      throw EngineFailures.unreachable(t, reason(e), e);
     }
   }
 
@@ -574,6 +491,25 @@ public final class PostgresUsers implements UserDatabase {
     }
   }
 
+  /**
+   * A user Warden did not tag, which it therefore leaves alone; nothing changed.
+   *
+   * @param consequence what follows the refusal, or empty
+   */
+  private static TargetException unmarked(DatabaseTarget t, String username, String consequence) {
+    return new TargetException(
+        "user '"
+            + username
+            + "' on "
+            + where(t)
+            + " does not carry the marker role '"
+            + t.markerRole()
+            + "'"
+            + consequence,
+        false,
+        null);
+  }
+
   private static boolean marked(Connection c, String username, String marker) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -587,12 +523,30 @@ public final class PostgresUsers implements UserDatabase {
     }
   }
 
+  /** The statements that drop a user, first handing what it owns to the admin. */
+  private static List<String> dropStatements(String user, boolean owns) throws SQLException {
+    List<String> sql = new ArrayList<>(3);
+    if (owns) {
+      sql.add(
+          ident(new StringBuilder("REASSIGN OWNED BY "), user)
+              .append(" TO CURRENT_USER")
+              .toString());
+      sql.add(ident(new StringBuilder("DROP OWNED BY "), user).toString());
+    }
+    sql.add(ident(new StringBuilder("DROP ROLE "), user).toString());
+    return sql;
+  }
+
   /**
-   * Ends every session of the user, on every database of the server, and waits until they are gone.
+   * The middle step of a removal: commits the transaction that made the users NOLOGIN, ends their
+   * sessions outside any transaction, and opens the one that drops them.
    */
-  private static void endSessions(Connection c, DatabaseTarget t, String username)
+  private static void endSessionsAfterCommit(Connection c, DatabaseTarget t, List<String> usernames)
       throws SQLException {
-    endSessions(c, t, List.of(username));
+    c.commit();
+    c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
+    endSessions(c, t, usernames);
+    c.setAutoCommit(false);
   }
 
   /**
@@ -659,19 +613,19 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   private static boolean isMember(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER')")) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
-      }
-    }
+    return currentUserHas(c, role, "MEMBER");
   }
 
   private static boolean hasAdminOption(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER WITH ADMIN OPTION')")) {
+    return currentUserHas(c, role, "MEMBER WITH ADMIN OPTION");
+  }
+
+  /** Whether the admin holds {@code role} in {@code mode}, a {@code pg_has_role} privilege. */
+  private static boolean currentUserHas(Connection c, String role, String mode)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_has_role(current_user, ?, ?)")) {
       ps.setString(1, role);
+      ps.setString(2, mode);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
       }

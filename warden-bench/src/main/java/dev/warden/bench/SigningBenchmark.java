@@ -51,7 +51,7 @@ public class SigningBenchmark {
     jdkEc = g.generateKeyPair();
     Instant now = Instant.parse("2026-06-01T10:00:00Z");
     claims =
-        new AccessTokenMinter.Claims(
+        AccessTokenMinter.Claims.bearer(
             "https://warden.acme.test",
             "spiffe://acme.test/ci/deploy",
             "https://payments.acme.test",

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "agent",
@@ -19,27 +18,13 @@ import picocli.CommandLine.Spec;
       AgentCommand.TokenCommand.class,
       AgentCommand.ListAgents.class
     })
-final class AgentCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class AgentCommand extends GroupCommand {
   @Command(
       name = "token",
       mixinStandardHelpOptions = true,
       description = "Join tokens that bootstrap an agent.",
       subcommands = {CreateToken.class})
-  static final class TokenCommand implements Runnable {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
+  static final class TokenCommand extends GroupCommand {}
 
   @Command(
       name = "create",

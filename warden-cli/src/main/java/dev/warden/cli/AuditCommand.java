@@ -18,7 +18,6 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "audit",
@@ -30,14 +29,7 @@ import picocli.CommandLine.Spec;
       AuditCommand.Checkpoints.class,
       AuditChainCommand.class
     })
-final class AuditCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class AuditCommand extends GroupCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,

@@ -2,18 +2,15 @@ package dev.warden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * Dynamic database users: the admin passwords Warden reaches databases with, and issued users'
@@ -34,28 +31,14 @@ import picocli.CommandLine.Spec;
       DatabaseCommand.Forget.class,
       DatabaseCommand.Reap.class
     })
-final class DatabaseCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class DatabaseCommand extends GroupCommand {
   @Command(
       name = "password",
       mixinStandardHelpOptions = true,
       description =
           "Admin passwords of databases (target secrets): stored sealed, shown only as fingerprints.",
       subcommands = {SetPassword.class, ListPasswords.class, RotatePassword.class})
-  static final class Password implements Runnable {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
+  static final class Password extends GroupCommand {}
 
   @Command(
       name = "set",
@@ -81,15 +64,7 @@ final class DatabaseCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      String value;
-      if (fromEnv != null) {
-        value = System.getenv(fromEnv);
-        if (value == null || value.isEmpty()) {
-          throw new CliException(2, "environment variable " + fromEnv + " is not set or empty");
-        }
-      } else {
-        value = firstLine(System.in);
-      }
+      String value = fromEnv != null ? SecretValues.fromEnv(fromEnv) : firstLine(System.in);
       if (value.isEmpty()) {
         throw new CliException(
             2,
@@ -100,38 +75,12 @@ final class DatabaseCommand implements Runnable {
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("value", value);
       JsonNode r = connection.client().put("/v1/target-secrets/" + ApiClient.enc(name), b);
-      PrintWriter out = out();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.printf(
-            java.util.Locale.ROOT,
-            "stored %s (version %d, fingerprint %s)%n",
-            r.path("name").asText(),
-            r.path("version").asLong(),
-            r.path("fingerprint").asText());
-      }
-      return 0;
+      return StoredVersion.print(this, r, "stored %s (version %d, fingerprint %s)%n");
     }
 
     /** The first line of the stream without its line ending; at most {@link #MAX} characters. */
     static String firstLine(InputStream in) throws IOException {
-      return firstLine(in, MAX);
-    }
-
-    /** The first line of the stream without its line ending; at most {@code max} characters. */
-    static String firstLine(InputStream in, int max) throws IOException {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      int c;
-      while ((c = in.read()) >= 0 && c != '\n') {
-        if (buf.size() > max * 4) {
-          throw new CliException(
-              2, "the value on standard input is longer than " + max + " characters");
-        }
-        buf.write(c);
-      }
-      String s = buf.toString(StandardCharsets.UTF_8);
-      return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+      return SecretValues.firstLine(in, MAX);
     }
   }
 
@@ -187,24 +136,11 @@ final class DatabaseCommand implements Runnable {
 
     @Override
     public Integer call() {
-      JsonNode r =
-          connection
-              .client()
-              .post(
-                  "/v1/target-secrets/" + ApiClient.enc(name) + ":rotate",
-                  ApiClient.JSON.createObjectNode());
-      PrintWriter out = out();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.printf(
-            java.util.Locale.ROOT,
-            "rotated %s (version %d, fingerprint %s); only Warden knows it now%n",
-            r.path("name").asText(),
-            r.path("version").asLong(),
-            r.path("fingerprint").asText());
-      }
-      return 0;
+      return StoredVersion.rotate(
+          this,
+          "/v1/target-secrets/",
+          name,
+          "rotated %s (version %d, fingerprint %s); only Warden knows it now%n");
     }
   }
 

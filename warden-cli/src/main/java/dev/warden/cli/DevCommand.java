@@ -35,14 +35,7 @@ import picocli.CommandLine.Spec;
       ""
     },
     subcommands = {DevCommand.IssuerInit.class, DevCommand.Mint.class, DevMcpServer.class})
-final class DevCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class DevCommand extends GroupCommand {
   static Path keyFile(Path dir) {
     return dir.resolve("issuer-key.json");
   }

@@ -22,7 +22,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "federation",
@@ -32,14 +31,7 @@ import picocli.CommandLine.Spec;
       "See docs/federation.md."
     },
     subcommands = {FederationCommand.Check.class, FederationCommand.Config.class})
-final class FederationCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class FederationCommand extends GroupCommand {
   static FederationCloud cloud(String name) {
     FederationCloud c = FederationCloud.ofKind(name.toLowerCase(Locale.ROOT));
     if (c == null) {

@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "inventory",
@@ -24,14 +23,7 @@ import picocli.CommandLine.Spec;
       InventoryCommand.Import.class,
       InventoryCommand.Blast.class
     })
-final class InventoryCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class InventoryCommand extends GroupCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,

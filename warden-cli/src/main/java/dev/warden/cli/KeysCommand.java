@@ -5,21 +5,13 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
     description = "List and rotate the signing keys (access tokens and JWT-SVIDs have their own).",
     subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class})
-final class KeysCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class KeysCommand extends GroupCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,

@@ -9,21 +9,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "owner",
     mixinStandardHelpOptions = true,
     description = "Owner offboarding.",
     subcommands = {OwnerCommand.Depart.class})
-final class OwnerCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class OwnerCommand extends GroupCommand {
   @Command(
       name = "depart",
       mixinStandardHelpOptions = true,

@@ -9,21 +9,13 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
     description = "Inspect access policies.",
     subcommands = PolicyCommand.Explain.class)
-final class PolicyCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class PolicyCommand extends GroupCommand {
   @Command(
       name = "explain",
       mixinStandardHelpOptions = true,

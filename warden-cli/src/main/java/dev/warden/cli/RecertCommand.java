@@ -10,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "recert",
@@ -27,14 +26,7 @@ import picocli.CommandLine.Spec;
       RecertCommand.Confirm.class,
       RecertCommand.Retire.class
     })
-final class RecertCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class RecertCommand extends GroupCommand {
   static void printCampaign(PrintWriter out, JsonNode c) {
     out.printf(
         java.util.Locale.ROOT,

@@ -21,16 +21,9 @@ import picocli.CommandLine.Spec;
       ReportCommand.MaturityReport.class,
       ReportCommand.KpiReport.class
     })
-final class ReportCommand implements Runnable {
+final class ReportCommand extends GroupCommand {
   private static final ObjectMapper PRETTY =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   enum Format {
     text,

@@ -15,7 +15,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Brokered static secrets: write versions, read metadata, delete, undelete, destroy and rotate. */
 @Command(
@@ -37,16 +36,9 @@ import picocli.CommandLine.Spec;
       SecretCommand.Rotate.class,
       SecretCommand.DiscardPending.class
     })
-final class SecretCommand implements Runnable {
+final class SecretCommand extends GroupCommand {
   /** Longest value accepted, in bytes read (the server's limit is in characters). */
   static final int MAX_BYTES = 32 * 1024;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** Where the value comes from: exactly one of a file or standard input. */
   static final class Source {
@@ -151,18 +143,7 @@ final class SecretCommand implements Runnable {
         r.put("account", rotationAccount);
       }
       JsonNode r = connection.client().put("/v1/secrets/" + ApiClient.enc(name), b);
-      PrintWriter out = out();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.printf(
-            Locale.ROOT,
-            "wrote %s version %d (fingerprint %s)%n",
-            r.path("name").asText(),
-            r.path("version").asLong(),
-            r.path("fingerprint").asText());
-      }
-      return 0;
+      return StoredVersion.print(this, r, "wrote %s version %d (fingerprint %s)%n");
     }
 
     /** The whole stream as UTF-8, without one trailing newline; refused when empty or too long. */
@@ -175,12 +156,7 @@ final class SecretCommand implements Runnable {
         throw new CliException(
             2, "the value in " + where + " is longer than " + MAX_BYTES + " bytes");
       }
-      String v = new String(bytes, StandardCharsets.UTF_8);
-      if (v.endsWith("\r\n")) {
-        v = v.substring(0, v.length() - 2);
-      } else if (v.endsWith("\n")) {
-        v = v.substring(0, v.length() - 1);
-      }
+      String v = SecretValues.withoutTrailingLineBreak(new String(bytes, StandardCharsets.UTF_8));
       if (v.isEmpty()) {
         throw new CliException(2, "no value in " + where);
       }
@@ -424,24 +400,8 @@ final class SecretCommand implements Runnable {
 
     @Override
     public Integer call() {
-      JsonNode r =
-          connection
-              .client()
-              .post(
-                  "/v1/secrets/" + ApiClient.enc(name) + ":rotate",
-                  ApiClient.JSON.createObjectNode());
-      PrintWriter out = out();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.printf(
-            Locale.ROOT,
-            "rotated %s: version %d (fingerprint %s)%n",
-            r.path("name").asText(),
-            r.path("version").asLong(),
-            r.path("fingerprint").asText());
-      }
-      return 0;
+      return StoredVersion.rotate(
+          this, "/v1/secrets/", name, "rotated %s: version %d (fingerprint %s)%n");
     }
   }
 

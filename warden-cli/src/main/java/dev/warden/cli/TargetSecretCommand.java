@@ -3,7 +3,6 @@ package dev.warden.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * Target secrets by their general name: what Warden authenticates to a target with (a database
@@ -29,16 +27,9 @@ import picocli.CommandLine.Spec;
       ""
     },
     subcommands = {TargetSecretCommand.Set.class, DatabaseCommand.ListPasswords.class})
-final class TargetSecretCommand implements Runnable {
+final class TargetSecretCommand extends GroupCommand {
   /** The server's limit: a PEM RSA-4096 private key fits. */
   static final int MAX = 8192;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** Exactly one place to read the value from, never the command line. */
   static final class Source {
@@ -76,11 +67,7 @@ final class TargetSecretCommand implements Runnable {
     public Integer call() throws IOException {
       String value;
       if (source != null && source.fromEnv != null) {
-        value = System.getenv(source.fromEnv);
-        if (value == null || value.isEmpty()) {
-          throw new CliException(
-              2, "environment variable " + source.fromEnv + " is not set or empty");
-        }
+        value = SecretValues.fromEnv(source.fromEnv);
       } else if (source != null && source.fromFile != null) {
         if (!Files.isRegularFile(source.fromFile)) {
           throw new CliException(2, "no such file: " + source.fromFile);
@@ -88,13 +75,11 @@ final class TargetSecretCommand implements Runnable {
         if (Files.size(source.fromFile) > MAX * 4L) {
           throw new CliException(2, source.fromFile + " is longer than " + MAX + " characters");
         }
-        value = Files.readString(source.fromFile, StandardCharsets.UTF_8);
         value =
-            value.endsWith("\r\n")
-                ? value.substring(0, value.length() - 2)
-                : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+            SecretValues.withoutTrailingLineBreak(
+                Files.readString(source.fromFile, StandardCharsets.UTF_8));
       } else {
-        value = DatabaseCommand.SetPassword.firstLine(System.in, MAX);
+        value = SecretValues.firstLine(System.in, MAX);
       }
       if (value.isEmpty()) {
         throw new CliException(
@@ -109,18 +94,7 @@ final class TargetSecretCommand implements Runnable {
       ObjectNode b = ApiClient.JSON.createObjectNode();
       b.put("value", value);
       JsonNode r = connection.client().put("/v1/target-secrets/" + ApiClient.enc(name), b);
-      PrintWriter out = out();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.printf(
-            java.util.Locale.ROOT,
-            "stored %s (version %d, fingerprint %s)%n",
-            r.path("name").asText(),
-            r.path("version").asLong(),
-            r.path("fingerprint").asText());
-      }
-      return 0;
+      return StoredVersion.print(this, r, "stored %s (version %d, fingerprint %s)%n");
     }
   }
 }

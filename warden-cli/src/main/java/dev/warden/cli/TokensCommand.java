@@ -10,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "tokens",
@@ -21,14 +20,7 @@ import picocli.CommandLine.Spec;
       TokensCommand.ListTokens.class,
       TokensCommand.Revoke.class
     })
-final class TokensCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class TokensCommand extends GroupCommand {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,

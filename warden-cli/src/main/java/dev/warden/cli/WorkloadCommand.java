@@ -7,21 +7,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "workload",
     mixinStandardHelpOptions = true,
     description = "Workload lifecycle.",
     subcommands = {WorkloadCommand.Retire.class})
-final class WorkloadCommand implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class WorkloadCommand extends GroupCommand {
   @Command(
       name = "retire",
       mixinStandardHelpOptions = true,

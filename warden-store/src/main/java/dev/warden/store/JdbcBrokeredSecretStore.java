@@ -216,15 +216,7 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
               throw notAt(c, name, expectedCurrent);
             }
           }
-          try {
-            insertVersion(c, v);
-          } catch (SQLException e) {
-            if (Db.isUniqueViolation(e)) {
-              throw new ConflictException(
-                  "version " + v.version() + " of secret '" + name + "' exists already");
-            }
-            throw e;
-          }
+          insertFollowingVersion(c, name, v);
           prune(c, name);
           return null;
         });
@@ -252,15 +244,7 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
               throw notAt(c, name, expectedCurrent);
             }
           }
-          try {
-            insertVersion(c, v);
-          } catch (SQLException e) {
-            if (Db.isUniqueViolation(e)) {
-              throw new ConflictException(
-                  "version " + v.version() + " of secret '" + name + "' exists already");
-            }
-            throw e;
-          }
+          insertFollowingVersion(c, name, v);
           return null;
         });
   }
@@ -614,6 +598,23 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
       ps.setString(1, name);
       ps.setLong(2, current - max);
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Inserts the version that follows the current one just checked; a writer that got there first
+   * with the same version number is a conflict, not an error.
+   */
+  private static void insertFollowingVersion(Connection c, String name, SecretVersion v)
+      throws SQLException {
+    try {
+      insertVersion(c, v);
+    } catch (SQLException e) {
+      if (Db.isUniqueViolation(e)) {
+        throw new ConflictException(
+            "version " + v.version() + " of secret '" + name + "' exists already");
+      }
+      throw e;
     }
   }
 

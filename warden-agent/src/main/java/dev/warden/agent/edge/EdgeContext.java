@@ -59,27 +59,16 @@ public record EdgeContext(
         cred,
         cred == null ? null : cred.host() + ":" + cred.port(),
         outcome,
-        reason);
+        reason,
+        null);
   }
 
   /**
    * Records one proxied exchange (the HTTP proxy records each request or tunnel, with its own
    * resource and destination) for the server's audit log.
-   */
-  public void recordEvent(
-      Callers.Caller caller,
-      PeerCredentials peerIfUnidentified,
-      String resource,
-      EdgeCredential cred,
-      String destination,
-      ProxiedConnection.Outcome outcome,
-      String reason) {
-    recordEvent(caller, peerIfUnidentified, resource, cred, destination, outcome, reason, null);
-  }
-
-  /**
-   * Records one proxied exchange that named the chain it belongs to ({@code hop}, unverified: the
-   * server verifies it).
+   *
+   * @param hop the chain the exchange named it belongs to (unverified: the server verifies it), or
+   *     null
    */
   public void recordEvent(
       Callers.Caller caller,
@@ -90,18 +79,7 @@ public record EdgeContext(
       ProxiedConnection.Outcome outcome,
       String reason,
       ProxiedConnection.Hop hop) {
-    PeerCredentials peer = caller != null ? caller.peer() : peerIfUnidentified;
-    java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
-    if (peer != null) {
-      who.put("pid", Integer.toString(peer.pid()));
-      who.put("uid", Integer.toString(peer.uid()));
-    }
-    if (caller != null) {
-      caller.selectors().stream()
-          .filter(
-              x -> x.type().equals("unix") && (x.key().equals("path") || x.key().equals("sha256")))
-          .forEach(x -> who.put(x.key(), x.value()));
-    }
+    java.util.Map<String, String> who = who(caller, peerIfUnidentified);
     try {
       audit.record(
           new ProxiedConnection(
@@ -122,6 +100,29 @@ public record EdgeContext(
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot record a connection event: " + e.getMessage());
     }
+  }
+
+  /**
+   * Who was on the other end, for a connection's audit event: the process (pid, uid) and, once
+   * attested, its executable (path, sha256).
+   *
+   * @param peerIfUnidentified the process, when it was not attested (no {@code caller}); or null
+   */
+  public static java.util.Map<String, String> who(
+      Callers.Caller caller, PeerCredentials peerIfUnidentified) {
+    PeerCredentials peer = caller != null ? caller.peer() : peerIfUnidentified;
+    java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
+    if (peer != null) {
+      who.put("pid", Integer.toString(peer.pid()));
+      who.put("uid", Integer.toString(peer.uid()));
+    }
+    if (caller != null) {
+      caller.selectors().stream()
+          .filter(
+              x -> x.type().equals("unix") && (x.key().equals("path") || x.key().equals("sha256")))
+          .forEach(x -> who.put(x.key(), x.value()));
+    }
+    return who;
   }
 
   /**
@@ -227,6 +228,16 @@ public record EdgeContext(
 
   /** The kernel's word for a Unix socket peer; the owner of the client's port for loopback TCP. */
   PeerCredentials peer(Channel ch) throws EdgeException {
+    return peer(ch, loopbackPeers);
+  }
+
+  /**
+   * The process on the other end of {@code ch}: the kernel's word for a Unix socket peer; the owner
+   * of the client's port, by {@code loopbackPeers}, for loopback TCP.
+   *
+   * @throws EdgeException (UNIDENTIFIED) when the kernel gives no credentials
+   */
+  public static PeerCredentials peer(Channel ch, LoopbackPeers loopbackPeers) throws EdgeException {
     if (ch instanceof EpollDomainSocketChannel d) {
       try {
         var c = d.peerCredentials();

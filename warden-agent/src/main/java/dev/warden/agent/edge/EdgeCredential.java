@@ -33,19 +33,6 @@ public record EdgeCredential(
     }
   }
 
-  /** A credential whose engine the server did not name. */
-  public EdgeCredential(
-      String leaseId,
-      String username,
-      Secret password,
-      String host,
-      int port,
-      String database,
-      Instant issuedAt,
-      Instant expiresAt) {
-    this(leaseId, username, password, host, port, database, issuedAt, expiresAt, null);
-  }
-
   /** When to fetch the next one: at 80 % of its life, so a handshake never waits for the server. */
   public Instant refreshAt() {
     return issuedAt.plus(Duration.between(issuedAt, expiresAt).multipliedBy(4).dividedBy(5));

@@ -203,4 +203,17 @@ public final class EdgeNet {
     }
     return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
   }
+
+  /**
+   * A listener for the connection to a target: when it cannot be made, {@code refuse} gets why, as
+   * {@code host:port: root cause}, to tell the client.
+   */
+  public static io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener ifConnectFails(
+      dev.warden.agent.edge.EdgeCredential cred, java.util.function.Consumer<String> refuse) {
+    return f -> {
+      if (!f.isSuccess()) {
+        refuse.accept(cred.host() + ":" + cred.port() + ": " + rootMessage(f.cause()));
+      }
+    };
+  }
 }

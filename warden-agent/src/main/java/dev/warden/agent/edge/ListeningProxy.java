@@ -43,6 +43,21 @@ public abstract class ListeningProxy implements EdgeProxy {
             });
   }
 
+  /**
+   * What a database proxy logs once it listens: the resource it serves, where, and how it reaches
+   * the target.
+   */
+  protected final String listening() {
+    return spec.protocol().name().toLowerCase(java.util.Locale.ROOT)
+        + " proxy for resource "
+        + spec.resource()
+        + " listening on "
+        + spec.where()
+        + " (upstream TLS "
+        + spec.upstreamTls()
+        + ")";
+  }
+
   @Override
   public ProxySpec spec() {
     return spec;

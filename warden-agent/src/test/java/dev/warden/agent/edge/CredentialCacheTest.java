@@ -45,7 +45,8 @@ class CredentialCacheTest {
           5432,
           "db",
           clock.instant(),
-          clock.instant().plus(life));
+          clock.instant().plus(life),
+          null);
     };
   }
 

@@ -221,7 +221,7 @@ class WorkloadApiTest {
       String accessToken =
           dev.warden.core.token.AccessTokenMinter.mint(
                   ids.jwtKey,
-                  new dev.warden.core.token.AccessTokenMinter.Claims(
+                  dev.warden.core.token.AccessTokenMinter.Claims.bearer(
                       "https://warden.example.org",
                       ids.id.toString(),
                       AUD,

@@ -30,7 +30,7 @@ public final class SampleTokens {
     Instant at = Instant.ofEpochSecond(now.minus(EXPIRED_BY).getEpochSecond());
     return AccessTokenMinter.mint(
             key,
-            new AccessTokenMinter.Claims(
+            AccessTokenMinter.Claims.bearer(
                 t.issuer(),
                 t.subjects().get(0).spiffeId(),
                 t.audience(),

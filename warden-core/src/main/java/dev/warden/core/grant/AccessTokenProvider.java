@@ -7,6 +7,7 @@ import dev.warden.core.keys.KeyPurpose;
 import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.FederationCloud;
 import dev.warden.core.token.AccessTokenMinter;
+import dev.warden.core.token.KeyBinding;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.token.KeyMaterial;
 import java.time.Instant;
@@ -28,6 +29,24 @@ public final class AccessTokenProvider implements CredentialProvider {
    * to (RFC 9449 {@code cnf.jkt}); a federation token is never bound (no cloud checks a proof).
    */
   static final String DPOP_BINDING = "jkt";
+
+  /**
+   * The detail that names the client certificate a token is bound to (RFC 8705 {@code x5t#S256}).
+   */
+  static final String CERTIFICATE_BINDING = "x5t#S256";
+
+  /**
+   * The key a credential issued with {@code details} is bound to, as this provider recorded it;
+   * {@link KeyBinding#BEARER} for the credentials of every other provider.
+   */
+  static KeyBinding binding(Map<String, String> details) {
+    String jkt = details.get(DPOP_BINDING);
+    if (jkt != null) {
+      return new KeyBinding.Dpop(jkt);
+    }
+    String x5t = details.get(CERTIFICATE_BINDING);
+    return x5t != null ? new KeyBinding.Certificate(x5t) : KeyBinding.BEARER;
+  }
 
   private final KeyManager keys;
   private final KeyManager federationKeys;
@@ -93,19 +112,18 @@ public final class AccessTokenProvider implements CredentialProvider {
                 jti,
                 iat,
                 exp,
-                in.certificateThumbprint(),
+                in.binding(),
                 in.actor(),
                 in.decision().mayAct(),
-                in.txn(),
-                in.dpopThumbprint()),
+                in.txn()),
             tokenType);
     Map<String, String> details = new HashMap<>();
     details.put("kid", key.kid());
-    if (in.certificateThumbprint() != null) {
-      details.put("x5t#S256", in.certificateThumbprint());
-    }
-    if (in.dpopThumbprint() != null) {
-      details.put(DPOP_BINDING, in.dpopThumbprint());
+    switch (in.binding()) {
+      case KeyBinding.Bearer() -> {}
+      case KeyBinding.Certificate(String thumbprint) ->
+          details.put(CERTIFICATE_BINDING, thumbprint);
+      case KeyBinding.Dpop(String thumbprint) -> details.put(DPOP_BINDING, thumbprint);
     }
     return new IssuedCredential(CredentialKind.ACCESS_TOKEN, token, jti, iat, exp, details);
   }
@@ -137,7 +155,7 @@ public final class AccessTokenProvider implements CredentialProvider {
     Secret token =
         AccessTokenMinter.mint(
             key,
-            new AccessTokenMinter.Claims(
+            AccessTokenMinter.Claims.bearer(
                 issuer, subject, in.resource().audience(), null, null, jti, iat, exp),
             "JWT");
     return new IssuedCredential(

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param exchange the subject side of an RFC 8693 exchange in which {@code evidence} proves the
  *     requester (an actor, or a workload asking for a transaction token), or null
  * @param hop what links the request to the chain it is part of (a transaction token, a W3C trace);
- *     never null
+ *     {@link Hop#NONE} when nothing does
  * @param dpop the verified DPoP proof (RFC 9449) the request carried at the token endpoint: the
  *     access token is bound to its key; or null
  */
@@ -39,7 +39,7 @@ public record GrantRequest(
     Objects.requireNonNull(grantType, "grantType");
     Objects.requireNonNull(evidence, "evidence");
     Objects.requireNonNull(endpoint, "endpoint");
-    hop = hop == null ? Hop.NONE : hop;
+    Objects.requireNonNull(hop, "hop");
     if (requestedKind != null && requestedKind.endpoint() != endpoint) {
       throw new IllegalArgumentException(requestedKind + " is not served at " + endpoint);
     }
@@ -50,53 +50,6 @@ public record GrantRequest(
     if (dpop != null && endpoint != CredentialKind.Endpoint.TOKEN) {
       throw new IllegalArgumentException("DPoP proofs are accepted at the token endpoint only");
     }
-  }
-
-  public GrantRequest(
-      GrantType grantType,
-      Evidence evidence,
-      String target,
-      String scope,
-      String clientId,
-      String sourceAddress,
-      CredentialKind.Endpoint endpoint,
-      CredentialKind requestedKind,
-      Exchange exchange,
-      Hop hop) {
-    this(
-        grantType,
-        evidence,
-        target,
-        scope,
-        clientId,
-        sourceAddress,
-        endpoint,
-        requestedKind,
-        exchange,
-        hop,
-        null);
-  }
-
-  public GrantRequest(
-      GrantType grantType,
-      Evidence evidence,
-      String target,
-      String scope,
-      String clientId,
-      String sourceAddress,
-      CredentialKind.Endpoint endpoint,
-      CredentialKind requestedKind) {
-    this(
-        grantType,
-        evidence,
-        target,
-        scope,
-        clientId,
-        sourceAddress,
-        endpoint,
-        requestedKind,
-        null,
-        Hop.NONE);
   }
 
   /** What is asked for in exchange for a subject token. */
@@ -150,26 +103,5 @@ public record GrantRequest(
    */
   public record Hop(dev.warden.core.crypto.Secret transactionToken, String traceparent) {
     public static final Hop NONE = new Hop(null, null);
-  }
-
-  /** A request at the token endpoint. */
-  public GrantRequest(
-      GrantType grantType,
-      Evidence evidence,
-      String target,
-      String scope,
-      String clientId,
-      String sourceAddress) {
-    this(
-        grantType,
-        evidence,
-        target,
-        scope,
-        clientId,
-        sourceAddress,
-        CredentialKind.Endpoint.TOKEN,
-        null,
-        null,
-        Hop.NONE);
   }
 }

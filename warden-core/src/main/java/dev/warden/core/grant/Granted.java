@@ -1,6 +1,7 @@
 package dev.warden.core.grant;
 
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.token.KeyBinding;
 import java.time.Instant;
 
 /**
@@ -11,8 +12,8 @@ import java.time.Instant;
  * @param connection how to use a credential served at {@code /v1/credentials} (a database's JDBC
  *     URL, host, port and user name; a secret's version); empty for tokens
  * @param kind what the credential is
- * @param dpopThumbprint the RFC 9449 {@code jkt} the token is bound to (its {@code token_type} is
- *     then {@code DPoP}), or null
+ * @param binding the key the access token is bound to (a DPoP-bound token's {@code token_type} is
+ *     {@code DPoP}); {@link KeyBinding#BEARER} for an unbound token and for every other credential
  */
 public record Granted(
     Secret accessToken,
@@ -25,56 +26,10 @@ public record Granted(
     String policy,
     java.util.Map<String, String> connection,
     dev.warden.core.model.CredentialKind kind,
-    String dpopThumbprint) {
+    KeyBinding binding) {
   public Granted {
     connection = java.util.Map.copyOf(connection);
     java.util.Objects.requireNonNull(kind, "kind");
-  }
-
-  public Granted(
-      Secret accessToken,
-      String jti,
-      Instant expiresAt,
-      long expiresInSeconds,
-      String scope,
-      String spiffeId,
-      String resource,
-      String policy,
-      java.util.Map<String, String> connection,
-      dev.warden.core.model.CredentialKind kind) {
-    this(
-        accessToken,
-        jti,
-        expiresAt,
-        expiresInSeconds,
-        scope,
-        spiffeId,
-        resource,
-        policy,
-        connection,
-        kind,
-        null);
-  }
-
-  public Granted(
-      Secret accessToken,
-      String jti,
-      Instant expiresAt,
-      long expiresInSeconds,
-      String scope,
-      String spiffeId,
-      String resource,
-      String policy) {
-    this(
-        accessToken,
-        jti,
-        expiresAt,
-        expiresInSeconds,
-        scope,
-        spiffeId,
-        resource,
-        policy,
-        java.util.Map.of(),
-        dev.warden.core.model.CredentialKind.ACCESS_TOKEN);
+    java.util.Objects.requireNonNull(binding, "binding");
   }
 }

@@ -179,6 +179,9 @@ public final class OwnLeases {
             clientId,
             sourceAddress,
             dev.warden.core.model.CredentialKind.Endpoint.CREDENTIALS,
+            null,
+            null,
+            GrantRequest.Hop.NONE,
             null),
         tokens.clock().instant());
   }

@@ -22,6 +22,7 @@ import dev.warden.core.policy.Delegation;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
 import dev.warden.core.token.Actor;
+import dev.warden.core.token.KeyBinding;
 import dev.warden.core.trust.TrustProviders;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -333,11 +334,10 @@ public final class TokenService {
               requested,
               ctx.now(),
               notAfter,
-              ctx.thumbprint(),
+              KeyBinding.of(ctx.thumbprint(), req.dpop() == null ? null : req.dpop().thumbprint()),
               side == null ? null : side.subject(),
               chain,
-              ctx.txn(),
-              req.dpop() == null ? null : req.dpop().thumbprint());
+              ctx.txn());
       IssuedCredential c;
       Lease lease;
       Map<String, String> connection = Map.of();
@@ -384,7 +384,7 @@ public final class TokenService {
           d.policy(),
           connection,
           c.kind(),
-          c.details().get(AccessTokenProvider.DPOP_BINDING));
+          AccessTokenProvider.binding(c.details()));
     } catch (TargetFailed f) {
       try {
         audit.write(ctx.failed(f.cause, f.leaseId));

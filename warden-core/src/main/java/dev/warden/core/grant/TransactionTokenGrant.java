@@ -16,6 +16,7 @@ import dev.warden.core.policy.Decision;
 import dev.warden.core.policy.Delegation;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.policy.RequestContext;
+import dev.warden.core.token.KeyBinding;
 import dev.warden.core.token.KeyMaterial;
 import dev.warden.core.token.TransactionTokenMinter;
 import java.time.Instant;
@@ -137,6 +138,7 @@ final class TransactionTokenGrant {
         resource.name(),
         d.policy(),
         Map.of(),
-        CredentialKind.ACCESS_TOKEN);
+        CredentialKind.ACCESS_TOKEN,
+        KeyBinding.BEARER);
   }
 }

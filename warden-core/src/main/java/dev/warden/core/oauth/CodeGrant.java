@@ -15,6 +15,7 @@ import dev.warden.core.model.Lease;
 import dev.warden.core.model.McpUris;
 import dev.warden.core.token.AccessTokenMinter;
 import dev.warden.core.token.Actor;
+import dev.warden.core.token.KeyBinding;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.token.KeyMaterial;
 import java.time.Clock;
@@ -178,7 +179,7 @@ public final class CodeGrant {
                 c.tokenId(),
                 iat,
                 exp,
-                null,
+                KeyBinding.BEARER,
                 Actor.of(c.clientId()),
                 null,
                 null),

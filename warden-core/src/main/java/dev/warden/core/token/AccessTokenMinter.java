@@ -16,17 +16,15 @@ public final class AccessTokenMinter {
   private AccessTokenMinter() {}
 
   /**
-   * The claims of one access token. {@code scope} and {@code clientId} may be null.
+   * The claims of one access token. {@code scope} and {@code clientId} may be null. {@link #bearer}
+   * builds the common case: an unbound token a workload gets for itself.
    *
-   * @param certificateThumbprint RFC 8705 {@code x5t#S256} of the client certificate the token is
-   *     bound to, or null for a bearer token
+   * @param binding the key the token is bound to ({@code cnf}), {@link KeyBinding#BEARER} for none
    * @param actor the RFC 8693 {@code act} chain (current actor outermost) of a delegated token, or
    *     null
    * @param mayAct the one party (RFC 8693 section 4.4 {@code may_act.sub}) allowed to act for the
    *     subject with this token, or null when any actor the policies allow may
    * @param txn the transaction id of the transaction token the request presented, or null
-   * @param dpopThumbprint RFC 9449 {@code jkt}: the RFC 7638 thumbprint of the DPoP key the token
-   *     is bound to, or null; never together with {@code certificateThumbprint}
    */
   public record Claims(
       String issuer,
@@ -37,48 +35,16 @@ public final class AccessTokenMinter {
       String jti,
       Instant issuedAt,
       Instant expiresAt,
-      @Nullable String certificateThumbprint,
+      KeyBinding binding,
       @Nullable Actor actor,
       @Nullable String mayAct,
-      @Nullable String txn,
-      @Nullable String dpopThumbprint) {
+      @Nullable String txn) {
     public Claims {
-      if (certificateThumbprint != null && dpopThumbprint != null) {
-        throw new IllegalArgumentException(
-            "a token is bound to one key: a certificate or a DPoP key, not both");
-      }
+      java.util.Objects.requireNonNull(binding, "binding");
     }
 
-    public Claims(
-        String issuer,
-        String subject,
-        String audience,
-        @Nullable String clientId,
-        @Nullable String scope,
-        String jti,
-        Instant issuedAt,
-        Instant expiresAt,
-        @Nullable String certificateThumbprint,
-        @Nullable Actor actor,
-        @Nullable String mayAct,
-        @Nullable String txn) {
-      this(
-          issuer,
-          subject,
-          audience,
-          clientId,
-          scope,
-          jti,
-          issuedAt,
-          expiresAt,
-          certificateThumbprint,
-          actor,
-          mayAct,
-          txn,
-          null);
-    }
-
-    public Claims(
+    /** An unbound token, not delegated and not part of a transaction. */
+    public static Claims bearer(
         String issuer,
         String subject,
         String audience,
@@ -87,20 +53,7 @@ public final class AccessTokenMinter {
         String jti,
         Instant issuedAt,
         Instant expiresAt) {
-      this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, null);
-    }
-
-    public Claims(
-        String issuer,
-        String subject,
-        String audience,
-        @Nullable String clientId,
-        @Nullable String scope,
-        String jti,
-        Instant issuedAt,
-        Instant expiresAt,
-        @Nullable String certificateThumbprint) {
-      this(
+      return new Claims(
           issuer,
           subject,
           audience,
@@ -109,7 +62,7 @@ public final class AccessTokenMinter {
           jti,
           issuedAt,
           expiresAt,
-          certificateThumbprint,
+          KeyBinding.BEARER,
           null,
           null,
           null);
@@ -157,15 +110,18 @@ public final class AccessTokenMinter {
       p.append(",\"scope\":");
       appendJsonString(p, c.scope());
     }
-    if (c.certificateThumbprint() != null) {
-      p.append(",\"cnf\":{\"x5t#S256\":");
-      appendJsonString(p, c.certificateThumbprint());
-      p.append('}');
-    }
-    if (c.dpopThumbprint() != null) {
-      p.append(",\"cnf\":{\"jkt\":");
-      appendJsonString(p, c.dpopThumbprint());
-      p.append('}');
+    switch (c.binding()) {
+      case KeyBinding.Bearer() -> {}
+      case KeyBinding.Certificate(String thumbprint) -> {
+        p.append(",\"cnf\":{\"x5t#S256\":");
+        appendJsonString(p, thumbprint);
+        p.append('}');
+      }
+      case KeyBinding.Dpop(String thumbprint) -> {
+        p.append(",\"cnf\":{\"jkt\":");
+        appendJsonString(p, thumbprint);
+        p.append('}');
+      }
     }
     if (c.actor() != null) {
       p.append(",\"act\":");

@@ -114,7 +114,12 @@ class GrantFlowTest {
         target,
         scope,
         null,
-        "10.0.0.7");
+        "10.0.0.7",
+        CredentialKind.Endpoint.TOKEN,
+        null,
+        null,
+        GrantRequest.Hop.NONE,
+        null);
   }
 
   @Test

@@ -213,7 +213,10 @@ class TargetGrantFlowTest {
         null,
         "10.0.0.7",
         requested == null ? CredentialKind.Endpoint.TOKEN : CredentialKind.Endpoint.CREDENTIALS,
-        requested);
+        requested,
+        null,
+        GrantRequest.Hop.NONE,
+        null);
   }
 
   GrantRequest anyAtCredentialsEndpoint() {
@@ -225,6 +228,9 @@ class TargetGrantFlowTest {
         null,
         "10.0.0.7",
         CredentialKind.Endpoint.CREDENTIALS,
+        null,
+        null,
+        GrantRequest.Hop.NONE,
         null);
   }
 

@@ -27,7 +27,7 @@ class KeyMaterialTest {
     String token =
         AccessTokenMinter.mint(
                 k,
-                new AccessTokenMinter.Claims(
+                AccessTokenMinter.Claims.bearer(
                     "https://warden.test",
                     "spiffe://t/a",
                     "https://api.test",

@@ -140,7 +140,7 @@ class TokenIntrospectorTest {
     String token =
         AccessTokenMinter.mint(
                 keys.keyset().active(),
-                new AccessTokenMinter.Claims(
+                AccessTokenMinter.Claims.bearer(
                     ISSUER,
                     "spiffe://acme.test/a",
                     "https://ledger.acme.test",

@@ -4,13 +4,9 @@ import dev.warden.core.crypto.Secret;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -50,7 +46,7 @@ final class AdminConnections {
    * Close it to give it back.
    */
   Connection borrow(String url, String user, Secret password, Opener opener) throws SQLException {
-    Key key = new Key(url, user, hash(password));
+    Key key = new Key(url, user, PasswordDigest.sha256Hex(password));
     ConcurrentLinkedDeque<Idle> q = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
     long now = System.nanoTime();
     for (Idle i = q.pollFirst(); i != null; i = q.pollFirst()) {
@@ -130,17 +126,6 @@ final class AdminConnections {
       c.close();
     } catch (SQLException ignored) {
       // already gone
-    }
-  }
-
-  private static String hash(Secret password) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(password.reveal().getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
     }
   }
 }

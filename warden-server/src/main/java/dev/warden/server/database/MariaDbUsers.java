@@ -2,7 +2,6 @@ package dev.warden.server.database;
 
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.database.UserDatabase;
-import dev.warden.core.error.TargetException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.DatabaseTarget;
 import java.nio.charset.StandardCharsets;
@@ -98,34 +97,17 @@ public final class MariaDbUsers implements UserDatabase {
           ps.setString(1, role);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-              throw new ValidationException(
-                  "spec.database.roles",
-                  "role '"
-                      + role
-                      + "' does not exist on "
-                      + t.where()
-                      + "; create it (CREATE ROLE, with the privileges issued users should have) first");
+              throw EngineFailures.missingRole(t, role, "CREATE ROLE");
             }
           }
         }
         if (!privileges.contains("SUPER") && !grantable(c, role)) {
-          throw new ValidationException(
-              "spec.database.roles",
-              "'"
-                  + t.adminUser()
-                  + "' may not grant role '"
-                  + role
-                  + "'; GRANT "
-                  + role
-                  + " TO "
-                  + t.adminUser()
-                  + " WITH ADMIN OPTION");
+          throw EngineFailures.cannotGrant(
+              t, role, "; GRANT " + role + " TO " + t.adminUser() + " WITH ADMIN OPTION");
         }
       }
     } catch (SQLException e) {
-      throw new ValidationException(
-          field(e),
-          "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': " + reason(e));
+      throw EngineFailures.cannotManage(t, field(e), reason(e));
     }
   }
 
@@ -136,12 +118,7 @@ public final class MariaDbUsers implements UserDatabase {
       String username,
       Secret password,
       Instant validUntil) {
-    Connection conn;
-    try {
-      conn = connect(t, adminPassword);
-    } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + t.where() + ": " + reason(e), e);
-    }
+    Connection conn = open(t, adminPassword);
     boolean created = false;
     try (Connection c = conn) {
       try (PreparedStatement ps = c.prepareStatement("CREATE USER ?@? IDENTIFIED BY PASSWORD ?")) {
@@ -166,14 +143,8 @@ public final class MariaDbUsers implements UserDatabase {
       if (exists) {
         exists = !dropQuietly(t, adminPassword, username);
       }
-      throw new TargetException(
-          "could not create the user on "
-              + t.where()
-              + ": "
-              + reason(e)
-              + (exists ? " (it may exist; the reaper removes it)" : "; nothing was created"),
-          exists,
-          e);
+      throw EngineFailures.createFailed(
+          t, reason(e), exists ? EngineFailures.REAPER_REMOVES_IT : null, e);
     }
   }
 
@@ -182,16 +153,7 @@ public final class MariaDbUsers implements UserDatabase {
     NameTag.require(t, username);
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
-      List<String> hosts = new ArrayList<>();
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
-        ps.setString(1, username);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            hosts.add(rs.getString(1));
-          }
-        }
-      }
+      List<String> hosts = hosts(c, username);
       if (hosts.isEmpty()) {
         return Removal.ABSENT;
       }
@@ -213,8 +175,7 @@ public final class MariaDbUsers implements UserDatabase {
       }
       return Removal.DROPPED;
     } catch (SQLException e) {
-      throw new TargetException(
-          "could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
+      throw EngineFailures.removeFailed(t, username, reason(e), e);
     }
   }
 
@@ -227,16 +188,9 @@ public final class MariaDbUsers implements UserDatabase {
                 "SELECT DISTINCT User FROM mysql.user WHERE User LIKE ? ESCAPE '!'"
                     + " AND is_role = 'N' ORDER BY User")) {
       ps.setString(1, likePrefix(t.usernameTemplate().prefix()));
-      List<String> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return out;
+      return JdbcRows.strings(ps);
     } catch (SQLException e) {
-      throw new TargetException(
-          "cannot list the users of " + t.where() + ": " + reason(e), false, e);
+      throw EngineFailures.listFailed(t, reason(e), e);
     }
   }
 
@@ -245,24 +199,9 @@ public final class MariaDbUsers implements UserDatabase {
     NameTag.requireStatic(t, account);
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
-      List<String> hosts = new ArrayList<>();
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
-        ps.setString(1, account);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            hosts.add(rs.getString(1));
-          }
-        }
-      }
+      List<String> hosts = hosts(c, account);
       if (hosts.isEmpty()) {
-        throw new ValidationException(
-            "rotation.account",
-            "no user named '"
-                + account
-                + "' exists on "
-                + t.where()
-                + "; create the account first, or name the right one");
+        throw EngineFailures.noSuchAccount(t, "user", account);
       }
       for (String host : hosts) {
         try (PreparedStatement ps = c.prepareStatement("ALTER USER ?@? IDENTIFIED BY PASSWORD ?")) {
@@ -273,10 +212,7 @@ public final class MariaDbUsers implements UserDatabase {
         }
       }
     } catch (SQLException e) {
-      throw new TargetException(
-          "could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
-          true,
-          e);
+      throw EngineFailures.setPasswordFailed(t, account, reason(e), true, e);
     }
   }
 
@@ -289,8 +225,7 @@ public final class MariaDbUsers implements UserDatabase {
       ps.setString(1, nativeHash(next));
       ps.execute();
     } catch (SQLException e) {
-      throw new TargetException(
-          "could not change the admin password on " + t.where() + ": " + reason(e), true, e);
+      throw EngineFailures.adminPasswordFailed(t, reason(e), e);
     }
   }
 
@@ -317,7 +252,7 @@ public final class MariaDbUsers implements UserDatabase {
   @Override
   public Map<String, Removal> removeUsers(
       DatabaseTarget t, Secret adminPassword, List<String> usernames) {
-    List<String> ours = usernames.stream().filter(u -> NameTag.matches(t, u)).toList();
+    List<String> ours = NameTag.ours(t, usernames);
     if (ours.size() < 2) {
       return UserDatabase.super.removeUsers(t, adminPassword, usernames);
     }
@@ -355,10 +290,7 @@ public final class MariaDbUsers implements UserDatabase {
       names.forEach(u -> out.put(u, Removal.DROPPED));
       return out;
     } catch (SQLException e) {
-      throw new TargetException(
-          "could not remove " + ours.size() + " users from " + t.where() + ": " + reason(e),
-          true,
-          e);
+      throw EngineFailures.removeAllFailed(t, ours.size(), reason(e), e);
     }
   }
 
@@ -448,7 +380,16 @@ public final class MariaDbUsers implements UserDatabase {
     try {
       return connect(t, password);
     } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + t.where() + ": " + reason(e), e);
+      throw EngineFailures.unreachable(t, reason(e), e);
+    }
+  }
+
+  /** The hosts of the accounts named {@code user} (not roles): MariaDB keys an account by both. */
+  private static List<String> hosts(Connection c, String user) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
+      ps.setString(1, user);
+      return JdbcRows.strings(ps);
     }
   }
 

@@ -15,6 +15,11 @@ final class NameTag {
     return t.usernameTemplate().pattern().matcher(username).matches();
   }
 
+  /** The names among {@code usernames} the target's template makes: the only ones to remove. */
+  static java.util.List<String> ours(DatabaseTarget t, java.util.List<String> usernames) {
+    return usernames.stream().filter(u -> matches(t, u)).toList();
+  }
+
   /**
    * Checks an account a brokered secret's rotation names: not the admin, not a user Warden issued.
    *

@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Utils;
 import org.postgresql.util.PasswordUtil;
 
@@ -88,20 +87,14 @@ public final class PostgresUsers implements UserDatabase {
                 + "' may not create roles;"
                 + " give it CREATEROLE (ALTER ROLE ... CREATEROLE), which is all Warden needs");
       }
-      boolean adminOptionNeeded = !superuser && serverVersion(c) >= 160000;
+      boolean adminOptionNeeded = !superuser && PgRoles.serverVersion(c) >= 160000;
       for (String role : t.roles()) {
         try (PreparedStatement ps =
             c.prepareStatement("SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
           ps.setString(1, role);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-              throw new ValidationException(
-                  "spec.database.roles",
-                  "role '"
-                      + role
-                      + "' does not exist on "
-                      + where(t)
-                      + "; create it (NOLOGIN, with the privileges issued users should have) first");
+              throw EngineFailures.missingRole(t, role, "NOLOGIN");
             }
             if (rs.getBoolean(1)) {
               throw new ValidationException(
@@ -112,14 +105,11 @@ public final class PostgresUsers implements UserDatabase {
             }
           }
         }
-        if (adminOptionNeeded && !hasAdminOption(c, role)) {
-          throw new ValidationException(
-              "spec.database.roles",
-              "'"
-                  + t.adminUser()
-                  + "' may not grant role '"
-                  + role
-                  + "' (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
+        if (adminOptionNeeded && !PgRoles.hasAdminOption(c, role)) {
+          throw EngineFailures.cannotGrant(
+              t,
+              role,
+              " (PostgreSQL 16 and later need ADMIN OPTION: GRANT ... TO ... WITH ADMIN OPTION)");
         }
       }
       try (PreparedStatement ps =
@@ -136,9 +126,7 @@ public final class PostgresUsers implements UserDatabase {
         }
       }
     } catch (SQLException e) {
-      throw new ValidationException(
-          field(e),
-          "cannot manage users on " + where(t) + " as '" + t.adminUser() + "': " + reason(e));
+      throw EngineFailures.cannotManage(t, PgErrors.field(e), PgErrors.reason(e));
     }
   }
 
@@ -153,10 +141,10 @@ public final class PostgresUsers implements UserDatabase {
     boolean commitSent = false;
     try (c) {
       if (!markers.contains(t.url() + " " + t.markerRole())) {
-        ensureMarker(c, t.markerRole());
+        PgRoles.ensureMarker(c, t.markerRole());
         markers.add(t.url() + " " + t.markerRole());
       }
-      boolean std = standardStrings(c);
+      boolean std = PgRoles.standardStrings(c);
       StringBuilder create = new StringBuilder("CREATE ROLE ");
       ident(create, username);
       create.append(
@@ -193,14 +181,8 @@ public final class PostgresUsers implements UserDatabase {
                 + " "
                 + t.markerRole()); // dropped behind Warden's back: create it again next time
       }
-      throw new TargetException(
-          "could not create the user on "
-              + where(t)
-              + ": "
-              + reason(e)
-              + (commitSent ? " (during commit: it may exist)" : "; nothing was created"),
-          commitSent,
-          e);
+      throw EngineFailures.createFailed(
+          t, PgErrors.reason(e), commitSent ? " (during commit: it may exist)" : null, e);
     }
   }
 
@@ -210,24 +192,17 @@ public final class PostgresUsers implements UserDatabase {
     Connection conn = open(t, adminPassword);
     try (Connection c = conn;
         Statement s = c.createStatement()) {
-      if (!marked(c, username, t.markerRole())) {
-        throw new TargetException(
-            "user '"
-                + username
-                + "' on "
-                + where(t)
-                + " does not carry the marker role '"
-                + t.markerRole()
-                + "'",
-            false,
-            null);
+      if (!PgRoles.marked(c, username, t.markerRole())) {
+        throw unmarked(t, username, "");
       }
       StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), username).append(" VALID UNTIL ");
-      literal(sql, VALID_UNTIL.format(validUntil), standardStrings(c));
+      literal(sql, VALID_UNTIL.format(validUntil), PgRoles.standardStrings(c));
       s.execute(sql.toString());
     } catch (SQLException e) {
       throw new TargetException(
-          "could not extend user '" + username + "' on " + where(t) + ": " + reason(e), true, e);
+          "could not extend user '" + username + "' on " + where(t) + ": " + PgErrors.reason(e),
+          true,
+          e);
     }
   }
 
@@ -243,24 +218,15 @@ public final class PostgresUsers implements UserDatabase {
           }
         }
       }
-      if (!marked(c, username, t.markerRole())) {
-        throw new TargetException(
-            "user '"
-                + username
-                + "' on "
-                + where(t)
-                + " does not carry the marker role '"
-                + t.markerRole()
-                + "'; Warden drops only users it tagged, so it is left alone",
-            false,
-            null);
+      if (!PgRoles.marked(c, username, t.markerRole())) {
+        throw unmarked(t, username, "; Warden drops only users it tagged, so it is left alone");
       }
-      boolean owns = ownsAnything(c, username);
+      boolean owns = PgRoles.ownsAnything(c, username);
       // one commit: no new session from here on; then end the live ones; then drop
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         s.execute(ident(new StringBuilder("ALTER ROLE "), username).append(" NOLOGIN").toString());
-        if ((owns || !maySignalAnyBackend(c)) && !isMember(c, username)) {
+        if ((owns || !PgRoles.maySignalAnyBackend(c)) && !PgRoles.isMember(c, username)) {
           // membership lets a non-superuser admin end the user's sessions and reassign its objects;
           // taken only when needed, since an admin that is a member of every issued user makes each
           // privilege check walk thousands of memberships
@@ -268,19 +234,11 @@ public final class PostgresUsers implements UserDatabase {
               ident(new StringBuilder("GRANT "), username).append(" TO CURRENT_USER").toString());
         }
       }
-      c.commit();
-      c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
-      endSessions(c, t, username);
-      c.setAutoCommit(false);
+      endSessionsAfterCommit(c, t, List.of(username));
       try (Statement s = c.createStatement()) {
-        if (owns) {
-          s.execute(
-              ident(new StringBuilder("REASSIGN OWNED BY "), username)
-                  .append(" TO CURRENT_USER")
-                  .toString());
-          s.execute(ident(new StringBuilder("DROP OWNED BY "), username).toString());
+        for (String sql : dropStatements(username, owns)) {
+          s.execute(sql);
         }
-        s.execute(ident(new StringBuilder("DROP ROLE "), username).toString());
       }
       c.commit();
       return Removal.DROPPED;
@@ -289,10 +247,7 @@ public final class PostgresUsers implements UserDatabase {
           "2BP01".equals(e.getSQLState())
               ? " (it owns objects or holds privileges in another database of the server; reassign or drop them there)"
               : "";
-      throw new TargetException(
-          "could not remove user '" + username + "' from " + where(t) + ": " + reason(e) + hint,
-          true,
-          e);
+      throw EngineFailures.removeFailed(t, username, PgErrors.reason(e) + hint, e);
     }
   }
 
@@ -347,7 +302,7 @@ public final class PostgresUsers implements UserDatabase {
       if (drop.isEmpty()) {
         return out;
       }
-      boolean maySignal = maySignalAnyBackend(c);
+      boolean maySignal = PgRoles.maySignalAnyBackend(c);
       // one commit: no new session of any of them from here on; then end the live ones; then drop
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -360,20 +315,12 @@ public final class PostgresUsers implements UserDatabase {
         }
         s.executeBatch();
       }
-      c.commit();
-      c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
-      endSessions(c, t, drop);
-      c.setAutoCommit(false);
+      endSessionsAfterCommit(c, t, drop);
       try (Statement s = c.createStatement()) {
         for (String user : drop) {
-          if (owners.contains(user)) {
-            s.addBatch(
-                ident(new StringBuilder("REASSIGN OWNED BY "), user)
-                    .append(" TO CURRENT_USER")
-                    .toString());
-            s.addBatch(ident(new StringBuilder("DROP OWNED BY "), user).toString());
+          for (String sql : dropStatements(user, owners.contains(user))) {
+            s.addBatch(sql);
           }
-          s.addBatch(ident(new StringBuilder("DROP ROLE "), user).toString());
         }
         s.executeBatch();
       }
@@ -387,16 +334,7 @@ public final class PostgresUsers implements UserDatabase {
           "2BP01".equals(cause.getSQLState())
               ? " (one owns objects or holds privileges in another database of the server)"
               : "";
-      throw new TargetException(
-          "could not remove "
-              + usernames.size()
-              + " users from "
-              + where(t)
-              + ": "
-              + reason(cause)
-              + hint,
-          true,
-          e);
+      throw EngineFailures.removeAllFailed(t, usernames.size(), PgErrors.reason(cause) + hint, e);
     }
   }
 
@@ -410,16 +348,9 @@ public final class PostgresUsers implements UserDatabase {
                     + " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = ?"
                     + " ORDER BY u.rolname")) {
       ps.setString(1, t.markerRole());
-      List<String> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return out;
+      return JdbcRows.strings(ps);
     } catch (SQLException e) {
-      throw new TargetException(
-          "cannot list the users of " + where(t) + ": " + reason(e), false, e);
+      throw EngineFailures.listFailed(t, PgErrors.reason(e), e);
     }
   }
 
@@ -429,16 +360,18 @@ public final class PostgresUsers implements UserDatabase {
     try {
       conn = connect(t, current);
     } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+      throw EngineFailures.unreachable(t, PgErrors.reason(e), e);
     }
     try (Connection c = conn;
         Statement s = c.createStatement()) {
       StringBuilder sql = new StringBuilder("ALTER ROLE CURRENT_USER PASSWORD ");
-      literal(sql, PasswordUtil.encodeScramSha256(next.reveal().toCharArray()), standardStrings(c));
+      literal(
+          sql,
+          PasswordUtil.encodeScramSha256(next.reveal().toCharArray()),
+          PgRoles.standardStrings(c));
       s.execute(sql.toString());
     } catch (SQLException e) {
-      throw new TargetException(
-          "could not change the admin password on " + where(t) + ": " + reason(e), true, e);
+      throw EngineFailures.adminPasswordFailed(t, PgErrors.reason(e), e);
     }
   }
 
@@ -461,13 +394,7 @@ public final class PostgresUsers implements UserDatabase {
         ps.setString(1, account);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            throw new ValidationException(
-                "rotation.account",
-                "no role named '"
-                    + account
-                    + "' exists on "
-                    + where(t)
-                    + "; create the account first, or name the right one");
+            throw EngineFailures.noSuchAccount(t, "role", account);
           }
           if (!rs.getBoolean(1)) {
             throw new ValidationException(
@@ -480,7 +407,7 @@ public final class PostgresUsers implements UserDatabase {
           }
         }
       }
-      if (marked(c, account, t.markerRole())) {
+      if (PgRoles.marked(c, account, t.markerRole())) {
         throw new ValidationException(
             "rotation.account",
             "role '"
@@ -491,35 +418,23 @@ public final class PostgresUsers implements UserDatabase {
       }
       StringBuilder sql = ident(new StringBuilder("ALTER ROLE "), account).append(" PASSWORD ");
       literal(
-          sql, PasswordUtil.encodeScramSha256(password.reveal().toCharArray()), standardStrings(c));
+          sql,
+          PasswordUtil.encodeScramSha256(password.reveal().toCharArray()),
+          PgRoles.standardStrings(c));
       try (Statement s = c.createStatement()) {
         sent = true;
         s.execute(sql.toString());
       } catch (SQLException e) {
         // one statement in autocommit: an error the server answered with means it was rolled back;
         // only a connection lost on the way (class 08, or no SQLSTATE) may hide a commit
-        throw new TargetException(
-            "could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
-            !answeredByServer(e),
-            e);
+        throw EngineFailures.setPasswordFailed(
+            t, account, PgErrors.reason(e), !PgErrors.answeredByServer(e), e);
       }
     } catch (SQLException e) {
       // the look-ups before ALTER ROLE change nothing; after it (closing the connection) it may
       // have
-      throw new TargetException(
-          "could not set the password of '" + account + "' on " + where(t) + ": " + reason(e),
-          sent,
-          e);
+      throw EngineFailures.setPasswordFailed(t, account, PgErrors.reason(e), sent, e);
     }
-  }
-
-  /**
-   * An error the server itself answered with (a statement refused), not a connection lost on the
-   * way.
-   */
-  private static boolean answeredByServer(SQLException e) {
-    String state = e.getSQLState();
-    return state != null && !state.isEmpty() && !state.startsWith("08") && !state.startsWith("57P");
   }
 
   /**
@@ -530,7 +445,7 @@ public final class PostgresUsers implements UserDatabase {
     try {
       return pool.borrow(t.url(), t.adminUser(), password, () -> connect(t, password));
     } catch (SQLException e) {
-      throw TargetException.unreachable("cannot reach " + where(t) + ": " + reason(e), e);
+      throw EngineFailures.unreachable(t, PgErrors.reason(e), e);
     }
   }
 
@@ -554,45 +469,49 @@ public final class PostgresUsers implements UserDatabase {
     return c;
   }
 
-  /** Creates the NOLOGIN marker role once; a concurrent creator's win is as good as ours. */
-  private static void ensureMarker(Connection c, String marker) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
-      ps.setString(1, marker);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return;
-        }
-      }
-    }
-    try (Statement s = c.createStatement()) {
-      s.execute(ident(new StringBuilder("CREATE ROLE "), marker).append(" NOLOGIN").toString());
-    } catch (SQLException e) {
-      // 42710 duplicate_object, 23505 unique_violation: another request created it meanwhile
-      if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
-        throw e;
-      }
-    }
+  /**
+   * A user Warden did not tag, which it therefore leaves alone; nothing changed.
+   *
+   * @param consequence what follows the refusal, or empty
+   */
+  private static TargetException unmarked(DatabaseTarget t, String username, String consequence) {
+    return new TargetException(
+        "user '"
+            + username
+            + "' on "
+            + where(t)
+            + " does not carry the marker role '"
+            + t.markerRole()
+            + "'"
+            + consequence,
+        false,
+        null);
   }
 
-  private static boolean marked(Connection c, String username, String marker) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
-                + " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = ? AND g.rolname = ?")) {
-      ps.setString(1, username);
-      ps.setString(2, marker);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
+  /** The statements that drop a user, first handing what it owns to the admin. */
+  private static List<String> dropStatements(String user, boolean owns) throws SQLException {
+    List<String> sql = new ArrayList<>(3);
+    if (owns) {
+      sql.add(
+          ident(new StringBuilder("REASSIGN OWNED BY "), user)
+              .append(" TO CURRENT_USER")
+              .toString());
+      sql.add(ident(new StringBuilder("DROP OWNED BY "), user).toString());
     }
+    sql.add(ident(new StringBuilder("DROP ROLE "), user).toString());
+    return sql;
   }
 
   /**
-   * Ends every session of the user, on every database of the server, and waits until they are gone.
+   * The middle step of a removal: commits the transaction that made the users NOLOGIN, ends their
+   * sessions outside any transaction, and opens the one that drops them.
    */
-  private static void endSessions(Connection c, DatabaseTarget t, String username)
+  private static void endSessionsAfterCommit(Connection c, DatabaseTarget t, List<String> usernames)
       throws SQLException {
-    endSessions(c, t, List.of(username));
+    c.commit();
+    c.setAutoCommit(true); // each look at pg_stat_activity must be a fresh snapshot
+    endSessions(c, t, usernames);
+    c.setAutoCommit(false);
   }
 
   /**
@@ -632,65 +551,6 @@ public final class PostgresUsers implements UserDatabase {
   }
 
   /**
-   * True when the user owns objects or holds privileges anywhere on the server (shared
-   * dependencies).
-   */
-  private static boolean ownsAnything(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM pg_shdepend d JOIN pg_roles r"
-                + " ON r.oid = d.refobjid WHERE d.refclassid = 'pg_authid'::regclass AND r.rolname = ?)")) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
-      }
-    }
-  }
-
-  /** A superuser, or a member of pg_signal_backend, may end any non-superuser's sessions. */
-  private static boolean maySignalAnyBackend(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT rolsuper OR pg_has_role(current_user,"
-                    + " 'pg_signal_backend', 'MEMBER') FROM pg_roles WHERE rolname = current_user")) {
-      return rs.next() && rs.getBoolean(1);
-    }
-  }
-
-  private static boolean isMember(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER')")) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
-      }
-    }
-  }
-
-  private static boolean hasAdminOption(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT pg_has_role(current_user, ?, 'MEMBER WITH ADMIN OPTION')")) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
-      }
-    }
-  }
-
-  private static int serverVersion(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SHOW server_version_num")) {
-      rs.next();
-      return Integer.parseInt(rs.getString(1).trim());
-    }
-  }
-
-  private static boolean standardStrings(Connection c) throws SQLException {
-    return c.unwrap(BaseConnection.class).getStandardConformingStrings();
-  }
-
-  /**
    * The SCRAM-SHA-256 verifier of an issued user's password, with {@link #ISSUED_ITERATIONS}
    * iterations. Iterations slow down guessing a low-entropy password from a stolen verifier; an
    * issued password is 32 random letters and digits (about 190 bits), which no number of guesses
@@ -719,43 +579,5 @@ public final class PostgresUsers implements UserDatabase {
   /** host:port/database of the target: its URL has no credentials (DatabaseTarget refuses them). */
   static String where(DatabaseTarget t) {
     return t.where();
-  }
-
-  /**
-   * What went wrong, from the SQLSTATE: a fixed phrase per class, plus the server's or driver's
-   * first line for the classes whose messages are about the connection, never about a statement.
-   */
-  static String reason(SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String phrase =
-        switch (state) {
-          case "28P01" -> "the password was refused";
-          case "28000" -> "the login was refused (unknown role, or no pg_hba.conf entry)";
-          case "3D000" -> "the database does not exist";
-          case "42501" -> "permission denied";
-          case "42704" -> "a role it names does not exist";
-          case "42710" -> "the user already exists";
-          case "2BP01" -> "objects depend on it";
-          case "57014" -> "sessions did not end in time";
-          case "57P01", "57P02", "57P03" -> "the server is shutting down or starting up";
-          case "53300" -> "too many connections";
-          default -> state.startsWith("08") ? "cannot connect" : "the database refused";
-        };
-    String detail = "";
-    if (state.startsWith("08")
-        || state.startsWith("28")
-        || state.equals("3D000")
-        || state.startsWith("57")) {
-      String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-      detail = m.isEmpty() ? "" : " - " + (m.length() > 200 ? m.substring(0, 200) : m);
-    }
-    return phrase + " (SQLSTATE " + (state.isEmpty() ? "none" : state) + ")" + detail;
-  }
-
-  private static String field(SQLException e) {
-    String s = e.getSQLState() == null ? "" : e.getSQLState();
-    return s.equals("28P01")
-        ? "spec.database.adminPasswordSecret"
-        : s.startsWith("28") ? "spec.database.adminUser" : "spec.database.url";
   }
 }

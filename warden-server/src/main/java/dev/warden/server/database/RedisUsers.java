@@ -2,16 +2,11 @@ package dev.warden.server.database;
 
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.database.UserDatabase;
-import dev.warden.core.error.TargetException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.core.model.DatabaseTarget;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,9 +71,7 @@ public final class RedisUsers implements UserDatabase {
         }
       }
     } catch (JedisException e) {
-      throw new ValidationException(
-          field(e),
-          "cannot manage users on " + t.where() + " as '" + t.adminUser() + "': " + reason(e));
+      throw EngineFailures.cannotManage(t, field(e), reason(e));
     }
   }
 
@@ -89,29 +82,20 @@ public final class RedisUsers implements UserDatabase {
       String username,
       Secret password,
       Instant validUntil) {
-    Jedis jedis;
-    try {
-      jedis = connect(t, adminPassword);
-    } catch (JedisException e) {
-      throw TargetException.unreachable("cannot reach " + t.where() + ": " + reason(e), e);
-    }
+    Jedis jedis = open(t, adminPassword);
     boolean sent = false;
     try (Jedis j = jedis) {
       List<String> args =
-          new ArrayList<>(List.of("SETUSER", username, "reset", "on", "#" + sha256(password)));
+          new ArrayList<>(
+              List.of(
+                  "SETUSER", username, "reset", "on", "#" + PasswordDigest.sha256Hex(password)));
       args.addAll(t.acl());
       sent = true;
       j.sendCommand(Protocol.Command.ACL, args.toArray(String[]::new));
     } catch (JedisException e) {
       boolean maybe = sent && e instanceof JedisConnectionException;
-      throw new TargetException(
-          "could not create the user on "
-              + t.where()
-              + ": "
-              + reason(e)
-              + (maybe ? " (it may exist; the reaper removes it)" : "; nothing was created"),
-          maybe,
-          e);
+      throw EngineFailures.createFailed(
+          t, reason(e), maybe ? EngineFailures.REAPER_REMOVES_IT : null, e);
     }
   }
 
@@ -128,8 +112,7 @@ public final class RedisUsers implements UserDatabase {
       j.sendCommand(Protocol.Command.ACL, "DELUSER", username);
       return Removal.DROPPED;
     } catch (JedisException e) {
-      throw new TargetException(
-          "could not remove user '" + username + "' from " + t.where() + ": " + reason(e), true, e);
+      throw EngineFailures.removeFailed(t, username, reason(e), e);
     }
   }
 
@@ -141,7 +124,7 @@ public final class RedisUsers implements UserDatabase {
   @Override
   public Map<String, Removal> removeUsers(
       DatabaseTarget t, Secret adminPassword, List<String> usernames) {
-    List<String> ours = usernames.stream().filter(u -> NameTag.matches(t, u)).toList();
+    List<String> ours = NameTag.ours(t, usernames);
     if (ours.size() < 2) {
       return UserDatabase.super.removeUsers(t, adminPassword, usernames);
     }
@@ -184,10 +167,7 @@ public final class RedisUsers implements UserDatabase {
       present.forEach(u -> out.put(u, Removal.DROPPED));
       return out;
     } catch (JedisException e) {
-      throw new TargetException(
-          "could not remove " + ours.size() + " users from " + t.where() + ": " + reason(e),
-          true,
-          e);
+      throw EngineFailures.removeAllFailed(t, ours.size(), reason(e), e);
     }
   }
 
@@ -209,8 +189,7 @@ public final class RedisUsers implements UserDatabase {
       out.sort(null);
       return out;
     } catch (JedisException e) {
-      throw new TargetException(
-          "cannot list the users of " + t.where() + ": " + reason(e), false, e);
+      throw EngineFailures.listFailed(t, reason(e), e);
     }
   }
 
@@ -220,21 +199,17 @@ public final class RedisUsers implements UserDatabase {
     Jedis jedis = open(t, adminPassword);
     try (Jedis j = jedis) {
       if (j.sendCommand(Protocol.Command.ACL, "GETUSER", account) == null) {
-        throw new ValidationException(
-            "rotation.account",
-            "no ACL user named '"
-                + account
-                + "' exists on "
-                + t.where()
-                + "; create the account first, or name the right one");
+        throw EngineFailures.noSuchAccount(t, "ACL user", account);
       }
-      j.sendCommand(Protocol.Command.ACL, "SETUSER", account, "resetpass", "#" + sha256(password));
+      j.sendCommand(
+          Protocol.Command.ACL,
+          "SETUSER",
+          account,
+          "resetpass",
+          "#" + PasswordDigest.sha256Hex(password));
       saveAclFile(j);
     } catch (JedisException e) {
-      throw new TargetException(
-          "could not set the password of '" + account + "' on " + t.where() + ": " + reason(e),
-          true,
-          e);
+      throw EngineFailures.setPasswordFailed(t, account, reason(e), true, e);
     }
   }
 
@@ -243,11 +218,14 @@ public final class RedisUsers implements UserDatabase {
     Jedis jedis = open(t, current);
     try (Jedis j = jedis) {
       j.sendCommand(
-          Protocol.Command.ACL, "SETUSER", t.adminUser(), "resetpass", "#" + sha256(next));
+          Protocol.Command.ACL,
+          "SETUSER",
+          t.adminUser(),
+          "resetpass",
+          "#" + PasswordDigest.sha256Hex(next));
       saveAclFile(j);
     } catch (JedisException e) {
-      throw new TargetException(
-          "could not change the admin password on " + t.where() + ": " + reason(e), true, e);
+      throw EngineFailures.adminPasswordFailed(t, reason(e), e);
     }
   }
 
@@ -294,19 +272,7 @@ public final class RedisUsers implements UserDatabase {
     try {
       return connect(t, password);
     } catch (JedisException e) {
-      throw TargetException.unreachable("cannot reach " + t.where() + ": " + reason(e), e);
-    }
-  }
-
-  /** The SHA-256 of a password in lower-case hex: the form {@code ACL SETUSER ... #hash} takes. */
-  static String sha256(Secret password) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(password.reveal().getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+      throw EngineFailures.unreachable(t, reason(e), e);
     }
   }
 

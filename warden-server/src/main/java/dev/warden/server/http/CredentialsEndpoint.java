@@ -238,7 +238,8 @@ public final class CredentialsEndpoint {
                   CredentialKind.Endpoint.CREDENTIALS,
                   requested,
                   null,
-                  TokenEndpoint.hop(req)));
+                  TokenEndpoint.hop(req),
+                  null));
       ObjectNode body = CredentialResponses.body(g);
       TokenEndpoint.sendCredential(res, body);
       metrics.grant("allow", "allowed", System.nanoTime() - start);

@@ -12,6 +12,7 @@ import dev.warden.core.grant.GrantType;
 import dev.warden.core.grant.Granted;
 import dev.warden.core.grant.TokenService;
 import dev.warden.core.model.CredentialKind;
+import dev.warden.core.token.KeyBinding;
 import dev.warden.server.ServerMetrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -185,7 +186,8 @@ public final class TokenEndpoint {
       // draft-ietf-oauth-transaction-tokens section 7.3: a Txn-Token is not an access token
       // RFC 9449 section 5: DPoP when the token is bound, Bearer when the kind cannot be (a
       // JWT-SVID, a cloud federation token)
-      body.put("token_type", txn ? "N_A" : g.dpopThumbprint() != null ? "DPoP" : "Bearer");
+      body.put(
+          "token_type", txn ? "N_A" : g.binding() instanceof KeyBinding.Dpop ? "DPoP" : "Bearer");
       body.put("expires_in", g.expiresInSeconds());
       if (g.scope() != null) {
         body.put("scope", g.scope());

@@ -200,7 +200,10 @@ class DatabaseLifecycleTest {
             null,
             "10.0.0.7",
             CredentialKind.Endpoint.CREDENTIALS,
-            CredentialKind.DATABASE_USER));
+            CredentialKind.DATABASE_USER,
+            null,
+            GrantRequest.Hop.NONE,
+            null));
   }
 
   static TargetLease lease(String id) {

@@ -329,7 +329,10 @@ abstract class TargetProviderContract {
             null,
             "10.0.0.7",
             CredentialKind.Endpoint.CREDENTIALS,
-            CredentialKind.DATABASE_USER));
+            CredentialKind.DATABASE_USER,
+            null,
+            GrantRequest.Hop.NONE,
+            null));
   }
 
   TargetLease lease(String id) {

@@ -146,22 +146,15 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
         proxy
             .connect(ctx.channel().eventLoop(), cred, login)
             .addListener(
-                (ChannelFutureListener)
-                    f -> {
-                      if (!f.isSuccess()) {
+                EdgeNet.ifConnectFails(
+                    cred,
+                    why ->
                         refuse(
                             ctx,
                             new MysqlException(
                                 MysqlException.UNREACHABLE,
                                 "08001",
-                                "Warden: cannot connect to the target at "
-                                    + cred.host()
-                                    + ":"
-                                    + cred.port()
-                                    + ": "
-                                    + EdgeNet.rootMessage(f.cause())));
-                      }
-                    })
+                                "Warden: cannot connect to the target at " + why))))
             .channel();
   }
 

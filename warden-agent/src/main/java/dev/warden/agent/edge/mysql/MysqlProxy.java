@@ -37,15 +37,7 @@ public final class MysqlProxy extends ListeningProxy {
   public static MysqlProxy start(EdgeContext context, EventLoopGroup group) {
     MysqlProxy p = new MysqlProxy(context);
     p.listen(group, () -> new MysqlClientSide(p));
-    LOG.log(
-        System.Logger.Level.INFO,
-        "mysql proxy for resource "
-            + context.spec().resource()
-            + " listening on "
-            + context.spec().where()
-            + " (upstream TLS "
-            + context.spec().upstreamTls()
-            + ")");
+    LOG.log(System.Logger.Level.INFO, p.listening());
     return p;
   }
 

@@ -13,11 +13,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -298,20 +295,9 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
                           }
                         }))
                 .addListener(
-                    (ChannelFutureListener)
-                        f -> {
-                          if (!f.isSuccess()) {
-                            refuse(
-                                ctx,
-                                "08001",
-                                "cannot connect to the database at "
-                                    + cred.host()
-                                    + ":"
-                                    + cred.port()
-                                    + ": "
-                                    + UpstreamSide.rootMessage(f.cause()));
-                          }
-                        }));
+                    dev.warden.agent.edge.EdgeNet.ifConnectFails(
+                        cred,
+                        why -> refuse(ctx, "08001", "cannot connect to the database at " + why))));
   }
 
   private Channel upstream;
@@ -388,20 +374,7 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   }
 
   private PeerCredentials peerOf(Channel ch) throws EdgeException {
-    if (ch instanceof EpollDomainSocketChannel d) {
-      try {
-        var c = d.peerCredentials();
-        int[] gids = c.gids();
-        return new PeerCredentials(c.pid(), c.uid(), gids.length > 0 ? gids[0] : -1);
-      } catch (IOException e) {
-        throw new EdgeException(
-            EdgeException.Kind.UNIDENTIFIED,
-            "the kernel gave no credentials for the caller: " + e.getMessage());
-      }
-    }
-    return proxy
-        .loopbackPeers()
-        .owner((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+    return dev.warden.agent.edge.EdgeContext.peer(ch, proxy.loopbackPeers());
   }
 
   static ProxiedConnection.Outcome outcome(EdgeException.Kind kind) {

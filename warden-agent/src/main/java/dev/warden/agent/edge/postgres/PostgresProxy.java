@@ -117,15 +117,7 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
           java.util.concurrent.TimeUnit.MINUTES);
     }
     p.listen(group, () -> new ClientSide(p));
-    LOG.log(
-        System.Logger.Level.INFO,
-        "postgres proxy for resource "
-            + spec.resource()
-            + " listening on "
-            + spec.where()
-            + " (upstream TLS "
-            + spec.upstreamTls()
-            + ")");
+    LOG.log(System.Logger.Level.INFO, p.listening());
     return p;
   }
 
@@ -151,18 +143,7 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
       PeerCredentials peer,
       EdgeCredential cred,
       String reason) {
-    Map<String, String> who = new java.util.LinkedHashMap<>();
-    PeerCredentials p = caller != null ? caller.peer() : peer;
-    if (p != null) {
-      who.put("pid", Integer.toString(p.pid()));
-      who.put("uid", Integer.toString(p.uid()));
-    }
-    if (caller != null) {
-      caller.selectors().stream()
-          .filter(
-              s -> s.type().equals("unix") && (s.key().equals("path") || s.key().equals("sha256")))
-          .forEach(s -> who.put(s.key(), s.value()));
-    }
+    Map<String, String> who = dev.warden.agent.edge.EdgeContext.who(caller, peer);
     try {
       audit.record(
           new ProxiedConnection(

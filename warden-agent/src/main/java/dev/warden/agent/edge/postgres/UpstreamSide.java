@@ -173,7 +173,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
                                 .toLowerCase(java.util.Locale.ROOT)
                                 .replace('_', '-')
                             + "): "
-                            + rootMessage(f.cause()));
+                            + dev.warden.agent.edge.EdgeNet.rootMessage(f.cause()));
                     return;
                   }
                   X509Certificate cert =
@@ -255,7 +255,10 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
     fail(
         ctx,
         "08006",
-        "connection to the database at " + where() + " failed: " + rootMessage(cause));
+        "connection to the database at "
+            + where()
+            + " failed: "
+            + dev.warden.agent.edge.EdgeNet.rootMessage(cause));
   }
 
   @Override
@@ -272,13 +275,5 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
 
   private String where() {
     return credential.host() + ":" + credential.port();
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
   }
 }

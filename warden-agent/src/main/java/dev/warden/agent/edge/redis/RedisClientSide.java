@@ -152,19 +152,8 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
                   }
                 })
             .addListener(
-                (ChannelFutureListener)
-                    f -> {
-                      if (!f.isSuccess()) {
-                        refuse(
-                            ctx,
-                            "Warden: cannot connect to redis at "
-                                + cred.host()
-                                + ":"
-                                + cred.port()
-                                + ": "
-                                + EdgeNet.rootMessage(f.cause()));
-                      }
-                    })
+                EdgeNet.ifConnectFails(
+                    cred, why -> refuse(ctx, "Warden: cannot connect to redis at " + why)))
             .channel();
   }
 

@@ -35,15 +35,7 @@ public final class RedisProxy extends ListeningProxy {
   public static RedisProxy start(EdgeContext context, EventLoopGroup group) {
     RedisProxy p = new RedisProxy(context);
     p.listen(group, () -> new RedisClientSide(p));
-    LOG.log(
-        System.Logger.Level.INFO,
-        "redis proxy for resource "
-            + context.spec().resource()
-            + " listening on "
-            + context.spec().where()
-            + " (upstream TLS "
-            + context.spec().upstreamTls()
-            + ")");
+    LOG.log(System.Logger.Level.INFO, p.listening());
     return p;
   }
 

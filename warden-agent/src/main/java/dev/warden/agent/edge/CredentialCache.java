@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps each workload's credential for each target off the connection path. A connection takes the
@@ -24,8 +25,11 @@ public final class CredentialCache implements AutoCloseable {
   private record Key(String spiffeId, String resource) {}
 
   private static final class Entry {
-    volatile EdgeCredential current;
-    CompletableFuture<EdgeCredential> inflight;
+    /** The credential held; null before the first fetch and after a discard. */
+    volatile @Nullable EdgeCredential current;
+
+    /** The fetch under way; null when none is. */
+    @Nullable CompletableFuture<EdgeCredential> inflight;
   }
 
   private final CredentialFetcher fetcher;
@@ -109,8 +113,9 @@ public final class CredentialCache implements AutoCloseable {
     java.util.List<String> out = new java.util.ArrayList<>();
     for (Entry e : entries.values()) {
       EdgeCredential c = e.current;
-      if (c != null && c.leaseId() != null) {
-        out.add(c.leaseId());
+      String lease = c == null ? null : c.leaseId();
+      if (lease != null) {
+        out.add(lease);
       }
     }
     return out;
@@ -120,7 +125,8 @@ public final class CredentialCache implements AutoCloseable {
   public void discardLease(String leaseId) {
     for (Entry e : entries.values()) {
       synchronized (e) {
-        if (e.current != null && leaseId.equals(e.current.leaseId())) {
+        EdgeCredential c = e.current;
+        if (c != null && leaseId.equals(c.leaseId())) {
           e.current = null;
         }
       }
@@ -134,8 +140,9 @@ public final class CredentialCache implements AutoCloseable {
 
   private CompletableFuture<EdgeCredential> refresh(Entry e, X509Svid workload, String resource) {
     synchronized (e) {
-      if (e.inflight != null) {
-        return e.inflight;
+      CompletableFuture<EdgeCredential> running = e.inflight;
+      if (running != null) {
+        return running;
       }
       CompletableFuture<EdgeCredential> f = new CompletableFuture<>();
       e.inflight = f;

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every proxy needs to turn a connection into a credential: the spec, how callers are
@@ -43,7 +44,7 @@ public record EdgeContext(
    * Records the connection's outcome for the server's audit log, once: the first outcome recorded
    * for a channel is its outcome, later calls (a refusal's own close path) are ignored.
    */
-  public void record(Channel ch, ProxiedConnection.Outcome outcome, String reason) {
+  public void record(Channel ch, ProxiedConnection.Outcome outcome, @Nullable String reason) {
     if (ch.attr(AUDITED).setIfAbsent(Boolean.TRUE) != null) {
       return;
     }
@@ -71,14 +72,14 @@ public record EdgeContext(
    *     null
    */
   public void recordEvent(
-      Callers.Caller caller,
-      PeerCredentials peerIfUnidentified,
-      String resource,
-      EdgeCredential cred,
-      String destination,
+      Callers.@Nullable Caller caller,
+      @Nullable PeerCredentials peerIfUnidentified,
+      @Nullable String resource,
+      @Nullable EdgeCredential cred,
+      @Nullable String destination,
       ProxiedConnection.Outcome outcome,
-      String reason,
-      ProxiedConnection.Hop hop) {
+      @Nullable String reason,
+      ProxiedConnection.@Nullable Hop hop) {
     java.util.Map<String, String> who = who(caller, peerIfUnidentified);
     try {
       audit.record(
@@ -109,7 +110,7 @@ public record EdgeContext(
    * @param peerIfUnidentified the process, when it was not attested (no {@code caller}); or null
    */
   public static java.util.Map<String, String> who(
-      Callers.Caller caller, PeerCredentials peerIfUnidentified) {
+      Callers.@Nullable Caller caller, @Nullable PeerCredentials peerIfUnidentified) {
     PeerCredentials peer = caller != null ? caller.peer() : peerIfUnidentified;
     java.util.Map<String, String> who = new java.util.LinkedHashMap<>();
     if (peer != null) {

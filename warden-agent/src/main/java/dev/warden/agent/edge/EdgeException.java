@@ -7,6 +7,9 @@ package dev.warden.agent.edge;
 public final class EdgeException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The message given at construction: the exception's only one, never null. */
+  private final String message;
+
   /** Closed set of causes. */
   public enum Kind {
     /** The calling process could not be attested, or no registration matches it. */
@@ -25,10 +28,16 @@ public final class EdgeException extends Exception {
 
   public EdgeException(Kind kind, String message) {
     super(message);
+    this.message = message;
     this.kind = kind;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 }

@@ -30,6 +30,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The network plumbing the MySQL and Redis proxies share: listening, connecting on, TLS to the
@@ -102,7 +103,7 @@ public final class EdgeNet {
   }
 
   /** Closes the listener and removes its socket file. */
-  public static void close(ProxySpec spec, Channel listener) {
+  public static void close(ProxySpec spec, @Nullable Channel listener) {
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
@@ -129,10 +130,18 @@ public final class EdgeNet {
    * The trust for the target's certificate ({@code upstream-ca}, else the JDK's), or null when TLS
    * is disabled.
    */
-  public static SSLContext upstreamContext(ProxySpec spec) {
+  public static @Nullable SSLContext upstreamContext(ProxySpec spec) {
     if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
       return null;
     }
+    return verifyingContext(spec);
+  }
+
+  /**
+   * The trust for the target's certificate ({@code upstream-ca}, else the JDK's), whatever {@code
+   * upstream-tls} says: for a proxy that always verifies (HTTP).
+   */
+  public static SSLContext verifyingContext(ProxySpec spec) {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, upstreamTrust(spec), null);
@@ -148,7 +157,7 @@ public final class EdgeNet {
   }
 
   /** Trust for {@code upstream-ca} (PEM), or the JDK's trust store when it is null. */
-  public static TrustManagerFactory upstreamTrust(Path ca) {
+  public static TrustManagerFactory upstreamTrust(@Nullable Path ca) {
     try {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -5,8 +5,10 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import java.net.SocketAddress;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every proxy does the same way: listen where its spec says (through {@link EdgeNet#listen}),
@@ -17,7 +19,9 @@ public abstract class ListeningProxy implements EdgeProxy {
   private final ProxySpec spec;
   private final AtomicLong accepted = new AtomicLong();
   private final java.util.Set<Channel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private Channel listener;
+
+  /** Null until {@link #listen} bound it (every proxy's {@code start} does, before returning). */
+  private @Nullable Channel listener;
 
   protected ListeningProxy(ProxySpec spec) {
     this.spec = spec;
@@ -70,7 +74,8 @@ public abstract class ListeningProxy implements EdgeProxy {
 
   @Override
   public final SocketAddress address() {
-    return listener.localAddress();
+    // every proxy's start() calls listen() before it hands the proxy out
+    return Objects.requireNonNull(listener, "a started proxy has listened").localAddress();
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The spliced connections of every proxy, by the lease of the credential they were logged in with:
@@ -16,7 +17,7 @@ public final class LiveConnections {
   private final Map<String, Set<Channel>> byLease = new ConcurrentHashMap<>();
 
   /** Remembers a spliced connection until it closes. */
-  public void add(String leaseId, Channel client) {
+  public void add(@Nullable String leaseId, Channel client) {
     if (leaseId == null) {
       return;
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is on the other end of a loopback TCP connection. The kernel's socket table ({@code
@@ -90,7 +91,8 @@ public final class LoopbackPeers {
    */
   private volatile boolean v4InTcp6;
 
-  private Socket find(InetSocketAddress client, InetSocketAddress local) throws EdgeException {
+  private @Nullable Socket find(InetSocketAddress client, InetSocketAddress local)
+      throws EdgeException {
     // an IPv4 connection is in tcp; one from a dual-stack socket is in tcp6 with v4-mapped
     // addresses
     String v6 = hex6(client.getAddress(), client.getPort());
@@ -111,7 +113,7 @@ public final class LoopbackPeers {
     return s;
   }
 
-  private Socket search(String name, String want, String peer) throws EdgeException {
+  private @Nullable Socket search(String name, String want, String peer) throws EdgeException {
     Path table = proc.resolve("net").resolve(name);
     // read up to the match only: the kernel writes this table as it is read, and under load it
     // holds thousands of sockets
@@ -149,7 +151,7 @@ public final class LoopbackPeers {
   /**
    * One line of /proc/net/tcp: the socket when its local and remote addresses are the ones wanted.
    */
-  static Socket parseLine(String line, String local, String remote) {
+  static @Nullable Socket parseLine(String line, String local, String remote) {
     String[] f = line.trim().split("\\s+");
     if (f.length < 10 || !f[1].equalsIgnoreCase(local) || !f[2].equalsIgnoreCase(remote)) {
       return null;

@@ -3,6 +3,7 @@ package dev.warden.agent.runtime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an agent runs.
@@ -20,18 +21,18 @@ public record AgentOptions(
     String serverUrl,
     Path socket,
     Path dataDir,
-    String joinToken,
-    Path platformTokenFile,
+    @Nullable String joinToken,
+    @Nullable Path platformTokenFile,
     Duration syncInterval,
     Duration maxBackoff,
     List<FileSink> sinks,
-    Path serverCa) {
+    @Nullable Path serverCa) {
   public AgentOptions(
       String serverUrl,
       Path socket,
       Path dataDir,
-      String joinToken,
-      Path platformTokenFile,
+      @Nullable String joinToken,
+      @Nullable Path platformTokenFile,
       Duration syncInterval,
       Duration maxBackoff,
       List<FileSink> sinks) {

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's state and its loop: attests the node, keeps its session renewed, syncs the
@@ -53,7 +54,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       Instant issuedAt,
       Instant expiresAt) {}
 
-  record Entry(SpiffeId id, Set<Selector> selectors, Instant expiresAt) {}
+  /** A registration this agent serves; {@code expiresAt} null: it does not end. */
+  record Entry(SpiffeId id, Set<Selector> selectors, @Nullable Instant expiresAt) {}
 
   record Cached(X509Svid svid, Instant issuedAt, Instant expiresAt) {}
 
@@ -70,7 +72,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    *     name, with the reason: reported back as failed, never guessed at
    */
   public record DeclaredProxySet(
-      String version,
+      @Nullable String version,
       List<dev.warden.core.edge.ProxyDeclaration> proxies,
       Map<String, String> unreadable) {
     public DeclaredProxySet {
@@ -88,20 +90,23 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private final Map<String, Cached> svids = new ConcurrentHashMap<>();
   private final Map<String, Jwt> jwts = new ConcurrentHashMap<>();
   private final Map<String, Instant> sinkWritten = new ConcurrentHashMap<>();
-  private volatile Session session;
+
+  /** Null until the agent attests (or resumes), and again when the server refuses it. */
+  private volatile @Nullable Session session;
+
   private volatile Bundle bundle = new Bundle("", List.of(), List.of(), -1);
   private volatile long revision;
   private volatile DeclaredProxySet declaredProxies =
       new DeclaredProxySet(null, List.of(), Map.of());
   private final List<Runnable> cycleListeners = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
-  private volatile Instant lastSuccess;
+  private volatile @Nullable Instant lastSuccess;
 
   /** Why the server could not be reached, and since when; null while it answers. */
-  private volatile ServerException serverFailure;
+  private volatile @Nullable ServerException serverFailure;
 
-  private volatile Instant unreachableSince;
-  private Thread loop;
+  private volatile @Nullable Instant unreachableSince;
+  private @Nullable Thread loop;
 
   public AgentRuntime(AgentOptions options, Clock clock) {
     this.options = options;
@@ -176,10 +181,10 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   synchronized void cycle() throws ServerException {
     Instant now = clock.instant();
     try {
-      ensureSession(now);
-      boolean changed = syncEntries();
-      changed |= refreshBundle();
-      changed |= renewSvids(now);
+      Session s = ensureSession(now);
+      boolean changed = syncEntries(s);
+      changed |= refreshBundle(s);
+      changed |= renewSvids(s, now);
       writeSinks(now, changed);
       lastSuccess = now;
       if (serverFailure != null) {
@@ -204,41 +209,42 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
   }
 
-  private void ensureSession(Instant now) throws ServerException {
+  /** The session this round works with: the held one, renewed at half-life, or a new one. */
+  private Session ensureSession(Instant now) throws ServerException {
     Session s = session;
     if (s == null || !now.isBefore(s.expiresAt())) {
-      attest();
-      return;
+      return attest();
     }
     Duration life = Duration.between(s.issuedAt(), s.expiresAt());
     if (!now.isBefore(s.issuedAt().plus(life.dividedBy(2)))) {
       KeyPair kp = Keys.newKeyPair();
       JsonNode r = server.renew(s.token(), Keys.csr(kp, s.id()));
-      session = toSession(r, kp.getPrivate());
-      server.useIdentity(session.chain(), session.key());
-      saveState();
+      s = toSession(r, kp.getPrivate());
+      session = s;
+      server.useIdentity(s.chain(), s.key());
+      saveState(s);
     }
+    return s;
   }
 
-  private void attest() throws ServerException {
+  private Session attest() throws ServerException {
     KeyPair kp = Keys.newKeyPair();
     JsonNode r;
-    if (options.platformTokenFile() != null) {
+    Path tokenFile = options.platformTokenFile();
+    String joinToken = options.joinToken();
+    if (tokenFile != null) {
       String token;
       try {
-        token = Files.readString(options.platformTokenFile()).trim();
+        token = Files.readString(tokenFile).trim();
       } catch (IOException e) {
         throw new ServerException(
             0,
             "no_evidence",
-            "cannot read the platform token "
-                + options.platformTokenFile()
-                + ": "
-                + e.getMessage());
+            "cannot read the platform token " + tokenFile + ": " + e.getMessage());
       }
       r = server.attestWithPlatformToken(token, Keys.csr(kp, null));
-    } else if (options.joinToken() != null) {
-      r = server.attestWithJoinToken(options.joinToken(), Keys.csr(kp, null));
+    } else if (joinToken != null) {
+      r = server.attestWithJoinToken(joinToken, Keys.csr(kp, null));
     } else {
       throw new ServerException(
           401,
@@ -246,17 +252,19 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
           "no valid session and no way to attest: give --join-token "
               + "(a new one, they are single use) or --platform-token-file");
     }
-    session = toSession(r, kp.getPrivate());
-    server.useIdentity(session.chain(), session.key());
+    Session s = toSession(r, kp.getPrivate());
+    session = s;
+    server.useIdentity(s.chain(), s.key());
     revision = 0;
-    saveState();
+    saveState(s);
     LOG.log(
         System.Logger.Level.INFO,
-        "attested as " + session.id() + " (session until " + session.expiresAt() + ")");
+        "attested as " + s.id() + " (session until " + s.expiresAt() + ")");
+    return s;
   }
 
-  private boolean syncEntries() throws ServerException {
-    String token = session.token();
+  private boolean syncEntries(Session s) throws ServerException {
+    String token = s.token();
     JsonNode page = server.sync(token, revision, null, PAGE, declaredProxies.version());
     readProxies(page.path("proxies"));
     boolean full = page.path("full").asBoolean();
@@ -354,7 +362,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     return server.proxyStatus(s.token(), statuses).path("recorded").asInt(-1);
   }
 
-  private boolean refreshBundle() throws ServerException {
+  private boolean refreshBundle(Session s) throws ServerException {
     JsonNode b = server.bundle();
     long seq = b.path("spiffe_sequence").asLong();
     if (seq == bundle.sequence()) {
@@ -370,11 +378,11 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         jwt.add(k.toString());
       }
     }
-    bundle = new Bundle(session.id().trustDomain(), List.copyOf(x509), List.copyOf(jwt), seq);
+    bundle = new Bundle(s.id().trustDomain(), List.copyOf(x509), List.copyOf(jwt), seq);
     return true;
   }
 
-  private boolean renewSvids(Instant now) throws ServerException {
+  private boolean renewSvids(Session current, Instant now) throws ServerException {
     List<ServerClient.SvidRequest> reqs = new ArrayList<>();
     Map<String, KeyPair> keys = new HashMap<>();
     for (Entry e : entries.values()) {
@@ -390,13 +398,22 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     boolean changed = false;
     for (int i = 0; i < reqs.size(); i += BATCH) {
       JsonNode r =
-          server.x509Svids(session.token(), reqs.subList(i, Math.min(reqs.size(), i + BATCH)));
+          server.x509Svids(current.token(), reqs.subList(i, Math.min(reqs.size(), i + BATCH)));
       for (JsonNode s : r.path("svids")) {
         String id = s.path("spiffe_id").asText();
         if (s.has("error")) {
           LOG.log(
               System.Logger.Level.WARNING,
               "server refused an SVID for " + id + ": " + s.path("message").asText());
+          continue;
+        }
+        KeyPair kp = keys.get(id);
+        if (kp == null) {
+          // an id this round did not ask about has no key here, so nothing to serve it with; the
+          // others in the answer are still good
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "ignoring an SVID the server sent for " + id + ", which this agent did not ask for");
           continue;
         }
         List<X509Certificate> chain = new ArrayList<>();
@@ -406,8 +423,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
         svids.put(
             id,
             new Cached(
-                new X509Svid(
-                    SpiffeId.parse(id), List.copyOf(chain), keys.get(id).getPrivate(), null),
+                new X509Svid(SpiffeId.parse(id), List.copyOf(chain), kp.getPrivate(), null),
                 now,
                 leaf.getNotAfter().toInstant()));
         changed = true;
@@ -509,7 +525,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   }
 
   @Override
-  public String cachedJwtSvid(SpiffeId id, List<String> audience) {
+  public @Nullable String cachedJwtSvid(SpiffeId id, List<String> audience) {
     Jwt cached = jwts.get(jwtKey(id.toString(), audience));
     return cached != null
             && clock.instant().isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))
@@ -552,7 +568,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * outside host (the resource's declared destination) for the HTTP egress proxy.
    */
   public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(
-      String resource, String destination) throws ServerException {
+      String resource, @Nullable String destination) throws ServerException {
     Session s = session;
     if (s == null) {
       throw new ServerException(0, "no_session", "the agent has not attested yet");
@@ -600,19 +616,19 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    */
   public record Health(
       Condition condition,
-      Instant lastSync,
-      Instant unreachableSince,
-      String serverError,
+      @Nullable Instant lastSync,
+      @Nullable Instant unreachableSince,
+      @Nullable String serverError,
       int valid,
       int missing,
-      Instant nextExpiry) {}
+      @Nullable Instant nextExpiry) {}
 
   /** How the agent fares now: whether the server answers, and what the cache still covers. */
   public Health health() {
     Instant now = clock.instant();
     int valid = 0;
     int missing = 0;
-    Instant next = null;
+    @Nullable Instant next = null;
     for (Entry e : entries.values()) {
       if (e.expiresAt() != null && !now.isBefore(e.expiresAt())) {
         continue; // a registration that ended is not served, with or without an SVID
@@ -639,11 +655,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   }
 
   /** When the last cycle succeeded (null before the first). */
-  public Instant lastSuccess() {
+  public @Nullable Instant lastSuccess() {
     return lastSuccess;
   }
 
-  public SpiffeId agentId() {
+  /** The agent's own SPIFFE ID; null before it attested. */
+  public @Nullable SpiffeId agentId() {
     Session s = session;
     return s == null ? null : s.id();
   }
@@ -655,8 +672,9 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   @Override
   public void close() {
     running = false;
-    if (loop != null) {
-      loop.interrupt();
+    Thread l = loop;
+    if (l != null) {
+      l.interrupt();
     }
   }
 
@@ -715,8 +733,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
   }
 
-  private void saveState() {
-    Session s = session;
+  private void saveState(Session s) {
     ObjectNode o = ServerClient.JSON.createObjectNode();
     o.put("spiffe_id", s.id().toString());
     o.put("session_token", s.token());
@@ -745,7 +762,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
   }
 
-  private Session loadState() {
+  private @Nullable Session loadState() {
     if (!Files.exists(stateFile)) {
       return null;
     }

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's health over plain HTTP, for a kubelet probe or a Prometheus scrape, on an address the
@@ -100,7 +101,7 @@ public final class AgentStatus implements AutoCloseable {
         JSON.writeValueAsString(o));
   }
 
-  private static void put(ObjectNode o, String field, Instant t) {
+  private static void put(ObjectNode o, String field, @Nullable Instant t) {
     if (t != null) {
       o.put(field, t.toString());
     }
@@ -139,7 +140,8 @@ public final class AgentStatus implements AutoCloseable {
     send(x, 200, "text/plain; version=0.0.4; charset=utf-8", b.toString());
   }
 
-  private static void gauge(StringBuilder b, String name, String help, String labels, long value) {
+  private static void gauge(
+      StringBuilder b, String name, String help, @Nullable String labels, long value) {
     b.append("# HELP ")
         .append(name)
         .append(' ')

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxies' connection events on their way to the server's audit log, kept on disk until the
@@ -47,7 +48,10 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
   private final Sender sender;
   private final Clock clock;
   private final Thread shipper;
-  private Writer current;
+
+  /** The file events go to now; null between a rotation and the next event. */
+  private @Nullable Writer current;
+
   private long segments;
   private volatile boolean running = true;
 
@@ -86,16 +90,18 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
     String line = json(e).toString() + "\n";
     synchronized (this) {
       try {
-        if (current == null) {
-          current =
+        Writer w = current;
+        if (w == null) {
+          w =
               Files.newBufferedWriter(
                   dir.resolve("current.jsonl"),
                   StandardCharsets.UTF_8,
                   StandardOpenOption.CREATE,
                   StandardOpenOption.APPEND);
+          current = w;
         }
-        current.write(line);
-        current.flush();
+        w.write(line);
+        w.flush();
       } catch (IOException ex) {
         LOG.log(
             System.Logger.Level.ERROR,
@@ -194,9 +200,10 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
 
   private void rotate() throws IOException {
     Path cur = dir.resolve("current.jsonl");
-    if (current != null) {
-      current.close();
+    Writer w = current;
+    if (w != null) {
       current = null;
+      w.close();
     }
     if (Files.exists(cur) && Files.size(cur) > 0) {
       try (FileChannel ch = FileChannel.open(cur, StandardOpenOption.WRITE)) {
@@ -269,7 +276,7 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
         hop(o.get("hop")));
   }
 
-  private static ProxiedConnection.Hop hop(JsonNode h) {
+  private static ProxiedConnection.@Nullable Hop hop(@Nullable JsonNode h) {
     if (h == null || h.isNull()) {
       return null;
     }
@@ -280,7 +287,7 @@ public final class AuditSpool implements ConnectionAudit, AutoCloseable {
         text(h, "traceparent"));
   }
 
-  private static String text(JsonNode o, String f) {
+  private static @Nullable String text(JsonNode o, String f) {
     JsonNode v = o.get(f);
     return v == null || v.isNull() ? null : v.asText();
   }

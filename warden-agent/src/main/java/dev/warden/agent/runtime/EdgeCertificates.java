@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxies' TLS certificates, one per resource, asked from the server with the agent's session
@@ -16,8 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EdgeCertificates implements ClientTls {
   private final AgentRuntime runtime;
   private final Clock clock;
-  private final Map<String, Certificate> held = new ConcurrentHashMap<>();
-  private final Map<String, Instant> issuedAt = new ConcurrentHashMap<>();
+
+  /** A certificate with when it was asked for: one map entry, so a reader never sees half. */
+  private record Held(Certificate certificate, Instant issuedAt) {}
+
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
 
   EdgeCertificates(AgentRuntime runtime, Clock clock) {
     this.runtime = runtime;
@@ -34,21 +38,22 @@ final class EdgeCertificates implements ClientTls {
     return get(resource, host);
   }
 
-  private Certificate get(String resource, String destination) throws EdgeException {
+  private Certificate get(String resource, @Nullable String destination) throws EdgeException {
     String key = destination == null ? resource : resource + "\n" + destination;
     Instant now = clock.instant();
-    Certificate c = held.get(key);
-    if (c != null) {
-      Instant from = issuedAt.get(key);
-      if (now.isBefore(from.plus(Duration.between(from, c.expiresAt()).dividedBy(2)))) {
-        return c;
+    Held h = held.get(key);
+    Certificate c = h == null ? null : h.certificate();
+    if (h != null) {
+      Instant from = h.issuedAt();
+      if (now.isBefore(
+          from.plus(Duration.between(from, h.certificate().expiresAt()).dividedBy(2)))) {
+        return h.certificate();
       }
     }
     synchronized (this) {
       try {
         Certificate fresh = runtime.edgeCertificate(resource, destination);
-        held.put(key, fresh);
-        issuedAt.put(key, now);
+        held.put(key, new Held(fresh, now));
         return fresh;
       } catch (ServerException e) {
         if (c != null && now.isBefore(c.expiresAt())) {

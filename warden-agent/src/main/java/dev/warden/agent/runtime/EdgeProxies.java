@@ -33,16 +33,21 @@ public final class EdgeProxies implements AutoCloseable {
   private final dev.warden.agent.edge.LiveConnections live =
       new dev.warden.agent.edge.LiveConnections();
   private final List<EdgeProxy> proxies = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private Callers callers;
-  private dev.warden.agent.edge.ClientTls tls;
-  private LoopbackPeers peers;
+  private final Callers callers;
+  private final dev.warden.agent.edge.ClientTls tls;
+  private final LoopbackPeers peers;
 
   private EdgeProxies(
       EventLoopGroup group,
       ExecutorService executor,
       CredentialCache credentials,
       AuditSpool spool,
+      Callers callers,
+      dev.warden.agent.edge.ClientTls tls,
       Clock clock) {
+    this.callers = callers;
+    this.tls = tls;
+    this.peers = new LoopbackPeers();
     this.clock = clock;
     this.spool = spool;
     this.group = group;
@@ -166,10 +171,9 @@ public final class EdgeProxies implements AutoCloseable {
             Executors.newVirtualThreadPerTaskExecutor(),
             cache,
             spool,
+            new Callers(attestor, identities),
+            certificates,
             clock);
-    e.callers = new Callers(attestor, identities);
-    e.tls = certificates;
-    e.peers = new LoopbackPeers();
     try {
       for (ProxySpec s : specs) {
         e.startProxy(s);

@@ -9,6 +9,7 @@ import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fresh P-256 key pairs and CSRs: every SVID gets a new key that never leaves the agent's memory.
@@ -27,7 +28,7 @@ final class Keys {
   }
 
   /** A CSR carrying only the key (the server sets the SPIFFE ID itself). */
-  static byte[] csr(KeyPair kp, SpiffeId id) {
+  static byte[] csr(KeyPair kp, @Nullable SpiffeId id) {
     try {
       return new JcaPKCS10CertificationRequestBuilder(
               new X500Principal("O=Warden agent"), kp.getPublic())

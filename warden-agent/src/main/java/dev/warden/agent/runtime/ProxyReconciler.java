@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the proxies the server declares for this agent (EdgeProxy documents, decision 407) beside
@@ -33,21 +34,34 @@ import java.util.function.Supplier;
 public final class ProxyReconciler implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ProxyReconciler.class.getName());
 
-  /** What one declaration has on this agent: a running proxy, or why not. */
-  private record Held(ProxyDeclaration declaration, EdgeProxy proxy, ProxyStatus status) {}
+  /**
+   * What one declaration has on this agent: a running proxy, or why not ({@code proxy} null). An
+   * unreadable declaration has no {@code declaration}; its status still names it.
+   */
+  private record Held(
+      @Nullable ProxyDeclaration declaration, @Nullable EdgeProxy proxy, ProxyStatus status) {}
 
   private final AgentRuntime runtime;
   private final Supplier<EdgeProxies> edgeFactory;
   private final Clock clock;
   private final Map<String, Held> held = new TreeMap<>();
-  private EdgeProxies edge;
+
+  /** The command line's proxies, or made when a first one is declared; null until then. */
+  private @Nullable EdgeProxies edge;
+
   private boolean ownsEdge;
-  private AgentRuntime.DeclaredProxySet applied;
-  private List<ProxyStatus> reported;
-  private AutoCloseable subscription;
+  private AgentRuntime.@Nullable DeclaredProxySet applied;
+
+  /** What the server took whole last; null: nothing yet, or it must be sent again. */
+  private @Nullable List<ProxyStatus> reported;
+
+  private @Nullable AutoCloseable subscription;
 
   private ProxyReconciler(
-      AgentRuntime runtime, EdgeProxies edge, Supplier<EdgeProxies> edgeFactory, Clock clock) {
+      AgentRuntime runtime,
+      @Nullable EdgeProxies edge,
+      Supplier<EdgeProxies> edgeFactory,
+      Clock clock) {
     this.runtime = runtime;
     this.edge = edge;
     this.edgeFactory = edgeFactory;
@@ -63,7 +77,10 @@ public final class ProxyReconciler implements AutoCloseable {
    *     HTTPS), which is reported for each declaration
    */
   public static ProxyReconciler follow(
-      AgentRuntime runtime, EdgeProxies edge, Supplier<EdgeProxies> edgeFactory, Clock clock) {
+      AgentRuntime runtime,
+      @Nullable EdgeProxies edge,
+      Supplier<EdgeProxies> edgeFactory,
+      Clock clock) {
     ProxyReconciler d = new ProxyReconciler(runtime, edge, edgeFactory, clock);
     d.reconcile();
     d.subscription = runtime.afterEachCycle(d::reconcile);
@@ -88,26 +105,30 @@ public final class ProxyReconciler implements AutoCloseable {
   private void apply(AgentRuntime.DeclaredProxySet set) {
     Map<String, ProxyDeclaration> wanted = new TreeMap<>();
     set.proxies().forEach(d -> wanted.put(d.name(), d));
-    for (String name : List.copyOf(held.keySet())) {
-      Held h = held.get(name);
+    // a copy: the loop removes and replaces entries
+    for (Map.Entry<String, Held> en : new TreeMap<>(held).entrySet()) {
+      String name = en.getKey();
+      Held h = en.getValue();
       ProxyDeclaration w = wanted.get(name);
-      if (h.declaration() == null) {
+      ProxyDeclaration had = h.declaration();
+      EdgeProxy running = h.proxy();
+      if (had == null) {
         held.remove(name); // was unreadable: read again below, or gone
-      } else if (w == null || !w.proxy().equals(h.declaration().proxy())) {
-        if (h.proxy() != null) {
+      } else if (w == null || !w.proxy().equals(had.proxy())) {
+        if (running != null) {
           String why =
               w == null
                   ? "its declaration (EdgeProxy " + name + ") was removed"
                   : "its declaration (EdgeProxy " + name + ") changed; restarting it";
           LOG.log(
               System.Logger.Level.INFO,
-              "stopping declared proxy " + name + " on " + h.proxy().spec().where() + ": " + why);
-          edge.stopProxy(h.proxy(), why);
+              "stopping declared proxy " + name + " on " + running.spec().where() + ": " + why);
+          stop(running, why);
         }
         held.remove(name);
-      } else if (!w.equals(h.declaration())) {
+      } else if (!w.equals(had)) {
         held.put(
-            name, new Held(w, h.proxy(), h.status())); // only its selectors or description changed
+            name, new Held(w, running, h.status())); // only its selectors or description changed
       }
     }
     Map<String, String> taken = new HashMap<>();
@@ -120,9 +141,12 @@ public final class ProxyReconciler implements AutoCloseable {
         }
       }
     }
-    held.values().stream()
-        .filter(h -> h.proxy() != null)
-        .forEach(h -> taken.put(h.proxy().spec().where(), "EdgeProxy " + h.declaration().name()));
+    for (Held h : held.values()) {
+      EdgeProxy p = h.proxy();
+      if (p != null) {
+        taken.put(p.spec().where(), "EdgeProxy " + h.status().name());
+      }
+    }
     for (ProxyDeclaration d : wanted.values()) {
       Held h = held.get(d.name());
       if (h != null && h.proxy() != null) {
@@ -149,7 +173,7 @@ public final class ProxyReconciler implements AutoCloseable {
     held.keySet().removeIf(n -> !wanted.containsKey(n) && !set.unreadable().containsKey(n));
   }
 
-  private Held start(ProxyDeclaration d, Map<String, String> taken, ProxyStatus before) {
+  private Held start(ProxyDeclaration d, Map<String, String> taken, @Nullable ProxyStatus before) {
     ProxySpec spec = d.proxy();
     String version = dev.warden.core.agent.DeclaredProxies.version(d);
     String holder = taken.get(spec.where());
@@ -167,11 +191,13 @@ public final class ProxyReconciler implements AutoCloseable {
       return new Held(d, null, status(d.name(), version, ProxyStatus.State.REFUSED, why, before));
     }
     try {
-      if (edge == null) {
-        edge = edgeFactory.get();
+      EdgeProxies e = edge;
+      if (e == null) {
+        e = edgeFactory.get();
+        edge = e;
         ownsEdge = true;
       }
-      EdgeProxy p = edge.startProxy(spec);
+      EdgeProxy p = e.startProxy(spec);
       taken.put(spec.where(), "EdgeProxy " + d.name());
       LOG.log(
           System.Logger.Level.INFO,
@@ -198,7 +224,11 @@ public final class ProxyReconciler implements AutoCloseable {
 
   /** A status, keeping the time it entered its state when nothing about it changed. */
   private ProxyStatus status(
-      String name, String version, ProxyStatus.State state, String message, ProxyStatus before) {
+      String name,
+      String version,
+      ProxyStatus.State state,
+      @Nullable String message,
+      @Nullable ProxyStatus before) {
     if (before != null
         && before.state() == state
         && Objects.equals(before.message(), message)
@@ -209,7 +239,11 @@ public final class ProxyReconciler implements AutoCloseable {
   }
 
   private ProxyStatus status(
-      String name, String version, ProxyStatus.State state, String message, Held before) {
+      String name,
+      String version,
+      ProxyStatus.State state,
+      @Nullable String message,
+      @Nullable Held before) {
     return status(name, version, state, message, before == null ? null : before.status());
   }
 
@@ -241,7 +275,7 @@ public final class ProxyReconciler implements AutoCloseable {
   }
 
   /** The running proxy of a declaration, or null. */
-  public synchronized EdgeProxy proxy(String name) {
+  public synchronized @Nullable EdgeProxy proxy(String name) {
     Held h = held.get(name);
     return h == null ? null : h.proxy();
   }
@@ -250,20 +284,29 @@ public final class ProxyReconciler implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
-      if (subscription != null) {
-        subscription.close();
+      AutoCloseable sub = subscription;
+      if (sub != null) {
+        sub.close();
       }
     } catch (Exception ignored) {
       // removing a listener does not fail
     }
     for (Held h : held.values()) {
-      if (h.proxy() != null) {
-        edge.stopProxy(h.proxy(), "the agent is stopping");
+      EdgeProxy p = h.proxy();
+      if (p != null) {
+        stop(p, "the agent is stopping");
       }
     }
     held.clear();
-    if (ownsEdge && edge != null) {
-      edge.close();
+    EdgeProxies e = edge;
+    if (ownsEdge && e != null) {
+      e.close();
     }
+  }
+
+  private void stop(EdgeProxy p, String why) {
+    // a running declared proxy was started by start(), which set edge first
+    Objects.requireNonNull(edge, "a running declared proxy has the edge that started it")
+        .stopProxy(p, why);
   }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The server's public agent API over HTTP (see docs/agent.md for the wire format). */
 final class ServerClient {
@@ -22,11 +23,11 @@ final class ServerClient {
   record SvidRequest(String spiffeId, byte[] csr) {}
 
   private final String base;
-  private final java.nio.file.Path serverCa;
+  private final java.nio.file.@Nullable Path serverCa;
   private volatile HttpClient http;
   private volatile boolean mtls;
 
-  ServerClient(String base, java.nio.file.Path serverCa) {
+  ServerClient(String base, java.nio.file.@Nullable Path serverCa) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.serverCa = serverCa;
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -55,11 +56,11 @@ final class ServerClient {
   }
 
   private static javax.net.ssl.SSLContext trusting(
-      java.nio.file.Path pem,
-      java.util.List<java.security.cert.X509Certificate> chain,
-      java.security.PrivateKey key) {
+      java.nio.file.@Nullable Path pem,
+      java.util.@Nullable List<java.security.cert.X509Certificate> chain,
+      java.security.@Nullable PrivateKey key) {
     try {
-      javax.net.ssl.KeyManager[] km = null;
+      javax.net.ssl.KeyManager @Nullable [] km = null;
       if (chain != null) {
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         ks.load(null, null);
@@ -71,7 +72,7 @@ final class ServerClient {
         kmf.init(ks, new char[0]);
         km = kmf.getKeyManagers();
       }
-      javax.net.ssl.TrustManager[] tm = null;
+      javax.net.ssl.TrustManager @Nullable [] tm = null;
       if (pem != null) {
         tm = trustManagers(pem);
       }
@@ -130,7 +131,12 @@ final class ServerClient {
   /**
    * @param proxiesVersion the version of the declared proxies the agent holds, or null for none
    */
-  JsonNode sync(String session, long since, String pageToken, int limit, String proxiesVersion)
+  JsonNode sync(
+      String session,
+      long since,
+      @Nullable String pageToken,
+      int limit,
+      @Nullable String proxiesVersion)
       throws ServerException {
     StringBuilder q =
         new StringBuilder("/v1/agent/sync?since=").append(since).append("&limit=").append(limit);
@@ -178,7 +184,8 @@ final class ServerClient {
    * With a destination: a certificate naming that outside host, for the HTTP egress proxy (decision
    * 406).
    */
-  JsonNode edgeCertificate(String session, byte[] csr, String resource, String destination)
+  JsonNode edgeCertificate(
+      String session, byte[] csr, String resource, @Nullable String destination)
       throws ServerException {
     ObjectNode b = JSON.createObjectNode();
     b.put("csr", Base64.getEncoder().encodeToString(csr));
@@ -216,7 +223,8 @@ final class ServerClient {
     return call("GET", "/v1/bundle", null, null);
   }
 
-  private JsonNode call(String method, String path, String bearer, JsonNode body)
+  private JsonNode call(
+      String method, String path, @Nullable String bearer, @Nullable JsonNode body)
       throws ServerException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))

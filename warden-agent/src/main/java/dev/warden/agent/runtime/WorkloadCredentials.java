@@ -27,6 +27,7 @@ import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fetches credentials from the server's {@code /v1/credentials} as the workload itself: the request
@@ -36,7 +37,7 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class WorkloadCredentials implements CredentialFetcher {
   private final String base;
-  private final Path serverCa;
+  private final @Nullable Path serverCa;
   private final Clock clock;
   private final Map<BigInteger, HttpClient> clients =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -50,7 +51,7 @@ public final class WorkloadCredentials implements CredentialFetcher {
    * @throws IllegalArgumentException when the server URL is not HTTPS: the workload's SVID can only
    *     authenticate over TLS
    */
-  public WorkloadCredentials(String serverUrl, Path serverCa, Clock clock) {
+  public WorkloadCredentials(String serverUrl, @Nullable Path serverCa, Clock clock) {
     if (!serverUrl.startsWith("https://")) {
       throw new IllegalArgumentException(
           "proxies need the server over HTTPS: the agent asks for each workload's "
@@ -184,7 +185,7 @@ public final class WorkloadCredentials implements CredentialFetcher {
   public static final String BROKERED_SECRET = "brokered_secret";
 
   private static EdgeCredential token(
-      String kind, String leaseId, String value, Instant now, Instant expires) {
+      String kind, @Nullable String leaseId, String value, Instant now, Instant expires) {
     return new EdgeCredential(leaseId, "", Secret.of(value), "", 0, null, now, expires, kind);
   }
 
@@ -245,7 +246,7 @@ public final class WorkloadCredentials implements CredentialFetcher {
    * PostgreSQL's when the engine is not named either, as servers before engines were added
    * answered.
    */
-  static int defaultPort(String engine) {
+  static int defaultPort(@Nullable String engine) {
     DatabaseEngine e = DatabaseEngine.ofKind(engine);
     return e == null ? DatabaseEngine.POSTGRES.defaultPort() : e.defaultPort();
   }

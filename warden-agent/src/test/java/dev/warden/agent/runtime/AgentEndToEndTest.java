@@ -192,9 +192,14 @@ class AgentEndToEndTest {
   }
 
   void startAgent(String joinToken, List<FileSink> sinks, Clock clock) throws Exception {
+    startAgent(joinToken, sinks, clock, "http://127.0.0.1:" + port);
+  }
+
+  void startAgent(String joinToken, List<FileSink> sinks, Clock clock, String serverUrl)
+      throws Exception {
     AgentOptions o =
         new AgentOptions(
-            "http://127.0.0.1:" + port,
+            serverUrl,
             socket,
             dir.resolve("agent-data"),
             joinToken,
@@ -316,6 +321,37 @@ class AgentEndToEndTest {
           .isNotEqualTo(first.getLeaf().getSerialNumber());
       assertThat(second.getLeaf().getPublicKey()).isNotEqualTo(first.getLeaf().getPublicKey());
       assertThat(Files.readString(out.resolve("svid.pem"))).isNotEqualTo(firstPem);
+    }
+  }
+
+  @Test
+  void anSvidTheServerSendsForAnIdTheAgentDidNotAskAboutIsIgnoredAndTheOthersAreKept()
+      throws Exception {
+    String foreign = "spiffe://warden.local/someone/else";
+    Path foreignSink = dir.resolve("foreign-sink");
+    try (ForeignSvidFront front = ForeignSvidFront.inFrontOf(port, foreign)) {
+      startAgent(
+          joinToken(),
+          List.of(
+              new FileSink(
+                  dev.warden.core.model.SpiffeId.parse(foreign),
+                  foreignSink,
+                  List.of(),
+                  List.of())),
+          Clock.systemUTC(),
+          front.url());
+
+      assertThat(front.foreignAnswers()).as("the foreign SVID was sent").isPositive();
+      AgentRuntime.Health health = agent.health();
+      assertThat(health.valid()).as("the SVID asked for is kept").isEqualTo(1);
+      assertThat(health.missing()).isZero();
+      assertThat(agent.lastSuccess()).as("the cycle completed").isNotNull();
+      assertThat(foreignSink.resolve("svid.pem"))
+          .as("nothing is cached, nor written, for an id the agent did not ask about")
+          .doesNotExist();
+      try (DefaultX509Source src = x509Source()) {
+        assertThat(src.getX509Svid().getSpiffeId().toString()).isEqualTo(WORKLOAD);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit stream as JSON lines in a file (one event or checkpoint per line, see {@link
@@ -33,7 +34,9 @@ public final class FileAuditSink implements AuditSink {
   private final long maxBytes;
   private final int keep;
   private final String chain;
-  private FileChannel channel;
+
+  /** The open file; null until the first batch and after a failure or a rotation. */
+  private @Nullable FileChannel channel;
 
   /**
    * @param chain the installation's chain id, written into each event line
@@ -69,7 +72,7 @@ public final class FileAuditSink implements AuditSink {
       }
       ch.force(false);
     } catch (IOException | RuntimeException e) {
-      cutBack(start);
+      cutBack(ch, start);
       throw new IOException("could not append to " + file + ": " + e.getMessage(), e);
     }
     if (ch.size() >= maxBytes) {
@@ -78,22 +81,24 @@ public final class FileAuditSink implements AuditSink {
   }
 
   private FileChannel open() throws IOException {
-    if (channel == null || !channel.isOpen()) {
+    FileChannel ch = channel;
+    if (ch == null || !ch.isOpen()) {
       Path dir = file.getParent();
       if (dir != null) {
         Files.createDirectories(dir);
       }
-      channel =
+      ch =
           FileChannel.open(
               file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel = ch;
     }
-    return channel;
+    return ch;
   }
 
-  private void cutBack(long size) {
+  private void cutBack(FileChannel ch, long size) {
     try {
-      channel.truncate(size);
-      channel.force(false);
+      ch.truncate(size);
+      ch.force(false);
     } catch (IOException | RuntimeException e) {
       // the next attempt reopens the file; a partial last line is what a reader then skips
       closeQuietly();
@@ -132,9 +137,10 @@ public final class FileAuditSink implements AuditSink {
   }
 
   private void closeQuietly() {
-    if (channel != null) {
+    FileChannel ch = channel;
+    if (ch != null) {
       try {
-        channel.close();
+        ch.close();
       } catch (IOException e) {
         // nothing left to save: every batch was forced before it counted
       }

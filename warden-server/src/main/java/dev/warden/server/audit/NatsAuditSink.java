@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit stream on NATS JetStream: each event on {@code <subject>.events}, then the batch's
@@ -51,8 +52,11 @@ public final class NatsAuditSink implements AuditSink {
   private final String subject;
   private final Duration duplicateWindow;
   private final String chain;
-  private Connection connection;
-  private JetStream js;
+
+  /** A connection and its JetStream context, made together; null while disconnected. */
+  private record Link(Connection connection, JetStream js) {}
+
+  private @Nullable Link link;
 
   /**
    * @throws ValidationException naming {@code audit.stream.nats.url} when the URL is not one NATS
@@ -141,17 +145,18 @@ public final class NatsAuditSink implements AuditSink {
   }
 
   private JetStream connected() throws IOException {
-    if (connection != null && connection.getStatus() == Connection.Status.CONNECTED) {
-      return js;
+    Link l = link;
+    if (l != null && l.connection().getStatus() == Connection.Status.CONNECTED) {
+      return l.js();
     }
     disconnect();
     try {
       Connection c = Nats.connect(options);
       try {
         ensureStream(c.jetStreamManagement());
-        js = c.jetStream();
-        connection = c;
-        return js;
+        JetStream s = c.jetStream();
+        link = new Link(c, s);
+        return s;
       } catch (IOException | JetStreamApiException | RuntimeException e) {
         c.close();
         throw e;
@@ -185,12 +190,11 @@ public final class NatsAuditSink implements AuditSink {
   }
 
   private void disconnect() {
-    Connection c = connection;
-    connection = null;
-    js = null;
-    if (c != null) {
+    Link l = link;
+    link = null;
+    if (l != null) {
       try {
-        c.close();
+        l.connection().close();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {

@@ -86,8 +86,19 @@ public final class ConfigKey<T> {
     return of(name, "path", null, (k, v) -> Path.of(v), doc).unsetWhenBlank();
   }
 
+  /** A file or directory with a default; set to null (YAML {@code ~}) it is refused by name. */
   static ConfigKey<Path> path(String name, String defaultValue, String doc) {
-    return of(name, "path", defaultValue, (k, v) -> Path.of(v), doc);
+    return of(
+        name,
+        "path",
+        defaultValue,
+        (k, v) -> {
+          if (v == null) {
+            throw new ValidationException(k, "is required (remove the key for its default)");
+          }
+          return Path.of(v);
+        },
+        doc);
   }
 
   /** A whole number from {@code min} to {@code max}. */

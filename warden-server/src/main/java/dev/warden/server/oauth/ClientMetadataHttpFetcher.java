@@ -21,6 +21,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fetches Client ID Metadata Documents without letting a client_id URL reach what it should not
@@ -378,7 +379,7 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
   }
 
   /** How long a document may be reused, from Cache-Control, bounded by {@link #MAX_CACHE}. */
-  static Duration cacheAge(String cacheControl) {
+  static Duration cacheAge(@Nullable String cacheControl) {
     if (cacheControl == null) {
       return DEFAULT_CACHE;
     }

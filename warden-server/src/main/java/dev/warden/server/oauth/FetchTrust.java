@@ -15,6 +15,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TLS trust for fetching from outside servers: the JDK's trust store, plus the CAs of an
@@ -28,7 +29,7 @@ public final class FetchTrust {
    * @param extraCas a PEM file of CA certificates, or null for the JDK's trust store alone
    * @throws ValidationException naming {@code key} when the file cannot be read as PEM certificates
    */
-  public static SSLContext context(Path extraCas, String key) {
+  public static SSLContext context(@Nullable Path extraCas, String key) {
     try {
       List<X509TrustManager> managers = new ArrayList<>();
       managers.add(trustManager(null));
@@ -55,7 +56,8 @@ public final class FetchTrust {
     }
   }
 
-  private static X509TrustManager trustManager(KeyStore ks) throws GeneralSecurityException {
+  private static X509TrustManager trustManager(@Nullable KeyStore ks)
+      throws GeneralSecurityException {
     TrustManagerFactory f =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     f.init(ks);

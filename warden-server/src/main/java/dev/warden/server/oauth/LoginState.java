@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An authorization request waiting for the user to sign in upstream, carried through the identity
@@ -26,10 +27,10 @@ import java.util.HexFormat;
 public record LoginState(
     String clientId,
     String redirectUri,
-    String clientState,
+    @Nullable String clientState,
     String codeChallenge,
     String resource,
-    String scope,
+    @Nullable String scope,
     String nonce,
     String upstreamVerifier,
     String browserHash,
@@ -70,23 +71,39 @@ public record LoginState(
    *
    * @return the state, or null when it is not one this installation sealed (or was changed)
    */
-  public static LoginState open(SecretBox box, String sealed) {
+  public static @Nullable LoginState open(SecretBox box, @Nullable String sealed) {
     if (sealed == null || sealed.isEmpty() || sealed.length() > 8192) {
       return null;
     }
     try {
       byte[] plain = box.decrypt(Base64.getUrlDecoder().decode(sealed), CONTEXT);
       JsonNode n = JSON.readTree(plain);
+      String clientId = text(n, "c");
+      String redirectUri = text(n, "r");
+      String codeChallenge = text(n, "ch");
+      String resource = text(n, "res");
+      String nonce = text(n, "n");
+      String verifier = text(n, "v");
+      String browser = text(n, "b");
+      if (clientId == null
+          || redirectUri == null
+          || codeChallenge == null
+          || resource == null
+          || nonce == null
+          || verifier == null
+          || browser == null) {
+        return null; // seal() writes every one of them: not a state sealed here
+      }
       return new LoginState(
-          text(n, "c"),
-          text(n, "r"),
+          clientId,
+          redirectUri,
           text(n, "s"),
-          text(n, "ch"),
-          text(n, "res"),
+          codeChallenge,
+          resource,
           text(n, "sc"),
-          text(n, "n"),
-          text(n, "v"),
-          text(n, "b"),
+          nonce,
+          verifier,
+          browser,
           n.path("e").asLong());
     } catch (IllegalArgumentException | java.io.IOException | IllegalStateException e) {
       return null;
@@ -98,7 +115,7 @@ public record LoginState(
     }
   }
 
-  private static String text(JsonNode n, String field) {
+  private static @Nullable String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v == null || v.isNull() ? null : v.asText();
   }

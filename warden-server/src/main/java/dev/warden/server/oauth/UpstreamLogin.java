@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Warden as an OpenID Connect relying party of the identity provider its users sign in at: the
@@ -46,10 +47,10 @@ public final class UpstreamLogin {
 
   private final String provider;
   private final String clientId;
-  private final Supplier<Secret> clientSecret;
+  private final Supplier<@Nullable Secret> clientSecret;
   private final String scopes;
   private final String callbackUrl;
-  private final Function<String, TrustProviderSpec> specs;
+  private final Function<String, @Nullable TrustProviderSpec> specs;
   private final Supplier<TrustProviders> trust;
   private final DocumentFetcher fetcher;
   private final HttpClient http =
@@ -57,7 +58,9 @@ public final class UpstreamLogin {
           .connectTimeout(Duration.ofSeconds(3))
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
-  private volatile Map.Entry<String, Endpoints> discovered;
+
+  /** The provider's endpoints with the issuer they were read for; null until first needed. */
+  private volatile Map.@Nullable Entry<String, Endpoints> discovered;
 
   /**
    * @param provider the trust provider's name
@@ -67,10 +70,10 @@ public final class UpstreamLogin {
   public UpstreamLogin(
       String provider,
       String clientId,
-      Supplier<Secret> clientSecret,
+      Supplier<@Nullable Secret> clientSecret,
       String scopes,
       String callbackUrl,
-      Function<String, TrustProviderSpec> specs,
+      Function<String, @Nullable TrustProviderSpec> specs,
       Supplier<TrustProviders> trust,
       DocumentFetcher fetcher) {
     this.provider = provider;

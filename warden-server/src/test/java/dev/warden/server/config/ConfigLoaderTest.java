@@ -441,4 +441,33 @@ class ConfigLoaderTest {
         .contains("db.password=Secret[redacted]")
         .contains("masterKeyEnv=Secret[redacted]");
   }
+
+  static Stream<String> keyNames() {
+    return ServerKeys.ALL.stream().map(ConfigKey::name);
+  }
+
+  /**
+   * A key set to YAML null ({@code ~}, or nothing after the colon) loads as unset, or is refused
+   * with a message naming it: never a NullPointerException (a path with a default used to throw
+   * one).
+   */
+  @ParameterizedTest
+  @MethodSource("keyNames")
+  void aKeySetToYamlNullLoadsOrIsRefusedByName(String key) throws IOException {
+    String[] parts = key.split("\\.");
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      yaml.append("  ".repeat(i)).append(parts[i]).append(':');
+      yaml.append(i == parts.length - 1 ? " ~\n" : "\n");
+    }
+    Path file = dir.resolve("warden.yaml");
+    Files.writeString(file, yaml);
+
+    try {
+      ConfigLoader.load(file, Map.of(), Map.of());
+    } catch (ValidationException e) {
+      // some checks name the key's last part (server.trustDomain: "trustDomain")
+      assertThat(key).as(e.getMessage()).endsWith(e.field());
+    }
+  }
 }

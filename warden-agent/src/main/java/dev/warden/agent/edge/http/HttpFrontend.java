@@ -43,9 +43,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application connection to the HTTP proxy, or one intercepted TLS tunnel inside it, carrying
@@ -83,6 +85,24 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   static final Set<String> HTTP_KINDS = Set.of("access_token", "upstream_token", "brokered_secret");
 
   /**
+   * Refuses a route's credential the proxy cannot put into a request: a database user, or one whose
+   * kind the server did not name (Set.of's contains throws on null, so that is checked first).
+   */
+  static void checkKind(HttpRoute route, EdgeCredential cred) throws HttpRefusal {
+    String kind = cred.engine();
+    if (kind == null || !HTTP_KINDS.contains(kind)) {
+      throw new HttpRefusal(
+          502,
+          "resource "
+              + route.resource()
+              + " answers a "
+              + (kind == null ? "credential of no named kind" : kind + " credential")
+              + ", which the http proxy cannot put into a request (it injects Warden access tokens,"
+              + " upstream tokens and brokered secrets)");
+    }
+  }
+
+  /**
    * A tunnel whose TLS the agent terminated: every request inside goes to this destination, with
    * this route.
    */
@@ -93,7 +113,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    * destination over the same TLS set-up (an access token bound to the caller's SVID gets its own
    * TLS context, so a renewed SVID opens a new connection).
    */
-  record Upstream(HttpWire.Authority destination, boolean tls, SSLContext tlsContext) {}
+  record Upstream(HttpWire.Authority destination, boolean tls, @Nullable SSLContext tlsContext) {}
 
   /**
    * A kept destination connection idle longer than this is closed rather than reused: servers close
@@ -113,30 +133,35 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   }
 
   private final HttpProxy proxy;
-  private final Intercept intercept;
-  private Callers.Caller caller;
-  private PeerCredentials peer;
+
+  /** The tunnel this frontend serves requests inside; null for the proxy's own listener. */
+  private final @Nullable Intercept intercept;
+
+  // who the client is, once identified (a frontend inside a tunnel knows it from the start)
+  private Callers.@Nullable Caller caller;
+  private @Nullable PeerCredentials peer;
   private State state = State.IDLE;
   private final List<Object> held = new ArrayList<>();
   private boolean requestComplete;
-  private Channel upstream;
-  private HttpRoute route;
-  private HttpWire.Authority destination;
-  private EdgeCredential credential;
+  // the current exchange: null between exchanges (next()) and until its request is read
+  private @Nullable Channel upstream;
+  private @Nullable HttpRoute route;
+  private HttpWire.@Nullable Authority destination;
+  private @Nullable EdgeCredential credential;
 
   /**
    * Whether the connection stays open after this exchange: an HTTP/1.1 client not asking to close.
    */
   private boolean keepAlive;
 
-  private HttpMethod method;
+  private @Nullable HttpMethod method;
 
   /**
    * The chain the current request names ({@code Txn-Token}, {@code traceparent}), passed on
    * unverified with its audit event for the server to verify; the headers go to the destination
    * unchanged.
    */
-  private ProxiedConnection.Hop hop;
+  private ProxiedConnection.@Nullable Hop hop;
 
   /** The next request(s) a client sent before this exchange ended: read after it. */
   private final java.util.ArrayDeque<Object> pipelined = new java.util.ArrayDeque<>();
@@ -144,21 +169,25 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private long exchanges;
 
   /** What {@link #upstream} was opened for. */
-  private Upstream upstreamFor;
+  private @Nullable Upstream upstreamFor;
 
   /** A destination connection kept after its last exchange, for the next request; else null. */
-  private Channel kept;
+  private @Nullable Channel kept;
 
-  private Upstream keptFor;
+  private @Nullable Upstream keptFor;
   private long keptAt;
 
   /**
    * Sends the current request again on a new connection, when the kept one it went out on closed
    * before answering and sending again is safe; else null.
    */
-  private Runnable retry;
+  private @Nullable Runnable retry;
 
-  HttpFrontend(HttpProxy proxy, Intercept intercept, Callers.Caller caller, PeerCredentials peer) {
+  HttpFrontend(
+      HttpProxy proxy,
+      @Nullable Intercept intercept,
+      Callers.@Nullable Caller caller,
+      @Nullable PeerCredentials peer) {
     this.proxy = proxy;
     this.intercept = intercept;
     this.caller = caller;
@@ -243,8 +272,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         hold(c);
       } else if ((state == State.SENDING || state == State.RESPONDING) && !requestComplete) {
         requestComplete = c instanceof LastHttpContent;
-        upstream.write(c, upstream.voidPromise());
-        if (!upstream.isWritable()) {
+        // send() sets the destination connection as it enters SENDING; RESPONDING follows
+        Channel up = Objects.requireNonNull(upstream, "SENDING has its destination connection");
+        up.write(c, up.voidPromise());
+        if (!up.isWritable()) {
           ctx.channel().config().setAutoRead(false);
         }
       } else {
@@ -286,8 +317,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     boolean connect = req.method().equals(HttpMethod.CONNECT);
     HttpWire.Authority dest;
     boolean tls;
-    String originForm = null;
+    String originForm = ""; // a CONNECT has none, and forwards nothing
     HttpRoute r;
+    Intercept intercept = this.intercept;
     if (intercept == null) {
       if (connect) {
         dest = HttpWire.authority(req.uri(), -1);
@@ -342,8 +374,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
               InetAddress address = null;
               SSLContext bound = null;
               try {
-                if (caller == null) {
-                  caller = proxy.context().identify(ch, p -> peer = p);
+                Callers.Caller who = caller;
+                if (who == null) {
+                  who = proxy.context().identify(ch, p -> peer = p);
+                  caller = who;
                 }
                 if (r == null && proxy.spec().refuseUnlisted()) {
                   throw new HttpRefusal(
@@ -366,23 +400,13 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                       ProxiedConnection.Outcome.DENIED);
                 }
                 if (r != null) {
-                  cred = proxy.context().credentials().get(caller.svid(), r.resource());
-                  if (!HTTP_KINDS.contains(cred.engine())) {
-                    throw new HttpRefusal(
-                        502,
-                        "resource "
-                            + r.resource()
-                            + " answers a "
-                            + cred.engine()
-                            + " credential, "
-                            + "which the http proxy cannot put into a request (it injects Warden access tokens, upstream "
-                            + "tokens and brokered secrets)");
-                  }
+                  cred = proxy.context().credentials().get(who.svid(), r.resource());
+                  checkKind(r, cred);
                   if (connect) {
                     serverTls = proxy.serverTls(r.resource(), dest.host());
                   }
                   if (https && "access_token".equals(cred.engine())) {
-                    bound = proxy.upstreamTls(caller.svid());
+                    bound = proxy.upstreamTls(who.svid());
                   }
                 }
                 if (!connect || r == null) {
@@ -415,12 +439,22 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                           return;
                         }
                         credential = got;
+                        if (connect && r != null) {
+                          // the routed CONNECT's certificate was asked for above, or it refused
+                          intercept(
+                              ctx,
+                              Objects.requireNonNull(terminate, "an intercepted CONNECT's TLS"),
+                              dest,
+                              r);
+                          return;
+                        }
+                        // resolved above for everything but an intercepted CONNECT
+                        InetSocketAddress resolved =
+                            Objects.requireNonNull(to, "the destination's address");
                         if (!connect) {
-                          forward(ctx, req, https, target, to, upstreamTls);
-                        } else if (r == null) {
-                          tunnel(ctx, to);
+                          forward(ctx, req, https, target, resolved, upstreamTls, dest, r, got);
                         } else {
-                          intercept(ctx, terminate);
+                          tunnel(ctx, resolved);
                         }
                       });
             });
@@ -463,7 +497,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     ChannelFuture f =
         EdgeNet.connector(ctx.channel().eventLoop(), new ChannelInboundHandlerAdapter())
             .connect(to);
-    upstream = f.channel();
+    Channel upstream = f.channel();
+    this.upstream = upstream;
     f.addListener(
         (ChannelFutureListener)
             done -> {
@@ -496,7 +531,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    * Terminates the application's TLS to a routed host with Warden's certificate for it; the
    * requests inside are served by a new frontend bound to this destination and route.
    */
-  private void intercept(ChannelHandlerContext ctx, SslContext serverTls) {
+  private void intercept(
+      ChannelHandlerContext ctx,
+      SslContext serverTls,
+      HttpWire.Authority destination,
+      HttpRoute route) {
     state = State.TUNNEL;
     dropPipelined();
     ChannelPipeline p = ctx.pipeline();
@@ -524,13 +563,22 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       boolean tls,
       String originForm,
       InetSocketAddress to,
-      SSLContext upstreamTls) {
+      SSLContext upstreamTls,
+      HttpWire.Authority destination,
+      @Nullable HttpRoute route,
+      @Nullable EdgeCredential credential) {
     HttpHeaders h = req.headers().copy();
     HttpWire.removeHopByHop(h);
     String target = originForm;
     if (route != null) {
       try {
-        target = inject(route, credential, h, originForm);
+        // plan() takes a routed request's credential before it forwards it
+        target =
+            inject(
+                route,
+                Objects.requireNonNull(credential, "a routed request has its credential"),
+                h,
+                originForm);
       } catch (HttpRefusal r) {
         refuse(ctx, r);
         return;
@@ -547,7 +595,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       upstream = reuse;
       upstreamFor = wanted;
       retry = retryable() ? () -> connect(ctx, out, tls, to, upstreamTls, wanted) : null;
-      send(ctx, out);
+      send(ctx, reuse, out);
       return;
     }
     connect(ctx, out, tls, to, upstreamTls, wanted);
@@ -557,7 +605,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    * The kept destination connection if it was opened for {@code wanted}, is open and was not idle
    * too long; else null, and a kept connection that does not serve is closed.
    */
-  private Channel takeKept(ChannelHandlerContext ctx, Upstream wanted) {
+  private @Nullable Channel takeKept(ChannelHandlerContext ctx, Upstream wanted) {
     Channel k = kept;
     if (k == null) {
       return null;
@@ -578,10 +626,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    */
   private boolean retryable() {
     boolean idempotent =
-        method.equals(HttpMethod.GET)
-            || method.equals(HttpMethod.HEAD)
-            || method.equals(HttpMethod.OPTIONS)
-            || method.equals(HttpMethod.TRACE);
+        HttpMethod.GET.equals(method)
+            || HttpMethod.HEAD.equals(method)
+            || HttpMethod.OPTIONS.equals(method)
+            || HttpMethod.TRACE.equals(method);
     return idempotent
         && requestComplete
         && held.stream().allMatch(o -> o instanceof HttpContent c && !c.content().isReadable());
@@ -611,8 +659,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                               EdgeNet.upstreamTls(
                                   upstreamTls,
                                   proxy.spec(),
-                                  destination.host(),
-                                  destination.port()));
+                                  wanted.destination().host(),
+                                  wanted.destination().port()));
                     }
                     ch.pipeline()
                         .addLast(
@@ -621,7 +669,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                   }
                 })
             .connect(to);
-    upstream = f.channel();
+    Channel upstream = f.channel();
+    this.upstream = upstream;
     f.addListener(
         (ChannelFutureListener)
             done -> {
@@ -630,7 +679,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                 return;
               }
               if (!tls) {
-                send(ctx, out);
+                send(ctx, upstream, out);
                 return;
               }
               upstream
@@ -640,7 +689,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                   .addListener(
                       hs -> {
                         if (hs.isSuccess()) {
-                          send(ctx, out);
+                          send(ctx, upstream, out);
                         } else {
                           refuse(
                               ctx,
@@ -710,7 +759,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     return originForm;
   }
 
-  private void send(ChannelHandlerContext ctx, HttpRequest out) {
+  /** Sends the request on {@code upstream}, the connection just opened or reused for it. */
+  private void send(ChannelHandlerContext ctx, Channel upstream, HttpRequest out) {
     Channel client = ctx.channel();
     boolean again = state == State.SENDING; // a retry on a new connection: recorded already
     if (state != State.PREPARING && !again || !client.isActive()) {
@@ -741,7 +791,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         .eventLoop()
         .schedule(
             () -> {
-              if (state == State.SENDING && upstream == to && exchanges == exchange) {
+              // the field, not the parameter: still this exchange's connection (no retry since)?
+              if (state == State.SENDING && this.upstream == to && exchanges == exchange) {
                 refuse(
                     ctx,
                     new HttpRefusal(
@@ -760,7 +811,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         502, "cannot connect to " + destination + ": " + EdgeNet.rootMessage(cause));
   }
 
-  private void record(ProxiedConnection.Outcome outcome, String reason) {
+  private void record(ProxiedConnection.Outcome outcome, @Nullable String reason) {
     proxy
         .context()
         .recordEvent(
@@ -886,15 +937,16 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (intercept != null && evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+    Intercept in = intercept;
+    if (in != null && evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
       // the operator's first question when a client "cannot connect": does it trust Warden's
       // bundle?
-      route = intercept.route();
-      destination = intercept.destination();
+      route = in.route();
+      destination = in.destination();
       record(
           ProxiedConnection.Outcome.PROTOCOL_ERROR,
           "the application's TLS handshake with the agent for "
-              + destination.host()
+              + in.destination().host()
               + " failed (does it trust Warden's bundle?): "
               + EdgeNet.rootMessage(e.cause()));
     }

@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP(S) egress proxy (decision 406): applications set {@code HTTP_PROXY}/{@code HTTPS_PROXY}
@@ -51,7 +52,7 @@ public final class HttpProxy extends ListeningProxy {
     super(verifiedUpstream(context.spec()));
     this.context = context;
     this.certificates = certificates;
-    this.upstreamTls = EdgeNet.upstreamContext(context.spec());
+    this.upstreamTls = EdgeNet.verifyingContext(context.spec()); // never disabled: see above
   }
 
   private static ProxySpec verifiedUpstream(ProxySpec spec) {
@@ -92,7 +93,7 @@ public final class HttpProxy extends ListeningProxy {
   }
 
   /** The route for this destination, or null. */
-  HttpRoute route(String host, int port) {
+  @Nullable HttpRoute route(String host, int port) {
     for (HttpRoute r : context.spec().routes()) {
       if (r.matches(host, port)) {
         return r;

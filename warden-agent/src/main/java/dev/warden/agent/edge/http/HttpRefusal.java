@@ -10,6 +10,9 @@ import dev.warden.core.agent.ProxiedConnection;
 final class HttpRefusal extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The message given at construction: the exception's only one, never null. */
+  private final String message;
+
   private final int status;
   private final transient ProxiedConnection.Outcome outcome;
 
@@ -26,6 +29,7 @@ final class HttpRefusal extends Exception {
 
   HttpRefusal(int status, String message, ProxiedConnection.Outcome outcome) {
     super(message);
+    this.message = message;
     this.status = status;
     this.outcome = outcome;
   }
@@ -36,5 +40,10 @@ final class HttpRefusal extends Exception {
 
   ProxiedConnection.Outcome outcome() {
     return outcome;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 }

@@ -2,6 +2,8 @@ package dev.warden.agent.edge.mysql;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection phase's two messages: the server's Initial Handshake (protocol 10) and the
@@ -67,9 +69,9 @@ final class Handshake {
       boolean sslRequest,
       byte[] user,
       byte[] authData,
-      byte[] database,
-      String plugin,
-      byte[] attributes) {}
+      byte @Nullable [] database,
+      @Nullable String plugin,
+      byte @Nullable [] attributes) {}
 
   private Handshake() {}
 
@@ -155,7 +157,9 @@ final class Handshake {
     r.bytes(19);
     long ext = r.u32();
     if (r.remaining() == 0 && (caps & SSL) != 0) {
-      return new Response(caps, maxPacket, charset, ext, true, null, null, null, null, null);
+      // an SSLRequest ends after the fixed part: no user, no auth data
+      return new Response(
+          caps, maxPacket, charset, ext, true, new byte[0], new byte[0], null, null, null);
     }
     byte[] user = r.nul();
     byte[] auth;
@@ -196,12 +200,17 @@ final class Handshake {
       p.write(r.authData().length);
     }
     p.writeBytes(r.authData());
+    byte[] db = r.database();
     if ((r.capabilities() & CONNECT_WITH_DB) != 0) {
-      Wire.nul(p, r.database());
+      // toUpstream sets CONNECT_WITH_DB only with a database; an empty name would mean none
+      Wire.nul(p, db == null ? new byte[0] : db);
     }
-    Wire.nul(p, r.plugin().getBytes(StandardCharsets.UTF_8));
+    // the agent's answer (toUpstream) always names the plugin it logs in with
+    String plugin = Objects.requireNonNull(r.plugin(), "the agent's answer names its plugin");
+    Wire.nul(p, plugin.getBytes(StandardCharsets.UTF_8));
     if ((r.capabilities() & CONNECT_ATTRS) != 0) {
-      byte[] a = r.attributes() == null ? new byte[0] : r.attributes();
+      byte[] given = r.attributes();
+      byte[] a = given == null ? new byte[0] : given;
       Wire.lenenc(p, a.length);
       p.writeBytes(a);
     }
@@ -263,7 +272,7 @@ final class Handshake {
       byte[] user,
       byte[] authData,
       String plugin,
-      String resourceDatabase) {
+      @Nullable String resourceDatabase) {
     byte[] db =
         client.database() != null && client.database().length > 0
             ? client.database()

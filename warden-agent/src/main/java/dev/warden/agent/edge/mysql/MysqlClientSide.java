@@ -11,7 +11,9 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application connection to the MySQL proxy. The server speaks first in this protocol, so the
@@ -40,14 +42,17 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
   private final MysqlProxy proxy;
   private final ByteBuf buf = Unpooled.buffer(0);
   private State state = State.IDENTIFY;
-  private Channel upstream;
-  private MysqlUpstream login;
+
+  /** The connection to the target and its login handler; null until the credential arrived. */
+  private @Nullable Channel upstream;
+
+  private @Nullable MysqlUpstream login;
 
   /** The sequence id of the next packet to the client. */
   private int seq;
 
   /** A refusal waiting for the client's response to the greeting sent only to carry it. */
-  private MysqlException pending;
+  private @Nullable MysqlException pending;
 
   MysqlClientSide(MysqlProxy proxy) {
     this.proxy = proxy;
@@ -178,8 +183,9 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
         return;
       }
       buf.writeBytes(in);
-      if (state == State.REFUSING) {
-        answerWith(ctx, pending);
+      MysqlException refusal = pending;
+      if (state == State.REFUSING && refusal != null) { // refuse() sets both
+        answerWith(ctx, refusal);
         return;
       }
       if (state != State.RESPONSE) {
@@ -212,7 +218,10 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
             "Warden: the client does not use the 4.1 protocol with pluggable authentication");
       }
       state = State.LOGIN;
-      login.login(upstream.pipeline().context(login), r);
+      // RESPONSE follows the target's greeting, which came through the login connect() made
+      MysqlUpstream l = Objects.requireNonNull(login, "greeted through connect()'s login");
+      Channel up = Objects.requireNonNull(upstream, "greeted through connect()'s connection");
+      l.login(up.pipeline().context(l), r);
     } catch (MysqlException e) {
       refuse(
           ctx,
@@ -226,7 +235,8 @@ final class MysqlClientSide extends ChannelInboundHandlerAdapter {
 
   private void splice(ChannelHandlerContext ctx, byte[] ok, EdgeCredential cred) {
     Channel client = ctx.channel();
-    if (state != State.LOGIN || !client.isActive()) {
+    Channel upstream = this.upstream;
+    if (state != State.LOGIN || !client.isActive() || upstream == null) {
       close();
       ctx.close();
       return;

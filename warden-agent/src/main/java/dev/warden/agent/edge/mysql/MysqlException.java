@@ -7,6 +7,9 @@ package dev.warden.agent.edge.mysql;
 final class MysqlException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The message given at construction: the exception's only one, never null. */
+  private final String message;
+
   /** ER_ACCESS_DENIED_ERROR: the caller is not let in. */
   static final int ACCESS_DENIED = 1045;
 
@@ -27,6 +30,7 @@ final class MysqlException extends RuntimeException {
 
   MysqlException(int code, String sqlState, String message) {
     super(message);
+    this.message = message;
     this.code = code;
     this.sqlState = sqlState;
   }
@@ -41,5 +45,10 @@ final class MysqlException extends RuntimeException {
 
   String sqlState() {
     return sqlState;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 }

@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import java.security.SecureRandom;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A MySQL-protocol endpoint (MariaDB and MySQL servers) for applications that hold no database
@@ -20,7 +21,10 @@ public final class MysqlProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(MysqlProxy.class.getName());
 
   private final EdgeContext context;
-  private final SSLContext upstreamTls;
+
+  /** Null with upstream-tls=disable. */
+  private final @Nullable SSLContext upstreamTls;
+
   private final SecureRandom random = new SecureRandom();
 
   private MysqlProxy(EdgeContext context) {
@@ -58,7 +62,7 @@ public final class MysqlProxy extends ListeningProxy {
     return n;
   }
 
-  SSLContext upstreamTls() {
+  @Nullable SSLContext upstreamTls() {
     return upstreamTls;
   }
 

@@ -9,7 +9,9 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's connection to the target: its greeting read and handed to the client side (whose own
@@ -41,16 +43,22 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
   }
 
   private final ProxySpec spec;
-  private final SSLContext tls;
+  private final @Nullable SSLContext tls;
   private final EdgeCredential credential;
   private final Listener listener;
   private final ByteBuf buf = Unpooled.buffer(0);
   private State state = State.GREETING;
-  private Handshake.Greeting greeting;
-  private MysqlUpstreamLogin login;
+
+  /** The target's greeting; null until it came (state GREETING). */
+  private Handshake.@Nullable Greeting greeting;
+
+  /** The login's exchange; null until the client answered (state AUTH on). */
+  private @Nullable MysqlUpstreamLogin login;
+
   private int seq;
 
-  MysqlUpstream(ProxySpec spec, SSLContext tls, EdgeCredential credential, Listener listener) {
+  MysqlUpstream(
+      ProxySpec spec, @Nullable SSLContext tls, EdgeCredential credential, Listener listener) {
     this.spec = spec;
     this.tls = tls;
     this.credential = credential;
@@ -92,7 +100,8 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
       }
       case AUTH -> {
         seq = p.seq() + 1;
-        switch (login.on(p.payload())) {
+        // login() sets login as it moves on to AUTH
+        switch (Objects.requireNonNull(login, "AUTH follows login()").on(p.payload())) {
           case MysqlUpstreamLogin.Step.Send s ->
               ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(seq++, s.payload())));
           case MysqlUpstreamLogin.Step.Ok ok -> {
@@ -123,17 +132,19 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
    * decided.
    */
   void login(ChannelHandlerContext ctx, Handshake.Response client) {
-    if (state != State.WAIT_CLIENT) {
+    Handshake.Greeting greeting = this.greeting;
+    if (state != State.WAIT_CLIENT || greeting == null) {
       return;
     }
     try {
-      login =
+      MysqlUpstreamLogin login =
           new MysqlUpstreamLogin(
               credential.password().reveal(),
               greeting.plugin(),
               greeting.nonce(),
               tls != null,
               spec.allowWeakAuth());
+      this.login = login;
       byte[] auth = login.first();
       Handshake.Response r =
           Handshake.toUpstream(
@@ -144,6 +155,7 @@ final class MysqlUpstream extends ChannelInboundHandlerAdapter {
               auth,
               login.plugin(),
               credential.database());
+      SSLContext tls = this.tls;
       if (tls == null) {
         state = State.AUTH;
         ctx.writeAndFlush(Unpooled.wrappedBuffer(Wire.packet(1, Handshake.response(r))));

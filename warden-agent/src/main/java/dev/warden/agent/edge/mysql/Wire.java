@@ -3,6 +3,7 @@ package dev.warden.agent.edge.mysql;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * MySQL packet framing and the field encodings of the handshake. A packet is a 3-byte little-endian
@@ -20,7 +21,7 @@ final class Wire {
   /** One packet from the front of {@code buf}, or null while it is incomplete. */
   record Packet(int seq, byte[] payload) {}
 
-  static Packet next(ByteBuf buf) {
+  static @Nullable Packet next(ByteBuf buf) {
     if (buf.readableBytes() < 4) {
       return null;
     }

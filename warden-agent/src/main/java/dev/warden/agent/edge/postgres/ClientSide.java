@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application connection, from its first byte until it is spliced to the database: the startup
@@ -48,9 +49,9 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   private ByteBuf buf = Unpooled.EMPTY_BUFFER;
   private State state = State.STARTUP;
   // what is known of the connection so far, for its audit event
-  private PeerCredentials peer;
-  private Callers.Caller caller;
-  private EdgeCredential credential;
+  private @Nullable PeerCredentials peer;
+  private Callers.@Nullable Caller caller;
+  private @Nullable EdgeCredential credential;
   private boolean cancel;
   private boolean secured;
 
@@ -300,7 +301,8 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
                         why -> refuse(ctx, "08001", "cannot connect to the database at " + why))));
   }
 
-  private Channel upstream;
+  /** The database connection; null until the caller's credential arrived. */
+  private @Nullable Channel upstream;
 
   /** Remembers the database connection at once, so that closing either side closes both. */
   private ChannelFuture upstream(ChannelFuture f) {
@@ -386,7 +388,10 @@ final class ClientSide extends ChannelInboundHandlerAdapter {
   }
 
   private void splice(
-      ChannelHandlerContext ctx, ByteBuf firstBytes, byte[] negotiate, EdgeCredential cred) {
+      ChannelHandlerContext ctx,
+      ByteBuf firstBytes,
+      byte @Nullable [] negotiate,
+      EdgeCredential cred) {
     Channel client = ctx.channel();
     if (state != State.CONNECTING || !client.isActive() || upstream == null) {
       firstBytes.release();

@@ -9,9 +9,18 @@ final class PgProtocolException extends RuntimeException {
 
   private final String sqlState;
 
+  /** The message given at construction: the exception's only one, never null. */
+  private final String message;
+
   PgProtocolException(String sqlState, String message) {
     super(message);
     this.sqlState = sqlState;
+    this.message = message;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 
   String sqlState() {

@@ -23,6 +23,7 @@ import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PostgreSQL endpoint for applications that hold no database credential: they connect here (a
@@ -40,13 +41,19 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   private final CredentialCache credentials;
   private final LoopbackPeers loopbackPeers;
   private final ConnectionAudit audit;
-  private ClientTls tlsSource;
-  private dev.warden.agent.edge.LiveConnections live;
-  private volatile SslContext clientTlsContext;
-  private volatile ClientTls.Certificate clientCertificate;
+
+  /** Where TLS towards the application comes from; null when the proxy serves plaintext only. */
+  private final @Nullable ClientTls tlsSource;
+
+  private final dev.warden.agent.edge.LiveConnections live;
+  private volatile @Nullable SslContext clientTlsContext;
+  private volatile ClientTls.@Nullable Certificate clientCertificate;
   private final java.time.Clock clock;
   private final ExecutorService executor;
-  private final SslContext upstreamTls;
+
+  /** Null with upstream-tls=disable. */
+  private final @Nullable SslContext upstreamTls;
+
   private final SecureRandom random = new SecureRandom();
 
   private PostgresProxy(
@@ -55,9 +62,13 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
       CredentialCache credentials,
       LoopbackPeers loopbackPeers,
       ConnectionAudit audit,
+      @Nullable ClientTls tlsSource,
+      dev.warden.agent.edge.LiveConnections live,
       ExecutorService executor,
       java.time.Clock clock) {
     super(spec);
+    this.tlsSource = tlsSource;
+    this.live = live;
     this.audit = audit;
     this.clock = clock;
     this.callers = callers;
@@ -88,11 +99,19 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
       EventLoopGroup group,
       ExecutorService executor,
       java.time.Clock clock) {
+    boolean tls = spec.clientTls() != ProxySpec.ClientTlsMode.OFF;
     PostgresProxy p =
-        new PostgresProxy(spec, callers, credentials, loopbackPeers, audit, executor, clock);
-    p.live = live;
-    if (spec.clientTls() != ProxySpec.ClientTlsMode.OFF) {
-      p.tlsSource = clientTls;
+        new PostgresProxy(
+            spec,
+            callers,
+            credentials,
+            loopbackPeers,
+            audit,
+            tls ? clientTls : null,
+            live,
+            executor,
+            clock);
+    if (tls) {
       try {
         p.refreshClientTls();
       } catch (EdgeException e) {
@@ -125,7 +144,7 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
       EventLoop loop,
       EdgeCredential cred,
       Map<String, String> clientParameters,
-      byte[] cancel,
+      byte @Nullable [] cancel,
       UpstreamSide.Listener listener) {
     return dev.warden.agent.edge.EdgeNet.connector(
             loop,
@@ -139,10 +158,10 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
    */
   void audit(
       ProxiedConnection.Outcome outcome,
-      Callers.Caller caller,
-      PeerCredentials peer,
-      EdgeCredential cred,
-      String reason) {
+      Callers.@Nullable Caller caller,
+      @Nullable PeerCredentials peer,
+      @Nullable EdgeCredential cred,
+      @Nullable String reason) {
     Map<String, String> who = dev.warden.agent.edge.EdgeContext.who(caller, peer);
     try {
       audit.record(
@@ -164,7 +183,11 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   }
 
   private void refreshClientTls() throws EdgeException {
-    ClientTls.Certificate c = tlsSource.certificate(spec().resource());
+    ClientTls source = tlsSource;
+    if (source == null) {
+      return; // plaintext only: nothing to refresh
+    }
+    ClientTls.Certificate c = source.certificate(spec().resource());
     if (c == clientCertificate) {
       return;
     }
@@ -197,7 +220,7 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
   }
 
   /** TLS towards the application, or null when this proxy serves plaintext only. */
-  SslContext clientTls() {
+  @Nullable SslContext clientTls() {
     return clientTlsContext;
   }
 
@@ -221,7 +244,7 @@ public final class PostgresProxy extends dev.warden.agent.edge.ListeningProxy {
    * TLS to the database through BoringSSL when its native library loads (several times cheaper per
    * byte than the JDK's engine, which matters on every proxied query), else the JDK's.
    */
-  private static SslContext sslContext(Path ca, boolean checkHostName) {
+  private static SslContext sslContext(@Nullable Path ca, boolean checkHostName) {
     try {
       TrustManagerFactory tmf = dev.warden.agent.edge.EdgeNet.upstreamTrust(ca);
       return SslContextBuilder.forClient()

@@ -9,6 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL speaks it: the user name is
@@ -27,23 +28,27 @@ final class ScramClient {
 
   private final String password;
   private final String gs2Header;
-  private final byte[] bindingData;
+  private final byte @Nullable [] bindingData;
   private final String clientNonce;
   private final String user;
-  private String clientFirstBare;
-  private byte[] expectedServerSignature;
+
+  /** Set by {@link #clientFirst}; the empty string before. */
+  private String clientFirstBare = "";
+
+  /** Set by {@link #clientFinal}; null before, which {@link #verifyServerFinal} refuses. */
+  private byte @Nullable [] expectedServerSignature;
 
   /**
    * @param endPoint the tls-server-end-point hash of the server's certificate when the exchange is
    *     to be bound to it (PLUS); null otherwise
    * @param tls the connection is TLS (so, without binding, the header says the client supports it)
    */
-  ScramClient(String password, byte[] endPoint, boolean tls, SecureRandom random) {
+  ScramClient(String password, byte @Nullable [] endPoint, boolean tls, SecureRandom random) {
     this(password, endPoint, tls, "", nonce(random));
   }
 
   /** With a given user name and nonce: the RFC's test vectors. */
-  ScramClient(String password, byte[] endPoint, boolean tls, String user, String nonce) {
+  ScramClient(String password, byte @Nullable [] endPoint, boolean tls, String user, String nonce) {
     if (password.isEmpty()) {
       throw new PgProtocolException("28P01", "the credential has an empty password");
     }

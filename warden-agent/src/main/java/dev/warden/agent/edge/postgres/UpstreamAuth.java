@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers the database's authentication requests with the credential Warden issued: SCRAM-SHA-256
@@ -28,10 +29,12 @@ final class UpstreamAuth {
 
   private final String user;
   private final String password;
-  private final X509Certificate serverCertificate;
+  private final @Nullable X509Certificate serverCertificate;
   private final boolean allowWeakInPlaintext;
   private final SecureRandom random;
-  private ScramClient scram;
+
+  /** The SCRAM exchange under way; null before SASL starts and once it is verified. */
+  private @Nullable ScramClient scram;
 
   /**
    * @param serverCertificate the database's certificate when the connection is TLS, else null
@@ -40,7 +43,7 @@ final class UpstreamAuth {
   UpstreamAuth(
       String user,
       String password,
-      X509Certificate serverCertificate,
+      @Nullable X509Certificate serverCertificate,
       boolean allowWeakInPlaintext,
       SecureRandom random) {
     this.user = user;
@@ -85,9 +88,10 @@ final class UpstreamAuth {
           throw new PgProtocolException("08P01", "the database started SASL twice");
         }
         List<String> mechanisms = PgMessages.saslMechanisms(body);
-        boolean tls = serverCertificate != null;
-        if (tls && mechanisms.contains(ScramClient.MECHANISM_PLUS)) {
-          scram = new ScramClient(password, endPoint(serverCertificate), true, random);
+        X509Certificate cert = serverCertificate;
+        boolean tls = cert != null;
+        if (cert != null && mechanisms.contains(ScramClient.MECHANISM_PLUS)) {
+          scram = new ScramClient(password, endPoint(cert), true, random);
         } else if (mechanisms.contains(ScramClient.MECHANISM)) {
           scram = new ScramClient(password, null, tls, random);
         } else {

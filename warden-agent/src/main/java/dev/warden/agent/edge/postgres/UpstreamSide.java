@@ -11,7 +11,9 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.Objects;
 import javax.net.ssl.SSLEngine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's connection to the database: TLS first (SSLRequest, then the handshake, verified as
@@ -47,15 +49,17 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
   }
 
   private final ProxySpec spec;
-  private final SslContext tls;
+  private final @Nullable SslContext tls;
   private final EdgeCredential credential;
   private final Map<String, String> clientParameters;
-  private final byte[] cancel;
+  private final byte @Nullable [] cancel;
   private final Listener listener;
   private final SecureRandom random;
   private ByteBuf buf = Unpooled.EMPTY_BUFFER;
-  private State state;
-  private UpstreamAuth auth;
+  private State state = State.SSL_ANSWER;
+
+  /** The login's messages; null until the start-up is sent. */
+  private @Nullable UpstreamAuth auth;
 
   /**
    * @param clientParameters the client's startup parameters, user and database excluded
@@ -63,10 +67,10 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
    */
   UpstreamSide(
       ProxySpec spec,
-      SslContext tls,
+      @Nullable SslContext tls,
       EdgeCredential credential,
       Map<String, String> clientParameters,
-      byte[] cancel,
+      byte @Nullable [] cancel,
       Listener listener,
       SecureRandom random) {
     this.spec = spec;
@@ -80,7 +84,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    if (spec.upstreamTls() == ProxySpec.UpstreamTls.DISABLE) {
+    if (tls == null) { // upstream-tls=disable: the proxy made no context
       begin(ctx, null);
     } else {
       state = State.SSL_ANSWER;
@@ -89,7 +93,7 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
     ctx.fireChannelActive();
   }
 
-  private void begin(ChannelHandlerContext ctx, X509Certificate serverCertificate) {
+  private void begin(ChannelHandlerContext ctx, @Nullable X509Certificate serverCertificate) {
     if (cancel != null) {
       state = State.DONE;
       ctx.writeAndFlush(Unpooled.wrappedBuffer(cancel)).addListener(f -> ctx.close());
@@ -105,7 +109,10 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
             random);
     Map<String, String> p = new java.util.LinkedHashMap<>();
     p.put("user", credential.username());
-    p.put("database", credential.database());
+    String database = credential.database();
+    if (database != null) {
+      p.put("database", database); // else the database's default: the user's name
+    }
     p.putAll(clientParameters);
     ctx.writeAndFlush(Unpooled.wrappedBuffer(PgMessages.startup(p)));
   }
@@ -155,7 +162,9 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
       case 'S' -> {
         state = State.HANDSHAKE;
         // the host name is checked (verify-full) or not (verify-ca) as the context was built
-        SslHandler ssl = tls.newHandler(ctx.alloc(), credential.host(), credential.port());
+        // channelActive asks for TLS only when the proxy has a context for it
+        SslContext context = Objects.requireNonNull(tls, "TLS was asked for with a context");
+        SslHandler ssl = context.newHandler(ctx.alloc(), credential.host(), credential.port());
         SSLEngine engine = ssl.engine();
         ctx.pipeline().addFirst(ssl);
         ssl.handshakeFuture()
@@ -215,7 +224,9 @@ final class UpstreamSide extends ChannelInboundHandlerAdapter {
         }
         case PgMessages.NOTICE, PgMessages.NEGOTIATE_PROTOCOL_VERSION -> buf.skipBytes(len);
         default -> {
-          UpstreamAuth.Step step = auth.on(m);
+          // begin() sets auth as it enters AUTH, the only state this loop runs in
+          UpstreamAuth.Step step =
+              Objects.requireNonNull(auth, "the login started with its start-up").on(m);
           if (step instanceof UpstreamAuth.Step.Done) {
             state = State.DONE;
             ByteBuf rest = buf; // AuthenticationOk itself, and what followed it

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Frames the client's command stream exactly as Redis does (arrays of bulk strings, the same number
@@ -55,9 +57,13 @@ final class CommandFilter {
   private long argsLeft;
   private long bodyLeft;
   private boolean name;
-  private byte[] arrayLine;
-  private byte[] elementLine;
-  private List<byte[]> held;
+  // the current command's array and first element lines, kept until its name is read
+  private byte[] arrayLine = new byte[0];
+  private byte[] elementLine = new byte[0];
+
+  /** The command held back whole (its name, then its arguments); null when none is. */
+  private @Nullable List<byte[]> held;
+
   private int heldBytes;
   private long commands;
 
@@ -200,8 +206,9 @@ final class CommandFilter {
                 .toUpperCase(Locale.ROOT);
         switch (cmd) {
           case "AUTH", "HELLO" -> {
-            held = new ArrayList<>();
-            held.add(java.util.Arrays.copyOf(raw, raw.length - 2));
+            List<byte[]> h = new ArrayList<>();
+            h.add(java.util.Arrays.copyOf(raw, raw.length - 2));
+            held = h;
             heldBytes = raw.length;
             return endElement(out);
           }
@@ -223,7 +230,8 @@ final class CommandFilter {
         byte[] arg = new byte[(int) bodyLeft - 2];
         src.readBytes(arg);
         src.skipBytes(2);
-        held.add(arg);
+        // ELEMENT goes to HELD_BODY only while a command is held
+        Objects.requireNonNull(held, "a held command's argument").add(arg);
         argsLeft--;
         return endElement(out);
       }
@@ -261,7 +269,7 @@ final class CommandFilter {
   }
 
   /** A count line with its CR LF, or null while incomplete. */
-  private static byte[] line(ByteBuf src, char type) {
+  private static byte @Nullable [] line(ByteBuf src, char type) {
     int limit = Math.min(src.readableBytes(), MAX_COUNT_LINE);
     int cr = -1;
     for (int i = 1; i < limit; i++) {

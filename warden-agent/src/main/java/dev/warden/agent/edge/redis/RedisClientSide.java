@@ -14,6 +14,7 @@ import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application connection to the Redis proxy. Nothing happens until the client sends its first
@@ -45,10 +46,12 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
   private final List<Object> held = new ArrayList<>();
   private long heldBytes;
   private State state = State.WAITING;
-  private Channel upstream;
+
+  /** The connection to redis; null until the caller's credential arrived. */
+  private @Nullable Channel upstream;
 
   /** A refusal to give after the replies to the commands held before it, or null. */
-  private String refusal;
+  private @Nullable String refusal;
 
   RedisClientSide(RedisProxy proxy) {
     this.proxy = proxy;
@@ -159,7 +162,8 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
 
   private void splice(ChannelHandlerContext ctx, EdgeCredential cred) {
     Channel client = ctx.channel();
-    if (state != State.CONNECTING || !client.isActive()) {
+    Channel upstream = this.upstream;
+    if (state != State.CONNECTING || !client.isActive() || upstream == null) {
       close(ctx);
       return;
     }
@@ -172,8 +176,9 @@ final class RedisClientSide extends ChannelInboundHandlerAdapter {
       pipe.send(o);
     }
     held.clear();
-    if (refusal != null) {
-      pipe.endWith(ctx.pipeline().context(pipe), refusal);
+    String last = refusal;
+    if (last != null) {
+      pipe.endWith(ctx.pipeline().context(pipe), last);
     }
     upstream.flush();
     proxy.context().record(client, ProxiedConnection.Outcome.PROXIED, null);

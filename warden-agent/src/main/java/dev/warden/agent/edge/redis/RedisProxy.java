@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Redis endpoint for applications that hold no Redis password: they connect here (a Unix socket
@@ -19,7 +20,9 @@ public final class RedisProxy extends ListeningProxy {
   private static final System.Logger LOG = System.getLogger(RedisProxy.class.getName());
 
   private final EdgeContext context;
-  private final SSLContext upstreamTls;
+
+  /** Null with upstream-tls=disable. */
+  private final @Nullable SSLContext upstreamTls;
 
   private RedisProxy(EdgeContext context) {
     super(context.spec());

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's connection to Redis: TLS from the first byte when the proxy says so (Redis has no
@@ -37,14 +38,15 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
   }
 
   private final ProxySpec spec;
-  private final SSLContext tls;
+  private final @Nullable SSLContext tls;
   private final EdgeCredential credential;
   private final Listener listener;
   private ByteBuf buf = Unpooled.buffer(0);
   private int awaiting;
   private boolean done;
 
-  RedisUpstream(ProxySpec spec, SSLContext tls, EdgeCredential credential, Listener listener) {
+  RedisUpstream(
+      ProxySpec spec, @Nullable SSLContext tls, EdgeCredential credential, Listener listener) {
     this.spec = spec;
     this.tls = tls;
     this.credential = credential;
@@ -131,7 +133,7 @@ final class RedisUpstream extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private String line() {
+  private @Nullable String line() {
     int cr = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\r');
     if (cr < 0 || cr + 1 >= buf.writerIndex()) {
       if (buf.readableBytes() > MAX_REPLY_LINE) {

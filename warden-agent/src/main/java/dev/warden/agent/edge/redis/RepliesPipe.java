@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Redis to client, unchanged, with one ending the proxy can ask for: after a client command the
@@ -19,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 final class RepliesPipe extends Pipe {
   private static final byte[] QUIT_REPLY = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  private byte[] refusal;
+  /** What the client gets after the last reply; null until the filter refused a command. */
+  private byte @Nullable [] refusal;
+
   private ByteBuf tail = Unpooled.EMPTY_BUFFER;
 
   RepliesPipe(Channel client) {

@@ -8,7 +8,16 @@ package dev.warden.agent.edge.redis;
 final class RespException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The message given at construction: the exception's only one, never null. */
+  private final String message;
+
   RespException(String message) {
     super(message);
+    this.message = message;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 }

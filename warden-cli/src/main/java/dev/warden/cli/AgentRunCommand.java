@@ -143,7 +143,10 @@ final class AgentRunCommand implements Callable<Integer> {
             dataDir,
             jt,
             platformTokenFile,
-            dev.warden.core.model.Durations.parse("--sync-interval", syncInterval),
+            // blank: the default, as when the option is left out
+            java.util.Objects.requireNonNullElse(
+                dev.warden.core.model.Durations.parse("--sync-interval", syncInterval),
+                Duration.ofSeconds(5)),
             Duration.ofSeconds(60),
             fileSinks.stream().map(AgentRunCommand::sink).toList(),
             serverCa);

@@ -8,11 +8,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Brings what a node caches up to date with the database: the configuration snapshot, the signing
- * keys and the CA. A thread of its own runs one pass when woken (a change notification from the
- * store's {@link dev.warden.store.ChangeFeed}) and in any case every {@code reload.interval}, the
- * fallback for a missed notification. Wakes that arrive during a pass fold into one more pass, so a
- * burst of changes costs two passes, not one each. A pass only compares change counters unless
- * something moved, and a failed pass keeps the last good state (decision 007).
+ * keys, the CA, and the leases and secrets the MCP gateway keeps (decision 662). A thread of its
+ * own runs one pass when woken (a change notification from the store's {@link
+ * dev.warden.store.ChangeFeed}) and in any case every {@code reload.interval}, the fallback for a
+ * missed notification. Wakes that arrive during a pass fold into one more pass, so a burst of
+ * changes costs two passes, not one each. A pass only compares change counters unless something
+ * moved, and a failed pass keeps the last good state (decision 007).
  */
 final class Reloader implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Reloader.class.getName());
@@ -20,6 +21,7 @@ final class Reloader implements AutoCloseable {
   private final RuntimeState state;
   private final List<KeyManager> keys;
   private final dev.warden.core.pki.CaManager ca;
+  private final Runnable gatewayCaches;
   private final long intervalNanos;
   private final AtomicBoolean woken = new AtomicBoolean();
   private final Thread thread;
@@ -29,7 +31,9 @@ final class Reloader implements AutoCloseable {
       RuntimeState state,
       List<KeyManager> keys,
       dev.warden.core.pki.CaManager ca,
+      Runnable gatewayCaches,
       Duration interval) {
+    this.gatewayCaches = gatewayCaches;
     this.state = state;
     this.keys = List.copyOf(keys);
     this.ca = ca;
@@ -66,6 +70,8 @@ final class Reloader implements AutoCloseable {
   }
 
   private void pass() {
+    // first: two counter reads, and a revocation must not wait behind a snapshot rebuild
+    attempt("MCP gateway caches", gatewayCaches);
     state.reloadQuietly();
     for (KeyManager k : keys) {
       attempt(k.purpose().wire() + " keys", k::refreshIfChanged);

@@ -157,6 +157,9 @@ final class Wiring implements AutoCloseable {
   final dev.warden.server.oauth.UpstreamLogin login;
   final dev.warden.core.mcp.McpGateway mcpGateway;
 
+  /** The leases and secrets the MCP gateway keeps between calls (decision 662). */
+  final GatewayCaches gatewayCaches;
+
   /**
    * DPoP proofs (RFC 9449) at the token endpoint and the MCP gateway: one replay cache per node.
    */
@@ -357,14 +360,16 @@ final class Wiring implements AutoCloseable {
                   store.audit(),
                   cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH),
                   jwtSvidKeys));
+      gatewayCaches = new GatewayCaches(store);
       mcpGateway =
           new dev.warden.core.mcp.McpGateway(
-              new dev.warden.core.token.WardenTokens(keys, store.leases(), clock, cfg.issuer()),
+              new dev.warden.core.token.WardenTokens(
+                  keys, gatewayCaches.leases, clock, cfg.issuer()),
               state::policies,
               audit,
               store.audit(),
               new dev.warden.core.mcp.McpCredentials(
-                  secrets, secretReads, upstreamTokens, state::policies),
+                  secrets, secretReads, upstreamTokens, state::policies, gatewayCaches.secrets),
               store.userGrants(),
               cfg.pki().trustDomain(),
               cfg.get(AUDIT_TIMEOUT).toMillis(),
@@ -529,8 +534,10 @@ final class Wiring implements AutoCloseable {
                   ? List.of(keys, jwtSvidKeys)
                   : List.of(keys, jwtSvidKeys, federationKeys),
               ca,
+              gatewayCaches::refresh,
               cfg.get(dev.warden.server.config.ServerKeys.RELOAD_INTERVAL));
       changes = store.watchChanges(reloader::wake);
+      gatewayCaches.follow(changes);
       metrics.changeFeed(
           () -> changes.status().state() == dev.warden.store.ChangeFeed.State.LISTENING);
     } catch (RuntimeException e) {

@@ -250,6 +250,71 @@ class McpGatewayTest {
   }
 
   @Test
+  void aTokenRevokedAfterItsLeaseWasKeptIsRefusedAtTheVeryNextCall() throws Exception {
+    String token = token("agent", gateway);
+    String jti = SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
+    // two calls: the second is served with the lease the gateway keeps (decision 662)
+    assertThat(post(token, initialize(), Map.of()).statusCode()).isEqualTo(200);
+    assertThat(post(token, initialize(), Map.of()).statusCode()).isEqualTo(200);
+
+    assertThat(warden.admin("POST", "/v1/leases/" + jti + ":revoke", null).status()).isEqualTo(200);
+    HttpResponse<String> r = post(token, initialize(), Map.of());
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).contains("token_revoked");
+  }
+
+  @Test
+  void aKeptBrokeredSecretIsReplacedByItsNewVersionAtOnceAndADeletedVersionIsNeverInjected()
+      throws Exception {
+    String rotating = warden.base + "/mcp/rotating";
+    assertThat(
+            warden
+                .admin(
+                    "PUT",
+                    "/v1/secrets/rotating-key",
+                    "{\"value\": \"rotating-v1\", \"cas\": 0, \"owner\": \"ai@acme.test\"}")
+                .status())
+        .isEqualTo(200);
+    warden.apply(
+        """
+        kind: Resource
+        metadata: {name: rotating}
+        spec:
+          audience: %s
+          kind: mcp
+          mcp: {url: %s, credential: {secret: rotating-key}}
+        ---
+        kind: AccessPolicy
+        metadata: {name: agent-rotating}
+        spec: {workloads: {spiffeIds: [%s]}, resources: [rotating], maxTtl: 10m}
+        """
+            .formatted(rotating, upstream.url(), AGENT));
+    String token = token("agent", rotating);
+    assertThat(post(token, initialize(), Map.of(), "/mcp/rotating").statusCode()).isEqualTo(200);
+    assertThat(post(token, initialize(), Map.of(), "/mcp/rotating").statusCode()).isEqualTo(200);
+    assertThat(upstream.authorizations.getLast()).isEqualTo("Bearer rotating-v1");
+
+    assertThat(
+            warden
+                .admin(
+                    "PUT", "/v1/secrets/rotating-key", "{\"value\": \"rotating-v2\", \"cas\": 1}")
+                .status())
+        .isEqualTo(200);
+    assertThat(post(token, initialize(), Map.of(), "/mcp/rotating").statusCode()).isEqualTo(200);
+    assertThat(upstream.authorizations.getLast()).isEqualTo("Bearer rotating-v2");
+
+    assertThat(warden.admin("POST", "/v1/secrets/rotating-key/versions/2:delete", null).status())
+        .isEqualTo(200);
+    int seen = upstream.authorizations.size();
+    HttpResponse<String> r = post(token, initialize(), Map.of(), "/mcp/rotating");
+
+    assertThat(r.body()).contains("secret_unavailable");
+    List<String> after = List.copyOf(upstream.authorizations);
+    assertThat(after.subList(seen, after.size())).noneMatch(h -> h.startsWith("Bearer rotating"));
+  }
+
+  @Test
   void anExpiredTokenIsRefused() throws Exception {
     String token = token("stranger", gateway);
     Thread.sleep(2100);

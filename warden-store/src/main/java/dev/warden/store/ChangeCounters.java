@@ -14,6 +14,15 @@ final class ChangeCounters {
   static final String SIGNING_KEYS = "signing_keys";
   static final String CA_AUTHORITIES = "ca_authorities";
 
+  /** Lease revocations (V23): what nodes cache of active leases is dropped when it moves. */
+  static final String LEASES = "leases";
+
+  /**
+   * Brokered secrets whose current version changed, was deleted or destroyed, or which were deleted
+   * (V23).
+   */
+  static final String BROKERED_SECRETS = "brokered_secrets";
+
   private ChangeCounters() {}
 
   static void bump(Connection c, String name) throws SQLException {

@@ -66,6 +66,9 @@ public final class ChangeFeed implements AutoCloseable {
   private volatile Status status;
   private volatile boolean closed;
   private volatile @Nullable Connection connection;
+  // the id of the current unbroken span of listening, -1 while not listening (see session())
+  private volatile long session = -1;
+  private long sessions;
 
   private ChangeFeed(
       @Nullable String url,
@@ -87,6 +90,7 @@ public final class ChangeFeed implements AutoCloseable {
     ChangeFeed f = new ChangeFeed(null, null, null, () -> {}, InstantSource.system());
     f.status = new Status(State.NONE, why);
     f.closed = true;
+    f.session = 0; // one node: its own changes reach its caches directly
     return f;
   }
 
@@ -113,6 +117,16 @@ public final class ChangeFeed implements AutoCloseable {
     return status;
   }
 
+  /**
+   * The id of the current unbroken span over which every change committed on any node is notified
+   * here: a new id each time {@code LISTEN} takes effect, -1 while the connection is down. A cache
+   * that is dropped on every notification may keep values only within one span (decision 662). On
+   * the embedded store (one node, whose own changes reach its caches directly) it is always 0.
+   */
+  public long session() {
+    return session;
+  }
+
   private void run() {
     long retry = FIRST_RETRY_MILLIS;
     java.time.Instant downSince = null;
@@ -123,6 +137,7 @@ public final class ChangeFeed implements AutoCloseable {
           s.execute("LISTEN " + CHANNEL);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
+        session = ++sessions;
         status = new Status(State.LISTENING, null);
         if (downSince != null) {
           LOG.log(
@@ -154,6 +169,7 @@ public final class ChangeFeed implements AutoCloseable {
         }
         status = new Status(State.RECONNECTING, why);
       } finally {
+        session = -1;
         connection = null;
       }
       sleep(retry);

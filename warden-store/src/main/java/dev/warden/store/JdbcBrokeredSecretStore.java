@@ -51,9 +51,30 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
           + " v.fingerprint, v.created_at, v.created_by, v.deleted_at, v.destroyed_at";
 
   private final Db db;
+  private final Runnable changed;
 
-  JdbcBrokeredSecretStore(Db db) {
+  /**
+   * @param changed runs after this node committed a change of what {@link #current} returns (a new
+   *     current version, a version deleted, undeleted or destroyed, a secret deleted), before the
+   *     method returns: it drops what the node caches of opened secrets; other nodes hear of it
+   *     through the {@code brokered_secrets} change counter bumped in the same transaction
+   */
+  JdbcBrokeredSecretStore(Db db, Runnable changed) {
     this.db = db;
+    this.changed = changed;
+  }
+
+  /** The {@code brokered_secrets} change counter. */
+  long changes() {
+    return ChangeCounters.read(db, ChangeCounters.BROKERED_SECRETS);
+  }
+
+  /** {@code result}, after telling this node's caches when the change happened. */
+  private boolean told(boolean result) {
+    if (result) {
+      changed.run();
+    }
+    return result;
   }
 
   @Override
@@ -218,8 +239,10 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
           }
           insertFollowingVersion(c, name, v);
           prune(c, name);
+          ChangeCounters.bump(c, ChangeCounters.BROKERED_SECRETS);
           return null;
         });
+    changed.run();
   }
 
   @Override
@@ -291,41 +314,44 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
 
   @Override
   public boolean promotePending(String name, long version, Instant at, String by) {
-    return db.inTransaction(
-        "promote pending brokered secret version",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE brokered_secrets SET current_version = ?,"
-                      + " last_rotated_at = ?, updated_at = ?, updated_by = ?, "
-                      + NO_PENDING
-                      + " WHERE name = ? AND pending_version = ? AND current_version = ?")) {
-            ps.setLong(1, version);
-            ps.setLong(2, Micros.of(at));
-            ps.setLong(3, Micros.of(at));
-            ps.setString(4, by);
-            ps.setString(5, name);
-            ps.setLong(6, version);
-            ps.setLong(7, version - 1);
-            if (ps.executeUpdate() != 1) {
-              return false;
-            }
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE brokered_secret_versions SET state = 'active'"
-                      + " WHERE name = ? AND version = ? AND state = 'pending'")) {
-            ps.setString(1, name);
-            ps.setLong(2, version);
-            if (ps.executeUpdate() != 1) {
-              // the secret said pending but the row is not: roll back rather than point at nothing
-              throw new IllegalStateException(
-                  "pending version " + version + " of secret '" + name + "' has no row");
-            }
-          }
-          prune(c, name);
-          return true;
-        });
+    return told(
+        db.inTransaction(
+            "promote pending brokered secret version",
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE brokered_secrets SET current_version = ?,"
+                          + " last_rotated_at = ?, updated_at = ?, updated_by = ?, "
+                          + NO_PENDING
+                          + " WHERE name = ? AND pending_version = ? AND current_version = ?")) {
+                ps.setLong(1, version);
+                ps.setLong(2, Micros.of(at));
+                ps.setLong(3, Micros.of(at));
+                ps.setString(4, by);
+                ps.setString(5, name);
+                ps.setLong(6, version);
+                ps.setLong(7, version - 1);
+                if (ps.executeUpdate() != 1) {
+                  return false;
+                }
+              }
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE brokered_secret_versions SET state = 'active'"
+                          + " WHERE name = ? AND version = ? AND state = 'pending'")) {
+                ps.setString(1, name);
+                ps.setLong(2, version);
+                if (ps.executeUpdate() != 1) {
+                  // the secret said pending but the row is not: roll back rather than point at
+                  // nothing
+                  throw new IllegalStateException(
+                      "pending version " + version + " of secret '" + name + "' has no row");
+                }
+              }
+              prune(c, name);
+              ChangeCounters.bump(c, ChangeCounters.BROKERED_SECRETS);
+              return true;
+            }));
   }
 
   @Override
@@ -398,47 +424,58 @@ final class JdbcBrokeredSecretStore implements BrokeredSecretStore {
               "state = 'destroyed', wrapped_key = NULL, ciphertext = NULL, destroyed_at = ?";
           case PENDING -> throw new IllegalStateException("unreachable");
         };
-    return db.write(
-        "change brokered secret version",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE brokered_secret_versions SET "
-                      + set
-                      + " WHERE name = ? AND version = ? AND state = ?")) {
-            if (to == VersionState.ACTIVE) {
-              ps.setNull(1, Types.BIGINT);
-            } else {
-              ps.setLong(1, Micros.of(at));
-            }
-            ps.setString(2, name);
-            ps.setLong(3, version);
-            ps.setString(4, from.wire());
-            return ps.executeUpdate() == 1;
-          }
-        });
+    return told(
+        db.inTransaction(
+            "change brokered secret version",
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE brokered_secret_versions SET "
+                          + set
+                          + " WHERE name = ? AND version = ? AND state = ?")) {
+                if (to == VersionState.ACTIVE) {
+                  ps.setNull(1, Types.BIGINT);
+                } else {
+                  ps.setLong(1, Micros.of(at));
+                }
+                ps.setString(2, name);
+                ps.setLong(3, version);
+                ps.setString(4, from.wire());
+                if (ps.executeUpdate() != 1) {
+                  return false;
+                }
+              }
+              ChangeCounters.bump(c, ChangeCounters.BROKERED_SECRETS);
+              return true;
+            }));
   }
 
   @Override
   public boolean delete(String name) {
-    return db.inTransaction(
-        "delete brokered secret",
-        c -> {
-          // explicit, not only ON DELETE CASCADE: the ciphertexts must be gone whatever the schema
-          // says
-          for (String t : List.of("brokered_secret_readers", "brokered_secret_versions")) {
-            try (PreparedStatement ps =
-                c.prepareStatement("DELETE FROM " + t + " WHERE name = ?")) {
-              ps.setString(1, name);
-              ps.executeUpdate();
-            }
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM brokered_secrets WHERE name = ?")) {
-            ps.setString(1, name);
-            return ps.executeUpdate() == 1;
-          }
-        });
+    return told(
+        db.inTransaction(
+            "delete brokered secret",
+            c -> {
+              // explicit, not only ON DELETE CASCADE: the ciphertexts must be gone whatever the
+              // schema
+              // says
+              for (String t : List.of("brokered_secret_readers", "brokered_secret_versions")) {
+                try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM " + t + " WHERE name = ?")) {
+                  ps.setString(1, name);
+                  ps.executeUpdate();
+                }
+              }
+              try (PreparedStatement ps =
+                  c.prepareStatement("DELETE FROM brokered_secrets WHERE name = ?")) {
+                ps.setString(1, name);
+                if (ps.executeUpdate() != 1) {
+                  return false;
+                }
+              }
+              ChangeCounters.bump(c, ChangeCounters.BROKERED_SECRETS);
+              return true;
+            }));
   }
 
   @Override

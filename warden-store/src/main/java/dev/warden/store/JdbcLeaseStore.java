@@ -31,9 +31,16 @@ final class JdbcLeaseStore implements LeaseStore {
       "SELECT id, kind, workload, resource, issued_at, expires_at, revoked_at, revoke_reason, fingerprint FROM leases";
 
   private final Db db;
+  private final Runnable revoked;
 
-  JdbcLeaseStore(Db db) {
+  /**
+   * @param revoked runs after this node committed a revocation, before {@link #revoke} returns: it
+   *     drops what the node caches of active leases (other nodes hear of it through the {@code
+   *     leases} change counter bumped in the same transaction)
+   */
+  JdbcLeaseStore(Db db, Runnable revoked) {
     this.db = db;
+    this.revoked = revoked;
   }
 
   /** Binds one lease to {@link #INSERT}. */
@@ -204,14 +211,25 @@ final class JdbcLeaseStore implements LeaseStore {
   public boolean revoke(String id, Instant at, String reason) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(at, "at");
-    return db.write(
-        "revoke lease '" + id + "'",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
-            bindRevoke(ps, id, at, reason);
-            return ps.executeUpdate() == 1;
-          }
-        });
+    // one transaction with the counter: a revocation committed without it would never reach the
+    // other nodes' caches
+    boolean moved =
+        db.inTransaction(
+            "revoke lease '" + id + "'",
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+                bindRevoke(ps, id, at, reason);
+                if (ps.executeUpdate() != 1) {
+                  return false;
+                }
+              }
+              ChangeCounters.bump(c, ChangeCounters.LEASES);
+              return true;
+            });
+    if (moved) {
+      revoked.run();
+    }
+    return moved;
   }
 
   @Override
@@ -222,17 +240,33 @@ final class JdbcLeaseStore implements LeaseStore {
     if (sorted.isEmpty()) {
       return Set.of();
     }
-    return db.inTransaction(
-        "revoke " + sorted.size() + " leases",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
-            for (String id : sorted) {
-              bindRevoke(ps, id, at, reason);
-              ps.addBatch();
-            }
-            return moved(sorted, ps.executeBatch());
-          }
-        });
+    Set<String> out =
+        db.inTransaction(
+            "revoke " + sorted.size() + " leases",
+            c -> {
+              Set<String> done;
+              try (PreparedStatement ps = c.prepareStatement(REVOKE)) {
+                for (String id : sorted) {
+                  bindRevoke(ps, id, at, reason);
+                  ps.addBatch();
+                }
+                done = moved(sorted, ps.executeBatch());
+              }
+              if (!done.isEmpty()) {
+                // last, so the counter row is locked only for the commit
+                ChangeCounters.bump(c, ChangeCounters.LEASES);
+              }
+              return done;
+            });
+    if (!out.isEmpty()) {
+      revoked.run();
+    }
+    return out;
+  }
+
+  /** The {@code leases} change counter: it moves with every committed revocation. */
+  long revocations() {
+    return ChangeCounters.read(db, ChangeCounters.LEASES);
   }
 
   private static void bindRevoke(PreparedStatement ps, String id, Instant at, String reason)

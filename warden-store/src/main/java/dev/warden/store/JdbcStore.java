@@ -46,10 +46,12 @@ public final class JdbcStore implements Store {
   private final PolicyStore policies;
   private final JdbcEdgeProxyStore edgeProxies;
   private final AuditStore audit;
-  private final LeaseStore leases;
+  private final JdbcLeaseStore leases;
   private final dev.warden.core.lease.TargetLeaseStore targetLeases;
   private final dev.warden.core.database.TargetSecretStore targetSecrets;
-  private final dev.warden.core.secret.BrokeredSecretStore brokeredSecrets;
+  private final JdbcBrokeredSecretStore brokeredSecrets;
+  private final LocalChanges leaseRevocations = new LocalChanges("lease revocation");
+  private final LocalChanges secretChanges = new LocalChanges("brokered secret change");
   private final AdminTokenStore adminTokens;
   private final SigningKeyStore signingKeys;
   private final dev.warden.core.pki.AuthorityStore authorities;
@@ -91,10 +93,10 @@ public final class JdbcStore implements Store {
     this.edgeProxies = new JdbcEdgeProxyStore(db, clock);
     this.config = new JdbcConfigStore(db, List.of(tp, wl, rs, pol, edgeProxies));
     this.audit = new JdbcAuditStore(db);
-    this.leases = new JdbcLeaseStore(db);
+    this.leases = new JdbcLeaseStore(db, leaseRevocations::committed);
     this.targetLeases = new JdbcTargetLeaseStore(db);
     this.targetSecrets = new JdbcTargetSecretStore(db);
-    this.brokeredSecrets = new JdbcBrokeredSecretStore(db);
+    this.brokeredSecrets = new JdbcBrokeredSecretStore(db, secretChanges::committed);
     this.adminTokens = new JdbcAdminTokenStore(db);
     this.signingKeys = new JdbcSigningKeyStore(db);
     this.authorities = new JdbcAuthorityStore(db);
@@ -296,6 +298,42 @@ public final class JdbcStore implements Store {
   /** Imported NHIs, leaks and grant usage. Not part of {@link Store} (see {@link #recert()}). */
   public dev.warden.core.inventory.InventoryStore inventory() {
     return inventory;
+  }
+
+  /**
+   * Runs {@code listener} after this node committed a lease revocation, on the revoking thread and
+   * before the store's revoke returns, so a cache of active leases drops it before anyone is told
+   * it is revoked. Other nodes' revocations move {@link #leaseRevocations()} and notify {@link
+   * #watchChanges}. {@code listener} must be quick and not throw.
+   */
+  public void onLeaseRevoked(Runnable listener) {
+    leaseRevocations.add(listener);
+  }
+
+  /**
+   * The change counter every committed lease revocation (on any node) moves.
+   *
+   * @throws dev.warden.core.error.StoreException when the database fails
+   */
+  public long leaseRevocations() {
+    return leases.revocations();
+  }
+
+  /**
+   * As {@link #onLeaseRevoked}, for a brokered secret whose current version changed, was deleted,
+   * undeleted or destroyed, or which was deleted.
+   */
+  public void onBrokeredSecretChanged(Runnable listener) {
+    secretChanges.add(listener);
+  }
+
+  /**
+   * The change counter every such change of a brokered secret (on any node) moves.
+   *
+   * @throws dev.warden.core.error.StoreException when the database fails
+   */
+  public long brokeredSecretChanges() {
+    return brokeredSecrets.changes();
   }
 
   /**

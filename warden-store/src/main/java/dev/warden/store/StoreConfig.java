@@ -66,7 +66,9 @@ public record StoreConfig(String url, String user, @Nullable String password, in
           "store.dataDir", "must not contain ';' (it separates H2 URL settings): " + dir);
     }
     return new StoreConfig(
-        "jdbc:h2:file:" + dir + "/warden;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;LOCK_TIMEOUT=10000",
+        "jdbc:h2:file:"
+            + dir
+            + "/warden;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64",
         "warden",
         null,
         DEFAULT_MAX_POOL_SIZE);

@@ -25,6 +25,24 @@ class StoreConfigTest {
   }
 
   @Test
+  void embeddedKeepsEveryStatementTheStoresUseParsedPerConnection(@TempDir Path dir)
+      throws Exception {
+    StoreConfig c = StoreConfig.embedded(dir);
+
+    // the javadoc promised 64 long before the URL set it (found profiling the MCP gateway)
+    try (java.sql.Connection conn =
+            java.sql.DriverManager.getConnection(c.url(), c.user(), c.password());
+        java.sql.ResultSet rs =
+            conn.createStatement()
+                .executeQuery(
+                    "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                        + " WHERE SETTING_NAME = 'QUERY_CACHE_SIZE'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("64");
+    }
+  }
+
+  @Test
   void toStringAndRedactedUrlNeverShowThePassword() {
     StoreConfig c =
         new StoreConfig(

@@ -1,5 +1,6 @@
 package dev.warden.core.mcp;
 
+import dev.warden.core.cache.ChangeCache;
 import dev.warden.core.crypto.Secret;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
@@ -19,6 +20,10 @@ import java.util.function.Supplier;
  * already has: the current version of a brokered secret (each use noted in its read log under the
  * agent's name, as a direct read would be), or the cached token of an {@code oauth-client}
  * resource. Nothing is stored for the gateway itself.
+ *
+ * <p>The opened secret is kept per name between calls (decision 662): every change of what a read
+ * opens (a new current version, the current one deleted or destroyed, the secret deleted) drops it,
+ * at once when made on this node, on notification from another (see {@link ChangeCache}).
  */
 public final class McpCredentials {
   /** A header to set on the forwarded request. {@link #value} is the secret; never log it. */
@@ -28,12 +33,18 @@ public final class McpCredentials {
   private final ReadLog reads;
   private final UpstreamTokenProvider upstreamTokens;
   private final Supplier<PolicySnapshot> policies;
+  private final ChangeCache<String, BrokeredSecrets.Opened> opened;
 
+  /**
+   * @param opened where opened secrets are kept, invalidated by every change of brokered secrets
+   */
   public McpCredentials(
       BrokeredSecrets secrets,
       ReadLog reads,
       UpstreamTokenProvider upstreamTokens,
-      Supplier<PolicySnapshot> policies) {
+      Supplier<PolicySnapshot> policies,
+      ChangeCache<String, BrokeredSecrets.Opened> opened) {
+    this.opened = opened;
     this.secrets = secrets;
     this.reads = reads;
     this.upstreamTokens = upstreamTokens;
@@ -52,7 +63,8 @@ public final class McpCredentials {
       return null;
     }
     if (c.secret() != null) {
-      BrokeredSecrets.Opened o = secrets.open(c.secret());
+      // a secret that cannot be opened throws and is not kept
+      BrokeredSecrets.Opened o = opened.get(c.secret(), secrets::open, x -> true);
       reads.record(c.secret(), agent, o.version(), now);
       return switch (c.placement()) {
         case BEARER -> new Injected("Authorization", Secret.of("Bearer " + o.value().reveal()));

@@ -1,0 +1,234 @@
+package dev.warden.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.SignedJWT;
+import dev.warden.testkit.TestOidcIssuer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The leases and brokered secrets the MCP gateway keeps per node (decision 662), on two nodes of
+ * one real PostgreSQL with the poll of change counters set to 30 s: a revocation or a secret change
+ * made through node A reaches node B's gateway only through the change notification, and must
+ * within two seconds (the documented bound is 100 ms at p99; this test runs beside whatever else
+ * shares the machine).
+ */
+class McpGatewayNodesTest {
+  static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
+  static final String AGENT = "spiffe://acme.test/ns/ai/sa/agent";
+  static final long BOUND_MILLIS = 2_000;
+
+  @TempDir static Path dir;
+
+  static String database;
+  static TestOidcIssuer k8s;
+  static McpUpstreamServer upstream;
+  static ServerFixture nodeA;
+  static ServerFixture nodeB;
+  static String audience;
+
+  @BeforeAll
+  static void start() throws Exception {
+    try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null)) {
+      database = "warden_mcp_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE " + database);
+      }
+    } catch (SQLException e) {
+      if (System.getenv("CI") != null) {
+        throw new AssertionError(
+            "PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
+      }
+      Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
+    }
+    upstream = new McpUpstreamServer();
+    k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("db.url", "jdbc:postgresql://127.0.0.1:5432/" + database);
+    flags.put("db.user", "postgres");
+    flags.put("server.trustDomain", "acme.test");
+    // one issuer for both nodes, as behind a load balancer: a token from A is verified on B
+    flags.put("server.issuer", "https://warden.acme.test");
+    // only a notification can reach the other node in time
+    flags.put("reload.interval", "30s");
+    nodeA = ServerFixture.start(dir, flags);
+    nodeB = ServerFixture.start(dir, flags); // same data dir: the nodes share the master key file
+    audience = nodeA.base + "/mcp/tickets";
+    assertThat(
+            nodeA
+                .admin(
+                    "PUT",
+                    "/v1/secrets/tickets-key",
+                    "{\"value\": \"key-v1\", \"cas\": 0, \"owner\": \"ai@acme.test\"}")
+                .status())
+        .isEqualTo(200);
+    nodeA.apply(
+        """
+        kind: TrustProvider
+        metadata: {name: cluster}
+        spec: {type: kubernetes, issuer: %s, audiences: [https://warden.acme.test], algorithms: [RS256]}
+        ---
+        kind: Workload
+        spec: {spiffeId: %s, selectors: ["k8s:ns=ai", "k8s:sa=agent"], owner: ai@acme.test}
+        ---
+        kind: Resource
+        metadata: {name: tickets}
+        spec:
+          audience: %s
+          kind: mcp
+          mcp: {url: %s, credential: {secret: tickets-key}}
+        ---
+        kind: AccessPolicy
+        metadata: {name: agent-tickets}
+        spec: {workloads: {spiffeIds: [%s]}, resources: [tickets], maxTtl: 10m}
+        """
+            .formatted(k8s.issuer(), AGENT, audience, upstream.url(), AGENT));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {nodeA, nodeB, k8s, upstream}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    if (database != null) {
+      try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null);
+          Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      }
+    }
+  }
+
+  static String token() {
+    ServerFixture.Response r =
+        nodeA.token(
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion",
+                k8s.kubernetesToken("ai", "agent", "agent-pod"),
+                "resource",
+                audience));
+    assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
+    return r.json().path("access_token").asText();
+  }
+
+  static HttpResponse<String> callOnB(String bearer) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(nodeB.base + "/mcp/tickets"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Authorization", "Bearer " + bearer)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        McpGatewayTest.initialize(), StandardCharsets.UTF_8))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** Calls node B's gateway until {@code done} holds; how long that took after {@code since}. */
+  static long untilOnB(String bearer, Predicate<HttpResponse<String>> done, long since)
+      throws Exception {
+    HttpResponse<String> last = null;
+    while (System.nanoTime() - since < BOUND_MILLIS * 1_000_000 * 5) {
+      last = callOnB(bearer);
+      if (done.test(last)) {
+        return (System.nanoTime() - since) / 1_000_000;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(
+        "node B never saw the change; it last answered "
+            + (last == null ? "nothing" : last.statusCode() + " " + last.body()));
+  }
+
+  /** Node B serves the gateway once it has the configuration applied on A (first notification). */
+  static String warmOnB() throws Exception {
+    String token = token();
+    untilOnB(token, r -> r.statusCode() == 200, System.nanoTime());
+    // a second call is served with what B keeps
+    assertThat(callOnB(token).statusCode()).isEqualTo(200);
+    return token;
+  }
+
+  @Test
+  void aLeaseRevokedThroughAnotherNodeIsRefusedByThisNodesGatewayOnNotification() throws Exception {
+    String token = warmOnB();
+    String jti = SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
+
+    long sent = System.nanoTime();
+    assertThat(nodeA.admin("POST", "/v1/leases/" + jti + ":revoke", null).status()).isEqualTo(200);
+    long took =
+        untilOnB(token, r -> r.statusCode() == 401 && r.body().contains("token_revoked"), sent);
+
+    assertThat(took).isLessThan(BOUND_MILLIS);
+  }
+
+  @Test
+  void aNewOrDeletedSecretVersionWrittenThroughAnotherNodeReachesThisNodesGatewayOnNotification()
+      throws Exception {
+    String token = warmOnB();
+    String before = upstream.authorizations.getLast();
+    long version = Long.parseLong(before.substring("Bearer key-v".length()));
+
+    long sent = System.nanoTime();
+    assertThat(
+            nodeA
+                .admin(
+                    "PUT",
+                    "/v1/secrets/tickets-key",
+                    "{\"value\": \"key-v" + (version + 1) + "\", \"cas\": " + version + "}")
+                .status())
+        .isEqualTo(200);
+    long took =
+        untilOnB(
+            token,
+            r ->
+                r.statusCode() == 200
+                    && upstream.authorizations.getLast().equals("Bearer key-v" + (version + 1)),
+            sent);
+    assertThat(took).isLessThan(BOUND_MILLIS);
+
+    sent = System.nanoTime();
+    assertThat(
+            nodeA
+                .admin(
+                    "POST", "/v1/secrets/tickets-key/versions/" + (version + 1) + ":delete", null)
+                .status())
+        .isEqualTo(200);
+    took = untilOnB(token, r -> r.body().contains("secret_unavailable"), sent);
+    assertThat(took).isLessThan(BOUND_MILLIS);
+    List<String> seen = List.copyOf(upstream.authorizations);
+    // undo, for the other test
+    assertThat(
+            nodeA
+                .admin(
+                    "POST", "/v1/secrets/tickets-key/versions/" + (version + 1) + ":undelete", null)
+                .status())
+        .isEqualTo(200);
+    assertThat(seen.getLast()).isEqualTo("Bearer key-v" + (version + 1));
+  }
+}

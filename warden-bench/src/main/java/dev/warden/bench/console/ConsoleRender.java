@@ -311,7 +311,8 @@ public final class ConsoleRender {
             .copyIn(
                 "COPY audit_events (seq, event_id, event_time,"
                     + " event_type, outcome, reason, actor, workload, resource, details, lease_id, prev_hash, hash, chain_root,"
-                    + " chain_txn) FROM STDIN WITH (FORMAT csv)");
+                    + " chain_txn, lease_kind, lease_workload, lease_resource, lease_issued_at, lease_expires_at,"
+                    + " lease_fingerprint) FROM STDIN WITH (FORMAT csv)");
     CopyIn ls =
         leaseConnection
             .unwrap(PGConnection.class)
@@ -446,7 +447,14 @@ public final class ConsoleRender {
           "\\x" + hex.formatHex(prev),
           "\\x" + hex.formatHex(hash),
           null,
-          null);
+          null,
+          // the event's own copy of its lease, as the store writes it (V23)
+          lease == null ? null : lease.kind().wire(),
+          lease == null ? null : lease.workload(),
+          lease == null ? null : lease.resource(),
+          lease == null ? null : Long.toString(micros),
+          lease == null ? null : Long.toString(micros + 600_000_000L),
+          lease == null ? null : lease.fingerprint());
       prev = hash;
       if (evBuf.length() > (1 << 20)) {
         flush(ev, evBuf);

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * hashing and the inserts, so the JSON rendering is done before the lock is taken. Event times are
  * stored in microseconds and lease times are hashed in milliseconds, so a record read back hashes
  * exactly as it did when it was written. The lease of an event reads back as issued (never revoked,
- * never extended): each event row keeps its own copy of its lease as hashed (V23), since revocation
+ * never extended): each event row keeps its own copy of its lease as hashed (V24), since revocation
  * and renewal are the lease store's business, and an audit record does not change.
  */
 final class JdbcAuditStore implements AuditStore {
@@ -37,7 +37,7 @@ final class JdbcAuditStore implements AuditStore {
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
-   * An event with its lease: the event's own copy of it (V23), else, for an event written before
+   * An event with its lease: the event's own copy of it (V24), else, for an event written before
    * that copy was kept, the row in {@code leases}. The join's key is null for an event with a copy,
    * so PostgreSQL does not probe {@code leases_pk} for it: a range of the chain reads only pages of
    * {@code audit_events}, in order, where one random probe per lease cost ~4 buffers each.
@@ -353,7 +353,7 @@ final class JdbcAuditStore implements AuditStore {
       while (rs.next()) {
         String copiedKind = rs.getString(21);
         String leaseId = copiedKind != null ? rs.getString(20) : rs.getString(13);
-        // columns 21-26 are the event's copy of its lease, 14-19 the row of leases before V23
+        // columns 21-26 are the event's copy of its lease, 14-19 the row of leases before V24
         int at = copiedKind != null ? 21 : 14;
         Lease lease =
             leaseId == null

@@ -199,7 +199,7 @@ abstract class AuditStoreContract extends StoreContract {
 
   @Test
   void anEventWrittenBeforeEventsKeptTheirLeaseReadsItFromTheLeases() {
-    // rows appended before V23 have no copy of their lease: the lease comes from leases, as before
+    // rows appended before V24 have no copy of their lease: the lease comes from leases, as before
     String w = "spiffe://example.org/" + unique("w");
     Lease l = lease(unique("jti"), w, T0, T0.plusSeconds(300), unique("fp"));
     List<AuditRecord> appended =

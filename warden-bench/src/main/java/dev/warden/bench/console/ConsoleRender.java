@@ -448,7 +448,7 @@ public final class ConsoleRender {
           "\\x" + hex.formatHex(hash),
           null,
           null,
-          // the event's own copy of its lease, as the store writes it (V23)
+          // the event's own copy of its lease, as the store writes it (V24)
           lease == null ? null : lease.kind().wire(),
           lease == null ? null : lease.workload(),
           lease == null ? null : lease.resource(),

@@ -25,17 +25,29 @@ import org.jspecify.annotations.Nullable;
  * one PostgreSQL produce one chain rather than two interleaved ones; it is held only for the
  * hashing and the inserts, so the JSON rendering is done before the lock is taken. Event times are
  * stored in microseconds and lease times are hashed in milliseconds, so a record read back hashes
- * exactly as it did when it was written. The lease of an event reads back as issued (never
- * revoked): revocation is the lease store's business, and an audit record does not change.
+ * exactly as it did when it was written. The lease of an event reads back as issued (never revoked,
+ * never extended): each event row keeps its own copy of its lease as hashed (V24), since revocation
+ * and renewal are the lease store's business, and an audit record does not change.
  */
 final class JdbcAuditStore implements AuditStore {
   private static final String INSERT_EVENT =
       "INSERT INTO audit_events (seq, event_id, event_time, event_type, outcome, reason, actor, workload, resource,"
-          + " details, lease_id, prev_hash, hash, chain_root, chain_txn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " details, lease_id, prev_hash, hash, chain_root, chain_txn, lease_kind, lease_workload,"
+          + " lease_resource, lease_issued_at, lease_expires_at, lease_fingerprint)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /**
+   * An event with its lease: the event's own copy of it (V24), else, for an event written before
+   * that copy was kept, the row in {@code leases}. The join's key is null for an event with a copy,
+   * so PostgreSQL does not probe {@code leases_pk} for it: a range of the chain reads only pages of
+   * {@code audit_events}, in order, where one random probe per lease cost ~4 buffers each.
+   */
   private static final String SELECT =
       "SELECT e.seq, e.event_id, e.event_time, e.event_type, e.outcome, e.reason, e.actor, e.workload, e.resource,"
           + " e.details, e.prev_hash, e.hash, l.id, l.kind, l.workload, l.resource, l.issued_at, l.expires_at,"
-          + " l.fingerprint FROM audit_events e LEFT JOIN leases l ON l.id = e.lease_id";
+          + " l.fingerprint, e.lease_id, e.lease_kind, e.lease_workload, e.lease_resource, e.lease_issued_at,"
+          + " e.lease_expires_at, e.lease_fingerprint FROM audit_events e LEFT JOIN leases l"
+          + " ON l.id = CASE WHEN e.lease_kind IS NULL THEN e.lease_id END";
 
   private final Db db;
 
@@ -102,6 +114,13 @@ final class JdbcAuditStore implements AuditStore {
               // at once
               Db.setText(ps, 14, chainKey(e.details().get(ChainFields.ROOT)));
               Db.setText(ps, 15, chainKey(e.details().get(ChainFields.TXN)));
+              Lease l = e.lease();
+              Db.setText(ps, 16, l == null ? null : l.kind().wire());
+              Db.setText(ps, 17, l == null ? null : l.workload());
+              Db.setText(ps, 18, l == null ? null : l.resource());
+              Db.setMicros(ps, 19, l == null ? null : l.issuedAt());
+              Db.setMicros(ps, 20, l == null ? null : l.expiresAt());
+              Db.setText(ps, 21, l == null ? null : l.fingerprint());
               ps.addBatch();
               out.add(new AuditRecord(seq, e, prev, hash));
               prev = hash;
@@ -332,20 +351,23 @@ final class JdbcAuditStore implements AuditStore {
     try (ResultSet rs = ps.executeQuery()) {
       List<AuditRecord> out = new ArrayList<>();
       while (rs.next()) {
-        String leaseId = rs.getString(13);
+        String copiedKind = rs.getString(21);
+        String leaseId = copiedKind != null ? rs.getString(20) : rs.getString(13);
+        // columns 21-26 are the event's copy of its lease, 14-19 the row of leases before V24
+        int at = copiedKind != null ? 21 : 14;
         Lease lease =
             leaseId == null
                 ? null
                 : new Lease(
                     leaseId,
-                    dev.warden.core.model.CredentialKind.fromWire(rs.getString(14)),
-                    rs.getString(15),
-                    rs.getString(16),
-                    Micros.toInstant(rs.getLong(17)),
-                    Micros.toInstant(rs.getLong(18)),
+                    dev.warden.core.model.CredentialKind.fromWire(rs.getString(at)),
+                    rs.getString(at + 1),
+                    rs.getString(at + 2),
+                    Micros.toInstant(rs.getLong(at + 3)),
+                    Micros.toInstant(rs.getLong(at + 4)),
                     null,
                     null,
-                    rs.getString(19));
+                    rs.getString(at + 5));
         AuditEvent e =
             new AuditEvent(
                 rs.getString(2),

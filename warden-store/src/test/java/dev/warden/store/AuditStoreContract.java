@@ -182,6 +182,45 @@ abstract class AuditStoreContract extends StoreContract {
   }
 
   @Test
+  void anEventReadsBackItsLeaseAsIssuedAfterTheLeaseIsRenewed() {
+    // a renewal moves the lease's end in leases; the event that issued it was hashed with the
+    // first end, and must still read back (and re-hash) with it
+    String w = "spiffe://example.org/" + unique("w");
+    Lease l = lease(unique("jti"), w, T0, T0.plusSeconds(300), unique("fp"));
+    AuditRecord appended = audit().append(List.of(issued(T0, l))).getFirst();
+
+    assertThat(store().leases().extend(l.id(), T0.plusSeconds(600), T0.plusSeconds(10))).isTrue();
+
+    AuditRecord read = audit().readChain(appended.seq(), 1).getFirst();
+    assertThat(read.event().lease()).isEqualTo(l);
+    assertThat(AuditChain.verifies(appended.prevHash(), read)).isTrue();
+    assertThat(audit().byEventId(appended.event().id()).orElseThrow().event().lease()).isEqualTo(l);
+  }
+
+  @Test
+  void anEventWrittenBeforeEventsKeptTheirLeaseReadsItFromTheLeases() {
+    // rows appended before V24 have no copy of their lease: the lease comes from leases, as before
+    String w = "spiffe://example.org/" + unique("w");
+    Lease l = lease(unique("jti"), w, T0, T0.plusSeconds(300), unique("fp"));
+    List<AuditRecord> appended =
+        audit().append(List.of(issued(T0, l), decision(T0, w, "db", "allow")));
+    long seq = appended.getFirst().seq();
+    database()
+        .execute(
+            "UPDATE audit_events SET lease_kind = NULL, lease_workload = NULL, lease_resource = NULL,"
+                + " lease_issued_at = NULL, lease_expires_at = NULL, lease_fingerprint = NULL"
+                + " WHERE seq = "
+                + seq);
+
+    List<AuditRecord> read = audit().readChain(seq, 2);
+    assertThat(read)
+        .extracting(AuditRecord::event)
+        .containsExactlyElementsOf(appended.stream().map(AuditRecord::event).toList());
+    assertThat(AuditChain.verifies(appended.getFirst().prevHash(), read.getFirst())).isTrue();
+    assertThat(read.get(1).event().lease()).isNull();
+  }
+
+  @Test
   void appendWhenOneEventFailsThenNothingOfTheBatchIsStored() {
     String w = "spiffe://example.org/" + unique("w");
     Lease taken = lease(unique("jti"), w, T0, T0.plusSeconds(60), unique("fp"));

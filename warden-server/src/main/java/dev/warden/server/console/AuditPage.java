@@ -1,8 +1,7 @@
 package dev.warden.server.console;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditQuery;
 import dev.warden.core.audit.AuditRecord;
@@ -12,11 +11,14 @@ import dev.warden.core.audit.ChainWatch;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.server.admin.Scopes;
+import dev.warden.server.http.AuditJson;
 import dev.warden.server.http.ChainTree;
 import dev.warden.server.http.HttpJson;
 import dev.warden.server.http.Render;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -215,23 +217,44 @@ final class AuditPage {
           "from", "give from and to (sequence numbers, at most " + MAX_PROOF + " events)");
     }
     List<AuditRecord> records = s.auditLog().readChain(from, (int) (to - from + 1));
-    ObjectNode o = HttpJson.object();
-    o.put("format", "warden-audit-proof/1");
-    o.put(
-        "hash",
-        "hash(n) = SHA-256(hash(n-1) || canonical(seq, event)); see docs/console.md#audit-proof");
-    o.put("from", from);
-    o.put("to", to);
-    if (!records.isEmpty()) {
-      o.put("anchor", HexFormat.of().formatHex(records.get(0).prevHash()));
-      o.put("last", HexFormat.of().formatHex(records.get(records.size() - 1).hash()));
+    c.json(
+        proofJson(from, to, records, s.chain().status().verifiedThrough(), c.now()),
+        "warden-audit-" + from + "-" + to + ".json");
+  }
+
+  /**
+   * The proof file (format {@code warden-audit-proof/1}), written as a stream: each event as {@link
+   * AuditJson#write} renders it, with no JSON tree in between.
+   */
+  static byte[] proofJson(
+      long from, long to, List<AuditRecord> records, long verifiedThrough, Instant exportedAt) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + 1024 * records.size());
+    try (JsonGenerator g = HttpJson.MAPPER.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("format", "warden-audit-proof/1");
+      g.writeStringField(
+          "hash",
+          "hash(n) = SHA-256(hash(n-1) || canonical(seq, event)); see docs/console.md#audit-proof");
+      g.writeNumberField("from", from);
+      g.writeNumberField("to", to);
+      if (!records.isEmpty()) {
+        g.writeStringField("anchor", HexFormat.of().formatHex(records.get(0).prevHash()));
+        g.writeStringField(
+            "last", HexFormat.of().formatHex(records.get(records.size() - 1).hash()));
+      }
+      g.writeNumberField("verifiedThroughOnServer", verifiedThrough);
+      g.writeStringField("exportedAt", exportedAt.toString());
+      g.writeArrayFieldStart("events");
+      for (AuditRecord r : records) {
+        AuditJson.write(g, r);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      // a ByteArrayOutputStream does not fail
+      throw new UncheckedIOException(e);
     }
-    ChainWatch.Status st = s.chain().status();
-    o.put("verifiedThroughOnServer", st.verifiedThrough());
-    o.put("exportedAt", c.now().toString());
-    ArrayNode a = o.putArray("events");
-    records.forEach(r -> a.add(Render.audit(r)));
-    c.json(HttpJson.bytes(o), "warden-audit-" + from + "-" + to + ".json");
+    return out.toByteArray();
   }
 
   private void chain(ConsoleCall c) {

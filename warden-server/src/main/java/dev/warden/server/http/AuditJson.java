@@ -1,11 +1,15 @@
 package dev.warden.server.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.audit.AuditRecord;
 import dev.warden.core.checkpoint.Checkpoint;
 import dev.warden.core.checkpoint.SignedCheckpoint;
+import dev.warden.core.model.Lease;
+import java.io.IOException;
 import java.util.HexFormat;
+import java.util.Map;
 
 /**
  * The JSON of an audit event and of a checkpoint, one form for the API ({@code /v1/audit}, {@code
@@ -33,6 +37,54 @@ public final class AuditJson {
     o.put("prevHash", HexFormat.of().formatHex(r.prevHash()));
     o.put("hash", HexFormat.of().formatHex(r.hash()));
     return o;
+  }
+
+  /**
+   * {@link #event} written straight to {@code g}: the same bytes as serialising {@link #event},
+   * field for field and in the same order, without building the tree first (a proof export of 1,000
+   * events spent most of its own CPU building and walking ~30,000 tree nodes).
+   */
+  public static void write(JsonGenerator g, AuditRecord r) throws IOException {
+    AuditEvent e = r.event();
+    g.writeStartObject();
+    g.writeNumberField("seq", r.seq());
+    g.writeStringField("id", e.id());
+    g.writeStringField("time", e.time().toString());
+    g.writeStringField("type", e.type());
+    g.writeStringField("outcome", e.outcome());
+    g.writeStringField("reason", e.reason());
+    g.writeStringField("actor", e.actor());
+    if (e.workload() != null) {
+      g.writeStringField("workload", e.workload());
+    }
+    if (e.resource() != null) {
+      g.writeStringField("resource", e.resource());
+    }
+    g.writeObjectFieldStart("details");
+    for (Map.Entry<String, String> d : e.details().entrySet()) {
+      g.writeStringField(d.getKey(), d.getValue());
+    }
+    g.writeEndObject();
+    Lease l = e.lease();
+    if (l != null) {
+      // as Render.lease
+      g.writeObjectFieldStart("lease");
+      g.writeStringField("id", l.id());
+      g.writeStringField("kind", l.kind().wire());
+      g.writeStringField("workload", l.workload());
+      g.writeStringField("resource", l.resource());
+      g.writeStringField("issuedAt", l.issuedAt().toString());
+      g.writeStringField("expiresAt", l.expiresAt().toString());
+      if (l.revokedAt() != null) {
+        g.writeStringField("revokedAt", l.revokedAt().toString());
+        g.writeStringField("revokeReason", l.revokeReason());
+      }
+      g.writeStringField("fingerprint", l.fingerprint());
+      g.writeEndObject();
+    }
+    g.writeStringField("prevHash", HexFormat.of().formatHex(r.prevHash()));
+    g.writeStringField("hash", HexFormat.of().formatHex(r.hash()));
+    g.writeEndObject();
   }
 
   /**

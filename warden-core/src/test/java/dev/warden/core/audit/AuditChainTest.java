@@ -117,6 +117,38 @@ class AuditChainTest {
                         null)));
   }
 
+  /**
+   * Known answers: every stored chain was hashed this way, so a change to the canonical form (field
+   * order, length prefixes, time or text encoding) would make every existing log fail to verify.
+   */
+  @Test
+  void canonicalFormHashesAsEveryStoredChainWasHashed() {
+    Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("note", "caf\u00e9 \u2713 \ud834\udd1e");
+    details.put("empty", "");
+    details.put("z", "x".repeat(300));
+    AuditEvent other =
+        new AuditEvent(
+            "\u00e92",
+            T.plusNanos(999_999),
+            "admin.change",
+            "deny",
+            "r\u00e4son \u0000 end",
+            "admin",
+            null,
+            null,
+            details,
+            null);
+
+    byte[] h1 = AuditChain.link(AuditChain.GENESIS, 1, BASE);
+    byte[] h2 = AuditChain.link(h1, 1L << 40, other);
+
+    assertThat(java.util.HexFormat.of().formatHex(h1))
+        .isEqualTo("8e760e4b683acbccb8ca7a1035041d3ab634e41581a0d0838b05cb80dc12c07b");
+    assertThat(java.util.HexFormat.of().formatHex(h2))
+        .isEqualTo("234d15b6d4b6d114308e5addccc0a29f7e3890a17fc2fe27b8be1983150d78f0");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("edits")
   void anyChangeToAnEventChangesItsHash(String what, UnaryOperator<AuditEvent> edit) {

@@ -1,10 +1,10 @@
 package dev.warden.core.audit;
 
 import dev.warden.core.model.Lease;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -23,7 +23,8 @@ public final class AuditChain {
   public static byte[] link(byte[] prevHash, long seq, AuditEvent event) {
     MessageDigest sha = sha256();
     sha.update(prevHash);
-    sha.update(canonical(seq, event));
+    Canonical c = canonical(seq, event);
+    sha.update(c.buf, 0, c.len);
     return sha.digest();
   }
 
@@ -33,52 +34,86 @@ public final class AuditChain {
         && MessageDigest.isEqual(link(prevHash, r.seq(), r.event()), r.hash());
   }
 
-  static byte[] canonical(long seq, AuditEvent e) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    writeLong(out, seq);
-    write(out, e.id());
+  static Canonical canonical(long seq, AuditEvent e) {
+    Canonical out = new Canonical();
+    out.writeLong(seq);
+    out.write(e.id());
     // microseconds: what both H2 and PostgreSQL keep, so a stored event re-hashes identically
-    writeLong(out, e.time().getEpochSecond() * 1_000_000L + e.time().getNano() / 1_000);
-    write(out, e.type());
-    write(out, e.outcome());
-    write(out, e.reason());
-    write(out, e.actor());
-    write(out, e.workload());
-    write(out, e.resource());
-    writeLong(out, e.details().size());
+    out.writeLong(e.time().getEpochSecond() * 1_000_000L + e.time().getNano() / 1_000);
+    out.write(e.type());
+    out.write(e.outcome());
+    out.write(e.reason());
+    out.write(e.actor());
+    out.write(e.workload());
+    out.write(e.resource());
+    out.writeLong(e.details().size());
     for (Map.Entry<String, String> d : e.details().entrySet()) {
-      write(out, d.getKey());
-      write(out, d.getValue());
+      out.write(d.getKey());
+      out.write(d.getValue());
     }
     Lease l = e.lease();
     if (l == null) {
-      writeLong(out, 0);
+      out.writeLong(0);
     } else {
-      writeLong(out, 1);
-      write(out, l.id());
-      write(out, l.kind().wire());
-      write(out, l.workload());
-      write(out, l.resource());
-      writeLong(out, l.issuedAt().toEpochMilli());
-      writeLong(out, l.expiresAt().toEpochMilli());
-      write(out, l.fingerprint());
+      out.writeLong(1);
+      out.write(l.id());
+      out.write(l.kind().wire());
+      out.write(l.workload());
+      out.write(l.resource());
+      out.writeLong(l.issuedAt().toEpochMilli());
+      out.writeLong(l.expiresAt().toEpochMilli());
+      out.write(l.fingerprint());
     }
-    return out.toByteArray();
+    return out;
   }
 
-  private static void write(ByteArrayOutputStream out, @Nullable String s) {
-    if (s == null) {
-      writeLong(out, -1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    writeLong(out, b.length);
-    out.writeBytes(b);
-  }
+  /**
+   * The canonical form's bytes: big-endian longs, and each text as its UTF-8 length then its bytes
+   * (-1 for null). Written straight into an array: every event is hashed when it is appended (under
+   * the chain head's lock) and again by every verification, and a {@code ByteArrayOutputStream}
+   * took a synchronized call per byte of each length.
+   */
+  private static final class Canonical {
+    private byte[] buf = new byte[512];
+    private int len;
 
-  private static void writeLong(ByteArrayOutputStream out, long v) {
-    for (int i = 7; i >= 0; i--) {
-      out.write((int) (v >>> (i * 8)));
+    void writeLong(long v) {
+      ensure(8);
+      for (int i = 7; i >= 0; i--) {
+        buf[len++] = (byte) (v >>> (i * 8));
+      }
+    }
+
+    void write(@Nullable String s) {
+      if (s == null) {
+        writeLong(-1);
+        return;
+      }
+      int n = s.length();
+      boolean ascii = true;
+      for (int i = 0; i < n && ascii; i++) {
+        ascii = s.charAt(i) < 0x80;
+      }
+      if (!ascii) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        writeLong(b.length);
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+        return;
+      }
+      // ASCII: one byte per char, the same bytes UTF-8 gives
+      writeLong(n);
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+    }
+
+    private void ensure(int more) {
+      if (len + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+      }
     }
   }
 

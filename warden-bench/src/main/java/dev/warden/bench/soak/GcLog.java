@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  */
 final class GcLog {
   private static final Pattern PAUSE =
-      Pattern.compile("Pause (Young|Full)[^)]*\\)[^0-9]*(\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
+      // SerialGC: "Pause Young (Allocation Failure) 150M->31M(245M) 3.1ms"; G1 names two causes:
+      // "Pause Young (Normal) (G1 Evacuation Pause) 24M->5M(256M) 3.4ms"
+      Pattern.compile(
+          "Pause (Young|Full)(?: \\([^)]*\\))* (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
 
   /**
    * Collections in one interval: how many, the heap after the last one and the lowest, the

@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * live objects by class at each minute's full collection (in the run's temporary directory, which
  * the output names). PostgreSQL is {@code 127.0.0.1:5432} as user {@code postgres} (or {@code
  * -Dsoak.pg=jdbc:postgresql://host:port}, {@code -Dsoak.pgUser=}). {@code -Dsoak.ttl=30m} sets the
- * granted tokens' lifetime (default 5m, the server's default).
+ * granted tokens' lifetime (default 5m, the server's default); {@code -Dsoak.gc=G1} the server's
+ * collector (default Serial, as deployed).
  */
 public final class SoakLoad {
   private static final Pattern BOOTSTRAP = Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)");
@@ -342,7 +343,13 @@ public final class SoakLoad {
 
   /** The options the container image and the systemd units run the server with, at a fixed heap. */
   static List<String> jvmOptions(String heap) {
-    List<String> o = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xss512k", "-Xmx" + heap));
+    // the container image's and the systemd unit's collector unless -Dsoak.gc=G1|Parallel says
+    // otherwise (to compare pauses: SerialGC's full collections are the soak's p99 stalls)
+    String gc = System.getProperty("soak.gc", "Serial");
+    if (!List.of("Serial", "G1", "Parallel").contains(gc)) {
+      throw new IllegalArgumentException("soak.gc must be Serial, G1 or Parallel, not " + gc);
+    }
+    List<String> o = new ArrayList<>(List.of("-XX:+Use" + gc + "GC", "-Xss512k", "-Xmx" + heap));
     if (Runtime.version().feature() >= 24) {
       o.add("--sun-misc-unsafe-memory-access=allow");
     }

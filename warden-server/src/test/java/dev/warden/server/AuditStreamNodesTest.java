@@ -10,16 +10,13 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,17 +62,7 @@ class AuditStreamNodesTest {
   void oneNodeDrainsTheSinkAndTheOtherTakesOverFromTheSharedCursorWhenItStops() throws Exception {
     assumeTrue(
         PrivateNats.available() || System.getenv("CI") != null, PrivateNats.BINARY + " is missing");
-    try (var c = DriverManager.getConnection(ADMIN_URL, "postgres", null);
-        Statement s = c.createStatement()) {
-      database = "warden_stream_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-      s.execute("CREATE DATABASE " + database);
-    } catch (SQLException e) {
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(
-            "PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
-      }
-      Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
-    }
+    database = TestPostgres.createDatabase("warden_stream_");
     PrivateNats nats = keep(PrivateNats.start());
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("db.url", "jdbc:postgresql://127.0.0.1:5432/" + database);

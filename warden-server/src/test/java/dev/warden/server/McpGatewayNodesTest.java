@@ -12,15 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,18 +45,7 @@ class McpGatewayNodesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null)) {
-      database = "warden_mcp_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE DATABASE " + database);
-      }
-    } catch (SQLException e) {
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(
-            "PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
-      }
-      Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
-    }
+    database = TestPostgres.createDatabase("warden_mcp_");
     upstream = new McpUpstreamServer();
     k8s = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     Map<String, String> flags = new LinkedHashMap<>();

@@ -12,9 +12,7 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,18 +35,7 @@ class PostgresNodesTest {
 
   @BeforeAll
   static void start() throws SQLException {
-    try (Connection c = DriverManager.getConnection(ADMIN_URL, "postgres", null)) {
-      database = "warden_srv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE DATABASE " + database);
-      }
-    } catch (SQLException e) {
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(
-            "PostgreSQL at 127.0.0.1:5432 is required under CI: " + e.getMessage(), e);
-      }
-      Assumptions.abort("PostgreSQL at 127.0.0.1:5432 is not reachable: " + e.getMessage());
-    }
+    database = TestPostgres.createDatabase("warden_srv_");
     gh = TestOidcIssuer.builder().audience("https://warden.acme.test").start();
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("db.url", "jdbc:postgresql://127.0.0.1:5432/" + database);

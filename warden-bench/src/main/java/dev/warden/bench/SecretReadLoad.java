@@ -45,6 +45,20 @@ public final class SecretReadLoad {
   private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
   private static final int WORKLOADS = 50;
   private static final int TOKENS = 1000;
+  private static final int WARMUP_SECONDS = 10;
+
+  private static void row(String name, Wrk.Result r, double cpuMicros) {
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %,.0f | %.1f / %.1f / %.1f | %.0f µs | %d |%n",
+        name,
+        r.perSecond(),
+        r.p50Ms(),
+        r.p90Ms(),
+        r.p99Ms(),
+        cpuMicros,
+        r.errors());
+  }
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -136,16 +150,39 @@ public final class SecretReadLoad {
 
         System.out.printf(
             Locale.ROOT,
-            "warmup (5 s), then %d s of brokered secret reads, %d connections, %d" + " workloads%n",
+            "warmup (%d s of each), then %d s of brokered secret reads and %d s of token grants,"
+                + " %d connections, %d workloads%n",
+            WARMUP_SECONDS,
+            seconds,
             seconds,
             connections,
             WORKLOADS);
-        wrk(base + "/v1/credentials", readLua, 5, connections);
+        // both paths warm, so that neither measured run pays for the JIT compiling the other
+        Wrk.run(base + "/v1/credentials", readLua, WARMUP_SECONDS, connections);
+        Wrk.run(base + "/oauth2/token", grantLua, WARMUP_SECONDS, connections);
         System.out.println(
             "=== POST /v1/credentials (brokered_secret: policy, current version, audited read)");
-        wrk(base + "/v1/credentials", readLua, seconds, connections);
+        ProcessCpu cpu = ProcessCpu.start();
+        Wrk.Result read = Wrk.run(base + "/v1/credentials", readLua, seconds, connections);
+        double readCpu = cpu.microsPer(read.requests());
         System.out.println("=== baseline, same run: POST /oauth2/token");
-        wrk(base + "/oauth2/token", grantLua, seconds, connections);
+        cpu = ProcessCpu.start();
+        Wrk.Result grant = Wrk.run(base + "/oauth2/token", grantLua, seconds, connections);
+        double grantCpu = cpu.microsPer(grant.requests());
+        System.out.printf(
+            Locale.ROOT,
+            "%n| run | per s | p50 / p90 / p99 ms | server CPU per request | errors |%n"
+                + "| --- | --- | --- | --- | --- |%n");
+        row("brokered reads", read, readCpu);
+        row("token grants", grant, grantCpu);
+        System.out.printf(
+            Locale.ROOT,
+            "reads as share of grants: %.0f %% of the rate, %.0f %% of the CPU per request%n",
+            100 * read.perSecond() / grant.perSecond(),
+            100 * readCpu / grantCpu);
+        if (read.errors() + grant.errors() > 0) {
+          throw new IllegalStateException("a run had errors: it did not measure what it claims");
+        }
       }
     } finally {
       sql("postgres", "DROP DATABASE IF EXISTS " + store + " WITH (FORCE)");
@@ -162,30 +199,6 @@ public final class SecretReadLoad {
         .append("  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n");
     Files.writeString(file, bodies.toString());
     return file;
-  }
-
-  private static void wrk(String url, Path lua, int seconds, int connections)
-      throws IOException, InterruptedException {
-    int rc = wrkProcess(url, lua, seconds, connections).waitFor();
-    if (rc != 0) {
-      throw new IllegalStateException(
-          "wrk failed (exit " + rc + "); install it with: apt-get install wrk");
-    }
-  }
-
-  private static Process wrkProcess(String url, Path lua, int seconds, int connections)
-      throws IOException {
-    return new ProcessBuilder(
-            "wrk",
-            "-t2",
-            "-c" + connections,
-            "-d" + seconds + "s",
-            "--latency",
-            "-s",
-            lua.toString(),
-            url)
-        .inheritIO()
-        .start();
   }
 
   private static String send(String base, String token, String method, String path, String body)

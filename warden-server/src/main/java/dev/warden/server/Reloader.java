@@ -21,7 +21,7 @@ final class Reloader implements AutoCloseable {
   private final RuntimeState state;
   private final List<KeyManager> keys;
   private final dev.warden.core.pki.CaManager ca;
-  private final Runnable gatewayCaches;
+  private final Runnable nodeCaches;
   private final long intervalNanos;
   private final AtomicBoolean woken = new AtomicBoolean();
   private final Thread thread;
@@ -31,9 +31,9 @@ final class Reloader implements AutoCloseable {
       RuntimeState state,
       List<KeyManager> keys,
       dev.warden.core.pki.CaManager ca,
-      Runnable gatewayCaches,
+      Runnable nodeCaches,
       Duration interval) {
-    this.gatewayCaches = gatewayCaches;
+    this.nodeCaches = nodeCaches;
     this.state = state;
     this.keys = List.copyOf(keys);
     this.ca = ca;
@@ -71,7 +71,7 @@ final class Reloader implements AutoCloseable {
 
   private void pass() {
     // first: two counter reads, and a revocation must not wait behind a snapshot rebuild
-    attempt("MCP gateway caches", gatewayCaches);
+    attempt("node caches (leases, opened secrets)", nodeCaches);
     state.reloadQuietly();
     for (KeyManager k : keys) {
       attempt(k.purpose().wire() + " keys", k::refreshIfChanged);

@@ -158,7 +158,7 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.mcp.McpGateway mcpGateway;
 
   /** The leases and secrets the MCP gateway keeps between calls (decision 662). */
-  final GatewayCaches gatewayCaches;
+  final NodeCaches nodeCaches;
 
   /**
    * DPoP proofs (RFC 9449) at the token endpoint and the MCP gateway: one replay cache per node.
@@ -337,6 +337,7 @@ final class Wiring implements AutoCloseable {
               clock,
               dev.warden.core.secret.DatabaseRotation.all(databases, resources));
       secretReads = new dev.warden.core.secret.ReadLog(store.brokeredSecrets());
+      nodeCaches = new NodeCaches(store);
       tokens =
           new TokenService(
               state::trust,
@@ -347,7 +348,8 @@ final class Wiring implements AutoCloseable {
                       keys, cfg.issuer(), cfg.get(TOKENS_TYP), federationKeys),
                   new dev.warden.core.database.DatabaseUserProvider(databases),
                   upstreamTokens,
-                  new dev.warden.core.secret.BrokeredSecretProvider(secrets, secretReads)),
+                  new dev.warden.core.secret.BrokeredSecretProvider(
+                      secrets, secretReads, nodeCaches.secrets)),
               audit,
               fingerprinter,
               clock,
@@ -360,19 +362,16 @@ final class Wiring implements AutoCloseable {
                   store.audit(),
                   cfg.get(dev.warden.server.config.ServerKeys.DELEGATION_MAX_DEPTH),
                   jwtSvidKeys));
-      gatewayCaches = new GatewayCaches(store);
       mcpGateway =
           new dev.warden.core.mcp.McpGateway(
-              new dev.warden.core.token.WardenTokens(
-                  keys, gatewayCaches.leases, clock, cfg.issuer()),
+              new dev.warden.core.token.WardenTokens(keys, nodeCaches.leases, clock, cfg.issuer()),
               state::policies,
               audit,
               store.audit(),
               new dev.warden.core.mcp.McpCredentials(
-                  secrets, secretReads, upstreamTokens, state::policies, gatewayCaches.secrets),
+                  secrets, secretReads, upstreamTokens, state::policies, nodeCaches.secrets),
               store.userGrants(),
               cfg.pki().trustDomain(),
-              cfg.get(AUDIT_TIMEOUT).toMillis(),
               clock,
               dpop);
       reaper =
@@ -534,10 +533,10 @@ final class Wiring implements AutoCloseable {
                   ? List.of(keys, jwtSvidKeys)
                   : List.of(keys, jwtSvidKeys, federationKeys),
               ca,
-              gatewayCaches::refresh,
+              nodeCaches::refresh,
               cfg.get(dev.warden.server.config.ServerKeys.RELOAD_INTERVAL));
       changes = store.watchChanges(reloader::wake);
-      gatewayCaches.follow(changes);
+      nodeCaches.follow(changes);
       metrics.changeFeed(
           () -> changes.status().state() == dev.warden.store.ChangeFeed.State.LISTENING);
     } catch (RuntimeException e) {

@@ -23,7 +23,11 @@ import org.jspecify.annotations.Nullable;
  * last sequence number and hash, link each event to the one before, insert the events and their
  * leases as JDBC batches, move the head, commit. The row lock is what makes several server nodes on
  * one PostgreSQL produce one chain rather than two interleaved ones; it is held only for the
- * hashing and the inserts, so the JSON rendering is done before the lock is taken. Event times are
+ * hashing and the inserts, so the JSON rendering is done before the lock is taken. When this node
+ * wrote the head last, the lock and the move are one statement: the head is moved only from where
+ * this node left it ({@code WHERE last_seq = ? AND last_hash = ?}), which takes the same row lock;
+ * if another node moved it meanwhile, nothing is moved and the append falls back to the locking
+ * read (and keeps to it for the next {@value #PESSIMISTIC_AFTER_MISS} appends). Event times are
  * stored in microseconds and lease times are hashed in milliseconds, so a record read back hashes
  * exactly as it did when it was written. The lease of an event reads back as issued (never revoked,
  * never extended): each event row keeps its own copy of its lease as hashed (V24), since revocation
@@ -49,7 +53,16 @@ final class JdbcAuditStore implements AuditStore {
           + " e.lease_expires_at, e.lease_fingerprint FROM audit_events e LEFT JOIN leases l"
           + " ON l.id = CASE WHEN e.lease_kind IS NULL THEN e.lease_id END";
 
+  /** How many appends lock the head first after another node was found to have moved it. */
+  private static final int PESSIMISTIC_AFTER_MISS = 100;
+
   private final Db db;
+
+  /** The head this node's last append left, or null when unknown (start, failure). */
+  private volatile @Nullable Head expected;
+
+  // only the audit writer's thread appends; a race here costs a round trip, never correctness
+  private int pessimisticLeft;
 
   JdbcAuditStore(Db db) {
     this.db = db;
@@ -72,74 +85,146 @@ final class JdbcAuditStore implements AuditStore {
         leases.add(JdbcLeaseStore.normalized(e.lease()));
       }
     }
-    return db.inTransaction(
-        "append " + n + " audit events",
-        c -> {
-          long lastSeq;
-          byte[] prev;
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
-              ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              throw new SQLException(
-                  "the audit chain head row is missing; the schema is damaged", "55000");
-            }
-            lastSeq = rs.getLong(1);
-            prev = rs.getBytes(2);
-          }
-          if (prev == null) {
-            prev = AuditChain.GENESIS.clone();
-          }
-          List<AuditRecord> out = new ArrayList<>(n);
-          try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
-            for (int i = 0; i < n; i++) {
-              AuditEvent e = normalized[i];
-              long seq = lastSeq + 1 + i;
-              byte[] hash = AuditChain.link(prev, seq, e);
-              ps.setLong(1, seq);
-              ps.setString(2, e.id());
-              ps.setLong(3, Micros.of(e.time()));
-              ps.setString(4, e.type());
-              ps.setString(5, e.outcome());
-              ps.setString(6, e.reason());
-              ps.setString(7, e.actor());
-              Db.setText(ps, 8, e.workload());
-              Db.setText(ps, 9, e.resource());
-              ps.setString(10, details[i]);
-              Db.setText(ps, 11, e.lease() == null ? null : e.lease().id());
-              ps.setBytes(12, prev);
-              ps.setBytes(13, hash);
-              // the chain keys are indexed copies of two details, so every hop of a chain is found
-              // at once
-              Db.setText(ps, 14, chainKey(e.details().get(ChainFields.ROOT)));
-              Db.setText(ps, 15, chainKey(e.details().get(ChainFields.TXN)));
-              Lease l = e.lease();
-              Db.setText(ps, 16, l == null ? null : l.kind().wire());
-              Db.setText(ps, 17, l == null ? null : l.workload());
-              Db.setText(ps, 18, l == null ? null : l.resource());
-              Db.setMicros(ps, 19, l == null ? null : l.issuedAt());
-              Db.setMicros(ps, 20, l == null ? null : l.expiresAt());
-              Db.setText(ps, 21, l == null ? null : l.fingerprint());
-              ps.addBatch();
-              out.add(new AuditRecord(seq, e, prev, hash));
-              prev = hash;
-            }
-            ps.executeBatch();
-          }
-          JdbcLeaseStore.insertAll(
-              c, leases.stream().filter(l -> !l.kind().livesAtTarget()).toList());
-          JdbcTargetLeaseStore.activate(
-              c, leases.stream().filter(l -> l.kind().livesAtTarget()).toList());
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
-            ps.setLong(1, lastSeq + n);
-            ps.setBytes(2, prev);
-            ps.executeUpdate();
-          }
-          return out;
-        });
+    Head tried = optimisticHead();
+    try {
+      List<AuditRecord> out =
+          db.inTransaction(
+              "append " + n + " audit events",
+              c -> {
+                // the head this node wrote last, moved only if nobody moved it since: one round
+                // trip instead of a locking read and an update
+                if (tried != null) {
+                  Chained chained = chain(tried, normalized);
+                  if (moveHead(c, chained, tried)) {
+                    insert(c, normalized, details, leases, chained);
+                    return chained.records();
+                  }
+                  missed();
+                }
+                Head head = lockHead(c);
+                Chained chained = chain(head, normalized);
+                insert(c, normalized, details, leases, chained);
+                moveHead(c, chained, null);
+                return chained.records();
+              });
+      expected = new Head(out.getLast().seq(), out.getLast().hash());
+      return out;
+    } catch (RuntimeException e) {
+      expected = null;
+      throw e;
+    }
+  }
+
+  /** A chain head: the last sequence number and its hash. */
+  private record Head(long seq, byte[] hash) {}
+
+  /** The events of one append linked to a head, and the head they leave. */
+  private record Chained(List<AuditRecord> records, Head last) {}
+
+  private @Nullable Head optimisticHead() {
+    if (pessimisticLeft > 0) {
+      pessimisticLeft--;
+      return null;
+    }
+    return expected;
+  }
+
+  /** Another node moved the head: lock it first for a while, since it will likely move again. */
+  private void missed() {
+    pessimisticLeft = PESSIMISTIC_AFTER_MISS;
+  }
+
+  private static Head lockHead(java.sql.Connection c) throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException(
+            "the audit chain head row is missing; the schema is damaged", "55000");
+      }
+      byte[] hash = rs.getBytes(2);
+      return new Head(rs.getLong(1), hash == null ? AuditChain.GENESIS.clone() : hash);
+    }
+  }
+
+  private static Chained chain(Head head, AuditEvent[] events) {
+    List<AuditRecord> out = new ArrayList<>(events.length);
+    byte[] prev = head.hash();
+    for (int i = 0; i < events.length; i++) {
+      long seq = head.seq() + 1 + i;
+      byte[] hash = AuditChain.link(prev, seq, events[i]);
+      out.add(new AuditRecord(seq, events[i], prev, hash));
+      prev = hash;
+    }
+    return new Chained(out, new Head(head.seq() + events.length, prev));
+  }
+
+  /**
+   * Moves the head to where {@code chained} leaves it: only from {@code from} when given (false,
+   * moving nothing, when the head is elsewhere now — the update then waited for and re-read the row
+   * another transaction changed), else unconditionally under the lock already taken.
+   */
+  private static boolean moveHead(java.sql.Connection c, Chained chained, @Nullable Head from)
+      throws SQLException {
+    String sql =
+        from == null
+            ? "UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE id = 1"
+            : "UPDATE audit_head SET last_seq = ?, last_hash = ?"
+                + " WHERE id = 1 AND last_seq = ? AND last_hash = ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, chained.last().seq());
+      ps.setBytes(2, chained.last().hash());
+      if (from != null) {
+        ps.setLong(3, from.seq());
+        ps.setBytes(4, from.hash());
+      }
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private static void insert(
+      java.sql.Connection c,
+      AuditEvent[] normalized,
+      String[] details,
+      List<Lease> leases,
+      Chained chained)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+      for (int i = 0; i < normalized.length; i++) {
+        AuditEvent e = normalized[i];
+        AuditRecord r = chained.records().get(i);
+        ps.setLong(1, r.seq());
+        ps.setString(2, e.id());
+        ps.setLong(3, Micros.of(e.time()));
+        ps.setString(4, e.type());
+        ps.setString(5, e.outcome());
+        ps.setString(6, e.reason());
+        ps.setString(7, e.actor());
+        Db.setText(ps, 8, e.workload());
+        Db.setText(ps, 9, e.resource());
+        ps.setString(10, details[i]);
+        Db.setText(ps, 11, e.lease() == null ? null : e.lease().id());
+        ps.setBytes(12, r.prevHash());
+        ps.setBytes(13, r.hash());
+        // the chain keys are indexed copies of two details, so every hop of a chain is found at
+        // once
+        Db.setText(ps, 14, chainKey(e.details().get(ChainFields.ROOT)));
+        Db.setText(ps, 15, chainKey(e.details().get(ChainFields.TXN)));
+        Lease l = e.lease();
+        Db.setText(ps, 16, l == null ? null : l.kind().wire());
+        Db.setText(ps, 17, l == null ? null : l.workload());
+        Db.setText(ps, 18, l == null ? null : l.resource());
+        Db.setMicros(ps, 19, l == null ? null : l.issuedAt());
+        Db.setMicros(ps, 20, l == null ? null : l.expiresAt());
+        Db.setText(ps, 21, l == null ? null : l.fingerprint());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    JdbcLeaseStore.insertAll(c, leases.stream().filter(l -> !l.kind().livesAtTarget()).toList());
+    JdbcTargetLeaseStore.activate(
+        c, leases.stream().filter(l -> l.kind().livesAtTarget()).toList());
   }
 
   /** The event as it will read back: times truncated to microseconds, lease as issued. */

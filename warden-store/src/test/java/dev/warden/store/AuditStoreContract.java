@@ -170,6 +170,30 @@ abstract class AuditStoreContract extends StoreContract {
   }
 
   @Test
+  void aNodeWhoseLastHeadAnotherNodeMovedChainsOntoTheNewHead() {
+    // each node remembers the head it left and first tries to move it from there: that must miss,
+    // and fall back to the locked head, whenever the other node appended in between
+    long before = verifyWholeChain(audit());
+    String w = "spiffe://example.org/" + unique("w");
+    try (JdbcStore otherNode = openAnother()) {
+      AuditRecord last = null;
+      for (int i = 0; i < 6; i++) {
+        // A, B, B, A, A, B ... : both the path from a remembered head and the fallback run
+        AuditStore node = (i % 4 == 0 || i % 4 == 3) ? audit() : otherNode.audit();
+        List<AuditRecord> written =
+            node.append(List.of(decision(T0, w, "db", "allow"), decision(T0, w, "db", "deny")));
+        if (last != null) {
+          assertThat(written.getFirst().seq()).isEqualTo(last.seq() + 1);
+          assertThat(written.getFirst().prevHash()).isEqualTo(last.hash());
+        }
+        last = written.getLast();
+      }
+      assertThat(verifyWholeChain(audit())).isEqualTo(before + 12);
+      assertThat(otherNode.audit().head().seq()).isEqualTo(last.seq());
+    }
+  }
+
+  @Test
   void appendStoresEachLeaseWithItsEvent() {
     String w = "spiffe://example.org/" + unique("w");
     Lease l1 = lease(unique("jti"), w, T0, T0.plusSeconds(60), unique("fp"));

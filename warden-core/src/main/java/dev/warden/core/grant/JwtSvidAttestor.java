@@ -55,9 +55,13 @@ final class JwtSvidAttestor {
   /** True when the (unverified) token has the JWT-SVID shape of this trust domain. */
   boolean looksLike(String token) {
     try {
+      // the header first: platform tokens (typ JWT or none) are told apart without decoding their
+      // payload, which every grant would otherwise do twice
+      if (!"JOSE".equals(UnverifiedJws.headerOf(token).get("typ"))) {
+        return false;
+      }
       UnverifiedJws jws = UnverifiedJws.parse(token);
-      return "JOSE".equals(jws.header().get("typ"))
-          && !jws.claims().containsKey("iss")
+      return !jws.claims().containsKey("iss")
           && jws.claims().get("sub") instanceof String sub
           && sub.startsWith("spiffe://" + trustDomain + "/");
     } catch (RuntimeException e) {

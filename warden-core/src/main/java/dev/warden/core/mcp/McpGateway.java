@@ -72,7 +72,6 @@ public final class McpGateway {
   /**
    * @param trustDomain the trust domain whose transaction tokens a {@code Txn-Token} header may
    *     carry
-   * @param auditTimeoutMillis how long a call waits for its audit event to be durable
    * @param dpop verifies the DPoP proof sent with a token bound to a DPoP key
    */
   public McpGateway(
@@ -83,7 +82,6 @@ public final class McpGateway {
       McpCredentials credentials,
       UserGrantStore users,
       String trustDomain,
-      long auditTimeoutMillis,
       Clock clock,
       DpopVerifier dpop) {
     this.dpop = dpop;
@@ -93,7 +91,7 @@ public final class McpGateway {
     this.trustDomain = trustDomain;
     this.trustDomainUri = "spiffe://" + trustDomain;
     this.clock = clock;
-    this.calls = new McpAudit(audit, auditTimeoutMillis, clock);
+    this.calls = new McpAudit(audit, clock);
     this.links = new IssuanceLinks(lookup);
     this.users = new UserGrants(users);
   }

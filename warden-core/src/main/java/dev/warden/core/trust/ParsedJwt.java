@@ -80,6 +80,34 @@ record ParsedJwt(
     return new ParsedJwt(header, claims, signingInput, token.substring(d2 + 1));
   }
 
+  /**
+   * The protected header alone, by the same rules as {@link #parse} for that part, without scanning
+   * the rest of the token: for telling token shapes apart before one is parsed whole.
+   *
+   * @throws DeniedException TOKEN_TOO_LARGE, or MALFORMED_TOKEN when the header part is missing,
+   *     empty or not canonical base64url of a strict JSON object
+   */
+  static Map<String, Object> header(String token) {
+    if (token == null || token.isEmpty()) {
+      throw new DeniedException(Reason.MALFORMED_TOKEN, "no token was given");
+    }
+    if (token.length() > MAX_TOKEN_LENGTH) {
+      throw new DeniedException(
+          Reason.TOKEN_TOO_LARGE,
+          "the token is "
+              + token.length()
+              + " characters long; at most "
+              + MAX_TOKEN_LENGTH
+              + " are accepted");
+    }
+    int d1 = token.indexOf('.');
+    if (d1 <= 0) {
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the token is not a compact JWS: its header part is missing");
+    }
+    return decode(token, 0, d1, "header");
+  }
+
   /** Decodes base64url without padding; null when the text is not canonical base64url. */
   static byte[] base64Url(String s) {
     if (s.length() % 4 == 1) {

@@ -27,6 +27,19 @@ public final class UnverifiedJws {
     return new UnverifiedJws(ParsedJwt.parse(token));
   }
 
+  /**
+   * The protected header of a compact JWS, read without looking at the rest of the token: for
+   * choosing how to verify a token, which is then parsed whole by {@link #parse} or by the trust
+   * providers. The header part is held to the same rules as in {@link #parse}; nothing in it may be
+   * trusted.
+   *
+   * @throws DeniedException TOKEN_TOO_LARGE, or MALFORMED_TOKEN when there is no header part or it
+   *     is not canonical base64url of a strict JSON object
+   */
+  public static Map<String, Object> headerOf(String token) {
+    return ParsedJwt.header(token);
+  }
+
   /** The protected header, immutable (JSON numbers are Long, BigInteger or Double). */
   public Map<String, Object> header() {
     return jwt.header();

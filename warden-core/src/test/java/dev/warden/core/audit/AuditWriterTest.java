@@ -165,8 +165,9 @@ class AuditWriterTest {
       Thread.sleep(50);
       assertThat(w.health().state()).isEqualTo(AuditWriter.State.STALLED);
       assertThat(w.health().stalledMillis()).isGreaterThan(100);
+      // the stuck event's own caller is told in time too, though its batch is written later
+      assertThat(slow).isCompletedExceptionally();
       store.gate.countDown();
-      slow.get(5, java.util.concurrent.TimeUnit.SECONDS);
       w.write(event("after"));
       assertThat(store.memory.events())
           .extracting(e -> e.details().get("name"))
@@ -206,5 +207,53 @@ class AuditWriterTest {
       w.write(event("next"));
       assertThat(store.memory.events()).hasSize(2);
     }
+  }
+
+  @Test
+  void aCallerWaitingOnAStalledStoreIsToldWithinItsTimeoutAndTheLateEventIsNotWritten()
+      throws Exception {
+    FaultyStore store = new FaultyStore();
+    try (AuditWriter w = new AuditWriter(store, 20, 200)) {
+      store.gate = new java.util.concurrent.CountDownLatch(1);
+      var stuck = w.submit(event("stuck"));
+      assertThat(store.blocked.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      var queued = w.submit(event("queued")); // behind the stalled batch
+
+      long start = System.nanoTime();
+      org.assertj.core.api.Assertions.assertThatThrownBy(queued::join)
+          .hasCauseInstanceOf(dev.warden.core.error.UnavailableException.class)
+          .hasMessageContaining("did not confirm the write in time");
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      assertThat(waited).as("told within its timeout and one deadline check").isLessThan(1_000);
+      assertThat(stuck).isCompletedExceptionally();
+
+      store.gate.countDown();
+      w.write(event("after"));
+      assertThat(store.memory.events())
+          .extracting(e -> e.details().get("name"))
+          .as("the queued event's caller gave up: it is not written late")
+          .containsExactly("stuck", "after");
+    }
+  }
+
+  @Test
+  void closingWhileTheStoreStallsReleasesEveryWaitingCaller() throws Exception {
+    FaultyStore store = new FaultyStore();
+    AuditWriter w = new AuditWriter(store, 20, 60_000);
+    store.gate = new java.util.concurrent.CountDownLatch(1);
+    var stuck = w.submit(event("stuck"));
+    assertThat(store.blocked.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    var queued = w.submit(event("queued"));
+    try {
+      w.close(); // the writer stays stalled past close's wait
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(queued::join)
+          .hasCauseInstanceOf(dev.warden.core.error.UnavailableException.class)
+          .hasMessageContaining("shut down");
+      assertThat(stuck).isNotDone(); // its batch is being written: it may still become durable
+    } finally {
+      store.gate.countDown();
+    }
+    assertThat(stuck.get(5, java.util.concurrent.TimeUnit.SECONDS).seq()).isEqualTo(1);
   }
 }

@@ -9,13 +9,14 @@ import dev.warden.store.JdbcStore;
 import java.util.Optional;
 
 /**
- * What the MCP gateway keeps per node between tool calls (decision 662): the active leases of the
- * tokens it verifies and the brokered secrets it opens. Both are dropped by a change committed on
- * this node before its writer returns (the store's listeners), and by one committed elsewhere when
- * {@link #refresh} (the {@link Reloader}'s pass, on notification or poll) sees the change counter
- * move; nothing is kept while the change feed does not listen.
+ * What this node keeps between requests (decisions 662 and 022): the active leases of the tokens
+ * the MCP gateway verifies, and the brokered secrets the gateway and {@code /v1/credentials} reads
+ * open. Both are dropped by a change committed on this node before its writer returns (the store's
+ * listeners), and by one committed elsewhere when {@link #refresh} (the {@link Reloader}'s pass, on
+ * notification or poll) sees the change counter move; nothing is kept while the change feed does
+ * not listen.
  */
-final class GatewayCaches {
+final class NodeCaches {
   private static final int MAX_ENTRIES = 100_000;
 
   private final JdbcStore store;
@@ -24,7 +25,7 @@ final class GatewayCaches {
   final ActiveLeases leases;
   final ChangeCache<String, BrokeredSecrets.Opened> secrets;
 
-  GatewayCaches(JdbcStore store) {
+  NodeCaches(JdbcStore store) {
     this.store = store;
     this.leaseCache = new ChangeCache<>(this::coverage, MAX_ENTRIES);
     this.leases = new ActiveLeases(store.leases(), leaseCache);

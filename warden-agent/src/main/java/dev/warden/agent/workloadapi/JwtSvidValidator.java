@@ -107,8 +107,12 @@ final class JwtSvidValidator {
     if (exp == null) {
       throw new ValidationException("svid", "exp is required");
     }
-    if (!now.isBefore(Instant.ofEpochSecond(exp))) {
-      throw new ValidationException("svid", "expired at " + Instant.ofEpochSecond(exp));
+    // compared in seconds: an exp past Instant's range must not escape as a DateTimeException
+    if (now.getEpochSecond() >= exp) {
+      throw new ValidationException(
+          "svid",
+          "expired at "
+              + (exp >= Instant.MIN.getEpochSecond() ? Instant.ofEpochSecond(exp) : exp + " s"));
     }
     Object aud = claims.get("aud");
     if (!(aud instanceof String a

@@ -124,6 +124,41 @@ class ArchitectureTest {
   }
 
   /**
+   * One JOSE path (decision 021): a compact JWS is parsed only by {@code core.trust}'s strict
+   * parser ({@code UnverifiedJws}) and its signature checked only by {@code core.trust}'s verifier
+   * ({@code JwsKey}); no main class elsewhere parses a JWS or JWT with Nimbus or builds a Nimbus
+   * verifier. Signing is not covered: Warden's own keys sign through the fast signer of decision
+   * 003, client assertions and the dev issuer through Nimbus signers.
+   */
+  @Test
+  void jwsIsParsedAndVerifiedOnlyInCoreTrust() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.warden.core.trust..")
+        .and()
+        .resideOutsideOfPackage("dev.warden.testkit..")
+        .should()
+        .dependOnClassesThat(
+            com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo(
+                    com.nimbusds.jose.JWSVerifier.class)
+                .or(
+                    com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage(
+                        "com.nimbusds.jose.proc..",
+                        "com.nimbusds.jwt.proc..",
+                        "com.nimbusds.jose.crypto.factories..")))
+        .orShould()
+        .callMethod(com.nimbusds.jose.JWSObject.class, "parse", String.class)
+        .orShould()
+        .callMethod(com.nimbusds.jwt.SignedJWT.class, "parse", String.class)
+        .orShould()
+        .callMethod(com.nimbusds.jwt.JWTParser.class, "parse", String.class)
+        .because(
+            "every JWS Warden reads goes through UnverifiedJws and JwsKey, so the size limit,"
+                + " strict UTF-8 and JSON, and the key checks of decision 301 hold everywhere")
+        .check(warden);
+  }
+
+  /**
    * No package cycle in core: the packages form a DAG, so each can be read, tested and moved with
    * only what it depends on. A dependency between core packages that closes a cycle fails here,
    * listed with every other edge of its cycle. Compared package to package (sub-packages fold into

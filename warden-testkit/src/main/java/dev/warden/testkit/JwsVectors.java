@@ -27,9 +27,15 @@ public final class JwsVectors {
 
     /** The public key as a JWK (no {@code d}). */
     public String publicJwk() {
+      String crv = alg.equals("ES512") ? "P-521" : "P-256";
       return y == null
           ? "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + x + "\"}"
-          : "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" + x + "\",\"y\":\"" + y + "\"}";
+          : "{\"kty\":\"EC\",\"crv\":\"" + crv + "\",\"x\":\"" + x + "\",\"y\":\"" + y + "\"}";
+    }
+
+    /** The compact serialization: signing input, '.', signature. */
+    public String compact() {
+      return signingInput + "." + signature;
     }
 
     @Override
@@ -37,6 +43,13 @@ public final class JwsVectors {
       return source;
     }
   }
+
+  /**
+   * The JWS Payload of RFC 7515 appendices A.1 to A.3, base64url: the JWT claims {@code
+   * {"iss":"joe",CRLF "exp":1300819380,CRLF "http://example.com/is_root":true}}.
+   */
+  public static final String RFC7515_JWT_PAYLOAD =
+      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
 
   /**
    * RFC 7515 appendix A.3: ES256. The signature is one of many valid ones (ECDSA is randomized in
@@ -49,9 +62,86 @@ public final class JwsVectors {
           "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI",
           "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
           "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
-          "eyJhbGciOiJFUzI1NiJ9"
-              + ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ",
+          "eyJhbGciOiJFUzI1NiJ9." + RFC7515_JWT_PAYLOAD,
           "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q");
+
+  /**
+   * RFC 7515 appendix A.1: HS256 under a 64-byte symmetric key ({@code k}). Warden verifies no HMAC
+   * JWS (a JWKS is public, decision 301), so this is a vector of the parser and of a refusal.
+   */
+  public static final String RFC7515_A1_KEY =
+      "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+
+  /** RFC 7515 appendix A.1: the JWS, header {@code {"typ":"JWT",CRLF "alg":"HS256"}}. */
+  public static final String RFC7515_A1_JWS =
+      "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
+          + RFC7515_JWT_PAYLOAD
+          + ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+  /**
+   * An RSA key and the PKCS #1 v1.5 signature the RFC publishes for it; the primes are given so the
+   * private key can be rebuilt (the CRT exponents follow from them).
+   */
+  public record RsaExample(
+      String source,
+      String alg,
+      String n,
+      String e,
+      String d,
+      String p,
+      String q,
+      String signingInput,
+      String signature) {
+    /** The ASCII bytes of {@code header.payload}. */
+    public byte[] signingInputBytes() {
+      return signingInput.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The public key as a JWK. */
+    public String publicJwk() {
+      return "{\"kty\":\"RSA\",\"n\":\"" + n + "\",\"e\":\"" + e + "\"}";
+    }
+
+    /** The compact serialization. */
+    public String compact() {
+      return signingInput + "." + signature;
+    }
+
+    @Override
+    public String toString() {
+      return source;
+    }
+  }
+
+  /**
+   * RFC 7515 appendix A.2: RS256 under a 2048-bit key. RSASSA-PKCS1-v1_5 is deterministic, so the
+   * signature is a signing answer too.
+   */
+  public static final RsaExample RFC7515_A2 =
+      new RsaExample(
+          "RFC 7515 A.2 (RS256)",
+          "RS256",
+          "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ",
+          "AQAB",
+          "Eq5xpGnNCivDflJsRQBXHx1hdR1k6Ulwe2JZD50LpXyWPEAeP88vLNO97IjlA7_GQ5sLKMgvfTeXZx9SE-7YwVol2NXOoAJe46sui395IW_GO-pWJ1O0BkTGoVEn2bKVRUCgu-GjBVaYLU6f3l9kJfFNS3E0QbVdxzubSu3Mkqzjkn439X0M_V51gfpRLI9JYanrC4D4qAdGcopV_0ZHHzQlBjudU2QvXt4ehNYTCBr6XCLQUShb1juUO1ZdiYoFaFQT5Tw8bGUl_x_jTj3ccPDVZFD9pIuhLhBOneufuBiB4cS98l2SR_RQyGWSeWjnczT0QU91p1DhOVRuOopznQ",
+          "4BzEEOtIpmVdVEZNCqS7baC4crd0pqnRH_5IB3jw3bcxGn6QLvnEtfdUdiYrqBdss1l58BQ3KhooKeQTa9AB0Hw_Py5PJdTJNPY8cQn7ouZ2KKDcmnPGBY5t7yLc1QlQ5xHdwW1VhvKn-nXqhJTBgIPgtldC-KDV5z-y2XDwGUc",
+          "uQPEfgmVtjL0Uyyx88GZFF1fOunH3-7cepKmtH4pxhtCoHqpWmT8YAmZxaewHgHAjLYsp1ZSe7zFYHj7C6ul7TjeLQeZD_YwD66t62wDmpe_HlB-TnBA-njbglfIsRLtXlnDzQkv5dTltRJ11BKBBypeeF6689rjcJIDEz9RWdc",
+          "eyJhbGciOiJSUzI1NiJ9." + RFC7515_JWT_PAYLOAD,
+          "cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw");
+
+  /**
+   * RFC 7515 appendix A.4: ES512 (P-521) over the payload "Payload". A verification answer (ECDSA
+   * is randomized in the RFC); its halves are 66 bytes, the signature 132.
+   */
+  public static final Example RFC7515_A4 =
+      new Example(
+          "RFC 7515 A.4 (ES512)",
+          "ES512",
+          "AY5pb7A0UFiB3RELSD64fTLOSV_jazdF7fLYyuTw8lOfRhWg6Y6rUrPAxerEzgdRhajnu0ferB0d53vM9mE15j2C",
+          "AekpBQ8ST8a8VcfVOTNl353vSrDCLLJXmPk06wTjxrrjcBpXp5EOnYG_NjFZ6OvLFV1jSfS9tsz4qUxcWceqwQGk",
+          "ADSmRA43Z1DSNx_RvcLI87cdL07l6jQyyBXMoxVg_l2Th-x3S1WDhjDly79ajL4Kkd0AZMaZmh9ubmf63e3kyMj2",
+          "eyJhbGciOiJFUzUxMiJ9.UGF5bG9hZA",
+          "AdwMgeerwtHoh-l192l60hp9wAHZFVJbLfD_UxMi70cwnZOYaRI1bKPWROc-mZZqwqT2SI-KGDKB34XO0aw_7XdtAG8GaSwFKdCAPZgoXD2YBJZCPEX3xKpRwcdOO8KpEHwJjyqOgzDO7iKvU8vcnwNrmxYbSW9ERBXukOXolLzeO_Jn");
 
   /**
    * RFC 8037 appendices A.1 (the key), A.2 (its public half) and A.4 (the JWS of "Example of

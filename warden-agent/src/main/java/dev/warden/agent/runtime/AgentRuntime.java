@@ -690,12 +690,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     return from.plus(Duration.between(from, to).dividedBy(2));
   }
 
+  /** The {@code exp} of a JWT-SVID the server just returned, read by the one JWS parser. */
   private static Instant expiry(String jwt) {
     try {
-      String[] parts = jwt.split("\\.");
-      JsonNode claims = ServerClient.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-      return Instant.ofEpochSecond(claims.path("exp").asLong());
-    } catch (IOException | RuntimeException e) {
+      Object exp = dev.warden.core.trust.UnverifiedJws.parse(jwt).claims().get("exp");
+      return Instant.ofEpochSecond(exp instanceof Number n ? n.longValue() : 0);
+    } catch (RuntimeException e) {
       throw new IllegalStateException("the server returned a JWT-SVID that cannot be read", e);
     }
   }

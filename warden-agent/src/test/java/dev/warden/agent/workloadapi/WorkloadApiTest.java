@@ -291,6 +291,46 @@ class WorkloadApiTest {
     }
   }
 
+  /**
+   * Regression: the validator parsed with Nimbus, which decodes malformed UTF-8 into replacement
+   * characters, so a signed payload whose bytes are not UTF-8 validated; the strict parser every
+   * other JWS goes through refuses it (decision 021).
+   */
+  @Test
+  void validateRefusesAJwtSvidWhosePayloadIsNotStrictUtf8EvenWhenATrustedKeySignedIt() {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String header =
+        b64.encodeToString(
+            ("{\"alg\":\"ES256\",\"kid\":\"" + ids.jwtKey.kid() + "\",\"typ\":\"JWT\"}")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    byte[] json =
+        ("{\"sub\":\""
+                + ids.id
+                + "\",\"aud\":[\""
+                + AUD
+                + "\"],\"exp\":"
+                + Instant.now().plusSeconds(300).getEpochSecond()
+                + ",\"x\":\"?\"}")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    json[json.length - 3] = (byte) 0xff; // the '?' becomes a byte that starts no UTF-8 sequence
+    String payload = b64.encodeToString(json);
+    byte[] sig =
+        ids.jwtKey.sign(
+            (header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    String token = header + "." + payload + "." + b64.encodeToString(sig);
+
+    assertThat(
+            code(
+                () ->
+                    stub()
+                        .validateJWTSVID(
+                            ValidateJWTSVIDRequest.newBuilder()
+                                .setSvid(token)
+                                .setAudience(AUD)
+                                .build())))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+  }
+
   @Test
   void witMethodsAreUnimplemented() {
     assertThat(code(() -> stub().fetchWITSVID(WITSVIDRequest.getDefaultInstance()).next()))

@@ -2,14 +2,8 @@ package dev.warden.core.checkpoint;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -20,9 +14,13 @@ import dev.warden.core.error.ValidationException;
 import dev.warden.core.token.AccessTokenMinter;
 import dev.warden.core.token.KeyMaterial;
 import dev.warden.core.token.SigningAlgorithm;
+import dev.warden.core.trust.JwsKey;
+import dev.warden.core.trust.UnverifiedJws;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -118,72 +116,83 @@ public final class CheckpointJws {
       throw new DeniedException(
           Reason.TOKEN_TOO_LARGE, "the checkpoint is longer than " + MAX_CHARS + " characters");
     }
-    JWSObject o;
+    // the one strict JWS parser (decision 021): base64url alphabet, strict UTF-8 and JSON with no
+    // duplicate members in header and payload alike
+    UnverifiedJws o;
     try {
-      o = JWSObject.parse(text);
-    } catch (ParseException | RuntimeException e) {
+      o = UnverifiedJws.parse(text);
+    } catch (DeniedException e) {
       throw new DeniedException(
           Reason.MALFORMED_TOKEN, "the checkpoint is not a compact JWS: " + e.getMessage());
     }
-    JWSHeader h = o.getHeader();
-    String typ = h.getType() == null ? null : h.getType().toString();
+    Map<String, Object> h = o.header();
+    // what a JWS must have before anything else is read: a signature, and an alg naming one
+    // ("none" makes an unsecured JWT, not a JWS, RFC 7515 section 4.1.1)
+    if (o.signature().isEmpty()) {
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint is not a compact JWS: its signature is empty");
+    }
+    if (!(h.get("alg") instanceof String alg) || alg.equals("none")) {
+      throw new DeniedException(
+          Reason.MALFORMED_TOKEN, "the checkpoint is not a compact JWS: its header has no alg");
+    }
+    Object typ = h.get("typ");
     if (!TYP.equals(typ)) {
       throw new DeniedException(
           Reason.MALFORMED_TOKEN,
           "the checkpoint's typ is "
-              + typ
+              + (typ instanceof String t && t.length() <= 64
+                  ? t
+                  : typ == null ? null : "unreadable")
               + ", expected "
               + TYP
               + ": this is not a Warden audit checkpoint");
     }
-    if (!JWSAlgorithm.ES256.equals(h.getAlgorithm())) {
+    if (!"ES256".equals(alg)) {
       throw new DeniedException(
           Reason.ALG_NOT_ALLOWED,
-          "the checkpoint is signed with " + h.getAlgorithm() + "; audit checkpoints are ES256");
+          "the checkpoint is signed with "
+              + (alg.length() <= 16 ? alg : "another algorithm")
+              + "; audit checkpoints are ES256");
     }
-    if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
+    if (h.containsKey("crit")) {
       throw new DeniedException(
           Reason.MALFORMED_TOKEN,
-          "the checkpoint has critical header parameters "
-              + h.getCriticalParams()
-              + ", which Warden never writes");
+          "the checkpoint has critical header parameters, which Warden never writes");
     }
-    String kid = h.getKeyID();
+    Object kidMember = h.get("kid");
+    if (kidMember != null && !(kidMember instanceof String)) {
+      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's kid is not a string");
+    }
+    String kid = (String) kidMember;
     JWK jwk = kid == null ? null : keys.getKeyByKeyId(kid);
-    if (!(jwk instanceof ECKey ec) || !Curve.P_256.equals(ec.getCurve())) {
+    JwsKey key = null;
+    if (jwk instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
+      try {
+        key = JwsKey.of(ec.toPublicJWK(), Set.of("ES256"));
+      } catch (IllegalArgumentException e) {
+        // a P-256 key that cannot sign (use "enc", key_ops without verify): not a checkpoint key
+        key = null;
+      }
+    }
+    if (key == null || kid == null) {
       throw new DeniedException(
           Reason.UNKNOWN_KID,
           "the checkpoint names key "
               + kid
               + ", which is not a P-256 key of the audit checkpoint JWKS it was checked against");
     }
-    boolean valid;
-    try {
-      valid = o.verify(new ECDSAVerifier(ec.toPublicJWK()));
-    } catch (JOSEException | RuntimeException e) {
-      valid = false;
-    }
-    if (!valid) {
+    if (!key.verifies("ES256", o)) {
       throw new DeniedException(
           Reason.BAD_SIGNATURE,
           "the checkpoint's signature does not verify with key "
               + kid
               + ": it was changed or not signed by this Warden");
     }
-    return new VerifiedCheckpoint(claims(o.getPayload().toBytes()), kid);
+    return new VerifiedCheckpoint(claims(o.claims()), kid);
   }
 
-  private static Checkpoint claims(byte[] payload) {
-    JsonNode p;
-    try {
-      p = JSON.readTree(payload);
-    } catch (java.io.IOException e) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "the checkpoint's payload is not JSON");
-    }
-    if (p == null || !p.isObject()) {
-      throw new DeniedException(
-          Reason.MALFORMED_TOKEN, "the checkpoint's payload is not a JSON object");
-    }
+  private static Checkpoint claims(Map<String, Object> p) {
     String iss = text(p, "iss");
     String chain = text(p, "chain");
     long seq = number(p, "seq");
@@ -204,12 +213,12 @@ public final class CheckpointJws {
         iss, chain, seq, HexFormat.of().parseHex(hash), Instant.ofEpochSecond(iat));
   }
 
-  private static String text(JsonNode p, String name) {
-    JsonNode v = p.get(name);
-    if (v == null || v.isNull()) {
+  private static String text(Map<String, Object> p, String name) {
+    Object v = p.get(name);
+    if (v == null) {
       throw new DeniedException(Reason.MISSING_CLAIM, "the checkpoint has no " + name + " claim");
     }
-    if (!v.isTextual() || v.asText().isEmpty() || v.asText().length() > MAX_TEXT) {
+    if (!(v instanceof String s) || s.isEmpty() || s.length() > MAX_TEXT) {
       throw new DeniedException(
           Reason.MALFORMED_TOKEN,
           "the checkpoint's "
@@ -218,18 +227,19 @@ public final class CheckpointJws {
               + MAX_TEXT
               + " characters");
     }
-    return v.asText();
+    return s;
   }
 
-  private static long number(JsonNode p, String name) {
-    JsonNode v = p.get(name);
-    if (v == null || v.isNull()) {
+  private static long number(Map<String, Object> p, String name) {
+    Object v = p.get(name);
+    if (v == null) {
       throw new DeniedException(Reason.MISSING_CLAIM, "the checkpoint has no " + name + " claim");
     }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+    // strict JSON gives whole numbers that fit a long as Long, larger ones as BigInteger
+    if (!(v instanceof Long l)) {
       throw new DeniedException(
           Reason.MALFORMED_TOKEN, "the checkpoint's " + name + " claim is not a whole number");
     }
-    return v.asLong();
+    return l;
   }
 }

@@ -1,28 +1,79 @@
 package dev.warden.core.federation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import dev.warden.core.error.DeniedException;
 import dev.warden.core.federation.FederationRules.IssuerFacts;
 import dev.warden.core.model.FederationCloud;
+import dev.warden.core.trust.JwsKey;
+import dev.warden.core.trust.UnverifiedJws;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The rules on a sample token: its header names a published key and an accepted algorithm, it
  * verifies under that key, and its iss, aud, sub and lifetime are what the cloud expects. A token
- * that does not parse is reported by the caller as the rule's problem.
+ * that does not parse is reported by the caller as the rule's problem. The token is parsed and its
+ * signature checked by Warden's one JWS path ({@link UnverifiedJws}, {@link JwsKey}; decision 021).
  */
 final class SampleTokenRules {
   private SampleTokenRules() {}
+
+  /**
+   * The sample token, parsed strictly.
+   *
+   * @throws ParseException when it is not a compact JWS whose header names an algorithm
+   */
+  private static UnverifiedJws parse(IssuerFacts f) throws ParseException {
+    UnverifiedJws jws;
+    try {
+      jws = UnverifiedJws.parse(f.sample().token());
+    } catch (DeniedException e) {
+      throw new ParseException(e.getMessage(), 0);
+    }
+    if (!(jws.header().get("alg") instanceof String alg) || alg.equals("none")) {
+      throw new ParseException("the token's header names no signature algorithm", 0);
+    }
+    return jws;
+  }
+
+  private static String alg(UnverifiedJws jws) {
+    return (String) jws.header().get("alg");
+  }
+
+  private static String kid(UnverifiedJws jws) throws ParseException {
+    Object kid = jws.header().get("kid");
+    if (kid != null && !(kid instanceof String)) {
+      throw new ParseException("the token's kid is not a string", 0);
+    }
+    return (String) kid;
+  }
+
+  /** A registered string claim, null when absent. */
+  private static String string(Map<String, Object> claims, String name) throws ParseException {
+    Object v = claims.get(name);
+    if (v != null && !(v instanceof String)) {
+      throw new ParseException("the token's " + name + " claim is not a string", 0);
+    }
+    return (String) v;
+  }
+
+  /** A NumericDate claim in whole seconds, null when absent. */
+  private static Long seconds(Map<String, Object> claims, String name) throws ParseException {
+    Object v = claims.get(name);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Long l) {
+      return l;
+    }
+    if (v instanceof Double d && Double.isFinite(d)) {
+      return d.longValue();
+    }
+    throw new ParseException("the token's " + name + " claim is not a number of seconds", 0);
+  }
 
   private static JsonNode jwkFor(IssuerFacts f, String kid) {
     if (f.jwks() == null || kid == null) {
@@ -37,9 +88,9 @@ final class SampleTokenRules {
   }
 
   static String tokenHeader(FederationCloud cloud, IssuerFacts f) throws ParseException {
-    SignedJWT jwt = SignedJWT.parse(f.sample().token());
-    String kid = jwt.getHeader().getKeyID();
-    String alg = jwt.getHeader().getAlgorithm().getName();
+    UnverifiedJws jwt = parse(f);
+    String kid = kid(jwt);
+    String alg = alg(jwt);
     if (kid == null) {
       return "the token has no kid; every cloud requires one";
     }
@@ -61,36 +112,40 @@ final class SampleTokenRules {
         : "the token's alg " + alg + " differs from its key's alg " + jwk.path("alg").asText();
   }
 
-  static String signature(IssuerFacts f) throws ParseException, JOSEException {
-    SignedJWT jwt = SignedJWT.parse(f.sample().token());
-    JsonNode k = jwkFor(f, jwt.getHeader().getKeyID());
+  static String signature(IssuerFacts f) throws ParseException {
+    UnverifiedJws jwt = parse(f);
+    JsonNode k = jwkFor(f, kid(jwt));
     if (k == null) {
       return "no published key has the token's kid";
     }
-    JWK jwk = JWK.parse(k.toString());
-    JWSVerifier v =
-        jwk instanceof RSAKey rsa
-            ? new RSASSAVerifier(rsa)
-            : jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : null;
-    if (v == null) {
-      return "key "
-          + jwk.getKeyID()
-          + " is a "
-          + jwk.getKeyType()
-          + " key, which no cloud verifies";
+    String kty = k.path("kty").asText();
+    String kid = k.path("kid").asText();
+    if (!kty.equals("RSA") && !kty.equals("EC")) {
+      return "key " + kid + " is a " + kty + " key, which no cloud verifies";
     }
-    return jwt.verify(v) ? null : "the signature does not verify under key " + jwk.getKeyID();
+    String alg = alg(jwt);
+    JwsKey key;
+    try {
+      key = JwsKey.parse(k.toString(), Set.of(alg));
+    } catch (IllegalArgumentException e) {
+      return "key " + kid + " cannot verify the token's " + alg + ": " + e.getMessage();
+    }
+    return key.verifies(alg, jwt) ? null : "the signature does not verify under key " + kid;
   }
 
   static String tokenIssuer(IssuerFacts f) throws ParseException {
-    String iss = SignedJWT.parse(f.sample().token()).getJWTClaimsSet().getIssuer();
+    String iss = string(parse(f).claims(), "iss");
     return f.issuer().equals(iss)
         ? null
         : "iss '" + iss + "' differs from the issuer '" + f.issuer() + "'";
   }
 
   static String tokenAudience(IssuerFacts f) throws ParseException {
-    List<String> aud = SignedJWT.parse(f.sample().token()).getJWTClaimsSet().getAudience();
+    Object a = parse(f).claims().get("aud");
+    List<?> aud = a == null ? null : a instanceof List<?> l ? l : List.of(a);
+    if (aud != null && aud.stream().anyMatch(x -> !(x instanceof String))) {
+      throw new ParseException("the token's aud claim is not a string or a list of strings", 0);
+    }
     String want = f.sample().expectedAudience();
     if (aud == null || aud.size() != 1) {
       return "aud is " + aud + "; the clouds expect exactly one audience";
@@ -105,7 +160,7 @@ final class SampleTokenRules {
   }
 
   static String tokenSubject(FederationCloud cloud, IssuerFacts f) throws ParseException {
-    String sub = SignedJWT.parse(f.sample().token()).getJWTClaimsSet().getSubject();
+    String sub = string(parse(f).claims(), "sub");
     if (sub == null || sub.isEmpty()) {
       return "the token has no sub";
     }
@@ -113,14 +168,13 @@ final class SampleTokenRules {
   }
 
   static String lifetime(IssuerFacts f) throws ParseException {
-    JWTClaimsSet c = SignedJWT.parse(f.sample().token()).getJWTClaimsSet();
-    if (c.getIssueTime() == null || c.getExpirationTime() == null) {
+    Map<String, Object> c = parse(f).claims();
+    Long iat = seconds(c, "iat");
+    Long exp = seconds(c, "exp");
+    if (iat == null || exp == null) {
       return "the token lacks iat or exp; GCP requires both";
     }
-    long seconds =
-        f.sample().lifetimeSeconds() != null
-            ? f.sample().lifetimeSeconds()
-            : (c.getExpirationTime().getTime() - c.getIssueTime().getTime()) / 1000;
+    long seconds = f.sample().lifetimeSeconds() != null ? f.sample().lifetimeSeconds() : exp - iat;
     return seconds <= FederationCloud.MAX_LIFETIME.toSeconds()
         ? null
         : String.format(

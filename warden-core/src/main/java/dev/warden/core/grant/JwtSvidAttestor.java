@@ -1,9 +1,5 @@
 package dev.warden.core.grant;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.util.Base64URL;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.keys.KeyPurpose;
@@ -14,7 +10,6 @@ import dev.warden.core.model.Workload;
 import dev.warden.core.policy.PolicySnapshot;
 import dev.warden.core.token.KeyManager;
 import dev.warden.core.trust.UnverifiedJws;
-import java.text.ParseException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -93,19 +88,15 @@ final class JwtSvidAttestor {
       throw new DeniedException(
           Reason.UNKNOWN_KID, "no published JWT-SVID key of this trust domain has this kid");
     }
+    boolean valid;
     try {
-      if (!key.algorithm().equals("ES256")
-          || !verifiers
-              .of(keyset, key)
-              .verify(
-                  new JWSHeader(JWSAlgorithm.ES256),
-                  jws.signingInput(),
-                  new Base64URL(jws.signature()))) {
-        throw new DeniedException(Reason.BAD_SIGNATURE, "the JWT-SVID's signature does not verify");
-      }
-    } catch (ParseException | JOSEException e) {
+      valid = key.algorithm().equals("ES256") && verifiers.of(keyset, key).verifies("ES256", jws);
+    } catch (IllegalArgumentException e) {
       throw new DeniedException(
           Reason.BAD_SIGNATURE, "the JWT-SVID's signature cannot be verified");
+    }
+    if (!valid) {
+      throw new DeniedException(Reason.BAD_SIGNATURE, "the JWT-SVID's signature does not verify");
     }
     Map<String, Object> c = jws.claims();
     if (!(c.get("exp") instanceof Long exp)) {

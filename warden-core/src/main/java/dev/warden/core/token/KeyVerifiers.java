@@ -1,50 +1,38 @@
 package dev.warden.core.token;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
 import dev.warden.core.keys.SigningKeyRecord;
-import java.text.ParseException;
+import dev.warden.core.trust.JwsKey;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Signature verifiers for the keys of one {@link KeyManager}'s current keyset, built once per key:
  * parsing a JWK and validating its point costs more than the signature check itself. A new keyset
- * (rotation) starts a new table. Thread-safe.
+ * (rotation) starts a new table. Each is a {@link JwsKey} limited to the algorithm its key record
+ * names, so Warden's own tokens are checked by the code that checks every other JWS (decision 021).
+ * Thread-safe.
  */
 public final class KeyVerifiers {
-  private record Table(
-      @Nullable SigningKeyset keyset, ConcurrentHashMap<String, JWSVerifier> byKid) {}
+  private record Table(@Nullable SigningKeyset keyset, ConcurrentHashMap<String, JwsKey> byKid) {}
 
   private volatile Table table = new Table(null, new ConcurrentHashMap<>());
 
   /**
-   * @throws ParseException when the stored public JWK does not parse
-   * @throws JOSEException when no verifier can be built for it
+   * The verifier of {@code key}, which verifies {@code key.algorithm()} only.
+   *
+   * @throws IllegalArgumentException when the stored public JWK does not parse or cannot verify its
+   *     record's algorithm
    */
-  public JWSVerifier of(SigningKeyset keyset, SigningKeyRecord key)
-      throws ParseException, JOSEException {
+  public JwsKey of(SigningKeyset keyset, SigningKeyRecord key) {
     Table t = table;
     if (t.keyset() != keyset) {
       t = new Table(keyset, new ConcurrentHashMap<>());
       table = t;
     }
-    JWSVerifier v = t.byKid().get(key.kid());
+    JwsKey v = t.byKid().get(key.kid());
     if (v == null) {
-      JWK jwk = JWK.parse(key.publicJwk());
-      v =
-          jwk instanceof ECKey ec
-              ? new ECDSAVerifier(ec)
-              : jwk instanceof RSAKey rsa
-                  ? new RSASSAVerifier(rsa)
-                  : new Ed25519Verifier((OctetKeyPair) jwk);
+      v = JwsKey.parse(key.publicJwk(), Set.of(key.algorithm()));
       t.byKid().put(key.kid(), v);
     }
     return v;

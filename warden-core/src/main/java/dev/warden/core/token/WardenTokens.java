@@ -1,10 +1,5 @@
 package dev.warden.core.token;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.util.Base64URL;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import dev.warden.core.keys.KeyPurpose;
@@ -13,7 +8,6 @@ import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.lease.LeaseStore;
 import dev.warden.core.model.Lease;
 import dev.warden.core.trust.UnverifiedJws;
-import java.text.ParseException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -215,17 +209,15 @@ public final class WardenTokens {
           Reason.ALG_NOT_ALLOWED,
           "the key named by kid signs with " + key.algorithm() + ", not " + alg);
     }
+    boolean valid;
     try {
-      JWSVerifier verifier = verifiers.of(keyset, key);
-      if (!verifier.verify(
-          new JWSHeader(JWSAlgorithm.parse(alg)),
-          jwt.signingInput(),
-          new Base64URL(jwt.signature()))) {
-        throw new DeniedException(
-            Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
-      }
-    } catch (ParseException | JOSEException | ClassCastException e) {
+      valid = verifiers.of(keyset, key).verifies(alg, jwt);
+    } catch (IllegalArgumentException e) {
       throw new DeniedException(Reason.BAD_SIGNATURE, "the token's signature cannot be verified");
+    }
+    if (!valid) {
+      throw new DeniedException(
+          Reason.BAD_SIGNATURE, "the token's signature does not verify under Warden's key");
     }
     return new Signed(jwt.claims(), t, kid);
   }

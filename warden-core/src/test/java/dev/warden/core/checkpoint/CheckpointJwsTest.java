@@ -204,6 +204,27 @@ class CheckpointJwsTest {
             DeniedException.class, e -> assertThat(e.reason()).isEqualTo(reason));
   }
 
+  /**
+   * Regression: the header was parsed by Nimbus, which decodes malformed UTF-8 into replacement
+   * characters, so a signed checkpoint whose header bytes are not UTF-8 verified; the one strict
+   * JWS parser refuses it (decision 021).
+   */
+  @Test
+  void aSignedCheckpointWhoseHeaderIsNotStrictUtf8IsRefused() {
+    byte[] header =
+        (GOOD_HEADER.substring(0, GOOD_HEADER.length() - 1) + ",\"x\":\"?\"}")
+            .getBytes(StandardCharsets.US_ASCII);
+    header[header.length - 3] = (byte) 0xff; // the '?' becomes a byte that starts no UTF-8 sequence
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String input = b64.encodeToString(header) + "." + b64(GOOD_PAYLOAD);
+    String jws =
+        input + "." + b64.encodeToString(KEY.sign(input.getBytes(StandardCharsets.US_ASCII)));
+
+    assertThatThrownBy(() -> CheckpointJws.verify(jws, JWKS))
+        .isInstanceOfSatisfying(
+            DeniedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_TOKEN));
+  }
+
   @Test
   void aJwksThatIsNotOneIsRefusedNamingTheField() {
     for (String bad :

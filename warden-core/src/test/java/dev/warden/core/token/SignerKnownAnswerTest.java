@@ -88,8 +88,7 @@ class SignerKnownAnswerTest {
     boolean verifies(String alg, byte[] signingInput, byte[] signature) throws Exception {
       return new KeyVerifiers()
           .of(keyset, record)
-          .verify(
-              new JWSHeader(JWSAlgorithm.parse(alg)), signingInput, Base64URL.encode(signature));
+          .verifies(alg, signingInput, Base64Url.encode(signature));
     }
   }
 
@@ -101,6 +100,44 @@ class SignerKnownAnswerTest {
     byte[] signature = stored.keyset().active().sign(e.signingInputBytes());
 
     assertThat(Base64Url.encode(signature)).isEqualTo(e.signature());
+  }
+
+  /** The RFC 7515 A.2 private key as PKCS#8, the CRT exponents computed from the primes. */
+  private static byte[] rsaPkcs8(JwsVectors.RsaExample e) throws Exception {
+    BigInteger n = new BigInteger(1, Base64Url.decode(e.n()));
+    BigInteger pub = new BigInteger(1, Base64Url.decode(e.e()));
+    BigInteger d = new BigInteger(1, Base64Url.decode(e.d()));
+    BigInteger p = new BigInteger(1, Base64Url.decode(e.p()));
+    BigInteger q = new BigInteger(1, Base64Url.decode(e.q()));
+    assertThat(p.multiply(q)).as("p q = n").isEqualTo(n);
+    return KeyFactory.getInstance("RSA")
+        .generatePrivate(
+            new java.security.spec.RSAPrivateCrtKeySpec(
+                n,
+                pub,
+                d,
+                p,
+                q,
+                d.mod(p.subtract(BigInteger.ONE)),
+                d.mod(q.subtract(BigInteger.ONE)),
+                q.modInverse(p)))
+        .getEncoded();
+  }
+
+  @Test
+  void rs256KeyStoredAndLoadedSignsExactlyTheRfc7515A2Signature() throws Exception {
+    JwsVectors.RsaExample e = JwsVectors.RFC7515_A2;
+    KeyMaterial k = KeyMaterial.fromPkcs8(SigningAlgorithm.RS256, rsaPkcs8(e));
+    Stored stored = Stored.of(k);
+
+    byte[] signature = stored.keyset().active().sign(e.signingInputBytes());
+
+    assertThat(Base64Url.encode(signature)).isEqualTo(e.signature());
+    assertThat(k.publicJwk()).contains("\"n\":\"" + e.n() + "\"", "\"e\":\"AQAB\"");
+    assertThat(stored.verifies("RS256", e.signingInputBytes(), signature)).isTrue();
+    byte[] changed = signature.clone();
+    changed[100] ^= 1;
+    assertThat(stored.verifies("RS256", e.signingInputBytes(), changed)).isFalse();
   }
 
   @Test

@@ -20,12 +20,12 @@ record ParsedJwt(
   static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
   /**
-   * Checks the size and the alphabet of {@code token} without decoding anything; a token that
-   * passes consists only of base64url characters and exactly two dots.
+   * Checks only that there is a token and that it is not too large: what must hold before anything
+   * reads the token whole (hashes it, say).
    *
    * @throws DeniedException TOKEN_TOO_LARGE or MALFORMED_TOKEN
    */
-  static void checkShape(String token) {
+  static void checkSize(String token) {
     if (token == null || token.isEmpty()) {
       throw new DeniedException(Reason.MALFORMED_TOKEN, "no token was given");
     }
@@ -38,6 +38,16 @@ record ParsedJwt(
               + MAX_TOKEN_LENGTH
               + " are accepted");
     }
+  }
+
+  /**
+   * Checks the size and the alphabet of {@code token} without decoding anything; a token that
+   * passes consists only of base64url characters and exactly two dots.
+   *
+   * @throws DeniedException TOKEN_TOO_LARGE or MALFORMED_TOKEN
+   */
+  static void checkShape(String token) {
+    checkSize(token);
     int dots = 0;
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
@@ -88,18 +98,7 @@ record ParsedJwt(
    *     empty or not canonical base64url of a strict JSON object
    */
   static Map<String, Object> header(String token) {
-    if (token == null || token.isEmpty()) {
-      throw new DeniedException(Reason.MALFORMED_TOKEN, "no token was given");
-    }
-    if (token.length() > MAX_TOKEN_LENGTH) {
-      throw new DeniedException(
-          Reason.TOKEN_TOO_LARGE,
-          "the token is "
-              + token.length()
-              + " characters long; at most "
-              + MAX_TOKEN_LENGTH
-              + " are accepted");
-    }
+    checkSize(token);
     int d1 = token.indexOf('.');
     if (d1 <= 0) {
       throw new DeniedException(

@@ -247,10 +247,11 @@ public final class TrustProviders {
   }
 
   private AttestedIdentity verify(String token, boolean useCache) {
-    ParsedJwt.checkShape(token);
+    ParsedJwt.checkSize(token);
     Instant now = rt.clock().instant();
     VerifiedTokenCache.Digest digest = null;
     if (rt.cache() != null && useCache) {
+      // a hit is this very token, verified before: its shape was checked then
       digest = VerifiedTokenCache.Digest.of(token);
       VerifiedTokenCache.Entry hit = rt.cache().get(digest);
       if (hit != null) {
@@ -260,6 +261,7 @@ public final class TrustProviders {
         }
       }
     }
+    ParsedJwt.checkShape(token);
     ParsedJwt jwt = ParsedJwt.parse(token);
     Object iss = jwt.claims().get("iss");
     if (iss == null) {

@@ -38,8 +38,8 @@ final class VerifiedTokenCache {
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("SHA-256 is missing from the JDK", e);
       }
-      // The token passed ParsedJwt.checkShape: pure ASCII, so this encoding is injective.
-      ByteBuffer h = ByteBuffer.wrap(md.digest(token.getBytes(StandardCharsets.US_ASCII)));
+      // UTF-8, which is injective: the token is looked up before its alphabet is checked
+      ByteBuffer h = ByteBuffer.wrap(md.digest(token.getBytes(StandardCharsets.UTF_8)));
       return new Digest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
     }
   }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An exclusive lock on the embedded store's data directory ({@code warden.lock}, holding the pid of
@@ -52,7 +53,7 @@ final class DataDirLock implements AutoCloseable {
         String holder = holder(ch);
         ch.close();
         throw new ValidationException(
-            null,
+            "",
             "another Warden server"
                 + holder
                 + " is using "
@@ -84,7 +85,7 @@ final class DataDirLock implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(FileChannel ch) {
+  private static void closeQuietly(@Nullable FileChannel ch) {
     if (ch != null) {
       try {
         ch.close();

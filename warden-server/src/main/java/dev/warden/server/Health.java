@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** Liveness, readiness (the database answers) and the Prometheus scrape. */
 final class Health {
@@ -77,7 +78,7 @@ final class Health {
    * the condition, such as "No space left on device"), never the database URL or SQL; the server
    * log has the whole failure.
    */
-  static String auditError(dev.warden.core.audit.AuditWriter.Health h) {
+  static @Nullable String auditError(dev.warden.core.audit.AuditWriter.Health h) {
     return switch (h.state()) {
       case OK -> null;
       case STALLED ->

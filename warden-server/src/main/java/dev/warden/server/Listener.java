@@ -43,7 +43,7 @@ final class Listener {
   private static ValidationException failure(String host, int port, Exception e) {
     if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
       return new ValidationException(
-          null,
+          "",
           "port "
               + port
               + " on "

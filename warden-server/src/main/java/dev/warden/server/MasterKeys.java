@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the master key: {@code WARDEN_MASTER_KEY} (Tink JSON keyset, or its base64) wins; else the
@@ -24,7 +25,7 @@ final class MasterKeys {
   /**
    * @param envValue the value of {@code WARDEN_MASTER_KEY}, or null
    */
-  static SecretBox load(Secret envValue, Path file, boolean mayCreate) {
+  static SecretBox load(@Nullable Secret envValue, Path file, boolean mayCreate) {
     if (envValue != null && !envValue.reveal().isBlank()) {
       String json = envValue.reveal().trim();
       if (!json.startsWith("{")) {
@@ -39,7 +40,7 @@ final class MasterKeys {
       try {
         return SecretBox.fromJson(json);
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("WARDEN_MASTER_KEY", e.getMessage());
+        throw new ValidationException("WARDEN_MASTER_KEY", String.valueOf(e.getMessage()));
       }
     }
     if (Files.exists(file)) {

@@ -7,6 +7,7 @@ import dev.warden.core.secret.BrokeredSecrets;
 import dev.warden.store.ChangeFeed;
 import dev.warden.store.JdbcStore;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What this node keeps between requests (decisions 662 and 022): the active leases of the tokens
@@ -20,7 +21,7 @@ final class NodeCaches {
   private static final int MAX_ENTRIES = 100_000;
 
   private final JdbcStore store;
-  private volatile ChangeFeed feed;
+  private volatile @Nullable ChangeFeed feed;
   private final ChangeCache<String, Optional<Lease>> leaseCache;
   final ActiveLeases leases;
   final ChangeCache<String, BrokeredSecrets.Opened> secrets;

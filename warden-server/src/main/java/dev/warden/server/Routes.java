@@ -62,11 +62,15 @@ final class Routes {
                 : new dev.warden.server.http.AuthorizationCodeGrant(w.codeGrant, w.metrics),
             w.dpop,
             cfg.issuer() + dev.warden.server.http.WellKnown.TOKEN_PATH);
+    // Wiring sets the login and the two parts beside it together (login.provider)
+    var login = w.login;
+    var clients = w.clients;
+    var authorizations = w.authorizations;
     dev.warden.server.http.AuthorizeEndpoint authorize =
-        w.login == null
+        login == null || clients == null || authorizations == null
             ? null
             : new dev.warden.server.http.AuthorizeEndpoint(
-                w.clients, w.authorizations, w.login, w.box, cfg.issuer(), w.clock);
+                clients, authorizations, login, w.box, cfg.issuer(), w.clock);
     IntrospectionEndpoint introspection =
         new IntrospectionEndpoint(
             new TokenIntrospector(w.keys, w.store.leases(), w.clock, cfg.issuer()), w.adminTokens);

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration every request reads: compiled trust providers and the policy snapshot, each an
@@ -71,7 +72,7 @@ final class RuntimeState {
   }
 
   /** Why the object is disabled, or null when it works (or does not exist). */
-  String disabledReason(Kind kind, String name) {
+  @Nullable String disabledReason(Kind kind, String name) {
     for (DisabledObject d : disabled()) {
       if (d.kind() == kind && d.name().equals(name)) {
         return d.reason();
@@ -108,14 +109,15 @@ final class RuntimeState {
         store.workloads().changeCounter()
             + store.resources().changeCounter()
             + store.policies().changeCounter();
-    TrustProviders trust = cur == null ? null : cur.trust();
-    PolicySnapshot snap = cur == null ? null : cur.policies();
-    if (force || cur == null || cur.trustCounter() != tc) {
-      trust =
-          trust == null
-              ? TrustProviders.load(values(store.trustProviders()), fetcher, clock, options)
-              : trust.rebuild(values(store.trustProviders()));
+    TrustProviders trust;
+    if (cur == null) {
+      trust = TrustProviders.load(values(store.trustProviders()), fetcher, clock, options);
+    } else if (force || cur.trustCounter() != tc) {
+      trust = cur.trust().rebuild(values(store.trustProviders()));
+    } else {
+      trust = cur.trust();
     }
+    PolicySnapshot snap;
     if (force || cur == null || cur.policyCounter() != pc) {
       long wc = store.workloads().changeCounter();
       List<Workload> w = values(store.workloads());
@@ -128,7 +130,7 @@ final class RuntimeState {
       }
       List<Resource> r = values(store.resources());
       List<AccessPolicy> p = values(store.policies());
-      snap = PolicySnapshot.build(w, r, p, snap);
+      snap = PolicySnapshot.build(w, r, p, cur == null ? null : cur.policies());
       LOG.log(
           System.Logger.Level.DEBUG,
           "policy snapshot rebuilt: "
@@ -138,6 +140,8 @@ final class RuntimeState {
               + " resources, "
               + p.size()
               + " policies");
+    } else {
+      snap = cur.policies();
     }
     long ec = store.edgeProxies().changeCounter();
     if (force || ec != declaredProxies.counter()) {
@@ -179,7 +183,8 @@ final class RuntimeState {
     }
   }
 
-  private void record(AuditType type, AuditOutcome outcome, Kind kind, String name, String why) {
+  private void record(
+      AuditType type, AuditOutcome outcome, Kind kind, String name, @Nullable String why) {
     Map<String, String> details = new HashMap<>();
     details.put("kind", kind.wire());
     details.put("name", name);

@@ -10,6 +10,7 @@ import dev.warden.server.config.ServerConfig;
 import io.helidon.webserver.WebServer;
 import java.io.PrintStream;
 import java.time.Clock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One server node: its object graph ({@link Wiring}), its listener ({@link Routes}) and its timers
@@ -22,10 +23,10 @@ public final class WardenServer implements AutoCloseable {
   private final Wiring wiring;
   private final WebServer http;
   private final Schedules schedules;
-  private final DataDirLock dataDirLock;
+  private final @Nullable DataDirLock dataDirLock;
 
   private WardenServer(
-      Wiring wiring, WebServer http, Schedules schedules, DataDirLock dataDirLock) {
+      Wiring wiring, WebServer http, Schedules schedules, @Nullable DataDirLock dataDirLock) {
     this.wiring = wiring;
     this.http = http;
     this.schedules = schedules;
@@ -54,7 +55,7 @@ public final class WardenServer implements AutoCloseable {
   }
 
   private static WardenServer start(
-      ServerConfig cfg, Clock clock, PrintStream out, DataDirLock lock) {
+      ServerConfig cfg, Clock clock, PrintStream out, @Nullable DataDirLock lock) {
     Wiring w = new Wiring(cfg, clock, out);
     WebServer http = null;
     try {
@@ -69,6 +70,7 @@ public final class WardenServer implements AutoCloseable {
         out.flush();
       }
       long now = System.nanoTime();
+      String dbUrl = cfg.get(DB_URL);
       LOG.log(
           System.Logger.Level.INFO,
           "Warden "
@@ -80,9 +82,9 @@ public final class WardenServer implements AutoCloseable {
               + " (issuer "
               + cfg.issuer()
               + ", store "
-              + (cfg.embeddedStore()
+              + (dbUrl == null
                   ? "embedded H2 in " + cfg.get(SERVER_DATA_DIR)
-                  : ConfigLoader.redactUrl(cfg.get(DB_URL)))
+                  : ConfigLoader.redactUrl(dbUrl))
               + "); start-up "
               + ms(w.startedAt, now)
               + " ms: store "

@@ -72,15 +72,18 @@ import dev.warden.store.StoreConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The object graph of one node, built by hand and in start-up order: store, audit writer, master
@@ -101,7 +104,7 @@ final class Wiring implements AutoCloseable {
   final KeyManager jwtSvidKeys;
 
   /** Keys of cloud federation tokens; null unless federation.enabled. */
-  final KeyManager federationKeys;
+  final @Nullable KeyManager federationKeys;
 
   /** Keys of the audit chain's signed checkpoints (decision 009). */
   final KeyManager checkpointKeys;
@@ -150,11 +153,11 @@ final class Wiring implements AutoCloseable {
   final SecretBox box;
 
   /** The authorization endpoint's parts; all null unless login.provider is set (docs/agents.md). */
-  final dev.warden.core.oauth.ClientRegistry clients;
+  final dev.warden.core.oauth.@Nullable ClientRegistry clients;
 
-  final dev.warden.core.oauth.Authorizations authorizations;
-  final dev.warden.core.oauth.CodeGrant codeGrant;
-  final dev.warden.server.oauth.UpstreamLogin login;
+  final dev.warden.core.oauth.@Nullable Authorizations authorizations;
+  final dev.warden.core.oauth.@Nullable CodeGrant codeGrant;
+  final dev.warden.server.oauth.@Nullable UpstreamLogin login;
   final dev.warden.core.mcp.McpGateway mcpGateway;
 
   /** The leases and secrets the MCP gateway keeps between calls (decision 662). */
@@ -169,7 +172,7 @@ final class Wiring implements AutoCloseable {
   final dev.warden.core.audit.ChainWatch chainWatch;
 
   /** The HTTPS identity of the listener; null when it serves plain HTTP. */
-  final ServerTls tls;
+  final @Nullable ServerTls tls;
 
   /** Keeps the cached configuration, keys and CA current; started by {@link Schedules}. */
   final Reloader reloader;
@@ -196,14 +199,16 @@ final class Wiring implements AutoCloseable {
     // Initialising CEL (protobuf descriptors) and Tink takes longer than opening the store; doing
     // it on another core meanwhile halves start-up on a 2-core machine.
     Thread.ofPlatform().name("warden-warmup").daemon(true).start(Wiring::warmUp);
+    String dbUrl = cfg.get(DB_URL);
+    dev.warden.core.crypto.Secret dbPassword = cfg.get(DB_PASSWORD);
     store =
         JdbcStore.open(
-            cfg.embeddedStore()
+            dbUrl == null
                 ? StoreConfig.embedded(cfg.get(SERVER_DATA_DIR))
                 : new StoreConfig(
-                    cfg.get(DB_URL),
+                    dbUrl,
                     cfg.get(DB_USER),
-                    cfg.get(DB_PASSWORD) == null ? null : cfg.get(DB_PASSWORD).reveal(),
+                    dbPassword == null ? null : dbPassword.reveal(),
                     cfg.get(DB_MAX_POOL)));
     storeOpenAt = System.nanoTime();
     AuditWriter auditWriter = null;
@@ -286,10 +291,13 @@ final class Wiring implements AutoCloseable {
       streamSettings = streamSettings(cfg);
       auditSinks = auditSinks(cfg, chain);
       nodeName = nodeName();
+      Path upstreamCert = cfg.get(CA_UPSTREAM_CERT);
+      Path upstreamKey = cfg.get(CA_UPSTREAM_KEY);
+      // ConfigLoader refuses one without the other
       UpstreamCa upstream =
-          cfg.get(CA_UPSTREAM_CERT) == null
+          upstreamCert == null || upstreamKey == null
               ? null
-              : UpstreamCa.load(cfg.get(CA_UPSTREAM_CERT), cfg.get(CA_UPSTREAM_KEY));
+              : UpstreamCa.load(upstreamCert, upstreamKey);
       ca = new CaManager(store.authorities(), box, clock, cfg.pki(), upstream, audit);
       ca.ensureActive();
       keysReadyAt = System.nanoTime();
@@ -400,7 +408,13 @@ final class Wiring implements AutoCloseable {
               lease ->
                   lease.kind() != dev.warden.core.model.CredentialKind.UPSTREAM_TOKEN
                       ? List.of()
-                      : upstreamTokens.compromised(lease.fingerprint(), lease.resource()).stream()
+                      : upstreamTokens
+                          .compromised(
+                              lease.fingerprint(),
+                              // a provider's credential's lease names its resource (LeaseIntents)
+                              Objects.requireNonNull(
+                                  lease.resource(), "an upstream token's resource"))
+                          .stream()
                           .map(
                               c ->
                                   new LeakService.Outcome(
@@ -519,12 +533,14 @@ final class Wiring implements AutoCloseable {
         codeGrant = null;
       }
 
+      Path tlsCert = cfg.get(TLS_CERT);
+      Path tlsKey = cfg.get(TLS_KEY);
+      // ConfigLoader refuses tls.cert without tls.key and the other way round
       tls =
           !cfg.tls()
               ? null
-              : cfg.get(TLS_CERT) != null
-                  ? ServerTls.fromFiles(
-                      cfg.get(TLS_CERT), cfg.get(TLS_KEY), clock, clientTrust(ca, cfg))
+              : tlsCert != null && tlsKey != null
+                  ? ServerTls.fromFiles(tlsCert, tlsKey, clock, clientTrust(ca, cfg))
                   : ServerTls.selfIssued(ca, cfg.get(TLS_DNS_NAMES), clock, clientTrust(ca, cfg));
       reloader =
           new Reloader(
@@ -557,7 +573,9 @@ final class Wiring implements AutoCloseable {
       JdbcStore store,
       RuntimeState state,
       dev.warden.core.database.DatabaseTargets databases) {
-    if (cfg.get(LOGIN_CLIENT_ID) == null) {
+    String provider = Objects.requireNonNull(cfg.get(LOGIN_PROVIDER), "called with login.provider");
+    String clientId = cfg.get(LOGIN_CLIENT_ID);
+    if (clientId == null) {
       throw new ValidationException(
           LOGIN_CLIENT_ID.name(),
           "is required with login.provider: Warden's client id at" + " the identity provider");
@@ -573,7 +591,7 @@ final class Wiring implements AutoCloseable {
           LOGIN_CLIENT_SECRET_NAME.name(),
           "set login.clientSecret or" + " login.clientSecretName, not both");
     }
-    Supplier<dev.warden.core.crypto.Secret> secret =
+    Supplier<dev.warden.core.crypto.@Nullable Secret> secret =
         sealed == null
             ? () -> literal
             : () ->
@@ -588,8 +606,8 @@ final class Wiring implements AutoCloseable {
                                     + "', which is not set; store it with PUT /v1/target-secrets/"
                                     + sealed));
     return new dev.warden.server.oauth.UpstreamLogin(
-        cfg.get(LOGIN_PROVIDER),
-        cfg.get(LOGIN_CLIENT_ID),
+        provider,
+        clientId,
         secret,
         cfg.get(LOGIN_SCOPES),
         cfg.issuer() + dev.warden.server.http.AuthorizeEndpoint.CALLBACK_PATH,
@@ -610,10 +628,11 @@ final class Wiring implements AutoCloseable {
               .map(String::trim)
               .filter(n -> !n.isEmpty())
               .toList();
-      nets.forEach(n -> new dev.warden.server.oauth.ClientMetadataHttpFetcher(null, List.of(n)));
+      dev.warden.server.oauth.ClientMetadataHttpFetcher.checkNetworks(nets);
       return nets;
     } catch (IllegalArgumentException e) {
-      throw new ValidationException(CLIENT_METADATA_ALLOWED_NETWORKS.name(), e.getMessage());
+      throw new ValidationException(
+          CLIENT_METADATA_ALLOWED_NETWORKS.name(), String.valueOf(e.getMessage()));
     }
   }
 
@@ -663,15 +682,12 @@ final class Wiring implements AutoCloseable {
    */
   private static Supplier<List<X509Certificate>> clientTrust(CaManager ca, ServerConfig cfg) {
     List<X509Certificate> extra;
+    Path clientCas = cfg.get(TLS_CLIENT_CAS);
     try {
-      extra =
-          cfg.get(TLS_CLIENT_CAS) == null
-              ? List.of()
-              : Der.certificates(Files.readAllBytes(cfg.get(TLS_CLIENT_CAS)));
+      extra = clientCas == null ? List.of() : Der.certificates(Files.readAllBytes(clientCas));
     } catch (IOException | IllegalArgumentException e) {
       throw new ValidationException(
-          "tls.clientCas",
-          "cannot read " + cfg.get(TLS_CLIENT_CAS) + " as PEM certificates: " + e.getMessage());
+          "tls.clientCas", "cannot read " + clientCas + " as PEM certificates: " + e.getMessage());
     }
     return () -> {
       List<X509Certificate> all = new ArrayList<>(ca.current().bundle());
@@ -703,19 +719,21 @@ final class Wiring implements AutoCloseable {
   private static List<dev.warden.core.auditstream.AuditSink> auditSinks(
       ServerConfig cfg, String chain) {
     List<dev.warden.core.auditstream.AuditSink> sinks = new ArrayList<>();
-    if (cfg.get(AUDIT_STREAM_NATS_URL) != null) {
+    String natsUrl = cfg.get(AUDIT_STREAM_NATS_URL);
+    if (natsUrl != null) {
       sinks.add(
           new dev.warden.server.audit.NatsAuditSink(
-              cfg.get(AUDIT_STREAM_NATS_URL),
+              natsUrl,
               cfg.get(AUDIT_STREAM_NATS_STREAM),
               cfg.get(AUDIT_STREAM_NATS_SUBJECT),
               cfg.get(AUDIT_STREAM_NATS_DUPLICATE_WINDOW),
               chain));
     }
-    if (cfg.get(AUDIT_STREAM_FILE) != null) {
+    Path streamFile = cfg.get(AUDIT_STREAM_FILE);
+    if (streamFile != null) {
       sinks.add(
           new dev.warden.server.audit.FileAuditSink(
-              cfg.get(AUDIT_STREAM_FILE),
+              streamFile,
               cfg.get(AUDIT_STREAM_FILE_MAX_MB) * 1024L * 1024L,
               cfg.get(AUDIT_STREAM_FILE_KEEP),
               chain));

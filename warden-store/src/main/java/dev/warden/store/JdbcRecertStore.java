@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Recertification campaigns; a decision is a compare-and-set on the pending state. */
 final class JdbcRecertStore implements RecertStore {
@@ -124,7 +125,7 @@ final class JdbcRecertStore implements RecertStore {
       CampaignItem.Decision decision,
       Instant at,
       String by,
-      String note) {
+      @Nullable String note) {
     return db.write(
         "record recertification decision",
         c -> {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Leases of credentials that live at their target, in the {@code leases} table beside Warden's own
@@ -351,7 +352,7 @@ final class JdbcTargetLeaseStore implements TargetLeaseStore {
   }
 
   @Override
-  public List<TargetLease> list(LeaseState state, int limit) {
+  public List<TargetLease> list(@Nullable LeaseState state, int limit) {
     return select(
         "list target leases",
         COLUMNS

@@ -8,11 +8,21 @@ import org.jspecify.annotations.Nullable;
 public abstract class WardenException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Kept here so {@link #getMessage()} is non-null: every Warden error says what went wrong. */
+  private final String message;
+
   protected WardenException(String message) {
     super(message);
+    this.message = message;
   }
 
   protected WardenException(String message, @Nullable Throwable cause) {
     super(message, cause);
+    this.message = message;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 }

@@ -95,7 +95,7 @@ public final class ImpactService {
    * @throws NotFoundException when the workload does not exist
    * @throws ValidationException when the window is not positive or longer than {@link #MAX_WINDOW}
    */
-  public Impact retire(String spiffeId, Duration window) {
+  public Impact retire(String spiffeId, @Nullable Duration window) {
     Duration win = window(window);
     InventoryService.RetirePlan plan = inventory.retirePlan(spiffeId);
     Workload w = plan.workload();
@@ -127,7 +127,11 @@ public final class ImpactService {
    * @throws ValidationException when the owner is missing, both actions are given, or the window is
    *     out of range
    */
-  public Impact depart(String owner, String reassignTo, boolean suspend, Duration window) {
+  public Impact depart(
+      @Nullable String owner,
+      @Nullable String reassignTo,
+      boolean suspend,
+      @Nullable Duration window) {
     Duration win = window(window);
     InventoryService.DepartPlan plan = inventory.departPlan(owner, reassignTo, suspend);
     Map<String, Workload> after = new HashMap<>();
@@ -144,7 +148,8 @@ public final class ImpactService {
     }
     return analyse(
         "depart",
-        owner,
+        // departPlan refused a missing owner
+        Objects.requireNonNull(owner, "departPlan checks the owner"),
         win,
         plan.leases(),
         after,
@@ -162,7 +167,7 @@ public final class ImpactService {
    *
    * @throws NotFoundException when no lease has this id
    */
-  public Impact revoke(String leaseId, Duration window) {
+  public Impact revoke(String leaseId, @Nullable Duration window) {
     Duration win = window(window);
     Instant now = clock.instant();
     Lease l =
@@ -384,7 +389,7 @@ public final class ImpactService {
     }
   }
 
-  private static Duration window(Duration w) {
+  private static Duration window(@Nullable Duration w) {
     if (w == null) {
       return DEFAULT_WINDOW;
     }

@@ -22,7 +22,11 @@ import org.jspecify.annotations.Nullable;
 public final class LeakService {
   /** One reported finding. */
   public record Finding(
-      String fingerprint, String ruleId, String path, Integer line, String commit) {}
+      String fingerprint,
+      @Nullable String ruleId,
+      @Nullable String path,
+      @Nullable Integer line,
+      @Nullable String commit) {}
 
   /** A fingerprint that matched a lease. */
   /**
@@ -73,7 +77,7 @@ public final class LeakService {
     this.followUp = followUp;
   }
 
-  public Result report(String source, List<Finding> findings, String actor) {
+  public Result report(@Nullable String source, List<Finding> findings, String actor) {
     return report(source, findings, actor, false);
   }
 
@@ -82,7 +86,8 @@ public final class LeakService {
    *     (audited as {@code leak.reported} with {@code dryRun=true}), so a team can see what a
    *     report would revoke before sending it
    */
-  public Result report(String source, List<Finding> findings, String actor, boolean dryRun) {
+  public Result report(
+      @Nullable String source, List<Finding> findings, String actor, boolean dryRun) {
     Instant now = clock.instant();
     List<Match> matched = new ArrayList<>();
     int unmatched = 0;

@@ -4,6 +4,7 @@ import dev.warden.core.model.CredentialKind;
 import dev.warden.core.model.Lease;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which leases to list, newest issued first; null fields do not filter. The page after one ends at
@@ -14,12 +15,12 @@ import java.util.Objects;
  * @param before the last lease of the previous page, or null for the first page
  */
 public record LeaseSearch(
-    String workload,
-    String resource,
-    CredentialKind kind,
-    String state,
+    @Nullable String workload,
+    @Nullable String resource,
+    @Nullable CredentialKind kind,
+    @Nullable String state,
     Instant now,
-    Lease before,
+    @Nullable Lease before,
     int limit) {
   public static final int MAX_LIMIT = 500;
 

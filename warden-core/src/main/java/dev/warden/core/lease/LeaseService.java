@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Leases by hand: list what a workload holds now, revoke one lease. A revocation is audited, and
@@ -42,11 +43,11 @@ public final class LeaseService {
    * @throws dev.warden.core.error.ValidationException when {@code state} is not a lease state
    */
   public List<LeaseRow> search(
-      String workload,
-      String resource,
-      dev.warden.core.model.CredentialKind kind,
-      String state,
-      Lease before,
+      @Nullable String workload,
+      @Nullable String resource,
+      dev.warden.core.model.@Nullable CredentialKind kind,
+      @Nullable String state,
+      @Nullable Lease before,
       int limit) {
     return leases.search(
         new LeaseSearch(workload, resource, kind, state, clock.instant(), before, limit));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lifecycle of leases whose credential lives at its target (a database user): intent before
@@ -102,8 +103,8 @@ public interface TargetLeaseStore {
    */
   boolean forget(String id, String note);
 
-  /** Target leases in a state, newest first. */
-  List<TargetLease> list(LeaseState state, int limit);
+  /** Target leases in a state (null: any), newest first. */
+  List<TargetLease> list(@Nullable LeaseState state, int limit);
 
   /** How many target leases are in each state. */
   Map<LeaseState, Long> countByState();

@@ -1,6 +1,7 @@
 package dev.warden.core.model;
 
 import dev.warden.core.error.ValidationException;
+import org.jspecify.annotations.Nullable;
 
 /** Rules for object names: lower-case, DNS-label-like, so they are safe in URLs, YAML and logs. */
 public final class Names {
@@ -13,7 +14,7 @@ public final class Names {
    *
    * @throws ValidationException naming {@code field} when the name is not allowed
    */
-  public static String check(String field, String name) {
+  public static String check(String field, @Nullable String name) {
     if (name == null || name.isEmpty()) {
       throw new ValidationException(field, "is required");
     }

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -79,11 +80,11 @@ public final class Authorizations {
    * @param scope space-separated, or null
    */
   public record Request(
-      String clientId,
-      String redirectUri,
-      String resource,
-      String scope,
-      String codeChallenge,
+      @Nullable String clientId,
+      @Nullable String redirectUri,
+      @Nullable String resource,
+      @Nullable String scope,
+      @Nullable String codeChallenge,
       String sourceAddress) {}
 
   /** A code to send to the client, and its stored record. */
@@ -96,7 +97,7 @@ public final class Authorizations {
    * @throws DeniedException {@code invalid_target} when there is none, or the parameter is not an
    *     absolute https URI without fragment
    */
-  public Resource mcpServer(String resource) {
+  public Resource mcpServer(@Nullable String resource) {
     if (resource == null || resource.isEmpty()) {
       throw new DeniedException(
           Reason.INVALID_TARGET,
@@ -129,6 +130,11 @@ public final class Authorizations {
    *     code was issued
    */
   public Issued authorize(Request req, AttestedIdentity user) {
+    // the endpoint builds this request from a sealed login state, which holds all three
+    String clientId = Objects.requireNonNull(req.clientId(), "a login state's client_id");
+    String redirectUri = Objects.requireNonNull(req.redirectUri(), "a login state's redirect_uri");
+    String codeChallenge =
+        Objects.requireNonNull(req.codeChallenge(), "a login state's code_challenge");
     Instant now = clock.instant();
     String subject = UserPrincipal.subject(user);
     Resource resource = null;
@@ -142,9 +148,7 @@ public final class Authorizations {
       // request.delegationChain[0]
       Delegation chain =
           new Delegation(
-              UserPrincipal.party(subject, user.selectors()),
-              List.of(snap.party(req.clientId())),
-              null);
+              UserPrincipal.party(subject, user.selectors()), List.of(snap.party(clientId)), null);
       Decision d =
           snap.decide(
               principal,
@@ -167,12 +171,12 @@ public final class Authorizations {
       AuthorizationCode record =
           new AuthorizationCode(
               hash(code),
-              req.clientId(),
-              req.redirectUri(),
+              clientId,
+              redirectUri,
               resource.name(),
               resource.audience(),
               scope,
-              req.codeChallenge(),
+              codeChallenge,
               subject,
               d.policy(),
               now,
@@ -189,7 +193,7 @@ public final class Authorizations {
               record.tokenId(),
               subject,
               user.provider(),
-              req.clientId(),
+              clientId,
               user.selectors(),
               user.claims(),
               record.expiresAt().plus(ttl)));
@@ -276,7 +280,7 @@ public final class Authorizations {
     return Hashes.sha256(code.getBytes(StandardCharsets.US_ASCII));
   }
 
-  static List<String> scopes(String scope) {
+  static List<String> scopes(@Nullable String scope) {
     if (scope == null || scope.isBlank()) {
       return List.of();
     }

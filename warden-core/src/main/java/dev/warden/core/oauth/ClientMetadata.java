@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated OAuth Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-document): the
@@ -69,7 +70,7 @@ public record ClientMetadata(String clientId, String clientName, List<String> re
    * @return the URL as a URI
    * @throws DeniedException {@code invalid_client_metadata} naming the rule broken
    */
-  public static URI checkClientId(String clientId) {
+  public static URI checkClientId(@Nullable String clientId) {
     if (clientId == null || clientId.isEmpty()) {
       throw invalid("client_id is required: the https URL of the client's metadata document");
     }

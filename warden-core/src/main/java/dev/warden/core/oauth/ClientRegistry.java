@@ -7,7 +7,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The clients Warden knows: each is named by the URL of its Client ID Metadata Document, fetched on
@@ -38,8 +40,9 @@ public final class ClientRegistry {
    * @throws DeniedException {@code invalid_client_metadata} when the URL or the document breaks a
    *     rule, {@code client_metadata_unavailable} when the document cannot be fetched
    */
-  public ClientMetadata resolve(String clientId) {
+  public ClientMetadata resolve(@Nullable String clientId) {
     URI url = ClientMetadata.checkClientId(clientId);
+    Objects.requireNonNull(clientId, "checkClientId refuses a missing client_id");
     Instant now = clock.instant();
     Entry e = cache.get(clientId);
     if (e != null && now.isBefore(e.expiresAt())) {

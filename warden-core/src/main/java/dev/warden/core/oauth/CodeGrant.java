@@ -79,7 +79,7 @@ public final class CodeGrant {
       String codeVerifier,
       String redirectUri,
       String clientId,
-      String resource,
+      @Nullable String resource,
       String sourceAddress) {}
 
   /** An issued token. */

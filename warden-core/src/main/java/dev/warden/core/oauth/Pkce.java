@@ -5,6 +5,7 @@ import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 7636 proof key for code exchange, method {@code S256} only: {@code plain} would let whoever
@@ -20,7 +21,7 @@ public final class Pkce {
    * @throws DeniedException {@code invalid_request} when the method is not {@code S256} or the
    *     challenge is not 43 base64url characters (a SHA-256)
    */
-  public static void checkChallenge(String challenge, String method) {
+  public static void checkChallenge(@Nullable String challenge, @Nullable String method) {
     if (challenge == null) {
       throw new DeniedException(
           Reason.INVALID_REQUEST,

@@ -56,7 +56,7 @@ public final class CaManager {
   private final SecretBox box;
   private final Clock clock;
   private final PkiSettings settings;
-  private final UpstreamCa upstream;
+  private final @Nullable UpstreamCa upstream;
   private final AuditWriter audit;
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
@@ -69,7 +69,7 @@ public final class CaManager {
       SecretBox box,
       Clock clock,
       PkiSettings settings,
-      UpstreamCa upstream,
+      @Nullable UpstreamCa upstream,
       AuditWriter audit) {
     this.store = store;
     this.box = box;

@@ -79,7 +79,10 @@ public final class RecertService {
    *     selects nothing
    */
   public View start(
-      Map<String, String> scope, Duration due, @Nullable String webhookUrl, String actor) {
+      Map<String, String> scope,
+      @Nullable Duration due,
+      @Nullable String webhookUrl,
+      String actor) {
     for (String k : scope.keySet()) {
       if (!SCOPE_KEYS.contains(k)) {
         throw new ValidationException(
@@ -150,7 +153,11 @@ public final class RecertService {
    * @throws ValidationException when the decision is unknown or the item was already decided
    */
   public CampaignItem decide(
-      String campaignId, String workload, String decision, String note, String actor) {
+      String campaignId,
+      String workload,
+      @Nullable String decision,
+      @Nullable String note,
+      String actor) {
     View v = view(campaignId);
     if (!v.campaign().open()) {
       throw new ValidationException("campaign", "campaign " + campaignId + " is closed");

@@ -3,6 +3,7 @@ package dev.warden.core.recert;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Recertification campaigns and their items. */
 public interface RecertStore {
@@ -28,7 +29,7 @@ public interface RecertStore {
       CampaignItem.Decision decision,
       Instant at,
       String by,
-      String note);
+      @Nullable String note);
 
   void markReminded(String campaignId, Instant at);
 

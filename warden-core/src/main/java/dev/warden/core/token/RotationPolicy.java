@@ -2,6 +2,7 @@ package dev.warden.core.token;
 
 import dev.warden.core.error.ValidationException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When signing keys rotate.
@@ -13,7 +14,7 @@ import java.time.Duration;
  *     lifetime plus clock skew, so every token it signed can still be verified
  */
 public record RotationPolicy(
-    Duration rotateEvery, Duration publishLead, Duration retainAfterRetire) {
+    @Nullable Duration rotateEvery, Duration publishLead, Duration retainAfterRetire) {
   public RotationPolicy {
     if (publishLead == null || publishLead.isNegative()) {
       throw new ValidationException("keys.publishLead", "must be zero or positive");

@@ -70,13 +70,14 @@ public final class AdminTokens {
   }
 
   /** Creates a token; the secret is returned once and never stored. */
-  public Issued create(String name, Set<String> scopes, Duration ttl, String actor) {
-    Names.check("name", name);
+  public Issued create(
+      @Nullable String name, Set<String> scopes, @Nullable Duration ttl, String actor) {
+    String checkedName = Names.check("name", name);
     Set<String> checked = Scopes.check(scopes);
     if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
       throw new ValidationException("ttl", "must be positive");
     }
-    Issued issued = build(name, checked, ttl, actor);
+    Issued issued = build(checkedName, checked, ttl, actor);
     store.insert(issued.token());
     auditTokenChange(AuditType.ADMIN_TOKEN_CREATED, issued.token(), actor);
     return issued;
@@ -112,7 +113,7 @@ public final class AdminTokens {
    * @throws AuthException 401 with a reason when it is missing, malformed, unknown, revoked or
    *     expired
    */
-  public AdminPrincipal authenticate(String authorizationHeader) {
+  public AdminPrincipal authenticate(@Nullable String authorizationHeader) {
     if (authorizationHeader == null || authorizationHeader.isBlank()) {
       throw new AuthException(
           401,

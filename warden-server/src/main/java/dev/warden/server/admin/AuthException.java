@@ -7,10 +7,18 @@ package dev.warden.server.admin;
 public final class AuthException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;
+  // kept so getMessage() is non-null: every refusal says what to do
+  private final String message;
 
   public AuthException(int status, String message) {
     super(message);
     this.status = status;
+    this.message = message;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 
   public int status() {

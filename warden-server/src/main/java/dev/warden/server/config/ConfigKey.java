@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One configuration key of the server: its name, the type of its value, its default, how a value is
@@ -14,14 +16,20 @@ import java.util.function.Predicate;
  * declared once, in {@link ServerKeys}; the loader, {@code warden server --list-keys} and the key
  * table of docs/configuration.md all read that table.
  *
+ * <p>A key that may be unset says so in its type: {@code ConfigKey<@Nullable Path>}. Only a key
+ * without a default ({@link #optional}) can be unset; a key with a default ({@link #of}) always has
+ * a value, and setting it to null (YAML {@code ~}) is refused by name. A parser may still answer
+ * null for a written value that means "none" ({@code keys.rotateEvery: manual}); such a key is
+ * declared nullable too.
+ *
  * @param <T> the type of the parsed value
  */
-public final class ConfigKey<T> {
+public final class ConfigKey<T extends @Nullable Object> {
   /** Turns a value as written into the key's value. */
   @FunctionalInterface
-  interface Parser<T> {
+  interface Parser<T extends @Nullable Object> {
     /**
-     * @param raw the value as written, or null when a source set it to null (YAML {@code ~})
+     * @param raw the value as written; never null (a key set to null is unset, or refused, before)
      * @throws ValidationException naming {@code key} when the value is not allowed
      */
     T parse(String key, String raw);
@@ -29,19 +37,22 @@ public final class ConfigKey<T> {
 
   private final String name;
   private final String type;
-  private final String defaultValue;
-  private final String defaultShown;
+  private final @Nullable String defaultValue;
+  private final @Nullable String defaultShown;
   private final boolean blankIsUnset;
   private final Parser<T> parser;
+  // what an unset key reads as: null for a key without default; a key with one is refused instead
+  private final Supplier<T> whenUnset;
   private final String doc;
 
   private ConfigKey(
       String name,
       String type,
-      String defaultValue,
-      String defaultShown,
+      @Nullable String defaultValue,
+      @Nullable String defaultShown,
       boolean blankIsUnset,
       Parser<T> parser,
+      Supplier<T> whenUnset,
       String doc) {
     this.name = name;
     this.type = type;
@@ -49,56 +60,54 @@ public final class ConfigKey<T> {
     this.defaultShown = defaultShown;
     this.blankIsUnset = blankIsUnset;
     this.parser = parser;
+    this.whenUnset = whenUnset;
     this.doc = doc;
   }
 
   /**
-   * A key whose value is parsed by {@code parser}; {@code defaultValue} is written as a user would
-   * (null: none).
+   * A key with a default, written as a user would, whose value is parsed by {@code parser}. Set to
+   * null (YAML {@code ~}) it is refused by name: removing the key gives the default.
    */
-  static <T> ConfigKey<T> of(
+  static <T extends @Nullable Object> ConfigKey<T> of(
       String name, String type, String defaultValue, Parser<T> parser, String doc) {
-    return new ConfigKey<>(name, type, defaultValue, null, false, parser, doc);
+    return new ConfigKey<>(
+        name,
+        type,
+        defaultValue,
+        null,
+        false,
+        parser,
+        () -> {
+          throw new ValidationException(name, "is required (remove the key for its default)");
+        },
+        doc);
+  }
+
+  /** A key without a default, whose value is parsed by {@code parser}: unset, it reads as null. */
+  static <T> ConfigKey<@Nullable T> optional(
+      String name, String type, Parser<T> parser, String doc) {
+    return new ConfigKey<@Nullable T>(
+        name, type, null, null, false, parser::parse, () -> null, doc);
   }
 
   /** Text used as written. */
   static ConfigKey<String> text(String name, String defaultValue, String doc) {
-    return of(
-        name,
-        "string",
-        defaultValue,
-        (k, v) -> {
-          if (v == null) {
-            throw new ValidationException(k, "is required");
-          }
-          return v;
-        },
-        doc);
+    return of(name, "string", defaultValue, (k, v) -> v, doc);
   }
 
   /** Text that may be left unset (blank counts as unset). */
-  static ConfigKey<String> optionalText(String name, String type, String doc) {
-    return of(name, type, null, (k, v) -> v, doc).unsetWhenBlank();
+  static ConfigKey<@Nullable String> optionalText(String name, String type, String doc) {
+    return ConfigKey.<String>optional(name, type, (k, v) -> v, doc).unsetWhenBlank();
   }
 
   /** A file, unset by default (blank counts as unset). */
-  static ConfigKey<Path> optionalPath(String name, String doc) {
-    return of(name, "path", null, (k, v) -> Path.of(v), doc).unsetWhenBlank();
+  static ConfigKey<@Nullable Path> optionalPath(String name, String doc) {
+    return ConfigKey.<Path>optional(name, "path", (k, v) -> Path.of(v), doc).unsetWhenBlank();
   }
 
   /** A file or directory with a default; set to null (YAML {@code ~}) it is refused by name. */
   static ConfigKey<Path> path(String name, String defaultValue, String doc) {
-    return of(
-        name,
-        "path",
-        defaultValue,
-        (k, v) -> {
-          if (v == null) {
-            throw new ValidationException(k, "is required (remove the key for its default)");
-          }
-          return Path.of(v);
-        },
-        doc);
+    return of(name, "path", defaultValue, (k, v) -> Path.of(v), doc);
   }
 
   /** A whole number from {@code min} to {@code max}. */
@@ -115,7 +124,7 @@ public final class ConfigKey<T> {
                   k, "must be between " + min + " and " + max + ", got " + i);
             }
             return i;
-          } catch (NumberFormatException | NullPointerException e) {
+          } catch (NumberFormatException e) {
             throw new ValidationException(
                 k, "must be a whole number between " + min + " and " + max + ", got '" + s + "'");
           }
@@ -167,12 +176,7 @@ public final class ConfigKey<T> {
         name,
         "list",
         defaultValue,
-        (k, s) -> {
-          if (s == null) {
-            throw new ValidationException(k, "must be a comma-separated list (it may be empty)");
-          }
-          return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-        },
+        (k, s) -> Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList(),
         doc);
   }
 
@@ -199,12 +203,13 @@ public final class ConfigKey<T> {
           }
           return v;
         },
+        whenUnset,
         doc);
   }
 
   /** The same key where a blank value means unset. */
   ConfigKey<T> unsetWhenBlank() {
-    return new ConfigKey<>(name, type, defaultValue, defaultShown, true, parser, doc);
+    return new ConfigKey<>(name, type, defaultValue, defaultShown, true, parser, whenUnset, doc);
   }
 
   /**
@@ -212,19 +217,22 @@ public final class ConfigKey<T> {
    * something).
    */
   ConfigKey<T> defaultShownAs(String markdown) {
-    return new ConfigKey<>(name, type, defaultValue, markdown, blankIsUnset, parser, doc);
+    return new ConfigKey<>(
+        name, type, defaultValue, markdown, blankIsUnset, parser, whenUnset, doc);
   }
 
   /**
    * Parses a value as written.
    *
-   * @param raw the value, or null when no source set it and it has no default
-   * @return null when the key is unset
-   * @throws ValidationException naming the key when the value is not allowed
+   * @param raw the value, or null when no source set it and it has no default, or a source set it
+   *     to null (YAML {@code ~})
+   * @return null when a key without default is unset
+   * @throws ValidationException naming the key when the value is not allowed, or when a key with a
+   *     default is set to null
    */
-  T parse(String raw) {
-    if (raw == null && defaultValue == null || blankIsUnset && (raw == null || raw.isBlank())) {
-      return null;
+  T parse(@Nullable String raw) {
+    if (raw == null || blankIsUnset && raw.isBlank()) {
+      return whenUnset.get();
     }
     return parser.parse(name, raw);
   }
@@ -242,7 +250,7 @@ public final class ConfigKey<T> {
   }
 
   /** The default as a user would write it; null when there is none. */
-  public String defaultValue() {
+  public @Nullable String defaultValue() {
     return defaultValue;
   }
 

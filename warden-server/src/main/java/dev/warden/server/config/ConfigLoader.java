@@ -9,11 +9,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads configuration from a YAML file, then environment variables ({@code WARDEN_SERVER_PORT} for
@@ -57,11 +57,14 @@ public final class ConfigLoader {
    * @param flags dotted key → value from the command line
    * @throws ValidationException naming the key and what is allowed
    */
-  public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-    Map<String, String> v = new TreeMap<>();
+  public static ServerConfig load(
+      @Nullable Path file, Map<String, String> env, Map<String, String> flags) {
+    // a value is null where a YAML file set it to null (~)
+    Map<String, @Nullable String> v = new TreeMap<>();
     for (ConfigKey<?> k : ServerKeys.ALL) {
-      if (k.defaultValue() != null) {
-        v.put(k.name(), k.defaultValue());
+      String d = k.defaultValue();
+      if (d != null) {
+        v.put(k.name(), d);
       }
     }
     if (file != null) {
@@ -85,7 +88,7 @@ public final class ConfigLoader {
     return build(v, env);
   }
 
-  private static Map<String, String> readYaml(Path file) {
+  private static Map<String, @Nullable String> readYaml(Path file) {
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
@@ -97,7 +100,7 @@ public final class ConfigLoader {
               + ": "
               + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
     }
-    Map<String, String> out = new TreeMap<>();
+    Map<String, @Nullable String> out = new TreeMap<>();
     if (root == null || root.isNull() || root.isMissingNode()) {
       return out;
     }
@@ -115,7 +118,7 @@ public final class ConfigLoader {
     return out;
   }
 
-  private static void flatten(String prefix, JsonNode n, Map<String, String> out) {
+  private static void flatten(String prefix, JsonNode n, Map<String, @Nullable String> out) {
     for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String k = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
@@ -148,17 +151,17 @@ public final class ConfigLoader {
   }
 
   /** Parses every key in table order, then checks and derives what depends on several keys. */
-  private static ServerConfig build(Map<String, String> raw, Map<String, String> env) {
-    Map<ConfigKey<?>, Object> values = new HashMap<>();
+  private static ServerConfig build(Map<String, @Nullable String> raw, Map<String, String> env) {
+    ServerConfig.Values values = new ServerConfig.Values();
     for (ConfigKey<?> k : ServerKeys.ALL) {
-      values.put(k, k.parse(raw.get(k.name())));
+      values.parse(k, raw.get(k.name()));
     }
-    String host = (String) values.get(ServerKeys.SERVER_HOST);
-    int port = (Integer) values.get(ServerKeys.SERVER_PORT);
-    Path tlsCert = (Path) values.get(ServerKeys.TLS_CERT);
-    Path tlsKey = (Path) values.get(ServerKeys.TLS_KEY);
-    boolean tlsSelf = (Boolean) values.get(ServerKeys.TLS_SELF_ISSUED);
-    String issuer = (String) values.get(ServerKeys.SERVER_ISSUER);
+    String host = values.get(ServerKeys.SERVER_HOST);
+    int port = values.get(ServerKeys.SERVER_PORT);
+    Path tlsCert = values.get(ServerKeys.TLS_CERT);
+    Path tlsKey = values.get(ServerKeys.TLS_KEY);
+    boolean tlsSelf = values.get(ServerKeys.TLS_SELF_ISSUED);
+    String issuer = values.get(ServerKeys.SERVER_ISSUER);
     if (issuer == null) {
       String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
       issuer = (tlsCert != null || tlsSelf ? "https://" : "http://") + h + ":" + port;
@@ -176,8 +179,8 @@ public final class ConfigLoader {
     } catch (java.net.URISyntaxException e) {
       throw new ValidationException("server.issuer", "'" + issuer + "' is not a URL");
     }
-    if ((Boolean) values.get(ServerKeys.FEDERATION_ENABLED)
-        && !(Boolean) values.get(ServerKeys.FEDERATION_INSECURE_ISSUER)) {
+    if (values.get(ServerKeys.FEDERATION_ENABLED)
+        && !values.get(ServerKeys.FEDERATION_INSECURE_ISSUER)) {
       checkFederationIssuer(issuer);
     }
     if ((tlsCert == null) != (tlsKey == null)) {
@@ -195,9 +198,9 @@ public final class ConfigLoader {
           raw.get("ca.upstreamCert") == null ? "ca.upstreamCert" : "ca.upstreamKey",
           "ca.upstreamCert and ca.upstreamKey go together: give both or neither");
     }
-    Path masterKeyFile = (Path) values.get(ServerKeys.MASTER_KEY_FILE);
+    Path masterKeyFile = values.get(ServerKeys.MASTER_KEY_FILE);
     if (masterKeyFile == null) {
-      masterKeyFile = ((Path) values.get(ServerKeys.SERVER_DATA_DIR)).resolve("master.key");
+      masterKeyFile = values.get(ServerKeys.SERVER_DATA_DIR).resolve("master.key");
     }
     String masterKey = env.get("WARDEN_MASTER_KEY");
     return new ServerConfig(

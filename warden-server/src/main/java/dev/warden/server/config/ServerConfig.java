@@ -2,12 +2,15 @@ package dev.warden.server.config;
 
 import dev.warden.core.config.ProvisioningRules;
 import dev.warden.core.crypto.Secret;
+import dev.warden.core.error.ValidationException;
 import dev.warden.core.inventory.PostureThresholds;
 import dev.warden.core.pki.PkiSettings;
 import dev.warden.core.token.RotationPolicy;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The validated configuration of one server node: the value of every key in {@link ServerKeys}
@@ -15,10 +18,38 @@ import java.util.StringJoiner;
  * which names the key and the allowed values when something is wrong.
  */
 public final class ServerConfig {
-  private final Map<ConfigKey<?>, Object> values;
+  /**
+   * The parsed value of every key in {@link ServerKeys#ALL}, read back with the key's type (a value
+   * is held in a {@link Parsed} so that an unset key, null, is told apart from a key never parsed).
+   */
+  static final class Values {
+    private final Map<ConfigKey<?>, Parsed<?>> map = new HashMap<>();
+
+    /** A key's parsed value, null when it is unset. */
+    record Parsed<T extends @Nullable Object>(T value) {}
+
+    /**
+     * @throws ValidationException naming the key when its value is not allowed
+     */
+    <T extends @Nullable Object> void parse(ConfigKey<T> key, @Nullable String raw) {
+      map.put(key, new Parsed<>(key.parse(raw)));
+    }
+
+    @SuppressWarnings("unchecked") // parse(key, ...) put it: a Parsed<T> for a ConfigKey<T>
+    <T extends @Nullable Object> T get(ConfigKey<T> key) {
+      Parsed<?> p = map.get(key);
+      if (p == null) {
+        // every key is declared in ServerKeys.ALL, and the loader parses them all
+        throw new IllegalArgumentException(key + " is not in ServerKeys.ALL");
+      }
+      return ((Parsed<T>) p).value();
+    }
+  }
+
+  private final Values values;
   private final String issuer;
   private final Path masterKeyFile;
-  private final Secret masterKeyEnv;
+  private final @Nullable Secret masterKeyEnv;
   private final RotationPolicy rotation;
   private final ProvisioningRules provisioning;
   private final PostureThresholds posture;
@@ -27,8 +58,7 @@ public final class ServerConfig {
   /**
    * @throws dev.warden.core.error.ValidationException when keys contradict each other
    */
-  ServerConfig(
-      Map<ConfigKey<?>, Object> values, String issuer, Path masterKeyFile, Secret masterKeyEnv) {
+  ServerConfig(Values values, String issuer, Path masterKeyFile, @Nullable Secret masterKeyEnv) {
     this.values = values;
     this.issuer = issuer;
     this.masterKeyFile = masterKeyFile;
@@ -56,10 +86,12 @@ public final class ServerConfig {
             get(ServerKeys.SVID_JWT_TTL));
   }
 
-  /** The value of a key: its parsed value, the default, or null when it is unset. */
-  @SuppressWarnings("unchecked")
-  public <T> T get(ConfigKey<T> key) {
-    return (T) values.get(key);
+  /**
+   * The value of a key: its parsed value, or the default; null only for a key whose type is
+   * {@code @Nullable} (no default, or a value meaning "none"), when it is unset.
+   */
+  public <T extends @Nullable Object> T get(ConfigKey<T> key) {
+    return values.get(key);
   }
 
   /** The public base URL: {@code server.issuer}, or {@code http(s)://<host>:<port>} without it. */
@@ -73,7 +105,7 @@ public final class ServerConfig {
   }
 
   /** The master key from {@code WARDEN_MASTER_KEY} (it wins over the file), or null. */
-  public Secret masterKeyEnv() {
+  public @Nullable Secret masterKeyEnv() {
     return masterKeyEnv;
   }
 
@@ -116,7 +148,9 @@ public final class ServerConfig {
       j.add(
           k.name()
               + "="
-              + (k == ServerKeys.DB_URL && v != null ? ConfigLoader.redactUrl((String) v) : v));
+              + (v instanceof String url && k == ServerKeys.DB_URL
+                  ? ConfigLoader.redactUrl(url)
+                  : v));
     }
     j.add("issuer=" + issuer);
     j.add("masterKeyFile=" + masterKeyFile);

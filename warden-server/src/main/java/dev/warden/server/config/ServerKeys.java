@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every configuration key of the server, in the order they are listed. Adding a setting means
@@ -40,7 +41,7 @@ public final class ServerKeys {
           65535,
           "TCP port (`0` picks a free one); checked before anything is created: a port in use stops the start with "
               + "one line naming it");
-  public static final ConfigKey<String> SERVER_ISSUER =
+  public static final ConfigKey<@Nullable String> SERVER_ISSUER =
       optionalText(
               "server.issuer",
               "URL",
@@ -63,11 +64,10 @@ public final class ServerKeys {
           "directory for the embedded database and the master key file; with the embedded store one server at a time "
               + "holds it (`warden.lock`, with its pid) and a second is refused with \"another Warden server is using DIR\"");
 
-  public static final ConfigKey<String> DB_URL =
-      ConfigKey.<String>of(
+  public static final ConfigKey<@Nullable String> DB_URL =
+      ConfigKey.<String>optional(
               "db.url",
               "JDBC URL",
-              null,
               (k, url) -> {
                 if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
                   throw new ValidationException(
@@ -84,18 +84,17 @@ public final class ServerKeys {
   public static final ConfigKey<String> DB_USER = text("db.user", "warden", "database user");
 
   /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
-  public static final ConfigKey<Secret> DB_PASSWORD =
-      ConfigKey.<Secret>of(
+  public static final ConfigKey<@Nullable Secret> DB_PASSWORD =
+      ConfigKey.<Secret>optional(
           "db.password",
           "secret",
-          null,
           (k, v) -> Secret.of(v),
           "database password (`WARDEN_DB_PASSWORD` keeps it out of files and process lists)");
 
   public static final ConfigKey<Integer> DB_MAX_POOL =
       integer("db.maxPool", 16, 1, 1000, "maximum database connections per node");
 
-  public static final ConfigKey<Path> MASTER_KEY_FILE =
+  public static final ConfigKey<@Nullable Path> MASTER_KEY_FILE =
       optionalPath(
               "masterKey.file",
               "Tink AEAD keyset (JSON), created `0600` on first start; `WARDEN_MASTER_KEY` wins over it")
@@ -110,8 +109,8 @@ public final class ServerKeys {
           "signing algorithm of new access-token keys");
 
   /** Unset ({@code manual}): no automatic rotation. */
-  public static final ConfigKey<Duration> KEYS_ROTATE_EVERY =
-      ConfigKey.of(
+  public static final ConfigKey<@Nullable Duration> KEYS_ROTATE_EVERY =
+      ConfigKey.<@Nullable Duration>of(
           "keys.rotateEvery",
           "duration or `manual`",
           "30d",
@@ -143,7 +142,7 @@ public final class ServerKeys {
           "`JWT` or `at+jwt`",
           "JWT",
           (k, typ) -> {
-            if (typ == null || !AccessTokenMinter.TYPES.contains(typ)) {
+            if (!AccessTokenMinter.TYPES.contains(typ)) {
               throw new ValidationException(k, "'" + typ + "' is not allowed; use JWT or at+jwt");
             }
             return typ;
@@ -169,30 +168,29 @@ public final class ServerKeys {
           "most actors a delegated token's `act` chain may hold, whatever "
               + "the policies allow (RFC 8693 token exchange with `actor_token`; docs/agents.md)");
 
-  public static final ConfigKey<String> LOGIN_PROVIDER =
+  public static final ConfigKey<@Nullable String> LOGIN_PROVIDER =
       optionalText(
           "login.provider",
           "trust provider name",
           "the `oidc` trust provider at whose issuer users sign in when an MCP client asks for access on their behalf "
               + "(`/oauth2/authorize`, docs/agents.md); unset: no authorization endpoint");
-  public static final ConfigKey<String> LOGIN_CLIENT_ID =
+  public static final ConfigKey<@Nullable String> LOGIN_CLIENT_ID =
       optionalText(
           "login.clientId",
           "string",
           "Warden's client id at that identity provider (one of the trust provider's `audiences`)");
 
   /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
-  public static final ConfigKey<Secret> LOGIN_CLIENT_SECRET =
-      ConfigKey.<Secret>of(
+  public static final ConfigKey<@Nullable Secret> LOGIN_CLIENT_SECRET =
+      ConfigKey.<Secret>optional(
               "login.clientSecret",
               "secret",
-              null,
               (k, v) -> Secret.of(v),
               "Warden's client secret at the identity provider (`WARDEN_LOGIN_CLIENT_SECRET` "
                   + "keeps it out of files); or use `login.clientSecretName`; neither: a public client (PKCE only)")
           .unsetWhenBlank();
 
-  public static final ConfigKey<String> LOGIN_CLIENT_SECRET_NAME =
+  public static final ConfigKey<@Nullable String> LOGIN_CLIENT_SECRET_NAME =
       optionalText(
           "login.clientSecretName",
           "target secret name",
@@ -210,7 +208,7 @@ public final class ServerKeys {
           "address ranges (CIDR, comma-separated) a Client ID Metadata "
               + "Document may be fetched from although they are not public (loopback, private, link-local); empty: "
               + "public addresses only");
-  public static final ConfigKey<Path> CLIENT_METADATA_TRUSTED_CAS =
+  public static final ConfigKey<@Nullable Path> CLIENT_METADATA_TRUSTED_CAS =
       optionalPath(
           "oauth.clientMetadata.trustedCas",
           "PEM file of CAs trusted for fetching Client ID Metadata Documents, besides the JDK's");
@@ -261,12 +259,12 @@ public final class ServerKeys {
           "24h",
           "lifetime of each CA certificate of the trust domain (next CA published at half, active with a sixth left; "
               + "at most 365d)");
-  public static final ConfigKey<Path> CA_UPSTREAM_CERT =
+  public static final ConfigKey<@Nullable Path> CA_UPSTREAM_CERT =
       optionalPath(
           "ca.upstreamCert",
           "PEM certificate of an upstream CA; Warden's CA becomes its intermediate (with `ca.upstreamKey`; "
               + "`--upstream-ca-cert`)");
-  public static final ConfigKey<Path> CA_UPSTREAM_KEY =
+  public static final ConfigKey<@Nullable Path> CA_UPSTREAM_KEY =
       optionalPath(
           "ca.upstreamKey",
           "PEM private key of the upstream CA (with `ca.upstreamCert`; `--upstream-ca-key`)");
@@ -278,9 +276,9 @@ public final class ServerKeys {
   public static final ConfigKey<Duration> SVID_JWT_TTL =
       duration("svid.jwtTtl", "5m", "lifetime of JWT-SVIDs (at most 24h)");
 
-  public static final ConfigKey<Path> TLS_CERT =
+  public static final ConfigKey<@Nullable Path> TLS_CERT =
       optionalPath("tls.cert", "PEM certificate chain the server presents (HTTPS), with `tls.key`");
-  public static final ConfigKey<Path> TLS_KEY =
+  public static final ConfigKey<@Nullable Path> TLS_KEY =
       optionalPath("tls.key", "PEM private key of `tls.cert`");
   public static final ConfigKey<Boolean> TLS_SELF_ISSUED =
       bool(
@@ -292,7 +290,7 @@ public final class ServerKeys {
           "tls.dnsNames",
           "localhost",
           "names and IP addresses in the self-issued serving certificate, comma-separated");
-  public static final ConfigKey<Path> TLS_CLIENT_CAS =
+  public static final ConfigKey<@Nullable Path> TLS_CLIENT_CAS =
       optionalPath(
           "tls.clientCas",
           "PEM file of extra CAs whose X.509-SVIDs may authenticate over mTLS (besides the trust domain's)");
@@ -338,11 +336,10 @@ public final class ServerKeys {
           "how often the posture index re-reads everything (changes are followed from the audit log in between; "
               + "age-based findings move at each rebuild)");
 
-  public static final ConfigKey<String> NOTIFICATIONS_WEBHOOK_URL =
-      ConfigKey.<String>of(
+  public static final ConfigKey<@Nullable String> NOTIFICATIONS_WEBHOOK_URL =
+      ConfigKey.<String>optional(
               "notifications.webhookUrl",
               "URL",
-              null,
               (k, url) -> {
                 if (!url.startsWith("http://") && !url.startsWith("https://")) {
                   throw new ValidationException(k, "must be an http(s) URL");
@@ -354,13 +351,13 @@ public final class ServerKeys {
           .unsetWhenBlank();
 
   /** Unset ({@code none}): no finding is announced. */
-  public static final ConfigKey<Finding.Severity> NOTIFICATIONS_FINDINGS =
-      ConfigKey.<Finding.Severity>of(
+  public static final ConfigKey<Finding.@Nullable Severity> NOTIFICATIONS_FINDINGS =
+      ConfigKey.<Finding.@Nullable Severity>of(
           "notifications.findings",
           "`none`, `low`, `medium`, `high` or `critical`",
           "critical",
           (k, s) -> {
-            String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
+            String v = s.trim().toLowerCase(Locale.ROOT);
             if (v.equals("none")) {
               return null;
             }
@@ -432,11 +429,10 @@ public final class ServerKeys {
           1,
           1_000_000,
           "signed checkpoints kept in the database for `GET /v1/audit/checkpoints`");
-  public static final ConfigKey<String> AUDIT_STREAM_NATS_URL =
-      ConfigKey.<String>of(
+  public static final ConfigKey<@Nullable String> AUDIT_STREAM_NATS_URL =
+      ConfigKey.<String>optional(
               "audit.stream.nats.url",
               "URL",
-              null,
               (k, url) -> {
                 if (!url.startsWith("nats://") && !url.startsWith("tls://")) {
                   throw new ValidationException(
@@ -457,7 +453,7 @@ public final class ServerKeys {
           "subject prefix",
           "warden.audit",
           (k, v) -> {
-            if (v == null || !v.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            if (!v.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
               throw new ValidationException(
                   k, "must be a NATS subject of plain tokens, e.g. warden.audit");
             }
@@ -469,7 +465,7 @@ public final class ServerKeys {
           "audit.stream.nats.duplicateWindow",
           "10m",
           "duplicate window of a stream Warden creates: a re-sent event (same `Nats-Msg-Id`) within it is dropped");
-  public static final ConfigKey<Path> AUDIT_STREAM_FILE =
+  public static final ConfigKey<@Nullable Path> AUDIT_STREAM_FILE =
       optionalPath(
           "audit.stream.file",
           "file every audit event and checkpoint is appended to as a JSON line (fsynced per batch); unset: none");
@@ -524,31 +520,30 @@ public final class ServerKeys {
           "console.maxSession",
           "8h",
           "a console session ends this long after sign-in, however active");
-  public static final ConfigKey<String> CONSOLE_OIDC_ISSUER =
+  public static final ConfigKey<@Nullable String> CONSOLE_OIDC_ISSUER =
       optionalText(
           "console.oidc.issuer",
           "https URL",
           "the OpenID Connect provider where human admins sign in to the console (authorization code with PKCE; "
               + "docs/console.md); unset: sign-in with an admin token only");
-  public static final ConfigKey<String> CONSOLE_OIDC_CLIENT_ID =
+  public static final ConfigKey<@Nullable String> CONSOLE_OIDC_CLIENT_ID =
       optionalText(
           "console.oidc.clientId",
           "string",
           "the console's client id at that provider: the audience its ID tokens must carry");
 
   /** A secret: printed as {@code Secret[redacted]}, reached only through {@code reveal()}. */
-  public static final ConfigKey<Secret> CONSOLE_OIDC_CLIENT_SECRET =
-      ConfigKey.<Secret>of(
+  public static final ConfigKey<@Nullable Secret> CONSOLE_OIDC_CLIENT_SECRET =
+      ConfigKey.<Secret>optional(
               "console.oidc.clientSecret",
               "secret",
-              null,
               (k, v) -> Secret.of(v),
               "the console's client secret at the provider "
                   + "(`WARDEN_CONSOLE_OIDC_CLIENT_SECRET` keeps it out of files); or `console.oidc.clientSecretFile`; "
                   + "neither: a public client (PKCE only)")
           .unsetWhenBlank();
 
-  public static final ConfigKey<Path> CONSOLE_OIDC_CLIENT_SECRET_FILE =
+  public static final ConfigKey<@Nullable Path> CONSOLE_OIDC_CLIENT_SECRET_FILE =
       optionalPath(
           "console.oidc.clientSecretFile",
           "a file holding the console's client secret (first line), read at each sign-in, so it rotates without a "

@@ -27,6 +27,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit explorer: the whole retained log, filtered (time, workload, resource, outcome, reason,
@@ -42,14 +43,14 @@ final class AuditPage {
   static final Duration TAIL_FOR = Duration.ofMinutes(10);
 
   record Filters(
-      String from,
-      String to,
-      String workload,
-      String resource,
-      String outcome,
-      String type,
-      String reason,
-      String actor) {
+      @Nullable String from,
+      @Nullable String to,
+      @Nullable String workload,
+      @Nullable String resource,
+      @Nullable String outcome,
+      @Nullable String type,
+      @Nullable String reason,
+      @Nullable String actor) {
     String query() {
       return "from="
           + Fmt.q(from)
@@ -98,14 +99,18 @@ final class AuditPage {
   record View(
       Filters f,
       List<AuditRecord> rows,
-      Long before,
-      Long next,
+      @Nullable Long before,
+      @Nullable Long next,
       Integrity integrity,
       List<String> types,
       long head) {}
 
   record EventView(
-      AuditRecord r, String json, boolean rehashed, ChainWatch.Status chain, String chainKey) {}
+      AuditRecord r,
+      String json,
+      boolean rehashed,
+      ChainWatch.Status chain,
+      @Nullable String chainKey) {}
 
   record ChainView(String key, JsonNode tree, boolean intact, List<String> problems, int hops) {}
 
@@ -316,7 +321,7 @@ final class AuditPage {
     }
   }
 
-  private static Long longParam(ConsoleCall c, String name) {
+  private static @Nullable Long longParam(ConsoleCall c, String name) {
     String v = c.param(name);
     if (v == null) {
       return null;
@@ -329,7 +334,7 @@ final class AuditPage {
   }
 
   /** An RFC 3339 time, or a date (midnight UTC). */
-  private static Instant instant(String field, String v) {
+  private static @Nullable Instant instant(String field, @Nullable String v) {
     if (v == null) {
       return null;
     }

@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The web console under {@code /console/}: one filter around every page. Per request it sets the
@@ -50,7 +52,7 @@ public final class Console {
   }
 
   /** A page: the scope it needs, and its GET and POST handlers (either may be null). */
-  record Route(String scope, Handler get, Handler post) {}
+  record Route(String scope, @Nullable Handler get, @Nullable Handler post) {}
 
   private final ConsoleServices services;
   private final Sessions sessions;
@@ -61,7 +63,7 @@ public final class Console {
   private final Estate estate;
 
   /** Sign-in through the identity provider; null when console.oidc.issuer is unset. */
-  private final ConsoleOidc oidc;
+  private final @Nullable ConsoleOidc oidc;
 
   /**
    * @param tls true when the listener serves HTTPS: cookies are then Secure and {@code __Host-}
@@ -87,7 +89,7 @@ public final class Console {
     new SettingsPage(services).register(this);
   }
 
-  void route(String path, String scope, Handler get, Handler post) {
+  void route(String path, String scope, @Nullable Handler get, @Nullable Handler post) {
     if (routes.putIfAbsent(PREFIX + path, new Route(scope, get, post)) != null) {
       throw new IllegalStateException("two console pages at " + path);
     }
@@ -111,9 +113,9 @@ public final class Console {
       } else if (path.equals(PREFIX + "/logout")) {
         logout(req, res);
       } else if (oidc != null && path.equals(PREFIX + ConsoleOidc.START)) {
-        oidcStart(req, res);
+        oidcStart(oidc, req, res);
       } else if (oidc != null && path.equals(PREFIX + ConsoleOidc.CALLBACK)) {
-        oidcCallback(req, res);
+        oidcCallback(oidc, req, res);
       } else {
         page(req, res, path, t0);
       }
@@ -124,11 +126,8 @@ public final class Console {
 
   private void page(ServerRequest req, ServerResponse res, String path, long t0) {
     Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
-    AdminPrincipal who =
-        s == null
-            ? null
-            : s.user != null ? s.user : services.adminTokens().current(s.tokenId).orElse(null);
-    if (who == null) {
+    AdminPrincipal who = s == null ? null : s.admin(services.adminTokens()).orElse(null);
+    if (who == null || s == null) { // who is null whenever s is
       if (s != null) {
         sessions.end(s.id);
       }
@@ -142,7 +141,7 @@ public final class Console {
     boolean post = req.prologue().method() == Method.POST;
     ConsoleCall c = new ConsoleCall(req, res, s, who, services, assets, t0);
     if (post) {
-      checkPost(req, c);
+      checkPost(req, c.session, c::form);
     } else if (req.prologue().method() != Method.GET) {
       throw new BadRequestException(405, "the console takes GET and POST only");
     }
@@ -160,13 +159,14 @@ public final class Console {
    *
    * @throws AuthException 403 otherwise
    */
-  private static void checkPost(ServerRequest req, ConsoleCall c) {
+  private static void checkPost(
+      ServerRequest req, Sessions.Session session, java.util.function.Supplier<FormBody> form) {
     sameOrigin(req);
     String sent = req.headers().first(HeaderNames.create("X-CSRF-Token")).orElse(null);
     if (sent == null) {
-      sent = c.form().get("_csrf");
+      sent = form.get().get("_csrf");
     }
-    if (!c.session.csrfMatches(sent)) {
+    if (!session.csrfMatches(sent)) {
       throw new AuthException(
           403,
           "this form has expired or did not come from the console (no valid CSRF token);"
@@ -220,7 +220,9 @@ public final class Console {
           res, form.optional("next"), "That admin token was not accepted: " + e.getMessage(), 401);
       return;
     }
-    Sessions.Session s = sessions.create(who.tokenId());
+    // a principal authenticated by its admin token names that token
+    Sessions.Session s =
+        sessions.create(Objects.requireNonNull(who.tokenId(), "a token principal's token id"));
     auditSignIn(who, AuditOutcome.SUCCESS, "", null);
     setCookie(
         res,
@@ -233,7 +235,8 @@ public final class Console {
     redirect(res, safeNext(form.optional("next")));
   }
 
-  private void loginForm(ServerResponse res, String next, String error, int status) {
+  private void loginForm(
+      ServerResponse res, @Nullable String next, @Nullable String error, int status) {
     String nonce = sessions.randomToken();
     setCookie(
         res,
@@ -270,11 +273,9 @@ public final class Console {
     }
     Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
     if (s != null) {
-      ConsoleCall c = new ConsoleCall(req, res, s, null, services, assets, System.nanoTime());
-      checkPost(req, c);
+      checkPost(req, s, () -> FormBody.parse(Bodies.read(req, ConsoleCall.MAX_FORM)));
       sessions.end(s.id);
-      java.util.Optional.ofNullable(s.user)
-          .or(() -> services.adminTokens().current(s.tokenId))
+      s.admin(services.adminTokens())
           .ifPresent(
               who ->
                   services
@@ -298,7 +299,7 @@ public final class Console {
    * Single sign-on, step one: a fresh {@code state}, {@code nonce} and PKCE verifier, the browser
    * bound by a cookie, and off to the identity provider.
    */
-  private void oidcStart(ServerRequest req, ServerResponse res) {
+  private void oidcStart(ConsoleOidc oidc, ServerRequest req, ServerResponse res) {
     if (req.prologue().method() != Method.GET) {
       throw new BadRequestException(405, "use GET on " + PREFIX + ConsoleOidc.START);
     }
@@ -341,7 +342,7 @@ public final class Console {
    * way on is a page of ours that refreshes to the page asked for: a navigation started on this
    * site carries it, the provider's cross-site redirect would not.
    */
-  private void oidcCallback(ServerRequest req, ServerResponse res) {
+  private void oidcCallback(ConsoleOidc oidc, ServerRequest req, ServerResponse res) {
     if (req.prologue().method() != Method.GET) {
       throw new BadRequestException(405, "use GET on " + PREFIX + ConsoleOidc.CALLBACK);
     }
@@ -354,10 +355,14 @@ public final class Console {
             req.query().first("error").orElse(null),
             cookie(req, ConsoleOidc.COOKIE));
     setCookie(res, expired(ConsoleOidc.COOKIE, PREFIX + "/oidc"));
-    if (o.admin() == null) {
+    AdminPrincipal admin = o.admin();
+    if (admin == null) {
+      // a refused outcome has its reason and message (ConsoleOidc.finish)
+      String reason = Objects.requireNonNull(o.reason(), "a refusal's reason");
+      String message = Objects.requireNonNull(o.message(), "a refusal's message");
       Map<String, String> details = new HashMap<>();
       details.put("via", "oidc");
-      details.put("message", Errors.printable(o.message()));
+      details.put("message", Errors.printable(message));
       if (o.user() != null) {
         details.put("subject", dev.warden.core.oauth.UserPrincipal.subject(o.user()));
       }
@@ -369,7 +374,7 @@ public final class Console {
                   services.clock().instant(),
                   AuditType.CONSOLE_SIGNED_IN.wire(),
                   AuditOutcome.FAILURE.wire(),
-                  o.reason(),
+                  reason,
                   "console",
                   null,
                   null,
@@ -378,11 +383,11 @@ public final class Console {
       loginForm(
           res,
           next,
-          "Single sign-on failed: " + o.message(),
-          o.reason().equals("no_admin_scopes") ? 403 : 401);
+          "Single sign-on failed: " + message,
+          reason.equals("no_admin_scopes") ? 403 : 401);
       return;
     }
-    AdminPrincipal who = o.admin();
+    AdminPrincipal who = admin;
     Sessions.Session s = sessions.create(who);
     services
         .audit()
@@ -427,7 +432,7 @@ public final class Console {
   }
 
   private void auditSignIn(
-      AdminPrincipal who, AuditOutcome outcome, String reason, String message) {
+      @Nullable AdminPrincipal who, AuditOutcome outcome, String reason, @Nullable String message) {
     Map<String, String> details = new HashMap<>();
     details.put("via", "console");
     if (who != null) {
@@ -468,7 +473,7 @@ public final class Console {
   }
 
   /** Only a path inside the console: never another site (an open redirect). */
-  static String safeNext(String next) {
+  static String safeNext(@Nullable String next) {
     if (next == null
         || !next.startsWith(PREFIX + "/")
         || next.startsWith(LOGIN)
@@ -486,12 +491,12 @@ public final class Console {
     if (e instanceof AuthException a) {
       status = a.status();
       message = a.getMessage();
-    } else if (e instanceof NotFoundException) {
+    } else if (e instanceof NotFoundException n) {
       status = 404;
-      message = e.getMessage();
+      message = n.getMessage();
     } else if (e instanceof ValidationException || e instanceof ConflictException) {
       status = e instanceof ConflictException ? 409 : 400;
-      message = e.getMessage();
+      message = ((dev.warden.core.error.WardenException) e).getMessage();
     } else if (e instanceof BadRequestException b) {
       status = b.status();
       message = b.getMessage();
@@ -563,7 +568,7 @@ public final class Console {
   }
 
   /** A cookie's value from the Cookie header, or null. */
-  static String cookie(ServerRequest req, String name) {
+  static @Nullable String cookie(ServerRequest req, String name) {
     for (String header : req.headers().all(HeaderNames.COOKIE, java.util.List::of)) {
       for (String part : header.split(";")) {
         String p = part.trim();

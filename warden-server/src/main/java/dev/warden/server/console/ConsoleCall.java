@@ -14,6 +14,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One signed-in console request as a page sees it: the request and response, the session, the admin
@@ -30,7 +31,7 @@ final class ConsoleCall {
   final ConsoleServices services;
   final Assets assets;
   private final long startedNanos;
-  private FormBody form;
+  private @Nullable FormBody form;
 
   ConsoleCall(
       ServerRequest req,
@@ -80,8 +81,7 @@ final class ConsoleCall {
    * False once the session has ended or its admin token was revoked: a long response stops then.
    */
   boolean stillSignedIn() {
-    return !session.ended
-        && (session.user != null || services.adminTokens().current(session.tokenId).isPresent());
+    return !session.ended && session.admin(services.adminTokens()).isPresent();
   }
 
   boolean isPost() {
@@ -94,13 +94,13 @@ final class ConsoleCall {
   }
 
   /** A query parameter, or null when absent or empty. */
-  String param(String name) {
+  @Nullable String param(String name) {
     String v = req.query().first(name).orElse(null);
     return v == null || v.isBlank() ? null : v.trim();
   }
 
   /** A form field of this POST, or null when absent or empty. */
-  String field(String name) {
+  @Nullable String field(String name) {
     String v = form().optional(name);
     return v == null || v.isBlank() ? null : v.trim();
   }
@@ -119,10 +119,12 @@ final class ConsoleCall {
   }
 
   FormBody form() {
-    if (form == null) {
-      form = FormBody.parse(Bodies.read(req, MAX_FORM));
+    FormBody f = form;
+    if (f == null) {
+      f = FormBody.parse(Bodies.read(req, MAX_FORM));
+      form = f;
     }
-    return form;
+    return f;
   }
 
   Instant now() {
@@ -157,7 +159,7 @@ final class ConsoleCall {
    * Answers an action with a redirect (303, so the browser GETs it) and a message for the next
    * page.
    */
-  void redirect(String location, String flash) {
+  void redirect(String location, @Nullable String flash) {
     session.flash = flash;
     if (htmx()) {
       res.header("HX-Redirect", location);

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sign-in of human administrators through an upstream OpenID Connect provider ({@code
@@ -63,7 +64,11 @@ final class ConsoleOidc {
       String verifier, String nonce, String browserHash, String next, Instant expires) {}
 
   /** The end of a sign-in: an administrator, or why not (a reason code and a message). */
-  record Outcome(AdminPrincipal admin, AttestedIdentity user, String reason, String message) {
+  record Outcome(
+      @Nullable AdminPrincipal admin,
+      @Nullable AttestedIdentity user,
+      @Nullable String reason,
+      @Nullable String message) {
     static Outcome refused(String reason, String message) {
       return new Outcome(null, null, reason, message);
     }
@@ -95,7 +100,7 @@ final class ConsoleOidc {
    *
    * @throws ValidationException naming the key when the configuration cannot work
    */
-  static ConsoleOidc fromConfig(ServerConfig cfg, Clock clock, DocumentFetcher fetcher) {
+  static @Nullable ConsoleOidc fromConfig(ServerConfig cfg, Clock clock, DocumentFetcher fetcher) {
     String iss = cfg.get(ServerKeys.CONSOLE_OIDC_ISSUER);
     if (iss == null) {
       return null;
@@ -123,7 +128,7 @@ final class ConsoleOidc {
     if (file != null) {
       readSecret(file); // refuse to start with a file that cannot be read
     }
-    Supplier<Secret> secret = file == null ? () -> literal : () -> readSecret(file);
+    Supplier<@Nullable Secret> secret = file == null ? () -> literal : () -> readSecret(file);
     Map<String, Set<String>> map = scopeMap(cfg.get(ServerKeys.CONSOLE_OIDC_SCOPE_MAP));
     TrustProviderSpec spec;
     try {
@@ -136,8 +141,8 @@ final class ConsoleOidc {
               null,
               List.of(clientId),
               cfg.get(ServerKeys.CONSOLE_OIDC_ALGORITHMS),
-              null,
-              null,
+              TrustProviderSpec.DEFAULT_MAX_TOKEN_AGE,
+              TrustProviderSpec.DEFAULT_CLOCK_SKEW,
               Map.of(),
               List.of("nonce"),
               false);
@@ -249,7 +254,7 @@ final class ConsoleOidc {
    * Where a finished sign-in goes: the page asked for when it started, or null when the state is
    * unknown.
    */
-  String next(String state) {
+  @Nullable String next(@Nullable String state) {
     Pending p = state == null ? null : pending.get(state);
     return p == null ? null : p.next();
   }
@@ -259,7 +264,11 @@ final class ConsoleOidc {
    * back to the browser that started it, redeems the code, verifies the ID token and maps its claim
    * to admin scopes.
    */
-  Outcome finish(String state, String code, String error, String browser) {
+  Outcome finish(
+      @Nullable String state,
+      @Nullable String code,
+      @Nullable String error,
+      @Nullable String browser) {
     Pending p = state == null ? null : pending.remove(state);
     if (p == null || !clock.instant().isBefore(p.expires())) {
       return Outcome.refused(
@@ -309,7 +318,7 @@ final class ConsoleOidc {
     return new Outcome(AdminPrincipal.signedInUser(user, cut(name), scopes), user, null, null);
   }
 
-  private static Collection<String> values(Object claim) {
+  private static Collection<String> values(@Nullable Object claim) {
     if (claim instanceof String s) {
       return List.of(s);
     }

@@ -11,6 +11,7 @@ import dev.warden.server.admin.Scopes;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Credentials and leases: every lease, filtered by workload, resource, kind and state, newest
@@ -24,13 +25,13 @@ final class CredentialsPage {
   record View(
       Instant now,
       List<LeaseRow> rows,
-      String workload,
-      String resource,
-      String kind,
-      String state,
+      @Nullable String workload,
+      @Nullable String resource,
+      @Nullable String kind,
+      @Nullable String state,
       List<String> kinds,
       List<String> states,
-      String next,
+      @Nullable String next,
       boolean firstPage) {
 
     /** The query string of these filters, for paging links. */
@@ -65,14 +66,12 @@ final class CredentialsPage {
     try {
       kind = kindText == null ? null : CredentialKind.fromWire(kindText);
     } catch (IllegalArgumentException e) {
-      throw new ValidationException("kind", e.getMessage());
+      throw new ValidationException("kind", String.valueOf(e.getMessage()));
     }
     Lease before = null;
-    if (c.param("before") != null) {
-      before =
-          s.leases()
-              .get(c.param("before"))
-              .orElseThrow(() -> new NotFoundException("lease", c.param("before")));
+    String beforeId = c.param("before");
+    if (beforeId != null) {
+      before = s.leases().get(beforeId).orElseThrow(() -> new NotFoundException("lease", beforeId));
     }
     List<LeaseRow> rows =
         s.leases()

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Estate-wide aggregates the pages share: maturity of every subject (and the first of each stage,
@@ -62,7 +63,7 @@ final class Estate {
   private final Clock clock;
   private final AtomicBoolean computing = new AtomicBoolean();
   private final Object firstDone = new Object();
-  private volatile Snapshot current;
+  private volatile @Nullable Snapshot current;
   private volatile boolean stale;
 
   Estate(InventoryService inventory, Clock clock) {
@@ -86,7 +87,7 @@ final class Estate {
    * The latest snapshot, or null while the first is being computed; starts a recomputation when it
    * is stale. Never waits for a computation, except {@value #FIRST_WAIT_MS} ms for the first.
    */
-  Snapshot get() {
+  @Nullable Snapshot get() {
     Snapshot s = current;
     if (s == null || stale || !clock.instant().isBefore(s.computedAt().plus(TTL))) {
       refresh();

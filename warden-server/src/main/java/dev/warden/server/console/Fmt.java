@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Formatting the templates share: times, ages, durations, query values, fingerprints. */
 final class Fmt {
@@ -15,7 +16,7 @@ final class Fmt {
 
   private Fmt() {}
 
-  static String time(Instant t) {
+  static String time(@Nullable Instant t) {
     return t == null ? "—" : TIME.format(t);
   }
 
@@ -46,7 +47,7 @@ final class Fmt {
   }
 
   /** A value for a query string. */
-  static String q(String v) {
+  static String q(@Nullable String v) {
     return v == null ? "" : URLEncoder.encode(v, StandardCharsets.UTF_8);
   }
 

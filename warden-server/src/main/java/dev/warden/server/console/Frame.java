@@ -1,5 +1,7 @@
 package dev.warden.server.console;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What every page's layout shows around its content: the title, which navigation entry is current,
  * who is signed in, the CSRF token its forms and htmx requests carry, the asset URLs, a one-shot
@@ -11,7 +13,7 @@ record Frame(
     String admin,
     String csrf,
     Assets assets,
-    String flash,
+    @Nullable String flash,
     boolean canWrite) {
 
   /** The {@code hx-headers} value that makes every htmx request carry the CSRF token. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Inventory and posture, one page with tabs: the NHI inventory (cursor-paged from the posture
@@ -28,20 +29,20 @@ final class InventoryPage {
   record View(
       String tab,
       Instant now,
-      PostureIndex.ItemsPage items,
-      String kind,
-      String owner,
-      String cursor,
-      PostureIndex.FindingsPage findings,
-      String severity,
-      String rule,
+      PostureIndex.@Nullable ItemsPage items,
+      @Nullable String kind,
+      @Nullable String owner,
+      @Nullable String cursor,
+      PostureIndex.@Nullable FindingsPage findings,
+      @Nullable String severity,
+      @Nullable String rule,
       int offset,
-      List<Maturity.Assessment> maturity,
-      String stage,
-      JsonNode kpi,
-      String kpiSeries,
-      List<RecertService.View> campaigns,
-      List<LeakRecord> leaks) {}
+      @Nullable List<Maturity.Assessment> maturity,
+      @Nullable String stage,
+      @Nullable JsonNode kpi,
+      @Nullable String kpiSeries,
+      @Nullable List<RecertService.View> campaigns,
+      @Nullable List<LeakRecord> leaks) {}
 
   private final ConsoleServices s;
   private final Estate estate;
@@ -161,7 +162,7 @@ final class InventoryPage {
   }
 
   /** The stage filter: 1..7, or 0 for every stage. */
-  private static int stage(String v) {
+  private static int stage(@Nullable String v) {
     if (v == null) {
       return 0;
     }

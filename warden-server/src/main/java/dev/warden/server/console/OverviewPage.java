@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The overview: rates of issuance and denial (hourly, from {@link ChainWatch}'s counts), live
@@ -26,7 +27,7 @@ final class OverviewPage {
       String purpose,
       String kid,
       String algorithm,
-      Instant activatedAt,
+      @Nullable Instant activatedAt,
       String age,
       String nextRotation) {}
 
@@ -37,7 +38,7 @@ final class OverviewPage {
       Instant now,
       ChainWatch.Status chain,
       String series,
-      Estate.Snapshot estate,
+      Estate.@Nullable Snapshot estate,
       Map<LeaseState, Long> targetLeases,
       List<KeyRow> keys,
       String caId,

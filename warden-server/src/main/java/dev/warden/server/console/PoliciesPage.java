@@ -18,6 +18,8 @@ import dev.warden.server.http.TokenEndpoint;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Policies: the list, one policy as the YAML {@code warden apply} takes, its history and the diff
@@ -38,7 +40,7 @@ final class PoliciesPage {
       String effect,
       String workloads,
       String resources,
-      String condition,
+      @Nullable String condition,
       long version,
       String updatedBy,
       String disabled) {}
@@ -46,13 +48,13 @@ final class PoliciesPage {
   record Version(long version, String at, String by, boolean deleted) {}
 
   record PolicyView(
-      String name,
+      @Nullable String name,
       String yaml,
-      String disabled,
+      @Nullable String disabled,
       List<Version> history,
-      Long a,
-      Long b,
-      List<LineDiff.Line> diff) {}
+      @Nullable Long a,
+      @Nullable Long b,
+      @Nullable List<LineDiff.Line> diff) {}
 
   /**
    * @param attested when the request named a platform token instead of a workload: what it proved
@@ -61,13 +63,13 @@ final class PoliciesPage {
   record SimView(
       List<String> workloads,
       List<String> resources,
-      String workload,
-      String resource,
-      String scope,
-      String time,
-      String sourceAddress,
-      TokenCheck attested,
-      JsonNode result) {}
+      @Nullable String workload,
+      @Nullable String resource,
+      @Nullable String scope,
+      @Nullable String time,
+      @Nullable String sourceAddress,
+      @Nullable TokenCheck attested,
+      @Nullable JsonNode result) {}
 
   private final ConsoleServices s;
 
@@ -104,12 +106,12 @@ final class PoliciesPage {
 
   private void show(ConsoleCall c) {
     String name = c.param("name");
-    List<Versioned<Named>> history =
+    List<Versioned<@Nullable Named>> history =
         s.config().history(Kind.ACCESS_POLICY, name == null ? "" : name);
     Versioned<Named> current =
         s.config().get(Kind.ACCESS_POLICY, name == null ? "" : name).orElse(null);
     if (current == null && history.isEmpty()) {
-      throw new NotFoundException("AccessPolicy", name);
+      throw new NotFoundException("AccessPolicy", String.valueOf(name));
     }
     List<Version> versions = new ArrayList<>();
     for (Versioned<Named> v : history) {
@@ -134,7 +136,7 @@ final class PoliciesPage {
     c.page(o -> JtepolicyGenerated.render(o, null, c.frame("Policy " + name, "policies"), v));
   }
 
-  private static String yamlOf(List<Versioned<Named>> history, long version) {
+  private static String yamlOf(List<Versioned<@Nullable Named>> history, long version) {
     return history.stream()
         .filter(v -> v.version() == version)
         .findFirst()
@@ -187,7 +189,10 @@ final class PoliciesPage {
       attested = TokenCheck.of(s.trust().get(), snap, token);
       if (attested.workload() != null) {
         workload = attested.workload().name();
-        body.set("claims", HttpJson.MAPPER.valueToTree(attested.identity().claims()));
+        // TokenCheck names a workload only for a verified identity
+        dev.warden.core.trust.AttestedIdentity id =
+            Objects.requireNonNull(attested.identity(), "a verified identity");
+        body.set("claims", HttpJson.MAPPER.valueToTree(id.claims()));
       }
     }
     JsonNode result = null;
@@ -214,13 +219,13 @@ final class PoliciesPage {
   }
 
   private SimView view(
-      String workload,
-      String resource,
-      String scope,
-      String time,
-      String source,
-      TokenCheck attested,
-      JsonNode result) {
+      @Nullable String workload,
+      @Nullable String resource,
+      @Nullable String scope,
+      @Nullable String time,
+      @Nullable String source,
+      @Nullable TokenCheck attested,
+      @Nullable JsonNode result) {
     // the pick lists hold the first 500 of each, from the running configuration; any other is typed
     // in
     var snap = s.policies().get();
@@ -230,13 +235,13 @@ final class PoliciesPage {
         workloads, resources, workload, resource, scope, time, source, attested, result);
   }
 
-  private static void putIf(ObjectNode o, String field, String value) {
+  private static void putIf(ObjectNode o, String field, @Nullable String value) {
     if (value != null) {
       o.put(field, value);
     }
   }
 
-  private static Long longOrNull(String v) {
+  private static @Nullable Long longOrNull(@Nullable String v) {
     try {
       return v == null ? null : Long.parseLong(v);
     } catch (NumberFormatException e) {

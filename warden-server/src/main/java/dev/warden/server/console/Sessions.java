@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Console sessions, in this node's memory: a random 256-bit id (the cookie) maps to the admin
@@ -32,24 +33,24 @@ final class Sessions {
     final String id;
 
     /** The admin token's id; null for a human. */
-    final String tokenId;
+    final @Nullable String tokenId;
 
     /** The human signed in through the identity provider; null for a token. */
-    final dev.warden.server.admin.AdminPrincipal user;
+    final dev.warden.server.admin.@Nullable AdminPrincipal user;
 
     final String csrf;
     final Instant created;
     volatile Instant lastSeen;
 
     /** A one-shot message for the next page (what an action did). */
-    volatile String flash;
+    volatile @Nullable String flash;
 
     volatile boolean ended;
 
     Session(
         String id,
-        String tokenId,
-        dev.warden.server.admin.AdminPrincipal user,
+        @Nullable String tokenId,
+        dev.warden.server.admin.@Nullable AdminPrincipal user,
         String csrf,
         Instant created) {
       this.id = id;
@@ -60,14 +61,28 @@ final class Sessions {
       this.lastSeen = created;
     }
 
-    String takeFlash() {
+    @Nullable String takeFlash() {
       String f = flash;
       flash = null;
       return f;
     }
 
     /** Constant-time check of a CSRF token sent with a POST. */
-    boolean csrfMatches(String sent) {
+    /**
+     * The admin this session acts for: its signed-in user, else its admin token while that is
+     * usable (a session is made with one or the other).
+     */
+    Optional<dev.warden.server.admin.AdminPrincipal> admin(
+        dev.warden.server.admin.AdminTokens tokens) {
+      dev.warden.server.admin.AdminPrincipal u = user;
+      if (u != null) {
+        return Optional.of(u);
+      }
+      String t = tokenId;
+      return t == null ? Optional.empty() : tokens.current(t);
+    }
+
+    boolean csrfMatches(@Nullable String sent) {
       return sent != null
           && Hashes.constantTimeEquals(
               sent.getBytes(StandardCharsets.UTF_8), csrf.getBytes(StandardCharsets.UTF_8));
@@ -102,7 +117,7 @@ final class Sessions {
   }
 
   /** The live session with this id, touched; empty (and forgotten) when unknown or timed out. */
-  Optional<Session> find(String id) {
+  Optional<Session> find(@Nullable String id) {
     if (id == null || id.length() != 43) {
       return Optional.empty();
     }

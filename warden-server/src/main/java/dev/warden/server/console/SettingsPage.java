@@ -18,6 +18,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings: trust providers (with a box to test a platform token against one), resources, signing
@@ -42,10 +43,10 @@ final class SettingsPage {
       String algorithm,
       String state,
       Instant created,
-      Instant activated,
-      Instant retired) {}
+      @Nullable Instant activated,
+      @Nullable Instant retired) {}
 
-  record Setting(String key, String value, String defaultValue, String doc) {}
+  record Setting(String key, String value, @Nullable String defaultValue, String doc) {}
 
   record View(
       Instant now,
@@ -57,7 +58,7 @@ final class SettingsPage {
       String trustDomain,
       String webhook,
       List<Setting> settings,
-      TokenTest test,
+      @Nullable TokenTest test,
       List<String> rotatable) {}
 
   /**
@@ -72,7 +73,8 @@ final class SettingsPage {
      * The provider that actually verified it differs from the one picked: its iss chose another.
      */
     boolean otherProvider() {
-      return check.verified() && !check.identity().provider().equals(chosen);
+      var id = check.identity(); // present when verified
+      return id != null && !id.provider().equals(chosen);
     }
   }
 
@@ -147,7 +149,7 @@ final class SettingsPage {
     }
   }
 
-  private View view(ConsoleCall c, TokenTest test) {
+  private View view(ConsoleCall c, @Nullable TokenTest test) {
     List<Provider> providers = new ArrayList<>();
     for (Versioned<Named> v : s.config().list(Kind.TRUST_PROVIDER)) {
       TrustProviderSpec t = (TrustProviderSpec) v.value();
@@ -212,7 +214,7 @@ final class SettingsPage {
    * A setting as shown: secrets redacted, URLs as scheme and host (a webhook URL often holds a
    * token).
    */
-  static String shown(ConfigKey<?> k, Object value) {
+  static String shown(ConfigKey<?> k, @Nullable Object value) {
     if (value == null) {
       return "";
     }

@@ -8,6 +8,7 @@ import dev.warden.core.trust.AttestedIdentity;
 import dev.warden.core.trust.TrustProviders;
 import dev.warden.server.http.HttpJson;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A platform token pasted into the console, taken through the first two steps of a grant exactly as
@@ -23,7 +24,11 @@ import java.util.List;
  * @param message the refusal's message (never contains the token), or null
  */
 record TokenCheck(
-    AttestedIdentity identity, Workload workload, String refusedAt, String reason, String message) {
+    @Nullable AttestedIdentity identity,
+    @Nullable Workload workload,
+    @Nullable String refusedAt,
+    @Nullable String reason,
+    @Nullable String message) {
 
   static TokenCheck of(TrustProviders trust, PolicySnapshot snap, String token) {
     AttestedIdentity id;

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Workloads: a filtered, cursor-paged list from the inventory index, and one workload's page with
@@ -37,12 +39,12 @@ final class WorkloadsPage {
 
   record ListView(
       List<InventoryItem> items,
-      String next,
-      String q,
-      String owner,
-      String team,
-      String environment,
-      String cursor) {
+      @Nullable String next,
+      @Nullable String q,
+      @Nullable String owner,
+      @Nullable String team,
+      @Nullable String environment,
+      @Nullable String cursor) {
     /** The query string of these filters, for paging links. */
     String filters() {
       return "q="
@@ -57,10 +59,14 @@ final class WorkloadsPage {
   }
 
   record PolicyRow(
-      String name, String effect, String resources, String condition, String disabled) {}
+      String name,
+      String effect,
+      String resources,
+      @Nullable String condition,
+      @Nullable String disabled) {}
 
   /** A node of the blast-radius graph: a box at (x, y) with a label. */
-  record Node(int x, int y, int w, String label, String css, String href) {
+  record Node(int x, int y, int w, String label, String css, @Nullable String href) {
     int textX() {
       return x + 8;
     }
@@ -83,7 +89,7 @@ final class WorkloadsPage {
       Workload w,
       long version,
       String updatedBy,
-      Maturity.Assessment maturity,
+      Maturity.@Nullable Assessment maturity,
       List<Lease> leases,
       List<PolicyRow> policies,
       Graph graph,
@@ -223,7 +229,8 @@ final class WorkloadsPage {
       nodes.add(path);
       edges.add(new Edge(self.x() + self.w(), self.midY(), path.x(), path.midY()));
       for (Grants.Grant g : e.getValue()) {
-        int r = resourceRow.get(g.resource());
+        // resourceRow holds every reachable grant's resource
+        int r = Objects.requireNonNull(resourceRow.get(g.resource()), "a reachable resource's row");
         edges.add(new Edge(path.x() + path.w(), path.midY(), 680, 10 + r * rowH + 13));
       }
       i++;

@@ -97,7 +97,7 @@ final class AdminTokenApi implements ApiUnit {
   }
 
   private void revoke(Call c) {
-    String id = ApiUnit.tail(c.rawPath());
+    String id = ApiUnit.routedTail(c.rawPath());
     if (!tokens.revoke(id, c.who().actor())) {
       throw new NotFoundException("admin token (active)", id);
     }

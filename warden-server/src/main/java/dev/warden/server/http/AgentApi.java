@@ -34,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent protocol and the SPIFFE bundle endpoint.
@@ -355,7 +356,7 @@ final class AgentApi implements ApiUnit {
   }
 
   /** The chain a proxied request named (unverified: the agent passes its headers on). */
-  private static dev.warden.core.agent.ProxiedConnection.Hop hop(JsonNode h) {
+  private static dev.warden.core.agent.ProxiedConnection.@Nullable Hop hop(@Nullable JsonNode h) {
     if (h == null || h.isNull()) {
       return null;
     }
@@ -498,7 +499,7 @@ final class AgentApi implements ApiUnit {
     return h.substring(7).trim();
   }
 
-  private static String text(JsonNode n, String field) {
+  private static @Nullable String text(@Nullable JsonNode n, String field) {
     JsonNode v = n == null ? null : n.get(field);
     if (v == null || v.isNull()) {
       return null;

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The REST API under {@code /v1}: each API unit owns its path prefixes, and this is the one filter
@@ -60,7 +61,7 @@ public final class ApiRouter {
   private final ServerMetrics metrics;
   private final List<Unit> units;
   private final Unit nowhere = unit(NOWHERE);
-  private final AgentApi agents;
+  private final @Nullable AgentApi agents;
 
   private ApiRouter(Builder b) {
     this.adminTokens = b.adminTokens;
@@ -130,7 +131,7 @@ public final class ApiRouter {
     private final AdminTokens adminTokens;
     private final ServerMetrics metrics;
     private final List<ApiUnit> units = new ArrayList<>();
-    private AgentApi agents;
+    private @Nullable AgentApi agents;
 
     private Builder(AdminTokens adminTokens, ServerMetrics metrics) {
       this.adminTokens = adminTokens;
@@ -181,7 +182,7 @@ public final class ApiRouter {
      */
     public Builder federation(
         dev.warden.core.store.Store store,
-        KeyManager federationKeys,
+        @Nullable KeyManager federationKeys,
         String issuer,
         String algorithm,
         dev.warden.core.audit.AuditWriter audit,
@@ -193,7 +194,8 @@ public final class ApiRouter {
     /**
      * @param federation the federation keys, or null when federation is off
      */
-    public Builder keys(KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation) {
+    public Builder keys(
+        KeyManager accessTokens, KeyManager jwtSvids, @Nullable KeyManager federation) {
       return keys(accessTokens, jwtSvids, federation, null);
     }
 
@@ -204,8 +206,8 @@ public final class ApiRouter {
     public Builder keys(
         KeyManager accessTokens,
         KeyManager jwtSvids,
-        KeyManager federation,
-        KeyManager checkpoints) {
+        @Nullable KeyManager federation,
+        @Nullable KeyManager checkpoints) {
       units.add(new KeysApi(accessTokens, jwtSvids, federation, checkpoints));
       return this;
     }

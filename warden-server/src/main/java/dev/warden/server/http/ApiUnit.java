@@ -1,6 +1,7 @@
 package dev.warden.server.http;
 
 import dev.warden.core.error.NotFoundException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One API under {@code /v1}, registered with {@link ApiRouter}: the raw paths it owns (no two units
@@ -44,10 +45,26 @@ interface ApiUnit {
    *
    * @throws BadRequestException when the percent-encoding is broken
    */
-  static String tail(String rawPath) {
+  static @Nullable String tail(String rawPath) {
     String rest = rest(rawPath);
     int slash = rest.indexOf('/');
     return slash < 0 ? null : Params.decode(rest.substring(slash + 1));
+  }
+
+  /**
+   * {@link #tail} of a path whose route is reached only with one: an earlier route of the same unit
+   * takes the path without a tail.
+   *
+   * @throws BadRequestException when the percent-encoding is broken
+   */
+  static String routedTail(String rawPath) {
+    return java.util.Objects.requireNonNull(tail(rawPath), "an earlier route takes no tail");
+  }
+
+  /** True when the path has a tail and {@code test} accepts it. */
+  static boolean tailMatches(String rawPath, java.util.function.Predicate<String> test) {
+    String t = tail(rawPath);
+    return t != null && test.test(t);
   }
 
   private static String rest(String rawPath) {

@@ -7,6 +7,7 @@ import dev.warden.core.grant.GrantType;
 import dev.warden.core.oauth.CodeGrant;
 import dev.warden.server.ServerMetrics;
 import io.helidon.webserver.http.ServerResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code grant_type=authorization_code} at {@code POST /oauth2/token} (RFC 6749 section 4.1.3, RFC
@@ -24,7 +25,12 @@ public final class AuthorizationCodeGrant {
     this.metrics = metrics;
   }
 
-  void handle(FormBody form, String httpAuthScheme, String source, ServerResponse res, long start) {
+  void handle(
+      FormBody form,
+      @Nullable String httpAuthScheme,
+      String source,
+      ServerResponse res,
+      long start) {
     try {
       if (httpAuthScheme != null
           || form.get("client_assertion") != null

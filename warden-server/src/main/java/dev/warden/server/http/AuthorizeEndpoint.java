@@ -22,7 +22,9 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /oauth2/authorize} and its return leg {@code GET /oauth2/callback}: the authorization
@@ -122,7 +124,8 @@ public final class AuthorizeEndpoint {
               client.clientId(),
               partial.redirectUri(),
               state,
-              partial.codeChallenge(),
+              // checkChallenge refused a request without one
+              Objects.requireNonNull(partial.codeChallenge(), "checked by Pkce.checkChallenge"),
               resource.audience(),
               partial.scope(),
               nonce,
@@ -296,7 +299,11 @@ public final class AuthorizeEndpoint {
   }
 
   private void redirectError(
-      ServerResponse res, String redirectUri, String error, String description, String state) {
+      ServerResponse res,
+      String redirectUri,
+      String error,
+      String description,
+      @Nullable String state) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("error", error);
     p.put("error_description", Errors.errorDescription(cut(description)));
@@ -332,7 +339,7 @@ public final class AuthorizeEndpoint {
     return FormBody.parse(raw == null ? new byte[0] : raw.getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  private static String cookie(ServerRequest req) {
+  private static @Nullable String cookie(ServerRequest req) {
     for (String header : req.headers().all(HeaderNames.COOKIE, java.util.List::of)) {
       for (String part : header.split(";")) {
         String p = part.trim();
@@ -379,11 +386,18 @@ public final class AuthorizeEndpoint {
     private static final long serialVersionUID = 1L;
     final String error;
     final transient DeniedException denied;
+    private final String message;
 
     Redirected(String error, String message, DeniedException denied) {
       super(message, null, false, false);
       this.error = error;
       this.denied = denied;
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
     }
   }
 }

@@ -4,6 +4,8 @@ package dev.warden.server.http;
 public final class BadRequestException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;
+  // kept so getMessage() is non-null: every refusal says what was wrong
+  private final String message;
 
   public BadRequestException(String message) {
     this(400, message);
@@ -12,6 +14,12 @@ public final class BadRequestException extends RuntimeException {
   public BadRequestException(int status, String message) {
     super(message);
     this.status = status;
+    this.message = message;
+  }
+
+  @Override
+  public String getMessage() {
+    return message;
   }
 
   public int status() {

@@ -7,6 +7,7 @@ import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request to the API under {@code /v1} as a handler sees it: the request, the response, and the
@@ -17,7 +18,7 @@ final class Call {
   private final ServerRequest req;
   private final ServerResponse res;
   private final Supplier<AdminPrincipal> authenticate;
-  private AdminPrincipal who;
+  private @Nullable AdminPrincipal who;
 
   Call(ServerRequest req, ServerResponse res, Supplier<AdminPrincipal> authenticate) {
     this.req = req;
@@ -48,10 +49,12 @@ final class Call {
    * @throws AuthException 401 when the request carries no valid admin token
    */
   AdminPrincipal who() {
-    if (who == null) {
-      who = authenticate.get();
+    AdminPrincipal w = who;
+    if (w == null) {
+      w = authenticate.get();
+      who = w;
     }
-    return who;
+    return w;
   }
 
   /**
@@ -66,12 +69,12 @@ final class Call {
   }
 
   /** A query parameter as sent (possibly empty), or null. */
-  String query(String name) {
+  @Nullable String query(String name) {
     return req.query().first(name).orElse(null);
   }
 
   /** A query parameter, or null when absent or empty. */
-  String param(String name) {
+  @Nullable String param(String name) {
     String v = query(name);
     return v == null || v.isEmpty() ? null : v;
   }

@@ -15,6 +15,7 @@ import dev.warden.server.admin.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Configuration objects: {@code POST /v1/apply} and, per kind, {@code GET /v1/<kind>} and {@code
@@ -108,13 +109,13 @@ final class ConfigApi implements ApiUnit {
 
   private void get(Call c) {
     Kind kind = kind(c);
-    String name = ApiUnit.tail(c.rawPath());
+    String name = ApiUnit.routedTail(c.rawPath());
     if (Params.flag(c, "history")) {
       ArrayNode items = HttpJson.MAPPER.createArrayNode();
       for (Versioned<Named> v : config.history(kind, name)) {
         ObjectNode o = HttpJson.object();
         o.put("version", v.version());
-        o.put("updatedAt", v.updatedAt().toString());
+        o.put("updatedAt", String.valueOf(v.updatedAt()));
         o.put("updatedBy", v.updatedBy());
         if (v.value() == null) {
           o.put("deleted", true);
@@ -135,7 +136,7 @@ final class ConfigApi implements ApiUnit {
 
   private void put(Call c) {
     Kind kind = kind(c);
-    String name = ApiUnit.tail(c.rawPath());
+    String name = ApiUnit.routedTail(c.rawPath());
     Named doc = Documents.parse(c.json(MAX_BODY));
     if (Documents.kindOf(doc) != kind || !doc.name().equals(name)) {
       throw new ValidationException(
@@ -149,7 +150,7 @@ final class ConfigApi implements ApiUnit {
   private void delete(Call c) {
     Change ch =
         config.delete(
-            kind(c), ApiUnit.tail(c.rawPath()), Params.flag(c, "dryRun"), c.who().actor());
+            kind(c), ApiUnit.routedTail(c.rawPath()), Params.flag(c, "dryRun"), c.who().actor());
     reloadNow.run();
     c.send(200, Render.change(ch));
   }
@@ -158,11 +159,11 @@ final class ConfigApi implements ApiUnit {
     return Kind.parse(ApiUnit.head(c.rawPath()));
   }
 
-  private static boolean isEmpty(String s) {
+  private static boolean isEmpty(@Nullable String s) {
     return s == null || s.isEmpty();
   }
 
-  private static Kind kindOrNull(String s) {
+  private static @Nullable Kind kindOrNull(String s) {
     try {
       return Kind.parse(s);
     } catch (ValidationException e) {

@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST /v1/credentials}: a credential the resource itself understands — today a dynamic
@@ -50,7 +51,7 @@ public final class CredentialsEndpoint {
   }
 
   /** The {@code credential_type} a caller may name: a kind served here, by its wire name. */
-  private static CredentialKind requestedKind(String wire) {
+  private static @Nullable CredentialKind requestedKind(@Nullable String wire) {
     if (wire == null) {
       return null;
     }

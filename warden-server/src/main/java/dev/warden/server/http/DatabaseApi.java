@@ -166,7 +166,7 @@ public final class DatabaseApi {
       try {
         state = LeaseState.fromWire(stateText);
       } catch (IllegalArgumentException e) {
-        throw new ValidationException("state", Errors.printable(e.getMessage()));
+        throw new ValidationException("state", Errors.printable(String.valueOf(e.getMessage())));
       }
     }
     String limitText = req.query().first("limit").orElse("100");

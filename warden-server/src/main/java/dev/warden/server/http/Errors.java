@@ -11,6 +11,7 @@ import dev.warden.core.error.ValidationException;
 import dev.warden.core.grant.GrantType;
 import dev.warden.server.admin.AuthException;
 import io.helidon.webserver.http.ServerResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place where errors become HTTP responses: RFC 6749 bodies for the OAuth endpoints, {@code
@@ -31,7 +32,8 @@ public final class Errors {
    *
    * @param httpAuthScheme the scheme of the request's Authorization header, or null if it sent none
    */
-  static void oauth(ServerResponse res, Throwable t, GrantType grant, String httpAuthScheme) {
+  static void oauth(
+      ServerResponse res, Throwable t, @Nullable GrantType grant, @Nullable String httpAuthScheme) {
     if (t instanceof DeniedException d) {
       Reason r = d.reason();
       String error = oauthError(r, grant);
@@ -68,7 +70,7 @@ public final class Errors {
   }
 
   /** RFC 6749/7523/8693/8707 error code for a reason. */
-  static String oauthError(Reason r, GrantType grant) {
+  static String oauthError(Reason r, @Nullable GrantType grant) {
     return switch (r) {
       case MALFORMED_TOKEN,
           TOKEN_TOO_LARGE,
@@ -114,7 +116,8 @@ public final class Errors {
     };
   }
 
-  static void oauthBody(ServerResponse res, int status, String error, String description) {
+  static void oauthBody(
+      ServerResponse res, int status, String error, @Nullable String description) {
     ObjectNode b = HttpJson.object();
     b.put("error", error);
     if (description != null) {
@@ -176,7 +179,7 @@ public final class Errors {
     for (Throwable c = t; c != null && chain.size() < 16 && seen.add(c); c = c.getCause()) {
       chain.add(c);
     }
-    Redacted out = null;
+    @Nullable Redacted out = null;
     for (int i = chain.size() - 1; i >= 0; i--) {
       Throwable c = chain.get(i);
       String what =
@@ -187,24 +190,26 @@ public final class Errors {
       out = new Redacted(what, out);
       out.setStackTrace(c.getStackTrace());
     }
-    return out;
+    // the chain starts with t itself, so the loop ran at least once
+    return java.util.Objects.requireNonNull(out, "the chain holds t");
   }
 
   /** An exception as {@link #redacted} logs it: the original class name, no message. */
   static final class Redacted extends Exception {
     private static final long serialVersionUID = 1L;
 
-    Redacted(String what, Throwable cause) {
+    Redacted(String what, @Nullable Throwable cause) {
       super(what + " [message withheld]", cause, false, true);
     }
 
     @Override
     public String toString() {
-      return getMessage();
+      return String.valueOf(getMessage());
     }
   }
 
-  static void body(ServerResponse res, int status, String error, String message, String field) {
+  static void body(
+      ServerResponse res, int status, String error, String message, @Nullable String field) {
     ObjectNode b = HttpJson.object();
     b.put("error", error);
     b.put("message", message);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request a {@code decisions:explain} call evaluates. What the caller gives is used as it is;
@@ -61,10 +62,11 @@ final class ExplainRequest {
       assumed.put("sourceAddress", "the address of the machine asking, as the server sees it");
     }
     List<String> scopes = new ArrayList<>();
-    if (text(b, "scope") == null) {
+    String scope = text(b, "scope");
+    if (scope == null) {
       assumed.put("scopes", "a request that names no scope");
     } else {
-      scopes.addAll(List.of(text(b, "scope").trim().split(" +")));
+      scopes.addAll(List.of(scope.trim().split(" +")));
     }
     Map<String, Object> claims = Map.of();
     if (b.path("claims").isObject() && !b.path("claims").isEmpty()) {
@@ -134,7 +136,7 @@ final class ExplainRequest {
    * that is not active or has expired, or a requested scope the deciding policy does not grant.
    * Null when it would issue what the decision allows.
    */
-  Refusal refusal(Workload w, Decision d) {
+  @Nullable Refusal refusal(Workload w, Decision d) {
     switch (w.state()) {
       case SUSPENDED -> {
         return new Refusal(
@@ -170,7 +172,7 @@ final class ExplainRequest {
   /** A refusal by the token endpoint, with the reason code it would audit. */
   record Refusal(Reason reason, String message) {}
 
-  private static String text(JsonNode n, String f) {
+  private static @Nullable String text(JsonNode n, String f) {
     JsonNode v = n.get(f);
     return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
   }

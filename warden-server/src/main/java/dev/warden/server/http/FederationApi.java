@@ -17,6 +17,7 @@ import dev.warden.core.token.KeyManager;
 import dev.warden.server.admin.Scopes;
 import java.time.Clock;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/federation/<resource>}: the issuer, audience, algorithm and allowed subjects a
@@ -30,7 +31,7 @@ final class FederationApi implements ApiUnit {
   private static final String HINT = "use GET /v1/federation/<resource>[?sample=true]";
 
   private final Store store;
-  private final KeyManager federationKeys;
+  private final @Nullable KeyManager federationKeys;
   private final String issuer;
   private final String algorithm;
   private final AuditWriter audit;
@@ -38,7 +39,7 @@ final class FederationApi implements ApiUnit {
 
   FederationApi(
       Store store,
-      KeyManager federationKeys,
+      @Nullable KeyManager federationKeys,
       String issuer,
       String algorithm,
       AuditWriter audit,
@@ -63,14 +64,14 @@ final class FederationApi implements ApiUnit {
 
   @Override
   public void routes(RouteTable t) {
-    t.path(p -> ApiUnit.tail(p) != null && !ApiUnit.tail(p).isEmpty())
+    t.path(p -> ApiUnit.tailMatches(p, x -> !x.isEmpty()))
         .get(Scopes.READ, this::target)
         .hint(HINT);
     t.path(p -> true).hint(HINT);
   }
 
   private void target(Call c) {
-    String name = ApiUnit.tail(c.rawPath());
+    String name = ApiUnit.routedTail(c.rawPath());
     Resource r =
         store
             .resources()

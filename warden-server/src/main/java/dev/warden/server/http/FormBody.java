@@ -3,6 +3,7 @@ package dev.warden.server.http;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@code application/x-www-form-urlencoded} body. RFC 6749 §3.2 forbids repeating a request
@@ -46,7 +47,7 @@ public final class FormBody {
     return new FormBody(out);
   }
 
-  public String get(String name) {
+  public @Nullable String get(String name) {
     return values.get(name);
   }
 
@@ -54,7 +55,7 @@ public final class FormBody {
    * The value, or null when the parameter is absent or empty (RFC 6749 section 3.1: empty means
    * omitted).
    */
-  public String optional(String name) {
+  public @Nullable String optional(String name) {
     String v = values.get(name);
     return v == null || v.isEmpty() ? null : v;
   }
@@ -64,7 +65,7 @@ public final class FormBody {
    * without surrounding space, tab, CR or LF, or null when absent or blank: a token read from a
    * file usually ends in a newline, and none of these characters can be part of a compact JWT.
    */
-  String assertion(String name) {
+  @Nullable String assertion(String name) {
     String v = values.get(name);
     if (v == null) {
       return null;

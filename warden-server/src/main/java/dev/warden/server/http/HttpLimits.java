@@ -6,6 +6,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server-wide body limit and its 413. Each endpoint reads at most its own limit (see {@link
@@ -30,12 +31,12 @@ public final class HttpLimits {
     /**
      * @return the HTML page, or null
      */
-    byte[] render(String path, String message);
+    byte @Nullable [] render(String path, String message);
   }
 
   /** Direct handlers that answer the listener's own 413 in JSON naming {@link #MAX_PAYLOAD}. */
   public static DirectHandlers directHandlers() {
-    return directHandlers(null, null, null);
+    return directHandlers("", null, h -> {});
   }
 
   /**
@@ -44,7 +45,7 @@ public final class HttpLimits {
    */
   public static DirectHandlers directHandlers(
       String prefix,
-      RefusedPage page,
+      @Nullable RefusedPage page,
       java.util.function.Consumer<java.util.function.BiConsumer<String, String>> headers) {
     DirectHandler tooLarge =
         (request, type, status, h, message) -> {

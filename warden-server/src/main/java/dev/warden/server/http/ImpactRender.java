@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.impact.Impact;
 import dev.warden.core.model.Durations;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON of a dry run ({@code "dryRun": true}): what would be revoked, deleted and changed, who
@@ -17,7 +18,7 @@ final class ImpactRender {
   private ImpactRender() {}
 
   /** The window a dry-run body asks for ({@code "window": "30d"}), or null for the default. */
-  static Duration window(JsonNode body) {
+  static @Nullable Duration window(JsonNode body) {
     return Durations.parse("window", Params.text(body, "window"));
   }
 

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** JSON forms of inventory results. Imported items carry names and fingerprints, never values. */
 final class InventoryRender {
@@ -74,13 +75,13 @@ final class InventoryRender {
     values.forEach(a::add);
   }
 
-  static void putOpt(ObjectNode o, String field, String v) {
+  static void putOpt(ObjectNode o, String field, @Nullable String v) {
     if (v != null) {
       o.put(field, v);
     }
   }
 
-  private static void putTime(ObjectNode o, String field, Instant t) {
+  private static void putTime(ObjectNode o, String field, @Nullable Instant t) {
     if (t != null) {
       o.put(field, t.toString());
     }

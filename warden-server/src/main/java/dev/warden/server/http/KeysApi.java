@@ -7,6 +7,7 @@ import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.token.KeyManager;
 import dev.warden.server.admin.Scopes;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Signing keys of each purpose: {@code GET /v1/keys}, {@code POST
@@ -15,8 +16,8 @@ import java.util.Locale;
 final class KeysApi implements ApiUnit {
   private final KeyManager accessTokens;
   private final KeyManager jwtSvids;
-  private final KeyManager federation;
-  private final KeyManager checkpoints;
+  private final @Nullable KeyManager federation;
+  private final @Nullable KeyManager checkpoints;
 
   /**
    * @param federation the federation keys, or null when federation is off
@@ -25,7 +26,10 @@ final class KeysApi implements ApiUnit {
    *     second, the federation keys (if any) third and the audit checkpoint keys (if any) fourth
    */
   KeysApi(
-      KeyManager accessTokens, KeyManager jwtSvids, KeyManager federation, KeyManager checkpoints) {
+      KeyManager accessTokens,
+      KeyManager jwtSvids,
+      @Nullable KeyManager federation,
+      @Nullable KeyManager checkpoints) {
     if (accessTokens.purpose() != KeyPurpose.ACCESS_TOKEN
         || jwtSvids.purpose() != KeyPurpose.JWT_SVID
         || federation != null && federation.purpose() != KeyPurpose.FEDERATION

@@ -39,7 +39,9 @@ final class LeaseApi implements ApiUnit {
   public void routes(RouteTable t) {
     t.path(p -> ApiUnit.tail(p) == null).get(Scopes.READ, this::list).hint(HINT);
     // the scope depends on the body (a dry run only reads), so the handler checks it
-    t.path(p -> ApiUnit.tail(p).endsWith(REVOKE)).post(null, this::revoke).hint(HINT);
+    t.path(p -> ApiUnit.tailMatches(p, x -> x.endsWith(REVOKE)))
+        .post(null, this::revoke)
+        .hint(HINT);
     t.path(p -> true).hint(HINT);
   }
 
@@ -58,7 +60,7 @@ final class LeaseApi implements ApiUnit {
   }
 
   private void revoke(Call c) {
-    String tail = ApiUnit.tail(c.rawPath());
+    String tail = ApiUnit.routedTail(c.rawPath());
     String id = tail.substring(0, tail.length() - REVOKE.length());
     com.fasterxml.jackson.databind.JsonNode b = c.optionalJson(16 * 1024);
     boolean dryRun = b.path("dryRun").asBoolean(false);

@@ -34,8 +34,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Warden's MCP gateway over HTTP: {@code /mcp/<resource>} is the streamable HTTP endpoint of the
@@ -257,12 +259,13 @@ public final class McpGatewayEndpoint {
       ServerResponse res,
       Resource r,
       Method method,
-      byte[] body,
+      byte @Nullable [] body,
       McpCredentials.Injected credential,
-      McpGateway.Admission admission,
+      McpGateway.@Nullable Admission admission,
       McpGateway.Caller caller) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(r.mcp().url())).timeout(responseTimeout);
+    // gatewayResource serves only resources that name their MCP server
+    String url = Objects.requireNonNull(r.mcp(), "an MCP resource's server").url();
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(responseTimeout);
     for (String h : FORWARDED) {
       req.headers().first(HeaderNames.create(h)).ifPresent(v -> b.header(h, v));
     }
@@ -344,7 +347,8 @@ public final class McpGatewayEndpoint {
     }
   }
 
-  private static void awaitThen(McpGateway.Admission admission, ServerResponse res, Runnable then) {
+  private static void awaitThen(
+      McpGateway.@Nullable Admission admission, ServerResponse res, Runnable then) {
     if (admission != null) {
       try {
         admission.awaitDurable();
@@ -363,7 +367,7 @@ public final class McpGatewayEndpoint {
     sessions.putIfAbsent(session, agent);
   }
 
-  private Resource gatewayResource(String name) {
+  private @Nullable Resource gatewayResource(String name) {
     if (name.isEmpty() || name.length() > 128 || name.indexOf('/') >= 0 || name.indexOf('%') >= 0) {
       return null;
     }
@@ -407,7 +411,7 @@ public final class McpGatewayEndpoint {
    * invalid_token} with what it broke.
    */
   private static void unauthorized(
-      ServerResponse res, Resource r, DeniedException e, DpopVerifier.Scheme scheme) {
+      ServerResponse res, Resource r, @Nullable DeniedException e, DpopVerifier.Scheme scheme) {
     // RFC 9449 section 7.1: a DPoP problem is answered with a DPoP challenge, naming the algs
     boolean dpop =
         e != null
@@ -495,14 +499,14 @@ public final class McpGatewayEndpoint {
    * The access token of an {@code Authorization: Bearer} (RFC 6750) or {@code Authorization: DPoP}
    * (RFC 9449 section 7.1) header, or null when there is neither.
    */
-  private static String accessToken(String a) {
+  private static @Nullable String accessToken(@Nullable String a) {
     int skip =
         a == null
             ? -1
             : a.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? 7
                 : a.regionMatches(true, 0, "DPoP ", 0, 5) ? 5 : -1;
-    if (skip < 0) {
+    if (a == null || skip < 0) {
       return null;
     }
     String t = a.substring(skip).trim();
@@ -513,7 +517,7 @@ public final class McpGatewayEndpoint {
    * RFC 8705 section 3.1: base64url SHA-256 of the TLS client certificate's DER, or null without
    * one.
    */
-  private static String thumbprint(ServerRequest req) {
+  private static @Nullable String thumbprint(ServerRequest req) {
     List<X509Certificate> chain = TokenEndpoint.clientCertificates(req);
     if (chain.isEmpty()) {
       return null;

@@ -6,6 +6,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
 
 /** Parsing of path segments, query parameters and JSON fields, with the messages the API gives. */
 final class Params {
@@ -25,7 +26,7 @@ final class Params {
   }
 
   /** A JSON field's value as text; null when absent, null, or an object or array. */
-  static String text(JsonNode n, String field) {
+  static @Nullable String text(@Nullable JsonNode n, String field) {
     JsonNode v = n == null ? null : n.get(field);
     return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
   }
@@ -33,7 +34,7 @@ final class Params {
   /**
    * @throws ValidationException naming the parameter when it is not a whole number
    */
-  static Long longParam(Call c, String name) {
+  static @Nullable Long longParam(Call c, String name) {
     String v = c.param(name);
     if (v == null) {
       return null;
@@ -48,7 +49,7 @@ final class Params {
   /**
    * @throws ValidationException naming the parameter when it is not an RFC 3339 UTC time
    */
-  static Instant instantParam(Call c, String name) {
+  static @Nullable Instant instantParam(Call c, String name) {
     String v = c.param(name);
     if (v == null) {
       return null;

@@ -14,6 +14,7 @@ import dev.warden.core.store.Versioned;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON forms of API results. Never renders a secret: tokens, keys and leases appear by id and
@@ -130,13 +131,13 @@ public final class Render {
     return o;
   }
 
-  private static void putTime(ObjectNode o, String f, Instant t) {
+  private static void putTime(ObjectNode o, String f, @Nullable Instant t) {
     if (t != null) {
       o.put(f, t.toString());
     }
   }
 
-  private static String str(Instant t) {
+  private static @Nullable String str(@Nullable Instant t) {
     return t == null ? null : t.toString();
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The routes of one API unit, matched in order on the raw path. For the first path that matches:
@@ -21,15 +22,15 @@ final class RouteTable {
     void handle(Call call);
   }
 
-  private record Action(String scope, Handler handler) {}
+  private record Action(@Nullable String scope, Handler handler) {}
 
   /** The routes of one path: an optional guard scope, an action per method, the 405 hint. */
   static final class Path {
     private final Predicate<String> matches;
     private final Map<Method, Action> byMethod = new LinkedHashMap<>();
-    private String guard;
-    private Action any;
-    private Function<Call, String> hint;
+    private @Nullable String guard;
+    private @Nullable Action any;
+    private @Nullable Function<Call, String> hint;
 
     private Path(Predicate<String> matches) {
       this.matches = matches;
@@ -44,24 +45,24 @@ final class RouteTable {
     /**
      * @param scope checked after the method, or null for none
      */
-    Path get(String scope, Handler h) {
+    Path get(@Nullable String scope, Handler h) {
       return on(Method.GET, scope, h);
     }
 
-    Path post(String scope, Handler h) {
+    Path post(@Nullable String scope, Handler h) {
       return on(Method.POST, scope, h);
     }
 
-    Path put(String scope, Handler h) {
+    Path put(@Nullable String scope, Handler h) {
       return on(Method.PUT, scope, h);
     }
 
-    Path delete(String scope, Handler h) {
+    Path delete(@Nullable String scope, Handler h) {
       return on(Method.DELETE, scope, h);
     }
 
     /** The action for every method not named. */
-    Path any(String scope, Handler h) {
+    Path any(@Nullable String scope, Handler h) {
       this.any = new Action(scope, h);
       return this;
     }
@@ -76,7 +77,7 @@ final class RouteTable {
       return this;
     }
 
-    private Path on(Method m, String scope, Handler h) {
+    private Path on(Method m, @Nullable String scope, Handler h) {
       byMethod.put(m, new Action(scope, h));
       return this;
     }

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Brokered static secrets, for admins: {@code GET /v1/secrets} (metadata only), {@code GET
@@ -58,13 +59,13 @@ final class SecretApi implements ApiUnit {
   @Override
   public void routes(RouteTable t) {
     t.path(p -> ApiUnit.tail(p) == null).get(Scopes.READ, this::list).hint(HINT);
-    t.path(p -> ApiUnit.tail(p).contains("/versions/"))
+    t.path(p -> ApiUnit.tailMatches(p, x -> x.contains("/versions/")))
         .post(Scopes.POLICY_WRITE, this::versionAction)
         .hint(HINT);
-    t.path(p -> ApiUnit.tail(p).endsWith(":rotate"))
+    t.path(p -> ApiUnit.tailMatches(p, x -> x.endsWith(":rotate")))
         .post(Scopes.POLICY_WRITE, this::rotate)
         .hint(HINT);
-    t.path(p -> ApiUnit.tail(p).endsWith(":settings"))
+    t.path(p -> ApiUnit.tailMatches(p, x -> x.endsWith(":settings")))
         .post(Scopes.POLICY_WRITE, this::settings)
         .hint(HINT);
     t.path(p -> true)
@@ -85,7 +86,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private void get(Call c) {
-    String name = name(ApiUnit.tail(c.rawPath()));
+    String name = name(ApiUnit.routedTail(c.rawPath()));
     ObjectNode o = metadata(secrets.metadata(name));
     ArrayNode vs = o.putArray("versions");
     for (SecretVersion v : secrets.versions(name)) {
@@ -115,7 +116,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private void put(Call c) {
-    String name = name(ApiUnit.tail(c.rawPath()));
+    String name = name(ApiUnit.routedTail(c.rawPath()));
     JsonNode body = object(c.json(MAX_BODY));
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -150,7 +151,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private void settings(Call c) {
-    String tail = ApiUnit.tail(c.rawPath());
+    String tail = ApiUnit.routedTail(c.rawPath());
     String name = name(tail.substring(0, tail.length() - ":settings".length()));
     JsonNode body = object(c.json(MAX_BODY));
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
@@ -167,7 +168,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private void rotate(Call c) {
-    String tail = ApiUnit.tail(c.rawPath());
+    String tail = ApiUnit.routedTail(c.rawPath());
     c.send(
         200,
         written(
@@ -176,7 +177,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private void delete(Call c) {
-    String name = name(ApiUnit.tail(c.rawPath()));
+    String name = name(ApiUnit.routedTail(c.rawPath()));
     secrets.delete(name, c.who().actor());
     ObjectNode o = HttpJson.object();
     o.put("name", name);
@@ -185,7 +186,7 @@ final class SecretApi implements ApiUnit {
   }
 
   private void versionAction(Call c) {
-    String tail = ApiUnit.tail(c.rawPath());
+    String tail = ApiUnit.routedTail(c.rawPath());
     int at = tail.indexOf("/versions/");
     String name = name(tail.substring(0, at));
     String rest = tail.substring(at + "/versions/".length());
@@ -226,7 +227,7 @@ final class SecretApi implements ApiUnit {
    * Settings from a body, fields not given kept from {@code base} (null for a new secret: owner
    * then required, maxVersions defaulting to {@link SecretSettings#DEFAULT_MAX_VERSIONS}).
    */
-  static SecretSettings settings(JsonNode body, SecretSettings base) {
+  static SecretSettings settings(JsonNode body, @Nullable SecretSettings base) {
     String owner = body.has("owner") ? text(body, "owner") : base == null ? null : base.owner();
     if (owner == null) {
       throw new ValidationException(
@@ -288,11 +289,11 @@ final class SecretApi implements ApiUnit {
     return dev.warden.core.model.Names.check("name", raw);
   }
 
-  private static String text(JsonNode n, String field) {
+  private static @Nullable String text(JsonNode n, String field) {
     return text(n, field, field);
   }
 
-  private static String text(JsonNode n, String field, String label) {
+  private static @Nullable String text(JsonNode n, String field, String label) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       return null;

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST /oauth2/token}: parse the form into a {@link GrantRequest}, call the token service,
@@ -38,7 +39,7 @@ public final class TokenEndpoint {
   private final ServerMetrics metrics;
   private final int maxBodyBytes;
   private final int maxAssertionBytes;
-  private final AuthorizationCodeGrant codes;
+  private final @Nullable AuthorizationCodeGrant codes;
   private final DpopVerifier dpop;
   private final String uri;
 
@@ -53,7 +54,7 @@ public final class TokenEndpoint {
       ServerMetrics metrics,
       int maxBodyBytes,
       int maxAssertionBytes,
-      AuthorizationCodeGrant codes,
+      @Nullable AuthorizationCodeGrant codes,
       DpopVerifier dpop,
       String uri) {
     this.codes = codes;
@@ -214,7 +215,7 @@ public final class TokenEndpoint {
   /**
    * What the form of a token-exchange request says: the requester's evidence and the subject side.
    */
-  private record Exchanged(String evidence, GrantRequest.Exchange exchange) {}
+  private record Exchanged(@Nullable String evidence, GrantRequest.@Nullable Exchange exchange) {}
 
   /**
    * Reads a token exchange (RFC 8693). The requester is the actor ({@code actor_token}, or a {@code

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Discovery (RFC 8414 and OpenID Connect Discovery 1.0) and the JWK set. Relying parties need
@@ -36,7 +37,7 @@ public final class WellKnown {
   static final String JWT_BEARER_ASSERTION = TokenEndpoint.JWT_BEARER;
 
   private final KeyManager keys;
-  private final KeyManager federationKeys;
+  private final @Nullable KeyManager federationKeys;
   private final byte[] oauthMetadata;
   private final byte[] openidConfiguration;
 
@@ -67,8 +68,8 @@ public final class WellKnown {
       String signingAlg,
       KeyManager keys,
       boolean mtls,
-      KeyManager federationKeys,
-      String federationAlg) {
+      @Nullable KeyManager federationKeys,
+      @Nullable String federationAlg) {
     this(issuer, signingAlg, keys, mtls, federationKeys, federationAlg, false);
   }
 
@@ -86,8 +87,8 @@ public final class WellKnown {
       String signingAlg,
       KeyManager keys,
       boolean mtls,
-      KeyManager federationKeys,
-      String federationAlg,
+      @Nullable KeyManager federationKeys,
+      @Nullable String federationAlg,
       boolean authorizationCode) {
     this.keys = keys;
     this.federationKeys = federationKeys;
@@ -151,7 +152,7 @@ public final class WellKnown {
     }
     m.putArray("subject_types_supported").add("public");
     ArrayNode algs = m.putArray("id_token_signing_alg_values_supported").add(signingAlg);
-    if (federationKeys != null && !federationAlg.equals(signingAlg)) {
+    if (federationKeys != null && federationAlg != null && !federationAlg.equals(signingAlg)) {
       algs.add(federationAlg);
     }
     this.openidConfiguration = HttpJson.bytes(m);

@@ -69,6 +69,15 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     this(tls, allowedNetworks, CONNECT_TIMEOUT, TOTAL_TIMEOUT);
   }
 
+  /**
+   * Checks {@code oauth.clientMetadata.allowedNetworks} before anything is built with it.
+   *
+   * @throws IllegalArgumentException naming the first CIDR that does not parse
+   */
+  public static void checkNetworks(List<String> allowedNetworks) {
+    allowedNetworks.forEach(Network::parse);
+  }
+
   ClientMetadataHttpFetcher(
       SSLContext tls, List<String> allowedNetworks, Duration connectTimeout, Duration total) {
     this.tls = tls;

@@ -169,6 +169,27 @@ class NodeCachesTest {
     return token;
   }
 
+  /** Writes version {@code version + 1} of tickets-key through node A. */
+  static void newVersionOnA(long version) {
+    assertThat(
+            nodeA
+                .admin(
+                    "PUT",
+                    "/v1/secrets/tickets-key",
+                    "{\"value\": \"key-v" + (version + 1) + "\", \"cas\": " + version + "}")
+                .status())
+        .isEqualTo(200);
+  }
+
+  /** Deletes or undeletes a version of tickets-key through node A. */
+  static void versionOnA(long version, String action) {
+    assertThat(
+            nodeA
+                .admin("POST", "/v1/secrets/tickets-key/versions/" + version + ":" + action, null)
+                .status())
+        .isEqualTo(200);
+  }
+
   @Test
   void aLeaseRevokedThroughAnotherNodeIsRefusedByThisNodesGatewayOnNotification() throws Exception {
     String token = warmOnB();
@@ -190,14 +211,7 @@ class NodeCachesTest {
     long version = Long.parseLong(before.substring("Bearer key-v".length()));
 
     long sent = System.nanoTime();
-    assertThat(
-            nodeA
-                .admin(
-                    "PUT",
-                    "/v1/secrets/tickets-key",
-                    "{\"value\": \"key-v" + (version + 1) + "\", \"cas\": " + version + "}")
-                .status())
-        .isEqualTo(200);
+    newVersionOnA(version);
     long took =
         untilOnB(
             token,
@@ -208,22 +222,12 @@ class NodeCachesTest {
     assertThat(took).isLessThan(BOUND_MILLIS);
 
     sent = System.nanoTime();
-    assertThat(
-            nodeA
-                .admin(
-                    "POST", "/v1/secrets/tickets-key/versions/" + (version + 1) + ":delete", null)
-                .status())
-        .isEqualTo(200);
+    versionOnA(version + 1, "delete");
     took = untilOnB(token, r -> r.body().contains("secret_unavailable"), sent);
     assertThat(took).isLessThan(BOUND_MILLIS);
     List<String> seen = List.copyOf(upstream.authorizations);
     // undo, for the other test
-    assertThat(
-            nodeA
-                .admin(
-                    "POST", "/v1/secrets/tickets-key/versions/" + (version + 1) + ":undelete", null)
-                .status())
-        .isEqualTo(200);
+    versionOnA(version + 1, "undelete");
     assertThat(seen.getLast()).isEqualTo("Bearer key-v" + (version + 1));
   }
 
@@ -266,14 +270,7 @@ class NodeCachesTest {
     assertThat(kept.json().path("value").asText()).isEqualTo("key-v" + version);
 
     long sent = System.nanoTime();
-    assertThat(
-            nodeA
-                .admin(
-                    "PUT",
-                    "/v1/secrets/tickets-key",
-                    "{\"value\": \"key-v" + (version + 1) + "\", \"cas\": " + version + "}")
-                .status())
-        .isEqualTo(200);
+    newVersionOnA(version);
     long took =
         untilReadOnB(
             r ->
@@ -284,12 +281,7 @@ class NodeCachesTest {
     assertThat(took).isLessThan(BOUND_MILLIS);
 
     sent = System.nanoTime();
-    assertThat(
-            nodeA
-                .admin(
-                    "POST", "/v1/secrets/tickets-key/versions/" + (version + 1) + ":delete", null)
-                .status())
-        .isEqualTo(200);
+    versionOnA(version + 1, "delete");
     took =
         untilReadOnB(
             r ->
@@ -298,11 +290,6 @@ class NodeCachesTest {
             sent);
     assertThat(took).isLessThan(BOUND_MILLIS);
     // undo, for the other tests
-    assertThat(
-            nodeA
-                .admin(
-                    "POST", "/v1/secrets/tickets-key/versions/" + (version + 1) + ":undelete", null)
-                .status())
-        .isEqualTo(200);
+    versionOnA(version + 1, "undelete");
   }
 }

@@ -77,6 +77,13 @@ public final class AuditWriter implements AutoCloseable {
   /** System.nanoTime() when the running append started; 0 while none runs. */
   private volatile long appendStarted;
 
+  /**
+   * The append that was running when the deadline thread told one of its callers it timed out; 0
+   * once it returns. Readiness says STALLED from that moment, not a few milliseconds later when the
+   * append's own age passes the timeout (its first event was submitted a little before it started).
+   */
+  private volatile long expiredAppend;
+
   private long lastAttempt;
 
   public AuditWriter(AuditStore store, int maxBatch, long timeoutMillis) {
@@ -158,7 +165,8 @@ public final class AuditWriter implements AutoCloseable {
     }
     long started = appendStarted;
     long running = started == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    return running > timeoutMillis
+    boolean callerToldInFlight = started != 0 && expiredAppend == started;
+    return running > timeoutMillis || callerToldInFlight
         ? new Health(State.STALLED, null, running)
         : new Health(State.OK, null, 0);
   }
@@ -208,7 +216,11 @@ public final class AuditWriter implements AutoCloseable {
       try {
         Thread.sleep(deadlineCheckMillis);
         long now = System.nanoTime();
+        long started = appendStarted;
         for (Pending p : inFlight) {
+          if (started != 0 && isDue(p, now)) {
+            expiredAppend = started; // before the caller hears of it: readiness must agree at once
+          }
           expireIfDue(p, now);
         }
         for (Pending p : queue) {
@@ -223,8 +235,12 @@ public final class AuditWriter implements AutoCloseable {
     }
   }
 
+  private static boolean isDue(Pending p, long now) {
+    return now - p.deadline() >= 0 && !p.done().isDone();
+  }
+
   private static void expireIfDue(Pending p, long now) {
-    if (now - p.deadline() >= 0 && !p.done().isDone()) {
+    if (isDue(p, now)) {
       p.done()
           .completeExceptionally(
               new UnavailableException(

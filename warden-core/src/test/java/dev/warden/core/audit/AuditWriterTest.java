@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 class AuditWriterTest {
@@ -233,6 +234,32 @@ class AuditWriterTest {
           .extracting(e -> e.details().get("name"))
           .as("the queued event's caller gave up: it is not written late")
           .containsExactly("stuck", "after");
+    }
+  }
+
+  /**
+   * Regression: readiness compared the running append's age with the timeout, and that append
+   * starts a little after its first event's caller began to wait (and the age is in whole
+   * milliseconds), so right after a caller was told "timed out", readiness could still say OK — one
+   * check in five with these settings. A load balancer polling then keeps sending traffic the node
+   * cannot serve. Repeated because each run lands the deadline check at another moment.
+   */
+  @RepeatedTest(20)
+  void readinessSaysStalledTheMomentACallerWasToldItsWriteTimedOut() throws Exception {
+    FaultyStore store = new FaultyStore();
+    try (AuditWriter w = new AuditWriter(store, 20, 100)) {
+      store.gate = new java.util.concurrent.CountDownLatch(1);
+      var stuck = w.submit(event("stuck"));
+      assertThat(store.blocked.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      try {
+        org.assertj.core.api.Assertions.assertThatThrownBy(stuck::join)
+            .hasCauseInstanceOf(dev.warden.core.error.UnavailableException.class);
+        assertThat(w.health().state()).isEqualTo(AuditWriter.State.STALLED);
+      } finally {
+        store.gate.countDown();
+      }
+      w.write(event("after"));
+      assertThat(w.health().state()).isEqualTo(AuditWriter.State.OK);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.warden.core.federation;
 import dev.warden.core.federation.FederationRules.IssuerFacts;
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules on the issuer URL itself and how it is served: https, no port, nothing but scheme, host
@@ -11,7 +12,7 @@ import java.net.URISyntaxException;
 final class IssuerRules {
   private IssuerRules() {}
 
-  static URI uri(String s) {
+  static @Nullable URI uri(String s) {
     try {
       return new URI(s);
     } catch (URISyntaxException e) {
@@ -19,7 +20,7 @@ final class IssuerRules {
     }
   }
 
-  static String issuerHttps(IssuerFacts f) {
+  static @Nullable String issuerHttps(IssuerFacts f) {
     URI u = uri(f.issuer());
     return u != null && "https".equals(u.getScheme()) && u.getHost() != null
         ? null
@@ -29,7 +30,7 @@ final class IssuerRules {
             + " put Warden (or a TLS proxy) at https://<public-host> and set server.issuer to it";
   }
 
-  static String issuerNoPort(IssuerFacts f) {
+  static @Nullable String issuerNoPort(IssuerFacts f) {
     URI u = uri(f.issuer());
     return u != null && u.getPort() == -1
         ? null
@@ -39,7 +40,7 @@ final class IssuerRules {
             + " URL with a port: serve on 443 (or behind a proxy on 443) and set server.issuer without the port";
   }
 
-  static String issuerPlain(IssuerFacts f) {
+  static @Nullable String issuerPlain(IssuerFacts f) {
     URI u = uri(f.issuer());
     if (u == null) {
       return "'" + f.issuer() + "' is not a URL";
@@ -56,7 +57,7 @@ final class IssuerRules {
     return null;
   }
 
-  static String tls(IssuerFacts f) {
+  static @Nullable String tls(IssuerFacts f) {
     return switch (f.tls()) {
       case TRUSTED -> null;
       case NOT_TLS -> "the issuer is not served over TLS, so the clouds cannot reach it";

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules on what the issuer publishes: its discovery document (issuer, {@code jwks_uri},
@@ -22,7 +23,7 @@ import java.util.TreeSet;
 final class PublishedKeyRules {
   private PublishedKeyRules() {}
 
-  static String discoveryIssuer(IssuerFacts f) {
+  static @Nullable String discoveryIssuer(IssuerFacts f) {
     if (f.discovery() == null) {
       return "not checked: discovery unreadable";
     }
@@ -36,7 +37,7 @@ final class PublishedKeyRules {
             + "'; they must be equal byte for byte (set server.issuer to the public URL)";
   }
 
-  static String jwksUri(IssuerFacts f) {
+  static @Nullable String jwksUri(IssuerFacts f) {
     if (f.discovery() == null) {
       return "not checked: discovery unreadable";
     }
@@ -56,7 +57,7 @@ final class PublishedKeyRules {
     return null;
   }
 
-  static String members(IssuerFacts f) {
+  static @Nullable String members(IssuerFacts f) {
     if (f.discovery() == null) {
       return "not checked: discovery unreadable";
     }
@@ -88,7 +89,7 @@ final class PublishedKeyRules {
     return s;
   }
 
-  static String discoveryAlgs(IssuerFacts f) {
+  static @Nullable String discoveryAlgs(IssuerFacts f) {
     if (f.discovery() == null || f.jwks() == null) {
       return "not checked: discovery or JWKS unreadable";
     }
@@ -101,7 +102,7 @@ final class PublishedKeyRules {
         : "keys use " + used + " but id_token_signing_alg_values_supported lists only " + adv;
   }
 
-  static String keys(IssuerFacts f) {
+  static @Nullable String keys(IssuerFacts f) {
     if (f.jwks() == null) {
       return "not checked: JWKS unreadable";
     }
@@ -132,7 +133,7 @@ final class PublishedKeyRules {
     return null;
   }
 
-  static String cloudAlg(FederationCloud cloud, IssuerFacts f) {
+  static @Nullable String cloudAlg(FederationCloud cloud, IssuerFacts f) {
     if (f.jwks() == null) {
       return "not checked: JWKS unreadable";
     }
@@ -149,7 +150,7 @@ final class PublishedKeyRules {
         + " federation.algorithm: RS256 (the one algorithm AWS, GCP and Entra all accept)";
   }
 
-  static String count(FederationCloud cloud, IssuerFacts f) {
+  static @Nullable String count(FederationCloud cloud, IssuerFacts f) {
     if (f.jwks() == null) {
       return "not checked: JWKS unreadable";
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules on a sample token: its header names a published key and an accepted algorithm, it
@@ -39,11 +40,12 @@ final class SampleTokenRules {
     return jws;
   }
 
+  /** The header's algorithm, which {@link #parse} checked is a string. */
   private static String alg(UnverifiedJws jws) {
-    return (String) jws.header().get("alg");
+    return (String) java.util.Objects.requireNonNull(jws.header().get("alg"), "alg");
   }
 
-  private static String kid(UnverifiedJws jws) throws ParseException {
+  private static @Nullable String kid(UnverifiedJws jws) throws ParseException {
     Object kid = jws.header().get("kid");
     if (kid != null && !(kid instanceof String)) {
       throw new ParseException("the token's kid is not a string", 0);
@@ -52,7 +54,8 @@ final class SampleTokenRules {
   }
 
   /** A registered string claim, null when absent. */
-  private static String string(Map<String, Object> claims, String name) throws ParseException {
+  private static @Nullable String string(Map<String, Object> claims, String name)
+      throws ParseException {
     Object v = claims.get(name);
     if (v != null && !(v instanceof String)) {
       throw new ParseException("the token's " + name + " claim is not a string", 0);
@@ -61,7 +64,8 @@ final class SampleTokenRules {
   }
 
   /** A NumericDate claim in whole seconds, null when absent. */
-  private static Long seconds(Map<String, Object> claims, String name) throws ParseException {
+  private static @Nullable Long seconds(Map<String, Object> claims, String name)
+      throws ParseException {
     Object v = claims.get(name);
     if (v == null) {
       return null;
@@ -75,7 +79,7 @@ final class SampleTokenRules {
     throw new ParseException("the token's " + name + " claim is not a number of seconds", 0);
   }
 
-  private static JsonNode jwkFor(IssuerFacts f, String kid) {
+  private static @Nullable JsonNode jwkFor(IssuerFacts f, @Nullable String kid) {
     if (f.jwks() == null || kid == null) {
       return null;
     }
@@ -87,7 +91,7 @@ final class SampleTokenRules {
     return null;
   }
 
-  static String tokenHeader(FederationCloud cloud, IssuerFacts f) throws ParseException {
+  static @Nullable String tokenHeader(FederationCloud cloud, IssuerFacts f) throws ParseException {
     UnverifiedJws jwt = parse(f);
     String kid = kid(jwt);
     String alg = alg(jwt);
@@ -112,7 +116,7 @@ final class SampleTokenRules {
         : "the token's alg " + alg + " differs from its key's alg " + jwk.path("alg").asText();
   }
 
-  static String signature(IssuerFacts f) throws ParseException {
+  static @Nullable String signature(IssuerFacts f) throws ParseException {
     UnverifiedJws jwt = parse(f);
     JsonNode k = jwkFor(f, kid(jwt));
     if (k == null) {
@@ -133,14 +137,14 @@ final class SampleTokenRules {
     return key.verifies(alg, jwt) ? null : "the signature does not verify under key " + kid;
   }
 
-  static String tokenIssuer(IssuerFacts f) throws ParseException {
+  static @Nullable String tokenIssuer(IssuerFacts f) throws ParseException {
     String iss = string(parse(f).claims(), "iss");
     return f.issuer().equals(iss)
         ? null
         : "iss '" + iss + "' differs from the issuer '" + f.issuer() + "'";
   }
 
-  static String tokenAudience(IssuerFacts f) throws ParseException {
+  static @Nullable String tokenAudience(IssuerFacts f) throws ParseException {
     Object a = parse(f).claims().get("aud");
     List<?> aud = a == null ? null : a instanceof List<?> l ? l : List.of(a);
     if (aud != null && aud.stream().anyMatch(x -> !(x instanceof String))) {
@@ -159,7 +163,7 @@ final class SampleTokenRules {
             + "'; set the resource's audience to what the cloud is configured with";
   }
 
-  static String tokenSubject(FederationCloud cloud, IssuerFacts f) throws ParseException {
+  static @Nullable String tokenSubject(FederationCloud cloud, IssuerFacts f) throws ParseException {
     String sub = string(parse(f).claims(), "sub");
     if (sub == null || sub.isEmpty()) {
       return "the token has no sub";
@@ -167,7 +171,7 @@ final class SampleTokenRules {
     return cloud.subjectProblem(sub);
   }
 
-  static String lifetime(IssuerFacts f) throws ParseException {
+  static @Nullable String lifetime(IssuerFacts f) throws ParseException {
     Map<String, Object> c = parse(f).claims();
     Long iat = seconds(c, "iat");
     Long exp = seconds(c, "exp");

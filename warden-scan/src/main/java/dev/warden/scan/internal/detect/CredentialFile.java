@@ -8,8 +8,9 @@ import java.util.Locale;
  * files to be scanned for. Decided once per file from its path — a tree path or a patch's file name
  * — so the rules that need it cost nothing on every other file (decision 110).
  *
- * <p>Only the last two path segments are read: the file name, and the directory it is in where the
- * name alone is too common ({@code credentials/production.key}, {@code openvpn/pass.txt}).
+ * <p>Mostly the file name is read; where the name alone is too common, also the directory it is in
+ * ({@code credentials/production.key}) or whether a directory on the path names a VPN ({@code
+ * /etc/openvpn/pass.txt}).
  */
 enum CredentialFile {
   /** Any other file. */

@@ -99,6 +99,16 @@ class GitScanTest {
   }
 
   @Test
+  void historyWhenOpenVpnPasswordChangedAloneThenNewPasswordFoundAtLineTwo() throws Exception {
+    String added = commit("vpn/auth.txt", "vpnuser42\nTq8#mWz2vK!r\n", "vpn login");
+    String rotated = commit("vpn/auth.txt", "vpnuser42\nHr7vNq2xPz9!\n", "rotate");
+    ScanResult r = scanner.scanGitHistory(repo, null);
+    assertThat(r.findings())
+        .extracting(f -> f.secret().reveal() + "@" + f.line() + " " + f.commit())
+        .containsExactlyInAnyOrder("Tq8#mWz2vK!r@2 " + added, "Hr7vNq2xPz9!@2 " + rotated);
+  }
+
+  @Test
   void historyWhenSecretOnlyOnOtherBranchThenStillFound() throws Exception {
     commit("a.txt", "a\n", "init");
     git("checkout", "-q", "-b", "feature");

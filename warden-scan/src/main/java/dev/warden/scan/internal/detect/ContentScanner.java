@@ -57,7 +57,9 @@ public final class ContentScanner {
       sweep = HighEntropy.sweeps(path);
       file = CredentialFile.of(path);
     }
-    List<Candidate> candidates = session.scan(buf, 0, len, sweep, file);
+    // the line the buffer starts at: a patch's block starts anywhere; a later chunk mid-file
+    int firstLine = cursor.position() == 0 ? cursor.line() : 0;
+    List<Candidate> candidates = session.scan(buf, 0, len, sweep, file, firstLine);
     for (Candidate c : candidates) {
       if (c.start() < reportFrom || c.start() >= reportTo) {
         continue;

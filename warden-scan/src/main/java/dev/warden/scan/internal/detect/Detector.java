@@ -91,6 +91,7 @@ public final class Detector {
     private final ByteChars chars = new ByteChars();
     private final @Nullable Matcher[] matchers = new @Nullable Matcher[rules.size()];
     private final @Nullable Matcher[] fileMatchers = new @Nullable Matcher[rules.size()];
+    private final @Nullable Matcher[] tailMatchers = new @Nullable Matcher[rules.size()];
     private final List<Rule.Sweep> sweepers = new ArrayList<>();
     private final int[] lastFrom = new int[rules.size()];
     private final int[] lastTo = new int[rules.size()];
@@ -106,6 +107,8 @@ public final class Detector {
         matchers[r] = p == null ? null : p.matcher("");
         java.util.regex.Pattern fp = rules.get(r).filePattern;
         fileMatchers[r] = fp == null ? null : fp.matcher("");
+        java.util.regex.Pattern tp = rules.get(r).tailPattern;
+        tailMatchers[r] = tp == null ? null : tp.matcher("");
       }
       for (var s : sweeps) {
         sweepers.add(s.get());
@@ -125,14 +128,17 @@ public final class Detector {
      * high-entropy detector), for files whose content is hashes by construction (lock files).
      */
     public List<Candidate> scan(byte[] buf, int from, int to, boolean sweep) {
-      return scan(buf, from, to, sweep, CredentialFile.NONE);
+      return scan(buf, from, to, sweep, CredentialFile.NONE, 1);
     }
 
     /**
      * As {@link #scan(byte[], int, int, boolean)}, for a buffer of a file of kind {@code file}: the
-     * rules that read that kind of file by its path run too.
+     * rules that read that kind of file by its path run too. {@code firstLine} is the line of the
+     * file the buffer starts at (a patch's block of added lines starts anywhere), 0 when the buffer
+     * starts inside a line (a later chunk).
      */
-    List<Candidate> scan(byte[] buf, int from, int to, boolean sweep, CredentialFile file) {
+    List<Candidate> scan(
+        byte[] buf, int from, int to, boolean sweep, CredentialFile file, int firstLine) {
       this.buf = buf;
       this.from = from;
       this.to = to;
@@ -152,7 +158,7 @@ public final class Detector {
         index.scan(buf, from, to, this);
       }
       for (int r : rulesOfFile[file.ordinal()]) {
-        scanFile(r);
+        scanFile(r, firstLine);
       }
       if (sweep) {
         for (Rule.Sweep s : sweepers) {
@@ -317,10 +323,18 @@ public final class Detector {
      * Runs a rule's file pattern over the whole buffer. A line found by the rule's keywords too (a
      * {@code .pgpass} line on port 5432) is reported once: both paths mark the same start as seen.
      */
-    private void scanFile(int r) {
+    private void scanFile(int r, int firstLine) {
       Rule rule = rules.get(r);
-      // only rules with a file pattern are listed in rulesOfFile
-      Matcher m = Objects.requireNonNull(fileMatchers[r], "a file rule's matcher");
+      Matcher m;
+      Matcher tail = tailMatchers[r];
+      if (!rule.wholeFile || firstLine == 1) {
+        // only rules with a file pattern are listed in rulesOfFile
+        m = Objects.requireNonNull(fileMatchers[r], "a file rule's matcher");
+      } else if (tail != null && firstLine == rule.tailLine) {
+        m = tail;
+      } else {
+        return; // a whole-file format, and the buffer does not start where it would
+      }
       m.reset(chars);
       m.useTransparentBounds(true);
       m.useAnchoringBounds(rule.wholeFile); // \A and \z: the buffer's bounds

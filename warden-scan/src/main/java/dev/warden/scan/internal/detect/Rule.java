@@ -127,6 +127,12 @@ public final class Rule {
   /** {@link #filePattern} describes the whole file: tried once, at its start, on small files. */
   final boolean wholeFile;
 
+  /** The line a buffer starts at for {@link #tailPattern} to stand for the whole-file pattern. */
+  final int tailLine;
+
+  /** The rest of a whole-file format from {@link #tailLine} on, as a patch adds it; or null. */
+  final @Nullable Pattern tailPattern;
+
   Rule(Builder b) {
     this.id = b.id;
     this.description = b.description;
@@ -157,6 +163,8 @@ public final class Rule {
     this.file = b.file;
     this.filePattern = b.filePattern;
     this.wholeFile = b.wholeFile;
+    this.tailLine = b.tailLine;
+    this.tailPattern = b.tailPattern;
     if (keywords.isEmpty() && sweeper == null && filePattern == null) {
       throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
     }
@@ -215,6 +223,8 @@ public final class Rule {
     private CredentialFile file = CredentialFile.NONE;
     private @Nullable Pattern filePattern;
     private boolean wholeFile;
+    private int tailLine;
+    private @Nullable Pattern tailPattern;
 
     private Builder(String id, String description) {
       this.id = id;
@@ -362,6 +372,20 @@ public final class Rule {
     Builder wholeFile(CredentialFile kind, String regex) {
       inFile(kind, regex);
       this.wholeFile = true;
+      return this;
+    }
+
+    /**
+     * For a {@link #wholeFile} format: a buffer that starts at line {@code line} of such a file —
+     * the block of added lines of a patch that changed only that line (a new password) — is matched
+     * against {@code regex} instead, the rest of the format from that line on.
+     */
+    Builder wholeFileFromLine(int line, String regex) {
+      if (!wholeFile || line < 2) {
+        throw new IllegalStateException("rule " + id + ": a whole-file pattern comes first");
+      }
+      this.tailLine = line;
+      this.tailPattern = Pattern.compile(regex);
       return this;
     }
 

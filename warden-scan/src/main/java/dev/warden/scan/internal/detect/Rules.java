@@ -608,6 +608,8 @@ public final class Rules {
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("<auth-user-pass>").multiline().window(0, 600)
         .regex("<auth-user-pass>[ \\t]*\\r?\\n[ \\t]*[^\\s<][^\\r\\n]{0,255}\\r?\\n[ \\t]*(?<s>[^\\s<][^\\r\\n]{2,255}?)[ \\t]*\\r?\\n[ \\t]*</auth-user-pass>")
         .wholeFile(CredentialFile.OPENVPN_AUTH, "\\A[ \\t]*[^\\s=:#;\"'<>]{1,128}[ \\t]*\\r?\\n[ \\t]*(?<s>[^\\s#;][^\\s]{2,255})[ \\t\\r\\n]*\\z")
+        // a patch that changes only the password adds line 2 alone
+        .wholeFileFromLine(2, "\\A[ \\t]*(?<s>[^\\s#;][^\\s]{2,255})[ \\t\\r\\n]*\\z")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // PgBouncer userlist.txt: "user" "md5<hex>" or "user" "SCRAM-SHA-256$…". A clear-text line is
     // two quoted strings, as C writes adjacent literals: not recognisable without the file name.

@@ -154,6 +154,38 @@ class CredentialFileTest {
     assertThat(scan("client.auth", "me@corp.example\r\nTq8#mWz2vK!r")).hasSize(1);
   }
 
+  @Test
+  void openVpnAuthFileWhenABlockAddsOnlyLineTwoThenThatLineIsThePassword() {
+    // a patch that changed only the password: its block of added lines starts at line 2
+    ContentScanner scanner = new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder());
+    byte[] b = "Tq8#mWz2vK!r\n".getBytes(StandardCharsets.US_ASCII);
+    List<SecretFinding> out = new ArrayList<>();
+    scanner.scan(b, b.length, 0, b.length, new LineCursor(2), "auth.txt", out::add);
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.secret().reveal()).isEqualTo("Tq8#mWz2vK!r");
+              assertThat(f.line()).isEqualTo(2);
+            });
+    out.clear();
+    scanner.scan(b, b.length, 0, b.length, new LineCursor(3), "auth.txt", out::add);
+    scanner.scan(b, b.length, 0, b.length, new LineCursor(1), "auth.txt", out::add);
+    scanner.scan(b, b.length, 0, b.length, new LineCursor(2), "notes.txt", out::add);
+    byte[] two = "vpnuser42\nTq8#mWz2vK!r\n".getBytes(StandardCharsets.US_ASCII);
+    scanner.scan(two, two.length, 0, two.length, new LineCursor(2), "auth.txt", out::add);
+    assertThat(out).as("a first line alone, a third line, two lines from line 2").isEmpty();
+  }
+
+  @Test
+  void railsMasterKeyWhenABlockStartsAfterLineOneThenNotTheWholeFile() {
+    ContentScanner scanner = new ContentScanner(DETECTOR, KEY, FindingFilter.NONE, new LongAdder());
+    byte[] b = "3f9c1a7be2d04c58a6e1f0b97d2c4e81\n".getBytes(StandardCharsets.US_ASCII);
+    List<SecretFinding> out = new ArrayList<>();
+    scanner.scan(b, b.length, 0, b.length, new LineCursor(2), "config/master.key", out::add);
+    assertThat(out).isEmpty();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

@@ -325,6 +325,9 @@ public final class Detector {
      */
     private void scanFile(int r, int firstLine) {
       Rule rule = rules.get(r);
+      if (rule.wholeFile && to - from > WHOLE_FILE_MAX) {
+        return; // a file of that name, but not a line or two: something else
+      }
       Matcher m;
       Matcher tail = tailMatchers[r];
       if (!rule.wholeFile || firstLine == 1) {
@@ -340,7 +343,7 @@ public final class Detector {
       m.useAnchoringBounds(rule.wholeFile); // \A and \z: the buffer's bounds
       m.region(from, to);
       if (rule.wholeFile) {
-        if (to - from <= WHOLE_FILE_MAX && m.lookingAt()) {
+        if (m.lookingAt()) {
           acceptGroup(r, rule, m);
         }
         return;

@@ -73,6 +73,42 @@ class GitScanTest {
   }
 
   @Test
+  void historyWhenCredentialFileCommittedThenFoundByThePatchFileName() throws Exception {
+    commit("README.md", "hello\n", "init");
+    String key = commit("config/master.key", "3f9c1a7be2d04c58a6e1f0b97d2c4e81", "add key");
+    commit("ops/.pgpass", "# h:p:d:u:pw\ndb.internal:25060:orders:app:Wn4zQ8rTk2Lm\n", "pgpass");
+    String changed =
+        commit("ops/.pgpass", "# h:p:d:u:pw\ndb.internal:25060:orders:app:Hr7vNq2xPz9\n", "rotate");
+    commit("docs/master.key.txt", "3f9c1a7be2d04c58a6e1f0b97d2c4e81\n", "not a key file");
+    ScanResult r = scanner.scanGitHistory(repo, null);
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.findings())
+        .extracting(SecretFinding::path, SecretFinding::ruleId, SecretFinding::line)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("config/master.key", "rails-master-key", 1),
+            org.assertj.core.groups.Tuple.tuple("ops/.pgpass", "pgpass-password", 2),
+            org.assertj.core.groups.Tuple.tuple("ops/.pgpass", "pgpass-password", 2));
+    assertThat(r.findings())
+        .filteredOn(f -> f.ruleId().equals("rails-master-key"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.commit()).isEqualTo(key));
+    assertThat(r.findings())
+        .filteredOn(f -> f.secret().reveal().equals("Hr7vNq2xPz9"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.commit()).isEqualTo(changed));
+  }
+
+  @Test
+  void historyWhenOpenVpnPasswordChangedAloneThenNewPasswordFoundAtLineTwo() throws Exception {
+    String added = commit("vpn/auth.txt", "vpnuser42\nTq8#mWz2vK!r\n", "vpn login");
+    String rotated = commit("vpn/auth.txt", "vpnuser42\nHr7vNq2xPz9!\n", "rotate");
+    ScanResult r = scanner.scanGitHistory(repo, null);
+    assertThat(r.findings())
+        .extracting(f -> f.secret().reveal() + "@" + f.line() + " " + f.commit())
+        .containsExactlyInAnyOrder("Tq8#mWz2vK!r@2 " + added, "Hr7vNq2xPz9!@2 " + rotated);
+  }
+
+  @Test
   void historyWhenSecretOnlyOnOtherBranchThenStillFound() throws Exception {
     commit("a.txt", "a\n", "init");
     git("checkout", "-q", "-b", "feature");

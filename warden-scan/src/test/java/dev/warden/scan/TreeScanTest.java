@@ -41,6 +41,19 @@ class TreeScanTest {
   }
 
   @Test
+  void credentialFilesWhenKnownByTheirPathThenFoundUnderTheirRelativePath() throws Exception {
+    write("config/master.key", "3f9c1a7be2d04c58a6e1f0b97d2c4e81");
+    write("ops/.pgpass", "db.internal:25060:orders:app:Wn4zQ8rTk2Lm\n");
+    write("notes/master.txt", "3f9c1a7be2d04c58a6e1f0b97d2c4e81");
+    ScanResult r = scan(SecretScanner.builder(), dir);
+    assertThat(r.findings())
+        .extracting(SecretFinding::path, SecretFinding::ruleId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("config/master.key", "rails-master-key"),
+            org.assertj.core.groups.Tuple.tuple("ops/.pgpass", "pgpass-password"));
+  }
+
+  @Test
   void pathWhenMissingThenFatalProblemAndOtherPathsStillScanned() throws Exception {
     write("ok.txt", TestSecrets.githubPat());
     ScanResult r = scan(SecretScanner.builder(), dir.resolve("nope"), dir.resolve("ok.txt"));

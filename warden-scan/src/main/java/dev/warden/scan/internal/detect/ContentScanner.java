@@ -24,6 +24,12 @@ public final class ContentScanner {
   private final FindingFilter filter;
   private final LongAdder suppressed;
 
+  /** What the path of the last scan said, kept while the same file's chunks follow. */
+  private String lastPath = "";
+
+  private boolean sweep = HighEntropy.sweeps("");
+  private CredentialFile file = CredentialFile.NONE;
+
   /** A scanner whose suppressed findings are counted in {@code suppressed}. */
   public ContentScanner(
       Detector detector, FingerprintKey key, FindingFilter filter, LongAdder suppressed) {
@@ -45,7 +51,15 @@ public final class ContentScanner {
       LineCursor cursor,
       String path,
       Consumer<SecretFinding> sink) {
-    List<Candidate> candidates = session.scan(buf, 0, len, HighEntropy.sweeps(path));
+    if (!path.equals(lastPath)) {
+      // once per file: every chunk of a file (and every block of a patch) has the same path
+      lastPath = path;
+      sweep = HighEntropy.sweeps(path);
+      file = CredentialFile.of(path);
+    }
+    // the line the buffer starts at: a patch's block starts anywhere; a later chunk mid-file
+    int firstLine = cursor.position() == 0 ? cursor.line() : 0;
+    List<Candidate> candidates = session.scan(buf, 0, len, sweep, file, firstLine);
     for (Candidate c : candidates) {
       if (c.start() < reportFrom || c.start() >= reportTo) {
         continue;

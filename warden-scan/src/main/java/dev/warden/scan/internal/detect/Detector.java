@@ -26,6 +26,9 @@ public final class Detector {
   /** For each keyword and each of its rules: the exact bytes to verify, or null (case-folded). */
   private final byte[][][] exactOfKeyword;
 
+  /** For each {@link CredentialFile} (by ordinal): the rules with a pattern for that file. */
+  private final int[][] rulesOfFile;
+
   /** Per-thread state factories of the sweeping rules (the high-entropy detector). */
   private final List<java.util.function.Supplier<Rule.Sweep>> sweeps = new ArrayList<>();
 
@@ -55,6 +58,13 @@ public final class Detector {
             .add(rule.caseSensitiveKeywords ? kw.getBytes(StandardCharsets.ISO_8859_1) : null);
       }
     }
+    this.rulesOfFile = new int[CredentialFile.values().length][];
+    for (CredentialFile f : CredentialFile.values()) {
+      rulesOfFile[f.ordinal()] =
+          java.util.stream.IntStream.range(0, this.rules.size())
+              .filter(r -> this.rules.get(r).filePattern != null && this.rules.get(r).file == f)
+              .toArray();
+    }
     List<String> keywords = new ArrayList<>(byKeyword.keySet());
     this.index = keywords.isEmpty() ? null : new KeywordIndex(keywords);
     this.rulesOfKeyword = new int[keywords.size()][];
@@ -80,6 +90,8 @@ public final class Detector {
   public final class Session implements KeywordIndex.Hits {
     private final ByteChars chars = new ByteChars();
     private final @Nullable Matcher[] matchers = new @Nullable Matcher[rules.size()];
+    private final @Nullable Matcher[] fileMatchers = new @Nullable Matcher[rules.size()];
+    private final @Nullable Matcher[] tailMatchers = new @Nullable Matcher[rules.size()];
     private final List<Rule.Sweep> sweepers = new ArrayList<>();
     private final int[] lastFrom = new int[rules.size()];
     private final int[] lastTo = new int[rules.size()];
@@ -93,6 +105,10 @@ public final class Detector {
       for (int r = 0; r < matchers.length; r++) {
         java.util.regex.Pattern p = rules.get(r).pattern;
         matchers[r] = p == null ? null : p.matcher("");
+        java.util.regex.Pattern fp = rules.get(r).filePattern;
+        fileMatchers[r] = fp == null ? null : fp.matcher("");
+        java.util.regex.Pattern tp = rules.get(r).tailPattern;
+        tailMatchers[r] = tp == null ? null : tp.matcher("");
       }
       for (var s : sweeps) {
         sweepers.add(s.get());
@@ -112,6 +128,17 @@ public final class Detector {
      * high-entropy detector), for files whose content is hashes by construction (lock files).
      */
     public List<Candidate> scan(byte[] buf, int from, int to, boolean sweep) {
+      return scan(buf, from, to, sweep, CredentialFile.NONE, 1);
+    }
+
+    /**
+     * As {@link #scan(byte[], int, int, boolean)}, for a buffer of a file of kind {@code file}: the
+     * rules that read that kind of file by its path run too. {@code firstLine} is the line of the
+     * file the buffer starts at (a patch's block of added lines starts anywhere), 0 when the buffer
+     * starts inside a line (a later chunk).
+     */
+    List<Candidate> scan(
+        byte[] buf, int from, int to, boolean sweep, CredentialFile file, int firstLine) {
       this.buf = buf;
       this.from = from;
       this.to = to;
@@ -129,6 +156,9 @@ public final class Detector {
       }
       if (index != null) {
         index.scan(buf, from, to, this);
+      }
+      for (int r : rulesOfFile[file.ordinal()]) {
+        scanFile(r, firstLine);
       }
       if (sweep) {
         for (Rule.Sweep s : sweepers) {
@@ -289,6 +319,48 @@ public final class Detector {
       }
     }
 
+    /**
+     * Runs a rule's file pattern over the whole buffer. A line found by the rule's keywords too (a
+     * {@code .pgpass} line on port 5432) is reported once: both paths mark the same start as seen.
+     */
+    private void scanFile(int r, int firstLine) {
+      Rule rule = rules.get(r);
+      if (rule.wholeFile && to - from > WHOLE_FILE_MAX) {
+        return; // a file of that name, but not a line or two: something else
+      }
+      Matcher m;
+      Matcher tail = tailMatchers[r];
+      if (!rule.wholeFile || firstLine == 1) {
+        // only rules with a file pattern are listed in rulesOfFile
+        m = Objects.requireNonNull(fileMatchers[r], "a file rule's matcher");
+      } else if (tail != null && firstLine == rule.tailLine) {
+        m = tail;
+      } else {
+        return; // a whole-file format, and the buffer does not start where it would
+      }
+      m.reset(chars);
+      m.useTransparentBounds(true);
+      m.useAnchoringBounds(rule.wholeFile); // \A and \z: the buffer's bounds
+      m.region(from, to);
+      if (rule.wholeFile) {
+        if (m.lookingAt()) {
+          acceptGroup(r, rule, m);
+        }
+        return;
+      }
+      while (m.find()) {
+        acceptGroup(r, rule, m);
+      }
+    }
+
+    private void acceptGroup(int r, Rule rule, Matcher m) {
+      int s = m.start("s");
+      int e = m.end("s");
+      if (s >= 0 && e > s && seen.add(((long) r << 32) | s)) {
+        consider(rule, s, e, m);
+      }
+    }
+
     private void accept(int r, Rule rule, Matcher m, int windowStart) {
       int s = rule.secretGroup ? m.start("s") : m.start();
       int e = rule.secretGroup ? m.end("s") : m.end();
@@ -347,6 +419,12 @@ public final class Detector {
       out.add(new Candidate(rule, s, e, value, h, c));
     }
   }
+
+  /**
+   * The largest buffer a whole-file pattern is tried on: the formats it describes are a line or
+   * two; a bigger file of that name is something else.
+   */
+  static final int WHOLE_FILE_MAX = 4096;
 
   /** The longest {@code user:password} (before the {@code @}) a URL rule's expression accepts. */
   static final int USER_INFO_MAX = 64 + 1 + 128;

@@ -116,6 +116,23 @@ public final class Rule {
   final @Nullable BinaryOperator<String> decoder;
   final @Nullable Sweeper sweeper;
 
+  /**
+   * The credential file whose whole text {@link #filePattern} reads; NONE for keyword-only rules.
+   */
+  final CredentialFile file;
+
+  /** Found with {@code find()} over every buffer of a {@link #file} file; group {@code s}. */
+  final @Nullable Pattern filePattern;
+
+  /** {@link #filePattern} describes the whole file: tried once, at its start, on small files. */
+  final boolean wholeFile;
+
+  /** The line a buffer starts at for {@link #tailPattern} to stand for the whole-file pattern. */
+  final int tailLine;
+
+  /** The rest of a whole-file format from {@link #tailLine} on, as a patch adds it; or null. */
+  final @Nullable Pattern tailPattern;
+
   Rule(Builder b) {
     this.id = b.id;
     this.description = b.description;
@@ -126,7 +143,7 @@ public final class Rule {
     this.caseSensitiveKeywords = b.caseSensitiveKeywords;
     this.sweeper = b.sweeper;
     this.pattern =
-        b.sweeper != null
+        b.sweeper != null || (b.filePattern != null && b.keywords.isEmpty())
             ? b.pattern
             : Objects.requireNonNull(b.pattern, () -> "rule " + b.id + " has no pattern");
     this.secretGroup = pattern != null && pattern.pattern().contains("(?<s>");
@@ -143,8 +160,16 @@ public final class Rule {
     this.schemeBefore = b.schemeBefore;
     this.locator = b.locator;
     this.decoder = b.decoder;
-    if (keywords.isEmpty() && sweeper == null) {
+    this.file = b.file;
+    this.filePattern = b.filePattern;
+    this.wholeFile = b.wholeFile;
+    this.tailLine = b.tailLine;
+    this.tailPattern = b.tailPattern;
+    if (keywords.isEmpty() && sweeper == null && filePattern == null) {
       throw new IllegalArgumentException("rule " + id + " needs at least one keyword");
+    }
+    if (filePattern != null && !filePattern.pattern().contains("(?<s>")) {
+      throw new IllegalArgumentException("rule " + id + ": a file pattern needs group s");
     }
   }
 
@@ -195,6 +220,11 @@ public final class Rule {
     private @Nullable Locator locator;
     private @Nullable BinaryOperator<String> decoder;
     private @Nullable Sweeper sweeper;
+    private CredentialFile file = CredentialFile.NONE;
+    private @Nullable Pattern filePattern;
+    private boolean wholeFile;
+    private int tailLine;
+    private @Nullable Pattern tailPattern;
 
     private Builder(String id, String description) {
       this.id = id;
@@ -319,6 +349,43 @@ public final class Rule {
     /** The rule has no keywords and no expression: {@code s} finds its candidates. */
     Builder sweep(Sweeper s) {
       this.sweeper = s;
+      return this;
+    }
+
+    /**
+     * In files of {@code kind} (known by their path), {@code regex} is also searched over the whole
+     * buffer, without a keyword: for formats whose lines have no keyword of their own. Group {@code
+     * s} is the secret; the rule's validator, placeholder and entropy checks apply as to a keyword
+     * match.
+     */
+    Builder inFile(CredentialFile kind, String regex) {
+      this.file = kind;
+      this.filePattern = Pattern.compile(regex);
+      return this;
+    }
+
+    /**
+     * As {@link #inFile}, where {@code regex} is the whole file (anchored with {@code \A} and
+     * {@code \z}): it is tried once, at the start, and only on a buffer of at most {@link
+     * Detector#WHOLE_FILE_MAX} bytes.
+     */
+    Builder wholeFile(CredentialFile kind, String regex) {
+      inFile(kind, regex);
+      this.wholeFile = true;
+      return this;
+    }
+
+    /**
+     * For a {@link #wholeFile} format: a buffer that starts at line {@code line} of such a file —
+     * the block of added lines of a patch that changed only that line (a new password) — is matched
+     * against {@code regex} instead, the rest of the format from that line on.
+     */
+    Builder wholeFileFromLine(int line, String regex) {
+      if (!wholeFile || line < 2) {
+        throw new IllegalStateException("rule " + id + ": a whole-file pattern comes first");
+      }
+      this.tailLine = line;
+      this.tailPattern = Pattern.compile(regex);
       return this;
     }
 

@@ -401,10 +401,12 @@ public final class Rules {
         .regex(B + "(?i:machine)[ \\t]+[^\\s#]{1,253}(?:\\s+(?i:login|account)\\s+[^\\s#]{1,128}){0,2}\\s+(?i:password)[ \\t]+(?<s>[^\\s]{3,256})(?!\\S)")
         .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // .pgpass lines (host:port:database:user:password) have no keyword of their own: the default
-    // ports and the "*" wildcard field are the cheapest common anchors.
+    // ports and the "*" wildcard field are the cheapest common anchors anywhere; in a file named
+    // .pgpass or pgpass.conf every line is read, whatever its port (decision 110).
+    String pgpassLine = "(?m)^[ \\t]*(?:[A-Za-z0-9._-]{1,253}|\\*):(?:\\d{2,5}|\\*):(?:[^:\\s#]{1,63}|\\*):(?:[^:\\s]{1,63}|\\*):(?<s>[^\\s]{3,256})[ \\t]*$";
     r.add(Rule.builder("pgpass-password", "Password in a PostgreSQL .pgpass line").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(":5432:", ":5433:", ":6432:", ":*:").window(260, 400)
-        .regex("(?m)^[ \\t]*(?:[A-Za-z0-9._-]{1,253}|\\*):(?:\\d{2,5}|\\*):(?:[^:\\s#]{1,63}|\\*):(?:[^:\\s]{1,63}|\\*):(?<s>[^\\s]{3,256})[ \\t]*$")
+        .regex(pgpassLine).inFile(CredentialFile.PGPASS, pgpassLine)
         .validate(v -> !v.startsWith("$") && !v.replace("\\:", "").contains(":")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // A crypt(3)-family or htpasswd hash after a user name at the start of a line (.htpasswd,
     // /etc/shadow): the hash proves the format, and an offline-crackable hash is a credential.
@@ -599,11 +601,15 @@ public final class Rules {
             + "(?:[ \\t]+(?:DES|AES(?:-?(?:128|192|256))?)(?:[ \\t]+(?:\"(?<ps>[^\"\\r\\n]{8,128})\"|(?<pu>[^\\s\"#]{8,128})))?)?[ \\t]*(?=\\r?\\n|$)"
             + "|(?:r[ow]community6?[ \\t]+|com2sec6?[ \\t]+(?:-Cn[ \\t]+\\S+[ \\t]+)?\\S+[ \\t]+\\S+[ \\t]+)(?<c>[^\\s\"#-][^\\s\"]{3,63})(?=[ \\t]|\\r?\\n|$)")
         .locate(groups("s", "u", "ps", "pu", "c")).validate(Rules::snmpSecret).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
-    // OpenVPN profiles may carry the auth-user-pass file inline: user name line, password line.
-    // (The separate auth-user-pass file is two bare lines, recognisable by its name only: not scanned for.)
-    r.add(Rule.builder("openvpn-auth-user-pass", "Password in an inline <auth-user-pass> block of an OpenVPN .ovpn profile").severity(HIGH)
+    // OpenVPN profiles may carry the auth-user-pass file inline: user name line, password line. The
+    // separate auth-user-pass file is those two bare lines alone, read only in files whose name
+    // says so (CredentialFile.OPENVPN_AUTH, decision 110).
+    r.add(Rule.builder("openvpn-auth-user-pass", "Password in an OpenVPN auth-user-pass file (auth.txt, *.auth…) or an inline <auth-user-pass> block of an .ovpn profile").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("<auth-user-pass>").multiline().window(0, 600)
         .regex("<auth-user-pass>[ \\t]*\\r?\\n[ \\t]*[^\\s<][^\\r\\n]{0,255}\\r?\\n[ \\t]*(?<s>[^\\s<][^\\r\\n]{2,255}?)[ \\t]*\\r?\\n[ \\t]*</auth-user-pass>")
+        .wholeFile(CredentialFile.OPENVPN_AUTH, "\\A[ \\t]*[^\\s=:#;\"'<>]{1,128}[ \\t]*\\r?\\n[ \\t]*(?<s>[^\\s#;][^\\s]{2,255})[ \\t\\r\\n]*\\z")
+        // a patch that changes only the password adds line 2 alone
+        .wholeFileFromLine(2, "\\A[ \\t]*(?<s>[^\\s#;][^\\s]{2,255})[ \\t\\r\\n]*\\z")
         .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // PgBouncer userlist.txt: "user" "md5<hex>" or "user" "SCRAM-SHA-256$…". A clear-text line is
     // two quoted strings, as C writes adjacent literals: not recognisable without the file name.
@@ -612,6 +618,16 @@ public final class Rules {
         .regex("(?m)^[ \\t]*\"[^\"\\r\\n]{1,64}\"[ \\t]+\"(?<s>md5[0-9a-f]{32}"
             + "|SCRAM-SHA-256\\$\\d{1,7}:[A-Za-z0-9+/]{16,64}={0,2}\\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=)\"[ \\t]*(?=\\r?\\n|$)")
         .placeholders(Rule.PlaceholderCheck.MARKERS).randomness(0).build());
+    // Its clear-text lines ("user" "password"; "" escapes a quote; PgBouncer ignores the rest of
+    // the line) are two adjacent quoted strings, as C and Python write literals: read only in a
+    // file named userlist.txt (decision 110). Hashes are the rule above's; a value of words and
+    // spaces is a display name (other tools' user lists), not a password.
+    r.add(Rule.builder("pgbouncer-userlist-password", "Clear-text password in a PgBouncer userlist.txt line (\"user\" \"password\")").severity(HIGH)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .inFile(CredentialFile.PGBOUNCER_USERLIST, "(?m)^[ \\t]*\"(?:[^\"\\r\\n]|\"\"){1,64}\"[ \\t]+\"(?<s>(?:[^\"\\r\\n]|\"\"){3,256})\"(?:[ \\t][^\\r\\n]*)?$")
+        .validate(v -> !v.matches("md5[0-9a-f]{32}") && !v.startsWith("SCRAM-SHA-256$") && !v.startsWith("$")
+            && !v.matches("[A-Za-z.'-]+(?: [A-Za-z.'-]+)+")) // "jdoe" "John Doe": a user list of names
+        .placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     // Windows: net use \\host\share /user:NAME PASSWORD, or net use Z: \\host\share PASSWORD /user:NAME
     // ("*" prompts; %VAR% and $var are references).
     String netPass = "(?:\"(?<%1$s>[^\"\\r\\n]{3,127})\"|(?<%2$s>[^\\s\"/*%%$][^\\s\"]{2,127}))(?=\\s|$)";
@@ -631,6 +647,12 @@ public final class Rules {
             + "(?:(?![ \\t]*(?:IMAPAccount|IMAPStore|MaildirStore|Channel|Group)[ \\t])[^\\r\\n]*\\r?\\n){0,30}?"
             + "[ \\t]*Pass[ \\t]+(?:\"(?<s>(?:[^\"\\\\\\r\\n]|\\\\.){3,256})\"|(?<u>[^\\s\"]{3,256}))[ \\t]*(?=\\r?\\n|$)")
         .locate(Rules::quotedOrUnquoted).validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
+    // Ansible's --vault-password-file: the password alone on one line, in a file named for it
+    // (.vault_pass, vault-password.txt…); a script of that name has more lines (decision 110).
+    r.add(Rule.builder("ansible-vault-password-file", "Ansible vault password file (.vault_pass, vault_password.txt…): decrypts every vault in the repository").severity(CRITICAL)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM)
+        .wholeFile(CredentialFile.ANSIBLE_VAULT_PASSWORD, "\\A[ \\t\\r\\n]*(?<s>[^\\s#][^\\s]{5,255})[ \\t\\r\\n]*\\z")
+        .validate(v -> !v.startsWith("$")).placeholders(Rule.PlaceholderCheck.GENERIC).randomness(0.5).build());
     r.add(Rule.builder("django-secret-key", "Django SECRET_KEY in settings").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).exactKeywords("SECRET_KEY").window(0, 300)
         .regex(B + "SECRET_KEY(?:['\"]\\])?\\s*=\\s*[rbu]?(?<q>['\"])(?<s>[^'\"\\r\\n]{20,128})\\k<q>")
@@ -641,6 +663,11 @@ public final class Rules {
     r.add(Rule.builder("rails-secret-key-base", "Rails secret_key_base (signs and encrypts cookies)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH).keywords("secret_key_base").window(0, 400).assignment()
         .regex(B + "(?i:secret_key_base)['\"]?\\s*(?::|=>|=)\\s*['\"]?(?<s>[0-9a-f]{64,256})(?![0-9A-Za-z])").randomness(0.7).build());
+    // config/master.key and config/credentials/<env>.key: 32 lowercase hex alone in the file, known
+    // only by the path (decision 110); it decrypts the committed credentials.yml.enc.
+    r.add(Rule.builder("rails-master-key", "Rails master key (config/master.key, config/credentials/<env>.key): decrypts the committed credentials").severity(CRITICAL)
+        .kind(Rule.Kind.CONTEXT).confidence(Confidence.HIGH)
+        .wholeFile(CredentialFile.RAILS_KEY, "\\A[ \\t\\r\\n]*(?<s>[0-9a-f]{32})[ \\t\\r\\n]*\\z").randomness(0.7).build());
     r.add(Rule.builder("properties-password", "Password in a Java .properties key (spring.datasource.password=...)").severity(HIGH)
         .kind(Rule.Kind.CONTEXT).confidence(Confidence.MEDIUM).keywords(".password", ".passwd", ".pwd").window(160, 200)
         .regex("(?m)^[ \\t]*[A-Za-z][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*\\.(?i:password|passwd|pwd)[ \\t]*[=:][ \\t]*(?<s>[^\\s\"'#!][^\\s]{3,127})[ \\t]*$")

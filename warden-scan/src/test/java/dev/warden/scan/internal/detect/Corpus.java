@@ -1906,6 +1906,138 @@ final class Corpus {
     }
   }
 
+  /** A generated credential file: where it is, its whole text, the secret the rule must report. */
+  record PathGen(String path, String text, String secret) {}
+
+  /**
+   * Generators of the credential files recognisable only by their path (decision 110), one per rule
+   * that reads such a file. Their samples come after all others and draw from their own random
+   * stream, so every earlier sample stays byte-identical.
+   */
+  static Map<String, Function<Rnd, PathGen>> pathGenerators() {
+    Map<String, Function<Rnd, PathGen>> g = new LinkedHashMap<>();
+    g.put(
+        "rails-master-key",
+        r -> {
+          String k = r.hex(32);
+          String path =
+              switch (r.between(0, 3)) {
+                case 0 -> "config/master.key";
+                case 1 -> r.lower(6) + "/config/master.key";
+                case 2 ->
+                    "config/credentials/"
+                        + List.of("production", "staging").get(r.between(0, 1))
+                        + ".key";
+                default -> r.lower(5) + "\\config\\credentials\\development.key";
+              };
+          // rails new writes no newline; editors add one
+          String text =
+              switch (r.between(0, 2)) {
+                case 0 -> k;
+                case 1 -> k + "\n";
+                default -> k + "\r\n";
+              };
+          return new PathGen(path, text, k);
+        });
+    g.put(
+        "openvpn-auth-user-pass",
+        r -> {
+          String p = r.password();
+          String user =
+              switch (r.between(0, 2)) {
+                case 0 -> r.lower(6);
+                case 1 -> "p" + r.digits(7);
+                default -> r.lower(5) + "@" + r.lower(6) + ".example";
+              };
+          String path =
+              switch (r.between(0, 6)) {
+                case 0 -> "auth.txt";
+                case 1 -> "vpn/" + r.lower(6) + ".auth";
+                case 2 -> "etc/openvpn/login.conf";
+                case 3 -> "etc/openvpn/client/credentials.txt";
+                case 4 -> r.lower(6) + "vpn/pass.txt";
+                case 5 -> r.lower(6) + "-auth.txt";
+                default -> "auth-user-pass.txt";
+              };
+          String eol = r.between(0, 3) == 0 ? "\r\n" : "\n";
+          return new PathGen(path, user + eol + p + (r.between(0, 1) == 0 ? eol : ""), p);
+        });
+    g.put(
+        "pgpass-password",
+        r -> {
+          String p = r.password().replace(":", "x");
+          if (r.between(0, 3) == 0) {
+            p = p.substring(0, 4) + "\\:" + p.substring(4); // an escaped colon, kept as written
+          }
+          String port = List.of("5434", "25060", "15432", "5999", "26257").get(r.between(0, 4));
+          String line =
+              switch (r.between(0, 2)) {
+                case 0 ->
+                    "db-"
+                        + r.lower(5)
+                        + ".internal:"
+                        + port
+                        + ":orders:app_"
+                        + r.lower(3)
+                        + ":"
+                        + p;
+                case 1 ->
+                    "10.0."
+                        + r.between(0, 9)
+                        + "."
+                        + r.between(2, 250)
+                        + ":"
+                        + port
+                        + ":"
+                        + r.lower(6)
+                        + ":report:"
+                        + p;
+                default ->
+                    r.lower(8) + ".db.ondigitalocean.com:" + port + ":defaultdb:doadmin:" + p;
+              };
+          String path =
+              switch (r.between(0, 2)) {
+                case 0 -> ".pgpass";
+                case 1 -> "home/" + r.lower(5) + "/.pgpass";
+                default -> "Users\\" + r.lower(5) + "\\AppData\\Roaming\\postgresql\\pgpass.conf";
+              };
+          return new PathGen(path, "# hostname:port:database:username:password\n" + line + "\n", p);
+        });
+    g.put(
+        "pgbouncer-userlist-password",
+        r -> {
+          String p = r.password().replace("\"", "x");
+          if (r.between(0, 3) == 0) {
+            p = p.substring(0, 5) + "\"\"" + p.substring(5); // "" is a quote, kept as written
+          }
+          String path = r.between(0, 1) == 0 ? "userlist.txt" : "etc/pgbouncer/userlist.txt";
+          String text =
+              "\"stats\" \"\"\n\""
+                  + r.lower(6)
+                  + "\" \""
+                  + p
+                  + "\""
+                  + (r.between(0, 2) == 0 ? " \"comment\"" : "")
+                  + "\n";
+          return new PathGen(path, text, p);
+        });
+    g.put(
+        "ansible-vault-password-file",
+        r -> {
+          String p = r.between(0, 1) == 0 ? r.password() : r.alnum(32);
+          String path =
+              switch (r.between(0, 4)) {
+                case 0 -> ".vault_pass";
+                case 1 -> ".vault_pass.txt";
+                case 2 -> "ansible/vault-password.txt";
+                case 3 -> "deploy/.vault-password";
+                default -> ".ansible_vault_pass";
+              };
+          return new PathGen(path, p + "\n", p);
+        });
+    return g;
+  }
+
   private static void tok(
       Map<String, Function<Rnd, Gen>> g, String id, String key, Function<Rnd, String> f) {
     g.put(
@@ -1969,6 +2101,18 @@ final class Corpus {
                   text,
                   List.of(new Label(e.getKey(), gen.secret()))));
         }
+      }
+    }
+    // credential files known by their path: own random stream, after every other sample
+    Rnd pr = new Rnd(seed ^ 0x110L);
+    for (var e : pathGenerators().entrySet()) {
+      for (int i = 0; i < perContext * CONTEXTS.size(); i++) {
+        PathGen gen = e.getValue().apply(pr);
+        out.add(
+            new Sample(
+                e.getKey() + "-" + out.size() + "/" + gen.path(),
+                gen.text(),
+                List.of(new Label(e.getKey(), gen.secret()))));
       }
     }
     return out;
@@ -2787,6 +2931,9 @@ final class Corpus {
     for (int i = 0; i < copies; i++) {
       configFileNegatives(r, out);
     }
+    for (int i = 0; i < copies; i++) {
+      pathNegatives(r, out);
+    }
     return out;
   }
 
@@ -2850,6 +2997,72 @@ final class Corpus {
             + ".com\nUser me@corp.example\nPassCmd \"pass show mail/work\"\nSSLType IMAPS\n\n"
             + "IMAPStore work-remote\nAccount work\n\nIMAPAccount gmail\nHost imap.gmail.com\n"
             + "PassCmd \"gpg -q --for-your-eyes-only -d ~/.mailpass.gpg\"\n");
+  }
+
+  /**
+   * Credential files known by their path (decision 110) that hold no secret — stand-ins, empty
+   * entries, scripts, prose — and the same shapes in files of other names, which are not read for
+   * them at all.
+   */
+  private static void pathNegatives(Rnd r, List<Sample> out) {
+    addFile(out, "config/master.key", "00000000000000000000000000000000\n");
+    addFile(out, "config/credentials/production.key", "${RAILS_MASTER_KEY}\n");
+    addFile(out, "config/master.key.sample", r.hex(32) + "\n");
+    addFile(out, "build/artifact.md5", r.hex(32) + "\n");
+    addFile(out, "auth.txt", "username\npassword\n");
+    addFile(out, "vpn/client.auth", "your_username\nyour_password\n");
+    addFile(out, "openvpn/auth.txt", "${VPN_USER}\n${VPN_PASSWORD}\n");
+    addFile(
+        out,
+        "docs/auth.txt",
+        "Put the user name on the first line\nand the password on the second.\n");
+    addFile(out, "openvpn/" + r.lower(5) + "-auth.txt", r.lower(6) + "\n");
+    addFile(
+        out,
+        "etc/openvpn/login.conf",
+        "default:\\\n\t:path=/sbin /bin /usr/sbin /usr/bin:\\\n\t:umask=022:\n");
+    addFile(
+        out,
+        "src/" + r.lower(6) + "/auth.go",
+        "package auth\n\nfunc Check() bool {\n\treturn true\n}\n");
+    addFile(out, "notes/credentials.txt", "alice\nbob\n");
+    addFile(
+        out,
+        ".pgpass",
+        "# hostname:port:database:username:password\n*:*:*:*:${PGPASSWORD}\n"
+            + "localhost:5434:*:postgres:postgres\ndb.internal:15432:app:app:changeme\n"
+            + "db.internal:25060:app:app:<password>\n");
+    addFile(
+        out,
+        "AppData\\Roaming\\postgresql\\pgpass.conf",
+        "localhost:5999:*:" + r.lower(5) + ":xxxxxxxx\n");
+    addFile(
+        out,
+        "services.map",
+        "svc-" + r.lower(4) + ":8080:api:web:healthcheck_" + r.lower(5) + "\n");
+    addFile(
+        out,
+        "etc/pgbouncer/userlist.txt",
+        "\"stats\" \"\"\n\"app\" \"${APP_PASSWORD}\"\n\"admin\" \"changeme\"\n;\"old\" \"x\"\n");
+    addFile(
+        out,
+        "strings.c",
+        "static const char *pairs[] = {\"en_US\" \"UTF-8\", \"de_DE\" \"ISO-8859-1\"};\n"
+            + "puts(\""
+            + r.lower(6)
+            + "\" \"Connection refused: check the host\");\n");
+    addFile(out, ".vault_pass", "#!/bin/sh\npass show ansible/vault\n");
+    addFile(out, ".vault_pass.txt", "changeme\n");
+    addFile(out, "vault_password.txt", "$ANSIBLE_VAULT_PASSWORD\n");
+    addFile(
+        out,
+        "ansible.cfg",
+        "[defaults]\ninventory = hosts\nvault_password_file = ~/.vault_pass.txt\n");
+  }
+
+  /** A negative sample whose name ends with {@code path} as a whole file name. */
+  private static void addFile(List<Sample> out, String path, String text) {
+    out.add(new Sample("neg-" + out.size() + "/" + path, text, List.of()));
   }
 
   /** One long line, as bundlers write it: quoted random-looking strings under short names. */

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The resource side of DPoP (RFC 9449 section 4.3 and 7.1) for {@link ProtectedResource}: a Warden
@@ -172,7 +173,7 @@ final class DpopProofs {
   }
 
   /** RFC 9449 section 4.3 step 9: no query or fragment, scheme and host in lower case. */
-  static String normalize(String uri) {
+  static @Nullable String normalize(String uri) {
     try {
       URI u = new URI(uri);
       String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);

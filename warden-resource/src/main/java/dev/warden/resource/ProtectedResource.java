@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an MCP server (or any HTTP API) embeds to be a resource server of Warden: it serves its
@@ -75,13 +76,17 @@ public final class ProtectedResource {
    */
   public record Principal(
       String subject,
-      String clientId,
+      @Nullable String clientId,
       List<String> actors,
       Set<String> scopes,
       Map<String, Object> claims) {}
 
   /** The outcome of {@link #authenticate}: exactly one of principal and challenge is set. */
-  public record Outcome(Principal principal, int status, String wwwAuthenticate, String body) {
+  public record Outcome(
+      @Nullable Principal principal,
+      int status,
+      @Nullable String wwwAuthenticate,
+      @Nullable String body) {
     public boolean allowed() {
       return principal != null;
     }
@@ -93,8 +98,8 @@ public final class ProtectedResource {
   private final String metadataUrl;
   private final String metadata;
   private final DefaultJWTProcessor<SecurityContext> processor;
-  private final URI introspection;
-  private final String introspectionToken;
+  private final @Nullable URI introspection;
+  private final @Nullable String introspectionToken;
   private final HttpClient http;
   private final DpopProofs dpop = new DpopProofs(java.time.Clock.systemUTC());
   private final String origin;
@@ -165,8 +170,8 @@ public final class ProtectedResource {
     private final String issuer;
     private final List<String> scopes = new ArrayList<>();
     private String jwksUri;
-    private String name;
-    private String introspectionToken;
+    private @Nullable String name;
+    private @Nullable String introspectionToken;
 
     private Builder(String resource, String issuer) {
       this.resource = Objects.requireNonNull(resource, "resource");
@@ -244,7 +249,7 @@ public final class ProtectedResource {
    * @param authorization the header's value, or null
    * @param required scopes the request needs; all must be in the token's {@code scope}
    */
-  public Outcome authenticate(String authorization, Set<String> required) {
+  public Outcome authenticate(@Nullable String authorization, Set<String> required) {
     return authenticate(authorization, List.of(), null, null, required);
   }
 
@@ -263,10 +268,10 @@ public final class ProtectedResource {
    * @param required scopes the request needs; all must be in the token's {@code scope}
    */
   public Outcome authenticate(
-      String authorization,
+      @Nullable String authorization,
       List<String> dpopProofs,
-      String method,
-      String requestUri,
+      @Nullable String method,
+      @Nullable String requestUri,
       Set<String> required) {
     String scopeHint = String.join(" ", required.isEmpty() ? scopesSupported : required);
     boolean dpopScheme =
@@ -372,7 +377,8 @@ public final class ProtectedResource {
     }
   }
 
-  private Outcome challenge(int status, String error, String description, String scope) {
+  private Outcome challenge(
+      int status, @Nullable String error, @Nullable String description, @Nullable String scope) {
     StringBuilder h =
         new StringBuilder("Bearer resource_metadata=\"").append(metadataUrl).append('"');
     if (error != null) {
@@ -393,7 +399,7 @@ public final class ProtectedResource {
   }
 
   /** RFC 9449 section 7.1: the DPoP challenge, naming the algorithms a proof may use. */
-  private Outcome dpopChallenge(String error, String description) {
+  private Outcome dpopChallenge(String error, @Nullable String description) {
     Outcome o = challenge(401, error, description, null);
     return new Outcome(
         null,
@@ -401,7 +407,8 @@ public final class ProtectedResource {
         "DPoP algs=\""
             + String.join(" ", DpopProofs.ALGORITHMS)
             + "\", "
-            + o.wwwAuthenticate().substring("Bearer ".length()),
+            // challenge() always sets the header of a refusal
+            + Objects.requireNonNull(o.wwwAuthenticate()).substring("Bearer ".length()),
         o.body());
   }
 
@@ -457,7 +464,7 @@ public final class ProtectedResource {
         ex.setAttribute("warden.principal", o.principal());
         chain.doFilter(ex);
       } else {
-        send(ex, o.status(), o.body(), o.wwwAuthenticate());
+        send(ex, o.status(), Objects.requireNonNull(o.body()), o.wwwAuthenticate());
       }
     }
 
@@ -468,7 +475,7 @@ public final class ProtectedResource {
   }
 
   @SuppressForbidden(JDK_HTTP_SERVER)
-  private static void send(HttpExchange ex, int status, String body, String challenge)
+  private static void send(HttpExchange ex, int status, String body, @Nullable String challenge)
       throws IOException {
     try (ex) {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

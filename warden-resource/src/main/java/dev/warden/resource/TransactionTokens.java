@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code Txn-Token} header a service receives inside Warden's trust domain
@@ -69,7 +70,7 @@ public final class TransactionTokens {
   public static final class InvalidTransactionToken extends Exception {
     private static final long serialVersionUID = 1L;
 
-    InvalidTransactionToken(String message, Throwable cause) {
+    InvalidTransactionToken(String message, @Nullable Throwable cause) {
       super(message, cause);
     }
   }
@@ -110,7 +111,7 @@ public final class TransactionTokens {
    * @throws InvalidTransactionToken when it is missing, malformed, not a transaction token, not
    *     Warden's, not for this trust domain or expired; the message says which
    */
-  public Transaction verify(String header) throws InvalidTransactionToken {
+  public Transaction verify(@Nullable String header) throws InvalidTransactionToken {
     if (header == null || header.isBlank()) {
       throw new InvalidTransactionToken(
           "no " + HEADER + " header: this service runs only inside a transaction", null);

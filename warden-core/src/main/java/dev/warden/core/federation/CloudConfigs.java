@@ -10,6 +10,7 @@ import dev.warden.core.model.FederationCloud;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cloud-side configuration that trusts one {@link FederationTarget}, generated so that the
@@ -45,7 +46,7 @@ public final class CloudConfigs {
    * @throws ValidationException when no active workload is granted the resource: a trust with no
    *     subject would either trust nobody or, written carelessly, everybody
    */
-  public static Generated of(FederationTarget t, String awsAccountId) {
+  public static Generated of(FederationTarget t, @Nullable String awsAccountId) {
     if (t.subjects().isEmpty()) {
       throw new ValidationException(
           "resource",

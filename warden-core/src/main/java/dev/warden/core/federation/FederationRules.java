@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.warden.core.model.FederationCloud;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The documented requirements each cloud places on an OIDC issuer and its tokens, checked against
@@ -81,7 +82,8 @@ public final class FederationRules {
    * @param lifetimeSeconds the lifetime a real token gets; null to read it from the token's exp -
    *     iat
    */
-  public record SampleToken(String token, String expectedAudience, Long lifetimeSeconds) {}
+  public record SampleToken(
+      String token, @Nullable String expectedAudience, @Nullable Long lifetimeSeconds) {}
 
   /**
    * What was observed of an issuer.
@@ -94,13 +96,13 @@ public final class FederationRules {
    */
   public record IssuerFacts(
       String issuer,
-      JsonNode discovery,
-      String discoveryError,
-      JsonNode jwks,
-      String jwksError,
+      @Nullable JsonNode discovery,
+      @Nullable String discoveryError,
+      @Nullable JsonNode jwks,
+      @Nullable String jwksError,
       Tls tls,
       String tlsDetail,
-      SampleToken sample) {
+      @Nullable SampleToken sample) {
     public IssuerFacts withDiscovery(JsonNode d) {
       return new IssuerFacts(issuer, d, discoveryError, jwks, jwksError, tls, tlsDetail, sample);
     }

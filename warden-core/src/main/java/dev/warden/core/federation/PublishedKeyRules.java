@@ -83,19 +83,21 @@ final class PublishedKeyRules {
             + " advertises them";
   }
 
-  private static Set<String> advertised(IssuerFacts f) {
+  private static Set<String> advertised(JsonNode discovery) {
     Set<String> s = new HashSet<>();
-    f.discovery().path("id_token_signing_alg_values_supported").forEach(n -> s.add(n.asText()));
+    discovery.path("id_token_signing_alg_values_supported").forEach(n -> s.add(n.asText()));
     return s;
   }
 
   static @Nullable String discoveryAlgs(IssuerFacts f) {
-    if (f.discovery() == null || f.jwks() == null) {
+    JsonNode discovery = f.discovery();
+    JsonNode jwks = f.jwks();
+    if (discovery == null || jwks == null) {
       return "not checked: discovery or JWKS unreadable";
     }
-    Set<String> adv = advertised(f);
+    Set<String> adv = advertised(discovery);
     Set<String> used = new TreeSet<>();
-    f.jwks().path("keys").forEach(k -> used.add(k.path("alg").asText("?")));
+    jwks.path("keys").forEach(k -> used.add(k.path("alg").asText("?")));
     used.removeAll(adv);
     return used.isEmpty()
         ? null

@@ -27,10 +27,15 @@ final class SampleTokenRules {
    *
    * @throws ParseException when it is not a compact JWS whose header names an algorithm
    */
+  /** The sample token: {@link FederationRules} runs a token rule only when there is one. */
+  private static FederationRules.SampleToken sample(IssuerFacts f) {
+    return java.util.Objects.requireNonNull(f.sample(), "a token rule runs only with a sample");
+  }
+
   private static UnverifiedJws parse(IssuerFacts f) throws ParseException {
     UnverifiedJws jws;
     try {
-      jws = UnverifiedJws.parse(f.sample().token());
+      jws = UnverifiedJws.parse(sample(f).token());
     } catch (DeniedException e) {
       throw new ParseException(e.getMessage(), 0);
     }
@@ -150,7 +155,7 @@ final class SampleTokenRules {
     if (aud != null && aud.stream().anyMatch(x -> !(x instanceof String))) {
       throw new ParseException("the token's aud claim is not a string or a list of strings", 0);
     }
-    String want = f.sample().expectedAudience();
+    String want = sample(f).expectedAudience();
     if (aud == null || aud.size() != 1) {
       return "aud is " + aud + "; the clouds expect exactly one audience";
     }
@@ -178,7 +183,8 @@ final class SampleTokenRules {
     if (iat == null || exp == null) {
       return "the token lacks iat or exp; GCP requires both";
     }
-    long seconds = f.sample().lifetimeSeconds() != null ? f.sample().lifetimeSeconds() : exp - iat;
+    Long given = sample(f).lifetimeSeconds();
+    long seconds = given != null ? given : exp - iat;
     return seconds <= FederationCloud.MAX_LIFETIME.toSeconds()
         ? null
         : String.format(

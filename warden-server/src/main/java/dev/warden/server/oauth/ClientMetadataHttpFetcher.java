@@ -46,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  * The response's {@code Cache-Control} sets how long the document is reused: {@code no-store} or
  * {@code no-cache} not at all, {@code max-age} up to {@link #MAX_CACHE}, {@link #DEFAULT_CACHE}
  * without.
+ *
+ * <p>Why it is over 400 lines: every limit on fetching an attacker-chosen URL (addresses,
+ * redirects, sizes, one deadline over a hand-read HTTP/1.1 response) is enforced here, so that a
+ * review of the SSRF defence reads one class.
  */
 public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
   public static final int MAX_BYTES = 5 * 1024;

@@ -1,5 +1,6 @@
 package dev.warden.bench.inventory;
 
+import dev.warden.bench.BenchSupport;
 import dev.warden.server.WardenServer;
 import dev.warden.server.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,6 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Inventory and posture at scale on PostgreSQL: a fresh database filled by SQL generators with N
@@ -61,11 +60,7 @@ public final class InventoryScale {
             Clock.systemUTC(),
             new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      m.find();
-      String admin = m.group(1);
+      String admin = BenchSupport.bootstrapToken(out);
       String base = "http://127.0.0.1:" + port;
       long t = System.nanoTime();
       for (int batch = 0; batch < 10; batch++) {

@@ -82,15 +82,7 @@ public final class WorkloadCredentials implements CredentialFetcher {
       return accessToken(workload, resource, now);
     }
     if (res.statusCode() != 200) {
-      String why =
-          "Warden refused a credential for "
-              + resource
-              + " to "
-              + workload.id()
-              + ": "
-              + json.path("error").asText("error")
-              + ": "
-              + json.path("error_description").asText("HTTP " + res.statusCode());
+      String why = refused("a credential", resource, workload, res);
       EdgeException.Kind kind =
           switch (res.statusCode()) {
             case 400, 401, 403, 404, 429 -> EdgeException.Kind.DENIED;
@@ -119,14 +111,7 @@ public final class WorkloadCredentials implements CredentialFetcher {
     if (res.statusCode() != 200 || !json.hasNonNull("access_token")) {
       throw new EdgeException(
           res.statusCode() >= 500 ? EdgeException.Kind.UNAVAILABLE : EdgeException.Kind.DENIED,
-          "Warden refused an access token for "
-              + resource
-              + " to "
-              + workload.id()
-              + ": "
-              + json.path("error").asText("error")
-              + ": "
-              + json.path("error_description").asText("HTTP " + res.statusCode()));
+          refused("an access token", resource, workload, res));
     }
     return token(
         ACCESS_TOKEN,
@@ -171,6 +156,20 @@ public final class WorkloadCredentials implements CredentialFetcher {
           EdgeException.Kind.FAILED,
           answerer + " did not answer JSON (HTTP " + res.statusCode() + ")");
     }
+  }
+
+  /** Why the server refused {@code what}, in its own words (its OAuth error and description). */
+  private static String refused(String what, String resource, X509Svid workload, Answer res) {
+    return "Warden refused "
+        + what
+        + " for "
+        + resource
+        + " to "
+        + workload.id()
+        + ": "
+        + res.json().path("error").asText("error")
+        + ": "
+        + res.json().path("error_description").asText("HTTP " + res.statusCode());
   }
 
   /** The engine name an HTTP credential carries: its kind, so a database proxy refuses it. */

@@ -227,20 +227,7 @@ final class SignIn {
       if (o.user() != null) {
         details.put("subject", dev.warden.core.oauth.UserPrincipal.subject(o.user()));
       }
-      services
-          .audit()
-          .write(
-              new AuditEvent(
-                  UUID.randomUUID().toString(),
-                  services.clock().instant(),
-                  AuditType.CONSOLE_SIGNED_IN.wire(),
-                  AuditOutcome.FAILURE.wire(),
-                  reason,
-                  "console",
-                  null,
-                  null,
-                  details,
-                  null));
+      writeSignIn("console", AuditOutcome.FAILURE, reason, details);
       loginForm(
           res,
           next,
@@ -296,6 +283,12 @@ final class SignIn {
     if (message != null) {
       details.put("message", message);
     }
+    writeSignIn(who == null ? "console" : who.actor(), outcome, reason, details);
+  }
+
+  /** A sign-in attempt's audit event, with the reason code of a refusal ("" on success). */
+  private void writeSignIn(
+      String actor, AuditOutcome outcome, String reason, Map<String, String> details) {
     services
         .audit()
         .write(
@@ -305,7 +298,7 @@ final class SignIn {
                 AuditType.CONSOLE_SIGNED_IN.wire(),
                 outcome.wire(),
                 reason,
-                who == null ? "console" : who.actor(),
+                actor,
                 null,
                 null,
                 details,

@@ -1,6 +1,7 @@
 package dev.warden.bench.console;
 
 import dev.warden.bench.BenchSupport;
+import dev.warden.bench.inventory.InventoryScale;
 import dev.warden.core.audit.AuditChain;
 import dev.warden.core.audit.AuditEvent;
 import dev.warden.core.model.CredentialKind;
@@ -191,22 +192,7 @@ public final class ConsoleRender {
       String base = "http://127.0.0.1:" + port;
       long t = System.nanoTime();
       for (int batch = 0; batch < WORKLOADS / 1000; batch++) {
-        StringBuilder docs = new StringBuilder("{\"documents\":[");
-        for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
-          docs.append(i % 1000 == 0 ? "" : ",")
-              .append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":")
-              .append("\"spiffe://acme.test/svc-")
-              .append(i)
-              .append("\",\"selectors\":[\"k8s:sa=svc-")
-              .append(i)
-              .append("\"],\"owner\":\"owner")
-              .append(i % 5000)
-              .append("@acme.test\",\"team\":\"team")
-              .append(i % 200)
-              .append("\",\"environment\":\"")
-              .append(i % 3 == 0 ? "prod" : "dev")
-              .append("\"}}");
-        }
+        StringBuilder docs = InventoryScale.workloadDocuments(batch);
         if (batch == 0) {
           for (int r = 0; r < 50; r++) {
             docs.append(",{\"kind\":\"Resource\",\"metadata\":{\"name\":\"res-")

@@ -64,22 +64,7 @@ public final class InventoryScale {
       String base = "http://127.0.0.1:" + port;
       long t = System.nanoTime();
       for (int batch = 0; batch < 10; batch++) {
-        StringBuilder docs = new StringBuilder("{\"documents\":[");
-        for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
-          docs.append(i % 1000 == 0 ? "" : ",")
-              .append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":")
-              .append("\"spiffe://acme.test/svc-")
-              .append(i)
-              .append("\",\"selectors\":[\"k8s:sa=svc-")
-              .append(i)
-              .append("\"],\"owner\":\"owner")
-              .append(i % 5000)
-              .append("@acme.test\",\"team\":\"team")
-              .append(i % 200)
-              .append("\",\"environment\":\"")
-              .append(i % 3 == 0 ? "prod" : "dev")
-              .append("\"}}");
-        }
+        StringBuilder docs = InventoryScale.workloadDocuments(batch);
         for (int r = 0; r < 50 && batch == 0; r++) {
           docs.append(",{\"kind\":\"Resource\",\"metadata\":{\"name\":\"res-")
               .append(r)
@@ -289,5 +274,29 @@ public final class InventoryScale {
       throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
     }
     return r.body();
+  }
+
+  /**
+   * The start of an apply body with the 1,000 workloads of {@code batch} (svc-N, with owners, teams
+   * and environments spread over them); the caller appends to it and closes it.
+   */
+  public static StringBuilder workloadDocuments(int batch) {
+    StringBuilder docs = new StringBuilder("{\"documents\":[");
+    for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
+      docs.append(i % 1000 == 0 ? "" : ",")
+          .append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":")
+          .append("\"spiffe://acme.test/svc-")
+          .append(i)
+          .append("\",\"selectors\":[\"k8s:sa=svc-")
+          .append(i)
+          .append("\"],\"owner\":\"owner")
+          .append(i % 5000)
+          .append("@acme.test\",\"team\":\"team")
+          .append(i % 200)
+          .append("\",\"environment\":\"")
+          .append(i % 3 == 0 ? "prod" : "dev")
+          .append("\"}}");
+    }
+    return docs;
   }
 }

@@ -9,17 +9,9 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Load driver for dynamic PostgreSQL users over HTTP (issue 11), with token grants as the baseline
@@ -51,7 +41,6 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class CredentialLoad {
-  private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int WORKLOADS = 50;
   private static final int TOKENS = 1000;
@@ -68,21 +57,22 @@ public final class CredentialLoad {
     String admin = "wb_admin_" + sfx;
     String app = "wb_app_" + sfx;
     String marker = "wb_marker_" + sfx;
-    sql(
+    BenchSupport.sql(
         "postgres",
         "CREATE DATABASE " + store,
         "CREATE DATABASE " + target,
         "CREATE ROLE " + admin + " LOGIN CREATEROLE PASSWORD 'bench-admin-password'",
         "GRANT pg_signal_backend TO " + admin,
         "CREATE ROLE " + app + " NOLOGIN");
-    sql(target, "CREATE TABLE ledger (id INT PRIMARY KEY)", "GRANT SELECT ON ledger TO " + app);
+    BenchSupport.sql(
+        target, "CREATE TABLE ledger (id INT PRIMARY KEY)", "GRANT SELECT ON ledger TO " + app);
     Path dir = Files.createTempDirectory("warden-credential-load");
     int port = 19080 + (int) (ProcessHandle.current().pid() % 1000);
     try (TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").start()) {
       Map<String, String> flags = new LinkedHashMap<>();
       flags.put("server.port", Integer.toString(port));
       flags.put("server.dataDir", dir.toString());
-      flags.put("db.url", PG + store);
+      flags.put("db.url", BenchSupport.PG + store);
       flags.put("db.user", "postgres");
       flags.put("databases.reapInterval", "1s");
       flags.put("databases.reapParallelism", Integer.toString(parallelism));
@@ -91,15 +81,9 @@ public final class CredentialLoad {
       try (WardenServer server =
           WardenServer.start(
               cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m =
-            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-                .matcher(out.toString(StandardCharsets.UTF_8));
-        if (!m.find()) {
-          throw new IllegalStateException("no bootstrap token");
-        }
         String base = "http://127.0.0.1:" + port;
-        String token = m.group(1);
-        send(
+        String token = BenchSupport.bootstrapToken(out);
+        BenchSupport.send(
             base,
             token,
             "PUT",
@@ -118,7 +102,7 @@ public final class CredentialLoad {
               "resources": ["ledger-db"], "credentialKind": "database_user", "maxTtl": "%ds"}},
             {"kind": "AccessPolicy", "metadata": {"name": "api"}, "spec": {"workloads": {"selectors": ["k8s:sa=api"]},
               "resources": ["ledger-api"], "maxTtl": "5m"}}"""
-                .formatted(k8s.issuer(), PG + target, admin, app, marker, ttl));
+                .formatted(k8s.issuer(), BenchSupport.PG + target, admin, app, marker, ttl));
         for (int i = 0; i < WORKLOADS; i++) {
           docs.append(
                   ",\n{\"kind\": \"Workload\", \"spec\": {\"spiffeId\": \"spiffe://bench.test/ns/team")
@@ -128,7 +112,7 @@ public final class CredentialLoad {
               .append("\", \"k8s:sa=api\"],")
               .append(" \"owner\": \"bench@acme.test\"}}");
         }
-        send(base, token, "POST", "/v1/apply", docs.append("]}").toString());
+        BenchSupport.send(base, token, "POST", "/v1/apply", docs.append("]}").toString());
 
         Instant exp = Instant.now().plus(Duration.ofHours(2));
         StringBuilder creds = new StringBuilder("local bodies = {\n");
@@ -138,7 +122,7 @@ public final class CredentialLoad {
               k8s.kubernetes("team" + (i % WORKLOADS), "api", "api-" + i).expiresAt(exp).mint();
           String auth =
               "client_assertion_type="
-                  + enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                  + BenchSupport.enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
                   + "&client_assertion="
                   + t;
           creds.append("  \"").append(auth).append("&resource=ledger-db\",\n");
@@ -146,7 +130,7 @@ public final class CredentialLoad {
               .append("  \"grant_type=client_credentials&")
               .append(auth)
               .append("&resource=")
-              .append(enc("https://ledger.bench.test"))
+              .append(BenchSupport.enc("https://ledger.bench.test"))
               .append("\",\n");
         }
         Path credLua = lua(dir.resolve("credentials.lua"), creds);
@@ -222,12 +206,12 @@ public final class CredentialLoad {
             end.path("irrevocable").asLong());
       }
     } finally {
-      sql(
+      BenchSupport.sql(
           "postgres",
           "DROP DATABASE IF EXISTS " + store + " WITH (FORCE)",
           "DROP DATABASE IF EXISTS " + target + " WITH (FORCE)");
       // anything the reaper did not drop, then the bench's own roles
-      sql(
+      BenchSupport.sql(
           "postgres",
           "DO $$ DECLARE r record; BEGIN FOR r IN SELECT u.rolname FROM pg_auth_members a"
               + " JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles u ON u.oid = a.member WHERE g.rolname = '"
@@ -241,7 +225,7 @@ public final class CredentialLoad {
 
   private static JsonNode counts(String base, String token)
       throws IOException, InterruptedException {
-    return JSON.readTree(send(base, token, "GET", "/v1/database-leases?limit=1", null))
+    return JSON.readTree(BenchSupport.send(base, token, "GET", "/v1/database-leases?limit=1", null))
         .path("counts");
   }
 
@@ -286,38 +270,5 @@ public final class CredentialLoad {
     if (ms > 0) {
       Thread.sleep(ms);
     }
-  }
-
-  private static String send(String base, String token, String method, String path, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r =
-        HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException(
-          method + " " + path + " failed: " + r.statusCode() + " " + r.body());
-    }
-    return r.body();
-  }
-
-  private static void sql(String db, String... statements) throws Exception {
-    try (Connection c = DriverManager.getConnection(PG + db, "postgres", "");
-        Statement s = c.createStatement()) {
-      for (String st : statements) {
-        s.execute(st);
-      }
-    }
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -20,14 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Latency the agent's HTTP egress proxy adds (issue 12): the same destination (a JDK HTTP server on
@@ -70,14 +67,9 @@ public final class EdgeHttpLoad {
             ConfigLoader.load(null, Map.of(), flags),
             Clock.systemUTC(),
             new PrintStream(out, true, StandardCharsets.UTF_8))) {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      if (!m.find()) {
-        throw new IllegalStateException("no bootstrap token");
-      }
+      String bootstrap = BenchSupport.bootstrapToken(out);
       String base = "https://localhost:" + port;
-      EdgeLoad.Admin api = new EdgeLoad.Admin(base, m.group(1), dir.resolve("server-ca.pem"));
+      EdgeLoad.Admin api = new EdgeLoad.Admin(base, bootstrap, dir.resolve("server-ca.pem"));
       int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
       api.send(
           "PUT",
@@ -131,22 +123,7 @@ public final class EdgeHttpLoad {
                               "brokered_secret",
                               "maxTtl",
                               "1h"))))));
-      String join =
-          JSON.readTree(
-                  api.send("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=bench\"]}"))
-              .path("token")
-              .asText();
-      AgentOptions o =
-          new AgentOptions(
-              base,
-              dir.resolve("agent/workload.sock"),
-              dir.resolve("agent-data"),
-              join,
-              null,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(5),
-              List.of(),
-              api.ca);
+      AgentOptions o = api.benchAgent(dir);
       int proxyPort = port + 1;
       try (AgentRuntime agent = new AgentRuntime(o, Clock.systemUTC())) {
         agent.start();
@@ -183,8 +160,8 @@ public final class EdgeHttpLoad {
           long[] d = new long[0];
           long[] p = new long[0];
           for (int round = 0; round < 4; round++) {
-            d = concat(d, run(direct, uri, requests / 4));
-            p = concat(p, run(proxied, uri, requests / 4));
+            d = BenchSupport.concat(d, run(direct, uri, requests / 4));
+            p = BenchSupport.concat(p, run(proxied, uri, requests / 4));
           }
           Arrays.sort(d);
           Arrays.sort(p);
@@ -230,13 +207,7 @@ public final class EdgeHttpLoad {
     return t;
   }
 
-  static long[] concat(long[] a, long[] b) {
-    long[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
   static double pct(long[] sorted, int p) {
-    return sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e3;
+    return BenchSupport.percentile(sorted, p) / 1e3;
   }
 }

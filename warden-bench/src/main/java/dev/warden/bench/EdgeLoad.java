@@ -72,14 +72,9 @@ public final class EdgeLoad {
               ConfigLoader.load(null, Map.of(), flags),
               Clock.systemUTC(),
               new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m =
-            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-                .matcher(out.toString(StandardCharsets.UTF_8));
-        if (!m.find()) {
-          throw new IllegalStateException("no bootstrap token");
-        }
+        String bootstrap = BenchSupport.bootstrapToken(out);
         String base = "https://localhost:" + port;
-        Admin admin = new Admin(base, m.group(1), dir.resolve("server-ca.pem"));
+        Admin admin = new Admin(base, bootstrap, dir.resolve("server-ca.pem"));
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         admin.send("PUT", "/v1/target-secrets/bench-admin", "{\"value\": \"admin-pw\"}");
         admin.send(
@@ -142,22 +137,7 @@ public final class EdgeLoad {
                                 "database_user",
                                 "maxTtl",
                                 "1h"))))));
-        String join =
-            JSON.readTree(
-                    admin.send("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=bench\"]}"))
-                .path("token")
-                .asText();
-        AgentOptions o =
-            new AgentOptions(
-                base,
-                dir.resolve("agent/workload.sock"),
-                dir.resolve("agent-data"),
-                join,
-                null,
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(5),
-                List.of(),
-                admin.ca);
+        AgentOptions o = admin.benchAgent(dir);
         int tcp = port + 1;
         try (AgentRuntime agent = new AgentRuntime(o, Clock.systemUTC())) {
           agent.start();
@@ -304,7 +284,7 @@ public final class EdgeLoad {
   }
 
   static double pct(long[] sorted, int p) {
-    return sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e6;
+    return BenchSupport.percentile(sorted, p) / 1e6;
   }
 
   /** The admin API over HTTPS, trusting the server's bundle fetched once. */
@@ -355,6 +335,27 @@ public final class EdgeLoad {
       }
       Files.writeString(ca, pem);
       this.http = HttpClient.newBuilder().sslContext(trustAll).build();
+    }
+
+    /**
+     * Options of an agent that attests with a fresh join token for {@code node:pool=bench}, keeps
+     * its state under {@code dir} and trusts the server's bundle.
+     */
+    AgentOptions benchAgent(Path dir) throws Exception {
+      String join =
+          JSON.readTree(send("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=bench\"]}"))
+              .path("token")
+              .asText();
+      return new AgentOptions(
+          base,
+          dir.resolve("agent/workload.sock"),
+          dir.resolve("agent-data"),
+          join,
+          null,
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(5),
+          List.of(),
+          ca);
     }
 
     String send(String method, String path, String body) throws Exception {

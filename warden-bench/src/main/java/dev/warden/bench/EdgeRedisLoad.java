@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,14 +67,9 @@ public final class EdgeRedisLoad {
             ConfigLoader.load(null, Map.of(), flags),
             Clock.systemUTC(),
             new PrintStream(out, true, StandardCharsets.UTF_8))) {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      if (!m.find()) {
-        throw new IllegalStateException("no bootstrap token");
-      }
+      String bootstrap = BenchSupport.bootstrapToken(out);
       String base = "https://localhost:" + port;
-      EdgeLoad.Admin api = new EdgeLoad.Admin(base, m.group(1), dir.resolve("server-ca.pem"));
+      EdgeLoad.Admin api = new EdgeLoad.Admin(base, bootstrap, dir.resolve("server-ca.pem"));
       int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
       api.send("PUT", "/v1/target-secrets/redis-admin", "{\"value\": \"admin-pw\"}");
       api.send(
@@ -144,22 +138,7 @@ public final class EdgeRedisLoad {
                               "database_user",
                               "maxTtl",
                               "1h"))))));
-      String join =
-          JSON.readTree(
-                  api.send("POST", "/v1/agent-tokens", "{\"selectors\":[\"node:pool=bench\"]}"))
-              .path("token")
-              .asText();
-      AgentOptions o =
-          new AgentOptions(
-              base,
-              dir.resolve("agent/workload.sock"),
-              dir.resolve("agent-data"),
-              join,
-              null,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(5),
-              List.of(),
-              api.ca);
+      AgentOptions o = api.benchAgent(dir);
       try (AgentRuntime agent = new AgentRuntime(o, Clock.systemUTC())) {
         agent.start();
         Path sock = dir.resolve("redis.sock");

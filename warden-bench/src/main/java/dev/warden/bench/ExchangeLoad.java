@@ -63,16 +63,11 @@ public final class ExchangeLoad {
       try (WardenServer server =
           WardenServer.start(
               cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m =
-            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-                .matcher(out.toString(StandardCharsets.UTF_8));
-        if (!m.find()) {
-          throw new IllegalStateException("no bootstrap token");
-        }
+        String bootstrap = BenchSupport.bootstrapToken(out);
         String base = "http://127.0.0.1:" + port;
         apply(
             base,
-            m.group(1),
+            bootstrap,
             """
             {"documents": [
               {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",

@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,8 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Load driver for token grants over HTTP on loopback. Starts a test OIDC issuer and a Warden server
@@ -132,15 +129,10 @@ public final class GrantLoad {
     private static Path setUp(
         TestOidcIssuer k8s, String base, ByteArrayOutputStream out, Path dir, int tokens)
         throws IOException, InterruptedException {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      if (!m.find()) {
-        throw new IllegalStateException("no bootstrap token");
-      }
+      String bootstrap = BenchSupport.bootstrapToken(out);
       apply(
           base,
-          m.group(1),
+          bootstrap,
           """
           {"documents": [
             {"kind": "TrustProvider", "metadata": {"name": "cluster"}, "spec": {"type": "kubernetes", "issuer": "%s",
@@ -198,7 +190,7 @@ public final class GrantLoad {
   }
 
   static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return BenchSupport.enc(s);
   }
 
   /** Runs {@code wrk} (2 threads, with latency) against {@code url}, with a Lua script or none. */

@@ -14,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,8 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -110,13 +107,7 @@ public final class McpGatewayLoad {
                 ConfigLoader.load(null, Map.of(), flags),
                 Clock.systemUTC(),
                 new PrintStream(out, true, StandardCharsets.UTF_8))) {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      if (!m.find()) {
-        throw new IllegalStateException("no bootstrap token");
-      }
-      String admin = m.group(1);
+      String admin = BenchSupport.bootstrapToken(out);
       String base = "http://127.0.0.1:" + port;
       String gateway = base + "/mcp/bench";
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -192,11 +183,11 @@ public final class McpGatewayLoad {
                               "request.mcp.method != \"tools/call\" || request.mcp.tool in [\"lookup\", \"search\"]"))))));
       String form =
           "grant_type=client_credentials&client_assertion_type="
-              + enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+              + BenchSupport.enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
               + "&client_assertion="
-              + enc(k8s.kubernetesToken("ai", "agent", "agent-pod"))
+              + BenchSupport.enc(k8s.kubernetesToken("ai", "agent", "agent-pod"))
               + "&resource="
-              + enc(gateway);
+              + BenchSupport.enc(gateway);
       String token =
           JSON.readTree(
                   http.send(
@@ -218,8 +209,8 @@ public final class McpGatewayLoad {
       long[] d = new long[0];
       long[] g = new long[0];
       for (int round = 0; round < 4; round++) {
-        d = concat(d, direct.run(calls / 4));
-        g = concat(g, viaGateway.run(calls / 4));
+        d = BenchSupport.concat(d, direct.run(calls / 4));
+        g = BenchSupport.concat(g, viaGateway.run(calls / 4));
       }
       Arrays.sort(d);
       Arrays.sort(g);
@@ -357,17 +348,7 @@ public final class McpGatewayLoad {
     return r.body();
   }
 
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  static long[] concat(long[] a, long[] b) {
-    long[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
   static double pct(long[] sorted, int p) {
-    return sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e3;
+    return BenchSupport.percentile(sorted, p) / 1e3;
   }
 }

@@ -7,17 +7,9 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Load driver for brokered secret reads over HTTP (issue 11), with token grants as the baseline in
@@ -42,7 +32,6 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class SecretReadLoad {
-  private static final String PG = "jdbc:postgresql://127.0.0.1:5432/";
   private static final int WORKLOADS = 50;
   private static final int TOKENS = 1000;
   private static final int WARMUP_SECONDS = 10;
@@ -66,28 +55,22 @@ public final class SecretReadLoad {
     String sfx =
         UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT);
     String store = "wb_secrets_" + sfx;
-    sql("postgres", "CREATE DATABASE " + store);
+    BenchSupport.sql("postgres", "CREATE DATABASE " + store);
     Path dir = Files.createTempDirectory("warden-secret-read-load");
     int port = 19080 + (int) (ProcessHandle.current().pid() % 1000);
     try (TestOidcIssuer k8s = TestOidcIssuer.builder().audience("warden").start()) {
       Map<String, String> flags = new LinkedHashMap<>();
       flags.put("server.port", Integer.toString(port));
       flags.put("server.dataDir", dir.toString());
-      flags.put("db.url", PG + store);
+      flags.put("db.url", BenchSupport.PG + store);
       flags.put("db.user", "postgres");
       ServerConfig cfg = ConfigLoader.load(null, Map.of(), flags);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (WardenServer server =
           WardenServer.start(
               cfg, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-        Matcher m =
-            Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-                .matcher(out.toString(StandardCharsets.UTF_8));
-        if (!m.find()) {
-          throw new IllegalStateException("no bootstrap token");
-        }
         String base = "http://127.0.0.1:" + port;
-        String token = m.group(1);
+        String token = BenchSupport.bootstrapToken(out);
         StringBuilder docs = new StringBuilder("{\"documents\": [");
         docs.append(
             """
@@ -110,8 +93,8 @@ public final class SecretReadLoad {
               .append("\", \"k8s:sa=api\"],")
               .append(" \"owner\": \"bench@acme.test\"}}");
         }
-        send(base, token, "POST", "/v1/apply", docs.append("]}").toString());
-        send(
+        BenchSupport.send(base, token, "POST", "/v1/apply", docs.append("]}").toString());
+        BenchSupport.send(
             base,
             token,
             "PUT",
@@ -129,20 +112,20 @@ public final class SecretReadLoad {
               k8s.kubernetes("team" + (i % WORKLOADS), "api", "api-" + i).expiresAt(exp).mint();
           String auth =
               "client_assertion_type="
-                  + enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                  + BenchSupport.enc("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
                   + "&client_assertion="
                   + t;
           reads
               .append("  \"")
               .append(auth)
               .append("&resource=")
-              .append(enc("https://stripe.bench.test"))
+              .append(BenchSupport.enc("https://stripe.bench.test"))
               .append("\",\n");
           grants
               .append("  \"grant_type=client_credentials&")
               .append(auth)
               .append("&resource=")
-              .append(enc("https://ledger.bench.test"))
+              .append(BenchSupport.enc("https://ledger.bench.test"))
               .append("\",\n");
         }
         Path readLua = lua(dir.resolve("reads.lua"), reads);
@@ -185,7 +168,7 @@ public final class SecretReadLoad {
         }
       }
     } finally {
-      sql("postgres", "DROP DATABASE IF EXISTS " + store + " WITH (FORCE)");
+      BenchSupport.sql("postgres", "DROP DATABASE IF EXISTS " + store + " WITH (FORCE)");
     }
   }
 
@@ -199,38 +182,5 @@ public final class SecretReadLoad {
         .append("  io.write(string.format(\"non-2xx: %d\\n\", summary.errors.status))\nend\n");
     Files.writeString(file, bodies.toString());
     return file;
-  }
-
-  private static String send(String base, String token, String method, String path, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json");
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r =
-        HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException(
-          method + " " + path + " failed: " + r.statusCode() + " " + r.body());
-    }
-    return r.body();
-  }
-
-  private static void sql(String db, String... statements) throws Exception {
-    try (Connection c = DriverManager.getConnection(PG + db, "postgres", "");
-        Statement s = c.createStatement()) {
-      for (String st : statements) {
-        s.execute(st);
-      }
-    }
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -55,19 +55,13 @@ final class AgentCommand extends GroupCommand {
       selectors.forEach(body.putArray("selectors")::add);
       body.put("ttl", ttl);
       JsonNode r = connection.client().post("/v1/agent-tokens", body);
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.println(r.path("token").asText());
-        spec.commandLine()
-            .getErr()
-            .printf(
-                java.util.Locale.ROOT,
-                "join token %s, single use, expires %s%n",
-                r.path("id").asText(),
-                r.path("expires_at").asText());
-      }
+      printCreated(
+          r,
+          String.format(
+              java.util.Locale.ROOT,
+              "join token %s, single use, expires %s",
+              r.path("id").asText(),
+              r.path("expires_at").asText()));
       return 0;
     }
   }
@@ -83,11 +77,10 @@ final class AgentCommand extends GroupCommand {
     @Override
     public Integer call() {
       JsonNode r = connection.client().get("/v1/agents");
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.structured()) {
-        output.print(out, r);
+      if (printedStructured(r)) {
         return 0;
       }
+      PrintWriter out = out();
       out.printf(
           java.util.Locale.ROOT,
           "%-64s %-22s %-26s %s%n",

@@ -1,5 +1,6 @@
 package dev.warden.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,5 +18,29 @@ abstract class ApiCommand {
 
   PrintWriter out() {
     return spec.commandLine().getOut();
+  }
+
+  /**
+   * Prints {@code r} as {@code --output json|yaml} asks; false for the default human form, which
+   * the command prints itself.
+   */
+  boolean printedStructured(JsonNode r) {
+    if (!output.structured()) {
+      return false;
+    }
+    output.print(out(), r);
+    return true;
+  }
+
+  /**
+   * Prints a secret the server just created: as {@code --output} asks, else its {@code token} alone
+   * on stdout, so that a script can capture it, and {@code note} on stderr.
+   */
+  void printCreated(JsonNode r, String note) {
+    if (printedStructured(r)) {
+      return;
+    }
+    out().println(r.path("token").asText());
+    spec.commandLine().getErr().println(note);
   }
 }

@@ -60,11 +60,10 @@ final class ApplyCommand extends ApiCommand implements Callable<Integer> {
     ObjectNode body = YAML.createObjectNode();
     body.set("documents", docs);
     JsonNode result = connection.client().post("/v1/apply" + (dryRun ? "?dryRun=true" : ""), body);
-    PrintWriter out = spec.commandLine().getOut();
-    if (output.structured()) {
-      output.print(out, result);
+    if (printedStructured(result)) {
       return 0;
     }
+    PrintWriter out = out();
     for (JsonNode c : result.path("changes")) {
       String action = c.path("action").asText();
       out.printf(

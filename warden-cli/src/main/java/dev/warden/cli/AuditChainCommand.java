@@ -51,7 +51,7 @@ final class AuditChainCommand extends ApiCommand implements Callable<Integer> {
     if (verify) {
       List<AuditRecord> records = new ArrayList<>();
       for (JsonNode h : r.path("hops")) {
-        records.add(AuditCommand.Verify.record(h));
+        records.add(AuditVerifyCommand.record(h));
       }
       check = ChainCheck.of(records);
     }

@@ -250,11 +250,10 @@ final class InventoryCommand extends GroupCommand {
     public Integer call() {
       ApiClient api = connection.client();
       JsonNode r = id == null ? api.get("/v1/report/blast-radius") : one(api, id);
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.structured()) {
-        output.print(out, r);
+      if (printedStructured(r)) {
         return 0;
       }
+      PrintWriter out = out();
       Iterable<JsonNode> list = id == null ? r.path("items") : java.util.List.of(r);
       for (JsonNode b : list) {
         out.printf(

@@ -21,11 +21,10 @@ final class KeysCommand extends GroupCommand {
     @Override
     public Integer call() {
       JsonNode r = connection.client().get("/v1/keys");
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.structured()) {
-        output.print(out, r);
+      if (printedStructured(r)) {
         return 0;
       }
+      PrintWriter out = out();
       out.printf(
           java.util.Locale.ROOT,
           "%-44s %-12s %-6s %-10s %-28s %s%n",

@@ -57,19 +57,13 @@ final class TokensCommand extends GroupCommand {
         body.put("ttl", ttl);
       }
       JsonNode r = connection.client().post("/v1/admin-tokens", body);
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.structured()) {
-        output.print(out, r);
-      } else {
-        out.println(r.path("token").asText());
-        spec.commandLine()
-            .getErr()
-            .printf(
-                java.util.Locale.ROOT,
-                "created token %s (%s); it is shown only this once%n",
-                r.path("id").asText(),
-                r.path("scopes"));
-      }
+      printCreated(
+          r,
+          String.format(
+              java.util.Locale.ROOT,
+              "created token %s (%s); it is shown only this once",
+              r.path("id").asText(),
+              r.path("scopes")));
       return 0;
     }
   }
@@ -83,11 +77,10 @@ final class TokensCommand extends GroupCommand {
     @Override
     public Integer call() {
       JsonNode r = connection.client().get("/v1/admin-tokens");
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.structured()) {
-        output.print(out, r);
+      if (printedStructured(r)) {
         return 0;
       }
+      PrintWriter out = out();
       out.printf(
           java.util.Locale.ROOT,
           "%-18s %-20s %-36s %-28s %s%n",

@@ -61,6 +61,10 @@ import org.jspecify.annotations.Nullable;
  * its proof: see {@link #authenticate(String, List, String, String, Set)}); a good token without a
  * needed scope: 403 with {@code error="insufficient_scope"} and the {@code scope} to ask for
  * (step-up). Thread-safe.
+ *
+ * <p>Why it is over 400 lines: MCP servers embed this one public class of a module that depends on
+ * nothing but Nimbus; its builder, token checks, challenges and JDK HTTP filter stay one type so
+ * that the embedding API stays one type.
  */
 public final class ProtectedResource {
   /**

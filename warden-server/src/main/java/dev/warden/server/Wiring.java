@@ -90,6 +90,10 @@ import org.jspecify.annotations.Nullable;
  * key, signing keys, CA, bootstrap admin token (printed on first start), compiled configuration,
  * then the core services. Nothing here serves or schedules anything: {@link Routes} and {@link
  * Schedules} take it from here. Compiling the configuration overlaps with key loading.
+ *
+ * <p>Why it is over 400 lines: it is the one hand-written object graph of a node (decision in
+ * docs/architecture.md); splitting it would scatter the start-up order that it exists to show in
+ * one place.
  */
 final class Wiring implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Wiring.class.getName());

@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * exactly as it did when it was written. The lease of an event reads back as issued (never revoked,
  * never extended): each event row keeps its own copy of its lease as hashed (V24), since revocation
  * and renewal are the lease store's business, and an audit record does not change.
+ *
+ * <p>Why it is over 400 lines: the append and the reads share the normalisation that makes a record
+ * read back hash exactly as it was written; keeping them together keeps that one rule in one place.
  */
 final class JdbcAuditStore implements AuditStore {
   private static final String INSERT_EVENT =

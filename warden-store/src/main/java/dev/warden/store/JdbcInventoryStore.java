@@ -16,24 +16,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The inventory over {@code inventory_items} and {@code departed_owners} (V3__inventory.sql), plus
- * grouped reads of {@code leases} and {@code audit_events}.
+ * grouped reads of {@code leases} and {@code audit_events}; the reads of who was issued what
+ * ({@link IssuanceReads}) and the rows of imported items ({@link ImportedRows}) are beside it.
+ *
+ * <p>Why it is over 400 lines: it implements the whole {@code InventoryStore} contract, one short
+ * method per read; the grouped issuance reads and the imported rows are apart already.
  */
 final class JdbcInventoryStore implements InventoryStore {
-  /** Addresses kept per (workload, resource): enough to spot a workstation, bounded in memory. */
-  static final int MAX_ADDRESSES = 64;
-
-  private static final String COLUMNS =
-      "SELECT id, source, kind, name, owner, team, environment, location, fingerprint,"
-          + " created_at, expires_at, rotated_at, last_used_at, attributes FROM inventory_items";
-
   private final Db db;
 
   JdbcInventoryStore(Db db) {
@@ -47,99 +42,7 @@ final class JdbcInventoryStore implements InventoryStore {
       return List.of();
     }
     return db.inTransaction(
-        "import " + items.size() + " inventory items",
-        c -> {
-          List<Upserted> out = new ArrayList<>(items.size());
-          try (PreparedStatement get = c.prepareStatement(COLUMNS + " WHERE id = ?");
-              PreparedStatement ins =
-                  c.prepareStatement(
-                      "INSERT INTO inventory_items (id, source, kind, name, owner, team,"
-                          + " environment, location, fingerprint, created_at, expires_at, rotated_at, last_used_at, attributes,"
-                          + " first_imported, last_imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-              PreparedStatement upd =
-                  c.prepareStatement(
-                      "UPDATE inventory_items SET owner = ?, team = ?, environment = ?,"
-                          + " location = ?, fingerprint = ?, created_at = ?, expires_at = ?, rotated_at = ?, last_used_at = ?,"
-                          + " attributes = ?, last_imported = ? WHERE id = ?")) {
-            for (ImportedNhi raw : items) {
-              ImportedNhi n = normalized(raw);
-              get.setString(1, n.id());
-              ImportedNhi cur;
-              try (ResultSet rs = get.executeQuery()) {
-                cur = rs.next() ? read(rs) : null;
-              }
-              if (cur == null) {
-                ins.setString(1, n.id());
-                ins.setString(2, n.source());
-                ins.setString(3, n.kind());
-                ins.setString(4, n.name());
-                bindFields(ins, 5, n);
-                ins.setLong(15, Micros.of(at));
-                ins.setLong(16, Micros.of(at));
-                ins.executeUpdate();
-                out.add(new Upserted(n.id(), "created"));
-              } else if (cur.equals(n)) {
-                out.add(new Upserted(n.id(), "unchanged"));
-              } else {
-                bindFields(upd, 1, n);
-                upd.setLong(11, Micros.of(at));
-                upd.setString(12, n.id());
-                upd.executeUpdate();
-                out.add(new Upserted(n.id(), "updated"));
-              }
-            }
-          }
-          return out;
-        });
-  }
-
-  /** Binds owner .. attributes (10 parameters) from {@code i}. */
-  private static void bindFields(PreparedStatement ps, int i, ImportedNhi n) throws SQLException {
-    Db.setText(ps, i, n.owner());
-    Db.setText(ps, i + 1, n.team());
-    Db.setText(ps, i + 2, n.environment());
-    Db.setText(ps, i + 3, n.location());
-    Db.setText(ps, i + 4, n.fingerprint());
-    Db.setMicros(ps, i + 5, n.createdAt());
-    Db.setMicros(ps, i + 6, n.expiresAt());
-    Db.setMicros(ps, i + 7, n.lastRotatedAt());
-    Db.setMicros(ps, i + 8, n.lastUsedAt());
-    ps.setString(i + 9, JsonColumns.write(n.attributes()));
-  }
-
-  /** The item as it reads back: times at microsecond precision. */
-  static ImportedNhi normalized(ImportedNhi n) {
-    return new ImportedNhi(
-        n.source(),
-        n.kind(),
-        n.name(),
-        n.owner(),
-        n.team(),
-        n.environment(),
-        n.location(),
-        n.fingerprint(),
-        Micros.truncateNullable(n.createdAt()),
-        Micros.truncateNullable(n.expiresAt()),
-        Micros.truncateNullable(n.lastRotatedAt()),
-        Micros.truncateNullable(n.lastUsedAt()),
-        n.attributes());
-  }
-
-  private static ImportedNhi read(ResultSet rs) throws SQLException {
-    return new ImportedNhi(
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        rs.getString(6),
-        rs.getString(7),
-        rs.getString(8),
-        rs.getString(9),
-        Db.getMicros(rs, 10),
-        Db.getMicros(rs, 11),
-        Db.getMicros(rs, 12),
-        Db.getMicros(rs, 13),
-        JsonColumns.stringMap(rs.getString(14)));
+        "import " + items.size() + " inventory items", c -> ImportedRows.upsert(c, items, at));
   }
 
   @Override
@@ -147,11 +50,11 @@ final class JdbcInventoryStore implements InventoryStore {
     return db.run(
         "list inventory items",
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(COLUMNS + " ORDER BY id");
+          try (PreparedStatement ps = c.prepareStatement(ImportedRows.COLUMNS + " ORDER BY id");
               ResultSet rs = ps.executeQuery()) {
             List<ImportedNhi> out = new ArrayList<>();
             while (rs.next()) {
-              out.add(read(rs));
+              out.add(ImportedRows.read(rs));
             }
             return out;
           }
@@ -182,13 +85,13 @@ final class JdbcInventoryStore implements InventoryStore {
         "list changed inventory items",
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement(COLUMNS + " WHERE last_imported >= ? ORDER BY id")) {
+              c.prepareStatement(ImportedRows.COLUMNS + " WHERE last_imported >= ? ORDER BY id")) {
             ps.setLong(1, Micros.of(at));
             ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
               List<ImportedNhi> out = new ArrayList<>();
               while (rs.next()) {
-                out.add(read(rs));
+                out.add(ImportedRows.read(rs));
               }
               return out;
             }
@@ -291,18 +194,6 @@ final class JdbcInventoryStore implements InventoryStore {
     }
   }
 
-  private static LeaseSummary summary(ResultSet rs) throws SQLException {
-    return new LeaseSummary(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getLong(3),
-        rs.getLong(4),
-        Micros.toInstant(rs.getLong(5)),
-        Micros.toInstant(rs.getLong(6)),
-        Duration.ofNanos(rs.getLong(7) * 1_000),
-        Micros.toInstant(rs.getLong(8)));
-  }
-
   @Override
   public void markDeparted(String owner, Instant at, String action) {
     Objects.requireNonNull(owner, "owner");
@@ -348,34 +239,13 @@ final class JdbcInventoryStore implements InventoryStore {
 
   @Override
   public List<LeaseSummary> leaseSummaries(Instant now) {
-    return db.run("summarize leases", c -> leaseSummaries(c, now));
-  }
-
-  private static List<LeaseSummary> leaseSummaries(java.sql.Connection c, Instant now)
-      throws SQLException {
-    long at = Micros.of(now);
-    {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT workload, resource, COUNT(*),"
-                  + " SUM(CASE WHEN revoked_at IS NULL AND expires_at > ? THEN 1 ELSE 0 END), MIN(issued_at), MAX(issued_at),"
-                  + " MAX(expires_at - issued_at), MAX(expires_at) FROM leases GROUP BY workload, resource"
-                  + " ORDER BY workload, resource")) {
-        ps.setLong(1, at);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<LeaseSummary> out = new ArrayList<>();
-          while (rs.next()) {
-            out.add(summary(rs));
-          }
-          return out;
-        }
-      }
-    }
+    return db.run("summarize leases", c -> IssuanceReads.leaseSummaries(c, now));
   }
 
   @Override
   public List<Usage> usage(Instant since) {
-    return db.run("read token issuance events", c -> usage(c, since, Long.MAX_VALUE, true));
+    return db.run(
+        "read token issuance events", c -> IssuanceReads.usage(c, since, Long.MAX_VALUE, true));
   }
 
   @Override
@@ -390,15 +260,15 @@ final class JdbcInventoryStore implements InventoryStore {
             head = rs.next() ? rs.getLong(1) : 0L;
           }
           List<ImportedNhi> imported = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(COLUMNS + " ORDER BY id")) {
+          try (PreparedStatement ps = c.prepareStatement(ImportedRows.COLUMNS + " ORDER BY id")) {
             ps.setFetchSize(5000);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                imported.add(read(rs));
+                imported.add(ImportedRows.read(rs));
               }
             }
           }
-          List<LeaseSummary> leases = leaseSummaries(c, now);
+          List<LeaseSummary> leases = IssuanceReads.leaseSummaries(c, now);
           List<LiveLease> live = new ArrayList<>();
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -418,151 +288,20 @@ final class JdbcInventoryStore implements InventoryStore {
             }
           }
           return new Baseline(
-              head, imported, leases, live, usage(c, usageSince, head, withAddresses));
+              head,
+              imported,
+              leases,
+              live,
+              IssuanceReads.usage(c, usageSince, head, withAddresses));
         });
   }
-
-  private static List<Usage> usage(
-      java.sql.Connection c, Instant since, long uptoSeq, boolean withAddresses)
-      throws SQLException {
-    long from = Micros.of(since);
-    if (!withAddresses) {
-      // grouped by the database: one row per pair crosses the wire instead of one per event
-      {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT workload, resource, COUNT(*), MAX(event_time)"
-                    + " FROM audit_events WHERE event_type = 'token.issued' AND event_time >= ? AND seq <= ?"
-                    + " GROUP BY workload, resource")) {
-          ps.setLong(1, from);
-          ps.setLong(2, uptoSeq);
-          try (ResultSet rs = ps.executeQuery()) {
-            List<Usage> out = new ArrayList<>();
-            while (rs.next()) {
-              out.add(
-                  new Usage(
-                      rs.getString(1),
-                      rs.getString(2),
-                      rs.getLong(3),
-                      Micros.toInstant(rs.getLong(4)),
-                      Set.of()));
-            }
-            return out;
-          }
-        }
-      }
-    }
-    {
-      record Acc(long[] count, Instant[] last, Set<String> addresses) {}
-      Map<String, Acc> groups = new LinkedHashMap<>();
-      Map<String, String[]> keys = new HashMap<>();
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT workload, resource, event_time, details FROM audit_events"
-                  + " WHERE event_type = 'token.issued' AND event_time >= ? AND seq <= ? ORDER BY event_time")) {
-        ps.setLong(1, from);
-        ps.setLong(2, uptoSeq);
-        ps.setFetchSize(1000);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String w = rs.getString(1);
-            String r = rs.getString(2);
-            String k = w + "\0" + r;
-            Acc a =
-                groups.computeIfAbsent(
-                    k, x -> new Acc(new long[1], new Instant[1], new LinkedHashSet<>()));
-            keys.putIfAbsent(k, new String[] {w, r});
-            a.count()[0]++;
-            a.last()[0] = Micros.toInstant(rs.getLong(3));
-            if (a.addresses().size() < MAX_ADDRESSES) {
-              String addr = JsonColumns.stringMap(rs.getString(4)).get("sourceAddress");
-              if (addr != null && !addr.isEmpty()) {
-                a.addresses().add(addr);
-              }
-            }
-          }
-        }
-      }
-      List<Usage> out = new ArrayList<>();
-      groups.forEach(
-          (k, a) -> {
-            // the loop above puts every key of groups into keys too
-            String[] wr = Objects.requireNonNull(keys.get(k), "keys");
-            out.add(new Usage(wr[0], wr[1], a.count()[0], a.last()[0], a.addresses()));
-          });
-      return out;
-    }
-  }
-
-  /**
-   * How far before a window's start the sequence-number bound is taken: events are stamped when
-   * made and numbered when their batch is appended, so time and seq agree only to within a batch's
-   * delay. An hour is far more than that and costs nothing against a window of days.
-   */
-  static final Duration SEQ_SLACK = Duration.ofHours(1);
 
   @Override
   public List<GrantUse> grantUses(String workload, String resource, Instant since) {
     if (workload == null && resource == null) {
       throw new IllegalArgumentException("name a workload or a resource");
     }
-    return db.run(
-        "read grant events",
-        c -> {
-          // the (workload, seq) and (resource, seq) indexes are ranged from the first seq of the
-          // window,
-          // found through the event_time index, instead of reading the subject's whole history
-          long fromSeq = 0;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT seq FROM audit_events WHERE event_time >= ? ORDER BY event_time LIMIT 1")) {
-            ps.setLong(1, Micros.of(since.minus(SEQ_SLACK)));
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return List.of();
-              }
-              fromSeq = rs.getLong(1);
-            }
-          }
-          StringBuilder sql =
-              new StringBuilder(
-                  "SELECT e.workload, e.resource, l.kind, COUNT(*), MAX(e.event_time)"
-                      + " FROM audit_events e LEFT JOIN leases l ON l.id = e.lease_id"
-                      + " WHERE e.event_type = 'token.issued' AND e.seq >= ? AND e.event_time >= ?");
-          List<Object> args = new ArrayList<>(List.of(fromSeq, Micros.of(since)));
-          if (workload != null) {
-            // left(...) matches the PostgreSQL prefix index (V2__indexes.sql); H2 uses workload = ?
-            sql.append(" AND left(e.workload, 200) = left(?, 200) AND e.workload = ?");
-            args.add(workload);
-            args.add(workload);
-          }
-          if (resource != null) {
-            sql.append(" AND left(e.resource, 200) = left(?, 200) AND e.resource = ?");
-            args.add(resource);
-            args.add(resource);
-          }
-          sql.append(
-              " GROUP BY e.workload, e.resource, l.kind ORDER BY e.workload, e.resource, l.kind");
-          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-              ps.setObject(i + 1, args.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-              List<GrantUse> out = new ArrayList<>();
-              while (rs.next()) {
-                String kind = rs.getString(3);
-                out.add(
-                    new GrantUse(
-                        rs.getString(1),
-                        rs.getString(2),
-                        kind == null ? "unknown" : kind,
-                        rs.getLong(4),
-                        Micros.toInstant(rs.getLong(5))));
-              }
-              return out;
-            }
-          }
-        });
+    return db.run("read grant events", c -> IssuanceReads.grantUses(c, workload, resource, since));
   }
 
   @Override

@@ -171,17 +171,7 @@ final class JdbcLeaseStore implements LeaseStore {
             try (ResultSet rs = ps.executeQuery()) {
               List<LeaseRow> out = new ArrayList<>();
               while (rs.next()) {
-                Lease l =
-                    new Lease(
-                        rs.getString(1),
-                        dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
-                        rs.getString(3),
-                        rs.getString(4),
-                        Micros.toInstant(rs.getLong(5)),
-                        Micros.toInstant(rs.getLong(6)),
-                        Db.getMicros(rs, 7),
-                        rs.getString(8),
-                        rs.getString(9));
+                Lease l = lease(rs);
                 out.add(
                     new LeaseRow(
                         l,
@@ -326,21 +316,28 @@ final class JdbcLeaseStore implements LeaseStore {
         });
   }
 
+  /**
+   * The lease in columns 1 to 9 of a row read with the columns of {@code leases} in their order
+   * (id, kind, workload, resource, issued_at, expires_at, revoked_at, revoke_reason, fingerprint).
+   */
+  static Lease lease(ResultSet rs) throws SQLException {
+    return new Lease(
+        rs.getString(1),
+        dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
+        rs.getString(3),
+        rs.getString(4),
+        Micros.toInstant(rs.getLong(5)),
+        Micros.toInstant(rs.getLong(6)),
+        Db.getMicros(rs, 7),
+        rs.getString(8),
+        rs.getString(9));
+  }
+
   private static List<Lease> read(PreparedStatement ps) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
       List<Lease> out = new ArrayList<>();
       while (rs.next()) {
-        out.add(
-            new Lease(
-                rs.getString(1),
-                dev.warden.core.model.CredentialKind.fromWire(rs.getString(2)),
-                rs.getString(3),
-                rs.getString(4),
-                Micros.toInstant(rs.getLong(5)),
-                Micros.toInstant(rs.getLong(6)),
-                Db.getMicros(rs, 7),
-                rs.getString(8),
-                rs.getString(9)));
+        out.add(lease(rs));
       }
       return out;
     }

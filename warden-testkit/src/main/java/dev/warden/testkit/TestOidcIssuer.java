@@ -41,6 +41,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Failure modes are explicit switches on this fake ({@link #simulateOutage}, {@link
  * #serveJwks}), and it counts what was fetched ({@link #jwksFetchCount()}) so tests can assert that
  * a verifier did not fetch more than it should.
+ *
+ * <p>Why it is over 400 lines: it is one fake with one fluent API for tests (the issuer, its JWKS,
+ * and the token shapes of each platform with their broken variants), which tests find and use as
+ * one type.
  */
 public final class TestOidcIssuer implements AutoCloseable {
   /** The audience tokens carry unless a test says otherwise. */

@@ -1,23 +1,17 @@
 package dev.warden.agent.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.agent.workloadapi.IdentityException;
 import dev.warden.agent.workloadapi.IdentitySource;
 import dev.warden.agent.workloadapi.X509Svid;
 import dev.warden.core.model.Selector;
 import dev.warden.core.model.SpiffeId;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +33,15 @@ import org.jspecify.annotations.Nullable;
  * key), caches JWT-SVIDs, writes file sinks, and serves all of it to the Workload API as an {@link
  * IdentitySource}. When the server is unreachable it keeps serving cached unexpired SVIDs and
  * retries with exponential backoff and jitter.
+ *
+ * <p>The session's file ({@link SessionFile}), the JWT-SVID cache ({@link JwtSvids}) and the
+ * reading of the server's answers ({@link ServerReplies}) live beside it; what stays is the state
+ * one sync round moves and the public API the Workload API, the proxies and the health endpoint
+ * read.
+ *
+ * <p>Why it is still over 400 lines: its fields are the state one sync round moves, and its public
+ * methods are the API the Workload API, the proxies and the health endpoint read; splitting them
+ * would share that state across classes.
  */
 public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AgentRuntime.class.getName());
@@ -58,8 +60,6 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   record Entry(SpiffeId id, Set<Selector> selectors, @Nullable Instant expiresAt) {}
 
   record Cached(X509Svid svid, Instant issuedAt, Instant expiresAt) {}
-
-  record Jwt(String token, Instant issuedAt, Instant expiresAt) {}
 
   record Bundle(String trustDomain, List<X509Certificate> x509, List<String> jwt, long sequence) {}
 
@@ -84,11 +84,11 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private final AgentOptions options;
   private final ServerClient server;
   private final Clock clock;
-  private final Path stateFile;
+  private final SessionFile stateFile;
+  private final JwtSvids jwts;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final Map<String, Cached> svids = new ConcurrentHashMap<>();
-  private final Map<String, Jwt> jwts = new ConcurrentHashMap<>();
   private final Map<String, Instant> sinkWritten = new ConcurrentHashMap<>();
 
   /** Null until the agent attests (or resumes), and again when the server refuses it. */
@@ -112,7 +112,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     this.options = options;
     this.server = new ServerClient(options.serverUrl(), options.serverCa());
     this.clock = clock;
-    this.stateFile = options.dataDir().resolve("agent-state.json");
+    this.stateFile = new SessionFile(options.dataDir().resolve("agent-state.json"));
+    this.jwts = new JwtSvids(server, clock, () -> session);
   }
 
   /**
@@ -120,7 +121,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * background. Returns once the agent has its first state, or throws when it cannot attest at all.
    */
   public void start() throws ServerException {
-    Session persisted = loadState();
+    Session persisted = stateFile.load();
     if (persisted != null && clock.instant().isBefore(persisted.expiresAt())) {
       session = persisted;
       server.useIdentity(persisted.chain(), persisted.key());
@@ -219,10 +220,10 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     if (!now.isBefore(s.issuedAt().plus(life.dividedBy(2)))) {
       KeyPair kp = Keys.newKeyPair();
       JsonNode r = server.renew(s.token(), Keys.csr(kp, s.id()));
-      s = toSession(r, kp.getPrivate());
+      s = ServerReplies.session(r, kp.getPrivate(), clock.instant());
       session = s;
       server.useIdentity(s.chain(), s.key());
-      saveState(s);
+      stateFile.save(s);
     }
     return s;
   }
@@ -252,11 +253,11 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
           "no valid session and no way to attest: give --join-token "
               + "(a new one, they are single use) or --platform-token-file");
     }
-    Session s = toSession(r, kp.getPrivate());
+    Session s = ServerReplies.session(r, kp.getPrivate(), clock.instant());
     session = s;
     server.useIdentity(s.chain(), s.key());
     revision = 0;
-    saveState(s);
+    stateFile.save(s);
     LOG.log(
         System.Logger.Level.INFO,
         "attested as " + s.id() + " (session until " + s.expiresAt() + ")");
@@ -266,14 +267,17 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
   private boolean syncEntries(Session s) throws ServerException {
     String token = s.token();
     JsonNode page = server.sync(token, revision, null, PAGE, declaredProxies.version());
-    readProxies(page.path("proxies"));
+    DeclaredProxySet proxies = ServerReplies.declaredProxies(page.path("proxies"));
+    if (proxies != null) {
+      declaredProxies = proxies;
+    }
     boolean full = page.path("full").asBoolean();
     long rev = page.path("revision").asLong();
     Map<String, Entry> got = new HashMap<>();
     Set<String> removed = new HashSet<>();
     while (true) {
       for (JsonNode e : page.path("entries")) {
-        Entry en = toEntry(e);
+        Entry en = ServerReplies.entry(e);
         got.put(en.id().toString(), en);
       }
       page.path("removed").forEach(n -> removed.add(n.asText()));
@@ -294,7 +298,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     for (String id : removed) {
       if (!got.containsKey(id) && entries.remove(id) != null) {
         svids.remove(id);
-        jwts.keySet().removeIf(k -> k.startsWith(id + "\n"));
+        jwts.forget(id);
         changed = true;
       }
     }
@@ -304,32 +308,6 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     }
     revision = rev;
     return changed;
-  }
-
-  /**
-   * Takes the declared proxies from a sync's first page: a version alone means they did not change
-   * since the version this agent sent; with items, they replace the set.
-   */
-  private void readProxies(JsonNode p) {
-    if (p.isMissingNode() || !p.hasNonNull("version") || !p.has("items")) {
-      return;
-    }
-    List<dev.warden.core.edge.ProxyDeclaration> ok = new ArrayList<>();
-    Map<String, String> unreadable = new java.util.TreeMap<>();
-    for (JsonNode d : p.path("items")) {
-      try {
-        ok.add((dev.warden.core.edge.ProxyDeclaration) dev.warden.core.document.Documents.parse(d));
-      } catch (dev.warden.core.error.ValidationException | ClassCastException e) {
-        String name = d.path("metadata").path("name").asText("");
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "cannot read the declaration of proxy '" + name + "': " + e.getMessage());
-        unreadable.put(
-            name,
-            "this agent cannot read the declaration (" + e.getMessage() + "); upgrade the agent");
-      }
-    }
-    declaredProxies = new DeclaredProxySet(p.path("version").asText(), ok, unreadable);
   }
 
   /** The proxies the server declares for this agent, as of the last sync. */
@@ -355,10 +333,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    */
   public int reportProxies(List<dev.warden.core.agent.ProxyStatus> statuses)
       throws ServerException {
-    Session s = session;
-    if (s == null) {
-      throw new ServerException(0, "no_session", "the agent has not attested yet");
-    }
+    Session s = requireSession();
     return server.proxyStatus(s.token(), statuses).path("recorded").asInt(-1);
   }
 
@@ -373,7 +348,8 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
     for (JsonNode k : b.path("keys")) {
       String use = k.path("use").asText();
       if (use.equals("x509-svid") && k.path("x5c").size() > 0) {
-        x509.add(certificate(Base64.getDecoder().decode(k.path("x5c").get(0).asText())));
+        x509.add(
+            ServerReplies.certificate(Base64.getDecoder().decode(k.path("x5c").get(0).asText())));
       } else if (use.equals("jwt-svid") && k.hasNonNull("kid")) {
         jwt.add(k.toString());
       }
@@ -416,9 +392,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
               "ignoring an SVID the server sent for " + id + ", which this agent did not ask for");
           continue;
         }
-        List<X509Certificate> chain = new ArrayList<>();
-        s.path("chain")
-            .forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+        List<X509Certificate> chain = ServerReplies.chain(s.path("chain"));
         X509Certificate leaf = chain.getFirst();
         svids.put(
             id,
@@ -442,8 +416,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
       Instant written = sinkWritten.get(id);
       boolean jwtDue = false;
       for (String aud : sink.jwtAudiences()) {
-        Jwt j = jwts.get(jwtKey(id, List.of(aud)));
-        jwtDue |= j == null || !now.isBefore(halfLife(j.issuedAt(), j.expiresAt()));
+        jwtDue |= jwts.due(id, aud, now);
       }
       if (written != null && !written.isBefore(c.issuedAt()) && !jwtDue) {
         continue;
@@ -493,44 +466,12 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
 
   @Override
   public String jwtSvid(SpiffeId id, List<String> audience) throws IdentityException {
-    String key = jwtKey(id.toString(), audience);
-    Instant now = clock.instant();
-    Jwt cached = jwts.get(key);
-    if (cached != null && now.isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))) {
-      return cached.token();
-    }
-    Session s = session;
-    try {
-      if (s == null) {
-        throw new ServerException(0, "no_session", "the agent has not attested yet");
-      }
-      JsonNode r = server.jwtSvid(s.token(), id.toString(), audience);
-      String token = r.path("token").asText();
-      Instant exp = expiry(token);
-      jwts.put(key, new Jwt(token, now, exp));
-      return token;
-    } catch (ServerException e) {
-      if (e.status() == 403) {
-        // refused by policy now: never fall back to a token minted before the policy changed
-        jwts.remove(key);
-        throw new IdentityException(
-            "the server refused a JWT-SVID for " + id + " (" + e.error() + "): " + e.getMessage(),
-            true);
-      }
-      if (cached != null && now.isBefore(cached.expiresAt())) {
-        return cached.token(); // server unreachable: an unexpired cached token is still valid
-      }
-      throw new IdentityException("cannot get a JWT-SVID for " + id + ": " + e.getMessage());
-    }
+    return jwts.get(id, audience);
   }
 
   @Override
   public @Nullable String cachedJwtSvid(SpiffeId id, List<String> audience) {
-    Jwt cached = jwts.get(jwtKey(id.toString(), audience));
-    return cached != null
-            && clock.instant().isBefore(halfLife(cached.issuedAt(), cached.expiresAt()))
-        ? cached.token()
-        : null;
+    return jwts.cached(id, audience);
   }
 
   @Override
@@ -547,10 +488,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    */
   public void reportConnections(List<dev.warden.core.agent.ProxiedConnection> events)
       throws ServerException {
-    Session s = session;
-    if (s == null) {
-      throw new ServerException(0, "no_session", "the agent has not attested yet");
-    }
+    Session s = requireSession();
     server.connections(s.token(), events);
   }
 
@@ -569,14 +507,10 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    */
   public dev.warden.agent.edge.ClientTls.Certificate edgeCertificate(
       String resource, @Nullable String destination) throws ServerException {
-    Session s = session;
-    if (s == null) {
-      throw new ServerException(0, "no_session", "the agent has not attested yet");
-    }
+    Session s = requireSession();
     KeyPair kp = Keys.newKeyPair();
     JsonNode r = server.edgeCertificate(s.token(), Keys.csr(kp, s.id()), resource, destination);
-    List<X509Certificate> chain = new ArrayList<>();
-    r.path("chain").forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
+    List<X509Certificate> chain = ServerReplies.chain(r.path("chain"));
     return new dev.warden.agent.edge.ClientTls.Certificate(
         chain, kp.getPrivate(), Instant.parse(r.path("expires_at").asText()));
   }
@@ -586,10 +520,7 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
    * serves).
    */
   public List<String> endedLeases(List<String> leaseIds) throws ServerException {
-    Session s = session;
-    if (s == null) {
-      throw new ServerException(0, "no_session", "the agent has not attested yet");
-    }
+    Session s = requireSession();
     List<String> out = new ArrayList<>();
     server.leaseStates(s.token(), leaseIds).path("ended").forEach(n -> out.add(n.asText()));
     return out;
@@ -680,115 +611,17 @@ public final class AgentRuntime implements IdentitySource, AutoCloseable {
 
   // ---- helpers ----
 
-  private static String jwtKey(String id, List<String> audience) {
-    List<String> a = new ArrayList<>(new LinkedHashSet<>(audience));
-    a.sort(null);
-    return id + "\n" + String.join("\n", a);
-  }
-
-  private static Instant halfLife(Instant from, Instant to) {
-    return from.plus(Duration.between(from, to).dividedBy(2));
-  }
-
-  /** The {@code exp} of a JWT-SVID the server just returned, read by the one JWS parser. */
-  private static Instant expiry(String jwt) {
-    try {
-      Object exp = dev.warden.core.trust.UnverifiedJws.parse(jwt).claims().get("exp");
-      return Instant.ofEpochSecond(exp instanceof Number n ? n.longValue() : 0);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("the server returned a JWT-SVID that cannot be read", e);
+  /** The current session, for a call that needs one. */
+  private Session requireSession() throws ServerException {
+    Session s = session;
+    if (s == null) {
+      throw noSession();
     }
+    return s;
   }
 
-  private static Entry toEntry(JsonNode e) {
-    Set<Selector> sel = new LinkedHashSet<>();
-    e.path("selectors").forEach(n -> sel.add(Selector.parse(n.asText())));
-    String exp = e.path("expires_at").asText(null);
-    return new Entry(
-        SpiffeId.parse(e.path("spiffe_id").asText()),
-        Set.copyOf(sel),
-        exp == null ? null : Instant.parse(exp));
-  }
-
-  private Session toSession(JsonNode r, PrivateKey key) {
-    List<X509Certificate> chain = new ArrayList<>();
-    r.path("svid_chain")
-        .forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
-    return new Session(
-        SpiffeId.parse(r.path("spiffe_id").asText()),
-        List.copyOf(chain),
-        key,
-        r.path("session_token").asText(),
-        clock.instant(),
-        Instant.parse(r.path("expires_at").asText()));
-  }
-
-  static X509Certificate certificate(byte[] der) {
-    try {
-      return (X509Certificate)
-          CertificateFactory.getInstance("X.509")
-              .generateCertificate(new java.io.ByteArrayInputStream(der));
-    } catch (java.security.cert.CertificateException e) {
-      throw new IllegalStateException("the server sent a certificate that cannot be parsed", e);
-    }
-  }
-
-  private void saveState(Session s) {
-    ObjectNode o = ServerClient.JSON.createObjectNode();
-    o.put("spiffe_id", s.id().toString());
-    o.put("session_token", s.token());
-    o.put("issued_at", s.issuedAt().toString());
-    o.put("expires_at", s.expiresAt().toString());
-    o.put("key_pkcs8", Base64.getEncoder().encodeToString(s.key().getEncoded()));
-    ArrayNode chain = o.putArray("svid_chain");
-    for (X509Certificate c : s.chain()) {
-      try {
-        chain.add(Base64.getEncoder().encodeToString(c.getEncoded()));
-      } catch (java.security.cert.CertificateEncodingException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    try {
-      AtomicFiles.write(
-          stateFile, o.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PRIVATE);
-    } catch (IOException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "cannot persist the agent session to "
-              + stateFile
-              + " (a restart will "
-              + "need new evidence): "
-              + e.getMessage());
-    }
-  }
-
-  private @Nullable Session loadState() {
-    if (!Files.exists(stateFile)) {
-      return null;
-    }
-    try {
-      JsonNode o = ServerClient.JSON.readTree(Files.readAllBytes(stateFile));
-      PrivateKey key =
-          KeyFactory.getInstance("EC")
-              .generatePrivate(
-                  new PKCS8EncodedKeySpec(
-                      Base64.getDecoder().decode(o.path("key_pkcs8").asText())));
-      List<X509Certificate> chain = new ArrayList<>();
-      o.path("svid_chain")
-          .forEach(n -> chain.add(certificate(Base64.getDecoder().decode(n.asText()))));
-      return new Session(
-          SpiffeId.parse(o.path("spiffe_id").asText()),
-          chain,
-          key,
-          o.path("session_token").asText(),
-          Instant.parse(o.path("issued_at").asText()),
-          Instant.parse(o.path("expires_at").asText()));
-    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "ignoring unreadable agent state " + stateFile + ": " + e.getMessage());
-      return null;
-    }
+  static ServerException noSession() {
+    return new ServerException(0, "no_session", "the agent has not attested yet");
   }
 
   private static void safeRun(Runnable r) {

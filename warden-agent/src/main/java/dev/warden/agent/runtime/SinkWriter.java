@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -85,17 +84,6 @@ final class SinkWriter {
   }
 
   private static byte[] pem(String label, List<byte[]> ders) {
-    StringBuilder sb = new StringBuilder();
-    Base64.Encoder enc = Base64.getMimeEncoder(64, new byte[] {'\n'});
-    for (byte[] d : ders) {
-      sb.append("-----BEGIN ")
-          .append(label)
-          .append("-----\n")
-          .append(enc.encodeToString(d))
-          .append("\n-----END ")
-          .append(label)
-          .append("-----\n");
-    }
-    return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    return dev.warden.core.pki.Der.pem(label, ders).getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -68,34 +68,13 @@ public final class WorkloadCredentials implements CredentialFetcher {
   @Override
   public EdgeCredential fetch(X509Svid workload, String resource) throws EdgeException {
     Instant now = clock.instant();
-    HttpRequest req =
-        HttpRequest.newBuilder(URI.create(base + "/v1/credentials"))
-            .timeout(Duration.ofSeconds(15))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
-            .build();
-    HttpResponse<byte[]> res;
-    try {
-      res = client(workload).send(req, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new EdgeException(
-          EdgeException.Kind.UNAVAILABLE,
-          "cannot reach the Warden server at " + base + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
-    }
-    JsonNode json;
-    try {
-      json = ServerClient.JSON.readTree(res.body());
-    } catch (IOException e) {
-      throw new EdgeException(
-          EdgeException.Kind.FAILED,
-          "the Warden server did not answer JSON (HTTP " + res.statusCode() + ")");
-    }
+    Answer res =
+        post(
+            workload,
+            "/v1/credentials",
+            "resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8),
+            "the Warden server");
+    JsonNode json = res.json();
     if (res.statusCode() == 400
         && json.path("error_description").asText().contains("credential_kind_unsupported")) {
       // what the policy grants is not served here; a Warden access token is served by the token
@@ -103,15 +82,7 @@ public final class WorkloadCredentials implements CredentialFetcher {
       return accessToken(workload, resource, now);
     }
     if (res.statusCode() != 200) {
-      String why =
-          "Warden refused a credential for "
-              + resource
-              + " to "
-              + workload.id()
-              + ": "
-              + json.path("error").asText("error")
-              + ": "
-              + json.path("error_description").asText("HTTP " + res.statusCode());
+      String why = refused("a credential", resource, workload, res);
       EdgeException.Kind kind =
           switch (res.statusCode()) {
             case 400, 401, 403, 404, 429 -> EdgeException.Kind.DENIED;
@@ -129,15 +100,43 @@ public final class WorkloadCredentials implements CredentialFetcher {
    */
   private EdgeCredential accessToken(X509Svid workload, String resource, Instant now)
       throws EdgeException {
+    Answer res =
+        post(
+            workload,
+            "/oauth2/token",
+            "grant_type=client_credentials&resource="
+                + URLEncoder.encode(resource, StandardCharsets.UTF_8),
+            "the Warden token endpoint");
+    JsonNode json = res.json();
+    if (res.statusCode() != 200 || !json.hasNonNull("access_token")) {
+      throw new EdgeException(
+          res.statusCode() >= 500 ? EdgeException.Kind.UNAVAILABLE : EdgeException.Kind.DENIED,
+          refused("an access token", resource, workload, res));
+    }
+    return token(
+        ACCESS_TOKEN,
+        null,
+        json.path("access_token").asText(),
+        now,
+        now.plusSeconds(Math.max(1, json.path("expires_in").asLong(60))));
+  }
+
+  /** A server's answer: its HTTP status and JSON body. */
+  private record Answer(int statusCode, JsonNode json) {}
+
+  /**
+   * POSTs {@code form} to {@code path} as the workload (its SVID over mTLS).
+   *
+   * @param answerer who answers there, for the message when the answer is not JSON
+   */
+  private Answer post(X509Svid workload, String path, String form, String answerer)
+      throws EdgeException {
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+        HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofSeconds(15))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("User-Agent", dev.warden.core.WardenVersion.userAgent("agent"))
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "grant_type=client_credentials&resource="
-                        + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
+            .POST(HttpRequest.BodyPublishers.ofString(form))
             .build();
     HttpResponse<byte[]> res;
     try {
@@ -150,32 +149,27 @@ public final class WorkloadCredentials implements CredentialFetcher {
       Thread.currentThread().interrupt();
       throw new EdgeException(EdgeException.Kind.UNAVAILABLE, "interrupted");
     }
-    JsonNode json;
     try {
-      json = ServerClient.JSON.readTree(res.body());
+      return new Answer(res.statusCode(), ServerClient.JSON.readTree(res.body()));
     } catch (IOException e) {
       throw new EdgeException(
           EdgeException.Kind.FAILED,
-          "the Warden token endpoint did not answer JSON (HTTP " + res.statusCode() + ")");
+          answerer + " did not answer JSON (HTTP " + res.statusCode() + ")");
     }
-    if (res.statusCode() != 200 || !json.hasNonNull("access_token")) {
-      throw new EdgeException(
-          res.statusCode() >= 500 ? EdgeException.Kind.UNAVAILABLE : EdgeException.Kind.DENIED,
-          "Warden refused an access token for "
-              + resource
-              + " to "
-              + workload.id()
-              + ": "
-              + json.path("error").asText("error")
-              + ": "
-              + json.path("error_description").asText("HTTP " + res.statusCode()));
-    }
-    return token(
-        ACCESS_TOKEN,
-        null,
-        json.path("access_token").asText(),
-        now,
-        now.plusSeconds(Math.max(1, json.path("expires_in").asLong(60))));
+  }
+
+  /** Why the server refused {@code what}, in its own words (its OAuth error and description). */
+  private static String refused(String what, String resource, X509Svid workload, Answer res) {
+    return "Warden refused "
+        + what
+        + " for "
+        + resource
+        + " to "
+        + workload.id()
+        + ": "
+        + res.json().path("error").asText("error")
+        + ": "
+        + res.json().path("error_description").asText("HTTP " + res.statusCode());
   }
 
   /** The engine name an HTTP credential carries: its kind, so a database proxy refuses it. */
@@ -196,19 +190,16 @@ public final class WorkloadCredentials implements CredentialFetcher {
   static EdgeCredential credential(JsonNode json, String resource, Instant now)
       throws EdgeException {
     String type = json.path("credential_type").asText("");
-    if (type.equals(BROKERED_SECRET) && json.hasNonNull("value")) {
+    // the HTTP credentials: a brokered secret's value, an upstream token's access_token
+    String field =
+        type.equals(BROKERED_SECRET)
+            ? "value"
+            : type.equals(UPSTREAM_TOKEN) ? "access_token" : null;
+    if (field != null && json.hasNonNull(field)) {
       return token(
-          BROKERED_SECRET,
+          type,
           json.path("lease_id").asText(null),
-          json.path("value").asText(),
-          now,
-          Instant.parse(json.path("expires_at").asText()));
-    }
-    if (type.equals(UPSTREAM_TOKEN) && json.hasNonNull("access_token")) {
-      return token(
-          UPSTREAM_TOKEN,
-          json.path("lease_id").asText(null),
-          json.path("access_token").asText(),
+          json.path(field).asText(),
           now,
           Instant.parse(json.path("expires_at").asText()));
     }

@@ -2,6 +2,7 @@ package dev.warden.bench.agent;
 
 import dev.warden.agent.workloadapi.proto.JWTSVIDRequest;
 import dev.warden.agent.workloadapi.proto.SpiffeWorkloadAPIGrpc;
+import dev.warden.bench.BenchSupport;
 import dev.warden.server.WardenServer;
 import dev.warden.server.config.ConfigLoader;
 import io.grpc.ManagedChannel;
@@ -27,8 +28,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The agent as a workload sees it: a real server (embedded store), 100 workloads this process may
@@ -64,11 +63,7 @@ public final class AgentLoad {
             ConfigLoader.load(null, Map.of(), flags),
             Clock.systemUTC(),
             new PrintStream(out, true, StandardCharsets.UTF_8));
-    Matcher m =
-        Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-            .matcher(out.toString(StandardCharsets.UTF_8));
-    m.find();
-    String admin = m.group(1);
+    String admin = BenchSupport.bootstrapToken(out);
     String base = "http://127.0.0.1:" + port;
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     StringBuilder docs = new StringBuilder("{\"documents\":[");

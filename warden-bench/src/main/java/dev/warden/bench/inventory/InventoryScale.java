@@ -1,5 +1,6 @@
 package dev.warden.bench.inventory;
 
+import dev.warden.bench.BenchSupport;
 import dev.warden.server.WardenServer;
 import dev.warden.server.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,6 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Inventory and posture at scale on PostgreSQL: a fresh database filled by SQL generators with N
@@ -61,30 +60,11 @@ public final class InventoryScale {
             Clock.systemUTC(),
             new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      Matcher m =
-          Pattern.compile("(wdn_[0-9a-f]+_[A-Za-z0-9_-]+)")
-              .matcher(out.toString(StandardCharsets.UTF_8));
-      m.find();
-      String admin = m.group(1);
+      String admin = BenchSupport.bootstrapToken(out);
       String base = "http://127.0.0.1:" + port;
       long t = System.nanoTime();
       for (int batch = 0; batch < 10; batch++) {
-        StringBuilder docs = new StringBuilder("{\"documents\":[");
-        for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
-          docs.append(i % 1000 == 0 ? "" : ",")
-              .append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":")
-              .append("\"spiffe://acme.test/svc-")
-              .append(i)
-              .append("\",\"selectors\":[\"k8s:sa=svc-")
-              .append(i)
-              .append("\"],\"owner\":\"owner")
-              .append(i % 5000)
-              .append("@acme.test\",\"team\":\"team")
-              .append(i % 200)
-              .append("\",\"environment\":\"")
-              .append(i % 3 == 0 ? "prod" : "dev")
-              .append("\"}}");
-        }
+        StringBuilder docs = InventoryScale.workloadDocuments(batch);
         for (int r = 0; r < 50 && batch == 0; r++) {
           docs.append(",{\"kind\":\"Resource\",\"metadata\":{\"name\":\"res-")
               .append(r)
@@ -294,5 +274,29 @@ public final class InventoryScale {
       throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
     }
     return r.body();
+  }
+
+  /**
+   * The start of an apply body with the 1,000 workloads of {@code batch} (svc-N, with owners, teams
+   * and environments spread over them); the caller appends to it and closes it.
+   */
+  public static StringBuilder workloadDocuments(int batch) {
+    StringBuilder docs = new StringBuilder("{\"documents\":[");
+    for (int i = batch * 1000; i < (batch + 1) * 1000; i++) {
+      docs.append(i % 1000 == 0 ? "" : ",")
+          .append("{\"kind\":\"Workload\",\"spec\":{\"spiffeId\":")
+          .append("\"spiffe://acme.test/svc-")
+          .append(i)
+          .append("\",\"selectors\":[\"k8s:sa=svc-")
+          .append(i)
+          .append("\"],\"owner\":\"owner")
+          .append(i % 5000)
+          .append("@acme.test\",\"team\":\"team")
+          .append(i % 200)
+          .append("\",\"environment\":\"")
+          .append(i % 3 == 0 ? "prod" : "dev")
+          .append("\"}}");
+    }
+    return docs;
   }
 }

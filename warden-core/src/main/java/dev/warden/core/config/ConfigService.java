@@ -38,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  * Policy as code: validates, diffs, stores and audits configuration documents. {@code apply} is
  * idempotent (an unchanged document is not rewritten and gets no new version), and every change is
  * versioned by the store and audited here.
+ *
+ * <p>Why it is over 400 lines: validate, compile, diff, store and audit are one transaction-shaped
+ * path per change; the steps are in order in one class so that "validate before writing" can be
+ * checked by reading it.
  */
 public final class ConfigService {
   private final Store store;

@@ -12,6 +12,10 @@ import java.util.Map;
  * One credential-injecting proxy the agent runs: which protocol, which Warden resource it reaches,
  * where it listens, and how it protects the way to the target.
  *
+ * <p>Why it is over 400 lines: it is the one parser of the {@code --proxy} flag shared by the agent
+ * and {@code EdgeProxy} documents, with the per-protocol rules that flag's grammar carries;
+ * splitting it would give one grammar two homes.
+ *
  * @param listenUnix a Unix socket path (the kernel names the caller), or null
  * @param listenTcp a loopback address and port, or null (one of the two is set)
  * @param upstreamCa PEM CA certificates for the target's TLS certificate; null: the JDK's trust

@@ -33,6 +33,10 @@ import java.util.function.Consumer;
  * catch-up, both under the write lock; readers hold the read lock. A million items cannot be copied
  * per audit event, hence a mutable state behind a lock rather than immutable snapshots. One
  * catch-up runs at a time (events apply in order), and concurrent rebuilds run one after the other.
+ *
+ * <p>Why it is over 400 lines: the lock discipline above covers every method, so the rebuild, the
+ * catch-up and the queries that take the locks stay in the class that owns them; the state itself
+ * is {@link IndexState}.
  */
 public final class PostureIndex {
   private static final System.Logger LOG = System.getLogger(PostureIndex.class.getName());

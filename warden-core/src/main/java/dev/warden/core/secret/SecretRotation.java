@@ -173,16 +173,7 @@ final class SecretRotation {
     d.put("version", Long.toString(version));
     d.put("fingerprint", fingerprint);
     d.put("action", "pending_discarded");
-    audit.write(
-        AuditEvent.of(
-            AuditType.BROKERED_SECRET_VERSION_CHANGED,
-            AuditOutcome.SUCCESS,
-            null,
-            now,
-            actor,
-            null,
-            null,
-            d));
+    audit.write(VersionStates.changed(d, now, actor));
   }
 
   /**

@@ -86,15 +86,22 @@ final class VersionStates {
     d.put("name", name);
     d.put("version", Long.toString(version));
     d.put("action", action);
-    audit.write(
-        AuditEvent.of(
-            AuditType.BROKERED_SECRET_VERSION_CHANGED,
-            AuditOutcome.SUCCESS,
-            null,
-            now,
-            actor,
-            null,
-            null,
-            d));
+    audit.write(changed(d, now, actor));
+  }
+
+  /**
+   * The audit event of a change to a secret's versions; {@code details} name the secret, the
+   * version and the action.
+   */
+  static AuditEvent changed(Map<String, String> details, Instant now, String actor) {
+    return AuditEvent.of(
+        AuditType.BROKERED_SECRET_VERSION_CHANGED,
+        AuditOutcome.SUCCESS,
+        null,
+        now,
+        actor,
+        null,
+        null,
+        details);
   }
 }

@@ -39,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * is shorter than the tokens the upstream issues is refused with a reason instead (and so is a
  * workload that expires before the token would). Each grant is its own lease (its own id) with the
  * token's fingerprint, so many leases can share one fingerprint.
+ *
+ * <p>Why it is over 400 lines: the provider's checks of a grant and the upstream token request with
+ * its reasons are one path from policy to lease; the cache is already apart ({@link
+ * UpstreamTokenCache}).
  */
 public final class UpstreamTokenProvider implements CredentialProvider {
   private final UpstreamTokenClient client;

@@ -1,28 +1,20 @@
 package dev.warden.server.console;
 
-import dev.warden.core.audit.AuditEvent;
-import dev.warden.core.audit.AuditOutcome;
-import dev.warden.core.audit.AuditType;
-import dev.warden.core.crypto.Hashes;
 import dev.warden.core.error.ConflictException;
 import dev.warden.core.error.NotFoundException;
 import dev.warden.core.error.ValidationException;
 import dev.warden.server.admin.AdminPrincipal;
 import dev.warden.server.admin.AuthException;
 import dev.warden.server.http.BadRequestException;
-import dev.warden.server.http.Bodies;
 import dev.warden.server.http.Errors;
 import dev.warden.server.http.FormBody;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Sign-in exchanges an admin token for a session cookie (HttpOnly, SameSite=Strict, Secure and
  * {@code __Host-} prefixed over TLS); the token is checked once and never kept by the browser.
+ * Signing in and out ({@link SignIn}) and the cookies' attributes ({@link ConsoleCookies}) live
+ * beside this filter.
  */
 public final class Console {
   public static final String PREFIX = "/console";
@@ -42,9 +36,7 @@ public final class Console {
           + "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
           + "form-action 'self'";
   private static final System.Logger LOG = System.getLogger(Console.class.getName());
-  private static final String LOGIN = PREFIX + "/login";
-  private static final String LOGIN_COOKIE = "warden-login";
-  private static final Duration LOGIN_FORM_LIFETIME = Duration.ofMinutes(10);
+  static final String LOGIN = PREFIX + "/login";
 
   @FunctionalInterface
   interface Handler {
@@ -57,13 +49,14 @@ public final class Console {
   private final ConsoleServices services;
   private final Sessions sessions;
   private final Assets assets = new Assets();
-  private final boolean tls;
-  private final String sessionCookie;
+  private final ConsoleCookies cookies;
   private final Map<String, Route> routes = new HashMap<>();
   private final Estate estate;
 
   /** Sign-in through the identity provider; null when console.oidc.issuer is unset. */
   private final @Nullable ConsoleOidc oidc;
+
+  private final SignIn signIn;
 
   /**
    * @param tls true when the listener serves HTTPS: cookies are then Secure and {@code __Host-}
@@ -72,14 +65,14 @@ public final class Console {
   public Console(ConsoleServices services, Duration idle, Duration maxSession, boolean tls) {
     this.services = services;
     this.sessions = new Sessions(services.clock(), idle, maxSession);
-    this.tls = tls;
-    this.sessionCookie = tls ? "__Host-warden-session" : "warden-session";
+    this.cookies = new ConsoleCookies(tls);
     this.oidc =
         ConsoleOidc.fromConfig(
             services.cfg(),
             services.clock(),
             new dev.warden.server.federation.HttpDocumentFetcher());
     this.estate = new Estate(services.inventory(), services.clock());
+    this.signIn = new SignIn(services, sessions, assets, cookies, oidc, estate);
     new OverviewPage(services, estate).register(this);
     new WorkloadsPage(services, estate).register(this);
     new CredentialsPage(services).register(this);
@@ -107,15 +100,15 @@ public final class Console {
     headers(res);
     try {
       if (path.equals(PREFIX)) {
-        redirect(res, PREFIX + "/");
+        ConsoleCookies.redirect(res, PREFIX + "/");
       } else if (path.equals(LOGIN)) {
-        login(req, res);
+        signIn.login(req, res);
       } else if (path.equals(PREFIX + "/logout")) {
-        logout(req, res);
+        signIn.logout(req, res);
       } else if (oidc != null && path.equals(PREFIX + ConsoleOidc.START)) {
-        oidcStart(oidc, req, res);
+        signIn.oidcStart(oidc, req, res);
       } else if (oidc != null && path.equals(PREFIX + ConsoleOidc.CALLBACK)) {
-        oidcCallback(oidc, req, res);
+        signIn.oidcCallback(oidc, req, res);
       } else {
         page(req, res, path, t0);
       }
@@ -125,7 +118,7 @@ public final class Console {
   }
 
   private void page(ServerRequest req, ServerResponse res, String path, long t0) {
-    Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
+    Sessions.Session s = sessions.find(ConsoleCookies.read(req, cookies.session())).orElse(null);
     AdminPrincipal who = s == null ? null : s.admin(services.adminTokens()).orElse(null);
     if (who == null || s == null) { // who is null whenever s is
       if (s != null) {
@@ -159,7 +152,7 @@ public final class Console {
    *
    * @throws AuthException 403 otherwise
    */
-  private static void checkPost(
+  static void checkPost(
       ServerRequest req, Sessions.Session session, java.util.function.Supplier<FormBody> form) {
     sameOrigin(req);
     String sent = req.headers().first(HeaderNames.create("X-CSRF-Token")).orElse(null);
@@ -177,7 +170,7 @@ public final class Console {
   /**
    * @throws AuthException 403 when the browser says the request came from another site
    */
-  private static void sameOrigin(ServerRequest req) {
+  static void sameOrigin(ServerRequest req) {
     String site = req.headers().first(HeaderNames.create("Sec-Fetch-Site")).orElse(null);
     if (site != null && !site.equals("same-origin")) {
       throw new AuthException(403, "cross-site requests are refused");
@@ -187,274 +180,6 @@ public final class Console {
     if (origin != null && !origin.equals("http://" + host) && !origin.equals("https://" + host)) {
       throw new AuthException(403, "requests from another origin are refused");
     }
-  }
-
-  private void login(ServerRequest req, ServerResponse res) {
-    if (req.prologue().method() == Method.GET) {
-      // the overview is the first page after signing in: start its aggregates now, off this request
-      estate.warm();
-      loginForm(res, req.query().first("next").orElse(null), null, 200);
-      return;
-    }
-    if (req.prologue().method() != Method.POST) {
-      throw new BadRequestException(405, "use GET or POST on " + LOGIN);
-    }
-    sameOrigin(req);
-    FormBody form = FormBody.parse(Bodies.read(req, ConsoleCall.MAX_FORM));
-    String nonce = cookie(req, LOGIN_COOKIE);
-    String sent = form.get("_login");
-    if (nonce == null
-        || sent == null
-        || !Hashes.constantTimeEquals(
-            nonce.getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8))) {
-      loginForm(res, form.optional("next"), "The sign-in form expired; try again.", 403);
-      return;
-    }
-    String token = form.optional("token");
-    AdminPrincipal who;
-    try {
-      who = services.adminTokens().authenticate(token == null ? null : "Bearer " + token.trim());
-    } catch (AuthException e) {
-      auditSignIn(null, AuditOutcome.FAILURE, "admin_token_invalid", e.getMessage());
-      loginForm(
-          res, form.optional("next"), "That admin token was not accepted: " + e.getMessage(), 401);
-      return;
-    }
-    // a principal authenticated by its admin token names that token
-    Sessions.Session s =
-        sessions.create(Objects.requireNonNull(who.tokenId(), "a token principal's token id"));
-    auditSignIn(who, AuditOutcome.SUCCESS, "", null);
-    setCookie(
-        res,
-        sessionCookie
-            + "="
-            + s.id
-            + "; Path=/; HttpOnly; SameSite=Strict"
-            + (tls ? "; Secure" : ""));
-    setCookie(res, expired(LOGIN_COOKIE, LOGIN));
-    redirect(res, safeNext(form.optional("next")));
-  }
-
-  private void loginForm(
-      ServerResponse res, @Nullable String next, @Nullable String error, int status) {
-    String nonce = sessions.randomToken();
-    setCookie(
-        res,
-        LOGIN_COOKIE
-            + "="
-            + nonce
-            + "; Path="
-            + LOGIN
-            + "; HttpOnly; SameSite=Strict; Max-Age="
-            + LOGIN_FORM_LIFETIME.toSeconds()
-            + (tls ? "; Secure" : ""));
-    String sso =
-        oidc == null ? null : PREFIX + ConsoleOidc.START + "?next=" + Fmt.q(safeNext(next));
-    byte[] html =
-        ConsoleCall.render(
-            o ->
-                JteloginGenerated.render(
-                    o,
-                    null,
-                    assets,
-                    nonce,
-                    safeNext(next),
-                    error,
-                    sso,
-                    oidc == null ? null : hostOf(oidc.issuer())));
-    res.status(status);
-    res.header("Content-Type", "text/html; charset=utf-8");
-    res.send(html);
-  }
-
-  private void logout(ServerRequest req, ServerResponse res) {
-    if (req.prologue().method() != Method.POST) {
-      throw new BadRequestException(405, "sign out with POST (the button in the console)");
-    }
-    Sessions.Session s = sessions.find(cookie(req, sessionCookie)).orElse(null);
-    if (s != null) {
-      checkPost(req, s, () -> FormBody.parse(Bodies.read(req, ConsoleCall.MAX_FORM)));
-      sessions.end(s.id);
-      s.admin(services.adminTokens())
-          .ifPresent(
-              who ->
-                  services
-                      .audit()
-                      .write(
-                          AuditEvent.of(
-                              AuditType.CONSOLE_SIGNED_OUT,
-                              AuditOutcome.SUCCESS,
-                              null,
-                              services.clock().instant(),
-                              who.actor(),
-                              null,
-                              null,
-                              Map.of("via", "console"))));
-    }
-    setCookie(res, expired(sessionCookie, "/"));
-    redirect(res, LOGIN);
-  }
-
-  /**
-   * Single sign-on, step one: a fresh {@code state}, {@code nonce} and PKCE verifier, the browser
-   * bound by a cookie, and off to the identity provider.
-   */
-  private void oidcStart(ConsoleOidc oidc, ServerRequest req, ServerResponse res) {
-    if (req.prologue().method() != Method.GET) {
-      throw new BadRequestException(405, "use GET on " + PREFIX + ConsoleOidc.START);
-    }
-    String browser = sessions.randomToken();
-    String url;
-    try {
-      url =
-          oidc.start(
-              sessions.randomToken(),
-              sessions.randomToken(),
-              sessions.randomToken() + sessions.randomToken(),
-              browser,
-              safeNext(req.query().first("next").orElse(null)));
-    } catch (dev.warden.core.error.DeniedException e) {
-      loginForm(
-          res,
-          req.query().first("next").orElse(null),
-          "Single sign-on is not available: " + e.getMessage(),
-          502);
-      return;
-    }
-    // Lax, not Strict: the identity provider's redirect back is a cross-site navigation
-    setCookie(
-        res,
-        ConsoleOidc.COOKIE
-            + "="
-            + browser
-            + "; Path="
-            + PREFIX
-            + "/oidc; HttpOnly; SameSite=Lax; Max-Age="
-            + ConsoleOidc.PENDING_SECONDS
-            + (tls ? "; Secure" : ""));
-    res.status(303);
-    res.header("Location", url);
-    res.send();
-  }
-
-  /**
-   * Single sign-on, step two: the provider's answer. The session cookie is SameSite=Strict, so the
-   * way on is a page of ours that refreshes to the page asked for: a navigation started on this
-   * site carries it, the provider's cross-site redirect would not.
-   */
-  private void oidcCallback(ConsoleOidc oidc, ServerRequest req, ServerResponse res) {
-    if (req.prologue().method() != Method.GET) {
-      throw new BadRequestException(405, "use GET on " + PREFIX + ConsoleOidc.CALLBACK);
-    }
-    String state = req.query().first("state").orElse(null);
-    String next = oidc.next(state);
-    ConsoleOidc.Outcome o =
-        oidc.finish(
-            state,
-            req.query().first("code").orElse(null),
-            req.query().first("error").orElse(null),
-            cookie(req, ConsoleOidc.COOKIE));
-    setCookie(res, expired(ConsoleOidc.COOKIE, PREFIX + "/oidc"));
-    AdminPrincipal admin = o.admin();
-    if (admin == null) {
-      // a refused outcome has its reason and message (ConsoleOidc.finish)
-      String reason = Objects.requireNonNull(o.reason(), "a refusal's reason");
-      String message = Objects.requireNonNull(o.message(), "a refusal's message");
-      Map<String, String> details = new HashMap<>();
-      details.put("via", "oidc");
-      details.put("message", Errors.printable(message));
-      if (o.user() != null) {
-        details.put("subject", dev.warden.core.oauth.UserPrincipal.subject(o.user()));
-      }
-      services
-          .audit()
-          .write(
-              new AuditEvent(
-                  UUID.randomUUID().toString(),
-                  services.clock().instant(),
-                  AuditType.CONSOLE_SIGNED_IN.wire(),
-                  AuditOutcome.FAILURE.wire(),
-                  reason,
-                  "console",
-                  null,
-                  null,
-                  details,
-                  null));
-      loginForm(
-          res,
-          next,
-          "Single sign-on failed: " + message,
-          reason.equals("no_admin_scopes") ? 403 : 401);
-      return;
-    }
-    AdminPrincipal who = admin;
-    Sessions.Session s = sessions.create(who);
-    services
-        .audit()
-        .write(
-            AuditEvent.of(
-                AuditType.CONSOLE_SIGNED_IN,
-                AuditOutcome.SUCCESS,
-                null,
-                services.clock().instant(),
-                who.actor(),
-                null,
-                null,
-                Map.of(
-                    "via",
-                    "oidc",
-                    "name",
-                    who.name(),
-                    "scopes",
-                    String.join(" ", new java.util.TreeSet<>(who.scopes())))));
-    setCookie(
-        res,
-        sessionCookie
-            + "="
-            + s.id
-            + "; Path=/; HttpOnly; SameSite=Strict"
-            + (tls ? "; Secure" : ""));
-    String to = safeNext(next);
-    byte[] html =
-        ConsoleCall.render(out -> JtesignedinGenerated.render(out, null, assets, to, who.name()));
-    res.status(200);
-    res.header("Content-Type", "text/html; charset=utf-8");
-    res.send(html);
-  }
-
-  private static String hostOf(String url) {
-    try {
-      String h = java.net.URI.create(url).getHost();
-      return h == null ? url : h;
-    } catch (IllegalArgumentException e) {
-      return url;
-    }
-  }
-
-  private void auditSignIn(
-      @Nullable AdminPrincipal who, AuditOutcome outcome, String reason, @Nullable String message) {
-    Map<String, String> details = new HashMap<>();
-    details.put("via", "console");
-    if (who != null) {
-      details.put("tokenName", who.name());
-    }
-    if (message != null) {
-      details.put("message", message);
-    }
-    services
-        .audit()
-        .write(
-            new AuditEvent(
-                UUID.randomUUID().toString(),
-                services.clock().instant(),
-                AuditType.CONSOLE_SIGNED_IN.wire(),
-                outcome.wire(),
-                reason,
-                who == null ? "console" : who.actor(),
-                null,
-                null,
-                details,
-                null));
   }
 
   private void toLogin(ServerRequest req, ServerResponse res, String path) {
@@ -469,7 +194,7 @@ public final class Console {
       res.send();
       return;
     }
-    redirect(res, location);
+    ConsoleCookies.redirect(res, location);
   }
 
   /** Only a path inside the console: never another site (an open redirect). */
@@ -547,36 +272,5 @@ public final class Console {
     String shown = Errors.printable(message.length() > 200 ? message.substring(0, 200) : message);
     return ConsoleCall.render(
         o -> Jtebad_addressGenerated.render(o, null, assets, Errors.printable(path), shown));
-  }
-
-  private static void setCookie(ServerResponse res, String value) {
-    res.headers().add(io.helidon.http.HeaderValues.create(HeaderNames.SET_COOKIE, value));
-  }
-
-  private static void redirect(ServerResponse res, String location) {
-    res.status(303);
-    res.header("Location", location);
-    res.send();
-  }
-
-  private String expired(String name, String path) {
-    return name
-        + "=; Path="
-        + path
-        + "; Max-Age=0; HttpOnly; SameSite=Strict"
-        + (tls ? "; Secure" : "");
-  }
-
-  /** A cookie's value from the Cookie header, or null. */
-  static @Nullable String cookie(ServerRequest req, String name) {
-    for (String header : req.headers().all(HeaderNames.COOKIE, java.util.List::of)) {
-      for (String part : header.split(";")) {
-        String p = part.trim();
-        if (p.length() > name.length() && p.startsWith(name) && p.charAt(name.length()) == '=') {
-          return p.substring(name.length() + 1);
-        }
-      }
-    }
-    return null;
   }
 }

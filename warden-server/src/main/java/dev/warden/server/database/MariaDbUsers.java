@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -56,7 +55,7 @@ public final class MariaDbUsers implements UserDatabase {
   @Override
   public void verify(DatabaseTarget t, Secret adminPassword) {
     try (Connection c = connect(t, adminPassword)) {
-      Set<String> privileges = globalPrivileges(c);
+      Set<String> privileges = MariaDbAccounts.globalPrivileges(c);
       List<String> missing = new ArrayList<>();
       if (!privileges.contains("CREATE USER")) {
         missing.add("CREATE USER");
@@ -101,13 +100,13 @@ public final class MariaDbUsers implements UserDatabase {
             }
           }
         }
-        if (!privileges.contains("SUPER") && !grantable(c, role)) {
+        if (!privileges.contains("SUPER") && !MariaDbAccounts.grantable(c, role)) {
           throw EngineFailures.cannotGrant(
               t, role, "; GRANT " + role + " TO " + t.adminUser() + " WITH ADMIN OPTION");
         }
       }
     } catch (SQLException e) {
-      throw EngineFailures.cannotManage(t, field(e), reason(e));
+      throw EngineFailures.cannotManage(t, MariaDbErrors.field(e), MariaDbErrors.reason(e));
     }
   }
 
@@ -144,7 +143,7 @@ public final class MariaDbUsers implements UserDatabase {
         exists = !dropQuietly(t, adminPassword, username);
       }
       throw EngineFailures.createFailed(
-          t, reason(e), exists ? EngineFailures.REAPER_REMOVES_IT : null, e);
+          t, MariaDbErrors.reason(e), exists ? EngineFailures.REAPER_REMOVES_IT : null, e);
     }
   }
 
@@ -153,7 +152,7 @@ public final class MariaDbUsers implements UserDatabase {
     NameTag.require(t, username);
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
-      List<String> hosts = hosts(c, username);
+      List<String> hosts = MariaDbAccounts.hosts(c, username);
       if (hosts.isEmpty()) {
         return Removal.ABSENT;
       }
@@ -165,7 +164,7 @@ public final class MariaDbUsers implements UserDatabase {
           ps.execute();
         }
       }
-      killSessions(c, username);
+      MariaDbAccounts.killSessions(c, username);
       for (String host : hosts) {
         try (PreparedStatement ps = c.prepareStatement("DROP USER IF EXISTS ?@?")) {
           ps.setString(1, username);
@@ -175,7 +174,7 @@ public final class MariaDbUsers implements UserDatabase {
       }
       return Removal.DROPPED;
     } catch (SQLException e) {
-      throw EngineFailures.removeFailed(t, username, reason(e), e);
+      throw EngineFailures.removeFailed(t, username, MariaDbErrors.reason(e), e);
     }
   }
 
@@ -190,7 +189,7 @@ public final class MariaDbUsers implements UserDatabase {
       ps.setString(1, likePrefix(t.usernameTemplate().prefix()));
       return JdbcRows.strings(ps);
     } catch (SQLException e) {
-      throw EngineFailures.listFailed(t, reason(e), e);
+      throw EngineFailures.listFailed(t, MariaDbErrors.reason(e), e);
     }
   }
 
@@ -199,7 +198,7 @@ public final class MariaDbUsers implements UserDatabase {
     NameTag.requireStatic(t, account);
     Connection conn = open(t, adminPassword);
     try (Connection c = conn) {
-      List<String> hosts = hosts(c, account);
+      List<String> hosts = MariaDbAccounts.hosts(c, account);
       if (hosts.isEmpty()) {
         throw EngineFailures.noSuchAccount(t, "user", account);
       }
@@ -212,7 +211,7 @@ public final class MariaDbUsers implements UserDatabase {
         }
       }
     } catch (SQLException e) {
-      throw EngineFailures.setPasswordFailed(t, account, reason(e), true, e);
+      throw EngineFailures.setPasswordFailed(t, account, MariaDbErrors.reason(e), true, e);
     }
   }
 
@@ -225,7 +224,7 @@ public final class MariaDbUsers implements UserDatabase {
       ps.setString(1, nativeHash(next));
       ps.execute();
     } catch (SQLException e) {
-      throw EngineFailures.adminPasswordFailed(t, reason(e), e);
+      throw EngineFailures.adminPasswordFailed(t, MariaDbErrors.reason(e), e);
     }
   }
 
@@ -280,52 +279,17 @@ public final class MariaDbUsers implements UserDatabase {
       }
       String list = String.join(", ", java.util.Collections.nCopies(accounts.size(), "?@?"));
       // no new session from here on, then end the live ones, then drop
-      accountStatement(c, "ALTER USER " + list + " ACCOUNT LOCK", accounts);
+      MariaDbAccounts.accountStatement(c, "ALTER USER " + list + " ACCOUNT LOCK", accounts);
       Set<String> names = new HashSet<>();
       accounts.forEach(a -> names.add(a[0]));
       for (String user : names) {
-        killSessions(c, user);
+        MariaDbAccounts.killSessions(c, user);
       }
-      accountStatement(c, "DROP USER IF EXISTS " + list, accounts);
+      MariaDbAccounts.accountStatement(c, "DROP USER IF EXISTS " + list, accounts);
       names.forEach(u -> out.put(u, Removal.DROPPED));
       return out;
     } catch (SQLException e) {
-      throw EngineFailures.removeAllFailed(t, ours.size(), reason(e), e);
-    }
-  }
-
-  private static void accountStatement(Connection c, String sql, List<String[]> accounts)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < accounts.size(); i++) {
-        ps.setString(2 * i + 1, accounts.get(i)[0]);
-        ps.setString(2 * i + 2, accounts.get(i)[1]);
-      }
-      ps.execute();
-    }
-  }
-
-  private void killSessions(Connection c, String username) throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()")) {
-      ps.setString(1, username);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
-        }
-      }
-    }
-    for (long id : ids) {
-      try (Statement s = c.createStatement()) {
-        s.execute("KILL CONNECTION " + id);
-      } catch (SQLException e) {
-        // 1094 unknown thread: it ended on its own meanwhile
-        if (e.getErrorCode() != 1094) {
-          throw e;
-        }
-      }
+      throw EngineFailures.removeAllFailed(t, ours.size(), MariaDbErrors.reason(e), e);
     }
   }
 
@@ -380,56 +344,8 @@ public final class MariaDbUsers implements UserDatabase {
     try {
       return connect(t, password);
     } catch (SQLException e) {
-      throw EngineFailures.unreachable(t, reason(e), e);
+      throw EngineFailures.unreachable(t, MariaDbErrors.reason(e), e);
     }
-  }
-
-  /** The hosts of the accounts named {@code user} (not roles): MariaDB keys an account by both. */
-  private static List<String> hosts(Connection c, String user) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? AND is_role = 'N'")) {
-      ps.setString(1, user);
-      return JdbcRows.strings(ps);
-    }
-  }
-
-  private static Set<String> globalPrivileges(Connection c) throws SQLException {
-    String current;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
-      rs.next();
-      current = rs.getString(1);
-    }
-    int at = current.lastIndexOf('@');
-    String grantee = "'" + current.substring(0, at) + "'@'" + current.substring(at + 1) + "'";
-    Set<String> out = new HashSet<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?")) {
-      ps.setString(1, grantee);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1).toUpperCase(Locale.ROOT));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static boolean grantable(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT IS_GRANTABLE FROM information_schema.APPLICABLE_ROLES WHERE ROLE_NAME = ?")) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if ("YES".equalsIgnoreCase(rs.getString(1))) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 
   /**
@@ -456,46 +372,5 @@ public final class MariaDbUsers implements UserDatabase {
    */
   static String likePrefix(String prefix) {
     return prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-  }
-
-  /** What went wrong, from MariaDB's error code; never a statement's text. */
-  static String reason(SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String phrase =
-        switch (e.getErrorCode()) {
-          case 1045 -> "the login was refused (wrong password or unknown user)";
-          case 1044 -> "access to the database was denied";
-          case 1049 -> "the database does not exist";
-          case 1227, 1142, 1370 -> "permission denied";
-          case 1396 -> "the user operation failed (the user already exists or does not)";
-          case 1040 -> "too many connections";
-          case 1094 -> "no such session";
-          default ->
-              state.startsWith("08") || e.getErrorCode() == 0
-                  ? "cannot connect"
-                  : "the database refused";
-        };
-    String detail = "";
-    if (state.startsWith("08")
-        || e.getErrorCode() == 1045
-        || e.getErrorCode() == 1049
-        || e.getErrorCode() == 0) {
-      String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-      detail = m.isEmpty() ? "" : " - " + (m.length() > 200 ? m.substring(0, 200) : m);
-    }
-    return phrase
-        + " (error "
-        + e.getErrorCode()
-        + (state.isEmpty() ? "" : ", SQLSTATE " + state)
-        + ")"
-        + detail;
-  }
-
-  private static String field(SQLException e) {
-    return switch (e.getErrorCode()) {
-      case 1045 -> "spec.database.adminPasswordSecret";
-      case 1044, 1227, 1142 -> "spec.database.adminUser";
-      default -> "spec.database.url";
-    };
   }
 }

@@ -16,10 +16,8 @@ import dev.warden.core.keys.KeyState;
 import dev.warden.core.keys.SigningKeyRecord;
 import dev.warden.core.model.Durations;
 import dev.warden.core.model.Selector;
-import dev.warden.core.model.Workload;
 import dev.warden.core.pki.CaManager;
 import dev.warden.core.pki.CertificateAuthority;
-import dev.warden.core.pki.Der;
 import dev.warden.core.pki.SpiffeBundle;
 import dev.warden.core.token.KeyManager;
 import dev.warden.server.admin.AuthException;
@@ -34,7 +32,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The agent protocol and the SPIFFE bundle endpoint.
@@ -160,9 +157,9 @@ final class AgentApi implements ApiUnit {
 
   private void attest(Call c) {
     JsonNode b = c.json(MAX_BODY);
-    byte[] csr = base64(b, "csr");
-    String join = text(b, "join_token");
-    String token = text(b, "token");
+    byte[] csr = AgentWire.base64(b, "csr");
+    String join = AgentWire.text(b, "join_token");
+    String token = AgentWire.text(b, "token");
     if ((join == null) == (token == null)) {
       throw new ValidationException(
           "join_token", "send exactly one of join_token or token (a platform token)");
@@ -171,7 +168,7 @@ final class AgentApi implements ApiUnit {
         join != null
             ? agents.attestWithJoinToken(join, csr)
             : agents.attestWithPlatformToken(token, csr);
-    c.send(200, session(s));
+    c.send(200, AgentWire.session(s));
   }
 
   private void renew(Call c) {
@@ -185,7 +182,7 @@ final class AgentApi implements ApiUnit {
       }
     }
     JsonNode b = c.json(MAX_BODY);
-    c.send(200, session(agents.renew(a, tok, base64(b, "csr"))));
+    c.send(200, AgentWire.session(agents.renew(a, tok, AgentWire.base64(b, "csr"))));
   }
 
   private void sync(Call c) {
@@ -194,7 +191,7 @@ final class AgentApi implements ApiUnit {
     int limit = (int) longParam(c.req(), "limit", 1000);
     String pageToken = c.query("page_token");
     SyncPage p = agents.sync(a, since, pageToken, limit);
-    ObjectNode o = page(p);
+    ObjectNode o = AgentWire.page(p);
     if (pageToken == null) {
       // on the first page only: the agent acts on them once the registrations are in
       DeclaredProxies.View v = agents.proxies(a);
@@ -217,22 +214,7 @@ final class AgentApi implements ApiUnit {
           "proxies",
           "send {\"proxies\": [{\"name\", \"version\", \"state\", \"message\"," + " \"since\"}]}");
     }
-    List<ProxyStatus> list = new ArrayList<>();
-    for (JsonNode p : ps) {
-      java.time.Instant since;
-      try {
-        since = java.time.Instant.parse(p.path("since").asText());
-      } catch (java.time.format.DateTimeParseException ex) {
-        throw new ValidationException("since", "each proxy's since is an RFC 3339 time");
-      }
-      list.add(
-          new ProxyStatus(
-              text(p, "name"),
-              text(p, "version"),
-              ProxyStatus.State.parse(p.path("state").asText()),
-              text(p, "message"),
-              since));
-    }
+    List<ProxyStatus> list = AgentWire.proxyStatuses(ps);
     agents.reportProxies(a, list);
     ObjectNode o = HttpJson.object();
     o.put("recorded", agents.proxyStatuses(a).size());
@@ -249,24 +231,11 @@ final class AgentApi implements ApiUnit {
     }
     List<AgentService.SvidRequest> reqs = new ArrayList<>();
     for (JsonNode r : rs) {
-      reqs.add(new AgentService.SvidRequest(text(r, "spiffe_id"), base64(r, "csr")));
+      reqs.add(
+          new AgentService.SvidRequest(AgentWire.text(r, "spiffe_id"), AgentWire.base64(r, "csr")));
     }
     List<AgentService.SvidResult> results = agents.issueX509(a, reqs);
-    ObjectNode o = HttpJson.object();
-    ArrayNode out = o.putArray("svids");
-    for (AgentService.SvidResult r : results) {
-      ObjectNode e = out.addObject();
-      e.put("spiffe_id", r.spiffeId());
-      if (r.svid() != null) {
-        ArrayNode chain = e.putArray("chain");
-        r.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
-        e.put("expires_at", r.svid().notAfter().toString());
-      } else {
-        e.put("error", r.reason().code());
-        e.put("message", r.message());
-      }
-    }
-    c.send(200, o);
+    c.send(200, AgentWire.svids(results));
   }
 
   private void jwtSvids(Call c) {
@@ -279,7 +248,7 @@ final class AgentApi implements ApiUnit {
     } else if (an != null && an.isTextual()) {
       aud.add(an.asText());
     }
-    String jwt = agents.issueJwt(a, text(b, "spiffe_id"), aud);
+    String jwt = agents.issueJwt(a, AgentWire.text(b, "spiffe_id"), aud);
     ObjectNode o = HttpJson.object();
     o.put("token", jwt);
     c.send(200, o);
@@ -308,8 +277,10 @@ final class AgentApi implements ApiUnit {
     String destination = b.hasNonNull("destination") ? b.get("destination").asText() : null;
     var cert =
         destination == null
-            ? agents.issueEdgeCertificate(a, base64(b, "csr"), text(b, "resource"))
-            : agents.issueEgressCertificate(a, base64(b, "csr"), text(b, "resource"), destination);
+            ? agents.issueEdgeCertificate(
+                a, AgentWire.base64(b, "csr"), AgentWire.text(b, "resource"))
+            : agents.issueEgressCertificate(
+                a, AgentWire.base64(b, "csr"), AgentWire.text(b, "resource"), destination);
     ObjectNode o = HttpJson.object();
     ArrayNode chain = o.putArray("chain");
     cert.chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
@@ -324,47 +295,11 @@ final class AgentApi implements ApiUnit {
     if (events == null || !events.isArray()) {
       throw new ValidationException("events", "send {\"events\": [...]}");
     }
-    List<dev.warden.core.agent.ProxiedConnection> list = new ArrayList<>();
-    for (JsonNode e : events) {
-      java.time.Instant at;
-      try {
-        at = java.time.Instant.parse(e.path("at").asText());
-      } catch (java.time.format.DateTimeParseException ex) {
-        throw new ValidationException("at", "each event's at is an RFC 3339 time");
-      }
-      Map<String, String> caller = new java.util.LinkedHashMap<>();
-      e.path("caller").properties().forEach(f -> caller.put(f.getKey(), f.getValue().asText()));
-      list.add(
-          new dev.warden.core.agent.ProxiedConnection(
-              text(e, "id"),
-              at,
-              dev.warden.core.agent.ProxiedConnection.Outcome.parse(e.path("outcome").asText()),
-              text(e, "protocol"),
-              text(e, "listener"),
-              text(e, "resource"),
-              text(e, "workload"),
-              text(e, "lease_id"),
-              text(e, "destination"),
-              text(e, "reason"),
-              caller,
-              hop(e.get("hop"))));
-    }
+    List<dev.warden.core.agent.ProxiedConnection> list = AgentWire.connections(events);
     agents.recordConnections(a, list);
     ObjectNode o = HttpJson.object();
     o.put("recorded", list.size());
     c.send(200, o);
-  }
-
-  /** The chain a proxied request named (unverified: the agent passes its headers on). */
-  private static dev.warden.core.agent.ProxiedConnection.@Nullable Hop hop(@Nullable JsonNode h) {
-    if (h == null || h.isNull()) {
-      return null;
-    }
-    String token = text(h, "txn_token");
-    return new dev.warden.core.agent.ProxiedConnection.Hop(
-        token == null ? null : dev.warden.core.crypto.Secret.of(token),
-        text(h, "txn_token_omitted"),
-        text(h, "traceparent"));
   }
 
   private void createJoinToken(Call c) {
@@ -374,7 +309,7 @@ final class AgentApi implements ApiUnit {
     if (sn != null && sn.isArray()) {
       sn.forEach(x -> sel.add(Selector.parse(x.asText())));
     }
-    String ttlText = text(b, "ttl");
+    String ttlText = AgentWire.text(b, "ttl");
     Duration ttl = ttlText == null ? Duration.ofMinutes(10) : Durations.parse("ttl", ttlText);
     AgentService.CreatedJoinToken t = agents.createJoinToken(sel, ttl, c.who().actor());
     ObjectNode o = HttpJson.object();
@@ -385,32 +320,7 @@ final class AgentApi implements ApiUnit {
   }
 
   private void list(Call c) {
-    ObjectNode o = HttpJson.object();
-    ArrayNode arr = o.putArray("agents");
-    for (AgentRecord a : agents.list()) {
-      ObjectNode e = arr.addObject();
-      e.put("spiffe_id", a.id().toString());
-      e.put("attestation", a.attestation());
-      ArrayNode ns = e.putArray("node_selectors");
-      a.nodeSelectors().stream().map(Selector::toString).sorted().forEach(ns::add);
-      e.put("attested_at", a.attestedAt().toString());
-      e.put("session_expires_at", a.sessionExpiresAt().toString());
-      if (a.bannedAt() != null) {
-        e.put("banned_at", a.bannedAt().toString());
-      }
-      ArrayNode px = e.putArray("proxies");
-      for (ProxyStatus p : agents.proxyStatuses(a)) {
-        ObjectNode s = px.addObject();
-        s.put("name", p.name());
-        s.put("state", p.state().wire());
-        s.put("version", p.version());
-        if (p.message() != null) {
-          s.put("message", p.message());
-        }
-        s.put("since", p.since().toString());
-      }
-    }
-    c.send(200, o);
+    c.send(200, AgentWire.agents(agents.list(), agents::proxyStatuses));
   }
 
   private List<String> jwtAuthorities() {
@@ -455,41 +365,6 @@ final class AgentApi implements ApiUnit {
     }
   }
 
-  private ObjectNode session(AgentSession s) {
-    ObjectNode o = HttpJson.object();
-    o.put("spiffe_id", s.agentId().toString());
-    ArrayNode chain = o.putArray("svid_chain");
-    s.svid().chainDer().forEach(d -> chain.add(Base64.getEncoder().encodeToString(d)));
-    ArrayNode bundle = o.putArray("bundle");
-    s.bundle().forEach(c -> bundle.add(Base64.getEncoder().encodeToString(Der.encoded(c))));
-    o.put("session_token", s.sessionToken().reveal());
-    o.put("expires_at", s.expiresAt().toString());
-    o.put("trust_domain", s.agentId().trustDomain());
-    return o;
-  }
-
-  private static ObjectNode page(SyncPage p) {
-    ObjectNode o = HttpJson.object();
-    o.put("full", p.full());
-    o.put("revision", p.revision());
-    ArrayNode es = o.putArray("entries");
-    for (Workload w : p.entries()) {
-      ObjectNode e = es.addObject();
-      e.put("spiffe_id", w.name());
-      ArrayNode sel = e.putArray("selectors");
-      w.selectors().stream().map(Selector::toString).sorted().forEach(sel::add);
-      if (w.expiresAt() != null) {
-        e.put("expires_at", w.expiresAt().toString());
-      }
-    }
-    ArrayNode rm = o.putArray("removed");
-    p.removed().forEach(rm::add);
-    if (p.nextPageToken() != null) {
-      o.put("next_page_token", p.nextPageToken());
-    }
-    return o;
-  }
-
   private static String bearer(ServerRequest req) {
     String h = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -497,29 +372,6 @@ final class AgentApi implements ApiUnit {
           401, "send the agent session token as 'Authorization: Bearer <token>'");
     }
     return h.substring(7).trim();
-  }
-
-  private static @Nullable String text(@Nullable JsonNode n, String field) {
-    JsonNode v = n == null ? null : n.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new ValidationException(field, "must be a string");
-    }
-    return v.asText();
-  }
-
-  private static byte[] base64(JsonNode n, String field) {
-    String s = text(n, field);
-    if (s == null) {
-      throw new ValidationException(field, "is required (base64 of the DER PKCS#10 request)");
-    }
-    try {
-      return Base64.getDecoder().decode(s);
-    } catch (IllegalArgumentException e) {
-      throw new ValidationException(field, "is not valid base64");
-    }
   }
 
   private static long longParam(ServerRequest req, String name, long dflt) {

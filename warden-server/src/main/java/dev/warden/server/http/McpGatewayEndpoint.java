@@ -1,7 +1,5 @@
 package dev.warden.server.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.core.dpop.DpopVerifier;
 import dev.warden.core.error.DeniedException;
 import dev.warden.core.error.Reason;
@@ -25,12 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,10 +120,10 @@ public final class McpGatewayEndpoint {
     String name = req.path().rawPath().substring(METADATA_PREFIX.length());
     Resource r = gatewayResource(name);
     if (r == null) {
-      notFound(res, name);
+      McpAnswers.notFound(res, name);
       return;
     }
-    metadata(r, res);
+    McpAnswers.metadata(r, gateway.issuer(), res);
   }
 
   /** Everything under {@code /mcp/}. */
@@ -140,7 +133,7 @@ public final class McpGatewayEndpoint {
     String name = meta ? rest.substring(0, rest.length() - METADATA_SUFFIX.length()) : rest;
     Resource r = gatewayResource(name);
     if (r == null) {
-      notFound(res, name);
+      McpAnswers.notFound(res, name);
       return;
     }
     if (meta) {
@@ -148,7 +141,7 @@ public final class McpGatewayEndpoint {
         res.status(405).header(HeaderNames.ALLOW, "GET").send();
         return;
       }
-      metadata(r, res);
+      McpAnswers.metadata(r, gateway.issuer(), res);
       return;
     }
     Method m = req.prologue().method();
@@ -164,8 +157,8 @@ public final class McpGatewayEndpoint {
     McpGateway.Request request =
         new McpGateway.Request(
             r,
-            accessToken(authorization),
-            thumbprint(req),
+            PresentedToken.accessToken(authorization),
+            PresentedToken.thumbprint(req),
             TokenEndpoint.address(req.remotePeer().address()),
             req.headers().first(TXN_TOKEN).orElse(null),
             req.headers()
@@ -179,10 +172,10 @@ public final class McpGatewayEndpoint {
     try {
       caller = gateway.authenticate(request);
     } catch (DeniedException e) {
-      unauthorized(res, r, request.bearer() == null ? null : e, scheme);
+      McpAnswers.unauthorized(res, r, request.bearer() == null ? null : e, scheme);
       return;
     } catch (UnavailableException e) {
-      plainError(res, 503, e.getMessage());
+      McpAnswers.plainError(res, 503, e.getMessage());
       return;
     }
     String session = req.headers().first(SESSION).orElse(null);
@@ -191,7 +184,8 @@ public final class McpGatewayEndpoint {
       if (owner != null && !owner.equals(caller.sessionOwner())) {
         // a session belongs to the agent that opened it; MCP clients answer 404 by starting a new
         // one
-        plainError(res, 404, "no such MCP session for this caller; initialize a new one");
+        McpAnswers.plainError(
+            res, 404, "no such MCP session for this caller; initialize a new one");
         return;
       }
     }
@@ -205,9 +199,9 @@ public final class McpGatewayEndpoint {
         forward(req, res, r, m, null, credential, null, caller);
       }
     } catch (McpRefusal e) {
-      rpcError(res, e.status(), e.id(), e.code(), e.getMessage(), e.reason());
+      McpAnswers.rpcError(res, e.status(), e.id(), e.code(), e.getMessage(), e.reason());
     } catch (UnavailableException e) {
-      plainError(res, 503, e.getMessage() + "; retry later");
+      McpAnswers.plainError(res, 503, e.getMessage() + "; retry later");
     }
   }
 
@@ -221,7 +215,7 @@ public final class McpGatewayEndpoint {
     try {
       body = Bodies.read(req, McpMessage.MAX_BYTES);
     } catch (BadRequestException e) {
-      plainError(res, e.status(), e.getMessage());
+      McpAnswers.plainError(res, e.status(), e.getMessage());
       return;
     }
     McpMessage message;
@@ -245,7 +239,7 @@ public final class McpGatewayEndpoint {
       if (e.reason() == Reason.MALFORMED_MESSAGE || e.reason() == Reason.INVALID_TOOL_NAME) {
         gateway.refused(caller, request, e);
       }
-      rpcError(res, e.status(), e.id(), e.code(), e.getMessage(), e.reason());
+      McpAnswers.rpcError(res, e.status(), e.id(), e.code(), e.getMessage(), e.reason());
       return;
     }
     if (auditBeforeForward) {
@@ -285,7 +279,7 @@ public final class McpGatewayEndpoint {
           admission,
           res,
           () ->
-              plainError(
+              McpAnswers.plainError(
                   res,
                   502,
                   "the MCP server behind resource '"
@@ -295,7 +289,7 @@ public final class McpGatewayEndpoint {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      plainError(res, 502, "interrupted while calling the MCP server");
+      McpAnswers.plainError(res, 502, "interrupted while calling the MCP server");
       return;
     }
     try (InputStream in = up.body()) {
@@ -312,7 +306,7 @@ public final class McpGatewayEndpoint {
                 + "' answered "
                 + status
                 + " to the gateway's credential");
-        plainError(
+        McpAnswers.plainError(
             res,
             502,
             "the MCP server behind resource '"
@@ -341,7 +335,7 @@ public final class McpGatewayEndpoint {
         }
       }
     } catch (UnavailableException e) {
-      plainError(res, 503, e.getMessage() + "; the call was not answered, retry later");
+      McpAnswers.plainError(res, 503, e.getMessage() + "; the call was not answered, retry later");
     } catch (IOException e) {
       LOG.log(System.Logger.Level.DEBUG, "MCP response stream ended: " + e.getMessage());
     }
@@ -353,7 +347,7 @@ public final class McpGatewayEndpoint {
       try {
         admission.awaitDurable();
       } catch (UnavailableException e) {
-        plainError(res, 503, e.getMessage());
+        McpAnswers.plainError(res, 503, e.getMessage());
         return;
       }
     }
@@ -373,161 +367,6 @@ public final class McpGatewayEndpoint {
     }
     Resource r = policies.get().resource(name);
     return r != null && Resource.MCP.equals(r.kind()) && r.mcp() != null ? r : null;
-  }
-
-  /**
-   * RFC 9728 section 3.1: the metadata URL of a resource, with the well-known part inserted after
-   * the host.
-   */
-  static String metadataUrl(String audience) {
-    URI u = URI.create(audience);
-    String path = u.getRawPath() == null ? "" : u.getRawPath();
-    return u.getScheme()
-        + "://"
-        + u.getRawAuthority()
-        + "/.well-known/oauth-protected-resource"
-        + (path.equals("/") ? "" : path);
-  }
-
-  private void metadata(Resource r, ServerResponse res) {
-    ObjectNode o = HttpJson.object();
-    o.put("resource", r.audience());
-    o.putArray("authorization_servers").add(gateway.issuer());
-    o.putArray("bearer_methods_supported").add("header");
-    o.put("resource_name", r.description() != null ? r.description() : r.name());
-    o.put("tls_client_certificate_bound_access_tokens", true);
-    // RFC 9728 section 2: a token bound to a DPoP key is checked here with its proof (RFC 9449)
-    com.fasterxml.jackson.databind.node.ArrayNode algs =
-        o.putArray("dpop_signing_alg_values_supported");
-    DpopVerifier.ALGORITHMS.forEach(algs::add);
-    res.status(200);
-    res.header("Content-Type", "application/json");
-    res.header("Cache-Control", "max-age=300");
-    res.send(HttpJson.bytes(o));
-  }
-
-  /**
-   * RFC 6750 section 3 and RFC 9728 section 5.1: no token, no error code; a bad token, {@code
-   * invalid_token} with what it broke.
-   */
-  private static void unauthorized(
-      ServerResponse res, Resource r, @Nullable DeniedException e, DpopVerifier.Scheme scheme) {
-    // RFC 9449 section 7.1: a DPoP problem is answered with a DPoP challenge, naming the algs
-    boolean dpop =
-        e != null
-            && (scheme == DpopVerifier.Scheme.DPOP
-                || e.reason() == Reason.INVALID_DPOP_PROOF
-                || e.reason() == Reason.DPOP_BINDING_MISMATCH);
-    String error =
-        e != null && e.reason() == Reason.INVALID_DPOP_PROOF
-            ? "invalid_dpop_proof"
-            : "invalid_token";
-    StringBuilder challenge =
-        new StringBuilder(
-                dpop
-                    ? "DPoP algs=\"" + String.join(" ", DpopVerifier.ALGORITHMS) + "\", "
-                    : "Bearer ")
-            .append("resource_metadata=\"")
-            .append(metadataUrl(r.audience()))
-            .append('"');
-    ObjectNode body = HttpJson.object();
-    if (e != null) {
-      String description = e.getMessage().replace('"', '\'').replace('\\', '/');
-      challenge
-          .append(", error=\"")
-          .append(error)
-          .append("\", error_description=\"")
-          .append(description)
-          .append('"');
-      body.put("error", error);
-      body.put("error_description", e.getMessage());
-      body.put("reason", e.reason().code());
-    } else {
-      body.put("error", "unauthorized");
-      body.put(
-          "error_description",
-          "send Authorization: Bearer <a Warden access token for " + r.audience() + ">");
-    }
-    res.status(401);
-    res.header(HeaderNames.WWW_AUTHENTICATE, challenge.toString());
-    res.header("Content-Type", "application/json");
-    res.header("Cache-Control", "no-store");
-    res.send(HttpJson.bytes(body));
-  }
-
-  private static void rpcError(
-      ServerResponse res, int status, JsonNode id, int code, String message, Reason reason) {
-    ObjectNode o = HttpJson.object();
-    o.put("jsonrpc", "2.0");
-    if (id != null) {
-      o.set("id", id);
-    } else {
-      o.putNull("id");
-    }
-    ObjectNode err = o.putObject("error");
-    err.put("code", code);
-    err.put("message", message);
-    err.putObject("data").put("reason", reason.code());
-    res.status(status);
-    res.header("Content-Type", "application/json");
-    res.send(HttpJson.bytes(o));
-  }
-
-  private static void plainError(ServerResponse res, int status, String message) {
-    ObjectNode o = HttpJson.object();
-    o.put(
-        "error",
-        status == 404
-            ? "not_found"
-            : status == 503 ? "unavailable" : status == 502 ? "bad_gateway" : "invalid_request");
-    o.put("message", message);
-    res.status(status);
-    res.header("Content-Type", "application/json");
-    res.send(HttpJson.bytes(o));
-  }
-
-  private static void notFound(ServerResponse res, String name) {
-    plainError(
-        res,
-        404,
-        "no MCP gateway here: resource '"
-            + (name.length() > 64 ? name.substring(0, 64) : name)
-            + "' is not a resource of kind mcp with spec.mcp");
-  }
-
-  /**
-   * The access token of an {@code Authorization: Bearer} (RFC 6750) or {@code Authorization: DPoP}
-   * (RFC 9449 section 7.1) header, or null when there is neither.
-   */
-  private static @Nullable String accessToken(@Nullable String a) {
-    int skip =
-        a == null
-            ? -1
-            : a.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? 7
-                : a.regionMatches(true, 0, "DPoP ", 0, 5) ? 5 : -1;
-    if (a == null || skip < 0) {
-      return null;
-    }
-    String t = a.substring(skip).trim();
-    return t.isEmpty() ? null : t;
-  }
-
-  /**
-   * RFC 8705 section 3.1: base64url SHA-256 of the TLS client certificate's DER, or null without
-   * one.
-   */
-  private static @Nullable String thumbprint(ServerRequest req) {
-    List<X509Certificate> chain = TokenEndpoint.clientCertificates(req);
-    if (chain.isEmpty()) {
-      return null;
-    }
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(chain.getFirst().getEncoded());
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
-    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-      return null;
-    }
   }
 
   /** True for the paths this endpoint serves. */

@@ -1,7 +1,6 @@
 package dev.warden.server.oauth;
 
 import dev.warden.core.oauth.ClientMetadataFetcher;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,6 +45,8 @@ import org.jspecify.annotations.Nullable;
  * The response's {@code Cache-Control} sets how long the document is reused: {@code no-store} or
  * {@code no-cache} not at all, {@code max-age} up to {@link #MAX_CACHE}, {@link #DEFAULT_CACHE}
  * without.
+ *
+ * <p>The response is read byte by byte within those limits by {@link HttpResponseReader}.
  */
 public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
   public static final int MAX_BYTES = 5 * 1024;
@@ -154,7 +155,7 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
         OutputStream out = s.getOutputStream();
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        return read(new DeadlineInput(s.getInputStream(), s, deadline));
+        return read(new HttpResponseReader.DeadlineInput(s.getInputStream(), s, deadline));
       }
     } catch (SocketTimeoutException e) {
       throw new IOException("no complete answer within " + totalTimeout.toMillis() + " ms");
@@ -235,12 +236,12 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     return host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 
-  private static long remainingMillis(long deadline) {
+  static long remainingMillis(long deadline) {
     return (deadline - System.nanoTime()) / 1_000_000;
   }
 
   private static Fetched read(InputStream in) throws IOException {
-    String head = readHead(in);
+    String head = HttpResponseReader.head(in, MAX_HEADER_BYTES);
     String[] lines = head.split("\r\n");
     String[] status = lines[0].split(" ", 3);
     if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
@@ -299,92 +300,11 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
     if (length > MAX_BYTES) {
       throw new IOException("the document is larger than " + MAX_BYTES + " bytes");
     }
-    byte[] body = chunked ? readChunked(in) : readBody(in, length);
+    byte[] body =
+        chunked
+            ? HttpResponseReader.chunked(in, MAX_BYTES)
+            : HttpResponseReader.body(in, length, MAX_BYTES);
     return new Fetched(body, cacheAge(cacheControl));
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int c = in.read();
-      if (c < 0) {
-        throw new IOException("the connection closed before the headers ended");
-      }
-      b.write(c);
-      if (b.size() > MAX_HEADER_BYTES) {
-        throw new IOException("the headers are larger than " + MAX_HEADER_BYTES + " bytes");
-      }
-      matched =
-          (c == '\r' && (matched == 0 || matched == 2))
-                  || (c == '\n' && (matched == 1 || matched == 3))
-              ? matched + 1
-              : c == '\r' ? 1 : 0;
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  private static byte[] readBody(InputStream in, long length) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    byte[] buf = new byte[1024];
-    while (length < 0 || b.size() < length) {
-      int want = length < 0 ? buf.length : (int) Math.min(buf.length, length - b.size());
-      int n = in.read(buf, 0, want);
-      if (n < 0) {
-        if (length >= 0) {
-          throw new IOException("the connection closed before the body ended");
-        }
-        break;
-      }
-      b.write(buf, 0, n);
-      if (b.size() > MAX_BYTES) {
-        throw new IOException("the document is larger than " + MAX_BYTES + " bytes");
-      }
-    }
-    return b.toByteArray();
-  }
-
-  private static byte[] readChunked(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    while (true) {
-      String sizeLine = readLine(in);
-      int semi = sizeLine.indexOf(';');
-      int size;
-      try {
-        size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
-      } catch (NumberFormatException e) {
-        throw new IOException("the chunked body is malformed");
-      }
-      if (size < 0 || b.size() + (long) size > MAX_BYTES) {
-        throw new IOException("the document is larger than " + MAX_BYTES + " bytes");
-      }
-      if (size == 0) {
-        return b.toByteArray();
-      }
-      byte[] chunk = in.readNBytes(size);
-      b.write(chunk);
-      if (chunk.length != size || !readLine(in).isEmpty()) {
-        throw new IOException("the chunked body is malformed");
-      }
-    }
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      int c = in.read();
-      if (c < 0) {
-        throw new IOException("the connection closed inside the chunked body");
-      }
-      if (c == '\n') {
-        int len = sb.length();
-        return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-      }
-      if (sb.length() > 256) {
-        throw new IOException("the chunked body is malformed");
-      }
-      sb.append((char) c);
-    }
   }
 
   /** How long a document may be reused, from Cache-Control, bounded by {@link #MAX_CACHE}. */
@@ -409,39 +329,6 @@ public final class ClientMetadataHttpFetcher implements ClientMetadataFetcher {
       }
     }
     return age;
-  }
-
-  /** Reads within a deadline: each read's socket timeout is what is left of it. */
-  private static final class DeadlineInput extends InputStream {
-    private final InputStream in;
-    private final Socket socket;
-    private final long deadline;
-
-    DeadlineInput(InputStream in, Socket socket, long deadline) {
-      this.in = in;
-      this.socket = socket;
-      this.deadline = deadline;
-    }
-
-    private void arm() throws IOException {
-      long left = remainingMillis(deadline);
-      if (left <= 0) {
-        throw new SocketTimeoutException("deadline");
-      }
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-    }
-
-    @Override
-    public int read() throws IOException {
-      arm();
-      return in.read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      arm();
-      return in.read(b, off, len);
-    }
   }
 
   /** One CIDR range. */

@@ -15,10 +15,10 @@ import java.util.Locale;
 
 /**
  * Fuzz targets for what the HTTP proxy itself reads of a client's request (Netty frames the
- * messages; {@link HttpWire} reads the target and the fields, {@link HttpFrontend#inject} places
- * the credential). The acceptable outcomes are a 400 refusal or a result that keeps the proxy's
- * promises: a target the destination reads as the proxy did, no hop-by-hop field forwarded, and
- * exactly one credential, the agent's, where the route puts it. Seeds replay with every build;
+ * messages; {@link HttpWire} reads the target and the fields, {@link CredentialPlacement#inject}
+ * places the credential). The acceptable outcomes are a 400 refusal or a result that keeps the
+ * proxy's promises: a target the destination reads as the proxy did, no hop-by-hop field forwarded,
+ * and exactly one credential, the agent's, where the route puts it. Seeds replay with every build;
  * {@code JAZZER_FUZZ=1 ./mvnw test -pl warden-agent -Dtest=HttpWireFuzzTest} fuzzes.
  */
 class HttpWireFuzzTest {
@@ -137,7 +137,7 @@ class HttpWireFuzzTest {
             which == 4 ? "access_token" : "brokered_secret");
     String target;
     try {
-      target = HttpFrontend.inject(route, cred, h, "/p?api_key=apps&x=1");
+      target = CredentialPlacement.inject(route, cred, h, "/p?api_key=apps&x=1");
     } catch (HttpRefusal r) {
       throw new AssertionError("injecting a well-formed credential was refused: " + r.getMessage());
     }

@@ -18,9 +18,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.ConnectTimeoutException;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpRequest;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpClientCodec;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpContent;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,7 +26,6 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaders;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpRequest;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.LastHttpContent;
@@ -36,15 +33,10 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -59,9 +51,13 @@ import org.jspecify.annotations.Nullable;
  * answers itself is an HTTP response with a plain-text reason.
  *
  * <p>The connection to a destination is kept for the next request of the same client connection
- * when both sides allow it ({@link Upstream}): opening one per request was most of the latency the
- * proxy added. It is never shared with another client connection, so one caller's credential never
- * travels on a connection another caller opened.
+ * when both sides allow it ({@link KeptUpstream}). Where a request goes ({@link RequestTarget}),
+ * what it needs off the event loop ({@link Preparation}), where its credential goes ({@link
+ * CredentialPlacement}) and what the proxy answers itself ({@link Answers}) live beside it.
+ *
+ * <p>Why it is still over 400 lines: what stays is one idea, the exchange's state machine and its
+ * response side ({@link Exchange}); every field is read by both, so splitting them would share that
+ * state across classes.
  */
 final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(HttpFrontend.class.getName());
@@ -75,53 +71,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   /** A client that has not sent a complete request head by then is closed. */
   static final long REQUEST_TIMEOUT_SECONDS = 30;
 
-  /** How long a refused client may go on sending before the connection closes. */
-  static final long LINGER_SECONDS = 2;
-
-  /**
-   * The credential kinds (WorkloadCredentials' engine names for them) the proxy can put into a
-   * request.
-   */
-  static final Set<String> HTTP_KINDS = Set.of("access_token", "upstream_token", "brokered_secret");
-
-  /**
-   * Refuses a route's credential the proxy cannot put into a request: a database user, or one whose
-   * kind the server did not name (Set.of's contains throws on null, so that is checked first).
-   */
-  static void checkKind(HttpRoute route, EdgeCredential cred) throws HttpRefusal {
-    String kind = cred.engine();
-    if (kind == null || !HTTP_KINDS.contains(kind)) {
-      throw new HttpRefusal(
-          502,
-          "resource "
-              + route.resource()
-              + " answers a "
-              + (kind == null ? "credential of no named kind" : kind + " credential")
-              + ", which the http proxy cannot put into a request (it injects Warden access tokens,"
-              + " upstream tokens and brokered secrets)");
-    }
-  }
-
   /**
    * A tunnel whose TLS the agent terminated: every request inside goes to this destination, with
    * this route.
    */
   record Intercept(HttpWire.Authority destination, HttpRoute route) {}
-
-  /**
-   * What a kept destination connection was opened for: a later request reuses it only for the same
-   * destination over the same TLS set-up (an access token bound to the caller's SVID gets its own
-   * TLS context, so a renewed SVID opens a new connection).
-   */
-  record Upstream(HttpWire.Authority destination, boolean tls, @Nullable SSLContext tlsContext) {}
-
-  /**
-   * A kept destination connection idle longer than this is closed rather than reused: servers close
-   * idle connections after a few seconds (Apache and Node.js after 5 s), and a request sent just as
-   * they do would fail. A reused connection that closes before answering an idempotent request
-   * without a body is retried once on a new one.
-   */
-  static final long REUSE_IDLE_MILLIS = 2_000;
 
   private enum State {
     IDLE,
@@ -169,13 +123,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private long exchanges;
 
   /** What {@link #upstream} was opened for. */
-  private @Nullable Upstream upstreamFor;
+  private KeptUpstream.@Nullable Upstream upstreamFor;
 
-  /** A destination connection kept after its last exchange, for the next request; else null. */
-  private @Nullable Channel kept;
-
-  private @Nullable Upstream keptFor;
-  private long keptAt;
+  /** A destination connection kept after its last exchange, for the next request. */
+  private final KeptUpstream kept = new KeptUpstream();
 
   /**
    * Sends the current request again on a new connection, when the kept one it went out on closed
@@ -315,53 +266,15 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
    */
   private void plan(ChannelHandlerContext ctx, HttpRequest req) throws HttpRefusal {
     boolean connect = req.method().equals(HttpMethod.CONNECT);
-    HttpWire.Authority dest;
-    boolean tls;
-    String originForm = ""; // a CONNECT has none, and forwards nothing
-    HttpRoute r;
-    Intercept intercept = this.intercept;
-    if (intercept == null) {
-      if (connect) {
-        dest = HttpWire.authority(req.uri(), -1);
-        tls = false;
-      } else {
-        HttpWire.Target t = HttpWire.absolute(req.uri());
-        dest = t.authority();
-        tls = t.tls();
-        originForm = t.originForm();
-      }
-      r = proxy.route(dest.host(), dest.port());
-    } else {
-      if (connect) {
-        throw new HttpRefusal(400, "CONNECT inside a tunnel to " + intercept.destination());
-      }
-      dest = intercept.destination();
-      tls = true;
-      r = intercept.route();
-      if (req.uri().startsWith("/")) {
-        originForm = HttpWire.checkOriginForm(req.uri());
-      } else {
-        HttpWire.Target t = HttpWire.absolute(req.uri());
-        if (!t.tls() || !t.authority().equals(dest)) {
-          throw new HttpRefusal(
-              400, "a request inside the tunnel to " + dest + " names another destination");
-        }
-        originForm = t.originForm();
-      }
-      if (!HttpWire.sameHost(req.headers().get(HttpHeaderNames.HOST), dest, true)) {
-        throw new HttpRefusal(
-            400, "the Host field names another destination than the tunnel's (" + dest + ")");
-      }
-    }
+    RequestTarget target = RequestTarget.of(req, intercept, proxy);
     if (!connect) {
       HttpWire.checkFraming(req.headers());
     } else {
       keepAlive = false;
     }
+    HttpRoute r = target.route();
     route = r;
-    destination = dest;
-    String target = originForm;
-    boolean https = tls;
+    destination = target.destination();
     Channel ch = ctx.channel();
     proxy
         .context()
@@ -369,95 +282,55 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         .execute(
             () -> {
               HttpRefusal refusal = null;
-              EdgeCredential cred = null;
-              SslContext serverTls = null;
-              InetAddress address = null;
-              SSLContext bound = null;
+              Preparation prepared = null;
               try {
-                Callers.Caller who = caller;
-                if (who == null) {
-                  who = proxy.context().identify(ch, p -> peer = p);
-                  caller = who;
-                }
-                if (r == null && proxy.spec().refuseUnlisted()) {
-                  throw new HttpRefusal(
-                      403,
-                      dest.host()
-                          + ":"
-                          + dest.port()
-                          + " is not a destination of this proxy "
-                          + "(unlisted=refuse)",
-                      ProxiedConnection.Outcome.DENIED);
-                }
-                if (r != null && !connect && !https && !r.plaintext()) {
-                  throw new HttpRefusal(
-                      403,
-                      "refusing to send the credential of resource "
-                          + r.resource()
-                          + " to "
-                          + dest
-                          + " over plain http (use https://, or add ;plaintext to the route if that network is trusted)",
-                      ProxiedConnection.Outcome.DENIED);
-                }
-                if (r != null) {
-                  cred = proxy.context().credentials().get(who.svid(), r.resource());
-                  checkKind(r, cred);
-                  if (connect) {
-                    serverTls = proxy.serverTls(r.resource(), dest.host());
-                  }
-                  if (https && "access_token".equals(cred.engine())) {
-                    bound = proxy.upstreamTls(who.svid());
-                  }
-                }
-                if (!connect || r == null) {
-                  address = InetAddress.getByName(dest.host());
-                }
+                prepared = Preparation.of(proxy, () -> identify(ch), target, connect);
               } catch (HttpRefusal e) {
                 refusal = e;
-              } catch (EdgeException e) {
-                refusal = refusal(e);
-              } catch (UnknownHostException e) {
-                refusal = new HttpRefusal(502, "cannot resolve " + dest.host());
-              } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "http proxy: preparing a request failed", e);
-                refusal = new HttpRefusal(502, "the Warden agent failed: " + e);
               }
               HttpRefusal why = refusal;
-              EdgeCredential got = cred;
-              SslContext terminate = serverTls;
-              InetSocketAddress to =
-                  address == null ? null : new InetSocketAddress(address, dest.port());
-              SSLContext upstreamTls = bound != null ? bound : proxy.upstreamTls();
+              Preparation ready = prepared;
               ch.eventLoop()
                   .execute(
                       () -> {
                         if (state != State.PREPARING || !ch.isActive()) {
                           return;
                         }
-                        if (why != null) {
-                          refuse(ctx, why);
+                        if (why != null || ready == null) {
+                          refuse(ctx, Objects.requireNonNull(why, "prepared or refused"));
                           return;
                         }
-                        credential = got;
+                        credential = ready.credential();
                         if (connect && r != null) {
                           // the routed CONNECT's certificate was asked for above, or it refused
                           intercept(
                               ctx,
-                              Objects.requireNonNull(terminate, "an intercepted CONNECT's TLS"),
-                              dest,
+                              Objects.requireNonNull(
+                                  ready.serverTls(), "an intercepted CONNECT's TLS"),
+                              target.destination(),
                               r);
                           return;
                         }
                         // resolved above for everything but an intercepted CONNECT
                         InetSocketAddress resolved =
-                            Objects.requireNonNull(to, "the destination's address");
+                            Objects.requireNonNull(ready.address(), "the destination's address");
                         if (!connect) {
-                          forward(ctx, req, https, target, resolved, upstreamTls, dest, r, got);
+                          forward(ctx, req, target, resolved, ready);
                         } else {
                           tunnel(ctx, resolved);
                         }
                       });
             });
+  }
+
+  /** The caller: known from the start inside a tunnel, else attested once per connection. */
+  private Callers.Caller identify(Channel ch) throws EdgeException {
+    Callers.Caller who = caller;
+    if (who == null) {
+      who = proxy.context().identify(ch, p -> peer = p);
+      caller = who;
+    }
+    return who;
   }
 
   /**
@@ -482,21 +355,40 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     again.forEach(m -> channelRead(ctx, m));
   }
 
-  static HttpRefusal refusal(EdgeException e) {
-    return switch (e.kind()) {
-      case UNIDENTIFIED ->
-          new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.UNIDENTIFIED);
-      case DENIED -> new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.DENIED);
-      case UNAVAILABLE -> new HttpRefusal(503, e.getMessage());
-      case FAILED -> new HttpRefusal(502, e.getMessage());
-    };
-  }
-
   /** A blind tunnel to a destination no route names: bytes both ways, nothing read or changed. */
   private void tunnel(ChannelHandlerContext ctx, InetSocketAddress to) {
     ChannelFuture f =
         EdgeNet.connector(ctx.channel().eventLoop(), new ChannelInboundHandlerAdapter())
             .connect(to);
+    whenConnected(
+        ctx,
+        f,
+        upstream -> {
+          Channel client = ctx.channel();
+          if (state != State.PREPARING || !client.isActive()) {
+            upstream.close();
+            return;
+          }
+          state = State.TUNNEL;
+          dropPipelined();
+          record(ProxiedConnection.Outcome.PROXIED, "tunnel");
+          ctx.pipeline().remove(CODEC); // what it had buffered arrives here as bytes (held)
+          Answers.connectionEstablished(ctx);
+          upstream.pipeline().addLast(new Pipe(client));
+          held.forEach(b -> upstream.write(b, upstream.voidPromise()));
+          held.clear();
+          upstream.flush();
+          ctx.pipeline().replace(this, "tunnel", new Pipe(upstream));
+          client.config().setAutoRead(true);
+        });
+  }
+
+  /**
+   * Makes the connection {@code f} is opening this exchange's, and runs {@code then} on it once it
+   * is open; a connection that cannot be opened refuses the request.
+   */
+  private void whenConnected(
+      ChannelHandlerContext ctx, ChannelFuture f, java.util.function.Consumer<Channel> then) {
     Channel upstream = f.channel();
     this.upstream = upstream;
     f.addListener(
@@ -506,24 +398,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                 refuse(ctx, connectFailure(done.cause()));
                 return;
               }
-              Channel client = ctx.channel();
-              if (state != State.PREPARING || !client.isActive()) {
-                upstream.close();
-                return;
-              }
-              state = State.TUNNEL;
-              dropPipelined();
-              record(ProxiedConnection.Outcome.PROXIED, "tunnel");
-              ctx.pipeline().remove(CODEC); // what it had buffered arrives here as bytes (held)
-              ctx.writeAndFlush(
-                  Unpooled.copiedBuffer(
-                      "HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
-              upstream.pipeline().addLast(new Pipe(client));
-              held.forEach(b -> upstream.write(b, upstream.voidPromise()));
-              held.clear();
-              upstream.flush();
-              ctx.pipeline().replace(this, "tunnel", new Pipe(upstream));
-              client.config().setAutoRead(true);
+              then.accept(upstream);
             });
   }
 
@@ -540,9 +415,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     dropPipelined();
     ChannelPipeline p = ctx.pipeline();
     p.remove(CODEC);
-    ctx.writeAndFlush(
-        Unpooled.copiedBuffer(
-            "HTTP/1.1 200 Connection Established\r\n\r\n", StandardCharsets.US_ASCII));
+    Answers.connectionEstablished(ctx);
     p.addFirst("tls", serverTls.newHandler(ctx.alloc()));
     p.addAfter("tls", CODEC, codec());
     p.addAfter(
@@ -560,64 +433,45 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
   private void forward(
       ChannelHandlerContext ctx,
       HttpRequest req,
-      boolean tls,
-      String originForm,
-      InetSocketAddress to,
-      SSLContext upstreamTls,
-      HttpWire.Authority destination,
-      @Nullable HttpRoute route,
-      @Nullable EdgeCredential credential) {
+      RequestTarget to,
+      InetSocketAddress address,
+      Preparation ready) {
     HttpHeaders h = req.headers().copy();
     HttpWire.removeHopByHop(h);
-    String target = originForm;
+    String target = to.originForm();
+    HttpRoute route = to.route();
+    boolean tls = to.tls();
+    SSLContext upstreamTls = ready.upstreamTls();
     if (route != null) {
       try {
         // plan() takes a routed request's credential before it forwards it
         target =
-            inject(
+            CredentialPlacement.inject(
                 route,
-                Objects.requireNonNull(credential, "a routed request has its credential"),
+                Objects.requireNonNull(ready.credential(), "a routed request has its credential"),
                 h,
-                originForm);
+                target);
       } catch (HttpRefusal r) {
         refuse(ctx, r);
         return;
       }
     }
-    h.set(HttpHeaderNames.HOST, destination.hostHeader(tls));
+    h.set(HttpHeaderNames.HOST, to.destination().hostHeader(tls));
     if (!keepAlive) {
       h.set(HttpHeaderNames.CONNECTION, "close");
     }
     DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), target, h);
-    Upstream wanted = new Upstream(destination, tls, tls ? upstreamTls : null);
-    Channel reuse = takeKept(ctx, wanted);
+    KeptUpstream.Upstream wanted =
+        new KeptUpstream.Upstream(to.destination(), tls, tls ? upstreamTls : null);
+    Channel reuse = kept.take(wanted);
     if (reuse != null) {
       upstream = reuse;
       upstreamFor = wanted;
-      retry = retryable() ? () -> connect(ctx, out, tls, to, upstreamTls, wanted) : null;
+      retry = retryable() ? () -> connect(ctx, out, tls, address, upstreamTls, wanted) : null;
       send(ctx, reuse, out);
       return;
     }
-    connect(ctx, out, tls, to, upstreamTls, wanted);
-  }
-
-  /**
-   * The kept destination connection if it was opened for {@code wanted}, is open and was not idle
-   * too long; else null, and a kept connection that does not serve is closed.
-   */
-  private @Nullable Channel takeKept(ChannelHandlerContext ctx, Upstream wanted) {
-    Channel k = kept;
-    if (k == null) {
-      return null;
-    }
-    kept = null;
-    long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - keptAt);
-    if (k.isActive() && wanted.equals(keptFor) && idle < REUSE_IDLE_MILLIS) {
-      k.config().setAutoRead(true); // may have been paused while the client was slow to read
-      return k;
-    }
-    k.close();
-    return null;
+    connect(ctx, out, tls, address, upstreamTls, wanted);
   }
 
   /**
@@ -642,7 +496,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
       boolean tls,
       InetSocketAddress to,
       SSLContext upstreamTls,
-      Upstream wanted) {
+      KeptUpstream.Upstream wanted) {
     retry = null;
     upstreamFor = wanted;
     Channel client = ctx.channel();
@@ -669,94 +523,37 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
                   }
                 })
             .connect(to);
-    Channel upstream = f.channel();
-    this.upstream = upstream;
-    f.addListener(
-        (ChannelFutureListener)
-            done -> {
-              if (!done.isSuccess()) {
-                refuse(ctx, connectFailure(done.cause()));
-                return;
-              }
-              if (!tls) {
-                send(ctx, upstream, out);
-                return;
-              }
-              upstream
-                  .pipeline()
-                  .get(SslHandler.class)
-                  .handshakeFuture()
-                  .addListener(
-                      hs -> {
-                        if (hs.isSuccess()) {
-                          send(ctx, upstream, out);
-                        } else {
-                          refuse(
-                              ctx,
-                              new HttpRefusal(
-                                  502,
-                                  "TLS to "
-                                      + destination
-                                      + " failed (upstream-tls="
-                                      + EdgeNet.tlsMode(proxy.spec())
-                                      + "): "
-                                      + EdgeNet.rootMessage(hs.cause())
-                                      + "; nothing was sent"));
-                        }
-                      });
-            });
-  }
-
-  /**
-   * Puts the credential where the route says, after removing what the application sent there:
-   * tokens as {@code Authorization: Bearer}; a brokered secret as the route's header (Bearer in
-   * Authorization, the bare value in another), query parameter, or Basic credentials.
-   *
-   * @return the request target (changed only for a query parameter)
-   */
-  static String inject(HttpRoute route, EdgeCredential credential, HttpHeaders h, String originForm)
-      throws HttpRefusal {
-    h.remove(HttpHeaderNames.AUTHORIZATION);
-    if (route.header() != null) {
-      h.remove(route.header());
-    }
-    String v = credential.password().reveal();
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c < 0x20 && c != '\t' || c == 0x7f) {
-        throw new HttpRefusal(
-            502,
-            "the credential of resource "
-                + route.resource()
-                + " holds control characters "
-                + "and cannot be sent in a request");
-      }
-    }
-    if (!"brokered_secret".equals(credential.engine())) {
-      h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + v);
-      return originForm;
-    }
-    switch (route.placement()) {
-      case QUERY -> {
-        return HttpWire.withQueryParameter(originForm, route.name(), v);
-      }
-      case BASIC -> {
-        if (v.indexOf(':') < 0) {
-          throw new HttpRefusal(
-              502,
-              "the brokered secret of resource "
-                  + route.resource()
-                  + " is not user:password, "
-                  + "as the route's basic option needs");
-        }
-        h.set(
-            HttpHeaderNames.AUTHORIZATION,
-            "Basic " + Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)));
-      }
-      case HEADER ->
-          h.set(route.name(), route.name().equalsIgnoreCase("authorization") ? "Bearer " + v : v);
-    }
-    return originForm;
+    whenConnected(
+        ctx,
+        f,
+        upstream -> {
+          if (!tls) {
+            send(ctx, upstream, out);
+            return;
+          }
+          upstream
+              .pipeline()
+              .get(SslHandler.class)
+              .handshakeFuture()
+              .addListener(
+                  hs -> {
+                    if (hs.isSuccess()) {
+                      send(ctx, upstream, out);
+                    } else {
+                      refuse(
+                          ctx,
+                          new HttpRefusal(
+                              502,
+                              "TLS to "
+                                  + destination
+                                  + " failed (upstream-tls="
+                                  + EdgeNet.tlsMode(proxy.spec())
+                                  + "): "
+                                  + EdgeNet.rootMessage(hs.cause())
+                                  + "; nothing was sent"));
+                    }
+                  });
+        });
   }
 
   /** Sends the request on {@code upstream}, the connection just opened or reused for it. */
@@ -847,46 +644,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (upstream != null) {
       upstream.close();
     }
-    closeKept();
+    kept.close();
     if (ctx.channel().isActive()) {
-      FullHttpResponse res =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1,
-              HttpResponseStatus.valueOf(r.status()),
-              Unpooled.copiedBuffer("Warden: " + r.getMessage() + "\n", StandardCharsets.UTF_8));
-      res.headers()
-          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes())
-          .set(HttpHeaderNames.CONNECTION, "close");
-      ctx.writeAndFlush(res)
-          .addListener(ChannelFutureListener.CLOSE_ON_FAILURE)
-          .addListener(f -> lingeringClose(ctx));
-    }
-  }
-
-  /**
-   * Closes after a refusal without losing it: a client may still be sending (an over-long header, a
-   * body) and closing with unread input makes the kernel reset the connection, which can discard
-   * the response before the client reads it. So the agent half-closes, reads and discards for up to
-   * {@link #LINGER_SECONDS}, then closes.
-   */
-  private static void lingeringClose(ChannelHandlerContext ctx) {
-    Channel ch = ctx.channel();
-    if (!ch.isActive()) {
-      return;
-    }
-    if (ch instanceof io.grpc.netty.shaded.io.netty.channel.socket.DuplexChannel d) {
-      d.shutdownOutput();
-      ch.config().setAutoRead(true);
-      ctx.executor()
-          .schedule(
-              () -> {
-                ch.close();
-              },
-              LINGER_SECONDS,
-              TimeUnit.SECONDS);
-    } else {
-      ch.close();
+      Answers.refusal(ctx, r);
     }
   }
 
@@ -895,15 +655,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     if (upstream != null) {
       upstream.close();
     }
-    closeKept();
+    kept.close();
     Pipe.closeAfterFlush(ctx.channel());
-  }
-
-  private void closeKept() {
-    if (kept != null) {
-      kept.close();
-      kept = null;
-    }
   }
 
   /**
@@ -924,7 +677,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    closeKept();
+    kept.close();
     if (state != State.TUNNEL) {
       state = State.DONE;
       releaseHeld();
@@ -1035,9 +788,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         c.write(msg, c.voidPromise());
         if (last && !informational) {
           if (keepAlive && requestComplete && reusable) {
-            kept = uctx.channel(); // its response was delimited (keepAlive) and fully read
-            keptFor = upstreamFor;
-            keptAt = System.nanoTime();
+            kept.keep(uctx.channel(), upstreamFor); // delimited (keepAlive) and fully read
           } else {
             uctx.close();
           }
@@ -1076,9 +827,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext uctx) {
-      if (uctx.channel() == kept) {
-        kept = null; // the destination closed it while idle
-      }
+      kept.closed(uctx.channel());
       if (uctx.channel() != upstream) {
         return; // an earlier exchange's connection, closed after its response
       }

@@ -1,5 +1,6 @@
 package dev.warden.agent.edge.http;
 
+import dev.warden.agent.edge.EdgeException;
 import dev.warden.core.agent.ProxiedConnection;
 
 /**
@@ -32,6 +33,17 @@ final class HttpRefusal extends Exception {
     this.message = message;
     this.status = status;
     this.outcome = outcome;
+  }
+
+  /** The answer to a request the agent could not prepare: what the edge said went wrong. */
+  static HttpRefusal of(EdgeException e) {
+    return switch (e.kind()) {
+      case UNIDENTIFIED ->
+          new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.UNIDENTIFIED);
+      case DENIED -> new HttpRefusal(403, e.getMessage(), ProxiedConnection.Outcome.DENIED);
+      case UNAVAILABLE -> new HttpRefusal(503, e.getMessage());
+      case FAILED -> new HttpRefusal(502, e.getMessage());
+    };
   }
 
   int status() {

@@ -429,6 +429,15 @@ public final class ServerKeys {
           1,
           1_000_000,
           "signed checkpoints kept in the database for `GET /v1/audit/checkpoints`");
+  public static final ConfigKey<Integer> AUDIT_CHAIN_WATCH_FIRST_PASS_PERCENT =
+      integer(
+          "audit.chainWatch.firstPassPercent",
+          50,
+          1,
+          100,
+          "how much of the time the audit chain watch's first pass after a start (every event re-checked from event 1)"
+              + " may be at work: after each batch it pauses in proportion, so pages are not slowed meanwhile; 100:"
+              + " no pause. Later passes never pause — docs/architecture.md");
   public static final ConfigKey<@Nullable String> AUDIT_STREAM_NATS_URL =
       ConfigKey.<String>optional(
               "audit.stream.nats.url",
@@ -641,6 +650,7 @@ public final class ServerKeys {
           AUDIT_TIMEOUT,
           AUDIT_CHECKPOINT_INTERVAL,
           AUDIT_CHECKPOINTS_KEPT,
+          AUDIT_CHAIN_WATCH_FIRST_PASS_PERCENT,
           AUDIT_STREAM_NATS_URL,
           AUDIT_STREAM_NATS_STREAM,
           AUDIT_STREAM_NATS_SUBJECT,

@@ -50,8 +50,12 @@ import org.postgresql.copy.CopyIn;
  * <pre>
  * java -Xmx6g -cp warden-bench/target/warden-bench.jar dev.warden.bench.console.ConsoleRender \
  *     [items=1000000] [events=10000000] [requests=20] [db=NAME] [pg=jdbc:postgresql://127.0.0.1:5432/]
- *     [pages=all|proof]
+ *     [pages=all|proof] [server.key=value ...]
  * </pre>
+ *
+ * <p>An argument whose name has a dot is a configuration flag of the measured server (not of the
+ * one that fills), e.g. {@code audit.chainWatch.firstPassPercent=100} to compare the chain watch's
+ * first pass at full speed with its default pace on the same code.
  *
  * <p>With {@code pages=proof} only the audit proof export is read (100 and 1,000 events at two
  * sequence ranges): first right after the server starts, while the chain watch's first pass reads
@@ -102,11 +106,17 @@ public final class ConsoleRender {
                 "all",
                 "pg",
                 "jdbc:postgresql://127.0.0.1:5432/"));
+    Map<String, String> serverFlags = new LinkedHashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
+      if (eq > 0 && arg.substring(0, eq).contains(".")) {
+        serverFlags.put(arg.substring(0, eq), arg.substring(eq + 1));
+        continue;
+      }
       if (eq < 1 || !a.containsKey(arg.substring(0, eq)) && !arg.startsWith("db=")) {
         throw new IllegalArgumentException(
-            "arguments are items=N events=N requests=N db=NAME pg=JDBC_URL pages=all|proof; got "
+            "arguments are items=N events=N requests=N db=NAME pg=JDBC_URL pages=all|proof"
+                + " server.key=value; got "
                 + arg);
       }
       a.put(arg.substring(0, eq), arg.substring(eq + 1));
@@ -144,7 +154,7 @@ public final class ConsoleRender {
       } else {
         System.out.println("measuring the existing database " + db + " (not filled again)");
       }
-      measure(pg, db, dataDir, requests, proofOnly);
+      measure(pg, db, dataDir, requests, proofOnly, serverFlags);
     } finally {
       if (!keep) {
         try (Connection c = DriverManager.getConnection(pg + "postgres", "postgres", "")) {
@@ -527,7 +537,13 @@ public final class ConsoleRender {
   /**
    * Starts a server on the filled database, waits for its indexes, and times every console page.
    */
-  private static void measure(String pg, String db, Path dataDir, int requests, boolean proofOnly)
+  private static void measure(
+      String pg,
+      String db,
+      Path dataDir,
+      int requests,
+      boolean proofOnly,
+      Map<String, String> serverFlags)
       throws Exception {
     String admin = Files.readString(dataDir.resolve("admin.token")).trim();
     long maxSeq;
@@ -557,10 +573,15 @@ public final class ConsoleRender {
       }
     }
     int port = freePort();
+    Map<String, String> flags = flags(pg, db, dataDir, port);
+    flags.putAll(serverFlags);
+    if (!serverFlags.isEmpty()) {
+      System.out.println("measured server's flags: " + serverFlags);
+    }
     long t = System.nanoTime();
     WardenServer server =
         WardenServer.start(
-            ConfigLoader.load(null, Map.of(), flags(pg, db, dataDir, port)),
+            ConfigLoader.load(null, Map.of(), flags),
             Clock.systemUTC(),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     try {

@@ -432,12 +432,12 @@ public final class ServerKeys {
   public static final ConfigKey<Integer> AUDIT_CHAIN_WATCH_FIRST_PASS_PERCENT =
       integer(
           "audit.chainWatch.firstPassPercent",
-          50,
+          100,
           1,
           100,
           "how much of the time the audit chain watch's first pass after a start (every event re-checked from event 1)"
-              + " may be at work: after each batch it pauses in proportion, so pages are not slowed meanwhile; 100:"
-              + " no pause. Later passes never pause — docs/architecture.md");
+              + " may be at work: below 100 it pauses after each batch in proportion to the batch's work; 100: no"
+              + " pause (the measured default). Later passes never pause — decision 023");
   public static final ConfigKey<@Nullable String> AUDIT_STREAM_NATS_URL =
       ConfigKey.<String>optional(
               "audit.stream.nats.url",

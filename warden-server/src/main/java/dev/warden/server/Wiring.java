@@ -401,7 +401,11 @@ final class Wiring implements AutoCloseable {
       leases = new LeaseService(store.leases(), audit, clock);
       chainWatch =
           new dev.warden.core.audit.ChainWatch(
-              store.audit(), clock, java.time.Duration.ofDays(14), 5000);
+              store.audit(),
+              clock,
+              java.time.Duration.ofDays(14),
+              5000,
+              cfg.get(dev.warden.server.config.ServerKeys.AUDIT_CHAIN_WATCH_FIRST_PASS_PERCENT));
       // a leaked upstream token is forgotten and revoked at its upstream (RFC 7009) besides its
       // leases
       leaks =

@@ -52,8 +52,16 @@ import org.postgresql.copy.CopyIn;
  * <pre>
  * java -Xmx6g -cp warden-bench/target/warden-bench.jar dev.warden.bench.console.ConsoleRender \
  *     [items=1000000] [events=10000000] [requests=20] [db=NAME] [pg=jdbc:postgresql://127.0.0.1:5432/]
- *     [pages=all|proof]
+ *     [pages=all|proof] [server.key=value ...]
  * </pre>
+ *
+ * <p>{@code proofAt=60,150,240} (with {@code pages=proof}) reads the exports again at those seconds
+ * after the start instead of once the first pass is done, and stops there: the first pass's whole
+ * length, not only its first seconds, when the posture index's first read still runs beside it.
+ *
+ * <p>An argument whose name has a dot is a configuration flag of the measured server (not of the
+ * one that fills), e.g. {@code audit.chainWatch.firstPassPercent=100} to compare the chain watch's
+ * first pass at full speed with its default pace on the same code.
  *
  * <p>With {@code pages=proof} only the audit proof export is read (100 and 1,000 events at two
  * sequence ranges): first right after the server starts, while the chain watch's first pass reads
@@ -108,11 +116,18 @@ public final class ConsoleRender {
                 "all",
                 "pg",
                 "jdbc:postgresql://127.0.0.1:5432/"));
+    a.put("proofAt", "");
+    Map<String, String> serverFlags = new LinkedHashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
+      if (eq > 0 && arg.substring(0, eq).contains(".")) {
+        serverFlags.put(arg.substring(0, eq), arg.substring(eq + 1));
+        continue;
+      }
       if (eq < 1 || !a.containsKey(arg.substring(0, eq)) && !arg.startsWith("db=")) {
         throw new IllegalArgumentException(
-            "arguments are items=N events=N requests=N db=NAME pg=JDBC_URL pages=all|proof; got "
+            "arguments are items=N events=N requests=N db=NAME pg=JDBC_URL pages=all|proof"
+                + " server.key=value; got "
                 + arg);
       }
       a.put(arg.substring(0, eq), arg.substring(eq + 1));
@@ -150,7 +165,11 @@ public final class ConsoleRender {
       } else {
         System.out.println("measuring the existing database " + db + " (not filled again)");
       }
-      measure(pg, db, dataDir, requests, proofOnly);
+      List<Integer> proofAt =
+          a.get("proofAt").isBlank()
+              ? List.of()
+              : Arrays.stream(a.get("proofAt").split(",")).map(Integer::parseInt).toList();
+      measure(pg, db, dataDir, requests, proofOnly, proofAt, serverFlags);
     } finally {
       if (!keep) {
         try (Connection c = DriverManager.getConnection(pg + "postgres", "postgres", "")) {
@@ -512,7 +531,14 @@ public final class ConsoleRender {
   /**
    * Starts a server on the filled database, waits for its indexes, and times every console page.
    */
-  private static void measure(String pg, String db, Path dataDir, int requests, boolean proofOnly)
+  private static void measure(
+      String pg,
+      String db,
+      Path dataDir,
+      int requests,
+      boolean proofOnly,
+      List<Integer> proofAt,
+      Map<String, String> serverFlags)
       throws Exception {
     String admin = Files.readString(dataDir.resolve("admin.token")).trim();
     long maxSeq;
@@ -542,10 +568,15 @@ public final class ConsoleRender {
       }
     }
     int port = freePort();
+    Map<String, String> flags = flags(pg, db, dataDir, port);
+    flags.putAll(serverFlags);
+    if (!serverFlags.isEmpty()) {
+      System.out.println("measured server's flags: " + serverFlags);
+    }
     long t = System.nanoTime();
     WardenServer server =
         WardenServer.start(
-            ConfigLoader.load(null, Map.of(), flags(pg, db, dataDir, port)),
+            ConfigLoader.load(null, Map.of(), flags),
             Clock.systemUTC(),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     try {
@@ -553,7 +584,7 @@ public final class ConsoleRender {
       System.out.printf("server started in %.1f s%n", (System.nanoTime() - t) / 1e9);
       Http.Console console = Http.Console.signIn(base, admin);
       if (proofOnly) {
-        measureProof(console, maxSeq, requests, t);
+        measureProof(console, maxSeq, requests, t, proofAt);
         return;
       }
       // pages measured while the first passes run: the console must not wait for them
@@ -716,7 +747,8 @@ public final class ConsoleRender {
   }
 
   /** The proof exports only, while the chain watch's first pass runs and after it. */
-  private static void measureProof(Http.Console console, long maxSeq, int requests, long t)
+  private static void measureProof(
+      Http.Console console, long maxSeq, int requests, long t, List<Integer> proofAt)
       throws Exception {
     long deep = maxSeq / 10;
     long other = 7_000_123;
@@ -736,7 +768,19 @@ public final class ConsoleRender {
       },
     };
     Pattern verified = Pattern.compile("\"verifiedThroughOnServer\":([0-9]+)");
-    for (String phase : new String[] {"first pass running", "first pass done"}) {
+    List<String> phases = new ArrayList<>(List.of("first pass running"));
+    proofAt.forEach(s -> phases.add("at " + s + " s"));
+    if (proofAt.isEmpty()) {
+      phases.add("first pass done");
+    }
+    for (String phase : phases) {
+      if (phase.startsWith("at ")) {
+        long due = t + Long.parseLong(phase.split(" ")[1]) * 1_000_000_000L;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000);
+        }
+      }
       if (phase.equals("first pass done")) {
         // asked of an export, not the overview: the overview would recompute the estate
         // aggregates (seconds of CPU) beside the reads measured next

@@ -1,6 +1,7 @@
 package dev.warden.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warden.testkit.MutableClock;
 import java.time.Duration;
@@ -119,6 +120,213 @@ class ChainWatchTest {
 
     assertThat(watch.status().brokenAt()).isEqualTo(4);
     assertThat(watch.status().problem()).contains("event 3 is missing");
+  }
+
+  @Test
+  void aFirstPassAtHalfACorePausesAsLongAsEachFullBatchTookToReadAndVerify() {
+    append(9, 0, 0, T0); // 10 events
+    FakePauses pauses = new FakePauses();
+    ChainWatch watch =
+        new ChainWatch(
+            new SlowAuditStore(store, pauses, 40_000_000),
+            clock,
+            Duration.ofDays(14),
+            4,
+            50,
+            pauses);
+
+    assertThat(watch.catchUp(100)).isTrue();
+
+    // two full batches (events 1-4, 5-8), each followed by a pause as long as it took; the short
+    // batch (9-10) is the end of the log and is not
+    assertThat(pauses.slept).containsExactly(40_000_000L, 40_000_000L);
+    assertThat(watch.status().verifiedThrough()).isEqualTo(10);
+    assertThat(watch.status().caughtUp()).isTrue();
+  }
+
+  @Test
+  void whileTheFirstPassPausesTheStatusSaysHowFarItHasVerified() {
+    append(9, 0, 0, T0);
+    FakePauses pauses = new FakePauses();
+    ChainWatch watch =
+        new ChainWatch(
+            new SlowAuditStore(store, pauses, 40_000_000),
+            clock,
+            Duration.ofDays(14),
+            4,
+            50,
+            pauses);
+    pauses.duringPause = () -> watch.status().verifiedThrough();
+
+    watch.catchUp(100);
+
+    assertThat(pauses.seenDuringPauses).containsExactly(4L, 8L);
+  }
+
+  @Test
+  void aSmallerShareMakesTheFirstPassPauseLongerInProportion() {
+    append(9, 0, 0, T0);
+    FakePauses pauses = new FakePauses();
+    ChainWatch watch =
+        new ChainWatch(
+            new SlowAuditStore(store, pauses, 10_000_000),
+            clock,
+            Duration.ofDays(14),
+            5,
+            20,
+            pauses);
+
+    watch.catchUp(100);
+
+    // at work 20 % of the time: four times the work's 10 ms after each full batch
+    assertThat(pauses.slept).containsExactly(40_000_000L, 40_000_000L);
+  }
+
+  @Test
+  void aPassAfterTheFirstHasCaughtUpNeverPausesEvenOverManyBatches() {
+    append(2, 0, 0, T0);
+    FakePauses pauses = new FakePauses();
+    ChainWatch watch =
+        new ChainWatch(
+            new SlowAuditStore(store, pauses, 40_000_000),
+            clock,
+            Duration.ofDays(14),
+            2,
+            50,
+            pauses);
+    watch.catchUp(100);
+    pauses.slept.clear();
+
+    append(9, 0, 0, T0.plusSeconds(5)); // five full batches of new events
+    assertThat(watch.catchUp(100)).isTrue();
+
+    assertThat(pauses.slept).isEmpty();
+    assertThat(watch.status().verifiedThrough()).isEqualTo(13);
+  }
+
+  @Test
+  void aFirstPassAtAFullCoreNeverPauses() {
+    append(9, 0, 0, T0);
+    FakePauses pauses = new FakePauses();
+    ChainWatch watch =
+        new ChainWatch(
+            new SlowAuditStore(store, pauses, 40_000_000),
+            clock,
+            Duration.ofDays(14),
+            2,
+            100,
+            pauses);
+
+    watch.catchUp(100);
+
+    assertThat(pauses.slept).isEmpty();
+    assertThat(watch.status().verifiedThrough()).isEqualTo(10);
+  }
+
+  @Test
+  void aFirstPassInterruptedInItsPauseStopsThereAndTheNextCallResumesWhereItStopped() {
+    append(9, 0, 0, T0);
+    FakePauses pauses = new FakePauses();
+    pauses.interruptAt = 0;
+    ChainWatch watch =
+        new ChainWatch(
+            new SlowAuditStore(store, pauses, 40_000_000),
+            clock,
+            Duration.ofDays(14),
+            4,
+            50,
+            pauses);
+
+    boolean end = watch.catchUp(100);
+    boolean interrupted = Thread.interrupted(); // clears the flag for the rest of the test
+
+    assertThat(end).isFalse();
+    assertThat(interrupted).isTrue();
+    assertThat(watch.status().verifiedThrough()).isEqualTo(4);
+    assertThat(watch.status().caughtUp()).isFalse();
+
+    assertThat(watch.catchUp(100)).isTrue();
+    assertThat(watch.status().verifiedThrough()).isEqualTo(10);
+    assertThat(watch.status().intact()).isTrue();
+  }
+
+  @Test
+  void aShareOutsideOneToAHundredPercentIsRefused() {
+    for (int percent : new int[] {0, -5, 101}) {
+      assertThatThrownBy(() -> new ChainWatch(store, clock, Duration.ofDays(14), 10, percent))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("firstPassPercent");
+    }
+  }
+
+  /** A monotonic clock that moves only when told, and records each pause asked of it. */
+  static final class FakePauses implements ChainWatch.Pauses {
+    long now = 1_000;
+    final List<Long> slept = new ArrayList<>();
+    int interruptAt = -1; // the pause (0-based) that is interrupted instead of taken
+    java.util.function.LongSupplier duringPause = () -> -1;
+    final List<Long> seenDuringPauses = new ArrayList<>();
+
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public void sleep(long nanos) throws InterruptedException {
+      if (slept.size() == interruptAt) {
+        Thread.currentThread().interrupt();
+        interruptAt = -1;
+        throw new InterruptedException();
+      }
+      slept.add(nanos);
+      seenDuringPauses.add(duringPause.getAsLong());
+      now += nanos;
+    }
+  }
+
+  /** A log whose every read of the chain takes {@code nanos} on the fake clock. */
+  static final class SlowAuditStore implements AuditStore {
+    private final AuditStore real;
+    private final FakePauses clock;
+    private final long nanos;
+
+    SlowAuditStore(AuditStore real, FakePauses clock, long nanos) {
+      this.real = real;
+      this.clock = clock;
+      this.nanos = nanos;
+    }
+
+    @Override
+    public ChainHead head() {
+      return real.head();
+    }
+
+    @Override
+    public List<AuditRecord> readChain(long fromSeq, int limit) {
+      clock.now += nanos;
+      return real.readChain(fromSeq, limit);
+    }
+
+    @Override
+    public List<AuditRecord> append(List<AuditEvent> events) {
+      return real.append(events);
+    }
+
+    @Override
+    public List<AuditRecord> query(AuditQuery query) {
+      return real.query(query);
+    }
+
+    @Override
+    public List<AuditRecord> chainOf(String key, int limit) {
+      return real.chainOf(key, limit);
+    }
+
+    @Override
+    public Optional<AuditRecord> byEventId(String eventId) {
+      return real.byEventId(eventId);
+    }
   }
 
   /**

@@ -432,6 +432,15 @@ public final class ServerKeys {
           1,
           1_000_000,
           "signed checkpoints kept in the database for `GET /v1/audit/checkpoints`");
+  public static final ConfigKey<Integer> AUDIT_CHAIN_WATCH_FIRST_PASS_PERCENT =
+      integer(
+          "audit.chainWatch.firstPassPercent",
+          100,
+          1,
+          100,
+          "how much of the time the audit chain watch's first pass after a start (every event re-checked from event 1)"
+              + " may be at work: below 100 it pauses after each batch in proportion to the batch's work; 100: no"
+              + " pause (the measured default). Later passes never pause — decision 023");
   public static final ConfigKey<@Nullable String> AUDIT_STREAM_NATS_URL =
       ConfigKey.<String>optional(
               "audit.stream.nats.url",
@@ -644,6 +653,7 @@ public final class ServerKeys {
           AUDIT_TIMEOUT,
           AUDIT_CHECKPOINT_INTERVAL,
           AUDIT_CHECKPOINTS_KEPT,
+          AUDIT_CHAIN_WATCH_FIRST_PASS_PERCENT,
           AUDIT_STREAM_NATS_URL,
           AUDIT_STREAM_NATS_STREAM,
           AUDIT_STREAM_NATS_SUBJECT,

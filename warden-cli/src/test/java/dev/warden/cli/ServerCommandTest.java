@@ -93,10 +93,8 @@ class ServerCommandTest {
     return new Server(p, out, err);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return dev.warden.testkit.FreePorts.next();
   }
 
   @Test

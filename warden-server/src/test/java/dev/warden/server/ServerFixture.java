@@ -212,12 +212,7 @@ final class ServerFixture implements AutoCloseable {
 
   /** A free port, so that the issuer URL names the port the server really binds. */
   static int freePort() {
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return dev.warden.testkit.FreePorts.next();
   }
 
   record Response(int status, JsonNode json, Map<String, String> headers) {}

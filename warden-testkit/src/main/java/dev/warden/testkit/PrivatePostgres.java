@@ -1,7 +1,6 @@
 package dev.warden.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +49,7 @@ public final class PrivatePostgres implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("warden-private-pg");
       boolean root = "root".equals(System.getProperty("user.name"));
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = FreePorts.next();
       TestTlsCertificates ca = TestTlsCertificates.newCa("Warden test database CA");
       PrivatePostgres pg = new PrivatePostgres(dir, bin, port, ca);
       Path data = dir.resolve("data");

@@ -267,10 +267,8 @@ public final class EdgeFixture implements AutoCloseable {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  public static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  public static int freePort() {
+    return dev.warden.testkit.FreePorts.next();
   }
 
   static SSLContext trusting(Path pem) throws Exception {

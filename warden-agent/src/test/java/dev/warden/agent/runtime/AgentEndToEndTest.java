@@ -163,10 +163,8 @@ class AgentEndToEndTest {
     }
   }
 
-  static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return dev.warden.testkit.FreePorts.next();
   }
 
   JsonNode admin(String method, String path, String body) throws Exception {

@@ -8,7 +8,6 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -58,9 +57,7 @@ class KillNineTest {
   static void start() throws Exception {
     pg = PgTarget.create();
     k8s = TestOidcIssuer.builder().audience("warden").start();
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = dev.warden.testkit.FreePorts.next();
     base = "http://127.0.0.1:" + port;
   }
 

@@ -784,10 +784,8 @@ class PostgresProxyTest {
     return JSON.readTree(r.body());
   }
 
-  static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return dev.warden.testkit.FreePorts.next();
   }
 
   static SSLContext trusting(Path pem) throws Exception {

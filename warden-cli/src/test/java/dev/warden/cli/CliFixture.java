@@ -7,7 +7,6 @@ import dev.warden.server.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,10 +40,7 @@ final class CliFixture implements AutoCloseable {
 
   /** Starts the server with {@code extra} flags besides its port and data directory. */
   static CliFixture start(Path dir, Map<String, String> extra) throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.warden.testkit.FreePorts.next();
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("server.port", Integer.toString(port));
     flags.put("server.dataDir", dir.resolve("data").toString());

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,10 +66,7 @@ class ExamplesTest {
       Files.writeString(
           cli, Files.readString(cli).replace(" --sun-misc-unsafe-memory-access=allow", ""));
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.warden.testkit.FreePorts.next();
     // HTTPS, as production runs it (and as the agent's proxies need: they ask as each workload over
     // mTLS); the examples trust the server's own bundle through WARDEN_CA_FILE and CURL_CA_BUNDLE
     url = "https://localhost:" + port;

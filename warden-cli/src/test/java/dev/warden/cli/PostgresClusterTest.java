@@ -8,8 +8,6 @@ import dev.warden.testkit.TestOidcIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -89,9 +87,7 @@ class PostgresClusterTest {
 
     Node(String name) throws IOException {
       this.name = name;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        this.port = s.getLocalPort();
-      }
+      this.port = dev.warden.testkit.FreePorts.next();
       this.base = "http://127.0.0.1:" + port;
     }
 

@@ -2,7 +2,6 @@ package dev.warden.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,10 +48,7 @@ public final class PrivateNats implements AutoCloseable {
           BINARY + " is missing; install it with: apt-get install nats-server");
     }
     try {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
+      int port = FreePorts.next();
       PrivateNats n = new PrivateNats(port, Files.createTempDirectory("warden-private-nats"));
       n.restart();
       return n;

@@ -21,11 +21,7 @@ public final class TcpProxy implements AutoCloseable {
 
   public TcpProxy(int targetPort) {
     this.targetPort = targetPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      this.port = s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    this.port = dev.warden.testkit.FreePorts.next();
     up();
   }
 

@@ -111,13 +111,7 @@ class HttpUpstreamTokenClientTest {
 
   @Test
   void refusedConnectionNamesTheHostNotTheRequest() {
-    int port;
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    int port = dev.warden.testkit.FreePorts.next(); // nothing listens there
 
     assertThatThrownBy(() -> client.post(request("http://127.0.0.1:" + port + "/token")))
         .isInstanceOfSatisfying(TargetException.class, e -> assertThat(e.unreachable()).isTrue())

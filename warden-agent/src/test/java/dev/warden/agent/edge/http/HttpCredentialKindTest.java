@@ -20,7 +20,6 @@ import dev.warden.core.model.SpiffeId;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,10 +97,7 @@ class HttpCredentialKindTest {
         resource -> {
           throw new EdgeException(EdgeException.Kind.FAILED, "not in this test");
         };
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.warden.testkit.FreePorts.next();
     ProxySpec spec =
         ProxySpec.parse(
             "http:listen=127.0.0.1:" + port + ",route=db.internal:8080=resource:ledger;plaintext");

@@ -88,10 +88,7 @@ class PostgresProxyTest {
         "CREATE ROLE warden_admin LOGIN CREATEROLE PASSWORD 'admin-pw'; GRANT pg_signal_backend TO warden_admin; "
             + "CREATE ROLE ledger_rw NOLOGIN; CREATE TABLE entries (id INT PRIMARY KEY, note TEXT); "
             + "INSERT INTO entries VALUES (1, 'first'); GRANT SELECT ON entries TO ledger_rw");
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.warden.testkit.FreePorts.next();
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put("server.port", Integer.toString(port));
     flags.put("server.dataDir", dir.resolve("server").toString());

@@ -285,27 +285,17 @@ class ChainWatchTest {
     }
   }
 
-  /** A log whose every read of the chain takes {@code nanos} on the fake clock. */
-  static final class SlowAuditStore implements AuditStore {
-    private final AuditStore real;
-    private final FakePauses clock;
-    private final long nanos;
+  /** A log that answers as {@code real} does; the stores below change one answer each. */
+  abstract static class ForwardingAuditStore implements AuditStore {
+    final AuditStore real;
 
-    SlowAuditStore(AuditStore real, FakePauses clock, long nanos) {
+    ForwardingAuditStore(AuditStore real) {
       this.real = real;
-      this.clock = clock;
-      this.nanos = nanos;
     }
 
     @Override
     public ChainHead head() {
       return real.head();
-    }
-
-    @Override
-    public List<AuditRecord> readChain(long fromSeq, int limit) {
-      clock.now += nanos;
-      return real.readChain(fromSeq, limit);
     }
 
     @Override
@@ -329,22 +319,34 @@ class ChainWatchTest {
     }
   }
 
+  /** A log whose every read of the chain takes {@code nanos} on the fake clock. */
+  static final class SlowAuditStore extends ForwardingAuditStore {
+    private final FakePauses clock;
+    private final long nanos;
+
+    SlowAuditStore(AuditStore real, FakePauses clock, long nanos) {
+      super(real);
+      this.clock = clock;
+      this.nanos = nanos;
+    }
+
+    @Override
+    public List<AuditRecord> readChain(long fromSeq, int limit) {
+      clock.now += nanos;
+      return real.readChain(fromSeq, limit);
+    }
+  }
+
   /**
    * A log whose event {@code seq} was edited after it was written (same hash kept), or, with a
    * negative number, whose event was deleted.
    */
-  static final class TamperedAuditStore implements AuditStore {
-    private final AuditStore real;
+  static final class TamperedAuditStore extends ForwardingAuditStore {
     private final long seq;
 
     TamperedAuditStore(AuditStore real, long seq) {
-      this.real = real;
+      super(real);
       this.seq = seq;
-    }
-
-    @Override
-    public ChainHead head() {
-      return real.head();
     }
 
     @Override
@@ -377,26 +379,6 @@ class ChainWatchTest {
         }
       }
       return out;
-    }
-
-    @Override
-    public List<AuditRecord> append(List<AuditEvent> events) {
-      return real.append(events);
-    }
-
-    @Override
-    public List<AuditRecord> query(AuditQuery query) {
-      return real.query(query);
-    }
-
-    @Override
-    public List<AuditRecord> chainOf(String key, int limit) {
-      return real.chainOf(key, limit);
-    }
-
-    @Override
-    public Optional<AuditRecord> byEventId(String eventId) {
-      return real.byEventId(eventId);
     }
   }
 }
